@@ -5,25 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityProvider: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingGroupProvider", Shape::Object(&RULE_AutoScalingGroupProvider)),
-        ("ClusterName", Shape::STR),
-        ("ManagedInstancesProvider", Shape::Object(&RULE_ManagedInstancesProvider)),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ECS::CapacityProvider` resource.
 ///
 /// Creates a capacity provider. Capacity providers are associated with a cluster and are used in capacity provider strategies to facilitate cluster auto scaling. You can create capacity providers for Amazon ECS Managed Instances and EC2 instances. AWS Fargate has the predefined `FARGATE` and `FARGATE_SPOT` capacity providers.
@@ -40,7 +21,7 @@ pub struct CapacityProvider {
     /// `AutoScalingGroupProvider`: an [`AutoScalingGroupProvider`] object.
     ///
     /// The Auto Scaling group settings for the capacity provider.
-    pub auto_scaling_group_provider: Option<Obj<AutoScalingGroupProvider>>,
+    pub auto_scaling_group_provider: ::std::option::Option<crate::Obj<AutoScalingGroupProvider>>,
     /// `ClusterName`: a string.
     ///
     /// The cluster that this capacity provider is associated with. Managed instances capacity providers are cluster-scoped, meaning they can only be used within their associated cluster.
@@ -48,17 +29,17 @@ pub struct CapacityProvider {
     /// This is required for Managed instances.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_name: Option<Str>,
+    pub cluster_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagedInstancesProvider`: a [`ManagedInstancesProvider`] object.
     ///
     /// The configuration for the Amazon ECS Managed Instances provider. This includes the infrastructure role, the launch template configuration, and tag propagation settings.
-    pub managed_instances_provider: Option<Obj<ManagedInstancesProvider>>,
+    pub managed_instances_provider: ::std::option::Option<crate::Obj<ManagedInstancesProvider>>,
     /// `Name`: a string.
     ///
     /// The name of the capacity provider. If a name is specified, it cannot start with `aws` , `ecs` , or `fargate` . If no name is specified, a default name in the `CFNStackName-CFNResourceName-RandomString` format is used.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The metadata that you apply to the capacity provider to help you categorize and organize it. Each tag consists of a key and an optional value. You define both.
@@ -74,7 +55,7 @@ pub struct CapacityProvider {
     /// - Do not use `aws:` , `AWS:` , or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +65,7 @@ impl CapacityProvider {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECS::CapacityProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-capacityprovider.html",
         primary_identifier: &["Name"],
@@ -95,45 +76,47 @@ impl CapacityProvider {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CapacityProvider` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoScalingGroupProvider`: an [`AutoScalingGroupProvider`] object.
-    pub fn auto_scaling_group_provider(mut self, value: impl Into<Obj<AutoScalingGroupProvider>>) -> Self { self.auto_scaling_group_provider = Some(value.into()); self }
+    pub fn auto_scaling_group_provider(mut self, value: impl ::std::convert::Into<crate::Obj<AutoScalingGroupProvider>>) -> Self { self.auto_scaling_group_provider = ::std::option::Option::Some(value.into()); self }
     /// `ClusterName`: a string.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = ::std::option::Option::Some(value.into()); self }
     /// `ManagedInstancesProvider`: a [`ManagedInstancesProvider`] object.
-    pub fn managed_instances_provider(mut self, value: impl Into<Obj<ManagedInstancesProvider>>) -> Self { self.managed_instances_provider = Some(value.into()); self }
+    pub fn managed_instances_provider(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedInstancesProvider>>) -> Self { self.managed_instances_provider = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CapacityProvider {
+impl ::cloudwright_core::Resource for CapacityProvider {
     type Attributes = CapacityProviderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CapacityProvider, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CapacityProvider, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CapacityProvider {
+impl ::cloudwright_core::ToValue for CapacityProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutoScalingGroupProvider",
                 &self.auto_scaling_group_provider,
@@ -146,25 +129,15 @@ impl ToValue for CapacityProvider {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CapacityProvider`]: `Handle<CapacityProvider>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CapacityProvider`]: `Handle<CapacityProvider>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct CapacityProviderAttributes(());
 
-impl From<ResourceRef> for CapacityProviderAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CapacityProviderAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AcceleratorCountRequest` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -176,11 +149,11 @@ pub struct AcceleratorCountRequest {
     /// `Max`: an integer.
     ///
     /// The maximum number of accelerators. Instance types with more accelerators are excluded from selection.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum number of accelerators. Instance types with fewer accelerators are excluded from selection.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -188,36 +161,26 @@ impl AcceleratorCountRequest {
     /// A `AcceleratorCountRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AcceleratorCountRequest {}
+impl crate::PropertyType for AcceleratorCountRequest {}
 
-impl ToValue for AcceleratorCountRequest {
+impl ::cloudwright_core::ToValue for AcceleratorCountRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AcceleratorTotalMemoryMiBRequest` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -229,11 +192,11 @@ pub struct AcceleratorTotalMemoryMiBRequest {
     /// `Max`: an integer.
     ///
     /// The maximum total accelerator memory in MiB. Instance types with more accelerator memory are excluded from selection.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum total accelerator memory in MiB. Instance types with less accelerator memory are excluded from selection.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -241,35 +204,26 @@ impl AcceleratorTotalMemoryMiBRequest {
     /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
+impl crate::PropertyType for AcceleratorTotalMemoryMiBRequest {}
 
-impl ToValue for AcceleratorTotalMemoryMiBRequest {
+impl ::cloudwright_core::ToValue for AcceleratorTotalMemoryMiBRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoRepairConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ActionsStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoRepairConfiguration` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -277,7 +231,7 @@ pub(crate) static RULE_AutoRepairConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoRepairConfiguration {
     /// `ActionsStatus`: an [`ActionsStatus`] value.
-    pub actions_status: Option<ActionsStatus>,
+    pub actions_status: ::std::option::Option<ActionsStatus>,
 }
 
 #[rustfmt::skip]
@@ -285,43 +239,23 @@ impl AutoRepairConfiguration {
     /// A `AutoRepairConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ActionsStatus`: an [`ActionsStatus`] value.
-    pub fn actions_status(mut self, value: impl Into<ActionsStatus>) -> Self { self.actions_status = Some(value.into()); self }
+    pub fn actions_status(mut self, value: impl ::std::convert::Into<ActionsStatus>) -> Self { self.actions_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoRepairConfiguration {}
+impl crate::PropertyType for AutoRepairConfiguration {}
 
-impl ToValue for AutoRepairConfiguration {
+impl ::cloudwright_core::ToValue for AutoRepairConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActionsStatus", &self.actions_status)
             .build()
     }
 }
-
-/// The required properties of [`AutoScalingGroupProvider`], by name: `AutoScalingGroupProvider::new(AutoScalingGroupProviderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoScalingGroupProviderRequired {
-    /// `AutoScalingGroupArn`: a string, required.
-    pub auto_scaling_group_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoScalingGroupProvider: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingGroupArn", Shape::STR),
-        ("ManagedDraining", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("ManagedScaling", Shape::Object(&RULE_ManagedScaling)),
-        ("ManagedTerminationProtection", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    required: &["AutoScalingGroupArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoScalingGroupProvider` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -333,56 +267,56 @@ pub struct AutoScalingGroupProvider {
     /// `AutoScalingGroupArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) that identifies the Auto Scaling group, or the Auto Scaling group name.
-    pub auto_scaling_group_arn: Str,
+    pub auto_scaling_group_arn: ::cloudwright_core::Str,
     /// `ManagedDraining`: a [`ManagedDraining`] value.
     ///
     /// The managed draining option for the Auto Scaling group capacity provider. When you enable this, Amazon ECS manages and gracefully drains the EC2 container instances that are in the Auto Scaling group capacity provider.
-    pub managed_draining: Option<ManagedDraining>,
+    pub managed_draining: ::std::option::Option<ManagedDraining>,
     /// `ManagedScaling`: a [`ManagedScaling`] object.
     ///
     /// The managed scaling settings for the Auto Scaling group capacity provider.
-    pub managed_scaling: Option<Obj<ManagedScaling>>,
+    pub managed_scaling: ::std::option::Option<crate::Obj<ManagedScaling>>,
     /// `ManagedTerminationProtection`: a [`ManagedTerminationProtection`] value.
     ///
     /// The managed termination protection setting to use for the Auto Scaling group capacity provider. This determines whether the Auto Scaling group has managed termination protection. The default is off.
     ///
-    /// &gt; When using managed termination protection, managed scaling must also be used otherwise managed termination protection doesn't work.
+    /// \> When using managed termination protection, managed scaling must also be used otherwise managed termination protection doesn't work.
     ///
-    /// When managed termination protection is on, Amazon ECS prevents the Amazon EC2 instances in an Auto Scaling group that contain tasks from being terminated during a scale-in action. The Auto Scaling group and each instance in the Auto Scaling group must have instance protection from scale-in actions on as well. For more information, see \[Instance Protection\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-instance-termination.html#instance-protection>) in the *AWS Auto Scaling User Guide* .
+    /// When managed termination protection is on, Amazon ECS prevents the Amazon EC2 instances in an Auto Scaling group that contain tasks from being terminated during a scale-in action. The Auto Scaling group and each instance in the Auto Scaling group must have instance protection from scale-in actions on as well. For more information, see [Instance Protection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-instance-termination.html#instance-protection) in the *AWS Auto Scaling User Guide* .
     ///
     /// When managed termination protection is off, your Amazon EC2 instances aren't protected from termination when the Auto Scaling group scales in.
-    pub managed_termination_protection: Option<ManagedTerminationProtection>,
+    pub managed_termination_protection: ::std::option::Option<ManagedTerminationProtection>,
 }
 
 #[rustfmt::skip]
 impl AutoScalingGroupProvider {
-    /// A `AutoScalingGroupProvider` with its required properties, named in a [`AutoScalingGroupProviderRequired`].
+    /// A `AutoScalingGroupProvider` with its one required property, `AutoScalingGroupArn`.
     #[inline]
-    pub fn new(required: AutoScalingGroupProviderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            auto_scaling_group_arn: required.auto_scaling_group_arn,
-            managed_draining: None,
-            managed_scaling: None,
-            managed_termination_protection: None,
+            auto_scaling_group_arn: value.into(),
+            managed_draining: ::std::option::Option::None,
+            managed_scaling: ::std::option::Option::None,
+            managed_termination_protection: ::std::option::Option::None,
         }
     }
 
     /// `AutoScalingGroupArn`: a string, required.
-    pub fn auto_scaling_group_arn(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_group_arn = value.into(); self }
+    pub fn auto_scaling_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_scaling_group_arn = value.into(); self }
     /// `ManagedDraining`: a [`ManagedDraining`] value.
-    pub fn managed_draining(mut self, value: impl Into<ManagedDraining>) -> Self { self.managed_draining = Some(value.into()); self }
+    pub fn managed_draining(mut self, value: impl ::std::convert::Into<ManagedDraining>) -> Self { self.managed_draining = ::std::option::Option::Some(value.into()); self }
     /// `ManagedScaling`: a [`ManagedScaling`] object.
-    pub fn managed_scaling(mut self, value: impl Into<Obj<ManagedScaling>>) -> Self { self.managed_scaling = Some(value.into()); self }
+    pub fn managed_scaling(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedScaling>>) -> Self { self.managed_scaling = ::std::option::Option::Some(value.into()); self }
     /// `ManagedTerminationProtection`: a [`ManagedTerminationProtection`] value.
-    pub fn managed_termination_protection(mut self, value: impl Into<ManagedTerminationProtection>) -> Self { self.managed_termination_protection = Some(value.into()); self }
+    pub fn managed_termination_protection(mut self, value: impl ::std::convert::Into<ManagedTerminationProtection>) -> Self { self.managed_termination_protection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoScalingGroupProvider {}
+impl crate::PropertyType for AutoScalingGroupProvider {}
 
-impl ToValue for AutoScalingGroupProvider {
+impl ::cloudwright_core::ToValue for AutoScalingGroupProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AutoScalingGroupArn", &self.auto_scaling_group_arn)
             .opt("ManagedDraining", &self.managed_draining)
             .opt("ManagedScaling", &self.managed_scaling)
@@ -394,16 +328,6 @@ impl ToValue for AutoScalingGroupProvider {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BaselineEbsBandwidthMbpsRequest` property type of `AWS::ECS::CapacityProvider`.
 ///
 /// The minimum and maximum baseline Amazon EBS bandwidth in megabits per second (Mbps) for instance type selection. This is important for workloads with high storage I/O requirements.
@@ -414,11 +338,11 @@ pub struct BaselineEbsBandwidthMbpsRequest {
     /// `Max`: an integer.
     ///
     /// The maximum baseline Amazon EBS bandwidth in Mbps. Instance types with higher Amazon EBS bandwidth are excluded from selection.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum baseline Amazon EBS bandwidth in Mbps. Instance types with lower Amazon EBS bandwidth are excluded from selection.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -426,36 +350,26 @@ impl BaselineEbsBandwidthMbpsRequest {
     /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
+impl crate::PropertyType for BaselineEbsBandwidthMbpsRequest {}
 
-impl ToValue for BaselineEbsBandwidthMbpsRequest {
+impl ::cloudwright_core::ToValue for BaselineEbsBandwidthMbpsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityReservationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("ReservationGroupArn", Shape::STR),
-        ("ReservationPreference", Shape::Str(&StrRule { allowed: &["RESERVATIONS_ONLY", "RESERVATIONS_FIRST", "RESERVATIONS_EXCLUDED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityReservationRequest` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -463,9 +377,9 @@ pub(crate) static RULE_CapacityReservationRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapacityReservationRequest {
     /// `ReservationGroupArn`: a string.
-    pub reservation_group_arn: Option<Str>,
+    pub reservation_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReservationPreference`: a [`ReservationPreference`] value.
-    pub reservation_preference: Option<ReservationPreference>,
+    pub reservation_preference: ::std::option::Option<ReservationPreference>,
 }
 
 #[rustfmt::skip]
@@ -473,35 +387,26 @@ impl CapacityReservationRequest {
     /// A `CapacityReservationRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReservationGroupArn`: a string.
-    pub fn reservation_group_arn(mut self, value: impl Into<Str>) -> Self { self.reservation_group_arn = Some(value.into()); self }
+    pub fn reservation_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reservation_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `ReservationPreference`: a [`ReservationPreference`] value.
-    pub fn reservation_preference(mut self, value: impl Into<ReservationPreference>) -> Self { self.reservation_preference = Some(value.into()); self }
+    pub fn reservation_preference(mut self, value: impl ::std::convert::Into<ReservationPreference>) -> Self { self.reservation_preference = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityReservationRequest {}
+impl crate::PropertyType for CapacityReservationRequest {}
 
-impl ToValue for CapacityReservationRequest {
+impl ::cloudwright_core::ToValue for CapacityReservationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReservationGroupArn", &self.reservation_group_arn)
             .opt("ReservationPreference", &self.reservation_preference)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InfrastructureOptimization: ObjRule = ObjRule {
-    properties: &[
-        ("ScaleInAfter", Shape::Int(&NumRule { min: Some(-1.0), max: Some(3600.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InfrastructureOptimization` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -513,7 +418,7 @@ pub struct InfrastructureOptimization {
     /// `ScaleInAfter`: an integer.
     ///
     /// Value -1 to 3600.
-    pub scale_in_after: Option<Int>,
+    pub scale_in_after: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -521,19 +426,19 @@ impl InfrastructureOptimization {
     /// A `InfrastructureOptimization` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ScaleInAfter`: an integer.
-    pub fn scale_in_after(mut self, value: impl Into<Int>) -> Self { self.scale_in_after = Some(value.into()); self }
+    pub fn scale_in_after(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scale_in_after = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InfrastructureOptimization {}
+impl crate::PropertyType for InfrastructureOptimization {}
 
-impl ToValue for InfrastructureOptimization {
+impl ::cloudwright_core::ToValue for InfrastructureOptimization {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ScaleInAfter", &self.scale_in_after)
             .build()
     }
@@ -543,29 +448,10 @@ impl ToValue for InfrastructureOptimization {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceLaunchTemplateRequired {
     /// `Ec2InstanceProfileArn`: a string, required.
-    pub ec2_instance_profile_arn: Str,
+    pub ec2_instance_profile_arn: ::cloudwright_core::Str,
     /// `NetworkConfiguration`: a [`ManagedInstancesNetworkConfiguration`] object, required.
-    pub network_configuration: Obj<ManagedInstancesNetworkConfiguration>,
+    pub network_configuration: crate::Obj<ManagedInstancesNetworkConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceLaunchTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityOptionType", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "SPOT", "RESERVED"], ..StrRule::ANY })),
-        ("CapacityReservations", Shape::Object(&RULE_CapacityReservationRequest)),
-        ("Ec2InstanceProfileArn", Shape::STR),
-        ("FipsEnabled", Shape::Bool),
-        ("InstanceMetadataTagsPropagation", Shape::Bool),
-        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
-        ("LocalStorageConfiguration", Shape::Object(&RULE_ManagedInstancesLocalStorageConfiguration)),
-        ("Monitoring", Shape::Str(&StrRule { allowed: &["BASIC", "DETAILED"], ..StrRule::ANY })),
-        ("NetworkConfiguration", Shape::Object(&RULE_ManagedInstancesNetworkConfiguration)),
-        ("StorageConfiguration", Shape::Object(&RULE_ManagedInstancesStorageConfiguration)),
-    ],
-    required: &["Ec2InstanceProfileArn", "NetworkConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceLaunchTemplate` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -585,20 +471,20 @@ pub struct InstanceLaunchTemplate {
     ///
     /// The default is On-Demand
     ///
-    /// For more information about Amazon EC2 capacity options, see \[Instance purchasing options\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-purchasing-options.html>) in the *Amazon EC2 User Guide* .
-    pub capacity_option_type: Option<CapacityOptionType>,
+    /// For more information about Amazon EC2 capacity options, see [Instance purchasing options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-purchasing-options.html) in the *Amazon EC2 User Guide* .
+    pub capacity_option_type: ::std::option::Option<CapacityOptionType>,
     /// `CapacityReservations`: a [`CapacityReservationRequest`] object.
-    pub capacity_reservations: Option<Obj<CapacityReservationRequest>>,
+    pub capacity_reservations: ::std::option::Option<crate::Obj<CapacityReservationRequest>>,
     /// `Ec2InstanceProfileArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the instance profile that Amazon ECS applies to Amazon ECS Managed Instances. This instance profile must include the necessary permissions for your tasks to access AWS services and resources.
     ///
-    /// For more information, see \[Amazon ECS instance profile for Managed Instances\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-instance-profile.html>) in the *Amazon ECS Developer Guide* .
-    pub ec2_instance_profile_arn: Str,
+    /// For more information, see [Amazon ECS instance profile for Managed Instances](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-instance-profile.html) in the *Amazon ECS Developer Guide* .
+    pub ec2_instance_profile_arn: ::cloudwright_core::Str,
     /// `FipsEnabled`: a boolean.
-    pub fips_enabled: Option<Bool>,
+    pub fips_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InstanceMetadataTagsPropagation`: a boolean.
-    pub instance_metadata_tags_propagation: Option<Bool>,
+    pub instance_metadata_tags_propagation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
     ///
     /// The instance requirements. You can specify:
@@ -607,21 +493,23 @@ pub struct InstanceLaunchTemplate {
     /// - Instance requirements such as vCPU count, memory, network performance, and accelerator specifications
     ///
     /// Amazon ECS automatically selects the instances that match the specified criteria.
-    pub instance_requirements: Option<Obj<InstanceRequirementsRequest>>,
+    pub instance_requirements: ::std::option::Option<crate::Obj<InstanceRequirementsRequest>>,
     /// `LocalStorageConfiguration`: a [`ManagedInstancesLocalStorageConfiguration`] object.
-    pub local_storage_configuration: Option<Obj<ManagedInstancesLocalStorageConfiguration>>,
+    pub local_storage_configuration:
+        ::std::option::Option<crate::Obj<ManagedInstancesLocalStorageConfiguration>>,
     /// `Monitoring`: a [`ManagedInstancesMonitoringOptions`] value.
     ///
-    /// CloudWatch provides two categories of monitoring: basic monitoring and detailed monitoring. By default, your managed instance is configured for basic monitoring. You can optionally enable detailed monitoring to help you more quickly identify and act on operational issues. You can enable or turn off detailed monitoring at launch or when the managed instance is running or stopped. For more information, see \[Detailed monitoring for Amazon ECS Managed Instances\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/detailed-monitoring-managed-instances.html>) in the Amazon ECS Developer Guide.
-    pub monitoring: Option<ManagedInstancesMonitoringOptions>,
+    /// CloudWatch provides two categories of monitoring: basic monitoring and detailed monitoring. By default, your managed instance is configured for basic monitoring. You can optionally enable detailed monitoring to help you more quickly identify and act on operational issues. You can enable or turn off detailed monitoring at launch or when the managed instance is running or stopped. For more information, see [Detailed monitoring for Amazon ECS Managed Instances](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/detailed-monitoring-managed-instances.html) in the Amazon ECS Developer Guide.
+    pub monitoring: ::std::option::Option<ManagedInstancesMonitoringOptions>,
     /// `NetworkConfiguration`: a [`ManagedInstancesNetworkConfiguration`] object, required.
     ///
     /// The network configuration for Amazon ECS Managed Instances. This specifies the subnets and security groups that instances use for network connectivity.
-    pub network_configuration: Obj<ManagedInstancesNetworkConfiguration>,
+    pub network_configuration: crate::Obj<ManagedInstancesNetworkConfiguration>,
     /// `StorageConfiguration`: a [`ManagedInstancesStorageConfiguration`] object.
     ///
     /// The storage configuration for Amazon ECS Managed Instances. This defines the root volume size and type for the instances.
-    pub storage_configuration: Option<Obj<ManagedInstancesStorageConfiguration>>,
+    pub storage_configuration:
+        ::std::option::Option<crate::Obj<ManagedInstancesStorageConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -630,47 +518,47 @@ impl InstanceLaunchTemplate {
     #[inline]
     pub fn new(required: InstanceLaunchTemplateRequired) -> Self {
         Self {
-            capacity_option_type: None,
-            capacity_reservations: None,
+            capacity_option_type: ::std::option::Option::None,
+            capacity_reservations: ::std::option::Option::None,
             ec2_instance_profile_arn: required.ec2_instance_profile_arn,
-            fips_enabled: None,
-            instance_metadata_tags_propagation: None,
-            instance_requirements: None,
-            local_storage_configuration: None,
-            monitoring: None,
+            fips_enabled: ::std::option::Option::None,
+            instance_metadata_tags_propagation: ::std::option::Option::None,
+            instance_requirements: ::std::option::Option::None,
+            local_storage_configuration: ::std::option::Option::None,
+            monitoring: ::std::option::Option::None,
             network_configuration: required.network_configuration,
-            storage_configuration: None,
+            storage_configuration: ::std::option::Option::None,
         }
     }
 
     /// `CapacityOptionType`: a [`CapacityOptionType`] value.
-    pub fn capacity_option_type(mut self, value: impl Into<CapacityOptionType>) -> Self { self.capacity_option_type = Some(value.into()); self }
+    pub fn capacity_option_type(mut self, value: impl ::std::convert::Into<CapacityOptionType>) -> Self { self.capacity_option_type = ::std::option::Option::Some(value.into()); self }
     /// `CapacityReservations`: a [`CapacityReservationRequest`] object.
-    pub fn capacity_reservations(mut self, value: impl Into<Obj<CapacityReservationRequest>>) -> Self { self.capacity_reservations = Some(value.into()); self }
+    pub fn capacity_reservations(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityReservationRequest>>) -> Self { self.capacity_reservations = ::std::option::Option::Some(value.into()); self }
     /// `Ec2InstanceProfileArn`: a string, required.
-    pub fn ec2_instance_profile_arn(mut self, value: impl Into<Str>) -> Self { self.ec2_instance_profile_arn = value.into(); self }
+    pub fn ec2_instance_profile_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_instance_profile_arn = value.into(); self }
     /// `FipsEnabled`: a boolean.
-    pub fn fips_enabled(mut self, value: impl Into<Bool>) -> Self { self.fips_enabled = Some(value.into()); self }
+    pub fn fips_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.fips_enabled = ::std::option::Option::Some(value.into()); self }
     /// `InstanceMetadataTagsPropagation`: a boolean.
-    pub fn instance_metadata_tags_propagation(mut self, value: impl Into<Bool>) -> Self { self.instance_metadata_tags_propagation = Some(value.into()); self }
+    pub fn instance_metadata_tags_propagation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.instance_metadata_tags_propagation = ::std::option::Option::Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
-    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = Some(value.into()); self }
+    pub fn instance_requirements(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = ::std::option::Option::Some(value.into()); self }
     /// `LocalStorageConfiguration`: a [`ManagedInstancesLocalStorageConfiguration`] object.
-    pub fn local_storage_configuration(mut self, value: impl Into<Obj<ManagedInstancesLocalStorageConfiguration>>) -> Self { self.local_storage_configuration = Some(value.into()); self }
+    pub fn local_storage_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedInstancesLocalStorageConfiguration>>) -> Self { self.local_storage_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Monitoring`: a [`ManagedInstancesMonitoringOptions`] value.
-    pub fn monitoring(mut self, value: impl Into<ManagedInstancesMonitoringOptions>) -> Self { self.monitoring = Some(value.into()); self }
+    pub fn monitoring(mut self, value: impl ::std::convert::Into<ManagedInstancesMonitoringOptions>) -> Self { self.monitoring = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: a [`ManagedInstancesNetworkConfiguration`] object, required.
-    pub fn network_configuration(mut self, value: impl Into<Obj<ManagedInstancesNetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedInstancesNetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
     /// `StorageConfiguration`: a [`ManagedInstancesStorageConfiguration`] object.
-    pub fn storage_configuration(mut self, value: impl Into<Obj<ManagedInstancesStorageConfiguration>>) -> Self { self.storage_configuration = Some(value.into()); self }
+    pub fn storage_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedInstancesStorageConfiguration>>) -> Self { self.storage_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceLaunchTemplate {}
+impl crate::PropertyType for InstanceLaunchTemplate {}
 
-impl ToValue for InstanceLaunchTemplate {
+impl ::cloudwright_core::ToValue for InstanceLaunchTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityOptionType", &self.capacity_option_type)
             .opt("CapacityReservations", &self.capacity_reservations)
             .req("Ec2InstanceProfileArn", &self.ec2_instance_profile_arn)
@@ -695,43 +583,10 @@ impl ToValue for InstanceLaunchTemplate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequirementsRequestRequired {
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object, required.
-    pub memory_mi_b: Obj<MemoryMiBRequest>,
+    pub memory_mi_b: crate::Obj<MemoryMiBRequest>,
     /// `VCpuCount`: a [`VCpuCountRangeRequest`] object, required.
-    pub v_cpu_count: Obj<VCpuCountRangeRequest>,
+    pub v_cpu_count: crate::Obj<VCpuCountRangeRequest>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
-        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
-        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
-        ("BareMetal", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
-        ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
-        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("LocalStorage", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
-        ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
-        ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
-        ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
-        ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
-        ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
-        ("RequireHibernateSupport", Shape::Bool),
-        ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
-        ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
-        ("VCpuCount", Shape::Object(&RULE_VCpuCountRangeRequest)),
-    ],
-    required: &["VCpuCount", "MemoryMiB"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceRequirementsRequest` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -743,103 +598,110 @@ pub struct InstanceRequirementsRequest {
     /// `AcceleratorCount`: an [`AcceleratorCountRequest`] object.
     ///
     /// The minimum and maximum number of accelerators for the instance types. This is used when you need instances with specific numbers of GPUs or other accelerators.
-    pub accelerator_count: Option<Obj<AcceleratorCountRequest>>,
+    pub accelerator_count: ::std::option::Option<crate::Obj<AcceleratorCountRequest>>,
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
     ///
     /// The accelerator manufacturers to include. You can specify `nvidia` , `amd` , `amazon-web-services` , or `xilinx` depending on your accelerator requirements.
-    pub accelerator_manufacturers: Option<List<AcceleratorManufacturer>>,
+    pub accelerator_manufacturers:
+        ::std::option::Option<::cloudwright_core::List<AcceleratorManufacturer>>,
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
     ///
     /// The specific accelerator names to include. For example, you can specify `a100` , `v100` , `k80` , or other specific accelerator models.
-    pub accelerator_names: Option<List<AcceleratorName>>,
+    pub accelerator_names: ::std::option::Option<::cloudwright_core::List<AcceleratorName>>,
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
     ///
     /// The minimum and maximum total accelerator memory in mebibytes (MiB). This is important for GPU workloads that require specific amounts of video memory.
-    pub accelerator_total_memory_mi_b: Option<Obj<AcceleratorTotalMemoryMiBRequest>>,
+    pub accelerator_total_memory_mi_b:
+        ::std::option::Option<crate::Obj<AcceleratorTotalMemoryMiBRequest>>,
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
     ///
     /// The accelerator types to include. You can specify `gpu` for graphics processing units, `fpga` for field programmable gate arrays, or `inference` for machine learning inference accelerators.
-    pub accelerator_types: Option<List<AcceleratorType>>,
+    pub accelerator_types: ::std::option::Option<::cloudwright_core::List<AcceleratorType>>,
     /// `AllowedInstanceTypes`: a list of strings.
     ///
     /// The instance types to include in the selection. When specified, Amazon ECS only considers these instance types, subject to the other requirements specified.
     ///
     /// Items 0 to 400; each item: pattern `[a-zA-Z0-9\.\*]+`, length 1 to 30.
-    pub allowed_instance_types: Option<List<Str>>,
+    pub allowed_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BareMetal`: a [`BareMetal`] value.
     ///
     /// Indicates whether to include bare metal instance types. Set to `included` to allow bare metal instances, `excluded` to exclude them, or `required` to use only bare metal instances.
-    pub bare_metal: Option<BareMetal>,
+    pub bare_metal: ::std::option::Option<BareMetal>,
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
     ///
     /// The minimum and maximum baseline Amazon EBS bandwidth in megabits per second (Mbps). This is important for workloads with high storage I/O requirements.
-    pub baseline_ebs_bandwidth_mbps: Option<Obj<BaselineEbsBandwidthMbpsRequest>>,
+    pub baseline_ebs_bandwidth_mbps:
+        ::std::option::Option<crate::Obj<BaselineEbsBandwidthMbpsRequest>>,
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
     ///
     /// Indicates whether to include burstable performance instance types (T2, T3, T3a, T4g). Set to `included` to allow burstable instances, `excluded` to exclude them, or `required` to use only burstable instances.
-    pub burstable_performance: Option<BurstablePerformance>,
+    pub burstable_performance: ::std::option::Option<BurstablePerformance>,
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
     ///
     /// The CPU manufacturers to include or exclude. You can specify `intel` , `amd` , or `amazon-web-services` to control which CPU types are used for your workloads.
-    pub cpu_manufacturers: Option<List<CpuManufacturer>>,
+    pub cpu_manufacturers: ::std::option::Option<::cloudwright_core::List<CpuManufacturer>>,
     /// `ExcludedInstanceTypes`: a list of strings.
     ///
     /// The instance types to exclude from selection. Use this to prevent Amazon ECS from selecting specific instance types that may not be suitable for your workloads.
     ///
     /// Items 0 to 400; each item: pattern `[a-zA-Z0-9\.\*]+`, length 1 to 30.
-    pub excluded_instance_types: Option<List<Str>>,
+    pub excluded_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
     ///
     /// The instance generations to include. You can specify `current` to use the latest generation instances, or `previous` to include previous generation instances for cost optimization.
-    pub instance_generations: Option<List<InstanceGeneration>>,
+    pub instance_generations: ::std::option::Option<::cloudwright_core::List<InstanceGeneration>>,
     /// `LocalStorage`: a [`LocalStorage`] value.
     ///
     /// Indicates whether to include instance types with local storage. Set to `included` to allow local storage, `excluded` to exclude it, or `required` to use only instances with local storage.
-    pub local_storage: Option<LocalStorage>,
+    pub local_storage: ::std::option::Option<LocalStorage>,
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
     ///
     /// The local storage types to include. You can specify `hdd` for hard disk drives, `ssd` for solid state drives, or both.
-    pub local_storage_types: Option<List<LocalStorageType>>,
+    pub local_storage_types: ::std::option::Option<::cloudwright_core::List<LocalStorageType>>,
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
     ///
     /// The maximum price for Spot instances as a percentage of the optimal On-Demand price. This provides more precise cost control for Spot instance selection.
-    pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Int>,
+    pub max_spot_price_as_percentage_of_optimal_on_demand_price:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
     ///
     /// The minimum and maximum amount of memory per vCPU in gibibytes (GiB). This helps ensure that instance types have the appropriate memory-to-CPU ratio for your workloads.
-    pub memory_gi_b_per_v_cpu: Option<Obj<MemoryGiBPerVCpuRequest>>,
+    pub memory_gi_b_per_v_cpu: ::std::option::Option<crate::Obj<MemoryGiBPerVCpuRequest>>,
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object, required.
     ///
     /// The minimum and maximum amount of memory in mebibytes (MiB) for the instance types. Amazon ECS selects instance types that have memory within this range.
-    pub memory_mi_b: Obj<MemoryMiBRequest>,
+    pub memory_mi_b: crate::Obj<MemoryMiBRequest>,
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
     ///
     /// The minimum and maximum network bandwidth in gigabits per second (Gbps). This is crucial for network-intensive workloads that require high throughput.
-    pub network_bandwidth_gbps: Option<Obj<NetworkBandwidthGbpsRequest>>,
+    pub network_bandwidth_gbps: ::std::option::Option<crate::Obj<NetworkBandwidthGbpsRequest>>,
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
     ///
     /// The minimum and maximum number of network interfaces for the instance types. This is useful for workloads that require multiple network interfaces.
-    pub network_interface_count: Option<Obj<NetworkInterfaceCountRequest>>,
+    pub network_interface_count: ::std::option::Option<crate::Obj<NetworkInterfaceCountRequest>>,
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
     ///
     /// The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from either the lowest priced current generation instance types or, failing that, the lowest priced previous generation instance types that match your attributes. When Amazon ECS selects instance types with your attributes, we will exclude instance types whose price exceeds your specified threshold.
-    pub on_demand_max_price_percentage_over_lowest_price: Option<Int>,
+    pub on_demand_max_price_percentage_over_lowest_price:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `RequireHibernateSupport`: a boolean.
     ///
     /// Indicates whether the instance types must support hibernation. When set to `true` , only instance types that support hibernation are selected.
-    pub require_hibernate_support: Option<Bool>,
+    pub require_hibernate_support: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
     ///
     /// The maximum price for Spot instances as a percentage over the lowest priced On-Demand instance. This helps control Spot instance costs while maintaining access to capacity.
-    pub spot_max_price_percentage_over_lowest_price: Option<Int>,
+    pub spot_max_price_percentage_over_lowest_price: ::std::option::Option<::cloudwright_core::Int>,
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
     ///
     /// The minimum and maximum total local storage in gigabytes (GB) for instance types with local storage.
-    pub total_local_storage_gb: Option<Obj<TotalLocalStorageGbRequest>>,
+    pub total_local_storage_gb: ::std::option::Option<crate::Obj<TotalLocalStorageGbRequest>>,
     /// `VCpuCount`: a [`VCpuCountRangeRequest`] object, required.
     ///
     /// The minimum and maximum number of vCPUs for the instance types. Amazon ECS selects instance types that have vCPU counts within this range.
-    pub v_cpu_count: Obj<VCpuCountRangeRequest>,
+    pub v_cpu_count: crate::Obj<VCpuCountRangeRequest>,
 }
 
 #[rustfmt::skip]
@@ -848,89 +710,89 @@ impl InstanceRequirementsRequest {
     #[inline]
     pub fn new(required: InstanceRequirementsRequestRequired) -> Self {
         Self {
-            accelerator_count: None,
-            accelerator_manufacturers: None,
-            accelerator_names: None,
-            accelerator_total_memory_mi_b: None,
-            accelerator_types: None,
-            allowed_instance_types: None,
-            bare_metal: None,
-            baseline_ebs_bandwidth_mbps: None,
-            burstable_performance: None,
-            cpu_manufacturers: None,
-            excluded_instance_types: None,
-            instance_generations: None,
-            local_storage: None,
-            local_storage_types: None,
-            max_spot_price_as_percentage_of_optimal_on_demand_price: None,
-            memory_gi_b_per_v_cpu: None,
+            accelerator_count: ::std::option::Option::None,
+            accelerator_manufacturers: ::std::option::Option::None,
+            accelerator_names: ::std::option::Option::None,
+            accelerator_total_memory_mi_b: ::std::option::Option::None,
+            accelerator_types: ::std::option::Option::None,
+            allowed_instance_types: ::std::option::Option::None,
+            bare_metal: ::std::option::Option::None,
+            baseline_ebs_bandwidth_mbps: ::std::option::Option::None,
+            burstable_performance: ::std::option::Option::None,
+            cpu_manufacturers: ::std::option::Option::None,
+            excluded_instance_types: ::std::option::Option::None,
+            instance_generations: ::std::option::Option::None,
+            local_storage: ::std::option::Option::None,
+            local_storage_types: ::std::option::Option::None,
+            max_spot_price_as_percentage_of_optimal_on_demand_price: ::std::option::Option::None,
+            memory_gi_b_per_v_cpu: ::std::option::Option::None,
             memory_mi_b: required.memory_mi_b,
-            network_bandwidth_gbps: None,
-            network_interface_count: None,
-            on_demand_max_price_percentage_over_lowest_price: None,
-            require_hibernate_support: None,
-            spot_max_price_percentage_over_lowest_price: None,
-            total_local_storage_gb: None,
+            network_bandwidth_gbps: ::std::option::Option::None,
+            network_interface_count: ::std::option::Option::None,
+            on_demand_max_price_percentage_over_lowest_price: ::std::option::Option::None,
+            require_hibernate_support: ::std::option::Option::None,
+            spot_max_price_percentage_over_lowest_price: ::std::option::Option::None,
+            total_local_storage_gb: ::std::option::Option::None,
             v_cpu_count: required.v_cpu_count,
         }
     }
 
     /// `AcceleratorCount`: an [`AcceleratorCountRequest`] object.
-    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = Some(value.into()); self }
+    pub fn accelerator_count(mut self, value: impl ::std::convert::Into<crate::Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
-    pub fn accelerator_manufacturers(mut self, value: impl Into<List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = Some(value.into()); self }
+    pub fn accelerator_manufacturers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
-    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self { self.accelerator_names = Some(value.into()); self }
+    pub fn accelerator_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorName>>) -> Self { self.accelerator_names = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
-    pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = Some(value.into()); self }
+    pub fn accelerator_total_memory_mi_b(mut self, value: impl ::std::convert::Into<crate::Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
-    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self { self.accelerator_types = Some(value.into()); self }
+    pub fn accelerator_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorType>>) -> Self { self.accelerator_types = ::std::option::Option::Some(value.into()); self }
     /// `AllowedInstanceTypes`: a list of strings.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
+    pub fn allowed_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `BareMetal`: a [`BareMetal`] value.
-    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self { self.bare_metal = Some(value.into()); self }
+    pub fn bare_metal(mut self, value: impl ::std::convert::Into<BareMetal>) -> Self { self.bare_metal = ::std::option::Option::Some(value.into()); self }
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
-    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = Some(value.into()); self }
+    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl ::std::convert::Into<crate::Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = ::std::option::Option::Some(value.into()); self }
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
-    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self { self.burstable_performance = Some(value.into()); self }
+    pub fn burstable_performance(mut self, value: impl ::std::convert::Into<BurstablePerformance>) -> Self { self.burstable_performance = ::std::option::Option::Some(value.into()); self }
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
-    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = Some(value.into()); self }
+    pub fn cpu_manufacturers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = ::std::option::Option::Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
+    pub fn excluded_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
-    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self { self.instance_generations = Some(value.into()); self }
+    pub fn instance_generations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceGeneration>>) -> Self { self.instance_generations = ::std::option::Option::Some(value.into()); self }
     /// `LocalStorage`: a [`LocalStorage`] value.
-    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self { self.local_storage = Some(value.into()); self }
+    pub fn local_storage(mut self, value: impl ::std::convert::Into<LocalStorage>) -> Self { self.local_storage = ::std::option::Option::Some(value.into()); self }
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
-    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self { self.local_storage_types = Some(value.into()); self }
+    pub fn local_storage_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LocalStorageType>>) -> Self { self.local_storage_types = ::std::option::Option::Some(value.into()); self }
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
-    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into()); self }
+    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = ::std::option::Option::Some(value.into()); self }
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
-    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = Some(value.into()); self }
+    pub fn memory_gi_b_per_v_cpu(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = ::std::option::Option::Some(value.into()); self }
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object, required.
-    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = value.into(); self }
+    pub fn memory_mi_b(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = value.into(); self }
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
-    pub fn network_bandwidth_gbps(mut self, value: impl Into<Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = Some(value.into()); self }
+    pub fn network_bandwidth_gbps(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
-    pub fn network_interface_count(mut self, value: impl Into<Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = Some(value.into()); self }
+    pub fn network_interface_count(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = ::std::option::Option::Some(value.into()); self }
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
-    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = Some(value.into()); self }
+    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = ::std::option::Option::Some(value.into()); self }
     /// `RequireHibernateSupport`: a boolean.
-    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self { self.require_hibernate_support = Some(value.into()); self }
+    pub fn require_hibernate_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_hibernate_support = ::std::option::Option::Some(value.into()); self }
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
-    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = Some(value.into()); self }
+    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = ::std::option::Option::Some(value.into()); self }
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
-    pub fn total_local_storage_gb(mut self, value: impl Into<Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = Some(value.into()); self }
+    pub fn total_local_storage_gb(mut self, value: impl ::std::convert::Into<crate::Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = ::std::option::Option::Some(value.into()); self }
     /// `VCpuCount`: a [`VCpuCountRangeRequest`] object, required.
-    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRangeRequest>>) -> Self { self.v_cpu_count = value.into(); self }
+    pub fn v_cpu_count(mut self, value: impl ::std::convert::Into<crate::Obj<VCpuCountRangeRequest>>) -> Self { self.v_cpu_count = value.into(); self }
 }
 
-impl PropertyType for InstanceRequirementsRequest {}
+impl crate::PropertyType for InstanceRequirementsRequest {}
 
-impl ToValue for InstanceRequirementsRequest {
+impl ::cloudwright_core::ToValue for InstanceRequirementsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceleratorCount", &self.accelerator_count)
             .opt("AcceleratorManufacturers", &self.accelerator_manufacturers)
             .opt("AcceleratorNames", &self.accelerator_names)
@@ -974,22 +836,13 @@ impl ToValue for InstanceRequirementsRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedInstancesLocalStorageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("UseLocalStorage", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ManagedInstancesLocalStorageConfiguration` property type of `AWS::ECS::CapacityProvider`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-capacityprovider-managedinstanceslocalstorageconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ManagedInstancesLocalStorageConfiguration {
     /// `UseLocalStorage`: a boolean.
-    pub use_local_storage: Option<Bool>,
+    pub use_local_storage: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -997,19 +850,19 @@ impl ManagedInstancesLocalStorageConfiguration {
     /// A `ManagedInstancesLocalStorageConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `UseLocalStorage`: a boolean.
-    pub fn use_local_storage(mut self, value: impl Into<Bool>) -> Self { self.use_local_storage = Some(value.into()); self }
+    pub fn use_local_storage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_local_storage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedInstancesLocalStorageConfiguration {}
+impl crate::PropertyType for ManagedInstancesLocalStorageConfiguration {}
 
-impl ToValue for ManagedInstancesLocalStorageConfiguration {
+impl ::cloudwright_core::ToValue for ManagedInstancesLocalStorageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("UseLocalStorage", &self.use_local_storage)
             .build()
     }
@@ -1019,21 +872,10 @@ impl ToValue for ManagedInstancesLocalStorageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedInstancesNetworkConfigurationRequired {
     /// `SecurityGroups`: a list of strings, required.
-    pub security_groups: List<Str>,
+    pub security_groups: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedInstancesNetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["SecurityGroups", "Subnets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedInstancesNetworkConfiguration` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -1047,13 +889,13 @@ pub struct ManagedInstancesNetworkConfiguration {
     /// The list of security group IDs to apply to Amazon ECS Managed Instances. These security groups control the network traffic allowed to and from the instances.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_groups: List<Str>,
+    pub security_groups: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
     ///
     /// The list of subnet IDs where Amazon ECS can launch Amazon ECS Managed Instances. Instances are distributed across the specified subnets for high availability. All subnets must be in the same VPC.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1068,17 +910,17 @@ impl ManagedInstancesNetworkConfiguration {
     }
 
     /// `SecurityGroups`: a list of strings, required.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = value.into(); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
 }
 
-impl PropertyType for ManagedInstancesNetworkConfiguration {}
+impl crate::PropertyType for ManagedInstancesNetworkConfiguration {}
 
-impl ToValue for ManagedInstancesNetworkConfiguration {
+impl ::cloudwright_core::ToValue for ManagedInstancesNetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroups", &self.security_groups)
             .req("Subnets", &self.subnets)
             .build()
@@ -1089,24 +931,10 @@ impl ToValue for ManagedInstancesNetworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedInstancesProviderRequired {
     /// `InfrastructureRoleArn`: a string, required.
-    pub infrastructure_role_arn: Str,
+    pub infrastructure_role_arn: ::cloudwright_core::Str,
     /// `InstanceLaunchTemplate`: an [`InstanceLaunchTemplate`] object, required.
-    pub instance_launch_template: Obj<InstanceLaunchTemplate>,
+    pub instance_launch_template: crate::Obj<InstanceLaunchTemplate>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedInstancesProvider: ObjRule = ObjRule {
-    properties: &[
-        ("AutoRepairConfiguration", Shape::Object(&RULE_AutoRepairConfiguration)),
-        ("InfrastructureOptimization", Shape::Object(&RULE_InfrastructureOptimization)),
-        ("InfrastructureRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("InstanceLaunchTemplate", Shape::Object(&RULE_InstanceLaunchTemplate)),
-        ("PropagateTags", Shape::Str(&StrRule { allowed: &["CAPACITY_PROVIDER", "NONE"], ..StrRule::ANY })),
-    ],
-    required: &["InfrastructureRoleArn", "InstanceLaunchTemplate"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedInstancesProvider` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -1116,29 +944,29 @@ pub(crate) static RULE_ManagedInstancesProvider: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedInstancesProvider {
     /// `AutoRepairConfiguration`: an [`AutoRepairConfiguration`] object.
-    pub auto_repair_configuration: Option<Obj<AutoRepairConfiguration>>,
+    pub auto_repair_configuration: ::std::option::Option<crate::Obj<AutoRepairConfiguration>>,
     /// `InfrastructureOptimization`: an [`InfrastructureOptimization`] object.
     ///
     /// Defines how Amazon ECS Managed Instances optimizes the infrastastructure in your capacity provider. Configure it to turn on or off the infrastructure optimization in your capacity provider, and to control the idle or underutilized EC2 instances optimization delay.
-    pub infrastructure_optimization: Option<Obj<InfrastructureOptimization>>,
+    pub infrastructure_optimization: ::std::option::Option<crate::Obj<InfrastructureOptimization>>,
     /// `InfrastructureRoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the infrastructure role that Amazon ECS assumes to manage instances. This role must include permissions for Amazon EC2 instance lifecycle management, networking, and any additional AWS services required for your workloads.
     ///
-    /// For more information, see \[Amazon ECS infrastructure IAM role\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html>) in the *Amazon ECS Developer Guide* .
+    /// For more information, see [Amazon ECS infrastructure IAM role](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html) in the *Amazon ECS Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub infrastructure_role_arn: Str,
+    pub infrastructure_role_arn: ::cloudwright_core::Str,
     /// `InstanceLaunchTemplate`: an [`InstanceLaunchTemplate`] object, required.
     ///
     /// The launch template that defines how Amazon ECS launches Amazon ECS Managed Instances. This includes the instance profile for your tasks, network and storage configuration, and instance requirements that determine which Amazon EC2 instance types can be used.
     ///
-    /// For more information, see \[Store instance launch parameters in Amazon EC2 launch templates\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html>) in the *Amazon EC2 User Guide* .
-    pub instance_launch_template: Obj<InstanceLaunchTemplate>,
+    /// For more information, see [Store instance launch parameters in Amazon EC2 launch templates](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html) in the *Amazon EC2 User Guide* .
+    pub instance_launch_template: crate::Obj<InstanceLaunchTemplate>,
     /// `PropagateTags`: a [`PropagateTags`] value.
     ///
     /// Determines whether tags from the capacity provider are automatically applied to Amazon ECS Managed Instances. This helps with cost allocation and resource management by ensuring consistent tagging across your infrastructure.
-    pub propagate_tags: Option<PropagateTags>,
+    pub propagate_tags: ::std::option::Option<PropagateTags>,
 }
 
 #[rustfmt::skip]
@@ -1147,32 +975,32 @@ impl ManagedInstancesProvider {
     #[inline]
     pub fn new(required: ManagedInstancesProviderRequired) -> Self {
         Self {
-            auto_repair_configuration: None,
-            infrastructure_optimization: None,
+            auto_repair_configuration: ::std::option::Option::None,
+            infrastructure_optimization: ::std::option::Option::None,
             infrastructure_role_arn: required.infrastructure_role_arn,
             instance_launch_template: required.instance_launch_template,
-            propagate_tags: None,
+            propagate_tags: ::std::option::Option::None,
         }
     }
 
     /// `AutoRepairConfiguration`: an [`AutoRepairConfiguration`] object.
-    pub fn auto_repair_configuration(mut self, value: impl Into<Obj<AutoRepairConfiguration>>) -> Self { self.auto_repair_configuration = Some(value.into()); self }
+    pub fn auto_repair_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AutoRepairConfiguration>>) -> Self { self.auto_repair_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InfrastructureOptimization`: an [`InfrastructureOptimization`] object.
-    pub fn infrastructure_optimization(mut self, value: impl Into<Obj<InfrastructureOptimization>>) -> Self { self.infrastructure_optimization = Some(value.into()); self }
+    pub fn infrastructure_optimization(mut self, value: impl ::std::convert::Into<crate::Obj<InfrastructureOptimization>>) -> Self { self.infrastructure_optimization = ::std::option::Option::Some(value.into()); self }
     /// `InfrastructureRoleArn`: a string, required.
-    pub fn infrastructure_role_arn(mut self, value: impl Into<Str>) -> Self { self.infrastructure_role_arn = value.into(); self }
+    pub fn infrastructure_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.infrastructure_role_arn = value.into(); self }
     /// `InstanceLaunchTemplate`: an [`InstanceLaunchTemplate`] object, required.
-    pub fn instance_launch_template(mut self, value: impl Into<Obj<InstanceLaunchTemplate>>) -> Self { self.instance_launch_template = value.into(); self }
+    pub fn instance_launch_template(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceLaunchTemplate>>) -> Self { self.instance_launch_template = value.into(); self }
     /// `PropagateTags`: a [`PropagateTags`] value.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
+    pub fn propagate_tags(mut self, value: impl ::std::convert::Into<PropagateTags>) -> Self { self.propagate_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedInstancesProvider {}
+impl crate::PropertyType for ManagedInstancesProvider {}
 
-impl ToValue for ManagedInstancesProvider {
+impl ::cloudwright_core::ToValue for ManagedInstancesProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoRepairConfiguration", &self.auto_repair_configuration)
             .opt(
                 "InfrastructureOptimization",
@@ -1184,23 +1012,6 @@ impl ToValue for ManagedInstancesProvider {
             .build()
     }
 }
-
-/// The required properties of [`ManagedInstancesStorageConfiguration`], by name: `ManagedInstancesStorageConfiguration::new(ManagedInstancesStorageConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedInstancesStorageConfigurationRequired {
-    /// `StorageSizeGiB`: an integer, required.
-    pub storage_size_gi_b: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedInstancesStorageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("StorageSizeGiB", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["StorageSizeGiB"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedInstancesStorageConfiguration` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -1214,52 +1025,39 @@ pub struct ManagedInstancesStorageConfiguration {
     /// The size of the tasks volume.
     ///
     /// Value at least 1.
-    pub storage_size_gi_b: Int,
+    pub storage_size_gi_b: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl ManagedInstancesStorageConfiguration {
-    /// A `ManagedInstancesStorageConfiguration` with its required properties, named in a [`ManagedInstancesStorageConfigurationRequired`].
+    /// A `ManagedInstancesStorageConfiguration` with its one required property, `StorageSizeGiB`.
     #[inline]
-    pub fn new(required: ManagedInstancesStorageConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            storage_size_gi_b: required.storage_size_gi_b,
+            storage_size_gi_b: value.into(),
         }
     }
 
     /// `StorageSizeGiB`: an integer, required.
-    pub fn storage_size_gi_b(mut self, value: impl Into<Int>) -> Self { self.storage_size_gi_b = value.into(); self }
+    pub fn storage_size_gi_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.storage_size_gi_b = value.into(); self }
 }
 
-impl PropertyType for ManagedInstancesStorageConfiguration {}
+impl crate::PropertyType for ManagedInstancesStorageConfiguration {}
 
-impl ToValue for ManagedInstancesStorageConfiguration {
+impl ::cloudwright_core::ToValue for ManagedInstancesStorageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("StorageSizeGiB", &self.storage_size_gi_b)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedScaling: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceWarmupPeriod", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("MaximumScalingStepSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("MinimumScalingStepSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("TargetCapacity", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ManagedScaling` property type of `AWS::ECS::CapacityProvider`.
 ///
 /// The managed scaling settings for the Auto Scaling group capacity provider.
 ///
-/// When managed scaling is turned on, Amazon ECS manages the scale-in and scale-out actions of the Auto Scaling group. Amazon ECS manages a target tracking scaling policy using an Amazon ECS managed CloudWatch metric with the specified `targetCapacity` value as the target value for the metric. For more information, see \[Using managed scaling\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/asg-capacity-providers.html#asg-capacity-providers-managed-scaling>) in the *Amazon Elastic Container Service Developer Guide* .
+/// When managed scaling is turned on, Amazon ECS manages the scale-in and scale-out actions of the Auto Scaling group. Amazon ECS manages a target tracking scaling policy using an Amazon ECS managed CloudWatch metric with the specified `targetCapacity` value as the target value for the metric. For more information, see [Using managed scaling](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/asg-capacity-providers.html#asg-capacity-providers-managed-scaling) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// If managed scaling is off, the user must manage the scaling of the Auto Scaling group.
 ///
@@ -1271,13 +1069,13 @@ pub struct ManagedScaling {
     /// The period of time, in seconds, after a newly launched Amazon EC2 instance can contribute to CloudWatch metrics for Auto Scaling group. If this parameter is omitted, the default value of `300` seconds is used.
     ///
     /// Value 0 to 10000.
-    pub instance_warmup_period: Option<Int>,
+    pub instance_warmup_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumScalingStepSize`: an integer.
     ///
     /// The maximum number of Amazon EC2 instances that Amazon ECS will scale out at one time. If this parameter is omitted, the default value of `10000` is used.
     ///
     /// Value 1 to 10000.
-    pub maximum_scaling_step_size: Option<Int>,
+    pub maximum_scaling_step_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinimumScalingStepSize`: an integer.
     ///
     /// The minimum number of Amazon EC2 instances that Amazon ECS will scale out at one time. The scale in process is not affected by this parameter If this parameter is omitted, the default value of `1` is used.
@@ -1285,17 +1083,17 @@ pub struct ManagedScaling {
     /// When additional capacity is required, Amazon ECS will scale up the minimum scaling step size even if the actual demand is less than the minimum scaling step size.
     ///
     /// Value 1 to 10000.
-    pub minimum_scaling_step_size: Option<Int>,
+    pub minimum_scaling_step_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Status`: a [`ManagedScalingStatus`] value.
     ///
     /// Determines whether to use managed scaling for the capacity provider.
-    pub status: Option<ManagedScalingStatus>,
+    pub status: ::std::option::Option<ManagedScalingStatus>,
     /// `TargetCapacity`: an integer.
     ///
     /// The target capacity utilization as a percentage for the capacity provider. The specified value must be greater than `0` and less than or equal to `100` . For example, if you want the capacity provider to maintain 10% spare capacity, then that means the utilization is 90%, so use a `targetCapacity` of `90` . The default value of `100` percent results in the Amazon EC2 instances in your Auto Scaling group being completely used.
     ///
     /// Value 1 to 100.
-    pub target_capacity: Option<Int>,
+    pub target_capacity: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1303,27 +1101,27 @@ impl ManagedScaling {
     /// A `ManagedScaling` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InstanceWarmupPeriod`: an integer.
-    pub fn instance_warmup_period(mut self, value: impl Into<Int>) -> Self { self.instance_warmup_period = Some(value.into()); self }
+    pub fn instance_warmup_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_warmup_period = ::std::option::Option::Some(value.into()); self }
     /// `MaximumScalingStepSize`: an integer.
-    pub fn maximum_scaling_step_size(mut self, value: impl Into<Int>) -> Self { self.maximum_scaling_step_size = Some(value.into()); self }
+    pub fn maximum_scaling_step_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_scaling_step_size = ::std::option::Option::Some(value.into()); self }
     /// `MinimumScalingStepSize`: an integer.
-    pub fn minimum_scaling_step_size(mut self, value: impl Into<Int>) -> Self { self.minimum_scaling_step_size = Some(value.into()); self }
+    pub fn minimum_scaling_step_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_scaling_step_size = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`ManagedScalingStatus`] value.
-    pub fn status(mut self, value: impl Into<ManagedScalingStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ManagedScalingStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `TargetCapacity`: an integer.
-    pub fn target_capacity(mut self, value: impl Into<Int>) -> Self { self.target_capacity = Some(value.into()); self }
+    pub fn target_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedScaling {}
+impl crate::PropertyType for ManagedScaling {}
 
-impl ToValue for ManagedScaling {
+impl ::cloudwright_core::ToValue for ManagedScaling {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceWarmupPeriod", &self.instance_warmup_period)
             .opt("MaximumScalingStepSize", &self.maximum_scaling_step_size)
             .opt("MinimumScalingStepSize", &self.minimum_scaling_step_size)
@@ -1332,16 +1130,6 @@ impl ToValue for ManagedScaling {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::NUM),
-        ("Min", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemoryGiBPerVCpuRequest` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -1353,11 +1141,11 @@ pub struct MemoryGiBPerVCpuRequest {
     /// `Max`: a number.
     ///
     /// The maximum amount of memory per vCPU in GiB. Instance types with a higher memory-to-vCPU ratio are excluded from selection.
-    pub max: Option<Num>,
+    pub max: ::std::option::Option<::cloudwright_core::Num>,
     /// `Min`: a number.
     ///
     /// The minimum amount of memory per vCPU in GiB. Instance types with a lower memory-to-vCPU ratio are excluded from selection.
-    pub min: Option<Num>,
+    pub min: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1365,44 +1153,26 @@ impl MemoryGiBPerVCpuRequest {
     /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: a number.
-    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: a number.
-    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MemoryGiBPerVCpuRequest {}
+impl crate::PropertyType for MemoryGiBPerVCpuRequest {}
 
-impl ToValue for MemoryGiBPerVCpuRequest {
+impl ::cloudwright_core::ToValue for MemoryGiBPerVCpuRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-/// The required properties of [`MemoryMiBRequest`], by name: `MemoryMiBRequest::new(MemoryMiBRequestRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MemoryMiBRequestRequired {
-    /// `Min`: an integer, required.
-    pub min: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    required: &["Min"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemoryMiBRequest` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -1414,51 +1184,41 @@ pub struct MemoryMiBRequest {
     /// `Max`: an integer.
     ///
     /// The maximum amount of memory in MiB. Instance types with more memory than this value are excluded from selection.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer, required.
     ///
     /// The minimum amount of memory in MiB. Instance types with less memory than this value are excluded from selection.
-    pub min: Int,
+    pub min: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl MemoryMiBRequest {
-    /// A `MemoryMiBRequest` with its required properties, named in a [`MemoryMiBRequestRequired`].
+    /// A `MemoryMiBRequest` with its one required property, `Min`.
     #[inline]
-    pub fn new(required: MemoryMiBRequestRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max: None,
-            min: required.min,
+            max: ::std::option::Option::None,
+            min: value.into(),
         }
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer, required.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = value.into(); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = value.into(); self }
 }
 
-impl PropertyType for MemoryMiBRequest {}
+impl crate::PropertyType for MemoryMiBRequest {}
 
-impl ToValue for MemoryMiBRequest {
+impl ::cloudwright_core::ToValue for MemoryMiBRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .req("Min", &self.min)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::NUM),
-        ("Min", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkBandwidthGbpsRequest` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -1470,11 +1230,11 @@ pub struct NetworkBandwidthGbpsRequest {
     /// `Max`: a number.
     ///
     /// The maximum network bandwidth in Gbps. Instance types with higher network bandwidth are excluded from selection.
-    pub max: Option<Num>,
+    pub max: ::std::option::Option<::cloudwright_core::Num>,
     /// `Min`: a number.
     ///
     /// The minimum network bandwidth in Gbps. Instance types with lower network bandwidth are excluded from selection.
-    pub min: Option<Num>,
+    pub min: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1482,36 +1242,26 @@ impl NetworkBandwidthGbpsRequest {
     /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: a number.
-    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: a number.
-    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkBandwidthGbpsRequest {}
+impl crate::PropertyType for NetworkBandwidthGbpsRequest {}
 
-impl ToValue for NetworkBandwidthGbpsRequest {
+impl ::cloudwright_core::ToValue for NetworkBandwidthGbpsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkInterfaceCountRequest` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -1523,11 +1273,11 @@ pub struct NetworkInterfaceCountRequest {
     /// `Max`: an integer.
     ///
     /// The maximum number of network interfaces. Instance types that support more network interfaces are excluded from selection.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum number of network interfaces. Instance types that support fewer network interfaces are excluded from selection.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1535,36 +1285,26 @@ impl NetworkInterfaceCountRequest {
     /// A `NetworkInterfaceCountRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkInterfaceCountRequest {}
+impl crate::PropertyType for NetworkInterfaceCountRequest {}
 
-impl ToValue for NetworkInterfaceCountRequest {
+impl ::cloudwright_core::ToValue for NetworkInterfaceCountRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -1574,11 +1314,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1586,36 +1326,26 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::NUM),
-        ("Min", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TotalLocalStorageGBRequest` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -1627,11 +1357,11 @@ pub struct TotalLocalStorageGbRequest {
     /// `Max`: a number.
     ///
     /// The maximum total local storage in GB. Instance types with more local storage are excluded from selection.
-    pub max: Option<Num>,
+    pub max: ::std::option::Option<::cloudwright_core::Num>,
     /// `Min`: a number.
     ///
     /// The minimum total local storage in GB. Instance types with less local storage are excluded from selection.
-    pub min: Option<Num>,
+    pub min: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1639,44 +1369,26 @@ impl TotalLocalStorageGbRequest {
     /// A `TotalLocalStorageGbRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: a number.
-    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: a number.
-    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TotalLocalStorageGbRequest {}
+impl crate::PropertyType for TotalLocalStorageGbRequest {}
 
-impl ToValue for TotalLocalStorageGbRequest {
+impl ::cloudwright_core::ToValue for TotalLocalStorageGbRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-/// The required properties of [`VCpuCountRangeRequest`], by name: `VCpuCountRangeRequest::new(VCpuCountRangeRequestRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VCpuCountRangeRequestRequired {
-    /// `Min`: an integer, required.
-    pub min: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    required: &["Min"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VCpuCountRangeRequest` property type of `AWS::ECS::CapacityProvider`.
 ///
@@ -1688,36 +1400,36 @@ pub struct VCpuCountRangeRequest {
     /// `Max`: an integer.
     ///
     /// The maximum number of vCPUs. Instance types with more vCPUs than this value are excluded from selection.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer, required.
     ///
     /// The minimum number of vCPUs. Instance types with fewer vCPUs than this value are excluded from selection.
-    pub min: Int,
+    pub min: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl VCpuCountRangeRequest {
-    /// A `VCpuCountRangeRequest` with its required properties, named in a [`VCpuCountRangeRequestRequired`].
+    /// A `VCpuCountRangeRequest` with its one required property, `Min`.
     #[inline]
-    pub fn new(required: VCpuCountRangeRequestRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max: None,
-            min: required.min,
+            max: ::std::option::Option::None,
+            min: value.into(),
         }
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer, required.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = value.into(); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = value.into(); self }
 }
 
-impl PropertyType for VCpuCountRangeRequest {}
+impl crate::PropertyType for VCpuCountRangeRequest {}
 
-impl ToValue for VCpuCountRangeRequest {
+impl ::cloudwright_core::ToValue for VCpuCountRangeRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .req("Min", &self.min)
             .build()
@@ -1738,27 +1450,27 @@ pub enum AcceleratorManufacturer {
     /// `xilinx`
     Xilinx,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AcceleratorManufacturer {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceleratorManufacturer {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AcceleratorManufacturer {
+impl ::cloudwright_core::ToValue for AcceleratorManufacturer {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonWebServices => "amazon-web-services",
             Self::Amd => "amd",
             Self::Habana => "habana",
             Self::Nvidia => "nvidia",
             Self::Xilinx => "xilinx",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1792,18 +1504,18 @@ pub enum AcceleratorName {
     /// `l40s`
     L40s,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AcceleratorName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceleratorName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AcceleratorName {
+impl ::cloudwright_core::ToValue for AcceleratorName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::A10g => "a10g",
             Self::A100 => "a100",
@@ -1818,9 +1530,9 @@ impl ToValue for AcceleratorName {
             Self::Vu9p => "vu9p",
             Self::V100 => "v100",
             Self::L40s => "l40s",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1834,25 +1546,25 @@ pub enum AcceleratorType {
     /// `inference`
     Inference,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AcceleratorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceleratorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AcceleratorType {
+impl ::cloudwright_core::ToValue for AcceleratorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gpu => "gpu",
             Self::Fpga => "fpga",
             Self::Inference => "inference",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1864,24 +1576,24 @@ pub enum ActionsStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ActionsStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ActionsStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ActionsStatus {
+impl ::cloudwright_core::ToValue for ActionsStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1895,25 +1607,25 @@ pub enum BareMetal {
     /// `excluded`
     Excluded,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BareMetal {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BareMetal {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BareMetal {
+impl ::cloudwright_core::ToValue for BareMetal {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Included => "included",
             Self::Required => "required",
             Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1927,25 +1639,25 @@ pub enum BurstablePerformance {
     /// `excluded`
     Excluded,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BurstablePerformance {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BurstablePerformance {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BurstablePerformance {
+impl ::cloudwright_core::ToValue for BurstablePerformance {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Included => "included",
             Self::Required => "required",
             Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1959,25 +1671,25 @@ pub enum CapacityOptionType {
     /// `RESERVED`
     Reserved,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CapacityOptionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CapacityOptionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CapacityOptionType {
+impl ::cloudwright_core::ToValue for CapacityOptionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",
             Self::Spot => "SPOT",
             Self::Reserved => "RESERVED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1991,25 +1703,25 @@ pub enum CpuManufacturer {
     /// `amazon-web-services`
     AmazonWebServices,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CpuManufacturer {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CpuManufacturer {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CpuManufacturer {
+impl ::cloudwright_core::ToValue for CpuManufacturer {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Intel => "intel",
             Self::Amd => "amd",
             Self::AmazonWebServices => "amazon-web-services",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2021,24 +1733,24 @@ pub enum InstanceGeneration {
     /// `previous`
     Previous,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceGeneration {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceGeneration {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceGeneration {
+impl ::cloudwright_core::ToValue for InstanceGeneration {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Current => "current",
             Self::Previous => "previous",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2052,25 +1764,25 @@ pub enum LocalStorage {
     /// `excluded`
     Excluded,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LocalStorage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LocalStorage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LocalStorage {
+impl ::cloudwright_core::ToValue for LocalStorage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Included => "included",
             Self::Required => "required",
             Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2082,24 +1794,24 @@ pub enum LocalStorageType {
     /// `ssd`
     Ssd,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LocalStorageType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LocalStorageType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LocalStorageType {
+impl ::cloudwright_core::ToValue for LocalStorageType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hdd => "hdd",
             Self::Ssd => "ssd",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2111,24 +1823,24 @@ pub enum ManagedDraining {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ManagedDraining {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ManagedDraining {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ManagedDraining {
+impl ::cloudwright_core::ToValue for ManagedDraining {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2140,24 +1852,24 @@ pub enum ManagedInstancesMonitoringOptions {
     /// `DETAILED`
     Detailed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ManagedInstancesMonitoringOptions {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ManagedInstancesMonitoringOptions {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ManagedInstancesMonitoringOptions {
+impl ::cloudwright_core::ToValue for ManagedInstancesMonitoringOptions {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Basic => "BASIC",
             Self::Detailed => "DETAILED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2169,24 +1881,24 @@ pub enum ManagedScalingStatus {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ManagedScalingStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ManagedScalingStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ManagedScalingStatus {
+impl ::cloudwright_core::ToValue for ManagedScalingStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2198,24 +1910,24 @@ pub enum ManagedTerminationProtection {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ManagedTerminationProtection {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ManagedTerminationProtection {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ManagedTerminationProtection {
+impl ::cloudwright_core::ToValue for ManagedTerminationProtection {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2227,24 +1939,24 @@ pub enum PropagateTags {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PropagateTags {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PropagateTags {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PropagateTags {
+impl ::cloudwright_core::ToValue for PropagateTags {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CapacityProvider => "CAPACITY_PROVIDER",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2258,24 +1970,300 @@ pub enum ReservationPreference {
     /// `RESERVATIONS_EXCLUDED`
     ReservationsExcluded,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReservationPreference {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReservationPreference {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReservationPreference {
+impl ::cloudwright_core::ToValue for ReservationPreference {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ReservationsOnly => "RESERVATIONS_ONLY",
             Self::ReservationsFirst => "RESERVATIONS_FIRST",
             Self::ReservationsExcluded => "RESERVATIONS_EXCLUDED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityProvider: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingGroupProvider", Shape::Object(&RULE_AutoScalingGroupProvider)),
+            ("ClusterName", Shape::STR),
+            ("ManagedInstancesProvider", Shape::Object(&RULE_ManagedInstancesProvider)),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoRepairConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ActionsStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoScalingGroupProvider: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingGroupArn", Shape::STR),
+            ("ManagedDraining", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("ManagedScaling", Shape::Object(&RULE_ManagedScaling)),
+            ("ManagedTerminationProtection", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        required: &["AutoScalingGroupArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityReservationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("ReservationGroupArn", Shape::STR),
+            ("ReservationPreference", Shape::Str(&StrRule { allowed: &["RESERVATIONS_ONLY", "RESERVATIONS_FIRST", "RESERVATIONS_EXCLUDED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InfrastructureOptimization: ObjRule = ObjRule {
+        properties: &[
+            ("ScaleInAfter", Shape::Int(&NumRule { min: Some(-1.0), max: Some(3600.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceLaunchTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityOptionType", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "SPOT", "RESERVED"], ..StrRule::ANY })),
+            ("CapacityReservations", Shape::Object(&RULE_CapacityReservationRequest)),
+            ("Ec2InstanceProfileArn", Shape::STR),
+            ("FipsEnabled", Shape::Bool),
+            ("InstanceMetadataTagsPropagation", Shape::Bool),
+            ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
+            ("LocalStorageConfiguration", Shape::Object(&RULE_ManagedInstancesLocalStorageConfiguration)),
+            ("Monitoring", Shape::Str(&StrRule { allowed: &["BASIC", "DETAILED"], ..StrRule::ANY })),
+            ("NetworkConfiguration", Shape::Object(&RULE_ManagedInstancesNetworkConfiguration)),
+            ("StorageConfiguration", Shape::Object(&RULE_ManagedInstancesStorageConfiguration)),
+        ],
+        required: &["Ec2InstanceProfileArn", "NetworkConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
+            ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
+            ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
+            ("BareMetal", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+            ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
+            ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+            ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
+            ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("LocalStorage", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+            ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
+            ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
+            ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
+            ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
+            ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
+            ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
+            ("RequireHibernateSupport", Shape::Bool),
+            ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
+            ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
+            ("VCpuCount", Shape::Object(&RULE_VCpuCountRangeRequest)),
+        ],
+        required: &["VCpuCount", "MemoryMiB"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedInstancesLocalStorageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("UseLocalStorage", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedInstancesNetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["SecurityGroups", "Subnets"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedInstancesProvider: ObjRule = ObjRule {
+        properties: &[
+            ("AutoRepairConfiguration", Shape::Object(&RULE_AutoRepairConfiguration)),
+            ("InfrastructureOptimization", Shape::Object(&RULE_InfrastructureOptimization)),
+            ("InfrastructureRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("InstanceLaunchTemplate", Shape::Object(&RULE_InstanceLaunchTemplate)),
+            ("PropagateTags", Shape::Str(&StrRule { allowed: &["CAPACITY_PROVIDER", "NONE"], ..StrRule::ANY })),
+        ],
+        required: &["InfrastructureRoleArn", "InstanceLaunchTemplate"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedInstancesStorageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("StorageSizeGiB", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["StorageSizeGiB"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedScaling: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceWarmupPeriod", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("MaximumScalingStepSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("MinimumScalingStepSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("TargetCapacity", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::NUM),
+            ("Min", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        required: &["Min"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::NUM),
+            ("Min", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::NUM),
+            ("Min", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        required: &["Min"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,26 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{CapacityProviderStrategyItem, Tag};
-use super::shared::{RULE_CapacityProviderStrategyItem, RULE_Tag};
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cluster: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ClusterName", Shape::STR),
-        ("ClusterSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterSettings), min_items: None, max_items: None, unique: false })),
-        ("Configuration", Shape::Object(&RULE_ClusterConfiguration)),
-        ("DefaultCapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None, unique: false })),
-        ("ServiceConnectDefaults", Shape::Object(&RULE_ServiceConnectDefaults)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ECS::Cluster` resource.
 ///
@@ -41,44 +22,46 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
 pub struct Cluster {
     /// `CapacityProviders`: a list of strings.
     ///
-    /// The short name of one or more capacity providers to associate with the cluster. A capacity provider must be associated with a cluster before it can be included as part of the default capacity provider strategy of the cluster or used in a capacity provider strategy when calling the \[CreateService\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html>) or \[RunTask\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html>) actions.
+    /// The short name of one or more capacity providers to associate with the cluster. A capacity provider must be associated with a cluster before it can be included as part of the default capacity provider strategy of the cluster or used in a capacity provider strategy when calling the [CreateService](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html) or [RunTask](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html) actions.
     ///
-    /// If specifying a capacity provider that uses an Auto Scaling group, the capacity provider must be created but not associated with another cluster. New Auto Scaling group capacity providers can be created with the \[CreateCapacityProvider\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCapacityProvider.html>) API operation.
+    /// If specifying a capacity provider that uses an Auto Scaling group, the capacity provider must be created but not associated with another cluster. New Auto Scaling group capacity providers can be created with the [CreateCapacityProvider](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCapacityProvider.html) API operation.
     ///
     /// To use a AWS Fargate capacity provider, specify either the `FARGATE` or `FARGATE_SPOT` capacity providers. The AWS Fargate capacity providers are available to all accounts and only need to be associated with a cluster to be used.
     ///
-    /// The \[PutCapacityProvider\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutCapacityProvider.html>) API operation is used to update the list of available capacity providers for a cluster after the cluster is created.
-    pub capacity_providers: Option<List<Str>>,
+    /// The [PutCapacityProvider](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutCapacityProvider.html) API operation is used to update the list of available capacity providers for a cluster after the cluster is created.
+    pub capacity_providers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ClusterName`: a string.
     ///
     /// A user-generated string that you use to identify your cluster. If you don't specify a name, AWS CloudFormation generates a unique physical ID for the name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_name: Option<Str>,
+    pub cluster_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterSettings`: a list of [`ClusterSettings`] objects.
     ///
     /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
     ///
     /// Container Insights with enhanced observability provides all the Container Insights metrics, plus additional task and container metrics. This version supports enhanced observability for Amazon ECS clusters using the Amazon EC2 and Fargate launch types. After you configure Container Insights with enhanced observability on Amazon ECS, Container Insights auto-collects detailed infrastructure telemetry from the cluster level down to the container level in your environment and displays these critical performance data in curated dashboards removing the heavy lifting in observability set-up.
     ///
-    /// For more information, see \[Monitor Amazon ECS containers using Container Insights with enhanced observability\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub cluster_settings: Option<List<ClusterSettings>>,
+    /// For more information, see [Monitor Amazon ECS containers using Container Insights with enhanced observability](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub cluster_settings: ::std::option::Option<::cloudwright_core::List<ClusterSettings>>,
     /// `Configuration`: a [`ClusterConfiguration`] object.
     ///
     /// The execute command and managed storage configuration for the cluster.
-    pub configuration: Option<Obj<ClusterConfiguration>>,
+    pub configuration: ::std::option::Option<crate::Obj<ClusterConfiguration>>,
     /// `DefaultCapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
     ///
     /// The default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
-    pub default_capacity_provider_strategy: Option<List<CapacityProviderStrategyItem>>,
+    pub default_capacity_provider_strategy:
+        ::std::option::Option<::cloudwright_core::List<CapacityProviderStrategyItem>>,
     /// `ServiceConnectDefaults`: a [`ServiceConnectDefaults`] object.
     ///
     /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the `enabled` parameter to `true` in the `ServiceConnectConfiguration` . You can set the namespace of each service individually in the `ServiceConnectConfiguration` to override this default parameter.
     ///
-    /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub service_connect_defaults: Option<Obj<ServiceConnectDefaults>>,
+    pub service_connect_defaults: ::std::option::Option<crate::Obj<ServiceConnectDefaults>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The metadata that you apply to the cluster to help you categorize and organize them. Each tag consists of a key and an optional value. You define both.
@@ -94,7 +77,7 @@ pub struct Cluster {
     /// - Do not use `aws:` , `AWS:` , or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -104,7 +87,7 @@ impl Cluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECS::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-cluster.html",
         primary_identifier: &["ClusterName"],
@@ -115,49 +98,51 @@ impl Cluster {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Cluster` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityProviders`: a list of strings.
-    pub fn capacity_providers(mut self, value: impl Into<List<Str>>) -> Self { self.capacity_providers = Some(value.into()); self }
+    pub fn capacity_providers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.capacity_providers = ::std::option::Option::Some(value.into()); self }
     /// `ClusterName`: a string.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = ::std::option::Option::Some(value.into()); self }
     /// `ClusterSettings`: a list of [`ClusterSettings`] objects.
-    pub fn cluster_settings(mut self, value: impl Into<List<ClusterSettings>>) -> Self { self.cluster_settings = Some(value.into()); self }
+    pub fn cluster_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ClusterSettings>>) -> Self { self.cluster_settings = ::std::option::Option::Some(value.into()); self }
     /// `Configuration`: a [`ClusterConfiguration`] object.
-    pub fn configuration(mut self, value: impl Into<Obj<ClusterConfiguration>>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ClusterConfiguration>>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `DefaultCapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    pub fn default_capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.default_capacity_provider_strategy = Some(value.into()); self }
+    pub fn default_capacity_provider_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CapacityProviderStrategyItem>>) -> Self { self.default_capacity_provider_strategy = ::std::option::Option::Some(value.into()); self }
     /// `ServiceConnectDefaults`: a [`ServiceConnectDefaults`] object.
-    pub fn service_connect_defaults(mut self, value: impl Into<Obj<ServiceConnectDefaults>>) -> Self { self.service_connect_defaults = Some(value.into()); self }
+    pub fn service_connect_defaults(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceConnectDefaults>>) -> Self { self.service_connect_defaults = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cluster {
+impl ::cloudwright_core::Resource for Cluster {
     type Attributes = ClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cluster {
+impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityProviders", &self.capacity_providers)
             .opt("ClusterName", &self.cluster_name)
             .opt("ClusterSettings", &self.cluster_settings)
@@ -172,12 +157,12 @@ impl ToValue for Cluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterAttributes(ResourceRef);
+pub struct ClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -187,20 +172,10 @@ impl ClusterAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Amazon ECS cluster, such as `arn:aws:ecs:us-east-2:123456789012:cluster/MyECSCluster` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ExecuteCommandConfiguration", Shape::Object(&RULE_ExecuteCommandConfiguration)),
-        ("ManagedStorageConfiguration", Shape::Object(&RULE_ManagedStorageConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClusterConfiguration` property type of `AWS::ECS::Cluster`.
 ///
@@ -212,11 +187,13 @@ pub struct ClusterConfiguration {
     /// `ExecuteCommandConfiguration`: an [`ExecuteCommandConfiguration`] object.
     ///
     /// The details of the execute command configuration.
-    pub execute_command_configuration: Option<Obj<ExecuteCommandConfiguration>>,
+    pub execute_command_configuration:
+        ::std::option::Option<crate::Obj<ExecuteCommandConfiguration>>,
     /// `ManagedStorageConfiguration`: a [`ManagedStorageConfiguration`] object.
     ///
     /// The details of the managed storage configuration.
-    pub managed_storage_configuration: Option<Obj<ManagedStorageConfiguration>>,
+    pub managed_storage_configuration:
+        ::std::option::Option<crate::Obj<ManagedStorageConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -224,21 +201,21 @@ impl ClusterConfiguration {
     /// A `ClusterConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExecuteCommandConfiguration`: an [`ExecuteCommandConfiguration`] object.
-    pub fn execute_command_configuration(mut self, value: impl Into<Obj<ExecuteCommandConfiguration>>) -> Self { self.execute_command_configuration = Some(value.into()); self }
+    pub fn execute_command_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ExecuteCommandConfiguration>>) -> Self { self.execute_command_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ManagedStorageConfiguration`: a [`ManagedStorageConfiguration`] object.
-    pub fn managed_storage_configuration(mut self, value: impl Into<Obj<ManagedStorageConfiguration>>) -> Self { self.managed_storage_configuration = Some(value.into()); self }
+    pub fn managed_storage_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedStorageConfiguration>>) -> Self { self.managed_storage_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusterConfiguration {}
+impl crate::PropertyType for ClusterConfiguration {}
 
-impl ToValue for ClusterConfiguration {
+impl ::cloudwright_core::ToValue for ClusterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ExecuteCommandConfiguration",
                 &self.execute_command_configuration,
@@ -251,23 +228,13 @@ impl ToValue for ClusterConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ClusterSettings` property type of `AWS::ECS::Cluster`.
 ///
 /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
 ///
 /// Container Insights with enhanced observability provides all the Container Insights metrics, plus additional task and container metrics. This version supports enhanced observability for Amazon ECS clusters using the Amazon EC2 and Fargate launch types. After you configure Container Insights with enhanced observability on Amazon ECS, Container Insights auto-collects detailed infrastructure telemetry from the cluster level down to the container level in your environment and displays these critical performance data in curated dashboards removing the heavy lifting in observability set-up.
 ///
-/// For more information, see \[Monitor Amazon ECS containers using Container Insights with enhanced observability\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// For more information, see [Monitor Amazon ECS containers using Container Insights with enhanced observability](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-clustersettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -275,7 +242,7 @@ pub struct ClusterSettings {
     /// `Name`: a string.
     ///
     /// The name of the cluster setting. The value is `containerInsights` .
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value to set for the cluster setting. The supported values are `enhanced` , `enabled` , and `disabled` .
@@ -284,8 +251,8 @@ pub struct ClusterSettings {
     ///
     /// To use Container Insights, set the `containerInsights` account setting to `enabled` .
     ///
-    /// If a cluster value is specified, it will override the `containerInsights` value set with \[PutAccountSetting\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutAccountSetting.html>) or \[PutAccountSettingDefault\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutAccountSettingDefault.html>) .
-    pub value: Option<Str>,
+    /// If a cluster value is specified, it will override the `containerInsights` value set with [PutAccountSetting](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutAccountSetting.html) or [PutAccountSettingDefault](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutAccountSettingDefault.html) .
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -293,37 +260,26 @@ impl ClusterSettings {
     /// A `ClusterSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusterSettings {}
+impl crate::PropertyType for ClusterSettings {}
 
-impl ToValue for ClusterSettings {
+impl ::cloudwright_core::ToValue for ClusterSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExecuteCommandConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::STR),
-        ("LogConfiguration", Shape::Object(&RULE_ExecuteCommandLogConfiguration)),
-        ("Logging", Shape::Str(&StrRule { allowed: &["DEFAULT", "NONE", "OVERRIDE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExecuteCommandConfiguration` property type of `AWS::ECS::Cluster`.
 ///
@@ -335,11 +291,11 @@ pub struct ExecuteCommandConfiguration {
     /// `KmsKeyId`: a string.
     ///
     /// Specify an AWS Key Management Service key ID to encrypt the data between the local client and the container.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogConfiguration`: an [`ExecuteCommandLogConfiguration`] object.
     ///
     /// The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an Amazon S3 bucket. When `logging=OVERRIDE` is specified, a `logConfiguration` must be provided.
-    pub log_configuration: Option<Obj<ExecuteCommandLogConfiguration>>,
+    pub log_configuration: ::std::option::Option<crate::Obj<ExecuteCommandLogConfiguration>>,
     /// `Logging`: an [`ExecuteCommandConfigurationLogging`] value.
     ///
     /// The log setting to use for redirecting logs for your execute command results. The following log settings are available.
@@ -347,7 +303,7 @@ pub struct ExecuteCommandConfiguration {
     /// - `NONE` : The execute command session is not logged.
     /// - `DEFAULT` : The `awslogs` configuration in the task definition is used. If no logging parameter is specified, it defaults to this value. If no `awslogs` log driver is configured in the task definition, the output won't be logged.
     /// - `OVERRIDE` : Specify the logging details as a part of `logConfiguration` . If the `OVERRIDE` logging option is specified, the `logConfiguration` is required.
-    pub logging: Option<ExecuteCommandConfigurationLogging>,
+    pub logging: ::std::option::Option<ExecuteCommandConfigurationLogging>,
 }
 
 #[rustfmt::skip]
@@ -355,42 +311,29 @@ impl ExecuteCommandConfiguration {
     /// A `ExecuteCommandConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LogConfiguration`: an [`ExecuteCommandLogConfiguration`] object.
-    pub fn log_configuration(mut self, value: impl Into<Obj<ExecuteCommandLogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ExecuteCommandLogConfiguration>>) -> Self { self.log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Logging`: an [`ExecuteCommandConfigurationLogging`] value.
-    pub fn logging(mut self, value: impl Into<ExecuteCommandConfigurationLogging>) -> Self { self.logging = Some(value.into()); self }
+    pub fn logging(mut self, value: impl ::std::convert::Into<ExecuteCommandConfigurationLogging>) -> Self { self.logging = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExecuteCommandConfiguration {}
+impl crate::PropertyType for ExecuteCommandConfiguration {}
 
-impl ToValue for ExecuteCommandConfiguration {
+impl ::cloudwright_core::ToValue for ExecuteCommandConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .opt("LogConfiguration", &self.log_configuration)
             .opt("Logging", &self.logging)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExecuteCommandLogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchEncryptionEnabled", Shape::Bool),
-        ("CloudWatchLogGroupName", Shape::STR),
-        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3EncryptionEnabled", Shape::Bool),
-        ("S3KeyPrefix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExecuteCommandLogConfiguration` property type of `AWS::ECS::Cluster`.
 ///
@@ -402,29 +345,29 @@ pub struct ExecuteCommandLogConfiguration {
     /// `CloudWatchEncryptionEnabled`: a boolean.
     ///
     /// Determines whether to use encryption on the CloudWatch logs. If not specified, encryption will be off.
-    pub cloud_watch_encryption_enabled: Option<Bool>,
+    pub cloud_watch_encryption_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CloudWatchLogGroupName`: a string.
     ///
     /// The name of the CloudWatch log group to send logs to.
     ///
-    /// &gt; The CloudWatch log group must already be created.
-    pub cloud_watch_log_group_name: Option<Str>,
+    /// \> The CloudWatch log group must already be created.
+    pub cloud_watch_log_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3BucketName`: a string.
     ///
     /// The name of the S3 bucket to send logs to.
     ///
-    /// &gt; The S3 bucket must already be created.
+    /// \> The S3 bucket must already be created.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub s3_bucket_name: Option<Str>,
+    pub s3_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3EncryptionEnabled`: a boolean.
     ///
     /// Determines whether to use encryption on the S3 logs. If not specified, encryption is not used.
-    pub s3_encryption_enabled: Option<Bool>,
+    pub s3_encryption_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `S3KeyPrefix`: a string.
     ///
     /// An optional folder in the S3 bucket to place logs in.
-    pub s3_key_prefix: Option<Str>,
+    pub s3_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -432,27 +375,27 @@ impl ExecuteCommandLogConfiguration {
     /// A `ExecuteCommandLogConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchEncryptionEnabled`: a boolean.
-    pub fn cloud_watch_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloud_watch_encryption_enabled = Some(value.into()); self }
+    pub fn cloud_watch_encryption_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cloud_watch_encryption_enabled = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchLogGroupName`: a string.
-    pub fn cloud_watch_log_group_name(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_log_group_name = Some(value.into()); self }
+    pub fn cloud_watch_log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_watch_log_group_name = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketName`: a string.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `S3EncryptionEnabled`: a boolean.
-    pub fn s3_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.s3_encryption_enabled = Some(value.into()); self }
+    pub fn s3_encryption_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.s3_encryption_enabled = ::std::option::Option::Some(value.into()); self }
     /// `S3KeyPrefix`: a string.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
+    pub fn s3_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExecuteCommandLogConfiguration {}
+impl crate::PropertyType for ExecuteCommandLogConfiguration {}
 
-impl ToValue for ExecuteCommandLogConfiguration {
+impl ::cloudwright_core::ToValue for ExecuteCommandLogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchEncryptionEnabled",
                 &self.cloud_watch_encryption_enabled,
@@ -465,16 +408,6 @@ impl ToValue for ExecuteCommandLogConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedStorageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FargateEphemeralStorageKmsKeyId", Shape::STR),
-        ("KmsKeyId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ManagedStorageConfiguration` property type of `AWS::ECS::Cluster`.
 ///
 /// The managed storage configuration for the cluster.
@@ -486,18 +419,18 @@ pub struct ManagedStorageConfiguration {
     ///
     /// Specify the AWS Key Management Service key ID for Fargate ephemeral storage.
     ///
-    /// When you specify a `fargateEphemeralStorageKmsKeyId` , AWS Fargate uses the key to encrypt data at rest in ephemeral storage. For more information about Fargate ephemeral storage encryption, see \[Customer managed keys for AWS Fargate ephemeral storage for Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-storage-encryption.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// When you specify a `fargateEphemeralStorageKmsKeyId` , AWS Fargate uses the key to encrypt data at rest in ephemeral storage. For more information about Fargate ephemeral storage encryption, see [Customer managed keys for AWS Fargate ephemeral storage for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-storage-encryption.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// The key must be a single Region key.
-    pub fargate_ephemeral_storage_kms_key_id: Option<Str>,
+    pub fargate_ephemeral_storage_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
     /// Specify a AWS Key Management Service key ID to encrypt Amazon ECS managed storage.
     ///
-    /// When you specify a `kmsKeyId` , Amazon ECS uses the key to encrypt data volumes managed by Amazon ECS that are attached to tasks in the cluster. The following data volumes are managed by Amazon ECS: Amazon EBS. For more information about encryption of Amazon EBS volumes attached to Amazon ECS tasks, see \[Encrypt data stored in Amazon EBS volumes for Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// When you specify a `kmsKeyId` , Amazon ECS uses the key to encrypt data volumes managed by Amazon ECS that are attached to tasks in the cluster. The following data volumes are managed by Amazon ECS: Amazon EBS. For more information about encryption of Amazon EBS volumes attached to Amazon ECS tasks, see [Encrypt data stored in Amazon EBS volumes for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// The key must be a single Region key.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -505,21 +438,21 @@ impl ManagedStorageConfiguration {
     /// A `ManagedStorageConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FargateEphemeralStorageKmsKeyId`: a string.
-    pub fn fargate_ephemeral_storage_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.fargate_ephemeral_storage_kms_key_id = Some(value.into()); self }
+    pub fn fargate_ephemeral_storage_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fargate_ephemeral_storage_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedStorageConfiguration {}
+impl crate::PropertyType for ManagedStorageConfiguration {}
 
-impl ToValue for ManagedStorageConfiguration {
+impl ::cloudwright_core::ToValue for ManagedStorageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "FargateEphemeralStorageKmsKeyId",
                 &self.fargate_ephemeral_storage_kms_key_id,
@@ -529,27 +462,18 @@ impl ToValue for ManagedStorageConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceConnectDefaults: ObjRule = ObjRule {
-    properties: &[
-        ("Namespace", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServiceConnectDefaults` property type of `AWS::ECS::Cluster`.
 ///
 /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the `enabled` parameter to `true` in the `ServiceConnectConfiguration` . You can set the namespace of each service individually in the `ServiceConnectConfiguration` to override this default parameter.
 ///
-/// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-serviceconnectdefaults.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceConnectDefaults {
     /// `Namespace`: a string.
     ///
-    /// The namespace name or full Amazon Resource Name (ARN) of the AWS Cloud Map namespace that's used when you create a service and don't specify a Service Connect configuration. The namespace name can include up to 1024 characters. The name is case-sensitive. The name can't include greater than (&gt;), less than (&lt;), double quotation marks ("), or slash (/).
+    /// The namespace name or full Amazon Resource Name (ARN) of the AWS Cloud Map namespace that's used when you create a service and don't specify a Service Connect configuration. The namespace name can include up to 1024 characters. The name is case-sensitive. The name can't include greater than (>), less than (\<), double quotation marks ("), or slash (/).
     ///
     /// If you enter an existing namespace name or ARN, then that namespace will be used. Any namespace type is supported. The namespace must be in this account and this AWS Region.
     ///
@@ -557,8 +481,8 @@ pub struct ServiceConnectDefaults {
     ///
     /// If you update the cluster with an empty string `""` for the namespace name, the cluster configuration for Service Connect is removed. Note that the namespace will remain in AWS Cloud Map and must be deleted separately.
     ///
-    /// For more information about AWS Cloud Map , see \[Working with Services\](<https://docs.aws.amazon.com/cloud-map/latest/dg/working-with-services.html>) in the *AWS Cloud Map Developer Guide* .
-    pub namespace: Option<Str>,
+    /// For more information about AWS Cloud Map , see [Working with Services](https://docs.aws.amazon.com/cloud-map/latest/dg/working-with-services.html) in the *AWS Cloud Map Developer Guide* .
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -566,19 +490,21 @@ impl ServiceConnectDefaults {
     /// A `ServiceConnectDefaults` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceConnectDefaults {}
+impl crate::PropertyType for ServiceConnectDefaults {}
 
-impl ToValue for ServiceConnectDefaults {
+impl ::cloudwright_core::ToValue for ServiceConnectDefaults {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Namespace", &self.namespace).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Namespace", &self.namespace)
+            .build()
     }
 }
 
@@ -592,24 +518,111 @@ pub enum ExecuteCommandConfigurationLogging {
     /// `OVERRIDE`
     Override,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ExecuteCommandConfigurationLogging {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ExecuteCommandConfigurationLogging {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ExecuteCommandConfigurationLogging {
+impl ::cloudwright_core::ToValue for ExecuteCommandConfigurationLogging {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::None => "NONE",
             Self::Override => "OVERRIDE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CapacityProviderStrategyItem, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cluster: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ClusterName", Shape::STR),
+            ("ClusterSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterSettings), min_items: None, max_items: None, unique: false })),
+            ("Configuration", Shape::Object(&RULE_ClusterConfiguration)),
+            ("DefaultCapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None, unique: false })),
+            ("ServiceConnectDefaults", Shape::Object(&RULE_ServiceConnectDefaults)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ExecuteCommandConfiguration", Shape::Object(&RULE_ExecuteCommandConfiguration)),
+            ("ManagedStorageConfiguration", Shape::Object(&RULE_ManagedStorageConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExecuteCommandConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::STR),
+            ("LogConfiguration", Shape::Object(&RULE_ExecuteCommandLogConfiguration)),
+            ("Logging", Shape::Str(&StrRule { allowed: &["DEFAULT", "NONE", "OVERRIDE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExecuteCommandLogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchEncryptionEnabled", Shape::Bool),
+            ("CloudWatchLogGroupName", Shape::STR),
+            ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3EncryptionEnabled", Shape::Bool),
+            ("S3KeyPrefix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedStorageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FargateEphemeralStorageKmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceConnectDefaults: ObjRule = ObjRule {
+        properties: &[
+            ("Namespace", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ClusterCapacityProviderAssociations`], by name: `ClusterCapacityProviderAssociations::new(ClusterCapacityProviderAssociationsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterCapacityProviderAssociationsRequired {
     /// `Cluster`: a string, required.
-    pub cluster: Str,
+    pub cluster: ::cloudwright_core::Str,
     /// `DefaultCapacityProviderStrategy`: a list of [`CapacityProviderStrategy`] objects, required.
-    pub default_capacity_provider_strategy: List<CapacityProviderStrategy>,
+    pub default_capacity_provider_strategy: ::cloudwright_core::List<CapacityProviderStrategy>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterCapacityProviderAssociations: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Cluster", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("DefaultCapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategy), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Cluster", "DefaultCapacityProviderStrategy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ECS::ClusterCapacityProviderAssociations` resource.
 ///
@@ -44,17 +30,18 @@ pub struct ClusterCapacityProviderAssociations {
     /// `CapacityProviders`: a list of strings.
     ///
     /// The capacity providers to associate with the cluster.
-    pub capacity_providers: Option<List<Str>>,
+    pub capacity_providers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Cluster`: a string, required.
     ///
     /// The cluster the capacity provider association is the target of.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub cluster: Str,
+    pub cluster: ::cloudwright_core::Str,
     /// `DefaultCapacityProviderStrategy`: a list of [`CapacityProviderStrategy`] objects, required.
     ///
     /// The default capacity provider strategy to associate with the cluster.
-    pub default_capacity_provider_strategy: List<CapacityProviderStrategy>,
+    pub default_capacity_provider_strategy: ::cloudwright_core::List<CapacityProviderStrategy>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +51,7 @@ impl ClusterCapacityProviderAssociations {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECS::ClusterCapacityProviderAssociations",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-clustercapacityproviderassociations.html",
         primary_identifier: &["Cluster"],
@@ -75,42 +62,47 @@ impl ClusterCapacityProviderAssociations {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ClusterCapacityProviderAssociations` with its required properties, named in a [`ClusterCapacityProviderAssociationsRequired`].
     #[inline]
     pub fn new(required: ClusterCapacityProviderAssociationsRequired) -> Self {
         Self {
-            capacity_providers: None,
+            capacity_providers: ::std::option::Option::None,
             cluster: required.cluster,
             default_capacity_provider_strategy: required.default_capacity_provider_strategy,
         }
     }
 
     /// `CapacityProviders`: a list of strings.
-    pub fn capacity_providers(mut self, value: impl Into<List<Str>>) -> Self { self.capacity_providers = Some(value.into()); self }
+    pub fn capacity_providers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.capacity_providers = ::std::option::Option::Some(value.into()); self }
     /// `Cluster`: a string, required.
-    pub fn cluster(mut self, value: impl Into<Str>) -> Self { self.cluster = value.into(); self }
+    pub fn cluster(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster = value.into(); self }
     /// `DefaultCapacityProviderStrategy`: a list of [`CapacityProviderStrategy`] objects, required.
-    pub fn default_capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategy>>) -> Self { self.default_capacity_provider_strategy = value.into(); self }
+    pub fn default_capacity_provider_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CapacityProviderStrategy>>) -> Self { self.default_capacity_provider_strategy = value.into(); self }
 }
 
-impl Resource for ClusterCapacityProviderAssociations {
+impl ::cloudwright_core::Resource for ClusterCapacityProviderAssociations {
     type Attributes = ClusterCapacityProviderAssociationsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClusterCapacityProviderAssociations, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ClusterCapacityProviderAssociations,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ClusterCapacityProviderAssociations {
+impl ::cloudwright_core::ToValue for ClusterCapacityProviderAssociations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityProviders", &self.capacity_providers)
             .req("Cluster", &self.cluster)
             .req(
@@ -121,34 +113,17 @@ impl ToValue for ClusterCapacityProviderAssociations {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ClusterCapacityProviderAssociations`]: `Handle<ClusterCapacityProviderAssociations>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ClusterCapacityProviderAssociations`]: `Handle<ClusterCapacityProviderAssociations>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ClusterCapacityProviderAssociationsAttributes(());
 
-impl From<ResourceRef> for ClusterCapacityProviderAssociationsAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ClusterCapacityProviderAssociationsAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`CapacityProviderStrategy`], by name: `CapacityProviderStrategy::new(CapacityProviderStrategyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CapacityProviderStrategyRequired {
-    /// `CapacityProvider`: a string, required.
-    pub capacity_provider: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityProviderStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("Base", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("CapacityProvider", Shape::STR),
-        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
-    ],
-    required: &["CapacityProvider"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityProviderStrategy` property type of `AWS::ECS::ClusterCapacityProviderAssociations`.
 ///
@@ -169,11 +144,11 @@ pub struct CapacityProviderStrategy {
     /// - Base requirements are satisfied first before weight distribution
     ///
     /// Value 0 to 100000.
-    pub base: Option<Int>,
+    pub base: ::std::option::Option<::cloudwright_core::Int>,
     /// `CapacityProvider`: a string, required.
     ///
     /// The short name of the capacity provider. This can be either an AWS managed capacity provider ( `FARGATE` or `FARGATE_SPOT` ) or the name of a custom capacity provider that you created.
-    pub capacity_provider: Str,
+    pub capacity_provider: ::cloudwright_core::Str,
     /// `Weight`: an integer.
     ///
     /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
@@ -200,38 +175,69 @@ pub struct CapacityProviderStrategy {
     /// Weighted Distribution: If capacityProviderA has weight `1` and capacityProviderB has weight `4` , then for every 1 task on A, 4 tasks will run on B.
     ///
     /// Value 0 to 1000.
-    pub weight: Option<Int>,
+    pub weight: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl CapacityProviderStrategy {
-    /// A `CapacityProviderStrategy` with its required properties, named in a [`CapacityProviderStrategyRequired`].
+    /// A `CapacityProviderStrategy` with its one required property, `CapacityProvider`.
     #[inline]
-    pub fn new(required: CapacityProviderStrategyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            base: None,
-            capacity_provider: required.capacity_provider,
-            weight: None,
+            base: ::std::option::Option::None,
+            capacity_provider: value.into(),
+            weight: ::std::option::Option::None,
         }
     }
 
     /// `Base`: an integer.
-    pub fn base(mut self, value: impl Into<Int>) -> Self { self.base = Some(value.into()); self }
+    pub fn base(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.base = ::std::option::Option::Some(value.into()); self }
     /// `CapacityProvider`: a string, required.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self { self.capacity_provider = value.into(); self }
+    pub fn capacity_provider(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_provider = value.into(); self }
     /// `Weight`: an integer.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityProviderStrategy {}
+impl crate::PropertyType for CapacityProviderStrategy {}
 
-impl ToValue for CapacityProviderStrategy {
+impl ::cloudwright_core::ToValue for CapacityProviderStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Base", &self.base)
             .req("CapacityProvider", &self.capacity_provider)
             .opt("Weight", &self.weight)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterCapacityProviderAssociations: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Cluster", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("DefaultCapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategy), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Cluster", "DefaultCapacityProviderStrategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityProviderStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("Base", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("CapacityProvider", Shape::STR),
+            ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+        ],
+        required: &["CapacityProvider"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Daemon: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityProviderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
-        ("ClusterArn", Shape::STR),
-        ("DaemonName", Shape::STR),
-        ("DaemonTaskDefinitionArn", Shape::STR),
-        ("DeploymentConfiguration", Shape::Object(&RULE_DaemonDeploymentConfiguration)),
-        ("EnableECSManagedTags", Shape::Bool),
-        ("EnableExecuteCommand", Shape::Bool),
-        ("PropagateTags", Shape::Str(&StrRule { allowed: &["DAEMON", "NONE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ECS::Daemon` resource.
 ///
 /// Information about a daemon resource.
@@ -45,51 +23,52 @@ pub struct Daemon {
     /// The Amazon Resource Names (ARNs) of the capacity providers associated with the daemon.
     ///
     /// Items at least 1; write-only: CloudFormation does not return it.
-    pub capacity_provider_arns: Option<List<Str>>,
+    pub capacity_provider_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ClusterArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the cluster that the daemon is running in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_arn: Option<Str>,
+    pub cluster_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DaemonName`: a string.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub daemon_name: Option<Str>,
+    pub daemon_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DaemonTaskDefinitionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the daemon task definition used by this revision.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub daemon_task_definition_arn: Option<Str>,
+    pub daemon_task_definition_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeploymentConfiguration`: a [`DaemonDeploymentConfiguration`] object.
     ///
     /// Optional deployment parameters that control how a daemon rolls out updates across container instances.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub deployment_configuration: Option<Obj<DaemonDeploymentConfiguration>>,
+    pub deployment_configuration: ::std::option::Option<crate::Obj<DaemonDeploymentConfiguration>>,
     /// `EnableECSManagedTags`: a boolean.
     ///
     /// Specifies whether Amazon ECS managed tags are turned on for the daemon tasks.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub enable_ecs_managed_tags: Option<Bool>,
+    pub enable_ecs_managed_tags: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableExecuteCommand`: a boolean.
     ///
     /// Specifies whether the execute command functionality is turned on for the daemon tasks.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub enable_execute_command: Option<Bool>,
+    pub enable_execute_command: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PropagateTags`: a [`PropagateTags`] value.
     ///
     /// Specifies whether tags are propagated from the daemon to the daemon tasks.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub propagate_tags: Option<PropagateTags>,
+    pub propagate_tags: ::std::option::Option<PropagateTags>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +78,7 @@ impl Daemon {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECS::Daemon",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-daemon.html",
         primary_identifier: &["DaemonArn"],
@@ -110,53 +89,55 @@ impl Daemon {
         read_only: &["DaemonArn", "DeploymentArn", "CreatedAt", "UpdatedAt", "DaemonStatus"],
         attributes: &["CreatedAt", "DaemonArn", "DaemonStatus", "DeploymentArn", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Daemon` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityProviderArns`: a list of strings.
-    pub fn capacity_provider_arns(mut self, value: impl Into<List<Str>>) -> Self { self.capacity_provider_arns = Some(value.into()); self }
+    pub fn capacity_provider_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.capacity_provider_arns = ::std::option::Option::Some(value.into()); self }
     /// `ClusterArn`: a string.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = Some(value.into()); self }
+    pub fn cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_arn = ::std::option::Option::Some(value.into()); self }
     /// `DaemonName`: a string.
-    pub fn daemon_name(mut self, value: impl Into<Str>) -> Self { self.daemon_name = Some(value.into()); self }
+    pub fn daemon_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.daemon_name = ::std::option::Option::Some(value.into()); self }
     /// `DaemonTaskDefinitionArn`: a string.
-    pub fn daemon_task_definition_arn(mut self, value: impl Into<Str>) -> Self { self.daemon_task_definition_arn = Some(value.into()); self }
+    pub fn daemon_task_definition_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.daemon_task_definition_arn = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentConfiguration`: a [`DaemonDeploymentConfiguration`] object.
-    pub fn deployment_configuration(mut self, value: impl Into<Obj<DaemonDeploymentConfiguration>>) -> Self { self.deployment_configuration = Some(value.into()); self }
+    pub fn deployment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DaemonDeploymentConfiguration>>) -> Self { self.deployment_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EnableECSManagedTags`: a boolean.
-    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self { self.enable_ecs_managed_tags = Some(value.into()); self }
+    pub fn enable_ecs_managed_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_ecs_managed_tags = ::std::option::Option::Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
+    pub fn enable_execute_command(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_execute_command = ::std::option::Option::Some(value.into()); self }
     /// `PropagateTags`: a [`PropagateTags`] value.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
+    pub fn propagate_tags(mut self, value: impl ::std::convert::Into<PropagateTags>) -> Self { self.propagate_tags = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Daemon {
+impl ::cloudwright_core::Resource for Daemon {
     type Attributes = DaemonAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Daemon, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Daemon, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Daemon {
+impl ::cloudwright_core::ToValue for Daemon {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityProviderArns", &self.capacity_provider_arns)
             .opt("ClusterArn", &self.cluster_arn)
             .opt("DaemonName", &self.daemon_name)
@@ -170,12 +151,12 @@ impl ToValue for Daemon {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Daemon`]: `Handle<Daemon>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Daemon`]: `Handle<Daemon>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DaemonAttributes(ResourceRef);
+pub struct DaemonAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DaemonAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DaemonAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,44 +164,34 @@ impl From<ResourceRef> for DaemonAttributes {
 impl DaemonAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DaemonArn`: a string.
     #[inline]
-    pub fn daemon_arn(&self) -> Value {
-        self.0.get_att("DaemonArn")
+    pub fn daemon_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DaemonArn"))
     }
 
     /// `Fn::GetAtt` `DaemonStatus`: one of a set of strings.
     #[inline]
-    pub fn daemon_status(&self) -> Value {
-        self.0.get_att("DaemonStatus")
+    pub fn daemon_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DaemonStatus"))
     }
 
     /// `Fn::GetAtt` `DeploymentArn`: a string.
     #[inline]
-    pub fn deployment_arn(&self) -> Value {
-        self.0.get_att("DeploymentArn")
+    pub fn deployment_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeploymentArn"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DaemonAlarmConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Enable", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DaemonAlarmConfiguration` property type of `AWS::ECS::Daemon`.
 ///
@@ -232,11 +203,11 @@ pub struct DaemonAlarmConfiguration {
     /// `AlarmNames`: a list of strings.
     ///
     /// The CloudWatch alarm names to monitor during a daemon deployment.
-    pub alarm_names: Option<List<Str>>,
+    pub alarm_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Enable`: a boolean.
     ///
     /// Determines whether to use the CloudWatch alarm option in the daemon deployment process. The default value is ``false``.
-    pub enable: Option<Bool>,
+    pub enable: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -244,37 +215,26 @@ impl DaemonAlarmConfiguration {
     /// A `DaemonAlarmConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AlarmNames`: a list of strings.
-    pub fn alarm_names(mut self, value: impl Into<List<Str>>) -> Self { self.alarm_names = Some(value.into()); self }
+    pub fn alarm_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.alarm_names = ::std::option::Option::Some(value.into()); self }
     /// `Enable`: a boolean.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = Some(value.into()); self }
+    pub fn enable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DaemonAlarmConfiguration {}
+impl crate::PropertyType for DaemonAlarmConfiguration {}
 
-impl ToValue for DaemonAlarmConfiguration {
+impl ::cloudwright_core::ToValue for DaemonAlarmConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlarmNames", &self.alarm_names)
             .opt("Enable", &self.enable)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DaemonDeploymentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Alarms", Shape::Object(&RULE_DaemonAlarmConfiguration)),
-        ("BakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
-        ("DrainPercent", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DaemonDeploymentConfiguration` property type of `AWS::ECS::Daemon`.
 ///
@@ -286,19 +246,19 @@ pub struct DaemonDeploymentConfiguration {
     /// `Alarms`: a [`DaemonAlarmConfiguration`] object.
     ///
     /// The CloudWatch alarm configuration for a daemon. When enabled, CloudWatch alarms determine whether a daemon deployment has failed.
-    pub alarms: Option<Obj<DaemonAlarmConfiguration>>,
+    pub alarms: ::std::option::Option<crate::Obj<DaemonAlarmConfiguration>>,
     /// `BakeTimeInMinutes`: an integer.
     ///
     /// The amount of time (in minutes) to wait after a successful deployment step before proceeding. This allows time to monitor for issues before continuing. The default value is 0.
     ///
     /// Value 0 to 1440.
-    pub bake_time_in_minutes: Option<Int>,
+    pub bake_time_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `DrainPercent`: a number.
     ///
     /// The percentage of container instances to drain simultaneously during a daemon deployment. Valid values are between 0.0 and 100.0.
     ///
     /// Value 0 to 100.
-    pub drain_percent: Option<Num>,
+    pub drain_percent: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -306,47 +266,29 @@ impl DaemonDeploymentConfiguration {
     /// A `DaemonDeploymentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Alarms`: a [`DaemonAlarmConfiguration`] object.
-    pub fn alarms(mut self, value: impl Into<Obj<DaemonAlarmConfiguration>>) -> Self { self.alarms = Some(value.into()); self }
+    pub fn alarms(mut self, value: impl ::std::convert::Into<crate::Obj<DaemonAlarmConfiguration>>) -> Self { self.alarms = ::std::option::Option::Some(value.into()); self }
     /// `BakeTimeInMinutes`: an integer.
-    pub fn bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self { self.bake_time_in_minutes = Some(value.into()); self }
+    pub fn bake_time_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bake_time_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `DrainPercent`: a number.
-    pub fn drain_percent(mut self, value: impl Into<Num>) -> Self { self.drain_percent = Some(value.into()); self }
+    pub fn drain_percent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.drain_percent = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DaemonDeploymentConfiguration {}
+impl crate::PropertyType for DaemonDeploymentConfiguration {}
 
-impl ToValue for DaemonDeploymentConfiguration {
+impl ::cloudwright_core::ToValue for DaemonDeploymentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alarms", &self.alarms)
             .opt("BakeTimeInMinutes", &self.bake_time_in_minutes)
             .opt("DrainPercent", &self.drain_percent)
             .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ECS::Daemon`.
 ///
@@ -356,36 +298,36 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -400,23 +342,82 @@ pub enum PropagateTags {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PropagateTags {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PropagateTags {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PropagateTags {
+impl ::cloudwright_core::ToValue for PropagateTags {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Daemon => "DAEMON",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Daemon: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityProviderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
+            ("ClusterArn", Shape::STR),
+            ("DaemonName", Shape::STR),
+            ("DaemonTaskDefinitionArn", Shape::STR),
+            ("DeploymentConfiguration", Shape::Object(&RULE_DaemonDeploymentConfiguration)),
+            ("EnableECSManagedTags", Shape::Bool),
+            ("EnableExecuteCommand", Shape::Bool),
+            ("PropagateTags", Shape::Str(&StrRule { allowed: &["DAEMON", "NONE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DaemonAlarmConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Enable", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DaemonDeploymentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Alarms", Shape::Object(&RULE_DaemonAlarmConfiguration)),
+            ("BakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
+            ("DrainPercent", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,12 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ContainerDependency, ContainerDependencyCondition, DevicePermission, EnvironmentFile,
     EnvironmentFileType, FirelensConfiguration, FirelensConfigurationType, HealthCheck,
-    HostVolumeProperties, KernelCapabilities, KeyValuePair, LogConfiguration,
-    LogConfigurationRequired, MountPoint, RepositoryCredentials, RestartPolicy, Secret,
-    SecretRequired, SystemControl, Tag, Tmpfs, TmpfsRequired, Ulimit, UlimitName, UlimitRequired,
-};
-use super::shared::{
-    RULE_ContainerDependency, RULE_EnvironmentFile, RULE_FirelensConfiguration, RULE_HealthCheck,
-    RULE_HostVolumeProperties, RULE_KernelCapabilities, RULE_KeyValuePair, RULE_LogConfiguration,
-    RULE_MountPoint, RULE_RepositoryCredentials, RULE_RestartPolicy, RULE_Secret,
-    RULE_SystemControl, RULE_Tag, RULE_Tmpfs, RULE_Ulimit,
-};
-
-#[rustfmt::skip]
-pub(crate) static RULE_DaemonTaskDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DaemonContainerDefinition), min_items: None, max_items: None, unique: true })),
-        ("Cpu", Shape::STR),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Family", Shape::STR),
-        ("Memory", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    HostVolumeProperties, KernelCapabilities, KeyValuePair, LogConfiguration, MountPoint,
+    RepositoryCredentials, RestartPolicy, Secret, SecretRequired, SystemControl, Tag, Tmpfs,
+    Ulimit, UlimitName, UlimitRequired,
 };
 
 /// The `AWS::ECS::DaemonTaskDefinition` resource.
@@ -56,47 +31,48 @@ pub struct DaemonTaskDefinition {
     /// A list of container definitions in JSON format that describe the containers that make up the daemon task.
     ///
     /// Create-only: changing it replaces the resource.
-    pub container_definitions: Option<List<DaemonContainerDefinition>>,
+    pub container_definitions:
+        ::std::option::Option<::cloudwright_core::List<DaemonContainerDefinition>>,
     /// `Cpu`: a string.
     ///
     /// The number of CPU units used by the daemon task.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cpu: Option<Str>,
+    pub cpu: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make Amazon Web Services API calls on your behalf.
     ///
     /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Family`: a string.
     ///
     /// The name of a family that this daemon task definition is registered to.
     ///
     /// Create-only: changing it replaces the resource.
-    pub family: Option<Str>,
+    pub family: ::std::option::Option<::cloudwright_core::Str>,
     /// `Memory`: a string.
     ///
     /// The amount of memory (in MiB) used by the daemon task.
     ///
     /// Create-only: changing it replaces the resource.
-    pub memory: Option<Str>,
+    pub memory: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TaskRoleArn`: a string.
     ///
     /// The short name or full Amazon Resource Name (ARN) of the IAM role that grants containers in the daemon task permission to call Amazon Web Services APIs on your behalf.
     ///
     /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
-    pub task_role_arn: Option<Str>,
+    pub task_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Volumes`: a list of [`Volume`] objects.
     ///
     /// The list of data volume definitions for the daemon task.
     ///
     /// Create-only: changing it replaces the resource.
-    pub volumes: Option<List<Volume>>,
+    pub volumes: ::std::option::Option<::cloudwright_core::List<Volume>>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +82,7 @@ impl DaemonTaskDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECS::DaemonTaskDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-daemontaskdefinition.html",
         primary_identifier: &["DaemonTaskDefinitionArn"],
@@ -117,51 +93,53 @@ impl DaemonTaskDefinition {
         read_only: &["DaemonTaskDefinitionArn"],
         attributes: &["DaemonTaskDefinitionArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DaemonTaskDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerDefinitions`: a list of [`DaemonContainerDefinition`] objects.
-    pub fn container_definitions(mut self, value: impl Into<List<DaemonContainerDefinition>>) -> Self { self.container_definitions = Some(value.into()); self }
+    pub fn container_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DaemonContainerDefinition>>) -> Self { self.container_definitions = ::std::option::Option::Some(value.into()); self }
     /// `Cpu`: a string.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = Some(value.into()); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cpu = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Family`: a string.
-    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = Some(value.into()); self }
+    pub fn family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.family = ::std::option::Option::Some(value.into()); self }
     /// `Memory`: a string.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = Some(value.into()); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.memory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
+    pub fn task_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
+    pub fn volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Volume>>) -> Self { self.volumes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DaemonTaskDefinition {
+impl ::cloudwright_core::Resource for DaemonTaskDefinition {
     type Attributes = DaemonTaskDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DaemonTaskDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DaemonTaskDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DaemonTaskDefinition {
+impl ::cloudwright_core::ToValue for DaemonTaskDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerDefinitions", &self.container_definitions)
             .opt("Cpu", &self.cpu)
             .opt("ExecutionRoleArn", &self.execution_role_arn)
@@ -174,12 +152,12 @@ impl ToValue for DaemonTaskDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DaemonTaskDefinition`]: `Handle<DaemonTaskDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DaemonTaskDefinition`]: `Handle<DaemonTaskDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DaemonTaskDefinitionAttributes(ResourceRef);
+pub struct DaemonTaskDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DaemonTaskDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DaemonTaskDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -187,8 +165,8 @@ impl From<ResourceRef> for DaemonTaskDefinitionAttributes {
 impl DaemonTaskDefinitionAttributes {
     /// `Fn::GetAtt` `DaemonTaskDefinitionArn`: a string.
     #[inline]
-    pub fn daemon_task_definition_arn(&self) -> Value {
-        self.0.get_att("DaemonTaskDefinitionArn")
+    pub fn daemon_task_definition_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DaemonTaskDefinitionArn"))
     }
 }
 
@@ -196,48 +174,10 @@ impl DaemonTaskDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DaemonContainerDefinitionRequired {
     /// `Image`: a string, required.
-    pub image: Str,
+    pub image: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DaemonContainerDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Cpu", Shape::INT),
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: None, max_items: None, unique: false })),
-        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
-        ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentFile), min_items: None, max_items: None, unique: false })),
-        ("Essential", Shape::Bool),
-        ("FirelensConfiguration", Shape::Object(&RULE_FirelensConfiguration)),
-        ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
-        ("Image", Shape::STR),
-        ("Interactive", Shape::Bool),
-        ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
-        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        ("Memory", Shape::INT),
-        ("MemoryReservation", Shape::INT),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("Privileged", Shape::Bool),
-        ("PseudoTerminal", Shape::Bool),
-        ("ReadonlyRootFilesystem", Shape::Bool),
-        ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
-        ("RestartPolicy", Shape::Object(&RULE_RestartPolicy)),
-        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
-        ("StartTimeout", Shape::INT),
-        ("StopTimeout", Shape::INT),
-        ("SystemControls", Shape::List(&ListRule { items: Shape::Object(&RULE_SystemControl), min_items: None, max_items: None, unique: false })),
-        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
-        ("User", Shape::STR),
-        ("WorkingDirectory", Shape::STR),
-    ],
-    required: &["Name", "Image"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DaemonContainerDefinition` property type of `AWS::ECS::DaemonTaskDefinition`.
 ///
@@ -249,35 +189,35 @@ pub struct DaemonContainerDefinition {
     /// `Command`: a list of strings.
     ///
     /// The command that's passed to the container.
-    pub command: Option<List<Str>>,
+    pub command: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Cpu`: an integer.
     ///
     /// The number of ``cpu`` units reserved for the container.
-    pub cpu: Option<Int>,
+    pub cpu: ::std::option::Option<::cloudwright_core::Int>,
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
     ///
     /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies on other containers in a task definition.
-    pub depends_on: Option<List<ContainerDependency>>,
+    pub depends_on: ::std::option::Option<::cloudwright_core::List<ContainerDependency>>,
     /// `EntryPoint`: a list of strings.
     ///
     /// The entry point that's passed to the container.
-    pub entry_point: Option<List<Str>>,
+    pub entry_point: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Environment`: a list of [`KeyValuePair`] objects.
     ///
     /// The environment variables to pass to a container.
-    pub environment: Option<List<KeyValuePair>>,
+    pub environment: ::std::option::Option<::cloudwright_core::List<KeyValuePair>>,
     /// `EnvironmentFiles`: a list of [`EnvironmentFile`] objects.
     ///
     /// A list of files containing the environment variables to pass to a container.
-    pub environment_files: Option<List<EnvironmentFile>>,
+    pub environment_files: ::std::option::Option<::cloudwright_core::List<EnvironmentFile>>,
     /// `Essential`: a boolean.
     ///
     /// If the ``essential`` parameter of a container is marked as ``true``, and that container fails or stops for any reason, all other containers that are part of the task are stopped.
-    pub essential: Option<Bool>,
+    pub essential: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FirelensConfiguration`: a [`FirelensConfiguration`] object.
     ///
-    /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see \[Custom log routing\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) in the *Amazon Elastic Container Service Developer Guide*.
-    pub firelens_configuration: Option<Obj<FirelensConfiguration>>,
+    /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
+    pub firelens_configuration: ::std::option::Option<crate::Obj<FirelensConfiguration>>,
     /// `HealthCheck`: a [`HealthCheck`] object.
     ///
     /// An object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the ``HEALTHCHECK`` parameter of docker run.
@@ -324,27 +264,27 @@ pub struct DaemonContainerDefinition {
     /// +  ``ACTIVATING`` - In this state, Amazon ECS pulls container images, creates containers, configures task networking, registers load balancer target groups, and configures service discovery status.
     /// +  ``RUNNING`` - The task is running and performing its work.
     ///
-    /// For more detailed information about task lifecycle states, see \[Task lifecycle\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html>) in the *Amazon Elastic Container Service Developer Guide*.
+    /// For more detailed information about task lifecycle states, see [Task lifecycle](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html) in the *Amazon Elastic Container Service Developer Guide*.
     /// The following are notes about container health check support:
     /// +  If the Amazon ECS container agent becomes disconnected from the Amazon ECS service, this won't cause a container to transition to an ``UNHEALTHY`` status. This is by design, to ensure that containers remain running during agent restarts or temporary unavailability. The health check status is the "last heard from" response from the Amazon ECS agent, so if the container was considered ``HEALTHY`` prior to the disconnect, that status will remain until the agent reconnects and another health check occurs. There are no assumptions made about the status of the container health checks.
-    /// +  Container health checks require version ``1.17.0`` or greater of the Amazon ECS container agent. For more information, see \[Updating the Amazon ECS container agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>).
-    /// +  Container health checks are supported for Fargate tasks if you're using platform version ``1.1.0`` or greater. For more information, see \[platform versions\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html>).
+    /// +  Container health checks require version ``1.17.0`` or greater of the Amazon ECS container agent. For more information, see [Updating the Amazon ECS container agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html).
+    /// +  Container health checks are supported for Fargate tasks if you're using platform version ``1.1.0`` or greater. For more information, see [platform versions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html).
     /// +  Container health checks aren't supported for tasks that are part of a service that's configured to use a Classic Load Balancer.
     ///
-    /// For an example of how to specify a task definition with multiple containers where container dependency is specified, see \[Container dependency\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/example_task_definitions.html#example_task_definition-containerdependency>) in the *Amazon Elastic Container Service Developer Guide*.
-    pub health_check: Option<Obj<HealthCheck>>,
+    /// For an example of how to specify a task definition with multiple containers where container dependency is specified, see [Container dependency](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/example_task_definitions.html#example_task_definition-containerdependency) in the *Amazon Elastic Container Service Developer Guide*.
+    pub health_check: ::std::option::Option<crate::Obj<HealthCheck>>,
     /// `Image`: a string, required.
     ///
     /// The image used to start the container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with either ``repository-url/image:tag`` or ``repository-url/image@digest``.
-    pub image: Str,
+    pub image: ::cloudwright_core::Str,
     /// `Interactive`: a boolean.
     ///
     /// When this parameter is ``true``, you can deploy containerized applications that require ``stdin`` or a ``tty`` to be allocated.
-    pub interactive: Option<Bool>,
+    pub interactive: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LinuxParameters`: a [`LinuxParameters`] object.
     ///
-    /// The Linux-specific options that are applied to the container, such as Linux \[KernelCapabilities\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html>).
-    pub linux_parameters: Option<Obj<LinuxParameters>>,
+    /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
+    pub linux_parameters: ::std::option::Option<crate::Obj<LinuxParameters>>,
     /// `LogConfiguration`: a [`LogConfiguration`] object.
     ///
     /// The log configuration for the container. This parameter maps to ``LogConfig`` in the docker container create command and the ``--log-driver`` option to docker run.
@@ -355,71 +295,71 @@ pub struct DaemonContainerDefinition {
     /// For tasks on FARGATElong, the supported log drivers are ``awslogs``, ``splunk``, and ``awsfirelens``.
     /// For tasks hosted on Amazon EC2 instances, the supported log drivers are ``awslogs``, ``fluentd``, ``gelf``, ``json-file``, ``journald``,``syslog``, ``splunk``, and ``awsfirelens``.
     /// +  This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
-    /// +  For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the ``ECS_AVAILABLE_LOGGING_DRIVERS`` environment variable before containers placed on that instance can use these log configuration options. For more information, see \[Amazon ECS container agent configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *Amazon Elastic Container Service Developer Guide*.
+    /// +  For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the ``ECS_AVAILABLE_LOGGING_DRIVERS`` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS container agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide*.
     /// +  For tasks that are on FARGATElong, because you don't have access to the underlying infrastructure your tasks are hosted on, any additional software needed must be installed outside of the task. For example, the Fluentd output aggregators or a remote host running Logstash to send Gelf logs to.
-    pub log_configuration: Option<Obj<LogConfiguration>>,
+    pub log_configuration: ::std::option::Option<crate::Obj<LogConfiguration>>,
     /// `Memory`: an integer.
     ///
     /// The amount (in MiB) of memory to present to the container. If the container attempts to exceed the memory specified here, the container is killed.
-    pub memory: Option<Int>,
+    pub memory: ::std::option::Option<::cloudwright_core::Int>,
     /// `MemoryReservation`: an integer.
     ///
     /// The soft limit (in MiB) of memory to reserve for the container.
-    pub memory_reservation: Option<Int>,
+    pub memory_reservation: ::std::option::Option<::cloudwright_core::Int>,
     /// `MountPoints`: a list of [`MountPoint`] objects.
     ///
     /// The mount points for data volumes in your container.
-    pub mount_points: Option<List<MountPoint>>,
+    pub mount_points: ::std::option::Option<::cloudwright_core::List<MountPoint>>,
     /// `Name`: a string, required.
     ///
     /// The name of the container. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Privileged`: a boolean.
     ///
     /// When this parameter is true, the container is given elevated privileges on the host container instance (similar to the ``root`` user).
-    pub privileged: Option<Bool>,
+    pub privileged: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PseudoTerminal`: a boolean.
     ///
     /// When this parameter is ``true``, a TTY is allocated.
-    pub pseudo_terminal: Option<Bool>,
+    pub pseudo_terminal: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReadonlyRootFilesystem`: a boolean.
     ///
     /// When this parameter is true, the container is given read-only access to its root file system.
-    pub readonly_root_filesystem: Option<Bool>,
+    pub readonly_root_filesystem: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
     ///
     /// The repository credentials for private registry authentication.
-    pub repository_credentials: Option<Obj<RepositoryCredentials>>,
+    pub repository_credentials: ::std::option::Option<crate::Obj<RepositoryCredentials>>,
     /// `RestartPolicy`: a [`RestartPolicy`] object.
-    pub restart_policy: Option<Obj<RestartPolicy>>,
+    pub restart_policy: ::std::option::Option<crate::Obj<RestartPolicy>>,
     /// `Secrets`: a list of [`Secret`] objects.
     ///
     /// The secrets to pass to the container.
-    pub secrets: Option<List<Secret>>,
+    pub secrets: ::std::option::Option<::cloudwright_core::List<Secret>>,
     /// `StartTimeout`: an integer.
     ///
     /// Time duration (in seconds) to wait before giving up on resolving dependencies for a container.
-    pub start_timeout: Option<Int>,
+    pub start_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `StopTimeout`: an integer.
     ///
     /// Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
-    pub stop_timeout: Option<Int>,
+    pub stop_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `SystemControls`: a list of [`SystemControl`] objects.
     ///
     /// A list of namespaced kernel parameters to set in the container.
-    pub system_controls: Option<List<SystemControl>>,
+    pub system_controls: ::std::option::Option<::cloudwright_core::List<SystemControl>>,
     /// `Ulimits`: a list of [`Ulimit`] objects.
     ///
     /// A list of ``ulimits`` to set in the container.
-    pub ulimits: Option<List<Ulimit>>,
+    pub ulimits: ::std::option::Option<::cloudwright_core::List<Ulimit>>,
     /// `User`: a string.
     ///
     /// The user to use inside the container.
-    pub user: Option<Str>,
+    pub user: ::std::option::Option<::cloudwright_core::Str>,
     /// `WorkingDirectory`: a string.
     ///
     /// The working directory to run commands inside the container in.
-    pub working_directory: Option<Str>,
+    pub working_directory: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -428,104 +368,104 @@ impl DaemonContainerDefinition {
     #[inline]
     pub fn new(required: DaemonContainerDefinitionRequired) -> Self {
         Self {
-            command: None,
-            cpu: None,
-            depends_on: None,
-            entry_point: None,
-            environment: None,
-            environment_files: None,
-            essential: None,
-            firelens_configuration: None,
-            health_check: None,
+            command: ::std::option::Option::None,
+            cpu: ::std::option::Option::None,
+            depends_on: ::std::option::Option::None,
+            entry_point: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            environment_files: ::std::option::Option::None,
+            essential: ::std::option::Option::None,
+            firelens_configuration: ::std::option::Option::None,
+            health_check: ::std::option::Option::None,
             image: required.image,
-            interactive: None,
-            linux_parameters: None,
-            log_configuration: None,
-            memory: None,
-            memory_reservation: None,
-            mount_points: None,
+            interactive: ::std::option::Option::None,
+            linux_parameters: ::std::option::Option::None,
+            log_configuration: ::std::option::Option::None,
+            memory: ::std::option::Option::None,
+            memory_reservation: ::std::option::Option::None,
+            mount_points: ::std::option::Option::None,
             name: required.name,
-            privileged: None,
-            pseudo_terminal: None,
-            readonly_root_filesystem: None,
-            repository_credentials: None,
-            restart_policy: None,
-            secrets: None,
-            start_timeout: None,
-            stop_timeout: None,
-            system_controls: None,
-            ulimits: None,
-            user: None,
-            working_directory: None,
+            privileged: ::std::option::Option::None,
+            pseudo_terminal: ::std::option::Option::None,
+            readonly_root_filesystem: ::std::option::Option::None,
+            repository_credentials: ::std::option::Option::None,
+            restart_policy: ::std::option::Option::None,
+            secrets: ::std::option::Option::None,
+            start_timeout: ::std::option::Option::None,
+            stop_timeout: ::std::option::Option::None,
+            system_controls: ::std::option::Option::None,
+            ulimits: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+            working_directory: ::std::option::Option::None,
         }
     }
 
     /// `Command`: a list of strings.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = ::std::option::Option::Some(value.into()); self }
     /// `Cpu`: an integer.
-    pub fn cpu(mut self, value: impl Into<Int>) -> Self { self.cpu = Some(value.into()); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cpu = ::std::option::Option::Some(value.into()); self }
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
-    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self { self.depends_on = Some(value.into()); self }
+    pub fn depends_on(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContainerDependency>>) -> Self { self.depends_on = ::std::option::Option::Some(value.into()); self }
     /// `EntryPoint`: a list of strings.
-    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self { self.entry_point = Some(value.into()); self }
+    pub fn entry_point(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.entry_point = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a list of [`KeyValuePair`] objects.
-    pub fn environment(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValuePair>>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentFiles`: a list of [`EnvironmentFile`] objects.
-    pub fn environment_files(mut self, value: impl Into<List<EnvironmentFile>>) -> Self { self.environment_files = Some(value.into()); self }
+    pub fn environment_files(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentFile>>) -> Self { self.environment_files = ::std::option::Option::Some(value.into()); self }
     /// `Essential`: a boolean.
-    pub fn essential(mut self, value: impl Into<Bool>) -> Self { self.essential = Some(value.into()); self }
+    pub fn essential(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.essential = ::std::option::Option::Some(value.into()); self }
     /// `FirelensConfiguration`: a [`FirelensConfiguration`] object.
-    pub fn firelens_configuration(mut self, value: impl Into<Obj<FirelensConfiguration>>) -> Self { self.firelens_configuration = Some(value.into()); self }
+    pub fn firelens_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FirelensConfiguration>>) -> Self { self.firelens_configuration = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheck`: a [`HealthCheck`] object.
-    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self { self.health_check = Some(value.into()); self }
+    pub fn health_check(mut self, value: impl ::std::convert::Into<crate::Obj<HealthCheck>>) -> Self { self.health_check = ::std::option::Option::Some(value.into()); self }
     /// `Image`: a string, required.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = value.into(); self }
     /// `Interactive`: a boolean.
-    pub fn interactive(mut self, value: impl Into<Bool>) -> Self { self.interactive = Some(value.into()); self }
+    pub fn interactive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.interactive = ::std::option::Option::Some(value.into()); self }
     /// `LinuxParameters`: a [`LinuxParameters`] object.
-    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self { self.linux_parameters = Some(value.into()); self }
+    pub fn linux_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<LinuxParameters>>) -> Self { self.linux_parameters = ::std::option::Option::Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfiguration>>) -> Self { self.log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Memory`: an integer.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory = ::std::option::Option::Some(value.into()); self }
     /// `MemoryReservation`: an integer.
-    pub fn memory_reservation(mut self, value: impl Into<Int>) -> Self { self.memory_reservation = Some(value.into()); self }
+    pub fn memory_reservation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory_reservation = ::std::option::Option::Some(value.into()); self }
     /// `MountPoints`: a list of [`MountPoint`] objects.
-    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
+    pub fn mount_points(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MountPoint>>) -> Self { self.mount_points = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Privileged`: a boolean.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
+    pub fn privileged(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.privileged = ::std::option::Option::Some(value.into()); self }
     /// `PseudoTerminal`: a boolean.
-    pub fn pseudo_terminal(mut self, value: impl Into<Bool>) -> Self { self.pseudo_terminal = Some(value.into()); self }
+    pub fn pseudo_terminal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.pseudo_terminal = ::std::option::Option::Some(value.into()); self }
     /// `ReadonlyRootFilesystem`: a boolean.
-    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.readonly_root_filesystem = Some(value.into()); self }
+    pub fn readonly_root_filesystem(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.readonly_root_filesystem = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
-    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
+    pub fn repository_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = ::std::option::Option::Some(value.into()); self }
     /// `RestartPolicy`: a [`RestartPolicy`] object.
-    pub fn restart_policy(mut self, value: impl Into<Obj<RestartPolicy>>) -> Self { self.restart_policy = Some(value.into()); self }
+    pub fn restart_policy(mut self, value: impl ::std::convert::Into<crate::Obj<RestartPolicy>>) -> Self { self.restart_policy = ::std::option::Option::Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
+    pub fn secrets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Secret>>) -> Self { self.secrets = ::std::option::Option::Some(value.into()); self }
     /// `StartTimeout`: an integer.
-    pub fn start_timeout(mut self, value: impl Into<Int>) -> Self { self.start_timeout = Some(value.into()); self }
+    pub fn start_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start_timeout = ::std::option::Option::Some(value.into()); self }
     /// `StopTimeout`: an integer.
-    pub fn stop_timeout(mut self, value: impl Into<Int>) -> Self { self.stop_timeout = Some(value.into()); self }
+    pub fn stop_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.stop_timeout = ::std::option::Option::Some(value.into()); self }
     /// `SystemControls`: a list of [`SystemControl`] objects.
-    pub fn system_controls(mut self, value: impl Into<List<SystemControl>>) -> Self { self.system_controls = Some(value.into()); self }
+    pub fn system_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SystemControl>>) -> Self { self.system_controls = ::std::option::Option::Some(value.into()); self }
     /// `Ulimits`: a list of [`Ulimit`] objects.
-    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self { self.ulimits = Some(value.into()); self }
+    pub fn ulimits(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ulimit>>) -> Self { self.ulimits = ::std::option::Option::Some(value.into()); self }
     /// `User`: a string.
-    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
+    pub fn user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user = ::std::option::Option::Some(value.into()); self }
     /// `WorkingDirectory`: a string.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
+    pub fn working_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.working_directory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DaemonContainerDefinition {}
+impl crate::PropertyType for DaemonContainerDefinition {}
 
-impl ToValue for DaemonContainerDefinition {
+impl ::cloudwright_core::ToValue for DaemonContainerDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Command", &self.command)
             .opt("Cpu", &self.cpu)
             .opt("DependsOn", &self.depends_on)
@@ -559,17 +499,6 @@ impl ToValue for DaemonContainerDefinition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Device: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerPath", Shape::STR),
-        ("HostPath", Shape::STR),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["mknod", "read", "write"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Device` property type of `AWS::ECS::DaemonTaskDefinition`.
 ///
 /// An object representing a container instance host device.
@@ -580,15 +509,15 @@ pub struct Device {
     /// `ContainerPath`: a string.
     ///
     /// The path inside the container at which to expose the host device.
-    pub container_path: Option<Str>,
+    pub container_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostPath`: a string.
     ///
     /// The path for the device on the host container instance.
-    pub host_path: Option<Str>,
+    pub host_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Permissions`: a list of [`DevicePermission`] values.
     ///
     /// The explicit permissions to provide to the container for the device. By default, the container has permissions for ``read``, ``write``, and ``mknod`` for the device.
-    pub permissions: Option<List<DevicePermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<DevicePermission>>,
 }
 
 #[rustfmt::skip]
@@ -596,23 +525,23 @@ impl Device {
     /// A `Device` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerPath`: a string.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
+    pub fn container_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_path = ::std::option::Option::Some(value.into()); self }
     /// `HostPath`: a string.
-    pub fn host_path(mut self, value: impl Into<Str>) -> Self { self.host_path = Some(value.into()); self }
+    pub fn host_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_path = ::std::option::Option::Some(value.into()); self }
     /// `Permissions`: a list of [`DevicePermission`] values.
-    pub fn permissions(mut self, value: impl Into<List<DevicePermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DevicePermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Device {}
+impl crate::PropertyType for Device {}
 
-impl ToValue for Device {
+impl ::cloudwright_core::ToValue for Device {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerPath", &self.container_path)
             .opt("HostPath", &self.host_path)
             .opt("Permissions", &self.permissions)
@@ -620,48 +549,36 @@ impl ToValue for Device {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Capabilities", Shape::Object(&RULE_KernelCapabilities)),
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
-        ("InitProcessEnabled", Shape::Bool),
-        ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LinuxParameters` property type of `AWS::ECS::DaemonTaskDefinition`.
 ///
-/// The Linux-specific options that are applied to the container, such as Linux \[KernelCapabilities\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html>).
+/// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-daemontaskdefinition-linuxparameters.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LinuxParameters {
     /// `Capabilities`: a [`KernelCapabilities`] object.
     ///
-    /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the \[capabilities(7)\](<https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html>) Linux manual page.
-    /// The following describes how Docker processes the Linux capabilities specified in the ``add`` and ``drop`` request parameters. For information about the latest behavior, see \[Docker Compose: order of cap_drop and cap_add\](<https://docs.aws.amazon.com/https://forums.docker.com/t/docker-compose-order-of-cap-drop-and-cap-add/97136/1>) in the Docker Community Forum.
+    /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
+    /// The following describes how Docker processes the Linux capabilities specified in the ``add`` and ``drop`` request parameters. For information about the latest behavior, see [Docker Compose: order of cap_drop and cap_add](https://docs.aws.amazon.com/https://forums.docker.com/t/docker-compose-order-of-cap-drop-and-cap-add/97136/1) in the Docker Community Forum.
     /// +  When the container is a privleged container, the container capabilities are all of the default Docker capabilities. The capabilities specified in the ``add`` request parameter, and the ``drop`` request parameter are ignored.
     /// +  When the ``add`` request parameter is set to ALL, the container capabilities are all of the default Docker capabilities, excluding those specified in the ``drop`` request parameter.
     /// +  When the ``drop`` request parameter is set to ALL, the container capabilities are the capabilities specified in the ``add`` request parameter.
     /// +  When the ``add`` request parameter and the ``drop`` request parameter are both empty, the capabilities the container capabilities are all of the default Docker capabilities.
     /// +  The default is to first drop the capabilities specified in the ``drop`` request parameter, and then add the capabilities specified in the ``add`` request parameter.
-    pub capabilities: Option<Obj<KernelCapabilities>>,
+    pub capabilities: ::std::option::Option<crate::Obj<KernelCapabilities>>,
     /// `Devices`: a list of [`Device`] objects.
     ///
     /// Any host devices to expose to the container. This parameter maps to ``Devices`` in the docker container create command and the ``--device`` option to docker run.
     /// If you're using tasks that use the Fargate launch type, the ``devices`` parameter isn't supported.
-    pub devices: Option<List<Device>>,
+    pub devices: ::std::option::Option<::cloudwright_core::List<Device>>,
     /// `InitProcessEnabled`: a boolean.
     ///
     /// Run an ``init`` process inside the container that forwards signals and reaps processes. This parameter maps to the ``--init`` option to docker run. This parameter requires version 1.25 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: ``sudo docker version --format '{{.Server.APIVersion}}'``
-    pub init_process_enabled: Option<Bool>,
+    pub init_process_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tmpfs`: a list of [`Tmpfs`] objects.
     ///
     /// The container path, mount options, and size (in MiB) of the tmpfs mount. This parameter maps to the ``--tmpfs`` option to docker run.
-    pub tmpfs: Option<List<Tmpfs>>,
+    pub tmpfs: ::std::option::Option<::cloudwright_core::List<Tmpfs>>,
 }
 
 #[rustfmt::skip]
@@ -669,25 +586,25 @@ impl LinuxParameters {
     /// A `LinuxParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Capabilities`: a [`KernelCapabilities`] object.
-    pub fn capabilities(mut self, value: impl Into<Obj<KernelCapabilities>>) -> Self { self.capabilities = Some(value.into()); self }
+    pub fn capabilities(mut self, value: impl ::std::convert::Into<crate::Obj<KernelCapabilities>>) -> Self { self.capabilities = ::std::option::Option::Some(value.into()); self }
     /// `Devices`: a list of [`Device`] objects.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = Some(value.into()); self }
+    pub fn devices(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Device>>) -> Self { self.devices = ::std::option::Option::Some(value.into()); self }
     /// `InitProcessEnabled`: a boolean.
-    pub fn init_process_enabled(mut self, value: impl Into<Bool>) -> Self { self.init_process_enabled = Some(value.into()); self }
+    pub fn init_process_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.init_process_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Tmpfs`: a list of [`Tmpfs`] objects.
-    pub fn tmpfs(mut self, value: impl Into<List<Tmpfs>>) -> Self { self.tmpfs = Some(value.into()); self }
+    pub fn tmpfs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tmpfs>>) -> Self { self.tmpfs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LinuxParameters {}
+impl crate::PropertyType for LinuxParameters {}
 
-impl ToValue for LinuxParameters {
+impl ::cloudwright_core::ToValue for LinuxParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Capabilities", &self.capabilities)
             .opt("Devices", &self.devices)
             .opt("InitProcessEnabled", &self.init_process_enabled)
@@ -696,19 +613,9 @@ impl ToValue for LinuxParameters {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Volume: ObjRule = ObjRule {
-    properties: &[
-        ("Host", Shape::Object(&RULE_HostVolumeProperties)),
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Volume` property type of `AWS::ECS::DaemonTaskDefinition`.
 ///
-/// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported. Each volume defined in the volume configuration may only specify a ``name`` and one of either ``configuredAtLaunch``, ``dockerVolumeConfiguration``, ``efsVolumeConfiguration``, ``s3filesVolumeConfiguration``, ``fsxWindowsFileServerVolumeConfiguration``, or ``host``. If an empty volume configuration is specified, by default Amazon ECS uses a host volume. For more information, see \[Using data volumes in tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html>).
+/// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported. Each volume defined in the volume configuration may only specify a ``name`` and one of either ``configuredAtLaunch``, ``dockerVolumeConfiguration``, ``efsVolumeConfiguration``, ``s3filesVolumeConfiguration``, ``fsxWindowsFileServerVolumeConfiguration``, or ``host``. If an empty volume configuration is specified, by default Amazon ECS uses a host volume. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html).
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-daemontaskdefinition-volume.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -716,7 +623,7 @@ pub struct Volume {
     /// `Host`: a [`HostVolumeProperties`] object.
     ///
     /// Details on a container instance bind mount host volume.
-    pub host: Option<Obj<HostVolumeProperties>>,
+    pub host: ::std::option::Option<crate::Obj<HostVolumeProperties>>,
     /// `Name`: a string.
     ///
     /// The name of the volume. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
@@ -724,7 +631,7 @@ pub struct Volume {
     /// For all other types of volumes, this name is referenced in the ``sourceVolume`` parameter of the ``mountPoints`` object in the container definition.
     /// When a volume is using the ``efsVolumeConfiguration``, the name is required.
     /// When a volume is using the ``s3filesVolumeConfiguration``, the name is required.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -732,23 +639,124 @@ impl Volume {
     /// A `Volume` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Host`: a [`HostVolumeProperties`] object.
-    pub fn host(mut self, value: impl Into<Obj<HostVolumeProperties>>) -> Self { self.host = Some(value.into()); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<crate::Obj<HostVolumeProperties>>) -> Self { self.host = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Volume {}
+impl crate::PropertyType for Volume {}
 
-impl ToValue for Volume {
+impl ::cloudwright_core::ToValue for Volume {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Host", &self.host)
             .opt("Name", &self.name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ContainerDependency, RULE_EnvironmentFile, RULE_FirelensConfiguration,
+        RULE_HealthCheck, RULE_HostVolumeProperties, RULE_KernelCapabilities, RULE_KeyValuePair,
+        RULE_LogConfiguration, RULE_MountPoint, RULE_RepositoryCredentials, RULE_RestartPolicy,
+        RULE_Secret, RULE_SystemControl, RULE_Tag, RULE_Tmpfs, RULE_Ulimit,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DaemonTaskDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DaemonContainerDefinition), min_items: None, max_items: None, unique: true })),
+            ("Cpu", Shape::STR),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Family", Shape::STR),
+            ("Memory", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DaemonContainerDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Cpu", Shape::INT),
+            ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: None, max_items: None, unique: false })),
+            ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
+            ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentFile), min_items: None, max_items: None, unique: false })),
+            ("Essential", Shape::Bool),
+            ("FirelensConfiguration", Shape::Object(&RULE_FirelensConfiguration)),
+            ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
+            ("Image", Shape::STR),
+            ("Interactive", Shape::Bool),
+            ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
+            ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+            ("Memory", Shape::INT),
+            ("MemoryReservation", Shape::INT),
+            ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("Privileged", Shape::Bool),
+            ("PseudoTerminal", Shape::Bool),
+            ("ReadonlyRootFilesystem", Shape::Bool),
+            ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
+            ("RestartPolicy", Shape::Object(&RULE_RestartPolicy)),
+            ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
+            ("StartTimeout", Shape::INT),
+            ("StopTimeout", Shape::INT),
+            ("SystemControls", Shape::List(&ListRule { items: Shape::Object(&RULE_SystemControl), min_items: None, max_items: None, unique: false })),
+            ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
+            ("User", Shape::STR),
+            ("WorkingDirectory", Shape::STR),
+        ],
+        required: &["Name", "Image"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Device: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerPath", Shape::STR),
+            ("HostPath", Shape::STR),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["mknod", "read", "write"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Capabilities", Shape::Object(&RULE_KernelCapabilities)),
+            ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
+            ("InitProcessEnabled", Shape::Bool),
+            ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Volume: ObjRule = ObjRule {
+        properties: &[
+            ("Host", Shape::Object(&RULE_HostVolumeProperties)),
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Secret;
 pub use super::shared::{Secret, SecretRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`ExpressGatewayService`], by name: `ExpressGatewayService::new(ExpressGatewayServiceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpressGatewayServiceRequired {
     /// `ExecutionRoleArn`: a string, required.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `InfrastructureRoleArn`: a string, required.
-    pub infrastructure_role_arn: Str,
+    pub infrastructure_role_arn: ::cloudwright_core::Str,
     /// `PrimaryContainer`: an [`ExpressGatewayContainer`] object, required.
-    pub primary_container: Obj<ExpressGatewayContainer>,
+    pub primary_container: crate::Obj<ExpressGatewayContainer>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExpressGatewayService: ObjRule = ObjRule {
-    properties: &[
-        ("Cluster", Shape::STR),
-        ("Cpu", Shape::STR),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("HealthCheckPath", Shape::STR),
-        ("InfrastructureRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Memory", Shape::STR),
-        ("NetworkConfiguration", Shape::Object(&RULE_ExpressGatewayServiceNetworkConfiguration)),
-        ("PrimaryContainer", Shape::Object(&RULE_ExpressGatewayContainer)),
-        ("ScalingTarget", Shape::Object(&RULE_ExpressGatewayScalingTarget)),
-        ("ServiceName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["ExecutionRoleArn", "InfrastructureRoleArn", "PrimaryContainer"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ECS::ExpressGatewayService` resource.
 ///
@@ -67,73 +40,74 @@ pub struct ExpressGatewayService {
     /// The short name or full ARN of the cluster that hosts the Express service.
     ///
     /// Default `"default"`; create-only: changing it replaces the resource.
-    pub cluster: Option<Str>,
+    pub cluster: ::std::option::Option<::cloudwright_core::Str>,
     /// `Cpu`: a string.
     ///
     /// The CPU allocation for tasks in this service revision.
     ///
     /// Default `"256"`; write-only: CloudFormation does not return it.
-    pub cpu: Option<Str>,
+    pub cpu: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionRoleArn`: a string, required.
     ///
     /// The ARN of the task execution role for the service revision.
     ///
     /// Format `AWS::IAM::Role.Arn`; write-only: CloudFormation does not return it.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `HealthCheckPath`: a string.
     ///
     /// The health check path for this service revision.
     ///
     /// Default `"HTTP:80/ping"`; write-only: CloudFormation does not return it.
-    pub health_check_path: Option<Str>,
+    pub health_check_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `InfrastructureRoleArn`: a string, required.
     ///
     /// The ARN of the infrastructure role that manages AWS resources for the Express service.
     ///
     /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
-    pub infrastructure_role_arn: Str,
+    pub infrastructure_role_arn: ::cloudwright_core::Str,
     /// `Memory`: a string.
     ///
     /// The memory allocation for tasks in this service revision.
     ///
     /// Default `"512"`; write-only: CloudFormation does not return it.
-    pub memory: Option<Str>,
+    pub memory: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkConfiguration`: an [`ExpressGatewayServiceNetworkConfiguration`] object.
     ///
     /// The network configuration for tasks in this service revision.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub network_configuration: Option<Obj<ExpressGatewayServiceNetworkConfiguration>>,
+    pub network_configuration:
+        ::std::option::Option<crate::Obj<ExpressGatewayServiceNetworkConfiguration>>,
     /// `PrimaryContainer`: an [`ExpressGatewayContainer`] object, required.
     ///
     /// The primary container configuration for this service revision.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub primary_container: Obj<ExpressGatewayContainer>,
+    pub primary_container: crate::Obj<ExpressGatewayContainer>,
     /// `ScalingTarget`: an [`ExpressGatewayScalingTarget`] object.
     ///
     /// The auto-scaling configuration for this service revision.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub scaling_target: Option<Obj<ExpressGatewayScalingTarget>>,
+    pub scaling_target: ::std::option::Option<crate::Obj<ExpressGatewayScalingTarget>>,
     /// `ServiceName`: a string.
     ///
     /// The name of the Express service.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_name: Option<Str>,
+    pub service_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The metadata applied to the Express service.
     ///
     /// Items 0 to 50; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TaskRoleArn`: a string.
     ///
     /// The ARN of the task role for the service revision.
     ///
     /// Format `AWS::IAM::Role.Arn`; write-only: CloudFormation does not return it.
-    pub task_role_arn: Option<Str>,
+    pub task_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -143,7 +117,7 @@ impl ExpressGatewayService {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECS::ExpressGatewayService",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-expressgatewayservice.html",
         primary_identifier: &["ServiceArn"],
@@ -154,72 +128,74 @@ impl ExpressGatewayService {
         read_only: &["ServiceArn", "ActiveConfigurations", "Status", "CreatedAt", "UpdatedAt", "Endpoint", "ECSManagedResourceArns", "ECSManagedResourceArns/ServiceSecurityGroups", "ECSManagedResourceArns/AutoScaling", "ECSManagedResourceArns/AutoScaling/ScalableTarget", "ECSManagedResourceArns/AutoScaling/ApplicationAutoScalingPolicies", "ECSManagedResourceArns/LogGroups", "ECSManagedResourceArns/MetricAlarms", "ECSManagedResourceArns/IngressPath", "ECSManagedResourceArns/IngressPath/CertificateArn", "ECSManagedResourceArns/IngressPath/LoadBalancerSecurityGroups", "ECSManagedResourceArns/IngressPath/ListenerRuleArn", "ECSManagedResourceArns/IngressPath/ListenerArn", "ECSManagedResourceArns/IngressPath/LoadBalancerArn", "ECSManagedResourceArns/IngressPath/TargetGroupArns"],
         attributes: &["ActiveConfigurations", "CreatedAt", "ECSManagedResourceArns", "ECSManagedResourceArns.AutoScaling", "ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies", "ECSManagedResourceArns.AutoScaling.ScalableTarget", "ECSManagedResourceArns.IngressPath", "ECSManagedResourceArns.IngressPath.CertificateArn", "ECSManagedResourceArns.IngressPath.ListenerArn", "ECSManagedResourceArns.IngressPath.ListenerRuleArn", "ECSManagedResourceArns.IngressPath.LoadBalancerArn", "ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups", "ECSManagedResourceArns.IngressPath.TargetGroupArns", "ECSManagedResourceArns.LogGroups", "ECSManagedResourceArns.MetricAlarms", "ECSManagedResourceArns.ServiceSecurityGroups", "Endpoint", "ServiceArn", "Status", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ExpressGatewayService` with its required properties, named in a [`ExpressGatewayServiceRequired`].
     #[inline]
     pub fn new(required: ExpressGatewayServiceRequired) -> Self {
         Self {
-            cluster: None,
-            cpu: None,
+            cluster: ::std::option::Option::None,
+            cpu: ::std::option::Option::None,
             execution_role_arn: required.execution_role_arn,
-            health_check_path: None,
+            health_check_path: ::std::option::Option::None,
             infrastructure_role_arn: required.infrastructure_role_arn,
-            memory: None,
-            network_configuration: None,
+            memory: ::std::option::Option::None,
+            network_configuration: ::std::option::Option::None,
             primary_container: required.primary_container,
-            scaling_target: None,
-            service_name: None,
-            tags: None,
-            task_role_arn: None,
+            scaling_target: ::std::option::Option::None,
+            service_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            task_role_arn: ::std::option::Option::None,
         }
     }
 
     /// `Cluster`: a string.
-    pub fn cluster(mut self, value: impl Into<Str>) -> Self { self.cluster = Some(value.into()); self }
+    pub fn cluster(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster = ::std::option::Option::Some(value.into()); self }
     /// `Cpu`: a string.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = Some(value.into()); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cpu = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string, required.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `HealthCheckPath`: a string.
-    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self { self.health_check_path = Some(value.into()); self }
+    pub fn health_check_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.health_check_path = ::std::option::Option::Some(value.into()); self }
     /// `InfrastructureRoleArn`: a string, required.
-    pub fn infrastructure_role_arn(mut self, value: impl Into<Str>) -> Self { self.infrastructure_role_arn = value.into(); self }
+    pub fn infrastructure_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.infrastructure_role_arn = value.into(); self }
     /// `Memory`: a string.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = Some(value.into()); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.memory = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: an [`ExpressGatewayServiceNetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<ExpressGatewayServiceNetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ExpressGatewayServiceNetworkConfiguration>>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryContainer`: an [`ExpressGatewayContainer`] object, required.
-    pub fn primary_container(mut self, value: impl Into<Obj<ExpressGatewayContainer>>) -> Self { self.primary_container = value.into(); self }
+    pub fn primary_container(mut self, value: impl ::std::convert::Into<crate::Obj<ExpressGatewayContainer>>) -> Self { self.primary_container = value.into(); self }
     /// `ScalingTarget`: an [`ExpressGatewayScalingTarget`] object.
-    pub fn scaling_target(mut self, value: impl Into<Obj<ExpressGatewayScalingTarget>>) -> Self { self.scaling_target = Some(value.into()); self }
+    pub fn scaling_target(mut self, value: impl ::std::convert::Into<crate::Obj<ExpressGatewayScalingTarget>>) -> Self { self.scaling_target = ::std::option::Option::Some(value.into()); self }
     /// `ServiceName`: a string.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
+    pub fn task_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ExpressGatewayService {
+impl ::cloudwright_core::Resource for ExpressGatewayService {
     type Attributes = ExpressGatewayServiceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ExpressGatewayService, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ExpressGatewayService, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ExpressGatewayService {
+impl ::cloudwright_core::ToValue for ExpressGatewayService {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cluster", &self.cluster)
             .opt("Cpu", &self.cpu)
             .req("ExecutionRoleArn", &self.execution_role_arn)
@@ -236,12 +212,12 @@ impl ToValue for ExpressGatewayService {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ExpressGatewayService`]: `Handle<ExpressGatewayService>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ExpressGatewayService`]: `Handle<ExpressGatewayService>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ExpressGatewayServiceAttributes(ResourceRef);
+pub struct ExpressGatewayServiceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ExpressGatewayServiceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ExpressGatewayServiceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -251,28 +227,28 @@ impl ExpressGatewayServiceAttributes {
     ///
     /// The list of active service configurations for the Express service.
     #[inline]
-    pub fn active_configurations(&self) -> Value {
-        self.0.get_att("ActiveConfigurations")
+    pub fn active_configurations(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ActiveConfigurations"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The Unix timestamp for when the Express service was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns`: an object.
     #[inline]
-    pub fn ecs_managed_resource_arns(&self) -> Value {
-        self.0.get_att("ECSManagedResourceArns")
+    pub fn ecs_managed_resource_arns(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ECSManagedResourceArns"))
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling`: an object.
     #[inline]
-    pub fn ecs_managed_resource_arns_auto_scaling(&self) -> Value {
-        self.0.get_att("ECSManagedResourceArns.AutoScaling")
+    pub fn ecs_managed_resource_arns_auto_scaling(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ECSManagedResourceArns.AutoScaling"))
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies`: a list of strings.
@@ -281,160 +257,173 @@ impl ExpressGatewayServiceAttributes {
     #[inline]
     pub fn ecs_managed_resource_arns_auto_scaling_application_auto_scaling_policies(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies")
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies"),
+        )
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling.ScalableTarget`: a string.
     ///
     /// The Auto Scaling Scalable Target ARN associated with the express service.
     #[inline]
-    pub fn ecs_managed_resource_arns_auto_scaling_scalable_target(&self) -> Value {
-        self.0
-            .get_att("ECSManagedResourceArns.AutoScaling.ScalableTarget")
+    pub fn ecs_managed_resource_arns_auto_scaling_scalable_target(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ECSManagedResourceArns.AutoScaling.ScalableTarget"),
+        )
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath`: an object.
     #[inline]
-    pub fn ecs_managed_resource_arns_ingress_path(&self) -> Value {
-        self.0.get_att("ECSManagedResourceArns.IngressPath")
+    pub fn ecs_managed_resource_arns_ingress_path(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ECSManagedResourceArns.IngressPath"))
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.CertificateArn`: a string.
     ///
     /// The Certificate ARN associated with the express service.
     #[inline]
-    pub fn ecs_managed_resource_arns_ingress_path_certificate_arn(&self) -> Value {
-        self.0
-            .get_att("ECSManagedResourceArns.IngressPath.CertificateArn")
+    pub fn ecs_managed_resource_arns_ingress_path_certificate_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ECSManagedResourceArns.IngressPath.CertificateArn"),
+        )
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.ListenerArn`: a string.
     ///
     /// The ARN of the Load Balancer listener associated with the express service.
     #[inline]
-    pub fn ecs_managed_resource_arns_ingress_path_listener_arn(&self) -> Value {
-        self.0
-            .get_att("ECSManagedResourceArns.IngressPath.ListenerArn")
+    pub fn ecs_managed_resource_arns_ingress_path_listener_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ECSManagedResourceArns.IngressPath.ListenerArn"),
+        )
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.ListenerRuleArn`: a string.
     ///
     /// The ARN of the Load Balancer listener rule associated with the express service.
     #[inline]
-    pub fn ecs_managed_resource_arns_ingress_path_listener_rule_arn(&self) -> Value {
-        self.0
-            .get_att("ECSManagedResourceArns.IngressPath.ListenerRuleArn")
+    pub fn ecs_managed_resource_arns_ingress_path_listener_rule_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ECSManagedResourceArns.IngressPath.ListenerRuleArn"),
+        )
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.LoadBalancerArn`: a string.
     ///
     /// The ARN of the Load Balancer associated with the express service.
     #[inline]
-    pub fn ecs_managed_resource_arns_ingress_path_load_balancer_arn(&self) -> Value {
-        self.0
-            .get_att("ECSManagedResourceArns.IngressPath.LoadBalancerArn")
+    pub fn ecs_managed_resource_arns_ingress_path_load_balancer_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ECSManagedResourceArns.IngressPath.LoadBalancerArn"),
+        )
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups`: a list of strings.
     ///
     /// The list of Load Balancer Security Group ARNs associated with the express service.
     #[inline]
-    pub fn ecs_managed_resource_arns_ingress_path_load_balancer_security_groups(&self) -> Value {
-        self.0
-            .get_att("ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups")
+    pub fn ecs_managed_resource_arns_ingress_path_load_balancer_security_groups(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups"),
+        )
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.TargetGroupArns`: a list of strings.
     ///
     /// The list of Target Group ARNs associated with the express service.
     #[inline]
-    pub fn ecs_managed_resource_arns_ingress_path_target_group_arns(&self) -> Value {
-        self.0
-            .get_att("ECSManagedResourceArns.IngressPath.TargetGroupArns")
+    pub fn ecs_managed_resource_arns_ingress_path_target_group_arns(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("ECSManagedResourceArns.IngressPath.TargetGroupArns"),
+        )
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.LogGroups`: a list of strings.
     ///
     /// The list of Log Group ARNs associated with the express service.
     #[inline]
-    pub fn ecs_managed_resource_arns_log_groups(&self) -> Value {
-        self.0.get_att("ECSManagedResourceArns.LogGroups")
+    pub fn ecs_managed_resource_arns_log_groups(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ECSManagedResourceArns.LogGroups"))
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.MetricAlarms`: a list of strings.
     ///
     /// The list of Metric Alarm ARNs associated with the express service.
     #[inline]
-    pub fn ecs_managed_resource_arns_metric_alarms(&self) -> Value {
-        self.0.get_att("ECSManagedResourceArns.MetricAlarms")
+    pub fn ecs_managed_resource_arns_metric_alarms(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ECSManagedResourceArns.MetricAlarms"))
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.ServiceSecurityGroups`: a list of strings.
     ///
     /// The list of Security Group ARNs associated with the express service.
     #[inline]
-    pub fn ecs_managed_resource_arns_service_security_groups(&self) -> Value {
-        self.0
-            .get_att("ECSManagedResourceArns.ServiceSecurityGroups")
+    pub fn ecs_managed_resource_arns_service_security_groups(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("ECSManagedResourceArns.ServiceSecurityGroups"),
+        )
     }
 
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The Endpoint of the express service.
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `ServiceArn`: a string.
     ///
     /// The ARN that identifies the Express service.
     #[inline]
-    pub fn service_arn(&self) -> Value {
-        self.0.get_att("ServiceArn")
+    pub fn service_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceArn"))
     }
 
     /// `Fn::GetAtt` `Status`: an object.
     ///
     /// An object that defines the status of Express service creation and information about the status of the service.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The Unix timestamp for when the Express service was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`ExpressGatewayContainer`], by name: `ExpressGatewayContainer::new(ExpressGatewayContainerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExpressGatewayContainerRequired {
-    /// `Image`: a string, required.
-    pub image: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExpressGatewayContainer: ObjRule = ObjRule {
-    properties: &[
-        ("AwsLogsConfiguration", Shape::Object(&RULE_ExpressGatewayServiceAwsLogsConfiguration)),
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ContainerPort", Shape::INT),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
-        ("Image", Shape::STR),
-        ("RepositoryCredentials", Shape::Object(&RULE_ExpressGatewayRepositoryCredentials)),
-        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Image"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExpressGatewayContainer` property type of `AWS::ECS::ExpressGatewayService`.
 ///
@@ -448,75 +437,77 @@ pub struct ExpressGatewayContainer {
     /// `AwsLogsConfiguration`: an [`ExpressGatewayServiceAwsLogsConfiguration`] object.
     ///
     /// The log configuration for the container.
-    pub aws_logs_configuration: Option<Obj<ExpressGatewayServiceAwsLogsConfiguration>>,
+    pub aws_logs_configuration:
+        ::std::option::Option<crate::Obj<ExpressGatewayServiceAwsLogsConfiguration>>,
     /// `Command`: a list of strings.
     ///
     /// The command that is passed to the container.
-    pub command: Option<List<Str>>,
+    pub command: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ContainerPort`: an integer.
     ///
     /// The port number on the container that receives traffic from the load balancer. Default is 80.
     ///
     /// Default `80`.
-    pub container_port: Option<Int>,
+    pub container_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Environment`: a list of [`KeyValuePair`] objects.
     ///
     /// The environment variables to pass to the container.
-    pub environment: Option<List<KeyValuePair>>,
+    pub environment: ::std::option::Option<::cloudwright_core::List<KeyValuePair>>,
     /// `Image`: a string, required.
     ///
     /// The image used to start a container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with either `repository-url/image:tag` or `repository-url/image@digest` .
     ///
     /// For Express services, the image typically contains a web application that listens on the specified container port. The image can be stored in Amazon ECR, Docker Hub, or any other container registry accessible to your execution role.
-    pub image: Str,
+    pub image: ::cloudwright_core::Str,
     /// `RepositoryCredentials`: an [`ExpressGatewayRepositoryCredentials`] object.
     ///
     /// The configuration for repository credentials for private registry authentication.
-    pub repository_credentials: Option<Obj<ExpressGatewayRepositoryCredentials>>,
+    pub repository_credentials:
+        ::std::option::Option<crate::Obj<ExpressGatewayRepositoryCredentials>>,
     /// `Secrets`: a list of [`Secret`] objects.
     ///
     /// The secrets to pass to the container.
-    pub secrets: Option<List<Secret>>,
+    pub secrets: ::std::option::Option<::cloudwright_core::List<Secret>>,
 }
 
 #[rustfmt::skip]
 impl ExpressGatewayContainer {
-    /// A `ExpressGatewayContainer` with its required properties, named in a [`ExpressGatewayContainerRequired`].
+    /// A `ExpressGatewayContainer` with its one required property, `Image`.
     #[inline]
-    pub fn new(required: ExpressGatewayContainerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            aws_logs_configuration: None,
-            command: None,
-            container_port: None,
-            environment: None,
-            image: required.image,
-            repository_credentials: None,
-            secrets: None,
+            aws_logs_configuration: ::std::option::Option::None,
+            command: ::std::option::Option::None,
+            container_port: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            image: value.into(),
+            repository_credentials: ::std::option::Option::None,
+            secrets: ::std::option::Option::None,
         }
     }
 
     /// `AwsLogsConfiguration`: an [`ExpressGatewayServiceAwsLogsConfiguration`] object.
-    pub fn aws_logs_configuration(mut self, value: impl Into<Obj<ExpressGatewayServiceAwsLogsConfiguration>>) -> Self { self.aws_logs_configuration = Some(value.into()); self }
+    pub fn aws_logs_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ExpressGatewayServiceAwsLogsConfiguration>>) -> Self { self.aws_logs_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Command`: a list of strings.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = ::std::option::Option::Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
+    pub fn container_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.container_port = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a list of [`KeyValuePair`] objects.
-    pub fn environment(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValuePair>>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `Image`: a string, required.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = value.into(); self }
     /// `RepositoryCredentials`: an [`ExpressGatewayRepositoryCredentials`] object.
-    pub fn repository_credentials(mut self, value: impl Into<Obj<ExpressGatewayRepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
+    pub fn repository_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<ExpressGatewayRepositoryCredentials>>) -> Self { self.repository_credentials = ::std::option::Option::Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
+    pub fn secrets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Secret>>) -> Self { self.secrets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExpressGatewayContainer {}
+impl crate::PropertyType for ExpressGatewayContainer {}
 
-impl ToValue for ExpressGatewayContainer {
+impl ::cloudwright_core::ToValue for ExpressGatewayContainer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsLogsConfiguration", &self.aws_logs_configuration)
             .opt("Command", &self.command)
             .opt("ContainerPort", &self.container_port)
@@ -528,23 +519,6 @@ impl ToValue for ExpressGatewayContainer {
     }
 }
 
-/// The required properties of [`ExpressGatewayRepositoryCredentials`], by name: `ExpressGatewayRepositoryCredentials::new(ExpressGatewayRepositoryCredentialsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExpressGatewayRepositoryCredentialsRequired {
-    /// `CredentialsParameter`: a string, required.
-    pub credentials_parameter: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExpressGatewayRepositoryCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("CredentialsParameter", Shape::STR),
-    ],
-    required: &["CredentialsParameter"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ExpressGatewayRepositoryCredentials` property type of `AWS::ECS::ExpressGatewayService`.
 ///
 /// The repository credentials for private registry authentication to pass to the container.
@@ -555,45 +529,33 @@ pub struct ExpressGatewayRepositoryCredentials {
     /// `CredentialsParameter`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
-    pub credentials_parameter: Str,
+    pub credentials_parameter: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ExpressGatewayRepositoryCredentials {
-    /// A `ExpressGatewayRepositoryCredentials` with its required properties, named in a [`ExpressGatewayRepositoryCredentialsRequired`].
+    /// A `ExpressGatewayRepositoryCredentials` with its one required property, `CredentialsParameter`.
     #[inline]
-    pub fn new(required: ExpressGatewayRepositoryCredentialsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            credentials_parameter: required.credentials_parameter,
+            credentials_parameter: value.into(),
         }
     }
 
     /// `CredentialsParameter`: a string, required.
-    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self { self.credentials_parameter = value.into(); self }
+    pub fn credentials_parameter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials_parameter = value.into(); self }
 }
 
-impl PropertyType for ExpressGatewayRepositoryCredentials {}
+impl crate::PropertyType for ExpressGatewayRepositoryCredentials {}
 
-impl ToValue for ExpressGatewayRepositoryCredentials {
+impl ::cloudwright_core::ToValue for ExpressGatewayRepositoryCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CredentialsParameter", &self.credentials_parameter)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExpressGatewayScalingTarget: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingMetric", Shape::Str(&StrRule { allowed: &["AVERAGE_CPU", "AVERAGE_MEMORY", "REQUEST_COUNT_PER_TARGET"], ..StrRule::ANY })),
-        ("AutoScalingTargetValue", Shape::INT),
-        ("MaxTaskCount", Shape::INT),
-        ("MinTaskCount", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExpressGatewayScalingTarget` property type of `AWS::ECS::ExpressGatewayService`.
 ///
@@ -607,25 +569,25 @@ pub struct ExpressGatewayScalingTarget {
     /// `AutoScalingMetric`: an [`ExpressGatewayServiceScalingMetric`] value.
     ///
     /// The metric used for auto-scaling decisions. The default metric used for an Express service is `CPUUtilization` .
-    pub auto_scaling_metric: Option<ExpressGatewayServiceScalingMetric>,
+    pub auto_scaling_metric: ::std::option::Option<ExpressGatewayServiceScalingMetric>,
     /// `AutoScalingTargetValue`: an integer.
     ///
     /// The target value for the auto-scaling metric. The default value for an Express service is 60.
     ///
     /// Default `60`.
-    pub auto_scaling_target_value: Option<Int>,
+    pub auto_scaling_target_value: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxTaskCount`: an integer.
     ///
     /// The maximum number of tasks to run in the Express service.
     ///
     /// Default `1`.
-    pub max_task_count: Option<Int>,
+    pub max_task_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinTaskCount`: an integer.
     ///
     /// The minimum number of tasks to run in the Express service.
     ///
     /// Default `1`.
-    pub min_task_count: Option<Int>,
+    pub min_task_count: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -633,25 +595,25 @@ impl ExpressGatewayScalingTarget {
     /// A `ExpressGatewayScalingTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoScalingMetric`: an [`ExpressGatewayServiceScalingMetric`] value.
-    pub fn auto_scaling_metric(mut self, value: impl Into<ExpressGatewayServiceScalingMetric>) -> Self { self.auto_scaling_metric = Some(value.into()); self }
+    pub fn auto_scaling_metric(mut self, value: impl ::std::convert::Into<ExpressGatewayServiceScalingMetric>) -> Self { self.auto_scaling_metric = ::std::option::Option::Some(value.into()); self }
     /// `AutoScalingTargetValue`: an integer.
-    pub fn auto_scaling_target_value(mut self, value: impl Into<Int>) -> Self { self.auto_scaling_target_value = Some(value.into()); self }
+    pub fn auto_scaling_target_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.auto_scaling_target_value = ::std::option::Option::Some(value.into()); self }
     /// `MaxTaskCount`: an integer.
-    pub fn max_task_count(mut self, value: impl Into<Int>) -> Self { self.max_task_count = Some(value.into()); self }
+    pub fn max_task_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_task_count = ::std::option::Option::Some(value.into()); self }
     /// `MinTaskCount`: an integer.
-    pub fn min_task_count(mut self, value: impl Into<Int>) -> Self { self.min_task_count = Some(value.into()); self }
+    pub fn min_task_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_task_count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExpressGatewayScalingTarget {}
+impl crate::PropertyType for ExpressGatewayScalingTarget {}
 
-impl ToValue for ExpressGatewayScalingTarget {
+impl ::cloudwright_core::ToValue for ExpressGatewayScalingTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoScalingMetric", &self.auto_scaling_metric)
             .opt("AutoScalingTargetValue", &self.auto_scaling_target_value)
             .opt("MaxTaskCount", &self.max_task_count)
@@ -664,21 +626,10 @@ impl ToValue for ExpressGatewayScalingTarget {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpressGatewayServiceAwsLogsConfigurationRequired {
     /// `LogGroup`: a string, required.
-    pub log_group: Str,
+    pub log_group: ::cloudwright_core::Str,
     /// `LogStreamPrefix`: a string, required.
-    pub log_stream_prefix: Str,
+    pub log_stream_prefix: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExpressGatewayServiceAwsLogsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroup", Shape::STR),
-        ("LogStreamPrefix", Shape::STR),
-    ],
-    required: &["LogGroup", "LogStreamPrefix"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExpressGatewayServiceAwsLogsConfiguration` property type of `AWS::ECS::ExpressGatewayService`.
 ///
@@ -690,13 +641,13 @@ pub struct ExpressGatewayServiceAwsLogsConfiguration {
     /// `LogGroup`: a string, required.
     ///
     /// The name of the CloudWatch Logs log group to send container logs to.
-    pub log_group: Str,
+    pub log_group: ::cloudwright_core::Str,
     /// `LogStreamPrefix`: a string, required.
     ///
     /// The prefix for the CloudWatch Logs log stream names. The default for an Express service is `ecs` .
     ///
     /// Default `"ecs"`.
-    pub log_stream_prefix: Str,
+    pub log_stream_prefix: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -711,32 +662,22 @@ impl ExpressGatewayServiceAwsLogsConfiguration {
     }
 
     /// `LogGroup`: a string, required.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = value.into(); self }
+    pub fn log_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group = value.into(); self }
     /// `LogStreamPrefix`: a string, required.
-    pub fn log_stream_prefix(mut self, value: impl Into<Str>) -> Self { self.log_stream_prefix = value.into(); self }
+    pub fn log_stream_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_stream_prefix = value.into(); self }
 }
 
-impl PropertyType for ExpressGatewayServiceAwsLogsConfiguration {}
+impl crate::PropertyType for ExpressGatewayServiceAwsLogsConfiguration {}
 
-impl ToValue for ExpressGatewayServiceAwsLogsConfiguration {
+impl ::cloudwright_core::ToValue for ExpressGatewayServiceAwsLogsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogGroup", &self.log_group)
             .req("LogStreamPrefix", &self.log_stream_prefix)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExpressGatewayServiceNetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExpressGatewayServiceNetworkConfiguration` property type of `AWS::ECS::ExpressGatewayService`.
 ///
@@ -750,13 +691,13 @@ pub struct ExpressGatewayServiceNetworkConfiguration {
     /// The IDs of the security groups associated with the Express service.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Subnets`: a list of strings.
     ///
     /// The IDs of the subnets associated with the Express service.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: Option<List<Str>>,
+    pub subnets: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -764,21 +705,21 @@ impl ExpressGatewayServiceNetworkConfiguration {
     /// A `ExpressGatewayServiceNetworkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `Subnets`: a list of strings.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExpressGatewayServiceNetworkConfiguration {}
+impl crate::PropertyType for ExpressGatewayServiceNetworkConfiguration {}
 
-impl ToValue for ExpressGatewayServiceNetworkConfiguration {
+impl ::cloudwright_core::ToValue for ExpressGatewayServiceNetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroups", &self.security_groups)
             .opt("Subnets", &self.subnets)
             .build()
@@ -789,21 +730,10 @@ impl ToValue for ExpressGatewayServiceNetworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyValuePairRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeyValuePair` property type of `AWS::ECS::ExpressGatewayService`.
 ///
@@ -815,11 +745,11 @@ pub struct KeyValuePair {
     /// `Name`: a string, required.
     ///
     /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -834,17 +764,17 @@ impl KeyValuePair {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for KeyValuePair {}
+impl crate::PropertyType for KeyValuePair {}
 
-impl ToValue for KeyValuePair {
+impl ::cloudwright_core::ToValue for KeyValuePair {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
@@ -855,21 +785,10 @@ impl ToValue for KeyValuePair {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ECS::ExpressGatewayService`.
 ///
@@ -879,11 +798,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -898,17 +817,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -925,24 +844,137 @@ pub enum ExpressGatewayServiceScalingMetric {
     /// `REQUEST_COUNT_PER_TARGET`
     RequestCountPerTarget,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ExpressGatewayServiceScalingMetric {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ExpressGatewayServiceScalingMetric {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ExpressGatewayServiceScalingMetric {
+impl ::cloudwright_core::ToValue for ExpressGatewayServiceScalingMetric {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AverageCpu => "AVERAGE_CPU",
             Self::AverageMemory => "AVERAGE_MEMORY",
             Self::RequestCountPerTarget => "REQUEST_COUNT_PER_TARGET",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Secret;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExpressGatewayService: ObjRule = ObjRule {
+        properties: &[
+            ("Cluster", Shape::STR),
+            ("Cpu", Shape::STR),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("HealthCheckPath", Shape::STR),
+            ("InfrastructureRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Memory", Shape::STR),
+            ("NetworkConfiguration", Shape::Object(&RULE_ExpressGatewayServiceNetworkConfiguration)),
+            ("PrimaryContainer", Shape::Object(&RULE_ExpressGatewayContainer)),
+            ("ScalingTarget", Shape::Object(&RULE_ExpressGatewayScalingTarget)),
+            ("ServiceName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["ExecutionRoleArn", "InfrastructureRoleArn", "PrimaryContainer"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExpressGatewayContainer: ObjRule = ObjRule {
+        properties: &[
+            ("AwsLogsConfiguration", Shape::Object(&RULE_ExpressGatewayServiceAwsLogsConfiguration)),
+            ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ContainerPort", Shape::INT),
+            ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
+            ("Image", Shape::STR),
+            ("RepositoryCredentials", Shape::Object(&RULE_ExpressGatewayRepositoryCredentials)),
+            ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Image"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExpressGatewayRepositoryCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("CredentialsParameter", Shape::STR),
+        ],
+        required: &["CredentialsParameter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExpressGatewayScalingTarget: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingMetric", Shape::Str(&StrRule { allowed: &["AVERAGE_CPU", "AVERAGE_MEMORY", "REQUEST_COUNT_PER_TARGET"], ..StrRule::ANY })),
+            ("AutoScalingTargetValue", Shape::INT),
+            ("MaxTaskCount", Shape::INT),
+            ("MinTaskCount", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExpressGatewayServiceAwsLogsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroup", Shape::STR),
+            ("LogStreamPrefix", Shape::STR),
+        ],
+        required: &["LogGroup", "LogStreamPrefix"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExpressGatewayServiceNetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`PrimaryTaskSet`], by name: `PrimaryTaskSet::new(PrimaryTaskSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrimaryTaskSetRequired {
     /// `Cluster`: a string, required.
-    pub cluster: Str,
+    pub cluster: ::cloudwright_core::Str,
     /// `Service`: a string, required.
-    pub service: Str,
+    pub service: ::cloudwright_core::Str,
     /// `TaskSetId`: a string, required.
-    pub task_set_id: Str,
+    pub task_set_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrimaryTaskSet: ObjRule = ObjRule {
-    properties: &[
-        ("Cluster", Shape::STR),
-        ("Service", Shape::STR),
-        ("TaskSetId", Shape::STR),
-    ],
-    required: &["Cluster", "Service", "TaskSetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ECS::PrimaryTaskSet` resource.
 ///
-/// Modifies which task set in a service is the primary task set. Any parameters that are updated on the primary task set in a service will transition to the service. This is used when a service uses the `EXTERNAL` deployment controller type. For more information, see \[Amazon ECS Deployment Types\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// Modifies which task set in a service is the primary task set. Any parameters that are updated on the primary task set in a service will transition to the service. This is used when a service uses the `EXTERNAL` deployment controller type. For more information, see [Amazon ECS Deployment Types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Cluster`, `Service`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`PrimaryTaskSetAttributes`] is empty).
@@ -48,17 +34,17 @@ pub struct PrimaryTaskSet {
     /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service that the task set exists in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster: Str,
+    pub cluster: ::cloudwright_core::Str,
     /// `Service`: a string, required.
     ///
     /// The short name or full Amazon Resource Name (ARN) of the service that the task set exists in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service: Str,
+    pub service: ::cloudwright_core::Str,
     /// `TaskSetId`: a string, required.
     ///
     /// The short name or full Amazon Resource Name (ARN) of the task set to set as the primary task set in the deployment.
-    pub task_set_id: Str,
+    pub task_set_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -68,7 +54,7 @@ impl PrimaryTaskSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECS::PrimaryTaskSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-primarytaskset.html",
         primary_identifier: &["Cluster", "Service"],
@@ -79,7 +65,7 @@ impl PrimaryTaskSet {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PrimaryTaskSet` with its required properties, named in a [`PrimaryTaskSetRequired`].
@@ -93,28 +79,30 @@ impl PrimaryTaskSet {
     }
 
     /// `Cluster`: a string, required.
-    pub fn cluster(mut self, value: impl Into<Str>) -> Self { self.cluster = value.into(); self }
+    pub fn cluster(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster = value.into(); self }
     /// `Service`: a string, required.
-    pub fn service(mut self, value: impl Into<Str>) -> Self { self.service = value.into(); self }
+    pub fn service(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service = value.into(); self }
     /// `TaskSetId`: a string, required.
-    pub fn task_set_id(mut self, value: impl Into<Str>) -> Self { self.task_set_id = value.into(); self }
+    pub fn task_set_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_set_id = value.into(); self }
 }
 
-impl Resource for PrimaryTaskSet {
+impl ::cloudwright_core::Resource for PrimaryTaskSet {
     type Attributes = PrimaryTaskSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrimaryTaskSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PrimaryTaskSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PrimaryTaskSet {
+impl ::cloudwright_core::ToValue for PrimaryTaskSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Cluster", &self.cluster)
             .req("Service", &self.service)
             .req("TaskSetId", &self.task_set_id)
@@ -122,12 +110,31 @@ impl ToValue for PrimaryTaskSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PrimaryTaskSet`]: `Handle<PrimaryTaskSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PrimaryTaskSet`]: `Handle<PrimaryTaskSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct PrimaryTaskSetAttributes(());
 
-impl From<ResourceRef> for PrimaryTaskSetAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PrimaryTaskSetAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrimaryTaskSet: ObjRule = ObjRule {
+        properties: &[
+            ("Cluster", Shape::STR),
+            ("Service", Shape::STR),
+            ("TaskSetId", Shape::STR),
+        ],
+        required: &["Cluster", "Service", "TaskSetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

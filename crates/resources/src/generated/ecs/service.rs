@@ -5,84 +5,44 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AssignPublicIp, CapacityProviderStrategyItem, Secret, SecretRequired, ServiceRegistry, Tag,
-};
-use super::shared::{
-    RULE_CapacityProviderStrategyItem, RULE_Secret, RULE_ServiceRegistry, RULE_Tag,
-};
-
-#[rustfmt::skip]
-pub(crate) static RULE_Service: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZoneRebalancing", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None, unique: false })),
-        ("Cluster", Shape::STR),
-        ("DeploymentConfiguration", Shape::Object(&RULE_DeploymentConfiguration)),
-        ("DeploymentController", Shape::Object(&RULE_DeploymentController)),
-        ("DesiredCount", Shape::INT),
-        ("EnableECSManagedTags", Shape::Bool),
-        ("EnableExecuteCommand", Shape::Bool),
-        ("ForceNewDeployment", Shape::Object(&RULE_ForceNewDeployment)),
-        ("HealthCheckGracePeriodSeconds", Shape::INT),
-        ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE", "EXTERNAL"], ..StrRule::ANY })),
-        ("LoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancer), min_items: None, max_items: None, unique: false })),
-        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: None, max_items: None, unique: false })),
-        ("PlacementStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: None, unique: false })),
-        ("PlatformVersion", Shape::STR),
-        ("PropagateTags", Shape::Str(&StrRule { allowed: &["SERVICE", "TASK_DEFINITION"], ..StrRule::ANY })),
-        ("Role", Shape::STR),
-        ("SchedulingStrategy", Shape::Str(&StrRule { allowed: &["DAEMON", "REPLICA"], ..StrRule::ANY })),
-        ("ServiceConnectConfiguration", Shape::Object(&RULE_ServiceConnectConfiguration)),
-        ("ServiceName", Shape::STR),
-        ("ServiceRegistries", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceRegistry), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("TaskDefinition", Shape::STR),
-        ("VolumeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceVolumeConfiguration), min_items: None, max_items: None, unique: false })),
-        ("VpcLatticeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcLatticeConfiguration), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::Service` resource.
 ///
 /// The `AWS::ECS::Service` resource creates an Amazon Elastic Container Service (Amazon ECS) service that runs and maintains the requested number of tasks and associated load balancers.
 ///
-/// &gt; The stack update fails if you change any properties that require replacement and at least one Amazon ECS Service Connect `ServiceConnectConfiguration` property is configured. This is because AWS CloudFormation creates the replacement service first, but each `ServiceConnectService` must have a name that is unique in the namespace. &gt; Starting April 15, 2023, AWS ; will not onboard new customers to Amazon Elastic Inference (EI), and will help current customers migrate their workloads to options that offer better price and performance. After April 15, 2023, new customers will not be able to launch instances with Amazon EI accelerators in Amazon SageMaker, Amazon ECS , or Amazon EC2 . However, customers who have used Amazon EI at least once during the past 30-day period are considered current customers and will be able to continue using the service. &gt; On June 12, 2025, Amazon ECS launched support for updating capacity provider configuration for Amazon ECS services. With this launch, Amazon ECS also aligned the CloudFormation update behavior for `CapacityProviderStrategy` parameter with the standard practice. For more information, see \[Amazon ECS adds support for updating capacity provider configuration for ECS services\](<https://docs.aws.amazon.com/about-aws/whats-new/2025/05/amazon-ecs-capacity-provider-configuration-ecs/>) . Previously Amazon ECS ignored the `CapacityProviderStrategy` property if it was set to an empty list for example, `[]` in CloudFormation , because updating capacity provider configuration was not supported. Now, with support for capacity provider updates, customers can remove capacity providers from a service by passing an empty list. When you specify an empty list ( `[]` ) for the `CapacityProviderStrategy` property in your CloudFormation template, Amazon ECS will remove any capacity providers associated with the service, as follows:
-/// &gt;
-/// &gt; - For services created with a capacity provider strategy after the launch:
-/// &gt;
-/// &gt; - If there's a cluster default strategy set, the service will revert to using that default strategy.
-/// &gt; - If no cluster default strategy exists, you will receive the following error:
-/// &gt;
-/// &gt; No launch type to fall back to for empty capacity provider strategy. Your service was not created with a launch type.
-/// &gt; - For services created with a capacity provider strategy prior to the launch:
-/// &gt;
-/// &gt; - If `CapacityProviderStrategy` had `FARGATE_SPOT` or `FARGATE` capacity providers, the launch type will be updated to `FARGATE` and the capacity provider will be removed.
-/// &gt; - If the strategy included Auto Scaling group capacity providers, the service will revert to EC2 launch type, and the Auto Scaling group capacity providers will not be used.
-/// &gt;
-/// &gt; Recommended Actions
-/// &gt;
-/// &gt; If you are currently using `CapacityProviderStrategy: []` in your CloudFormation templates, you should take one of the following actions:
-/// &gt;
-/// &gt; - If you do not intend to update the Capacity Provider Strategy:
-/// &gt;
-/// &gt; - Remove the `CapacityProviderStrategy` property entirely from your CloudFormation template
-/// &gt; - Alternatively, use `!Ref AWS ::NoValue` for the `CapacityProviderStrategy` property in your template
-/// &gt; - If you intend to maintain or update the Capacity Provider Strategy, specify the actual Capacity Provider Strategy for the service in your CloudFormation template.
-/// &gt;
-/// &gt; If your CloudFormation template had an empty list (\[\]) for `CapacityProviderStrategy` prior to the aforementioned launch on June 12, and you are using the same template with `CapacityProviderStrategy: []` , you might encounter the following error:
-/// &gt;
-/// &gt; Invalid request provided: When switching from launch type to capacity provider strategy on an existing service, or making a change to a capacity provider strategy on a service that is already using one, you must force a new deployment. (Service: Ecs, Status Code: 400, Request ID: xxx) (SDK Attempt Count: 1)" (RequestToken: xxx HandlerErrorCode: InvalidRequest)
-/// &gt;
-/// &gt; Note that CloudFormation automatically initiates a new deployment when it detects a parameter change, but customers cannot choose to force a deployment through CloudFormation . This is an invalid input scenario that requires one of the remediation actions listed above.
-/// &gt;
-/// &gt; If you are experiencing active production issues related to this change, contact AWS Support or your Technical Account Manager.
+/// \> The stack update fails if you change any properties that require replacement and at least one Amazon ECS Service Connect `ServiceConnectConfiguration` property is configured. This is because AWS CloudFormation creates the replacement service first, but each `ServiceConnectService` must have a name that is unique in the namespace. > Starting April 15, 2023, AWS ; will not onboard new customers to Amazon Elastic Inference (EI), and will help current customers migrate their workloads to options that offer better price and performance. After April 15, 2023, new customers will not be able to launch instances with Amazon EI accelerators in Amazon SageMaker, Amazon ECS , or Amazon EC2 . However, customers who have used Amazon EI at least once during the past 30-day period are considered current customers and will be able to continue using the service. > On June 12, 2025, Amazon ECS launched support for updating capacity provider configuration for Amazon ECS services. With this launch, Amazon ECS also aligned the CloudFormation update behavior for `CapacityProviderStrategy` parameter with the standard practice. For more information, see [Amazon ECS adds support for updating capacity provider configuration for ECS services](https://docs.aws.amazon.com/about-aws/whats-new/2025/05/amazon-ecs-capacity-provider-configuration-ecs/) . Previously Amazon ECS ignored the `CapacityProviderStrategy` property if it was set to an empty list for example, `[]` in CloudFormation , because updating capacity provider configuration was not supported. Now, with support for capacity provider updates, customers can remove capacity providers from a service by passing an empty list. When you specify an empty list ( `[]` ) for the `CapacityProviderStrategy` property in your CloudFormation template, Amazon ECS will remove any capacity providers associated with the service, as follows:
+/// \>
+/// \> - For services created with a capacity provider strategy after the launch:
+/// \>
+/// \> - If there's a cluster default strategy set, the service will revert to using that default strategy.
+/// \> - If no cluster default strategy exists, you will receive the following error:
+/// \>
+/// \> No launch type to fall back to for empty capacity provider strategy. Your service was not created with a launch type.
+/// \> - For services created with a capacity provider strategy prior to the launch:
+/// \>
+/// \> - If `CapacityProviderStrategy` had `FARGATE_SPOT` or `FARGATE` capacity providers, the launch type will be updated to `FARGATE` and the capacity provider will be removed.
+/// \> - If the strategy included Auto Scaling group capacity providers, the service will revert to EC2 launch type, and the Auto Scaling group capacity providers will not be used.
+/// \>
+/// \> Recommended Actions
+/// \>
+/// \> If you are currently using `CapacityProviderStrategy: []` in your CloudFormation templates, you should take one of the following actions:
+/// \>
+/// \> - If you do not intend to update the Capacity Provider Strategy:
+/// \>
+/// \> - Remove the `CapacityProviderStrategy` property entirely from your CloudFormation template
+/// \> - Alternatively, use `!Ref AWS ::NoValue` for the `CapacityProviderStrategy` property in your template
+/// \> - If you intend to maintain or update the Capacity Provider Strategy, specify the actual Capacity Provider Strategy for the service in your CloudFormation template.
+/// \>
+/// \> If your CloudFormation template had an empty list (\[\]) for `CapacityProviderStrategy` prior to the aforementioned launch on June 12, and you are using the same template with `CapacityProviderStrategy: []` , you might encounter the following error:
+/// \>
+/// \> Invalid request provided: When switching from launch type to capacity provider strategy on an existing service, or making a change to a capacity provider strategy on a service that is already using one, you must force a new deployment. (Service: Ecs, Status Code: 400, Request ID: xxx) (SDK Attempt Count: 1)" (RequestToken: xxx HandlerErrorCode: InvalidRequest)
+/// \>
+/// \> Note that CloudFormation automatically initiates a new deployment when it detects a parameter change, but customers cannot choose to force a deployment through CloudFormation . This is an invalid input scenario that requires one of the remediation actions listed above.
+/// \>
+/// \> If you are experiencing active production issues related to this change, contact AWS Support or your Technical Account Manager.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ServiceArn`, `Cluster`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ServiceAttributes`], which `Handle<Service>` dereferences to.
@@ -97,7 +57,7 @@ pub struct Service {
     ///
     /// Indicates whether to use Availability Zone rebalancing for the service.
     ///
-    /// For more information, see \[Balancing an Amazon ECS service across Availability Zones\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html>) in the **Amazon Elastic Container Service Developer Guide** .
+    /// For more information, see [Balancing an Amazon ECS service across Availability Zones](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html) in the **Amazon Elastic Container Service Developer Guide** .
     ///
     /// The default behavior of `AvailabilityZoneRebalancing` differs between create and update requests:
     ///
@@ -105,7 +65,7 @@ pub struct Service {
     /// - For update service requests, when no value is specified for `AvailabilityZoneRebalancing` , Amazon ECS defaults to the existing service’s `AvailabilityZoneRebalancing` value. If the service never had an `AvailabilityZoneRebalancing` value set, Amazon ECS treats this as `DISABLED` .
     ///
     /// Default `"ENABLED"`.
-    pub availability_zone_rebalancing: Option<AvailabilityZoneRebalancing>,
+    pub availability_zone_rebalancing: ::std::option::Option<AvailabilityZoneRebalancing>,
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
     ///
     /// The capacity provider strategy to use for the service.
@@ -114,22 +74,23 @@ pub struct Service {
     ///
     /// A capacity provider strategy can contain a maximum of 20 capacity providers.
     ///
-    /// &gt; To remove this property from your service resource, specify an empty `CapacityProviderStrategyItem` array.
-    pub capacity_provider_strategy: Option<List<CapacityProviderStrategyItem>>,
+    /// \> To remove this property from your service resource, specify an empty `CapacityProviderStrategyItem` array.
+    pub capacity_provider_strategy:
+        ::std::option::Option<::cloudwright_core::List<CapacityProviderStrategyItem>>,
     /// `Cluster`: a string.
     ///
     /// The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on. If you do not specify a cluster, the default cluster is assumed.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster: Option<Str>,
+    pub cluster: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeploymentConfiguration`: a [`DeploymentConfiguration`] object.
     ///
     /// Optional deployment parameters that control how many tasks run during the deployment and the ordering of stopping and starting tasks.
-    pub deployment_configuration: Option<Obj<DeploymentConfiguration>>,
+    pub deployment_configuration: ::std::option::Option<crate::Obj<DeploymentConfiguration>>,
     /// `DeploymentController`: a [`DeploymentController`] object.
     ///
     /// The deployment controller to use for the service.
-    pub deployment_controller: Option<Obj<DeploymentController>>,
+    pub deployment_controller: ::std::option::Option<crate::Obj<DeploymentController>>,
     /// `DesiredCount`: an integer.
     ///
     /// The number of instantiations of the specified task definition to place and keep running in your service.
@@ -137,118 +98,119 @@ pub struct Service {
     /// For new services, if a desired count is not specified, a default value of `1` is used. When using the `DAEMON` scheduling strategy, the desired count is not required.
     ///
     /// For existing services, if a desired count is not specified, it is omitted from the operation.
-    pub desired_count: Option<Int>,
+    pub desired_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `EnableECSManagedTags`: a boolean.
     ///
-    /// Specifies whether to turn on Amazon ECS managed tags for the tasks within the service. For more information, see \[Tagging your Amazon ECS resources\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// Specifies whether to turn on Amazon ECS managed tags for the tasks within the service. For more information, see [Tagging your Amazon ECS resources](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// When you use Amazon ECS managed tags, you must set the `propagateTags` request parameter.
-    pub enable_ecs_managed_tags: Option<Bool>,
+    pub enable_ecs_managed_tags: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableExecuteCommand`: a boolean.
     ///
     /// Determines whether the execute command functionality is turned on for the service. If `true` , the execute command functionality is turned on for all containers in tasks as part of the service.
-    pub enable_execute_command: Option<Bool>,
+    pub enable_execute_command: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ForceNewDeployment`: a [`ForceNewDeployment`] object.
     ///
     /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination ( `my_image:latest` ) or to roll Fargate tasks onto a newer platform version.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub force_new_deployment: Option<Obj<ForceNewDeployment>>,
+    pub force_new_deployment: ::std::option::Option<crate::Obj<ForceNewDeployment>>,
     /// `HealthCheckGracePeriodSeconds`: an integer.
     ///
     /// The period of time, in seconds, that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing, VPC Lattice, and container health checks after a task has first started. If you do not specify a health check grace period value, the default value of 0 is used. If you do not use any of the health checks, then `healthCheckGracePeriodSeconds` is unused.
     ///
     /// If your service has more running tasks than desired, unhealthy tasks in the grace period might be stopped to reach the desired count.
-    pub health_check_grace_period_seconds: Option<Int>,
+    pub health_check_grace_period_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `LaunchType`: a [`LaunchType`] value.
     ///
-    /// The launch type on which to run your service. For more information, see \[Amazon ECS Launch Types\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// The launch type on which to run your service. For more information, see [Amazon ECS Launch Types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
-    /// &gt; If you want to use Managed Instances, you must use the `capacityProviderStrategy` request parameter
+    /// \> If you want to use Managed Instances, you must use the `capacityProviderStrategy` request parameter
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub launch_type: Option<LaunchType>,
+    pub launch_type: ::std::option::Option<LaunchType>,
     /// `LoadBalancers`: a list of [`LoadBalancer`] objects.
     ///
-    /// A list of load balancer objects to associate with the service. If you specify the `Role` property, `LoadBalancers` must be specified as well. For information about the number of load balancers that you can specify per service, see \[Service Load Balancing\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-load-balancing.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// A list of load balancer objects to associate with the service. If you specify the `Role` property, `LoadBalancers` must be specified as well. For information about the number of load balancers that you can specify per service, see [Service Load Balancing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-load-balancing.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
-    /// &gt; To remove this property from your service resource, specify an empty `LoadBalancer` array.
-    pub load_balancers: Option<List<LoadBalancer>>,
+    /// \> To remove this property from your service resource, specify an empty `LoadBalancer` array.
+    pub load_balancers: ::std::option::Option<::cloudwright_core::List<LoadBalancer>>,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
     ///
-    /// The network configuration for the service. This parameter is required for task definitions that use the `awsvpc` network mode to receive their own elastic network interface, and it is not supported for other network modes. For more information, see \[Task Networking\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub network_configuration: Option<Obj<NetworkConfiguration>>,
+    /// The network configuration for the service. This parameter is required for task definitions that use the `awsvpc` network mode to receive their own elastic network interface, and it is not supported for other network modes. For more information, see [Task Networking](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub network_configuration: ::std::option::Option<crate::Obj<NetworkConfiguration>>,
     /// `PlacementConstraints`: a list of [`PlacementConstraint`] objects.
     ///
     /// An array of placement constraint objects to use for tasks in your service. You can specify a maximum of 10 constraints for each task. This limit includes constraints in the task definition and those specified at runtime.
     ///
-    /// &gt; To remove this property from your service resource, specify an empty `PlacementConstraint` array.
-    pub placement_constraints: Option<List<PlacementConstraint>>,
+    /// \> To remove this property from your service resource, specify an empty `PlacementConstraint` array.
+    pub placement_constraints: ::std::option::Option<::cloudwright_core::List<PlacementConstraint>>,
     /// `PlacementStrategies`: a list of [`PlacementStrategy`] objects.
     ///
     /// The placement strategy objects to use for tasks in your service. You can specify a maximum of 5 strategy rules for each service.
     ///
-    /// &gt; To remove this property from your service resource, specify an empty `PlacementStrategy` array.
-    pub placement_strategies: Option<List<PlacementStrategy>>,
+    /// \> To remove this property from your service resource, specify an empty `PlacementStrategy` array.
+    pub placement_strategies: ::std::option::Option<::cloudwright_core::List<PlacementStrategy>>,
     /// `PlatformVersion`: a string.
     ///
-    /// The platform version that your tasks in the service are running on. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the `LATEST` platform version is used. For more information, see \[AWS Fargate platform versions\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// The platform version that your tasks in the service are running on. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the `LATEST` platform version is used. For more information, see [AWS Fargate platform versions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Default `"LATEST"`.
-    pub platform_version: Option<Str>,
+    pub platform_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropagateTags`: a [`PropagateTags`] value.
     ///
-    /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the \[TagResource\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html>) API action.
+    /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the [TagResource](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html) API action.
     ///
-    /// You must set this to a value other than `NONE` when you use Cost Explorer. For more information, see \[Amazon ECS usage reports\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/usage-reports.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// You must set this to a value other than `NONE` when you use Cost Explorer. For more information, see [Amazon ECS usage reports](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/usage-reports.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// The default is `NONE` .
-    pub propagate_tags: Option<PropagateTags>,
+    pub propagate_tags: ::std::option::Option<PropagateTags>,
     /// `Role`: a string.
     ///
     /// The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf. This parameter is only permitted if you are using a load balancer with your service and your task definition doesn't use the `awsvpc` network mode. If you specify the `role` parameter, you must also specify a load balancer object with the `loadBalancers` parameter.
     ///
-    /// &gt; If your account has already created the Amazon ECS service-linked role, that role is used for your service unless you specify a role here. The service-linked role is required if your task definition uses the `awsvpc` network mode or if the service is configured to use service discovery, an external deployment controller, multiple target groups, or Elastic Inference accelerators in which case you don't specify a role here. For more information, see \[Using service-linked roles for Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// \> If your account has already created the Amazon ECS service-linked role, that role is used for your service unless you specify a role here. The service-linked role is required if your task definition uses the `awsvpc` network mode or if the service is configured to use service discovery, an external deployment controller, multiple target groups, or Elastic Inference accelerators in which case you don't specify a role here. For more information, see [Using service-linked roles for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
-    /// If your specified role has a path other than `/` , then you must either specify the full role ARN (this is recommended) or prefix the role name with the path. For example, if a role with the name `bar` has a path of `/foo/` then you would specify `/foo/bar` as the role name. For more information, see \[Friendly names and paths\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names>) in the *IAM User Guide* .
+    /// If your specified role has a path other than `/` , then you must either specify the full role ARN (this is recommended) or prefix the role name with the path. For example, if a role with the name `bar` has a path of `/foo/` then you would specify `/foo/bar` as the role name. For more information, see [Friendly names and paths](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names) in the *IAM User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub role: Option<Str>,
+    pub role: ::std::option::Option<::cloudwright_core::Str>,
     /// `SchedulingStrategy`: a [`SchedulingStrategy`] value.
     ///
-    /// The scheduling strategy to use for the service. For more information, see \[Services\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html>) .
+    /// The scheduling strategy to use for the service. For more information, see [Services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html) .
     ///
     /// There are two service scheduler strategies available:
     ///
     /// - `REPLICA` -The replica scheduling strategy places and maintains the desired number of tasks across your cluster. By default, the service scheduler spreads tasks across Availability Zones. You can use task placement strategies and constraints to customize task placement decisions. This scheduler strategy is required if the service uses the `CODE_DEPLOY` or `EXTERNAL` deployment controller types.
     /// - `DAEMON` -The daemon scheduling strategy deploys exactly one task on each active container instance that meets all of the task placement constraints that you specify in your cluster. The service scheduler also evaluates the task placement constraints for running tasks and will stop tasks that don't meet the placement constraints. When you're using this strategy, you don't need to specify a desired number of tasks, a task placement strategy, or use Service Auto Scaling policies.
     ///
-    /// &gt; Tasks using the Fargate launch type or the `CODE_DEPLOY` or `EXTERNAL` deployment controller types don't support the `DAEMON` scheduling strategy.
+    /// \> Tasks using the Fargate launch type or the `CODE_DEPLOY` or `EXTERNAL` deployment controller types don't support the `DAEMON` scheduling strategy.
     ///
     /// Create-only: changing it replaces the resource.
-    pub scheduling_strategy: Option<SchedulingStrategy>,
+    pub scheduling_strategy: ::std::option::Option<SchedulingStrategy>,
     /// `ServiceConnectConfiguration`: a [`ServiceConnectConfiguration`] object.
     ///
     /// The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
     ///
-    /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub service_connect_configuration: Option<Obj<ServiceConnectConfiguration>>,
+    pub service_connect_configuration:
+        ::std::option::Option<crate::Obj<ServiceConnectConfiguration>>,
     /// `ServiceName`: a string.
     ///
     /// The name of your service. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. Service names must be unique within a cluster, but you can have similarly named services in multiple clusters within a Region or across multiple Regions.
     ///
-    /// &gt; The stack update fails if you change any properties that require replacement and the `ServiceName` is configured. This is because AWS CloudFormation creates the replacement service first, but each `ServiceName` must be unique in the cluster.
+    /// \> The stack update fails if you change any properties that require replacement and the `ServiceName` is configured. This is because AWS CloudFormation creates the replacement service first, but each `ServiceName` must be unique in the cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_name: Option<Str>,
+    pub service_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceRegistries`: a list of [`ServiceRegistry`] objects.
     ///
-    /// The details of the service discovery registry to associate with this service. For more information, see \[Service discovery\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html>) .
+    /// The details of the service discovery registry to associate with this service. For more information, see [Service discovery](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html) .
     ///
-    /// &gt; Each service may be associated with one service registry. Multiple service registries for each service isn't supported. &gt; To remove this property from your service resource, specify an empty `ServiceRegistry` array.
-    pub service_registries: Option<List<ServiceRegistry>>,
+    /// \> Each service may be associated with one service registry. Multiple service registries for each service isn't supported. > To remove this property from your service resource, specify an empty `ServiceRegistry` array.
+    pub service_registries: ::std::option::Option<::cloudwright_core::List<ServiceRegistry>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The metadata that you apply to the service to help you categorize and organize them. Each tag consists of a key and an optional value, both of which you define. When a service is deleted, the tags are deleted as well.
@@ -264,27 +226,29 @@ pub struct Service {
     /// - Do not use `aws:` , `AWS:` , or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TaskDefinition`: a string.
     ///
     /// The `family` and `revision` ( `family:revision` ) or full ARN of the task definition to run in your service. If a `revision` isn't specified, the latest `ACTIVE` revision is used.
     ///
     /// A task definition must be specified if the service uses either the `ECS` or `CODE_DEPLOY` deployment controllers.
     ///
-    /// For more information about deployment types, see \[Amazon ECS deployment types\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.html>) .
-    pub task_definition: Option<Str>,
+    /// For more information about deployment types, see [Amazon ECS deployment types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.html) .
+    pub task_definition: ::std::option::Option<::cloudwright_core::Str>,
     /// `VolumeConfigurations`: a list of [`ServiceVolumeConfiguration`] objects.
     ///
     /// The configuration for a volume specified in the task definition as a volume that is configured at launch time. Currently, the only supported volume type is an Amazon EBS volume.
     ///
-    /// &gt; To remove this property from your service resource, specify an empty `ServiceVolumeConfiguration` array.
+    /// \> To remove this property from your service resource, specify an empty `ServiceVolumeConfiguration` array.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub volume_configurations: Option<List<ServiceVolumeConfiguration>>,
+    pub volume_configurations:
+        ::std::option::Option<::cloudwright_core::List<ServiceVolumeConfiguration>>,
     /// `VpcLatticeConfigurations`: a list of [`VpcLatticeConfiguration`] objects.
     ///
     /// The VPC Lattice configuration for the service being created.
-    pub vpc_lattice_configurations: Option<List<VpcLatticeConfiguration>>,
+    pub vpc_lattice_configurations:
+        ::std::option::Option<::cloudwright_core::List<VpcLatticeConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -294,7 +258,7 @@ impl Service {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECS::Service",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html",
         primary_identifier: &["ServiceArn", "Cluster"],
@@ -305,87 +269,89 @@ impl Service {
         read_only: &["ServiceArn", "Name"],
         attributes: &["Name", "ServiceArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Service` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZoneRebalancing`: an [`AvailabilityZoneRebalancing`] value.
-    pub fn availability_zone_rebalancing(mut self, value: impl Into<AvailabilityZoneRebalancing>) -> Self { self.availability_zone_rebalancing = Some(value.into()); self }
+    pub fn availability_zone_rebalancing(mut self, value: impl ::std::convert::Into<AvailabilityZoneRebalancing>) -> Self { self.availability_zone_rebalancing = ::std::option::Option::Some(value.into()); self }
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    pub fn capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = Some(value.into()); self }
+    pub fn capacity_provider_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = ::std::option::Option::Some(value.into()); self }
     /// `Cluster`: a string.
-    pub fn cluster(mut self, value: impl Into<Str>) -> Self { self.cluster = Some(value.into()); self }
+    pub fn cluster(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentConfiguration`: a [`DeploymentConfiguration`] object.
-    pub fn deployment_configuration(mut self, value: impl Into<Obj<DeploymentConfiguration>>) -> Self { self.deployment_configuration = Some(value.into()); self }
+    pub fn deployment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentConfiguration>>) -> Self { self.deployment_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentController`: a [`DeploymentController`] object.
-    pub fn deployment_controller(mut self, value: impl Into<Obj<DeploymentController>>) -> Self { self.deployment_controller = Some(value.into()); self }
+    pub fn deployment_controller(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentController>>) -> Self { self.deployment_controller = ::std::option::Option::Some(value.into()); self }
     /// `DesiredCount`: an integer.
-    pub fn desired_count(mut self, value: impl Into<Int>) -> Self { self.desired_count = Some(value.into()); self }
+    pub fn desired_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.desired_count = ::std::option::Option::Some(value.into()); self }
     /// `EnableECSManagedTags`: a boolean.
-    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self { self.enable_ecs_managed_tags = Some(value.into()); self }
+    pub fn enable_ecs_managed_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_ecs_managed_tags = ::std::option::Option::Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
+    pub fn enable_execute_command(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_execute_command = ::std::option::Option::Some(value.into()); self }
     /// `ForceNewDeployment`: a [`ForceNewDeployment`] object.
-    pub fn force_new_deployment(mut self, value: impl Into<Obj<ForceNewDeployment>>) -> Self { self.force_new_deployment = Some(value.into()); self }
+    pub fn force_new_deployment(mut self, value: impl ::std::convert::Into<crate::Obj<ForceNewDeployment>>) -> Self { self.force_new_deployment = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckGracePeriodSeconds`: an integer.
-    pub fn health_check_grace_period_seconds(mut self, value: impl Into<Int>) -> Self { self.health_check_grace_period_seconds = Some(value.into()); self }
+    pub fn health_check_grace_period_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.health_check_grace_period_seconds = ::std::option::Option::Some(value.into()); self }
     /// `LaunchType`: a [`LaunchType`] value.
-    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self { self.launch_type = Some(value.into()); self }
+    pub fn launch_type(mut self, value: impl ::std::convert::Into<LaunchType>) -> Self { self.launch_type = ::std::option::Option::Some(value.into()); self }
     /// `LoadBalancers`: a list of [`LoadBalancer`] objects.
-    pub fn load_balancers(mut self, value: impl Into<List<LoadBalancer>>) -> Self { self.load_balancers = Some(value.into()); self }
+    pub fn load_balancers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LoadBalancer>>) -> Self { self.load_balancers = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfiguration>>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PlacementConstraints`: a list of [`PlacementConstraint`] objects.
-    pub fn placement_constraints(mut self, value: impl Into<List<PlacementConstraint>>) -> Self { self.placement_constraints = Some(value.into()); self }
+    pub fn placement_constraints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PlacementConstraint>>) -> Self { self.placement_constraints = ::std::option::Option::Some(value.into()); self }
     /// `PlacementStrategies`: a list of [`PlacementStrategy`] objects.
-    pub fn placement_strategies(mut self, value: impl Into<List<PlacementStrategy>>) -> Self { self.placement_strategies = Some(value.into()); self }
+    pub fn placement_strategies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PlacementStrategy>>) -> Self { self.placement_strategies = ::std::option::Option::Some(value.into()); self }
     /// `PlatformVersion`: a string.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
+    pub fn platform_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.platform_version = ::std::option::Option::Some(value.into()); self }
     /// `PropagateTags`: a [`PropagateTags`] value.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
+    pub fn propagate_tags(mut self, value: impl ::std::convert::Into<PropagateTags>) -> Self { self.propagate_tags = ::std::option::Option::Some(value.into()); self }
     /// `Role`: a string.
-    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = Some(value.into()); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role = ::std::option::Option::Some(value.into()); self }
     /// `SchedulingStrategy`: a [`SchedulingStrategy`] value.
-    pub fn scheduling_strategy(mut self, value: impl Into<SchedulingStrategy>) -> Self { self.scheduling_strategy = Some(value.into()); self }
+    pub fn scheduling_strategy(mut self, value: impl ::std::convert::Into<SchedulingStrategy>) -> Self { self.scheduling_strategy = ::std::option::Option::Some(value.into()); self }
     /// `ServiceConnectConfiguration`: a [`ServiceConnectConfiguration`] object.
-    pub fn service_connect_configuration(mut self, value: impl Into<Obj<ServiceConnectConfiguration>>) -> Self { self.service_connect_configuration = Some(value.into()); self }
+    pub fn service_connect_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceConnectConfiguration>>) -> Self { self.service_connect_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ServiceName`: a string.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = ::std::option::Option::Some(value.into()); self }
     /// `ServiceRegistries`: a list of [`ServiceRegistry`] objects.
-    pub fn service_registries(mut self, value: impl Into<List<ServiceRegistry>>) -> Self { self.service_registries = Some(value.into()); self }
+    pub fn service_registries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ServiceRegistry>>) -> Self { self.service_registries = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TaskDefinition`: a string.
-    pub fn task_definition(mut self, value: impl Into<Str>) -> Self { self.task_definition = Some(value.into()); self }
+    pub fn task_definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_definition = ::std::option::Option::Some(value.into()); self }
     /// `VolumeConfigurations`: a list of [`ServiceVolumeConfiguration`] objects.
-    pub fn volume_configurations(mut self, value: impl Into<List<ServiceVolumeConfiguration>>) -> Self { self.volume_configurations = Some(value.into()); self }
+    pub fn volume_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ServiceVolumeConfiguration>>) -> Self { self.volume_configurations = ::std::option::Option::Some(value.into()); self }
     /// `VpcLatticeConfigurations`: a list of [`VpcLatticeConfiguration`] objects.
-    pub fn vpc_lattice_configurations(mut self, value: impl Into<List<VpcLatticeConfiguration>>) -> Self { self.vpc_lattice_configurations = Some(value.into()); self }
+    pub fn vpc_lattice_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VpcLatticeConfiguration>>) -> Self { self.vpc_lattice_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Service {
+impl ::cloudwright_core::Resource for Service {
     type Attributes = ServiceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Service, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Service, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Service {
+impl ::cloudwright_core::ToValue for Service {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AvailabilityZoneRebalancing",
                 &self.availability_zone_rebalancing,
@@ -425,12 +391,12 @@ impl ToValue for Service {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Service`]: `Handle<Service>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Service`]: `Handle<Service>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceAttributes(ResourceRef);
+pub struct ServiceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -440,42 +406,22 @@ impl ServiceAttributes {
     ///
     /// The name of the Amazon ECS service, such as `sample-webapp` .
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `ServiceArn`: a string.
     ///
-    /// The ARN that identifies the service. For more information about the ARN format, see \[Amazon Resource Name (ARN)\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#ecs-resource-ids>) in the *Amazon ECS Developer Guide* .
+    /// The ARN that identifies the service. For more information about the ARN format, see [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#ecs-resource-ids) in the *Amazon ECS Developer Guide* .
     #[inline]
-    pub fn service_arn(&self) -> Value {
-        self.0.get_att("ServiceArn")
+    pub fn service_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceArn"))
     }
 }
 
-/// The required properties of [`AdvancedConfiguration`], by name: `AdvancedConfiguration::new(AdvancedConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdvancedConfigurationRequired {
-    /// `AlternateTargetGroupArn`: a string, required.
-    pub alternate_target_group_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AlternateTargetGroupArn", Shape::STR),
-        ("ProductionListenerRule", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TestListenerRule", Shape::STR),
-    ],
-    required: &["AlternateTargetGroupArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AdvancedConfiguration` property type of `AWS::ECS::Service`.
 ///
-/// The advanced settings for a load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments. For more information, see \[Required resources for Amazon ECS blue/green deployments\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-implementation.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// The advanced settings for a load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments. For more information, see [Required resources for Amazon ECS blue/green deployments](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-implementation.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-advancedconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -483,52 +429,52 @@ pub struct AdvancedConfiguration {
     /// `AlternateTargetGroupArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the alternate target group for Amazon ECS blue/green deployments.
-    pub alternate_target_group_arn: Str,
+    pub alternate_target_group_arn: ::cloudwright_core::Str,
     /// `ProductionListenerRule`: a string.
     ///
     /// The Amazon Resource Name (ARN) that that identifies the production listener rule (in the case of an Application Load Balancer) or listener (in the case for an Network Load Balancer) for routing production traffic.
-    pub production_listener_rule: Option<Str>,
+    pub production_listener_rule: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call the Elastic Load Balancing APIs for you.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TestListenerRule`: a string.
     ///
     /// The Amazon Resource Name (ARN) that identifies ) that identifies the test listener rule (in the case of an Application Load Balancer) or listener (in the case for an Network Load Balancer) for routing test traffic.
-    pub test_listener_rule: Option<Str>,
+    pub test_listener_rule: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AdvancedConfiguration {
-    /// A `AdvancedConfiguration` with its required properties, named in a [`AdvancedConfigurationRequired`].
+    /// A `AdvancedConfiguration` with its one required property, `AlternateTargetGroupArn`.
     #[inline]
-    pub fn new(required: AdvancedConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            alternate_target_group_arn: required.alternate_target_group_arn,
-            production_listener_rule: None,
-            role_arn: None,
-            test_listener_rule: None,
+            alternate_target_group_arn: value.into(),
+            production_listener_rule: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
+            test_listener_rule: ::std::option::Option::None,
         }
     }
 
     /// `AlternateTargetGroupArn`: a string, required.
-    pub fn alternate_target_group_arn(mut self, value: impl Into<Str>) -> Self { self.alternate_target_group_arn = value.into(); self }
+    pub fn alternate_target_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alternate_target_group_arn = value.into(); self }
     /// `ProductionListenerRule`: a string.
-    pub fn production_listener_rule(mut self, value: impl Into<Str>) -> Self { self.production_listener_rule = Some(value.into()); self }
+    pub fn production_listener_rule(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.production_listener_rule = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `TestListenerRule`: a string.
-    pub fn test_listener_rule(mut self, value: impl Into<Str>) -> Self { self.test_listener_rule = Some(value.into()); self }
+    pub fn test_listener_rule(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.test_listener_rule = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdvancedConfiguration {}
+impl crate::PropertyType for AdvancedConfiguration {}
 
-impl ToValue for AdvancedConfiguration {
+impl ::cloudwright_core::ToValue for AdvancedConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AlternateTargetGroupArn", &self.alternate_target_group_arn)
             .opt("ProductionListenerRule", &self.production_listener_rule)
             .opt("RoleArn", &self.role_arn)
@@ -536,17 +482,6 @@ impl ToValue for AdvancedConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsVpcConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -563,23 +498,23 @@ pub struct AwsVpcConfiguration {
     ///
     /// - When you use `create-service` or `update-service` , the default is `DISABLED` .
     /// - When the service `deploymentController` is `ECS` , the value must be `DISABLED` .
-    pub assign_public_ip: Option<AssignPublicIp>,
+    pub assign_public_ip: ::std::option::Option<AssignPublicIp>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// The IDs of the security groups associated with the task or service. If you don't specify a security group, the default security group for the VPC is used. There's a limit of 5 security groups that can be specified.
     ///
-    /// &gt; All specified security groups must be from the same VPC.
+    /// \> All specified security groups must be from the same VPC.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Subnets`: a list of strings.
     ///
     /// The IDs of the subnets associated with the task or service. There's a limit of 16 subnets that can be specified.
     ///
-    /// &gt; All specified subnets must be from the same VPC.
+    /// \> All specified subnets must be from the same VPC.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: Option<List<Str>>,
+    pub subnets: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -587,39 +522,29 @@ impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
-    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self { self.assign_public_ip = Some(value.into()); self }
+    pub fn assign_public_ip(mut self, value: impl ::std::convert::Into<AssignPublicIp>) -> Self { self.assign_public_ip = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `Subnets`: a list of strings.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsVpcConfiguration {}
+impl crate::PropertyType for AwsVpcConfiguration {}
 
-impl ToValue for AwsVpcConfiguration {
+impl ::cloudwright_core::ToValue for AwsVpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssignPublicIp", &self.assign_public_ip)
             .opt("SecurityGroups", &self.security_groups)
             .opt("Subnets", &self.subnets)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CanaryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CanaryBakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
-        ("CanaryPercent", Shape::Num(&NumRule { min: Some(0.1), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CanaryConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -639,13 +564,13 @@ pub struct CanaryConfiguration {
     /// The amount of time in minutes to wait during the canary phase before shifting the remaining production traffic to the new service revision. Valid values are 0 to 1440 minutes (24 hours). The default value is 10.
     ///
     /// Value 0 to 1440.
-    pub canary_bake_time_in_minutes: Option<Int>,
+    pub canary_bake_time_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `CanaryPercent`: a number.
     ///
     /// The percentage of production traffic to shift to the new service revision during the canary phase. Valid values are multiples of 0.1 from 0.1 to 100.0. The default value is 5.0.
     ///
     /// Value 0.1 to 100.
-    pub canary_percent: Option<Num>,
+    pub canary_percent: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -653,21 +578,21 @@ impl CanaryConfiguration {
     /// A `CanaryConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CanaryBakeTimeInMinutes`: an integer.
-    pub fn canary_bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self { self.canary_bake_time_in_minutes = Some(value.into()); self }
+    pub fn canary_bake_time_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.canary_bake_time_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `CanaryPercent`: a number.
-    pub fn canary_percent(mut self, value: impl Into<Num>) -> Self { self.canary_percent = Some(value.into()); self }
+    pub fn canary_percent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.canary_percent = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CanaryConfiguration {}
+impl crate::PropertyType for CanaryConfiguration {}
 
-impl ToValue for CanaryConfiguration {
+impl ::cloudwright_core::ToValue for CanaryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CanaryBakeTimeInMinutes", &self.canary_bake_time_in_minutes)
             .opt("CanaryPercent", &self.canary_percent)
             .build()
@@ -678,24 +603,12 @@ impl ToValue for CanaryConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentAlarmsRequired {
     /// `AlarmNames`: a list of strings, required.
-    pub alarm_names: List<Str>,
+    pub alarm_names: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Enable`: a boolean, required.
-    pub enable: Bool,
+    pub enable: ::cloudwright_core::Bool,
     /// `Rollback`: a boolean, required.
-    pub rollback: Bool,
+    pub rollback: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentAlarms: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Enable", Shape::Bool),
-        ("Rollback", Shape::Bool),
-    ],
-    required: &["AlarmNames", "Rollback", "Enable"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentAlarms` property type of `AWS::ECS::Service`.
 ///
@@ -705,7 +618,7 @@ pub(crate) static RULE_DeploymentAlarms: ObjRule = ObjRule {
 ///
 /// You can only use the `DeploymentAlarms` method to detect failures when the `DeploymentController` is set to `ECS` .
 ///
-/// For more information, see \[Rolling update\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html>) in the **Amazon Elastic Container Service Developer Guide** .
+/// For more information, see [Rolling update](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html) in the **Amazon Elastic Container Service Developer Guide** .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentalarms.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -713,15 +626,15 @@ pub struct DeploymentAlarms {
     /// `AlarmNames`: a list of strings, required.
     ///
     /// One or more CloudWatch alarm names. Use a "," to separate the alarms.
-    pub alarm_names: List<Str>,
+    pub alarm_names: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Enable`: a boolean, required.
     ///
     /// Determines whether to use the CloudWatch alarm option in the service deployment process.
-    pub enable: Bool,
+    pub enable: ::cloudwright_core::Bool,
     /// `Rollback`: a boolean, required.
     ///
     /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is used, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
-    pub rollback: Bool,
+    pub rollback: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -737,19 +650,19 @@ impl DeploymentAlarms {
     }
 
     /// `AlarmNames`: a list of strings, required.
-    pub fn alarm_names(mut self, value: impl Into<List<Str>>) -> Self { self.alarm_names = value.into(); self }
+    pub fn alarm_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.alarm_names = value.into(); self }
     /// `Enable`: a boolean, required.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = value.into(); self }
+    pub fn enable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable = value.into(); self }
     /// `Rollback`: a boolean, required.
-    pub fn rollback(mut self, value: impl Into<Bool>) -> Self { self.rollback = value.into(); self }
+    pub fn rollback(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.rollback = value.into(); self }
 }
 
-impl PropertyType for DeploymentAlarms {}
+impl crate::PropertyType for DeploymentAlarms {}
 
-impl ToValue for DeploymentAlarms {
+impl ::cloudwright_core::ToValue for DeploymentAlarms {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AlarmNames", &self.alarm_names)
             .req("Enable", &self.enable)
             .req("Rollback", &self.rollback)
@@ -761,29 +674,18 @@ impl ToValue for DeploymentAlarms {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentCircuitBreakerRequired {
     /// `Enable`: a boolean, required.
-    pub enable: Bool,
+    pub enable: ::cloudwright_core::Bool,
     /// `Rollback`: a boolean, required.
-    pub rollback: Bool,
+    pub rollback: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentCircuitBreaker: ObjRule = ObjRule {
-    properties: &[
-        ("Enable", Shape::Bool),
-        ("Rollback", Shape::Bool),
-    ],
-    required: &["Enable", "Rollback"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentCircuitBreaker` property type of `AWS::ECS::Service`.
 ///
-/// &gt; The deployment circuit breaker can only be used for services using the rolling update ( `ECS` ) deployment type.
+/// \> The deployment circuit breaker can only be used for services using the rolling update ( `ECS` ) deployment type.
 ///
-/// The *deployment circuit breaker* determines whether a service deployment will fail if the service can't reach a steady state. If it is turned on, a service deployment will transition to a failed state and stop launching new tasks. You can also configure Amazon ECS to roll back your service to the last completed deployment after a failure. For more information, see \[Rolling update\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// The *deployment circuit breaker* determines whether a service deployment will fail if the service can't reach a steady state. If it is turned on, a service deployment will transition to a failed state and stop launching new tasks. You can also configure Amazon ECS to roll back your service to the last completed deployment after a failure. For more information, see [Rolling update](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
-/// For more information about API failure reasons, see \[API failure reasons\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// For more information about API failure reasons, see [API failure reasons](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentcircuitbreaker.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -791,11 +693,11 @@ pub struct DeploymentCircuitBreaker {
     /// `Enable`: a boolean, required.
     ///
     /// Determines whether to use the deployment circuit breaker logic for the service.
-    pub enable: Bool,
+    pub enable: ::cloudwright_core::Bool,
     /// `Rollback`: a boolean, required.
     ///
     /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is on, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
-    pub rollback: Bool,
+    pub rollback: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -810,39 +712,22 @@ impl DeploymentCircuitBreaker {
     }
 
     /// `Enable`: a boolean, required.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = value.into(); self }
+    pub fn enable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable = value.into(); self }
     /// `Rollback`: a boolean, required.
-    pub fn rollback(mut self, value: impl Into<Bool>) -> Self { self.rollback = value.into(); self }
+    pub fn rollback(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.rollback = value.into(); self }
 }
 
-impl PropertyType for DeploymentCircuitBreaker {}
+impl crate::PropertyType for DeploymentCircuitBreaker {}
 
-impl ToValue for DeploymentCircuitBreaker {
+impl ::cloudwright_core::ToValue for DeploymentCircuitBreaker {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enable", &self.enable)
             .req("Rollback", &self.rollback)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Alarms", Shape::Object(&RULE_DeploymentAlarms)),
-        ("BakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
-        ("CanaryConfiguration", Shape::Object(&RULE_CanaryConfiguration)),
-        ("DeploymentCircuitBreaker", Shape::Object(&RULE_DeploymentCircuitBreaker)),
-        ("LifecycleHooks", Shape::List(&ListRule { items: Shape::Object(&RULE_DeploymentLifecycleHook), min_items: None, max_items: None, unique: false })),
-        ("LinearConfiguration", Shape::Object(&RULE_LinearConfiguration)),
-        ("MaximumPercent", Shape::INT),
-        ("MinimumHealthyPercent", Shape::INT),
-        ("Strategy", Shape::Str(&StrRule { allowed: &["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -854,7 +739,7 @@ pub struct DeploymentConfiguration {
     /// `Alarms`: a [`DeploymentAlarms`] object.
     ///
     /// Information about the CloudWatch alarms.
-    pub alarms: Option<Obj<DeploymentAlarms>>,
+    pub alarms: ::std::option::Option<crate::Obj<DeploymentAlarms>>,
     /// `BakeTimeInMinutes`: an integer.
     ///
     /// The duration when both blue and green service revisions are running simultaneously after the production traffic has shifted.
@@ -866,42 +751,42 @@ pub struct DeploymentConfiguration {
     /// - For all other cases, the value is set to 36 hours (2160 minutes).
     ///
     /// Value 0 to 1440.
-    pub bake_time_in_minutes: Option<Int>,
+    pub bake_time_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `CanaryConfiguration`: a [`CanaryConfiguration`] object.
     ///
     /// Configuration for canary deployment strategy. Only valid when the deployment strategy is `CANARY` . This configuration enables shifting a fixed percentage of traffic for testing, followed by shifting the remaining traffic after a bake period.
-    pub canary_configuration: Option<Obj<CanaryConfiguration>>,
+    pub canary_configuration: ::std::option::Option<crate::Obj<CanaryConfiguration>>,
     /// `DeploymentCircuitBreaker`: a [`DeploymentCircuitBreaker`] object.
     ///
-    /// &gt; The deployment circuit breaker can only be used for services using the rolling update ( `ECS` ) deployment type.
+    /// \> The deployment circuit breaker can only be used for services using the rolling update ( `ECS` ) deployment type.
     ///
-    /// The *deployment circuit breaker* determines whether a service deployment will fail if the service can't reach a steady state. If you use the deployment circuit breaker, a service deployment will transition to a failed state and stop launching new tasks. If you use the rollback option, when a service deployment fails, the service is rolled back to the last deployment that completed successfully. For more information, see \[Rolling update\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html>) in the *Amazon Elastic Container Service Developer Guide*
-    pub deployment_circuit_breaker: Option<Obj<DeploymentCircuitBreaker>>,
+    /// The *deployment circuit breaker* determines whether a service deployment will fail if the service can't reach a steady state. If you use the deployment circuit breaker, a service deployment will transition to a failed state and stop launching new tasks. If you use the rollback option, when a service deployment fails, the service is rolled back to the last deployment that completed successfully. For more information, see [Rolling update](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html) in the *Amazon Elastic Container Service Developer Guide*
+    pub deployment_circuit_breaker: ::std::option::Option<crate::Obj<DeploymentCircuitBreaker>>,
     /// `LifecycleHooks`: a list of [`DeploymentLifecycleHook`] objects.
     ///
     /// An array of deployment lifecycle hook objects to run custom logic at specific stages of the deployment lifecycle.
-    pub lifecycle_hooks: Option<List<DeploymentLifecycleHook>>,
+    pub lifecycle_hooks: ::std::option::Option<::cloudwright_core::List<DeploymentLifecycleHook>>,
     /// `LinearConfiguration`: a [`LinearConfiguration`] object.
     ///
     /// Configuration for linear deployment strategy. Only valid when the deployment strategy is `LINEAR` . This configuration enables progressive traffic shifting in equal percentage increments with configurable bake times between each step.
-    pub linear_configuration: Option<Obj<LinearConfiguration>>,
+    pub linear_configuration: ::std::option::Option<crate::Obj<LinearConfiguration>>,
     /// `MaximumPercent`: an integer.
     ///
     /// If a service is using the rolling update ( `ECS` ) deployment type, the `maximumPercent` parameter represents an upper limit on the number of your service's tasks that are allowed in the `RUNNING` or `PENDING` state during a deployment, as a percentage of the `desiredCount` (rounded down to the nearest integer). This parameter enables you to define the deployment batch size. For example, if your service is using the `REPLICA` service scheduler and has a `desiredCount` of four tasks and a `maximumPercent` value of 200%, the scheduler may start four new tasks before stopping the four older tasks (provided that the cluster resources required to do this are available). The default `maximumPercent` value for a service using the `REPLICA` service scheduler is 200%.
     ///
-    /// The Amazon ECS scheduler uses this parameter to replace unhealthy tasks by starting replacement tasks first and then stopping the unhealthy tasks, as long as cluster resources for starting replacement tasks are available. For more information about how the scheduler replaces unhealthy tasks, see \[Amazon ECS services\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html>) .
+    /// The Amazon ECS scheduler uses this parameter to replace unhealthy tasks by starting replacement tasks first and then stopping the unhealthy tasks, as long as cluster resources for starting replacement tasks are available. For more information about how the scheduler replaces unhealthy tasks, see [Amazon ECS services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html) .
     ///
     /// If a service is using either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types, and tasks in the service use the EC2 launch type, the *maximum percent* value is set to the default value. The *maximum percent* value is used to define the upper limit on the number of the tasks in the service that remain in the `RUNNING` state while the container instances are in the `DRAINING` state.
     ///
-    /// &gt; You can't specify a custom `maximumPercent` value for a service that uses either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types and has tasks that use the EC2 launch type.
+    /// \> You can't specify a custom `maximumPercent` value for a service that uses either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types and has tasks that use the EC2 launch type.
     ///
     /// If the service uses either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types, and the tasks in the service use the Fargate launch type, the maximum percent value is not used. The value is still returned when describing your service.
-    pub maximum_percent: Option<Int>,
+    pub maximum_percent: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinimumHealthyPercent`: an integer.
     ///
     /// If a service is using the rolling update ( `ECS` ) deployment type, the `minimumHealthyPercent` represents a lower limit on the number of your service's tasks that must remain in the `RUNNING` state during a deployment, as a percentage of the `desiredCount` (rounded up to the nearest integer). This parameter enables you to deploy without using additional cluster capacity. For example, if your service has a `desiredCount` of four tasks and a `minimumHealthyPercent` of 50%, the service scheduler may stop two existing tasks to free up cluster capacity before starting two new tasks.
     ///
-    /// If any tasks are unhealthy and if `maximumPercent` doesn't allow the Amazon ECS scheduler to start replacement tasks, the scheduler stops the unhealthy tasks one-by-one — using the `minimumHealthyPercent` as a constraint — to clear up capacity to launch replacement tasks. For more information about how the scheduler replaces unhealthy tasks, see \[Amazon ECS services\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html>) .
+    /// If any tasks are unhealthy and if `maximumPercent` doesn't allow the Amazon ECS scheduler to start replacement tasks, the scheduler stops the unhealthy tasks one-by-one — using the `minimumHealthyPercent` as a constraint — to clear up capacity to launch replacement tasks. For more information about how the scheduler replaces unhealthy tasks, see [Amazon ECS services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html) .
     ///
     /// For services that *do not* use a load balancer, the following should be noted:
     ///
@@ -920,10 +805,10 @@ pub struct DeploymentConfiguration {
     ///
     /// If a service is using either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types and is running tasks that use the EC2 launch type, the *minimum healthy percent* value is set to the default value. The *minimum healthy percent* value is used to define the lower limit on the number of the tasks in the service that remain in the `RUNNING` state while the container instances are in the `DRAINING` state.
     ///
-    /// &gt; You can't specify a custom `minimumHealthyPercent` value for a service that uses either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types and has tasks that use the EC2 launch type.
+    /// \> You can't specify a custom `minimumHealthyPercent` value for a service that uses either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types and has tasks that use the EC2 launch type.
     ///
     /// If a service is using either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types and is running tasks that use the Fargate launch type, the minimum healthy percent value is not used, although it is returned when describing your service.
-    pub minimum_healthy_percent: Option<Int>,
+    pub minimum_healthy_percent: ::std::option::Option<::cloudwright_core::Int>,
     /// `Strategy`: a [`DeploymentConfigurationStrategy`] value.
     ///
     /// The deployment strategy for the service. Choose from these valid values:
@@ -932,7 +817,7 @@ pub struct DeploymentConfiguration {
     /// - `BLUE_GREEN` - A blue/green deployment strategy ( `BLUE_GREEN` ) is a release methodology that reduces downtime and risk by running two identical production environments called blue and green. With Amazon ECS blue/green deployments, you can validate new service revisions before directing production traffic to them. This approach provides a safer way to deploy changes with the ability to quickly roll back if needed.
     /// - `LINEAR` - A *linear* deployment strategy ( `LINEAR` ) gradually shifts traffic from the current production environment to a new environment in equal percentages over time. With Amazon ECS linear deployments, you can control the pace of traffic shifting and validate new service revisions with increasing amounts of production traffic.
     /// - `CANARY` - A *canary* deployment strategy ( `CANARY` ) shifts a small percentage of traffic to the new service revision first, then shifts the remaining traffic all at once after a specified time period. This allows you to test the new version with a subset of users before full deployment.
-    pub strategy: Option<DeploymentConfigurationStrategy>,
+    pub strategy: ::std::option::Option<DeploymentConfigurationStrategy>,
 }
 
 #[rustfmt::skip]
@@ -940,35 +825,35 @@ impl DeploymentConfiguration {
     /// A `DeploymentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Alarms`: a [`DeploymentAlarms`] object.
-    pub fn alarms(mut self, value: impl Into<Obj<DeploymentAlarms>>) -> Self { self.alarms = Some(value.into()); self }
+    pub fn alarms(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentAlarms>>) -> Self { self.alarms = ::std::option::Option::Some(value.into()); self }
     /// `BakeTimeInMinutes`: an integer.
-    pub fn bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self { self.bake_time_in_minutes = Some(value.into()); self }
+    pub fn bake_time_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bake_time_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `CanaryConfiguration`: a [`CanaryConfiguration`] object.
-    pub fn canary_configuration(mut self, value: impl Into<Obj<CanaryConfiguration>>) -> Self { self.canary_configuration = Some(value.into()); self }
+    pub fn canary_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CanaryConfiguration>>) -> Self { self.canary_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentCircuitBreaker`: a [`DeploymentCircuitBreaker`] object.
-    pub fn deployment_circuit_breaker(mut self, value: impl Into<Obj<DeploymentCircuitBreaker>>) -> Self { self.deployment_circuit_breaker = Some(value.into()); self }
+    pub fn deployment_circuit_breaker(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentCircuitBreaker>>) -> Self { self.deployment_circuit_breaker = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleHooks`: a list of [`DeploymentLifecycleHook`] objects.
-    pub fn lifecycle_hooks(mut self, value: impl Into<List<DeploymentLifecycleHook>>) -> Self { self.lifecycle_hooks = Some(value.into()); self }
+    pub fn lifecycle_hooks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DeploymentLifecycleHook>>) -> Self { self.lifecycle_hooks = ::std::option::Option::Some(value.into()); self }
     /// `LinearConfiguration`: a [`LinearConfiguration`] object.
-    pub fn linear_configuration(mut self, value: impl Into<Obj<LinearConfiguration>>) -> Self { self.linear_configuration = Some(value.into()); self }
+    pub fn linear_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LinearConfiguration>>) -> Self { self.linear_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MaximumPercent`: an integer.
-    pub fn maximum_percent(mut self, value: impl Into<Int>) -> Self { self.maximum_percent = Some(value.into()); self }
+    pub fn maximum_percent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_percent = ::std::option::Option::Some(value.into()); self }
     /// `MinimumHealthyPercent`: an integer.
-    pub fn minimum_healthy_percent(mut self, value: impl Into<Int>) -> Self { self.minimum_healthy_percent = Some(value.into()); self }
+    pub fn minimum_healthy_percent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_healthy_percent = ::std::option::Option::Some(value.into()); self }
     /// `Strategy`: a [`DeploymentConfigurationStrategy`] value.
-    pub fn strategy(mut self, value: impl Into<DeploymentConfigurationStrategy>) -> Self { self.strategy = Some(value.into()); self }
+    pub fn strategy(mut self, value: impl ::std::convert::Into<DeploymentConfigurationStrategy>) -> Self { self.strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentConfiguration {}
+impl crate::PropertyType for DeploymentConfiguration {}
 
-impl ToValue for DeploymentConfiguration {
+impl ::cloudwright_core::ToValue for DeploymentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alarms", &self.alarms)
             .opt("BakeTimeInMinutes", &self.bake_time_in_minutes)
             .opt("CanaryConfiguration", &self.canary_configuration)
@@ -981,15 +866,6 @@ impl ToValue for DeploymentConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentController: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["CODE_DEPLOY", "ECS", "EXTERNAL"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentController` property type of `AWS::ECS::Service`.
 ///
@@ -1039,12 +915,12 @@ pub struct DeploymentController {
     ///
     /// When updating the deployment controller for a service, consider the following depending on the type of migration you're performing.
     ///
-    /// - If you have a template that contains the `EXTERNAL` deployment controller information as well as `TaskSet` and `PrimaryTaskSet` resources, and you remove the task set resources from the template when updating from `EXTERNAL` to `ECS` , the `DescribeTaskSet` and `DeleteTaskSet` API calls will return a 400 error after the deployment controller is updated to `ECS` . This results in a delete failure on the task set resources, even though the stack transitions to `UPDATE_COMPLETE` status. For more information, see \[Resource removed from stack but not deleted\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-resource-removed-not-deleted>) in the AWS CloudFormation User Guide. To fix this issue, delete the task sets directly using the Amazon ECS `DeleteTaskSet` API. For more information about how to delete a task set, see \[DeleteTaskSet\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html>) in the ECSlong API Reference.
+    /// - If you have a template that contains the `EXTERNAL` deployment controller information as well as `TaskSet` and `PrimaryTaskSet` resources, and you remove the task set resources from the template when updating from `EXTERNAL` to `ECS` , the `DescribeTaskSet` and `DeleteTaskSet` API calls will return a 400 error after the deployment controller is updated to `ECS` . This results in a delete failure on the task set resources, even though the stack transitions to `UPDATE_COMPLETE` status. For more information, see [Resource removed from stack but not deleted](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-resource-removed-not-deleted) in the AWS CloudFormation User Guide. To fix this issue, delete the task sets directly using the Amazon ECS `DeleteTaskSet` API. For more information about how to delete a task set, see [DeleteTaskSet](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html) in the ECSlong API Reference.
     /// - If you're migrating from `CODE_DEPLOY` to `ECS` with a new task definition and CloudFormation performs a rollback operation, the Amazon ECS `UpdateService` request fails with the following error:
     ///
     /// Resource handler returned message: "Invalid request provided: Unable to update task definition on services with a CODE_DEPLOY deployment controller.
-    /// - After a successful migration from `ECS` to `EXTERNAL` deployment controller, you need to manually remove the `ACTIVE` task set, because Amazon ECS no longer manages the deployment. For information about how to delete a task set, see \[DeleteTaskSet\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html>) in the ECSlong API Reference.
-    pub r#type: Option<DeploymentControllerType>,
+    /// - After a successful migration from `ECS` to `EXTERNAL` deployment controller, you need to manually remove the `ACTIVE` task set, because Amazon ECS no longer manages the deployment. For information about how to delete a task set, see [DeleteTaskSet](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html) in the ECSlong API Reference.
+    pub r#type: ::std::option::Option<DeploymentControllerType>,
 }
 
 #[rustfmt::skip]
@@ -1052,19 +928,21 @@ impl DeploymentController {
     /// A `DeploymentController` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Type`: a [`DeploymentControllerType`] value.
-    pub fn r#type(mut self, value: impl Into<DeploymentControllerType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DeploymentControllerType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentController {}
+impl crate::PropertyType for DeploymentController {}
 
-impl ToValue for DeploymentController {
+impl ::cloudwright_core::ToValue for DeploymentController {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Type", &self.r#type)
+            .build()
     }
 }
 
@@ -1072,31 +950,18 @@ impl ToValue for DeploymentController {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentLifecycleHookRequired {
     /// `HookTargetArn`: a string, required.
-    pub hook_target_arn: Str,
+    pub hook_target_arn: ::cloudwright_core::Str,
     /// `LifecycleStages`: a list of [`LifecycleStage`] values, required.
-    pub lifecycle_stages: List<LifecycleStage>,
+    pub lifecycle_stages: ::cloudwright_core::List<LifecycleStage>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentLifecycleHook: ObjRule = ObjRule {
-    properties: &[
-        ("HookDetails", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("HookTargetArn", Shape::STR),
-        ("LifecycleStages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["HookTargetArn", "RoleArn", "LifecycleStages"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentLifecycleHook` property type of `AWS::ECS::Service`.
 ///
 /// A deployment lifecycle hook runs custom logic at specific stages of the deployment process. Currently, you can use Lambda functions as hook targets.
 ///
-/// For more information, see \[Lifecycle hooks for Amazon ECS service deployments\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// For more information, see [Lifecycle hooks for Amazon ECS service deployments](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentlifecyclehook.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1106,13 +971,13 @@ pub struct DeploymentLifecycleHook {
     /// Use this field to specify custom parameters that Amazon ECS passes to your hook target invocations (such as a Lambda function).
     ///
     /// This field must be a JSON object as a string.
-    pub hook_details: Option<Json>,
+    pub hook_details: ::std::option::Option<::cloudwright_core::Json>,
     /// `HookTargetArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the hook target. Currently, only Lambda function ARNs are supported.
     ///
     /// You must provide this parameter when configuring a deployment lifecycle hook.
-    pub hook_target_arn: Str,
+    pub hook_target_arn: ::cloudwright_core::Str,
     /// `LifecycleStages`: a list of [`LifecycleStage`] values, required.
     ///
     /// The lifecycle stages at which to run the hook. Choose from these valid values:
@@ -1156,15 +1021,15 @@ pub struct DeploymentLifecycleHook {
     /// You must provide this parameter when configuring a deployment lifecycle hook.
     ///
     /// Items at least 1.
-    pub lifecycle_stages: List<LifecycleStage>,
+    pub lifecycle_stages: ::cloudwright_core::List<LifecycleStage>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call Lambda functions on your behalf.
     ///
-    /// For more information, see \[Permissions required for Lambda functions in Amazon ECS blue/green deployments\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// For more information, see [Permissions required for Lambda functions in Amazon ECS blue/green deployments](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1173,7 +1038,7 @@ impl DeploymentLifecycleHook {
     #[inline]
     pub fn new(required: DeploymentLifecycleHookRequired) -> Self {
         Self {
-            hook_details: None,
+            hook_details: ::std::option::Option::None,
             hook_target_arn: required.hook_target_arn,
             lifecycle_stages: required.lifecycle_stages,
             role_arn: required.role_arn,
@@ -1181,21 +1046,21 @@ impl DeploymentLifecycleHook {
     }
 
     /// `HookDetails`: a JSON value.
-    pub fn hook_details(mut self, value: impl Into<Json>) -> Self { self.hook_details = Some(value.into()); self }
+    pub fn hook_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.hook_details = ::std::option::Option::Some(value.into()); self }
     /// `HookTargetArn`: a string, required.
-    pub fn hook_target_arn(mut self, value: impl Into<Str>) -> Self { self.hook_target_arn = value.into(); self }
+    pub fn hook_target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hook_target_arn = value.into(); self }
     /// `LifecycleStages`: a list of [`LifecycleStage`] values, required.
-    pub fn lifecycle_stages(mut self, value: impl Into<List<LifecycleStage>>) -> Self { self.lifecycle_stages = value.into(); self }
+    pub fn lifecycle_stages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LifecycleStage>>) -> Self { self.lifecycle_stages = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for DeploymentLifecycleHook {}
+impl crate::PropertyType for DeploymentLifecycleHook {}
 
-impl ToValue for DeploymentLifecycleHook {
+impl ::cloudwright_core::ToValue for DeploymentLifecycleHook {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HookDetails", &self.hook_details)
             .req("HookTargetArn", &self.hook_target_arn)
             .req("LifecycleStages", &self.lifecycle_stages)
@@ -1203,25 +1068,6 @@ impl ToValue for DeploymentLifecycleHook {
             .build()
     }
 }
-
-/// The required properties of [`EbsTagSpecification`], by name: `EbsTagSpecification::new(EbsTagSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EbsTagSpecificationRequired {
-    /// `ResourceType`: a [`ResourceType`] value, required.
-    pub resource_type: ResourceType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EbsTagSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("PropagateTags", Shape::Str(&StrRule { allowed: &["SERVICE", "TASK_DEFINITION"], ..StrRule::ANY })),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["volume"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["ResourceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EBSTagSpecification` property type of `AWS::ECS::Service`.
 ///
@@ -1233,7 +1079,7 @@ pub struct EbsTagSpecification {
     /// `PropagateTags`: a [`PropagateTags`] value.
     ///
     /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume. Tags can only propagate to a `SERVICE` specified in `ServiceVolumeConfiguration` . If no value is specified, the tags aren't propagated.
-    pub propagate_tags: Option<PropagateTags>,
+    pub propagate_tags: ::std::option::Option<PropagateTags>,
     /// `ResourceType`: a [`ResourceType`] value, required.
     ///
     /// The type of volume resource.
@@ -1243,59 +1089,41 @@ pub struct EbsTagSpecification {
     /// The tags applied to this Amazon EBS volume. `AmazonECSCreated` and `AmazonECSManaged` are reserved tags that can't be used.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
 impl EbsTagSpecification {
-    /// A `EbsTagSpecification` with its required properties, named in a [`EbsTagSpecificationRequired`].
+    /// A `EbsTagSpecification` with its one required property, `ResourceType`.
     #[inline]
-    pub fn new(required: EbsTagSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ResourceType>) -> Self {
         Self {
-            propagate_tags: None,
-            resource_type: required.resource_type,
-            tags: None,
+            propagate_tags: ::std::option::Option::None,
+            resource_type: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `PropagateTags`: a [`PropagateTags`] value.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
+    pub fn propagate_tags(mut self, value: impl ::std::convert::Into<PropagateTags>) -> Self { self.propagate_tags = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EbsTagSpecification {}
+impl crate::PropertyType for EbsTagSpecification {}
 
-impl ToValue for EbsTagSpecification {
+impl ::cloudwright_core::ToValue for EbsTagSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PropagateTags", &self.propagate_tags)
             .req("ResourceType", &self.resource_type)
             .opt("Tags", &self.tags)
             .build()
     }
 }
-
-/// The required properties of [`ForceNewDeployment`], by name: `ForceNewDeployment::new(ForceNewDeploymentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ForceNewDeploymentRequired {
-    /// `EnableForceNewDeployment`: a boolean, required.
-    pub enable_force_new_deployment: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ForceNewDeployment: ObjRule = ObjRule {
-    properties: &[
-        ("EnableForceNewDeployment", Shape::Bool),
-        ("ForceNewDeploymentNonce", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["EnableForceNewDeployment"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ForceNewDeployment` property type of `AWS::ECS::Service`.
 ///
@@ -1307,38 +1135,38 @@ pub struct ForceNewDeployment {
     /// `EnableForceNewDeployment`: a boolean, required.
     ///
     /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination ( `my_image:latest` ) or to roll Fargate tasks onto a newer platform version.
-    pub enable_force_new_deployment: Bool,
+    pub enable_force_new_deployment: ::cloudwright_core::Bool,
     /// `ForceNewDeploymentNonce`: a string.
     ///
     /// When you change the `ForceNewDeploymentNonce` value in your template, it signals Amazon ECS to start a new deployment even though no other service parameters have changed. The value must be a unique, time- varying value like a timestamp, random string, or sequence number. Use this property when you want to ensure your tasks pick up the latest version of a Docker image that uses the same tag but has been updated in the registry.
     ///
     /// Length 1 to 255.
-    pub force_new_deployment_nonce: Option<Str>,
+    pub force_new_deployment_nonce: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ForceNewDeployment {
-    /// A `ForceNewDeployment` with its required properties, named in a [`ForceNewDeploymentRequired`].
+    /// A `ForceNewDeployment` with its one required property, `EnableForceNewDeployment`.
     #[inline]
-    pub fn new(required: ForceNewDeploymentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enable_force_new_deployment: required.enable_force_new_deployment,
-            force_new_deployment_nonce: None,
+            enable_force_new_deployment: value.into(),
+            force_new_deployment_nonce: ::std::option::Option::None,
         }
     }
 
     /// `EnableForceNewDeployment`: a boolean, required.
-    pub fn enable_force_new_deployment(mut self, value: impl Into<Bool>) -> Self { self.enable_force_new_deployment = value.into(); self }
+    pub fn enable_force_new_deployment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_force_new_deployment = value.into(); self }
     /// `ForceNewDeploymentNonce`: a string.
-    pub fn force_new_deployment_nonce(mut self, value: impl Into<Str>) -> Self { self.force_new_deployment_nonce = Some(value.into()); self }
+    pub fn force_new_deployment_nonce(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.force_new_deployment_nonce = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ForceNewDeployment {}
+impl crate::PropertyType for ForceNewDeployment {}
 
-impl ToValue for ForceNewDeployment {
+impl ::cloudwright_core::ToValue for ForceNewDeployment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "EnableForceNewDeployment",
                 &self.enable_force_new_deployment,
@@ -1347,16 +1175,6 @@ impl ToValue for ForceNewDeployment {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LinearConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("StepBakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
-        ("StepPercent", Shape::Num(&NumRule { min: Some(3.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LinearConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -1383,13 +1201,13 @@ pub struct LinearConfiguration {
     /// The amount of time in minutes to wait between each traffic shifting step during a linear deployment. Valid values are 0 to 1440 minutes (24 hours). The default value is 6. This bake time is not applied after reaching 100 percent traffic.
     ///
     /// Value 0 to 1440.
-    pub step_bake_time_in_minutes: Option<Int>,
+    pub step_bake_time_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `StepPercent`: a number.
     ///
     /// The percentage of production traffic to shift in each step during a linear deployment. Valid values are multiples of 0.1 from 3.0 to 100.0. The default value is 10.0.
     ///
     /// Value 3 to 100.
-    pub step_percent: Option<Num>,
+    pub step_percent: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1397,39 +1215,26 @@ impl LinearConfiguration {
     /// A `LinearConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StepBakeTimeInMinutes`: an integer.
-    pub fn step_bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self { self.step_bake_time_in_minutes = Some(value.into()); self }
+    pub fn step_bake_time_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.step_bake_time_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `StepPercent`: a number.
-    pub fn step_percent(mut self, value: impl Into<Num>) -> Self { self.step_percent = Some(value.into()); self }
+    pub fn step_percent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.step_percent = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LinearConfiguration {}
+impl crate::PropertyType for LinearConfiguration {}
 
-impl ToValue for LinearConfiguration {
+impl ::cloudwright_core::ToValue for LinearConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StepBakeTimeInMinutes", &self.step_bake_time_in_minutes)
             .opt("StepPercent", &self.step_percent)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
-    properties: &[
-        ("AdvancedConfiguration", Shape::Object(&RULE_AdvancedConfiguration)),
-        ("ContainerName", Shape::STR),
-        ("ContainerPort", Shape::INT),
-        ("LoadBalancerName", Shape::STR),
-        ("TargetGroupArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoadBalancer` property type of `AWS::ECS::Service`.
 ///
@@ -1445,35 +1250,35 @@ pub struct LoadBalancer {
     /// `AdvancedConfiguration`: an [`AdvancedConfiguration`] object.
     ///
     /// The advanced settings for the load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments.
-    pub advanced_configuration: Option<Obj<AdvancedConfiguration>>,
+    pub advanced_configuration: ::std::option::Option<crate::Obj<AdvancedConfiguration>>,
     /// `ContainerName`: a string.
     ///
     /// The name of the container (as it appears in a container definition) to associate with the load balancer.
     ///
     /// You need to specify the container name when configuring the target group for an Amazon ECS load balancer.
-    pub container_name: Option<Str>,
+    pub container_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ContainerPort`: an integer.
     ///
     /// The port on the container to associate with the load balancer. This port must correspond to a `containerPort` in the task definition the tasks in the service are using. For tasks that use the EC2 launch type, the container instance they're launched on must allow ingress traffic on the `hostPort` of the port mapping.
-    pub container_port: Option<Int>,
+    pub container_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `LoadBalancerName`: a string.
     ///
     /// The name of the load balancer to associate with the Amazon ECS service or task set.
     ///
     /// If you are using an Application Load Balancer or a Network Load Balancer the load balancer name parameter should be omitted.
-    pub load_balancer_name: Option<Str>,
+    pub load_balancer_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetGroupArn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set.
     ///
     /// A target group ARN is only specified when using an Application Load Balancer or Network Load Balancer.
     ///
-    /// For services using the `ECS` deployment controller, you can specify one or multiple target groups. For more information, see \[Registering multiple target groups with a service\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/register-multiple-targetgroups.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// For services using the `ECS` deployment controller, you can specify one or multiple target groups. For more information, see [Registering multiple target groups with a service](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/register-multiple-targetgroups.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
-    /// For services using the `CODE_DEPLOY` deployment controller, you're required to define two target groups for the load balancer. For more information, see \[Blue/green deployment with CodeDeploy\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-bluegreen.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// For services using the `CODE_DEPLOY` deployment controller, you're required to define two target groups for the load balancer. For more information, see [Blue/green deployment with CodeDeploy](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-bluegreen.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
-    /// &gt; If your service's task definition uses the `awsvpc` network mode, you must choose `ip` as the target type, not `instance` . Do this when creating your target groups because tasks that use the `awsvpc` network mode are associated with an elastic network interface, not an Amazon EC2 instance. This network mode is required for the Fargate launch type.
-    pub target_group_arn: Option<Str>,
+    /// \> If your service's task definition uses the `awsvpc` network mode, you must choose `ip` as the target type, not `instance` . Do this when creating your target groups because tasks that use the `awsvpc` network mode are associated with an elastic network interface, not an Amazon EC2 instance. This network mode is required for the Fargate launch type.
+    pub target_group_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1481,27 +1286,27 @@ impl LoadBalancer {
     /// A `LoadBalancer` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdvancedConfiguration`: an [`AdvancedConfiguration`] object.
-    pub fn advanced_configuration(mut self, value: impl Into<Obj<AdvancedConfiguration>>) -> Self { self.advanced_configuration = Some(value.into()); self }
+    pub fn advanced_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedConfiguration>>) -> Self { self.advanced_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ContainerName`: a string.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
+    pub fn container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_name = ::std::option::Option::Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
+    pub fn container_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.container_port = ::std::option::Option::Some(value.into()); self }
     /// `LoadBalancerName`: a string.
-    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self { self.load_balancer_name = Some(value.into()); self }
+    pub fn load_balancer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.load_balancer_name = ::std::option::Option::Some(value.into()); self }
     /// `TargetGroupArn`: a string.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = Some(value.into()); self }
+    pub fn target_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_group_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoadBalancer {}
+impl crate::PropertyType for LoadBalancer {}
 
-impl ToValue for LoadBalancer {
+impl ::cloudwright_core::ToValue for LoadBalancer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdvancedConfiguration", &self.advanced_configuration)
             .opt("ContainerName", &self.container_name)
             .opt("ContainerPort", &self.container_port)
@@ -1510,17 +1315,6 @@ impl ToValue for LoadBalancer {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogDriver", Shape::STR),
-        ("Options", Shape::Typed(json_type::OBJECT)),
-        ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -1536,7 +1330,7 @@ pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
 ///
 /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs` , `fluentd` , `gelf` , `json-file` , `journald` , `syslog` , `splunk` , and `awsfirelens` .
 /// - This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
-/// - For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see \[Amazon ECS container agent configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// - For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS container agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide* .
 /// - For tasks that are on AWS Fargate , because you don't have access to the underlying infrastructure your tasks are hosted on, any additional software needed must be installed outside of the task. For example, the Fluentd output aggregators or a remote host running Logstash to send Gelf logs to.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-logconfiguration.html>
@@ -1550,12 +1344,12 @@ pub struct LogConfiguration {
     ///
     /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs` , `fluentd` , `gelf` , `json-file` , `journald` , `syslog` , `splunk` , and `awsfirelens` .
     ///
-    /// For more information about using the `awslogs` log driver, see \[Send Amazon ECS logs to CloudWatch\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// For more information about using the `awslogs` log driver, see [Send Amazon ECS logs to CloudWatch](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
-    /// For more information about using the `awsfirelens` log driver, see \[Send Amazon ECS logs to an AWS service or AWS Partner\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) .
+    /// For more information about using the `awsfirelens` log driver, see [Send Amazon ECS logs to an AWS service or AWS Partner](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) .
     ///
-    /// &gt; If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's \[available on GitHub\](<https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent>) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
-    pub log_driver: Option<Str>,
+    /// \> If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's [available on GitHub](https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
+    pub log_driver: ::std::option::Option<::cloudwright_core::Str>,
     /// `Options`: a JSON value.
     ///
     /// The configuration options to send to the log driver.
@@ -1566,7 +1360,7 @@ pub struct LogConfiguration {
     ///
     /// Specify whether you want the log group to be created automatically. If this option isn't specified, it defaults to `false` .
     ///
-    /// &gt; Your IAM policy must include the `logs:CreateLogGroup` permission before you attempt to use `awslogs-create-group` .
+    /// \> Your IAM policy must include the `logs:CreateLogGroup` permission before you attempt to use `awslogs-create-group` .
     /// - **awslogs-region** - Required: Yes
     ///
     /// Specify the AWS Region that the `awslogs` log driver is to send your Docker logs to. You can choose to send all of your logs from clusters in different Regions to a single region in CloudWatch Logs. This is so that they're all visible in one location. Otherwise, you can separate them by Region for more granularity. Make sure that the specified log group exists in the Region that you specify with this option.
@@ -1588,22 +1382,22 @@ pub struct LogConfiguration {
     ///
     /// One example of a use case for using this format is for parsing output such as a stack dump, which might otherwise be logged in multiple entries. The correct pattern allows it to be captured in a single entry.
     ///
-    /// For more information, see \[awslogs-datetime-format\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/#awslogs-datetime-format>) .
+    /// For more information, see [awslogs-datetime-format](https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/#awslogs-datetime-format) .
     ///
     /// You cannot configure both the `awslogs-datetime-format` and `awslogs-multiline-pattern` options.
     ///
-    /// &gt; Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
+    /// \> Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
     /// - **awslogs-multiline-pattern** - Required: No
     ///
     /// This option defines a multiline start pattern that uses a regular expression. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages.
     ///
-    /// For more information, see \[awslogs-multiline-pattern\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/#awslogs-multiline-pattern>) .
+    /// For more information, see [awslogs-multiline-pattern](https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/#awslogs-multiline-pattern) .
     ///
     /// This option is ignored if `awslogs-datetime-format` is also configured.
     ///
     /// You cannot configure both the `awslogs-datetime-format` and `awslogs-multiline-pattern` options.
     ///
-    /// &gt; Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
+    /// \> Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
     ///
     /// The following options apply to all supported log drivers.
     ///
@@ -1615,14 +1409,14 @@ pub struct LogConfiguration {
     ///
     /// If you use the `blocking` mode and the flow of logs is interrupted, calls from container code to write to the `stdout` and `stderr` streams will block. The logging thread of the application will block as a result. This may cause the application to become unresponsive and lead to container healthcheck failure.
     ///
-    /// If you use the `non-blocking` mode, the container's logs are instead stored in an in-memory intermediate buffer configured with the `max-buffer-size` option. This prevents the application from becoming unresponsive when logs cannot be sent. We recommend using this mode if you want to ensure service availability and are okay with some log loss. For more information, see \[Preventing log loss with non-blocking mode in the `awslogs` container log driver\](<https://docs.aws.amazon.com/containers/preventing-log-loss-with-non-blocking-mode-in-the-awslogs-container-log-driver/>) .
+    /// If you use the `non-blocking` mode, the container's logs are instead stored in an in-memory intermediate buffer configured with the `max-buffer-size` option. This prevents the application from becoming unresponsive when logs cannot be sent. We recommend using this mode if you want to ensure service availability and are okay with some log loss. For more information, see [Preventing log loss with non-blocking mode in the `awslogs` container log driver](https://docs.aws.amazon.com/containers/preventing-log-loss-with-non-blocking-mode-in-the-awslogs-container-log-driver/) .
     ///
-    /// You can set a default `mode` for all containers in a specific AWS Region by using the `defaultLogDriverMode` account setting. If you don't specify the `mode` option or configure the account setting, Amazon ECS will default to the `non-blocking` mode. For more information about the account setting, see \[Default log driver mode\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#default-log-driver-mode>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// You can set a default `mode` for all containers in a specific AWS Region by using the `defaultLogDriverMode` account setting. If you don't specify the `mode` option or configure the account setting, Amazon ECS will default to the `non-blocking` mode. For more information about the account setting, see [Default log driver mode](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#default-log-driver-mode) in the *Amazon Elastic Container Service Developer Guide* .
     ///
-    /// &gt; On June 25, 2025, Amazon ECS changed the default log driver mode from `blocking` to `non-blocking` to prioritize task availability over logging. To continue using the `blocking` mode after this change, do one of the following:
-    /// &gt;
-    /// &gt; - Set the `mode` option in your container definition's `logConfiguration` as `blocking` .
-    /// &gt; - Set the `defaultLogDriverMode` account setting to `blocking` .
+    /// \> On June 25, 2025, Amazon ECS changed the default log driver mode from `blocking` to `non-blocking` to prioritize task availability over logging. To continue using the `blocking` mode after this change, do one of the following:
+    /// \>
+    /// \> - Set the `mode` option in your container definition's `logConfiguration` as `blocking` .
+    /// \> - Set the `defaultLogDriverMode` account setting to `blocking` .
     /// - **max-buffer-size** - Required: No
     ///
     /// Default value: `10m`
@@ -1637,16 +1431,16 @@ pub struct LogConfiguration {
     ///
     /// When you export logs to Amazon Kinesis Data Streams, you can specify an AWS Region with `region` and a data stream name with `stream` .
     ///
-    /// When you export logs to Amazon OpenSearch Service, you can specify options like `Name` , `Host` (OpenSearch Service endpoint without protocol), `Port` , `Index` , `Type` , `Aws_auth` , `Aws_region` , `Suppress_Type_Name` , and `tls` . For more information, see \[Under the hood: FireLens for Amazon ECS Tasks\](<https://docs.aws.amazon.com/containers/under-the-hood-firelens-for-amazon-ecs-tasks/>) .
+    /// When you export logs to Amazon OpenSearch Service, you can specify options like `Name` , `Host` (OpenSearch Service endpoint without protocol), `Port` , `Index` , `Type` , `Aws_auth` , `Aws_region` , `Suppress_Type_Name` , and `tls` . For more information, see [Under the hood: FireLens for Amazon ECS Tasks](https://docs.aws.amazon.com/containers/under-the-hood-firelens-for-amazon-ecs-tasks/) .
     ///
     /// When you export logs to Amazon S3, you can specify the bucket using the `bucket` option. You can also specify `region` , `total_file_size` , `upload_timeout` , and `use_put_object` as options.
     ///
     /// This parameter requires version 1.19 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
-    pub options: Option<Json>,
+    pub options: ::std::option::Option<::cloudwright_core::Json>,
     /// `SecretOptions`: a list of [`Secret`] objects.
     ///
-    /// The secrets to pass to the log configuration. For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub secret_options: Option<List<Secret>>,
+    /// The secrets to pass to the log configuration. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub secret_options: ::std::option::Option<::cloudwright_core::List<Secret>>,
 }
 
 #[rustfmt::skip]
@@ -1654,38 +1448,29 @@ impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogDriver`: a string.
-    pub fn log_driver(mut self, value: impl Into<Str>) -> Self { self.log_driver = Some(value.into()); self }
+    pub fn log_driver(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_driver = ::std::option::Option::Some(value.into()); self }
     /// `Options`: a JSON value.
-    pub fn options(mut self, value: impl Into<Json>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `SecretOptions`: a list of [`Secret`] objects.
-    pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self { self.secret_options = Some(value.into()); self }
+    pub fn secret_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Secret>>) -> Self { self.secret_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogConfiguration {}
+impl crate::PropertyType for LogConfiguration {}
 
-impl ToValue for LogConfiguration {
+impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogDriver", &self.log_driver)
             .opt("Options", &self.options)
             .opt("SecretOptions", &self.secret_options)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AwsvpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -1698,8 +1483,8 @@ pub struct NetworkConfiguration {
     ///
     /// The VPC subnets and security groups that are associated with a task.
     ///
-    /// &gt; All specified subnets and security groups must be from the same VPC.
-    pub awsvpc_configuration: Option<Obj<AwsVpcConfiguration>>,
+    /// \> All specified subnets and security groups must be from the same VPC.
+    pub awsvpc_configuration: ::std::option::Option<crate::Obj<AwsVpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1707,55 +1492,37 @@ impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsvpcConfiguration`: an [`AwsVpcConfiguration`] object.
-    pub fn awsvpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self { self.awsvpc_configuration = Some(value.into()); self }
+    pub fn awsvpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AwsVpcConfiguration>>) -> Self { self.awsvpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkConfiguration {}
+impl crate::PropertyType for NetworkConfiguration {}
 
-impl ToValue for NetworkConfiguration {
+impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsvpcConfiguration", &self.awsvpc_configuration)
             .build()
     }
 }
 
-/// The required properties of [`PlacementConstraint`], by name: `PlacementConstraint::new(PlacementConstraintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PlacementConstraintRequired {
-    /// `Type`: a [`PlacementConstraintType`] value, required.
-    pub r#type: PlacementConstraintType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["distinctInstance", "memberOf"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PlacementConstraint` property type of `AWS::ECS::Service`.
 ///
-/// An object representing a constraint on task placement. For more information, see \[Task placement constraints\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// An object representing a constraint on task placement. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
-/// &gt; If you're using the Fargate launch type, task placement constraints aren't supported.
+/// \> If you're using the Fargate launch type, task placement constraints aren't supported.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-placementconstraint.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacementConstraint {
     /// `Expression`: a string.
     ///
-    /// A cluster query language expression to apply to the constraint. The expression can have a maximum length of 2000 characters. You can't specify an expression if the constraint type is `distinctInstance` . For more information, see \[Cluster query language\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub expression: Option<Str>,
+    /// A cluster query language expression to apply to the constraint. The expression can have a maximum length of 2000 characters. You can't specify an expression if the constraint type is `distinctInstance` . For more information, see [Cluster query language](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`PlacementConstraintType`] value, required.
     ///
     /// The type of constraint. Use `distinctInstance` to ensure that each task in a particular group is running on a different container instance. Use `memberOf` to restrict the selection to a group of valid candidates.
@@ -1764,54 +1531,36 @@ pub struct PlacementConstraint {
 
 #[rustfmt::skip]
 impl PlacementConstraint {
-    /// A `PlacementConstraint` with its required properties, named in a [`PlacementConstraintRequired`].
+    /// A `PlacementConstraint` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: PlacementConstraintRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PlacementConstraintType>) -> Self {
         Self {
-            expression: None,
-            r#type: required.r#type,
+            expression: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PlacementConstraintType`] value, required.
-    pub fn r#type(mut self, value: impl Into<PlacementConstraintType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PlacementConstraintType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for PlacementConstraint {}
+impl crate::PropertyType for PlacementConstraint {}
 
-impl ToValue for PlacementConstraint {
+impl ::cloudwright_core::ToValue for PlacementConstraint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Expression", &self.expression)
             .req("Type", &self.r#type)
             .build()
     }
 }
 
-/// The required properties of [`PlacementStrategy`], by name: `PlacementStrategy::new(PlacementStrategyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PlacementStrategyRequired {
-    /// `Type`: a [`PlacementStrategyType`] value, required.
-    pub r#type: PlacementStrategyType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("Field", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["binpack", "random", "spread"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PlacementStrategy` property type of `AWS::ECS::Service`.
 ///
-/// The task placement strategy for a task or service. For more information, see \[Task placement strategies\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// The task placement strategy for a task or service. For more information, see [Task placement strategies](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-placementstrategy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1819,7 +1568,7 @@ pub struct PlacementStrategy {
     /// `Field`: a string.
     ///
     /// The field to apply the placement strategy against. For the `spread` placement strategy, valid values are `instanceId` (or `host` , which has the same effect), or any platform or custom attribute that's applied to a container instance, such as `attribute:ecs.availability-zone` . For the `binpack` placement strategy, valid values are `cpu` and `memory` . For the `random` placement strategy, this field is not used.
-    pub field: Option<Str>,
+    pub field: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`PlacementStrategyType`] value, required.
     ///
     /// The type of placement strategy. The `random` placement strategy randomly places tasks on available candidates. The `spread` placement strategy spreads placement across available candidates evenly based on the `field` parameter. The `binpack` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the `field` parameter. For example, if you binpack on memory, a task is placed on the instance with the least amount of remaining memory but still enough to run the task.
@@ -1828,56 +1577,38 @@ pub struct PlacementStrategy {
 
 #[rustfmt::skip]
 impl PlacementStrategy {
-    /// A `PlacementStrategy` with its required properties, named in a [`PlacementStrategyRequired`].
+    /// A `PlacementStrategy` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: PlacementStrategyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PlacementStrategyType>) -> Self {
         Self {
-            field: None,
-            r#type: required.r#type,
+            field: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Field`: a string.
-    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = Some(value.into()); self }
+    pub fn field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PlacementStrategyType`] value, required.
-    pub fn r#type(mut self, value: impl Into<PlacementStrategyType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PlacementStrategyType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for PlacementStrategy {}
+impl crate::PropertyType for PlacementStrategy {}
 
-impl ToValue for PlacementStrategy {
+impl ::cloudwright_core::ToValue for PlacementStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Field", &self.field)
             .req("Type", &self.r#type)
             .build()
     }
 }
 
-/// The required properties of [`ServiceConnectAccessLogConfiguration`], by name: `ServiceConnectAccessLogConfiguration::new(ServiceConnectAccessLogConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceConnectAccessLogConfigurationRequired {
-    /// `Format`: a [`ServiceConnectAccessLogConfigurationFormat`] value, required.
-    pub format: ServiceConnectAccessLogConfigurationFormat,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceConnectAccessLogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Format", Shape::Str(&StrRule { allowed: &["TEXT", "JSON"], ..StrRule::ANY })),
-        ("IncludeQueryParameters", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Format"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServiceConnectAccessLogConfiguration` property type of `AWS::ECS::Service`.
 ///
 /// Configuration for Service Connect access logging. Access logs provide detailed information about requests made to your service, including request patterns, response codes, and timing data for debugging and monitoring purposes.
 ///
-/// &gt; To enable access logs, you must also specify a `logConfiguration` in the `serviceConnectConfiguration` .
+/// \> To enable access logs, you must also specify a `logConfiguration` in the `serviceConnectConfiguration` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnectaccesslogconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1891,56 +1622,37 @@ pub struct ServiceConnectAccessLogConfiguration {
     /// Specifies whether to include query parameters in Service Connect access logs.
     ///
     /// When enabled, query parameters from HTTP requests are included in the access logs. Consider security and privacy implications when enabling this feature, as query parameters may contain sensitive information such as request IDs and tokens. By default, this parameter is `DISABLED` .
-    pub include_query_parameters: Option<IncludeQueryParameters>,
+    pub include_query_parameters: ::std::option::Option<IncludeQueryParameters>,
 }
 
 #[rustfmt::skip]
 impl ServiceConnectAccessLogConfiguration {
-    /// A `ServiceConnectAccessLogConfiguration` with its required properties, named in a [`ServiceConnectAccessLogConfigurationRequired`].
+    /// A `ServiceConnectAccessLogConfiguration` with its one required property, `Format`.
     #[inline]
-    pub fn new(required: ServiceConnectAccessLogConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ServiceConnectAccessLogConfigurationFormat>) -> Self {
         Self {
-            format: required.format,
-            include_query_parameters: None,
+            format: value.into(),
+            include_query_parameters: ::std::option::Option::None,
         }
     }
 
     /// `Format`: a [`ServiceConnectAccessLogConfigurationFormat`] value, required.
-    pub fn format(mut self, value: impl Into<ServiceConnectAccessLogConfigurationFormat>) -> Self { self.format = value.into(); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<ServiceConnectAccessLogConfigurationFormat>) -> Self { self.format = value.into(); self }
     /// `IncludeQueryParameters`: an [`IncludeQueryParameters`] value.
-    pub fn include_query_parameters(mut self, value: impl Into<IncludeQueryParameters>) -> Self { self.include_query_parameters = Some(value.into()); self }
+    pub fn include_query_parameters(mut self, value: impl ::std::convert::Into<IncludeQueryParameters>) -> Self { self.include_query_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceConnectAccessLogConfiguration {}
+impl crate::PropertyType for ServiceConnectAccessLogConfiguration {}
 
-impl ToValue for ServiceConnectAccessLogConfiguration {
+impl ::cloudwright_core::ToValue for ServiceConnectAccessLogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Format", &self.format)
             .opt("IncludeQueryParameters", &self.include_query_parameters)
             .build()
     }
 }
-
-/// The required properties of [`ServiceConnectClientAlias`], by name: `ServiceConnectClientAlias::new(ServiceConnectClientAliasRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceConnectClientAliasRequired {
-    /// `Port`: an integer, required.
-    pub port: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceConnectClientAlias: ObjRule = ObjRule {
-    properties: &[
-        ("DnsName", Shape::STR),
-        ("Port", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("TestTrafficRules", Shape::Object(&RULE_ServiceConnectTestTrafficRules)),
-    ],
-    required: &["Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServiceConnectClientAlias` property type of `AWS::ECS::Service`.
 ///
@@ -1948,7 +1660,7 @@ pub(crate) static RULE_ServiceConnectClientAlias: ObjRule = ObjRule {
 ///
 /// Each name and port mapping must be unique within the namespace.
 ///
-/// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnectclientalias.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1959,48 +1671,48 @@ pub struct ServiceConnectClientAlias {
     ///
     /// If this parameter isn't specified, the default value of `discoveryName.namespace` is used. If the `discoveryName` isn't specified, the port mapping name from the task definition is used in `portName.namespace` .
     ///
-    /// To avoid changing your applications in client Amazon ECS services, set this to the same name that the client application uses by default. For example, a few common names are `database` , `db` , or the lowercase name of a database, such as `mysql` or `redis` . For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub dns_name: Option<Str>,
+    /// To avoid changing your applications in client Amazon ECS services, set this to the same name that the client application uses by default. For example, a few common names are `database` , `db` , or the lowercase name of a database, such as `mysql` or `redis` . For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub dns_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer, required.
     ///
     /// The listening port number for the Service Connect proxy. This port is available inside of all of the tasks within the same namespace.
     ///
-    /// To avoid changing your applications in client Amazon ECS services, set this to the same port that the client application uses by default. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// To avoid changing your applications in client Amazon ECS services, set this to the same port that the client application uses by default. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Value 0 to 65535.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `TestTrafficRules`: a [`ServiceConnectTestTrafficRules`] object.
     ///
     /// The configuration for test traffic routing rules used during blue/green deployments with Amazon ECS Service Connect. This allows you to route a portion of traffic to the new service revision of your service for testing before shifting all production traffic.
-    pub test_traffic_rules: Option<Obj<ServiceConnectTestTrafficRules>>,
+    pub test_traffic_rules: ::std::option::Option<crate::Obj<ServiceConnectTestTrafficRules>>,
 }
 
 #[rustfmt::skip]
 impl ServiceConnectClientAlias {
-    /// A `ServiceConnectClientAlias` with its required properties, named in a [`ServiceConnectClientAliasRequired`].
+    /// A `ServiceConnectClientAlias` with its one required property, `Port`.
     #[inline]
-    pub fn new(required: ServiceConnectClientAliasRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            dns_name: None,
-            port: required.port,
-            test_traffic_rules: None,
+            dns_name: ::std::option::Option::None,
+            port: value.into(),
+            test_traffic_rules: ::std::option::Option::None,
         }
     }
 
     /// `DnsName`: a string.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = Some(value.into()); self }
+    pub fn dns_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_name = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `TestTrafficRules`: a [`ServiceConnectTestTrafficRules`] object.
-    pub fn test_traffic_rules(mut self, value: impl Into<Obj<ServiceConnectTestTrafficRules>>) -> Self { self.test_traffic_rules = Some(value.into()); self }
+    pub fn test_traffic_rules(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceConnectTestTrafficRules>>) -> Self { self.test_traffic_rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceConnectClientAlias {}
+impl crate::PropertyType for ServiceConnectClientAlias {}
 
-impl ToValue for ServiceConnectClientAlias {
+impl ::cloudwright_core::ToValue for ServiceConnectClientAlias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DnsName", &self.dns_name)
             .req("Port", &self.port)
             .opt("TestTrafficRules", &self.test_traffic_rules)
@@ -2008,32 +1720,11 @@ impl ToValue for ServiceConnectClientAlias {
     }
 }
 
-/// The required properties of [`ServiceConnectConfiguration`], by name: `ServiceConnectConfiguration::new(ServiceConnectConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceConnectConfigurationRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceConnectConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccessLogConfiguration", Shape::Object(&RULE_ServiceConnectAccessLogConfiguration)),
-        ("Enabled", Shape::Bool),
-        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        ("Namespace", Shape::STR),
-        ("Services", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceConnectService), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServiceConnectConfiguration` property type of `AWS::ECS::Service`.
 ///
 /// The Service Connect configuration of your Amazon ECS service. The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
 ///
-/// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnectconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2042,12 +1733,13 @@ pub struct ServiceConnectConfiguration {
     ///
     /// The configuration for Service Connect access logging. Access logs capture detailed information about requests made to your service, including request patterns, response codes, and timing data. They can be useful for debugging connectivity issues, monitoring service performance, and auditing service-to-service communication for security and compliance purposes.
     ///
-    /// &gt; To enable access logs, you must also specify a `logConfiguration` in the `serviceConnectConfiguration` .
-    pub access_log_configuration: Option<Obj<ServiceConnectAccessLogConfiguration>>,
+    /// \> To enable access logs, you must also specify a `logConfiguration` in the `serviceConnectConfiguration` .
+    pub access_log_configuration:
+        ::std::option::Option<crate::Obj<ServiceConnectAccessLogConfiguration>>,
     /// `Enabled`: a boolean, required.
     ///
     /// Specifies whether to use Service Connect with this service.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `LogConfiguration`: a [`LogConfiguration`] object.
     ///
     /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
@@ -2062,13 +1754,13 @@ pub struct ServiceConnectConfiguration {
     ///
     /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs` , `fluentd` , `gelf` , `json-file` , `journald` , `syslog` , `splunk` , and `awsfirelens` .
     /// - This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
-    /// - For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see \[Amazon ECS container agent configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// - For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS container agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide* .
     /// - For tasks that are on AWS Fargate , because you don't have access to the underlying infrastructure your tasks are hosted on, any additional software needed must be installed outside of the task. For example, the Fluentd output aggregators or a remote host running Logstash to send Gelf logs to.
-    pub log_configuration: Option<Obj<LogConfiguration>>,
+    pub log_configuration: ::std::option::Option<crate::Obj<LogConfiguration>>,
     /// `Namespace`: a string.
     ///
-    /// The namespace name or full Amazon Resource Name (ARN) of the AWS Cloud Map namespace for use with Service Connect. The namespace must be in the same AWS Region as the Amazon ECS service and cluster. The type of namespace doesn't affect Service Connect. For more information about AWS Cloud Map , see \[Working with Services\](<https://docs.aws.amazon.com/cloud-map/latest/dg/working-with-services.html>) in the *AWS Cloud Map Developer Guide* .
-    pub namespace: Option<Str>,
+    /// The namespace name or full Amazon Resource Name (ARN) of the AWS Cloud Map namespace for use with Service Connect. The namespace must be in the same AWS Region as the Amazon ECS service and cluster. The type of namespace doesn't affect Service Connect. For more information about AWS Cloud Map , see [Working with Services](https://docs.aws.amazon.com/cloud-map/latest/dg/working-with-services.html) in the *AWS Cloud Map Developer Guide* .
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `Services`: a list of [`ServiceConnectService`] objects.
     ///
     /// The list of Service Connect service objects. These are names and aliases (also known as endpoints) that are used by other Amazon ECS services to connect to this service.
@@ -2076,41 +1768,41 @@ pub struct ServiceConnectConfiguration {
     /// This field is not required for a "client" Amazon ECS service that's a member of a namespace only to connect to other services within the namespace. An example of this would be a frontend application that accepts incoming requests from either a load balancer that's attached to the service or by other means.
     ///
     /// An object selects a port from the task definition, assigns a name for the AWS Cloud Map service, and a list of aliases (endpoints) and ports for client applications to refer to this service.
-    pub services: Option<List<ServiceConnectService>>,
+    pub services: ::std::option::Option<::cloudwright_core::List<ServiceConnectService>>,
 }
 
 #[rustfmt::skip]
 impl ServiceConnectConfiguration {
-    /// A `ServiceConnectConfiguration` with its required properties, named in a [`ServiceConnectConfigurationRequired`].
+    /// A `ServiceConnectConfiguration` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: ServiceConnectConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            access_log_configuration: None,
-            enabled: required.enabled,
-            log_configuration: None,
-            namespace: None,
-            services: None,
+            access_log_configuration: ::std::option::Option::None,
+            enabled: value.into(),
+            log_configuration: ::std::option::Option::None,
+            namespace: ::std::option::Option::None,
+            services: ::std::option::Option::None,
         }
     }
 
     /// `AccessLogConfiguration`: a [`ServiceConnectAccessLogConfiguration`] object.
-    pub fn access_log_configuration(mut self, value: impl Into<Obj<ServiceConnectAccessLogConfiguration>>) -> Self { self.access_log_configuration = Some(value.into()); self }
+    pub fn access_log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceConnectAccessLogConfiguration>>) -> Self { self.access_log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfiguration>>) -> Self { self.log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `Services`: a list of [`ServiceConnectService`] objects.
-    pub fn services(mut self, value: impl Into<List<ServiceConnectService>>) -> Self { self.services = Some(value.into()); self }
+    pub fn services(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ServiceConnectService>>) -> Self { self.services = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceConnectConfiguration {}
+impl crate::PropertyType for ServiceConnectConfiguration {}
 
-impl ToValue for ServiceConnectConfiguration {
+impl ::cloudwright_core::ToValue for ServiceConnectConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessLogConfiguration", &self.access_log_configuration)
             .req("Enabled", &self.enabled)
             .opt("LogConfiguration", &self.log_configuration)
@@ -2120,31 +1812,9 @@ impl ToValue for ServiceConnectConfiguration {
     }
 }
 
-/// The required properties of [`ServiceConnectService`], by name: `ServiceConnectService::new(ServiceConnectServiceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceConnectServiceRequired {
-    /// `PortName`: a string, required.
-    pub port_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceConnectService: ObjRule = ObjRule {
-    properties: &[
-        ("ClientAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceConnectClientAlias), min_items: None, max_items: None, unique: false })),
-        ("DiscoveryName", Shape::STR),
-        ("IngressPortOverride", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("PortName", Shape::STR),
-        ("Timeout", Shape::Object(&RULE_TimeoutConfiguration)),
-        ("Tls", Shape::Object(&RULE_ServiceConnectTlsConfiguration)),
-    ],
-    required: &["PortName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServiceConnectService` property type of `AWS::ECS::Service`.
 ///
-/// The Service Connect service object configuration. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// The Service Connect service object configuration. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnectservice.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2158,13 +1828,13 @@ pub struct ServiceConnectService {
     /// Each name and port mapping must be unique within the namespace.
     ///
     /// For each `ServiceConnectService` , you must provide at least one `clientAlias` with one `port` .
-    pub client_aliases: Option<List<ServiceConnectClientAlias>>,
+    pub client_aliases: ::std::option::Option<::cloudwright_core::List<ServiceConnectClientAlias>>,
     /// `DiscoveryName`: a string.
     ///
     /// The `discoveryName` is the name of the new AWS Cloud Map service that Amazon ECS creates for this Amazon ECS service. This must be unique within the AWS Cloud Map namespace. The name can contain up to 64 characters. The name can include lowercase letters, numbers, underscores (_), and hyphens (-). The name can't start with a hyphen.
     ///
     /// If the `discoveryName` isn't specified, the port mapping name from the task definition is used in `portName.namespace` .
-    pub discovery_name: Option<Str>,
+    pub discovery_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `IngressPortOverride`: an integer.
     ///
     /// The port number for the Service Connect proxy to listen on.
@@ -2174,56 +1844,56 @@ pub struct ServiceConnectService {
     /// In `awsvpc` mode and Fargate, the default value is the container port number. The container port number is in the `portMapping` in the task definition. In bridge mode, the default value is the ephemeral port of the Service Connect proxy.
     ///
     /// Value 0 to 65535.
-    pub ingress_port_override: Option<Int>,
+    pub ingress_port_override: ::std::option::Option<::cloudwright_core::Int>,
     /// `PortName`: a string, required.
     ///
     /// The `portName` must match the name of one of the `portMappings` from all the containers in the task definition of this Amazon ECS service.
-    pub port_name: Str,
+    pub port_name: ::cloudwright_core::Str,
     /// `Timeout`: a [`TimeoutConfiguration`] object.
     ///
     /// A reference to an object that represents the configured timeouts for Service Connect.
-    pub timeout: Option<Obj<TimeoutConfiguration>>,
+    pub timeout: ::std::option::Option<crate::Obj<TimeoutConfiguration>>,
     /// `Tls`: a [`ServiceConnectTlsConfiguration`] object.
     ///
     /// A reference to an object that represents a Transport Layer Security (TLS) configuration.
-    pub tls: Option<Obj<ServiceConnectTlsConfiguration>>,
+    pub tls: ::std::option::Option<crate::Obj<ServiceConnectTlsConfiguration>>,
 }
 
 #[rustfmt::skip]
 impl ServiceConnectService {
-    /// A `ServiceConnectService` with its required properties, named in a [`ServiceConnectServiceRequired`].
+    /// A `ServiceConnectService` with its one required property, `PortName`.
     #[inline]
-    pub fn new(required: ServiceConnectServiceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            client_aliases: None,
-            discovery_name: None,
-            ingress_port_override: None,
-            port_name: required.port_name,
-            timeout: None,
-            tls: None,
+            client_aliases: ::std::option::Option::None,
+            discovery_name: ::std::option::Option::None,
+            ingress_port_override: ::std::option::Option::None,
+            port_name: value.into(),
+            timeout: ::std::option::Option::None,
+            tls: ::std::option::Option::None,
         }
     }
 
     /// `ClientAliases`: a list of [`ServiceConnectClientAlias`] objects.
-    pub fn client_aliases(mut self, value: impl Into<List<ServiceConnectClientAlias>>) -> Self { self.client_aliases = Some(value.into()); self }
+    pub fn client_aliases(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ServiceConnectClientAlias>>) -> Self { self.client_aliases = ::std::option::Option::Some(value.into()); self }
     /// `DiscoveryName`: a string.
-    pub fn discovery_name(mut self, value: impl Into<Str>) -> Self { self.discovery_name = Some(value.into()); self }
+    pub fn discovery_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.discovery_name = ::std::option::Option::Some(value.into()); self }
     /// `IngressPortOverride`: an integer.
-    pub fn ingress_port_override(mut self, value: impl Into<Int>) -> Self { self.ingress_port_override = Some(value.into()); self }
+    pub fn ingress_port_override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ingress_port_override = ::std::option::Option::Some(value.into()); self }
     /// `PortName`: a string, required.
-    pub fn port_name(mut self, value: impl Into<Str>) -> Self { self.port_name = value.into(); self }
+    pub fn port_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.port_name = value.into(); self }
     /// `Timeout`: a [`TimeoutConfiguration`] object.
-    pub fn timeout(mut self, value: impl Into<Obj<TimeoutConfiguration>>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<crate::Obj<TimeoutConfiguration>>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
     /// `Tls`: a [`ServiceConnectTlsConfiguration`] object.
-    pub fn tls(mut self, value: impl Into<Obj<ServiceConnectTlsConfiguration>>) -> Self { self.tls = Some(value.into()); self }
+    pub fn tls(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceConnectTlsConfiguration>>) -> Self { self.tls = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceConnectService {}
+impl crate::PropertyType for ServiceConnectService {}
 
-impl ToValue for ServiceConnectService {
+impl ::cloudwright_core::ToValue for ServiceConnectService {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientAliases", &self.client_aliases)
             .opt("DiscoveryName", &self.discovery_name)
             .opt("IngressPortOverride", &self.ingress_port_override)
@@ -2234,28 +1904,11 @@ impl ToValue for ServiceConnectService {
     }
 }
 
-/// The required properties of [`ServiceConnectTestTrafficRules`], by name: `ServiceConnectTestTrafficRules::new(ServiceConnectTestTrafficRulesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceConnectTestTrafficRulesRequired {
-    /// `Header`: a [`ServiceConnectTestTrafficRulesHeader`] object, required.
-    pub header: Obj<ServiceConnectTestTrafficRulesHeader>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceConnectTestTrafficRules: ObjRule = ObjRule {
-    properties: &[
-        ("Header", Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeader)),
-    ],
-    required: &["Header"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServiceConnectTestTrafficRules` property type of `AWS::ECS::Service`.
 ///
 /// The test traffic routing configuration for Amazon ECS blue/green deployments. This configuration allows you to define rules for routing specific traffic to the new service revision during the deployment process, allowing for safe testing before full production traffic shift.
 ///
-/// For more information, see \[Service Connect for Amazon ECS blue/green deployments\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-blue-green.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// For more information, see [Service Connect for Amazon ECS blue/green deployments](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-blue-green.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnecttesttrafficrules.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2263,49 +1916,33 @@ pub struct ServiceConnectTestTrafficRules {
     /// `Header`: a [`ServiceConnectTestTrafficRulesHeader`] object, required.
     ///
     /// The HTTP header-based routing rules that determine which requests should be routed to the new service version during blue/green deployment testing. These rules provide fine-grained control over test traffic routing based on request headers.
-    pub header: Obj<ServiceConnectTestTrafficRulesHeader>,
+    pub header: crate::Obj<ServiceConnectTestTrafficRulesHeader>,
 }
 
 #[rustfmt::skip]
 impl ServiceConnectTestTrafficRules {
-    /// A `ServiceConnectTestTrafficRules` with its required properties, named in a [`ServiceConnectTestTrafficRulesRequired`].
+    /// A `ServiceConnectTestTrafficRules` with its one required property, `Header`.
     #[inline]
-    pub fn new(required: ServiceConnectTestTrafficRulesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ServiceConnectTestTrafficRulesHeader>>) -> Self {
         Self {
-            header: required.header,
+            header: value.into(),
         }
     }
 
     /// `Header`: a [`ServiceConnectTestTrafficRulesHeader`] object, required.
-    pub fn header(mut self, value: impl Into<Obj<ServiceConnectTestTrafficRulesHeader>>) -> Self { self.header = value.into(); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceConnectTestTrafficRulesHeader>>) -> Self { self.header = value.into(); self }
 }
 
-impl PropertyType for ServiceConnectTestTrafficRules {}
+impl crate::PropertyType for ServiceConnectTestTrafficRules {}
 
-impl ToValue for ServiceConnectTestTrafficRules {
+impl ::cloudwright_core::ToValue for ServiceConnectTestTrafficRules {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Header", &self.header).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Header", &self.header)
+            .build()
     }
 }
-
-/// The required properties of [`ServiceConnectTestTrafficRulesHeader`], by name: `ServiceConnectTestTrafficRulesHeader::new(ServiceConnectTestTrafficRulesHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceConnectTestTrafficRulesHeaderRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceConnectTestTrafficRulesHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeaderValue)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServiceConnectTestTrafficRulesHeader` property type of `AWS::ECS::Service`.
 ///
@@ -2313,56 +1950,39 @@ pub(crate) static RULE_ServiceConnectTestTrafficRulesHeader: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectTestTrafficRulesHeader {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a [`ServiceConnectTestTrafficRulesHeaderValue`] object.
-    pub value: Option<Obj<ServiceConnectTestTrafficRulesHeaderValue>>,
+    pub value: ::std::option::Option<crate::Obj<ServiceConnectTestTrafficRulesHeaderValue>>,
 }
 
 #[rustfmt::skip]
 impl ServiceConnectTestTrafficRulesHeader {
-    /// A `ServiceConnectTestTrafficRulesHeader` with its required properties, named in a [`ServiceConnectTestTrafficRulesHeaderRequired`].
+    /// A `ServiceConnectTestTrafficRulesHeader` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ServiceConnectTestTrafficRulesHeaderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
-            value: None,
+            name: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a [`ServiceConnectTestTrafficRulesHeaderValue`] object.
-    pub fn value(mut self, value: impl Into<Obj<ServiceConnectTestTrafficRulesHeaderValue>>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceConnectTestTrafficRulesHeaderValue>>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceConnectTestTrafficRulesHeader {}
+impl crate::PropertyType for ServiceConnectTestTrafficRulesHeader {}
 
-impl ToValue for ServiceConnectTestTrafficRulesHeader {
+impl ::cloudwright_core::ToValue for ServiceConnectTestTrafficRulesHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`ServiceConnectTestTrafficRulesHeaderValue`], by name: `ServiceConnectTestTrafficRulesHeaderValue::new(ServiceConnectTestTrafficRulesHeaderValueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceConnectTestTrafficRulesHeaderValueRequired {
-    /// `Exact`: a string, required.
-    pub exact: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceConnectTestTrafficRulesHeaderValue: ObjRule = ObjRule {
-    properties: &[
-        ("Exact", Shape::STR),
-    ],
-    required: &["Exact"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServiceConnectTestTrafficRulesHeaderValue` property type of `AWS::ECS::Service`.
 ///
@@ -2370,40 +1990,33 @@ pub(crate) static RULE_ServiceConnectTestTrafficRulesHeaderValue: ObjRule = ObjR
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectTestTrafficRulesHeaderValue {
     /// `Exact`: a string, required.
-    pub exact: Str,
+    pub exact: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ServiceConnectTestTrafficRulesHeaderValue {
-    /// A `ServiceConnectTestTrafficRulesHeaderValue` with its required properties, named in a [`ServiceConnectTestTrafficRulesHeaderValueRequired`].
+    /// A `ServiceConnectTestTrafficRulesHeaderValue` with its one required property, `Exact`.
     #[inline]
-    pub fn new(required: ServiceConnectTestTrafficRulesHeaderValueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            exact: required.exact,
+            exact: value.into(),
         }
     }
 
     /// `Exact`: a string, required.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = value.into(); self }
+    pub fn exact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exact = value.into(); self }
 }
 
-impl PropertyType for ServiceConnectTestTrafficRulesHeaderValue {}
+impl crate::PropertyType for ServiceConnectTestTrafficRulesHeaderValue {}
 
-impl ToValue for ServiceConnectTestTrafficRulesHeaderValue {
+impl ::cloudwright_core::ToValue for ServiceConnectTestTrafficRulesHeaderValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Exact", &self.exact).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Exact", &self.exact)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceConnectTlsCertificateAuthority: ObjRule = ObjRule {
-    properties: &[
-        ("AwsPcaAuthorityArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServiceConnectTlsCertificateAuthority` property type of `AWS::ECS::Service`.
 ///
@@ -2415,7 +2028,7 @@ pub struct ServiceConnectTlsCertificateAuthority {
     /// `AwsPcaAuthorityArn`: a string.
     ///
     /// The ARN of the AWS Private Certificate Authority certificate.
-    pub aws_pca_authority_arn: Option<Str>,
+    pub aws_pca_authority_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2423,42 +2036,23 @@ impl ServiceConnectTlsCertificateAuthority {
     /// A `ServiceConnectTlsCertificateAuthority` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsPcaAuthorityArn`: a string.
-    pub fn aws_pca_authority_arn(mut self, value: impl Into<Str>) -> Self { self.aws_pca_authority_arn = Some(value.into()); self }
+    pub fn aws_pca_authority_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_pca_authority_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceConnectTlsCertificateAuthority {}
+impl crate::PropertyType for ServiceConnectTlsCertificateAuthority {}
 
-impl ToValue for ServiceConnectTlsCertificateAuthority {
+impl ::cloudwright_core::ToValue for ServiceConnectTlsCertificateAuthority {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsPcaAuthorityArn", &self.aws_pca_authority_arn)
             .build()
     }
 }
-
-/// The required properties of [`ServiceConnectTlsConfiguration`], by name: `ServiceConnectTlsConfiguration::new(ServiceConnectTlsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceConnectTlsConfigurationRequired {
-    /// `IssuerCertificateAuthority`: a [`ServiceConnectTlsCertificateAuthority`] object, required.
-    pub issuer_certificate_authority: Obj<ServiceConnectTlsCertificateAuthority>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceConnectTlsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IssuerCertificateAuthority", Shape::Object(&RULE_ServiceConnectTlsCertificateAuthority)),
-        ("KmsKey", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["IssuerCertificateAuthority"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServiceConnectTlsConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -2470,45 +2064,45 @@ pub struct ServiceConnectTlsConfiguration {
     /// `IssuerCertificateAuthority`: a [`ServiceConnectTlsCertificateAuthority`] object, required.
     ///
     /// The signer certificate authority.
-    pub issuer_certificate_authority: Obj<ServiceConnectTlsCertificateAuthority>,
+    pub issuer_certificate_authority: crate::Obj<ServiceConnectTlsCertificateAuthority>,
     /// `KmsKey`: a string.
     ///
     /// The AWS Key Management Service key.
-    pub kms_key: Option<Str>,
+    pub kms_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that's associated with the Service Connect TLS.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ServiceConnectTlsConfiguration {
-    /// A `ServiceConnectTlsConfiguration` with its required properties, named in a [`ServiceConnectTlsConfigurationRequired`].
+    /// A `ServiceConnectTlsConfiguration` with its one required property, `IssuerCertificateAuthority`.
     #[inline]
-    pub fn new(required: ServiceConnectTlsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ServiceConnectTlsCertificateAuthority>>) -> Self {
         Self {
-            issuer_certificate_authority: required.issuer_certificate_authority,
-            kms_key: None,
-            role_arn: None,
+            issuer_certificate_authority: value.into(),
+            kms_key: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
         }
     }
 
     /// `IssuerCertificateAuthority`: a [`ServiceConnectTlsCertificateAuthority`] object, required.
-    pub fn issuer_certificate_authority(mut self, value: impl Into<Obj<ServiceConnectTlsCertificateAuthority>>) -> Self { self.issuer_certificate_authority = value.into(); self }
+    pub fn issuer_certificate_authority(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceConnectTlsCertificateAuthority>>) -> Self { self.issuer_certificate_authority = value.into(); self }
     /// `KmsKey`: a string.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceConnectTlsConfiguration {}
+impl crate::PropertyType for ServiceConnectTlsConfiguration {}
 
-impl ToValue for ServiceConnectTlsConfiguration {
+impl ::cloudwright_core::ToValue for ServiceConnectTlsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "IssuerCertificateAuthority",
                 &self.issuer_certificate_authority,
@@ -2519,36 +2113,9 @@ impl ToValue for ServiceConnectTlsConfiguration {
     }
 }
 
-/// The required properties of [`ServiceManagedEbsVolumeConfiguration`], by name: `ServiceManagedEbsVolumeConfiguration::new(ServiceManagedEbsVolumeConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceManagedEbsVolumeConfigurationRequired {
-    /// `RoleArn`: a string, required.
-    pub role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceManagedEbsVolumeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Encrypted", Shape::Bool),
-        ("FilesystemType", Shape::Str(&StrRule { allowed: &["ext3", "ext4", "ntfs", "xfs"], ..StrRule::ANY })),
-        ("Iops", Shape::INT),
-        ("KmsKeyId", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SizeInGiB", Shape::INT),
-        ("SnapshotId", Shape::STR),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_EbsTagSpecification), min_items: None, max_items: None, unique: false })),
-        ("Throughput", Shape::INT),
-        ("VolumeInitializationRate", Shape::INT),
-        ("VolumeType", Shape::STR),
-    ],
-    required: &["RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServiceManagedEBSVolumeConfiguration` property type of `AWS::ECS::Service`.
 ///
-/// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service. For information about the supported launch types and operating systems, see \[Supported operating systems and launch types\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-volumes.html#ebs-volumes-configuration>) in the *Amazon Elastic Container Service Developer Guide* .
+/// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service. For information about the supported launch types and operating systems, see [Supported operating systems and launch types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-volumes.html#ebs-volumes-configuration) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Many of these parameters map 1:1 with the Amazon EBS `CreateVolume` API request parameters.
 ///
@@ -2557,8 +2124,8 @@ pub(crate) static RULE_ServiceManagedEbsVolumeConfiguration: ObjRule = ObjRule {
 pub struct ServiceManagedEbsVolumeConfiguration {
     /// `Encrypted`: a boolean.
     ///
-    /// Indicates whether the volume should be encrypted. If you turn on Region-level Amazon EBS encryption by default but set this value as `false` , the setting is overridden and the volume is encrypted with the KMS key specified for Amazon EBS encryption by default. This parameter maps 1:1 with the `Encrypted` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* .
-    pub encrypted: Option<Bool>,
+    /// Indicates whether the volume should be encrypted. If you turn on Region-level Amazon EBS encryption by default but set this value as `false` , the setting is overridden and the volume is encrypted with the KMS key specified for Amazon EBS encryption by default. This parameter maps 1:1 with the `Encrypted` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference* .
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FilesystemType`: a [`FilesystemType`] value.
     ///
     /// The filesystem type for the volume. For volumes created from a snapshot, you must specify the same filesystem type that the volume was using when the snapshot was created. If there is a filesystem type mismatch, the tasks will fail to start.
@@ -2566,7 +2133,7 @@ pub struct ServiceManagedEbsVolumeConfiguration {
     /// The available Linux filesystem types are `ext3` , `ext4` , and `xfs` . If no value is specified, the `xfs` filesystem type is used by default.
     ///
     /// The available Windows filesystem types are `NTFS` .
-    pub filesystem_type: Option<FilesystemType>,
+    pub filesystem_type: ::std::option::Option<FilesystemType>,
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS). For `gp3` , `io1` , and `io2` volumes, this represents the number of IOPS that are provisioned for the volume. For `gp2` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
@@ -2579,23 +2146,23 @@ pub struct ServiceManagedEbsVolumeConfiguration {
     ///
     /// This parameter is required for `io1` and `io2` volume types. The default for `gp3` volumes is `3,000 IOPS` . This parameter is not supported for `st1` , `sc1` , or `standard` volume types.
     ///
-    /// This parameter maps 1:1 with the `Iops` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* .
-    pub iops: Option<Int>,
+    /// This parameter maps 1:1 with the `Iops` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference* .
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `KmsKeyId`: a string.
     ///
-    /// The Amazon Resource Name (ARN) identifier of the AWS Key Management Service key to use for Amazon EBS encryption. When a key is specified using this parameter, it overrides Amazon EBS default encryption or any KMS key that you specified for cluster-level managed storage encryption. This parameter maps 1:1 with the `KmsKeyId` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* . For more information about encrypting Amazon EBS volumes attached to tasks, see \[Encrypt data stored in Amazon EBS volumes attached to Amazon ECS tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html>) .
+    /// The Amazon Resource Name (ARN) identifier of the AWS Key Management Service key to use for Amazon EBS encryption. When a key is specified using this parameter, it overrides Amazon EBS default encryption or any KMS key that you specified for cluster-level managed storage encryption. This parameter maps 1:1 with the `KmsKeyId` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference* . For more information about encrypting Amazon EBS volumes attached to tasks, see [Encrypt data stored in Amazon EBS volumes attached to Amazon ECS tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html) .
     ///
-    /// &gt; AWS authenticates the AWS Key Management Service key asynchronously. Therefore, if you specify an ID, alias, or ARN that is invalid, the action can appear to complete, but eventually fails.
-    pub kms_key_id: Option<Str>,
+    /// \> AWS authenticates the AWS Key Management Service key asynchronously. Therefore, if you specify an ID, alias, or ARN that is invalid, the action can appear to complete, but eventually fails.
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
-    /// The ARN of the IAM role to associate with this volume. This is the Amazon ECS infrastructure IAM role that is used to manage your AWS infrastructure. We recommend using the Amazon ECS-managed `AmazonECSInfrastructureRolePolicyForVolumes` IAM policy with this role. For more information, see \[Amazon ECS infrastructure IAM role\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html>) in the *Amazon ECS Developer Guide* .
+    /// The ARN of the IAM role to associate with this volume. This is the Amazon ECS infrastructure IAM role that is used to manage your AWS infrastructure. We recommend using the Amazon ECS-managed `AmazonECSInfrastructureRolePolicyForVolumes` IAM policy with this role. For more information, see [Amazon ECS infrastructure IAM role](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html) in the *Amazon ECS Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SizeInGiB`: an integer.
     ///
-    /// The size of the volume in GiB. You must specify either a volume size or a snapshot ID. If you specify a snapshot ID, the snapshot size is used for the volume size by default. You can optionally specify a volume size greater than or equal to the snapshot size. This parameter maps 1:1 with the `Size` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* .
+    /// The size of the volume in GiB. You must specify either a volume size or a snapshot ID. If you specify a snapshot ID, the snapshot size is used for the volume size by default. You can optionally specify a volume size greater than or equal to the snapshot size. This parameter maps 1:1 with the `Size` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference* .
     ///
     /// The following are the supported volume size values for each volume type.
     ///
@@ -2603,28 +2170,28 @@ pub struct ServiceManagedEbsVolumeConfiguration {
     /// - `io1` and `io2` : 4-16,384
     /// - `st1` and `sc1` : 125-16,384
     /// - `standard` : 1-1,024
-    pub size_in_gi_b: Option<Int>,
+    pub size_in_gi_b: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotId`: a string.
     ///
-    /// The snapshot that Amazon ECS uses to create volumes for attachment to tasks maintained by the service. You must specify either `snapshotId` or `sizeInGiB` in your volume configuration. This parameter maps 1:1 with the `SnapshotId` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* .
-    pub snapshot_id: Option<Str>,
+    /// The snapshot that Amazon ECS uses to create volumes for attachment to tasks maintained by the service. You must specify either `snapshotId` or `sizeInGiB` in your volume configuration. This parameter maps 1:1 with the `SnapshotId` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference* .
+    pub snapshot_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagSpecifications`: a list of [`EbsTagSpecification`] objects.
     ///
-    /// The tags to apply to the volume. Amazon ECS applies service-managed tags by default. This parameter maps 1:1 with the `TagSpecifications.N` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* .
-    pub tag_specifications: Option<List<EbsTagSpecification>>,
+    /// The tags to apply to the volume. Amazon ECS applies service-managed tags by default. This parameter maps 1:1 with the `TagSpecifications.N` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference* .
+    pub tag_specifications: ::std::option::Option<::cloudwright_core::List<EbsTagSpecification>>,
     /// `Throughput`: an integer.
     ///
-    /// The throughput to provision for a volume, in MiB/s, with a maximum of 1,000 MiB/s. This parameter maps 1:1 with the `Throughput` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* .
+    /// The throughput to provision for a volume, in MiB/s, with a maximum of 1,000 MiB/s. This parameter maps 1:1 with the `Throughput` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference* .
     ///
-    /// &gt; This parameter is only supported for the `gp3` volume type.
-    pub throughput: Option<Int>,
+    /// \> This parameter is only supported for the `gp3` volume type.
+    pub throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeInitializationRate`: an integer.
     ///
-    /// The rate, in MiB/s, at which data is fetched from a snapshot of an existing EBS volume to create new volumes for attachment to the tasks maintained by the service. This property can be specified only if you specify a `snapshotId` . For more information, see \[Initialize Amazon EBS volumes\](<https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html>) in the *Amazon EBS User Guide* .
-    pub volume_initialization_rate: Option<Int>,
+    /// The rate, in MiB/s, at which data is fetched from a snapshot of an existing EBS volume to create new volumes for attachment to the tasks maintained by the service. This property can be specified only if you specify a `snapshotId` . For more information, see [Initialize Amazon EBS volumes](https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html) in the *Amazon EBS User Guide* .
+    pub volume_initialization_rate: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a string.
     ///
-    /// The volume type. This parameter maps 1:1 with the `VolumeType` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* . For more information, see \[Amazon EBS volume types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-volume-types.html>) in the *Amazon EC2 User Guide* .
+    /// The volume type. This parameter maps 1:1 with the `VolumeType` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference* . For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-volume-types.html) in the *Amazon EC2 User Guide* .
     ///
     /// The following are the supported volume types.
     ///
@@ -2634,60 +2201,60 @@ pub struct ServiceManagedEbsVolumeConfiguration {
     /// - Cold HDD: `sc1`
     /// - Magnetic: `standard`
     ///
-    /// &gt; The magnetic volume type is not supported on Fargate.
-    pub volume_type: Option<Str>,
+    /// \> The magnetic volume type is not supported on Fargate.
+    pub volume_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ServiceManagedEbsVolumeConfiguration {
-    /// A `ServiceManagedEbsVolumeConfiguration` with its required properties, named in a [`ServiceManagedEbsVolumeConfigurationRequired`].
+    /// A `ServiceManagedEbsVolumeConfiguration` with its one required property, `RoleArn`.
     #[inline]
-    pub fn new(required: ServiceManagedEbsVolumeConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            encrypted: None,
-            filesystem_type: None,
-            iops: None,
-            kms_key_id: None,
-            role_arn: required.role_arn,
-            size_in_gi_b: None,
-            snapshot_id: None,
-            tag_specifications: None,
-            throughput: None,
-            volume_initialization_rate: None,
-            volume_type: None,
+            encrypted: ::std::option::Option::None,
+            filesystem_type: ::std::option::Option::None,
+            iops: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            role_arn: value.into(),
+            size_in_gi_b: ::std::option::Option::None,
+            snapshot_id: ::std::option::Option::None,
+            tag_specifications: ::std::option::Option::None,
+            throughput: ::std::option::Option::None,
+            volume_initialization_rate: ::std::option::Option::None,
+            volume_type: ::std::option::Option::None,
         }
     }
 
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `FilesystemType`: a [`FilesystemType`] value.
-    pub fn filesystem_type(mut self, value: impl Into<FilesystemType>) -> Self { self.filesystem_type = Some(value.into()); self }
+    pub fn filesystem_type(mut self, value: impl ::std::convert::Into<FilesystemType>) -> Self { self.filesystem_type = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SizeInGiB`: an integer.
-    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_in_gi_b = Some(value.into()); self }
+    pub fn size_in_gi_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_gi_b = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotId`: a string.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
+    pub fn snapshot_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_id = ::std::option::Option::Some(value.into()); self }
     /// `TagSpecifications`: a list of [`EbsTagSpecification`] objects.
-    pub fn tag_specifications(mut self, value: impl Into<List<EbsTagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
+    pub fn tag_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EbsTagSpecification>>) -> Self { self.tag_specifications = ::std::option::Option::Some(value.into()); self }
     /// `Throughput`: an integer.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
+    pub fn throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput = ::std::option::Option::Some(value.into()); self }
     /// `VolumeInitializationRate`: an integer.
-    pub fn volume_initialization_rate(mut self, value: impl Into<Int>) -> Self { self.volume_initialization_rate = Some(value.into()); self }
+    pub fn volume_initialization_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_initialization_rate = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a string.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceManagedEbsVolumeConfiguration {}
+impl crate::PropertyType for ServiceManagedEbsVolumeConfiguration {}
 
-impl ToValue for ServiceManagedEbsVolumeConfiguration {
+impl ::cloudwright_core::ToValue for ServiceManagedEbsVolumeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Encrypted", &self.encrypted)
             .opt("FilesystemType", &self.filesystem_type)
             .opt("Iops", &self.iops)
@@ -2703,24 +2270,6 @@ impl ToValue for ServiceManagedEbsVolumeConfiguration {
     }
 }
 
-/// The required properties of [`ServiceVolumeConfiguration`], by name: `ServiceVolumeConfiguration::new(ServiceVolumeConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceVolumeConfigurationRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceVolumeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ManagedEBSVolume", Shape::Object(&RULE_ServiceManagedEbsVolumeConfiguration)),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServiceVolumeConfiguration` property type of `AWS::ECS::Service`.
 ///
 /// The configuration for a volume specified in the task definition as a volume that is configured at launch time. Currently, the only supported volume type is an Amazon EBS volume.
@@ -2731,57 +2280,47 @@ pub struct ServiceVolumeConfiguration {
     /// `ManagedEBSVolume`: a [`ServiceManagedEbsVolumeConfiguration`] object.
     ///
     /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service. The Amazon EBS volumes are visible in your account in the Amazon EC2 console once they are created.
-    pub managed_ebs_volume: Option<Obj<ServiceManagedEbsVolumeConfiguration>>,
+    pub managed_ebs_volume: ::std::option::Option<crate::Obj<ServiceManagedEbsVolumeConfiguration>>,
     /// `Name`: a string, required.
     ///
     /// The name of the volume. This value must match the volume name from the `Volume` object in the task definition.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ServiceVolumeConfiguration {
-    /// A `ServiceVolumeConfiguration` with its required properties, named in a [`ServiceVolumeConfigurationRequired`].
+    /// A `ServiceVolumeConfiguration` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ServiceVolumeConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            managed_ebs_volume: None,
-            name: required.name,
+            managed_ebs_volume: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `ManagedEBSVolume`: a [`ServiceManagedEbsVolumeConfiguration`] object.
-    pub fn managed_ebs_volume(mut self, value: impl Into<Obj<ServiceManagedEbsVolumeConfiguration>>) -> Self { self.managed_ebs_volume = Some(value.into()); self }
+    pub fn managed_ebs_volume(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceManagedEbsVolumeConfiguration>>) -> Self { self.managed_ebs_volume = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for ServiceVolumeConfiguration {}
+impl crate::PropertyType for ServiceVolumeConfiguration {}
 
-impl ToValue for ServiceVolumeConfiguration {
+impl ::cloudwright_core::ToValue for ServiceVolumeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ManagedEBSVolume", &self.managed_ebs_volume)
             .req("Name", &self.name)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TimeoutConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IdleTimeoutSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
-        ("PerRequestTimeoutSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TimeoutConfiguration` property type of `AWS::ECS::Service`.
 ///
 /// An object that represents the timeout configurations for Service Connect.
 ///
-/// &gt; If `idleTimeout` is set to a time that is less than `perRequestTimeout` , the connection will close when the `idleTimeout` is reached and not the `perRequestTimeout` .
+/// \> If `idleTimeout` is set to a time that is less than `perRequestTimeout` , the connection will close when the `idleTimeout` is reached and not the `perRequestTimeout` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-timeoutconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2795,13 +2334,13 @@ pub struct TimeoutConfiguration {
     /// The `idleTimeout` default for `TCP` is 1 hour.
     ///
     /// Value 0 to 2147483647.
-    pub idle_timeout_seconds: Option<Int>,
+    pub idle_timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `PerRequestTimeoutSeconds`: an integer.
     ///
     /// The amount of time waiting for the upstream to respond with a complete response per request. A value of `0` can be set to disable `perRequestTimeout` . `perRequestTimeout` can only be set if Service Connect `appProtocol` isn't `TCP` . Only `idleTimeout` is allowed for `TCP` `appProtocol` .
     ///
     /// Value 0 to 2147483647.
-    pub per_request_timeout_seconds: Option<Int>,
+    pub per_request_timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2809,21 +2348,21 @@ impl TimeoutConfiguration {
     /// A `TimeoutConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdleTimeoutSeconds`: an integer.
-    pub fn idle_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.idle_timeout_seconds = Some(value.into()); self }
+    pub fn idle_timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.idle_timeout_seconds = ::std::option::Option::Some(value.into()); self }
     /// `PerRequestTimeoutSeconds`: an integer.
-    pub fn per_request_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.per_request_timeout_seconds = Some(value.into()); self }
+    pub fn per_request_timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.per_request_timeout_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TimeoutConfiguration {}
+impl crate::PropertyType for TimeoutConfiguration {}
 
-impl ToValue for TimeoutConfiguration {
+impl ::cloudwright_core::ToValue for TimeoutConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IdleTimeoutSeconds", &self.idle_timeout_seconds)
             .opt(
                 "PerRequestTimeoutSeconds",
@@ -2837,24 +2376,12 @@ impl ToValue for TimeoutConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcLatticeConfigurationRequired {
     /// `PortName`: a string, required.
-    pub port_name: Str,
+    pub port_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TargetGroupArn`: a string, required.
-    pub target_group_arn: Str,
+    pub target_group_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcLatticeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PortName", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TargetGroupArn", Shape::STR),
-    ],
-    required: &["RoleArn", "TargetGroupArn", "PortName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcLatticeConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -2866,17 +2393,17 @@ pub struct VpcLatticeConfiguration {
     /// `PortName`: a string, required.
     ///
     /// The name of the port mapping to register in the VPC Lattice target group. This is the name of the `portMapping` you defined in your task definition.
-    pub port_name: Str,
+    pub port_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the IAM role to associate with this VPC Lattice configuration. This is the Amazon ECS infrastructure IAM role that is used to manage your VPC Lattice infrastructure.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TargetGroupArn`: a string, required.
     ///
     /// The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to.
-    pub target_group_arn: Str,
+    pub target_group_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2892,19 +2419,19 @@ impl VpcLatticeConfiguration {
     }
 
     /// `PortName`: a string, required.
-    pub fn port_name(mut self, value: impl Into<Str>) -> Self { self.port_name = value.into(); self }
+    pub fn port_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.port_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `TargetGroupArn`: a string, required.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = value.into(); self }
+    pub fn target_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_group_arn = value.into(); self }
 }
 
-impl PropertyType for VpcLatticeConfiguration {}
+impl crate::PropertyType for VpcLatticeConfiguration {}
 
-impl ToValue for VpcLatticeConfiguration {
+impl ::cloudwright_core::ToValue for VpcLatticeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PortName", &self.port_name)
             .req("RoleArn", &self.role_arn)
             .req("TargetGroupArn", &self.target_group_arn)
@@ -2920,24 +2447,24 @@ pub enum AvailabilityZoneRebalancing {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AvailabilityZoneRebalancing {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AvailabilityZoneRebalancing {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AvailabilityZoneRebalancing {
+impl ::cloudwright_core::ToValue for AvailabilityZoneRebalancing {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2953,26 +2480,26 @@ pub enum DeploymentConfigurationStrategy {
     /// `CANARY`
     Canary,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeploymentConfigurationStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeploymentConfigurationStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeploymentConfigurationStrategy {
+impl ::cloudwright_core::ToValue for DeploymentConfigurationStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Rolling => "ROLLING",
             Self::BlueGreen => "BLUE_GREEN",
             Self::Linear => "LINEAR",
             Self::Canary => "CANARY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2986,25 +2513,25 @@ pub enum DeploymentControllerType {
     /// `EXTERNAL`
     External,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeploymentControllerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeploymentControllerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeploymentControllerType {
+impl ::cloudwright_core::ToValue for DeploymentControllerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CodeDeploy => "CODE_DEPLOY",
             Self::Ecs => "ECS",
             Self::External => "EXTERNAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3020,26 +2547,26 @@ pub enum FilesystemType {
     /// `xfs`
     Xfs,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FilesystemType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FilesystemType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FilesystemType {
+impl ::cloudwright_core::ToValue for FilesystemType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ext3 => "ext3",
             Self::Ext4 => "ext4",
             Self::Ntfs => "ntfs",
             Self::Xfs => "xfs",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3051,24 +2578,24 @@ pub enum IncludeQueryParameters {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IncludeQueryParameters {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IncludeQueryParameters {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IncludeQueryParameters {
+impl ::cloudwright_core::ToValue for IncludeQueryParameters {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3082,25 +2609,25 @@ pub enum LaunchType {
     /// `EXTERNAL`
     External,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LaunchType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LaunchType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LaunchType {
+impl ::cloudwright_core::ToValue for LaunchType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ec2 => "EC2",
             Self::Fargate => "FARGATE",
             Self::External => "EXTERNAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3122,18 +2649,18 @@ pub enum LifecycleStage {
     /// `POST_PRODUCTION_TRAFFIC_SHIFT`
     PostProductionTrafficShift,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LifecycleStage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LifecycleStage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LifecycleStage {
+impl ::cloudwright_core::ToValue for LifecycleStage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ReconcileService => "RECONCILE_SERVICE",
             Self::PreScaleUp => "PRE_SCALE_UP",
@@ -3142,9 +2669,9 @@ impl ToValue for LifecycleStage {
             Self::PostTestTrafficShift => "POST_TEST_TRAFFIC_SHIFT",
             Self::ProductionTrafficShift => "PRODUCTION_TRAFFIC_SHIFT",
             Self::PostProductionTrafficShift => "POST_PRODUCTION_TRAFFIC_SHIFT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3156,24 +2683,24 @@ pub enum PlacementConstraintType {
     /// `memberOf`
     MemberOf,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlacementConstraintType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlacementConstraintType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlacementConstraintType {
+impl ::cloudwright_core::ToValue for PlacementConstraintType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DistinctInstance => "distinctInstance",
             Self::MemberOf => "memberOf",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3187,25 +2714,25 @@ pub enum PlacementStrategyType {
     /// `spread`
     Spread,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlacementStrategyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlacementStrategyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlacementStrategyType {
+impl ::cloudwright_core::ToValue for PlacementStrategyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Binpack => "binpack",
             Self::Random => "random",
             Self::Spread => "spread",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3217,24 +2744,24 @@ pub enum PropagateTags {
     /// `TASK_DEFINITION`
     TaskDefinition,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PropagateTags {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PropagateTags {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PropagateTags {
+impl ::cloudwright_core::ToValue for PropagateTags {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Service => "SERVICE",
             Self::TaskDefinition => "TASK_DEFINITION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3244,23 +2771,23 @@ pub enum ResourceType {
     /// `volume`
     Volume,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Volume => "volume",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3272,24 +2799,24 @@ pub enum SchedulingStrategy {
     /// `REPLICA`
     Replica,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SchedulingStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SchedulingStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SchedulingStrategy {
+impl ::cloudwright_core::ToValue for SchedulingStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Daemon => "DAEMON",
             Self::Replica => "REPLICA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3301,23 +2828,411 @@ pub enum ServiceConnectAccessLogConfigurationFormat {
     /// `JSON`
     Json,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ServiceConnectAccessLogConfigurationFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for ServiceConnectAccessLogConfigurationFormat
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ServiceConnectAccessLogConfigurationFormat {
+impl ::cloudwright_core::ToValue for ServiceConnectAccessLogConfigurationFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Text => "TEXT",
             Self::Json => "JSON",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_CapacityProviderStrategyItem, RULE_Secret, RULE_ServiceRegistry, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Service: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZoneRebalancing", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None, unique: false })),
+            ("Cluster", Shape::STR),
+            ("DeploymentConfiguration", Shape::Object(&RULE_DeploymentConfiguration)),
+            ("DeploymentController", Shape::Object(&RULE_DeploymentController)),
+            ("DesiredCount", Shape::INT),
+            ("EnableECSManagedTags", Shape::Bool),
+            ("EnableExecuteCommand", Shape::Bool),
+            ("ForceNewDeployment", Shape::Object(&RULE_ForceNewDeployment)),
+            ("HealthCheckGracePeriodSeconds", Shape::INT),
+            ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE", "EXTERNAL"], ..StrRule::ANY })),
+            ("LoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancer), min_items: None, max_items: None, unique: false })),
+            ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+            ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: None, max_items: None, unique: false })),
+            ("PlacementStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: None, unique: false })),
+            ("PlatformVersion", Shape::STR),
+            ("PropagateTags", Shape::Str(&StrRule { allowed: &["SERVICE", "TASK_DEFINITION"], ..StrRule::ANY })),
+            ("Role", Shape::STR),
+            ("SchedulingStrategy", Shape::Str(&StrRule { allowed: &["DAEMON", "REPLICA"], ..StrRule::ANY })),
+            ("ServiceConnectConfiguration", Shape::Object(&RULE_ServiceConnectConfiguration)),
+            ("ServiceName", Shape::STR),
+            ("ServiceRegistries", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceRegistry), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("TaskDefinition", Shape::STR),
+            ("VolumeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceVolumeConfiguration), min_items: None, max_items: None, unique: false })),
+            ("VpcLatticeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcLatticeConfiguration), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AlternateTargetGroupArn", Shape::STR),
+            ("ProductionListenerRule", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TestListenerRule", Shape::STR),
+        ],
+        required: &["AlternateTargetGroupArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CanaryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CanaryBakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
+            ("CanaryPercent", Shape::Num(&NumRule { min: Some(0.1), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentAlarms: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Enable", Shape::Bool),
+            ("Rollback", Shape::Bool),
+        ],
+        required: &["AlarmNames", "Rollback", "Enable"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentCircuitBreaker: ObjRule = ObjRule {
+        properties: &[
+            ("Enable", Shape::Bool),
+            ("Rollback", Shape::Bool),
+        ],
+        required: &["Enable", "Rollback"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Alarms", Shape::Object(&RULE_DeploymentAlarms)),
+            ("BakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
+            ("CanaryConfiguration", Shape::Object(&RULE_CanaryConfiguration)),
+            ("DeploymentCircuitBreaker", Shape::Object(&RULE_DeploymentCircuitBreaker)),
+            ("LifecycleHooks", Shape::List(&ListRule { items: Shape::Object(&RULE_DeploymentLifecycleHook), min_items: None, max_items: None, unique: false })),
+            ("LinearConfiguration", Shape::Object(&RULE_LinearConfiguration)),
+            ("MaximumPercent", Shape::INT),
+            ("MinimumHealthyPercent", Shape::INT),
+            ("Strategy", Shape::Str(&StrRule { allowed: &["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentController: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["CODE_DEPLOY", "ECS", "EXTERNAL"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentLifecycleHook: ObjRule = ObjRule {
+        properties: &[
+            ("HookDetails", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("HookTargetArn", Shape::STR),
+            ("LifecycleStages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["HookTargetArn", "RoleArn", "LifecycleStages"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbsTagSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("PropagateTags", Shape::Str(&StrRule { allowed: &["SERVICE", "TASK_DEFINITION"], ..StrRule::ANY })),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["volume"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["ResourceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ForceNewDeployment: ObjRule = ObjRule {
+        properties: &[
+            ("EnableForceNewDeployment", Shape::Bool),
+            ("ForceNewDeploymentNonce", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["EnableForceNewDeployment"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinearConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("StepBakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
+            ("StepPercent", Shape::Num(&NumRule { min: Some(3.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
+        properties: &[
+            ("AdvancedConfiguration", Shape::Object(&RULE_AdvancedConfiguration)),
+            ("ContainerName", Shape::STR),
+            ("ContainerPort", Shape::INT),
+            ("LoadBalancerName", Shape::STR),
+            ("TargetGroupArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogDriver", Shape::STR),
+            ("Options", Shape::Typed(json_type::OBJECT)),
+            ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AwsvpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["distinctInstance", "memberOf"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("Field", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["binpack", "random", "spread"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceConnectAccessLogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Format", Shape::Str(&StrRule { allowed: &["TEXT", "JSON"], ..StrRule::ANY })),
+            ("IncludeQueryParameters", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Format"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceConnectClientAlias: ObjRule = ObjRule {
+        properties: &[
+            ("DnsName", Shape::STR),
+            ("Port", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("TestTrafficRules", Shape::Object(&RULE_ServiceConnectTestTrafficRules)),
+        ],
+        required: &["Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceConnectConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccessLogConfiguration", Shape::Object(&RULE_ServiceConnectAccessLogConfiguration)),
+            ("Enabled", Shape::Bool),
+            ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+            ("Namespace", Shape::STR),
+            ("Services", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceConnectService), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceConnectService: ObjRule = ObjRule {
+        properties: &[
+            ("ClientAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceConnectClientAlias), min_items: None, max_items: None, unique: false })),
+            ("DiscoveryName", Shape::STR),
+            ("IngressPortOverride", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("PortName", Shape::STR),
+            ("Timeout", Shape::Object(&RULE_TimeoutConfiguration)),
+            ("Tls", Shape::Object(&RULE_ServiceConnectTlsConfiguration)),
+        ],
+        required: &["PortName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceConnectTestTrafficRules: ObjRule = ObjRule {
+        properties: &[
+            ("Header", Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeader)),
+        ],
+        required: &["Header"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceConnectTestTrafficRulesHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeaderValue)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceConnectTestTrafficRulesHeaderValue: ObjRule = ObjRule {
+        properties: &[
+            ("Exact", Shape::STR),
+        ],
+        required: &["Exact"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceConnectTlsCertificateAuthority: ObjRule = ObjRule {
+        properties: &[
+            ("AwsPcaAuthorityArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceConnectTlsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IssuerCertificateAuthority", Shape::Object(&RULE_ServiceConnectTlsCertificateAuthority)),
+            ("KmsKey", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["IssuerCertificateAuthority"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceManagedEbsVolumeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Encrypted", Shape::Bool),
+            ("FilesystemType", Shape::Str(&StrRule { allowed: &["ext3", "ext4", "ntfs", "xfs"], ..StrRule::ANY })),
+            ("Iops", Shape::INT),
+            ("KmsKeyId", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SizeInGiB", Shape::INT),
+            ("SnapshotId", Shape::STR),
+            ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_EbsTagSpecification), min_items: None, max_items: None, unique: false })),
+            ("Throughput", Shape::INT),
+            ("VolumeInitializationRate", Shape::INT),
+            ("VolumeType", Shape::STR),
+        ],
+        required: &["RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceVolumeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ManagedEBSVolume", Shape::Object(&RULE_ServiceManagedEbsVolumeConfiguration)),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeoutConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IdleTimeoutSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
+            ("PerRequestTimeoutSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcLatticeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PortName", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TargetGroupArn", Shape::STR),
+        ],
+        required: &["RoleArn", "TargetGroupArn", "PortName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

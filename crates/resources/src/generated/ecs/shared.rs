@@ -6,23 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
-    properties: &[
-        ("Base", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("CapacityProvider", Shape::STR),
-        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `CapacityProviderStrategyItem` property type, shared by `AWS::ECS::Cluster`, `AWS::ECS::Service`, `AWS::ECS::TaskSet`.
 ///
@@ -43,11 +26,11 @@ pub struct CapacityProviderStrategyItem {
     /// - Base requirements are satisfied first before weight distribution
     ///
     /// Value 0 to 100000.
-    pub base: Option<Int>,
+    pub base: ::std::option::Option<::cloudwright_core::Int>,
     /// `CapacityProvider`: a string.
     ///
     /// The short name of the capacity provider. This can be either an AWS managed capacity provider ( `FARGATE` or `FARGATE_SPOT` ) or the name of a custom capacity provider that you created.
-    pub capacity_provider: Option<Str>,
+    pub capacity_provider: ::std::option::Option<::cloudwright_core::Str>,
     /// `Weight`: an integer.
     ///
     /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
@@ -74,7 +57,7 @@ pub struct CapacityProviderStrategyItem {
     /// Weighted Distribution: If capacityProviderA has weight `1` and capacityProviderB has weight `4` , then for every 1 task on A, 4 tasks will run on B.
     ///
     /// Value 0 to 1000.
-    pub weight: Option<Int>,
+    pub weight: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -83,25 +66,25 @@ impl CapacityProviderStrategyItem {
     /// A `CapacityProviderStrategyItem` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Base`: an integer.
-    pub fn base(mut self, value: impl Into<Int>) -> Self { self.base = Some(value.into()); self }
+    pub fn base(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.base = ::std::option::Option::Some(value.into()); self }
     /// `CapacityProvider`: a string.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self { self.capacity_provider = Some(value.into()); self }
+    pub fn capacity_provider(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_provider = ::std::option::Option::Some(value.into()); self }
     /// `Weight`: an integer.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for CapacityProviderStrategyItem {}
+impl crate::PropertyType for CapacityProviderStrategyItem {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for CapacityProviderStrategyItem {
+impl ::cloudwright_core::ToValue for CapacityProviderStrategyItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Base", &self.base)
             .opt("CapacityProvider", &self.capacity_provider)
             .opt("Weight", &self.weight)
@@ -110,26 +93,15 @@ impl ToValue for CapacityProviderStrategyItem {
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerDependency: ObjRule = ObjRule {
-    properties: &[
-        ("Condition", Shape::Str(&StrRule { allowed: &["COMPLETE", "HEALTHY", "START", "SUCCESS"], ..StrRule::ANY })),
-        ("ContainerName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `ContainerDependency` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
-/// Your Amazon ECS container instances require at least version 1.26.0 of the container agent to use container dependencies. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see \[Updating the Amazon ECS Container Agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>) in the *Amazon Elastic Container Service Developer Guide*. If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the ``ecs-init`` package. If your container instances are launched from version ``20190301`` or later, then they contain the required versions of the container agent and ``ecs-init``. For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) in the *Amazon Elastic Container Service Developer Guide*.
+/// Your Amazon ECS container instances require at least version 1.26.0 of the container agent to use container dependencies. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide*. If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the ``ecs-init`` package. If your container instances are launched from version ``20190301`` or later, then they contain the required versions of the container agent and ``ecs-init``. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
 /// For tasks that use the Fargate launch type, the task or service requires the following platforms:
 /// +  Linux platform version ``1.3.0`` or later.
 /// +  Windows platform version ``1.0.0`` or later.
 ///
-/// For more information about how to create a container dependency, see \[Container dependency\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/example_task_definitions.html#example_task_definition-containerdependency>) in the *Amazon Elastic Container Service Developer Guide*.
+/// For more information about how to create a container dependency, see [Container dependency](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/example_task_definitions.html#example_task_definition-containerdependency) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-daemontaskdefinition-containerdependency.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -141,11 +113,11 @@ pub struct ContainerDependency {
     /// +  ``COMPLETE`` - This condition validates that a dependent container runs to completion (exits) before permitting other containers to start. This can be useful for nonessential containers that run a script and then exit. This condition can't be set on an essential container.
     /// +  ``SUCCESS`` - This condition is the same as ``COMPLETE``, but it also requires that the container exits with a ``zero`` status. This condition can't be set on an essential container.
     /// +  ``HEALTHY`` - This condition validates that the dependent container passes its Docker health check before permitting other containers to start. This requires that the dependent container has health checks configured. This condition is confirmed only at task startup.
-    pub condition: Option<ContainerDependencyCondition>,
+    pub condition: ::std::option::Option<ContainerDependencyCondition>,
     /// `ContainerName`: a string.
     ///
     /// The name of a container.
-    pub container_name: Option<Str>,
+    pub container_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -154,23 +126,23 @@ impl ContainerDependency {
     /// A `ContainerDependency` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Condition`: a [`ContainerDependencyCondition`] value.
-    pub fn condition(mut self, value: impl Into<ContainerDependencyCondition>) -> Self { self.condition = Some(value.into()); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<ContainerDependencyCondition>) -> Self { self.condition = ::std::option::Option::Some(value.into()); self }
     /// `ContainerName`: a string.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
+    pub fn container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_name = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for ContainerDependency {}
+impl crate::PropertyType for ContainerDependency {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for ContainerDependency {
+impl ::cloudwright_core::ToValue for ContainerDependency {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Condition", &self.condition)
             .opt("ContainerName", &self.container_name)
             .build()
@@ -178,21 +150,10 @@ impl ToValue for ContainerDependency {
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentFile: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["s3"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `EnvironmentFile` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a ``.env`` file extension. Each line in an environment file should contain an environment variable in ``VARIABLE=VALUE`` format. Lines beginning with ``#`` are treated as comments and are ignored.
-/// If there are environment variables specified using the ``environment`` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see \[Use a file to pass environment variables to a container\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/use-environment-file.html>) in the *Amazon Elastic Container Service Developer Guide*.
+/// If there are environment variables specified using the ``environment`` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see [Use a file to pass environment variables to a container](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/use-environment-file.html) in the *Amazon Elastic Container Service Developer Guide*.
 /// Environment variable files are objects in Amazon S3 and all Amazon S3 security considerations apply.
 /// You must use the following platforms for the Fargate launch type:
 /// +  Linux platform version ``1.4.0`` or later.
@@ -209,11 +170,11 @@ pub struct EnvironmentFile {
     /// `Type`: an [`EnvironmentFileType`] value.
     ///
     /// The file type to use. Environment files are objects in Amazon S3. The only supported value is ``s3``.
-    pub r#type: Option<EnvironmentFileType>,
+    pub r#type: ::std::option::Option<EnvironmentFileType>,
     /// `Value`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -222,23 +183,23 @@ impl EnvironmentFile {
     /// A `EnvironmentFile` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Type`: an [`EnvironmentFileType`] value.
-    pub fn r#type(mut self, value: impl Into<EnvironmentFileType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<EnvironmentFileType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for EnvironmentFile {}
+impl crate::PropertyType for EnvironmentFile {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for EnvironmentFile {
+impl ::cloudwright_core::ToValue for EnvironmentFile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Type", &self.r#type)
             .opt("Value", &self.value)
             .build()
@@ -246,33 +207,22 @@ impl ToValue for EnvironmentFile {
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Options", Shape::Typed(json_type::OBJECT)),
-        ("Type", Shape::Str(&StrRule { allowed: &["fluentbit", "fluentd"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `FirelensConfiguration` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
-/// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see \[Custom log routing\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) in the *Amazon Elastic Container Service Developer Guide*.
+/// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-daemontaskdefinition-firelensconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FirelensConfiguration {
     /// `Options`: a JSON value.
     ///
-    /// The options to use when configuring the log router. This field is optional and can be used to specify a custom configuration file or to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event. If specified, the syntax to use is ``"options":{"enable-ecs-log-metadata":"true|false","config-file-type:"s3|file","config-file-value":"arn:aws:s3:::mybucket/fluent.conf|filepath"}``. For more information, see \[Creating a task definition that uses a FireLens configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html#firelens-taskdef>) in the *Amazon Elastic Container Service Developer Guide*.
+    /// The options to use when configuring the log router. This field is optional and can be used to specify a custom configuration file or to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event. If specified, the syntax to use is ``"options":{"enable-ecs-log-metadata":"true|false","config-file-type:"s3|file","config-file-value":"arn:aws:s3:::mybucket/fluent.conf|filepath"}``. For more information, see [Creating a task definition that uses a FireLens configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html#firelens-taskdef) in the *Amazon Elastic Container Service Developer Guide*.
     /// Tasks hosted on FARGATElong only support the ``file`` configuration file type.
-    pub options: Option<Json>,
+    pub options: ::std::option::Option<::cloudwright_core::Json>,
     /// `Type`: a [`FirelensConfigurationType`] value.
     ///
     /// The log router to use. The valid values are ``fluentd`` or ``fluentbit``.
-    pub r#type: Option<FirelensConfigurationType>,
+    pub r#type: ::std::option::Option<FirelensConfigurationType>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -281,42 +231,28 @@ impl FirelensConfiguration {
     /// A `FirelensConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Options`: a JSON value.
-    pub fn options(mut self, value: impl Into<Json>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`FirelensConfigurationType`] value.
-    pub fn r#type(mut self, value: impl Into<FirelensConfigurationType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<FirelensConfigurationType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for FirelensConfiguration {}
+impl crate::PropertyType for FirelensConfiguration {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for FirelensConfiguration {
+impl ::cloudwright_core::ToValue for FirelensConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Options", &self.options)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
-    properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Interval", Shape::INT),
-        ("Retries", Shape::INT),
-        ("StartPeriod", Shape::INT),
-        ("Timeout", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `HealthCheck` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -365,14 +301,14 @@ pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
 /// +  ``ACTIVATING`` - In this state, Amazon ECS pulls container images, creates containers, configures task networking, registers load balancer target groups, and configures service discovery status.
 /// +  ``RUNNING`` - The task is running and performing its work.
 ///
-/// For more detailed information about task lifecycle states, see \[Task lifecycle\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html>) in the *Amazon Elastic Container Service Developer Guide*.
+/// For more detailed information about task lifecycle states, see [Task lifecycle](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html) in the *Amazon Elastic Container Service Developer Guide*.
 /// The following are notes about container health check support:
 /// +  If the Amazon ECS container agent becomes disconnected from the Amazon ECS service, this won't cause a container to transition to an ``UNHEALTHY`` status. This is by design, to ensure that containers remain running during agent restarts or temporary unavailability. The health check status is the "last heard from" response from the Amazon ECS agent, so if the container was considered ``HEALTHY`` prior to the disconnect, that status will remain until the agent reconnects and another health check occurs. There are no assumptions made about the status of the container health checks.
-/// +  Container health checks require version ``1.17.0`` or greater of the Amazon ECS container agent. For more information, see \[Updating the Amazon ECS container agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>).
-/// +  Container health checks are supported for Fargate tasks if you're using platform version ``1.1.0`` or greater. For more information, see \[platform versions\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html>).
+/// +  Container health checks require version ``1.17.0`` or greater of the Amazon ECS container agent. For more information, see [Updating the Amazon ECS container agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html).
+/// +  Container health checks are supported for Fargate tasks if you're using platform version ``1.1.0`` or greater. For more information, see [platform versions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html).
 /// +  Container health checks aren't supported for tasks that are part of a service that's configured to use a Classic Load Balancer.
 ///
-/// For an example of how to specify a task definition with multiple containers where container dependency is specified, see \[Container dependency\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/example_task_definitions.html#example_task_definition-containerdependency>) in the *Amazon Elastic Container Service Developer Guide*.
+/// For an example of how to specify a task definition with multiple containers where container dependency is specified, see [Container dependency](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/example_task_definitions.html#example_task_definition-containerdependency) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-daemontaskdefinition-healthcheck.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -385,24 +321,24 @@ pub struct HealthCheck {
     /// You don't include the double quotes and brackets when you use the AWS Management Console.
     /// ``CMD-SHELL, curl -f http://localhost/ || exit 1``
     /// An exit code of 0 indicates success, and non-zero exit code indicates failure. For more information, see ``HealthCheck`` in the docker container create command.
-    pub command: Option<List<Str>>,
+    pub command: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Interval`: an integer.
     ///
     /// The time period in seconds between each health check execution. You may specify between 5 and 300 seconds. The default value is 30 seconds. This value applies only when you specify a ``command``.
-    pub interval: Option<Int>,
+    pub interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `Retries`: an integer.
     ///
     /// The number of times to retry a failed health check before the container is considered unhealthy. You may specify between 1 and 10 retries. The default value is 3. This value applies only when you specify a ``command``.
-    pub retries: Option<Int>,
+    pub retries: ::std::option::Option<::cloudwright_core::Int>,
     /// `StartPeriod`: an integer.
     ///
     /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries. You can specify between 0 and 300 seconds. By default, the ``startPeriod`` is off. This value applies only when you specify a ``command``.
     /// If a health check succeeds within the ``startPeriod``, then the container is considered healthy and any subsequent failures count toward the maximum number of retries.
-    pub start_period: Option<Int>,
+    pub start_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Timeout`: an integer.
     ///
     /// The time period in seconds to wait for a health check to succeed before it is considered a failure. You may specify between 2 and 60 seconds. The default value is 5. This value applies only when you specify a ``command``.
-    pub timeout: Option<Int>,
+    pub timeout: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -411,29 +347,29 @@ impl HealthCheck {
     /// A `HealthCheck` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Command`: a list of strings.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = ::std::option::Option::Some(value.into()); self }
     /// `Interval`: an integer.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
     /// `Retries`: an integer.
-    pub fn retries(mut self, value: impl Into<Int>) -> Self { self.retries = Some(value.into()); self }
+    pub fn retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retries = ::std::option::Option::Some(value.into()); self }
     /// `StartPeriod`: an integer.
-    pub fn start_period(mut self, value: impl Into<Int>) -> Self { self.start_period = Some(value.into()); self }
+    pub fn start_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start_period = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: an integer.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for HealthCheck {}
+impl crate::PropertyType for HealthCheck {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for HealthCheck {
+impl ::cloudwright_core::ToValue for HealthCheck {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Command", &self.command)
             .opt("Interval", &self.interval)
             .opt("Retries", &self.retries)
@@ -442,16 +378,6 @@ impl ToValue for HealthCheck {
             .build()
     }
 }
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_HostVolumeProperties: ObjRule = ObjRule {
-    properties: &[
-        ("SourcePath", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `HostVolumeProperties` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -465,7 +391,7 @@ pub struct HostVolumeProperties {
     ///
     /// When the ``host`` parameter is used, specify a ``sourcePath`` to declare the path on the host container instance that's presented to the container. If this parameter is empty, then the Docker daemon has assigned a host path for you. If the ``host`` parameter contains a ``sourcePath`` file location, then the data volume persists at the specified location on the host container instance until you delete it manually. If the ``sourcePath`` value doesn't exist on the host container instance, the Docker daemon creates it. If the location does exist, the contents of the source path folder are exported.
     /// If you're using the Fargate launch type, the ``sourcePath`` parameter is not supported.
-    pub source_path: Option<Str>,
+    pub source_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -474,42 +400,31 @@ impl HostVolumeProperties {
     /// A `HostVolumeProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourcePath`: a string.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = Some(value.into()); self }
+    pub fn source_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_path = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for HostVolumeProperties {}
+impl crate::PropertyType for HostVolumeProperties {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for HostVolumeProperties {
+impl ::cloudwright_core::ToValue for HostVolumeProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourcePath", &self.source_path)
             .build()
     }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_KernelCapabilities: ObjRule = ObjRule {
-    properties: &[
-        ("Add", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Drop", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `KernelCapabilities` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
-/// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the \[capabilities(7)\](<https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html>) Linux manual page.
-/// The following describes how Docker processes the Linux capabilities specified in the ``add`` and ``drop`` request parameters. For information about the latest behavior, see \[Docker Compose: order of cap_drop and cap_add\](<https://docs.aws.amazon.com/https://forums.docker.com/t/docker-compose-order-of-cap-drop-and-cap-add/97136/1>) in the Docker Community Forum.
+/// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
+/// The following describes how Docker processes the Linux capabilities specified in the ``add`` and ``drop`` request parameters. For information about the latest behavior, see [Docker Compose: order of cap_drop and cap_add](https://docs.aws.amazon.com/https://forums.docker.com/t/docker-compose-order-of-cap-drop-and-cap-add/97136/1) in the Docker Community Forum.
 /// +  When the container is a privleged container, the container capabilities are all of the default Docker capabilities. The capabilities specified in the ``add`` request parameter, and the ``drop`` request parameter are ignored.
 /// +  When the ``add`` request parameter is set to ALL, the container capabilities are all of the default Docker capabilities, excluding those specified in the ``drop`` request parameter.
 /// +  When the ``drop`` request parameter is set to ALL, the container capabilities are the capabilities specified in the ``add`` request parameter.
@@ -524,12 +439,12 @@ pub struct KernelCapabilities {
     /// The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to ``CapAdd`` in the docker container create command and the ``--cap-add`` option to docker run.
     /// Tasks launched on FARGATElong only support adding the ``SYS_PTRACE`` kernel capability.
     /// Valid values: ``"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"``
-    pub add: Option<List<Str>>,
+    pub add: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Drop`: a list of strings.
     ///
     /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker. This parameter maps to ``CapDrop`` in the docker container create command and the ``--cap-drop`` option to docker run.
     /// Valid values: ``"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"``
-    pub drop: Option<List<Str>>,
+    pub drop: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -538,39 +453,28 @@ impl KernelCapabilities {
     /// A `KernelCapabilities` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Add`: a list of strings.
-    pub fn add(mut self, value: impl Into<List<Str>>) -> Self { self.add = Some(value.into()); self }
+    pub fn add(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.add = ::std::option::Option::Some(value.into()); self }
     /// `Drop`: a list of strings.
-    pub fn drop(mut self, value: impl Into<List<Str>>) -> Self { self.drop = Some(value.into()); self }
+    pub fn drop(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.drop = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for KernelCapabilities {}
+impl crate::PropertyType for KernelCapabilities {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for KernelCapabilities {
+impl ::cloudwright_core::ToValue for KernelCapabilities {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Add", &self.add)
             .opt("Drop", &self.drop)
             .build()
     }
 }
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `KeyValuePair` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -583,11 +487,11 @@ pub struct KeyValuePair {
     /// `Name`: a string.
     ///
     /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -596,49 +500,28 @@ impl KeyValuePair {
     /// A `KeyValuePair` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for KeyValuePair {}
+impl crate::PropertyType for KeyValuePair {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for KeyValuePair {
+impl ::cloudwright_core::ToValue for KeyValuePair {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-/// The required properties of [`LogConfiguration`], by name: `LogConfiguration::new(LogConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogConfigurationRequired {
-    /// `LogDriver`: a string, required.
-    pub log_driver: Str,
-}
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogDriver", Shape::STR),
-        ("Options", Shape::Typed(json_type::OBJECT)),
-        ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["LogDriver"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `LogConfiguration` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -651,7 +534,7 @@ pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
 /// For tasks on FARGATElong, the supported log drivers are ``awslogs``, ``splunk``, and ``awsfirelens``.
 /// For tasks hosted on Amazon EC2 instances, the supported log drivers are ``awslogs``, ``fluentd``, ``gelf``, ``json-file``, ``journald``,``syslog``, ``splunk``, and ``awsfirelens``.
 /// +  This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
-/// +  For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the ``ECS_AVAILABLE_LOGGING_DRIVERS`` environment variable before containers placed on that instance can use these log configuration options. For more information, see \[Amazon ECS container agent configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *Amazon Elastic Container Service Developer Guide*.
+/// +  For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the ``ECS_AVAILABLE_LOGGING_DRIVERS`` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS container agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide*.
 /// +  For tasks that are on FARGATElong, because you don't have access to the underlying infrastructure your tasks are hosted on, any additional software needed must be installed outside of the task. For example, the Fluentd output aggregators or a remote host running Logstash to send Gelf logs to.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-daemontaskdefinition-logconfiguration.html>
@@ -662,10 +545,10 @@ pub struct LogConfiguration {
     /// The log driver to use for the container.
     /// For tasks on FARGATElong, the supported log drivers are ``awslogs``, ``splunk``, and ``awsfirelens``.
     /// For tasks hosted on Amazon EC2 instances, the supported log drivers are ``awslogs``, ``fluentd``, ``gelf``, ``json-file``, ``journald``, ``syslog``, ``splunk``, and ``awsfirelens``.
-    /// For more information about using the ``awslogs`` log driver, see \[Send Amazon ECS logs to CloudWatch\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html>) in the *Amazon Elastic Container Service Developer Guide*.
-    /// For more information about using the ``awsfirelens`` log driver, see \[Send Amazon ECS logs to an service or Partner\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>).
-    /// If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's \[available on GitHub\](<https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent>) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
-    pub log_driver: Str,
+    /// For more information about using the ``awslogs`` log driver, see [Send Amazon ECS logs to CloudWatch](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html) in the *Amazon Elastic Container Service Developer Guide*.
+    /// For more information about using the ``awsfirelens`` log driver, see [Send Amazon ECS logs to an service or Partner](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html).
+    /// If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's [available on GitHub](https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
+    pub log_driver: ::cloudwright_core::Str,
     /// `Options`: a JSON value.
     ///
     /// The configuration options to send to the log driver.
@@ -679,63 +562,51 @@ pub struct LogConfiguration {
     /// When you use the ``awsfirelens`` log router to route logs to an AWS Service or AWS Partner Network destination for log storage and analytics, you can set the ``log-driver-buffer-limit`` option to limit the number of events that are buffered in memory, before being sent to the log router container. It can help to resolve potential log loss issue because high throughput might result in memory running out for the buffer inside of Docker.
     /// Other options you can specify when using ``awsfirelens`` to route logs depend on the destination. When you export logs to Amazon Data Firehose, you can specify the AWS Region with ``region`` and a name for the log stream with ``delivery_stream``.
     /// When you export logs to Amazon Kinesis Data Streams, you can specify an AWS Region with ``region`` and a data stream name with ``stream``.
-    /// When you export logs to Amazon OpenSearch Service, you can specify options like ``Name``, ``Host`` (OpenSearch Service endpoint without protocol), ``Port``, ``Index``, ``Type``, ``Aws_auth``, ``Aws_region``, ``Suppress_Type_Name``, and ``tls``. For more information, see \[Under the hood: FireLens for Amazon ECS Tasks\](<https://docs.aws.amazon.com/containers/under-the-hood-firelens-for-amazon-ecs-tasks/>).
+    /// When you export logs to Amazon OpenSearch Service, you can specify options like ``Name``, ``Host`` (OpenSearch Service endpoint without protocol), ``Port``, ``Index``, ``Type``, ``Aws_auth``, ``Aws_region``, ``Suppress_Type_Name``, and ``tls``. For more information, see [Under the hood: FireLens for Amazon ECS Tasks](https://docs.aws.amazon.com/containers/under-the-hood-firelens-for-amazon-ecs-tasks/).
     /// When you export logs to Amazon S3, you can specify the bucket using the ``bucket`` option. You can also specify ``region``, ``total_file_size``, ``upload_timeout``, and ``use_put_object`` as options.
     /// This parameter requires version 1.19 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: ``sudo docker version --format '{{.Server.APIVersion}}'``
-    pub options: Option<Json>,
+    pub options: ::std::option::Option<::cloudwright_core::Json>,
     /// `SecretOptions`: a list of [`Secret`] objects.
     ///
-    /// The secrets to pass to the log configuration. For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide*.
-    pub secret_options: Option<List<Secret>>,
+    /// The secrets to pass to the log configuration. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
+    pub secret_options: ::std::option::Option<::cloudwright_core::List<Secret>>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl LogConfiguration {
-    /// A `LogConfiguration` with its required properties, named in a [`LogConfigurationRequired`].
+    /// A `LogConfiguration` with its one required property, `LogDriver`.
     #[inline]
-    pub fn new(required: LogConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_driver: required.log_driver,
-            options: None,
-            secret_options: None,
+            log_driver: value.into(),
+            options: ::std::option::Option::None,
+            secret_options: ::std::option::Option::None,
         }
     }
 
     /// `LogDriver`: a string, required.
-    pub fn log_driver(mut self, value: impl Into<Str>) -> Self { self.log_driver = value.into(); self }
+    pub fn log_driver(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_driver = value.into(); self }
     /// `Options`: a JSON value.
-    pub fn options(mut self, value: impl Into<Json>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `SecretOptions`: a list of [`Secret`] objects.
-    pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self { self.secret_options = Some(value.into()); self }
+    pub fn secret_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Secret>>) -> Self { self.secret_options = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for LogConfiguration {}
+impl crate::PropertyType for LogConfiguration {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for LogConfiguration {
+impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogDriver", &self.log_driver)
             .opt("Options", &self.options)
             .opt("SecretOptions", &self.secret_options)
             .build()
     }
 }
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_MountPoint: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerPath", Shape::STR),
-        ("ReadOnly", Shape::Bool),
-        ("SourceVolume", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `MountPoint` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -748,15 +619,15 @@ pub struct MountPoint {
     /// `ContainerPath`: a string.
     ///
     /// The path on the container to mount the host volume at.
-    pub container_path: Option<Str>,
+    pub container_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReadOnly`: a boolean.
     ///
     /// If this value is ``true``, the container has read-only access to the volume. If this value is ``false``, then the container can write to the volume. The default value is ``false``.
-    pub read_only: Option<Bool>,
+    pub read_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SourceVolume`: a string.
     ///
     /// The name of the volume to mount. Must be a volume name referenced in the ``name`` parameter of task definition ``volume``.
-    pub source_volume: Option<Str>,
+    pub source_volume: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -765,41 +636,31 @@ impl MountPoint {
     /// A `MountPoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerPath`: a string.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
+    pub fn container_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_path = ::std::option::Option::Some(value.into()); self }
     /// `ReadOnly`: a boolean.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
+    pub fn read_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.read_only = ::std::option::Option::Some(value.into()); self }
     /// `SourceVolume`: a string.
-    pub fn source_volume(mut self, value: impl Into<Str>) -> Self { self.source_volume = Some(value.into()); self }
+    pub fn source_volume(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_volume = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for MountPoint {}
+impl crate::PropertyType for MountPoint {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for MountPoint {
+impl ::cloudwright_core::ToValue for MountPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerPath", &self.container_path)
             .opt("ReadOnly", &self.read_only)
             .opt("SourceVolume", &self.source_volume)
             .build()
     }
 }
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_RepositoryCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("CredentialsParameter", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `RepositoryCredentials` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -813,7 +674,7 @@ pub struct RepositoryCredentials {
     ///
     /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
     /// When you use the Amazon ECS API, CLI, or AWS SDK, if the secret exists in the same Region as the task that you're launching then you can use either the full ARN or the name of the secret. When you use the AWS Management Console, you must specify the full ARN of the secret.
-    pub credentials_parameter: Option<Str>,
+    pub credentials_parameter: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -822,37 +683,25 @@ impl RepositoryCredentials {
     /// A `RepositoryCredentials` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CredentialsParameter`: a string.
-    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self { self.credentials_parameter = Some(value.into()); self }
+    pub fn credentials_parameter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials_parameter = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for RepositoryCredentials {}
+impl crate::PropertyType for RepositoryCredentials {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for RepositoryCredentials {
+impl ::cloudwright_core::ToValue for RepositoryCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CredentialsParameter", &self.credentials_parameter)
             .build()
     }
 }
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_RestartPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("IgnoredExitCodes", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-        ("RestartAttemptPeriod", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `RestartPolicy` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -861,11 +710,12 @@ pub(crate) static RULE_RestartPolicy: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RestartPolicy {
     /// `Enabled`: a boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IgnoredExitCodes`: a list of integers.
-    pub ignored_exit_codes: Option<List<Int>>,
+    pub ignored_exit_codes:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `RestartAttemptPeriod`: an integer.
-    pub restart_attempt_period: Option<Int>,
+    pub restart_attempt_period: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -874,25 +724,25 @@ impl RestartPolicy {
     /// A `RestartPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `IgnoredExitCodes`: a list of integers.
-    pub fn ignored_exit_codes(mut self, value: impl Into<List<Int>>) -> Self { self.ignored_exit_codes = Some(value.into()); self }
+    pub fn ignored_exit_codes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.ignored_exit_codes = ::std::option::Option::Some(value.into()); self }
     /// `RestartAttemptPeriod`: an integer.
-    pub fn restart_attempt_period(mut self, value: impl Into<Int>) -> Self { self.restart_attempt_period = Some(value.into()); self }
+    pub fn restart_attempt_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.restart_attempt_period = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for RestartPolicy {}
+impl crate::PropertyType for RestartPolicy {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for RestartPolicy {
+impl ::cloudwright_core::ToValue for RestartPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("IgnoredExitCodes", &self.ignored_exit_codes)
             .opt("RestartAttemptPeriod", &self.restart_attempt_period)
@@ -905,22 +755,10 @@ impl ToValue for RestartPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ValueFrom`: a string, required.
-    pub value_from: Str,
+    pub value_from: ::cloudwright_core::Str,
 }
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_Secret: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("ValueFrom", Shape::STR),
-    ],
-    required: &["Name", "ValueFrom"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `Secret` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::ExpressGatewayService`, `AWS::ECS::Service`, `AWS::ECS::TaskDefinition`.
@@ -929,7 +767,7 @@ pub(crate) static RULE_Secret: ObjRule = ObjRule {
 /// +  To inject sensitive data into your containers as environment variables, use the ``secrets`` container definition parameter.
 /// +  To reference sensitive information in the log configuration of a container, use the ``secretOptions`` container definition parameter.
 ///
-/// For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide*.
+/// For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-daemontaskdefinition-secret.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -937,13 +775,13 @@ pub struct Secret {
     /// `Name`: a string, required.
     ///
     /// The name of the secret.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ValueFrom`: a string, required.
     ///
     /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-    /// For information about the require IAMlong permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
+    /// For information about the require IAMlong permissions, see [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam) (for Secrets Manager) or [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
     /// If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-    pub value_from: Str,
+    pub value_from: ::cloudwright_core::Str,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -959,37 +797,24 @@ impl Secret {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ValueFrom`: a string, required.
-    pub fn value_from(mut self, value: impl Into<Str>) -> Self { self.value_from = value.into(); self }
+    pub fn value_from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value_from = value.into(); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for Secret {}
+impl crate::PropertyType for Secret {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for Secret {
+impl ::cloudwright_core::ToValue for Secret {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("ValueFrom", &self.value_from)
             .build()
     }
 }
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceRegistry: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerName", Shape::STR),
-        ("ContainerPort", Shape::INT),
-        ("Port", Shape::INT),
-        ("RegistryArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `ServiceRegistry` property type, shared by `AWS::ECS::Service`, `AWS::ECS::TaskSet`.
@@ -1006,19 +831,19 @@ pub struct ServiceRegistry {
     /// `ContainerName`: a string.
     ///
     /// The container name value to be used for your service discovery service. It's already specified in the task definition. If the task definition that your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition. If the task definition that your service task specifies uses the `awsvpc` network mode and a type SRV DNS record is used, you must specify either a `containerName` and `containerPort` combination or a `port` value. However, you can't specify both.
-    pub container_name: Option<Str>,
+    pub container_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ContainerPort`: an integer.
     ///
     /// The port value to be used for your service discovery service. It's already specified in the task definition. If the task definition your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition. If the task definition your service task specifies uses the `awsvpc` network mode and a type SRV DNS record is used, you must specify either a `containerName` and `containerPort` combination or a `port` value. However, you can't specify both.
-    pub container_port: Option<Int>,
+    pub container_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Port`: an integer.
     ///
     /// The port value used if your service discovery service specified an SRV record. This field might be used if both the `awsvpc` network mode and SRV records are used.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `RegistryArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the service registry. The currently supported service registry is AWS Cloud Map . For more information, see \[CreateService\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html>) .
-    pub registry_arn: Option<Str>,
+    /// The Amazon Resource Name (ARN) of the service registry. The currently supported service registry is AWS Cloud Map . For more information, see [CreateService](https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html) .
+    pub registry_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -1027,27 +852,27 @@ impl ServiceRegistry {
     /// A `ServiceRegistry` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerName`: a string.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
+    pub fn container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_name = ::std::option::Option::Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
+    pub fn container_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.container_port = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `RegistryArn`: a string.
-    pub fn registry_arn(mut self, value: impl Into<Str>) -> Self { self.registry_arn = Some(value.into()); self }
+    pub fn registry_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.registry_arn = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for ServiceRegistry {}
+impl crate::PropertyType for ServiceRegistry {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for ServiceRegistry {
+impl ::cloudwright_core::ToValue for ServiceRegistry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerName", &self.container_name)
             .opt("ContainerPort", &self.container_port)
             .opt("Port", &self.port)
@@ -1057,17 +882,6 @@ impl ToValue for ServiceRegistry {
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_SystemControl: ObjRule = ObjRule {
-    properties: &[
-        ("Namespace", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `SystemControl` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// A list of namespaced kernel parameters to set in the container. This parameter maps to ``Sysctls`` in the docker container create command and the ``--sysctl`` option to docker run. For example, you can configure ``net.ipv4.tcp_keepalive_time`` setting to maintain longer lived connections.
@@ -1075,7 +889,7 @@ pub(crate) static RULE_SystemControl: ObjRule = ObjRule {
 /// +  For tasks that use the ``awsvpc`` network mode including Fargate, if you set ``systemControls`` for any container, it applies to all containers in the task. If you set different ``systemControls`` for multiple containers in a single task, the container that's started last determines which ``systemControls`` take effect.
 /// +  For tasks that use the ``host`` network mode, the network namespace ``systemControls`` aren't supported.
 ///
-/// If you're setting an IPC resource namespace to use for the containers in the task, the following conditions apply to your system controls. For more information, see \[IPC mode\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_definition_ipcmode>).
+/// If you're setting an IPC resource namespace to use for the containers in the task, the following conditions apply to your system controls. For more information, see [IPC mode](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_definition_ipcmode).
 /// +  For tasks that use the ``host`` IPC mode, IPC namespace ``systemControls`` aren't supported.
 /// +  For tasks that use the ``task`` IPC mode, IPC namespace ``systemControls`` values apply to all containers within a task.
 ///
@@ -1088,14 +902,14 @@ pub struct SystemControl {
     /// `Namespace`: a string.
     ///
     /// The namespaced kernel parameter to set a ``value`` for.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The namespaced kernel parameter to set a ``value`` for.
     /// Valid IPC namespace values: ``"kernel.msgmax" | "kernel.msgmnb" | "kernel.msgmni" | "kernel.sem" | "kernel.shmall" | "kernel.shmmax" | "kernel.shmmni" | "kernel.shm_rmid_forced"``, and ``Sysctls`` that start with ``"fs.mqueue.*"``
     /// Valid network namespace values: ``Sysctls`` that start with ``"net.*"``. Only namespaced ``Sysctls`` that exist within the container starting with "net.* are accepted.
     /// All of these values are supported by Fargate.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -1104,39 +918,28 @@ impl SystemControl {
     /// A `SystemControl` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for SystemControl {}
+impl crate::PropertyType for SystemControl {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for SystemControl {
+impl ::cloudwright_core::ToValue for SystemControl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Namespace", &self.namespace)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `Tag` property type, shared by `AWS::ECS::Cluster`, `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::Service`, `AWS::ECS::TaskDefinition`, `AWS::ECS::TaskSet`.
@@ -1147,11 +950,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -1160,49 +963,28 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-/// The required properties of [`Tmpfs`], by name: `Tmpfs::new(TmpfsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TmpfsRequired {
-    /// `Size`: an integer, required.
-    pub size: Int,
-}
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_Tmpfs: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerPath", Shape::STR),
-        ("MountOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Size", Shape::INT),
-    ],
-    required: &["Size"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `Tmpfs` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -1215,47 +997,47 @@ pub struct Tmpfs {
     /// `ContainerPath`: a string.
     ///
     /// The absolute file path where the tmpfs volume is to be mounted.
-    pub container_path: Option<Str>,
+    pub container_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `MountOptions`: a list of strings.
     ///
     /// The list of tmpfs volume mount options.
     /// Valid values: ``"defaults" | "ro" | "rw" | "suid" | "nosuid" | "dev" | "nodev" | "exec" | "noexec" | "sync" | "async" | "dirsync" | "remount" | "mand" | "nomand" | "atime" | "noatime" | "diratime" | "nodiratime" | "bind" | "rbind" | "unbindable" | "runbindable" | "private" | "rprivate" | "shared" | "rshared" | "slave" | "rslave" | "relatime" | "norelatime" | "strictatime" | "nostrictatime" | "mode" | "uid" | "gid" | "nr_inodes" | "nr_blocks" | "mpol"``
-    pub mount_options: Option<List<Str>>,
+    pub mount_options: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Size`: an integer, required.
     ///
     /// The maximum size (in MiB) of the tmpfs volume.
-    pub size: Int,
+    pub size: ::cloudwright_core::Int,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl Tmpfs {
-    /// A `Tmpfs` with its required properties, named in a [`TmpfsRequired`].
+    /// A `Tmpfs` with its one required property, `Size`.
     #[inline]
-    pub fn new(required: TmpfsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            container_path: None,
-            mount_options: None,
-            size: required.size,
+            container_path: ::std::option::Option::None,
+            mount_options: ::std::option::Option::None,
+            size: value.into(),
         }
     }
 
     /// `ContainerPath`: a string.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
+    pub fn container_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_path = ::std::option::Option::Some(value.into()); self }
     /// `MountOptions`: a list of strings.
-    pub fn mount_options(mut self, value: impl Into<List<Str>>) -> Self { self.mount_options = Some(value.into()); self }
+    pub fn mount_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.mount_options = ::std::option::Option::Some(value.into()); self }
     /// `Size`: an integer, required.
-    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = value.into(); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size = value.into(); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for Tmpfs {}
+impl crate::PropertyType for Tmpfs {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for Tmpfs {
+impl ::cloudwright_core::ToValue for Tmpfs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerPath", &self.container_path)
             .opt("MountOptions", &self.mount_options)
             .req("Size", &self.size)
@@ -1268,25 +1050,12 @@ impl ToValue for Tmpfs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UlimitRequired {
     /// `HardLimit`: an integer, required.
-    pub hard_limit: Int,
+    pub hard_limit: ::cloudwright_core::Int,
     /// `Name`: an [`UlimitName`] value, required.
     pub name: UlimitName,
     /// `SoftLimit`: an integer, required.
-    pub soft_limit: Int,
+    pub soft_limit: ::cloudwright_core::Int,
 }
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_Ulimit: ObjRule = ObjRule {
-    properties: &[
-        ("HardLimit", Shape::INT),
-        ("Name", Shape::Str(&StrRule { allowed: &["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"], ..StrRule::ANY })),
-        ("SoftLimit", Shape::INT),
-    ],
-    required: &["HardLimit", "Name", "SoftLimit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `Ulimit` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -1301,7 +1070,7 @@ pub struct Ulimit {
     /// `HardLimit`: an integer, required.
     ///
     /// The hard limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
-    pub hard_limit: Int,
+    pub hard_limit: ::cloudwright_core::Int,
     /// `Name`: an [`UlimitName`] value, required.
     ///
     /// The ``type`` of the ``ulimit``.
@@ -1309,7 +1078,7 @@ pub struct Ulimit {
     /// `SoftLimit`: an integer, required.
     ///
     /// The soft limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
-    pub soft_limit: Int,
+    pub soft_limit: ::cloudwright_core::Int,
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -1326,21 +1095,21 @@ impl Ulimit {
     }
 
     /// `HardLimit`: an integer, required.
-    pub fn hard_limit(mut self, value: impl Into<Int>) -> Self { self.hard_limit = value.into(); self }
+    pub fn hard_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.hard_limit = value.into(); self }
     /// `Name`: an [`UlimitName`] value, required.
-    pub fn name(mut self, value: impl Into<UlimitName>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<UlimitName>) -> Self { self.name = value.into(); self }
     /// `SoftLimit`: an integer, required.
-    pub fn soft_limit(mut self, value: impl Into<Int>) -> Self { self.soft_limit = value.into(); self }
+    pub fn soft_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.soft_limit = value.into(); self }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for Ulimit {}
+impl crate::PropertyType for Ulimit {}
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for Ulimit {
+impl ::cloudwright_core::ToValue for Ulimit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HardLimit", &self.hard_limit)
             .req("Name", &self.name)
             .req("SoftLimit", &self.soft_limit)
@@ -1359,26 +1128,26 @@ pub enum AssignPublicIp {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl From<Value> for AssignPublicIp {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AssignPublicIp {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for AssignPublicIp {
+impl ::cloudwright_core::ToValue for AssignPublicIp {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1397,28 +1166,28 @@ pub enum ContainerDependencyCondition {
     /// `SUCCESS`
     Success,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl From<Value> for ContainerDependencyCondition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContainerDependencyCondition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for ContainerDependencyCondition {
+impl ::cloudwright_core::ToValue for ContainerDependencyCondition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Complete => "COMPLETE",
             Self::Healthy => "HEALTHY",
             Self::Start => "START",
             Self::Success => "SUCCESS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1435,27 +1204,27 @@ pub enum DevicePermission {
     /// `write`
     Write,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl From<Value> for DevicePermission {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DevicePermission {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for DevicePermission {
+impl ::cloudwright_core::ToValue for DevicePermission {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Mknod => "mknod",
             Self::Read => "read",
             Self::Write => "write",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1468,25 +1237,25 @@ pub enum EnvironmentFileType {
     /// `s3`
     S3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl From<Value> for EnvironmentFileType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnvironmentFileType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for EnvironmentFileType {
+impl ::cloudwright_core::ToValue for EnvironmentFileType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "s3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1501,26 +1270,26 @@ pub enum FirelensConfigurationType {
     /// `fluentd`
     Fluentd,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl From<Value> for FirelensConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FirelensConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for FirelensConfigurationType {
+impl ::cloudwright_core::ToValue for FirelensConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Fluentbit => "fluentbit",
             Self::Fluentd => "fluentd",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1561,20 +1330,20 @@ pub enum UlimitName {
     /// `stack`
     Stack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl From<Value> for UlimitName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UlimitName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for UlimitName {
+impl ::cloudwright_core::ToValue for UlimitName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Core => "core",
             Self::Cpu => "cpu",
@@ -1591,8 +1360,229 @@ impl ToValue for UlimitName {
             Self::Rttime => "rttime",
             Self::Sigpending => "sigpending",
             Self::Stack => "stack",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+        properties: &[
+            ("Base", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("CapacityProvider", Shape::STR),
+            ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerDependency: ObjRule = ObjRule {
+        properties: &[
+            ("Condition", Shape::Str(&StrRule { allowed: &["COMPLETE", "HEALTHY", "START", "SUCCESS"], ..StrRule::ANY })),
+            ("ContainerName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentFile: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["s3"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Options", Shape::Typed(json_type::OBJECT)),
+            ("Type", Shape::Str(&StrRule { allowed: &["fluentbit", "fluentd"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
+        properties: &[
+            ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Interval", Shape::INT),
+            ("Retries", Shape::INT),
+            ("StartPeriod", Shape::INT),
+            ("Timeout", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_HostVolumeProperties: ObjRule = ObjRule {
+        properties: &[
+            ("SourcePath", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_KernelCapabilities: ObjRule = ObjRule {
+        properties: &[
+            ("Add", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Drop", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogDriver", Shape::STR),
+            ("Options", Shape::Typed(json_type::OBJECT)),
+            ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["LogDriver"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MountPoint: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerPath", Shape::STR),
+            ("ReadOnly", Shape::Bool),
+            ("SourceVolume", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepositoryCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("CredentialsParameter", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RestartPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("IgnoredExitCodes", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+            ("RestartAttemptPeriod", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Secret: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("ValueFrom", Shape::STR),
+        ],
+        required: &["Name", "ValueFrom"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceRegistry: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerName", Shape::STR),
+            ("ContainerPort", Shape::INT),
+            ("Port", Shape::INT),
+            ("RegistryArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SystemControl: ObjRule = ObjRule {
+        properties: &[
+            ("Namespace", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tmpfs: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerPath", Shape::STR),
+            ("MountOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Size", Shape::INT),
+        ],
+        required: &["Size"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ulimit: ObjRule = ObjRule {
+        properties: &[
+            ("HardLimit", Shape::INT),
+            ("Name", Shape::Str(&StrRule { allowed: &["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"], ..StrRule::ANY })),
+            ("SoftLimit", Shape::INT),
+        ],
+        required: &["HardLimit", "Name", "SoftLimit"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

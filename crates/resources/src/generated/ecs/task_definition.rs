@@ -5,56 +5,21 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ContainerDependency, ContainerDependencyCondition, DevicePermission, EnvironmentFile,
     EnvironmentFileType, FirelensConfiguration, FirelensConfigurationType, HealthCheck,
-    HostVolumeProperties, KernelCapabilities, KeyValuePair, LogConfiguration,
-    LogConfigurationRequired, MountPoint, RepositoryCredentials, RestartPolicy, Secret,
-    SecretRequired, SystemControl, Tag, Tmpfs, TmpfsRequired, Ulimit, UlimitName, UlimitRequired,
-};
-use super::shared::{
-    RULE_ContainerDependency, RULE_EnvironmentFile, RULE_FirelensConfiguration, RULE_HealthCheck,
-    RULE_HostVolumeProperties, RULE_KernelCapabilities, RULE_KeyValuePair, RULE_LogConfiguration,
-    RULE_MountPoint, RULE_RepositoryCredentials, RULE_RestartPolicy, RULE_Secret,
-    RULE_SystemControl, RULE_Tag, RULE_Tmpfs, RULE_Ulimit,
-};
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDefinition), min_items: None, max_items: None, unique: true })),
-        ("Cpu", Shape::STR),
-        ("EnableFaultInjection", Shape::Bool),
-        ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Family", Shape::STR),
-        ("InferenceAccelerators", Shape::List(&ListRule { items: Shape::Object(&RULE_InferenceAccelerator), min_items: None, max_items: None, unique: true })),
-        ("IpcMode", Shape::Str(&StrRule { allowed: &["host", "none", "task"], ..StrRule::ANY })),
-        ("Memory", Shape::STR),
-        ("NetworkMode", Shape::Str(&StrRule { allowed: &["awsvpc", "bridge", "host", "none"], ..StrRule::ANY })),
-        ("PidMode", Shape::Str(&StrRule { allowed: &["host", "task"], ..StrRule::ANY })),
-        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskDefinitionPlacementConstraint), min_items: None, max_items: None, unique: true })),
-        ("ProxyConfiguration", Shape::Object(&RULE_ProxyConfiguration)),
-        ("RequiresCompatibilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    HostVolumeProperties, KernelCapabilities, KeyValuePair, LogConfiguration, MountPoint,
+    RepositoryCredentials, RestartPolicy, Secret, SecretRequired, SystemControl, Tag, Tmpfs,
+    Ulimit, UlimitName, UlimitRequired,
 };
 
 /// The `AWS::ECS::TaskDefinition` resource.
 ///
-/// Registers a new task definition from the supplied `family` and `containerDefinitions` . Optionally, you can add data volumes to your containers with the `volumes` parameter. For more information about task definition parameters and defaults, see \[Amazon ECS Task Definitions\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// Registers a new task definition from the supplied `family` and `containerDefinitions` . Optionally, you can add data volumes to your containers with the `volumes` parameter. For more information about task definition parameters and defaults, see [Amazon ECS Task Definitions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
-/// You can specify a role for your task with the `taskRoleArn` parameter. When you specify a role for a task, its containers can then use the latest versions of the AWS CLI or SDKs to make API requests to the AWS services that are specified in the policy that's associated with the role. For more information, see \[IAM Roles for Tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// You can specify a role for your task with the `taskRoleArn` parameter. When you specify a role for a task, its containers can then use the latest versions of the AWS CLI or SDKs to make API requests to the AWS services that are specified in the policy that's associated with the role. For more information, see [IAM Roles for Tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
-/// You can specify a Docker networking mode for the containers in your task definition with the `networkMode` parameter. If you specify the `awsvpc` network mode, the task is allocated an elastic network interface, and you must specify a \[NetworkConfiguration\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html>) when you create a service or run a task with the task definition. For more information, see \[Task Networking\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// You can specify a Docker networking mode for the containers in your task definition with the `networkMode` parameter. If you specify the `awsvpc` network mode, the task is allocated an elastic network interface, and you must specify a [NetworkConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html) when you create a service or run a task with the task definition. For more information, see [Task Networking](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// `Ref` returns its `TaskDefinitionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TaskDefinitionAttributes`], which `Handle<TaskDefinition>` dereferences to.
@@ -67,72 +32,73 @@ pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
 pub struct TaskDefinition {
     /// `ContainerDefinitions`: a list of [`ContainerDefinition`] objects.
     ///
-    /// A list of container definitions in JSON format that describe the different containers that make up your task. For more information about container definition parameters and defaults, see \[Amazon ECS Task Definitions\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// A list of container definitions in JSON format that describe the different containers that make up your task. For more information about container definition parameters and defaults, see [Amazon ECS Task Definitions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub container_definitions: Option<List<ContainerDefinition>>,
+    pub container_definitions: ::std::option::Option<::cloudwright_core::List<ContainerDefinition>>,
     /// `Cpu`: a string.
     ///
     /// The number of `cpu` units used by the task. If you use the EC2 launch type, this field is optional. Any value can be used. If you use the Fargate launch type, this field is required. You must use one of the following values. The value that you choose determines your range of valid values for the `memory` parameter.
     ///
     /// If you're using the EC2 launch type or the external launch type, this field is optional. Supported values are between `128` CPU units ( `0.125` vCPUs) and `196608` CPU units ( `192` vCPUs).
     ///
-    /// This field is required for Fargate. For information about the valid values, see \[Task size\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_size>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// This field is required for Fargate. For information about the valid values, see [Task size](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_size) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub cpu: Option<Str>,
+    pub cpu: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableFaultInjection`: a boolean.
     ///
     /// Enables fault injection and allows for fault injection requests to be accepted from the task's containers. The default value is `false` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub enable_fault_injection: Option<Bool>,
+    pub enable_fault_injection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
     ///
     /// The ephemeral storage settings to use for tasks run with the task definition.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ephemeral_storage: Option<Obj<EphemeralStorage>>,
+    pub ephemeral_storage: ::std::option::Option<crate::Obj<EphemeralStorage>>,
     /// `ExecutionRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf. For informationabout the required IAM roles for Amazon ECS, see \[IAM roles for Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-ecs-iam-role-overview.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf. For informationabout the required IAM roles for Amazon ECS, see [IAM roles for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-ecs-iam-role-overview.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Family`: a string.
     ///
     /// The name of a family that this task definition is registered to. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.
     ///
     /// A family groups multiple versions of a task definition. Amazon ECS gives the first task definition that you registered to a family a revision number of 1. Amazon ECS gives sequential revision numbers to each task definition that you add.
     ///
-    /// &gt; To use revision numbers when you update a task definition, specify this property. If you don't specify a value, AWS CloudFormation generates a new task definition each time that you update it.
+    /// \> To use revision numbers when you update a task definition, specify this property. If you don't specify a value, AWS CloudFormation generates a new task definition each time that you update it.
     ///
     /// Create-only: changing it replaces the resource.
-    pub family: Option<Str>,
+    pub family: ::std::option::Option<::cloudwright_core::Str>,
     /// `InferenceAccelerators`: a list of [`InferenceAccelerator`] objects.
     ///
     /// Create-only: changing it replaces the resource; deprecated.
-    pub inference_accelerators: Option<List<InferenceAccelerator>>,
+    pub inference_accelerators:
+        ::std::option::Option<::cloudwright_core::List<InferenceAccelerator>>,
     /// `IpcMode`: an [`IpcMode`] value.
     ///
     /// The IPC resource namespace to use for the containers in the task. The valid values are `host` , `task` , or `none` . If `host` is specified, then all containers within the tasks that specified the `host` IPC mode on the same container instance share the same IPC resources with the host Amazon EC2 instance. If `task` is specified, all containers within the specified task share the same IPC resources. If `none` is specified, then IPC resources within the containers of a task are private and not shared with other containers in a task or on the container instance. If no value is specified, then the IPC resource namespace sharing depends on the Docker daemon setting on the container instance.
     ///
     /// If the `host` IPC mode is used, be aware that there is a heightened risk of undesired IPC namespace expose.
     ///
-    /// If you are setting namespaced kernel parameters using `systemControls` for the containers in the task, the following will apply to your IPC resource namespace. For more information, see \[System Controls\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// If you are setting namespaced kernel parameters using `systemControls` for the containers in the task, the following will apply to your IPC resource namespace. For more information, see [System Controls](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// - For tasks that use the `host` IPC mode, IPC namespace related `systemControls` are not supported.
     /// - For tasks that use the `task` IPC mode, IPC namespace related `systemControls` will apply to all containers within a task.
     ///
-    /// &gt; This parameter is not supported for Windows containers or tasks run on AWS Fargate .
+    /// \> This parameter is not supported for Windows containers or tasks run on AWS Fargate .
     ///
     /// Create-only: changing it replaces the resource.
-    pub ipc_mode: Option<IpcMode>,
+    pub ipc_mode: ::std::option::Option<IpcMode>,
     /// `Memory`: a string.
     ///
     /// The amount (in MiB) of memory used by the task.
     ///
-    /// If your tasks runs on Amazon EC2 instances, you must specify either a task-level memory value or a container-level memory value. This field is optional and any value can be used. If a task-level memory value is specified, the container-level memory value is optional. For more information regarding container-level memory and memory reservation, see \[ContainerDefinition\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html>) .
+    /// If your tasks runs on Amazon EC2 instances, you must specify either a task-level memory value or a container-level memory value. This field is optional and any value can be used. If a task-level memory value is specified, the container-level memory value is optional. For more information regarding container-level memory and memory reservation, see [ContainerDefinition](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html) .
     ///
     /// If your tasks runs on AWS Fargate , this field is required. You must use one of the following values. The value you choose determines your range of valid values for the `cpu` parameter.
     ///
@@ -149,7 +115,7 @@ pub struct TaskDefinition {
     /// This option requires Linux platform `1.4.0` or later.
     ///
     /// Create-only: changing it replaces the resource.
-    pub memory: Option<Str>,
+    pub memory: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkMode`: a [`NetworkMode`] value.
     ///
     /// The Docker networking mode to use for the containers in the task. The valid values are `none` , `bridge` , `awsvpc` , and `host` . If no network mode is specified, the default is `bridge` .
@@ -158,14 +124,14 @@ pub struct TaskDefinition {
     ///
     /// With the `host` and `awsvpc` network modes, exposed container ports are mapped directly to the corresponding host port (for the `host` network mode) or the attached elastic network interface port (for the `awsvpc` network mode), so you cannot take advantage of dynamic host port mappings.
     ///
-    /// &gt; When using the `host` network mode, you should not run containers using the root user (UID 0). It is considered best practice to use a non-root user.
+    /// \> When using the `host` network mode, you should not run containers using the root user (UID 0). It is considered best practice to use a non-root user.
     ///
-    /// If the network mode is `awsvpc` , the task is allocated an elastic network interface, and you must specify a \[NetworkConfiguration\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html>) value when you create a service or run a task with the task definition. For more information, see \[Task Networking\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// If the network mode is `awsvpc` , the task is allocated an elastic network interface, and you must specify a [NetworkConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html) value when you create a service or run a task with the task definition. For more information, see [Task Networking](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// If the network mode is `host` , you cannot run multiple instantiations of the same task on a single container instance when port mappings are used.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_mode: Option<NetworkMode>,
+    pub network_mode: ::std::option::Option<NetworkMode>,
     /// `PidMode`: a [`PidMode`] value.
     ///
     /// The process namespace to use for the containers in the task. The valid values are `host` or `task` . On Fargate for Linux containers, the only valid value is `task` . For example, monitoring sidecars might need `pidMode` to access information about other containers running in the same task.
@@ -178,38 +144,40 @@ pub struct TaskDefinition {
     ///
     /// If the `host` PID mode is used, there's a heightened risk of undesired process namespace exposure.
     ///
-    /// &gt; This parameter is not supported for Windows containers. &gt; This parameter is only supported for tasks that are hosted on AWS Fargate if the tasks are using platform version `1.4.0` or later (Linux). This isn't supported for Windows containers on Fargate.
+    /// \> This parameter is not supported for Windows containers. > This parameter is only supported for tasks that are hosted on AWS Fargate if the tasks are using platform version `1.4.0` or later (Linux). This isn't supported for Windows containers on Fargate.
     ///
     /// Create-only: changing it replaces the resource.
-    pub pid_mode: Option<PidMode>,
+    pub pid_mode: ::std::option::Option<PidMode>,
     /// `PlacementConstraints`: a list of [`TaskDefinitionPlacementConstraint`] objects.
     ///
     /// An array of placement constraint objects to use for tasks.
     ///
-    /// &gt; This parameter isn't supported for tasks run on AWS Fargate .
+    /// \> This parameter isn't supported for tasks run on AWS Fargate .
     ///
     /// Create-only: changing it replaces the resource.
-    pub placement_constraints: Option<List<TaskDefinitionPlacementConstraint>>,
+    pub placement_constraints:
+        ::std::option::Option<::cloudwright_core::List<TaskDefinitionPlacementConstraint>>,
     /// `ProxyConfiguration`: a [`ProxyConfiguration`] object.
     ///
     /// The configuration details for the App Mesh proxy.
     ///
-    /// Your Amazon ECS container instances require at least version 1.26.0 of the container agent and at least version 1.26.0-1 of the `ecs-init` package to use a proxy configuration. If your container instances are launched from the Amazon ECS optimized AMI version `20190301` or later, they contain the required versions of the container agent and `ecs-init` . For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// Your Amazon ECS container instances require at least version 1.26.0 of the container agent and at least version 1.26.0-1 of the `ecs-init` package to use a proxy configuration. If your container instances are launched from the Amazon ECS optimized AMI version `20190301` or later, they contain the required versions of the container agent and `ecs-init` . For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub proxy_configuration: Option<Obj<ProxyConfiguration>>,
+    pub proxy_configuration: ::std::option::Option<crate::Obj<ProxyConfiguration>>,
     /// `RequiresCompatibilities`: a list of [`RequiresCompatibility`] values.
     ///
-    /// The task launch types the task definition was validated against. The valid values are `MANAGED_INSTANCES` , `EC2` , `FARGATE` , and `EXTERNAL` . For more information, see \[Amazon ECS launch types\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// The task launch types the task definition was validated against. The valid values are `MANAGED_INSTANCES` , `EC2` , `FARGATE` , and `EXTERNAL` . For more information, see [Amazon ECS launch types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub requires_compatibilities: Option<List<RequiresCompatibility>>,
+    pub requires_compatibilities:
+        ::std::option::Option<::cloudwright_core::List<RequiresCompatibility>>,
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
     ///
     /// The operating system that your tasks definitions run on.
     ///
     /// Create-only: changing it replaces the resource.
-    pub runtime_platform: Option<Obj<RuntimePlatform>>,
+    pub runtime_platform: ::std::option::Option<crate::Obj<RuntimePlatform>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The metadata that you apply to the task definition to help you categorize and organize them. Each tag consists of a key and an optional value. You define both of them.
@@ -225,25 +193,25 @@ pub struct TaskDefinition {
     /// - Do not use `aws:` , `AWS:` , or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TaskRoleArn`: a string.
     ///
-    /// The short name or full Amazon Resource Name (ARN) of the AWS Identity and Access Management role that grants containers in the task permission to call AWS APIs on your behalf. For more information, see \[Amazon ECS Task Role\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// The short name or full Amazon Resource Name (ARN) of the AWS Identity and Access Management role that grants containers in the task permission to call AWS APIs on your behalf. For more information, see [Amazon ECS Task Role](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
-    /// IAM roles for tasks on Windows require that the `-EnableTaskIAMRole` option is set when you launch the Amazon ECS-optimized Windows AMI. Your containers must also run some configuration code to use the feature. For more information, see \[Windows IAM roles for tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows_task_IAM_roles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// IAM roles for tasks on Windows require that the `-EnableTaskIAMRole` option is set when you launch the Amazon ECS-optimized Windows AMI. Your containers must also run some configuration code to use the feature. For more information, see [Windows IAM roles for tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows_task_IAM_roles.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
-    /// &gt; String validation is done on the ECS side. If an invalid string value is given for `TaskRoleArn` , it may cause the Cloudformation job to hang.
+    /// \> String validation is done on the ECS side. If an invalid string value is given for `TaskRoleArn` , it may cause the Cloudformation job to hang.
     ///
     /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
-    pub task_role_arn: Option<Str>,
+    pub task_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Volumes`: a list of [`Volume`] objects.
     ///
-    /// The list of data volume definitions for the task. For more information, see \[Using data volumes in tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// The list of data volume definitions for the task. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
-    /// &gt; The `host` and `sourcePath` parameters aren't supported for tasks run on AWS Fargate .
+    /// \> The `host` and `sourcePath` parameters aren't supported for tasks run on AWS Fargate .
     ///
     /// Create-only: changing it replaces the resource.
-    pub volumes: Option<List<Volume>>,
+    pub volumes: ::std::option::Option<::cloudwright_core::List<Volume>>,
 }
 
 #[rustfmt::skip]
@@ -253,7 +221,7 @@ impl TaskDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECS::TaskDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html",
         primary_identifier: &["TaskDefinitionArn"],
@@ -264,71 +232,73 @@ impl TaskDefinition {
         read_only: &["TaskDefinitionArn"],
         attributes: &["TaskDefinitionArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TaskDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerDefinitions`: a list of [`ContainerDefinition`] objects.
-    pub fn container_definitions(mut self, value: impl Into<List<ContainerDefinition>>) -> Self { self.container_definitions = Some(value.into()); self }
+    pub fn container_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContainerDefinition>>) -> Self { self.container_definitions = ::std::option::Option::Some(value.into()); self }
     /// `Cpu`: a string.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = Some(value.into()); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cpu = ::std::option::Option::Some(value.into()); self }
     /// `EnableFaultInjection`: a boolean.
-    pub fn enable_fault_injection(mut self, value: impl Into<Bool>) -> Self { self.enable_fault_injection = Some(value.into()); self }
+    pub fn enable_fault_injection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_fault_injection = ::std::option::Option::Some(value.into()); self }
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
+    pub fn ephemeral_storage(mut self, value: impl ::std::convert::Into<crate::Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Family`: a string.
-    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = Some(value.into()); self }
+    pub fn family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.family = ::std::option::Option::Some(value.into()); self }
     /// `InferenceAccelerators`: a list of [`InferenceAccelerator`] objects.
-    pub fn inference_accelerators(mut self, value: impl Into<List<InferenceAccelerator>>) -> Self { self.inference_accelerators = Some(value.into()); self }
+    pub fn inference_accelerators(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InferenceAccelerator>>) -> Self { self.inference_accelerators = ::std::option::Option::Some(value.into()); self }
     /// `IpcMode`: an [`IpcMode`] value.
-    pub fn ipc_mode(mut self, value: impl Into<IpcMode>) -> Self { self.ipc_mode = Some(value.into()); self }
+    pub fn ipc_mode(mut self, value: impl ::std::convert::Into<IpcMode>) -> Self { self.ipc_mode = ::std::option::Option::Some(value.into()); self }
     /// `Memory`: a string.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = Some(value.into()); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.memory = ::std::option::Option::Some(value.into()); self }
     /// `NetworkMode`: a [`NetworkMode`] value.
-    pub fn network_mode(mut self, value: impl Into<NetworkMode>) -> Self { self.network_mode = Some(value.into()); self }
+    pub fn network_mode(mut self, value: impl ::std::convert::Into<NetworkMode>) -> Self { self.network_mode = ::std::option::Option::Some(value.into()); self }
     /// `PidMode`: a [`PidMode`] value.
-    pub fn pid_mode(mut self, value: impl Into<PidMode>) -> Self { self.pid_mode = Some(value.into()); self }
+    pub fn pid_mode(mut self, value: impl ::std::convert::Into<PidMode>) -> Self { self.pid_mode = ::std::option::Option::Some(value.into()); self }
     /// `PlacementConstraints`: a list of [`TaskDefinitionPlacementConstraint`] objects.
-    pub fn placement_constraints(mut self, value: impl Into<List<TaskDefinitionPlacementConstraint>>) -> Self { self.placement_constraints = Some(value.into()); self }
+    pub fn placement_constraints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TaskDefinitionPlacementConstraint>>) -> Self { self.placement_constraints = ::std::option::Option::Some(value.into()); self }
     /// `ProxyConfiguration`: a [`ProxyConfiguration`] object.
-    pub fn proxy_configuration(mut self, value: impl Into<Obj<ProxyConfiguration>>) -> Self { self.proxy_configuration = Some(value.into()); self }
+    pub fn proxy_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProxyConfiguration>>) -> Self { self.proxy_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RequiresCompatibilities`: a list of [`RequiresCompatibility`] values.
-    pub fn requires_compatibilities(mut self, value: impl Into<List<RequiresCompatibility>>) -> Self { self.requires_compatibilities = Some(value.into()); self }
+    pub fn requires_compatibilities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RequiresCompatibility>>) -> Self { self.requires_compatibilities = ::std::option::Option::Some(value.into()); self }
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
-    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self { self.runtime_platform = Some(value.into()); self }
+    pub fn runtime_platform(mut self, value: impl ::std::convert::Into<crate::Obj<RuntimePlatform>>) -> Self { self.runtime_platform = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
+    pub fn task_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
+    pub fn volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Volume>>) -> Self { self.volumes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TaskDefinition {
+impl ::cloudwright_core::Resource for TaskDefinition {
     type Attributes = TaskDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TaskDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TaskDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TaskDefinition {
+impl ::cloudwright_core::ToValue for TaskDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerDefinitions", &self.container_definitions)
             .opt("Cpu", &self.cpu)
             .opt("EnableFaultInjection", &self.enable_fault_injection)
@@ -351,12 +321,12 @@ impl ToValue for TaskDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TaskDefinition`]: `Handle<TaskDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TaskDefinition`]: `Handle<TaskDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TaskDefinitionAttributes(ResourceRef);
+pub struct TaskDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TaskDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TaskDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -366,20 +336,10 @@ impl TaskDefinitionAttributes {
     ///
     /// The ARN of the task definition.
     #[inline]
-    pub fn task_definition_arn(&self) -> Value {
-        self.0.get_att("TaskDefinitionArn")
+    pub fn task_definition_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TaskDefinitionArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthorizationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPointId", Shape::STR),
-        ("IAM", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthorizationConfig` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -390,12 +350,12 @@ pub(crate) static RULE_AuthorizationConfig: ObjRule = ObjRule {
 pub struct AuthorizationConfig {
     /// `AccessPointId`: a string.
     ///
-    /// The Amazon EFS access point ID to use. If an access point is specified, the root directory value specified in the `EFSVolumeConfiguration` must either be omitted or set to `/` which will enforce the path set on the EFS access point. If an access point is used, transit encryption must be on in the `EFSVolumeConfiguration` . For more information, see \[Working with Amazon EFS access points\](<https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html>) in the *Amazon Elastic File System User Guide* .
-    pub access_point_id: Option<Str>,
+    /// The Amazon EFS access point ID to use. If an access point is specified, the root directory value specified in the `EFSVolumeConfiguration` must either be omitted or set to `/` which will enforce the path set on the EFS access point. If an access point is used, transit encryption must be on in the `EFSVolumeConfiguration` . For more information, see [Working with Amazon EFS access points](https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html) in the *Amazon Elastic File System User Guide* .
+    pub access_point_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `IAM`: an [`Iam`] value.
     ///
-    /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system. If it is turned on, transit encryption must be turned on in the `EFSVolumeConfiguration` . If this parameter is omitted, the default value of `DISABLED` is used. For more information, see \[Using Amazon EFS access points\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html#efs-volume-accesspoints>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub iam: Option<Iam>,
+    /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system. If it is turned on, transit encryption must be turned on in the `EFSVolumeConfiguration` . If this parameter is omitted, the default value of `DISABLED` is used. For more information, see [Using Amazon EFS access points](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html#efs-volume-accesspoints) in the *Amazon Elastic Container Service Developer Guide* .
+    pub iam: ::std::option::Option<Iam>,
 }
 
 #[rustfmt::skip]
@@ -403,21 +363,21 @@ impl AuthorizationConfig {
     /// A `AuthorizationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessPointId`: a string.
-    pub fn access_point_id(mut self, value: impl Into<Str>) -> Self { self.access_point_id = Some(value.into()); self }
+    pub fn access_point_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_point_id = ::std::option::Option::Some(value.into()); self }
     /// `IAM`: an [`Iam`] value.
-    pub fn iam(mut self, value: impl Into<Iam>) -> Self { self.iam = Some(value.into()); self }
+    pub fn iam(mut self, value: impl ::std::convert::Into<Iam>) -> Self { self.iam = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthorizationConfig {}
+impl crate::PropertyType for AuthorizationConfig {}
 
-impl ToValue for AuthorizationConfig {
+impl ::cloudwright_core::ToValue for AuthorizationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessPointId", &self.access_point_id)
             .opt("IAM", &self.iam)
             .build()
@@ -428,61 +388,10 @@ impl ToValue for AuthorizationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerDefinitionRequired {
     /// `Image`: a string, required.
-    pub image: Str,
+    pub image: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Cpu", Shape::INT),
-        ("CredentialSpecs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: None, max_items: None, unique: false })),
-        ("DisableNetworking", Shape::Bool),
-        ("DnsSearchDomains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DnsServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DockerLabels", Shape::Typed(json_type::OBJECT)),
-        ("DockerSecurityOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: true })),
-        ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentFile), min_items: None, max_items: None, unique: false })),
-        ("Essential", Shape::Bool),
-        ("ExtraHosts", Shape::List(&ListRule { items: Shape::Object(&RULE_HostEntry), min_items: None, max_items: None, unique: false })),
-        ("FirelensConfiguration", Shape::Object(&RULE_FirelensConfiguration)),
-        ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
-        ("Hostname", Shape::STR),
-        ("Image", Shape::STR),
-        ("Interactive", Shape::Bool),
-        ("Links", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
-        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        ("Memory", Shape::INT),
-        ("MemoryReservation", Shape::INT),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: true })),
-        ("Name", Shape::STR),
-        ("PortMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_PortMapping), min_items: None, max_items: None, unique: true })),
-        ("Privileged", Shape::Bool),
-        ("PseudoTerminal", Shape::Bool),
-        ("ReadonlyRootFilesystem", Shape::Bool),
-        ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
-        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None, unique: false })),
-        ("RestartPolicy", Shape::Object(&RULE_RestartPolicy)),
-        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
-        ("StartTimeout", Shape::INT),
-        ("StopTimeout", Shape::INT),
-        ("SystemControls", Shape::List(&ListRule { items: Shape::Object(&RULE_SystemControl), min_items: None, max_items: None, unique: false })),
-        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
-        ("User", Shape::STR),
-        ("VersionConsistency", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
-        ("VolumesFrom", Shape::List(&ListRule { items: Shape::Object(&RULE_VolumeFrom), min_items: None, max_items: None, unique: true })),
-        ("WorkingDirectory", Shape::STR),
-    ],
-    required: &["Name", "Image"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerDefinition` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -494,14 +403,14 @@ pub struct ContainerDefinition {
     /// `Command`: a list of strings.
     ///
     /// The command that's passed to the container. This parameter maps to `Cmd` in the docker container create command and the `COMMAND` parameter to docker run. If there are multiple arguments, each argument is a separated string in the array.
-    pub command: Option<List<Str>>,
+    pub command: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Cpu`: an integer.
     ///
     /// The number of `cpu` units reserved for the container. This parameter maps to `CpuShares` in the docker container create command and the `--cpu-shares` option to docker run.
     ///
     /// This field is optional for tasks using the Fargate launch type, and the only requirement is that the total amount of CPU reserved for all containers within a task be lower than the task-level `cpu` value.
     ///
-    /// &gt; You can determine the number of CPU units that are available per EC2 instance type by multiplying the vCPUs listed for that instance type on the \[Amazon EC2 Instances\](<https://docs.aws.amazon.com/ec2/instance-types/>) detail page by 1,024.
+    /// \> You can determine the number of CPU units that are available per EC2 instance type by multiplying the vCPUs listed for that instance type on the [Amazon EC2 Instances](https://docs.aws.amazon.com/ec2/instance-types/) detail page by 1,024.
     ///
     /// Linux containers share unallocated CPU units with other containers on the container instance with the same ratio as their allocated amount. For example, if you run a single-container task on a single-core instance type with 512 CPU units specified for that container, and that's the only task running on the container instance, that container could use the full 1,024 CPU unit share at any given time. However, if you launched another copy of the same task on that container instance, each task is guaranteed a minimum of 512 CPU units when needed. Moreover, each container could float to higher CPU usage if the other container was not using it. If both tasks were 100% active all of the time, they would be limited to 512 CPU units.
     ///
@@ -512,7 +421,7 @@ pub struct ContainerDefinition {
     /// - *Agent versions greater than or equal to 1.84.0:* CPU values greater than 256 vCPU are passed to Docker as 256, which is equivalent to 262144 CPU shares.
     ///
     /// On Windows container instances, the CPU limit is enforced as an absolute limit, or a quota. Windows containers only have access to the specified amount of CPU that's described in the task definition. A null or zero CPU value is passed to Docker as `0` , which Windows interprets as 1% of one CPU.
-    pub cpu: Option<Int>,
+    pub cpu: ::std::option::Option<::cloudwright_core::Int>,
     /// `CredentialSpecs`: a list of strings.
     ///
     /// A list of ARNs in SSM or Amazon S3 to a credential spec ( `CredSpec` ) file that configures the container for Active Directory authentication. We recommend that you use this parameter instead of the `dockerSecurityOptions` . The maximum number of ARNs is 1.
@@ -530,103 +439,105 @@ pub struct ContainerDefinition {
     ///
     /// In both formats, replace `MyARN` with the ARN in SSM or Amazon S3.
     ///
-    /// If you provide a `credentialspecdomainless:MyARN` , the `credspec` must provide a ARN in AWS Secrets Manager for a secret containing the username, password, and the domain to connect to. For better security, the instance isn't joined to the domain for domainless authentication. Other applications on the instance can't use the domainless credentials. You can use this parameter to run tasks on the same instance, even it the tasks need to join different domains. For more information, see \[Using gMSAs for Windows Containers\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows-gmsa.html>) and \[Using gMSAs for Linux Containers\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html>) .
-    pub credential_specs: Option<List<Str>>,
+    /// If you provide a `credentialspecdomainless:MyARN` , the `credspec` must provide a ARN in AWS Secrets Manager for a secret containing the username, password, and the domain to connect to. For better security, the instance isn't joined to the domain for domainless authentication. Other applications on the instance can't use the domainless credentials. You can use this parameter to run tasks on the same instance, even it the tasks need to join different domains. For more information, see [Using gMSAs for Windows Containers](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows-gmsa.html) and [Using gMSAs for Linux Containers](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html) .
+    pub credential_specs: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
     ///
     /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
     ///
-    /// For tasks using the EC2 launch type, the container instances require at least version 1.26.0 of the container agent to turn on container dependencies. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see \[Updating the Amazon ECS Container Agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>) in the *Amazon Elastic Container Service Developer Guide* . If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// For tasks using the EC2 launch type, the container instances require at least version 1.26.0 of the container agent to turn on container dependencies. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide* . If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// For tasks using the Fargate launch type, the task or service requires the following platforms:
     ///
     /// - Linux platform version `1.3.0` or later.
     /// - Windows platform version `1.0.0` or later.
     ///
-    /// If the task definition is used in a blue/green deployment that uses \[AWS::CodeDeploy::DeploymentGroup BlueGreenDeploymentConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-bluegreendeploymentconfiguration.html>) , the `dependsOn` parameter is not supported.
-    pub depends_on: Option<List<ContainerDependency>>,
+    /// If the task definition is used in a blue/green deployment that uses [AWS::CodeDeploy::DeploymentGroup BlueGreenDeploymentConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-bluegreendeploymentconfiguration.html) , the `dependsOn` parameter is not supported.
+    pub depends_on: ::std::option::Option<::cloudwright_core::List<ContainerDependency>>,
     /// `DisableNetworking`: a boolean.
     ///
     /// When this parameter is true, networking is off within the container. This parameter maps to `NetworkDisabled` in the docker container create command.
     ///
-    /// &gt; This parameter is not supported for Windows containers.
-    pub disable_networking: Option<Bool>,
+    /// \> This parameter is not supported for Windows containers.
+    pub disable_networking: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DnsSearchDomains`: a list of strings.
     ///
     /// A list of DNS search domains that are presented to the container. This parameter maps to `DnsSearch` in the docker container create command and the `--dns-search` option to docker run.
     ///
-    /// &gt; This parameter is not supported for Windows containers.
-    pub dns_search_domains: Option<List<Str>>,
+    /// \> This parameter is not supported for Windows containers.
+    pub dns_search_domains:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DnsServers`: a list of strings.
     ///
     /// A list of DNS servers that are presented to the container. This parameter maps to `Dns` in the docker container create command and the `--dns` option to docker run.
     ///
-    /// &gt; This parameter is not supported for Windows containers.
-    pub dns_servers: Option<List<Str>>,
+    /// \> This parameter is not supported for Windows containers.
+    pub dns_servers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DockerLabels`: a JSON value.
     ///
     /// A key/value map of labels to add to the container. This parameter maps to `Labels` in the docker container create command and the `--label` option to docker run. This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
-    pub docker_labels: Option<Json>,
+    pub docker_labels: ::std::option::Option<::cloudwright_core::Json>,
     /// `DockerSecurityOptions`: a list of strings.
     ///
     /// A list of strings to provide custom configuration for multiple security systems. This field isn't valid for containers in tasks using the Fargate launch type.
     ///
     /// For Linux tasks on EC2, this parameter can be used to reference custom labels for SELinux and AppArmor multi-level security systems.
     ///
-    /// For any tasks on EC2, this parameter can be used to reference a credential spec file that configures a container for Active Directory authentication. For more information, see \[Using gMSAs for Windows Containers\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows-gmsa.html>) and \[Using gMSAs for Linux Containers\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// For any tasks on EC2, this parameter can be used to reference a credential spec file that configures a container for Active Directory authentication. For more information, see [Using gMSAs for Windows Containers](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows-gmsa.html) and [Using gMSAs for Linux Containers](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// This parameter maps to `SecurityOpt` in the docker container create command and the `--security-opt` option to docker run.
     ///
-    /// &gt; The Amazon ECS container agent running on a container instance must register with the `ECS_SELINUX_CAPABLE=true` or `ECS_APPARMOR_CAPABLE=true` environment variables before containers placed on that instance can use these security options. For more information, see \[Amazon ECS Container Agent Configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// \> The Amazon ECS container agent running on a container instance must register with the `ECS_SELINUX_CAPABLE=true` or `ECS_APPARMOR_CAPABLE=true` environment variables before containers placed on that instance can use these security options. For more information, see [Amazon ECS Container Agent Configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Valid values: "no-new-privileges" | "apparmor:PROFILE" | "label:value" | "credentialspec:CredentialSpecFilePath"
-    pub docker_security_options: Option<List<Str>>,
+    pub docker_security_options:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EntryPoint`: a list of strings.
     ///
-    /// &gt; Early versions of the Amazon ECS container agent don't properly handle `entryPoint` parameters. If you have problems using `entryPoint` , update your container agent or enter your commands and arguments as `command` array items instead.
+    /// \> Early versions of the Amazon ECS container agent don't properly handle `entryPoint` parameters. If you have problems using `entryPoint` , update your container agent or enter your commands and arguments as `command` array items instead.
     ///
     /// The entry point that's passed to the container. This parameter maps to `Entrypoint` in the docker container create command and the `--entrypoint` option to docker run.
-    pub entry_point: Option<List<Str>>,
+    pub entry_point: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Environment`: a list of [`KeyValuePair`] objects.
     ///
     /// The environment variables to pass to a container. This parameter maps to `Env` in the docker container create command and the `--env` option to docker run.
     ///
-    /// &gt; We don't recommend that you use plaintext environment variables for sensitive information, such as credential data.
-    pub environment: Option<List<KeyValuePair>>,
+    /// \> We don't recommend that you use plaintext environment variables for sensitive information, such as credential data.
+    pub environment: ::std::option::Option<::cloudwright_core::List<KeyValuePair>>,
     /// `EnvironmentFiles`: a list of [`EnvironmentFile`] objects.
     ///
     /// A list of files containing the environment variables to pass to a container. This parameter maps to the `--env-file` option to docker run.
     ///
     /// You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file contains an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored.
     ///
-    /// If there are environment variables specified using the `environment` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see \[Specifying Environment Variables\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub environment_files: Option<List<EnvironmentFile>>,
+    /// If there are environment variables specified using the `environment` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see [Specifying Environment Variables](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub environment_files: ::std::option::Option<::cloudwright_core::List<EnvironmentFile>>,
     /// `Essential`: a boolean.
     ///
     /// If the `essential` parameter of a container is marked as `true` , and that container fails or stops for any reason, all other containers that are part of the task are stopped. If the `essential` parameter of a container is marked as `false` , its failure doesn't affect the rest of the containers in a task. If this parameter is omitted, a container is assumed to be essential.
     ///
-    /// All tasks must have at least one essential container. If you have an application that's composed of multiple containers, group containers that are used for a common purpose into components, and separate the different components into multiple task definitions. For more information, see \[Application Architecture\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/application_architecture.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub essential: Option<Bool>,
+    /// All tasks must have at least one essential container. If you have an application that's composed of multiple containers, group containers that are used for a common purpose into components, and separate the different components into multiple task definitions. For more information, see [Application Architecture](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/application_architecture.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub essential: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExtraHosts`: a list of [`HostEntry`] objects.
     ///
     /// A list of hostnames and IP address mappings to append to the `/etc/hosts` file on the container. This parameter maps to `ExtraHosts` in the docker container create command and the `--add-host` option to docker run.
     ///
-    /// &gt; This parameter isn't supported for Windows containers or tasks that use the `awsvpc` network mode.
-    pub extra_hosts: Option<List<HostEntry>>,
+    /// \> This parameter isn't supported for Windows containers or tasks that use the `awsvpc` network mode.
+    pub extra_hosts: ::std::option::Option<::cloudwright_core::List<HostEntry>>,
     /// `FirelensConfiguration`: a [`FirelensConfiguration`] object.
     ///
-    /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see \[Custom Log Routing\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub firelens_configuration: Option<Obj<FirelensConfiguration>>,
+    /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom Log Routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub firelens_configuration: ::std::option::Option<crate::Obj<FirelensConfiguration>>,
     /// `HealthCheck`: a [`HealthCheck`] object.
     ///
     /// The container health check command and associated configuration parameters for the container. This parameter maps to `HealthCheck` in the docker container create command and the `HEALTHCHECK` parameter of docker run.
-    pub health_check: Option<Obj<HealthCheck>>,
+    pub health_check: ::std::option::Option<crate::Obj<HealthCheck>>,
     /// `Hostname`: a string.
     ///
     /// The hostname to use for your container. This parameter maps to `Hostname` in the docker container create command and the `--hostname` option to docker run.
     ///
-    /// &gt; The `hostname` parameter is not supported if you're using the `awsvpc` network mode.
-    pub hostname: Option<Str>,
+    /// \> The `hostname` parameter is not supported if you're using the `awsvpc` network mode.
+    pub hostname: ::std::option::Option<::cloudwright_core::Str>,
     /// `Image`: a string, required.
     ///
     /// The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either `*repository-url* / *image* : *tag*` or `*repository-url* / *image* @ *digest*` . For images using tags (repository-url/image:tag), up to 255 characters total are allowed, including letters (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number signs (#). For images using digests (repository-url/image@digest), the 255 character limit applies only to the repository URL and image name (everything before the @ sign). The only supported hash function is sha256, and the hash value after sha256: must be exactly 64 characters (only letters A-F, a-f, and numbers 0-9 are allowed). This parameter maps to `Image` in the docker container create command and the `IMAGE` parameter of docker run.
@@ -636,38 +547,38 @@ pub struct ContainerDefinition {
     /// - Images in official repositories on Docker Hub use a single name (for example, `ubuntu` or `mongo` ).
     /// - Images in other repositories on Docker Hub are qualified with an organization name (for example, `amazon/amazon-ecs-agent` ).
     /// - Images in other online repositories are qualified further by a domain name (for example, `quay.io/assemblyline/ubuntu` ).
-    pub image: Str,
+    pub image: ::cloudwright_core::Str,
     /// `Interactive`: a boolean.
     ///
     /// When this parameter is `true` , you can deploy containerized applications that require `stdin` or a `tty` to be allocated. This parameter maps to `OpenStdin` in the docker container create command and the `--interactive` option to docker run.
-    pub interactive: Option<Bool>,
+    pub interactive: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Links`: a list of strings.
     ///
     /// The `links` parameter allows containers to communicate with each other without the need for port mappings. This parameter is only supported if the network mode of a task definition is `bridge` . The `name:internalName` construct is analogous to `name:alias` in Docker links. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.. This parameter maps to `Links` in the docker container create command and the `--link` option to docker run.
     ///
-    /// &gt; This parameter is not supported for Windows containers. &gt; Containers that are collocated on a single container instance may be able to communicate with each other without requiring links or host port mappings. Network isolation is achieved on the container instance using security groups and VPC settings.
-    pub links: Option<List<Str>>,
+    /// \> This parameter is not supported for Windows containers. > Containers that are collocated on a single container instance may be able to communicate with each other without requiring links or host port mappings. Network isolation is achieved on the container instance using security groups and VPC settings.
+    pub links: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LinuxParameters`: a [`LinuxParameters`] object.
     ///
-    /// Linux-specific modifications that are applied to the container, such as Linux kernel capabilities. For more information see \[KernelCapabilities\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html>) .
+    /// Linux-specific modifications that are applied to the container, such as Linux kernel capabilities. For more information see [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html) .
     ///
-    /// &gt; This parameter is not supported for Windows containers.
-    pub linux_parameters: Option<Obj<LinuxParameters>>,
+    /// \> This parameter is not supported for Windows containers.
+    pub linux_parameters: ::std::option::Option<crate::Obj<LinuxParameters>>,
     /// `LogConfiguration`: a [`LogConfiguration`] object.
     ///
     /// The log configuration specification for the container.
     ///
-    /// This parameter maps to `LogConfig` in the docker Create a container command and the `--log-driver` option to docker run. By default, containers use the same logging driver that the Docker daemon uses. However, the container may use a different logging driver than the Docker daemon by specifying a log driver with this parameter in the container definition. To use a different logging driver for a container, the log system must be configured properly on the container instance (or on a different log server for remote logging options). For more information on the options for different supported log drivers, see \[Configure logging drivers\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/admin/logging/overview/>) in the Docker documentation.
+    /// This parameter maps to `LogConfig` in the docker Create a container command and the `--log-driver` option to docker run. By default, containers use the same logging driver that the Docker daemon uses. However, the container may use a different logging driver than the Docker daemon by specifying a log driver with this parameter in the container definition. To use a different logging driver for a container, the log system must be configured properly on the container instance (or on a different log server for remote logging options). For more information on the options for different supported log drivers, see [Configure logging drivers](https://docs.aws.amazon.com/https://docs.docker.com/engine/admin/logging/overview/) in the Docker documentation.
     ///
-    /// &gt; Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon (shown in the \[LogConfiguration\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LogConfiguration.html>) data type). Additional log drivers may be available in future releases of the Amazon ECS container agent.
+    /// \> Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon (shown in the [LogConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LogConfiguration.html) data type). Additional log drivers may be available in future releases of the Amazon ECS container agent.
     ///
     /// This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
     ///
-    /// &gt; The Amazon ECS container agent running on a container instance must register the logging drivers available on that instance with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see \[Amazon ECS Container Agent Configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *ECSlong Developer Guide* .
-    pub log_configuration: Option<Obj<LogConfiguration>>,
+    /// \> The Amazon ECS container agent running on a container instance must register the logging drivers available on that instance with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS Container Agent Configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *ECSlong Developer Guide* .
+    pub log_configuration: ::std::option::Option<crate::Obj<LogConfiguration>>,
     /// `Memory`: an integer.
     ///
-    /// The amount (in MiB) of memory to present to the container. If your container attempts to exceed the memory specified here, the container is killed. The total amount of memory reserved for all containers within a task must be lower than the task `memory` value, if one is specified. This parameter maps to `Memory` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the `--memory` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration>) .
+    /// The amount (in MiB) of memory to present to the container. If your container attempts to exceed the memory specified here, the container is killed. The total amount of memory reserved for all containers within a task must be lower than the task `memory` value, if one is specified. This parameter maps to `Memory` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `--memory` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration) .
     ///
     /// If using the Fargate launch type, this parameter is optional.
     ///
@@ -676,7 +587,7 @@ pub struct ContainerDefinition {
     /// The Docker 20.10.0 or later daemon reserves a minimum of 6 MiB of memory for a container, so you should not specify fewer than 6 MiB of memory for your containers.
     ///
     /// The Docker 19.03.13-ce or earlier daemon reserves a minimum of 4 MiB of memory for a container, so you should not specify fewer than 4 MiB of memory for your containers.
-    pub memory: Option<Int>,
+    pub memory: ::std::option::Option<::cloudwright_core::Int>,
     /// `MemoryReservation`: an integer.
     ///
     /// The soft limit (in MiB) of memory to reserve for the container. When system memory is under heavy contention, Docker attempts to keep the container memory to this soft limit. However, your container can consume more memory when it needs to, up to either the hard limit specified with the `memory` parameter (if applicable), or all of the available memory on the container instance, whichever comes first. This parameter maps to `MemoryReservation` in the docker container create command and the `--memory-reservation` option to docker run.
@@ -688,7 +599,7 @@ pub struct ContainerDefinition {
     /// The Docker 20.10.0 or later daemon reserves a minimum of 6 MiB of memory for a container. So, don't specify less than 6 MiB of memory for your containers.
     ///
     /// The Docker 19.03.13-ce or earlier daemon reserves a minimum of 4 MiB of memory for a container. So, don't specify less than 4 MiB of memory for your containers.
-    pub memory_reservation: Option<Int>,
+    pub memory_reservation: ::std::option::Option<::cloudwright_core::Int>,
     /// `MountPoints`: a list of [`MountPoint`] objects.
     ///
     /// The mount points for data volumes in your container.
@@ -696,11 +607,11 @@ pub struct ContainerDefinition {
     /// This parameter maps to `Volumes` in the docker container create command and the `--volume` option to docker run.
     ///
     /// Windows containers can mount whole directories on the same drive as `$env:ProgramData` . Windows containers can't mount directories on a different drive, and mount point can't be across drives.
-    pub mount_points: Option<List<MountPoint>>,
+    pub mount_points: ::std::option::Option<::cloudwright_core::List<MountPoint>>,
     /// `Name`: a string, required.
     ///
     /// The name of a container. If you're linking multiple containers together in a task definition, the `name` of one container can be entered in the `links` of another container to connect the containers. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. This parameter maps to `name` in the docker container create command and the `--name` option to docker run.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PortMappings`: a list of [`PortMapping`] objects.
     ///
     /// The list of port mappings for the container. Port mappings allow containers to access ports on the host container instance to send or receive traffic.
@@ -709,57 +620,57 @@ pub struct ContainerDefinition {
     ///
     /// Port mappings on Windows use the `NetNAT` gateway address rather than `localhost` . There is no loopback for port mappings on Windows, so you cannot access a container's mapped port from the host itself.
     ///
-    /// This parameter maps to `PortBindings` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the `--publish` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . If the network mode of a task definition is set to `none` , then you can't specify port mappings. If the network mode of a task definition is set to `host` , then host ports must either be undefined or they must match the container port in the port mapping.
+    /// This parameter maps to `PortBindings` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `--publish` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . If the network mode of a task definition is set to `none` , then you can't specify port mappings. If the network mode of a task definition is set to `host` , then host ports must either be undefined or they must match the container port in the port mapping.
     ///
-    /// &gt; After a task reaches the `RUNNING` status, manual and automatic host and container port assignments are visible in the *Network Bindings* section of a container description for a selected task in the Amazon ECS console. The assignments are also visible in the `networkBindings` section \[DescribeTasks\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html>) responses.
-    pub port_mappings: Option<List<PortMapping>>,
+    /// \> After a task reaches the `RUNNING` status, manual and automatic host and container port assignments are visible in the *Network Bindings* section of a container description for a selected task in the Amazon ECS console. The assignments are also visible in the `networkBindings` section [DescribeTasks](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html) responses.
+    pub port_mappings: ::std::option::Option<::cloudwright_core::List<PortMapping>>,
     /// `Privileged`: a boolean.
     ///
     /// When this parameter is true, the container is given elevated privileges on the host container instance (similar to the `root` user). This parameter maps to `Privileged` in the docker container create command and the `--privileged` option to docker run
     ///
-    /// &gt; This parameter is not supported for Windows containers or tasks run on AWS Fargate .
-    pub privileged: Option<Bool>,
+    /// \> This parameter is not supported for Windows containers or tasks run on AWS Fargate .
+    pub privileged: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PseudoTerminal`: a boolean.
     ///
     /// When this parameter is `true` , a TTY is allocated. This parameter maps to `Tty` in the docker container create command and the `--tty` option to docker run.
-    pub pseudo_terminal: Option<Bool>,
+    pub pseudo_terminal: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReadonlyRootFilesystem`: a boolean.
     ///
     /// When this parameter is true, the container is given read-only access to its root file system. This parameter maps to `ReadonlyRootfs` in the docker container create command and the `--read-only` option to docker run.
     ///
-    /// &gt; This parameter is not supported for Windows containers.
-    pub readonly_root_filesystem: Option<Bool>,
+    /// \> This parameter is not supported for Windows containers.
+    pub readonly_root_filesystem: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
     ///
     /// The private repository authentication credentials to use.
-    pub repository_credentials: Option<Obj<RepositoryCredentials>>,
+    pub repository_credentials: ::std::option::Option<crate::Obj<RepositoryCredentials>>,
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
     ///
     /// The type and amount of a resource to assign to a container. The only supported resource is a GPU.
-    pub resource_requirements: Option<List<ResourceRequirement>>,
+    pub resource_requirements: ::std::option::Option<::cloudwright_core::List<ResourceRequirement>>,
     /// `RestartPolicy`: a [`RestartPolicy`] object.
     ///
-    /// The restart policy for a container. When you set up a restart policy, Amazon ECS can restart the container without needing to replace the task. For more information, see \[Restart individual containers in Amazon ECS tasks with container restart policies\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-restart-policy.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub restart_policy: Option<Obj<RestartPolicy>>,
+    /// The restart policy for a container. When you set up a restart policy, Amazon ECS can restart the container without needing to replace the task. For more information, see [Restart individual containers in Amazon ECS tasks with container restart policies](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-restart-policy.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub restart_policy: ::std::option::Option<crate::Obj<RestartPolicy>>,
     /// `Secrets`: a list of [`Secret`] objects.
     ///
-    /// The secrets to pass to the container. For more information, see \[Specifying Sensitive Data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub secrets: Option<List<Secret>>,
+    /// The secrets to pass to the container. For more information, see [Specifying Sensitive Data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub secrets: ::std::option::Option<::cloudwright_core::List<Secret>>,
     /// `StartTimeout`: an integer.
     ///
     /// Time duration (in seconds) to wait before giving up on resolving dependencies for a container. For example, you specify two containers in a task definition with containerA having a dependency on containerB reaching a `COMPLETE` , `SUCCESS` , or `HEALTHY` status. If a `startTimeout` value is specified for containerB and it doesn't reach the desired status within that time then containerA gives up and not start. This results in the task transitioning to a `STOPPED` state.
     ///
-    /// &gt; When the `ECS_CONTAINER_START_TIMEOUT` container agent configuration variable is used, it's enforced independently from this start timeout value.
+    /// \> When the `ECS_CONTAINER_START_TIMEOUT` container agent configuration variable is used, it's enforced independently from this start timeout value.
     ///
     /// For tasks using the Fargate launch type, the task or service requires the following platforms:
     ///
     /// - Linux platform version `1.3.0` or later.
     /// - Windows platform version `1.0.0` or later.
     ///
-    /// For tasks using the EC2 launch type, your container instances require at least version `1.26.0` of the container agent to use a container start timeout value. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see \[Updating the Amazon ECS Container Agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>) in the *Amazon Elastic Container Service Developer Guide* . If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version `1.26.0-1` of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// For tasks using the EC2 launch type, your container instances require at least version `1.26.0` of the container agent to use a container start timeout value. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide* . If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version `1.26.0-1` of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// The valid values for Fargate are 2-120 seconds.
-    pub start_timeout: Option<Int>,
+    pub start_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `StopTimeout`: an integer.
     ///
     /// Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
@@ -771,25 +682,25 @@ pub struct ContainerDefinition {
     ///
     /// For tasks that use the Fargate launch type, the max stop timeout value is 120 seconds and if the parameter is not specified, the default value of 30 seconds is used.
     ///
-    /// For tasks that use the EC2 launch type, if the `stopTimeout` parameter isn't specified, the value set for the Amazon ECS container agent configuration variable `ECS_CONTAINER_STOP_TIMEOUT` is used. If neither the `stopTimeout` parameter or the `ECS_CONTAINER_STOP_TIMEOUT` agent configuration variable are set, then the default values of 30 seconds for Linux containers and 30 seconds on Windows containers are used. Your container instances require at least version 1.26.0 of the container agent to use a container stop timeout value. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see \[Updating the Amazon ECS Container Agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>) in the *Amazon Elastic Container Service Developer Guide* . If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// For tasks that use the EC2 launch type, if the `stopTimeout` parameter isn't specified, the value set for the Amazon ECS container agent configuration variable `ECS_CONTAINER_STOP_TIMEOUT` is used. If neither the `stopTimeout` parameter or the `ECS_CONTAINER_STOP_TIMEOUT` agent configuration variable are set, then the default values of 30 seconds for Linux containers and 30 seconds on Windows containers are used. Your container instances require at least version 1.26.0 of the container agent to use a container stop timeout value. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide* . If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// The valid values for Fargate are 2-120 seconds.
-    pub stop_timeout: Option<Int>,
+    pub stop_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `SystemControls`: a list of [`SystemControl`] objects.
     ///
     /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
-    pub system_controls: Option<List<SystemControl>>,
+    pub system_controls: ::std::option::Option<::cloudwright_core::List<SystemControl>>,
     /// `Ulimits`: a list of [`Ulimit`] objects.
     ///
-    /// A list of `ulimits` to set in the container. This parameter maps to `Ulimits` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the `--ulimit` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . Valid naming values are displayed in the \[Ulimit\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Ulimit.html>) data type. This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
+    /// A list of `ulimits` to set in the container. This parameter maps to `Ulimits` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `--ulimit` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . Valid naming values are displayed in the [Ulimit](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Ulimit.html) data type. This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
     ///
-    /// &gt; This parameter is not supported for Windows containers.
-    pub ulimits: Option<List<Ulimit>>,
+    /// \> This parameter is not supported for Windows containers.
+    pub ulimits: ::std::option::Option<::cloudwright_core::List<Ulimit>>,
     /// `User`: a string.
     ///
     /// The user to use inside the container. This parameter maps to `User` in the docker container create command and the `--user` option to docker run.
     ///
-    /// &gt; When running tasks using the `host` network mode, don't run containers using the root user (UID 0). We recommend using a non-root user for better security.
+    /// \> When running tasks using the `host` network mode, don't run containers using the root user (UID 0). We recommend using a non-root user for better security.
     ///
     /// You can specify the `user` using the following formats. If specifying a UID or GID, you must specify it as a positive integer.
     ///
@@ -800,22 +711,22 @@ pub struct ContainerDefinition {
     /// - `user:gid`
     /// - `uid:group`
     ///
-    /// &gt; This parameter is not supported for Windows containers.
-    pub user: Option<Str>,
+    /// \> This parameter is not supported for Windows containers.
+    pub user: ::std::option::Option<::cloudwright_core::Str>,
     /// `VersionConsistency`: a [`VersionConsistency`] value.
     ///
-    /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest. By default, the value is `enabled` . If you set the value for a container as `disabled` , Amazon ECS will not resolve the provided container image tag to a digest and will use the original image URI specified in the container definition for deployment. For more information about container image resolution, see \[Container image resolution\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html#deployment-container-image-stability>) in the *Amazon ECS Developer Guide* .
+    /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest. By default, the value is `enabled` . If you set the value for a container as `disabled` , Amazon ECS will not resolve the provided container image tag to a digest and will use the original image URI specified in the container definition for deployment. For more information about container image resolution, see [Container image resolution](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html#deployment-container-image-stability) in the *Amazon ECS Developer Guide* .
     ///
     /// Default `"enabled"`.
-    pub version_consistency: Option<VersionConsistency>,
+    pub version_consistency: ::std::option::Option<VersionConsistency>,
     /// `VolumesFrom`: a list of [`VolumeFrom`] objects.
     ///
     /// Data volumes to mount from another container. This parameter maps to `VolumesFrom` in the docker container create command and the `--volumes-from` option to docker run.
-    pub volumes_from: Option<List<VolumeFrom>>,
+    pub volumes_from: ::std::option::Option<::cloudwright_core::List<VolumeFrom>>,
     /// `WorkingDirectory`: a string.
     ///
     /// The working directory to run commands inside the container in. This parameter maps to `WorkingDir` in the docker container create command and the `--workdir` option to docker run.
-    pub working_directory: Option<Str>,
+    pub working_directory: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -824,143 +735,143 @@ impl ContainerDefinition {
     #[inline]
     pub fn new(required: ContainerDefinitionRequired) -> Self {
         Self {
-            command: None,
-            cpu: None,
-            credential_specs: None,
-            depends_on: None,
-            disable_networking: None,
-            dns_search_domains: None,
-            dns_servers: None,
-            docker_labels: None,
-            docker_security_options: None,
-            entry_point: None,
-            environment: None,
-            environment_files: None,
-            essential: None,
-            extra_hosts: None,
-            firelens_configuration: None,
-            health_check: None,
-            hostname: None,
+            command: ::std::option::Option::None,
+            cpu: ::std::option::Option::None,
+            credential_specs: ::std::option::Option::None,
+            depends_on: ::std::option::Option::None,
+            disable_networking: ::std::option::Option::None,
+            dns_search_domains: ::std::option::Option::None,
+            dns_servers: ::std::option::Option::None,
+            docker_labels: ::std::option::Option::None,
+            docker_security_options: ::std::option::Option::None,
+            entry_point: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            environment_files: ::std::option::Option::None,
+            essential: ::std::option::Option::None,
+            extra_hosts: ::std::option::Option::None,
+            firelens_configuration: ::std::option::Option::None,
+            health_check: ::std::option::Option::None,
+            hostname: ::std::option::Option::None,
             image: required.image,
-            interactive: None,
-            links: None,
-            linux_parameters: None,
-            log_configuration: None,
-            memory: None,
-            memory_reservation: None,
-            mount_points: None,
+            interactive: ::std::option::Option::None,
+            links: ::std::option::Option::None,
+            linux_parameters: ::std::option::Option::None,
+            log_configuration: ::std::option::Option::None,
+            memory: ::std::option::Option::None,
+            memory_reservation: ::std::option::Option::None,
+            mount_points: ::std::option::Option::None,
             name: required.name,
-            port_mappings: None,
-            privileged: None,
-            pseudo_terminal: None,
-            readonly_root_filesystem: None,
-            repository_credentials: None,
-            resource_requirements: None,
-            restart_policy: None,
-            secrets: None,
-            start_timeout: None,
-            stop_timeout: None,
-            system_controls: None,
-            ulimits: None,
-            user: None,
-            version_consistency: None,
-            volumes_from: None,
-            working_directory: None,
+            port_mappings: ::std::option::Option::None,
+            privileged: ::std::option::Option::None,
+            pseudo_terminal: ::std::option::Option::None,
+            readonly_root_filesystem: ::std::option::Option::None,
+            repository_credentials: ::std::option::Option::None,
+            resource_requirements: ::std::option::Option::None,
+            restart_policy: ::std::option::Option::None,
+            secrets: ::std::option::Option::None,
+            start_timeout: ::std::option::Option::None,
+            stop_timeout: ::std::option::Option::None,
+            system_controls: ::std::option::Option::None,
+            ulimits: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+            version_consistency: ::std::option::Option::None,
+            volumes_from: ::std::option::Option::None,
+            working_directory: ::std::option::Option::None,
         }
     }
 
     /// `Command`: a list of strings.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = ::std::option::Option::Some(value.into()); self }
     /// `Cpu`: an integer.
-    pub fn cpu(mut self, value: impl Into<Int>) -> Self { self.cpu = Some(value.into()); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cpu = ::std::option::Option::Some(value.into()); self }
     /// `CredentialSpecs`: a list of strings.
-    pub fn credential_specs(mut self, value: impl Into<List<Str>>) -> Self { self.credential_specs = Some(value.into()); self }
+    pub fn credential_specs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.credential_specs = ::std::option::Option::Some(value.into()); self }
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
-    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self { self.depends_on = Some(value.into()); self }
+    pub fn depends_on(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContainerDependency>>) -> Self { self.depends_on = ::std::option::Option::Some(value.into()); self }
     /// `DisableNetworking`: a boolean.
-    pub fn disable_networking(mut self, value: impl Into<Bool>) -> Self { self.disable_networking = Some(value.into()); self }
+    pub fn disable_networking(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_networking = ::std::option::Option::Some(value.into()); self }
     /// `DnsSearchDomains`: a list of strings.
-    pub fn dns_search_domains(mut self, value: impl Into<List<Str>>) -> Self { self.dns_search_domains = Some(value.into()); self }
+    pub fn dns_search_domains(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.dns_search_domains = ::std::option::Option::Some(value.into()); self }
     /// `DnsServers`: a list of strings.
-    pub fn dns_servers(mut self, value: impl Into<List<Str>>) -> Self { self.dns_servers = Some(value.into()); self }
+    pub fn dns_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.dns_servers = ::std::option::Option::Some(value.into()); self }
     /// `DockerLabels`: a JSON value.
-    pub fn docker_labels(mut self, value: impl Into<Json>) -> Self { self.docker_labels = Some(value.into()); self }
+    pub fn docker_labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.docker_labels = ::std::option::Option::Some(value.into()); self }
     /// `DockerSecurityOptions`: a list of strings.
-    pub fn docker_security_options(mut self, value: impl Into<List<Str>>) -> Self { self.docker_security_options = Some(value.into()); self }
+    pub fn docker_security_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.docker_security_options = ::std::option::Option::Some(value.into()); self }
     /// `EntryPoint`: a list of strings.
-    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self { self.entry_point = Some(value.into()); self }
+    pub fn entry_point(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.entry_point = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a list of [`KeyValuePair`] objects.
-    pub fn environment(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValuePair>>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentFiles`: a list of [`EnvironmentFile`] objects.
-    pub fn environment_files(mut self, value: impl Into<List<EnvironmentFile>>) -> Self { self.environment_files = Some(value.into()); self }
+    pub fn environment_files(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentFile>>) -> Self { self.environment_files = ::std::option::Option::Some(value.into()); self }
     /// `Essential`: a boolean.
-    pub fn essential(mut self, value: impl Into<Bool>) -> Self { self.essential = Some(value.into()); self }
+    pub fn essential(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.essential = ::std::option::Option::Some(value.into()); self }
     /// `ExtraHosts`: a list of [`HostEntry`] objects.
-    pub fn extra_hosts(mut self, value: impl Into<List<HostEntry>>) -> Self { self.extra_hosts = Some(value.into()); self }
+    pub fn extra_hosts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HostEntry>>) -> Self { self.extra_hosts = ::std::option::Option::Some(value.into()); self }
     /// `FirelensConfiguration`: a [`FirelensConfiguration`] object.
-    pub fn firelens_configuration(mut self, value: impl Into<Obj<FirelensConfiguration>>) -> Self { self.firelens_configuration = Some(value.into()); self }
+    pub fn firelens_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FirelensConfiguration>>) -> Self { self.firelens_configuration = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheck`: a [`HealthCheck`] object.
-    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self { self.health_check = Some(value.into()); self }
+    pub fn health_check(mut self, value: impl ::std::convert::Into<crate::Obj<HealthCheck>>) -> Self { self.health_check = ::std::option::Option::Some(value.into()); self }
     /// `Hostname`: a string.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = Some(value.into()); self }
+    pub fn hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hostname = ::std::option::Option::Some(value.into()); self }
     /// `Image`: a string, required.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = value.into(); self }
     /// `Interactive`: a boolean.
-    pub fn interactive(mut self, value: impl Into<Bool>) -> Self { self.interactive = Some(value.into()); self }
+    pub fn interactive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.interactive = ::std::option::Option::Some(value.into()); self }
     /// `Links`: a list of strings.
-    pub fn links(mut self, value: impl Into<List<Str>>) -> Self { self.links = Some(value.into()); self }
+    pub fn links(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.links = ::std::option::Option::Some(value.into()); self }
     /// `LinuxParameters`: a [`LinuxParameters`] object.
-    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self { self.linux_parameters = Some(value.into()); self }
+    pub fn linux_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<LinuxParameters>>) -> Self { self.linux_parameters = ::std::option::Option::Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfiguration>>) -> Self { self.log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Memory`: an integer.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory = ::std::option::Option::Some(value.into()); self }
     /// `MemoryReservation`: an integer.
-    pub fn memory_reservation(mut self, value: impl Into<Int>) -> Self { self.memory_reservation = Some(value.into()); self }
+    pub fn memory_reservation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory_reservation = ::std::option::Option::Some(value.into()); self }
     /// `MountPoints`: a list of [`MountPoint`] objects.
-    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
+    pub fn mount_points(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MountPoint>>) -> Self { self.mount_points = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PortMappings`: a list of [`PortMapping`] objects.
-    pub fn port_mappings(mut self, value: impl Into<List<PortMapping>>) -> Self { self.port_mappings = Some(value.into()); self }
+    pub fn port_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PortMapping>>) -> Self { self.port_mappings = ::std::option::Option::Some(value.into()); self }
     /// `Privileged`: a boolean.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
+    pub fn privileged(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.privileged = ::std::option::Option::Some(value.into()); self }
     /// `PseudoTerminal`: a boolean.
-    pub fn pseudo_terminal(mut self, value: impl Into<Bool>) -> Self { self.pseudo_terminal = Some(value.into()); self }
+    pub fn pseudo_terminal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.pseudo_terminal = ::std::option::Option::Some(value.into()); self }
     /// `ReadonlyRootFilesystem`: a boolean.
-    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.readonly_root_filesystem = Some(value.into()); self }
+    pub fn readonly_root_filesystem(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.readonly_root_filesystem = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
-    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
+    pub fn repository_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = ::std::option::Option::Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
-    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
+    pub fn resource_requirements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceRequirement>>) -> Self { self.resource_requirements = ::std::option::Option::Some(value.into()); self }
     /// `RestartPolicy`: a [`RestartPolicy`] object.
-    pub fn restart_policy(mut self, value: impl Into<Obj<RestartPolicy>>) -> Self { self.restart_policy = Some(value.into()); self }
+    pub fn restart_policy(mut self, value: impl ::std::convert::Into<crate::Obj<RestartPolicy>>) -> Self { self.restart_policy = ::std::option::Option::Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
+    pub fn secrets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Secret>>) -> Self { self.secrets = ::std::option::Option::Some(value.into()); self }
     /// `StartTimeout`: an integer.
-    pub fn start_timeout(mut self, value: impl Into<Int>) -> Self { self.start_timeout = Some(value.into()); self }
+    pub fn start_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start_timeout = ::std::option::Option::Some(value.into()); self }
     /// `StopTimeout`: an integer.
-    pub fn stop_timeout(mut self, value: impl Into<Int>) -> Self { self.stop_timeout = Some(value.into()); self }
+    pub fn stop_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.stop_timeout = ::std::option::Option::Some(value.into()); self }
     /// `SystemControls`: a list of [`SystemControl`] objects.
-    pub fn system_controls(mut self, value: impl Into<List<SystemControl>>) -> Self { self.system_controls = Some(value.into()); self }
+    pub fn system_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SystemControl>>) -> Self { self.system_controls = ::std::option::Option::Some(value.into()); self }
     /// `Ulimits`: a list of [`Ulimit`] objects.
-    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self { self.ulimits = Some(value.into()); self }
+    pub fn ulimits(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ulimit>>) -> Self { self.ulimits = ::std::option::Option::Some(value.into()); self }
     /// `User`: a string.
-    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
+    pub fn user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user = ::std::option::Option::Some(value.into()); self }
     /// `VersionConsistency`: a [`VersionConsistency`] value.
-    pub fn version_consistency(mut self, value: impl Into<VersionConsistency>) -> Self { self.version_consistency = Some(value.into()); self }
+    pub fn version_consistency(mut self, value: impl ::std::convert::Into<VersionConsistency>) -> Self { self.version_consistency = ::std::option::Option::Some(value.into()); self }
     /// `VolumesFrom`: a list of [`VolumeFrom`] objects.
-    pub fn volumes_from(mut self, value: impl Into<List<VolumeFrom>>) -> Self { self.volumes_from = Some(value.into()); self }
+    pub fn volumes_from(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VolumeFrom>>) -> Self { self.volumes_from = ::std::option::Option::Some(value.into()); self }
     /// `WorkingDirectory`: a string.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
+    pub fn working_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.working_directory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContainerDefinition {}
+impl crate::PropertyType for ContainerDefinition {}
 
-impl ToValue for ContainerDefinition {
+impl ::cloudwright_core::ToValue for ContainerDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Command", &self.command)
             .opt("Cpu", &self.cpu)
             .opt("CredentialSpecs", &self.credential_specs)
@@ -1007,17 +918,6 @@ impl ToValue for ContainerDefinition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Device: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerPath", Shape::STR),
-        ("HostPath", Shape::STR),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["mknod", "read", "write"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Device` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// The `Device` property specifies an object representing a container instance host device.
@@ -1028,15 +928,15 @@ pub struct Device {
     /// `ContainerPath`: a string.
     ///
     /// The path inside the container at which to expose the host device.
-    pub container_path: Option<Str>,
+    pub container_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostPath`: a string.
     ///
     /// The path for the device on the host container instance.
-    pub host_path: Option<Str>,
+    pub host_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Permissions`: a list of [`DevicePermission`] values.
     ///
     /// The explicit permissions to provide to the container for the device. By default, the container has permissions for `read` , `write` , and `mknod` for the device.
-    pub permissions: Option<List<DevicePermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<DevicePermission>>,
 }
 
 #[rustfmt::skip]
@@ -1044,42 +944,29 @@ impl Device {
     /// A `Device` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerPath`: a string.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
+    pub fn container_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_path = ::std::option::Option::Some(value.into()); self }
     /// `HostPath`: a string.
-    pub fn host_path(mut self, value: impl Into<Str>) -> Self { self.host_path = Some(value.into()); self }
+    pub fn host_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_path = ::std::option::Option::Some(value.into()); self }
     /// `Permissions`: a list of [`DevicePermission`] values.
-    pub fn permissions(mut self, value: impl Into<List<DevicePermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DevicePermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Device {}
+impl crate::PropertyType for Device {}
 
-impl ToValue for Device {
+impl ::cloudwright_core::ToValue for Device {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerPath", &self.container_path)
             .opt("HostPath", &self.host_path)
             .opt("Permissions", &self.permissions)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DockerVolumeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Autoprovision", Shape::Bool),
-        ("Driver", Shape::STR),
-        ("DriverOpts", Shape::Typed(json_type::OBJECT)),
-        ("Labels", Shape::Typed(json_type::OBJECT)),
-        ("Scope", Shape::Str(&StrRule { allowed: &["shared", "task"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DockerVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1092,24 +979,24 @@ pub struct DockerVolumeConfiguration {
     ///
     /// If this value is `true` , the Docker volume is created if it doesn't already exist.
     ///
-    /// &gt; This field is only used if the `scope` is `shared` .
-    pub autoprovision: Option<Bool>,
+    /// \> This field is only used if the `scope` is `shared` .
+    pub autoprovision: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Driver`: a string.
     ///
     /// The Docker volume driver to use. The driver value must match the driver name provided by Docker because it is used for task placement. If the driver was installed using the Docker plugin CLI, use `docker plugin ls` to retrieve the driver name from your container instance. If the driver was installed using another method, use Docker plugin discovery to retrieve the driver name. This parameter maps to `Driver` in the docker container create command and the `xxdriver` option to docker volume create.
-    pub driver: Option<Str>,
+    pub driver: ::std::option::Option<::cloudwright_core::Str>,
     /// `DriverOpts`: a JSON value.
     ///
     /// A map of Docker driver-specific options passed through. This parameter maps to `DriverOpts` in the docker create-volume command and the `xxopt` option to docker volume create.
-    pub driver_opts: Option<Json>,
+    pub driver_opts: ::std::option::Option<::cloudwright_core::Json>,
     /// `Labels`: a JSON value.
     ///
     /// Custom metadata to add to your Docker volume. This parameter maps to `Labels` in the docker container create command and the `xxlabel` option to docker volume create.
-    pub labels: Option<Json>,
+    pub labels: ::std::option::Option<::cloudwright_core::Json>,
     /// `Scope`: a [`DockerVolumeConfigurationScope`] value.
     ///
     /// The scope for the Docker volume that determines its lifecycle. Docker volumes that are scoped to a `task` are automatically provisioned when the task starts and destroyed when the task stops. Docker volumes that are scoped as `shared` persist after the task stops.
-    pub scope: Option<DockerVolumeConfigurationScope>,
+    pub scope: ::std::option::Option<DockerVolumeConfigurationScope>,
 }
 
 #[rustfmt::skip]
@@ -1117,27 +1004,27 @@ impl DockerVolumeConfiguration {
     /// A `DockerVolumeConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Autoprovision`: a boolean.
-    pub fn autoprovision(mut self, value: impl Into<Bool>) -> Self { self.autoprovision = Some(value.into()); self }
+    pub fn autoprovision(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.autoprovision = ::std::option::Option::Some(value.into()); self }
     /// `Driver`: a string.
-    pub fn driver(mut self, value: impl Into<Str>) -> Self { self.driver = Some(value.into()); self }
+    pub fn driver(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.driver = ::std::option::Option::Some(value.into()); self }
     /// `DriverOpts`: a JSON value.
-    pub fn driver_opts(mut self, value: impl Into<Json>) -> Self { self.driver_opts = Some(value.into()); self }
+    pub fn driver_opts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.driver_opts = ::std::option::Option::Some(value.into()); self }
     /// `Labels`: a JSON value.
-    pub fn labels(mut self, value: impl Into<Json>) -> Self { self.labels = Some(value.into()); self }
+    pub fn labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.labels = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a [`DockerVolumeConfigurationScope`] value.
-    pub fn scope(mut self, value: impl Into<DockerVolumeConfigurationScope>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<DockerVolumeConfigurationScope>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DockerVolumeConfiguration {}
+impl crate::PropertyType for DockerVolumeConfiguration {}
 
-impl ToValue for DockerVolumeConfiguration {
+impl ::cloudwright_core::ToValue for DockerVolumeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Autoprovision", &self.autoprovision)
             .opt("Driver", &self.driver)
             .opt("DriverOpts", &self.driver_opts)
@@ -1147,30 +1034,9 @@ impl ToValue for DockerVolumeConfiguration {
     }
 }
 
-/// The required properties of [`EfsVolumeConfiguration`], by name: `EfsVolumeConfiguration::new(EfsVolumeConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EfsVolumeConfigurationRequired {
-    /// `FilesystemId`: a string, required.
-    pub filesystem_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationConfig", Shape::Object(&RULE_AuthorizationConfig)),
-        ("FilesystemId", Shape::STR),
-        ("RootDirectory", Shape::STR),
-        ("TransitEncryption", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("TransitEncryptionPort", Shape::INT),
-    ],
-    required: &["FilesystemId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EFSVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
 ///
-/// This parameter is specified when you're using an Amazon Elastic File System file system for task storage. For more information, see \[Amazon EFS volumes\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// This parameter is specified when you're using an Amazon Elastic File System file system for task storage. For more information, see [Amazon EFS volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-efsvolumeconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1178,59 +1044,59 @@ pub struct EfsVolumeConfiguration {
     /// `AuthorizationConfig`: an [`AuthorizationConfig`] object.
     ///
     /// The authorization configuration details for the Amazon EFS file system.
-    pub authorization_config: Option<Obj<AuthorizationConfig>>,
+    pub authorization_config: ::std::option::Option<crate::Obj<AuthorizationConfig>>,
     /// `FilesystemId`: a string, required.
     ///
     /// The Amazon EFS file system ID to use.
-    pub filesystem_id: Str,
+    pub filesystem_id: ::cloudwright_core::Str,
     /// `RootDirectory`: a string.
     ///
     /// The directory within the Amazon EFS file system to mount as the root directory inside the host. If this parameter is omitted, the root of the Amazon EFS volume will be used. Specifying `/` will have the same effect as omitting this parameter.
     ///
-    /// &gt; If an EFS access point is specified in the `authorizationConfig` , the root directory parameter must either be omitted or set to `/` which will enforce the path set on the EFS access point.
-    pub root_directory: Option<Str>,
+    /// \> If an EFS access point is specified in the `authorizationConfig` , the root directory parameter must either be omitted or set to `/` which will enforce the path set on the EFS access point.
+    pub root_directory: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransitEncryption`: a [`TransitEncryption`] value.
     ///
-    /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server. Transit encryption must be turned on if Amazon EFS IAM authorization is used. If this parameter is omitted, the default value of `DISABLED` is used. For more information, see \[Encrypting data in transit\](<https://docs.aws.amazon.com/efs/latest/ug/encryption-in-transit.html>) in the *Amazon Elastic File System User Guide* .
-    pub transit_encryption: Option<TransitEncryption>,
+    /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server. Transit encryption must be turned on if Amazon EFS IAM authorization is used. If this parameter is omitted, the default value of `DISABLED` is used. For more information, see [Encrypting data in transit](https://docs.aws.amazon.com/efs/latest/ug/encryption-in-transit.html) in the *Amazon Elastic File System User Guide* .
+    pub transit_encryption: ::std::option::Option<TransitEncryption>,
     /// `TransitEncryptionPort`: an integer.
     ///
-    /// The port to use when sending encrypted data between the Amazon ECS host and the Amazon EFS server. If you do not specify a transit encryption port, it will use the port selection strategy that the Amazon EFS mount helper uses. For more information, see \[EFS mount helper\](<https://docs.aws.amazon.com/efs/latest/ug/efs-mount-helper.html>) in the *Amazon Elastic File System User Guide* .
-    pub transit_encryption_port: Option<Int>,
+    /// The port to use when sending encrypted data between the Amazon ECS host and the Amazon EFS server. If you do not specify a transit encryption port, it will use the port selection strategy that the Amazon EFS mount helper uses. For more information, see [EFS mount helper](https://docs.aws.amazon.com/efs/latest/ug/efs-mount-helper.html) in the *Amazon Elastic File System User Guide* .
+    pub transit_encryption_port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl EfsVolumeConfiguration {
-    /// A `EfsVolumeConfiguration` with its required properties, named in a [`EfsVolumeConfigurationRequired`].
+    /// A `EfsVolumeConfiguration` with its one required property, `FilesystemId`.
     #[inline]
-    pub fn new(required: EfsVolumeConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            authorization_config: None,
-            filesystem_id: required.filesystem_id,
-            root_directory: None,
-            transit_encryption: None,
-            transit_encryption_port: None,
+            authorization_config: ::std::option::Option::None,
+            filesystem_id: value.into(),
+            root_directory: ::std::option::Option::None,
+            transit_encryption: ::std::option::Option::None,
+            transit_encryption_port: ::std::option::Option::None,
         }
     }
 
     /// `AuthorizationConfig`: an [`AuthorizationConfig`] object.
-    pub fn authorization_config(mut self, value: impl Into<Obj<AuthorizationConfig>>) -> Self { self.authorization_config = Some(value.into()); self }
+    pub fn authorization_config(mut self, value: impl ::std::convert::Into<crate::Obj<AuthorizationConfig>>) -> Self { self.authorization_config = ::std::option::Option::Some(value.into()); self }
     /// `FilesystemId`: a string, required.
-    pub fn filesystem_id(mut self, value: impl Into<Str>) -> Self { self.filesystem_id = value.into(); self }
+    pub fn filesystem_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filesystem_id = value.into(); self }
     /// `RootDirectory`: a string.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = Some(value.into()); self }
+    pub fn root_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.root_directory = ::std::option::Option::Some(value.into()); self }
     /// `TransitEncryption`: a [`TransitEncryption`] value.
-    pub fn transit_encryption(mut self, value: impl Into<TransitEncryption>) -> Self { self.transit_encryption = Some(value.into()); self }
+    pub fn transit_encryption(mut self, value: impl ::std::convert::Into<TransitEncryption>) -> Self { self.transit_encryption = ::std::option::Option::Some(value.into()); self }
     /// `TransitEncryptionPort`: an integer.
-    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self { self.transit_encryption_port = Some(value.into()); self }
+    pub fn transit_encryption_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.transit_encryption_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EfsVolumeConfiguration {}
+impl crate::PropertyType for EfsVolumeConfiguration {}
 
-impl ToValue for EfsVolumeConfiguration {
+impl ::cloudwright_core::ToValue for EfsVolumeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthorizationConfig", &self.authorization_config)
             .req("FilesystemId", &self.filesystem_id)
             .opt("RootDirectory", &self.root_directory)
@@ -1240,23 +1106,14 @@ impl ToValue for EfsVolumeConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EphemeralStorage: ObjRule = ObjRule {
-    properties: &[
-        ("SizeInGiB", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EphemeralStorage` property type of `AWS::ECS::TaskDefinition`.
 ///
-/// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on AWS Fargate . For more information, see \[Using data volumes in tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html>) in the *Amazon ECS Developer Guide;* .
+/// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on AWS Fargate . For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon ECS Developer Guide;* .
 ///
-/// &gt; For tasks using the Fargate launch type, the task requires the following platforms:
-/// &gt;
-/// &gt; - Linux platform version `1.4.0` or later.
-/// &gt; - Windows platform version `1.0.0` or later.
+/// \> For tasks using the Fargate launch type, the task requires the following platforms:
+/// \>
+/// \> - Linux platform version `1.4.0` or later.
+/// \> - Windows platform version `1.0.0` or later.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-ephemeralstorage.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1264,7 +1121,7 @@ pub struct EphemeralStorage {
     /// `SizeInGiB`: an integer.
     ///
     /// The total amount, in GiB, of ephemeral storage to set for the task. The minimum supported value is `21` GiB and the maximum supported value is `200` GiB.
-    pub size_in_gi_b: Option<Int>,
+    pub size_in_gi_b: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1272,19 +1129,19 @@ impl EphemeralStorage {
     /// A `EphemeralStorage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SizeInGiB`: an integer.
-    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_in_gi_b = Some(value.into()); self }
+    pub fn size_in_gi_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_gi_b = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EphemeralStorage {}
+impl crate::PropertyType for EphemeralStorage {}
 
-impl ToValue for EphemeralStorage {
+impl ::cloudwright_core::ToValue for EphemeralStorage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SizeInGiB", &self.size_in_gi_b)
             .build()
     }
@@ -1294,27 +1151,16 @@ impl ToValue for EphemeralStorage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxAuthorizationConfigRequired {
     /// `CredentialsParameter`: a string, required.
-    pub credentials_parameter: Str,
+    pub credentials_parameter: ::cloudwright_core::Str,
     /// `Domain`: a string, required.
-    pub domain: Str,
+    pub domain: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FsxAuthorizationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CredentialsParameter", Shape::STR),
-        ("Domain", Shape::STR),
-    ],
-    required: &["CredentialsParameter", "Domain"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FSxAuthorizationConfig` property type of `AWS::ECS::TaskDefinition`.
 ///
-/// The authorization configuration details for Amazon FSx for Windows File Server file system. See \[FSxWindowsFileServerVolumeConfiguration\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_FSxWindowsFileServerVolumeConfiguration.html>) in the *Amazon ECS API Reference* .
+/// The authorization configuration details for Amazon FSx for Windows File Server file system. See [FSxWindowsFileServerVolumeConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_FSxWindowsFileServerVolumeConfiguration.html) in the *Amazon ECS API Reference* .
 ///
-/// For more information and the input format, see \[Amazon FSx for Windows File Server Volumes\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// For more information and the input format, see [Amazon FSx for Windows File Server Volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-fsxauthorizationconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1322,11 +1168,11 @@ pub struct FsxAuthorizationConfig {
     /// `CredentialsParameter`: a string, required.
     ///
     /// The authorization credential option to use. The authorization credential options can be provided using either the Amazon Resource Name (ARN) of an AWS Secrets Manager secret or SSM Parameter Store parameter. The ARN refers to the stored credentials.
-    pub credentials_parameter: Str,
+    pub credentials_parameter: ::cloudwright_core::Str,
     /// `Domain`: a string, required.
     ///
-    /// A fully qualified domain name hosted by an \[AWS Directory Service\](<https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html>) Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
-    pub domain: Str,
+    /// A fully qualified domain name hosted by an [AWS Directory Service](https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html) Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
+    pub domain: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1341,17 +1187,17 @@ impl FsxAuthorizationConfig {
     }
 
     /// `CredentialsParameter`: a string, required.
-    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self { self.credentials_parameter = value.into(); self }
+    pub fn credentials_parameter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials_parameter = value.into(); self }
     /// `Domain`: a string, required.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = value.into(); self }
 }
 
-impl PropertyType for FsxAuthorizationConfig {}
+impl crate::PropertyType for FsxAuthorizationConfig {}
 
-impl ToValue for FsxAuthorizationConfig {
+impl ::cloudwright_core::ToValue for FsxAuthorizationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CredentialsParameter", &self.credentials_parameter)
             .req("Domain", &self.domain)
             .build()
@@ -1362,28 +1208,16 @@ impl ToValue for FsxAuthorizationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxWindowsFileServerVolumeConfigurationRequired {
     /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `RootDirectory`: a string, required.
-    pub root_directory: Str,
+    pub root_directory: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FsxWindowsFileServerVolumeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationConfig", Shape::Object(&RULE_FsxAuthorizationConfig)),
-        ("FileSystemId", Shape::STR),
-        ("RootDirectory", Shape::STR),
-    ],
-    required: &["FileSystemId", "RootDirectory"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FSxWindowsFileServerVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
 ///
-/// This parameter is specified when you're using \[Amazon FSx for Windows File Server\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/what-is.html>) file system for task storage.
+/// This parameter is specified when you're using [Amazon FSx for Windows File Server](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/what-is.html) file system for task storage.
 ///
-/// For more information and the input format, see \[Amazon FSx for Windows File Server volumes\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// For more information and the input format, see [Amazon FSx for Windows File Server volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-fsxwindowsfileservervolumeconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1391,15 +1225,15 @@ pub struct FsxWindowsFileServerVolumeConfiguration {
     /// `AuthorizationConfig`: a [`FsxAuthorizationConfig`] object.
     ///
     /// The authorization configuration details for the Amazon FSx for Windows File Server file system.
-    pub authorization_config: Option<Obj<FsxAuthorizationConfig>>,
+    pub authorization_config: ::std::option::Option<crate::Obj<FsxAuthorizationConfig>>,
     /// `FileSystemId`: a string, required.
     ///
     /// The Amazon FSx for Windows File Server file system ID to use.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `RootDirectory`: a string, required.
     ///
     /// The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host.
-    pub root_directory: Str,
+    pub root_directory: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1408,42 +1242,32 @@ impl FsxWindowsFileServerVolumeConfiguration {
     #[inline]
     pub fn new(required: FsxWindowsFileServerVolumeConfigurationRequired) -> Self {
         Self {
-            authorization_config: None,
+            authorization_config: ::std::option::Option::None,
             file_system_id: required.file_system_id,
             root_directory: required.root_directory,
         }
     }
 
     /// `AuthorizationConfig`: a [`FsxAuthorizationConfig`] object.
-    pub fn authorization_config(mut self, value: impl Into<Obj<FsxAuthorizationConfig>>) -> Self { self.authorization_config = Some(value.into()); self }
+    pub fn authorization_config(mut self, value: impl ::std::convert::Into<crate::Obj<FsxAuthorizationConfig>>) -> Self { self.authorization_config = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
     /// `RootDirectory`: a string, required.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = value.into(); self }
+    pub fn root_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.root_directory = value.into(); self }
 }
 
-impl PropertyType for FsxWindowsFileServerVolumeConfiguration {}
+impl crate::PropertyType for FsxWindowsFileServerVolumeConfiguration {}
 
-impl ToValue for FsxWindowsFileServerVolumeConfiguration {
+impl ::cloudwright_core::ToValue for FsxWindowsFileServerVolumeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthorizationConfig", &self.authorization_config)
             .req("FileSystemId", &self.file_system_id)
             .req("RootDirectory", &self.root_directory)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HostEntry: ObjRule = ObjRule {
-    properties: &[
-        ("Hostname", Shape::STR),
-        ("IpAddress", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HostEntry` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1455,11 +1279,11 @@ pub struct HostEntry {
     /// `Hostname`: a string.
     ///
     /// The hostname to use in the `/etc/hosts` entry.
-    pub hostname: Option<Str>,
+    pub hostname: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpAddress`: a string.
     ///
     /// The IP address to use in the `/etc/hosts` entry.
-    pub ip_address: Option<Str>,
+    pub ip_address: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1467,36 +1291,26 @@ impl HostEntry {
     /// A `HostEntry` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Hostname`: a string.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = Some(value.into()); self }
+    pub fn hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hostname = ::std::option::Option::Some(value.into()); self }
     /// `IpAddress`: a string.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = Some(value.into()); self }
+    pub fn ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HostEntry {}
+impl crate::PropertyType for HostEntry {}
 
-impl ToValue for HostEntry {
+impl ::cloudwright_core::ToValue for HostEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Hostname", &self.hostname)
             .opt("IpAddress", &self.ip_address)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceAccelerator: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceName", Shape::STR),
-        ("DeviceType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceAccelerator` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1504,9 +1318,9 @@ pub(crate) static RULE_InferenceAccelerator: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InferenceAccelerator {
     /// `DeviceName`: a string.
-    pub device_name: Option<Str>,
+    pub device_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceType`: a string.
-    pub device_type: Option<Str>,
+    pub device_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1514,45 +1328,30 @@ impl InferenceAccelerator {
     /// A `InferenceAccelerator` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeviceName`: a string.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = ::std::option::Option::Some(value.into()); self }
     /// `DeviceType`: a string.
-    pub fn device_type(mut self, value: impl Into<Str>) -> Self { self.device_type = Some(value.into()); self }
+    pub fn device_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceAccelerator {}
+impl crate::PropertyType for InferenceAccelerator {}
 
-impl ToValue for InferenceAccelerator {
+impl ::cloudwright_core::ToValue for InferenceAccelerator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeviceName", &self.device_name)
             .opt("DeviceType", &self.device_type)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Capabilities", Shape::Object(&RULE_KernelCapabilities)),
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
-        ("InitProcessEnabled", Shape::Bool),
-        ("MaxSwap", Shape::INT),
-        ("SharedMemorySize", Shape::INT),
-        ("Swappiness", Shape::INT),
-        ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LinuxParameters` property type of `AWS::ECS::TaskDefinition`.
 ///
-/// The Linux-specific options that are applied to the container, such as Linux \[KernelCapabilities\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html>) .
+/// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-linuxparameters.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1561,48 +1360,48 @@ pub struct LinuxParameters {
     ///
     /// The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
     ///
-    /// &gt; For tasks that use the Fargate launch type, `capabilities` is supported for all platform versions but the `add` parameter is only supported if using platform version 1.4.0 or later.
-    pub capabilities: Option<Obj<KernelCapabilities>>,
+    /// \> For tasks that use the Fargate launch type, `capabilities` is supported for all platform versions but the `add` parameter is only supported if using platform version 1.4.0 or later.
+    pub capabilities: ::std::option::Option<crate::Obj<KernelCapabilities>>,
     /// `Devices`: a list of [`Device`] objects.
     ///
     /// Any host devices to expose to the container. This parameter maps to `Devices` in the docker container create command and the `--device` option to docker run.
     ///
-    /// &gt; If you're using tasks that use the Fargate launch type, the `devices` parameter isn't supported.
-    pub devices: Option<List<Device>>,
+    /// \> If you're using tasks that use the Fargate launch type, the `devices` parameter isn't supported.
+    pub devices: ::std::option::Option<::cloudwright_core::List<Device>>,
     /// `InitProcessEnabled`: a boolean.
     ///
     /// Run an `init` process inside the container that forwards signals and reaps processes. This parameter maps to the `--init` option to docker run. This parameter requires version 1.25 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
-    pub init_process_enabled: Option<Bool>,
+    pub init_process_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxSwap`: an integer.
     ///
     /// The total amount of swap memory (in MiB) a container can use. This parameter will be translated to the `--memory-swap` option to docker run where the value would be the sum of the container memory plus the `maxSwap` value.
     ///
     /// If a `maxSwap` value of `0` is specified, the container will not use swap. Accepted values are `0` or any positive integer. If the `maxSwap` parameter is omitted, the container will use the swap configuration for the container instance it is running on. A `maxSwap` value must be set for the `swappiness` parameter to be used.
     ///
-    /// &gt; If you're using tasks that use the Fargate launch type, the `maxSwap` parameter isn't supported.
-    /// &gt;
-    /// &gt; If you're using tasks on Amazon Linux 2023 the `swappiness` parameter isn't supported.
-    pub max_swap: Option<Int>,
+    /// \> If you're using tasks that use the Fargate launch type, the `maxSwap` parameter isn't supported.
+    /// \>
+    /// \> If you're using tasks on Amazon Linux 2023 the `swappiness` parameter isn't supported.
+    pub max_swap: ::std::option::Option<::cloudwright_core::Int>,
     /// `SharedMemorySize`: an integer.
     ///
     /// The value for the size (in MiB) of the `/dev/shm` volume. This parameter maps to the `--shm-size` option to docker run.
     ///
-    /// &gt; If you are using tasks that use the Fargate launch type, the `sharedMemorySize` parameter is not supported.
-    pub shared_memory_size: Option<Int>,
+    /// \> If you are using tasks that use the Fargate launch type, the `sharedMemorySize` parameter is not supported.
+    pub shared_memory_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Swappiness`: an integer.
     ///
     /// This allows you to tune a container's memory swappiness behavior. A `swappiness` value of `0` will cause swapping to not happen unless absolutely necessary. A `swappiness` value of `100` will cause pages to be swapped very aggressively. Accepted values are whole numbers between `0` and `100` . If the `swappiness` parameter is not specified, a default value of `60` is used. If a value is not specified for `maxSwap` then this parameter is ignored. This parameter maps to the `--memory-swappiness` option to docker run.
     ///
-    /// &gt; If you're using tasks that use the Fargate launch type, the `swappiness` parameter isn't supported.
-    /// &gt;
-    /// &gt; If you're using tasks on Amazon Linux 2023 the `swappiness` parameter isn't supported.
-    pub swappiness: Option<Int>,
+    /// \> If you're using tasks that use the Fargate launch type, the `swappiness` parameter isn't supported.
+    /// \>
+    /// \> If you're using tasks on Amazon Linux 2023 the `swappiness` parameter isn't supported.
+    pub swappiness: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tmpfs`: a list of [`Tmpfs`] objects.
     ///
     /// The container path, mount options, and size (in MiB) of the tmpfs mount. This parameter maps to the `--tmpfs` option to docker run.
     ///
-    /// &gt; If you're using tasks that use the Fargate launch type, the `tmpfs` parameter isn't supported.
-    pub tmpfs: Option<List<Tmpfs>>,
+    /// \> If you're using tasks that use the Fargate launch type, the `tmpfs` parameter isn't supported.
+    pub tmpfs: ::std::option::Option<::cloudwright_core::List<Tmpfs>>,
 }
 
 #[rustfmt::skip]
@@ -1610,31 +1409,31 @@ impl LinuxParameters {
     /// A `LinuxParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Capabilities`: a [`KernelCapabilities`] object.
-    pub fn capabilities(mut self, value: impl Into<Obj<KernelCapabilities>>) -> Self { self.capabilities = Some(value.into()); self }
+    pub fn capabilities(mut self, value: impl ::std::convert::Into<crate::Obj<KernelCapabilities>>) -> Self { self.capabilities = ::std::option::Option::Some(value.into()); self }
     /// `Devices`: a list of [`Device`] objects.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = Some(value.into()); self }
+    pub fn devices(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Device>>) -> Self { self.devices = ::std::option::Option::Some(value.into()); self }
     /// `InitProcessEnabled`: a boolean.
-    pub fn init_process_enabled(mut self, value: impl Into<Bool>) -> Self { self.init_process_enabled = Some(value.into()); self }
+    pub fn init_process_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.init_process_enabled = ::std::option::Option::Some(value.into()); self }
     /// `MaxSwap`: an integer.
-    pub fn max_swap(mut self, value: impl Into<Int>) -> Self { self.max_swap = Some(value.into()); self }
+    pub fn max_swap(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_swap = ::std::option::Option::Some(value.into()); self }
     /// `SharedMemorySize`: an integer.
-    pub fn shared_memory_size(mut self, value: impl Into<Int>) -> Self { self.shared_memory_size = Some(value.into()); self }
+    pub fn shared_memory_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shared_memory_size = ::std::option::Option::Some(value.into()); self }
     /// `Swappiness`: an integer.
-    pub fn swappiness(mut self, value: impl Into<Int>) -> Self { self.swappiness = Some(value.into()); self }
+    pub fn swappiness(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.swappiness = ::std::option::Option::Some(value.into()); self }
     /// `Tmpfs`: a list of [`Tmpfs`] objects.
-    pub fn tmpfs(mut self, value: impl Into<List<Tmpfs>>) -> Self { self.tmpfs = Some(value.into()); self }
+    pub fn tmpfs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tmpfs>>) -> Self { self.tmpfs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LinuxParameters {}
+impl crate::PropertyType for LinuxParameters {}
 
-impl ToValue for LinuxParameters {
+impl ::cloudwright_core::ToValue for LinuxParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Capabilities", &self.capabilities)
             .opt("Devices", &self.devices)
             .opt("InitProcessEnabled", &self.init_process_enabled)
@@ -1646,27 +1445,13 @@ impl ToValue for LinuxParameters {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PortMapping: ObjRule = ObjRule {
-    properties: &[
-        ("AppProtocol", Shape::Str(&StrRule { allowed: &["http", "http2", "grpc"], ..StrRule::ANY })),
-        ("ContainerPort", Shape::INT),
-        ("ContainerPortRange", Shape::STR),
-        ("HostPort", Shape::INT),
-        ("Name", Shape::STR),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PortMapping` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// The `PortMapping` property specifies a port mapping. Port mappings allow containers to access ports on the host container instance to send or receive traffic. Port mappings are specified as part of the container definition.
 ///
 /// If you are using containers in a task with the `awsvpc` or `host` network mode, exposed ports should be specified using `containerPort` . The `hostPort` can be left blank or it must be the same value as the `containerPort` .
 ///
-/// After a task reaches the `RUNNING` status, manual and automatic host and container port assignments are visible in the `networkBindings` section of \[DescribeTasks\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html>) API responses.
+/// After a task reaches the `RUNNING` status, manual and automatic host and container port assignments are visible in the `networkBindings` section of [DescribeTasks](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html) API responses.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-portmapping.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1679,8 +1464,8 @@ pub struct PortMapping {
     ///
     /// `appProtocol` is immutable in a Service Connect service. Updating this field requires a service deletion and redeployment.
     ///
-    /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub app_protocol: Option<AppProtocol>,
+    /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub app_protocol: ::std::option::Option<AppProtocol>,
     /// `ContainerPort`: an integer.
     ///
     /// The port number on the container that's bound to the user-specified or automatically assigned host port.
@@ -1688,7 +1473,7 @@ pub struct PortMapping {
     /// If you use containers in a task with the `awsvpc` or `host` network mode, specify the exposed ports using `containerPort` .
     ///
     /// If you use containers in a task with the `bridge` network mode and you specify a container port and not a host port, your container automatically receives a host port in the ephemeral port range. For more information, see `hostPort` . Port mappings that are automatically assigned in this way do not count toward the 100 reserved ports limit of a container instance.
-    pub container_port: Option<Int>,
+    pub container_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `ContainerPortRange`: a string.
     ///
     /// The port number range on the container that's bound to the dynamically mapped host port range.
@@ -1710,12 +1495,12 @@ pub struct PortMapping {
     /// - The first port in the range must be less than last port in the range.
     /// - Docker recommends that you turn off the docker-proxy in the Docker daemon config file when you have a large number of ports.
     ///
-    /// For more information, see \[Issue #11185\](<https://docs.aws.amazon.com/https://github.com/moby/moby/issues/11185>) on the Github website.
+    /// For more information, see [Issue #11185](https://docs.aws.amazon.com/https://github.com/moby/moby/issues/11185) on the Github website.
     ///
-    /// For information about how to turn off the docker-proxy in the Docker daemon config file, see \[Docker daemon\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bootstrap_container_instance.html#bootstrap_docker_daemon>) in the *Amazon ECS Developer Guide* .
+    /// For information about how to turn off the docker-proxy in the Docker daemon config file, see [Docker daemon](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bootstrap_container_instance.html#bootstrap_docker_daemon) in the *Amazon ECS Developer Guide* .
     ///
-    /// You can call \[`DescribeTasks`\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html>) to view the `hostPortRange` which are the host ports that are bound to the container ports.
-    pub container_port_range: Option<Str>,
+    /// You can call [`DescribeTasks`](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html) to view the `hostPortRange` which are the host ports that are bound to the container ports.
+    pub container_port_range: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostPort`: an integer.
     ///
     /// The port number on the container instance to reserve for your container.
@@ -1731,16 +1516,16 @@ pub struct PortMapping {
     ///
     /// The default ephemeral port range for Docker version 1.6.0 and later is listed on the instance under `/proc/sys/net/ipv4/ip_local_port_range` . If this kernel parameter is unavailable, the default ephemeral port range from 49153 through 65535 (Linux) or 49152 through 65535 (Windows) is used. Do not attempt to specify a host port in the ephemeral port range as these are reserved for automatic assignment. In general, ports below 32768 are outside of the ephemeral port range.
     ///
-    /// The default reserved ports are 22 for SSH, the Docker ports 2375 and 2376, and the Amazon ECS container agent ports 51678-51680. Any host port that was previously specified in a running task is also reserved while the task is running. That is, after a task stops, the host port is released. The current reserved ports are displayed in the `remainingResources` of \[DescribeContainerInstances\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeContainerInstances.html>) output. A container instance can have up to 100 reserved ports at a time. This number includes the default reserved ports. Automatically assigned ports aren't included in the 100 reserved ports quota.
-    pub host_port: Option<Int>,
+    /// The default reserved ports are 22 for SSH, the Docker ports 2375 and 2376, and the Amazon ECS container agent ports 51678-51680. Any host port that was previously specified in a running task is also reserved while the task is running. That is, after a task stops, the host port is released. The current reserved ports are displayed in the `remainingResources` of [DescribeContainerInstances](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeContainerInstances.html) output. A container instance can have up to 100 reserved ports at a time. This number includes the default reserved ports. Automatically assigned ports aren't included in the 100 reserved ports quota.
+    pub host_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// The name that's used for the port mapping. This parameter is the name that you use in the `serviceConnectConfiguration` and the `vpcLatticeConfigurations` of a service. The name can include up to 64 characters. The characters can include lowercase letters, numbers, underscores (_), and hyphens (-). The name can't start with a hyphen.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The protocol used for the port mapping. Valid values are `tcp` and `udp` . The default is `tcp` . `protocol` is immutable in a Service Connect service. Updating this field requires a service deletion and redeployment.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
 }
 
 #[rustfmt::skip]
@@ -1748,29 +1533,29 @@ impl PortMapping {
     /// A `PortMapping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AppProtocol`: an [`AppProtocol`] value.
-    pub fn app_protocol(mut self, value: impl Into<AppProtocol>) -> Self { self.app_protocol = Some(value.into()); self }
+    pub fn app_protocol(mut self, value: impl ::std::convert::Into<AppProtocol>) -> Self { self.app_protocol = ::std::option::Option::Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
+    pub fn container_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.container_port = ::std::option::Option::Some(value.into()); self }
     /// `ContainerPortRange`: a string.
-    pub fn container_port_range(mut self, value: impl Into<Str>) -> Self { self.container_port_range = Some(value.into()); self }
+    pub fn container_port_range(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_port_range = ::std::option::Option::Some(value.into()); self }
     /// `HostPort`: an integer.
-    pub fn host_port(mut self, value: impl Into<Int>) -> Self { self.host_port = Some(value.into()); self }
+    pub fn host_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.host_port = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PortMapping {}
+impl crate::PropertyType for PortMapping {}
 
-impl ToValue for PortMapping {
+impl ::cloudwright_core::ToValue for PortMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppProtocol", &self.app_protocol)
             .opt("ContainerPort", &self.container_port)
             .opt("ContainerPortRange", &self.container_port_range)
@@ -1781,30 +1566,11 @@ impl ToValue for PortMapping {
     }
 }
 
-/// The required properties of [`ProxyConfiguration`], by name: `ProxyConfiguration::new(ProxyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProxyConfigurationRequired {
-    /// `ContainerName`: a string, required.
-    pub container_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerName", Shape::STR),
-        ("ProxyConfigurationProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["APPMESH"], ..StrRule::ANY })),
-    ],
-    required: &["ContainerName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ProxyConfiguration` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// The configuration details for the App Mesh proxy.
 ///
-/// For tasks that use the EC2 launch type, the container instances require at least version 1.26.0 of the container agent and at least version 1.26.0-1 of the `ecs-init` package to use a proxy configuration. If your container instances are launched from the Amazon ECS optimized AMI version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>)
+/// For tasks that use the EC2 launch type, the container instances require at least version 1.26.0 of the container agent and at least version 1.26.0-1 of the `ecs-init` package to use a proxy configuration. If your container instances are launched from the Amazon ECS optimized AMI version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-proxyconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1812,7 +1578,7 @@ pub struct ProxyConfiguration {
     /// `ContainerName`: a string, required.
     ///
     /// The name of the container that will serve as the App Mesh proxy.
-    pub container_name: Str,
+    pub container_name: ::cloudwright_core::Str,
     /// `ProxyConfigurationProperties`: a list of [`KeyValuePair`] objects.
     ///
     /// The set of network configuration parameters to provide the Container Network Interface (CNI) plugin, specified as key-value pairs.
@@ -1824,39 +1590,40 @@ pub struct ProxyConfiguration {
     /// - `ProxyEgressPort` - (Required) Specifies the port that outgoing traffic from the `AppPorts` is directed to.
     /// - `EgressIgnoredPorts` - (Required) The egress traffic going to the specified ports is ignored and not redirected to the `ProxyEgressPort` . It can be an empty list.
     /// - `EgressIgnoredIPs` - (Required) The egress traffic going to the specified IP addresses is ignored and not redirected to the `ProxyEgressPort` . It can be an empty list.
-    pub proxy_configuration_properties: Option<List<KeyValuePair>>,
+    pub proxy_configuration_properties:
+        ::std::option::Option<::cloudwright_core::List<KeyValuePair>>,
     /// `Type`: a [`ProxyConfigurationType`] value.
     ///
     /// The proxy type. The only supported value is `APPMESH` .
-    pub r#type: Option<ProxyConfigurationType>,
+    pub r#type: ::std::option::Option<ProxyConfigurationType>,
 }
 
 #[rustfmt::skip]
 impl ProxyConfiguration {
-    /// A `ProxyConfiguration` with its required properties, named in a [`ProxyConfigurationRequired`].
+    /// A `ProxyConfiguration` with its one required property, `ContainerName`.
     #[inline]
-    pub fn new(required: ProxyConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            container_name: required.container_name,
-            proxy_configuration_properties: None,
-            r#type: None,
+            container_name: value.into(),
+            proxy_configuration_properties: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `ContainerName`: a string, required.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
+    pub fn container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_name = value.into(); self }
     /// `ProxyConfigurationProperties`: a list of [`KeyValuePair`] objects.
-    pub fn proxy_configuration_properties(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.proxy_configuration_properties = Some(value.into()); self }
+    pub fn proxy_configuration_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValuePair>>) -> Self { self.proxy_configuration_properties = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ProxyConfigurationType`] value.
-    pub fn r#type(mut self, value: impl Into<ProxyConfigurationType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ProxyConfigurationType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProxyConfiguration {}
+impl crate::PropertyType for ProxyConfiguration {}
 
-impl ToValue for ProxyConfiguration {
+impl ::cloudwright_core::ToValue for ProxyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContainerName", &self.container_name)
             .opt(
                 "ProxyConfigurationProperties",
@@ -1873,23 +1640,12 @@ pub struct ResourceRequirementRequired {
     /// `Type`: a [`ResourceRequirementType`] value, required.
     pub r#type: ResourceRequirementType,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceRequirement: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["GPU", "InferenceAccelerator"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    required: &["Type", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceRequirement` property type of `AWS::ECS::TaskDefinition`.
 ///
-/// The type and amount of a resource to assign to a container. The supported resource types are GPUs and Elastic Inference accelerators. For more information, see \[Working with GPUs on Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-gpu.html>) or \[Working with Amazon Elastic Inference on Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-inference.html>) in the *Amazon Elastic Container Service Developer Guide*
+/// The type and amount of a resource to assign to a container. The supported resource types are GPUs and Elastic Inference accelerators. For more information, see [Working with GPUs on Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-gpu.html) or [Working with Amazon Elastic Inference on Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-inference.html) in the *Amazon Elastic Container Service Developer Guide*
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-resourcerequirement.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1904,8 +1660,8 @@ pub struct ResourceRequirement {
     ///
     /// When the type is `GPU` , the value is the number of physical `GPUs` the Amazon ECS container agent reserves for the container. The number of GPUs that's reserved for all containers in a task can't exceed the number of available GPUs on the container instance that the task is launched on.
     ///
-    /// When the type is `InferenceAccelerator` , the `value` matches the `deviceName` for an \[InferenceAccelerator\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_InferenceAccelerator.html>) specified in a task definition.
-    pub value: Str,
+    /// When the type is `InferenceAccelerator` , the `value` matches the `deviceName` for an [InferenceAccelerator](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_InferenceAccelerator.html) specified in a task definition.
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1920,38 +1676,28 @@ impl ResourceRequirement {
     }
 
     /// `Type`: a [`ResourceRequirementType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ResourceRequirementType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ResourceRequirementType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ResourceRequirement {}
+impl crate::PropertyType for ResourceRequirement {}
 
-impl ToValue for ResourceRequirement {
+impl ::cloudwright_core::ToValue for ResourceRequirement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RuntimePlatform: ObjRule = ObjRule {
-    properties: &[
-        ("CpuArchitecture", Shape::Str(&StrRule { allowed: &["ARM64", "X86_64"], ..StrRule::ANY })),
-        ("OperatingSystemFamily", Shape::Str(&StrRule { allowed: &["LINUX", "WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2025_CORE", "WINDOWS_SERVER_2025_FULL", "WINDOWS_SERVER_20H2_CORE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RuntimePlatform` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Information about the platform for the Amazon ECS service or task.
 ///
-/// For more information about `RuntimePlatform` , see \[RuntimePlatform\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#runtime-platform>) in the *Amazon Elastic Container Service Developer Guide* .
+/// For more information about `RuntimePlatform` , see [RuntimePlatform](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#runtime-platform) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-runtimeplatform.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1961,11 +1707,11 @@ pub struct RuntimePlatform {
     /// The CPU architecture.
     ///
     /// You can run your Linux tasks on an ARM-based platform by setting the value to `ARM64` . This option is available for tasks that run on Linux Amazon EC2 instance, Amazon ECS Managed Instances, or Linux containers on Fargate.
-    pub cpu_architecture: Option<CpuArchitecture>,
+    pub cpu_architecture: ::std::option::Option<CpuArchitecture>,
     /// `OperatingSystemFamily`: an [`OperatingSystemFamily`] value.
     ///
     /// The operating system.
-    pub operating_system_family: Option<OperatingSystemFamily>,
+    pub operating_system_family: ::std::option::Option<OperatingSystemFamily>,
 }
 
 #[rustfmt::skip]
@@ -1973,103 +1719,83 @@ impl RuntimePlatform {
     /// A `RuntimePlatform` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CpuArchitecture`: a [`CpuArchitecture`] value.
-    pub fn cpu_architecture(mut self, value: impl Into<CpuArchitecture>) -> Self { self.cpu_architecture = Some(value.into()); self }
+    pub fn cpu_architecture(mut self, value: impl ::std::convert::Into<CpuArchitecture>) -> Self { self.cpu_architecture = ::std::option::Option::Some(value.into()); self }
     /// `OperatingSystemFamily`: an [`OperatingSystemFamily`] value.
-    pub fn operating_system_family(mut self, value: impl Into<OperatingSystemFamily>) -> Self { self.operating_system_family = Some(value.into()); self }
+    pub fn operating_system_family(mut self, value: impl ::std::convert::Into<OperatingSystemFamily>) -> Self { self.operating_system_family = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuntimePlatform {}
+impl crate::PropertyType for RuntimePlatform {}
 
-impl ToValue for RuntimePlatform {
+impl ::cloudwright_core::ToValue for RuntimePlatform {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CpuArchitecture", &self.cpu_architecture)
             .opt("OperatingSystemFamily", &self.operating_system_family)
             .build()
     }
 }
 
-/// The required properties of [`S3FilesVolumeConfiguration`], by name: `S3FilesVolumeConfiguration::new(S3FilesVolumeConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3FilesVolumeConfigurationRequired {
-    /// `FileSystemArn`: a string, required.
-    pub file_system_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPointArn", Shape::STR),
-        ("FileSystemArn", Shape::STR),
-        ("RootDirectory", Shape::STR),
-        ("TransitEncryptionPort", Shape::INT),
-    ],
-    required: &["FileSystemArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `S3FilesVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
 ///
-/// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see \[Amazon S3 Files volumes\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html>) in the *Amazon Elastic Container Service Developer Guide*.
-/// Your task definition must include a Task IAM Role. See \[IAM role for attaching your file system to compute resources\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-prereq-policies.html#s3-files-prereq-iam-compute-role>) for required permissions.
+/// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see [Amazon S3 Files volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
+/// Your task definition must include a Task IAM Role. See [IAM role for attaching your file system to compute resources](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-prereq-policies.html#s3-files-prereq-iam-compute-role) for required permissions.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-s3filesvolumeconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3FilesVolumeConfiguration {
     /// `AccessPointArn`: a string.
     ///
-    /// The full ARN of the S3 Files access point to use. If an access point is specified, the root directory value specified in the ``S3FilesVolumeConfiguration`` must either be omitted or set to ``/`` which will enforce the path set on the S3 Files access point. For more information, see \[Creating S3 Files access points\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-access-points-creating.html>).
-    pub access_point_arn: Option<Str>,
+    /// The full ARN of the S3 Files access point to use. If an access point is specified, the root directory value specified in the ``S3FilesVolumeConfiguration`` must either be omitted or set to ``/`` which will enforce the path set on the S3 Files access point. For more information, see [Creating S3 Files access points](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-access-points-creating.html).
+    pub access_point_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `FileSystemArn`: a string, required.
     ///
     /// The full ARN of the S3 Files file system to mount.
-    pub file_system_arn: Str,
+    pub file_system_arn: ::cloudwright_core::Str,
     /// `RootDirectory`: a string.
     ///
     /// The directory within the Amazon S3 Files file system to mount as the root directory. If this parameter is omitted, the root of the Amazon S3 Files file system will be used. Specifying ``/`` will have the same effect as omitting this parameter.
     /// If a S3 Files access point is specified in the ``accessPointArn``, the root directory parameter must either be omitted or set to ``/`` which will enforce the path set on the S3 Files access point.
-    pub root_directory: Option<Str>,
+    pub root_directory: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransitEncryptionPort`: an integer.
     ///
-    /// The port to use for sending encrypted data between the ECS host and the S3 Files file system. If you do not specify a transit encryption port, it will use the port selection strategy that the Amazon S3 Files mount helper uses. For more information, see \[S3 Files mount helper\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-mounting.html>).
-    pub transit_encryption_port: Option<Int>,
+    /// The port to use for sending encrypted data between the ECS host and the S3 Files file system. If you do not specify a transit encryption port, it will use the port selection strategy that the Amazon S3 Files mount helper uses. For more information, see [S3 Files mount helper](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-mounting.html).
+    pub transit_encryption_port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl S3FilesVolumeConfiguration {
-    /// A `S3FilesVolumeConfiguration` with its required properties, named in a [`S3FilesVolumeConfigurationRequired`].
+    /// A `S3FilesVolumeConfiguration` with its one required property, `FileSystemArn`.
     #[inline]
-    pub fn new(required: S3FilesVolumeConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_point_arn: None,
-            file_system_arn: required.file_system_arn,
-            root_directory: None,
-            transit_encryption_port: None,
+            access_point_arn: ::std::option::Option::None,
+            file_system_arn: value.into(),
+            root_directory: ::std::option::Option::None,
+            transit_encryption_port: ::std::option::Option::None,
         }
     }
 
     /// `AccessPointArn`: a string.
-    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self { self.access_point_arn = Some(value.into()); self }
+    pub fn access_point_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_point_arn = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemArn`: a string, required.
-    pub fn file_system_arn(mut self, value: impl Into<Str>) -> Self { self.file_system_arn = value.into(); self }
+    pub fn file_system_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_arn = value.into(); self }
     /// `RootDirectory`: a string.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = Some(value.into()); self }
+    pub fn root_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.root_directory = ::std::option::Option::Some(value.into()); self }
     /// `TransitEncryptionPort`: an integer.
-    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self { self.transit_encryption_port = Some(value.into()); self }
+    pub fn transit_encryption_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.transit_encryption_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3FilesVolumeConfiguration {}
+impl crate::PropertyType for S3FilesVolumeConfiguration {}
 
-impl ToValue for S3FilesVolumeConfiguration {
+impl ::cloudwright_core::ToValue for S3FilesVolumeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessPointArn", &self.access_point_arn)
             .req("FileSystemArn", &self.file_system_arn)
             .opt("RootDirectory", &self.root_directory)
@@ -2078,37 +1804,19 @@ impl ToValue for S3FilesVolumeConfiguration {
     }
 }
 
-/// The required properties of [`TaskDefinitionPlacementConstraint`], by name: `TaskDefinitionPlacementConstraint::new(TaskDefinitionPlacementConstraintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TaskDefinitionPlacementConstraintRequired {
-    /// `Type`: a [`TaskDefinitionPlacementConstraintType`] value, required.
-    pub r#type: TaskDefinitionPlacementConstraintType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskDefinitionPlacementConstraint: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["memberOf"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TaskDefinitionPlacementConstraint` property type of `AWS::ECS::TaskDefinition`.
 ///
-/// The constraint on task placement in the task definition. For more information, see \[Task placement constraints\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// The constraint on task placement in the task definition. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
-/// &gt; Task placement constraints aren't supported for tasks run on AWS Fargate .
+/// \> Task placement constraints aren't supported for tasks run on AWS Fargate .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-taskdefinitionplacementconstraint.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskDefinitionPlacementConstraint {
     /// `Expression`: a string.
     ///
-    /// A cluster query language expression to apply to the constraint. For more information, see \[Cluster query language\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub expression: Option<Str>,
+    /// A cluster query language expression to apply to the constraint. For more information, see [Cluster query language](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`TaskDefinitionPlacementConstraintType`] value, required.
     ///
     /// The type of constraint. The `MemberOf` constraint restricts selection to be from a group of valid candidates.
@@ -2117,51 +1825,36 @@ pub struct TaskDefinitionPlacementConstraint {
 
 #[rustfmt::skip]
 impl TaskDefinitionPlacementConstraint {
-    /// A `TaskDefinitionPlacementConstraint` with its required properties, named in a [`TaskDefinitionPlacementConstraintRequired`].
+    /// A `TaskDefinitionPlacementConstraint` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: TaskDefinitionPlacementConstraintRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TaskDefinitionPlacementConstraintType>) -> Self {
         Self {
-            expression: None,
-            r#type: required.r#type,
+            expression: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`TaskDefinitionPlacementConstraintType`] value, required.
-    pub fn r#type(mut self, value: impl Into<TaskDefinitionPlacementConstraintType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<TaskDefinitionPlacementConstraintType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for TaskDefinitionPlacementConstraint {}
+impl crate::PropertyType for TaskDefinitionPlacementConstraint {}
 
-impl ToValue for TaskDefinitionPlacementConstraint {
+impl ::cloudwright_core::ToValue for TaskDefinitionPlacementConstraint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Expression", &self.expression)
             .req("Type", &self.r#type)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Volume: ObjRule = ObjRule {
-    properties: &[
-        ("ConfiguredAtLaunch", Shape::Bool),
-        ("DockerVolumeConfiguration", Shape::Object(&RULE_DockerVolumeConfiguration)),
-        ("EFSVolumeConfiguration", Shape::Object(&RULE_EfsVolumeConfiguration)),
-        ("FSxWindowsFileServerVolumeConfiguration", Shape::Object(&RULE_FsxWindowsFileServerVolumeConfiguration)),
-        ("Host", Shape::Object(&RULE_HostVolumeProperties)),
-        ("Name", Shape::STR),
-        ("S3FilesVolumeConfiguration", Shape::Object(&RULE_S3FilesVolumeConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Volume` property type of `AWS::ECS::TaskDefinition`.
 ///
-/// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported. Each volume defined in the volume configuration may only specify a `name` and one of either `configuredAtLaunch` , `dockerVolumeConfiguration` , `efsVolumeConfiguration` , `fsxWindowsFileServerVolumeConfiguration` , or `host` . If an empty volume configuration is specified, by default Amazon ECS uses a host volume. For more information, see \[Using data volumes in tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html>) .
+/// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported. Each volume defined in the volume configuration may only specify a `name` and one of either `configuredAtLaunch` , `dockerVolumeConfiguration` , `efsVolumeConfiguration` , `fsxWindowsFileServerVolumeConfiguration` , or `host` . If an empty volume configuration is specified, by default Amazon ECS uses a host volume. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-volume.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2171,30 +1864,30 @@ pub struct Volume {
     /// Indicates whether the volume should be configured at launch time. This is used to create Amazon EBS volumes for standalone tasks or tasks created as part of a service. Each task definition revision may only have one volume configured at launch in the volume configuration.
     ///
     /// To configure a volume at launch time, use this task definition revision and specify a `volumeConfigurations` object when calling the `CreateService` , `UpdateService` , `RunTask` or `StartTask` APIs.
-    pub configured_at_launch: Option<Bool>,
+    pub configured_at_launch: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DockerVolumeConfiguration`: a [`DockerVolumeConfiguration`] object.
     ///
     /// This parameter is specified when you use Docker volumes.
     ///
     /// Windows containers only support the use of the `local` driver. To use bind mounts, specify the `host` parameter instead.
     ///
-    /// &gt; Docker volumes aren't supported by tasks run on AWS Fargate .
-    pub docker_volume_configuration: Option<Obj<DockerVolumeConfiguration>>,
+    /// \> Docker volumes aren't supported by tasks run on AWS Fargate .
+    pub docker_volume_configuration: ::std::option::Option<crate::Obj<DockerVolumeConfiguration>>,
     /// `EFSVolumeConfiguration`: an [`EfsVolumeConfiguration`] object.
     ///
     /// This parameter is specified when you use an Amazon Elastic File System file system for task storage.
-    pub efs_volume_configuration: Option<Obj<EfsVolumeConfiguration>>,
+    pub efs_volume_configuration: ::std::option::Option<crate::Obj<EfsVolumeConfiguration>>,
     /// `FSxWindowsFileServerVolumeConfiguration`: a [`FsxWindowsFileServerVolumeConfiguration`] object.
     ///
     /// This parameter is specified when you use Amazon FSx for Windows File Server file system for task storage.
     pub fsx_windows_file_server_volume_configuration:
-        Option<Obj<FsxWindowsFileServerVolumeConfiguration>>,
+        ::std::option::Option<crate::Obj<FsxWindowsFileServerVolumeConfiguration>>,
     /// `Host`: a [`HostVolumeProperties`] object.
     ///
     /// This parameter is specified when you use bind mount host volumes. The contents of the `host` parameter determine whether your bind mount host volume persists on the host container instance and where it's stored. If the `host` parameter is empty, then the Docker daemon assigns a host path for your data volume. However, the data isn't guaranteed to persist after the containers that are associated with it stop running.
     ///
     /// Windows containers can mount whole directories on the same drive as `$env:ProgramData` . Windows containers can't mount directories on a different drive, and mount point can't be across drives. For example, you can mount `C:\my\path:C:\my\path` and `D:\:D:\` , but not `D:\my\path:C:\my\path` or `D:\:C:\my\path` .
-    pub host: Option<Obj<HostVolumeProperties>>,
+    pub host: ::std::option::Option<crate::Obj<HostVolumeProperties>>,
     /// `Name`: a string.
     ///
     /// The name of the volume. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
@@ -2204,12 +1897,13 @@ pub struct Volume {
     /// For all other types of volumes, this name is referenced in the `sourceVolume` parameter of the `mountPoints` object in the container definition.
     ///
     /// When a volume is using the `efsVolumeConfiguration` , the name is required.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3FilesVolumeConfiguration`: a [`S3FilesVolumeConfiguration`] object.
     ///
-    /// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see \[Amazon S3 Files volumes\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html>) in the *Amazon Elastic Container Service Developer Guide*.
-    /// Your task definition must include a Task IAM Role. See \[IAM role for attaching your file system to compute resources\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-prereq-policies.html#s3-files-prereq-iam-compute-role>) for required permissions.
-    pub s3_files_volume_configuration: Option<Obj<S3FilesVolumeConfiguration>>,
+    /// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see [Amazon S3 Files volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
+    /// Your task definition must include a Task IAM Role. See [IAM role for attaching your file system to compute resources](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-prereq-policies.html#s3-files-prereq-iam-compute-role) for required permissions.
+    pub s3_files_volume_configuration:
+        ::std::option::Option<crate::Obj<S3FilesVolumeConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -2217,31 +1911,31 @@ impl Volume {
     /// A `Volume` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConfiguredAtLaunch`: a boolean.
-    pub fn configured_at_launch(mut self, value: impl Into<Bool>) -> Self { self.configured_at_launch = Some(value.into()); self }
+    pub fn configured_at_launch(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.configured_at_launch = ::std::option::Option::Some(value.into()); self }
     /// `DockerVolumeConfiguration`: a [`DockerVolumeConfiguration`] object.
-    pub fn docker_volume_configuration(mut self, value: impl Into<Obj<DockerVolumeConfiguration>>) -> Self { self.docker_volume_configuration = Some(value.into()); self }
+    pub fn docker_volume_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DockerVolumeConfiguration>>) -> Self { self.docker_volume_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EFSVolumeConfiguration`: an [`EfsVolumeConfiguration`] object.
-    pub fn efs_volume_configuration(mut self, value: impl Into<Obj<EfsVolumeConfiguration>>) -> Self { self.efs_volume_configuration = Some(value.into()); self }
+    pub fn efs_volume_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EfsVolumeConfiguration>>) -> Self { self.efs_volume_configuration = ::std::option::Option::Some(value.into()); self }
     /// `FSxWindowsFileServerVolumeConfiguration`: a [`FsxWindowsFileServerVolumeConfiguration`] object.
-    pub fn fsx_windows_file_server_volume_configuration(mut self, value: impl Into<Obj<FsxWindowsFileServerVolumeConfiguration>>) -> Self { self.fsx_windows_file_server_volume_configuration = Some(value.into()); self }
+    pub fn fsx_windows_file_server_volume_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FsxWindowsFileServerVolumeConfiguration>>) -> Self { self.fsx_windows_file_server_volume_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Host`: a [`HostVolumeProperties`] object.
-    pub fn host(mut self, value: impl Into<Obj<HostVolumeProperties>>) -> Self { self.host = Some(value.into()); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<crate::Obj<HostVolumeProperties>>) -> Self { self.host = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `S3FilesVolumeConfiguration`: a [`S3FilesVolumeConfiguration`] object.
-    pub fn s3_files_volume_configuration(mut self, value: impl Into<Obj<S3FilesVolumeConfiguration>>) -> Self { self.s3_files_volume_configuration = Some(value.into()); self }
+    pub fn s3_files_volume_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3FilesVolumeConfiguration>>) -> Self { self.s3_files_volume_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Volume {}
+impl crate::PropertyType for Volume {}
 
-impl ToValue for Volume {
+impl ::cloudwright_core::ToValue for Volume {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfiguredAtLaunch", &self.configured_at_launch)
             .opt(
                 "DockerVolumeConfiguration",
@@ -2262,16 +1956,6 @@ impl ToValue for Volume {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_VolumeFrom: ObjRule = ObjRule {
-    properties: &[
-        ("ReadOnly", Shape::Bool),
-        ("SourceContainer", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VolumeFrom` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Details on a data volume from another container in the same task definition.
@@ -2282,11 +1966,11 @@ pub struct VolumeFrom {
     /// `ReadOnly`: a boolean.
     ///
     /// If this value is `true` , the container has read-only access to the volume. If this value is `false` , then the container can write to the volume. The default value is `false` .
-    pub read_only: Option<Bool>,
+    pub read_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SourceContainer`: a string.
     ///
     /// The name of another container within the same task definition to mount volumes from.
-    pub source_container: Option<Str>,
+    pub source_container: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2294,21 +1978,21 @@ impl VolumeFrom {
     /// A `VolumeFrom` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReadOnly`: a boolean.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
+    pub fn read_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.read_only = ::std::option::Option::Some(value.into()); self }
     /// `SourceContainer`: a string.
-    pub fn source_container(mut self, value: impl Into<Str>) -> Self { self.source_container = Some(value.into()); self }
+    pub fn source_container(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_container = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VolumeFrom {}
+impl crate::PropertyType for VolumeFrom {}
 
-impl ToValue for VolumeFrom {
+impl ::cloudwright_core::ToValue for VolumeFrom {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReadOnly", &self.read_only)
             .opt("SourceContainer", &self.source_container)
             .build()
@@ -2325,25 +2009,25 @@ pub enum AppProtocol {
     /// `grpc`
     Grpc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AppProtocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppProtocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AppProtocol {
+impl ::cloudwright_core::ToValue for AppProtocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http => "http",
             Self::Http2 => "http2",
             Self::Grpc => "grpc",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2355,24 +2039,24 @@ pub enum CpuArchitecture {
     /// `X86_64`
     X86_64,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CpuArchitecture {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CpuArchitecture {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CpuArchitecture {
+impl ::cloudwright_core::ToValue for CpuArchitecture {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Arm64 => "ARM64",
             Self::X86_64 => "X86_64",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2384,24 +2068,24 @@ pub enum DockerVolumeConfigurationScope {
     /// `task`
     Task,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DockerVolumeConfigurationScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DockerVolumeConfigurationScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DockerVolumeConfigurationScope {
+impl ::cloudwright_core::ToValue for DockerVolumeConfigurationScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Shared => "shared",
             Self::Task => "task",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2413,24 +2097,24 @@ pub enum Iam {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Iam {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Iam {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Iam {
+impl ::cloudwright_core::ToValue for Iam {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2444,25 +2128,25 @@ pub enum IpcMode {
     /// `task`
     Task,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpcMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpcMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpcMode {
+impl ::cloudwright_core::ToValue for IpcMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Host => "host",
             Self::None => "none",
             Self::Task => "task",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2478,26 +2162,26 @@ pub enum NetworkMode {
     /// `none`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NetworkMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NetworkMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NetworkMode {
+impl ::cloudwright_core::ToValue for NetworkMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Awsvpc => "awsvpc",
             Self::Bridge => "bridge",
             Self::Host => "host",
             Self::None => "none",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2525,18 +2209,18 @@ pub enum OperatingSystemFamily {
     /// `WINDOWS_SERVER_20H2_CORE`
     WindowsServer20H2Core,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OperatingSystemFamily {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OperatingSystemFamily {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OperatingSystemFamily {
+impl ::cloudwright_core::ToValue for OperatingSystemFamily {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Linux => "LINUX",
             Self::WindowsServer2004Core => "WINDOWS_SERVER_2004_CORE",
@@ -2548,9 +2232,9 @@ impl ToValue for OperatingSystemFamily {
             Self::WindowsServer2025Core => "WINDOWS_SERVER_2025_CORE",
             Self::WindowsServer2025Full => "WINDOWS_SERVER_2025_FULL",
             Self::WindowsServer20H2Core => "WINDOWS_SERVER_20H2_CORE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2562,24 +2246,24 @@ pub enum PidMode {
     /// `task`
     Task,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PidMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PidMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PidMode {
+impl ::cloudwright_core::ToValue for PidMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Host => "host",
             Self::Task => "task",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2591,24 +2275,24 @@ pub enum Protocol {
     /// `udp`
     Udp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tcp => "tcp",
             Self::Udp => "udp",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2618,23 +2302,23 @@ pub enum ProxyConfigurationType {
     /// `APPMESH`
     Appmesh,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProxyConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProxyConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProxyConfigurationType {
+impl ::cloudwright_core::ToValue for ProxyConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Appmesh => "APPMESH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2650,26 +2334,26 @@ pub enum RequiresCompatibility {
     /// `MANAGED_INSTANCES`
     ManagedInstances,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RequiresCompatibility {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RequiresCompatibility {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RequiresCompatibility {
+impl ::cloudwright_core::ToValue for RequiresCompatibility {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ec2 => "EC2",
             Self::External => "EXTERNAL",
             Self::Fargate => "FARGATE",
             Self::ManagedInstances => "MANAGED_INSTANCES",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2681,24 +2365,24 @@ pub enum ResourceRequirementType {
     /// `InferenceAccelerator`
     InferenceAccelerator,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceRequirementType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceRequirementType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceRequirementType {
+impl ::cloudwright_core::ToValue for ResourceRequirementType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gpu => "GPU",
             Self::InferenceAccelerator => "InferenceAccelerator",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2708,23 +2392,23 @@ pub enum TaskDefinitionPlacementConstraintType {
     /// `memberOf`
     MemberOf,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TaskDefinitionPlacementConstraintType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TaskDefinitionPlacementConstraintType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TaskDefinitionPlacementConstraintType {
+impl ::cloudwright_core::ToValue for TaskDefinitionPlacementConstraintType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MemberOf => "memberOf",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2736,24 +2420,24 @@ pub enum TransitEncryption {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TransitEncryption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TransitEncryption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TransitEncryption {
+impl ::cloudwright_core::ToValue for TransitEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2765,23 +2449,325 @@ pub enum VersionConsistency {
     /// `disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VersionConsistency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VersionConsistency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VersionConsistency {
+impl ::cloudwright_core::ToValue for VersionConsistency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ContainerDependency, RULE_EnvironmentFile, RULE_FirelensConfiguration,
+        RULE_HealthCheck, RULE_HostVolumeProperties, RULE_KernelCapabilities, RULE_KeyValuePair,
+        RULE_LogConfiguration, RULE_MountPoint, RULE_RepositoryCredentials, RULE_RestartPolicy,
+        RULE_Secret, RULE_SystemControl, RULE_Tag, RULE_Tmpfs, RULE_Ulimit,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDefinition), min_items: None, max_items: None, unique: true })),
+            ("Cpu", Shape::STR),
+            ("EnableFaultInjection", Shape::Bool),
+            ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Family", Shape::STR),
+            ("InferenceAccelerators", Shape::List(&ListRule { items: Shape::Object(&RULE_InferenceAccelerator), min_items: None, max_items: None, unique: true })),
+            ("IpcMode", Shape::Str(&StrRule { allowed: &["host", "none", "task"], ..StrRule::ANY })),
+            ("Memory", Shape::STR),
+            ("NetworkMode", Shape::Str(&StrRule { allowed: &["awsvpc", "bridge", "host", "none"], ..StrRule::ANY })),
+            ("PidMode", Shape::Str(&StrRule { allowed: &["host", "task"], ..StrRule::ANY })),
+            ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskDefinitionPlacementConstraint), min_items: None, max_items: None, unique: true })),
+            ("ProxyConfiguration", Shape::Object(&RULE_ProxyConfiguration)),
+            ("RequiresCompatibilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthorizationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPointId", Shape::STR),
+            ("IAM", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Cpu", Shape::INT),
+            ("CredentialSpecs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: None, max_items: None, unique: false })),
+            ("DisableNetworking", Shape::Bool),
+            ("DnsSearchDomains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DnsServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DockerLabels", Shape::Typed(json_type::OBJECT)),
+            ("DockerSecurityOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: true })),
+            ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentFile), min_items: None, max_items: None, unique: false })),
+            ("Essential", Shape::Bool),
+            ("ExtraHosts", Shape::List(&ListRule { items: Shape::Object(&RULE_HostEntry), min_items: None, max_items: None, unique: false })),
+            ("FirelensConfiguration", Shape::Object(&RULE_FirelensConfiguration)),
+            ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
+            ("Hostname", Shape::STR),
+            ("Image", Shape::STR),
+            ("Interactive", Shape::Bool),
+            ("Links", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
+            ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+            ("Memory", Shape::INT),
+            ("MemoryReservation", Shape::INT),
+            ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: true })),
+            ("Name", Shape::STR),
+            ("PortMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_PortMapping), min_items: None, max_items: None, unique: true })),
+            ("Privileged", Shape::Bool),
+            ("PseudoTerminal", Shape::Bool),
+            ("ReadonlyRootFilesystem", Shape::Bool),
+            ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
+            ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None, unique: false })),
+            ("RestartPolicy", Shape::Object(&RULE_RestartPolicy)),
+            ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
+            ("StartTimeout", Shape::INT),
+            ("StopTimeout", Shape::INT),
+            ("SystemControls", Shape::List(&ListRule { items: Shape::Object(&RULE_SystemControl), min_items: None, max_items: None, unique: false })),
+            ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
+            ("User", Shape::STR),
+            ("VersionConsistency", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+            ("VolumesFrom", Shape::List(&ListRule { items: Shape::Object(&RULE_VolumeFrom), min_items: None, max_items: None, unique: true })),
+            ("WorkingDirectory", Shape::STR),
+        ],
+        required: &["Name", "Image"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Device: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerPath", Shape::STR),
+            ("HostPath", Shape::STR),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["mknod", "read", "write"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DockerVolumeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Autoprovision", Shape::Bool),
+            ("Driver", Shape::STR),
+            ("DriverOpts", Shape::Typed(json_type::OBJECT)),
+            ("Labels", Shape::Typed(json_type::OBJECT)),
+            ("Scope", Shape::Str(&StrRule { allowed: &["shared", "task"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationConfig", Shape::Object(&RULE_AuthorizationConfig)),
+            ("FilesystemId", Shape::STR),
+            ("RootDirectory", Shape::STR),
+            ("TransitEncryption", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("TransitEncryptionPort", Shape::INT),
+        ],
+        required: &["FilesystemId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EphemeralStorage: ObjRule = ObjRule {
+        properties: &[
+            ("SizeInGiB", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FsxAuthorizationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CredentialsParameter", Shape::STR),
+            ("Domain", Shape::STR),
+        ],
+        required: &["CredentialsParameter", "Domain"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FsxWindowsFileServerVolumeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationConfig", Shape::Object(&RULE_FsxAuthorizationConfig)),
+            ("FileSystemId", Shape::STR),
+            ("RootDirectory", Shape::STR),
+        ],
+        required: &["FileSystemId", "RootDirectory"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HostEntry: ObjRule = ObjRule {
+        properties: &[
+            ("Hostname", Shape::STR),
+            ("IpAddress", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceAccelerator: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceName", Shape::STR),
+            ("DeviceType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Capabilities", Shape::Object(&RULE_KernelCapabilities)),
+            ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
+            ("InitProcessEnabled", Shape::Bool),
+            ("MaxSwap", Shape::INT),
+            ("SharedMemorySize", Shape::INT),
+            ("Swappiness", Shape::INT),
+            ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortMapping: ObjRule = ObjRule {
+        properties: &[
+            ("AppProtocol", Shape::Str(&StrRule { allowed: &["http", "http2", "grpc"], ..StrRule::ANY })),
+            ("ContainerPort", Shape::INT),
+            ("ContainerPortRange", Shape::STR),
+            ("HostPort", Shape::INT),
+            ("Name", Shape::STR),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerName", Shape::STR),
+            ("ProxyConfigurationProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["APPMESH"], ..StrRule::ANY })),
+        ],
+        required: &["ContainerName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceRequirement: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["GPU", "InferenceAccelerator"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        required: &["Type", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuntimePlatform: ObjRule = ObjRule {
+        properties: &[
+            ("CpuArchitecture", Shape::Str(&StrRule { allowed: &["ARM64", "X86_64"], ..StrRule::ANY })),
+            ("OperatingSystemFamily", Shape::Str(&StrRule { allowed: &["LINUX", "WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2025_CORE", "WINDOWS_SERVER_2025_FULL", "WINDOWS_SERVER_20H2_CORE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPointArn", Shape::STR),
+            ("FileSystemArn", Shape::STR),
+            ("RootDirectory", Shape::STR),
+            ("TransitEncryptionPort", Shape::INT),
+        ],
+        required: &["FileSystemArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskDefinitionPlacementConstraint: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["memberOf"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Volume: ObjRule = ObjRule {
+        properties: &[
+            ("ConfiguredAtLaunch", Shape::Bool),
+            ("DockerVolumeConfiguration", Shape::Object(&RULE_DockerVolumeConfiguration)),
+            ("EFSVolumeConfiguration", Shape::Object(&RULE_EfsVolumeConfiguration)),
+            ("FSxWindowsFileServerVolumeConfiguration", Shape::Object(&RULE_FsxWindowsFileServerVolumeConfiguration)),
+            ("Host", Shape::Object(&RULE_HostVolumeProperties)),
+            ("Name", Shape::STR),
+            ("S3FilesVolumeConfiguration", Shape::Object(&RULE_S3FilesVolumeConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VolumeFrom: ObjRule = ObjRule {
+        properties: &[
+            ("ReadOnly", Shape::Bool),
+            ("SourceContainer", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,51 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{AssignPublicIp, CapacityProviderStrategyItem, ServiceRegistry, Tag};
-use super::shared::{RULE_CapacityProviderStrategyItem, RULE_ServiceRegistry, RULE_Tag};
 
 /// The required properties of [`TaskSet`], by name: `TaskSet::new(TaskSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskSetRequired {
     /// `Cluster`: a string, required.
-    pub cluster: Str,
+    pub cluster: ::cloudwright_core::Str,
     /// `Service`: a string, required.
-    pub service: Str,
+    pub service: ::cloudwright_core::Str,
     /// `TaskDefinition`: a string, required.
-    pub task_definition: Str,
+    pub task_definition: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskSet: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None, unique: false })),
-        ("Cluster", Shape::STR),
-        ("ExternalId", Shape::STR),
-        ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE"], ..StrRule::ANY })),
-        ("LoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancer), min_items: None, max_items: None, unique: false })),
-        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("PlatformVersion", Shape::STR),
-        ("Scale", Shape::Object(&RULE_Scale)),
-        ("Service", Shape::STR),
-        ("ServiceRegistries", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceRegistry), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("TaskDefinition", Shape::STR),
-    ],
-    required: &["Cluster", "Service", "TaskDefinition"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ECS::TaskSet` resource.
 ///
-/// Create a task set in the specified cluster and service. This is used when a service uses the `EXTERNAL` deployment controller type. For more information, see \[Amazon ECS deployment types\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// Create a task set in the specified cluster and service. This is used when a service uses the `EXTERNAL` deployment controller type. For more information, see [Amazon ECS deployment types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
-/// &gt; On March 21, 2024, a change was made to resolve the task definition revision before authorization. When a task definition revision is not specified, authorization will occur using the latest revision of a task definition.
+/// \> On March 21, 2024, a change was made to resolve the task definition revision before authorization. When a task definition revision is not specified, authorization will occur using the latest revision of a task definition.
 ///
-/// For information about the maximum number of task sets and other quotas, see \[Amazon ECS service quotas\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// For information about the maximum number of task sets and other quotas, see [Amazon ECS service quotas](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Cluster`, `Service`, `Id`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`TaskSetAttributes`], which `Handle<TaskSet>` dereferences to.
@@ -65,61 +40,62 @@ pub struct TaskSet {
     /// The capacity provider strategy that are associated with the task set.
     ///
     /// Create-only: changing it replaces the resource.
-    pub capacity_provider_strategy: Option<List<CapacityProviderStrategyItem>>,
+    pub capacity_provider_strategy:
+        ::std::option::Option<::cloudwright_core::List<CapacityProviderStrategyItem>>,
     /// `Cluster`: a string, required.
     ///
     /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster: Str,
+    pub cluster: ::cloudwright_core::Str,
     /// `ExternalId`: a string.
     ///
     /// An optional non-unique tag that identifies this task set in external systems. If the task set is associated with a service discovery registry, the tasks in this task set will have the `ECS_TASK_SET_EXTERNAL_ID` AWS Cloud Map attribute set to the provided value.
     ///
     /// Create-only: changing it replaces the resource.
-    pub external_id: Option<Str>,
+    pub external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchType`: a [`LaunchType`] value.
     ///
-    /// The launch type that new tasks in the task set uses. For more information, see \[Amazon ECS launch types\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// The launch type that new tasks in the task set uses. For more information, see [Amazon ECS launch types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// If a `launchType` is specified, the `capacityProviderStrategy` parameter must be omitted.
     ///
     /// Create-only: changing it replaces the resource.
-    pub launch_type: Option<LaunchType>,
+    pub launch_type: ::std::option::Option<LaunchType>,
     /// `LoadBalancers`: a list of [`LoadBalancer`] objects.
     ///
     /// A load balancer object representing the load balancer to use with the task set. The supported load balancer types are either an Application Load Balancer or a Network Load Balancer.
     ///
     /// Create-only: changing it replaces the resource.
-    pub load_balancers: Option<List<LoadBalancer>>,
+    pub load_balancers: ::std::option::Option<::cloudwright_core::List<LoadBalancer>>,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
     ///
     /// The network configuration for the task set.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_configuration: Option<Obj<NetworkConfiguration>>,
+    pub network_configuration: ::std::option::Option<crate::Obj<NetworkConfiguration>>,
     /// `PlatformVersion`: a string.
     ///
     /// The platform version that the tasks in the task set uses. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the `LATEST` platform version is used.
     ///
     /// Create-only: changing it replaces the resource.
-    pub platform_version: Option<Str>,
+    pub platform_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scale`: a [`Scale`] object.
     ///
     /// A floating-point percentage of your desired number of tasks to place and keep running in the task set.
-    pub scale: Option<Obj<Scale>>,
+    pub scale: ::std::option::Option<crate::Obj<Scale>>,
     /// `Service`: a string, required.
     ///
     /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service: Str,
+    pub service: ::cloudwright_core::Str,
     /// `ServiceRegistries`: a list of [`ServiceRegistry`] objects.
     ///
-    /// The details of the service discovery registries to assign to this task set. For more information, see \[Service discovery\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html>) .
+    /// The details of the service discovery registries to assign to this task set. For more information, see [Service discovery](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_registries: Option<List<ServiceRegistry>>,
+    pub service_registries: ::std::option::Option<::cloudwright_core::List<ServiceRegistry>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The metadata that you apply to the task set to help you categorize and organize them. Each tag consists of a key and an optional value. You define both.
@@ -135,13 +111,13 @@ pub struct TaskSet {
     /// - Do not use `aws:` , `AWS:` , or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TaskDefinition`: a string, required.
     ///
     /// The task definition for the tasks in the task set to use. If a revision isn't specified, the latest `ACTIVE` revision is used.
     ///
     /// Create-only: changing it replaces the resource.
-    pub task_definition: Str,
+    pub task_definition: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -151,7 +127,7 @@ impl TaskSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECS::TaskSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskset.html",
         primary_identifier: &["Cluster", "Service", "Id"],
@@ -162,72 +138,74 @@ impl TaskSet {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TaskSet` with its required properties, named in a [`TaskSetRequired`].
     #[inline]
     pub fn new(required: TaskSetRequired) -> Self {
         Self {
-            capacity_provider_strategy: None,
+            capacity_provider_strategy: ::std::option::Option::None,
             cluster: required.cluster,
-            external_id: None,
-            launch_type: None,
-            load_balancers: None,
-            network_configuration: None,
-            platform_version: None,
-            scale: None,
+            external_id: ::std::option::Option::None,
+            launch_type: ::std::option::Option::None,
+            load_balancers: ::std::option::Option::None,
+            network_configuration: ::std::option::Option::None,
+            platform_version: ::std::option::Option::None,
+            scale: ::std::option::Option::None,
             service: required.service,
-            service_registries: None,
-            tags: None,
+            service_registries: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             task_definition: required.task_definition,
         }
     }
 
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    pub fn capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = Some(value.into()); self }
+    pub fn capacity_provider_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = ::std::option::Option::Some(value.into()); self }
     /// `Cluster`: a string, required.
-    pub fn cluster(mut self, value: impl Into<Str>) -> Self { self.cluster = value.into(); self }
+    pub fn cluster(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster = value.into(); self }
     /// `ExternalId`: a string.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
+    pub fn external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.external_id = ::std::option::Option::Some(value.into()); self }
     /// `LaunchType`: a [`LaunchType`] value.
-    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self { self.launch_type = Some(value.into()); self }
+    pub fn launch_type(mut self, value: impl ::std::convert::Into<LaunchType>) -> Self { self.launch_type = ::std::option::Option::Some(value.into()); self }
     /// `LoadBalancers`: a list of [`LoadBalancer`] objects.
-    pub fn load_balancers(mut self, value: impl Into<List<LoadBalancer>>) -> Self { self.load_balancers = Some(value.into()); self }
+    pub fn load_balancers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LoadBalancer>>) -> Self { self.load_balancers = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfiguration>>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PlatformVersion`: a string.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
+    pub fn platform_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.platform_version = ::std::option::Option::Some(value.into()); self }
     /// `Scale`: a [`Scale`] object.
-    pub fn scale(mut self, value: impl Into<Obj<Scale>>) -> Self { self.scale = Some(value.into()); self }
+    pub fn scale(mut self, value: impl ::std::convert::Into<crate::Obj<Scale>>) -> Self { self.scale = ::std::option::Option::Some(value.into()); self }
     /// `Service`: a string, required.
-    pub fn service(mut self, value: impl Into<Str>) -> Self { self.service = value.into(); self }
+    pub fn service(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service = value.into(); self }
     /// `ServiceRegistries`: a list of [`ServiceRegistry`] objects.
-    pub fn service_registries(mut self, value: impl Into<List<ServiceRegistry>>) -> Self { self.service_registries = Some(value.into()); self }
+    pub fn service_registries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ServiceRegistry>>) -> Self { self.service_registries = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TaskDefinition`: a string, required.
-    pub fn task_definition(mut self, value: impl Into<Str>) -> Self { self.task_definition = value.into(); self }
+    pub fn task_definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_definition = value.into(); self }
 }
 
-impl Resource for TaskSet {
+impl ::cloudwright_core::Resource for TaskSet {
     type Attributes = TaskSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TaskSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TaskSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TaskSet {
+impl ::cloudwright_core::ToValue for TaskSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityProviderStrategy", &self.capacity_provider_strategy)
             .req("Cluster", &self.cluster)
             .opt("ExternalId", &self.external_id)
@@ -244,12 +222,12 @@ impl ToValue for TaskSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TaskSet`]: `Handle<TaskSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TaskSet`]: `Handle<TaskSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TaskSetAttributes(ResourceRef);
+pub struct TaskSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TaskSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TaskSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -259,29 +237,10 @@ impl TaskSetAttributes {
     ///
     /// The ID of the task set.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`AwsVpcConfiguration`], by name: `AwsVpcConfiguration::new(AwsVpcConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AwsVpcConfigurationRequired {
-    /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: Some(16), unique: false })),
-    ],
-    required: &["Subnets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsVpcConfiguration` property type of `AWS::ECS::TaskSet`.
 ///
@@ -298,68 +257,57 @@ pub struct AwsVpcConfiguration {
     ///
     /// - When you use `create-service` or `update-service` , the default is `DISABLED` .
     /// - When the service `deploymentController` is `ECS` , the value must be `DISABLED` .
-    pub assign_public_ip: Option<AssignPublicIp>,
+    pub assign_public_ip: ::std::option::Option<AssignPublicIp>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// The IDs of the security groups associated with the task or service. If you don't specify a security group, the default security group for the VPC is used. There's a limit of 5 security groups that can be specified.
     ///
-    /// &gt; All specified security groups must be from the same VPC.
+    /// \> All specified security groups must be from the same VPC.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items at most 5; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Subnets`: a list of strings, required.
     ///
     /// The IDs of the subnets associated with the task or service. There's a limit of 16 subnets that can be specified.
     ///
-    /// &gt; All specified subnets must be from the same VPC.
+    /// \> All specified subnets must be from the same VPC.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; items at most 16; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AwsVpcConfiguration {
-    /// A `AwsVpcConfiguration` with its required properties, named in a [`AwsVpcConfigurationRequired`].
+    /// A `AwsVpcConfiguration` with its one required property, `Subnets`.
     #[inline]
-    pub fn new(required: AwsVpcConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            assign_public_ip: None,
-            security_groups: None,
-            subnets: required.subnets,
+            assign_public_ip: ::std::option::Option::None,
+            security_groups: ::std::option::Option::None,
+            subnets: value.into(),
         }
     }
 
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
-    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self { self.assign_public_ip = Some(value.into()); self }
+    pub fn assign_public_ip(mut self, value: impl ::std::convert::Into<AssignPublicIp>) -> Self { self.assign_public_ip = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
 }
 
-impl PropertyType for AwsVpcConfiguration {}
+impl crate::PropertyType for AwsVpcConfiguration {}
 
-impl ToValue for AwsVpcConfiguration {
+impl ::cloudwright_core::ToValue for AwsVpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssignPublicIp", &self.assign_public_ip)
             .opt("SecurityGroups", &self.security_groups)
             .req("Subnets", &self.subnets)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerName", Shape::STR),
-        ("ContainerPort", Shape::INT),
-        ("TargetGroupArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoadBalancer` property type of `AWS::ECS::TaskSet`.
 ///
@@ -369,7 +317,7 @@ pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
 ///
 /// We recommend that you verify this on a test environment before you update the Elastic Load Balancing configuration.
 ///
-/// A service-linked role is required for services that use multiple target groups. For more information, see \[Using service-linked roles\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// A service-linked role is required for services that use multiple target groups. For more information, see [Using service-linked roles](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskset-loadbalancer.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -379,23 +327,23 @@ pub struct LoadBalancer {
     /// The name of the container (as it appears in a container definition) to associate with the load balancer.
     ///
     /// You need to specify the container name when configuring the target group for an Amazon ECS load balancer.
-    pub container_name: Option<Str>,
+    pub container_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ContainerPort`: an integer.
     ///
     /// The port on the container to associate with the load balancer. This port must correspond to a `containerPort` in the task definition the tasks in the service are using. For tasks that use the EC2 launch type, the container instance they're launched on must allow ingress traffic on the `hostPort` of the port mapping.
-    pub container_port: Option<Int>,
+    pub container_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `TargetGroupArn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set.
     ///
     /// A target group ARN is only specified when using an Application Load Balancer or Network Load Balancer.
     ///
-    /// For services using the `ECS` deployment controller, you can specify one or multiple target groups. For more information, see \[Registering multiple target groups with a service\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/register-multiple-targetgroups.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// For services using the `ECS` deployment controller, you can specify one or multiple target groups. For more information, see [Registering multiple target groups with a service](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/register-multiple-targetgroups.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
-    /// For services using the `CODE_DEPLOY` deployment controller, you're required to define two target groups for the load balancer. For more information, see \[Blue/green deployment with CodeDeploy\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-bluegreen.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// For services using the `CODE_DEPLOY` deployment controller, you're required to define two target groups for the load balancer. For more information, see [Blue/green deployment with CodeDeploy](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-bluegreen.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
-    /// &gt; If your service's task definition uses the `awsvpc` network mode, you must choose `ip` as the target type, not `instance` . Do this when creating your target groups because tasks that use the `awsvpc` network mode are associated with an elastic network interface, not an Amazon EC2 instance. This network mode is required for the Fargate launch type.
-    pub target_group_arn: Option<Str>,
+    /// \> If your service's task definition uses the `awsvpc` network mode, you must choose `ip` as the target type, not `instance` . Do this when creating your target groups because tasks that use the `awsvpc` network mode are associated with an elastic network interface, not an Amazon EC2 instance. This network mode is required for the Fargate launch type.
+    pub target_group_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -403,38 +351,29 @@ impl LoadBalancer {
     /// A `LoadBalancer` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerName`: a string.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
+    pub fn container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_name = ::std::option::Option::Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
+    pub fn container_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.container_port = ::std::option::Option::Some(value.into()); self }
     /// `TargetGroupArn`: a string.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = Some(value.into()); self }
+    pub fn target_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_group_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoadBalancer {}
+impl crate::PropertyType for LoadBalancer {}
 
-impl ToValue for LoadBalancer {
+impl ::cloudwright_core::ToValue for LoadBalancer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerName", &self.container_name)
             .opt("ContainerPort", &self.container_port)
             .opt("TargetGroupArn", &self.target_group_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AwsVpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkConfiguration` property type of `AWS::ECS::TaskSet`.
 ///
@@ -447,8 +386,8 @@ pub struct NetworkConfiguration {
     ///
     /// The VPC subnets and security groups that are associated with a task.
     ///
-    /// &gt; All specified subnets and security groups must be from the same VPC.
-    pub aws_vpc_configuration: Option<Obj<AwsVpcConfiguration>>,
+    /// \> All specified subnets and security groups must be from the same VPC.
+    pub aws_vpc_configuration: ::std::option::Option<crate::Obj<AwsVpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -456,33 +395,23 @@ impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsVpcConfiguration`: an [`AwsVpcConfiguration`] object.
-    pub fn aws_vpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self { self.aws_vpc_configuration = Some(value.into()); self }
+    pub fn aws_vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AwsVpcConfiguration>>) -> Self { self.aws_vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkConfiguration {}
+impl crate::PropertyType for NetworkConfiguration {}
 
-impl ToValue for NetworkConfiguration {
+impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsVpcConfiguration", &self.aws_vpc_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Scale: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::Str(&StrRule { allowed: &["PERCENT"], ..StrRule::ANY })),
-        ("Value", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Scale` property type of `AWS::ECS::TaskSet`.
 ///
@@ -494,13 +423,13 @@ pub struct Scale {
     /// `Unit`: an [`Unit`] value.
     ///
     /// The unit of measure for the scale value.
-    pub unit: Option<Unit>,
+    pub unit: ::std::option::Option<Unit>,
     /// `Value`: a number.
     ///
     /// The value, specified as a percent total of a service's `desiredCount` , to scale the task set. Accepted values are numbers between 0 and 100.
     ///
     /// Value 0 to 100.
-    pub value: Option<Num>,
+    pub value: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -508,21 +437,21 @@ impl Scale {
     /// A `Scale` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Unit`: an [`Unit`] value.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<Unit>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a number.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Scale {}
+impl crate::PropertyType for Scale {}
 
-impl ToValue for Scale {
+impl ::cloudwright_core::ToValue for Scale {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Unit", &self.unit)
             .opt("Value", &self.value)
             .build()
@@ -537,24 +466,24 @@ pub enum LaunchType {
     /// `FARGATE`
     Fargate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LaunchType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LaunchType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LaunchType {
+impl ::cloudwright_core::ToValue for LaunchType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ec2 => "EC2",
             Self::Fargate => "FARGATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -564,22 +493,96 @@ pub enum Unit {
     /// `PERCENT`
     Percent,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Unit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Unit {
+impl ::cloudwright_core::ToValue for Unit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Percent => "PERCENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_CapacityProviderStrategyItem, RULE_ServiceRegistry, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskSet: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None, unique: false })),
+            ("Cluster", Shape::STR),
+            ("ExternalId", Shape::STR),
+            ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE"], ..StrRule::ANY })),
+            ("LoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancer), min_items: None, max_items: None, unique: false })),
+            ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+            ("PlatformVersion", Shape::STR),
+            ("Scale", Shape::Object(&RULE_Scale)),
+            ("Service", Shape::STR),
+            ("ServiceRegistries", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceRegistry), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("TaskDefinition", Shape::STR),
+        ],
+        required: &["Cluster", "Service", "TaskDefinition"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: Some(16), unique: false })),
+        ],
+        required: &["Subnets"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerName", Shape::STR),
+            ("ContainerPort", Shape::INT),
+            ("TargetGroupArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AwsVpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scale: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::Str(&StrRule { allowed: &["PERCENT"], ..StrRule::ANY })),
+            ("Value", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

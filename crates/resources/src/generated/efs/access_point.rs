@@ -5,41 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-7]{3,4}$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(\\/|(\\/(?!\\.)+[^$#<>;`|&?{}^*/\\n]+){1,4})$");
-
-/// The required properties of [`AccessPoint`], by name: `AccessPoint::new(AccessPointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessPointRequired {
-    /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPointTags", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPointTag), min_items: None, max_items: None, unique: true })),
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PosixUser", Shape::Object(&RULE_PosixUser)),
-        ("RootDirectory", Shape::Object(&RULE_RootDirectory)),
-    ],
-    required: &["FileSystemId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EFS::AccessPoint` resource.
 ///
-/// The `AWS::EFS::AccessPoint` resource creates an EFS access point. An access point is an application-specific view into an EFS file system that applies an operating system user and group, and a file system path, to any file system request made through the access point. The operating system user and group override any identity information provided by the NFS client. The file system path is exposed as the access point's root directory. Applications using the access point can only access data in its own directory and below. To learn more, see \[Mounting a file system using EFS access points\](<https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html>) .
+/// The `AWS::EFS::AccessPoint` resource creates an EFS access point. An access point is an application-specific view into an EFS file system that applies an operating system user and group, and a file system path, to any file system request made through the access point. The operating system user and group override any identity information provided by the NFS client. The file system path is exposed as the access point's root directory. Applications using the access point can only access data in its own directory and below. To learn more, see [Mounting a file system using EFS access points](https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html) .
 ///
 /// This operation requires permissions for the `elasticfilesystem:CreateAccessPoint` action.
 ///
@@ -56,32 +24,32 @@ pub struct AccessPoint {
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub access_point_tags: Option<List<AccessPointTag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub access_point_tags: ::std::option::Option<::cloudwright_core::List<AccessPointTag>>,
     /// `ClientToken`: a string.
     ///
     /// The opaque string specified in the request to ensure idempotent creation.
     ///
     /// Pattern `^.+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `FileSystemId`: a string, required.
     ///
     /// The ID of the EFS file system that the access point applies to. Accepts only the ID format for input when specifying a file system, for example `fs-0123456789abcedf2` .
     ///
     /// Pattern `^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$`; length 0 to 128; create-only: changing it replaces the resource.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `PosixUser`: a [`PosixUser`] object.
     ///
     /// The full POSIX identity, including the user ID, group ID, and secondary group IDs on the access point that is used for all file operations by NFS clients using the access point.
     ///
     /// Create-only: changing it replaces the resource.
-    pub posix_user: Option<Obj<PosixUser>>,
+    pub posix_user: ::std::option::Option<crate::Obj<PosixUser>>,
     /// `RootDirectory`: a [`RootDirectory`] object.
     ///
     /// The directory on the EFS file system that the access point exposes as the root directory to NFS clients using the access point.
     ///
     /// Create-only: changing it replaces the resource.
-    pub root_directory: Option<Obj<RootDirectory>>,
+    pub root_directory: ::std::option::Option<crate::Obj<RootDirectory>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +59,7 @@ impl AccessPoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EFS::AccessPoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-accesspoint.html",
         primary_identifier: &["AccessPointId"],
@@ -102,51 +70,53 @@ impl AccessPoint {
         read_only: &["AccessPointId", "Arn"],
         attributes: &["AccessPointId", "Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AccessPoint` with its required properties, named in a [`AccessPointRequired`].
+    /// A `AccessPoint` with its one required property, `FileSystemId`.
     #[inline]
-    pub fn new(required: AccessPointRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_point_tags: None,
-            client_token: None,
-            file_system_id: required.file_system_id,
-            posix_user: None,
-            root_directory: None,
+            access_point_tags: ::std::option::Option::None,
+            client_token: ::std::option::Option::None,
+            file_system_id: value.into(),
+            posix_user: ::std::option::Option::None,
+            root_directory: ::std::option::Option::None,
         }
     }
 
     /// `AccessPointTags`: a list of [`AccessPointTag`] objects.
-    pub fn access_point_tags(mut self, value: impl Into<List<AccessPointTag>>) -> Self { self.access_point_tags = Some(value.into()); self }
+    pub fn access_point_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccessPointTag>>) -> Self { self.access_point_tags = ::std::option::Option::Some(value.into()); self }
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
     /// `PosixUser`: a [`PosixUser`] object.
-    pub fn posix_user(mut self, value: impl Into<Obj<PosixUser>>) -> Self { self.posix_user = Some(value.into()); self }
+    pub fn posix_user(mut self, value: impl ::std::convert::Into<crate::Obj<PosixUser>>) -> Self { self.posix_user = ::std::option::Option::Some(value.into()); self }
     /// `RootDirectory`: a [`RootDirectory`] object.
-    pub fn root_directory(mut self, value: impl Into<Obj<RootDirectory>>) -> Self { self.root_directory = Some(value.into()); self }
+    pub fn root_directory(mut self, value: impl ::std::convert::Into<crate::Obj<RootDirectory>>) -> Self { self.root_directory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccessPoint {
+impl ::cloudwright_core::Resource for AccessPoint {
     type Attributes = AccessPointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessPoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessPoint {
+impl ::cloudwright_core::ToValue for AccessPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessPointTags", &self.access_point_tags)
             .opt("ClientToken", &self.client_token)
             .req("FileSystemId", &self.file_system_id)
@@ -156,12 +126,12 @@ impl ToValue for AccessPoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessPoint`]: `Handle<AccessPoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessPoint`]: `Handle<AccessPoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessPointAttributes(ResourceRef);
+pub struct AccessPointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessPointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessPointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,28 +141,18 @@ impl AccessPointAttributes {
     ///
     /// The ID of the EFS access point.
     #[inline]
-    pub fn access_point_id(&self) -> Value {
-        self.0.get_att("AccessPointId")
+    pub fn access_point_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessPointId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the access point.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPointTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessPointTag` property type of `AWS::EFS::AccessPoint`.
 ///
@@ -206,13 +166,13 @@ pub struct AccessPointTag {
     /// The tag key (String). The key can't start with `aws:` .
     ///
     /// Length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the tag key.
     ///
     /// Length 1 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -220,21 +180,21 @@ impl AccessPointTag {
     /// A `AccessPointTag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessPointTag {}
+impl crate::PropertyType for AccessPointTag {}
 
-impl ToValue for AccessPointTag {
+impl ::cloudwright_core::ToValue for AccessPointTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -245,32 +205,20 @@ impl ToValue for AccessPointTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreationInfoRequired {
     /// `OwnerGid`: a string, required.
-    pub owner_gid: Str,
+    pub owner_gid: ::cloudwright_core::Str,
     /// `OwnerUid`: a string, required.
-    pub owner_uid: Str,
+    pub owner_uid: ::cloudwright_core::Str,
     /// `Permissions`: a string, required.
-    pub permissions: Str,
+    pub permissions: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CreationInfo: ObjRule = ObjRule {
-    properties: &[
-        ("OwnerGid", Shape::STR),
-        ("OwnerUid", Shape::STR),
-        ("Permissions", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["OwnerUid", "OwnerGid", "Permissions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CreationInfo` property type of `AWS::EFS::AccessPoint`.
 ///
-/// Required if the `RootDirectory` &gt; `Path` specified does not exist. Specifies the POSIX IDs and permissions to apply to the access point's `RootDirectory` &gt; `Path` . If the access point root directory does not exist, EFS creates it with these settings when a client connects to the access point. When specifying `CreationInfo` , you must include values for all properties.
+/// Required if the `RootDirectory` > `Path` specified does not exist. Specifies the POSIX IDs and permissions to apply to the access point's `RootDirectory` > `Path` . If the access point root directory does not exist, EFS creates it with these settings when a client connects to the access point. When specifying `CreationInfo` , you must include values for all properties.
 ///
 /// Amazon EFS creates a root directory only if you have provided the CreationInfo: OwnUid, OwnGID, and permissions for the directory. If you do not provide this information, Amazon EFS does not create the root directory. If the root directory does not exist, attempts to mount using the access point will fail.
 ///
-/// &gt; If you do not provide `CreationInfo` and the specified `RootDirectory` does not exist, attempts to mount the file system using the access point will fail.
+/// \> If you do not provide `CreationInfo` and the specified `RootDirectory` does not exist, attempts to mount the file system using the access point will fail.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-efs-accesspoint-creationinfo.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -280,19 +228,19 @@ pub struct CreationInfo {
     /// Specifies the POSIX group ID to apply to the `RootDirectory` . Accepts values from 0 to 2^32 (4294967295).
     ///
     /// Value 0 to 4294967295.
-    pub owner_gid: Str,
+    pub owner_gid: ::cloudwright_core::Str,
     /// `OwnerUid`: a string, required.
     ///
     /// Specifies the POSIX user ID to apply to the `RootDirectory` . Accepts values from 0 to 2^32 (4294967295).
     ///
     /// Value 0 to 4294967295.
-    pub owner_uid: Str,
+    pub owner_uid: ::cloudwright_core::Str,
     /// `Permissions`: a string, required.
     ///
     /// Specifies the POSIX permissions to apply to the `RootDirectory` , in the format of an octal number representing the file's mode bits.
     ///
     /// Pattern `^[0-7]{3,4}$`.
-    pub permissions: Str,
+    pub permissions: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -308,19 +256,19 @@ impl CreationInfo {
     }
 
     /// `OwnerGid`: a string, required.
-    pub fn owner_gid(mut self, value: impl Into<Str>) -> Self { self.owner_gid = value.into(); self }
+    pub fn owner_gid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_gid = value.into(); self }
     /// `OwnerUid`: a string, required.
-    pub fn owner_uid(mut self, value: impl Into<Str>) -> Self { self.owner_uid = value.into(); self }
+    pub fn owner_uid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_uid = value.into(); self }
     /// `Permissions`: a string, required.
-    pub fn permissions(mut self, value: impl Into<Str>) -> Self { self.permissions = value.into(); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.permissions = value.into(); self }
 }
 
-impl PropertyType for CreationInfo {}
+impl crate::PropertyType for CreationInfo {}
 
-impl ToValue for CreationInfo {
+impl ::cloudwright_core::ToValue for CreationInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OwnerGid", &self.owner_gid)
             .req("OwnerUid", &self.owner_uid)
             .req("Permissions", &self.permissions)
@@ -332,22 +280,10 @@ impl ToValue for CreationInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PosixUserRequired {
     /// `Gid`: a string, required.
-    pub gid: Str,
+    pub gid: ::cloudwright_core::Str,
     /// `Uid`: a string, required.
-    pub uid: Str,
+    pub uid: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
-    properties: &[
-        ("Gid", Shape::STR),
-        ("SecondaryGids", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16), unique: false })),
-        ("Uid", Shape::STR),
-    ],
-    required: &["Uid", "Gid"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PosixUser` property type of `AWS::EFS::AccessPoint`.
 ///
@@ -361,19 +297,19 @@ pub struct PosixUser {
     /// The POSIX group ID used for all file system operations using this access point.
     ///
     /// Value 0 to 4294967295.
-    pub gid: Str,
+    pub gid: ::cloudwright_core::Str,
     /// `SecondaryGids`: a list of strings.
     ///
     /// Secondary POSIX group IDs used for all file system operations using this access point.
     ///
     /// Items 0 to 16; each item: value 0 to 4294967295.
-    pub secondary_gids: Option<List<Str>>,
+    pub secondary_gids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Uid`: a string, required.
     ///
     /// The POSIX user ID used for all file system operations using this access point.
     ///
     /// Value 0 to 4294967295.
-    pub uid: Str,
+    pub uid: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -383,41 +319,31 @@ impl PosixUser {
     pub fn new(required: PosixUserRequired) -> Self {
         Self {
             gid: required.gid,
-            secondary_gids: None,
+            secondary_gids: ::std::option::Option::None,
             uid: required.uid,
         }
     }
 
     /// `Gid`: a string, required.
-    pub fn gid(mut self, value: impl Into<Str>) -> Self { self.gid = value.into(); self }
+    pub fn gid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gid = value.into(); self }
     /// `SecondaryGids`: a list of strings.
-    pub fn secondary_gids(mut self, value: impl Into<List<Str>>) -> Self { self.secondary_gids = Some(value.into()); self }
+    pub fn secondary_gids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.secondary_gids = ::std::option::Option::Some(value.into()); self }
     /// `Uid`: a string, required.
-    pub fn uid(mut self, value: impl Into<Str>) -> Self { self.uid = value.into(); self }
+    pub fn uid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uid = value.into(); self }
 }
 
-impl PropertyType for PosixUser {}
+impl crate::PropertyType for PosixUser {}
 
-impl ToValue for PosixUser {
+impl ::cloudwright_core::ToValue for PosixUser {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Gid", &self.gid)
             .opt("SecondaryGids", &self.secondary_gids)
             .req("Uid", &self.uid)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RootDirectory: ObjRule = ObjRule {
-    properties: &[
-        ("CreationInfo", Shape::Object(&RULE_CreationInfo)),
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RootDirectory` property type of `AWS::EFS::AccessPoint`.
 ///
@@ -428,16 +354,16 @@ pub(crate) static RULE_RootDirectory: ObjRule = ObjRule {
 pub struct RootDirectory {
     /// `CreationInfo`: a [`CreationInfo`] object.
     ///
-    /// (Optional) Specifies the POSIX IDs and permissions to apply to the access point's `RootDirectory` . If the `RootDirectory` &gt; `Path` specified does not exist, EFS creates the root directory using the `CreationInfo` settings when a client connects to an access point. When specifying the `CreationInfo` , you must provide values for all properties.
+    /// (Optional) Specifies the POSIX IDs and permissions to apply to the access point's `RootDirectory` . If the `RootDirectory` > `Path` specified does not exist, EFS creates the root directory using the `CreationInfo` settings when a client connects to an access point. When specifying the `CreationInfo` , you must provide values for all properties.
     ///
-    /// &gt; If you do not provide `CreationInfo` and the specified `RootDirectory` &gt; `Path` does not exist, attempts to mount the file system using the access point will fail.
-    pub creation_info: Option<Obj<CreationInfo>>,
+    /// \> If you do not provide `CreationInfo` and the specified `RootDirectory` > `Path` does not exist, attempts to mount the file system using the access point will fail.
+    pub creation_info: ::std::option::Option<crate::Obj<CreationInfo>>,
     /// `Path`: a string.
     ///
     /// Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system. A path can have up to four subdirectories. If the specified path does not exist, you are required to provide the `CreationInfo` .
     ///
     /// Pattern `` ^(\/|(\/(?!\.)+[^$#<>;`|&?{}^*/\n]+){1,4})$ ``; length 1 to 100.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -445,23 +371,97 @@ impl RootDirectory {
     /// A `RootDirectory` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CreationInfo`: a [`CreationInfo`] object.
-    pub fn creation_info(mut self, value: impl Into<Obj<CreationInfo>>) -> Self { self.creation_info = Some(value.into()); self }
+    pub fn creation_info(mut self, value: impl ::std::convert::Into<crate::Obj<CreationInfo>>) -> Self { self.creation_info = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RootDirectory {}
+impl crate::PropertyType for RootDirectory {}
 
-impl ToValue for RootDirectory {
+impl ::cloudwright_core::ToValue for RootDirectory {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreationInfo", &self.creation_info)
             .opt("Path", &self.path)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-7]{3,4}$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(\\/|(\\/(?!\\.)+[^$#<>;`|&?{}^*/\\n]+){1,4})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPointTags", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPointTag), min_items: None, max_items: None, unique: true })),
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FileSystemId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PosixUser", Shape::Object(&RULE_PosixUser)),
+            ("RootDirectory", Shape::Object(&RULE_RootDirectory)),
+        ],
+        required: &["FileSystemId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPointTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CreationInfo: ObjRule = ObjRule {
+        properties: &[
+            ("OwnerGid", Shape::STR),
+            ("OwnerUid", Shape::STR),
+            ("Permissions", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["OwnerUid", "OwnerGid", "Permissions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
+        properties: &[
+            ("Gid", Shape::STR),
+            ("SecondaryGids", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16), unique: false })),
+            ("Uid", Shape::STR),
+        ],
+        required: &["Uid", "Gid"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RootDirectory: ObjRule = ObjRule {
+        properties: &[
+            ("CreationInfo", Shape::Object(&RULE_CreationInfo)),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[a-zA-Z0-9/_-]+|(arn:aws[-a-z]*:kms:[a-z0-9-]+:\\d{12}:((key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|(key/mrk-[0-9a-f]{32})|(alias/[a-zA-Z0-9/_-]+))))$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$",
-);
-
-#[rustfmt::skip]
-pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZoneName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BackupPolicy", Shape::Object(&RULE_BackupPolicy)),
-        ("BypassPolicyLockoutSafetyCheck", Shape::Bool),
-        ("Encrypted", Shape::Bool),
-        ("FileSystemPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("FileSystemProtection", Shape::Object(&RULE_FileSystemProtection)),
-        ("FileSystemTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticFileSystemTag), min_items: None, max_items: None, unique: true })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LifecyclePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_LifecyclePolicy), min_items: Some(0), max_items: Some(3), unique: true })),
-        ("PerformanceMode", Shape::Str(&StrRule { allowed: &["generalPurpose", "maxIO"], ..StrRule::ANY })),
-        ("ProvisionedThroughputInMibps", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
-        ("ThroughputMode", Shape::Str(&StrRule { allowed: &["bursting", "elastic", "provisioned"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EFS::FileSystem` resource.
 ///
-/// The `AWS::EFS::FileSystem` resource creates a new, empty file system in Amazon Elastic File System ( Amazon EFS ). You must create a mount target ( \[AWS::EFS::MountTarget\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html>) ) to mount your EFS file system on an Amazon EC2 or other AWS cloud compute resource.
+/// The `AWS::EFS::FileSystem` resource creates a new, empty file system in Amazon Elastic File System ( Amazon EFS ). You must create a mount target ( [AWS::EFS::MountTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html) ) to mount your EFS file system on an Amazon EC2 or other AWS cloud compute resource.
 ///
 /// `Ref` returns its `FileSystemId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FileSystemAttributes`], which `Handle<FileSystem>` dereferences to.
@@ -52,42 +20,42 @@ pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
 pub struct FileSystem {
     /// `AvailabilityZoneName`: a string.
     ///
-    /// For One Zone file systems, specify the AWS Availability Zone in which to create the file system. Use the format `us-east-1a` to specify the Availability Zone. For more information about One Zone file systems, see \[EFS file system types\](<https://docs.aws.amazon.com/efs/latest/ug/availability-durability.html#file-system-type>) in the *Amazon EFS User Guide* .
+    /// For One Zone file systems, specify the AWS Availability Zone in which to create the file system. Use the format `us-east-1a` to specify the Availability Zone. For more information about One Zone file systems, see [EFS file system types](https://docs.aws.amazon.com/efs/latest/ug/availability-durability.html#file-system-type) in the *Amazon EFS User Guide* .
     ///
-    /// &gt; One Zone file systems are not available in all Availability Zones in AWS Regions where Amazon EFS is available.
+    /// \> One Zone file systems are not available in all Availability Zones in AWS Regions where Amazon EFS is available.
     ///
     /// Pattern `^.+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub availability_zone_name: Option<Str>,
+    pub availability_zone_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `BackupPolicy`: a [`BackupPolicy`] object.
     ///
     /// Use the `BackupPolicy` to turn automatic backups on or off for the file system.
-    pub backup_policy: Option<Obj<BackupPolicy>>,
+    pub backup_policy: ::std::option::Option<crate::Obj<BackupPolicy>>,
     /// `BypassPolicyLockoutSafetyCheck`: a boolean.
     ///
     /// (Optional) A boolean that specifies whether or not to bypass the `FileSystemPolicy` lockout safety check. The lockout safety check determines whether the policy in the request will lock out, or prevent, the IAM principal that is making the request from making future `PutFileSystemPolicy` requests on this file system. Set `BypassPolicyLockoutSafetyCheck` to `True` only when you intend to prevent the IAM principal that is making the request from making subsequent `PutFileSystemPolicy` requests on this file system. The default value is `False` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub bypass_policy_lockout_safety_check: Option<Bool>,
+    pub bypass_policy_lockout_safety_check: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Encrypted`: a boolean.
     ///
     /// A Boolean value that, if true, creates an encrypted file system. When creating an encrypted file system, you have the option of specifying a KmsKeyId for an existing AWS KMS key . If you don't specify a KMS key , then the default KMS key for Amazon EFS , `/aws/elasticfilesystem` , is used to protect the encrypted file system.
     ///
     /// Create-only: changing it replaces the resource.
-    pub encrypted: Option<Bool>,
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FileSystemPolicy`: a JSON value.
     ///
-    /// The `FileSystemPolicy` for the EFS file system. A file system policy is an IAM resource policy used to control NFS access to an EFS file system. For more information, see \[Using IAM to control NFS access to Amazon EFS\](<https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html>) in the *Amazon EFS User Guide* .
+    /// The `FileSystemPolicy` for the EFS file system. A file system policy is an IAM resource policy used to control NFS access to an EFS file system. For more information, see [Using IAM to control NFS access to Amazon EFS](https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html) in the *Amazon EFS User Guide* .
     ///
     /// Format `json`.
-    pub file_system_policy: Option<Json>,
+    pub file_system_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `FileSystemProtection`: a [`FileSystemProtection`] object.
     ///
     /// Describes the protection on the file system.
-    pub file_system_protection: Option<Obj<FileSystemProtection>>,
+    pub file_system_protection: ::std::option::Option<crate::Obj<FileSystemProtection>>,
     /// `FileSystemTags`: a list of [`ElasticFileSystemTag`] objects.
     ///
-    /// Use to create one or more tags associated with the file system. Each tag is a user-defined key-value pair. Name your file system on creation by including a `"Key":"Name","Value":"{value}"` key-value pair. Each key must be unique. For more information, see \[Tagging AWS resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in the *AWS General Reference Guide* .
-    pub file_system_tags: Option<List<ElasticFileSystemTag>>,
+    /// Use to create one or more tags associated with the file system. Each tag is a user-defined key-value pair. Name your file system on creation by including a `"Key":"Name","Value":"{value}"` key-value pair. Each key must be unique. For more information, see [Tagging AWS resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) in the *AWS General Reference Guide* .
+    pub file_system_tags: ::std::option::Option<::cloudwright_core::List<ElasticFileSystemTag>>,
     /// `KmsKeyId`: a string.
     ///
     /// The ID of the AWS KMS key to be used to protect the encrypted file system. This parameter is only required if you want to use a nondefault KMS key . If this parameter is not specified, the default KMS key for Amazon EFS is used. This ID can be in one of the following formats:
@@ -100,7 +68,7 @@ pub struct FileSystem {
     /// If `KmsKeyId` is specified, the `Encrypted` parameter must be set to true.
     ///
     /// Pattern `^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[a-zA-Z0-9/_-]+|(arn:aws[-a-z]*:kms:[a-z0-9-]+:\d{12}:((key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|(key/mrk-[0-9a-f]{32})|(alias/[a-zA-Z0-9/_-]+))))$`; length 0 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LifecyclePolicies`: a list of [`LifecyclePolicy`] objects.
     ///
     /// An array of `LifecyclePolicy` objects that define the file system's `LifecycleConfiguration` object. A `LifecycleConfiguration` object informs Lifecycle management of the following:
@@ -109,36 +77,36 @@ pub struct FileSystem {
     /// - When to move files in the file system from primary storage or IA storage to Archive storage.
     /// - When to move files that are in IA or Archive storage to primary storage.
     ///
-    /// &gt; Amazon EFS requires that each `LifecyclePolicy` object have only a single transition. This means that in a request body, `LifecyclePolicies` needs to be structured as an array of `LifecyclePolicy` objects, one object for each transition, `TransitionToIA` , `TransitionToArchive` `TransitionToPrimaryStorageClass` . See the example requests in the following section for more information.
+    /// \> Amazon EFS requires that each `LifecyclePolicy` object have only a single transition. This means that in a request body, `LifecyclePolicies` needs to be structured as an array of `LifecyclePolicy` objects, one object for each transition, `TransitionToIA` , `TransitionToArchive` `TransitionToPrimaryStorageClass` . See the example requests in the following section for more information.
     ///
     /// Items 0 to 3.
-    pub lifecycle_policies: Option<List<LifecyclePolicy>>,
+    pub lifecycle_policies: ::std::option::Option<::cloudwright_core::List<LifecyclePolicy>>,
     /// `PerformanceMode`: a [`PerformanceMode`] value.
     ///
     /// The performance mode of the file system. We recommend `generalPurpose` performance mode for all file systems. File systems using the `maxIO` performance mode can scale to higher levels of aggregate throughput and operations per second with a tradeoff of slightly higher latencies for most file operations. The performance mode can't be changed after the file system has been created. The `maxIO` mode is not supported on One Zone file systems.
     ///
-    /// &gt; Due to the higher per-operation latencies with Max I/O, we recommend using General Purpose performance mode for all file systems.
+    /// \> Due to the higher per-operation latencies with Max I/O, we recommend using General Purpose performance mode for all file systems.
     ///
     /// Default is `generalPurpose` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub performance_mode: Option<PerformanceMode>,
+    pub performance_mode: ::std::option::Option<PerformanceMode>,
     /// `ProvisionedThroughputInMibps`: a number.
     ///
-    /// The throughput, measured in mebibytes per second (MiBps), that you want to provision for a file system that you're creating. Required if `ThroughputMode` is set to `provisioned` . Valid values are 1-3414 MiBps, with the upper limit depending on Region. To increase this limit, contact Support . For more information, see \[Amazon EFS quotas that you can increase\](<https://docs.aws.amazon.com/efs/latest/ug/limits.html#soft-limits>) in the *Amazon EFS User Guide* .
+    /// The throughput, measured in mebibytes per second (MiBps), that you want to provision for a file system that you're creating. Required if `ThroughputMode` is set to `provisioned` . Valid values are 1-3414 MiBps, with the upper limit depending on Region. To increase this limit, contact Support . For more information, see [Amazon EFS quotas that you can increase](https://docs.aws.amazon.com/efs/latest/ug/limits.html#soft-limits) in the *Amazon EFS User Guide* .
     ///
     /// Value at least 1.0.
-    pub provisioned_throughput_in_mibps: Option<Num>,
+    pub provisioned_throughput_in_mibps: ::std::option::Option<::cloudwright_core::Num>,
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
     ///
     /// Describes the replication configuration for a specific file system.
-    pub replication_configuration: Option<Obj<ReplicationConfiguration>>,
+    pub replication_configuration: ::std::option::Option<crate::Obj<ReplicationConfiguration>>,
     /// `ThroughputMode`: a [`ThroughputMode`] value.
     ///
-    /// Specifies the throughput mode for the file system. The mode can be `bursting` , `provisioned` , or `elastic` . If you set `ThroughputMode` to `provisioned` , you must also set a value for `ProvisionedThroughputInMibps` . After you create the file system, you can decrease your file system's Provisioned throughput or change between the throughput modes, with certain time restrictions. For more information, see \[Specifying throughput with provisioned mode\](<https://docs.aws.amazon.com/efs/latest/ug/performance.html#provisioned-throughput>) in the *Amazon EFS User Guide* .
+    /// Specifies the throughput mode for the file system. The mode can be `bursting` , `provisioned` , or `elastic` . If you set `ThroughputMode` to `provisioned` , you must also set a value for `ProvisionedThroughputInMibps` . After you create the file system, you can decrease your file system's Provisioned throughput or change between the throughput modes, with certain time restrictions. For more information, see [Specifying throughput with provisioned mode](https://docs.aws.amazon.com/efs/latest/ug/performance.html#provisioned-throughput) in the *Amazon EFS User Guide* .
     ///
     /// Default is `bursting` .
-    pub throughput_mode: Option<ThroughputMode>,
+    pub throughput_mode: ::std::option::Option<ThroughputMode>,
 }
 
 #[rustfmt::skip]
@@ -148,7 +116,7 @@ impl FileSystem {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EFS::FileSystem",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-filesystem.html",
         primary_identifier: &["FileSystemId"],
@@ -159,61 +127,63 @@ impl FileSystem {
         read_only: &["Arn", "FileSystemId", "ReplicationConfiguration/Destinations/*/Status", "ReplicationConfiguration/Destinations/*/StatusMessage"],
         attributes: &["Arn", "FileSystemId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FileSystem` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZoneName`: a string.
-    pub fn availability_zone_name(mut self, value: impl Into<Str>) -> Self { self.availability_zone_name = Some(value.into()); self }
+    pub fn availability_zone_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_name = ::std::option::Option::Some(value.into()); self }
     /// `BackupPolicy`: a [`BackupPolicy`] object.
-    pub fn backup_policy(mut self, value: impl Into<Obj<BackupPolicy>>) -> Self { self.backup_policy = Some(value.into()); self }
+    pub fn backup_policy(mut self, value: impl ::std::convert::Into<crate::Obj<BackupPolicy>>) -> Self { self.backup_policy = ::std::option::Option::Some(value.into()); self }
     /// `BypassPolicyLockoutSafetyCheck`: a boolean.
-    pub fn bypass_policy_lockout_safety_check(mut self, value: impl Into<Bool>) -> Self { self.bypass_policy_lockout_safety_check = Some(value.into()); self }
+    pub fn bypass_policy_lockout_safety_check(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.bypass_policy_lockout_safety_check = ::std::option::Option::Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemPolicy`: a JSON value.
-    pub fn file_system_policy(mut self, value: impl Into<Json>) -> Self { self.file_system_policy = Some(value.into()); self }
+    pub fn file_system_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.file_system_policy = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemProtection`: a [`FileSystemProtection`] object.
-    pub fn file_system_protection(mut self, value: impl Into<Obj<FileSystemProtection>>) -> Self { self.file_system_protection = Some(value.into()); self }
+    pub fn file_system_protection(mut self, value: impl ::std::convert::Into<crate::Obj<FileSystemProtection>>) -> Self { self.file_system_protection = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemTags`: a list of [`ElasticFileSystemTag`] objects.
-    pub fn file_system_tags(mut self, value: impl Into<List<ElasticFileSystemTag>>) -> Self { self.file_system_tags = Some(value.into()); self }
+    pub fn file_system_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ElasticFileSystemTag>>) -> Self { self.file_system_tags = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LifecyclePolicies`: a list of [`LifecyclePolicy`] objects.
-    pub fn lifecycle_policies(mut self, value: impl Into<List<LifecyclePolicy>>) -> Self { self.lifecycle_policies = Some(value.into()); self }
+    pub fn lifecycle_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LifecyclePolicy>>) -> Self { self.lifecycle_policies = ::std::option::Option::Some(value.into()); self }
     /// `PerformanceMode`: a [`PerformanceMode`] value.
-    pub fn performance_mode(mut self, value: impl Into<PerformanceMode>) -> Self { self.performance_mode = Some(value.into()); self }
+    pub fn performance_mode(mut self, value: impl ::std::convert::Into<PerformanceMode>) -> Self { self.performance_mode = ::std::option::Option::Some(value.into()); self }
     /// `ProvisionedThroughputInMibps`: a number.
-    pub fn provisioned_throughput_in_mibps(mut self, value: impl Into<Num>) -> Self { self.provisioned_throughput_in_mibps = Some(value.into()); self }
+    pub fn provisioned_throughput_in_mibps(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.provisioned_throughput_in_mibps = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
-    pub fn replication_configuration(mut self, value: impl Into<Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = Some(value.into()); self }
+    pub fn replication_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ThroughputMode`: a [`ThroughputMode`] value.
-    pub fn throughput_mode(mut self, value: impl Into<ThroughputMode>) -> Self { self.throughput_mode = Some(value.into()); self }
+    pub fn throughput_mode(mut self, value: impl ::std::convert::Into<ThroughputMode>) -> Self { self.throughput_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FileSystem {
+impl ::cloudwright_core::Resource for FileSystem {
     type Attributes = FileSystemAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FileSystem, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FileSystem, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FileSystem {
+impl ::cloudwright_core::ToValue for FileSystem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZoneName", &self.availability_zone_name)
             .opt("BackupPolicy", &self.backup_policy)
             .opt(
@@ -237,12 +207,12 @@ impl ToValue for FileSystem {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FileSystem`]: `Handle<FileSystem>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FileSystem`]: `Handle<FileSystem>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FileSystemAttributes(ResourceRef);
+pub struct FileSystemAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FileSystemAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FileSystemAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -250,35 +220,18 @@ impl From<ResourceRef> for FileSystemAttributes {
 impl FileSystemAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `FileSystemId`: a string.
     ///
     /// The ID of the EFS file system. For example: `fs-abcdef0123456789a`
     #[inline]
-    pub fn file_system_id(&self) -> Value {
-        self.0.get_att("FileSystemId")
+    pub fn file_system_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FileSystemId"))
     }
 }
-
-/// The required properties of [`BackupPolicy`], by name: `BackupPolicy::new(BackupPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BackupPolicyRequired {
-    /// `Status`: a [`BackupPolicyStatus`] value, required.
-    pub status: BackupPolicyStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BackupPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BackupPolicy` property type of `AWS::EFS::FileSystem`.
 ///
@@ -298,24 +251,26 @@ pub struct BackupPolicy {
 
 #[rustfmt::skip]
 impl BackupPolicy {
-    /// A `BackupPolicy` with its required properties, named in a [`BackupPolicyRequired`].
+    /// A `BackupPolicy` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: BackupPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<BackupPolicyStatus>) -> Self {
         Self {
-            status: required.status,
+            status: value.into(),
         }
     }
 
     /// `Status`: a [`BackupPolicyStatus`] value, required.
-    pub fn status(mut self, value: impl Into<BackupPolicyStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<BackupPolicyStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for BackupPolicy {}
+impl crate::PropertyType for BackupPolicy {}
 
-impl ToValue for BackupPolicy {
+impl ::cloudwright_core::ToValue for BackupPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Status", &self.status).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Status", &self.status)
+            .build()
     }
 }
 
@@ -323,21 +278,10 @@ impl ToValue for BackupPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticFileSystemTagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticFileSystemTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ElasticFileSystemTag` property type of `AWS::EFS::FileSystem`.
 ///
@@ -349,11 +293,11 @@ pub struct ElasticFileSystemTag {
     /// `Key`: a string, required.
     ///
     /// The tag key (String). The key can't start with `aws:` .
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the tag key.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -368,31 +312,22 @@ impl ElasticFileSystemTag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ElasticFileSystemTag {}
+impl crate::PropertyType for ElasticFileSystemTag {}
 
-impl ToValue for ElasticFileSystemTag {
+impl ::cloudwright_core::ToValue for ElasticFileSystemTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FileSystemProtection: ObjRule = ObjRule {
-    properties: &[
-        ("ReplicationOverwriteProtection", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FileSystemProtection` property type of `AWS::EFS::FileSystem`.
 ///
@@ -410,7 +345,7 @@ pub struct FileSystemProtection {
     /// - `REPLICATING` – The file system is being used as the destination file system in a replication configuration. The file system is read-only and is modified only by EFS replication.
     ///
     /// If the replication configuration is deleted, the file system's replication overwrite protection is re-enabled, the file system becomes writeable.
-    pub replication_overwrite_protection: Option<ReplicationOverwriteProtection>,
+    pub replication_overwrite_protection: ::std::option::Option<ReplicationOverwriteProtection>,
 }
 
 #[rustfmt::skip]
@@ -418,19 +353,19 @@ impl FileSystemProtection {
     /// A `FileSystemProtection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReplicationOverwriteProtection`: a [`ReplicationOverwriteProtection`] value.
-    pub fn replication_overwrite_protection(mut self, value: impl Into<ReplicationOverwriteProtection>) -> Self { self.replication_overwrite_protection = Some(value.into()); self }
+    pub fn replication_overwrite_protection(mut self, value: impl ::std::convert::Into<ReplicationOverwriteProtection>) -> Self { self.replication_overwrite_protection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FileSystemProtection {}
+impl crate::PropertyType for FileSystemProtection {}
 
-impl ToValue for FileSystemProtection {
+impl ::cloudwright_core::ToValue for FileSystemProtection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ReplicationOverwriteProtection",
                 &self.replication_overwrite_protection,
@@ -439,23 +374,12 @@ impl ToValue for FileSystemProtection {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("TransitionToArchive", Shape::Str(&StrRule { allowed: &["AFTER_14_DAYS", "AFTER_180_DAYS", "AFTER_1_DAY", "AFTER_270_DAYS", "AFTER_30_DAYS", "AFTER_365_DAYS", "AFTER_60_DAYS", "AFTER_7_DAYS", "AFTER_90_DAYS"], ..StrRule::ANY })),
-        ("TransitionToIA", Shape::Str(&StrRule { allowed: &["AFTER_14_DAYS", "AFTER_180_DAYS", "AFTER_1_DAY", "AFTER_270_DAYS", "AFTER_30_DAYS", "AFTER_365_DAYS", "AFTER_60_DAYS", "AFTER_7_DAYS", "AFTER_90_DAYS"], ..StrRule::ANY })),
-        ("TransitionToPrimaryStorageClass", Shape::Str(&StrRule { allowed: &["AFTER_1_ACCESS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LifecyclePolicy` property type of `AWS::EFS::FileSystem`.
 ///
-/// Describes a policy used by Lifecycle management that specifies when to transition files into and out of the EFS storage classes. For more information, see \[Managing file system storage\](<https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html>) .
+/// Describes a policy used by Lifecycle management that specifies when to transition files into and out of the EFS storage classes. For more information, see [Managing file system storage](https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html) .
 ///
-/// &gt; - Each `LifecyclePolicy` object can have only a single transition. This means that in a request body, `LifecyclePolicies` must be structured as an array of `LifecyclePolicy` objects, one object for each transition, `TransitionToIA` , `TransitionToArchive` , `TransitionToPrimaryStorageClass` .
-/// &gt; - See the AWS::EFS::FileSystem examples for the correct `LifecyclePolicy` structure. Do not use the syntax shown on this page.
+/// \> - Each `LifecyclePolicy` object can have only a single transition. This means that in a request body, `LifecyclePolicies` must be structured as an array of `LifecyclePolicy` objects, one object for each transition, `TransitionToIA` , `TransitionToArchive` , `TransitionToPrimaryStorageClass` .
+/// \> - See the AWS::EFS::FileSystem examples for the correct `LifecyclePolicy` structure. Do not use the syntax shown on this page.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-efs-filesystem-lifecyclepolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -463,15 +387,15 @@ pub struct LifecyclePolicy {
     /// `TransitionToArchive`: a [`TransitionToArchive`] value.
     ///
     /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Archive storage. Metadata operations such as listing the contents of a directory don't count as file access events.
-    pub transition_to_archive: Option<TransitionToArchive>,
+    pub transition_to_archive: ::std::option::Option<TransitionToArchive>,
     /// `TransitionToIA`: a [`TransitionToIa`] value.
     ///
     /// The number of days after files were last accessed in primary storage (the Standard storage class) at which to move them to Infrequent Access (IA) storage. Metadata operations such as listing the contents of a directory don't count as file access events.
-    pub transition_to_ia: Option<TransitionToIa>,
+    pub transition_to_ia: ::std::option::Option<TransitionToIa>,
     /// `TransitionToPrimaryStorageClass`: a [`TransitionToPrimaryStorageClass`] value.
     ///
     /// Whether to move files back to primary (Standard) storage after they are accessed in IA or Archive storage. Metadata operations such as listing the contents of a directory don't count as file access events.
-    pub transition_to_primary_storage_class: Option<TransitionToPrimaryStorageClass>,
+    pub transition_to_primary_storage_class: ::std::option::Option<TransitionToPrimaryStorageClass>,
 }
 
 #[rustfmt::skip]
@@ -479,23 +403,23 @@ impl LifecyclePolicy {
     /// A `LifecyclePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TransitionToArchive`: a [`TransitionToArchive`] value.
-    pub fn transition_to_archive(mut self, value: impl Into<TransitionToArchive>) -> Self { self.transition_to_archive = Some(value.into()); self }
+    pub fn transition_to_archive(mut self, value: impl ::std::convert::Into<TransitionToArchive>) -> Self { self.transition_to_archive = ::std::option::Option::Some(value.into()); self }
     /// `TransitionToIA`: a [`TransitionToIa`] value.
-    pub fn transition_to_ia(mut self, value: impl Into<TransitionToIa>) -> Self { self.transition_to_ia = Some(value.into()); self }
+    pub fn transition_to_ia(mut self, value: impl ::std::convert::Into<TransitionToIa>) -> Self { self.transition_to_ia = ::std::option::Option::Some(value.into()); self }
     /// `TransitionToPrimaryStorageClass`: a [`TransitionToPrimaryStorageClass`] value.
-    pub fn transition_to_primary_storage_class(mut self, value: impl Into<TransitionToPrimaryStorageClass>) -> Self { self.transition_to_primary_storage_class = Some(value.into()); self }
+    pub fn transition_to_primary_storage_class(mut self, value: impl ::std::convert::Into<TransitionToPrimaryStorageClass>) -> Self { self.transition_to_primary_storage_class = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LifecyclePolicy {}
+impl crate::PropertyType for LifecyclePolicy {}
 
-impl ToValue for LifecyclePolicy {
+impl ::cloudwright_core::ToValue for LifecyclePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TransitionToArchive", &self.transition_to_archive)
             .opt("TransitionToIA", &self.transition_to_ia)
             .opt(
@@ -505,15 +429,6 @@ impl ToValue for LifecyclePolicy {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(1), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationConfiguration` property type of `AWS::EFS::FileSystem`.
 ///
@@ -527,7 +442,7 @@ pub struct ReplicationConfiguration {
     /// An array of destination objects. Only one destination object is supported.
     ///
     /// Items 1 to 1.
-    pub destinations: Option<List<ReplicationDestination>>,
+    pub destinations: ::std::option::Option<::cloudwright_core::List<ReplicationDestination>>,
 }
 
 #[rustfmt::skip]
@@ -535,38 +450,23 @@ impl ReplicationConfiguration {
     /// A `ReplicationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destinations`: a list of [`ReplicationDestination`] objects.
-    pub fn destinations(mut self, value: impl Into<List<ReplicationDestination>>) -> Self { self.destinations = Some(value.into()); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReplicationDestination>>) -> Self { self.destinations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicationConfiguration {}
+impl crate::PropertyType for ReplicationConfiguration {}
 
-impl ToValue for ReplicationConfiguration {
+impl ::cloudwright_core::ToValue for ReplicationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destinations", &self.destinations)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZoneName", Shape::STR),
-        ("FileSystemId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::STR),
-        ("Region", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Status", Shape::STR),
-        ("StatusMessage", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationDestination` property type of `AWS::EFS::FileSystem`.
 ///
@@ -579,40 +479,40 @@ pub struct ReplicationDestination {
     ///
     /// For One Zone file systems, the replication configuration must specify the Availability Zone in which the destination file system is located.
     ///
-    /// Use the format `us-east-1a` to specify the Availability Zone. For more information about One Zone file systems, see \[EFS file system types\](<https://docs.aws.amazon.com/efs/latest/ug/storage-classes.html>) in the *Amazon EFS User Guide* .
+    /// Use the format `us-east-1a` to specify the Availability Zone. For more information about One Zone file systems, see [EFS file system types](https://docs.aws.amazon.com/efs/latest/ug/storage-classes.html) in the *Amazon EFS User Guide* .
     ///
-    /// &gt; One Zone file system type is not available in all Availability Zones in AWS Regions where Amazon EFS is available.
-    pub availability_zone_name: Option<Str>,
+    /// \> One Zone file system type is not available in all Availability Zones in AWS Regions where Amazon EFS is available.
+    pub availability_zone_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FileSystemId`: a string.
     ///
     /// The ID of the destination Amazon EFS file system.
     ///
     /// Pattern `^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$`.
-    pub file_system_id: Option<Str>,
+    pub file_system_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
     /// The ID of an AWS KMS key used to protect the encrypted file system.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Region`: a string.
     ///
     /// The AWS Region in which the destination file system is located.
     ///
-    /// &gt; For One Zone file systems, the replication configuration must specify the AWS Region in which the destination file system is located.
-    pub region: Option<Str>,
+    /// \> For One Zone file systems, the replication configuration must specify the AWS Region in which the destination file system is located.
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the current source file system in the replication configuration.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a string.
     ///
-    /// Describes the status of the replication configuration. For more information about replication status, see \[Viewing replication details\](<https://docs.aws.amazon.com//efs/latest/ug/awsbackup.html#restoring-backup-efsmonitoring-replication-status.html>) in the *Amazon EFS User Guide* .
-    pub status: Option<Str>,
+    /// Describes the status of the replication configuration. For more information about replication status, see [Viewing replication details](https://docs.aws.amazon.com//efs/latest/ug/awsbackup.html#restoring-backup-efsmonitoring-replication-status.html) in the *Amazon EFS User Guide* .
+    pub status: ::std::option::Option<::cloudwright_core::Str>,
     /// `StatusMessage`: a string.
     ///
-    /// Message that provides details about the `PAUSED` or `ERRROR` state of the replication destination configuration. For more information about replication status messages, see \[Viewing replication details\](<https://docs.aws.amazon.com//efs/latest/ug/awsbackup.html#restoring-backup-efsmonitoring-replication-status.html>) in the *Amazon EFS User Guide* .
-    pub status_message: Option<Str>,
+    /// Message that provides details about the `PAUSED` or `ERRROR` state of the replication destination configuration. For more information about replication status messages, see [Viewing replication details](https://docs.aws.amazon.com//efs/latest/ug/awsbackup.html#restoring-backup-efsmonitoring-replication-status.html) in the *Amazon EFS User Guide* .
+    pub status_message: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -620,31 +520,31 @@ impl ReplicationDestination {
     /// A `ReplicationDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZoneName`: a string.
-    pub fn availability_zone_name(mut self, value: impl Into<Str>) -> Self { self.availability_zone_name = Some(value.into()); self }
+    pub fn availability_zone_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_name = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemId`: a string.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = Some(value.into()); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a string.
-    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `StatusMessage`: a string.
-    pub fn status_message(mut self, value: impl Into<Str>) -> Self { self.status_message = Some(value.into()); self }
+    pub fn status_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status_message = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicationDestination {}
+impl crate::PropertyType for ReplicationDestination {}
 
-impl ToValue for ReplicationDestination {
+impl ::cloudwright_core::ToValue for ReplicationDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZoneName", &self.availability_zone_name)
             .opt("FileSystemId", &self.file_system_id)
             .opt("KmsKeyId", &self.kms_key_id)
@@ -664,24 +564,24 @@ pub enum BackupPolicyStatus {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BackupPolicyStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BackupPolicyStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BackupPolicyStatus {
+impl ::cloudwright_core::ToValue for BackupPolicyStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -693,24 +593,24 @@ pub enum PerformanceMode {
     /// `maxIO`
     MaxIo,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PerformanceMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PerformanceMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PerformanceMode {
+impl ::cloudwright_core::ToValue for PerformanceMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GeneralPurpose => "generalPurpose",
             Self::MaxIo => "maxIO",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -722,24 +622,24 @@ pub enum ReplicationOverwriteProtection {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReplicationOverwriteProtection {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReplicationOverwriteProtection {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReplicationOverwriteProtection {
+impl ::cloudwright_core::ToValue for ReplicationOverwriteProtection {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -753,25 +653,25 @@ pub enum ThroughputMode {
     /// `provisioned`
     Provisioned,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ThroughputMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ThroughputMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ThroughputMode {
+impl ::cloudwright_core::ToValue for ThroughputMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Bursting => "bursting",
             Self::Elastic => "elastic",
             Self::Provisioned => "provisioned",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -797,18 +697,18 @@ pub enum TransitionToArchive {
     /// `AFTER_90_DAYS`
     After90Days,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TransitionToArchive {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TransitionToArchive {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TransitionToArchive {
+impl ::cloudwright_core::ToValue for TransitionToArchive {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::After14Days => "AFTER_14_DAYS",
             Self::After180Days => "AFTER_180_DAYS",
@@ -819,9 +719,9 @@ impl ToValue for TransitionToArchive {
             Self::After60Days => "AFTER_60_DAYS",
             Self::After7Days => "AFTER_7_DAYS",
             Self::After90Days => "AFTER_90_DAYS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -847,18 +747,18 @@ pub enum TransitionToIa {
     /// `AFTER_90_DAYS`
     After90Days,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TransitionToIa {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TransitionToIa {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TransitionToIa {
+impl ::cloudwright_core::ToValue for TransitionToIa {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::After14Days => "AFTER_14_DAYS",
             Self::After180Days => "AFTER_180_DAYS",
@@ -869,9 +769,9 @@ impl ToValue for TransitionToIa {
             Self::After60Days => "AFTER_60_DAYS",
             Self::After7Days => "AFTER_7_DAYS",
             Self::After90Days => "AFTER_90_DAYS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -881,22 +781,124 @@ pub enum TransitionToPrimaryStorageClass {
     /// `AFTER_1_ACCESS`
     After1Access,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TransitionToPrimaryStorageClass {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TransitionToPrimaryStorageClass {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TransitionToPrimaryStorageClass {
+impl ::cloudwright_core::ToValue for TransitionToPrimaryStorageClass {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::After1Access => "AFTER_1_ACCESS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[a-zA-Z0-9/_-]+|(arn:aws[-a-z]*:kms:[a-z0-9-]+:\\d{12}:((key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|(key/mrk-[0-9a-f]{32})|(alias/[a-zA-Z0-9/_-]+))))$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZoneName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BackupPolicy", Shape::Object(&RULE_BackupPolicy)),
+            ("BypassPolicyLockoutSafetyCheck", Shape::Bool),
+            ("Encrypted", Shape::Bool),
+            ("FileSystemPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("FileSystemProtection", Shape::Object(&RULE_FileSystemProtection)),
+            ("FileSystemTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticFileSystemTag), min_items: None, max_items: None, unique: true })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LifecyclePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_LifecyclePolicy), min_items: Some(0), max_items: Some(3), unique: true })),
+            ("PerformanceMode", Shape::Str(&StrRule { allowed: &["generalPurpose", "maxIO"], ..StrRule::ANY })),
+            ("ProvisionedThroughputInMibps", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
+            ("ThroughputMode", Shape::Str(&StrRule { allowed: &["bursting", "elastic", "provisioned"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BackupPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticFileSystemTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileSystemProtection: ObjRule = ObjRule {
+        properties: &[
+            ("ReplicationOverwriteProtection", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("TransitionToArchive", Shape::Str(&StrRule { allowed: &["AFTER_14_DAYS", "AFTER_180_DAYS", "AFTER_1_DAY", "AFTER_270_DAYS", "AFTER_30_DAYS", "AFTER_365_DAYS", "AFTER_60_DAYS", "AFTER_7_DAYS", "AFTER_90_DAYS"], ..StrRule::ANY })),
+            ("TransitionToIA", Shape::Str(&StrRule { allowed: &["AFTER_14_DAYS", "AFTER_180_DAYS", "AFTER_1_DAY", "AFTER_270_DAYS", "AFTER_30_DAYS", "AFTER_365_DAYS", "AFTER_60_DAYS", "AFTER_7_DAYS", "AFTER_90_DAYS"], ..StrRule::ANY })),
+            ("TransitionToPrimaryStorageClass", Shape::Str(&StrRule { allowed: &["AFTER_1_ACCESS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(1), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZoneName", Shape::STR),
+            ("FileSystemId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::STR),
+            ("Region", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Status", Shape::STR),
+            ("StatusMessage", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

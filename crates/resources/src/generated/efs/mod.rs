@@ -15,7 +15,7 @@ pub mod file_system;
 pub mod mount_target;
 
 #[cfg(feature = "efs")]
-pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
+pub use access_point::{AccessPoint, AccessPointAttributes};
 #[cfg(feature = "efs")]
 pub use file_system::{FileSystem, FileSystemAttributes};
 #[cfg(feature = "efs")]

@@ -5,41 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[0-9a-f]{8,40}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[0-9a-f]{8,40}$");
-
 /// The required properties of [`MountTarget`], by name: `MountTarget::new(MountTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MountTargetRequired {
     /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `SecurityGroups`: a list of strings, required.
-    pub security_groups: List<Str>,
+    pub security_groups: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MountTarget: ObjRule = ObjRule {
-    properties: &[
-        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IpAddress", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4_ONLY", "IPV6_ONLY", "DUAL_STACK"], ..StrRule::ANY })),
-        ("Ipv6Address", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(39), ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: true })),
-        ("SubnetId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(47), pattern: Some(&PATTERN_3), format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    required: &["FileSystemId", "SecurityGroups", "SubnetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EFS::MountTarget` resource.
 ///
@@ -59,39 +34,39 @@ pub struct MountTarget {
     /// The ID of the file system for which to create the mount target.
     ///
     /// Pattern `^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$`; length 0 to 128; create-only: changing it replaces the resource.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `IpAddress`: a string.
     ///
     /// If the `IpAddressType` for the mount target is IPv4 ( `IPV4_ONLY` or `DUAL_STACK` ), then specify the IPv4 address to use. If you do not specify an `IpAddress` , then Amazon EFS selects an unused IP address from the subnet specified for `SubnetId` .
     ///
     /// Pattern `^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$`; length 7 to 15; create-only: changing it replaces the resource.
-    pub ip_address: Option<Str>,
+    pub ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// The IP address type for the mount target. The possible values are `IPV4_ONLY` (only IPv4 addresses), `IPV6_ONLY` (only IPv6 addresses), and `DUAL_STACK` (dual-stack, both IPv4 and IPv6 addresses). If you don’t specify an `IpAddressType` , then `IPV4_ONLY` is used.
     ///
-    /// &gt; The `IPAddressType` must match the IP type of the subnet. Additionally, the `IPAddressType` parameter overrides the value set as the default IP address for the subnet in the VPC. For example, if the `IPAddressType` is `IPV4_ONLY` and `AssignIpv6AddressOnCreation` is `true` , then IPv4 is used for the mount target. For more information, see \[Modify the IP addressing attributes of your subnet\](<https://docs.aws.amazon.com/vpc/latest/userguide/subnet-public-ip.html>) .
+    /// \> The `IPAddressType` must match the IP type of the subnet. Additionally, the `IPAddressType` parameter overrides the value set as the default IP address for the subnet in the VPC. For example, if the `IPAddressType` is `IPV4_ONLY` and `AssignIpv6AddressOnCreation` is `true` , then IPv4 is used for the mount target. For more information, see [Modify the IP addressing attributes of your subnet](https://docs.aws.amazon.com/vpc/latest/userguide/subnet-public-ip.html) .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `Ipv6Address`: a string.
     ///
     /// If the `IPAddressType` for the mount target is IPv6 ( `IPV6_ONLY` or `DUAL_STACK` ), then specify the IPv6 address to use. If you do not specify an `Ipv6Address` , then Amazon EFS selects an unused IP address from the subnet specified for `SubnetId` .
     ///
     /// Length 3 to 39; create-only: changing it replaces the resource.
-    pub ipv6_address: Option<Str>,
+    pub ipv6_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroups`: a list of strings, required.
     ///
-    /// VPC security group IDs, of the form `sg-xxxxxxxx` . These must be for the same VPC as the subnet specified. The maximum number of security groups depends on account quota. For more information, see \[Amazon VPC Quotas\](<https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html>) in the *Amazon VPC User Guide* (see the *Security Groups* table). If you don't specify a security group, then Amazon EFS uses the default security group for the subnet's VPC.
+    /// VPC security group IDs, of the form `sg-xxxxxxxx` . These must be for the same VPC as the subnet specified. The maximum number of security groups depends on account quota. For more information, see [Amazon VPC Quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the *Amazon VPC User Guide* (see the *Security Groups* table). If you don't specify a security group, then Amazon EFS uses the default security group for the subnet's VPC.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 100; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[0-9a-f]{8,40}$`, length 11 to 43.
-    pub security_groups: List<Str>,
+    pub security_groups: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetId`: a string, required.
     ///
     /// The ID of the subnet to add the mount target in. For One Zone file systems, use the subnet that is associated with the file system's Availability Zone. The subnet type must be the same type as the `IpAddressType` .
     ///
     /// Format `AWS::EC2::Subnet.Id`; pattern `^subnet-[0-9a-f]{8,40}$`; length 15 to 47; create-only: changing it replaces the resource.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -101,7 +76,7 @@ impl MountTarget {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EFS::MountTarget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html",
         primary_identifier: &["Id"],
@@ -112,7 +87,7 @@ impl MountTarget {
         read_only: &["Id"],
         attributes: &["FileSystemId", "Id", "IpAddress", "IpAddressType", "Ipv6Address", "SecurityGroups", "SubnetId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `MountTarget` with its required properties, named in a [`MountTargetRequired`].
@@ -120,43 +95,45 @@ impl MountTarget {
     pub fn new(required: MountTargetRequired) -> Self {
         Self {
             file_system_id: required.file_system_id,
-            ip_address: None,
-            ip_address_type: None,
-            ipv6_address: None,
+            ip_address: ::std::option::Option::None,
+            ip_address_type: ::std::option::Option::None,
+            ipv6_address: ::std::option::Option::None,
             security_groups: required.security_groups,
             subnet_id: required.subnet_id,
         }
     }
 
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
     /// `IpAddress`: a string.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = Some(value.into()); self }
+    pub fn ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Address`: a string.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = Some(value.into()); self }
+    pub fn ipv6_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_address = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings, required.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = value.into(); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = value.into(); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
-impl Resource for MountTarget {
+impl ::cloudwright_core::Resource for MountTarget {
     type Attributes = MountTargetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MountTarget, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MountTarget, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MountTarget {
+impl ::cloudwright_core::ToValue for MountTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
             .opt("IpAddress", &self.ip_address)
             .opt("IpAddressType", &self.ip_address_type)
@@ -167,12 +144,12 @@ impl ToValue for MountTarget {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MountTarget`]: `Handle<MountTarget>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MountTarget`]: `Handle<MountTarget>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MountTargetAttributes(ResourceRef);
+pub struct MountTargetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MountTargetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MountTargetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,8 +159,8 @@ impl MountTargetAttributes {
     ///
     /// The ID of the file system for which to create the mount target.
     #[inline]
-    pub fn file_system_id(&self) -> Value {
-        self.0.get_att("FileSystemId")
+    pub fn file_system_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FileSystemId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
@@ -192,50 +169,50 @@ impl MountTargetAttributes {
     ///
     /// Example: `fs-0123456789111222a`
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `IpAddress`: a string.
     ///
     /// If the `IpAddressType` for the mount target is IPv4 ( `IPV4_ONLY` or `DUAL_STACK` ), then specify the IPv4 address to use. If you do not specify an `IpAddress` , then Amazon EFS selects an unused IP address from the subnet specified for `SubnetId` .
     #[inline]
-    pub fn ip_address(&self) -> Value {
-        self.0.get_att("IpAddress")
+    pub fn ip_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpAddress"))
     }
 
     /// `Fn::GetAtt` `IpAddressType`: one of a set of strings.
     ///
     /// The IP address type for the mount target. The possible values are `IPV4_ONLY` (only IPv4 addresses), `IPV6_ONLY` (only IPv6 addresses), and `DUAL_STACK` (dual-stack, both IPv4 and IPv6 addresses). If you don’t specify an `IpAddressType` , then `IPV4_ONLY` is used.
     ///
-    /// &gt; The `IPAddressType` must match the IP type of the subnet. Additionally, the `IPAddressType` parameter overrides the value set as the default IP address for the subnet in the VPC. For example, if the `IPAddressType` is `IPV4_ONLY` and `AssignIpv6AddressOnCreation` is `true` , then IPv4 is used for the mount target. For more information, see \[Modify the IP addressing attributes of your subnet\](<https://docs.aws.amazon.com/vpc/latest/userguide/subnet-public-ip.html>) .
+    /// \> The `IPAddressType` must match the IP type of the subnet. Additionally, the `IPAddressType` parameter overrides the value set as the default IP address for the subnet in the VPC. For example, if the `IPAddressType` is `IPV4_ONLY` and `AssignIpv6AddressOnCreation` is `true` , then IPv4 is used for the mount target. For more information, see [Modify the IP addressing attributes of your subnet](https://docs.aws.amazon.com/vpc/latest/userguide/subnet-public-ip.html) .
     #[inline]
-    pub fn ip_address_type(&self) -> Value {
-        self.0.get_att("IpAddressType")
+    pub fn ip_address_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpAddressType"))
     }
 
     /// `Fn::GetAtt` `Ipv6Address`: a string.
     ///
     /// If the `IPAddressType` for the mount target is IPv6 ( `IPV6_ONLY` or `DUAL_STACK` ), then specify the IPv6 address to use. If you do not specify an `Ipv6Address` , then Amazon EFS selects an unused IP address from the subnet specified for `SubnetId` .
     #[inline]
-    pub fn ipv6_address(&self) -> Value {
-        self.0.get_att("Ipv6Address")
+    pub fn ipv6_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Ipv6Address"))
     }
 
     /// `Fn::GetAtt` `SecurityGroups`: a list of strings.
     ///
-    /// VPC security group IDs, of the form `sg-xxxxxxxx` . These must be for the same VPC as the subnet specified. The maximum number of security groups depends on account quota. For more information, see \[Amazon VPC Quotas\](<https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html>) in the *Amazon VPC User Guide* (see the *Security Groups* table). If you don't specify a security group, then Amazon EFS uses the default security group for the subnet's VPC.
+    /// VPC security group IDs, of the form `sg-xxxxxxxx` . These must be for the same VPC as the subnet specified. The maximum number of security groups depends on account quota. For more information, see [Amazon VPC Quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the *Amazon VPC User Guide* (see the *Security Groups* table). If you don't specify a security group, then Amazon EFS uses the default security group for the subnet's VPC.
     #[inline]
-    pub fn security_groups(&self) -> Value {
-        self.0.get_att("SecurityGroups")
+    pub fn security_groups(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SecurityGroups"))
     }
 
     /// `Fn::GetAtt` `SubnetId`: a string.
     ///
     /// The ID of the subnet to add the mount target in. For One Zone file systems, use the subnet that is associated with the file system's Availability Zone. The subnet type must be the same type as the `IpAddressType` .
     #[inline]
-    pub fn subnet_id(&self) -> Value {
-        self.0.get_att("SubnetId")
+    pub fn subnet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubnetId"))
     }
 }
 
@@ -249,24 +226,54 @@ pub enum IpAddressType {
     /// `DUAL_STACK`
     DualStack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4Only => "IPV4_ONLY",
             Self::Ipv6Only => "IPV6_ONLY",
             Self::DualStack => "DUAL_STACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[0-9a-f]{8,40}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[0-9a-f]{8,40}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MountTarget: ObjRule = ObjRule {
+        properties: &[
+            ("FileSystemId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IpAddress", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4_ONLY", "IPV6_ONLY", "DUAL_STACK"], ..StrRule::ANY })),
+            ("Ipv6Address", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(39), ..StrRule::ANY })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: true })),
+            ("SubnetId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(47), pattern: Some(&PATTERN_3), format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        required: &["FileSystemId", "SecurityGroups", "SubnetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`AccessEntry`], by name: `AccessEntry::new(AccessEntryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessEntryRequired {
     /// `ClusterName`: a string, required.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `PrincipalArn`: a string, required.
-    pub principal_arn: Str,
+    pub principal_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessEntry: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPolicy), min_items: None, max_items: Some(20), unique: true })),
-        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("KubernetesGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("PrincipalArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Type", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    required: &["PrincipalArn", "ClusterName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EKS::AccessEntry` resource.
 ///
@@ -42,7 +22,7 @@ pub(crate) static RULE_AccessEntry: ObjRule = ObjRule {
 ///
 /// An access entry allows an IAM principal to access your cluster. Access entries can replace the need to maintain entries in the `aws-auth` `ConfigMap` for authentication. You have the following options for authorizing an IAM principal to access Kubernetes objects on your cluster: Kubernetes role-based access control (RBAC), Amazon EKS, or both. Kubernetes RBAC authorization requires you to create and manage Kubernetes `Role` , `ClusterRole` , `RoleBinding` , and `ClusterRoleBinding` objects, in addition to managing access entries. If you use Amazon EKS authorization exclusively, you don't need to create and manage Kubernetes `Role` , `ClusterRole` , `RoleBinding` , and `ClusterRoleBinding` objects.
 ///
-/// For more information about access entries, see \[Access entries\](<https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html>) in the *Amazon EKS User Guide* .
+/// For more information about access entries, see [Access entries](https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html) in the *Amazon EKS User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`PrincipalArn`, `ClusterName`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`AccessEntryAttributes`], which `Handle<AccessEntry>` dereferences to.
@@ -58,35 +38,35 @@ pub struct AccessEntry {
     /// The access policies to associate to the access entry.
     ///
     /// Items at most 20.
-    pub access_policies: Option<List<AccessPolicy>>,
+    pub access_policies: ::std::option::Option<::cloudwright_core::List<AccessPolicy>>,
     /// `ClusterName`: a string, required.
     ///
     /// The name of your cluster.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `KubernetesGroups`: a list of strings.
     ///
     /// The value for `name` that you've specified for `kind: Group` as a `subject` in a Kubernetes `RoleBinding` or `ClusterRoleBinding` object. Amazon EKS doesn't confirm that the value for `name` exists in any bindings on your cluster. You can specify one or more names.
     ///
-    /// Kubernetes authorizes the `principalArn` of the access entry to access any cluster objects that you've specified in a Kubernetes `Role` or `ClusterRole` object that is also specified in a binding's `roleRef` . For more information about creating Kubernetes `RoleBinding` , `ClusterRoleBinding` , `Role` , or `ClusterRole` objects, see \[Using RBAC Authorization in the Kubernetes documentation\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/access-authn-authz/rbac/>) .
+    /// Kubernetes authorizes the `principalArn` of the access entry to access any cluster objects that you've specified in a Kubernetes `Role` or `ClusterRole` object that is also specified in a binding's `roleRef` . For more information about creating Kubernetes `RoleBinding` , `ClusterRoleBinding` , `Role` , or `ClusterRole` objects, see [Using RBAC Authorization in the Kubernetes documentation](https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/access-authn-authz/rbac/) .
     ///
     /// If you want Amazon EKS to authorize the `principalArn` (instead of, or in addition to Kubernetes authorizing the `principalArn` ), you can associate one or more access policies to the access entry using `AssociateAccessPolicy` . If you associate any access policies, the `principalARN` has all permissions assigned in the associated access policies and all permissions in any Kubernetes `Role` or `ClusterRole` objects that the group names are bound to.
-    pub kubernetes_groups: Option<List<Str>>,
+    pub kubernetes_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PrincipalArn`: a string, required.
     ///
     /// The ARN of the IAM principal for the `AccessEntry` . You can specify one ARN for each access entry. You can't specify the same ARN in more than one access entry. This value can't be changed after access entry creation.
     ///
     /// The valid principals differ depending on the type of the access entry in the `type` field. For `STANDARD` access entries, you can use every IAM principal type. For nodes ( `EC2` (for EKS Auto Mode), `EC2_LINUX` , `EC2_WINDOWS` , `FARGATE_LINUX` , and `HYBRID_LINUX` ), the only valid ARN is IAM roles. You can't use the STS session principal type with access entries because this is a temporary principal for each session and not a permanent identity that can be assigned permissions.
     ///
-    /// \[IAM best practices\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-users-federation-idp>) recommend using IAM roles with temporary credentials, rather than IAM users with long-term credentials.
+    /// [IAM best practices](https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-users-federation-idp) recommend using IAM roles with temporary credentials, rather than IAM users with long-term credentials.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub principal_arn: Str,
+    pub principal_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or AWS resources.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string.
     ///
     /// The type of the new access entry. Valid values are `STANDARD` , `FARGATE_LINUX` , `EC2_LINUX` , `EC2_WINDOWS` , `EC2` (for EKS Auto Mode), `HYBRID_LINUX` , and `HYPERPOD_LINUX` .
@@ -96,11 +76,11 @@ pub struct AccessEntry {
     /// If you set the value to `EC2_LINUX` or `EC2_WINDOWS` , you can't specify values for `kubernetesGroups` , or associate an `AccessPolicy` to the access entry.
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
     ///
-    /// The username to authenticate to Kubernetes with. We recommend not specifying a username and letting Amazon EKS specify it for you. For more information about the value Amazon EKS specifies for you, or constraints before specifying your own username, see \[Creating access entries\](<https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html#creating-access-entries>) in the *Amazon EKS User Guide* .
-    pub username: Option<Str>,
+    /// The username to authenticate to Kubernetes with. We recommend not specifying a username and letting Amazon EKS specify it for you. For more information about the value Amazon EKS specifies for you, or constraints before specifying your own username, see [Creating access entries](https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html#creating-access-entries) in the *Amazon EKS User Guide* .
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -110,7 +90,7 @@ impl AccessEntry {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EKS::AccessEntry",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-accessentry.html",
         primary_identifier: &["PrincipalArn", "ClusterName"],
@@ -121,57 +101,59 @@ impl AccessEntry {
         read_only: &["AccessEntryArn"],
         attributes: &["AccessEntryArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AccessEntry` with its required properties, named in a [`AccessEntryRequired`].
     #[inline]
     pub fn new(required: AccessEntryRequired) -> Self {
         Self {
-            access_policies: None,
+            access_policies: ::std::option::Option::None,
             cluster_name: required.cluster_name,
-            kubernetes_groups: None,
+            kubernetes_groups: ::std::option::Option::None,
             principal_arn: required.principal_arn,
-            tags: None,
-            r#type: None,
-            username: None,
+            tags: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            username: ::std::option::Option::None,
         }
     }
 
     /// `AccessPolicies`: a list of [`AccessPolicy`] objects.
-    pub fn access_policies(mut self, value: impl Into<List<AccessPolicy>>) -> Self { self.access_policies = Some(value.into()); self }
+    pub fn access_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccessPolicy>>) -> Self { self.access_policies = ::std::option::Option::Some(value.into()); self }
     /// `ClusterName`: a string, required.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = value.into(); self }
     /// `KubernetesGroups`: a list of strings.
-    pub fn kubernetes_groups(mut self, value: impl Into<List<Str>>) -> Self { self.kubernetes_groups = Some(value.into()); self }
+    pub fn kubernetes_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.kubernetes_groups = ::std::option::Option::Some(value.into()); self }
     /// `PrincipalArn`: a string, required.
-    pub fn principal_arn(mut self, value: impl Into<Str>) -> Self { self.principal_arn = value.into(); self }
+    pub fn principal_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccessEntry {
+impl ::cloudwright_core::Resource for AccessEntry {
     type Attributes = AccessEntryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessEntry, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessEntry, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessEntry {
+impl ::cloudwright_core::ToValue for AccessEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessPolicies", &self.access_policies)
             .req("ClusterName", &self.cluster_name)
             .opt("KubernetesGroups", &self.kubernetes_groups)
@@ -183,12 +165,12 @@ impl ToValue for AccessEntry {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessEntry`]: `Handle<AccessEntry>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessEntry`]: `Handle<AccessEntry>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessEntryAttributes(ResourceRef);
+pub struct AccessEntryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessEntryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessEntryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -198,8 +180,8 @@ impl AccessEntryAttributes {
     ///
     /// The ARN of the access entry.
     #[inline]
-    pub fn access_entry_arn(&self) -> Value {
-        self.0.get_att("AccessEntryArn")
+    pub fn access_entry_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessEntryArn"))
     }
 }
 
@@ -207,25 +189,14 @@ impl AccessEntryAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPolicyRequired {
     /// `AccessScope`: an [`AccessScope`] object, required.
-    pub access_scope: Obj<AccessScope>,
+    pub access_scope: crate::Obj<AccessScope>,
     /// `PolicyArn`: a string, required.
-    pub policy_arn: Str,
+    pub policy_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("AccessScope", Shape::Object(&RULE_AccessScope)),
-        ("PolicyArn", Shape::STR),
-    ],
-    required: &["PolicyArn", "AccessScope"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessPolicy` property type of `AWS::EKS::AccessEntry`.
 ///
-/// An access policy includes permissions that allow Amazon EKS to authorize an IAM principal to work with Kubernetes objects on your cluster. The policies are managed by Amazon EKS, but they're not IAM policies. You can't view the permissions in the policies using the API. The permissions for many of the policies are similar to the Kubernetes `cluster-admin` , `admin` , `edit` , and `view` cluster roles. For more information about these cluster roles, see \[User-facing roles\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles>) in the Kubernetes documentation. To view the contents of the policies, see \[Access policy permissions\](<https://docs.aws.amazon.com/eks/latest/userguide/access-policies.html#access-policy-permissions>) in the *Amazon EKS User Guide* .
+/// An access policy includes permissions that allow Amazon EKS to authorize an IAM principal to work with Kubernetes objects on your cluster. The policies are managed by Amazon EKS, but they're not IAM policies. You can't view the permissions in the policies using the API. The permissions for many of the policies are similar to the Kubernetes `cluster-admin` , `admin` , `edit` , and `view` cluster roles. For more information about these cluster roles, see [User-facing roles](https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles) in the Kubernetes documentation. To view the contents of the policies, see [Access policy permissions](https://docs.aws.amazon.com/eks/latest/userguide/access-policies.html#access-policy-permissions) in the *Amazon EKS User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-accessentry-accesspolicy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -233,11 +204,11 @@ pub struct AccessPolicy {
     /// `AccessScope`: an [`AccessScope`] object, required.
     ///
     /// The scope of an `AccessPolicy` that's associated to an `AccessEntry` .
-    pub access_scope: Obj<AccessScope>,
+    pub access_scope: crate::Obj<AccessScope>,
     /// `PolicyArn`: a string, required.
     ///
     /// The ARN of the access policy.
-    pub policy_arn: Str,
+    pub policy_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -252,40 +223,22 @@ impl AccessPolicy {
     }
 
     /// `AccessScope`: an [`AccessScope`] object, required.
-    pub fn access_scope(mut self, value: impl Into<Obj<AccessScope>>) -> Self { self.access_scope = value.into(); self }
+    pub fn access_scope(mut self, value: impl ::std::convert::Into<crate::Obj<AccessScope>>) -> Self { self.access_scope = value.into(); self }
     /// `PolicyArn`: a string, required.
-    pub fn policy_arn(mut self, value: impl Into<Str>) -> Self { self.policy_arn = value.into(); self }
+    pub fn policy_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_arn = value.into(); self }
 }
 
-impl PropertyType for AccessPolicy {}
+impl crate::PropertyType for AccessPolicy {}
 
-impl ToValue for AccessPolicy {
+impl ::cloudwright_core::ToValue for AccessPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessScope", &self.access_scope)
             .req("PolicyArn", &self.policy_arn)
             .build()
     }
 }
-
-/// The required properties of [`AccessScope`], by name: `AccessScope::new(AccessScopeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessScopeRequired {
-    /// `Type`: an [`AccessScopeType`] value, required.
-    pub r#type: AccessScopeType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessScope: ObjRule = ObjRule {
-    properties: &[
-        ("Namespaces", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["namespace", "cluster"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessScope` property type of `AWS::EKS::AccessEntry`.
 ///
@@ -297,7 +250,7 @@ pub struct AccessScope {
     /// `Namespaces`: a list of strings.
     ///
     /// A Kubernetes `namespace` that an access policy is scoped to. A value is required if you specified `namespace` for `Type` .
-    pub namespaces: Option<List<Str>>,
+    pub namespaces: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Type`: an [`AccessScopeType`] value, required.
     ///
     /// The scope type of an access policy.
@@ -306,27 +259,27 @@ pub struct AccessScope {
 
 #[rustfmt::skip]
 impl AccessScope {
-    /// A `AccessScope` with its required properties, named in a [`AccessScopeRequired`].
+    /// A `AccessScope` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: AccessScopeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AccessScopeType>) -> Self {
         Self {
-            namespaces: None,
-            r#type: required.r#type,
+            namespaces: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Namespaces`: a list of strings.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
+    pub fn namespaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespaces = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`AccessScopeType`] value, required.
-    pub fn r#type(mut self, value: impl Into<AccessScopeType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AccessScopeType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for AccessScope {}
+impl crate::PropertyType for AccessScope {}
 
-impl ToValue for AccessScope {
+impl ::cloudwright_core::ToValue for AccessScope {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Namespaces", &self.namespaces)
             .req("Type", &self.r#type)
             .build()
@@ -341,23 +294,70 @@ pub enum AccessScopeType {
     /// `cluster`
     Cluster,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessScopeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessScopeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessScopeType {
+impl ::cloudwright_core::ToValue for AccessScopeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Namespace => "namespace",
             Self::Cluster => "cluster",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessEntry: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPolicy), min_items: None, max_items: Some(20), unique: true })),
+            ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("KubernetesGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("PrincipalArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Type", Shape::STR),
+            ("Username", Shape::STR),
+        ],
+        required: &["PrincipalArn", "ClusterName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("AccessScope", Shape::Object(&RULE_AccessScope)),
+            ("PolicyArn", Shape::STR),
+        ],
+        required: &["PolicyArn", "AccessScope"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessScope: ObjRule = ObjRule {
+        properties: &[
+            ("Namespaces", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["namespace", "cluster"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[a-zA-Z-]*:iam::\\d{12}:(role)\\/*");
-
 /// The required properties of [`Addon`], by name: `Addon::new(AddonRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddonRequired {
     /// `AddonName`: a string, required.
-    pub addon_name: Str,
+    pub addon_name: ::cloudwright_core::Str,
     /// `ClusterName`: a string, required.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Addon: ObjRule = ObjRule {
-    properties: &[
-        ("AddonName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("AddonVersion", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("ConfigurationValues", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("NamespaceConfig", Shape::Object(&RULE_NamespaceConfig)),
-        ("PodIdentityAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_PodIdentityAssociation), min_items: None, max_items: None, unique: true })),
-        ("PreserveOnDelete", Shape::Bool),
-        ("ResolveConflicts", Shape::Str(&StrRule { min_len: Some(1), allowed: &["NONE", "OVERWRITE", "PRESERVE"], ..StrRule::ANY })),
-        ("ServiceAccountRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ClusterName", "AddonName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EKS::Addon` resource.
 ///
 /// Creates an Amazon EKS add-on.
 ///
-/// Amazon EKS add-ons help to automate the provisioning and lifecycle management of common operational software for Amazon EKS clusters. For more information, see \[Amazon EKS add-ons\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html>) in the *Amazon EKS User Guide* .
+/// Amazon EKS add-ons help to automate the provisioning and lifecycle management of common operational software for Amazon EKS clusters. For more information, see [Amazon EKS add-ons](https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html) in the *Amazon EKS User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ClusterName`, `AddonName`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`AddonAttributes`], which `Handle<Addon>` dereferences to.
@@ -58,69 +34,70 @@ pub struct Addon {
     /// The name of the add-on.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub addon_name: Str,
+    pub addon_name: ::cloudwright_core::Str,
     /// `AddonVersion`: a string.
     ///
     /// The version of the add-on.
     ///
     /// Length at least 1.
-    pub addon_version: Option<Str>,
+    pub addon_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterName`: a string, required.
     ///
     /// The name of your cluster.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `ConfigurationValues`: a string.
     ///
     /// The configuration values that you provided.
     ///
     /// Length at least 1.
-    pub configuration_values: Option<Str>,
+    pub configuration_values: ::std::option::Option<::cloudwright_core::Str>,
     /// `NamespaceConfig`: a [`NamespaceConfig`] object.
     ///
     /// The namespace configuration for the addon. This specifies the Kubernetes namespace where the addon is installed.
     ///
     /// Create-only: changing it replaces the resource.
-    pub namespace_config: Option<Obj<NamespaceConfig>>,
+    pub namespace_config: ::std::option::Option<crate::Obj<NamespaceConfig>>,
     /// `PodIdentityAssociations`: a list of [`PodIdentityAssociation`] objects.
     ///
     /// An array of EKS Pod Identity associations owned by the add-on. Each association maps a role to a service account in a namespace in the cluster.
     ///
-    /// For more information, see \[Attach an IAM Role to an Amazon EKS add-on using EKS Pod Identity\](<https://docs.aws.amazon.com/eks/latest/userguide/add-ons-iam.html>) in the *Amazon EKS User Guide* .
+    /// For more information, see [Attach an IAM Role to an Amazon EKS add-on using EKS Pod Identity](https://docs.aws.amazon.com/eks/latest/userguide/add-ons-iam.html) in the *Amazon EKS User Guide* .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub pod_identity_associations: Option<List<PodIdentityAssociation>>,
+    pub pod_identity_associations:
+        ::std::option::Option<::cloudwright_core::List<PodIdentityAssociation>>,
     /// `PreserveOnDelete`: a boolean.
     ///
     /// Specifying this option preserves the add-on software on your cluster but Amazon EKS stops managing any settings for the add-on. If an IAM account is associated with the add-on, it isn't removed.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub preserve_on_delete: Option<Bool>,
+    pub preserve_on_delete: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ResolveConflicts`: a [`ResolveConflicts`] value.
     ///
     /// How to resolve field value conflicts for an Amazon EKS add-on. Conflicts are handled based on the value you choose:
     ///
     /// - *None* – If the self-managed version of the add-on is installed on your cluster, Amazon EKS doesn't change the value. Creation of the add-on might fail.
     /// - *Overwrite* – If the self-managed version of the add-on is installed on your cluster and the Amazon EKS default value is different than the existing value, Amazon EKS changes the value to the Amazon EKS default value.
-    /// - *Preserve* – This is similar to the NONE option. If the self-managed version of the add-on is installed on your cluster Amazon EKS doesn't change the add-on resource properties. Creation of the add-on might fail if conflicts are detected. This option works differently during the update operation. For more information, see \[`UpdateAddon`\](<https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateAddon.html>) .
+    /// - *Preserve* – This is similar to the NONE option. If the self-managed version of the add-on is installed on your cluster Amazon EKS doesn't change the add-on resource properties. Creation of the add-on might fail if conflicts are detected. This option works differently during the update operation. For more information, see [`UpdateAddon`](https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateAddon.html) .
     ///
     /// If you don't currently have the self-managed version of the add-on installed on your cluster, the Amazon EKS add-on is installed. Amazon EKS sets all values to default values, regardless of the option that you specify.
     ///
     /// Length at least 1; write-only: CloudFormation does not return it.
-    pub resolve_conflicts: Option<ResolveConflicts>,
+    pub resolve_conflicts: ::std::option::Option<ResolveConflicts>,
     /// `ServiceAccountRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of an existing IAM role to bind to the add-on's service account. The role must be assigned the IAM permissions required by the add-on. If you don't specify an existing IAM role, then the add-on uses the permissions assigned to the node IAM role. For more information, see \[Amazon EKS node IAM role\](<https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html>) in the *Amazon EKS User Guide* .
+    /// The Amazon Resource Name (ARN) of an existing IAM role to bind to the add-on's service account. The role must be assigned the IAM permissions required by the add-on. If you don't specify an existing IAM role, then the add-on uses the permissions assigned to the node IAM role. For more information, see [Amazon EKS node IAM role](https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html) in the *Amazon EKS User Guide* .
     ///
-    /// &gt; To specify an existing IAM role, you must have an IAM OpenID Connect (OIDC) provider created for your cluster. For more information, see \[Enabling IAM roles for service accounts on your cluster\](<https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html>) in the *Amazon EKS User Guide* .
+    /// \> To specify an existing IAM role, you must have an IAM OpenID Connect (OIDC) provider created for your cluster. For more information, see [Enabling IAM roles for service accounts on your cluster](https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html) in the *Amazon EKS User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 255.
-    pub service_account_role_arn: Option<Str>,
+    pub service_account_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The metadata that you apply to the add-on to assist with categorization and organization. Each tag consists of a key and an optional value, both of which you define. Add-on tags do not propagate to any other resources associated with the cluster.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -130,7 +107,7 @@ impl Addon {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EKS::Addon",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-addon.html",
         primary_identifier: &["ClusterName", "AddonName"],
@@ -141,7 +118,7 @@ impl Addon {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Addon` with its required properties, named in a [`AddonRequired`].
@@ -149,58 +126,60 @@ impl Addon {
     pub fn new(required: AddonRequired) -> Self {
         Self {
             addon_name: required.addon_name,
-            addon_version: None,
+            addon_version: ::std::option::Option::None,
             cluster_name: required.cluster_name,
-            configuration_values: None,
-            namespace_config: None,
-            pod_identity_associations: None,
-            preserve_on_delete: None,
-            resolve_conflicts: None,
-            service_account_role_arn: None,
-            tags: None,
+            configuration_values: ::std::option::Option::None,
+            namespace_config: ::std::option::Option::None,
+            pod_identity_associations: ::std::option::Option::None,
+            preserve_on_delete: ::std::option::Option::None,
+            resolve_conflicts: ::std::option::Option::None,
+            service_account_role_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AddonName`: a string, required.
-    pub fn addon_name(mut self, value: impl Into<Str>) -> Self { self.addon_name = value.into(); self }
+    pub fn addon_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.addon_name = value.into(); self }
     /// `AddonVersion`: a string.
-    pub fn addon_version(mut self, value: impl Into<Str>) -> Self { self.addon_version = Some(value.into()); self }
+    pub fn addon_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.addon_version = ::std::option::Option::Some(value.into()); self }
     /// `ClusterName`: a string, required.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = value.into(); self }
     /// `ConfigurationValues`: a string.
-    pub fn configuration_values(mut self, value: impl Into<Str>) -> Self { self.configuration_values = Some(value.into()); self }
+    pub fn configuration_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_values = ::std::option::Option::Some(value.into()); self }
     /// `NamespaceConfig`: a [`NamespaceConfig`] object.
-    pub fn namespace_config(mut self, value: impl Into<Obj<NamespaceConfig>>) -> Self { self.namespace_config = Some(value.into()); self }
+    pub fn namespace_config(mut self, value: impl ::std::convert::Into<crate::Obj<NamespaceConfig>>) -> Self { self.namespace_config = ::std::option::Option::Some(value.into()); self }
     /// `PodIdentityAssociations`: a list of [`PodIdentityAssociation`] objects.
-    pub fn pod_identity_associations(mut self, value: impl Into<List<PodIdentityAssociation>>) -> Self { self.pod_identity_associations = Some(value.into()); self }
+    pub fn pod_identity_associations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PodIdentityAssociation>>) -> Self { self.pod_identity_associations = ::std::option::Option::Some(value.into()); self }
     /// `PreserveOnDelete`: a boolean.
-    pub fn preserve_on_delete(mut self, value: impl Into<Bool>) -> Self { self.preserve_on_delete = Some(value.into()); self }
+    pub fn preserve_on_delete(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.preserve_on_delete = ::std::option::Option::Some(value.into()); self }
     /// `ResolveConflicts`: a [`ResolveConflicts`] value.
-    pub fn resolve_conflicts(mut self, value: impl Into<ResolveConflicts>) -> Self { self.resolve_conflicts = Some(value.into()); self }
+    pub fn resolve_conflicts(mut self, value: impl ::std::convert::Into<ResolveConflicts>) -> Self { self.resolve_conflicts = ::std::option::Option::Some(value.into()); self }
     /// `ServiceAccountRoleArn`: a string.
-    pub fn service_account_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_account_role_arn = Some(value.into()); self }
+    pub fn service_account_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_account_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Addon {
+impl ::cloudwright_core::Resource for Addon {
     type Attributes = AddonAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Addon, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Addon, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Addon {
+impl ::cloudwright_core::ToValue for Addon {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AddonName", &self.addon_name)
             .opt("AddonVersion", &self.addon_version)
             .req("ClusterName", &self.cluster_name)
@@ -215,12 +194,12 @@ impl ToValue for Addon {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Addon`]: `Handle<Addon>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Addon`]: `Handle<Addon>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AddonAttributes(ResourceRef);
+pub struct AddonAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AddonAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AddonAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -230,27 +209,10 @@ impl AddonAttributes {
     ///
     /// The ARN of the add-on, such as `arn:aws:eks:us-west-2:111122223333:addon/1-19/vpc-cni/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`NamespaceConfig`], by name: `NamespaceConfig::new(NamespaceConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NamespaceConfigRequired {
-    /// `Namespace`: a string, required.
-    pub namespace: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NamespaceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
-    ],
-    required: &["Namespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NamespaceConfig` property type of `AWS::EKS::Addon`.
 ///
@@ -262,29 +224,31 @@ pub struct NamespaceConfig {
     /// `Namespace`: a string, required.
     ///
     /// Length 1 to 63.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl NamespaceConfig {
-    /// A `NamespaceConfig` with its required properties, named in a [`NamespaceConfigRequired`].
+    /// A `NamespaceConfig` with its one required property, `Namespace`.
     #[inline]
-    pub fn new(required: NamespaceConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            namespace: required.namespace,
+            namespace: value.into(),
         }
     }
 
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
 }
 
-impl PropertyType for NamespaceConfig {}
+impl crate::PropertyType for NamespaceConfig {}
 
-impl ToValue for NamespaceConfig {
+impl ::cloudwright_core::ToValue for NamespaceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Namespace", &self.namespace).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Namespace", &self.namespace)
+            .build()
     }
 }
 
@@ -292,21 +256,10 @@ impl ToValue for NamespaceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PodIdentityAssociationRequired {
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `ServiceAccount`: a string, required.
-    pub service_account: Str,
+    pub service_account: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PodIdentityAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ServiceAccount", Shape::STR),
-    ],
-    required: &["ServiceAccount", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PodIdentityAssociation` property type of `AWS::EKS::Addon`.
 ///
@@ -320,11 +273,11 @@ pub struct PodIdentityAssociation {
     /// The Amazon Resource Name (ARN) of the IAM role to associate with the service account. The EKS Pod Identity agent manages credentials to assume this role for applications in the containers in the Pods that use this service account.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-zA-Z-]*:iam::\d{12}:(role)\/*`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `ServiceAccount`: a string, required.
     ///
     /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
-    pub service_account: Str,
+    pub service_account: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -339,17 +292,17 @@ impl PodIdentityAssociation {
     }
 
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `ServiceAccount`: a string, required.
-    pub fn service_account(mut self, value: impl Into<Str>) -> Self { self.service_account = value.into(); self }
+    pub fn service_account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_account = value.into(); self }
 }
 
-impl PropertyType for PodIdentityAssociation {}
+impl crate::PropertyType for PodIdentityAssociation {}
 
-impl ToValue for PodIdentityAssociation {
+impl ::cloudwright_core::ToValue for PodIdentityAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RoleArn", &self.role_arn)
             .req("ServiceAccount", &self.service_account)
             .build()
@@ -360,21 +313,10 @@ impl ToValue for PodIdentityAssociation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EKS::Addon`.
 ///
@@ -384,11 +326,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 127.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -403,17 +345,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -430,24 +372,86 @@ pub enum ResolveConflicts {
     /// `PRESERVE`
     Preserve,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResolveConflicts {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResolveConflicts {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResolveConflicts {
+impl ::cloudwright_core::ToValue for ResolveConflicts {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Overwrite => "OVERWRITE",
             Self::Preserve => "PRESERVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[a-zA-Z-]*:iam::\\d{12}:(role)\\/*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Addon: ObjRule = ObjRule {
+        properties: &[
+            ("AddonName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("AddonVersion", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("ConfigurationValues", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("NamespaceConfig", Shape::Object(&RULE_NamespaceConfig)),
+            ("PodIdentityAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_PodIdentityAssociation), min_items: None, max_items: None, unique: true })),
+            ("PreserveOnDelete", Shape::Bool),
+            ("ResolveConflicts", Shape::Str(&StrRule { min_len: Some(1), allowed: &["NONE", "OVERWRITE", "PRESERVE"], ..StrRule::ANY })),
+            ("ServiceAccountRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ClusterName", "AddonName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NamespaceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+        ],
+        required: &["Namespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PodIdentityAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ServiceAccount", Shape::STR),
+        ],
+        required: &["ServiceAccount", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[a-z-]*:iam::[0-9]+:role/[a-zA-Z0-9+=,.@_-]+$");
 
 /// The required properties of [`Capability`], by name: `Capability::new(CapabilityRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapabilityRequired {
     /// `CapabilityName`: a string, required.
-    pub capability_name: Str,
+    pub capability_name: ::cloudwright_core::Str,
     /// `ClusterName`: a string, required.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `DeletePropagationPolicy`: a [`DeletePropagationPolicy`] value, required.
     pub delete_propagation_policy: DeletePropagationPolicy,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Type`: a [`CapabilityType`] value, required.
     pub r#type: CapabilityType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Capability: ObjRule = ObjRule {
-    properties: &[
-        ("CapabilityName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Configuration", Shape::Object(&RULE_CapabilityConfiguration)),
-        ("DeletePropagationPolicy", Shape::Str(&StrRule { allowed: &["RETAIN"], ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["ARGOCD", "ACK", "KRO"], ..StrRule::ANY })),
-    ],
-    required: &["ClusterName", "CapabilityName", "Type", "RoleArn", "DeletePropagationPolicy"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EKS::Capability` resource.
 ///
@@ -63,17 +40,17 @@ pub struct Capability {
     /// The unique name of the capability within the cluster.
     ///
     /// Length 1 to 100; create-only: changing it replaces the resource.
-    pub capability_name: Str,
+    pub capability_name: ::cloudwright_core::Str,
     /// `ClusterName`: a string, required.
     ///
     /// The name of the Amazon EKS cluster that contains this capability.
     ///
     /// Length 1 to 100; create-only: changing it replaces the resource.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `Configuration`: a [`CapabilityConfiguration`] object.
     ///
     /// The configuration settings for the capability. The structure varies depending on the capability type.
-    pub configuration: Option<Obj<CapabilityConfiguration>>,
+    pub configuration: ::std::option::Option<crate::Obj<CapabilityConfiguration>>,
     /// `DeletePropagationPolicy`: a [`DeletePropagationPolicy`] value, required.
     ///
     /// The delete propagation policy for the capability. Currently, the only supported value is `RETAIN` , which keeps all resources managed by the capability when the capability is deleted.
@@ -83,11 +60,11 @@ pub struct Capability {
     /// The Amazon Resource Name (ARN) of the IAM role that the capability uses to interact with AWS services.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z-]*:iam::[0-9]+:role/[a-zA-Z0-9+=,.@_-]+$`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`CapabilityType`] value, required.
     ///
     /// The type of capability. Valid values are `ACK` , `ARGOCD` , or `KRO` .
@@ -103,7 +80,7 @@ impl Capability {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EKS::Capability",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-capability.html",
         primary_identifier: &["Arn"],
@@ -114,7 +91,7 @@ impl Capability {
         read_only: &["Arn", "Status", "CreatedAt", "ModifiedAt", "Version", "Configuration/ArgoCd/ServerUrl", "Configuration/ArgoCd/AwsIdc/IdcManagedApplicationArn"],
         attributes: &["Arn", "Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn", "Configuration.ArgoCd.ServerUrl", "CreatedAt", "ModifiedAt", "Status", "Version"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Capability` with its required properties, named in a [`CapabilityRequired`].
@@ -123,48 +100,50 @@ impl Capability {
         Self {
             capability_name: required.capability_name,
             cluster_name: required.cluster_name,
-            configuration: None,
+            configuration: ::std::option::Option::None,
             delete_propagation_policy: required.delete_propagation_policy,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `CapabilityName`: a string, required.
-    pub fn capability_name(mut self, value: impl Into<Str>) -> Self { self.capability_name = value.into(); self }
+    pub fn capability_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capability_name = value.into(); self }
     /// `ClusterName`: a string, required.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = value.into(); self }
     /// `Configuration`: a [`CapabilityConfiguration`] object.
-    pub fn configuration(mut self, value: impl Into<Obj<CapabilityConfiguration>>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CapabilityConfiguration>>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `DeletePropagationPolicy`: a [`DeletePropagationPolicy`] value, required.
-    pub fn delete_propagation_policy(mut self, value: impl Into<DeletePropagationPolicy>) -> Self { self.delete_propagation_policy = value.into(); self }
+    pub fn delete_propagation_policy(mut self, value: impl ::std::convert::Into<DeletePropagationPolicy>) -> Self { self.delete_propagation_policy = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`CapabilityType`] value, required.
-    pub fn r#type(mut self, value: impl Into<CapabilityType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<CapabilityType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Capability {
+impl ::cloudwright_core::Resource for Capability {
     type Attributes = CapabilityAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Capability, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Capability, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Capability {
+impl ::cloudwright_core::ToValue for Capability {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CapabilityName", &self.capability_name)
             .req("ClusterName", &self.cluster_name)
             .opt("Configuration", &self.configuration)
@@ -176,12 +155,12 @@ impl ToValue for Capability {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Capability`]: `Handle<Capability>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Capability`]: `Handle<Capability>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CapabilityAttributes(ResourceRef);
+pub struct CapabilityAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CapabilityAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CapabilityAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -191,41 +170,45 @@ impl CapabilityAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the capability.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn`: a string.
     ///
     /// The ARN of the managed application created in IAM Identity Center for this Argo CD capability. This application is automatically created and managed by EKS.
     #[inline]
-    pub fn configuration_argo_cd_aws_idc_idc_managed_application_arn(&self) -> Value {
-        self.0
-            .get_att("Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn")
+    pub fn configuration_argo_cd_aws_idc_idc_managed_application_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn"),
+        )
     }
 
     /// `Fn::GetAtt` `Configuration.ArgoCd.ServerUrl`: a string.
     ///
     /// The URL of the Argo CD server. Use this URL to access the Argo CD web interface and API.
     #[inline]
-    pub fn configuration_argo_cd_server_url(&self) -> Value {
-        self.0.get_att("Configuration.ArgoCd.ServerUrl")
+    pub fn configuration_argo_cd_server_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Configuration.ArgoCd.ServerUrl"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The Unix epoch timestamp in seconds for when the capability was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The Unix epoch timestamp in seconds for when the capability was last modified.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
@@ -240,39 +223,18 @@ impl CapabilityAttributes {
     /// - `UPDATE_FAILED` – The capability update failed.
     /// - `DELETE_FAILED` – The capability deletion failed.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version of the capability software that is currently running.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 }
-
-/// The required properties of [`ArgoCd`], by name: `ArgoCd::new(ArgoCdRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ArgoCdRequired {
-    /// `AwsIdc`: an [`AwsIdc`] object, required.
-    pub aws_idc: Obj<AwsIdc>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArgoCd: ObjRule = ObjRule {
-    properties: &[
-        ("AwsIdc", Shape::Object(&RULE_AwsIdc)),
-        ("Namespace", Shape::STR),
-        ("NetworkAccess", Shape::Object(&RULE_NetworkAccess)),
-        ("RbacRoleMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ArgoCdRoleMapping), min_items: None, max_items: None, unique: false })),
-        ("ServerUrl", Shape::STR),
-    ],
-    required: &["AwsIdc"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArgoCd` property type of `AWS::EKS::Capability`.
 ///
@@ -284,57 +246,57 @@ pub struct ArgoCd {
     /// `AwsIdc`: an [`AwsIdc`] object, required.
     ///
     /// Configuration for integrating Argo CD with IAM Identity Center. This allows you to use your organization's identity provider for authentication to Argo CD.
-    pub aws_idc: Obj<AwsIdc>,
+    pub aws_idc: crate::Obj<AwsIdc>,
     /// `Namespace`: a string.
     ///
     /// The Kubernetes namespace where Argo CD resources will be created. If not specified, the default namespace is used.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkAccess`: a [`NetworkAccess`] object.
     ///
     /// Configuration for network access to the Argo CD capability's managed API server endpoint. By default, the Argo CD server is accessible via a public endpoint. You can optionally specify one or more VPC endpoint IDs to enable private connectivity from your VPCs.
-    pub network_access: Option<Obj<NetworkAccess>>,
+    pub network_access: ::std::option::Option<crate::Obj<NetworkAccess>>,
     /// `RbacRoleMappings`: a list of [`ArgoCdRoleMapping`] objects.
     ///
     /// A list of role mappings that define which IAM Identity Center users or groups have which Argo CD roles. Each mapping associates an Argo CD role (ADMIN, EDITOR, or VIEWER) with one or more IAM Identity Center identities.
-    pub rbac_role_mappings: Option<List<ArgoCdRoleMapping>>,
+    pub rbac_role_mappings: ::std::option::Option<::cloudwright_core::List<ArgoCdRoleMapping>>,
     /// `ServerUrl`: a string.
     ///
     /// The URL of the Argo CD server. Use this URL to access the Argo CD web interface and API.
-    pub server_url: Option<Str>,
+    pub server_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ArgoCd {
-    /// A `ArgoCd` with its required properties, named in a [`ArgoCdRequired`].
+    /// A `ArgoCd` with its one required property, `AwsIdc`.
     #[inline]
-    pub fn new(required: ArgoCdRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<AwsIdc>>) -> Self {
         Self {
-            aws_idc: required.aws_idc,
-            namespace: None,
-            network_access: None,
-            rbac_role_mappings: None,
-            server_url: None,
+            aws_idc: value.into(),
+            namespace: ::std::option::Option::None,
+            network_access: ::std::option::Option::None,
+            rbac_role_mappings: ::std::option::Option::None,
+            server_url: ::std::option::Option::None,
         }
     }
 
     /// `AwsIdc`: an [`AwsIdc`] object, required.
-    pub fn aws_idc(mut self, value: impl Into<Obj<AwsIdc>>) -> Self { self.aws_idc = value.into(); self }
+    pub fn aws_idc(mut self, value: impl ::std::convert::Into<crate::Obj<AwsIdc>>) -> Self { self.aws_idc = value.into(); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `NetworkAccess`: a [`NetworkAccess`] object.
-    pub fn network_access(mut self, value: impl Into<Obj<NetworkAccess>>) -> Self { self.network_access = Some(value.into()); self }
+    pub fn network_access(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkAccess>>) -> Self { self.network_access = ::std::option::Option::Some(value.into()); self }
     /// `RbacRoleMappings`: a list of [`ArgoCdRoleMapping`] objects.
-    pub fn rbac_role_mappings(mut self, value: impl Into<List<ArgoCdRoleMapping>>) -> Self { self.rbac_role_mappings = Some(value.into()); self }
+    pub fn rbac_role_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ArgoCdRoleMapping>>) -> Self { self.rbac_role_mappings = ::std::option::Option::Some(value.into()); self }
     /// `ServerUrl`: a string.
-    pub fn server_url(mut self, value: impl Into<Str>) -> Self { self.server_url = Some(value.into()); self }
+    pub fn server_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ArgoCd {}
+impl crate::PropertyType for ArgoCd {}
 
-impl ToValue for ArgoCd {
+impl ::cloudwright_core::ToValue for ArgoCd {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AwsIdc", &self.aws_idc)
             .opt("Namespace", &self.namespace)
             .opt("NetworkAccess", &self.network_access)
@@ -348,21 +310,10 @@ impl ToValue for ArgoCd {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArgoCdRoleMappingRequired {
     /// `Identities`: a list of [`SsoIdentity`] objects, required.
-    pub identities: List<SsoIdentity>,
+    pub identities: ::cloudwright_core::List<SsoIdentity>,
     /// `Role`: a [`Role`] value, required.
     pub role: Role,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArgoCdRoleMapping: ObjRule = ObjRule {
-    properties: &[
-        ("Identities", Shape::List(&ListRule { items: Shape::Object(&RULE_SsoIdentity), min_items: None, max_items: None, unique: false })),
-        ("Role", Shape::Str(&StrRule { allowed: &["ADMIN", "EDITOR", "VIEWER"], ..StrRule::ANY })),
-    ],
-    required: &["Role", "Identities"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArgoCdRoleMapping` property type of `AWS::EKS::Capability`.
 ///
@@ -374,7 +325,7 @@ pub struct ArgoCdRoleMapping {
     /// `Identities`: a list of [`SsoIdentity`] objects, required.
     ///
     /// A list of IAM Identity CenterIAM; Identity Center identities (users or groups) that should be assigned this Argo CD role.
-    pub identities: List<SsoIdentity>,
+    pub identities: ::cloudwright_core::List<SsoIdentity>,
     /// `Role`: a [`Role`] value, required.
     ///
     /// The Argo CD role to assign. Valid values are:
@@ -397,41 +348,22 @@ impl ArgoCdRoleMapping {
     }
 
     /// `Identities`: a list of [`SsoIdentity`] objects, required.
-    pub fn identities(mut self, value: impl Into<List<SsoIdentity>>) -> Self { self.identities = value.into(); self }
+    pub fn identities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SsoIdentity>>) -> Self { self.identities = value.into(); self }
     /// `Role`: a [`Role`] value, required.
-    pub fn role(mut self, value: impl Into<Role>) -> Self { self.role = value.into(); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<Role>) -> Self { self.role = value.into(); self }
 }
 
-impl PropertyType for ArgoCdRoleMapping {}
+impl crate::PropertyType for ArgoCdRoleMapping {}
 
-impl ToValue for ArgoCdRoleMapping {
+impl ::cloudwright_core::ToValue for ArgoCdRoleMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Identities", &self.identities)
             .req("Role", &self.role)
             .build()
     }
 }
-
-/// The required properties of [`AwsIdc`], by name: `AwsIdc::new(AwsIdcRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AwsIdcRequired {
-    /// `IdcInstanceArn`: a string, required.
-    pub idc_instance_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsIdc: ObjRule = ObjRule {
-    properties: &[
-        ("IdcInstanceArn", Shape::STR),
-        ("IdcManagedApplicationArn", Shape::STR),
-        ("IdcRegion", Shape::STR),
-    ],
-    required: &["IdcInstanceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsIdc` property type of `AWS::EKS::Capability`.
 ///
@@ -443,43 +375,43 @@ pub struct AwsIdc {
     /// `IdcInstanceArn`: a string, required.
     ///
     /// The ARN of the IAM Identity Center instance to use for authentication.
-    pub idc_instance_arn: Str,
+    pub idc_instance_arn: ::cloudwright_core::Str,
     /// `IdcManagedApplicationArn`: a string.
     ///
     /// The ARN of the managed application created in IAM Identity Center for this Argo CD capability. This application is automatically created and managed by EKS.
-    pub idc_managed_application_arn: Option<Str>,
+    pub idc_managed_application_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdcRegion`: a string.
     ///
     /// The Region where your IAM Identity Center instance is located.
-    pub idc_region: Option<Str>,
+    pub idc_region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AwsIdc {
-    /// A `AwsIdc` with its required properties, named in a [`AwsIdcRequired`].
+    /// A `AwsIdc` with its one required property, `IdcInstanceArn`.
     #[inline]
-    pub fn new(required: AwsIdcRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            idc_instance_arn: required.idc_instance_arn,
-            idc_managed_application_arn: None,
-            idc_region: None,
+            idc_instance_arn: value.into(),
+            idc_managed_application_arn: ::std::option::Option::None,
+            idc_region: ::std::option::Option::None,
         }
     }
 
     /// `IdcInstanceArn`: a string, required.
-    pub fn idc_instance_arn(mut self, value: impl Into<Str>) -> Self { self.idc_instance_arn = value.into(); self }
+    pub fn idc_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.idc_instance_arn = value.into(); self }
     /// `IdcManagedApplicationArn`: a string.
-    pub fn idc_managed_application_arn(mut self, value: impl Into<Str>) -> Self { self.idc_managed_application_arn = Some(value.into()); self }
+    pub fn idc_managed_application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.idc_managed_application_arn = ::std::option::Option::Some(value.into()); self }
     /// `IdcRegion`: a string.
-    pub fn idc_region(mut self, value: impl Into<Str>) -> Self { self.idc_region = Some(value.into()); self }
+    pub fn idc_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.idc_region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsIdc {}
+impl crate::PropertyType for AwsIdc {}
 
-impl ToValue for AwsIdc {
+impl ::cloudwright_core::ToValue for AwsIdc {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IdcInstanceArn", &self.idc_instance_arn)
             .opt(
                 "IdcManagedApplicationArn",
@@ -489,15 +421,6 @@ impl ToValue for AwsIdc {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapabilityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ArgoCd", Shape::Object(&RULE_ArgoCd)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapabilityConfiguration` property type of `AWS::EKS::Capability`.
 ///
@@ -509,7 +432,7 @@ pub struct CapabilityConfiguration {
     /// `ArgoCd`: an [`ArgoCd`] object.
     ///
     /// Configuration settings for an Argo CD capability. This includes the Kubernetes namespace, IAM Identity Center integration, RBAC role mappings, and network access configuration.
-    pub argo_cd: Option<Obj<ArgoCd>>,
+    pub argo_cd: ::std::option::Option<crate::Obj<ArgoCd>>,
 }
 
 #[rustfmt::skip]
@@ -517,30 +440,23 @@ impl CapabilityConfiguration {
     /// A `CapabilityConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ArgoCd`: an [`ArgoCd`] object.
-    pub fn argo_cd(mut self, value: impl Into<Obj<ArgoCd>>) -> Self { self.argo_cd = Some(value.into()); self }
+    pub fn argo_cd(mut self, value: impl ::std::convert::Into<crate::Obj<ArgoCd>>) -> Self { self.argo_cd = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapabilityConfiguration {}
+impl crate::PropertyType for CapabilityConfiguration {}
 
-impl ToValue for CapabilityConfiguration {
+impl ::cloudwright_core::ToValue for CapabilityConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("ArgoCd", &self.argo_cd).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("ArgoCd", &self.argo_cd)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkAccess: ObjRule = ObjRule {
-    properties: &[
-        ("VpceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkAccess` property type of `AWS::EKS::Capability`.
 ///
@@ -552,7 +468,7 @@ pub struct NetworkAccess {
     /// `VpceIds`: a list of strings.
     ///
     /// A list of VPC endpoint IDs to associate with the managed Argo CD API server endpoint. Each VPC endpoint provides private connectivity from a specific VPC to the Argo CD server. You can specify multiple VPC endpoint IDs to enable access from multiple VPCs.
-    pub vpce_ids: Option<List<Str>>,
+    pub vpce_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -560,19 +476,21 @@ impl NetworkAccess {
     /// A `NetworkAccess` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `VpceIds`: a list of strings.
-    pub fn vpce_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpce_ids = Some(value.into()); self }
+    pub fn vpce_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpce_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkAccess {}
+impl crate::PropertyType for NetworkAccess {}
 
-impl ToValue for NetworkAccess {
+impl ::cloudwright_core::ToValue for NetworkAccess {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("VpceIds", &self.vpce_ids).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("VpceIds", &self.vpce_ids)
+            .build()
     }
 }
 
@@ -580,21 +498,10 @@ impl ToValue for NetworkAccess {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SsoIdentityRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Type`: a [`SsoIdentityType`] value, required.
     pub r#type: SsoIdentityType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SsoIdentity: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["SSO_USER", "SSO_GROUP"], ..StrRule::ANY })),
-    ],
-    required: &["Id", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SsoIdentity` property type of `AWS::EKS::Capability`.
 ///
@@ -606,7 +513,7 @@ pub struct SsoIdentity {
     /// `Id`: a string, required.
     ///
     /// The unique identifier of the IAM Identity CenterIAM; Identity Center user or group.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Type`: a [`SsoIdentityType`] value, required.
     ///
     /// The type of identity. Valid values are `SSO_USER` or `SSO_GROUP` .
@@ -625,17 +532,17 @@ impl SsoIdentity {
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Type`: a [`SsoIdentityType`] value, required.
-    pub fn r#type(mut self, value: impl Into<SsoIdentityType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SsoIdentityType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for SsoIdentity {}
+impl crate::PropertyType for SsoIdentity {}
 
-impl ToValue for SsoIdentity {
+impl ::cloudwright_core::ToValue for SsoIdentity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .req("Type", &self.r#type)
             .build()
@@ -652,25 +559,25 @@ pub enum CapabilityType {
     /// `KRO`
     Kro,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CapabilityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CapabilityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CapabilityType {
+impl ::cloudwright_core::ToValue for CapabilityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Argocd => "ARGOCD",
             Self::Ack => "ACK",
             Self::Kro => "KRO",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -680,23 +587,23 @@ pub enum DeletePropagationPolicy {
     /// `RETAIN`
     Retain,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeletePropagationPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeletePropagationPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeletePropagationPolicy {
+impl ::cloudwright_core::ToValue for DeletePropagationPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Retain => "RETAIN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -710,25 +617,25 @@ pub enum Role {
     /// `VIEWER`
     Viewer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Role {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Role {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Role {
+impl ::cloudwright_core::ToValue for Role {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Admin => "ADMIN",
             Self::Editor => "EDITOR",
             Self::Viewer => "VIEWER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -740,23 +647,117 @@ pub enum SsoIdentityType {
     /// `SSO_GROUP`
     SsoGroup,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SsoIdentityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SsoIdentityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SsoIdentityType {
+impl ::cloudwright_core::ToValue for SsoIdentityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SsoUser => "SSO_USER",
             Self::SsoGroup => "SSO_GROUP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[a-z-]*:iam::[0-9]+:role/[a-zA-Z0-9+=,.@_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Capability: ObjRule = ObjRule {
+        properties: &[
+            ("CapabilityName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Configuration", Shape::Object(&RULE_CapabilityConfiguration)),
+            ("DeletePropagationPolicy", Shape::Str(&StrRule { allowed: &["RETAIN"], ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["ARGOCD", "ACK", "KRO"], ..StrRule::ANY })),
+        ],
+        required: &["ClusterName", "CapabilityName", "Type", "RoleArn", "DeletePropagationPolicy"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArgoCd: ObjRule = ObjRule {
+        properties: &[
+            ("AwsIdc", Shape::Object(&RULE_AwsIdc)),
+            ("Namespace", Shape::STR),
+            ("NetworkAccess", Shape::Object(&RULE_NetworkAccess)),
+            ("RbacRoleMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ArgoCdRoleMapping), min_items: None, max_items: None, unique: false })),
+            ("ServerUrl", Shape::STR),
+        ],
+        required: &["AwsIdc"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArgoCdRoleMapping: ObjRule = ObjRule {
+        properties: &[
+            ("Identities", Shape::List(&ListRule { items: Shape::Object(&RULE_SsoIdentity), min_items: None, max_items: None, unique: false })),
+            ("Role", Shape::Str(&StrRule { allowed: &["ADMIN", "EDITOR", "VIEWER"], ..StrRule::ANY })),
+        ],
+        required: &["Role", "Identities"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsIdc: ObjRule = ObjRule {
+        properties: &[
+            ("IdcInstanceArn", Shape::STR),
+            ("IdcManagedApplicationArn", Shape::STR),
+            ("IdcRegion", Shape::STR),
+        ],
+        required: &["IdcInstanceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapabilityConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ArgoCd", Shape::Object(&RULE_ArgoCd)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkAccess: ObjRule = ObjRule {
+        properties: &[
+            ("VpceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SsoIdentity: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["SSO_USER", "SSO_GROUP"], ..StrRule::ANY })),
+        ],
+        required: &["Id", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

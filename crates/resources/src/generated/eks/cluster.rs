@@ -5,51 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][A-Za-z0-9\\-_]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("1\\.\\d\\d");
 
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `ResourcesVpcConfig`: a [`ResourcesVpcConfig`] object, required.
-    pub resources_vpc_config: Obj<ResourcesVpcConfig>,
+    pub resources_vpc_config: crate::Obj<ResourcesVpcConfig>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cluster: ObjRule = ObjRule {
-    properties: &[
-        ("AccessConfig", Shape::Object(&RULE_AccessConfig)),
-        ("BootstrapSelfManagedAddons", Shape::Bool),
-        ("ComputeConfig", Shape::Object(&RULE_ComputeConfig)),
-        ("ControlPlaneScalingConfig", Shape::Object(&RULE_ControlPlaneScalingConfig)),
-        ("DeletionProtection", Shape::Bool),
-        ("EncryptionConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_EncryptionConfig), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("Force", Shape::Bool),
-        ("KubernetesNetworkConfig", Shape::Object(&RULE_KubernetesNetworkConfig)),
-        ("Logging", Shape::Object(&RULE_Logging)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OutpostConfig", Shape::Object(&RULE_OutpostConfig)),
-        ("RemoteNetworkConfig", Shape::Object(&RULE_RemoteNetworkConfig)),
-        ("ResourcesVpcConfig", Shape::Object(&RULE_ResourcesVpcConfig)),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StorageConfig", Shape::Object(&RULE_StorageConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("UpgradePolicy", Shape::Object(&RULE_UpgradePolicy)),
-        ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ZonalShiftConfig", Shape::Object(&RULE_ZonalShiftConfig)),
-    ],
-    required: &["RoleArn", "ResourcesVpcConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EKS::Cluster` resource.
 ///
@@ -61,13 +26,13 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
 ///
 /// Amazon EKS nodes run in your AWS account and connect to your cluster's control plane over the Kubernetes API server endpoint and a certificate file that is created for your cluster.
 ///
-/// You can use the `endpointPublicAccess` and `endpointPrivateAccess` parameters to enable or disable public and private access to your cluster's Kubernetes API server endpoint. By default, public access is enabled, and private access is disabled. The endpoint domain name and IP address family depends on the value of the `ipFamily` for the cluster. For more information, see \[Amazon EKS Cluster Endpoint Access Control\](<https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html>) in the **Amazon EKS User Guide** .
+/// You can use the `endpointPublicAccess` and `endpointPrivateAccess` parameters to enable or disable public and private access to your cluster's Kubernetes API server endpoint. By default, public access is enabled, and private access is disabled. The endpoint domain name and IP address family depends on the value of the `ipFamily` for the cluster. For more information, see [Amazon EKS Cluster Endpoint Access Control](https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html) in the **Amazon EKS User Guide** .
 ///
-/// You can use the `logging` parameter to enable or disable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs. By default, cluster control plane logs aren't exported to CloudWatch Logs. For more information, see \[Amazon EKS Cluster Control Plane Logs\](<https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html>) in the **Amazon EKS User Guide** .
+/// You can use the `logging` parameter to enable or disable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs. By default, cluster control plane logs aren't exported to CloudWatch Logs. For more information, see [Amazon EKS Cluster Control Plane Logs](https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html) in the **Amazon EKS User Guide** .
 ///
-/// &gt; CloudWatch Logs ingestion, archive storage, and data scanning rates apply to exported control plane logs. For more information, see \[CloudWatch Pricing\](<https://docs.aws.amazon.com/cloudwatch/pricing/>) .
+/// \> CloudWatch Logs ingestion, archive storage, and data scanning rates apply to exported control plane logs. For more information, see [CloudWatch Pricing](https://docs.aws.amazon.com/cloudwatch/pricing/) .
 ///
-/// In most cases, it takes several minutes to create a cluster. After you create an Amazon EKS cluster, you must configure your Kubernetes tooling to communicate with the API server and launch nodes into your cluster. For more information, see \[Allowing users to access your cluster\](<https://docs.aws.amazon.com/eks/latest/userguide/cluster-auth.html>) and \[Launching Amazon EKS nodes\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-workers.html>) in the *Amazon EKS User Guide* .
+/// In most cases, it takes several minutes to create a cluster. After you create an Amazon EKS cluster, you must configure your Kubernetes tooling to communicate with the API server and launch nodes into your cluster. For more information, see [Allowing users to access your cluster](https://docs.aws.amazon.com/eks/latest/userguide/cluster-auth.html) and [Launching Amazon EKS nodes](https://docs.aws.amazon.com/eks/latest/userguide/launch-workers.html) in the *Amazon EKS User Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ClusterAttributes`], which `Handle<Cluster>` dereferences to.
@@ -81,7 +46,7 @@ pub struct Cluster {
     /// `AccessConfig`: an [`AccessConfig`] object.
     ///
     /// The access configuration for the cluster.
-    pub access_config: Option<Obj<AccessConfig>>,
+    pub access_config: ::std::option::Option<crate::Obj<AccessConfig>>,
     /// `BootstrapSelfManagedAddons`: a boolean.
     ///
     /// If you set this value to `False` when creating a cluster, the default networking add-ons will not be installed.
@@ -91,93 +56,93 @@ pub struct Cluster {
     /// Use this option when you plan to install third-party alternative add-ons or self-manage the default networking add-ons.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub bootstrap_self_managed_addons: Option<Bool>,
+    pub bootstrap_self_managed_addons: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ComputeConfig`: a [`ComputeConfig`] object.
     ///
     /// Indicates the current configuration of the compute capability on your EKS Auto Mode cluster. For example, if the capability is enabled or disabled. If the compute capability is enabled, EKS Auto Mode will create and delete EC2 Managed Instances in your AWS account. For more information, see EKS Auto Mode compute capability in the *Amazon EKS User Guide* .
-    pub compute_config: Option<Obj<ComputeConfig>>,
+    pub compute_config: ::std::option::Option<crate::Obj<ComputeConfig>>,
     /// `ControlPlaneScalingConfig`: a [`ControlPlaneScalingConfig`] object.
     ///
     /// The control plane scaling tier configuration. For more information, see EKS Provisioned Control Plane in the Amazon EKS User Guide.
-    pub control_plane_scaling_config: Option<Obj<ControlPlaneScalingConfig>>,
+    pub control_plane_scaling_config: ::std::option::Option<crate::Obj<ControlPlaneScalingConfig>>,
     /// `DeletionProtection`: a boolean.
     ///
     /// The current deletion protection setting for the cluster. When `true` , deletion protection is enabled and the cluster cannot be deleted until protection is disabled. When `false` , the cluster can be deleted normally. This setting only applies to clusters in an active state.
-    pub deletion_protection: Option<Bool>,
+    pub deletion_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EncryptionConfig`: a list of [`EncryptionConfig`] objects.
     ///
     /// The encryption configuration for the cluster.
     ///
     /// Items 0 to 1; each item: items at most 1; create-only: changing it replaces the resource.
-    pub encryption_config: Option<List<EncryptionConfig>>,
+    pub encryption_config: ::std::option::Option<::cloudwright_core::List<EncryptionConfig>>,
     /// `Force`: a boolean.
     ///
     /// Set this value to `true` to override upgrade-blocking readiness checks when updating a cluster.
     ///
     /// Default `false`; write-only: CloudFormation does not return it.
-    pub force: Option<Bool>,
+    pub force: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KubernetesNetworkConfig`: a [`KubernetesNetworkConfig`] object.
     ///
     /// The Kubernetes network configuration for the cluster.
-    pub kubernetes_network_config: Option<Obj<KubernetesNetworkConfig>>,
+    pub kubernetes_network_config: ::std::option::Option<crate::Obj<KubernetesNetworkConfig>>,
     /// `Logging`: a [`Logging`] object.
     ///
     /// The logging configuration for your cluster.
-    pub logging: Option<Obj<Logging>>,
+    pub logging: ::std::option::Option<crate::Obj<Logging>>,
     /// `Name`: a string.
     ///
     /// The unique name to give to your cluster. The name can contain only alphanumeric characters (case-sensitive) and hyphens. It must start with an alphanumeric character and can't be longer than 100 characters. The name must be unique within the AWS Region and AWS account that you're creating the cluster in. Note that underscores can't be used in CloudFormation .
     ///
     /// Pattern `^[0-9A-Za-z][A-Za-z0-9\-_]*`; length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutpostConfig`: an [`OutpostConfig`] object.
     ///
     /// An object representing the configuration of your local Amazon EKS cluster on an AWS Outpost. This object isn't available for clusters on the AWS cloud.
     ///
     /// Create-only: changing it replaces the resource.
-    pub outpost_config: Option<Obj<OutpostConfig>>,
+    pub outpost_config: ::std::option::Option<crate::Obj<OutpostConfig>>,
     /// `RemoteNetworkConfig`: a [`RemoteNetworkConfig`] object.
     ///
     /// The configuration in the cluster for EKS Hybrid Nodes. You can add, change, or remove this configuration after the cluster is created.
-    pub remote_network_config: Option<Obj<RemoteNetworkConfig>>,
+    pub remote_network_config: ::std::option::Option<crate::Obj<RemoteNetworkConfig>>,
     /// `ResourcesVpcConfig`: a [`ResourcesVpcConfig`] object, required.
     ///
-    /// The VPC configuration that's used by the cluster control plane. Amazon EKS VPC resources have specific requirements to work properly with Kubernetes. For more information, see \[Cluster VPC Considerations\](<https://docs.aws.amazon.com/eks/latest/userguide/network_reqs.html>) and \[Cluster Security Group Considerations\](<https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html>) in the *Amazon EKS User Guide* . You must specify at least two subnets. You can specify up to five security groups, but we recommend that you use a dedicated security group for your cluster control plane.
-    pub resources_vpc_config: Obj<ResourcesVpcConfig>,
+    /// The VPC configuration that's used by the cluster control plane. Amazon EKS VPC resources have specific requirements to work properly with Kubernetes. For more information, see [Cluster VPC Considerations](https://docs.aws.amazon.com/eks/latest/userguide/network_reqs.html) and [Cluster Security Group Considerations](https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html) in the *Amazon EKS User Guide* . You must specify at least two subnets. You can specify up to five security groups, but we recommend that you use a dedicated security group for your cluster control plane.
+    pub resources_vpc_config: crate::Obj<ResourcesVpcConfig>,
     /// `RoleArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to AWS API operations on your behalf. For more information, see \[Amazon EKS Service IAM Role\](<https://docs.aws.amazon.com/eks/latest/userguide/service_IAM_role.html>) in the **Amazon EKS User Guide** .
+    /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to AWS API operations on your behalf. For more information, see [Amazon EKS Service IAM Role](https://docs.aws.amazon.com/eks/latest/userguide/service_IAM_role.html) in the **Amazon EKS User Guide** .
     ///
     /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StorageConfig`: a [`StorageConfig`] object.
     ///
     /// Indicates the current configuration of the block storage capability on your EKS Auto Mode cluster. For example, if the capability is enabled or disabled. If the block storage capability is enabled, EKS Auto Mode will create and delete EBS volumes in your AWS account. For more information, see EKS Auto Mode block storage capability in the *Amazon EKS User Guide* .
-    pub storage_config: Option<Obj<StorageConfig>>,
+    pub storage_config: ::std::option::Option<crate::Obj<StorageConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The metadata that you apply to the cluster to assist with categorization and organization. Each tag consists of a key and an optional value, both of which you define. Cluster tags don't propagate to any other resources associated with the cluster.
     ///
-    /// &gt; You must have the `eks:TagResource` and `eks:UntagResource` permissions for your \[IAM principal\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html>) to manage the CloudFormation stack. If you don't have these permissions, there might be unexpected behavior with stack-level tags propagating to the resource during resource creation and update.
-    pub tags: Option<List<Tag>>,
+    /// \> You must have the `eks:TagResource` and `eks:UntagResource` permissions for your [IAM principal](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html) to manage the CloudFormation stack. If you don't have these permissions, there might be unexpected behavior with stack-level tags propagating to the resource during resource creation and update.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UpgradePolicy`: an [`UpgradePolicy`] object.
     ///
     /// This value indicates if extended support is enabled or disabled for the cluster.
     ///
-    /// \[Learn more about EKS Extended Support in the *Amazon EKS User Guide* .\](<https://docs.aws.amazon.com/eks/latest/userguide/extended-support-control.html>)
-    pub upgrade_policy: Option<Obj<UpgradePolicy>>,
+    /// [Learn more about EKS Extended Support in the *Amazon EKS User Guide* .](https://docs.aws.amazon.com/eks/latest/userguide/extended-support-control.html)
+    pub upgrade_policy: ::std::option::Option<crate::Obj<UpgradePolicy>>,
     /// `Version`: a string.
     ///
     /// The desired Kubernetes version for your cluster. If you don't specify a value here, the default version available in Amazon EKS is used.
     ///
-    /// &gt; The default version might not be the latest version available.
+    /// \> The default version might not be the latest version available.
     ///
     /// Pattern `1\.\d\d`.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
     /// `ZonalShiftConfig`: a [`ZonalShiftConfig`] object.
     ///
     /// The configuration for zonal shift for the cluster.
-    pub zonal_shift_config: Option<Obj<ZonalShiftConfig>>,
+    pub zonal_shift_config: ::std::option::Option<crate::Obj<ZonalShiftConfig>>,
 }
 
 #[rustfmt::skip]
@@ -187,7 +152,7 @@ impl Cluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EKS::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-cluster.html",
         primary_identifier: &["Name"],
@@ -198,93 +163,95 @@ impl Cluster {
         read_only: &["Id", "Arn", "Endpoint", "CertificateAuthorityData", "ClusterSecurityGroupId", "EncryptionConfigKeyArn", "OpenIdConnectIssuerUrl", "KubernetesNetworkConfig/ServiceIpv6Cidr"],
         attributes: &["Arn", "CertificateAuthorityData", "ClusterSecurityGroupId", "EncryptionConfigKeyArn", "Endpoint", "Id", "KubernetesNetworkConfig.ServiceIpv6Cidr", "OpenIdConnectIssuerUrl"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
     #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
-            access_config: None,
-            bootstrap_self_managed_addons: None,
-            compute_config: None,
-            control_plane_scaling_config: None,
-            deletion_protection: None,
-            encryption_config: None,
-            force: None,
-            kubernetes_network_config: None,
-            logging: None,
-            name: None,
-            outpost_config: None,
-            remote_network_config: None,
+            access_config: ::std::option::Option::None,
+            bootstrap_self_managed_addons: ::std::option::Option::None,
+            compute_config: ::std::option::Option::None,
+            control_plane_scaling_config: ::std::option::Option::None,
+            deletion_protection: ::std::option::Option::None,
+            encryption_config: ::std::option::Option::None,
+            force: ::std::option::Option::None,
+            kubernetes_network_config: ::std::option::Option::None,
+            logging: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            outpost_config: ::std::option::Option::None,
+            remote_network_config: ::std::option::Option::None,
             resources_vpc_config: required.resources_vpc_config,
             role_arn: required.role_arn,
-            storage_config: None,
-            tags: None,
-            upgrade_policy: None,
-            version: None,
-            zonal_shift_config: None,
+            storage_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            upgrade_policy: ::std::option::Option::None,
+            version: ::std::option::Option::None,
+            zonal_shift_config: ::std::option::Option::None,
         }
     }
 
     /// `AccessConfig`: an [`AccessConfig`] object.
-    pub fn access_config(mut self, value: impl Into<Obj<AccessConfig>>) -> Self { self.access_config = Some(value.into()); self }
+    pub fn access_config(mut self, value: impl ::std::convert::Into<crate::Obj<AccessConfig>>) -> Self { self.access_config = ::std::option::Option::Some(value.into()); self }
     /// `BootstrapSelfManagedAddons`: a boolean.
-    pub fn bootstrap_self_managed_addons(mut self, value: impl Into<Bool>) -> Self { self.bootstrap_self_managed_addons = Some(value.into()); self }
+    pub fn bootstrap_self_managed_addons(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.bootstrap_self_managed_addons = ::std::option::Option::Some(value.into()); self }
     /// `ComputeConfig`: a [`ComputeConfig`] object.
-    pub fn compute_config(mut self, value: impl Into<Obj<ComputeConfig>>) -> Self { self.compute_config = Some(value.into()); self }
+    pub fn compute_config(mut self, value: impl ::std::convert::Into<crate::Obj<ComputeConfig>>) -> Self { self.compute_config = ::std::option::Option::Some(value.into()); self }
     /// `ControlPlaneScalingConfig`: a [`ControlPlaneScalingConfig`] object.
-    pub fn control_plane_scaling_config(mut self, value: impl Into<Obj<ControlPlaneScalingConfig>>) -> Self { self.control_plane_scaling_config = Some(value.into()); self }
+    pub fn control_plane_scaling_config(mut self, value: impl ::std::convert::Into<crate::Obj<ControlPlaneScalingConfig>>) -> Self { self.control_plane_scaling_config = ::std::option::Option::Some(value.into()); self }
     /// `DeletionProtection`: a boolean.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
+    pub fn deletion_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfig`: a list of [`EncryptionConfig`] objects.
-    pub fn encryption_config(mut self, value: impl Into<List<EncryptionConfig>>) -> Self { self.encryption_config = Some(value.into()); self }
+    pub fn encryption_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EncryptionConfig>>) -> Self { self.encryption_config = ::std::option::Option::Some(value.into()); self }
     /// `Force`: a boolean.
-    pub fn force(mut self, value: impl Into<Bool>) -> Self { self.force = Some(value.into()); self }
+    pub fn force(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.force = ::std::option::Option::Some(value.into()); self }
     /// `KubernetesNetworkConfig`: a [`KubernetesNetworkConfig`] object.
-    pub fn kubernetes_network_config(mut self, value: impl Into<Obj<KubernetesNetworkConfig>>) -> Self { self.kubernetes_network_config = Some(value.into()); self }
+    pub fn kubernetes_network_config(mut self, value: impl ::std::convert::Into<crate::Obj<KubernetesNetworkConfig>>) -> Self { self.kubernetes_network_config = ::std::option::Option::Some(value.into()); self }
     /// `Logging`: a [`Logging`] object.
-    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self { self.logging = Some(value.into()); self }
+    pub fn logging(mut self, value: impl ::std::convert::Into<crate::Obj<Logging>>) -> Self { self.logging = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OutpostConfig`: an [`OutpostConfig`] object.
-    pub fn outpost_config(mut self, value: impl Into<Obj<OutpostConfig>>) -> Self { self.outpost_config = Some(value.into()); self }
+    pub fn outpost_config(mut self, value: impl ::std::convert::Into<crate::Obj<OutpostConfig>>) -> Self { self.outpost_config = ::std::option::Option::Some(value.into()); self }
     /// `RemoteNetworkConfig`: a [`RemoteNetworkConfig`] object.
-    pub fn remote_network_config(mut self, value: impl Into<Obj<RemoteNetworkConfig>>) -> Self { self.remote_network_config = Some(value.into()); self }
+    pub fn remote_network_config(mut self, value: impl ::std::convert::Into<crate::Obj<RemoteNetworkConfig>>) -> Self { self.remote_network_config = ::std::option::Option::Some(value.into()); self }
     /// `ResourcesVpcConfig`: a [`ResourcesVpcConfig`] object, required.
-    pub fn resources_vpc_config(mut self, value: impl Into<Obj<ResourcesVpcConfig>>) -> Self { self.resources_vpc_config = value.into(); self }
+    pub fn resources_vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<ResourcesVpcConfig>>) -> Self { self.resources_vpc_config = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StorageConfig`: a [`StorageConfig`] object.
-    pub fn storage_config(mut self, value: impl Into<Obj<StorageConfig>>) -> Self { self.storage_config = Some(value.into()); self }
+    pub fn storage_config(mut self, value: impl ::std::convert::Into<crate::Obj<StorageConfig>>) -> Self { self.storage_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UpgradePolicy`: an [`UpgradePolicy`] object.
-    pub fn upgrade_policy(mut self, value: impl Into<Obj<UpgradePolicy>>) -> Self { self.upgrade_policy = Some(value.into()); self }
+    pub fn upgrade_policy(mut self, value: impl ::std::convert::Into<crate::Obj<UpgradePolicy>>) -> Self { self.upgrade_policy = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
     /// `ZonalShiftConfig`: a [`ZonalShiftConfig`] object.
-    pub fn zonal_shift_config(mut self, value: impl Into<Obj<ZonalShiftConfig>>) -> Self { self.zonal_shift_config = Some(value.into()); self }
+    pub fn zonal_shift_config(mut self, value: impl ::std::convert::Into<crate::Obj<ZonalShiftConfig>>) -> Self { self.zonal_shift_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cluster {
+impl ::cloudwright_core::Resource for Cluster {
     type Attributes = ClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cluster {
+impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessConfig", &self.access_config)
             .opt(
                 "BootstrapSelfManagedAddons",
@@ -314,12 +281,12 @@ impl ToValue for Cluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterAttributes(ResourceRef);
+pub struct ClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -329,58 +296,58 @@ impl ClusterAttributes {
     ///
     /// The ARN of the cluster, such as `arn:aws:eks:us-west-2:666666666666:cluster/prod` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CertificateAuthorityData`: a string.
     ///
     /// The `certificate-authority-data` for your cluster.
     #[inline]
-    pub fn certificate_authority_data(&self) -> Value {
-        self.0.get_att("CertificateAuthorityData")
+    pub fn certificate_authority_data(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateAuthorityData"))
     }
 
     /// `Fn::GetAtt` `ClusterSecurityGroupId`: a string.
     ///
     /// The cluster security group that was created by Amazon EKS for the cluster. Managed node groups use this security group for control plane to data plane communication.
     ///
-    /// This parameter is only returned by Amazon EKS clusters that support managed node groups. For more information, see \[Managed node groups\](<https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html>) in the *Amazon EKS User Guide* .
+    /// This parameter is only returned by Amazon EKS clusters that support managed node groups. For more information, see [Managed node groups](https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html) in the *Amazon EKS User Guide* .
     #[inline]
-    pub fn cluster_security_group_id(&self) -> Value {
-        self.0.get_att("ClusterSecurityGroupId")
+    pub fn cluster_security_group_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterSecurityGroupId"))
     }
 
     /// `Fn::GetAtt` `EncryptionConfigKeyArn`: a string.
     ///
     /// Amazon Resource Name (ARN) or alias of the customer master key (CMK).
     #[inline]
-    pub fn encryption_config_key_arn(&self) -> Value {
-        self.0.get_att("EncryptionConfigKeyArn")
+    pub fn encryption_config_key_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EncryptionConfigKeyArn"))
     }
 
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The endpoint for your Kubernetes API server, such as `https://5E1D0CEXAMPLEA591B746AFC5AB30262.yl4.us-west-2.eks.amazonaws.com` .
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of your local Amazon EKS cluster on an AWS Outpost. This property isn't available for an Amazon EKS cluster on the AWS cloud.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `KubernetesNetworkConfig.ServiceIpv6Cidr`: a string.
     ///
     /// The CIDR block that Kubernetes pod and service IP addresses are assigned from if you created a 1.21 or later cluster with version 1.10.1 or later of the Amazon VPC CNI add-on and specified `ipv6` for *ipFamily* when you created the cluster. Kubernetes assigns service addresses from the unique local address range ( `fc00::/7` ) because you can't specify a custom IPv6 CIDR block when you create the cluster.
     #[inline]
-    pub fn kubernetes_network_config_service_ipv6_cidr(&self) -> Value {
-        self.0.get_att("KubernetesNetworkConfig.ServiceIpv6Cidr")
+    pub fn kubernetes_network_config_service_ipv6_cidr(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KubernetesNetworkConfig.ServiceIpv6Cidr"))
     }
 
     /// `Fn::GetAtt` `OpenIdConnectIssuerUrl`: a string.
@@ -389,20 +356,10 @@ impl ClusterAttributes {
     ///
     /// `!Select [1, !Split ["//", !GetAtt EKSCluster.OpenIdConnectIssuerUrl]]`
     #[inline]
-    pub fn open_id_connect_issuer_url(&self) -> Value {
-        self.0.get_att("OpenIdConnectIssuerUrl")
+    pub fn open_id_connect_issuer_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OpenIdConnectIssuerUrl"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationMode", Shape::Str(&StrRule { allowed: &["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"], ..StrRule::ANY })),
-        ("BootstrapClusterCreatorAdminPermissions", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessConfig` property type of `AWS::EKS::Cluster`.
 ///
@@ -414,11 +371,12 @@ pub struct AccessConfig {
     /// `AuthenticationMode`: an [`AuthenticationMode`] value.
     ///
     /// The desired authentication mode for the cluster. If you create a cluster by using the EKS API, AWS SDKs, or AWS CloudFormation , the default is `CONFIG_MAP` . If you create the cluster by using the AWS Management Console , the default value is `API_AND_CONFIG_MAP` .
-    pub authentication_mode: Option<AuthenticationMode>,
+    pub authentication_mode: ::std::option::Option<AuthenticationMode>,
     /// `BootstrapClusterCreatorAdminPermissions`: a boolean.
     ///
     /// Specifies whether or not the cluster creator IAM principal was set as a cluster admin access entry during cluster creation time. The default value is `true` .
-    pub bootstrap_cluster_creator_admin_permissions: Option<Bool>,
+    pub bootstrap_cluster_creator_admin_permissions:
+        ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -426,21 +384,21 @@ impl AccessConfig {
     /// A `AccessConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthenticationMode`: an [`AuthenticationMode`] value.
-    pub fn authentication_mode(mut self, value: impl Into<AuthenticationMode>) -> Self { self.authentication_mode = Some(value.into()); self }
+    pub fn authentication_mode(mut self, value: impl ::std::convert::Into<AuthenticationMode>) -> Self { self.authentication_mode = ::std::option::Option::Some(value.into()); self }
     /// `BootstrapClusterCreatorAdminPermissions`: a boolean.
-    pub fn bootstrap_cluster_creator_admin_permissions(mut self, value: impl Into<Bool>) -> Self { self.bootstrap_cluster_creator_admin_permissions = Some(value.into()); self }
+    pub fn bootstrap_cluster_creator_admin_permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.bootstrap_cluster_creator_admin_permissions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessConfig {}
+impl crate::PropertyType for AccessConfig {}
 
-impl ToValue for AccessConfig {
+impl ::cloudwright_core::ToValue for AccessConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthenticationMode", &self.authentication_mode)
             .opt(
                 "BootstrapClusterCreatorAdminPermissions",
@@ -449,15 +407,6 @@ impl ToValue for AccessConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlockStorage: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlockStorage` property type of `AWS::EKS::Cluster`.
 ///
@@ -469,7 +418,7 @@ pub struct BlockStorage {
     /// `Enabled`: a boolean.
     ///
     /// Indicates if the block storage capability is enabled on your EKS Auto Mode cluster. If the block storage capability is enabled, EKS Auto Mode will create and delete EBS volumes in your AWS account.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -477,36 +426,29 @@ impl BlockStorage {
     /// A `BlockStorage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlockStorage {}
+impl crate::PropertyType for BlockStorage {}
 
-impl ToValue for BlockStorage {
+impl ::cloudwright_core::ToValue for BlockStorage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterLogging: ObjRule = ObjRule {
-    properties: &[
-        ("EnabledTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingTypeConfig), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClusterLogging` property type of `AWS::EKS::Cluster`.
 ///
 /// The cluster control plane logging configuration for your cluster.
 ///
-/// &gt; When updating a resource, you must include this `ClusterLogging` property if the previous CloudFormation template of the resource had it.
+/// \> When updating a resource, you must include this `ClusterLogging` property if the previous CloudFormation template of the resource had it.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-cluster-clusterlogging.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -515,8 +457,8 @@ pub struct ClusterLogging {
     ///
     /// The enabled control plane logs for your cluster. All log types are disabled if the array is empty.
     ///
-    /// &gt; When updating a resource, you must include this `EnabledTypes` property if the previous CloudFormation template of the resource had it.
-    pub enabled_types: Option<List<LoggingTypeConfig>>,
+    /// \> When updating a resource, you must include this `EnabledTypes` property if the previous CloudFormation template of the resource had it.
+    pub enabled_types: ::std::option::Option<::cloudwright_core::List<LoggingTypeConfig>>,
 }
 
 #[rustfmt::skip]
@@ -524,34 +466,23 @@ impl ClusterLogging {
     /// A `ClusterLogging` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnabledTypes`: a list of [`LoggingTypeConfig`] objects.
-    pub fn enabled_types(mut self, value: impl Into<List<LoggingTypeConfig>>) -> Self { self.enabled_types = Some(value.into()); self }
+    pub fn enabled_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LoggingTypeConfig>>) -> Self { self.enabled_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusterLogging {}
+impl crate::PropertyType for ClusterLogging {}
 
-impl ToValue for ClusterLogging {
+impl ::cloudwright_core::ToValue for ClusterLogging {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnabledTypes", &self.enabled_types)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("NodePools", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("NodeRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComputeConfig` property type of `AWS::EKS::Cluster`.
 ///
@@ -563,17 +494,17 @@ pub struct ComputeConfig {
     /// `Enabled`: a boolean.
     ///
     /// Request to enable or disable the compute capability on your EKS Auto Mode cluster. If the compute capability is enabled, EKS Auto Mode will create and delete EC2 Managed Instances in your AWS account.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NodePools`: a list of strings.
     ///
     /// Configuration for node pools that defines the compute resources for your EKS Auto Mode cluster. For more information, see EKS Auto Mode Node Pools in the *Amazon EKS User Guide* .
-    pub node_pools: Option<List<Str>>,
+    pub node_pools: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `NodeRoleArn`: a string.
     ///
     /// The ARN of the IAM Role EKS will assign to EC2 Managed Instances in your EKS Auto Mode cluster. This value cannot be changed after the compute capability of EKS Auto Mode is enabled. For more information, see the IAM Reference in the *Amazon EKS User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub node_role_arn: Option<Str>,
+    pub node_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -581,23 +512,23 @@ impl ComputeConfig {
     /// A `ComputeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `NodePools`: a list of strings.
-    pub fn node_pools(mut self, value: impl Into<List<Str>>) -> Self { self.node_pools = Some(value.into()); self }
+    pub fn node_pools(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.node_pools = ::std::option::Option::Some(value.into()); self }
     /// `NodeRoleArn`: a string.
-    pub fn node_role_arn(mut self, value: impl Into<Str>) -> Self { self.node_role_arn = Some(value.into()); self }
+    pub fn node_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.node_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComputeConfig {}
+impl crate::PropertyType for ComputeConfig {}
 
-impl ToValue for ComputeConfig {
+impl ::cloudwright_core::ToValue for ComputeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("NodePools", &self.node_pools)
             .opt("NodeRoleArn", &self.node_role_arn)
@@ -605,18 +536,9 @@ impl ToValue for ComputeConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ControlPlanePlacement: ObjRule = ObjRule {
-    properties: &[
-        ("GroupName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ControlPlanePlacement` property type of `AWS::EKS::Cluster`.
 ///
-/// The placement configuration for all the control plane instances of your local Amazon EKS cluster on an AWS Outpost. For more information, see \[Capacity considerations\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-outposts-capacity-considerations.html>) in the *Amazon EKS User Guide* .
+/// The placement configuration for all the control plane instances of your local Amazon EKS cluster on an AWS Outpost. For more information, see [Capacity considerations](https://docs.aws.amazon.com/eks/latest/userguide/eks-outposts-capacity-considerations.html) in the *Amazon EKS User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-cluster-controlplaneplacement.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -624,7 +546,7 @@ pub struct ControlPlanePlacement {
     /// `GroupName`: a string.
     ///
     /// The name of the placement group for the Kubernetes control plane instances. This property is only used for a local cluster on an AWS Outpost.
-    pub group_name: Option<Str>,
+    pub group_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -632,30 +554,23 @@ impl ControlPlanePlacement {
     /// A `ControlPlanePlacement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GroupName`: a string.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ControlPlanePlacement {}
+impl crate::PropertyType for ControlPlanePlacement {}
 
-impl ToValue for ControlPlanePlacement {
+impl ::cloudwright_core::ToValue for ControlPlanePlacement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("GroupName", &self.group_name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("GroupName", &self.group_name)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ControlPlaneScalingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Tier", Shape::Str(&StrRule { allowed: &["standard", "tier-xl", "tier-2xl", "tier-4xl", "tier-8xl", "tier-ultra"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ControlPlaneScalingConfig` property type of `AWS::EKS::Cluster`.
 ///
@@ -667,7 +582,7 @@ pub struct ControlPlaneScalingConfig {
     /// `Tier`: a [`Tier`] value.
     ///
     /// The control plane scaling tier configuration. Available options are `standard` , `tier-xl` , `tier-2xl` , or `tier-4xl` . For more information, see EKS Provisioned Control Plane in the Amazon EKS User Guide.
-    pub tier: Option<Tier>,
+    pub tier: ::std::option::Option<Tier>,
 }
 
 #[rustfmt::skip]
@@ -675,30 +590,23 @@ impl ControlPlaneScalingConfig {
     /// A `ControlPlaneScalingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Tier`: a [`Tier`] value.
-    pub fn tier(mut self, value: impl Into<Tier>) -> Self { self.tier = Some(value.into()); self }
+    pub fn tier(mut self, value: impl ::std::convert::Into<Tier>) -> Self { self.tier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ControlPlaneScalingConfig {}
+impl crate::PropertyType for ControlPlaneScalingConfig {}
 
-impl ToValue for ControlPlaneScalingConfig {
+impl ::cloudwright_core::ToValue for ControlPlaneScalingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Tier", &self.tier).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Tier", &self.tier)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticLoadBalancing: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ElasticLoadBalancing` property type of `AWS::EKS::Cluster`.
 ///
@@ -710,7 +618,7 @@ pub struct ElasticLoadBalancing {
     /// `Enabled`: a boolean.
     ///
     /// Indicates if the load balancing capability is enabled on your EKS Auto Mode cluster. If the load balancing capability is enabled, EKS Auto Mode will create and delete load balancers in your AWS account.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -718,31 +626,23 @@ impl ElasticLoadBalancing {
     /// A `ElasticLoadBalancing` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ElasticLoadBalancing {}
+impl crate::PropertyType for ElasticLoadBalancing {}
 
-impl ToValue for ElasticLoadBalancing {
+impl ::cloudwright_core::ToValue for ElasticLoadBalancing {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Provider", Shape::Object(&RULE_Provider)),
-        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfig` property type of `AWS::EKS::Cluster`.
 ///
@@ -754,11 +654,11 @@ pub struct EncryptionConfig {
     /// `Provider`: a [`Provider`] object.
     ///
     /// The encryption provider for the cluster.
-    pub provider: Option<Obj<Provider>>,
+    pub provider: ::std::option::Option<crate::Obj<Provider>>,
     /// `Resources`: a list of strings.
     ///
     /// Specifies the resources to be encrypted. The only supported value is `secrets` .
-    pub resources: Option<List<Str>>,
+    pub resources: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -766,38 +666,26 @@ impl EncryptionConfig {
     /// A `EncryptionConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Provider`: a [`Provider`] object.
-    pub fn provider(mut self, value: impl Into<Obj<Provider>>) -> Self { self.provider = Some(value.into()); self }
+    pub fn provider(mut self, value: impl ::std::convert::Into<crate::Obj<Provider>>) -> Self { self.provider = ::std::option::Option::Some(value.into()); self }
     /// `Resources`: a list of strings.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = Some(value.into()); self }
+    pub fn resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resources = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionConfig {}
+impl crate::PropertyType for EncryptionConfig {}
 
-impl ToValue for EncryptionConfig {
+impl ::cloudwright_core::ToValue for EncryptionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Provider", &self.provider)
             .opt("Resources", &self.resources)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KubernetesNetworkConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ElasticLoadBalancing", Shape::Object(&RULE_ElasticLoadBalancing)),
-        ("IpFamily", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
-        ("ServiceIpv4Cidr", Shape::STR),
-        ("ServiceIpv6Cidr", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KubernetesNetworkConfig` property type of `AWS::EKS::Cluster`.
 ///
@@ -809,13 +697,13 @@ pub struct KubernetesNetworkConfig {
     /// `ElasticLoadBalancing`: an [`ElasticLoadBalancing`] object.
     ///
     /// Request to enable or disable the load balancing capability on your EKS Auto Mode cluster. For more information, see EKS Auto Mode load balancing capability in the *Amazon EKS User Guide* .
-    pub elastic_load_balancing: Option<Obj<ElasticLoadBalancing>>,
+    pub elastic_load_balancing: ::std::option::Option<crate::Obj<ElasticLoadBalancing>>,
     /// `IpFamily`: an [`IpFamily`] value.
     ///
     /// Specify which IP family is used to assign Kubernetes pod and service IP addresses. If you don't specify a value, `ipv4` is used by default. You can only specify an IP family when you create a cluster and can't change this value once the cluster is created. If you specify `ipv6` , the VPC and subnets that you specify for cluster creation must have both `IPv4` and `IPv6` CIDR blocks assigned to them. You can't specify `ipv6` for clusters in China Regions.
     ///
-    /// You can only specify `ipv6` for `1.21` and later clusters that use version `1.10.1` or later of the Amazon VPC CNI add-on. If you specify `ipv6` , then ensure that your VPC meets the requirements listed in the considerations listed in \[Assigning IPv6 addresses to pods and services\](<https://docs.aws.amazon.com/eks/latest/userguide/cni-ipv6.html>) in the *Amazon EKS User Guide* . Kubernetes assigns services `IPv6` addresses from the unique local address range `(fc00::/7)` . You can't specify a custom `IPv6` CIDR block. Pod addresses are assigned from the subnet's `IPv6` CIDR.
-    pub ip_family: Option<IpFamily>,
+    /// You can only specify `ipv6` for `1.21` and later clusters that use version `1.10.1` or later of the Amazon VPC CNI add-on. If you specify `ipv6` , then ensure that your VPC meets the requirements listed in the considerations listed in [Assigning IPv6 addresses to pods and services](https://docs.aws.amazon.com/eks/latest/userguide/cni-ipv6.html) in the *Amazon EKS User Guide* . Kubernetes assigns services `IPv6` addresses from the unique local address range `(fc00::/7)` . You can't specify a custom `IPv6` CIDR block. Pod addresses are assigned from the subnet's `IPv6` CIDR.
+    pub ip_family: ::std::option::Option<IpFamily>,
     /// `ServiceIpv4Cidr`: a string.
     ///
     /// Don't specify a value if you select `ipv6` for *ipFamily* . The CIDR block to assign Kubernetes service IP addresses from. If you don't specify a block, Kubernetes assigns addresses from either the `10.100.0.0/16` or `172.20.0.0/16` CIDR blocks. We recommend that you specify a block that does not overlap with resources in other networks that are peered or connected to your VPC. The block must meet the following requirements:
@@ -824,12 +712,12 @@ pub struct KubernetesNetworkConfig {
     /// - Doesn't overlap with any CIDR block assigned to the VPC that you selected for VPC.
     /// - Between `/24` and `/12` .
     ///
-    /// &gt; You can only specify a custom CIDR block when you create a cluster. You can't change this value after the cluster is created.
-    pub service_ipv4_cidr: Option<Str>,
+    /// \> You can only specify a custom CIDR block when you create a cluster. You can't change this value after the cluster is created.
+    pub service_ipv4_cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceIpv6Cidr`: a string.
     ///
     /// The CIDR block that Kubernetes pod and service IP addresses are assigned from if you created a 1.21 or later cluster with version 1.10.1 or later of the Amazon VPC CNI add-on and specified `ipv6` for *ipFamily* when you created the cluster. Kubernetes assigns service addresses from the unique local address range ( `fc00::/7` ) because you can't specify a custom IPv6 CIDR block when you create the cluster.
-    pub service_ipv6_cidr: Option<Str>,
+    pub service_ipv6_cidr: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -837,25 +725,25 @@ impl KubernetesNetworkConfig {
     /// A `KubernetesNetworkConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ElasticLoadBalancing`: an [`ElasticLoadBalancing`] object.
-    pub fn elastic_load_balancing(mut self, value: impl Into<Obj<ElasticLoadBalancing>>) -> Self { self.elastic_load_balancing = Some(value.into()); self }
+    pub fn elastic_load_balancing(mut self, value: impl ::std::convert::Into<crate::Obj<ElasticLoadBalancing>>) -> Self { self.elastic_load_balancing = ::std::option::Option::Some(value.into()); self }
     /// `IpFamily`: an [`IpFamily`] value.
-    pub fn ip_family(mut self, value: impl Into<IpFamily>) -> Self { self.ip_family = Some(value.into()); self }
+    pub fn ip_family(mut self, value: impl ::std::convert::Into<IpFamily>) -> Self { self.ip_family = ::std::option::Option::Some(value.into()); self }
     /// `ServiceIpv4Cidr`: a string.
-    pub fn service_ipv4_cidr(mut self, value: impl Into<Str>) -> Self { self.service_ipv4_cidr = Some(value.into()); self }
+    pub fn service_ipv4_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_ipv4_cidr = ::std::option::Option::Some(value.into()); self }
     /// `ServiceIpv6Cidr`: a string.
-    pub fn service_ipv6_cidr(mut self, value: impl Into<Str>) -> Self { self.service_ipv6_cidr = Some(value.into()); self }
+    pub fn service_ipv6_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_ipv6_cidr = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KubernetesNetworkConfig {}
+impl crate::PropertyType for KubernetesNetworkConfig {}
 
-impl ToValue for KubernetesNetworkConfig {
+impl ::cloudwright_core::ToValue for KubernetesNetworkConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ElasticLoadBalancing", &self.elastic_load_balancing)
             .opt("IpFamily", &self.ip_family)
             .opt("ServiceIpv4Cidr", &self.service_ipv4_cidr)
@@ -864,20 +752,11 @@ impl ToValue for KubernetesNetworkConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Logging: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterLogging", Shape::Object(&RULE_ClusterLogging)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Logging` property type of `AWS::EKS::Cluster`.
 ///
-/// Enable or disable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs. By default, cluster control plane logs aren't exported to CloudWatch Logs. For more information, see \[Amazon EKS Cluster control plane logs\](<https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html>) in the **Amazon EKS User Guide** .
+/// Enable or disable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs. By default, cluster control plane logs aren't exported to CloudWatch Logs. For more information, see [Amazon EKS Cluster control plane logs](https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html) in the **Amazon EKS User Guide** .
 ///
-/// &gt; When updating a resource, you must include this `Logging` property if the previous CloudFormation template of the resource had it. &gt; CloudWatch Logs ingestion, archive storage, and data scanning rates apply to exported control plane logs. For more information, see \[CloudWatch Pricing\](<https://docs.aws.amazon.com/cloudwatch/pricing/>) .
+/// \> When updating a resource, you must include this `Logging` property if the previous CloudFormation template of the resource had it. > CloudWatch Logs ingestion, archive storage, and data scanning rates apply to exported control plane logs. For more information, see [CloudWatch Pricing](https://docs.aws.amazon.com/cloudwatch/pricing/) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-cluster-logging.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -885,7 +764,7 @@ pub struct Logging {
     /// `ClusterLogging`: a [`ClusterLogging`] object.
     ///
     /// The cluster control plane logging configuration for your cluster.
-    pub cluster_logging: Option<Obj<ClusterLogging>>,
+    pub cluster_logging: ::std::option::Option<crate::Obj<ClusterLogging>>,
 }
 
 #[rustfmt::skip]
@@ -893,36 +772,27 @@ impl Logging {
     /// A `Logging` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClusterLogging`: a [`ClusterLogging`] object.
-    pub fn cluster_logging(mut self, value: impl Into<Obj<ClusterLogging>>) -> Self { self.cluster_logging = Some(value.into()); self }
+    pub fn cluster_logging(mut self, value: impl ::std::convert::Into<crate::Obj<ClusterLogging>>) -> Self { self.cluster_logging = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Logging {}
+impl crate::PropertyType for Logging {}
 
-impl ToValue for Logging {
+impl ::cloudwright_core::ToValue for Logging {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClusterLogging", &self.cluster_logging)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingTypeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["api", "audit", "authenticator", "controllerManager", "scheduler"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LoggingTypeConfig` property type of `AWS::EKS::Cluster`.
 ///
-/// The enabled logging type. For a list of the valid logging types, see the \[`types` property of `LogSetup`\](<https://docs.aws.amazon.com/eks/latest/APIReference/API_LogSetup.html#AmazonEKS-Type-LogSetup-types>) in the *Amazon EKS API Reference* .
+/// The enabled logging type. For a list of the valid logging types, see the [`types` property of `LogSetup`](https://docs.aws.amazon.com/eks/latest/APIReference/API_LogSetup.html#AmazonEKS-Type-LogSetup-types) in the *Amazon EKS API Reference* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-cluster-loggingtypeconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -930,7 +800,7 @@ pub struct LoggingTypeConfig {
     /// `Type`: a [`LoggingTypeConfigType`] value.
     ///
     /// The name of the log type.
-    pub r#type: Option<LoggingTypeConfigType>,
+    pub r#type: ::std::option::Option<LoggingTypeConfigType>,
 }
 
 #[rustfmt::skip]
@@ -938,19 +808,21 @@ impl LoggingTypeConfig {
     /// A `LoggingTypeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Type`: a [`LoggingTypeConfigType`] value.
-    pub fn r#type(mut self, value: impl Into<LoggingTypeConfigType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<LoggingTypeConfigType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoggingTypeConfig {}
+impl crate::PropertyType for LoggingTypeConfig {}
 
-impl ToValue for LoggingTypeConfig {
+impl ::cloudwright_core::ToValue for LoggingTypeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Type", &self.r#type)
+            .build()
     }
 }
 
@@ -958,46 +830,34 @@ impl ToValue for LoggingTypeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutpostConfigRequired {
     /// `ControlPlaneInstanceType`: a string, required.
-    pub control_plane_instance_type: Str,
+    pub control_plane_instance_type: ::cloudwright_core::Str,
     /// `OutpostArns`: a list of strings, required.
-    pub outpost_arns: List<Str>,
+    pub outpost_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutpostConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ControlPlaneInstanceType", Shape::STR),
-        ("ControlPlanePlacement", Shape::Object(&RULE_ControlPlanePlacement)),
-        ("OutpostArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["OutpostArns", "ControlPlaneInstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutpostConfig` property type of `AWS::EKS::Cluster`.
 ///
-/// The configuration of your local Amazon EKS cluster on an AWS Outpost. Before creating a cluster on an Outpost, review \[Creating a local cluster on an Outpost\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-outposts-local-cluster-create.html>) in the *Amazon EKS User Guide* . This API isn't available for Amazon EKS clusters on the AWS cloud.
+/// The configuration of your local Amazon EKS cluster on an AWS Outpost. Before creating a cluster on an Outpost, review [Creating a local cluster on an Outpost](https://docs.aws.amazon.com/eks/latest/userguide/eks-outposts-local-cluster-create.html) in the *Amazon EKS User Guide* . This API isn't available for Amazon EKS clusters on the AWS cloud.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-cluster-outpostconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutpostConfig {
     /// `ControlPlaneInstanceType`: a string, required.
     ///
-    /// The Amazon EC2 instance type that you want to use for your local Amazon EKS cluster on Outposts. Choose an instance type based on the number of nodes that your cluster will have. For more information, see \[Capacity considerations\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-outposts-capacity-considerations.html>) in the *Amazon EKS User Guide* .
+    /// The Amazon EC2 instance type that you want to use for your local Amazon EKS cluster on Outposts. Choose an instance type based on the number of nodes that your cluster will have. For more information, see [Capacity considerations](https://docs.aws.amazon.com/eks/latest/userguide/eks-outposts-capacity-considerations.html) in the *Amazon EKS User Guide* .
     ///
     /// The instance type that you specify is used for all Kubernetes control plane instances. The instance type can't be changed after cluster creation. The control plane is not automatically scaled by Amazon EKS.
-    pub control_plane_instance_type: Str,
+    pub control_plane_instance_type: ::cloudwright_core::Str,
     /// `ControlPlanePlacement`: a [`ControlPlanePlacement`] object.
     ///
-    /// An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an AWS Outpost. For more information, see \[Capacity considerations\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-outposts-capacity-considerations.html>) in the *Amazon EKS User Guide* .
-    pub control_plane_placement: Option<Obj<ControlPlanePlacement>>,
+    /// An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an AWS Outpost. For more information, see [Capacity considerations](https://docs.aws.amazon.com/eks/latest/userguide/eks-outposts-capacity-considerations.html) in the *Amazon EKS User Guide* .
+    pub control_plane_placement: ::std::option::Option<crate::Obj<ControlPlanePlacement>>,
     /// `OutpostArns`: a list of strings, required.
     ///
     /// The ARN of the Outpost that you want to use for your local Amazon EKS cluster on Outposts. Only a single Outpost ARN is supported.
     ///
     /// Each item: items at least 1.
-    pub outpost_arns: List<Str>,
+    pub outpost_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1007,25 +867,25 @@ impl OutpostConfig {
     pub fn new(required: OutpostConfigRequired) -> Self {
         Self {
             control_plane_instance_type: required.control_plane_instance_type,
-            control_plane_placement: None,
+            control_plane_placement: ::std::option::Option::None,
             outpost_arns: required.outpost_arns,
         }
     }
 
     /// `ControlPlaneInstanceType`: a string, required.
-    pub fn control_plane_instance_type(mut self, value: impl Into<Str>) -> Self { self.control_plane_instance_type = value.into(); self }
+    pub fn control_plane_instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.control_plane_instance_type = value.into(); self }
     /// `ControlPlanePlacement`: a [`ControlPlanePlacement`] object.
-    pub fn control_plane_placement(mut self, value: impl Into<Obj<ControlPlanePlacement>>) -> Self { self.control_plane_placement = Some(value.into()); self }
+    pub fn control_plane_placement(mut self, value: impl ::std::convert::Into<crate::Obj<ControlPlanePlacement>>) -> Self { self.control_plane_placement = ::std::option::Option::Some(value.into()); self }
     /// `OutpostArns`: a list of strings, required.
-    pub fn outpost_arns(mut self, value: impl Into<List<Str>>) -> Self { self.outpost_arns = value.into(); self }
+    pub fn outpost_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.outpost_arns = value.into(); self }
 }
 
-impl PropertyType for OutpostConfig {}
+impl crate::PropertyType for OutpostConfig {}
 
-impl ToValue for OutpostConfig {
+impl ::cloudwright_core::ToValue for OutpostConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ControlPlaneInstanceType",
                 &self.control_plane_instance_type,
@@ -1036,15 +896,6 @@ impl ToValue for OutpostConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Provider: ObjRule = ObjRule {
-    properties: &[
-        ("KeyArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Provider` property type of `AWS::EKS::Cluster`.
 ///
 /// Identifies the AWS Key Management Service ( AWS  ) key used to encrypt the secrets.
@@ -1054,8 +905,8 @@ pub(crate) static RULE_Provider: ObjRule = ObjRule {
 pub struct Provider {
     /// `KeyArn`: a string.
     ///
-    /// Amazon Resource Name (ARN) or alias of the KMS key. The KMS key must be symmetric and created in the same AWS Region as the cluster. If the KMS key was created in a different account, the \[IAM principal\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html>) must have access to the KMS key. For more information, see \[Allowing users in other accounts to use a KMS key\](<https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html>) in the *AWS Key Management Service Developer Guide* .
-    pub key_arn: Option<Str>,
+    /// Amazon Resource Name (ARN) or alias of the KMS key. The KMS key must be symmetric and created in the same AWS Region as the cluster. If the KMS key was created in a different account, the [IAM principal](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html) must have access to the KMS key. For more information, see [Allowing users in other accounts to use a KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html) in the *AWS Key Management Service Developer Guide* .
+    pub key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1063,31 +914,23 @@ impl Provider {
     /// A `Provider` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KeyArn`: a string.
-    pub fn key_arn(mut self, value: impl Into<Str>) -> Self { self.key_arn = Some(value.into()); self }
+    pub fn key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Provider {}
+impl crate::PropertyType for Provider {}
 
-impl ToValue for Provider {
+impl ::cloudwright_core::ToValue for Provider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KeyArn", &self.key_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("KeyArn", &self.key_arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RemoteNetworkConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RemoteNodeNetworks", Shape::List(&ListRule { items: Shape::Object(&RULE_RemoteNodeNetwork), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("RemotePodNetworks", Shape::List(&ListRule { items: Shape::Object(&RULE_RemotePodNetwork), min_items: Some(0), max_items: Some(1), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RemoteNetworkConfig` property type of `AWS::EKS::Cluster`.
 ///
@@ -1114,7 +957,7 @@ pub struct RemoteNetworkConfig {
     /// - Each host must allow TCP and UDP network connectivity to and from other hosts that are running `CoreDNS` on UDP port `53` for service and pod DNS names.
     ///
     /// Items 0 to 1.
-    pub remote_node_networks: Option<List<RemoteNodeNetwork>>,
+    pub remote_node_networks: ::std::option::Option<::cloudwright_core::List<RemoteNodeNetwork>>,
     /// `RemotePodNetworks`: a list of [`RemotePodNetwork`] objects.
     ///
     /// The list of network CIDRs that can contain pods that run Kubernetes webhooks on hybrid nodes.
@@ -1129,7 +972,7 @@ pub struct RemoteNetworkConfig {
     /// - Each block cannot overlap with the range of the VPC CIDR blocks for your EKS resources, or the block of the Kubernetes service IP range.
     ///
     /// Items 0 to 1.
-    pub remote_pod_networks: Option<List<RemotePodNetwork>>,
+    pub remote_pod_networks: ::std::option::Option<::cloudwright_core::List<RemotePodNetwork>>,
 }
 
 #[rustfmt::skip]
@@ -1137,43 +980,26 @@ impl RemoteNetworkConfig {
     /// A `RemoteNetworkConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RemoteNodeNetworks`: a list of [`RemoteNodeNetwork`] objects.
-    pub fn remote_node_networks(mut self, value: impl Into<List<RemoteNodeNetwork>>) -> Self { self.remote_node_networks = Some(value.into()); self }
+    pub fn remote_node_networks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RemoteNodeNetwork>>) -> Self { self.remote_node_networks = ::std::option::Option::Some(value.into()); self }
     /// `RemotePodNetworks`: a list of [`RemotePodNetwork`] objects.
-    pub fn remote_pod_networks(mut self, value: impl Into<List<RemotePodNetwork>>) -> Self { self.remote_pod_networks = Some(value.into()); self }
+    pub fn remote_pod_networks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RemotePodNetwork>>) -> Self { self.remote_pod_networks = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RemoteNetworkConfig {}
+impl crate::PropertyType for RemoteNetworkConfig {}
 
-impl ToValue for RemoteNetworkConfig {
+impl ::cloudwright_core::ToValue for RemoteNetworkConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RemoteNodeNetworks", &self.remote_node_networks)
             .opt("RemotePodNetworks", &self.remote_pod_networks)
             .build()
     }
 }
-
-/// The required properties of [`RemoteNodeNetwork`], by name: `RemoteNodeNetwork::new(RemoteNodeNetworkRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RemoteNodeNetworkRequired {
-    /// `Cidrs`: a list of strings, required.
-    pub cidrs: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RemoteNodeNetwork: ObjRule = ObjRule {
-    properties: &[
-        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Cidrs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RemoteNodeNetwork` property type of `AWS::EKS::Cluster`.
 ///
@@ -1213,48 +1039,33 @@ pub struct RemoteNodeNetwork {
     /// - Each host must allow TCP and UDP network connectivity to and from other hosts that are running `CoreDNS` on UDP port `53` for service and pod DNS names.
     ///
     /// Each item: format `ipv4-network`, items at least 1.
-    pub cidrs: List<Str>,
+    pub cidrs: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl RemoteNodeNetwork {
-    /// A `RemoteNodeNetwork` with its required properties, named in a [`RemoteNodeNetworkRequired`].
+    /// A `RemoteNodeNetwork` with its one required property, `Cidrs`.
     #[inline]
-    pub fn new(required: RemoteNodeNetworkRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            cidrs: required.cidrs,
+            cidrs: value.into(),
         }
     }
 
     /// `Cidrs`: a list of strings, required.
-    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.cidrs = value.into(); self }
+    pub fn cidrs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cidrs = value.into(); self }
 }
 
-impl PropertyType for RemoteNodeNetwork {}
+impl crate::PropertyType for RemoteNodeNetwork {}
 
-impl ToValue for RemoteNodeNetwork {
+impl ::cloudwright_core::ToValue for RemoteNodeNetwork {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Cidrs", &self.cidrs).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Cidrs", &self.cidrs)
+            .build()
     }
 }
-
-/// The required properties of [`RemotePodNetwork`], by name: `RemotePodNetwork::new(RemotePodNetworkRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RemotePodNetworkRequired {
-    /// `Cidrs`: a list of strings, required.
-    pub cidrs: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RemotePodNetwork: ObjRule = ObjRule {
-    properties: &[
-        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Cidrs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RemotePodNetwork` property type of `AWS::EKS::Cluster`.
 ///
@@ -1286,128 +1097,111 @@ pub struct RemotePodNetwork {
     /// - Each block cannot overlap with the range of the VPC CIDR blocks for your EKS resources, or the block of the Kubernetes service IP range.
     ///
     /// Each item: format `ipv4-network`, items at least 1.
-    pub cidrs: List<Str>,
+    pub cidrs: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl RemotePodNetwork {
-    /// A `RemotePodNetwork` with its required properties, named in a [`RemotePodNetworkRequired`].
+    /// A `RemotePodNetwork` with its one required property, `Cidrs`.
     #[inline]
-    pub fn new(required: RemotePodNetworkRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            cidrs: required.cidrs,
+            cidrs: value.into(),
         }
     }
 
     /// `Cidrs`: a list of strings, required.
-    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.cidrs = value.into(); self }
+    pub fn cidrs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cidrs = value.into(); self }
 }
 
-impl PropertyType for RemotePodNetwork {}
+impl crate::PropertyType for RemotePodNetwork {}
 
-impl ToValue for RemotePodNetwork {
+impl ::cloudwright_core::ToValue for RemotePodNetwork {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Cidrs", &self.cidrs).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Cidrs", &self.cidrs)
+            .build()
     }
 }
-
-/// The required properties of [`ResourcesVpcConfig`], by name: `ResourcesVpcConfig::new(ResourcesVpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcesVpcConfigRequired {
-    /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcesVpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EndpointPrivateAccess", Shape::Bool),
-        ("EndpointPublicAccess", Shape::Bool),
-        ("PublicAccessCidrs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourcesVpcConfig` property type of `AWS::EKS::Cluster`.
 ///
 /// An object representing the VPC configuration to use for an Amazon EKS cluster.
 ///
-/// &gt; When updating a resource, you must include these properties if the previous CloudFormation template of the resource had them:
-/// &gt;
-/// &gt; - `EndpointPublicAccess`
-/// &gt; - `EndpointPrivateAccess`
-/// &gt; - `PublicAccessCidrs`
+/// \> When updating a resource, you must include these properties if the previous CloudFormation template of the resource had them:
+/// \>
+/// \> - `EndpointPublicAccess`
+/// \> - `EndpointPrivateAccess`
+/// \> - `PublicAccessCidrs`
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-cluster-resourcesvpcconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcesVpcConfig {
     /// `EndpointPrivateAccess`: a boolean.
     ///
-    /// Set this value to `true` to enable private access for your cluster's Kubernetes API server endpoint. If you enable private access, Kubernetes API requests from within your cluster's VPC use the private VPC endpoint. The default value for this parameter is `false` , which disables private access for your Kubernetes API server. If you disable private access and you have nodes or AWS Fargate pods in the cluster, then ensure that `publicAccessCidrs` includes the necessary CIDR blocks for communication with the nodes or Fargate pods. For more information, see \[Cluster API server endpoint\](<https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html>) in the **Amazon EKS User Guide** .
-    pub endpoint_private_access: Option<Bool>,
+    /// Set this value to `true` to enable private access for your cluster's Kubernetes API server endpoint. If you enable private access, Kubernetes API requests from within your cluster's VPC use the private VPC endpoint. The default value for this parameter is `false` , which disables private access for your Kubernetes API server. If you disable private access and you have nodes or AWS Fargate pods in the cluster, then ensure that `publicAccessCidrs` includes the necessary CIDR blocks for communication with the nodes or Fargate pods. For more information, see [Cluster API server endpoint](https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html) in the **Amazon EKS User Guide** .
+    pub endpoint_private_access: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EndpointPublicAccess`: a boolean.
     ///
-    /// Set this value to `false` to disable public access to your cluster's Kubernetes API server endpoint. If you disable public access, your cluster's Kubernetes API server can only receive requests from within the cluster VPC. The default value for this parameter is `true` , which enables public access for your Kubernetes API server. The endpoint domain name and IP address family depends on the value of the `ipFamily` for the cluster. For more information, see \[Cluster API server endpoint\](<https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html>) in the **Amazon EKS User Guide** .
-    pub endpoint_public_access: Option<Bool>,
+    /// Set this value to `false` to disable public access to your cluster's Kubernetes API server endpoint. If you disable public access, your cluster's Kubernetes API server can only receive requests from within the cluster VPC. The default value for this parameter is `true` , which enables public access for your Kubernetes API server. The endpoint domain name and IP address family depends on the value of the `ipFamily` for the cluster. For more information, see [Cluster API server endpoint](https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html) in the **Amazon EKS User Guide** .
+    pub endpoint_public_access: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PublicAccessCidrs`: a list of strings.
     ///
-    /// The CIDR blocks that are allowed access to your cluster's public Kubernetes API server endpoint. Communication to the endpoint from addresses outside of the CIDR blocks that you specify is denied. The default value is `0.0.0.0/0` and additionally `::/0` for dual-stack `IPv6` clusters. If you've disabled private endpoint access, make sure that you specify the necessary CIDR blocks for every node and AWS Fargate `Pod` in the cluster. For more information, see \[Cluster API server endpoint\](<https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html>) in the **Amazon EKS User Guide** .
+    /// The CIDR blocks that are allowed access to your cluster's public Kubernetes API server endpoint. Communication to the endpoint from addresses outside of the CIDR blocks that you specify is denied. The default value is `0.0.0.0/0` and additionally `::/0` for dual-stack `IPv6` clusters. If you've disabled private endpoint access, make sure that you specify the necessary CIDR blocks for every node and AWS Fargate `Pod` in the cluster. For more information, see [Cluster API server endpoint](https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html) in the **Amazon EKS User Guide** .
     ///
     /// Note that the public endpoints are dual-stack for only `IPv6` clusters that are made after October 2024. You can't add `IPv6` CIDR blocks to `IPv4` clusters or `IPv6` clusters that were made before October 2024.
     ///
     /// Each item: items at least 1.
-    pub public_access_cidrs: Option<List<Str>>,
+    pub public_access_cidrs:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecurityGroupIds`: a list of strings.
     ///
-    /// Specify one or more security groups for the cross-account elastic network interfaces that Amazon EKS creates to use that allow communication between your nodes and the Kubernetes control plane. If you don't specify any security groups, then familiarize yourself with the difference between Amazon EKS defaults for clusters deployed with Kubernetes. For more information, see \[Amazon EKS security group considerations\](<https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html>) in the **Amazon EKS User Guide** .
+    /// Specify one or more security groups for the cross-account elastic network interfaces that Amazon EKS creates to use that allow communication between your nodes and the Kubernetes control plane. If you don't specify any security groups, then familiarize yourself with the difference between Amazon EKS defaults for clusters deployed with Kubernetes. For more information, see [Amazon EKS security group considerations](https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html) in the **Amazon EKS User Guide** .
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, items at least 1.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// Specify subnets for your Amazon EKS nodes. Amazon EKS creates cross-account elastic network interfaces in these subnets to allow communication between your nodes and the Kubernetes control plane.
     ///
     /// Each item: items at least 1.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ResourcesVpcConfig {
-    /// A `ResourcesVpcConfig` with its required properties, named in a [`ResourcesVpcConfigRequired`].
+    /// A `ResourcesVpcConfig` with its one required property, `SubnetIds`.
     #[inline]
-    pub fn new(required: ResourcesVpcConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            endpoint_private_access: None,
-            endpoint_public_access: None,
-            public_access_cidrs: None,
-            security_group_ids: None,
-            subnet_ids: required.subnet_ids,
+            endpoint_private_access: ::std::option::Option::None,
+            endpoint_public_access: ::std::option::Option::None,
+            public_access_cidrs: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            subnet_ids: value.into(),
         }
     }
 
     /// `EndpointPrivateAccess`: a boolean.
-    pub fn endpoint_private_access(mut self, value: impl Into<Bool>) -> Self { self.endpoint_private_access = Some(value.into()); self }
+    pub fn endpoint_private_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.endpoint_private_access = ::std::option::Option::Some(value.into()); self }
     /// `EndpointPublicAccess`: a boolean.
-    pub fn endpoint_public_access(mut self, value: impl Into<Bool>) -> Self { self.endpoint_public_access = Some(value.into()); self }
+    pub fn endpoint_public_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.endpoint_public_access = ::std::option::Option::Some(value.into()); self }
     /// `PublicAccessCidrs`: a list of strings.
-    pub fn public_access_cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.public_access_cidrs = Some(value.into()); self }
+    pub fn public_access_cidrs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.public_access_cidrs = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
-impl PropertyType for ResourcesVpcConfig {}
+impl crate::PropertyType for ResourcesVpcConfig {}
 
-impl ToValue for ResourcesVpcConfig {
+impl ::cloudwright_core::ToValue for ResourcesVpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndpointPrivateAccess", &self.endpoint_private_access)
             .opt("EndpointPublicAccess", &self.endpoint_public_access)
             .opt("PublicAccessCidrs", &self.public_access_cidrs)
@@ -1416,15 +1210,6 @@ impl ToValue for ResourcesVpcConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BlockStorage", Shape::Object(&RULE_BlockStorage)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageConfig` property type of `AWS::EKS::Cluster`.
 ///
@@ -1436,7 +1221,7 @@ pub struct StorageConfig {
     /// `BlockStorage`: a [`BlockStorage`] object.
     ///
     /// Request to configure EBS Block Storage settings for your EKS Auto Mode cluster.
-    pub block_storage: Option<Obj<BlockStorage>>,
+    pub block_storage: ::std::option::Option<crate::Obj<BlockStorage>>,
 }
 
 #[rustfmt::skip]
@@ -1444,38 +1229,29 @@ impl StorageConfig {
     /// A `StorageConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlockStorage`: a [`BlockStorage`] object.
-    pub fn block_storage(mut self, value: impl Into<Obj<BlockStorage>>) -> Self { self.block_storage = Some(value.into()); self }
+    pub fn block_storage(mut self, value: impl ::std::convert::Into<crate::Obj<BlockStorage>>) -> Self { self.block_storage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StorageConfig {}
+impl crate::PropertyType for StorageConfig {}
 
-impl ToValue for StorageConfig {
+impl ::cloudwright_core::ToValue for StorageConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockStorage", &self.block_storage)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_UpgradePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("SupportType", Shape::Str(&StrRule { allowed: &["STANDARD", "EXTENDED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UpgradePolicy` property type of `AWS::EKS::Cluster`.
 ///
 /// The support policy to use for the cluster. Extended support allows you to remain on specific Kubernetes versions for longer. Clusters in extended support have higher costs. The default value is `EXTENDED` . Use `STANDARD` to disable extended support.
 ///
-/// \[Learn more about EKS Extended Support in the *Amazon EKS User Guide* .\](<https://docs.aws.amazon.com/eks/latest/userguide/extended-support-control.html>)
+/// [Learn more about EKS Extended Support in the *Amazon EKS User Guide* .](https://docs.aws.amazon.com/eks/latest/userguide/extended-support-control.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-cluster-upgradepolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1484,8 +1260,8 @@ pub struct UpgradePolicy {
     ///
     /// If the cluster is set to `EXTENDED` , it will enter extended support at the end of standard support. If the cluster is set to `STANDARD` , it will be automatically upgraded at the end of standard support.
     ///
-    /// \[Learn more about EKS Extended Support in the *Amazon EKS User Guide* .\](<https://docs.aws.amazon.com/eks/latest/userguide/extended-support-control.html>)
-    pub support_type: Option<SupportType>,
+    /// [Learn more about EKS Extended Support in the *Amazon EKS User Guide* .](https://docs.aws.amazon.com/eks/latest/userguide/extended-support-control.html)
+    pub support_type: ::std::option::Option<SupportType>,
 }
 
 #[rustfmt::skip]
@@ -1493,32 +1269,23 @@ impl UpgradePolicy {
     /// A `UpgradePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SupportType`: a [`SupportType`] value.
-    pub fn support_type(mut self, value: impl Into<SupportType>) -> Self { self.support_type = Some(value.into()); self }
+    pub fn support_type(mut self, value: impl ::std::convert::Into<SupportType>) -> Self { self.support_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UpgradePolicy {}
+impl crate::PropertyType for UpgradePolicy {}
 
-impl ToValue for UpgradePolicy {
+impl ::cloudwright_core::ToValue for UpgradePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SupportType", &self.support_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ZonalShiftConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ZonalShiftConfig` property type of `AWS::EKS::Cluster`.
 ///
@@ -1530,7 +1297,7 @@ pub struct ZonalShiftConfig {
     /// `Enabled`: a boolean.
     ///
     /// If zonal shift is enabled, AWS configures zonal autoshift for the cluster.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1538,19 +1305,21 @@ impl ZonalShiftConfig {
     /// A `ZonalShiftConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ZonalShiftConfig {}
+impl crate::PropertyType for ZonalShiftConfig {}
 
-impl ToValue for ZonalShiftConfig {
+impl ::cloudwright_core::ToValue for ZonalShiftConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
 
@@ -1564,25 +1333,25 @@ pub enum AuthenticationMode {
     /// `API`
     Api,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthenticationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthenticationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthenticationMode {
+impl ::cloudwright_core::ToValue for AuthenticationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ConfigMap => "CONFIG_MAP",
             Self::ApiAndConfigMap => "API_AND_CONFIG_MAP",
             Self::Api => "API",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1594,24 +1363,24 @@ pub enum IpFamily {
     /// `ipv6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpFamily {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpFamily {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpFamily {
+impl ::cloudwright_core::ToValue for IpFamily {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1629,27 +1398,27 @@ pub enum LoggingTypeConfigType {
     /// `scheduler`
     Scheduler,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LoggingTypeConfigType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LoggingTypeConfigType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LoggingTypeConfigType {
+impl ::cloudwright_core::ToValue for LoggingTypeConfigType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Api => "api",
             Self::Audit => "audit",
             Self::Authenticator => "authenticator",
             Self::ControllerManager => "controllerManager",
             Self::Scheduler => "scheduler",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1661,24 +1430,24 @@ pub enum SupportType {
     /// `EXTENDED`
     Extended,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SupportType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SupportType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SupportType {
+impl ::cloudwright_core::ToValue for SupportType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::Extended => "EXTENDED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1698,18 +1467,18 @@ pub enum Tier {
     /// `tier-ultra`
     TierUltra,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Tier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Tier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Tier {
+impl ::cloudwright_core::ToValue for Tier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "standard",
             Self::TierXl => "tier-xl",
@@ -1717,8 +1486,246 @@ impl ToValue for Tier {
             Self::Tier4xl => "tier-4xl",
             Self::Tier8xl => "tier-8xl",
             Self::TierUltra => "tier-ultra",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][A-Za-z0-9\\-_]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("1\\.\\d\\d");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cluster: ObjRule = ObjRule {
+        properties: &[
+            ("AccessConfig", Shape::Object(&RULE_AccessConfig)),
+            ("BootstrapSelfManagedAddons", Shape::Bool),
+            ("ComputeConfig", Shape::Object(&RULE_ComputeConfig)),
+            ("ControlPlaneScalingConfig", Shape::Object(&RULE_ControlPlaneScalingConfig)),
+            ("DeletionProtection", Shape::Bool),
+            ("EncryptionConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_EncryptionConfig), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("Force", Shape::Bool),
+            ("KubernetesNetworkConfig", Shape::Object(&RULE_KubernetesNetworkConfig)),
+            ("Logging", Shape::Object(&RULE_Logging)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OutpostConfig", Shape::Object(&RULE_OutpostConfig)),
+            ("RemoteNetworkConfig", Shape::Object(&RULE_RemoteNetworkConfig)),
+            ("ResourcesVpcConfig", Shape::Object(&RULE_ResourcesVpcConfig)),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StorageConfig", Shape::Object(&RULE_StorageConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("UpgradePolicy", Shape::Object(&RULE_UpgradePolicy)),
+            ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ZonalShiftConfig", Shape::Object(&RULE_ZonalShiftConfig)),
+        ],
+        required: &["RoleArn", "ResourcesVpcConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationMode", Shape::Str(&StrRule { allowed: &["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"], ..StrRule::ANY })),
+            ("BootstrapClusterCreatorAdminPermissions", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlockStorage: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterLogging: ObjRule = ObjRule {
+        properties: &[
+            ("EnabledTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingTypeConfig), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("NodePools", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("NodeRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ControlPlanePlacement: ObjRule = ObjRule {
+        properties: &[
+            ("GroupName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ControlPlaneScalingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Tier", Shape::Str(&StrRule { allowed: &["standard", "tier-xl", "tier-2xl", "tier-4xl", "tier-8xl", "tier-ultra"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticLoadBalancing: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Provider", Shape::Object(&RULE_Provider)),
+            ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KubernetesNetworkConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ElasticLoadBalancing", Shape::Object(&RULE_ElasticLoadBalancing)),
+            ("IpFamily", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
+            ("ServiceIpv4Cidr", Shape::STR),
+            ("ServiceIpv6Cidr", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Logging: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterLogging", Shape::Object(&RULE_ClusterLogging)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingTypeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["api", "audit", "authenticator", "controllerManager", "scheduler"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutpostConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ControlPlaneInstanceType", Shape::STR),
+            ("ControlPlanePlacement", Shape::Object(&RULE_ControlPlanePlacement)),
+            ("OutpostArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["OutpostArns", "ControlPlaneInstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Provider: ObjRule = ObjRule {
+        properties: &[
+            ("KeyArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RemoteNetworkConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RemoteNodeNetworks", Shape::List(&ListRule { items: Shape::Object(&RULE_RemoteNodeNetwork), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("RemotePodNetworks", Shape::List(&ListRule { items: Shape::Object(&RULE_RemotePodNetwork), min_items: Some(0), max_items: Some(1), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RemoteNodeNetwork: ObjRule = ObjRule {
+        properties: &[
+            ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Cidrs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RemotePodNetwork: ObjRule = ObjRule {
+        properties: &[
+            ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Cidrs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcesVpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EndpointPrivateAccess", Shape::Bool),
+            ("EndpointPublicAccess", Shape::Bool),
+            ("PublicAccessCidrs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BlockStorage", Shape::Object(&RULE_BlockStorage)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpgradePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("SupportType", Shape::Str(&StrRule { allowed: &["STANDARD", "EXTENDED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZonalShiftConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`FargateProfile`], by name: `FargateProfile::new(FargateProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FargateProfileRequired {
     /// `ClusterName`: a string, required.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `PodExecutionRoleArn`: a string, required.
-    pub pod_execution_role_arn: Str,
+    pub pod_execution_role_arn: ::cloudwright_core::Str,
     /// `Selectors`: a list of [`Selector`] objects, required.
-    pub selectors: List<Selector>,
+    pub selectors: ::cloudwright_core::List<Selector>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FargateProfile: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("FargateProfileName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("PodExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Selectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Selector), min_items: Some(1), max_items: None, unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ClusterName", "PodExecutionRoleArn", "Selectors"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EKS::FargateProfile` resource.
 ///
@@ -40,13 +22,13 @@ pub(crate) static RULE_FargateProfile: ObjRule = ObjRule {
 ///
 /// The Fargate profile allows an administrator to declare which pods run on Fargate and specify which pods run on which Fargate profile. This declaration is done through the profile's selectors. Each profile can have up to five selectors that contain a namespace and labels. A namespace is required for every selector. The label field consists of multiple optional key-value pairs. Pods that match the selectors are scheduled on Fargate. If a to-be-scheduled pod matches any of the selectors in the Fargate profile, then that pod is run on Fargate.
 ///
-/// When you create a Fargate profile, you must specify a pod execution role to use with the pods that are scheduled with the profile. This role is added to the cluster's Kubernetes \[Role Based Access Control\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/access-authn-authz/rbac/>) (RBAC) for authorization so that the `kubelet` that is running on the Fargate infrastructure can register with your Amazon EKS cluster so that it can appear in your cluster as a node. The pod execution role also provides IAM permissions to the Fargate infrastructure to allow read access to Amazon ECR image repositories. For more information, see \[Pod Execution Role\](<https://docs.aws.amazon.com/eks/latest/userguide/pod-execution-role.html>) in the *Amazon EKS User Guide* .
+/// When you create a Fargate profile, you must specify a pod execution role to use with the pods that are scheduled with the profile. This role is added to the cluster's Kubernetes [Role Based Access Control](https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/access-authn-authz/rbac/) (RBAC) for authorization so that the `kubelet` that is running on the Fargate infrastructure can register with your Amazon EKS cluster so that it can appear in your cluster as a node. The pod execution role also provides IAM permissions to the Fargate infrastructure to allow read access to Amazon ECR image repositories. For more information, see [Pod Execution Role](https://docs.aws.amazon.com/eks/latest/userguide/pod-execution-role.html) in the *Amazon EKS User Guide* .
 ///
 /// Fargate profiles are immutable. However, you can create a new updated profile to replace an existing profile and then delete the original after the updated profile has finished creating.
 ///
 /// If any Fargate profiles in a cluster are in the `DELETING` status, you must wait for that Fargate profile to finish deleting before you can create any other profiles in that cluster.
 ///
-/// For more information, see \[AWS Fargate profile\](<https://docs.aws.amazon.com/eks/latest/userguide/fargate-profile.html>) in the *Amazon EKS User Guide* .
+/// For more information, see [AWS Fargate profile](https://docs.aws.amazon.com/eks/latest/userguide/fargate-profile.html) in the *Amazon EKS User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ClusterName`, `FargateProfileName`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`FargateProfileAttributes`], which `Handle<FargateProfile>` dereferences to.
@@ -62,35 +44,35 @@ pub struct FargateProfile {
     /// The name of your cluster.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `FargateProfileName`: a string.
     ///
     /// The name of the Fargate profile.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub fargate_profile_name: Option<Str>,
+    pub fargate_profile_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PodExecutionRoleArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the `Pod` execution role to use for a `Pod` that matches the selectors in the Fargate profile. The `Pod` execution role allows Fargate infrastructure to register with your cluster as a node, and it provides read access to Amazon ECR image repositories. For more information, see \[`Pod` execution role\](<https://docs.aws.amazon.com/eks/latest/userguide/pod-execution-role.html>) in the *Amazon EKS User Guide* .
+    /// The Amazon Resource Name (ARN) of the `Pod` execution role to use for a `Pod` that matches the selectors in the Fargate profile. The `Pod` execution role allows Fargate infrastructure to register with your cluster as a node, and it provides read access to Amazon ECR image repositories. For more information, see [`Pod` execution role](https://docs.aws.amazon.com/eks/latest/userguide/pod-execution-role.html) in the *Amazon EKS User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; length at least 1; create-only: changing it replaces the resource.
-    pub pod_execution_role_arn: Str,
+    pub pod_execution_role_arn: ::cloudwright_core::Str,
     /// `Selectors`: a list of [`Selector`] objects, required.
     ///
     /// The selectors to match for a `Pod` to use this Fargate profile. Each selector must have an associated Kubernetes `namespace` . Optionally, you can also specify `labels` for a `namespace` . You may specify up to five selectors in a Fargate profile.
     ///
     /// Items at least 1; create-only: changing it replaces the resource.
-    pub selectors: List<Selector>,
+    pub selectors: ::cloudwright_core::List<Selector>,
     /// `Subnets`: a list of strings.
     ///
     /// The IDs of subnets to launch a `Pod` into. A `Pod` running on Fargate isn't assigned a public IP address, so only private subnets (with no direct route to an Internet Gateway) are accepted for this parameter.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnets: Option<List<Str>>,
+    pub subnets: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or AWS resources.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -100,7 +82,7 @@ impl FargateProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EKS::FargateProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-fargateprofile.html",
         primary_identifier: &["ClusterName", "FargateProfileName"],
@@ -111,7 +93,7 @@ impl FargateProfile {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FargateProfile` with its required properties, named in a [`FargateProfileRequired`].
@@ -119,46 +101,48 @@ impl FargateProfile {
     pub fn new(required: FargateProfileRequired) -> Self {
         Self {
             cluster_name: required.cluster_name,
-            fargate_profile_name: None,
+            fargate_profile_name: ::std::option::Option::None,
             pod_execution_role_arn: required.pod_execution_role_arn,
             selectors: required.selectors,
-            subnets: None,
-            tags: None,
+            subnets: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ClusterName`: a string, required.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = value.into(); self }
     /// `FargateProfileName`: a string.
-    pub fn fargate_profile_name(mut self, value: impl Into<Str>) -> Self { self.fargate_profile_name = Some(value.into()); self }
+    pub fn fargate_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fargate_profile_name = ::std::option::Option::Some(value.into()); self }
     /// `PodExecutionRoleArn`: a string, required.
-    pub fn pod_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.pod_execution_role_arn = value.into(); self }
+    pub fn pod_execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pod_execution_role_arn = value.into(); self }
     /// `Selectors`: a list of [`Selector`] objects, required.
-    pub fn selectors(mut self, value: impl Into<List<Selector>>) -> Self { self.selectors = value.into(); self }
+    pub fn selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Selector>>) -> Self { self.selectors = value.into(); self }
     /// `Subnets`: a list of strings.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FargateProfile {
+impl ::cloudwright_core::Resource for FargateProfile {
     type Attributes = FargateProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FargateProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FargateProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FargateProfile {
+impl ::cloudwright_core::ToValue for FargateProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterName", &self.cluster_name)
             .opt("FargateProfileName", &self.fargate_profile_name)
             .req("PodExecutionRoleArn", &self.pod_execution_role_arn)
@@ -169,12 +153,12 @@ impl ToValue for FargateProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FargateProfile`]: `Handle<FargateProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FargateProfile`]: `Handle<FargateProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FargateProfileAttributes(ResourceRef);
+pub struct FargateProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FargateProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FargateProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -184,8 +168,8 @@ impl FargateProfileAttributes {
     ///
     /// The ARN of the cluster, such as `arn:aws:eks:us-west-2:666666666666:fargateprofile/myCluster/myFargateProfile/1cb1a11a-1dc1-1d11-cf11-1111f11fa111` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -193,21 +177,10 @@ impl FargateProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Label: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Label` property type of `AWS::EKS::FargateProfile`.
 ///
@@ -221,13 +194,13 @@ pub struct Label {
     /// Enter a key.
     ///
     /// Length 1 to 127.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Enter a value.
     ///
     /// Length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -242,40 +215,22 @@ impl Label {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Label {}
+impl crate::PropertyType for Label {}
 
-impl ToValue for Label {
+impl ::cloudwright_core::ToValue for Label {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`Selector`], by name: `Selector::new(SelectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SelectorRequired {
-    /// `Namespace`: a string, required.
-    pub namespace: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Selector: ObjRule = ObjRule {
-    properties: &[
-        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: false })),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Namespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Selector` property type of `AWS::EKS::FargateProfile`.
 ///
@@ -287,38 +242,38 @@ pub struct Selector {
     /// `Labels`: a list of [`Label`] objects.
     ///
     /// The Kubernetes labels that the selector should match. A pod must contain all of the labels that are specified in the selector for it to be considered a match.
-    pub labels: Option<List<Label>>,
+    pub labels: ::std::option::Option<::cloudwright_core::List<Label>>,
     /// `Namespace`: a string, required.
     ///
     /// The Kubernetes `namespace` that the selector should match.
     ///
     /// Length at least 1.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Selector {
-    /// A `Selector` with its required properties, named in a [`SelectorRequired`].
+    /// A `Selector` with its one required property, `Namespace`.
     #[inline]
-    pub fn new(required: SelectorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            labels: None,
-            namespace: required.namespace,
+            labels: ::std::option::Option::None,
+            namespace: value.into(),
         }
     }
 
     /// `Labels`: a list of [`Label`] objects.
-    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self { self.labels = Some(value.into()); self }
+    pub fn labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Label>>) -> Self { self.labels = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
 }
 
-impl PropertyType for Selector {}
+impl crate::PropertyType for Selector {}
 
-impl ToValue for Selector {
+impl ::cloudwright_core::ToValue for Selector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Labels", &self.labels)
             .req("Namespace", &self.namespace)
             .build()
@@ -329,21 +284,10 @@ impl ToValue for Selector {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EKS::FargateProfile`.
 ///
@@ -353,11 +297,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 127.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -372,19 +316,75 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FargateProfile: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("FargateProfileName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("PodExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Selectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Selector), min_items: Some(1), max_items: None, unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ClusterName", "PodExecutionRoleArn", "Selectors"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Label: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Selector: ObjRule = ObjRule {
+        properties: &[
+            ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: false })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Namespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

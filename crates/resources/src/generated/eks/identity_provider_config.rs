@@ -5,40 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`IdentityProviderConfig`], by name: `IdentityProviderConfig::new(IdentityProviderConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityProviderConfigRequired {
     /// `ClusterName`: a string, required.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `Type`: an [`IdentityProviderConfigType`] value, required.
     pub r#type: IdentityProviderConfigType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityProviderConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterName", Shape::STR),
-        ("IdentityProviderConfigName", Shape::STR),
-        ("Oidc", Shape::Object(&RULE_OidcIdentityProviderConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["oidc"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "ClusterName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EKS::IdentityProviderConfig` resource.
 ///
 /// Associates an identity provider configuration to a cluster.
 ///
-/// If you want to authenticate identities using an identity provider, you can create an identity provider configuration and associate it to your cluster. After configuring authentication to your cluster you can create Kubernetes `Role` and `ClusterRole` objects, assign permissions to them, and then bind them to the identities using Kubernetes `RoleBinding` and `ClusterRoleBinding` objects. For more information see \[Using RBAC Authorization\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/access-authn-authz/rbac/>) in the Kubernetes documentation.
+/// If you want to authenticate identities using an identity provider, you can create an identity provider configuration and associate it to your cluster. After configuring authentication to your cluster you can create Kubernetes `Role` and `ClusterRole` objects, assign permissions to them, and then bind them to the identities using Kubernetes `RoleBinding` and `ClusterRoleBinding` objects. For more information see [Using RBAC Authorization](https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/access-authn-authz/rbac/) in the Kubernetes documentation.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`IdentityProviderConfigName`, `ClusterName`, `Type`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`IdentityProviderConfigAttributes`], which `Handle<IdentityProviderConfig>` dereferences to.
@@ -54,23 +36,23 @@ pub struct IdentityProviderConfig {
     /// The name of your cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `IdentityProviderConfigName`: a string.
     ///
     /// The name of the configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub identity_provider_config_name: Option<Str>,
+    pub identity_provider_config_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Oidc`: an [`OidcIdentityProviderConfig`] object.
     ///
     /// An object representing an OpenID Connect (OIDC) identity provider configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub oidc: Option<Obj<OidcIdentityProviderConfig>>,
+    pub oidc: ::std::option::Option<crate::Obj<OidcIdentityProviderConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or AWS resources.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: an [`IdentityProviderConfigType`] value, required.
     ///
     /// The type of the identity provider configuration. The only type available is `oidc` .
@@ -86,7 +68,7 @@ impl IdentityProviderConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EKS::IdentityProviderConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-identityproviderconfig.html",
         primary_identifier: &["IdentityProviderConfigName", "ClusterName", "Type"],
@@ -97,7 +79,7 @@ impl IdentityProviderConfig {
         read_only: &["IdentityProviderConfigArn"],
         attributes: &["IdentityProviderConfigArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IdentityProviderConfig` with its required properties, named in a [`IdentityProviderConfigRequired`].
@@ -105,43 +87,45 @@ impl IdentityProviderConfig {
     pub fn new(required: IdentityProviderConfigRequired) -> Self {
         Self {
             cluster_name: required.cluster_name,
-            identity_provider_config_name: None,
-            oidc: None,
-            tags: None,
+            identity_provider_config_name: ::std::option::Option::None,
+            oidc: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `ClusterName`: a string, required.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = value.into(); self }
     /// `IdentityProviderConfigName`: a string.
-    pub fn identity_provider_config_name(mut self, value: impl Into<Str>) -> Self { self.identity_provider_config_name = Some(value.into()); self }
+    pub fn identity_provider_config_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_provider_config_name = ::std::option::Option::Some(value.into()); self }
     /// `Oidc`: an [`OidcIdentityProviderConfig`] object.
-    pub fn oidc(mut self, value: impl Into<Obj<OidcIdentityProviderConfig>>) -> Self { self.oidc = Some(value.into()); self }
+    pub fn oidc(mut self, value: impl ::std::convert::Into<crate::Obj<OidcIdentityProviderConfig>>) -> Self { self.oidc = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`IdentityProviderConfigType`] value, required.
-    pub fn r#type(mut self, value: impl Into<IdentityProviderConfigType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<IdentityProviderConfigType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for IdentityProviderConfig {
+impl ::cloudwright_core::Resource for IdentityProviderConfig {
     type Attributes = IdentityProviderConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentityProviderConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IdentityProviderConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IdentityProviderConfig {
+impl ::cloudwright_core::ToValue for IdentityProviderConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterName", &self.cluster_name)
             .opt(
                 "IdentityProviderConfigName",
@@ -154,12 +138,12 @@ impl ToValue for IdentityProviderConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IdentityProviderConfig`]: `Handle<IdentityProviderConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IdentityProviderConfig`]: `Handle<IdentityProviderConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IdentityProviderConfigAttributes(ResourceRef);
+pub struct IdentityProviderConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IdentityProviderConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IdentityProviderConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -169,8 +153,8 @@ impl IdentityProviderConfigAttributes {
     ///
     /// The Amazon Resource Name (ARN) associated with the identity provider config.
     #[inline]
-    pub fn identity_provider_config_arn(&self) -> Value {
-        self.0.get_att("IdentityProviderConfigArn")
+    pub fn identity_provider_config_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityProviderConfigArn"))
     }
 }
 
@@ -178,26 +162,10 @@ impl IdentityProviderConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OidcIdentityProviderConfigRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `IssuerUrl`: a string, required.
-    pub issuer_url: Str,
+    pub issuer_url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OidcIdentityProviderConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ClientId", Shape::STR),
-        ("GroupsClaim", Shape::STR),
-        ("GroupsPrefix", Shape::STR),
-        ("IssuerUrl", Shape::STR),
-        ("RequiredClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_RequiredClaim), min_items: None, max_items: None, unique: true })),
-        ("UsernameClaim", Shape::STR),
-        ("UsernamePrefix", Shape::STR),
-    ],
-    required: &["ClientId", "IssuerUrl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OidcIdentityProviderConfig` property type of `AWS::EKS::IdentityProviderConfig`.
 ///
@@ -209,31 +177,31 @@ pub struct OidcIdentityProviderConfig {
     /// `ClientId`: a string, required.
     ///
     /// This is also known as *audience* . The ID of the client application that makes authentication requests to the OIDC identity provider.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `GroupsClaim`: a string.
     ///
     /// The JSON web token (JWT) claim that the provider uses to return your groups.
-    pub groups_claim: Option<Str>,
+    pub groups_claim: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupsPrefix`: a string.
     ///
     /// The prefix that is prepended to group claims to prevent clashes with existing names (such as `system:` groups). For example, the value `oidc:` creates group names like `oidc:engineering` and `oidc:infra` . The prefix can't contain `system:`
-    pub groups_prefix: Option<Str>,
+    pub groups_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `IssuerUrl`: a string, required.
     ///
     /// The URL of the OIDC identity provider that allows the API server to discover public signing keys for verifying tokens.
-    pub issuer_url: Str,
+    pub issuer_url: ::cloudwright_core::Str,
     /// `RequiredClaims`: a list of [`RequiredClaim`] objects.
     ///
     /// The key-value pairs that describe required claims in the identity token. If set, each claim is verified to be present in the token with a matching value.
-    pub required_claims: Option<List<RequiredClaim>>,
+    pub required_claims: ::std::option::Option<::cloudwright_core::List<RequiredClaim>>,
     /// `UsernameClaim`: a string.
     ///
     /// The JSON Web token (JWT) claim that is used as the username.
-    pub username_claim: Option<Str>,
+    pub username_claim: ::std::option::Option<::cloudwright_core::Str>,
     /// `UsernamePrefix`: a string.
     ///
     /// The prefix that is prepended to username claims to prevent clashes with existing names. The prefix can't contain `system:`
-    pub username_prefix: Option<Str>,
+    pub username_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -243,37 +211,37 @@ impl OidcIdentityProviderConfig {
     pub fn new(required: OidcIdentityProviderConfigRequired) -> Self {
         Self {
             client_id: required.client_id,
-            groups_claim: None,
-            groups_prefix: None,
+            groups_claim: ::std::option::Option::None,
+            groups_prefix: ::std::option::Option::None,
             issuer_url: required.issuer_url,
-            required_claims: None,
-            username_claim: None,
-            username_prefix: None,
+            required_claims: ::std::option::Option::None,
+            username_claim: ::std::option::Option::None,
+            username_prefix: ::std::option::Option::None,
         }
     }
 
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `GroupsClaim`: a string.
-    pub fn groups_claim(mut self, value: impl Into<Str>) -> Self { self.groups_claim = Some(value.into()); self }
+    pub fn groups_claim(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.groups_claim = ::std::option::Option::Some(value.into()); self }
     /// `GroupsPrefix`: a string.
-    pub fn groups_prefix(mut self, value: impl Into<Str>) -> Self { self.groups_prefix = Some(value.into()); self }
+    pub fn groups_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.groups_prefix = ::std::option::Option::Some(value.into()); self }
     /// `IssuerUrl`: a string, required.
-    pub fn issuer_url(mut self, value: impl Into<Str>) -> Self { self.issuer_url = value.into(); self }
+    pub fn issuer_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.issuer_url = value.into(); self }
     /// `RequiredClaims`: a list of [`RequiredClaim`] objects.
-    pub fn required_claims(mut self, value: impl Into<List<RequiredClaim>>) -> Self { self.required_claims = Some(value.into()); self }
+    pub fn required_claims(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RequiredClaim>>) -> Self { self.required_claims = ::std::option::Option::Some(value.into()); self }
     /// `UsernameClaim`: a string.
-    pub fn username_claim(mut self, value: impl Into<Str>) -> Self { self.username_claim = Some(value.into()); self }
+    pub fn username_claim(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username_claim = ::std::option::Option::Some(value.into()); self }
     /// `UsernamePrefix`: a string.
-    pub fn username_prefix(mut self, value: impl Into<Str>) -> Self { self.username_prefix = Some(value.into()); self }
+    pub fn username_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OidcIdentityProviderConfig {}
+impl crate::PropertyType for OidcIdentityProviderConfig {}
 
-impl ToValue for OidcIdentityProviderConfig {
+impl ::cloudwright_core::ToValue for OidcIdentityProviderConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientId", &self.client_id)
             .opt("GroupsClaim", &self.groups_claim)
             .opt("GroupsPrefix", &self.groups_prefix)
@@ -289,21 +257,10 @@ impl ToValue for OidcIdentityProviderConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequiredClaimRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RequiredClaim: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RequiredClaim` property type of `AWS::EKS::IdentityProviderConfig`.
 ///
@@ -317,13 +274,13 @@ pub struct RequiredClaim {
     /// The key to match from the token.
     ///
     /// Length 1 to 63.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value for the key from the token.
     ///
     /// Length 1 to 253.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -338,17 +295,17 @@ impl RequiredClaim {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for RequiredClaim {}
+impl crate::PropertyType for RequiredClaim {}
 
-impl ToValue for RequiredClaim {
+impl ::cloudwright_core::ToValue for RequiredClaim {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -361,22 +318,72 @@ pub enum IdentityProviderConfigType {
     /// `oidc`
     Oidc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IdentityProviderConfigType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IdentityProviderConfigType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IdentityProviderConfigType {
+impl ::cloudwright_core::ToValue for IdentityProviderConfigType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Oidc => "oidc",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityProviderConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterName", Shape::STR),
+            ("IdentityProviderConfigName", Shape::STR),
+            ("Oidc", Shape::Object(&RULE_OidcIdentityProviderConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["oidc"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "ClusterName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OidcIdentityProviderConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ClientId", Shape::STR),
+            ("GroupsClaim", Shape::STR),
+            ("GroupsPrefix", Shape::STR),
+            ("IssuerUrl", Shape::STR),
+            ("RequiredClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_RequiredClaim), min_items: None, max_items: None, unique: true })),
+            ("UsernameClaim", Shape::STR),
+            ("UsernamePrefix", Shape::STR),
+        ],
+        required: &["ClientId", "IssuerUrl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RequiredClaim: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Nodegroup`], by name: `Nodegroup::new(NodegroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodegroupRequired {
     /// `ClusterName`: a string, required.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `NodeRole`: a string, required.
-    pub node_role: Str,
+    pub node_role: ::cloudwright_core::Str,
     /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Nodegroup: ObjRule = ObjRule {
-    properties: &[
-        ("AmiType", Shape::Str(&StrRule { allowed: &["AL2023_ARM_64_NVIDIA", "AL2023_ARM_64_STANDARD", "AL2023_x86_64_NEURON", "AL2023_x86_64_NVIDIA", "AL2023_x86_64_STANDARD", "AL2_ARM_64", "AL2_x86_64", "AL2_x86_64_GPU", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET_ARM_64_FIPS", "BOTTLEROCKET_ARM_64_NVIDIA", "BOTTLEROCKET_ARM_64_NVIDIA_FIPS", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_x86_64_FIPS", "BOTTLEROCKET_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA_FIPS", "CUSTOM", "WINDOWS_CORE_2019_x86_64", "WINDOWS_CORE_2022_x86_64", "WINDOWS_CORE_2025_x86_64", "WINDOWS_FULL_2019_x86_64", "WINDOWS_FULL_2022_x86_64", "WINDOWS_FULL_2025_x86_64"], ..StrRule::ANY })),
-        ("CapacityType", Shape::Str(&StrRule { allowed: &["CAPACITY_BLOCK", "ON_DEMAND", "SPOT"], ..StrRule::ANY })),
-        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("DiskSize", Shape::INT),
-        ("ForceUpdateEnabled", Shape::Bool),
-        ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Labels", Shape::Typed(json_type::OBJECT)),
-        ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
-        ("NodeRepairConfig", Shape::Object(&RULE_NodeRepairConfig)),
-        ("NodeRole", Shape::STR),
-        ("NodegroupName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("ReleaseVersion", Shape::STR),
-        ("RemoteAccess", Shape::Object(&RULE_RemoteAccess)),
-        ("ScalingConfig", Shape::Object(&RULE_ScalingConfig)),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Taints", Shape::List(&ListRule { items: Shape::Object(&RULE_Taint), min_items: None, max_items: None, unique: false })),
-        ("UpdateConfig", Shape::Object(&RULE_UpdateConfig)),
-        ("Version", Shape::STR),
-        ("WarmPoolConfig", Shape::Object(&RULE_WarmPoolConfig)),
-    ],
-    required: &["ClusterName", "NodeRole", "Subnets"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EKS::Nodegroup` resource.
 ///
@@ -54,11 +22,11 @@ pub(crate) static RULE_Nodegroup: ObjRule = ObjRule {
 ///
 /// You can only create a node group for your cluster that is equal to the current Kubernetes version for the cluster. All node groups are created with the latest AMI release version for the respective minor Kubernetes version of the cluster, unless you deploy a custom AMI using a launch template.
 ///
-/// For later updates, you will only be able to update a node group using a launch template only if it was originally deployed with a launch template. Additionally, the launch template ID or name must match what was used when the node group was created. You can update the launch template version with necessary changes. For more information about using launch templates, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) .
+/// For later updates, you will only be able to update a node group using a launch template only if it was originally deployed with a launch template. Additionally, the launch template ID or name must match what was used when the node group was created. You can update the launch template version with necessary changes. For more information about using launch templates, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) .
 ///
-/// An Amazon EKS managed node group is an Amazon EC2 Auto Scaling group and associated Amazon EC2 instances that are managed by AWS for an Amazon EKS cluster. For more information, see \[Managed node groups\](<https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html>) in the *Amazon EKS User Guide* .
+/// An Amazon EKS managed node group is an Amazon EC2 Auto Scaling group and associated Amazon EC2 instances that are managed by AWS for an Amazon EKS cluster. For more information, see [Managed node groups](https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html) in the *Amazon EKS User Guide* .
 ///
-/// &gt; Windows AMI types are only supported for commercial AWS Regions that support Windows on Amazon EKS.
+/// \> Windows AMI types are only supported for commercial AWS Regions that support Windows on Amazon EKS.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`NodegroupAttributes`], which `Handle<Nodegroup>` dereferences to.
@@ -71,112 +39,112 @@ pub(crate) static RULE_Nodegroup: ObjRule = ObjRule {
 pub struct Nodegroup {
     /// `AmiType`: an [`AmiType`] value.
     ///
-    /// The AMI type for your node group. If you specify `launchTemplate` , and your launch template uses a custom AMI, then don't specify `amiType` , or the node group deployment will fail. If your launch template uses a Windows custom AMI, then add `eks:kube-proxy-windows` to your Windows nodes `rolearn` in the `aws-auth` `ConfigMap` . For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// The AMI type for your node group. If you specify `launchTemplate` , and your launch template uses a custom AMI, then don't specify `amiType` , or the node group deployment will fail. If your launch template uses a Windows custom AMI, then add `eks:kube-proxy-windows` to your Windows nodes `rolearn` in the `aws-auth` `ConfigMap` . For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub ami_type: Option<AmiType>,
+    pub ami_type: ::std::option::Option<AmiType>,
     /// `CapacityType`: a [`CapacityType`] value.
     ///
     /// The capacity type of your managed node group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub capacity_type: Option<CapacityType>,
+    pub capacity_type: ::std::option::Option<CapacityType>,
     /// `ClusterName`: a string, required.
     ///
     /// The name of your cluster.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `DiskSize`: an integer.
     ///
-    /// The root device disk size (in GiB) for your node group instances. The default disk size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB for Windows. If you specify `launchTemplate` , then don't specify `diskSize` , or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// The root device disk size (in GiB) for your node group instances. The default disk size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB for Windows. If you specify `launchTemplate` , then don't specify `diskSize` , or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub disk_size: Option<Int>,
+    pub disk_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ForceUpdateEnabled`: a boolean.
     ///
     /// Force the update if any `Pod` on the existing node group can't be drained due to a `Pod` disruption budget issue. If an update fails because all Pods can't be drained, you can force the update after it fails to terminate the old node whether or not any `Pod` is running on the node.
     ///
     /// Default `false`; write-only: CloudFormation does not return it.
-    pub force_update_enabled: Option<Bool>,
+    pub force_update_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InstanceTypes`: a list of strings.
     ///
-    /// Specify the instance types for a node group. If you specify a GPU instance type, make sure to also specify an applicable GPU AMI type with the `amiType` parameter. If you specify `launchTemplate` , then you can specify zero or one instance type in your launch template *or* you can specify 0-20 instance types for `instanceTypes` . If however, you specify an instance type in your launch template *and* specify any `instanceTypes` , the node group deployment will fail. If you don't specify an instance type in a launch template or for `instanceTypes` , then `t3.medium` is used, by default. If you specify `Spot` for `capacityType` , then we recommend specifying multiple values for `instanceTypes` . For more information, see \[Managed node group capacity types\](<https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html#managed-node-group-capacity-types>) and \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// Specify the instance types for a node group. If you specify a GPU instance type, make sure to also specify an applicable GPU AMI type with the `amiType` parameter. If you specify `launchTemplate` , then you can specify zero or one instance type in your launch template *or* you can specify 0-20 instance types for `instanceTypes` . If however, you specify an instance type in your launch template *and* specify any `instanceTypes` , the node group deployment will fail. If you don't specify an instance type in a launch template or for `instanceTypes` , then `t3.medium` is used, by default. If you specify `Spot` for `capacityType` , then we recommend specifying multiple values for `instanceTypes` . For more information, see [Managed node group capacity types](https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html#managed-node-group-capacity-types) and [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_types: Option<List<Str>>,
+    pub instance_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Labels`: a JSON value.
     ///
     /// The Kubernetes `labels` applied to the nodes in the node group.
     ///
-    /// &gt; Only `labels` that are applied with the Amazon EKS API are shown here. There may be other Kubernetes `labels` applied to the nodes in this group.
-    pub labels: Option<Json>,
+    /// \> Only `labels` that are applied with the Amazon EKS API are shown here. There may be other Kubernetes `labels` applied to the nodes in this group.
+    pub labels: ::std::option::Option<::cloudwright_core::Json>,
     /// `LaunchTemplate`: a [`LaunchTemplateSpecification`] object.
     ///
     /// An object representing a node group's launch template specification. When using this object, don't directly specify `instanceTypes` , `diskSize` , or `remoteAccess` . You cannot later specify a different launch template ID or name than what was used to create the node group.
     ///
-    /// Make sure that the launch template meets the requirements in `launchTemplateSpecification` . Also refer to \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
-    pub launch_template: Option<Obj<LaunchTemplateSpecification>>,
+    /// Make sure that the launch template meets the requirements in `launchTemplateSpecification` . Also refer to [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
+    pub launch_template: ::std::option::Option<crate::Obj<LaunchTemplateSpecification>>,
     /// `NodeRepairConfig`: a [`NodeRepairConfig`] object.
     ///
     /// The node auto repair configuration for the node group.
-    pub node_repair_config: Option<Obj<NodeRepairConfig>>,
+    pub node_repair_config: ::std::option::Option<crate::Obj<NodeRepairConfig>>,
     /// `NodeRole`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group. The Amazon EKS worker node `kubelet` daemon makes calls to AWS APIs on your behalf. Nodes receive permissions for these API calls through an IAM instance profile and associated policies. Before you can launch nodes and register them into a cluster, you must create an IAM role for those nodes to use when they are launched. For more information, see \[Amazon EKS node IAM role\](<https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html>) in the **Amazon EKS User Guide** . If you specify `launchTemplate` , then don't specify `[IamInstanceProfile](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IamInstanceProfile.html)` in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group. The Amazon EKS worker node `kubelet` daemon makes calls to AWS APIs on your behalf. Nodes receive permissions for these API calls through an IAM instance profile and associated policies. Before you can launch nodes and register them into a cluster, you must create an IAM role for those nodes to use when they are launched. For more information, see [Amazon EKS node IAM role](https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html) in the **Amazon EKS User Guide** . If you specify `launchTemplate` , then don't specify [`IamInstanceProfile`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IamInstanceProfile.html) in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub node_role: Str,
+    pub node_role: ::cloudwright_core::Str,
     /// `NodegroupName`: a string.
     ///
     /// The unique name to give your node group.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub nodegroup_name: Option<Str>,
+    pub nodegroup_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReleaseVersion`: a string.
     ///
-    /// The AMI version of the Amazon EKS optimized AMI to use with your node group (for example, `1.14.7- *YYYYMMDD*` ). By default, the latest available AMI version for the node group's current Kubernetes version is used. For more information, see \[Amazon EKS optimized Linux AMI Versions\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-linux-ami-versions.html>) in the *Amazon EKS User Guide* .
+    /// The AMI version of the Amazon EKS optimized AMI to use with your node group (for example, `1.14.7- *YYYYMMDD*` ). By default, the latest available AMI version for the node group's current Kubernetes version is used. For more information, see [Amazon EKS optimized Linux AMI Versions](https://docs.aws.amazon.com/eks/latest/userguide/eks-linux-ami-versions.html) in the *Amazon EKS User Guide* .
     ///
-    /// &gt; Changing this value triggers an update of the node group if one is available. You can't update other properties at the same time as updating `Release Version` .
-    pub release_version: Option<Str>,
+    /// \> Changing this value triggers an update of the node group if one is available. You can't update other properties at the same time as updating `Release Version` .
+    pub release_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoteAccess`: a [`RemoteAccess`] object.
     ///
-    /// The remote access configuration to use with your node group. For Linux, the protocol is SSH. For Windows, the protocol is RDP. If you specify `launchTemplate` , then don't specify `remoteAccess` , or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// The remote access configuration to use with your node group. For Linux, the protocol is SSH. For Windows, the protocol is RDP. If you specify `launchTemplate` , then don't specify `remoteAccess` , or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub remote_access: Option<Obj<RemoteAccess>>,
+    pub remote_access: ::std::option::Option<crate::Obj<RemoteAccess>>,
     /// `ScalingConfig`: a [`ScalingConfig`] object.
     ///
     /// The scaling configuration details for the Auto Scaling group that is created for your node group.
-    pub scaling_config: Option<Obj<ScalingConfig>>,
+    pub scaling_config: ::std::option::Option<crate::Obj<ScalingConfig>>,
     /// `Subnets`: a list of strings, required.
     ///
-    /// The subnets to use for the Auto Scaling group that is created for your node group. If you specify `launchTemplate` , then don't specify `[SubnetId](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInterface.html)` in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// The subnets to use for the Auto Scaling group that is created for your node group. If you specify `launchTemplate` , then don't specify [`SubnetId`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInterface.html) in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     ///
     /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or AWS resources.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Taints`: a list of [`Taint`] objects.
     ///
-    /// The Kubernetes taints to be applied to the nodes in the node group when they are created. Effect is one of `No_Schedule` , `Prefer_No_Schedule` , or `No_Execute` . Kubernetes taints can be used together with tolerations to control how workloads are scheduled to your nodes. For more information, see \[Node taints on managed node groups\](<https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html>) .
-    pub taints: Option<List<Taint>>,
+    /// The Kubernetes taints to be applied to the nodes in the node group when they are created. Effect is one of `No_Schedule` , `Prefer_No_Schedule` , or `No_Execute` . Kubernetes taints can be used together with tolerations to control how workloads are scheduled to your nodes. For more information, see [Node taints on managed node groups](https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html) .
+    pub taints: ::std::option::Option<::cloudwright_core::List<Taint>>,
     /// `UpdateConfig`: an [`UpdateConfig`] object.
     ///
     /// The node group update configuration.
-    pub update_config: Option<Obj<UpdateConfig>>,
+    pub update_config: ::std::option::Option<crate::Obj<UpdateConfig>>,
     /// `Version`: a string.
     ///
-    /// The Kubernetes version to use for your managed nodes. By default, the Kubernetes version of the cluster is used, and this is the only accepted specified value. If you specify `launchTemplate` , and your launch template uses a custom AMI, then don't specify `version` , or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Launch template support\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// The Kubernetes version to use for your managed nodes. By default, the Kubernetes version of the cluster is used, and this is the only accepted specified value. If you specify `launchTemplate` , and your launch template uses a custom AMI, then don't specify `version` , or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Launch template support](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     ///
-    /// &gt; You can't update other properties at the same time as updating `Version` .
-    pub version: Option<Str>,
+    /// \> You can't update other properties at the same time as updating `Version` .
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
     /// `WarmPoolConfig`: a [`WarmPoolConfig`] object.
     ///
     /// The warm pool configuration for the node group.
-    pub warm_pool_config: Option<Obj<WarmPoolConfig>>,
+    pub warm_pool_config: ::std::option::Option<crate::Obj<WarmPoolConfig>>,
 }
 
 #[rustfmt::skip]
@@ -186,7 +154,7 @@ impl Nodegroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EKS::Nodegroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-nodegroup.html",
         primary_identifier: &["Id"],
@@ -197,96 +165,98 @@ impl Nodegroup {
         read_only: &["Id", "Arn"],
         attributes: &["AmiType", "Arn", "CapacityType", "ClusterName", "DiskSize", "ForceUpdateEnabled", "Id", "InstanceTypes", "LaunchTemplate.Id", "LaunchTemplate.Name", "LaunchTemplate.Version", "NodeRepairConfig.Enabled", "NodeRepairConfig.MaxParallelNodesRepairedCount", "NodeRepairConfig.MaxParallelNodesRepairedPercentage", "NodeRepairConfig.MaxUnhealthyNodeThresholdCount", "NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage", "NodeRepairConfig.NodeRepairConfigOverrides", "NodeRole", "NodegroupName", "ReleaseVersion", "RemoteAccess.Ec2SshKey", "RemoteAccess.SourceSecurityGroups", "ScalingConfig.DesiredSize", "ScalingConfig.MaxSize", "ScalingConfig.MinSize", "Subnets", "Taints", "UpdateConfig.MaxUnavailable", "UpdateConfig.MaxUnavailablePercentage", "UpdateConfig.UpdateStrategy", "Version", "WarmPoolConfig.Enabled", "WarmPoolConfig.MaxGroupPreparedCapacity", "WarmPoolConfig.MinSize", "WarmPoolConfig.PoolState", "WarmPoolConfig.ReuseOnScaleIn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Nodegroup` with its required properties, named in a [`NodegroupRequired`].
     #[inline]
     pub fn new(required: NodegroupRequired) -> Self {
         Self {
-            ami_type: None,
-            capacity_type: None,
+            ami_type: ::std::option::Option::None,
+            capacity_type: ::std::option::Option::None,
             cluster_name: required.cluster_name,
-            disk_size: None,
-            force_update_enabled: None,
-            instance_types: None,
-            labels: None,
-            launch_template: None,
-            node_repair_config: None,
+            disk_size: ::std::option::Option::None,
+            force_update_enabled: ::std::option::Option::None,
+            instance_types: ::std::option::Option::None,
+            labels: ::std::option::Option::None,
+            launch_template: ::std::option::Option::None,
+            node_repair_config: ::std::option::Option::None,
             node_role: required.node_role,
-            nodegroup_name: None,
-            release_version: None,
-            remote_access: None,
-            scaling_config: None,
+            nodegroup_name: ::std::option::Option::None,
+            release_version: ::std::option::Option::None,
+            remote_access: ::std::option::Option::None,
+            scaling_config: ::std::option::Option::None,
             subnets: required.subnets,
-            tags: None,
-            taints: None,
-            update_config: None,
-            version: None,
-            warm_pool_config: None,
+            tags: ::std::option::Option::None,
+            taints: ::std::option::Option::None,
+            update_config: ::std::option::Option::None,
+            version: ::std::option::Option::None,
+            warm_pool_config: ::std::option::Option::None,
         }
     }
 
     /// `AmiType`: an [`AmiType`] value.
-    pub fn ami_type(mut self, value: impl Into<AmiType>) -> Self { self.ami_type = Some(value.into()); self }
+    pub fn ami_type(mut self, value: impl ::std::convert::Into<AmiType>) -> Self { self.ami_type = ::std::option::Option::Some(value.into()); self }
     /// `CapacityType`: a [`CapacityType`] value.
-    pub fn capacity_type(mut self, value: impl Into<CapacityType>) -> Self { self.capacity_type = Some(value.into()); self }
+    pub fn capacity_type(mut self, value: impl ::std::convert::Into<CapacityType>) -> Self { self.capacity_type = ::std::option::Option::Some(value.into()); self }
     /// `ClusterName`: a string, required.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = value.into(); self }
     /// `DiskSize`: an integer.
-    pub fn disk_size(mut self, value: impl Into<Int>) -> Self { self.disk_size = Some(value.into()); self }
+    pub fn disk_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.disk_size = ::std::option::Option::Some(value.into()); self }
     /// `ForceUpdateEnabled`: a boolean.
-    pub fn force_update_enabled(mut self, value: impl Into<Bool>) -> Self { self.force_update_enabled = Some(value.into()); self }
+    pub fn force_update_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.force_update_enabled = ::std::option::Option::Some(value.into()); self }
     /// `InstanceTypes`: a list of strings.
-    pub fn instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.instance_types = Some(value.into()); self }
+    pub fn instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.instance_types = ::std::option::Option::Some(value.into()); self }
     /// `Labels`: a JSON value.
-    pub fn labels(mut self, value: impl Into<Json>) -> Self { self.labels = Some(value.into()); self }
+    pub fn labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.labels = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplate`: a [`LaunchTemplateSpecification`] object.
-    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template = Some(value.into()); self }
+    pub fn launch_template(mut self, value: impl ::std::convert::Into<crate::Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template = ::std::option::Option::Some(value.into()); self }
     /// `NodeRepairConfig`: a [`NodeRepairConfig`] object.
-    pub fn node_repair_config(mut self, value: impl Into<Obj<NodeRepairConfig>>) -> Self { self.node_repair_config = Some(value.into()); self }
+    pub fn node_repair_config(mut self, value: impl ::std::convert::Into<crate::Obj<NodeRepairConfig>>) -> Self { self.node_repair_config = ::std::option::Option::Some(value.into()); self }
     /// `NodeRole`: a string, required.
-    pub fn node_role(mut self, value: impl Into<Str>) -> Self { self.node_role = value.into(); self }
+    pub fn node_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.node_role = value.into(); self }
     /// `NodegroupName`: a string.
-    pub fn nodegroup_name(mut self, value: impl Into<Str>) -> Self { self.nodegroup_name = Some(value.into()); self }
+    pub fn nodegroup_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nodegroup_name = ::std::option::Option::Some(value.into()); self }
     /// `ReleaseVersion`: a string.
-    pub fn release_version(mut self, value: impl Into<Str>) -> Self { self.release_version = Some(value.into()); self }
+    pub fn release_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.release_version = ::std::option::Option::Some(value.into()); self }
     /// `RemoteAccess`: a [`RemoteAccess`] object.
-    pub fn remote_access(mut self, value: impl Into<Obj<RemoteAccess>>) -> Self { self.remote_access = Some(value.into()); self }
+    pub fn remote_access(mut self, value: impl ::std::convert::Into<crate::Obj<RemoteAccess>>) -> Self { self.remote_access = ::std::option::Option::Some(value.into()); self }
     /// `ScalingConfig`: a [`ScalingConfig`] object.
-    pub fn scaling_config(mut self, value: impl Into<Obj<ScalingConfig>>) -> Self { self.scaling_config = Some(value.into()); self }
+    pub fn scaling_config(mut self, value: impl ::std::convert::Into<crate::Obj<ScalingConfig>>) -> Self { self.scaling_config = ::std::option::Option::Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Taints`: a list of [`Taint`] objects.
-    pub fn taints(mut self, value: impl Into<List<Taint>>) -> Self { self.taints = Some(value.into()); self }
+    pub fn taints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Taint>>) -> Self { self.taints = ::std::option::Option::Some(value.into()); self }
     /// `UpdateConfig`: an [`UpdateConfig`] object.
-    pub fn update_config(mut self, value: impl Into<Obj<UpdateConfig>>) -> Self { self.update_config = Some(value.into()); self }
+    pub fn update_config(mut self, value: impl ::std::convert::Into<crate::Obj<UpdateConfig>>) -> Self { self.update_config = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
     /// `WarmPoolConfig`: a [`WarmPoolConfig`] object.
-    pub fn warm_pool_config(mut self, value: impl Into<Obj<WarmPoolConfig>>) -> Self { self.warm_pool_config = Some(value.into()); self }
+    pub fn warm_pool_config(mut self, value: impl ::std::convert::Into<crate::Obj<WarmPoolConfig>>) -> Self { self.warm_pool_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Nodegroup {
+impl ::cloudwright_core::Resource for Nodegroup {
     type Attributes = NodegroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Nodegroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Nodegroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Nodegroup {
+impl ::cloudwright_core::ToValue for Nodegroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AmiType", &self.ami_type)
             .opt("CapacityType", &self.capacity_type)
             .req("ClusterName", &self.cluster_name)
@@ -311,12 +281,12 @@ impl ToValue for Nodegroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Nodegroup`]: `Handle<Nodegroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Nodegroup`]: `Handle<Nodegroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NodegroupAttributes(ResourceRef);
+pub struct NodegroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NodegroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NodegroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -324,64 +294,64 @@ impl From<ResourceRef> for NodegroupAttributes {
 impl NodegroupAttributes {
     /// `Fn::GetAtt` `AmiType`: one of a set of strings.
     ///
-    /// The AMI type for your node group. If you specify `launchTemplate` , and your launch template uses a custom AMI, then don't specify `amiType` , or the node group deployment will fail. If your launch template uses a Windows custom AMI, then add `eks:kube-proxy-windows` to your Windows nodes `rolearn` in the `aws-auth` `ConfigMap` . For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// The AMI type for your node group. If you specify `launchTemplate` , and your launch template uses a custom AMI, then don't specify `amiType` , or the node group deployment will fail. If your launch template uses a Windows custom AMI, then add `eks:kube-proxy-windows` to your Windows nodes `rolearn` in the `aws-auth` `ConfigMap` . For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     #[inline]
-    pub fn ami_type(&self) -> Value {
-        self.0.get_att("AmiType")
+    pub fn ami_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AmiType"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) associated with the managed node group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CapacityType`: one of a set of strings.
     ///
     /// The capacity type of your managed node group.
     #[inline]
-    pub fn capacity_type(&self) -> Value {
-        self.0.get_att("CapacityType")
+    pub fn capacity_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CapacityType"))
     }
 
     /// `Fn::GetAtt` `ClusterName`: a string.
     ///
     /// The name of your cluster.
     #[inline]
-    pub fn cluster_name(&self) -> Value {
-        self.0.get_att("ClusterName")
+    pub fn cluster_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterName"))
     }
 
     /// `Fn::GetAtt` `DiskSize`: an integer.
     ///
-    /// The root device disk size (in GiB) for your node group instances. The default disk size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB for Windows. If you specify `launchTemplate` , then don't specify `diskSize` , or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// The root device disk size (in GiB) for your node group instances. The default disk size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB for Windows. If you specify `launchTemplate` , then don't specify `diskSize` , or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     #[inline]
-    pub fn disk_size(&self) -> Value {
-        self.0.get_att("DiskSize")
+    pub fn disk_size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("DiskSize"))
     }
 
     /// `Fn::GetAtt` `ForceUpdateEnabled`: a boolean.
     ///
     /// Force the update if any `Pod` on the existing node group can't be drained due to a `Pod` disruption budget issue. If an update fails because all Pods can't be drained, you can force the update after it fails to terminate the old node whether or not any `Pod` is running on the node.
     #[inline]
-    pub fn force_update_enabled(&self) -> Value {
-        self.0.get_att("ForceUpdateEnabled")
+    pub fn force_update_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("ForceUpdateEnabled"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InstanceTypes`: a list of strings.
     ///
-    /// Specify the instance types for a node group. If you specify a GPU instance type, make sure to also specify an applicable GPU AMI type with the `amiType` parameter. If you specify `launchTemplate` , then you can specify zero or one instance type in your launch template *or* you can specify 0-20 instance types for `instanceTypes` . If however, you specify an instance type in your launch template *and* specify any `instanceTypes` , the node group deployment will fail. If you don't specify an instance type in a launch template or for `instanceTypes` , then `t3.medium` is used, by default. If you specify `Spot` for `capacityType` , then we recommend specifying multiple values for `instanceTypes` . For more information, see \[Managed node group capacity types\](<https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html#managed-node-group-capacity-types>) and \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// Specify the instance types for a node group. If you specify a GPU instance type, make sure to also specify an applicable GPU AMI type with the `amiType` parameter. If you specify `launchTemplate` , then you can specify zero or one instance type in your launch template *or* you can specify 0-20 instance types for `instanceTypes` . If however, you specify an instance type in your launch template *and* specify any `instanceTypes` , the node group deployment will fail. If you don't specify an instance type in a launch template or for `instanceTypes` , then `t3.medium` is used, by default. If you specify `Spot` for `capacityType` , then we recommend specifying multiple values for `instanceTypes` . For more information, see [Managed node group capacity types](https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html#managed-node-group-capacity-types) and [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     #[inline]
-    pub fn instance_types(&self) -> Value {
-        self.0.get_att("InstanceTypes")
+    pub fn instance_types(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("InstanceTypes"))
     }
 
     /// `Fn::GetAtt` `LaunchTemplate.Id`: a string.
@@ -390,8 +360,8 @@ impl NodegroupAttributes {
     ///
     /// You must specify either the launch template ID or the launch template name in the request, but not both. After node group creation, you cannot use a different ID.
     #[inline]
-    pub fn launch_template_id(&self) -> Value {
-        self.0.get_att("LaunchTemplate.Id")
+    pub fn launch_template_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LaunchTemplate.Id"))
     }
 
     /// `Fn::GetAtt` `LaunchTemplate.Name`: a string.
@@ -400,249 +370,254 @@ impl NodegroupAttributes {
     ///
     /// You must specify either the launch template name or the launch template ID in the request, but not both. After node group creation, you cannot use a different name.
     #[inline]
-    pub fn launch_template_name(&self) -> Value {
-        self.0.get_att("LaunchTemplate.Name")
+    pub fn launch_template_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LaunchTemplate.Name"))
     }
 
     /// `Fn::GetAtt` `LaunchTemplate.Version`: a string.
     ///
     /// The version number of the launch template to use. If no version is specified, then the template's default version is used. You can use a different version for node group updates.
     #[inline]
-    pub fn launch_template_version(&self) -> Value {
-        self.0.get_att("LaunchTemplate.Version")
+    pub fn launch_template_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LaunchTemplate.Version"))
     }
 
     /// `Fn::GetAtt` `NodeRepairConfig.Enabled`: a boolean.
     ///
     /// Specifies whether to enable node auto repair for the node group. Node auto repair is disabled by default.
     #[inline]
-    pub fn node_repair_config_enabled(&self) -> Value {
-        self.0.get_att("NodeRepairConfig.Enabled")
+    pub fn node_repair_config_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("NodeRepairConfig.Enabled"))
     }
 
     /// `Fn::GetAtt` `NodeRepairConfig.MaxParallelNodesRepairedCount`: an integer.
     ///
     /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a count of unhealthy nodes. This gives you finer-grained control over the pace of node replacements. When using this, you cannot also set `maxParallelNodesRepairedPercentage` at the same time.
     #[inline]
-    pub fn node_repair_config_max_parallel_nodes_repaired_count(&self) -> Value {
-        self.0
-            .get_att("NodeRepairConfig.MaxParallelNodesRepairedCount")
+    pub fn node_repair_config_max_parallel_nodes_repaired_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("NodeRepairConfig.MaxParallelNodesRepairedCount"),
+        )
     }
 
     /// `Fn::GetAtt` `NodeRepairConfig.MaxParallelNodesRepairedPercentage`: an integer.
     ///
     /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a percentage of unhealthy nodes. This gives you finer-grained control over the pace of node replacements. When using this, you cannot also set `maxParallelNodesRepairedCount` at the same time.
     #[inline]
-    pub fn node_repair_config_max_parallel_nodes_repaired_percentage(&self) -> Value {
-        self.0
-            .get_att("NodeRepairConfig.MaxParallelNodesRepairedPercentage")
+    pub fn node_repair_config_max_parallel_nodes_repaired_percentage(
+        &self,
+    ) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("NodeRepairConfig.MaxParallelNodesRepairedPercentage"),
+        )
     }
 
     /// `Fn::GetAtt` `NodeRepairConfig.MaxUnhealthyNodeThresholdCount`: an integer.
     ///
     /// Specify a count threshold of unhealthy nodes, above which node auto repair actions will stop. When using this, you cannot also set `maxUnhealthyNodeThresholdPercentage` at the same time.
     #[inline]
-    pub fn node_repair_config_max_unhealthy_node_threshold_count(&self) -> Value {
-        self.0
-            .get_att("NodeRepairConfig.MaxUnhealthyNodeThresholdCount")
+    pub fn node_repair_config_max_unhealthy_node_threshold_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("NodeRepairConfig.MaxUnhealthyNodeThresholdCount"),
+        )
     }
 
     /// `Fn::GetAtt` `NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage`: an integer.
     ///
     /// Specify a percentage threshold of unhealthy nodes, above which node auto repair actions will stop. When using this, you cannot also set `maxUnhealthyNodeThresholdCount` at the same time.
     #[inline]
-    pub fn node_repair_config_max_unhealthy_node_threshold_percentage(&self) -> Value {
-        self.0
-            .get_att("NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage")
+    pub fn node_repair_config_max_unhealthy_node_threshold_percentage(
+        &self,
+    ) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage"),
+        )
     }
 
     /// `Fn::GetAtt` `NodeRepairConfig.NodeRepairConfigOverrides`: a list of `NodeRepairConfigOverrides` objects.
     ///
     /// Specify granular overrides for specific repair actions. These overrides control the repair action and the repair delay time before a node is considered eligible for repair. If you use this, you must specify all the values.
     #[inline]
-    pub fn node_repair_config_node_repair_config_overrides(&self) -> Value {
-        self.0.get_att("NodeRepairConfig.NodeRepairConfigOverrides")
+    pub fn node_repair_config_node_repair_config_overrides(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NodeRepairConfig.NodeRepairConfigOverrides"))
     }
 
     /// `Fn::GetAtt` `NodeRole`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group. The Amazon EKS worker node `kubelet` daemon makes calls to AWS APIs on your behalf. Nodes receive permissions for these API calls through an IAM instance profile and associated policies. Before you can launch nodes and register them into a cluster, you must create an IAM role for those nodes to use when they are launched. For more information, see \[Amazon EKS node IAM role\](<https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html>) in the **Amazon EKS User Guide** . If you specify `launchTemplate` , then don't specify `[IamInstanceProfile](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IamInstanceProfile.html)` in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group. The Amazon EKS worker node `kubelet` daemon makes calls to AWS APIs on your behalf. Nodes receive permissions for these API calls through an IAM instance profile and associated policies. Before you can launch nodes and register them into a cluster, you must create an IAM role for those nodes to use when they are launched. For more information, see [Amazon EKS node IAM role](https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html) in the **Amazon EKS User Guide** . If you specify `launchTemplate` , then don't specify [`IamInstanceProfile`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IamInstanceProfile.html) in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     #[inline]
-    pub fn node_role(&self) -> Value {
-        self.0.get_att("NodeRole")
+    pub fn node_role(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NodeRole"))
     }
 
     /// `Fn::GetAtt` `NodegroupName`: a string.
     ///
     /// The unique name to give your node group.
     #[inline]
-    pub fn nodegroup_name(&self) -> Value {
-        self.0.get_att("NodegroupName")
+    pub fn nodegroup_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NodegroupName"))
     }
 
     /// `Fn::GetAtt` `ReleaseVersion`: a string.
     ///
-    /// The AMI version of the Amazon EKS optimized AMI to use with your node group (for example, `1.14.7- *YYYYMMDD*` ). By default, the latest available AMI version for the node group's current Kubernetes version is used. For more information, see \[Amazon EKS optimized Linux AMI Versions\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-linux-ami-versions.html>) in the *Amazon EKS User Guide* .
+    /// The AMI version of the Amazon EKS optimized AMI to use with your node group (for example, `1.14.7- *YYYYMMDD*` ). By default, the latest available AMI version for the node group's current Kubernetes version is used. For more information, see [Amazon EKS optimized Linux AMI Versions](https://docs.aws.amazon.com/eks/latest/userguide/eks-linux-ami-versions.html) in the *Amazon EKS User Guide* .
     ///
-    /// &gt; Changing this value triggers an update of the node group if one is available. You can't update other properties at the same time as updating `Release Version` .
+    /// \> Changing this value triggers an update of the node group if one is available. You can't update other properties at the same time as updating `Release Version` .
     #[inline]
-    pub fn release_version(&self) -> Value {
-        self.0.get_att("ReleaseVersion")
+    pub fn release_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReleaseVersion"))
     }
 
     /// `Fn::GetAtt` `RemoteAccess.Ec2SshKey`: a string.
     ///
-    /// The Amazon EC2 SSH key name that provides access for SSH communication with the nodes in the managed node group. For more information, see \[Amazon EC2 key pairs and Linux instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html>) in the *Amazon Elastic Compute Cloud User Guide for Linux Instances* . For Windows, an Amazon EC2 SSH key is used to obtain the RDP password. For more information, see \[Amazon EC2 key pairs and Windows instances\](<https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/ec2-key-pairs.html>) in the *Amazon Elastic Compute Cloud User Guide for Windows Instances* .
+    /// The Amazon EC2 SSH key name that provides access for SSH communication with the nodes in the managed node group. For more information, see [Amazon EC2 key pairs and Linux instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html) in the *Amazon Elastic Compute Cloud User Guide for Linux Instances* . For Windows, an Amazon EC2 SSH key is used to obtain the RDP password. For more information, see [Amazon EC2 key pairs and Windows instances](https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/ec2-key-pairs.html) in the *Amazon Elastic Compute Cloud User Guide for Windows Instances* .
     #[inline]
-    pub fn remote_access_ec2_ssh_key(&self) -> Value {
-        self.0.get_att("RemoteAccess.Ec2SshKey")
+    pub fn remote_access_ec2_ssh_key(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RemoteAccess.Ec2SshKey"))
     }
 
     /// `Fn::GetAtt` `RemoteAccess.SourceSecurityGroups`: a list of strings.
     ///
-    /// The security group IDs that are allowed SSH access (port 22) to the nodes. For Windows, the port is 3389. If you specify an Amazon EC2 SSH key but don't specify a source security group when you create a managed node group, then the port on the nodes is opened to the internet ( `0.0.0.0/0` ). For more information, see \[Security Groups for Your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html>) in the *Amazon Virtual Private Cloud User Guide* .
+    /// The security group IDs that are allowed SSH access (port 22) to the nodes. For Windows, the port is 3389. If you specify an Amazon EC2 SSH key but don't specify a source security group when you create a managed node group, then the port on the nodes is opened to the internet ( `0.0.0.0/0` ). For more information, see [Security Groups for Your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html) in the *Amazon Virtual Private Cloud User Guide* .
     #[inline]
-    pub fn remote_access_source_security_groups(&self) -> Value {
-        self.0.get_att("RemoteAccess.SourceSecurityGroups")
+    pub fn remote_access_source_security_groups(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("RemoteAccess.SourceSecurityGroups"))
     }
 
     /// `Fn::GetAtt` `ScalingConfig.DesiredSize`: an integer.
     ///
     /// The current number of nodes that the managed node group should maintain.
     ///
-    /// &gt; If you use the Kubernetes \[Cluster Autoscaler\](<https://docs.aws.amazon.com/https://github.com/kubernetes/autoscaler#kubernetes-autoscaler>) , you shouldn't change the `desiredSize` value directly, as this can cause the Cluster Autoscaler to suddenly scale up or scale down.
+    /// \> If you use the Kubernetes [Cluster Autoscaler](https://docs.aws.amazon.com/https://github.com/kubernetes/autoscaler#kubernetes-autoscaler) , you shouldn't change the `desiredSize` value directly, as this can cause the Cluster Autoscaler to suddenly scale up or scale down.
     ///
     /// Whenever this parameter changes, the number of worker nodes in the node group is updated to the specified size. If this parameter is given a value that is smaller than the current number of running worker nodes, the necessary number of worker nodes are terminated to match the given value. When using CloudFormation, no action occurs if you remove this parameter from your CFN template.
     ///
     /// This parameter can be different from `minSize` in some cases, such as when starting with extra hosts for testing. This parameter can also be different when you want to start with an estimated number of needed hosts, but let the Cluster Autoscaler reduce the number if there are too many. When the Cluster Autoscaler is used, the `desiredSize` parameter is altered by the Cluster Autoscaler (but can be out-of-date for short periods of time). the Cluster Autoscaler doesn't scale a managed node group lower than `minSize` or higher than `maxSize` .
     #[inline]
-    pub fn scaling_config_desired_size(&self) -> Value {
-        self.0.get_att("ScalingConfig.DesiredSize")
+    pub fn scaling_config_desired_size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ScalingConfig.DesiredSize"))
     }
 
     /// `Fn::GetAtt` `ScalingConfig.MaxSize`: an integer.
     ///
-    /// The maximum number of nodes that the managed node group can scale out to. For information about the maximum number that you can specify, see \[Amazon EKS service quotas\](<https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html>) in the *Amazon EKS User Guide* .
+    /// The maximum number of nodes that the managed node group can scale out to. For information about the maximum number that you can specify, see [Amazon EKS service quotas](https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html) in the *Amazon EKS User Guide* .
     #[inline]
-    pub fn scaling_config_max_size(&self) -> Value {
-        self.0.get_att("ScalingConfig.MaxSize")
+    pub fn scaling_config_max_size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ScalingConfig.MaxSize"))
     }
 
     /// `Fn::GetAtt` `ScalingConfig.MinSize`: an integer.
     ///
     /// The minimum number of nodes that the managed node group can scale in to.
     #[inline]
-    pub fn scaling_config_min_size(&self) -> Value {
-        self.0.get_att("ScalingConfig.MinSize")
+    pub fn scaling_config_min_size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ScalingConfig.MinSize"))
     }
 
     /// `Fn::GetAtt` `Subnets`: a list of strings.
     ///
-    /// The subnets to use for the Auto Scaling group that is created for your node group. If you specify `launchTemplate` , then don't specify `[SubnetId](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInterface.html)` in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// The subnets to use for the Auto Scaling group that is created for your node group. If you specify `launchTemplate` , then don't specify [`SubnetId`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInterface.html) in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     #[inline]
-    pub fn subnets(&self) -> Value {
-        self.0.get_att("Subnets")
+    pub fn subnets(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Subnets"))
     }
 
     /// `Fn::GetAtt` `Taints`: a list of `Taint` objects.
     ///
-    /// The Kubernetes taints to be applied to the nodes in the node group when they are created. Effect is one of `No_Schedule` , `Prefer_No_Schedule` , or `No_Execute` . Kubernetes taints can be used together with tolerations to control how workloads are scheduled to your nodes. For more information, see \[Node taints on managed node groups\](<https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html>) .
+    /// The Kubernetes taints to be applied to the nodes in the node group when they are created. Effect is one of `No_Schedule` , `Prefer_No_Schedule` , or `No_Execute` . Kubernetes taints can be used together with tolerations to control how workloads are scheduled to your nodes. For more information, see [Node taints on managed node groups](https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html) .
     #[inline]
-    pub fn taints(&self) -> Value {
-        self.0.get_att("Taints")
+    pub fn taints(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Taints"))
     }
 
     /// `Fn::GetAtt` `UpdateConfig.MaxUnavailable`: a number.
     ///
     /// The maximum number of nodes unavailable at once during a version update. Nodes are updated in parallel. This value or `maxUnavailablePercentage` is required to have a value.The maximum number is 100.
     #[inline]
-    pub fn update_config_max_unavailable(&self) -> Value {
-        self.0.get_att("UpdateConfig.MaxUnavailable")
+    pub fn update_config_max_unavailable(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("UpdateConfig.MaxUnavailable"))
     }
 
     /// `Fn::GetAtt` `UpdateConfig.MaxUnavailablePercentage`: a number.
     ///
     /// The maximum percentage of nodes unavailable during a version update. This percentage of nodes are updated in parallel, up to 100 nodes at once. This value or `maxUnavailable` is required to have a value.
     #[inline]
-    pub fn update_config_max_unavailable_percentage(&self) -> Value {
-        self.0.get_att("UpdateConfig.MaxUnavailablePercentage")
+    pub fn update_config_max_unavailable_percentage(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("UpdateConfig.MaxUnavailablePercentage"))
     }
 
     /// `Fn::GetAtt` `UpdateConfig.UpdateStrategy`: one of a set of strings.
     ///
-    /// The configuration for the behavior to follow during a node group version update of this managed node group. You choose between two possible strategies for replacing nodes during an \[`UpdateNodegroupVersion`\](<https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateNodegroupVersion.html>) action.
+    /// The configuration for the behavior to follow during a node group version update of this managed node group. You choose between two possible strategies for replacing nodes during an [`UpdateNodegroupVersion`](https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateNodegroupVersion.html) action.
     ///
     /// An Amazon EKS managed node group updates by replacing nodes with new nodes of newer AMI versions in parallel. The *update strategy* changes the managed node update behavior of the managed node group for each quantity. The *default* strategy has guardrails to protect you from misconfiguration and launches the new instances first, before terminating the old instances. The *minimal* strategy removes the guardrails and terminates the old instances before launching the new instances. This minimal strategy is useful in scenarios where you are constrained to resources or costs (for example, with hardware accelerators such as GPUs).
     #[inline]
-    pub fn update_config_update_strategy(&self) -> Value {
-        self.0.get_att("UpdateConfig.UpdateStrategy")
+    pub fn update_config_update_strategy(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateConfig.UpdateStrategy"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
-    /// The Kubernetes version to use for your managed nodes. By default, the Kubernetes version of the cluster is used, and this is the only accepted specified value. If you specify `launchTemplate` , and your launch template uses a custom AMI, then don't specify `version` , or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Launch template support\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    /// The Kubernetes version to use for your managed nodes. By default, the Kubernetes version of the cluster is used, and this is the only accepted specified value. If you specify `launchTemplate` , and your launch template uses a custom AMI, then don't specify `version` , or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Launch template support](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
     ///
-    /// &gt; You can't update other properties at the same time as updating `Version` .
+    /// \> You can't update other properties at the same time as updating `Version` .
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 
     /// `Fn::GetAtt` `WarmPoolConfig.Enabled`: a boolean.
     ///
     /// Enable or disable warm pool for the node group.
     #[inline]
-    pub fn warm_pool_config_enabled(&self) -> Value {
-        self.0.get_att("WarmPoolConfig.Enabled")
+    pub fn warm_pool_config_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("WarmPoolConfig.Enabled"))
     }
 
     /// `Fn::GetAtt` `WarmPoolConfig.MaxGroupPreparedCapacity`: an integer.
     ///
     /// The maximum number of instances that are allowed to be in the warm pool.
     #[inline]
-    pub fn warm_pool_config_max_group_prepared_capacity(&self) -> Value {
-        self.0.get_att("WarmPoolConfig.MaxGroupPreparedCapacity")
+    pub fn warm_pool_config_max_group_prepared_capacity(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("WarmPoolConfig.MaxGroupPreparedCapacity"))
     }
 
     /// `Fn::GetAtt` `WarmPoolConfig.MinSize`: an integer.
     ///
     /// The minimum number of instances to maintain in the warm pool.
     #[inline]
-    pub fn warm_pool_config_min_size(&self) -> Value {
-        self.0.get_att("WarmPoolConfig.MinSize")
+    pub fn warm_pool_config_min_size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("WarmPoolConfig.MinSize"))
     }
 
     /// `Fn::GetAtt` `WarmPoolConfig.PoolState`: one of a set of strings.
     ///
     /// The desired state of warm pool instances.
     #[inline]
-    pub fn warm_pool_config_pool_state(&self) -> Value {
-        self.0.get_att("WarmPoolConfig.PoolState")
+    pub fn warm_pool_config_pool_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WarmPoolConfig.PoolState"))
     }
 
     /// `Fn::GetAtt` `WarmPoolConfig.ReuseOnScaleIn`: a boolean.
     ///
     /// Whether to return instances to the warm pool during scale-in instead of terminating them.
     #[inline]
-    pub fn warm_pool_config_reuse_on_scale_in(&self) -> Value {
-        self.0.get_att("WarmPoolConfig.ReuseOnScaleIn")
+    pub fn warm_pool_config_reuse_on_scale_in(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("WarmPoolConfig.ReuseOnScaleIn"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LaunchTemplateSpecification` property type of `AWS::EKS::Nodegroup`.
 ///
-/// An object representing a node group launch template specification. The launch template can't include \[`SubnetId`\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInterface.html>) , \[`IamInstanceProfile`\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IamInstanceProfile.html>) , \[`RequestSpotInstances`\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotInstances.html>) , \[`HibernationOptions`\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_HibernationOptionsRequest.html>) , or \[`TerminateInstances`\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TerminateInstances.html>) , or the node group deployment or update will fail. For more information about launch templates, see \[`CreateLaunchTemplate`\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html>) in the Amazon EC2 API Reference. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+/// An object representing a node group launch template specification. The launch template can't include [`SubnetId`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInterface.html) , [`IamInstanceProfile`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IamInstanceProfile.html) , [`RequestSpotInstances`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotInstances.html) , [`HibernationOptions`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_HibernationOptionsRequest.html) , or [`TerminateInstances`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TerminateInstances.html) , or the node group deployment or update will fail. For more information about launch templates, see [`CreateLaunchTemplate`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html) in the Amazon EC2 API Reference. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide* .
 ///
 /// You must specify either the launch template ID or the launch template name in the request, but not both.
 ///
@@ -656,7 +631,7 @@ pub struct LaunchTemplateSpecification {
     /// You must specify either the launch template ID or the launch template name in the request, but not both. After node group creation, you cannot use a different ID.
     ///
     /// Length at least 1.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the launch template.
@@ -664,13 +639,13 @@ pub struct LaunchTemplateSpecification {
     /// You must specify either the launch template name or the launch template ID in the request, but not both. After node group creation, you cannot use a different name.
     ///
     /// Length at least 1.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// The version number of the launch template to use. If no version is specified, then the template's default version is used. You can use a different version for node group updates.
     ///
     /// Length at least 1.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -678,43 +653,29 @@ impl LaunchTemplateSpecification {
     /// A `LaunchTemplateSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchTemplateSpecification {}
+impl crate::PropertyType for LaunchTemplateSpecification {}
 
-impl ToValue for LaunchTemplateSpecification {
+impl ::cloudwright_core::ToValue for LaunchTemplateSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Id", &self.id)
             .opt("Name", &self.name)
             .opt("Version", &self.version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NodeRepairConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("MaxParallelNodesRepairedCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MaxParallelNodesRepairedPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("MaxUnhealthyNodeThresholdCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MaxUnhealthyNodeThresholdPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("NodeRepairConfigOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeRepairConfigOverrides), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NodeRepairConfig` property type of `AWS::EKS::Nodegroup`.
 ///
@@ -726,35 +687,36 @@ pub struct NodeRepairConfig {
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether to enable node auto repair for the node group. Node auto repair is disabled by default.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxParallelNodesRepairedCount`: an integer.
     ///
     /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a count of unhealthy nodes. This gives you finer-grained control over the pace of node replacements. When using this, you cannot also set `maxParallelNodesRepairedPercentage` at the same time.
     ///
     /// Value at least 1.
-    pub max_parallel_nodes_repaired_count: Option<Int>,
+    pub max_parallel_nodes_repaired_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxParallelNodesRepairedPercentage`: an integer.
     ///
     /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a percentage of unhealthy nodes. This gives you finer-grained control over the pace of node replacements. When using this, you cannot also set `maxParallelNodesRepairedCount` at the same time.
     ///
     /// Value 1 to 100.
-    pub max_parallel_nodes_repaired_percentage: Option<Int>,
+    pub max_parallel_nodes_repaired_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxUnhealthyNodeThresholdCount`: an integer.
     ///
     /// Specify a count threshold of unhealthy nodes, above which node auto repair actions will stop. When using this, you cannot also set `maxUnhealthyNodeThresholdPercentage` at the same time.
     ///
     /// Value at least 1.
-    pub max_unhealthy_node_threshold_count: Option<Int>,
+    pub max_unhealthy_node_threshold_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxUnhealthyNodeThresholdPercentage`: an integer.
     ///
     /// Specify a percentage threshold of unhealthy nodes, above which node auto repair actions will stop. When using this, you cannot also set `maxUnhealthyNodeThresholdCount` at the same time.
     ///
     /// Value 1 to 100.
-    pub max_unhealthy_node_threshold_percentage: Option<Int>,
+    pub max_unhealthy_node_threshold_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `NodeRepairConfigOverrides`: a list of [`NodeRepairConfigOverrides`] objects.
     ///
     /// Specify granular overrides for specific repair actions. These overrides control the repair action and the repair delay time before a node is considered eligible for repair. If you use this, you must specify all the values.
-    pub node_repair_config_overrides: Option<List<NodeRepairConfigOverrides>>,
+    pub node_repair_config_overrides:
+        ::std::option::Option<::cloudwright_core::List<NodeRepairConfigOverrides>>,
 }
 
 #[rustfmt::skip]
@@ -762,29 +724,29 @@ impl NodeRepairConfig {
     /// A `NodeRepairConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `MaxParallelNodesRepairedCount`: an integer.
-    pub fn max_parallel_nodes_repaired_count(mut self, value: impl Into<Int>) -> Self { self.max_parallel_nodes_repaired_count = Some(value.into()); self }
+    pub fn max_parallel_nodes_repaired_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_parallel_nodes_repaired_count = ::std::option::Option::Some(value.into()); self }
     /// `MaxParallelNodesRepairedPercentage`: an integer.
-    pub fn max_parallel_nodes_repaired_percentage(mut self, value: impl Into<Int>) -> Self { self.max_parallel_nodes_repaired_percentage = Some(value.into()); self }
+    pub fn max_parallel_nodes_repaired_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_parallel_nodes_repaired_percentage = ::std::option::Option::Some(value.into()); self }
     /// `MaxUnhealthyNodeThresholdCount`: an integer.
-    pub fn max_unhealthy_node_threshold_count(mut self, value: impl Into<Int>) -> Self { self.max_unhealthy_node_threshold_count = Some(value.into()); self }
+    pub fn max_unhealthy_node_threshold_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_unhealthy_node_threshold_count = ::std::option::Option::Some(value.into()); self }
     /// `MaxUnhealthyNodeThresholdPercentage`: an integer.
-    pub fn max_unhealthy_node_threshold_percentage(mut self, value: impl Into<Int>) -> Self { self.max_unhealthy_node_threshold_percentage = Some(value.into()); self }
+    pub fn max_unhealthy_node_threshold_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_unhealthy_node_threshold_percentage = ::std::option::Option::Some(value.into()); self }
     /// `NodeRepairConfigOverrides`: a list of [`NodeRepairConfigOverrides`] objects.
-    pub fn node_repair_config_overrides(mut self, value: impl Into<List<NodeRepairConfigOverrides>>) -> Self { self.node_repair_config_overrides = Some(value.into()); self }
+    pub fn node_repair_config_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NodeRepairConfigOverrides>>) -> Self { self.node_repair_config_overrides = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NodeRepairConfig {}
+impl crate::PropertyType for NodeRepairConfig {}
 
-impl ToValue for NodeRepairConfig {
+impl ::cloudwright_core::ToValue for NodeRepairConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt(
                 "MaxParallelNodesRepairedCount",
@@ -810,18 +772,6 @@ impl ToValue for NodeRepairConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NodeRepairConfigOverrides: ObjRule = ObjRule {
-    properties: &[
-        ("MinRepairWaitTimeMins", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("NodeMonitoringCondition", Shape::STR),
-        ("NodeUnhealthyReason", Shape::STR),
-        ("RepairAction", Shape::Str(&StrRule { allowed: &["Replace", "Reboot", "NoAction"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NodeRepairConfigOverrides` property type of `AWS::EKS::Nodegroup`.
 ///
 /// Specify granular overrides for specific repair actions. These overrides control the repair action and the repair delay time before a node is considered eligible for repair. If you use this, you must specify all the values.
@@ -834,19 +784,19 @@ pub struct NodeRepairConfigOverrides {
     /// Specify the minimum time in minutes to wait before attempting to repair a node with this specific `nodeMonitoringCondition` and `nodeUnhealthyReason` .
     ///
     /// Value at least 1.
-    pub min_repair_wait_time_mins: Option<Int>,
+    pub min_repair_wait_time_mins: ::std::option::Option<::cloudwright_core::Int>,
     /// `NodeMonitoringCondition`: a string.
     ///
     /// Specify an unhealthy condition reported by the node monitoring agent that this override would apply to.
-    pub node_monitoring_condition: Option<Str>,
+    pub node_monitoring_condition: ::std::option::Option<::cloudwright_core::Str>,
     /// `NodeUnhealthyReason`: a string.
     ///
     /// Specify a reason reported by the node monitoring agent that this override would apply to.
-    pub node_unhealthy_reason: Option<Str>,
+    pub node_unhealthy_reason: ::std::option::Option<::cloudwright_core::Str>,
     /// `RepairAction`: a [`RepairAction`] value.
     ///
     /// Specify the repair action to take for nodes when all of the specified conditions are met.
-    pub repair_action: Option<RepairAction>,
+    pub repair_action: ::std::option::Option<RepairAction>,
 }
 
 #[rustfmt::skip]
@@ -854,25 +804,25 @@ impl NodeRepairConfigOverrides {
     /// A `NodeRepairConfigOverrides` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MinRepairWaitTimeMins`: an integer.
-    pub fn min_repair_wait_time_mins(mut self, value: impl Into<Int>) -> Self { self.min_repair_wait_time_mins = Some(value.into()); self }
+    pub fn min_repair_wait_time_mins(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_repair_wait_time_mins = ::std::option::Option::Some(value.into()); self }
     /// `NodeMonitoringCondition`: a string.
-    pub fn node_monitoring_condition(mut self, value: impl Into<Str>) -> Self { self.node_monitoring_condition = Some(value.into()); self }
+    pub fn node_monitoring_condition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.node_monitoring_condition = ::std::option::Option::Some(value.into()); self }
     /// `NodeUnhealthyReason`: a string.
-    pub fn node_unhealthy_reason(mut self, value: impl Into<Str>) -> Self { self.node_unhealthy_reason = Some(value.into()); self }
+    pub fn node_unhealthy_reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.node_unhealthy_reason = ::std::option::Option::Some(value.into()); self }
     /// `RepairAction`: a [`RepairAction`] value.
-    pub fn repair_action(mut self, value: impl Into<RepairAction>) -> Self { self.repair_action = Some(value.into()); self }
+    pub fn repair_action(mut self, value: impl ::std::convert::Into<RepairAction>) -> Self { self.repair_action = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NodeRepairConfigOverrides {}
+impl crate::PropertyType for NodeRepairConfigOverrides {}
 
-impl ToValue for NodeRepairConfigOverrides {
+impl ::cloudwright_core::ToValue for NodeRepairConfigOverrides {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MinRepairWaitTimeMins", &self.min_repair_wait_time_mins)
             .opt("NodeMonitoringCondition", &self.node_monitoring_condition)
             .opt("NodeUnhealthyReason", &self.node_unhealthy_reason)
@@ -880,24 +830,6 @@ impl ToValue for NodeRepairConfigOverrides {
             .build()
     }
 }
-
-/// The required properties of [`RemoteAccess`], by name: `RemoteAccess::new(RemoteAccessRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RemoteAccessRequired {
-    /// `Ec2SshKey`: a string, required.
-    pub ec2_ssh_key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RemoteAccess: ObjRule = ObjRule {
-    properties: &[
-        ("Ec2SshKey", Shape::STR),
-        ("SourceSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Ec2SshKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RemoteAccess` property type of `AWS::EKS::Nodegroup`.
 ///
@@ -908,53 +840,43 @@ pub(crate) static RULE_RemoteAccess: ObjRule = ObjRule {
 pub struct RemoteAccess {
     /// `Ec2SshKey`: a string, required.
     ///
-    /// The Amazon EC2 SSH key name that provides access for SSH communication with the nodes in the managed node group. For more information, see \[Amazon EC2 key pairs and Linux instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html>) in the *Amazon Elastic Compute Cloud User Guide for Linux Instances* . For Windows, an Amazon EC2 SSH key is used to obtain the RDP password. For more information, see \[Amazon EC2 key pairs and Windows instances\](<https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/ec2-key-pairs.html>) in the *Amazon Elastic Compute Cloud User Guide for Windows Instances* .
-    pub ec2_ssh_key: Str,
+    /// The Amazon EC2 SSH key name that provides access for SSH communication with the nodes in the managed node group. For more information, see [Amazon EC2 key pairs and Linux instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html) in the *Amazon Elastic Compute Cloud User Guide for Linux Instances* . For Windows, an Amazon EC2 SSH key is used to obtain the RDP password. For more information, see [Amazon EC2 key pairs and Windows instances](https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/ec2-key-pairs.html) in the *Amazon Elastic Compute Cloud User Guide for Windows Instances* .
+    pub ec2_ssh_key: ::cloudwright_core::Str,
     /// `SourceSecurityGroups`: a list of strings.
     ///
-    /// The security group IDs that are allowed SSH access (port 22) to the nodes. For Windows, the port is 3389. If you specify an Amazon EC2 SSH key but don't specify a source security group when you create a managed node group, then the port on the nodes is opened to the internet ( `0.0.0.0/0` ). For more information, see \[Security Groups for Your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html>) in the *Amazon Virtual Private Cloud User Guide* .
-    pub source_security_groups: Option<List<Str>>,
+    /// The security group IDs that are allowed SSH access (port 22) to the nodes. For Windows, the port is 3389. If you specify an Amazon EC2 SSH key but don't specify a source security group when you create a managed node group, then the port on the nodes is opened to the internet ( `0.0.0.0/0` ). For more information, see [Security Groups for Your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html) in the *Amazon Virtual Private Cloud User Guide* .
+    pub source_security_groups:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl RemoteAccess {
-    /// A `RemoteAccess` with its required properties, named in a [`RemoteAccessRequired`].
+    /// A `RemoteAccess` with its one required property, `Ec2SshKey`.
     #[inline]
-    pub fn new(required: RemoteAccessRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ec2_ssh_key: required.ec2_ssh_key,
-            source_security_groups: None,
+            ec2_ssh_key: value.into(),
+            source_security_groups: ::std::option::Option::None,
         }
     }
 
     /// `Ec2SshKey`: a string, required.
-    pub fn ec2_ssh_key(mut self, value: impl Into<Str>) -> Self { self.ec2_ssh_key = value.into(); self }
+    pub fn ec2_ssh_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_ssh_key = value.into(); self }
     /// `SourceSecurityGroups`: a list of strings.
-    pub fn source_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.source_security_groups = Some(value.into()); self }
+    pub fn source_security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.source_security_groups = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RemoteAccess {}
+impl crate::PropertyType for RemoteAccess {}
 
-impl ToValue for RemoteAccess {
+impl ::cloudwright_core::ToValue for RemoteAccess {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Ec2SshKey", &self.ec2_ssh_key)
             .opt("SourceSecurityGroups", &self.source_security_groups)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DesiredSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("MaxSize", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScalingConfig` property type of `AWS::EKS::Nodegroup`.
 ///
@@ -967,26 +889,26 @@ pub struct ScalingConfig {
     ///
     /// The current number of nodes that the managed node group should maintain.
     ///
-    /// &gt; If you use the Kubernetes \[Cluster Autoscaler\](<https://docs.aws.amazon.com/https://github.com/kubernetes/autoscaler#kubernetes-autoscaler>) , you shouldn't change the `desiredSize` value directly, as this can cause the Cluster Autoscaler to suddenly scale up or scale down.
+    /// \> If you use the Kubernetes [Cluster Autoscaler](https://docs.aws.amazon.com/https://github.com/kubernetes/autoscaler#kubernetes-autoscaler) , you shouldn't change the `desiredSize` value directly, as this can cause the Cluster Autoscaler to suddenly scale up or scale down.
     ///
     /// Whenever this parameter changes, the number of worker nodes in the node group is updated to the specified size. If this parameter is given a value that is smaller than the current number of running worker nodes, the necessary number of worker nodes are terminated to match the given value. When using CloudFormation, no action occurs if you remove this parameter from your CFN template.
     ///
     /// This parameter can be different from `minSize` in some cases, such as when starting with extra hosts for testing. This parameter can also be different when you want to start with an estimated number of needed hosts, but let the Cluster Autoscaler reduce the number if there are too many. When the Cluster Autoscaler is used, the `desiredSize` parameter is altered by the Cluster Autoscaler (but can be out-of-date for short periods of time). the Cluster Autoscaler doesn't scale a managed node group lower than `minSize` or higher than `maxSize` .
     ///
     /// Value at least 0.
-    pub desired_size: Option<Int>,
+    pub desired_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxSize`: an integer.
     ///
-    /// The maximum number of nodes that the managed node group can scale out to. For information about the maximum number that you can specify, see \[Amazon EKS service quotas\](<https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html>) in the *Amazon EKS User Guide* .
+    /// The maximum number of nodes that the managed node group can scale out to. For information about the maximum number that you can specify, see [Amazon EKS service quotas](https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html) in the *Amazon EKS User Guide* .
     ///
     /// Value at least 1.
-    pub max_size: Option<Int>,
+    pub max_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinSize`: an integer.
     ///
     /// The minimum number of nodes that the managed node group can scale in to.
     ///
     /// Value at least 0.
-    pub min_size: Option<Int>,
+    pub min_size: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -994,23 +916,23 @@ impl ScalingConfig {
     /// A `ScalingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DesiredSize`: an integer.
-    pub fn desired_size(mut self, value: impl Into<Int>) -> Self { self.desired_size = Some(value.into()); self }
+    pub fn desired_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.desired_size = ::std::option::Option::Some(value.into()); self }
     /// `MaxSize`: an integer.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self { self.max_size = Some(value.into()); self }
+    pub fn max_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_size = ::std::option::Option::Some(value.into()); self }
     /// `MinSize`: an integer.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
+    pub fn min_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScalingConfig {}
+impl crate::PropertyType for ScalingConfig {}
 
-impl ToValue for ScalingConfig {
+impl ::cloudwright_core::ToValue for ScalingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DesiredSize", &self.desired_size)
             .opt("MaxSize", &self.max_size)
             .opt("MinSize", &self.min_size)
@@ -1018,20 +940,9 @@ impl ToValue for ScalingConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Taint: ObjRule = ObjRule {
-    properties: &[
-        ("Effect", Shape::Str(&StrRule { min_len: Some(1), allowed: &["NO_EXECUTE", "NO_SCHEDULE", "PREFER_NO_SCHEDULE"], ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Taint` property type of `AWS::EKS::Nodegroup`.
 ///
-/// A property that allows a node to repel a `Pod` . For more information, see \[Node taints on managed node groups\](<https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html>) in the *Amazon EKS User Guide* .
+/// A property that allows a node to repel a `Pod` . For more information, see [Node taints on managed node groups](https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html) in the *Amazon EKS User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-nodegroup-taint.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1041,19 +952,19 @@ pub struct Taint {
     /// The effect of the taint.
     ///
     /// Length at least 1.
-    pub effect: Option<Effect>,
+    pub effect: ::std::option::Option<Effect>,
     /// `Key`: a string.
     ///
     /// The key of the taint.
     ///
     /// Length 1 to 63.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the taint.
     ///
     /// Length 0 to 63.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1061,40 +972,29 @@ impl Taint {
     /// A `Taint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Effect`: an [`Effect`] value.
-    pub fn effect(mut self, value: impl Into<Effect>) -> Self { self.effect = Some(value.into()); self }
+    pub fn effect(mut self, value: impl ::std::convert::Into<Effect>) -> Self { self.effect = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Taint {}
+impl crate::PropertyType for Taint {}
 
-impl ToValue for Taint {
+impl ::cloudwright_core::ToValue for Taint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Effect", &self.effect)
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UpdateConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaxUnavailable", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MaxUnavailablePercentage", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("UpdateStrategy", Shape::Str(&StrRule { allowed: &["DEFAULT", "MINIMAL"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UpdateConfig` property type of `AWS::EKS::Nodegroup`.
 ///
@@ -1108,19 +1008,19 @@ pub struct UpdateConfig {
     /// The maximum number of nodes unavailable at once during a version update. Nodes are updated in parallel. This value or `maxUnavailablePercentage` is required to have a value.The maximum number is 100.
     ///
     /// Value at least 1.
-    pub max_unavailable: Option<Num>,
+    pub max_unavailable: ::std::option::Option<::cloudwright_core::Num>,
     /// `MaxUnavailablePercentage`: a number.
     ///
     /// The maximum percentage of nodes unavailable during a version update. This percentage of nodes are updated in parallel, up to 100 nodes at once. This value or `maxUnavailable` is required to have a value.
     ///
     /// Value 1 to 100.
-    pub max_unavailable_percentage: Option<Num>,
+    pub max_unavailable_percentage: ::std::option::Option<::cloudwright_core::Num>,
     /// `UpdateStrategy`: an [`UpdateStrategy`] value.
     ///
-    /// The configuration for the behavior to follow during a node group version update of this managed node group. You choose between two possible strategies for replacing nodes during an \[`UpdateNodegroupVersion`\](<https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateNodegroupVersion.html>) action.
+    /// The configuration for the behavior to follow during a node group version update of this managed node group. You choose between two possible strategies for replacing nodes during an [`UpdateNodegroupVersion`](https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateNodegroupVersion.html) action.
     ///
     /// An Amazon EKS managed node group updates by replacing nodes with new nodes of newer AMI versions in parallel. The *update strategy* changes the managed node update behavior of the managed node group for each quantity. The *default* strategy has guardrails to protect you from misconfiguration and launches the new instances first, before terminating the old instances. The *minimal* strategy removes the guardrails and terminates the old instances before launching the new instances. This minimal strategy is useful in scenarios where you are constrained to resources or costs (for example, with hardware accelerators such as GPUs).
-    pub update_strategy: Option<UpdateStrategy>,
+    pub update_strategy: ::std::option::Option<UpdateStrategy>,
 }
 
 #[rustfmt::skip]
@@ -1128,42 +1028,29 @@ impl UpdateConfig {
     /// A `UpdateConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxUnavailable`: a number.
-    pub fn max_unavailable(mut self, value: impl Into<Num>) -> Self { self.max_unavailable = Some(value.into()); self }
+    pub fn max_unavailable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_unavailable = ::std::option::Option::Some(value.into()); self }
     /// `MaxUnavailablePercentage`: a number.
-    pub fn max_unavailable_percentage(mut self, value: impl Into<Num>) -> Self { self.max_unavailable_percentage = Some(value.into()); self }
+    pub fn max_unavailable_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_unavailable_percentage = ::std::option::Option::Some(value.into()); self }
     /// `UpdateStrategy`: an [`UpdateStrategy`] value.
-    pub fn update_strategy(mut self, value: impl Into<UpdateStrategy>) -> Self { self.update_strategy = Some(value.into()); self }
+    pub fn update_strategy(mut self, value: impl ::std::convert::Into<UpdateStrategy>) -> Self { self.update_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UpdateConfig {}
+impl crate::PropertyType for UpdateConfig {}
 
-impl ToValue for UpdateConfig {
+impl ::cloudwright_core::ToValue for UpdateConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxUnavailable", &self.max_unavailable)
             .opt("MaxUnavailablePercentage", &self.max_unavailable_percentage)
             .opt("UpdateStrategy", &self.update_strategy)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WarmPoolConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("MaxGroupPreparedCapacity", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-        ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("PoolState", Shape::Str(&StrRule { allowed: &["HIBERNATED", "RUNNING", "STOPPED"], ..StrRule::ANY })),
-        ("ReuseOnScaleIn", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WarmPoolConfig` property type of `AWS::EKS::Nodegroup`.
 ///
@@ -1175,27 +1062,27 @@ pub struct WarmPoolConfig {
     /// `Enabled`: a boolean.
     ///
     /// Enable or disable warm pool for the node group.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxGroupPreparedCapacity`: an integer.
     ///
     /// The maximum number of instances that are allowed to be in the warm pool.
     ///
     /// Value at least -1.
-    pub max_group_prepared_capacity: Option<Int>,
+    pub max_group_prepared_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinSize`: an integer.
     ///
     /// The minimum number of instances to maintain in the warm pool.
     ///
     /// Value at least 0.
-    pub min_size: Option<Int>,
+    pub min_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `PoolState`: a [`PoolState`] value.
     ///
     /// The desired state of warm pool instances.
-    pub pool_state: Option<PoolState>,
+    pub pool_state: ::std::option::Option<PoolState>,
     /// `ReuseOnScaleIn`: a boolean.
     ///
     /// Whether to return instances to the warm pool during scale-in instead of terminating them.
-    pub reuse_on_scale_in: Option<Bool>,
+    pub reuse_on_scale_in: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1203,27 +1090,27 @@ impl WarmPoolConfig {
     /// A `WarmPoolConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `MaxGroupPreparedCapacity`: an integer.
-    pub fn max_group_prepared_capacity(mut self, value: impl Into<Int>) -> Self { self.max_group_prepared_capacity = Some(value.into()); self }
+    pub fn max_group_prepared_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_group_prepared_capacity = ::std::option::Option::Some(value.into()); self }
     /// `MinSize`: an integer.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
+    pub fn min_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_size = ::std::option::Option::Some(value.into()); self }
     /// `PoolState`: a [`PoolState`] value.
-    pub fn pool_state(mut self, value: impl Into<PoolState>) -> Self { self.pool_state = Some(value.into()); self }
+    pub fn pool_state(mut self, value: impl ::std::convert::Into<PoolState>) -> Self { self.pool_state = ::std::option::Option::Some(value.into()); self }
     /// `ReuseOnScaleIn`: a boolean.
-    pub fn reuse_on_scale_in(mut self, value: impl Into<Bool>) -> Self { self.reuse_on_scale_in = Some(value.into()); self }
+    pub fn reuse_on_scale_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.reuse_on_scale_in = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WarmPoolConfig {}
+impl crate::PropertyType for WarmPoolConfig {}
 
-impl ToValue for WarmPoolConfig {
+impl ::cloudwright_core::ToValue for WarmPoolConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt(
                 "MaxGroupPreparedCapacity",
@@ -1286,18 +1173,18 @@ pub enum AmiType {
     /// `WINDOWS_FULL_2025_x86_64`
     WindowsFull2025X86_64,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AmiType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AmiType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AmiType {
+impl ::cloudwright_core::ToValue for AmiType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Al2023Arm64Nvidia => "AL2023_ARM_64_NVIDIA",
             Self::Al2023Arm64Standard => "AL2023_ARM_64_STANDARD",
@@ -1322,9 +1209,9 @@ impl ToValue for AmiType {
             Self::WindowsFull2019X86_64 => "WINDOWS_FULL_2019_x86_64",
             Self::WindowsFull2022X86_64 => "WINDOWS_FULL_2022_x86_64",
             Self::WindowsFull2025X86_64 => "WINDOWS_FULL_2025_x86_64",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1338,25 +1225,25 @@ pub enum CapacityType {
     /// `SPOT`
     Spot,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CapacityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CapacityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CapacityType {
+impl ::cloudwright_core::ToValue for CapacityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CapacityBlock => "CAPACITY_BLOCK",
             Self::OnDemand => "ON_DEMAND",
             Self::Spot => "SPOT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1370,25 +1257,25 @@ pub enum Effect {
     /// `PREFER_NO_SCHEDULE`
     PreferNoSchedule,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Effect {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Effect {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Effect {
+impl ::cloudwright_core::ToValue for Effect {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NoExecute => "NO_EXECUTE",
             Self::NoSchedule => "NO_SCHEDULE",
             Self::PreferNoSchedule => "PREFER_NO_SCHEDULE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1402,25 +1289,25 @@ pub enum PoolState {
     /// `STOPPED`
     Stopped,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PoolState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PoolState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PoolState {
+impl ::cloudwright_core::ToValue for PoolState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hibernated => "HIBERNATED",
             Self::Running => "RUNNING",
             Self::Stopped => "STOPPED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1434,25 +1321,25 @@ pub enum RepairAction {
     /// `NoAction`
     NoAction,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RepairAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RepairAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RepairAction {
+impl ::cloudwright_core::ToValue for RepairAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Replace => "Replace",
             Self::Reboot => "Reboot",
             Self::NoAction => "NoAction",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1464,23 +1351,154 @@ pub enum UpdateStrategy {
     /// `MINIMAL`
     Minimal,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UpdateStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UpdateStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UpdateStrategy {
+impl ::cloudwright_core::ToValue for UpdateStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::Minimal => "MINIMAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Nodegroup: ObjRule = ObjRule {
+        properties: &[
+            ("AmiType", Shape::Str(&StrRule { allowed: &["AL2023_ARM_64_NVIDIA", "AL2023_ARM_64_STANDARD", "AL2023_x86_64_NEURON", "AL2023_x86_64_NVIDIA", "AL2023_x86_64_STANDARD", "AL2_ARM_64", "AL2_x86_64", "AL2_x86_64_GPU", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET_ARM_64_FIPS", "BOTTLEROCKET_ARM_64_NVIDIA", "BOTTLEROCKET_ARM_64_NVIDIA_FIPS", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_x86_64_FIPS", "BOTTLEROCKET_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA_FIPS", "CUSTOM", "WINDOWS_CORE_2019_x86_64", "WINDOWS_CORE_2022_x86_64", "WINDOWS_CORE_2025_x86_64", "WINDOWS_FULL_2019_x86_64", "WINDOWS_FULL_2022_x86_64", "WINDOWS_FULL_2025_x86_64"], ..StrRule::ANY })),
+            ("CapacityType", Shape::Str(&StrRule { allowed: &["CAPACITY_BLOCK", "ON_DEMAND", "SPOT"], ..StrRule::ANY })),
+            ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("DiskSize", Shape::INT),
+            ("ForceUpdateEnabled", Shape::Bool),
+            ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Labels", Shape::Typed(json_type::OBJECT)),
+            ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
+            ("NodeRepairConfig", Shape::Object(&RULE_NodeRepairConfig)),
+            ("NodeRole", Shape::STR),
+            ("NodegroupName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("ReleaseVersion", Shape::STR),
+            ("RemoteAccess", Shape::Object(&RULE_RemoteAccess)),
+            ("ScalingConfig", Shape::Object(&RULE_ScalingConfig)),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Taints", Shape::List(&ListRule { items: Shape::Object(&RULE_Taint), min_items: None, max_items: None, unique: false })),
+            ("UpdateConfig", Shape::Object(&RULE_UpdateConfig)),
+            ("Version", Shape::STR),
+            ("WarmPoolConfig", Shape::Object(&RULE_WarmPoolConfig)),
+        ],
+        required: &["ClusterName", "NodeRole", "Subnets"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NodeRepairConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("MaxParallelNodesRepairedCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MaxParallelNodesRepairedPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("MaxUnhealthyNodeThresholdCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MaxUnhealthyNodeThresholdPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("NodeRepairConfigOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeRepairConfigOverrides), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NodeRepairConfigOverrides: ObjRule = ObjRule {
+        properties: &[
+            ("MinRepairWaitTimeMins", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("NodeMonitoringCondition", Shape::STR),
+            ("NodeUnhealthyReason", Shape::STR),
+            ("RepairAction", Shape::Str(&StrRule { allowed: &["Replace", "Reboot", "NoAction"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RemoteAccess: ObjRule = ObjRule {
+        properties: &[
+            ("Ec2SshKey", Shape::STR),
+            ("SourceSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Ec2SshKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DesiredSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("MaxSize", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Taint: ObjRule = ObjRule {
+        properties: &[
+            ("Effect", Shape::Str(&StrRule { min_len: Some(1), allowed: &["NO_EXECUTE", "NO_SCHEDULE", "PREFER_NO_SCHEDULE"], ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpdateConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaxUnavailable", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MaxUnavailablePercentage", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("UpdateStrategy", Shape::Str(&StrRule { allowed: &["DEFAULT", "MINIMAL"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WarmPoolConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("MaxGroupPreparedCapacity", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+            ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("PoolState", Shape::Str(&StrRule { allowed: &["HIBERNATED", "RUNNING", "STOPPED"], ..StrRule::ANY })),
+            ("ReuseOnScaleIn", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

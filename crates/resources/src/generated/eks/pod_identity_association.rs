@@ -5,41 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`PodIdentityAssociation`], by name: `PodIdentityAssociation::new(PodIdentityAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PodIdentityAssociationRequired {
     /// `ClusterName`: a string, required.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `ServiceAccount`: a string, required.
-    pub service_account: Str,
+    pub service_account: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PodIdentityAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("DisableSessionTags", Shape::Bool),
-        ("Namespace", Shape::STR),
-        ("Policy", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ServiceAccount", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TargetRoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["ClusterName", "RoleArn", "Namespace", "ServiceAccount"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EKS::PodIdentityAssociation` resource.
 ///
@@ -59,39 +38,39 @@ pub struct PodIdentityAssociation {
     /// The name of the cluster that the association is in.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `DisableSessionTags`: a boolean.
     ///
     /// The state of the automatic sessions tags. The value of *true* disables these tags.
     ///
-    /// EKS Pod Identity adds a pre-defined set of session tags when it assumes the role. You can use these tags to author a single role that can work across resources by allowing access to AWS resources based on matching tags. By default, EKS Pod Identity attaches six tags, including tags for cluster name, namespace, and service account name. For the list of tags added by EKS Pod Identity, see \[List of session tags added by EKS Pod Identity\](<https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html#pod-id-abac-tags>) in the *Amazon EKS User Guide* .
+    /// EKS Pod Identity adds a pre-defined set of session tags when it assumes the role. You can use these tags to author a single role that can work across resources by allowing access to AWS resources based on matching tags. By default, EKS Pod Identity attaches six tags, including tags for cluster name, namespace, and service account name. For the list of tags added by EKS Pod Identity, see [List of session tags added by EKS Pod Identity](https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html#pod-id-abac-tags) in the *Amazon EKS User Guide* .
     ///
     /// Length at least 1.
-    pub disable_session_tags: Option<Bool>,
+    pub disable_session_tags: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Namespace`: a string, required.
     ///
     /// The name of the Kubernetes namespace inside the cluster to create the association in. The service account and the Pods that use the service account must be in this namespace.
     ///
     /// Create-only: changing it replaces the resource.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `Policy`: a string.
     ///
     /// The policy of the pod identity association.
     ///
     /// Length at least 1.
-    pub policy: Option<Str>,
+    pub policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role to associate with the service account. The EKS Pod Identity agent manages credentials to assume this role for applications in the containers in the Pods that use this service account.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `ServiceAccount`: a string, required.
     ///
     /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_account: Str,
+    pub service_account: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or AWS resources.
@@ -105,13 +84,13 @@ pub struct PodIdentityAssociation {
     /// - If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
     /// - Tag keys and values are case-sensitive.
     /// - Do not use `aws:` , `AWS:` , or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the target IAM role to associate with the service account. This role is assumed by using the EKS Pod Identity association role, then the credentials for this role are injected into the Pod.
     ///
     /// Format `AWS::IAM::Role.Arn`; length at least 1.
-    pub target_role_arn: Option<Str>,
+    pub target_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -121,7 +100,7 @@ impl PodIdentityAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EKS::PodIdentityAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-podidentityassociation.html",
         primary_identifier: &["AssociationArn"],
@@ -132,7 +111,7 @@ impl PodIdentityAssociation {
         read_only: &["AssociationArn", "AssociationId", "ExternalId"],
         attributes: &["AssociationArn", "AssociationId", "ExternalId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PodIdentityAssociation` with its required properties, named in a [`PodIdentityAssociationRequired`].
@@ -140,52 +119,54 @@ impl PodIdentityAssociation {
     pub fn new(required: PodIdentityAssociationRequired) -> Self {
         Self {
             cluster_name: required.cluster_name,
-            disable_session_tags: None,
+            disable_session_tags: ::std::option::Option::None,
             namespace: required.namespace,
-            policy: None,
+            policy: ::std::option::Option::None,
             role_arn: required.role_arn,
             service_account: required.service_account,
-            tags: None,
-            target_role_arn: None,
+            tags: ::std::option::Option::None,
+            target_role_arn: ::std::option::Option::None,
         }
     }
 
     /// `ClusterName`: a string, required.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = value.into(); self }
     /// `DisableSessionTags`: a boolean.
-    pub fn disable_session_tags(mut self, value: impl Into<Bool>) -> Self { self.disable_session_tags = Some(value.into()); self }
+    pub fn disable_session_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_session_tags = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
     /// `Policy`: a string.
-    pub fn policy(mut self, value: impl Into<Str>) -> Self { self.policy = Some(value.into()); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `ServiceAccount`: a string, required.
-    pub fn service_account(mut self, value: impl Into<Str>) -> Self { self.service_account = value.into(); self }
+    pub fn service_account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_account = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetRoleArn`: a string.
-    pub fn target_role_arn(mut self, value: impl Into<Str>) -> Self { self.target_role_arn = Some(value.into()); self }
+    pub fn target_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PodIdentityAssociation {
+impl ::cloudwright_core::Resource for PodIdentityAssociation {
     type Attributes = PodIdentityAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PodIdentityAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PodIdentityAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PodIdentityAssociation {
+impl ::cloudwright_core::ToValue for PodIdentityAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterName", &self.cluster_name)
             .opt("DisableSessionTags", &self.disable_session_tags)
             .req("Namespace", &self.namespace)
@@ -198,12 +179,12 @@ impl ToValue for PodIdentityAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PodIdentityAssociation`]: `Handle<PodIdentityAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PodIdentityAssociation`]: `Handle<PodIdentityAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PodIdentityAssociationAttributes(ResourceRef);
+pub struct PodIdentityAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PodIdentityAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PodIdentityAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -213,25 +194,51 @@ impl PodIdentityAssociationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the association.
     #[inline]
-    pub fn association_arn(&self) -> Value {
-        self.0.get_att("AssociationArn")
+    pub fn association_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationArn"))
     }
 
     /// `Fn::GetAtt` `AssociationId`: a string.
     ///
     /// The ID of the association.
     #[inline]
-    pub fn association_id(&self) -> Value {
-        self.0.get_att("AssociationId")
+    pub fn association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationId"))
     }
 
     /// `Fn::GetAtt` `ExternalId`: a string.
     ///
-    /// The unique identifier for this EKS Pod Identity association for a target IAM role. You put this value in the trust policy of the target role, in a `Condition` to match the `sts.ExternalId` . This ensures that the target role can only be assumed by this association. This prevents the *confused deputy problem* . For more information about the confused deputy problem, see \[The confused deputy problem\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html>) in the *IAM User Guide* .
+    /// The unique identifier for this EKS Pod Identity association for a target IAM role. You put this value in the trust policy of the target role, in a `Condition` to match the `sts.ExternalId` . This ensures that the target role can only be assumed by this association. This prevents the *confused deputy problem* . For more information about the confused deputy problem, see [The confused deputy problem](https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html) in the *IAM User Guide* .
     ///
     /// If you want to use the same target role with multiple associations or other roles, use independent statements in the trust policy to allow `sts:AssumeRole` access from each role.
     #[inline]
-    pub fn external_id(&self) -> Value {
-        self.0.get_att("ExternalId")
+    pub fn external_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ExternalId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PodIdentityAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("DisableSessionTags", Shape::Bool),
+            ("Namespace", Shape::STR),
+            ("Policy", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ServiceAccount", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TargetRoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["ClusterName", "RoleArn", "Namespace", "ServiceAccount"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

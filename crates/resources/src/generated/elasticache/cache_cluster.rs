@@ -5,60 +5,21 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    CloudWatchLogsDestinationDetails, CloudWatchLogsDestinationDetailsRequired, DestinationDetails,
-    DestinationType, IpDiscovery, KinesisFirehoseDestinationDetails,
-    KinesisFirehoseDestinationDetailsRequired, LogFormat, LogType, NetworkType, Tag, TagRequired,
+    CloudWatchLogsDestinationDetails, DestinationDetails, DestinationType, IpDiscovery,
+    KinesisFirehoseDestinationDetails, LogFormat, LogType, NetworkType, Tag, TagRequired,
 };
-use super::shared::{RULE_DestinationDetails, RULE_Tag};
 
 /// The required properties of [`CacheCluster`], by name: `CacheCluster::new(CacheClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CacheClusterRequired {
     /// `CacheNodeType`: a string, required.
-    pub cache_node_type: Str,
+    pub cache_node_type: ::cloudwright_core::Str,
     /// `Engine`: a string, required.
-    pub engine: Str,
+    pub engine: ::cloudwright_core::Str,
     /// `NumCacheNodes`: an integer, required.
-    pub num_cache_nodes: Int,
+    pub num_cache_nodes: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CacheCluster: ObjRule = ObjRule {
-    properties: &[
-        ("AZMode", Shape::Str(&StrRule { allowed: &["cross-az", "single-az"], ..StrRule::ANY })),
-        ("AutoMinorVersionUpgrade", Shape::Bool),
-        ("CacheNodeType", Shape::STR),
-        ("CacheParameterGroupName", Shape::STR),
-        ("CacheSecurityGroupNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("CacheSubnetGroupName", Shape::STR),
-        ("ClusterName", Shape::STR),
-        ("Engine", Shape::STR),
-        ("EngineVersion", Shape::STR),
-        ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
-        ("LogDeliveryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDeliveryConfigurationRequest), min_items: None, max_items: None, unique: false })),
-        ("NetworkType", Shape::Str(&StrRule { allowed: &["dual_stack", "ipv4", "ipv6"], ..StrRule::ANY })),
-        ("NotificationTopicArn", Shape::STR),
-        ("NumCacheNodes", Shape::INT),
-        ("Port", Shape::INT),
-        ("PreferredAvailabilityZone", Shape::STR),
-        ("PreferredAvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("SnapshotArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SnapshotName", Shape::STR),
-        ("SnapshotRetentionLimit", Shape::INT),
-        ("SnapshotWindow", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransitEncryptionEnabled", Shape::Bool),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["CacheNodeType", "NumCacheNodes", "Engine"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElastiCache::CacheCluster` resource.
 ///
@@ -80,11 +41,11 @@ pub struct CacheCluster {
     /// This parameter is only supported for Memcached clusters.
     ///
     /// If the `AZMode` and `PreferredAvailabilityZones` are not specified, ElastiCache assumes `single-az` mode.
-    pub az_mode: Option<AzMode>,
+    pub az_mode: ::std::option::Option<AzMode>,
     /// `AutoMinorVersionUpgrade`: a boolean.
     ///
     /// If you are running Valkey 7.2 or later, or Redis OSS engine version 6.0 or later, set this parameter to yes if you want to opt-in to the next minor version upgrade campaign. This parameter is disabled for previous versions.
-    pub auto_minor_version_upgrade: Option<Bool>,
+    pub auto_minor_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CacheNodeType`: a string, required.
     ///
     /// The compute and memory capacity of the nodes in the node group (shard).
@@ -124,7 +85,7 @@ pub struct CacheCluster {
     ///
     /// *R6gd node types:* `cache.r6gd.xlarge` , `cache.r6gd.2xlarge` , `cache.r6gd.4xlarge` , `cache.r6gd.8xlarge` , `cache.r6gd.12xlarge` , `cache.r6gd.16xlarge`
     ///
-    /// &gt; The `r6gd` family is available in the following regions: `us-east-2` , `us-east-1` , `us-west-2` , `us-west-1` , `eu-west-1` , `eu-central-1` , `ap-northeast-1` , `ap-southeast-1` , `ap-southeast-2` .
+    /// \> The `r6gd` family is available in the following regions: `us-east-2` , `us-east-1` , `us-west-2` , `us-west-1` , `eu-west-1` , `eu-central-1` , `ap-northeast-1` , `ap-southeast-1` , `ap-southeast-2` .
     ///
     /// *R6g node types:* `cache.r6g.large` , `cache.r6g.xlarge` , `cache.r6g.2xlarge` , `cache.r6g.4xlarge` , `cache.r6g.8xlarge` , `cache.r6g.12xlarge` , `cache.r6g.16xlarge` , `cache.r6g.24xlarge`
     ///
@@ -137,7 +98,7 @@ pub struct CacheCluster {
     ///
     /// *R3 node types:* `cache.r3.large` , `cache.r3.xlarge` , `cache.r3.2xlarge` , `cache.r3.4xlarge` , `cache.r3.8xlarge`
     ///
-    /// For region availability, see \[Supported Node Types by Region\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html#CacheNodes.SupportedTypesByRegion>)
+    /// For region availability, see [Supported Node Types by Region](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html#CacheNodes.SupportedTypesByRegion)
     ///
     /// *Additional node type info*
     ///
@@ -145,11 +106,11 @@ pub struct CacheCluster {
     /// - Valkey and Redis OSS append-only files (AOF) are not supported for T1 or T2 instances.
     /// - Valkey and Redis OSS Multi-AZ with automatic failover is not supported on T1 instances.
     /// - Redis OSS configuration variables `appendonly` and `appendfsync` are not supported on Redis OSS version 2.8.22 and later.
-    pub cache_node_type: Str,
+    pub cache_node_type: ::cloudwright_core::Str,
     /// `CacheParameterGroupName`: a string.
     ///
     /// The name of the parameter group to associate with this cluster. If this argument is omitted, the default parameter group for the specified engine is used. You cannot use any parameter group which has `cluster-enabled='yes'` when creating a cluster.
-    pub cache_parameter_group_name: Option<Str>,
+    pub cache_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CacheSecurityGroupNames`: a list of strings.
     ///
     /// A list of security group names to associate with this cluster.
@@ -157,25 +118,26 @@ pub struct CacheCluster {
     /// Use this parameter only when you are creating a cluster outside of an Amazon Virtual Private Cloud (Amazon VPC).
     ///
     /// Write-only: CloudFormation does not return it; deprecated.
-    pub cache_security_group_names: Option<List<Str>>,
+    pub cache_security_group_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CacheSubnetGroupName`: a string.
     ///
     /// The name of the subnet group to be used for the cluster.
     ///
     /// Use this parameter only when you are creating a cluster in an Amazon Virtual Private Cloud (Amazon VPC).
     ///
-    /// &gt; If you're going to launch your cluster in an Amazon VPC, you need to create a subnet group before you start creating a cluster. For more information, see `[AWS::ElastiCache::SubnetGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-subnetgroup.html) .`
+    /// \> If you're going to launch your cluster in an Amazon VPC, you need to create a subnet group before you start creating a cluster. For more information, see `[AWS::ElastiCache::SubnetGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-subnetgroup.html) .`
     ///
     /// Create-only: changing it replaces the resource.
-    pub cache_subnet_group_name: Option<Str>,
+    pub cache_subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterName`: a string.
     ///
-    /// A name for the cache cluster. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the cache cluster. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the cache cluster. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the cache cluster. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
     /// The name must contain 1 to 50 alphanumeric characters or hyphens. The name must start with a letter and cannot end with a hyphen or contain two consecutive hyphens.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_name: Option<Str>,
+    pub cluster_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Engine`: a string, required.
     ///
     /// The name of the cache engine to be used for this cluster.
@@ -183,47 +145,48 @@ pub struct CacheCluster {
     /// Valid values for this parameter are: `memcached` | valkey | `redis`
     ///
     /// Create-only: changing it replaces the resource.
-    pub engine: Str,
+    pub engine: ::cloudwright_core::Str,
     /// `EngineVersion`: a string.
     ///
     /// The version number of the cache engine to be used for this cluster. To view the supported cache engine versions, use the DescribeCacheEngineVersions operation.
     ///
-    /// *Important:* You can upgrade to a newer engine version (see \[Selecting a Cache Engine and Version\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/SelectEngine.html#VersionManagement>) ), but you cannot downgrade to an earlier engine version. If you want to use an earlier engine version, you must delete the existing cluster or replication group and create it anew with the earlier engine version.
-    pub engine_version: Option<Str>,
+    /// *Important:* You can upgrade to a newer engine version (see [Selecting a Cache Engine and Version](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/SelectEngine.html#VersionManagement) ), but you cannot downgrade to an earlier engine version. If you want to use an earlier engine version, you must delete the existing cluster or replication group and create it anew with the earlier engine version.
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpDiscovery`: an [`IpDiscovery`] value.
     ///
-    /// The network type you choose when modifying a cluster, either `ipv4` | `ipv6` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 and Memcached engine version 1.6.6 and above on all instances built on the \[Nitro system\](<https://docs.aws.amazon.com/ec2/nitro/>) .
+    /// The network type you choose when modifying a cluster, either `ipv4` | `ipv6` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 and Memcached engine version 1.6.6 and above on all instances built on the [Nitro system](https://docs.aws.amazon.com/ec2/nitro/) .
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub ip_discovery: Option<IpDiscovery>,
+    pub ip_discovery: ::std::option::Option<IpDiscovery>,
     /// `LogDeliveryConfigurations`: a list of [`LogDeliveryConfigurationRequest`] objects.
     ///
     /// Specifies the destination, format and type of the logs.
-    pub log_delivery_configurations: Option<List<LogDeliveryConfigurationRequest>>,
+    pub log_delivery_configurations:
+        ::std::option::Option<::cloudwright_core::List<LogDeliveryConfigurationRequest>>,
     /// `NetworkType`: a [`NetworkType`] value.
     ///
-    /// Must be either `ipv4` | `ipv6` | `dual_stack` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 and Memcached engine version 1.6.6 and above on all instances built on the \[Nitro system\](<https://docs.aws.amazon.com/ec2/nitro/>) .
+    /// Must be either `ipv4` | `ipv6` | `dual_stack` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 and Memcached engine version 1.6.6 and above on all instances built on the [Nitro system](https://docs.aws.amazon.com/ec2/nitro/) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::std::option::Option<NetworkType>,
     /// `NotificationTopicArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
     ///
-    /// &gt; The Amazon SNS topic owner must be the same as the cluster owner.
-    pub notification_topic_arn: Option<Str>,
+    /// \> The Amazon SNS topic owner must be the same as the cluster owner.
+    pub notification_topic_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumCacheNodes`: an integer, required.
     ///
     /// The number of cache nodes that the cache cluster should have.
     ///
-    /// &gt; However, if the `PreferredAvailabilityZone` and `PreferredAvailabilityZones` properties were not previously specified and you don't specify any new values, an update requires \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
-    pub num_cache_nodes: Int,
+    /// \> However, if the `PreferredAvailabilityZone` and `PreferredAvailabilityZones` properties were not previously specified and you don't specify any new values, an update requires [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
+    pub num_cache_nodes: ::cloudwright_core::Int,
     /// `Port`: an integer.
     ///
     /// The port number on which each of the cache nodes accepts connections.
     ///
     /// Create-only: changing it replaces the resource.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `PreferredAvailabilityZone`: a string.
     ///
     /// The EC2 Availability Zone in which the cluster is created.
@@ -233,23 +196,24 @@ pub struct CacheCluster {
     /// Default: System chosen Availability Zone.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub preferred_availability_zone: Option<Str>,
+    pub preferred_availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredAvailabilityZones`: a list of strings.
     ///
     /// A list of the Availability Zones in which cache nodes are created. The order of the zones in the list is not important.
     ///
     /// This option is only supported on Memcached.
     ///
-    /// &gt; If you are creating your cluster in an Amazon VPC (recommended) you can only locate nodes in Availability Zones that are associated with the subnets in the selected subnet group.
-    /// &gt;
-    /// &gt; The number of Availability Zones listed must equal the value of `NumCacheNodes` .
+    /// \> If you are creating your cluster in an Amazon VPC (recommended) you can only locate nodes in Availability Zones that are associated with the subnets in the selected subnet group.
+    /// \>
+    /// \> The number of Availability Zones listed must equal the value of `NumCacheNodes` .
     ///
     /// If you want all the nodes in the same Availability Zone, use `PreferredAvailabilityZone` instead, or repeat the Availability Zone multiple times in the list.
     ///
     /// Default: System chosen Availability Zones.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub preferred_availability_zones: Option<List<Str>>,
+    pub preferred_availability_zones:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// Specifies the weekly time range during which maintenance on the cluster is performed. It is specified as a range in the format ddd:hh24:mi-ddd:hh24:mi (24H Clock UTC). The minimum maintenance window is a 60 minute period.
@@ -265,33 +229,33 @@ pub struct CacheCluster {
     /// - `sat`
     ///
     /// Example: `sun:23:00-mon:01:30`
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotArns`: a list of strings.
     ///
     /// A single-element string list containing an Amazon Resource Name (ARN) that uniquely identifies a Valkey or Redis OSS RDB snapshot file stored in Amazon S3. The snapshot file is used to populate the node group (shard). The Amazon S3 object name in the ARN cannot contain any commas.
     ///
-    /// &gt; This parameter is only valid if the `Engine` parameter is `redis` .
+    /// \> This parameter is only valid if the `Engine` parameter is `redis` .
     ///
     /// Example of an Amazon S3 ARN: `arn:aws:s3:::my_bucket/snapshot1.rdb`
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub snapshot_arns: Option<List<Str>>,
+    pub snapshot_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SnapshotName`: a string.
     ///
     /// The name of a Valkey or Redis OSS snapshot from which to restore data into the new node group (shard). The snapshot status changes to `restoring` while the new node group (shard) is being created.
     ///
-    /// &gt; This parameter is only valid if the `Engine` parameter is `redis` .
+    /// \> This parameter is only valid if the `Engine` parameter is `redis` .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub snapshot_name: Option<Str>,
+    pub snapshot_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotRetentionLimit`: an integer.
     ///
     /// The number of days for which ElastiCache retains automatic snapshots before deleting them. For example, if you set `SnapshotRetentionLimit` to 5, a snapshot taken today is retained for 5 days before being deleted.
     ///
-    /// &gt; This parameter is only valid if the `Engine` parameter is `redis` .
+    /// \> This parameter is only valid if the `Engine` parameter is `redis` .
     ///
     /// Default: 0 (i.e., automatic backups are disabled for this cache cluster).
-    pub snapshot_retention_limit: Option<Int>,
+    pub snapshot_retention_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotWindow`: a string.
     ///
     /// The daily time range (in UTC) during which ElastiCache begins taking a daily snapshot of your node group (shard).
@@ -300,16 +264,16 @@ pub struct CacheCluster {
     ///
     /// If you do not specify this parameter, ElastiCache automatically chooses an appropriate time range.
     ///
-    /// &gt; This parameter is only valid if the `Engine` parameter is `redis` .
-    pub snapshot_window: Option<Str>,
+    /// \> This parameter is only valid if the `Engine` parameter is `redis` .
+    pub snapshot_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to be added to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitEncryptionEnabled`: a boolean.
     ///
     /// A flag that enables in-transit encryption when set to true.
-    pub transit_encryption_enabled: Option<Bool>,
+    pub transit_encryption_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VpcSecurityGroupIds`: a list of strings.
     ///
     /// One or more VPC security groups associated with the cluster.
@@ -317,7 +281,8 @@ pub struct CacheCluster {
     /// Use this parameter only when you are creating a cluster in an Amazon Virtual Private Cloud (Amazon VPC).
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub vpc_security_group_ids: Option<List<Str>>,
+    pub vpc_security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -327,7 +292,7 @@ impl CacheCluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElastiCache::CacheCluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-cachecluster.html",
         primary_identifier: &["ClusterName"],
@@ -338,111 +303,113 @@ impl CacheCluster {
         read_only: &["ConfigurationEndpoint", "ConfigurationEndpoint/Port", "ConfigurationEndpoint/Address", "RedisEndpoint", "RedisEndpoint/Port", "RedisEndpoint/Address"],
         attributes: &["ConfigurationEndpoint", "ConfigurationEndpoint.Address", "ConfigurationEndpoint.Port", "RedisEndpoint", "RedisEndpoint.Address", "RedisEndpoint.Port"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CacheCluster` with its required properties, named in a [`CacheClusterRequired`].
     #[inline]
     pub fn new(required: CacheClusterRequired) -> Self {
         Self {
-            az_mode: None,
-            auto_minor_version_upgrade: None,
+            az_mode: ::std::option::Option::None,
+            auto_minor_version_upgrade: ::std::option::Option::None,
             cache_node_type: required.cache_node_type,
-            cache_parameter_group_name: None,
-            cache_security_group_names: None,
-            cache_subnet_group_name: None,
-            cluster_name: None,
+            cache_parameter_group_name: ::std::option::Option::None,
+            cache_security_group_names: ::std::option::Option::None,
+            cache_subnet_group_name: ::std::option::Option::None,
+            cluster_name: ::std::option::Option::None,
             engine: required.engine,
-            engine_version: None,
-            ip_discovery: None,
-            log_delivery_configurations: None,
-            network_type: None,
-            notification_topic_arn: None,
+            engine_version: ::std::option::Option::None,
+            ip_discovery: ::std::option::Option::None,
+            log_delivery_configurations: ::std::option::Option::None,
+            network_type: ::std::option::Option::None,
+            notification_topic_arn: ::std::option::Option::None,
             num_cache_nodes: required.num_cache_nodes,
-            port: None,
-            preferred_availability_zone: None,
-            preferred_availability_zones: None,
-            preferred_maintenance_window: None,
-            snapshot_arns: None,
-            snapshot_name: None,
-            snapshot_retention_limit: None,
-            snapshot_window: None,
-            tags: None,
-            transit_encryption_enabled: None,
-            vpc_security_group_ids: None,
+            port: ::std::option::Option::None,
+            preferred_availability_zone: ::std::option::Option::None,
+            preferred_availability_zones: ::std::option::Option::None,
+            preferred_maintenance_window: ::std::option::Option::None,
+            snapshot_arns: ::std::option::Option::None,
+            snapshot_name: ::std::option::Option::None,
+            snapshot_retention_limit: ::std::option::Option::None,
+            snapshot_window: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            transit_encryption_enabled: ::std::option::Option::None,
+            vpc_security_group_ids: ::std::option::Option::None,
         }
     }
 
     /// `AZMode`: an [`AzMode`] value.
-    pub fn az_mode(mut self, value: impl Into<AzMode>) -> Self { self.az_mode = Some(value.into()); self }
+    pub fn az_mode(mut self, value: impl ::std::convert::Into<AzMode>) -> Self { self.az_mode = ::std::option::Option::Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
+    pub fn auto_minor_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_minor_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `CacheNodeType`: a string, required.
-    pub fn cache_node_type(mut self, value: impl Into<Str>) -> Self { self.cache_node_type = value.into(); self }
+    pub fn cache_node_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_node_type = value.into(); self }
     /// `CacheParameterGroupName`: a string.
-    pub fn cache_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_parameter_group_name = Some(value.into()); self }
+    pub fn cache_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `CacheSecurityGroupNames`: a list of strings.
-    pub fn cache_security_group_names(mut self, value: impl Into<List<Str>>) -> Self { self.cache_security_group_names = Some(value.into()); self }
+    pub fn cache_security_group_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cache_security_group_names = ::std::option::Option::Some(value.into()); self }
     /// `CacheSubnetGroupName`: a string.
-    pub fn cache_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_subnet_group_name = Some(value.into()); self }
+    pub fn cache_subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `ClusterName`: a string.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: a string, required.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = value.into(); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine = value.into(); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `IpDiscovery`: an [`IpDiscovery`] value.
-    pub fn ip_discovery(mut self, value: impl Into<IpDiscovery>) -> Self { self.ip_discovery = Some(value.into()); self }
+    pub fn ip_discovery(mut self, value: impl ::std::convert::Into<IpDiscovery>) -> Self { self.ip_discovery = ::std::option::Option::Some(value.into()); self }
     /// `LogDeliveryConfigurations`: a list of [`LogDeliveryConfigurationRequest`] objects.
-    pub fn log_delivery_configurations(mut self, value: impl Into<List<LogDeliveryConfigurationRequest>>) -> Self { self.log_delivery_configurations = Some(value.into()); self }
+    pub fn log_delivery_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogDeliveryConfigurationRequest>>) -> Self { self.log_delivery_configurations = ::std::option::Option::Some(value.into()); self }
     /// `NetworkType`: a [`NetworkType`] value.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<NetworkType>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `NotificationTopicArn`: a string.
-    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self { self.notification_topic_arn = Some(value.into()); self }
+    pub fn notification_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_topic_arn = ::std::option::Option::Some(value.into()); self }
     /// `NumCacheNodes`: an integer, required.
-    pub fn num_cache_nodes(mut self, value: impl Into<Int>) -> Self { self.num_cache_nodes = value.into(); self }
+    pub fn num_cache_nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_cache_nodes = value.into(); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `PreferredAvailabilityZone`: a string.
-    pub fn preferred_availability_zone(mut self, value: impl Into<Str>) -> Self { self.preferred_availability_zone = Some(value.into()); self }
+    pub fn preferred_availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `PreferredAvailabilityZones`: a list of strings.
-    pub fn preferred_availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.preferred_availability_zones = Some(value.into()); self }
+    pub fn preferred_availability_zones(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.preferred_availability_zones = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotArns`: a list of strings.
-    pub fn snapshot_arns(mut self, value: impl Into<List<Str>>) -> Self { self.snapshot_arns = Some(value.into()); self }
+    pub fn snapshot_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.snapshot_arns = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotName`: a string.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = Some(value.into()); self }
+    pub fn snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_name = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotRetentionLimit`: an integer.
-    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_limit = Some(value.into()); self }
+    pub fn snapshot_retention_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.snapshot_retention_limit = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotWindow`: a string.
-    pub fn snapshot_window(mut self, value: impl Into<Str>) -> Self { self.snapshot_window = Some(value.into()); self }
+    pub fn snapshot_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_window = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitEncryptionEnabled`: a boolean.
-    pub fn transit_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.transit_encryption_enabled = Some(value.into()); self }
+    pub fn transit_encryption_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.transit_encryption_enabled = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CacheCluster {
+impl ::cloudwright_core::Resource for CacheCluster {
     type Attributes = CacheClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CacheCluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CacheCluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CacheCluster {
+impl ::cloudwright_core::ToValue for CacheCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AZMode", &self.az_mode)
             .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
             .req("CacheNodeType", &self.cache_node_type)
@@ -484,12 +451,12 @@ impl ToValue for CacheCluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CacheCluster`]: `Handle<CacheCluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CacheCluster`]: `Handle<CacheCluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CacheClusterAttributes(ResourceRef);
+pub struct CacheClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CacheClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CacheClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -497,38 +464,38 @@ impl From<ResourceRef> for CacheClusterAttributes {
 impl CacheClusterAttributes {
     /// `Fn::GetAtt` `ConfigurationEndpoint`: an object.
     #[inline]
-    pub fn configuration_endpoint(&self) -> Value {
-        self.0.get_att("ConfigurationEndpoint")
+    pub fn configuration_endpoint(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ConfigurationEndpoint"))
     }
 
     /// `Fn::GetAtt` `ConfigurationEndpoint.Address`: a string.
     #[inline]
-    pub fn configuration_endpoint_address(&self) -> Value {
-        self.0.get_att("ConfigurationEndpoint.Address")
+    pub fn configuration_endpoint_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigurationEndpoint.Address"))
     }
 
     /// `Fn::GetAtt` `ConfigurationEndpoint.Port`: a string.
     #[inline]
-    pub fn configuration_endpoint_port(&self) -> Value {
-        self.0.get_att("ConfigurationEndpoint.Port")
+    pub fn configuration_endpoint_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigurationEndpoint.Port"))
     }
 
     /// `Fn::GetAtt` `RedisEndpoint`: an object.
     #[inline]
-    pub fn redis_endpoint(&self) -> Value {
-        self.0.get_att("RedisEndpoint")
+    pub fn redis_endpoint(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("RedisEndpoint"))
     }
 
     /// `Fn::GetAtt` `RedisEndpoint.Address`: a string.
     #[inline]
-    pub fn redis_endpoint_address(&self) -> Value {
-        self.0.get_att("RedisEndpoint.Address")
+    pub fn redis_endpoint_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RedisEndpoint.Address"))
     }
 
     /// `Fn::GetAtt` `RedisEndpoint.Port`: a string.
     #[inline]
-    pub fn redis_endpoint_port(&self) -> Value {
-        self.0.get_att("RedisEndpoint.Port")
+    pub fn redis_endpoint_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RedisEndpoint.Port"))
     }
 }
 
@@ -536,7 +503,7 @@ impl CacheClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogDeliveryConfigurationRequestRequired {
     /// `DestinationDetails`: a [`DestinationDetails`] object, required.
-    pub destination_details: Obj<DestinationDetails>,
+    pub destination_details: crate::Obj<DestinationDetails>,
     /// `DestinationType`: a [`DestinationType`] value, required.
     pub destination_type: DestinationType,
     /// `LogFormat`: a [`LogFormat`] value, required.
@@ -544,19 +511,6 @@ pub struct LogDeliveryConfigurationRequestRequired {
     /// `LogType`: a [`LogType`] value, required.
     pub log_type: LogType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogDeliveryConfigurationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationDetails", Shape::Object(&RULE_DestinationDetails)),
-        ("DestinationType", Shape::Str(&StrRule { allowed: &["cloudwatch-logs", "kinesis-firehose"], ..StrRule::ANY })),
-        ("LogFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
-        ("LogType", Shape::Str(&StrRule { allowed: &["engine-log", "slow-log"], ..StrRule::ANY })),
-    ],
-    required: &["LogFormat", "LogType", "DestinationType", "DestinationDetails"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogDeliveryConfigurationRequest` property type of `AWS::ElastiCache::CacheCluster`.
 ///
@@ -568,7 +522,7 @@ pub struct LogDeliveryConfigurationRequest {
     /// `DestinationDetails`: a [`DestinationDetails`] object, required.
     ///
     /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
-    pub destination_details: Obj<DestinationDetails>,
+    pub destination_details: crate::Obj<DestinationDetails>,
     /// `DestinationType`: a [`DestinationType`] value, required.
     ///
     /// Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type. Valid values are either `cloudwatch-logs` or `kinesis-firehose` .
@@ -579,7 +533,7 @@ pub struct LogDeliveryConfigurationRequest {
     pub log_format: LogFormat,
     /// `LogType`: a [`LogType`] value, required.
     ///
-    /// Valid value is either `slow-log` , which refers to \[slow-log\](<https://docs.aws.amazon.com/https://redis.io/commands/slowlog>) or `engine-log` .
+    /// Valid value is either `slow-log` , which refers to [slow-log](https://docs.aws.amazon.com/https://redis.io/commands/slowlog) or `engine-log` .
     pub log_type: LogType,
 }
 
@@ -597,21 +551,21 @@ impl LogDeliveryConfigurationRequest {
     }
 
     /// `DestinationDetails`: a [`DestinationDetails`] object, required.
-    pub fn destination_details(mut self, value: impl Into<Obj<DestinationDetails>>) -> Self { self.destination_details = value.into(); self }
+    pub fn destination_details(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationDetails>>) -> Self { self.destination_details = value.into(); self }
     /// `DestinationType`: a [`DestinationType`] value, required.
-    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self { self.destination_type = value.into(); self }
+    pub fn destination_type(mut self, value: impl ::std::convert::Into<DestinationType>) -> Self { self.destination_type = value.into(); self }
     /// `LogFormat`: a [`LogFormat`] value, required.
-    pub fn log_format(mut self, value: impl Into<LogFormat>) -> Self { self.log_format = value.into(); self }
+    pub fn log_format(mut self, value: impl ::std::convert::Into<LogFormat>) -> Self { self.log_format = value.into(); self }
     /// `LogType`: a [`LogType`] value, required.
-    pub fn log_type(mut self, value: impl Into<LogType>) -> Self { self.log_type = value.into(); self }
+    pub fn log_type(mut self, value: impl ::std::convert::Into<LogType>) -> Self { self.log_type = value.into(); self }
 }
 
-impl PropertyType for LogDeliveryConfigurationRequest {}
+impl crate::PropertyType for LogDeliveryConfigurationRequest {}
 
-impl ToValue for LogDeliveryConfigurationRequest {
+impl ::cloudwright_core::ToValue for LogDeliveryConfigurationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationDetails", &self.destination_details)
             .req("DestinationType", &self.destination_type)
             .req("LogFormat", &self.log_format)
@@ -628,23 +582,79 @@ pub enum AzMode {
     /// `single-az`
     SingleAz,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AzMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AzMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AzMode {
+impl ::cloudwright_core::ToValue for AzMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CrossAz => "cross-az",
             Self::SingleAz => "single-az",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_DestinationDetails, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CacheCluster: ObjRule = ObjRule {
+        properties: &[
+            ("AZMode", Shape::Str(&StrRule { allowed: &["cross-az", "single-az"], ..StrRule::ANY })),
+            ("AutoMinorVersionUpgrade", Shape::Bool),
+            ("CacheNodeType", Shape::STR),
+            ("CacheParameterGroupName", Shape::STR),
+            ("CacheSecurityGroupNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("CacheSubnetGroupName", Shape::STR),
+            ("ClusterName", Shape::STR),
+            ("Engine", Shape::STR),
+            ("EngineVersion", Shape::STR),
+            ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
+            ("LogDeliveryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDeliveryConfigurationRequest), min_items: None, max_items: None, unique: false })),
+            ("NetworkType", Shape::Str(&StrRule { allowed: &["dual_stack", "ipv4", "ipv6"], ..StrRule::ANY })),
+            ("NotificationTopicArn", Shape::STR),
+            ("NumCacheNodes", Shape::INT),
+            ("Port", Shape::INT),
+            ("PreferredAvailabilityZone", Shape::STR),
+            ("PreferredAvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("SnapshotArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SnapshotName", Shape::STR),
+            ("SnapshotRetentionLimit", Shape::INT),
+            ("SnapshotWindow", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransitEncryptionEnabled", Shape::Bool),
+            ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["CacheNodeType", "NumCacheNodes", "Engine"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogDeliveryConfigurationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationDetails", Shape::Object(&RULE_DestinationDetails)),
+            ("DestinationType", Shape::Str(&StrRule { allowed: &["cloudwatch-logs", "kinesis-firehose"], ..StrRule::ANY })),
+            ("LogFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
+            ("LogType", Shape::Str(&StrRule { allowed: &["engine-log", "slow-log"], ..StrRule::ANY })),
+        ],
+        required: &["LogFormat", "LogType", "DestinationType", "DestinationDetails"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`GlobalReplicationGroup`], by name: `GlobalReplicationGroup::new(GlobalReplicationGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GlobalReplicationGroupRequired {
-    /// `Members`: a list of [`GlobalReplicationGroupMember`] objects, required.
-    pub members: List<GlobalReplicationGroupMember>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlobalReplicationGroup: ObjRule = ObjRule {
-    properties: &[
-        ("AutomaticFailoverEnabled", Shape::Bool),
-        ("CacheNodeType", Shape::STR),
-        ("CacheParameterGroupName", Shape::STR),
-        ("Engine", Shape::STR),
-        ("EngineVersion", Shape::STR),
-        ("GlobalNodeGroupCount", Shape::INT),
-        ("GlobalReplicationGroupDescription", Shape::STR),
-        ("GlobalReplicationGroupIdSuffix", Shape::STR),
-        ("Members", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalReplicationGroupMember), min_items: Some(1), max_items: None, unique: true })),
-        ("RegionalConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_RegionalConfiguration), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Members"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ElastiCache::GlobalReplicationGroup` resource.
 ///
 /// Consists of a primary cluster that accepts writes and an associated secondary cluster that resides in a different Amazon region. The secondary cluster accepts only reads. The primary cluster automatically replicates updates to the secondary cluster.
@@ -54,55 +26,56 @@ pub struct GlobalReplicationGroup {
     /// `AutomaticFailoverEnabled` must be enabled for Valkey or Redis OSS (cluster mode enabled) replication groups.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub automatic_failover_enabled: Option<Bool>,
+    pub automatic_failover_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CacheNodeType`: a string.
     ///
     /// The cache node type of the Global datastore
     ///
     /// Write-only: CloudFormation does not return it.
-    pub cache_node_type: Option<Str>,
+    pub cache_node_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `CacheParameterGroupName`: a string.
     ///
     /// The name of the cache parameter group to use with the Global datastore. It must be compatible with the major engine version used by the Global datastore.
-    pub cache_parameter_group_name: Option<Str>,
+    pub cache_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Engine`: a string.
     ///
     /// The ElastiCache engine. For Valkey or Redis OSS only.
-    pub engine: Option<Str>,
+    pub engine: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineVersion`: a string.
     ///
     /// The Elasticache Valkey or Redis OSS engine version.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub engine_version: Option<Str>,
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalNodeGroupCount`: an integer.
     ///
     /// The number of node groups that comprise the Global Datastore.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub global_node_group_count: Option<Int>,
+    pub global_node_group_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `GlobalReplicationGroupDescription`: a string.
     ///
     /// The optional description of the Global datastore
-    pub global_replication_group_description: Option<Str>,
+    pub global_replication_group_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalReplicationGroupIdSuffix`: a string.
     ///
     /// The suffix name of a Global Datastore. The suffix guarantees uniqueness of the Global Datastore name across multiple regions.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub global_replication_group_id_suffix: Option<Str>,
+    pub global_replication_group_id_suffix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Members`: a list of [`GlobalReplicationGroupMember`] objects, required.
     ///
     /// The replication groups that comprise the Global datastore.
     ///
     /// Items at least 1.
-    pub members: List<GlobalReplicationGroupMember>,
+    pub members: ::cloudwright_core::List<GlobalReplicationGroupMember>,
     /// `RegionalConfigurations`: a list of [`RegionalConfiguration`] objects.
     ///
     /// The Regions that comprise the Global Datastore.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub regional_configurations: Option<List<RegionalConfiguration>>,
+    pub regional_configurations:
+        ::std::option::Option<::cloudwright_core::List<RegionalConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -112,7 +85,7 @@ impl GlobalReplicationGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElastiCache::GlobalReplicationGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-globalreplicationgroup.html",
         primary_identifier: &["GlobalReplicationGroupId"],
@@ -123,63 +96,65 @@ impl GlobalReplicationGroup {
         read_only: &["GlobalReplicationGroupId", "Status"],
         attributes: &["GlobalReplicationGroupId", "Status"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `GlobalReplicationGroup` with its required properties, named in a [`GlobalReplicationGroupRequired`].
+    /// A `GlobalReplicationGroup` with its one required property, `Members`.
     #[inline]
-    pub fn new(required: GlobalReplicationGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<GlobalReplicationGroupMember>>) -> Self {
         Self {
-            automatic_failover_enabled: None,
-            cache_node_type: None,
-            cache_parameter_group_name: None,
-            engine: None,
-            engine_version: None,
-            global_node_group_count: None,
-            global_replication_group_description: None,
-            global_replication_group_id_suffix: None,
-            members: required.members,
-            regional_configurations: None,
+            automatic_failover_enabled: ::std::option::Option::None,
+            cache_node_type: ::std::option::Option::None,
+            cache_parameter_group_name: ::std::option::Option::None,
+            engine: ::std::option::Option::None,
+            engine_version: ::std::option::Option::None,
+            global_node_group_count: ::std::option::Option::None,
+            global_replication_group_description: ::std::option::Option::None,
+            global_replication_group_id_suffix: ::std::option::Option::None,
+            members: value.into(),
+            regional_configurations: ::std::option::Option::None,
         }
     }
 
     /// `AutomaticFailoverEnabled`: a boolean.
-    pub fn automatic_failover_enabled(mut self, value: impl Into<Bool>) -> Self { self.automatic_failover_enabled = Some(value.into()); self }
+    pub fn automatic_failover_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.automatic_failover_enabled = ::std::option::Option::Some(value.into()); self }
     /// `CacheNodeType`: a string.
-    pub fn cache_node_type(mut self, value: impl Into<Str>) -> Self { self.cache_node_type = Some(value.into()); self }
+    pub fn cache_node_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_node_type = ::std::option::Option::Some(value.into()); self }
     /// `CacheParameterGroupName`: a string.
-    pub fn cache_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_parameter_group_name = Some(value.into()); self }
+    pub fn cache_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: a string.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `GlobalNodeGroupCount`: an integer.
-    pub fn global_node_group_count(mut self, value: impl Into<Int>) -> Self { self.global_node_group_count = Some(value.into()); self }
+    pub fn global_node_group_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.global_node_group_count = ::std::option::Option::Some(value.into()); self }
     /// `GlobalReplicationGroupDescription`: a string.
-    pub fn global_replication_group_description(mut self, value: impl Into<Str>) -> Self { self.global_replication_group_description = Some(value.into()); self }
+    pub fn global_replication_group_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_replication_group_description = ::std::option::Option::Some(value.into()); self }
     /// `GlobalReplicationGroupIdSuffix`: a string.
-    pub fn global_replication_group_id_suffix(mut self, value: impl Into<Str>) -> Self { self.global_replication_group_id_suffix = Some(value.into()); self }
+    pub fn global_replication_group_id_suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_replication_group_id_suffix = ::std::option::Option::Some(value.into()); self }
     /// `Members`: a list of [`GlobalReplicationGroupMember`] objects, required.
-    pub fn members(mut self, value: impl Into<List<GlobalReplicationGroupMember>>) -> Self { self.members = value.into(); self }
+    pub fn members(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GlobalReplicationGroupMember>>) -> Self { self.members = value.into(); self }
     /// `RegionalConfigurations`: a list of [`RegionalConfiguration`] objects.
-    pub fn regional_configurations(mut self, value: impl Into<List<RegionalConfiguration>>) -> Self { self.regional_configurations = Some(value.into()); self }
+    pub fn regional_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RegionalConfiguration>>) -> Self { self.regional_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GlobalReplicationGroup {
+impl ::cloudwright_core::Resource for GlobalReplicationGroup {
     type Attributes = GlobalReplicationGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GlobalReplicationGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GlobalReplicationGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GlobalReplicationGroup {
+impl ::cloudwright_core::ToValue for GlobalReplicationGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutomaticFailoverEnabled", &self.automatic_failover_enabled)
             .opt("CacheNodeType", &self.cache_node_type)
             .opt("CacheParameterGroupName", &self.cache_parameter_group_name)
@@ -200,12 +175,12 @@ impl ToValue for GlobalReplicationGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GlobalReplicationGroup`]: `Handle<GlobalReplicationGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GlobalReplicationGroup`]: `Handle<GlobalReplicationGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GlobalReplicationGroupAttributes(ResourceRef);
+pub struct GlobalReplicationGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GlobalReplicationGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GlobalReplicationGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -215,29 +190,18 @@ impl GlobalReplicationGroupAttributes {
     ///
     /// The ID used to associate a secondary cluster to the Global Replication Group.
     #[inline]
-    pub fn global_replication_group_id(&self) -> Value {
-        self.0.get_att("GlobalReplicationGroupId")
+    pub fn global_replication_group_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GlobalReplicationGroupId"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the Global Datastore. Can be `Creating` , `Modifying` , `Available` , `Deleting` or `Primary-Only` . Primary-only status indicates the global datastore contains only a primary cluster. Either all secondary clusters are deleted or not successfully created.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlobalReplicationGroupMember: ObjRule = ObjRule {
-    properties: &[
-        ("ReplicationGroupId", Shape::STR),
-        ("ReplicationGroupRegion", Shape::STR),
-        ("Role", Shape::Str(&StrRule { allowed: &["PRIMARY", "SECONDARY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GlobalReplicationGroupMember` property type of `AWS::ElastiCache::GlobalReplicationGroup`.
 ///
@@ -249,15 +213,15 @@ pub struct GlobalReplicationGroupMember {
     /// `ReplicationGroupId`: a string.
     ///
     /// The replication group id of the Global datastore member.
-    pub replication_group_id: Option<Str>,
+    pub replication_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplicationGroupRegion`: a string.
     ///
     /// The Amazon region of the Global datastore member.
-    pub replication_group_region: Option<Str>,
+    pub replication_group_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `Role`: a [`Role`] value.
     ///
     /// Indicates the role of the replication group, `PRIMARY` or `SECONDARY` .
-    pub role: Option<Role>,
+    pub role: ::std::option::Option<Role>,
 }
 
 #[rustfmt::skip]
@@ -265,40 +229,29 @@ impl GlobalReplicationGroupMember {
     /// A `GlobalReplicationGroupMember` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReplicationGroupId`: a string.
-    pub fn replication_group_id(mut self, value: impl Into<Str>) -> Self { self.replication_group_id = Some(value.into()); self }
+    pub fn replication_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_group_id = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationGroupRegion`: a string.
-    pub fn replication_group_region(mut self, value: impl Into<Str>) -> Self { self.replication_group_region = Some(value.into()); self }
+    pub fn replication_group_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_group_region = ::std::option::Option::Some(value.into()); self }
     /// `Role`: a [`Role`] value.
-    pub fn role(mut self, value: impl Into<Role>) -> Self { self.role = Some(value.into()); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<Role>) -> Self { self.role = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GlobalReplicationGroupMember {}
+impl crate::PropertyType for GlobalReplicationGroupMember {}
 
-impl ToValue for GlobalReplicationGroupMember {
+impl ::cloudwright_core::ToValue for GlobalReplicationGroupMember {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReplicationGroupId", &self.replication_group_id)
             .opt("ReplicationGroupRegion", &self.replication_group_region)
             .opt("Role", &self.role)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegionalConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ReplicationGroupId", Shape::STR),
-        ("ReplicationGroupRegion", Shape::STR),
-        ("ReshardingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReshardingConfiguration), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RegionalConfiguration` property type of `AWS::ElastiCache::GlobalReplicationGroup`.
 ///
@@ -310,15 +263,16 @@ pub struct RegionalConfiguration {
     /// `ReplicationGroupId`: a string.
     ///
     /// The name of the secondary cluster
-    pub replication_group_id: Option<Str>,
+    pub replication_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplicationGroupRegion`: a string.
     ///
     /// The Amazon region where the cluster is stored
-    pub replication_group_region: Option<Str>,
+    pub replication_group_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReshardingConfigurations`: a list of [`ReshardingConfiguration`] objects.
     ///
     /// A list of PreferredAvailabilityZones objects that specifies the configuration of a node group in the resharded cluster.
-    pub resharding_configurations: Option<List<ReshardingConfiguration>>,
+    pub resharding_configurations:
+        ::std::option::Option<::cloudwright_core::List<ReshardingConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -326,39 +280,29 @@ impl RegionalConfiguration {
     /// A `RegionalConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReplicationGroupId`: a string.
-    pub fn replication_group_id(mut self, value: impl Into<Str>) -> Self { self.replication_group_id = Some(value.into()); self }
+    pub fn replication_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_group_id = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationGroupRegion`: a string.
-    pub fn replication_group_region(mut self, value: impl Into<Str>) -> Self { self.replication_group_region = Some(value.into()); self }
+    pub fn replication_group_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_group_region = ::std::option::Option::Some(value.into()); self }
     /// `ReshardingConfigurations`: a list of [`ReshardingConfiguration`] objects.
-    pub fn resharding_configurations(mut self, value: impl Into<List<ReshardingConfiguration>>) -> Self { self.resharding_configurations = Some(value.into()); self }
+    pub fn resharding_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReshardingConfiguration>>) -> Self { self.resharding_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RegionalConfiguration {}
+impl crate::PropertyType for RegionalConfiguration {}
 
-impl ToValue for RegionalConfiguration {
+impl ::cloudwright_core::ToValue for RegionalConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReplicationGroupId", &self.replication_group_id)
             .opt("ReplicationGroupRegion", &self.replication_group_region)
             .opt("ReshardingConfigurations", &self.resharding_configurations)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReshardingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("NodeGroupId", Shape::STR),
-        ("PreferredAvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReshardingConfiguration` property type of `AWS::ElastiCache::GlobalReplicationGroup`.
 ///
@@ -370,11 +314,12 @@ pub struct ReshardingConfiguration {
     /// `NodeGroupId`: a string.
     ///
     /// Either the ElastiCache supplied 4-digit id or a user supplied id for the node group these configuration values apply to.
-    pub node_group_id: Option<Str>,
+    pub node_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredAvailabilityZones`: a list of strings.
     ///
     /// A list of preferred availability zones for the nodes in this cluster.
-    pub preferred_availability_zones: Option<List<Str>>,
+    pub preferred_availability_zones:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -382,21 +327,21 @@ impl ReshardingConfiguration {
     /// A `ReshardingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NodeGroupId`: a string.
-    pub fn node_group_id(mut self, value: impl Into<Str>) -> Self { self.node_group_id = Some(value.into()); self }
+    pub fn node_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.node_group_id = ::std::option::Option::Some(value.into()); self }
     /// `PreferredAvailabilityZones`: a list of strings.
-    pub fn preferred_availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.preferred_availability_zones = Some(value.into()); self }
+    pub fn preferred_availability_zones(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.preferred_availability_zones = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReshardingConfiguration {}
+impl crate::PropertyType for ReshardingConfiguration {}
 
-impl ToValue for ReshardingConfiguration {
+impl ::cloudwright_core::ToValue for ReshardingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NodeGroupId", &self.node_group_id)
             .opt(
                 "PreferredAvailabilityZones",
@@ -414,23 +359,81 @@ pub enum Role {
     /// `SECONDARY`
     Secondary,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Role {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Role {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Role {
+impl ::cloudwright_core::ToValue for Role {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Primary => "PRIMARY",
             Self::Secondary => "SECONDARY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlobalReplicationGroup: ObjRule = ObjRule {
+        properties: &[
+            ("AutomaticFailoverEnabled", Shape::Bool),
+            ("CacheNodeType", Shape::STR),
+            ("CacheParameterGroupName", Shape::STR),
+            ("Engine", Shape::STR),
+            ("EngineVersion", Shape::STR),
+            ("GlobalNodeGroupCount", Shape::INT),
+            ("GlobalReplicationGroupDescription", Shape::STR),
+            ("GlobalReplicationGroupIdSuffix", Shape::STR),
+            ("Members", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalReplicationGroupMember), min_items: Some(1), max_items: None, unique: true })),
+            ("RegionalConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_RegionalConfiguration), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Members"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlobalReplicationGroupMember: ObjRule = ObjRule {
+        properties: &[
+            ("ReplicationGroupId", Shape::STR),
+            ("ReplicationGroupRegion", Shape::STR),
+            ("Role", Shape::Str(&StrRule { allowed: &["PRIMARY", "SECONDARY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegionalConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ReplicationGroupId", Shape::STR),
+            ("ReplicationGroupRegion", Shape::STR),
+            ("ReshardingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReshardingConfiguration), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReshardingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("NodeGroupId", Shape::STR),
+            ("PreferredAvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -42,17 +42,13 @@ pub mod user_group;
 #[cfg(feature = "elasticache")]
 pub use cache_cluster::{CacheCluster, CacheClusterAttributes, CacheClusterRequired};
 #[cfg(feature = "elasticache")]
-pub use global_replication_group::{
-    GlobalReplicationGroup, GlobalReplicationGroupAttributes, GlobalReplicationGroupRequired,
-};
+pub use global_replication_group::{GlobalReplicationGroup, GlobalReplicationGroupAttributes};
 #[cfg(feature = "elasticache")]
 pub use parameter_group::{ParameterGroup, ParameterGroupAttributes, ParameterGroupRequired};
 #[cfg(feature = "elasticache")]
-pub use replication_group::{
-    ReplicationGroup, ReplicationGroupAttributes, ReplicationGroupRequired,
-};
+pub use replication_group::{ReplicationGroup, ReplicationGroupAttributes};
 #[cfg(feature = "elasticache")]
-pub use security_group::{SecurityGroup, SecurityGroupAttributes, SecurityGroupRequired};
+pub use security_group::{SecurityGroup, SecurityGroupAttributes};
 #[cfg(feature = "elasticache")]
 pub use security_group_ingress::{
     SecurityGroupIngress, SecurityGroupIngressAttributes, SecurityGroupIngressRequired,

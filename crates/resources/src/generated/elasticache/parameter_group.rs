@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`ParameterGroup`], by name: `ParameterGroup::new(ParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterGroupRequired {
     /// `CacheParameterGroupFamily`: a string, required.
-    pub cache_parameter_group_family: Str,
+    pub cache_parameter_group_family: ::cloudwright_core::Str,
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
-    properties: &[
-        ("CacheParameterGroupFamily", Shape::STR),
-        ("Description", Shape::STR),
-        ("Properties", Shape::Typed(json_type::OBJECT)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Description", "CacheParameterGroupFamily"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElastiCache::ParameterGroup` resource.
 ///
@@ -53,11 +36,11 @@ pub struct ParameterGroup {
     /// Valid values are: `valkey8` | `valkey7` | `memcached1.4` | `memcached1.5` | `memcached1.6` | `redis2.6` | `redis2.8` | `redis3.2` | `redis4.0` | `redis5.0` | `redis6.x` | `redis7`
     ///
     /// Create-only: changing it replaces the resource.
-    pub cache_parameter_group_family: Str,
+    pub cache_parameter_group_family: ::cloudwright_core::Str,
     /// `Description`: a string, required.
     ///
     /// The description for this cache parameter group.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Properties`: a JSON value.
     ///
     /// A comma-delimited list of parameter name/value pairs.
@@ -68,11 +51,11 @@ pub struct ParameterGroup {
     /// "Properties" : { "cas_disabled" : "1", "chunk_size_growth_factor" : "1.02"
     /// }
     /// \`\`\`
-    pub properties: Option<Json>,
+    pub properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A tag that can be added to an ElastiCache parameter group. Tags are composed of a Key/Value pair. You can use tags to categorize and track all your parameter groups. A tag with a null Value is permitted.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +65,7 @@ impl ParameterGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElastiCache::ParameterGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-parametergroup.html",
         primary_identifier: &["CacheParameterGroupName"],
@@ -93,7 +76,7 @@ impl ParameterGroup {
         read_only: &["CacheParameterGroupName"],
         attributes: &["CacheParameterGroupName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ParameterGroup` with its required properties, named in a [`ParameterGroupRequired`].
@@ -102,39 +85,41 @@ impl ParameterGroup {
         Self {
             cache_parameter_group_family: required.cache_parameter_group_family,
             description: required.description,
-            properties: None,
-            tags: None,
+            properties: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CacheParameterGroupFamily`: a string, required.
-    pub fn cache_parameter_group_family(mut self, value: impl Into<Str>) -> Self { self.cache_parameter_group_family = value.into(); self }
+    pub fn cache_parameter_group_family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_parameter_group_family = value.into(); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `Properties`: a JSON value.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
+    pub fn properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.properties = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ParameterGroup {
+impl ::cloudwright_core::Resource for ParameterGroup {
     type Attributes = ParameterGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ParameterGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ParameterGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ParameterGroup {
+impl ::cloudwright_core::ToValue for ParameterGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "CacheParameterGroupFamily",
                 &self.cache_parameter_group_family,
@@ -146,12 +131,12 @@ impl ToValue for ParameterGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ParameterGroup`]: `Handle<ParameterGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ParameterGroup`]: `Handle<ParameterGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ParameterGroupAttributes(ResourceRef);
+pub struct ParameterGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ParameterGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ParameterGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,7 +146,29 @@ impl ParameterGroupAttributes {
     ///
     /// A user-specified name for the cache parameter group.
     #[inline]
-    pub fn cache_parameter_group_name(&self) -> Value {
-        self.0.get_att("CacheParameterGroupName")
+    pub fn cache_parameter_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CacheParameterGroupName"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
+        properties: &[
+            ("CacheParameterGroupFamily", Shape::STR),
+            ("Description", Shape::STR),
+            ("Properties", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Description", "CacheParameterGroupFamily"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,72 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    CloudWatchLogsDestinationDetails, CloudWatchLogsDestinationDetailsRequired, DestinationDetails,
-    DestinationType, IpDiscovery, KinesisFirehoseDestinationDetails,
-    KinesisFirehoseDestinationDetailsRequired, LogFormat, LogType, NetworkType, Tag, TagRequired,
-};
-use super::shared::{RULE_DestinationDetails, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$");
-
-/// The required properties of [`ReplicationGroup`], by name: `ReplicationGroup::new(ReplicationGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationGroupRequired {
-    /// `ReplicationGroupDescription`: a string, required.
-    pub replication_group_description: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationGroup: ObjRule = ObjRule {
-    properties: &[
-        ("AtRestEncryptionEnabled", Shape::Bool),
-        ("AuthToken", Shape::STR),
-        ("AutoMinorVersionUpgrade", Shape::Bool),
-        ("AutomaticFailoverEnabled", Shape::Bool),
-        ("CacheNodeType", Shape::STR),
-        ("CacheParameterGroupName", Shape::STR),
-        ("CacheSecurityGroupNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("CacheSubnetGroupName", Shape::STR),
-        ("ClusterMode", Shape::Str(&StrRule { allowed: &["compatible", "disabled", "enabled"], ..StrRule::ANY })),
-        ("DataTieringEnabled", Shape::Bool),
-        ("Engine", Shape::STR),
-        ("EngineVersion", Shape::STR),
-        ("GlobalReplicationGroupId", Shape::STR),
-        ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
-        ("KmsKeyId", Shape::STR),
-        ("LogDeliveryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDeliveryConfigurationRequest), min_items: None, max_items: None, unique: false })),
-        ("MultiAZEnabled", Shape::Bool),
-        ("NetworkType", Shape::Str(&StrRule { allowed: &["dual_stack", "ipv4", "ipv6"], ..StrRule::ANY })),
-        ("NodeGroupConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeGroupConfiguration), min_items: None, max_items: None, unique: false })),
-        ("NotificationTopicArn", Shape::STR),
-        ("NumCacheClusters", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
-        ("NumNodeGroups", Shape::INT),
-        ("Port", Shape::INT),
-        ("PreferredCacheClusterAZs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("PrimaryClusterId", Shape::STR),
-        ("ReplicasPerNodeGroup", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
-        ("ReplicationGroupDescription", Shape::STR),
-        ("ReplicationGroupId", Shape::STR),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("SnapshotArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SnapshotName", Shape::STR),
-        ("SnapshotRetentionLimit", Shape::INT),
-        ("SnapshotWindow", Shape::STR),
-        ("SnapshottingClusterId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransitEncryptionEnabled", Shape::Bool),
-        ("TransitEncryptionMode", Shape::Str(&StrRule { allowed: &["preferred", "required"], ..StrRule::ANY })),
-        ("UserGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["ReplicationGroupDescription"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    CloudWatchLogsDestinationDetails, DestinationDetails, DestinationType, IpDiscovery,
+    KinesisFirehoseDestinationDetails, LogFormat, LogType, NetworkType, Tag, TagRequired,
 };
 
 /// The `AWS::ElastiCache::ReplicationGroup` resource.
@@ -79,9 +16,9 @@ pub(crate) static RULE_ReplicationGroup: ObjRule = ObjRule {
 ///
 /// A Valkey or Redis OSS (cluster mode enabled) cluster is comprised of from 1 to 90 shards (API/CLI: node groups). Each shard has a primary node and up to 5 read-only replica nodes. The configuration can range from 90 shards and 0 replicas to 15 shards and 5 replicas, which is the maximum number or replicas allowed.
 ///
-/// The node or shard limit can be increased to a maximum of 500 per cluster if the engine version is Valkey 7.2 or higher, or Redis OSS 5.0.6 or higher. For example, you can choose to configure a 500 node cluster that ranges between 83 shards (one primary and 5 replicas per shard) and 500 shards (single primary and no replicas). Make sure there are enough available IP addresses to accommodate the increase. Common pitfalls include the subnets in the subnet group have too small a CIDR range or the subnets are shared and heavily used by other clusters. For more information, see \[Creating a Subnet Group\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/SubnetGroups.Creating.html>) . For versions below 5.0.6, the limit is 250 per cluster.
+/// The node or shard limit can be increased to a maximum of 500 per cluster if the engine version is Valkey 7.2 or higher, or Redis OSS 5.0.6 or higher. For example, you can choose to configure a 500 node cluster that ranges between 83 shards (one primary and 5 replicas per shard) and 500 shards (single primary and no replicas). Make sure there are enough available IP addresses to accommodate the increase. Common pitfalls include the subnets in the subnet group have too small a CIDR range or the subnets are shared and heavily used by other clusters. For more information, see [Creating a Subnet Group](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/SubnetGroups.Creating.html) . For versions below 5.0.6, the limit is 250 per cluster.
 ///
-/// To request a limit increase, see \[Amazon Service Limits\](<https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html>) and choose the limit type *Nodes per cluster per instance type* .
+/// To request a limit increase, see [Amazon Service Limits](https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) and choose the limit type *Nodes per cluster per instance type* .
 ///
 /// `Ref` returns its `ReplicationGroupId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ReplicationGroupAttributes`], which `Handle<ReplicationGroup>` dereferences to.
@@ -101,31 +38,31 @@ pub struct ReplicationGroup {
     /// Default: `false`
     ///
     /// Default `false`; create-only: changing it replaces the resource.
-    pub at_rest_encryption_enabled: Option<Bool>,
+    pub at_rest_encryption_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AuthToken`: a string.
     ///
     /// *Reserved parameter.* The password used to access a password protected server.
     ///
-    /// `AuthToken` can be specified only on replication groups where `TransitEncryptionEnabled` is `true` . For more information, see \[Authenticating Valkey or Redis OSS users with the AUTH Command\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html>) .
+    /// `AuthToken` can be specified only on replication groups where `TransitEncryptionEnabled` is `true` . For more information, see [Authenticating Valkey or Redis OSS users with the AUTH Command](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html) .
     ///
-    /// &gt; For HIPAA compliance, you must specify `TransitEncryptionEnabled` as `true` , an `AuthToken` , and a `CacheSubnetGroup` .
+    /// \> For HIPAA compliance, you must specify `TransitEncryptionEnabled` as `true` , an `AuthToken` , and a `CacheSubnetGroup` .
     ///
     /// Password constraints:
     ///
     /// - Must be only printable ASCII characters.
     /// - Must be at least 16 characters and no more than 128 characters in length.
-    /// - Nonalphanumeric characters are restricted to (!, &, #, $, ^, &lt;, &gt;, -, ).
+    /// - Nonalphanumeric characters are restricted to (!, &, #, $, ^, \<, >, -, ).
     ///
-    /// For more information, see \[AUTH password\](<https://docs.aws.amazon.com/http://redis.io/commands/AUTH>) at <http://redis.io/commands/AUTH>.
+    /// For more information, see [AUTH password](https://docs.aws.amazon.com/http://redis.io/commands/AUTH) at <http://redis.io/commands/AUTH>.
     ///
-    /// &gt; If ADDING the AuthToken, update requires \[Replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+    /// \> If ADDING the AuthToken, update requires [Replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
     ///
     /// Changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub auth_token: Option<Str>,
+    pub auth_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutoMinorVersionUpgrade`: a boolean.
     ///
     /// If you are running Valkey 7.2 or later, or Redis OSS 6.0 or later, set this parameter to yes if you want to opt-in to the next minor version upgrade campaign. This parameter is disabled for previous versions.
-    pub auto_minor_version_upgrade: Option<Bool>,
+    pub auto_minor_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AutomaticFailoverEnabled`: a boolean.
     ///
     /// Specifies whether a read-only replica is automatically promoted to read/write primary if the existing primary fails.
@@ -135,7 +72,7 @@ pub struct ReplicationGroup {
     /// Default: false
     ///
     /// Default `false`.
-    pub automatic_failover_enabled: Option<Bool>,
+    pub automatic_failover_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CacheNodeType`: a string.
     ///
     /// The compute and memory capacity of the nodes in the node group (shard).
@@ -175,7 +112,7 @@ pub struct ReplicationGroup {
     ///
     /// *R6gd node types:* `cache.r6gd.xlarge` , `cache.r6gd.2xlarge` , `cache.r6gd.4xlarge` , `cache.r6gd.8xlarge` , `cache.r6gd.12xlarge` , `cache.r6gd.16xlarge`
     ///
-    /// &gt; The `r6gd` family is available in the following regions: `us-east-2` , `us-east-1` , `us-west-2` , `us-west-1` , `eu-west-1` , `eu-central-1` , `ap-northeast-1` , `ap-southeast-1` , `ap-southeast-2` .
+    /// \> The `r6gd` family is available in the following regions: `us-east-2` , `us-east-1` , `us-west-2` , `us-west-1` , `eu-west-1` , `eu-central-1` , `ap-northeast-1` , `ap-southeast-1` , `ap-southeast-2` .
     ///
     /// *R6g node types:* `cache.r6g.large` , `cache.r6g.xlarge` , `cache.r6g.2xlarge` , `cache.r6g.4xlarge` , `cache.r6g.12xlarge` , `cache.r6g.24xlarge`
     ///
@@ -188,8 +125,8 @@ pub struct ReplicationGroup {
     ///
     /// *R3 node types:* `cache.r3.large` , `cache.r3.xlarge` , `cache.r3.2xlarge` , `cache.r3.4xlarge` , `cache.r3.8xlarge`
     ///
-    /// For region availability, see \[Supported Node Types by Amazon Region\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html#CacheNodes.SupportedTypesByRegion>)
-    pub cache_node_type: Option<Str>,
+    /// For region availability, see [Supported Node Types by Amazon Region](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html#CacheNodes.SupportedTypesByRegion)
+    pub cache_node_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `CacheParameterGroupName`: a string.
     ///
     /// The name of the parameter group to associate with this replication group. If this argument is omitted, the default cache parameter group for the specified engine is used.
@@ -200,91 +137,94 @@ pub struct ReplicationGroup {
     /// - To create a Valkey or Redis OSS (cluster mode enabled) replication group, use `CacheParameterGroupName=default.redis3.2.cluster.on` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub cache_parameter_group_name: Option<Str>,
+    pub cache_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CacheSecurityGroupNames`: a list of strings.
     ///
     /// A list of cache security group names to associate with this replication group.
     ///
     /// Write-only: CloudFormation does not return it; deprecated.
-    pub cache_security_group_names: Option<List<Str>>,
+    pub cache_security_group_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CacheSubnetGroupName`: a string.
     ///
     /// The name of the cache subnet group to be used for the replication group.
     ///
-    /// &gt; If you're going to launch your cluster in an Amazon VPC, you need to create a subnet group before you start creating a cluster. For more information, see \[AWS::ElastiCache::SubnetGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-subnetgroup.html>) .
+    /// \> If you're going to launch your cluster in an Amazon VPC, you need to create a subnet group before you start creating a cluster. For more information, see [AWS::ElastiCache::SubnetGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-subnetgroup.html) .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub cache_subnet_group_name: Option<Str>,
+    pub cache_subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterMode`: a [`ClusterMode`] value.
     ///
-    /// The mode can be enabled or disabled. To change the cluster mode from disabled to enabled, you must first set the cluster mode to compatible. The compatible mode allows your Valkey or Redis OSS clients to connect using both cluster mode enabled and cluster mode disabled. After you migrate all Valkey or Redis OSS clients to use cluster mode enabled, you can then complete cluster mode configuration and set the cluster mode to enabled. For more information, see \[Modify cluster mode\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/modify-cluster-mode.html>) .
-    pub cluster_mode: Option<ClusterMode>,
+    /// The mode can be enabled or disabled. To change the cluster mode from disabled to enabled, you must first set the cluster mode to compatible. The compatible mode allows your Valkey or Redis OSS clients to connect using both cluster mode enabled and cluster mode disabled. After you migrate all Valkey or Redis OSS clients to use cluster mode enabled, you can then complete cluster mode configuration and set the cluster mode to enabled. For more information, see [Modify cluster mode](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/modify-cluster-mode.html) .
+    pub cluster_mode: ::std::option::Option<ClusterMode>,
     /// `DataTieringEnabled`: a boolean.
     ///
-    /// Enables data tiering. Data tiering is only supported for replication groups using the r6gd node type. This parameter must be set to true when using r6gd nodes. For more information, see \[Data tiering\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/data-tiering.html>) .
+    /// Enables data tiering. Data tiering is only supported for replication groups using the r6gd node type. This parameter must be set to true when using r6gd nodes. For more information, see [Data tiering](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/data-tiering.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_tiering_enabled: Option<Bool>,
+    pub data_tiering_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Engine`: a string.
     ///
     /// The name of the cache engine to be used for the clusters in this replication group. The value must be set to `valkey` or `redis` .
     ///
-    /// &gt; Upgrading an existing engine from redis to valkey is done through in-place migration, and requires a parameter group.
-    pub engine: Option<Str>,
+    /// \> Upgrading an existing engine from redis to valkey is done through in-place migration, and requires a parameter group.
+    pub engine: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineVersion`: a string.
     ///
     /// The version number of the cache engine to be used for the clusters in this replication group. To view the supported cache engine versions, use the `DescribeCacheEngineVersions` operation.
     ///
-    /// *Important:* You can upgrade to a newer engine version (see \[Selecting a Cache Engine and Version\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/SelectEngine.html#VersionManagement>) ) in the *ElastiCache User Guide* , but you cannot downgrade to an earlier engine version. If you want to use an earlier engine version, you must delete the existing cluster or replication group and create it anew with the earlier engine version.
+    /// *Important:* You can upgrade to a newer engine version (see [Selecting a Cache Engine and Version](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/SelectEngine.html#VersionManagement) ) in the *ElastiCache User Guide* , but you cannot downgrade to an earlier engine version. If you want to use an earlier engine version, you must delete the existing cluster or replication group and create it anew with the earlier engine version.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub engine_version: Option<Str>,
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalReplicationGroupId`: a string.
     ///
     /// The name of the Global datastore
     ///
     /// Create-only: changing it replaces the resource.
-    pub global_replication_group_id: Option<Str>,
+    pub global_replication_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpDiscovery`: an [`IpDiscovery`] value.
     ///
-    /// The network type you choose when creating a replication group, either `ipv4` | `ipv6` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 or Memcached engine version 1.6.6 and above on all instances built on the \[Nitro system\](<https://docs.aws.amazon.com/ec2/nitro/>) .
-    pub ip_discovery: Option<IpDiscovery>,
+    /// The network type you choose when creating a replication group, either `ipv4` | `ipv6` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 or Memcached engine version 1.6.6 and above on all instances built on the [Nitro system](https://docs.aws.amazon.com/ec2/nitro/) .
+    pub ip_discovery: ::std::option::Option<IpDiscovery>,
     /// `KmsKeyId`: a string.
     ///
     /// The ID of the KMS key used to encrypt the disk on the cluster.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogDeliveryConfigurations`: a list of [`LogDeliveryConfigurationRequest`] objects.
     ///
     /// Specifies the destination, format and type of the logs.
-    pub log_delivery_configurations: Option<List<LogDeliveryConfigurationRequest>>,
+    pub log_delivery_configurations:
+        ::std::option::Option<::cloudwright_core::List<LogDeliveryConfigurationRequest>>,
     /// `MultiAZEnabled`: a boolean.
     ///
-    /// A flag indicating if you have Multi-AZ enabled to enhance fault tolerance. For more information, see \[Minimizing Downtime: Multi-AZ\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html>) .
-    pub multi_az_enabled: Option<Bool>,
+    /// A flag indicating if you have Multi-AZ enabled to enhance fault tolerance. For more information, see [Minimizing Downtime: Multi-AZ](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html) .
+    pub multi_az_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NetworkType`: a [`NetworkType`] value.
     ///
-    /// Must be either `ipv4` | `ipv6` | `dual_stack` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 and Memcached engine version 1.6.6 and above on all instances built on the \[Nitro system\](<https://docs.aws.amazon.com/ec2/nitro/>) .
+    /// Must be either `ipv4` | `ipv6` | `dual_stack` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 and Memcached engine version 1.6.6 and above on all instances built on the [Nitro system](https://docs.aws.amazon.com/ec2/nitro/) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::std::option::Option<NetworkType>,
     /// `NodeGroupConfiguration`: a list of [`NodeGroupConfiguration`] objects.
     ///
     /// `NodeGroupConfiguration` is a property of the `AWS::ElastiCache::ReplicationGroup` resource that configures an Amazon ElastiCache (ElastiCache) Valkey or Redis OSS cluster node group.
     ///
-    /// If you set \[UseOnlineResharding\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding>) to `true` , you can update `NodeGroupConfiguration` without interruption. When `UseOnlineResharding` is set to `false` , or is not specified, updating `NodeGroupConfiguration` results in \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+    /// If you set [UseOnlineResharding](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding) to `true` , you can update `NodeGroupConfiguration` without interruption. When `UseOnlineResharding` is set to `false` , or is not specified, updating `NodeGroupConfiguration` results in [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
     ///
     /// Changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub node_group_configuration: Option<List<NodeGroupConfiguration>>,
+    pub node_group_configuration:
+        ::std::option::Option<::cloudwright_core::List<NodeGroupConfiguration>>,
     /// `NotificationTopicArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
     ///
-    /// &gt; The Amazon SNS topic owner must be the same as the cluster owner.
+    /// \> The Amazon SNS topic owner must be the same as the cluster owner.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub notification_topic_arn: Option<Str>,
+    pub notification_topic_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumCacheClusters`: an integer.
     ///
     /// The number of clusters this replication group initially has.
@@ -296,37 +236,38 @@ pub struct ReplicationGroup {
     /// The maximum permitted value for `NumCacheClusters` is 6 (1 primary plus 5 replicas).
     ///
     /// Value 1 to 6.
-    pub num_cache_clusters: Option<Int>,
+    pub num_cache_clusters: ::std::option::Option<::cloudwright_core::Int>,
     /// `NumNodeGroups`: an integer.
     ///
     /// An optional parameter that specifies the number of node groups (shards) for this Valkey or Redis OSS (cluster mode enabled) replication group. For Valkey or Redis OSS (cluster mode disabled) either omit this parameter or set it to 1.
     ///
-    /// If you set \[UseOnlineResharding\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding>) to `true` , you can update `NumNodeGroups` without interruption. When `UseOnlineResharding` is set to `false` , or is not specified, updating `NumNodeGroups` results in \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+    /// If you set [UseOnlineResharding](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding) to `true` , you can update `NumNodeGroups` without interruption. When `UseOnlineResharding` is set to `false` , or is not specified, updating `NumNodeGroups` results in [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
     ///
     /// Default: 1
     ///
     /// Default `1`; write-only: CloudFormation does not return it.
-    pub num_node_groups: Option<Int>,
+    pub num_node_groups: ::std::option::Option<::cloudwright_core::Int>,
     /// `Port`: an integer.
     ///
     /// The port number on which each member of the replication group accepts connections.
     ///
     /// Create-only: changing it replaces the resource.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `PreferredCacheClusterAZs`: a list of strings.
     ///
     /// A list of EC2 Availability Zones in which the replication group's clusters are created. The order of the Availability Zones in the list is the order in which clusters are allocated. The primary cluster is created in the first AZ in the list.
     ///
     /// This parameter is not used if there is more than one node group (shard). You should use `NodeGroupConfiguration` instead.
     ///
-    /// &gt; If you are creating your replication group in an Amazon VPC (recommended), you can only locate clusters in Availability Zones associated with the subnets in the selected subnet group.
-    /// &gt;
-    /// &gt; The number of Availability Zones listed must equal the value of `NumCacheClusters` .
+    /// \> If you are creating your replication group in an Amazon VPC (recommended), you can only locate clusters in Availability Zones associated with the subnets in the selected subnet group.
+    /// \>
+    /// \> The number of Availability Zones listed must equal the value of `NumCacheClusters` .
     ///
     /// Default: system chosen Availability Zones.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub preferred_cache_cluster_a_zs: Option<List<Str>>,
+    pub preferred_cache_cluster_a_zs:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// Specifies the weekly time range during which maintenance on the cluster is performed. It is specified as a range in the format ddd:hh24:mi-ddd:hh24:mi (24H Clock UTC). The minimum maintenance window is a 60 minute period.
@@ -344,7 +285,7 @@ pub struct ReplicationGroup {
     /// Example: `sun:23:00-mon:01:30`
     ///
     /// Write-only: CloudFormation does not return it.
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrimaryClusterId`: a string.
     ///
     /// The identifier of the cluster that serves as the primary for this replication group. This cluster must already exist and have a status of `available` .
@@ -352,17 +293,17 @@ pub struct ReplicationGroup {
     /// This parameter is not required if `NumCacheClusters` , `NumNodeGroups` , or `ReplicasPerNodeGroup` is specified.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub primary_cluster_id: Option<Str>,
+    pub primary_cluster_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplicasPerNodeGroup`: an integer.
     ///
     /// An optional parameter that specifies the number of replica nodes in each node group (shard). Valid values are 0 to 5.
     ///
     /// Value 0 to 5; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub replicas_per_node_group: Option<Int>,
+    pub replicas_per_node_group: ::std::option::Option<::cloudwright_core::Int>,
     /// `ReplicationGroupDescription`: a string, required.
     ///
     /// A user-created description for the replication group.
-    pub replication_group_description: Str,
+    pub replication_group_description: ::cloudwright_core::Str,
     /// `ReplicationGroupId`: a string.
     ///
     /// The replication group identifier. This parameter is stored as a lowercase string.
@@ -374,7 +315,7 @@ pub struct ReplicationGroup {
     /// - A name cannot end with a hyphen or contain two consecutive hyphens.
     ///
     /// Create-only: changing it replaces the resource.
-    pub replication_group_id: Option<Str>,
+    pub replication_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// One or more Amazon VPC security groups associated with this replication group.
@@ -382,7 +323,8 @@ pub struct ReplicationGroup {
     /// Use this parameter only when you are creating a replication group in an Amazon Virtual Private Cloud (Amazon VPC).
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`; write-only: CloudFormation does not return it.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SnapshotArns`: a list of strings.
     ///
     /// A list of Amazon Resource Names (ARN) that uniquely identify the Valkey or Redis OSS RDB snapshot files stored in Amazon S3. The snapshot files are used to populate the new replication group. The Amazon S3 object name in the ARN cannot contain any commas. The new replication group will have the number of node groups (console: shards) specified by the parameter *NumNodeGroups* or the number of node groups configured by *NodeGroupConfiguration* regardless of the number of ARNs specified here.
@@ -390,13 +332,13 @@ pub struct ReplicationGroup {
     /// Example of an Amazon S3 ARN: `arn:aws:s3:::my_bucket/snapshot1.rdb`
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub snapshot_arns: Option<List<Str>>,
+    pub snapshot_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SnapshotName`: a string.
     ///
     /// The name of a snapshot from which to restore data into the new replication group. The snapshot status changes to `restoring` while the new replication group is being created.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub snapshot_name: Option<Str>,
+    pub snapshot_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotRetentionLimit`: an integer.
     ///
     /// The number of days for which ElastiCache retains automatic snapshots before deleting them. For example, if you set `SnapshotRetentionLimit` to 5, a snapshot that was taken today is retained for 5 days before being deleted.
@@ -404,7 +346,7 @@ pub struct ReplicationGroup {
     /// Default: 0 (i.e., automatic backups are disabled for this cluster).
     ///
     /// Default `0`.
-    pub snapshot_retention_limit: Option<Int>,
+    pub snapshot_retention_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotWindow`: a string.
     ///
     /// The daily time range (in UTC) during which ElastiCache begins taking a daily snapshot of your node group (shard).
@@ -412,15 +354,15 @@ pub struct ReplicationGroup {
     /// Example: `05:00-09:00`
     ///
     /// If you do not specify this parameter, ElastiCache automatically chooses an appropriate time range.
-    pub snapshot_window: Option<Str>,
+    pub snapshot_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshottingClusterId`: a string.
     ///
     /// The cluster ID that is used as the daily snapshot source for the replication group. This parameter cannot be set for Valkey or Redis OSS (cluster mode enabled) replication groups.
-    pub snapshotting_cluster_id: Option<Str>,
+    pub snapshotting_cluster_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to be added to this resource. Tags are comma-separated key,value pairs (e.g. Key= `myKey` , Value= `myKeyValue` . You can include multiple tags as shown following: Key= `myKey` , Value= `myKeyValue` Key= `mySecondKey` , Value= `mySecondKeyValue` . Tags on replication groups will be replicated to all nodes.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitEncryptionEnabled`: a boolean.
     ///
     /// A flag that enables in-transit encryption when set to `true` .
@@ -429,14 +371,14 @@ pub struct ReplicationGroup {
     ///
     /// If you enable in-transit encryption, you must also specify a value for `CacheSubnetGroup` .
     ///
-    /// &gt; TransitEncryptionEnabled is required when creating a new valkey replication group.
+    /// \> TransitEncryptionEnabled is required when creating a new valkey replication group.
     ///
     /// Default: `false`
     ///
-    /// &gt; For HIPAA compliance, you must specify `TransitEncryptionEnabled` as `true` , an `AuthToken` , and a `CacheSubnetGroup` .
+    /// \> For HIPAA compliance, you must specify `TransitEncryptionEnabled` as `true` , an `AuthToken` , and a `CacheSubnetGroup` .
     ///
     /// Default `false`.
-    pub transit_encryption_enabled: Option<Bool>,
+    pub transit_encryption_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TransitEncryptionMode`: a [`TransitEncryptionMode`] value.
     ///
     /// A setting that allows you to migrate your clients to use in-transit encryption, with no downtime.
@@ -446,13 +388,13 @@ pub struct ReplicationGroup {
     /// Setting `TransitEncryptionMode` to `required` is a two-step process that requires you to first set the `TransitEncryptionMode` to `preferred` , after that you can set `TransitEncryptionMode` to `required` .
     ///
     /// This process will not trigger the replacement of the replication group.
-    pub transit_encryption_mode: Option<TransitEncryptionMode>,
+    pub transit_encryption_mode: ::std::option::Option<TransitEncryptionMode>,
     /// `UserGroupIds`: a list of strings.
     ///
     /// The ID of user group to associate with the replication group.
     ///
     /// Items at least 1; each item: pattern `^[a-zA-Z][a-zA-Z0-9\-]*$`, length at least 1.
-    pub user_group_ids: Option<List<Str>>,
+    pub user_group_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -462,7 +404,7 @@ impl ReplicationGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElastiCache::ReplicationGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-replicationgroup.html",
         primary_identifier: &["ReplicationGroupId"],
@@ -473,153 +415,155 @@ impl ReplicationGroup {
         read_only: &["ConfigurationEndPoint", "ConfigurationEndPoint/Address", "ConfigurationEndPoint/Port", "PrimaryEndPoint", "PrimaryEndPoint/Address", "PrimaryEndPoint/Port", "ReadEndPoint", "ReadEndPoint/Addresses", "ReadEndPoint/AddressesList", "ReadEndPoint/Ports", "ReadEndPoint/PortsList", "ReaderEndPoint", "ReaderEndPoint/Address", "ReaderEndPoint/Port"],
         attributes: &["AtRestEncryptionEnabled", "AuthToken", "AutoMinorVersionUpgrade", "AutomaticFailoverEnabled", "CacheNodeType", "CacheParameterGroupName", "CacheSecurityGroupNames", "CacheSubnetGroupName", "ClusterMode", "ConfigurationEndPoint.Address", "ConfigurationEndPoint.Port", "DataTieringEnabled", "Engine", "EngineVersion", "GlobalReplicationGroupId", "IpDiscovery", "KmsKeyId", "LogDeliveryConfigurations", "MultiAZEnabled", "NetworkType", "NodeGroupConfiguration", "NotificationTopicArn", "NumCacheClusters", "NumNodeGroups", "Port", "PreferredCacheClusterAZs", "PreferredMaintenanceWindow", "PrimaryClusterId", "PrimaryEndPoint.Address", "PrimaryEndPoint.Port", "ReadEndPoint.Addresses", "ReadEndPoint.AddressesList", "ReadEndPoint.Ports", "ReadEndPoint.PortsList", "ReaderEndPoint.Address", "ReaderEndPoint.Port", "ReplicasPerNodeGroup", "ReplicationGroupDescription", "ReplicationGroupId", "SecurityGroupIds", "SnapshotArns", "SnapshotName", "SnapshotRetentionLimit", "SnapshotWindow", "SnapshottingClusterId", "Tags", "TransitEncryptionEnabled", "TransitEncryptionMode", "UserGroupIds"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ReplicationGroup` with its required properties, named in a [`ReplicationGroupRequired`].
+    /// A `ReplicationGroup` with its one required property, `ReplicationGroupDescription`.
     #[inline]
-    pub fn new(required: ReplicationGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            at_rest_encryption_enabled: None,
-            auth_token: None,
-            auto_minor_version_upgrade: None,
-            automatic_failover_enabled: None,
-            cache_node_type: None,
-            cache_parameter_group_name: None,
-            cache_security_group_names: None,
-            cache_subnet_group_name: None,
-            cluster_mode: None,
-            data_tiering_enabled: None,
-            engine: None,
-            engine_version: None,
-            global_replication_group_id: None,
-            ip_discovery: None,
-            kms_key_id: None,
-            log_delivery_configurations: None,
-            multi_az_enabled: None,
-            network_type: None,
-            node_group_configuration: None,
-            notification_topic_arn: None,
-            num_cache_clusters: None,
-            num_node_groups: None,
-            port: None,
-            preferred_cache_cluster_a_zs: None,
-            preferred_maintenance_window: None,
-            primary_cluster_id: None,
-            replicas_per_node_group: None,
-            replication_group_description: required.replication_group_description,
-            replication_group_id: None,
-            security_group_ids: None,
-            snapshot_arns: None,
-            snapshot_name: None,
-            snapshot_retention_limit: None,
-            snapshot_window: None,
-            snapshotting_cluster_id: None,
-            tags: None,
-            transit_encryption_enabled: None,
-            transit_encryption_mode: None,
-            user_group_ids: None,
+            at_rest_encryption_enabled: ::std::option::Option::None,
+            auth_token: ::std::option::Option::None,
+            auto_minor_version_upgrade: ::std::option::Option::None,
+            automatic_failover_enabled: ::std::option::Option::None,
+            cache_node_type: ::std::option::Option::None,
+            cache_parameter_group_name: ::std::option::Option::None,
+            cache_security_group_names: ::std::option::Option::None,
+            cache_subnet_group_name: ::std::option::Option::None,
+            cluster_mode: ::std::option::Option::None,
+            data_tiering_enabled: ::std::option::Option::None,
+            engine: ::std::option::Option::None,
+            engine_version: ::std::option::Option::None,
+            global_replication_group_id: ::std::option::Option::None,
+            ip_discovery: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            log_delivery_configurations: ::std::option::Option::None,
+            multi_az_enabled: ::std::option::Option::None,
+            network_type: ::std::option::Option::None,
+            node_group_configuration: ::std::option::Option::None,
+            notification_topic_arn: ::std::option::Option::None,
+            num_cache_clusters: ::std::option::Option::None,
+            num_node_groups: ::std::option::Option::None,
+            port: ::std::option::Option::None,
+            preferred_cache_cluster_a_zs: ::std::option::Option::None,
+            preferred_maintenance_window: ::std::option::Option::None,
+            primary_cluster_id: ::std::option::Option::None,
+            replicas_per_node_group: ::std::option::Option::None,
+            replication_group_description: value.into(),
+            replication_group_id: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            snapshot_arns: ::std::option::Option::None,
+            snapshot_name: ::std::option::Option::None,
+            snapshot_retention_limit: ::std::option::Option::None,
+            snapshot_window: ::std::option::Option::None,
+            snapshotting_cluster_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            transit_encryption_enabled: ::std::option::Option::None,
+            transit_encryption_mode: ::std::option::Option::None,
+            user_group_ids: ::std::option::Option::None,
         }
     }
 
     /// `AtRestEncryptionEnabled`: a boolean.
-    pub fn at_rest_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.at_rest_encryption_enabled = Some(value.into()); self }
+    pub fn at_rest_encryption_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.at_rest_encryption_enabled = ::std::option::Option::Some(value.into()); self }
     /// `AuthToken`: a string.
-    pub fn auth_token(mut self, value: impl Into<Str>) -> Self { self.auth_token = Some(value.into()); self }
+    pub fn auth_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_token = ::std::option::Option::Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
+    pub fn auto_minor_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_minor_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `AutomaticFailoverEnabled`: a boolean.
-    pub fn automatic_failover_enabled(mut self, value: impl Into<Bool>) -> Self { self.automatic_failover_enabled = Some(value.into()); self }
+    pub fn automatic_failover_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.automatic_failover_enabled = ::std::option::Option::Some(value.into()); self }
     /// `CacheNodeType`: a string.
-    pub fn cache_node_type(mut self, value: impl Into<Str>) -> Self { self.cache_node_type = Some(value.into()); self }
+    pub fn cache_node_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_node_type = ::std::option::Option::Some(value.into()); self }
     /// `CacheParameterGroupName`: a string.
-    pub fn cache_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_parameter_group_name = Some(value.into()); self }
+    pub fn cache_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `CacheSecurityGroupNames`: a list of strings.
-    pub fn cache_security_group_names(mut self, value: impl Into<List<Str>>) -> Self { self.cache_security_group_names = Some(value.into()); self }
+    pub fn cache_security_group_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cache_security_group_names = ::std::option::Option::Some(value.into()); self }
     /// `CacheSubnetGroupName`: a string.
-    pub fn cache_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_subnet_group_name = Some(value.into()); self }
+    pub fn cache_subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `ClusterMode`: a [`ClusterMode`] value.
-    pub fn cluster_mode(mut self, value: impl Into<ClusterMode>) -> Self { self.cluster_mode = Some(value.into()); self }
+    pub fn cluster_mode(mut self, value: impl ::std::convert::Into<ClusterMode>) -> Self { self.cluster_mode = ::std::option::Option::Some(value.into()); self }
     /// `DataTieringEnabled`: a boolean.
-    pub fn data_tiering_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_tiering_enabled = Some(value.into()); self }
+    pub fn data_tiering_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.data_tiering_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: a string.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `GlobalReplicationGroupId`: a string.
-    pub fn global_replication_group_id(mut self, value: impl Into<Str>) -> Self { self.global_replication_group_id = Some(value.into()); self }
+    pub fn global_replication_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_replication_group_id = ::std::option::Option::Some(value.into()); self }
     /// `IpDiscovery`: an [`IpDiscovery`] value.
-    pub fn ip_discovery(mut self, value: impl Into<IpDiscovery>) -> Self { self.ip_discovery = Some(value.into()); self }
+    pub fn ip_discovery(mut self, value: impl ::std::convert::Into<IpDiscovery>) -> Self { self.ip_discovery = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LogDeliveryConfigurations`: a list of [`LogDeliveryConfigurationRequest`] objects.
-    pub fn log_delivery_configurations(mut self, value: impl Into<List<LogDeliveryConfigurationRequest>>) -> Self { self.log_delivery_configurations = Some(value.into()); self }
+    pub fn log_delivery_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogDeliveryConfigurationRequest>>) -> Self { self.log_delivery_configurations = ::std::option::Option::Some(value.into()); self }
     /// `MultiAZEnabled`: a boolean.
-    pub fn multi_az_enabled(mut self, value: impl Into<Bool>) -> Self { self.multi_az_enabled = Some(value.into()); self }
+    pub fn multi_az_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_az_enabled = ::std::option::Option::Some(value.into()); self }
     /// `NetworkType`: a [`NetworkType`] value.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<NetworkType>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `NodeGroupConfiguration`: a list of [`NodeGroupConfiguration`] objects.
-    pub fn node_group_configuration(mut self, value: impl Into<List<NodeGroupConfiguration>>) -> Self { self.node_group_configuration = Some(value.into()); self }
+    pub fn node_group_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NodeGroupConfiguration>>) -> Self { self.node_group_configuration = ::std::option::Option::Some(value.into()); self }
     /// `NotificationTopicArn`: a string.
-    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self { self.notification_topic_arn = Some(value.into()); self }
+    pub fn notification_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_topic_arn = ::std::option::Option::Some(value.into()); self }
     /// `NumCacheClusters`: an integer.
-    pub fn num_cache_clusters(mut self, value: impl Into<Int>) -> Self { self.num_cache_clusters = Some(value.into()); self }
+    pub fn num_cache_clusters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_cache_clusters = ::std::option::Option::Some(value.into()); self }
     /// `NumNodeGroups`: an integer.
-    pub fn num_node_groups(mut self, value: impl Into<Int>) -> Self { self.num_node_groups = Some(value.into()); self }
+    pub fn num_node_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_node_groups = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `PreferredCacheClusterAZs`: a list of strings.
-    pub fn preferred_cache_cluster_a_zs(mut self, value: impl Into<List<Str>>) -> Self { self.preferred_cache_cluster_a_zs = Some(value.into()); self }
+    pub fn preferred_cache_cluster_a_zs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.preferred_cache_cluster_a_zs = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryClusterId`: a string.
-    pub fn primary_cluster_id(mut self, value: impl Into<Str>) -> Self { self.primary_cluster_id = Some(value.into()); self }
+    pub fn primary_cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_cluster_id = ::std::option::Option::Some(value.into()); self }
     /// `ReplicasPerNodeGroup`: an integer.
-    pub fn replicas_per_node_group(mut self, value: impl Into<Int>) -> Self { self.replicas_per_node_group = Some(value.into()); self }
+    pub fn replicas_per_node_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.replicas_per_node_group = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationGroupDescription`: a string, required.
-    pub fn replication_group_description(mut self, value: impl Into<Str>) -> Self { self.replication_group_description = value.into(); self }
+    pub fn replication_group_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_group_description = value.into(); self }
     /// `ReplicationGroupId`: a string.
-    pub fn replication_group_id(mut self, value: impl Into<Str>) -> Self { self.replication_group_id = Some(value.into()); self }
+    pub fn replication_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_group_id = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotArns`: a list of strings.
-    pub fn snapshot_arns(mut self, value: impl Into<List<Str>>) -> Self { self.snapshot_arns = Some(value.into()); self }
+    pub fn snapshot_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.snapshot_arns = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotName`: a string.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = Some(value.into()); self }
+    pub fn snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_name = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotRetentionLimit`: an integer.
-    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_limit = Some(value.into()); self }
+    pub fn snapshot_retention_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.snapshot_retention_limit = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotWindow`: a string.
-    pub fn snapshot_window(mut self, value: impl Into<Str>) -> Self { self.snapshot_window = Some(value.into()); self }
+    pub fn snapshot_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_window = ::std::option::Option::Some(value.into()); self }
     /// `SnapshottingClusterId`: a string.
-    pub fn snapshotting_cluster_id(mut self, value: impl Into<Str>) -> Self { self.snapshotting_cluster_id = Some(value.into()); self }
+    pub fn snapshotting_cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshotting_cluster_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitEncryptionEnabled`: a boolean.
-    pub fn transit_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.transit_encryption_enabled = Some(value.into()); self }
+    pub fn transit_encryption_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.transit_encryption_enabled = ::std::option::Option::Some(value.into()); self }
     /// `TransitEncryptionMode`: a [`TransitEncryptionMode`] value.
-    pub fn transit_encryption_mode(mut self, value: impl Into<TransitEncryptionMode>) -> Self { self.transit_encryption_mode = Some(value.into()); self }
+    pub fn transit_encryption_mode(mut self, value: impl ::std::convert::Into<TransitEncryptionMode>) -> Self { self.transit_encryption_mode = ::std::option::Option::Some(value.into()); self }
     /// `UserGroupIds`: a list of strings.
-    pub fn user_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.user_group_ids = Some(value.into()); self }
+    pub fn user_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.user_group_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ReplicationGroup {
+impl ::cloudwright_core::Resource for ReplicationGroup {
     type Attributes = ReplicationGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReplicationGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReplicationGroup {
+impl ::cloudwright_core::ToValue for ReplicationGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AtRestEncryptionEnabled", &self.at_rest_encryption_enabled)
             .opt("AuthToken", &self.auth_token)
             .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
@@ -678,12 +622,12 @@ impl ToValue for ReplicationGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReplicationGroup`]: `Handle<ReplicationGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReplicationGroup`]: `Handle<ReplicationGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReplicationGroupAttributes(ResourceRef);
+pub struct ReplicationGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReplicationGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReplicationGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -697,38 +641,38 @@ impl ReplicationGroupAttributes {
     ///
     /// Default: `false`
     #[inline]
-    pub fn at_rest_encryption_enabled(&self) -> Value {
-        self.0.get_att("AtRestEncryptionEnabled")
+    pub fn at_rest_encryption_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("AtRestEncryptionEnabled"))
     }
 
     /// `Fn::GetAtt` `AuthToken`: a string.
     ///
     /// *Reserved parameter.* The password used to access a password protected server.
     ///
-    /// `AuthToken` can be specified only on replication groups where `TransitEncryptionEnabled` is `true` . For more information, see \[Authenticating Valkey or Redis OSS users with the AUTH Command\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html>) .
+    /// `AuthToken` can be specified only on replication groups where `TransitEncryptionEnabled` is `true` . For more information, see [Authenticating Valkey or Redis OSS users with the AUTH Command](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html) .
     ///
-    /// &gt; For HIPAA compliance, you must specify `TransitEncryptionEnabled` as `true` , an `AuthToken` , and a `CacheSubnetGroup` .
+    /// \> For HIPAA compliance, you must specify `TransitEncryptionEnabled` as `true` , an `AuthToken` , and a `CacheSubnetGroup` .
     ///
     /// Password constraints:
     ///
     /// - Must be only printable ASCII characters.
     /// - Must be at least 16 characters and no more than 128 characters in length.
-    /// - Nonalphanumeric characters are restricted to (!, &, #, $, ^, &lt;, &gt;, -, ).
+    /// - Nonalphanumeric characters are restricted to (!, &, #, $, ^, \<, >, -, ).
     ///
-    /// For more information, see \[AUTH password\](<https://docs.aws.amazon.com/http://redis.io/commands/AUTH>) at <http://redis.io/commands/AUTH>.
+    /// For more information, see [AUTH password](https://docs.aws.amazon.com/http://redis.io/commands/AUTH) at <http://redis.io/commands/AUTH>.
     ///
-    /// &gt; If ADDING the AuthToken, update requires \[Replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+    /// \> If ADDING the AuthToken, update requires [Replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
     #[inline]
-    pub fn auth_token(&self) -> Value {
-        self.0.get_att("AuthToken")
+    pub fn auth_token(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AuthToken"))
     }
 
     /// `Fn::GetAtt` `AutoMinorVersionUpgrade`: a boolean.
     ///
     /// If you are running Valkey 7.2 or later, or Redis OSS 6.0 or later, set this parameter to yes if you want to opt-in to the next minor version upgrade campaign. This parameter is disabled for previous versions.
     #[inline]
-    pub fn auto_minor_version_upgrade(&self) -> Value {
-        self.0.get_att("AutoMinorVersionUpgrade")
+    pub fn auto_minor_version_upgrade(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("AutoMinorVersionUpgrade"))
     }
 
     /// `Fn::GetAtt` `AutomaticFailoverEnabled`: a boolean.
@@ -739,8 +683,8 @@ impl ReplicationGroupAttributes {
     ///
     /// Default: false
     #[inline]
-    pub fn automatic_failover_enabled(&self) -> Value {
-        self.0.get_att("AutomaticFailoverEnabled")
+    pub fn automatic_failover_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("AutomaticFailoverEnabled"))
     }
 
     /// `Fn::GetAtt` `CacheNodeType`: a string.
@@ -782,7 +726,7 @@ impl ReplicationGroupAttributes {
     ///
     /// *R6gd node types:* `cache.r6gd.xlarge` , `cache.r6gd.2xlarge` , `cache.r6gd.4xlarge` , `cache.r6gd.8xlarge` , `cache.r6gd.12xlarge` , `cache.r6gd.16xlarge`
     ///
-    /// &gt; The `r6gd` family is available in the following regions: `us-east-2` , `us-east-1` , `us-west-2` , `us-west-1` , `eu-west-1` , `eu-central-1` , `ap-northeast-1` , `ap-southeast-1` , `ap-southeast-2` .
+    /// \> The `r6gd` family is available in the following regions: `us-east-2` , `us-east-1` , `us-west-2` , `us-west-1` , `eu-west-1` , `eu-central-1` , `ap-northeast-1` , `ap-southeast-1` , `ap-southeast-2` .
     ///
     /// *R6g node types:* `cache.r6g.large` , `cache.r6g.xlarge` , `cache.r6g.2xlarge` , `cache.r6g.4xlarge` , `cache.r6g.12xlarge` , `cache.r6g.24xlarge`
     ///
@@ -795,10 +739,10 @@ impl ReplicationGroupAttributes {
     ///
     /// *R3 node types:* `cache.r3.large` , `cache.r3.xlarge` , `cache.r3.2xlarge` , `cache.r3.4xlarge` , `cache.r3.8xlarge`
     ///
-    /// For region availability, see \[Supported Node Types by Amazon Region\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html#CacheNodes.SupportedTypesByRegion>)
+    /// For region availability, see [Supported Node Types by Amazon Region](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html#CacheNodes.SupportedTypesByRegion)
     #[inline]
-    pub fn cache_node_type(&self) -> Value {
-        self.0.get_att("CacheNodeType")
+    pub fn cache_node_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CacheNodeType"))
     }
 
     /// `Fn::GetAtt` `CacheParameterGroupName`: a string.
@@ -810,146 +754,148 @@ impl ReplicationGroupAttributes {
     /// - To create a Valkey or Redis OSS (cluster mode disabled) replication group, use `CacheParameterGroupName=default.redis3.2` .
     /// - To create a Valkey or Redis OSS (cluster mode enabled) replication group, use `CacheParameterGroupName=default.redis3.2.cluster.on` .
     #[inline]
-    pub fn cache_parameter_group_name(&self) -> Value {
-        self.0.get_att("CacheParameterGroupName")
+    pub fn cache_parameter_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CacheParameterGroupName"))
     }
 
     /// `Fn::GetAtt` `CacheSecurityGroupNames`: a list of strings.
     ///
     /// A list of cache security group names to associate with this replication group.
     #[inline]
-    pub fn cache_security_group_names(&self) -> Value {
-        self.0.get_att("CacheSecurityGroupNames")
+    pub fn cache_security_group_names(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("CacheSecurityGroupNames"))
     }
 
     /// `Fn::GetAtt` `CacheSubnetGroupName`: a string.
     ///
     /// The name of the cache subnet group to be used for the replication group.
     ///
-    /// &gt; If you're going to launch your cluster in an Amazon VPC, you need to create a subnet group before you start creating a cluster. For more information, see \[AWS::ElastiCache::SubnetGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-subnetgroup.html>) .
+    /// \> If you're going to launch your cluster in an Amazon VPC, you need to create a subnet group before you start creating a cluster. For more information, see [AWS::ElastiCache::SubnetGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-subnetgroup.html) .
     #[inline]
-    pub fn cache_subnet_group_name(&self) -> Value {
-        self.0.get_att("CacheSubnetGroupName")
+    pub fn cache_subnet_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CacheSubnetGroupName"))
     }
 
     /// `Fn::GetAtt` `ClusterMode`: one of a set of strings.
     ///
-    /// The mode can be enabled or disabled. To change the cluster mode from disabled to enabled, you must first set the cluster mode to compatible. The compatible mode allows your Valkey or Redis OSS clients to connect using both cluster mode enabled and cluster mode disabled. After you migrate all Valkey or Redis OSS clients to use cluster mode enabled, you can then complete cluster mode configuration and set the cluster mode to enabled. For more information, see \[Modify cluster mode\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/modify-cluster-mode.html>) .
+    /// The mode can be enabled or disabled. To change the cluster mode from disabled to enabled, you must first set the cluster mode to compatible. The compatible mode allows your Valkey or Redis OSS clients to connect using both cluster mode enabled and cluster mode disabled. After you migrate all Valkey or Redis OSS clients to use cluster mode enabled, you can then complete cluster mode configuration and set the cluster mode to enabled. For more information, see [Modify cluster mode](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/modify-cluster-mode.html) .
     #[inline]
-    pub fn cluster_mode(&self) -> Value {
-        self.0.get_att("ClusterMode")
+    pub fn cluster_mode(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterMode"))
     }
 
     /// `Fn::GetAtt` `ConfigurationEndPoint.Address`: a string.
     ///
     /// The DNS hostname of the cache node.
     #[inline]
-    pub fn configuration_end_point_address(&self) -> Value {
-        self.0.get_att("ConfigurationEndPoint.Address")
+    pub fn configuration_end_point_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigurationEndPoint.Address"))
     }
 
     /// `Fn::GetAtt` `ConfigurationEndPoint.Port`: a string.
     ///
     /// The port number that the cache engine is listening on.
     #[inline]
-    pub fn configuration_end_point_port(&self) -> Value {
-        self.0.get_att("ConfigurationEndPoint.Port")
+    pub fn configuration_end_point_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigurationEndPoint.Port"))
     }
 
     /// `Fn::GetAtt` `DataTieringEnabled`: a boolean.
     ///
-    /// Enables data tiering. Data tiering is only supported for replication groups using the r6gd node type. This parameter must be set to true when using r6gd nodes. For more information, see \[Data tiering\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/data-tiering.html>) .
+    /// Enables data tiering. Data tiering is only supported for replication groups using the r6gd node type. This parameter must be set to true when using r6gd nodes. For more information, see [Data tiering](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/data-tiering.html) .
     #[inline]
-    pub fn data_tiering_enabled(&self) -> Value {
-        self.0.get_att("DataTieringEnabled")
+    pub fn data_tiering_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("DataTieringEnabled"))
     }
 
     /// `Fn::GetAtt` `Engine`: a string.
     ///
     /// The name of the cache engine to be used for the clusters in this replication group. The value must be set to `valkey` or `redis` .
     ///
-    /// &gt; Upgrading an existing engine from redis to valkey is done through in-place migration, and requires a parameter group.
+    /// \> Upgrading an existing engine from redis to valkey is done through in-place migration, and requires a parameter group.
     #[inline]
-    pub fn engine(&self) -> Value {
-        self.0.get_att("Engine")
+    pub fn engine(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Engine"))
     }
 
     /// `Fn::GetAtt` `EngineVersion`: a string.
     ///
     /// The version number of the cache engine to be used for the clusters in this replication group. To view the supported cache engine versions, use the `DescribeCacheEngineVersions` operation.
     ///
-    /// *Important:* You can upgrade to a newer engine version (see \[Selecting a Cache Engine and Version\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/SelectEngine.html#VersionManagement>) ) in the *ElastiCache User Guide* , but you cannot downgrade to an earlier engine version. If you want to use an earlier engine version, you must delete the existing cluster or replication group and create it anew with the earlier engine version.
+    /// *Important:* You can upgrade to a newer engine version (see [Selecting a Cache Engine and Version](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/SelectEngine.html#VersionManagement) ) in the *ElastiCache User Guide* , but you cannot downgrade to an earlier engine version. If you want to use an earlier engine version, you must delete the existing cluster or replication group and create it anew with the earlier engine version.
     #[inline]
-    pub fn engine_version(&self) -> Value {
-        self.0.get_att("EngineVersion")
+    pub fn engine_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EngineVersion"))
     }
 
     /// `Fn::GetAtt` `GlobalReplicationGroupId`: a string.
     ///
     /// The name of the Global datastore
     #[inline]
-    pub fn global_replication_group_id(&self) -> Value {
-        self.0.get_att("GlobalReplicationGroupId")
+    pub fn global_replication_group_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GlobalReplicationGroupId"))
     }
 
     /// `Fn::GetAtt` `IpDiscovery`: one of a set of strings.
     ///
-    /// The network type you choose when creating a replication group, either `ipv4` | `ipv6` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 or Memcached engine version 1.6.6 and above on all instances built on the \[Nitro system\](<https://docs.aws.amazon.com/ec2/nitro/>) .
+    /// The network type you choose when creating a replication group, either `ipv4` | `ipv6` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 or Memcached engine version 1.6.6 and above on all instances built on the [Nitro system](https://docs.aws.amazon.com/ec2/nitro/) .
     #[inline]
-    pub fn ip_discovery(&self) -> Value {
-        self.0.get_att("IpDiscovery")
+    pub fn ip_discovery(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpDiscovery"))
     }
 
     /// `Fn::GetAtt` `KmsKeyId`: a string.
     ///
     /// The ID of the KMS key used to encrypt the disk on the cluster.
     #[inline]
-    pub fn kms_key_id(&self) -> Value {
-        self.0.get_att("KmsKeyId")
+    pub fn kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KmsKeyId"))
     }
 
     /// `Fn::GetAtt` `LogDeliveryConfigurations`: a list of `LogDeliveryConfigurationRequest` objects.
     ///
     /// Specifies the destination, format and type of the logs.
     #[inline]
-    pub fn log_delivery_configurations(&self) -> Value {
-        self.0.get_att("LogDeliveryConfigurations")
+    pub fn log_delivery_configurations(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LogDeliveryConfigurations"))
     }
 
     /// `Fn::GetAtt` `MultiAZEnabled`: a boolean.
     ///
-    /// A flag indicating if you have Multi-AZ enabled to enhance fault tolerance. For more information, see \[Minimizing Downtime: Multi-AZ\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html>) .
+    /// A flag indicating if you have Multi-AZ enabled to enhance fault tolerance. For more information, see [Minimizing Downtime: Multi-AZ](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html) .
     #[inline]
-    pub fn multi_az_enabled(&self) -> Value {
-        self.0.get_att("MultiAZEnabled")
+    pub fn multi_az_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("MultiAZEnabled"))
     }
 
     /// `Fn::GetAtt` `NetworkType`: one of a set of strings.
     ///
-    /// Must be either `ipv4` | `ipv6` | `dual_stack` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 and Memcached engine version 1.6.6 and above on all instances built on the \[Nitro system\](<https://docs.aws.amazon.com/ec2/nitro/>) .
+    /// Must be either `ipv4` | `ipv6` | `dual_stack` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 and Memcached engine version 1.6.6 and above on all instances built on the [Nitro system](https://docs.aws.amazon.com/ec2/nitro/) .
     #[inline]
-    pub fn network_type(&self) -> Value {
-        self.0.get_att("NetworkType")
+    pub fn network_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkType"))
     }
 
     /// `Fn::GetAtt` `NodeGroupConfiguration`: a list of `NodeGroupConfiguration` objects.
     ///
     /// `NodeGroupConfiguration` is a property of the `AWS::ElastiCache::ReplicationGroup` resource that configures an Amazon ElastiCache (ElastiCache) Valkey or Redis OSS cluster node group.
     ///
-    /// If you set \[UseOnlineResharding\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding>) to `true` , you can update `NodeGroupConfiguration` without interruption. When `UseOnlineResharding` is set to `false` , or is not specified, updating `NodeGroupConfiguration` results in \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+    /// If you set [UseOnlineResharding](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding) to `true` , you can update `NodeGroupConfiguration` without interruption. When `UseOnlineResharding` is set to `false` , or is not specified, updating `NodeGroupConfiguration` results in [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
     #[inline]
-    pub fn node_group_configuration(&self) -> Value {
-        self.0.get_att("NodeGroupConfiguration")
+    pub fn node_group_configuration(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NodeGroupConfiguration"))
     }
 
     /// `Fn::GetAtt` `NotificationTopicArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
     ///
-    /// &gt; The Amazon SNS topic owner must be the same as the cluster owner.
+    /// \> The Amazon SNS topic owner must be the same as the cluster owner.
     #[inline]
-    pub fn notification_topic_arn(&self) -> Value {
-        self.0.get_att("NotificationTopicArn")
+    pub fn notification_topic_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NotificationTopicArn"))
     }
 
     /// `Fn::GetAtt` `NumCacheClusters`: an integer.
@@ -962,28 +908,28 @@ impl ReplicationGroupAttributes {
     ///
     /// The maximum permitted value for `NumCacheClusters` is 6 (1 primary plus 5 replicas).
     #[inline]
-    pub fn num_cache_clusters(&self) -> Value {
-        self.0.get_att("NumCacheClusters")
+    pub fn num_cache_clusters(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("NumCacheClusters"))
     }
 
     /// `Fn::GetAtt` `NumNodeGroups`: an integer.
     ///
     /// An optional parameter that specifies the number of node groups (shards) for this Valkey or Redis OSS (cluster mode enabled) replication group. For Valkey or Redis OSS (cluster mode disabled) either omit this parameter or set it to 1.
     ///
-    /// If you set \[UseOnlineResharding\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding>) to `true` , you can update `NumNodeGroups` without interruption. When `UseOnlineResharding` is set to `false` , or is not specified, updating `NumNodeGroups` results in \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+    /// If you set [UseOnlineResharding](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding) to `true` , you can update `NumNodeGroups` without interruption. When `UseOnlineResharding` is set to `false` , or is not specified, updating `NumNodeGroups` results in [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
     ///
     /// Default: 1
     #[inline]
-    pub fn num_node_groups(&self) -> Value {
-        self.0.get_att("NumNodeGroups")
+    pub fn num_node_groups(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("NumNodeGroups"))
     }
 
     /// `Fn::GetAtt` `Port`: an integer.
     ///
     /// The port number on which each member of the replication group accepts connections.
     #[inline]
-    pub fn port(&self) -> Value {
-        self.0.get_att("Port")
+    pub fn port(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Port"))
     }
 
     /// `Fn::GetAtt` `PreferredCacheClusterAZs`: a list of strings.
@@ -992,14 +938,16 @@ impl ReplicationGroupAttributes {
     ///
     /// This parameter is not used if there is more than one node group (shard). You should use `NodeGroupConfiguration` instead.
     ///
-    /// &gt; If you are creating your replication group in an Amazon VPC (recommended), you can only locate clusters in Availability Zones associated with the subnets in the selected subnet group.
-    /// &gt;
-    /// &gt; The number of Availability Zones listed must equal the value of `NumCacheClusters` .
+    /// \> If you are creating your replication group in an Amazon VPC (recommended), you can only locate clusters in Availability Zones associated with the subnets in the selected subnet group.
+    /// \>
+    /// \> The number of Availability Zones listed must equal the value of `NumCacheClusters` .
     ///
     /// Default: system chosen Availability Zones.
     #[inline]
-    pub fn preferred_cache_cluster_a_zs(&self) -> Value {
-        self.0.get_att("PreferredCacheClusterAZs")
+    pub fn preferred_cache_cluster_a_zs(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("PreferredCacheClusterAZs"))
     }
 
     /// `Fn::GetAtt` `PreferredMaintenanceWindow`: a string.
@@ -1018,8 +966,8 @@ impl ReplicationGroupAttributes {
     ///
     /// Example: `sun:23:00-mon:01:30`
     #[inline]
-    pub fn preferred_maintenance_window(&self) -> Value {
-        self.0.get_att("PreferredMaintenanceWindow")
+    pub fn preferred_maintenance_window(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PreferredMaintenanceWindow"))
     }
 
     /// `Fn::GetAtt` `PrimaryClusterId`: a string.
@@ -1028,80 +976,82 @@ impl ReplicationGroupAttributes {
     ///
     /// This parameter is not required if `NumCacheClusters` , `NumNodeGroups` , or `ReplicasPerNodeGroup` is specified.
     #[inline]
-    pub fn primary_cluster_id(&self) -> Value {
-        self.0.get_att("PrimaryClusterId")
+    pub fn primary_cluster_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrimaryClusterId"))
     }
 
     /// `Fn::GetAtt` `PrimaryEndPoint.Address`: a string.
     ///
     /// The DNS hostname of the cache node.
     #[inline]
-    pub fn primary_end_point_address(&self) -> Value {
-        self.0.get_att("PrimaryEndPoint.Address")
+    pub fn primary_end_point_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrimaryEndPoint.Address"))
     }
 
     /// `Fn::GetAtt` `PrimaryEndPoint.Port`: a string.
     ///
     /// The port number that the cache engine is listening on.
     #[inline]
-    pub fn primary_end_point_port(&self) -> Value {
-        self.0.get_att("PrimaryEndPoint.Port")
+    pub fn primary_end_point_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrimaryEndPoint.Port"))
     }
 
     /// `Fn::GetAtt` `ReadEndPoint.Addresses`: a string.
     #[inline]
-    pub fn read_end_point_addresses(&self) -> Value {
-        self.0.get_att("ReadEndPoint.Addresses")
+    pub fn read_end_point_addresses(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReadEndPoint.Addresses"))
     }
 
     /// `Fn::GetAtt` `ReadEndPoint.AddressesList`: a list of strings.
     #[inline]
-    pub fn read_end_point_addresses_list(&self) -> Value {
-        self.0.get_att("ReadEndPoint.AddressesList")
+    pub fn read_end_point_addresses_list(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ReadEndPoint.AddressesList"))
     }
 
     /// `Fn::GetAtt` `ReadEndPoint.Ports`: a string.
     #[inline]
-    pub fn read_end_point_ports(&self) -> Value {
-        self.0.get_att("ReadEndPoint.Ports")
+    pub fn read_end_point_ports(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReadEndPoint.Ports"))
     }
 
     /// `Fn::GetAtt` `ReadEndPoint.PortsList`: a list of strings.
     #[inline]
-    pub fn read_end_point_ports_list(&self) -> Value {
-        self.0.get_att("ReadEndPoint.PortsList")
+    pub fn read_end_point_ports_list(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ReadEndPoint.PortsList"))
     }
 
     /// `Fn::GetAtt` `ReaderEndPoint.Address`: a string.
     ///
     /// The DNS hostname of the cache node.
     #[inline]
-    pub fn reader_end_point_address(&self) -> Value {
-        self.0.get_att("ReaderEndPoint.Address")
+    pub fn reader_end_point_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReaderEndPoint.Address"))
     }
 
     /// `Fn::GetAtt` `ReaderEndPoint.Port`: a string.
     ///
     /// The port number that the cache engine is listening on.
     #[inline]
-    pub fn reader_end_point_port(&self) -> Value {
-        self.0.get_att("ReaderEndPoint.Port")
+    pub fn reader_end_point_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReaderEndPoint.Port"))
     }
 
     /// `Fn::GetAtt` `ReplicasPerNodeGroup`: an integer.
     ///
     /// An optional parameter that specifies the number of replica nodes in each node group (shard). Valid values are 0 to 5.
     #[inline]
-    pub fn replicas_per_node_group(&self) -> Value {
-        self.0.get_att("ReplicasPerNodeGroup")
+    pub fn replicas_per_node_group(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ReplicasPerNodeGroup"))
     }
 
     /// `Fn::GetAtt` `ReplicationGroupDescription`: a string.
     ///
     /// A user-created description for the replication group.
     #[inline]
-    pub fn replication_group_description(&self) -> Value {
-        self.0.get_att("ReplicationGroupDescription")
+    pub fn replication_group_description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReplicationGroupDescription"))
     }
 
     /// `Fn::GetAtt` `ReplicationGroupId`: a string.
@@ -1114,8 +1064,8 @@ impl ReplicationGroupAttributes {
     /// - The first character must be a letter.
     /// - A name cannot end with a hyphen or contain two consecutive hyphens.
     #[inline]
-    pub fn replication_group_id(&self) -> Value {
-        self.0.get_att("ReplicationGroupId")
+    pub fn replication_group_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReplicationGroupId"))
     }
 
     /// `Fn::GetAtt` `SecurityGroupIds`: a list of strings.
@@ -1124,8 +1074,8 @@ impl ReplicationGroupAttributes {
     ///
     /// Use this parameter only when you are creating a replication group in an Amazon Virtual Private Cloud (Amazon VPC).
     #[inline]
-    pub fn security_group_ids(&self) -> Value {
-        self.0.get_att("SecurityGroupIds")
+    pub fn security_group_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SecurityGroupIds"))
     }
 
     /// `Fn::GetAtt` `SnapshotArns`: a list of strings.
@@ -1134,16 +1084,16 @@ impl ReplicationGroupAttributes {
     ///
     /// Example of an Amazon S3 ARN: `arn:aws:s3:::my_bucket/snapshot1.rdb`
     #[inline]
-    pub fn snapshot_arns(&self) -> Value {
-        self.0.get_att("SnapshotArns")
+    pub fn snapshot_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SnapshotArns"))
     }
 
     /// `Fn::GetAtt` `SnapshotName`: a string.
     ///
     /// The name of a snapshot from which to restore data into the new replication group. The snapshot status changes to `restoring` while the new replication group is being created.
     #[inline]
-    pub fn snapshot_name(&self) -> Value {
-        self.0.get_att("SnapshotName")
+    pub fn snapshot_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SnapshotName"))
     }
 
     /// `Fn::GetAtt` `SnapshotRetentionLimit`: an integer.
@@ -1152,8 +1102,8 @@ impl ReplicationGroupAttributes {
     ///
     /// Default: 0 (i.e., automatic backups are disabled for this cluster).
     #[inline]
-    pub fn snapshot_retention_limit(&self) -> Value {
-        self.0.get_att("SnapshotRetentionLimit")
+    pub fn snapshot_retention_limit(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("SnapshotRetentionLimit"))
     }
 
     /// `Fn::GetAtt` `SnapshotWindow`: a string.
@@ -1164,24 +1114,24 @@ impl ReplicationGroupAttributes {
     ///
     /// If you do not specify this parameter, ElastiCache automatically chooses an appropriate time range.
     #[inline]
-    pub fn snapshot_window(&self) -> Value {
-        self.0.get_att("SnapshotWindow")
+    pub fn snapshot_window(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SnapshotWindow"))
     }
 
     /// `Fn::GetAtt` `SnapshottingClusterId`: a string.
     ///
     /// The cluster ID that is used as the daily snapshot source for the replication group. This parameter cannot be set for Valkey or Redis OSS (cluster mode enabled) replication groups.
     #[inline]
-    pub fn snapshotting_cluster_id(&self) -> Value {
-        self.0.get_att("SnapshottingClusterId")
+    pub fn snapshotting_cluster_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SnapshottingClusterId"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// A list of tags to be added to this resource. Tags are comma-separated key,value pairs (e.g. Key= `myKey` , Value= `myKeyValue` . You can include multiple tags as shown following: Key= `myKey` , Value= `myKeyValue` Key= `mySecondKey` , Value= `mySecondKeyValue` . Tags on replication groups will be replicated to all nodes.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `TransitEncryptionEnabled`: a boolean.
@@ -1192,14 +1142,14 @@ impl ReplicationGroupAttributes {
     ///
     /// If you enable in-transit encryption, you must also specify a value for `CacheSubnetGroup` .
     ///
-    /// &gt; TransitEncryptionEnabled is required when creating a new valkey replication group.
+    /// \> TransitEncryptionEnabled is required when creating a new valkey replication group.
     ///
     /// Default: `false`
     ///
-    /// &gt; For HIPAA compliance, you must specify `TransitEncryptionEnabled` as `true` , an `AuthToken` , and a `CacheSubnetGroup` .
+    /// \> For HIPAA compliance, you must specify `TransitEncryptionEnabled` as `true` , an `AuthToken` , and a `CacheSubnetGroup` .
     #[inline]
-    pub fn transit_encryption_enabled(&self) -> Value {
-        self.0.get_att("TransitEncryptionEnabled")
+    pub fn transit_encryption_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("TransitEncryptionEnabled"))
     }
 
     /// `Fn::GetAtt` `TransitEncryptionMode`: one of a set of strings.
@@ -1212,16 +1162,16 @@ impl ReplicationGroupAttributes {
     ///
     /// This process will not trigger the replacement of the replication group.
     #[inline]
-    pub fn transit_encryption_mode(&self) -> Value {
-        self.0.get_att("TransitEncryptionMode")
+    pub fn transit_encryption_mode(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitEncryptionMode"))
     }
 
     /// `Fn::GetAtt` `UserGroupIds`: a list of strings.
     ///
     /// The ID of user group to associate with the replication group.
     #[inline]
-    pub fn user_group_ids(&self) -> Value {
-        self.0.get_att("UserGroupIds")
+    pub fn user_group_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("UserGroupIds"))
     }
 }
 
@@ -1229,7 +1179,7 @@ impl ReplicationGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogDeliveryConfigurationRequestRequired {
     /// `DestinationDetails`: a [`DestinationDetails`] object, required.
-    pub destination_details: Obj<DestinationDetails>,
+    pub destination_details: crate::Obj<DestinationDetails>,
     /// `DestinationType`: a [`DestinationType`] value, required.
     pub destination_type: DestinationType,
     /// `LogFormat`: a [`LogFormat`] value, required.
@@ -1237,19 +1187,6 @@ pub struct LogDeliveryConfigurationRequestRequired {
     /// `LogType`: a [`LogType`] value, required.
     pub log_type: LogType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogDeliveryConfigurationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationDetails", Shape::Object(&RULE_DestinationDetails)),
-        ("DestinationType", Shape::Str(&StrRule { allowed: &["cloudwatch-logs", "kinesis-firehose"], ..StrRule::ANY })),
-        ("LogFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
-        ("LogType", Shape::Str(&StrRule { allowed: &["engine-log", "slow-log"], ..StrRule::ANY })),
-    ],
-    required: &["DestinationDetails", "DestinationType", "LogFormat", "LogType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogDeliveryConfigurationRequest` property type of `AWS::ElastiCache::ReplicationGroup`.
 ///
@@ -1261,7 +1198,7 @@ pub struct LogDeliveryConfigurationRequest {
     /// `DestinationDetails`: a [`DestinationDetails`] object, required.
     ///
     /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
-    pub destination_details: Obj<DestinationDetails>,
+    pub destination_details: crate::Obj<DestinationDetails>,
     /// `DestinationType`: a [`DestinationType`] value, required.
     ///
     /// Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type. Valid values are either `cloudwatch-logs` or `kinesis-firehose` .
@@ -1272,7 +1209,7 @@ pub struct LogDeliveryConfigurationRequest {
     pub log_format: LogFormat,
     /// `LogType`: a [`LogType`] value, required.
     ///
-    /// Valid value is either `slow-log` , which refers to \[slow-log\](<https://docs.aws.amazon.com/https://redis.io/commands/slowlog>) or `engine-log` .
+    /// Valid value is either `slow-log` , which refers to [slow-log](https://docs.aws.amazon.com/https://redis.io/commands/slowlog) or `engine-log` .
     pub log_type: LogType,
 }
 
@@ -1290,21 +1227,21 @@ impl LogDeliveryConfigurationRequest {
     }
 
     /// `DestinationDetails`: a [`DestinationDetails`] object, required.
-    pub fn destination_details(mut self, value: impl Into<Obj<DestinationDetails>>) -> Self { self.destination_details = value.into(); self }
+    pub fn destination_details(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationDetails>>) -> Self { self.destination_details = value.into(); self }
     /// `DestinationType`: a [`DestinationType`] value, required.
-    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self { self.destination_type = value.into(); self }
+    pub fn destination_type(mut self, value: impl ::std::convert::Into<DestinationType>) -> Self { self.destination_type = value.into(); self }
     /// `LogFormat`: a [`LogFormat`] value, required.
-    pub fn log_format(mut self, value: impl Into<LogFormat>) -> Self { self.log_format = value.into(); self }
+    pub fn log_format(mut self, value: impl ::std::convert::Into<LogFormat>) -> Self { self.log_format = value.into(); self }
     /// `LogType`: a [`LogType`] value, required.
-    pub fn log_type(mut self, value: impl Into<LogType>) -> Self { self.log_type = value.into(); self }
+    pub fn log_type(mut self, value: impl ::std::convert::Into<LogType>) -> Self { self.log_type = value.into(); self }
 }
 
-impl PropertyType for LogDeliveryConfigurationRequest {}
+impl crate::PropertyType for LogDeliveryConfigurationRequest {}
 
-impl ToValue for LogDeliveryConfigurationRequest {
+impl ::cloudwright_core::ToValue for LogDeliveryConfigurationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationDetails", &self.destination_details)
             .req("DestinationType", &self.destination_type)
             .req("LogFormat", &self.log_format)
@@ -1312,19 +1249,6 @@ impl ToValue for LogDeliveryConfigurationRequest {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NodeGroupConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("NodeGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PrimaryAvailabilityZone", Shape::STR),
-        ("ReplicaAvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ReplicaCount", Shape::INT),
-        ("Slots", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NodeGroupConfiguration` property type of `AWS::ElastiCache::ReplicationGroup`.
 ///
@@ -1338,27 +1262,28 @@ pub struct NodeGroupConfiguration {
     /// Either the ElastiCache supplied 4-digit id or a user supplied id for the node group these configuration values apply to.
     ///
     /// Pattern `^\d+$`; length 1 to 4.
-    pub node_group_id: Option<Str>,
+    pub node_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrimaryAvailabilityZone`: a string.
     ///
     /// The Availability Zone where the primary node of this node group (shard) is launched.
-    pub primary_availability_zone: Option<Str>,
+    pub primary_availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplicaAvailabilityZones`: a list of strings.
     ///
     /// A list of Availability Zones to be used for the read replicas. The number of Availability Zones in this list must match the value of `ReplicaCount` or `ReplicasPerNodeGroup` if not specified.
-    pub replica_availability_zones: Option<List<Str>>,
+    pub replica_availability_zones:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ReplicaCount`: an integer.
     ///
     /// The number of read replica nodes in this node group (shard).
-    pub replica_count: Option<Int>,
+    pub replica_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Slots`: a string.
     ///
     /// A string of comma-separated values where the first set of values are the slot numbers (zero based), and the second set of values are the keyspaces for each slot. The following example specifies three slots (numbered 0, 1, and 2): `0,1,2,0-4999,5000-9999,10000-16,383` .
     ///
     /// If you don't specify a value, ElastiCache allocates keys equally among each slot.
     ///
-    /// When you use an `UseOnlineResharding` update policy to update the number of node groups without interruption, ElastiCache evenly distributes the keyspaces between the specified number of slots. This cannot be updated later. Therefore, after updating the number of node groups in this way, you should remove the value specified for the `Slots` property of each `NodeGroupConfiguration` from the stack template, as it no longer reflects the actual values in each node group. For more information, see \[UseOnlineResharding Policy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding>) .
-    pub slots: Option<Str>,
+    /// When you use an `UseOnlineResharding` update policy to update the number of node groups without interruption, ElastiCache evenly distributes the keyspaces between the specified number of slots. This cannot be updated later. Therefore, after updating the number of node groups in this way, you should remove the value specified for the `Slots` property of each `NodeGroupConfiguration` from the stack template, as it no longer reflects the actual values in each node group. For more information, see [UseOnlineResharding Policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding) .
+    pub slots: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1366,27 +1291,27 @@ impl NodeGroupConfiguration {
     /// A `NodeGroupConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NodeGroupId`: a string.
-    pub fn node_group_id(mut self, value: impl Into<Str>) -> Self { self.node_group_id = Some(value.into()); self }
+    pub fn node_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.node_group_id = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryAvailabilityZone`: a string.
-    pub fn primary_availability_zone(mut self, value: impl Into<Str>) -> Self { self.primary_availability_zone = Some(value.into()); self }
+    pub fn primary_availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `ReplicaAvailabilityZones`: a list of strings.
-    pub fn replica_availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.replica_availability_zones = Some(value.into()); self }
+    pub fn replica_availability_zones(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.replica_availability_zones = ::std::option::Option::Some(value.into()); self }
     /// `ReplicaCount`: an integer.
-    pub fn replica_count(mut self, value: impl Into<Int>) -> Self { self.replica_count = Some(value.into()); self }
+    pub fn replica_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.replica_count = ::std::option::Option::Some(value.into()); self }
     /// `Slots`: a string.
-    pub fn slots(mut self, value: impl Into<Str>) -> Self { self.slots = Some(value.into()); self }
+    pub fn slots(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.slots = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NodeGroupConfiguration {}
+impl crate::PropertyType for NodeGroupConfiguration {}
 
-impl ToValue for NodeGroupConfiguration {
+impl ::cloudwright_core::ToValue for NodeGroupConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NodeGroupId", &self.node_group_id)
             .opt("PrimaryAvailabilityZone", &self.primary_availability_zone)
             .opt("ReplicaAvailabilityZones", &self.replica_availability_zones)
@@ -1406,25 +1331,25 @@ pub enum ClusterMode {
     /// `enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ClusterMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ClusterMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ClusterMode {
+impl ::cloudwright_core::ToValue for ClusterMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Compatible => "compatible",
             Self::Disabled => "disabled",
             Self::Enabled => "enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1436,23 +1361,109 @@ pub enum TransitEncryptionMode {
     /// `required`
     Required,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TransitEncryptionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TransitEncryptionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TransitEncryptionMode {
+impl ::cloudwright_core::ToValue for TransitEncryptionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Preferred => "preferred",
             Self::Required => "required",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_DestinationDetails, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationGroup: ObjRule = ObjRule {
+        properties: &[
+            ("AtRestEncryptionEnabled", Shape::Bool),
+            ("AuthToken", Shape::STR),
+            ("AutoMinorVersionUpgrade", Shape::Bool),
+            ("AutomaticFailoverEnabled", Shape::Bool),
+            ("CacheNodeType", Shape::STR),
+            ("CacheParameterGroupName", Shape::STR),
+            ("CacheSecurityGroupNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("CacheSubnetGroupName", Shape::STR),
+            ("ClusterMode", Shape::Str(&StrRule { allowed: &["compatible", "disabled", "enabled"], ..StrRule::ANY })),
+            ("DataTieringEnabled", Shape::Bool),
+            ("Engine", Shape::STR),
+            ("EngineVersion", Shape::STR),
+            ("GlobalReplicationGroupId", Shape::STR),
+            ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
+            ("KmsKeyId", Shape::STR),
+            ("LogDeliveryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDeliveryConfigurationRequest), min_items: None, max_items: None, unique: false })),
+            ("MultiAZEnabled", Shape::Bool),
+            ("NetworkType", Shape::Str(&StrRule { allowed: &["dual_stack", "ipv4", "ipv6"], ..StrRule::ANY })),
+            ("NodeGroupConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeGroupConfiguration), min_items: None, max_items: None, unique: false })),
+            ("NotificationTopicArn", Shape::STR),
+            ("NumCacheClusters", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
+            ("NumNodeGroups", Shape::INT),
+            ("Port", Shape::INT),
+            ("PreferredCacheClusterAZs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("PrimaryClusterId", Shape::STR),
+            ("ReplicasPerNodeGroup", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
+            ("ReplicationGroupDescription", Shape::STR),
+            ("ReplicationGroupId", Shape::STR),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("SnapshotArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SnapshotName", Shape::STR),
+            ("SnapshotRetentionLimit", Shape::INT),
+            ("SnapshotWindow", Shape::STR),
+            ("SnapshottingClusterId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransitEncryptionEnabled", Shape::Bool),
+            ("TransitEncryptionMode", Shape::Str(&StrRule { allowed: &["preferred", "required"], ..StrRule::ANY })),
+            ("UserGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["ReplicationGroupDescription"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogDeliveryConfigurationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationDetails", Shape::Object(&RULE_DestinationDetails)),
+            ("DestinationType", Shape::Str(&StrRule { allowed: &["cloudwatch-logs", "kinesis-firehose"], ..StrRule::ANY })),
+            ("LogFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
+            ("LogType", Shape::Str(&StrRule { allowed: &["engine-log", "slow-log"], ..StrRule::ANY })),
+        ],
+        required: &["DestinationDetails", "DestinationType", "LogFormat", "LogType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NodeGroupConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("NodeGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PrimaryAvailabilityZone", Shape::STR),
+            ("ReplicaAvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ReplicaCount", Shape::INT),
+            ("Slots", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

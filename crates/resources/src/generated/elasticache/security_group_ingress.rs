@@ -5,34 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`SecurityGroupIngress`], by name: `SecurityGroupIngress::new(SecurityGroupIngressRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityGroupIngressRequired {
     /// `CacheSecurityGroupName`: a string, required.
-    pub cache_security_group_name: Str,
+    pub cache_security_group_name: ::cloudwright_core::Str,
     /// `EC2SecurityGroupName`: a string, required.
-    pub ec2_security_group_name: Str,
+    pub ec2_security_group_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityGroupIngress: ObjRule = ObjRule {
-    properties: &[
-        ("CacheSecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
-        ("EC2SecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
-        ("EC2SecurityGroupOwnerId", Shape::STR),
-    ],
-    required: &["EC2SecurityGroupName", "CacheSecurityGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElastiCache::SecurityGroupIngress` resource.
 ///
-/// The AWS::ElastiCache::SecurityGroupIngress type authorizes ingress to a cache security group from hosts in specified Amazon EC2 security groups. For more information about ElastiCache security group ingress, go to \[AuthorizeCacheSecurityGroupIngress\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_AuthorizeCacheSecurityGroupIngress.html>) in the *Amazon ElastiCache API Reference Guide* .
+/// The AWS::ElastiCache::SecurityGroupIngress type authorizes ingress to a cache security group from hosts in specified Amazon EC2 security groups. For more information about ElastiCache security group ingress, go to [AuthorizeCacheSecurityGroupIngress](https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_AuthorizeCacheSecurityGroupIngress.html) in the *Amazon ElastiCache API Reference Guide* .
 ///
-/// &gt; Updates are not supported.
+/// \> Updates are not supported.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SecurityGroupIngressAttributes`], which `Handle<SecurityGroupIngress>` dereferences to.
@@ -47,17 +33,17 @@ pub struct SecurityGroupIngress {
     /// The name of the Cache Security Group to authorize.
     ///
     /// Format `AWS::EC2::SecurityGroup.Name`.
-    pub cache_security_group_name: Str,
+    pub cache_security_group_name: ::cloudwright_core::Str,
     /// `EC2SecurityGroupName`: a string, required.
     ///
     /// Name of the EC2 Security Group to include in the authorization.
     ///
     /// Format `AWS::EC2::SecurityGroup.Name`.
-    pub ec2_security_group_name: Str,
+    pub ec2_security_group_name: ::cloudwright_core::Str,
     /// `EC2SecurityGroupOwnerId`: a string.
     ///
     /// Specifies the Amazon Account ID of the owner of the EC2 security group specified in the EC2SecurityGroupName property. The Amazon access key ID is not an acceptable value.
-    pub ec2_security_group_owner_id: Option<Str>,
+    pub ec2_security_group_owner_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -67,7 +53,7 @@ impl SecurityGroupIngress {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElastiCache::SecurityGroupIngress",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-securitygroupingress.html",
         primary_identifier: &["Id"],
@@ -78,7 +64,7 @@ impl SecurityGroupIngress {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SecurityGroupIngress` with its required properties, named in a [`SecurityGroupIngressRequired`].
@@ -87,33 +73,35 @@ impl SecurityGroupIngress {
         Self {
             cache_security_group_name: required.cache_security_group_name,
             ec2_security_group_name: required.ec2_security_group_name,
-            ec2_security_group_owner_id: None,
+            ec2_security_group_owner_id: ::std::option::Option::None,
         }
     }
 
     /// `CacheSecurityGroupName`: a string, required.
-    pub fn cache_security_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_security_group_name = value.into(); self }
+    pub fn cache_security_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_security_group_name = value.into(); self }
     /// `EC2SecurityGroupName`: a string, required.
-    pub fn ec2_security_group_name(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_name = value.into(); self }
+    pub fn ec2_security_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_security_group_name = value.into(); self }
     /// `EC2SecurityGroupOwnerId`: a string.
-    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_owner_id = Some(value.into()); self }
+    pub fn ec2_security_group_owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_security_group_owner_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SecurityGroupIngress {
+impl ::cloudwright_core::Resource for SecurityGroupIngress {
     type Attributes = SecurityGroupIngressAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityGroupIngress, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityGroupIngress, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityGroupIngress {
+impl ::cloudwright_core::ToValue for SecurityGroupIngress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CacheSecurityGroupName", &self.cache_security_group_name)
             .req("EC2SecurityGroupName", &self.ec2_security_group_name)
             .opt("EC2SecurityGroupOwnerId", &self.ec2_security_group_owner_id)
@@ -121,12 +109,12 @@ impl ToValue for SecurityGroupIngress {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityGroupIngress`]: `Handle<SecurityGroupIngress>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityGroupIngress`]: `Handle<SecurityGroupIngress>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecurityGroupIngressAttributes(ResourceRef);
+pub struct SecurityGroupIngressAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecurityGroupIngressAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityGroupIngressAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -134,7 +122,26 @@ impl From<ResourceRef> for SecurityGroupIngressAttributes {
 impl SecurityGroupIngressAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityGroupIngress: ObjRule = ObjRule {
+        properties: &[
+            ("CacheSecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+            ("EC2SecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+            ("EC2SecurityGroupOwnerId", Shape::STR),
+        ],
+        required: &["EC2SecurityGroupName", "CacheSecurityGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

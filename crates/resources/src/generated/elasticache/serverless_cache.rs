@@ -5,45 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
-
 /// The required properties of [`ServerlessCache`], by name: `ServerlessCache::new(ServerlessCacheRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessCacheRequired {
     /// `Engine`: a string, required.
-    pub engine: Str,
+    pub engine: ::cloudwright_core::Str,
     /// `ServerlessCacheName`: a string, required.
-    pub serverless_cache_name: Str,
+    pub serverless_cache_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerlessCache: ObjRule = ObjRule {
-    properties: &[
-        ("CacheUsageLimits", Shape::Object(&RULE_CacheUsageLimits)),
-        ("DailySnapshotTime", Shape::STR),
-        ("Description", Shape::STR),
-        ("Endpoint", Shape::Object(&RULE_Endpoint)),
-        ("Engine", Shape::STR),
-        ("FinalSnapshotName", Shape::STR),
-        ("KmsKeyId", Shape::STR),
-        ("MajorEngineVersion", Shape::STR),
-        ("ReaderEndpoint", Shape::Object(&RULE_Endpoint)),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("ServerlessCacheName", Shape::STR),
-        ("SnapshotArnsToRestore", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SnapshotRetentionLimit", Shape::INT),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("UserGroupId", Shape::STR),
-    ],
-    required: &["ServerlessCacheName", "Engine"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElastiCache::ServerlessCache` resource.
 ///
@@ -61,79 +30,81 @@ pub struct ServerlessCache {
     /// `CacheUsageLimits`: a [`CacheUsageLimits`] object.
     ///
     /// The cache usage limit for the serverless cache.
-    pub cache_usage_limits: Option<Obj<CacheUsageLimits>>,
+    pub cache_usage_limits: ::std::option::Option<crate::Obj<CacheUsageLimits>>,
     /// `DailySnapshotTime`: a string.
     ///
     /// The daily time that a cache snapshot will be created. Default is NULL, i.e. snapshots will not be created at a specific time on a daily basis. Available for Valkey, Redis OSS and Serverless Memcached only.
-    pub daily_snapshot_time: Option<Str>,
+    pub daily_snapshot_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of the serverless cache.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Endpoint`: an [`Endpoint`] object.
     ///
     /// Represents the information required for client programs to connect to a cache node. This value is read-only.
-    pub endpoint: Option<Obj<Endpoint>>,
+    pub endpoint: ::std::option::Option<crate::Obj<Endpoint>>,
     /// `Engine`: a string, required.
     ///
     /// The engine the serverless cache is compatible with.
-    pub engine: Str,
+    pub engine: ::cloudwright_core::Str,
     /// `FinalSnapshotName`: a string.
     ///
     /// The name of the final snapshot taken of a cache before the cache is deleted.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub final_snapshot_name: Option<Str>,
+    pub final_snapshot_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
     /// The ID of the AWS Key Management Service (KMS) key that is used to encrypt data at rest in the serverless cache.
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MajorEngineVersion`: a string.
     ///
     /// The version number of the engine the serverless cache is compatible with.
-    pub major_engine_version: Option<Str>,
+    pub major_engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReaderEndpoint`: an [`Endpoint`] object.
     ///
     /// Represents the information required for client programs to connect to a cache node. This value is read-only.
-    pub reader_endpoint: Option<Obj<Endpoint>>,
+    pub reader_endpoint: ::std::option::Option<crate::Obj<Endpoint>>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The IDs of the EC2 security groups associated with the serverless cache.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ServerlessCacheName`: a string, required.
     ///
     /// The unique identifier of the serverless cache.
     ///
     /// Create-only: changing it replaces the resource.
-    pub serverless_cache_name: Str,
+    pub serverless_cache_name: ::cloudwright_core::Str,
     /// `SnapshotArnsToRestore`: a list of strings.
     ///
     /// The ARN of the snapshot from which to restore data into the new cache.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub snapshot_arns_to_restore: Option<List<Str>>,
+    pub snapshot_arns_to_restore:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SnapshotRetentionLimit`: an integer.
     ///
     /// The current setting for the number of serverless cache snapshots the system will retain. Available for Valkey, Redis OSS and Serverless Memcached only.
-    pub snapshot_retention_limit: Option<Int>,
+    pub snapshot_retention_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `SubnetIds`: a list of strings.
     ///
     /// If no subnet IDs are given and your VPC is in us-west-1, then ElastiCache will select 2 default subnets across AZs in your VPC. For all other Regions, if no subnet IDs are given then ElastiCache will select 3 default subnets across AZs in your default VPC.
     ///
     /// Create-only: changing it replaces the resource.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to be added to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserGroupId`: a string.
     ///
     /// The identifier of the user group associated with the serverless cache. Available for Valkey and Redis OSS only. Default is NULL.
-    pub user_group_id: Option<Str>,
+    pub user_group_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -143,7 +114,7 @@ impl ServerlessCache {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElastiCache::ServerlessCache",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-serverlesscache.html",
         primary_identifier: &["ServerlessCacheName"],
@@ -154,84 +125,86 @@ impl ServerlessCache {
         read_only: &["FullEngineVersion", "CreateTime", "Status", "Endpoint/Address", "Endpoint/Port", "ReaderEndpoint/Address", "ReaderEndpoint/Port", "ARN"],
         attributes: &["ARN", "CreateTime", "Endpoint.Address", "Endpoint.Port", "FullEngineVersion", "ReaderEndpoint.Address", "ReaderEndpoint.Port", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ServerlessCache` with its required properties, named in a [`ServerlessCacheRequired`].
     #[inline]
     pub fn new(required: ServerlessCacheRequired) -> Self {
         Self {
-            cache_usage_limits: None,
-            daily_snapshot_time: None,
-            description: None,
-            endpoint: None,
+            cache_usage_limits: ::std::option::Option::None,
+            daily_snapshot_time: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            endpoint: ::std::option::Option::None,
             engine: required.engine,
-            final_snapshot_name: None,
-            kms_key_id: None,
-            major_engine_version: None,
-            reader_endpoint: None,
-            security_group_ids: None,
+            final_snapshot_name: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            major_engine_version: ::std::option::Option::None,
+            reader_endpoint: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
             serverless_cache_name: required.serverless_cache_name,
-            snapshot_arns_to_restore: None,
-            snapshot_retention_limit: None,
-            subnet_ids: None,
-            tags: None,
-            user_group_id: None,
+            snapshot_arns_to_restore: ::std::option::Option::None,
+            snapshot_retention_limit: ::std::option::Option::None,
+            subnet_ids: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            user_group_id: ::std::option::Option::None,
         }
     }
 
     /// `CacheUsageLimits`: a [`CacheUsageLimits`] object.
-    pub fn cache_usage_limits(mut self, value: impl Into<Obj<CacheUsageLimits>>) -> Self { self.cache_usage_limits = Some(value.into()); self }
+    pub fn cache_usage_limits(mut self, value: impl ::std::convert::Into<crate::Obj<CacheUsageLimits>>) -> Self { self.cache_usage_limits = ::std::option::Option::Some(value.into()); self }
     /// `DailySnapshotTime`: a string.
-    pub fn daily_snapshot_time(mut self, value: impl Into<Str>) -> Self { self.daily_snapshot_time = Some(value.into()); self }
+    pub fn daily_snapshot_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.daily_snapshot_time = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Endpoint`: an [`Endpoint`] object.
-    pub fn endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self { self.endpoint = Some(value.into()); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<Endpoint>>) -> Self { self.endpoint = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: a string, required.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = value.into(); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine = value.into(); self }
     /// `FinalSnapshotName`: a string.
-    pub fn final_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.final_snapshot_name = Some(value.into()); self }
+    pub fn final_snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.final_snapshot_name = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MajorEngineVersion`: a string.
-    pub fn major_engine_version(mut self, value: impl Into<Str>) -> Self { self.major_engine_version = Some(value.into()); self }
+    pub fn major_engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.major_engine_version = ::std::option::Option::Some(value.into()); self }
     /// `ReaderEndpoint`: an [`Endpoint`] object.
-    pub fn reader_endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self { self.reader_endpoint = Some(value.into()); self }
+    pub fn reader_endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<Endpoint>>) -> Self { self.reader_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `ServerlessCacheName`: a string, required.
-    pub fn serverless_cache_name(mut self, value: impl Into<Str>) -> Self { self.serverless_cache_name = value.into(); self }
+    pub fn serverless_cache_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.serverless_cache_name = value.into(); self }
     /// `SnapshotArnsToRestore`: a list of strings.
-    pub fn snapshot_arns_to_restore(mut self, value: impl Into<List<Str>>) -> Self { self.snapshot_arns_to_restore = Some(value.into()); self }
+    pub fn snapshot_arns_to_restore(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.snapshot_arns_to_restore = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotRetentionLimit`: an integer.
-    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_limit = Some(value.into()); self }
+    pub fn snapshot_retention_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.snapshot_retention_limit = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserGroupId`: a string.
-    pub fn user_group_id(mut self, value: impl Into<Str>) -> Self { self.user_group_id = Some(value.into()); self }
+    pub fn user_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_group_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ServerlessCache {
+impl ::cloudwright_core::Resource for ServerlessCache {
     type Attributes = ServerlessCacheAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServerlessCache, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServerlessCache, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServerlessCache {
+impl ::cloudwright_core::ToValue for ServerlessCache {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CacheUsageLimits", &self.cache_usage_limits)
             .opt("DailySnapshotTime", &self.daily_snapshot_time)
             .opt("Description", &self.description)
@@ -252,12 +225,12 @@ impl ToValue for ServerlessCache {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServerlessCache`]: `Handle<ServerlessCache>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServerlessCache`]: `Handle<ServerlessCache>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServerlessCacheAttributes(ResourceRef);
+pub struct ServerlessCacheAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServerlessCacheAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServerlessCacheAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -267,76 +240,66 @@ impl ServerlessCacheAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the serverless cache.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("ARN")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ARN"))
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
     ///
     /// When the serverless cache was created.
     #[inline]
-    pub fn create_time(&self) -> Value {
-        self.0.get_att("CreateTime")
+    pub fn create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreateTime"))
     }
 
     /// `Fn::GetAtt` `Endpoint.Address`: a string.
     ///
     /// The DNS hostname of the cache node.
     #[inline]
-    pub fn endpoint_address(&self) -> Value {
-        self.0.get_att("Endpoint.Address")
+    pub fn endpoint_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint.Address"))
     }
 
     /// `Fn::GetAtt` `Endpoint.Port`: a string.
     ///
     /// The port number that the cache engine is listening on.
     #[inline]
-    pub fn endpoint_port(&self) -> Value {
-        self.0.get_att("Endpoint.Port")
+    pub fn endpoint_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint.Port"))
     }
 
     /// `Fn::GetAtt` `FullEngineVersion`: a string.
     ///
     /// The name and version number of the engine the serverless cache is compatible with.
     #[inline]
-    pub fn full_engine_version(&self) -> Value {
-        self.0.get_att("FullEngineVersion")
+    pub fn full_engine_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FullEngineVersion"))
     }
 
     /// `Fn::GetAtt` `ReaderEndpoint.Address`: a string.
     ///
     /// The DNS hostname of the cache node.
     #[inline]
-    pub fn reader_endpoint_address(&self) -> Value {
-        self.0.get_att("ReaderEndpoint.Address")
+    pub fn reader_endpoint_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReaderEndpoint.Address"))
     }
 
     /// `Fn::GetAtt` `ReaderEndpoint.Port`: a string.
     ///
     /// The port number that the cache engine is listening on.
     #[inline]
-    pub fn reader_endpoint_port(&self) -> Value {
-        self.0.get_att("ReaderEndpoint.Port")
+    pub fn reader_endpoint_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReaderEndpoint.Port"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The current status of the serverless cache. The allowed values are CREATING, AVAILABLE, DELETING, CREATE-FAILED and MODIFYING.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CacheUsageLimits: ObjRule = ObjRule {
-    properties: &[
-        ("DataStorage", Shape::Object(&RULE_DataStorage)),
-        ("ECPUPerSecond", Shape::Object(&RULE_EcpuPerSecond)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CacheUsageLimits` property type of `AWS::ElastiCache::ServerlessCache`.
 ///
@@ -348,11 +311,11 @@ pub struct CacheUsageLimits {
     /// `DataStorage`: a [`DataStorage`] object.
     ///
     /// The maximum data storage limit in the cache, expressed in Gigabytes.
-    pub data_storage: Option<Obj<DataStorage>>,
+    pub data_storage: ::std::option::Option<crate::Obj<DataStorage>>,
     /// `ECPUPerSecond`: an [`EcpuPerSecond`] object.
     ///
     /// The number of ElastiCache Processing Units (ECPU) the cache can consume per second.
-    pub ecpu_per_second: Option<Obj<EcpuPerSecond>>,
+    pub ecpu_per_second: ::std::option::Option<crate::Obj<EcpuPerSecond>>,
 }
 
 #[rustfmt::skip]
@@ -360,45 +323,26 @@ impl CacheUsageLimits {
     /// A `CacheUsageLimits` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataStorage`: a [`DataStorage`] object.
-    pub fn data_storage(mut self, value: impl Into<Obj<DataStorage>>) -> Self { self.data_storage = Some(value.into()); self }
+    pub fn data_storage(mut self, value: impl ::std::convert::Into<crate::Obj<DataStorage>>) -> Self { self.data_storage = ::std::option::Option::Some(value.into()); self }
     /// `ECPUPerSecond`: an [`EcpuPerSecond`] object.
-    pub fn ecpu_per_second(mut self, value: impl Into<Obj<EcpuPerSecond>>) -> Self { self.ecpu_per_second = Some(value.into()); self }
+    pub fn ecpu_per_second(mut self, value: impl ::std::convert::Into<crate::Obj<EcpuPerSecond>>) -> Self { self.ecpu_per_second = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CacheUsageLimits {}
+impl crate::PropertyType for CacheUsageLimits {}
 
-impl ToValue for CacheUsageLimits {
+impl ::cloudwright_core::ToValue for CacheUsageLimits {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataStorage", &self.data_storage)
             .opt("ECPUPerSecond", &self.ecpu_per_second)
             .build()
     }
 }
-
-/// The required properties of [`DataStorage`], by name: `DataStorage::new(DataStorageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataStorageRequired {
-    /// `Unit`: an [`Unit`] value, required.
-    pub unit: Unit,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataStorage: ObjRule = ObjRule {
-    properties: &[
-        ("Maximum", Shape::INT),
-        ("Minimum", Shape::INT),
-        ("Unit", Shape::Str(&StrRule { allowed: &["GB"], ..StrRule::ANY })),
-    ],
-    required: &["Unit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataStorage` property type of `AWS::ElastiCache::ServerlessCache`.
 ///
@@ -410,11 +354,11 @@ pub struct DataStorage {
     /// `Maximum`: an integer.
     ///
     /// The upper limit for data storage the cache is set to use.
-    pub maximum: Option<Int>,
+    pub maximum: ::std::option::Option<::cloudwright_core::Int>,
     /// `Minimum`: an integer.
     ///
     /// The lower limit for data storage the cache is set to use.
-    pub minimum: Option<Int>,
+    pub minimum: ::std::option::Option<::cloudwright_core::Int>,
     /// `Unit`: an [`Unit`] value, required.
     ///
     /// The unit that the storage is measured in, in GB.
@@ -423,46 +367,36 @@ pub struct DataStorage {
 
 #[rustfmt::skip]
 impl DataStorage {
-    /// A `DataStorage` with its required properties, named in a [`DataStorageRequired`].
+    /// A `DataStorage` with its one required property, `Unit`.
     #[inline]
-    pub fn new(required: DataStorageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Unit>) -> Self {
         Self {
-            maximum: None,
-            minimum: None,
-            unit: required.unit,
+            maximum: ::std::option::Option::None,
+            minimum: ::std::option::Option::None,
+            unit: value.into(),
         }
     }
 
     /// `Maximum`: an integer.
-    pub fn maximum(mut self, value: impl Into<Int>) -> Self { self.maximum = Some(value.into()); self }
+    pub fn maximum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum = ::std::option::Option::Some(value.into()); self }
     /// `Minimum`: an integer.
-    pub fn minimum(mut self, value: impl Into<Int>) -> Self { self.minimum = Some(value.into()); self }
+    pub fn minimum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum = ::std::option::Option::Some(value.into()); self }
     /// `Unit`: an [`Unit`] value, required.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<Unit>) -> Self { self.unit = value.into(); self }
 }
 
-impl PropertyType for DataStorage {}
+impl crate::PropertyType for DataStorage {}
 
-impl ToValue for DataStorage {
+impl ::cloudwright_core::ToValue for DataStorage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Maximum", &self.maximum)
             .opt("Minimum", &self.minimum)
             .req("Unit", &self.unit)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EcpuPerSecond: ObjRule = ObjRule {
-    properties: &[
-        ("Maximum", Shape::INT),
-        ("Minimum", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ECPUPerSecond` property type of `AWS::ElastiCache::ServerlessCache`.
 ///
@@ -474,11 +408,11 @@ pub struct EcpuPerSecond {
     /// `Maximum`: an integer.
     ///
     /// The configuration for the maximum number of ECPUs the cache can consume per second.
-    pub maximum: Option<Int>,
+    pub maximum: ::std::option::Option<::cloudwright_core::Int>,
     /// `Minimum`: an integer.
     ///
     /// The configuration for the minimum number of ECPUs the cache should be able consume per second.
-    pub minimum: Option<Int>,
+    pub minimum: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -486,36 +420,26 @@ impl EcpuPerSecond {
     /// A `EcpuPerSecond` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Maximum`: an integer.
-    pub fn maximum(mut self, value: impl Into<Int>) -> Self { self.maximum = Some(value.into()); self }
+    pub fn maximum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum = ::std::option::Option::Some(value.into()); self }
     /// `Minimum`: an integer.
-    pub fn minimum(mut self, value: impl Into<Int>) -> Self { self.minimum = Some(value.into()); self }
+    pub fn minimum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EcpuPerSecond {}
+impl crate::PropertyType for EcpuPerSecond {}
 
-impl ToValue for EcpuPerSecond {
+impl ::cloudwright_core::ToValue for EcpuPerSecond {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Maximum", &self.maximum)
             .opt("Minimum", &self.minimum)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
-    properties: &[
-        ("Address", Shape::STR),
-        ("Port", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Endpoint` property type of `AWS::ElastiCache::ServerlessCache`.
 ///
@@ -527,11 +451,11 @@ pub struct Endpoint {
     /// `Address`: a string.
     ///
     /// The DNS hostname of the cache node.
-    pub address: Option<Str>,
+    pub address: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: a string.
     ///
     /// The port number that the cache engine is listening on.
-    pub port: Option<Str>,
+    pub port: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -539,44 +463,26 @@ impl Endpoint {
     /// A `Endpoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Address`: a string.
-    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
+    pub fn address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address = ::std::option::Option::Some(value.into()); self }
     /// `Port`: a string.
-    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Endpoint {}
+impl crate::PropertyType for Endpoint {}
 
-impl ToValue for Endpoint {
+impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Address", &self.address)
             .opt("Port", &self.port)
             .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ElastiCache::ServerlessCache`.
 ///
@@ -586,36 +492,36 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Pattern `^[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -628,22 +534,111 @@ pub enum Unit {
     /// `GB`
     Gb,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Unit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Unit {
+impl ::cloudwright_core::ToValue for Unit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gb => "GB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerlessCache: ObjRule = ObjRule {
+        properties: &[
+            ("CacheUsageLimits", Shape::Object(&RULE_CacheUsageLimits)),
+            ("DailySnapshotTime", Shape::STR),
+            ("Description", Shape::STR),
+            ("Endpoint", Shape::Object(&RULE_Endpoint)),
+            ("Engine", Shape::STR),
+            ("FinalSnapshotName", Shape::STR),
+            ("KmsKeyId", Shape::STR),
+            ("MajorEngineVersion", Shape::STR),
+            ("ReaderEndpoint", Shape::Object(&RULE_Endpoint)),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("ServerlessCacheName", Shape::STR),
+            ("SnapshotArnsToRestore", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SnapshotRetentionLimit", Shape::INT),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("UserGroupId", Shape::STR),
+        ],
+        required: &["ServerlessCacheName", "Engine"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CacheUsageLimits: ObjRule = ObjRule {
+        properties: &[
+            ("DataStorage", Shape::Object(&RULE_DataStorage)),
+            ("ECPUPerSecond", Shape::Object(&RULE_EcpuPerSecond)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataStorage: ObjRule = ObjRule {
+        properties: &[
+            ("Maximum", Shape::INT),
+            ("Minimum", Shape::INT),
+            ("Unit", Shape::Str(&StrRule { allowed: &["GB"], ..StrRule::ANY })),
+        ],
+        required: &["Unit"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcpuPerSecond: ObjRule = ObjRule {
+        properties: &[
+            ("Maximum", Shape::INT),
+            ("Minimum", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
+        properties: &[
+            ("Address", Shape::STR),
+            ("Port", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

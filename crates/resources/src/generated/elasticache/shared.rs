@@ -6,27 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "elasticache")]
-/// The required properties of [`CloudWatchLogsDestinationDetails`], by name: `CloudWatchLogsDestinationDetails::new(CloudWatchLogsDestinationDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsDestinationDetailsRequired {
-    /// `LogGroup`: a string, required.
-    pub log_group: Str,
-}
-
-#[cfg(feature = "elasticache")]
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogsDestinationDetails: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroup", Shape::STR),
-    ],
-    required: &["LogGroup"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "elasticache")]
 /// The `CloudWatchLogsDestinationDetails` property type, shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
 ///
@@ -38,45 +17,36 @@ pub struct CloudWatchLogsDestinationDetails {
     /// `LogGroup`: a string, required.
     ///
     /// The name of the CloudWatch Logs log group.
-    pub log_group: Str,
+    pub log_group: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "elasticache")]
 #[rustfmt::skip]
 impl CloudWatchLogsDestinationDetails {
-    /// A `CloudWatchLogsDestinationDetails` with its required properties, named in a [`CloudWatchLogsDestinationDetailsRequired`].
+    /// A `CloudWatchLogsDestinationDetails` with its one required property, `LogGroup`.
     #[inline]
-    pub fn new(required: CloudWatchLogsDestinationDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_group: required.log_group,
+            log_group: value.into(),
         }
     }
 
     /// `LogGroup`: a string, required.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = value.into(); self }
+    pub fn log_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group = value.into(); self }
 }
 
 #[cfg(feature = "elasticache")]
-impl PropertyType for CloudWatchLogsDestinationDetails {}
+impl crate::PropertyType for CloudWatchLogsDestinationDetails {}
 
 #[cfg(feature = "elasticache")]
-impl ToValue for CloudWatchLogsDestinationDetails {
+impl ::cloudwright_core::ToValue for CloudWatchLogsDestinationDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("LogGroup", &self.log_group).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("LogGroup", &self.log_group)
+            .build()
     }
 }
-
-#[cfg(feature = "elasticache")]
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationDetails: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogsDetails", Shape::Object(&RULE_CloudWatchLogsDestinationDetails)),
-        ("KinesisFirehoseDetails", Shape::Object(&RULE_KinesisFirehoseDestinationDetails)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "elasticache")]
 /// The `DestinationDetails` property type, shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
@@ -89,11 +59,13 @@ pub struct DestinationDetails {
     /// `CloudWatchLogsDetails`: a [`CloudWatchLogsDestinationDetails`] object.
     ///
     /// The configuration details of the CloudWatch Logs destination. Note that this field is marked as required but only if CloudWatch Logs was chosen as the destination.
-    pub cloud_watch_logs_details: Option<Obj<CloudWatchLogsDestinationDetails>>,
+    pub cloud_watch_logs_details:
+        ::std::option::Option<crate::Obj<CloudWatchLogsDestinationDetails>>,
     /// `KinesisFirehoseDetails`: a [`KinesisFirehoseDestinationDetails`] object.
     ///
     /// The configuration details of the Kinesis Data Firehose destination. Note that this field is marked as required but only if Kinesis Data Firehose was chosen as the destination.
-    pub kinesis_firehose_details: Option<Obj<KinesisFirehoseDestinationDetails>>,
+    pub kinesis_firehose_details:
+        ::std::option::Option<crate::Obj<KinesisFirehoseDestinationDetails>>,
 }
 
 #[cfg(feature = "elasticache")]
@@ -102,47 +74,28 @@ impl DestinationDetails {
     /// A `DestinationDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLogsDetails`: a [`CloudWatchLogsDestinationDetails`] object.
-    pub fn cloud_watch_logs_details(mut self, value: impl Into<Obj<CloudWatchLogsDestinationDetails>>) -> Self { self.cloud_watch_logs_details = Some(value.into()); self }
+    pub fn cloud_watch_logs_details(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogsDestinationDetails>>) -> Self { self.cloud_watch_logs_details = ::std::option::Option::Some(value.into()); self }
     /// `KinesisFirehoseDetails`: a [`KinesisFirehoseDestinationDetails`] object.
-    pub fn kinesis_firehose_details(mut self, value: impl Into<Obj<KinesisFirehoseDestinationDetails>>) -> Self { self.kinesis_firehose_details = Some(value.into()); self }
+    pub fn kinesis_firehose_details(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisFirehoseDestinationDetails>>) -> Self { self.kinesis_firehose_details = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "elasticache")]
-impl PropertyType for DestinationDetails {}
+impl crate::PropertyType for DestinationDetails {}
 
 #[cfg(feature = "elasticache")]
-impl ToValue for DestinationDetails {
+impl ::cloudwright_core::ToValue for DestinationDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchLogsDetails", &self.cloud_watch_logs_details)
             .opt("KinesisFirehoseDetails", &self.kinesis_firehose_details)
             .build()
     }
 }
-
-#[cfg(feature = "elasticache")]
-/// The required properties of [`KinesisFirehoseDestinationDetails`], by name: `KinesisFirehoseDestinationDetails::new(KinesisFirehoseDestinationDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisFirehoseDestinationDetailsRequired {
-    /// `DeliveryStream`: a string, required.
-    pub delivery_stream: Str,
-}
-
-#[cfg(feature = "elasticache")]
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisFirehoseDestinationDetails: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryStream", Shape::STR),
-    ],
-    required: &["DeliveryStream"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "elasticache")]
 /// The `KinesisFirehoseDestinationDetails` property type, shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
@@ -155,32 +108,32 @@ pub struct KinesisFirehoseDestinationDetails {
     /// `DeliveryStream`: a string, required.
     ///
     /// The name of the Kinesis Data Firehose delivery stream.
-    pub delivery_stream: Str,
+    pub delivery_stream: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "elasticache")]
 #[rustfmt::skip]
 impl KinesisFirehoseDestinationDetails {
-    /// A `KinesisFirehoseDestinationDetails` with its required properties, named in a [`KinesisFirehoseDestinationDetailsRequired`].
+    /// A `KinesisFirehoseDestinationDetails` with its one required property, `DeliveryStream`.
     #[inline]
-    pub fn new(required: KinesisFirehoseDestinationDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            delivery_stream: required.delivery_stream,
+            delivery_stream: value.into(),
         }
     }
 
     /// `DeliveryStream`: a string, required.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self { self.delivery_stream = value.into(); self }
+    pub fn delivery_stream(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_stream = value.into(); self }
 }
 
 #[cfg(feature = "elasticache")]
-impl PropertyType for KinesisFirehoseDestinationDetails {}
+impl crate::PropertyType for KinesisFirehoseDestinationDetails {}
 
 #[cfg(feature = "elasticache")]
-impl ToValue for KinesisFirehoseDestinationDetails {
+impl ::cloudwright_core::ToValue for KinesisFirehoseDestinationDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeliveryStream", &self.delivery_stream)
             .build()
     }
@@ -191,22 +144,10 @@ impl ToValue for KinesisFirehoseDestinationDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "elasticache")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "elasticache")]
 /// The `Tag` property type, shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ParameterGroup`, `AWS::ElastiCache::ReplicationGroup`, `AWS::ElastiCache::SecurityGroup`, `AWS::ElastiCache::SubnetGroup`.
@@ -215,9 +156,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "elasticache")]
@@ -233,19 +174,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "elasticache")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "elasticache")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -263,26 +204,26 @@ pub enum DestinationType {
     /// `kinesis-firehose`
     KinesisFirehose,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "elasticache")]
-impl From<Value> for DestinationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DestinationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "elasticache")]
-impl ToValue for DestinationType {
+impl ::cloudwright_core::ToValue for DestinationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CloudwatchLogs => "cloudwatch-logs",
             Self::KinesisFirehose => "kinesis-firehose",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -297,26 +238,26 @@ pub enum Engine {
     /// `valkey`
     Valkey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "elasticache")]
-impl From<Value> for Engine {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Engine {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "elasticache")]
-impl ToValue for Engine {
+impl ::cloudwright_core::ToValue for Engine {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Redis => "redis",
             Self::Valkey => "valkey",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -331,26 +272,26 @@ pub enum IpDiscovery {
     /// `ipv6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "elasticache")]
-impl From<Value> for IpDiscovery {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpDiscovery {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "elasticache")]
-impl ToValue for IpDiscovery {
+impl ::cloudwright_core::ToValue for IpDiscovery {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -365,26 +306,26 @@ pub enum LogFormat {
     /// `text`
     Text,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "elasticache")]
-impl From<Value> for LogFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "elasticache")]
-impl ToValue for LogFormat {
+impl ::cloudwright_core::ToValue for LogFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Json => "json",
             Self::Text => "text",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -399,26 +340,26 @@ pub enum LogType {
     /// `slow-log`
     SlowLog,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "elasticache")]
-impl From<Value> for LogType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "elasticache")]
-impl ToValue for LogType {
+impl ::cloudwright_core::ToValue for LogType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::EngineLog => "engine-log",
             Self::SlowLog => "slow-log",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -435,26 +376,78 @@ pub enum NetworkType {
     /// `ipv6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "elasticache")]
-impl From<Value> for NetworkType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NetworkType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "elasticache")]
-impl ToValue for NetworkType {
+impl ::cloudwright_core::ToValue for NetworkType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DualStack => "dual_stack",
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "elasticache")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogsDestinationDetails: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroup", Shape::STR),
+        ],
+        required: &["LogGroup"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "elasticache")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationDetails: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogsDetails", Shape::Object(&RULE_CloudWatchLogsDestinationDetails)),
+            ("KinesisFirehoseDetails", Shape::Object(&RULE_KinesisFirehoseDestinationDetails)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "elasticache")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisFirehoseDestinationDetails: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryStream", Shape::STR),
+        ],
+        required: &["DeliveryStream"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "elasticache")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

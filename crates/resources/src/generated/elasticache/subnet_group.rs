@@ -5,37 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`SubnetGroup`], by name: `SubnetGroup::new(SubnetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetGroupRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubnetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("CacheSubnetGroupName", Shape::STR),
-        ("Description", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Description", "SubnetIds"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElastiCache::SubnetGroup` resource.
 ///
-/// Creates a cache subnet group. For more information about cache subnet groups, go to Cache Subnet Groups in the *Amazon ElastiCache User Guide* or go to \[CreateCacheSubnetGroup\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html>) in the *Amazon ElastiCache API Reference Guide* .
+/// Creates a cache subnet group. For more information about cache subnet groups, go to Cache Subnet Groups in the *Amazon ElastiCache User Guide* or go to [CreateCacheSubnetGroup](https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html) in the *Amazon ElastiCache API Reference Guide* .
 ///
 /// `Ref` returns its `CacheSubnetGroupName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`SubnetGroupAttributes`] is empty).
@@ -55,19 +38,19 @@ pub struct SubnetGroup {
     /// Example: `mysubnetgroup`
     ///
     /// Create-only: changing it replaces the resource.
-    pub cache_subnet_group_name: Option<Str>,
+    pub cache_subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string, required.
     ///
     /// The description for the cache subnet group.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The EC2 subnet IDs for the cache subnet group.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A tag that can be added to an ElastiCache subnet group. Tags are composed of a Key/Value pair. You can use tags to categorize and track all your subnet groups. A tag with a null Value is permitted.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +60,7 @@ impl SubnetGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElastiCache::SubnetGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-subnetgroup.html",
         primary_identifier: &["CacheSubnetGroupName"],
@@ -88,48 +71,50 @@ impl SubnetGroup {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SubnetGroup` with its required properties, named in a [`SubnetGroupRequired`].
     #[inline]
     pub fn new(required: SubnetGroupRequired) -> Self {
         Self {
-            cache_subnet_group_name: None,
+            cache_subnet_group_name: ::std::option::Option::None,
             description: required.description,
             subnet_ids: required.subnet_ids,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CacheSubnetGroupName`: a string.
-    pub fn cache_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_subnet_group_name = Some(value.into()); self }
+    pub fn cache_subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SubnetGroup {
+impl ::cloudwright_core::Resource for SubnetGroup {
     type Attributes = SubnetGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubnetGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SubnetGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SubnetGroup {
+impl ::cloudwright_core::ToValue for SubnetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CacheSubnetGroupName", &self.cache_subnet_group_name)
             .req("Description", &self.description)
             .req("SubnetIds", &self.subnet_ids)
@@ -138,12 +123,34 @@ impl ToValue for SubnetGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SubnetGroup`]: `Handle<SubnetGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SubnetGroup`]: `Handle<SubnetGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct SubnetGroupAttributes(());
 
-impl From<ResourceRef> for SubnetGroupAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SubnetGroupAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubnetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("CacheSubnetGroupName", Shape::STR),
+            ("Description", Shape::STR),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Description", "SubnetIds"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,14 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::Engine;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-z][a-z0-9\\\\-]*");
 
 /// The required properties of [`User`], by name: `User::new(UserRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,32 +13,14 @@ pub struct UserRequired {
     /// `Engine`: an [`Engine`] value, required.
     pub engine: Engine,
     /// `UserId`: a string, required.
-    pub user_id: Str,
+    pub user_id: ::cloudwright_core::Str,
     /// `UserName`: a string, required.
-    pub user_name: Str,
+    pub user_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_User: ObjRule = ObjRule {
-    properties: &[
-        ("AccessString", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AuthenticationMode", Shape::Object(&RULE_AuthenticationMode)),
-        ("Engine", Shape::Str(&StrRule { allowed: &["redis", "valkey"], ..StrRule::ANY })),
-        ("NoPasswordRequired", Shape::Bool),
-        ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("UserId", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("UserName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["UserId", "UserName", "Engine"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElastiCache::User` resource.
 ///
-/// For Valkey 7.2 and onwards, or Redis OSS engine version 6.0 and onwards: Creates user. For more information, see \[Using Role Based Access Control (RBAC)\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html>) .
+/// For Valkey 7.2 and onwards, or Redis OSS engine version 6.0 and onwards: Creates user. For more information, see [Using Role Based Access Control (RBAC)](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html) .
 ///
 /// `Ref` returns its `UserId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`UserAttributes`], which `Handle<User>` dereferences to.
@@ -61,7 +36,7 @@ pub struct User {
     /// Access permissions string used for this user.
     ///
     /// Pattern `\S`; write-only: CloudFormation does not return it.
-    pub access_string: Option<Str>,
+    pub access_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthenticationMode`: an [`AuthenticationMode`] object.
     ///
     /// Specifies the authentication mode to use. Below is an example of the possible JSON values:
@@ -72,7 +47,7 @@ pub struct User {
     /// \`\`\`
     ///
     /// Write-only: CloudFormation does not return it.
-    pub authentication_mode: Option<Obj<AuthenticationMode>>,
+    pub authentication_mode: ::std::option::Option<crate::Obj<AuthenticationMode>>,
     /// `Engine`: an [`Engine`] value, required.
     ///
     /// The current supported values are valkey and redis.
@@ -82,31 +57,31 @@ pub struct User {
     /// Indicates a password is not required for this user.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub no_password_required: Option<Bool>,
+    pub no_password_required: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Passwords`: a list of strings.
     ///
     /// Passwords used for this user. You can create up to two passwords for each user.
     ///
     /// Items at least 1; write-only: CloudFormation does not return it.
-    pub passwords: Option<List<Str>>,
+    pub passwords: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of tags.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserId`: a string, required.
     ///
     /// The ID of the user.
     ///
     /// Pattern `[a-z][a-z0-9\\-]*`; length at least 1; create-only: changing it replaces the resource.
-    pub user_id: Str,
+    pub user_id: ::cloudwright_core::Str,
     /// `UserName`: a string, required.
     ///
     /// The username of the user.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub user_name: Str,
+    pub user_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -116,7 +91,7 @@ impl User {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElastiCache::User",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-user.html",
         primary_identifier: &["UserId"],
@@ -127,60 +102,62 @@ impl User {
         read_only: &["Status", "Arn"],
         attributes: &["Arn", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `User` with its required properties, named in a [`UserRequired`].
     #[inline]
     pub fn new(required: UserRequired) -> Self {
         Self {
-            access_string: None,
-            authentication_mode: None,
+            access_string: ::std::option::Option::None,
+            authentication_mode: ::std::option::Option::None,
             engine: required.engine,
-            no_password_required: None,
-            passwords: None,
-            tags: None,
+            no_password_required: ::std::option::Option::None,
+            passwords: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             user_id: required.user_id,
             user_name: required.user_name,
         }
     }
 
     /// `AccessString`: a string.
-    pub fn access_string(mut self, value: impl Into<Str>) -> Self { self.access_string = Some(value.into()); self }
+    pub fn access_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_string = ::std::option::Option::Some(value.into()); self }
     /// `AuthenticationMode`: an [`AuthenticationMode`] object.
-    pub fn authentication_mode(mut self, value: impl Into<Obj<AuthenticationMode>>) -> Self { self.authentication_mode = Some(value.into()); self }
+    pub fn authentication_mode(mut self, value: impl ::std::convert::Into<crate::Obj<AuthenticationMode>>) -> Self { self.authentication_mode = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: an [`Engine`] value, required.
-    pub fn engine(mut self, value: impl Into<Engine>) -> Self { self.engine = value.into(); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<Engine>) -> Self { self.engine = value.into(); self }
     /// `NoPasswordRequired`: a boolean.
-    pub fn no_password_required(mut self, value: impl Into<Bool>) -> Self { self.no_password_required = Some(value.into()); self }
+    pub fn no_password_required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.no_password_required = ::std::option::Option::Some(value.into()); self }
     /// `Passwords`: a list of strings.
-    pub fn passwords(mut self, value: impl Into<List<Str>>) -> Self { self.passwords = Some(value.into()); self }
+    pub fn passwords(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.passwords = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserId`: a string, required.
-    pub fn user_id(mut self, value: impl Into<Str>) -> Self { self.user_id = value.into(); self }
+    pub fn user_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_id = value.into(); self }
     /// `UserName`: a string, required.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
+    pub fn user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_name = value.into(); self }
 }
 
-impl Resource for User {
+impl ::cloudwright_core::Resource for User {
     type Attributes = UserAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_User, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_User, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for User {
+impl ::cloudwright_core::ToValue for User {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessString", &self.access_string)
             .opt("AuthenticationMode", &self.authentication_mode)
             .req("Engine", &self.engine)
@@ -193,12 +170,12 @@ impl ToValue for User {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`User`]: `Handle<User>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`User`]: `Handle<User>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserAttributes(ResourceRef);
+pub struct UserAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -208,36 +185,18 @@ impl UserAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the user.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// Indicates the user status. Can be "active", "modifying" or "deleting".
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`AuthenticationMode`], by name: `AuthenticationMode::new(AuthenticationModeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AuthenticationModeRequired {
-    /// `Type`: an [`AuthenticationModeType`] value, required.
-    pub r#type: AuthenticationModeType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthenticationMode: ObjRule = ObjRule {
-    properties: &[
-        ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["password", "no-password-required", "iam"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthenticationMode` property type of `AWS::ElastiCache::User`.
 ///
@@ -254,57 +213,39 @@ pub struct AuthenticationMode {
     /// `Passwords`: a list of strings.
     ///
     /// Items at least 1.
-    pub passwords: Option<List<Str>>,
+    pub passwords: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Type`: an [`AuthenticationModeType`] value, required.
     pub r#type: AuthenticationModeType,
 }
 
 #[rustfmt::skip]
 impl AuthenticationMode {
-    /// A `AuthenticationMode` with its required properties, named in a [`AuthenticationModeRequired`].
+    /// A `AuthenticationMode` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: AuthenticationModeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AuthenticationModeType>) -> Self {
         Self {
-            passwords: None,
-            r#type: required.r#type,
+            passwords: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Passwords`: a list of strings.
-    pub fn passwords(mut self, value: impl Into<List<Str>>) -> Self { self.passwords = Some(value.into()); self }
+    pub fn passwords(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.passwords = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`AuthenticationModeType`] value, required.
-    pub fn r#type(mut self, value: impl Into<AuthenticationModeType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AuthenticationModeType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for AuthenticationMode {}
+impl crate::PropertyType for AuthenticationMode {}
 
-impl ToValue for AuthenticationMode {
+impl ::cloudwright_core::ToValue for AuthenticationMode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Passwords", &self.passwords)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ElastiCache::User`.
 ///
@@ -314,36 +255,36 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Pattern `^[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -360,24 +301,76 @@ pub enum AuthenticationModeType {
     /// `iam`
     Iam,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthenticationModeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthenticationModeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthenticationModeType {
+impl ::cloudwright_core::ToValue for AuthenticationModeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Password => "password",
             Self::NoPasswordRequired => "no-password-required",
             Self::Iam => "iam",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-z][a-z0-9\\\\-]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_User: ObjRule = ObjRule {
+        properties: &[
+            ("AccessString", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AuthenticationMode", Shape::Object(&RULE_AuthenticationMode)),
+            ("Engine", Shape::Str(&StrRule { allowed: &["redis", "valkey"], ..StrRule::ANY })),
+            ("NoPasswordRequired", Shape::Bool),
+            ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("UserId", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("UserName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["UserId", "UserName", "Engine"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthenticationMode: ObjRule = ObjRule {
+        properties: &[
+            ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["password", "no-password-required", "iam"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

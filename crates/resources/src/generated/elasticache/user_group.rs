@@ -5,14 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::Engine;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z][a-z0-9\\\\-]*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$");
 
 /// The required properties of [`UserGroup`], by name: `UserGroup::new(UserGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,28 +13,14 @@ pub struct UserGroupRequired {
     /// `Engine`: an [`Engine`] value, required.
     pub engine: Engine,
     /// `UserGroupId`: a string, required.
-    pub user_group_id: Str,
+    pub user_group_id: ::cloudwright_core::Str,
     /// `UserIds`: a list of strings, required.
-    pub user_ids: List<Str>,
+    pub user_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Engine", Shape::Str(&StrRule { allowed: &["redis", "valkey"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("UserGroupId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("UserIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["UserGroupId", "Engine", "UserIds"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElastiCache::UserGroup` resource.
 ///
-/// For Valkey 7.2 and onwards, or Redis OSS 6.0 and onwards: Creates a user group. For more information, see \[Using Role Based Access Control (RBAC)\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html>)
+/// For Valkey 7.2 and onwards, or Redis OSS 6.0 and onwards: Creates a user group. For more information, see [Using Role Based Access Control (RBAC)](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html)
 ///
 /// `Ref` returns its `UserGroupId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`UserGroupAttributes`], which `Handle<UserGroup>` dereferences to.
@@ -61,19 +40,19 @@ pub struct UserGroup {
     /// The list of tags.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserGroupId`: a string, required.
     ///
     /// The ID of the user group.
     ///
     /// Pattern `[a-z][a-z0-9\\-]*`; create-only: changing it replaces the resource.
-    pub user_group_id: Str,
+    pub user_group_id: ::cloudwright_core::Str,
     /// `UserIds`: a list of strings, required.
     ///
     /// The list of user IDs that belong to the user group. A user named `default` must be included.
     ///
     /// Items at least 1; each item: pattern `^[a-zA-Z][a-zA-Z0-9\-]*$`, length at least 1.
-    pub user_ids: List<Str>,
+    pub user_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +62,7 @@ impl UserGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElastiCache::UserGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-usergroup.html",
         primary_identifier: &["UserGroupId"],
@@ -94,7 +73,7 @@ impl UserGroup {
         read_only: &["Status", "Arn"],
         attributes: &["Arn", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `UserGroup` with its required properties, named in a [`UserGroupRequired`].
@@ -102,40 +81,42 @@ impl UserGroup {
     pub fn new(required: UserGroupRequired) -> Self {
         Self {
             engine: required.engine,
-            tags: None,
+            tags: ::std::option::Option::None,
             user_group_id: required.user_group_id,
             user_ids: required.user_ids,
         }
     }
 
     /// `Engine`: an [`Engine`] value, required.
-    pub fn engine(mut self, value: impl Into<Engine>) -> Self { self.engine = value.into(); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<Engine>) -> Self { self.engine = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserGroupId`: a string, required.
-    pub fn user_group_id(mut self, value: impl Into<Str>) -> Self { self.user_group_id = value.into(); self }
+    pub fn user_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_group_id = value.into(); self }
     /// `UserIds`: a list of strings, required.
-    pub fn user_ids(mut self, value: impl Into<List<Str>>) -> Self { self.user_ids = value.into(); self }
+    pub fn user_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.user_ids = value.into(); self }
 }
 
-impl Resource for UserGroup {
+impl ::cloudwright_core::Resource for UserGroup {
     type Attributes = UserGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserGroup {
+impl ::cloudwright_core::ToValue for UserGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Engine", &self.engine)
             .opt("Tags", &self.tags)
             .req("UserGroupId", &self.user_group_id)
@@ -144,12 +125,12 @@ impl ToValue for UserGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserGroup`]: `Handle<UserGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserGroup`]: `Handle<UserGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserGroupAttributes(ResourceRef);
+pub struct UserGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,36 +140,18 @@ impl UserGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the user group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// Indicates user group status. Can be "creating", "active", "modifying", "deleting".
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ElastiCache::UserGroup`.
 ///
@@ -198,38 +161,75 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Pattern `^[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z][a-z0-9\\\\-]*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Engine", Shape::Str(&StrRule { allowed: &["redis", "valkey"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("UserGroupId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("UserIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["UserGroupId", "Engine", "UserIds"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

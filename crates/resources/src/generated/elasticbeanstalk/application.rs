@@ -5,19 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
-        ("ResourceLifecycleConfig", Shape::Object(&RULE_ApplicationResourceLifecycleConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ElasticBeanstalk::Application` resource.
 ///
 /// Specify an AWS Elastic Beanstalk application by using the AWS::ElasticBeanstalk::Application resource in an AWS CloudFormation template.
@@ -35,22 +22,23 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
 pub struct Application {
     /// `ApplicationName`: a string.
     ///
-    /// A name for the Elastic Beanstalk application. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the application name. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the Elastic Beanstalk application. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the application name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Length 1 to 100; create-only: changing it replaces the resource.
-    pub application_name: Option<Str>,
+    pub application_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// Your description of the application.
     ///
     /// Length 0 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceLifecycleConfig`: an [`ApplicationResourceLifecycleConfig`] object.
     ///
     /// Specifies an application resource lifecycle configuration to prevent your application from accumulating too many versions.
-    pub resource_lifecycle_config: Option<Obj<ApplicationResourceLifecycleConfig>>,
+    pub resource_lifecycle_config:
+        ::std::option::Option<crate::Obj<ApplicationResourceLifecycleConfig>>,
 }
 
 #[rustfmt::skip]
@@ -60,7 +48,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElasticBeanstalk::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-application.html",
         primary_identifier: &["ApplicationName"],
@@ -71,38 +59,40 @@ impl Application {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Application` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplicationName`: a string.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = Some(value.into()); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ResourceLifecycleConfig`: an [`ApplicationResourceLifecycleConfig`] object.
-    pub fn resource_lifecycle_config(mut self, value: impl Into<Obj<ApplicationResourceLifecycleConfig>>) -> Self { self.resource_lifecycle_config = Some(value.into()); self }
+    pub fn resource_lifecycle_config(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationResourceLifecycleConfig>>) -> Self { self.resource_lifecycle_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationName", &self.application_name)
             .opt("Description", &self.description)
             .opt("ResourceLifecycleConfig", &self.resource_lifecycle_config)
@@ -110,25 +100,15 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ApplicationAttributes(());
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationResourceLifecycleConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ServiceRole", Shape::STR),
-        ("VersionLifecycleConfig", Shape::Object(&RULE_ApplicationVersionLifecycleConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationResourceLifecycleConfig` property type of `AWS::ElasticBeanstalk::Application`.
 ///
@@ -136,7 +116,7 @@ pub(crate) static RULE_ApplicationResourceLifecycleConfig: ObjRule = ObjRule {
 ///
 /// The resource lifecycle configuration for an application. Defines lifecycle settings for resources that belong to the application, and the service role that Elastic Beanstalk assumes in order to apply lifecycle settings. The version lifecycle configuration defines lifecycle settings for application versions.
 ///
-/// `ApplicationResourceLifecycleConfig` is a property of the \[AWS::ElasticBeanstalk::Application\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-beanstalk.html>) resource.
+/// `ApplicationResourceLifecycleConfig` is a property of the [AWS::ElasticBeanstalk::Application](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-beanstalk.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-application-applicationresourcelifecycleconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -146,11 +126,12 @@ pub struct ApplicationResourceLifecycleConfig {
     /// The ARN of an IAM service role that Elastic Beanstalk has permission to assume.
     ///
     /// The `ServiceRole` property is required the first time that you provide a `ResourceLifecycleConfig` for the application. After you provide it once, Elastic Beanstalk persists the Service Role with the application, and you don't need to specify it again. You can, however, specify it in subsequent updates to change the Service Role to another value.
-    pub service_role: Option<Str>,
+    pub service_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `VersionLifecycleConfig`: an [`ApplicationVersionLifecycleConfig`] object.
     ///
     /// Defines lifecycle settings for application versions.
-    pub version_lifecycle_config: Option<Obj<ApplicationVersionLifecycleConfig>>,
+    pub version_lifecycle_config:
+        ::std::option::Option<crate::Obj<ApplicationVersionLifecycleConfig>>,
 }
 
 #[rustfmt::skip]
@@ -158,36 +139,26 @@ impl ApplicationResourceLifecycleConfig {
     /// A `ApplicationResourceLifecycleConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ServiceRole`: a string.
-    pub fn service_role(mut self, value: impl Into<Str>) -> Self { self.service_role = Some(value.into()); self }
+    pub fn service_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_role = ::std::option::Option::Some(value.into()); self }
     /// `VersionLifecycleConfig`: an [`ApplicationVersionLifecycleConfig`] object.
-    pub fn version_lifecycle_config(mut self, value: impl Into<Obj<ApplicationVersionLifecycleConfig>>) -> Self { self.version_lifecycle_config = Some(value.into()); self }
+    pub fn version_lifecycle_config(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationVersionLifecycleConfig>>) -> Self { self.version_lifecycle_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApplicationResourceLifecycleConfig {}
+impl crate::PropertyType for ApplicationResourceLifecycleConfig {}
 
-impl ToValue for ApplicationResourceLifecycleConfig {
+impl ::cloudwright_core::ToValue for ApplicationResourceLifecycleConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ServiceRole", &self.service_role)
             .opt("VersionLifecycleConfig", &self.version_lifecycle_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationVersionLifecycleConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaxAgeRule", Shape::Object(&RULE_MaxAgeRule)),
-        ("MaxCountRule", Shape::Object(&RULE_MaxCountRule)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationVersionLifecycleConfig` property type of `AWS::ElasticBeanstalk::Application`.
 ///
@@ -197,7 +168,7 @@ pub(crate) static RULE_ApplicationVersionLifecycleConfig: ObjRule = ObjRule {
 ///
 /// When Elastic Beanstalk deletes an application version from its database, you can no longer deploy that version to an environment. The source bundle remains in S3 unless you configure the rule to delete it.
 ///
-/// `ApplicationVersionLifecycleConfig` is a property of the \[ApplicationResourceLifecycleConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-application-applicationresourcelifecycleconfig.html>) property type.
+/// `ApplicationVersionLifecycleConfig` is a property of the [ApplicationResourceLifecycleConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-application-applicationresourcelifecycleconfig.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-application-applicationversionlifecycleconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -205,11 +176,11 @@ pub struct ApplicationVersionLifecycleConfig {
     /// `MaxAgeRule`: a [`MaxAgeRule`] object.
     ///
     /// Specify a max age rule to restrict the length of time that application versions are retained for an application.
-    pub max_age_rule: Option<Obj<MaxAgeRule>>,
+    pub max_age_rule: ::std::option::Option<crate::Obj<MaxAgeRule>>,
     /// `MaxCountRule`: a [`MaxCountRule`] object.
     ///
     /// Specify a max count rule to restrict the number of application versions that are retained for an application.
-    pub max_count_rule: Option<Obj<MaxCountRule>>,
+    pub max_count_rule: ::std::option::Option<crate::Obj<MaxCountRule>>,
 }
 
 #[rustfmt::skip]
@@ -217,37 +188,26 @@ impl ApplicationVersionLifecycleConfig {
     /// A `ApplicationVersionLifecycleConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxAgeRule`: a [`MaxAgeRule`] object.
-    pub fn max_age_rule(mut self, value: impl Into<Obj<MaxAgeRule>>) -> Self { self.max_age_rule = Some(value.into()); self }
+    pub fn max_age_rule(mut self, value: impl ::std::convert::Into<crate::Obj<MaxAgeRule>>) -> Self { self.max_age_rule = ::std::option::Option::Some(value.into()); self }
     /// `MaxCountRule`: a [`MaxCountRule`] object.
-    pub fn max_count_rule(mut self, value: impl Into<Obj<MaxCountRule>>) -> Self { self.max_count_rule = Some(value.into()); self }
+    pub fn max_count_rule(mut self, value: impl ::std::convert::Into<crate::Obj<MaxCountRule>>) -> Self { self.max_count_rule = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApplicationVersionLifecycleConfig {}
+impl crate::PropertyType for ApplicationVersionLifecycleConfig {}
 
-impl ToValue for ApplicationVersionLifecycleConfig {
+impl ::cloudwright_core::ToValue for ApplicationVersionLifecycleConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxAgeRule", &self.max_age_rule)
             .opt("MaxCountRule", &self.max_count_rule)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MaxAgeRule: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteSourceFromS3", Shape::Bool),
-        ("Enabled", Shape::Bool),
-        ("MaxAgeInDays", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MaxAgeRule` property type of `AWS::ElasticBeanstalk::Application`.
 ///
@@ -255,7 +215,7 @@ pub(crate) static RULE_MaxAgeRule: ObjRule = ObjRule {
 ///
 /// A lifecycle rule that deletes application versions after the specified number of days.
 ///
-/// `MaxAgeRule` is a property of the \[ApplicationVersionLifecycleConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-application-applicationversionlifecycleconfig.html>) property type.
+/// `MaxAgeRule` is a property of the [ApplicationVersionLifecycleConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-application-applicationversionlifecycleconfig.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-application-maxagerule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -263,15 +223,15 @@ pub struct MaxAgeRule {
     /// `DeleteSourceFromS3`: a boolean.
     ///
     /// Set to `true` to delete a version's source bundle from Amazon S3 when Elastic Beanstalk deletes the application version.
-    pub delete_source_from_s3: Option<Bool>,
+    pub delete_source_from_s3: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Enabled`: a boolean.
     ///
     /// Specify `true` to apply the rule, or `false` to disable it.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxAgeInDays`: an integer.
     ///
     /// Specify the number of days to retain an application versions.
-    pub max_age_in_days: Option<Int>,
+    pub max_age_in_days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -279,23 +239,23 @@ impl MaxAgeRule {
     /// A `MaxAgeRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeleteSourceFromS3`: a boolean.
-    pub fn delete_source_from_s3(mut self, value: impl Into<Bool>) -> Self { self.delete_source_from_s3 = Some(value.into()); self }
+    pub fn delete_source_from_s3(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_source_from_s3 = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `MaxAgeInDays`: an integer.
-    pub fn max_age_in_days(mut self, value: impl Into<Int>) -> Self { self.max_age_in_days = Some(value.into()); self }
+    pub fn max_age_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_age_in_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MaxAgeRule {}
+impl crate::PropertyType for MaxAgeRule {}
 
-impl ToValue for MaxAgeRule {
+impl ::cloudwright_core::ToValue for MaxAgeRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteSourceFromS3", &self.delete_source_from_s3)
             .opt("Enabled", &self.enabled)
             .opt("MaxAgeInDays", &self.max_age_in_days)
@@ -303,24 +263,13 @@ impl ToValue for MaxAgeRule {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MaxCountRule: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteSourceFromS3", Shape::Bool),
-        ("Enabled", Shape::Bool),
-        ("MaxCount", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MaxCountRule` property type of `AWS::ElasticBeanstalk::Application`.
 ///
 /// Use the `MaxAgeRule` property type to specify a max count rule to restrict the number of application versions that are retained for an AWS Elastic Beanstalk application when defining an AWS::ElasticBeanstalk::Application resource in an AWS CloudFormation template.
 ///
 /// A lifecycle rule that deletes the oldest application version when the maximum count is exceeded.
 ///
-/// `MaxCountRule` is a property of the \[ApplicationVersionLifecycleConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-application-applicationversionlifecycleconfig.html>) property type.
+/// `MaxCountRule` is a property of the [ApplicationVersionLifecycleConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-application-applicationversionlifecycleconfig.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-application-maxcountrule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -328,15 +277,15 @@ pub struct MaxCountRule {
     /// `DeleteSourceFromS3`: a boolean.
     ///
     /// Set to `true` to delete a version's source bundle from Amazon S3 when Elastic Beanstalk deletes the application version.
-    pub delete_source_from_s3: Option<Bool>,
+    pub delete_source_from_s3: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Enabled`: a boolean.
     ///
     /// Specify `true` to apply the rule, or `false` to disable it.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxCount`: an integer.
     ///
     /// Specify the maximum number of application versions to retain.
-    pub max_count: Option<Int>,
+    pub max_count: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -344,26 +293,86 @@ impl MaxCountRule {
     /// A `MaxCountRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeleteSourceFromS3`: a boolean.
-    pub fn delete_source_from_s3(mut self, value: impl Into<Bool>) -> Self { self.delete_source_from_s3 = Some(value.into()); self }
+    pub fn delete_source_from_s3(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_source_from_s3 = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `MaxCount`: an integer.
-    pub fn max_count(mut self, value: impl Into<Int>) -> Self { self.max_count = Some(value.into()); self }
+    pub fn max_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MaxCountRule {}
+impl crate::PropertyType for MaxCountRule {}
 
-impl ToValue for MaxCountRule {
+impl ::cloudwright_core::ToValue for MaxCountRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteSourceFromS3", &self.delete_source_from_s3)
             .opt("Enabled", &self.enabled)
             .opt("MaxCount", &self.max_count)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
+            ("ResourceLifecycleConfig", Shape::Object(&RULE_ApplicationResourceLifecycleConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationResourceLifecycleConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ServiceRole", Shape::STR),
+            ("VersionLifecycleConfig", Shape::Object(&RULE_ApplicationVersionLifecycleConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationVersionLifecycleConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaxAgeRule", Shape::Object(&RULE_MaxAgeRule)),
+            ("MaxCountRule", Shape::Object(&RULE_MaxCountRule)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaxAgeRule: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteSourceFromS3", Shape::Bool),
+            ("Enabled", Shape::Bool),
+            ("MaxAgeInDays", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaxCountRule: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteSourceFromS3", Shape::Bool),
+            ("Enabled", Shape::Bool),
+            ("MaxCount", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

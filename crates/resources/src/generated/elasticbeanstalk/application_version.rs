@@ -5,28 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ApplicationVersion`], by name: `ApplicationVersion::new(ApplicationVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationVersionRequired {
     /// `ApplicationName`: a string, required.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `SourceBundle`: a [`SourceBundle`] object, required.
-    pub source_bundle: Obj<SourceBundle>,
+    pub source_bundle: crate::Obj<SourceBundle>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationVersion: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
-        ("SourceBundle", Shape::Object(&RULE_SourceBundle)),
-    ],
-    required: &["ApplicationName", "SourceBundle"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElasticBeanstalk::ApplicationVersion` resource.
 ///
@@ -34,7 +20,7 @@ pub(crate) static RULE_ApplicationVersion: ObjRule = ObjRule {
 ///
 /// The AWS::ElasticBeanstalk::ApplicationVersion resource is an AWS Elastic Beanstalk resource type that specifies an application version, an iteration of deployable code, for an Elastic Beanstalk application.
 ///
-/// &gt; After you create an application version with a specified Amazon S3 bucket and key location, you can't change that Amazon S3 location. If you change the Amazon S3 location, an attempt to launch an environment from the application version will fail.
+/// \> After you create an application version with a specified Amazon S3 bucket and key location, you can't change that Amazon S3 location. If you change the Amazon S3 location, an attempt to launch an environment from the application version will fail.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ApplicationName`, `Id`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ApplicationVersionAttributes`], which `Handle<ApplicationVersion>` dereferences to.
@@ -50,21 +36,21 @@ pub struct ApplicationVersion {
     /// The name of the Elastic Beanstalk application that is associated with this application version.
     ///
     /// Length 1 to 100; create-only: changing it replaces the resource.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A description of this application version.
     ///
     /// Length 0 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceBundle`: a [`SourceBundle`] object, required.
     ///
     /// The Amazon S3 bucket and key that identify the location of the source bundle for this version.
     ///
-    /// &gt; The Amazon S3 bucket must be in the same region as the environment.
+    /// \> The Amazon S3 bucket must be in the same region as the environment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_bundle: Obj<SourceBundle>,
+    pub source_bundle: crate::Obj<SourceBundle>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +60,7 @@ impl ApplicationVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElasticBeanstalk::ApplicationVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-applicationversion.html",
         primary_identifier: &["ApplicationName", "Id"],
@@ -85,7 +71,7 @@ impl ApplicationVersion {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ApplicationVersion` with its required properties, named in a [`ApplicationVersionRequired`].
@@ -93,34 +79,36 @@ impl ApplicationVersion {
     pub fn new(required: ApplicationVersionRequired) -> Self {
         Self {
             application_name: required.application_name,
-            description: None,
+            description: ::std::option::Option::None,
             source_bundle: required.source_bundle,
         }
     }
 
     /// `ApplicationName`: a string, required.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `SourceBundle`: a [`SourceBundle`] object, required.
-    pub fn source_bundle(mut self, value: impl Into<Obj<SourceBundle>>) -> Self { self.source_bundle = value.into(); self }
+    pub fn source_bundle(mut self, value: impl ::std::convert::Into<crate::Obj<SourceBundle>>) -> Self { self.source_bundle = value.into(); self }
 }
 
-impl Resource for ApplicationVersion {
+impl ::cloudwright_core::Resource for ApplicationVersion {
     type Attributes = ApplicationVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApplicationVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApplicationVersion {
+impl ::cloudwright_core::ToValue for ApplicationVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationName", &self.application_name)
             .opt("Description", &self.description)
             .req("SourceBundle", &self.source_bundle)
@@ -128,12 +116,12 @@ impl ToValue for ApplicationVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApplicationVersion`]: `Handle<ApplicationVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApplicationVersion`]: `Handle<ApplicationVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationVersionAttributes(ResourceRef);
+pub struct ApplicationVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,8 +129,8 @@ impl From<ResourceRef> for ApplicationVersionAttributes {
 impl ApplicationVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -150,27 +138,16 @@ impl ApplicationVersionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceBundleRequired {
     /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string, required.
-    pub s3_key: Str,
+    pub s3_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceBundle: ObjRule = ObjRule {
-    properties: &[
-        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["S3Bucket", "S3Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceBundle` property type of `AWS::ElasticBeanstalk::ApplicationVersion`.
 ///
 /// Use the `SourceBundle` property type to specify the Amazon S3 location of the source bundle for an AWS Elastic Beanstalk application version when defining an AWS::ElasticBeanstalk::ApplicationVersion resource in an AWS CloudFormation template.
 ///
-/// The `SourceBundle` property is an embedded property of the \[AWS::ElasticBeanstalk::ApplicationVersion\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-beanstalk-sourcebundle.html>) resource. It specifies the Amazon S3 location of the source bundle for an AWS Elastic Beanstalk application version.
+/// The `SourceBundle` property is an embedded property of the [AWS::ElasticBeanstalk::ApplicationVersion](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-beanstalk-sourcebundle.html) resource. It specifies the Amazon S3 location of the source bundle for an AWS Elastic Beanstalk application version.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-applicationversion-sourcebundle.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -180,13 +157,13 @@ pub struct SourceBundle {
     /// The Amazon S3 bucket where the data is located.
     ///
     /// Format `AWS::S3::Bucket.Name`; length 0 to 255.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string, required.
     ///
     /// The Amazon S3 key where the data is located.
     ///
     /// Length 0 to 1024.
-    pub s3_key: Str,
+    pub s3_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -201,19 +178,49 @@ impl SourceBundle {
     }
 
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string, required.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = value.into(); self }
+    pub fn s3_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key = value.into(); self }
 }
 
-impl PropertyType for SourceBundle {}
+impl crate::PropertyType for SourceBundle {}
 
-impl ToValue for SourceBundle {
+impl ::cloudwright_core::ToValue for SourceBundle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
             .req("S3Key", &self.s3_key)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationVersion: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
+            ("SourceBundle", Shape::Object(&RULE_SourceBundle)),
+        ],
+        required: &["ApplicationName", "SourceBundle"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceBundle: ObjRule = ObjRule {
+        properties: &[
+            ("S3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["S3Bucket", "S3Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

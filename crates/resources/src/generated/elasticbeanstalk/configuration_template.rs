@@ -5,38 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ConfigurationTemplate`], by name: `ConfigurationTemplate::new(ConfigurationTemplateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationTemplateRequired {
-    /// `ApplicationName`: a string, required.
-    pub application_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
-        ("EnvironmentId", Shape::STR),
-        ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationOptionSetting), min_items: None, max_items: None, unique: false })),
-        ("PlatformArn", Shape::STR),
-        ("SolutionStackName", Shape::STR),
-        ("SourceConfiguration", Shape::Object(&RULE_SourceConfiguration)),
-    ],
-    required: &["ApplicationName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ElasticBeanstalk::ConfigurationTemplate` resource.
 ///
 /// Specify an AWS Elastic Beanstalk configuration template by using the AWS::ElasticBeanstalk::ConfigurationTemplate resource in an AWS CloudFormation template.
 ///
 /// The AWS::ElasticBeanstalk::ConfigurationTemplate resource is an AWS Elastic Beanstalk resource type that specifies an Elastic Beanstalk configuration template, associated with a specific Elastic Beanstalk application. You define application configuration settings in a configuration template. You can then use the configuration template to deploy different versions of the application with the same configuration settings.
 ///
-/// &gt; The Elastic Beanstalk console and documentation often refer to configuration templates as *saved configurations* . When you set configuration options in a saved configuration (configuration template), Elastic Beanstalk applies them with a particular precedence as part of applying options from multiple sources. For more information, see \[Configuration Options\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options.html>) in the *AWS Elastic Beanstalk Developer Guide* .
+/// \> The Elastic Beanstalk console and documentation often refer to configuration templates as *saved configurations* . When you set configuration options in a saved configuration (configuration template), Elastic Beanstalk applies them with a particular precedence as part of applying options from multiple sources. For more information, see [Configuration Options](https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options.html) in the *AWS Elastic Beanstalk Developer Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ApplicationName`, `TemplateName`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ConfigurationTemplateAttributes`], which `Handle<ConfigurationTemplate>` dereferences to.
@@ -52,41 +27,42 @@ pub struct ConfigurationTemplate {
     /// The name of the Elastic Beanstalk application to associate with this configuration template.
     ///
     /// Length 1 to 100; create-only: changing it replaces the resource.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// An optional description for this configuration.
     ///
     /// Length 0 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentId`: a string.
     ///
     /// The ID of an environment whose settings you want to use to create the configuration template. You must specify `EnvironmentId` if you don't specify `PlatformArn` , `SolutionStackName` , or `SourceConfiguration` .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub environment_id: Option<Str>,
+    pub environment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `OptionSettings`: a list of [`ConfigurationOptionSetting`] objects.
     ///
-    /// Option values for the Elastic Beanstalk configuration, such as the instance type. If specified, these values override the values obtained from the solution stack or the source configuration template. For a complete list of Elastic Beanstalk configuration options, see \[Option Values\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options.html>) in the *AWS Elastic Beanstalk Developer Guide* .
-    pub option_settings: Option<List<ConfigurationOptionSetting>>,
+    /// Option values for the Elastic Beanstalk configuration, such as the instance type. If specified, these values override the values obtained from the solution stack or the source configuration template. For a complete list of Elastic Beanstalk configuration options, see [Option Values](https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options.html) in the *AWS Elastic Beanstalk Developer Guide* .
+    pub option_settings:
+        ::std::option::Option<::cloudwright_core::List<ConfigurationOptionSetting>>,
     /// `PlatformArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the custom platform. For more information, see \[Custom Platforms\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/custom-platforms.html>) in the *AWS Elastic Beanstalk Developer Guide* .
+    /// The Amazon Resource Name (ARN) of the custom platform. For more information, see [Custom Platforms](https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/custom-platforms.html) in the *AWS Elastic Beanstalk Developer Guide* .
     ///
-    /// &gt; If you specify `PlatformArn` , then don't specify `SolutionStackName` .
+    /// \> If you specify `PlatformArn` , then don't specify `SolutionStackName` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub platform_arn: Option<Str>,
+    pub platform_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SolutionStackName`: a string.
     ///
-    /// The name of an Elastic Beanstalk solution stack (platform version) that this configuration uses. For example, `64bit Amazon Linux 2013.09 running Tomcat 7 Java 7` . A solution stack specifies the operating system, runtime, and application server for a configuration template. It also determines the set of configuration options as well as the possible and default values. For more information, see \[Supported Platforms\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/concepts.platforms.html>) in the *AWS Elastic Beanstalk Developer Guide* .
+    /// The name of an Elastic Beanstalk solution stack (platform version) that this configuration uses. For example, `64bit Amazon Linux 2013.09 running Tomcat 7 Java 7` . A solution stack specifies the operating system, runtime, and application server for a configuration template. It also determines the set of configuration options as well as the possible and default values. For more information, see [Supported Platforms](https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/concepts.platforms.html) in the *AWS Elastic Beanstalk Developer Guide* .
     ///
     /// You must specify `SolutionStackName` if you don't specify `PlatformArn` , `EnvironmentId` , or `SourceConfiguration` .
     ///
-    /// Use the \[`ListAvailableSolutionStacks`\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/api/API_ListAvailableSolutionStacks.html>) API to obtain a list of available solution stacks.
+    /// Use the [`ListAvailableSolutionStacks`](https://docs.aws.amazon.com/elasticbeanstalk/latest/api/API_ListAvailableSolutionStacks.html) API to obtain a list of available solution stacks.
     ///
     /// Create-only: changing it replaces the resource.
-    pub solution_stack_name: Option<Str>,
+    pub solution_stack_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceConfiguration`: a [`SourceConfiguration`] object.
     ///
     /// An Elastic Beanstalk configuration template to base this one on. If specified, Elastic Beanstalk uses the configuration values from the specified configuration template to create a new configuration.
@@ -98,7 +74,7 @@ pub struct ConfigurationTemplate {
     /// Constraint: If both solution stack name and source configuration are specified, the solution stack of the source configuration template must match the specified solution stack name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_configuration: Option<Obj<SourceConfiguration>>,
+    pub source_configuration: ::std::option::Option<crate::Obj<SourceConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +84,7 @@ impl ConfigurationTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElasticBeanstalk::ConfigurationTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-configurationtemplate.html",
         primary_identifier: &["ApplicationName", "TemplateName"],
@@ -119,54 +95,56 @@ impl ConfigurationTemplate {
         read_only: &["TemplateName"],
         attributes: &["TemplateName"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ConfigurationTemplate` with its required properties, named in a [`ConfigurationTemplateRequired`].
+    /// A `ConfigurationTemplate` with its one required property, `ApplicationName`.
     #[inline]
-    pub fn new(required: ConfigurationTemplateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            application_name: required.application_name,
-            description: None,
-            environment_id: None,
-            option_settings: None,
-            platform_arn: None,
-            solution_stack_name: None,
-            source_configuration: None,
+            application_name: value.into(),
+            description: ::std::option::Option::None,
+            environment_id: ::std::option::Option::None,
+            option_settings: ::std::option::Option::None,
+            platform_arn: ::std::option::Option::None,
+            solution_stack_name: ::std::option::Option::None,
+            source_configuration: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationName`: a string, required.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentId`: a string.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = Some(value.into()); self }
+    pub fn environment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_id = ::std::option::Option::Some(value.into()); self }
     /// `OptionSettings`: a list of [`ConfigurationOptionSetting`] objects.
-    pub fn option_settings(mut self, value: impl Into<List<ConfigurationOptionSetting>>) -> Self { self.option_settings = Some(value.into()); self }
+    pub fn option_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfigurationOptionSetting>>) -> Self { self.option_settings = ::std::option::Option::Some(value.into()); self }
     /// `PlatformArn`: a string.
-    pub fn platform_arn(mut self, value: impl Into<Str>) -> Self { self.platform_arn = Some(value.into()); self }
+    pub fn platform_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.platform_arn = ::std::option::Option::Some(value.into()); self }
     /// `SolutionStackName`: a string.
-    pub fn solution_stack_name(mut self, value: impl Into<Str>) -> Self { self.solution_stack_name = Some(value.into()); self }
+    pub fn solution_stack_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.solution_stack_name = ::std::option::Option::Some(value.into()); self }
     /// `SourceConfiguration`: a [`SourceConfiguration`] object.
-    pub fn source_configuration(mut self, value: impl Into<Obj<SourceConfiguration>>) -> Self { self.source_configuration = Some(value.into()); self }
+    pub fn source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SourceConfiguration>>) -> Self { self.source_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConfigurationTemplate {
+impl ::cloudwright_core::Resource for ConfigurationTemplate {
     type Attributes = ConfigurationTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfigurationTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigurationTemplate {
+impl ::cloudwright_core::ToValue for ConfigurationTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationName", &self.application_name)
             .opt("Description", &self.description)
             .opt("EnvironmentId", &self.environment_id)
@@ -178,12 +156,12 @@ impl ToValue for ConfigurationTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigurationTemplate`]: `Handle<ConfigurationTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigurationTemplate`]: `Handle<ConfigurationTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationTemplateAttributes(ResourceRef);
+pub struct ConfigurationTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -195,8 +173,8 @@ impl ConfigurationTemplateAttributes {
     ///
     /// Constraint: This name must be unique per application.
     #[inline]
-    pub fn template_name(&self) -> Value {
-        self.0.get_att("TemplateName")
+    pub fn template_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TemplateName"))
     }
 }
 
@@ -204,23 +182,10 @@ impl ConfigurationTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationOptionSettingRequired {
     /// `Namespace`: a string, required.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `OptionName`: a string, required.
-    pub option_name: Str,
+    pub option_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationOptionSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Namespace", Shape::STR),
-        ("OptionName", Shape::STR),
-        ("ResourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    required: &["Namespace", "OptionName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfigurationOptionSetting` property type of `AWS::ElasticBeanstalk::ConfigurationTemplate`.
 ///
@@ -228,9 +193,9 @@ pub(crate) static RULE_ConfigurationOptionSetting: ObjRule = ObjRule {
 ///
 /// The `ConfigurationOptionSetting` property type specifies an option for an AWS Elastic Beanstalk configuration template.
 ///
-/// The `OptionSettings` property of the \[AWS::ElasticBeanstalk::ConfigurationTemplate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-beanstalk-configurationtemplate.html>) resource contains a list of `ConfigurationOptionSetting` property types.
+/// The `OptionSettings` property of the [AWS::ElasticBeanstalk::ConfigurationTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-beanstalk-configurationtemplate.html) resource contains a list of `ConfigurationOptionSetting` property types.
 ///
-/// For a list of possible namespaces and option values, see \[Option Values\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options.html>) in the *AWS Elastic Beanstalk Developer Guide* .
+/// For a list of possible namespaces and option values, see [Option Values](https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options.html) in the *AWS Elastic Beanstalk Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-configurationtemplate-configurationoptionsetting.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -238,21 +203,21 @@ pub struct ConfigurationOptionSetting {
     /// `Namespace`: a string, required.
     ///
     /// A unique namespace that identifies the option's associated AWS resource.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `OptionName`: a string, required.
     ///
     /// The name of the configuration option.
-    pub option_name: Str,
+    pub option_name: ::cloudwright_core::Str,
     /// `ResourceName`: a string.
     ///
     /// A unique resource name for the option setting. Use it for a time–based scaling configuration option.
     ///
     /// Length 1 to 256.
-    pub resource_name: Option<Str>,
+    pub resource_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The current value for the configuration option.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -263,27 +228,27 @@ impl ConfigurationOptionSetting {
         Self {
             namespace: required.namespace,
             option_name: required.option_name,
-            resource_name: None,
-            value: None,
+            resource_name: ::std::option::Option::None,
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
     /// `OptionName`: a string, required.
-    pub fn option_name(mut self, value: impl Into<Str>) -> Self { self.option_name = value.into(); self }
+    pub fn option_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.option_name = value.into(); self }
     /// `ResourceName`: a string.
-    pub fn resource_name(mut self, value: impl Into<Str>) -> Self { self.resource_name = Some(value.into()); self }
+    pub fn resource_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfigurationOptionSetting {}
+impl crate::PropertyType for ConfigurationOptionSetting {}
 
-impl ToValue for ConfigurationOptionSetting {
+impl ::cloudwright_core::ToValue for ConfigurationOptionSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Namespace", &self.namespace)
             .req("OptionName", &self.option_name)
             .opt("ResourceName", &self.resource_name)
@@ -296,27 +261,16 @@ impl ToValue for ConfigurationOptionSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceConfigurationRequired {
     /// `ApplicationName`: a string, required.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `TemplateName`: a string, required.
-    pub template_name: Str,
+    pub template_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["TemplateName", "ApplicationName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceConfiguration` property type of `AWS::ElasticBeanstalk::ConfigurationTemplate`.
 ///
 /// Use the `SourceConfiguration` property type to specify another AWS Elastic Beanstalk configuration template as the base to creating a new AWS::ElasticBeanstalk::ConfigurationTemplate resource in an AWS CloudFormation template.
 ///
-/// An AWS Elastic Beanstalk configuration template to base a new one on. You can use it to define a \[AWS::ElasticBeanstalk::ConfigurationTemplate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-beanstalk-configurationtemplate.html>) resource.
+/// An AWS Elastic Beanstalk configuration template to base a new one on. You can use it to define a [AWS::ElasticBeanstalk::ConfigurationTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-beanstalk-configurationtemplate.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-configurationtemplate-sourceconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -326,13 +280,13 @@ pub struct SourceConfiguration {
     /// The name of the application associated with the configuration.
     ///
     /// Length 1 to 100.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `TemplateName`: a string, required.
     ///
     /// The name of the configuration template.
     ///
     /// Length 1 to 100.
-    pub template_name: Str,
+    pub template_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -347,19 +301,66 @@ impl SourceConfiguration {
     }
 
     /// `ApplicationName`: a string, required.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = value.into(); self }
     /// `TemplateName`: a string, required.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
+    pub fn template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_name = value.into(); self }
 }
 
-impl PropertyType for SourceConfiguration {}
+impl crate::PropertyType for SourceConfiguration {}
 
-impl ToValue for SourceConfiguration {
+impl ::cloudwright_core::ToValue for SourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationName", &self.application_name)
             .req("TemplateName", &self.template_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
+            ("EnvironmentId", Shape::STR),
+            ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationOptionSetting), min_items: None, max_items: None, unique: false })),
+            ("PlatformArn", Shape::STR),
+            ("SolutionStackName", Shape::STR),
+            ("SourceConfiguration", Shape::Object(&RULE_SourceConfiguration)),
+        ],
+        required: &["ApplicationName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationOptionSetting: ObjRule = ObjRule {
+        properties: &[
+            ("Namespace", Shape::STR),
+            ("OptionName", Shape::STR),
+            ("ResourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        required: &["Namespace", "OptionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["TemplateName", "ApplicationName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

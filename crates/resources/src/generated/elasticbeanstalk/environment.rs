@@ -5,37 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Environment`], by name: `Environment::new(EnvironmentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentRequired {
-    /// `ApplicationName`: a string, required.
-    pub application_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("CNAMEPrefix", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(63), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
-        ("EnvironmentName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
-        ("OperationsRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionSetting), min_items: None, max_items: None, unique: false })),
-        ("PlatformArn", Shape::STR),
-        ("SolutionStackName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Tier", Shape::Object(&RULE_Tier)),
-        ("VersionLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["ApplicationName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ElasticBeanstalk::Environment` resource.
 ///
 /// Specify an AWS Elastic Beanstalk environment by using the AWS::ElasticBeanstalk::Environment resource in an AWS CloudFormation template.
@@ -56,19 +25,19 @@ pub struct Environment {
     /// The name of the application that is associated with this environment.
     ///
     /// Length 1 to 100; create-only: changing it replaces the resource.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `CNAMEPrefix`: a string.
     ///
     /// If specified, the environment attempts to use this value as the prefix for the CNAME in your Elastic Beanstalk environment URL. If not specified, the CNAME is generated automatically by appending a random alphanumeric string to the environment name.
     ///
     /// Length 4 to 63; create-only: changing it replaces the resource.
-    pub cname_prefix: Option<Str>,
+    pub cname_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// Your description for this environment.
     ///
     /// Length 0 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentName`: a string.
     ///
     /// A unique name for the environment.
@@ -77,56 +46,56 @@ pub struct Environment {
     ///
     /// If you don't specify the `CNAMEPrefix` parameter, the environment name becomes part of the CNAME, and therefore part of the visible URL for your application.
     ///
-    /// If you don't specify an environment name, AWS CloudFormation generates a unique physical ID and uses that ID for the environment name. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// If you don't specify an environment name, AWS CloudFormation generates a unique physical ID and uses that ID for the environment name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Length 4 to 40; create-only: changing it replaces the resource.
-    pub environment_name: Option<Str>,
+    pub environment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OperationsRole`: a string.
     ///
-    /// &gt; The operations role feature of AWS Elastic Beanstalk is in beta release and is subject to change.
+    /// \> The operations role feature of AWS Elastic Beanstalk is in beta release and is subject to change.
     ///
     /// The Amazon Resource Name (ARN) of an existing IAM role to be used as the environment's operations role. If specified, Elastic Beanstalk uses the operations role for permissions to downstream services during this call and during subsequent calls acting on this environment. To specify an operations role, you must have the `iam:PassRole` permission for the role.
     ///
     /// Length 1 to 256.
-    pub operations_role: Option<Str>,
+    pub operations_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `OptionSettings`: a list of [`OptionSetting`] objects.
     ///
-    /// Key-value pairs defining configuration options for this environment, such as the instance type. These options override the values that are defined in the solution stack or the \[configuration template\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-beanstalk-configurationtemplate.html>) . If you remove any options during a stack update, the removed options retain their current values.
+    /// Key-value pairs defining configuration options for this environment, such as the instance type. These options override the values that are defined in the solution stack or the [configuration template](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-beanstalk-configurationtemplate.html) . If you remove any options during a stack update, the removed options retain their current values.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub option_settings: Option<List<OptionSetting>>,
+    pub option_settings: ::std::option::Option<::cloudwright_core::List<OptionSetting>>,
     /// `PlatformArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the custom platform to use with the environment. For more information, see \[Custom Platforms\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/custom-platforms.html>) in the *AWS Elastic Beanstalk Developer Guide* .
+    /// The Amazon Resource Name (ARN) of the custom platform to use with the environment. For more information, see [Custom Platforms](https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/custom-platforms.html) in the *AWS Elastic Beanstalk Developer Guide* .
     ///
-    /// &gt; If you specify `PlatformArn` , don't specify `SolutionStackName` .
-    pub platform_arn: Option<Str>,
+    /// \> If you specify `PlatformArn` , don't specify `SolutionStackName` .
+    pub platform_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SolutionStackName`: a string.
     ///
-    /// The name of an Elastic Beanstalk solution stack (platform version) to use with the environment. If specified, Elastic Beanstalk sets the configuration values to the default values associated with the specified solution stack. For a list of current solution stacks, see \[Elastic Beanstalk Supported Platforms\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/platforms/platforms-supported.html>) in the *AWS Elastic Beanstalk Platforms* guide.
+    /// The name of an Elastic Beanstalk solution stack (platform version) to use with the environment. If specified, Elastic Beanstalk sets the configuration values to the default values associated with the specified solution stack. For a list of current solution stacks, see [Elastic Beanstalk Supported Platforms](https://docs.aws.amazon.com/elasticbeanstalk/latest/platforms/platforms-supported.html) in the *AWS Elastic Beanstalk Platforms* guide.
     ///
-    /// &gt; If you specify `SolutionStackName` , don't specify `PlatformArn` or `TemplateName` .
+    /// \> If you specify `SolutionStackName` , don't specify `PlatformArn` or `TemplateName` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub solution_stack_name: Option<Str>,
+    pub solution_stack_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies the tags applied to resources in the environment.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TemplateName`: a string.
     ///
     /// The name of the Elastic Beanstalk configuration template to use with the environment.
     ///
-    /// &gt; If you specify `TemplateName` , then don't specify `SolutionStackName` .
+    /// \> If you specify `TemplateName` , then don't specify `SolutionStackName` .
     ///
     /// Length 1 to 100; write-only: CloudFormation does not return it.
-    pub template_name: Option<Str>,
+    pub template_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tier`: a [`Tier`] object.
     ///
     /// Specifies the tier to use in creating this environment. The environment tier that you choose determines whether Elastic Beanstalk provisions resources to support a web application that handles HTTP(S) requests or a web application that handles background-processing tasks.
-    pub tier: Option<Obj<Tier>>,
+    pub tier: ::std::option::Option<crate::Obj<Tier>>,
     /// `VersionLabel`: a string.
     ///
     /// The name of the application version to deploy.
@@ -134,7 +103,7 @@ pub struct Environment {
     /// Default: If not specified, Elastic Beanstalk attempts to deploy the sample application.
     ///
     /// Length 1 to 100.
-    pub version_label: Option<Str>,
+    pub version_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -144,7 +113,7 @@ impl Environment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElasticBeanstalk::Environment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-environment.html",
         primary_identifier: &["EnvironmentName"],
@@ -155,72 +124,74 @@ impl Environment {
         read_only: &["EndpointURL"],
         attributes: &["EndpointURL"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    /// A `Environment` with its one required property, `ApplicationName`.
     #[inline]
-    pub fn new(required: EnvironmentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            application_name: required.application_name,
-            cname_prefix: None,
-            description: None,
-            environment_name: None,
-            operations_role: None,
-            option_settings: None,
-            platform_arn: None,
-            solution_stack_name: None,
-            tags: None,
-            template_name: None,
-            tier: None,
-            version_label: None,
+            application_name: value.into(),
+            cname_prefix: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            environment_name: ::std::option::Option::None,
+            operations_role: ::std::option::Option::None,
+            option_settings: ::std::option::Option::None,
+            platform_arn: ::std::option::Option::None,
+            solution_stack_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            template_name: ::std::option::Option::None,
+            tier: ::std::option::Option::None,
+            version_label: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationName`: a string, required.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = value.into(); self }
     /// `CNAMEPrefix`: a string.
-    pub fn cname_prefix(mut self, value: impl Into<Str>) -> Self { self.cname_prefix = Some(value.into()); self }
+    pub fn cname_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cname_prefix = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentName`: a string.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
+    pub fn environment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_name = ::std::option::Option::Some(value.into()); self }
     /// `OperationsRole`: a string.
-    pub fn operations_role(mut self, value: impl Into<Str>) -> Self { self.operations_role = Some(value.into()); self }
+    pub fn operations_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.operations_role = ::std::option::Option::Some(value.into()); self }
     /// `OptionSettings`: a list of [`OptionSetting`] objects.
-    pub fn option_settings(mut self, value: impl Into<List<OptionSetting>>) -> Self { self.option_settings = Some(value.into()); self }
+    pub fn option_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OptionSetting>>) -> Self { self.option_settings = ::std::option::Option::Some(value.into()); self }
     /// `PlatformArn`: a string.
-    pub fn platform_arn(mut self, value: impl Into<Str>) -> Self { self.platform_arn = Some(value.into()); self }
+    pub fn platform_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.platform_arn = ::std::option::Option::Some(value.into()); self }
     /// `SolutionStackName`: a string.
-    pub fn solution_stack_name(mut self, value: impl Into<Str>) -> Self { self.solution_stack_name = Some(value.into()); self }
+    pub fn solution_stack_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.solution_stack_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateName`: a string.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = Some(value.into()); self }
+    pub fn template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_name = ::std::option::Option::Some(value.into()); self }
     /// `Tier`: a [`Tier`] object.
-    pub fn tier(mut self, value: impl Into<Obj<Tier>>) -> Self { self.tier = Some(value.into()); self }
+    pub fn tier(mut self, value: impl ::std::convert::Into<crate::Obj<Tier>>) -> Self { self.tier = ::std::option::Option::Some(value.into()); self }
     /// `VersionLabel`: a string.
-    pub fn version_label(mut self, value: impl Into<Str>) -> Self { self.version_label = Some(value.into()); self }
+    pub fn version_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Environment {
+impl ::cloudwright_core::Resource for Environment {
     type Attributes = EnvironmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Environment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Environment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Environment {
+impl ::cloudwright_core::ToValue for Environment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationName", &self.application_name)
             .opt("CNAMEPrefix", &self.cname_prefix)
             .opt("Description", &self.description)
@@ -237,12 +208,12 @@ impl ToValue for Environment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentAttributes(ResourceRef);
+pub struct EnvironmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnvironmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -258,8 +229,8 @@ impl EnvironmentAttributes {
     ///
     /// `192.0.2.0`
     #[inline]
-    pub fn endpoint_url(&self) -> Value {
-        self.0.get_att("EndpointURL")
+    pub fn endpoint_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointURL"))
     }
 }
 
@@ -267,23 +238,10 @@ impl EnvironmentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OptionSettingRequired {
     /// `Namespace`: a string, required.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `OptionName`: a string, required.
-    pub option_name: Str,
+    pub option_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OptionSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Namespace", Shape::STR),
-        ("OptionName", Shape::STR),
-        ("ResourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    required: &["Namespace", "OptionName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OptionSetting` property type of `AWS::ElasticBeanstalk::Environment`.
 ///
@@ -291,9 +249,9 @@ pub(crate) static RULE_OptionSetting: ObjRule = ObjRule {
 ///
 /// The `OptionSetting` property type specifies an option for an AWS Elastic Beanstalk environment.
 ///
-/// The `OptionSettings` property of the \[AWS::ElasticBeanstalk::Environment\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-beanstalk-environment.html>) resource contains a list of `OptionSetting` property types.
+/// The `OptionSettings` property of the [AWS::ElasticBeanstalk::Environment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-beanstalk-environment.html) resource contains a list of `OptionSetting` property types.
 ///
-/// For a list of possible namespaces and option values, see \[Option Values\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options.html>) in the *AWS Elastic Beanstalk Developer Guide* .
+/// For a list of possible namespaces and option values, see [Option Values](https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options.html) in the *AWS Elastic Beanstalk Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-environment-optionsetting.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -301,21 +259,21 @@ pub struct OptionSetting {
     /// `Namespace`: a string, required.
     ///
     /// A unique namespace that identifies the option's associated AWS resource.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `OptionName`: a string, required.
     ///
     /// The name of the configuration option.
-    pub option_name: Str,
+    pub option_name: ::cloudwright_core::Str,
     /// `ResourceName`: a string.
     ///
     /// A unique resource name for the option setting. Use it for a time–based scaling configuration option.
     ///
     /// Length 1 to 256.
-    pub resource_name: Option<Str>,
+    pub resource_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The current value for the configuration option.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -326,27 +284,27 @@ impl OptionSetting {
         Self {
             namespace: required.namespace,
             option_name: required.option_name,
-            resource_name: None,
-            value: None,
+            resource_name: ::std::option::Option::None,
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
     /// `OptionName`: a string, required.
-    pub fn option_name(mut self, value: impl Into<Str>) -> Self { self.option_name = value.into(); self }
+    pub fn option_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.option_name = value.into(); self }
     /// `ResourceName`: a string.
-    pub fn resource_name(mut self, value: impl Into<Str>) -> Self { self.resource_name = Some(value.into()); self }
+    pub fn resource_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OptionSetting {}
+impl crate::PropertyType for OptionSetting {}
 
-impl ToValue for OptionSetting {
+impl ::cloudwright_core::ToValue for OptionSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Namespace", &self.namespace)
             .req("OptionName", &self.option_name)
             .opt("ResourceName", &self.resource_name)
@@ -359,21 +317,10 @@ impl ToValue for OptionSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ElasticBeanstalk::Environment`.
 ///
@@ -383,11 +330,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -402,39 +349,28 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Tier: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Type", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Tier` property type of `AWS::ElasticBeanstalk::Environment`.
 ///
 /// Use the `Tier` property type to specify the environment tier for an AWS Elastic Beanstalk environment when defining an AWS::ElasticBeanstalk::Environment resource in an AWS CloudFormation template.
 ///
-/// Describes the environment tier for an \[AWS::ElasticBeanstalk::Environment\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-beanstalk-environment.html>) resource. For more information, see \[Environment Tiers\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/using-features-managing-env-tiers.html>) in the *AWS Elastic Beanstalk Developer Guide* .
+/// Describes the environment tier for an [AWS::ElasticBeanstalk::Environment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-beanstalk-environment.html) resource. For more information, see [Environment Tiers](https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/using-features-managing-env-tiers.html) in the *AWS Elastic Beanstalk Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticbeanstalk-environment-tier.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -447,7 +383,7 @@ pub struct Tier {
     ///
     /// - For *Web server tier* – `WebServer`
     /// - For *Worker tier* – `Worker`
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a string.
     ///
     /// The type of this environment tier.
@@ -456,13 +392,13 @@ pub struct Tier {
     ///
     /// - For *Web server tier* – `Standard`
     /// - For *Worker tier* – `SQS/HTTP`
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// The version of this environment tier. When you don't set a value to it, Elastic Beanstalk uses the latest compatible worker tier version.
     ///
-    /// &gt; This member is deprecated. Any specific version that you set may become out of date. We recommend leaving it unspecified.
-    pub version: Option<Str>,
+    /// \> This member is deprecated. Any specific version that you set may become out of date. We recommend leaving it unspecified.
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -470,26 +406,90 @@ impl Tier {
     /// A `Tier` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tier {}
+impl crate::PropertyType for Tier {}
 
-impl ToValue for Tier {
+impl ::cloudwright_core::ToValue for Tier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Type", &self.r#type)
             .opt("Version", &self.version)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Environment: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("CNAMEPrefix", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(63), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
+            ("EnvironmentName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
+            ("OperationsRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionSetting), min_items: None, max_items: None, unique: false })),
+            ("PlatformArn", Shape::STR),
+            ("SolutionStackName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Tier", Shape::Object(&RULE_Tier)),
+            ("VersionLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["ApplicationName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OptionSetting: ObjRule = ObjRule {
+        properties: &[
+            ("Namespace", Shape::STR),
+            ("OptionName", Shape::STR),
+            ("ResourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        required: &["Namespace", "OptionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tier: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Type", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

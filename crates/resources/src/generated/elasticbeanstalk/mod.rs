@@ -24,8 +24,6 @@ pub use application_version::{
     ApplicationVersion, ApplicationVersionAttributes, ApplicationVersionRequired,
 };
 #[cfg(feature = "elasticbeanstalk")]
-pub use configuration_template::{
-    ConfigurationTemplate, ConfigurationTemplateAttributes, ConfigurationTemplateRequired,
-};
+pub use configuration_template::{ConfigurationTemplate, ConfigurationTemplateAttributes};
 #[cfg(feature = "elasticbeanstalk")]
-pub use environment::{Environment, EnvironmentAttributes, EnvironmentRequired};
+pub use environment::{Environment, EnvironmentAttributes};

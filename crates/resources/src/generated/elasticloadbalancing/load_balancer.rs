@@ -5,46 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`LoadBalancer`], by name: `LoadBalancer::new(LoadBalancerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadBalancerRequired {
-    /// `Listeners`: a list of [`Listeners`] objects, required.
-    pub listeners: List<Listeners>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
-    properties: &[
-        ("AccessLoggingPolicy", Shape::Object(&RULE_AccessLoggingPolicy)),
-        ("AppCookieStickinessPolicy", Shape::List(&ListRule { items: Shape::Object(&RULE_AppCookieStickinessPolicy), min_items: None, max_items: None, unique: true })),
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("ConnectionDrainingPolicy", Shape::Object(&RULE_ConnectionDrainingPolicy)),
-        ("ConnectionSettings", Shape::Object(&RULE_ConnectionSettings)),
-        ("CrossZone", Shape::Bool),
-        ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
-        ("Instances", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("LBCookieStickinessPolicy", Shape::List(&ListRule { items: Shape::Object(&RULE_LbCookieStickinessPolicy), min_items: None, max_items: None, unique: true })),
-        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_Listeners), min_items: None, max_items: None, unique: true })),
-        ("LoadBalancerName", Shape::STR),
-        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policies), min_items: None, max_items: None, unique: true })),
-        ("Scheme", Shape::STR),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("SourceSecurityGroup", Shape::Object(&RULE_SourceSecurityGroup)),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Listeners"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ElasticLoadBalancing::LoadBalancer` resource.
 ///
 /// Specifies a Classic Load Balancer.
 ///
-/// If this resource has a public IP address and is also in a VPC that is defined in the same template, you must use the \[DependsOn attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) to declare a dependency on the VPC-gateway attachment.
+/// If this resource has a public IP address and is also in a VPC that is defined in the same template, you must use the [DependsOn attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) to declare a dependency on the VPC-gateway attachment.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LoadBalancerAttributes`], which `Handle<LoadBalancer>` dereferences to.
@@ -58,67 +23,70 @@ pub struct LoadBalancer {
     /// `AccessLoggingPolicy`: an [`AccessLoggingPolicy`] object.
     ///
     /// Information about where and how access logs are stored for the load balancer.
-    pub access_logging_policy: Option<Obj<AccessLoggingPolicy>>,
+    pub access_logging_policy: ::std::option::Option<crate::Obj<AccessLoggingPolicy>>,
     /// `AppCookieStickinessPolicy`: a list of [`AppCookieStickinessPolicy`] objects.
     ///
     /// Information about a policy for application-controlled session stickiness.
-    pub app_cookie_stickiness_policy: Option<List<AppCookieStickinessPolicy>>,
+    pub app_cookie_stickiness_policy:
+        ::std::option::Option<::cloudwright_core::List<AppCookieStickinessPolicy>>,
     /// `AvailabilityZones`: a list of strings.
     ///
     /// The Availability Zones for a load balancer in a default VPC. For a load balancer in a nondefault VPC, specify `Subnets` instead.
     ///
     /// Update requires replacement if you did not previously specify an Availability Zone or if you are removing all Availability Zones. Otherwise, update requires no interruption.
-    pub availability_zones: Option<List<Str>>,
+    pub availability_zones:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ConnectionDrainingPolicy`: a [`ConnectionDrainingPolicy`] object.
     ///
     /// If enabled, the load balancer allows existing requests to complete before the load balancer shifts traffic away from a deregistered or unhealthy instance.
     ///
-    /// For more information, see \[Configure connection draining\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/config-conn-drain.html>) in the *User Guide for Classic Load Balancers* .
-    pub connection_draining_policy: Option<Obj<ConnectionDrainingPolicy>>,
+    /// For more information, see [Configure connection draining](https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/config-conn-drain.html) in the *User Guide for Classic Load Balancers* .
+    pub connection_draining_policy: ::std::option::Option<crate::Obj<ConnectionDrainingPolicy>>,
     /// `ConnectionSettings`: a [`ConnectionSettings`] object.
     ///
     /// If enabled, the load balancer allows the connections to remain idle (no data is sent over the connection) for the specified duration.
     ///
-    /// By default, Elastic Load Balancing maintains a 60-second idle connection timeout for both front-end and back-end connections of your load balancer. For more information, see \[Configure idle connection timeout\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/config-idle-timeout.html>) in the *User Guide for Classic Load Balancers* .
-    pub connection_settings: Option<Obj<ConnectionSettings>>,
+    /// By default, Elastic Load Balancing maintains a 60-second idle connection timeout for both front-end and back-end connections of your load balancer. For more information, see [Configure idle connection timeout](https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/config-idle-timeout.html) in the *User Guide for Classic Load Balancers* .
+    pub connection_settings: ::std::option::Option<crate::Obj<ConnectionSettings>>,
     /// `CrossZone`: a boolean.
     ///
     /// If enabled, the load balancer routes the request traffic evenly across all instances regardless of the Availability Zones.
     ///
-    /// For more information, see \[Configure cross-zone load balancing\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/enable-disable-crosszone-lb.html>) in the *User Guide for Classic Load Balancers* .
-    pub cross_zone: Option<Bool>,
+    /// For more information, see [Configure cross-zone load balancing](https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/enable-disable-crosszone-lb.html) in the *User Guide for Classic Load Balancers* .
+    pub cross_zone: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HealthCheck`: a [`HealthCheck`] object.
     ///
     /// The health check settings to use when evaluating the health of your EC2 instances.
     ///
     /// Update requires replacement if you did not previously specify health check settings or if you are removing the health check settings. Otherwise, update requires no interruption.
-    pub health_check: Option<Obj<HealthCheck>>,
+    pub health_check: ::std::option::Option<crate::Obj<HealthCheck>>,
     /// `Instances`: a list of strings.
     ///
     /// The IDs of the instances for the load balancer.
-    pub instances: Option<List<Str>>,
+    pub instances: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LBCookieStickinessPolicy`: a list of [`LbCookieStickinessPolicy`] objects.
     ///
     /// Information about a policy for duration-based session stickiness.
-    pub lb_cookie_stickiness_policy: Option<List<LbCookieStickinessPolicy>>,
+    pub lb_cookie_stickiness_policy:
+        ::std::option::Option<::cloudwright_core::List<LbCookieStickinessPolicy>>,
     /// `Listeners`: a list of [`Listeners`] objects, required.
     ///
     /// The listeners for the load balancer. You can specify at most one listener per port.
     ///
     /// If you update the properties for a listener, AWS CloudFormation deletes the existing listener and creates a new one with the specified properties. While the new listener is being created, clients cannot connect to the load balancer.
-    pub listeners: List<Listeners>,
+    pub listeners: ::cloudwright_core::List<Listeners>,
     /// `LoadBalancerName`: a string.
     ///
     /// The name of the load balancer. This name must be unique within your set of load balancers for the region.
     ///
-    /// If you don't specify a name, AWS CloudFormation generates a unique physical ID for the load balancer. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) . If you specify a name, you cannot perform updates that require replacement of this resource, but you can perform other updates. To replace the resource, specify a new name.
+    /// If you don't specify a name, AWS CloudFormation generates a unique physical ID for the load balancer. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) . If you specify a name, you cannot perform updates that require replacement of this resource, but you can perform other updates. To replace the resource, specify a new name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub load_balancer_name: Option<Str>,
+    pub load_balancer_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Policies`: a list of [`Policies`] objects.
     ///
     /// The policies defined for your Classic Load Balancer. Specify only back-end server policies.
-    pub policies: Option<List<Policies>>,
+    pub policies: ::std::option::Option<::cloudwright_core::List<Policies>>,
     /// `Scheme`: a string.
     ///
     /// The type of load balancer. Valid only for load balancers in a VPC.
@@ -128,15 +96,15 @@ pub struct LoadBalancer {
     /// If `Scheme` is `internal` , the load balancer has a public DNS name that resolves to a private IP address.
     ///
     /// Create-only: changing it replaces the resource.
-    pub scheme: Option<Str>,
+    pub scheme: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// The security groups for the load balancer. Valid only for load balancers in a VPC.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SourceSecurityGroup`: a [`SourceSecurityGroup`] object.
-    pub source_security_group: Option<Obj<SourceSecurityGroup>>,
+    pub source_security_group: ::std::option::Option<crate::Obj<SourceSecurityGroup>>,
     /// `Subnets`: a list of strings.
     ///
     /// The IDs of the subnets for the load balancer. You can specify at most one subnet per Availability Zone.
@@ -144,11 +112,11 @@ pub struct LoadBalancer {
     /// Update requires replacement if you did not previously specify a subnet or if you are removing all subnets. Otherwise, update requires no interruption. To update to a different subnet in the current Availability Zone, you must first update to a subnet in a different Availability Zone, then update to the new subnet in the original Availability Zone.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: Option<List<Str>>,
+    pub subnets: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with a load balancer.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -158,7 +126,7 @@ impl LoadBalancer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElasticLoadBalancing::LoadBalancer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancing-loadbalancer.html",
         primary_identifier: &["Id"],
@@ -169,87 +137,89 @@ impl LoadBalancer {
         read_only: &["Id", "CanonicalHostedZoneName", "CanonicalHostedZoneNameID", "SourceSecurityGroup/GroupName", "DNSName", "SourceSecurityGroup/OwnerAlias"],
         attributes: &["CanonicalHostedZoneName", "CanonicalHostedZoneNameID", "DNSName", "Id", "SourceSecurityGroup.GroupName", "SourceSecurityGroup.OwnerAlias"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `LoadBalancer` with its required properties, named in a [`LoadBalancerRequired`].
+    /// A `LoadBalancer` with its one required property, `Listeners`.
     #[inline]
-    pub fn new(required: LoadBalancerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Listeners>>) -> Self {
         Self {
-            access_logging_policy: None,
-            app_cookie_stickiness_policy: None,
-            availability_zones: None,
-            connection_draining_policy: None,
-            connection_settings: None,
-            cross_zone: None,
-            health_check: None,
-            instances: None,
-            lb_cookie_stickiness_policy: None,
-            listeners: required.listeners,
-            load_balancer_name: None,
-            policies: None,
-            scheme: None,
-            security_groups: None,
-            source_security_group: None,
-            subnets: None,
-            tags: None,
+            access_logging_policy: ::std::option::Option::None,
+            app_cookie_stickiness_policy: ::std::option::Option::None,
+            availability_zones: ::std::option::Option::None,
+            connection_draining_policy: ::std::option::Option::None,
+            connection_settings: ::std::option::Option::None,
+            cross_zone: ::std::option::Option::None,
+            health_check: ::std::option::Option::None,
+            instances: ::std::option::Option::None,
+            lb_cookie_stickiness_policy: ::std::option::Option::None,
+            listeners: value.into(),
+            load_balancer_name: ::std::option::Option::None,
+            policies: ::std::option::Option::None,
+            scheme: ::std::option::Option::None,
+            security_groups: ::std::option::Option::None,
+            source_security_group: ::std::option::Option::None,
+            subnets: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessLoggingPolicy`: an [`AccessLoggingPolicy`] object.
-    pub fn access_logging_policy(mut self, value: impl Into<Obj<AccessLoggingPolicy>>) -> Self { self.access_logging_policy = Some(value.into()); self }
+    pub fn access_logging_policy(mut self, value: impl ::std::convert::Into<crate::Obj<AccessLoggingPolicy>>) -> Self { self.access_logging_policy = ::std::option::Option::Some(value.into()); self }
     /// `AppCookieStickinessPolicy`: a list of [`AppCookieStickinessPolicy`] objects.
-    pub fn app_cookie_stickiness_policy(mut self, value: impl Into<List<AppCookieStickinessPolicy>>) -> Self { self.app_cookie_stickiness_policy = Some(value.into()); self }
+    pub fn app_cookie_stickiness_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AppCookieStickinessPolicy>>) -> Self { self.app_cookie_stickiness_policy = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZones`: a list of strings.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
+    pub fn availability_zones(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.availability_zones = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionDrainingPolicy`: a [`ConnectionDrainingPolicy`] object.
-    pub fn connection_draining_policy(mut self, value: impl Into<Obj<ConnectionDrainingPolicy>>) -> Self { self.connection_draining_policy = Some(value.into()); self }
+    pub fn connection_draining_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionDrainingPolicy>>) -> Self { self.connection_draining_policy = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionSettings`: a [`ConnectionSettings`] object.
-    pub fn connection_settings(mut self, value: impl Into<Obj<ConnectionSettings>>) -> Self { self.connection_settings = Some(value.into()); self }
+    pub fn connection_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionSettings>>) -> Self { self.connection_settings = ::std::option::Option::Some(value.into()); self }
     /// `CrossZone`: a boolean.
-    pub fn cross_zone(mut self, value: impl Into<Bool>) -> Self { self.cross_zone = Some(value.into()); self }
+    pub fn cross_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cross_zone = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheck`: a [`HealthCheck`] object.
-    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self { self.health_check = Some(value.into()); self }
+    pub fn health_check(mut self, value: impl ::std::convert::Into<crate::Obj<HealthCheck>>) -> Self { self.health_check = ::std::option::Option::Some(value.into()); self }
     /// `Instances`: a list of strings.
-    pub fn instances(mut self, value: impl Into<List<Str>>) -> Self { self.instances = Some(value.into()); self }
+    pub fn instances(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.instances = ::std::option::Option::Some(value.into()); self }
     /// `LBCookieStickinessPolicy`: a list of [`LbCookieStickinessPolicy`] objects.
-    pub fn lb_cookie_stickiness_policy(mut self, value: impl Into<List<LbCookieStickinessPolicy>>) -> Self { self.lb_cookie_stickiness_policy = Some(value.into()); self }
+    pub fn lb_cookie_stickiness_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LbCookieStickinessPolicy>>) -> Self { self.lb_cookie_stickiness_policy = ::std::option::Option::Some(value.into()); self }
     /// `Listeners`: a list of [`Listeners`] objects, required.
-    pub fn listeners(mut self, value: impl Into<List<Listeners>>) -> Self { self.listeners = value.into(); self }
+    pub fn listeners(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Listeners>>) -> Self { self.listeners = value.into(); self }
     /// `LoadBalancerName`: a string.
-    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self { self.load_balancer_name = Some(value.into()); self }
+    pub fn load_balancer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.load_balancer_name = ::std::option::Option::Some(value.into()); self }
     /// `Policies`: a list of [`Policies`] objects.
-    pub fn policies(mut self, value: impl Into<List<Policies>>) -> Self { self.policies = Some(value.into()); self }
+    pub fn policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Policies>>) -> Self { self.policies = ::std::option::Option::Some(value.into()); self }
     /// `Scheme`: a string.
-    pub fn scheme(mut self, value: impl Into<Str>) -> Self { self.scheme = Some(value.into()); self }
+    pub fn scheme(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scheme = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `SourceSecurityGroup`: a [`SourceSecurityGroup`] object.
-    pub fn source_security_group(mut self, value: impl Into<Obj<SourceSecurityGroup>>) -> Self { self.source_security_group = Some(value.into()); self }
+    pub fn source_security_group(mut self, value: impl ::std::convert::Into<crate::Obj<SourceSecurityGroup>>) -> Self { self.source_security_group = ::std::option::Option::Some(value.into()); self }
     /// `Subnets`: a list of strings.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LoadBalancer {
+impl ::cloudwright_core::Resource for LoadBalancer {
     type Attributes = LoadBalancerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoadBalancer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LoadBalancer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LoadBalancer {
+impl ::cloudwright_core::ToValue for LoadBalancer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessLoggingPolicy", &self.access_logging_policy)
             .opt(
                 "AppCookieStickinessPolicy",
@@ -277,12 +247,12 @@ impl ToValue for LoadBalancer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LoadBalancer`]: `Handle<LoadBalancer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LoadBalancer`]: `Handle<LoadBalancer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LoadBalancerAttributes(ResourceRef);
+pub struct LoadBalancerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LoadBalancerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LoadBalancerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -292,42 +262,42 @@ impl LoadBalancerAttributes {
     ///
     /// The name of the Route 53 hosted zone that is associated with the load balancer. Internal-facing load balancers don't use this value, use `DNSName` instead.
     #[inline]
-    pub fn canonical_hosted_zone_name(&self) -> Value {
-        self.0.get_att("CanonicalHostedZoneName")
+    pub fn canonical_hosted_zone_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CanonicalHostedZoneName"))
     }
 
     /// `Fn::GetAtt` `CanonicalHostedZoneNameID`: a string.
     ///
     /// The ID of the Route 53 hosted zone name that is associated with the load balancer.
     #[inline]
-    pub fn canonical_hosted_zone_name_id(&self) -> Value {
-        self.0.get_att("CanonicalHostedZoneNameID")
+    pub fn canonical_hosted_zone_name_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CanonicalHostedZoneNameID"))
     }
 
     /// `Fn::GetAtt` `DNSName`: a string.
     ///
     /// The DNS name for the load balancer.
     #[inline]
-    pub fn dns_name(&self) -> Value {
-        self.0.get_att("DNSName")
+    pub fn dns_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DNSName"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `SourceSecurityGroup.GroupName`: a string.
     #[inline]
-    pub fn source_security_group_group_name(&self) -> Value {
-        self.0.get_att("SourceSecurityGroup.GroupName")
+    pub fn source_security_group_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceSecurityGroup.GroupName"))
     }
 
     /// `Fn::GetAtt` `SourceSecurityGroup.OwnerAlias`: a string.
     #[inline]
-    pub fn source_security_group_owner_alias(&self) -> Value {
-        self.0.get_att("SourceSecurityGroup.OwnerAlias")
+    pub fn source_security_group_owner_alias(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceSecurityGroup.OwnerAlias"))
     }
 }
 
@@ -335,23 +305,10 @@ impl LoadBalancerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessLoggingPolicyRequired {
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `S3BucketName`: a string, required.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessLoggingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("EmitInterval", Shape::INT),
-        ("Enabled", Shape::Bool),
-        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3BucketPrefix", Shape::STR),
-    ],
-    required: &["Enabled", "S3BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessLoggingPolicy` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
 ///
@@ -365,21 +322,21 @@ pub struct AccessLoggingPolicy {
     /// The interval for publishing the access logs. You can specify an interval of either 5 minutes or 60 minutes.
     ///
     /// Default: 60 minutes
-    pub emit_interval: Option<Int>,
+    pub emit_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `Enabled`: a boolean, required.
     ///
     /// Specifies whether access logs are enabled for the load balancer.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `S3BucketName`: a string, required.
     ///
     /// The name of the Amazon S3 bucket where the access logs are stored.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
     /// `S3BucketPrefix`: a string.
     ///
     /// The logical hierarchy you created for your Amazon S3 bucket, for example `my-bucket-prefix/prod` . If the prefix is not provided, the log is placed at the root level of the bucket.
-    pub s3_bucket_prefix: Option<Str>,
+    pub s3_bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -388,29 +345,29 @@ impl AccessLoggingPolicy {
     #[inline]
     pub fn new(required: AccessLoggingPolicyRequired) -> Self {
         Self {
-            emit_interval: None,
+            emit_interval: ::std::option::Option::None,
             enabled: required.enabled,
             s3_bucket_name: required.s3_bucket_name,
-            s3_bucket_prefix: None,
+            s3_bucket_prefix: ::std::option::Option::None,
         }
     }
 
     /// `EmitInterval`: an integer.
-    pub fn emit_interval(mut self, value: impl Into<Int>) -> Self { self.emit_interval = Some(value.into()); self }
+    pub fn emit_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.emit_interval = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `S3BucketName`: a string, required.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3BucketPrefix`: a string.
-    pub fn s3_bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_prefix = Some(value.into()); self }
+    pub fn s3_bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessLoggingPolicy {}
+impl crate::PropertyType for AccessLoggingPolicy {}
 
-impl ToValue for AccessLoggingPolicy {
+impl ::cloudwright_core::ToValue for AccessLoggingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EmitInterval", &self.emit_interval)
             .req("Enabled", &self.enabled)
             .req("S3BucketName", &self.s3_bucket_name)
@@ -423,27 +380,16 @@ impl ToValue for AccessLoggingPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppCookieStickinessPolicyRequired {
     /// `CookieName`: a string, required.
-    pub cookie_name: Str,
+    pub cookie_name: ::cloudwright_core::Str,
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppCookieStickinessPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("CookieName", Shape::STR),
-        ("PolicyName", Shape::STR),
-    ],
-    required: &["PolicyName", "CookieName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AppCookieStickinessPolicy` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
 ///
 /// Specifies a policy for application-controlled session stickiness for your Classic Load Balancer.
 ///
-/// To associate a policy with a listener, use the \[PolicyNames\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb-listener.html#cfn-ec2-elb-listener-policynames>) property for the listener.
+/// To associate a policy with a listener, use the [PolicyNames](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb-listener.html#cfn-ec2-elb-listener-policynames) property for the listener.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancing-loadbalancer-appcookiestickinesspolicy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -451,11 +397,11 @@ pub struct AppCookieStickinessPolicy {
     /// `CookieName`: a string, required.
     ///
     /// The name of the application cookie used for stickiness.
-    pub cookie_name: Str,
+    pub cookie_name: ::cloudwright_core::Str,
     /// `PolicyName`: a string, required.
     ///
     /// The mnemonic name for the policy being created. The name must be unique within a set of policies for this load balancer.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -470,40 +416,22 @@ impl AppCookieStickinessPolicy {
     }
 
     /// `CookieName`: a string, required.
-    pub fn cookie_name(mut self, value: impl Into<Str>) -> Self { self.cookie_name = value.into(); self }
+    pub fn cookie_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cookie_name = value.into(); self }
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
 }
 
-impl PropertyType for AppCookieStickinessPolicy {}
+impl crate::PropertyType for AppCookieStickinessPolicy {}
 
-impl ToValue for AppCookieStickinessPolicy {
+impl ::cloudwright_core::ToValue for AppCookieStickinessPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CookieName", &self.cookie_name)
             .req("PolicyName", &self.policy_name)
             .build()
     }
 }
-
-/// The required properties of [`ConnectionDrainingPolicy`], by name: `ConnectionDrainingPolicy::new(ConnectionDrainingPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectionDrainingPolicyRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionDrainingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("Timeout", Shape::INT),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionDrainingPolicy` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
 ///
@@ -515,58 +443,41 @@ pub struct ConnectionDrainingPolicy {
     /// `Enabled`: a boolean, required.
     ///
     /// Specifies whether connection draining is enabled for the load balancer.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Timeout`: an integer.
     ///
     /// The maximum time, in seconds, to keep the existing connections open before deregistering the instances.
-    pub timeout: Option<Int>,
+    pub timeout: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl ConnectionDrainingPolicy {
-    /// A `ConnectionDrainingPolicy` with its required properties, named in a [`ConnectionDrainingPolicyRequired`].
+    /// A `ConnectionDrainingPolicy` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: ConnectionDrainingPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
-            timeout: None,
+            enabled: value.into(),
+            timeout: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `Timeout`: an integer.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectionDrainingPolicy {}
+impl crate::PropertyType for ConnectionDrainingPolicy {}
 
-impl ToValue for ConnectionDrainingPolicy {
+impl ::cloudwright_core::ToValue for ConnectionDrainingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enabled", &self.enabled)
             .opt("Timeout", &self.timeout)
             .build()
     }
 }
-
-/// The required properties of [`ConnectionSettings`], by name: `ConnectionSettings::new(ConnectionSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectionSettingsRequired {
-    /// `IdleTimeout`: an integer, required.
-    pub idle_timeout: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionSettings: ObjRule = ObjRule {
-    properties: &[
-        ("IdleTimeout", Shape::INT),
-    ],
-    required: &["IdleTimeout"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionSettings` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
 ///
@@ -578,29 +489,29 @@ pub struct ConnectionSettings {
     /// `IdleTimeout`: an integer, required.
     ///
     /// The time, in seconds, that the connection is allowed to be idle (no data has been sent over the connection) before it is closed by the load balancer.
-    pub idle_timeout: Int,
+    pub idle_timeout: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl ConnectionSettings {
-    /// A `ConnectionSettings` with its required properties, named in a [`ConnectionSettingsRequired`].
+    /// A `ConnectionSettings` with its one required property, `IdleTimeout`.
     #[inline]
-    pub fn new(required: ConnectionSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            idle_timeout: required.idle_timeout,
+            idle_timeout: value.into(),
         }
     }
 
     /// `IdleTimeout`: an integer, required.
-    pub fn idle_timeout(mut self, value: impl Into<Int>) -> Self { self.idle_timeout = value.into(); self }
+    pub fn idle_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.idle_timeout = value.into(); self }
 }
 
-impl PropertyType for ConnectionSettings {}
+impl crate::PropertyType for ConnectionSettings {}
 
-impl ToValue for ConnectionSettings {
+impl ::cloudwright_core::ToValue for ConnectionSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IdleTimeout", &self.idle_timeout)
             .build()
     }
@@ -610,30 +521,16 @@ impl ToValue for ConnectionSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthCheckRequired {
     /// `HealthyThreshold`: a string, required.
-    pub healthy_threshold: Str,
+    pub healthy_threshold: ::cloudwright_core::Str,
     /// `Interval`: a string, required.
-    pub interval: Str,
+    pub interval: ::cloudwright_core::Str,
     /// `Target`: a string, required.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
     /// `Timeout`: a string, required.
-    pub timeout: Str,
+    pub timeout: ::cloudwright_core::Str,
     /// `UnhealthyThreshold`: a string, required.
-    pub unhealthy_threshold: Str,
+    pub unhealthy_threshold: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
-    properties: &[
-        ("HealthyThreshold", Shape::STR),
-        ("Interval", Shape::STR),
-        ("Target", Shape::STR),
-        ("Timeout", Shape::STR),
-        ("UnhealthyThreshold", Shape::STR),
-    ],
-    required: &["Target", "UnhealthyThreshold", "Timeout", "HealthyThreshold", "Interval"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HealthCheck` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
 ///
@@ -645,11 +542,11 @@ pub struct HealthCheck {
     /// `HealthyThreshold`: a string, required.
     ///
     /// The number of consecutive health checks successes required before moving the instance to the `Healthy` state.
-    pub healthy_threshold: Str,
+    pub healthy_threshold: ::cloudwright_core::Str,
     /// `Interval`: a string, required.
     ///
     /// The approximate interval, in seconds, between health checks of an individual instance.
-    pub interval: Str,
+    pub interval: ::cloudwright_core::Str,
     /// `Target`: a string, required.
     ///
     /// The instance being checked. The protocol is either TCP, HTTP, HTTPS, or SSL. The range of valid ports is one (1) through 65535.
@@ -661,17 +558,17 @@ pub struct HealthCheck {
     /// For HTTP/HTTPS, you must include a ping path in the string. HTTP is specified as a HTTP:port;/;PathToPing; grouping, for example "HTTP:80/weather/us/wa/seattle". In this case, a HTTP GET request is issued to the instance on the given port and path. Any answer other than "200 OK" within the timeout period is considered unhealthy.
     ///
     /// The total length of the HTTP ping target must be 1024 16-bit Unicode characters or less.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
     /// `Timeout`: a string, required.
     ///
     /// The amount of time, in seconds, during which no response means a failed health check.
     ///
     /// This value must be less than the `Interval` value.
-    pub timeout: Str,
+    pub timeout: ::cloudwright_core::Str,
     /// `UnhealthyThreshold`: a string, required.
     ///
     /// The number of consecutive health check failures required before moving the instance to the `Unhealthy` state.
-    pub unhealthy_threshold: Str,
+    pub unhealthy_threshold: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -689,23 +586,23 @@ impl HealthCheck {
     }
 
     /// `HealthyThreshold`: a string, required.
-    pub fn healthy_threshold(mut self, value: impl Into<Str>) -> Self { self.healthy_threshold = value.into(); self }
+    pub fn healthy_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.healthy_threshold = value.into(); self }
     /// `Interval`: a string, required.
-    pub fn interval(mut self, value: impl Into<Str>) -> Self { self.interval = value.into(); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interval = value.into(); self }
     /// `Target`: a string, required.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = value.into(); self }
     /// `Timeout`: a string, required.
-    pub fn timeout(mut self, value: impl Into<Str>) -> Self { self.timeout = value.into(); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timeout = value.into(); self }
     /// `UnhealthyThreshold`: a string, required.
-    pub fn unhealthy_threshold(mut self, value: impl Into<Str>) -> Self { self.unhealthy_threshold = value.into(); self }
+    pub fn unhealthy_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unhealthy_threshold = value.into(); self }
 }
 
-impl PropertyType for HealthCheck {}
+impl crate::PropertyType for HealthCheck {}
 
-impl ToValue for HealthCheck {
+impl ::cloudwright_core::ToValue for HealthCheck {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HealthyThreshold", &self.healthy_threshold)
             .req("Interval", &self.interval)
             .req("Target", &self.target)
@@ -715,21 +612,11 @@ impl ToValue for HealthCheck {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LbCookieStickinessPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("CookieExpirationPeriod", Shape::STR),
-        ("PolicyName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LBCookieStickinessPolicy` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
 ///
 /// Specifies a policy for duration-based session stickiness for your Classic Load Balancer.
 ///
-/// To associate a policy with a listener, use the \[PolicyNames\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb-listener.html#cfn-ec2-elb-listener-policynames>) property for the listener.
+/// To associate a policy with a listener, use the [PolicyNames](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb-listener.html#cfn-ec2-elb-listener-policynames) property for the listener.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancing-loadbalancer-lbcookiestickinesspolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -737,11 +624,11 @@ pub struct LbCookieStickinessPolicy {
     /// `CookieExpirationPeriod`: a string.
     ///
     /// The time period, in seconds, after which the cookie should be considered stale. If this parameter is not specified, the stickiness session lasts for the duration of the browser session.
-    pub cookie_expiration_period: Option<Str>,
+    pub cookie_expiration_period: ::std::option::Option<::cloudwright_core::Str>,
     /// `PolicyName`: a string.
     ///
     /// The name of the policy. This name must be unique within the set of policies for this load balancer.
-    pub policy_name: Option<Str>,
+    pub policy_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -749,21 +636,21 @@ impl LbCookieStickinessPolicy {
     /// A `LbCookieStickinessPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CookieExpirationPeriod`: a string.
-    pub fn cookie_expiration_period(mut self, value: impl Into<Str>) -> Self { self.cookie_expiration_period = Some(value.into()); self }
+    pub fn cookie_expiration_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cookie_expiration_period = ::std::option::Option::Some(value.into()); self }
     /// `PolicyName`: a string.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = Some(value.into()); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LbCookieStickinessPolicy {}
+impl crate::PropertyType for LbCookieStickinessPolicy {}
 
-impl ToValue for LbCookieStickinessPolicy {
+impl ::cloudwright_core::ToValue for LbCookieStickinessPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CookieExpirationPeriod", &self.cookie_expiration_period)
             .opt("PolicyName", &self.policy_name)
             .build()
@@ -774,27 +661,12 @@ impl ToValue for LbCookieStickinessPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenersRequired {
     /// `InstancePort`: a string, required.
-    pub instance_port: Str,
+    pub instance_port: ::cloudwright_core::Str,
     /// `LoadBalancerPort`: a string, required.
-    pub load_balancer_port: Str,
+    pub load_balancer_port: ::cloudwright_core::Str,
     /// `Protocol`: a [`Protocol`] value, required.
     pub protocol: Protocol,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Listeners: ObjRule = ObjRule {
-    properties: &[
-        ("InstancePort", Shape::STR),
-        ("InstanceProtocol", Shape::STR),
-        ("LoadBalancerPort", Shape::STR),
-        ("PolicyNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TCP", "SSL"], ..StrRule::ANY })),
-        ("SSLCertificateId", Shape::STR),
-    ],
-    required: &["InstancePort", "LoadBalancerPort", "Protocol"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Listeners` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
 ///
@@ -808,7 +680,7 @@ pub struct Listeners {
     /// `InstancePort`: a string, required.
     ///
     /// The port on which the instance is listening.
-    pub instance_port: Str,
+    pub instance_port: ::cloudwright_core::Str,
     /// `InstanceProtocol`: a string.
     ///
     /// The protocol to use for routing traffic to instances: HTTP, HTTPS, TCP, or SSL.
@@ -818,15 +690,15 @@ pub struct Listeners {
     /// If there is another listener with the same `InstancePort` whose `InstanceProtocol` is secure, (HTTPS or SSL), the listener's `InstanceProtocol` must also be secure.
     ///
     /// If there is another listener with the same `InstancePort` whose `InstanceProtocol` is HTTP or TCP, the listener's `InstanceProtocol` must be HTTP or TCP.
-    pub instance_protocol: Option<Str>,
+    pub instance_protocol: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoadBalancerPort`: a string, required.
     ///
     /// The port on which the load balancer is listening. On EC2-VPC, you can specify any port from the range 1-65535. On EC2-Classic, you can specify any port from the following list: 25, 80, 443, 465, 587, 1024-65535.
-    pub load_balancer_port: Str,
+    pub load_balancer_port: ::cloudwright_core::Str,
     /// `PolicyNames`: a list of strings.
     ///
     /// The names of the policies to associate with the listener.
-    pub policy_names: Option<List<Str>>,
+    pub policy_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Protocol`: a [`Protocol`] value, required.
     ///
     /// The load balancer transport protocol to use for routing: HTTP, HTTPS, TCP, or SSL.
@@ -834,7 +706,7 @@ pub struct Listeners {
     /// `SSLCertificateId`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the server certificate.
-    pub ssl_certificate_id: Option<Str>,
+    pub ssl_certificate_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -844,34 +716,34 @@ impl Listeners {
     pub fn new(required: ListenersRequired) -> Self {
         Self {
             instance_port: required.instance_port,
-            instance_protocol: None,
+            instance_protocol: ::std::option::Option::None,
             load_balancer_port: required.load_balancer_port,
-            policy_names: None,
+            policy_names: ::std::option::Option::None,
             protocol: required.protocol,
-            ssl_certificate_id: None,
+            ssl_certificate_id: ::std::option::Option::None,
         }
     }
 
     /// `InstancePort`: a string, required.
-    pub fn instance_port(mut self, value: impl Into<Str>) -> Self { self.instance_port = value.into(); self }
+    pub fn instance_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_port = value.into(); self }
     /// `InstanceProtocol`: a string.
-    pub fn instance_protocol(mut self, value: impl Into<Str>) -> Self { self.instance_protocol = Some(value.into()); self }
+    pub fn instance_protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_protocol = ::std::option::Option::Some(value.into()); self }
     /// `LoadBalancerPort`: a string, required.
-    pub fn load_balancer_port(mut self, value: impl Into<Str>) -> Self { self.load_balancer_port = value.into(); self }
+    pub fn load_balancer_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.load_balancer_port = value.into(); self }
     /// `PolicyNames`: a list of strings.
-    pub fn policy_names(mut self, value: impl Into<List<Str>>) -> Self { self.policy_names = Some(value.into()); self }
+    pub fn policy_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.policy_names = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `SSLCertificateId`: a string.
-    pub fn ssl_certificate_id(mut self, value: impl Into<Str>) -> Self { self.ssl_certificate_id = Some(value.into()); self }
+    pub fn ssl_certificate_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssl_certificate_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Listeners {}
+impl crate::PropertyType for Listeners {}
 
-impl ToValue for Listeners {
+impl ::cloudwright_core::ToValue for Listeners {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstancePort", &self.instance_port)
             .opt("InstanceProtocol", &self.instance_protocol)
             .req("LoadBalancerPort", &self.load_balancer_port)
@@ -886,32 +758,18 @@ impl ToValue for Listeners {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoliciesRequired {
     /// `Attributes`: a list of JSON values, required.
-    pub attributes: List<Json>,
+    pub attributes: ::cloudwright_core::List<::cloudwright_core::Json>,
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `PolicyType`: a string, required.
-    pub policy_type: Str,
+    pub policy_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Policies: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: true })),
-        ("InstancePorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("LoadBalancerPorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("PolicyName", Shape::STR),
-        ("PolicyType", Shape::STR),
-    ],
-    required: &["PolicyType", "PolicyName", "Attributes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Policies` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
 ///
 /// Specifies policies for your Classic Load Balancer.
 ///
-/// To associate policies with a listener, use the \[PolicyNames\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb-listener.html#cfn-ec2-elb-listener-policynames>) property for the listener.
+/// To associate policies with a listener, use the [PolicyNames](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb-listener.html#cfn-ec2-elb-listener-policynames) property for the listener.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancing-loadbalancer-policies.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -919,23 +777,24 @@ pub struct Policies {
     /// `Attributes`: a list of JSON values, required.
     ///
     /// The policy attributes.
-    pub attributes: List<Json>,
+    pub attributes: ::cloudwright_core::List<::cloudwright_core::Json>,
     /// `InstancePorts`: a list of strings.
     ///
     /// The instance ports for the policy. Required only for some policy types.
-    pub instance_ports: Option<List<Str>>,
+    pub instance_ports: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LoadBalancerPorts`: a list of strings.
     ///
     /// The load balancer ports for the policy. Required only for some policy types.
-    pub load_balancer_ports: Option<List<Str>>,
+    pub load_balancer_ports:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PolicyName`: a string, required.
     ///
     /// The name of the policy.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `PolicyType`: a string, required.
     ///
     /// The name of the policy type.
-    pub policy_type: Str,
+    pub policy_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -945,31 +804,31 @@ impl Policies {
     pub fn new(required: PoliciesRequired) -> Self {
         Self {
             attributes: required.attributes,
-            instance_ports: None,
-            load_balancer_ports: None,
+            instance_ports: ::std::option::Option::None,
+            load_balancer_ports: ::std::option::Option::None,
             policy_name: required.policy_name,
             policy_type: required.policy_type,
         }
     }
 
     /// `Attributes`: a list of JSON values, required.
-    pub fn attributes(mut self, value: impl Into<List<Json>>) -> Self { self.attributes = value.into(); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.attributes = value.into(); self }
     /// `InstancePorts`: a list of strings.
-    pub fn instance_ports(mut self, value: impl Into<List<Str>>) -> Self { self.instance_ports = Some(value.into()); self }
+    pub fn instance_ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.instance_ports = ::std::option::Option::Some(value.into()); self }
     /// `LoadBalancerPorts`: a list of strings.
-    pub fn load_balancer_ports(mut self, value: impl Into<List<Str>>) -> Self { self.load_balancer_ports = Some(value.into()); self }
+    pub fn load_balancer_ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.load_balancer_ports = ::std::option::Option::Some(value.into()); self }
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
     /// `PolicyType`: a string, required.
-    pub fn policy_type(mut self, value: impl Into<Str>) -> Self { self.policy_type = value.into(); self }
+    pub fn policy_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_type = value.into(); self }
 }
 
-impl PropertyType for Policies {}
+impl crate::PropertyType for Policies {}
 
-impl ToValue for Policies {
+impl ::cloudwright_core::ToValue for Policies {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attributes", &self.attributes)
             .opt("InstancePorts", &self.instance_ports)
             .opt("LoadBalancerPorts", &self.load_balancer_ports)
@@ -979,15 +838,6 @@ impl ToValue for Policies {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SourceSecurityGroup: ObjRule = ObjRule {
-    properties: &[
-        ("GroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
-        ("OwnerAlias", Shape::STR),
-    ],
-    ..OBJ_RULE
-};
-
 /// The `SourceSecurityGroup` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancing-loadbalancer-sourcesecuritygroup.html>
@@ -996,9 +846,9 @@ pub struct SourceSecurityGroup {
     /// `GroupName`: a string.
     ///
     /// Format `AWS::EC2::SecurityGroup.Name`.
-    pub group_name: Option<Str>,
+    pub group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OwnerAlias`: a string.
-    pub owner_alias: Option<Str>,
+    pub owner_alias: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1006,21 +856,21 @@ impl SourceSecurityGroup {
     /// A `SourceSecurityGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GroupName`: a string.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = ::std::option::Option::Some(value.into()); self }
     /// `OwnerAlias`: a string.
-    pub fn owner_alias(mut self, value: impl Into<Str>) -> Self { self.owner_alias = Some(value.into()); self }
+    pub fn owner_alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_alias = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceSecurityGroup {}
+impl crate::PropertyType for SourceSecurityGroup {}
 
-impl ToValue for SourceSecurityGroup {
+impl ::cloudwright_core::ToValue for SourceSecurityGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GroupName", &self.group_name)
             .opt("OwnerAlias", &self.owner_alias)
             .build()
@@ -1031,21 +881,10 @@ impl ToValue for SourceSecurityGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ElasticLoadBalancing::LoadBalancer`.
 ///
@@ -1053,9 +892,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1070,17 +909,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1099,25 +938,176 @@ pub enum Protocol {
     /// `SSL`
     Ssl,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http => "HTTP",
             Self::Https => "HTTPS",
             Self::Tcp => "TCP",
             Self::Ssl => "SSL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
+        properties: &[
+            ("AccessLoggingPolicy", Shape::Object(&RULE_AccessLoggingPolicy)),
+            ("AppCookieStickinessPolicy", Shape::List(&ListRule { items: Shape::Object(&RULE_AppCookieStickinessPolicy), min_items: None, max_items: None, unique: true })),
+            ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("ConnectionDrainingPolicy", Shape::Object(&RULE_ConnectionDrainingPolicy)),
+            ("ConnectionSettings", Shape::Object(&RULE_ConnectionSettings)),
+            ("CrossZone", Shape::Bool),
+            ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
+            ("Instances", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("LBCookieStickinessPolicy", Shape::List(&ListRule { items: Shape::Object(&RULE_LbCookieStickinessPolicy), min_items: None, max_items: None, unique: true })),
+            ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_Listeners), min_items: None, max_items: None, unique: true })),
+            ("LoadBalancerName", Shape::STR),
+            ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policies), min_items: None, max_items: None, unique: true })),
+            ("Scheme", Shape::STR),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("SourceSecurityGroup", Shape::Object(&RULE_SourceSecurityGroup)),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Listeners"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessLoggingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("EmitInterval", Shape::INT),
+            ("Enabled", Shape::Bool),
+            ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3BucketPrefix", Shape::STR),
+        ],
+        required: &["Enabled", "S3BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppCookieStickinessPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("CookieName", Shape::STR),
+            ("PolicyName", Shape::STR),
+        ],
+        required: &["PolicyName", "CookieName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionDrainingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("Timeout", Shape::INT),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionSettings: ObjRule = ObjRule {
+        properties: &[
+            ("IdleTimeout", Shape::INT),
+        ],
+        required: &["IdleTimeout"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
+        properties: &[
+            ("HealthyThreshold", Shape::STR),
+            ("Interval", Shape::STR),
+            ("Target", Shape::STR),
+            ("Timeout", Shape::STR),
+            ("UnhealthyThreshold", Shape::STR),
+        ],
+        required: &["Target", "UnhealthyThreshold", "Timeout", "HealthyThreshold", "Interval"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LbCookieStickinessPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("CookieExpirationPeriod", Shape::STR),
+            ("PolicyName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Listeners: ObjRule = ObjRule {
+        properties: &[
+            ("InstancePort", Shape::STR),
+            ("InstanceProtocol", Shape::STR),
+            ("LoadBalancerPort", Shape::STR),
+            ("PolicyNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TCP", "SSL"], ..StrRule::ANY })),
+            ("SSLCertificateId", Shape::STR),
+        ],
+        required: &["InstancePort", "LoadBalancerPort", "Protocol"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Policies: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: true })),
+            ("InstancePorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("LoadBalancerPorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("PolicyName", Shape::STR),
+            ("PolicyType", Shape::STR),
+        ],
+        required: &["PolicyType", "PolicyName", "Attributes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceSecurityGroup: ObjRule = ObjRule {
+        properties: &[
+            ("GroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+            ("OwnerAlias", Shape::STR),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -9,4 +9,4 @@
 pub mod load_balancer;
 
 #[cfg(feature = "elasticloadbalancing")]
-pub use load_balancer::{LoadBalancer, LoadBalancerAttributes, LoadBalancerRequired};
+pub use load_balancer::{LoadBalancer, LoadBalancerAttributes};

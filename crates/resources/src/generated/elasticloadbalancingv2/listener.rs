@@ -5,46 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    ActionType, Certificate, FixedResponseConfig, FixedResponseConfigRequired, ForwardConfig,
+    ActionType, Certificate, FixedResponseConfig, ForwardConfig,
     JwtValidationActionAdditionalClaim, JwtValidationActionAdditionalClaimFormat,
     JwtValidationActionAdditionalClaimRequired, JwtValidationConfig, JwtValidationConfigRequired,
-    OnUnauthenticatedRequest, Protocol, RedirectConfig, RedirectConfigRequired, StatusCode,
-    TargetGroupStickinessConfig, TargetGroupTuple,
-};
-use super::shared::{
-    RULE_Certificate, RULE_FixedResponseConfig, RULE_ForwardConfig, RULE_JwtValidationConfig,
-    RULE_RedirectConfig,
+    OnUnauthenticatedRequest, Protocol, RedirectConfig, StatusCode, TargetGroupStickinessConfig,
+    TargetGroupTuple,
 };
 
 /// The required properties of [`Listener`], by name: `Listener::new(ListenerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRequired {
     /// `DefaultActions`: a list of [`Action`] objects, required.
-    pub default_actions: List<Action>,
+    pub default_actions: ::cloudwright_core::List<Action>,
     /// `LoadBalancerArn`: a string, required.
-    pub load_balancer_arn: Str,
+    pub load_balancer_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Listener: ObjRule = ObjRule {
-    properties: &[
-        ("AlpnPolicy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: None, max_items: None, unique: true })),
-        ("DefaultActions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: true })),
-        ("ListenerAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ListenerAttribute), min_items: None, max_items: None, unique: true })),
-        ("LoadBalancerArn", Shape::STR),
-        ("MutualAuthentication", Shape::Object(&RULE_MutualAuthentication)),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP"], ..StrRule::ANY })),
-        ("SslPolicy", Shape::STR),
-    ],
-    required: &["LoadBalancerArn", "DefaultActions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElasticLoadBalancingV2::Listener` resource.
 ///
@@ -62,51 +38,51 @@ pub struct Listener {
     /// `AlpnPolicy`: a list of strings.
     ///
     /// \[TLS listener\] The name of the Application-Layer Protocol Negotiation (ALPN) policy.
-    pub alpn_policy: Option<List<Str>>,
+    pub alpn_policy: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Certificates`: a list of [`Certificate`] objects.
     ///
     /// The default SSL server certificate for a secure listener. You must provide exactly one certificate if the listener protocol is HTTPS or TLS.
     ///
     /// For an HTTPS listener, update requires some interruptions. For a TLS listener, update requires no interruption.
     ///
-    /// To create a certificate list for a secure listener, use \[AWS::ElasticLoadBalancingV2::ListenerCertificate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenercertificate.html>) .
-    pub certificates: Option<List<Certificate>>,
+    /// To create a certificate list for a secure listener, use [AWS::ElasticLoadBalancingV2::ListenerCertificate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenercertificate.html) .
+    pub certificates: ::std::option::Option<::cloudwright_core::List<Certificate>>,
     /// `DefaultActions`: a list of [`Action`] objects, required.
     ///
     /// The actions for the default rule. You cannot define a condition for a default rule.
     ///
-    /// To create additional rules for an Application Load Balancer, use \[AWS::ElasticLoadBalancingV2::ListenerRule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenerrule.html>) .
-    pub default_actions: List<Action>,
+    /// To create additional rules for an Application Load Balancer, use [AWS::ElasticLoadBalancingV2::ListenerRule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenerrule.html) .
+    pub default_actions: ::cloudwright_core::List<Action>,
     /// `ListenerAttributes`: a list of [`ListenerAttribute`] objects.
     ///
     /// The listener attributes. Attributes that you do not modify retain their current values.
-    pub listener_attributes: Option<List<ListenerAttribute>>,
+    pub listener_attributes: ::std::option::Option<::cloudwright_core::List<ListenerAttribute>>,
     /// `LoadBalancerArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the load balancer.
     ///
     /// Create-only: changing it replaces the resource.
-    pub load_balancer_arn: Str,
+    pub load_balancer_arn: ::cloudwright_core::Str,
     /// `MutualAuthentication`: a [`MutualAuthentication`] object.
     ///
     /// The mutual authentication configuration information.
-    pub mutual_authentication: Option<Obj<MutualAuthentication>>,
+    pub mutual_authentication: ::std::option::Option<crate::Obj<MutualAuthentication>>,
     /// `Port`: an integer.
     ///
     /// The port on which the load balancer is listening. You can't specify a port for a Gateway Load Balancer.
     ///
     /// Value 1 to 65535.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The protocol for connections from clients to the load balancer. For Application Load Balancers, the supported protocols are HTTP and HTTPS. For Network Load Balancers, the supported protocols are TCP, TLS, UDP, TCP_UDP, QUIC, and TCP_QUIC. You can’t specify the UDP, TCP_UDP, QUIC, or TCP_QUIC protocol if dual-stack mode is enabled. You can't specify a protocol for a Gateway Load Balancer.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
     /// `SslPolicy`: a string.
     ///
-    /// \[HTTPS and TLS listeners\] The security policy that defines which protocols and ciphers are supported. For more information, see \[Security policies\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html>) in the *Application Load Balancers Guide* and \[Security policies\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html>) in the *Network Load Balancers Guide* .
+    /// \[HTTPS and TLS listeners\] The security policy that defines which protocols and ciphers are supported. For more information, see [Security policies](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html) in the *Application Load Balancers Guide* and [Security policies](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html) in the *Network Load Balancers Guide* .
     ///
     /// \[HTTPS listeners\] Updating the security policy can result in interruptions if the load balancer is handling a high volume of traffic. To decrease the possibility of an interruption if your load balancer is handling a high volume of traffic, create an additional load balancer or request an LCU reservation.
-    pub ssl_policy: Option<Str>,
+    pub ssl_policy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -116,7 +92,7 @@ impl Listener {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElasticLoadBalancingV2::Listener",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listener.html",
         primary_identifier: &["ListenerArn"],
@@ -127,60 +103,62 @@ impl Listener {
         read_only: &["ListenerArn"],
         attributes: &["ListenerArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Listener` with its required properties, named in a [`ListenerRequired`].
     #[inline]
     pub fn new(required: ListenerRequired) -> Self {
         Self {
-            alpn_policy: None,
-            certificates: None,
+            alpn_policy: ::std::option::Option::None,
+            certificates: ::std::option::Option::None,
             default_actions: required.default_actions,
-            listener_attributes: None,
+            listener_attributes: ::std::option::Option::None,
             load_balancer_arn: required.load_balancer_arn,
-            mutual_authentication: None,
-            port: None,
-            protocol: None,
-            ssl_policy: None,
+            mutual_authentication: ::std::option::Option::None,
+            port: ::std::option::Option::None,
+            protocol: ::std::option::Option::None,
+            ssl_policy: ::std::option::Option::None,
         }
     }
 
     /// `AlpnPolicy`: a list of strings.
-    pub fn alpn_policy(mut self, value: impl Into<List<Str>>) -> Self { self.alpn_policy = Some(value.into()); self }
+    pub fn alpn_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.alpn_policy = ::std::option::Option::Some(value.into()); self }
     /// `Certificates`: a list of [`Certificate`] objects.
-    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self { self.certificates = Some(value.into()); self }
+    pub fn certificates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Certificate>>) -> Self { self.certificates = ::std::option::Option::Some(value.into()); self }
     /// `DefaultActions`: a list of [`Action`] objects, required.
-    pub fn default_actions(mut self, value: impl Into<List<Action>>) -> Self { self.default_actions = value.into(); self }
+    pub fn default_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self { self.default_actions = value.into(); self }
     /// `ListenerAttributes`: a list of [`ListenerAttribute`] objects.
-    pub fn listener_attributes(mut self, value: impl Into<List<ListenerAttribute>>) -> Self { self.listener_attributes = Some(value.into()); self }
+    pub fn listener_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ListenerAttribute>>) -> Self { self.listener_attributes = ::std::option::Option::Some(value.into()); self }
     /// `LoadBalancerArn`: a string, required.
-    pub fn load_balancer_arn(mut self, value: impl Into<Str>) -> Self { self.load_balancer_arn = value.into(); self }
+    pub fn load_balancer_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.load_balancer_arn = value.into(); self }
     /// `MutualAuthentication`: a [`MutualAuthentication`] object.
-    pub fn mutual_authentication(mut self, value: impl Into<Obj<MutualAuthentication>>) -> Self { self.mutual_authentication = Some(value.into()); self }
+    pub fn mutual_authentication(mut self, value: impl ::std::convert::Into<crate::Obj<MutualAuthentication>>) -> Self { self.mutual_authentication = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `SslPolicy`: a string.
-    pub fn ssl_policy(mut self, value: impl Into<Str>) -> Self { self.ssl_policy = Some(value.into()); self }
+    pub fn ssl_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssl_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Listener {
+impl ::cloudwright_core::Resource for Listener {
     type Attributes = ListenerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Listener, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Listener, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Listener {
+impl ::cloudwright_core::ToValue for Listener {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlpnPolicy", &self.alpn_policy)
             .opt("Certificates", &self.certificates)
             .req("DefaultActions", &self.default_actions)
@@ -194,12 +172,12 @@ impl ToValue for Listener {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Listener`]: `Handle<Listener>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Listener`]: `Handle<Listener>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ListenerAttributes(ResourceRef);
+pub struct ListenerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ListenerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ListenerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -209,35 +187,10 @@ impl ListenerAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the listener.
     #[inline]
-    pub fn listener_arn(&self) -> Value {
-        self.0.get_att("ListenerArn")
+    pub fn listener_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ListenerArn"))
     }
 }
-
-/// The required properties of [`Action`], by name: `Action::new(ActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActionRequired {
-    /// `Type`: an [`ActionType`] value, required.
-    pub r#type: ActionType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticateCognitoConfig", Shape::Object(&RULE_AuthenticateCognitoConfig)),
-        ("AuthenticateOidcConfig", Shape::Object(&RULE_AuthenticateOidcConfig)),
-        ("FixedResponseConfig", Shape::Object(&RULE_FixedResponseConfig)),
-        ("ForwardConfig", Shape::Object(&RULE_ForwardConfig)),
-        ("JwtValidationConfig", Shape::Object(&RULE_JwtValidationConfig)),
-        ("Order", Shape::Int(&NumRule { min: Some(1.0), max: Some(50000.0), ..NumRule::ANY })),
-        ("RedirectConfig", Shape::Object(&RULE_RedirectConfig)),
-        ("TargetGroupArn", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["authenticate-cognito", "authenticate-oidc", "fixed-response", "forward", "jwt-validation", "redirect"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
@@ -249,39 +202,39 @@ pub struct Action {
     /// `AuthenticateCognitoConfig`: an [`AuthenticateCognitoConfig`] object.
     ///
     /// \[HTTPS listeners\] Information for using Amazon Cognito to authenticate users. Specify only when `Type` is `authenticate-cognito` .
-    pub authenticate_cognito_config: Option<Obj<AuthenticateCognitoConfig>>,
+    pub authenticate_cognito_config: ::std::option::Option<crate::Obj<AuthenticateCognitoConfig>>,
     /// `AuthenticateOidcConfig`: an [`AuthenticateOidcConfig`] object.
     ///
     /// \[HTTPS listeners\] Information about an identity provider that is compliant with OpenID Connect (OIDC). Specify only when `Type` is `authenticate-oidc` .
-    pub authenticate_oidc_config: Option<Obj<AuthenticateOidcConfig>>,
+    pub authenticate_oidc_config: ::std::option::Option<crate::Obj<AuthenticateOidcConfig>>,
     /// `FixedResponseConfig`: a [`FixedResponseConfig`] object.
     ///
     /// \[Application Load Balancer\] Information for creating an action that returns a custom HTTP response. Specify only when `Type` is `fixed-response` .
-    pub fixed_response_config: Option<Obj<FixedResponseConfig>>,
+    pub fixed_response_config: ::std::option::Option<crate::Obj<FixedResponseConfig>>,
     /// `ForwardConfig`: a [`ForwardConfig`] object.
     ///
     /// Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is `forward` .
     ///
     /// If you specify both `ForwardConfig` and `TargetGroupArn` , you can specify only one target group using `ForwardConfig` and it must be the same target group specified in `TargetGroupArn` .
-    pub forward_config: Option<Obj<ForwardConfig>>,
+    pub forward_config: ::std::option::Option<crate::Obj<ForwardConfig>>,
     /// `JwtValidationConfig`: a [`JwtValidationConfig`] object.
     ///
     /// \[HTTPS listeners\] Information for validating JWT access tokens in client requests. Specify only when `Type` is `jwt-validation` .
-    pub jwt_validation_config: Option<Obj<JwtValidationConfig>>,
+    pub jwt_validation_config: ::std::option::Option<crate::Obj<JwtValidationConfig>>,
     /// `Order`: an integer.
     ///
     /// The order for the action. This value is required for rules with multiple actions. The action with the lowest value for order is performed first.
     ///
     /// Value 1 to 50000.
-    pub order: Option<Int>,
+    pub order: ::std::option::Option<::cloudwright_core::Int>,
     /// `RedirectConfig`: a [`RedirectConfig`] object.
     ///
     /// \[Application Load Balancer\] Information for creating a redirect action. Specify only when `Type` is `redirect` .
-    pub redirect_config: Option<Obj<RedirectConfig>>,
+    pub redirect_config: ::std::option::Option<crate::Obj<RedirectConfig>>,
     /// `TargetGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the target group. Specify only when `Type` is `forward` and you want to route to a single target group. To route to multiple target groups, you must use `ForwardConfig` instead.
-    pub target_group_arn: Option<Str>,
+    pub target_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`ActionType`] value, required.
     ///
     /// The type of action.
@@ -290,48 +243,48 @@ pub struct Action {
 
 #[rustfmt::skip]
 impl Action {
-    /// A `Action` with its required properties, named in a [`ActionRequired`].
+    /// A `Action` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ActionType>) -> Self {
         Self {
-            authenticate_cognito_config: None,
-            authenticate_oidc_config: None,
-            fixed_response_config: None,
-            forward_config: None,
-            jwt_validation_config: None,
-            order: None,
-            redirect_config: None,
-            target_group_arn: None,
-            r#type: required.r#type,
+            authenticate_cognito_config: ::std::option::Option::None,
+            authenticate_oidc_config: ::std::option::Option::None,
+            fixed_response_config: ::std::option::Option::None,
+            forward_config: ::std::option::Option::None,
+            jwt_validation_config: ::std::option::Option::None,
+            order: ::std::option::Option::None,
+            redirect_config: ::std::option::Option::None,
+            target_group_arn: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `AuthenticateCognitoConfig`: an [`AuthenticateCognitoConfig`] object.
-    pub fn authenticate_cognito_config(mut self, value: impl Into<Obj<AuthenticateCognitoConfig>>) -> Self { self.authenticate_cognito_config = Some(value.into()); self }
+    pub fn authenticate_cognito_config(mut self, value: impl ::std::convert::Into<crate::Obj<AuthenticateCognitoConfig>>) -> Self { self.authenticate_cognito_config = ::std::option::Option::Some(value.into()); self }
     /// `AuthenticateOidcConfig`: an [`AuthenticateOidcConfig`] object.
-    pub fn authenticate_oidc_config(mut self, value: impl Into<Obj<AuthenticateOidcConfig>>) -> Self { self.authenticate_oidc_config = Some(value.into()); self }
+    pub fn authenticate_oidc_config(mut self, value: impl ::std::convert::Into<crate::Obj<AuthenticateOidcConfig>>) -> Self { self.authenticate_oidc_config = ::std::option::Option::Some(value.into()); self }
     /// `FixedResponseConfig`: a [`FixedResponseConfig`] object.
-    pub fn fixed_response_config(mut self, value: impl Into<Obj<FixedResponseConfig>>) -> Self { self.fixed_response_config = Some(value.into()); self }
+    pub fn fixed_response_config(mut self, value: impl ::std::convert::Into<crate::Obj<FixedResponseConfig>>) -> Self { self.fixed_response_config = ::std::option::Option::Some(value.into()); self }
     /// `ForwardConfig`: a [`ForwardConfig`] object.
-    pub fn forward_config(mut self, value: impl Into<Obj<ForwardConfig>>) -> Self { self.forward_config = Some(value.into()); self }
+    pub fn forward_config(mut self, value: impl ::std::convert::Into<crate::Obj<ForwardConfig>>) -> Self { self.forward_config = ::std::option::Option::Some(value.into()); self }
     /// `JwtValidationConfig`: a [`JwtValidationConfig`] object.
-    pub fn jwt_validation_config(mut self, value: impl Into<Obj<JwtValidationConfig>>) -> Self { self.jwt_validation_config = Some(value.into()); self }
+    pub fn jwt_validation_config(mut self, value: impl ::std::convert::Into<crate::Obj<JwtValidationConfig>>) -> Self { self.jwt_validation_config = ::std::option::Option::Some(value.into()); self }
     /// `Order`: an integer.
-    pub fn order(mut self, value: impl Into<Int>) -> Self { self.order = Some(value.into()); self }
+    pub fn order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.order = ::std::option::Option::Some(value.into()); self }
     /// `RedirectConfig`: a [`RedirectConfig`] object.
-    pub fn redirect_config(mut self, value: impl Into<Obj<RedirectConfig>>) -> Self { self.redirect_config = Some(value.into()); self }
+    pub fn redirect_config(mut self, value: impl ::std::convert::Into<crate::Obj<RedirectConfig>>) -> Self { self.redirect_config = ::std::option::Option::Some(value.into()); self }
     /// `TargetGroupArn`: a string.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = Some(value.into()); self }
+    pub fn target_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`ActionType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ActionType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ActionType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthenticateCognitoConfig",
                 &self.authenticate_cognito_config,
@@ -352,29 +305,12 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticateCognitoConfigRequired {
     /// `UserPoolArn`: a string, required.
-    pub user_pool_arn: Str,
+    pub user_pool_arn: ::cloudwright_core::Str,
     /// `UserPoolClientId`: a string, required.
-    pub user_pool_client_id: Str,
+    pub user_pool_client_id: ::cloudwright_core::Str,
     /// `UserPoolDomain`: a string, required.
-    pub user_pool_domain: Str,
+    pub user_pool_domain: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
-        ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
-        ("Scope", Shape::STR),
-        ("SessionCookieName", Shape::STR),
-        ("SessionTimeout", Shape::STR),
-        ("UserPoolArn", Shape::STR),
-        ("UserPoolClientId", Shape::STR),
-        ("UserPoolDomain", Shape::STR),
-    ],
-    required: &["UserPoolClientId", "UserPoolDomain", "UserPoolArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthenticateCognitoConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
@@ -386,7 +322,7 @@ pub struct AuthenticateCognitoConfig {
     /// `AuthenticationRequestExtraParams`: a JSON value.
     ///
     /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
-    pub authentication_request_extra_params: Option<Json>,
+    pub authentication_request_extra_params: ::std::option::Option<::cloudwright_core::Json>,
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
     ///
     /// The behavior if the user is not authenticated. The following are possible values:
@@ -394,33 +330,33 @@ pub struct AuthenticateCognitoConfig {
     /// - deny \`\` - Return an HTTP 401 Unauthorized error.
     /// - allow \`\` - Allow the request to be forwarded to the target.
     /// - authenticate \`\` - Redirect the request to the IdP authorization endpoint. This is the default value.
-    pub on_unauthenticated_request: Option<OnUnauthenticatedRequest>,
+    pub on_unauthenticated_request: ::std::option::Option<OnUnauthenticatedRequest>,
     /// `Scope`: a string.
     ///
     /// The set of user claims to be requested from the IdP. The default is `openid` .
     ///
     /// To verify which scope values your IdP supports and how to separate multiple values, see the documentation for your IdP.
-    pub scope: Option<Str>,
+    pub scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `SessionCookieName`: a string.
     ///
     /// The name of the cookie used to maintain session information. The default is AWSELBAuthSessionCookie.
-    pub session_cookie_name: Option<Str>,
+    pub session_cookie_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SessionTimeout`: a string.
     ///
     /// The maximum duration of the authentication session, in seconds. The default is 604800 seconds (7 days).
-    pub session_timeout: Option<Str>,
+    pub session_timeout: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserPoolArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
-    pub user_pool_arn: Str,
+    pub user_pool_arn: ::cloudwright_core::Str,
     /// `UserPoolClientId`: a string, required.
     ///
     /// The ID of the Amazon Cognito user pool client.
-    pub user_pool_client_id: Str,
+    pub user_pool_client_id: ::cloudwright_core::Str,
     /// `UserPoolDomain`: a string, required.
     ///
     /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
-    pub user_pool_domain: Str,
+    pub user_pool_domain: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -429,11 +365,11 @@ impl AuthenticateCognitoConfig {
     #[inline]
     pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
         Self {
-            authentication_request_extra_params: None,
-            on_unauthenticated_request: None,
-            scope: None,
-            session_cookie_name: None,
-            session_timeout: None,
+            authentication_request_extra_params: ::std::option::Option::None,
+            on_unauthenticated_request: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            session_cookie_name: ::std::option::Option::None,
+            session_timeout: ::std::option::Option::None,
             user_pool_arn: required.user_pool_arn,
             user_pool_client_id: required.user_pool_client_id,
             user_pool_domain: required.user_pool_domain,
@@ -441,29 +377,29 @@ impl AuthenticateCognitoConfig {
     }
 
     /// `AuthenticationRequestExtraParams`: a JSON value.
-    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self { self.authentication_request_extra_params = Some(value.into()); self }
+    pub fn authentication_request_extra_params(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.authentication_request_extra_params = ::std::option::Option::Some(value.into()); self }
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
-    pub fn on_unauthenticated_request(mut self, value: impl Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = Some(value.into()); self }
+    pub fn on_unauthenticated_request(mut self, value: impl ::std::convert::Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a string.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `SessionCookieName`: a string.
-    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self { self.session_cookie_name = Some(value.into()); self }
+    pub fn session_cookie_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.session_cookie_name = ::std::option::Option::Some(value.into()); self }
     /// `SessionTimeout`: a string.
-    pub fn session_timeout(mut self, value: impl Into<Str>) -> Self { self.session_timeout = Some(value.into()); self }
+    pub fn session_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.session_timeout = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolArn`: a string, required.
-    pub fn user_pool_arn(mut self, value: impl Into<Str>) -> Self { self.user_pool_arn = value.into(); self }
+    pub fn user_pool_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_arn = value.into(); self }
     /// `UserPoolClientId`: a string, required.
-    pub fn user_pool_client_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_client_id = value.into(); self }
+    pub fn user_pool_client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_client_id = value.into(); self }
     /// `UserPoolDomain`: a string, required.
-    pub fn user_pool_domain(mut self, value: impl Into<Str>) -> Self { self.user_pool_domain = value.into(); self }
+    pub fn user_pool_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_domain = value.into(); self }
 }
 
-impl PropertyType for AuthenticateCognitoConfig {}
+impl crate::PropertyType for AuthenticateCognitoConfig {}
 
-impl ToValue for AuthenticateCognitoConfig {
+impl ::cloudwright_core::ToValue for AuthenticateCognitoConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationRequestExtraParams",
                 &self.authentication_request_extra_params,
@@ -483,38 +419,16 @@ impl ToValue for AuthenticateCognitoConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticateOidcConfigRequired {
     /// `AuthorizationEndpoint`: a string, required.
-    pub authorization_endpoint: Str,
+    pub authorization_endpoint: ::cloudwright_core::Str,
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `Issuer`: a string, required.
-    pub issuer: Str,
+    pub issuer: ::cloudwright_core::Str,
     /// `TokenEndpoint`: a string, required.
-    pub token_endpoint: Str,
+    pub token_endpoint: ::cloudwright_core::Str,
     /// `UserInfoEndpoint`: a string, required.
-    pub user_info_endpoint: Str,
+    pub user_info_endpoint: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
-        ("AuthorizationEndpoint", Shape::STR),
-        ("ClientId", Shape::STR),
-        ("ClientSecret", Shape::STR),
-        ("Issuer", Shape::STR),
-        ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
-        ("Scope", Shape::STR),
-        ("SessionCookieName", Shape::STR),
-        ("SessionTimeout", Shape::STR),
-        ("TokenEndpoint", Shape::STR),
-        ("UseExistingClientSecret", Shape::Bool),
-        ("UserInfoEndpoint", Shape::STR),
-    ],
-    required: &["TokenEndpoint", "Issuer", "UserInfoEndpoint", "ClientId", "AuthorizationEndpoint"],
-    any_of: &[&[&["ClientSecret"], &["UseExistingClientSecret"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthenticateOidcConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
@@ -526,23 +440,23 @@ pub struct AuthenticateOidcConfig {
     /// `AuthenticationRequestExtraParams`: a JSON value.
     ///
     /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
-    pub authentication_request_extra_params: Option<Json>,
+    pub authentication_request_extra_params: ::std::option::Option<::cloudwright_core::Json>,
     /// `AuthorizationEndpoint`: a string, required.
     ///
     /// The authorization endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-    pub authorization_endpoint: Str,
+    pub authorization_endpoint: ::cloudwright_core::Str,
     /// `ClientId`: a string, required.
     ///
     /// The OAuth 2.0 client identifier.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string.
     ///
     /// The OAuth 2.0 client secret. This parameter is required if you are creating a rule. If you are modifying a rule, you can omit this parameter if you set `UseExistingClientSecret` to true.
-    pub client_secret: Option<Str>,
+    pub client_secret: ::std::option::Option<::cloudwright_core::Str>,
     /// `Issuer`: a string, required.
     ///
     /// The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-    pub issuer: Str,
+    pub issuer: ::cloudwright_core::Str,
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
     ///
     /// The behavior if the user is not authenticated. The following are possible values:
@@ -550,33 +464,33 @@ pub struct AuthenticateOidcConfig {
     /// - deny \`\` - Return an HTTP 401 Unauthorized error.
     /// - allow \`\` - Allow the request to be forwarded to the target.
     /// - authenticate \`\` - Redirect the request to the IdP authorization endpoint. This is the default value.
-    pub on_unauthenticated_request: Option<OnUnauthenticatedRequest>,
+    pub on_unauthenticated_request: ::std::option::Option<OnUnauthenticatedRequest>,
     /// `Scope`: a string.
     ///
     /// The set of user claims to be requested from the IdP. The default is `openid` .
     ///
     /// To verify which scope values your IdP supports and how to separate multiple values, see the documentation for your IdP.
-    pub scope: Option<Str>,
+    pub scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `SessionCookieName`: a string.
     ///
     /// The name of the cookie used to maintain session information. The default is AWSELBAuthSessionCookie.
-    pub session_cookie_name: Option<Str>,
+    pub session_cookie_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SessionTimeout`: a string.
     ///
     /// The maximum duration of the authentication session, in seconds. The default is 604800 seconds (7 days).
-    pub session_timeout: Option<Str>,
+    pub session_timeout: ::std::option::Option<::cloudwright_core::Str>,
     /// `TokenEndpoint`: a string, required.
     ///
     /// The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-    pub token_endpoint: Str,
+    pub token_endpoint: ::cloudwright_core::Str,
     /// `UseExistingClientSecret`: a boolean.
     ///
     /// Indicates whether to use the existing client secret when modifying a rule. If you are creating a rule, you can omit this parameter or set it to false.
-    pub use_existing_client_secret: Option<Bool>,
+    pub use_existing_client_secret: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UserInfoEndpoint`: a string, required.
     ///
     /// The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-    pub user_info_endpoint: Str,
+    pub user_info_endpoint: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -585,53 +499,53 @@ impl AuthenticateOidcConfig {
     #[inline]
     pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
         Self {
-            authentication_request_extra_params: None,
+            authentication_request_extra_params: ::std::option::Option::None,
             authorization_endpoint: required.authorization_endpoint,
             client_id: required.client_id,
-            client_secret: None,
+            client_secret: ::std::option::Option::None,
             issuer: required.issuer,
-            on_unauthenticated_request: None,
-            scope: None,
-            session_cookie_name: None,
-            session_timeout: None,
+            on_unauthenticated_request: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            session_cookie_name: ::std::option::Option::None,
+            session_timeout: ::std::option::Option::None,
             token_endpoint: required.token_endpoint,
-            use_existing_client_secret: None,
+            use_existing_client_secret: ::std::option::Option::None,
             user_info_endpoint: required.user_info_endpoint,
         }
     }
 
     /// `AuthenticationRequestExtraParams`: a JSON value.
-    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self { self.authentication_request_extra_params = Some(value.into()); self }
+    pub fn authentication_request_extra_params(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.authentication_request_extra_params = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizationEndpoint`: a string, required.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = value.into(); self }
+    pub fn authorization_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorization_endpoint = value.into(); self }
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = ::std::option::Option::Some(value.into()); self }
     /// `Issuer`: a string, required.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = value.into(); self }
+    pub fn issuer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.issuer = value.into(); self }
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
-    pub fn on_unauthenticated_request(mut self, value: impl Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = Some(value.into()); self }
+    pub fn on_unauthenticated_request(mut self, value: impl ::std::convert::Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a string.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `SessionCookieName`: a string.
-    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self { self.session_cookie_name = Some(value.into()); self }
+    pub fn session_cookie_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.session_cookie_name = ::std::option::Option::Some(value.into()); self }
     /// `SessionTimeout`: a string.
-    pub fn session_timeout(mut self, value: impl Into<Str>) -> Self { self.session_timeout = Some(value.into()); self }
+    pub fn session_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.session_timeout = ::std::option::Option::Some(value.into()); self }
     /// `TokenEndpoint`: a string, required.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = value.into(); self }
+    pub fn token_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_endpoint = value.into(); self }
     /// `UseExistingClientSecret`: a boolean.
-    pub fn use_existing_client_secret(mut self, value: impl Into<Bool>) -> Self { self.use_existing_client_secret = Some(value.into()); self }
+    pub fn use_existing_client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_existing_client_secret = ::std::option::Option::Some(value.into()); self }
     /// `UserInfoEndpoint`: a string, required.
-    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self { self.user_info_endpoint = value.into(); self }
+    pub fn user_info_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_info_endpoint = value.into(); self }
 }
 
-impl PropertyType for AuthenticateOidcConfig {}
+impl crate::PropertyType for AuthenticateOidcConfig {}
 
-impl ToValue for AuthenticateOidcConfig {
+impl ::cloudwright_core::ToValue for AuthenticateOidcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationRequestExtraParams",
                 &self.authentication_request_extra_params,
@@ -650,16 +564,6 @@ impl ToValue for AuthenticateOidcConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ListenerAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ListenerAttribute` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
@@ -697,11 +601,11 @@ pub struct ListenerAttribute {
     /// - `routing.http.response.content_security_policy.header_value` - Specifies restrictions enforced by the browser to help minimize the risk of certain types of security threats.
     /// - `routing.http.response.x_content_type_options.header_value` - Indicates whether the MIME types advertised in the *Content-Type* headers should be followed and not be changed.
     /// - `routing.http.response.x_frame_options.header_value` - Indicates whether the browser is allowed to render a page in a *frame* , *iframe* , *embed* or *object* .
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the attribute.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -709,38 +613,26 @@ impl ListenerAttribute {
     /// A `ListenerAttribute` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ListenerAttribute {}
+impl crate::PropertyType for ListenerAttribute {}
 
-impl ToValue for ListenerAttribute {
+impl ::cloudwright_core::ToValue for ListenerAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MutualAuthentication: ObjRule = ObjRule {
-    properties: &[
-        ("AdvertiseTrustStoreCaNames", Shape::Str(&StrRule { allowed: &["off", "on"], ..StrRule::ANY })),
-        ("IgnoreClientCertificateExpiry", Shape::Bool),
-        ("Mode", Shape::STR),
-        ("TrustStoreArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MutualAuthentication` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
@@ -752,19 +644,19 @@ pub struct MutualAuthentication {
     /// `AdvertiseTrustStoreCaNames`: an [`AdvertiseTrustStoreCaNames`] value.
     ///
     /// Indicates whether trust store CA certificate names are advertised.
-    pub advertise_trust_store_ca_names: Option<AdvertiseTrustStoreCaNames>,
+    pub advertise_trust_store_ca_names: ::std::option::Option<AdvertiseTrustStoreCaNames>,
     /// `IgnoreClientCertificateExpiry`: a boolean.
     ///
     /// Indicates whether expired client certificates are ignored.
-    pub ignore_client_certificate_expiry: Option<Bool>,
+    pub ignore_client_certificate_expiry: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Mode`: a string.
     ///
     /// The client certificate handling method. Options are `off` , `passthrough` or `verify` . The default value is `off` .
-    pub mode: Option<Str>,
+    pub mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `TrustStoreArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the trust store.
-    pub trust_store_arn: Option<Str>,
+    pub trust_store_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -772,25 +664,25 @@ impl MutualAuthentication {
     /// A `MutualAuthentication` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdvertiseTrustStoreCaNames`: an [`AdvertiseTrustStoreCaNames`] value.
-    pub fn advertise_trust_store_ca_names(mut self, value: impl Into<AdvertiseTrustStoreCaNames>) -> Self { self.advertise_trust_store_ca_names = Some(value.into()); self }
+    pub fn advertise_trust_store_ca_names(mut self, value: impl ::std::convert::Into<AdvertiseTrustStoreCaNames>) -> Self { self.advertise_trust_store_ca_names = ::std::option::Option::Some(value.into()); self }
     /// `IgnoreClientCertificateExpiry`: a boolean.
-    pub fn ignore_client_certificate_expiry(mut self, value: impl Into<Bool>) -> Self { self.ignore_client_certificate_expiry = Some(value.into()); self }
+    pub fn ignore_client_certificate_expiry(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ignore_client_certificate_expiry = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a string.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `TrustStoreArn`: a string.
-    pub fn trust_store_arn(mut self, value: impl Into<Str>) -> Self { self.trust_store_arn = Some(value.into()); self }
+    pub fn trust_store_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.trust_store_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MutualAuthentication {}
+impl crate::PropertyType for MutualAuthentication {}
 
-impl ToValue for MutualAuthentication {
+impl ::cloudwright_core::ToValue for MutualAuthentication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdvertiseTrustStoreCaNames",
                 &self.advertise_trust_store_ca_names,
@@ -813,23 +705,131 @@ pub enum AdvertiseTrustStoreCaNames {
     /// `on`
     On,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AdvertiseTrustStoreCaNames {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AdvertiseTrustStoreCaNames {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AdvertiseTrustStoreCaNames {
+impl ::cloudwright_core::ToValue for AdvertiseTrustStoreCaNames {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Off => "off",
             Self::On => "on",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_Certificate, RULE_FixedResponseConfig, RULE_ForwardConfig, RULE_JwtValidationConfig,
+        RULE_RedirectConfig,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Listener: ObjRule = ObjRule {
+        properties: &[
+            ("AlpnPolicy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: None, max_items: None, unique: true })),
+            ("DefaultActions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: true })),
+            ("ListenerAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ListenerAttribute), min_items: None, max_items: None, unique: true })),
+            ("LoadBalancerArn", Shape::STR),
+            ("MutualAuthentication", Shape::Object(&RULE_MutualAuthentication)),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP"], ..StrRule::ANY })),
+            ("SslPolicy", Shape::STR),
+        ],
+        required: &["LoadBalancerArn", "DefaultActions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticateCognitoConfig", Shape::Object(&RULE_AuthenticateCognitoConfig)),
+            ("AuthenticateOidcConfig", Shape::Object(&RULE_AuthenticateOidcConfig)),
+            ("FixedResponseConfig", Shape::Object(&RULE_FixedResponseConfig)),
+            ("ForwardConfig", Shape::Object(&RULE_ForwardConfig)),
+            ("JwtValidationConfig", Shape::Object(&RULE_JwtValidationConfig)),
+            ("Order", Shape::Int(&NumRule { min: Some(1.0), max: Some(50000.0), ..NumRule::ANY })),
+            ("RedirectConfig", Shape::Object(&RULE_RedirectConfig)),
+            ("TargetGroupArn", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["authenticate-cognito", "authenticate-oidc", "fixed-response", "forward", "jwt-validation", "redirect"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
+            ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
+            ("Scope", Shape::STR),
+            ("SessionCookieName", Shape::STR),
+            ("SessionTimeout", Shape::STR),
+            ("UserPoolArn", Shape::STR),
+            ("UserPoolClientId", Shape::STR),
+            ("UserPoolDomain", Shape::STR),
+        ],
+        required: &["UserPoolClientId", "UserPoolDomain", "UserPoolArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
+            ("AuthorizationEndpoint", Shape::STR),
+            ("ClientId", Shape::STR),
+            ("ClientSecret", Shape::STR),
+            ("Issuer", Shape::STR),
+            ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
+            ("Scope", Shape::STR),
+            ("SessionCookieName", Shape::STR),
+            ("SessionTimeout", Shape::STR),
+            ("TokenEndpoint", Shape::STR),
+            ("UseExistingClientSecret", Shape::Bool),
+            ("UserInfoEndpoint", Shape::STR),
+        ],
+        required: &["TokenEndpoint", "Issuer", "UserInfoEndpoint", "ClientId", "AuthorizationEndpoint"],
+        any_of: &[&[&["ClientSecret"], &["UseExistingClientSecret"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ListenerAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MutualAuthentication: ObjRule = ObjRule {
+        properties: &[
+            ("AdvertiseTrustStoreCaNames", Shape::Str(&StrRule { allowed: &["off", "on"], ..StrRule::ANY })),
+            ("IgnoreClientCertificateExpiry", Shape::Bool),
+            ("Mode", Shape::STR),
+            ("TrustStoreArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

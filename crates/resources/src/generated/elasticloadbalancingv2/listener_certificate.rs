@@ -5,30 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::Certificate;
-use super::shared::RULE_Certificate;
 
 /// The required properties of [`ListenerCertificate`], by name: `ListenerCertificate::new(ListenerCertificateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerCertificateRequired {
     /// `Certificates`: a list of [`Certificate`] objects, required.
-    pub certificates: List<Certificate>,
+    pub certificates: ::cloudwright_core::List<Certificate>,
     /// `ListenerArn`: a string, required.
-    pub listener_arn: Str,
+    pub listener_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ListenerCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: None, max_items: None, unique: true })),
-        ("ListenerArn", Shape::STR),
-    ],
-    required: &["ListenerArn", "Certificates"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElasticLoadBalancingV2::ListenerCertificate` resource.
 ///
@@ -46,13 +32,13 @@ pub struct ListenerCertificate {
     /// `Certificates`: a list of [`Certificate`] objects, required.
     ///
     /// The certificate. You can specify one certificate per resource.
-    pub certificates: List<Certificate>,
+    pub certificates: ::cloudwright_core::List<Certificate>,
     /// `ListenerArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// Create-only: changing it replaces the resource.
-    pub listener_arn: Str,
+    pub listener_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -62,7 +48,7 @@ impl ListenerCertificate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElasticLoadBalancingV2::ListenerCertificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenercertificate.html",
         primary_identifier: &["Id"],
@@ -73,7 +59,7 @@ impl ListenerCertificate {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ListenerCertificate` with its required properties, named in a [`ListenerCertificateRequired`].
@@ -86,38 +72,40 @@ impl ListenerCertificate {
     }
 
     /// `Certificates`: a list of [`Certificate`] objects, required.
-    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self { self.certificates = value.into(); self }
+    pub fn certificates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Certificate>>) -> Self { self.certificates = value.into(); self }
     /// `ListenerArn`: a string, required.
-    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self { self.listener_arn = value.into(); self }
+    pub fn listener_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.listener_arn = value.into(); self }
 }
 
-impl Resource for ListenerCertificate {
+impl ::cloudwright_core::Resource for ListenerCertificate {
     type Attributes = ListenerCertificateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ListenerCertificate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ListenerCertificate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ListenerCertificate {
+impl ::cloudwright_core::ToValue for ListenerCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Certificates", &self.certificates)
             .req("ListenerArn", &self.listener_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ListenerCertificate`]: `Handle<ListenerCertificate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ListenerCertificate`]: `Handle<ListenerCertificate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ListenerCertificateAttributes(ResourceRef);
+pub struct ListenerCertificateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ListenerCertificateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ListenerCertificateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -125,7 +113,26 @@ impl From<ResourceRef> for ListenerCertificateAttributes {
 impl ListenerCertificateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Certificate;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ListenerCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: None, max_items: None, unique: true })),
+            ("ListenerArn", Shape::STR),
+        ],
+        required: &["ListenerArn", "Certificates"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,29 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    ActionType, FixedResponseConfig, FixedResponseConfigRequired, ForwardConfig,
-    JwtValidationActionAdditionalClaim, JwtValidationActionAdditionalClaimFormat,
-    JwtValidationActionAdditionalClaimRequired, JwtValidationConfig, JwtValidationConfigRequired,
-    OnUnauthenticatedRequest, RedirectConfig, RedirectConfigRequired, StatusCode,
-    TargetGroupStickinessConfig, TargetGroupTuple,
-};
-use super::shared::{
-    RULE_FixedResponseConfig, RULE_ForwardConfig, RULE_JwtValidationConfig, RULE_RedirectConfig,
+    ActionType, FixedResponseConfig, ForwardConfig, JwtValidationActionAdditionalClaim,
+    JwtValidationActionAdditionalClaimFormat, JwtValidationActionAdditionalClaimRequired,
+    JwtValidationConfig, JwtValidationConfigRequired, OnUnauthenticatedRequest, RedirectConfig,
+    StatusCode, TargetGroupStickinessConfig, TargetGroupTuple,
 };
 
 /// The required properties of [`ListenerRule`], by name: `ListenerRule::new(ListenerRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRuleRequired {
     /// `Actions`: a list of [`Action`] objects, required.
-    pub actions: List<Action>,
+    pub actions: ::cloudwright_core::List<Action>,
     /// `Conditions`: a list of [`RuleCondition`] objects, required.
-    pub conditions: List<RuleCondition>,
+    pub conditions: ::cloudwright_core::List<RuleCondition>,
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ListenerRule: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: true })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleCondition), min_items: None, max_items: None, unique: true })),
-        ("ListenerArn", Shape::STR),
-        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(50000.0), ..NumRule::ANY })),
-        ("Transforms", Shape::List(&ListRule { items: Shape::Object(&RULE_Transform), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Actions", "Priority", "Conditions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElasticLoadBalancingV2::ListenerRule` resource.
 ///
 /// Specifies a listener rule. The listener must be associated with an Application Load Balancer. Each rule consists of a priority, one or more actions, and one or more conditions.
 ///
-/// For more information, see \[Quotas for your Application Load Balancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html>) in the *User Guide for Application Load Balancers* .
+/// For more information, see [Quotas for your Application Load Balancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html) in the *User Guide for Application Load Balancers* .
 ///
 /// `Ref` returns its `RuleArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ListenerRuleAttributes`], which `Handle<ListenerRule>` dereferences to.
@@ -63,19 +43,19 @@ pub struct ListenerRule {
     /// The actions.
     ///
     /// The rule must include exactly one of the following types of actions: `forward` , `fixed-response` , or `redirect` , and it must be the last action to be performed. If the rule is for an HTTPS listener, it can also optionally include an authentication action.
-    pub actions: List<Action>,
+    pub actions: ::cloudwright_core::List<Action>,
     /// `Conditions`: a list of [`RuleCondition`] objects, required.
     ///
     /// The conditions.
     ///
     /// The rule can optionally include up to one of each of the following conditions: `http-request-method` , `host-header` , `path-pattern` , and `source-ip` . A rule can also optionally include one or more of each of the following conditions: `http-header` and `query-string` .
-    pub conditions: List<RuleCondition>,
+    pub conditions: ::cloudwright_core::List<RuleCondition>,
     /// `ListenerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub listener_arn: Option<Str>,
+    pub listener_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Priority`: an integer, required.
     ///
     /// The rule priority. A listener can't have multiple rules with the same priority.
@@ -83,9 +63,9 @@ pub struct ListenerRule {
     /// If you try to reorder rules by updating their priorities, do not specify a new priority if an existing rule already uses this priority, as this can cause an error. If you need to reuse a priority with a different rule, you must remove it as a priority first, and then specify it in a subsequent update.
     ///
     /// Value 1 to 50000.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `Transforms`: a list of [`Transform`] objects.
-    pub transforms: Option<List<Transform>>,
+    pub transforms: ::std::option::Option<::cloudwright_core::List<Transform>>,
 }
 
 #[rustfmt::skip]
@@ -95,7 +75,7 @@ impl ListenerRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElasticLoadBalancingV2::ListenerRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenerrule.html",
         primary_identifier: &["RuleArn"],
@@ -106,7 +86,7 @@ impl ListenerRule {
         read_only: &["RuleArn", "IsDefault"],
         attributes: &["IsDefault", "RuleArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ListenerRule` with its required properties, named in a [`ListenerRuleRequired`].
@@ -115,39 +95,41 @@ impl ListenerRule {
         Self {
             actions: required.actions,
             conditions: required.conditions,
-            listener_arn: None,
+            listener_arn: ::std::option::Option::None,
             priority: required.priority,
-            transforms: None,
+            transforms: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: a list of [`Action`] objects, required.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self { self.actions = value.into(); self }
     /// `Conditions`: a list of [`RuleCondition`] objects, required.
-    pub fn conditions(mut self, value: impl Into<List<RuleCondition>>) -> Self { self.conditions = value.into(); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RuleCondition>>) -> Self { self.conditions = value.into(); self }
     /// `ListenerArn`: a string.
-    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self { self.listener_arn = Some(value.into()); self }
+    pub fn listener_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.listener_arn = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `Transforms`: a list of [`Transform`] objects.
-    pub fn transforms(mut self, value: impl Into<List<Transform>>) -> Self { self.transforms = Some(value.into()); self }
+    pub fn transforms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Transform>>) -> Self { self.transforms = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ListenerRule {
+impl ::cloudwright_core::Resource for ListenerRule {
     type Attributes = ListenerRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ListenerRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ListenerRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ListenerRule {
+impl ::cloudwright_core::ToValue for ListenerRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .req("Conditions", &self.conditions)
             .opt("ListenerArn", &self.listener_arn)
@@ -157,12 +139,12 @@ impl ToValue for ListenerRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ListenerRule`]: `Handle<ListenerRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ListenerRule`]: `Handle<ListenerRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ListenerRuleAttributes(ResourceRef);
+pub struct ListenerRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ListenerRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ListenerRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -172,43 +154,18 @@ impl ListenerRuleAttributes {
     ///
     /// Indicates whether this is the default rule.
     #[inline]
-    pub fn is_default(&self) -> Value {
-        self.0.get_att("IsDefault")
+    pub fn is_default(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsDefault"))
     }
 
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the rule.
     #[inline]
-    pub fn rule_arn(&self) -> Value {
-        self.0.get_att("RuleArn")
+    pub fn rule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleArn"))
     }
 }
-
-/// The required properties of [`Action`], by name: `Action::new(ActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActionRequired {
-    /// `Type`: an [`ActionType`] value, required.
-    pub r#type: ActionType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticateCognitoConfig", Shape::Object(&RULE_AuthenticateCognitoConfig)),
-        ("AuthenticateOidcConfig", Shape::Object(&RULE_AuthenticateOidcConfig)),
-        ("FixedResponseConfig", Shape::Object(&RULE_FixedResponseConfig)),
-        ("ForwardConfig", Shape::Object(&RULE_ForwardConfig)),
-        ("JwtValidationConfig", Shape::Object(&RULE_JwtValidationConfig)),
-        ("Order", Shape::Int(&NumRule { min: Some(1.0), max: Some(50000.0), ..NumRule::ANY })),
-        ("RedirectConfig", Shape::Object(&RULE_RedirectConfig)),
-        ("TargetGroupArn", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["authenticate-cognito", "authenticate-oidc", "fixed-response", "forward", "jwt-validation", "redirect"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -220,39 +177,39 @@ pub struct Action {
     /// `AuthenticateCognitoConfig`: an [`AuthenticateCognitoConfig`] object.
     ///
     /// \[HTTPS listeners\] Information for using Amazon Cognito to authenticate users. Specify only when `Type` is `authenticate-cognito` .
-    pub authenticate_cognito_config: Option<Obj<AuthenticateCognitoConfig>>,
+    pub authenticate_cognito_config: ::std::option::Option<crate::Obj<AuthenticateCognitoConfig>>,
     /// `AuthenticateOidcConfig`: an [`AuthenticateOidcConfig`] object.
     ///
     /// \[HTTPS listeners\] Information about an identity provider that is compliant with OpenID Connect (OIDC). Specify only when `Type` is `authenticate-oidc` .
-    pub authenticate_oidc_config: Option<Obj<AuthenticateOidcConfig>>,
+    pub authenticate_oidc_config: ::std::option::Option<crate::Obj<AuthenticateOidcConfig>>,
     /// `FixedResponseConfig`: a [`FixedResponseConfig`] object.
     ///
     /// \[Application Load Balancer\] Information for creating an action that returns a custom HTTP response. Specify only when `Type` is `fixed-response` .
-    pub fixed_response_config: Option<Obj<FixedResponseConfig>>,
+    pub fixed_response_config: ::std::option::Option<crate::Obj<FixedResponseConfig>>,
     /// `ForwardConfig`: a [`ForwardConfig`] object.
     ///
     /// Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is `forward` .
     ///
     /// If you specify both `ForwardConfig` and `TargetGroupArn` , you can specify only one target group using `ForwardConfig` and it must be the same target group specified in `TargetGroupArn` .
-    pub forward_config: Option<Obj<ForwardConfig>>,
+    pub forward_config: ::std::option::Option<crate::Obj<ForwardConfig>>,
     /// `JwtValidationConfig`: a [`JwtValidationConfig`] object.
     ///
     /// \[HTTPS listeners\] Information for validating JWT access tokens in client requests. Specify only when `Type` is `jwt-validation` .
-    pub jwt_validation_config: Option<Obj<JwtValidationConfig>>,
+    pub jwt_validation_config: ::std::option::Option<crate::Obj<JwtValidationConfig>>,
     /// `Order`: an integer.
     ///
     /// The order for the action. This value is required for rules with multiple actions. The action with the lowest value for order is performed first.
     ///
     /// Value 1 to 50000.
-    pub order: Option<Int>,
+    pub order: ::std::option::Option<::cloudwright_core::Int>,
     /// `RedirectConfig`: a [`RedirectConfig`] object.
     ///
     /// \[Application Load Balancer\] Information for creating a redirect action. Specify only when `Type` is `redirect` .
-    pub redirect_config: Option<Obj<RedirectConfig>>,
+    pub redirect_config: ::std::option::Option<crate::Obj<RedirectConfig>>,
     /// `TargetGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the target group. Specify only when `Type` is `forward` and you want to route to a single target group. To route to multiple target groups, you must use `ForwardConfig` instead.
-    pub target_group_arn: Option<Str>,
+    pub target_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`ActionType`] value, required.
     ///
     /// The type of action.
@@ -261,48 +218,48 @@ pub struct Action {
 
 #[rustfmt::skip]
 impl Action {
-    /// A `Action` with its required properties, named in a [`ActionRequired`].
+    /// A `Action` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ActionType>) -> Self {
         Self {
-            authenticate_cognito_config: None,
-            authenticate_oidc_config: None,
-            fixed_response_config: None,
-            forward_config: None,
-            jwt_validation_config: None,
-            order: None,
-            redirect_config: None,
-            target_group_arn: None,
-            r#type: required.r#type,
+            authenticate_cognito_config: ::std::option::Option::None,
+            authenticate_oidc_config: ::std::option::Option::None,
+            fixed_response_config: ::std::option::Option::None,
+            forward_config: ::std::option::Option::None,
+            jwt_validation_config: ::std::option::Option::None,
+            order: ::std::option::Option::None,
+            redirect_config: ::std::option::Option::None,
+            target_group_arn: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `AuthenticateCognitoConfig`: an [`AuthenticateCognitoConfig`] object.
-    pub fn authenticate_cognito_config(mut self, value: impl Into<Obj<AuthenticateCognitoConfig>>) -> Self { self.authenticate_cognito_config = Some(value.into()); self }
+    pub fn authenticate_cognito_config(mut self, value: impl ::std::convert::Into<crate::Obj<AuthenticateCognitoConfig>>) -> Self { self.authenticate_cognito_config = ::std::option::Option::Some(value.into()); self }
     /// `AuthenticateOidcConfig`: an [`AuthenticateOidcConfig`] object.
-    pub fn authenticate_oidc_config(mut self, value: impl Into<Obj<AuthenticateOidcConfig>>) -> Self { self.authenticate_oidc_config = Some(value.into()); self }
+    pub fn authenticate_oidc_config(mut self, value: impl ::std::convert::Into<crate::Obj<AuthenticateOidcConfig>>) -> Self { self.authenticate_oidc_config = ::std::option::Option::Some(value.into()); self }
     /// `FixedResponseConfig`: a [`FixedResponseConfig`] object.
-    pub fn fixed_response_config(mut self, value: impl Into<Obj<FixedResponseConfig>>) -> Self { self.fixed_response_config = Some(value.into()); self }
+    pub fn fixed_response_config(mut self, value: impl ::std::convert::Into<crate::Obj<FixedResponseConfig>>) -> Self { self.fixed_response_config = ::std::option::Option::Some(value.into()); self }
     /// `ForwardConfig`: a [`ForwardConfig`] object.
-    pub fn forward_config(mut self, value: impl Into<Obj<ForwardConfig>>) -> Self { self.forward_config = Some(value.into()); self }
+    pub fn forward_config(mut self, value: impl ::std::convert::Into<crate::Obj<ForwardConfig>>) -> Self { self.forward_config = ::std::option::Option::Some(value.into()); self }
     /// `JwtValidationConfig`: a [`JwtValidationConfig`] object.
-    pub fn jwt_validation_config(mut self, value: impl Into<Obj<JwtValidationConfig>>) -> Self { self.jwt_validation_config = Some(value.into()); self }
+    pub fn jwt_validation_config(mut self, value: impl ::std::convert::Into<crate::Obj<JwtValidationConfig>>) -> Self { self.jwt_validation_config = ::std::option::Option::Some(value.into()); self }
     /// `Order`: an integer.
-    pub fn order(mut self, value: impl Into<Int>) -> Self { self.order = Some(value.into()); self }
+    pub fn order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.order = ::std::option::Option::Some(value.into()); self }
     /// `RedirectConfig`: a [`RedirectConfig`] object.
-    pub fn redirect_config(mut self, value: impl Into<Obj<RedirectConfig>>) -> Self { self.redirect_config = Some(value.into()); self }
+    pub fn redirect_config(mut self, value: impl ::std::convert::Into<crate::Obj<RedirectConfig>>) -> Self { self.redirect_config = ::std::option::Option::Some(value.into()); self }
     /// `TargetGroupArn`: a string.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = Some(value.into()); self }
+    pub fn target_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`ActionType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ActionType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ActionType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthenticateCognitoConfig",
                 &self.authenticate_cognito_config,
@@ -323,29 +280,12 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticateCognitoConfigRequired {
     /// `UserPoolArn`: a string, required.
-    pub user_pool_arn: Str,
+    pub user_pool_arn: ::cloudwright_core::Str,
     /// `UserPoolClientId`: a string, required.
-    pub user_pool_client_id: Str,
+    pub user_pool_client_id: ::cloudwright_core::Str,
     /// `UserPoolDomain`: a string, required.
-    pub user_pool_domain: Str,
+    pub user_pool_domain: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
-        ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
-        ("Scope", Shape::STR),
-        ("SessionCookieName", Shape::STR),
-        ("SessionTimeout", Shape::INT),
-        ("UserPoolArn", Shape::STR),
-        ("UserPoolClientId", Shape::STR),
-        ("UserPoolDomain", Shape::STR),
-    ],
-    required: &["UserPoolClientId", "UserPoolDomain", "UserPoolArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthenticateCognitoConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -357,7 +297,7 @@ pub struct AuthenticateCognitoConfig {
     /// `AuthenticationRequestExtraParams`: a JSON value.
     ///
     /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
-    pub authentication_request_extra_params: Option<Json>,
+    pub authentication_request_extra_params: ::std::option::Option<::cloudwright_core::Json>,
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
     ///
     /// The behavior if the user is not authenticated. The following are possible values:
@@ -365,33 +305,33 @@ pub struct AuthenticateCognitoConfig {
     /// - deny \`\` - Return an HTTP 401 Unauthorized error.
     /// - allow \`\` - Allow the request to be forwarded to the target.
     /// - authenticate \`\` - Redirect the request to the IdP authorization endpoint. This is the default value.
-    pub on_unauthenticated_request: Option<OnUnauthenticatedRequest>,
+    pub on_unauthenticated_request: ::std::option::Option<OnUnauthenticatedRequest>,
     /// `Scope`: a string.
     ///
     /// The set of user claims to be requested from the IdP. The default is `openid` .
     ///
     /// To verify which scope values your IdP supports and how to separate multiple values, see the documentation for your IdP.
-    pub scope: Option<Str>,
+    pub scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `SessionCookieName`: a string.
     ///
     /// The name of the cookie used to maintain session information. The default is AWSELBAuthSessionCookie.
-    pub session_cookie_name: Option<Str>,
+    pub session_cookie_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SessionTimeout`: an integer.
     ///
     /// The maximum duration of the authentication session, in seconds. The default is 604800 seconds (7 days).
-    pub session_timeout: Option<Int>,
+    pub session_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `UserPoolArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
-    pub user_pool_arn: Str,
+    pub user_pool_arn: ::cloudwright_core::Str,
     /// `UserPoolClientId`: a string, required.
     ///
     /// The ID of the Amazon Cognito user pool client.
-    pub user_pool_client_id: Str,
+    pub user_pool_client_id: ::cloudwright_core::Str,
     /// `UserPoolDomain`: a string, required.
     ///
     /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
-    pub user_pool_domain: Str,
+    pub user_pool_domain: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -400,11 +340,11 @@ impl AuthenticateCognitoConfig {
     #[inline]
     pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
         Self {
-            authentication_request_extra_params: None,
-            on_unauthenticated_request: None,
-            scope: None,
-            session_cookie_name: None,
-            session_timeout: None,
+            authentication_request_extra_params: ::std::option::Option::None,
+            on_unauthenticated_request: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            session_cookie_name: ::std::option::Option::None,
+            session_timeout: ::std::option::Option::None,
             user_pool_arn: required.user_pool_arn,
             user_pool_client_id: required.user_pool_client_id,
             user_pool_domain: required.user_pool_domain,
@@ -412,29 +352,29 @@ impl AuthenticateCognitoConfig {
     }
 
     /// `AuthenticationRequestExtraParams`: a JSON value.
-    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self { self.authentication_request_extra_params = Some(value.into()); self }
+    pub fn authentication_request_extra_params(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.authentication_request_extra_params = ::std::option::Option::Some(value.into()); self }
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
-    pub fn on_unauthenticated_request(mut self, value: impl Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = Some(value.into()); self }
+    pub fn on_unauthenticated_request(mut self, value: impl ::std::convert::Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a string.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `SessionCookieName`: a string.
-    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self { self.session_cookie_name = Some(value.into()); self }
+    pub fn session_cookie_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.session_cookie_name = ::std::option::Option::Some(value.into()); self }
     /// `SessionTimeout`: an integer.
-    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self { self.session_timeout = Some(value.into()); self }
+    pub fn session_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.session_timeout = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolArn`: a string, required.
-    pub fn user_pool_arn(mut self, value: impl Into<Str>) -> Self { self.user_pool_arn = value.into(); self }
+    pub fn user_pool_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_arn = value.into(); self }
     /// `UserPoolClientId`: a string, required.
-    pub fn user_pool_client_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_client_id = value.into(); self }
+    pub fn user_pool_client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_client_id = value.into(); self }
     /// `UserPoolDomain`: a string, required.
-    pub fn user_pool_domain(mut self, value: impl Into<Str>) -> Self { self.user_pool_domain = value.into(); self }
+    pub fn user_pool_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_domain = value.into(); self }
 }
 
-impl PropertyType for AuthenticateCognitoConfig {}
+impl crate::PropertyType for AuthenticateCognitoConfig {}
 
-impl ToValue for AuthenticateCognitoConfig {
+impl ::cloudwright_core::ToValue for AuthenticateCognitoConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationRequestExtraParams",
                 &self.authentication_request_extra_params,
@@ -454,38 +394,16 @@ impl ToValue for AuthenticateCognitoConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticateOidcConfigRequired {
     /// `AuthorizationEndpoint`: a string, required.
-    pub authorization_endpoint: Str,
+    pub authorization_endpoint: ::cloudwright_core::Str,
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `Issuer`: a string, required.
-    pub issuer: Str,
+    pub issuer: ::cloudwright_core::Str,
     /// `TokenEndpoint`: a string, required.
-    pub token_endpoint: Str,
+    pub token_endpoint: ::cloudwright_core::Str,
     /// `UserInfoEndpoint`: a string, required.
-    pub user_info_endpoint: Str,
+    pub user_info_endpoint: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
-        ("AuthorizationEndpoint", Shape::STR),
-        ("ClientId", Shape::STR),
-        ("ClientSecret", Shape::STR),
-        ("Issuer", Shape::STR),
-        ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
-        ("Scope", Shape::STR),
-        ("SessionCookieName", Shape::STR),
-        ("SessionTimeout", Shape::INT),
-        ("TokenEndpoint", Shape::STR),
-        ("UseExistingClientSecret", Shape::Bool),
-        ("UserInfoEndpoint", Shape::STR),
-    ],
-    required: &["TokenEndpoint", "Issuer", "UserInfoEndpoint", "ClientId", "AuthorizationEndpoint"],
-    any_of: &[&[&["ClientSecret"], &["UseExistingClientSecret"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthenticateOidcConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -497,23 +415,23 @@ pub struct AuthenticateOidcConfig {
     /// `AuthenticationRequestExtraParams`: a JSON value.
     ///
     /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
-    pub authentication_request_extra_params: Option<Json>,
+    pub authentication_request_extra_params: ::std::option::Option<::cloudwright_core::Json>,
     /// `AuthorizationEndpoint`: a string, required.
     ///
     /// The authorization endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-    pub authorization_endpoint: Str,
+    pub authorization_endpoint: ::cloudwright_core::Str,
     /// `ClientId`: a string, required.
     ///
     /// The OAuth 2.0 client identifier.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string.
     ///
     /// The OAuth 2.0 client secret. This parameter is required if you are creating a rule. If you are modifying a rule, you can omit this parameter if you set `UseExistingClientSecret` to true.
-    pub client_secret: Option<Str>,
+    pub client_secret: ::std::option::Option<::cloudwright_core::Str>,
     /// `Issuer`: a string, required.
     ///
     /// The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-    pub issuer: Str,
+    pub issuer: ::cloudwright_core::Str,
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
     ///
     /// The behavior if the user is not authenticated. The following are possible values:
@@ -521,33 +439,33 @@ pub struct AuthenticateOidcConfig {
     /// - deny \`\` - Return an HTTP 401 Unauthorized error.
     /// - allow \`\` - Allow the request to be forwarded to the target.
     /// - authenticate \`\` - Redirect the request to the IdP authorization endpoint. This is the default value.
-    pub on_unauthenticated_request: Option<OnUnauthenticatedRequest>,
+    pub on_unauthenticated_request: ::std::option::Option<OnUnauthenticatedRequest>,
     /// `Scope`: a string.
     ///
     /// The set of user claims to be requested from the IdP. The default is `openid` .
     ///
     /// To verify which scope values your IdP supports and how to separate multiple values, see the documentation for your IdP.
-    pub scope: Option<Str>,
+    pub scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `SessionCookieName`: a string.
     ///
     /// The name of the cookie used to maintain session information. The default is AWSELBAuthSessionCookie.
-    pub session_cookie_name: Option<Str>,
+    pub session_cookie_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SessionTimeout`: an integer.
     ///
     /// The maximum duration of the authentication session, in seconds. The default is 604800 seconds (7 days).
-    pub session_timeout: Option<Int>,
+    pub session_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `TokenEndpoint`: a string, required.
     ///
     /// The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-    pub token_endpoint: Str,
+    pub token_endpoint: ::cloudwright_core::Str,
     /// `UseExistingClientSecret`: a boolean.
     ///
     /// Indicates whether to use the existing client secret when modifying a rule. If you are creating a rule, you can omit this parameter or set it to false.
-    pub use_existing_client_secret: Option<Bool>,
+    pub use_existing_client_secret: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UserInfoEndpoint`: a string, required.
     ///
     /// The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-    pub user_info_endpoint: Str,
+    pub user_info_endpoint: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -556,53 +474,53 @@ impl AuthenticateOidcConfig {
     #[inline]
     pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
         Self {
-            authentication_request_extra_params: None,
+            authentication_request_extra_params: ::std::option::Option::None,
             authorization_endpoint: required.authorization_endpoint,
             client_id: required.client_id,
-            client_secret: None,
+            client_secret: ::std::option::Option::None,
             issuer: required.issuer,
-            on_unauthenticated_request: None,
-            scope: None,
-            session_cookie_name: None,
-            session_timeout: None,
+            on_unauthenticated_request: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            session_cookie_name: ::std::option::Option::None,
+            session_timeout: ::std::option::Option::None,
             token_endpoint: required.token_endpoint,
-            use_existing_client_secret: None,
+            use_existing_client_secret: ::std::option::Option::None,
             user_info_endpoint: required.user_info_endpoint,
         }
     }
 
     /// `AuthenticationRequestExtraParams`: a JSON value.
-    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self { self.authentication_request_extra_params = Some(value.into()); self }
+    pub fn authentication_request_extra_params(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.authentication_request_extra_params = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizationEndpoint`: a string, required.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = value.into(); self }
+    pub fn authorization_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorization_endpoint = value.into(); self }
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = ::std::option::Option::Some(value.into()); self }
     /// `Issuer`: a string, required.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = value.into(); self }
+    pub fn issuer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.issuer = value.into(); self }
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
-    pub fn on_unauthenticated_request(mut self, value: impl Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = Some(value.into()); self }
+    pub fn on_unauthenticated_request(mut self, value: impl ::std::convert::Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a string.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `SessionCookieName`: a string.
-    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self { self.session_cookie_name = Some(value.into()); self }
+    pub fn session_cookie_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.session_cookie_name = ::std::option::Option::Some(value.into()); self }
     /// `SessionTimeout`: an integer.
-    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self { self.session_timeout = Some(value.into()); self }
+    pub fn session_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.session_timeout = ::std::option::Option::Some(value.into()); self }
     /// `TokenEndpoint`: a string, required.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = value.into(); self }
+    pub fn token_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_endpoint = value.into(); self }
     /// `UseExistingClientSecret`: a boolean.
-    pub fn use_existing_client_secret(mut self, value: impl Into<Bool>) -> Self { self.use_existing_client_secret = Some(value.into()); self }
+    pub fn use_existing_client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_existing_client_secret = ::std::option::Option::Some(value.into()); self }
     /// `UserInfoEndpoint`: a string, required.
-    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self { self.user_info_endpoint = value.into(); self }
+    pub fn user_info_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_info_endpoint = value.into(); self }
 }
 
-impl PropertyType for AuthenticateOidcConfig {}
+impl crate::PropertyType for AuthenticateOidcConfig {}
 
-impl ToValue for AuthenticateOidcConfig {
+impl ::cloudwright_core::ToValue for AuthenticateOidcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationRequestExtraParams",
                 &self.authentication_request_extra_params,
@@ -622,16 +540,6 @@ impl ToValue for AuthenticateOidcConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HostHeaderConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HostHeaderConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
 /// Information about a host header condition.
@@ -640,13 +548,13 @@ pub(crate) static RULE_HostHeaderConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostHeaderConfig {
     /// `RegexValues`: a list of strings.
-    pub regex_values: Option<List<Str>>,
+    pub regex_values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Values`: a list of strings.
     ///
     /// The host names. The maximum length of each string is 128 characters. The comparison is case insensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matches exactly 1 character). You must include at least one "." character. You can include only alphabetical characters after the final "." character.
     ///
     /// If you specify multiple strings, the condition is satisfied if one of the strings matches the host name.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -654,37 +562,26 @@ impl HostHeaderConfig {
     /// A `HostHeaderConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RegexValues`: a list of strings.
-    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self { self.regex_values = Some(value.into()); self }
+    pub fn regex_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regex_values = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HostHeaderConfig {}
+impl crate::PropertyType for HostHeaderConfig {}
 
-impl ToValue for HostHeaderConfig {
+impl ::cloudwright_core::ToValue for HostHeaderConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RegexValues", &self.regex_values)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpHeaderConfig: ObjRule = ObjRule {
-    properties: &[
-        ("HttpHeaderName", Shape::STR),
-        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpHeaderConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -698,9 +595,9 @@ pub struct HttpHeaderConfig {
     /// `HttpHeaderName`: a string.
     ///
     /// The name of the HTTP header field. The maximum size is 40 characters. The header name is case insensitive. The allowed characters are specified by RFC 7230. Wildcards are not supported.
-    pub http_header_name: Option<Str>,
+    pub http_header_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RegexValues`: a list of strings.
-    pub regex_values: Option<List<Str>>,
+    pub regex_values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Values`: a list of strings.
     ///
     /// The strings to compare against the value of the HTTP header. The maximum length of each string is 128 characters. The comparison strings are case insensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matches exactly 1 character).
@@ -708,7 +605,7 @@ pub struct HttpHeaderConfig {
     /// If the same header appears multiple times in the request, we search them in order until a match is found.
     ///
     /// If you specify multiple strings, the condition is satisfied if one of the strings matches the value of the HTTP header. To require that all of the strings are a match, create one condition per string.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -716,23 +613,23 @@ impl HttpHeaderConfig {
     /// A `HttpHeaderConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HttpHeaderName`: a string.
-    pub fn http_header_name(mut self, value: impl Into<Str>) -> Self { self.http_header_name = Some(value.into()); self }
+    pub fn http_header_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_header_name = ::std::option::Option::Some(value.into()); self }
     /// `RegexValues`: a list of strings.
-    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self { self.regex_values = Some(value.into()); self }
+    pub fn regex_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regex_values = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpHeaderConfig {}
+impl crate::PropertyType for HttpHeaderConfig {}
 
-impl ToValue for HttpHeaderConfig {
+impl ::cloudwright_core::ToValue for HttpHeaderConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HttpHeaderName", &self.http_header_name)
             .opt("RegexValues", &self.regex_values)
             .opt("Values", &self.values)
@@ -740,20 +637,11 @@ impl ToValue for HttpHeaderConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HttpRequestMethodConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HttpRequestMethodConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
 /// Information about an HTTP method condition.
 ///
-/// HTTP defines a set of request methods, also referred to as HTTP verbs. For more information, see the \[HTTP Method Registry\](<https://docs.aws.amazon.com/https://www.iana.org/assignments/http-methods/http-methods.xhtml>) . You can also define custom HTTP methods.
+/// HTTP defines a set of request methods, also referred to as HTTP verbs. For more information, see the [HTTP Method Registry](https://docs.aws.amazon.com/https://www.iana.org/assignments/http-methods/http-methods.xhtml) . You can also define custom HTTP methods.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-httprequestmethodconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -763,7 +651,7 @@ pub struct HttpRequestMethodConfig {
     /// The name of the request method. The maximum length is 40 characters. The allowed characters are A-Z, hyphen (-), and underscore (_). The comparison is case sensitive. Wildcards are not supported; therefore, the method name must be an exact match.
     ///
     /// If you specify multiple strings, the condition is satisfied if one of the strings matches the HTTP request method. We recommend that you route GET and HEAD requests in the same way, because the response to a HEAD request may be cached.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -771,31 +659,23 @@ impl HttpRequestMethodConfig {
     /// A `HttpRequestMethodConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpRequestMethodConfig {}
+impl crate::PropertyType for HttpRequestMethodConfig {}
 
-impl ToValue for HttpRequestMethodConfig {
+impl ::cloudwright_core::ToValue for HttpRequestMethodConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Values", &self.values).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Values", &self.values)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PathPatternConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PathPatternConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -805,7 +685,7 @@ pub(crate) static RULE_PathPatternConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PathPatternConfig {
     /// `RegexValues`: a list of strings.
-    pub regex_values: Option<List<Str>>,
+    pub regex_values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Values`: a list of strings.
     ///
     /// The path patterns to compare against the request URL. The maximum size of each string is 128 characters. The comparison is case sensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matches exactly 1 character).
@@ -813,7 +693,7 @@ pub struct PathPatternConfig {
     /// If you specify multiple strings, the condition is satisfied if one of them matches the request URL. The path pattern is compared only to the path of the URL, not to its query string.
     ///
     /// Items at most 5.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -821,35 +701,26 @@ impl PathPatternConfig {
     /// A `PathPatternConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RegexValues`: a list of strings.
-    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self { self.regex_values = Some(value.into()); self }
+    pub fn regex_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regex_values = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PathPatternConfig {}
+impl crate::PropertyType for PathPatternConfig {}
 
-impl ToValue for PathPatternConfig {
+impl ::cloudwright_core::ToValue for PathPatternConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RegexValues", &self.regex_values)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueryStringConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryStringKeyValue), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueryStringConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -865,7 +736,7 @@ pub struct QueryStringConfig {
     /// The key/value pairs or values to find in the query string. The maximum length of each string is 128 characters. The comparison is case insensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matches exactly 1 character). To search for a literal '*' or '?' character in a query string, you must escape these characters in `Values` using a '\' character.
     ///
     /// If you specify multiple key/value pairs or values, the condition is satisfied if one of them is found in the query string.
-    pub values: Option<List<QueryStringKeyValue>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<QueryStringKeyValue>>,
 }
 
 #[rustfmt::skip]
@@ -873,31 +744,23 @@ impl QueryStringConfig {
     /// A `QueryStringConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Values`: a list of [`QueryStringKeyValue`] objects.
-    pub fn values(mut self, value: impl Into<List<QueryStringKeyValue>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<QueryStringKeyValue>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QueryStringConfig {}
+impl crate::PropertyType for QueryStringConfig {}
 
-impl ToValue for QueryStringConfig {
+impl ::cloudwright_core::ToValue for QueryStringConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Values", &self.values).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Values", &self.values)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueryStringKeyValue: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueryStringKeyValue` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -909,11 +772,11 @@ pub struct QueryStringKeyValue {
     /// `Key`: a string.
     ///
     /// The key. You can omit the key.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -921,21 +784,21 @@ impl QueryStringKeyValue {
     /// A `QueryStringKeyValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QueryStringKeyValue {}
+impl crate::PropertyType for QueryStringKeyValue {}
 
-impl ToValue for QueryStringKeyValue {
+impl ::cloudwright_core::ToValue for QueryStringKeyValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -946,21 +809,10 @@ impl ToValue for QueryStringKeyValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RewriteConfigRequired {
     /// `Regex`: a string, required.
-    pub regex: Str,
+    pub regex: ::cloudwright_core::Str,
     /// `Replace`: a string, required.
-    pub replace: Str,
+    pub replace: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RewriteConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Regex", Shape::STR),
-        ("Replace", Shape::STR),
-    ],
-    required: &["Regex", "Replace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RewriteConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -972,11 +824,11 @@ pub struct RewriteConfig {
     /// `Regex`: a string, required.
     ///
     /// The regular expression to match in the input string. The maximum length of the string is 1,024 characters.
-    pub regex: Str,
+    pub regex: ::cloudwright_core::Str,
     /// `Replace`: a string, required.
     ///
     /// The replacement string to use when rewriting the matched input. The maximum length of the string is 1,024 characters. You can specify capture groups in the regular expression (for example, $1 and $2).
-    pub replace: Str,
+    pub replace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -991,39 +843,22 @@ impl RewriteConfig {
     }
 
     /// `Regex`: a string, required.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = value.into(); self }
+    pub fn regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex = value.into(); self }
     /// `Replace`: a string, required.
-    pub fn replace(mut self, value: impl Into<Str>) -> Self { self.replace = value.into(); self }
+    pub fn replace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replace = value.into(); self }
 }
 
-impl PropertyType for RewriteConfig {}
+impl crate::PropertyType for RewriteConfig {}
 
-impl ToValue for RewriteConfig {
+impl ::cloudwright_core::ToValue for RewriteConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Regex", &self.regex)
             .req("Replace", &self.replace)
             .build()
     }
 }
-
-/// The required properties of [`RewriteConfigObject`], by name: `RewriteConfigObject::new(RewriteConfigObjectRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RewriteConfigObjectRequired {
-    /// `Rewrites`: a list of [`RewriteConfig`] objects, required.
-    pub rewrites: List<RewriteConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RewriteConfigObject: ObjRule = ObjRule {
-    properties: &[
-        ("Rewrites", Shape::List(&ListRule { items: Shape::Object(&RULE_RewriteConfig), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Rewrites"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RewriteConfigObject` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -1031,48 +866,33 @@ pub(crate) static RULE_RewriteConfigObject: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RewriteConfigObject {
     /// `Rewrites`: a list of [`RewriteConfig`] objects, required.
-    pub rewrites: List<RewriteConfig>,
+    pub rewrites: ::cloudwright_core::List<RewriteConfig>,
 }
 
 #[rustfmt::skip]
 impl RewriteConfigObject {
-    /// A `RewriteConfigObject` with its required properties, named in a [`RewriteConfigObjectRequired`].
+    /// A `RewriteConfigObject` with its one required property, `Rewrites`.
     #[inline]
-    pub fn new(required: RewriteConfigObjectRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<RewriteConfig>>) -> Self {
         Self {
-            rewrites: required.rewrites,
+            rewrites: value.into(),
         }
     }
 
     /// `Rewrites`: a list of [`RewriteConfig`] objects, required.
-    pub fn rewrites(mut self, value: impl Into<List<RewriteConfig>>) -> Self { self.rewrites = value.into(); self }
+    pub fn rewrites(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RewriteConfig>>) -> Self { self.rewrites = value.into(); self }
 }
 
-impl PropertyType for RewriteConfigObject {}
+impl crate::PropertyType for RewriteConfigObject {}
 
-impl ToValue for RewriteConfigObject {
+impl ::cloudwright_core::ToValue for RewriteConfigObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Rewrites", &self.rewrites).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Rewrites", &self.rewrites)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Field", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-        ("HostHeaderConfig", Shape::Object(&RULE_HostHeaderConfig)),
-        ("HttpHeaderConfig", Shape::Object(&RULE_HttpHeaderConfig)),
-        ("HttpRequestMethodConfig", Shape::Object(&RULE_HttpRequestMethodConfig)),
-        ("PathPatternConfig", Shape::Object(&RULE_PathPatternConfig)),
-        ("QueryStringConfig", Shape::Object(&RULE_QueryStringConfig)),
-        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SourceIpConfig", Shape::Object(&RULE_SourceIpConfig)),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleCondition` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -1093,35 +913,35 @@ pub struct RuleCondition {
     /// - `source-ip`
     ///
     /// Length 0 to 64.
-    pub field: Option<Str>,
+    pub field: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostHeaderConfig`: a [`HostHeaderConfig`] object.
     ///
     /// Information for a host header condition. Specify only when `Field` is `host-header` .
-    pub host_header_config: Option<Obj<HostHeaderConfig>>,
+    pub host_header_config: ::std::option::Option<crate::Obj<HostHeaderConfig>>,
     /// `HttpHeaderConfig`: a [`HttpHeaderConfig`] object.
     ///
     /// Information for an HTTP header condition. Specify only when `Field` is `http-header` .
-    pub http_header_config: Option<Obj<HttpHeaderConfig>>,
+    pub http_header_config: ::std::option::Option<crate::Obj<HttpHeaderConfig>>,
     /// `HttpRequestMethodConfig`: a [`HttpRequestMethodConfig`] object.
     ///
     /// Information for an HTTP method condition. Specify only when `Field` is `http-request-method` .
-    pub http_request_method_config: Option<Obj<HttpRequestMethodConfig>>,
+    pub http_request_method_config: ::std::option::Option<crate::Obj<HttpRequestMethodConfig>>,
     /// `PathPatternConfig`: a [`PathPatternConfig`] object.
     ///
     /// Information for a path pattern condition. Specify only when `Field` is `path-pattern` .
-    pub path_pattern_config: Option<Obj<PathPatternConfig>>,
+    pub path_pattern_config: ::std::option::Option<crate::Obj<PathPatternConfig>>,
     /// `QueryStringConfig`: a [`QueryStringConfig`] object.
     ///
     /// Information for a query string condition. Specify only when `Field` is `query-string` .
-    pub query_string_config: Option<Obj<QueryStringConfig>>,
+    pub query_string_config: ::std::option::Option<crate::Obj<QueryStringConfig>>,
     /// `RegexValues`: a list of strings.
     ///
     /// The regular expressions to match against the condition field. The maximum length of each string is 128 characters. Specify only when `Field` is `http-header` , `host-header` , or `path-pattern` .
-    pub regex_values: Option<List<Str>>,
+    pub regex_values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SourceIpConfig`: a [`SourceIpConfig`] object.
     ///
     /// Information for a source IP condition. Specify only when `Field` is `source-ip` .
-    pub source_ip_config: Option<Obj<SourceIpConfig>>,
+    pub source_ip_config: ::std::option::Option<crate::Obj<SourceIpConfig>>,
     /// `Values`: a list of strings.
     ///
     /// The condition value. Specify only when `Field` is `host-header` or `path-pattern` . Alternatively, to specify multiple host names or multiple path patterns, use `HostHeaderConfig` or `PathPatternConfig` .
@@ -1137,10 +957,10 @@ pub struct RuleCondition {
     ///
     /// - A-Z, a-z, 0-9
     /// - _ - . $ / ~ " ' @ : +
-    /// - & (using &amp;)
+    /// - & (using &)
     /// - * (matches 0 or more characters)
     /// - ? (matches exactly 1 character)
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1148,35 +968,35 @@ impl RuleCondition {
     /// A `RuleCondition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Field`: a string.
-    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = Some(value.into()); self }
+    pub fn field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field = ::std::option::Option::Some(value.into()); self }
     /// `HostHeaderConfig`: a [`HostHeaderConfig`] object.
-    pub fn host_header_config(mut self, value: impl Into<Obj<HostHeaderConfig>>) -> Self { self.host_header_config = Some(value.into()); self }
+    pub fn host_header_config(mut self, value: impl ::std::convert::Into<crate::Obj<HostHeaderConfig>>) -> Self { self.host_header_config = ::std::option::Option::Some(value.into()); self }
     /// `HttpHeaderConfig`: a [`HttpHeaderConfig`] object.
-    pub fn http_header_config(mut self, value: impl Into<Obj<HttpHeaderConfig>>) -> Self { self.http_header_config = Some(value.into()); self }
+    pub fn http_header_config(mut self, value: impl ::std::convert::Into<crate::Obj<HttpHeaderConfig>>) -> Self { self.http_header_config = ::std::option::Option::Some(value.into()); self }
     /// `HttpRequestMethodConfig`: a [`HttpRequestMethodConfig`] object.
-    pub fn http_request_method_config(mut self, value: impl Into<Obj<HttpRequestMethodConfig>>) -> Self { self.http_request_method_config = Some(value.into()); self }
+    pub fn http_request_method_config(mut self, value: impl ::std::convert::Into<crate::Obj<HttpRequestMethodConfig>>) -> Self { self.http_request_method_config = ::std::option::Option::Some(value.into()); self }
     /// `PathPatternConfig`: a [`PathPatternConfig`] object.
-    pub fn path_pattern_config(mut self, value: impl Into<Obj<PathPatternConfig>>) -> Self { self.path_pattern_config = Some(value.into()); self }
+    pub fn path_pattern_config(mut self, value: impl ::std::convert::Into<crate::Obj<PathPatternConfig>>) -> Self { self.path_pattern_config = ::std::option::Option::Some(value.into()); self }
     /// `QueryStringConfig`: a [`QueryStringConfig`] object.
-    pub fn query_string_config(mut self, value: impl Into<Obj<QueryStringConfig>>) -> Self { self.query_string_config = Some(value.into()); self }
+    pub fn query_string_config(mut self, value: impl ::std::convert::Into<crate::Obj<QueryStringConfig>>) -> Self { self.query_string_config = ::std::option::Option::Some(value.into()); self }
     /// `RegexValues`: a list of strings.
-    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self { self.regex_values = Some(value.into()); self }
+    pub fn regex_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regex_values = ::std::option::Option::Some(value.into()); self }
     /// `SourceIpConfig`: a [`SourceIpConfig`] object.
-    pub fn source_ip_config(mut self, value: impl Into<Obj<SourceIpConfig>>) -> Self { self.source_ip_config = Some(value.into()); self }
+    pub fn source_ip_config(mut self, value: impl ::std::convert::Into<crate::Obj<SourceIpConfig>>) -> Self { self.source_ip_config = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuleCondition {}
+impl crate::PropertyType for RuleCondition {}
 
-impl ToValue for RuleCondition {
+impl ::cloudwright_core::ToValue for RuleCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Field", &self.field)
             .opt("HostHeaderConfig", &self.host_header_config)
             .opt("HttpHeaderConfig", &self.http_header_config)
@@ -1189,15 +1009,6 @@ impl ToValue for RuleCondition {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceIpConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceIpConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -1213,7 +1024,7 @@ pub struct SourceIpConfig {
     /// The source IP addresses, in CIDR format. You can use both IPv4 and IPv6 addresses. Wildcards are not supported.
     ///
     /// If you specify multiple addresses, the condition is satisfied if the source IP address of the request matches one of the CIDR blocks. This condition is not satisfied by the addresses in the X-Forwarded-For header.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1221,41 +1032,23 @@ impl SourceIpConfig {
     /// A `SourceIpConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceIpConfig {}
+impl crate::PropertyType for SourceIpConfig {}
 
-impl ToValue for SourceIpConfig {
+impl ::cloudwright_core::ToValue for SourceIpConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Values", &self.values).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Values", &self.values)
+            .build()
     }
 }
-
-/// The required properties of [`Transform`], by name: `Transform::new(TransformRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TransformRequired {
-    /// `Type`: a [`TransformType`] value, required.
-    pub r#type: TransformType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Transform: ObjRule = ObjRule {
-    properties: &[
-        ("HostHeaderRewriteConfig", Shape::Object(&RULE_RewriteConfigObject)),
-        ("Type", Shape::Str(&StrRule { allowed: &["host-header-rewrite", "url-rewrite"], ..StrRule::ANY })),
-        ("UrlRewriteConfig", Shape::Object(&RULE_RewriteConfigObject)),
-    ],
-    required: &["Type"],
-    one_of: &[&[&["HostHeaderRewriteConfig"], &["UrlRewriteConfig"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Transform` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
@@ -1263,39 +1056,39 @@ pub(crate) static RULE_Transform: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Transform {
     /// `HostHeaderRewriteConfig`: a [`RewriteConfigObject`] object.
-    pub host_header_rewrite_config: Option<Obj<RewriteConfigObject>>,
+    pub host_header_rewrite_config: ::std::option::Option<crate::Obj<RewriteConfigObject>>,
     /// `Type`: a [`TransformType`] value, required.
     pub r#type: TransformType,
     /// `UrlRewriteConfig`: a [`RewriteConfigObject`] object.
-    pub url_rewrite_config: Option<Obj<RewriteConfigObject>>,
+    pub url_rewrite_config: ::std::option::Option<crate::Obj<RewriteConfigObject>>,
 }
 
 #[rustfmt::skip]
 impl Transform {
-    /// A `Transform` with its required properties, named in a [`TransformRequired`].
+    /// A `Transform` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: TransformRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TransformType>) -> Self {
         Self {
-            host_header_rewrite_config: None,
-            r#type: required.r#type,
-            url_rewrite_config: None,
+            host_header_rewrite_config: ::std::option::Option::None,
+            r#type: value.into(),
+            url_rewrite_config: ::std::option::Option::None,
         }
     }
 
     /// `HostHeaderRewriteConfig`: a [`RewriteConfigObject`] object.
-    pub fn host_header_rewrite_config(mut self, value: impl Into<Obj<RewriteConfigObject>>) -> Self { self.host_header_rewrite_config = Some(value.into()); self }
+    pub fn host_header_rewrite_config(mut self, value: impl ::std::convert::Into<crate::Obj<RewriteConfigObject>>) -> Self { self.host_header_rewrite_config = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`TransformType`] value, required.
-    pub fn r#type(mut self, value: impl Into<TransformType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<TransformType>) -> Self { self.r#type = value.into(); self }
     /// `UrlRewriteConfig`: a [`RewriteConfigObject`] object.
-    pub fn url_rewrite_config(mut self, value: impl Into<Obj<RewriteConfigObject>>) -> Self { self.url_rewrite_config = Some(value.into()); self }
+    pub fn url_rewrite_config(mut self, value: impl ::std::convert::Into<crate::Obj<RewriteConfigObject>>) -> Self { self.url_rewrite_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Transform {}
+impl crate::PropertyType for Transform {}
 
-impl ToValue for Transform {
+impl ::cloudwright_core::ToValue for Transform {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HostHeaderRewriteConfig", &self.host_header_rewrite_config)
             .req("Type", &self.r#type)
             .opt("UrlRewriteConfig", &self.url_rewrite_config)
@@ -1311,23 +1104,223 @@ pub enum TransformType {
     /// `url-rewrite`
     UrlRewrite,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TransformType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TransformType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TransformType {
+impl ::cloudwright_core::ToValue for TransformType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::HostHeaderRewrite => "host-header-rewrite",
             Self::UrlRewrite => "url-rewrite",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_FixedResponseConfig, RULE_ForwardConfig, RULE_JwtValidationConfig, RULE_RedirectConfig,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ListenerRule: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: true })),
+            ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleCondition), min_items: None, max_items: None, unique: true })),
+            ("ListenerArn", Shape::STR),
+            ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(50000.0), ..NumRule::ANY })),
+            ("Transforms", Shape::List(&ListRule { items: Shape::Object(&RULE_Transform), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Actions", "Priority", "Conditions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticateCognitoConfig", Shape::Object(&RULE_AuthenticateCognitoConfig)),
+            ("AuthenticateOidcConfig", Shape::Object(&RULE_AuthenticateOidcConfig)),
+            ("FixedResponseConfig", Shape::Object(&RULE_FixedResponseConfig)),
+            ("ForwardConfig", Shape::Object(&RULE_ForwardConfig)),
+            ("JwtValidationConfig", Shape::Object(&RULE_JwtValidationConfig)),
+            ("Order", Shape::Int(&NumRule { min: Some(1.0), max: Some(50000.0), ..NumRule::ANY })),
+            ("RedirectConfig", Shape::Object(&RULE_RedirectConfig)),
+            ("TargetGroupArn", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["authenticate-cognito", "authenticate-oidc", "fixed-response", "forward", "jwt-validation", "redirect"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
+            ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
+            ("Scope", Shape::STR),
+            ("SessionCookieName", Shape::STR),
+            ("SessionTimeout", Shape::INT),
+            ("UserPoolArn", Shape::STR),
+            ("UserPoolClientId", Shape::STR),
+            ("UserPoolDomain", Shape::STR),
+        ],
+        required: &["UserPoolClientId", "UserPoolDomain", "UserPoolArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
+            ("AuthorizationEndpoint", Shape::STR),
+            ("ClientId", Shape::STR),
+            ("ClientSecret", Shape::STR),
+            ("Issuer", Shape::STR),
+            ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
+            ("Scope", Shape::STR),
+            ("SessionCookieName", Shape::STR),
+            ("SessionTimeout", Shape::INT),
+            ("TokenEndpoint", Shape::STR),
+            ("UseExistingClientSecret", Shape::Bool),
+            ("UserInfoEndpoint", Shape::STR),
+        ],
+        required: &["TokenEndpoint", "Issuer", "UserInfoEndpoint", "ClientId", "AuthorizationEndpoint"],
+        any_of: &[&[&["ClientSecret"], &["UseExistingClientSecret"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HostHeaderConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpHeaderConfig: ObjRule = ObjRule {
+        properties: &[
+            ("HttpHeaderName", Shape::STR),
+            ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpRequestMethodConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PathPatternConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryStringConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryStringKeyValue), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryStringKeyValue: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RewriteConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Regex", Shape::STR),
+            ("Replace", Shape::STR),
+        ],
+        required: &["Regex", "Replace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RewriteConfigObject: ObjRule = ObjRule {
+        properties: &[
+            ("Rewrites", Shape::List(&ListRule { items: Shape::Object(&RULE_RewriteConfig), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Rewrites"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Field", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+            ("HostHeaderConfig", Shape::Object(&RULE_HostHeaderConfig)),
+            ("HttpHeaderConfig", Shape::Object(&RULE_HttpHeaderConfig)),
+            ("HttpRequestMethodConfig", Shape::Object(&RULE_HttpRequestMethodConfig)),
+            ("PathPatternConfig", Shape::Object(&RULE_PathPatternConfig)),
+            ("QueryStringConfig", Shape::Object(&RULE_QueryStringConfig)),
+            ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SourceIpConfig", Shape::Object(&RULE_SourceIpConfig)),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceIpConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Transform: ObjRule = ObjRule {
+        properties: &[
+            ("HostHeaderRewriteConfig", Shape::Object(&RULE_RewriteConfigObject)),
+            ("Type", Shape::Str(&StrRule { allowed: &["host-header-rewrite", "url-rewrite"], ..StrRule::ANY })),
+            ("UrlRewriteConfig", Shape::Object(&RULE_RewriteConfigObject)),
+        ],
+        required: &["Type"],
+        one_of: &[&[&["HostHeaderRewriteConfig"], &["UrlRewriteConfig"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
-    properties: &[
-        ("EnableCapacityReservationProvisionStabilize", Shape::Bool),
-        ("EnablePrefixForIpv6SourceNat", Shape::Str(&StrRule { allowed: &["off", "on"], ..StrRule::ANY })),
-        ("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", Shape::STR),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "dualstack-without-public-ipv4", "ipv4"], ..StrRule::ANY })),
-        ("Ipv4IpamPoolId", Shape::STR),
-        ("LoadBalancerAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancerAttribute), min_items: None, max_items: None, unique: true })),
-        ("MinimumLoadBalancerCapacity", Shape::Object(&RULE_MinimumLoadBalancerCapacity)),
-        ("Name", Shape::STR),
-        ("Scheme", Shape::Str(&StrRule { allowed: &["internal", "internet-facing"], ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("SubnetMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_SubnetMapping), min_items: None, max_items: None, unique: true })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["application", "gateway", "network"], ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["Subnets"], &["SubnetMappings"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ElasticLoadBalancingV2::LoadBalancer` resource.
 ///
 /// Specifies an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
@@ -51,17 +23,19 @@ pub struct LoadBalancer {
     /// Indicates whether to enable stabilization when creating or updating an LCU reservation. This ensures that the final stack status reflects the status of the LCU reservation. The default is `false` .
     ///
     /// Default `false`; write-only: CloudFormation does not return it.
-    pub enable_capacity_reservation_provision_stabilize: Option<Bool>,
+    pub enable_capacity_reservation_provision_stabilize:
+        ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnablePrefixForIpv6SourceNat`: an [`EnablePrefixForIpv6SourceNat`] value.
     ///
     /// \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT. The IP address type must be `dualstack` . The default value is `off` .
-    pub enable_prefix_for_ipv6_source_nat: Option<EnablePrefixForIpv6SourceNat>,
+    pub enable_prefix_for_ipv6_source_nat: ::std::option::Option<EnablePrefixForIpv6SourceNat>,
     /// `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`: a string.
     ///
     /// Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through AWS PrivateLink . The default is `on` .
     ///
     /// You can't configure this property on a Network Load Balancer unless you associated a security group with the load balancer when you created it.
-    pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<Str>,
+    pub enforce_security_group_inbound_rules_on_private_link_traffic:
+        ::std::option::Option<::cloudwright_core::Str>,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// The IP address type. Internal load balancers must use `ipv4` .
@@ -71,19 +45,21 @@ pub struct LoadBalancer {
     /// Application Load Balancer authentication supports IPv4 addresses only when connecting to an Identity Provider (IdP) or Amazon Cognito endpoint. Without a public IPv4 address the load balancer can't complete the authentication process, resulting in HTTP 500 errors.
     ///
     /// \[Network Load Balancers and Gateway Load Balancers\] The possible values are `ipv4` (IPv4 addresses) and `dualstack` (IPv4 and IPv6 addresses).
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `Ipv4IpamPoolId`: a string.
     ///
     /// The ID of the IPv4 IPAM pool.
-    pub ipv4_ipam_pool_id: Option<Str>,
+    pub ipv4_ipam_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoadBalancerAttributes`: a list of [`LoadBalancerAttribute`] objects.
     ///
     /// The load balancer attributes. Attributes that you do not modify retain their current values.
-    pub load_balancer_attributes: Option<List<LoadBalancerAttribute>>,
+    pub load_balancer_attributes:
+        ::std::option::Option<::cloudwright_core::List<LoadBalancerAttribute>>,
     /// `MinimumLoadBalancerCapacity`: a [`MinimumLoadBalancerCapacity`] object.
     ///
     /// The minimum capacity for a load balancer.
-    pub minimum_load_balancer_capacity: Option<Obj<MinimumLoadBalancerCapacity>>,
+    pub minimum_load_balancer_capacity:
+        ::std::option::Option<crate::Obj<MinimumLoadBalancerCapacity>>,
     /// `Name`: a string.
     ///
     /// The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-".
@@ -91,7 +67,7 @@ pub struct LoadBalancer {
     /// If you don't specify a name, AWS CloudFormation generates a unique physical ID for the load balancer. If you specify a name, you cannot perform updates that require replacement of this resource, but you can perform other updates. To replace the resource, specify a new name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scheme`: a [`Scheme`] value.
     ///
     /// The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route requests from clients over the internet.
@@ -103,13 +79,13 @@ pub struct LoadBalancer {
     /// You can't specify a scheme for a Gateway Load Balancer.
     ///
     /// Create-only: changing it replaces the resource.
-    pub scheme: Option<Scheme>,
+    pub scheme: ::std::option::Option<Scheme>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// \[Application Load Balancers and Network Load Balancers\] The IDs of the security groups for the load balancer.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetMappings`: a list of [`SubnetMapping`] objects.
     ///
     /// The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both.
@@ -123,7 +99,7 @@ pub struct LoadBalancer {
     /// \[Network Load Balancers\] You can specify subnets from one or more Availability Zones. You can specify one Elastic IP address per subnet if you need static IP addresses for your internet-facing load balancer. For internal load balancers, you can specify one private IP address per subnet from the IPv4 range of the subnet. For internet-facing load balancer, you can specify one IPv6 address per subnet.
     ///
     /// \[Gateway Load Balancers\] You can specify subnets from one or more Availability Zones. You can't specify Elastic IP addresses for your subnets.
-    pub subnet_mappings: Option<List<SubnetMapping>>,
+    pub subnet_mappings: ::std::option::Option<::cloudwright_core::List<SubnetMapping>>,
     /// `Subnets`: a list of strings.
     ///
     /// The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both. To specify an Elastic IP address, specify subnet mappings instead of subnets.
@@ -137,17 +113,17 @@ pub struct LoadBalancer {
     /// \[Network Load Balancers and Gateway Load Balancers\] You can specify subnets from one or more Availability Zones.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: Option<List<Str>>,
+    pub subnets: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to assign to the load balancer.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`LoadBalancerType`] value.
     ///
     /// The type of load balancer. The default is `application` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Option<LoadBalancerType>,
+    pub r#type: ::std::option::Option<LoadBalancerType>,
 }
 
 #[rustfmt::skip]
@@ -157,7 +133,7 @@ impl LoadBalancer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElasticLoadBalancingV2::LoadBalancer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html",
         primary_identifier: &["LoadBalancerArn"],
@@ -168,63 +144,65 @@ impl LoadBalancer {
         read_only: &["LoadBalancerName", "LoadBalancerFullName", "CanonicalHostedZoneID", "LoadBalancerArn", "DNSName"],
         attributes: &["CanonicalHostedZoneID", "DNSName", "EnableCapacityReservationProvisionStabilize", "EnablePrefixForIpv6SourceNat", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "IpAddressType", "Ipv4IpamPoolId", "LoadBalancerArn", "LoadBalancerAttributes", "LoadBalancerFullName", "LoadBalancerName", "Name", "Scheme", "SecurityGroups", "SubnetMappings", "Subnets", "Tags", "Type"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LoadBalancer` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableCapacityReservationProvisionStabilize`: a boolean.
-    pub fn enable_capacity_reservation_provision_stabilize(mut self, value: impl Into<Bool>) -> Self { self.enable_capacity_reservation_provision_stabilize = Some(value.into()); self }
+    pub fn enable_capacity_reservation_provision_stabilize(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_capacity_reservation_provision_stabilize = ::std::option::Option::Some(value.into()); self }
     /// `EnablePrefixForIpv6SourceNat`: an [`EnablePrefixForIpv6SourceNat`] value.
-    pub fn enable_prefix_for_ipv6_source_nat(mut self, value: impl Into<EnablePrefixForIpv6SourceNat>) -> Self { self.enable_prefix_for_ipv6_source_nat = Some(value.into()); self }
+    pub fn enable_prefix_for_ipv6_source_nat(mut self, value: impl ::std::convert::Into<EnablePrefixForIpv6SourceNat>) -> Self { self.enable_prefix_for_ipv6_source_nat = ::std::option::Option::Some(value.into()); self }
     /// `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`: a string.
-    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(mut self, value: impl Into<Str>) -> Self { self.enforce_security_group_inbound_rules_on_private_link_traffic = Some(value.into()); self }
+    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.enforce_security_group_inbound_rules_on_private_link_traffic = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4IpamPoolId`: a string.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv4_ipam_pool_id = Some(value.into()); self }
+    pub fn ipv4_ipam_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv4_ipam_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `LoadBalancerAttributes`: a list of [`LoadBalancerAttribute`] objects.
-    pub fn load_balancer_attributes(mut self, value: impl Into<List<LoadBalancerAttribute>>) -> Self { self.load_balancer_attributes = Some(value.into()); self }
+    pub fn load_balancer_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LoadBalancerAttribute>>) -> Self { self.load_balancer_attributes = ::std::option::Option::Some(value.into()); self }
     /// `MinimumLoadBalancerCapacity`: a [`MinimumLoadBalancerCapacity`] object.
-    pub fn minimum_load_balancer_capacity(mut self, value: impl Into<Obj<MinimumLoadBalancerCapacity>>) -> Self { self.minimum_load_balancer_capacity = Some(value.into()); self }
+    pub fn minimum_load_balancer_capacity(mut self, value: impl ::std::convert::Into<crate::Obj<MinimumLoadBalancerCapacity>>) -> Self { self.minimum_load_balancer_capacity = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Scheme`: a [`Scheme`] value.
-    pub fn scheme(mut self, value: impl Into<Scheme>) -> Self { self.scheme = Some(value.into()); self }
+    pub fn scheme(mut self, value: impl ::std::convert::Into<Scheme>) -> Self { self.scheme = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `SubnetMappings`: a list of [`SubnetMapping`] objects.
-    pub fn subnet_mappings(mut self, value: impl Into<List<SubnetMapping>>) -> Self { self.subnet_mappings = Some(value.into()); self }
+    pub fn subnet_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SubnetMapping>>) -> Self { self.subnet_mappings = ::std::option::Option::Some(value.into()); self }
     /// `Subnets`: a list of strings.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`LoadBalancerType`] value.
-    pub fn r#type(mut self, value: impl Into<LoadBalancerType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<LoadBalancerType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LoadBalancer {
+impl ::cloudwright_core::Resource for LoadBalancer {
     type Attributes = LoadBalancerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoadBalancer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LoadBalancer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LoadBalancer {
+impl ::cloudwright_core::ToValue for LoadBalancer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnableCapacityReservationProvisionStabilize",
                 &self.enable_capacity_reservation_provision_stabilize,
@@ -255,12 +233,12 @@ impl ToValue for LoadBalancer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LoadBalancer`]: `Handle<LoadBalancer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LoadBalancer`]: `Handle<LoadBalancer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LoadBalancerAttributes(ResourceRef);
+pub struct LoadBalancerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LoadBalancerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LoadBalancerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -270,33 +248,35 @@ impl LoadBalancerAttributes {
     ///
     /// The ID of the Amazon Route 53 hosted zone associated with the load balancer. For example, `Z2P70J7EXAMPLE` .
     #[inline]
-    pub fn canonical_hosted_zone_id(&self) -> Value {
-        self.0.get_att("CanonicalHostedZoneID")
+    pub fn canonical_hosted_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CanonicalHostedZoneID"))
     }
 
     /// `Fn::GetAtt` `DNSName`: a string.
     ///
     /// The DNS name for the load balancer. For example, `my-load-balancer-424835706.us-west-2.elb.amazonaws.com` .
     #[inline]
-    pub fn dns_name(&self) -> Value {
-        self.0.get_att("DNSName")
+    pub fn dns_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DNSName"))
     }
 
     /// `Fn::GetAtt` `EnableCapacityReservationProvisionStabilize`: a boolean.
     ///
     /// Indicates whether to enable stabilization when creating or updating an LCU reservation. This ensures that the final stack status reflects the status of the LCU reservation. The default is `false` .
     #[inline]
-    pub fn enable_capacity_reservation_provision_stabilize(&self) -> Value {
-        self.0
-            .get_att("EnableCapacityReservationProvisionStabilize")
+    pub fn enable_capacity_reservation_provision_stabilize(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("EnableCapacityReservationProvisionStabilize"),
+        )
     }
 
     /// `Fn::GetAtt` `EnablePrefixForIpv6SourceNat`: one of a set of strings.
     ///
     /// \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT. The IP address type must be `dualstack` . The default value is `off` .
     #[inline]
-    pub fn enable_prefix_for_ipv6_source_nat(&self) -> Value {
-        self.0.get_att("EnablePrefixForIpv6SourceNat")
+    pub fn enable_prefix_for_ipv6_source_nat(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnablePrefixForIpv6SourceNat"))
     }
 
     /// `Fn::GetAtt` `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`: a string.
@@ -305,9 +285,13 @@ impl LoadBalancerAttributes {
     ///
     /// You can't configure this property on a Network Load Balancer unless you associated a security group with the load balancer when you created it.
     #[inline]
-    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(&self) -> Value {
-        self.0
-            .get_att("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
+    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"),
+        )
     }
 
     /// `Fn::GetAtt` `IpAddressType`: one of a set of strings.
@@ -320,48 +304,48 @@ impl LoadBalancerAttributes {
     ///
     /// \[Network Load Balancers and Gateway Load Balancers\] The possible values are `ipv4` (IPv4 addresses) and `dualstack` (IPv4 and IPv6 addresses).
     #[inline]
-    pub fn ip_address_type(&self) -> Value {
-        self.0.get_att("IpAddressType")
+    pub fn ip_address_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpAddressType"))
     }
 
     /// `Fn::GetAtt` `Ipv4IpamPoolId`: a string.
     ///
     /// The ID of the IPv4 IPAM pool.
     #[inline]
-    pub fn ipv4_ipam_pool_id(&self) -> Value {
-        self.0.get_att("Ipv4IpamPoolId")
+    pub fn ipv4_ipam_pool_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Ipv4IpamPoolId"))
     }
 
     /// `Fn::GetAtt` `LoadBalancerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the load balancer.
     #[inline]
-    pub fn load_balancer_arn(&self) -> Value {
-        self.0.get_att("LoadBalancerArn")
+    pub fn load_balancer_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LoadBalancerArn"))
     }
 
     /// `Fn::GetAtt` `LoadBalancerAttributes`: a list of `LoadBalancerAttribute` objects.
     ///
     /// The load balancer attributes. Attributes that you do not modify retain their current values.
     #[inline]
-    pub fn load_balancer_attributes(&self) -> Value {
-        self.0.get_att("LoadBalancerAttributes")
+    pub fn load_balancer_attributes(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LoadBalancerAttributes"))
     }
 
     /// `Fn::GetAtt` `LoadBalancerFullName`: a string.
     ///
     /// The full name of the load balancer. For example, `app/my-load-balancer/50dc6c495c0c9188` .
     #[inline]
-    pub fn load_balancer_full_name(&self) -> Value {
-        self.0.get_att("LoadBalancerFullName")
+    pub fn load_balancer_full_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LoadBalancerFullName"))
     }
 
     /// `Fn::GetAtt` `LoadBalancerName`: a string.
     ///
     /// The name of the load balancer. For example, `my-load-balancer` .
     #[inline]
-    pub fn load_balancer_name(&self) -> Value {
-        self.0.get_att("LoadBalancerName")
+    pub fn load_balancer_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LoadBalancerName"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
@@ -370,8 +354,8 @@ impl LoadBalancerAttributes {
     ///
     /// If you don't specify a name, AWS CloudFormation generates a unique physical ID for the load balancer. If you specify a name, you cannot perform updates that require replacement of this resource, but you can perform other updates. To replace the resource, specify a new name.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `Scheme`: one of a set of strings.
@@ -384,16 +368,16 @@ impl LoadBalancerAttributes {
     ///
     /// You can't specify a scheme for a Gateway Load Balancer.
     #[inline]
-    pub fn scheme(&self) -> Value {
-        self.0.get_att("Scheme")
+    pub fn scheme(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Scheme"))
     }
 
     /// `Fn::GetAtt` `SecurityGroups`: a list of strings.
     ///
     /// \[Application Load Balancers and Network Load Balancers\] The IDs of the security groups for the load balancer.
     #[inline]
-    pub fn security_groups(&self) -> Value {
-        self.0.get_att("SecurityGroups")
+    pub fn security_groups(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SecurityGroups"))
     }
 
     /// `Fn::GetAtt` `SubnetMappings`: a list of `SubnetMapping` objects.
@@ -410,8 +394,8 @@ impl LoadBalancerAttributes {
     ///
     /// \[Gateway Load Balancers\] You can specify subnets from one or more Availability Zones. You can't specify Elastic IP addresses for your subnets.
     #[inline]
-    pub fn subnet_mappings(&self) -> Value {
-        self.0.get_att("SubnetMappings")
+    pub fn subnet_mappings(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SubnetMappings"))
     }
 
     /// `Fn::GetAtt` `Subnets`: a list of strings.
@@ -426,36 +410,26 @@ impl LoadBalancerAttributes {
     ///
     /// \[Network Load Balancers and Gateway Load Balancers\] You can specify subnets from one or more Availability Zones.
     #[inline]
-    pub fn subnets(&self) -> Value {
-        self.0.get_att("Subnets")
+    pub fn subnets(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Subnets"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tags to assign to the load balancer.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     ///
     /// The type of load balancer. The default is `application` .
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoadBalancerAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoadBalancerAttribute` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
 ///
@@ -508,11 +482,11 @@ pub struct LoadBalancerAttribute {
     ///
     /// - `dns_record.client_routing_policy` - Indicates how traffic is distributed among the load balancer Availability Zones. The possible values are `availability_zone_affinity` with 100 percent zonal affinity, `partial_availability_zone_affinity` with 85 percent zonal affinity, and `any_availability_zone` with 0 percent zonal affinity.
     /// - `secondary_ips.auto_assigned.per_subnet` - The number of secondary IP addresses to configure for your load balancer nodes. Use to address port allocation errors if you can't add targets. The valid range is 0 to 7. The default is 0. After you set this value, you can't decrease it.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the attribute.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -520,43 +494,26 @@ impl LoadBalancerAttribute {
     /// A `LoadBalancerAttribute` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoadBalancerAttribute {}
+impl crate::PropertyType for LoadBalancerAttribute {}
 
-impl ToValue for LoadBalancerAttribute {
+impl ::cloudwright_core::ToValue for LoadBalancerAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`MinimumLoadBalancerCapacity`], by name: `MinimumLoadBalancerCapacity::new(MinimumLoadBalancerCapacityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MinimumLoadBalancerCapacityRequired {
-    /// `CapacityUnits`: an integer, required.
-    pub capacity_units: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MinimumLoadBalancerCapacity: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityUnits", Shape::INT),
-    ],
-    required: &["CapacityUnits"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MinimumLoadBalancerCapacity` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
 ///
@@ -568,54 +525,33 @@ pub struct MinimumLoadBalancerCapacity {
     /// `CapacityUnits`: an integer, required.
     ///
     /// The number of capacity units.
-    pub capacity_units: Int,
+    pub capacity_units: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl MinimumLoadBalancerCapacity {
-    /// A `MinimumLoadBalancerCapacity` with its required properties, named in a [`MinimumLoadBalancerCapacityRequired`].
+    /// A `MinimumLoadBalancerCapacity` with its one required property, `CapacityUnits`.
     #[inline]
-    pub fn new(required: MinimumLoadBalancerCapacityRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            capacity_units: required.capacity_units,
+            capacity_units: value.into(),
         }
     }
 
     /// `CapacityUnits`: an integer, required.
-    pub fn capacity_units(mut self, value: impl Into<Int>) -> Self { self.capacity_units = value.into(); self }
+    pub fn capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.capacity_units = value.into(); self }
 }
 
-impl PropertyType for MinimumLoadBalancerCapacity {}
+impl crate::PropertyType for MinimumLoadBalancerCapacity {}
 
-impl ToValue for MinimumLoadBalancerCapacity {
+impl ::cloudwright_core::ToValue for MinimumLoadBalancerCapacity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CapacityUnits", &self.capacity_units)
             .build()
     }
 }
-
-/// The required properties of [`SubnetMapping`], by name: `SubnetMapping::new(SubnetMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubnetMappingRequired {
-    /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubnetMapping: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationId", Shape::STR),
-        ("IPv6Address", Shape::STR),
-        ("PrivateIPv4Address", Shape::STR),
-        ("SourceNatIpv6Prefix", Shape::STR),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    required: &["SubnetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SubnetMapping` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
 ///
@@ -627,59 +563,59 @@ pub struct SubnetMapping {
     /// `AllocationId`: a string.
     ///
     /// \[Network Load Balancers\] The allocation ID of the Elastic IP address for an internet-facing load balancer.
-    pub allocation_id: Option<Str>,
+    pub allocation_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `IPv6Address`: a string.
     ///
     /// \[Network Load Balancers\] The IPv6 address.
-    pub ipv6_address: Option<Str>,
+    pub ipv6_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateIPv4Address`: a string.
     ///
     /// \[Network Load Balancers\] The private IPv4 address for an internal load balancer.
-    pub private_ipv4_address: Option<Str>,
+    pub private_ipv4_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceNatIpv6Prefix`: a string.
     ///
     /// \[Network Load Balancers with UDP listeners\] The IPv6 prefix to use for source NAT. Specify an IPv6 prefix (/80 netmask) from the subnet CIDR block or `auto_assigned` to use an IPv6 prefix selected at random from the subnet CIDR block.
-    pub source_nat_ipv6_prefix: Option<Str>,
+    pub source_nat_ipv6_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetId`: a string, required.
     ///
     /// The ID of the subnet.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SubnetMapping {
-    /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
+    /// A `SubnetMapping` with its one required property, `SubnetId`.
     #[inline]
-    pub fn new(required: SubnetMappingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            allocation_id: None,
-            ipv6_address: None,
-            private_ipv4_address: None,
-            source_nat_ipv6_prefix: None,
-            subnet_id: required.subnet_id,
+            allocation_id: ::std::option::Option::None,
+            ipv6_address: ::std::option::Option::None,
+            private_ipv4_address: ::std::option::Option::None,
+            source_nat_ipv6_prefix: ::std::option::Option::None,
+            subnet_id: value.into(),
         }
     }
 
     /// `AllocationId`: a string.
-    pub fn allocation_id(mut self, value: impl Into<Str>) -> Self { self.allocation_id = Some(value.into()); self }
+    pub fn allocation_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allocation_id = ::std::option::Option::Some(value.into()); self }
     /// `IPv6Address`: a string.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = Some(value.into()); self }
+    pub fn ipv6_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_address = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIPv4Address`: a string.
-    pub fn private_ipv4_address(mut self, value: impl Into<Str>) -> Self { self.private_ipv4_address = Some(value.into()); self }
+    pub fn private_ipv4_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ipv4_address = ::std::option::Option::Some(value.into()); self }
     /// `SourceNatIpv6Prefix`: a string.
-    pub fn source_nat_ipv6_prefix(mut self, value: impl Into<Str>) -> Self { self.source_nat_ipv6_prefix = Some(value.into()); self }
+    pub fn source_nat_ipv6_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_nat_ipv6_prefix = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
-impl PropertyType for SubnetMapping {}
+impl crate::PropertyType for SubnetMapping {}
 
-impl ToValue for SubnetMapping {
+impl ::cloudwright_core::ToValue for SubnetMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocationId", &self.allocation_id)
             .opt("IPv6Address", &self.ipv6_address)
             .opt("PrivateIPv4Address", &self.private_ipv4_address)
@@ -689,24 +625,6 @@ impl ToValue for SubnetMapping {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Tag` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-loadbalancer-tag.html>
@@ -715,36 +633,36 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -759,24 +677,24 @@ pub enum EnablePrefixForIpv6SourceNat {
     /// `on`
     On,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnablePrefixForIpv6SourceNat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnablePrefixForIpv6SourceNat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnablePrefixForIpv6SourceNat {
+impl ::cloudwright_core::ToValue for EnablePrefixForIpv6SourceNat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Off => "off",
             Self::On => "on",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -790,25 +708,25 @@ pub enum IpAddressType {
     /// `ipv4`
     Ipv4,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dualstack => "dualstack",
             Self::DualstackWithoutPublicIpv4 => "dualstack-without-public-ipv4",
             Self::Ipv4 => "ipv4",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -822,25 +740,25 @@ pub enum LoadBalancerType {
     /// `network`
     Network,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LoadBalancerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LoadBalancerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LoadBalancerType {
+impl ::cloudwright_core::ToValue for LoadBalancerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Application => "application",
             Self::Gateway => "gateway",
             Self::Network => "network",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -852,23 +770,101 @@ pub enum Scheme {
     /// `internet-facing`
     InternetFacing,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Scheme {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Scheme {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Scheme {
+impl ::cloudwright_core::ToValue for Scheme {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Internal => "internal",
             Self::InternetFacing => "internet-facing",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
+        properties: &[
+            ("EnableCapacityReservationProvisionStabilize", Shape::Bool),
+            ("EnablePrefixForIpv6SourceNat", Shape::Str(&StrRule { allowed: &["off", "on"], ..StrRule::ANY })),
+            ("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", Shape::STR),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "dualstack-without-public-ipv4", "ipv4"], ..StrRule::ANY })),
+            ("Ipv4IpamPoolId", Shape::STR),
+            ("LoadBalancerAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancerAttribute), min_items: None, max_items: None, unique: true })),
+            ("MinimumLoadBalancerCapacity", Shape::Object(&RULE_MinimumLoadBalancerCapacity)),
+            ("Name", Shape::STR),
+            ("Scheme", Shape::Str(&StrRule { allowed: &["internal", "internet-facing"], ..StrRule::ANY })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("SubnetMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_SubnetMapping), min_items: None, max_items: None, unique: true })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["application", "gateway", "network"], ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["Subnets"], &["SubnetMappings"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoadBalancerAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MinimumLoadBalancerCapacity: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityUnits", Shape::INT),
+        ],
+        required: &["CapacityUnits"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubnetMapping: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationId", Shape::STR),
+            ("IPv6Address", Shape::STR),
+            ("PrivateIPv4Address", Shape::STR),
+            ("SourceNatIpv6Prefix", Shape::STR),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        required: &["SubnetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

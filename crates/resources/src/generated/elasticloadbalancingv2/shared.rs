@@ -6,25 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(2|4|5)\\d\\d$");
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(HTTPS?|#\\{protocol\\})$");
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `Certificate` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerCertificate`.
 ///
@@ -38,7 +19,7 @@ pub struct Certificate {
     /// The Amazon Resource Name (ARN) of the certificate.
     ///
     /// Format `AWS::ACM::Certificate.Arn`.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
@@ -47,46 +28,25 @@ impl Certificate {
     /// A `Certificate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl PropertyType for Certificate {}
+impl crate::PropertyType for Certificate {}
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for Certificate {
+impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .build()
     }
 }
-
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-/// The required properties of [`FixedResponseConfig`], by name: `FixedResponseConfig::new(FixedResponseConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponseConfigRequired {
-    /// `StatusCode`: a string, required.
-    pub status_code: Str,
-}
-
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_FixedResponseConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), ..StrRule::ANY })),
-        ("MessageBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("StatusCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["StatusCode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `FixedResponseConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -103,67 +63,56 @@ pub struct FixedResponseConfig {
     /// Valid Values: text/plain | text/css | text/html | application/javascript | application/json
     ///
     /// Length 0 to 32.
-    pub content_type: Option<Str>,
+    pub content_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `MessageBody`: a string.
     ///
     /// The message.
     ///
     /// Length 0 to 1024.
-    pub message_body: Option<Str>,
+    pub message_body: ::std::option::Option<::cloudwright_core::Str>,
     /// `StatusCode`: a string, required.
     ///
     /// The HTTP response code (2XX, 4XX, or 5XX).
     ///
     /// Pattern `^(2|4|5)\d\d$`.
-    pub status_code: Str,
+    pub status_code: ::cloudwright_core::Str,
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 impl FixedResponseConfig {
-    /// A `FixedResponseConfig` with its required properties, named in a [`FixedResponseConfigRequired`].
+    /// A `FixedResponseConfig` with its one required property, `StatusCode`.
     #[inline]
-    pub fn new(required: FixedResponseConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            content_type: None,
-            message_body: None,
-            status_code: required.status_code,
+            content_type: ::std::option::Option::None,
+            message_body: ::std::option::Option::None,
+            status_code: value.into(),
         }
     }
 
     /// `ContentType`: a string.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
     /// `MessageBody`: a string.
-    pub fn message_body(mut self, value: impl Into<Str>) -> Self { self.message_body = Some(value.into()); self }
+    pub fn message_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_body = ::std::option::Option::Some(value.into()); self }
     /// `StatusCode`: a string, required.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = value.into(); self }
+    pub fn status_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status_code = value.into(); self }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl PropertyType for FixedResponseConfig {}
+impl crate::PropertyType for FixedResponseConfig {}
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for FixedResponseConfig {
+impl ::cloudwright_core::ToValue for FixedResponseConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentType", &self.content_type)
             .opt("MessageBody", &self.message_body)
             .req("StatusCode", &self.status_code)
             .build()
     }
 }
-
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_ForwardConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TargetGroupStickinessConfig", Shape::Object(&RULE_TargetGroupStickinessConfig)),
-        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupTuple), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `ForwardConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -178,11 +127,12 @@ pub struct ForwardConfig {
     /// `TargetGroupStickinessConfig`: a [`TargetGroupStickinessConfig`] object.
     ///
     /// Information about the target group stickiness for a rule.
-    pub target_group_stickiness_config: Option<Obj<TargetGroupStickinessConfig>>,
+    pub target_group_stickiness_config:
+        ::std::option::Option<crate::Obj<TargetGroupStickinessConfig>>,
     /// `TargetGroups`: a list of [`TargetGroupTuple`] objects.
     ///
     /// Information about how traffic will be distributed between multiple target groups in a forward rule.
-    pub target_groups: Option<List<TargetGroupTuple>>,
+    pub target_groups: ::std::option::Option<::cloudwright_core::List<TargetGroupTuple>>,
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
@@ -191,23 +141,23 @@ impl ForwardConfig {
     /// A `ForwardConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TargetGroupStickinessConfig`: a [`TargetGroupStickinessConfig`] object.
-    pub fn target_group_stickiness_config(mut self, value: impl Into<Obj<TargetGroupStickinessConfig>>) -> Self { self.target_group_stickiness_config = Some(value.into()); self }
+    pub fn target_group_stickiness_config(mut self, value: impl ::std::convert::Into<crate::Obj<TargetGroupStickinessConfig>>) -> Self { self.target_group_stickiness_config = ::std::option::Option::Some(value.into()); self }
     /// `TargetGroups`: a list of [`TargetGroupTuple`] objects.
-    pub fn target_groups(mut self, value: impl Into<List<TargetGroupTuple>>) -> Self { self.target_groups = Some(value.into()); self }
+    pub fn target_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetGroupTuple>>) -> Self { self.target_groups = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl PropertyType for ForwardConfig {}
+impl crate::PropertyType for ForwardConfig {}
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for ForwardConfig {
+impl ::cloudwright_core::ToValue for ForwardConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "TargetGroupStickinessConfig",
                 &self.target_group_stickiness_config,
@@ -224,23 +174,10 @@ pub struct JwtValidationActionAdditionalClaimRequired {
     /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
     pub format: JwtValidationActionAdditionalClaimFormat,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_JwtValidationActionAdditionalClaim: ObjRule = ObjRule {
-    properties: &[
-        ("Format", Shape::Str(&StrRule { allowed: &["single-string", "space-separated-values", "string-array"], ..StrRule::ANY })),
-        ("Name", Shape::STR),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Format", "Name", "Values"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `JwtValidationActionAdditionalClaim` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -257,11 +194,11 @@ pub struct JwtValidationActionAdditionalClaim {
     /// `Name`: a string, required.
     ///
     /// The name of the claim. You can't specify `exp` , `iss` , `nbf` , or `iat` because we validate them by default.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
     ///
     /// The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is `space-separated-values` , the values can't include spaces.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
@@ -278,21 +215,21 @@ impl JwtValidationActionAdditionalClaim {
     }
 
     /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
-    pub fn format(mut self, value: impl Into<JwtValidationActionAdditionalClaimFormat>) -> Self { self.format = value.into(); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<JwtValidationActionAdditionalClaimFormat>) -> Self { self.format = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Values`: a list of strings, required.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = value.into(); self }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl PropertyType for JwtValidationActionAdditionalClaim {}
+impl crate::PropertyType for JwtValidationActionAdditionalClaim {}
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for JwtValidationActionAdditionalClaim {
+impl ::cloudwright_core::ToValue for JwtValidationActionAdditionalClaim {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Format", &self.format)
             .req("Name", &self.name)
             .req("Values", &self.values)
@@ -305,23 +242,10 @@ impl ToValue for JwtValidationActionAdditionalClaim {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JwtValidationConfigRequired {
     /// `Issuer`: a string, required.
-    pub issuer: Str,
+    pub issuer: ::cloudwright_core::Str,
     /// `JwksEndpoint`: a string, required.
-    pub jwks_endpoint: Str,
+    pub jwks_endpoint: ::cloudwright_core::Str,
 }
-
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_JwtValidationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_JwtValidationActionAdditionalClaim), min_items: None, max_items: None, unique: true })),
-        ("Issuer", Shape::STR),
-        ("JwksEndpoint", Shape::STR),
-    ],
-    required: &["JwksEndpoint", "Issuer"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `JwtValidationConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -330,11 +254,12 @@ pub(crate) static RULE_JwtValidationConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JwtValidationConfig {
     /// `AdditionalClaims`: a list of [`JwtValidationActionAdditionalClaim`] objects.
-    pub additional_claims: Option<List<JwtValidationActionAdditionalClaim>>,
+    pub additional_claims:
+        ::std::option::Option<::cloudwright_core::List<JwtValidationActionAdditionalClaim>>,
     /// `Issuer`: a string, required.
-    pub issuer: Str,
+    pub issuer: ::cloudwright_core::Str,
     /// `JwksEndpoint`: a string, required.
-    pub jwks_endpoint: Str,
+    pub jwks_endpoint: ::cloudwright_core::Str,
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
@@ -344,58 +269,34 @@ impl JwtValidationConfig {
     #[inline]
     pub fn new(required: JwtValidationConfigRequired) -> Self {
         Self {
-            additional_claims: None,
+            additional_claims: ::std::option::Option::None,
             issuer: required.issuer,
             jwks_endpoint: required.jwks_endpoint,
         }
     }
 
     /// `AdditionalClaims`: a list of [`JwtValidationActionAdditionalClaim`] objects.
-    pub fn additional_claims(mut self, value: impl Into<List<JwtValidationActionAdditionalClaim>>) -> Self { self.additional_claims = Some(value.into()); self }
+    pub fn additional_claims(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<JwtValidationActionAdditionalClaim>>) -> Self { self.additional_claims = ::std::option::Option::Some(value.into()); self }
     /// `Issuer`: a string, required.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = value.into(); self }
+    pub fn issuer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.issuer = value.into(); self }
     /// `JwksEndpoint`: a string, required.
-    pub fn jwks_endpoint(mut self, value: impl Into<Str>) -> Self { self.jwks_endpoint = value.into(); self }
+    pub fn jwks_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.jwks_endpoint = value.into(); self }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl PropertyType for JwtValidationConfig {}
+impl crate::PropertyType for JwtValidationConfig {}
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for JwtValidationConfig {
+impl ::cloudwright_core::ToValue for JwtValidationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalClaims", &self.additional_claims)
             .req("Issuer", &self.issuer)
             .req("JwksEndpoint", &self.jwks_endpoint)
             .build()
     }
 }
-
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-/// The required properties of [`RedirectConfig`], by name: `RedirectConfig::new(RedirectConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedirectConfigRequired {
-    /// `StatusCode`: a [`StatusCode`] value, required.
-    pub status_code: StatusCode,
-}
-
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_RedirectConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Port", Shape::STR),
-        ("Protocol", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Query", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("StatusCode", Shape::Str(&StrRule { allowed: &["HTTP_301", "HTTP_302"], ..StrRule::ANY })),
-    ],
-    required: &["StatusCode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `RedirectConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -422,29 +323,29 @@ pub struct RedirectConfig {
     /// The hostname. This component is not percent-encoded. The hostname can contain #{host}.
     ///
     /// Length 1 to 128.
-    pub host: Option<Str>,
+    pub host: ::std::option::Option<::cloudwright_core::Str>,
     /// `Path`: a string.
     ///
     /// The absolute path, starting with the leading "/". This component is not percent-encoded. The path can contain #{host}, #{path}, and #{port}.
     ///
     /// Length 1 to 128.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: a string.
     ///
     /// The port. You can specify a value from 1 to 65535 or #{port}.
-    pub port: Option<Str>,
+    pub port: ::std::option::Option<::cloudwright_core::Str>,
     /// `Protocol`: a string.
     ///
     /// The protocol. You can specify HTTP, HTTPS, or #{protocol}. You can redirect HTTP to HTTP, HTTP to HTTPS, and HTTPS to HTTPS. You can't redirect HTTPS to HTTP.
     ///
     /// Pattern `^(HTTPS?|#\{protocol\})$`.
-    pub protocol: Option<Str>,
+    pub protocol: ::std::option::Option<::cloudwright_core::Str>,
     /// `Query`: a string.
     ///
     /// The query parameters, URL-encoded when necessary, but not percent-encoded. Do not include the leading "?", as it is automatically added. You can specify any of the reserved keywords.
     ///
     /// Length 0 to 128.
-    pub query: Option<Str>,
+    pub query: ::std::option::Option<::cloudwright_core::Str>,
     /// `StatusCode`: a [`StatusCode`] value, required.
     ///
     /// The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
@@ -454,41 +355,41 @@ pub struct RedirectConfig {
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 impl RedirectConfig {
-    /// A `RedirectConfig` with its required properties, named in a [`RedirectConfigRequired`].
+    /// A `RedirectConfig` with its one required property, `StatusCode`.
     #[inline]
-    pub fn new(required: RedirectConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<StatusCode>) -> Self {
         Self {
-            host: None,
-            path: None,
-            port: None,
-            protocol: None,
-            query: None,
-            status_code: required.status_code,
+            host: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            port: ::std::option::Option::None,
+            protocol: ::std::option::Option::None,
+            query: ::std::option::Option::None,
+            status_code: value.into(),
         }
     }
 
     /// `Host`: a string.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = Some(value.into()); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Port`: a string.
-    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a string.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `Query`: a string.
-    pub fn query(mut self, value: impl Into<Str>) -> Self { self.query = Some(value.into()); self }
+    pub fn query(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query = ::std::option::Option::Some(value.into()); self }
     /// `StatusCode`: a [`StatusCode`] value, required.
-    pub fn status_code(mut self, value: impl Into<StatusCode>) -> Self { self.status_code = value.into(); self }
+    pub fn status_code(mut self, value: impl ::std::convert::Into<StatusCode>) -> Self { self.status_code = value.into(); self }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl PropertyType for RedirectConfig {}
+impl crate::PropertyType for RedirectConfig {}
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for RedirectConfig {
+impl ::cloudwright_core::ToValue for RedirectConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Host", &self.host)
             .opt("Path", &self.path)
             .opt("Port", &self.port)
@@ -504,22 +405,10 @@ impl ToValue for RedirectConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `Tag` property type, shared by `AWS::ElasticLoadBalancingV2::TargetGroup`, `AWS::ElasticLoadBalancingV2::TrustStore`.
@@ -530,11 +419,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
@@ -550,35 +439,24 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_TargetGroupStickinessConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DurationSeconds", Shape::INT),
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `TargetGroupStickinessConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -591,11 +469,11 @@ pub struct TargetGroupStickinessConfig {
     /// `DurationSeconds`: an integer.
     ///
     /// \[Application Load Balancers\] The time period, in seconds, during which requests from a client should be routed to the same target group. The range is 1-604800 seconds (7 days). You must specify this value when enabling target group stickiness.
-    pub duration_seconds: Option<Int>,
+    pub duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Enabled`: a boolean.
     ///
     /// Indicates whether target group stickiness is enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
@@ -604,39 +482,28 @@ impl TargetGroupStickinessConfig {
     /// A `TargetGroupStickinessConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DurationSeconds`: an integer.
-    pub fn duration_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_seconds = Some(value.into()); self }
+    pub fn duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl PropertyType for TargetGroupStickinessConfig {}
+impl crate::PropertyType for TargetGroupStickinessConfig {}
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for TargetGroupStickinessConfig {
+impl ::cloudwright_core::ToValue for TargetGroupStickinessConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationSeconds", &self.duration_seconds)
             .opt("Enabled", &self.enabled)
             .build()
     }
 }
-
-#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_TargetGroupTuple: ObjRule = ObjRule {
-    properties: &[
-        ("TargetGroupArn", Shape::STR),
-        ("Weight", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `TargetGroupTuple` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -649,11 +516,11 @@ pub struct TargetGroupTuple {
     /// `TargetGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the target group.
-    pub target_group_arn: Option<Str>,
+    pub target_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Weight`: an integer.
     ///
     /// The weight. The range is 0 to 999.
-    pub weight: Option<Int>,
+    pub weight: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
@@ -662,23 +529,23 @@ impl TargetGroupTuple {
     /// A `TargetGroupTuple` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TargetGroupArn`: a string.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = Some(value.into()); self }
+    pub fn target_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `Weight`: an integer.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl PropertyType for TargetGroupTuple {}
+impl crate::PropertyType for TargetGroupTuple {}
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for TargetGroupTuple {
+impl ::cloudwright_core::ToValue for TargetGroupTuple {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TargetGroupArn", &self.target_group_arn)
             .opt("Weight", &self.weight)
             .build()
@@ -704,20 +571,20 @@ pub enum ActionType {
     /// `redirect`
     Redirect,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl From<Value> for ActionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ActionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for ActionType {
+impl ::cloudwright_core::ToValue for ActionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AuthenticateCognito => "authenticate-cognito",
             Self::AuthenticateOidc => "authenticate-oidc",
@@ -725,9 +592,9 @@ impl ToValue for ActionType {
             Self::Forward => "forward",
             Self::JwtValidation => "jwt-validation",
             Self::Redirect => "redirect",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -744,27 +611,27 @@ pub enum JwtValidationActionAdditionalClaimFormat {
     /// `string-array`
     StringArray,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl From<Value> for JwtValidationActionAdditionalClaimFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for JwtValidationActionAdditionalClaimFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for JwtValidationActionAdditionalClaimFormat {
+impl ::cloudwright_core::ToValue for JwtValidationActionAdditionalClaimFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SingleString => "single-string",
             Self::SpaceSeparatedValues => "space-separated-values",
             Self::StringArray => "string-array",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -781,27 +648,27 @@ pub enum OnUnauthenticatedRequest {
     /// `deny`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl From<Value> for OnUnauthenticatedRequest {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OnUnauthenticatedRequest {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for OnUnauthenticatedRequest {
+impl ::cloudwright_core::ToValue for OnUnauthenticatedRequest {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "allow",
             Self::Authenticate => "authenticate",
             Self::Deny => "deny",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -830,20 +697,20 @@ pub enum Protocol {
     /// `UDP`
     Udp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Geneve => "GENEVE",
             Self::Http => "HTTP",
@@ -854,9 +721,9 @@ impl ToValue for Protocol {
             Self::TcpUdp => "TCP_UDP",
             Self::Tls => "TLS",
             Self::Udp => "UDP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -871,25 +738,149 @@ pub enum StatusCode {
     /// `HTTP_302`
     Http302,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl From<Value> for StatusCode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StatusCode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-impl ToValue for StatusCode {
+impl ::cloudwright_core::ToValue for StatusCode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http301 => "HTTP_301",
             Self::Http302 => "HTTP_302",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(2|4|5)\\d\\d$");
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(HTTPS?|#\\{protocol\\})$");
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Certificate: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_FixedResponseConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), ..StrRule::ANY })),
+            ("MessageBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("StatusCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["StatusCode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ForwardConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TargetGroupStickinessConfig", Shape::Object(&RULE_TargetGroupStickinessConfig)),
+            ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupTuple), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_JwtValidationActionAdditionalClaim: ObjRule = ObjRule {
+        properties: &[
+            ("Format", Shape::Str(&StrRule { allowed: &["single-string", "space-separated-values", "string-array"], ..StrRule::ANY })),
+            ("Name", Shape::STR),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Format", "Name", "Values"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_JwtValidationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_JwtValidationActionAdditionalClaim), min_items: None, max_items: None, unique: true })),
+            ("Issuer", Shape::STR),
+            ("JwksEndpoint", Shape::STR),
+        ],
+        required: &["JwksEndpoint", "Issuer"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedirectConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Port", Shape::STR),
+            ("Protocol", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Query", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("StatusCode", Shape::Str(&StrRule { allowed: &["HTTP_301", "HTTP_302"], ..StrRule::ANY })),
+        ],
+        required: &["StatusCode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetGroupStickinessConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DurationSeconds", Shape::INT),
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetGroupTuple: ObjRule = ObjRule {
+        properties: &[
+            ("TargetGroupArn", Shape::STR),
+            ("Weight", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Protocol, Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("HealthCheckEnabled", Shape::Bool),
-        ("HealthCheckIntervalSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(300.0), ..NumRule::ANY })),
-        ("HealthCheckPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("HealthCheckPort", Shape::STR),
-        ("HealthCheckProtocol", Shape::Str(&StrRule { allowed: &["GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP"], ..StrRule::ANY })),
-        ("HealthCheckTimeoutSeconds", Shape::Int(&NumRule { min: Some(2.0), max: Some(120.0), ..NumRule::ANY })),
-        ("HealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
-        ("Matcher", Shape::Object(&RULE_Matcher)),
-        ("Name", Shape::STR),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP"], ..StrRule::ANY })),
-        ("ProtocolVersion", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TargetControlPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("TargetGroupAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupAttribute), min_items: None, max_items: None, unique: true })),
-        ("TargetType", Shape::Str(&StrRule { allowed: &["alb", "instance", "ip", "lambda"], ..StrRule::ANY })),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetDescription), min_items: None, max_items: None, unique: true })),
-        ("UnhealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElasticLoadBalancingV2::TargetGroup` resource.
 ///
@@ -57,13 +25,13 @@ pub struct TargetGroup {
     /// `HealthCheckEnabled`: a boolean.
     ///
     /// Indicates whether health checks are enabled. If the target type is `lambda` , health checks are disabled by default but can be enabled. If the target type is `instance` , `ip` , or `alb` , health checks are always enabled and can't be disabled.
-    pub health_check_enabled: Option<Bool>,
+    pub health_check_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HealthCheckIntervalSeconds`: an integer.
     ///
     /// The approximate amount of time, in seconds, between health checks of an individual target. The range is 5-300. If the target group protocol is TCP, TLS, UDP, TCP_UDP, QUIC, TCP_QUIC, HTTP or HTTPS, the default is 30 seconds. If the target group protocol is GENEVE, the default is 10 seconds. If the target type is `lambda` , the default is 35 seconds.
     ///
     /// Value 5 to 300.
-    pub health_check_interval_seconds: Option<Int>,
+    pub health_check_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `HealthCheckPath`: a string.
     ///
     /// \[HTTP/HTTPS health checks\] The destination for health checks on the targets.
@@ -73,37 +41,37 @@ pub struct TargetGroup {
     /// \[GRPC protocol version\] The path of a custom health check method with the format /package.service/method. The default is / AWS .ALB/healthcheck.
     ///
     /// Length 1 to 1024.
-    pub health_check_path: Option<Str>,
+    pub health_check_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `HealthCheckPort`: a string.
     ///
     /// The port the load balancer uses when performing health checks on targets. If the protocol is HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, QUIC, or TCP_QUIC the default is `traffic-port` , which is the port on which each target receives traffic from the load balancer. If the protocol is GENEVE, the default is port 80.
-    pub health_check_port: Option<Str>,
+    pub health_check_port: ::std::option::Option<::cloudwright_core::Str>,
     /// `HealthCheckProtocol`: a [`HealthCheckProtocol`] value.
     ///
     /// The protocol the load balancer uses when performing health checks on targets. For Application Load Balancers, the default is HTTP. For Network Load Balancers and Gateway Load Balancers, the default is TCP. The TCP protocol is not supported for health checks if the protocol of the target group is HTTP or HTTPS. The GENEVE, TLS, UDP, TCP_UDP, QUIC, and TCP_QUIC protocols are not supported for health checks.
-    pub health_check_protocol: Option<HealthCheckProtocol>,
+    pub health_check_protocol: ::std::option::Option<HealthCheckProtocol>,
     /// `HealthCheckTimeoutSeconds`: an integer.
     ///
     /// The amount of time, in seconds, during which no response from a target means a failed health check. The range is 2–120 seconds. For target groups with a protocol of HTTP, the default is 6 seconds. For target groups with a protocol of TCP, TLS or HTTPS, the default is 10 seconds. For target groups with a protocol of GENEVE, the default is 5 seconds. If the target type is `lambda` , the default is 30 seconds.
     ///
     /// Value 2 to 120.
-    pub health_check_timeout_seconds: Option<Int>,
+    pub health_check_timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `HealthyThresholdCount`: an integer.
     ///
     /// The number of consecutive health check successes required before considering a target healthy. The range is 2-10. If the target group protocol is TCP, TCP_UDP, UDP, TLS, HTTP or HTTPS, the default is 5. For target groups with a protocol of GENEVE, the default is 5. If the target type is `lambda` , the default is 5.
     ///
     /// Value 2 to 10.
-    pub healthy_threshold_count: Option<Int>,
+    pub healthy_threshold_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// The IP address type. The default value is `ipv4` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `Matcher`: a [`Matcher`] object.
     ///
     /// \[HTTP/HTTPS health checks\] The HTTP or gRPC codes to use when checking for a successful response from a target. For target groups with a protocol of TCP, TCP_UDP, UDP, QUIC, TCP_QUIC, or TLS the range is 200-599. For target groups with a protocol of HTTP or HTTPS, the range is 200-499. For target groups with a protocol of GENEVE, the range is 200-399.
-    pub matcher: Option<Obj<Matcher>>,
+    pub matcher: ::std::option::Option<crate::Obj<Matcher>>,
     /// `Name`: a string.
     ///
     /// The name of the target group.
@@ -111,39 +79,40 @@ pub struct TargetGroup {
     /// This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, and must not begin or end with a hyphen.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The port on which the targets receive traffic. This port is used unless you specify a port override when registering the target. If the target is a Lambda function, this parameter does not apply. If the protocol is GENEVE, the supported port is 6081.
     ///
     /// Value 1 to 65535; create-only: changing it replaces the resource.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The protocol to use for routing traffic to the targets. For Application Load Balancers, the supported protocols are HTTP and HTTPS. For Network Load Balancers, the supported protocols are TCP, TLS, UDP, TCP_UDP, QUIC, or TCP_QUIC. For Gateway Load Balancers, the supported protocol is GENEVE. A TCP_UDP listener must be associated with a TCP_UDP target group. A TCP_QUIC listener must be associated with a TCP_QUIC target group. If the target is a Lambda function, this parameter does not apply.
     ///
     /// Create-only: changing it replaces the resource.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
     /// `ProtocolVersion`: a string.
     ///
     /// \[HTTP/HTTPS protocol\] The protocol version. The possible values are `GRPC` , `HTTP1` , and `HTTP2` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub protocol_version: Option<Str>,
+    pub protocol_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetControlPort`: an integer.
     ///
     /// The port on which the target control agent and application load balancer exchange management traffic for the target optimizer feature.
     ///
     /// Value 1 to 65535.
-    pub target_control_port: Option<Int>,
+    pub target_control_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `TargetGroupAttributes`: a list of [`TargetGroupAttribute`] objects.
     ///
     /// The target group attributes. Attributes that you do not modify retain their current values.
-    pub target_group_attributes: Option<List<TargetGroupAttribute>>,
+    pub target_group_attributes:
+        ::std::option::Option<::cloudwright_core::List<TargetGroupAttribute>>,
     /// `TargetType`: a [`TargetType`] value.
     ///
     /// The type of target that you must specify when registering targets with this target group. You can't specify targets for a target group using more than one target type.
@@ -154,23 +123,23 @@ pub struct TargetGroup {
     /// - `alb` - Register a single Application Load Balancer as a target.
     ///
     /// Create-only: changing it replaces the resource.
-    pub target_type: Option<TargetType>,
+    pub target_type: ::std::option::Option<TargetType>,
     /// `Targets`: a list of [`TargetDescription`] objects.
     ///
     /// The targets.
-    pub targets: Option<List<TargetDescription>>,
+    pub targets: ::std::option::Option<::cloudwright_core::List<TargetDescription>>,
     /// `UnhealthyThresholdCount`: an integer.
     ///
     /// The number of consecutive health check failures required before considering a target unhealthy. The range is 2-10. If the target group protocol is TCP, TCP_UDP, UDP, TLS, QUIC, TCP_QUIC, HTTP or HTTPS, the default is 2. For target groups with a protocol of GENEVE, the default is 2. If the target type is `lambda` , the default is 5.
     ///
     /// Value 2 to 10.
-    pub unhealthy_threshold_count: Option<Int>,
+    pub unhealthy_threshold_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `VpcId`: a string.
     ///
     /// The identifier of the virtual private cloud (VPC). If the target is a Lambda function, this parameter does not apply. Otherwise, this parameter is required.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -180,7 +149,7 @@ impl TargetGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElasticLoadBalancingV2::TargetGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-targetgroup.html",
         primary_identifier: &["TargetGroupArn"],
@@ -191,75 +160,77 @@ impl TargetGroup {
         read_only: &["LoadBalancerArns", "TargetGroupArn", "TargetGroupName", "TargetGroupFullName"],
         attributes: &["LoadBalancerArns", "TargetGroupArn", "TargetGroupFullName", "TargetGroupName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TargetGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HealthCheckEnabled`: a boolean.
-    pub fn health_check_enabled(mut self, value: impl Into<Bool>) -> Self { self.health_check_enabled = Some(value.into()); self }
+    pub fn health_check_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.health_check_enabled = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckIntervalSeconds`: an integer.
-    pub fn health_check_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.health_check_interval_seconds = Some(value.into()); self }
+    pub fn health_check_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.health_check_interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckPath`: a string.
-    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self { self.health_check_path = Some(value.into()); self }
+    pub fn health_check_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.health_check_path = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckPort`: a string.
-    pub fn health_check_port(mut self, value: impl Into<Str>) -> Self { self.health_check_port = Some(value.into()); self }
+    pub fn health_check_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.health_check_port = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckProtocol`: a [`HealthCheckProtocol`] value.
-    pub fn health_check_protocol(mut self, value: impl Into<HealthCheckProtocol>) -> Self { self.health_check_protocol = Some(value.into()); self }
+    pub fn health_check_protocol(mut self, value: impl ::std::convert::Into<HealthCheckProtocol>) -> Self { self.health_check_protocol = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckTimeoutSeconds`: an integer.
-    pub fn health_check_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.health_check_timeout_seconds = Some(value.into()); self }
+    pub fn health_check_timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.health_check_timeout_seconds = ::std::option::Option::Some(value.into()); self }
     /// `HealthyThresholdCount`: an integer.
-    pub fn healthy_threshold_count(mut self, value: impl Into<Int>) -> Self { self.healthy_threshold_count = Some(value.into()); self }
+    pub fn healthy_threshold_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.healthy_threshold_count = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `Matcher`: a [`Matcher`] object.
-    pub fn matcher(mut self, value: impl Into<Obj<Matcher>>) -> Self { self.matcher = Some(value.into()); self }
+    pub fn matcher(mut self, value: impl ::std::convert::Into<crate::Obj<Matcher>>) -> Self { self.matcher = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `ProtocolVersion`: a string.
-    pub fn protocol_version(mut self, value: impl Into<Str>) -> Self { self.protocol_version = Some(value.into()); self }
+    pub fn protocol_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol_version = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetControlPort`: an integer.
-    pub fn target_control_port(mut self, value: impl Into<Int>) -> Self { self.target_control_port = Some(value.into()); self }
+    pub fn target_control_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_control_port = ::std::option::Option::Some(value.into()); self }
     /// `TargetGroupAttributes`: a list of [`TargetGroupAttribute`] objects.
-    pub fn target_group_attributes(mut self, value: impl Into<List<TargetGroupAttribute>>) -> Self { self.target_group_attributes = Some(value.into()); self }
+    pub fn target_group_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetGroupAttribute>>) -> Self { self.target_group_attributes = ::std::option::Option::Some(value.into()); self }
     /// `TargetType`: a [`TargetType`] value.
-    pub fn target_type(mut self, value: impl Into<TargetType>) -> Self { self.target_type = Some(value.into()); self }
+    pub fn target_type(mut self, value: impl ::std::convert::Into<TargetType>) -> Self { self.target_type = ::std::option::Option::Some(value.into()); self }
     /// `Targets`: a list of [`TargetDescription`] objects.
-    pub fn targets(mut self, value: impl Into<List<TargetDescription>>) -> Self { self.targets = Some(value.into()); self }
+    pub fn targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetDescription>>) -> Self { self.targets = ::std::option::Option::Some(value.into()); self }
     /// `UnhealthyThresholdCount`: an integer.
-    pub fn unhealthy_threshold_count(mut self, value: impl Into<Int>) -> Self { self.unhealthy_threshold_count = Some(value.into()); self }
+    pub fn unhealthy_threshold_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.unhealthy_threshold_count = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TargetGroup {
+impl ::cloudwright_core::Resource for TargetGroup {
     type Attributes = TargetGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TargetGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TargetGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TargetGroup {
+impl ::cloudwright_core::ToValue for TargetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HealthCheckEnabled", &self.health_check_enabled)
             .opt(
                 "HealthCheckIntervalSeconds",
@@ -290,12 +261,12 @@ impl ToValue for TargetGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TargetGroup`]: `Handle<TargetGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TargetGroup`]: `Handle<TargetGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TargetGroupAttributes(ResourceRef);
+pub struct TargetGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TargetGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TargetGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -305,44 +276,34 @@ impl TargetGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the load balancer that routes traffic to this target group.
     #[inline]
-    pub fn load_balancer_arns(&self) -> Value {
-        self.0.get_att("LoadBalancerArns")
+    pub fn load_balancer_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LoadBalancerArns"))
     }
 
     /// `Fn::GetAtt` `TargetGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the target group.
     #[inline]
-    pub fn target_group_arn(&self) -> Value {
-        self.0.get_att("TargetGroupArn")
+    pub fn target_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TargetGroupArn"))
     }
 
     /// `Fn::GetAtt` `TargetGroupFullName`: a string.
     ///
     /// The full name of the target group. For example, `targetgroup/my-target-group/cbf133c568e0d028` .
     #[inline]
-    pub fn target_group_full_name(&self) -> Value {
-        self.0.get_att("TargetGroupFullName")
+    pub fn target_group_full_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TargetGroupFullName"))
     }
 
     /// `Fn::GetAtt` `TargetGroupName`: a string.
     ///
     /// The name of the target group. For example, `my-target-group` .
     #[inline]
-    pub fn target_group_name(&self) -> Value {
-        self.0.get_att("TargetGroupName")
+    pub fn target_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TargetGroupName"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Matcher: ObjRule = ObjRule {
-    properties: &[
-        ("GrpcCode", Shape::STR),
-        ("HttpCode", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Matcher` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
 ///
@@ -354,7 +315,7 @@ pub struct Matcher {
     /// `GrpcCode`: a string.
     ///
     /// You can specify values between 0 and 99. You can specify multiple values (for example, "0,1") or a range of values (for example, "0-5"). The default value is 12.
-    pub grpc_code: Option<Str>,
+    pub grpc_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `HttpCode`: a string.
     ///
     /// For Application Load Balancers, you can specify values between 200 and 499, with the default value being 200. You can specify multiple values (for example, "200,202") or a range of values (for example, "200-299").
@@ -364,7 +325,7 @@ pub struct Matcher {
     /// For Gateway Load Balancers, this must be "200–399".
     ///
     /// Note that when using shorthand syntax, some values such as commas need to be escaped.
-    pub http_code: Option<Str>,
+    pub http_code: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -372,46 +333,26 @@ impl Matcher {
     /// A `Matcher` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GrpcCode`: a string.
-    pub fn grpc_code(mut self, value: impl Into<Str>) -> Self { self.grpc_code = Some(value.into()); self }
+    pub fn grpc_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.grpc_code = ::std::option::Option::Some(value.into()); self }
     /// `HttpCode`: a string.
-    pub fn http_code(mut self, value: impl Into<Str>) -> Self { self.http_code = Some(value.into()); self }
+    pub fn http_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_code = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Matcher {}
+impl crate::PropertyType for Matcher {}
 
-impl ToValue for Matcher {
+impl ::cloudwright_core::ToValue for Matcher {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GrpcCode", &self.grpc_code)
             .opt("HttpCode", &self.http_code)
             .build()
     }
 }
-
-/// The required properties of [`TargetDescription`], by name: `TargetDescription::new(TargetDescriptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetDescriptionRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetDescription: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("Id", Shape::STR),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("QuicServerId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetDescription` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
 ///
@@ -433,17 +374,17 @@ pub struct TargetDescription {
     /// For Application Load Balancer target groups with cross-zone load balancing off, if the target type is `ip` and the IP address is outside of the VPC for the target group, this should be an Availability Zone inside the VPC for the target group.
     ///
     /// If the target type is `lambda` , this parameter is optional and the only supported value is `all` .
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string, required.
     ///
     /// The ID of the target. If the target type of the target group is `instance` , specify an instance ID. If the target type is `ip` , specify an IP address. If the target type is `lambda` , specify the ARN of the Lambda function. If the target type is `alb` , specify the ARN of the Application Load Balancer target.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Port`: an integer.
     ///
     /// The port on which the target is listening. If the target group protocol is GENEVE, the supported port is 6081. If the target type is `alb` , the targeted Application Load Balancer must have at least one listener whose port matches the target group port. This parameter is not used if the target is a Lambda function.
     ///
     /// Value 1 to 65535.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `QuicServerId`: a string.
     ///
     /// The server ID for the targets. This value is required if the protocol is `QUIC` or `TCP_QUIC` and can't be used with other protocols.
@@ -451,38 +392,38 @@ pub struct TargetDescription {
     /// The ID consists of the `0x` prefix followed by 16 hexadecimal characters. Any letters must be lowercase. The value must be unique at the listener level. You can't modify the server ID for a registered target. You must deregister the target and then provide a new server ID when you register the target again.
     ///
     /// Length 1 to 256.
-    pub quic_server_id: Option<Str>,
+    pub quic_server_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl TargetDescription {
-    /// A `TargetDescription` with its required properties, named in a [`TargetDescriptionRequired`].
+    /// A `TargetDescription` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: TargetDescriptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            availability_zone: None,
-            id: required.id,
-            port: None,
-            quic_server_id: None,
+            availability_zone: ::std::option::Option::None,
+            id: value.into(),
+            port: ::std::option::Option::None,
+            quic_server_id: ::std::option::Option::None,
         }
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `QuicServerId`: a string.
-    pub fn quic_server_id(mut self, value: impl Into<Str>) -> Self { self.quic_server_id = Some(value.into()); self }
+    pub fn quic_server_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.quic_server_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetDescription {}
+impl crate::PropertyType for TargetDescription {}
 
-impl ToValue for TargetDescription {
+impl ::cloudwright_core::ToValue for TargetDescription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .req("Id", &self.id)
             .opt("Port", &self.port)
@@ -490,16 +431,6 @@ impl ToValue for TargetDescription {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetGroupAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetGroupAttribute` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
 ///
@@ -557,11 +488,11 @@ pub struct TargetGroupAttribute {
     ///
     /// - `target_failover.on_deregistration` - Indicates how the Gateway Load Balancer handles existing flows when a target is deregistered. The possible values are `rebalance` and `no_rebalance` . The default is `no_rebalance` . The two attributes ( `target_failover.on_deregistration` and `target_failover.on_unhealthy` ) can't be set independently. The value you set for both attributes must be the same.
     /// - `target_failover.on_unhealthy` - Indicates how the Gateway Load Balancer handles existing flows when a target is unhealthy. The possible values are `rebalance` and `no_rebalance` . The default is `no_rebalance` . The two attributes ( `target_failover.on_deregistration` and `target_failover.on_unhealthy` ) can't be set independently. The value you set for both attributes must be the same.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the attribute.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -569,21 +500,21 @@ impl TargetGroupAttribute {
     /// A `TargetGroupAttribute` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetGroupAttribute {}
+impl crate::PropertyType for TargetGroupAttribute {}
 
-impl ToValue for TargetGroupAttribute {
+impl ::cloudwright_core::ToValue for TargetGroupAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -612,18 +543,18 @@ pub enum HealthCheckProtocol {
     /// `UDP`
     Udp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HealthCheckProtocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HealthCheckProtocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HealthCheckProtocol {
+impl ::cloudwright_core::ToValue for HealthCheckProtocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Geneve => "GENEVE",
             Self::Http => "HTTP",
@@ -634,9 +565,9 @@ impl ToValue for HealthCheckProtocol {
             Self::TcpUdp => "TCP_UDP",
             Self::Tls => "TLS",
             Self::Udp => "UDP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -648,24 +579,24 @@ pub enum IpAddressType {
     /// `ipv6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -681,25 +612,95 @@ pub enum TargetType {
     /// `lambda`
     Lambda,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetType {
+impl ::cloudwright_core::ToValue for TargetType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Alb => "alb",
             Self::Instance => "instance",
             Self::Ip => "ip",
             Self::Lambda => "lambda",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("HealthCheckEnabled", Shape::Bool),
+            ("HealthCheckIntervalSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(300.0), ..NumRule::ANY })),
+            ("HealthCheckPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("HealthCheckPort", Shape::STR),
+            ("HealthCheckProtocol", Shape::Str(&StrRule { allowed: &["GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP"], ..StrRule::ANY })),
+            ("HealthCheckTimeoutSeconds", Shape::Int(&NumRule { min: Some(2.0), max: Some(120.0), ..NumRule::ANY })),
+            ("HealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
+            ("Matcher", Shape::Object(&RULE_Matcher)),
+            ("Name", Shape::STR),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP"], ..StrRule::ANY })),
+            ("ProtocolVersion", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TargetControlPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("TargetGroupAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupAttribute), min_items: None, max_items: None, unique: true })),
+            ("TargetType", Shape::Str(&StrRule { allowed: &["alb", "instance", "ip", "lambda"], ..StrRule::ANY })),
+            ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetDescription), min_items: None, max_items: None, unique: true })),
+            ("UnhealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Matcher: ObjRule = ObjRule {
+        properties: &[
+            ("GrpcCode", Shape::STR),
+            ("HttpCode", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetDescription: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("Id", Shape::STR),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("QuicServerId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetGroupAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,26 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
-    properties: &[
-        ("CaCertificatesBundleS3Bucket", Shape::STR),
-        ("CaCertificatesBundleS3Key", Shape::STR),
-        ("CaCertificatesBundleS3ObjectVersion", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElasticLoadBalancingV2::TrustStore` resource.
 ///
@@ -44,31 +25,31 @@ pub struct TrustStore {
     /// The Amazon S3 bucket for the ca certificates bundle.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub ca_certificates_bundle_s3_bucket: Option<Str>,
+    pub ca_certificates_bundle_s3_bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `CaCertificatesBundleS3Key`: a string.
     ///
     /// The Amazon S3 path for the ca certificates bundle.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub ca_certificates_bundle_s3_key: Option<Str>,
+    pub ca_certificates_bundle_s3_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `CaCertificatesBundleS3ObjectVersion`: a string.
     ///
     /// The Amazon S3 object version for the ca certificates bundle. If undefined the current version is used.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub ca_certificates_bundle_s3_object_version: Option<Str>,
+    pub ca_certificates_bundle_s3_object_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the trust store.
     ///
     /// Pattern `^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$`; length 1 to 32; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to assign to the trust store.
     ///
     /// Items at least 1.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +59,7 @@ impl TrustStore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElasticLoadBalancingV2::TrustStore",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-truststore.html",
         primary_identifier: &["TrustStoreArn"],
@@ -89,45 +70,47 @@ impl TrustStore {
         read_only: &["TrustStoreArn", "Status", "NumberOfCaCertificates"],
         attributes: &["NumberOfCaCertificates", "Status", "TrustStoreArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TrustStore` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CaCertificatesBundleS3Bucket`: a string.
-    pub fn ca_certificates_bundle_s3_bucket(mut self, value: impl Into<Str>) -> Self { self.ca_certificates_bundle_s3_bucket = Some(value.into()); self }
+    pub fn ca_certificates_bundle_s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ca_certificates_bundle_s3_bucket = ::std::option::Option::Some(value.into()); self }
     /// `CaCertificatesBundleS3Key`: a string.
-    pub fn ca_certificates_bundle_s3_key(mut self, value: impl Into<Str>) -> Self { self.ca_certificates_bundle_s3_key = Some(value.into()); self }
+    pub fn ca_certificates_bundle_s3_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ca_certificates_bundle_s3_key = ::std::option::Option::Some(value.into()); self }
     /// `CaCertificatesBundleS3ObjectVersion`: a string.
-    pub fn ca_certificates_bundle_s3_object_version(mut self, value: impl Into<Str>) -> Self { self.ca_certificates_bundle_s3_object_version = Some(value.into()); self }
+    pub fn ca_certificates_bundle_s3_object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ca_certificates_bundle_s3_object_version = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TrustStore {
+impl ::cloudwright_core::Resource for TrustStore {
     type Attributes = TrustStoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrustStore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TrustStore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TrustStore {
+impl ::cloudwright_core::ToValue for TrustStore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CaCertificatesBundleS3Bucket",
                 &self.ca_certificates_bundle_s3_bucket,
@@ -146,12 +129,12 @@ impl ToValue for TrustStore {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TrustStore`]: `Handle<TrustStore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TrustStore`]: `Handle<TrustStore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrustStoreAttributes(ResourceRef);
+pub struct TrustStoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrustStoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrustStoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,23 +144,47 @@ impl TrustStoreAttributes {
     ///
     /// The number of ca certificates in the trust store.
     #[inline]
-    pub fn number_of_ca_certificates(&self) -> Value {
-        self.0.get_att("NumberOfCaCertificates")
+    pub fn number_of_ca_certificates(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("NumberOfCaCertificates"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the trust store. The possible values are `CREATING` and `ACTIVE` .
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `TrustStoreArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the trust store.
     #[inline]
-    pub fn trust_store_arn(&self) -> Value {
-        self.0.get_att("TrustStoreArn")
+    pub fn trust_store_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TrustStoreArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
+        properties: &[
+            ("CaCertificatesBundleS3Bucket", Shape::STR),
+            ("CaCertificatesBundleS3Key", Shape::STR),
+            ("CaCertificatesBundleS3ObjectVersion", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

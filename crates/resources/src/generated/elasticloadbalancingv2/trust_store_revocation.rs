@@ -5,18 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrustStoreRevocation: ObjRule = ObjRule {
-    properties: &[
-        ("RevocationContents", Shape::List(&ListRule { items: Shape::Object(&RULE_RevocationContent), min_items: None, max_items: None, unique: true })),
-        ("TrustStoreArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ElasticLoadBalancingV2::TrustStoreRevocation` resource.
 ///
 /// Adds the specified revocation contents to the specified trust store. You must specify `TrustStoreArn` .
@@ -35,13 +23,13 @@ pub struct TrustStoreRevocation {
     /// The revocation file to add.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub revocation_contents: Option<List<RevocationContent>>,
+    pub revocation_contents: ::std::option::Option<::cloudwright_core::List<RevocationContent>>,
     /// `TrustStoreArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the trust store.
     ///
     /// Create-only: changing it replaces the resource.
-    pub trust_store_arn: Option<Str>,
+    pub trust_store_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -51,7 +39,7 @@ impl TrustStoreRevocation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElasticLoadBalancingV2::TrustStoreRevocation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-truststorerevocation.html",
         primary_identifier: &["RevocationId", "TrustStoreArn"],
@@ -62,48 +50,50 @@ impl TrustStoreRevocation {
         read_only: &["RevocationId", "TrustStoreRevocations"],
         attributes: &["RevocationId", "TrustStoreRevocations"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TrustStoreRevocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RevocationContents`: a list of [`RevocationContent`] objects.
-    pub fn revocation_contents(mut self, value: impl Into<List<RevocationContent>>) -> Self { self.revocation_contents = Some(value.into()); self }
+    pub fn revocation_contents(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RevocationContent>>) -> Self { self.revocation_contents = ::std::option::Option::Some(value.into()); self }
     /// `TrustStoreArn`: a string.
-    pub fn trust_store_arn(mut self, value: impl Into<Str>) -> Self { self.trust_store_arn = Some(value.into()); self }
+    pub fn trust_store_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.trust_store_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TrustStoreRevocation {
+impl ::cloudwright_core::Resource for TrustStoreRevocation {
     type Attributes = TrustStoreRevocationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrustStoreRevocation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TrustStoreRevocation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TrustStoreRevocation {
+impl ::cloudwright_core::ToValue for TrustStoreRevocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RevocationContents", &self.revocation_contents)
             .opt("TrustStoreArn", &self.trust_store_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TrustStoreRevocation`]: `Handle<TrustStoreRevocation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TrustStoreRevocation`]: `Handle<TrustStoreRevocation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrustStoreRevocationAttributes(ResourceRef);
+pub struct TrustStoreRevocationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrustStoreRevocationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrustStoreRevocationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -113,30 +103,18 @@ impl TrustStoreRevocationAttributes {
     ///
     /// The revocation ID of the revocation file.
     #[inline]
-    pub fn revocation_id(&self) -> Value {
-        self.0.get_att("RevocationId")
+    pub fn revocation_id(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("RevocationId"))
     }
 
     /// `Fn::GetAtt` `TrustStoreRevocations`: a list of `TrustStoreRevocation` objects.
     ///
-    /// Information about the revocation file in the trust store. For more information, see \[TrustStoreRevocation\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-truststorerevocation-truststorerevocation.html>) .
+    /// Information about the revocation file in the trust store. For more information, see [TrustStoreRevocation](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-truststorerevocation-truststorerevocation.html) .
     #[inline]
-    pub fn trust_store_revocations(&self) -> Value {
-        self.0.get_att("TrustStoreRevocations")
+    pub fn trust_store_revocations(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("TrustStoreRevocations"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RevocationContent: ObjRule = ObjRule {
-    properties: &[
-        ("RevocationType", Shape::Str(&StrRule { allowed: &["CRL"], ..StrRule::ANY })),
-        ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3Key", Shape::STR),
-        ("S3ObjectVersion", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RevocationContent` property type of `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`.
 ///
@@ -148,21 +126,21 @@ pub struct RevocationContent {
     /// `RevocationType`: a [`RevocationType`] value.
     ///
     /// The type of revocation file.
-    pub revocation_type: Option<RevocationType>,
+    pub revocation_type: ::std::option::Option<RevocationType>,
     /// `S3Bucket`: a string.
     ///
     /// The Amazon S3 bucket for the revocation file.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub s3_bucket: Option<Str>,
+    pub s3_bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Key`: a string.
     ///
     /// The Amazon S3 path for the revocation file.
-    pub s3_key: Option<Str>,
+    pub s3_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3ObjectVersion`: a string.
     ///
     /// The Amazon S3 object version of the revocation file.
-    pub s3_object_version: Option<Str>,
+    pub s3_object_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -170,25 +148,25 @@ impl RevocationContent {
     /// A `RevocationContent` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RevocationType`: a [`RevocationType`] value.
-    pub fn revocation_type(mut self, value: impl Into<RevocationType>) -> Self { self.revocation_type = Some(value.into()); self }
+    pub fn revocation_type(mut self, value: impl ::std::convert::Into<RevocationType>) -> Self { self.revocation_type = ::std::option::Option::Some(value.into()); self }
     /// `S3Bucket`: a string.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = Some(value.into()); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = ::std::option::Option::Some(value.into()); self }
     /// `S3Key`: a string.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = Some(value.into()); self }
+    pub fn s3_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key = ::std::option::Option::Some(value.into()); self }
     /// `S3ObjectVersion`: a string.
-    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self { self.s3_object_version = Some(value.into()); self }
+    pub fn s3_object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_object_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RevocationContent {}
+impl crate::PropertyType for RevocationContent {}
 
-impl ToValue for RevocationContent {
+impl ::cloudwright_core::ToValue for RevocationContent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RevocationType", &self.revocation_type)
             .opt("S3Bucket", &self.s3_bucket)
             .opt("S3Key", &self.s3_key)
@@ -203,22 +181,51 @@ pub enum RevocationType {
     /// `CRL`
     Crl,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RevocationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RevocationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RevocationType {
+impl ::cloudwright_core::ToValue for RevocationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Crl => "CRL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrustStoreRevocation: ObjRule = ObjRule {
+        properties: &[
+            ("RevocationContents", Shape::List(&ListRule { items: Shape::Object(&RULE_RevocationContent), min_items: None, max_items: None, unique: true })),
+            ("TrustStoreArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RevocationContent: ObjRule = ObjRule {
+        properties: &[
+            ("RevocationType", Shape::Str(&StrRule { allowed: &["CRL"], ..StrRule::ANY })),
+            ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3Key", Shape::STR),
+            ("S3ObjectVersion", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

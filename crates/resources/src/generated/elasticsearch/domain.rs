@@ -5,36 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Domain: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPolicies", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("AdvancedOptions", Shape::Typed(json_type::OBJECT)),
-        ("AdvancedSecurityOptions", Shape::Object(&RULE_AdvancedSecurityOptionsInput)),
-        ("CognitoOptions", Shape::Object(&RULE_CognitoOptions)),
-        ("DomainEndpointOptions", Shape::Object(&RULE_DomainEndpointOptions)),
-        ("DomainName", Shape::STR),
-        ("EBSOptions", Shape::Object(&RULE_EbsOptions)),
-        ("ElasticsearchClusterConfig", Shape::Object(&RULE_ElasticsearchClusterConfig)),
-        ("ElasticsearchVersion", Shape::STR),
-        ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
-        ("LogPublishingOptions", Shape::Typed(json_type::OBJECT)),
-        ("NodeToNodeEncryptionOptions", Shape::Object(&RULE_NodeToNodeEncryptionOptions)),
-        ("SnapshotOptions", Shape::Object(&RULE_SnapshotOptions)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VPCOptions", Shape::Object(&RULE_VpcOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Elasticsearch::Domain` resource.
 ///
 /// The AWS::Elasticsearch::Domain resource creates an Amazon OpenSearch Service domain.
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and legacy Elasticsearch. For instructions to upgrade domains defined within CloudFormation from Elasticsearch to OpenSearch, see \[Remarks\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html#aws-resource-opensearchservice-domain--remarks>) .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and legacy Elasticsearch. For instructions to upgrade domains defined within CloudFormation from Elasticsearch to OpenSearch, see [Remarks](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html#aws-resource-opensearchservice-domain--remarks) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DomainAttributes`], which `Handle<Domain>` dereferences to.
@@ -47,72 +22,73 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
 pub struct Domain {
     /// `AccessPolicies`: a JSON value.
     ///
-    /// An AWS Identity and Access Management ( IAM ) policy document that specifies who can access the OpenSearch Service domain and their permissions. For more information, see \[Configuring access policies\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html#ac-creating>) in the *Amazon OpenSearch Service Developer Guid* e.
+    /// An AWS Identity and Access Management ( IAM ) policy document that specifies who can access the OpenSearch Service domain and their permissions. For more information, see [Configuring access policies](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html#ac-creating) in the *Amazon OpenSearch Service Developer Guid* e.
     ///
     /// Format `json`.
-    pub access_policies: Option<Json>,
+    pub access_policies: ::std::option::Option<::cloudwright_core::Json>,
     /// `AdvancedOptions`: a JSON value.
     ///
-    /// Additional options to specify for the OpenSearch Service domain. For more information, see \[Advanced cluster parameters\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/createupdatedomains.html#createdomain-configure-advanced-options>) in the *Amazon OpenSearch Service Developer Guide* .
-    pub advanced_options: Option<Json>,
+    /// Additional options to specify for the OpenSearch Service domain. For more information, see [Advanced cluster parameters](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/createupdatedomains.html#createdomain-configure-advanced-options) in the *Amazon OpenSearch Service Developer Guide* .
+    pub advanced_options: ::std::option::Option<::cloudwright_core::Json>,
     /// `AdvancedSecurityOptions`: an [`AdvancedSecurityOptionsInput`] object.
     ///
     /// Specifies options for fine-grained access control.
-    pub advanced_security_options: Option<Obj<AdvancedSecurityOptionsInput>>,
+    pub advanced_security_options: ::std::option::Option<crate::Obj<AdvancedSecurityOptionsInput>>,
     /// `CognitoOptions`: a [`CognitoOptions`] object.
     ///
     /// Configures OpenSearch Service to use Amazon Cognito authentication for OpenSearch Dashboards.
-    pub cognito_options: Option<Obj<CognitoOptions>>,
+    pub cognito_options: ::std::option::Option<crate::Obj<CognitoOptions>>,
     /// `DomainEndpointOptions`: a [`DomainEndpointOptions`] object.
     ///
     /// Specifies additional options for the domain endpoint, such as whether to require HTTPS for all traffic or whether to use a custom endpoint rather than the default endpoint.
-    pub domain_endpoint_options: Option<Obj<DomainEndpointOptions>>,
+    pub domain_endpoint_options: ::std::option::Option<crate::Obj<DomainEndpointOptions>>,
     /// `DomainName`: a string.
     ///
-    /// A name for the OpenSearch Service domain. For valid values, see the \[DomainName\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/configuration-api.html#configuration-api-datatypes-domainname>) data type in the *Amazon OpenSearch Service Developer Guide* . If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the domain name. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the OpenSearch Service domain. For valid values, see the [DomainName](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/configuration-api.html#configuration-api-datatypes-domainname) data type in the *Amazon OpenSearch Service Developer Guide* . If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the domain name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name: Option<Str>,
+    pub domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EBSOptions`: an [`EbsOptions`] object.
     ///
-    /// The configurations of Amazon Elastic Block Store (Amazon EBS) volumes that are attached to data nodes in the OpenSearch Service domain. For more information, see \[EBS volume size limits\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource>) in the *Amazon OpenSearch Service Developer Guide* .
-    pub ebs_options: Option<Obj<EbsOptions>>,
+    /// The configurations of Amazon Elastic Block Store (Amazon EBS) volumes that are attached to data nodes in the OpenSearch Service domain. For more information, see [EBS volume size limits](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource) in the *Amazon OpenSearch Service Developer Guide* .
+    pub ebs_options: ::std::option::Option<crate::Obj<EbsOptions>>,
     /// `ElasticsearchClusterConfig`: an [`ElasticsearchClusterConfig`] object.
     ///
     /// ElasticsearchClusterConfig is a property of the AWS::Elasticsearch::Domain resource that configures the cluster of an Amazon OpenSearch Service domain.
-    pub elasticsearch_cluster_config: Option<Obj<ElasticsearchClusterConfig>>,
+    pub elasticsearch_cluster_config: ::std::option::Option<crate::Obj<ElasticsearchClusterConfig>>,
     /// `ElasticsearchVersion`: a string.
     ///
-    /// The version of Elasticsearch to use, such as 2.3. If not specified, 1.5 is used as the default. For information about the versions that OpenSearch Service supports, see \[Supported versions of OpenSearch and Elasticsearch\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/what-is.html#choosing-version>) in the *Amazon OpenSearch Service Developer Guide* .
+    /// The version of Elasticsearch to use, such as 2.3. If not specified, 1.5 is used as the default. For information about the versions that OpenSearch Service supports, see [Supported versions of OpenSearch and Elasticsearch](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/what-is.html#choosing-version) in the *Amazon OpenSearch Service Developer Guide* .
     ///
-    /// If you set the \[EnableVersionUpgrade\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-upgradeopensearchdomain>) update policy to `true` , you can update `ElasticsearchVersion` without interruption. When `EnableVersionUpgrade` is set to `false` , or is not specified, updating `ElasticsearchVersion` results in \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
-    pub elasticsearch_version: Option<Str>,
+    /// If you set the [EnableVersionUpgrade](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-upgradeopensearchdomain) update policy to `true` , you can update `ElasticsearchVersion` without interruption. When `EnableVersionUpgrade` is set to `false` , or is not specified, updating `ElasticsearchVersion` results in [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
+    pub elasticsearch_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionAtRestOptions`: an [`EncryptionAtRestOptions`] object.
     ///
-    /// Whether the domain should encrypt data at rest, and if so, the AWS Key Management Service key to use. See \[Encryption of data at rest for Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/encryption-at-rest.html>) .
-    pub encryption_at_rest_options: Option<Obj<EncryptionAtRestOptions>>,
+    /// Whether the domain should encrypt data at rest, and if so, the AWS Key Management Service key to use. See [Encryption of data at rest for Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/encryption-at-rest.html) .
+    pub encryption_at_rest_options: ::std::option::Option<crate::Obj<EncryptionAtRestOptions>>,
     /// `LogPublishingOptions`: a JSON value.
     ///
     /// An object with one or more of the following keys: `SEARCH_SLOW_LOGS` , `ES_APPLICATION_LOGS` , `INDEX_SLOW_LOGS` , `AUDIT_LOGS` , depending on the types of logs you want to publish. Each key needs a valid `LogPublishingOption` value.
-    pub log_publishing_options: Option<Json>,
+    pub log_publishing_options: ::std::option::Option<::cloudwright_core::Json>,
     /// `NodeToNodeEncryptionOptions`: a [`NodeToNodeEncryptionOptions`] object.
     ///
-    /// Specifies whether node-to-node encryption is enabled. See \[Node-to-node encryption for Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ntn.html>) .
-    pub node_to_node_encryption_options: Option<Obj<NodeToNodeEncryptionOptions>>,
+    /// Specifies whether node-to-node encryption is enabled. See [Node-to-node encryption for Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ntn.html) .
+    pub node_to_node_encryption_options:
+        ::std::option::Option<crate::Obj<NodeToNodeEncryptionOptions>>,
     /// `SnapshotOptions`: a [`SnapshotOptions`] object.
     ///
     /// *DEPRECATED* . The automated snapshot configuration for the OpenSearch Service domain indices.
-    pub snapshot_options: Option<Obj<SnapshotOptions>>,
+    pub snapshot_options: ::std::option::Option<crate::Obj<SnapshotOptions>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An arbitrary set of tags (key–value pairs) to associate with the OpenSearch Service domain.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VPCOptions`: a [`VpcOptions`] object.
     ///
-    /// The virtual private cloud (VPC) configuration for the OpenSearch Service domain. For more information, see \[Launching your Amazon OpenSearch Service domains within a VPC\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html>) in the *Amazon OpenSearch Service Developer Guide* .
-    pub vpc_options: Option<Obj<VpcOptions>>,
+    /// The virtual private cloud (VPC) configuration for the OpenSearch Service domain. For more information, see [Launching your Amazon OpenSearch Service domains within a VPC](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html) in the *Amazon OpenSearch Service Developer Guide* .
+    pub vpc_options: ::std::option::Option<crate::Obj<VpcOptions>>,
 }
 
 #[rustfmt::skip]
@@ -122,7 +98,7 @@ impl Domain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Elasticsearch::Domain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticsearch-domain.html",
         primary_identifier: &["Id"],
@@ -133,65 +109,67 @@ impl Domain {
         read_only: &["Id", "DomainArn", "DomainEndpoint", "Arn"],
         attributes: &["Arn", "DomainArn", "DomainEndpoint", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Domain` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessPolicies`: a JSON value.
-    pub fn access_policies(mut self, value: impl Into<Json>) -> Self { self.access_policies = Some(value.into()); self }
+    pub fn access_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.access_policies = ::std::option::Option::Some(value.into()); self }
     /// `AdvancedOptions`: a JSON value.
-    pub fn advanced_options(mut self, value: impl Into<Json>) -> Self { self.advanced_options = Some(value.into()); self }
+    pub fn advanced_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.advanced_options = ::std::option::Option::Some(value.into()); self }
     /// `AdvancedSecurityOptions`: an [`AdvancedSecurityOptionsInput`] object.
-    pub fn advanced_security_options(mut self, value: impl Into<Obj<AdvancedSecurityOptionsInput>>) -> Self { self.advanced_security_options = Some(value.into()); self }
+    pub fn advanced_security_options(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedSecurityOptionsInput>>) -> Self { self.advanced_security_options = ::std::option::Option::Some(value.into()); self }
     /// `CognitoOptions`: a [`CognitoOptions`] object.
-    pub fn cognito_options(mut self, value: impl Into<Obj<CognitoOptions>>) -> Self { self.cognito_options = Some(value.into()); self }
+    pub fn cognito_options(mut self, value: impl ::std::convert::Into<crate::Obj<CognitoOptions>>) -> Self { self.cognito_options = ::std::option::Option::Some(value.into()); self }
     /// `DomainEndpointOptions`: a [`DomainEndpointOptions`] object.
-    pub fn domain_endpoint_options(mut self, value: impl Into<Obj<DomainEndpointOptions>>) -> Self { self.domain_endpoint_options = Some(value.into()); self }
+    pub fn domain_endpoint_options(mut self, value: impl ::std::convert::Into<crate::Obj<DomainEndpointOptions>>) -> Self { self.domain_endpoint_options = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = ::std::option::Option::Some(value.into()); self }
     /// `EBSOptions`: an [`EbsOptions`] object.
-    pub fn ebs_options(mut self, value: impl Into<Obj<EbsOptions>>) -> Self { self.ebs_options = Some(value.into()); self }
+    pub fn ebs_options(mut self, value: impl ::std::convert::Into<crate::Obj<EbsOptions>>) -> Self { self.ebs_options = ::std::option::Option::Some(value.into()); self }
     /// `ElasticsearchClusterConfig`: an [`ElasticsearchClusterConfig`] object.
-    pub fn elasticsearch_cluster_config(mut self, value: impl Into<Obj<ElasticsearchClusterConfig>>) -> Self { self.elasticsearch_cluster_config = Some(value.into()); self }
+    pub fn elasticsearch_cluster_config(mut self, value: impl ::std::convert::Into<crate::Obj<ElasticsearchClusterConfig>>) -> Self { self.elasticsearch_cluster_config = ::std::option::Option::Some(value.into()); self }
     /// `ElasticsearchVersion`: a string.
-    pub fn elasticsearch_version(mut self, value: impl Into<Str>) -> Self { self.elasticsearch_version = Some(value.into()); self }
+    pub fn elasticsearch_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.elasticsearch_version = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionAtRestOptions`: an [`EncryptionAtRestOptions`] object.
-    pub fn encryption_at_rest_options(mut self, value: impl Into<Obj<EncryptionAtRestOptions>>) -> Self { self.encryption_at_rest_options = Some(value.into()); self }
+    pub fn encryption_at_rest_options(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionAtRestOptions>>) -> Self { self.encryption_at_rest_options = ::std::option::Option::Some(value.into()); self }
     /// `LogPublishingOptions`: a JSON value.
-    pub fn log_publishing_options(mut self, value: impl Into<Json>) -> Self { self.log_publishing_options = Some(value.into()); self }
+    pub fn log_publishing_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.log_publishing_options = ::std::option::Option::Some(value.into()); self }
     /// `NodeToNodeEncryptionOptions`: a [`NodeToNodeEncryptionOptions`] object.
-    pub fn node_to_node_encryption_options(mut self, value: impl Into<Obj<NodeToNodeEncryptionOptions>>) -> Self { self.node_to_node_encryption_options = Some(value.into()); self }
+    pub fn node_to_node_encryption_options(mut self, value: impl ::std::convert::Into<crate::Obj<NodeToNodeEncryptionOptions>>) -> Self { self.node_to_node_encryption_options = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotOptions`: a [`SnapshotOptions`] object.
-    pub fn snapshot_options(mut self, value: impl Into<Obj<SnapshotOptions>>) -> Self { self.snapshot_options = Some(value.into()); self }
+    pub fn snapshot_options(mut self, value: impl ::std::convert::Into<crate::Obj<SnapshotOptions>>) -> Self { self.snapshot_options = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VPCOptions`: a [`VpcOptions`] object.
-    pub fn vpc_options(mut self, value: impl Into<Obj<VpcOptions>>) -> Self { self.vpc_options = Some(value.into()); self }
+    pub fn vpc_options(mut self, value: impl ::std::convert::Into<crate::Obj<VpcOptions>>) -> Self { self.vpc_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Domain {
+impl ::cloudwright_core::Resource for Domain {
     type Attributes = DomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Domain, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Domain {
+impl ::cloudwright_core::ToValue for Domain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessPolicies", &self.access_policies)
             .opt("AdvancedOptions", &self.advanced_options)
             .opt("AdvancedSecurityOptions", &self.advanced_security_options)
@@ -217,12 +195,12 @@ impl ToValue for Domain {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainAttributes(ResourceRef);
+pub struct DomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -232,66 +210,54 @@ impl DomainAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the domain, such as `arn:aws:es:us-west-2:123456789012:domain/mystack-elasti-1ab2cdefghij` . This returned value is the same as the one returned by `AWS::Elasticsearch::Domain.DomainArn` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DomainArn`: a string.
     #[inline]
-    pub fn domain_arn(&self) -> Value {
-        self.0.get_att("DomainArn")
+    pub fn domain_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainArn"))
     }
 
     /// `Fn::GetAtt` `DomainEndpoint`: a string.
     ///
     /// The domain-specific endpoint that's used for requests to the OpenSearch APIs, such as `search-mystack-elasti-1ab2cdefghij-ab1c2deckoyb3hofw7wpqa3cm.us-west-1.es.amazonaws.com` .
     #[inline]
-    pub fn domain_endpoint(&self) -> Value {
-        self.0.get_att("DomainEndpoint")
+    pub fn domain_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainEndpoint"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedSecurityOptionsInput: ObjRule = ObjRule {
-    properties: &[
-        ("AnonymousAuthEnabled", Shape::Bool),
-        ("Enabled", Shape::Bool),
-        ("InternalUserDatabaseEnabled", Shape::Bool),
-        ("MasterUserOptions", Shape::Object(&RULE_MasterUserOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdvancedSecurityOptionsInput` property type of `AWS::Elasticsearch::Domain`.
 ///
 /// Specifies options for fine-grained access control.
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see \[New resource types\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see [New resource types](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticsearch-domain-advancedsecurityoptionsinput.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AdvancedSecurityOptionsInput {
     /// `AnonymousAuthEnabled`: a boolean.
-    pub anonymous_auth_enabled: Option<Bool>,
+    pub anonymous_auth_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Enabled`: a boolean.
     ///
     /// True to enable fine-grained access control. You must also enable encryption of data at rest and node-to-node encryption.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InternalUserDatabaseEnabled`: a boolean.
     ///
     /// True to enable the internal user database.
-    pub internal_user_database_enabled: Option<Bool>,
+    pub internal_user_database_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MasterUserOptions`: a [`MasterUserOptions`] object.
     ///
     /// Specifies information about the master user.
-    pub master_user_options: Option<Obj<MasterUserOptions>>,
+    pub master_user_options: ::std::option::Option<crate::Obj<MasterUserOptions>>,
 }
 
 #[rustfmt::skip]
@@ -299,25 +265,25 @@ impl AdvancedSecurityOptionsInput {
     /// A `AdvancedSecurityOptionsInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AnonymousAuthEnabled`: a boolean.
-    pub fn anonymous_auth_enabled(mut self, value: impl Into<Bool>) -> Self { self.anonymous_auth_enabled = Some(value.into()); self }
+    pub fn anonymous_auth_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.anonymous_auth_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `InternalUserDatabaseEnabled`: a boolean.
-    pub fn internal_user_database_enabled(mut self, value: impl Into<Bool>) -> Self { self.internal_user_database_enabled = Some(value.into()); self }
+    pub fn internal_user_database_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.internal_user_database_enabled = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserOptions`: a [`MasterUserOptions`] object.
-    pub fn master_user_options(mut self, value: impl Into<Obj<MasterUserOptions>>) -> Self { self.master_user_options = Some(value.into()); self }
+    pub fn master_user_options(mut self, value: impl ::std::convert::Into<crate::Obj<MasterUserOptions>>) -> Self { self.master_user_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdvancedSecurityOptionsInput {}
+impl crate::PropertyType for AdvancedSecurityOptionsInput {}
 
-impl ToValue for AdvancedSecurityOptionsInput {
+impl ::cloudwright_core::ToValue for AdvancedSecurityOptionsInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnonymousAuthEnabled", &self.anonymous_auth_enabled)
             .opt("Enabled", &self.enabled)
             .opt(
@@ -329,45 +295,33 @@ impl ToValue for AdvancedSecurityOptionsInput {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CognitoOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("IdentityPoolId", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("UserPoolId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CognitoOptions` property type of `AWS::Elasticsearch::Domain`.
 ///
 /// Configures OpenSearch Service to use Amazon Cognito authentication for OpenSearch Dashboards.
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see \[New resource types\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see [New resource types](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticsearch-domain-cognitooptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CognitoOptions {
     /// `Enabled`: a boolean.
     ///
-    /// Whether to enable or disable Amazon Cognito authentication for OpenSearch Dashboards. See \[Amazon Cognito authentication for OpenSearch Dashboards\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cognito-auth.html>) .
-    pub enabled: Option<Bool>,
+    /// Whether to enable or disable Amazon Cognito authentication for OpenSearch Dashboards. See [Amazon Cognito authentication for OpenSearch Dashboards](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cognito-auth.html) .
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IdentityPoolId`: a string.
     ///
     /// The Amazon Cognito identity pool ID that you want OpenSearch Service to use for OpenSearch Dashboards authentication. Required if you enable Cognito authentication.
-    pub identity_pool_id: Option<Str>,
+    pub identity_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The `AmazonESCognitoAccess` role that allows OpenSearch Service to configure your user pool and identity pool. Required if you enable Cognito authentication.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserPoolId`: a string.
     ///
     /// The Amazon Cognito user pool ID that you want OpenSearch Service to use for OpenSearch Dashboards authentication. Required if you enable Cognito authentication.
-    pub user_pool_id: Option<Str>,
+    pub user_pool_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -375,25 +329,25 @@ impl CognitoOptions {
     /// A `CognitoOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `IdentityPoolId`: a string.
-    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self { self.identity_pool_id = Some(value.into()); self }
+    pub fn identity_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolId`: a string.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = Some(value.into()); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CognitoOptions {}
+impl crate::PropertyType for CognitoOptions {}
 
-impl ToValue for CognitoOptions {
+impl ::cloudwright_core::ToValue for CognitoOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("IdentityPoolId", &self.identity_pool_id)
             .opt("RoleArn", &self.role_arn)
@@ -402,20 +356,11 @@ impl ToValue for CognitoOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ColdStorageOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ColdStorageOptions` property type of `AWS::Elasticsearch::Domain`.
 ///
-/// Specifies options for cold storage. For more information, see \[Cold storage for Amazon Elasticsearch Service\](<https://docs.aws.amazon.com/elasticsearch-service/latest/developerguide/cold-storage.html>) .
+/// Specifies options for cold storage. For more information, see [Cold storage for Amazon Elasticsearch Service](https://docs.aws.amazon.com/elasticsearch-service/latest/developerguide/cold-storage.html) .
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see \[New resource types\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see [New resource types](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticsearch-domain-coldstorageoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -423,7 +368,7 @@ pub struct ColdStorageOptions {
     /// `Enabled`: a boolean.
     ///
     /// Whether to enable or disable cold storage on the domain. You must enable UltraWarm storage in order to enable cold storage.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -431,40 +376,29 @@ impl ColdStorageOptions {
     /// A `ColdStorageOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ColdStorageOptions {}
+impl crate::PropertyType for ColdStorageOptions {}
 
-impl ToValue for ColdStorageOptions {
+impl ::cloudwright_core::ToValue for ColdStorageOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainEndpointOptions: ObjRule = ObjRule {
-    properties: &[
-        ("CustomEndpoint", Shape::STR),
-        ("CustomEndpointCertificateArn", Shape::STR),
-        ("CustomEndpointEnabled", Shape::Bool),
-        ("EnforceHTTPS", Shape::Bool),
-        ("TLSSecurityPolicy", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DomainEndpointOptions` property type of `AWS::Elasticsearch::Domain`.
 ///
 /// Specifies additional options for the domain endpoint, such as whether to require HTTPS for all traffic or whether to use a custom endpoint rather than the default endpoint.
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see \[New resource types\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see [New resource types](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticsearch-domain-domainendpointoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -472,26 +406,26 @@ pub struct DomainEndpointOptions {
     /// `CustomEndpoint`: a string.
     ///
     /// The fully qualified URL for your custom endpoint. Required if you enabled a custom endpoint for the domain.
-    pub custom_endpoint: Option<Str>,
+    pub custom_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomEndpointCertificateArn`: a string.
     ///
     /// The Certificate Manager ARN for your domain's SSL/TLS certificate. Required if you enabled a custom endpoint for the domain.
-    pub custom_endpoint_certificate_arn: Option<Str>,
+    pub custom_endpoint_certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomEndpointEnabled`: a boolean.
     ///
     /// True to enable a custom endpoint for the domain. If enabled, you must also provide values for `CustomEndpoint` and `CustomEndpointCertificateArn` .
-    pub custom_endpoint_enabled: Option<Bool>,
+    pub custom_endpoint_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnforceHTTPS`: a boolean.
     ///
     /// True to require that all traffic to the domain arrive over HTTPS.
-    pub enforce_https: Option<Bool>,
+    pub enforce_https: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TLSSecurityPolicy`: a string.
     ///
     /// The minimum TLS version required for traffic to the domain. Valid values are TLS 1.3 (recommended) or 1.2:
     ///
     /// - `Policy-Min-TLS-1-0-2019-07`
     /// - `Policy-Min-TLS-1-2-2019-07`
-    pub tls_security_policy: Option<Str>,
+    pub tls_security_policy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -499,27 +433,27 @@ impl DomainEndpointOptions {
     /// A `DomainEndpointOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomEndpoint`: a string.
-    pub fn custom_endpoint(mut self, value: impl Into<Str>) -> Self { self.custom_endpoint = Some(value.into()); self }
+    pub fn custom_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `CustomEndpointCertificateArn`: a string.
-    pub fn custom_endpoint_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.custom_endpoint_certificate_arn = Some(value.into()); self }
+    pub fn custom_endpoint_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_endpoint_certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `CustomEndpointEnabled`: a boolean.
-    pub fn custom_endpoint_enabled(mut self, value: impl Into<Bool>) -> Self { self.custom_endpoint_enabled = Some(value.into()); self }
+    pub fn custom_endpoint_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.custom_endpoint_enabled = ::std::option::Option::Some(value.into()); self }
     /// `EnforceHTTPS`: a boolean.
-    pub fn enforce_https(mut self, value: impl Into<Bool>) -> Self { self.enforce_https = Some(value.into()); self }
+    pub fn enforce_https(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enforce_https = ::std::option::Option::Some(value.into()); self }
     /// `TLSSecurityPolicy`: a string.
-    pub fn tls_security_policy(mut self, value: impl Into<Str>) -> Self { self.tls_security_policy = Some(value.into()); self }
+    pub fn tls_security_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tls_security_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DomainEndpointOptions {}
+impl crate::PropertyType for DomainEndpointOptions {}
 
-impl ToValue for DomainEndpointOptions {
+impl ::cloudwright_core::ToValue for DomainEndpointOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomEndpoint", &self.custom_endpoint)
             .opt(
                 "CustomEndpointCertificateArn",
@@ -532,23 +466,11 @@ impl ToValue for DomainEndpointOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EbsOptions: ObjRule = ObjRule {
-    properties: &[
-        ("EBSEnabled", Shape::Bool),
-        ("Iops", Shape::INT),
-        ("VolumeSize", Shape::INT),
-        ("VolumeType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EBSOptions` property type of `AWS::Elasticsearch::Domain`.
 ///
-/// The configurations of Amazon Elastic Block Store (Amazon EBS) volumes that are attached to data nodes in the OpenSearch Service domain. For more information, see \[EBS volume size limits\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// The configurations of Amazon Elastic Block Store (Amazon EBS) volumes that are attached to data nodes in the OpenSearch Service domain. For more information, see [EBS volume size limits](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see \[New resource types\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see [New resource types](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticsearch-domain-ebsoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -556,19 +478,19 @@ pub struct EbsOptions {
     /// `EBSEnabled`: a boolean.
     ///
     /// Specifies whether Amazon EBS volumes are attached to data nodes in the OpenSearch Service domain.
-    pub ebs_enabled: Option<Bool>,
+    pub ebs_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS) that the volume supports. This property applies only to provisioned IOPS EBS volume types.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeSize`: an integer.
     ///
-    /// The size (in GiB) of the EBS volume for each data node. The minimum and maximum size of an EBS volume depends on the EBS volume type and the instance type to which it is attached. For more information, see \[EBS volume size limits\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource>) in the *Amazon OpenSearch Service Developer Guide* .
-    pub volume_size: Option<Int>,
+    /// The size (in GiB) of the EBS volume for each data node. The minimum and maximum size of an EBS volume depends on the EBS volume type and the instance type to which it is attached. For more information, see [EBS volume size limits](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource) in the *Amazon OpenSearch Service Developer Guide* .
+    pub volume_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a string.
     ///
-    /// The EBS volume type to use with the OpenSearch Service domain, such as standard, gp2, or io1. For more information about each type, see \[Amazon EBS volume types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSVolumeTypes.html>) in the *Amazon EC2 User Guide for Linux Instances* .
-    pub volume_type: Option<Str>,
+    /// The EBS volume type to use with the OpenSearch Service domain, such as standard, gp2, or io1. For more information about each type, see [Amazon EBS volume types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSVolumeTypes.html) in the *Amazon EC2 User Guide for Linux Instances* .
+    pub volume_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -576,25 +498,25 @@ impl EbsOptions {
     /// A `EbsOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EBSEnabled`: a boolean.
-    pub fn ebs_enabled(mut self, value: impl Into<Bool>) -> Self { self.ebs_enabled = Some(value.into()); self }
+    pub fn ebs_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ebs_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
+    pub fn volume_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a string.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EbsOptions {}
+impl crate::PropertyType for EbsOptions {}
 
-impl ToValue for EbsOptions {
+impl ::cloudwright_core::ToValue for EbsOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EBSEnabled", &self.ebs_enabled)
             .opt("Iops", &self.iops)
             .opt("VolumeSize", &self.volume_size)
@@ -603,30 +525,11 @@ impl ToValue for EbsOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticsearchClusterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ColdStorageOptions", Shape::Object(&RULE_ColdStorageOptions)),
-        ("DedicatedMasterCount", Shape::INT),
-        ("DedicatedMasterEnabled", Shape::Bool),
-        ("DedicatedMasterType", Shape::STR),
-        ("InstanceCount", Shape::INT),
-        ("InstanceType", Shape::STR),
-        ("WarmCount", Shape::INT),
-        ("WarmEnabled", Shape::Bool),
-        ("WarmType", Shape::STR),
-        ("ZoneAwarenessConfig", Shape::Object(&RULE_ZoneAwarenessConfig)),
-        ("ZoneAwarenessEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ElasticsearchClusterConfig` property type of `AWS::Elasticsearch::Domain`.
 ///
-/// The cluster configuration for the OpenSearch Service domain. You can specify options such as the instance type and the number of instances. For more information, see \[Creating and managing Amazon OpenSearch Service domains\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/createupdatedomains.html>) in the *Amazon OpenSearch Service Developer Guide* .
+/// The cluster configuration for the OpenSearch Service domain. You can specify options such as the instance type and the number of instances. For more information, see [Creating and managing Amazon OpenSearch Service domains](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/createupdatedomains.html) in the *Amazon OpenSearch Service Developer Guide* .
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see \[New resource types\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see [New resource types](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticsearch-domain-elasticsearchclusterconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -634,47 +537,47 @@ pub struct ElasticsearchClusterConfig {
     /// `ColdStorageOptions`: a [`ColdStorageOptions`] object.
     ///
     /// Specifies cold storage options for the domain.
-    pub cold_storage_options: Option<Obj<ColdStorageOptions>>,
+    pub cold_storage_options: ::std::option::Option<crate::Obj<ColdStorageOptions>>,
     /// `DedicatedMasterCount`: an integer.
     ///
     /// The number of instances to use for the master node. If you specify this property, you must specify true for the DedicatedMasterEnabled property.
-    pub dedicated_master_count: Option<Int>,
+    pub dedicated_master_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `DedicatedMasterEnabled`: a boolean.
     ///
-    /// Indicates whether to use a dedicated master node for the OpenSearch Service domain. A dedicated master node is a cluster node that performs cluster management tasks, but doesn't hold data or respond to data upload requests. Dedicated master nodes offload cluster management tasks to increase the stability of your search clusters. See \[Dedicated master nodes in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-dedicatedmasternodes.html>) .
-    pub dedicated_master_enabled: Option<Bool>,
+    /// Indicates whether to use a dedicated master node for the OpenSearch Service domain. A dedicated master node is a cluster node that performs cluster management tasks, but doesn't hold data or respond to data upload requests. Dedicated master nodes offload cluster management tasks to increase the stability of your search clusters. See [Dedicated master nodes in Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-dedicatedmasternodes.html) .
+    pub dedicated_master_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DedicatedMasterType`: a string.
     ///
-    /// The hardware configuration of the computer that hosts the dedicated master node, such as `m3.medium.elasticsearch` . If you specify this property, you must specify true for the `DedicatedMasterEnabled` property. For valid values, see \[Supported instance types in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/supported-instance-types.html>) .
-    pub dedicated_master_type: Option<Str>,
+    /// The hardware configuration of the computer that hosts the dedicated master node, such as `m3.medium.elasticsearch` . If you specify this property, you must specify true for the `DedicatedMasterEnabled` property. For valid values, see [Supported instance types in Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/supported-instance-types.html) .
+    pub dedicated_master_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceCount`: an integer.
     ///
     /// The number of data nodes (instances) to use in the OpenSearch Service domain.
-    pub instance_count: Option<Int>,
+    pub instance_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `InstanceType`: a string.
     ///
-    /// The instance type for your data nodes, such as `m3.medium.elasticsearch` . For valid values, see \[Supported instance types in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/supported-instance-types.html>) .
-    pub instance_type: Option<Str>,
+    /// The instance type for your data nodes, such as `m3.medium.elasticsearch` . For valid values, see [Supported instance types in Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/supported-instance-types.html) .
+    pub instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `WarmCount`: an integer.
     ///
     /// The number of warm nodes in the cluster. Required if you enable warm storage.
-    pub warm_count: Option<Int>,
+    pub warm_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `WarmEnabled`: a boolean.
     ///
     /// Whether to enable warm storage for the cluster.
-    pub warm_enabled: Option<Bool>,
+    pub warm_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `WarmType`: a string.
     ///
     /// The instance type for the cluster's warm nodes. Required if you enable warm storage.
-    pub warm_type: Option<Str>,
+    pub warm_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ZoneAwarenessConfig`: a [`ZoneAwarenessConfig`] object.
     ///
     /// Specifies zone awareness configuration options. Only use if `ZoneAwarenessEnabled` is `true` .
-    pub zone_awareness_config: Option<Obj<ZoneAwarenessConfig>>,
+    pub zone_awareness_config: ::std::option::Option<crate::Obj<ZoneAwarenessConfig>>,
     /// `ZoneAwarenessEnabled`: a boolean.
     ///
-    /// Indicates whether to enable zone awareness for the OpenSearch Service domain. When you enable zone awareness, OpenSearch Service allocates the nodes and replica index shards that belong to a cluster across two Availability Zones (AZs) in the same region to prevent data loss and minimize downtime in the event of node or data center failure. Don't enable zone awareness if your cluster has no replica index shards or is a single-node cluster. For more information, see \[Configuring a multi-AZ domain in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-multiaz.html>) .
-    pub zone_awareness_enabled: Option<Bool>,
+    /// Indicates whether to enable zone awareness for the OpenSearch Service domain. When you enable zone awareness, OpenSearch Service allocates the nodes and replica index shards that belong to a cluster across two Availability Zones (AZs) in the same region to prevent data loss and minimize downtime in the event of node or data center failure. Don't enable zone awareness if your cluster has no replica index shards or is a single-node cluster. For more information, see [Configuring a multi-AZ domain in Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-multiaz.html) .
+    pub zone_awareness_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -682,39 +585,39 @@ impl ElasticsearchClusterConfig {
     /// A `ElasticsearchClusterConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColdStorageOptions`: a [`ColdStorageOptions`] object.
-    pub fn cold_storage_options(mut self, value: impl Into<Obj<ColdStorageOptions>>) -> Self { self.cold_storage_options = Some(value.into()); self }
+    pub fn cold_storage_options(mut self, value: impl ::std::convert::Into<crate::Obj<ColdStorageOptions>>) -> Self { self.cold_storage_options = ::std::option::Option::Some(value.into()); self }
     /// `DedicatedMasterCount`: an integer.
-    pub fn dedicated_master_count(mut self, value: impl Into<Int>) -> Self { self.dedicated_master_count = Some(value.into()); self }
+    pub fn dedicated_master_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dedicated_master_count = ::std::option::Option::Some(value.into()); self }
     /// `DedicatedMasterEnabled`: a boolean.
-    pub fn dedicated_master_enabled(mut self, value: impl Into<Bool>) -> Self { self.dedicated_master_enabled = Some(value.into()); self }
+    pub fn dedicated_master_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.dedicated_master_enabled = ::std::option::Option::Some(value.into()); self }
     /// `DedicatedMasterType`: a string.
-    pub fn dedicated_master_type(mut self, value: impl Into<Str>) -> Self { self.dedicated_master_type = Some(value.into()); self }
+    pub fn dedicated_master_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dedicated_master_type = ::std::option::Option::Some(value.into()); self }
     /// `InstanceCount`: an integer.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = Some(value.into()); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `WarmCount`: an integer.
-    pub fn warm_count(mut self, value: impl Into<Int>) -> Self { self.warm_count = Some(value.into()); self }
+    pub fn warm_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.warm_count = ::std::option::Option::Some(value.into()); self }
     /// `WarmEnabled`: a boolean.
-    pub fn warm_enabled(mut self, value: impl Into<Bool>) -> Self { self.warm_enabled = Some(value.into()); self }
+    pub fn warm_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.warm_enabled = ::std::option::Option::Some(value.into()); self }
     /// `WarmType`: a string.
-    pub fn warm_type(mut self, value: impl Into<Str>) -> Self { self.warm_type = Some(value.into()); self }
+    pub fn warm_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.warm_type = ::std::option::Option::Some(value.into()); self }
     /// `ZoneAwarenessConfig`: a [`ZoneAwarenessConfig`] object.
-    pub fn zone_awareness_config(mut self, value: impl Into<Obj<ZoneAwarenessConfig>>) -> Self { self.zone_awareness_config = Some(value.into()); self }
+    pub fn zone_awareness_config(mut self, value: impl ::std::convert::Into<crate::Obj<ZoneAwarenessConfig>>) -> Self { self.zone_awareness_config = ::std::option::Option::Some(value.into()); self }
     /// `ZoneAwarenessEnabled`: a boolean.
-    pub fn zone_awareness_enabled(mut self, value: impl Into<Bool>) -> Self { self.zone_awareness_enabled = Some(value.into()); self }
+    pub fn zone_awareness_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.zone_awareness_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ElasticsearchClusterConfig {}
+impl crate::PropertyType for ElasticsearchClusterConfig {}
 
-impl ToValue for ElasticsearchClusterConfig {
+impl ::cloudwright_core::ToValue for ElasticsearchClusterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ColdStorageOptions", &self.cold_storage_options)
             .opt("DedicatedMasterCount", &self.dedicated_master_count)
             .opt("DedicatedMasterEnabled", &self.dedicated_master_enabled)
@@ -730,21 +633,11 @@ impl ToValue for ElasticsearchClusterConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("KmsKeyId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EncryptionAtRestOptions` property type of `AWS::Elasticsearch::Domain`.
 ///
 /// Whether the domain should encrypt data at rest, and if so, the AWS Key Management Service key to use.
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see \[New resource types\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see [New resource types](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticsearch-domain-encryptionatrestoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -752,11 +645,11 @@ pub struct EncryptionAtRestOptions {
     /// `Enabled`: a boolean.
     ///
     /// Specify `true` to enable encryption at rest.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KmsKeyId`: a string.
     ///
     /// The KMS key ID. Takes the form `1a2a3a4-1a2a-3a4a-5a6a-1a2a3a4a5a6a` . Required if you enable encryption at rest.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -764,43 +657,32 @@ impl EncryptionAtRestOptions {
     /// A `EncryptionAtRestOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionAtRestOptions {}
+impl crate::PropertyType for EncryptionAtRestOptions {}
 
-impl ToValue for EncryptionAtRestOptions {
+impl ::cloudwright_core::ToValue for EncryptionAtRestOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("KmsKeyId", &self.kms_key_id)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MasterUserOptions: ObjRule = ObjRule {
-    properties: &[
-        ("MasterUserARN", Shape::STR),
-        ("MasterUserName", Shape::STR),
-        ("MasterUserPassword", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MasterUserOptions` property type of `AWS::Elasticsearch::Domain`.
 ///
 /// Specifies information about the master user. Required if you enabled the internal user database.
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see \[New resource types\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see [New resource types](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticsearch-domain-masteruseroptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -808,15 +690,15 @@ pub struct MasterUserOptions {
     /// `MasterUserARN`: a string.
     ///
     /// ARN for the master user. Only specify if `InternalUserDatabaseEnabled` is false in `AdvancedSecurityOptions` .
-    pub master_user_arn: Option<Str>,
+    pub master_user_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterUserName`: a string.
     ///
     /// Username for the master user. Only specify if `InternalUserDatabaseEnabled` is true in `AdvancedSecurityOptions` .
-    pub master_user_name: Option<Str>,
+    pub master_user_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterUserPassword`: a string.
     ///
     /// Password for the master user. Only specify if `InternalUserDatabaseEnabled` is true in `AdvancedSecurityOptions` .
-    pub master_user_password: Option<Str>,
+    pub master_user_password: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -824,23 +706,23 @@ impl MasterUserOptions {
     /// A `MasterUserOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MasterUserARN`: a string.
-    pub fn master_user_arn(mut self, value: impl Into<Str>) -> Self { self.master_user_arn = Some(value.into()); self }
+    pub fn master_user_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_arn = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserName`: a string.
-    pub fn master_user_name(mut self, value: impl Into<Str>) -> Self { self.master_user_name = Some(value.into()); self }
+    pub fn master_user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_name = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserPassword`: a string.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
+    pub fn master_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_password = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MasterUserOptions {}
+impl crate::PropertyType for MasterUserOptions {}
 
-impl ToValue for MasterUserOptions {
+impl ::cloudwright_core::ToValue for MasterUserOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MasterUserARN", &self.master_user_arn)
             .opt("MasterUserName", &self.master_user_name)
             .opt("MasterUserPassword", &self.master_user_password)
@@ -848,20 +730,11 @@ impl ToValue for MasterUserOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NodeToNodeEncryptionOptions` property type of `AWS::Elasticsearch::Domain`.
 ///
 /// Specifies whether node-to-node encryption is enabled.
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see \[New resource types\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see [New resource types](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticsearch-domain-nodetonodeencryptionoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -869,7 +742,7 @@ pub struct NodeToNodeEncryptionOptions {
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether node-to-node encryption is enabled, as a Boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -877,34 +750,27 @@ impl NodeToNodeEncryptionOptions {
     /// A `NodeToNodeEncryptionOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NodeToNodeEncryptionOptions {}
+impl crate::PropertyType for NodeToNodeEncryptionOptions {}
 
-impl ToValue for NodeToNodeEncryptionOptions {
+impl ::cloudwright_core::ToValue for NodeToNodeEncryptionOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SnapshotOptions: ObjRule = ObjRule {
-    properties: &[
-        ("AutomatedSnapshotStartHour", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SnapshotOptions` property type of `AWS::Elasticsearch::Domain`.
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see \[New resource types\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see [New resource types](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// *DEPRECATED* . For domains running Elasticsearch 5.3 and later, OpenSearch Service takes hourly automated snapshots, making this setting irrelevant. For domains running earlier versions of Elasticsearch, OpenSearch Service takes daily automated snapshots.
 ///
@@ -916,7 +782,7 @@ pub struct SnapshotOptions {
     /// `AutomatedSnapshotStartHour`: an integer.
     ///
     /// The hour in UTC during which the service takes an automated daily snapshot of the indices in the OpenSearch Service domain. For example, if you specify 0, OpenSearch Service takes an automated snapshot everyday between midnight and 1 am. You can specify a value between 0 and 23.
-    pub automated_snapshot_start_hour: Option<Int>,
+    pub automated_snapshot_start_hour: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -924,19 +790,19 @@ impl SnapshotOptions {
     /// A `SnapshotOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutomatedSnapshotStartHour`: an integer.
-    pub fn automated_snapshot_start_hour(mut self, value: impl Into<Int>) -> Self { self.automated_snapshot_start_hour = Some(value.into()); self }
+    pub fn automated_snapshot_start_hour(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.automated_snapshot_start_hour = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SnapshotOptions {}
+impl crate::PropertyType for SnapshotOptions {}
 
-impl ToValue for SnapshotOptions {
+impl ::cloudwright_core::ToValue for SnapshotOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutomatedSnapshotStartHour",
                 &self.automated_snapshot_start_hour,
@@ -949,21 +815,10 @@ impl ToValue for SnapshotOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Elasticsearch::Domain`.
 ///
@@ -971,9 +826,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -988,54 +843,45 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VPCOptions` property type of `AWS::Elasticsearch::Domain`.
 ///
-/// The virtual private cloud (VPC) configuration for the OpenSearch Service domain. For more information, see \[Launching your Amazon OpenSearch Service domains using a VPC\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html>) in the *Amazon OpenSearch Service Developer Guide* .
+/// The virtual private cloud (VPC) configuration for the OpenSearch Service domain. For more information, see [Launching your Amazon OpenSearch Service domains using a VPC](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html) in the *Amazon OpenSearch Service Developer Guide* .
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see \[New resource types\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see [New resource types](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticsearch-domain-vpcoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcOptions {
     /// `SecurityGroupIds`: a list of strings.
     ///
-    /// The list of security group IDs that are associated with the VPC endpoints for the domain. If you don't provide a security group ID, OpenSearch Service uses the default security group for the VPC. To learn more, see \[Security groups for your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html>) in the *Amazon VPC User Guide* .
+    /// The list of security group IDs that are associated with the VPC endpoints for the domain. If you don't provide a security group ID, OpenSearch Service uses the default security group for the VPC. To learn more, see [Security groups for your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html) in the *Amazon VPC User Guide* .
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
-    /// Provide one subnet ID for each Availability Zone that your domain uses. For example, you must specify three subnet IDs for a three Availability Zone domain. To learn more, see \[VPCs and subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html>) in the *Amazon VPC User Guide* .
+    /// Provide one subnet ID for each Availability Zone that your domain uses. For example, you must specify three subnet IDs for a three Availability Zone domain. To learn more, see [VPCs and subnets](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html) in the *Amazon VPC User Guide* .
     ///
     /// Required if you're creating your domain inside a VPC.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1043,41 +889,32 @@ impl VpcOptions {
     /// A `VpcOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcOptions {}
+impl crate::PropertyType for VpcOptions {}
 
-impl ToValue for VpcOptions {
+impl ::cloudwright_core::ToValue for VpcOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ZoneAwarenessConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZoneCount", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ZoneAwarenessConfig` property type of `AWS::Elasticsearch::Domain`.
 ///
 /// Specifies zone awareness configuration options. Only use if `ZoneAwarenessEnabled` is `true` .
 ///
-/// &gt; The `AWS::Elasticsearch::Domain` resource is being replaced by the \[AWS::OpenSearchService::Domain\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html>) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see \[New resource types\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// \> The `AWS::Elasticsearch::Domain` resource is being replaced by the [AWS::OpenSearchService::Domain](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html) resource. While the legacy Elasticsearch resource and options are still supported, we recommend modifying your existing Cloudformation templates to use the new OpenSearch Service resource, which supports both OpenSearch and Elasticsearch. For more information about the service rename, see [New resource types](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/rename.html#rename-resource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticsearch-domain-zoneawarenessconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1087,7 +924,7 @@ pub struct ZoneAwarenessConfig {
     /// If you enabled multiple Availability Zones (AZs), the number of AZs that you want the domain to use.
     ///
     /// Valid values are `2` and `3` . Default is 2.
-    pub availability_zone_count: Option<Int>,
+    pub availability_zone_count: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1095,20 +932,196 @@ impl ZoneAwarenessConfig {
     /// A `ZoneAwarenessConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZoneCount`: an integer.
-    pub fn availability_zone_count(mut self, value: impl Into<Int>) -> Self { self.availability_zone_count = Some(value.into()); self }
+    pub fn availability_zone_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.availability_zone_count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ZoneAwarenessConfig {}
+impl crate::PropertyType for ZoneAwarenessConfig {}
 
-impl ToValue for ZoneAwarenessConfig {
+impl ::cloudwright_core::ToValue for ZoneAwarenessConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZoneCount", &self.availability_zone_count)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Domain: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPolicies", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("AdvancedOptions", Shape::Typed(json_type::OBJECT)),
+            ("AdvancedSecurityOptions", Shape::Object(&RULE_AdvancedSecurityOptionsInput)),
+            ("CognitoOptions", Shape::Object(&RULE_CognitoOptions)),
+            ("DomainEndpointOptions", Shape::Object(&RULE_DomainEndpointOptions)),
+            ("DomainName", Shape::STR),
+            ("EBSOptions", Shape::Object(&RULE_EbsOptions)),
+            ("ElasticsearchClusterConfig", Shape::Object(&RULE_ElasticsearchClusterConfig)),
+            ("ElasticsearchVersion", Shape::STR),
+            ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
+            ("LogPublishingOptions", Shape::Typed(json_type::OBJECT)),
+            ("NodeToNodeEncryptionOptions", Shape::Object(&RULE_NodeToNodeEncryptionOptions)),
+            ("SnapshotOptions", Shape::Object(&RULE_SnapshotOptions)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VPCOptions", Shape::Object(&RULE_VpcOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedSecurityOptionsInput: ObjRule = ObjRule {
+        properties: &[
+            ("AnonymousAuthEnabled", Shape::Bool),
+            ("Enabled", Shape::Bool),
+            ("InternalUserDatabaseEnabled", Shape::Bool),
+            ("MasterUserOptions", Shape::Object(&RULE_MasterUserOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CognitoOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("IdentityPoolId", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("UserPoolId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColdStorageOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainEndpointOptions: ObjRule = ObjRule {
+        properties: &[
+            ("CustomEndpoint", Shape::STR),
+            ("CustomEndpointCertificateArn", Shape::STR),
+            ("CustomEndpointEnabled", Shape::Bool),
+            ("EnforceHTTPS", Shape::Bool),
+            ("TLSSecurityPolicy", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbsOptions: ObjRule = ObjRule {
+        properties: &[
+            ("EBSEnabled", Shape::Bool),
+            ("Iops", Shape::INT),
+            ("VolumeSize", Shape::INT),
+            ("VolumeType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticsearchClusterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ColdStorageOptions", Shape::Object(&RULE_ColdStorageOptions)),
+            ("DedicatedMasterCount", Shape::INT),
+            ("DedicatedMasterEnabled", Shape::Bool),
+            ("DedicatedMasterType", Shape::STR),
+            ("InstanceCount", Shape::INT),
+            ("InstanceType", Shape::STR),
+            ("WarmCount", Shape::INT),
+            ("WarmEnabled", Shape::Bool),
+            ("WarmType", Shape::STR),
+            ("ZoneAwarenessConfig", Shape::Object(&RULE_ZoneAwarenessConfig)),
+            ("ZoneAwarenessEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("KmsKeyId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MasterUserOptions: ObjRule = ObjRule {
+        properties: &[
+            ("MasterUserARN", Shape::STR),
+            ("MasterUserName", Shape::STR),
+            ("MasterUserPassword", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnapshotOptions: ObjRule = ObjRule {
+        properties: &[
+            ("AutomatedSnapshotStartHour", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZoneAwarenessConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZoneCount", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w \\-\\.',@:;]*$");
-
 /// The required properties of [`Feed`], by name: `Feed::new(FeedRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeedRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Outputs`: a list of [`GetOutput`] objects, required.
-    pub outputs: List<GetOutput>,
+    pub outputs: ::cloudwright_core::List<GetOutput>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Feed: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_GetOutput), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "Outputs"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ElementalInference::Feed` resource.
 ///
@@ -48,11 +29,11 @@ pub struct Feed {
     /// `Name`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Outputs`: a list of [`GetOutput`] objects, required.
-    pub outputs: List<GetOutput>,
+    pub outputs: ::cloudwright_core::List<GetOutput>,
     /// `Tags`: a JSON value.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -62,7 +43,7 @@ impl Feed {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ElementalInference::Feed",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elementalinference-feed.html",
         primary_identifier: &["Id"],
@@ -73,7 +54,7 @@ impl Feed {
         read_only: &["Arn", "DataEndpoints", "Id"],
         attributes: &["Arn", "DataEndpoints", "Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Feed` with its required properties, named in a [`FeedRequired`].
@@ -82,36 +63,38 @@ impl Feed {
         Self {
             name: required.name,
             outputs: required.outputs,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Outputs`: a list of [`GetOutput`] objects, required.
-    pub fn outputs(mut self, value: impl Into<List<GetOutput>>) -> Self { self.outputs = value.into(); self }
+    pub fn outputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GetOutput>>) -> Self { self.outputs = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Feed {
+impl ::cloudwright_core::Resource for Feed {
     type Attributes = FeedAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Feed, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Feed, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Feed {
+impl ::cloudwright_core::ToValue for Feed {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Outputs", &self.outputs)
             .opt("Tags", &self.tags)
@@ -119,12 +102,12 @@ impl ToValue for Feed {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Feed`]: `Handle<Feed>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Feed`]: `Handle<Feed>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FeedAttributes(ResourceRef);
+pub struct FeedAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FeedAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FeedAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,20 +115,20 @@ impl From<ResourceRef> for FeedAttributes {
 impl FeedAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DataEndpoints`: a list of strings.
     #[inline]
-    pub fn data_endpoints(&self) -> Value {
-        self.0.get_att("DataEndpoints")
+    pub fn data_endpoints(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DataEndpoints"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -153,25 +136,12 @@ impl FeedAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetOutputRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutputConfig`: a JSON value, required.
-    pub output_config: Json,
+    pub output_config: ::cloudwright_core::Json,
     /// `Status`: an [`OutputStatus`] value, required.
     pub status: OutputStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GetOutput: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OutputConfig", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "OutputConfig", "Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GetOutput` property type of `AWS::ElementalInference::Feed`.
 ///
@@ -181,13 +151,13 @@ pub struct GetOutput {
     /// `Description`: a string.
     ///
     /// Pattern `^[\w \-\.',@:;]*$`; length at most 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutputConfig`: a JSON value, required.
-    pub output_config: Json,
+    pub output_config: ::cloudwright_core::Json,
     /// `Status`: an [`OutputStatus`] value, required.
     pub status: OutputStatus,
 }
@@ -198,7 +168,7 @@ impl GetOutput {
     #[inline]
     pub fn new(required: GetOutputRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             output_config: required.output_config,
             status: required.status,
@@ -206,21 +176,21 @@ impl GetOutput {
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OutputConfig`: a JSON value, required.
-    pub fn output_config(mut self, value: impl Into<Json>) -> Self { self.output_config = value.into(); self }
+    pub fn output_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.output_config = value.into(); self }
     /// `Status`: an [`OutputStatus`] value, required.
-    pub fn status(mut self, value: impl Into<OutputStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<OutputStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for GetOutput {}
+impl crate::PropertyType for GetOutput {}
 
-impl ToValue for GetOutput {
+impl ::cloudwright_core::ToValue for GetOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req("OutputConfig", &self.output_config)
@@ -237,23 +207,60 @@ pub enum OutputStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OutputStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OutputStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OutputStatus {
+impl ::cloudwright_core::ToValue for OutputStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w \\-\\.',@:;]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Feed: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_GetOutput), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "Outputs"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GetOutput: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OutputConfig", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "OutputConfig", "Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,80 +5,34 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AutoScalingPolicy, AutoScalingPolicyRequired, CloudWatchAlarmDefinition,
-    CloudWatchAlarmDefinitionRequired, Configuration, EbsBlockDeviceConfig,
-    EbsBlockDeviceConfigRequired, EbsConfiguration, InstanceFleetProvisioningSpecifications,
-    InstanceFleetResizingSpecifications, InstanceTypeConfig, InstanceTypeConfigRequired, KeyValue,
-    MetricDimension, MetricDimensionRequired, OnDemandCapacityReservationOptions,
-    OnDemandProvisioningSpecification, OnDemandProvisioningSpecificationRequired,
-    OnDemandResizingSpecification, ScalingAction, ScalingActionRequired, ScalingConstraints,
-    ScalingConstraintsRequired, ScalingRule, ScalingRuleRequired, ScalingTrigger,
-    ScalingTriggerRequired, SimpleScalingPolicyConfiguration,
-    SimpleScalingPolicyConfigurationRequired, SpotProvisioningSpecification,
-    SpotProvisioningSpecificationRequired, SpotResizingSpecification, VolumeSpecification,
-    VolumeSpecificationRequired,
-};
-use super::shared::{
-    RULE_AutoScalingPolicy, RULE_Configuration, RULE_EbsConfiguration,
-    RULE_InstanceFleetProvisioningSpecifications, RULE_InstanceFleetResizingSpecifications,
-    RULE_InstanceTypeConfig, RULE_KeyValue,
+    CloudWatchAlarmDefinitionRequired, Configuration, EbsBlockDeviceConfig, EbsConfiguration,
+    InstanceFleetProvisioningSpecifications, InstanceFleetResizingSpecifications,
+    InstanceTypeConfig, KeyValue, MetricDimension, MetricDimensionRequired,
+    OnDemandCapacityReservationOptions, OnDemandProvisioningSpecification,
+    OnDemandResizingSpecification, ScalingAction, ScalingConstraints, ScalingConstraintsRequired,
+    ScalingRule, ScalingRuleRequired, ScalingTrigger, SimpleScalingPolicyConfiguration,
+    SpotProvisioningSpecification, SpotProvisioningSpecificationRequired,
+    SpotResizingSpecification, VolumeSpecification, VolumeSpecificationRequired,
 };
 
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `Instances`: a [`JobFlowInstancesConfig`] object, required.
-    pub instances: Obj<JobFlowInstancesConfig>,
+    pub instances: crate::Obj<JobFlowInstancesConfig>,
     /// `JobFlowRole`: a string, required.
-    pub job_flow_role: Str,
+    pub job_flow_role: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ServiceRole`: a string, required.
-    pub service_role: Str,
+    pub service_role: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cluster: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalInfo", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: None, max_items: None, unique: true })),
-        ("AutoScalingRole", Shape::STR),
-        ("AutoTerminationPolicy", Shape::Object(&RULE_AutoTerminationPolicy)),
-        ("BootstrapActions", Shape::List(&ListRule { items: Shape::Object(&RULE_BootstrapActionConfig), min_items: None, max_items: None, unique: true })),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
-        ("CustomAmiId", Shape::STR),
-        ("EbsRootVolumeIops", Shape::INT),
-        ("EbsRootVolumeSize", Shape::INT),
-        ("EbsRootVolumeThroughput", Shape::INT),
-        ("Instances", Shape::Object(&RULE_JobFlowInstancesConfig)),
-        ("JobFlowRole", Shape::STR),
-        ("KerberosAttributes", Shape::Object(&RULE_KerberosAttributes)),
-        ("LogEncryptionKmsKeyId", Shape::STR),
-        ("LogUri", Shape::STR),
-        ("ManagedScalingPolicy", Shape::Object(&RULE_ManagedScalingPolicy)),
-        ("Name", Shape::STR),
-        ("OSReleaseLabel", Shape::STR),
-        ("PlacementGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementGroupConfig), min_items: None, max_items: None, unique: true })),
-        ("ReleaseLabel", Shape::STR),
-        ("ScaleDownBehavior", Shape::STR),
-        ("SecurityConfiguration", Shape::STR),
-        ("ServiceRole", Shape::STR),
-        ("StepConcurrencyLevel", Shape::INT),
-        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_StepConfig), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VisibleToAllUsers", Shape::Bool),
-    ],
-    required: &["Instances", "ServiceRole", "JobFlowRole", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EMR::Cluster` resource.
 ///
-/// The `AWS::EMR::Cluster` resource specifies an Amazon EMR cluster. This cluster is a collection of Amazon EC2 instances that run open source big data frameworks and applications to process and analyze vast amounts of data. For more information, see the \[Amazon EMR Management Guide\](<https://docs.aws.amazon.com//emr/latest/ManagementGuide/>) .
+/// The `AWS::EMR::Cluster` resource specifies an Amazon EMR cluster. This cluster is a collection of Amazon EC2 instances that run open source big data frameworks and applications to process and analyze vast amounts of data. For more information, see the [Amazon EMR Management Guide](https://docs.aws.amazon.com//emr/latest/ManagementGuide/) .
 ///
 /// Amazon EMR now supports launching task instance groups and task instance fleets as part of the `AWS::EMR::Cluster` resource. This can be done by using the `JobFlowInstancesConfig` property type's `TaskInstanceGroups` and `TaskInstanceFleets` subproperties. Using these subproperties reduces delays in provisioning task nodes compared to specifying task nodes with the `AWS::EMR::InstanceGroupConfig` and `AWS::EMR::InstanceFleetConfig` resources. Please refer to the examples at the bottom of this page to learn how to use these subproperties.
 ///
@@ -96,151 +50,152 @@ pub struct Cluster {
     /// A JSON string for selecting additional features.
     ///
     /// Format `json`; create-only: changing it replaces the resource.
-    pub additional_info: Option<Json>,
+    pub additional_info: ::std::option::Option<::cloudwright_core::Json>,
     /// `Applications`: a list of [`Application`] objects.
     ///
     /// The applications to install on this cluster, for example, Spark, Flink, Oozie, Zeppelin, and so on.
     ///
     /// Create-only: changing it replaces the resource.
-    pub applications: Option<List<Application>>,
+    pub applications: ::std::option::Option<::cloudwright_core::List<Application>>,
     /// `AutoScalingRole`: a string.
     ///
     /// An IAM role for automatic scaling policies. The default role is `EMR_AutoScaling_DefaultRole` . The IAM role provides permissions that the automatic scaling feature requires to launch and terminate Amazon EC2 instances in an instance group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub auto_scaling_role: Option<Str>,
+    pub auto_scaling_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutoTerminationPolicy`: an [`AutoTerminationPolicy`] object.
     ///
-    /// An auto-termination policy for an Amazon EMR cluster. An auto-termination policy defines the amount of idle time in seconds after which a cluster automatically terminates. For alternative cluster termination options, see \[Control cluster termination\](<https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-termination.html>) .
-    pub auto_termination_policy: Option<Obj<AutoTerminationPolicy>>,
+    /// An auto-termination policy for an Amazon EMR cluster. An auto-termination policy defines the amount of idle time in seconds after which a cluster automatically terminates. For alternative cluster termination options, see [Control cluster termination](https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-termination.html) .
+    pub auto_termination_policy: ::std::option::Option<crate::Obj<AutoTerminationPolicy>>,
     /// `BootstrapActions`: a list of [`BootstrapActionConfig`] objects.
     ///
     /// A list of bootstrap actions to run before Hadoop starts on the cluster nodes.
     ///
     /// Create-only: changing it replaces the resource.
-    pub bootstrap_actions: Option<List<BootstrapActionConfig>>,
+    pub bootstrap_actions: ::std::option::Option<::cloudwright_core::List<BootstrapActionConfig>>,
     /// `Configurations`: a list of [`Configuration`] objects.
     ///
     /// Applies only to Amazon EMR releases 4.x and later. The list of configurations that are supplied to the Amazon EMR cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub configurations: Option<List<Configuration>>,
+    pub configurations: ::std::option::Option<::cloudwright_core::List<Configuration>>,
     /// `CustomAmiId`: a string.
     ///
     /// Available only in Amazon EMR releases 5.7.0 and later. The ID of a custom Amazon EBS-backed Linux AMI if the cluster uses a custom AMI.
     ///
     /// Create-only: changing it replaces the resource.
-    pub custom_ami_id: Option<Str>,
+    pub custom_ami_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EbsRootVolumeIops`: an integer.
     ///
     /// The IOPS, of the Amazon EBS root device volume of the Linux AMI that is used for each Amazon EC2 instance. Available in Amazon EMR releases 6.15.0 and later.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ebs_root_volume_iops: Option<Int>,
+    pub ebs_root_volume_iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `EbsRootVolumeSize`: an integer.
     ///
     /// The size, in GiB, of the Amazon EBS root device volume of the Linux AMI that is used for each Amazon EC2 instance. Available in Amazon EMR releases 4.x and later.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ebs_root_volume_size: Option<Int>,
+    pub ebs_root_volume_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `EbsRootVolumeThroughput`: an integer.
     ///
     /// The throughput, in MiB/s, of the Amazon EBS root device volume of the Linux AMI that is used for each Amazon EC2 instance. Available in Amazon EMR releases 6.15.0 and later.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ebs_root_volume_throughput: Option<Int>,
+    pub ebs_root_volume_throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `Instances`: a [`JobFlowInstancesConfig`] object, required.
     ///
     /// A specification of the number and type of Amazon EC2 instances.
-    pub instances: Obj<JobFlowInstancesConfig>,
+    pub instances: crate::Obj<JobFlowInstancesConfig>,
     /// `JobFlowRole`: a string, required.
     ///
     /// Also called instance profile and Amazon EC2 role. An IAM role for an Amazon EMR cluster. The Amazon EC2 instances of the cluster assume this role. The default role is `EMR_EC2_DefaultRole` . In order to use the default role, you must have already created it using the AWS CLI or console.
     ///
     /// Create-only: changing it replaces the resource.
-    pub job_flow_role: Str,
+    pub job_flow_role: ::cloudwright_core::Str,
     /// `KerberosAttributes`: a [`KerberosAttributes`] object.
     ///
-    /// Attributes for Kerberos configuration when Kerberos authentication is enabled using a security configuration. For more information see \[Use Kerberos Authentication\](<https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-kerberos.html>) in the *Amazon EMR Management Guide* .
+    /// Attributes for Kerberos configuration when Kerberos authentication is enabled using a security configuration. For more information see [Use Kerberos Authentication](https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-kerberos.html) in the *Amazon EMR Management Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub kerberos_attributes: Option<Obj<KerberosAttributes>>,
+    pub kerberos_attributes: ::std::option::Option<crate::Obj<KerberosAttributes>>,
     /// `LogEncryptionKmsKeyId`: a string.
     ///
     /// The AWS KMS key used for encrypting log files. This attribute is only available with Amazon EMR 5.30.0 and later, excluding Amazon EMR 6.0.0.
     ///
     /// Create-only: changing it replaces the resource.
-    pub log_encryption_kms_key_id: Option<Str>,
+    pub log_encryption_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogUri`: a string.
     ///
     /// The path to the Amazon S3 location where logs for this cluster are stored.
     ///
     /// Create-only: changing it replaces the resource.
-    pub log_uri: Option<Str>,
+    pub log_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagedScalingPolicy`: a [`ManagedScalingPolicy`] object.
     ///
     /// Creates or updates a managed scaling policy for an Amazon EMR cluster. The managed scaling policy defines the limits for resources, such as Amazon EC2 instances that can be added or terminated from a cluster. The policy only applies to the core and task nodes. The master node cannot be scaled after initial configuration.
-    pub managed_scaling_policy: Option<Obj<ManagedScalingPolicy>>,
+    pub managed_scaling_policy: ::std::option::Option<crate::Obj<ManagedScalingPolicy>>,
     /// `Name`: a string, required.
     ///
-    /// The name of the cluster. This parameter can't contain the characters &lt;, &gt;, $, |, or \` (backtick).
+    /// The name of the cluster. This parameter can't contain the characters \<, >, $, |, or \` (backtick).
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OSReleaseLabel`: a string.
     ///
     /// The Amazon Linux release specified in a cluster launch RunJobFlow request. If no Amazon Linux release was specified, the default Amazon Linux release is shown in the response.
     ///
     /// Create-only: changing it replaces the resource.
-    pub os_release_label: Option<Str>,
+    pub os_release_label: ::std::option::Option<::cloudwright_core::Str>,
     /// `PlacementGroupConfigs`: a list of [`PlacementGroupConfig`] objects.
     ///
     /// Create-only: changing it replaces the resource.
-    pub placement_group_configs: Option<List<PlacementGroupConfig>>,
+    pub placement_group_configs:
+        ::std::option::Option<::cloudwright_core::List<PlacementGroupConfig>>,
     /// `ReleaseLabel`: a string.
     ///
     /// The Amazon EMR release label, which determines the version of open-source application packages installed on the cluster. Release labels are in the form `emr-x.x.x` , where x.x.x is an Amazon EMR release version such as `emr-5.14.0` . For more information about Amazon EMR release versions and included application versions and features, see \[\](<https://docs.aws.amazon.com/emr/latest/ReleaseGuide/>) . The release label applies only to Amazon EMR releases version 4.0 and later. Earlier versions use `AmiVersion` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub release_label: Option<Str>,
+    pub release_label: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScaleDownBehavior`: a string.
     ///
     /// The way that individual Amazon EC2 instances terminate when an automatic scale-in activity occurs or an instance group is resized. `TERMINATE_AT_INSTANCE_HOUR` indicates that Amazon EMR terminates nodes at the instance-hour boundary, regardless of when the request to terminate the instance was submitted. This option is only available with Amazon EMR 5.1.0 and later and is the default for clusters created using that version. `TERMINATE_AT_TASK_COMPLETION` indicates that Amazon EMR adds nodes to a deny list and drains tasks from nodes before terminating the Amazon EC2 instances, regardless of the instance-hour boundary. With either behavior, Amazon EMR removes the least active nodes first and blocks instance termination if it could lead to HDFS corruption. `TERMINATE_AT_TASK_COMPLETION` is available only in Amazon EMR releases 4.1.0 and later, and is the default for versions of Amazon EMR earlier than 5.1.0.
     ///
     /// Create-only: changing it replaces the resource.
-    pub scale_down_behavior: Option<Str>,
+    pub scale_down_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityConfiguration`: a string.
     ///
     /// The name of the security configuration applied to the cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub security_configuration: Option<Str>,
+    pub security_configuration: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceRole`: a string, required.
     ///
     /// The IAM role that Amazon EMR assumes in order to access AWS resources on your behalf.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_role: Str,
+    pub service_role: ::cloudwright_core::Str,
     /// `StepConcurrencyLevel`: an integer.
     ///
     /// Specifies the number of steps that can be executed concurrently. The default value is `1` . The maximum value is `256` .
-    pub step_concurrency_level: Option<Int>,
+    pub step_concurrency_level: ::std::option::Option<::cloudwright_core::Int>,
     /// `Steps`: a list of [`StepConfig`] objects.
     ///
     /// A list of steps to run.
     ///
     /// Create-only: changing it replaces the resource.
-    pub steps: Option<List<StepConfig>>,
+    pub steps: ::std::option::Option<::cloudwright_core::List<StepConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags associated with a cluster.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VisibleToAllUsers`: a boolean.
     ///
     /// Indicates whether the cluster is visible to all IAM users of the AWS account associated with the cluster. If this value is set to `true` , all IAM users of that AWS account can view and manage the cluster if they have the proper policy permissions set. If this value is `false` , only the IAM user that created the cluster can view and manage it. This value can be changed using the SetVisibleToAllUsers action.
     ///
-    /// &gt; When you create clusters directly through the EMR console or API, this value is set to `true` by default. However, for `AWS::EMR::Cluster` resources in CloudFormation, the default is `false` .
-    pub visible_to_all_users: Option<Bool>,
+    /// \> When you create clusters directly through the EMR console or API, this value is set to `true` by default. However, for `AWS::EMR::Cluster` resources in CloudFormation, the default is `false` .
+    pub visible_to_all_users: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -250,7 +205,7 @@ impl Cluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EMR::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-cluster.html",
         primary_identifier: &["Id"],
@@ -261,117 +216,119 @@ impl Cluster {
         read_only: &["Id", "MasterPublicDNS"],
         attributes: &["Id", "MasterPublicDNS"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
     #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
-            additional_info: None,
-            applications: None,
-            auto_scaling_role: None,
-            auto_termination_policy: None,
-            bootstrap_actions: None,
-            configurations: None,
-            custom_ami_id: None,
-            ebs_root_volume_iops: None,
-            ebs_root_volume_size: None,
-            ebs_root_volume_throughput: None,
+            additional_info: ::std::option::Option::None,
+            applications: ::std::option::Option::None,
+            auto_scaling_role: ::std::option::Option::None,
+            auto_termination_policy: ::std::option::Option::None,
+            bootstrap_actions: ::std::option::Option::None,
+            configurations: ::std::option::Option::None,
+            custom_ami_id: ::std::option::Option::None,
+            ebs_root_volume_iops: ::std::option::Option::None,
+            ebs_root_volume_size: ::std::option::Option::None,
+            ebs_root_volume_throughput: ::std::option::Option::None,
             instances: required.instances,
             job_flow_role: required.job_flow_role,
-            kerberos_attributes: None,
-            log_encryption_kms_key_id: None,
-            log_uri: None,
-            managed_scaling_policy: None,
+            kerberos_attributes: ::std::option::Option::None,
+            log_encryption_kms_key_id: ::std::option::Option::None,
+            log_uri: ::std::option::Option::None,
+            managed_scaling_policy: ::std::option::Option::None,
             name: required.name,
-            os_release_label: None,
-            placement_group_configs: None,
-            release_label: None,
-            scale_down_behavior: None,
-            security_configuration: None,
+            os_release_label: ::std::option::Option::None,
+            placement_group_configs: ::std::option::Option::None,
+            release_label: ::std::option::Option::None,
+            scale_down_behavior: ::std::option::Option::None,
+            security_configuration: ::std::option::Option::None,
             service_role: required.service_role,
-            step_concurrency_level: None,
-            steps: None,
-            tags: None,
-            visible_to_all_users: None,
+            step_concurrency_level: ::std::option::Option::None,
+            steps: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            visible_to_all_users: ::std::option::Option::None,
         }
     }
 
     /// `AdditionalInfo`: a JSON value.
-    pub fn additional_info(mut self, value: impl Into<Json>) -> Self { self.additional_info = Some(value.into()); self }
+    pub fn additional_info(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_info = ::std::option::Option::Some(value.into()); self }
     /// `Applications`: a list of [`Application`] objects.
-    pub fn applications(mut self, value: impl Into<List<Application>>) -> Self { self.applications = Some(value.into()); self }
+    pub fn applications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Application>>) -> Self { self.applications = ::std::option::Option::Some(value.into()); self }
     /// `AutoScalingRole`: a string.
-    pub fn auto_scaling_role(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_role = Some(value.into()); self }
+    pub fn auto_scaling_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_scaling_role = ::std::option::Option::Some(value.into()); self }
     /// `AutoTerminationPolicy`: an [`AutoTerminationPolicy`] object.
-    pub fn auto_termination_policy(mut self, value: impl Into<Obj<AutoTerminationPolicy>>) -> Self { self.auto_termination_policy = Some(value.into()); self }
+    pub fn auto_termination_policy(mut self, value: impl ::std::convert::Into<crate::Obj<AutoTerminationPolicy>>) -> Self { self.auto_termination_policy = ::std::option::Option::Some(value.into()); self }
     /// `BootstrapActions`: a list of [`BootstrapActionConfig`] objects.
-    pub fn bootstrap_actions(mut self, value: impl Into<List<BootstrapActionConfig>>) -> Self { self.bootstrap_actions = Some(value.into()); self }
+    pub fn bootstrap_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BootstrapActionConfig>>) -> Self { self.bootstrap_actions = ::std::option::Option::Some(value.into()); self }
     /// `Configurations`: a list of [`Configuration`] objects.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
+    pub fn configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Configuration>>) -> Self { self.configurations = ::std::option::Option::Some(value.into()); self }
     /// `CustomAmiId`: a string.
-    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self { self.custom_ami_id = Some(value.into()); self }
+    pub fn custom_ami_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_ami_id = ::std::option::Option::Some(value.into()); self }
     /// `EbsRootVolumeIops`: an integer.
-    pub fn ebs_root_volume_iops(mut self, value: impl Into<Int>) -> Self { self.ebs_root_volume_iops = Some(value.into()); self }
+    pub fn ebs_root_volume_iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ebs_root_volume_iops = ::std::option::Option::Some(value.into()); self }
     /// `EbsRootVolumeSize`: an integer.
-    pub fn ebs_root_volume_size(mut self, value: impl Into<Int>) -> Self { self.ebs_root_volume_size = Some(value.into()); self }
+    pub fn ebs_root_volume_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ebs_root_volume_size = ::std::option::Option::Some(value.into()); self }
     /// `EbsRootVolumeThroughput`: an integer.
-    pub fn ebs_root_volume_throughput(mut self, value: impl Into<Int>) -> Self { self.ebs_root_volume_throughput = Some(value.into()); self }
+    pub fn ebs_root_volume_throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ebs_root_volume_throughput = ::std::option::Option::Some(value.into()); self }
     /// `Instances`: a [`JobFlowInstancesConfig`] object, required.
-    pub fn instances(mut self, value: impl Into<Obj<JobFlowInstancesConfig>>) -> Self { self.instances = value.into(); self }
+    pub fn instances(mut self, value: impl ::std::convert::Into<crate::Obj<JobFlowInstancesConfig>>) -> Self { self.instances = value.into(); self }
     /// `JobFlowRole`: a string, required.
-    pub fn job_flow_role(mut self, value: impl Into<Str>) -> Self { self.job_flow_role = value.into(); self }
+    pub fn job_flow_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_flow_role = value.into(); self }
     /// `KerberosAttributes`: a [`KerberosAttributes`] object.
-    pub fn kerberos_attributes(mut self, value: impl Into<Obj<KerberosAttributes>>) -> Self { self.kerberos_attributes = Some(value.into()); self }
+    pub fn kerberos_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<KerberosAttributes>>) -> Self { self.kerberos_attributes = ::std::option::Option::Some(value.into()); self }
     /// `LogEncryptionKmsKeyId`: a string.
-    pub fn log_encryption_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.log_encryption_kms_key_id = Some(value.into()); self }
+    pub fn log_encryption_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_encryption_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LogUri`: a string.
-    pub fn log_uri(mut self, value: impl Into<Str>) -> Self { self.log_uri = Some(value.into()); self }
+    pub fn log_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_uri = ::std::option::Option::Some(value.into()); self }
     /// `ManagedScalingPolicy`: a [`ManagedScalingPolicy`] object.
-    pub fn managed_scaling_policy(mut self, value: impl Into<Obj<ManagedScalingPolicy>>) -> Self { self.managed_scaling_policy = Some(value.into()); self }
+    pub fn managed_scaling_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedScalingPolicy>>) -> Self { self.managed_scaling_policy = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OSReleaseLabel`: a string.
-    pub fn os_release_label(mut self, value: impl Into<Str>) -> Self { self.os_release_label = Some(value.into()); self }
+    pub fn os_release_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.os_release_label = ::std::option::Option::Some(value.into()); self }
     /// `PlacementGroupConfigs`: a list of [`PlacementGroupConfig`] objects.
-    pub fn placement_group_configs(mut self, value: impl Into<List<PlacementGroupConfig>>) -> Self { self.placement_group_configs = Some(value.into()); self }
+    pub fn placement_group_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PlacementGroupConfig>>) -> Self { self.placement_group_configs = ::std::option::Option::Some(value.into()); self }
     /// `ReleaseLabel`: a string.
-    pub fn release_label(mut self, value: impl Into<Str>) -> Self { self.release_label = Some(value.into()); self }
+    pub fn release_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.release_label = ::std::option::Option::Some(value.into()); self }
     /// `ScaleDownBehavior`: a string.
-    pub fn scale_down_behavior(mut self, value: impl Into<Str>) -> Self { self.scale_down_behavior = Some(value.into()); self }
+    pub fn scale_down_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scale_down_behavior = ::std::option::Option::Some(value.into()); self }
     /// `SecurityConfiguration`: a string.
-    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self { self.security_configuration = Some(value.into()); self }
+    pub fn security_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ServiceRole`: a string, required.
-    pub fn service_role(mut self, value: impl Into<Str>) -> Self { self.service_role = value.into(); self }
+    pub fn service_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_role = value.into(); self }
     /// `StepConcurrencyLevel`: an integer.
-    pub fn step_concurrency_level(mut self, value: impl Into<Int>) -> Self { self.step_concurrency_level = Some(value.into()); self }
+    pub fn step_concurrency_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.step_concurrency_level = ::std::option::Option::Some(value.into()); self }
     /// `Steps`: a list of [`StepConfig`] objects.
-    pub fn steps(mut self, value: impl Into<List<StepConfig>>) -> Self { self.steps = Some(value.into()); self }
+    pub fn steps(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StepConfig>>) -> Self { self.steps = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VisibleToAllUsers`: a boolean.
-    pub fn visible_to_all_users(mut self, value: impl Into<Bool>) -> Self { self.visible_to_all_users = Some(value.into()); self }
+    pub fn visible_to_all_users(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.visible_to_all_users = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cluster {
+impl ::cloudwright_core::Resource for Cluster {
     type Attributes = ClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cluster {
+impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalInfo", &self.additional_info)
             .opt("Applications", &self.applications)
             .opt("AutoScalingRole", &self.auto_scaling_role)
@@ -403,12 +360,12 @@ impl ToValue for Cluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterAttributes(ResourceRef);
+pub struct ClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -418,36 +375,24 @@ impl ClusterAttributes {
     ///
     /// The unique identifier for the cluster.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `MasterPublicDNS`: a string.
     ///
     /// The public DNS name of the master node (instance), such as `ec2-12-123-123-123.us-west-2.compute.amazonaws.com` .
     #[inline]
-    pub fn master_public_dns(&self) -> Value {
-        self.0.get_att("MasterPublicDNS")
+    pub fn master_public_dns(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MasterPublicDNS"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalInfo", Shape::Typed(json_type::OBJECT)),
-        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Name", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Application` property type of `AWS::EMR::Cluster`.
 ///
 /// `Application` is a property of `AWS::EMR::Cluster` . The `Application` property type defines the open-source big data applications for EMR to install and configure when a cluster is created.
 ///
-/// With Amazon EMR release version 4.0 and later, the only accepted parameter is the application `Name` . To pass arguments to these applications, you use configuration classifications specified using JSON objects in a `Configuration` property. For more information, see \[Configuring Applications\](<https://docs.aws.amazon.com//emr/latest/ReleaseGuide/emr-configure-apps.html>) .
+/// With Amazon EMR release version 4.0 and later, the only accepted parameter is the application `Name` . To pass arguments to these applications, you use configuration classifications specified using JSON objects in a `Configuration` property. For more information, see [Configuring Applications](https://docs.aws.amazon.com//emr/latest/ReleaseGuide/emr-configure-apps.html) .
 ///
 /// With earlier Amazon EMR releases, the application is any AWS or third-party software that you can add to the cluster. You can specify the version of the application and arguments to pass to it. Amazon EMR accepts and forwards the argument list to the corresponding installation script as a bootstrap action argument.
 ///
@@ -457,19 +402,19 @@ pub struct Application {
     /// `AdditionalInfo`: a JSON value.
     ///
     /// This option is for advanced users only. This is meta information about clusters and applications that are used for testing and troubleshooting.
-    pub additional_info: Option<Json>,
+    pub additional_info: ::std::option::Option<::cloudwright_core::Json>,
     /// `Args`: a list of strings.
     ///
     /// Arguments for Amazon EMR to pass to the application.
-    pub args: Option<List<Str>>,
+    pub args: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string.
     ///
     /// The name of the application.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// The version of the application.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -477,25 +422,25 @@ impl Application {
     /// A `Application` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalInfo`: a JSON value.
-    pub fn additional_info(mut self, value: impl Into<Json>) -> Self { self.additional_info = Some(value.into()); self }
+    pub fn additional_info(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_info = ::std::option::Option::Some(value.into()); self }
     /// `Args`: a list of strings.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
+    pub fn args(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.args = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Application {}
+impl crate::PropertyType for Application {}
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalInfo", &self.additional_info)
             .opt("Args", &self.args)
             .opt("Name", &self.name)
@@ -504,18 +449,9 @@ impl ToValue for Application {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AutoTerminationPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("IdleTimeout", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AutoTerminationPolicy` property type of `AWS::EMR::Cluster`.
 ///
-/// An auto-termination policy for an Amazon EMR cluster. An auto-termination policy defines the amount of idle time in seconds after which a cluster automatically terminates. For alternative cluster termination options, see \[Control cluster termination\](<https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-termination.html>) .
+/// An auto-termination policy for an Amazon EMR cluster. An auto-termination policy defines the amount of idle time in seconds after which a cluster automatically terminates. For alternative cluster termination options, see [Control cluster termination](https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-termination.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-autoterminationpolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -523,7 +459,7 @@ pub struct AutoTerminationPolicy {
     /// `IdleTimeout`: an integer.
     ///
     /// Specifies the amount of idle time in seconds after which the cluster automatically terminates. You can specify a minimum of 60 seconds and a maximum of 604800 seconds (seven days).
-    pub idle_timeout: Option<Int>,
+    pub idle_timeout: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -531,19 +467,19 @@ impl AutoTerminationPolicy {
     /// A `AutoTerminationPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdleTimeout`: an integer.
-    pub fn idle_timeout(mut self, value: impl Into<Int>) -> Self { self.idle_timeout = Some(value.into()); self }
+    pub fn idle_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.idle_timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoTerminationPolicy {}
+impl crate::PropertyType for AutoTerminationPolicy {}
 
-impl ToValue for AutoTerminationPolicy {
+impl ::cloudwright_core::ToValue for AutoTerminationPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IdleTimeout", &self.idle_timeout)
             .build()
     }
@@ -553,25 +489,14 @@ impl ToValue for AutoTerminationPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BootstrapActionConfigRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ScriptBootstrapAction`: a [`ScriptBootstrapActionConfig`] object, required.
-    pub script_bootstrap_action: Obj<ScriptBootstrapActionConfig>,
+    pub script_bootstrap_action: crate::Obj<ScriptBootstrapActionConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BootstrapActionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("ScriptBootstrapAction", Shape::Object(&RULE_ScriptBootstrapActionConfig)),
-    ],
-    required: &["ScriptBootstrapAction", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BootstrapActionConfig` property type of `AWS::EMR::Cluster`.
 ///
-/// `BootstrapActionConfig` is a property of `AWS::EMR::Cluster` that can be used to run bootstrap actions on EMR clusters. You can use a bootstrap action to install software and configure EC2 instances for all cluster nodes before EMR installs and configures open-source big data applications on cluster instances. For more information, see \[Create Bootstrap Actions to Install Additional Software\](<https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-plan-bootstrap.html>) in the *Amazon EMR Management Guide* .
+/// `BootstrapActionConfig` is a property of `AWS::EMR::Cluster` that can be used to run bootstrap actions on EMR clusters. You can use a bootstrap action to install software and configure EC2 instances for all cluster nodes before EMR installs and configures open-source big data applications on cluster instances. For more information, see [Create Bootstrap Actions to Install Additional Software](https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-plan-bootstrap.html) in the *Amazon EMR Management Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-bootstrapactionconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -579,11 +504,11 @@ pub struct BootstrapActionConfig {
     /// `Name`: a string, required.
     ///
     /// The name of the bootstrap action.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ScriptBootstrapAction`: a [`ScriptBootstrapActionConfig`] object, required.
     ///
     /// The script run by the bootstrap action.
-    pub script_bootstrap_action: Obj<ScriptBootstrapActionConfig>,
+    pub script_bootstrap_action: crate::Obj<ScriptBootstrapActionConfig>,
 }
 
 #[rustfmt::skip]
@@ -598,17 +523,17 @@ impl BootstrapActionConfig {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ScriptBootstrapAction`: a [`ScriptBootstrapActionConfig`] object, required.
-    pub fn script_bootstrap_action(mut self, value: impl Into<Obj<ScriptBootstrapActionConfig>>) -> Self { self.script_bootstrap_action = value.into(); self }
+    pub fn script_bootstrap_action(mut self, value: impl ::std::convert::Into<crate::Obj<ScriptBootstrapActionConfig>>) -> Self { self.script_bootstrap_action = value.into(); self }
 }
 
-impl PropertyType for BootstrapActionConfig {}
+impl crate::PropertyType for BootstrapActionConfig {}
 
-impl ToValue for BootstrapActionConfig {
+impl ::cloudwright_core::ToValue for BootstrapActionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("ScriptBootstrapAction", &self.script_bootstrap_action)
             .build()
@@ -619,26 +544,12 @@ impl ToValue for BootstrapActionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeLimitsRequired {
     /// `MaximumCapacityUnits`: an integer, required.
-    pub maximum_capacity_units: Int,
+    pub maximum_capacity_units: ::cloudwright_core::Int,
     /// `MinimumCapacityUnits`: an integer, required.
-    pub minimum_capacity_units: Int,
+    pub minimum_capacity_units: ::cloudwright_core::Int,
     /// `UnitType`: a string, required.
-    pub unit_type: Str,
+    pub unit_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputeLimits: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumCapacityUnits", Shape::INT),
-        ("MaximumCoreCapacityUnits", Shape::INT),
-        ("MaximumOnDemandCapacityUnits", Shape::INT),
-        ("MinimumCapacityUnits", Shape::INT),
-        ("UnitType", Shape::STR),
-    ],
-    required: &["UnitType", "MaximumCapacityUnits", "MinimumCapacityUnits"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComputeLimits` property type of `AWS::EMR::Cluster`.
 ///
@@ -650,23 +561,23 @@ pub struct ComputeLimits {
     /// `MaximumCapacityUnits`: an integer, required.
     ///
     /// The upper boundary of Amazon EC2 units. It is measured through vCPU cores or instances for instance groups and measured through units for instance fleets. Managed scaling activities are not allowed beyond this boundary. The limit only applies to the core and task nodes. The master node cannot be scaled after initial configuration.
-    pub maximum_capacity_units: Int,
+    pub maximum_capacity_units: ::cloudwright_core::Int,
     /// `MaximumCoreCapacityUnits`: an integer.
     ///
     /// The upper boundary of Amazon EC2 units for core node type in a cluster. It is measured through vCPU cores or instances for instance groups and measured through units for instance fleets. The core units are not allowed to scale beyond this boundary. The parameter is used to split capacity allocation between core and task nodes.
-    pub maximum_core_capacity_units: Option<Int>,
+    pub maximum_core_capacity_units: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumOnDemandCapacityUnits`: an integer.
     ///
     /// The upper boundary of On-Demand Amazon EC2 units. It is measured through vCPU cores or instances for instance groups and measured through units for instance fleets. The On-Demand units are not allowed to scale beyond this boundary. The parameter is used to split capacity allocation between On-Demand and Spot Instances.
-    pub maximum_on_demand_capacity_units: Option<Int>,
+    pub maximum_on_demand_capacity_units: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinimumCapacityUnits`: an integer, required.
     ///
     /// The lower boundary of Amazon EC2 units. It is measured through vCPU cores or instances for instance groups and measured through units for instance fleets. Managed scaling activities are not allowed beyond this boundary. The limit only applies to the core and task nodes. The master node cannot be scaled after initial configuration.
-    pub minimum_capacity_units: Int,
+    pub minimum_capacity_units: ::cloudwright_core::Int,
     /// `UnitType`: a string, required.
     ///
     /// The unit type used for specifying a managed scaling policy.
-    pub unit_type: Str,
+    pub unit_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -676,31 +587,31 @@ impl ComputeLimits {
     pub fn new(required: ComputeLimitsRequired) -> Self {
         Self {
             maximum_capacity_units: required.maximum_capacity_units,
-            maximum_core_capacity_units: None,
-            maximum_on_demand_capacity_units: None,
+            maximum_core_capacity_units: ::std::option::Option::None,
+            maximum_on_demand_capacity_units: ::std::option::Option::None,
             minimum_capacity_units: required.minimum_capacity_units,
             unit_type: required.unit_type,
         }
     }
 
     /// `MaximumCapacityUnits`: an integer, required.
-    pub fn maximum_capacity_units(mut self, value: impl Into<Int>) -> Self { self.maximum_capacity_units = value.into(); self }
+    pub fn maximum_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_capacity_units = value.into(); self }
     /// `MaximumCoreCapacityUnits`: an integer.
-    pub fn maximum_core_capacity_units(mut self, value: impl Into<Int>) -> Self { self.maximum_core_capacity_units = Some(value.into()); self }
+    pub fn maximum_core_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_core_capacity_units = ::std::option::Option::Some(value.into()); self }
     /// `MaximumOnDemandCapacityUnits`: an integer.
-    pub fn maximum_on_demand_capacity_units(mut self, value: impl Into<Int>) -> Self { self.maximum_on_demand_capacity_units = Some(value.into()); self }
+    pub fn maximum_on_demand_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_on_demand_capacity_units = ::std::option::Option::Some(value.into()); self }
     /// `MinimumCapacityUnits`: an integer, required.
-    pub fn minimum_capacity_units(mut self, value: impl Into<Int>) -> Self { self.minimum_capacity_units = value.into(); self }
+    pub fn minimum_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_capacity_units = value.into(); self }
     /// `UnitType`: a string, required.
-    pub fn unit_type(mut self, value: impl Into<Str>) -> Self { self.unit_type = value.into(); self }
+    pub fn unit_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit_type = value.into(); self }
 }
 
-impl PropertyType for ComputeLimits {}
+impl crate::PropertyType for ComputeLimits {}
 
-impl ToValue for ComputeLimits {
+impl ::cloudwright_core::ToValue for ComputeLimits {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaximumCapacityUnits", &self.maximum_capacity_units)
             .opt(
                 "MaximumCoreCapacityUnits",
@@ -716,26 +627,6 @@ impl ToValue for ComputeLimits {
     }
 }
 
-/// The required properties of [`HadoopJarStepConfig`], by name: `HadoopJarStepConfig::new(HadoopJarStepConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HadoopJarStepConfigRequired {
-    /// `Jar`: a string, required.
-    pub jar: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HadoopJarStepConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Jar", Shape::STR),
-        ("MainClass", Shape::STR),
-        ("StepProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Jar"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HadoopJarStepConfig` property type of `AWS::EMR::Cluster`.
 ///
 /// The `HadoopJarStepConfig` property type specifies a job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for the cluster to execute as a step on the master node, and then waits for the job to finish or fail before executing subsequent steps.
@@ -746,50 +637,50 @@ pub struct HadoopJarStepConfig {
     /// `Args`: a list of strings.
     ///
     /// A list of command line arguments passed to the JAR file's main function when executed.
-    pub args: Option<List<Str>>,
+    pub args: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Jar`: a string, required.
     ///
     /// A path to a JAR file run during the step.
-    pub jar: Str,
+    pub jar: ::cloudwright_core::Str,
     /// `MainClass`: a string.
     ///
     /// The name of the main class in the specified Java file. If not specified, the JAR file should specify a Main-Class in its manifest file.
-    pub main_class: Option<Str>,
+    pub main_class: ::std::option::Option<::cloudwright_core::Str>,
     /// `StepProperties`: a list of [`KeyValue`] objects.
     ///
     /// A list of Java properties that are set when the step runs. You can use these properties to pass key-value pairs to your main function.
-    pub step_properties: Option<List<KeyValue>>,
+    pub step_properties: ::std::option::Option<::cloudwright_core::List<KeyValue>>,
 }
 
 #[rustfmt::skip]
 impl HadoopJarStepConfig {
-    /// A `HadoopJarStepConfig` with its required properties, named in a [`HadoopJarStepConfigRequired`].
+    /// A `HadoopJarStepConfig` with its one required property, `Jar`.
     #[inline]
-    pub fn new(required: HadoopJarStepConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            args: None,
-            jar: required.jar,
-            main_class: None,
-            step_properties: None,
+            args: ::std::option::Option::None,
+            jar: value.into(),
+            main_class: ::std::option::Option::None,
+            step_properties: ::std::option::Option::None,
         }
     }
 
     /// `Args`: a list of strings.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
+    pub fn args(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.args = ::std::option::Option::Some(value.into()); self }
     /// `Jar`: a string, required.
-    pub fn jar(mut self, value: impl Into<Str>) -> Self { self.jar = value.into(); self }
+    pub fn jar(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.jar = value.into(); self }
     /// `MainClass`: a string.
-    pub fn main_class(mut self, value: impl Into<Str>) -> Self { self.main_class = Some(value.into()); self }
+    pub fn main_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.main_class = ::std::option::Option::Some(value.into()); self }
     /// `StepProperties`: a list of [`KeyValue`] objects.
-    pub fn step_properties(mut self, value: impl Into<List<KeyValue>>) -> Self { self.step_properties = Some(value.into()); self }
+    pub fn step_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValue>>) -> Self { self.step_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HadoopJarStepConfig {}
+impl crate::PropertyType for HadoopJarStepConfig {}
 
-impl ToValue for HadoopJarStepConfig {
+impl ::cloudwright_core::ToValue for HadoopJarStepConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Args", &self.args)
             .req("Jar", &self.jar)
             .opt("MainClass", &self.main_class)
@@ -798,25 +689,11 @@ impl ToValue for HadoopJarStepConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceFleetConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceTypeConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeConfig), min_items: None, max_items: None, unique: true })),
-        ("LaunchSpecifications", Shape::Object(&RULE_InstanceFleetProvisioningSpecifications)),
-        ("Name", Shape::STR),
-        ("ResizeSpecifications", Shape::Object(&RULE_InstanceFleetResizingSpecifications)),
-        ("TargetOnDemandCapacity", Shape::INT),
-        ("TargetSpotCapacity", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InstanceFleetConfig` property type of `AWS::EMR::Cluster`.
 ///
-/// Use `InstanceFleetConfig` to define instance fleets for an EMR cluster. A cluster can not use both instance fleets and instance groups. For more information, see \[Configure Instance Fleets\](<https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-instance-group-configuration.html>) in the *Amazon EMR Management Guide* .
+/// Use `InstanceFleetConfig` to define instance fleets for an EMR cluster. A cluster can not use both instance fleets and instance groups. For more information, see [Configure Instance Fleets](https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-instance-group-configuration.html) in the *Amazon EMR Management Guide* .
 ///
-/// &gt; The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
+/// \> The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-instancefleetconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -824,31 +701,33 @@ pub struct InstanceFleetConfig {
     /// `InstanceTypeConfigs`: a list of [`InstanceTypeConfig`] objects.
     ///
     /// The instance type configurations that define the Amazon EC2 instances in the instance fleet.
-    pub instance_type_configs: Option<List<InstanceTypeConfig>>,
+    pub instance_type_configs: ::std::option::Option<::cloudwright_core::List<InstanceTypeConfig>>,
     /// `LaunchSpecifications`: an [`InstanceFleetProvisioningSpecifications`] object.
     ///
     /// The launch specification for the instance fleet.
-    pub launch_specifications: Option<Obj<InstanceFleetProvisioningSpecifications>>,
+    pub launch_specifications:
+        ::std::option::Option<crate::Obj<InstanceFleetProvisioningSpecifications>>,
     /// `Name`: a string.
     ///
     /// The friendly name of the instance fleet.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResizeSpecifications`: an [`InstanceFleetResizingSpecifications`] object.
     ///
     /// The resize specification for the instance fleet.
-    pub resize_specifications: Option<Obj<InstanceFleetResizingSpecifications>>,
+    pub resize_specifications:
+        ::std::option::Option<crate::Obj<InstanceFleetResizingSpecifications>>,
     /// `TargetOnDemandCapacity`: an integer.
     ///
     /// The target capacity of On-Demand units for the instance fleet, which determines how many On-Demand instances to provision. When the instance fleet launches, Amazon EMR tries to provision On-Demand instances as specified by `InstanceTypeConfig` . Each instance configuration has a specified `WeightedCapacity` . When an On-Demand instance is provisioned, the `WeightedCapacity` units count toward the target capacity. Amazon EMR provisions instances until the target capacity is totally fulfilled, even if this results in an overage. For example, if there are 2 units remaining to fulfill capacity, and Amazon EMR can only provision an instance with a `WeightedCapacity` of 5 units, the instance is provisioned, and the target capacity is exceeded by 3 units.
     ///
-    /// &gt; If not specified or set to 0, only Spot instances are provisioned for the instance fleet using `TargetSpotCapacity` . At least one of `TargetSpotCapacity` and `TargetOnDemandCapacity` should be greater than 0. For a master instance fleet, only one of `TargetSpotCapacity` and `TargetOnDemandCapacity` can be specified, and its value must be 1.
-    pub target_on_demand_capacity: Option<Int>,
+    /// \> If not specified or set to 0, only Spot instances are provisioned for the instance fleet using `TargetSpotCapacity` . At least one of `TargetSpotCapacity` and `TargetOnDemandCapacity` should be greater than 0. For a master instance fleet, only one of `TargetSpotCapacity` and `TargetOnDemandCapacity` can be specified, and its value must be 1.
+    pub target_on_demand_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `TargetSpotCapacity`: an integer.
     ///
     /// The target capacity of Spot units for the instance fleet, which determines how many Spot instances to provision. When the instance fleet launches, Amazon EMR tries to provision Spot instances as specified by `InstanceTypeConfig` . Each instance configuration has a specified `WeightedCapacity` . When a Spot instance is provisioned, the `WeightedCapacity` units count toward the target capacity. Amazon EMR provisions instances until the target capacity is totally fulfilled, even if this results in an overage. For example, if there are 2 units remaining to fulfill capacity, and Amazon EMR can only provision an instance with a `WeightedCapacity` of 5 units, the instance is provisioned, and the target capacity is exceeded by 3 units.
     ///
-    /// &gt; If not specified or set to 0, only On-Demand instances are provisioned for the instance fleet. At least one of `TargetSpotCapacity` and `TargetOnDemandCapacity` should be greater than 0. For a master instance fleet, only one of `TargetSpotCapacity` and `TargetOnDemandCapacity` can be specified, and its value must be 1.
-    pub target_spot_capacity: Option<Int>,
+    /// \> If not specified or set to 0, only On-Demand instances are provisioned for the instance fleet. At least one of `TargetSpotCapacity` and `TargetOnDemandCapacity` should be greater than 0. For a master instance fleet, only one of `TargetSpotCapacity` and `TargetOnDemandCapacity` can be specified, and its value must be 1.
+    pub target_spot_capacity: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -856,29 +735,29 @@ impl InstanceFleetConfig {
     /// A `InstanceFleetConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InstanceTypeConfigs`: a list of [`InstanceTypeConfig`] objects.
-    pub fn instance_type_configs(mut self, value: impl Into<List<InstanceTypeConfig>>) -> Self { self.instance_type_configs = Some(value.into()); self }
+    pub fn instance_type_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceTypeConfig>>) -> Self { self.instance_type_configs = ::std::option::Option::Some(value.into()); self }
     /// `LaunchSpecifications`: an [`InstanceFleetProvisioningSpecifications`] object.
-    pub fn launch_specifications(mut self, value: impl Into<Obj<InstanceFleetProvisioningSpecifications>>) -> Self { self.launch_specifications = Some(value.into()); self }
+    pub fn launch_specifications(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceFleetProvisioningSpecifications>>) -> Self { self.launch_specifications = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ResizeSpecifications`: an [`InstanceFleetResizingSpecifications`] object.
-    pub fn resize_specifications(mut self, value: impl Into<Obj<InstanceFleetResizingSpecifications>>) -> Self { self.resize_specifications = Some(value.into()); self }
+    pub fn resize_specifications(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceFleetResizingSpecifications>>) -> Self { self.resize_specifications = ::std::option::Option::Some(value.into()); self }
     /// `TargetOnDemandCapacity`: an integer.
-    pub fn target_on_demand_capacity(mut self, value: impl Into<Int>) -> Self { self.target_on_demand_capacity = Some(value.into()); self }
+    pub fn target_on_demand_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_on_demand_capacity = ::std::option::Option::Some(value.into()); self }
     /// `TargetSpotCapacity`: an integer.
-    pub fn target_spot_capacity(mut self, value: impl Into<Int>) -> Self { self.target_spot_capacity = Some(value.into()); self }
+    pub fn target_spot_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_spot_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceFleetConfig {}
+impl crate::PropertyType for InstanceFleetConfig {}
 
-impl ToValue for InstanceFleetConfig {
+impl ::cloudwright_core::ToValue for InstanceFleetConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceTypeConfigs", &self.instance_type_configs)
             .opt("LaunchSpecifications", &self.launch_specifications)
             .opt("Name", &self.name)
@@ -893,74 +772,56 @@ impl ToValue for InstanceFleetConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceGroupConfigRequired {
     /// `InstanceCount`: an integer, required.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceGroupConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
-        ("BidPrice", Shape::STR),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
-        ("CustomAmiId", Shape::STR),
-        ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
-        ("InstanceCount", Shape::INT),
-        ("InstanceType", Shape::STR),
-        ("Market", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["InstanceCount", "InstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceGroupConfig` property type of `AWS::EMR::Cluster`.
 ///
-/// Use `InstanceGroupConfig` to define instance groups for an EMR cluster. A cluster can not use both instance groups and instance fleets. For more information, see \[Create a Cluster with Instance Fleets or Uniform Instance Groups\](<https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-instance-group-configuration.html>) in the *Amazon EMR Management Guide* .
+/// Use `InstanceGroupConfig` to define instance groups for an EMR cluster. A cluster can not use both instance groups and instance fleets. For more information, see [Create a Cluster with Instance Fleets or Uniform Instance Groups](https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-instance-group-configuration.html) in the *Amazon EMR Management Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-instancegroupconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceGroupConfig {
     /// `AutoScalingPolicy`: an [`AutoScalingPolicy`] object.
     ///
-    /// `AutoScalingPolicy` is a subproperty of the \[InstanceGroupConfig\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-jobflowinstancesconfig-instancegroupconfig.html>) property type that specifies the constraints and rules of an automatic scaling policy in Amazon EMR . The automatic scaling policy defines how an instance group dynamically adds and terminates EC2 instances in response to the value of a CloudWatch metric. Only core and task instance groups can use automatic scaling policies. For more information, see \[Using Automatic Scaling in Amazon EMR\](<https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-automatic-scaling.html>) .
-    pub auto_scaling_policy: Option<Obj<AutoScalingPolicy>>,
+    /// `AutoScalingPolicy` is a subproperty of the [InstanceGroupConfig](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-jobflowinstancesconfig-instancegroupconfig.html) property type that specifies the constraints and rules of an automatic scaling policy in Amazon EMR . The automatic scaling policy defines how an instance group dynamically adds and terminates EC2 instances in response to the value of a CloudWatch metric. Only core and task instance groups can use automatic scaling policies. For more information, see [Using Automatic Scaling in Amazon EMR](https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-automatic-scaling.html) .
+    pub auto_scaling_policy: ::std::option::Option<crate::Obj<AutoScalingPolicy>>,
     /// `BidPrice`: a string.
     ///
     /// If specified, indicates that the instance group uses Spot Instances. This is the maximum price you are willing to pay for Spot Instances. Specify `OnDemandPrice` to set the amount equal to the On-Demand price, or specify an amount in USD.
-    pub bid_price: Option<Str>,
+    pub bid_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `Configurations`: a list of [`Configuration`] objects.
     ///
-    /// &gt; Amazon EMR releases 4.x or later.
+    /// \> Amazon EMR releases 4.x or later.
     ///
     /// The list of configurations supplied for an Amazon EMR cluster instance group. You can specify a separate configuration for each instance group (master, core, and task).
-    pub configurations: Option<List<Configuration>>,
+    pub configurations: ::std::option::Option<::cloudwright_core::List<Configuration>>,
     /// `CustomAmiId`: a string.
     ///
     /// The custom AMI ID to use for the provisioned instance group.
-    pub custom_ami_id: Option<Str>,
+    pub custom_ami_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EbsConfiguration`: an [`EbsConfiguration`] object.
     ///
     /// EBS configurations that will be attached to each Amazon EC2 instance in the instance group.
-    pub ebs_configuration: Option<Obj<EbsConfiguration>>,
+    pub ebs_configuration: ::std::option::Option<crate::Obj<EbsConfiguration>>,
     /// `InstanceCount`: an integer, required.
     ///
     /// Target number of instances for the instance group.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceType`: a string, required.
     ///
     /// The Amazon EC2 instance type for all instances in the instance group.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `Market`: a string.
     ///
     /// Market type of the Amazon EC2 instances used to create a cluster node.
-    pub market: Option<Str>,
+    pub market: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// Friendly name given to the instance group.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -969,44 +830,44 @@ impl InstanceGroupConfig {
     #[inline]
     pub fn new(required: InstanceGroupConfigRequired) -> Self {
         Self {
-            auto_scaling_policy: None,
-            bid_price: None,
-            configurations: None,
-            custom_ami_id: None,
-            ebs_configuration: None,
+            auto_scaling_policy: ::std::option::Option::None,
+            bid_price: ::std::option::Option::None,
+            configurations: ::std::option::Option::None,
+            custom_ami_id: ::std::option::Option::None,
+            ebs_configuration: ::std::option::Option::None,
             instance_count: required.instance_count,
             instance_type: required.instance_type,
-            market: None,
-            name: None,
+            market: ::std::option::Option::None,
+            name: ::std::option::Option::None,
         }
     }
 
     /// `AutoScalingPolicy`: an [`AutoScalingPolicy`] object.
-    pub fn auto_scaling_policy(mut self, value: impl Into<Obj<AutoScalingPolicy>>) -> Self { self.auto_scaling_policy = Some(value.into()); self }
+    pub fn auto_scaling_policy(mut self, value: impl ::std::convert::Into<crate::Obj<AutoScalingPolicy>>) -> Self { self.auto_scaling_policy = ::std::option::Option::Some(value.into()); self }
     /// `BidPrice`: a string.
-    pub fn bid_price(mut self, value: impl Into<Str>) -> Self { self.bid_price = Some(value.into()); self }
+    pub fn bid_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bid_price = ::std::option::Option::Some(value.into()); self }
     /// `Configurations`: a list of [`Configuration`] objects.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
+    pub fn configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Configuration>>) -> Self { self.configurations = ::std::option::Option::Some(value.into()); self }
     /// `CustomAmiId`: a string.
-    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self { self.custom_ami_id = Some(value.into()); self }
+    pub fn custom_ami_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_ami_id = ::std::option::Option::Some(value.into()); self }
     /// `EbsConfiguration`: an [`EbsConfiguration`] object.
-    pub fn ebs_configuration(mut self, value: impl Into<Obj<EbsConfiguration>>) -> Self { self.ebs_configuration = Some(value.into()); self }
+    pub fn ebs_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EbsConfiguration>>) -> Self { self.ebs_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InstanceCount`: an integer, required.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `Market`: a string.
-    pub fn market(mut self, value: impl Into<Str>) -> Self { self.market = Some(value.into()); self }
+    pub fn market(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.market = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceGroupConfig {}
+impl crate::PropertyType for InstanceGroupConfig {}
 
-impl ToValue for InstanceGroupConfig {
+impl ::cloudwright_core::ToValue for InstanceGroupConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoScalingPolicy", &self.auto_scaling_policy)
             .opt("BidPrice", &self.bid_price)
             .opt("Configurations", &self.configurations)
@@ -1020,33 +881,6 @@ impl ToValue for InstanceGroupConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_JobFlowInstancesConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalMasterSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("AdditionalSlaveSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("CoreInstanceFleet", Shape::Object(&RULE_InstanceFleetConfig)),
-        ("CoreInstanceGroup", Shape::Object(&RULE_InstanceGroupConfig)),
-        ("Ec2KeyName", Shape::STR),
-        ("Ec2SubnetId", Shape::STR),
-        ("Ec2SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("EmrManagedMasterSecurityGroup", Shape::STR),
-        ("EmrManagedSlaveSecurityGroup", Shape::STR),
-        ("HadoopVersion", Shape::STR),
-        ("KeepJobFlowAliveWhenNoSteps", Shape::Bool),
-        ("MasterInstanceFleet", Shape::Object(&RULE_InstanceFleetConfig)),
-        ("MasterInstanceGroup", Shape::Object(&RULE_InstanceGroupConfig)),
-        ("Placement", Shape::Object(&RULE_PlacementType)),
-        ("ServiceAccessSecurityGroup", Shape::STR),
-        ("TaskInstanceFleets", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceFleetConfig), min_items: None, max_items: None, unique: true })),
-        ("TaskInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceGroupConfig), min_items: None, max_items: None, unique: true })),
-        ("TerminationProtected", Shape::Bool),
-        ("UnhealthyNodeReplacement", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `JobFlowInstancesConfig` property type of `AWS::EMR::Cluster`.
 ///
 /// `JobFlowInstancesConfig` is a property of the `AWS::EMR::Cluster` resource. `JobFlowInstancesConfig` defines the instance groups or instance fleets that comprise the cluster. `JobFlowInstancesConfig` must contain either `InstanceFleetConfig` or `InstanceGroupConfig` . They cannot be used together.
@@ -1059,85 +893,87 @@ pub struct JobFlowInstancesConfig {
     /// `AdditionalMasterSecurityGroups`: a list of strings.
     ///
     /// A list of additional Amazon EC2 security group IDs for the master node.
-    pub additional_master_security_groups: Option<List<Str>>,
+    pub additional_master_security_groups:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AdditionalSlaveSecurityGroups`: a list of strings.
     ///
     /// A list of additional Amazon EC2 security group IDs for the core and task nodes.
-    pub additional_slave_security_groups: Option<List<Str>>,
+    pub additional_slave_security_groups:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CoreInstanceFleet`: an [`InstanceFleetConfig`] object.
     ///
     /// Describes the EC2 instances and instance configurations for the core instance fleet when using clusters with the instance fleet configuration.
-    pub core_instance_fleet: Option<Obj<InstanceFleetConfig>>,
+    pub core_instance_fleet: ::std::option::Option<crate::Obj<InstanceFleetConfig>>,
     /// `CoreInstanceGroup`: an [`InstanceGroupConfig`] object.
     ///
     /// Describes the EC2 instances and instance configurations for core instance groups when using clusters with the uniform instance group configuration.
-    pub core_instance_group: Option<Obj<InstanceGroupConfig>>,
+    pub core_instance_group: ::std::option::Option<crate::Obj<InstanceGroupConfig>>,
     /// `Ec2KeyName`: a string.
     ///
     /// The name of the Amazon EC2 key pair that can be used to connect to the master node using SSH as the user called "hadoop."
-    pub ec2_key_name: Option<Str>,
+    pub ec2_key_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ec2SubnetId`: a string.
     ///
     /// Applies to clusters that use the uniform instance group configuration. To launch the cluster in Amazon Virtual Private Cloud (Amazon VPC), set this parameter to the identifier of the Amazon VPC subnet where you want the cluster to launch. If you do not specify this value and your account supports EC2-Classic, the cluster launches in EC2-Classic.
-    pub ec2_subnet_id: Option<Str>,
+    pub ec2_subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ec2SubnetIds`: a list of strings.
     ///
     /// Applies to clusters that use the instance fleet configuration. When multiple Amazon EC2 subnet IDs are specified, Amazon EMR evaluates them and launches instances in the optimal subnet.
     ///
-    /// &gt; The instance fleet configuration is available only in Amazon EMR releases 4.8.0 and later, excluding 5.0.x versions.
-    pub ec2_subnet_ids: Option<List<Str>>,
+    /// \> The instance fleet configuration is available only in Amazon EMR releases 4.8.0 and later, excluding 5.0.x versions.
+    pub ec2_subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EmrManagedMasterSecurityGroup`: a string.
     ///
     /// The identifier of the Amazon EC2 security group for the master node. If you specify `EmrManagedMasterSecurityGroup` , you must also specify `EmrManagedSlaveSecurityGroup` .
-    pub emr_managed_master_security_group: Option<Str>,
+    pub emr_managed_master_security_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmrManagedSlaveSecurityGroup`: a string.
     ///
     /// The identifier of the Amazon EC2 security group for the core and task nodes. If you specify `EmrManagedSlaveSecurityGroup` , you must also specify `EmrManagedMasterSecurityGroup` .
-    pub emr_managed_slave_security_group: Option<Str>,
+    pub emr_managed_slave_security_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `HadoopVersion`: a string.
     ///
     /// Applies only to Amazon EMR release versions earlier than 4.0. The Hadoop version for the cluster. Valid inputs are "0.18" (no longer maintained), "0.20" (no longer maintained), "0.20.205" (no longer maintained), "1.0.3", "2.2.0", or "2.4.0". If you do not set this value, the default of 0.18 is used, unless the `AmiVersion` parameter is set in the RunJobFlow call, in which case the default version of Hadoop for that AMI version is used.
-    pub hadoop_version: Option<Str>,
+    pub hadoop_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeepJobFlowAliveWhenNoSteps`: a boolean.
     ///
-    /// Specifies whether the cluster should remain available after completing all steps. Defaults to `false` . For more information about configuring cluster termination, see \[Control Cluster Termination\](<https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-termination.html>) in the *EMR Management Guide* .
-    pub keep_job_flow_alive_when_no_steps: Option<Bool>,
+    /// Specifies whether the cluster should remain available after completing all steps. Defaults to `false` . For more information about configuring cluster termination, see [Control Cluster Termination](https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-termination.html) in the *EMR Management Guide* .
+    pub keep_job_flow_alive_when_no_steps: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MasterInstanceFleet`: an [`InstanceFleetConfig`] object.
     ///
     /// Describes the EC2 instances and instance configurations for the master instance fleet when using clusters with the instance fleet configuration.
-    pub master_instance_fleet: Option<Obj<InstanceFleetConfig>>,
+    pub master_instance_fleet: ::std::option::Option<crate::Obj<InstanceFleetConfig>>,
     /// `MasterInstanceGroup`: an [`InstanceGroupConfig`] object.
     ///
     /// Describes the EC2 instances and instance configurations for the master instance group when using clusters with the uniform instance group configuration.
-    pub master_instance_group: Option<Obj<InstanceGroupConfig>>,
+    pub master_instance_group: ::std::option::Option<crate::Obj<InstanceGroupConfig>>,
     /// `Placement`: a [`PlacementType`] object.
     ///
     /// The Availability Zone in which the cluster runs.
-    pub placement: Option<Obj<PlacementType>>,
+    pub placement: ::std::option::Option<crate::Obj<PlacementType>>,
     /// `ServiceAccessSecurityGroup`: a string.
     ///
     /// The identifier of the Amazon EC2 security group for the Amazon EMR service to access clusters in VPC private subnets.
-    pub service_access_security_group: Option<Str>,
+    pub service_access_security_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `TaskInstanceFleets`: a list of [`InstanceFleetConfig`] objects.
     ///
     /// Describes the EC2 instances and instance configurations for the task instance fleets when using clusters with the instance fleet configuration. These task instance fleets are added to the cluster as part of the cluster launch. Each task instance fleet must have a unique name specified so that CloudFormation can differentiate between the task instance fleets.
     ///
-    /// &gt; You can currently specify only one task instance fleet for a cluster. After creating the cluster, you can only modify the mutable properties of `InstanceFleetConfig` , which are `TargetOnDemandCapacity` and `TargetSpotCapacity` . Modifying any other property results in cluster replacement. &gt; To allow a maximum of 30 Amazon EC2 instance types per fleet, include `TaskInstanceFleets` when you create your cluster. If you create your cluster without `TaskInstanceFleets` , Amazon EMR uses its default allocation strategy, which allows for a maximum of five Amazon EC2 instance types.
-    pub task_instance_fleets: Option<List<InstanceFleetConfig>>,
+    /// \> You can currently specify only one task instance fleet for a cluster. After creating the cluster, you can only modify the mutable properties of `InstanceFleetConfig` , which are `TargetOnDemandCapacity` and `TargetSpotCapacity` . Modifying any other property results in cluster replacement. > To allow a maximum of 30 Amazon EC2 instance types per fleet, include `TaskInstanceFleets` when you create your cluster. If you create your cluster without `TaskInstanceFleets` , Amazon EMR uses its default allocation strategy, which allows for a maximum of five Amazon EC2 instance types.
+    pub task_instance_fleets: ::std::option::Option<::cloudwright_core::List<InstanceFleetConfig>>,
     /// `TaskInstanceGroups`: a list of [`InstanceGroupConfig`] objects.
     ///
     /// Describes the EC2 instances and instance configurations for task instance groups when using clusters with the uniform instance group configuration. These task instance groups are added to the cluster as part of the cluster launch. Each task instance group must have a unique name specified so that CloudFormation can differentiate between the task instance groups.
     ///
-    /// &gt; After creating the cluster, you can only modify the mutable properties of `InstanceGroupConfig` , which are `AutoScalingPolicy` and `InstanceCount` . Modifying any other property results in cluster replacement.
-    pub task_instance_groups: Option<List<InstanceGroupConfig>>,
+    /// \> After creating the cluster, you can only modify the mutable properties of `InstanceGroupConfig` , which are `AutoScalingPolicy` and `InstanceCount` . Modifying any other property results in cluster replacement.
+    pub task_instance_groups: ::std::option::Option<::cloudwright_core::List<InstanceGroupConfig>>,
     /// `TerminationProtected`: a boolean.
     ///
     /// Specifies whether to lock the cluster to prevent the Amazon EC2 instances from being terminated by API call, user intervention, or in the event of a job-flow error.
-    pub termination_protected: Option<Bool>,
+    pub termination_protected: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UnhealthyNodeReplacement`: a boolean.
     ///
     /// Indicates whether Amazon EMR should gracefully replace core nodes that have degraded within the cluster.
-    pub unhealthy_node_replacement: Option<Bool>,
+    pub unhealthy_node_replacement: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1145,55 +981,55 @@ impl JobFlowInstancesConfig {
     /// A `JobFlowInstancesConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalMasterSecurityGroups`: a list of strings.
-    pub fn additional_master_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.additional_master_security_groups = Some(value.into()); self }
+    pub fn additional_master_security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.additional_master_security_groups = ::std::option::Option::Some(value.into()); self }
     /// `AdditionalSlaveSecurityGroups`: a list of strings.
-    pub fn additional_slave_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.additional_slave_security_groups = Some(value.into()); self }
+    pub fn additional_slave_security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.additional_slave_security_groups = ::std::option::Option::Some(value.into()); self }
     /// `CoreInstanceFleet`: an [`InstanceFleetConfig`] object.
-    pub fn core_instance_fleet(mut self, value: impl Into<Obj<InstanceFleetConfig>>) -> Self { self.core_instance_fleet = Some(value.into()); self }
+    pub fn core_instance_fleet(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceFleetConfig>>) -> Self { self.core_instance_fleet = ::std::option::Option::Some(value.into()); self }
     /// `CoreInstanceGroup`: an [`InstanceGroupConfig`] object.
-    pub fn core_instance_group(mut self, value: impl Into<Obj<InstanceGroupConfig>>) -> Self { self.core_instance_group = Some(value.into()); self }
+    pub fn core_instance_group(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceGroupConfig>>) -> Self { self.core_instance_group = ::std::option::Option::Some(value.into()); self }
     /// `Ec2KeyName`: a string.
-    pub fn ec2_key_name(mut self, value: impl Into<Str>) -> Self { self.ec2_key_name = Some(value.into()); self }
+    pub fn ec2_key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_key_name = ::std::option::Option::Some(value.into()); self }
     /// `Ec2SubnetId`: a string.
-    pub fn ec2_subnet_id(mut self, value: impl Into<Str>) -> Self { self.ec2_subnet_id = Some(value.into()); self }
+    pub fn ec2_subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `Ec2SubnetIds`: a list of strings.
-    pub fn ec2_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.ec2_subnet_ids = Some(value.into()); self }
+    pub fn ec2_subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ec2_subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `EmrManagedMasterSecurityGroup`: a string.
-    pub fn emr_managed_master_security_group(mut self, value: impl Into<Str>) -> Self { self.emr_managed_master_security_group = Some(value.into()); self }
+    pub fn emr_managed_master_security_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.emr_managed_master_security_group = ::std::option::Option::Some(value.into()); self }
     /// `EmrManagedSlaveSecurityGroup`: a string.
-    pub fn emr_managed_slave_security_group(mut self, value: impl Into<Str>) -> Self { self.emr_managed_slave_security_group = Some(value.into()); self }
+    pub fn emr_managed_slave_security_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.emr_managed_slave_security_group = ::std::option::Option::Some(value.into()); self }
     /// `HadoopVersion`: a string.
-    pub fn hadoop_version(mut self, value: impl Into<Str>) -> Self { self.hadoop_version = Some(value.into()); self }
+    pub fn hadoop_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hadoop_version = ::std::option::Option::Some(value.into()); self }
     /// `KeepJobFlowAliveWhenNoSteps`: a boolean.
-    pub fn keep_job_flow_alive_when_no_steps(mut self, value: impl Into<Bool>) -> Self { self.keep_job_flow_alive_when_no_steps = Some(value.into()); self }
+    pub fn keep_job_flow_alive_when_no_steps(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.keep_job_flow_alive_when_no_steps = ::std::option::Option::Some(value.into()); self }
     /// `MasterInstanceFleet`: an [`InstanceFleetConfig`] object.
-    pub fn master_instance_fleet(mut self, value: impl Into<Obj<InstanceFleetConfig>>) -> Self { self.master_instance_fleet = Some(value.into()); self }
+    pub fn master_instance_fleet(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceFleetConfig>>) -> Self { self.master_instance_fleet = ::std::option::Option::Some(value.into()); self }
     /// `MasterInstanceGroup`: an [`InstanceGroupConfig`] object.
-    pub fn master_instance_group(mut self, value: impl Into<Obj<InstanceGroupConfig>>) -> Self { self.master_instance_group = Some(value.into()); self }
+    pub fn master_instance_group(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceGroupConfig>>) -> Self { self.master_instance_group = ::std::option::Option::Some(value.into()); self }
     /// `Placement`: a [`PlacementType`] object.
-    pub fn placement(mut self, value: impl Into<Obj<PlacementType>>) -> Self { self.placement = Some(value.into()); self }
+    pub fn placement(mut self, value: impl ::std::convert::Into<crate::Obj<PlacementType>>) -> Self { self.placement = ::std::option::Option::Some(value.into()); self }
     /// `ServiceAccessSecurityGroup`: a string.
-    pub fn service_access_security_group(mut self, value: impl Into<Str>) -> Self { self.service_access_security_group = Some(value.into()); self }
+    pub fn service_access_security_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_access_security_group = ::std::option::Option::Some(value.into()); self }
     /// `TaskInstanceFleets`: a list of [`InstanceFleetConfig`] objects.
-    pub fn task_instance_fleets(mut self, value: impl Into<List<InstanceFleetConfig>>) -> Self { self.task_instance_fleets = Some(value.into()); self }
+    pub fn task_instance_fleets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceFleetConfig>>) -> Self { self.task_instance_fleets = ::std::option::Option::Some(value.into()); self }
     /// `TaskInstanceGroups`: a list of [`InstanceGroupConfig`] objects.
-    pub fn task_instance_groups(mut self, value: impl Into<List<InstanceGroupConfig>>) -> Self { self.task_instance_groups = Some(value.into()); self }
+    pub fn task_instance_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceGroupConfig>>) -> Self { self.task_instance_groups = ::std::option::Option::Some(value.into()); self }
     /// `TerminationProtected`: a boolean.
-    pub fn termination_protected(mut self, value: impl Into<Bool>) -> Self { self.termination_protected = Some(value.into()); self }
+    pub fn termination_protected(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.termination_protected = ::std::option::Option::Some(value.into()); self }
     /// `UnhealthyNodeReplacement`: a boolean.
-    pub fn unhealthy_node_replacement(mut self, value: impl Into<Bool>) -> Self { self.unhealthy_node_replacement = Some(value.into()); self }
+    pub fn unhealthy_node_replacement(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.unhealthy_node_replacement = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JobFlowInstancesConfig {}
+impl crate::PropertyType for JobFlowInstancesConfig {}
 
-impl ToValue for JobFlowInstancesConfig {
+impl ::cloudwright_core::ToValue for JobFlowInstancesConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalMasterSecurityGroups",
                 &self.additional_master_security_groups,
@@ -1239,28 +1075,14 @@ impl ToValue for JobFlowInstancesConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KerberosAttributesRequired {
     /// `KdcAdminPassword`: a string, required.
-    pub kdc_admin_password: Str,
+    pub kdc_admin_password: ::cloudwright_core::Str,
     /// `Realm`: a string, required.
-    pub realm: Str,
+    pub realm: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KerberosAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("ADDomainJoinPassword", Shape::STR),
-        ("ADDomainJoinUser", Shape::STR),
-        ("CrossRealmTrustPrincipalPassword", Shape::STR),
-        ("KdcAdminPassword", Shape::STR),
-        ("Realm", Shape::STR),
-    ],
-    required: &["KdcAdminPassword", "Realm"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KerberosAttributes` property type of `AWS::EMR::Cluster`.
 ///
-/// `KerberosAttributes` is a property of the `AWS::EMR::Cluster` resource. `KerberosAttributes` define the cluster-specific Kerberos configuration when Kerberos authentication is enabled using a security configuration. The cluster-specific configuration must be compatible with the security configuration. For more information see \[Use Kerberos Authentication\](<https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-kerberos.html>) in the *EMR Management Guide* .
+/// `KerberosAttributes` is a property of the `AWS::EMR::Cluster` resource. `KerberosAttributes` define the cluster-specific Kerberos configuration when Kerberos authentication is enabled using a security configuration. The cluster-specific configuration must be compatible with the security configuration. For more information see [Use Kerberos Authentication](https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-kerberos.html) in the *EMR Management Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-kerberosattributes.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1268,23 +1090,23 @@ pub struct KerberosAttributes {
     /// `ADDomainJoinPassword`: a string.
     ///
     /// The Active Directory password for `ADDomainJoinUser` .
-    pub ad_domain_join_password: Option<Str>,
+    pub ad_domain_join_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `ADDomainJoinUser`: a string.
     ///
     /// Required only when establishing a cross-realm trust with an Active Directory domain. A user with sufficient privileges to join resources to the domain.
-    pub ad_domain_join_user: Option<Str>,
+    pub ad_domain_join_user: ::std::option::Option<::cloudwright_core::Str>,
     /// `CrossRealmTrustPrincipalPassword`: a string.
     ///
     /// Required only when establishing a cross-realm trust with a KDC in a different realm. The cross-realm principal password, which must be identical across realms.
-    pub cross_realm_trust_principal_password: Option<Str>,
+    pub cross_realm_trust_principal_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `KdcAdminPassword`: a string, required.
     ///
     /// The password used within the cluster for the kadmin service on the cluster-dedicated KDC, which maintains Kerberos principals, password policies, and keytabs for the cluster.
-    pub kdc_admin_password: Str,
+    pub kdc_admin_password: ::cloudwright_core::Str,
     /// `Realm`: a string, required.
     ///
     /// The name of the Kerberos realm to which all nodes in a cluster belong. For example, `EC2.INTERNAL` .
-    pub realm: Str,
+    pub realm: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1293,32 +1115,32 @@ impl KerberosAttributes {
     #[inline]
     pub fn new(required: KerberosAttributesRequired) -> Self {
         Self {
-            ad_domain_join_password: None,
-            ad_domain_join_user: None,
-            cross_realm_trust_principal_password: None,
+            ad_domain_join_password: ::std::option::Option::None,
+            ad_domain_join_user: ::std::option::Option::None,
+            cross_realm_trust_principal_password: ::std::option::Option::None,
             kdc_admin_password: required.kdc_admin_password,
             realm: required.realm,
         }
     }
 
     /// `ADDomainJoinPassword`: a string.
-    pub fn ad_domain_join_password(mut self, value: impl Into<Str>) -> Self { self.ad_domain_join_password = Some(value.into()); self }
+    pub fn ad_domain_join_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ad_domain_join_password = ::std::option::Option::Some(value.into()); self }
     /// `ADDomainJoinUser`: a string.
-    pub fn ad_domain_join_user(mut self, value: impl Into<Str>) -> Self { self.ad_domain_join_user = Some(value.into()); self }
+    pub fn ad_domain_join_user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ad_domain_join_user = ::std::option::Option::Some(value.into()); self }
     /// `CrossRealmTrustPrincipalPassword`: a string.
-    pub fn cross_realm_trust_principal_password(mut self, value: impl Into<Str>) -> Self { self.cross_realm_trust_principal_password = Some(value.into()); self }
+    pub fn cross_realm_trust_principal_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cross_realm_trust_principal_password = ::std::option::Option::Some(value.into()); self }
     /// `KdcAdminPassword`: a string, required.
-    pub fn kdc_admin_password(mut self, value: impl Into<Str>) -> Self { self.kdc_admin_password = value.into(); self }
+    pub fn kdc_admin_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kdc_admin_password = value.into(); self }
     /// `Realm`: a string, required.
-    pub fn realm(mut self, value: impl Into<Str>) -> Self { self.realm = value.into(); self }
+    pub fn realm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.realm = value.into(); self }
 }
 
-impl PropertyType for KerberosAttributes {}
+impl crate::PropertyType for KerberosAttributes {}
 
-impl ToValue for KerberosAttributes {
+impl ::cloudwright_core::ToValue for KerberosAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ADDomainJoinPassword", &self.ad_domain_join_password)
             .opt("ADDomainJoinUser", &self.ad_domain_join_user)
             .opt(
@@ -1331,17 +1153,6 @@ impl ToValue for KerberosAttributes {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedScalingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ComputeLimits", Shape::Object(&RULE_ComputeLimits)),
-        ("ScalingStrategy", Shape::STR),
-        ("UtilizationPerformanceIndex", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ManagedScalingPolicy` property type of `AWS::EMR::Cluster`.
 ///
 /// Managed scaling policy for an Amazon EMR cluster. The policy specifies the limits for resources that can be added or terminated from a cluster. The policy only applies to the core and task nodes. The master node cannot be scaled after initial configuration.
@@ -1352,15 +1163,15 @@ pub struct ManagedScalingPolicy {
     /// `ComputeLimits`: a [`ComputeLimits`] object.
     ///
     /// The Amazon EC2 unit limits for a managed scaling policy. The managed scaling activity of a cluster is not allowed to go above or below these limits. The limit only applies to the core and task nodes. The master node cannot be scaled after initial configuration.
-    pub compute_limits: Option<Obj<ComputeLimits>>,
+    pub compute_limits: ::std::option::Option<crate::Obj<ComputeLimits>>,
     /// `ScalingStrategy`: a string.
     ///
     /// Determines whether a custom scaling utilization performance index can be set. Possible values include *ADVANCED* or *DEFAULT* .
-    pub scaling_strategy: Option<Str>,
+    pub scaling_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `UtilizationPerformanceIndex`: an integer.
     ///
     /// An integer value that represents an advanced scaling strategy. Setting a higher value optimizes for performance. Setting a lower value optimizes for resource conservation. Setting the value to 50 balances performance and resource conservation. Possible values are 1, 25, 50, 75, and 100.
-    pub utilization_performance_index: Option<Int>,
+    pub utilization_performance_index: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1368,23 +1179,23 @@ impl ManagedScalingPolicy {
     /// A `ManagedScalingPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComputeLimits`: a [`ComputeLimits`] object.
-    pub fn compute_limits(mut self, value: impl Into<Obj<ComputeLimits>>) -> Self { self.compute_limits = Some(value.into()); self }
+    pub fn compute_limits(mut self, value: impl ::std::convert::Into<crate::Obj<ComputeLimits>>) -> Self { self.compute_limits = ::std::option::Option::Some(value.into()); self }
     /// `ScalingStrategy`: a string.
-    pub fn scaling_strategy(mut self, value: impl Into<Str>) -> Self { self.scaling_strategy = Some(value.into()); self }
+    pub fn scaling_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scaling_strategy = ::std::option::Option::Some(value.into()); self }
     /// `UtilizationPerformanceIndex`: an integer.
-    pub fn utilization_performance_index(mut self, value: impl Into<Int>) -> Self { self.utilization_performance_index = Some(value.into()); self }
+    pub fn utilization_performance_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.utilization_performance_index = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedScalingPolicy {}
+impl crate::PropertyType for ManagedScalingPolicy {}
 
-impl ToValue for ManagedScalingPolicy {
+impl ::cloudwright_core::ToValue for ManagedScalingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComputeLimits", &self.compute_limits)
             .opt("ScalingStrategy", &self.scaling_strategy)
             .opt(
@@ -1394,24 +1205,6 @@ impl ToValue for ManagedScalingPolicy {
             .build()
     }
 }
-
-/// The required properties of [`PlacementGroupConfig`], by name: `PlacementGroupConfig::new(PlacementGroupConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PlacementGroupConfigRequired {
-    /// `InstanceRole`: a string, required.
-    pub instance_role: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlacementGroupConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceRole", Shape::STR),
-        ("PlacementStrategy", Shape::STR),
-    ],
-    required: &["InstanceRole"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PlacementGroupConfig` property type of `AWS::EMR::Cluster`.
 ///
@@ -1427,60 +1220,43 @@ pub struct PlacementGroupConfig {
     /// Role of the instance in the cluster.
     ///
     /// Starting with Amazon EMR release 5.23.0, the only supported instance role is `MASTER` .
-    pub instance_role: Str,
+    pub instance_role: ::cloudwright_core::Str,
     /// `PlacementStrategy`: a string.
     ///
     /// Amazon EC2 Placement Group strategy associated with instance role.
     ///
     /// Starting with Amazon EMR release 5.23.0, the only supported placement strategy is `SPREAD` for the `MASTER` instance role.
-    pub placement_strategy: Option<Str>,
+    pub placement_strategy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PlacementGroupConfig {
-    /// A `PlacementGroupConfig` with its required properties, named in a [`PlacementGroupConfigRequired`].
+    /// A `PlacementGroupConfig` with its one required property, `InstanceRole`.
     #[inline]
-    pub fn new(required: PlacementGroupConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            instance_role: required.instance_role,
-            placement_strategy: None,
+            instance_role: value.into(),
+            placement_strategy: ::std::option::Option::None,
         }
     }
 
     /// `InstanceRole`: a string, required.
-    pub fn instance_role(mut self, value: impl Into<Str>) -> Self { self.instance_role = value.into(); self }
+    pub fn instance_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_role = value.into(); self }
     /// `PlacementStrategy`: a string.
-    pub fn placement_strategy(mut self, value: impl Into<Str>) -> Self { self.placement_strategy = Some(value.into()); self }
+    pub fn placement_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.placement_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PlacementGroupConfig {}
+impl crate::PropertyType for PlacementGroupConfig {}
 
-impl ToValue for PlacementGroupConfig {
+impl ::cloudwright_core::ToValue for PlacementGroupConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceRole", &self.instance_role)
             .opt("PlacementStrategy", &self.placement_strategy)
             .build()
     }
 }
-
-/// The required properties of [`PlacementType`], by name: `PlacementType::new(PlacementTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PlacementTypeRequired {
-    /// `AvailabilityZone`: a string, required.
-    pub availability_zone: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlacementType: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-    ],
-    required: &["AvailabilityZone"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PlacementType` property type of `AWS::EMR::Cluster`.
 ///
@@ -1492,51 +1268,33 @@ pub struct PlacementType {
     /// `AvailabilityZone`: a string, required.
     ///
     /// The Amazon EC2 Availability Zone for the cluster. `AvailabilityZone` is used for uniform instance groups, while `AvailabilityZones` (plural) is used for instance fleets.
-    pub availability_zone: Str,
+    pub availability_zone: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PlacementType {
-    /// A `PlacementType` with its required properties, named in a [`PlacementTypeRequired`].
+    /// A `PlacementType` with its one required property, `AvailabilityZone`.
     #[inline]
-    pub fn new(required: PlacementTypeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            availability_zone: required.availability_zone,
+            availability_zone: value.into(),
         }
     }
 
     /// `AvailabilityZone`: a string, required.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = value.into(); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = value.into(); self }
 }
 
-impl PropertyType for PlacementType {}
+impl crate::PropertyType for PlacementType {}
 
-impl ToValue for PlacementType {
+impl ::cloudwright_core::ToValue for PlacementType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AvailabilityZone", &self.availability_zone)
             .build()
     }
 }
-
-/// The required properties of [`ScriptBootstrapActionConfig`], by name: `ScriptBootstrapActionConfig::new(ScriptBootstrapActionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScriptBootstrapActionConfigRequired {
-    /// `Path`: a string, required.
-    pub path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScriptBootstrapActionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Path", Shape::STR),
-    ],
-    required: &["Path"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScriptBootstrapActionConfig` property type of `AWS::EMR::Cluster`.
 ///
@@ -1548,36 +1306,36 @@ pub struct ScriptBootstrapActionConfig {
     /// `Args`: a list of strings.
     ///
     /// A list of command line arguments to pass to the bootstrap action script.
-    pub args: Option<List<Str>>,
+    pub args: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Path`: a string, required.
     ///
     /// Location in Amazon S3 of the script to run during a bootstrap action.
-    pub path: Str,
+    pub path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ScriptBootstrapActionConfig {
-    /// A `ScriptBootstrapActionConfig` with its required properties, named in a [`ScriptBootstrapActionConfigRequired`].
+    /// A `ScriptBootstrapActionConfig` with its one required property, `Path`.
     #[inline]
-    pub fn new(required: ScriptBootstrapActionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            args: None,
-            path: required.path,
+            args: ::std::option::Option::None,
+            path: value.into(),
         }
     }
 
     /// `Args`: a list of strings.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
+    pub fn args(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.args = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string, required.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = value.into(); self }
 }
 
-impl PropertyType for ScriptBootstrapActionConfig {}
+impl crate::PropertyType for ScriptBootstrapActionConfig {}
 
-impl ToValue for ScriptBootstrapActionConfig {
+impl ::cloudwright_core::ToValue for ScriptBootstrapActionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Args", &self.args)
             .req("Path", &self.path)
             .build()
@@ -1588,22 +1346,10 @@ impl ToValue for ScriptBootstrapActionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepConfigRequired {
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
-    pub hadoop_jar_step: Obj<HadoopJarStepConfig>,
+    pub hadoop_jar_step: crate::Obj<HadoopJarStepConfig>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StepConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ActionOnFailure", Shape::STR),
-        ("HadoopJarStep", Shape::Object(&RULE_HadoopJarStepConfig)),
-        ("Name", Shape::STR),
-    ],
-    required: &["HadoopJarStep", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StepConfig` property type of `AWS::EMR::Cluster`.
 ///
@@ -1615,15 +1361,15 @@ pub struct StepConfig {
     /// `ActionOnFailure`: a string.
     ///
     /// The action to take when the cluster step fails. Possible values are `CANCEL_AND_WAIT` and `CONTINUE` .
-    pub action_on_failure: Option<Str>,
+    pub action_on_failure: ::std::option::Option<::cloudwright_core::Str>,
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
     ///
     /// The JAR file used for the step.
-    pub hadoop_jar_step: Obj<HadoopJarStepConfig>,
+    pub hadoop_jar_step: crate::Obj<HadoopJarStepConfig>,
     /// `Name`: a string, required.
     ///
     /// The name of the step.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1632,26 +1378,26 @@ impl StepConfig {
     #[inline]
     pub fn new(required: StepConfigRequired) -> Self {
         Self {
-            action_on_failure: None,
+            action_on_failure: ::std::option::Option::None,
             hadoop_jar_step: required.hadoop_jar_step,
             name: required.name,
         }
     }
 
     /// `ActionOnFailure`: a string.
-    pub fn action_on_failure(mut self, value: impl Into<Str>) -> Self { self.action_on_failure = Some(value.into()); self }
+    pub fn action_on_failure(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action_on_failure = ::std::option::Option::Some(value.into()); self }
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
-    pub fn hadoop_jar_step(mut self, value: impl Into<Obj<HadoopJarStepConfig>>) -> Self { self.hadoop_jar_step = value.into(); self }
+    pub fn hadoop_jar_step(mut self, value: impl ::std::convert::Into<crate::Obj<HadoopJarStepConfig>>) -> Self { self.hadoop_jar_step = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for StepConfig {}
+impl crate::PropertyType for StepConfig {}
 
-impl ToValue for StepConfig {
+impl ::cloudwright_core::ToValue for StepConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActionOnFailure", &self.action_on_failure)
             .req("HadoopJarStep", &self.hadoop_jar_step)
             .req("Name", &self.name)
@@ -1663,21 +1409,10 @@ impl ToValue for StepConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EMR::Cluster`.
 ///
@@ -1685,9 +1420,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1702,19 +1437,265 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AutoScalingPolicy, RULE_Configuration, RULE_EbsConfiguration,
+        RULE_InstanceFleetProvisioningSpecifications, RULE_InstanceFleetResizingSpecifications,
+        RULE_InstanceTypeConfig, RULE_KeyValue,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cluster: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalInfo", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: None, max_items: None, unique: true })),
+            ("AutoScalingRole", Shape::STR),
+            ("AutoTerminationPolicy", Shape::Object(&RULE_AutoTerminationPolicy)),
+            ("BootstrapActions", Shape::List(&ListRule { items: Shape::Object(&RULE_BootstrapActionConfig), min_items: None, max_items: None, unique: true })),
+            ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
+            ("CustomAmiId", Shape::STR),
+            ("EbsRootVolumeIops", Shape::INT),
+            ("EbsRootVolumeSize", Shape::INT),
+            ("EbsRootVolumeThroughput", Shape::INT),
+            ("Instances", Shape::Object(&RULE_JobFlowInstancesConfig)),
+            ("JobFlowRole", Shape::STR),
+            ("KerberosAttributes", Shape::Object(&RULE_KerberosAttributes)),
+            ("LogEncryptionKmsKeyId", Shape::STR),
+            ("LogUri", Shape::STR),
+            ("ManagedScalingPolicy", Shape::Object(&RULE_ManagedScalingPolicy)),
+            ("Name", Shape::STR),
+            ("OSReleaseLabel", Shape::STR),
+            ("PlacementGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementGroupConfig), min_items: None, max_items: None, unique: true })),
+            ("ReleaseLabel", Shape::STR),
+            ("ScaleDownBehavior", Shape::STR),
+            ("SecurityConfiguration", Shape::STR),
+            ("ServiceRole", Shape::STR),
+            ("StepConcurrencyLevel", Shape::INT),
+            ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_StepConfig), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VisibleToAllUsers", Shape::Bool),
+        ],
+        required: &["Instances", "ServiceRole", "JobFlowRole", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalInfo", Shape::Typed(json_type::OBJECT)),
+            ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Name", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoTerminationPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("IdleTimeout", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BootstrapActionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("ScriptBootstrapAction", Shape::Object(&RULE_ScriptBootstrapActionConfig)),
+        ],
+        required: &["ScriptBootstrapAction", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputeLimits: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumCapacityUnits", Shape::INT),
+            ("MaximumCoreCapacityUnits", Shape::INT),
+            ("MaximumOnDemandCapacityUnits", Shape::INT),
+            ("MinimumCapacityUnits", Shape::INT),
+            ("UnitType", Shape::STR),
+        ],
+        required: &["UnitType", "MaximumCapacityUnits", "MinimumCapacityUnits"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HadoopJarStepConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Jar", Shape::STR),
+            ("MainClass", Shape::STR),
+            ("StepProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Jar"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceFleetConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceTypeConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeConfig), min_items: None, max_items: None, unique: true })),
+            ("LaunchSpecifications", Shape::Object(&RULE_InstanceFleetProvisioningSpecifications)),
+            ("Name", Shape::STR),
+            ("ResizeSpecifications", Shape::Object(&RULE_InstanceFleetResizingSpecifications)),
+            ("TargetOnDemandCapacity", Shape::INT),
+            ("TargetSpotCapacity", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceGroupConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
+            ("BidPrice", Shape::STR),
+            ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
+            ("CustomAmiId", Shape::STR),
+            ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
+            ("InstanceCount", Shape::INT),
+            ("InstanceType", Shape::STR),
+            ("Market", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["InstanceCount", "InstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobFlowInstancesConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalMasterSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("AdditionalSlaveSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("CoreInstanceFleet", Shape::Object(&RULE_InstanceFleetConfig)),
+            ("CoreInstanceGroup", Shape::Object(&RULE_InstanceGroupConfig)),
+            ("Ec2KeyName", Shape::STR),
+            ("Ec2SubnetId", Shape::STR),
+            ("Ec2SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("EmrManagedMasterSecurityGroup", Shape::STR),
+            ("EmrManagedSlaveSecurityGroup", Shape::STR),
+            ("HadoopVersion", Shape::STR),
+            ("KeepJobFlowAliveWhenNoSteps", Shape::Bool),
+            ("MasterInstanceFleet", Shape::Object(&RULE_InstanceFleetConfig)),
+            ("MasterInstanceGroup", Shape::Object(&RULE_InstanceGroupConfig)),
+            ("Placement", Shape::Object(&RULE_PlacementType)),
+            ("ServiceAccessSecurityGroup", Shape::STR),
+            ("TaskInstanceFleets", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceFleetConfig), min_items: None, max_items: None, unique: true })),
+            ("TaskInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceGroupConfig), min_items: None, max_items: None, unique: true })),
+            ("TerminationProtected", Shape::Bool),
+            ("UnhealthyNodeReplacement", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KerberosAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("ADDomainJoinPassword", Shape::STR),
+            ("ADDomainJoinUser", Shape::STR),
+            ("CrossRealmTrustPrincipalPassword", Shape::STR),
+            ("KdcAdminPassword", Shape::STR),
+            ("Realm", Shape::STR),
+        ],
+        required: &["KdcAdminPassword", "Realm"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedScalingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ComputeLimits", Shape::Object(&RULE_ComputeLimits)),
+            ("ScalingStrategy", Shape::STR),
+            ("UtilizationPerformanceIndex", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlacementGroupConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceRole", Shape::STR),
+            ("PlacementStrategy", Shape::STR),
+        ],
+        required: &["InstanceRole"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlacementType: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+        ],
+        required: &["AvailabilityZone"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScriptBootstrapActionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Path", Shape::STR),
+        ],
+        required: &["Path"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StepConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ActionOnFailure", Shape::STR),
+            ("HadoopJarStep", Shape::Object(&RULE_HadoopJarStepConfig)),
+            ("Name", Shape::STR),
+        ],
+        required: &["HadoopJarStep", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,53 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    Configuration, EbsBlockDeviceConfig, EbsBlockDeviceConfigRequired, EbsConfiguration,
-    InstanceFleetProvisioningSpecifications, InstanceFleetResizingSpecifications,
-    InstanceTypeConfig, InstanceTypeConfigRequired, OnDemandCapacityReservationOptions,
-    OnDemandProvisioningSpecification, OnDemandProvisioningSpecificationRequired,
-    OnDemandResizingSpecification, SpotProvisioningSpecification,
-    SpotProvisioningSpecificationRequired, SpotResizingSpecification, VolumeSpecification,
-    VolumeSpecificationRequired,
-};
-use super::shared::{
-    RULE_InstanceFleetProvisioningSpecifications, RULE_InstanceFleetResizingSpecifications,
-    RULE_InstanceTypeConfig,
+    Configuration, EbsBlockDeviceConfig, EbsConfiguration, InstanceFleetProvisioningSpecifications,
+    InstanceFleetResizingSpecifications, InstanceTypeConfig, OnDemandCapacityReservationOptions,
+    OnDemandProvisioningSpecification, OnDemandResizingSpecification,
+    SpotProvisioningSpecification, SpotProvisioningSpecificationRequired,
+    SpotResizingSpecification, VolumeSpecification, VolumeSpecificationRequired,
 };
 
 /// The required properties of [`InstanceFleetConfig`], by name: `InstanceFleetConfig::new(InstanceFleetConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceFleetConfigRequired {
     /// `ClusterId`: a string, required.
-    pub cluster_id: Str,
+    pub cluster_id: ::cloudwright_core::Str,
     /// `InstanceFleetType`: a string, required.
-    pub instance_fleet_type: Str,
+    pub instance_fleet_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceFleetConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterId", Shape::STR),
-        ("InstanceFleetType", Shape::STR),
-        ("InstanceTypeConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeConfig), min_items: None, max_items: None, unique: true })),
-        ("LaunchSpecifications", Shape::Object(&RULE_InstanceFleetProvisioningSpecifications)),
-        ("Name", Shape::STR),
-        ("ResizeSpecifications", Shape::Object(&RULE_InstanceFleetResizingSpecifications)),
-        ("TargetOnDemandCapacity", Shape::INT),
-        ("TargetSpotCapacity", Shape::INT),
-    ],
-    required: &["InstanceFleetType", "ClusterId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EMR::InstanceFleetConfig` resource.
 ///
-/// Use `InstanceFleetConfig` to define instance fleets for an EMR cluster. A cluster can not use both instance fleets and instance groups. For more information, see \[Configure Instance Fleets\](<https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-instance-group-configuration.html>) in the *Amazon EMR Management Guide* .
+/// Use `InstanceFleetConfig` to define instance fleets for an EMR cluster. A cluster can not use both instance fleets and instance groups. For more information, see [Configure Instance Fleets](https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-instance-group-configuration.html) in the *Amazon EMR Management Guide* .
 ///
-/// &gt; The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions. &gt; You can currently only add a task instance fleet to a cluster with this resource. If you use this resource, CloudFormation waits for the cluster launch to complete before adding the task instance fleet to the cluster. In order to add a task instance fleet to the cluster as part of the cluster launch and minimize delays in provisioning task nodes, use the `TaskInstanceFleets` subproperty for the \[AWS::EMR::Cluster JobFlowInstancesConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticmapreduce-cluster-jobflowinstancesconfig.html>) property instead. To use this subproperty, see \[AWS::EMR::Cluster\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticmapreduce-cluster.html>) for examples.
+/// \> The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions. > You can currently only add a task instance fleet to a cluster with this resource. If you use this resource, CloudFormation waits for the cluster launch to complete before adding the task instance fleet to the cluster. In order to add a task instance fleet to the cluster as part of the cluster launch and minimize delays in provisioning task nodes, use the `TaskInstanceFleets` subproperty for the [AWS::EMR::Cluster JobFlowInstancesConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticmapreduce-cluster-jobflowinstancesconfig.html) property instead. To use this subproperty, see [AWS::EMR::Cluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticmapreduce-cluster.html) for examples.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`InstanceFleetConfigAttributes`], which `Handle<InstanceFleetConfig>` dereferences to.
@@ -67,7 +42,7 @@ pub struct InstanceFleetConfig {
     /// The unique identifier of the EMR cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_id: Str,
+    pub cluster_id: ::cloudwright_core::Str,
     /// `InstanceFleetType`: a string, required.
     ///
     /// The node type that the instance fleet hosts.
@@ -75,41 +50,43 @@ pub struct InstanceFleetConfig {
     /// *Allowed Values* : TASK
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_fleet_type: Str,
+    pub instance_fleet_type: ::cloudwright_core::Str,
     /// `InstanceTypeConfigs`: a list of [`InstanceTypeConfig`] objects.
     ///
     /// `InstanceTypeConfigs` determine the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
     ///
-    /// &gt; The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
-    pub instance_type_configs: Option<List<InstanceTypeConfig>>,
+    /// \> The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
+    pub instance_type_configs: ::std::option::Option<::cloudwright_core::List<InstanceTypeConfig>>,
     /// `LaunchSpecifications`: an [`InstanceFleetProvisioningSpecifications`] object.
     ///
     /// The launch specification for the instance fleet.
     ///
     /// Create-only: changing it replaces the resource.
-    pub launch_specifications: Option<Obj<InstanceFleetProvisioningSpecifications>>,
+    pub launch_specifications:
+        ::std::option::Option<crate::Obj<InstanceFleetProvisioningSpecifications>>,
     /// `Name`: a string.
     ///
     /// The friendly name of the instance fleet.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResizeSpecifications`: an [`InstanceFleetResizingSpecifications`] object.
     ///
     /// The resize specification for the instance fleet.
-    pub resize_specifications: Option<Obj<InstanceFleetResizingSpecifications>>,
+    pub resize_specifications:
+        ::std::option::Option<crate::Obj<InstanceFleetResizingSpecifications>>,
     /// `TargetOnDemandCapacity`: an integer.
     ///
     /// The target capacity of On-Demand units for the instance fleet, which determines how many On-Demand instances to provision. When the instance fleet launches, Amazon EMR tries to provision On-Demand instances as specified by `InstanceTypeConfig` . Each instance configuration has a specified `WeightedCapacity` . When an On-Demand instance is provisioned, the `WeightedCapacity` units count toward the target capacity. Amazon EMR provisions instances until the target capacity is totally fulfilled, even if this results in an overage. For example, if there are 2 units remaining to fulfill capacity, and Amazon EMR can only provision an instance with a `WeightedCapacity` of 5 units, the instance is provisioned, and the target capacity is exceeded by 3 units.
     ///
-    /// &gt; If not specified or set to 0, only Spot instances are provisioned for the instance fleet using `TargetSpotCapacity` . At least one of `TargetSpotCapacity` and `TargetOnDemandCapacity` should be greater than 0. For a master instance fleet, only one of `TargetSpotCapacity` and `TargetOnDemandCapacity` can be specified, and its value must be 1.
-    pub target_on_demand_capacity: Option<Int>,
+    /// \> If not specified or set to 0, only Spot instances are provisioned for the instance fleet using `TargetSpotCapacity` . At least one of `TargetSpotCapacity` and `TargetOnDemandCapacity` should be greater than 0. For a master instance fleet, only one of `TargetSpotCapacity` and `TargetOnDemandCapacity` can be specified, and its value must be 1.
+    pub target_on_demand_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `TargetSpotCapacity`: an integer.
     ///
     /// The target capacity of Spot units for the instance fleet, which determines how many Spot instances to provision. When the instance fleet launches, Amazon EMR tries to provision Spot instances as specified by `InstanceTypeConfig` . Each instance configuration has a specified `WeightedCapacity` . When a Spot instance is provisioned, the `WeightedCapacity` units count toward the target capacity. Amazon EMR provisions instances until the target capacity is totally fulfilled, even if this results in an overage. For example, if there are 2 units remaining to fulfill capacity, and Amazon EMR can only provision an instance with a `WeightedCapacity` of 5 units, the instance is provisioned, and the target capacity is exceeded by 3 units.
     ///
-    /// &gt; If not specified or set to 0, only On-Demand instances are provisioned for the instance fleet. At least one of `TargetSpotCapacity` and `TargetOnDemandCapacity` should be greater than 0. For a master instance fleet, only one of `TargetSpotCapacity` and `TargetOnDemandCapacity` can be specified, and its value must be 1.
-    pub target_spot_capacity: Option<Int>,
+    /// \> If not specified or set to 0, only On-Demand instances are provisioned for the instance fleet. At least one of `TargetSpotCapacity` and `TargetOnDemandCapacity` should be greater than 0. For a master instance fleet, only one of `TargetSpotCapacity` and `TargetOnDemandCapacity` can be specified, and its value must be 1.
+    pub target_spot_capacity: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -119,7 +96,7 @@ impl InstanceFleetConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EMR::InstanceFleetConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-instancefleetconfig.html",
         primary_identifier: &["Id"],
@@ -130,7 +107,7 @@ impl InstanceFleetConfig {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `InstanceFleetConfig` with its required properties, named in a [`InstanceFleetConfigRequired`].
@@ -139,48 +116,50 @@ impl InstanceFleetConfig {
         Self {
             cluster_id: required.cluster_id,
             instance_fleet_type: required.instance_fleet_type,
-            instance_type_configs: None,
-            launch_specifications: None,
-            name: None,
-            resize_specifications: None,
-            target_on_demand_capacity: None,
-            target_spot_capacity: None,
+            instance_type_configs: ::std::option::Option::None,
+            launch_specifications: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            resize_specifications: ::std::option::Option::None,
+            target_on_demand_capacity: ::std::option::Option::None,
+            target_spot_capacity: ::std::option::Option::None,
         }
     }
 
     /// `ClusterId`: a string, required.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = value.into(); self }
+    pub fn cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_id = value.into(); self }
     /// `InstanceFleetType`: a string, required.
-    pub fn instance_fleet_type(mut self, value: impl Into<Str>) -> Self { self.instance_fleet_type = value.into(); self }
+    pub fn instance_fleet_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_fleet_type = value.into(); self }
     /// `InstanceTypeConfigs`: a list of [`InstanceTypeConfig`] objects.
-    pub fn instance_type_configs(mut self, value: impl Into<List<InstanceTypeConfig>>) -> Self { self.instance_type_configs = Some(value.into()); self }
+    pub fn instance_type_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceTypeConfig>>) -> Self { self.instance_type_configs = ::std::option::Option::Some(value.into()); self }
     /// `LaunchSpecifications`: an [`InstanceFleetProvisioningSpecifications`] object.
-    pub fn launch_specifications(mut self, value: impl Into<Obj<InstanceFleetProvisioningSpecifications>>) -> Self { self.launch_specifications = Some(value.into()); self }
+    pub fn launch_specifications(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceFleetProvisioningSpecifications>>) -> Self { self.launch_specifications = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ResizeSpecifications`: an [`InstanceFleetResizingSpecifications`] object.
-    pub fn resize_specifications(mut self, value: impl Into<Obj<InstanceFleetResizingSpecifications>>) -> Self { self.resize_specifications = Some(value.into()); self }
+    pub fn resize_specifications(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceFleetResizingSpecifications>>) -> Self { self.resize_specifications = ::std::option::Option::Some(value.into()); self }
     /// `TargetOnDemandCapacity`: an integer.
-    pub fn target_on_demand_capacity(mut self, value: impl Into<Int>) -> Self { self.target_on_demand_capacity = Some(value.into()); self }
+    pub fn target_on_demand_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_on_demand_capacity = ::std::option::Option::Some(value.into()); self }
     /// `TargetSpotCapacity`: an integer.
-    pub fn target_spot_capacity(mut self, value: impl Into<Int>) -> Self { self.target_spot_capacity = Some(value.into()); self }
+    pub fn target_spot_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_spot_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InstanceFleetConfig {
+impl ::cloudwright_core::Resource for InstanceFleetConfig {
     type Attributes = InstanceFleetConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceFleetConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InstanceFleetConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InstanceFleetConfig {
+impl ::cloudwright_core::ToValue for InstanceFleetConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterId", &self.cluster_id)
             .req("InstanceFleetType", &self.instance_fleet_type)
             .opt("InstanceTypeConfigs", &self.instance_type_configs)
@@ -193,12 +172,12 @@ impl ToValue for InstanceFleetConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InstanceFleetConfig`]: `Handle<InstanceFleetConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InstanceFleetConfig`]: `Handle<InstanceFleetConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InstanceFleetConfigAttributes(ResourceRef);
+pub struct InstanceFleetConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InstanceFleetConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InstanceFleetConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -206,7 +185,35 @@ impl From<ResourceRef> for InstanceFleetConfigAttributes {
 impl InstanceFleetConfigAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_InstanceFleetProvisioningSpecifications, RULE_InstanceFleetResizingSpecifications,
+        RULE_InstanceTypeConfig,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceFleetConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterId", Shape::STR),
+            ("InstanceFleetType", Shape::STR),
+            ("InstanceTypeConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeConfig), min_items: None, max_items: None, unique: true })),
+            ("LaunchSpecifications", Shape::Object(&RULE_InstanceFleetProvisioningSpecifications)),
+            ("Name", Shape::STR),
+            ("ResizeSpecifications", Shape::Object(&RULE_InstanceFleetResizingSpecifications)),
+            ("TargetOnDemandCapacity", Shape::INT),
+            ("TargetSpotCapacity", Shape::INT),
+        ],
+        required: &["InstanceFleetType", "ClusterId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,57 +5,32 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AutoScalingPolicy, AutoScalingPolicyRequired, CloudWatchAlarmDefinition,
-    CloudWatchAlarmDefinitionRequired, Configuration, EbsBlockDeviceConfig,
-    EbsBlockDeviceConfigRequired, EbsConfiguration, MetricDimension, MetricDimensionRequired,
-    ScalingAction, ScalingActionRequired, ScalingConstraints, ScalingConstraintsRequired,
-    ScalingRule, ScalingRuleRequired, ScalingTrigger, ScalingTriggerRequired,
-    SimpleScalingPolicyConfiguration, SimpleScalingPolicyConfigurationRequired,
-    VolumeSpecification, VolumeSpecificationRequired,
+    CloudWatchAlarmDefinitionRequired, Configuration, EbsBlockDeviceConfig, EbsConfiguration,
+    MetricDimension, MetricDimensionRequired, ScalingAction, ScalingConstraints,
+    ScalingConstraintsRequired, ScalingRule, ScalingRuleRequired, ScalingTrigger,
+    SimpleScalingPolicyConfiguration, VolumeSpecification, VolumeSpecificationRequired,
 };
-use super::shared::{RULE_AutoScalingPolicy, RULE_Configuration, RULE_EbsConfiguration};
 
 /// The required properties of [`InstanceGroupConfig`], by name: `InstanceGroupConfig::new(InstanceGroupConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceGroupConfigRequired {
     /// `InstanceCount`: an integer, required.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceRole`: a string, required.
-    pub instance_role: Str,
+    pub instance_role: ::cloudwright_core::Str,
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `JobFlowId`: a string, required.
-    pub job_flow_id: Str,
+    pub job_flow_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceGroupConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
-        ("BidPrice", Shape::STR),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
-        ("CustomAmiId", Shape::STR),
-        ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
-        ("InstanceCount", Shape::INT),
-        ("InstanceRole", Shape::STR),
-        ("InstanceType", Shape::STR),
-        ("JobFlowId", Shape::STR),
-        ("Market", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["JobFlowId", "InstanceCount", "InstanceRole", "InstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EMR::InstanceGroupConfig` resource.
 ///
-/// Use `InstanceGroupConfig` to define instance groups for an EMR cluster. A cluster can not use both instance groups and instance fleets. For more information, see \[Create a Cluster with Instance Fleets or Uniform Instance Groups\](<https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-instance-group-configuration.html>) in the *Amazon EMR Management Guide* .
+/// Use `InstanceGroupConfig` to define instance groups for an EMR cluster. A cluster can not use both instance groups and instance fleets. For more information, see [Create a Cluster with Instance Fleets or Uniform Instance Groups](https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-instance-group-configuration.html) in the *Amazon EMR Management Guide* .
 ///
-/// &gt; You can currently only add task instance groups to a cluster with this resource. If you use this resource, CloudFormation waits for the cluster launch to complete before adding the task instance group to the cluster. In order to add task instance groups to the cluster as part of the cluster launch and minimize delays in provisioning task nodes, use the `TaskInstanceGroups` subproperty for the \[AWS::EMR::Cluster JobFlowInstancesConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticmapreduce-cluster-jobflowinstancesconfig.html>) property instead. To use this subproperty, see \[AWS::EMR::Cluster\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticmapreduce-cluster.html>) for examples.
+/// \> You can currently only add task instance groups to a cluster with this resource. If you use this resource, CloudFormation waits for the cluster launch to complete before adding the task instance group to the cluster. In order to add task instance groups to the cluster as part of the cluster launch and minimize delays in provisioning task nodes, use the `TaskInstanceGroups` subproperty for the [AWS::EMR::Cluster JobFlowInstancesConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticmapreduce-cluster-jobflowinstancesconfig.html) property instead. To use this subproperty, see [AWS::EMR::Cluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticmapreduce-cluster.html) for examples.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`InstanceGroupConfigAttributes`], which `Handle<InstanceGroupConfig>` dereferences to.
@@ -68,38 +43,38 @@ pub(crate) static RULE_InstanceGroupConfig: ObjRule = ObjRule {
 pub struct InstanceGroupConfig {
     /// `AutoScalingPolicy`: an [`AutoScalingPolicy`] object.
     ///
-    /// `AutoScalingPolicy` is a subproperty of `InstanceGroupConfig` . `AutoScalingPolicy` defines how an instance group dynamically adds and terminates EC2 instances in response to the value of a CloudWatch metric. For more information, see \[Using Automatic Scaling in Amazon EMR\](<https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-automatic-scaling.html>) in the *Amazon EMR Management Guide* .
-    pub auto_scaling_policy: Option<Obj<AutoScalingPolicy>>,
+    /// `AutoScalingPolicy` is a subproperty of `InstanceGroupConfig` . `AutoScalingPolicy` defines how an instance group dynamically adds and terminates EC2 instances in response to the value of a CloudWatch metric. For more information, see [Using Automatic Scaling in Amazon EMR](https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-automatic-scaling.html) in the *Amazon EMR Management Guide* .
+    pub auto_scaling_policy: ::std::option::Option<crate::Obj<AutoScalingPolicy>>,
     /// `BidPrice`: a string.
     ///
     /// If specified, indicates that the instance group uses Spot Instances. This is the maximum price you are willing to pay for Spot Instances. Specify `OnDemandPrice` to set the amount equal to the On-Demand price, or specify an amount in USD.
     ///
     /// Create-only: changing it replaces the resource.
-    pub bid_price: Option<Str>,
+    pub bid_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `Configurations`: a list of [`Configuration`] objects.
     ///
-    /// &gt; Amazon EMR releases 4.x or later.
+    /// \> Amazon EMR releases 4.x or later.
     ///
     /// The list of configurations supplied for an Amazon EMR cluster instance group. You can specify a separate configuration for each instance group (master, core, and task).
     ///
     /// Create-only: changing it replaces the resource.
-    pub configurations: Option<List<Configuration>>,
+    pub configurations: ::std::option::Option<::cloudwright_core::List<Configuration>>,
     /// `CustomAmiId`: a string.
     ///
     /// The custom AMI ID to use for the provisioned instance group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub custom_ami_id: Option<Str>,
+    pub custom_ami_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EbsConfiguration`: an [`EbsConfiguration`] object.
     ///
     /// `EbsConfiguration` determines the EBS volumes to attach to EMR cluster instances.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ebs_configuration: Option<Obj<EbsConfiguration>>,
+    pub ebs_configuration: ::std::option::Option<crate::Obj<EbsConfiguration>>,
     /// `InstanceCount`: an integer, required.
     ///
     /// Target number of instances for the instance group.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceRole`: a string, required.
     ///
     /// The role of the instance group in the cluster.
@@ -107,31 +82,31 @@ pub struct InstanceGroupConfig {
     /// *Allowed Values* : TASK
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_role: Str,
+    pub instance_role: ::cloudwright_core::Str,
     /// `InstanceType`: a string, required.
     ///
     /// The Amazon EC2 instance type for all instances in the instance group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `JobFlowId`: a string, required.
     ///
     /// The ID of an Amazon EMR cluster that you want to associate this instance group with.
     ///
     /// Create-only: changing it replaces the resource.
-    pub job_flow_id: Str,
+    pub job_flow_id: ::cloudwright_core::Str,
     /// `Market`: a string.
     ///
     /// Market type of the Amazon EC2 instances used to create a cluster node.
     ///
     /// Create-only: changing it replaces the resource.
-    pub market: Option<Str>,
+    pub market: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// Friendly name given to the instance group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -141,7 +116,7 @@ impl InstanceGroupConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EMR::InstanceGroupConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-instancegroupconfig.html",
         primary_identifier: &["Id"],
@@ -152,66 +127,68 @@ impl InstanceGroupConfig {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `InstanceGroupConfig` with its required properties, named in a [`InstanceGroupConfigRequired`].
     #[inline]
     pub fn new(required: InstanceGroupConfigRequired) -> Self {
         Self {
-            auto_scaling_policy: None,
-            bid_price: None,
-            configurations: None,
-            custom_ami_id: None,
-            ebs_configuration: None,
+            auto_scaling_policy: ::std::option::Option::None,
+            bid_price: ::std::option::Option::None,
+            configurations: ::std::option::Option::None,
+            custom_ami_id: ::std::option::Option::None,
+            ebs_configuration: ::std::option::Option::None,
             instance_count: required.instance_count,
             instance_role: required.instance_role,
             instance_type: required.instance_type,
             job_flow_id: required.job_flow_id,
-            market: None,
-            name: None,
+            market: ::std::option::Option::None,
+            name: ::std::option::Option::None,
         }
     }
 
     /// `AutoScalingPolicy`: an [`AutoScalingPolicy`] object.
-    pub fn auto_scaling_policy(mut self, value: impl Into<Obj<AutoScalingPolicy>>) -> Self { self.auto_scaling_policy = Some(value.into()); self }
+    pub fn auto_scaling_policy(mut self, value: impl ::std::convert::Into<crate::Obj<AutoScalingPolicy>>) -> Self { self.auto_scaling_policy = ::std::option::Option::Some(value.into()); self }
     /// `BidPrice`: a string.
-    pub fn bid_price(mut self, value: impl Into<Str>) -> Self { self.bid_price = Some(value.into()); self }
+    pub fn bid_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bid_price = ::std::option::Option::Some(value.into()); self }
     /// `Configurations`: a list of [`Configuration`] objects.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
+    pub fn configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Configuration>>) -> Self { self.configurations = ::std::option::Option::Some(value.into()); self }
     /// `CustomAmiId`: a string.
-    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self { self.custom_ami_id = Some(value.into()); self }
+    pub fn custom_ami_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_ami_id = ::std::option::Option::Some(value.into()); self }
     /// `EbsConfiguration`: an [`EbsConfiguration`] object.
-    pub fn ebs_configuration(mut self, value: impl Into<Obj<EbsConfiguration>>) -> Self { self.ebs_configuration = Some(value.into()); self }
+    pub fn ebs_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EbsConfiguration>>) -> Self { self.ebs_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InstanceCount`: an integer, required.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceRole`: a string, required.
-    pub fn instance_role(mut self, value: impl Into<Str>) -> Self { self.instance_role = value.into(); self }
+    pub fn instance_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_role = value.into(); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `JobFlowId`: a string, required.
-    pub fn job_flow_id(mut self, value: impl Into<Str>) -> Self { self.job_flow_id = value.into(); self }
+    pub fn job_flow_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_flow_id = value.into(); self }
     /// `Market`: a string.
-    pub fn market(mut self, value: impl Into<Str>) -> Self { self.market = Some(value.into()); self }
+    pub fn market(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.market = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InstanceGroupConfig {
+impl ::cloudwright_core::Resource for InstanceGroupConfig {
     type Attributes = InstanceGroupConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceGroupConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InstanceGroupConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InstanceGroupConfig {
+impl ::cloudwright_core::ToValue for InstanceGroupConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoScalingPolicy", &self.auto_scaling_policy)
             .opt("BidPrice", &self.bid_price)
             .opt("Configurations", &self.configurations)
@@ -227,12 +204,12 @@ impl ToValue for InstanceGroupConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InstanceGroupConfig`]: `Handle<InstanceGroupConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InstanceGroupConfig`]: `Handle<InstanceGroupConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InstanceGroupConfigAttributes(ResourceRef);
+pub struct InstanceGroupConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InstanceGroupConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InstanceGroupConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -240,7 +217,37 @@ impl From<ResourceRef> for InstanceGroupConfigAttributes {
 impl InstanceGroupConfigAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AutoScalingPolicy, RULE_Configuration, RULE_EbsConfiguration,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceGroupConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
+            ("BidPrice", Shape::STR),
+            ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
+            ("CustomAmiId", Shape::STR),
+            ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
+            ("InstanceCount", Shape::INT),
+            ("InstanceRole", Shape::STR),
+            ("InstanceType", Shape::STR),
+            ("JobFlowId", Shape::STR),
+            ("Market", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["JobFlowId", "InstanceCount", "InstanceRole", "InstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

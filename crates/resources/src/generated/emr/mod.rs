@@ -44,9 +44,7 @@ pub use instance_group_config::{
     InstanceGroupConfig, InstanceGroupConfigAttributes, InstanceGroupConfigRequired,
 };
 #[cfg(feature = "emr")]
-pub use security_configuration::{
-    SecurityConfiguration, SecurityConfigurationAttributes, SecurityConfigurationRequired,
-};
+pub use security_configuration::{SecurityConfiguration, SecurityConfigurationAttributes};
 #[cfg(feature = "emr")]
 pub use step::{Step, StepAttributes, StepRequired};
 #[cfg(feature = "emr")]

@@ -5,29 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`SecurityConfiguration`], by name: `SecurityConfiguration::new(SecurityConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecurityConfigurationRequired {
-    /// `SecurityConfiguration`: a JSON value, required.
-    pub security_configuration: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), ..StrRule::ANY })),
-        ("SecurityConfiguration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["SecurityConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EMR::SecurityConfiguration` resource.
 ///
-/// Use a `SecurityConfiguration` resource to configure data encryption, Kerberos authentication (available in Amazon EMR release version 5.10.0 and later), and Amazon S3 authorization for EMRFS (available in EMR 5.10.0 and later). You can re-use a security configuration for any number of clusters in your account. For more information and example security configuration JSON objects, see \[Create a Security Configuration\](<https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-create-security-configuration.html>) in the *Amazon EMR Management Guide* .
+/// Use a `SecurityConfiguration` resource to configure data encryption, Kerberos authentication (available in Amazon EMR release version 5.10.0 and later), and Amazon S3 authorization for EMRFS (available in EMR 5.10.0 and later). You can re-use a security configuration for any number of clusters in your account. For more information and example security configuration JSON objects, see [Create a Security Configuration](https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-create-security-configuration.html) in the *Amazon EMR Management Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`SecurityConfigurationAttributes`] is empty).
@@ -43,13 +23,13 @@ pub struct SecurityConfiguration {
     /// The name of the security configuration.
     ///
     /// Length 0 to 10280; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityConfiguration`: a JSON value, required.
     ///
-    /// The security configuration details in JSON format. For JSON parameters and examples, see \[Use Security Configurations to Set Up Cluster Security\](<https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-security-configurations.html>) in the *Amazon EMR Management Guide* .
+    /// The security configuration details in JSON format. For JSON parameters and examples, see [Use Security Configurations to Set Up Cluster Security](https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-security-configurations.html) in the *Amazon EMR Management Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub security_configuration: Json,
+    pub security_configuration: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -59,7 +39,7 @@ impl SecurityConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EMR::SecurityConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-securityconfiguration.html",
         primary_identifier: &["Name"],
@@ -70,51 +50,71 @@ impl SecurityConfiguration {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SecurityConfiguration` with its required properties, named in a [`SecurityConfigurationRequired`].
+    /// A `SecurityConfiguration` with its one required property, `SecurityConfiguration`.
     #[inline]
-    pub fn new(required: SecurityConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            name: None,
-            security_configuration: required.security_configuration,
+            name: ::std::option::Option::None,
+            security_configuration: value.into(),
         }
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SecurityConfiguration`: a JSON value, required.
-    pub fn security_configuration(mut self, value: impl Into<Json>) -> Self { self.security_configuration = value.into(); self }
+    pub fn security_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.security_configuration = value.into(); self }
 }
 
-impl Resource for SecurityConfiguration {
+impl ::cloudwright_core::Resource for SecurityConfiguration {
     type Attributes = SecurityConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityConfiguration {
+impl ::cloudwright_core::ToValue for SecurityConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .req("SecurityConfiguration", &self.security_configuration)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityConfiguration`]: `Handle<SecurityConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityConfiguration`]: `Handle<SecurityConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct SecurityConfigurationAttributes(());
 
-impl From<ResourceRef> for SecurityConfigurationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityConfigurationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), ..StrRule::ANY })),
+            ("SecurityConfiguration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["SecurityConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

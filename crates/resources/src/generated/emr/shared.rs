@@ -6,34 +6,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "emr")]
 /// The required properties of [`AutoScalingPolicy`], by name: `AutoScalingPolicy::new(AutoScalingPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScalingPolicyRequired {
     /// `Constraints`: a [`ScalingConstraints`] object, required.
-    pub constraints: Obj<ScalingConstraints>,
+    pub constraints: crate::Obj<ScalingConstraints>,
     /// `Rules`: a list of [`ScalingRule`] objects, required.
-    pub rules: List<ScalingRule>,
+    pub rules: ::cloudwright_core::List<ScalingRule>,
 }
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_AutoScalingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Constraints", Shape::Object(&RULE_ScalingConstraints)),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingRule), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Constraints", "Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `AutoScalingPolicy` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
 ///
-/// `AutoScalingPolicy` is a subproperty of `InstanceGroupConfig` . `AutoScalingPolicy` defines how an instance group dynamically adds and terminates EC2 instances in response to the value of a CloudWatch metric. For more information, see \[Using Automatic Scaling in Amazon EMR\](<https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-automatic-scaling.html>) in the *Amazon EMR Management Guide* .
+/// `AutoScalingPolicy` is a subproperty of `InstanceGroupConfig` . `AutoScalingPolicy` defines how an instance group dynamically adds and terminates EC2 instances in response to the value of a CloudWatch metric. For more information, see [Using Automatic Scaling in Amazon EMR](https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-automatic-scaling.html) in the *Amazon EMR Management Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-autoscalingpolicy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -41,11 +27,11 @@ pub struct AutoScalingPolicy {
     /// `Constraints`: a [`ScalingConstraints`] object, required.
     ///
     /// The upper and lower Amazon EC2 instance limits for an automatic scaling policy. Automatic scaling activity will not cause an instance group to grow above or below these limits.
-    pub constraints: Obj<ScalingConstraints>,
+    pub constraints: crate::Obj<ScalingConstraints>,
     /// `Rules`: a list of [`ScalingRule`] objects, required.
     ///
     /// The scale-in and scale-out rules that comprise the automatic scaling policy.
-    pub rules: List<ScalingRule>,
+    pub rules: ::cloudwright_core::List<ScalingRule>,
 }
 
 #[cfg(feature = "emr")]
@@ -61,19 +47,19 @@ impl AutoScalingPolicy {
     }
 
     /// `Constraints`: a [`ScalingConstraints`] object, required.
-    pub fn constraints(mut self, value: impl Into<Obj<ScalingConstraints>>) -> Self { self.constraints = value.into(); self }
+    pub fn constraints(mut self, value: impl ::std::convert::Into<crate::Obj<ScalingConstraints>>) -> Self { self.constraints = value.into(); self }
     /// `Rules`: a list of [`ScalingRule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<ScalingRule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ScalingRule>>) -> Self { self.rules = value.into(); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for AutoScalingPolicy {}
+impl crate::PropertyType for AutoScalingPolicy {}
 
 #[cfg(feature = "emr")]
-impl ToValue for AutoScalingPolicy {
+impl ::cloudwright_core::ToValue for AutoScalingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Constraints", &self.constraints)
             .req("Rules", &self.rules)
             .build()
@@ -85,33 +71,14 @@ impl ToValue for AutoScalingPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchAlarmDefinitionRequired {
     /// `ComparisonOperator`: a string, required.
-    pub comparison_operator: Str,
+    pub comparison_operator: ::cloudwright_core::Str,
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Period`: an integer, required.
-    pub period: Int,
+    pub period: ::cloudwright_core::Int,
     /// `Threshold`: a number, required.
-    pub threshold: Num,
+    pub threshold: ::cloudwright_core::Num,
 }
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchAlarmDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::STR),
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: true })),
-        ("EvaluationPeriods", Shape::INT),
-        ("MetricName", Shape::STR),
-        ("Namespace", Shape::STR),
-        ("Period", Shape::INT),
-        ("Statistic", Shape::STR),
-        ("Threshold", Shape::NUM),
-        ("Unit", Shape::STR),
-    ],
-    required: &["MetricName", "ComparisonOperator", "Period", "Threshold"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `CloudWatchAlarmDefinition` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -124,39 +91,39 @@ pub struct CloudWatchAlarmDefinition {
     /// `ComparisonOperator`: a string, required.
     ///
     /// Determines how the metric specified by `MetricName` is compared to the value specified by `Threshold` .
-    pub comparison_operator: Str,
+    pub comparison_operator: ::cloudwright_core::Str,
     /// `Dimensions`: a list of [`MetricDimension`] objects.
     ///
     /// A CloudWatch metric dimension.
-    pub dimensions: Option<List<MetricDimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<MetricDimension>>,
     /// `EvaluationPeriods`: an integer.
     ///
     /// The number of periods, in five-minute increments, during which the alarm condition must exist before the alarm triggers automatic scaling activity. The default value is `1` .
-    pub evaluation_periods: Option<Int>,
+    pub evaluation_periods: ::std::option::Option<::cloudwright_core::Int>,
     /// `MetricName`: a string, required.
     ///
     /// The name of the CloudWatch metric that is watched to determine an alarm condition.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Namespace`: a string.
     ///
     /// The namespace for the CloudWatch metric. The default is `AWS/ElasticMapReduce` .
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `Period`: an integer, required.
     ///
     /// The period, in seconds, over which the statistic is applied. CloudWatch metrics for Amazon EMR are emitted every five minutes (300 seconds), so if you specify a CloudWatch metric, specify `300` .
-    pub period: Int,
+    pub period: ::cloudwright_core::Int,
     /// `Statistic`: a string.
     ///
     /// The statistic to apply to the metric associated with the alarm. The default is `AVERAGE` .
-    pub statistic: Option<Str>,
+    pub statistic: ::std::option::Option<::cloudwright_core::Str>,
     /// `Threshold`: a number, required.
     ///
     /// The value against which the specified statistic is compared.
-    pub threshold: Num,
+    pub threshold: ::cloudwright_core::Num,
     /// `Unit`: a string.
     ///
     /// The unit of measure associated with the CloudWatch metric being watched. The value specified for `Unit` must correspond to the units specified in the CloudWatch metric.
-    pub unit: Option<Str>,
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "emr")]
@@ -167,45 +134,45 @@ impl CloudWatchAlarmDefinition {
     pub fn new(required: CloudWatchAlarmDefinitionRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
-            dimensions: None,
-            evaluation_periods: None,
+            dimensions: ::std::option::Option::None,
+            evaluation_periods: ::std::option::Option::None,
             metric_name: required.metric_name,
-            namespace: None,
+            namespace: ::std::option::Option::None,
             period: required.period,
-            statistic: None,
+            statistic: ::std::option::Option::None,
             threshold: required.threshold,
-            unit: None,
+            unit: ::std::option::Option::None,
         }
     }
 
     /// `ComparisonOperator`: a string, required.
-    pub fn comparison_operator(mut self, value: impl Into<Str>) -> Self { self.comparison_operator = value.into(); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comparison_operator = value.into(); self }
     /// `Dimensions`: a list of [`MetricDimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationPeriods`: an integer.
-    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self { self.evaluation_periods = Some(value.into()); self }
+    pub fn evaluation_periods(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.evaluation_periods = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `Period`: an integer, required.
-    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = value.into(); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.period = value.into(); self }
     /// `Statistic`: a string.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self { self.statistic = Some(value.into()); self }
+    pub fn statistic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statistic = ::std::option::Option::Some(value.into()); self }
     /// `Threshold`: a number, required.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = value.into(); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold = value.into(); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for CloudWatchAlarmDefinition {}
+impl crate::PropertyType for CloudWatchAlarmDefinition {}
 
 #[cfg(feature = "emr")]
-impl ToValue for CloudWatchAlarmDefinition {
+impl ::cloudwright_core::ToValue for CloudWatchAlarmDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
             .opt("Dimensions", &self.dimensions)
             .opt("EvaluationPeriods", &self.evaluation_periods)
@@ -220,23 +187,11 @@ impl ToValue for CloudWatchAlarmDefinition {
 }
 
 #[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("Classification", Shape::STR),
-        ("ConfigurationProperties", Shape::Typed(json_type::OBJECT)),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "emr")]
 /// The `Configuration` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`, `AWS::EMR::InstanceGroupConfig`.
 ///
-/// &gt; Used only with Amazon EMR release 4.0 and later.
+/// \> Used only with Amazon EMR release 4.0 and later.
 ///
-/// `Configuration` is a subproperty of `InstanceFleetConfig` or `InstanceGroupConfig` . `Configuration` specifies optional configurations for customizing open-source big data applications and environment parameters. A configuration consists of a classification, properties, and optional nested configurations. A classification refers to an application-specific configuration file. Properties are the settings you want to change in that file. For more information, see \[Configuring Applications\](<https://docs.aws.amazon.com/emr/latest/ReleaseGuide/emr-configure-apps.html>) in the *Amazon EMR Release Guide* .
+/// `Configuration` is a subproperty of `InstanceFleetConfig` or `InstanceGroupConfig` . `Configuration` specifies optional configurations for customizing open-source big data applications and environment parameters. A configuration consists of a classification, properties, and optional nested configurations. A classification refers to an application-specific configuration file. Properties are the settings you want to change in that file. For more information, see [Configuring Applications](https://docs.aws.amazon.com/emr/latest/ReleaseGuide/emr-configure-apps.html) in the *Amazon EMR Release Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-configuration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -244,15 +199,15 @@ pub struct Configuration {
     /// `Classification`: a string.
     ///
     /// The classification within a configuration.
-    pub classification: Option<Str>,
+    pub classification: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConfigurationProperties`: a JSON value.
     ///
     /// A list of additional configurations to apply within a configuration object.
-    pub configuration_properties: Option<Json>,
+    pub configuration_properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `Configurations`: a list of [`Configuration`] objects.
     ///
     /// A list of additional configurations to apply within a configuration object.
-    pub configurations: Option<List<Configuration>>,
+    pub configurations: ::std::option::Option<::cloudwright_core::List<Configuration>>,
 }
 
 #[cfg(feature = "emr")]
@@ -261,51 +216,31 @@ impl Configuration {
     /// A `Configuration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Classification`: a string.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self { self.classification = Some(value.into()); self }
+    pub fn classification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.classification = ::std::option::Option::Some(value.into()); self }
     /// `ConfigurationProperties`: a JSON value.
-    pub fn configuration_properties(mut self, value: impl Into<Json>) -> Self { self.configuration_properties = Some(value.into()); self }
+    pub fn configuration_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration_properties = ::std::option::Option::Some(value.into()); self }
     /// `Configurations`: a list of [`Configuration`] objects.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
+    pub fn configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Configuration>>) -> Self { self.configurations = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for Configuration {}
+impl crate::PropertyType for Configuration {}
 
 #[cfg(feature = "emr")]
-impl ToValue for Configuration {
+impl ::cloudwright_core::ToValue for Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Classification", &self.classification)
             .opt("ConfigurationProperties", &self.configuration_properties)
             .opt("Configurations", &self.configurations)
             .build()
     }
 }
-
-#[cfg(feature = "emr")]
-/// The required properties of [`EbsBlockDeviceConfig`], by name: `EbsBlockDeviceConfig::new(EbsBlockDeviceConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EbsBlockDeviceConfigRequired {
-    /// `VolumeSpecification`: a [`VolumeSpecification`] object, required.
-    pub volume_specification: Obj<VolumeSpecification>,
-}
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_EbsBlockDeviceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("VolumeSpecification", Shape::Object(&RULE_VolumeSpecification)),
-        ("VolumesPerInstance", Shape::INT),
-    ],
-    required: &["VolumeSpecification"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `EbsBlockDeviceConfig` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`, `AWS::EMR::InstanceGroupConfig`.
@@ -318,55 +253,44 @@ pub struct EbsBlockDeviceConfig {
     /// `VolumeSpecification`: a [`VolumeSpecification`] object, required.
     ///
     /// EBS volume specifications such as volume type, IOPS, size (GiB) and throughput (MiB/s) that are requested for the EBS volume attached to an Amazon EC2 instance in the cluster.
-    pub volume_specification: Obj<VolumeSpecification>,
+    pub volume_specification: crate::Obj<VolumeSpecification>,
     /// `VolumesPerInstance`: an integer.
     ///
     /// Number of EBS volumes with a specific volume configuration that are associated with every instance in the instance group
-    pub volumes_per_instance: Option<Int>,
+    pub volumes_per_instance: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl EbsBlockDeviceConfig {
-    /// A `EbsBlockDeviceConfig` with its required properties, named in a [`EbsBlockDeviceConfigRequired`].
+    /// A `EbsBlockDeviceConfig` with its one required property, `VolumeSpecification`.
     #[inline]
-    pub fn new(required: EbsBlockDeviceConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<VolumeSpecification>>) -> Self {
         Self {
-            volume_specification: required.volume_specification,
-            volumes_per_instance: None,
+            volume_specification: value.into(),
+            volumes_per_instance: ::std::option::Option::None,
         }
     }
 
     /// `VolumeSpecification`: a [`VolumeSpecification`] object, required.
-    pub fn volume_specification(mut self, value: impl Into<Obj<VolumeSpecification>>) -> Self { self.volume_specification = value.into(); self }
+    pub fn volume_specification(mut self, value: impl ::std::convert::Into<crate::Obj<VolumeSpecification>>) -> Self { self.volume_specification = value.into(); self }
     /// `VolumesPerInstance`: an integer.
-    pub fn volumes_per_instance(mut self, value: impl Into<Int>) -> Self { self.volumes_per_instance = Some(value.into()); self }
+    pub fn volumes_per_instance(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volumes_per_instance = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for EbsBlockDeviceConfig {}
+impl crate::PropertyType for EbsBlockDeviceConfig {}
 
 #[cfg(feature = "emr")]
-impl ToValue for EbsBlockDeviceConfig {
+impl ::cloudwright_core::ToValue for EbsBlockDeviceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("VolumeSpecification", &self.volume_specification)
             .opt("VolumesPerInstance", &self.volumes_per_instance)
             .build()
     }
 }
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_EbsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EbsBlockDeviceConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_EbsBlockDeviceConfig), min_items: None, max_items: None, unique: true })),
-        ("EbsOptimized", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `EbsConfiguration` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`, `AWS::EMR::InstanceGroupConfig`.
@@ -379,11 +303,12 @@ pub struct EbsConfiguration {
     /// `EbsBlockDeviceConfigs`: a list of [`EbsBlockDeviceConfig`] objects.
     ///
     /// An array of Amazon EBS volume specifications attached to a cluster instance.
-    pub ebs_block_device_configs: Option<List<EbsBlockDeviceConfig>>,
+    pub ebs_block_device_configs:
+        ::std::option::Option<::cloudwright_core::List<EbsBlockDeviceConfig>>,
     /// `EbsOptimized`: a boolean.
     ///
     /// Indicates whether an Amazon EBS volume is EBS-optimized. The default is false. You should explicitly set this value to true to enable the Amazon EBS-optimized setting for an EC2 instance.
-    pub ebs_optimized: Option<Bool>,
+    pub ebs_optimized: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(feature = "emr")]
@@ -392,23 +317,23 @@ impl EbsConfiguration {
     /// A `EbsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EbsBlockDeviceConfigs`: a list of [`EbsBlockDeviceConfig`] objects.
-    pub fn ebs_block_device_configs(mut self, value: impl Into<List<EbsBlockDeviceConfig>>) -> Self { self.ebs_block_device_configs = Some(value.into()); self }
+    pub fn ebs_block_device_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EbsBlockDeviceConfig>>) -> Self { self.ebs_block_device_configs = ::std::option::Option::Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
+    pub fn ebs_optimized(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ebs_optimized = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for EbsConfiguration {}
+impl crate::PropertyType for EbsConfiguration {}
 
 #[cfg(feature = "emr")]
-impl ToValue for EbsConfiguration {
+impl ::cloudwright_core::ToValue for EbsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EbsBlockDeviceConfigs", &self.ebs_block_device_configs)
             .opt("EbsOptimized", &self.ebs_optimized)
             .build()
@@ -416,22 +341,11 @@ impl ToValue for EbsConfiguration {
 }
 
 #[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceFleetProvisioningSpecifications: ObjRule = ObjRule {
-    properties: &[
-        ("OnDemandSpecification", Shape::Object(&RULE_OnDemandProvisioningSpecification)),
-        ("SpotSpecification", Shape::Object(&RULE_SpotProvisioningSpecification)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "emr")]
 /// The `InstanceFleetProvisioningSpecifications` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
 ///
 /// `InstanceFleetProvisioningSpecification` is a subproperty of `InstanceFleetConfig` . `InstanceFleetProvisioningSpecification` defines the launch specification for Spot instances in an instance fleet, which determines the defined duration and provisioning timeout behavior for Spot instances.
 ///
-/// &gt; The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
+/// \> The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-instancefleetprovisioningspecifications.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -440,12 +354,13 @@ pub struct InstanceFleetProvisioningSpecifications {
     ///
     /// The launch specification for On-Demand Instances in the instance fleet, which determines the allocation strategy and capacity reservation options.
     ///
-    /// &gt; The instance fleet configuration is available only in Amazon EMR releases 4.8.0 and later, excluding 5.0.x versions. On-Demand Instances allocation strategy is available in Amazon EMR releases 5.12.1 and later.
-    pub on_demand_specification: Option<Obj<OnDemandProvisioningSpecification>>,
+    /// \> The instance fleet configuration is available only in Amazon EMR releases 4.8.0 and later, excluding 5.0.x versions. On-Demand Instances allocation strategy is available in Amazon EMR releases 5.12.1 and later.
+    pub on_demand_specification:
+        ::std::option::Option<crate::Obj<OnDemandProvisioningSpecification>>,
     /// `SpotSpecification`: a [`SpotProvisioningSpecification`] object.
     ///
     /// The launch specification for Spot instances in the fleet, which determines the allocation strategy, defined duration, and provisioning timeout behavior.
-    pub spot_specification: Option<Obj<SpotProvisioningSpecification>>,
+    pub spot_specification: ::std::option::Option<crate::Obj<SpotProvisioningSpecification>>,
 }
 
 #[cfg(feature = "emr")]
@@ -454,39 +369,28 @@ impl InstanceFleetProvisioningSpecifications {
     /// A `InstanceFleetProvisioningSpecifications` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OnDemandSpecification`: an [`OnDemandProvisioningSpecification`] object.
-    pub fn on_demand_specification(mut self, value: impl Into<Obj<OnDemandProvisioningSpecification>>) -> Self { self.on_demand_specification = Some(value.into()); self }
+    pub fn on_demand_specification(mut self, value: impl ::std::convert::Into<crate::Obj<OnDemandProvisioningSpecification>>) -> Self { self.on_demand_specification = ::std::option::Option::Some(value.into()); self }
     /// `SpotSpecification`: a [`SpotProvisioningSpecification`] object.
-    pub fn spot_specification(mut self, value: impl Into<Obj<SpotProvisioningSpecification>>) -> Self { self.spot_specification = Some(value.into()); self }
+    pub fn spot_specification(mut self, value: impl ::std::convert::Into<crate::Obj<SpotProvisioningSpecification>>) -> Self { self.spot_specification = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for InstanceFleetProvisioningSpecifications {}
+impl crate::PropertyType for InstanceFleetProvisioningSpecifications {}
 
 #[cfg(feature = "emr")]
-impl ToValue for InstanceFleetProvisioningSpecifications {
+impl ::cloudwright_core::ToValue for InstanceFleetProvisioningSpecifications {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OnDemandSpecification", &self.on_demand_specification)
             .opt("SpotSpecification", &self.spot_specification)
             .build()
     }
 }
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceFleetResizingSpecifications: ObjRule = ObjRule {
-    properties: &[
-        ("OnDemandResizeSpecification", Shape::Object(&RULE_OnDemandResizingSpecification)),
-        ("SpotResizeSpecification", Shape::Object(&RULE_SpotResizingSpecification)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `InstanceFleetResizingSpecifications` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
@@ -499,11 +403,12 @@ pub struct InstanceFleetResizingSpecifications {
     /// `OnDemandResizeSpecification`: an [`OnDemandResizingSpecification`] object.
     ///
     /// The resize specification for On-Demand Instances in the instance fleet, which contains the allocation strategy, capacity reservation options, and the resize timeout period.
-    pub on_demand_resize_specification: Option<Obj<OnDemandResizingSpecification>>,
+    pub on_demand_resize_specification:
+        ::std::option::Option<crate::Obj<OnDemandResizingSpecification>>,
     /// `SpotResizeSpecification`: a [`SpotResizingSpecification`] object.
     ///
     /// The resize specification for Spot Instances in the instance fleet, which contains the allocation strategy and the resize timeout period.
-    pub spot_resize_specification: Option<Obj<SpotResizingSpecification>>,
+    pub spot_resize_specification: ::std::option::Option<crate::Obj<SpotResizingSpecification>>,
 }
 
 #[cfg(feature = "emr")]
@@ -512,23 +417,23 @@ impl InstanceFleetResizingSpecifications {
     /// A `InstanceFleetResizingSpecifications` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OnDemandResizeSpecification`: an [`OnDemandResizingSpecification`] object.
-    pub fn on_demand_resize_specification(mut self, value: impl Into<Obj<OnDemandResizingSpecification>>) -> Self { self.on_demand_resize_specification = Some(value.into()); self }
+    pub fn on_demand_resize_specification(mut self, value: impl ::std::convert::Into<crate::Obj<OnDemandResizingSpecification>>) -> Self { self.on_demand_resize_specification = ::std::option::Option::Some(value.into()); self }
     /// `SpotResizeSpecification`: a [`SpotResizingSpecification`] object.
-    pub fn spot_resize_specification(mut self, value: impl Into<Obj<SpotResizingSpecification>>) -> Self { self.spot_resize_specification = Some(value.into()); self }
+    pub fn spot_resize_specification(mut self, value: impl ::std::convert::Into<crate::Obj<SpotResizingSpecification>>) -> Self { self.spot_resize_specification = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for InstanceFleetResizingSpecifications {}
+impl crate::PropertyType for InstanceFleetResizingSpecifications {}
 
 #[cfg(feature = "emr")]
-impl ToValue for InstanceFleetResizingSpecifications {
+impl ::cloudwright_core::ToValue for InstanceFleetResizingSpecifications {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "OnDemandResizeSpecification",
                 &self.on_demand_resize_specification,
@@ -539,35 +444,9 @@ impl ToValue for InstanceFleetResizingSpecifications {
 }
 
 #[cfg(feature = "emr")]
-/// The required properties of [`InstanceTypeConfig`], by name: `InstanceTypeConfig::new(InstanceTypeConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceTypeConfigRequired {
-    /// `InstanceType`: a string, required.
-    pub instance_type: Str,
-}
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceTypeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BidPrice", Shape::STR),
-        ("BidPriceAsPercentageOfOnDemandPrice", Shape::NUM),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
-        ("CustomAmiId", Shape::STR),
-        ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
-        ("InstanceType", Shape::STR),
-        ("Priority", Shape::NUM),
-        ("WeightedCapacity", Shape::INT),
-    ],
-    required: &["InstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "emr")]
 /// The `InstanceTypeConfig` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
 ///
-/// &gt; The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
+/// \> The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
 ///
 /// `InstanceTypeConfig` is a sub-property of `InstanceFleetConfig` . `InstanceTypeConfig` determines the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
 ///
@@ -577,81 +456,81 @@ pub struct InstanceTypeConfig {
     /// `BidPrice`: a string.
     ///
     /// The bid price for each Amazon EC2 Spot Instance type as defined by `InstanceType` . Expressed in USD. If neither `BidPrice` nor `BidPriceAsPercentageOfOnDemandPrice` is provided, `BidPriceAsPercentageOfOnDemandPrice` defaults to 100%.
-    pub bid_price: Option<Str>,
+    pub bid_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `BidPriceAsPercentageOfOnDemandPrice`: a number.
     ///
     /// The bid price, as a percentage of On-Demand price, for each Amazon EC2 Spot Instance as defined by `InstanceType` . Expressed as a number (for example, 20 specifies 20%). If neither `BidPrice` nor `BidPriceAsPercentageOfOnDemandPrice` is provided, `BidPriceAsPercentageOfOnDemandPrice` defaults to 100%.
-    pub bid_price_as_percentage_of_on_demand_price: Option<Num>,
+    pub bid_price_as_percentage_of_on_demand_price: ::std::option::Option<::cloudwright_core::Num>,
     /// `Configurations`: a list of [`Configuration`] objects.
     ///
     /// A configuration classification that applies when provisioning cluster instances, which can include configurations for applications and software that run on the cluster.
-    pub configurations: Option<List<Configuration>>,
+    pub configurations: ::std::option::Option<::cloudwright_core::List<Configuration>>,
     /// `CustomAmiId`: a string.
     ///
     /// The custom AMI ID to use for the instance type.
-    pub custom_ami_id: Option<Str>,
+    pub custom_ami_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EbsConfiguration`: an [`EbsConfiguration`] object.
     ///
     /// The configuration of Amazon Elastic Block Store (Amazon EBS) attached to each instance as defined by `InstanceType` .
-    pub ebs_configuration: Option<Obj<EbsConfiguration>>,
+    pub ebs_configuration: ::std::option::Option<crate::Obj<EbsConfiguration>>,
     /// `InstanceType`: a string, required.
     ///
     /// An Amazon EC2 instance type, such as `m3.xlarge` .
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `Priority`: a number.
     ///
     /// The priority at which Amazon EMR launches the Amazon EC2 instances with this instance type. Priority starts at 0, which is the highest priority. Amazon EMR considers the highest priority first.
-    pub priority: Option<Num>,
+    pub priority: ::std::option::Option<::cloudwright_core::Num>,
     /// `WeightedCapacity`: an integer.
     ///
     /// The number of units that a provisioned instance of this type provides toward fulfilling the target capacities defined in `InstanceFleetConfig` . This value is 1 for a master instance fleet, and must be 1 or greater for core and task instance fleets. Defaults to 1 if not specified.
-    pub weighted_capacity: Option<Int>,
+    pub weighted_capacity: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl InstanceTypeConfig {
-    /// A `InstanceTypeConfig` with its required properties, named in a [`InstanceTypeConfigRequired`].
+    /// A `InstanceTypeConfig` with its one required property, `InstanceType`.
     #[inline]
-    pub fn new(required: InstanceTypeConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bid_price: None,
-            bid_price_as_percentage_of_on_demand_price: None,
-            configurations: None,
-            custom_ami_id: None,
-            ebs_configuration: None,
-            instance_type: required.instance_type,
-            priority: None,
-            weighted_capacity: None,
+            bid_price: ::std::option::Option::None,
+            bid_price_as_percentage_of_on_demand_price: ::std::option::Option::None,
+            configurations: ::std::option::Option::None,
+            custom_ami_id: ::std::option::Option::None,
+            ebs_configuration: ::std::option::Option::None,
+            instance_type: value.into(),
+            priority: ::std::option::Option::None,
+            weighted_capacity: ::std::option::Option::None,
         }
     }
 
     /// `BidPrice`: a string.
-    pub fn bid_price(mut self, value: impl Into<Str>) -> Self { self.bid_price = Some(value.into()); self }
+    pub fn bid_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bid_price = ::std::option::Option::Some(value.into()); self }
     /// `BidPriceAsPercentageOfOnDemandPrice`: a number.
-    pub fn bid_price_as_percentage_of_on_demand_price(mut self, value: impl Into<Num>) -> Self { self.bid_price_as_percentage_of_on_demand_price = Some(value.into()); self }
+    pub fn bid_price_as_percentage_of_on_demand_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bid_price_as_percentage_of_on_demand_price = ::std::option::Option::Some(value.into()); self }
     /// `Configurations`: a list of [`Configuration`] objects.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
+    pub fn configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Configuration>>) -> Self { self.configurations = ::std::option::Option::Some(value.into()); self }
     /// `CustomAmiId`: a string.
-    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self { self.custom_ami_id = Some(value.into()); self }
+    pub fn custom_ami_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_ami_id = ::std::option::Option::Some(value.into()); self }
     /// `EbsConfiguration`: an [`EbsConfiguration`] object.
-    pub fn ebs_configuration(mut self, value: impl Into<Obj<EbsConfiguration>>) -> Self { self.ebs_configuration = Some(value.into()); self }
+    pub fn ebs_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EbsConfiguration>>) -> Self { self.ebs_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `Priority`: a number.
-    pub fn priority(mut self, value: impl Into<Num>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `WeightedCapacity`: an integer.
-    pub fn weighted_capacity(mut self, value: impl Into<Int>) -> Self { self.weighted_capacity = Some(value.into()); self }
+    pub fn weighted_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.weighted_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for InstanceTypeConfig {}
+impl crate::PropertyType for InstanceTypeConfig {}
 
 #[cfg(feature = "emr")]
-impl ToValue for InstanceTypeConfig {
+impl ::cloudwright_core::ToValue for InstanceTypeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BidPrice", &self.bid_price)
             .opt(
                 "BidPriceAsPercentageOfOnDemandPrice",
@@ -668,17 +547,6 @@ impl ToValue for InstanceTypeConfig {
 }
 
 #[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_KeyValue: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "emr")]
 /// The `KeyValue` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::Step`.
 ///
 /// `KeyValue` is a subproperty of the `HadoopJarStepConfig` property type. `KeyValue` is used to pass parameters to a step.
@@ -689,11 +557,11 @@ pub struct KeyValue {
     /// `Key`: a string.
     ///
     /// The unique identifier of a key-value pair.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value part of the identified key.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "emr")]
@@ -702,23 +570,23 @@ impl KeyValue {
     /// A `KeyValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for KeyValue {}
+impl crate::PropertyType for KeyValue {}
 
 #[cfg(feature = "emr")]
-impl ToValue for KeyValue {
+impl ::cloudwright_core::ToValue for KeyValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -730,22 +598,10 @@ impl ToValue for KeyValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDimensionRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `MetricDimension` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -758,11 +614,11 @@ pub struct MetricDimension {
     /// `Key`: a string, required.
     ///
     /// The dimension name.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The dimension value.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "emr")]
@@ -778,36 +634,24 @@ impl MetricDimension {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for MetricDimension {}
+impl crate::PropertyType for MetricDimension {}
 
 #[cfg(feature = "emr")]
-impl ToValue for MetricDimension {
+impl ::cloudwright_core::ToValue for MetricDimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_OnDemandCapacityReservationOptions: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityReservationPreference", Shape::STR),
-        ("CapacityReservationResourceGroupArn", Shape::STR),
-        ("UsageStrategy", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `OnDemandCapacityReservationOptions` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
@@ -823,11 +667,11 @@ pub struct OnDemandCapacityReservationOptions {
     ///
     /// - `open` - The instance can run in any open Capacity Reservation that has matching attributes (instance type, platform, Availability Zone).
     /// - `none` - The instance avoids running in a Capacity Reservation even if one is available. The instance runs as an On-Demand Instance.
-    pub capacity_reservation_preference: Option<Str>,
+    pub capacity_reservation_preference: ::std::option::Option<::cloudwright_core::Str>,
     /// `CapacityReservationResourceGroupArn`: a string.
     ///
     /// The ARN of the Capacity Reservation resource group in which to run the instance.
-    pub capacity_reservation_resource_group_arn: Option<Str>,
+    pub capacity_reservation_resource_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `UsageStrategy`: a string.
     ///
     /// Indicates whether to use unused Capacity Reservations for fulfilling On-Demand capacity.
@@ -835,7 +679,7 @@ pub struct OnDemandCapacityReservationOptions {
     /// If you specify `use-capacity-reservations-first` , the fleet uses unused Capacity Reservations to fulfill On-Demand capacity up to the target On-Demand capacity. If multiple instance pools have unused Capacity Reservations, the On-Demand allocation strategy ( `lowest-price` ) is applied. If the number of unused Capacity Reservations is less than the On-Demand target capacity, the remaining On-Demand target capacity is launched according to the On-Demand allocation strategy ( `lowest-price` ).
     ///
     /// If you do not specify a value, the fleet fulfills the On-Demand capacity according to the chosen On-Demand allocation strategy.
-    pub usage_strategy: Option<Str>,
+    pub usage_strategy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "emr")]
@@ -844,25 +688,25 @@ impl OnDemandCapacityReservationOptions {
     /// A `OnDemandCapacityReservationOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityReservationPreference`: a string.
-    pub fn capacity_reservation_preference(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_preference = Some(value.into()); self }
+    pub fn capacity_reservation_preference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_reservation_preference = ::std::option::Option::Some(value.into()); self }
     /// `CapacityReservationResourceGroupArn`: a string.
-    pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_resource_group_arn = Some(value.into()); self }
+    pub fn capacity_reservation_resource_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_reservation_resource_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `UsageStrategy`: a string.
-    pub fn usage_strategy(mut self, value: impl Into<Str>) -> Self { self.usage_strategy = Some(value.into()); self }
+    pub fn usage_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.usage_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for OnDemandCapacityReservationOptions {}
+impl crate::PropertyType for OnDemandCapacityReservationOptions {}
 
 #[cfg(feature = "emr")]
-impl ToValue for OnDemandCapacityReservationOptions {
+impl ::cloudwright_core::ToValue for OnDemandCapacityReservationOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CapacityReservationPreference",
                 &self.capacity_reservation_preference,
@@ -877,31 +721,11 @@ impl ToValue for OnDemandCapacityReservationOptions {
 }
 
 #[cfg(feature = "emr")]
-/// The required properties of [`OnDemandProvisioningSpecification`], by name: `OnDemandProvisioningSpecification::new(OnDemandProvisioningSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OnDemandProvisioningSpecificationRequired {
-    /// `AllocationStrategy`: a string, required.
-    pub allocation_strategy: Str,
-}
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_OnDemandProvisioningSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::STR),
-        ("CapacityReservationOptions", Shape::Object(&RULE_OnDemandCapacityReservationOptions)),
-    ],
-    required: &["AllocationStrategy"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "emr")]
 /// The `OnDemandProvisioningSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
 ///
 /// The launch specification for On-Demand Instances in the instance fleet, which determines the allocation strategy.
 ///
-/// &gt; The instance fleet configuration is available only in Amazon EMR releases 4.8.0 and later, excluding 5.0.x versions. On-Demand Instances allocation strategy is available in Amazon EMR releases 5.12.1 and later.
+/// \> The instance fleet configuration is available only in Amazon EMR releases 4.8.0 and later, excluding 5.0.x versions. On-Demand Instances allocation strategy is available in Amazon EMR releases 5.12.1 and later.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-ondemandprovisioningspecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -909,39 +733,40 @@ pub struct OnDemandProvisioningSpecification {
     /// `AllocationStrategy`: a string, required.
     ///
     /// Specifies the strategy to use in launching On-Demand instance fleets. Available options are `lowest-price` and `prioritized` . `lowest-price` specifies to launch the instances with the lowest price first, and `prioritized` specifies that Amazon EMR should launch the instances with the highest priority first. The default is `lowest-price` .
-    pub allocation_strategy: Str,
+    pub allocation_strategy: ::cloudwright_core::Str,
     /// `CapacityReservationOptions`: an [`OnDemandCapacityReservationOptions`] object.
     ///
     /// The launch specification for On-Demand instances in the instance fleet, which determines the allocation strategy.
-    pub capacity_reservation_options: Option<Obj<OnDemandCapacityReservationOptions>>,
+    pub capacity_reservation_options:
+        ::std::option::Option<crate::Obj<OnDemandCapacityReservationOptions>>,
 }
 
 #[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl OnDemandProvisioningSpecification {
-    /// A `OnDemandProvisioningSpecification` with its required properties, named in a [`OnDemandProvisioningSpecificationRequired`].
+    /// A `OnDemandProvisioningSpecification` with its one required property, `AllocationStrategy`.
     #[inline]
-    pub fn new(required: OnDemandProvisioningSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            allocation_strategy: required.allocation_strategy,
-            capacity_reservation_options: None,
+            allocation_strategy: value.into(),
+            capacity_reservation_options: ::std::option::Option::None,
         }
     }
 
     /// `AllocationStrategy`: a string, required.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.allocation_strategy = value.into(); self }
+    pub fn allocation_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allocation_strategy = value.into(); self }
     /// `CapacityReservationOptions`: an [`OnDemandCapacityReservationOptions`] object.
-    pub fn capacity_reservation_options(mut self, value: impl Into<Obj<OnDemandCapacityReservationOptions>>) -> Self { self.capacity_reservation_options = Some(value.into()); self }
+    pub fn capacity_reservation_options(mut self, value: impl ::std::convert::Into<crate::Obj<OnDemandCapacityReservationOptions>>) -> Self { self.capacity_reservation_options = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for OnDemandProvisioningSpecification {}
+impl crate::PropertyType for OnDemandProvisioningSpecification {}
 
 #[cfg(feature = "emr")]
-impl ToValue for OnDemandProvisioningSpecification {
+impl ::cloudwright_core::ToValue for OnDemandProvisioningSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AllocationStrategy", &self.allocation_strategy)
             .opt(
                 "CapacityReservationOptions",
@@ -950,18 +775,6 @@ impl ToValue for OnDemandProvisioningSpecification {
             .build()
     }
 }
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_OnDemandResizingSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::STR),
-        ("CapacityReservationOptions", Shape::Object(&RULE_OnDemandCapacityReservationOptions)),
-        ("TimeoutDurationMinutes", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `OnDemandResizingSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
@@ -974,13 +787,14 @@ pub struct OnDemandResizingSpecification {
     /// `AllocationStrategy`: a string.
     ///
     /// Specifies the allocation strategy to use to launch On-Demand instances during a resize. The default is `lowest-price` .
-    pub allocation_strategy: Option<Str>,
+    pub allocation_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `CapacityReservationOptions`: an [`OnDemandCapacityReservationOptions`] object.
-    pub capacity_reservation_options: Option<Obj<OnDemandCapacityReservationOptions>>,
+    pub capacity_reservation_options:
+        ::std::option::Option<crate::Obj<OnDemandCapacityReservationOptions>>,
     /// `TimeoutDurationMinutes`: an integer.
     ///
     /// On-Demand resize timeout in minutes. If On-Demand Instances are not provisioned within this time, the resize workflow stops. The minimum value is 5 minutes, and the maximum value is 10,080 minutes (7 days). The timeout applies to all resize workflows on the Instance Fleet. The resize could be triggered by Amazon EMR Managed Scaling or by the customer (via Amazon EMR Console, Amazon EMR CLI modify-instance-fleet or Amazon EMR SDK ModifyInstanceFleet API) or by Amazon EMR due to Amazon EC2 Spot Reclamation.
-    pub timeout_duration_minutes: Option<Int>,
+    pub timeout_duration_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "emr")]
@@ -989,25 +803,25 @@ impl OnDemandResizingSpecification {
     /// A `OnDemandResizingSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllocationStrategy`: a string.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.allocation_strategy = Some(value.into()); self }
+    pub fn allocation_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allocation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `CapacityReservationOptions`: an [`OnDemandCapacityReservationOptions`] object.
-    pub fn capacity_reservation_options(mut self, value: impl Into<Obj<OnDemandCapacityReservationOptions>>) -> Self { self.capacity_reservation_options = Some(value.into()); self }
+    pub fn capacity_reservation_options(mut self, value: impl ::std::convert::Into<crate::Obj<OnDemandCapacityReservationOptions>>) -> Self { self.capacity_reservation_options = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutDurationMinutes`: an integer.
-    pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_duration_minutes = Some(value.into()); self }
+    pub fn timeout_duration_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_duration_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for OnDemandResizingSpecification {}
+impl crate::PropertyType for OnDemandResizingSpecification {}
 
 #[cfg(feature = "emr")]
-impl ToValue for OnDemandResizingSpecification {
+impl ::cloudwright_core::ToValue for OnDemandResizingSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
             .opt(
                 "CapacityReservationOptions",
@@ -1017,26 +831,6 @@ impl ToValue for OnDemandResizingSpecification {
             .build()
     }
 }
-
-#[cfg(feature = "emr")]
-/// The required properties of [`ScalingAction`], by name: `ScalingAction::new(ScalingActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalingActionRequired {
-    /// `SimpleScalingPolicyConfiguration`: a [`SimpleScalingPolicyConfiguration`] object, required.
-    pub simple_scaling_policy_configuration: Obj<SimpleScalingPolicyConfiguration>,
-}
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingAction: ObjRule = ObjRule {
-    properties: &[
-        ("Market", Shape::STR),
-        ("SimpleScalingPolicyConfiguration", Shape::Object(&RULE_SimpleScalingPolicyConfiguration)),
-    ],
-    required: &["SimpleScalingPolicyConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `ScalingAction` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -1049,39 +843,39 @@ pub struct ScalingAction {
     /// `Market`: a string.
     ///
     /// Not available for instance groups. Instance groups use the market type specified for the group.
-    pub market: Option<Str>,
+    pub market: ::std::option::Option<::cloudwright_core::Str>,
     /// `SimpleScalingPolicyConfiguration`: a [`SimpleScalingPolicyConfiguration`] object, required.
     ///
     /// The type of adjustment the automatic scaling activity makes when triggered, and the periodicity of the adjustment.
-    pub simple_scaling_policy_configuration: Obj<SimpleScalingPolicyConfiguration>,
+    pub simple_scaling_policy_configuration: crate::Obj<SimpleScalingPolicyConfiguration>,
 }
 
 #[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl ScalingAction {
-    /// A `ScalingAction` with its required properties, named in a [`ScalingActionRequired`].
+    /// A `ScalingAction` with its one required property, `SimpleScalingPolicyConfiguration`.
     #[inline]
-    pub fn new(required: ScalingActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SimpleScalingPolicyConfiguration>>) -> Self {
         Self {
-            market: None,
-            simple_scaling_policy_configuration: required.simple_scaling_policy_configuration,
+            market: ::std::option::Option::None,
+            simple_scaling_policy_configuration: value.into(),
         }
     }
 
     /// `Market`: a string.
-    pub fn market(mut self, value: impl Into<Str>) -> Self { self.market = Some(value.into()); self }
+    pub fn market(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.market = ::std::option::Option::Some(value.into()); self }
     /// `SimpleScalingPolicyConfiguration`: a [`SimpleScalingPolicyConfiguration`] object, required.
-    pub fn simple_scaling_policy_configuration(mut self, value: impl Into<Obj<SimpleScalingPolicyConfiguration>>) -> Self { self.simple_scaling_policy_configuration = value.into(); self }
+    pub fn simple_scaling_policy_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SimpleScalingPolicyConfiguration>>) -> Self { self.simple_scaling_policy_configuration = value.into(); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for ScalingAction {}
+impl crate::PropertyType for ScalingAction {}
 
 #[cfg(feature = "emr")]
-impl ToValue for ScalingAction {
+impl ::cloudwright_core::ToValue for ScalingAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Market", &self.market)
             .req(
                 "SimpleScalingPolicyConfiguration",
@@ -1096,22 +890,10 @@ impl ToValue for ScalingAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingConstraintsRequired {
     /// `MaxCapacity`: an integer, required.
-    pub max_capacity: Int,
+    pub max_capacity: ::cloudwright_core::Int,
     /// `MinCapacity`: an integer, required.
-    pub min_capacity: Int,
+    pub min_capacity: ::cloudwright_core::Int,
 }
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingConstraints: ObjRule = ObjRule {
-    properties: &[
-        ("MaxCapacity", Shape::INT),
-        ("MinCapacity", Shape::INT),
-    ],
-    required: &["MinCapacity", "MaxCapacity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `ScalingConstraints` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -1124,11 +906,11 @@ pub struct ScalingConstraints {
     /// `MaxCapacity`: an integer, required.
     ///
     /// The upper boundary of Amazon EC2 instances in an instance group beyond which scaling activities are not allowed to grow. Scale-out activities will not add instances beyond this boundary.
-    pub max_capacity: Int,
+    pub max_capacity: ::cloudwright_core::Int,
     /// `MinCapacity`: an integer, required.
     ///
     /// The lower boundary of Amazon EC2 instances in an instance group below which scaling activities are not allowed to shrink. Scale-in activities will not terminate instances below this boundary.
-    pub min_capacity: Int,
+    pub min_capacity: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "emr")]
@@ -1144,19 +926,19 @@ impl ScalingConstraints {
     }
 
     /// `MaxCapacity`: an integer, required.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = value.into(); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: an integer, required.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = value.into(); self }
+    pub fn min_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_capacity = value.into(); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for ScalingConstraints {}
+impl crate::PropertyType for ScalingConstraints {}
 
 #[cfg(feature = "emr")]
-impl ToValue for ScalingConstraints {
+impl ::cloudwright_core::ToValue for ScalingConstraints {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxCapacity", &self.max_capacity)
             .req("MinCapacity", &self.min_capacity)
             .build()
@@ -1168,26 +950,12 @@ impl ToValue for ScalingConstraints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingRuleRequired {
     /// `Action`: a [`ScalingAction`] object, required.
-    pub action: Obj<ScalingAction>,
+    pub action: crate::Obj<ScalingAction>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Trigger`: a [`ScalingTrigger`] object, required.
-    pub trigger: Obj<ScalingTrigger>,
+    pub trigger: crate::Obj<ScalingTrigger>,
 }
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingRule: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_ScalingAction)),
-        ("Description", Shape::STR),
-        ("Name", Shape::STR),
-        ("Trigger", Shape::Object(&RULE_ScalingTrigger)),
-    ],
-    required: &["Action", "Trigger", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `ScalingRule` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -1200,19 +968,19 @@ pub struct ScalingRule {
     /// `Action`: a [`ScalingAction`] object, required.
     ///
     /// The conditions that trigger an automatic scaling activity.
-    pub action: Obj<ScalingAction>,
+    pub action: crate::Obj<ScalingAction>,
     /// `Description`: a string.
     ///
     /// A friendly, more verbose description of the automatic scaling rule.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name used to identify an automatic scaling rule. Rule names must be unique within a scaling policy.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Trigger`: a [`ScalingTrigger`] object, required.
     ///
     /// The CloudWatch alarm definition that determines when automatic scaling activity is triggered.
-    pub trigger: Obj<ScalingTrigger>,
+    pub trigger: crate::Obj<ScalingTrigger>,
 }
 
 #[cfg(feature = "emr")]
@@ -1223,30 +991,30 @@ impl ScalingRule {
     pub fn new(required: ScalingRuleRequired) -> Self {
         Self {
             action: required.action,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             trigger: required.trigger,
         }
     }
 
     /// `Action`: a [`ScalingAction`] object, required.
-    pub fn action(mut self, value: impl Into<Obj<ScalingAction>>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<ScalingAction>>) -> Self { self.action = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Trigger`: a [`ScalingTrigger`] object, required.
-    pub fn trigger(mut self, value: impl Into<Obj<ScalingTrigger>>) -> Self { self.trigger = value.into(); self }
+    pub fn trigger(mut self, value: impl ::std::convert::Into<crate::Obj<ScalingTrigger>>) -> Self { self.trigger = value.into(); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for ScalingRule {}
+impl crate::PropertyType for ScalingRule {}
 
 #[cfg(feature = "emr")]
-impl ToValue for ScalingRule {
+impl ::cloudwright_core::ToValue for ScalingRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -1254,25 +1022,6 @@ impl ToValue for ScalingRule {
             .build()
     }
 }
-
-#[cfg(feature = "emr")]
-/// The required properties of [`ScalingTrigger`], by name: `ScalingTrigger::new(ScalingTriggerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalingTriggerRequired {
-    /// `CloudWatchAlarmDefinition`: a [`CloudWatchAlarmDefinition`] object, required.
-    pub cloud_watch_alarm_definition: Obj<CloudWatchAlarmDefinition>,
-}
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingTrigger: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchAlarmDefinition", Shape::Object(&RULE_CloudWatchAlarmDefinition)),
-    ],
-    required: &["CloudWatchAlarmDefinition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `ScalingTrigger` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -1285,32 +1034,32 @@ pub struct ScalingTrigger {
     /// `CloudWatchAlarmDefinition`: a [`CloudWatchAlarmDefinition`] object, required.
     ///
     /// The definition of a CloudWatch metric alarm. When the defined alarm conditions are met along with other trigger parameters, scaling activity begins.
-    pub cloud_watch_alarm_definition: Obj<CloudWatchAlarmDefinition>,
+    pub cloud_watch_alarm_definition: crate::Obj<CloudWatchAlarmDefinition>,
 }
 
 #[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl ScalingTrigger {
-    /// A `ScalingTrigger` with its required properties, named in a [`ScalingTriggerRequired`].
+    /// A `ScalingTrigger` with its one required property, `CloudWatchAlarmDefinition`.
     #[inline]
-    pub fn new(required: ScalingTriggerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CloudWatchAlarmDefinition>>) -> Self {
         Self {
-            cloud_watch_alarm_definition: required.cloud_watch_alarm_definition,
+            cloud_watch_alarm_definition: value.into(),
         }
     }
 
     /// `CloudWatchAlarmDefinition`: a [`CloudWatchAlarmDefinition`] object, required.
-    pub fn cloud_watch_alarm_definition(mut self, value: impl Into<Obj<CloudWatchAlarmDefinition>>) -> Self { self.cloud_watch_alarm_definition = value.into(); self }
+    pub fn cloud_watch_alarm_definition(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchAlarmDefinition>>) -> Self { self.cloud_watch_alarm_definition = value.into(); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for ScalingTrigger {}
+impl crate::PropertyType for ScalingTrigger {}
 
 #[cfg(feature = "emr")]
-impl ToValue for ScalingTrigger {
+impl ::cloudwright_core::ToValue for ScalingTrigger {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "CloudWatchAlarmDefinition",
                 &self.cloud_watch_alarm_definition,
@@ -1318,27 +1067,6 @@ impl ToValue for ScalingTrigger {
             .build()
     }
 }
-
-#[cfg(feature = "emr")]
-/// The required properties of [`SimpleScalingPolicyConfiguration`], by name: `SimpleScalingPolicyConfiguration::new(SimpleScalingPolicyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SimpleScalingPolicyConfigurationRequired {
-    /// `ScalingAdjustment`: an integer, required.
-    pub scaling_adjustment: Int,
-}
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_SimpleScalingPolicyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdjustmentType", Shape::STR),
-        ("CoolDown", Shape::INT),
-        ("ScalingAdjustment", Shape::INT),
-    ],
-    required: &["ScalingAdjustment"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `SimpleScalingPolicyConfiguration` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -1351,46 +1079,46 @@ pub struct SimpleScalingPolicyConfiguration {
     /// `AdjustmentType`: a string.
     ///
     /// The way in which Amazon EC2 instances are added (if `ScalingAdjustment` is a positive number) or terminated (if `ScalingAdjustment` is a negative number) each time the scaling activity is triggered. `CHANGE_IN_CAPACITY` is the default. `CHANGE_IN_CAPACITY` indicates that the Amazon EC2 instance count increments or decrements by `ScalingAdjustment` , which should be expressed as an integer. `PERCENT_CHANGE_IN_CAPACITY` indicates the instance count increments or decrements by the percentage specified by `ScalingAdjustment` , which should be expressed as an integer. For example, 20 indicates an increase in 20% increments of cluster capacity. `EXACT_CAPACITY` indicates the scaling activity results in an instance group with the number of Amazon EC2 instances specified by `ScalingAdjustment` , which should be expressed as a positive integer.
-    pub adjustment_type: Option<Str>,
+    pub adjustment_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `CoolDown`: an integer.
     ///
     /// The amount of time, in seconds, after a scaling activity completes before any further trigger-related scaling activities can start. The default value is 0.
-    pub cool_down: Option<Int>,
+    pub cool_down: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScalingAdjustment`: an integer, required.
     ///
     /// The amount by which to scale in or scale out, based on the specified `AdjustmentType` . A positive value adds to the instance group's Amazon EC2 instance count while a negative number removes instances. If `AdjustmentType` is set to `EXACT_CAPACITY` , the number should only be a positive integer. If `AdjustmentType` is set to `PERCENT_CHANGE_IN_CAPACITY` , the value should express the percentage as an integer. For example, -20 indicates a decrease in 20% increments of cluster capacity.
-    pub scaling_adjustment: Int,
+    pub scaling_adjustment: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl SimpleScalingPolicyConfiguration {
-    /// A `SimpleScalingPolicyConfiguration` with its required properties, named in a [`SimpleScalingPolicyConfigurationRequired`].
+    /// A `SimpleScalingPolicyConfiguration` with its one required property, `ScalingAdjustment`.
     #[inline]
-    pub fn new(required: SimpleScalingPolicyConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            adjustment_type: None,
-            cool_down: None,
-            scaling_adjustment: required.scaling_adjustment,
+            adjustment_type: ::std::option::Option::None,
+            cool_down: ::std::option::Option::None,
+            scaling_adjustment: value.into(),
         }
     }
 
     /// `AdjustmentType`: a string.
-    pub fn adjustment_type(mut self, value: impl Into<Str>) -> Self { self.adjustment_type = Some(value.into()); self }
+    pub fn adjustment_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.adjustment_type = ::std::option::Option::Some(value.into()); self }
     /// `CoolDown`: an integer.
-    pub fn cool_down(mut self, value: impl Into<Int>) -> Self { self.cool_down = Some(value.into()); self }
+    pub fn cool_down(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cool_down = ::std::option::Option::Some(value.into()); self }
     /// `ScalingAdjustment`: an integer, required.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = value.into(); self }
+    pub fn scaling_adjustment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scaling_adjustment = value.into(); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for SimpleScalingPolicyConfiguration {}
+impl crate::PropertyType for SimpleScalingPolicyConfiguration {}
 
 #[cfg(feature = "emr")]
-impl ToValue for SimpleScalingPolicyConfiguration {
+impl ::cloudwright_core::ToValue for SimpleScalingPolicyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdjustmentType", &self.adjustment_type)
             .opt("CoolDown", &self.cool_down)
             .req("ScalingAdjustment", &self.scaling_adjustment)
@@ -1403,55 +1131,41 @@ impl ToValue for SimpleScalingPolicyConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpotProvisioningSpecificationRequired {
     /// `TimeoutAction`: a string, required.
-    pub timeout_action: Str,
+    pub timeout_action: ::cloudwright_core::Str,
     /// `TimeoutDurationMinutes`: an integer, required.
-    pub timeout_duration_minutes: Int,
+    pub timeout_duration_minutes: ::cloudwright_core::Int,
 }
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_SpotProvisioningSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::STR),
-        ("BlockDurationMinutes", Shape::INT),
-        ("TimeoutAction", Shape::STR),
-        ("TimeoutDurationMinutes", Shape::INT),
-    ],
-    required: &["TimeoutDurationMinutes", "TimeoutAction"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `SpotProvisioningSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
 ///
 /// `SpotProvisioningSpecification` is a subproperty of the `InstanceFleetProvisioningSpecifications` property type. `SpotProvisioningSpecification` determines the launch specification for Spot instances in the instance fleet, which includes the defined duration and provisioning timeout behavior.
 ///
-/// &gt; The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
+/// \> The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-spotprovisioningspecification.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpotProvisioningSpecification {
     /// `AllocationStrategy`: a string.
     ///
-    /// Specifies one of the following strategies to launch Spot Instance fleets: `capacity-optimized` , `price-capacity-optimized` , `lowest-price` , or `diversified` , and `capacity-optimized-prioritized` . For more information on the provisioning strategies, see \[Allocation strategies for Spot Instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-allocation-strategy.html>) in the *Amazon EC2 User Guide for Linux Instances* .
+    /// Specifies one of the following strategies to launch Spot Instance fleets: `capacity-optimized` , `price-capacity-optimized` , `lowest-price` , or `diversified` , and `capacity-optimized-prioritized` . For more information on the provisioning strategies, see [Allocation strategies for Spot Instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-allocation-strategy.html) in the *Amazon EC2 User Guide for Linux Instances* .
     ///
-    /// &gt; When you launch a Spot Instance fleet with the old console, it automatically launches with the `capacity-optimized` strategy. You can't change the allocation strategy from the old console.
-    pub allocation_strategy: Option<Str>,
+    /// \> When you launch a Spot Instance fleet with the old console, it automatically launches with the `capacity-optimized` strategy. You can't change the allocation strategy from the old console.
+    pub allocation_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `BlockDurationMinutes`: an integer.
     ///
     /// The defined duration for Spot Instances (also known as Spot blocks) in minutes. When specified, the Spot Instance does not terminate before the defined duration expires, and defined duration pricing for Spot Instances applies. Valid values are 60, 120, 180, 240, 300, or 360. The duration period starts as soon as a Spot Instance receives its instance ID. At the end of the duration, Amazon EC2 marks the Spot Instance for termination and provides a Spot Instance termination notice, which gives the instance a two-minute warning before it terminates.
     ///
-    /// &gt; Spot Instances with a defined duration (also known as Spot blocks) are no longer available to new customers from July 1, 2021. For customers who have previously used the feature, we will continue to support Spot Instances with a defined duration until December 31, 2022.
-    pub block_duration_minutes: Option<Int>,
+    /// \> Spot Instances with a defined duration (also known as Spot blocks) are no longer available to new customers from July 1, 2021. For customers who have previously used the feature, we will continue to support Spot Instances with a defined duration until December 31, 2022.
+    pub block_duration_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `TimeoutAction`: a string, required.
     ///
     /// The action to take when `TargetSpotCapacity` has not been fulfilled when the `TimeoutDurationMinutes` has expired; that is, when all Spot Instances could not be provisioned within the Spot provisioning timeout. Valid values are `TERMINATE_CLUSTER` and `SWITCH_TO_ON_DEMAND` . SWITCH_TO_ON_DEMAND specifies that if no Spot Instances are available, On-Demand Instances should be provisioned to fulfill any remaining Spot capacity.
-    pub timeout_action: Str,
+    pub timeout_action: ::cloudwright_core::Str,
     /// `TimeoutDurationMinutes`: an integer, required.
     ///
     /// The Spot provisioning timeout period in minutes. If Spot Instances are not provisioned within this time period, the `TimeOutAction` is taken. Minimum value is 5 and maximum value is 1440. The timeout applies only during initial provisioning, when the cluster is first created.
-    pub timeout_duration_minutes: Int,
+    pub timeout_duration_minutes: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "emr")]
@@ -1461,31 +1175,31 @@ impl SpotProvisioningSpecification {
     #[inline]
     pub fn new(required: SpotProvisioningSpecificationRequired) -> Self {
         Self {
-            allocation_strategy: None,
-            block_duration_minutes: None,
+            allocation_strategy: ::std::option::Option::None,
+            block_duration_minutes: ::std::option::Option::None,
             timeout_action: required.timeout_action,
             timeout_duration_minutes: required.timeout_duration_minutes,
         }
     }
 
     /// `AllocationStrategy`: a string.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.allocation_strategy = Some(value.into()); self }
+    pub fn allocation_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allocation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `BlockDurationMinutes`: an integer.
-    pub fn block_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.block_duration_minutes = Some(value.into()); self }
+    pub fn block_duration_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.block_duration_minutes = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutAction`: a string, required.
-    pub fn timeout_action(mut self, value: impl Into<Str>) -> Self { self.timeout_action = value.into(); self }
+    pub fn timeout_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timeout_action = value.into(); self }
     /// `TimeoutDurationMinutes`: an integer, required.
-    pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_duration_minutes = value.into(); self }
+    pub fn timeout_duration_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_duration_minutes = value.into(); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for SpotProvisioningSpecification {}
+impl crate::PropertyType for SpotProvisioningSpecification {}
 
 #[cfg(feature = "emr")]
-impl ToValue for SpotProvisioningSpecification {
+impl ::cloudwright_core::ToValue for SpotProvisioningSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
             .opt("BlockDurationMinutes", &self.block_duration_minutes)
             .req("TimeoutAction", &self.timeout_action)
@@ -1493,17 +1207,6 @@ impl ToValue for SpotProvisioningSpecification {
             .build()
     }
 }
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_SpotResizingSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::STR),
-        ("TimeoutDurationMinutes", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `SpotResizingSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
@@ -1516,11 +1219,11 @@ pub struct SpotResizingSpecification {
     /// `AllocationStrategy`: a string.
     ///
     /// Specifies the allocation strategy to use to launch Spot instances during a resize. If you run Amazon EMR releases 6.9.0 or higher, the default is `price-capacity-optimized` . If you run Amazon EMR releases 6.8.0 or lower, the default is `capacity-optimized` .
-    pub allocation_strategy: Option<Str>,
+    pub allocation_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeoutDurationMinutes`: an integer.
     ///
     /// Spot resize timeout in minutes. If Spot Instances are not provisioned within this time, the resize workflow will stop provisioning of Spot instances. Minimum value is 5 minutes and maximum value is 10,080 minutes (7 days). The timeout applies to all resize workflows on the Instance Fleet. The resize could be triggered by Amazon EMR Managed Scaling or by the customer (via Amazon EMR Console, Amazon EMR CLI modify-instance-fleet or Amazon EMR SDK ModifyInstanceFleet API) or by Amazon EMR due to Amazon EC2 Spot Reclamation.
-    pub timeout_duration_minutes: Option<Int>,
+    pub timeout_duration_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "emr")]
@@ -1529,23 +1232,23 @@ impl SpotResizingSpecification {
     /// A `SpotResizingSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllocationStrategy`: a string.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.allocation_strategy = Some(value.into()); self }
+    pub fn allocation_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allocation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutDurationMinutes`: an integer.
-    pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_duration_minutes = Some(value.into()); self }
+    pub fn timeout_duration_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_duration_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for SpotResizingSpecification {}
+impl crate::PropertyType for SpotResizingSpecification {}
 
 #[cfg(feature = "emr")]
-impl ToValue for SpotResizingSpecification {
+impl ::cloudwright_core::ToValue for SpotResizingSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
             .opt("TimeoutDurationMinutes", &self.timeout_duration_minutes)
             .build()
@@ -1557,24 +1260,10 @@ impl ToValue for SpotResizingSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeSpecificationRequired {
     /// `SizeInGB`: an integer, required.
-    pub size_in_gb: Int,
+    pub size_in_gb: ::cloudwright_core::Int,
     /// `VolumeType`: a string, required.
-    pub volume_type: Str,
+    pub volume_type: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_VolumeSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Iops", Shape::INT),
-        ("SizeInGB", Shape::INT),
-        ("Throughput", Shape::INT),
-        ("VolumeType", Shape::STR),
-    ],
-    required: &["SizeInGB", "VolumeType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "emr")]
 /// The `VolumeSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`, `AWS::EMR::InstanceGroupConfig`.
@@ -1587,19 +1276,19 @@ pub struct VolumeSpecification {
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS) that the volume supports.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `SizeInGB`: an integer, required.
     ///
     /// The volume size, in gibibytes (GiB). This can be a number from 1 - 1024. If the volume type is EBS-optimized, the minimum value is 10.
-    pub size_in_gb: Int,
+    pub size_in_gb: ::cloudwright_core::Int,
     /// `Throughput`: an integer.
     ///
     /// The throughput, in mebibyte per second (MiB/s). This optional parameter can be a number from 125 - 1000 and is valid only for gp3 volumes.
-    pub throughput: Option<Int>,
+    pub throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a string, required.
     ///
     /// The volume type. Volume types supported are gp3, gp2, io1, st1, sc1, and standard.
-    pub volume_type: Str,
+    pub volume_type: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "emr")]
@@ -1609,35 +1298,308 @@ impl VolumeSpecification {
     #[inline]
     pub fn new(required: VolumeSpecificationRequired) -> Self {
         Self {
-            iops: None,
+            iops: ::std::option::Option::None,
             size_in_gb: required.size_in_gb,
-            throughput: None,
+            throughput: ::std::option::Option::None,
             volume_type: required.volume_type,
         }
     }
 
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `SizeInGB`: an integer, required.
-    pub fn size_in_gb(mut self, value: impl Into<Int>) -> Self { self.size_in_gb = value.into(); self }
+    pub fn size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_gb = value.into(); self }
     /// `Throughput`: an integer.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
+    pub fn throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a string, required.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = value.into(); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_type = value.into(); self }
 }
 
 #[cfg(feature = "emr")]
-impl PropertyType for VolumeSpecification {}
+impl crate::PropertyType for VolumeSpecification {}
 
 #[cfg(feature = "emr")]
-impl ToValue for VolumeSpecification {
+impl ::cloudwright_core::ToValue for VolumeSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Iops", &self.iops)
             .req("SizeInGB", &self.size_in_gb)
             .opt("Throughput", &self.throughput)
             .req("VolumeType", &self.volume_type)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoScalingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Constraints", Shape::Object(&RULE_ScalingConstraints)),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingRule), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Constraints", "Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchAlarmDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::STR),
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: true })),
+            ("EvaluationPeriods", Shape::INT),
+            ("MetricName", Shape::STR),
+            ("Namespace", Shape::STR),
+            ("Period", Shape::INT),
+            ("Statistic", Shape::STR),
+            ("Threshold", Shape::NUM),
+            ("Unit", Shape::STR),
+        ],
+        required: &["MetricName", "ComparisonOperator", "Period", "Threshold"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("Classification", Shape::STR),
+            ("ConfigurationProperties", Shape::Typed(json_type::OBJECT)),
+            ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbsBlockDeviceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("VolumeSpecification", Shape::Object(&RULE_VolumeSpecification)),
+            ("VolumesPerInstance", Shape::INT),
+        ],
+        required: &["VolumeSpecification"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EbsBlockDeviceConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_EbsBlockDeviceConfig), min_items: None, max_items: None, unique: true })),
+            ("EbsOptimized", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceFleetProvisioningSpecifications: ObjRule = ObjRule {
+        properties: &[
+            ("OnDemandSpecification", Shape::Object(&RULE_OnDemandProvisioningSpecification)),
+            ("SpotSpecification", Shape::Object(&RULE_SpotProvisioningSpecification)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceFleetResizingSpecifications: ObjRule = ObjRule {
+        properties: &[
+            ("OnDemandResizeSpecification", Shape::Object(&RULE_OnDemandResizingSpecification)),
+            ("SpotResizeSpecification", Shape::Object(&RULE_SpotResizingSpecification)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceTypeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BidPrice", Shape::STR),
+            ("BidPriceAsPercentageOfOnDemandPrice", Shape::NUM),
+            ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
+            ("CustomAmiId", Shape::STR),
+            ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
+            ("InstanceType", Shape::STR),
+            ("Priority", Shape::NUM),
+            ("WeightedCapacity", Shape::INT),
+        ],
+        required: &["InstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyValue: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnDemandCapacityReservationOptions: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityReservationPreference", Shape::STR),
+            ("CapacityReservationResourceGroupArn", Shape::STR),
+            ("UsageStrategy", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnDemandProvisioningSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationStrategy", Shape::STR),
+            ("CapacityReservationOptions", Shape::Object(&RULE_OnDemandCapacityReservationOptions)),
+        ],
+        required: &["AllocationStrategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnDemandResizingSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationStrategy", Shape::STR),
+            ("CapacityReservationOptions", Shape::Object(&RULE_OnDemandCapacityReservationOptions)),
+            ("TimeoutDurationMinutes", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingAction: ObjRule = ObjRule {
+        properties: &[
+            ("Market", Shape::STR),
+            ("SimpleScalingPolicyConfiguration", Shape::Object(&RULE_SimpleScalingPolicyConfiguration)),
+        ],
+        required: &["SimpleScalingPolicyConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingConstraints: ObjRule = ObjRule {
+        properties: &[
+            ("MaxCapacity", Shape::INT),
+            ("MinCapacity", Shape::INT),
+        ],
+        required: &["MinCapacity", "MaxCapacity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingRule: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_ScalingAction)),
+            ("Description", Shape::STR),
+            ("Name", Shape::STR),
+            ("Trigger", Shape::Object(&RULE_ScalingTrigger)),
+        ],
+        required: &["Action", "Trigger", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingTrigger: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchAlarmDefinition", Shape::Object(&RULE_CloudWatchAlarmDefinition)),
+        ],
+        required: &["CloudWatchAlarmDefinition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SimpleScalingPolicyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdjustmentType", Shape::STR),
+            ("CoolDown", Shape::INT),
+            ("ScalingAdjustment", Shape::INT),
+        ],
+        required: &["ScalingAdjustment"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotProvisioningSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationStrategy", Shape::STR),
+            ("BlockDurationMinutes", Shape::INT),
+            ("TimeoutAction", Shape::STR),
+            ("TimeoutDurationMinutes", Shape::INT),
+        ],
+        required: &["TimeoutDurationMinutes", "TimeoutAction"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotResizingSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationStrategy", Shape::STR),
+            ("TimeoutDurationMinutes", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "emr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_VolumeSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Iops", Shape::INT),
+            ("SizeInGB", Shape::INT),
+            ("Throughput", Shape::INT),
+            ("VolumeType", Shape::STR),
+        ],
+        required: &["SizeInGB", "VolumeType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

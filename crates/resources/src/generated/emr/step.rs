@@ -5,38 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::KeyValue;
-use super::shared::RULE_KeyValue;
 
 /// The required properties of [`Step`], by name: `Step::new(StepRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepRequired {
     /// `ActionOnFailure`: a string, required.
-    pub action_on_failure: Str,
+    pub action_on_failure: ::cloudwright_core::Str,
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
-    pub hadoop_jar_step: Obj<HadoopJarStepConfig>,
+    pub hadoop_jar_step: crate::Obj<HadoopJarStepConfig>,
     /// `JobFlowId`: a string, required.
-    pub job_flow_id: Str,
+    pub job_flow_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Step: ObjRule = ObjRule {
-    properties: &[
-        ("ActionOnFailure", Shape::STR),
-        ("EncryptionKeyArn", Shape::STR),
-        ("HadoopJarStep", Shape::Object(&RULE_HadoopJarStepConfig)),
-        ("JobFlowId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("LogUri", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["JobFlowId", "HadoopJarStep", "ActionOnFailure", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EMR::Step` resource.
 ///
@@ -56,37 +38,37 @@ pub struct Step {
     /// This specifies what action to take when the cluster step fails. Possible values are `CANCEL_AND_WAIT` and `CONTINUE` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub action_on_failure: Str,
+    pub action_on_failure: ::cloudwright_core::Str,
     /// `EncryptionKeyArn`: a string.
     ///
     /// The KMS key ARN to encrypt the logs published to the given Amazon S3 destination. When omitted, EMR falls back to cluster-level logging behavior.
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption_key_arn: Option<Str>,
+    pub encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
     ///
     /// The `HadoopJarStepConfig` property type specifies a job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for the cluster to execute as a step on the master node, and then waits for the job to finish or fail before executing subsequent steps.
     ///
     /// Create-only: changing it replaces the resource.
-    pub hadoop_jar_step: Obj<HadoopJarStepConfig>,
+    pub hadoop_jar_step: crate::Obj<HadoopJarStepConfig>,
     /// `JobFlowId`: a string, required.
     ///
     /// A string that uniquely identifies the cluster (job flow).
     ///
     /// Length 0 to 256; create-only: changing it replaces the resource.
-    pub job_flow_id: Str,
+    pub job_flow_id: ::cloudwright_core::Str,
     /// `LogUri`: a string.
     ///
     /// The Amazon S3 destination URI for log publishing. When omitted, EMR falls back to cluster-level logging behavior.
     ///
     /// Create-only: changing it replaces the resource.
-    pub log_uri: Option<Str>,
+    pub log_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the cluster step.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -96,7 +78,7 @@ impl Step {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EMR::Step",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-step.html",
         primary_identifier: &["Id"],
@@ -107,7 +89,7 @@ impl Step {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Step` with its required properties, named in a [`StepRequired`].
@@ -115,43 +97,45 @@ impl Step {
     pub fn new(required: StepRequired) -> Self {
         Self {
             action_on_failure: required.action_on_failure,
-            encryption_key_arn: None,
+            encryption_key_arn: ::std::option::Option::None,
             hadoop_jar_step: required.hadoop_jar_step,
             job_flow_id: required.job_flow_id,
-            log_uri: None,
+            log_uri: ::std::option::Option::None,
             name: required.name,
         }
     }
 
     /// `ActionOnFailure`: a string, required.
-    pub fn action_on_failure(mut self, value: impl Into<Str>) -> Self { self.action_on_failure = value.into(); self }
+    pub fn action_on_failure(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action_on_failure = value.into(); self }
     /// `EncryptionKeyArn`: a string.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
+    pub fn encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
-    pub fn hadoop_jar_step(mut self, value: impl Into<Obj<HadoopJarStepConfig>>) -> Self { self.hadoop_jar_step = value.into(); self }
+    pub fn hadoop_jar_step(mut self, value: impl ::std::convert::Into<crate::Obj<HadoopJarStepConfig>>) -> Self { self.hadoop_jar_step = value.into(); self }
     /// `JobFlowId`: a string, required.
-    pub fn job_flow_id(mut self, value: impl Into<Str>) -> Self { self.job_flow_id = value.into(); self }
+    pub fn job_flow_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_flow_id = value.into(); self }
     /// `LogUri`: a string.
-    pub fn log_uri(mut self, value: impl Into<Str>) -> Self { self.log_uri = Some(value.into()); self }
+    pub fn log_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_uri = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for Step {
+impl ::cloudwright_core::Resource for Step {
     type Attributes = StepAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Step, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Step, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Step {
+impl ::cloudwright_core::ToValue for Step {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ActionOnFailure", &self.action_on_failure)
             .opt("EncryptionKeyArn", &self.encryption_key_arn)
             .req("HadoopJarStep", &self.hadoop_jar_step)
@@ -162,12 +146,12 @@ impl ToValue for Step {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Step`]: `Handle<Step>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Step`]: `Handle<Step>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StepAttributes(ResourceRef);
+pub struct StepAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StepAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StepAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -177,30 +161,10 @@ impl StepAttributes {
     ///
     /// The identifier of the cluster step.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`HadoopJarStepConfig`], by name: `HadoopJarStepConfig::new(HadoopJarStepConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HadoopJarStepConfigRequired {
-    /// `Jar`: a string, required.
-    pub jar: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HadoopJarStepConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Jar", Shape::STR),
-        ("MainClass", Shape::STR),
-        ("StepProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Jar"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HadoopJarStepConfig` property type of `AWS::EMR::Step`.
 ///
@@ -212,54 +176,90 @@ pub struct HadoopJarStepConfig {
     /// `Args`: a list of strings.
     ///
     /// A list of command line arguments passed to the JAR file's main function when executed.
-    pub args: Option<List<Str>>,
+    pub args: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Jar`: a string, required.
     ///
     /// A path to a JAR file run during the step.
-    pub jar: Str,
+    pub jar: ::cloudwright_core::Str,
     /// `MainClass`: a string.
     ///
     /// The name of the main class in the specified Java file. If not specified, the JAR file should specify a Main-Class in its manifest file.
-    pub main_class: Option<Str>,
+    pub main_class: ::std::option::Option<::cloudwright_core::Str>,
     /// `StepProperties`: a list of [`KeyValue`] objects.
     ///
     /// A list of Java properties that are set when the step runs. You can use these properties to pass key value pairs to your main function.
-    pub step_properties: Option<List<KeyValue>>,
+    pub step_properties: ::std::option::Option<::cloudwright_core::List<KeyValue>>,
 }
 
 #[rustfmt::skip]
 impl HadoopJarStepConfig {
-    /// A `HadoopJarStepConfig` with its required properties, named in a [`HadoopJarStepConfigRequired`].
+    /// A `HadoopJarStepConfig` with its one required property, `Jar`.
     #[inline]
-    pub fn new(required: HadoopJarStepConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            args: None,
-            jar: required.jar,
-            main_class: None,
-            step_properties: None,
+            args: ::std::option::Option::None,
+            jar: value.into(),
+            main_class: ::std::option::Option::None,
+            step_properties: ::std::option::Option::None,
         }
     }
 
     /// `Args`: a list of strings.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
+    pub fn args(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.args = ::std::option::Option::Some(value.into()); self }
     /// `Jar`: a string, required.
-    pub fn jar(mut self, value: impl Into<Str>) -> Self { self.jar = value.into(); self }
+    pub fn jar(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.jar = value.into(); self }
     /// `MainClass`: a string.
-    pub fn main_class(mut self, value: impl Into<Str>) -> Self { self.main_class = Some(value.into()); self }
+    pub fn main_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.main_class = ::std::option::Option::Some(value.into()); self }
     /// `StepProperties`: a list of [`KeyValue`] objects.
-    pub fn step_properties(mut self, value: impl Into<List<KeyValue>>) -> Self { self.step_properties = Some(value.into()); self }
+    pub fn step_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValue>>) -> Self { self.step_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HadoopJarStepConfig {}
+impl crate::PropertyType for HadoopJarStepConfig {}
 
-impl ToValue for HadoopJarStepConfig {
+impl ::cloudwright_core::ToValue for HadoopJarStepConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Args", &self.args)
             .req("Jar", &self.jar)
             .opt("MainClass", &self.main_class)
             .opt("StepProperties", &self.step_properties)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_KeyValue;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Step: ObjRule = ObjRule {
+        properties: &[
+            ("ActionOnFailure", Shape::STR),
+            ("EncryptionKeyArn", Shape::STR),
+            ("HadoopJarStep", Shape::Object(&RULE_HadoopJarStepConfig)),
+            ("JobFlowId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("LogUri", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["JobFlowId", "HadoopJarStep", "ActionOnFailure", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HadoopJarStepConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Jar", Shape::STR),
+            ("MainClass", Shape::STR),
+            ("StepProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Jar"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,73 +5,30 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^s3://.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws(-(cn|us-gov|iso-f|iso-e))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[a-zA-Z0-9\\-._]+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^https://[0-9a-zA-Z]([-.\\w]*[0-9a-zA-Z])(:[0-9]*)*([?/#].*)?$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^(subnet-[a-f0-9]{13})|(subnet-[a-f0-9]{8})\\Z");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$");
-
 /// The required properties of [`Studio`], by name: `Studio::new(StudioRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StudioRequired {
     /// `AuthMode`: an [`AuthMode`] value, required.
     pub auth_mode: AuthMode,
     /// `DefaultS3Location`: a string, required.
-    pub default_s3_location: Str,
+    pub default_s3_location: ::cloudwright_core::Str,
     /// `EngineSecurityGroupId`: a string, required.
-    pub engine_security_group_id: Str,
+    pub engine_security_group_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ServiceRole`: a string, required.
-    pub service_role: Str,
+    pub service_role: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
     /// `WorkspaceSecurityGroupId`: a string, required.
-    pub workspace_security_group_id: Str,
+    pub workspace_security_group_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Studio: ObjRule = ObjRule {
-    properties: &[
-        ("AuthMode", Shape::Str(&StrRule { allowed: &["SSO", "IAM"], ..StrRule::ANY })),
-        ("DefaultS3Location", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(10280), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EngineSecurityGroupId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("IdcInstanceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-        ("IdcUserAssignment", Shape::Str(&StrRule { allowed: &["REQUIRED", "OPTIONAL"], ..StrRule::ANY })),
-        ("IdpAuthUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("IdpRelayStateParameterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ServiceRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TrustedIdentityPropagationEnabled", Shape::Bool),
-        ("UserRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), format: Some(Format::VpcId), ..StrRule::ANY })),
-        ("WorkspaceSecurityGroupId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["AuthMode", "EngineSecurityGroupId", "Name", "ServiceRole", "SubnetIds", "VpcId", "WorkspaceSecurityGroupId", "DefaultS3Location"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EMR::Studio` resource.
 ///
-/// The `AWS::EMR::Studio` resource specifies an Amazon EMR Studio. An EMR Studio is a web-based, integrated development environment for fully managed Jupyter notebooks that run on Amazon EMR clusters. For more information, see the \[*Amazon EMR Management Guide*\](<https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio.html>) .
+/// The `AWS::EMR::Studio` resource specifies an Amazon EMR Studio. An EMR Studio is a web-based, integrated development environment for fully managed Jupyter notebooks that run on Amazon EMR clusters. For more information, see the [*Amazon EMR Management Guide*](https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio.html) .
 ///
 /// `Ref` returns its `StudioId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StudioAttributes`], which `Handle<Studio>` dereferences to.
@@ -93,97 +50,97 @@ pub struct Studio {
     /// The Amazon S3 location to back up EMR Studio Workspaces and notebook files.
     ///
     /// Pattern `^s3://.*`; length 6 to 10280.
-    pub default_s3_location: Str,
+    pub default_s3_location: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A detailed description of the Amazon EMR Studio.
     ///
     /// Length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionKeyArn`: a string.
     ///
     /// The AWS  key identifier (ARN) used to encrypt Amazon EMR Studio workspace and notebook files when backed up to Amazon S3.
     ///
     /// Pattern `^arn:aws(-(cn|us-gov|iso-f|iso-e))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`; length 0 to 10280; create-only: changing it replaces the resource.
-    pub encryption_key_arn: Option<Str>,
+    pub encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineSecurityGroupId`: a string, required.
     ///
     /// The ID of the Amazon EMR Studio Engine security group. The Engine security group allows inbound network traffic from the Workspace security group, and it must be in the same VPC specified by `VpcId` .
     ///
     /// Pattern `^sg-[a-zA-Z0-9\-._]+$`; length 4 to 256; create-only: changing it replaces the resource.
-    pub engine_security_group_id: Str,
+    pub engine_security_group_id: ::cloudwright_core::Str,
     /// `IdcInstanceArn`: a string.
     ///
     /// The ARN of the IAM Identity Center instance the Studio application belongs to.
     ///
     /// Length 20 to 2048; create-only: changing it replaces the resource.
-    pub idc_instance_arn: Option<Str>,
+    pub idc_instance_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdcUserAssignment`: an [`IdcUserAssignment`] value.
     ///
     /// Indicates whether the Studio has `REQUIRED` or `OPTIONAL` IAM Identity Center user assignment. If the value is set to `REQUIRED` , users must be explicitly assigned to the Studio application to access the Studio.
     ///
     /// Create-only: changing it replaces the resource.
-    pub idc_user_assignment: Option<IdcUserAssignment>,
+    pub idc_user_assignment: ::std::option::Option<IdcUserAssignment>,
     /// `IdpAuthUrl`: a string.
     ///
     /// Your identity provider's authentication endpoint. Amazon EMR Studio redirects federated users to this endpoint for authentication when logging in to a Studio with the Studio URL.
     ///
     /// Pattern `^https://[0-9a-zA-Z]([-.\w]*[0-9a-zA-Z])(:[0-9]*)*([?/#].*)?$`; length 0 to 4096.
-    pub idp_auth_url: Option<Str>,
+    pub idp_auth_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdpRelayStateParameterName`: a string.
     ///
     /// The name of your identity provider's `RelayState` parameter.
     ///
     /// Length 0 to 256.
-    pub idp_relay_state_parameter_name: Option<Str>,
+    pub idp_relay_state_parameter_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A descriptive name for the Amazon EMR Studio.
     ///
     /// Pattern `[a-zA-Z0-9_-]+`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ServiceRole`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that will be assumed by the Amazon EMR Studio. The service role provides a way for Amazon EMR Studio to interoperate with other AWS services.
     ///
     /// Pattern `^arn:aws(-(cn|us-gov|iso-f|iso-e))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`; length 0 to 10280; create-only: changing it replaces the resource.
-    pub service_role: Str,
+    pub service_role: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// A list of subnet IDs to associate with the Amazon EMR Studio. A Studio can have a maximum of 5 subnets. The subnets must belong to the VPC specified by `VpcId` . Studio users can create a Workspace in any of the specified subnets.
     ///
     /// Items at least 1.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrustedIdentityPropagationEnabled`: a boolean.
     ///
     /// Indicates whether the Studio has Trusted identity propagation enabled. The default value is `false` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub trusted_identity_propagation_enabled: Option<Bool>,
+    pub trusted_identity_propagation_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UserRole`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM user role that will be assumed by users and groups logged in to a Studio. The permissions attached to this IAM role can be scoped down for each user or group using session policies. You only need to specify `UserRole` when you set `AuthMode` to `SSO` .
     ///
     /// Pattern `^arn:aws(-(cn|us-gov|iso-f|iso-e))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`; length 0 to 10280; create-only: changing it replaces the resource.
-    pub user_role: Option<Str>,
+    pub user_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the Amazon Virtual Private Cloud (Amazon VPC) to associate with the Studio.
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$`; length 0 to 256; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
     /// `WorkspaceSecurityGroupId`: a string, required.
     ///
     /// The ID of the Workspace security group associated with the Amazon EMR Studio. The Workspace security group allows outbound network traffic to resources in the Engine security group and to the internet.
     ///
     /// Pattern `^sg-[a-zA-Z0-9\-._]+$`; length 0 to 256; create-only: changing it replaces the resource.
-    pub workspace_security_group_id: Str,
+    pub workspace_security_group_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -193,7 +150,7 @@ impl Studio {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EMR::Studio",
         documentation_url: "https://docs.aws.amazon.com/emr/latest/APIReference/API_CreateStudio.html",
         primary_identifier: &["StudioId"],
@@ -204,7 +161,7 @@ impl Studio {
         read_only: &["StudioId", "Arn", "Url"],
         attributes: &["Arn", "StudioId", "Url"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Studio` with its required properties, named in a [`StudioRequired`].
@@ -213,78 +170,80 @@ impl Studio {
         Self {
             auth_mode: required.auth_mode,
             default_s3_location: required.default_s3_location,
-            description: None,
-            encryption_key_arn: None,
+            description: ::std::option::Option::None,
+            encryption_key_arn: ::std::option::Option::None,
             engine_security_group_id: required.engine_security_group_id,
-            idc_instance_arn: None,
-            idc_user_assignment: None,
-            idp_auth_url: None,
-            idp_relay_state_parameter_name: None,
+            idc_instance_arn: ::std::option::Option::None,
+            idc_user_assignment: ::std::option::Option::None,
+            idp_auth_url: ::std::option::Option::None,
+            idp_relay_state_parameter_name: ::std::option::Option::None,
             name: required.name,
             service_role: required.service_role,
             subnet_ids: required.subnet_ids,
-            tags: None,
-            trusted_identity_propagation_enabled: None,
-            user_role: None,
+            tags: ::std::option::Option::None,
+            trusted_identity_propagation_enabled: ::std::option::Option::None,
+            user_role: ::std::option::Option::None,
             vpc_id: required.vpc_id,
             workspace_security_group_id: required.workspace_security_group_id,
         }
     }
 
     /// `AuthMode`: an [`AuthMode`] value, required.
-    pub fn auth_mode(mut self, value: impl Into<AuthMode>) -> Self { self.auth_mode = value.into(); self }
+    pub fn auth_mode(mut self, value: impl ::std::convert::Into<AuthMode>) -> Self { self.auth_mode = value.into(); self }
     /// `DefaultS3Location`: a string, required.
-    pub fn default_s3_location(mut self, value: impl Into<Str>) -> Self { self.default_s3_location = value.into(); self }
+    pub fn default_s3_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_s3_location = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
+    pub fn encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `EngineSecurityGroupId`: a string, required.
-    pub fn engine_security_group_id(mut self, value: impl Into<Str>) -> Self { self.engine_security_group_id = value.into(); self }
+    pub fn engine_security_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_security_group_id = value.into(); self }
     /// `IdcInstanceArn`: a string.
-    pub fn idc_instance_arn(mut self, value: impl Into<Str>) -> Self { self.idc_instance_arn = Some(value.into()); self }
+    pub fn idc_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.idc_instance_arn = ::std::option::Option::Some(value.into()); self }
     /// `IdcUserAssignment`: an [`IdcUserAssignment`] value.
-    pub fn idc_user_assignment(mut self, value: impl Into<IdcUserAssignment>) -> Self { self.idc_user_assignment = Some(value.into()); self }
+    pub fn idc_user_assignment(mut self, value: impl ::std::convert::Into<IdcUserAssignment>) -> Self { self.idc_user_assignment = ::std::option::Option::Some(value.into()); self }
     /// `IdpAuthUrl`: a string.
-    pub fn idp_auth_url(mut self, value: impl Into<Str>) -> Self { self.idp_auth_url = Some(value.into()); self }
+    pub fn idp_auth_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.idp_auth_url = ::std::option::Option::Some(value.into()); self }
     /// `IdpRelayStateParameterName`: a string.
-    pub fn idp_relay_state_parameter_name(mut self, value: impl Into<Str>) -> Self { self.idp_relay_state_parameter_name = Some(value.into()); self }
+    pub fn idp_relay_state_parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.idp_relay_state_parameter_name = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ServiceRole`: a string, required.
-    pub fn service_role(mut self, value: impl Into<Str>) -> Self { self.service_role = value.into(); self }
+    pub fn service_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_role = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrustedIdentityPropagationEnabled`: a boolean.
-    pub fn trusted_identity_propagation_enabled(mut self, value: impl Into<Bool>) -> Self { self.trusted_identity_propagation_enabled = Some(value.into()); self }
+    pub fn trusted_identity_propagation_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.trusted_identity_propagation_enabled = ::std::option::Option::Some(value.into()); self }
     /// `UserRole`: a string.
-    pub fn user_role(mut self, value: impl Into<Str>) -> Self { self.user_role = Some(value.into()); self }
+    pub fn user_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_role = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
     /// `WorkspaceSecurityGroupId`: a string, required.
-    pub fn workspace_security_group_id(mut self, value: impl Into<Str>) -> Self { self.workspace_security_group_id = value.into(); self }
+    pub fn workspace_security_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workspace_security_group_id = value.into(); self }
 }
 
-impl Resource for Studio {
+impl ::cloudwright_core::Resource for Studio {
     type Attributes = StudioAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Studio, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Studio, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Studio {
+impl ::cloudwright_core::ToValue for Studio {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthMode", &self.auth_mode)
             .req("DefaultS3Location", &self.default_s3_location)
             .opt("Description", &self.description)
@@ -315,12 +274,12 @@ impl ToValue for Studio {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Studio`]: `Handle<Studio>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Studio`]: `Handle<Studio>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StudioAttributes(ResourceRef);
+pub struct StudioAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StudioAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StudioAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -328,24 +287,24 @@ impl From<ResourceRef> for StudioAttributes {
 impl StudioAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `StudioId`: a string.
     ///
     /// The ID of the Amazon EMR Studio. For example: `es-EXAMPLE12345678XXXXXXXXXXX` .
     #[inline]
-    pub fn studio_id(&self) -> Value {
-        self.0.get_att("StudioId")
+    pub fn studio_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StudioId"))
     }
 
     /// `Fn::GetAtt` `Url`: a string.
     ///
     /// The unique access URL of the Amazon EMR Studio. For example: `https://es-EXAMPLE12345678XXXXXXXXXXX.emrstudio-prod.us-east-1.amazonaws.com` .
     #[inline]
-    pub fn url(&self) -> Value {
-        self.0.get_att("Url")
+    pub fn url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Url"))
     }
 }
 
@@ -353,21 +312,10 @@ impl StudioAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EMR::Studio`.
 ///
@@ -377,11 +325,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `[a-zA-Z+-=._:/]+$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -396,17 +344,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -421,24 +369,24 @@ pub enum AuthMode {
     /// `IAM`
     Iam,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthMode {
+impl ::cloudwright_core::ToValue for AuthMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sso => "SSO",
             Self::Iam => "IAM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -450,23 +398,82 @@ pub enum IdcUserAssignment {
     /// `OPTIONAL`
     Optional,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IdcUserAssignment {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IdcUserAssignment {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IdcUserAssignment {
+impl ::cloudwright_core::ToValue for IdcUserAssignment {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Required => "REQUIRED",
             Self::Optional => "OPTIONAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^s3://.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws(-(cn|us-gov|iso-f|iso-e))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[a-zA-Z0-9\\-._]+$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^https://[0-9a-zA-Z]([-.\\w]*[0-9a-zA-Z])(:[0-9]*)*([?/#].*)?$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^(subnet-[a-f0-9]{13})|(subnet-[a-f0-9]{8})\\Z");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("[a-zA-Z+-=._:/]+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Studio: ObjRule = ObjRule {
+        properties: &[
+            ("AuthMode", Shape::Str(&StrRule { allowed: &["SSO", "IAM"], ..StrRule::ANY })),
+            ("DefaultS3Location", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(10280), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EngineSecurityGroupId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("IdcInstanceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+            ("IdcUserAssignment", Shape::Str(&StrRule { allowed: &["REQUIRED", "OPTIONAL"], ..StrRule::ANY })),
+            ("IdpAuthUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("IdpRelayStateParameterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ServiceRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TrustedIdentityPropagationEnabled", Shape::Bool),
+            ("UserRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), format: Some(Format::VpcId), ..StrRule::ANY })),
+            ("WorkspaceSecurityGroupId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["AuthMode", "EngineSecurityGroupId", "Name", "ServiceRole", "SubnetIds", "VpcId", "WorkspaceSecurityGroupId", "DefaultS3Location"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

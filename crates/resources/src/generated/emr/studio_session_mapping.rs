@@ -5,37 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(-(cn|us-gov|iso-f|iso-e))?:iam::([0-9]{12})?:policy\\/[^.]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^es-[0-9A-Z]+");
-
 /// The required properties of [`StudioSessionMapping`], by name: `StudioSessionMapping::new(StudioSessionMappingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StudioSessionMappingRequired {
     /// `IdentityName`: a string, required.
-    pub identity_name: Str,
+    pub identity_name: ::cloudwright_core::Str,
     /// `IdentityType`: an [`IdentityType`] value, required.
     pub identity_type: IdentityType,
     /// `SessionPolicyArn`: a string, required.
-    pub session_policy_arn: Str,
+    pub session_policy_arn: ::cloudwright_core::Str,
     /// `StudioId`: a string, required.
-    pub studio_id: Str,
+    pub studio_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StudioSessionMapping: ObjRule = ObjRule {
-    properties: &[
-        ("IdentityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("IdentityType", Shape::Str(&StrRule { allowed: &["USER", "GROUP"], ..StrRule::ANY })),
-        ("SessionPolicyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StudioId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["StudioId", "IdentityName", "IdentityType", "SessionPolicyArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EMR::StudioSessionMapping` resource.
 ///
@@ -52,10 +33,10 @@ pub(crate) static RULE_StudioSessionMapping: ObjRule = ObjRule {
 pub struct StudioSessionMapping {
     /// `IdentityName`: a string, required.
     ///
-    /// The name of the user or group. For more information, see \[UserName\](<https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_User.html#singlesignon-Type-User-UserName>) and \[DisplayName\](<https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_Group.html#singlesignon-Type-Group-DisplayName>) in the *Identity Store API Reference* .
+    /// The name of the user or group. For more information, see [UserName](https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_User.html#singlesignon-Type-User-UserName) and [DisplayName](https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_Group.html#singlesignon-Type-Group-DisplayName) in the *Identity Store API Reference* .
     ///
     /// Length 0 to 256; create-only: changing it replaces the resource.
-    pub identity_name: Str,
+    pub identity_name: ::cloudwright_core::Str,
     /// `IdentityType`: an [`IdentityType`] value, required.
     ///
     /// Specifies whether the identity to map to the Amazon EMR Studio is a user or a group.
@@ -64,16 +45,16 @@ pub struct StudioSessionMapping {
     pub identity_type: IdentityType,
     /// `SessionPolicyArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) for the session policy that will be applied to the user or group. Session policies refine Studio user permissions without the need to use multiple IAM user roles. For more information, see \[Create an EMR Studio user role with session policies\](<https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-role.html>) in the *Amazon EMR Management Guide* .
+    /// The Amazon Resource Name (ARN) for the session policy that will be applied to the user or group. Session policies refine Studio user permissions without the need to use multiple IAM user roles. For more information, see [Create an EMR Studio user role with session policies](https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-studio-user-role.html) in the *Amazon EMR Management Guide* .
     ///
     /// Pattern `^arn:aws(-(cn|us-gov|iso-f|iso-e))?:iam::([0-9]{12})?:policy\/[^.]+$`; length 0 to 256.
-    pub session_policy_arn: Str,
+    pub session_policy_arn: ::cloudwright_core::Str,
     /// `StudioId`: a string, required.
     ///
     /// The ID of the Amazon EMR Studio to which the user or group will be mapped.
     ///
     /// Pattern `^es-[0-9A-Z]+`; length 4 to 256; create-only: changing it replaces the resource.
-    pub studio_id: Str,
+    pub studio_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -83,7 +64,7 @@ impl StudioSessionMapping {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EMR::StudioSessionMapping",
         documentation_url: "https://docs.aws.amazon.com/cli/latest/reference/emr/create-studio-session-mapping.html",
         primary_identifier: &["StudioId", "IdentityType", "IdentityName"],
@@ -94,7 +75,7 @@ impl StudioSessionMapping {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `StudioSessionMapping` with its required properties, named in a [`StudioSessionMappingRequired`].
@@ -109,30 +90,32 @@ impl StudioSessionMapping {
     }
 
     /// `IdentityName`: a string, required.
-    pub fn identity_name(mut self, value: impl Into<Str>) -> Self { self.identity_name = value.into(); self }
+    pub fn identity_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_name = value.into(); self }
     /// `IdentityType`: an [`IdentityType`] value, required.
-    pub fn identity_type(mut self, value: impl Into<IdentityType>) -> Self { self.identity_type = value.into(); self }
+    pub fn identity_type(mut self, value: impl ::std::convert::Into<IdentityType>) -> Self { self.identity_type = value.into(); self }
     /// `SessionPolicyArn`: a string, required.
-    pub fn session_policy_arn(mut self, value: impl Into<Str>) -> Self { self.session_policy_arn = value.into(); self }
+    pub fn session_policy_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.session_policy_arn = value.into(); self }
     /// `StudioId`: a string, required.
-    pub fn studio_id(mut self, value: impl Into<Str>) -> Self { self.studio_id = value.into(); self }
+    pub fn studio_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.studio_id = value.into(); self }
 }
 
-impl Resource for StudioSessionMapping {
+impl ::cloudwright_core::Resource for StudioSessionMapping {
     type Attributes = StudioSessionMappingAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StudioSessionMapping, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StudioSessionMapping, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StudioSessionMapping {
+impl ::cloudwright_core::ToValue for StudioSessionMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IdentityName", &self.identity_name)
             .req("IdentityType", &self.identity_type)
             .req("SessionPolicyArn", &self.session_policy_arn)
@@ -141,12 +124,12 @@ impl ToValue for StudioSessionMapping {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StudioSessionMapping`]: `Handle<StudioSessionMapping>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StudioSessionMapping`]: `Handle<StudioSessionMapping>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct StudioSessionMappingAttributes(());
 
-impl From<ResourceRef> for StudioSessionMappingAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StudioSessionMappingAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -159,23 +142,47 @@ pub enum IdentityType {
     /// `GROUP`
     Group,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IdentityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IdentityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IdentityType {
+impl ::cloudwright_core::ToValue for IdentityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::User => "USER",
             Self::Group => "GROUP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(-(cn|us-gov|iso-f|iso-e))?:iam::([0-9]{12})?:policy\\/[^.]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^es-[0-9A-Z]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StudioSessionMapping: ObjRule = ObjRule {
+        properties: &[
+            ("IdentityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("IdentityType", Shape::Str(&StrRule { allowed: &["USER", "GROUP"], ..StrRule::ANY })),
+            ("SessionPolicyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StudioId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["StudioId", "IdentityName", "IdentityType", "SessionPolicyArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\d+(\\.\\d+)?[KMG][Bb]?$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\r\\n\\t]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z0-9-]*):iam::(\\d{12})?:(role((\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F))[\\w+=,.@-]+)$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[0-9A-Za-z][A-Za-z0-9\\-_]*");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("[A-Za-z0-9._/-]+");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[0-9a-z]+$");
-
 /// The required properties of [`Endpoint`], by name: `Endpoint::new(EndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointRequired {
     /// `ExecutionRoleArn`: a string, required.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `ReleaseLabel`: a string, required.
-    pub release_label: Str,
+    pub release_label: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `VirtualClusterId`: a string, required.
-    pub virtual_cluster_id: Str,
+    pub virtual_cluster_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationOverrides", Shape::Object(&RULE_ConfigurationOverrides)),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ReleaseLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("VirtualClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["VirtualClusterId", "Type", "ReleaseLabel", "ExecutionRoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EMRContainers::Endpoint` resource.
 ///
@@ -65,43 +34,43 @@ pub struct Endpoint {
     /// `ConfigurationOverrides`: a [`ConfigurationOverrides`] object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub configuration_overrides: Option<Obj<ConfigurationOverrides>>,
+    pub configuration_overrides: ::std::option::Option<crate::Obj<ConfigurationOverrides>>,
     /// `ExecutionRoleArn`: a string, required.
     ///
     /// The execution role ARN for the managed endpoint.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z0-9-]*):iam::(\d{12})?:(role((\u002F)|(\u002F[\u0021-\u007F]+\u002F))[\w+=,.@-]+)$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the managed endpoint.
     ///
     /// Pattern `[0-9A-Za-z][A-Za-z0-9\-_]*`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReleaseLabel`: a string, required.
     ///
     /// The Amazon EMR release label.
     ///
     /// Pattern `[A-Za-z0-9._/-]+`; length 1 to 64; create-only: changing it replaces the resource.
-    pub release_label: Str,
+    pub release_label: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this managed endpoint.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string, required.
     ///
     /// The type of the managed endpoint.
     ///
     /// Pattern `\S`; length 1 to 64; create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `VirtualClusterId`: a string, required.
     ///
     /// The ID of the virtual cluster for which the managed endpoint is created.
     ///
     /// Pattern `^[0-9a-z]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub virtual_cluster_id: Str,
+    pub virtual_cluster_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -111,7 +80,7 @@ impl Endpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EMRContainers::Endpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrcontainers-endpoint.html",
         primary_identifier: &["Arn"],
@@ -122,57 +91,59 @@ impl Endpoint {
         read_only: &["Arn", "Id", "ServerUrl", "State", "StateDetails", "FailureReason", "CreatedAt", "SecurityGroup", "CertificateAuthority"],
         attributes: &["Arn", "CertificateAuthority", "CreatedAt", "FailureReason", "Id", "SecurityGroup", "ServerUrl", "State", "StateDetails"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Endpoint` with its required properties, named in a [`EndpointRequired`].
     #[inline]
     pub fn new(required: EndpointRequired) -> Self {
         Self {
-            configuration_overrides: None,
+            configuration_overrides: ::std::option::Option::None,
             execution_role_arn: required.execution_role_arn,
-            name: None,
+            name: ::std::option::Option::None,
             release_label: required.release_label,
-            tags: None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
             virtual_cluster_id: required.virtual_cluster_id,
         }
     }
 
     /// `ConfigurationOverrides`: a [`ConfigurationOverrides`] object.
-    pub fn configuration_overrides(mut self, value: impl Into<Obj<ConfigurationOverrides>>) -> Self { self.configuration_overrides = Some(value.into()); self }
+    pub fn configuration_overrides(mut self, value: impl ::std::convert::Into<crate::Obj<ConfigurationOverrides>>) -> Self { self.configuration_overrides = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string, required.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ReleaseLabel`: a string, required.
-    pub fn release_label(mut self, value: impl Into<Str>) -> Self { self.release_label = value.into(); self }
+    pub fn release_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.release_label = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `VirtualClusterId`: a string, required.
-    pub fn virtual_cluster_id(mut self, value: impl Into<Str>) -> Self { self.virtual_cluster_id = value.into(); self }
+    pub fn virtual_cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_cluster_id = value.into(); self }
 }
 
-impl Resource for Endpoint {
+impl ::cloudwright_core::Resource for Endpoint {
     type Attributes = EndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Endpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Endpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Endpoint {
+impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfigurationOverrides", &self.configuration_overrides)
             .req("ExecutionRoleArn", &self.execution_role_arn)
             .opt("Name", &self.name)
@@ -184,12 +155,12 @@ impl ToValue for Endpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Endpoint`]: `Handle<Endpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Endpoint`]: `Handle<Endpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EndpointAttributes(ResourceRef);
+pub struct EndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -199,90 +170,72 @@ impl EndpointAttributes {
     ///
     /// The ARN of the managed endpoint.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CertificateAuthority`: an object.
     #[inline]
-    pub fn certificate_authority(&self) -> Value {
-        self.0.get_att("CertificateAuthority")
+    pub fn certificate_authority(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("CertificateAuthority"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time when the managed endpoint was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// The reason for a failed managed endpoint.
     #[inline]
-    pub fn failure_reason(&self) -> Value {
-        self.0.get_att("FailureReason")
+    pub fn failure_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FailureReason"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the managed endpoint.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `SecurityGroup`: a string.
     ///
     /// The security group associated with the managed endpoint.
     #[inline]
-    pub fn security_group(&self) -> Value {
-        self.0.get_att("SecurityGroup")
+    pub fn security_group(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SecurityGroup"))
     }
 
     /// `Fn::GetAtt` `ServerUrl`: a string.
     ///
     /// The server URL of the managed endpoint.
     #[inline]
-    pub fn server_url(&self) -> Value {
-        self.0.get_att("ServerUrl")
+    pub fn server_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServerUrl"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the managed endpoint.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `StateDetails`: a string.
     ///
     /// Additional details about the state of the managed endpoint.
     #[inline]
-    pub fn state_details(&self) -> Value {
-        self.0.get_att("StateDetails")
+    pub fn state_details(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StateDetails"))
     }
 }
-
-/// The required properties of [`CloudWatchMonitoringConfiguration`], by name: `CloudWatchMonitoringConfiguration::new(CloudWatchMonitoringConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchMonitoringConfigurationRequired {
-    /// `LogGroupName`: a string, required.
-    pub log_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchMonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("LogStreamNamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["LogGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchMonitoringConfiguration` property type of `AWS::EMRContainers::Endpoint`.
 ///
@@ -292,51 +245,41 @@ pub struct CloudWatchMonitoringConfiguration {
     /// `LogGroupName`: a string, required.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512.
-    pub log_group_name: Str,
+    pub log_group_name: ::cloudwright_core::Str,
     /// `LogStreamNamePrefix`: a string.
     ///
     /// Pattern `\S`; length 1 to 256.
-    pub log_stream_name_prefix: Option<Str>,
+    pub log_stream_name_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl CloudWatchMonitoringConfiguration {
-    /// A `CloudWatchMonitoringConfiguration` with its required properties, named in a [`CloudWatchMonitoringConfigurationRequired`].
+    /// A `CloudWatchMonitoringConfiguration` with its one required property, `LogGroupName`.
     #[inline]
-    pub fn new(required: CloudWatchMonitoringConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_group_name: required.log_group_name,
-            log_stream_name_prefix: None,
+            log_group_name: value.into(),
+            log_stream_name_prefix: ::std::option::Option::None,
         }
     }
 
     /// `LogGroupName`: a string, required.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = value.into(); self }
     /// `LogStreamNamePrefix`: a string.
-    pub fn log_stream_name_prefix(mut self, value: impl Into<Str>) -> Self { self.log_stream_name_prefix = Some(value.into()); self }
+    pub fn log_stream_name_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_stream_name_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchMonitoringConfiguration {}
+impl crate::PropertyType for CloudWatchMonitoringConfiguration {}
 
-impl ToValue for CloudWatchMonitoringConfiguration {
+impl ::cloudwright_core::ToValue for CloudWatchMonitoringConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogGroupName", &self.log_group_name)
             .opt("LogStreamNamePrefix", &self.log_stream_name_prefix)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationOverrides: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_EmreksConfiguration), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfigurationOverrides` property type of `AWS::EMRContainers::Endpoint`.
 ///
@@ -346,9 +289,10 @@ pub struct ConfigurationOverrides {
     /// `ApplicationConfiguration`: a list of [`EmreksConfiguration`] objects.
     ///
     /// Items 0 to 100.
-    pub application_configuration: Option<List<EmreksConfiguration>>,
+    pub application_configuration:
+        ::std::option::Option<::cloudwright_core::List<EmreksConfiguration>>,
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
-    pub monitoring_configuration: Option<Obj<MonitoringConfiguration>>,
+    pub monitoring_configuration: ::std::option::Option<crate::Obj<MonitoringConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -356,21 +300,21 @@ impl ConfigurationOverrides {
     /// A `ConfigurationOverrides` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplicationConfiguration`: a list of [`EmreksConfiguration`] objects.
-    pub fn application_configuration(mut self, value: impl Into<List<EmreksConfiguration>>) -> Self { self.application_configuration = Some(value.into()); self }
+    pub fn application_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EmreksConfiguration>>) -> Self { self.application_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
-    pub fn monitoring_configuration(mut self, value: impl Into<Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = Some(value.into()); self }
+    pub fn monitoring_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfigurationOverrides {}
+impl crate::PropertyType for ConfigurationOverrides {}
 
-impl ToValue for ConfigurationOverrides {
+impl ::cloudwright_core::ToValue for ConfigurationOverrides {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationConfiguration", &self.application_configuration)
             .opt("MonitoringConfiguration", &self.monitoring_configuration)
             .build()
@@ -381,21 +325,10 @@ impl ToValue for ConfigurationOverrides {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerLogRotationConfigurationRequired {
     /// `MaxFilesToKeep`: an integer, required.
-    pub max_files_to_keep: Int,
+    pub max_files_to_keep: ::cloudwright_core::Int,
     /// `RotationSize`: a string, required.
-    pub rotation_size: Str,
+    pub rotation_size: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerLogRotationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxFilesToKeep", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
-        ("RotationSize", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["RotationSize", "MaxFilesToKeep"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerLogRotationConfiguration` property type of `AWS::EMRContainers::Endpoint`.
 ///
@@ -405,11 +338,11 @@ pub struct ContainerLogRotationConfiguration {
     /// `MaxFilesToKeep`: an integer, required.
     ///
     /// Value 1 to 50.
-    pub max_files_to_keep: Int,
+    pub max_files_to_keep: ::cloudwright_core::Int,
     /// `RotationSize`: a string, required.
     ///
     /// Pattern `^\d+(\.\d+)?[KMG][Bb]?$`; length 3 to 12.
-    pub rotation_size: Str,
+    pub rotation_size: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -424,41 +357,22 @@ impl ContainerLogRotationConfiguration {
     }
 
     /// `MaxFilesToKeep`: an integer, required.
-    pub fn max_files_to_keep(mut self, value: impl Into<Int>) -> Self { self.max_files_to_keep = value.into(); self }
+    pub fn max_files_to_keep(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_files_to_keep = value.into(); self }
     /// `RotationSize`: a string, required.
-    pub fn rotation_size(mut self, value: impl Into<Str>) -> Self { self.rotation_size = value.into(); self }
+    pub fn rotation_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rotation_size = value.into(); self }
 }
 
-impl PropertyType for ContainerLogRotationConfiguration {}
+impl crate::PropertyType for ContainerLogRotationConfiguration {}
 
-impl ToValue for ContainerLogRotationConfiguration {
+impl ::cloudwright_core::ToValue for ContainerLogRotationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxFilesToKeep", &self.max_files_to_keep)
             .req("RotationSize", &self.rotation_size)
             .build()
     }
 }
-
-/// The required properties of [`EmreksConfiguration`], by name: `EmreksConfiguration::new(EmreksConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EmreksConfigurationRequired {
-    /// `Classification`: a string, required.
-    pub classification: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmreksConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Classification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EmreksConfiguration), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("Properties", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Classification"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EMREKSConfiguration` property type of `AWS::EMRContainers::Endpoint`.
 ///
@@ -468,41 +382,41 @@ pub struct EmreksConfiguration {
     /// `Classification`: a string, required.
     ///
     /// Pattern `\S`; length 1 to 1024.
-    pub classification: Str,
+    pub classification: ::cloudwright_core::Str,
     /// `Configurations`: a list of [`EmreksConfiguration`] objects.
     ///
     /// Items 0 to 100.
-    pub configurations: Option<List<EmreksConfiguration>>,
+    pub configurations: ::std::option::Option<::cloudwright_core::List<EmreksConfiguration>>,
     /// `Properties`: a JSON value.
-    pub properties: Option<Json>,
+    pub properties: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
 impl EmreksConfiguration {
-    /// A `EmreksConfiguration` with its required properties, named in a [`EmreksConfigurationRequired`].
+    /// A `EmreksConfiguration` with its one required property, `Classification`.
     #[inline]
-    pub fn new(required: EmreksConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            classification: required.classification,
-            configurations: None,
-            properties: None,
+            classification: value.into(),
+            configurations: ::std::option::Option::None,
+            properties: ::std::option::Option::None,
         }
     }
 
     /// `Classification`: a string, required.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self { self.classification = value.into(); self }
+    pub fn classification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.classification = value.into(); self }
     /// `Configurations`: a list of [`EmreksConfiguration`] objects.
-    pub fn configurations(mut self, value: impl Into<List<EmreksConfiguration>>) -> Self { self.configurations = Some(value.into()); self }
+    pub fn configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EmreksConfiguration>>) -> Self { self.configurations = ::std::option::Option::Some(value.into()); self }
     /// `Properties`: a JSON value.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
+    pub fn properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EmreksConfiguration {}
+impl crate::PropertyType for EmreksConfiguration {}
 
-impl ToValue for EmreksConfiguration {
+impl ::cloudwright_core::ToValue for EmreksConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Classification", &self.classification)
             .opt("Configurations", &self.configurations)
             .opt("Properties", &self.properties)
@@ -510,31 +424,21 @@ impl ToValue for EmreksConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchMonitoringConfiguration", Shape::Object(&RULE_CloudWatchMonitoringConfiguration)),
-        ("ContainerLogRotationConfiguration", Shape::Object(&RULE_ContainerLogRotationConfiguration)),
-        ("PersistentAppUI", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("S3MonitoringConfiguration", Shape::Object(&RULE_S3MonitoringConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MonitoringConfiguration` property type of `AWS::EMRContainers::Endpoint`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emrcontainers-endpoint-monitoringconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MonitoringConfiguration {
     /// `CloudWatchMonitoringConfiguration`: a [`CloudWatchMonitoringConfiguration`] object.
-    pub cloud_watch_monitoring_configuration: Option<Obj<CloudWatchMonitoringConfiguration>>,
+    pub cloud_watch_monitoring_configuration:
+        ::std::option::Option<crate::Obj<CloudWatchMonitoringConfiguration>>,
     /// `ContainerLogRotationConfiguration`: a [`ContainerLogRotationConfiguration`] object.
-    pub container_log_rotation_configuration: Option<Obj<ContainerLogRotationConfiguration>>,
+    pub container_log_rotation_configuration:
+        ::std::option::Option<crate::Obj<ContainerLogRotationConfiguration>>,
     /// `PersistentAppUI`: a [`PersistentAppUi`] value.
-    pub persistent_app_ui: Option<PersistentAppUi>,
+    pub persistent_app_ui: ::std::option::Option<PersistentAppUi>,
     /// `S3MonitoringConfiguration`: a [`S3MonitoringConfiguration`] object.
-    pub s3_monitoring_configuration: Option<Obj<S3MonitoringConfiguration>>,
+    pub s3_monitoring_configuration: ::std::option::Option<crate::Obj<S3MonitoringConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -542,25 +446,25 @@ impl MonitoringConfiguration {
     /// A `MonitoringConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchMonitoringConfiguration`: a [`CloudWatchMonitoringConfiguration`] object.
-    pub fn cloud_watch_monitoring_configuration(mut self, value: impl Into<Obj<CloudWatchMonitoringConfiguration>>) -> Self { self.cloud_watch_monitoring_configuration = Some(value.into()); self }
+    pub fn cloud_watch_monitoring_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchMonitoringConfiguration>>) -> Self { self.cloud_watch_monitoring_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ContainerLogRotationConfiguration`: a [`ContainerLogRotationConfiguration`] object.
-    pub fn container_log_rotation_configuration(mut self, value: impl Into<Obj<ContainerLogRotationConfiguration>>) -> Self { self.container_log_rotation_configuration = Some(value.into()); self }
+    pub fn container_log_rotation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerLogRotationConfiguration>>) -> Self { self.container_log_rotation_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PersistentAppUI`: a [`PersistentAppUi`] value.
-    pub fn persistent_app_ui(mut self, value: impl Into<PersistentAppUi>) -> Self { self.persistent_app_ui = Some(value.into()); self }
+    pub fn persistent_app_ui(mut self, value: impl ::std::convert::Into<PersistentAppUi>) -> Self { self.persistent_app_ui = ::std::option::Option::Some(value.into()); self }
     /// `S3MonitoringConfiguration`: a [`S3MonitoringConfiguration`] object.
-    pub fn s3_monitoring_configuration(mut self, value: impl Into<Obj<S3MonitoringConfiguration>>) -> Self { self.s3_monitoring_configuration = Some(value.into()); self }
+    pub fn s3_monitoring_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3MonitoringConfiguration>>) -> Self { self.s3_monitoring_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MonitoringConfiguration {}
+impl crate::PropertyType for MonitoringConfiguration {}
 
-impl ToValue for MonitoringConfiguration {
+impl ::cloudwright_core::ToValue for MonitoringConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchMonitoringConfiguration",
                 &self.cloud_watch_monitoring_configuration,
@@ -578,23 +482,6 @@ impl ToValue for MonitoringConfiguration {
     }
 }
 
-/// The required properties of [`S3MonitoringConfiguration`], by name: `S3MonitoringConfiguration::new(S3MonitoringConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3MonitoringConfigurationRequired {
-    /// `LogUri`: a string, required.
-    pub log_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10280), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["LogUri"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `S3MonitoringConfiguration` property type of `AWS::EMRContainers::Endpoint`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emrcontainers-endpoint-s3monitoringconfiguration.html>
@@ -603,29 +490,31 @@ pub struct S3MonitoringConfiguration {
     /// `LogUri`: a string, required.
     ///
     /// Pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\r\n\t]*$`; length 1 to 10280.
-    pub log_uri: Str,
+    pub log_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl S3MonitoringConfiguration {
-    /// A `S3MonitoringConfiguration` with its required properties, named in a [`S3MonitoringConfigurationRequired`].
+    /// A `S3MonitoringConfiguration` with its one required property, `LogUri`.
     #[inline]
-    pub fn new(required: S3MonitoringConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_uri: required.log_uri,
+            log_uri: value.into(),
         }
     }
 
     /// `LogUri`: a string, required.
-    pub fn log_uri(mut self, value: impl Into<Str>) -> Self { self.log_uri = value.into(); self }
+    pub fn log_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_uri = value.into(); self }
 }
 
-impl PropertyType for S3MonitoringConfiguration {}
+impl crate::PropertyType for S3MonitoringConfiguration {}
 
-impl ToValue for S3MonitoringConfiguration {
+impl ::cloudwright_core::ToValue for S3MonitoringConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("LogUri", &self.log_uri).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("LogUri", &self.log_uri)
+            .build()
     }
 }
 
@@ -633,21 +522,10 @@ impl ToValue for S3MonitoringConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EMRContainers::Endpoint`.
 ///
@@ -657,11 +535,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -676,17 +554,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -701,23 +579,136 @@ pub enum PersistentAppUi {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PersistentAppUi {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PersistentAppUi {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PersistentAppUi {
+impl ::cloudwright_core::ToValue for PersistentAppUi {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\d+(\\.\\d+)?[KMG][Bb]?$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\r\\n\\t]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z0-9-]*):iam::(\\d{12})?:(role((\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F))[\\w+=,.@-]+)$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[0-9A-Za-z][A-Za-z0-9\\-_]*");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("[A-Za-z0-9._/-]+");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[0-9a-z]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationOverrides", Shape::Object(&RULE_ConfigurationOverrides)),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ReleaseLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("VirtualClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["VirtualClusterId", "Type", "ReleaseLabel", "ExecutionRoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchMonitoringConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("LogStreamNamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["LogGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationOverrides: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_EmreksConfiguration), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerLogRotationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxFilesToKeep", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
+            ("RotationSize", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["RotationSize", "MaxFilesToKeep"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmreksConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Classification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EmreksConfiguration), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("Properties", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Classification"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchMonitoringConfiguration", Shape::Object(&RULE_CloudWatchMonitoringConfiguration)),
+            ("ContainerLogRotationConfiguration", Shape::Object(&RULE_ContainerLogRotationConfiguration)),
+            ("PersistentAppUI", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("S3MonitoringConfiguration", Shape::Object(&RULE_S3MonitoringConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10280), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["LogUri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

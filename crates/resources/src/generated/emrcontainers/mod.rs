@@ -21,8 +21,6 @@ pub mod virtual_cluster;
 #[cfg(feature = "emrcontainers")]
 pub use endpoint::{Endpoint, EndpointAttributes, EndpointRequired};
 #[cfg(feature = "emrcontainers")]
-pub use security_configuration::{
-    SecurityConfiguration, SecurityConfigurationAttributes, SecurityConfigurationRequired,
-};
+pub use security_configuration::{SecurityConfiguration, SecurityConfigurationAttributes};
 #[cfg(feature = "emrcontainers")]
 pub use virtual_cluster::{VirtualCluster, VirtualClusterAttributes, VirtualClusterRequired};

@@ -5,40 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::ContainerProviderType;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][A-Za-z0-9\\-_]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\-_]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::\\d{12}:role/.+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9 ]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
-
-/// The required properties of [`SecurityConfiguration`], by name: `SecurityConfiguration::new(SecurityConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecurityConfigurationRequired {
-    /// `SecurityConfigurationData`: a [`SecurityConfigurationData`] object, required.
-    pub security_configuration_data: Obj<SecurityConfigurationData>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerProvider", Shape::Object(&RULE_ContainerProvider)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SecurityConfigurationData", Shape::Object(&RULE_SecurityConfigurationData)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["SecurityConfigurationData"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EMRContainers::SecurityConfiguration` resource.
 ///
@@ -58,23 +25,23 @@ pub struct SecurityConfiguration {
     /// Container provider information.
     ///
     /// Create-only: changing it replaces the resource.
-    pub container_provider: Option<Obj<ContainerProvider>>,
+    pub container_provider: ::std::option::Option<crate::Obj<ContainerProvider>>,
     /// `Name`: a string.
     ///
     /// The name of the security configuration.
     ///
     /// Pattern `^[a-zA-Z0-9\-_]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityConfigurationData`: a [`SecurityConfigurationData`] object, required.
     ///
     /// Security configuration data containing encryption and authorization settings.
     ///
     /// Create-only: changing it replaces the resource.
-    pub security_configuration_data: Obj<SecurityConfigurationData>,
+    pub security_configuration_data: crate::Obj<SecurityConfigurationData>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this security configuration.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +51,7 @@ impl SecurityConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EMRContainers::SecurityConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrcontainers-securityconfiguration.html",
         primary_identifier: &["Arn"],
@@ -95,48 +62,50 @@ impl SecurityConfiguration {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `SecurityConfiguration` with its required properties, named in a [`SecurityConfigurationRequired`].
+    /// A `SecurityConfiguration` with its one required property, `SecurityConfigurationData`.
     #[inline]
-    pub fn new(required: SecurityConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SecurityConfigurationData>>) -> Self {
         Self {
-            container_provider: None,
-            name: None,
-            security_configuration_data: required.security_configuration_data,
-            tags: None,
+            container_provider: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            security_configuration_data: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ContainerProvider`: a [`ContainerProvider`] object.
-    pub fn container_provider(mut self, value: impl Into<Obj<ContainerProvider>>) -> Self { self.container_provider = Some(value.into()); self }
+    pub fn container_provider(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerProvider>>) -> Self { self.container_provider = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SecurityConfigurationData`: a [`SecurityConfigurationData`] object, required.
-    pub fn security_configuration_data(mut self, value: impl Into<Obj<SecurityConfigurationData>>) -> Self { self.security_configuration_data = value.into(); self }
+    pub fn security_configuration_data(mut self, value: impl ::std::convert::Into<crate::Obj<SecurityConfigurationData>>) -> Self { self.security_configuration_data = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SecurityConfiguration {
+impl ::cloudwright_core::Resource for SecurityConfiguration {
     type Attributes = SecurityConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityConfiguration {
+impl ::cloudwright_core::ToValue for SecurityConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerProvider", &self.container_provider)
             .opt("Name", &self.name)
             .req(
@@ -148,12 +117,12 @@ impl ToValue for SecurityConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityConfiguration`]: `Handle<SecurityConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityConfiguration`]: `Handle<SecurityConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecurityConfigurationAttributes(ResourceRef);
+pub struct SecurityConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecurityConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -163,28 +132,18 @@ impl SecurityConfigurationAttributes {
     ///
     /// The ARN of the security configuration.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the security configuration.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AtRestEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LocalDiskEncryptionConfiguration", Shape::Object(&RULE_LocalDiskEncryptionConfiguration)),
-        ("S3EncryptionConfiguration", Shape::Object(&RULE_S3EncryptionConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AtRestEncryptionConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -196,11 +155,12 @@ pub struct AtRestEncryptionConfiguration {
     /// `LocalDiskEncryptionConfiguration`: a [`LocalDiskEncryptionConfiguration`] object.
     ///
     /// Local disk encryption configuration.
-    pub local_disk_encryption_configuration: Option<Obj<LocalDiskEncryptionConfiguration>>,
+    pub local_disk_encryption_configuration:
+        ::std::option::Option<crate::Obj<LocalDiskEncryptionConfiguration>>,
     /// `S3EncryptionConfiguration`: a [`S3EncryptionConfiguration`] object.
     ///
     /// S3 encryption configuration.
-    pub s3_encryption_configuration: Option<Obj<S3EncryptionConfiguration>>,
+    pub s3_encryption_configuration: ::std::option::Option<crate::Obj<S3EncryptionConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -208,21 +168,21 @@ impl AtRestEncryptionConfiguration {
     /// A `AtRestEncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LocalDiskEncryptionConfiguration`: a [`LocalDiskEncryptionConfiguration`] object.
-    pub fn local_disk_encryption_configuration(mut self, value: impl Into<Obj<LocalDiskEncryptionConfiguration>>) -> Self { self.local_disk_encryption_configuration = Some(value.into()); self }
+    pub fn local_disk_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LocalDiskEncryptionConfiguration>>) -> Self { self.local_disk_encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `S3EncryptionConfiguration`: a [`S3EncryptionConfiguration`] object.
-    pub fn s3_encryption_configuration(mut self, value: impl Into<Obj<S3EncryptionConfiguration>>) -> Self { self.s3_encryption_configuration = Some(value.into()); self }
+    pub fn s3_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3EncryptionConfiguration>>) -> Self { self.s3_encryption_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AtRestEncryptionConfiguration {}
+impl crate::PropertyType for AtRestEncryptionConfiguration {}
 
-impl ToValue for AtRestEncryptionConfiguration {
+impl ::cloudwright_core::ToValue for AtRestEncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "LocalDiskEncryptionConfiguration",
                 &self.local_disk_encryption_configuration,
@@ -235,16 +195,6 @@ impl ToValue for AtRestEncryptionConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IAMConfiguration", Shape::Object(&RULE_IamConfiguration)),
-        ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AuthenticationConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
 /// Authentication configuration for the security configuration.
@@ -255,11 +205,12 @@ pub struct AuthenticationConfiguration {
     /// `IAMConfiguration`: an [`IamConfiguration`] object.
     ///
     /// IAM configuration.
-    pub iam_configuration: Option<Obj<IamConfiguration>>,
+    pub iam_configuration: ::std::option::Option<crate::Obj<IamConfiguration>>,
     /// `IdentityCenterConfiguration`: an [`IdentityCenterConfiguration`] object.
     ///
     /// Identity Center configuration.
-    pub identity_center_configuration: Option<Obj<IdentityCenterConfiguration>>,
+    pub identity_center_configuration:
+        ::std::option::Option<crate::Obj<IdentityCenterConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -267,21 +218,21 @@ impl AuthenticationConfiguration {
     /// A `AuthenticationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IAMConfiguration`: an [`IamConfiguration`] object.
-    pub fn iam_configuration(mut self, value: impl Into<Obj<IamConfiguration>>) -> Self { self.iam_configuration = Some(value.into()); self }
+    pub fn iam_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IamConfiguration>>) -> Self { self.iam_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IdentityCenterConfiguration`: an [`IdentityCenterConfiguration`] object.
-    pub fn identity_center_configuration(mut self, value: impl Into<Obj<IdentityCenterConfiguration>>) -> Self { self.identity_center_configuration = Some(value.into()); self }
+    pub fn identity_center_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IdentityCenterConfiguration>>) -> Self { self.identity_center_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthenticationConfiguration {}
+impl crate::PropertyType for AuthenticationConfiguration {}
 
-impl ToValue for AuthenticationConfiguration {
+impl ::cloudwright_core::ToValue for AuthenticationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IAMConfiguration", &self.iam_configuration)
             .opt(
                 "IdentityCenterConfiguration",
@@ -290,15 +241,6 @@ impl ToValue for AuthenticationConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthorizationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LakeFormationConfiguration", Shape::Object(&RULE_LakeFormationConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthorizationConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -310,7 +252,7 @@ pub struct AuthorizationConfiguration {
     /// `LakeFormationConfiguration`: a [`LakeFormationConfiguration`] object.
     ///
     /// Lake Formation configuration.
-    pub lake_formation_configuration: Option<Obj<LakeFormationConfiguration>>,
+    pub lake_formation_configuration: ::std::option::Option<crate::Obj<LakeFormationConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -318,19 +260,19 @@ impl AuthorizationConfiguration {
     /// A `AuthorizationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LakeFormationConfiguration`: a [`LakeFormationConfiguration`] object.
-    pub fn lake_formation_configuration(mut self, value: impl Into<Obj<LakeFormationConfiguration>>) -> Self { self.lake_formation_configuration = Some(value.into()); self }
+    pub fn lake_formation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LakeFormationConfiguration>>) -> Self { self.lake_formation_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthorizationConfiguration {}
+impl crate::PropertyType for AuthorizationConfiguration {}
 
-impl ToValue for AuthorizationConfiguration {
+impl ::cloudwright_core::ToValue for AuthorizationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "LakeFormationConfiguration",
                 &self.lake_formation_configuration,
@@ -338,15 +280,6 @@ impl ToValue for AuthorizationConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerInfo: ObjRule = ObjRule {
-    properties: &[
-        ("EksInfo", Shape::Object(&RULE_EksInfo)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerInfo` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -358,7 +291,7 @@ pub struct ContainerInfo {
     /// `EksInfo`: an [`EksInfo`] object.
     ///
     /// EKS information.
-    pub eks_info: Option<Obj<EksInfo>>,
+    pub eks_info: ::std::option::Option<crate::Obj<EksInfo>>,
 }
 
 #[rustfmt::skip]
@@ -366,19 +299,21 @@ impl ContainerInfo {
     /// A `ContainerInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EksInfo`: an [`EksInfo`] object.
-    pub fn eks_info(mut self, value: impl Into<Obj<EksInfo>>) -> Self { self.eks_info = Some(value.into()); self }
+    pub fn eks_info(mut self, value: impl ::std::convert::Into<crate::Obj<EksInfo>>) -> Self { self.eks_info = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContainerInfo {}
+impl crate::PropertyType for ContainerInfo {}
 
-impl ToValue for ContainerInfo {
+impl ::cloudwright_core::ToValue for ContainerInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("EksInfo", &self.eks_info).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("EksInfo", &self.eks_info)
+            .build()
     }
 }
 
@@ -386,22 +321,10 @@ impl ToValue for ContainerInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerProviderRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Type`: a [`ContainerProviderType`] value, required.
     pub r#type: ContainerProviderType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerProvider: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Info", Shape::Object(&RULE_ContainerInfo)),
-        ("Type", Shape::Str(&StrRule { allowed: &["EKS"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerProvider` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -415,11 +338,11 @@ pub struct ContainerProvider {
     /// The container provider ID.
     ///
     /// Pattern `^[0-9A-Za-z][A-Za-z0-9\-_]*$`; length 1 to 100.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Info`: a [`ContainerInfo`] object.
     ///
     /// Container information.
-    pub info: Option<Obj<ContainerInfo>>,
+    pub info: ::std::option::Option<crate::Obj<ContainerInfo>>,
     /// `Type`: a [`ContainerProviderType`] value, required.
     ///
     /// The container provider type.
@@ -433,40 +356,31 @@ impl ContainerProvider {
     pub fn new(required: ContainerProviderRequired) -> Self {
         Self {
             id: required.id,
-            info: None,
+            info: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Info`: a [`ContainerInfo`] object.
-    pub fn info(mut self, value: impl Into<Obj<ContainerInfo>>) -> Self { self.info = Some(value.into()); self }
+    pub fn info(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerInfo>>) -> Self { self.info = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ContainerProviderType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ContainerProviderType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ContainerProviderType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ContainerProvider {}
+impl crate::PropertyType for ContainerProvider {}
 
-impl ToValue for ContainerProvider {
+impl ::cloudwright_core::ToValue for ContainerProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .opt("Info", &self.info)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Namespace", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EksInfo` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -478,7 +392,7 @@ pub struct EksInfo {
     /// `Namespace`: a string.
     ///
     /// The EKS namespace.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -486,31 +400,23 @@ impl EksInfo {
     /// A `EksInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksInfo {}
+impl crate::PropertyType for EksInfo {}
 
-impl ToValue for EksInfo {
+impl ::cloudwright_core::ToValue for EksInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Namespace", &self.namespace).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Namespace", &self.namespace)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AtRestEncryptionConfiguration", Shape::Object(&RULE_AtRestEncryptionConfiguration)),
-        ("InTransitEncryptionConfiguration", Shape::Object(&RULE_InTransitEncryptionConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -522,11 +428,13 @@ pub struct EncryptionConfiguration {
     /// `AtRestEncryptionConfiguration`: an [`AtRestEncryptionConfiguration`] object.
     ///
     /// At-rest encryption configuration.
-    pub at_rest_encryption_configuration: Option<Obj<AtRestEncryptionConfiguration>>,
+    pub at_rest_encryption_configuration:
+        ::std::option::Option<crate::Obj<AtRestEncryptionConfiguration>>,
     /// `InTransitEncryptionConfiguration`: an [`InTransitEncryptionConfiguration`] object.
     ///
     /// In-transit encryption configuration.
-    pub in_transit_encryption_configuration: Option<Obj<InTransitEncryptionConfiguration>>,
+    pub in_transit_encryption_configuration:
+        ::std::option::Option<crate::Obj<InTransitEncryptionConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -534,21 +442,21 @@ impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AtRestEncryptionConfiguration`: an [`AtRestEncryptionConfiguration`] object.
-    pub fn at_rest_encryption_configuration(mut self, value: impl Into<Obj<AtRestEncryptionConfiguration>>) -> Self { self.at_rest_encryption_configuration = Some(value.into()); self }
+    pub fn at_rest_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AtRestEncryptionConfiguration>>) -> Self { self.at_rest_encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InTransitEncryptionConfiguration`: an [`InTransitEncryptionConfiguration`] object.
-    pub fn in_transit_encryption_configuration(mut self, value: impl Into<Obj<InTransitEncryptionConfiguration>>) -> Self { self.in_transit_encryption_configuration = Some(value.into()); self }
+    pub fn in_transit_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InTransitEncryptionConfiguration>>) -> Self { self.in_transit_encryption_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AtRestEncryptionConfiguration",
                 &self.at_rest_encryption_configuration,
@@ -560,15 +468,6 @@ impl ToValue for EncryptionConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IamConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SystemRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IAMConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -582,7 +481,7 @@ pub struct IamConfiguration {
     /// The system role ARN.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::\d{12}:role/.+$`.
-    pub system_role: Option<Str>,
+    pub system_role: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -590,34 +489,23 @@ impl IamConfiguration {
     /// A `IamConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SystemRole`: a string.
-    pub fn system_role(mut self, value: impl Into<Str>) -> Self { self.system_role = Some(value.into()); self }
+    pub fn system_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.system_role = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamConfiguration {}
+impl crate::PropertyType for IamConfiguration {}
 
-impl ToValue for IamConfiguration {
+impl ::cloudwright_core::ToValue for IamConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SystemRole", &self.system_role)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EnableIdentityCenter", Shape::Bool),
-        ("IdentityCenterApplicationAssignmentRequired", Shape::Bool),
-        ("IdentityCenterInstanceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdentityCenterConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -629,17 +517,18 @@ pub struct IdentityCenterConfiguration {
     /// `EnableIdentityCenter`: a boolean.
     ///
     /// Whether to enable Identity Center integration.
-    pub enable_identity_center: Option<Bool>,
+    pub enable_identity_center: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IdentityCenterApplicationAssignmentRequired`: a boolean.
     ///
     /// Whether Identity Center application assignment is required.
-    pub identity_center_application_assignment_required: Option<Bool>,
+    pub identity_center_application_assignment_required:
+        ::std::option::Option<::cloudwright_core::Bool>,
     /// `IdentityCenterInstanceARN`: a string.
     ///
     /// The ARN of the Identity Center instance.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`.
-    pub identity_center_instance_arn: Option<Str>,
+    pub identity_center_instance_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -647,23 +536,23 @@ impl IdentityCenterConfiguration {
     /// A `IdentityCenterConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableIdentityCenter`: a boolean.
-    pub fn enable_identity_center(mut self, value: impl Into<Bool>) -> Self { self.enable_identity_center = Some(value.into()); self }
+    pub fn enable_identity_center(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_identity_center = ::std::option::Option::Some(value.into()); self }
     /// `IdentityCenterApplicationAssignmentRequired`: a boolean.
-    pub fn identity_center_application_assignment_required(mut self, value: impl Into<Bool>) -> Self { self.identity_center_application_assignment_required = Some(value.into()); self }
+    pub fn identity_center_application_assignment_required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.identity_center_application_assignment_required = ::std::option::Option::Some(value.into()); self }
     /// `IdentityCenterInstanceARN`: a string.
-    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_instance_arn = Some(value.into()); self }
+    pub fn identity_center_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_center_instance_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdentityCenterConfiguration {}
+impl crate::PropertyType for IdentityCenterConfiguration {}
 
-impl ToValue for IdentityCenterConfiguration {
+impl ::cloudwright_core::ToValue for IdentityCenterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnableIdentityCenter", &self.enable_identity_center)
             .opt(
                 "IdentityCenterApplicationAssignmentRequired",
@@ -677,15 +566,6 @@ impl ToValue for IdentityCenterConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InTransitEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TLSCertificateConfiguration", Shape::Object(&RULE_TlsCertificateConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InTransitEncryptionConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
 /// In-transit encryption configuration.
@@ -696,7 +576,8 @@ pub struct InTransitEncryptionConfiguration {
     /// `TLSCertificateConfiguration`: a [`TlsCertificateConfiguration`] object.
     ///
     /// TLS certificate configuration for in-transit encryption.
-    pub tls_certificate_configuration: Option<Obj<TlsCertificateConfiguration>>,
+    pub tls_certificate_configuration:
+        ::std::option::Option<crate::Obj<TlsCertificateConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -704,19 +585,19 @@ impl InTransitEncryptionConfiguration {
     /// A `InTransitEncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TLSCertificateConfiguration`: a [`TlsCertificateConfiguration`] object.
-    pub fn tls_certificate_configuration(mut self, value: impl Into<Obj<TlsCertificateConfiguration>>) -> Self { self.tls_certificate_configuration = Some(value.into()); self }
+    pub fn tls_certificate_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TlsCertificateConfiguration>>) -> Self { self.tls_certificate_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InTransitEncryptionConfiguration {}
+impl crate::PropertyType for InTransitEncryptionConfiguration {}
 
-impl ToValue for InTransitEncryptionConfiguration {
+impl ::cloudwright_core::ToValue for InTransitEncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "TLSCertificateConfiguration",
                 &self.tls_certificate_configuration,
@@ -724,18 +605,6 @@ impl ToValue for InTransitEncryptionConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LakeFormationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizedSessionTagValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("QueryAccessControlEnabled", Shape::Bool),
-        ("QueryEngineRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecureNamespaceInfo", Shape::Object(&RULE_SecureNamespaceInfo)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LakeFormationConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -749,21 +618,21 @@ pub struct LakeFormationConfiguration {
     /// The session tag to authorize Lake Formation access.
     ///
     /// Pattern `^[\.\-_/#A-Za-z0-9 ]+$`; length 1 to 256.
-    pub authorized_session_tag_value: Option<Str>,
+    pub authorized_session_tag_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryAccessControlEnabled`: a boolean.
     ///
     /// Whether query access control is enabled.
-    pub query_access_control_enabled: Option<Bool>,
+    pub query_access_control_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `QueryEngineRoleArn`: a string.
     ///
     /// The ARN of the query engine role.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::\d{12}:role/.+$`; length 20 to 2048.
-    pub query_engine_role_arn: Option<Str>,
+    pub query_engine_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecureNamespaceInfo`: a [`SecureNamespaceInfo`] object.
     ///
     /// Secure namespace information for Lake Formation.
-    pub secure_namespace_info: Option<Obj<SecureNamespaceInfo>>,
+    pub secure_namespace_info: ::std::option::Option<crate::Obj<SecureNamespaceInfo>>,
 }
 
 #[rustfmt::skip]
@@ -771,25 +640,25 @@ impl LakeFormationConfiguration {
     /// A `LakeFormationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthorizedSessionTagValue`: a string.
-    pub fn authorized_session_tag_value(mut self, value: impl Into<Str>) -> Self { self.authorized_session_tag_value = Some(value.into()); self }
+    pub fn authorized_session_tag_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorized_session_tag_value = ::std::option::Option::Some(value.into()); self }
     /// `QueryAccessControlEnabled`: a boolean.
-    pub fn query_access_control_enabled(mut self, value: impl Into<Bool>) -> Self { self.query_access_control_enabled = Some(value.into()); self }
+    pub fn query_access_control_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.query_access_control_enabled = ::std::option::Option::Some(value.into()); self }
     /// `QueryEngineRoleArn`: a string.
-    pub fn query_engine_role_arn(mut self, value: impl Into<Str>) -> Self { self.query_engine_role_arn = Some(value.into()); self }
+    pub fn query_engine_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_engine_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecureNamespaceInfo`: a [`SecureNamespaceInfo`] object.
-    pub fn secure_namespace_info(mut self, value: impl Into<Obj<SecureNamespaceInfo>>) -> Self { self.secure_namespace_info = Some(value.into()); self }
+    pub fn secure_namespace_info(mut self, value: impl ::std::convert::Into<crate::Obj<SecureNamespaceInfo>>) -> Self { self.secure_namespace_info = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LakeFormationConfiguration {}
+impl crate::PropertyType for LakeFormationConfiguration {}
 
-impl ToValue for LakeFormationConfiguration {
+impl ::cloudwright_core::ToValue for LakeFormationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthorizedSessionTagValue",
                 &self.authorized_session_tag_value,
@@ -804,16 +673,6 @@ impl ToValue for LakeFormationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LocalDiskEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AwsKmsKeyId", Shape::STR),
-        ("EncryptionKeyProviderType", Shape::Str(&StrRule { allowed: &["AwsKms"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LocalDiskEncryptionConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
 /// Local disk encryption configuration.
@@ -824,11 +683,11 @@ pub struct LocalDiskEncryptionConfiguration {
     /// `AwsKmsKeyId`: a string.
     ///
     /// The AWS KMS key ID.
-    pub aws_kms_key_id: Option<Str>,
+    pub aws_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionKeyProviderType`: an [`EncryptionKeyProviderType`] value.
     ///
     /// The encryption key provider type.
-    pub encryption_key_provider_type: Option<EncryptionKeyProviderType>,
+    pub encryption_key_provider_type: ::std::option::Option<EncryptionKeyProviderType>,
 }
 
 #[rustfmt::skip]
@@ -836,21 +695,21 @@ impl LocalDiskEncryptionConfiguration {
     /// A `LocalDiskEncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsKmsKeyId`: a string.
-    pub fn aws_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.aws_kms_key_id = Some(value.into()); self }
+    pub fn aws_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionKeyProviderType`: an [`EncryptionKeyProviderType`] value.
-    pub fn encryption_key_provider_type(mut self, value: impl Into<EncryptionKeyProviderType>) -> Self { self.encryption_key_provider_type = Some(value.into()); self }
+    pub fn encryption_key_provider_type(mut self, value: impl ::std::convert::Into<EncryptionKeyProviderType>) -> Self { self.encryption_key_provider_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LocalDiskEncryptionConfiguration {}
+impl crate::PropertyType for LocalDiskEncryptionConfiguration {}
 
-impl ToValue for LocalDiskEncryptionConfiguration {
+impl ::cloudwright_core::ToValue for LocalDiskEncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsKmsKeyId", &self.aws_kms_key_id)
             .opt(
                 "EncryptionKeyProviderType",
@@ -859,16 +718,6 @@ impl ToValue for LocalDiskEncryptionConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionOption", Shape::Str(&StrRule { allowed: &["SSE-S3", "SSE-KMS", "CSE-KMS"], ..StrRule::ANY })),
-        ("KMSKeyId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3EncryptionConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -880,11 +729,11 @@ pub struct S3EncryptionConfiguration {
     /// `EncryptionOption`: an [`EncryptionOption`] value.
     ///
     /// The S3 encryption option.
-    pub encryption_option: Option<EncryptionOption>,
+    pub encryption_option: ::std::option::Option<EncryptionOption>,
     /// `KMSKeyId`: a string.
     ///
     /// The KMS key ID for encryption.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -892,36 +741,26 @@ impl S3EncryptionConfiguration {
     /// A `S3EncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EncryptionOption`: an [`EncryptionOption`] value.
-    pub fn encryption_option(mut self, value: impl Into<EncryptionOption>) -> Self { self.encryption_option = Some(value.into()); self }
+    pub fn encryption_option(mut self, value: impl ::std::convert::Into<EncryptionOption>) -> Self { self.encryption_option = ::std::option::Option::Some(value.into()); self }
     /// `KMSKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3EncryptionConfiguration {}
+impl crate::PropertyType for S3EncryptionConfiguration {}
 
-impl ToValue for S3EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for S3EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncryptionOption", &self.encryption_option)
             .opt("KMSKeyId", &self.kms_key_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecureNamespaceInfo: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SecureNamespaceInfo` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -935,13 +774,13 @@ pub struct SecureNamespaceInfo {
     /// The ID of the cluster.
     ///
     /// Pattern `^[0-9A-Za-z][A-Za-z0-9\-_]*$`; length 1 to 100.
-    pub cluster_id: Option<Str>,
+    pub cluster_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Namespace`: a string.
     ///
     /// The namespace.
     ///
     /// Pattern `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`; length 1 to 63.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -949,37 +788,26 @@ impl SecureNamespaceInfo {
     /// A `SecureNamespaceInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClusterId`: a string.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = Some(value.into()); self }
+    pub fn cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_id = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SecureNamespaceInfo {}
+impl crate::PropertyType for SecureNamespaceInfo {}
 
-impl ToValue for SecureNamespaceInfo {
+impl ::cloudwright_core::ToValue for SecureNamespaceInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClusterId", &self.cluster_id)
             .opt("Namespace", &self.namespace)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityConfigurationData: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfiguration)),
-        ("AuthorizationConfiguration", Shape::Object(&RULE_AuthorizationConfiguration)),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SecurityConfigurationData` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -991,15 +819,16 @@ pub struct SecurityConfigurationData {
     /// `AuthenticationConfiguration`: an [`AuthenticationConfiguration`] object.
     ///
     /// Authentication configuration for the security configuration.
-    pub authentication_configuration: Option<Obj<AuthenticationConfiguration>>,
+    pub authentication_configuration:
+        ::std::option::Option<crate::Obj<AuthenticationConfiguration>>,
     /// `AuthorizationConfiguration`: an [`AuthorizationConfiguration`] object.
     ///
     /// Authorization configuration for the security configuration.
-    pub authorization_configuration: Option<Obj<AuthorizationConfiguration>>,
+    pub authorization_configuration: ::std::option::Option<crate::Obj<AuthorizationConfiguration>>,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// Encryption configuration for the security configuration.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1007,23 +836,23 @@ impl SecurityConfigurationData {
     /// A `SecurityConfigurationData` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthenticationConfiguration`: an [`AuthenticationConfiguration`] object.
-    pub fn authentication_configuration(mut self, value: impl Into<Obj<AuthenticationConfiguration>>) -> Self { self.authentication_configuration = Some(value.into()); self }
+    pub fn authentication_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AuthenticationConfiguration>>) -> Self { self.authentication_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizationConfiguration`: an [`AuthorizationConfiguration`] object.
-    pub fn authorization_configuration(mut self, value: impl Into<Obj<AuthorizationConfiguration>>) -> Self { self.authorization_configuration = Some(value.into()); self }
+    pub fn authorization_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AuthorizationConfiguration>>) -> Self { self.authorization_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SecurityConfigurationData {}
+impl crate::PropertyType for SecurityConfigurationData {}
 
-impl ToValue for SecurityConfigurationData {
+impl ::cloudwright_core::ToValue for SecurityConfigurationData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationConfiguration",
                 &self.authentication_configuration,
@@ -1041,21 +870,10 @@ impl ToValue for SecurityConfigurationData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -1063,9 +881,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1080,33 +898,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TlsCertificateConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateProviderType", Shape::Str(&StrRule { allowed: &["PEM"], ..StrRule::ANY })),
-        ("PrivateKeySecretArn", Shape::STR),
-        ("PublicKeySecretArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TLSCertificateConfiguration` property type of `AWS::EMRContainers::SecurityConfiguration`.
 ///
@@ -1118,15 +925,15 @@ pub struct TlsCertificateConfiguration {
     /// `CertificateProviderType`: a [`CertificateProviderType`] value.
     ///
     /// The certificate provider type.
-    pub certificate_provider_type: Option<CertificateProviderType>,
+    pub certificate_provider_type: ::std::option::Option<CertificateProviderType>,
     /// `PrivateKeySecretArn`: a string.
     ///
     /// The ARN of the secret containing the private key.
-    pub private_key_secret_arn: Option<Str>,
+    pub private_key_secret_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `PublicKeySecretArn`: a string.
     ///
     /// The ARN of the secret containing the public key.
-    pub public_key_secret_arn: Option<Str>,
+    pub public_key_secret_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1134,23 +941,23 @@ impl TlsCertificateConfiguration {
     /// A `TlsCertificateConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateProviderType`: a [`CertificateProviderType`] value.
-    pub fn certificate_provider_type(mut self, value: impl Into<CertificateProviderType>) -> Self { self.certificate_provider_type = Some(value.into()); self }
+    pub fn certificate_provider_type(mut self, value: impl ::std::convert::Into<CertificateProviderType>) -> Self { self.certificate_provider_type = ::std::option::Option::Some(value.into()); self }
     /// `PrivateKeySecretArn`: a string.
-    pub fn private_key_secret_arn(mut self, value: impl Into<Str>) -> Self { self.private_key_secret_arn = Some(value.into()); self }
+    pub fn private_key_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_key_secret_arn = ::std::option::Option::Some(value.into()); self }
     /// `PublicKeySecretArn`: a string.
-    pub fn public_key_secret_arn(mut self, value: impl Into<Str>) -> Self { self.public_key_secret_arn = Some(value.into()); self }
+    pub fn public_key_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_key_secret_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TlsCertificateConfiguration {}
+impl crate::PropertyType for TlsCertificateConfiguration {}
 
-impl ToValue for TlsCertificateConfiguration {
+impl ::cloudwright_core::ToValue for TlsCertificateConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateProviderType", &self.certificate_provider_type)
             .opt("PrivateKeySecretArn", &self.private_key_secret_arn)
             .opt("PublicKeySecretArn", &self.public_key_secret_arn)
@@ -1164,23 +971,23 @@ pub enum CertificateProviderType {
     /// `PEM`
     Pem,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CertificateProviderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CertificateProviderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CertificateProviderType {
+impl ::cloudwright_core::ToValue for CertificateProviderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pem => "PEM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1190,23 +997,23 @@ pub enum EncryptionKeyProviderType {
     /// `AwsKms`
     AwsKms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionKeyProviderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionKeyProviderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionKeyProviderType {
+impl ::cloudwright_core::ToValue for EncryptionKeyProviderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsKms => "AwsKms",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1220,24 +1027,228 @@ pub enum EncryptionOption {
     /// `CSE-KMS`
     CseKms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionOption {
+impl ::cloudwright_core::ToValue for EncryptionOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SseS3 => "SSE-S3",
             Self::SseKms => "SSE-KMS",
             Self::CseKms => "CSE-KMS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][A-Za-z0-9\\-_]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\-_]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::\\d{12}:role/.+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9 ]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerProvider", Shape::Object(&RULE_ContainerProvider)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SecurityConfigurationData", Shape::Object(&RULE_SecurityConfigurationData)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["SecurityConfigurationData"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AtRestEncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LocalDiskEncryptionConfiguration", Shape::Object(&RULE_LocalDiskEncryptionConfiguration)),
+            ("S3EncryptionConfiguration", Shape::Object(&RULE_S3EncryptionConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IAMConfiguration", Shape::Object(&RULE_IamConfiguration)),
+            ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthorizationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LakeFormationConfiguration", Shape::Object(&RULE_LakeFormationConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerInfo: ObjRule = ObjRule {
+        properties: &[
+            ("EksInfo", Shape::Object(&RULE_EksInfo)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerProvider: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Info", Shape::Object(&RULE_ContainerInfo)),
+            ("Type", Shape::Str(&StrRule { allowed: &["EKS"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Namespace", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AtRestEncryptionConfiguration", Shape::Object(&RULE_AtRestEncryptionConfiguration)),
+            ("InTransitEncryptionConfiguration", Shape::Object(&RULE_InTransitEncryptionConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SystemRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EnableIdentityCenter", Shape::Bool),
+            ("IdentityCenterApplicationAssignmentRequired", Shape::Bool),
+            ("IdentityCenterInstanceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InTransitEncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TLSCertificateConfiguration", Shape::Object(&RULE_TlsCertificateConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LakeFormationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizedSessionTagValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("QueryAccessControlEnabled", Shape::Bool),
+            ("QueryEngineRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecureNamespaceInfo", Shape::Object(&RULE_SecureNamespaceInfo)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalDiskEncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AwsKmsKeyId", Shape::STR),
+            ("EncryptionKeyProviderType", Shape::Str(&StrRule { allowed: &["AwsKms"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionOption", Shape::Str(&StrRule { allowed: &["SSE-S3", "SSE-KMS", "CSE-KMS"], ..StrRule::ANY })),
+            ("KMSKeyId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecureNamespaceInfo: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityConfigurationData: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfiguration)),
+            ("AuthorizationConfiguration", Shape::Object(&RULE_AuthorizationConfiguration)),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TlsCertificateConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateProviderType", Shape::Str(&StrRule { allowed: &["PEM"], ..StrRule::ANY })),
+            ("PrivateKeySecretArn", Shape::STR),
+            ("PublicKeySecretArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,8 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "emrcontainers")]
 /// The values of `Type` (`AWS::EMRContainers::SecurityConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
@@ -17,24 +15,31 @@ pub enum ContainerProviderType {
     /// `EKS`
     Eks,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "emrcontainers")]
-impl From<Value> for ContainerProviderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContainerProviderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "emrcontainers")]
-impl ToValue for ContainerProviderType {
+impl ::cloudwright_core::ToValue for ContainerProviderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Eks => "EKS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
 }

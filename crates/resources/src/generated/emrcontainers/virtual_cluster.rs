@@ -5,37 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::ContainerProviderType;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][A-Za-z0-9\\-_]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[0-9a-z]+");
 
 /// The required properties of [`VirtualCluster`], by name: `VirtualCluster::new(VirtualClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualClusterRequired {
     /// `ContainerProvider`: a [`ContainerProvider`] object, required.
-    pub container_provider: Obj<ContainerProvider>,
+    pub container_provider: crate::Obj<ContainerProvider>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualCluster: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerProvider", Shape::Object(&RULE_ContainerProvider)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SecurityConfigurationId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name", "ContainerProvider"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EMRContainers::VirtualCluster` resource.
 ///
@@ -55,25 +34,25 @@ pub struct VirtualCluster {
     /// The container provider of the virtual cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub container_provider: Obj<ContainerProvider>,
+    pub container_provider: crate::Obj<ContainerProvider>,
     /// `Name`: a string, required.
     ///
     /// The name of the virtual cluster.
     ///
     /// Pattern `[\.\-_/#A-Za-z0-9]+`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SecurityConfigurationId`: a string.
     ///
     /// The ID of the security configuration.
     ///
     /// Pattern `[0-9a-z]+`; length 1 to 64.
-    pub security_configuration_id: Option<Str>,
+    pub security_configuration_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +62,7 @@ impl VirtualCluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EMRContainers::VirtualCluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrcontainers-virtualcluster.html",
         primary_identifier: &["Id"],
@@ -94,7 +73,7 @@ impl VirtualCluster {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VirtualCluster` with its required properties, named in a [`VirtualClusterRequired`].
@@ -103,39 +82,41 @@ impl VirtualCluster {
         Self {
             container_provider: required.container_provider,
             name: required.name,
-            security_configuration_id: None,
-            tags: None,
+            security_configuration_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ContainerProvider`: a [`ContainerProvider`] object, required.
-    pub fn container_provider(mut self, value: impl Into<Obj<ContainerProvider>>) -> Self { self.container_provider = value.into(); self }
+    pub fn container_provider(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerProvider>>) -> Self { self.container_provider = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SecurityConfigurationId`: a string.
-    pub fn security_configuration_id(mut self, value: impl Into<Str>) -> Self { self.security_configuration_id = Some(value.into()); self }
+    pub fn security_configuration_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_configuration_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VirtualCluster {
+impl ::cloudwright_core::Resource for VirtualCluster {
     type Attributes = VirtualClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VirtualCluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VirtualCluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VirtualCluster {
+impl ::cloudwright_core::ToValue for VirtualCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContainerProvider", &self.container_provider)
             .req("Name", &self.name)
             .opt("SecurityConfigurationId", &self.security_configuration_id)
@@ -144,12 +125,12 @@ impl ToValue for VirtualCluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VirtualCluster`]: `Handle<VirtualCluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VirtualCluster`]: `Handle<VirtualCluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VirtualClusterAttributes(ResourceRef);
+pub struct VirtualClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VirtualClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VirtualClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,35 +140,18 @@ impl VirtualClusterAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the project, such as `arn:aws:emr-containers:us-east-1:123456789012:/virtualclusters/ab4rp1abcs8xz47n3x0example` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the virtual cluster, such as `ab4rp1abcs8xz47n3x0example` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`ContainerInfo`], by name: `ContainerInfo::new(ContainerInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContainerInfoRequired {
-    /// `EksInfo`: an [`EksInfo`] object, required.
-    pub eks_info: Obj<EksInfo>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerInfo: ObjRule = ObjRule {
-    properties: &[
-        ("EksInfo", Shape::Object(&RULE_EksInfo)),
-    ],
-    required: &["EksInfo"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerInfo` property type of `AWS::EMRContainers::VirtualCluster`.
 ///
@@ -199,29 +163,31 @@ pub struct ContainerInfo {
     /// `EksInfo`: an [`EksInfo`] object, required.
     ///
     /// The information about the Amazon EKS cluster.
-    pub eks_info: Obj<EksInfo>,
+    pub eks_info: crate::Obj<EksInfo>,
 }
 
 #[rustfmt::skip]
 impl ContainerInfo {
-    /// A `ContainerInfo` with its required properties, named in a [`ContainerInfoRequired`].
+    /// A `ContainerInfo` with its one required property, `EksInfo`.
     #[inline]
-    pub fn new(required: ContainerInfoRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<EksInfo>>) -> Self {
         Self {
-            eks_info: required.eks_info,
+            eks_info: value.into(),
         }
     }
 
     /// `EksInfo`: an [`EksInfo`] object, required.
-    pub fn eks_info(mut self, value: impl Into<Obj<EksInfo>>) -> Self { self.eks_info = value.into(); self }
+    pub fn eks_info(mut self, value: impl ::std::convert::Into<crate::Obj<EksInfo>>) -> Self { self.eks_info = value.into(); self }
 }
 
-impl PropertyType for ContainerInfo {}
+impl crate::PropertyType for ContainerInfo {}
 
-impl ToValue for ContainerInfo {
+impl ::cloudwright_core::ToValue for ContainerInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("EksInfo", &self.eks_info).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("EksInfo", &self.eks_info)
+            .build()
     }
 }
 
@@ -229,24 +195,12 @@ impl ToValue for ContainerInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerProviderRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Info`: a [`ContainerInfo`] object, required.
-    pub info: Obj<ContainerInfo>,
+    pub info: crate::Obj<ContainerInfo>,
     /// `Type`: a [`ContainerProviderType`] value, required.
     pub r#type: ContainerProviderType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerProvider: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Info", Shape::Object(&RULE_ContainerInfo)),
-        ("Type", Shape::Str(&StrRule { allowed: &["EKS"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Id", "Info"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerProvider` property type of `AWS::EMRContainers::VirtualCluster`.
 ///
@@ -266,11 +220,11 @@ pub struct ContainerProvider {
     /// *Pattern* : `^[0-9A-Za-z][A-Za-z0-9\-_]*`
     ///
     /// Pattern `^[0-9A-Za-z][A-Za-z0-9\-_]*`; length 1 to 100.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Info`: a [`ContainerInfo`] object, required.
     ///
     /// The information about the container cluster.
-    pub info: Obj<ContainerInfo>,
+    pub info: crate::Obj<ContainerInfo>,
     /// `Type`: a [`ContainerProviderType`] value, required.
     ///
     /// The type of the container provider. Amazon EKS is the only supported type as of now.
@@ -290,42 +244,25 @@ impl ContainerProvider {
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Info`: a [`ContainerInfo`] object, required.
-    pub fn info(mut self, value: impl Into<Obj<ContainerInfo>>) -> Self { self.info = value.into(); self }
+    pub fn info(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerInfo>>) -> Self { self.info = value.into(); self }
     /// `Type`: a [`ContainerProviderType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ContainerProviderType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ContainerProviderType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ContainerProvider {}
+impl crate::PropertyType for ContainerProvider {}
 
-impl ToValue for ContainerProvider {
+impl ::cloudwright_core::ToValue for ContainerProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .req("Info", &self.info)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`EksInfo`], by name: `EksInfo::new(EksInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EksInfoRequired {
-    /// `Namespace`: a string, required.
-    pub namespace: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Namespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EksInfo` property type of `AWS::EMRContainers::VirtualCluster`.
 ///
@@ -345,29 +282,31 @@ pub struct EksInfo {
     /// *Pattern* : `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
     ///
     /// Pattern `[a-z0-9]([-a-z0-9]*[a-z0-9])?`; length 1 to 63.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EksInfo {
-    /// A `EksInfo` with its required properties, named in a [`EksInfoRequired`].
+    /// A `EksInfo` with its one required property, `Namespace`.
     #[inline]
-    pub fn new(required: EksInfoRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            namespace: required.namespace,
+            namespace: value.into(),
         }
     }
 
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
 }
 
-impl PropertyType for EksInfo {}
+impl crate::PropertyType for EksInfo {}
 
-impl ToValue for EksInfo {
+impl ::cloudwright_core::ToValue for EksInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Namespace", &self.namespace).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Namespace", &self.namespace)
+            .build()
     }
 }
 
@@ -375,21 +314,10 @@ impl ToValue for EksInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EMRContainers::VirtualCluster`.
 ///
@@ -397,9 +325,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -414,19 +342,88 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][A-Za-z0-9\\-_]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[0-9a-z]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualCluster: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerProvider", Shape::Object(&RULE_ContainerProvider)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SecurityConfigurationId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name", "ContainerProvider"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerInfo: ObjRule = ObjRule {
+        properties: &[
+            ("EksInfo", Shape::Object(&RULE_EksInfo)),
+        ],
+        required: &["EksInfo"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerProvider: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Info", Shape::Object(&RULE_ContainerInfo)),
+            ("Type", Shape::Str(&StrRule { allowed: &["EKS"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Id", "Info"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Namespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

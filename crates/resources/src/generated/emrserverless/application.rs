@@ -5,70 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z0-9-]*):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^([a-z0-9]+[a-z0-9-.]*)\\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)(?:\\:([a-zA-Z0-9_][a-zA-Z0-9-._]{0,299})|@(sha256:[0-9a-f]{64}))$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]+[-_]*[a-zA-Z]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[1-9][0-9]*(\\s)?(vCPU|vcpu|VCPU)?$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^(SHUFFLE_OPTIMIZED|[Ss]huffle_[Oo]ptimized|STANDARD|[Ss]tandard)$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)?$");
-pub(crate) static PATTERN_7: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z0-9-]*):kms:[a-zA-Z0-9\\-]*:(\\d{12})?:key\\/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[^:*]*$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new(
-    "^https://aps-workspaces.([a-z]{2}-[a-z-]{1,20}-[1-9]).amazonaws(.[0-9A-Za-z]{2,4})+/workspaces/[-_.0-9A-Za-z]{1,100}/api/v1/remote_write$",
-);
-pub(crate) static PATTERN_11: Pattern =
-    Pattern::new("[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\r\\n\\t]*");
-pub(crate) static PATTERN_12: Pattern = Pattern::new("^[A-Za-z0-9._\\/#-]+$");
-pub(crate) static PATTERN_13: Pattern = Pattern::new("^[-0-9a-zA-Z]+");
-pub(crate) static PATTERN_14: Pattern = Pattern::new("^[A-Za-z0-9._/-]+$");
-pub(crate) static PATTERN_15: Pattern = Pattern::new(".*\\S.*");
-pub(crate) static PATTERN_16: Pattern = Pattern::new("^[A-Za-z0-9 /_.:=+@-]+$");
-pub(crate) static PATTERN_17: Pattern = Pattern::new("^[A-Za-z0-9 /_.:=+@-]*$");
-
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `ReleaseLabel`: a string, required.
-    pub release_label: Str,
+    pub release_label: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("Architecture", Shape::Str(&StrRule { allowed: &["ARM64", "X86_64"], ..StrRule::ANY })),
-        ("AutoStartConfiguration", Shape::Object(&RULE_AutoStartConfiguration)),
-        ("AutoStopConfiguration", Shape::Object(&RULE_AutoStopConfiguration)),
-        ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
-        ("ImageConfiguration", Shape::Object(&RULE_ImageConfigurationInput)),
-        ("InitialCapacity", Shape::List(&ListRule { items: Shape::Object(&RULE_InitialCapacityConfigKeyValuePair), min_items: None, max_items: None, unique: true })),
-        ("InteractiveConfiguration", Shape::Object(&RULE_InteractiveConfiguration)),
-        ("MaximumCapacity", Shape::Object(&RULE_MaximumAllowedResources)),
-        ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
-        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("ReleaseLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
-        ("RuntimeConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationObject), min_items: Some(0), max_items: Some(100), unique: true })),
-        ("SchedulerConfiguration", Shape::Object(&RULE_SchedulerConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("WorkerTypeSpecifications", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["ReleaseLabel", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EMRServerless::Application` resource.
 ///
@@ -88,99 +32,101 @@ pub struct Application {
     /// The CPU architecture of an application.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub architecture: Option<Architecture>,
+    pub architecture: ::std::option::Option<Architecture>,
     /// `AutoStartConfiguration`: an [`AutoStartConfiguration`] object.
     ///
     /// The configuration for an application to automatically start on job submission.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub auto_start_configuration: Option<Obj<AutoStartConfiguration>>,
+    pub auto_start_configuration: ::std::option::Option<crate::Obj<AutoStartConfiguration>>,
     /// `AutoStopConfiguration`: an [`AutoStopConfiguration`] object.
     ///
     /// The configuration for an application to automatically stop after a certain amount of time being idle.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub auto_stop_configuration: Option<Obj<AutoStopConfiguration>>,
+    pub auto_stop_configuration: ::std::option::Option<crate::Obj<AutoStopConfiguration>>,
     /// `IdentityCenterConfiguration`: an [`IdentityCenterConfiguration`] object.
     ///
     /// The IAM Identity Center configuration applied to enable trusted identity propagation.
-    pub identity_center_configuration: Option<Obj<IdentityCenterConfiguration>>,
+    pub identity_center_configuration:
+        ::std::option::Option<crate::Obj<IdentityCenterConfiguration>>,
     /// `ImageConfiguration`: an [`ImageConfigurationInput`] object.
     ///
     /// The image configuration applied to all worker types.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub image_configuration: Option<Obj<ImageConfigurationInput>>,
+    pub image_configuration: ::std::option::Option<crate::Obj<ImageConfigurationInput>>,
     /// `InitialCapacity`: a list of [`InitialCapacityConfigKeyValuePair`] objects.
     ///
     /// The initial capacity of the application.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub initial_capacity: Option<List<InitialCapacityConfigKeyValuePair>>,
+    pub initial_capacity:
+        ::std::option::Option<::cloudwright_core::List<InitialCapacityConfigKeyValuePair>>,
     /// `InteractiveConfiguration`: an [`InteractiveConfiguration`] object.
     ///
     /// The interactive configuration object that enables the interactive use cases for an application.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub interactive_configuration: Option<Obj<InteractiveConfiguration>>,
+    pub interactive_configuration: ::std::option::Option<crate::Obj<InteractiveConfiguration>>,
     /// `MaximumCapacity`: a [`MaximumAllowedResources`] object.
     ///
     /// The maximum capacity of the application. This is cumulative across all workers at any given point in time during the lifespan of the application is created. No new resources will be created once any one of the defined limits is hit.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub maximum_capacity: Option<Obj<MaximumAllowedResources>>,
+    pub maximum_capacity: ::std::option::Option<crate::Obj<MaximumAllowedResources>>,
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
     ///
     /// A configuration specification to be used when provisioning an application. A configuration consists of a classification, properties, and optional nested configurations. A classification refers to an application-specific configuration file. Properties are the settings you want to change in that file.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub monitoring_configuration: Option<Obj<MonitoringConfiguration>>,
+    pub monitoring_configuration: ::std::option::Option<crate::Obj<MonitoringConfiguration>>,
     /// `Name`: a string.
     ///
     /// The name of the application.
     ///
     /// Pattern `^[A-Za-z0-9._\/#-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
     ///
     /// The network configuration for customer VPC connectivity for the application.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub network_configuration: Option<Obj<NetworkConfiguration>>,
+    pub network_configuration: ::std::option::Option<crate::Obj<NetworkConfiguration>>,
     /// `ReleaseLabel`: a string, required.
     ///
     /// The EMR release associated with the application.
     ///
     /// Pattern `^[A-Za-z0-9._/-]+$`; length 1 to 64; changing it may replace the resource (conditionally create-only).
-    pub release_label: Str,
+    pub release_label: ::cloudwright_core::Str,
     /// `RuntimeConfiguration`: a list of [`ConfigurationObject`] objects.
     ///
-    /// The \[Configuration\](<https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_Configuration.html>) specifications of an application. Each configuration consists of a classification and properties. You use this parameter when creating or updating an application. To see the runtimeConfiguration object of an application, run the \[GetApplication\](<https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_GetApplication.html>) API operation.
+    /// The [Configuration](https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_Configuration.html) specifications of an application. Each configuration consists of a classification and properties. You use this parameter when creating or updating an application. To see the runtimeConfiguration object of an application, run the [GetApplication](https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_GetApplication.html) API operation.
     ///
     /// Items 0 to 100; changing it may replace the resource (conditionally create-only).
-    pub runtime_configuration: Option<List<ConfigurationObject>>,
+    pub runtime_configuration: ::std::option::Option<::cloudwright_core::List<ConfigurationObject>>,
     /// `SchedulerConfiguration`: a [`SchedulerConfiguration`] object.
     ///
     /// The scheduler configuration for batch and streaming jobs running on this application. Supported with release labels emr-7.0.0 and above.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub scheduler_configuration: Option<Obj<SchedulerConfiguration>>,
+    pub scheduler_configuration: ::std::option::Option<crate::Obj<SchedulerConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the application.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string, required.
     ///
     /// The type of application, such as Spark or Hive.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `WorkerTypeSpecifications`: a JSON value.
     ///
     /// The specification applied to each worker type.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub worker_type_specifications: Option<Json>,
+    pub worker_type_specifications: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -190,7 +136,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EMRServerless::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrserverless-application.html",
         primary_identifier: &["ApplicationId"],
@@ -201,87 +147,89 @@ impl Application {
         read_only: &["Arn", "ApplicationId"],
         attributes: &["ApplicationId", "Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
     #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
-            architecture: None,
-            auto_start_configuration: None,
-            auto_stop_configuration: None,
-            identity_center_configuration: None,
-            image_configuration: None,
-            initial_capacity: None,
-            interactive_configuration: None,
-            maximum_capacity: None,
-            monitoring_configuration: None,
-            name: None,
-            network_configuration: None,
+            architecture: ::std::option::Option::None,
+            auto_start_configuration: ::std::option::Option::None,
+            auto_stop_configuration: ::std::option::Option::None,
+            identity_center_configuration: ::std::option::Option::None,
+            image_configuration: ::std::option::Option::None,
+            initial_capacity: ::std::option::Option::None,
+            interactive_configuration: ::std::option::Option::None,
+            maximum_capacity: ::std::option::Option::None,
+            monitoring_configuration: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            network_configuration: ::std::option::Option::None,
             release_label: required.release_label,
-            runtime_configuration: None,
-            scheduler_configuration: None,
-            tags: None,
+            runtime_configuration: ::std::option::Option::None,
+            scheduler_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
-            worker_type_specifications: None,
+            worker_type_specifications: ::std::option::Option::None,
         }
     }
 
     /// `Architecture`: an [`Architecture`] value.
-    pub fn architecture(mut self, value: impl Into<Architecture>) -> Self { self.architecture = Some(value.into()); self }
+    pub fn architecture(mut self, value: impl ::std::convert::Into<Architecture>) -> Self { self.architecture = ::std::option::Option::Some(value.into()); self }
     /// `AutoStartConfiguration`: an [`AutoStartConfiguration`] object.
-    pub fn auto_start_configuration(mut self, value: impl Into<Obj<AutoStartConfiguration>>) -> Self { self.auto_start_configuration = Some(value.into()); self }
+    pub fn auto_start_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AutoStartConfiguration>>) -> Self { self.auto_start_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AutoStopConfiguration`: an [`AutoStopConfiguration`] object.
-    pub fn auto_stop_configuration(mut self, value: impl Into<Obj<AutoStopConfiguration>>) -> Self { self.auto_stop_configuration = Some(value.into()); self }
+    pub fn auto_stop_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AutoStopConfiguration>>) -> Self { self.auto_stop_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IdentityCenterConfiguration`: an [`IdentityCenterConfiguration`] object.
-    pub fn identity_center_configuration(mut self, value: impl Into<Obj<IdentityCenterConfiguration>>) -> Self { self.identity_center_configuration = Some(value.into()); self }
+    pub fn identity_center_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IdentityCenterConfiguration>>) -> Self { self.identity_center_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ImageConfiguration`: an [`ImageConfigurationInput`] object.
-    pub fn image_configuration(mut self, value: impl Into<Obj<ImageConfigurationInput>>) -> Self { self.image_configuration = Some(value.into()); self }
+    pub fn image_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ImageConfigurationInput>>) -> Self { self.image_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InitialCapacity`: a list of [`InitialCapacityConfigKeyValuePair`] objects.
-    pub fn initial_capacity(mut self, value: impl Into<List<InitialCapacityConfigKeyValuePair>>) -> Self { self.initial_capacity = Some(value.into()); self }
+    pub fn initial_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InitialCapacityConfigKeyValuePair>>) -> Self { self.initial_capacity = ::std::option::Option::Some(value.into()); self }
     /// `InteractiveConfiguration`: an [`InteractiveConfiguration`] object.
-    pub fn interactive_configuration(mut self, value: impl Into<Obj<InteractiveConfiguration>>) -> Self { self.interactive_configuration = Some(value.into()); self }
+    pub fn interactive_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InteractiveConfiguration>>) -> Self { self.interactive_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MaximumCapacity`: a [`MaximumAllowedResources`] object.
-    pub fn maximum_capacity(mut self, value: impl Into<Obj<MaximumAllowedResources>>) -> Self { self.maximum_capacity = Some(value.into()); self }
+    pub fn maximum_capacity(mut self, value: impl ::std::convert::Into<crate::Obj<MaximumAllowedResources>>) -> Self { self.maximum_capacity = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
-    pub fn monitoring_configuration(mut self, value: impl Into<Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = Some(value.into()); self }
+    pub fn monitoring_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfiguration>>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ReleaseLabel`: a string, required.
-    pub fn release_label(mut self, value: impl Into<Str>) -> Self { self.release_label = value.into(); self }
+    pub fn release_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.release_label = value.into(); self }
     /// `RuntimeConfiguration`: a list of [`ConfigurationObject`] objects.
-    pub fn runtime_configuration(mut self, value: impl Into<List<ConfigurationObject>>) -> Self { self.runtime_configuration = Some(value.into()); self }
+    pub fn runtime_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfigurationObject>>) -> Self { self.runtime_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SchedulerConfiguration`: a [`SchedulerConfiguration`] object.
-    pub fn scheduler_configuration(mut self, value: impl Into<Obj<SchedulerConfiguration>>) -> Self { self.scheduler_configuration = Some(value.into()); self }
+    pub fn scheduler_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SchedulerConfiguration>>) -> Self { self.scheduler_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `WorkerTypeSpecifications`: a JSON value.
-    pub fn worker_type_specifications(mut self, value: impl Into<Json>) -> Self { self.worker_type_specifications = Some(value.into()); self }
+    pub fn worker_type_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.worker_type_specifications = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Architecture", &self.architecture)
             .opt("AutoStartConfiguration", &self.auto_start_configuration)
             .opt("AutoStopConfiguration", &self.auto_stop_configuration)
@@ -306,12 +254,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationAttributes(ResourceRef);
+pub struct ApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -321,27 +269,18 @@ impl ApplicationAttributes {
     ///
     /// The ID of the application, such as `ab4rp1abcs8xz47n3x0example` .
     #[inline]
-    pub fn application_id(&self) -> Value {
-        self.0.get_att("ApplicationId")
+    pub fn application_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the EMR Serverless Application.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoStartConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoStartConfiguration` property type of `AWS::EMRServerless::Application`.
 ///
@@ -355,7 +294,7 @@ pub struct AutoStartConfiguration {
     /// Enables the application to automatically start on job submission.
     ///
     /// Default `true`.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -363,31 +302,23 @@ impl AutoStartConfiguration {
     /// A `AutoStartConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoStartConfiguration {}
+impl crate::PropertyType for AutoStartConfiguration {}
 
-impl ToValue for AutoStartConfiguration {
+impl ::cloudwright_core::ToValue for AutoStartConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoStopConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("IdleTimeoutMinutes", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoStopConfiguration` property type of `AWS::EMRServerless::Application`.
 ///
@@ -401,11 +332,11 @@ pub struct AutoStopConfiguration {
     /// Enables the application to automatically stop after a certain amount of time being idle. Defaults to true.
     ///
     /// Default `true`.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IdleTimeoutMinutes`: an integer.
     ///
     /// The amount of idle time in minutes after which your application will automatically stop. Defaults to 15 minutes.
-    pub idle_timeout_minutes: Option<Int>,
+    pub idle_timeout_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -413,39 +344,26 @@ impl AutoStopConfiguration {
     /// A `AutoStopConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `IdleTimeoutMinutes`: an integer.
-    pub fn idle_timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.idle_timeout_minutes = Some(value.into()); self }
+    pub fn idle_timeout_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.idle_timeout_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoStopConfiguration {}
+impl crate::PropertyType for AutoStopConfiguration {}
 
-impl ToValue for AutoStopConfiguration {
+impl ::cloudwright_core::ToValue for AutoStopConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("IdleTimeoutMinutes", &self.idle_timeout_minutes)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_8), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("LogStreamNamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("LogTypeMap", Shape::List(&ListRule { items: Shape::Object(&RULE_LogTypeMapKeyValuePair), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLoggingConfiguration` property type of `AWS::EMRServerless::Application`.
 ///
@@ -459,29 +377,29 @@ pub struct CloudWatchLoggingConfiguration {
     /// Enables CloudWatch logging.
     ///
     /// Default `false`.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EncryptionKeyArn`: a string.
     ///
     /// The AWS Key Management Service (KMS) key ARN to encrypt the logs that you store in CloudWatch Logs.
     ///
     /// Pattern `^arn:(aws[a-zA-Z0-9-]*):kms:[a-zA-Z0-9\-]*:(\d{12})?:key\/[a-zA-Z0-9-]+$`; length 20 to 2048.
-    pub encryption_key_arn: Option<Str>,
+    pub encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogGroupName`: a string.
     ///
     /// The name of the log group in Amazon CloudWatch Logs where you want to publish your logs.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512.
-    pub log_group_name: Option<Str>,
+    pub log_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogStreamNamePrefix`: a string.
     ///
     /// Prefix for the CloudWatch log stream name.
     ///
     /// Pattern `^[^:*]*$`; length 1 to 512.
-    pub log_stream_name_prefix: Option<Str>,
+    pub log_stream_name_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogTypeMap`: a list of [`LogTypeMapKeyValuePair`] objects.
     ///
     /// The specific log-streams which need to be uploaded to CloudWatch.
-    pub log_type_map: Option<List<LogTypeMapKeyValuePair>>,
+    pub log_type_map: ::std::option::Option<::cloudwright_core::List<LogTypeMapKeyValuePair>>,
 }
 
 #[rustfmt::skip]
@@ -489,27 +407,27 @@ impl CloudWatchLoggingConfiguration {
     /// A `CloudWatchLoggingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
+    pub fn encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `LogGroupName`: a string.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = ::std::option::Option::Some(value.into()); self }
     /// `LogStreamNamePrefix`: a string.
-    pub fn log_stream_name_prefix(mut self, value: impl Into<Str>) -> Self { self.log_stream_name_prefix = Some(value.into()); self }
+    pub fn log_stream_name_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_stream_name_prefix = ::std::option::Option::Some(value.into()); self }
     /// `LogTypeMap`: a list of [`LogTypeMapKeyValuePair`] objects.
-    pub fn log_type_map(mut self, value: impl Into<List<LogTypeMapKeyValuePair>>) -> Self { self.log_type_map = Some(value.into()); self }
+    pub fn log_type_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogTypeMapKeyValuePair>>) -> Self { self.log_type_map = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchLoggingConfiguration {}
+impl crate::PropertyType for CloudWatchLoggingConfiguration {}
 
-impl ToValue for CloudWatchLoggingConfiguration {
+impl ::cloudwright_core::ToValue for CloudWatchLoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("EncryptionKeyArn", &self.encryption_key_arn)
             .opt("LogGroupName", &self.log_group_name)
@@ -518,25 +436,6 @@ impl ToValue for CloudWatchLoggingConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`ConfigurationObject`], by name: `ConfigurationObject::new(ConfigurationObjectRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationObjectRequired {
-    /// `Classification`: a string, required.
-    pub classification: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationObject: ObjRule = ObjRule {
-    properties: &[
-        ("Classification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationObject), min_items: Some(0), max_items: Some(100), unique: true })),
-        ("Properties", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Classification"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfigurationObject` property type of `AWS::EMRServerless::Application`.
 ///
@@ -550,60 +449,51 @@ pub struct ConfigurationObject {
     /// The classification within a configuration.
     ///
     /// Pattern `.*\S.*`; length 1 to 1024.
-    pub classification: Str,
+    pub classification: ::cloudwright_core::Str,
     /// `Configurations`: a list of [`ConfigurationObject`] objects.
     ///
     /// A list of additional configurations to apply within a configuration object.
     ///
     /// Items 0 to 100.
-    pub configurations: Option<List<ConfigurationObject>>,
+    pub configurations: ::std::option::Option<::cloudwright_core::List<ConfigurationObject>>,
     /// `Properties`: a JSON value.
     ///
     /// A set of properties specified within a configuration classification.
-    pub properties: Option<Json>,
+    pub properties: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
 impl ConfigurationObject {
-    /// A `ConfigurationObject` with its required properties, named in a [`ConfigurationObjectRequired`].
+    /// A `ConfigurationObject` with its one required property, `Classification`.
     #[inline]
-    pub fn new(required: ConfigurationObjectRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            classification: required.classification,
-            configurations: None,
-            properties: None,
+            classification: value.into(),
+            configurations: ::std::option::Option::None,
+            properties: ::std::option::Option::None,
         }
     }
 
     /// `Classification`: a string, required.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self { self.classification = value.into(); self }
+    pub fn classification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.classification = value.into(); self }
     /// `Configurations`: a list of [`ConfigurationObject`] objects.
-    pub fn configurations(mut self, value: impl Into<List<ConfigurationObject>>) -> Self { self.configurations = Some(value.into()); self }
+    pub fn configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfigurationObject>>) -> Self { self.configurations = ::std::option::Option::Some(value.into()); self }
     /// `Properties`: a JSON value.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
+    pub fn properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfigurationObject {}
+impl crate::PropertyType for ConfigurationObject {}
 
-impl ToValue for ConfigurationObject {
+impl ::cloudwright_core::ToValue for ConfigurationObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Classification", &self.classification)
             .opt("Configurations", &self.configurations)
             .opt("Properties", &self.properties)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IdentityCenterInstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdentityCenterConfiguration` property type of `AWS::EMRServerless::Application`.
 ///
@@ -617,7 +507,7 @@ pub struct IdentityCenterConfiguration {
     /// The ARN of the IAM Identity Center instance.
     ///
     /// Pattern `^arn:(aws[a-zA-Z0-9-]*):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`; length 1 to 1024.
-    pub identity_center_instance_arn: Option<Str>,
+    pub identity_center_instance_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -625,19 +515,19 @@ impl IdentityCenterConfiguration {
     /// A `IdentityCenterConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdentityCenterInstanceArn`: a string.
-    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_instance_arn = Some(value.into()); self }
+    pub fn identity_center_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_center_instance_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdentityCenterConfiguration {}
+impl crate::PropertyType for IdentityCenterConfiguration {}
 
-impl ToValue for IdentityCenterConfiguration {
+impl ::cloudwright_core::ToValue for IdentityCenterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "IdentityCenterInstanceArn",
                 &self.identity_center_instance_arn,
@@ -645,15 +535,6 @@ impl ToValue for IdentityCenterConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageConfigurationInput` property type of `AWS::EMRServerless::Application`.
 ///
@@ -667,7 +548,7 @@ pub struct ImageConfigurationInput {
     /// The URI of an image in the Amazon ECR registry. This field is required when you create a new application. If you leave this field blank in an update, Amazon EMR will remove the image configuration.
     ///
     /// Pattern `^([a-z0-9]+[a-z0-9-.]*)\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)(?:\:([a-zA-Z0-9_][a-zA-Z0-9-._]{0,299})|@(sha256:[0-9a-f]{64}))$`; length 1 to 1024.
-    pub image_uri: Option<Str>,
+    pub image_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -675,19 +556,21 @@ impl ImageConfigurationInput {
     /// A `ImageConfigurationInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ImageUri`: a string.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = Some(value.into()); self }
+    pub fn image_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ImageConfigurationInput {}
+impl crate::PropertyType for ImageConfigurationInput {}
 
-impl ToValue for ImageConfigurationInput {
+impl ::cloudwright_core::ToValue for ImageConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("ImageUri", &self.image_uri).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("ImageUri", &self.image_uri)
+            .build()
     }
 }
 
@@ -695,21 +578,10 @@ impl ToValue for ImageConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InitialCapacityConfigRequired {
     /// `WorkerConfiguration`: a [`WorkerConfiguration`] object, required.
-    pub worker_configuration: Obj<WorkerConfiguration>,
+    pub worker_configuration: crate::Obj<WorkerConfiguration>,
     /// `WorkerCount`: an integer, required.
-    pub worker_count: Int,
+    pub worker_count: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InitialCapacityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("WorkerConfiguration", Shape::Object(&RULE_WorkerConfiguration)),
-        ("WorkerCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000000.0), ..NumRule::ANY })),
-    ],
-    required: &["WorkerCount", "WorkerConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InitialCapacityConfig` property type of `AWS::EMRServerless::Application`.
 ///
@@ -721,13 +593,13 @@ pub struct InitialCapacityConfig {
     /// `WorkerConfiguration`: a [`WorkerConfiguration`] object, required.
     ///
     /// The resource configuration of the initial capacity configuration.
-    pub worker_configuration: Obj<WorkerConfiguration>,
+    pub worker_configuration: crate::Obj<WorkerConfiguration>,
     /// `WorkerCount`: an integer, required.
     ///
     /// The number of workers in the initial capacity configuration.
     ///
     /// Format `int64`; value 1 to 1000000.
-    pub worker_count: Int,
+    pub worker_count: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -742,17 +614,17 @@ impl InitialCapacityConfig {
     }
 
     /// `WorkerConfiguration`: a [`WorkerConfiguration`] object, required.
-    pub fn worker_configuration(mut self, value: impl Into<Obj<WorkerConfiguration>>) -> Self { self.worker_configuration = value.into(); self }
+    pub fn worker_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WorkerConfiguration>>) -> Self { self.worker_configuration = value.into(); self }
     /// `WorkerCount`: an integer, required.
-    pub fn worker_count(mut self, value: impl Into<Int>) -> Self { self.worker_count = value.into(); self }
+    pub fn worker_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.worker_count = value.into(); self }
 }
 
-impl PropertyType for InitialCapacityConfig {}
+impl crate::PropertyType for InitialCapacityConfig {}
 
-impl ToValue for InitialCapacityConfig {
+impl ::cloudwright_core::ToValue for InitialCapacityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("WorkerConfiguration", &self.worker_configuration)
             .req("WorkerCount", &self.worker_count)
             .build()
@@ -763,21 +635,10 @@ impl ToValue for InitialCapacityConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InitialCapacityConfigKeyValuePairRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: an [`InitialCapacityConfig`] object, required.
-    pub value: Obj<InitialCapacityConfig>,
+    pub value: crate::Obj<InitialCapacityConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InitialCapacityConfigKeyValuePair: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Object(&RULE_InitialCapacityConfig)),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InitialCapacityConfigKeyValuePair` property type of `AWS::EMRServerless::Application`.
 ///
@@ -789,9 +650,9 @@ pub struct InitialCapacityConfigKeyValuePair {
     /// Worker type for an analytics framework.
     ///
     /// Pattern `^[a-zA-Z]+[-_]*[a-zA-Z]+$`; length 1 to 50.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: an [`InitialCapacityConfig`] object, required.
-    pub value: Obj<InitialCapacityConfig>,
+    pub value: crate::Obj<InitialCapacityConfig>,
 }
 
 #[rustfmt::skip]
@@ -806,33 +667,22 @@ impl InitialCapacityConfigKeyValuePair {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: an [`InitialCapacityConfig`] object, required.
-    pub fn value(mut self, value: impl Into<Obj<InitialCapacityConfig>>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<InitialCapacityConfig>>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for InitialCapacityConfigKeyValuePair {}
+impl crate::PropertyType for InitialCapacityConfigKeyValuePair {}
 
-impl ToValue for InitialCapacityConfigKeyValuePair {
+impl ::cloudwright_core::ToValue for InitialCapacityConfigKeyValuePair {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InteractiveConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LivyEndpointEnabled", Shape::Bool),
-        ("SessionEnabled", Shape::Bool),
-        ("StudioEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InteractiveConfiguration` property type of `AWS::EMRServerless::Application`.
 ///
@@ -846,19 +696,19 @@ pub struct InteractiveConfiguration {
     /// Enables an Apache Livy endpoint that you can connect to and run interactive jobs.
     ///
     /// Default `false`.
-    pub livy_endpoint_enabled: Option<Bool>,
+    pub livy_endpoint_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SessionEnabled`: a boolean.
     ///
     /// Enables interactive sessions on the application
     ///
     /// Default `false`.
-    pub session_enabled: Option<Bool>,
+    pub session_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `StudioEnabled`: a boolean.
     ///
     /// Enables you to connect an application to Amazon EMR Studio to run interactive workloads in a notebook.
     ///
     /// Default `false`.
-    pub studio_enabled: Option<Bool>,
+    pub studio_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -866,23 +716,23 @@ impl InteractiveConfiguration {
     /// A `InteractiveConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LivyEndpointEnabled`: a boolean.
-    pub fn livy_endpoint_enabled(mut self, value: impl Into<Bool>) -> Self { self.livy_endpoint_enabled = Some(value.into()); self }
+    pub fn livy_endpoint_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.livy_endpoint_enabled = ::std::option::Option::Some(value.into()); self }
     /// `SessionEnabled`: a boolean.
-    pub fn session_enabled(mut self, value: impl Into<Bool>) -> Self { self.session_enabled = Some(value.into()); self }
+    pub fn session_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.session_enabled = ::std::option::Option::Some(value.into()); self }
     /// `StudioEnabled`: a boolean.
-    pub fn studio_enabled(mut self, value: impl Into<Bool>) -> Self { self.studio_enabled = Some(value.into()); self }
+    pub fn studio_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.studio_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InteractiveConfiguration {}
+impl crate::PropertyType for InteractiveConfiguration {}
 
-impl ToValue for InteractiveConfiguration {
+impl ::cloudwright_core::ToValue for InteractiveConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LivyEndpointEnabled", &self.livy_endpoint_enabled)
             .opt("SessionEnabled", &self.session_enabled)
             .opt("StudioEnabled", &self.studio_enabled)
@@ -894,21 +744,10 @@ impl ToValue for InteractiveConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogTypeMapKeyValuePairRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a list of strings, required.
-    pub value: List<Str>,
+    pub value: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogTypeMapKeyValuePair: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogTypeMapKeyValuePair` property type of `AWS::EMRServerless::Application`.
 ///
@@ -918,13 +757,13 @@ pub struct LogTypeMapKeyValuePair {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z]+[-_]*[a-zA-Z]+$`; length 1 to 50.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a list of strings, required.
     ///
     /// List of Applicable values: \[STDOUT, STDERR, HIVE_LOG, TEZ_AM, SYSTEM_LOGS\]
     ///
     /// Items 1 to 5.
-    pub value: List<Str>,
+    pub value: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -939,32 +778,22 @@ impl LogTypeMapKeyValuePair {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a list of strings, required.
-    pub fn value(mut self, value: impl Into<List<Str>>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for LogTypeMapKeyValuePair {}
+impl crate::PropertyType for LogTypeMapKeyValuePair {}
 
-impl ToValue for LogTypeMapKeyValuePair {
+impl ::cloudwright_core::ToValue for LogTypeMapKeyValuePair {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedPersistenceMonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedPersistenceMonitoringConfiguration` property type of `AWS::EMRServerless::Application`.
 ///
@@ -978,13 +807,13 @@ pub struct ManagedPersistenceMonitoringConfiguration {
     /// Enables managed logging and defaults to true. If set to false, managed logging will be turned off.
     ///
     /// Default `true`.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EncryptionKeyArn`: a string.
     ///
     /// The KMS key ARN to encrypt the logs stored in managed log persistence.
     ///
     /// Pattern `^arn:(aws[a-zA-Z0-9-]*):kms:[a-zA-Z0-9\-]*:(\d{12})?:key\/[a-zA-Z0-9-]+$`; length 20 to 2048.
-    pub encryption_key_arn: Option<Str>,
+    pub encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -992,21 +821,21 @@ impl ManagedPersistenceMonitoringConfiguration {
     /// A `ManagedPersistenceMonitoringConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
+    pub fn encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedPersistenceMonitoringConfiguration {}
+impl crate::PropertyType for ManagedPersistenceMonitoringConfiguration {}
 
-impl ToValue for ManagedPersistenceMonitoringConfiguration {
+impl ::cloudwright_core::ToValue for ManagedPersistenceMonitoringConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("EncryptionKeyArn", &self.encryption_key_arn)
             .build()
@@ -1017,22 +846,10 @@ impl ToValue for ManagedPersistenceMonitoringConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaximumAllowedResourcesRequired {
     /// `Cpu`: a string, required.
-    pub cpu: Str,
+    pub cpu: ::cloudwright_core::Str,
     /// `Memory`: a string, required.
-    pub memory: Str,
+    pub memory: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MaximumAllowedResources: ObjRule = ObjRule {
-    properties: &[
-        ("Cpu", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Disk", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Memory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["Cpu", "Memory"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MaximumAllowedResources` property type of `AWS::EMRServerless::Application`.
 ///
@@ -1046,19 +863,19 @@ pub struct MaximumAllowedResources {
     /// The maximum allowed CPU for an application.
     ///
     /// Pattern `^[1-9][0-9]*(\s)?(vCPU|vcpu|VCPU)?$`; length 1 to 15.
-    pub cpu: Str,
+    pub cpu: ::cloudwright_core::Str,
     /// `Disk`: a string.
     ///
     /// The maximum allowed disk for an application.
     ///
     /// Pattern `^[1-9][0-9]*(\s)?(GB|gb|gB|Gb)$`; length 1 to 15.
-    pub disk: Option<Str>,
+    pub disk: ::std::option::Option<::cloudwright_core::Str>,
     /// `Memory`: a string, required.
     ///
     /// The maximum allowed resources for an application.
     ///
     /// Pattern `^[1-9][0-9]*(\s)?(GB|gb|gB|Gb)?$`; length 1 to 15.
-    pub memory: Str,
+    pub memory: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1068,43 +885,31 @@ impl MaximumAllowedResources {
     pub fn new(required: MaximumAllowedResourcesRequired) -> Self {
         Self {
             cpu: required.cpu,
-            disk: None,
+            disk: ::std::option::Option::None,
             memory: required.memory,
         }
     }
 
     /// `Cpu`: a string, required.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = value.into(); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cpu = value.into(); self }
     /// `Disk`: a string.
-    pub fn disk(mut self, value: impl Into<Str>) -> Self { self.disk = Some(value.into()); self }
+    pub fn disk(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.disk = ::std::option::Option::Some(value.into()); self }
     /// `Memory`: a string, required.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = value.into(); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.memory = value.into(); self }
 }
 
-impl PropertyType for MaximumAllowedResources {}
+impl crate::PropertyType for MaximumAllowedResources {}
 
-impl ToValue for MaximumAllowedResources {
+impl ::cloudwright_core::ToValue for MaximumAllowedResources {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Cpu", &self.cpu)
             .opt("Disk", &self.disk)
             .req("Memory", &self.memory)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLoggingConfiguration", Shape::Object(&RULE_CloudWatchLoggingConfiguration)),
-        ("ManagedPersistenceMonitoringConfiguration", Shape::Object(&RULE_ManagedPersistenceMonitoringConfiguration)),
-        ("PrometheusMonitoringConfiguration", Shape::Object(&RULE_PrometheusMonitoringConfiguration)),
-        ("S3MonitoringConfiguration", Shape::Object(&RULE_S3MonitoringConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MonitoringConfiguration` property type of `AWS::EMRServerless::Application`.
 ///
@@ -1116,20 +921,22 @@ pub struct MonitoringConfiguration {
     /// `CloudWatchLoggingConfiguration`: a [`CloudWatchLoggingConfiguration`] object.
     ///
     /// The Amazon CloudWatch configuration for monitoring logs. You can configure your jobs to send log information to CloudWatch.
-    pub cloud_watch_logging_configuration: Option<Obj<CloudWatchLoggingConfiguration>>,
+    pub cloud_watch_logging_configuration:
+        ::std::option::Option<crate::Obj<CloudWatchLoggingConfiguration>>,
     /// `ManagedPersistenceMonitoringConfiguration`: a [`ManagedPersistenceMonitoringConfiguration`] object.
     ///
     /// The managed log persistence configuration for a job run.
     pub managed_persistence_monitoring_configuration:
-        Option<Obj<ManagedPersistenceMonitoringConfiguration>>,
+        ::std::option::Option<crate::Obj<ManagedPersistenceMonitoringConfiguration>>,
     /// `PrometheusMonitoringConfiguration`: a [`PrometheusMonitoringConfiguration`] object.
     ///
     /// The monitoring configuration object you can configure to send metrics to Amazon Managed Service for Prometheus for a job run.
-    pub prometheus_monitoring_configuration: Option<Obj<PrometheusMonitoringConfiguration>>,
+    pub prometheus_monitoring_configuration:
+        ::std::option::Option<crate::Obj<PrometheusMonitoringConfiguration>>,
     /// `S3MonitoringConfiguration`: a [`S3MonitoringConfiguration`] object.
     ///
     /// The Amazon S3 configuration for monitoring log publishing.
-    pub s3_monitoring_configuration: Option<Obj<S3MonitoringConfiguration>>,
+    pub s3_monitoring_configuration: ::std::option::Option<crate::Obj<S3MonitoringConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1137,25 +944,25 @@ impl MonitoringConfiguration {
     /// A `MonitoringConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLoggingConfiguration`: a [`CloudWatchLoggingConfiguration`] object.
-    pub fn cloud_watch_logging_configuration(mut self, value: impl Into<Obj<CloudWatchLoggingConfiguration>>) -> Self { self.cloud_watch_logging_configuration = Some(value.into()); self }
+    pub fn cloud_watch_logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingConfiguration>>) -> Self { self.cloud_watch_logging_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ManagedPersistenceMonitoringConfiguration`: a [`ManagedPersistenceMonitoringConfiguration`] object.
-    pub fn managed_persistence_monitoring_configuration(mut self, value: impl Into<Obj<ManagedPersistenceMonitoringConfiguration>>) -> Self { self.managed_persistence_monitoring_configuration = Some(value.into()); self }
+    pub fn managed_persistence_monitoring_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedPersistenceMonitoringConfiguration>>) -> Self { self.managed_persistence_monitoring_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PrometheusMonitoringConfiguration`: a [`PrometheusMonitoringConfiguration`] object.
-    pub fn prometheus_monitoring_configuration(mut self, value: impl Into<Obj<PrometheusMonitoringConfiguration>>) -> Self { self.prometheus_monitoring_configuration = Some(value.into()); self }
+    pub fn prometheus_monitoring_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PrometheusMonitoringConfiguration>>) -> Self { self.prometheus_monitoring_configuration = ::std::option::Option::Some(value.into()); self }
     /// `S3MonitoringConfiguration`: a [`S3MonitoringConfiguration`] object.
-    pub fn s3_monitoring_configuration(mut self, value: impl Into<Obj<S3MonitoringConfiguration>>) -> Self { self.s3_monitoring_configuration = Some(value.into()); self }
+    pub fn s3_monitoring_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3MonitoringConfiguration>>) -> Self { self.s3_monitoring_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MonitoringConfiguration {}
+impl crate::PropertyType for MonitoringConfiguration {}
 
-impl ToValue for MonitoringConfiguration {
+impl ::cloudwright_core::ToValue for MonitoringConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchLoggingConfiguration",
                 &self.cloud_watch_logging_configuration,
@@ -1176,16 +983,6 @@ impl ToValue for MonitoringConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_13), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NetworkConfiguration` property type of `AWS::EMRServerless::Application`.
 ///
 /// The network configuration for customer VPC connectivity.
@@ -1198,13 +995,14 @@ pub struct NetworkConfiguration {
     /// The array of security group Ids for customer VPC connectivity.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The array of subnet Ids for customer VPC connectivity.
     ///
     /// Items 1 to 16.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1212,35 +1010,26 @@ impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkConfiguration {}
+impl crate::PropertyType for NetworkConfiguration {}
 
-impl ToValue for NetworkConfiguration {
+impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrometheusMonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RemoteWriteUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10280), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrometheusMonitoringConfiguration` property type of `AWS::EMRServerless::Application`.
 ///
@@ -1254,7 +1043,7 @@ pub struct PrometheusMonitoringConfiguration {
     /// The remote write URL in the Amazon Managed Service for Prometheus workspace to send metrics to.
     ///
     /// Pattern `^https://aps-workspaces.([a-z]{2}-[a-z-]{1,20}-[1-9]).amazonaws(.[0-9A-Za-z]{2,4})+/workspaces/[-_.0-9A-Za-z]{1,100}/api/v1/remote_write$`; length 1 to 10280.
-    pub remote_write_url: Option<Str>,
+    pub remote_write_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1262,33 +1051,23 @@ impl PrometheusMonitoringConfiguration {
     /// A `PrometheusMonitoringConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RemoteWriteUrl`: a string.
-    pub fn remote_write_url(mut self, value: impl Into<Str>) -> Self { self.remote_write_url = Some(value.into()); self }
+    pub fn remote_write_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remote_write_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrometheusMonitoringConfiguration {}
+impl crate::PropertyType for PrometheusMonitoringConfiguration {}
 
-impl ToValue for PrometheusMonitoringConfiguration {
+impl ::cloudwright_core::ToValue for PrometheusMonitoringConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RemoteWriteUrl", &self.remote_write_url)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("LogUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10280), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3MonitoringConfiguration` property type of `AWS::EMRServerless::Application`.
 ///
@@ -1302,13 +1081,13 @@ pub struct S3MonitoringConfiguration {
     /// The KMS key ARN to encrypt the logs published to the given Amazon S3 destination.
     ///
     /// Pattern `^arn:(aws[a-zA-Z0-9-]*):kms:[a-zA-Z0-9\-]*:(\d{12})?:key\/[a-zA-Z0-9-]+$`; length 20 to 2048.
-    pub encryption_key_arn: Option<Str>,
+    pub encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogUri`: a string.
     ///
     /// The Amazon S3 destination URI for log publishing.
     ///
     /// Pattern `[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\r\n\t]*`; length 1 to 10280.
-    pub log_uri: Option<Str>,
+    pub log_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1316,36 +1095,26 @@ impl S3MonitoringConfiguration {
     /// A `S3MonitoringConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EncryptionKeyArn`: a string.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
+    pub fn encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `LogUri`: a string.
-    pub fn log_uri(mut self, value: impl Into<Str>) -> Self { self.log_uri = Some(value.into()); self }
+    pub fn log_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3MonitoringConfiguration {}
+impl crate::PropertyType for S3MonitoringConfiguration {}
 
-impl ToValue for S3MonitoringConfiguration {
+impl ::cloudwright_core::ToValue for S3MonitoringConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncryptionKeyArn", &self.encryption_key_arn)
             .opt("LogUri", &self.log_uri)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchedulerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxConcurrentRuns", Shape::INT),
-        ("QueueTimeoutMinutes", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SchedulerConfiguration` property type of `AWS::EMRServerless::Application`.
 ///
@@ -1357,11 +1126,11 @@ pub struct SchedulerConfiguration {
     /// `MaxConcurrentRuns`: an integer.
     ///
     /// The maximum concurrent job runs on this application. If scheduler configuration is enabled on your application, the default value is 15. The valid range is 1 to 1000.
-    pub max_concurrent_runs: Option<Int>,
+    pub max_concurrent_runs: ::std::option::Option<::cloudwright_core::Int>,
     /// `QueueTimeoutMinutes`: an integer.
     ///
     /// The maximum duration in minutes for the job in QUEUED state. If scheduler configuration is enabled on your application, the default value is 360 minutes (6 hours). The valid range is from 15 to 720.
-    pub queue_timeout_minutes: Option<Int>,
+    pub queue_timeout_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1369,21 +1138,21 @@ impl SchedulerConfiguration {
     /// A `SchedulerConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxConcurrentRuns`: an integer.
-    pub fn max_concurrent_runs(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_runs = Some(value.into()); self }
+    pub fn max_concurrent_runs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_concurrent_runs = ::std::option::Option::Some(value.into()); self }
     /// `QueueTimeoutMinutes`: an integer.
-    pub fn queue_timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.queue_timeout_minutes = Some(value.into()); self }
+    pub fn queue_timeout_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.queue_timeout_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SchedulerConfiguration {}
+impl crate::PropertyType for SchedulerConfiguration {}
 
-impl ToValue for SchedulerConfiguration {
+impl ::cloudwright_core::ToValue for SchedulerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxConcurrentRuns", &self.max_concurrent_runs)
             .opt("QueueTimeoutMinutes", &self.queue_timeout_minutes)
             .build()
@@ -1394,21 +1163,10 @@ impl ToValue for SchedulerConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EMRServerless::Application`.
 ///
@@ -1418,11 +1176,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[A-Za-z0-9 /_.:=+@-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[A-Za-z0-9 /_.:=+@-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1437,17 +1195,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1458,27 +1216,14 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkerConfigurationRequired {
     /// `Cpu`: a string, required.
-    pub cpu: Str,
+    pub cpu: ::cloudwright_core::Str,
     /// `Memory`: a string, required.
-    pub memory: Str,
+    pub memory: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Cpu", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Disk", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("DiskType", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Memory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["Cpu", "Memory"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkerConfiguration` property type of `AWS::EMRServerless::Application`.
 ///
-/// The configuration of a worker. For more information, see \[Supported worker configurations\](<https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/app-behavior.html#worker-configs>) .
+/// The configuration of a worker. For more information, see [Supported worker configurations](https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/app-behavior.html#worker-configs) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emrserverless-application-workerconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1488,25 +1233,25 @@ pub struct WorkerConfiguration {
     /// The CPU requirements of the worker configuration. Each worker can have 1, 2, 4, 8, or 16 vCPUs.
     ///
     /// Pattern `^[1-9][0-9]*(\s)?(vCPU|vcpu|VCPU)?$`; length 1 to 15.
-    pub cpu: Str,
+    pub cpu: ::cloudwright_core::Str,
     /// `Disk`: a string.
     ///
     /// The disk requirements of the worker configuration.
     ///
     /// Pattern `^[1-9][0-9]*(\s)?(GB|gb|gB|Gb)$`; length 1 to 15.
-    pub disk: Option<Str>,
+    pub disk: ::std::option::Option<::cloudwright_core::Str>,
     /// `DiskType`: a string.
     ///
     /// The disk type for every worker instance of the work type. Shuffle optimized disks have higher performance characteristics and are better for shuffle heavy workloads. Default is `STANDARD` .
     ///
     /// Pattern `^(SHUFFLE_OPTIMIZED|[Ss]huffle_[Oo]ptimized|STANDARD|[Ss]tandard)$`.
-    pub disk_type: Option<Str>,
+    pub disk_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Memory`: a string, required.
     ///
     /// The memory requirements of the worker configuration.
     ///
     /// Pattern `^[1-9][0-9]*(\s)?(GB|gb|gB|Gb)?$`; length 1 to 15.
-    pub memory: Str,
+    pub memory: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1516,28 +1261,28 @@ impl WorkerConfiguration {
     pub fn new(required: WorkerConfigurationRequired) -> Self {
         Self {
             cpu: required.cpu,
-            disk: None,
-            disk_type: None,
+            disk: ::std::option::Option::None,
+            disk_type: ::std::option::Option::None,
             memory: required.memory,
         }
     }
 
     /// `Cpu`: a string, required.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = value.into(); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cpu = value.into(); self }
     /// `Disk`: a string.
-    pub fn disk(mut self, value: impl Into<Str>) -> Self { self.disk = Some(value.into()); self }
+    pub fn disk(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.disk = ::std::option::Option::Some(value.into()); self }
     /// `DiskType`: a string.
-    pub fn disk_type(mut self, value: impl Into<Str>) -> Self { self.disk_type = Some(value.into()); self }
+    pub fn disk_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.disk_type = ::std::option::Option::Some(value.into()); self }
     /// `Memory`: a string, required.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = value.into(); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.memory = value.into(); self }
 }
 
-impl PropertyType for WorkerConfiguration {}
+impl crate::PropertyType for WorkerConfiguration {}
 
-impl ToValue for WorkerConfiguration {
+impl ::cloudwright_core::ToValue for WorkerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Cpu", &self.cpu)
             .opt("Disk", &self.disk)
             .opt("DiskType", &self.disk_type)
@@ -1554,23 +1299,287 @@ pub enum Architecture {
     /// `X86_64`
     X86_64,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Architecture {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Architecture {
+impl ::cloudwright_core::ToValue for Architecture {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Arm64 => "ARM64",
             Self::X86_64 => "X86_64",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z0-9-]*):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^([a-z0-9]+[a-z0-9-.]*)\\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)(?:\\:([a-zA-Z0-9_][a-zA-Z0-9-._]{0,299})|@(sha256:[0-9a-f]{64}))$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]+[-_]*[a-zA-Z]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[1-9][0-9]*(\\s)?(vCPU|vcpu|VCPU)?$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^(SHUFFLE_OPTIMIZED|[Ss]huffle_[Oo]ptimized|STANDARD|[Ss]tandard)$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)?$");
+    pub(crate) static PATTERN_7: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z0-9-]*):kms:[a-zA-Z0-9\\-]*:(\\d{12})?:key\\/[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^[^:*]*$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new(
+        "^https://aps-workspaces.([a-z]{2}-[a-z-]{1,20}-[1-9]).amazonaws(.[0-9A-Za-z]{2,4})+/workspaces/[-_.0-9A-Za-z]{1,100}/api/v1/remote_write$",
+    );
+    pub(crate) static PATTERN_11: Pattern =
+        Pattern::new("[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\r\\n\\t]*");
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("^[A-Za-z0-9._\\/#-]+$");
+    pub(crate) static PATTERN_13: Pattern = Pattern::new("^[-0-9a-zA-Z]+");
+    pub(crate) static PATTERN_14: Pattern = Pattern::new("^[A-Za-z0-9._/-]+$");
+    pub(crate) static PATTERN_15: Pattern = Pattern::new(".*\\S.*");
+    pub(crate) static PATTERN_16: Pattern = Pattern::new("^[A-Za-z0-9 /_.:=+@-]+$");
+    pub(crate) static PATTERN_17: Pattern = Pattern::new("^[A-Za-z0-9 /_.:=+@-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("Architecture", Shape::Str(&StrRule { allowed: &["ARM64", "X86_64"], ..StrRule::ANY })),
+            ("AutoStartConfiguration", Shape::Object(&RULE_AutoStartConfiguration)),
+            ("AutoStopConfiguration", Shape::Object(&RULE_AutoStopConfiguration)),
+            ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
+            ("ImageConfiguration", Shape::Object(&RULE_ImageConfigurationInput)),
+            ("InitialCapacity", Shape::List(&ListRule { items: Shape::Object(&RULE_InitialCapacityConfigKeyValuePair), min_items: None, max_items: None, unique: true })),
+            ("InteractiveConfiguration", Shape::Object(&RULE_InteractiveConfiguration)),
+            ("MaximumCapacity", Shape::Object(&RULE_MaximumAllowedResources)),
+            ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+            ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+            ("ReleaseLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+            ("RuntimeConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationObject), min_items: Some(0), max_items: Some(100), unique: true })),
+            ("SchedulerConfiguration", Shape::Object(&RULE_SchedulerConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("WorkerTypeSpecifications", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["ReleaseLabel", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoStartConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoStopConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("IdleTimeoutMinutes", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_8), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("LogStreamNamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("LogTypeMap", Shape::List(&ListRule { items: Shape::Object(&RULE_LogTypeMapKeyValuePair), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationObject: ObjRule = ObjRule {
+        properties: &[
+            ("Classification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
+            ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationObject), min_items: Some(0), max_items: Some(100), unique: true })),
+            ("Properties", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Classification"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IdentityCenterInstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InitialCapacityConfig: ObjRule = ObjRule {
+        properties: &[
+            ("WorkerConfiguration", Shape::Object(&RULE_WorkerConfiguration)),
+            ("WorkerCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000000.0), ..NumRule::ANY })),
+        ],
+        required: &["WorkerCount", "WorkerConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InitialCapacityConfigKeyValuePair: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Object(&RULE_InitialCapacityConfig)),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InteractiveConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LivyEndpointEnabled", Shape::Bool),
+            ("SessionEnabled", Shape::Bool),
+            ("StudioEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogTypeMapKeyValuePair: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedPersistenceMonitoringConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaximumAllowedResources: ObjRule = ObjRule {
+        properties: &[
+            ("Cpu", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Disk", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Memory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["Cpu", "Memory"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLoggingConfiguration", Shape::Object(&RULE_CloudWatchLoggingConfiguration)),
+            ("ManagedPersistenceMonitoringConfiguration", Shape::Object(&RULE_ManagedPersistenceMonitoringConfiguration)),
+            ("PrometheusMonitoringConfiguration", Shape::Object(&RULE_PrometheusMonitoringConfiguration)),
+            ("S3MonitoringConfiguration", Shape::Object(&RULE_S3MonitoringConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_13), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrometheusMonitoringConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RemoteWriteUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10280), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("LogUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10280), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchedulerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxConcurrentRuns", Shape::INT),
+            ("QueueTimeoutMinutes", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Cpu", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Disk", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("DiskType", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Memory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["Cpu", "Memory"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

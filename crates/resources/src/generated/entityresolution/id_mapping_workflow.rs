@@ -5,63 +5,29 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    AttributeMatchingModel, IdMappingType, IntermediateSourceConfiguration,
-    IntermediateSourceConfigurationRequired, ProviderProperties, ProviderPropertiesRequired,
+    AttributeMatchingModel, IdMappingType, IntermediateSourceConfiguration, ProviderProperties,
     RecordMatchingModel, Rule, RuleDefinitionType, RuleRequired, Tag, TagRequired,
 };
-use super::shared::{RULE_ProviderProperties, RULE_Rule, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(idnamespace/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(matchingworkflow/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):glue:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(table/[a-zA-Z_0-9-]{1,255}/[a-zA-Z_0-9-]{1,255})$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(schemamapping/.*)$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^s3://([^/]+)/?(.*?([^/]+)/?)$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
 
 /// The required properties of [`IdMappingWorkflow`], by name: `IdMappingWorkflow::new(IdMappingWorkflowRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingWorkflowRequired {
     /// `IdMappingTechniques`: an [`IdMappingTechniques`] object, required.
-    pub id_mapping_techniques: Obj<IdMappingTechniques>,
+    pub id_mapping_techniques: crate::Obj<IdMappingTechniques>,
     /// `InputSourceConfig`: a list of [`IdMappingWorkflowInputSource`] objects, required.
-    pub input_source_config: List<IdMappingWorkflowInputSource>,
+    pub input_source_config: ::cloudwright_core::List<IdMappingWorkflowInputSource>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `WorkflowName`: a string, required.
-    pub workflow_name: Str,
+    pub workflow_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdMappingWorkflow: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("IdMappingIncrementalRunConfig", Shape::Object(&RULE_IdMappingIncrementalRunConfig)),
-        ("IdMappingTechniques", Shape::Object(&RULE_IdMappingTechniques)),
-        ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdMappingWorkflowInputSource), min_items: Some(1), max_items: Some(20), unique: false })),
-        ("OutputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdMappingWorkflowOutputSource), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("WorkflowName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["WorkflowName", "InputSourceConfig", "IdMappingTechniques", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EntityResolution::IdMappingWorkflow` resource.
 ///
 /// Creates an `IdMappingWorkflow` object which stores the configuration of the data processing job to be run. Each `IdMappingWorkflow` must have a unique workflow name. To modify an existing workflow, use the UpdateIdMappingWorkflow API.
 ///
-/// &gt; Incremental processing is not supported for ID mapping workflows.
+/// \> Incremental processing is not supported for ID mapping workflows.
 ///
 /// `Ref` returns its `WorkflowName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`IdMappingWorkflowAttributes`], which `Handle<IdMappingWorkflow>` dereferences to.
@@ -77,43 +43,45 @@ pub struct IdMappingWorkflow {
     /// A description of the workflow.
     ///
     /// Length 0 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdMappingIncrementalRunConfig`: an [`IdMappingIncrementalRunConfig`] object.
-    pub id_mapping_incremental_run_config: Option<Obj<IdMappingIncrementalRunConfig>>,
+    pub id_mapping_incremental_run_config:
+        ::std::option::Option<crate::Obj<IdMappingIncrementalRunConfig>>,
     /// `IdMappingTechniques`: an [`IdMappingTechniques`] object, required.
     ///
     /// An object which defines the ID mapping technique and any additional configurations.
-    pub id_mapping_techniques: Obj<IdMappingTechniques>,
+    pub id_mapping_techniques: crate::Obj<IdMappingTechniques>,
     /// `InputSourceConfig`: a list of [`IdMappingWorkflowInputSource`] objects, required.
     ///
     /// A list of `InputSource` objects, which have the fields `InputSourceARN` and `SchemaName` .
     ///
     /// Items 1 to 20.
-    pub input_source_config: List<IdMappingWorkflowInputSource>,
+    pub input_source_config: ::cloudwright_core::List<IdMappingWorkflowInputSource>,
     /// `OutputSourceConfig`: a list of [`IdMappingWorkflowOutputSource`] objects.
     ///
     /// A list of `IdMappingWorkflowOutputSource` objects, each of which contains fields `outputS3Path` and `KMSArn` .
     ///
     /// Items 1 to 1.
-    pub output_source_config: Option<List<IdMappingWorkflowOutputSource>>,
+    pub output_source_config:
+        ::std::option::Option<::cloudwright_core::List<IdMappingWorkflowOutputSource>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role. AWS Entity Resolution assumes this role to create resources on your behalf as part of workflow execution.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 0 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WorkflowName`: a string, required.
     ///
     /// The name of the workflow. There can't be multiple `IdMappingWorkflows` with the same name.
     ///
     /// Pattern `^[a-zA-Z_0-9-]*$`; length 0 to 255; create-only: changing it replaces the resource.
-    pub workflow_name: Str,
+    pub workflow_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -123,7 +91,7 @@ impl IdMappingWorkflow {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EntityResolution::IdMappingWorkflow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-idmappingworkflow.html",
         primary_identifier: &["WorkflowName"],
@@ -134,60 +102,62 @@ impl IdMappingWorkflow {
         read_only: &["WorkflowArn", "UpdatedAt", "CreatedAt"],
         attributes: &["CreatedAt", "UpdatedAt", "WorkflowArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IdMappingWorkflow` with its required properties, named in a [`IdMappingWorkflowRequired`].
     #[inline]
     pub fn new(required: IdMappingWorkflowRequired) -> Self {
         Self {
-            description: None,
-            id_mapping_incremental_run_config: None,
+            description: ::std::option::Option::None,
+            id_mapping_incremental_run_config: ::std::option::Option::None,
             id_mapping_techniques: required.id_mapping_techniques,
             input_source_config: required.input_source_config,
-            output_source_config: None,
+            output_source_config: ::std::option::Option::None,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
             workflow_name: required.workflow_name,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IdMappingIncrementalRunConfig`: an [`IdMappingIncrementalRunConfig`] object.
-    pub fn id_mapping_incremental_run_config(mut self, value: impl Into<Obj<IdMappingIncrementalRunConfig>>) -> Self { self.id_mapping_incremental_run_config = Some(value.into()); self }
+    pub fn id_mapping_incremental_run_config(mut self, value: impl ::std::convert::Into<crate::Obj<IdMappingIncrementalRunConfig>>) -> Self { self.id_mapping_incremental_run_config = ::std::option::Option::Some(value.into()); self }
     /// `IdMappingTechniques`: an [`IdMappingTechniques`] object, required.
-    pub fn id_mapping_techniques(mut self, value: impl Into<Obj<IdMappingTechniques>>) -> Self { self.id_mapping_techniques = value.into(); self }
+    pub fn id_mapping_techniques(mut self, value: impl ::std::convert::Into<crate::Obj<IdMappingTechniques>>) -> Self { self.id_mapping_techniques = value.into(); self }
     /// `InputSourceConfig`: a list of [`IdMappingWorkflowInputSource`] objects, required.
-    pub fn input_source_config(mut self, value: impl Into<List<IdMappingWorkflowInputSource>>) -> Self { self.input_source_config = value.into(); self }
+    pub fn input_source_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IdMappingWorkflowInputSource>>) -> Self { self.input_source_config = value.into(); self }
     /// `OutputSourceConfig`: a list of [`IdMappingWorkflowOutputSource`] objects.
-    pub fn output_source_config(mut self, value: impl Into<List<IdMappingWorkflowOutputSource>>) -> Self { self.output_source_config = Some(value.into()); self }
+    pub fn output_source_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IdMappingWorkflowOutputSource>>) -> Self { self.output_source_config = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkflowName`: a string, required.
-    pub fn workflow_name(mut self, value: impl Into<Str>) -> Self { self.workflow_name = value.into(); self }
+    pub fn workflow_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workflow_name = value.into(); self }
 }
 
-impl Resource for IdMappingWorkflow {
+impl ::cloudwright_core::Resource for IdMappingWorkflow {
     type Attributes = IdMappingWorkflowAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdMappingWorkflow, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IdMappingWorkflow, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IdMappingWorkflow {
+impl ::cloudwright_core::ToValue for IdMappingWorkflow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt(
                 "IdMappingIncrementalRunConfig",
@@ -203,12 +173,12 @@ impl ToValue for IdMappingWorkflow {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IdMappingWorkflow`]: `Handle<IdMappingWorkflow>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IdMappingWorkflow`]: `Handle<IdMappingWorkflow>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IdMappingWorkflowAttributes(ResourceRef);
+pub struct IdMappingWorkflowAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IdMappingWorkflowAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IdMappingWorkflowAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -216,39 +186,22 @@ impl From<ResourceRef> for IdMappingWorkflowAttributes {
 impl IdMappingWorkflowAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `WorkflowArn`: a string.
     #[inline]
-    pub fn workflow_arn(&self) -> Value {
-        self.0.get_att("WorkflowArn")
+    pub fn workflow_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkflowArn"))
     }
 }
-
-/// The required properties of [`IdMappingIncrementalRunConfig`], by name: `IdMappingIncrementalRunConfig::new(IdMappingIncrementalRunConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdMappingIncrementalRunConfigRequired {
-    /// `IncrementalRunType`: an [`IncrementalRunType`] value, required.
-    pub incremental_run_type: IncrementalRunType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdMappingIncrementalRunConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IncrementalRunType", Shape::Str(&StrRule { allowed: &["ON_DEMAND"], ..StrRule::ANY })),
-    ],
-    required: &["IncrementalRunType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdMappingIncrementalRunConfig` property type of `AWS::EntityResolution::IdMappingWorkflow`.
 ///
@@ -261,24 +214,24 @@ pub struct IdMappingIncrementalRunConfig {
 
 #[rustfmt::skip]
 impl IdMappingIncrementalRunConfig {
-    /// A `IdMappingIncrementalRunConfig` with its required properties, named in a [`IdMappingIncrementalRunConfigRequired`].
+    /// A `IdMappingIncrementalRunConfig` with its one required property, `IncrementalRunType`.
     #[inline]
-    pub fn new(required: IdMappingIncrementalRunConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<IncrementalRunType>) -> Self {
         Self {
-            incremental_run_type: required.incremental_run_type,
+            incremental_run_type: value.into(),
         }
     }
 
     /// `IncrementalRunType`: an [`IncrementalRunType`] value, required.
-    pub fn incremental_run_type(mut self, value: impl Into<IncrementalRunType>) -> Self { self.incremental_run_type = value.into(); self }
+    pub fn incremental_run_type(mut self, value: impl ::std::convert::Into<IncrementalRunType>) -> Self { self.incremental_run_type = value.into(); self }
 }
 
-impl PropertyType for IdMappingIncrementalRunConfig {}
+impl crate::PropertyType for IdMappingIncrementalRunConfig {}
 
-impl ToValue for IdMappingIncrementalRunConfig {
+impl ::cloudwright_core::ToValue for IdMappingIncrementalRunConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IncrementalRunType", &self.incremental_run_type)
             .build()
     }
@@ -292,19 +245,6 @@ pub struct IdMappingRuleBasedPropertiesRequired {
     /// `RecordMatchingModel`: a [`RecordMatchingModel`] value, required.
     pub record_matching_model: RecordMatchingModel,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdMappingRuleBasedProperties: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
-        ("RecordMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"], ..StrRule::ANY })),
-        ("RuleDefinitionType", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25), unique: false })),
-    ],
-    required: &["AttributeMatchingModel", "RecordMatchingModel"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdMappingRuleBasedProperties` property type of `AWS::EntityResolution::IdMappingWorkflow`.
 ///
@@ -332,13 +272,13 @@ pub struct IdMappingRuleBasedProperties {
     /// `RuleDefinitionType`: a [`RuleDefinitionType`] value.
     ///
     /// The set of rules you can use in an ID mapping workflow. The limitations specified for the source or target to define the match rules must be compatible.
-    pub rule_definition_type: Option<RuleDefinitionType>,
+    pub rule_definition_type: ::std::option::Option<RuleDefinitionType>,
     /// `Rules`: a list of [`Rule`] objects.
     ///
     /// The rules that can be used for ID mapping.
     ///
     /// Items 1 to 25.
-    pub rules: Option<List<Rule>>,
+    pub rules: ::std::option::Option<::cloudwright_core::List<Rule>>,
 }
 
 #[rustfmt::skip]
@@ -349,27 +289,27 @@ impl IdMappingRuleBasedProperties {
         Self {
             attribute_matching_model: required.attribute_matching_model,
             record_matching_model: required.record_matching_model,
-            rule_definition_type: None,
-            rules: None,
+            rule_definition_type: ::std::option::Option::None,
+            rules: ::std::option::Option::None,
         }
     }
 
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
-    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = value.into(); self }
+    pub fn attribute_matching_model(mut self, value: impl ::std::convert::Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = value.into(); self }
     /// `RecordMatchingModel`: a [`RecordMatchingModel`] value, required.
-    pub fn record_matching_model(mut self, value: impl Into<RecordMatchingModel>) -> Self { self.record_matching_model = value.into(); self }
+    pub fn record_matching_model(mut self, value: impl ::std::convert::Into<RecordMatchingModel>) -> Self { self.record_matching_model = value.into(); self }
     /// `RuleDefinitionType`: a [`RuleDefinitionType`] value.
-    pub fn rule_definition_type(mut self, value: impl Into<RuleDefinitionType>) -> Self { self.rule_definition_type = Some(value.into()); self }
+    pub fn rule_definition_type(mut self, value: impl ::std::convert::Into<RuleDefinitionType>) -> Self { self.rule_definition_type = ::std::option::Option::Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdMappingRuleBasedProperties {}
+impl crate::PropertyType for IdMappingRuleBasedProperties {}
 
-impl ToValue for IdMappingRuleBasedProperties {
+impl ::cloudwright_core::ToValue for IdMappingRuleBasedProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeMatchingModel", &self.attribute_matching_model)
             .req("RecordMatchingModel", &self.record_matching_model)
             .opt("RuleDefinitionType", &self.rule_definition_type)
@@ -377,18 +317,6 @@ impl ToValue for IdMappingRuleBasedProperties {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdMappingTechniques: ObjRule = ObjRule {
-    properties: &[
-        ("IdMappingType", Shape::Str(&StrRule { allowed: &["PROVIDER", "RULE_BASED"], ..StrRule::ANY })),
-        ("NormalizationVersion", Shape::STR),
-        ("ProviderProperties", Shape::Object(&RULE_ProviderProperties)),
-        ("RuleBasedProperties", Shape::Object(&RULE_IdMappingRuleBasedProperties)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdMappingTechniques` property type of `AWS::EntityResolution::IdMappingWorkflow`.
 ///
@@ -400,17 +328,17 @@ pub struct IdMappingTechniques {
     /// `IdMappingType`: an [`IdMappingType`] value.
     ///
     /// The type of ID mapping.
-    pub id_mapping_type: Option<IdMappingType>,
+    pub id_mapping_type: ::std::option::Option<IdMappingType>,
     /// `NormalizationVersion`: a string.
-    pub normalization_version: Option<Str>,
+    pub normalization_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProviderProperties`: a [`ProviderProperties`] object.
     ///
     /// An object which defines any additional configurations required by the provider service.
-    pub provider_properties: Option<Obj<ProviderProperties>>,
+    pub provider_properties: ::std::option::Option<crate::Obj<ProviderProperties>>,
     /// `RuleBasedProperties`: an [`IdMappingRuleBasedProperties`] object.
     ///
     /// An object which defines any additional configurations required by rule-based matching.
-    pub rule_based_properties: Option<Obj<IdMappingRuleBasedProperties>>,
+    pub rule_based_properties: ::std::option::Option<crate::Obj<IdMappingRuleBasedProperties>>,
 }
 
 #[rustfmt::skip]
@@ -418,25 +346,25 @@ impl IdMappingTechniques {
     /// A `IdMappingTechniques` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdMappingType`: an [`IdMappingType`] value.
-    pub fn id_mapping_type(mut self, value: impl Into<IdMappingType>) -> Self { self.id_mapping_type = Some(value.into()); self }
+    pub fn id_mapping_type(mut self, value: impl ::std::convert::Into<IdMappingType>) -> Self { self.id_mapping_type = ::std::option::Option::Some(value.into()); self }
     /// `NormalizationVersion`: a string.
-    pub fn normalization_version(mut self, value: impl Into<Str>) -> Self { self.normalization_version = Some(value.into()); self }
+    pub fn normalization_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.normalization_version = ::std::option::Option::Some(value.into()); self }
     /// `ProviderProperties`: a [`ProviderProperties`] object.
-    pub fn provider_properties(mut self, value: impl Into<Obj<ProviderProperties>>) -> Self { self.provider_properties = Some(value.into()); self }
+    pub fn provider_properties(mut self, value: impl ::std::convert::Into<crate::Obj<ProviderProperties>>) -> Self { self.provider_properties = ::std::option::Option::Some(value.into()); self }
     /// `RuleBasedProperties`: an [`IdMappingRuleBasedProperties`] object.
-    pub fn rule_based_properties(mut self, value: impl Into<Obj<IdMappingRuleBasedProperties>>) -> Self { self.rule_based_properties = Some(value.into()); self }
+    pub fn rule_based_properties(mut self, value: impl ::std::convert::Into<crate::Obj<IdMappingRuleBasedProperties>>) -> Self { self.rule_based_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdMappingTechniques {}
+impl crate::PropertyType for IdMappingTechniques {}
 
-impl ToValue for IdMappingTechniques {
+impl ::cloudwright_core::ToValue for IdMappingTechniques {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IdMappingType", &self.id_mapping_type)
             .opt("NormalizationVersion", &self.normalization_version)
             .opt("ProviderProperties", &self.provider_properties)
@@ -444,25 +372,6 @@ impl ToValue for IdMappingTechniques {
             .build()
     }
 }
-
-/// The required properties of [`IdMappingWorkflowInputSource`], by name: `IdMappingWorkflowInputSource::new(IdMappingWorkflowInputSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdMappingWorkflowInputSourceRequired {
-    /// `InputSourceARN`: a string, required.
-    pub input_source_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdMappingWorkflowInputSource: ObjRule = ObjRule {
-    properties: &[
-        ("InputSourceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SchemaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
-    ],
-    required: &["InputSourceARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdMappingWorkflowInputSource` property type of `AWS::EntityResolution::IdMappingWorkflow`.
 ///
@@ -476,13 +385,13 @@ pub struct IdMappingWorkflowInputSource {
     /// An AWS Glue table Amazon Resource Name (ARN) or a matching workflow ARN for the input source table.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(idnamespace/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(matchingworkflow/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):glue:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(table/[a-zA-Z_0-9-]{1,255}/[a-zA-Z_0-9-]{1,255})$`.
-    pub input_source_arn: Str,
+    pub input_source_arn: ::cloudwright_core::Str,
     /// `SchemaArn`: a string.
     ///
     /// The ARN (Amazon Resource Name) that AWS Entity Resolution generated for the `SchemaMapping` .
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(schemamapping/.*)$`.
-    pub schema_arn: Option<Str>,
+    pub schema_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`IdMappingWorkflowInputSourceType`] value.
     ///
     /// The type of ID namespace. There are two types: `SOURCE` and `TARGET` .
@@ -490,59 +399,41 @@ pub struct IdMappingWorkflowInputSource {
     /// The `SOURCE` contains configurations for `sourceId` data that will be processed in an ID mapping workflow.
     ///
     /// The `TARGET` contains a configuration of `targetId` which all `sourceIds` will resolve to.
-    pub r#type: Option<IdMappingWorkflowInputSourceType>,
+    pub r#type: ::std::option::Option<IdMappingWorkflowInputSourceType>,
 }
 
 #[rustfmt::skip]
 impl IdMappingWorkflowInputSource {
-    /// A `IdMappingWorkflowInputSource` with its required properties, named in a [`IdMappingWorkflowInputSourceRequired`].
+    /// A `IdMappingWorkflowInputSource` with its one required property, `InputSourceARN`.
     #[inline]
-    pub fn new(required: IdMappingWorkflowInputSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            input_source_arn: required.input_source_arn,
-            schema_arn: None,
-            r#type: None,
+            input_source_arn: value.into(),
+            schema_arn: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `InputSourceARN`: a string, required.
-    pub fn input_source_arn(mut self, value: impl Into<Str>) -> Self { self.input_source_arn = value.into(); self }
+    pub fn input_source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_source_arn = value.into(); self }
     /// `SchemaArn`: a string.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self { self.schema_arn = Some(value.into()); self }
+    pub fn schema_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_arn = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`IdMappingWorkflowInputSourceType`] value.
-    pub fn r#type(mut self, value: impl Into<IdMappingWorkflowInputSourceType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<IdMappingWorkflowInputSourceType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdMappingWorkflowInputSource {}
+impl crate::PropertyType for IdMappingWorkflowInputSource {}
 
-impl ToValue for IdMappingWorkflowInputSource {
+impl ::cloudwright_core::ToValue for IdMappingWorkflowInputSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InputSourceARN", &self.input_source_arn)
             .opt("SchemaArn", &self.schema_arn)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`IdMappingWorkflowOutputSource`], by name: `IdMappingWorkflowOutputSource::new(IdMappingWorkflowOutputSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdMappingWorkflowOutputSourceRequired {
-    /// `OutputS3Path`: a string, required.
-    pub output_s3_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdMappingWorkflowOutputSource: ObjRule = ObjRule {
-    properties: &[
-        ("KMSArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("OutputS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["OutputS3Path"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdMappingWorkflowOutputSource` property type of `AWS::EntityResolution::IdMappingWorkflow`.
 ///
@@ -556,38 +447,38 @@ pub struct IdMappingWorkflowOutputSource {
     /// Customer AWS  ARN for encryption at rest. If not provided, system will use an AWS Entity Resolution managed KMS key.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$`.
-    pub kms_arn: Option<Str>,
+    pub kms_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputS3Path`: a string, required.
     ///
     /// The S3 path to which AWS Entity Resolution will write the output table.
     ///
     /// Pattern `^s3://([^/]+)/?(.*?([^/]+)/?)$`; length 1 to 1024.
-    pub output_s3_path: Str,
+    pub output_s3_path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl IdMappingWorkflowOutputSource {
-    /// A `IdMappingWorkflowOutputSource` with its required properties, named in a [`IdMappingWorkflowOutputSourceRequired`].
+    /// A `IdMappingWorkflowOutputSource` with its one required property, `OutputS3Path`.
     #[inline]
-    pub fn new(required: IdMappingWorkflowOutputSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_arn: None,
-            output_s3_path: required.output_s3_path,
+            kms_arn: ::std::option::Option::None,
+            output_s3_path: value.into(),
         }
     }
 
     /// `KMSArn`: a string.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = Some(value.into()); self }
+    pub fn kms_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_arn = ::std::option::Option::Some(value.into()); self }
     /// `OutputS3Path`: a string, required.
-    pub fn output_s3_path(mut self, value: impl Into<Str>) -> Self { self.output_s3_path = value.into(); self }
+    pub fn output_s3_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_s3_path = value.into(); self }
 }
 
-impl PropertyType for IdMappingWorkflowOutputSource {}
+impl crate::PropertyType for IdMappingWorkflowOutputSource {}
 
-impl ToValue for IdMappingWorkflowOutputSource {
+impl ::cloudwright_core::ToValue for IdMappingWorkflowOutputSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KMSArn", &self.kms_arn)
             .req("OutputS3Path", &self.output_s3_path)
             .build()
@@ -602,24 +493,24 @@ pub enum IdMappingWorkflowInputSourceType {
     /// `TARGET`
     Target,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IdMappingWorkflowInputSourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IdMappingWorkflowInputSourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IdMappingWorkflowInputSourceType {
+impl ::cloudwright_core::ToValue for IdMappingWorkflowInputSourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Source => "SOURCE",
             Self::Target => "TARGET",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -629,22 +520,118 @@ pub enum IncrementalRunType {
     /// `ON_DEMAND`
     OnDemand,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IncrementalRunType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IncrementalRunType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IncrementalRunType {
+impl ::cloudwright_core::ToValue for IncrementalRunType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ProviderProperties, RULE_Rule, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(idnamespace/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(matchingworkflow/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):glue:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(table/[a-zA-Z_0-9-]{1,255}/[a-zA-Z_0-9-]{1,255})$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(schemamapping/.*)$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^s3://([^/]+)/?(.*?([^/]+)/?)$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdMappingWorkflow: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("IdMappingIncrementalRunConfig", Shape::Object(&RULE_IdMappingIncrementalRunConfig)),
+            ("IdMappingTechniques", Shape::Object(&RULE_IdMappingTechniques)),
+            ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdMappingWorkflowInputSource), min_items: Some(1), max_items: Some(20), unique: false })),
+            ("OutputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdMappingWorkflowOutputSource), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("WorkflowName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["WorkflowName", "InputSourceConfig", "IdMappingTechniques", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdMappingIncrementalRunConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IncrementalRunType", Shape::Str(&StrRule { allowed: &["ON_DEMAND"], ..StrRule::ANY })),
+        ],
+        required: &["IncrementalRunType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdMappingRuleBasedProperties: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
+            ("RecordMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"], ..StrRule::ANY })),
+            ("RuleDefinitionType", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25), unique: false })),
+        ],
+        required: &["AttributeMatchingModel", "RecordMatchingModel"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdMappingTechniques: ObjRule = ObjRule {
+        properties: &[
+            ("IdMappingType", Shape::Str(&StrRule { allowed: &["PROVIDER", "RULE_BASED"], ..StrRule::ANY })),
+            ("NormalizationVersion", Shape::STR),
+            ("ProviderProperties", Shape::Object(&RULE_ProviderProperties)),
+            ("RuleBasedProperties", Shape::Object(&RULE_IdMappingRuleBasedProperties)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdMappingWorkflowInputSource: ObjRule = ObjRule {
+        properties: &[
+            ("InputSourceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SchemaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
+        ],
+        required: &["InputSourceARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdMappingWorkflowOutputSource: ObjRule = ObjRule {
+        properties: &[
+            ("KMSArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("OutputS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["OutputS3Path"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,50 +5,19 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{
     AttributeMatchingModel, IdMappingType, RecordMatchingModel, RuleDefinitionType, Tag,
     TagRequired,
 };
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(matchingworkflow/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):glue:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(table/[a-zA-Z_0-9-]{1,255}/[a-zA-Z_0-9-]{1,255})$",
-);
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-
 /// The required properties of [`IdNamespace`], by name: `IdNamespace::new(IdNamespaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdNamespaceRequired {
     /// `IdNamespaceName`: a string, required.
-    pub id_namespace_name: Str,
+    pub id_namespace_name: ::cloudwright_core::Str,
     /// `Type`: an [`IdNamespaceType`] value, required.
     pub r#type: IdNamespaceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdNamespace: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("IdMappingWorkflowProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_IdNamespaceIdMappingWorkflowProperties), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("IdNamespaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdNamespaceInputSource), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
-    ],
-    required: &["IdNamespaceName", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EntityResolution::IdNamespace` resource.
 ///
@@ -68,37 +37,39 @@ pub struct IdNamespace {
     /// The description of the ID namespace.
     ///
     /// Length 0 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdMappingWorkflowProperties`: a list of [`IdNamespaceIdMappingWorkflowProperties`] objects.
     ///
     /// Determines the properties of `IdMappingWorflow` where this `IdNamespace` can be used as a `Source` or a `Target` .
     ///
     /// Items 1 to 1.
-    pub id_mapping_workflow_properties: Option<List<IdNamespaceIdMappingWorkflowProperties>>,
+    pub id_mapping_workflow_properties:
+        ::std::option::Option<::cloudwright_core::List<IdNamespaceIdMappingWorkflowProperties>>,
     /// `IdNamespaceName`: a string, required.
     ///
     /// The name of the ID namespace.
     ///
     /// Pattern `^[a-zA-Z_0-9-]*$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub id_namespace_name: Str,
+    pub id_namespace_name: ::cloudwright_core::Str,
     /// `InputSourceConfig`: a list of [`IdNamespaceInputSource`] objects.
     ///
     /// A list of `InputSource` objects, which have the fields `InputSourceARN` and `SchemaName` .
     ///
     /// Items 0 to 20.
-    pub input_source_config: Option<List<IdNamespaceInputSource>>,
+    pub input_source_config:
+        ::std::option::Option<::cloudwright_core::List<IdNamespaceInputSource>>,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role. AWS Entity Resolution assumes this role to access the resources defined in this `IdNamespace` on your behalf as part of the workflow run.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 32 to 512.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: an [`IdNamespaceType`] value, required.
     ///
     /// The type of ID namespace. There are two types: `SOURCE` and `TARGET` .
@@ -116,7 +87,7 @@ impl IdNamespace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EntityResolution::IdNamespace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-idnamespace.html",
         primary_identifier: &["IdNamespaceName"],
@@ -127,57 +98,59 @@ impl IdNamespace {
         read_only: &["IdNamespaceArn", "CreatedAt", "UpdatedAt"],
         attributes: &["CreatedAt", "IdNamespaceArn", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IdNamespace` with its required properties, named in a [`IdNamespaceRequired`].
     #[inline]
     pub fn new(required: IdNamespaceRequired) -> Self {
         Self {
-            description: None,
-            id_mapping_workflow_properties: None,
+            description: ::std::option::Option::None,
+            id_mapping_workflow_properties: ::std::option::Option::None,
             id_namespace_name: required.id_namespace_name,
-            input_source_config: None,
-            role_arn: None,
-            tags: None,
+            input_source_config: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IdMappingWorkflowProperties`: a list of [`IdNamespaceIdMappingWorkflowProperties`] objects.
-    pub fn id_mapping_workflow_properties(mut self, value: impl Into<List<IdNamespaceIdMappingWorkflowProperties>>) -> Self { self.id_mapping_workflow_properties = Some(value.into()); self }
+    pub fn id_mapping_workflow_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IdNamespaceIdMappingWorkflowProperties>>) -> Self { self.id_mapping_workflow_properties = ::std::option::Option::Some(value.into()); self }
     /// `IdNamespaceName`: a string, required.
-    pub fn id_namespace_name(mut self, value: impl Into<Str>) -> Self { self.id_namespace_name = value.into(); self }
+    pub fn id_namespace_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id_namespace_name = value.into(); self }
     /// `InputSourceConfig`: a list of [`IdNamespaceInputSource`] objects.
-    pub fn input_source_config(mut self, value: impl Into<List<IdNamespaceInputSource>>) -> Self { self.input_source_config = Some(value.into()); self }
+    pub fn input_source_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IdNamespaceInputSource>>) -> Self { self.input_source_config = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`IdNamespaceType`] value, required.
-    pub fn r#type(mut self, value: impl Into<IdNamespaceType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<IdNamespaceType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for IdNamespace {
+impl ::cloudwright_core::Resource for IdNamespace {
     type Attributes = IdNamespaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdNamespace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IdNamespace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IdNamespace {
+impl ::cloudwright_core::ToValue for IdNamespace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt(
                 "IdMappingWorkflowProperties",
@@ -192,12 +165,12 @@ impl ToValue for IdNamespace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IdNamespace`]: `Handle<IdNamespace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IdNamespace`]: `Handle<IdNamespace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IdNamespaceAttributes(ResourceRef);
+pub struct IdNamespaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IdNamespaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IdNamespaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -207,45 +180,26 @@ impl IdNamespaceAttributes {
     ///
     /// The date and time when the IdNamespace was created
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `IdNamespaceArn`: a string.
     ///
     /// The arn associated with the IdNamespace
     #[inline]
-    pub fn id_namespace_arn(&self) -> Value {
-        self.0.get_att("IdNamespaceArn")
+    pub fn id_namespace_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdNamespaceArn"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The date and time when the IdNamespace was updated
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`IdNamespaceIdMappingWorkflowProperties`], by name: `IdNamespaceIdMappingWorkflowProperties::new(IdNamespaceIdMappingWorkflowPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdNamespaceIdMappingWorkflowPropertiesRequired {
-    /// `IdMappingType`: an [`IdMappingType`] value, required.
-    pub id_mapping_type: IdMappingType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdNamespaceIdMappingWorkflowProperties: ObjRule = ObjRule {
-    properties: &[
-        ("IdMappingType", Shape::Str(&StrRule { allowed: &["PROVIDER", "RULE_BASED"], ..StrRule::ANY })),
-        ("ProviderProperties", Shape::Object(&RULE_NamespaceProviderProperties)),
-        ("RuleBasedProperties", Shape::Object(&RULE_NamespaceRuleBasedProperties)),
-    ],
-    required: &["IdMappingType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdNamespaceIdMappingWorkflowProperties` property type of `AWS::EntityResolution::IdNamespace`.
 ///
@@ -261,63 +215,45 @@ pub struct IdNamespaceIdMappingWorkflowProperties {
     /// `ProviderProperties`: a [`NamespaceProviderProperties`] object.
     ///
     /// An object which defines any additional configurations required by the provider service.
-    pub provider_properties: Option<Obj<NamespaceProviderProperties>>,
+    pub provider_properties: ::std::option::Option<crate::Obj<NamespaceProviderProperties>>,
     /// `RuleBasedProperties`: a [`NamespaceRuleBasedProperties`] object.
     ///
     /// An object which defines any additional configurations required by rule-based matching.
-    pub rule_based_properties: Option<Obj<NamespaceRuleBasedProperties>>,
+    pub rule_based_properties: ::std::option::Option<crate::Obj<NamespaceRuleBasedProperties>>,
 }
 
 #[rustfmt::skip]
 impl IdNamespaceIdMappingWorkflowProperties {
-    /// A `IdNamespaceIdMappingWorkflowProperties` with its required properties, named in a [`IdNamespaceIdMappingWorkflowPropertiesRequired`].
+    /// A `IdNamespaceIdMappingWorkflowProperties` with its one required property, `IdMappingType`.
     #[inline]
-    pub fn new(required: IdNamespaceIdMappingWorkflowPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<IdMappingType>) -> Self {
         Self {
-            id_mapping_type: required.id_mapping_type,
-            provider_properties: None,
-            rule_based_properties: None,
+            id_mapping_type: value.into(),
+            provider_properties: ::std::option::Option::None,
+            rule_based_properties: ::std::option::Option::None,
         }
     }
 
     /// `IdMappingType`: an [`IdMappingType`] value, required.
-    pub fn id_mapping_type(mut self, value: impl Into<IdMappingType>) -> Self { self.id_mapping_type = value.into(); self }
+    pub fn id_mapping_type(mut self, value: impl ::std::convert::Into<IdMappingType>) -> Self { self.id_mapping_type = value.into(); self }
     /// `ProviderProperties`: a [`NamespaceProviderProperties`] object.
-    pub fn provider_properties(mut self, value: impl Into<Obj<NamespaceProviderProperties>>) -> Self { self.provider_properties = Some(value.into()); self }
+    pub fn provider_properties(mut self, value: impl ::std::convert::Into<crate::Obj<NamespaceProviderProperties>>) -> Self { self.provider_properties = ::std::option::Option::Some(value.into()); self }
     /// `RuleBasedProperties`: a [`NamespaceRuleBasedProperties`] object.
-    pub fn rule_based_properties(mut self, value: impl Into<Obj<NamespaceRuleBasedProperties>>) -> Self { self.rule_based_properties = Some(value.into()); self }
+    pub fn rule_based_properties(mut self, value: impl ::std::convert::Into<crate::Obj<NamespaceRuleBasedProperties>>) -> Self { self.rule_based_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdNamespaceIdMappingWorkflowProperties {}
+impl crate::PropertyType for IdNamespaceIdMappingWorkflowProperties {}
 
-impl ToValue for IdNamespaceIdMappingWorkflowProperties {
+impl ::cloudwright_core::ToValue for IdNamespaceIdMappingWorkflowProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IdMappingType", &self.id_mapping_type)
             .opt("ProviderProperties", &self.provider_properties)
             .opt("RuleBasedProperties", &self.rule_based_properties)
             .build()
     }
 }
-
-/// The required properties of [`IdNamespaceInputSource`], by name: `IdNamespaceInputSource::new(IdNamespaceInputSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdNamespaceInputSourceRequired {
-    /// `InputSourceARN`: a string, required.
-    pub input_source_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdNamespaceInputSource: ObjRule = ObjRule {
-    properties: &[
-        ("InputSourceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SchemaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["InputSourceARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdNamespaceInputSource` property type of `AWS::EntityResolution::IdNamespace`.
 ///
@@ -331,61 +267,43 @@ pub struct IdNamespaceInputSource {
     /// An AWS Glue table Amazon Resource Name (ARN) or a matching workflow ARN for the input source table.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(matchingworkflow/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):glue:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(table/[a-zA-Z_0-9-]{1,255}/[a-zA-Z_0-9-]{1,255})$`.
-    pub input_source_arn: Str,
+    pub input_source_arn: ::cloudwright_core::Str,
     /// `SchemaName`: a string.
     ///
     /// The name of the schema.
     ///
     /// Pattern `^[a-zA-Z_0-9-]*$`; length 1 to 255.
-    pub schema_name: Option<Str>,
+    pub schema_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl IdNamespaceInputSource {
-    /// A `IdNamespaceInputSource` with its required properties, named in a [`IdNamespaceInputSourceRequired`].
+    /// A `IdNamespaceInputSource` with its one required property, `InputSourceARN`.
     #[inline]
-    pub fn new(required: IdNamespaceInputSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            input_source_arn: required.input_source_arn,
-            schema_name: None,
+            input_source_arn: value.into(),
+            schema_name: ::std::option::Option::None,
         }
     }
 
     /// `InputSourceARN`: a string, required.
-    pub fn input_source_arn(mut self, value: impl Into<Str>) -> Self { self.input_source_arn = value.into(); self }
+    pub fn input_source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_source_arn = value.into(); self }
     /// `SchemaName`: a string.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self { self.schema_name = Some(value.into()); self }
+    pub fn schema_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdNamespaceInputSource {}
+impl crate::PropertyType for IdNamespaceInputSource {}
 
-impl ToValue for IdNamespaceInputSource {
+impl ::cloudwright_core::ToValue for IdNamespaceInputSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InputSourceARN", &self.input_source_arn)
             .opt("SchemaName", &self.schema_name)
             .build()
     }
 }
-
-/// The required properties of [`NamespaceProviderProperties`], by name: `NamespaceProviderProperties::new(NamespaceProviderPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NamespaceProviderPropertiesRequired {
-    /// `ProviderServiceArn`: a string, required.
-    pub provider_service_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NamespaceProviderProperties: ObjRule = ObjRule {
-    properties: &[
-        ("ProviderConfiguration", Shape::Typed(json_type::OBJECT)),
-        ("ProviderServiceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ProviderServiceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NamespaceProviderProperties` property type of `AWS::EntityResolution::IdNamespace`.
 ///
@@ -397,55 +315,43 @@ pub struct NamespaceProviderProperties {
     /// `ProviderConfiguration`: a JSON value.
     ///
     /// An object which defines any additional configurations required by the provider service.
-    pub provider_configuration: Option<Json>,
+    pub provider_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `ProviderServiceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the provider service.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$`; length 20 to 255.
-    pub provider_service_arn: Str,
+    pub provider_service_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl NamespaceProviderProperties {
-    /// A `NamespaceProviderProperties` with its required properties, named in a [`NamespaceProviderPropertiesRequired`].
+    /// A `NamespaceProviderProperties` with its one required property, `ProviderServiceArn`.
     #[inline]
-    pub fn new(required: NamespaceProviderPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            provider_configuration: None,
-            provider_service_arn: required.provider_service_arn,
+            provider_configuration: ::std::option::Option::None,
+            provider_service_arn: value.into(),
         }
     }
 
     /// `ProviderConfiguration`: a JSON value.
-    pub fn provider_configuration(mut self, value: impl Into<Json>) -> Self { self.provider_configuration = Some(value.into()); self }
+    pub fn provider_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.provider_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ProviderServiceArn`: a string, required.
-    pub fn provider_service_arn(mut self, value: impl Into<Str>) -> Self { self.provider_service_arn = value.into(); self }
+    pub fn provider_service_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider_service_arn = value.into(); self }
 }
 
-impl PropertyType for NamespaceProviderProperties {}
+impl crate::PropertyType for NamespaceProviderProperties {}
 
-impl ToValue for NamespaceProviderProperties {
+impl ::cloudwright_core::ToValue for NamespaceProviderProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ProviderConfiguration", &self.provider_configuration)
             .req("ProviderServiceArn", &self.provider_service_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NamespaceRuleBasedProperties: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
-        ("RecordMatchingModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("RuleDefinitionTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NamespaceRuleBasedProperties` property type of `AWS::EntityResolution::IdNamespace`.
 ///
@@ -461,7 +367,7 @@ pub struct NamespaceRuleBasedProperties {
     /// If you choose `ONE_TO_ONE` , the system can only match attributes if the sub-types are an exact match. For example, for the `Email` attribute type, the system will only consider it a match if the value of the `Email` field of Profile A matches the value of the `Email` field of Profile B.
     ///
     /// If you choose `MANY_TO_MANY` , the system can match attributes across the sub-types of an attribute type. For example, if the value of the `Email` field of Profile A matches the value of `BusinessEmail` field of Profile B, the two profiles are matched on the `Email` attribute type.
-    pub attribute_matching_model: Option<AttributeMatchingModel>,
+    pub attribute_matching_model: ::std::option::Option<AttributeMatchingModel>,
     /// `RecordMatchingModels`: a list of [`RecordMatchingModel`] values.
     ///
     /// The type of matching record that is allowed to be used in an ID mapping workflow.
@@ -469,17 +375,18 @@ pub struct NamespaceRuleBasedProperties {
     /// If the value is set to `ONE_SOURCE_TO_ONE_TARGET` , only one record in the source is matched to one record in the target.
     ///
     /// If the value is set to `MANY_SOURCE_TO_ONE_TARGET` , all matching records in the source are matched to one record in the target.
-    pub record_matching_models: Option<List<RecordMatchingModel>>,
+    pub record_matching_models:
+        ::std::option::Option<::cloudwright_core::List<RecordMatchingModel>>,
     /// `RuleDefinitionTypes`: a list of [`RuleDefinitionType`] values.
     ///
     /// The sets of rules you can use in an ID mapping workflow. The limitations specified for the source and target must be compatible.
-    pub rule_definition_types: Option<List<RuleDefinitionType>>,
+    pub rule_definition_types: ::std::option::Option<::cloudwright_core::List<RuleDefinitionType>>,
     /// `Rules`: a list of [`Rule`] objects.
     ///
     /// The rules for the ID namespace.
     ///
     /// Items 1 to 25.
-    pub rules: Option<List<Rule>>,
+    pub rules: ::std::option::Option<::cloudwright_core::List<Rule>>,
 }
 
 #[rustfmt::skip]
@@ -487,25 +394,25 @@ impl NamespaceRuleBasedProperties {
     /// A `NamespaceRuleBasedProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value.
-    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = Some(value.into()); self }
+    pub fn attribute_matching_model(mut self, value: impl ::std::convert::Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = ::std::option::Option::Some(value.into()); self }
     /// `RecordMatchingModels`: a list of [`RecordMatchingModel`] values.
-    pub fn record_matching_models(mut self, value: impl Into<List<RecordMatchingModel>>) -> Self { self.record_matching_models = Some(value.into()); self }
+    pub fn record_matching_models(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RecordMatchingModel>>) -> Self { self.record_matching_models = ::std::option::Option::Some(value.into()); self }
     /// `RuleDefinitionTypes`: a list of [`RuleDefinitionType`] values.
-    pub fn rule_definition_types(mut self, value: impl Into<List<RuleDefinitionType>>) -> Self { self.rule_definition_types = Some(value.into()); self }
+    pub fn rule_definition_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RuleDefinitionType>>) -> Self { self.rule_definition_types = ::std::option::Option::Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NamespaceRuleBasedProperties {}
+impl crate::PropertyType for NamespaceRuleBasedProperties {}
 
-impl ToValue for NamespaceRuleBasedProperties {
+impl ::cloudwright_core::ToValue for NamespaceRuleBasedProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributeMatchingModel", &self.attribute_matching_model)
             .opt("RecordMatchingModels", &self.record_matching_models)
             .opt("RuleDefinitionTypes", &self.rule_definition_types)
@@ -518,21 +425,10 @@ impl ToValue for NamespaceRuleBasedProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `MatchingKeys`: a list of strings, required.
-    pub matching_keys: List<Str>,
+    pub matching_keys: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `RuleName`: a string, required.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["RuleName", "MatchingKeys"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Rule` property type of `AWS::EntityResolution::IdNamespace`.
 ///
@@ -546,13 +442,13 @@ pub struct Rule {
     /// A list of `MatchingKeys` . The `MatchingKeys` must have been defined in the `SchemaMapping` . Two records are considered to match according to this rule if all of the `MatchingKeys` match.
     ///
     /// Items 1 to 25.
-    pub matching_keys: List<Str>,
+    pub matching_keys: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `RuleName`: a string, required.
     ///
     /// A name for the matching rule.
     ///
     /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -567,17 +463,17 @@ impl Rule {
     }
 
     /// `MatchingKeys`: a list of strings, required.
-    pub fn matching_keys(mut self, value: impl Into<List<Str>>) -> Self { self.matching_keys = value.into(); self }
+    pub fn matching_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.matching_keys = value.into(); self }
     /// `RuleName`: a string, required.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = value.into(); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MatchingKeys", &self.matching_keys)
             .req("RuleName", &self.rule_name)
             .build()
@@ -592,23 +488,116 @@ pub enum IdNamespaceType {
     /// `TARGET`
     Target,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IdNamespaceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IdNamespaceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IdNamespaceType {
+impl ::cloudwright_core::ToValue for IdNamespaceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Source => "SOURCE",
             Self::Target => "TARGET",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(matchingworkflow/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):glue:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(table/[a-zA-Z_0-9-]{1,255}/[a-zA-Z_0-9-]{1,255})$",
+    );
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdNamespace: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("IdMappingWorkflowProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_IdNamespaceIdMappingWorkflowProperties), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("IdNamespaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdNamespaceInputSource), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
+        ],
+        required: &["IdNamespaceName", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdNamespaceIdMappingWorkflowProperties: ObjRule = ObjRule {
+        properties: &[
+            ("IdMappingType", Shape::Str(&StrRule { allowed: &["PROVIDER", "RULE_BASED"], ..StrRule::ANY })),
+            ("ProviderProperties", Shape::Object(&RULE_NamespaceProviderProperties)),
+            ("RuleBasedProperties", Shape::Object(&RULE_NamespaceRuleBasedProperties)),
+        ],
+        required: &["IdMappingType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdNamespaceInputSource: ObjRule = ObjRule {
+        properties: &[
+            ("InputSourceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SchemaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["InputSourceARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NamespaceProviderProperties: ObjRule = ObjRule {
+        properties: &[
+            ("ProviderConfiguration", Shape::Typed(json_type::OBJECT)),
+            ("ProviderServiceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ProviderServiceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NamespaceRuleBasedProperties: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
+            ("RecordMatchingModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("RuleDefinitionTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["RuleName", "MatchingKeys"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,70 +5,31 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    AttributeMatchingModel, IntermediateSourceConfiguration,
-    IntermediateSourceConfigurationRequired, ProviderProperties, ProviderPropertiesRequired, Rule,
+    AttributeMatchingModel, IntermediateSourceConfiguration, ProviderProperties, Rule,
     RuleRequired, Tag, TagRequired,
 };
-use super::shared::{RULE_ProviderProperties, RULE_Rule, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):.*:.*:[0-9]+:.*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(schemamapping/.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn):profile:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(domains/[a-zA-Z_0-9-]{1,255})$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn):profile:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(domains/[a-zA-Z_0-9-]{1,255}/object-types/[a-zA-Z_0-9-]{1,255})$",
-);
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^s3://([^/]+)/?(.*?([^/]+)/?)$");
-pub(crate) static PATTERN_7: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
 
 /// The required properties of [`MatchingWorkflow`], by name: `MatchingWorkflow::new(MatchingWorkflowRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchingWorkflowRequired {
     /// `InputSourceConfig`: a list of [`InputSource`] objects, required.
-    pub input_source_config: List<InputSource>,
+    pub input_source_config: ::cloudwright_core::List<InputSource>,
     /// `OutputSourceConfig`: a list of [`OutputSource`] objects, required.
-    pub output_source_config: List<OutputSource>,
+    pub output_source_config: ::cloudwright_core::List<OutputSource>,
     /// `ResolutionTechniques`: a [`ResolutionTechniques`] object, required.
-    pub resolution_techniques: Obj<ResolutionTechniques>,
+    pub resolution_techniques: crate::Obj<ResolutionTechniques>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `WorkflowName`: a string, required.
-    pub workflow_name: Str,
+    pub workflow_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MatchingWorkflow: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("IncrementalRunConfig", Shape::Object(&RULE_IncrementalRunConfig)),
-        ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSource), min_items: Some(1), max_items: Some(20), unique: false })),
-        ("OutputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputSource), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("ResolutionTechniques", Shape::Object(&RULE_ResolutionTechniques)),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("WorkflowName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["WorkflowName", "InputSourceConfig", "OutputSourceConfig", "ResolutionTechniques", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EntityResolution::MatchingWorkflow` resource.
 ///
 /// Creates a matching workflow that defines the configuration for a data processing job. The workflow name must be unique. To modify an existing workflow, use `UpdateMatchingWorkflow` .
 ///
-/// &gt; For workflows where `resolutionType` is `ML_MATCHING` or `PROVIDER` , incremental processing is not supported.
+/// \> For workflows where `resolutionType` is `ML_MATCHING` or `PROVIDER` , incremental processing is not supported.
 ///
 /// `Ref` returns its `WorkflowName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`MatchingWorkflowAttributes`], which `Handle<MatchingWorkflow>` dereferences to.
@@ -84,47 +45,47 @@ pub struct MatchingWorkflow {
     /// A description of the workflow.
     ///
     /// Length 0 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncrementalRunConfig`: an [`IncrementalRunConfig`] object.
     ///
     /// Optional. An object that defines the incremental run type. This object contains only the `incrementalRunType` field, which appears as "Automatic" in the console.
     ///
-    /// &gt; For workflows where `resolutionType` is `ML_MATCHING` or `PROVIDER` , incremental processing is not supported.
-    pub incremental_run_config: Option<Obj<IncrementalRunConfig>>,
+    /// \> For workflows where `resolutionType` is `ML_MATCHING` or `PROVIDER` , incremental processing is not supported.
+    pub incremental_run_config: ::std::option::Option<crate::Obj<IncrementalRunConfig>>,
     /// `InputSourceConfig`: a list of [`InputSource`] objects, required.
     ///
     /// A list of `InputSource` objects, which have the fields `InputSourceARN` and `SchemaName` .
     ///
     /// Items 1 to 20.
-    pub input_source_config: List<InputSource>,
+    pub input_source_config: ::cloudwright_core::List<InputSource>,
     /// `OutputSourceConfig`: a list of [`OutputSource`] objects, required.
     ///
     /// A list of `OutputSource` objects, each of which contains fields `outputS3Path` , `applyNormalization` , `KMSArn` , and `output` .
     ///
     /// Items 1 to 1.
-    pub output_source_config: List<OutputSource>,
+    pub output_source_config: ::cloudwright_core::List<OutputSource>,
     /// `ResolutionTechniques`: a [`ResolutionTechniques`] object, required.
     ///
     /// An object which defines the `resolutionType` and the `ruleBasedProperties` .
-    pub resolution_techniques: Obj<ResolutionTechniques>,
+    pub resolution_techniques: crate::Obj<ResolutionTechniques>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role. AWS Entity Resolution assumes this role to create resources on your behalf as part of workflow execution.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WorkflowName`: a string, required.
     ///
     /// The name of the workflow. There can't be multiple `MatchingWorkflows` with the same name.
     ///
     /// Pattern `^[a-zA-Z_0-9-]*$`; length 0 to 255; create-only: changing it replaces the resource.
-    pub workflow_name: Str,
+    pub workflow_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -134,7 +95,7 @@ impl MatchingWorkflow {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EntityResolution::MatchingWorkflow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-matchingworkflow.html",
         primary_identifier: &["WorkflowName"],
@@ -145,60 +106,62 @@ impl MatchingWorkflow {
         read_only: &["WorkflowArn", "UpdatedAt", "CreatedAt"],
         attributes: &["CreatedAt", "UpdatedAt", "WorkflowArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MatchingWorkflow` with its required properties, named in a [`MatchingWorkflowRequired`].
     #[inline]
     pub fn new(required: MatchingWorkflowRequired) -> Self {
         Self {
-            description: None,
-            incremental_run_config: None,
+            description: ::std::option::Option::None,
+            incremental_run_config: ::std::option::Option::None,
             input_source_config: required.input_source_config,
             output_source_config: required.output_source_config,
             resolution_techniques: required.resolution_techniques,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
             workflow_name: required.workflow_name,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IncrementalRunConfig`: an [`IncrementalRunConfig`] object.
-    pub fn incremental_run_config(mut self, value: impl Into<Obj<IncrementalRunConfig>>) -> Self { self.incremental_run_config = Some(value.into()); self }
+    pub fn incremental_run_config(mut self, value: impl ::std::convert::Into<crate::Obj<IncrementalRunConfig>>) -> Self { self.incremental_run_config = ::std::option::Option::Some(value.into()); self }
     /// `InputSourceConfig`: a list of [`InputSource`] objects, required.
-    pub fn input_source_config(mut self, value: impl Into<List<InputSource>>) -> Self { self.input_source_config = value.into(); self }
+    pub fn input_source_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputSource>>) -> Self { self.input_source_config = value.into(); self }
     /// `OutputSourceConfig`: a list of [`OutputSource`] objects, required.
-    pub fn output_source_config(mut self, value: impl Into<List<OutputSource>>) -> Self { self.output_source_config = value.into(); self }
+    pub fn output_source_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OutputSource>>) -> Self { self.output_source_config = value.into(); self }
     /// `ResolutionTechniques`: a [`ResolutionTechniques`] object, required.
-    pub fn resolution_techniques(mut self, value: impl Into<Obj<ResolutionTechniques>>) -> Self { self.resolution_techniques = value.into(); self }
+    pub fn resolution_techniques(mut self, value: impl ::std::convert::Into<crate::Obj<ResolutionTechniques>>) -> Self { self.resolution_techniques = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkflowName`: a string, required.
-    pub fn workflow_name(mut self, value: impl Into<Str>) -> Self { self.workflow_name = value.into(); self }
+    pub fn workflow_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workflow_name = value.into(); self }
 }
 
-impl Resource for MatchingWorkflow {
+impl ::cloudwright_core::Resource for MatchingWorkflow {
     type Attributes = MatchingWorkflowAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MatchingWorkflow, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MatchingWorkflow, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MatchingWorkflow {
+impl ::cloudwright_core::ToValue for MatchingWorkflow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("IncrementalRunConfig", &self.incremental_run_config)
             .req("InputSourceConfig", &self.input_source_config)
@@ -211,12 +174,12 @@ impl ToValue for MatchingWorkflow {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MatchingWorkflow`]: `Handle<MatchingWorkflow>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MatchingWorkflow`]: `Handle<MatchingWorkflow>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MatchingWorkflowAttributes(ResourceRef);
+pub struct MatchingWorkflowAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MatchingWorkflowAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MatchingWorkflowAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -224,20 +187,20 @@ impl From<ResourceRef> for MatchingWorkflowAttributes {
 impl MatchingWorkflowAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `WorkflowArn`: a string.
     #[inline]
-    pub fn workflow_arn(&self) -> Value {
-        self.0.get_att("WorkflowArn")
+    pub fn workflow_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkflowArn"))
     }
 }
 
@@ -245,21 +208,10 @@ impl MatchingWorkflowAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerProfilesIntegrationConfigRequired {
     /// `DomainArn`: a string, required.
-    pub domain_arn: Str,
+    pub domain_arn: ::cloudwright_core::Str,
     /// `ObjectTypeArn`: a string, required.
-    pub object_type_arn: Str,
+    pub object_type_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomerProfilesIntegrationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DomainArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ObjectTypeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["DomainArn", "ObjectTypeArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomerProfilesIntegrationConfig` property type of `AWS::EntityResolution::MatchingWorkflow`.
 ///
@@ -273,13 +225,13 @@ pub struct CustomerProfilesIntegrationConfig {
     /// The Amazon Resource Name (ARN) of the Customer Profiles domain
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):profile:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(domains/[a-zA-Z_0-9-]{1,255})$`.
-    pub domain_arn: Str,
+    pub domain_arn: ::cloudwright_core::Str,
     /// `ObjectTypeArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Customer Profiles object type
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):profile:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(domains/[a-zA-Z_0-9-]{1,255}/object-types/[a-zA-Z_0-9-]{1,255})$`.
-    pub object_type_arn: Str,
+    pub object_type_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -294,45 +246,28 @@ impl CustomerProfilesIntegrationConfig {
     }
 
     /// `DomainArn`: a string, required.
-    pub fn domain_arn(mut self, value: impl Into<Str>) -> Self { self.domain_arn = value.into(); self }
+    pub fn domain_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_arn = value.into(); self }
     /// `ObjectTypeArn`: a string, required.
-    pub fn object_type_arn(mut self, value: impl Into<Str>) -> Self { self.object_type_arn = value.into(); self }
+    pub fn object_type_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_type_arn = value.into(); self }
 }
 
-impl PropertyType for CustomerProfilesIntegrationConfig {}
+impl crate::PropertyType for CustomerProfilesIntegrationConfig {}
 
-impl ToValue for CustomerProfilesIntegrationConfig {
+impl ::cloudwright_core::ToValue for CustomerProfilesIntegrationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainArn", &self.domain_arn)
             .req("ObjectTypeArn", &self.object_type_arn)
             .build()
     }
 }
 
-/// The required properties of [`IncrementalRunConfig`], by name: `IncrementalRunConfig::new(IncrementalRunConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IncrementalRunConfigRequired {
-    /// `IncrementalRunType`: an [`IncrementalRunType`] value, required.
-    pub incremental_run_type: IncrementalRunType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IncrementalRunConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IncrementalRunType", Shape::Str(&StrRule { allowed: &["IMMEDIATE"], ..StrRule::ANY })),
-    ],
-    required: &["IncrementalRunType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IncrementalRunConfig` property type of `AWS::EntityResolution::MatchingWorkflow`.
 ///
 /// Optional. An object that defines the incremental run type. This object contains only the `incrementalRunType` field, which appears as "Automatic" in the console.
 ///
-/// &gt; For workflows where `resolutionType` is `ML_MATCHING` or `PROVIDER` , incremental processing is not supported.
+/// \> For workflows where `resolutionType` is `ML_MATCHING` or `PROVIDER` , incremental processing is not supported.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-matchingworkflow-incrementalrunconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -341,30 +276,30 @@ pub struct IncrementalRunConfig {
     ///
     /// The type of incremental run. The only valid value is `IMMEDIATE` . This appears as "Automatic" in the console.
     ///
-    /// &gt; For workflows where `resolutionType` is `ML_MATCHING` or `PROVIDER` , incremental processing is not supported.
+    /// \> For workflows where `resolutionType` is `ML_MATCHING` or `PROVIDER` , incremental processing is not supported.
     pub incremental_run_type: IncrementalRunType,
 }
 
 #[rustfmt::skip]
 impl IncrementalRunConfig {
-    /// A `IncrementalRunConfig` with its required properties, named in a [`IncrementalRunConfigRequired`].
+    /// A `IncrementalRunConfig` with its one required property, `IncrementalRunType`.
     #[inline]
-    pub fn new(required: IncrementalRunConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<IncrementalRunType>) -> Self {
         Self {
-            incremental_run_type: required.incremental_run_type,
+            incremental_run_type: value.into(),
         }
     }
 
     /// `IncrementalRunType`: an [`IncrementalRunType`] value, required.
-    pub fn incremental_run_type(mut self, value: impl Into<IncrementalRunType>) -> Self { self.incremental_run_type = value.into(); self }
+    pub fn incremental_run_type(mut self, value: impl ::std::convert::Into<IncrementalRunType>) -> Self { self.incremental_run_type = value.into(); self }
 }
 
-impl PropertyType for IncrementalRunConfig {}
+impl crate::PropertyType for IncrementalRunConfig {}
 
-impl ToValue for IncrementalRunConfig {
+impl ::cloudwright_core::ToValue for IncrementalRunConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IncrementalRunType", &self.incremental_run_type)
             .build()
     }
@@ -374,22 +309,10 @@ impl ToValue for IncrementalRunConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputSourceRequired {
     /// `InputSourceARN`: a string, required.
-    pub input_source_arn: Str,
+    pub input_source_arn: ::cloudwright_core::Str,
     /// `SchemaArn`: a string, required.
-    pub schema_arn: Str,
+    pub schema_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputSource: ObjRule = ObjRule {
-    properties: &[
-        ("ApplyNormalization", Shape::Bool),
-        ("InputSourceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SchemaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["InputSourceARN", "SchemaArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputSource` property type of `AWS::EntityResolution::MatchingWorkflow`.
 ///
@@ -401,19 +324,19 @@ pub struct InputSource {
     /// `ApplyNormalization`: a boolean.
     ///
     /// Normalizes the attributes defined in the schema in the input data. For example, if an attribute has an `AttributeType` of `PHONE_NUMBER` , and the data in the input table is in a format of 1234567890, AWS Entity Resolution will normalize this field in the output to (123)-456-7890.
-    pub apply_normalization: Option<Bool>,
+    pub apply_normalization: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InputSourceARN`: a string, required.
     ///
     /// An object containing `inputSourceARN` , `schemaName` , and `applyNormalization` .
     ///
     /// Pattern `arn:(aws|aws-us-gov|aws-cn):.*:.*:[0-9]+:.*$`.
-    pub input_source_arn: Str,
+    pub input_source_arn: ::cloudwright_core::Str,
     /// `SchemaArn`: a string, required.
     ///
     /// The name of the schema.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(schemamapping/.*)$`.
-    pub schema_arn: Str,
+    pub schema_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -422,50 +345,32 @@ impl InputSource {
     #[inline]
     pub fn new(required: InputSourceRequired) -> Self {
         Self {
-            apply_normalization: None,
+            apply_normalization: ::std::option::Option::None,
             input_source_arn: required.input_source_arn,
             schema_arn: required.schema_arn,
         }
     }
 
     /// `ApplyNormalization`: a boolean.
-    pub fn apply_normalization(mut self, value: impl Into<Bool>) -> Self { self.apply_normalization = Some(value.into()); self }
+    pub fn apply_normalization(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.apply_normalization = ::std::option::Option::Some(value.into()); self }
     /// `InputSourceARN`: a string, required.
-    pub fn input_source_arn(mut self, value: impl Into<Str>) -> Self { self.input_source_arn = value.into(); self }
+    pub fn input_source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_source_arn = value.into(); self }
     /// `SchemaArn`: a string, required.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self { self.schema_arn = value.into(); self }
+    pub fn schema_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_arn = value.into(); self }
 }
 
-impl PropertyType for InputSource {}
+impl crate::PropertyType for InputSource {}
 
-impl ToValue for InputSource {
+impl ::cloudwright_core::ToValue for InputSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplyNormalization", &self.apply_normalization)
             .req("InputSourceARN", &self.input_source_arn)
             .req("SchemaArn", &self.schema_arn)
             .build()
     }
 }
-
-/// The required properties of [`OutputAttribute`], by name: `OutputAttribute::new(OutputAttributeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutputAttributeRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("Hashed", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputAttribute` property type of `AWS::EntityResolution::MatchingWorkflow`.
 ///
@@ -477,64 +382,43 @@ pub struct OutputAttribute {
     /// `Hashed`: a boolean.
     ///
     /// Enables the ability to hash the column values in the output.
-    pub hashed: Option<Bool>,
+    pub hashed: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// A name of a column to be written to the output. This must be an `InputField` name in the schema mapping.
     ///
     /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OutputAttribute {
-    /// A `OutputAttribute` with its required properties, named in a [`OutputAttributeRequired`].
+    /// A `OutputAttribute` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: OutputAttributeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            hashed: None,
-            name: required.name,
+            hashed: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `Hashed`: a boolean.
-    pub fn hashed(mut self, value: impl Into<Bool>) -> Self { self.hashed = Some(value.into()); self }
+    pub fn hashed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.hashed = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for OutputAttribute {}
+impl crate::PropertyType for OutputAttribute {}
 
-impl ToValue for OutputAttribute {
+impl ::cloudwright_core::ToValue for OutputAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Hashed", &self.hashed)
             .req("Name", &self.name)
             .build()
     }
 }
-
-/// The required properties of [`OutputSource`], by name: `OutputSource::new(OutputSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutputSourceRequired {
-    /// `Output`: a list of [`OutputAttribute`] objects, required.
-    pub output: List<OutputAttribute>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputSource: ObjRule = ObjRule {
-    properties: &[
-        ("ApplyNormalization", Shape::Bool),
-        ("CustomerProfilesIntegrationConfig", Shape::Object(&RULE_CustomerProfilesIntegrationConfig)),
-        ("KMSArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Output", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputAttribute), min_items: Some(0), max_items: Some(750), unique: false })),
-        ("OutputS3Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["Output"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputSource` property type of `AWS::EntityResolution::MatchingWorkflow`.
 ///
@@ -546,63 +430,64 @@ pub struct OutputSource {
     /// `ApplyNormalization`: a boolean.
     ///
     /// Normalizes the attributes defined in the schema in the input data. For example, if an attribute has an `AttributeType` of `PHONE_NUMBER` , and the data in the input table is in a format of 1234567890, AWS Entity Resolution will normalize this field in the output to (123)-456-7890.
-    pub apply_normalization: Option<Bool>,
+    pub apply_normalization: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CustomerProfilesIntegrationConfig`: a [`CustomerProfilesIntegrationConfig`] object.
     ///
     /// The Customer Profiles integration configuration for the output source
-    pub customer_profiles_integration_config: Option<Obj<CustomerProfilesIntegrationConfig>>,
+    pub customer_profiles_integration_config:
+        ::std::option::Option<crate::Obj<CustomerProfilesIntegrationConfig>>,
     /// `KMSArn`: a string.
     ///
     /// Customer KMS ARN for encryption at rest. If not provided, system will use an AWS Entity Resolution managed KMS key.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$`.
-    pub kms_arn: Option<Str>,
+    pub kms_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Output`: a list of [`OutputAttribute`] objects, required.
     ///
     /// A list of `OutputAttribute` objects, each of which have the fields `Name` and `Hashed` . Each of these objects selects a column to be included in the output table, and whether the values of the column should be hashed.
     ///
     /// Items 0 to 750.
-    pub output: List<OutputAttribute>,
+    pub output: ::cloudwright_core::List<OutputAttribute>,
     /// `OutputS3Path`: a string.
     ///
     /// The S3 path to which AWS Entity Resolution will write the output table.
     ///
     /// Pattern `^s3://([^/]+)/?(.*?([^/]+)/?)$`; length 0 to 1024.
-    pub output_s3_path: Option<Str>,
+    pub output_s3_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl OutputSource {
-    /// A `OutputSource` with its required properties, named in a [`OutputSourceRequired`].
+    /// A `OutputSource` with its one required property, `Output`.
     #[inline]
-    pub fn new(required: OutputSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<OutputAttribute>>) -> Self {
         Self {
-            apply_normalization: None,
-            customer_profiles_integration_config: None,
-            kms_arn: None,
-            output: required.output,
-            output_s3_path: None,
+            apply_normalization: ::std::option::Option::None,
+            customer_profiles_integration_config: ::std::option::Option::None,
+            kms_arn: ::std::option::Option::None,
+            output: value.into(),
+            output_s3_path: ::std::option::Option::None,
         }
     }
 
     /// `ApplyNormalization`: a boolean.
-    pub fn apply_normalization(mut self, value: impl Into<Bool>) -> Self { self.apply_normalization = Some(value.into()); self }
+    pub fn apply_normalization(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.apply_normalization = ::std::option::Option::Some(value.into()); self }
     /// `CustomerProfilesIntegrationConfig`: a [`CustomerProfilesIntegrationConfig`] object.
-    pub fn customer_profiles_integration_config(mut self, value: impl Into<Obj<CustomerProfilesIntegrationConfig>>) -> Self { self.customer_profiles_integration_config = Some(value.into()); self }
+    pub fn customer_profiles_integration_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomerProfilesIntegrationConfig>>) -> Self { self.customer_profiles_integration_config = ::std::option::Option::Some(value.into()); self }
     /// `KMSArn`: a string.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = Some(value.into()); self }
+    pub fn kms_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_arn = ::std::option::Option::Some(value.into()); self }
     /// `Output`: a list of [`OutputAttribute`] objects, required.
-    pub fn output(mut self, value: impl Into<List<OutputAttribute>>) -> Self { self.output = value.into(); self }
+    pub fn output(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OutputAttribute>>) -> Self { self.output = value.into(); self }
     /// `OutputS3Path`: a string.
-    pub fn output_s3_path(mut self, value: impl Into<Str>) -> Self { self.output_s3_path = Some(value.into()); self }
+    pub fn output_s3_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_s3_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutputSource {}
+impl crate::PropertyType for OutputSource {}
 
-impl ToValue for OutputSource {
+impl ::cloudwright_core::ToValue for OutputSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplyNormalization", &self.apply_normalization)
             .opt(
                 "CustomerProfilesIntegrationConfig",
@@ -615,18 +500,6 @@ impl ToValue for OutputSource {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ResolutionTechniques: ObjRule = ObjRule {
-    properties: &[
-        ("ProviderProperties", Shape::Object(&RULE_ProviderProperties)),
-        ("ResolutionType", Shape::Str(&StrRule { allowed: &["RULE_MATCHING", "ML_MATCHING", "PROVIDER"], ..StrRule::ANY })),
-        ("RuleBasedProperties", Shape::Object(&RULE_RuleBasedProperties)),
-        ("RuleConditionProperties", Shape::Object(&RULE_RuleConditionProperties)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ResolutionTechniques` property type of `AWS::EntityResolution::MatchingWorkflow`.
 ///
 /// An object which defines the `resolutionType` and the `ruleBasedProperties` .
@@ -637,7 +510,7 @@ pub struct ResolutionTechniques {
     /// `ProviderProperties`: a [`ProviderProperties`] object.
     ///
     /// The properties of the provider service.
-    pub provider_properties: Option<Obj<ProviderProperties>>,
+    pub provider_properties: ::std::option::Option<crate::Obj<ProviderProperties>>,
     /// `ResolutionType`: a [`ResolutionType`] value.
     ///
     /// The type of matching workflow to create. Specify one of the following types:
@@ -645,15 +518,15 @@ pub struct ResolutionTechniques {
     /// - `RULE_MATCHING` : Match records using configurable rule-based criteria
     /// - `ML_MATCHING` : Match records using machine learning models
     /// - `PROVIDER` : Match records using a third-party matching provider
-    pub resolution_type: Option<ResolutionType>,
+    pub resolution_type: ::std::option::Option<ResolutionType>,
     /// `RuleBasedProperties`: a [`RuleBasedProperties`] object.
     ///
     /// An object which defines the list of matching rules to run and has a field `rules` , which is a list of rule objects.
-    pub rule_based_properties: Option<Obj<RuleBasedProperties>>,
+    pub rule_based_properties: ::std::option::Option<crate::Obj<RuleBasedProperties>>,
     /// `RuleConditionProperties`: a [`RuleConditionProperties`] object.
     ///
     /// An object containing the `rules` for a matching workflow.
-    pub rule_condition_properties: Option<Obj<RuleConditionProperties>>,
+    pub rule_condition_properties: ::std::option::Option<crate::Obj<RuleConditionProperties>>,
 }
 
 #[rustfmt::skip]
@@ -661,25 +534,25 @@ impl ResolutionTechniques {
     /// A `ResolutionTechniques` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ProviderProperties`: a [`ProviderProperties`] object.
-    pub fn provider_properties(mut self, value: impl Into<Obj<ProviderProperties>>) -> Self { self.provider_properties = Some(value.into()); self }
+    pub fn provider_properties(mut self, value: impl ::std::convert::Into<crate::Obj<ProviderProperties>>) -> Self { self.provider_properties = ::std::option::Option::Some(value.into()); self }
     /// `ResolutionType`: a [`ResolutionType`] value.
-    pub fn resolution_type(mut self, value: impl Into<ResolutionType>) -> Self { self.resolution_type = Some(value.into()); self }
+    pub fn resolution_type(mut self, value: impl ::std::convert::Into<ResolutionType>) -> Self { self.resolution_type = ::std::option::Option::Some(value.into()); self }
     /// `RuleBasedProperties`: a [`RuleBasedProperties`] object.
-    pub fn rule_based_properties(mut self, value: impl Into<Obj<RuleBasedProperties>>) -> Self { self.rule_based_properties = Some(value.into()); self }
+    pub fn rule_based_properties(mut self, value: impl ::std::convert::Into<crate::Obj<RuleBasedProperties>>) -> Self { self.rule_based_properties = ::std::option::Option::Some(value.into()); self }
     /// `RuleConditionProperties`: a [`RuleConditionProperties`] object.
-    pub fn rule_condition_properties(mut self, value: impl Into<Obj<RuleConditionProperties>>) -> Self { self.rule_condition_properties = Some(value.into()); self }
+    pub fn rule_condition_properties(mut self, value: impl ::std::convert::Into<crate::Obj<RuleConditionProperties>>) -> Self { self.rule_condition_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResolutionTechniques {}
+impl crate::PropertyType for ResolutionTechniques {}
 
-impl ToValue for ResolutionTechniques {
+impl ::cloudwright_core::ToValue for ResolutionTechniques {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ProviderProperties", &self.provider_properties)
             .opt("ResolutionType", &self.resolution_type)
             .opt("RuleBasedProperties", &self.rule_based_properties)
@@ -694,20 +567,8 @@ pub struct RuleBasedPropertiesRequired {
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
     pub attribute_matching_model: AttributeMatchingModel,
     /// `Rules`: a list of [`Rule`] objects, required.
-    pub rules: List<Rule>,
+    pub rules: ::cloudwright_core::List<Rule>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleBasedProperties: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
-        ("MatchPurpose", Shape::Str(&StrRule { allowed: &["IDENTIFIER_GENERATION", "INDEXING"], ..StrRule::ANY })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25), unique: false })),
-    ],
-    required: &["AttributeMatchingModel", "Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleBasedProperties` property type of `AWS::EntityResolution::MatchingWorkflow`.
 ///
@@ -731,13 +592,13 @@ pub struct RuleBasedProperties {
     /// If you choose `IDENTIFIER_GENERATION` , the process generates IDs and indexes the data.
     ///
     /// If you choose `INDEXING` , the process indexes the data without generating IDs.
-    pub match_purpose: Option<MatchPurpose>,
+    pub match_purpose: ::std::option::Option<MatchPurpose>,
     /// `Rules`: a list of [`Rule`] objects, required.
     ///
     /// A list of `Rule` objects, each of which have fields `RuleName` and `MatchingKeys` .
     ///
     /// Items 1 to 25.
-    pub rules: List<Rule>,
+    pub rules: ::cloudwright_core::List<Rule>,
 }
 
 #[rustfmt::skip]
@@ -747,41 +608,31 @@ impl RuleBasedProperties {
     pub fn new(required: RuleBasedPropertiesRequired) -> Self {
         Self {
             attribute_matching_model: required.attribute_matching_model,
-            match_purpose: None,
+            match_purpose: ::std::option::Option::None,
             rules: required.rules,
         }
     }
 
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
-    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = value.into(); self }
+    pub fn attribute_matching_model(mut self, value: impl ::std::convert::Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = value.into(); self }
     /// `MatchPurpose`: a [`MatchPurpose`] value.
-    pub fn match_purpose(mut self, value: impl Into<MatchPurpose>) -> Self { self.match_purpose = Some(value.into()); self }
+    pub fn match_purpose(mut self, value: impl ::std::convert::Into<MatchPurpose>) -> Self { self.match_purpose = ::std::option::Option::Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = value.into(); self }
 }
 
-impl PropertyType for RuleBasedProperties {}
+impl crate::PropertyType for RuleBasedProperties {}
 
-impl ToValue for RuleBasedProperties {
+impl ::cloudwright_core::ToValue for RuleBasedProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeMatchingModel", &self.attribute_matching_model)
             .opt("MatchPurpose", &self.match_purpose)
             .req("Rules", &self.rules)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Condition", Shape::STR),
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleCondition` property type of `AWS::EntityResolution::MatchingWorkflow`.
 ///
@@ -801,7 +652,7 @@ pub struct RuleCondition {
     /// Use operators if you want to combine ( `AND` ), separate ( `OR` ), or group matching functions `(...)` .
     ///
     /// For example: `(Cosine(a, 10) AND Exact(b, true)) OR ExactManyToMany(c, d)`
-    pub condition: Option<Str>,
+    pub condition: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuleName`: a string.
     ///
     /// A name for the matching rule.
@@ -809,7 +660,7 @@ pub struct RuleCondition {
     /// For example: `Rule1`
     ///
     /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub rule_name: Option<Str>,
+    pub rule_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -817,43 +668,26 @@ impl RuleCondition {
     /// A `RuleCondition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Condition`: a string.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = Some(value.into()); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition = ::std::option::Option::Some(value.into()); self }
     /// `RuleName`: a string.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = Some(value.into()); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuleCondition {}
+impl crate::PropertyType for RuleCondition {}
 
-impl ToValue for RuleCondition {
+impl ::cloudwright_core::ToValue for RuleCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Condition", &self.condition)
             .opt("RuleName", &self.rule_name)
             .build()
     }
 }
-
-/// The required properties of [`RuleConditionProperties`], by name: `RuleConditionProperties::new(RuleConditionPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleConditionPropertiesRequired {
-    /// `Rules`: a list of [`RuleCondition`] objects, required.
-    pub rules: List<RuleCondition>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleConditionProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleCondition), min_items: Some(1), max_items: Some(25), unique: false })),
-    ],
-    required: &["Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleConditionProperties` property type of `AWS::EntityResolution::MatchingWorkflow`.
 ///
@@ -867,29 +701,31 @@ pub struct RuleConditionProperties {
     /// A list of rule objects, each of which have fields `ruleName` and `condition` .
     ///
     /// Items 1 to 25.
-    pub rules: List<RuleCondition>,
+    pub rules: ::cloudwright_core::List<RuleCondition>,
 }
 
 #[rustfmt::skip]
 impl RuleConditionProperties {
-    /// A `RuleConditionProperties` with its required properties, named in a [`RuleConditionPropertiesRequired`].
+    /// A `RuleConditionProperties` with its one required property, `Rules`.
     #[inline]
-    pub fn new(required: RuleConditionPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<RuleCondition>>) -> Self {
         Self {
-            rules: required.rules,
+            rules: value.into(),
         }
     }
 
     /// `Rules`: a list of [`RuleCondition`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<RuleCondition>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RuleCondition>>) -> Self { self.rules = value.into(); self }
 }
 
-impl PropertyType for RuleConditionProperties {}
+impl crate::PropertyType for RuleConditionProperties {}
 
-impl ToValue for RuleConditionProperties {
+impl ::cloudwright_core::ToValue for RuleConditionProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Rules", &self.rules).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Rules", &self.rules)
+            .build()
     }
 }
 
@@ -899,23 +735,23 @@ pub enum IncrementalRunType {
     /// `IMMEDIATE`
     Immediate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IncrementalRunType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IncrementalRunType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IncrementalRunType {
+impl ::cloudwright_core::ToValue for IncrementalRunType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Immediate => "IMMEDIATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -927,24 +763,24 @@ pub enum MatchPurpose {
     /// `INDEXING`
     Indexing,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MatchPurpose {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MatchPurpose {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MatchPurpose {
+impl ::cloudwright_core::ToValue for MatchPurpose {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IdentifierGeneration => "IDENTIFIER_GENERATION",
             Self::Indexing => "INDEXING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -958,24 +794,170 @@ pub enum ResolutionType {
     /// `PROVIDER`
     Provider,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResolutionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResolutionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResolutionType {
+impl ::cloudwright_core::ToValue for ResolutionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RuleMatching => "RULE_MATCHING",
             Self::MlMatching => "ML_MATCHING",
             Self::Provider => "PROVIDER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ProviderProperties, RULE_Rule, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("arn:(aws|aws-us-gov|aws-cn):.*:.*:[0-9]+:.*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(schemamapping/.*)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn):profile:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(domains/[a-zA-Z_0-9-]{1,255})$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn):profile:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(domains/[a-zA-Z_0-9-]{1,255}/object-types/[a-zA-Z_0-9-]{1,255})$",
+    );
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^s3://([^/]+)/?(.*?([^/]+)/?)$");
+    pub(crate) static PATTERN_7: Pattern =
+        Pattern::new("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MatchingWorkflow: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("IncrementalRunConfig", Shape::Object(&RULE_IncrementalRunConfig)),
+            ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSource), min_items: Some(1), max_items: Some(20), unique: false })),
+            ("OutputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputSource), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("ResolutionTechniques", Shape::Object(&RULE_ResolutionTechniques)),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("WorkflowName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["WorkflowName", "InputSourceConfig", "OutputSourceConfig", "ResolutionTechniques", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomerProfilesIntegrationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DomainArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ObjectTypeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["DomainArn", "ObjectTypeArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IncrementalRunConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IncrementalRunType", Shape::Str(&StrRule { allowed: &["IMMEDIATE"], ..StrRule::ANY })),
+        ],
+        required: &["IncrementalRunType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputSource: ObjRule = ObjRule {
+        properties: &[
+            ("ApplyNormalization", Shape::Bool),
+            ("InputSourceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SchemaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["InputSourceARN", "SchemaArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("Hashed", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputSource: ObjRule = ObjRule {
+        properties: &[
+            ("ApplyNormalization", Shape::Bool),
+            ("CustomerProfilesIntegrationConfig", Shape::Object(&RULE_CustomerProfilesIntegrationConfig)),
+            ("KMSArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Output", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputAttribute), min_items: Some(0), max_items: Some(750), unique: false })),
+            ("OutputS3Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["Output"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResolutionTechniques: ObjRule = ObjRule {
+        properties: &[
+            ("ProviderProperties", Shape::Object(&RULE_ProviderProperties)),
+            ("ResolutionType", Shape::Str(&StrRule { allowed: &["RULE_MATCHING", "ML_MATCHING", "PROVIDER"], ..StrRule::ANY })),
+            ("RuleBasedProperties", Shape::Object(&RULE_RuleBasedProperties)),
+            ("RuleConditionProperties", Shape::Object(&RULE_RuleConditionProperties)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleBasedProperties: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
+            ("MatchPurpose", Shape::Str(&StrRule { allowed: &["IDENTIFIER_GENERATION", "INDEXING"], ..StrRule::ANY })),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25), unique: false })),
+        ],
+        required: &["AttributeMatchingModel", "Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Condition", Shape::STR),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleConditionProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleCondition), min_items: Some(1), max_items: Some(25), unique: false })),
+        ],
+        required: &["Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(entityresolution:[a-zA-Z0-9]+)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:((schemamapping|matchingworkflow|idmappingworkflow|idnamespace)/[a-zA-Z_0-9-]{1,255})$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(\\\\d{12})|([a-z0-9\\\\.]+)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z]+$");
-
 /// The required properties of [`PolicyStatement`], by name: `PolicyStatement::new(PolicyStatementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyStatementRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `StatementId`: a string, required.
-    pub statement_id: Str,
+    pub statement_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Condition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40960), ..StrRule::ANY })),
-        ("Effect", Shape::Str(&StrRule { allowed: &["Allow", "Deny"], ..StrRule::ANY })),
-        ("Principal", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("StatementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Arn", "StatementId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EntityResolution::PolicyStatement` resource.
 ///
@@ -58,37 +34,37 @@ pub struct PolicyStatement {
     /// For example, `entityresolution:GetIdMappingJob` , `entityresolution:GetMatchingJob` .
     ///
     /// Items at least 1.
-    pub action: Option<List<Str>>,
+    pub action: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Arn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the resource that will be accessed by the principal.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:((schemamapping|matchingworkflow|idmappingworkflow|idnamespace)/[a-zA-Z_0-9-]{1,255})$`; create-only: changing it replaces the resource.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `Condition`: a string.
     ///
     /// A set of condition keys that you can use in key policies.
     ///
     /// Length 1 to 40960.
-    pub condition: Option<Str>,
+    pub condition: ::std::option::Option<::cloudwright_core::Str>,
     /// `Effect`: a [`StatementEffect`] value.
     ///
     /// Determines whether the permissions specified in the policy are to be allowed ( `Allow` ) or denied ( `Deny` ).
     ///
-    /// &gt; If you set the value of the `effect` parameter to `Deny` for the `AddPolicyStatement` operation, you must also set the value of the `effect` parameter in the `policy` to `Deny` for the `PutPolicy` operation.
-    pub effect: Option<StatementEffect>,
+    /// \> If you set the value of the `effect` parameter to `Deny` for the `AddPolicyStatement` operation, you must also set the value of the `effect` parameter in the `policy` to `Deny` for the `PutPolicy` operation.
+    pub effect: ::std::option::Option<StatementEffect>,
     /// `Principal`: a list of strings.
     ///
     /// The AWS service or AWS account that can access the resource defined as ARN.
     ///
     /// Items at least 1.
-    pub principal: Option<List<Str>>,
+    pub principal: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `StatementId`: a string, required.
     ///
     /// A statement identifier that differentiates the statement from others in the same policy.
     ///
     /// Pattern `^[0-9A-Za-z]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub statement_id: Str,
+    pub statement_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -98,7 +74,7 @@ impl PolicyStatement {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EntityResolution::PolicyStatement",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-policystatement.html",
         primary_identifier: &["Arn", "StatementId"],
@@ -109,51 +85,53 @@ impl PolicyStatement {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PolicyStatement` with its required properties, named in a [`PolicyStatementRequired`].
     #[inline]
     pub fn new(required: PolicyStatementRequired) -> Self {
         Self {
-            action: None,
+            action: ::std::option::Option::None,
             arn: required.arn,
-            condition: None,
-            effect: None,
-            principal: None,
+            condition: ::std::option::Option::None,
+            effect: ::std::option::Option::None,
+            principal: ::std::option::Option::None,
             statement_id: required.statement_id,
         }
     }
 
     /// `Action`: a list of strings.
-    pub fn action(mut self, value: impl Into<List<Str>>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `Condition`: a string.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = Some(value.into()); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition = ::std::option::Option::Some(value.into()); self }
     /// `Effect`: a [`StatementEffect`] value.
-    pub fn effect(mut self, value: impl Into<StatementEffect>) -> Self { self.effect = Some(value.into()); self }
+    pub fn effect(mut self, value: impl ::std::convert::Into<StatementEffect>) -> Self { self.effect = ::std::option::Option::Some(value.into()); self }
     /// `Principal`: a list of strings.
-    pub fn principal(mut self, value: impl Into<List<Str>>) -> Self { self.principal = Some(value.into()); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.principal = ::std::option::Option::Some(value.into()); self }
     /// `StatementId`: a string, required.
-    pub fn statement_id(mut self, value: impl Into<Str>) -> Self { self.statement_id = value.into(); self }
+    pub fn statement_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statement_id = value.into(); self }
 }
 
-impl Resource for PolicyStatement {
+impl ::cloudwright_core::Resource for PolicyStatement {
     type Attributes = PolicyStatementAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyStatement, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PolicyStatement, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PolicyStatement {
+impl ::cloudwright_core::ToValue for PolicyStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .req("Arn", &self.arn)
             .opt("Condition", &self.condition)
@@ -164,12 +142,12 @@ impl ToValue for PolicyStatement {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PolicyStatement`]: `Handle<PolicyStatement>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PolicyStatement`]: `Handle<PolicyStatement>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct PolicyStatementAttributes(());
 
-impl From<ResourceRef> for PolicyStatementAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PolicyStatementAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -182,23 +160,52 @@ pub enum StatementEffect {
     /// `Deny`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StatementEffect {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StatementEffect {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StatementEffect {
+impl ::cloudwright_core::ToValue for StatementEffect {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "Allow",
             Self::Deny => "Deny",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(entityresolution:[a-zA-Z0-9]+)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:((schemamapping|matchingworkflow|idmappingworkflow|idnamespace)/[a-zA-Z_0-9-]{1,255})$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(\\\\d{12})|([a-z0-9\\\\.]+)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Condition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40960), ..StrRule::ANY })),
+            ("Effect", Shape::Str(&StrRule { allowed: &["Allow", "Deny"], ..StrRule::ANY })),
+            ("Principal", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("StatementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Arn", "StatementId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_0-9- ]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
 
 /// The required properties of [`SchemaMapping`], by name: `SchemaMapping::new(SchemaMappingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaMappingRequired {
     /// `MappedInputFields`: a list of [`SchemaInputAttribute`] objects, required.
-    pub mapped_input_fields: List<SchemaInputAttribute>,
+    pub mapped_input_fields: ::cloudwright_core::List<SchemaInputAttribute>,
     /// `SchemaName`: a string, required.
-    pub schema_name: Str,
+    pub schema_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaMapping: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("MappedInputFields", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaInputAttribute), min_items: Some(2), max_items: Some(35), unique: false })),
-        ("SchemaName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["SchemaName", "MappedInputFields"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EntityResolution::SchemaMapping` resource.
 ///
@@ -55,25 +34,25 @@ pub struct SchemaMapping {
     /// A description of the schema.
     ///
     /// Length 0 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MappedInputFields`: a list of [`SchemaInputAttribute`] objects, required.
     ///
     /// A list of `MappedInputFields` . Each `MappedInputField` corresponds to a column the source data table, and contains column name plus additional information that AWS Entity Resolution uses for matching.
     ///
     /// Items 2 to 35.
-    pub mapped_input_fields: List<SchemaInputAttribute>,
+    pub mapped_input_fields: ::cloudwright_core::List<SchemaInputAttribute>,
     /// `SchemaName`: a string, required.
     ///
     /// The name of the schema. There can't be multiple `SchemaMappings` with the same name.
     ///
     /// Pattern `^[a-zA-Z_0-9-]*$`; length 0 to 255; create-only: changing it replaces the resource.
-    pub schema_name: Str,
+    pub schema_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +62,7 @@ impl SchemaMapping {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EntityResolution::SchemaMapping",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-schemamapping.html",
         primary_identifier: &["SchemaName"],
@@ -94,48 +73,50 @@ impl SchemaMapping {
         read_only: &["SchemaArn", "CreatedAt", "UpdatedAt", "HasWorkflows"],
         attributes: &["CreatedAt", "HasWorkflows", "SchemaArn", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SchemaMapping` with its required properties, named in a [`SchemaMappingRequired`].
     #[inline]
     pub fn new(required: SchemaMappingRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             mapped_input_fields: required.mapped_input_fields,
             schema_name: required.schema_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MappedInputFields`: a list of [`SchemaInputAttribute`] objects, required.
-    pub fn mapped_input_fields(mut self, value: impl Into<List<SchemaInputAttribute>>) -> Self { self.mapped_input_fields = value.into(); self }
+    pub fn mapped_input_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SchemaInputAttribute>>) -> Self { self.mapped_input_fields = value.into(); self }
     /// `SchemaName`: a string, required.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self { self.schema_name = value.into(); self }
+    pub fn schema_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SchemaMapping {
+impl ::cloudwright_core::Resource for SchemaMapping {
     type Attributes = SchemaMappingAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SchemaMapping, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SchemaMapping, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SchemaMapping {
+impl ::cloudwright_core::ToValue for SchemaMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("MappedInputFields", &self.mapped_input_fields)
             .req("SchemaName", &self.schema_name)
@@ -144,12 +125,12 @@ impl ToValue for SchemaMapping {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SchemaMapping`]: `Handle<SchemaMapping>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SchemaMapping`]: `Handle<SchemaMapping>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SchemaMappingAttributes(ResourceRef);
+pub struct SchemaMappingAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SchemaMappingAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SchemaMappingAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,26 +138,26 @@ impl From<ResourceRef> for SchemaMappingAttributes {
 impl SchemaMappingAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `HasWorkflows`: a boolean.
     #[inline]
-    pub fn has_workflows(&self) -> Value {
-        self.0.get_att("HasWorkflows")
+    pub fn has_workflows(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("HasWorkflows"))
     }
 
     /// `Fn::GetAtt` `SchemaArn`: a string.
     #[inline]
-    pub fn schema_arn(&self) -> Value {
-        self.0.get_att("SchemaArn")
+    pub fn schema_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SchemaArn"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -184,25 +165,10 @@ impl SchemaMappingAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaInputAttributeRequired {
     /// `FieldName`: a string, required.
-    pub field_name: Str,
+    pub field_name: ::cloudwright_core::Str,
     /// `Type`: a [`SchemaAttributeType`] value, required.
     pub r#type: SchemaAttributeType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaInputAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("FieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Hashed", Shape::Bool),
-        ("MatchKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SubType", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["NAME", "NAME_FIRST", "NAME_MIDDLE", "NAME_LAST", "ADDRESS", "ADDRESS_STREET1", "ADDRESS_STREET2", "ADDRESS_STREET3", "ADDRESS_CITY", "ADDRESS_STATE", "ADDRESS_COUNTRY", "ADDRESS_POSTALCODE", "PHONE", "PHONE_NUMBER", "PHONE_COUNTRYCODE", "EMAIL_ADDRESS", "UNIQUE_ID", "DATE", "STRING", "PROVIDER_ID"], ..StrRule::ANY })),
-    ],
-    required: &["FieldName", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SchemaInputAttribute` property type of `AWS::EntityResolution::SchemaMapping`.
 ///
@@ -216,7 +182,7 @@ pub struct SchemaInputAttribute {
     /// A string containing the field name.
     ///
     /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub field_name: Str,
+    pub field_name: ::cloudwright_core::Str,
     /// `GroupName`: a string.
     ///
     /// A string that instructs AWS Entity Resolution to combine several columns into a unified column with the identical attribute type.
@@ -224,7 +190,7 @@ pub struct SchemaInputAttribute {
     /// For example, when working with columns such as `NAME_FIRST` , `NAME_MIDDLE` , and `NAME_LAST` , assigning them a common `groupName` will prompt AWS Entity Resolution to concatenate them into a single value.
     ///
     /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub group_name: Option<Str>,
+    pub group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Hashed`: a boolean.
     ///
     /// Indicates if the column values are hashed in the schema input.
@@ -232,7 +198,7 @@ pub struct SchemaInputAttribute {
     /// If the value is set to `TRUE` , the column values are hashed.
     ///
     /// If the value is set to `FALSE` , the column values are cleartext.
-    pub hashed: Option<Bool>,
+    pub hashed: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MatchKey`: a string.
     ///
     /// A key that allows grouping of multiple input attributes into a unified matching group.
@@ -242,13 +208,13 @@ pub struct SchemaInputAttribute {
     /// If no `matchKey` is specified for a column, it won't be utilized for matching purposes but will still be included in the output table.
     ///
     /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub match_key: Option<Str>,
+    pub match_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubType`: a string.
     ///
     /// The subtype of the attribute, selected from a list of values.
     ///
     /// Pattern `^[a-zA-Z_0-9- ]*$`; length at most 255.
-    pub sub_type: Option<Str>,
+    pub sub_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`SchemaAttributeType`] value, required.
     ///
     /// The type of the attribute, selected from a list of values.
@@ -259,13 +225,13 @@ pub struct SchemaInputAttribute {
     ///
     /// Unified ID 2.0 supports: `PHONE_NUMBER` | `EMAIL_ADDRESS` | `UNIQUE_ID`
     ///
-    /// &gt; Normalization is only supported for `NAME` , `ADDRESS` , `PHONE` , and `EMAIL_ADDRESS` .
-    /// &gt;
-    /// &gt; If you want to normalize `NAME_FIRST` , `NAME_MIDDLE` , and `NAME_LAST` , you must group them by assigning them to the `NAME` `groupName` .
-    /// &gt;
-    /// &gt; If you want to normalize `ADDRESS_STREET1` , `ADDRESS_STREET2` , `ADDRESS_STREET3` , `ADDRESS_CITY` , `ADDRESS_STATE` , `ADDRESS_COUNTRY` , and `ADDRESS_POSTALCODE` , you must group them by assigning them to the `ADDRESS` `groupName` .
-    /// &gt;
-    /// &gt; If you want to normalize `PHONE_NUMBER` and `PHONE_COUNTRYCODE` , you must group them by assigning them to the `PHONE` `groupName` .
+    /// \> Normalization is only supported for `NAME` , `ADDRESS` , `PHONE` , and `EMAIL_ADDRESS` .
+    /// \>
+    /// \> If you want to normalize `NAME_FIRST` , `NAME_MIDDLE` , and `NAME_LAST` , you must group them by assigning them to the `NAME` `groupName` .
+    /// \>
+    /// \> If you want to normalize `ADDRESS_STREET1` , `ADDRESS_STREET2` , `ADDRESS_STREET3` , `ADDRESS_CITY` , `ADDRESS_STATE` , `ADDRESS_COUNTRY` , and `ADDRESS_POSTALCODE` , you must group them by assigning them to the `ADDRESS` `groupName` .
+    /// \>
+    /// \> If you want to normalize `PHONE_NUMBER` and `PHONE_COUNTRYCODE` , you must group them by assigning them to the `PHONE` `groupName` .
     pub r#type: SchemaAttributeType,
 }
 
@@ -276,34 +242,34 @@ impl SchemaInputAttribute {
     pub fn new(required: SchemaInputAttributeRequired) -> Self {
         Self {
             field_name: required.field_name,
-            group_name: None,
-            hashed: None,
-            match_key: None,
-            sub_type: None,
+            group_name: ::std::option::Option::None,
+            hashed: ::std::option::Option::None,
+            match_key: ::std::option::Option::None,
+            sub_type: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `FieldName`: a string, required.
-    pub fn field_name(mut self, value: impl Into<Str>) -> Self { self.field_name = value.into(); self }
+    pub fn field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_name = value.into(); self }
     /// `GroupName`: a string.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = ::std::option::Option::Some(value.into()); self }
     /// `Hashed`: a boolean.
-    pub fn hashed(mut self, value: impl Into<Bool>) -> Self { self.hashed = Some(value.into()); self }
+    pub fn hashed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.hashed = ::std::option::Option::Some(value.into()); self }
     /// `MatchKey`: a string.
-    pub fn match_key(mut self, value: impl Into<Str>) -> Self { self.match_key = Some(value.into()); self }
+    pub fn match_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.match_key = ::std::option::Option::Some(value.into()); self }
     /// `SubType`: a string.
-    pub fn sub_type(mut self, value: impl Into<Str>) -> Self { self.sub_type = Some(value.into()); self }
+    pub fn sub_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sub_type = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`SchemaAttributeType`] value, required.
-    pub fn r#type(mut self, value: impl Into<SchemaAttributeType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SchemaAttributeType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for SchemaInputAttribute {}
+impl crate::PropertyType for SchemaInputAttribute {}
 
-impl ToValue for SchemaInputAttribute {
+impl ::cloudwright_core::ToValue for SchemaInputAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldName", &self.field_name)
             .opt("GroupName", &self.group_name)
             .opt("Hashed", &self.hashed)
@@ -358,18 +324,18 @@ pub enum SchemaAttributeType {
     /// `PROVIDER_ID`
     ProviderId,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SchemaAttributeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SchemaAttributeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SchemaAttributeType {
+impl ::cloudwright_core::ToValue for SchemaAttributeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Name => "NAME",
             Self::NameFirst => "NAME_FIRST",
@@ -391,8 +357,49 @@ impl ToValue for SchemaAttributeType {
             Self::Date => "DATE",
             Self::String => "STRING",
             Self::ProviderId => "PROVIDER_ID",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_0-9- ]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaMapping: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("MappedInputFields", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaInputAttribute), min_items: Some(2), max_items: Some(35), unique: false })),
+            ("SchemaName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["SchemaName", "MappedInputFields"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaInputAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("FieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Hashed", Shape::Bool),
+            ("MatchKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SubType", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["NAME", "NAME_FIRST", "NAME_MIDDLE", "NAME_LAST", "ADDRESS", "ADDRESS_STREET1", "ADDRESS_STREET2", "ADDRESS_STREET3", "ADDRESS_CITY", "ADDRESS_STATE", "ADDRESS_COUNTRY", "ADDRESS_POSTALCODE", "PHONE", "PHONE_NUMBER", "PHONE_COUNTRYCODE", "EMAIL_ADDRESS", "UNIQUE_ID", "DATE", "STRING", "PROVIDER_ID"], ..StrRule::ANY })),
+        ],
+        required: &["FieldName", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,37 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "entityresolution")]
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$");
-#[cfg(feature = "entityresolution")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$",
-);
-#[cfg(feature = "entityresolution")]
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
-
-#[cfg(feature = "entityresolution")]
-/// The required properties of [`IntermediateSourceConfiguration`], by name: `IntermediateSourceConfiguration::new(IntermediateSourceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntermediateSourceConfigurationRequired {
-    /// `IntermediateS3Path`: a string, required.
-    pub intermediate_s3_path: Str,
-}
-
-#[cfg(feature = "entityresolution")]
-#[rustfmt::skip]
-pub(crate) static RULE_IntermediateSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IntermediateS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["IntermediateS3Path"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "entityresolution")]
 /// The `IntermediateSourceConfiguration` property type, shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::MatchingWorkflow`.
 ///
@@ -50,57 +19,36 @@ pub struct IntermediateSourceConfiguration {
     /// The Amazon S3 location (bucket and prefix). For example: `s3://provider_bucket/DOC-EXAMPLE-BUCKET`
     ///
     /// Pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`; length 1 to 1024.
-    pub intermediate_s3_path: Str,
+    pub intermediate_s3_path: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "entityresolution")]
 #[rustfmt::skip]
 impl IntermediateSourceConfiguration {
-    /// A `IntermediateSourceConfiguration` with its required properties, named in a [`IntermediateSourceConfigurationRequired`].
+    /// A `IntermediateSourceConfiguration` with its one required property, `IntermediateS3Path`.
     #[inline]
-    pub fn new(required: IntermediateSourceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            intermediate_s3_path: required.intermediate_s3_path,
+            intermediate_s3_path: value.into(),
         }
     }
 
     /// `IntermediateS3Path`: a string, required.
-    pub fn intermediate_s3_path(mut self, value: impl Into<Str>) -> Self { self.intermediate_s3_path = value.into(); self }
+    pub fn intermediate_s3_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.intermediate_s3_path = value.into(); self }
 }
 
 #[cfg(feature = "entityresolution")]
-impl PropertyType for IntermediateSourceConfiguration {}
+impl crate::PropertyType for IntermediateSourceConfiguration {}
 
 #[cfg(feature = "entityresolution")]
-impl ToValue for IntermediateSourceConfiguration {
+impl ::cloudwright_core::ToValue for IntermediateSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IntermediateS3Path", &self.intermediate_s3_path)
             .build()
     }
 }
-
-#[cfg(feature = "entityresolution")]
-/// The required properties of [`ProviderProperties`], by name: `ProviderProperties::new(ProviderPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProviderPropertiesRequired {
-    /// `ProviderServiceArn`: a string, required.
-    pub provider_service_arn: Str,
-}
-
-#[cfg(feature = "entityresolution")]
-#[rustfmt::skip]
-pub(crate) static RULE_ProviderProperties: ObjRule = ObjRule {
-    properties: &[
-        ("IntermediateSourceConfiguration", Shape::Object(&RULE_IntermediateSourceConfiguration)),
-        ("ProviderConfiguration", Shape::Typed(json_type::OBJECT)),
-        ("ProviderServiceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ProviderServiceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "entityresolution")]
 /// The `ProviderProperties` property type, shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::MatchingWorkflow`.
@@ -113,48 +61,49 @@ pub struct ProviderProperties {
     /// `IntermediateSourceConfiguration`: an [`IntermediateSourceConfiguration`] object.
     ///
     /// The Amazon S3 location that temporarily stores your data while it processes. Your information won't be saved permanently.
-    pub intermediate_source_configuration: Option<Obj<IntermediateSourceConfiguration>>,
+    pub intermediate_source_configuration:
+        ::std::option::Option<crate::Obj<IntermediateSourceConfiguration>>,
     /// `ProviderConfiguration`: a JSON value.
     ///
     /// The required configuration fields to use with the provider service.
-    pub provider_configuration: Option<Json>,
+    pub provider_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `ProviderServiceArn`: a string, required.
     ///
     /// The ARN of the provider service.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$`; length 20 to 255.
-    pub provider_service_arn: Str,
+    pub provider_service_arn: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "entityresolution")]
 #[rustfmt::skip]
 impl ProviderProperties {
-    /// A `ProviderProperties` with its required properties, named in a [`ProviderPropertiesRequired`].
+    /// A `ProviderProperties` with its one required property, `ProviderServiceArn`.
     #[inline]
-    pub fn new(required: ProviderPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            intermediate_source_configuration: None,
-            provider_configuration: None,
-            provider_service_arn: required.provider_service_arn,
+            intermediate_source_configuration: ::std::option::Option::None,
+            provider_configuration: ::std::option::Option::None,
+            provider_service_arn: value.into(),
         }
     }
 
     /// `IntermediateSourceConfiguration`: an [`IntermediateSourceConfiguration`] object.
-    pub fn intermediate_source_configuration(mut self, value: impl Into<Obj<IntermediateSourceConfiguration>>) -> Self { self.intermediate_source_configuration = Some(value.into()); self }
+    pub fn intermediate_source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IntermediateSourceConfiguration>>) -> Self { self.intermediate_source_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ProviderConfiguration`: a JSON value.
-    pub fn provider_configuration(mut self, value: impl Into<Json>) -> Self { self.provider_configuration = Some(value.into()); self }
+    pub fn provider_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.provider_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ProviderServiceArn`: a string, required.
-    pub fn provider_service_arn(mut self, value: impl Into<Str>) -> Self { self.provider_service_arn = value.into(); self }
+    pub fn provider_service_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider_service_arn = value.into(); self }
 }
 
 #[cfg(feature = "entityresolution")]
-impl PropertyType for ProviderProperties {}
+impl crate::PropertyType for ProviderProperties {}
 
 #[cfg(feature = "entityresolution")]
-impl ToValue for ProviderProperties {
+impl ::cloudwright_core::ToValue for ProviderProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "IntermediateSourceConfiguration",
                 &self.intermediate_source_configuration,
@@ -170,22 +119,10 @@ impl ToValue for ProviderProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `MatchingKeys`: a list of strings, required.
-    pub matching_keys: List<Str>,
+    pub matching_keys: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `RuleName`: a string, required.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "entityresolution")]
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(15), unique: false })),
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["RuleName", "MatchingKeys"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "entityresolution")]
 /// The `Rule` property type, shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::MatchingWorkflow`.
@@ -200,13 +137,13 @@ pub struct Rule {
     /// A list of `MatchingKeys` . The `MatchingKeys` must have been defined in the `SchemaMapping` . Two records are considered to match according to this rule if all of the `MatchingKeys` match.
     ///
     /// Items 1 to 15.
-    pub matching_keys: List<Str>,
+    pub matching_keys: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `RuleName`: a string, required.
     ///
     /// A name for the matching rule.
     ///
     /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "entityresolution")]
@@ -222,19 +159,19 @@ impl Rule {
     }
 
     /// `MatchingKeys`: a list of strings, required.
-    pub fn matching_keys(mut self, value: impl Into<List<Str>>) -> Self { self.matching_keys = value.into(); self }
+    pub fn matching_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.matching_keys = value.into(); self }
     /// `RuleName`: a string, required.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = value.into(); self }
 }
 
 #[cfg(feature = "entityresolution")]
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
 #[cfg(feature = "entityresolution")]
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MatchingKeys", &self.matching_keys)
             .req("RuleName", &self.rule_name)
             .build()
@@ -246,22 +183,10 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "entityresolution")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "entityresolution")]
 /// The `Tag` property type, shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::IdNamespace`, `AWS::EntityResolution::MatchingWorkflow`, `AWS::EntityResolution::SchemaMapping`.
@@ -272,11 +197,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "entityresolution")]
@@ -292,19 +217,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "entityresolution")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "entityresolution")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -322,26 +247,26 @@ pub enum AttributeMatchingModel {
     /// `MANY_TO_MANY`
     ManyToMany,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "entityresolution")]
-impl From<Value> for AttributeMatchingModel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AttributeMatchingModel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "entityresolution")]
-impl ToValue for AttributeMatchingModel {
+impl ::cloudwright_core::ToValue for AttributeMatchingModel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OneToOne => "ONE_TO_ONE",
             Self::ManyToMany => "MANY_TO_MANY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -356,26 +281,26 @@ pub enum IdMappingType {
     /// `RULE_BASED`
     RuleBased,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "entityresolution")]
-impl From<Value> for IdMappingType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IdMappingType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "entityresolution")]
-impl ToValue for IdMappingType {
+impl ::cloudwright_core::ToValue for IdMappingType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Provider => "PROVIDER",
             Self::RuleBased => "RULE_BASED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -390,26 +315,26 @@ pub enum RecordMatchingModel {
     /// `MANY_SOURCE_TO_ONE_TARGET`
     ManySourceToOneTarget,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "entityresolution")]
-impl From<Value> for RecordMatchingModel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RecordMatchingModel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "entityresolution")]
-impl ToValue for RecordMatchingModel {
+impl ::cloudwright_core::ToValue for RecordMatchingModel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OneSourceToOneTarget => "ONE_SOURCE_TO_ONE_TARGET",
             Self::ManySourceToOneTarget => "MANY_SOURCE_TO_ONE_TARGET",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -424,25 +349,90 @@ pub enum RuleDefinitionType {
     /// `TARGET`
     Target,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "entityresolution")]
-impl From<Value> for RuleDefinitionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleDefinitionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "entityresolution")]
-impl ToValue for RuleDefinitionType {
+impl ::cloudwright_core::ToValue for RuleDefinitionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Source => "SOURCE",
             Self::Target => "TARGET",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "entityresolution")]
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$");
+    #[cfg(feature = "entityresolution")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$",
+    );
+    #[cfg(feature = "entityresolution")]
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
+
+    #[cfg(feature = "entityresolution")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntermediateSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IntermediateS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["IntermediateS3Path"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "entityresolution")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProviderProperties: ObjRule = ObjRule {
+        properties: &[
+            ("IntermediateSourceConfiguration", Shape::Object(&RULE_IntermediateSourceConfiguration)),
+            ("ProviderConfiguration", Shape::Typed(json_type::OBJECT)),
+            ("ProviderServiceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ProviderServiceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "entityresolution")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(15), unique: false })),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["RuleName", "MatchingKeys"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "entityresolution")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection/[\\.\\-_A-Za-z0-9]+/[\\-A-Za-z0-9]+$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\.\\-_A-Za-z0-9]+");
-
 /// The required properties of [`ApiDestination`], by name: `ApiDestination::new(ApiDestinationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiDestinationRequired {
     /// `ConnectionArn`: a string, required.
-    pub connection_arn: Str,
+    pub connection_arn: ::cloudwright_core::Str,
     /// `HttpMethod`: a [`HttpMethod`] value, required.
     pub http_method: HttpMethod,
     /// `InvocationEndpoint`: a string, required.
-    pub invocation_endpoint: Str,
+    pub invocation_endpoint: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiDestination: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("HttpMethod", Shape::Str(&StrRule { allowed: &["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"], ..StrRule::ANY })),
-        ("InvocationEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InvocationRateLimitPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["ConnectionArn", "InvocationEndpoint", "HttpMethod"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Events::ApiDestination` resource.
 ///
@@ -47,13 +23,13 @@ pub(crate) static RULE_ApiDestination: ObjRule = ObjRule {
 /// When using ApiDesinations with OAuth authentication we recommend these best practices:
 ///
 /// - Create a secret in Secrets Manager with your OAuth credentials.
-/// - Reference that secret in your CloudFormation template for `AWS::Events::Connection` using CloudFormation dynamic reference syntax. For more information, see \[Secrets Manager secrets\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) .
+/// - Reference that secret in your CloudFormation template for `AWS::Events::Connection` using CloudFormation dynamic reference syntax. For more information, see [Secrets Manager secrets](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager) .
 ///
 /// When the Connection resource is created the secret will be passed to EventBridge and stored in the customer account using “Service Linked Secrets,” effectively creating two secrets. This will minimize the cost because the original secret is only accessed when a CloudFormation template is created or updated, not every time an event is sent to the ApiDestination. The secret stored in the customer account by EventBridge is the one used for each event sent to the ApiDestination and AWS is responsible for the fees.
 ///
-/// &gt; The secret stored in the customer account by EventBridge can’t be updated directly, only when a CloudFormation template is updated.
+/// \> The secret stored in the customer account by EventBridge can’t be updated directly, only when a CloudFormation template is updated.
 ///
-/// For examples of CloudFormation templates that use secrets, see \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-connection.html#aws-resource-events-connection--examples>) .
+/// For examples of CloudFormation templates that use secrets, see [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-connection.html#aws-resource-events-connection--examples) .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ApiDestinationAttributes`], which `Handle<ApiDestination>` dereferences to.
@@ -69,13 +45,13 @@ pub struct ApiDestination {
     /// The ARN of the connection to use for the API destination. The destination endpoint must support the authorization type specified for the connection.
     ///
     /// Pattern `^arn:aws([a-z]|\-)*:events:([a-z]|\d|\-)*:([0-9]{12})?:connection/[\.\-_A-Za-z0-9]+/[\-A-Za-z0-9]+$`; length 1 to 1600.
-    pub connection_arn: Str,
+    pub connection_arn: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A description for the API destination to create.
     ///
     /// Length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `HttpMethod`: a [`HttpMethod`] value, required.
     ///
     /// The method to use for the request to the HTTP invocation endpoint.
@@ -85,19 +61,19 @@ pub struct ApiDestination {
     /// The URL to the HTTP invocation endpoint for the API destination.
     ///
     /// Pattern `^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$`; length 1 to 2048.
-    pub invocation_endpoint: Str,
+    pub invocation_endpoint: ::cloudwright_core::Str,
     /// `InvocationRateLimitPerSecond`: an integer.
     ///
     /// The maximum number of requests per second to send to the HTTP invocation endpoint.
     ///
     /// Value at least 1.
-    pub invocation_rate_limit_per_second: Option<Int>,
+    pub invocation_rate_limit_per_second: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// The name for the API destination to create.
     ///
     /// Pattern `[\.\-_A-Za-z0-9]+`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -107,7 +83,7 @@ impl ApiDestination {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Events::ApiDestination",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-apidestination.html",
         primary_identifier: &["Name"],
@@ -118,7 +94,7 @@ impl ApiDestination {
         read_only: &["Arn", "ArnForPolicy"],
         attributes: &["Arn", "ArnForPolicy"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ApiDestination` with its required properties, named in a [`ApiDestinationRequired`].
@@ -126,43 +102,45 @@ impl ApiDestination {
     pub fn new(required: ApiDestinationRequired) -> Self {
         Self {
             connection_arn: required.connection_arn,
-            description: None,
+            description: ::std::option::Option::None,
             http_method: required.http_method,
             invocation_endpoint: required.invocation_endpoint,
-            invocation_rate_limit_per_second: None,
-            name: None,
+            invocation_rate_limit_per_second: ::std::option::Option::None,
+            name: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionArn`: a string, required.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = value.into(); self }
+    pub fn connection_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_arn = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `HttpMethod`: a [`HttpMethod`] value, required.
-    pub fn http_method(mut self, value: impl Into<HttpMethod>) -> Self { self.http_method = value.into(); self }
+    pub fn http_method(mut self, value: impl ::std::convert::Into<HttpMethod>) -> Self { self.http_method = value.into(); self }
     /// `InvocationEndpoint`: a string, required.
-    pub fn invocation_endpoint(mut self, value: impl Into<Str>) -> Self { self.invocation_endpoint = value.into(); self }
+    pub fn invocation_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.invocation_endpoint = value.into(); self }
     /// `InvocationRateLimitPerSecond`: an integer.
-    pub fn invocation_rate_limit_per_second(mut self, value: impl Into<Int>) -> Self { self.invocation_rate_limit_per_second = Some(value.into()); self }
+    pub fn invocation_rate_limit_per_second(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.invocation_rate_limit_per_second = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ApiDestination {
+impl ::cloudwright_core::Resource for ApiDestination {
     type Attributes = ApiDestinationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiDestination, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApiDestination, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApiDestination {
+impl ::cloudwright_core::ToValue for ApiDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectionArn", &self.connection_arn)
             .opt("Description", &self.description)
             .req("HttpMethod", &self.http_method)
@@ -176,12 +154,12 @@ impl ToValue for ApiDestination {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApiDestination`]: `Handle<ApiDestination>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApiDestination`]: `Handle<ApiDestination>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApiDestinationAttributes(ResourceRef);
+pub struct ApiDestinationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApiDestinationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApiDestinationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -191,20 +169,20 @@ impl ApiDestinationAttributes {
     ///
     /// The ARN of the API destination that was created by the request.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ArnForPolicy`: a string.
     ///
-    /// Returns the Amazon Resource Name (ARN) of an API destination in resource format, so it can be used in the `Resource` element of IAM permission policy statements. For more information, see \[Resource types defined by Amazon EventBridge\](<https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html#amazoneventbridge-resources-for-iam-policies>) in the *Service Authorization Reference* .
+    /// Returns the Amazon Resource Name (ARN) of an API destination in resource format, so it can be used in the `Resource` element of IAM permission policy statements. For more information, see [Resource types defined by Amazon EventBridge](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html#amazoneventbridge-resources-for-iam-policies) in the *Service Authorization Reference* .
     ///
     /// For example, the following resource defines an IAM policy that grants permission to update a specific API destination.
     ///
     /// `Resources: ExamplePolicy: Type: AWS::IAM::Policy Properties: PolicyName: ExamplePolicy PolicyDocument: Version: '2012-10-17 ' Statement: - Effect: Allow Action: - events:UpdateApiDestination Resource: - !GetAtt myApiDestination.ArnForPolicy`
     #[inline]
-    pub fn arn_for_policy(&self) -> Value {
-        self.0.get_att("ArnForPolicy")
+    pub fn arn_for_policy(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ArnForPolicy"))
     }
 }
 
@@ -226,18 +204,18 @@ pub enum HttpMethod {
     /// `PATCH`
     Patch,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HttpMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HttpMethod {
+impl ::cloudwright_core::ToValue for HttpMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Get => "GET",
             Self::Head => "HEAD",
@@ -246,8 +224,37 @@ impl ToValue for HttpMethod {
             Self::Put => "PUT",
             Self::Delete => "DELETE",
             Self::Patch => "PATCH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection/[\\.\\-_A-Za-z0-9]+/[\\-A-Za-z0-9]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\.\\-_A-Za-z0-9]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiDestination: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("HttpMethod", Shape::Str(&StrRule { allowed: &["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"], ..StrRule::ANY })),
+            ("InvocationEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InvocationRateLimitPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["ConnectionArn", "InvocationEndpoint", "HttpMethod"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\.\\-_A-Za-z0-9]+");
-
-/// The required properties of [`Archive`], by name: `Archive::new(ArchiveRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ArchiveRequired {
-    /// `SourceArn`: a string, required.
-    pub source_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Archive: ObjRule = ObjRule {
-    properties: &[
-        ("ArchiveName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("EventPattern", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("RetentionDays", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("SourceArn", Shape::STR),
-    ],
-    required: &["SourceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Events::Archive` resource.
 ///
 /// Creates an archive of events with the specified settings. When you create an archive, incoming events might not immediately start being sent to the archive. Allow a short period of time for changes to take effect. If you do not specify a pattern to filter events sent to the archive, all events are sent to the archive except replayed events. Replayed events are not sent to an archive.
 ///
-/// &gt; If you have specified that EventBridge use a customer managed key for encrypting the source event bus, we strongly recommend you also specify a customer managed key for any archives for the event bus as well.
-/// &gt;
-/// &gt; For more information, see \[Encrypting archives\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-archives.html>) in the *Amazon EventBridge User Guide* .
+/// \> If you have specified that EventBridge use a customer managed key for encrypting the source event bus, we strongly recommend you also specify a customer managed key for any archives for the event bus as well.
+/// \>
+/// \> For more information, see [Encrypting archives](https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-archives.html) in the *Amazon EventBridge User Guide* .
 ///
 /// `Ref` returns its `ArchiveName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ArchiveAttributes`], which `Handle<Archive>` dereferences to.
@@ -53,45 +27,45 @@ pub struct Archive {
     /// The name for the archive to create.
     ///
     /// Pattern `[\.\-_A-Za-z0-9]+`; length 1 to 48; create-only: changing it replaces the resource.
-    pub archive_name: Option<Str>,
+    pub archive_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description for the archive.
     ///
     /// Length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventPattern`: a JSON value.
     ///
     /// An event pattern to use to filter events sent to the archive.
     ///
     /// Format `json`.
-    pub event_pattern: Option<Json>,
+    pub event_pattern: ::std::option::Option<::cloudwright_core::Json>,
     /// `KmsKeyIdentifier`: a string.
     ///
     /// The identifier of the AWS  customer managed key for EventBridge to use, if you choose to use a customer managed key to encrypt this archive. The identifier can be the key Amazon Resource Name (ARN), KeyId, key alias, or key alias ARN.
     ///
     /// If you do not specify a customer managed key identifier, EventBridge uses an AWS owned key to encrypt the archive.
     ///
-    /// For more information, see \[Identify and view keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html>) in the *AWS Key Management Service Developer Guide* .
+    /// For more information, see [Identify and view keys](https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html) in the *AWS Key Management Service Developer Guide* .
     ///
-    /// &gt; If you have specified that EventBridge use a customer managed key for encrypting the source event bus, we strongly recommend you also specify a customer managed key for any archives for the event bus as well.
-    /// &gt;
-    /// &gt; For more information, see \[Encrypting archives\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-archives.html>) in the *Amazon EventBridge User Guide* .
+    /// \> If you have specified that EventBridge use a customer managed key for encrypting the source event bus, we strongly recommend you also specify a customer managed key for any archives for the event bus as well.
+    /// \>
+    /// \> For more information, see [Encrypting archives](https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-archives.html) in the *Amazon EventBridge User Guide* .
     ///
     /// Length 0 to 2048.
-    pub kms_key_identifier: Option<Str>,
+    pub kms_key_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `RetentionDays`: an integer.
     ///
     /// The number of days to retain events for. Default value is 0. If set to 0, events are retained indefinitely
     ///
     /// Value at least 0.
-    pub retention_days: Option<Int>,
+    pub retention_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `SourceArn`: a string, required.
     ///
     /// The ARN of the event bus that sends events to the archive.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -101,7 +75,7 @@ impl Archive {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Events::Archive",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-archive.html",
         primary_identifier: &["ArchiveName"],
@@ -112,51 +86,53 @@ impl Archive {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Archive` with its required properties, named in a [`ArchiveRequired`].
+    /// A `Archive` with its one required property, `SourceArn`.
     #[inline]
-    pub fn new(required: ArchiveRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            archive_name: None,
-            description: None,
-            event_pattern: None,
-            kms_key_identifier: None,
-            retention_days: None,
-            source_arn: required.source_arn,
+            archive_name: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            event_pattern: ::std::option::Option::None,
+            kms_key_identifier: ::std::option::Option::None,
+            retention_days: ::std::option::Option::None,
+            source_arn: value.into(),
         }
     }
 
     /// `ArchiveName`: a string.
-    pub fn archive_name(mut self, value: impl Into<Str>) -> Self { self.archive_name = Some(value.into()); self }
+    pub fn archive_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.archive_name = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EventPattern`: a JSON value.
-    pub fn event_pattern(mut self, value: impl Into<Json>) -> Self { self.event_pattern = Some(value.into()); self }
+    pub fn event_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.event_pattern = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
+    pub fn kms_key_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_identifier = ::std::option::Option::Some(value.into()); self }
     /// `RetentionDays`: an integer.
-    pub fn retention_days(mut self, value: impl Into<Int>) -> Self { self.retention_days = Some(value.into()); self }
+    pub fn retention_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retention_days = ::std::option::Option::Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
+    pub fn source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_arn = value.into(); self }
 }
 
-impl Resource for Archive {
+impl ::cloudwright_core::Resource for Archive {
     type Attributes = ArchiveAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Archive, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Archive, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Archive {
+impl ::cloudwright_core::ToValue for Archive {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArchiveName", &self.archive_name)
             .opt("Description", &self.description)
             .opt("EventPattern", &self.event_pattern)
@@ -167,12 +143,12 @@ impl ToValue for Archive {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Archive`]: `Handle<Archive>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Archive`]: `Handle<Archive>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ArchiveAttributes(ResourceRef);
+pub struct ArchiveAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ArchiveAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ArchiveAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,7 +158,31 @@ impl ArchiveAttributes {
     ///
     /// The ARN of the archive created.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\.\\-_A-Za-z0-9]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Archive: ObjRule = ObjRule {
+        properties: &[
+            ("ArchiveName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("EventPattern", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("RetentionDays", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("SourceArn", Shape::STR),
+        ],
+        required: &["SourceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

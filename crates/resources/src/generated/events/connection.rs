@@ -5,43 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetworkresourceassociation/snra-[0-9a-z]{17}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:[a-z0-9f\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/:]*$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("[\\.\\-_A-Za-z0-9]+");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Connection: ObjRule = ObjRule {
-    properties: &[
-        ("AuthParameters", Shape::Object(&RULE_AuthParameters)),
-        ("AuthorizationType", Shape::Str(&StrRule { allowed: &["API_KEY", "BASIC", "OAUTH_CLIENT_CREDENTIALS"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("InvocationConnectivityParameters", Shape::Object(&RULE_InvocationConnectivityParameters)),
-        ("KmsKeyIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Events::Connection` resource.
 ///
 /// Creates a connection. A connection defines the authorization type and credentials to use for authorization with an API destination HTTP endpoint.
 ///
-/// For more information, see \[Connections for endpoint targets\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-target-connection.html>) in the *Amazon EventBridge User Guide* .
+/// For more information, see [Connections for endpoint targets](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-target-connection.html) in the *Amazon EventBridge User Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ConnectionAttributes`], which `Handle<Connection>` dereferences to.
@@ -57,41 +25,42 @@ pub struct Connection {
     /// The authorization parameters to use to authorize with the endpoint.
     ///
     /// You must include only authorization parameters for the `AuthorizationType` you specify.
-    pub auth_parameters: Option<Obj<AuthParameters>>,
+    pub auth_parameters: ::std::option::Option<crate::Obj<AuthParameters>>,
     /// `AuthorizationType`: an [`AuthorizationType`] value.
     ///
     /// The type of authorization to use for the connection.
     ///
-    /// &gt; OAUTH tokens are refreshed when a 401 or 407 response is returned.
-    pub authorization_type: Option<AuthorizationType>,
+    /// \> OAUTH tokens are refreshed when a 401 or 407 response is returned.
+    pub authorization_type: ::std::option::Option<AuthorizationType>,
     /// `Description`: a string.
     ///
     /// A description for the connection to create.
     ///
     /// Length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InvocationConnectivityParameters`: an [`InvocationConnectivityParameters`] object.
     ///
     /// For connections to private APIs, the parameters to use for invoking the API.
     ///
-    /// For more information, see \[Connecting to private APIs\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/connection-private.html>) in the **Amazon EventBridge User Guide** .
-    pub invocation_connectivity_parameters: Option<Obj<InvocationConnectivityParameters>>,
+    /// For more information, see [Connecting to private APIs](https://docs.aws.amazon.com/eventbridge/latest/userguide/connection-private.html) in the **Amazon EventBridge User Guide** .
+    pub invocation_connectivity_parameters:
+        ::std::option::Option<crate::Obj<InvocationConnectivityParameters>>,
     /// `KmsKeyIdentifier`: a string.
     ///
     /// The identifier of the AWS  customer managed key for EventBridge to use, if you choose to use a customer managed key to encrypt this connection. The identifier can be the key Amazon Resource Name (ARN), KeyId, key alias, or key alias ARN.
     ///
     /// If you do not specify a customer managed key identifier, EventBridge uses an AWS owned key to encrypt the connection.
     ///
-    /// For more information, see \[Identify and view keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html>) in the *AWS Key Management Service Developer Guide* .
+    /// For more information, see [Identify and view keys](https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Pattern `^[a-zA-Z0-9_\-/:]*$`; length at most 2048.
-    pub kms_key_identifier: Option<Str>,
+    pub kms_key_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name for the connection to create.
     ///
     /// Pattern `[\.\-_A-Za-z0-9]+`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -101,7 +70,7 @@ impl Connection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Events::Connection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-connection.html",
         primary_identifier: &["Name"],
@@ -112,44 +81,46 @@ impl Connection {
         read_only: &["Arn", "ArnForPolicy", "SecretArn", "AuthParameters/ConnectivityParameters/ResourceParameters/ResourceAssociationArn", "InvocationConnectivityParameters/ResourceParameters/ResourceAssociationArn"],
         attributes: &["Arn", "ArnForPolicy", "AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn", "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn", "SecretArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Connection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthParameters`: an [`AuthParameters`] object.
-    pub fn auth_parameters(mut self, value: impl Into<Obj<AuthParameters>>) -> Self { self.auth_parameters = Some(value.into()); self }
+    pub fn auth_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<AuthParameters>>) -> Self { self.auth_parameters = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizationType`: an [`AuthorizationType`] value.
-    pub fn authorization_type(mut self, value: impl Into<AuthorizationType>) -> Self { self.authorization_type = Some(value.into()); self }
+    pub fn authorization_type(mut self, value: impl ::std::convert::Into<AuthorizationType>) -> Self { self.authorization_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InvocationConnectivityParameters`: an [`InvocationConnectivityParameters`] object.
-    pub fn invocation_connectivity_parameters(mut self, value: impl Into<Obj<InvocationConnectivityParameters>>) -> Self { self.invocation_connectivity_parameters = Some(value.into()); self }
+    pub fn invocation_connectivity_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<InvocationConnectivityParameters>>) -> Self { self.invocation_connectivity_parameters = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
+    pub fn kms_key_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Connection {
+impl ::cloudwright_core::Resource for Connection {
     type Attributes = ConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Connection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Connection {
+impl ::cloudwright_core::ToValue for Connection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthParameters", &self.auth_parameters)
             .opt("AuthorizationType", &self.authorization_type)
             .opt("Description", &self.description)
@@ -163,12 +134,12 @@ impl ToValue for Connection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Connection`]: `Handle<Connection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Connection`]: `Handle<Connection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectionAttributes(ResourceRef);
+pub struct ConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -178,55 +149,58 @@ impl ConnectionAttributes {
     ///
     /// The ARN of the connection that was created by the request.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ArnForPolicy`: a string.
     ///
-    /// Returns the Amazon Resource Name (ARN) of a connection in resource format, so it can be used in the `Resource` element of IAM permission policy statements. For more information, see \[Resource types defined by Amazon EventBridge\](<https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html#amazoneventbridge-resources-for-iam-policies>) in the *Service Authorization Reference* .
+    /// Returns the Amazon Resource Name (ARN) of a connection in resource format, so it can be used in the `Resource` element of IAM permission policy statements. For more information, see [Resource types defined by Amazon EventBridge](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html#amazoneventbridge-resources-for-iam-policies) in the *Service Authorization Reference* .
     ///
     /// For example, the following resource defines an IAM policy that grants permission to update a specific connection.
     ///
     /// `Resources: ExamplePolicy: Type: AWS::IAM::Policy Properties: PolicyName: ExamplePolicy PolicyDocument: Version: '2012-10-17 ' Statement: - Effect: Allow Action: - events:UpdateConnection Resource: - !GetAtt myConnection.ArnForPolicy`
     #[inline]
-    pub fn arn_for_policy(&self) -> Value {
-        self.0.get_att("ArnForPolicy")
+    pub fn arn_for_policy(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ArnForPolicy"))
     }
 
     /// `Fn::GetAtt` `AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn`: a string.
     ///
     /// For connections to private APIs, the Amazon Resource Name (ARN) of the resource association EventBridge created between the connection and the private API's resource configuration.
     ///
-    /// &gt; The value of this property is set by EventBridge . Any value you specify in your template is ignored.
+    /// \> The value of this property is set by EventBridge . Any value you specify in your template is ignored.
     #[inline]
     pub fn auth_parameters_connectivity_parameters_resource_parameters_resource_association_arn(
         &self,
-    ) -> Value {
-        self.0.get_att(
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att(
             "AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn",
-        )
+        ))
     }
 
     /// `Fn::GetAtt` `InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn`: a string.
     ///
     /// For connections to private APIs, the Amazon Resource Name (ARN) of the resource association EventBridge created between the connection and the private API's resource configuration.
     ///
-    /// &gt; The value of this property is set by EventBridge . Any value you specify in your template is ignored.
+    /// \> The value of this property is set by EventBridge . Any value you specify in your template is ignored.
     #[inline]
     pub fn invocation_connectivity_parameters_resource_parameters_resource_association_arn(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0.get_att(
+                "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn",
+            ),
+        )
     }
 
     /// `Fn::GetAtt` `SecretArn`: a string.
     ///
     /// The ARN for the secret created for the connection.
     #[inline]
-    pub fn secret_arn(&self) -> Value {
-        self.0.get_att("SecretArn")
+    pub fn secret_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SecretArn"))
     }
 }
 
@@ -234,21 +208,10 @@ impl ConnectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiKeyAuthParametersRequired {
     /// `ApiKeyName`: a string, required.
-    pub api_key_name: Str,
+    pub api_key_name: ::cloudwright_core::Str,
     /// `ApiKeyValue`: a string, required.
-    pub api_key_value: Str,
+    pub api_key_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiKeyAuthParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ApiKeyValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ApiKeyName", "ApiKeyValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApiKeyAuthParameters` property type of `AWS::Events::Connection`.
 ///
@@ -262,13 +225,13 @@ pub struct ApiKeyAuthParameters {
     /// The name of the API key to use for authorization.
     ///
     /// Pattern `^[ \t]*[^\x00-\x1F\x7F]+([ \t]+[^\x00-\x1F\x7F]+)*[ \t]*$`; length 1 to 512.
-    pub api_key_name: Str,
+    pub api_key_name: ::cloudwright_core::Str,
     /// `ApiKeyValue`: a string, required.
     ///
     /// The value for the API key to use for authorization.
     ///
     /// Pattern `^[ \t]*[^\x00-\x1F\x7F]+([ \t]+[^\x00-\x1F\x7F]+)*[ \t]*$`; length 1 to 512.
-    pub api_key_value: Str,
+    pub api_key_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -283,36 +246,22 @@ impl ApiKeyAuthParameters {
     }
 
     /// `ApiKeyName`: a string, required.
-    pub fn api_key_name(mut self, value: impl Into<Str>) -> Self { self.api_key_name = value.into(); self }
+    pub fn api_key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_key_name = value.into(); self }
     /// `ApiKeyValue`: a string, required.
-    pub fn api_key_value(mut self, value: impl Into<Str>) -> Self { self.api_key_value = value.into(); self }
+    pub fn api_key_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_key_value = value.into(); self }
 }
 
-impl PropertyType for ApiKeyAuthParameters {}
+impl crate::PropertyType for ApiKeyAuthParameters {}
 
-impl ToValue for ApiKeyAuthParameters {
+impl ::cloudwright_core::ToValue for ApiKeyAuthParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiKeyName", &self.api_key_name)
             .req("ApiKeyValue", &self.api_key_value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKeyAuthParameters", Shape::Object(&RULE_ApiKeyAuthParameters)),
-        ("BasicAuthParameters", Shape::Object(&RULE_BasicAuthParameters)),
-        ("ConnectivityParameters", Shape::Object(&RULE_ConnectivityParameters)),
-        ("InvocationHttpParameters", Shape::Object(&RULE_ConnectionHttpParameters)),
-        ("OAuthParameters", Shape::Object(&RULE_OAuthParameters)),
-    ],
-    one_of: &[&[&["BasicAuthParameters"], &["OAuthParameters"], &["ApiKeyAuthParameters"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthParameters` property type of `AWS::Events::Connection`.
 ///
@@ -324,25 +273,25 @@ pub struct AuthParameters {
     /// `ApiKeyAuthParameters`: an [`ApiKeyAuthParameters`] object.
     ///
     /// The API Key parameters to use for authorization.
-    pub api_key_auth_parameters: Option<Obj<ApiKeyAuthParameters>>,
+    pub api_key_auth_parameters: ::std::option::Option<crate::Obj<ApiKeyAuthParameters>>,
     /// `BasicAuthParameters`: a [`BasicAuthParameters`] object.
     ///
     /// The authorization parameters for Basic authorization.
-    pub basic_auth_parameters: Option<Obj<BasicAuthParameters>>,
+    pub basic_auth_parameters: ::std::option::Option<crate::Obj<BasicAuthParameters>>,
     /// `ConnectivityParameters`: a [`ConnectivityParameters`] object.
     ///
     /// For private OAuth authentication endpoints. The parameters EventBridge uses to authenticate against the endpoint.
     ///
-    /// For more information, see \[Authorization methods for connections\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-target-connection-auth.html>) in the **Amazon EventBridge User Guide** .
-    pub connectivity_parameters: Option<Obj<ConnectivityParameters>>,
+    /// For more information, see [Authorization methods for connections](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-target-connection-auth.html) in the **Amazon EventBridge User Guide** .
+    pub connectivity_parameters: ::std::option::Option<crate::Obj<ConnectivityParameters>>,
     /// `InvocationHttpParameters`: a [`ConnectionHttpParameters`] object.
     ///
     /// Additional parameters for the connection that are passed through with every invocation to the HTTP endpoint.
-    pub invocation_http_parameters: Option<Obj<ConnectionHttpParameters>>,
+    pub invocation_http_parameters: ::std::option::Option<crate::Obj<ConnectionHttpParameters>>,
     /// `OAuthParameters`: an [`OAuthParameters`] object.
     ///
     /// The OAuth parameters to use for authorization.
-    pub o_auth_parameters: Option<Obj<OAuthParameters>>,
+    pub o_auth_parameters: ::std::option::Option<crate::Obj<OAuthParameters>>,
 }
 
 #[rustfmt::skip]
@@ -350,27 +299,27 @@ impl AuthParameters {
     /// A `AuthParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApiKeyAuthParameters`: an [`ApiKeyAuthParameters`] object.
-    pub fn api_key_auth_parameters(mut self, value: impl Into<Obj<ApiKeyAuthParameters>>) -> Self { self.api_key_auth_parameters = Some(value.into()); self }
+    pub fn api_key_auth_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<ApiKeyAuthParameters>>) -> Self { self.api_key_auth_parameters = ::std::option::Option::Some(value.into()); self }
     /// `BasicAuthParameters`: a [`BasicAuthParameters`] object.
-    pub fn basic_auth_parameters(mut self, value: impl Into<Obj<BasicAuthParameters>>) -> Self { self.basic_auth_parameters = Some(value.into()); self }
+    pub fn basic_auth_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<BasicAuthParameters>>) -> Self { self.basic_auth_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ConnectivityParameters`: a [`ConnectivityParameters`] object.
-    pub fn connectivity_parameters(mut self, value: impl Into<Obj<ConnectivityParameters>>) -> Self { self.connectivity_parameters = Some(value.into()); self }
+    pub fn connectivity_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectivityParameters>>) -> Self { self.connectivity_parameters = ::std::option::Option::Some(value.into()); self }
     /// `InvocationHttpParameters`: a [`ConnectionHttpParameters`] object.
-    pub fn invocation_http_parameters(mut self, value: impl Into<Obj<ConnectionHttpParameters>>) -> Self { self.invocation_http_parameters = Some(value.into()); self }
+    pub fn invocation_http_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionHttpParameters>>) -> Self { self.invocation_http_parameters = ::std::option::Option::Some(value.into()); self }
     /// `OAuthParameters`: an [`OAuthParameters`] object.
-    pub fn o_auth_parameters(mut self, value: impl Into<Obj<OAuthParameters>>) -> Self { self.o_auth_parameters = Some(value.into()); self }
+    pub fn o_auth_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<OAuthParameters>>) -> Self { self.o_auth_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthParameters {}
+impl crate::PropertyType for AuthParameters {}
 
-impl ToValue for AuthParameters {
+impl ::cloudwright_core::ToValue for AuthParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApiKeyAuthParameters", &self.api_key_auth_parameters)
             .opt("BasicAuthParameters", &self.basic_auth_parameters)
             .opt("ConnectivityParameters", &self.connectivity_parameters)
@@ -384,21 +333,10 @@ impl ToValue for AuthParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BasicAuthParametersRequired {
     /// `Password`: a string, required.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BasicAuthParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Username", "Password"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BasicAuthParameters` property type of `AWS::Events::Connection`.
 ///
@@ -412,13 +350,13 @@ pub struct BasicAuthParameters {
     /// The password associated with the user name to use for Basic authorization.
     ///
     /// Pattern `^[ \t]*[^\x00-\x1F\x7F]+([ \t]+[^\x00-\x1F\x7F]+)*[ \t]*$`; length 1 to 512.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
     ///
     /// The user name to use for Basic authorization.
     ///
     /// Pattern `^[ \t]*[^\x00-\x1F\x7F]+([ \t]+[^\x00-\x1F\x7F]+)*[ \t]*$`; length 1 to 512.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -433,17 +371,17 @@ impl BasicAuthParameters {
     }
 
     /// `Password`: a string, required.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = value.into(); self }
     /// `Username`: a string, required.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = value.into(); self }
 }
 
-impl PropertyType for BasicAuthParameters {}
+impl crate::PropertyType for BasicAuthParameters {}
 
-impl ToValue for BasicAuthParameters {
+impl ::cloudwright_core::ToValue for BasicAuthParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Password", &self.password)
             .req("Username", &self.username)
             .build()
@@ -454,21 +392,10 @@ impl ToValue for BasicAuthParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientParametersRequired {
     /// `ClientID`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ClientID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ClientID", "ClientSecret"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientParameters` property type of `AWS::Events::Connection`.
 ///
@@ -482,13 +409,13 @@ pub struct ClientParameters {
     /// The client ID to use for OAuth authorization.
     ///
     /// Pattern `^[ \t]*[^\x00-\x1F\x7F]+([ \t]+[^\x00-\x1F\x7F]+)*[ \t]*$`; length 1 to 512.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// The client secret assciated with the client ID to use for OAuth authorization.
     ///
     /// Pattern `^[ \t]*[^\x00-\x1F\x7F]+([ \t]+[^\x00-\x1F\x7F]+)*[ \t]*$`; length 1 to 512.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -503,33 +430,22 @@ impl ClientParameters {
     }
 
     /// `ClientID`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
 }
 
-impl PropertyType for ClientParameters {}
+impl crate::PropertyType for ClientParameters {}
 
-impl ToValue for ClientParameters {
+impl ::cloudwright_core::ToValue for ClientParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientID", &self.client_id)
             .req("ClientSecret", &self.client_secret)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionHttpParameters: ObjRule = ObjRule {
-    properties: &[
-        ("BodyParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("HeaderParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("QueryStringParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionHttpParameters` property type of `AWS::Events::Connection`.
 ///
@@ -543,19 +459,19 @@ pub struct ConnectionHttpParameters {
     /// Any additional body string parameters for the connection.
     ///
     /// Items 0 to 100.
-    pub body_parameters: Option<List<Parameter>>,
+    pub body_parameters: ::std::option::Option<::cloudwright_core::List<Parameter>>,
     /// `HeaderParameters`: a list of [`Parameter`] objects.
     ///
     /// Any additional header parameters for the connection.
     ///
     /// Items 0 to 100.
-    pub header_parameters: Option<List<Parameter>>,
+    pub header_parameters: ::std::option::Option<::cloudwright_core::List<Parameter>>,
     /// `QueryStringParameters`: a list of [`Parameter`] objects.
     ///
     /// Any additional query string parameters for the connection.
     ///
     /// Items 0 to 100.
-    pub query_string_parameters: Option<List<Parameter>>,
+    pub query_string_parameters: ::std::option::Option<::cloudwright_core::List<Parameter>>,
 }
 
 #[rustfmt::skip]
@@ -563,23 +479,23 @@ impl ConnectionHttpParameters {
     /// A `ConnectionHttpParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BodyParameters`: a list of [`Parameter`] objects.
-    pub fn body_parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.body_parameters = Some(value.into()); self }
+    pub fn body_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Parameter>>) -> Self { self.body_parameters = ::std::option::Option::Some(value.into()); self }
     /// `HeaderParameters`: a list of [`Parameter`] objects.
-    pub fn header_parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.header_parameters = Some(value.into()); self }
+    pub fn header_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Parameter>>) -> Self { self.header_parameters = ::std::option::Option::Some(value.into()); self }
     /// `QueryStringParameters`: a list of [`Parameter`] objects.
-    pub fn query_string_parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.query_string_parameters = Some(value.into()); self }
+    pub fn query_string_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Parameter>>) -> Self { self.query_string_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectionHttpParameters {}
+impl crate::PropertyType for ConnectionHttpParameters {}
 
-impl ToValue for ConnectionHttpParameters {
+impl ::cloudwright_core::ToValue for ConnectionHttpParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BodyParameters", &self.body_parameters)
             .opt("HeaderParameters", &self.header_parameters)
             .opt("QueryStringParameters", &self.query_string_parameters)
@@ -587,28 +503,11 @@ impl ToValue for ConnectionHttpParameters {
     }
 }
 
-/// The required properties of [`ConnectivityParameters`], by name: `ConnectivityParameters::new(ConnectivityParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectivityParametersRequired {
-    /// `ResourceParameters`: a [`ResourceParameters`] object, required.
-    pub resource_parameters: Obj<ResourceParameters>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectivityParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceParameters", Shape::Object(&RULE_ResourceParameters)),
-    ],
-    required: &["ResourceParameters"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ConnectivityParameters` property type of `AWS::Events::Connection`.
 ///
 /// If you specify a private OAuth endpoint, the parameters for EventBridge to use when authenticating against the endpoint.
 ///
-/// For more information, see \[Authorization methods for connections\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-target-connection-auth.html>) in the **Amazon EventBridge User Guide** .
+/// For more information, see [Authorization methods for connections](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-target-connection-auth.html) in the **Amazon EventBridge User Guide** .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-events-connection-connectivityparameters.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -616,84 +515,67 @@ pub struct ConnectivityParameters {
     /// `ResourceParameters`: a [`ResourceParameters`] object, required.
     ///
     /// The parameters for EventBridge to use when invoking the resource endpoint.
-    pub resource_parameters: Obj<ResourceParameters>,
+    pub resource_parameters: crate::Obj<ResourceParameters>,
 }
 
 #[rustfmt::skip]
 impl ConnectivityParameters {
-    /// A `ConnectivityParameters` with its required properties, named in a [`ConnectivityParametersRequired`].
+    /// A `ConnectivityParameters` with its one required property, `ResourceParameters`.
     #[inline]
-    pub fn new(required: ConnectivityParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ResourceParameters>>) -> Self {
         Self {
-            resource_parameters: required.resource_parameters,
+            resource_parameters: value.into(),
         }
     }
 
     /// `ResourceParameters`: a [`ResourceParameters`] object, required.
-    pub fn resource_parameters(mut self, value: impl Into<Obj<ResourceParameters>>) -> Self { self.resource_parameters = value.into(); self }
+    pub fn resource_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceParameters>>) -> Self { self.resource_parameters = value.into(); self }
 }
 
-impl PropertyType for ConnectivityParameters {}
+impl crate::PropertyType for ConnectivityParameters {}
 
-impl ToValue for ConnectivityParameters {
+impl ::cloudwright_core::ToValue for ConnectivityParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceParameters", &self.resource_parameters)
             .build()
     }
 }
 
-/// The required properties of [`InvocationConnectivityParameters`], by name: `InvocationConnectivityParameters::new(InvocationConnectivityParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InvocationConnectivityParametersRequired {
-    /// `ResourceParameters`: a [`ResourceParameters`] object, required.
-    pub resource_parameters: Obj<ResourceParameters>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InvocationConnectivityParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceParameters", Shape::Object(&RULE_ResourceParameters)),
-    ],
-    required: &["ResourceParameters"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InvocationConnectivityParameters` property type of `AWS::Events::Connection`.
 ///
 /// For connections to private APIs, the parameters to use for invoking the API.
 ///
-/// For more information, see \[Connecting to private APIs\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/connection-private.html>) in the **Amazon EventBridge User Guide** .
+/// For more information, see [Connecting to private APIs](https://docs.aws.amazon.com/eventbridge/latest/userguide/connection-private.html) in the **Amazon EventBridge User Guide** .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-events-connection-invocationconnectivityparameters.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvocationConnectivityParameters {
     /// `ResourceParameters`: a [`ResourceParameters`] object, required.
-    pub resource_parameters: Obj<ResourceParameters>,
+    pub resource_parameters: crate::Obj<ResourceParameters>,
 }
 
 #[rustfmt::skip]
 impl InvocationConnectivityParameters {
-    /// A `InvocationConnectivityParameters` with its required properties, named in a [`InvocationConnectivityParametersRequired`].
+    /// A `InvocationConnectivityParameters` with its one required property, `ResourceParameters`.
     #[inline]
-    pub fn new(required: InvocationConnectivityParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ResourceParameters>>) -> Self {
         Self {
-            resource_parameters: required.resource_parameters,
+            resource_parameters: value.into(),
         }
     }
 
     /// `ResourceParameters`: a [`ResourceParameters`] object, required.
-    pub fn resource_parameters(mut self, value: impl Into<Obj<ResourceParameters>>) -> Self { self.resource_parameters = value.into(); self }
+    pub fn resource_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceParameters>>) -> Self { self.resource_parameters = value.into(); self }
 }
 
-impl PropertyType for InvocationConnectivityParameters {}
+impl crate::PropertyType for InvocationConnectivityParameters {}
 
-impl ToValue for InvocationConnectivityParameters {
+impl ::cloudwright_core::ToValue for InvocationConnectivityParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceParameters", &self.resource_parameters)
             .build()
     }
@@ -703,25 +585,12 @@ impl ToValue for InvocationConnectivityParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OAuthParametersRequired {
     /// `AuthorizationEndpoint`: a string, required.
-    pub authorization_endpoint: Str,
+    pub authorization_endpoint: ::cloudwright_core::Str,
     /// `ClientParameters`: a [`ClientParameters`] object, required.
-    pub client_parameters: Obj<ClientParameters>,
+    pub client_parameters: crate::Obj<ClientParameters>,
     /// `HttpMethod`: a [`HttpMethod`] value, required.
     pub http_method: HttpMethod,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OAuthParameters: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ClientParameters", Shape::Object(&RULE_ClientParameters)),
-        ("HttpMethod", Shape::Str(&StrRule { allowed: &["GET", "POST", "PUT"], ..StrRule::ANY })),
-        ("OAuthHttpParameters", Shape::Object(&RULE_ConnectionHttpParameters)),
-    ],
-    required: &["ClientParameters", "AuthorizationEndpoint", "HttpMethod"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OAuthParameters` property type of `AWS::Events::Connection`.
 ///
@@ -735,11 +604,11 @@ pub struct OAuthParameters {
     /// The URL to the authorization endpoint when OAuth is specified as the authorization type.
     ///
     /// Pattern `^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$`; length 1 to 2048.
-    pub authorization_endpoint: Str,
+    pub authorization_endpoint: ::cloudwright_core::Str,
     /// `ClientParameters`: a [`ClientParameters`] object, required.
     ///
     /// The client parameters for OAuth authorization.
-    pub client_parameters: Obj<ClientParameters>,
+    pub client_parameters: crate::Obj<ClientParameters>,
     /// `HttpMethod`: a [`HttpMethod`] value, required.
     ///
     /// The method to use for the authorization request.
@@ -747,7 +616,7 @@ pub struct OAuthParameters {
     /// `OAuthHttpParameters`: a [`ConnectionHttpParameters`] object.
     ///
     /// Details about the additional parameters to use for the connection.
-    pub o_auth_http_parameters: Option<Obj<ConnectionHttpParameters>>,
+    pub o_auth_http_parameters: ::std::option::Option<crate::Obj<ConnectionHttpParameters>>,
 }
 
 #[rustfmt::skip]
@@ -759,26 +628,26 @@ impl OAuthParameters {
             authorization_endpoint: required.authorization_endpoint,
             client_parameters: required.client_parameters,
             http_method: required.http_method,
-            o_auth_http_parameters: None,
+            o_auth_http_parameters: ::std::option::Option::None,
         }
     }
 
     /// `AuthorizationEndpoint`: a string, required.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = value.into(); self }
+    pub fn authorization_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorization_endpoint = value.into(); self }
     /// `ClientParameters`: a [`ClientParameters`] object, required.
-    pub fn client_parameters(mut self, value: impl Into<Obj<ClientParameters>>) -> Self { self.client_parameters = value.into(); self }
+    pub fn client_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<ClientParameters>>) -> Self { self.client_parameters = value.into(); self }
     /// `HttpMethod`: a [`HttpMethod`] value, required.
-    pub fn http_method(mut self, value: impl Into<HttpMethod>) -> Self { self.http_method = value.into(); self }
+    pub fn http_method(mut self, value: impl ::std::convert::Into<HttpMethod>) -> Self { self.http_method = value.into(); self }
     /// `OAuthHttpParameters`: a [`ConnectionHttpParameters`] object.
-    pub fn o_auth_http_parameters(mut self, value: impl Into<Obj<ConnectionHttpParameters>>) -> Self { self.o_auth_http_parameters = Some(value.into()); self }
+    pub fn o_auth_http_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionHttpParameters>>) -> Self { self.o_auth_http_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OAuthParameters {}
+impl crate::PropertyType for OAuthParameters {}
 
-impl ToValue for OAuthParameters {
+impl ::cloudwright_core::ToValue for OAuthParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthorizationEndpoint", &self.authorization_endpoint)
             .req("ClientParameters", &self.client_parameters)
             .req("HttpMethod", &self.http_method)
@@ -791,22 +660,10 @@ impl ToValue for OAuthParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Parameter: ObjRule = ObjRule {
-    properties: &[
-        ("IsValueSecret", Shape::Bool),
-        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Parameter` property type of `AWS::Events::Connection`.
 ///
@@ -820,19 +677,19 @@ pub struct Parameter {
     /// Specifies whether the value is secret.
     ///
     /// Default `true`.
-    pub is_value_secret: Option<Bool>,
+    pub is_value_secret: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Key`: a string, required.
     ///
     /// The key for a query string parameter.
     ///
     /// Pattern `` ^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$ ``; length 0 to 512.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value associated with the key for the query string parameter.
     ///
     /// Pattern `^[ \t]*[\x20-\x7E]+([ \t]+[\x20-\x7E]+)*[ \t]*$`; length 0 to 512.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -841,50 +698,32 @@ impl Parameter {
     #[inline]
     pub fn new(required: ParameterRequired) -> Self {
         Self {
-            is_value_secret: None,
+            is_value_secret: ::std::option::Option::None,
             key: required.key,
             value: required.value,
         }
     }
 
     /// `IsValueSecret`: a boolean.
-    pub fn is_value_secret(mut self, value: impl Into<Bool>) -> Self { self.is_value_secret = Some(value.into()); self }
+    pub fn is_value_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_value_secret = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Parameter {}
+impl crate::PropertyType for Parameter {}
 
-impl ToValue for Parameter {
+impl ::cloudwright_core::ToValue for Parameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IsValueSecret", &self.is_value_secret)
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`ResourceParameters`], by name: `ResourceParameters::new(ResourceParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceParametersRequired {
-    /// `ResourceConfigurationArn`: a string, required.
-    pub resource_configuration_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceAssociationArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ResourceConfigurationArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["ResourceConfigurationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceParameters` property type of `AWS::Events::Connection`.
 ///
@@ -897,41 +736,41 @@ pub struct ResourceParameters {
     ///
     /// For connections to private APIs, the Amazon Resource Name (ARN) of the resource association EventBridge created between the connection and the private API's resource configuration.
     ///
-    /// &gt; The value of this property is set by EventBridge . Any value you specify in your template is ignored.
+    /// \> The value of this property is set by EventBridge . Any value you specify in your template is ignored.
     ///
     /// Pattern `^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetworkresourceassociation/snra-[0-9a-z]{17}$`; length 20 to 2048.
-    pub resource_association_arn: Option<Str>,
+    pub resource_association_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceConfigurationArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon VPC Lattice resource configuration for the resource endpoint.
     ///
     /// Pattern `^arn:[a-z0-9f\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$`; length at most 2048.
-    pub resource_configuration_arn: Str,
+    pub resource_configuration_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ResourceParameters {
-    /// A `ResourceParameters` with its required properties, named in a [`ResourceParametersRequired`].
+    /// A `ResourceParameters` with its one required property, `ResourceConfigurationArn`.
     #[inline]
-    pub fn new(required: ResourceParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            resource_association_arn: None,
-            resource_configuration_arn: required.resource_configuration_arn,
+            resource_association_arn: ::std::option::Option::None,
+            resource_configuration_arn: value.into(),
         }
     }
 
     /// `ResourceAssociationArn`: a string.
-    pub fn resource_association_arn(mut self, value: impl Into<Str>) -> Self { self.resource_association_arn = Some(value.into()); self }
+    pub fn resource_association_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_association_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResourceConfigurationArn`: a string, required.
-    pub fn resource_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.resource_configuration_arn = value.into(); self }
+    pub fn resource_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_configuration_arn = value.into(); self }
 }
 
-impl PropertyType for ResourceParameters {}
+impl crate::PropertyType for ResourceParameters {}
 
-impl ToValue for ResourceParameters {
+impl ::cloudwright_core::ToValue for ResourceParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceAssociationArn", &self.resource_association_arn)
             .req("ResourceConfigurationArn", &self.resource_configuration_arn)
             .build()
@@ -948,25 +787,25 @@ pub enum AuthorizationType {
     /// `OAUTH_CLIENT_CREDENTIALS`
     OauthClientCredentials,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthorizationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthorizationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthorizationType {
+impl ::cloudwright_core::ToValue for AuthorizationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ApiKey => "API_KEY",
             Self::Basic => "BASIC",
             Self::OauthClientCredentials => "OAUTH_CLIENT_CREDENTIALS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -980,24 +819,175 @@ pub enum HttpMethod {
     /// `PUT`
     Put,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HttpMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HttpMethod {
+impl ::cloudwright_core::ToValue for HttpMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Get => "GET",
             Self::Post => "POST",
             Self::Put => "PUT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetworkresourceassociation/snra-[0-9a-z]{17}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:[a-z0-9f\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/:]*$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("[\\.\\-_A-Za-z0-9]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Connection: ObjRule = ObjRule {
+        properties: &[
+            ("AuthParameters", Shape::Object(&RULE_AuthParameters)),
+            ("AuthorizationType", Shape::Str(&StrRule { allowed: &["API_KEY", "BASIC", "OAUTH_CLIENT_CREDENTIALS"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("InvocationConnectivityParameters", Shape::Object(&RULE_InvocationConnectivityParameters)),
+            ("KmsKeyIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiKeyAuthParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ApiKeyValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ApiKeyName", "ApiKeyValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKeyAuthParameters", Shape::Object(&RULE_ApiKeyAuthParameters)),
+            ("BasicAuthParameters", Shape::Object(&RULE_BasicAuthParameters)),
+            ("ConnectivityParameters", Shape::Object(&RULE_ConnectivityParameters)),
+            ("InvocationHttpParameters", Shape::Object(&RULE_ConnectionHttpParameters)),
+            ("OAuthParameters", Shape::Object(&RULE_OAuthParameters)),
+        ],
+        one_of: &[&[&["BasicAuthParameters"], &["OAuthParameters"], &["ApiKeyAuthParameters"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BasicAuthParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Username", "Password"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ClientID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ClientID", "ClientSecret"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionHttpParameters: ObjRule = ObjRule {
+        properties: &[
+            ("BodyParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("HeaderParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("QueryStringParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectivityParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceParameters", Shape::Object(&RULE_ResourceParameters)),
+        ],
+        required: &["ResourceParameters"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InvocationConnectivityParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceParameters", Shape::Object(&RULE_ResourceParameters)),
+        ],
+        required: &["ResourceParameters"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OAuthParameters: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ClientParameters", Shape::Object(&RULE_ClientParameters)),
+            ("HttpMethod", Shape::Str(&StrRule { allowed: &["GET", "POST", "PUT"], ..StrRule::ANY })),
+            ("OAuthHttpParameters", Shape::Object(&RULE_ConnectionHttpParameters)),
+        ],
+        required: &["ClientParameters", "AuthorizationEndpoint", "HttpMethod"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Parameter: ObjRule = ObjRule {
+        properties: &[
+            ("IsValueSecret", Shape::Bool),
+            ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceAssociationArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ResourceConfigurationArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["ResourceConfigurationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

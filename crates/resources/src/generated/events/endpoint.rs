@@ -5,45 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[a-z-]*:events:[a-z]+-[a-z-]+-\\d+:\\d{12}:event-bus/[\\w.-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\.\\-_A-Za-z0-9]+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@/-]+$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws([a-z]|\\-)*:route53:::healthcheck/[\\-a-z0-9]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\-a-z0-9]+$");
-
 /// The required properties of [`Endpoint`], by name: `Endpoint::new(EndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointRequired {
     /// `EventBuses`: a list of [`EndpointEventBus`] objects, required.
-    pub event_buses: List<EndpointEventBus>,
+    pub event_buses: ::cloudwright_core::List<EndpointEventBus>,
     /// `RoutingConfig`: a [`RoutingConfig`] object, required.
-    pub routing_config: Obj<RoutingConfig>,
+    pub routing_config: crate::Obj<RoutingConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventBuses", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointEventBus), min_items: Some(2), max_items: Some(2), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ReplicationConfig", Shape::Object(&RULE_ReplicationConfig)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("RoutingConfig", Shape::Object(&RULE_RoutingConfig)),
-    ],
-    required: &["RoutingConfig", "EventBuses"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Events::Endpoint` resource.
 ///
-/// A global endpoint used to improve your application's availability by making it regional-fault tolerant. For more information about global endpoints, see \[Making applications Regional-fault tolerant with global endpoints and event replication\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-global-endpoints.html>) in the **Amazon EventBridge User Guide** .
+/// A global endpoint used to improve your application's availability by making it regional-fault tolerant. For more information about global endpoints, see [Making applications Regional-fault tolerant with global endpoints and event replication](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-global-endpoints.html) in the **Amazon EventBridge User Guide** .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EndpointAttributes`], which `Handle<Endpoint>` dereferences to.
@@ -59,7 +32,7 @@ pub struct Endpoint {
     /// A description for the endpoint.
     ///
     /// Pattern `.*`; length at most 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventBuses`: a list of [`EndpointEventBus`] objects, required.
     ///
     /// The event buses being used by the endpoint.
@@ -67,27 +40,27 @@ pub struct Endpoint {
     /// *Exactly* : `2`
     ///
     /// Items 2 to 2.
-    pub event_buses: List<EndpointEventBus>,
+    pub event_buses: ::cloudwright_core::List<EndpointEventBus>,
     /// `Name`: a string.
     ///
     /// The name of the endpoint.
     ///
     /// Pattern `^[\.\-_A-Za-z0-9]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplicationConfig`: a [`ReplicationConfig`] object.
     ///
     /// Whether event replication was enabled or disabled for this endpoint. The default state is `ENABLED` which means you must supply a `RoleArn` . If you don't have a `RoleArn` or you don't want event replication enabled, set the state to `DISABLED` .
-    pub replication_config: Option<Obj<ReplicationConfig>>,
+    pub replication_config: ::std::option::Option<crate::Obj<ReplicationConfig>>,
     /// `RoleArn`: a string.
     ///
     /// The ARN of the role used by event replication for the endpoint.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$`; length 1 to 256.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoutingConfig`: a [`RoutingConfig`] object, required.
     ///
     /// The routing configuration of the endpoint.
-    pub routing_config: Obj<RoutingConfig>,
+    pub routing_config: crate::Obj<RoutingConfig>,
 }
 
 #[rustfmt::skip]
@@ -97,7 +70,7 @@ impl Endpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Events::Endpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-endpoint.html",
         primary_identifier: &["Name"],
@@ -108,51 +81,53 @@ impl Endpoint {
         read_only: &["Arn", "EndpointId", "EndpointUrl", "State", "StateReason"],
         attributes: &["Arn", "EndpointId", "EndpointUrl", "State", "StateReason"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Endpoint` with its required properties, named in a [`EndpointRequired`].
     #[inline]
     pub fn new(required: EndpointRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             event_buses: required.event_buses,
-            name: None,
-            replication_config: None,
-            role_arn: None,
+            name: ::std::option::Option::None,
+            replication_config: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
             routing_config: required.routing_config,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EventBuses`: a list of [`EndpointEventBus`] objects, required.
-    pub fn event_buses(mut self, value: impl Into<List<EndpointEventBus>>) -> Self { self.event_buses = value.into(); self }
+    pub fn event_buses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EndpointEventBus>>) -> Self { self.event_buses = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationConfig`: a [`ReplicationConfig`] object.
-    pub fn replication_config(mut self, value: impl Into<Obj<ReplicationConfig>>) -> Self { self.replication_config = Some(value.into()); self }
+    pub fn replication_config(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationConfig>>) -> Self { self.replication_config = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `RoutingConfig`: a [`RoutingConfig`] object, required.
-    pub fn routing_config(mut self, value: impl Into<Obj<RoutingConfig>>) -> Self { self.routing_config = value.into(); self }
+    pub fn routing_config(mut self, value: impl ::std::convert::Into<crate::Obj<RoutingConfig>>) -> Self { self.routing_config = value.into(); self }
 }
 
-impl Resource for Endpoint {
+impl ::cloudwright_core::Resource for Endpoint {
     type Attributes = EndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Endpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Endpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Endpoint {
+impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("EventBuses", &self.event_buses)
             .opt("Name", &self.name)
@@ -163,12 +138,12 @@ impl ToValue for Endpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Endpoint`]: `Handle<Endpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Endpoint`]: `Handle<Endpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EndpointAttributes(ResourceRef);
+pub struct EndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -178,59 +153,42 @@ impl EndpointAttributes {
     ///
     /// The ARN of the endpoint.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `EndpointId`: a string.
     ///
     /// The ID of the endpoint.
     #[inline]
-    pub fn endpoint_id(&self) -> Value {
-        self.0.get_att("EndpointId")
+    pub fn endpoint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointId"))
     }
 
     /// `Fn::GetAtt` `EndpointUrl`: a string.
     ///
     /// The URL of the endpoint.
     #[inline]
-    pub fn endpoint_url(&self) -> Value {
-        self.0.get_att("EndpointUrl")
+    pub fn endpoint_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointUrl"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The main Region of the endpoint.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `StateReason`: a string.
     ///
     /// The reason the endpoint is in its current state.
     #[inline]
-    pub fn state_reason(&self) -> Value {
-        self.0.get_att("StateReason")
+    pub fn state_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StateReason"))
     }
 }
-
-/// The required properties of [`EndpointEventBus`], by name: `EndpointEventBus::new(EndpointEventBusRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EndpointEventBusRequired {
-    /// `EventBusArn`: a string, required.
-    pub event_bus_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointEventBus: ObjRule = ObjRule {
-    properties: &[
-        ("EventBusArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["EventBusArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EndpointEventBus` property type of `AWS::Events::Endpoint`.
 ///
@@ -244,29 +202,29 @@ pub struct EndpointEventBus {
     /// The ARN of the event bus the endpoint is associated with.
     ///
     /// Pattern `^arn:aws[a-z-]*:events:[a-z]+-[a-z-]+-\d+:\d{12}:event-bus/[\w.-]+$`; length 1 to 512.
-    pub event_bus_arn: Str,
+    pub event_bus_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EndpointEventBus {
-    /// A `EndpointEventBus` with its required properties, named in a [`EndpointEventBusRequired`].
+    /// A `EndpointEventBus` with its one required property, `EventBusArn`.
     #[inline]
-    pub fn new(required: EndpointEventBusRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            event_bus_arn: required.event_bus_arn,
+            event_bus_arn: value.into(),
         }
     }
 
     /// `EventBusArn`: a string, required.
-    pub fn event_bus_arn(mut self, value: impl Into<Str>) -> Self { self.event_bus_arn = value.into(); self }
+    pub fn event_bus_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_bus_arn = value.into(); self }
 }
 
-impl PropertyType for EndpointEventBus {}
+impl crate::PropertyType for EndpointEventBus {}
 
-impl ToValue for EndpointEventBus {
+impl ::cloudwright_core::ToValue for EndpointEventBus {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventBusArn", &self.event_bus_arn)
             .build()
     }
@@ -276,21 +234,10 @@ impl ToValue for EndpointEventBus {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailoverConfigRequired {
     /// `Primary`: a [`Primary`] object, required.
-    pub primary: Obj<Primary>,
+    pub primary: crate::Obj<Primary>,
     /// `Secondary`: a [`Secondary`] object, required.
-    pub secondary: Obj<Secondary>,
+    pub secondary: crate::Obj<Secondary>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Primary", Shape::Object(&RULE_Primary)),
-        ("Secondary", Shape::Object(&RULE_Secondary)),
-    ],
-    required: &["Primary", "Secondary"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FailoverConfig` property type of `AWS::Events::Endpoint`.
 ///
@@ -302,11 +249,11 @@ pub struct FailoverConfig {
     /// `Primary`: a [`Primary`] object, required.
     ///
     /// The main Region of the endpoint.
-    pub primary: Obj<Primary>,
+    pub primary: crate::Obj<Primary>,
     /// `Secondary`: a [`Secondary`] object, required.
     ///
     /// The Region that events are routed to when failover is triggered or event replication is enabled.
-    pub secondary: Obj<Secondary>,
+    pub secondary: crate::Obj<Secondary>,
 }
 
 #[rustfmt::skip]
@@ -321,39 +268,22 @@ impl FailoverConfig {
     }
 
     /// `Primary`: a [`Primary`] object, required.
-    pub fn primary(mut self, value: impl Into<Obj<Primary>>) -> Self { self.primary = value.into(); self }
+    pub fn primary(mut self, value: impl ::std::convert::Into<crate::Obj<Primary>>) -> Self { self.primary = value.into(); self }
     /// `Secondary`: a [`Secondary`] object, required.
-    pub fn secondary(mut self, value: impl Into<Obj<Secondary>>) -> Self { self.secondary = value.into(); self }
+    pub fn secondary(mut self, value: impl ::std::convert::Into<crate::Obj<Secondary>>) -> Self { self.secondary = value.into(); self }
 }
 
-impl PropertyType for FailoverConfig {}
+impl crate::PropertyType for FailoverConfig {}
 
-impl ToValue for FailoverConfig {
+impl ::cloudwright_core::ToValue for FailoverConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Primary", &self.primary)
             .req("Secondary", &self.secondary)
             .build()
     }
 }
-
-/// The required properties of [`Primary`], by name: `Primary::new(PrimaryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrimaryRequired {
-    /// `HealthCheck`: a string, required.
-    pub health_check: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Primary: ObjRule = ObjRule {
-    properties: &[
-        ("HealthCheck", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["HealthCheck"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Primary` property type of `AWS::Events::Endpoint`.
 ///
@@ -367,50 +297,33 @@ pub struct Primary {
     /// The ARN of the health check used by the endpoint to determine whether failover is triggered.
     ///
     /// Pattern `^arn:aws([a-z]|\-)*:route53:::healthcheck/[\-a-z0-9]+$`; length 1 to 1600.
-    pub health_check: Str,
+    pub health_check: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Primary {
-    /// A `Primary` with its required properties, named in a [`PrimaryRequired`].
+    /// A `Primary` with its one required property, `HealthCheck`.
     #[inline]
-    pub fn new(required: PrimaryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            health_check: required.health_check,
+            health_check: value.into(),
         }
     }
 
     /// `HealthCheck`: a string, required.
-    pub fn health_check(mut self, value: impl Into<Str>) -> Self { self.health_check = value.into(); self }
+    pub fn health_check(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.health_check = value.into(); self }
 }
 
-impl PropertyType for Primary {}
+impl crate::PropertyType for Primary {}
 
-impl ToValue for Primary {
+impl ::cloudwright_core::ToValue for Primary {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HealthCheck", &self.health_check)
             .build()
     }
 }
-
-/// The required properties of [`ReplicationConfig`], by name: `ReplicationConfig::new(ReplicationConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationConfigRequired {
-    /// `State`: a [`ReplicationState`] value, required.
-    pub state: ReplicationState,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationConfig` property type of `AWS::Events::Endpoint`.
 ///
@@ -427,43 +340,28 @@ pub struct ReplicationConfig {
 
 #[rustfmt::skip]
 impl ReplicationConfig {
-    /// A `ReplicationConfig` with its required properties, named in a [`ReplicationConfigRequired`].
+    /// A `ReplicationConfig` with its one required property, `State`.
     #[inline]
-    pub fn new(required: ReplicationConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ReplicationState>) -> Self {
         Self {
-            state: required.state,
+            state: value.into(),
         }
     }
 
     /// `State`: a [`ReplicationState`] value, required.
-    pub fn state(mut self, value: impl Into<ReplicationState>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<ReplicationState>) -> Self { self.state = value.into(); self }
 }
 
-impl PropertyType for ReplicationConfig {}
+impl crate::PropertyType for ReplicationConfig {}
 
-impl ToValue for ReplicationConfig {
+impl ::cloudwright_core::ToValue for ReplicationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("State", &self.state).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("State", &self.state)
+            .build()
     }
 }
-
-/// The required properties of [`RoutingConfig`], by name: `RoutingConfig::new(RoutingConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RoutingConfigRequired {
-    /// `FailoverConfig`: a [`FailoverConfig`] object, required.
-    pub failover_config: Obj<FailoverConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FailoverConfig", Shape::Object(&RULE_FailoverConfig)),
-    ],
-    required: &["FailoverConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RoutingConfig` property type of `AWS::Events::Endpoint`.
 ///
@@ -475,50 +373,33 @@ pub struct RoutingConfig {
     /// `FailoverConfig`: a [`FailoverConfig`] object, required.
     ///
     /// The failover configuration for an endpoint. This includes what triggers failover and what happens when it's triggered.
-    pub failover_config: Obj<FailoverConfig>,
+    pub failover_config: crate::Obj<FailoverConfig>,
 }
 
 #[rustfmt::skip]
 impl RoutingConfig {
-    /// A `RoutingConfig` with its required properties, named in a [`RoutingConfigRequired`].
+    /// A `RoutingConfig` with its one required property, `FailoverConfig`.
     #[inline]
-    pub fn new(required: RoutingConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<FailoverConfig>>) -> Self {
         Self {
-            failover_config: required.failover_config,
+            failover_config: value.into(),
         }
     }
 
     /// `FailoverConfig`: a [`FailoverConfig`] object, required.
-    pub fn failover_config(mut self, value: impl Into<Obj<FailoverConfig>>) -> Self { self.failover_config = value.into(); self }
+    pub fn failover_config(mut self, value: impl ::std::convert::Into<crate::Obj<FailoverConfig>>) -> Self { self.failover_config = value.into(); self }
 }
 
-impl PropertyType for RoutingConfig {}
+impl crate::PropertyType for RoutingConfig {}
 
-impl ToValue for RoutingConfig {
+impl ::cloudwright_core::ToValue for RoutingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FailoverConfig", &self.failover_config)
             .build()
     }
 }
-
-/// The required properties of [`Secondary`], by name: `Secondary::new(SecondaryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecondaryRequired {
-    /// `Route`: a string, required.
-    pub route: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Secondary: ObjRule = ObjRule {
-    properties: &[
-        ("Route", Shape::Str(&StrRule { min_len: Some(9), max_len: Some(20), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Route"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Secondary` property type of `AWS::Events::Endpoint`.
 ///
@@ -532,29 +413,31 @@ pub struct Secondary {
     /// Defines the secondary Region.
     ///
     /// Pattern `^[\-a-z0-9]+$`; length 9 to 20.
-    pub route: Str,
+    pub route: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Secondary {
-    /// A `Secondary` with its required properties, named in a [`SecondaryRequired`].
+    /// A `Secondary` with its one required property, `Route`.
     #[inline]
-    pub fn new(required: SecondaryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            route: required.route,
+            route: value.into(),
         }
     }
 
     /// `Route`: a string, required.
-    pub fn route(mut self, value: impl Into<Str>) -> Self { self.route = value.into(); self }
+    pub fn route(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route = value.into(); self }
 }
 
-impl PropertyType for Secondary {}
+impl crate::PropertyType for Secondary {}
 
-impl ToValue for Secondary {
+impl ::cloudwright_core::ToValue for Secondary {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Route", &self.route).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Route", &self.route)
+            .build()
     }
 }
 
@@ -566,23 +449,116 @@ pub enum ReplicationState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReplicationState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReplicationState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReplicationState {
+impl ::cloudwright_core::ToValue for ReplicationState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[a-z-]*:events:[a-z]+-[a-z-]+-\\d+:\\d{12}:event-bus/[\\w.-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\.\\-_A-Za-z0-9]+$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@/-]+$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws([a-z]|\\-)*:route53:::healthcheck/[\\-a-z0-9]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\-a-z0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EventBuses", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointEventBus), min_items: Some(2), max_items: Some(2), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ReplicationConfig", Shape::Object(&RULE_ReplicationConfig)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoutingConfig", Shape::Object(&RULE_RoutingConfig)),
+        ],
+        required: &["RoutingConfig", "EventBuses"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointEventBus: ObjRule = ObjRule {
+        properties: &[
+            ("EventBusArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["EventBusArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Primary", Shape::Object(&RULE_Primary)),
+            ("Secondary", Shape::Object(&RULE_Secondary)),
+        ],
+        required: &["Primary", "Secondary"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Primary: ObjRule = ObjRule {
+        properties: &[
+            ("HealthCheck", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["HealthCheck"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FailoverConfig", Shape::Object(&RULE_FailoverConfig)),
+        ],
+        required: &["FailoverConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Secondary: ObjRule = ObjRule {
+        properties: &[
+            ("Route", Shape::Str(&StrRule { min_len: Some(9), max_len: Some(20), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Route"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

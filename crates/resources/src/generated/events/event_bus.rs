@@ -5,41 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^aws\\.partner(/[\\.\\-_A-Za-z0-9]+){2,}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[/\\.\\-_A-Za-z0-9]+$");
-
-/// The required properties of [`EventBus`], by name: `EventBus::new(EventBusRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventBusRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventBus: ObjRule = ObjRule {
-    properties: &[
-        ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
-        ("Description", Shape::STR),
-        ("EventSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyIdentifier", Shape::STR),
-        ("LogConfig", Shape::Object(&RULE_LogConfig)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Events::EventBus` resource.
 ///
 /// Specifies an event bus within your account. This can be a custom event bus which you can use to receive events from your custom applications and services, or it can be a partner event bus which can be matched to a partner event source.
 ///
-/// &gt; As an aid to help you jumpstart developing CloudFormation templates, the EventBridge console enables you to create templates from the existing event buses in your account. For more information, see \[Generating CloudFormation templates from an EventBridge event bus\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-generate-event-bus-template.html>) in the *Amazon EventBridge User Guide* .
+/// \> As an aid to help you jumpstart developing CloudFormation templates, the EventBridge console enables you to create templates from the existing event buses in your account. For more information, see [Generating CloudFormation templates from an EventBridge event bus](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-generate-event-bus-template.html) in the *Amazon EventBridge User Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EventBusAttributes`], which `Handle<EventBus>` dereferences to.
@@ -54,41 +24,41 @@ pub struct EventBus {
     ///
     /// Configuration details of the Amazon SQS queue for EventBridge to use as a dead-letter queue (DLQ).
     ///
-    /// For more information, see \[Using dead-letter queues to process undelivered events\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-event-delivery.html#eb-rule-dlq>) in the *EventBridge User Guide* .
-    pub dead_letter_config: Option<Obj<DeadLetterConfig>>,
+    /// For more information, see [Using dead-letter queues to process undelivered events](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-event-delivery.html#eb-rule-dlq) in the *EventBridge User Guide* .
+    pub dead_letter_config: ::std::option::Option<crate::Obj<DeadLetterConfig>>,
     /// `Description`: a string.
     ///
     /// The event bus description.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventSourceName`: a string.
     ///
     /// If you are creating a partner event bus, this specifies the partner event source that the new event bus will be matched with.
     ///
     /// Pattern `^aws\.partner(/[\.\-_A-Za-z0-9]+){2,}$`; length 1 to 256; write-only: CloudFormation does not return it.
-    pub event_source_name: Option<Str>,
+    pub event_source_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyIdentifier`: a string.
     ///
     /// The identifier of the AWS  customer managed key for EventBridge to use, if you choose to use a customer managed key to encrypt events on this event bus. The identifier can be the key Amazon Resource Name (ARN), KeyId, key alias, or key alias ARN.
     ///
     /// If you do not specify a customer managed key identifier, EventBridge uses an AWS owned key to encrypt events on the event bus.
     ///
-    /// For more information, see \[Identify and view keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html>) in the *AWS Key Management Service Developer Guide* .
+    /// For more information, see [Identify and view keys](https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html) in the *AWS Key Management Service Developer Guide* .
     ///
-    /// &gt; Schema discovery is not supported for event buses encrypted using a customer managed key. EventBridge returns an error if:
-    /// &gt;
-    /// &gt; - You call `[CreateDiscoverer](https://docs.aws.amazon.com/eventbridge/latest/schema-reference/v1-discoverers.html#CreateDiscoverer)` on an event bus set to use a customer managed key for encryption.
-    /// &gt; - You call `[UpdatedEventBus](https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_UpdatedEventBus.html)` to set a customer managed key on an event bus with schema discovery enabled.
-    /// &gt;
-    /// &gt; To enable schema discovery on an event bus, choose to use an AWS owned key . For more information, see \[Encrypting events\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-event-bus-cmkey.html>) in the *Amazon EventBridge User Guide* . &gt; If you have specified that EventBridge use a customer managed key for encrypting the source event bus, we strongly recommend you also specify a customer managed key for any archives for the event bus as well.
-    /// &gt;
-    /// &gt; For more information, see \[Encrypting archives\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-archives.html>) in the *Amazon EventBridge User Guide* .
-    pub kms_key_identifier: Option<Str>,
+    /// \> Schema discovery is not supported for event buses encrypted using a customer managed key. EventBridge returns an error if:
+    /// \>
+    /// \> - You call [`CreateDiscoverer`](https://docs.aws.amazon.com/eventbridge/latest/schema-reference/v1-discoverers.html#CreateDiscoverer) on an event bus set to use a customer managed key for encryption.
+    /// \> - You call [`UpdatedEventBus`](https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_UpdatedEventBus.html) to set a customer managed key on an event bus with schema discovery enabled.
+    /// \>
+    /// \> To enable schema discovery on an event bus, choose to use an AWS owned key . For more information, see [Encrypting events](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-event-bus-cmkey.html) in the *Amazon EventBridge User Guide* . > If you have specified that EventBridge use a customer managed key for encrypting the source event bus, we strongly recommend you also specify a customer managed key for any archives for the event bus as well.
+    /// \>
+    /// \> For more information, see [Encrypting archives](https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-archives.html) in the *Amazon EventBridge User Guide* .
+    pub kms_key_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogConfig`: a [`LogConfig`] object.
     ///
     /// The logging configuration settings for the event bus.
     ///
-    /// For more information, see \[Configuring logs for event buses\](<https://docs.aws.amazon.com/eb-event-bus-logs.html>) in the *EventBridge User Guide* .
-    pub log_config: Option<Obj<LogConfig>>,
+    /// For more information, see [Configuring logs for event buses](https://docs.aws.amazon.com/eb-event-bus-logs.html) in the *EventBridge User Guide* .
+    pub log_config: ::std::option::Option<crate::Obj<LogConfig>>,
     /// `Name`: a string, required.
     ///
     /// The name of the new event bus.
@@ -98,15 +68,15 @@ pub struct EventBus {
     /// You can't use the name `default` for a custom event bus, as this name is already used for your account's default event bus.
     ///
     /// Pattern `^[/\.\-_A-Za-z0-9]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Policy`: a JSON value.
     ///
     /// The permissions policy of the event bus, describing which other AWS accounts can write events to this event bus.
-    pub policy: Option<Json>,
+    pub policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to associate with the event bus.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -116,7 +86,7 @@ impl EventBus {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Events::EventBus",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-eventbus.html",
         primary_identifier: &["Name"],
@@ -127,60 +97,62 @@ impl EventBus {
         read_only: &["Arn"],
         attributes: &["Arn", "DeadLetterConfig.Arn", "Description", "EventSourceName", "KmsKeyIdentifier", "LogConfig.IncludeDetail", "LogConfig.Level", "Name", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `EventBus` with its required properties, named in a [`EventBusRequired`].
+    /// A `EventBus` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: EventBusRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            dead_letter_config: None,
-            description: None,
-            event_source_name: None,
-            kms_key_identifier: None,
-            log_config: None,
-            name: required.name,
-            policy: None,
-            tags: None,
+            dead_letter_config: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            event_source_name: ::std::option::Option::None,
+            kms_key_identifier: ::std::option::Option::None,
+            log_config: ::std::option::Option::None,
+            name: value.into(),
+            policy: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
-    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = Some(value.into()); self }
+    pub fn dead_letter_config(mut self, value: impl ::std::convert::Into<crate::Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EventSourceName`: a string.
-    pub fn event_source_name(mut self, value: impl Into<Str>) -> Self { self.event_source_name = Some(value.into()); self }
+    pub fn event_source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_source_name = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
+    pub fn kms_key_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_identifier = ::std::option::Option::Some(value.into()); self }
     /// `LogConfig`: a [`LogConfig`] object.
-    pub fn log_config(mut self, value: impl Into<Obj<LogConfig>>) -> Self { self.log_config = Some(value.into()); self }
+    pub fn log_config(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfig>>) -> Self { self.log_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Policy`: a JSON value.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EventBus {
+impl ::cloudwright_core::Resource for EventBus {
     type Attributes = EventBusAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventBus, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventBus, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventBus {
+impl ::cloudwright_core::ToValue for EventBus {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeadLetterConfig", &self.dead_letter_config)
             .opt("Description", &self.description)
             .opt("EventSourceName", &self.event_source_name)
@@ -193,12 +165,12 @@ impl ToValue for EventBus {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventBus`]: `Handle<EventBus>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventBus`]: `Handle<EventBus>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EventBusAttributes(ResourceRef);
+pub struct EventBusAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EventBusAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventBusAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -208,30 +180,30 @@ impl EventBusAttributes {
     ///
     /// The ARN of the event bus, such as `arn:aws:events:us-east-2:123456789012:event-bus/aws.partner/PartnerName/acct1/repo1` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DeadLetterConfig.Arn`: a string.
     #[inline]
-    pub fn dead_letter_config_arn(&self) -> Value {
-        self.0.get_att("DeadLetterConfig.Arn")
+    pub fn dead_letter_config_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeadLetterConfig.Arn"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The event bus description.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `EventSourceName`: a string.
     ///
     /// If you are creating a partner event bus, this specifies the partner event source that the new event bus will be matched with.
     #[inline]
-    pub fn event_source_name(&self) -> Value {
-        self.0.get_att("EventSourceName")
+    pub fn event_source_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EventSourceName"))
     }
 
     /// `Fn::GetAtt` `KmsKeyIdentifier`: a string.
@@ -240,31 +212,31 @@ impl EventBusAttributes {
     ///
     /// If you do not specify a customer managed key identifier, EventBridge uses an AWS owned key to encrypt events on the event bus.
     ///
-    /// For more information, see \[Identify and view keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html>) in the *AWS Key Management Service Developer Guide* .
+    /// For more information, see [Identify and view keys](https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html) in the *AWS Key Management Service Developer Guide* .
     ///
-    /// &gt; Schema discovery is not supported for event buses encrypted using a customer managed key. EventBridge returns an error if:
-    /// &gt;
-    /// &gt; - You call `[CreateDiscoverer](https://docs.aws.amazon.com/eventbridge/latest/schema-reference/v1-discoverers.html#CreateDiscoverer)` on an event bus set to use a customer managed key for encryption.
-    /// &gt; - You call `[UpdatedEventBus](https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_UpdatedEventBus.html)` to set a customer managed key on an event bus with schema discovery enabled.
-    /// &gt;
-    /// &gt; To enable schema discovery on an event bus, choose to use an AWS owned key . For more information, see \[Encrypting events\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-event-bus-cmkey.html>) in the *Amazon EventBridge User Guide* . &gt; If you have specified that EventBridge use a customer managed key for encrypting the source event bus, we strongly recommend you also specify a customer managed key for any archives for the event bus as well.
-    /// &gt;
-    /// &gt; For more information, see \[Encrypting archives\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-archives.html>) in the *Amazon EventBridge User Guide* .
+    /// \> Schema discovery is not supported for event buses encrypted using a customer managed key. EventBridge returns an error if:
+    /// \>
+    /// \> - You call [`CreateDiscoverer`](https://docs.aws.amazon.com/eventbridge/latest/schema-reference/v1-discoverers.html#CreateDiscoverer) on an event bus set to use a customer managed key for encryption.
+    /// \> - You call [`UpdatedEventBus`](https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_UpdatedEventBus.html) to set a customer managed key on an event bus with schema discovery enabled.
+    /// \>
+    /// \> To enable schema discovery on an event bus, choose to use an AWS owned key . For more information, see [Encrypting events](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-event-bus-cmkey.html) in the *Amazon EventBridge User Guide* . > If you have specified that EventBridge use a customer managed key for encrypting the source event bus, we strongly recommend you also specify a customer managed key for any archives for the event bus as well.
+    /// \>
+    /// \> For more information, see [Encrypting archives](https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-archives.html) in the *Amazon EventBridge User Guide* .
     #[inline]
-    pub fn kms_key_identifier(&self) -> Value {
-        self.0.get_att("KmsKeyIdentifier")
+    pub fn kms_key_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KmsKeyIdentifier"))
     }
 
     /// `Fn::GetAtt` `LogConfig.IncludeDetail`: one of a set of strings.
     #[inline]
-    pub fn log_config_include_detail(&self) -> Value {
-        self.0.get_att("LogConfig.IncludeDetail")
+    pub fn log_config_include_detail(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LogConfig.IncludeDetail"))
     }
 
     /// `Fn::GetAtt` `LogConfig.Level`: one of a set of strings.
     #[inline]
-    pub fn log_config_level(&self) -> Value {
-        self.0.get_att("LogConfig.Level")
+    pub fn log_config_level(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LogConfig.Level"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
@@ -275,39 +247,30 @@ impl EventBusAttributes {
     ///
     /// You can't use the name `default` for a custom event bus, as this name is already used for your account's default event bus.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// Tags to associate with the event bus.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeadLetterConfig` property type of `AWS::Events::EventBus`.
 ///
 /// Configuration details of the Amazon SQS queue for EventBridge to use as a dead-letter queue (DLQ).
 ///
-/// For more information, see \[Using dead-letter queues to process undelivered events\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-event-delivery.html#eb-rule-dlq>) in the *EventBridge User Guide* .
+/// For more information, see [Using dead-letter queues to process undelivered events](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-event-delivery.html#eb-rule-dlq) in the *EventBridge User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-events-eventbus-deadletterconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeadLetterConfig {
     /// `Arn`: a string.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -315,45 +278,37 @@ impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeadLetterConfig {}
+impl crate::PropertyType for DeadLetterConfig {}
 
-impl ToValue for DeadLetterConfig {
+impl ::cloudwright_core::ToValue for DeadLetterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Arn", &self.arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IncludeDetail", Shape::Str(&StrRule { allowed: &["FULL", "NONE"], ..StrRule::ANY })),
-        ("Level", Shape::Str(&StrRule { allowed: &["INFO", "ERROR", "TRACE", "OFF"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogConfig` property type of `AWS::Events::EventBus`.
 ///
 /// The logging configuration settings for the event bus.
 ///
-/// For more information, see \[Configuring logs for event buses\](<https://docs.aws.amazon.com/eb-event-bus-logs.html>) in the *EventBridge User Guide* .
+/// For more information, see [Configuring logs for event buses](https://docs.aws.amazon.com/eb-event-bus-logs.html) in the *EventBridge User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-events-eventbus-logconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogConfig {
     /// `IncludeDetail`: an [`IncludeDetail`] value.
-    pub include_detail: Option<IncludeDetail>,
+    pub include_detail: ::std::option::Option<IncludeDetail>,
     /// `Level`: a [`Level`] value.
-    pub level: Option<Level>,
+    pub level: ::std::option::Option<Level>,
 }
 
 #[rustfmt::skip]
@@ -361,21 +316,21 @@ impl LogConfig {
     /// A `LogConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IncludeDetail`: an [`IncludeDetail`] value.
-    pub fn include_detail(mut self, value: impl Into<IncludeDetail>) -> Self { self.include_detail = Some(value.into()); self }
+    pub fn include_detail(mut self, value: impl ::std::convert::Into<IncludeDetail>) -> Self { self.include_detail = ::std::option::Option::Some(value.into()); self }
     /// `Level`: a [`Level`] value.
-    pub fn level(mut self, value: impl Into<Level>) -> Self { self.level = Some(value.into()); self }
+    pub fn level(mut self, value: impl ::std::convert::Into<Level>) -> Self { self.level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogConfig {}
+impl crate::PropertyType for LogConfig {}
 
-impl ToValue for LogConfig {
+impl ::cloudwright_core::ToValue for LogConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IncludeDetail", &self.include_detail)
             .opt("Level", &self.level)
             .build()
@@ -386,21 +341,10 @@ impl ToValue for LogConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Events::EventBus`.
 ///
@@ -410,11 +354,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -429,17 +373,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -454,24 +398,24 @@ pub enum IncludeDetail {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IncludeDetail {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IncludeDetail {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IncludeDetail {
+impl ::cloudwright_core::ToValue for IncludeDetail {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Full => "FULL",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -487,25 +431,84 @@ pub enum Level {
     /// `OFF`
     Off,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Level {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Level {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Level {
+impl ::cloudwright_core::ToValue for Level {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Info => "INFO",
             Self::Error => "ERROR",
             Self::Trace => "TRACE",
             Self::Off => "OFF",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^aws\\.partner(/[\\.\\-_A-Za-z0-9]+){2,}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[/\\.\\-_A-Za-z0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventBus: ObjRule = ObjRule {
+        properties: &[
+            ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
+            ("Description", Shape::STR),
+            ("EventSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyIdentifier", Shape::STR),
+            ("LogConfig", Shape::Object(&RULE_LogConfig)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IncludeDetail", Shape::Str(&StrRule { allowed: &["FULL", "NONE"], ..StrRule::ANY })),
+            ("Level", Shape::Str(&StrRule { allowed: &["INFO", "ERROR", "TRACE", "OFF"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

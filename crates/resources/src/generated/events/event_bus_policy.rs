@@ -5,35 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("events:[a-zA-Z]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\.\\-_A-Za-z0-9]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("(\\d{12}|\\*)");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9-_]+");
-
-/// The required properties of [`EventBusPolicy`], by name: `EventBusPolicy::new(EventBusPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventBusPolicyRequired {
-    /// `StatementId`: a string, required.
-    pub statement_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventBusPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), allowed: &["events:PutEvents"], ..StrRule::ANY })),
-        ("Condition", Shape::Object(&RULE_Condition)),
-        ("EventBusName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Statement", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("StatementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["StatementId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Events::EventBusPolicy` resource.
 ///
 /// Running `PutPermission` permits the specified AWS account or AWS organization to put events to the specified *event bus* . Amazon EventBridge rules in your account are triggered by these events arriving to an event bus in your account.
@@ -42,7 +13,7 @@ pub(crate) static RULE_EventBusPolicy: ObjRule = ObjRule {
 ///
 /// To enable multiple AWS accounts to put events to your event bus, run `PutPermission` once for each of these accounts. Or, if all the accounts are members of the same AWS organization, you can run `PutPermission` once specifying `Principal` as "*" and specifying the AWS organization ID in `Condition` , to grant permissions to all accounts in that organization.
 ///
-/// If you grant permissions using an organization, then accounts in that organization must specify a `RoleArn` with proper permissions when they use `PutTarget` to add your account's event bus as a target. For more information, see \[Sending and Receiving Events Between AWS Accounts\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eventbridge-cross-account-event-delivery.html>) in the *Amazon EventBridge User Guide* .
+/// If you grant permissions using an organization, then accounts in that organization must specify a `RoleArn` with proper permissions when they use `PutTarget` to add your account's event bus as a target. For more information, see [Sending and Receiving Events Between AWS Accounts](https://docs.aws.amazon.com/eventbridge/latest/userguide/eventbridge-cross-account-event-delivery.html) in the *Amazon EventBridge User Guide* .
 ///
 /// The permission policy on the event bus cannot exceed 10 KB in size.
 ///
@@ -60,39 +31,39 @@ pub struct EventBusPolicy {
     /// The action that you are enabling the other account to perform.
     ///
     /// Pattern `events:[a-zA-Z]+`; length 1 to 64; write-only: CloudFormation does not return it; deprecated.
-    pub action: Option<Action>,
+    pub action: ::std::option::Option<Action>,
     /// `Condition`: a [`Condition`] object.
     ///
     /// This parameter enables you to limit the permission to accounts that fulfill a certain condition, such as being a member of a certain AWS organization.
     ///
     /// Write-only: CloudFormation does not return it; deprecated.
-    pub condition: Option<Obj<Condition>>,
+    pub condition: ::std::option::Option<crate::Obj<Condition>>,
     /// `EventBusName`: a string.
     ///
     /// The name of the event bus associated with the rule. If you omit this, the default event bus is used.
     ///
     /// Pattern `[\.\-_A-Za-z0-9]+`; length 1 to 256; create-only: changing it replaces the resource.
-    pub event_bus_name: Option<Str>,
+    pub event_bus_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Principal`: a string.
     ///
     /// The 12-digit AWS account ID that you are permitting to put events to your default event bus. Specify "*" to permit any account to put events to your default event bus.
     ///
     /// Pattern `(\d{12}|\*)`; length 1 to 12; write-only: CloudFormation does not return it; deprecated.
-    pub principal: Option<Str>,
+    pub principal: ::std::option::Option<::cloudwright_core::Str>,
     /// `Statement`: a JSON value.
     ///
     /// A JSON string that describes the permission policy statement. You can include a `Policy` parameter in the request instead of using the `StatementId` , `Action` , `Principal` , or `Condition` parameters.
     ///
     /// Format `json`.
-    pub statement: Option<Json>,
+    pub statement: ::std::option::Option<::cloudwright_core::Json>,
     /// `StatementId`: a string, required.
     ///
-    /// An identifier string for the external account that you are granting permissions to. If you later want to revoke the permission for this external account, specify this `StatementId` when you run \[RemovePermission\](<https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RemovePermission.html>) .
+    /// An identifier string for the external account that you are granting permissions to. If you later want to revoke the permission for this external account, specify this `StatementId` when you run [RemovePermission](https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RemovePermission.html) .
     ///
-    /// &gt; Each `StatementId` must be unique.
+    /// \> Each `StatementId` must be unique.
     ///
     /// Pattern `[a-zA-Z0-9-_]+`; length 1 to 64; create-only: changing it replaces the resource.
-    pub statement_id: Str,
+    pub statement_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -102,7 +73,7 @@ impl EventBusPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Events::EventBusPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-eventbuspolicy.html",
         primary_identifier: &["EventBusName", "StatementId"],
@@ -113,51 +84,53 @@ impl EventBusPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `EventBusPolicy` with its required properties, named in a [`EventBusPolicyRequired`].
+    /// A `EventBusPolicy` with its one required property, `StatementId`.
     #[inline]
-    pub fn new(required: EventBusPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            action: None,
-            condition: None,
-            event_bus_name: None,
-            principal: None,
-            statement: None,
-            statement_id: required.statement_id,
+            action: ::std::option::Option::None,
+            condition: ::std::option::Option::None,
+            event_bus_name: ::std::option::Option::None,
+            principal: ::std::option::Option::None,
+            statement: ::std::option::Option::None,
+            statement_id: value.into(),
         }
     }
 
     /// `Action`: an [`Action`] value.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `Condition`: a [`Condition`] object.
-    pub fn condition(mut self, value: impl Into<Obj<Condition>>) -> Self { self.condition = Some(value.into()); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<crate::Obj<Condition>>) -> Self { self.condition = ::std::option::Option::Some(value.into()); self }
     /// `EventBusName`: a string.
-    pub fn event_bus_name(mut self, value: impl Into<Str>) -> Self { self.event_bus_name = Some(value.into()); self }
+    pub fn event_bus_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_bus_name = ::std::option::Option::Some(value.into()); self }
     /// `Principal`: a string.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = Some(value.into()); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal = ::std::option::Option::Some(value.into()); self }
     /// `Statement`: a JSON value.
-    pub fn statement(mut self, value: impl Into<Json>) -> Self { self.statement = Some(value.into()); self }
+    pub fn statement(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.statement = ::std::option::Option::Some(value.into()); self }
     /// `StatementId`: a string, required.
-    pub fn statement_id(mut self, value: impl Into<Str>) -> Self { self.statement_id = value.into(); self }
+    pub fn statement_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statement_id = value.into(); self }
 }
 
-impl Resource for EventBusPolicy {
+impl ::cloudwright_core::Resource for EventBusPolicy {
     type Attributes = EventBusPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventBusPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventBusPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventBusPolicy {
+impl ::cloudwright_core::ToValue for EventBusPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("Condition", &self.condition)
             .opt("EventBusName", &self.event_bus_name)
@@ -168,26 +141,15 @@ impl ToValue for EventBusPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventBusPolicy`]: `Handle<EventBusPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventBusPolicy`]: `Handle<EventBusPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct EventBusPolicyAttributes(());
 
-impl From<ResourceRef> for EventBusPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventBusPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Condition: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["StringEquals"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Condition` property type of `AWS::Events::EventBusPolicy`.
 ///
@@ -199,15 +161,15 @@ pub struct Condition {
     /// `Key`: a string.
     ///
     /// Specifies the value for the key. Currently, this must be the ID of the organization.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`ConditionType`] value.
     ///
     /// Specifies the type of condition. Currently the only supported value is StringEquals.
-    pub r#type: Option<ConditionType>,
+    pub r#type: ::std::option::Option<ConditionType>,
     /// `Value`: a string.
     ///
     /// Specifies the key for the condition. Currently the only supported key is aws:PrincipalOrgID.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -215,23 +177,23 @@ impl Condition {
     /// A `Condition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ConditionType`] value.
-    pub fn r#type(mut self, value: impl Into<ConditionType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ConditionType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Condition {}
+impl crate::PropertyType for Condition {}
 
-impl ToValue for Condition {
+impl ::cloudwright_core::ToValue for Condition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Type", &self.r#type)
             .opt("Value", &self.value)
@@ -245,23 +207,23 @@ pub enum Action {
     /// `events:PutEvents`
     EventsPutEvents,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::EventsPutEvents => "events:PutEvents",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -271,22 +233,60 @@ pub enum ConditionType {
     /// `StringEquals`
     StringEquals,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConditionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConditionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConditionType {
+impl ::cloudwright_core::ToValue for ConditionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StringEquals => "StringEquals",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("events:[a-zA-Z]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\.\\-_A-Za-z0-9]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("(\\d{12}|\\*)");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9-_]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventBusPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), allowed: &["events:PutEvents"], ..StrRule::ANY })),
+            ("Condition", Shape::Object(&RULE_Condition)),
+            ("EventBusName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Statement", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("StatementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["StatementId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Condition: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["StringEquals"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -71,14 +71,14 @@ pub mod rule;
 #[cfg(feature = "events")]
 pub use api_destination::{ApiDestination, ApiDestinationAttributes, ApiDestinationRequired};
 #[cfg(feature = "events")]
-pub use archive::{Archive, ArchiveAttributes, ArchiveRequired};
+pub use archive::{Archive, ArchiveAttributes};
 #[cfg(feature = "events")]
 pub use connection::{Connection, ConnectionAttributes};
 #[cfg(feature = "events")]
 pub use endpoint::{Endpoint, EndpointAttributes, EndpointRequired};
 #[cfg(feature = "events")]
-pub use event_bus::{EventBus, EventBusAttributes, EventBusRequired};
+pub use event_bus::{EventBus, EventBusAttributes};
 #[cfg(feature = "events")]
-pub use event_bus_policy::{EventBusPolicy, EventBusPolicyAttributes, EventBusPolicyRequired};
+pub use event_bus_policy::{EventBusPolicy, EventBusPolicyAttributes};
 #[cfg(any(feature = "events", feature = "constructs"))]
 pub use rule::{Rule, RuleAttributes};

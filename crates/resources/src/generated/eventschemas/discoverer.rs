@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagsEntry;
 pub use super::shared::{TagsEntry, TagsEntryRequired};
-
-/// The required properties of [`Discoverer`], by name: `Discoverer::new(DiscovererRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DiscovererRequired {
-    /// `SourceArn`: a string, required.
-    pub source_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Discoverer: ObjRule = ObjRule {
-    properties: &[
-        ("CrossAccount", Shape::Bool),
-        ("Description", Shape::STR),
-        ("SourceArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["SourceArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EventSchemas::Discoverer` resource.
 ///
@@ -49,21 +25,21 @@ pub struct Discoverer {
     /// Allows for the discovery of the event schemas that are sent to the event bus from another account.
     ///
     /// Default `true`.
-    pub cross_account: Option<Bool>,
+    pub cross_account: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// A description for the discoverer.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceArn`: a string, required.
     ///
     /// The ARN of the event bus.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`TagsEntry`] objects.
     ///
     /// Tags associated with the resource.
-    pub tags: Option<List<TagsEntry>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagsEntry>>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +49,7 @@ impl Discoverer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EventSchemas::Discoverer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-discoverer.html",
         primary_identifier: &["DiscovererArn"],
@@ -84,48 +60,50 @@ impl Discoverer {
         read_only: &["DiscovererArn", "DiscovererId", "State"],
         attributes: &["CrossAccount", "Description", "DiscovererArn", "DiscovererId", "SourceArn", "State", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Discoverer` with its required properties, named in a [`DiscovererRequired`].
+    /// A `Discoverer` with its one required property, `SourceArn`.
     #[inline]
-    pub fn new(required: DiscovererRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cross_account: None,
-            description: None,
-            source_arn: required.source_arn,
-            tags: None,
+            cross_account: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            source_arn: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CrossAccount`: a boolean.
-    pub fn cross_account(mut self, value: impl Into<Bool>) -> Self { self.cross_account = Some(value.into()); self }
+    pub fn cross_account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cross_account = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
+    pub fn source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_arn = value.into(); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagsEntry>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Discoverer {
+impl ::cloudwright_core::Resource for Discoverer {
     type Attributes = DiscovererAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Discoverer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Discoverer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Discoverer {
+impl ::cloudwright_core::ToValue for Discoverer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrossAccount", &self.cross_account)
             .opt("Description", &self.description)
             .req("SourceArn", &self.source_arn)
@@ -134,12 +112,12 @@ impl ToValue for Discoverer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Discoverer`]: `Handle<Discoverer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Discoverer`]: `Handle<Discoverer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DiscovererAttributes(ResourceRef);
+pub struct DiscovererAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DiscovererAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DiscovererAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,55 +127,77 @@ impl DiscovererAttributes {
     ///
     /// Allows for the discovery of the event schemas that are sent to the event bus from another account.
     #[inline]
-    pub fn cross_account(&self) -> Value {
-        self.0.get_att("CrossAccount")
+    pub fn cross_account(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("CrossAccount"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// A description for the discoverer.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `DiscovererArn`: a string.
     ///
     /// The ARN of the discoverer.
     #[inline]
-    pub fn discoverer_arn(&self) -> Value {
-        self.0.get_att("DiscovererArn")
+    pub fn discoverer_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DiscovererArn"))
     }
 
     /// `Fn::GetAtt` `DiscovererId`: a string.
     ///
     /// The ID of the discoverer.
     #[inline]
-    pub fn discoverer_id(&self) -> Value {
-        self.0.get_att("DiscovererId")
+    pub fn discoverer_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DiscovererId"))
     }
 
     /// `Fn::GetAtt` `SourceArn`: a string.
     ///
     /// The ARN of the event bus.
     #[inline]
-    pub fn source_arn(&self) -> Value {
-        self.0.get_att("SourceArn")
+    pub fn source_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceArn"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the discoverer.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `TagsEntry` objects.
     ///
     /// Tags associated with the resource.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagsEntry;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Discoverer: ObjRule = ObjRule {
+        properties: &[
+            ("CrossAccount", Shape::Bool),
+            ("Description", Shape::STR),
+            ("SourceArn", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["SourceArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

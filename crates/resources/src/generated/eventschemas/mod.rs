@@ -22,7 +22,7 @@ pub mod schema;
 pub mod shared;
 
 #[cfg(feature = "eventschemas")]
-pub use discoverer::{Discoverer, DiscovererAttributes, DiscovererRequired};
+pub use discoverer::{Discoverer, DiscovererAttributes};
 #[cfg(feature = "eventschemas")]
 pub use registry::{Registry, RegistryAttributes};
 #[cfg(feature = "eventschemas")]

@@ -5,22 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagsEntry;
 pub use super::shared::{TagsEntry, TagsEntryRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_Registry: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("RegistryName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EventSchemas::Registry` resource.
 ///
@@ -38,17 +23,17 @@ pub struct Registry {
     /// `Description`: a string.
     ///
     /// A description of the registry to be created.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `RegistryName`: a string.
     ///
     /// The name of the schema registry.
     ///
     /// Create-only: changing it replaces the resource.
-    pub registry_name: Option<Str>,
+    pub registry_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`TagsEntry`] objects.
     ///
     /// Tags to associate with the registry.
-    pub tags: Option<List<TagsEntry>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagsEntry>>,
 }
 
 #[rustfmt::skip]
@@ -58,7 +43,7 @@ impl Registry {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EventSchemas::Registry",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-registry.html",
         primary_identifier: &["RegistryArn"],
@@ -69,41 +54,43 @@ impl Registry {
         read_only: &["RegistryArn"],
         attributes: &["Description", "RegistryArn", "RegistryName", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Registry` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `RegistryName`: a string.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self { self.registry_name = Some(value.into()); self }
+    pub fn registry_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.registry_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagsEntry>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Registry {
+impl ::cloudwright_core::Resource for Registry {
     type Attributes = RegistryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Registry, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Registry, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Registry {
+impl ::cloudwright_core::ToValue for Registry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("RegistryName", &self.registry_name)
             .opt("Tags", &self.tags)
@@ -111,12 +98,12 @@ impl ToValue for Registry {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Registry`]: `Handle<Registry>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Registry`]: `Handle<Registry>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RegistryAttributes(ResourceRef);
+pub struct RegistryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RegistryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RegistryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -126,31 +113,51 @@ impl RegistryAttributes {
     ///
     /// A description of the registry to be created.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `RegistryArn`: a string.
     ///
     /// The ARN of the registry.
     #[inline]
-    pub fn registry_arn(&self) -> Value {
-        self.0.get_att("RegistryArn")
+    pub fn registry_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RegistryArn"))
     }
 
     /// `Fn::GetAtt` `RegistryName`: a string.
     ///
     /// The name of the schema registry.
     #[inline]
-    pub fn registry_name(&self) -> Value {
-        self.0.get_att("RegistryName")
+    pub fn registry_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RegistryName"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `TagsEntry` objects.
     ///
     /// Tags to associate with the registry.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagsEntry;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Registry: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("RegistryName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`RegistryPolicy`], by name: `RegistryPolicy::new(RegistryPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegistryPolicyRequired {
     /// `Policy`: a JSON value, required.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
     /// `RegistryName`: a string, required.
-    pub registry_name: Str,
+    pub registry_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegistryPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("RegistryName", Shape::STR),
-        ("RevisionId", Shape::STR),
-    ],
-    required: &["RegistryName", "Policy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EventSchemas::RegistryPolicy` resource.
 ///
@@ -45,15 +31,15 @@ pub struct RegistryPolicy {
     /// A resource-based policy.
     ///
     /// Format `json`.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
     /// `RegistryName`: a string, required.
     ///
     /// The name of the registry.
-    pub registry_name: Str,
+    pub registry_name: ::cloudwright_core::Str,
     /// `RevisionId`: a string.
     ///
     /// The revision ID of the policy.
-    pub revision_id: Option<Str>,
+    pub revision_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -63,7 +49,7 @@ impl RegistryPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EventSchemas::RegistryPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-registrypolicy.html",
         primary_identifier: &["Id"],
@@ -74,7 +60,7 @@ impl RegistryPolicy {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RegistryPolicy` with its required properties, named in a [`RegistryPolicyRequired`].
@@ -83,33 +69,35 @@ impl RegistryPolicy {
         Self {
             policy: required.policy,
             registry_name: required.registry_name,
-            revision_id: None,
+            revision_id: ::std::option::Option::None,
         }
     }
 
     /// `Policy`: a JSON value, required.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = value.into(); self }
     /// `RegistryName`: a string, required.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self { self.registry_name = value.into(); self }
+    pub fn registry_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.registry_name = value.into(); self }
     /// `RevisionId`: a string.
-    pub fn revision_id(mut self, value: impl Into<Str>) -> Self { self.revision_id = Some(value.into()); self }
+    pub fn revision_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.revision_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RegistryPolicy {
+impl ::cloudwright_core::Resource for RegistryPolicy {
     type Attributes = RegistryPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RegistryPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RegistryPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RegistryPolicy {
+impl ::cloudwright_core::ToValue for RegistryPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Policy", &self.policy)
             .req("RegistryName", &self.registry_name)
             .opt("RevisionId", &self.revision_id)
@@ -117,12 +105,12 @@ impl ToValue for RegistryPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RegistryPolicy`]: `Handle<RegistryPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RegistryPolicy`]: `Handle<RegistryPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RegistryPolicyAttributes(ResourceRef);
+pub struct RegistryPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RegistryPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RegistryPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,7 +120,26 @@ impl RegistryPolicyAttributes {
     ///
     /// The ID of the policy.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegistryPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("RegistryName", Shape::STR),
+            ("RevisionId", Shape::STR),
+        ],
+        required: &["RegistryName", "Policy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagsEntry;
 pub use super::shared::{TagsEntry, TagsEntryRequired};
 
 /// The required properties of [`Schema`], by name: `Schema::new(SchemaRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaRequired {
     /// `Content`: a string, required.
-    pub content: Str,
+    pub content: ::cloudwright_core::Str,
     /// `RegistryName`: a string, required.
-    pub registry_name: Str,
+    pub registry_name: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schema: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::STR),
-        ("Description", Shape::STR),
-        ("RegistryName", Shape::STR),
-        ("SchemaName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "Content", "RegistryName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EventSchemas::Schema` resource.
 ///
@@ -53,33 +34,33 @@ pub struct Schema {
     /// `Content`: a string, required.
     ///
     /// The source of the schema definition.
-    pub content: Str,
+    pub content: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A description of the schema.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `RegistryName`: a string, required.
     ///
     /// The name of the schema registry.
     ///
     /// Create-only: changing it replaces the resource.
-    pub registry_name: Str,
+    pub registry_name: ::cloudwright_core::Str,
     /// `SchemaName`: a string.
     ///
     /// The name of the schema.
     ///
     /// Create-only: changing it replaces the resource.
-    pub schema_name: Option<Str>,
+    pub schema_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`TagsEntry`] objects.
     ///
     /// Tags associated with the schema.
-    pub tags: Option<List<TagsEntry>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagsEntry>>,
     /// `Type`: a string, required.
     ///
     /// The type of schema.
     ///
     /// Valid types include `OpenApi3` and `JSONSchemaDraft4` .
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -89,7 +70,7 @@ impl Schema {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EventSchemas::Schema",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-schema.html",
         primary_identifier: &["SchemaArn"],
@@ -100,7 +81,7 @@ impl Schema {
         read_only: &["SchemaArn", "LastModified", "VersionCreatedDate", "SchemaVersion"],
         attributes: &["Content", "Description", "LastModified", "RegistryName", "SchemaArn", "SchemaName", "SchemaVersion", "Tags", "Type", "VersionCreatedDate"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Schema` with its required properties, named in a [`SchemaRequired`].
@@ -108,46 +89,48 @@ impl Schema {
     pub fn new(required: SchemaRequired) -> Self {
         Self {
             content: required.content,
-            description: None,
+            description: ::std::option::Option::None,
             registry_name: required.registry_name,
-            schema_name: None,
-            tags: None,
+            schema_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Content`: a string, required.
-    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `RegistryName`: a string, required.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self { self.registry_name = value.into(); self }
+    pub fn registry_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.registry_name = value.into(); self }
     /// `SchemaName`: a string.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self { self.schema_name = Some(value.into()); self }
+    pub fn schema_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagsEntry>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Schema {
+impl ::cloudwright_core::Resource for Schema {
     type Attributes = SchemaAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Schema, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Schema, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Schema {
+impl ::cloudwright_core::ToValue for Schema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Content", &self.content)
             .opt("Description", &self.description)
             .req("RegistryName", &self.registry_name)
@@ -158,12 +141,12 @@ impl ToValue for Schema {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Schema`]: `Handle<Schema>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Schema`]: `Handle<Schema>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SchemaAttributes(ResourceRef);
+pub struct SchemaAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SchemaAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SchemaAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -173,64 +156,64 @@ impl SchemaAttributes {
     ///
     /// The source of the schema definition.
     #[inline]
-    pub fn content(&self) -> Value {
-        self.0.get_att("Content")
+    pub fn content(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Content"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// A description of the schema.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `LastModified`: a string.
     ///
     /// The date and time that schema was modified.
     #[inline]
-    pub fn last_modified(&self) -> Value {
-        self.0.get_att("LastModified")
+    pub fn last_modified(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModified"))
     }
 
     /// `Fn::GetAtt` `RegistryName`: a string.
     ///
     /// The name of the schema registry.
     #[inline]
-    pub fn registry_name(&self) -> Value {
-        self.0.get_att("RegistryName")
+    pub fn registry_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RegistryName"))
     }
 
     /// `Fn::GetAtt` `SchemaArn`: a string.
     ///
     /// The ARN of the schema.
     #[inline]
-    pub fn schema_arn(&self) -> Value {
-        self.0.get_att("SchemaArn")
+    pub fn schema_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SchemaArn"))
     }
 
     /// `Fn::GetAtt` `SchemaName`: a string.
     ///
     /// The name of the schema.
     #[inline]
-    pub fn schema_name(&self) -> Value {
-        self.0.get_att("SchemaName")
+    pub fn schema_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SchemaName"))
     }
 
     /// `Fn::GetAtt` `SchemaVersion`: a string.
     ///
     /// The version number of the schema.
     #[inline]
-    pub fn schema_version(&self) -> Value {
-        self.0.get_att("SchemaVersion")
+    pub fn schema_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SchemaVersion"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `TagsEntry` objects.
     ///
     /// Tags associated with the schema.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `Type`: a string.
@@ -239,15 +222,39 @@ impl SchemaAttributes {
     ///
     /// Valid types include `OpenApi3` and `JSONSchemaDraft4` .
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 
     /// `Fn::GetAtt` `VersionCreatedDate`: a string.
     ///
     /// The date the schema version was created.
     #[inline]
-    pub fn version_created_date(&self) -> Value {
-        self.0.get_att("VersionCreatedDate")
+    pub fn version_created_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VersionCreatedDate"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagsEntry;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schema: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::STR),
+            ("Description", Shape::STR),
+            ("RegistryName", Shape::STR),
+            ("SchemaName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type", "Content", "RegistryName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,29 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "eventschemas")]
 /// The required properties of [`TagsEntry`], by name: `TagsEntry::new(TagsEntryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagsEntryRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "eventschemas")]
-#[rustfmt::skip]
-pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "eventschemas")]
 /// The `TagsEntry` property type, shared by `AWS::EventSchemas::Discoverer`, `AWS::EventSchemas::Registry`, `AWS::EventSchemas::Schema`.
@@ -41,11 +27,11 @@ pub struct TagsEntry {
     /// `Key`: a string, required.
     ///
     /// The key of a key-value pair.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of a key-value pair.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "eventschemas")]
@@ -61,21 +47,40 @@ impl TagsEntry {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "eventschemas")]
-impl PropertyType for TagsEntry {}
+impl crate::PropertyType for TagsEntry {}
 
 #[cfg(feature = "eventschemas")]
-impl ToValue for TagsEntry {
+impl ::cloudwright_core::ToValue for TagsEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "eventschemas")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,57 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(CANCELLED|COMPLETED)");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)");
-pub(crate) static PATTERN_6: Pattern =
-    Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:.*)");
 
 /// The required properties of [`Experiment`], by name: `Experiment::new(ExperimentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExperimentRequired {
     /// `MetricGoals`: a list of [`MetricGoalObject`] objects, required.
-    pub metric_goals: List<MetricGoalObject>,
+    pub metric_goals: ::cloudwright_core::List<MetricGoalObject>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OnlineAbConfig`: an [`OnlineAbConfigObject`] object, required.
-    pub online_ab_config: Obj<OnlineAbConfigObject>,
+    pub online_ab_config: crate::Obj<OnlineAbConfigObject>,
     /// `Project`: a string, required.
-    pub project: Str,
+    pub project: ::cloudwright_core::Str,
     /// `Treatments`: a list of [`TreatmentObject`] objects, required.
-    pub treatments: List<TreatmentObject>,
+    pub treatments: ::cloudwright_core::List<TreatmentObject>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Experiment: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
-        ("MetricGoals", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricGoalObject), min_items: Some(1), max_items: Some(3), unique: true })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OnlineAbConfig", Shape::Object(&RULE_OnlineAbConfigObject)),
-        ("Project", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("RandomizationSalt", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RemoveSegment", Shape::Bool),
-        ("RunningStatus", Shape::Object(&RULE_RunningStatusObject)),
-        ("SamplingRate", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("Segment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Treatments", Shape::List(&ListRule { items: Shape::Object(&RULE_TreatmentObject), min_items: Some(2), max_items: Some(5), unique: true })),
-    ],
-    required: &["Name", "Project", "Treatments", "MetricGoals", "OnlineAbConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Evidently::Experiment` resource.
 ///
@@ -80,43 +45,43 @@ pub struct Experiment {
     /// An optional description of the experiment.
     ///
     /// Length 0 to 160.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricGoals`: a list of [`MetricGoalObject`] objects, required.
     ///
     /// An array of structures that defines the metrics used for the experiment, and whether a higher or lower value for each metric is the goal. You can use up to three metrics in an experiment.
     ///
     /// Items 1 to 3.
-    pub metric_goals: List<MetricGoalObject>,
+    pub metric_goals: ::cloudwright_core::List<MetricGoalObject>,
     /// `Name`: a string, required.
     ///
     /// A name for the new experiment.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OnlineAbConfig`: an [`OnlineAbConfigObject`] object, required.
     ///
     /// A structure that contains the configuration of which variation to use as the "control" version. The "control" version is used for comparison with other variations. This structure also specifies how much experiment traffic is allocated to each variation.
-    pub online_ab_config: Obj<OnlineAbConfigObject>,
+    pub online_ab_config: crate::Obj<OnlineAbConfigObject>,
     /// `Project`: a string, required.
     ///
     /// The name or the ARN of the project where this experiment is to be created.
     ///
     /// Pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)`; length 0 to 2048; create-only: changing it replaces the resource.
-    pub project: Str,
+    pub project: ::cloudwright_core::Str,
     /// `RandomizationSalt`: a string.
     ///
     /// When Evidently assigns a particular user session to an experiment, it must use a randomization ID to determine which variation the user session is served. This randomization ID is a combination of the entity ID and `randomizationSalt` . If you omit `randomizationSalt` , Evidently uses the experiment name as the `randomizationSalt` .
     ///
     /// Pattern `.*`; length 0 to 127.
-    pub randomization_salt: Option<Str>,
+    pub randomization_salt: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveSegment`: a boolean.
     ///
     /// Set this to `true` to remove the segment that is associated with this experiment. You can't use this parameter if the experiment is currently running.
-    pub remove_segment: Option<Bool>,
+    pub remove_segment: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RunningStatus`: a [`RunningStatusObject`] object.
     ///
     /// A structure that you can use to start and stop the experiment.
-    pub running_status: Option<Obj<RunningStatusObject>>,
+    pub running_status: ::std::option::Option<crate::Obj<RunningStatusObject>>,
     /// `SamplingRate`: an integer.
     ///
     /// The portion of the available audience that you want to allocate to this experiment, in thousandths of a percent. The available audience is the total audience minus the audience that you have allocated to overrides or current launches of this feature.
@@ -124,15 +89,15 @@ pub struct Experiment {
     /// This is represented in thousandths of a percent. For example, specify 10,000 to allocate 10% of the available audience.
     ///
     /// Value 0 to 100000.
-    pub sampling_rate: Option<Int>,
+    pub sampling_rate: ::std::option::Option<::cloudwright_core::Int>,
     /// `Segment`: a string.
     ///
     /// Specifies an audience *segment* to use in the experiment. When a segment is used in an experiment, only user sessions that match the segment pattern are used in the experiment.
     ///
-    /// For more information, see \[Segment rule pattern syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Evidently-segments.html#CloudWatch-Evidently-segments-syntax>) .
+    /// For more information, see [Segment rule pattern syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Evidently-segments.html#CloudWatch-Evidently-segments-syntax) .
     ///
     /// Pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)`; length 0 to 2048.
-    pub segment: Option<Str>,
+    pub segment: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Assigns one or more tags (key-value pairs) to the experiment.
@@ -143,14 +108,14 @@ pub struct Experiment {
     ///
     /// You can associate as many as 50 tags with an experiment.
     ///
-    /// For more information, see \[Tagging AWS resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tagging AWS resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Treatments`: a list of [`TreatmentObject`] objects, required.
     ///
     /// An array of structures that describe the configuration of each feature variation used in the experiment.
     ///
     /// Items 2 to 5.
-    pub treatments: List<TreatmentObject>,
+    pub treatments: ::cloudwright_core::List<TreatmentObject>,
 }
 
 #[rustfmt::skip]
@@ -160,7 +125,7 @@ impl Experiment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Evidently::Experiment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-experiment.html",
         primary_identifier: &["Arn"],
@@ -171,72 +136,74 @@ impl Experiment {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Experiment` with its required properties, named in a [`ExperimentRequired`].
     #[inline]
     pub fn new(required: ExperimentRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             metric_goals: required.metric_goals,
             name: required.name,
             online_ab_config: required.online_ab_config,
             project: required.project,
-            randomization_salt: None,
-            remove_segment: None,
-            running_status: None,
-            sampling_rate: None,
-            segment: None,
-            tags: None,
+            randomization_salt: ::std::option::Option::None,
+            remove_segment: ::std::option::Option::None,
+            running_status: ::std::option::Option::None,
+            sampling_rate: ::std::option::Option::None,
+            segment: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             treatments: required.treatments,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MetricGoals`: a list of [`MetricGoalObject`] objects, required.
-    pub fn metric_goals(mut self, value: impl Into<List<MetricGoalObject>>) -> Self { self.metric_goals = value.into(); self }
+    pub fn metric_goals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricGoalObject>>) -> Self { self.metric_goals = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OnlineAbConfig`: an [`OnlineAbConfigObject`] object, required.
-    pub fn online_ab_config(mut self, value: impl Into<Obj<OnlineAbConfigObject>>) -> Self { self.online_ab_config = value.into(); self }
+    pub fn online_ab_config(mut self, value: impl ::std::convert::Into<crate::Obj<OnlineAbConfigObject>>) -> Self { self.online_ab_config = value.into(); self }
     /// `Project`: a string, required.
-    pub fn project(mut self, value: impl Into<Str>) -> Self { self.project = value.into(); self }
+    pub fn project(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project = value.into(); self }
     /// `RandomizationSalt`: a string.
-    pub fn randomization_salt(mut self, value: impl Into<Str>) -> Self { self.randomization_salt = Some(value.into()); self }
+    pub fn randomization_salt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.randomization_salt = ::std::option::Option::Some(value.into()); self }
     /// `RemoveSegment`: a boolean.
-    pub fn remove_segment(mut self, value: impl Into<Bool>) -> Self { self.remove_segment = Some(value.into()); self }
+    pub fn remove_segment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.remove_segment = ::std::option::Option::Some(value.into()); self }
     /// `RunningStatus`: a [`RunningStatusObject`] object.
-    pub fn running_status(mut self, value: impl Into<Obj<RunningStatusObject>>) -> Self { self.running_status = Some(value.into()); self }
+    pub fn running_status(mut self, value: impl ::std::convert::Into<crate::Obj<RunningStatusObject>>) -> Self { self.running_status = ::std::option::Option::Some(value.into()); self }
     /// `SamplingRate`: an integer.
-    pub fn sampling_rate(mut self, value: impl Into<Int>) -> Self { self.sampling_rate = Some(value.into()); self }
+    pub fn sampling_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.sampling_rate = ::std::option::Option::Some(value.into()); self }
     /// `Segment`: a string.
-    pub fn segment(mut self, value: impl Into<Str>) -> Self { self.segment = Some(value.into()); self }
+    pub fn segment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Treatments`: a list of [`TreatmentObject`] objects, required.
-    pub fn treatments(mut self, value: impl Into<List<TreatmentObject>>) -> Self { self.treatments = value.into(); self }
+    pub fn treatments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TreatmentObject>>) -> Self { self.treatments = value.into(); self }
 }
 
-impl Resource for Experiment {
+impl ::cloudwright_core::Resource for Experiment {
     type Attributes = ExperimentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Experiment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Experiment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Experiment {
+impl ::cloudwright_core::ToValue for Experiment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("MetricGoals", &self.metric_goals)
             .req("Name", &self.name)
@@ -253,12 +220,12 @@ impl ToValue for Experiment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Experiment`]: `Handle<Experiment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Experiment`]: `Handle<Experiment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ExperimentAttributes(ResourceRef);
+pub struct ExperimentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ExperimentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ExperimentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -268,8 +235,8 @@ impl ExperimentAttributes {
     ///
     /// The ARN of the experiment. For example, `arn:aws:evidently:us-west-2:0123455678912:project/myProject/experiment/myExperiment`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -279,27 +246,12 @@ pub struct MetricGoalObjectRequired {
     /// `DesiredChange`: a [`DesiredChange`] value, required.
     pub desired_change: DesiredChange,
     /// `EntityIdKey`: a string, required.
-    pub entity_id_key: Str,
+    pub entity_id_key: ::cloudwright_core::Str,
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `ValueKey`: a string, required.
-    pub value_key: Str,
+    pub value_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricGoalObject: ObjRule = ObjRule {
-    properties: &[
-        ("DesiredChange", Shape::Str(&StrRule { allowed: &["INCREASE", "DECREASE"], ..StrRule::ANY })),
-        ("EntityIdKey", Shape::STR),
-        ("EventPattern", Shape::STR),
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("UnitLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ValueKey", Shape::STR),
-    ],
-    required: &["MetricName", "EntityIdKey", "ValueKey", "DesiredChange"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricGoalObject` property type of `AWS::Evidently::Experiment`.
 ///
@@ -317,29 +269,29 @@ pub struct MetricGoalObject {
     /// `EntityIdKey`: a string, required.
     ///
     /// The entity, such as a user or session, that does an action that causes a metric value to be recorded. An example is `userDetails.userID` .
-    pub entity_id_key: Str,
+    pub entity_id_key: ::cloudwright_core::Str,
     /// `EventPattern`: a string.
     ///
     /// The EventBridge event pattern that defines how the metric is recorded.
     ///
-    /// For more information about EventBridge event patterns, see \[Amazon EventBridge event patterns\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html>) .
-    pub event_pattern: Option<Str>,
+    /// For more information about EventBridge event patterns, see [Amazon EventBridge event patterns](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html) .
+    pub event_pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricName`: a string, required.
     ///
     /// A name for the metric. It can include up to 255 characters.
     ///
     /// Pattern `^[\S]+$`; length 1 to 255.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `UnitLabel`: a string.
     ///
     /// A label for the units that the metric is measuring.
     ///
     /// Pattern `.*`; length 1 to 256.
-    pub unit_label: Option<Str>,
+    pub unit_label: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValueKey`: a string, required.
     ///
     /// The JSON path to reference the numerical metric value in the event.
-    pub value_key: Str,
+    pub value_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -350,33 +302,33 @@ impl MetricGoalObject {
         Self {
             desired_change: required.desired_change,
             entity_id_key: required.entity_id_key,
-            event_pattern: None,
+            event_pattern: ::std::option::Option::None,
             metric_name: required.metric_name,
-            unit_label: None,
+            unit_label: ::std::option::Option::None,
             value_key: required.value_key,
         }
     }
 
     /// `DesiredChange`: a [`DesiredChange`] value, required.
-    pub fn desired_change(mut self, value: impl Into<DesiredChange>) -> Self { self.desired_change = value.into(); self }
+    pub fn desired_change(mut self, value: impl ::std::convert::Into<DesiredChange>) -> Self { self.desired_change = value.into(); self }
     /// `EntityIdKey`: a string, required.
-    pub fn entity_id_key(mut self, value: impl Into<Str>) -> Self { self.entity_id_key = value.into(); self }
+    pub fn entity_id_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_id_key = value.into(); self }
     /// `EventPattern`: a string.
-    pub fn event_pattern(mut self, value: impl Into<Str>) -> Self { self.event_pattern = Some(value.into()); self }
+    pub fn event_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_pattern = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `UnitLabel`: a string.
-    pub fn unit_label(mut self, value: impl Into<Str>) -> Self { self.unit_label = Some(value.into()); self }
+    pub fn unit_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit_label = ::std::option::Option::Some(value.into()); self }
     /// `ValueKey`: a string, required.
-    pub fn value_key(mut self, value: impl Into<Str>) -> Self { self.value_key = value.into(); self }
+    pub fn value_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value_key = value.into(); self }
 }
 
-impl PropertyType for MetricGoalObject {}
+impl crate::PropertyType for MetricGoalObject {}
 
-impl ToValue for MetricGoalObject {
+impl ::cloudwright_core::ToValue for MetricGoalObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DesiredChange", &self.desired_change)
             .req("EntityIdKey", &self.entity_id_key)
             .opt("EventPattern", &self.event_pattern)
@@ -386,16 +338,6 @@ impl ToValue for MetricGoalObject {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OnlineAbConfigObject: ObjRule = ObjRule {
-    properties: &[
-        ("ControlTreatmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TreatmentWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_TreatmentToWeight), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OnlineAbConfigObject` property type of `AWS::Evidently::Experiment`.
 ///
@@ -409,11 +351,11 @@ pub struct OnlineAbConfigObject {
     /// The name of the variation that is to be the default variation that the other variations are compared to.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
-    pub control_treatment_name: Option<Str>,
+    pub control_treatment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TreatmentWeights`: a list of [`TreatmentToWeight`] objects.
     ///
     /// A set of key-value pairs. The keys are treatment names, and the values are the portion of experiment traffic to be assigned to that treatment. Specify the traffic portion in thousandths of a percent, so 20,000 for a variation would allocate 20% of the experiment traffic to that variation.
-    pub treatment_weights: Option<List<TreatmentToWeight>>,
+    pub treatment_weights: ::std::option::Option<::cloudwright_core::List<TreatmentToWeight>>,
 }
 
 #[rustfmt::skip]
@@ -421,39 +363,26 @@ impl OnlineAbConfigObject {
     /// A `OnlineAbConfigObject` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ControlTreatmentName`: a string.
-    pub fn control_treatment_name(mut self, value: impl Into<Str>) -> Self { self.control_treatment_name = Some(value.into()); self }
+    pub fn control_treatment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.control_treatment_name = ::std::option::Option::Some(value.into()); self }
     /// `TreatmentWeights`: a list of [`TreatmentToWeight`] objects.
-    pub fn treatment_weights(mut self, value: impl Into<List<TreatmentToWeight>>) -> Self { self.treatment_weights = Some(value.into()); self }
+    pub fn treatment_weights(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TreatmentToWeight>>) -> Self { self.treatment_weights = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OnlineAbConfigObject {}
+impl crate::PropertyType for OnlineAbConfigObject {}
 
-impl ToValue for OnlineAbConfigObject {
+impl ::cloudwright_core::ToValue for OnlineAbConfigObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ControlTreatmentName", &self.control_treatment_name)
             .opt("TreatmentWeights", &self.treatment_weights)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RunningStatusObject: ObjRule = ObjRule {
-    properties: &[
-        ("AnalysisCompleteTime", Shape::STR),
-        ("DesiredState", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Reason", Shape::STR),
-        ("Status", Shape::STR),
-    ],
-    one_of: &[&[&["Status", "AnalysisCompleteTime"], &["Status", "Reason", "DesiredState"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RunningStatusObject` property type of `AWS::Evidently::Experiment`.
 ///
@@ -464,22 +393,22 @@ pub(crate) static RULE_RunningStatusObject: ObjRule = ObjRule {
 pub struct RunningStatusObject {
     /// `AnalysisCompleteTime`: a string.
     ///
-    /// If you are using CloudFormation to start the experiment, use this field to specify when the experiment is to end. The format is as a UNIX timestamp. For more information about this format, see \[The Current Epoch Unix Timestamp\](<https://docs.aws.amazon.com/https://www.unixtimestamp.com/index.php>) .
-    pub analysis_complete_time: Option<Str>,
+    /// If you are using CloudFormation to start the experiment, use this field to specify when the experiment is to end. The format is as a UNIX timestamp. For more information about this format, see [The Current Epoch Unix Timestamp](https://docs.aws.amazon.com/https://www.unixtimestamp.com/index.php) .
+    pub analysis_complete_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `DesiredState`: a string.
     ///
     /// If you are using CloudFormation to stop this experiment, specify either `COMPLETED` or `CANCELLED` here to indicate how to classify this experiment.
     ///
     /// Pattern `^(CANCELLED|COMPLETED)`.
-    pub desired_state: Option<Str>,
+    pub desired_state: ::std::option::Option<::cloudwright_core::Str>,
     /// `Reason`: a string.
     ///
     /// If you are using CloudFormation to stop this experiment, this is an optional field that you can use to record why the experiment is being stopped or cancelled.
-    pub reason: Option<Str>,
+    pub reason: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a string.
     ///
     /// To start the experiment now, specify `START` for this parameter. If this experiment is currently running and you want to stop it now, specify `STOP` .
-    pub status: Option<Str>,
+    pub status: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -487,25 +416,25 @@ impl RunningStatusObject {
     /// A `RunningStatusObject` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AnalysisCompleteTime`: a string.
-    pub fn analysis_complete_time(mut self, value: impl Into<Str>) -> Self { self.analysis_complete_time = Some(value.into()); self }
+    pub fn analysis_complete_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.analysis_complete_time = ::std::option::Option::Some(value.into()); self }
     /// `DesiredState`: a string.
-    pub fn desired_state(mut self, value: impl Into<Str>) -> Self { self.desired_state = Some(value.into()); self }
+    pub fn desired_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.desired_state = ::std::option::Option::Some(value.into()); self }
     /// `Reason`: a string.
-    pub fn reason(mut self, value: impl Into<Str>) -> Self { self.reason = Some(value.into()); self }
+    pub fn reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reason = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a string.
-    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RunningStatusObject {}
+impl crate::PropertyType for RunningStatusObject {}
 
-impl ToValue for RunningStatusObject {
+impl ::cloudwright_core::ToValue for RunningStatusObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnalysisCompleteTime", &self.analysis_complete_time)
             .opt("DesiredState", &self.desired_state)
             .opt("Reason", &self.reason)
@@ -518,25 +447,12 @@ impl ToValue for RunningStatusObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TreatmentObjectRequired {
     /// `Feature`: a string, required.
-    pub feature: Str,
+    pub feature: ::cloudwright_core::Str,
     /// `TreatmentName`: a string, required.
-    pub treatment_name: Str,
+    pub treatment_name: ::cloudwright_core::Str,
     /// `Variation`: a string, required.
-    pub variation: Str,
+    pub variation: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TreatmentObject: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
-        ("Feature", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("TreatmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Variation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["TreatmentName", "Feature", "Variation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TreatmentObject` property type of `AWS::Evidently::Experiment`.
 ///
@@ -550,25 +466,25 @@ pub struct TreatmentObject {
     /// The description of the treatment.
     ///
     /// Length 0 to 160.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Feature`: a string, required.
     ///
     /// The name of the feature for this experiment.
     ///
     /// Pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:.*)`; length 1 to 127.
-    pub feature: Str,
+    pub feature: ::cloudwright_core::Str,
     /// `TreatmentName`: a string, required.
     ///
     /// A name for this treatment. It can include up to 127 characters.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
-    pub treatment_name: Str,
+    pub treatment_name: ::cloudwright_core::Str,
     /// `Variation`: a string, required.
     ///
     /// The name of the variation to use for this treatment.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 255.
-    pub variation: Str,
+    pub variation: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -577,7 +493,7 @@ impl TreatmentObject {
     #[inline]
     pub fn new(required: TreatmentObjectRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             feature: required.feature,
             treatment_name: required.treatment_name,
             variation: required.variation,
@@ -585,21 +501,21 @@ impl TreatmentObject {
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Feature`: a string, required.
-    pub fn feature(mut self, value: impl Into<Str>) -> Self { self.feature = value.into(); self }
+    pub fn feature(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.feature = value.into(); self }
     /// `TreatmentName`: a string, required.
-    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self { self.treatment_name = value.into(); self }
+    pub fn treatment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.treatment_name = value.into(); self }
     /// `Variation`: a string, required.
-    pub fn variation(mut self, value: impl Into<Str>) -> Self { self.variation = value.into(); self }
+    pub fn variation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.variation = value.into(); self }
 }
 
-impl PropertyType for TreatmentObject {}
+impl crate::PropertyType for TreatmentObject {}
 
-impl ToValue for TreatmentObject {
+impl ::cloudwright_core::ToValue for TreatmentObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Feature", &self.feature)
             .req("TreatmentName", &self.treatment_name)
@@ -612,21 +528,10 @@ impl ToValue for TreatmentObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TreatmentToWeightRequired {
     /// `SplitWeight`: an integer, required.
-    pub split_weight: Int,
+    pub split_weight: ::cloudwright_core::Int,
     /// `Treatment`: a string, required.
-    pub treatment: Str,
+    pub treatment: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TreatmentToWeight: ObjRule = ObjRule {
-    properties: &[
-        ("SplitWeight", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("Treatment", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Treatment", "SplitWeight"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TreatmentToWeight` property type of `AWS::Evidently::Experiment`.
 ///
@@ -640,13 +545,13 @@ pub struct TreatmentToWeight {
     /// The portion of experiment traffic to allocate to this treatment. Specify the traffic portion in thousandths of a percent, so 20,000 allocated to a treatment would allocate 20% of the experiment traffic to that treatment.
     ///
     /// Value 0 to 100000.
-    pub split_weight: Int,
+    pub split_weight: ::cloudwright_core::Int,
     /// `Treatment`: a string, required.
     ///
     /// The name of the treatment.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
-    pub treatment: Str,
+    pub treatment: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -661,17 +566,17 @@ impl TreatmentToWeight {
     }
 
     /// `SplitWeight`: an integer, required.
-    pub fn split_weight(mut self, value: impl Into<Int>) -> Self { self.split_weight = value.into(); self }
+    pub fn split_weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.split_weight = value.into(); self }
     /// `Treatment`: a string, required.
-    pub fn treatment(mut self, value: impl Into<Str>) -> Self { self.treatment = value.into(); self }
+    pub fn treatment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.treatment = value.into(); self }
 }
 
-impl PropertyType for TreatmentToWeight {}
+impl crate::PropertyType for TreatmentToWeight {}
 
-impl ToValue for TreatmentToWeight {
+impl ::cloudwright_core::ToValue for TreatmentToWeight {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SplitWeight", &self.split_weight)
             .req("Treatment", &self.treatment)
             .build()
@@ -686,23 +591,125 @@ pub enum DesiredChange {
     /// `DECREASE`
     Decrease,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DesiredChange {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DesiredChange {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DesiredChange {
+impl ::cloudwright_core::ToValue for DesiredChange {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Increase => "INCREASE",
             Self::Decrease => "DECREASE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(CANCELLED|COMPLETED)");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)");
+    pub(crate) static PATTERN_6: Pattern =
+        Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:.*)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Experiment: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+            ("MetricGoals", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricGoalObject), min_items: Some(1), max_items: Some(3), unique: true })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("OnlineAbConfig", Shape::Object(&RULE_OnlineAbConfigObject)),
+            ("Project", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RandomizationSalt", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RemoveSegment", Shape::Bool),
+            ("RunningStatus", Shape::Object(&RULE_RunningStatusObject)),
+            ("SamplingRate", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("Segment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Treatments", Shape::List(&ListRule { items: Shape::Object(&RULE_TreatmentObject), min_items: Some(2), max_items: Some(5), unique: true })),
+        ],
+        required: &["Name", "Project", "Treatments", "MetricGoals", "OnlineAbConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricGoalObject: ObjRule = ObjRule {
+        properties: &[
+            ("DesiredChange", Shape::Str(&StrRule { allowed: &["INCREASE", "DECREASE"], ..StrRule::ANY })),
+            ("EntityIdKey", Shape::STR),
+            ("EventPattern", Shape::STR),
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("UnitLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ValueKey", Shape::STR),
+        ],
+        required: &["MetricName", "EntityIdKey", "ValueKey", "DesiredChange"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnlineAbConfigObject: ObjRule = ObjRule {
+        properties: &[
+            ("ControlTreatmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TreatmentWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_TreatmentToWeight), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RunningStatusObject: ObjRule = ObjRule {
+        properties: &[
+            ("AnalysisCompleteTime", Shape::STR),
+            ("DesiredState", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Reason", Shape::STR),
+            ("Status", Shape::STR),
+        ],
+        one_of: &[&[&["Status", "AnalysisCompleteTime"], &["Status", "Reason", "DesiredState"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TreatmentObject: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+            ("Feature", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("TreatmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Variation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["TreatmentName", "Feature", "Variation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TreatmentToWeight: ObjRule = ObjRule {
+        properties: &[
+            ("SplitWeight", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("Treatment", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Treatment", "SplitWeight"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

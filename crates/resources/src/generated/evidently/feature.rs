@@ -5,46 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)");
 
 /// The required properties of [`Feature`], by name: `Feature::new(FeatureRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeatureRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Project`: a string, required.
-    pub project: Str,
+    pub project: ::cloudwright_core::Str,
     /// `Variations`: a list of [`VariationObject`] objects, required.
-    pub variations: List<VariationObject>,
+    pub variations: ::cloudwright_core::List<VariationObject>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Feature: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultVariation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
-        ("EntityOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityOverride), min_items: Some(0), max_items: Some(2500), unique: true })),
-        ("EvaluationStrategy", Shape::Str(&StrRule { allowed: &["ALL_RULES", "DEFAULT_VARIATION"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Project", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Variations", Shape::List(&ListRule { items: Shape::Object(&RULE_VariationObject), min_items: Some(1), max_items: Some(5), unique: true })),
-    ],
-    required: &["Name", "Project", "Variations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Evidently::Feature` resource.
 ///
-/// Creates or updates an Evidently *feature* that you want to launch or test. You can define up to five variations of a feature, and use these variations in your launches and experiments. A feature must be created in a project. For information about creating a project, see \[CreateProject\](<https://docs.aws.amazon.com/cloudwatchevidently/latest/APIReference/API_CreateProject.html>) .
+/// Creates or updates an Evidently *feature* that you want to launch or test. You can define up to five variations of a feature, and use these variations in your launches and experiments. A feature must be created in a project. For information about creating a project, see [CreateProject](https://docs.aws.amazon.com/cloudwatchevidently/latest/APIReference/API_CreateProject.html) .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FeatureAttributes`], which `Handle<Feature>` dereferences to.
@@ -67,35 +43,35 @@ pub struct Feature {
     /// If you omit `DefaultVariation` , the first variation listed in the `Variations` structure is used as the default variation.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
-    pub default_variation: Option<Str>,
+    pub default_variation: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// An optional description of the feature.
     ///
     /// Length 0 to 160.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EntityOverrides`: a list of [`EntityOverride`] objects.
     ///
     /// Specify users that should always be served a specific variation of a feature. Each user is specified by a key-value pair . For each key, specify a user by entering their user ID, account ID, or some other identifier. For the value, specify the name of the variation that they are to be served.
     ///
     /// Items 0 to 2500.
-    pub entity_overrides: Option<List<EntityOverride>>,
+    pub entity_overrides: ::std::option::Option<::cloudwright_core::List<EntityOverride>>,
     /// `EvaluationStrategy`: an [`EvaluationStrategy`] value.
     ///
     /// Specify `ALL_RULES` to activate the traffic allocation specified by any ongoing launches or experiments. Specify `DEFAULT_VARIATION` to serve the default variation to all users instead.
-    pub evaluation_strategy: Option<EvaluationStrategy>,
+    pub evaluation_strategy: ::std::option::Option<EvaluationStrategy>,
     /// `Name`: a string, required.
     ///
     /// The name for the feature. It can include up to 127 characters.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Project`: a string, required.
     ///
     /// The name or ARN of the project that is to contain the new feature.
     ///
     /// Pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)`; length 0 to 2048; create-only: changing it replaces the resource.
-    pub project: Str,
+    pub project: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Assigns one or more tags (key-value pairs) to the feature.
@@ -106,8 +82,8 @@ pub struct Feature {
     ///
     /// You can associate as many as 50 tags with a feature.
     ///
-    /// For more information, see \[Tagging AWS resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tagging AWS resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Variations`: a list of [`VariationObject`] objects, required.
     ///
     /// An array of structures that contain the configuration of the feature's different variations.
@@ -115,7 +91,7 @@ pub struct Feature {
     /// Each `VariationObject` in the `Variations` array for a feature must have the same type of value ( `BooleanValue` , `DoubleValue` , `LongValue` or `StringValue` ).
     ///
     /// Items 1 to 5.
-    pub variations: List<VariationObject>,
+    pub variations: ::cloudwright_core::List<VariationObject>,
 }
 
 #[rustfmt::skip]
@@ -125,7 +101,7 @@ impl Feature {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Evidently::Feature",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-feature.html",
         primary_identifier: &["Arn"],
@@ -136,60 +112,62 @@ impl Feature {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Feature` with its required properties, named in a [`FeatureRequired`].
     #[inline]
     pub fn new(required: FeatureRequired) -> Self {
         Self {
-            default_variation: None,
-            description: None,
-            entity_overrides: None,
-            evaluation_strategy: None,
+            default_variation: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            entity_overrides: ::std::option::Option::None,
+            evaluation_strategy: ::std::option::Option::None,
             name: required.name,
             project: required.project,
-            tags: None,
+            tags: ::std::option::Option::None,
             variations: required.variations,
         }
     }
 
     /// `DefaultVariation`: a string.
-    pub fn default_variation(mut self, value: impl Into<Str>) -> Self { self.default_variation = Some(value.into()); self }
+    pub fn default_variation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_variation = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EntityOverrides`: a list of [`EntityOverride`] objects.
-    pub fn entity_overrides(mut self, value: impl Into<List<EntityOverride>>) -> Self { self.entity_overrides = Some(value.into()); self }
+    pub fn entity_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EntityOverride>>) -> Self { self.entity_overrides = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationStrategy`: an [`EvaluationStrategy`] value.
-    pub fn evaluation_strategy(mut self, value: impl Into<EvaluationStrategy>) -> Self { self.evaluation_strategy = Some(value.into()); self }
+    pub fn evaluation_strategy(mut self, value: impl ::std::convert::Into<EvaluationStrategy>) -> Self { self.evaluation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Project`: a string, required.
-    pub fn project(mut self, value: impl Into<Str>) -> Self { self.project = value.into(); self }
+    pub fn project(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Variations`: a list of [`VariationObject`] objects, required.
-    pub fn variations(mut self, value: impl Into<List<VariationObject>>) -> Self { self.variations = value.into(); self }
+    pub fn variations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VariationObject>>) -> Self { self.variations = value.into(); self }
 }
 
-impl Resource for Feature {
+impl ::cloudwright_core::Resource for Feature {
     type Attributes = FeatureAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Feature, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Feature, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Feature {
+impl ::cloudwright_core::ToValue for Feature {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultVariation", &self.default_variation)
             .opt("Description", &self.description)
             .opt("EntityOverrides", &self.entity_overrides)
@@ -202,12 +180,12 @@ impl ToValue for Feature {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Feature`]: `Handle<Feature>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Feature`]: `Handle<Feature>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FeatureAttributes(ResourceRef);
+pub struct FeatureAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FeatureAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FeatureAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -217,20 +195,10 @@ impl FeatureAttributes {
     ///
     /// The ARN of the feature. For example, `arn:aws:evidently:us-west-2:0123455678912:project/myProject/feature/myFeature` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EntityOverride: ObjRule = ObjRule {
-    properties: &[
-        ("EntityId", Shape::STR),
-        ("Variation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EntityOverride` property type of `AWS::Evidently::Feature`.
 ///
@@ -242,13 +210,13 @@ pub struct EntityOverride {
     /// `EntityId`: a string.
     ///
     /// The entity ID to be served the variation specified in `Variation` .
-    pub entity_id: Option<Str>,
+    pub entity_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Variation`: a string.
     ///
     /// The name of the variation to serve to the user session that matches the `EntityId` .
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
-    pub variation: Option<Str>,
+    pub variation: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -256,40 +224,26 @@ impl EntityOverride {
     /// A `EntityOverride` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EntityId`: a string.
-    pub fn entity_id(mut self, value: impl Into<Str>) -> Self { self.entity_id = Some(value.into()); self }
+    pub fn entity_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_id = ::std::option::Option::Some(value.into()); self }
     /// `Variation`: a string.
-    pub fn variation(mut self, value: impl Into<Str>) -> Self { self.variation = Some(value.into()); self }
+    pub fn variation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.variation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EntityOverride {}
+impl crate::PropertyType for EntityOverride {}
 
-impl ToValue for EntityOverride {
+impl ::cloudwright_core::ToValue for EntityOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EntityId", &self.entity_id)
             .opt("Variation", &self.variation)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VariationObject: ObjRule = ObjRule {
-    properties: &[
-        ("BooleanValue", Shape::Bool),
-        ("DoubleValue", Shape::NUM),
-        ("LongValue", Shape::NUM),
-        ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("VariationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["VariationName", "StringValue"], &["VariationName", "BooleanValue"], &["VariationName", "LongValue"], &["VariationName", "DoubleValue"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VariationObject` property type of `AWS::Evidently::Feature`.
 ///
@@ -301,27 +255,27 @@ pub struct VariationObject {
     /// `BooleanValue`: a boolean.
     ///
     /// The value assigned to this variation, if the variation type is boolean.
-    pub boolean_value: Option<Bool>,
+    pub boolean_value: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DoubleValue`: a number.
     ///
     /// The value assigned to this variation, if the variation type is a double.
-    pub double_value: Option<Num>,
+    pub double_value: ::std::option::Option<::cloudwright_core::Num>,
     /// `LongValue`: a number.
     ///
     /// The value assigned to this variation, if the variation type is a long.
-    pub long_value: Option<Num>,
+    pub long_value: ::std::option::Option<::cloudwright_core::Num>,
     /// `StringValue`: a string.
     ///
     /// The value assigned to this variation, if the variation type is a string.
     ///
     /// Length 0 to 512.
-    pub string_value: Option<Str>,
+    pub string_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `VariationName`: a string.
     ///
     /// A name for the variation. It can include up to 127 characters.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
-    pub variation_name: Option<Str>,
+    pub variation_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -329,27 +283,27 @@ impl VariationObject {
     /// A `VariationObject` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BooleanValue`: a boolean.
-    pub fn boolean_value(mut self, value: impl Into<Bool>) -> Self { self.boolean_value = Some(value.into()); self }
+    pub fn boolean_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.boolean_value = ::std::option::Option::Some(value.into()); self }
     /// `DoubleValue`: a number.
-    pub fn double_value(mut self, value: impl Into<Num>) -> Self { self.double_value = Some(value.into()); self }
+    pub fn double_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.double_value = ::std::option::Option::Some(value.into()); self }
     /// `LongValue`: a number.
-    pub fn long_value(mut self, value: impl Into<Num>) -> Self { self.long_value = Some(value.into()); self }
+    pub fn long_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.long_value = ::std::option::Option::Some(value.into()); self }
     /// `StringValue`: a string.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
+    pub fn string_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.string_value = ::std::option::Option::Some(value.into()); self }
     /// `VariationName`: a string.
-    pub fn variation_name(mut self, value: impl Into<Str>) -> Self { self.variation_name = Some(value.into()); self }
+    pub fn variation_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.variation_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VariationObject {}
+impl crate::PropertyType for VariationObject {}
 
-impl ToValue for VariationObject {
+impl ::cloudwright_core::ToValue for VariationObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BooleanValue", &self.boolean_value)
             .opt("DoubleValue", &self.double_value)
             .opt("LongValue", &self.long_value)
@@ -367,23 +321,76 @@ pub enum EvaluationStrategy {
     /// `DEFAULT_VARIATION`
     DefaultVariation,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EvaluationStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EvaluationStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EvaluationStrategy {
+impl ::cloudwright_core::ToValue for EvaluationStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllRules => "ALL_RULES",
             Self::DefaultVariation => "DEFAULT_VARIATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Feature: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultVariation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+            ("EntityOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityOverride), min_items: Some(0), max_items: Some(2500), unique: true })),
+            ("EvaluationStrategy", Shape::Str(&StrRule { allowed: &["ALL_RULES", "DEFAULT_VARIATION"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Project", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Variations", Shape::List(&ListRule { items: Shape::Object(&RULE_VariationObject), min_items: Some(1), max_items: Some(5), unique: true })),
+        ],
+        required: &["Name", "Project", "Variations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EntityOverride: ObjRule = ObjRule {
+        properties: &[
+            ("EntityId", Shape::STR),
+            ("Variation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VariationObject: ObjRule = ObjRule {
+        properties: &[
+            ("BooleanValue", Shape::Bool),
+            ("DoubleValue", Shape::NUM),
+            ("LongValue", Shape::NUM),
+            ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("VariationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["VariationName", "StringValue"], &["VariationName", "BooleanValue"], &["VariationName", "LongValue"], &["VariationName", "DoubleValue"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

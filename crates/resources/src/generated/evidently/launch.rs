@@ -5,50 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-a-zA-Z0-9._]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)");
 
 /// The required properties of [`Launch`], by name: `Launch::new(LaunchRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchRequired {
     /// `Groups`: a list of [`LaunchGroupObject`] objects, required.
-    pub groups: List<LaunchGroupObject>,
+    pub groups: ::cloudwright_core::List<LaunchGroupObject>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Project`: a string, required.
-    pub project: Str,
+    pub project: ::cloudwright_core::Str,
     /// `ScheduledSplitsConfig`: a list of [`StepConfig`] objects, required.
-    pub scheduled_splits_config: List<StepConfig>,
+    pub scheduled_splits_config: ::cloudwright_core::List<StepConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Launch: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
-        ("ExecutionStatus", Shape::Object(&RULE_ExecutionStatusObject)),
-        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchGroupObject), min_items: Some(1), max_items: Some(5), unique: true })),
-        ("MetricMonitors", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinitionObject), min_items: Some(0), max_items: Some(3), unique: true })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Project", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("RandomizationSalt", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ScheduledSplitsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_StepConfig), min_items: Some(1), max_items: Some(6), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name", "Project", "Groups", "ScheduledSplitsConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Evidently::Launch` resource.
 ///
@@ -73,47 +43,47 @@ pub struct Launch {
     /// An optional description for the launch.
     ///
     /// Length 0 to 160.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionStatus`: an [`ExecutionStatusObject`] object.
     ///
     /// A structure that you can use to start and stop the launch.
-    pub execution_status: Option<Obj<ExecutionStatusObject>>,
+    pub execution_status: ::std::option::Option<crate::Obj<ExecutionStatusObject>>,
     /// `Groups`: a list of [`LaunchGroupObject`] objects, required.
     ///
     /// An array of structures that contains the feature and variations that are to be used for the launch. You can up to five launch groups in a launch.
     ///
     /// Items 1 to 5.
-    pub groups: List<LaunchGroupObject>,
+    pub groups: ::cloudwright_core::List<LaunchGroupObject>,
     /// `MetricMonitors`: a list of [`MetricDefinitionObject`] objects.
     ///
     /// An array of structures that define the metrics that will be used to monitor the launch performance. You can have up to three metric monitors in the array.
     ///
     /// Items 0 to 3.
-    pub metric_monitors: Option<List<MetricDefinitionObject>>,
+    pub metric_monitors: ::std::option::Option<::cloudwright_core::List<MetricDefinitionObject>>,
     /// `Name`: a string, required.
     ///
     /// The name for the launch. It can include up to 127 characters.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Project`: a string, required.
     ///
     /// The name or ARN of the project that you want to create the launch in.
     ///
     /// Pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)`; length 0 to 2048; create-only: changing it replaces the resource.
-    pub project: Str,
+    pub project: ::cloudwright_core::Str,
     /// `RandomizationSalt`: a string.
     ///
     /// When Evidently assigns a particular user session to a launch, it must use a randomization ID to determine which variation the user session is served. This randomization ID is a combination of the entity ID and `randomizationSalt` . If you omit `randomizationSalt` , Evidently uses the launch name as the `randomizationsSalt` .
     ///
     /// Pattern `.*`; length 0 to 127.
-    pub randomization_salt: Option<Str>,
+    pub randomization_salt: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduledSplitsConfig`: a list of [`StepConfig`] objects, required.
     ///
     /// An array of structures that define the traffic allocation percentages among the feature variations during each step of the launch.
     ///
     /// Items 1 to 6.
-    pub scheduled_splits_config: List<StepConfig>,
+    pub scheduled_splits_config: ::cloudwright_core::List<StepConfig>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Assigns one or more tags (key-value pairs) to the launch.
@@ -124,8 +94,8 @@ pub struct Launch {
     ///
     /// You can associate as many as 50 tags with a launch.
     ///
-    /// For more information, see \[Tagging AWS resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tagging AWS resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -135,7 +105,7 @@ impl Launch {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Evidently::Launch",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-launch.html",
         primary_identifier: &["Arn"],
@@ -146,63 +116,65 @@ impl Launch {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Launch` with its required properties, named in a [`LaunchRequired`].
     #[inline]
     pub fn new(required: LaunchRequired) -> Self {
         Self {
-            description: None,
-            execution_status: None,
+            description: ::std::option::Option::None,
+            execution_status: ::std::option::Option::None,
             groups: required.groups,
-            metric_monitors: None,
+            metric_monitors: ::std::option::Option::None,
             name: required.name,
             project: required.project,
-            randomization_salt: None,
+            randomization_salt: ::std::option::Option::None,
             scheduled_splits_config: required.scheduled_splits_config,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionStatus`: an [`ExecutionStatusObject`] object.
-    pub fn execution_status(mut self, value: impl Into<Obj<ExecutionStatusObject>>) -> Self { self.execution_status = Some(value.into()); self }
+    pub fn execution_status(mut self, value: impl ::std::convert::Into<crate::Obj<ExecutionStatusObject>>) -> Self { self.execution_status = ::std::option::Option::Some(value.into()); self }
     /// `Groups`: a list of [`LaunchGroupObject`] objects, required.
-    pub fn groups(mut self, value: impl Into<List<LaunchGroupObject>>) -> Self { self.groups = value.into(); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LaunchGroupObject>>) -> Self { self.groups = value.into(); self }
     /// `MetricMonitors`: a list of [`MetricDefinitionObject`] objects.
-    pub fn metric_monitors(mut self, value: impl Into<List<MetricDefinitionObject>>) -> Self { self.metric_monitors = Some(value.into()); self }
+    pub fn metric_monitors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDefinitionObject>>) -> Self { self.metric_monitors = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Project`: a string, required.
-    pub fn project(mut self, value: impl Into<Str>) -> Self { self.project = value.into(); self }
+    pub fn project(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project = value.into(); self }
     /// `RandomizationSalt`: a string.
-    pub fn randomization_salt(mut self, value: impl Into<Str>) -> Self { self.randomization_salt = Some(value.into()); self }
+    pub fn randomization_salt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.randomization_salt = ::std::option::Option::Some(value.into()); self }
     /// `ScheduledSplitsConfig`: a list of [`StepConfig`] objects, required.
-    pub fn scheduled_splits_config(mut self, value: impl Into<List<StepConfig>>) -> Self { self.scheduled_splits_config = value.into(); self }
+    pub fn scheduled_splits_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StepConfig>>) -> Self { self.scheduled_splits_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Launch {
+impl ::cloudwright_core::Resource for Launch {
     type Attributes = LaunchAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Launch, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Launch, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Launch {
+impl ::cloudwright_core::ToValue for Launch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("ExecutionStatus", &self.execution_status)
             .req("Groups", &self.groups)
@@ -216,12 +188,12 @@ impl ToValue for Launch {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Launch`]: `Handle<Launch>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Launch`]: `Handle<Launch>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LaunchAttributes(ResourceRef);
+pub struct LaunchAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LaunchAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LaunchAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -231,29 +203,10 @@ impl LaunchAttributes {
     ///
     /// The ARN of the launch. For example, `arn:aws:evidently:us-west-2:0123455678912:project/myProject/launch/myLaunch`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`ExecutionStatusObject`], by name: `ExecutionStatusObject::new(ExecutionStatusObjectRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExecutionStatusObjectRequired {
-    /// `Status`: a string, required.
-    pub status: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExecutionStatusObject: ObjRule = ObjRule {
-    properties: &[
-        ("DesiredState", Shape::STR),
-        ("Reason", Shape::STR),
-        ("Status", Shape::STR),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExecutionStatusObject` property type of `AWS::Evidently::Launch`.
 ///
@@ -265,43 +218,43 @@ pub struct ExecutionStatusObject {
     /// `DesiredState`: a string.
     ///
     /// If you are using CloudFormation to stop this launch, specify either `COMPLETED` or `CANCELLED` here to indicate how to classify this experiment. If you omit this parameter, the default of `COMPLETED` is used.
-    pub desired_state: Option<Str>,
+    pub desired_state: ::std::option::Option<::cloudwright_core::Str>,
     /// `Reason`: a string.
     ///
     /// If you are using CloudFormation to stop this launch, this is an optional field that you can use to record why the launch is being stopped or cancelled.
-    pub reason: Option<Str>,
+    pub reason: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a string, required.
     ///
     /// To start the launch now, specify `START` for this parameter. If this launch is currently running and you want to stop it now, specify `STOP` .
-    pub status: Str,
+    pub status: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ExecutionStatusObject {
-    /// A `ExecutionStatusObject` with its required properties, named in a [`ExecutionStatusObjectRequired`].
+    /// A `ExecutionStatusObject` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: ExecutionStatusObjectRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            desired_state: None,
-            reason: None,
-            status: required.status,
+            desired_state: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            status: value.into(),
         }
     }
 
     /// `DesiredState`: a string.
-    pub fn desired_state(mut self, value: impl Into<Str>) -> Self { self.desired_state = Some(value.into()); self }
+    pub fn desired_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.desired_state = ::std::option::Option::Some(value.into()); self }
     /// `Reason`: a string.
-    pub fn reason(mut self, value: impl Into<Str>) -> Self { self.reason = Some(value.into()); self }
+    pub fn reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reason = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a string, required.
-    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for ExecutionStatusObject {}
+impl crate::PropertyType for ExecutionStatusObject {}
 
-impl ToValue for ExecutionStatusObject {
+impl ::cloudwright_core::ToValue for ExecutionStatusObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DesiredState", &self.desired_state)
             .opt("Reason", &self.reason)
             .req("Status", &self.status)
@@ -313,21 +266,10 @@ impl ToValue for ExecutionStatusObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupToWeightRequired {
     /// `GroupName`: a string, required.
-    pub group_name: Str,
+    pub group_name: ::cloudwright_core::Str,
     /// `SplitWeight`: an integer, required.
-    pub split_weight: Int,
+    pub split_weight: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GroupToWeight: ObjRule = ObjRule {
-    properties: &[
-        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SplitWeight", Shape::INT),
-    ],
-    required: &["GroupName", "SplitWeight"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GroupToWeight` property type of `AWS::Evidently::Launch`.
 ///
@@ -341,13 +283,13 @@ pub struct GroupToWeight {
     /// The name of the launch group. It can include up to 127 characters.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
-    pub group_name: Str,
+    pub group_name: ::cloudwright_core::Str,
     /// `SplitWeight`: an integer, required.
     ///
     /// The portion of launch traffic to allocate to this launch group.
     ///
     /// This is represented in thousandths of a percent. For example, specify 20,000 to allocate 20% of the launch audience to this launch group.
-    pub split_weight: Int,
+    pub split_weight: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -362,17 +304,17 @@ impl GroupToWeight {
     }
 
     /// `GroupName`: a string, required.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = value.into(); self }
     /// `SplitWeight`: an integer, required.
-    pub fn split_weight(mut self, value: impl Into<Int>) -> Self { self.split_weight = value.into(); self }
+    pub fn split_weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.split_weight = value.into(); self }
 }
 
-impl PropertyType for GroupToWeight {}
+impl crate::PropertyType for GroupToWeight {}
 
-impl ToValue for GroupToWeight {
+impl ::cloudwright_core::ToValue for GroupToWeight {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GroupName", &self.group_name)
             .req("SplitWeight", &self.split_weight)
             .build()
@@ -383,25 +325,12 @@ impl ToValue for GroupToWeight {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchGroupObjectRequired {
     /// `Feature`: a string, required.
-    pub feature: Str,
+    pub feature: ::cloudwright_core::Str,
     /// `GroupName`: a string, required.
-    pub group_name: Str,
+    pub group_name: ::cloudwright_core::Str,
     /// `Variation`: a string, required.
-    pub variation: Str,
+    pub variation: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchGroupObject: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
-        ("Feature", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Variation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["GroupName", "Feature", "Variation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LaunchGroupObject` property type of `AWS::Evidently::Launch`.
 ///
@@ -415,25 +344,25 @@ pub struct LaunchGroupObject {
     /// A description of the launch group.
     ///
     /// Length 0 to 160.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Feature`: a string, required.
     ///
     /// The feature that this launch is using.
     ///
     /// Pattern `^[-a-zA-Z0-9._]*$`; length 1 to 127.
-    pub feature: Str,
+    pub feature: ::cloudwright_core::Str,
     /// `GroupName`: a string, required.
     ///
     /// A name for this launch group. It can include up to 127 characters.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
-    pub group_name: Str,
+    pub group_name: ::cloudwright_core::Str,
     /// `Variation`: a string, required.
     ///
     /// The feature variation to use for this launch group.
     ///
     /// Pattern `^[-a-zA-Z0-9._]*$`; length 1 to 127.
-    pub variation: Str,
+    pub variation: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -442,7 +371,7 @@ impl LaunchGroupObject {
     #[inline]
     pub fn new(required: LaunchGroupObjectRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             feature: required.feature,
             group_name: required.group_name,
             variation: required.variation,
@@ -450,21 +379,21 @@ impl LaunchGroupObject {
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Feature`: a string, required.
-    pub fn feature(mut self, value: impl Into<Str>) -> Self { self.feature = value.into(); self }
+    pub fn feature(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.feature = value.into(); self }
     /// `GroupName`: a string, required.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = value.into(); self }
     /// `Variation`: a string, required.
-    pub fn variation(mut self, value: impl Into<Str>) -> Self { self.variation = value.into(); self }
+    pub fn variation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.variation = value.into(); self }
 }
 
-impl PropertyType for LaunchGroupObject {}
+impl crate::PropertyType for LaunchGroupObject {}
 
-impl ToValue for LaunchGroupObject {
+impl ::cloudwright_core::ToValue for LaunchGroupObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Feature", &self.feature)
             .req("GroupName", &self.group_name)
@@ -477,26 +406,12 @@ impl ToValue for LaunchGroupObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDefinitionObjectRequired {
     /// `EntityIdKey`: a string, required.
-    pub entity_id_key: Str,
+    pub entity_id_key: ::cloudwright_core::Str,
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `ValueKey`: a string, required.
-    pub value_key: Str,
+    pub value_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDefinitionObject: ObjRule = ObjRule {
-    properties: &[
-        ("EntityIdKey", Shape::STR),
-        ("EventPattern", Shape::STR),
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("UnitLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ValueKey", Shape::STR),
-    ],
-    required: &["MetricName", "EntityIdKey", "ValueKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricDefinitionObject` property type of `AWS::Evidently::Launch`.
 ///
@@ -508,29 +423,29 @@ pub struct MetricDefinitionObject {
     /// `EntityIdKey`: a string, required.
     ///
     /// The entity, such as a user or session, that does an action that causes a metric value to be recorded. An example is `userDetails.userID` .
-    pub entity_id_key: Str,
+    pub entity_id_key: ::cloudwright_core::Str,
     /// `EventPattern`: a string.
     ///
     /// The EventBridge event pattern that defines how the metric is recorded.
     ///
-    /// For more information about EventBridge event patterns, see \[Amazon EventBridge event patterns\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html>) .
-    pub event_pattern: Option<Str>,
+    /// For more information about EventBridge event patterns, see [Amazon EventBridge event patterns](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html) .
+    pub event_pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricName`: a string, required.
     ///
     /// A name for the metric. It can include up to 255 characters.
     ///
     /// Pattern `^[\S]+$`; length 1 to 255.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `UnitLabel`: a string.
     ///
     /// A label for the units that the metric is measuring.
     ///
     /// Pattern `.*`; length 1 to 256.
-    pub unit_label: Option<Str>,
+    pub unit_label: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValueKey`: a string, required.
     ///
     /// The value that is tracked to produce the metric.
-    pub value_key: Str,
+    pub value_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -540,31 +455,31 @@ impl MetricDefinitionObject {
     pub fn new(required: MetricDefinitionObjectRequired) -> Self {
         Self {
             entity_id_key: required.entity_id_key,
-            event_pattern: None,
+            event_pattern: ::std::option::Option::None,
             metric_name: required.metric_name,
-            unit_label: None,
+            unit_label: ::std::option::Option::None,
             value_key: required.value_key,
         }
     }
 
     /// `EntityIdKey`: a string, required.
-    pub fn entity_id_key(mut self, value: impl Into<Str>) -> Self { self.entity_id_key = value.into(); self }
+    pub fn entity_id_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_id_key = value.into(); self }
     /// `EventPattern`: a string.
-    pub fn event_pattern(mut self, value: impl Into<Str>) -> Self { self.event_pattern = Some(value.into()); self }
+    pub fn event_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_pattern = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `UnitLabel`: a string.
-    pub fn unit_label(mut self, value: impl Into<Str>) -> Self { self.unit_label = Some(value.into()); self }
+    pub fn unit_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit_label = ::std::option::Option::Some(value.into()); self }
     /// `ValueKey`: a string, required.
-    pub fn value_key(mut self, value: impl Into<Str>) -> Self { self.value_key = value.into(); self }
+    pub fn value_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value_key = value.into(); self }
 }
 
-impl PropertyType for MetricDefinitionObject {}
+impl crate::PropertyType for MetricDefinitionObject {}
 
-impl ToValue for MetricDefinitionObject {
+impl ::cloudwright_core::ToValue for MetricDefinitionObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EntityIdKey", &self.entity_id_key)
             .opt("EventPattern", &self.event_pattern)
             .req("MetricName", &self.metric_name)
@@ -578,30 +493,18 @@ impl ToValue for MetricDefinitionObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SegmentOverrideRequired {
     /// `EvaluationOrder`: an integer, required.
-    pub evaluation_order: Int,
+    pub evaluation_order: ::cloudwright_core::Int,
     /// `Segment`: a string, required.
-    pub segment: Str,
+    pub segment: ::cloudwright_core::Str,
     /// `Weights`: a list of [`GroupToWeight`] objects, required.
-    pub weights: List<GroupToWeight>,
+    pub weights: ::cloudwright_core::List<GroupToWeight>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SegmentOverride: ObjRule = ObjRule {
-    properties: &[
-        ("EvaluationOrder", Shape::INT),
-        ("Segment", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Weights", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupToWeight), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Segment", "EvaluationOrder", "Weights"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SegmentOverride` property type of `AWS::Evidently::Launch`.
 ///
 /// Use this structure to specify different traffic splits for one or more audience *segments* . A segment is a portion of your audience that share one or more characteristics. Examples could be Chrome browser users, users in Europe, or Firefox browser users in Europe who also fit other criteria that your application collects, such as age.
 ///
-/// For more information, see \[Use segments to focus your audience\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Evidently-segments.html>) .
+/// For more information, see [Use segments to focus your audience](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Evidently-segments.html) .
 ///
 /// This sructure is an array of up to six segment override objects. Each of these objects specifies a segment that you have already created, and defines the traffic split for that segment.
 ///
@@ -611,17 +514,17 @@ pub struct SegmentOverride {
     /// `EvaluationOrder`: an integer, required.
     ///
     /// A number indicating the order to use to evaluate segment overrides, if there are more than one. Segment overrides with lower numbers are evaluated first.
-    pub evaluation_order: Int,
+    pub evaluation_order: ::cloudwright_core::Int,
     /// `Segment`: a string, required.
     ///
     /// The ARN of the segment to use for this override.
     ///
     /// Pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)`; length 1 to 2048.
-    pub segment: Str,
+    pub segment: ::cloudwright_core::Str,
     /// `Weights`: a list of [`GroupToWeight`] objects, required.
     ///
     /// The traffic allocation percentages among the feature variations to assign to this segment. This is a set of key-value pairs. The keys are variation names. The values represent the amount of traffic to allocate to that variation for this segment. This is expressed in thousandths of a percent, so a weight of 50000 represents 50% of traffic.
-    pub weights: List<GroupToWeight>,
+    pub weights: ::cloudwright_core::List<GroupToWeight>,
 }
 
 #[rustfmt::skip]
@@ -637,19 +540,19 @@ impl SegmentOverride {
     }
 
     /// `EvaluationOrder`: an integer, required.
-    pub fn evaluation_order(mut self, value: impl Into<Int>) -> Self { self.evaluation_order = value.into(); self }
+    pub fn evaluation_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.evaluation_order = value.into(); self }
     /// `Segment`: a string, required.
-    pub fn segment(mut self, value: impl Into<Str>) -> Self { self.segment = value.into(); self }
+    pub fn segment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment = value.into(); self }
     /// `Weights`: a list of [`GroupToWeight`] objects, required.
-    pub fn weights(mut self, value: impl Into<List<GroupToWeight>>) -> Self { self.weights = value.into(); self }
+    pub fn weights(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GroupToWeight>>) -> Self { self.weights = value.into(); self }
 }
 
-impl PropertyType for SegmentOverride {}
+impl crate::PropertyType for SegmentOverride {}
 
-impl ToValue for SegmentOverride {
+impl ::cloudwright_core::ToValue for SegmentOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EvaluationOrder", &self.evaluation_order)
             .req("Segment", &self.segment)
             .req("Weights", &self.weights)
@@ -661,22 +564,10 @@ impl ToValue for SegmentOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepConfigRequired {
     /// `GroupWeights`: a list of [`GroupToWeight`] objects, required.
-    pub group_weights: List<GroupToWeight>,
+    pub group_weights: ::cloudwright_core::List<GroupToWeight>,
     /// `StartTime`: a string, required.
-    pub start_time: Str,
+    pub start_time: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StepConfig: ObjRule = ObjRule {
-    properties: &[
-        ("GroupWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupToWeight), min_items: None, max_items: None, unique: true })),
-        ("SegmentOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentOverride), min_items: None, max_items: None, unique: true })),
-        ("StartTime", Shape::STR),
-    ],
-    required: &["StartTime", "GroupWeights"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StepConfig` property type of `AWS::Evidently::Launch`.
 ///
@@ -688,17 +579,17 @@ pub struct StepConfig {
     /// `GroupWeights`: a list of [`GroupToWeight`] objects, required.
     ///
     /// An array of structures that define how much launch traffic to allocate to each launch group during this step of the launch.
-    pub group_weights: List<GroupToWeight>,
+    pub group_weights: ::cloudwright_core::List<GroupToWeight>,
     /// `SegmentOverrides`: a list of [`SegmentOverride`] objects.
     ///
     /// An array of structures that you can use to specify different traffic splits for one or more audience *segments* . A segment is a portion of your audience that share one or more characteristics. Examples could be Chrome browser users, users in Europe, or Firefox browser users in Europe who also fit other criteria that your application collects, such as age.
     ///
-    /// For more information, see \[Use segments to focus your audience\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Evidently-segments.html>) .
-    pub segment_overrides: Option<List<SegmentOverride>>,
+    /// For more information, see [Use segments to focus your audience](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Evidently-segments.html) .
+    pub segment_overrides: ::std::option::Option<::cloudwright_core::List<SegmentOverride>>,
     /// `StartTime`: a string, required.
     ///
     /// The date and time to start this step of the launch. Use UTC format, `yyyy-MM-ddTHH:mm:ssZ` . For example, `2025-11-25T23:59:59Z`
-    pub start_time: Str,
+    pub start_time: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -708,28 +599,137 @@ impl StepConfig {
     pub fn new(required: StepConfigRequired) -> Self {
         Self {
             group_weights: required.group_weights,
-            segment_overrides: None,
+            segment_overrides: ::std::option::Option::None,
             start_time: required.start_time,
         }
     }
 
     /// `GroupWeights`: a list of [`GroupToWeight`] objects, required.
-    pub fn group_weights(mut self, value: impl Into<List<GroupToWeight>>) -> Self { self.group_weights = value.into(); self }
+    pub fn group_weights(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GroupToWeight>>) -> Self { self.group_weights = value.into(); self }
     /// `SegmentOverrides`: a list of [`SegmentOverride`] objects.
-    pub fn segment_overrides(mut self, value: impl Into<List<SegmentOverride>>) -> Self { self.segment_overrides = Some(value.into()); self }
+    pub fn segment_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SegmentOverride>>) -> Self { self.segment_overrides = ::std::option::Option::Some(value.into()); self }
     /// `StartTime`: a string, required.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = value.into(); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = value.into(); self }
 }
 
-impl PropertyType for StepConfig {}
+impl crate::PropertyType for StepConfig {}
 
-impl ToValue for StepConfig {
+impl ::cloudwright_core::ToValue for StepConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GroupWeights", &self.group_weights)
             .opt("SegmentOverrides", &self.segment_overrides)
             .req("StartTime", &self.start_time)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-a-zA-Z0-9._]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Launch: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+            ("ExecutionStatus", Shape::Object(&RULE_ExecutionStatusObject)),
+            ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchGroupObject), min_items: Some(1), max_items: Some(5), unique: true })),
+            ("MetricMonitors", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinitionObject), min_items: Some(0), max_items: Some(3), unique: true })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Project", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("RandomizationSalt", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ScheduledSplitsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_StepConfig), min_items: Some(1), max_items: Some(6), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name", "Project", "Groups", "ScheduledSplitsConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExecutionStatusObject: ObjRule = ObjRule {
+        properties: &[
+            ("DesiredState", Shape::STR),
+            ("Reason", Shape::STR),
+            ("Status", Shape::STR),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GroupToWeight: ObjRule = ObjRule {
+        properties: &[
+            ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SplitWeight", Shape::INT),
+        ],
+        required: &["GroupName", "SplitWeight"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchGroupObject: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+            ("Feature", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Variation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["GroupName", "Feature", "Variation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDefinitionObject: ObjRule = ObjRule {
+        properties: &[
+            ("EntityIdKey", Shape::STR),
+            ("EventPattern", Shape::STR),
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("UnitLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ValueKey", Shape::STR),
+        ],
+        required: &["MetricName", "EntityIdKey", "ValueKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SegmentOverride: ObjRule = ObjRule {
+        properties: &[
+            ("EvaluationOrder", Shape::INT),
+            ("Segment", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Weights", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupToWeight), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Segment", "EvaluationOrder", "Weights"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StepConfig: ObjRule = ObjRule {
+        properties: &[
+            ("GroupWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupToWeight), min_items: None, max_items: None, unique: true })),
+            ("SegmentOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentOverride), min_items: None, max_items: None, unique: true })),
+            ("StartTime", Shape::STR),
+        ],
+        required: &["StartTime", "GroupWeights"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

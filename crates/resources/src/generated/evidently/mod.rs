@@ -31,6 +31,6 @@ pub use feature::{Feature, FeatureAttributes, FeatureRequired};
 #[cfg(feature = "evidently")]
 pub use launch::{Launch, LaunchAttributes, LaunchRequired};
 #[cfg(feature = "evidently")]
-pub use project::{Project, ProjectAttributes, ProjectRequired};
+pub use project::{Project, ProjectAttributes};
 #[cfg(feature = "evidently")]
-pub use segment::{Segment, SegmentAttributes, SegmentRequired};
+pub use segment::{Segment, SegmentAttributes};

@@ -5,37 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[-a-zA-Z0-9._/]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9][-a-z0-9]*[a-z0-9]$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[-a-zA-Z0-9!_.*'()/]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
-
-/// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProjectRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Project: ObjRule = ObjRule {
-    properties: &[
-        ("AppConfigResource", Shape::Object(&RULE_AppConfigResourceObject)),
-        ("DataDelivery", Shape::Object(&RULE_DataDeliveryObject)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Evidently::Project` resource.
 ///
@@ -55,30 +25,30 @@ pub(crate) static RULE_Project: ObjRule = ObjRule {
 pub struct Project {
     /// `AppConfigResource`: an [`AppConfigResourceObject`] object.
     ///
-    /// Use this parameter if the project will use *client-side evaluation powered by AWS AppConfig* . Client-side evaluation allows your application to assign variations to user sessions locally instead of by calling the \[EvaluateFeature\](<https://docs.aws.amazon.com/cloudwatchevidently/latest/APIReference/API_EvaluateFeature.html>) operation. This mitigates the latency and availability risks that come with an API call. For more information, see \[Use client-side evaluation - powered by AWS AppConfig .\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Evidently-client-side-evaluation.html>)
+    /// Use this parameter if the project will use *client-side evaluation powered by AWS AppConfig* . Client-side evaluation allows your application to assign variations to user sessions locally instead of by calling the [EvaluateFeature](https://docs.aws.amazon.com/cloudwatchevidently/latest/APIReference/API_EvaluateFeature.html) operation. This mitigates the latency and availability risks that come with an API call. For more information, see [Use client-side evaluation - powered by AWS AppConfig .](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Evidently-client-side-evaluation.html)
     ///
     /// This parameter is a structure that contains information about the AWS AppConfig application that will be used as for client-side evaluation.
     ///
     /// To create a project that uses client-side evaluation, you must have the `evidently:ExportProjectAsConfiguration` permission.
-    pub app_config_resource: Option<Obj<AppConfigResourceObject>>,
+    pub app_config_resource: ::std::option::Option<crate::Obj<AppConfigResourceObject>>,
     /// `DataDelivery`: a [`DataDeliveryObject`] object.
     ///
     /// A structure that contains information about where Evidently is to store evaluation events for longer term storage, if you choose to do so. If you choose not to store these events, Evidently deletes them after using them to produce metrics and other experiment results that you can view.
     ///
     /// You can't specify both `CloudWatchLogs` and `S3Destination` in the same operation.
-    pub data_delivery: Option<Obj<DataDeliveryObject>>,
+    pub data_delivery: ::std::option::Option<crate::Obj<DataDeliveryObject>>,
     /// `Description`: a string.
     ///
     /// An optional description of the project.
     ///
     /// Length 0 to 160.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name for the project. It can include up to 127 characters.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Assigns one or more tags (key-value pairs) to the project.
@@ -89,8 +59,8 @@ pub struct Project {
     ///
     /// You can associate as many as 50 tags with a project.
     ///
-    /// For more information, see \[Tagging AWS resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tagging AWS resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -100,7 +70,7 @@ impl Project {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Evidently::Project",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-project.html",
         primary_identifier: &["Arn"],
@@ -111,51 +81,53 @@ impl Project {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Project` with its required properties, named in a [`ProjectRequired`].
+    /// A `Project` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ProjectRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            app_config_resource: None,
-            data_delivery: None,
-            description: None,
-            name: required.name,
-            tags: None,
+            app_config_resource: ::std::option::Option::None,
+            data_delivery: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AppConfigResource`: an [`AppConfigResourceObject`] object.
-    pub fn app_config_resource(mut self, value: impl Into<Obj<AppConfigResourceObject>>) -> Self { self.app_config_resource = Some(value.into()); self }
+    pub fn app_config_resource(mut self, value: impl ::std::convert::Into<crate::Obj<AppConfigResourceObject>>) -> Self { self.app_config_resource = ::std::option::Option::Some(value.into()); self }
     /// `DataDelivery`: a [`DataDeliveryObject`] object.
-    pub fn data_delivery(mut self, value: impl Into<Obj<DataDeliveryObject>>) -> Self { self.data_delivery = Some(value.into()); self }
+    pub fn data_delivery(mut self, value: impl ::std::convert::Into<crate::Obj<DataDeliveryObject>>) -> Self { self.data_delivery = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Project {
+impl ::cloudwright_core::Resource for Project {
     type Attributes = ProjectAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Project, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Project, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Project {
+impl ::cloudwright_core::ToValue for Project {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppConfigResource", &self.app_config_resource)
             .opt("DataDelivery", &self.data_delivery)
             .opt("Description", &self.description)
@@ -165,12 +137,12 @@ impl ToValue for Project {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Project`]: `Handle<Project>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Project`]: `Handle<Project>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProjectAttributes(ResourceRef);
+pub struct ProjectAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProjectAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProjectAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -180,8 +152,8 @@ impl ProjectAttributes {
     ///
     /// The ARN of the project. For example, `arn:aws:evidently:us-west-2:0123455678912:project/myProject`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -189,21 +161,10 @@ impl ProjectAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppConfigResourceObjectRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `EnvironmentId`: a string, required.
-    pub environment_id: Str,
+    pub environment_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppConfigResourceObject: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EnvironmentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ApplicationId", "EnvironmentId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AppConfigResourceObject` property type of `AWS::Evidently::Project`.
 ///
@@ -217,13 +178,13 @@ pub struct AppConfigResourceObject {
     /// The ID of the AWS AppConfig application to use for client-side evaluation.
     ///
     /// Pattern `[a-z0-9]{4,7}`.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `EnvironmentId`: a string, required.
     ///
     /// The ID of the AWS AppConfig environment to use for client-side evaluation.
     ///
     /// Pattern `[a-z0-9]{4,7}`.
-    pub environment_id: Str,
+    pub environment_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -238,33 +199,22 @@ impl AppConfigResourceObject {
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `EnvironmentId`: a string, required.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = value.into(); self }
+    pub fn environment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_id = value.into(); self }
 }
 
-impl PropertyType for AppConfigResourceObject {}
+impl crate::PropertyType for AppConfigResourceObject {}
 
-impl ToValue for AppConfigResourceObject {
+impl ::cloudwright_core::ToValue for AppConfigResourceObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .req("EnvironmentId", &self.environment_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataDeliveryObject: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("S3", Shape::Object(&RULE_S3Destination)),
-    ],
-    one_of: &[&[&["S3"], &["LogGroup"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataDeliveryObject` property type of `AWS::Evidently::Project`.
 ///
@@ -278,11 +228,11 @@ pub struct DataDeliveryObject {
     /// If the project stores evaluation events in CloudWatch Logs , this structure stores the log group name.
     ///
     /// Pattern `^[-a-zA-Z0-9._/]+$`; length 1 to 512.
-    pub log_group: Option<Str>,
+    pub log_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3`: a [`S3Destination`] object.
     ///
     /// If the project stores evaluation events in an Amazon S3 bucket, this structure stores the bucket name and bucket prefix.
-    pub s3: Option<Obj<S3Destination>>,
+    pub s3: ::std::option::Option<crate::Obj<S3Destination>>,
 }
 
 #[rustfmt::skip]
@@ -290,44 +240,26 @@ impl DataDeliveryObject {
     /// A `DataDeliveryObject` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogGroup`: a string.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
+    pub fn log_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3Destination`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3Destination>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3Destination>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataDeliveryObject {}
+impl crate::PropertyType for DataDeliveryObject {}
 
-impl ToValue for DataDeliveryObject {
+impl ::cloudwright_core::ToValue for DataDeliveryObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroup", &self.log_group)
             .opt("S3", &self.s3)
             .build()
     }
 }
-
-/// The required properties of [`S3Destination`], by name: `S3Destination::new(S3DestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3DestinationRequired {
-    /// `BucketName`: a string, required.
-    pub bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Destination` property type of `AWS::Evidently::Project`.
 ///
@@ -341,40 +273,101 @@ pub struct S3Destination {
     /// The name of the bucket in which Evidently stores evaluation events.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9][-a-z0-9]*[a-z0-9]$`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `Prefix`: a string.
     ///
     /// The bucket prefix in which Evidently stores evaluation events.
     ///
     /// Pattern `^[-a-zA-Z0-9!_.*'()/]*$`; length 1 to 1024.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3Destination {
-    /// A `S3Destination` with its required properties, named in a [`S3DestinationRequired`].
+    /// A `S3Destination` with its one required property, `BucketName`.
     #[inline]
-    pub fn new(required: S3DestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_name: required.bucket_name,
-            prefix: None,
+            bucket_name: value.into(),
+            prefix: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Destination {}
+impl crate::PropertyType for S3Destination {}
 
-impl ToValue for S3Destination {
+impl ::cloudwright_core::ToValue for S3Destination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("Prefix", &self.prefix)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[-a-zA-Z0-9._/]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9][-a-z0-9]*[a-z0-9]$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[-a-zA-Z0-9!_.*'()/]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Project: ObjRule = ObjRule {
+        properties: &[
+            ("AppConfigResource", Shape::Object(&RULE_AppConfigResourceObject)),
+            ("DataDelivery", Shape::Object(&RULE_DataDeliveryObject)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppConfigResourceObject: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EnvironmentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ApplicationId", "EnvironmentId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataDeliveryObject: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("S3", Shape::Object(&RULE_S3Destination)),
+        ],
+        one_of: &[&[&["S3"], &["LogGroup"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

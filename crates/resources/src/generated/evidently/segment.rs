@@ -5,33 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
-
-/// The required properties of [`Segment`], by name: `Segment::new(SegmentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SegmentRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Segment: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Pattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Evidently::Segment` resource.
 ///
@@ -39,9 +13,9 @@ pub(crate) static RULE_Segment: ObjRule = ObjRule {
 ///
 /// Using a segment in an experiment limits that experiment to evaluate only the users who match the segment criteria. Using one or more segments in a launch allow you to define different traffic splits for the different audience segments.
 ///
-/// For more information about segment pattern syntax, see \[Segment rule pattern syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Evidently-segments.html#CloudWatch-Evidently-segments-syntax>) .
+/// For more information about segment pattern syntax, see [Segment rule pattern syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Evidently-segments.html#CloudWatch-Evidently-segments-syntax) .
 ///
-/// The pattern that you define for a segment is matched against the value of `evaluationContext` , which is passed into Evidently in the \[EvaluateFeature\](<https://docs.aws.amazon.com/cloudwatchevidently/latest/APIReference/API_EvaluateFeature.html>) operation, when Evidently assigns a feature variation to a user.
+/// The pattern that you define for a segment is matched against the value of `evaluationContext` , which is passed into Evidently in the [EvaluateFeature](https://docs.aws.amazon.com/cloudwatchevidently/latest/APIReference/API_EvaluateFeature.html) operation, when Evidently assigns a feature variation to a user.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SegmentAttributes`], which `Handle<Segment>` dereferences to.
@@ -59,19 +33,19 @@ pub struct Segment {
     /// An optional description for this segment.
     ///
     /// Length 0 to 160.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A name for the segment.
     ///
     /// Pattern `[-a-zA-Z0-9._]*`; length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Pattern`: a string.
     ///
-    /// The pattern to use for the segment. For more information about pattern syntax, see \[Segment rule pattern syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Evidently-segments.html#CloudWatch-Evidently-segments-syntax>) .
+    /// The pattern to use for the segment. For more information about pattern syntax, see [Segment rule pattern syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Evidently-segments.html#CloudWatch-Evidently-segments-syntax) .
     ///
     /// Length 1 to 1024.
-    pub pattern: Option<Str>,
+    pub pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Assigns one or more tags (key-value pairs) to the feature.
@@ -82,8 +56,8 @@ pub struct Segment {
     ///
     /// You can associate as many as 50 tags with a feature.
     ///
-    /// For more information, see \[Tagging AWS resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tagging AWS resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +67,7 @@ impl Segment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Evidently::Segment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-segment.html",
         primary_identifier: &["Arn"],
@@ -104,48 +78,50 @@ impl Segment {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Segment` with its required properties, named in a [`SegmentRequired`].
+    /// A `Segment` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SegmentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            name: required.name,
-            pattern: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            pattern: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Pattern`: a string.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = Some(value.into()); self }
+    pub fn pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Segment {
+impl ::cloudwright_core::Resource for Segment {
     type Attributes = SegmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Segment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Segment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Segment {
+impl ::cloudwright_core::ToValue for Segment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("Pattern", &self.pattern)
@@ -154,12 +130,12 @@ impl ToValue for Segment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Segment`]: `Handle<Segment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Segment`]: `Handle<Segment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SegmentAttributes(ResourceRef);
+pub struct SegmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SegmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SegmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -169,7 +145,31 @@ impl SegmentAttributes {
     ///
     /// The ARN of the segment. For example, `arn:aws:evidently:us-west-2:123456789012:segment/australiaSegment`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Segment: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Pattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

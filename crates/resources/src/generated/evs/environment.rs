@@ -5,67 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,100}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^h-[a-f0-9]{8}([a-f0-9]{9})?$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([a-zA-Z0-9\\-]*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^pg-[a-f0-9]{8}([a-f0-9]{9})?$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)/(3[0-2]|[1-2][0-9]|[0-9])$",
-);
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^acl-[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_7: Pattern =
-    Pattern::new("^[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^sg-[0-9a-zA-Z]*$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^subnet-[a-f0-9]{8}([a-f0-9]{9})?$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^vpc-[a-f0-9]{8}([a-f0-9]{9})?$");
-
 /// The required properties of [`Environment`], by name: `Environment::new(EnvironmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentRequired {
     /// `ConnectivityInfo`: a [`ConnectivityInfo`] object, required.
-    pub connectivity_info: Obj<ConnectivityInfo>,
+    pub connectivity_info: crate::Obj<ConnectivityInfo>,
     /// `LicenseInfo`: a [`LicenseInfo`] object, required.
-    pub license_info: Obj<LicenseInfo>,
+    pub license_info: crate::Obj<LicenseInfo>,
     /// `ServiceAccessSubnetId`: a string, required.
-    pub service_access_subnet_id: Str,
+    pub service_access_subnet_id: ::cloudwright_core::Str,
     /// `SiteId`: a string, required.
-    pub site_id: Str,
+    pub site_id: ::cloudwright_core::Str,
     /// `TermsAccepted`: a boolean, required.
-    pub terms_accepted: Bool,
+    pub terms_accepted: ::cloudwright_core::Bool,
     /// `VcfHostnames`: a [`VcfHostnames`] object, required.
-    pub vcf_hostnames: Obj<VcfHostnames>,
+    pub vcf_hostnames: crate::Obj<VcfHostnames>,
     /// `VcfVersion`: a [`VcfVersion`] value, required.
     pub vcf_version: VcfVersion,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectivityInfo", Shape::Object(&RULE_ConnectivityInfo)),
-        ("EnvironmentName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Hosts", Shape::List(&ListRule { items: Shape::Object(&RULE_HostInfoForCreate), min_items: Some(4), max_items: Some(4), unique: false })),
-        ("InitialVlans", Shape::Object(&RULE_InitialVlans)),
-        ("KmsKeyId", Shape::STR),
-        ("LicenseInfo", Shape::Object(&RULE_LicenseInfo)),
-        ("ServiceAccessSecurityGroups", Shape::Object(&RULE_ServiceAccessSecurityGroups)),
-        ("ServiceAccessSubnetId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("SiteId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TermsAccepted", Shape::Bool),
-        ("VcfHostnames", Shape::Object(&RULE_VcfHostnames)),
-        ("VcfVersion", Shape::Str(&StrRule { allowed: &["VCF-5.2.1", "VCF-5.2.2"], ..StrRule::ANY })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_10), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId", "ServiceAccessSubnetId", "VcfVersion", "TermsAccepted", "LicenseInfo", "ConnectivityInfo", "VcfHostnames", "SiteId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EVS::Environment` resource.
 ///
@@ -75,7 +34,7 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
 ///
 /// It can take several hours to create an environment. After the deployment completes, you can configure VCF in the vSphere user interface according to your needs.
 ///
-/// &gt; You cannot use the `dedicatedHostId` and `placementGroupId` parameters together in the same `CreateEnvironment` action. This results in a `ValidationException` response.
+/// \> You cannot use the `dedicatedHostId` and `placementGroupId` parameters together in the same `CreateEnvironment` action. This results in a `ValidationException` response.
 ///
 /// `Ref` returns its `EnvironmentId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EnvironmentAttributes`], which `Handle<Environment>` dereferences to.
@@ -91,29 +50,29 @@ pub struct Environment {
     /// The connectivity configuration for the environment. Amazon EVS requires that you specify two route server peer IDs. During environment creation, the route server endpoints peer with the NSX uplink VLAN for connectivity to the NSX overlay network.
     ///
     /// Create-only: changing it replaces the resource.
-    pub connectivity_info: Obj<ConnectivityInfo>,
+    pub connectivity_info: crate::Obj<ConnectivityInfo>,
     /// `EnvironmentName`: a string.
     ///
     /// The name of the environment.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,100}$`; create-only: changing it replaces the resource.
-    pub environment_name: Option<Str>,
+    pub environment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Hosts`: a list of [`HostInfoForCreate`] objects.
     ///
     /// Required for environment resource creation.
     ///
     /// Items 4 to 4; write-only: CloudFormation does not return it.
-    pub hosts: Option<List<HostInfoForCreate>>,
+    pub hosts: ::std::option::Option<::cloudwright_core::List<HostInfoForCreate>>,
     /// `InitialVlans`: an [`InitialVlans`] object.
     ///
-    /// &gt; Amazon EVS is in public preview release and is subject to change.
+    /// \> Amazon EVS is in public preview release and is subject to change.
     ///
     /// The initial VLAN subnets for the environment. Amazon EVS VLAN subnets have a minimum CIDR block size of /28 and a maximum size of /24. Amazon EVS VLAN subnet CIDR blocks must not overlap with other subnets in the VPC.
     ///
     /// Required for environment resource creation.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub initial_vlans: Option<Obj<InitialVlans>>,
+    pub initial_vlans: ::std::option::Option<crate::Obj<InitialVlans>>,
     /// `KmsKeyId`: a string.
     ///
     /// The AWS KMS key ID that AWS Secrets Manager uses to encrypt secrets that are associated with the environment. These secrets contain the VCF credentials that are needed to install vCenter Server, NSX, and SDDC Manager.
@@ -121,41 +80,42 @@ pub struct Environment {
     /// By default, Amazon EVS use the AWS Secrets Manager managed key `aws/secretsmanager` . You can also specify a customer managed key.
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LicenseInfo`: a [`LicenseInfo`] object, required.
     ///
     /// The license information that Amazon EVS requires to create an environment. Amazon EVS requires two license keys: a VCF solution key and a vSAN license key. The VCF solution key must cover a minimum of 256 cores. The vSAN license key must provide at least 110 TiB of vSAN capacity.
     ///
     /// Items 1 to 1; create-only: changing it replaces the resource.
-    pub license_info: Obj<LicenseInfo>,
+    pub license_info: crate::Obj<LicenseInfo>,
     /// `ServiceAccessSecurityGroups`: a [`ServiceAccessSecurityGroups`] object.
     ///
     /// The security groups that allow traffic between the Amazon EVS control plane and your VPC for service access. If a security group is not specified, Amazon EVS uses the default security group in your account for service access.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_access_security_groups: Option<Obj<ServiceAccessSecurityGroups>>,
+    pub service_access_security_groups:
+        ::std::option::Option<crate::Obj<ServiceAccessSecurityGroups>>,
     /// `ServiceAccessSubnetId`: a string, required.
     ///
     /// The subnet that is used to establish connectivity between the Amazon EVS control plane and VPC. Amazon EVS uses this subnet to perform validations and create the environment.
     ///
     /// Pattern `^subnet-[a-f0-9]{8}([a-f0-9]{9})?$`; length 15 to 24; create-only: changing it replaces the resource.
-    pub service_access_subnet_id: Str,
+    pub service_access_subnet_id: ::cloudwright_core::Str,
     /// `SiteId`: a string, required.
     ///
     /// The Broadcom Site ID that is associated with your Amazon EVS environment. Amazon EVS uses the Broadcom Site ID that you provide to meet Broadcom VCF license usage reporting requirements for Amazon EVS.
     ///
     /// Create-only: changing it replaces the resource.
-    pub site_id: Str,
+    pub site_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or AWS resources.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TermsAccepted`: a boolean, required.
     ///
     /// Customer confirmation that the customer has purchased and will continue to maintain the required number of VCF software licenses to cover all physical processor cores in the Amazon EVS environment. Information about your VCF software in Amazon EVS will be shared with Broadcom to verify license compliance. Amazon EVS does not validate license keys. To validate license keys, visit the Broadcom support portal.
     ///
     /// Create-only: changing it replaces the resource.
-    pub terms_accepted: Bool,
+    pub terms_accepted: ::cloudwright_core::Bool,
     /// `VcfHostnames`: a [`VcfHostnames`] object, required.
     ///
     /// The DNS hostnames to be used by the VCF management appliances in your environment.
@@ -163,7 +123,7 @@ pub struct Environment {
     /// For environment creation to be successful, each hostname entry must resolve to a domain name that you've registered in your DNS service of choice and configured in the DHCP option set of your VPC. DNS hostnames cannot be changed after environment creation has started.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vcf_hostnames: Obj<VcfHostnames>,
+    pub vcf_hostnames: crate::Obj<VcfHostnames>,
     /// `VcfVersion`: a [`VcfVersion`] value, required.
     ///
     /// The VCF version of the environment.
@@ -175,7 +135,7 @@ pub struct Environment {
     /// The VPC associated with the environment.
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[a-f0-9]{8}([a-f0-9]{9})?$`; length 12 to 21; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -185,7 +145,7 @@ impl Environment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EVS::Environment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evs-environment.html",
         primary_identifier: &["EnvironmentId"],
@@ -196,7 +156,7 @@ impl Environment {
         read_only: &["EnvironmentId", "Checks", "EnvironmentArn", "Credentials", "EnvironmentState", "StateDetails", "CreatedAt", "ModifiedAt"],
         attributes: &["Checks", "CreatedAt", "Credentials", "EnvironmentArn", "EnvironmentId", "EnvironmentState", "ModifiedAt", "StateDetails"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
@@ -204,15 +164,15 @@ impl Environment {
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
             connectivity_info: required.connectivity_info,
-            environment_name: None,
-            hosts: None,
-            initial_vlans: None,
-            kms_key_id: None,
+            environment_name: ::std::option::Option::None,
+            hosts: ::std::option::Option::None,
+            initial_vlans: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
             license_info: required.license_info,
-            service_access_security_groups: None,
+            service_access_security_groups: ::std::option::Option::None,
             service_access_subnet_id: required.service_access_subnet_id,
             site_id: required.site_id,
-            tags: None,
+            tags: ::std::option::Option::None,
             terms_accepted: required.terms_accepted,
             vcf_hostnames: required.vcf_hostnames,
             vcf_version: required.vcf_version,
@@ -221,53 +181,55 @@ impl Environment {
     }
 
     /// `ConnectivityInfo`: a [`ConnectivityInfo`] object, required.
-    pub fn connectivity_info(mut self, value: impl Into<Obj<ConnectivityInfo>>) -> Self { self.connectivity_info = value.into(); self }
+    pub fn connectivity_info(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectivityInfo>>) -> Self { self.connectivity_info = value.into(); self }
     /// `EnvironmentName`: a string.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
+    pub fn environment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_name = ::std::option::Option::Some(value.into()); self }
     /// `Hosts`: a list of [`HostInfoForCreate`] objects.
-    pub fn hosts(mut self, value: impl Into<List<HostInfoForCreate>>) -> Self { self.hosts = Some(value.into()); self }
+    pub fn hosts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HostInfoForCreate>>) -> Self { self.hosts = ::std::option::Option::Some(value.into()); self }
     /// `InitialVlans`: an [`InitialVlans`] object.
-    pub fn initial_vlans(mut self, value: impl Into<Obj<InitialVlans>>) -> Self { self.initial_vlans = Some(value.into()); self }
+    pub fn initial_vlans(mut self, value: impl ::std::convert::Into<crate::Obj<InitialVlans>>) -> Self { self.initial_vlans = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LicenseInfo`: a [`LicenseInfo`] object, required.
-    pub fn license_info(mut self, value: impl Into<Obj<LicenseInfo>>) -> Self { self.license_info = value.into(); self }
+    pub fn license_info(mut self, value: impl ::std::convert::Into<crate::Obj<LicenseInfo>>) -> Self { self.license_info = value.into(); self }
     /// `ServiceAccessSecurityGroups`: a [`ServiceAccessSecurityGroups`] object.
-    pub fn service_access_security_groups(mut self, value: impl Into<Obj<ServiceAccessSecurityGroups>>) -> Self { self.service_access_security_groups = Some(value.into()); self }
+    pub fn service_access_security_groups(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceAccessSecurityGroups>>) -> Self { self.service_access_security_groups = ::std::option::Option::Some(value.into()); self }
     /// `ServiceAccessSubnetId`: a string, required.
-    pub fn service_access_subnet_id(mut self, value: impl Into<Str>) -> Self { self.service_access_subnet_id = value.into(); self }
+    pub fn service_access_subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_access_subnet_id = value.into(); self }
     /// `SiteId`: a string, required.
-    pub fn site_id(mut self, value: impl Into<Str>) -> Self { self.site_id = value.into(); self }
+    pub fn site_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.site_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TermsAccepted`: a boolean, required.
-    pub fn terms_accepted(mut self, value: impl Into<Bool>) -> Self { self.terms_accepted = value.into(); self }
+    pub fn terms_accepted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.terms_accepted = value.into(); self }
     /// `VcfHostnames`: a [`VcfHostnames`] object, required.
-    pub fn vcf_hostnames(mut self, value: impl Into<Obj<VcfHostnames>>) -> Self { self.vcf_hostnames = value.into(); self }
+    pub fn vcf_hostnames(mut self, value: impl ::std::convert::Into<crate::Obj<VcfHostnames>>) -> Self { self.vcf_hostnames = value.into(); self }
     /// `VcfVersion`: a [`VcfVersion`] value, required.
-    pub fn vcf_version(mut self, value: impl Into<VcfVersion>) -> Self { self.vcf_version = value.into(); self }
+    pub fn vcf_version(mut self, value: impl ::std::convert::Into<VcfVersion>) -> Self { self.vcf_version = value.into(); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for Environment {
+impl ::cloudwright_core::Resource for Environment {
     type Attributes = EnvironmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Environment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Environment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Environment {
+impl ::cloudwright_core::ToValue for Environment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectivityInfo", &self.connectivity_info)
             .opt("EnvironmentName", &self.environment_name)
             .opt("Hosts", &self.hosts)
@@ -289,12 +251,12 @@ impl ToValue for Environment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentAttributes(ResourceRef);
+pub struct EnvironmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnvironmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -306,14 +268,14 @@ impl EnvironmentAttributes {
     ///
     /// `{ "checks": [ { "type": "KEY_REUSE", "result": "PASSED" }, { "type": "KEY_COVERAGE", "result": "PASSED" }, { "type": "REACHABILITY", "result": "PASSED" }, { "type": "HOST_COUNT", "result": "PASSED" } ] }`
     #[inline]
-    pub fn checks(&self) -> Value {
-        self.0.get_att("Checks")
+    pub fn checks(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Checks"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Credentials`: a list of `Secret` objects.
@@ -322,63 +284,46 @@ impl EnvironmentAttributes {
     ///
     /// `{ [ { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_vCenterAdmin-MnTMEi" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_vCenterRoot-87VyCF" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_NSXRoot-SR3k43" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_NSXAdmin-L5LUiD" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_NSXAudit-Q2oW46" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_SDDCManagerRoot-bFulOq" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_SDDCManagerVCF-Ec3gES" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_SDDCManagerAdmin-JMTAAb" } ] }`
     #[inline]
-    pub fn credentials(&self) -> Value {
-        self.0.get_att("Credentials")
+    pub fn credentials(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Credentials"))
     }
 
     /// `Fn::GetAtt` `EnvironmentArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that is associated with the environment. For example: `arn:aws:evs:us-east-1:000000000000:environment/env-1234567890` .
     #[inline]
-    pub fn environment_arn(&self) -> Value {
-        self.0.get_att("EnvironmentArn")
+    pub fn environment_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentArn"))
     }
 
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The unique ID for the environment. For example: `env-1234567890` .
     #[inline]
-    pub fn environment_id(&self) -> Value {
-        self.0.get_att("EnvironmentId")
+    pub fn environment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentId"))
     }
 
     /// `Fn::GetAtt` `EnvironmentState`: one of a set of strings.
     #[inline]
-    pub fn environment_state(&self) -> Value {
-        self.0.get_att("EnvironmentState")
+    pub fn environment_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentState"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 
     /// `Fn::GetAtt` `StateDetails`: a string.
     ///
     /// A detailed description of the `environmentState` of an environment. For example: `Environment successfully created` .
     #[inline]
-    pub fn state_details(&self) -> Value {
-        self.0.get_att("StateDetails")
+    pub fn state_details(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StateDetails"))
     }
 }
-
-/// The required properties of [`ConnectivityInfo`], by name: `ConnectivityInfo::new(ConnectivityInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectivityInfoRequired {
-    /// `PrivateRouteServerPeerings`: a list of strings, required.
-    pub private_route_server_peerings: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectivityInfo: ObjRule = ObjRule {
-    properties: &[
-        ("PrivateRouteServerPeerings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(21), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2), unique: false })),
-    ],
-    required: &["PrivateRouteServerPeerings"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectivityInfo` property type of `AWS::EVS::Environment`.
 ///
@@ -390,29 +335,29 @@ pub struct ConnectivityInfo {
     /// `PrivateRouteServerPeerings`: a list of strings, required.
     ///
     /// Items 2 to 2.
-    pub private_route_server_peerings: List<Str>,
+    pub private_route_server_peerings: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ConnectivityInfo {
-    /// A `ConnectivityInfo` with its required properties, named in a [`ConnectivityInfoRequired`].
+    /// A `ConnectivityInfo` with its one required property, `PrivateRouteServerPeerings`.
     #[inline]
-    pub fn new(required: ConnectivityInfoRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            private_route_server_peerings: required.private_route_server_peerings,
+            private_route_server_peerings: value.into(),
         }
     }
 
     /// `PrivateRouteServerPeerings`: a list of strings, required.
-    pub fn private_route_server_peerings(mut self, value: impl Into<List<Str>>) -> Self { self.private_route_server_peerings = value.into(); self }
+    pub fn private_route_server_peerings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.private_route_server_peerings = value.into(); self }
 }
 
-impl PropertyType for ConnectivityInfo {}
+impl crate::PropertyType for ConnectivityInfo {}
 
-impl ToValue for ConnectivityInfo {
+impl ::cloudwright_core::ToValue for ConnectivityInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "PrivateRouteServerPeerings",
                 &self.private_route_server_peerings,
@@ -425,32 +370,18 @@ impl ToValue for ConnectivityInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostInfoForCreateRequired {
     /// `HostName`: a string, required.
-    pub host_name: Str,
+    pub host_name: ::cloudwright_core::Str,
     /// `InstanceType`: an [`InstanceType`] value, required.
     pub instance_type: InstanceType,
     /// `KeyName`: a string, required.
-    pub key_name: Str,
+    pub key_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HostInfoForCreate: ObjRule = ObjRule {
-    properties: &[
-        ("DedicatedHostId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("HostName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["i4i.metal", "i7i.metal-24xl"], ..StrRule::ANY })),
-        ("KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PlacementGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["HostName", "KeyName", "InstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HostInfoForCreate` property type of `AWS::EVS::Environment`.
 ///
 /// An object that represents a host.
 ///
-/// &gt; You cannot use `dedicatedHostId` and `placementGroupId` together in the same `HostInfoForCreate` object. This results in a `ValidationException` response.
+/// \> You cannot use `dedicatedHostId` and `placementGroupId` together in the same `HostInfoForCreate` object. This results in a `ValidationException` response.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-evs-environment-hostinfoforcreate.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -460,13 +391,13 @@ pub struct HostInfoForCreate {
     /// The unique ID of the Amazon EC2 Dedicated Host.
     ///
     /// Pattern `^h-[a-f0-9]{8}([a-f0-9]{9})?$`; length 1 to 25.
-    pub dedicated_host_id: Option<Str>,
+    pub dedicated_host_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostName`: a string, required.
     ///
     /// The DNS hostname of the host. DNS hostnames for hosts must be unique across Amazon EVS environments and within VCF.
     ///
     /// Pattern `^([a-zA-Z0-9\-]*)$`.
-    pub host_name: Str,
+    pub host_name: ::cloudwright_core::Str,
     /// `InstanceType`: an [`InstanceType`] value, required.
     ///
     /// The EC2 instance type that represents the host.
@@ -476,13 +407,13 @@ pub struct HostInfoForCreate {
     /// The name of the SSH key that is used to access the host.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 255.
-    pub key_name: Str,
+    pub key_name: ::cloudwright_core::Str,
     /// `PlacementGroupId`: a string.
     ///
     /// The unique ID of the placement group where the host is placed.
     ///
     /// Pattern `^pg-[a-f0-9]{8}([a-f0-9]{9})?$`; length 1 to 25.
-    pub placement_group_id: Option<Str>,
+    pub placement_group_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -491,32 +422,32 @@ impl HostInfoForCreate {
     #[inline]
     pub fn new(required: HostInfoForCreateRequired) -> Self {
         Self {
-            dedicated_host_id: None,
+            dedicated_host_id: ::std::option::Option::None,
             host_name: required.host_name,
             instance_type: required.instance_type,
             key_name: required.key_name,
-            placement_group_id: None,
+            placement_group_id: ::std::option::Option::None,
         }
     }
 
     /// `DedicatedHostId`: a string.
-    pub fn dedicated_host_id(mut self, value: impl Into<Str>) -> Self { self.dedicated_host_id = Some(value.into()); self }
+    pub fn dedicated_host_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dedicated_host_id = ::std::option::Option::Some(value.into()); self }
     /// `HostName`: a string, required.
-    pub fn host_name(mut self, value: impl Into<Str>) -> Self { self.host_name = value.into(); self }
+    pub fn host_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_name = value.into(); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `KeyName`: a string, required.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = value.into(); self }
+    pub fn key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_name = value.into(); self }
     /// `PlacementGroupId`: a string.
-    pub fn placement_group_id(mut self, value: impl Into<Str>) -> Self { self.placement_group_id = Some(value.into()); self }
+    pub fn placement_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.placement_group_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HostInfoForCreate {}
+impl crate::PropertyType for HostInfoForCreate {}
 
-impl ToValue for HostInfoForCreate {
+impl ::cloudwright_core::ToValue for HostInfoForCreate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DedicatedHostId", &self.dedicated_host_id)
             .req("HostName", &self.host_name)
             .req("InstanceType", &self.instance_type)
@@ -526,28 +457,11 @@ impl ToValue for HostInfoForCreate {
     }
 }
 
-/// The required properties of [`InitialVlanInfo`], by name: `InitialVlanInfo::new(InitialVlanInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InitialVlanInfoRequired {
-    /// `Cidr`: a string, required.
-    pub cidr: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InitialVlanInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-    ],
-    required: &["Cidr"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InitialVlanInfo` property type of `AWS::EVS::Environment`.
 ///
 /// An object that represents an initial VLAN subnet for the Amazon EVS environment. Amazon EVS creates initial VLAN subnets when you first create the environment. Amazon EVS creates the following 10 VLAN subnets: host management VLAN, vMotion VLAN, vSAN VLAN, VTEP VLAN, Edge VTEP VLAN, Management VM VLAN, HCX uplink VLAN, NSX uplink VLAN, expansion VLAN 1, expansion VLAN 2.
 ///
-/// &gt; For each Amazon EVS VLAN subnet, you must specify a non-overlapping CIDR block. Amazon EVS VLAN subnets have a minimum CIDR block size of /28 and a maximum size of /24.
+/// \> For each Amazon EVS VLAN subnet, you must specify a non-overlapping CIDR block. Amazon EVS VLAN subnets have a minimum CIDR block size of /28 and a maximum size of /24.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-evs-environment-initialvlaninfo.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -557,29 +471,31 @@ pub struct InitialVlanInfo {
     /// The CIDR block that you provide to create an Amazon EVS VLAN subnet. Amazon EVS VLAN subnets have a minimum CIDR block size of /28 and a maximum size of /24. Amazon EVS VLAN subnet CIDR blocks must not overlap with other subnets in the VPC.
     ///
     /// Format `ipv4-network`; pattern `^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)/(3[0-2]|[1-2][0-9]|[0-9])$`.
-    pub cidr: Str,
+    pub cidr: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl InitialVlanInfo {
-    /// A `InitialVlanInfo` with its required properties, named in a [`InitialVlanInfoRequired`].
+    /// A `InitialVlanInfo` with its one required property, `Cidr`.
     #[inline]
-    pub fn new(required: InitialVlanInfoRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cidr: required.cidr,
+            cidr: value.into(),
         }
     }
 
     /// `Cidr`: a string, required.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = value.into(); self }
 }
 
-impl PropertyType for InitialVlanInfo {}
+impl crate::PropertyType for InitialVlanInfo {}
 
-impl ToValue for InitialVlanInfo {
+impl ::cloudwright_core::ToValue for InitialVlanInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Cidr", &self.cidr).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Cidr", &self.cidr)
+            .build()
     }
 }
 
@@ -587,51 +503,30 @@ impl ToValue for InitialVlanInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InitialVlansRequired {
     /// `EdgeVTep`: an [`InitialVlanInfo`] object, required.
-    pub edge_v_tep: Obj<InitialVlanInfo>,
+    pub edge_v_tep: crate::Obj<InitialVlanInfo>,
     /// `ExpansionVlan1`: an [`InitialVlanInfo`] object, required.
-    pub expansion_vlan1: Obj<InitialVlanInfo>,
+    pub expansion_vlan1: crate::Obj<InitialVlanInfo>,
     /// `ExpansionVlan2`: an [`InitialVlanInfo`] object, required.
-    pub expansion_vlan2: Obj<InitialVlanInfo>,
+    pub expansion_vlan2: crate::Obj<InitialVlanInfo>,
     /// `Hcx`: an [`InitialVlanInfo`] object, required.
-    pub hcx: Obj<InitialVlanInfo>,
+    pub hcx: crate::Obj<InitialVlanInfo>,
     /// `NsxUpLink`: an [`InitialVlanInfo`] object, required.
-    pub nsx_up_link: Obj<InitialVlanInfo>,
+    pub nsx_up_link: crate::Obj<InitialVlanInfo>,
     /// `VMotion`: an [`InitialVlanInfo`] object, required.
-    pub v_motion: Obj<InitialVlanInfo>,
+    pub v_motion: crate::Obj<InitialVlanInfo>,
     /// `VSan`: an [`InitialVlanInfo`] object, required.
-    pub v_san: Obj<InitialVlanInfo>,
+    pub v_san: crate::Obj<InitialVlanInfo>,
     /// `VTep`: an [`InitialVlanInfo`] object, required.
-    pub v_tep: Obj<InitialVlanInfo>,
+    pub v_tep: crate::Obj<InitialVlanInfo>,
     /// `VmManagement`: an [`InitialVlanInfo`] object, required.
-    pub vm_management: Obj<InitialVlanInfo>,
+    pub vm_management: crate::Obj<InitialVlanInfo>,
     /// `VmkManagement`: an [`InitialVlanInfo`] object, required.
-    pub vmk_management: Obj<InitialVlanInfo>,
+    pub vmk_management: crate::Obj<InitialVlanInfo>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InitialVlans: ObjRule = ObjRule {
-    properties: &[
-        ("EdgeVTep", Shape::Object(&RULE_InitialVlanInfo)),
-        ("ExpansionVlan1", Shape::Object(&RULE_InitialVlanInfo)),
-        ("ExpansionVlan2", Shape::Object(&RULE_InitialVlanInfo)),
-        ("Hcx", Shape::Object(&RULE_InitialVlanInfo)),
-        ("HcxNetworkAclId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(21), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("IsHcxPublic", Shape::Bool),
-        ("NsxUpLink", Shape::Object(&RULE_InitialVlanInfo)),
-        ("VMotion", Shape::Object(&RULE_InitialVlanInfo)),
-        ("VSan", Shape::Object(&RULE_InitialVlanInfo)),
-        ("VTep", Shape::Object(&RULE_InitialVlanInfo)),
-        ("VmManagement", Shape::Object(&RULE_InitialVlanInfo)),
-        ("VmkManagement", Shape::Object(&RULE_InitialVlanInfo)),
-    ],
-    required: &["VmkManagement", "VmManagement", "VMotion", "VSan", "VTep", "EdgeVTep", "NsxUpLink", "Hcx", "ExpansionVlan1", "ExpansionVlan2"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InitialVlans` property type of `AWS::EVS::Environment`.
 ///
-/// &gt; Amazon EVS is in public preview release and is subject to change.
+/// \> Amazon EVS is in public preview release and is subject to change.
 ///
 /// The initial VLAN subnets for the environment. Amazon EVS VLAN subnets have a minimum CIDR block size of /28 and a maximum size of /24. Amazon EVS VLAN subnet CIDR blocks must not overlap with other subnets in the VPC.
 ///
@@ -641,31 +536,31 @@ pub(crate) static RULE_InitialVlans: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InitialVlans {
     /// `EdgeVTep`: an [`InitialVlanInfo`] object, required.
-    pub edge_v_tep: Obj<InitialVlanInfo>,
+    pub edge_v_tep: crate::Obj<InitialVlanInfo>,
     /// `ExpansionVlan1`: an [`InitialVlanInfo`] object, required.
-    pub expansion_vlan1: Obj<InitialVlanInfo>,
+    pub expansion_vlan1: crate::Obj<InitialVlanInfo>,
     /// `ExpansionVlan2`: an [`InitialVlanInfo`] object, required.
-    pub expansion_vlan2: Obj<InitialVlanInfo>,
+    pub expansion_vlan2: crate::Obj<InitialVlanInfo>,
     /// `Hcx`: an [`InitialVlanInfo`] object, required.
-    pub hcx: Obj<InitialVlanInfo>,
+    pub hcx: crate::Obj<InitialVlanInfo>,
     /// `HcxNetworkAclId`: a string.
     ///
     /// Pattern `^acl-[a-zA-Z0-9_-]+$`; length 4 to 21.
-    pub hcx_network_acl_id: Option<Str>,
+    pub hcx_network_acl_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `IsHcxPublic`: a boolean.
-    pub is_hcx_public: Option<Bool>,
+    pub is_hcx_public: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NsxUpLink`: an [`InitialVlanInfo`] object, required.
-    pub nsx_up_link: Obj<InitialVlanInfo>,
+    pub nsx_up_link: crate::Obj<InitialVlanInfo>,
     /// `VMotion`: an [`InitialVlanInfo`] object, required.
-    pub v_motion: Obj<InitialVlanInfo>,
+    pub v_motion: crate::Obj<InitialVlanInfo>,
     /// `VSan`: an [`InitialVlanInfo`] object, required.
-    pub v_san: Obj<InitialVlanInfo>,
+    pub v_san: crate::Obj<InitialVlanInfo>,
     /// `VTep`: an [`InitialVlanInfo`] object, required.
-    pub v_tep: Obj<InitialVlanInfo>,
+    pub v_tep: crate::Obj<InitialVlanInfo>,
     /// `VmManagement`: an [`InitialVlanInfo`] object, required.
-    pub vm_management: Obj<InitialVlanInfo>,
+    pub vm_management: crate::Obj<InitialVlanInfo>,
     /// `VmkManagement`: an [`InitialVlanInfo`] object, required.
-    pub vmk_management: Obj<InitialVlanInfo>,
+    pub vmk_management: crate::Obj<InitialVlanInfo>,
 }
 
 #[rustfmt::skip]
@@ -678,8 +573,8 @@ impl InitialVlans {
             expansion_vlan1: required.expansion_vlan1,
             expansion_vlan2: required.expansion_vlan2,
             hcx: required.hcx,
-            hcx_network_acl_id: None,
-            is_hcx_public: None,
+            hcx_network_acl_id: ::std::option::Option::None,
+            is_hcx_public: ::std::option::Option::None,
             nsx_up_link: required.nsx_up_link,
             v_motion: required.v_motion,
             v_san: required.v_san,
@@ -690,37 +585,37 @@ impl InitialVlans {
     }
 
     /// `EdgeVTep`: an [`InitialVlanInfo`] object, required.
-    pub fn edge_v_tep(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.edge_v_tep = value.into(); self }
+    pub fn edge_v_tep(mut self, value: impl ::std::convert::Into<crate::Obj<InitialVlanInfo>>) -> Self { self.edge_v_tep = value.into(); self }
     /// `ExpansionVlan1`: an [`InitialVlanInfo`] object, required.
-    pub fn expansion_vlan1(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.expansion_vlan1 = value.into(); self }
+    pub fn expansion_vlan1(mut self, value: impl ::std::convert::Into<crate::Obj<InitialVlanInfo>>) -> Self { self.expansion_vlan1 = value.into(); self }
     /// `ExpansionVlan2`: an [`InitialVlanInfo`] object, required.
-    pub fn expansion_vlan2(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.expansion_vlan2 = value.into(); self }
+    pub fn expansion_vlan2(mut self, value: impl ::std::convert::Into<crate::Obj<InitialVlanInfo>>) -> Self { self.expansion_vlan2 = value.into(); self }
     /// `Hcx`: an [`InitialVlanInfo`] object, required.
-    pub fn hcx(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.hcx = value.into(); self }
+    pub fn hcx(mut self, value: impl ::std::convert::Into<crate::Obj<InitialVlanInfo>>) -> Self { self.hcx = value.into(); self }
     /// `HcxNetworkAclId`: a string.
-    pub fn hcx_network_acl_id(mut self, value: impl Into<Str>) -> Self { self.hcx_network_acl_id = Some(value.into()); self }
+    pub fn hcx_network_acl_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hcx_network_acl_id = ::std::option::Option::Some(value.into()); self }
     /// `IsHcxPublic`: a boolean.
-    pub fn is_hcx_public(mut self, value: impl Into<Bool>) -> Self { self.is_hcx_public = Some(value.into()); self }
+    pub fn is_hcx_public(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_hcx_public = ::std::option::Option::Some(value.into()); self }
     /// `NsxUpLink`: an [`InitialVlanInfo`] object, required.
-    pub fn nsx_up_link(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.nsx_up_link = value.into(); self }
+    pub fn nsx_up_link(mut self, value: impl ::std::convert::Into<crate::Obj<InitialVlanInfo>>) -> Self { self.nsx_up_link = value.into(); self }
     /// `VMotion`: an [`InitialVlanInfo`] object, required.
-    pub fn v_motion(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.v_motion = value.into(); self }
+    pub fn v_motion(mut self, value: impl ::std::convert::Into<crate::Obj<InitialVlanInfo>>) -> Self { self.v_motion = value.into(); self }
     /// `VSan`: an [`InitialVlanInfo`] object, required.
-    pub fn v_san(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.v_san = value.into(); self }
+    pub fn v_san(mut self, value: impl ::std::convert::Into<crate::Obj<InitialVlanInfo>>) -> Self { self.v_san = value.into(); self }
     /// `VTep`: an [`InitialVlanInfo`] object, required.
-    pub fn v_tep(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.v_tep = value.into(); self }
+    pub fn v_tep(mut self, value: impl ::std::convert::Into<crate::Obj<InitialVlanInfo>>) -> Self { self.v_tep = value.into(); self }
     /// `VmManagement`: an [`InitialVlanInfo`] object, required.
-    pub fn vm_management(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.vm_management = value.into(); self }
+    pub fn vm_management(mut self, value: impl ::std::convert::Into<crate::Obj<InitialVlanInfo>>) -> Self { self.vm_management = value.into(); self }
     /// `VmkManagement`: an [`InitialVlanInfo`] object, required.
-    pub fn vmk_management(mut self, value: impl Into<Obj<InitialVlanInfo>>) -> Self { self.vmk_management = value.into(); self }
+    pub fn vmk_management(mut self, value: impl ::std::convert::Into<crate::Obj<InitialVlanInfo>>) -> Self { self.vmk_management = value.into(); self }
 }
 
-impl PropertyType for InitialVlans {}
+impl crate::PropertyType for InitialVlans {}
 
-impl ToValue for InitialVlans {
+impl ::cloudwright_core::ToValue for InitialVlans {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EdgeVTep", &self.edge_v_tep)
             .req("ExpansionVlan1", &self.expansion_vlan1)
             .req("ExpansionVlan2", &self.expansion_vlan2)
@@ -741,21 +636,10 @@ impl ToValue for InitialVlans {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LicenseInfoRequired {
     /// `SolutionKey`: a string, required.
-    pub solution_key: Str,
+    pub solution_key: ::cloudwright_core::Str,
     /// `VsanKey`: a string, required.
-    pub vsan_key: Str,
+    pub vsan_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LicenseInfo: ObjRule = ObjRule {
-    properties: &[
-        ("SolutionKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("VsanKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["SolutionKey", "VsanKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LicenseInfo` property type of `AWS::EVS::Environment`.
 ///
@@ -767,11 +651,11 @@ pub struct LicenseInfo {
     /// `SolutionKey`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}$`.
-    pub solution_key: Str,
+    pub solution_key: ::cloudwright_core::Str,
     /// `VsanKey`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}$`.
-    pub vsan_key: Str,
+    pub vsan_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -786,31 +670,22 @@ impl LicenseInfo {
     }
 
     /// `SolutionKey`: a string, required.
-    pub fn solution_key(mut self, value: impl Into<Str>) -> Self { self.solution_key = value.into(); self }
+    pub fn solution_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.solution_key = value.into(); self }
     /// `VsanKey`: a string, required.
-    pub fn vsan_key(mut self, value: impl Into<Str>) -> Self { self.vsan_key = value.into(); self }
+    pub fn vsan_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vsan_key = value.into(); self }
 }
 
-impl PropertyType for LicenseInfo {}
+impl crate::PropertyType for LicenseInfo {}
 
-impl ToValue for LicenseInfo {
+impl ::cloudwright_core::ToValue for LicenseInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SolutionKey", &self.solution_key)
             .req("VsanKey", &self.vsan_key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceAccessSecurityGroups: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(25), pattern: Some(&PATTERN_8), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(2), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServiceAccessSecurityGroups` property type of `AWS::EVS::Environment`.
 ///
@@ -822,7 +697,7 @@ pub struct ServiceAccessSecurityGroups {
     /// `SecurityGroups`: a list of strings.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items at most 2.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -830,19 +705,19 @@ impl ServiceAccessSecurityGroups {
     /// A `ServiceAccessSecurityGroups` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceAccessSecurityGroups {}
+impl crate::PropertyType for ServiceAccessSecurityGroups {}
 
-impl ToValue for ServiceAccessSecurityGroups {
+impl ::cloudwright_core::ToValue for ServiceAccessSecurityGroups {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroups", &self.security_groups)
             .build()
     }
@@ -852,21 +727,10 @@ impl ToValue for ServiceAccessSecurityGroups {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EVS::Environment`.
 ///
@@ -876,11 +740,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -895,17 +759,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -916,42 +780,24 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VcfHostnamesRequired {
     /// `CloudBuilder`: a string, required.
-    pub cloud_builder: Str,
+    pub cloud_builder: ::cloudwright_core::Str,
     /// `Nsx`: a string, required.
-    pub nsx: Str,
+    pub nsx: ::cloudwright_core::Str,
     /// `NsxEdge1`: a string, required.
-    pub nsx_edge1: Str,
+    pub nsx_edge1: ::cloudwright_core::Str,
     /// `NsxEdge2`: a string, required.
-    pub nsx_edge2: Str,
+    pub nsx_edge2: ::cloudwright_core::Str,
     /// `NsxManager1`: a string, required.
-    pub nsx_manager1: Str,
+    pub nsx_manager1: ::cloudwright_core::Str,
     /// `NsxManager2`: a string, required.
-    pub nsx_manager2: Str,
+    pub nsx_manager2: ::cloudwright_core::Str,
     /// `NsxManager3`: a string, required.
-    pub nsx_manager3: Str,
+    pub nsx_manager3: ::cloudwright_core::Str,
     /// `SddcManager`: a string, required.
-    pub sddc_manager: Str,
+    pub sddc_manager: ::cloudwright_core::Str,
     /// `VCenter`: a string, required.
-    pub v_center: Str,
+    pub v_center: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VcfHostnames: ObjRule = ObjRule {
-    properties: &[
-        ("CloudBuilder", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Nsx", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("NsxEdge1", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("NsxEdge2", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("NsxManager1", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("NsxManager2", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("NsxManager3", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SddcManager", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("VCenter", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VCenter", "Nsx", "NsxManager1", "NsxManager2", "NsxManager3", "NsxEdge1", "NsxEdge2", "SddcManager", "CloudBuilder"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VcfHostnames` property type of `AWS::EVS::Environment`.
 ///
@@ -965,39 +811,39 @@ pub struct VcfHostnames {
     /// `CloudBuilder`: a string, required.
     ///
     /// Pattern `^([a-zA-Z0-9\-]*)$`.
-    pub cloud_builder: Str,
+    pub cloud_builder: ::cloudwright_core::Str,
     /// `Nsx`: a string, required.
     ///
     /// Pattern `^([a-zA-Z0-9\-]*)$`.
-    pub nsx: Str,
+    pub nsx: ::cloudwright_core::Str,
     /// `NsxEdge1`: a string, required.
     ///
     /// Pattern `^([a-zA-Z0-9\-]*)$`.
-    pub nsx_edge1: Str,
+    pub nsx_edge1: ::cloudwright_core::Str,
     /// `NsxEdge2`: a string, required.
     ///
     /// Pattern `^([a-zA-Z0-9\-]*)$`.
-    pub nsx_edge2: Str,
+    pub nsx_edge2: ::cloudwright_core::Str,
     /// `NsxManager1`: a string, required.
     ///
     /// Pattern `^([a-zA-Z0-9\-]*)$`.
-    pub nsx_manager1: Str,
+    pub nsx_manager1: ::cloudwright_core::Str,
     /// `NsxManager2`: a string, required.
     ///
     /// Pattern `^([a-zA-Z0-9\-]*)$`.
-    pub nsx_manager2: Str,
+    pub nsx_manager2: ::cloudwright_core::Str,
     /// `NsxManager3`: a string, required.
     ///
     /// Pattern `^([a-zA-Z0-9\-]*)$`.
-    pub nsx_manager3: Str,
+    pub nsx_manager3: ::cloudwright_core::Str,
     /// `SddcManager`: a string, required.
     ///
     /// Pattern `^([a-zA-Z0-9\-]*)$`.
-    pub sddc_manager: Str,
+    pub sddc_manager: ::cloudwright_core::Str,
     /// `VCenter`: a string, required.
     ///
     /// Pattern `^([a-zA-Z0-9\-]*)$`.
-    pub v_center: Str,
+    pub v_center: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1019,31 +865,31 @@ impl VcfHostnames {
     }
 
     /// `CloudBuilder`: a string, required.
-    pub fn cloud_builder(mut self, value: impl Into<Str>) -> Self { self.cloud_builder = value.into(); self }
+    pub fn cloud_builder(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_builder = value.into(); self }
     /// `Nsx`: a string, required.
-    pub fn nsx(mut self, value: impl Into<Str>) -> Self { self.nsx = value.into(); self }
+    pub fn nsx(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nsx = value.into(); self }
     /// `NsxEdge1`: a string, required.
-    pub fn nsx_edge1(mut self, value: impl Into<Str>) -> Self { self.nsx_edge1 = value.into(); self }
+    pub fn nsx_edge1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nsx_edge1 = value.into(); self }
     /// `NsxEdge2`: a string, required.
-    pub fn nsx_edge2(mut self, value: impl Into<Str>) -> Self { self.nsx_edge2 = value.into(); self }
+    pub fn nsx_edge2(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nsx_edge2 = value.into(); self }
     /// `NsxManager1`: a string, required.
-    pub fn nsx_manager1(mut self, value: impl Into<Str>) -> Self { self.nsx_manager1 = value.into(); self }
+    pub fn nsx_manager1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nsx_manager1 = value.into(); self }
     /// `NsxManager2`: a string, required.
-    pub fn nsx_manager2(mut self, value: impl Into<Str>) -> Self { self.nsx_manager2 = value.into(); self }
+    pub fn nsx_manager2(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nsx_manager2 = value.into(); self }
     /// `NsxManager3`: a string, required.
-    pub fn nsx_manager3(mut self, value: impl Into<Str>) -> Self { self.nsx_manager3 = value.into(); self }
+    pub fn nsx_manager3(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nsx_manager3 = value.into(); self }
     /// `SddcManager`: a string, required.
-    pub fn sddc_manager(mut self, value: impl Into<Str>) -> Self { self.sddc_manager = value.into(); self }
+    pub fn sddc_manager(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sddc_manager = value.into(); self }
     /// `VCenter`: a string, required.
-    pub fn v_center(mut self, value: impl Into<Str>) -> Self { self.v_center = value.into(); self }
+    pub fn v_center(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.v_center = value.into(); self }
 }
 
-impl PropertyType for VcfHostnames {}
+impl crate::PropertyType for VcfHostnames {}
 
-impl ToValue for VcfHostnames {
+impl ::cloudwright_core::ToValue for VcfHostnames {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CloudBuilder", &self.cloud_builder)
             .req("Nsx", &self.nsx)
             .req("NsxEdge1", &self.nsx_edge1)
@@ -1065,24 +911,24 @@ pub enum InstanceType {
     /// `i7i.metal-24xl`
     I7iMetal24xl,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceType {
+impl ::cloudwright_core::ToValue for InstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::I4iMetal => "i4i.metal",
             Self::I7iMetal24xl => "i7i.metal-24xl",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1094,23 +940,174 @@ pub enum VcfVersion {
     /// `VCF-5.2.2`
     Vcf5_2_2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VcfVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VcfVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VcfVersion {
+impl ::cloudwright_core::ToValue for VcfVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Vcf5_2_1 => "VCF-5.2.1",
             Self::Vcf5_2_2 => "VCF-5.2.2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,100}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^h-[a-f0-9]{8}([a-f0-9]{9})?$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([a-zA-Z0-9\\-]*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^pg-[a-f0-9]{8}([a-f0-9]{9})?$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)/(3[0-2]|[1-2][0-9]|[0-9])$",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^acl-[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(
+        "^[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}-[a-zA-Z0-9]{5}$",
+    );
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^sg-[0-9a-zA-Z]*$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^subnet-[a-f0-9]{8}([a-f0-9]{9})?$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("^vpc-[a-f0-9]{8}([a-f0-9]{9})?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Environment: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectivityInfo", Shape::Object(&RULE_ConnectivityInfo)),
+            ("EnvironmentName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Hosts", Shape::List(&ListRule { items: Shape::Object(&RULE_HostInfoForCreate), min_items: Some(4), max_items: Some(4), unique: false })),
+            ("InitialVlans", Shape::Object(&RULE_InitialVlans)),
+            ("KmsKeyId", Shape::STR),
+            ("LicenseInfo", Shape::Object(&RULE_LicenseInfo)),
+            ("ServiceAccessSecurityGroups", Shape::Object(&RULE_ServiceAccessSecurityGroups)),
+            ("ServiceAccessSubnetId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("SiteId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TermsAccepted", Shape::Bool),
+            ("VcfHostnames", Shape::Object(&RULE_VcfHostnames)),
+            ("VcfVersion", Shape::Str(&StrRule { allowed: &["VCF-5.2.1", "VCF-5.2.2"], ..StrRule::ANY })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_10), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId", "ServiceAccessSubnetId", "VcfVersion", "TermsAccepted", "LicenseInfo", "ConnectivityInfo", "VcfHostnames", "SiteId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectivityInfo: ObjRule = ObjRule {
+        properties: &[
+            ("PrivateRouteServerPeerings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(21), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2), unique: false })),
+        ],
+        required: &["PrivateRouteServerPeerings"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HostInfoForCreate: ObjRule = ObjRule {
+        properties: &[
+            ("DedicatedHostId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("HostName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["i4i.metal", "i7i.metal-24xl"], ..StrRule::ANY })),
+            ("KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PlacementGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["HostName", "KeyName", "InstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InitialVlanInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ],
+        required: &["Cidr"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InitialVlans: ObjRule = ObjRule {
+        properties: &[
+            ("EdgeVTep", Shape::Object(&RULE_InitialVlanInfo)),
+            ("ExpansionVlan1", Shape::Object(&RULE_InitialVlanInfo)),
+            ("ExpansionVlan2", Shape::Object(&RULE_InitialVlanInfo)),
+            ("Hcx", Shape::Object(&RULE_InitialVlanInfo)),
+            ("HcxNetworkAclId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(21), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("IsHcxPublic", Shape::Bool),
+            ("NsxUpLink", Shape::Object(&RULE_InitialVlanInfo)),
+            ("VMotion", Shape::Object(&RULE_InitialVlanInfo)),
+            ("VSan", Shape::Object(&RULE_InitialVlanInfo)),
+            ("VTep", Shape::Object(&RULE_InitialVlanInfo)),
+            ("VmManagement", Shape::Object(&RULE_InitialVlanInfo)),
+            ("VmkManagement", Shape::Object(&RULE_InitialVlanInfo)),
+        ],
+        required: &["VmkManagement", "VmManagement", "VMotion", "VSan", "VTep", "EdgeVTep", "NsxUpLink", "Hcx", "ExpansionVlan1", "ExpansionVlan2"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LicenseInfo: ObjRule = ObjRule {
+        properties: &[
+            ("SolutionKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("VsanKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["SolutionKey", "VsanKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceAccessSecurityGroups: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(25), pattern: Some(&PATTERN_8), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(2), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VcfHostnames: ObjRule = ObjRule {
+        properties: &[
+            ("CloudBuilder", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Nsx", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("NsxEdge1", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("NsxEdge2", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("NsxManager1", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("NsxManager2", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("NsxManager3", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SddcManager", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("VCenter", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VCenter", "Nsx", "NsxManager1", "NsxManager2", "NsxManager3", "NsxEdge1", "NsxEdge2", "SddcManager", "CloudBuilder"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws:finspace:[A-Za-z0-9_/.-]{0,63}:\\d*:data-bundle/[0-9A-Za-z_-]{1,128}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9. ]{1,1000}$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^https?://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]{1,1000}");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("[^_\\p{Z}][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_\\p{Z}]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9._\\-:\\/#\\+]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z-0-9-:\\/]{1,1000}$");
-pub(crate) static PATTERN_7: Pattern =
-    Pattern::new("^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]{1,255}$");
-pub(crate) static PATTERN_8: Pattern =
-    Pattern::new("[A-Z0-9a-z._%+-]+@[A-Za-z0-9.-]+[.]+[A-Za-z]+");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9]{1,50}$");
-
-/// The required properties of [`Environment`], by name: `Environment::new(EnvironmentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("DataBundles", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FederationMode", Shape::Str(&StrRule { allowed: &["LOCAL", "FEDERATED"], ..StrRule::ANY })),
-        ("FederationParameters", Shape::Object(&RULE_FederationParameters)),
-        ("KmsKeyId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("SuperuserParameters", Shape::Object(&RULE_SuperuserParameters)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::FinSpace::Environment` resource.
 ///
 /// The `AWS::FinSpace::Environment` resource represents an Amazon FinSpace environment.
@@ -69,47 +26,47 @@ pub struct Environment {
     /// ARNs of FinSpace Data Bundles to install
     ///
     /// Create-only: changing it replaces the resource; deprecated.
-    pub data_bundles: Option<List<Str>>,
+    pub data_bundles: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Description`: a string.
     ///
     /// The description of the FinSpace environment.
     ///
     /// Pattern `^[a-zA-Z0-9. ]{1,1000}$`.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FederationMode`: a [`FederationMode`] value.
     ///
     /// The authentication mode for the environment.
-    pub federation_mode: Option<FederationMode>,
+    pub federation_mode: ::std::option::Option<FederationMode>,
     /// `FederationParameters`: a [`FederationParameters`] object.
     ///
     /// Configuration information when authentication mode is FEDERATED.
     ///
     /// Create-only: changing it replaces the resource.
-    pub federation_parameters: Option<Obj<FederationParameters>>,
+    pub federation_parameters: ::std::option::Option<crate::Obj<FederationParameters>>,
     /// `KmsKeyId`: a string.
     ///
     /// The KMS key id used to encrypt in the FinSpace environment.
     ///
     /// Pattern `^[a-zA-Z-0-9-:\/]{1,1000}$`; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the FinSpace environment.
     ///
     /// Pattern `^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]{1,255}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SuperuserParameters`: a [`SuperuserParameters`] object.
     ///
     /// Configuration information for the superuser.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub superuser_parameters: Option<Obj<SuperuserParameters>>,
+    pub superuser_parameters: ::std::option::Option<crate::Obj<SuperuserParameters>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -119,7 +76,7 @@ impl Environment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FinSpace::Environment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-finspace-environment.html",
         primary_identifier: &["EnvironmentId"],
@@ -130,60 +87,62 @@ impl Environment {
         read_only: &["EnvironmentId", "Status", "SageMakerStudioDomainUrl", "EnvironmentArn", "EnvironmentUrl", "AwsAccountId", "DedicatedServiceAccountId"],
         attributes: &["AwsAccountId", "DedicatedServiceAccountId", "EnvironmentArn", "EnvironmentId", "EnvironmentUrl", "SageMakerStudioDomainUrl", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    /// A `Environment` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: EnvironmentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data_bundles: None,
-            description: None,
-            federation_mode: None,
-            federation_parameters: None,
-            kms_key_id: None,
-            name: required.name,
-            superuser_parameters: None,
-            tags: None,
+            data_bundles: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            federation_mode: ::std::option::Option::None,
+            federation_parameters: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            name: value.into(),
+            superuser_parameters: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataBundles`: a list of strings.
-    pub fn data_bundles(mut self, value: impl Into<List<Str>>) -> Self { self.data_bundles = Some(value.into()); self }
+    pub fn data_bundles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.data_bundles = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FederationMode`: a [`FederationMode`] value.
-    pub fn federation_mode(mut self, value: impl Into<FederationMode>) -> Self { self.federation_mode = Some(value.into()); self }
+    pub fn federation_mode(mut self, value: impl ::std::convert::Into<FederationMode>) -> Self { self.federation_mode = ::std::option::Option::Some(value.into()); self }
     /// `FederationParameters`: a [`FederationParameters`] object.
-    pub fn federation_parameters(mut self, value: impl Into<Obj<FederationParameters>>) -> Self { self.federation_parameters = Some(value.into()); self }
+    pub fn federation_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<FederationParameters>>) -> Self { self.federation_parameters = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SuperuserParameters`: a [`SuperuserParameters`] object.
-    pub fn superuser_parameters(mut self, value: impl Into<Obj<SuperuserParameters>>) -> Self { self.superuser_parameters = Some(value.into()); self }
+    pub fn superuser_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<SuperuserParameters>>) -> Self { self.superuser_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Environment {
+impl ::cloudwright_core::Resource for Environment {
     type Attributes = EnvironmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Environment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Environment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Environment {
+impl ::cloudwright_core::ToValue for Environment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataBundles", &self.data_bundles)
             .opt("Description", &self.description)
             .opt("FederationMode", &self.federation_mode)
@@ -196,12 +155,12 @@ impl ToValue for Environment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentAttributes(ResourceRef);
+pub struct EnvironmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnvironmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -211,68 +170,58 @@ impl EnvironmentAttributes {
     ///
     /// The ID of the AWS account in which the FinSpace environment is created.
     #[inline]
-    pub fn aws_account_id(&self) -> Value {
-        self.0.get_att("AwsAccountId")
+    pub fn aws_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AwsAccountId"))
     }
 
     /// `Fn::GetAtt` `DedicatedServiceAccountId`: a string.
     ///
     /// The AWS account ID of the dedicated service account associated with your FinSpace environment.
     #[inline]
-    pub fn dedicated_service_account_id(&self) -> Value {
-        self.0.get_att("DedicatedServiceAccountId")
+    pub fn dedicated_service_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DedicatedServiceAccountId"))
     }
 
     /// `Fn::GetAtt` `EnvironmentArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of your FinSpace environment.
     #[inline]
-    pub fn environment_arn(&self) -> Value {
-        self.0.get_att("EnvironmentArn")
+    pub fn environment_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentArn"))
     }
 
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The identifier of the FinSpace environment.
     #[inline]
-    pub fn environment_id(&self) -> Value {
-        self.0.get_att("EnvironmentId")
+    pub fn environment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentId"))
     }
 
     /// `Fn::GetAtt` `EnvironmentUrl`: a string.
     ///
     /// The sign-in url for the web application of your FinSpace environment.
     #[inline]
-    pub fn environment_url(&self) -> Value {
-        self.0.get_att("EnvironmentUrl")
+    pub fn environment_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentUrl"))
     }
 
     /// `Fn::GetAtt` `SageMakerStudioDomainUrl`: a string.
     ///
     /// The url of the integrated FinSpace notebook environment in your web application.
     #[inline]
-    pub fn sage_maker_studio_domain_url(&self) -> Value {
-        self.0.get_att("SageMakerStudioDomainUrl")
+    pub fn sage_maker_studio_domain_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SageMakerStudioDomainUrl"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of creation of the FinSpace environment.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttributeMap: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AttributeMap` property type of `AWS::FinSpace::Environment`.
 ///
@@ -282,11 +231,11 @@ pub struct AttributeMap {
     /// `Key`: a string.
     ///
     /// Length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -294,40 +243,26 @@ impl AttributeMap {
     /// A `AttributeMap` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AttributeMap {}
+impl crate::PropertyType for AttributeMap {}
 
-impl ToValue for AttributeMap {
+impl ::cloudwright_core::ToValue for AttributeMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FederationParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationCallBackURL", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("AttributeMap", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeMap), min_items: None, max_items: None, unique: false })),
-        ("FederationProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("FederationURN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SamlMetadataDocument", Shape::Str(&StrRule { min_len: Some(1000), max_len: Some(10000000), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("SamlMetadataURL", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FederationParameters` property type of `AWS::FinSpace::Environment`.
 ///
@@ -341,35 +276,35 @@ pub struct FederationParameters {
     /// The redirect or sign-in URL that should be entered into the SAML 2.0 compliant identity provider configuration (IdP).
     ///
     /// Pattern `^https?://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]{1,1000}`.
-    pub application_call_back_url: Option<Str>,
+    pub application_call_back_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `AttributeMap`: a list of [`AttributeMap`] objects.
     ///
     /// SAML attribute name and value. The name must always be `Email` and the value should be set to the attribute definition in which user email is set. For example, name would be `Email` and value `http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress` . Please check your SAML 2.0 compliant identity provider (IdP) documentation for details.
-    pub attribute_map: Option<List<AttributeMap>>,
+    pub attribute_map: ::std::option::Option<::cloudwright_core::List<AttributeMap>>,
     /// `FederationProviderName`: a string.
     ///
     /// Name of the identity provider (IdP).
     ///
     /// Pattern `[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+`; length 1 to 32.
-    pub federation_provider_name: Option<Str>,
+    pub federation_provider_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FederationURN`: a string.
     ///
     /// The Uniform Resource Name (URN). Also referred as Service Provider URN or Audience URI or Service Provider Entity ID.
     ///
     /// Pattern `^[A-Za-z0-9._\-:\/#\+]+$`; length 1 to 255.
-    pub federation_urn: Option<Str>,
+    pub federation_urn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SamlMetadataDocument`: a string.
     ///
     /// SAML 2.0 Metadata document from identity provider (IdP).
     ///
     /// Pattern `.*`; length 1000 to 10000000.
-    pub saml_metadata_document: Option<Str>,
+    pub saml_metadata_document: ::std::option::Option<::cloudwright_core::Str>,
     /// `SamlMetadataURL`: a string.
     ///
     /// Provide the metadata URL from your SAML 2.0 compliant identity provider (IdP).
     ///
     /// Pattern `^https?://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]{1,1000}`.
-    pub saml_metadata_url: Option<Str>,
+    pub saml_metadata_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -377,29 +312,29 @@ impl FederationParameters {
     /// A `FederationParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplicationCallBackURL`: a string.
-    pub fn application_call_back_url(mut self, value: impl Into<Str>) -> Self { self.application_call_back_url = Some(value.into()); self }
+    pub fn application_call_back_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_call_back_url = ::std::option::Option::Some(value.into()); self }
     /// `AttributeMap`: a list of [`AttributeMap`] objects.
-    pub fn attribute_map(mut self, value: impl Into<List<AttributeMap>>) -> Self { self.attribute_map = Some(value.into()); self }
+    pub fn attribute_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AttributeMap>>) -> Self { self.attribute_map = ::std::option::Option::Some(value.into()); self }
     /// `FederationProviderName`: a string.
-    pub fn federation_provider_name(mut self, value: impl Into<Str>) -> Self { self.federation_provider_name = Some(value.into()); self }
+    pub fn federation_provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.federation_provider_name = ::std::option::Option::Some(value.into()); self }
     /// `FederationURN`: a string.
-    pub fn federation_urn(mut self, value: impl Into<Str>) -> Self { self.federation_urn = Some(value.into()); self }
+    pub fn federation_urn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.federation_urn = ::std::option::Option::Some(value.into()); self }
     /// `SamlMetadataDocument`: a string.
-    pub fn saml_metadata_document(mut self, value: impl Into<Str>) -> Self { self.saml_metadata_document = Some(value.into()); self }
+    pub fn saml_metadata_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.saml_metadata_document = ::std::option::Option::Some(value.into()); self }
     /// `SamlMetadataURL`: a string.
-    pub fn saml_metadata_url(mut self, value: impl Into<Str>) -> Self { self.saml_metadata_url = Some(value.into()); self }
+    pub fn saml_metadata_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.saml_metadata_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FederationParameters {}
+impl crate::PropertyType for FederationParameters {}
 
-impl ToValue for FederationParameters {
+impl ::cloudwright_core::ToValue for FederationParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationCallBackURL", &self.application_call_back_url)
             .opt("AttributeMap", &self.attribute_map)
             .opt("FederationProviderName", &self.federation_provider_name)
@@ -409,17 +344,6 @@ impl ToValue for FederationParameters {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SuperuserParameters: ObjRule = ObjRule {
-    properties: &[
-        ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("FirstName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("LastName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SuperuserParameters` property type of `AWS::FinSpace::Environment`.
 ///
@@ -433,19 +357,19 @@ pub struct SuperuserParameters {
     /// The email address of the superuser.
     ///
     /// Pattern `[A-Z0-9a-z._%+-]+@[A-Za-z0-9.-]+[.]+[A-Za-z]+`; length 1 to 128.
-    pub email_address: Option<Str>,
+    pub email_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `FirstName`: a string.
     ///
     /// The first name of the superuser.
     ///
     /// Pattern `^[a-zA-Z0-9]{1,50}$`; length 1 to 50.
-    pub first_name: Option<Str>,
+    pub first_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LastName`: a string.
     ///
     /// The last name of the superuser.
     ///
     /// Pattern `^[a-zA-Z0-9]{1,50}$`; length 1 to 50.
-    pub last_name: Option<Str>,
+    pub last_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -453,23 +377,23 @@ impl SuperuserParameters {
     /// A `SuperuserParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EmailAddress`: a string.
-    pub fn email_address(mut self, value: impl Into<Str>) -> Self { self.email_address = Some(value.into()); self }
+    pub fn email_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_address = ::std::option::Option::Some(value.into()); self }
     /// `FirstName`: a string.
-    pub fn first_name(mut self, value: impl Into<Str>) -> Self { self.first_name = Some(value.into()); self }
+    pub fn first_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.first_name = ::std::option::Option::Some(value.into()); self }
     /// `LastName`: a string.
-    pub fn last_name(mut self, value: impl Into<Str>) -> Self { self.last_name = Some(value.into()); self }
+    pub fn last_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SuperuserParameters {}
+impl crate::PropertyType for SuperuserParameters {}
 
-impl ToValue for SuperuserParameters {
+impl ::cloudwright_core::ToValue for SuperuserParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EmailAddress", &self.email_address)
             .opt("FirstName", &self.first_name)
             .opt("LastName", &self.last_name)
@@ -481,21 +405,10 @@ impl ToValue for SuperuserParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::FinSpace::Environment`.
 ///
@@ -505,11 +418,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -524,17 +437,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -549,23 +462,112 @@ pub enum FederationMode {
     /// `FEDERATED`
     Federated,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FederationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FederationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FederationMode {
+impl ::cloudwright_core::ToValue for FederationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Local => "LOCAL",
             Self::Federated => "FEDERATED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws:finspace:[A-Za-z0-9_/.-]{0,63}:\\d*:data-bundle/[0-9A-Za-z_-]{1,128}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9. ]{1,1000}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^https?://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]{1,1000}",
+    );
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("[^_\\p{Z}][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_\\p{Z}]+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9._\\-:\\/#\\+]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z-0-9-:\\/]{1,1000}$");
+    pub(crate) static PATTERN_7: Pattern =
+        Pattern::new("^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]{1,255}$");
+    pub(crate) static PATTERN_8: Pattern =
+        Pattern::new("[A-Z0-9a-z._%+-]+@[A-Za-z0-9.-]+[.]+[A-Za-z]+");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9]{1,50}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Environment: ObjRule = ObjRule {
+        properties: &[
+            ("DataBundles", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FederationMode", Shape::Str(&StrRule { allowed: &["LOCAL", "FEDERATED"], ..StrRule::ANY })),
+            ("FederationParameters", Shape::Object(&RULE_FederationParameters)),
+            ("KmsKeyId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("SuperuserParameters", Shape::Object(&RULE_SuperuserParameters)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttributeMap: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FederationParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationCallBackURL", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("AttributeMap", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeMap), min_items: None, max_items: None, unique: false })),
+            ("FederationProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("FederationURN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SamlMetadataDocument", Shape::Str(&StrRule { min_len: Some(1000), max_len: Some(10000000), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SamlMetadataURL", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SuperuserParameters: ObjRule = ObjRule {
+        properties: &[
+            ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("FirstName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("LastName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

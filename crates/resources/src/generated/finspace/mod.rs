@@ -9,4 +9,4 @@
 pub mod environment;
 
 #[cfg(feature = "finspace")]
-pub use environment::{Environment, EnvironmentAttributes, EnvironmentRequired};
+pub use environment::{Environment, EnvironmentAttributes};

@@ -5,42 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S]+$");
-
 /// The required properties of [`ExperimentTemplate`], by name: `ExperimentTemplate::new(ExperimentTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExperimentTemplateRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StopConditions`: a list of [`ExperimentTemplateStopCondition`] objects, required.
-    pub stop_conditions: List<ExperimentTemplateStopCondition>,
+    pub stop_conditions: ::cloudwright_core::List<ExperimentTemplateStopCondition>,
     /// `Targets`: a JSON value, required.
-    pub targets: Json,
+    pub targets: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExperimentTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::Typed(json_type::OBJECT)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ExperimentOptions", Shape::Object(&RULE_ExperimentTemplateExperimentOptions)),
-        ("ExperimentReportConfiguration", Shape::Object(&RULE_ExperimentTemplateExperimentReportConfiguration)),
-        ("LogConfiguration", Shape::Object(&RULE_ExperimentTemplateLogConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1224), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StopConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_ExperimentTemplateStopCondition), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Targets", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Description", "StopConditions", "Targets", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FIS::ExperimentTemplate` resource.
 ///
@@ -52,7 +28,7 @@ pub(crate) static RULE_ExperimentTemplate: ObjRule = ObjRule {
 /// - *Actions* : The actions to carry out on the target. You can specify multiple actions, the duration of each action, and when to start each action during an experiment.
 /// - *Stop conditions* : If a stop condition is triggered while an experiment is running, the experiment is automatically stopped. You can define a stop condition as a CloudWatch alarm.
 ///
-/// For more information, see \[Experiment templates\](<https://docs.aws.amazon.com/fis/latest/userguide/experiment-templates.html>) in the *AWS Fault Injection Service User Guide* .
+/// For more information, see [Experiment templates](https://docs.aws.amazon.com/fis/latest/userguide/experiment-templates.html) in the *AWS Fault Injection Service User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ExperimentTemplateAttributes`], which `Handle<ExperimentTemplate>` dereferences to.
@@ -66,44 +42,44 @@ pub struct ExperimentTemplate {
     /// `Actions`: a JSON value.
     ///
     /// The actions for the experiment.
-    pub actions: Option<Json>,
+    pub actions: ::std::option::Option<::cloudwright_core::Json>,
     /// `Description`: a string, required.
     ///
     /// The description for the experiment template.
     ///
     /// Pattern `^[\s\S]+$`; length 0 to 512.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `ExperimentOptions`: an [`ExperimentTemplateExperimentOptions`] object.
     ///
     /// The experiment options for an experiment template.
-    pub experiment_options: Option<Obj<ExperimentTemplateExperimentOptions>>,
+    pub experiment_options: ::std::option::Option<crate::Obj<ExperimentTemplateExperimentOptions>>,
     /// `ExperimentReportConfiguration`: an [`ExperimentTemplateExperimentReportConfiguration`] object.
     ///
     /// Describes the report configuration for the experiment template.
     pub experiment_report_configuration:
-        Option<Obj<ExperimentTemplateExperimentReportConfiguration>>,
+        ::std::option::Option<crate::Obj<ExperimentTemplateExperimentReportConfiguration>>,
     /// `LogConfiguration`: an [`ExperimentTemplateLogConfiguration`] object.
     ///
     /// The configuration for experiment logging.
-    pub log_configuration: Option<Obj<ExperimentTemplateLogConfiguration>>,
+    pub log_configuration: ::std::option::Option<crate::Obj<ExperimentTemplateLogConfiguration>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^[\S]+$`; length 20 to 1224.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StopConditions`: a list of [`ExperimentTemplateStopCondition`] objects, required.
     ///
     /// The stop conditions for the experiment.
-    pub stop_conditions: List<ExperimentTemplateStopCondition>,
+    pub stop_conditions: ::cloudwright_core::List<ExperimentTemplateStopCondition>,
     /// `Tags`: a JSON value.
     ///
     /// The tags for the experiment template.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Targets`: a JSON value, required.
     ///
     /// The targets for the experiment.
-    pub targets: Json,
+    pub targets: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -113,7 +89,7 @@ impl ExperimentTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FIS::ExperimentTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fis-experimenttemplate.html",
         primary_identifier: &["Id"],
@@ -124,63 +100,65 @@ impl ExperimentTemplate {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ExperimentTemplate` with its required properties, named in a [`ExperimentTemplateRequired`].
     #[inline]
     pub fn new(required: ExperimentTemplateRequired) -> Self {
         Self {
-            actions: None,
+            actions: ::std::option::Option::None,
             description: required.description,
-            experiment_options: None,
-            experiment_report_configuration: None,
-            log_configuration: None,
+            experiment_options: ::std::option::Option::None,
+            experiment_report_configuration: ::std::option::Option::None,
+            log_configuration: ::std::option::Option::None,
             role_arn: required.role_arn,
             stop_conditions: required.stop_conditions,
-            tags: None,
+            tags: ::std::option::Option::None,
             targets: required.targets,
         }
     }
 
     /// `Actions`: a JSON value.
-    pub fn actions(mut self, value: impl Into<Json>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `ExperimentOptions`: an [`ExperimentTemplateExperimentOptions`] object.
-    pub fn experiment_options(mut self, value: impl Into<Obj<ExperimentTemplateExperimentOptions>>) -> Self { self.experiment_options = Some(value.into()); self }
+    pub fn experiment_options(mut self, value: impl ::std::convert::Into<crate::Obj<ExperimentTemplateExperimentOptions>>) -> Self { self.experiment_options = ::std::option::Option::Some(value.into()); self }
     /// `ExperimentReportConfiguration`: an [`ExperimentTemplateExperimentReportConfiguration`] object.
-    pub fn experiment_report_configuration(mut self, value: impl Into<Obj<ExperimentTemplateExperimentReportConfiguration>>) -> Self { self.experiment_report_configuration = Some(value.into()); self }
+    pub fn experiment_report_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ExperimentTemplateExperimentReportConfiguration>>) -> Self { self.experiment_report_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LogConfiguration`: an [`ExperimentTemplateLogConfiguration`] object.
-    pub fn log_configuration(mut self, value: impl Into<Obj<ExperimentTemplateLogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ExperimentTemplateLogConfiguration>>) -> Self { self.log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StopConditions`: a list of [`ExperimentTemplateStopCondition`] objects, required.
-    pub fn stop_conditions(mut self, value: impl Into<List<ExperimentTemplateStopCondition>>) -> Self { self.stop_conditions = value.into(); self }
+    pub fn stop_conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ExperimentTemplateStopCondition>>) -> Self { self.stop_conditions = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Targets`: a JSON value, required.
-    pub fn targets(mut self, value: impl Into<Json>) -> Self { self.targets = value.into(); self }
+    pub fn targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.targets = value.into(); self }
 }
 
-impl Resource for ExperimentTemplate {
+impl ::cloudwright_core::Resource for ExperimentTemplate {
     type Attributes = ExperimentTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ExperimentTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ExperimentTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ExperimentTemplate {
+impl ::cloudwright_core::ToValue for ExperimentTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .req("Description", &self.description)
             .opt("ExperimentOptions", &self.experiment_options)
@@ -197,12 +175,12 @@ impl ToValue for ExperimentTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ExperimentTemplate`]: `Handle<ExperimentTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ExperimentTemplate`]: `Handle<ExperimentTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ExperimentTemplateAttributes(ResourceRef);
+pub struct ExperimentTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ExperimentTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ExperimentTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -210,27 +188,10 @@ impl From<ResourceRef> for ExperimentTemplateAttributes {
 impl ExperimentTemplateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`CloudWatchDashboard`], by name: `CloudWatchDashboard::new(CloudWatchDashboardRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchDashboardRequired {
-    /// `DashboardIdentifier`: a string, required.
-    pub dashboard_identifier: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchDashboard: ObjRule = ObjRule {
-    properties: &[
-        ("DashboardIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["DashboardIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchDashboard` property type of `AWS::FIS::ExperimentTemplate`.
 ///
@@ -244,50 +205,33 @@ pub struct CloudWatchDashboard {
     /// The Amazon Resource Name (ARN) of the CloudWatch dashboard to include in the experiment report.
     ///
     /// Pattern `^[\S]+$`; length 1 to 512.
-    pub dashboard_identifier: Str,
+    pub dashboard_identifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CloudWatchDashboard {
-    /// A `CloudWatchDashboard` with its required properties, named in a [`CloudWatchDashboardRequired`].
+    /// A `CloudWatchDashboard` with its one required property, `DashboardIdentifier`.
     #[inline]
-    pub fn new(required: CloudWatchDashboardRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            dashboard_identifier: required.dashboard_identifier,
+            dashboard_identifier: value.into(),
         }
     }
 
     /// `DashboardIdentifier`: a string, required.
-    pub fn dashboard_identifier(mut self, value: impl Into<Str>) -> Self { self.dashboard_identifier = value.into(); self }
+    pub fn dashboard_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dashboard_identifier = value.into(); self }
 }
 
-impl PropertyType for CloudWatchDashboard {}
+impl crate::PropertyType for CloudWatchDashboard {}
 
-impl ToValue for CloudWatchDashboard {
+impl ::cloudwright_core::ToValue for CloudWatchDashboard {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DashboardIdentifier", &self.dashboard_identifier)
             .build()
     }
 }
-
-/// The required properties of [`CloudWatchLogsConfiguration`], by name: `CloudWatchLogsConfiguration::new(CloudWatchLogsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsConfigurationRequired {
-    /// `LogGroupArn`: a string, required.
-    pub log_group_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["LogGroupArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLogsConfiguration` property type of `AWS::FIS::ExperimentTemplate`.
 ///
@@ -299,42 +243,33 @@ pub struct CloudWatchLogsConfiguration {
     /// `LogGroupArn`: a string, required.
     ///
     /// Pattern `^[\S]+$`; length 20 to 2048.
-    pub log_group_arn: Str,
+    pub log_group_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CloudWatchLogsConfiguration {
-    /// A `CloudWatchLogsConfiguration` with its required properties, named in a [`CloudWatchLogsConfigurationRequired`].
+    /// A `CloudWatchLogsConfiguration` with its one required property, `LogGroupArn`.
     #[inline]
-    pub fn new(required: CloudWatchLogsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_group_arn: required.log_group_arn,
+            log_group_arn: value.into(),
         }
     }
 
     /// `LogGroupArn`: a string, required.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = value.into(); self }
+    pub fn log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_arn = value.into(); self }
 }
 
-impl PropertyType for CloudWatchLogsConfiguration {}
+impl crate::PropertyType for CloudWatchLogsConfiguration {}
 
-impl ToValue for CloudWatchLogsConfiguration {
+impl ::cloudwright_core::ToValue for CloudWatchLogsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogGroupArn", &self.log_group_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSources: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchDashboards", Shape::List(&ListRule { items: Shape::Object(&RULE_CloudWatchDashboard), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSources` property type of `AWS::FIS::ExperimentTemplate`.
 ///
@@ -344,7 +279,8 @@ pub(crate) static RULE_DataSources: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataSources {
     /// `CloudWatchDashboards`: a list of [`CloudWatchDashboard`] objects.
-    pub cloud_watch_dashboards: Option<List<CloudWatchDashboard>>,
+    pub cloud_watch_dashboards:
+        ::std::option::Option<::cloudwright_core::List<CloudWatchDashboard>>,
 }
 
 #[rustfmt::skip]
@@ -352,41 +288,23 @@ impl DataSources {
     /// A `DataSources` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchDashboards`: a list of [`CloudWatchDashboard`] objects.
-    pub fn cloud_watch_dashboards(mut self, value: impl Into<List<CloudWatchDashboard>>) -> Self { self.cloud_watch_dashboards = Some(value.into()); self }
+    pub fn cloud_watch_dashboards(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CloudWatchDashboard>>) -> Self { self.cloud_watch_dashboards = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSources {}
+impl crate::PropertyType for DataSources {}
 
-impl ToValue for DataSources {
+impl ::cloudwright_core::ToValue for DataSources {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchDashboards", &self.cloud_watch_dashboards)
             .build()
     }
 }
-
-/// The required properties of [`ExperimentReportS3Configuration`], by name: `ExperimentReportS3Configuration::new(ExperimentReportS3ConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExperimentReportS3ConfigurationRequired {
-    /// `BucketName`: a string, required.
-    pub bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExperimentReportS3Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExperimentReportS3Configuration` property type of `AWS::FIS::ExperimentTemplate`.
 ///
@@ -396,51 +314,41 @@ pub struct ExperimentReportS3Configuration {
     /// `BucketName`: a string, required.
     ///
     /// Format `AWS::S3::Bucket.Name`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `Prefix`: a string.
     ///
     /// Length 1 to 256.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ExperimentReportS3Configuration {
-    /// A `ExperimentReportS3Configuration` with its required properties, named in a [`ExperimentReportS3ConfigurationRequired`].
+    /// A `ExperimentReportS3Configuration` with its one required property, `BucketName`.
     #[inline]
-    pub fn new(required: ExperimentReportS3ConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_name: required.bucket_name,
-            prefix: None,
+            bucket_name: value.into(),
+            prefix: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExperimentReportS3Configuration {}
+impl crate::PropertyType for ExperimentReportS3Configuration {}
 
-impl ToValue for ExperimentReportS3Configuration {
+impl ::cloudwright_core::ToValue for ExperimentReportS3Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("Prefix", &self.prefix)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExperimentTemplateExperimentOptions: ObjRule = ObjRule {
-    properties: &[
-        ("AccountTargeting", Shape::Str(&StrRule { allowed: &["multi-account", "single-account"], ..StrRule::ANY })),
-        ("EmptyTargetResolutionMode", Shape::Str(&StrRule { allowed: &["fail", "skip"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExperimentTemplateExperimentOptions` property type of `AWS::FIS::ExperimentTemplate`.
 ///
@@ -452,11 +360,11 @@ pub struct ExperimentTemplateExperimentOptions {
     /// `AccountTargeting`: an [`AccountTargeting`] value.
     ///
     /// The account targeting setting for an experiment template.
-    pub account_targeting: Option<AccountTargeting>,
+    pub account_targeting: ::std::option::Option<AccountTargeting>,
     /// `EmptyTargetResolutionMode`: an [`EmptyTargetResolutionMode`] value.
     ///
     /// The empty target resolution mode for an experiment template.
-    pub empty_target_resolution_mode: Option<EmptyTargetResolutionMode>,
+    pub empty_target_resolution_mode: ::std::option::Option<EmptyTargetResolutionMode>,
 }
 
 #[rustfmt::skip]
@@ -464,21 +372,21 @@ impl ExperimentTemplateExperimentOptions {
     /// A `ExperimentTemplateExperimentOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountTargeting`: an [`AccountTargeting`] value.
-    pub fn account_targeting(mut self, value: impl Into<AccountTargeting>) -> Self { self.account_targeting = Some(value.into()); self }
+    pub fn account_targeting(mut self, value: impl ::std::convert::Into<AccountTargeting>) -> Self { self.account_targeting = ::std::option::Option::Some(value.into()); self }
     /// `EmptyTargetResolutionMode`: an [`EmptyTargetResolutionMode`] value.
-    pub fn empty_target_resolution_mode(mut self, value: impl Into<EmptyTargetResolutionMode>) -> Self { self.empty_target_resolution_mode = Some(value.into()); self }
+    pub fn empty_target_resolution_mode(mut self, value: impl ::std::convert::Into<EmptyTargetResolutionMode>) -> Self { self.empty_target_resolution_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExperimentTemplateExperimentOptions {}
+impl crate::PropertyType for ExperimentTemplateExperimentOptions {}
 
-impl ToValue for ExperimentTemplateExperimentOptions {
+impl ::cloudwright_core::ToValue for ExperimentTemplateExperimentOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountTargeting", &self.account_targeting)
             .opt(
                 "EmptyTargetResolutionMode",
@@ -487,26 +395,6 @@ impl ToValue for ExperimentTemplateExperimentOptions {
             .build()
     }
 }
-
-/// The required properties of [`ExperimentTemplateExperimentReportConfiguration`], by name: `ExperimentTemplateExperimentReportConfiguration::new(ExperimentTemplateExperimentReportConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExperimentTemplateExperimentReportConfigurationRequired {
-    /// `Outputs`: an [`Outputs`] object, required.
-    pub outputs: Obj<Outputs>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExperimentTemplateExperimentReportConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DataSources", Shape::Object(&RULE_DataSources)),
-        ("Outputs", Shape::Object(&RULE_Outputs)),
-        ("PostExperimentDuration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PreExperimentDuration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Outputs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExperimentTemplateExperimentReportConfiguration` property type of `AWS::FIS::ExperimentTemplate`.
 ///
@@ -518,54 +406,54 @@ pub struct ExperimentTemplateExperimentReportConfiguration {
     /// `DataSources`: a [`DataSources`] object.
     ///
     /// The data sources for the experiment report.
-    pub data_sources: Option<Obj<DataSources>>,
+    pub data_sources: ::std::option::Option<crate::Obj<DataSources>>,
     /// `Outputs`: an [`Outputs`] object, required.
     ///
     /// The output destinations of the experiment report.
-    pub outputs: Obj<Outputs>,
+    pub outputs: crate::Obj<Outputs>,
     /// `PostExperimentDuration`: a string.
     ///
     /// The duration after the experiment end time for the data sources to include in the report.
     ///
     /// Pattern `^[\S]+$`; length 0 to 32.
-    pub post_experiment_duration: Option<Str>,
+    pub post_experiment_duration: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreExperimentDuration`: a string.
     ///
     /// The duration before the experiment start time for the data sources to include in the report.
     ///
     /// Pattern `^[\S]+$`; length 0 to 32.
-    pub pre_experiment_duration: Option<Str>,
+    pub pre_experiment_duration: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ExperimentTemplateExperimentReportConfiguration {
-    /// A `ExperimentTemplateExperimentReportConfiguration` with its required properties, named in a [`ExperimentTemplateExperimentReportConfigurationRequired`].
+    /// A `ExperimentTemplateExperimentReportConfiguration` with its one required property, `Outputs`.
     #[inline]
-    pub fn new(required: ExperimentTemplateExperimentReportConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Outputs>>) -> Self {
         Self {
-            data_sources: None,
-            outputs: required.outputs,
-            post_experiment_duration: None,
-            pre_experiment_duration: None,
+            data_sources: ::std::option::Option::None,
+            outputs: value.into(),
+            post_experiment_duration: ::std::option::Option::None,
+            pre_experiment_duration: ::std::option::Option::None,
         }
     }
 
     /// `DataSources`: a [`DataSources`] object.
-    pub fn data_sources(mut self, value: impl Into<Obj<DataSources>>) -> Self { self.data_sources = Some(value.into()); self }
+    pub fn data_sources(mut self, value: impl ::std::convert::Into<crate::Obj<DataSources>>) -> Self { self.data_sources = ::std::option::Option::Some(value.into()); self }
     /// `Outputs`: an [`Outputs`] object, required.
-    pub fn outputs(mut self, value: impl Into<Obj<Outputs>>) -> Self { self.outputs = value.into(); self }
+    pub fn outputs(mut self, value: impl ::std::convert::Into<crate::Obj<Outputs>>) -> Self { self.outputs = value.into(); self }
     /// `PostExperimentDuration`: a string.
-    pub fn post_experiment_duration(mut self, value: impl Into<Str>) -> Self { self.post_experiment_duration = Some(value.into()); self }
+    pub fn post_experiment_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.post_experiment_duration = ::std::option::Option::Some(value.into()); self }
     /// `PreExperimentDuration`: a string.
-    pub fn pre_experiment_duration(mut self, value: impl Into<Str>) -> Self { self.pre_experiment_duration = Some(value.into()); self }
+    pub fn pre_experiment_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pre_experiment_duration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExperimentTemplateExperimentReportConfiguration {}
+impl crate::PropertyType for ExperimentTemplateExperimentReportConfiguration {}
 
-impl ToValue for ExperimentTemplateExperimentReportConfiguration {
+impl ::cloudwright_core::ToValue for ExperimentTemplateExperimentReportConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataSources", &self.data_sources)
             .req("Outputs", &self.outputs)
             .opt("PostExperimentDuration", &self.post_experiment_duration)
@@ -574,30 +462,11 @@ impl ToValue for ExperimentTemplateExperimentReportConfiguration {
     }
 }
 
-/// The required properties of [`ExperimentTemplateLogConfiguration`], by name: `ExperimentTemplateLogConfiguration::new(ExperimentTemplateLogConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExperimentTemplateLogConfigurationRequired {
-    /// `LogSchemaVersion`: an integer, required.
-    pub log_schema_version: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExperimentTemplateLogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogsConfiguration", Shape::Object(&RULE_CloudWatchLogsConfiguration)),
-        ("LogSchemaVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
-    ],
-    required: &["LogSchemaVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ExperimentTemplateLogConfiguration` property type of `AWS::FIS::ExperimentTemplate`.
 ///
 /// Specifies the configuration for experiment logging.
 ///
-/// For more information, see \[Experiment logging\](<https://docs.aws.amazon.com/fis/latest/userguide/monitoring-logging.html>) in the *AWS Fault Injection Service User Guide* .
+/// For more information, see [Experiment logging](https://docs.aws.amazon.com/fis/latest/userguide/monitoring-logging.html) in the *AWS Fault Injection Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fis-experimenttemplate-experimenttemplatelogconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -605,45 +474,46 @@ pub struct ExperimentTemplateLogConfiguration {
     /// `CloudWatchLogsConfiguration`: a [`CloudWatchLogsConfiguration`] object.
     ///
     /// The configuration for experiment logging to CloudWatch Logs .
-    pub cloud_watch_logs_configuration: Option<Obj<CloudWatchLogsConfiguration>>,
+    pub cloud_watch_logs_configuration:
+        ::std::option::Option<crate::Obj<CloudWatchLogsConfiguration>>,
     /// `LogSchemaVersion`: an integer, required.
     ///
     /// The schema version.
     ///
     /// Value at least 1.
-    pub log_schema_version: Int,
+    pub log_schema_version: ::cloudwright_core::Int,
     /// `S3Configuration`: a [`S3Configuration`] object.
     ///
     /// The configuration for experiment logging to Amazon S3 .
-    pub s3_configuration: Option<Obj<S3Configuration>>,
+    pub s3_configuration: ::std::option::Option<crate::Obj<S3Configuration>>,
 }
 
 #[rustfmt::skip]
 impl ExperimentTemplateLogConfiguration {
-    /// A `ExperimentTemplateLogConfiguration` with its required properties, named in a [`ExperimentTemplateLogConfigurationRequired`].
+    /// A `ExperimentTemplateLogConfiguration` with its one required property, `LogSchemaVersion`.
     #[inline]
-    pub fn new(required: ExperimentTemplateLogConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            cloud_watch_logs_configuration: None,
-            log_schema_version: required.log_schema_version,
-            s3_configuration: None,
+            cloud_watch_logs_configuration: ::std::option::Option::None,
+            log_schema_version: value.into(),
+            s3_configuration: ::std::option::Option::None,
         }
     }
 
     /// `CloudWatchLogsConfiguration`: a [`CloudWatchLogsConfiguration`] object.
-    pub fn cloud_watch_logs_configuration(mut self, value: impl Into<Obj<CloudWatchLogsConfiguration>>) -> Self { self.cloud_watch_logs_configuration = Some(value.into()); self }
+    pub fn cloud_watch_logs_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogsConfiguration>>) -> Self { self.cloud_watch_logs_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LogSchemaVersion`: an integer, required.
-    pub fn log_schema_version(mut self, value: impl Into<Int>) -> Self { self.log_schema_version = value.into(); self }
+    pub fn log_schema_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.log_schema_version = value.into(); self }
     /// `S3Configuration`: a [`S3Configuration`] object.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = Some(value.into()); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3Configuration>>) -> Self { self.s3_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExperimentTemplateLogConfiguration {}
+impl crate::PropertyType for ExperimentTemplateLogConfiguration {}
 
-impl ToValue for ExperimentTemplateLogConfiguration {
+impl ::cloudwright_core::ToValue for ExperimentTemplateLogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchLogsConfiguration",
                 &self.cloud_watch_logs_configuration,
@@ -654,29 +524,11 @@ impl ToValue for ExperimentTemplateLogConfiguration {
     }
 }
 
-/// The required properties of [`ExperimentTemplateStopCondition`], by name: `ExperimentTemplateStopCondition::new(ExperimentTemplateStopConditionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExperimentTemplateStopConditionRequired {
-    /// `Source`: a string, required.
-    pub source: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExperimentTemplateStopCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Source", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Source"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ExperimentTemplateStopCondition` property type of `AWS::FIS::ExperimentTemplate`.
 ///
 /// Specifies a stop condition for an experiment template.
 ///
-/// For more information, see \[Stop conditions\](<https://docs.aws.amazon.com/fis/latest/userguide/stop-conditions.html>) in the *AWS Fault Injection Service User Guide* .
+/// For more information, see [Stop conditions](https://docs.aws.amazon.com/fis/latest/userguide/stop-conditions.html) in the *AWS Fault Injection Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fis-experimenttemplate-experimenttemplatestopcondition.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -686,60 +538,43 @@ pub struct ExperimentTemplateStopCondition {
     /// The source for the stop condition.
     ///
     /// Pattern `^[\S]+$`; length 0 to 64.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the CloudWatch alarm, if applicable.
     ///
     /// Pattern `^[\s\S]+$`; length 20 to 2048.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ExperimentTemplateStopCondition {
-    /// A `ExperimentTemplateStopCondition` with its required properties, named in a [`ExperimentTemplateStopConditionRequired`].
+    /// A `ExperimentTemplateStopCondition` with its one required property, `Source`.
     #[inline]
-    pub fn new(required: ExperimentTemplateStopConditionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            source: required.source,
-            value: None,
+            source: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExperimentTemplateStopCondition {}
+impl crate::PropertyType for ExperimentTemplateStopCondition {}
 
-impl ToValue for ExperimentTemplateStopCondition {
+impl ::cloudwright_core::ToValue for ExperimentTemplateStopCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Source", &self.source)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`Outputs`], by name: `Outputs::new(OutputsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutputsRequired {
-    /// `ExperimentReportS3Configuration`: an [`ExperimentReportS3Configuration`] object, required.
-    pub experiment_report_s3_configuration: Obj<ExperimentReportS3Configuration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Outputs: ObjRule = ObjRule {
-    properties: &[
-        ("ExperimentReportS3Configuration", Shape::Object(&RULE_ExperimentReportS3Configuration)),
-    ],
-    required: &["ExperimentReportS3Configuration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Outputs` property type of `AWS::FIS::ExperimentTemplate`.
 ///
@@ -749,29 +584,29 @@ pub(crate) static RULE_Outputs: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outputs {
     /// `ExperimentReportS3Configuration`: an [`ExperimentReportS3Configuration`] object, required.
-    pub experiment_report_s3_configuration: Obj<ExperimentReportS3Configuration>,
+    pub experiment_report_s3_configuration: crate::Obj<ExperimentReportS3Configuration>,
 }
 
 #[rustfmt::skip]
 impl Outputs {
-    /// A `Outputs` with its required properties, named in a [`OutputsRequired`].
+    /// A `Outputs` with its one required property, `ExperimentReportS3Configuration`.
     #[inline]
-    pub fn new(required: OutputsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ExperimentReportS3Configuration>>) -> Self {
         Self {
-            experiment_report_s3_configuration: required.experiment_report_s3_configuration,
+            experiment_report_s3_configuration: value.into(),
         }
     }
 
     /// `ExperimentReportS3Configuration`: an [`ExperimentReportS3Configuration`] object, required.
-    pub fn experiment_report_s3_configuration(mut self, value: impl Into<Obj<ExperimentReportS3Configuration>>) -> Self { self.experiment_report_s3_configuration = value.into(); self }
+    pub fn experiment_report_s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ExperimentReportS3Configuration>>) -> Self { self.experiment_report_s3_configuration = value.into(); self }
 }
 
-impl PropertyType for Outputs {}
+impl crate::PropertyType for Outputs {}
 
-impl ToValue for Outputs {
+impl ::cloudwright_core::ToValue for Outputs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ExperimentReportS3Configuration",
                 &self.experiment_report_s3_configuration,
@@ -779,24 +614,6 @@ impl ToValue for Outputs {
             .build()
     }
 }
-
-/// The required properties of [`S3Configuration`], by name: `S3Configuration::new(S3ConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3ConfigurationRequired {
-    /// `BucketName`: a string, required.
-    pub bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(700), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Configuration` property type of `AWS::FIS::ExperimentTemplate`.
 ///
@@ -808,36 +625,36 @@ pub struct S3Configuration {
     /// `BucketName`: a string, required.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[\S]+$`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `Prefix`: a string.
     ///
     /// Pattern `^[\s\S]+$`; length 1 to 700.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3Configuration {
-    /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
+    /// A `S3Configuration` with its one required property, `BucketName`.
     #[inline]
-    pub fn new(required: S3ConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_name: required.bucket_name,
-            prefix: None,
+            bucket_name: value.into(),
+            prefix: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Configuration {}
+impl crate::PropertyType for S3Configuration {}
 
-impl ToValue for S3Configuration {
+impl ::cloudwright_core::ToValue for S3Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("Prefix", &self.prefix)
             .build()
@@ -852,24 +669,24 @@ pub enum AccountTargeting {
     /// `single-account`
     SingleAccount,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccountTargeting {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccountTargeting {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccountTargeting {
+impl ::cloudwright_core::ToValue for AccountTargeting {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MultiAccount => "multi-account",
             Self::SingleAccount => "single-account",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -881,23 +698,159 @@ pub enum EmptyTargetResolutionMode {
     /// `skip`
     Skip,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EmptyTargetResolutionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EmptyTargetResolutionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EmptyTargetResolutionMode {
+impl ::cloudwright_core::ToValue for EmptyTargetResolutionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Fail => "fail",
             Self::Skip => "skip",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExperimentTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::Typed(json_type::OBJECT)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ExperimentOptions", Shape::Object(&RULE_ExperimentTemplateExperimentOptions)),
+            ("ExperimentReportConfiguration", Shape::Object(&RULE_ExperimentTemplateExperimentReportConfiguration)),
+            ("LogConfiguration", Shape::Object(&RULE_ExperimentTemplateLogConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1224), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StopConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_ExperimentTemplateStopCondition), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Targets", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Description", "StopConditions", "Targets", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchDashboard: ObjRule = ObjRule {
+        properties: &[
+            ("DashboardIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["DashboardIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["LogGroupArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSources: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchDashboards", Shape::List(&ListRule { items: Shape::Object(&RULE_CloudWatchDashboard), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExperimentReportS3Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExperimentTemplateExperimentOptions: ObjRule = ObjRule {
+        properties: &[
+            ("AccountTargeting", Shape::Str(&StrRule { allowed: &["multi-account", "single-account"], ..StrRule::ANY })),
+            ("EmptyTargetResolutionMode", Shape::Str(&StrRule { allowed: &["fail", "skip"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExperimentTemplateExperimentReportConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DataSources", Shape::Object(&RULE_DataSources)),
+            ("Outputs", Shape::Object(&RULE_Outputs)),
+            ("PostExperimentDuration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PreExperimentDuration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Outputs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExperimentTemplateLogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogsConfiguration", Shape::Object(&RULE_CloudWatchLogsConfiguration)),
+            ("LogSchemaVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
+        ],
+        required: &["LogSchemaVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExperimentTemplateStopCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Source", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Source"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Outputs: ObjRule = ObjRule {
+        properties: &[
+            ("ExperimentReportS3Configuration", Shape::Object(&RULE_ExperimentReportS3Configuration)),
+        ],
+        required: &["ExperimentReportS3Configuration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(700), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-
 /// The required properties of [`TargetAccountConfiguration`], by name: `TargetAccountConfiguration::new(TargetAccountConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetAccountConfigurationRequired {
     /// `AccountId`: a string, required.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
     /// `ExperimentTemplateId`: a string, required.
-    pub experiment_template_id: Str,
+    pub experiment_template_id: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetAccountConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ExperimentTemplateId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1224), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["ExperimentTemplateId", "AccountId", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FIS::TargetAccountConfiguration` resource.
 ///
-/// Creates a target account configuration for the experiment template. A target account configuration is required when `accountTargeting` of `experimentOptions` is set to `multi-account` . For more information, see \[experiment options\](<https://docs.aws.amazon.com/fis/latest/userguide/experiment-options.html>) in the *AWS Fault Injection Service User Guide* .
+/// Creates a target account configuration for the experiment template. A target account configuration is required when `accountTargeting` of `experimentOptions` is set to `multi-account` . For more information, see [experiment options](https://docs.aws.amazon.com/fis/latest/userguide/experiment-options.html) in the *AWS Fault Injection Service User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ExperimentTemplateId`, `AccountId`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`TargetAccountConfigurationAttributes`] is empty).
@@ -52,25 +34,25 @@ pub struct TargetAccountConfiguration {
     /// The AWS account ID of the target account.
     ///
     /// Pattern `^[\S]+$`; length 12 to 512; create-only: changing it replaces the resource.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of the target account.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExperimentTemplateId`: a string, required.
     ///
     /// The ID of the experiment template.
     ///
     /// Pattern `^[\S]+$`; length 0 to 64; create-only: changing it replaces the resource.
-    pub experiment_template_id: Str,
+    pub experiment_template_id: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role for the target account.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^[\S]+$`; length 20 to 1224.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -80,7 +62,7 @@ impl TargetAccountConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FIS::TargetAccountConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fis-targetaccountconfiguration.html",
         primary_identifier: &["ExperimentTemplateId", "AccountId"],
@@ -91,7 +73,7 @@ impl TargetAccountConfiguration {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TargetAccountConfiguration` with its required properties, named in a [`TargetAccountConfigurationRequired`].
@@ -99,37 +81,39 @@ impl TargetAccountConfiguration {
     pub fn new(required: TargetAccountConfigurationRequired) -> Self {
         Self {
             account_id: required.account_id,
-            description: None,
+            description: ::std::option::Option::None,
             experiment_template_id: required.experiment_template_id,
             role_arn: required.role_arn,
         }
     }
 
     /// `AccountId`: a string, required.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExperimentTemplateId`: a string, required.
-    pub fn experiment_template_id(mut self, value: impl Into<Str>) -> Self { self.experiment_template_id = value.into(); self }
+    pub fn experiment_template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.experiment_template_id = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl Resource for TargetAccountConfiguration {
+impl ::cloudwright_core::Resource for TargetAccountConfiguration {
     type Attributes = TargetAccountConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TargetAccountConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TargetAccountConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TargetAccountConfiguration {
+impl ::cloudwright_core::ToValue for TargetAccountConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountId", &self.account_id)
             .opt("Description", &self.description)
             .req("ExperimentTemplateId", &self.experiment_template_id)
@@ -138,12 +122,37 @@ impl ToValue for TargetAccountConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TargetAccountConfiguration`]: `Handle<TargetAccountConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TargetAccountConfiguration`]: `Handle<TargetAccountConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TargetAccountConfigurationAttributes(());
 
-impl From<ResourceRef> for TargetAccountConfigurationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TargetAccountConfigurationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetAccountConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ExperimentTemplateId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1224), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["ExperimentTemplateId", "AccountId", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([^\\s]+)$");
-
 /// The required properties of [`NotificationChannel`], by name: `NotificationChannel::new(NotificationChannelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationChannelRequired {
     /// `SnsRoleName`: a string, required.
-    pub sns_role_name: Str,
+    pub sns_role_name: ::cloudwright_core::Str,
     /// `SnsTopicArn`: a string, required.
-    pub sns_topic_arn: Str,
+    pub sns_topic_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationChannel: ObjRule = ObjRule {
-    properties: &[
-        ("SnsRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SnsTopicArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["SnsRoleName", "SnsTopicArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FMS::NotificationChannel` resource.
 ///
 /// Designates the IAM role and Amazon Simple Notification Service (SNS) topic to use to record SNS logs.
 ///
-/// To perform this action outside of the console, you must configure the SNS topic to allow the role `AWSServiceRoleForFMS` to publish SNS logs. For more information, see \[Firewall Manager required permissions for API actions\](<https://docs.aws.amazon.com/waf/latest/developerguide/fms-api-permissions-ref.html>) in the *AWS Firewall Manager Developer Guide* .
+/// To perform this action outside of the console, you must configure the SNS topic to allow the role `AWSServiceRoleForFMS` to publish SNS logs. For more information, see [Firewall Manager required permissions for API actions](https://docs.aws.amazon.com/waf/latest/developerguide/fms-api-permissions-ref.html) in the *AWS Firewall Manager Developer Guide* .
 ///
 /// `Ref` returns its `SnsTopicArn` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`NotificationChannelAttributes`] is empty).
@@ -49,13 +34,13 @@ pub struct NotificationChannel {
     /// The Amazon Resource Name (ARN) of the IAM role that allows Amazon  to record AWS Firewall Manager activity.
     ///
     /// Pattern `^([^\s]+)$`; length 1 to 1024.
-    pub sns_role_name: Str,
+    pub sns_role_name: ::cloudwright_core::Str,
     /// `SnsTopicArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the SNS topic that collects notifications from AWS Firewall Manager .
     ///
     /// Pattern `^([^\s]+)$`; length 1 to 1024; create-only: changing it replaces the resource.
-    pub sns_topic_arn: Str,
+    pub sns_topic_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -65,7 +50,7 @@ impl NotificationChannel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FMS::NotificationChannel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-notificationchannel.html",
         primary_identifier: &["SnsTopicArn"],
@@ -76,7 +61,7 @@ impl NotificationChannel {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `NotificationChannel` with its required properties, named in a [`NotificationChannelRequired`].
@@ -89,38 +74,60 @@ impl NotificationChannel {
     }
 
     /// `SnsRoleName`: a string, required.
-    pub fn sns_role_name(mut self, value: impl Into<Str>) -> Self { self.sns_role_name = value.into(); self }
+    pub fn sns_role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_role_name = value.into(); self }
     /// `SnsTopicArn`: a string, required.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = value.into(); self }
+    pub fn sns_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_topic_arn = value.into(); self }
 }
 
-impl Resource for NotificationChannel {
+impl ::cloudwright_core::Resource for NotificationChannel {
     type Attributes = NotificationChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NotificationChannel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NotificationChannel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NotificationChannel {
+impl ::cloudwright_core::ToValue for NotificationChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SnsRoleName", &self.sns_role_name)
             .req("SnsTopicArn", &self.sns_topic_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NotificationChannel`]: `Handle<NotificationChannel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NotificationChannel`]: `Handle<NotificationChannel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct NotificationChannelAttributes(());
 
-impl From<ResourceRef> for NotificationChannelAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NotificationChannelAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([^\\s]+)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationChannel: ObjRule = ObjRule {
+        properties: &[
+            ("SnsRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SnsTopicArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["SnsRoleName", "SnsTopicArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,59 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9]*)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([a-zA-Z0-9_.:/=+\\-@\\s]+)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9A-Z]{22}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([^\\s]*)$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^(([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])(\\/([0-9]|[1-2][0-9]|3[0-2]))$",
-);
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
-    "^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))(/(1[0-2]|[0-9]))?$",
-);
-pub(crate) static PATTERN_7: Pattern =
-    Pattern::new("^(tcp|udp|icmp|-1|([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]))$");
-
 /// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `ExcludeResourceTags`: a boolean, required.
-    pub exclude_resource_tags: Bool,
+    pub exclude_resource_tags: ::cloudwright_core::Bool,
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `RemediationEnabled`: a boolean, required.
-    pub remediation_enabled: Bool,
+    pub remediation_enabled: ::cloudwright_core::Bool,
     /// `SecurityServicePolicyData`: a [`SecurityServicePolicyData`] object, required.
-    pub security_service_policy_data: Obj<SecurityServicePolicyData>,
+    pub security_service_policy_data: crate::Obj<SecurityServicePolicyData>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Policy: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteAllPolicyResources", Shape::Bool),
-        ("ExcludeMap", Shape::Object(&RULE_IeMap)),
-        ("ExcludeResourceTags", Shape::Bool),
-        ("IncludeMap", Shape::Object(&RULE_IeMap)),
-        ("PolicyDescription", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RemediationEnabled", Shape::Bool),
-        ("ResourceSetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("ResourceTagLogicalOperator", Shape::Str(&StrRule { allowed: &["AND", "OR"], ..StrRule::ANY })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: Some(50), unique: false })),
-        ("ResourceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ResourceTypeList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ResourcesCleanUp", Shape::Bool),
-        ("SecurityServicePolicyData", Shape::Object(&RULE_SecurityServicePolicyData)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyTag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ExcludeResourceTags", "PolicyName", "RemediationEnabled", "SecurityServicePolicyData"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FMS::Policy` resource.
 ///
@@ -67,7 +26,7 @@ pub(crate) static RULE_Policy: ObjRule = ObjRule {
 ///
 /// If you add a new account to an organization that you created with AWS Organizations , Firewall Manager automatically applies the policy to the resources in that account that are within scope of the policy.
 ///
-/// Policies require some setup to use. For more information, see the sections on prerequisites and getting started under \[Firewall Manager prerequisites\](<https://docs.aws.amazon.com/waf/latest/developerguide/fms-prereq.html>) .
+/// Policies require some setup to use. For more information, see the sections on prerequisites and getting started under [Firewall Manager prerequisites](https://docs.aws.amazon.com/waf/latest/developerguide/fms-prereq.html) .
 ///
 /// Firewall Manager provides the following types of policies:
 ///
@@ -77,7 +36,7 @@ pub(crate) static RULE_Policy: ObjRule = ObjRule {
 /// - *Network ACL policy* - This type of policy gives you control over the network ACLs that are in use throughout your organization in AWS Organizations and lets you enforce a baseline set of first and last network ACL rules across your organization.
 /// - *Network Firewall policy* - This policy applies Network Firewall protection to your organization's VPCs.
 /// - *DNS Firewall policy* - This policy applies Amazon Route 53 Resolver DNS Firewall protections to your organization's VPCs.
-/// - *Third-party firewall policy* - This policy applies third-party firewall protections. Third-party firewalls are available by subscription through the AWS Marketplace console at \[AWS Marketplace\](<https://docs.aws.amazon.com/marketplace>) .
+/// - *Third-party firewall policy* - This policy applies third-party firewall protections. Third-party firewalls are available by subscription through the AWS Marketplace console at [AWS Marketplace](https://docs.aws.amazon.com/marketplace) .
 ///
 /// - *Palo Alto Networks Cloud NGFW policy* - This policy applies Palo Alto Networks Cloud Next Generation Firewall (NGFW) protections and Palo Alto Networks Cloud NGFW rulestacks to your organization's VPCs.
 /// - *Fortigate CNF policy* - This policy applies Fortigate Cloud Native Firewall (CNF) protections. Fortigate CNF is a cloud-centered solution that blocks Zero-Day threats and secures cloud infrastructures with industry-leading advanced threat prevention, smart web application firewalls (WAF), and API protection.
@@ -108,7 +67,7 @@ pub struct Policy {
     /// After the cleanup, in-scope resources are no longer protected by web ACLs in this policy. Protection of out-of-scope resources remains unchanged. Scope is determined by tags that you create and accounts that you associate with the policy. When creating the policy, if you specify that only resources in specific accounts or with specific tags are in scope of the policy, those accounts and resources are handled by the policy. All others are out of scope. If you don't specify tags or accounts, all resources are in scope.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub delete_all_policy_resources: Option<Bool>,
+    pub delete_all_policy_resources: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExcludeMap`: an [`IeMap`] object.
     ///
     /// Specifies the AWS account IDs and AWS Organizations organizational units (OUs) to exclude from the policy. Specifying an OU is the equivalent of specifying all accounts in the OU and in any of its child OUs, including any child OUs and accounts that are added at a later time.
@@ -120,11 +79,11 @@ pub struct Policy {
     /// - Specify account IDs by setting the key to `ACCOUNT` . For example, the following is a valid map: `{“ACCOUNT” : [“accountID1”, “accountID2”]}` .
     /// - Specify OUs by setting the key to `ORGUNIT` . For example, the following is a valid map: `{“ORGUNIT” : [“ouid111”, “ouid112”]}` .
     /// - Specify accounts and OUs together in a single map, separated with a comma. For example, the following is a valid map: `{“ACCOUNT” : [“accountID1”, “accountID2”], “ORGUNIT” : [“ouid111”, “ouid112”]}` .
-    pub exclude_map: Option<Obj<IeMap>>,
+    pub exclude_map: ::std::option::Option<crate::Obj<IeMap>>,
     /// `ExcludeResourceTags`: a boolean, required.
     ///
     /// Used only when tags are specified in the `ResourceTags` property. If this property is `True` , resources with the specified tags are not in scope of the policy. If it's `False` , only resources with the specified tags are in scope of the policy.
-    pub exclude_resource_tags: Bool,
+    pub exclude_resource_tags: ::cloudwright_core::Bool,
     /// `IncludeMap`: an [`IeMap`] object.
     ///
     /// Specifies the AWS account IDs and AWS Organizations organizational units (OUs) to include in the policy. Specifying an OU is the equivalent of specifying all accounts in the OU and in any of its child OUs, including any child OUs and accounts that are added at a later time.
@@ -136,42 +95,42 @@ pub struct Policy {
     /// - Specify account IDs by setting the key to `ACCOUNT` . For example, the following is a valid map: `{“ACCOUNT” : [“accountID1”, “accountID2”]}` .
     /// - Specify OUs by setting the key to `ORGUNIT` . For example, the following is a valid map: `{“ORGUNIT” : [“ouid111”, “ouid112”]}` .
     /// - Specify accounts and OUs together in a single map, separated with a comma. For example, the following is a valid map: `{“ACCOUNT” : [“accountID1”, “accountID2”], “ORGUNIT” : [“ouid111”, “ouid112”]}` .
-    pub include_map: Option<Obj<IeMap>>,
+    pub include_map: ::std::option::Option<crate::Obj<IeMap>>,
     /// `PolicyDescription`: a string.
     ///
     /// Your description of the AWS Firewall Manager policy.
     ///
     /// Pattern `^([a-zA-Z0-9_.:/=+\-@\s]+)$`; length at most 256.
-    pub policy_description: Option<Str>,
+    pub policy_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `PolicyName`: a string, required.
     ///
     /// The name of the AWS Firewall Manager policy.
     ///
     /// Pattern `^([a-zA-Z0-9_.:/=+\-@\s]+)$`; length 1 to 1024.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `RemediationEnabled`: a boolean, required.
     ///
     /// Indicates if the policy should be automatically applied to new resources.
-    pub remediation_enabled: Bool,
+    pub remediation_enabled: ::cloudwright_core::Bool,
     /// `ResourceSetIds`: a list of strings.
     ///
     /// The unique identifiers of the resource sets used by the policy.
-    pub resource_set_ids: Option<List<Str>>,
+    pub resource_set_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourceTagLogicalOperator`: a [`ResourceTagLogicalOperator`] value.
     ///
     /// Specifies whether to combine multiple resource tags with AND, so that a resource must have all tags to be included or excluded, or OR, so that a resource must have at least one tag.
     ///
     /// Default: `AND`
-    pub resource_tag_logical_operator: Option<ResourceTagLogicalOperator>,
+    pub resource_tag_logical_operator: ::std::option::Option<ResourceTagLogicalOperator>,
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
     ///
     /// An array of `ResourceTag` objects, used to explicitly include resources in the policy scope or explicitly exclude them. If this isn't set, then tags aren't used to modify policy scope. See also `ExcludeResourceTags` .
     ///
     /// Items at most 50.
-    pub resource_tags: Option<List<ResourceTag>>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::List<ResourceTag>>,
     /// `ResourceType`: a string.
     ///
-    /// The type of resource protected by or in scope of the policy. This is in the format shown in the \[AWS Resource Types Reference\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-template-resource-type-ref.html>) . To apply this policy to multiple resource types, specify a resource type of `ResourceTypeList` and then specify the resource types in a `ResourceTypeList` .
+    /// The type of resource protected by or in scope of the policy. This is in the format shown in the [AWS Resource Types Reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-template-resource-type-ref.html) . To apply this policy to multiple resource types, specify a resource type of `ResourceTypeList` and then specify the resource types in a `ResourceTypeList` .
     ///
     /// The following are valid resource types for each Firewall Manager policy type:
     ///
@@ -184,11 +143,12 @@ pub struct Policy {
     /// - DNS Firewall, AWS Network Firewall , and third-party firewall - `AWS::EC2::VPC` .
     ///
     /// Pattern `^([^\s]*)$`; length 1 to 128.
-    pub resource_type: Option<Str>,
+    pub resource_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceTypeList`: a list of strings.
     ///
     /// An array of `ResourceType` objects. Use this only to specify multiple resource types. To specify a single resource type, use `ResourceType` .
-    pub resource_type_list: Option<List<Str>>,
+    pub resource_type_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourcesCleanUp`: a boolean.
     ///
     /// Indicates whether AWS Firewall Manager should automatically remove protections from resources that leave the policy scope and clean up resources that Firewall Manager is managing for accounts when those accounts leave policy scope. For example, Firewall Manager will disassociate a Firewall Manager managed web ACL from a protected customer resource when the customer resource leaves policy scope.
@@ -196,7 +156,7 @@ pub struct Policy {
     /// By default, Firewall Manager doesn't remove protections or delete Firewall Manager managed resources.
     ///
     /// This option is not available for Shield Advanced or AWS WAF Classic policies.
-    pub resources_clean_up: Option<Bool>,
+    pub resources_clean_up: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecurityServicePolicyData`: a [`SecurityServicePolicyData`] object, required.
     ///
     /// Details about the security service that is being used to protect the resources.
@@ -212,44 +172,44 @@ pub struct Policy {
     ///
     /// `"{\"type\":\"DNS_FIREWALL\",\"preProcessRuleGroups\":[{\"ruleGroupId\":\"rslvr-frg-1\",\"priority\":10}],\"postProcessRuleGroups\":[{\"ruleGroupId\":\"rslvr-frg-2\",\"priority\":9911}]}"`
     ///
-    /// &gt; Valid values for `preProcessRuleGroups` are between 1 and 99. Valid values for `postProcessRuleGroups` are between 9901 and 10000.
+    /// \> Valid values for `preProcessRuleGroups` are between 1 and 99. Valid values for `postProcessRuleGroups` are between 9901 and 10000.
     /// - Example: `NETWORK_FIREWALL` - Centralized deployment model
     ///
     /// `"{\"type\":\"NETWORK_FIREWALL\",\"awsNetworkFirewallConfig\":{\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\":\"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":true}},\"firewallDeploymentModel\":{\"centralizedFirewallDeploymentModel\":{\"centralizedFirewallOrchestrationConfig\":{\"inspectionVpcIds\":[{\"resourceId\":\"vpc-1234\",\"accountId\":\"123456789011\"}],\"firewallCreationConfig\":{\"endpointLocation\":{\"availabilityZoneConfigList\":[{\"availabilityZoneId\":null,\"availabilityZoneName\":\"us-east-1a\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]}]}},\"allowedIPV4CidrList\":[]}}}}"`
     ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html) to `DISTRIBUTED` .
     /// - Example: `NETWORK_FIREWALL` - Distributed deployment model with automatic Availability Zone configuration
     ///
     /// `"{\"type\":\"NETWORK_FIREWALL\",\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallOrchestrationConfig\":{\"singleFirewallEndpointPerVPC\":false,\"allowedIPV4CidrList\":[\"10.0.0.0/28\",\"192.168.0.0/28\"],\"routeManagementAction\":\"OFF\"},\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\":\"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":true}}"`
     ///
-    /// With automatic Availbility Zone configuration, Firewall Manager chooses which Availability Zones to create the endpoints in. To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// With automatic Availbility Zone configuration, Firewall Manager chooses which Availability Zones to create the endpoints in. To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html) to `DISTRIBUTED` .
     /// - Example: `NETWORK_FIREWALL` - Distributed deployment model with automatic Availability Zone configuration and route management
     ///
     /// `"{\"type\":\"NETWORK_FIREWALL\",\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallOrchestrationConfig\":{\"singleFirewallEndpointPerVPC\":false,\"allowedIPV4CidrList\":[\"10.0.0.0/28\",\"192.168.0.0/28\"],\"routeManagementAction\":\"MONITOR\",\"routeManagementTargetTypes\":[\"InternetGateway\"]},\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\": \"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":true}}"`
     ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html) to `DISTRIBUTED` .
     /// - Example: `NETWORK_FIREWALL` - Distributed deployment model with custom Availability Zone configuration
     ///
     /// `"{\"type\":\"NETWORK_FIREWALL\",\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"fragmentcustomactionname\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\", \"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}},{\"actionName\":\"fragmentcustomactionname\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"fragmentmetricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallOrchestrationConfig\":{\"firewallCreationConfig\":{ \"endpointLocation\":{\"availabilityZoneConfigList\":[{\"availabilityZoneName\":\"us-east-1a\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]},{\"availabilityZoneName\":\"us-east-1b\",\"allowedIPV4CidrList\":[ \"10.0.0.0/28\"]}]} },\"singleFirewallEndpointPerVPC\":false,\"allowedIPV4CidrList\":null,\"routeManagementAction\":\"OFF\",\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\":\"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":boolean}}"`
     ///
     /// With custom Availability Zone configuration, you define which specific Availability Zones to create endpoints in by configuring `firewallCreationConfig` . To configure the Availability Zones in `firewallCreationConfig` , specify either the `availabilityZoneName` or `availabilityZoneId` parameter, not both parameters.
     ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html) to `DISTRIBUTED` .
     /// - Example: `NETWORK_FIREWALL` - Distributed deployment model with custom Availability Zone configuration and route management
     ///
     /// `"{\"type\":\"NETWORK_FIREWALL\",\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"fragmentcustomactionname\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}},{\"actionName\":\"fragmentcustomactionname\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"fragmentmetricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallOrchestrationConfig\":{\"firewallCreationConfig\":{\"endpointLocation\":{\"availabilityZoneConfigList\":[{\"availabilityZoneName\":\"us-east-1a\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]},{\"availabilityZoneName\":\"us-east-1b\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]}]}},\"singleFirewallEndpointPerVPC\":false,\"allowedIPV4CidrList\":null,\"routeManagementAction\":\"MONITOR\",\"routeManagementTargetTypes\":[\"InternetGateway\"],\"routeManagementConfig\":{\"allowCrossAZTrafficIfNoEndpoint\":true}},\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\":\"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":boolean}}"`
     ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html) to `DISTRIBUTED` .
     /// - Example: `THIRD_PARTY_FIREWALL` - Palo Alto Networks Cloud Next-Generation Firewall centralized deployment model
     ///
     /// `"{ \"type\":\"THIRD_PARTY_FIREWALL\", \"thirdPartyFirewall\":\"PALO_ALTO_NETWORKS_CLOUD_NGFW\", \"thirdPartyFirewallConfig\":{ \"thirdPartyFirewallPolicyList\":[\"global-1\"] },\"firewallDeploymentModel\":{\"centralizedFirewallDeploymentModel\":{\"centralizedFirewallOrchestrationConfig\":{\"inspectionVpcIds\":[{\"resourceId\":\"vpc-1234\",\"accountId\":\"123456789011\"}],\"firewallCreationConfig\":{\"endpointLocation\":{\"availabilityZoneConfigList\":[{\"availabilityZoneId\":null,\"availabilityZoneName\":\"us-east-1a\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]}]}},\"allowedIPV4CidrList\":[]}}}}"`
     ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html>) to `CENTRALIZED` .
+    /// To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html) to `CENTRALIZED` .
     /// - Example: `THIRD_PARTY_FIREWALL` - Palo Alto Networks Cloud Next-Generation Firewall distributed deployment model
     ///
     /// `"{\"type\":\"THIRD_PARTY_FIREWALL\",\"thirdPartyFirewall\":\"PALO_ALTO_NETWORKS_CLOUD_NGFW\",\"thirdPartyFirewallConfig\":{\"thirdPartyFirewallPolicyList\":[\"global-1\"] },\"firewallDeploymentModel\":{ \"distributedFirewallDeploymentModel\":{ \"distributedFirewallOrchestrationConfig\":{\"firewallCreationConfig\":{\"endpointLocation\":{ \"availabilityZoneConfigList\":[ {\"availabilityZoneName\":\"${AvailabilityZone}\" } ] } }, \"allowedIPV4CidrList\":[ ] } } } }"`
     ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html) to `DISTRIBUTED` .
     /// - Specification for `SHIELD_ADVANCED` for Amazon CloudFront distributions
     ///
     /// `"{\"type\":\"SHIELD_ADVANCED\",\"automaticResponseConfiguration\": {\"automaticResponseStatus\":\"ENABLED|IGNORED|DISABLED\", \"automaticResponseAction\":\"BLOCK|COUNT\"}, \"overrideCustomerWebaclClassic\":true|false}"`
@@ -286,11 +246,11 @@ pub struct Policy {
     /// - Example: `SECURITY_GROUPS_USAGE_AUDIT`
     ///
     /// `"{\"type\":\"SECURITY_GROUPS_USAGE_AUDIT\",\"deleteUnusedSecurityGroups\":true,\"coalesceRedundantSecurityGroups\":true}"`
-    pub security_service_policy_data: Obj<SecurityServicePolicyData>,
+    pub security_service_policy_data: crate::Obj<SecurityServicePolicyData>,
     /// `Tags`: a list of [`PolicyTag`] objects.
     ///
     /// A collection of key:value pairs associated with an AWS resource. The key:value pair can be anything you define. Typically, the tag key represents a category (such as "environment") and the tag value represents a specific value within that category (such as "test," "development," or "production"). You can add up to 50 tags to each AWS resource.
-    pub tags: Option<List<PolicyTag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<PolicyTag>>,
 }
 
 #[rustfmt::skip]
@@ -300,7 +260,7 @@ impl Policy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FMS::Policy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-policy.html",
         primary_identifier: &["Id"],
@@ -311,81 +271,83 @@ impl Policy {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
     #[inline]
     pub fn new(required: PolicyRequired) -> Self {
         Self {
-            delete_all_policy_resources: None,
-            exclude_map: None,
+            delete_all_policy_resources: ::std::option::Option::None,
+            exclude_map: ::std::option::Option::None,
             exclude_resource_tags: required.exclude_resource_tags,
-            include_map: None,
-            policy_description: None,
+            include_map: ::std::option::Option::None,
+            policy_description: ::std::option::Option::None,
             policy_name: required.policy_name,
             remediation_enabled: required.remediation_enabled,
-            resource_set_ids: None,
-            resource_tag_logical_operator: None,
-            resource_tags: None,
-            resource_type: None,
-            resource_type_list: None,
-            resources_clean_up: None,
+            resource_set_ids: ::std::option::Option::None,
+            resource_tag_logical_operator: ::std::option::Option::None,
+            resource_tags: ::std::option::Option::None,
+            resource_type: ::std::option::Option::None,
+            resource_type_list: ::std::option::Option::None,
+            resources_clean_up: ::std::option::Option::None,
             security_service_policy_data: required.security_service_policy_data,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DeleteAllPolicyResources`: a boolean.
-    pub fn delete_all_policy_resources(mut self, value: impl Into<Bool>) -> Self { self.delete_all_policy_resources = Some(value.into()); self }
+    pub fn delete_all_policy_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_all_policy_resources = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeMap`: an [`IeMap`] object.
-    pub fn exclude_map(mut self, value: impl Into<Obj<IeMap>>) -> Self { self.exclude_map = Some(value.into()); self }
+    pub fn exclude_map(mut self, value: impl ::std::convert::Into<crate::Obj<IeMap>>) -> Self { self.exclude_map = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeResourceTags`: a boolean, required.
-    pub fn exclude_resource_tags(mut self, value: impl Into<Bool>) -> Self { self.exclude_resource_tags = value.into(); self }
+    pub fn exclude_resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exclude_resource_tags = value.into(); self }
     /// `IncludeMap`: an [`IeMap`] object.
-    pub fn include_map(mut self, value: impl Into<Obj<IeMap>>) -> Self { self.include_map = Some(value.into()); self }
+    pub fn include_map(mut self, value: impl ::std::convert::Into<crate::Obj<IeMap>>) -> Self { self.include_map = ::std::option::Option::Some(value.into()); self }
     /// `PolicyDescription`: a string.
-    pub fn policy_description(mut self, value: impl Into<Str>) -> Self { self.policy_description = Some(value.into()); self }
+    pub fn policy_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_description = ::std::option::Option::Some(value.into()); self }
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
     /// `RemediationEnabled`: a boolean, required.
-    pub fn remediation_enabled(mut self, value: impl Into<Bool>) -> Self { self.remediation_enabled = value.into(); self }
+    pub fn remediation_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.remediation_enabled = value.into(); self }
     /// `ResourceSetIds`: a list of strings.
-    pub fn resource_set_ids(mut self, value: impl Into<List<Str>>) -> Self { self.resource_set_ids = Some(value.into()); self }
+    pub fn resource_set_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_set_ids = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTagLogicalOperator`: a [`ResourceTagLogicalOperator`] value.
-    pub fn resource_tag_logical_operator(mut self, value: impl Into<ResourceTagLogicalOperator>) -> Self { self.resource_tag_logical_operator = Some(value.into()); self }
+    pub fn resource_tag_logical_operator(mut self, value: impl ::std::convert::Into<ResourceTagLogicalOperator>) -> Self { self.resource_tag_logical_operator = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTag>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: a string.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTypeList`: a list of strings.
-    pub fn resource_type_list(mut self, value: impl Into<List<Str>>) -> Self { self.resource_type_list = Some(value.into()); self }
+    pub fn resource_type_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_type_list = ::std::option::Option::Some(value.into()); self }
     /// `ResourcesCleanUp`: a boolean.
-    pub fn resources_clean_up(mut self, value: impl Into<Bool>) -> Self { self.resources_clean_up = Some(value.into()); self }
+    pub fn resources_clean_up(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.resources_clean_up = ::std::option::Option::Some(value.into()); self }
     /// `SecurityServicePolicyData`: a [`SecurityServicePolicyData`] object, required.
-    pub fn security_service_policy_data(mut self, value: impl Into<Obj<SecurityServicePolicyData>>) -> Self { self.security_service_policy_data = value.into(); self }
+    pub fn security_service_policy_data(mut self, value: impl ::std::convert::Into<crate::Obj<SecurityServicePolicyData>>) -> Self { self.security_service_policy_data = value.into(); self }
     /// `Tags`: a list of [`PolicyTag`] objects.
-    pub fn tags(mut self, value: impl Into<List<PolicyTag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PolicyTag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Policy {
+impl ::cloudwright_core::Resource for Policy {
     type Attributes = PolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Policy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Policy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Policy {
+impl ::cloudwright_core::ToValue for Policy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DeleteAllPolicyResources",
                 &self.delete_all_policy_resources,
@@ -414,12 +376,12 @@ impl ToValue for Policy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Policy`]: `Handle<Policy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Policy`]: `Handle<Policy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PolicyAttributes(ResourceRef);
+pub struct PolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -427,16 +389,16 @@ impl From<ResourceRef> for PolicyAttributes {
 impl PolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the policy.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -444,21 +406,10 @@ impl PolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcmpTypeCodeRequired {
     /// `Code`: an integer, required.
-    pub code: Int,
+    pub code: ::cloudwright_core::Int,
     /// `Type`: an integer, required.
-    pub r#type: Int,
+    pub r#type: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcmpTypeCode: ObjRule = ObjRule {
-    properties: &[
-        ("Code", Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY })),
-        ("Type", Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY })),
-    ],
-    required: &["Code", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcmpTypeCode` property type of `AWS::FMS::Policy`.
 ///
@@ -470,11 +421,11 @@ pub struct IcmpTypeCode {
     /// `Code`: an integer, required.
     ///
     /// Value 0 to 255.
-    pub code: Int,
+    pub code: ::cloudwright_core::Int,
     /// `Type`: an integer, required.
     ///
     /// Value 0 to 255.
-    pub r#type: Int,
+    pub r#type: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -489,32 +440,22 @@ impl IcmpTypeCode {
     }
 
     /// `Code`: an integer, required.
-    pub fn code(mut self, value: impl Into<Int>) -> Self { self.code = value.into(); self }
+    pub fn code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.code = value.into(); self }
     /// `Type`: an integer, required.
-    pub fn r#type(mut self, value: impl Into<Int>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for IcmpTypeCode {}
+impl crate::PropertyType for IcmpTypeCode {}
 
-impl ToValue for IcmpTypeCode {
+impl ::cloudwright_core::ToValue for IcmpTypeCode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Code", &self.code)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IeMap: ObjRule = ObjRule {
-    properties: &[
-        ("ACCOUNT", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ORGUNIT", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(16), max_len: Some(68), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IEMap` property type of `AWS::FMS::Policy`.
 ///
@@ -534,11 +475,11 @@ pub struct IeMap {
     /// `ACCOUNT`: a list of strings.
     ///
     /// The account list for the map.
-    pub account: Option<List<Str>>,
+    pub account: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ORGUNIT`: a list of strings.
     ///
     /// The organizational unit list for the map.
-    pub orgunit: Option<List<Str>>,
+    pub orgunit: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -546,49 +487,32 @@ impl IeMap {
     /// A `IeMap` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ACCOUNT`: a list of strings.
-    pub fn account(mut self, value: impl Into<List<Str>>) -> Self { self.account = Some(value.into()); self }
+    pub fn account(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.account = ::std::option::Option::Some(value.into()); self }
     /// `ORGUNIT`: a list of strings.
-    pub fn orgunit(mut self, value: impl Into<List<Str>>) -> Self { self.orgunit = Some(value.into()); self }
+    pub fn orgunit(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.orgunit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IeMap {}
+impl crate::PropertyType for IeMap {}
 
-impl ToValue for IeMap {
+impl ::cloudwright_core::ToValue for IeMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ACCOUNT", &self.account)
             .opt("ORGUNIT", &self.orgunit)
             .build()
     }
 }
 
-/// The required properties of [`NetworkAclCommonPolicy`], by name: `NetworkAclCommonPolicy::new(NetworkAclCommonPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkAclCommonPolicyRequired {
-    /// `NetworkAclEntrySet`: a [`NetworkAclEntrySet`] object, required.
-    pub network_acl_entry_set: Obj<NetworkAclEntrySet>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkAclCommonPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkAclEntrySet", Shape::Object(&RULE_NetworkAclEntrySet)),
-    ],
-    required: &["NetworkAclEntrySet"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NetworkAclCommonPolicy` property type of `AWS::FMS::Policy`.
 ///
 /// Defines a Firewall Manager network ACL policy. This is used in the `PolicyOption` of a `SecurityServicePolicyData` for a `Policy` , when the `SecurityServicePolicyData` type is set to `NETWORK_ACL_COMMON` .
 ///
-/// For information about network ACLs, see \[Control traffic to subnets using network ACLs\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html>) in the *Amazon Virtual Private Cloud User Guide* .
+/// For information about network ACLs, see [Control traffic to subnets using network ACLs](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html) in the *Amazon Virtual Private Cloud User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkaclcommonpolicy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -596,29 +520,29 @@ pub struct NetworkAclCommonPolicy {
     /// `NetworkAclEntrySet`: a [`NetworkAclEntrySet`] object, required.
     ///
     /// The definition of the first and last rules for the network ACL policy.
-    pub network_acl_entry_set: Obj<NetworkAclEntrySet>,
+    pub network_acl_entry_set: crate::Obj<NetworkAclEntrySet>,
 }
 
 #[rustfmt::skip]
 impl NetworkAclCommonPolicy {
-    /// A `NetworkAclCommonPolicy` with its required properties, named in a [`NetworkAclCommonPolicyRequired`].
+    /// A `NetworkAclCommonPolicy` with its one required property, `NetworkAclEntrySet`.
     #[inline]
-    pub fn new(required: NetworkAclCommonPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<NetworkAclEntrySet>>) -> Self {
         Self {
-            network_acl_entry_set: required.network_acl_entry_set,
+            network_acl_entry_set: value.into(),
         }
     }
 
     /// `NetworkAclEntrySet`: a [`NetworkAclEntrySet`] object, required.
-    pub fn network_acl_entry_set(mut self, value: impl Into<Obj<NetworkAclEntrySet>>) -> Self { self.network_acl_entry_set = value.into(); self }
+    pub fn network_acl_entry_set(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkAclEntrySet>>) -> Self { self.network_acl_entry_set = value.into(); self }
 }
 
-impl PropertyType for NetworkAclCommonPolicy {}
+impl crate::PropertyType for NetworkAclCommonPolicy {}
 
-impl ToValue for NetworkAclCommonPolicy {
+impl ::cloudwright_core::ToValue for NetworkAclCommonPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("NetworkAclEntrySet", &self.network_acl_entry_set)
             .build()
     }
@@ -628,28 +552,12 @@ impl ToValue for NetworkAclCommonPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkAclEntryRequired {
     /// `Egress`: a boolean, required.
-    pub egress: Bool,
+    pub egress: ::cloudwright_core::Bool,
     /// `Protocol`: a string, required.
-    pub protocol: Str,
+    pub protocol: ::cloudwright_core::Str,
     /// `RuleAction`: a [`RuleAction`] value, required.
     pub rule_action: RuleAction,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkAclEntry: ObjRule = ObjRule {
-    properties: &[
-        ("CidrBlock", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("Egress", Shape::Bool),
-        ("IcmpTypeCode", Shape::Object(&RULE_IcmpTypeCode)),
-        ("Ipv6CidrBlock", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::Ipv6Network), ..StrRule::ANY })),
-        ("PortRange", Shape::Object(&RULE_PortRange)),
-        ("Protocol", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("RuleAction", Shape::Str(&StrRule { allowed: &["allow", "deny"], ..StrRule::ANY })),
-    ],
-    required: &["Egress", "Protocol", "RuleAction"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkAclEntry` property type of `AWS::FMS::Policy`.
 ///
@@ -668,31 +576,31 @@ pub struct NetworkAclEntry {
     /// The IPv4 network range to allow or deny, in CIDR notation.
     ///
     /// Format `ipv4-network`; pattern `^(([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])(\/([0-9]|[1-2][0-9]|3[0-2]))$`.
-    pub cidr_block: Option<Str>,
+    pub cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `Egress`: a boolean, required.
     ///
     /// Indicates whether the rule is an egress, or outbound, rule (applied to traffic leaving the subnet). If it's not an egress rule, then it's an ingress, or inbound, rule.
-    pub egress: Bool,
+    pub egress: ::cloudwright_core::Bool,
     /// `IcmpTypeCode`: an [`IcmpTypeCode`] object.
     ///
     /// ICMP protocol: The ICMP type and code.
-    pub icmp_type_code: Option<Obj<IcmpTypeCode>>,
+    pub icmp_type_code: ::std::option::Option<crate::Obj<IcmpTypeCode>>,
     /// `Ipv6CidrBlock`: a string.
     ///
     /// The IPv6 network range to allow or deny, in CIDR notation.
     ///
     /// Format `ipv6-network`; pattern `^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))(/(1[0-2]|[0-9]))?$`.
-    pub ipv6_cidr_block: Option<Str>,
+    pub ipv6_cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `PortRange`: a [`PortRange`] object.
     ///
     /// TCP or UDP protocols: The range of ports the rule applies to.
-    pub port_range: Option<Obj<PortRange>>,
+    pub port_range: ::std::option::Option<crate::Obj<PortRange>>,
     /// `Protocol`: a string, required.
     ///
     /// The protocol number. A value of "-1" means all protocols.
     ///
     /// Pattern `^(tcp|udp|icmp|-1|([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]))$`.
-    pub protocol: Str,
+    pub protocol: ::cloudwright_core::Str,
     /// `RuleAction`: a [`RuleAction`] value, required.
     ///
     /// Indicates whether to allow or deny the traffic that matches the rule.
@@ -705,38 +613,38 @@ impl NetworkAclEntry {
     #[inline]
     pub fn new(required: NetworkAclEntryRequired) -> Self {
         Self {
-            cidr_block: None,
+            cidr_block: ::std::option::Option::None,
             egress: required.egress,
-            icmp_type_code: None,
-            ipv6_cidr_block: None,
-            port_range: None,
+            icmp_type_code: ::std::option::Option::None,
+            ipv6_cidr_block: ::std::option::Option::None,
+            port_range: ::std::option::Option::None,
             protocol: required.protocol,
             rule_action: required.rule_action,
         }
     }
 
     /// `CidrBlock`: a string.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = Some(value.into()); self }
+    pub fn cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `Egress`: a boolean, required.
-    pub fn egress(mut self, value: impl Into<Bool>) -> Self { self.egress = value.into(); self }
+    pub fn egress(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.egress = value.into(); self }
     /// `IcmpTypeCode`: an [`IcmpTypeCode`] object.
-    pub fn icmp_type_code(mut self, value: impl Into<Obj<IcmpTypeCode>>) -> Self { self.icmp_type_code = Some(value.into()); self }
+    pub fn icmp_type_code(mut self, value: impl ::std::convert::Into<crate::Obj<IcmpTypeCode>>) -> Self { self.icmp_type_code = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6CidrBlock`: a string.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block = Some(value.into()); self }
+    pub fn ipv6_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `PortRange`: a [`PortRange`] object.
-    pub fn port_range(mut self, value: impl Into<Obj<PortRange>>) -> Self { self.port_range = Some(value.into()); self }
+    pub fn port_range(mut self, value: impl ::std::convert::Into<crate::Obj<PortRange>>) -> Self { self.port_range = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a string, required.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = value.into(); self }
     /// `RuleAction`: a [`RuleAction`] value, required.
-    pub fn rule_action(mut self, value: impl Into<RuleAction>) -> Self { self.rule_action = value.into(); self }
+    pub fn rule_action(mut self, value: impl ::std::convert::Into<RuleAction>) -> Self { self.rule_action = value.into(); self }
 }
 
-impl PropertyType for NetworkAclEntry {}
+impl crate::PropertyType for NetworkAclEntry {}
 
-impl ToValue for NetworkAclEntry {
+impl ::cloudwright_core::ToValue for NetworkAclEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CidrBlock", &self.cidr_block)
             .req("Egress", &self.egress)
             .opt("IcmpTypeCode", &self.icmp_type_code)
@@ -752,24 +660,10 @@ impl ToValue for NetworkAclEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkAclEntrySetRequired {
     /// `ForceRemediateForFirstEntries`: a boolean, required.
-    pub force_remediate_for_first_entries: Bool,
+    pub force_remediate_for_first_entries: ::cloudwright_core::Bool,
     /// `ForceRemediateForLastEntries`: a boolean, required.
-    pub force_remediate_for_last_entries: Bool,
+    pub force_remediate_for_last_entries: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkAclEntrySet: ObjRule = ObjRule {
-    properties: &[
-        ("FirstEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkAclEntry), min_items: None, max_items: None, unique: false })),
-        ("ForceRemediateForFirstEntries", Shape::Bool),
-        ("ForceRemediateForLastEntries", Shape::Bool),
-        ("LastEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkAclEntry), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ForceRemediateForFirstEntries", "ForceRemediateForLastEntries"],
-    any_of: &[&[&["FirstEntries"], &["LastEntries"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkAclEntrySet` property type of `AWS::FMS::Policy`.
 ///
@@ -782,30 +676,30 @@ pub struct NetworkAclEntrySet {
     ///
     /// The rules that you want to run first in the Firewall Manager managed network ACLs.
     ///
-    /// &gt; Provide these in the order in which you want them to run. Firewall Manager will assign the specific rule numbers for you, in the network ACLs that it creates.
+    /// \> Provide these in the order in which you want them to run. Firewall Manager will assign the specific rule numbers for you, in the network ACLs that it creates.
     ///
     /// You must specify at least one first entry or one last entry in any network ACL policy.
-    pub first_entries: Option<List<NetworkAclEntry>>,
+    pub first_entries: ::std::option::Option<::cloudwright_core::List<NetworkAclEntry>>,
     /// `ForceRemediateForFirstEntries`: a boolean, required.
     ///
     /// Applies only when remediation is enabled for the policy as a whole. Firewall Manager uses this setting when it finds policy violations that involve conflicts between the custom entries and the policy entries.
     ///
-    /// If forced remediation is disabled, Firewall Manager marks the network ACL as noncompliant and does not try to remediate. For more information about the remediation behavior, see \[Remediation for managed network ACLs\](<https://docs.aws.amazon.com/waf/latest/developerguide/network-acl-policies.html#network-acls-remediation>) in the *AWS Firewall Manager Developer Guide* .
-    pub force_remediate_for_first_entries: Bool,
+    /// If forced remediation is disabled, Firewall Manager marks the network ACL as noncompliant and does not try to remediate. For more information about the remediation behavior, see [Remediation for managed network ACLs](https://docs.aws.amazon.com/waf/latest/developerguide/network-acl-policies.html#network-acls-remediation) in the *AWS Firewall Manager Developer Guide* .
+    pub force_remediate_for_first_entries: ::cloudwright_core::Bool,
     /// `ForceRemediateForLastEntries`: a boolean, required.
     ///
     /// Applies only when remediation is enabled for the policy as a whole. Firewall Manager uses this setting when it finds policy violations that involve conflicts between the custom entries and the policy entries.
     ///
-    /// If forced remediation is disabled, Firewall Manager marks the network ACL as noncompliant and does not try to remediate. For more information about the remediation behavior, see \[Remediation for managed network ACLs\](<https://docs.aws.amazon.com/waf/latest/developerguide/network-acl-policies.html#network-acls-remediation>) in the *AWS Firewall Manager Developer Guide* .
-    pub force_remediate_for_last_entries: Bool,
+    /// If forced remediation is disabled, Firewall Manager marks the network ACL as noncompliant and does not try to remediate. For more information about the remediation behavior, see [Remediation for managed network ACLs](https://docs.aws.amazon.com/waf/latest/developerguide/network-acl-policies.html#network-acls-remediation) in the *AWS Firewall Manager Developer Guide* .
+    pub force_remediate_for_last_entries: ::cloudwright_core::Bool,
     /// `LastEntries`: a list of [`NetworkAclEntry`] objects.
     ///
     /// The rules that you want to run last in the Firewall Manager managed network ACLs.
     ///
-    /// &gt; Provide these in the order in which you want them to run. Firewall Manager will assign the specific rule numbers for you, in the network ACLs that it creates.
+    /// \> Provide these in the order in which you want them to run. Firewall Manager will assign the specific rule numbers for you, in the network ACLs that it creates.
     ///
     /// You must specify at least one first entry or one last entry in any network ACL policy.
-    pub last_entries: Option<List<NetworkAclEntry>>,
+    pub last_entries: ::std::option::Option<::cloudwright_core::List<NetworkAclEntry>>,
 }
 
 #[rustfmt::skip]
@@ -814,29 +708,29 @@ impl NetworkAclEntrySet {
     #[inline]
     pub fn new(required: NetworkAclEntrySetRequired) -> Self {
         Self {
-            first_entries: None,
+            first_entries: ::std::option::Option::None,
             force_remediate_for_first_entries: required.force_remediate_for_first_entries,
             force_remediate_for_last_entries: required.force_remediate_for_last_entries,
-            last_entries: None,
+            last_entries: ::std::option::Option::None,
         }
     }
 
     /// `FirstEntries`: a list of [`NetworkAclEntry`] objects.
-    pub fn first_entries(mut self, value: impl Into<List<NetworkAclEntry>>) -> Self { self.first_entries = Some(value.into()); self }
+    pub fn first_entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NetworkAclEntry>>) -> Self { self.first_entries = ::std::option::Option::Some(value.into()); self }
     /// `ForceRemediateForFirstEntries`: a boolean, required.
-    pub fn force_remediate_for_first_entries(mut self, value: impl Into<Bool>) -> Self { self.force_remediate_for_first_entries = value.into(); self }
+    pub fn force_remediate_for_first_entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.force_remediate_for_first_entries = value.into(); self }
     /// `ForceRemediateForLastEntries`: a boolean, required.
-    pub fn force_remediate_for_last_entries(mut self, value: impl Into<Bool>) -> Self { self.force_remediate_for_last_entries = value.into(); self }
+    pub fn force_remediate_for_last_entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.force_remediate_for_last_entries = value.into(); self }
     /// `LastEntries`: a list of [`NetworkAclEntry`] objects.
-    pub fn last_entries(mut self, value: impl Into<List<NetworkAclEntry>>) -> Self { self.last_entries = Some(value.into()); self }
+    pub fn last_entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NetworkAclEntry>>) -> Self { self.last_entries = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkAclEntrySet {}
+impl crate::PropertyType for NetworkAclEntrySet {}
 
-impl ToValue for NetworkAclEntrySet {
+impl ::cloudwright_core::ToValue for NetworkAclEntrySet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FirstEntries", &self.first_entries)
             .req(
                 "ForceRemediateForFirstEntries",
@@ -851,72 +745,43 @@ impl ToValue for NetworkAclEntrySet {
     }
 }
 
-/// The required properties of [`NetworkFirewallPolicy`], by name: `NetworkFirewallPolicy::new(NetworkFirewallPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkFirewallPolicyRequired {
-    /// `FirewallDeploymentModel`: a [`FirewallDeploymentModel`] value, required.
-    pub firewall_deployment_model: FirewallDeploymentModel,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkFirewallPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("FirewallDeploymentModel", Shape::Str(&StrRule { allowed: &["DISTRIBUTED", "CENTRALIZED"], ..StrRule::ANY })),
-    ],
-    required: &["FirewallDeploymentModel"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NetworkFirewallPolicy` property type of `AWS::FMS::Policy`.
 ///
-/// Configures the firewall policy deployment model of AWS Network Firewall . For information about Network Firewall deployment models, see \[AWS Network Firewall example architectures with routing\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/architectures.html>) in the *Network Firewall Developer Guide* .
+/// Configures the firewall policy deployment model of AWS Network Firewall . For information about Network Firewall deployment models, see [AWS Network Firewall example architectures with routing](https://docs.aws.amazon.com/network-firewall/latest/developerguide/architectures.html) in the *Network Firewall Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkFirewallPolicy {
     /// `FirewallDeploymentModel`: a [`FirewallDeploymentModel`] value, required.
     ///
-    /// Defines the deployment model to use for the firewall policy. To use a distributed model, set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// Defines the deployment model to use for the firewall policy. To use a distributed model, set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html) to `DISTRIBUTED` .
     pub firewall_deployment_model: FirewallDeploymentModel,
 }
 
 #[rustfmt::skip]
 impl NetworkFirewallPolicy {
-    /// A `NetworkFirewallPolicy` with its required properties, named in a [`NetworkFirewallPolicyRequired`].
+    /// A `NetworkFirewallPolicy` with its one required property, `FirewallDeploymentModel`.
     #[inline]
-    pub fn new(required: NetworkFirewallPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<FirewallDeploymentModel>) -> Self {
         Self {
-            firewall_deployment_model: required.firewall_deployment_model,
+            firewall_deployment_model: value.into(),
         }
     }
 
     /// `FirewallDeploymentModel`: a [`FirewallDeploymentModel`] value, required.
-    pub fn firewall_deployment_model(mut self, value: impl Into<FirewallDeploymentModel>) -> Self { self.firewall_deployment_model = value.into(); self }
+    pub fn firewall_deployment_model(mut self, value: impl ::std::convert::Into<FirewallDeploymentModel>) -> Self { self.firewall_deployment_model = value.into(); self }
 }
 
-impl PropertyType for NetworkFirewallPolicy {}
+impl crate::PropertyType for NetworkFirewallPolicy {}
 
-impl ToValue for NetworkFirewallPolicy {
+impl ::cloudwright_core::ToValue for NetworkFirewallPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FirewallDeploymentModel", &self.firewall_deployment_model)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyOption: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkAclCommonPolicy", Shape::Object(&RULE_NetworkAclCommonPolicy)),
-        ("NetworkFirewallPolicy", Shape::Object(&RULE_NetworkFirewallPolicy)),
-        ("ThirdPartyFirewallPolicy", Shape::Object(&RULE_ThirdPartyFirewallPolicy)),
-    ],
-    one_of: &[&[&["NetworkFirewallPolicy"], &["ThirdPartyFirewallPolicy"], &["NetworkAclCommonPolicy"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PolicyOption` property type of `AWS::FMS::Policy`.
 ///
@@ -928,15 +793,15 @@ pub struct PolicyOption {
     /// `NetworkAclCommonPolicy`: a [`NetworkAclCommonPolicy`] object.
     ///
     /// Defines a Firewall Manager network ACL policy.
-    pub network_acl_common_policy: Option<Obj<NetworkAclCommonPolicy>>,
+    pub network_acl_common_policy: ::std::option::Option<crate::Obj<NetworkAclCommonPolicy>>,
     /// `NetworkFirewallPolicy`: a [`NetworkFirewallPolicy`] object.
     ///
     /// Defines the deployment model to use for the firewall policy.
-    pub network_firewall_policy: Option<Obj<NetworkFirewallPolicy>>,
+    pub network_firewall_policy: ::std::option::Option<crate::Obj<NetworkFirewallPolicy>>,
     /// `ThirdPartyFirewallPolicy`: a [`ThirdPartyFirewallPolicy`] object.
     ///
     /// Defines the policy options for a third-party firewall policy.
-    pub third_party_firewall_policy: Option<Obj<ThirdPartyFirewallPolicy>>,
+    pub third_party_firewall_policy: ::std::option::Option<crate::Obj<ThirdPartyFirewallPolicy>>,
 }
 
 #[rustfmt::skip]
@@ -944,23 +809,23 @@ impl PolicyOption {
     /// A `PolicyOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NetworkAclCommonPolicy`: a [`NetworkAclCommonPolicy`] object.
-    pub fn network_acl_common_policy(mut self, value: impl Into<Obj<NetworkAclCommonPolicy>>) -> Self { self.network_acl_common_policy = Some(value.into()); self }
+    pub fn network_acl_common_policy(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkAclCommonPolicy>>) -> Self { self.network_acl_common_policy = ::std::option::Option::Some(value.into()); self }
     /// `NetworkFirewallPolicy`: a [`NetworkFirewallPolicy`] object.
-    pub fn network_firewall_policy(mut self, value: impl Into<Obj<NetworkFirewallPolicy>>) -> Self { self.network_firewall_policy = Some(value.into()); self }
+    pub fn network_firewall_policy(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkFirewallPolicy>>) -> Self { self.network_firewall_policy = ::std::option::Option::Some(value.into()); self }
     /// `ThirdPartyFirewallPolicy`: a [`ThirdPartyFirewallPolicy`] object.
-    pub fn third_party_firewall_policy(mut self, value: impl Into<Obj<ThirdPartyFirewallPolicy>>) -> Self { self.third_party_firewall_policy = Some(value.into()); self }
+    pub fn third_party_firewall_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ThirdPartyFirewallPolicy>>) -> Self { self.third_party_firewall_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PolicyOption {}
+impl crate::PropertyType for PolicyOption {}
 
-impl ToValue for PolicyOption {
+impl ::cloudwright_core::ToValue for PolicyOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NetworkAclCommonPolicy", &self.network_acl_common_policy)
             .opt("NetworkFirewallPolicy", &self.network_firewall_policy)
             .opt(
@@ -975,21 +840,10 @@ impl ToValue for PolicyOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyTagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PolicyTag` property type of `AWS::FMS::Policy`.
 ///
@@ -1003,13 +857,13 @@ pub struct PolicyTag {
     /// Part of the key:value pair that defines a tag. You can use a tag key to describe a category of information, such as "customer." Tag keys are case-sensitive.
     ///
     /// Pattern `^([^\s]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Part of the key:value pair that defines a tag. You can use a tag value to describe a specific value within a category, such as "companyA" or "companyB." Tag values are case-sensitive.
     ///
     /// Pattern `^([^\s]*)$`; length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1024,17 +878,17 @@ impl PolicyTag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for PolicyTag {}
+impl crate::PropertyType for PolicyTag {}
 
-impl ToValue for PolicyTag {
+impl ::cloudwright_core::ToValue for PolicyTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1045,21 +899,10 @@ impl ToValue for PolicyTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortRangeRequired {
     /// `From`: an integer, required.
-    pub from: Int,
+    pub from: ::cloudwright_core::Int,
     /// `To`: an integer, required.
-    pub to: Int,
+    pub to: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PortRange: ObjRule = ObjRule {
-    properties: &[
-        ("From", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("To", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["From", "To"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PortRange` property type of `AWS::FMS::Policy`.
 ///
@@ -1071,11 +914,11 @@ pub struct PortRange {
     /// `From`: an integer, required.
     ///
     /// Value 0 to 65535.
-    pub from: Int,
+    pub from: ::cloudwright_core::Int,
     /// `To`: an integer, required.
     ///
     /// Value 0 to 65535.
-    pub to: Int,
+    pub to: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -1090,44 +933,26 @@ impl PortRange {
     }
 
     /// `From`: an integer, required.
-    pub fn from(mut self, value: impl Into<Int>) -> Self { self.from = value.into(); self }
+    pub fn from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from = value.into(); self }
     /// `To`: an integer, required.
-    pub fn to(mut self, value: impl Into<Int>) -> Self { self.to = value.into(); self }
+    pub fn to(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to = value.into(); self }
 }
 
-impl PropertyType for PortRange {}
+impl crate::PropertyType for PortRange {}
 
-impl ToValue for PortRange {
+impl ::cloudwright_core::ToValue for PortRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("From", &self.from)
             .req("To", &self.to)
             .build()
     }
 }
 
-/// The required properties of [`ResourceTag`], by name: `ResourceTag::new(ResourceTagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceTagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ResourceTag` property type of `AWS::FMS::Policy`.
 ///
-/// The resource tags that AWS Firewall Manager uses to determine if a particular resource should be included or excluded from the AWS Firewall Manager policy. Tags enable you to categorize your AWS resources in different ways, for example, by purpose, owner, or environment. Each tag consists of a key and an optional value. Firewall Manager combines the tags with "AND" so that, if you add more than one tag to a policy scope, a resource must have all the specified tags to be included or excluded. For more information, see \[Working with Tag Editor\](<https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/tag-editor.html>) .
+/// The resource tags that AWS Firewall Manager uses to determine if a particular resource should be included or excluded from the AWS Firewall Manager policy. Tags enable you to categorize your AWS resources in different ways, for example, by purpose, owner, or environment. Each tag consists of a key and an optional value. Firewall Manager combines the tags with "AND" so that, if you add more than one tag to a policy scope, a resource must have all the specified tags to be included or excluded. For more information, see [Working with Tag Editor](https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/tag-editor.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-resourcetag.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1137,62 +962,43 @@ pub struct ResourceTag {
     /// The resource tag key.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// The resource tag value.
     ///
     /// Length at most 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ResourceTag {
-    /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
+    /// A `ResourceTag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: ResourceTagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceTag {}
+impl crate::PropertyType for ResourceTag {}
 
-impl ToValue for ResourceTag {
+impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`SecurityServicePolicyData`], by name: `SecurityServicePolicyData::new(SecurityServicePolicyDataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecurityServicePolicyDataRequired {
-    /// `Type`: a [`PolicyType`] value, required.
-    pub r#type: PolicyType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityServicePolicyData: ObjRule = ObjRule {
-    properties: &[
-        ("ManagedServiceData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
-        ("PolicyOption", Shape::Object(&RULE_PolicyOption)),
-        ("Type", Shape::Str(&StrRule { allowed: &["WAF", "WAFV2", "SHIELD_ADVANCED", "SECURITY_GROUPS_COMMON", "SECURITY_GROUPS_CONTENT_AUDIT", "SECURITY_GROUPS_USAGE_AUDIT", "NETWORK_FIREWALL", "THIRD_PARTY_FIREWALL", "DNS_FIREWALL", "IMPORT_NETWORK_FIREWALL", "NETWORK_ACL_COMMON"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SecurityServicePolicyData` property type of `AWS::FMS::Policy`.
 ///
@@ -1209,44 +1015,44 @@ pub struct SecurityServicePolicyData {
     ///
     /// `"{\"type\":\"DNS_FIREWALL\",\"preProcessRuleGroups\":[{\"ruleGroupId\":\"rslvr-frg-1\",\"priority\":10}],\"postProcessRuleGroups\":[{\"ruleGroupId\":\"rslvr-frg-2\",\"priority\":9911}]}"`
     ///
-    /// &gt; Valid values for `preProcessRuleGroups` are between 1 and 99. Valid values for `postProcessRuleGroups` are between 9901 and 10000.
+    /// \> Valid values for `preProcessRuleGroups` are between 1 and 99. Valid values for `postProcessRuleGroups` are between 9901 and 10000.
     /// - Example: `NETWORK_FIREWALL` - Centralized deployment model
     ///
     /// `"{\"type\":\"NETWORK_FIREWALL\",\"awsNetworkFirewallConfig\":{\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\":\"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":true}},\"firewallDeploymentModel\":{\"centralizedFirewallDeploymentModel\":{\"centralizedFirewallOrchestrationConfig\":{\"inspectionVpcIds\":[{\"resourceId\":\"vpc-1234\",\"accountId\":\"123456789011\"}],\"firewallCreationConfig\":{\"endpointLocation\":{\"availabilityZoneConfigList\":[{\"availabilityZoneId\":null,\"availabilityZoneName\":\"us-east-1a\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]}]}},\"allowedIPV4CidrList\":[]}}}}"`
     ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html) to `DISTRIBUTED` .
     /// - Example: `NETWORK_FIREWALL` - Distributed deployment model with automatic Availability Zone configuration
     ///
     /// `"{\"type\":\"NETWORK_FIREWALL\",\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallOrchestrationConfig\":{\"singleFirewallEndpointPerVPC\":false,\"allowedIPV4CidrList\":[\"10.0.0.0/28\",\"192.168.0.0/28\"],\"routeManagementAction\":\"OFF\"},\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\":\"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":true}}"`
     ///
-    /// With automatic Availbility Zone configuration, Firewall Manager chooses which Availability Zones to create the endpoints in. To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// With automatic Availbility Zone configuration, Firewall Manager chooses which Availability Zones to create the endpoints in. To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html) to `DISTRIBUTED` .
     /// - Example: `NETWORK_FIREWALL` - Distributed deployment model with automatic Availability Zone configuration and route management
     ///
     /// `"{\"type\":\"NETWORK_FIREWALL\",\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallOrchestrationConfig\":{\"singleFirewallEndpointPerVPC\":false,\"allowedIPV4CidrList\":[\"10.0.0.0/28\",\"192.168.0.0/28\"],\"routeManagementAction\":\"MONITOR\",\"routeManagementTargetTypes\":[\"InternetGateway\"]},\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\": \"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":true}}"`
     ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html) to `DISTRIBUTED` .
     /// - Example: `NETWORK_FIREWALL` - Distributed deployment model with custom Availability Zone configuration
     ///
     /// `"{\"type\":\"NETWORK_FIREWALL\",\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"fragmentcustomactionname\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\", \"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}},{\"actionName\":\"fragmentcustomactionname\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"fragmentmetricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallOrchestrationConfig\":{\"firewallCreationConfig\":{ \"endpointLocation\":{\"availabilityZoneConfigList\":[{\"availabilityZoneName\":\"us-east-1a\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]},{\"availabilityZoneName\":\"us-east-1b\",\"allowedIPV4CidrList\":[ \"10.0.0.0/28\"]}]} },\"singleFirewallEndpointPerVPC\":false,\"allowedIPV4CidrList\":null,\"routeManagementAction\":\"OFF\",\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\":\"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":boolean}}"`
     ///
     /// With custom Availability Zone configuration, you define which specific Availability Zones to create endpoints in by configuring `firewallCreationConfig` . To configure the Availability Zones in `firewallCreationConfig` , specify either the `availabilityZoneName` or `availabilityZoneId` parameter, not both parameters.
     ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html) to `DISTRIBUTED` .
     /// - Example: `NETWORK_FIREWALL` - Distributed deployment model with custom Availability Zone configuration and route management
     ///
     /// `"{\"type\":\"NETWORK_FIREWALL\",\"networkFirewallStatelessRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateless-rulegroup/test\",\"priority\":1}],\"networkFirewallStatelessDefaultActions\":[\"aws:forward_to_sfe\",\"customActionName\"],\"networkFirewallStatelessFragmentDefaultActions\":[\"aws:forward_to_sfe\",\"fragmentcustomactionname\"],\"networkFirewallStatelessCustomActions\":[{\"actionName\":\"customActionName\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"metricdimensionvalue\"}]}}},{\"actionName\":\"fragmentcustomactionname\",\"actionDefinition\":{\"publishMetricAction\":{\"dimensions\":[{\"value\":\"fragmentmetricdimensionvalue\"}]}}}],\"networkFirewallStatefulRuleGroupReferences\":[{\"resourceARN\":\"arn:aws:network-firewall:us-east-1:123456789011:stateful-rulegroup/test\"}],\"networkFirewallOrchestrationConfig\":{\"firewallCreationConfig\":{\"endpointLocation\":{\"availabilityZoneConfigList\":[{\"availabilityZoneName\":\"us-east-1a\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]},{\"availabilityZoneName\":\"us-east-1b\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]}]}},\"singleFirewallEndpointPerVPC\":false,\"allowedIPV4CidrList\":null,\"routeManagementAction\":\"MONITOR\",\"routeManagementTargetTypes\":[\"InternetGateway\"],\"routeManagementConfig\":{\"allowCrossAZTrafficIfNoEndpoint\":true}},\"networkFirewallLoggingConfiguration\":{\"logDestinationConfigs\":[{\"logDestinationType\":\"S3\",\"logType\":\"ALERT\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}},{\"logDestinationType\":\"S3\",\"logType\":\"FLOW\",\"logDestination\":{\"bucketName\":\"s3-bucket-name\"}}],\"overrideExistingConfig\":boolean}}"`
     ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-networkfirewallpolicy.html) to `DISTRIBUTED` .
     /// - Example: `THIRD_PARTY_FIREWALL` - Palo Alto Networks Cloud Next-Generation Firewall centralized deployment model
     ///
     /// `"{ \"type\":\"THIRD_PARTY_FIREWALL\", \"thirdPartyFirewall\":\"PALO_ALTO_NETWORKS_CLOUD_NGFW\", \"thirdPartyFirewallConfig\":{ \"thirdPartyFirewallPolicyList\":[\"global-1\"] },\"firewallDeploymentModel\":{\"centralizedFirewallDeploymentModel\":{\"centralizedFirewallOrchestrationConfig\":{\"inspectionVpcIds\":[{\"resourceId\":\"vpc-1234\",\"accountId\":\"123456789011\"}],\"firewallCreationConfig\":{\"endpointLocation\":{\"availabilityZoneConfigList\":[{\"availabilityZoneId\":null,\"availabilityZoneName\":\"us-east-1a\",\"allowedIPV4CidrList\":[\"10.0.0.0/28\"]}]}},\"allowedIPV4CidrList\":[]}}}}"`
     ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html>) to `CENTRALIZED` .
+    /// To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html) to `CENTRALIZED` .
     /// - Example: `THIRD_PARTY_FIREWALL` - Palo Alto Networks Cloud Next-Generation Firewall distributed deployment model
     ///
     /// `"{\"type\":\"THIRD_PARTY_FIREWALL\",\"thirdPartyFirewall\":\"PALO_ALTO_NETWORKS_CLOUD_NGFW\",\"thirdPartyFirewallConfig\":{\"thirdPartyFirewallPolicyList\":[\"global-1\"] },\"firewallDeploymentModel\":{ \"distributedFirewallDeploymentModel\":{ \"distributedFirewallOrchestrationConfig\":{\"firewallCreationConfig\":{\"endpointLocation\":{ \"availabilityZoneConfigList\":[ {\"availabilityZoneName\":\"${AvailabilityZone}\" } ] } }, \"allowedIPV4CidrList\":[ ] } } } }"`
     ///
-    /// To use the distributed deployment model, you must set \[FirewallDeploymentModel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html>) to `DISTRIBUTED` .
+    /// To use the distributed deployment model, you must set [FirewallDeploymentModel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fms-policy-thirdpartyfirewallpolicy.html) to `DISTRIBUTED` .
     /// - Specification for `SHIELD_ADVANCED` for Amazon CloudFront distributions
     ///
     /// `"{\"type\":\"SHIELD_ADVANCED\",\"automaticResponseConfiguration\": {\"automaticResponseStatus\":\"ENABLED|IGNORED|DISABLED\", \"automaticResponseAction\":\"BLOCK|COUNT\"}, \"overrideCustomerWebaclClassic\":true|false}"`
@@ -1285,11 +1091,11 @@ pub struct SecurityServicePolicyData {
     /// `"{\"type\":\"SECURITY_GROUPS_USAGE_AUDIT\",\"deleteUnusedSecurityGroups\":true,\"coalesceRedundantSecurityGroups\":true}"`
     ///
     /// Length 1 to 30000.
-    pub managed_service_data: Option<Str>,
+    pub managed_service_data: ::std::option::Option<::cloudwright_core::Str>,
     /// `PolicyOption`: a [`PolicyOption`] object.
     ///
     /// Contains the settings to configure a network ACL policy, a AWS Network Firewall firewall policy deployment model, or a third-party firewall policy.
-    pub policy_option: Option<Obj<PolicyOption>>,
+    pub policy_option: ::std::option::Option<crate::Obj<PolicyOption>>,
     /// `Type`: a [`PolicyType`] value, required.
     ///
     /// The service that the policy is using to protect the resources. This specifies the type of policy that is created, either an AWS WAF policy, a Shield Advanced policy, or a security group policy. For security group policies, Firewall Manager supports one security group for each common policy and for each content audit policy. This is an adjustable limit that you can increase by contacting SUPlong .
@@ -1298,53 +1104,36 @@ pub struct SecurityServicePolicyData {
 
 #[rustfmt::skip]
 impl SecurityServicePolicyData {
-    /// A `SecurityServicePolicyData` with its required properties, named in a [`SecurityServicePolicyDataRequired`].
+    /// A `SecurityServicePolicyData` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: SecurityServicePolicyDataRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PolicyType>) -> Self {
         Self {
-            managed_service_data: None,
-            policy_option: None,
-            r#type: required.r#type,
+            managed_service_data: ::std::option::Option::None,
+            policy_option: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `ManagedServiceData`: a string.
-    pub fn managed_service_data(mut self, value: impl Into<Str>) -> Self { self.managed_service_data = Some(value.into()); self }
+    pub fn managed_service_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.managed_service_data = ::std::option::Option::Some(value.into()); self }
     /// `PolicyOption`: a [`PolicyOption`] object.
-    pub fn policy_option(mut self, value: impl Into<Obj<PolicyOption>>) -> Self { self.policy_option = Some(value.into()); self }
+    pub fn policy_option(mut self, value: impl ::std::convert::Into<crate::Obj<PolicyOption>>) -> Self { self.policy_option = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PolicyType`] value, required.
-    pub fn r#type(mut self, value: impl Into<PolicyType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PolicyType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for SecurityServicePolicyData {}
+impl crate::PropertyType for SecurityServicePolicyData {}
 
-impl ToValue for SecurityServicePolicyData {
+impl ::cloudwright_core::ToValue for SecurityServicePolicyData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ManagedServiceData", &self.managed_service_data)
             .opt("PolicyOption", &self.policy_option)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`ThirdPartyFirewallPolicy`], by name: `ThirdPartyFirewallPolicy::new(ThirdPartyFirewallPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ThirdPartyFirewallPolicyRequired {
-    /// `FirewallDeploymentModel`: a [`FirewallDeploymentModel`] value, required.
-    pub firewall_deployment_model: FirewallDeploymentModel,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThirdPartyFirewallPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("FirewallDeploymentModel", Shape::Str(&StrRule { allowed: &["DISTRIBUTED", "CENTRALIZED"], ..StrRule::ANY })),
-    ],
-    required: &["FirewallDeploymentModel"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ThirdPartyFirewallPolicy` property type of `AWS::FMS::Policy`.
 ///
@@ -1361,24 +1150,24 @@ pub struct ThirdPartyFirewallPolicy {
 
 #[rustfmt::skip]
 impl ThirdPartyFirewallPolicy {
-    /// A `ThirdPartyFirewallPolicy` with its required properties, named in a [`ThirdPartyFirewallPolicyRequired`].
+    /// A `ThirdPartyFirewallPolicy` with its one required property, `FirewallDeploymentModel`.
     #[inline]
-    pub fn new(required: ThirdPartyFirewallPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<FirewallDeploymentModel>) -> Self {
         Self {
-            firewall_deployment_model: required.firewall_deployment_model,
+            firewall_deployment_model: value.into(),
         }
     }
 
     /// `FirewallDeploymentModel`: a [`FirewallDeploymentModel`] value, required.
-    pub fn firewall_deployment_model(mut self, value: impl Into<FirewallDeploymentModel>) -> Self { self.firewall_deployment_model = value.into(); self }
+    pub fn firewall_deployment_model(mut self, value: impl ::std::convert::Into<FirewallDeploymentModel>) -> Self { self.firewall_deployment_model = value.into(); self }
 }
 
-impl PropertyType for ThirdPartyFirewallPolicy {}
+impl crate::PropertyType for ThirdPartyFirewallPolicy {}
 
-impl ToValue for ThirdPartyFirewallPolicy {
+impl ::cloudwright_core::ToValue for ThirdPartyFirewallPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FirewallDeploymentModel", &self.firewall_deployment_model)
             .build()
     }
@@ -1392,24 +1181,24 @@ pub enum FirewallDeploymentModel {
     /// `CENTRALIZED`
     Centralized,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FirewallDeploymentModel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FirewallDeploymentModel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FirewallDeploymentModel {
+impl ::cloudwright_core::ToValue for FirewallDeploymentModel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Distributed => "DISTRIBUTED",
             Self::Centralized => "CENTRALIZED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1439,18 +1228,18 @@ pub enum PolicyType {
     /// `NETWORK_ACL_COMMON`
     NetworkAclCommon,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PolicyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PolicyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PolicyType {
+impl ::cloudwright_core::ToValue for PolicyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Waf => "WAF",
             Self::Wafv2 => "WAFV2",
@@ -1463,9 +1252,9 @@ impl ToValue for PolicyType {
             Self::DnsFirewall => "DNS_FIREWALL",
             Self::ImportNetworkFirewall => "IMPORT_NETWORK_FIREWALL",
             Self::NetworkAclCommon => "NETWORK_ACL_COMMON",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1477,24 +1266,24 @@ pub enum ResourceTagLogicalOperator {
     /// `OR`
     Or,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceTagLogicalOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceTagLogicalOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceTagLogicalOperator {
+impl ::cloudwright_core::ToValue for ResourceTagLogicalOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::And => "AND",
             Self::Or => "OR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1506,23 +1295,207 @@ pub enum RuleAction {
     /// `deny`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleAction {
+impl ::cloudwright_core::ToValue for RuleAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "allow",
             Self::Deny => "deny",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9]*)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([a-zA-Z0-9_.:/=+\\-@\\s]+)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9A-Z]{22}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^([^\\s]*)$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^(([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])(\\/([0-9]|[1-2][0-9]|3[0-2]))$",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))(/(1[0-2]|[0-9]))?$",
+    );
+    pub(crate) static PATTERN_7: Pattern =
+        Pattern::new("^(tcp|udp|icmp|-1|([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]))$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Policy: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteAllPolicyResources", Shape::Bool),
+            ("ExcludeMap", Shape::Object(&RULE_IeMap)),
+            ("ExcludeResourceTags", Shape::Bool),
+            ("IncludeMap", Shape::Object(&RULE_IeMap)),
+            ("PolicyDescription", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RemediationEnabled", Shape::Bool),
+            ("ResourceSetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("ResourceTagLogicalOperator", Shape::Str(&StrRule { allowed: &["AND", "OR"], ..StrRule::ANY })),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: Some(50), unique: false })),
+            ("ResourceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ResourceTypeList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ResourcesCleanUp", Shape::Bool),
+            ("SecurityServicePolicyData", Shape::Object(&RULE_SecurityServicePolicyData)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyTag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ExcludeResourceTags", "PolicyName", "RemediationEnabled", "SecurityServicePolicyData"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcmpTypeCode: ObjRule = ObjRule {
+        properties: &[
+            ("Code", Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY })),
+            ("Type", Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY })),
+        ],
+        required: &["Code", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IeMap: ObjRule = ObjRule {
+        properties: &[
+            ("ACCOUNT", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ORGUNIT", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(16), max_len: Some(68), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkAclCommonPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkAclEntrySet", Shape::Object(&RULE_NetworkAclEntrySet)),
+        ],
+        required: &["NetworkAclEntrySet"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkAclEntry: ObjRule = ObjRule {
+        properties: &[
+            ("CidrBlock", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("Egress", Shape::Bool),
+            ("IcmpTypeCode", Shape::Object(&RULE_IcmpTypeCode)),
+            ("Ipv6CidrBlock", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::Ipv6Network), ..StrRule::ANY })),
+            ("PortRange", Shape::Object(&RULE_PortRange)),
+            ("Protocol", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("RuleAction", Shape::Str(&StrRule { allowed: &["allow", "deny"], ..StrRule::ANY })),
+        ],
+        required: &["Egress", "Protocol", "RuleAction"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkAclEntrySet: ObjRule = ObjRule {
+        properties: &[
+            ("FirstEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkAclEntry), min_items: None, max_items: None, unique: false })),
+            ("ForceRemediateForFirstEntries", Shape::Bool),
+            ("ForceRemediateForLastEntries", Shape::Bool),
+            ("LastEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkAclEntry), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ForceRemediateForFirstEntries", "ForceRemediateForLastEntries"],
+        any_of: &[&[&["FirstEntries"], &["LastEntries"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkFirewallPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("FirewallDeploymentModel", Shape::Str(&StrRule { allowed: &["DISTRIBUTED", "CENTRALIZED"], ..StrRule::ANY })),
+        ],
+        required: &["FirewallDeploymentModel"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyOption: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkAclCommonPolicy", Shape::Object(&RULE_NetworkAclCommonPolicy)),
+            ("NetworkFirewallPolicy", Shape::Object(&RULE_NetworkFirewallPolicy)),
+            ("ThirdPartyFirewallPolicy", Shape::Object(&RULE_ThirdPartyFirewallPolicy)),
+        ],
+        one_of: &[&[&["NetworkFirewallPolicy"], &["ThirdPartyFirewallPolicy"], &["NetworkAclCommonPolicy"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortRange: ObjRule = ObjRule {
+        properties: &[
+            ("From", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("To", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["From", "To"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityServicePolicyData: ObjRule = ObjRule {
+        properties: &[
+            ("ManagedServiceData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
+            ("PolicyOption", Shape::Object(&RULE_PolicyOption)),
+            ("Type", Shape::Str(&StrRule { allowed: &["WAF", "WAFV2", "SHIELD_ADVANCED", "SECURITY_GROUPS_COMMON", "SECURITY_GROUPS_CONTENT_AUDIT", "SECURITY_GROUPS_USAGE_AUDIT", "NETWORK_FIREWALL", "THIRD_PARTY_FIREWALL", "DNS_FIREWALL", "IMPORT_NETWORK_FIREWALL", "NETWORK_ACL_COMMON"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThirdPartyFirewallPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("FirewallDeploymentModel", Shape::Str(&StrRule { allowed: &["DISTRIBUTED", "CENTRALIZED"], ..StrRule::ANY })),
+        ],
+        required: &["FirewallDeploymentModel"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,50 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Domain, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^Y|M|W|D|H|30min|15min|10min|5min|1min$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:aws[-a-z]*:kms:.*:key/.*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.\\/\\:]+$");
 
 /// The required properties of [`Dataset`], by name: `Dataset::new(DatasetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetRequired {
     /// `DatasetName`: a string, required.
-    pub dataset_name: Str,
+    pub dataset_name: ::cloudwright_core::Str,
     /// `DatasetType`: a [`DatasetType`] value, required.
     pub dataset_type: DatasetType,
     /// `Domain`: a [`Domain`] value, required.
     pub domain: Domain,
     /// `Schema`: a [`Schema`] object, required.
-    pub schema: Obj<Schema>,
+    pub schema: crate::Obj<Schema>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dataset: ObjRule = ObjRule {
-    properties: &[
-        ("DataFrequency", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DatasetType", Shape::Str(&StrRule { allowed: &["TARGET_TIME_SERIES", "RELATED_TIME_SERIES", "ITEM_METADATA"], ..StrRule::ANY })),
-        ("Domain", Shape::Str(&StrRule { allowed: &["RETAIL", "CUSTOM", "INVENTORY_PLANNING", "EC2_CAPACITY", "WORK_FORCE", "WEB_TRAFFIC", "METRICS"], ..StrRule::ANY })),
-        ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
-        ("Schema", Shape::Object(&RULE_Schema)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["DatasetName", "DatasetType", "Domain", "Schema"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Forecast::Dataset` resource.
 ///
 /// Creates an Amazon Forecast dataset.
 ///
-/// &gt; Amazon Forecast is no longer available to new customers. Existing customers of Amazon Forecast can continue to use the service as normal. \[Learn more"\](<https://docs.aws.amazon.com/machine-learning/transition-your-amazon-forecast-usage-to-amazon-sagemaker-canvas/>)
+/// \> Amazon Forecast is no longer available to new customers. Existing customers of Amazon Forecast can continue to use the service as normal. [Learn more"](https://docs.aws.amazon.com/machine-learning/transition-your-amazon-forecast-usage-to-amazon-sagemaker-canvas/)
 ///
 /// The information about the dataset that you provide helps Forecast understand how to consume the data for model training. This includes the following:
 ///
@@ -56,13 +32,13 @@ pub(crate) static RULE_Dataset: ObjRule = ObjRule {
 /// - *`Domain`* and *`DatasetType`* - Each dataset has an associated dataset domain and a type within the domain. Amazon Forecast provides a list of predefined domains and types within each domain. For each unique dataset domain and type within the domain, Amazon Forecast requires your data to include a minimum set of predefined fields.
 /// - *`Schema`* - A schema specifies the fields in the dataset, including the field name and data type.
 ///
-/// After creating a dataset, you import your training data into it and add the dataset to a dataset group. You use the dataset group to create a predictor. For more information, see \[Importing datasets\](<https://docs.aws.amazon.com/forecast/latest/dg/howitworks-datasets-groups.html>) .
+/// After creating a dataset, you import your training data into it and add the dataset to a dataset group. You use the dataset group to create a predictor. For more information, see [Importing datasets](https://docs.aws.amazon.com/forecast/latest/dg/howitworks-datasets-groups.html) .
 ///
-/// To get a list of all your datasets, use the \[ListDatasets\](<https://docs.aws.amazon.com/forecast/latest/dg/API_ListDatasets.html>) operation.
+/// To get a list of all your datasets, use the [ListDatasets](https://docs.aws.amazon.com/forecast/latest/dg/API_ListDatasets.html) operation.
 ///
-/// For example Forecast datasets, see the \[Amazon Forecast Sample GitHub repository\](<https://docs.aws.amazon.com/https://github.com/aws-samples/amazon-forecast-samples>) .
+/// For example Forecast datasets, see the [Amazon Forecast Sample GitHub repository](https://docs.aws.amazon.com/https://github.com/aws-samples/amazon-forecast-samples) .
 ///
-/// &gt; The `Status` of a dataset must be `ACTIVE` before you can import training data. Use the \[DescribeDataset\](<https://docs.aws.amazon.com/forecast/latest/dg/API_DescribeDataset.html>) operation to get the status.
+/// \> The `Status` of a dataset must be `ACTIVE` before you can import training data. Use the [DescribeDataset](https://docs.aws.amazon.com/forecast/latest/dg/API_DescribeDataset.html) operation to get the status.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DatasetAttributes`], which `Handle<Dataset>` dereferences to.
@@ -92,13 +68,13 @@ pub struct Dataset {
     /// Thus, if you want every other week forecasts, specify "2W". Or, if you want quarterly forecasts, you specify "3M".
     ///
     /// Pattern `^Y|M|W|D|H|30min|15min|10min|5min|1min$`; length 1 to 5.
-    pub data_frequency: Option<Str>,
+    pub data_frequency: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatasetName`: a string, required.
     ///
     /// The name of the dataset.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*`; length 1 to 63; create-only: changing it replaces the resource.
-    pub dataset_name: Str,
+    pub dataset_name: ::cloudwright_core::Str,
     /// `DatasetType`: a [`DatasetType`] value, required.
     ///
     /// The dataset type.
@@ -110,19 +86,19 @@ pub struct Dataset {
     /// `EncryptionConfig`: an [`EncryptionConfig`] object.
     ///
     /// A Key Management Service (KMS) key and the Identity and Access Management (IAM) role that Amazon Forecast can assume to access the key.
-    pub encryption_config: Option<Obj<EncryptionConfig>>,
+    pub encryption_config: ::std::option::Option<crate::Obj<EncryptionConfig>>,
     /// `Schema`: a [`Schema`] object, required.
     ///
-    /// The schema for the dataset. The schema attributes and their order must match the fields in your data. The dataset `Domain` and `DatasetType` that you choose determine the minimum required fields in your training data. For information about the required fields for a specific dataset domain and type, see \[Dataset Domains and Dataset Types\](<https://docs.aws.amazon.com/forecast/latest/dg/howitworks-domains-ds-types.html>) .
-    pub schema: Obj<Schema>,
+    /// The schema for the dataset. The schema attributes and their order must match the fields in your data. The dataset `Domain` and `DatasetType` that you choose determine the minimum required fields in your training data. For information about the required fields for a specific dataset domain and type, see [Dataset Domains and Dataset Types](https://docs.aws.amazon.com/forecast/latest/dg/howitworks-domains-ds-types.html) .
+    pub schema: crate::Obj<Schema>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -132,7 +108,7 @@ impl Dataset {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Forecast::Dataset",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-forecast-dataset.html",
         primary_identifier: &["Arn"],
@@ -143,54 +119,56 @@ impl Dataset {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Dataset` with its required properties, named in a [`DatasetRequired`].
     #[inline]
     pub fn new(required: DatasetRequired) -> Self {
         Self {
-            data_frequency: None,
+            data_frequency: ::std::option::Option::None,
             dataset_name: required.dataset_name,
             dataset_type: required.dataset_type,
             domain: required.domain,
-            encryption_config: None,
+            encryption_config: ::std::option::Option::None,
             schema: required.schema,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataFrequency`: a string.
-    pub fn data_frequency(mut self, value: impl Into<Str>) -> Self { self.data_frequency = Some(value.into()); self }
+    pub fn data_frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_frequency = ::std::option::Option::Some(value.into()); self }
     /// `DatasetName`: a string, required.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = value.into(); self }
+    pub fn dataset_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_name = value.into(); self }
     /// `DatasetType`: a [`DatasetType`] value, required.
-    pub fn dataset_type(mut self, value: impl Into<DatasetType>) -> Self { self.dataset_type = value.into(); self }
+    pub fn dataset_type(mut self, value: impl ::std::convert::Into<DatasetType>) -> Self { self.dataset_type = value.into(); self }
     /// `Domain`: a [`Domain`] value, required.
-    pub fn domain(mut self, value: impl Into<Domain>) -> Self { self.domain = value.into(); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<Domain>) -> Self { self.domain = value.into(); self }
     /// `EncryptionConfig`: an [`EncryptionConfig`] object.
-    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self { self.encryption_config = Some(value.into()); self }
+    pub fn encryption_config(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfig>>) -> Self { self.encryption_config = ::std::option::Option::Some(value.into()); self }
     /// `Schema`: a [`Schema`] object, required.
-    pub fn schema(mut self, value: impl Into<Obj<Schema>>) -> Self { self.schema = value.into(); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<crate::Obj<Schema>>) -> Self { self.schema = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Dataset {
+impl ::cloudwright_core::Resource for Dataset {
     type Attributes = DatasetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dataset, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Dataset, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Dataset {
+impl ::cloudwright_core::ToValue for Dataset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataFrequency", &self.data_frequency)
             .req("DatasetName", &self.dataset_name)
             .req("DatasetType", &self.dataset_type)
@@ -202,12 +180,12 @@ impl ToValue for Dataset {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Dataset`]: `Handle<Dataset>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Dataset`]: `Handle<Dataset>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DatasetAttributes(ResourceRef);
+pub struct DatasetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DatasetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DatasetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -217,20 +195,10 @@ impl DatasetAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the dataset.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Attribute: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("AttributeType", Shape::Str(&StrRule { allowed: &["string", "integer", "float", "timestamp", "geolocation"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Attribute` property type of `AWS::Forecast::Dataset`.
 ///
@@ -240,9 +208,9 @@ pub struct Attribute {
     /// `AttributeName`: a string.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*`; length 1 to 63.
-    pub attribute_name: Option<Str>,
+    pub attribute_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `AttributeType`: an [`AttributeType`] value.
-    pub attribute_type: Option<AttributeType>,
+    pub attribute_type: ::std::option::Option<AttributeType>,
 }
 
 #[rustfmt::skip]
@@ -250,36 +218,26 @@ impl Attribute {
     /// A `Attribute` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttributeName`: a string.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = Some(value.into()); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = ::std::option::Option::Some(value.into()); self }
     /// `AttributeType`: an [`AttributeType`] value.
-    pub fn attribute_type(mut self, value: impl Into<AttributeType>) -> Self { self.attribute_type = Some(value.into()); self }
+    pub fn attribute_type(mut self, value: impl ::std::convert::Into<AttributeType>) -> Self { self.attribute_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Attribute {}
+impl crate::PropertyType for Attribute {}
 
-impl ToValue for Attribute {
+impl ::cloudwright_core::ToValue for Attribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributeName", &self.attribute_name)
             .opt("AttributeType", &self.attribute_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfig` property type of `AWS::Forecast::Dataset`.
 ///
@@ -291,11 +249,11 @@ pub struct EncryptionConfig {
     /// `KmsKeyArn`: a string.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `arn:aws[-a-z]*:kms:.*:key/.*`; length 0 to 256.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^[a-zA-Z0-9\-\_\.\/\:]+$`; length 0 to 256.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -303,39 +261,30 @@ impl EncryptionConfig {
     /// A `EncryptionConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionConfig {}
+impl crate::PropertyType for EncryptionConfig {}
 
-impl ToValue for EncryptionConfig {
+impl ::cloudwright_core::ToValue for EncryptionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
             .opt("RoleArn", &self.role_arn)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Schema: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: Some(100), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Schema` property type of `AWS::Forecast::Dataset`.
 ///
-/// The schema for the dataset. The schema attributes and their order must match the fields in your data. The dataset `Domain` and `DatasetType` that you choose determine the minimum required fields in your training data. For information about the required fields for a specific dataset domain and type, see \[Dataset Domains and Dataset Types\](<https://docs.aws.amazon.com/forecast/latest/dg/howitworks-domains-ds-types.html>) .
+/// The schema for the dataset. The schema attributes and their order must match the fields in your data. The dataset `Domain` and `DatasetType` that you choose determine the minimum required fields in your training data. For information about the required fields for a specific dataset domain and type, see [Dataset Domains and Dataset Types](https://docs.aws.amazon.com/forecast/latest/dg/howitworks-domains-ds-types.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-forecast-dataset-schema.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -343,7 +292,7 @@ pub struct Schema {
     /// `Attributes`: a list of [`Attribute`] objects.
     ///
     /// Items 1 to 100.
-    pub attributes: Option<List<Attribute>>,
+    pub attributes: ::std::option::Option<::cloudwright_core::List<Attribute>>,
 }
 
 #[rustfmt::skip]
@@ -351,19 +300,19 @@ impl Schema {
     /// A `Schema` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Attributes`: a list of [`Attribute`] objects.
-    pub fn attributes(mut self, value: impl Into<List<Attribute>>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Attribute>>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Schema {}
+impl crate::PropertyType for Schema {}
 
-impl ToValue for Schema {
+impl ::cloudwright_core::ToValue for Schema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attributes", &self.attributes)
             .build()
     }
@@ -383,27 +332,27 @@ pub enum AttributeType {
     /// `geolocation`
     Geolocation,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AttributeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AttributeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AttributeType {
+impl ::cloudwright_core::ToValue for AttributeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::String => "string",
             Self::Integer => "integer",
             Self::Float => "float",
             Self::Timestamp => "timestamp",
             Self::Geolocation => "geolocation",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -417,24 +366,82 @@ pub enum DatasetType {
     /// `ITEM_METADATA`
     ItemMetadata,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DatasetType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DatasetType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DatasetType {
+impl ::cloudwright_core::ToValue for DatasetType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TargetTimeSeries => "TARGET_TIME_SERIES",
             Self::RelatedTimeSeries => "RELATED_TIME_SERIES",
             Self::ItemMetadata => "ITEM_METADATA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^Y|M|W|D|H|30min|15min|10min|5min|1min$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:aws[-a-z]*:kms:.*:key/.*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.\\/\\:]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dataset: ObjRule = ObjRule {
+        properties: &[
+            ("DataFrequency", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DatasetType", Shape::Str(&StrRule { allowed: &["TARGET_TIME_SERIES", "RELATED_TIME_SERIES", "ITEM_METADATA"], ..StrRule::ANY })),
+            ("Domain", Shape::Str(&StrRule { allowed: &["RETAIL", "CUSTOM", "INVENTORY_PLANNING", "EC2_CAPACITY", "WORK_FORCE", "WEB_TRAFFIC", "METRICS"], ..StrRule::ANY })),
+            ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
+            ("Schema", Shape::Object(&RULE_Schema)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["DatasetName", "DatasetType", "Domain", "Schema"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Attribute: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("AttributeType", Shape::Str(&StrRule { allowed: &["string", "integer", "float", "timestamp", "geolocation"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schema: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: Some(100), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

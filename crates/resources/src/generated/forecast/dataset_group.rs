@@ -5,47 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Domain, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.\\/\\:]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*");
 
 /// The required properties of [`DatasetGroup`], by name: `DatasetGroup::new(DatasetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetGroupRequired {
     /// `DatasetGroupName`: a string, required.
-    pub dataset_group_name: Str,
+    pub dataset_group_name: ::cloudwright_core::Str,
     /// `Domain`: a [`Domain`] value, required.
     pub domain: Domain,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("DatasetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("DatasetGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Domain", Shape::Str(&StrRule { allowed: &["RETAIL", "CUSTOM", "INVENTORY_PLANNING", "EC2_CAPACITY", "WORK_FORCE", "WEB_TRAFFIC", "METRICS"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["DatasetGroupName", "Domain"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Forecast::DatasetGroup` resource.
 ///
-/// Creates a dataset group, which holds a collection of related datasets. You can add datasets to the dataset group when you create the dataset group, or later by using the \[UpdateDatasetGroup\](<https://docs.aws.amazon.com/forecast/latest/dg/API_UpdateDatasetGroup.html>) operation.
+/// Creates a dataset group, which holds a collection of related datasets. You can add datasets to the dataset group when you create the dataset group, or later by using the [UpdateDatasetGroup](https://docs.aws.amazon.com/forecast/latest/dg/API_UpdateDatasetGroup.html) operation.
 ///
-/// &gt; Amazon Forecast is no longer available to new customers. Existing customers of Amazon Forecast can continue to use the service as normal. \[Learn more"\](<https://docs.aws.amazon.com/machine-learning/transition-your-amazon-forecast-usage-to-amazon-sagemaker-canvas/>)
+/// \> Amazon Forecast is no longer available to new customers. Existing customers of Amazon Forecast can continue to use the service as normal. [Learn more"](https://docs.aws.amazon.com/machine-learning/transition-your-amazon-forecast-usage-to-amazon-sagemaker-canvas/)
 ///
-/// After creating a dataset group and adding datasets, you use the dataset group when you create a predictor. For more information, see \[Dataset groups\](<https://docs.aws.amazon.com/forecast/latest/dg/howitworks-datasets-groups.html>) .
+/// After creating a dataset group and adding datasets, you use the dataset group when you create a predictor. For more information, see [Dataset groups](https://docs.aws.amazon.com/forecast/latest/dg/howitworks-datasets-groups.html) .
 ///
-/// To get a list of all your datasets groups, use the \[ListDatasetGroups\](<https://docs.aws.amazon.com/forecast/latest/dg/API_ListDatasetGroups.html>) operation.
+/// To get a list of all your datasets groups, use the [ListDatasetGroups](https://docs.aws.amazon.com/forecast/latest/dg/API_ListDatasetGroups.html) operation.
 ///
-/// &gt; The `Status` of a dataset group must be `ACTIVE` before you can use the dataset group to create a predictor. To get the status, use the \[DescribeDatasetGroup\](<https://docs.aws.amazon.com/forecast/latest/dg/API_DescribeDatasetGroup.html>) operation.
+/// \> The `Status` of a dataset group must be `ACTIVE` before you can use the dataset group to create a predictor. To get the status, use the [DescribeDatasetGroup](https://docs.aws.amazon.com/forecast/latest/dg/API_DescribeDatasetGroup.html) operation.
 ///
 /// `Ref` returns its `DatasetGroupArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DatasetGroupAttributes`], which `Handle<DatasetGroup>` dereferences to.
@@ -62,27 +43,27 @@ pub struct DatasetGroup {
     /// `DatasetArns`: a list of strings.
     ///
     /// An array of Amazon Resource Names (ARNs) of the datasets that you want to include in the dataset group.
-    pub dataset_arns: Option<List<Str>>,
+    pub dataset_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DatasetGroupName`: a string, required.
     ///
     /// The name of the dataset group.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*`; length 1 to 63; create-only: changing it replaces the resource.
-    pub dataset_group_name: Str,
+    pub dataset_group_name: ::cloudwright_core::Str,
     /// `Domain`: a [`Domain`] value, required.
     ///
-    /// The domain associated with the dataset group. When you add a dataset to a dataset group, this value and the value specified for the `Domain` parameter of the \[CreateDataset\](<https://docs.aws.amazon.com/forecast/latest/dg/API_CreateDataset.html>) operation must match.
+    /// The domain associated with the dataset group. When you add a dataset to a dataset group, this value and the value specified for the `Domain` parameter of the [CreateDataset](https://docs.aws.amazon.com/forecast/latest/dg/API_CreateDataset.html) operation must match.
     ///
-    /// The `Domain` and `DatasetType` that you choose determine the fields that must be present in training data that you import to a dataset. For example, if you choose the `RETAIL` domain and `TARGET_TIME_SERIES` as the `DatasetType` , Amazon Forecast requires that `item_id` , `timestamp` , and `demand` fields are present in your data. For more information, see \[Dataset groups\](<https://docs.aws.amazon.com/forecast/latest/dg/howitworks-datasets-groups.html>) .
+    /// The `Domain` and `DatasetType` that you choose determine the fields that must be present in training data that you import to a dataset. For example, if you choose the `RETAIL` domain and `TARGET_TIME_SERIES` as the `DatasetType` , Amazon Forecast requires that `item_id` , `timestamp` , and `demand` fields are present in your data. For more information, see [Dataset groups](https://docs.aws.amazon.com/forecast/latest/dg/howitworks-datasets-groups.html) .
     pub domain: Domain,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -92,7 +73,7 @@ impl DatasetGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Forecast::DatasetGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-forecast-datasetgroup.html",
         primary_identifier: &["DatasetGroupArn"],
@@ -103,48 +84,50 @@ impl DatasetGroup {
         read_only: &["DatasetGroupArn"],
         attributes: &["DatasetGroupArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DatasetGroup` with its required properties, named in a [`DatasetGroupRequired`].
     #[inline]
     pub fn new(required: DatasetGroupRequired) -> Self {
         Self {
-            dataset_arns: None,
+            dataset_arns: ::std::option::Option::None,
             dataset_group_name: required.dataset_group_name,
             domain: required.domain,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DatasetArns`: a list of strings.
-    pub fn dataset_arns(mut self, value: impl Into<List<Str>>) -> Self { self.dataset_arns = Some(value.into()); self }
+    pub fn dataset_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.dataset_arns = ::std::option::Option::Some(value.into()); self }
     /// `DatasetGroupName`: a string, required.
-    pub fn dataset_group_name(mut self, value: impl Into<Str>) -> Self { self.dataset_group_name = value.into(); self }
+    pub fn dataset_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_group_name = value.into(); self }
     /// `Domain`: a [`Domain`] value, required.
-    pub fn domain(mut self, value: impl Into<Domain>) -> Self { self.domain = value.into(); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<Domain>) -> Self { self.domain = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DatasetGroup {
+impl ::cloudwright_core::Resource for DatasetGroup {
     type Attributes = DatasetGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DatasetGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DatasetGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DatasetGroup {
+impl ::cloudwright_core::ToValue for DatasetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DatasetArns", &self.dataset_arns)
             .req("DatasetGroupName", &self.dataset_group_name)
             .req("Domain", &self.domain)
@@ -153,12 +136,12 @@ impl ToValue for DatasetGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DatasetGroup`]: `Handle<DatasetGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DatasetGroup`]: `Handle<DatasetGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DatasetGroupAttributes(ResourceRef);
+pub struct DatasetGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DatasetGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DatasetGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -168,7 +151,31 @@ impl DatasetGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the dataset group.
     #[inline]
-    pub fn dataset_group_arn(&self) -> Value {
-        self.0.get_att("DatasetGroupArn")
+    pub fn dataset_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatasetGroupArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.\\/\\:]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("DatasetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("DatasetGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Domain", Shape::Str(&StrRule { allowed: &["RETAIL", "CUSTOM", "INVENTORY_PLANNING", "EC2_CAPACITY", "WORK_FORCE", "WEB_TRAFFIC", "METRICS"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["DatasetGroupName", "Domain"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     DataSource, DataType, EntityType, EventVariable, Label, Tag, TagRequired, VariableType,
 };
-use super::shared::{RULE_EntityType, RULE_EventVariable, RULE_Label, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([1-9][0-9]*)$");
 
 /// The required properties of [`Detector`], by name: `Detector::new(DetectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorRequired {
     /// `DetectorId`: a string, required.
-    pub detector_id: Str,
+    pub detector_id: ::cloudwright_core::Str,
     /// `EventType`: an [`EventType`] object, required.
-    pub event_type: Obj<EventType>,
+    pub event_type: crate::Obj<EventType>,
     /// `Rules`: a list of [`Rule`] objects, required.
-    pub rules: List<Rule>,
+    pub rules: ::cloudwright_core::List<Rule>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Detector: ObjRule = ObjRule {
-    properties: &[
-        ("AssociatedModels", Shape::List(&ListRule { items: Shape::Object(&RULE_Model), min_items: None, max_items: Some(10), unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DetectorVersionStatus", Shape::Str(&StrRule { allowed: &["DRAFT", "ACTIVE"], ..StrRule::ANY })),
-        ("EventType", Shape::Object(&RULE_EventType)),
-        ("RuleExecutionMode", Shape::Str(&StrRule { allowed: &["FIRST_MATCHED", "ALL_MATCHED"], ..StrRule::ANY })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["DetectorId", "EventType", "Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FraudDetector::Detector` resource.
 ///
@@ -64,29 +41,29 @@ pub struct Detector {
     /// The models to associate with this detector. You must provide the ARNs of all the models you want to associate.
     ///
     /// Items at most 10.
-    pub associated_models: Option<List<Model>>,
+    pub associated_models: ::std::option::Option<::cloudwright_core::List<Model>>,
     /// `Description`: a string.
     ///
     /// The detector description.
     ///
     /// Length 1 to 128.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DetectorId`: a string, required.
     ///
     /// The name of the detector.
     ///
     /// Pattern `^[0-9a-z_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub detector_id: Str,
+    pub detector_id: ::cloudwright_core::Str,
     /// `DetectorVersionStatus`: a [`DetectorVersionStatus`] value.
     ///
     /// The status of the detector version. If a value is not provided for this property, AWS CloudFormation assumes `DRAFT` status.
     ///
     /// Valid values: `ACTIVE | DRAFT`
-    pub detector_version_status: Option<DetectorVersionStatus>,
+    pub detector_version_status: ::std::option::Option<DetectorVersionStatus>,
     /// `EventType`: an [`EventType`] object, required.
     ///
     /// The event type associated with this detector.
-    pub event_type: Obj<EventType>,
+    pub event_type: crate::Obj<EventType>,
     /// `RuleExecutionMode`: a [`RuleExecutionMode`] value.
     ///
     /// The rule execution mode for the rules included in the detector version.
@@ -98,21 +75,21 @@ pub struct Detector {
     /// If you specify `FIRST_MATCHED` , Amazon Fraud Detector evaluates rules sequentially, first to last, stopping at the first matched rule. Amazon Fraud dectector then provides the outcomes for that single rule.
     ///
     /// If you specifiy `ALL_MATCHED` , Amazon Fraud Detector evaluates all rules and returns the outcomes for all matched rules.
-    pub rule_execution_mode: Option<RuleExecutionMode>,
+    pub rule_execution_mode: ::std::option::Option<RuleExecutionMode>,
     /// `Rules`: a list of [`Rule`] objects, required.
     ///
     /// The rules to include in the detector version.
     ///
     /// Items at least 1.
-    pub rules: List<Rule>,
+    pub rules: ::cloudwright_core::List<Rule>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -122,7 +99,7 @@ impl Detector {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FraudDetector::Detector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-detector.html",
         primary_identifier: &["Arn"],
@@ -133,60 +110,62 @@ impl Detector {
         read_only: &["Arn", "DetectorVersionId", "CreatedTime", "LastUpdatedTime", "Rules/*/RuleVersion", "Rules/*/Arn", "Rules/*/CreatedTime", "Rules/*/LastUpdatedTime", "Rules/*/Outcomes/*/Arn", "Rules/*/Outcomes/*/CreatedTime", "Rules/*/Outcomes/*/LastUpdatedTime", "EventType/Arn", "EventType/CreatedTime", "EventType/LastUpdatedTime", "EventType/EventVariables/*/Arn", "EventType/EventVariables/*/CreatedTime", "EventType/EventVariables/*/LastUpdatedTime", "EventType/Labels/*/Arn", "EventType/Labels/*/CreatedTime", "EventType/Labels/*/LastUpdatedTime", "EventType/EntityTypes/*/Arn", "EventType/EntityTypes/*/CreatedTime", "EventType/EntityTypes/*/LastUpdatedTime", "AssociatedModels/*/Arn"],
         attributes: &["Arn", "CreatedTime", "DetectorVersionId", "EventType.Arn", "EventType.CreatedTime", "EventType.LastUpdatedTime", "LastUpdatedTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Detector` with its required properties, named in a [`DetectorRequired`].
     #[inline]
     pub fn new(required: DetectorRequired) -> Self {
         Self {
-            associated_models: None,
-            description: None,
+            associated_models: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             detector_id: required.detector_id,
-            detector_version_status: None,
+            detector_version_status: ::std::option::Option::None,
             event_type: required.event_type,
-            rule_execution_mode: None,
+            rule_execution_mode: ::std::option::Option::None,
             rules: required.rules,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AssociatedModels`: a list of [`Model`] objects.
-    pub fn associated_models(mut self, value: impl Into<List<Model>>) -> Self { self.associated_models = Some(value.into()); self }
+    pub fn associated_models(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Model>>) -> Self { self.associated_models = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DetectorId`: a string, required.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = value.into(); self }
+    pub fn detector_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detector_id = value.into(); self }
     /// `DetectorVersionStatus`: a [`DetectorVersionStatus`] value.
-    pub fn detector_version_status(mut self, value: impl Into<DetectorVersionStatus>) -> Self { self.detector_version_status = Some(value.into()); self }
+    pub fn detector_version_status(mut self, value: impl ::std::convert::Into<DetectorVersionStatus>) -> Self { self.detector_version_status = ::std::option::Option::Some(value.into()); self }
     /// `EventType`: an [`EventType`] object, required.
-    pub fn event_type(mut self, value: impl Into<Obj<EventType>>) -> Self { self.event_type = value.into(); self }
+    pub fn event_type(mut self, value: impl ::std::convert::Into<crate::Obj<EventType>>) -> Self { self.event_type = value.into(); self }
     /// `RuleExecutionMode`: a [`RuleExecutionMode`] value.
-    pub fn rule_execution_mode(mut self, value: impl Into<RuleExecutionMode>) -> Self { self.rule_execution_mode = Some(value.into()); self }
+    pub fn rule_execution_mode(mut self, value: impl ::std::convert::Into<RuleExecutionMode>) -> Self { self.rule_execution_mode = ::std::option::Option::Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Detector {
+impl ::cloudwright_core::Resource for Detector {
     type Attributes = DetectorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Detector, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Detector, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Detector {
+impl ::cloudwright_core::ToValue for Detector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssociatedModels", &self.associated_models)
             .opt("Description", &self.description)
             .req("DetectorId", &self.detector_id)
@@ -199,12 +178,12 @@ impl ToValue for Detector {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Detector`]: `Handle<Detector>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Detector`]: `Handle<Detector>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DetectorAttributes(ResourceRef);
+pub struct DetectorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DetectorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DetectorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -214,76 +193,58 @@ impl DetectorAttributes {
     ///
     /// The detector ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp of when detector was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `DetectorVersionId`: a string.
     ///
     /// The name of the detector.
     #[inline]
-    pub fn detector_version_id(&self) -> Value {
-        self.0.get_att("DetectorVersionId")
+    pub fn detector_version_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DetectorVersionId"))
     }
 
     /// `Fn::GetAtt` `EventType.Arn`: a string.
     ///
     /// The entity type ARN.
     #[inline]
-    pub fn event_type_arn(&self) -> Value {
-        self.0.get_att("EventType.Arn")
+    pub fn event_type_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EventType.Arn"))
     }
 
     /// `Fn::GetAtt` `EventType.CreatedTime`: a string.
     ///
     /// Timestamp of when the event type was created.
     #[inline]
-    pub fn event_type_created_time(&self) -> Value {
-        self.0.get_att("EventType.CreatedTime")
+    pub fn event_type_created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EventType.CreatedTime"))
     }
 
     /// `Fn::GetAtt` `EventType.LastUpdatedTime`: a string.
     ///
     /// Timestamp of when the event type was last updated.
     #[inline]
-    pub fn event_type_last_updated_time(&self) -> Value {
-        self.0.get_att("EventType.LastUpdatedTime")
+    pub fn event_type_last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EventType.LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when detector was last updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventType: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("CreatedTime", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityType), min_items: Some(1), max_items: None, unique: false })),
-        ("EventVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EventVariable), min_items: Some(1), max_items: None, unique: false })),
-        ("Inline", Shape::Bool),
-        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(2), max_items: None, unique: false })),
-        ("LastUpdatedTime", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventType` property type of `AWS::FraudDetector::Detector`.
 ///
@@ -295,59 +256,59 @@ pub struct EventType {
     /// `Arn`: a string.
     ///
     /// The entity type ARN.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CreatedTime`: a string.
     ///
     /// Timestamp of when the event type was created.
-    pub created_time: Option<Str>,
+    pub created_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The event type description.
     ///
     /// Length 1 to 128.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EntityTypes`: a list of [`EntityType`] objects.
     ///
     /// The event type entity types.
     ///
     /// Items at least 1.
-    pub entity_types: Option<List<EntityType>>,
+    pub entity_types: ::std::option::Option<::cloudwright_core::List<EntityType>>,
     /// `EventVariables`: a list of [`EventVariable`] objects.
     ///
     /// The event type event variables.
     ///
     /// Items at least 1.
-    pub event_variables: Option<List<EventVariable>>,
+    pub event_variables: ::std::option::Option<::cloudwright_core::List<EventVariable>>,
     /// `Inline`: a boolean.
     ///
     /// Indicates whether the resource is defined within this CloudFormation template and impacts the create, update, and delete behavior of the stack. If the value is `true` , CloudFormation will create/update/delete the resource when creating/updating/deleting the stack. If the value is `false` , CloudFormation will validate that the object exists and then use it within the resource without making changes to the object.
     ///
     /// For example, when creating `AWS::FraudDetector::Detector` you must define at least two variables. You can set `Inline=true` for these variables and CloudFormation will create/update/delete the Variables as part of stack operations. However, if you set `Inline=false` , CloudFormation will associate the variables to your detector but not execute any changes to the variables.
-    pub inline: Option<Bool>,
+    pub inline: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Labels`: a list of [`Label`] objects.
     ///
     /// The event type labels.
     ///
     /// Items at least 2.
-    pub labels: Option<List<Label>>,
+    pub labels: ::std::option::Option<::cloudwright_core::List<Label>>,
     /// `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when the event type was last updated.
-    pub last_updated_time: Option<Str>,
+    pub last_updated_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The event type name.
     ///
     /// Pattern `^[0-9a-z_-]+$`; length 1 to 64.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -355,37 +316,37 @@ impl EventType {
     /// A `EventType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `CreatedTime`: a string.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
+    pub fn created_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_time = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EntityTypes`: a list of [`EntityType`] objects.
-    pub fn entity_types(mut self, value: impl Into<List<EntityType>>) -> Self { self.entity_types = Some(value.into()); self }
+    pub fn entity_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EntityType>>) -> Self { self.entity_types = ::std::option::Option::Some(value.into()); self }
     /// `EventVariables`: a list of [`EventVariable`] objects.
-    pub fn event_variables(mut self, value: impl Into<List<EventVariable>>) -> Self { self.event_variables = Some(value.into()); self }
+    pub fn event_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventVariable>>) -> Self { self.event_variables = ::std::option::Option::Some(value.into()); self }
     /// `Inline`: a boolean.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self { self.inline = Some(value.into()); self }
+    pub fn inline(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.inline = ::std::option::Option::Some(value.into()); self }
     /// `Labels`: a list of [`Label`] objects.
-    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self { self.labels = Some(value.into()); self }
+    pub fn labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Label>>) -> Self { self.labels = ::std::option::Option::Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
+    pub fn last_updated_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_updated_time = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventType {}
+impl crate::PropertyType for EventType {}
 
-impl ToValue for EventType {
+impl ::cloudwright_core::ToValue for EventType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("CreatedTime", &self.created_time)
             .opt("Description", &self.description)
@@ -400,15 +361,6 @@ impl ToValue for EventType {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Model: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Model` property type of `AWS::FraudDetector::Detector`.
 ///
 /// The model.
@@ -419,7 +371,7 @@ pub struct Model {
     /// `Arn`: a string.
     ///
     /// The ARN of the model.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -427,36 +379,23 @@ impl Model {
     /// A `Model` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Model {}
+impl crate::PropertyType for Model {}
 
-impl ToValue for Model {
+impl ::cloudwright_core::ToValue for Model {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Arn", &self.arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Outcome: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("CreatedTime", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Inline", Shape::Bool),
-        ("LastUpdatedTime", Shape::STR),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Outcome` property type of `AWS::FraudDetector::Detector`.
 ///
@@ -468,39 +407,39 @@ pub struct Outcome {
     /// `Arn`: a string.
     ///
     /// The outcome ARN.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CreatedTime`: a string.
     ///
     /// The timestamp when the outcome was created.
-    pub created_time: Option<Str>,
+    pub created_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The outcome description.
     ///
     /// Length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Inline`: a boolean.
     ///
     /// Indicates whether the resource is defined within this CloudFormation template and impacts the create, update, and delete behavior of the stack. If the value is `true` , CloudFormation will create/update/delete the resource when creating/updating/deleting the stack. If the value is `false` , CloudFormation will validate that the object exists and then use it within the resource without making changes to the object.
     ///
     /// For example, when creating `AWS::FraudDetector::Detector` you must define at least two variables. You can set `Inline=true` for these variables and CloudFormation will create/update/delete the variables as part of stack operations. However, if you set `Inline=false` , CloudFormation will associate the variables to your detector but not execute any changes to the variables.
-    pub inline: Option<Bool>,
+    pub inline: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LastUpdatedTime`: a string.
     ///
     /// The timestamp when the outcome was last updated.
-    pub last_updated_time: Option<Str>,
+    pub last_updated_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The outcome name.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -508,31 +447,31 @@ impl Outcome {
     /// A `Outcome` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `CreatedTime`: a string.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
+    pub fn created_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_time = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Inline`: a boolean.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self { self.inline = Some(value.into()); self }
+    pub fn inline(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.inline = ::std::option::Option::Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
+    pub fn last_updated_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_updated_time = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Outcome {}
+impl crate::PropertyType for Outcome {}
 
-impl ToValue for Outcome {
+impl ::cloudwright_core::ToValue for Outcome {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("CreatedTime", &self.created_time)
             .opt("Description", &self.description)
@@ -544,25 +483,6 @@ impl ToValue for Outcome {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("CreatedTime", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Expression", Shape::STR),
-        ("Language", Shape::Str(&StrRule { allowed: &["DETECTORPL"], ..StrRule::ANY })),
-        ("LastUpdatedTime", Shape::STR),
-        ("Outcomes", Shape::List(&ListRule { items: Shape::Object(&RULE_Outcome), min_items: Some(1), max_items: None, unique: false })),
-        ("RuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RuleVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Rule` property type of `AWS::FraudDetector::Detector`.
 ///
 /// A rule.
@@ -573,63 +493,63 @@ pub struct Rule {
     /// `Arn`: a string.
     ///
     /// The rule ARN.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CreatedTime`: a string.
     ///
     /// Timestamp for when the rule was created.
-    pub created_time: Option<Str>,
+    pub created_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The rule description.
     ///
     /// Length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DetectorId`: a string.
     ///
     /// The detector for which the rule is associated.
     ///
     /// Pattern `^[0-9a-z_-]+$`; length 1 to 64.
-    pub detector_id: Option<Str>,
+    pub detector_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Expression`: a string.
     ///
-    /// The rule expression. A rule expression captures the business logic. For more information, see \[Rule language reference\](<https://docs.aws.amazon.com/frauddetector/latest/ug/rule-language-reference.html>) .
-    pub expression: Option<Str>,
+    /// The rule expression. A rule expression captures the business logic. For more information, see [Rule language reference](https://docs.aws.amazon.com/frauddetector/latest/ug/rule-language-reference.html) .
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Language`: a [`Language`] value.
     ///
     /// The rule language.
     ///
     /// Valid Value: DETECTORPL
-    pub language: Option<Language>,
+    pub language: ::std::option::Option<Language>,
     /// `LastUpdatedTime`: a string.
     ///
     /// Timestamp for when the rule was last updated.
-    pub last_updated_time: Option<Str>,
+    pub last_updated_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Outcomes`: a list of [`Outcome`] objects.
     ///
     /// The rule outcome.
     ///
     /// Items at least 1.
-    pub outcomes: Option<List<Outcome>>,
+    pub outcomes: ::std::option::Option<::cloudwright_core::List<Outcome>>,
     /// `RuleId`: a string.
     ///
     /// The rule ID.
     ///
     /// Pattern `^[0-9a-z_-]+$`; length 1 to 64.
-    pub rule_id: Option<Str>,
+    pub rule_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuleVersion`: a string.
     ///
     /// The rule version.
     ///
     /// Pattern `^([1-9][0-9]*)$`; length 1 to 5.
-    pub rule_version: Option<Str>,
+    pub rule_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -637,39 +557,39 @@ impl Rule {
     /// A `Rule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `CreatedTime`: a string.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
+    pub fn created_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_time = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DetectorId`: a string.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = Some(value.into()); self }
+    pub fn detector_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detector_id = ::std::option::Option::Some(value.into()); self }
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `Language`: a [`Language`] value.
-    pub fn language(mut self, value: impl Into<Language>) -> Self { self.language = Some(value.into()); self }
+    pub fn language(mut self, value: impl ::std::convert::Into<Language>) -> Self { self.language = ::std::option::Option::Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
+    pub fn last_updated_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_updated_time = ::std::option::Option::Some(value.into()); self }
     /// `Outcomes`: a list of [`Outcome`] objects.
-    pub fn outcomes(mut self, value: impl Into<List<Outcome>>) -> Self { self.outcomes = Some(value.into()); self }
+    pub fn outcomes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Outcome>>) -> Self { self.outcomes = ::std::option::Option::Some(value.into()); self }
     /// `RuleId`: a string.
-    pub fn rule_id(mut self, value: impl Into<Str>) -> Self { self.rule_id = Some(value.into()); self }
+    pub fn rule_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_id = ::std::option::Option::Some(value.into()); self }
     /// `RuleVersion`: a string.
-    pub fn rule_version(mut self, value: impl Into<Str>) -> Self { self.rule_version = Some(value.into()); self }
+    pub fn rule_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_version = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("CreatedTime", &self.created_time)
             .opt("Description", &self.description)
@@ -693,24 +613,24 @@ pub enum DetectorVersionStatus {
     /// `ACTIVE`
     Active,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DetectorVersionStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DetectorVersionStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DetectorVersionStatus {
+impl ::cloudwright_core::ToValue for DetectorVersionStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Draft => "DRAFT",
             Self::Active => "ACTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -720,23 +640,23 @@ pub enum Language {
     /// `DETECTORPL`
     Detectorpl,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Language {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Language {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Language {
+impl ::cloudwright_core::ToValue for Language {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Detectorpl => "DETECTORPL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -748,23 +668,112 @@ pub enum RuleExecutionMode {
     /// `ALL_MATCHED`
     AllMatched,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleExecutionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleExecutionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleExecutionMode {
+impl ::cloudwright_core::ToValue for RuleExecutionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FirstMatched => "FIRST_MATCHED",
             Self::AllMatched => "ALL_MATCHED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_EntityType, RULE_EventVariable, RULE_Label, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([1-9][0-9]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Detector: ObjRule = ObjRule {
+        properties: &[
+            ("AssociatedModels", Shape::List(&ListRule { items: Shape::Object(&RULE_Model), min_items: None, max_items: Some(10), unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DetectorVersionStatus", Shape::Str(&StrRule { allowed: &["DRAFT", "ACTIVE"], ..StrRule::ANY })),
+            ("EventType", Shape::Object(&RULE_EventType)),
+            ("RuleExecutionMode", Shape::Str(&StrRule { allowed: &["FIRST_MATCHED", "ALL_MATCHED"], ..StrRule::ANY })),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["DetectorId", "EventType", "Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventType: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("CreatedTime", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityType), min_items: Some(1), max_items: None, unique: false })),
+            ("EventVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EventVariable), min_items: Some(1), max_items: None, unique: false })),
+            ("Inline", Shape::Bool),
+            ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(2), max_items: None, unique: false })),
+            ("LastUpdatedTime", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Model: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Outcome: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("CreatedTime", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Inline", Shape::Bool),
+            ("LastUpdatedTime", Shape::STR),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("CreatedTime", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Expression", Shape::STR),
+            ("Language", Shape::Str(&StrRule { allowed: &["DETECTORPL"], ..StrRule::ANY })),
+            ("LastUpdatedTime", Shape::STR),
+            ("Outcomes", Shape::List(&ListRule { items: Shape::Object(&RULE_Outcome), min_items: Some(1), max_items: None, unique: false })),
+            ("RuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RuleVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     DataSource, DataType, EntityType, EventVariable, Label, Tag, TagRequired, VariableType,
 };
-use super::shared::{RULE_EntityType, RULE_EventVariable, RULE_Label, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_-]+$");
 
 /// The required properties of [`EventType`], by name: `EventType::new(EventTypeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventTypeRequired {
     /// `EntityTypes`: a list of [`EntityType`] objects, required.
-    pub entity_types: List<EntityType>,
+    pub entity_types: ::cloudwright_core::List<EntityType>,
     /// `EventVariables`: a list of [`EventVariable`] objects, required.
-    pub event_variables: List<EventVariable>,
+    pub event_variables: ::cloudwright_core::List<EventVariable>,
     /// `Labels`: a list of [`Label`] objects, required.
-    pub labels: List<Label>,
+    pub labels: ::cloudwright_core::List<Label>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventType: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityType), min_items: Some(1), max_items: None, unique: false })),
-        ("EventVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EventVariable), min_items: Some(1), max_items: None, unique: false })),
-        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(2), max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["EntityTypes", "EventVariables", "Labels", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FraudDetector::EventType` resource.
 ///
@@ -63,25 +43,25 @@ pub struct EventType {
     /// The event type description.
     ///
     /// Length 1 to 128.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EntityTypes`: a list of [`EntityType`] objects, required.
     ///
     /// The event type entity types.
     ///
     /// Items at least 1.
-    pub entity_types: List<EntityType>,
+    pub entity_types: ::cloudwright_core::List<EntityType>,
     /// `EventVariables`: a list of [`EventVariable`] objects, required.
     ///
     /// The event type event variables.
     ///
     /// Items at least 1.
-    pub event_variables: List<EventVariable>,
+    pub event_variables: ::cloudwright_core::List<EventVariable>,
     /// `Labels`: a list of [`Label`] objects, required.
     ///
     /// The event type labels.
     ///
     /// Items at least 2.
-    pub labels: List<Label>,
+    pub labels: ::cloudwright_core::List<Label>,
     /// `Name`: a string, required.
     ///
     /// The event type name.
@@ -89,15 +69,15 @@ pub struct EventType {
     /// Pattern : `^[0-9a-z_-]+$`
     ///
     /// Pattern `^[0-9a-z_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -107,7 +87,7 @@ impl EventType {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FraudDetector::EventType",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-eventtype.html",
         primary_identifier: &["Arn"],
@@ -118,54 +98,56 @@ impl EventType {
         read_only: &["Arn", "CreatedTime", "LastUpdatedTime", "EventVariables/*/Arn", "EventVariables/*/CreatedTime", "EventVariables/*/LastUpdatedTime", "Labels/*/Arn", "Labels/*/CreatedTime", "Labels/*/LastUpdatedTime", "EntityTypes/*/Arn", "EntityTypes/*/CreatedTime", "EntityTypes/*/LastUpdatedTime"],
         attributes: &["Arn", "CreatedTime", "LastUpdatedTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EventType` with its required properties, named in a [`EventTypeRequired`].
     #[inline]
     pub fn new(required: EventTypeRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             entity_types: required.entity_types,
             event_variables: required.event_variables,
             labels: required.labels,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EntityTypes`: a list of [`EntityType`] objects, required.
-    pub fn entity_types(mut self, value: impl Into<List<EntityType>>) -> Self { self.entity_types = value.into(); self }
+    pub fn entity_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EntityType>>) -> Self { self.entity_types = value.into(); self }
     /// `EventVariables`: a list of [`EventVariable`] objects, required.
-    pub fn event_variables(mut self, value: impl Into<List<EventVariable>>) -> Self { self.event_variables = value.into(); self }
+    pub fn event_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventVariable>>) -> Self { self.event_variables = value.into(); self }
     /// `Labels`: a list of [`Label`] objects, required.
-    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self { self.labels = value.into(); self }
+    pub fn labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Label>>) -> Self { self.labels = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EventType {
+impl ::cloudwright_core::Resource for EventType {
     type Attributes = EventTypeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventType, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventType, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventType {
+impl ::cloudwright_core::ToValue for EventType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("EntityTypes", &self.entity_types)
             .req("EventVariables", &self.event_variables)
@@ -176,12 +158,12 @@ impl ToValue for EventType {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventType`]: `Handle<EventType>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventType`]: `Handle<EventType>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EventTypeAttributes(ResourceRef);
+pub struct EventTypeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EventTypeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventTypeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -191,23 +173,48 @@ impl EventTypeAttributes {
     ///
     /// The event type ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp of when event type was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when event type was last updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_EntityType, RULE_EventVariable, RULE_Label, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventType: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityType), min_items: Some(1), max_items: None, unique: false })),
+            ("EventVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EventVariable), min_items: Some(1), max_items: None, unique: false })),
+            ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(2), max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["EntityTypes", "EventVariables", "Labels", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

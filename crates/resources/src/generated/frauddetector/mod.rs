@@ -7,7 +7,7 @@
 //! - `AWS::FraudDetector::EntityType`: [`EntityType`], property types in [`entity_type`](mod@entity_type)
 //! - `AWS::FraudDetector::EventType`: [`EventType`], property types in [`event_type`](mod@event_type)
 //! - `AWS::FraudDetector::Label`: [`Label`], property types in [`label`](mod@label)
-//! - `AWS::FraudDetector::List`: [`CfnList`], property types in [`list`](mod@list)
+//! - `AWS::FraudDetector::List`: [`List`], property types in [`list`](mod@list)
 //! - `AWS::FraudDetector::Outcome`: [`Outcome`], property types in [`outcome`](mod@outcome)
 //! - `AWS::FraudDetector::Variable`: [`Variable`], property types in [`variable`](mod@variable)
 //!
@@ -33,14 +33,14 @@ pub mod variable;
 #[cfg(feature = "frauddetector")]
 pub use detector::{Detector, DetectorAttributes, DetectorRequired};
 #[cfg(feature = "frauddetector")]
-pub use entity_type::{EntityType, EntityTypeAttributes, EntityTypeRequired};
+pub use entity_type::{EntityType, EntityTypeAttributes};
 #[cfg(feature = "frauddetector")]
 pub use event_type::{EventType, EventTypeAttributes, EventTypeRequired};
 #[cfg(feature = "frauddetector")]
-pub use label::{Label, LabelAttributes, LabelRequired};
+pub use label::{Label, LabelAttributes};
 #[cfg(feature = "frauddetector")]
-pub use list::{CfnList, CfnListAttributes, CfnListRequired};
+pub use list::{List, ListAttributes};
 #[cfg(feature = "frauddetector")]
-pub use outcome::{Outcome, OutcomeAttributes, OutcomeRequired};
+pub use outcome::{Outcome, OutcomeAttributes};
 #[cfg(feature = "frauddetector")]
 pub use variable::{Variable, VariableAttributes, VariableRequired};

@@ -6,27 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "frauddetector")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-#[cfg(feature = "frauddetector")]
-#[rustfmt::skip]
-pub(crate) static RULE_EntityType: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("CreatedTime", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Inline", Shape::Bool),
-        ("LastUpdatedTime", Shape::STR),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "frauddetector")]
 /// The `EntityType` property type, shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EventType`.
 ///
@@ -38,39 +17,39 @@ pub struct EntityType {
     /// `Arn`: a string.
     ///
     /// The entity type ARN.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CreatedTime`: a string.
     ///
     /// Timestamp of when the entity type was created.
-    pub created_time: Option<Str>,
+    pub created_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The entity type description.
     ///
     /// Length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Inline`: a boolean.
     ///
     /// Indicates whether the resource is defined within this CloudFormation template and impacts the create, update, and delete behavior of the stack. If the value is `true` , CloudFormation will create/update/delete the resource when creating/updating/deleting the stack. If the value is `false` , CloudFormation will validate that the object exists and then use it within the resource without making changes to the object.
     ///
     /// For example, when creating `AWS::FraudDetector::Detector` you must define at least two variables. You can set `Inline=true` for these Variables and CloudFormation will create/update/delete the variables as part of stack operations. However, if you set `Inline=false` , CloudFormation will associate the variables to your detector but not execute any changes to the variables.
-    pub inline: Option<Bool>,
+    pub inline: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when the entity type was last updated.
-    pub last_updated_time: Option<Str>,
+    pub last_updated_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The entity type name.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[cfg(feature = "frauddetector")]
@@ -79,33 +58,33 @@ impl EntityType {
     /// A `EntityType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `CreatedTime`: a string.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
+    pub fn created_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_time = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Inline`: a boolean.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self { self.inline = Some(value.into()); self }
+    pub fn inline(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.inline = ::std::option::Option::Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
+    pub fn last_updated_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_updated_time = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "frauddetector")]
-impl PropertyType for EntityType {}
+impl crate::PropertyType for EntityType {}
 
 #[cfg(feature = "frauddetector")]
-impl ToValue for EntityType {
+impl ::cloudwright_core::ToValue for EntityType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("CreatedTime", &self.created_time)
             .opt("Description", &self.description)
@@ -118,26 +97,6 @@ impl ToValue for EntityType {
 }
 
 #[cfg(feature = "frauddetector")]
-#[rustfmt::skip]
-pub(crate) static RULE_EventVariable: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("CreatedTime", Shape::STR),
-        ("DataSource", Shape::Str(&StrRule { allowed: &["EVENT"], ..StrRule::ANY })),
-        ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"], ..StrRule::ANY })),
-        ("DefaultValue", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Inline", Shape::Bool),
-        ("LastUpdatedTime", Shape::STR),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
-        ("VariableType", Shape::Str(&StrRule { allowed: &["AUTH_CODE", "AVS", "BILLING_ADDRESS_L1", "BILLING_ADDRESS_L2", "BILLING_CITY", "BILLING_COUNTRY", "BILLING_NAME", "BILLING_PHONE", "BILLING_STATE", "BILLING_ZIP", "CARD_BIN", "CATEGORICAL", "CURRENCY_CODE", "EMAIL_ADDRESS", "FINGERPRINT", "FRAUD_LABEL", "FREE_FORM_TEXT", "IP_ADDRESS", "NUMERIC", "ORDER_ID", "PAYMENT_TYPE", "PHONE_NUMBER", "PRICE", "PRODUCT_CATEGORY", "SHIPPING_ADDRESS_L1", "SHIPPING_ADDRESS_L2", "SHIPPING_CITY", "SHIPPING_COUNTRY", "SHIPPING_NAME", "SHIPPING_PHONE", "SHIPPING_STATE", "SHIPPING_ZIP", "USERAGENT"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "frauddetector")]
 /// The `EventVariable` property type, shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EventType`.
 ///
 /// The event type variable for the detector.
@@ -148,11 +107,11 @@ pub struct EventVariable {
     /// `Arn`: a string.
     ///
     /// The event variable ARN.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CreatedTime`: a string.
     ///
     /// Timestamp for when the event variable was created.
-    pub created_time: Option<Str>,
+    pub created_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataSource`: a [`DataSource`] value.
     ///
     /// The data source of the event variable.
@@ -160,49 +119,49 @@ pub struct EventVariable {
     /// Valid values: `EVENT | EXTERNAL_MODEL_SCORE`
     ///
     /// When defining a variable within a detector, you can only use the `EVENT` value for DataSource when the *Inline* property is set to true. If the *Inline* property is set false, you can use either `EVENT` or `MODEL_SCORE` for DataSource.
-    pub data_source: Option<DataSource>,
+    pub data_source: ::std::option::Option<DataSource>,
     /// `DataType`: a [`DataType`] value.
     ///
     /// The data type of the event variable.
     ///
     /// Valid values: `STRING | INTEGER | BOOLEAN | FLOAT`
-    pub data_type: Option<DataType>,
+    pub data_type: ::std::option::Option<DataType>,
     /// `DefaultValue`: a string.
     ///
     /// The default value of the event variable. This is required if you are providing the details of your variables instead of the ARN.
-    pub default_value: Option<Str>,
+    pub default_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the event variable.
     ///
     /// Length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Inline`: a boolean.
     ///
     /// Indicates whether the resource is defined within this CloudFormation template and impacts the create, update, and delete behavior of the stack. If the value is `true` , CloudFormation will create/update/delete the resource when creating/updating/deleting the stack. If the value is `false` , CloudFormation will validate that the object exists and then use it within the resource without making changes to the object.
     ///
     /// For example, when creating `AWS::FraudDetector::Detector` you must define at least two variables. You can set `Inline=true` for these variables and CloudFormation will create/update/delete the variables as part of stack operations. However, if you set `Inline=false` , CloudFormation will associate the variables to your detector but not execute any changes to the variables.
-    pub inline: Option<Bool>,
+    pub inline: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LastUpdatedTime`: a string.
     ///
     /// Timestamp for when the event variable was last updated.
-    pub last_updated_time: Option<Str>,
+    pub last_updated_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the event variable.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VariableType`: a [`VariableType`] value.
     ///
-    /// The type of event variable. For more information, see \[Variable types\](<https://docs.aws.amazon.com/frauddetector/latest/ug/create-a-variable.html#variable-types>) .
-    pub variable_type: Option<VariableType>,
+    /// The type of event variable. For more information, see [Variable types](https://docs.aws.amazon.com/frauddetector/latest/ug/create-a-variable.html#variable-types) .
+    pub variable_type: ::std::option::Option<VariableType>,
 }
 
 #[cfg(feature = "frauddetector")]
@@ -211,41 +170,41 @@ impl EventVariable {
     /// A `EventVariable` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `CreatedTime`: a string.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
+    pub fn created_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_time = ::std::option::Option::Some(value.into()); self }
     /// `DataSource`: a [`DataSource`] value.
-    pub fn data_source(mut self, value: impl Into<DataSource>) -> Self { self.data_source = Some(value.into()); self }
+    pub fn data_source(mut self, value: impl ::std::convert::Into<DataSource>) -> Self { self.data_source = ::std::option::Option::Some(value.into()); self }
     /// `DataType`: a [`DataType`] value.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = Some(value.into()); self }
+    pub fn data_type(mut self, value: impl ::std::convert::Into<DataType>) -> Self { self.data_type = ::std::option::Option::Some(value.into()); self }
     /// `DefaultValue`: a string.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
+    pub fn default_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_value = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Inline`: a boolean.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self { self.inline = Some(value.into()); self }
+    pub fn inline(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.inline = ::std::option::Option::Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
+    pub fn last_updated_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_updated_time = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VariableType`: a [`VariableType`] value.
-    pub fn variable_type(mut self, value: impl Into<VariableType>) -> Self { self.variable_type = Some(value.into()); self }
+    pub fn variable_type(mut self, value: impl ::std::convert::Into<VariableType>) -> Self { self.variable_type = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "frauddetector")]
-impl PropertyType for EventVariable {}
+impl crate::PropertyType for EventVariable {}
 
 #[cfg(feature = "frauddetector")]
-impl ToValue for EventVariable {
+impl ::cloudwright_core::ToValue for EventVariable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("CreatedTime", &self.created_time)
             .opt("DataSource", &self.data_source)
@@ -262,22 +221,6 @@ impl ToValue for EventVariable {
 }
 
 #[cfg(feature = "frauddetector")]
-#[rustfmt::skip]
-pub(crate) static RULE_Label: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("CreatedTime", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Inline", Shape::Bool),
-        ("LastUpdatedTime", Shape::STR),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "frauddetector")]
 /// The `Label` property type, shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EventType`.
 ///
 /// The label details.
@@ -288,39 +231,39 @@ pub struct Label {
     /// `Arn`: a string.
     ///
     /// The label ARN.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CreatedTime`: a string.
     ///
     /// Timestamp of when the event type was created.
-    pub created_time: Option<Str>,
+    pub created_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The label description.
     ///
     /// Length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Inline`: a boolean.
     ///
     /// Indicates whether the resource is defined within this CloudFormation template and impacts the create, update, and delete behavior of the stack. If the value is `true` , CloudFormation will create/update/delete the resource when creating/updating/deleting the stack. If the value is `false` , CloudFormation will validate that the object exists and then use it within the resource without making changes to the object.
     ///
     /// For example, when creating `AWS::FraudDetector::Detector` you must define at least two variables. You can set `Inline=true` for these variables and CloudFormation will create/update/delete the variables as part of stack operations. However, if you set `Inline=false` , CloudFormation will associate the variables to your detector but not execute any changes to the variables.
-    pub inline: Option<Bool>,
+    pub inline: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when the label was last updated.
-    pub last_updated_time: Option<Str>,
+    pub last_updated_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The label name.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[cfg(feature = "frauddetector")]
@@ -329,33 +272,33 @@ impl Label {
     /// A `Label` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `CreatedTime`: a string.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
+    pub fn created_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_time = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Inline`: a boolean.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self { self.inline = Some(value.into()); self }
+    pub fn inline(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.inline = ::std::option::Option::Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
+    pub fn last_updated_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_updated_time = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "frauddetector")]
-impl PropertyType for Label {}
+impl crate::PropertyType for Label {}
 
 #[cfg(feature = "frauddetector")]
-impl ToValue for Label {
+impl ::cloudwright_core::ToValue for Label {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("CreatedTime", &self.created_time)
             .opt("Description", &self.description)
@@ -372,22 +315,10 @@ impl ToValue for Label {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "frauddetector")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "frauddetector")]
 /// The `Tag` property type, shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EntityType`, `AWS::FraudDetector::EventType`, `AWS::FraudDetector::Label`, `AWS::FraudDetector::List`, `AWS::FraudDetector::Outcome`, `AWS::FraudDetector::Variable`.
@@ -398,11 +329,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "frauddetector")]
@@ -418,19 +349,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "frauddetector")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "frauddetector")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -446,25 +377,25 @@ pub enum DataSource {
     /// `EVENT`
     Event,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "frauddetector")]
-impl From<Value> for DataSource {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataSource {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "frauddetector")]
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Event => "EVENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -483,28 +414,28 @@ pub enum DataType {
     /// `BOOLEAN`
     Boolean,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "frauddetector")]
-impl From<Value> for DataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "frauddetector")]
-impl ToValue for DataType {
+impl ::cloudwright_core::ToValue for DataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::String => "STRING",
             Self::Integer => "INTEGER",
             Self::Float => "FLOAT",
             Self::Boolean => "BOOLEAN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -581,20 +512,20 @@ pub enum VariableType {
     /// `USERAGENT`
     Useragent,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "frauddetector")]
-impl From<Value> for VariableType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VariableType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "frauddetector")]
-impl ToValue for VariableType {
+impl ::cloudwright_core::ToValue for VariableType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AuthCode => "AUTH_CODE",
             Self::Avs => "AVS",
@@ -629,8 +560,82 @@ impl ToValue for VariableType {
             Self::ShippingState => "SHIPPING_STATE",
             Self::ShippingZip => "SHIPPING_ZIP",
             Self::Useragent => "USERAGENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "frauddetector")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[cfg(feature = "frauddetector")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EntityType: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("CreatedTime", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Inline", Shape::Bool),
+            ("LastUpdatedTime", Shape::STR),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "frauddetector")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventVariable: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("CreatedTime", Shape::STR),
+            ("DataSource", Shape::Str(&StrRule { allowed: &["EVENT"], ..StrRule::ANY })),
+            ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"], ..StrRule::ANY })),
+            ("DefaultValue", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Inline", Shape::Bool),
+            ("LastUpdatedTime", Shape::STR),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
+            ("VariableType", Shape::Str(&StrRule { allowed: &["AUTH_CODE", "AVS", "BILLING_ADDRESS_L1", "BILLING_ADDRESS_L2", "BILLING_CITY", "BILLING_COUNTRY", "BILLING_NAME", "BILLING_PHONE", "BILLING_STATE", "BILLING_ZIP", "CARD_BIN", "CATEGORICAL", "CURRENCY_CODE", "EMAIL_ADDRESS", "FINGERPRINT", "FRAUD_LABEL", "FREE_FORM_TEXT", "IP_ADDRESS", "NUMERIC", "ORDER_ID", "PAYMENT_TYPE", "PHONE_NUMBER", "PRICE", "PRODUCT_CATEGORY", "SHIPPING_ADDRESS_L1", "SHIPPING_ADDRESS_L2", "SHIPPING_CITY", "SHIPPING_COUNTRY", "SHIPPING_NAME", "SHIPPING_PHONE", "SHIPPING_STATE", "SHIPPING_ZIP", "USERAGENT"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "frauddetector")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Label: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("CreatedTime", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Inline", Shape::Bool),
+            ("LastUpdatedTime", Shape::STR),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "frauddetector")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

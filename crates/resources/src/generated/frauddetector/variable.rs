@@ -5,12 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{DataType, Tag, TagRequired, VariableType};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z_][a-z0-9_]{0,99}?$");
 
 /// The required properties of [`Variable`], by name: `Variable::new(VariableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,27 +15,10 @@ pub struct VariableRequired {
     /// `DataType`: a [`DataType`] value, required.
     pub data_type: DataType,
     /// `DefaultValue`: a string, required.
-    pub default_value: Str,
+    pub default_value: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Variable: ObjRule = ObjRule {
-    properties: &[
-        ("DataSource", Shape::Str(&StrRule { allowed: &["EVENT", "EXTERNAL_MODEL_SCORE"], ..StrRule::ANY })),
-        ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"], ..StrRule::ANY })),
-        ("DefaultValue", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("VariableType", Shape::Str(&StrRule { allowed: &["AUTH_CODE", "AVS", "BILLING_ADDRESS_L1", "BILLING_ADDRESS_L2", "BILLING_CITY", "BILLING_COUNTRY", "BILLING_NAME", "BILLING_PHONE", "BILLING_STATE", "BILLING_ZIP", "CARD_BIN", "CATEGORICAL", "CURRENCY_CODE", "EMAIL_ADDRESS", "FINGERPRINT", "FRAUD_LABEL", "FREE_FORM_TEXT", "IP_ADDRESS", "NUMERIC", "ORDER_ID", "PAYMENT_TYPE", "PHONE_NUMBER", "PRICE", "PRODUCT_CATEGORY", "SHIPPING_ADDRESS_L1", "SHIPPING_ADDRESS_L2", "SHIPPING_CITY", "SHIPPING_COUNTRY", "SHIPPING_NAME", "SHIPPING_PHONE", "SHIPPING_STATE", "SHIPPING_ZIP", "USERAGENT"], ..StrRule::ANY })),
-    ],
-    required: &["DataType", "DataSource", "DefaultValue", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FraudDetector::Variable` resource.
 ///
@@ -75,13 +53,13 @@ pub struct Variable {
     /// `DefaultValue`: a string, required.
     ///
     /// The default value of the variable.
-    pub default_value: Str,
+    pub default_value: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of the variable.
     ///
     /// Length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the variable.
@@ -89,21 +67,21 @@ pub struct Variable {
     /// Pattern: `^[0-9a-z_-]+$`
     ///
     /// Pattern `^[a-z_][a-z0-9_]{0,99}?$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VariableType`: a [`VariableType`] value.
     ///
-    /// The type of the variable. For more information see \[Variable types\](<https://docs.aws.amazon.com/frauddetector/latest/ug/create-a-variable.html#variable-types>) .
+    /// The type of the variable. For more information see [Variable types](https://docs.aws.amazon.com/frauddetector/latest/ug/create-a-variable.html#variable-types) .
     ///
     /// Valid Values: `AUTH_CODE | AVS | BILLING_ADDRESS_L1 | BILLING_ADDRESS_L2 | BILLING_CITY | BILLING_COUNTRY | BILLING_NAME | BILLING_PHONE | BILLING_STATE | BILLING_ZIP | CARD_BIN | CATEGORICAL | CURRENCY_CODE | EMAIL_ADDRESS | FINGERPRINT | FRAUD_LABEL | FREE_FORM_TEXT | IP_ADDRESS | NUMERIC | ORDER_ID | PAYMENT_TYPE | PHONE_NUMBER | PRICE | PRODUCT_CATEGORY | SHIPPING_ADDRESS_L1 | SHIPPING_ADDRESS_L2 | SHIPPING_CITY | SHIPPING_COUNTRY | SHIPPING_NAME | SHIPPING_PHONE | SHIPPING_STATE | SHIPPING_ZIP | USERAGENT`
-    pub variable_type: Option<VariableType>,
+    pub variable_type: ::std::option::Option<VariableType>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +91,7 @@ impl Variable {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FraudDetector::Variable",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-variable.html",
         primary_identifier: &["Arn"],
@@ -124,7 +102,7 @@ impl Variable {
         read_only: &["Arn", "CreatedTime", "LastUpdatedTime"],
         attributes: &["Arn", "CreatedTime", "LastUpdatedTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Variable` with its required properties, named in a [`VariableRequired`].
@@ -134,47 +112,49 @@ impl Variable {
             data_source: required.data_source,
             data_type: required.data_type,
             default_value: required.default_value,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            tags: None,
-            variable_type: None,
+            tags: ::std::option::Option::None,
+            variable_type: ::std::option::Option::None,
         }
     }
 
     /// `DataSource`: a [`DataSource`] value, required.
-    pub fn data_source(mut self, value: impl Into<DataSource>) -> Self { self.data_source = value.into(); self }
+    pub fn data_source(mut self, value: impl ::std::convert::Into<DataSource>) -> Self { self.data_source = value.into(); self }
     /// `DataType`: a [`DataType`] value, required.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = value.into(); self }
+    pub fn data_type(mut self, value: impl ::std::convert::Into<DataType>) -> Self { self.data_type = value.into(); self }
     /// `DefaultValue`: a string, required.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = value.into(); self }
+    pub fn default_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_value = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VariableType`: a [`VariableType`] value.
-    pub fn variable_type(mut self, value: impl Into<VariableType>) -> Self { self.variable_type = Some(value.into()); self }
+    pub fn variable_type(mut self, value: impl ::std::convert::Into<VariableType>) -> Self { self.variable_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Variable {
+impl ::cloudwright_core::Resource for Variable {
     type Attributes = VariableAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Variable, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Variable, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Variable {
+impl ::cloudwright_core::ToValue for Variable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataSource", &self.data_source)
             .req("DataType", &self.data_type)
             .req("DefaultValue", &self.default_value)
@@ -186,12 +166,12 @@ impl ToValue for Variable {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Variable`]: `Handle<Variable>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Variable`]: `Handle<Variable>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VariableAttributes(ResourceRef);
+pub struct VariableAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VariableAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VariableAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -201,24 +181,24 @@ impl VariableAttributes {
     ///
     /// The ARN of the variable.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp of when variable was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when variable was last updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 }
 
@@ -230,23 +210,50 @@ pub enum DataSource {
     /// `EXTERNAL_MODEL_SCORE`
     ExternalModelScore,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataSource {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataSource {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Event => "EVENT",
             Self::ExternalModelScore => "EXTERNAL_MODEL_SCORE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z_][a-z0-9_]{0,99}?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Variable: ObjRule = ObjRule {
+        properties: &[
+            ("DataSource", Shape::Str(&StrRule { allowed: &["EVENT", "EXTERNAL_MODEL_SCORE"], ..StrRule::ANY })),
+            ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"], ..StrRule::ANY })),
+            ("DefaultValue", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("VariableType", Shape::Str(&StrRule { allowed: &["AUTH_CODE", "AVS", "BILLING_ADDRESS_L1", "BILLING_ADDRESS_L2", "BILLING_CITY", "BILLING_COUNTRY", "BILLING_NAME", "BILLING_PHONE", "BILLING_STATE", "BILLING_ZIP", "CARD_BIN", "CATEGORICAL", "CURRENCY_CODE", "EMAIL_ADDRESS", "FINGERPRINT", "FRAUD_LABEL", "FREE_FORM_TEXT", "IP_ADDRESS", "NUMERIC", "ORDER_ID", "PAYMENT_TYPE", "PHONE_NUMBER", "PRICE", "PRODUCT_CATEGORY", "SHIPPING_ADDRESS_L1", "SHIPPING_ADDRESS_L2", "SHIPPING_CITY", "SHIPPING_COUNTRY", "SHIPPING_NAME", "SHIPPING_PHONE", "SHIPPING_STATE", "SHIPPING_ZIP", "USERAGENT"], ..StrRule::ANY })),
+        ],
+        required: &["DataType", "DataSource", "DefaultValue", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{3,4357}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(fs-[0-9a-f]{8,})$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,4096}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`DataRepositoryAssociation`], by name: `DataRepositoryAssociation::new(DataRepositoryAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataRepositoryAssociationRequired {
     /// `DataRepositoryPath`: a string, required.
-    pub data_repository_path: Str,
+    pub data_repository_path: ::cloudwright_core::Str,
     /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `FileSystemPath`: a string, required.
-    pub file_system_path: Str,
+    pub file_system_path: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataRepositoryAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("BatchImportMetaDataOnCreate", Shape::Bool),
-        ("DataRepositoryPath", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(4357), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FileSystemPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ImportedFileChunkSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(512000.0), ..NumRule::ANY })),
-        ("S3", Shape::Object(&RULE_S3)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    required: &["FileSystemId", "FileSystemPath", "DataRepositoryPath"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FSx::DataRepositoryAssociation` resource.
 ///
 /// Creates an Amazon FSx for Lustre data repository association (DRA). A data repository association is a link between a directory on the file system and an Amazon S3 bucket or prefix. You can have a maximum of 8 data repository associations on a file system. Data repository associations are supported on all FSx for Lustre 2.12 and newer file systems, excluding `scratch_1` deployment type.
 ///
-/// Each data repository association must have a unique Amazon FSx file system directory and a unique S3 bucket or prefix associated with it. You can configure a data repository association for automatic import only, for automatic export only, or for both. To learn more about linking a data repository to your file system, see \[Linking your file system to an S3 bucket\](<https://docs.aws.amazon.com/fsx/latest/LustreGuide/create-dra-linked-data-repo.html>) .
+/// Each data repository association must have a unique Amazon FSx file system directory and a unique S3 bucket or prefix associated with it. You can configure a data repository association for automatic import only, for automatic export only, or for both. To learn more about linking a data repository to your file system, see [Linking your file system to an S3 bucket](https://docs.aws.amazon.com/fsx/latest/LustreGuide/create-dra-linked-data-repo.html) .
 ///
 /// `Ref` returns its `AssociationId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DataRepositoryAssociationAttributes`], which `Handle<DataRepositoryAssociation>` dereferences to.
@@ -62,29 +36,29 @@ pub struct DataRepositoryAssociation {
     /// A boolean flag indicating whether an import data repository task to import metadata should run after the data repository association is created. The task runs if this flag is set to `true` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub batch_import_meta_data_on_create: Option<Bool>,
+    pub batch_import_meta_data_on_create: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DataRepositoryPath`: a string, required.
     ///
     /// The path to the Amazon S3 data repository that will be linked to the file system. The path can be an S3 bucket or prefix in the format `s3://myBucket/myPrefix/` . This path specifies where in the S3 data repository files will be imported from or exported to.
     ///
     /// Pattern `^[^\u0000\u0085\u2028\u2029\r\n]{3,4357}$`; length 3 to 4357; create-only: changing it replaces the resource.
-    pub data_repository_path: Str,
+    pub data_repository_path: ::cloudwright_core::Str,
     /// `FileSystemId`: a string, required.
     ///
     /// The ID of the file system on which the data repository association is configured.
     ///
     /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21; create-only: changing it replaces the resource.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `FileSystemPath`: a string, required.
     ///
     /// A path on the Amazon FSx for Lustre file system that points to a high-level directory (such as `/ns1/` ) or subdirectory (such as `/ns1/subdir/` ) that will be mapped 1-1 with `DataRepositoryPath` . The leading forward slash in the name is required. Two data repository associations cannot have overlapping file system paths. For example, if a data repository is associated with file system path `/ns1/` , then you cannot link another data repository with file system path `/ns1/ns2` .
     ///
     /// This path specifies where in your file system files will be exported from or imported to. This file system directory can be linked to only one Amazon S3 bucket, and no other S3 bucket can be linked to the directory.
     ///
-    /// &gt; If you specify only a forward slash ( `/` ) as the file system path, you can link only one data repository to the file system. You can only specify "/" as the file system path for the first data repository associated with a file system.
+    /// \> If you specify only a forward slash ( `/` ) as the file system path, you can link only one data repository to the file system. You can only specify "/" as the file system path for the first data repository associated with a file system.
     ///
     /// Pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,4096}$`; length 1 to 4096; create-only: changing it replaces the resource.
-    pub file_system_path: Str,
+    pub file_system_path: ::cloudwright_core::Str,
     /// `ImportedFileChunkSize`: an integer.
     ///
     /// For files imported from a data repository, this value determines the stripe count and maximum amount of data per file (in MiB) stored on a single physical disk. The maximum number of disks that a single file can be striped across is limited by the total number of disks that make up the file system or cache.
@@ -92,17 +66,17 @@ pub struct DataRepositoryAssociation {
     /// The default chunk size is 1,024 MiB (1 GiB) and can go as high as 512,000 MiB (500 GiB). Amazon S3 objects have a maximum size of 5 TB.
     ///
     /// Value 1 to 512000.
-    pub imported_file_chunk_size: Option<Int>,
+    pub imported_file_chunk_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `S3`: a [`S3`] object.
     ///
     /// The configuration for an Amazon S3 data repository linked to an Amazon FSx Lustre file system with a data repository association. The configuration defines which file events (new, changed, or deleted files or directories) are automatically imported from the linked data repository to the file system or automatically exported from the file system to the data repository.
-    pub s3: Option<Obj<S3>>,
+    pub s3: ::std::option::Option<crate::Obj<S3>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of `Tag` values, with a maximum of 50 elements.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -112,7 +86,7 @@ impl DataRepositoryAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FSx::DataRepositoryAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-datarepositoryassociation.html",
         primary_identifier: &["AssociationId"],
@@ -123,57 +97,59 @@ impl DataRepositoryAssociation {
         read_only: &["AssociationId", "ResourceARN"],
         attributes: &["AssociationId", "ResourceARN"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataRepositoryAssociation` with its required properties, named in a [`DataRepositoryAssociationRequired`].
     #[inline]
     pub fn new(required: DataRepositoryAssociationRequired) -> Self {
         Self {
-            batch_import_meta_data_on_create: None,
+            batch_import_meta_data_on_create: ::std::option::Option::None,
             data_repository_path: required.data_repository_path,
             file_system_id: required.file_system_id,
             file_system_path: required.file_system_path,
-            imported_file_chunk_size: None,
-            s3: None,
-            tags: None,
+            imported_file_chunk_size: ::std::option::Option::None,
+            s3: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `BatchImportMetaDataOnCreate`: a boolean.
-    pub fn batch_import_meta_data_on_create(mut self, value: impl Into<Bool>) -> Self { self.batch_import_meta_data_on_create = Some(value.into()); self }
+    pub fn batch_import_meta_data_on_create(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.batch_import_meta_data_on_create = ::std::option::Option::Some(value.into()); self }
     /// `DataRepositoryPath`: a string, required.
-    pub fn data_repository_path(mut self, value: impl Into<Str>) -> Self { self.data_repository_path = value.into(); self }
+    pub fn data_repository_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_repository_path = value.into(); self }
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
     /// `FileSystemPath`: a string, required.
-    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self { self.file_system_path = value.into(); self }
+    pub fn file_system_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_path = value.into(); self }
     /// `ImportedFileChunkSize`: an integer.
-    pub fn imported_file_chunk_size(mut self, value: impl Into<Int>) -> Self { self.imported_file_chunk_size = Some(value.into()); self }
+    pub fn imported_file_chunk_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.imported_file_chunk_size = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataRepositoryAssociation {
+impl ::cloudwright_core::Resource for DataRepositoryAssociation {
     type Attributes = DataRepositoryAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataRepositoryAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataRepositoryAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataRepositoryAssociation {
+impl ::cloudwright_core::ToValue for DataRepositoryAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BatchImportMetaDataOnCreate",
                 &self.batch_import_meta_data_on_create,
@@ -188,12 +164,12 @@ impl ToValue for DataRepositoryAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataRepositoryAssociation`]: `Handle<DataRepositoryAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataRepositoryAssociation`]: `Handle<DataRepositoryAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataRepositoryAssociationAttributes(ResourceRef);
+pub struct DataRepositoryAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataRepositoryAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataRepositoryAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -205,8 +181,8 @@ impl DataRepositoryAssociationAttributes {
     ///
     /// Example: `dra-abcdef0123456789d`
     #[inline]
-    pub fn association_id(&self) -> Value {
-        self.0.get_att("AssociationId")
+    pub fn association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationId"))
     }
 
     /// `Fn::GetAtt` `ResourceARN`: a string.
@@ -215,27 +191,10 @@ impl DataRepositoryAssociationAttributes {
     ///
     /// Example: `arn:aws:fsx:us-east-1:111122223333:association/fs-abc012345def6789a/dra-abcdef0123456789b`
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceARN")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceARN"))
     }
 }
-
-/// The required properties of [`AutoExportPolicy`], by name: `AutoExportPolicy::new(AutoExportPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoExportPolicyRequired {
-    /// `Events`: a list of [`EventType`] values, required.
-    pub events: List<EventType>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoExportPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW", "CHANGED", "DELETED"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: true })),
-    ],
-    required: &["Events"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoExportPolicy` property type of `AWS::FSx::DataRepositoryAssociation`.
 ///
@@ -257,48 +216,33 @@ pub struct AutoExportPolicy {
     /// You can define any combination of event types for your `AutoExportPolicy` .
     ///
     /// Items 0 to 3.
-    pub events: List<EventType>,
+    pub events: ::cloudwright_core::List<EventType>,
 }
 
 #[rustfmt::skip]
 impl AutoExportPolicy {
-    /// A `AutoExportPolicy` with its required properties, named in a [`AutoExportPolicyRequired`].
+    /// A `AutoExportPolicy` with its one required property, `Events`.
     #[inline]
-    pub fn new(required: AutoExportPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<EventType>>) -> Self {
         Self {
-            events: required.events,
+            events: value.into(),
         }
     }
 
     /// `Events`: a list of [`EventType`] values, required.
-    pub fn events(mut self, value: impl Into<List<EventType>>) -> Self { self.events = value.into(); self }
+    pub fn events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventType>>) -> Self { self.events = value.into(); self }
 }
 
-impl PropertyType for AutoExportPolicy {}
+impl crate::PropertyType for AutoExportPolicy {}
 
-impl ToValue for AutoExportPolicy {
+impl ::cloudwright_core::ToValue for AutoExportPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Events", &self.events).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Events", &self.events)
+            .build()
     }
 }
-
-/// The required properties of [`AutoImportPolicy`], by name: `AutoImportPolicy::new(AutoImportPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoImportPolicyRequired {
-    /// `Events`: a list of [`EventType`] values, required.
-    pub events: List<EventType>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoImportPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW", "CHANGED", "DELETED"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: true })),
-    ],
-    required: &["Events"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoImportPolicy` property type of `AWS::FSx::DataRepositoryAssociation`.
 ///
@@ -320,41 +264,33 @@ pub struct AutoImportPolicy {
     /// You can define any combination of event types for your `AutoImportPolicy` .
     ///
     /// Items 0 to 3.
-    pub events: List<EventType>,
+    pub events: ::cloudwright_core::List<EventType>,
 }
 
 #[rustfmt::skip]
 impl AutoImportPolicy {
-    /// A `AutoImportPolicy` with its required properties, named in a [`AutoImportPolicyRequired`].
+    /// A `AutoImportPolicy` with its one required property, `Events`.
     #[inline]
-    pub fn new(required: AutoImportPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<EventType>>) -> Self {
         Self {
-            events: required.events,
+            events: value.into(),
         }
     }
 
     /// `Events`: a list of [`EventType`] values, required.
-    pub fn events(mut self, value: impl Into<List<EventType>>) -> Self { self.events = value.into(); self }
+    pub fn events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventType>>) -> Self { self.events = value.into(); self }
 }
 
-impl PropertyType for AutoImportPolicy {}
+impl crate::PropertyType for AutoImportPolicy {}
 
-impl ToValue for AutoImportPolicy {
+impl ::cloudwright_core::ToValue for AutoImportPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Events", &self.events).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Events", &self.events)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3: ObjRule = ObjRule {
-    properties: &[
-        ("AutoExportPolicy", Shape::Object(&RULE_AutoExportPolicy)),
-        ("AutoImportPolicy", Shape::Object(&RULE_AutoImportPolicy)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3` property type of `AWS::FSx::DataRepositoryAssociation`.
 ///
@@ -368,13 +304,13 @@ pub struct S3 {
     /// Describes a data repository association's automatic export policy. The `AutoExportPolicy` defines the types of updated objects on the file system that will be automatically exported to the data repository. As you create, modify, or delete files, Amazon FSx for Lustre automatically exports the defined changes asynchronously once your application finishes modifying the file.
     ///
     /// The `AutoExportPolicy` is only supported on Amazon FSx for Lustre file systems with a data repository association.
-    pub auto_export_policy: Option<Obj<AutoExportPolicy>>,
+    pub auto_export_policy: ::std::option::Option<crate::Obj<AutoExportPolicy>>,
     /// `AutoImportPolicy`: an [`AutoImportPolicy`] object.
     ///
     /// Describes the data repository association's automatic import policy. The AutoImportPolicy defines how Amazon FSx keeps your file metadata and directory listings up to date by importing changes to your Amazon FSx for Lustre file system as you modify objects in a linked S3 bucket.
     ///
     /// The `AutoImportPolicy` is only supported on Amazon FSx for Lustre file systems with a data repository association.
-    pub auto_import_policy: Option<Obj<AutoImportPolicy>>,
+    pub auto_import_policy: ::std::option::Option<crate::Obj<AutoImportPolicy>>,
 }
 
 #[rustfmt::skip]
@@ -382,21 +318,21 @@ impl S3 {
     /// A `S3` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoExportPolicy`: an [`AutoExportPolicy`] object.
-    pub fn auto_export_policy(mut self, value: impl Into<Obj<AutoExportPolicy>>) -> Self { self.auto_export_policy = Some(value.into()); self }
+    pub fn auto_export_policy(mut self, value: impl ::std::convert::Into<crate::Obj<AutoExportPolicy>>) -> Self { self.auto_export_policy = ::std::option::Option::Some(value.into()); self }
     /// `AutoImportPolicy`: an [`AutoImportPolicy`] object.
-    pub fn auto_import_policy(mut self, value: impl Into<Obj<AutoImportPolicy>>) -> Self { self.auto_import_policy = Some(value.into()); self }
+    pub fn auto_import_policy(mut self, value: impl ::std::convert::Into<crate::Obj<AutoImportPolicy>>) -> Self { self.auto_import_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3 {}
+impl crate::PropertyType for S3 {}
 
-impl ToValue for S3 {
+impl ::cloudwright_core::ToValue for S3 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoExportPolicy", &self.auto_export_policy)
             .opt("AutoImportPolicy", &self.auto_import_policy)
             .build()
@@ -407,21 +343,10 @@ impl ToValue for S3 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::FSx::DataRepositoryAssociation`.
 ///
@@ -431,11 +356,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -450,17 +375,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -477,24 +402,96 @@ pub enum EventType {
     /// `DELETED`
     Deleted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EventType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EventType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EventType {
+impl ::cloudwright_core::ToValue for EventType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::New => "NEW",
             Self::Changed => "CHANGED",
             Self::Deleted => "DELETED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{3,4357}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(fs-[0-9a-f]{8,})$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,4096}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataRepositoryAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("BatchImportMetaDataOnCreate", Shape::Bool),
+            ("DataRepositoryPath", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(4357), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FileSystemPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ImportedFileChunkSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(512000.0), ..NumRule::ANY })),
+            ("S3", Shape::Object(&RULE_S3)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        required: &["FileSystemId", "FileSystemPath", "DataRepositoryPath"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoExportPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW", "CHANGED", "DELETED"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: true })),
+        ],
+        required: &["Events"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoImportPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW", "CHANGED", "DELETED"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: true })),
+        ],
+        required: &["Events"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3: ObjRule = ObjRule {
+        properties: &[
+            ("AutoExportPolicy", Shape::Object(&RULE_AutoExportPolicy)),
+            ("AutoImportPolicy", Shape::Object(&RULE_AutoImportPolicy)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

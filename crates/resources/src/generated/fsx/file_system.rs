@@ -5,42 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_SelfManagedActiveDirectoryConfiguration, RULE_Tag};
 pub use super::shared::{SelfManagedActiveDirectoryConfiguration, Tag, TagRequired};
 
 /// The required properties of [`FileSystem`], by name: `FileSystem::new(FileSystemRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemRequired {
     /// `FileSystemType`: a string, required.
-    pub file_system_type: Str,
+    pub file_system_type: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
-    properties: &[
-        ("BackupId", Shape::STR),
-        ("FileSystemType", Shape::Str(&StrRule { allowed: &["LUSTRE", "ONTAP", "OPENZFS", "WINDOWS"], ..StrRule::ANY })),
-        ("FileSystemTypeVersion", Shape::STR),
-        ("KmsKeyId", Shape::STR),
-        ("LustreConfiguration", Shape::Object(&RULE_LustreConfiguration)),
-        ("NetworkType", Shape::Str(&StrRule { allowed: &["DUAL", "IPV4"], ..StrRule::ANY })),
-        ("OntapConfiguration", Shape::Object(&RULE_OntapConfiguration)),
-        ("OpenZFSConfiguration", Shape::Object(&RULE_OpenZfsConfiguration)),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("StorageCapacity", Shape::Int(&NumRule { min: Some(32.0), max: Some(65536.0), ..NumRule::ANY })),
-        ("StorageType", Shape::Str(&StrRule { allowed: &["HDD", "INTELLIGENT_TIERING", "SSD"], ..StrRule::ANY })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("WindowsConfiguration", Shape::Object(&RULE_WindowsConfiguration)),
-    ],
-    required: &["FileSystemType", "SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FSx::FileSystem` resource.
 ///
@@ -62,16 +36,16 @@ pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
 pub struct FileSystem {
     /// `BackupId`: a string.
     ///
-    /// The ID of the file system backup that you are using to create a file system. For more information, see \[CreateFileSystemFromBackup\](<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystemFromBackup.html>) .
+    /// The ID of the file system backup that you are using to create a file system. For more information, see [CreateFileSystemFromBackup](https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystemFromBackup.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub backup_id: Option<Str>,
+    pub backup_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `FileSystemType`: a string, required.
     ///
     /// The type of Amazon FSx file system, which can be `LUSTRE` , `WINDOWS` , `ONTAP` , or `OPENZFS` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub file_system_type: Str,
+    pub file_system_type: ::cloudwright_core::Str,
     /// `FileSystemTypeVersion`: a string.
     ///
     /// For FSx for Lustre file systems, sets the Lustre version for the file system that you're creating. Valid values are `2.10` , `2.12` , and `2.15` :
@@ -84,7 +58,7 @@ pub struct FileSystem {
     ///
     /// - Default value is `2.12` when `DeploymentType` is set to `PERSISTENT_2` without a metadata configuration mode.
     /// - Default value is `2.15` when `DeploymentType` is set to `PERSISTENT_2` with a metadata configuration mode.
-    pub file_system_type_version: Option<Str>,
+    pub file_system_type_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
     /// The ID of the AWS Key Management Service ( AWS  ) key used to encrypt Amazon FSx file system data. Used as follows with Amazon FSx file system types:
@@ -96,41 +70,42 @@ pub struct FileSystem {
     /// - Amazon FSx for OpenZFS
     /// - Amazon FSx for Windows File Server
     ///
-    /// If this ID isn't specified, the Amazon FSx-managed key for your account is used. For more information, see \[Encrypt\](<https://docs.aws.amazon.com//kms/latest/APIReference/API_Encrypt.html>) in the *AWS Key Management Service API Reference* .
+    /// If this ID isn't specified, the Amazon FSx-managed key for your account is used. For more information, see [Encrypt](https://docs.aws.amazon.com//kms/latest/APIReference/API_Encrypt.html) in the *AWS Key Management Service API Reference* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LustreConfiguration`: a [`LustreConfiguration`] object.
     ///
     /// The Lustre configuration for the file system being created. This configuration is required if the `FileSystemType` is set to `LUSTRE` .
     ///
-    /// &gt; The following parameters are not supported when creating Lustre file systems with a data repository association.
-    /// &gt;
-    /// &gt; - `AutoImportPolicy`
-    /// &gt; - `ExportPath`
-    /// &gt; - `ImportedChunkSize`
-    /// &gt; - `ImportPath`
-    pub lustre_configuration: Option<Obj<LustreConfiguration>>,
+    /// \> The following parameters are not supported when creating Lustre file systems with a data repository association.
+    /// \>
+    /// \> - `AutoImportPolicy`
+    /// \> - `ExportPath`
+    /// \> - `ImportedChunkSize`
+    /// \> - `ImportPath`
+    pub lustre_configuration: ::std::option::Option<crate::Obj<LustreConfiguration>>,
     /// `NetworkType`: a string.
     ///
     /// The network type of the file system.
-    pub network_type: Option<Str>,
+    pub network_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `OntapConfiguration`: an [`OntapConfiguration`] object.
     ///
     /// The ONTAP configuration properties of the FSx for ONTAP file system that you are creating. This configuration is required if the `FileSystemType` is set to `ONTAP` .
-    pub ontap_configuration: Option<Obj<OntapConfiguration>>,
+    pub ontap_configuration: ::std::option::Option<crate::Obj<OntapConfiguration>>,
     /// `OpenZFSConfiguration`: an [`OpenZfsConfiguration`] object.
     ///
     /// The Amazon FSx for OpenZFS configuration properties for the file system that you are creating. This configuration is required if the `FileSystemType` is set to `OPENZFS` .
-    pub open_zfs_configuration: Option<Obj<OpenZfsConfiguration>>,
+    pub open_zfs_configuration: ::std::option::Option<crate::Obj<OpenZfsConfiguration>>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// A list of IDs specifying the security groups to apply to all network interfaces created for file system access. This list isn't returned in later requests to describe the file system.
     ///
-    /// &gt; You must specify a security group if you are creating a Multi-AZ FSx for ONTAP file system in a VPC subnet that has been shared with you.
+    /// \> You must specify a security group if you are creating a Multi-AZ FSx for ONTAP file system in a VPC subnet that has been shared with you.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `StorageCapacity`: an integer.
     ///
     /// Sets the storage capacity of the file system that you're creating.
@@ -153,7 +128,7 @@ pub struct FileSystem {
     /// - For HDD storage, valid values are 2000 GiB-65,536 GiB (64 TiB).
     ///
     /// Value 32 to 65536.
-    pub storage_capacity: Option<Int>,
+    pub storage_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `StorageType`: a string.
     ///
     /// Sets the storage class for the file system that you're creating. Valid values are `SSD` , `HDD` , and `INTELLIGENT_TIERING` .
@@ -162,24 +137,24 @@ pub struct FileSystem {
     /// - Set to `HDD` to use hard disk drive storage, which is supported on `SINGLE_AZ_2` and `MULTI_AZ_1` Windows file system deployment types, and on `PERSISTENT_1` Lustre file system deployment types.
     /// - Set to `INTELLIGENT_TIERING` to use fully elastic, intelligently-tiered storage. Intelligent-Tiering is only available for OpenZFS file systems with the Multi-AZ deployment type and for Lustre file systems with the Persistent_2 deployment type.
     ///
-    /// Default value is `SSD` . For more information, see \[Storage type options\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/optimize-fsx-costs.html#storage-type-options>) in the *FSx for Windows File Server User Guide* , \[FSx for Lustre storage classes\](<https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-fsx-lustre.html#lustre-storage-classes>) in the *FSx for Lustre User Guide* , and \[Working with Intelligent-Tiering\](<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/performance-intelligent-tiering>) in the *Amazon FSx for OpenZFS User Guide* .
-    pub storage_type: Option<Str>,
+    /// Default value is `SSD` . For more information, see [Storage type options](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/optimize-fsx-costs.html#storage-type-options) in the *FSx for Windows File Server User Guide* , [FSx for Lustre storage classes](https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-fsx-lustre.html#lustre-storage-classes) in the *FSx for Lustre User Guide* , and [Working with Intelligent-Tiering](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/performance-intelligent-tiering) in the *Amazon FSx for OpenZFS User Guide* .
+    pub storage_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
-    /// Specifies the IDs of the subnets that the file system will be accessible from. For Windows and ONTAP `MULTI_AZ_1` deployment types,provide exactly two subnet IDs, one for the preferred file server and one for the standby file server. You specify one of these subnets as the preferred subnet using the `WindowsConfiguration > PreferredSubnetID` or `OntapConfiguration > PreferredSubnetID` properties. For more information about Multi-AZ file system configuration, see \[Availability and durability: Single-AZ and Multi-AZ file systems\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/high-availability-multiAZ.html>) in the *Amazon FSx for Windows User Guide* and \[Availability and durability\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/high-availability-multiAZ.html>) in the *Amazon FSx for ONTAP User Guide* .
+    /// Specifies the IDs of the subnets that the file system will be accessible from. For Windows and ONTAP `MULTI_AZ_1` deployment types,provide exactly two subnet IDs, one for the preferred file server and one for the standby file server. You specify one of these subnets as the preferred subnet using the `WindowsConfiguration > PreferredSubnetID` or `OntapConfiguration > PreferredSubnetID` properties. For more information about Multi-AZ file system configuration, see [Availability and durability: Single-AZ and Multi-AZ file systems](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/high-availability-multiAZ.html) in the *Amazon FSx for Windows User Guide* and [Availability and durability](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/high-availability-multiAZ.html) in the *Amazon FSx for ONTAP User Guide* .
     ///
     /// For Windows `SINGLE_AZ_1` and `SINGLE_AZ_2` and all Lustre deployment types, provide exactly one subnet ID. The file server is launched in that subnet's Availability Zone.
     ///
     /// Create-only: changing it replaces the resource.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// The tags to associate with the file system. For more information, see \[Tagging your Amazon FSx resources\](<https://docs.aws.amazon.com/fsx/latest/LustreGuide/tag-resources.html>) in the *Amazon FSx for Lustre User Guide* .
-    pub tags: Option<List<Tag>>,
+    /// The tags to associate with the file system. For more information, see [Tagging your Amazon FSx resources](https://docs.aws.amazon.com/fsx/latest/LustreGuide/tag-resources.html) in the *Amazon FSx for Lustre User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WindowsConfiguration`: a [`WindowsConfiguration`] object.
     ///
     /// The configuration object for the Microsoft Windows file system you are creating. This configuration is required if `FileSystemType` is set to `WINDOWS` .
-    pub windows_configuration: Option<Obj<WindowsConfiguration>>,
+    pub windows_configuration: ::std::option::Option<crate::Obj<WindowsConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -189,7 +164,7 @@ impl FileSystem {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FSx::FileSystem",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-filesystem.html",
         primary_identifier: &["Id"],
@@ -200,78 +175,80 @@ impl FileSystem {
         read_only: &["ResourceARN", "Id", "LustreMountName", "RootVolumeId", "DNSName"],
         attributes: &["DNSName", "Id", "LustreMountName", "ResourceARN", "RootVolumeId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FileSystem` with its required properties, named in a [`FileSystemRequired`].
     #[inline]
     pub fn new(required: FileSystemRequired) -> Self {
         Self {
-            backup_id: None,
+            backup_id: ::std::option::Option::None,
             file_system_type: required.file_system_type,
-            file_system_type_version: None,
-            kms_key_id: None,
-            lustre_configuration: None,
-            network_type: None,
-            ontap_configuration: None,
-            open_zfs_configuration: None,
-            security_group_ids: None,
-            storage_capacity: None,
-            storage_type: None,
+            file_system_type_version: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            lustre_configuration: ::std::option::Option::None,
+            network_type: ::std::option::Option::None,
+            ontap_configuration: ::std::option::Option::None,
+            open_zfs_configuration: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            storage_capacity: ::std::option::Option::None,
+            storage_type: ::std::option::Option::None,
             subnet_ids: required.subnet_ids,
-            tags: None,
-            windows_configuration: None,
+            tags: ::std::option::Option::None,
+            windows_configuration: ::std::option::Option::None,
         }
     }
 
     /// `BackupId`: a string.
-    pub fn backup_id(mut self, value: impl Into<Str>) -> Self { self.backup_id = Some(value.into()); self }
+    pub fn backup_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.backup_id = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemType`: a string, required.
-    pub fn file_system_type(mut self, value: impl Into<Str>) -> Self { self.file_system_type = value.into(); self }
+    pub fn file_system_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_type = value.into(); self }
     /// `FileSystemTypeVersion`: a string.
-    pub fn file_system_type_version(mut self, value: impl Into<Str>) -> Self { self.file_system_type_version = Some(value.into()); self }
+    pub fn file_system_type_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_type_version = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LustreConfiguration`: a [`LustreConfiguration`] object.
-    pub fn lustre_configuration(mut self, value: impl Into<Obj<LustreConfiguration>>) -> Self { self.lustre_configuration = Some(value.into()); self }
+    pub fn lustre_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LustreConfiguration>>) -> Self { self.lustre_configuration = ::std::option::Option::Some(value.into()); self }
     /// `NetworkType`: a string.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `OntapConfiguration`: an [`OntapConfiguration`] object.
-    pub fn ontap_configuration(mut self, value: impl Into<Obj<OntapConfiguration>>) -> Self { self.ontap_configuration = Some(value.into()); self }
+    pub fn ontap_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OntapConfiguration>>) -> Self { self.ontap_configuration = ::std::option::Option::Some(value.into()); self }
     /// `OpenZFSConfiguration`: an [`OpenZfsConfiguration`] object.
-    pub fn open_zfs_configuration(mut self, value: impl Into<Obj<OpenZfsConfiguration>>) -> Self { self.open_zfs_configuration = Some(value.into()); self }
+    pub fn open_zfs_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OpenZfsConfiguration>>) -> Self { self.open_zfs_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `StorageCapacity`: an integer.
-    pub fn storage_capacity(mut self, value: impl Into<Int>) -> Self { self.storage_capacity = Some(value.into()); self }
+    pub fn storage_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.storage_capacity = ::std::option::Option::Some(value.into()); self }
     /// `StorageType`: a string.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
+    pub fn storage_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_type = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WindowsConfiguration`: a [`WindowsConfiguration`] object.
-    pub fn windows_configuration(mut self, value: impl Into<Obj<WindowsConfiguration>>) -> Self { self.windows_configuration = Some(value.into()); self }
+    pub fn windows_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WindowsConfiguration>>) -> Self { self.windows_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FileSystem {
+impl ::cloudwright_core::Resource for FileSystem {
     type Attributes = FileSystemAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FileSystem, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FileSystem, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FileSystem {
+impl ::cloudwright_core::ToValue for FileSystem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BackupId", &self.backup_id)
             .req("FileSystemType", &self.file_system_type)
             .opt("FileSystemTypeVersion", &self.file_system_type_version)
@@ -290,12 +267,12 @@ impl ToValue for FileSystem {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FileSystem`]: `Handle<FileSystem>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FileSystem`]: `Handle<FileSystem>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FileSystemAttributes(ResourceRef);
+pub struct FileSystemAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FileSystemAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FileSystemAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -307,14 +284,14 @@ impl FileSystemAttributes {
     ///
     /// Example: `amznfsxp1honlek.corp.example.com`
     #[inline]
-    pub fn dns_name(&self) -> Value {
-        self.0.get_att("DNSName")
+    pub fn dns_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DNSName"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LustreMountName`: a string.
@@ -325,8 +302,8 @@ impl FileSystemAttributes {
     ///
     /// Example for `SCRATCH_2` and `PERSISTENT` deployment types: `2p3fhbmv`
     #[inline]
-    pub fn lustre_mount_name(&self) -> Value {
-        self.0.get_att("LustreMountName")
+    pub fn lustre_mount_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LustreMountName"))
     }
 
     /// `Fn::GetAtt` `ResourceARN`: a string.
@@ -335,8 +312,8 @@ impl FileSystemAttributes {
     ///
     /// Example: `arn:aws:fsx:us-east-2:111122223333:file-system/fs-0123abcd56789ef0a`
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceARN")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceARN"))
     }
 
     /// `Fn::GetAtt` `RootVolumeId`: a string.
@@ -345,8 +322,8 @@ impl FileSystemAttributes {
     ///
     /// Example: `fsvol-0123456789abcdefa`
     #[inline]
-    pub fn root_volume_id(&self) -> Value {
-        self.0.get_att("RootVolumeId")
+    pub fn root_volume_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RootVolumeId"))
     }
 }
 
@@ -354,22 +331,10 @@ impl FileSystemAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditLogConfigurationRequired {
     /// `FileAccessAuditLogLevel`: a string, required.
-    pub file_access_audit_log_level: Str,
+    pub file_access_audit_log_level: ::cloudwright_core::Str,
     /// `FileShareAccessAuditLogLevel`: a string, required.
-    pub file_share_access_audit_log_level: Str,
+    pub file_share_access_audit_log_level: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuditLogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuditLogDestination", Shape::STR),
-        ("FileAccessAuditLogLevel", Shape::Str(&StrRule { allowed: &["DISABLED", "FAILURE_ONLY", "SUCCESS_AND_FAILURE", "SUCCESS_ONLY"], ..StrRule::ANY })),
-        ("FileShareAccessAuditLogLevel", Shape::Str(&StrRule { allowed: &["DISABLED", "FAILURE_ONLY", "SUCCESS_AND_FAILURE", "SUCCESS_ONLY"], ..StrRule::ANY })),
-    ],
-    required: &["FileAccessAuditLogLevel", "FileShareAccessAuditLogLevel"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuditLogConfiguration` property type of `AWS::FSx::FileSystem`.
 ///
@@ -385,7 +350,7 @@ pub struct AuditLogConfiguration {
     /// The name of the Amazon CloudWatch Logs log group must begin with the `/aws/fsx` prefix. The name of the Amazon Kinesis Data Firehose delivery stream must begin with the `aws-fsx` prefix.
     ///
     /// The destination ARN (either CloudWatch Logs log group or Kinesis Data Firehose delivery stream) must be in the same AWS partition, AWS Region , and AWS account as your Amazon FSx file system.
-    pub audit_log_destination: Option<Str>,
+    pub audit_log_destination: ::std::option::Option<::cloudwright_core::Str>,
     /// `FileAccessAuditLogLevel`: a string, required.
     ///
     /// Sets which attempt type is logged by Amazon FSx for file and folder accesses.
@@ -394,7 +359,7 @@ pub struct AuditLogConfiguration {
     /// - `FAILURE_ONLY` - only failed attempts to access files or folders are logged.
     /// - `SUCCESS_AND_FAILURE` - both successful attempts and failed attempts to access files or folders are logged.
     /// - `DISABLED` - access auditing of files and folders is turned off.
-    pub file_access_audit_log_level: Str,
+    pub file_access_audit_log_level: ::cloudwright_core::Str,
     /// `FileShareAccessAuditLogLevel`: a string, required.
     ///
     /// Sets which attempt type is logged by Amazon FSx for file share accesses.
@@ -403,7 +368,7 @@ pub struct AuditLogConfiguration {
     /// - `FAILURE_ONLY` - only failed attempts to access file shares are logged.
     /// - `SUCCESS_AND_FAILURE` - both successful attempts and failed attempts to access file shares are logged.
     /// - `DISABLED` - access auditing of file shares is turned off.
-    pub file_share_access_audit_log_level: Str,
+    pub file_share_access_audit_log_level: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -412,26 +377,26 @@ impl AuditLogConfiguration {
     #[inline]
     pub fn new(required: AuditLogConfigurationRequired) -> Self {
         Self {
-            audit_log_destination: None,
+            audit_log_destination: ::std::option::Option::None,
             file_access_audit_log_level: required.file_access_audit_log_level,
             file_share_access_audit_log_level: required.file_share_access_audit_log_level,
         }
     }
 
     /// `AuditLogDestination`: a string.
-    pub fn audit_log_destination(mut self, value: impl Into<Str>) -> Self { self.audit_log_destination = Some(value.into()); self }
+    pub fn audit_log_destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audit_log_destination = ::std::option::Option::Some(value.into()); self }
     /// `FileAccessAuditLogLevel`: a string, required.
-    pub fn file_access_audit_log_level(mut self, value: impl Into<Str>) -> Self { self.file_access_audit_log_level = value.into(); self }
+    pub fn file_access_audit_log_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_access_audit_log_level = value.into(); self }
     /// `FileShareAccessAuditLogLevel`: a string, required.
-    pub fn file_share_access_audit_log_level(mut self, value: impl Into<Str>) -> Self { self.file_share_access_audit_log_level = value.into(); self }
+    pub fn file_share_access_audit_log_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_share_access_audit_log_level = value.into(); self }
 }
 
-impl PropertyType for AuditLogConfiguration {}
+impl crate::PropertyType for AuditLogConfiguration {}
 
-impl ToValue for AuditLogConfiguration {
+impl ::cloudwright_core::ToValue for AuditLogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuditLogDestination", &self.audit_log_destination)
             .req("FileAccessAuditLogLevel", &self.file_access_audit_log_level)
             .req(
@@ -441,16 +406,6 @@ impl ToValue for AuditLogConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientConfigurations: ObjRule = ObjRule {
-    properties: &[
-        ("Clients", Shape::STR),
-        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientConfigurations` property type of `AWS::FSx::FileSystem`.
 ///
@@ -462,14 +417,14 @@ pub struct ClientConfigurations {
     /// `Clients`: a string.
     ///
     /// A value that specifies who can mount the file system. You can provide a wildcard character ( `*` ), an IP address ( `0.0.0.0` ), or a CIDR address ( `192.0.2.0/24` ). By default, Amazon FSx uses the wildcard character when specifying the client.
-    pub clients: Option<Str>,
+    pub clients: ::std::option::Option<::cloudwright_core::Str>,
     /// `Options`: a list of strings.
     ///
-    /// The options to use when mounting the file system. For a list of options that you can use with Network File System (NFS), see the \[exports(5) - Linux man page\](<https://docs.aws.amazon.com/https://linux.die.net/man/5/exports>) . When choosing your options, consider the following:
+    /// The options to use when mounting the file system. For a list of options that you can use with Network File System (NFS), see the [exports(5) - Linux man page](https://docs.aws.amazon.com/https://linux.die.net/man/5/exports) . When choosing your options, consider the following:
     ///
     /// - `crossmnt` is used by default. If you don't specify `crossmnt` when changing the client configuration, you won't be able to see or access snapshots in your file system's snapshot directory.
     /// - `sync` is used by default. If you instead specify `async` , the system acknowledges writes before writing to disk. If the system crashes before the writes are finished, you lose the unwritten data.
-    pub options: Option<List<Str>>,
+    pub options: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -477,36 +432,26 @@ impl ClientConfigurations {
     /// A `ClientConfigurations` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Clients`: a string.
-    pub fn clients(mut self, value: impl Into<Str>) -> Self { self.clients = Some(value.into()); self }
+    pub fn clients(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.clients = ::std::option::Option::Some(value.into()); self }
     /// `Options`: a list of strings.
-    pub fn options(mut self, value: impl Into<List<Str>>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClientConfigurations {}
+impl crate::PropertyType for ClientConfigurations {}
 
-impl ToValue for ClientConfigurations {
+impl ::cloudwright_core::ToValue for ClientConfigurations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Clients", &self.clients)
             .opt("Options", &self.options)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataReadCacheConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SizeGiB", Shape::INT),
-        ("SizingMode", Shape::Str(&StrRule { allowed: &["NO_CACHE", "PROPORTIONAL_TO_THROUGHPUT_CAPACITY", "USER_PROVISIONED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataReadCacheConfiguration` property type of `AWS::FSx::FileSystem`.
 ///
@@ -518,7 +463,7 @@ pub struct DataReadCacheConfiguration {
     /// `SizeGiB`: an integer.
     ///
     /// Required if `SizingMode` is set to `USER_PROVISIONED` . Specifies the size of the file system's SSD read cache, in gibibytes (GiB).
-    pub size_gi_b: Option<Int>,
+    pub size_gi_b: ::std::option::Option<::cloudwright_core::Int>,
     /// `SizingMode`: a string.
     ///
     /// Specifies how the provisioned SSD read cache is sized, as follows:
@@ -526,7 +471,7 @@ pub struct DataReadCacheConfiguration {
     /// - Set to `NO_CACHE` if you do not want to use an SSD read cache with your Intelligent-Tiering file system.
     /// - Set to `USER_PROVISIONED` to specify the exact size of your SSD read cache.
     /// - Set to `PROPORTIONAL_TO_THROUGHPUT_CAPACITY` to have your SSD read cache automatically sized based on your throughput capacity.
-    pub sizing_mode: Option<Str>,
+    pub sizing_mode: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -534,36 +479,26 @@ impl DataReadCacheConfiguration {
     /// A `DataReadCacheConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SizeGiB`: an integer.
-    pub fn size_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_gi_b = Some(value.into()); self }
+    pub fn size_gi_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_gi_b = ::std::option::Option::Some(value.into()); self }
     /// `SizingMode`: a string.
-    pub fn sizing_mode(mut self, value: impl Into<Str>) -> Self { self.sizing_mode = Some(value.into()); self }
+    pub fn sizing_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sizing_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataReadCacheConfiguration {}
+impl crate::PropertyType for DataReadCacheConfiguration {}
 
-impl ToValue for DataReadCacheConfiguration {
+impl ::cloudwright_core::ToValue for DataReadCacheConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SizeGiB", &self.size_gi_b)
             .opt("SizingMode", &self.sizing_mode)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DiskIopsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Iops", Shape::INT),
-        ("Mode", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "USER_PROVISIONED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DiskIopsConfiguration` property type of `AWS::FSx::FileSystem`.
 ///
@@ -579,11 +514,11 @@ pub struct DiskIopsConfiguration {
     /// The minimum and maximum values for this property depend on the value of `HAPairs` and `StorageCapacity` . The minimum value is calculated as `StorageCapacity` * 3 * `HAPairs` (3 IOPS per GB of `StorageCapacity` ). The maximum value is calculated as 200,000 * `HAPairs` .
     ///
     /// Amazon FSx responds with an HTTP status code 400 (Bad Request) if the value of `Iops` is outside of the minimum or maximum values.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `Mode`: a string.
     ///
     /// Specifies whether the file system is using the `AUTOMATIC` setting of SSD IOPS of 3 IOPS per GB of storage capacity, or if it using a `USER_PROVISIONED` value.
-    pub mode: Option<Str>,
+    pub mode: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -591,44 +526,26 @@ impl DiskIopsConfiguration {
     /// A `DiskIopsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a string.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DiskIopsConfiguration {}
+impl crate::PropertyType for DiskIopsConfiguration {}
 
-impl ToValue for DiskIopsConfiguration {
+impl ::cloudwright_core::ToValue for DiskIopsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Iops", &self.iops)
             .opt("Mode", &self.mode)
             .build()
     }
 }
-
-/// The required properties of [`FsrmConfiguration`], by name: `FsrmConfiguration::new(FsrmConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FsrmConfigurationRequired {
-    /// `FsrmServiceEnabled`: a boolean, required.
-    pub fsrm_service_enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FsrmConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EventLogDestination", Shape::STR),
-        ("FsrmServiceEnabled", Shape::Bool),
-    ],
-    required: &["FsrmServiceEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FsrmConfiguration` property type of `AWS::FSx::FileSystem`.
 ///
@@ -636,63 +553,39 @@ pub(crate) static RULE_FsrmConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsrmConfiguration {
     /// `EventLogDestination`: a string.
-    pub event_log_destination: Option<Str>,
+    pub event_log_destination: ::std::option::Option<::cloudwright_core::Str>,
     /// `FsrmServiceEnabled`: a boolean, required.
-    pub fsrm_service_enabled: Bool,
+    pub fsrm_service_enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl FsrmConfiguration {
-    /// A `FsrmConfiguration` with its required properties, named in a [`FsrmConfigurationRequired`].
+    /// A `FsrmConfiguration` with its one required property, `FsrmServiceEnabled`.
     #[inline]
-    pub fn new(required: FsrmConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            event_log_destination: None,
-            fsrm_service_enabled: required.fsrm_service_enabled,
+            event_log_destination: ::std::option::Option::None,
+            fsrm_service_enabled: value.into(),
         }
     }
 
     /// `EventLogDestination`: a string.
-    pub fn event_log_destination(mut self, value: impl Into<Str>) -> Self { self.event_log_destination = Some(value.into()); self }
+    pub fn event_log_destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_log_destination = ::std::option::Option::Some(value.into()); self }
     /// `FsrmServiceEnabled`: a boolean, required.
-    pub fn fsrm_service_enabled(mut self, value: impl Into<Bool>) -> Self { self.fsrm_service_enabled = value.into(); self }
+    pub fn fsrm_service_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.fsrm_service_enabled = value.into(); self }
 }
 
-impl PropertyType for FsrmConfiguration {}
+impl crate::PropertyType for FsrmConfiguration {}
 
-impl ToValue for FsrmConfiguration {
+impl ::cloudwright_core::ToValue for FsrmConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EventLogDestination", &self.event_log_destination)
             .req("FsrmServiceEnabled", &self.fsrm_service_enabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LustreConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AutoImportPolicy", Shape::Str(&StrRule { allowed: &["NEW", "NEW_CHANGED", "NEW_CHANGED_DELETED", "NONE"], ..StrRule::ANY })),
-        ("AutomaticBackupRetentionDays", Shape::INT),
-        ("CopyTagsToBackups", Shape::Bool),
-        ("DailyAutomaticBackupStartTime", Shape::STR),
-        ("DataCompressionType", Shape::Str(&StrRule { allowed: &["LZ4", "NONE"], ..StrRule::ANY })),
-        ("DataReadCacheConfiguration", Shape::Object(&RULE_DataReadCacheConfiguration)),
-        ("DeploymentType", Shape::Str(&StrRule { allowed: &["PERSISTENT_1", "PERSISTENT_2", "SCRATCH_1", "SCRATCH_2"], ..StrRule::ANY })),
-        ("DriveCacheType", Shape::Str(&StrRule { allowed: &["NONE", "READ"], ..StrRule::ANY })),
-        ("EfaEnabled", Shape::Bool),
-        ("ExportPath", Shape::STR),
-        ("ImportPath", Shape::STR),
-        ("ImportedFileChunkSize", Shape::INT),
-        ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
-        ("PerUnitStorageThroughput", Shape::INT),
-        ("ThroughputCapacity", Shape::INT),
-        ("WeeklyMaintenanceStartTime", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LustreConfiguration` property type of `AWS::FSx::FileSystem`.
 ///
@@ -710,26 +603,26 @@ pub struct LustreConfiguration {
     /// - `NEW_CHANGED` - AutoImport is on. Amazon FSx automatically imports file and directory listings of any new objects added to the S3 bucket and any existing objects that are changed in the S3 bucket after you choose this option.
     /// - `NEW_CHANGED_DELETED` - AutoImport is on. Amazon FSx automatically imports file and directory listings of any new objects added to the S3 bucket, any existing objects that are changed in the S3 bucket, and any objects that were deleted in the S3 bucket.
     ///
-    /// For more information, see \[Automatically import updates from your S3 bucket\](<https://docs.aws.amazon.com/fsx/latest/LustreGuide/autoimport-data-repo.html>) .
+    /// For more information, see [Automatically import updates from your S3 bucket](https://docs.aws.amazon.com/fsx/latest/LustreGuide/autoimport-data-repo.html) .
     ///
-    /// &gt; This parameter is not supported for Lustre file systems with a data repository association.
-    pub auto_import_policy: Option<Str>,
+    /// \> This parameter is not supported for Lustre file systems with a data repository association.
+    pub auto_import_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutomaticBackupRetentionDays`: an integer.
     ///
     /// The number of days to retain automatic backups. Setting this property to `0` disables automatic backups. You can retain automatic backups for a maximum of 90 days. The default is `0` .
-    pub automatic_backup_retention_days: Option<Int>,
+    pub automatic_backup_retention_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `CopyTagsToBackups`: a boolean.
     ///
     /// (Optional) Not available for use with file systems that are linked to a data repository. A boolean flag indicating whether tags for the file system should be copied to backups. The default value is false. If `CopyTagsToBackups` is set to true, all file system tags are copied to all automatic and user-initiated backups when the user doesn't specify any backup-specific tags. If `CopyTagsToBackups` is set to true and you specify one or more backup tags, only the specified tags are copied to backups. If you specify one or more tags when creating a user-initiated backup, no tags are copied from the file system, regardless of this value.
     ///
     /// (Default = `false` )
     ///
-    /// For more information, see \[Working with backups\](<https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-backups-fsx.html>) in the *Amazon FSx for Lustre User Guide* .
-    pub copy_tags_to_backups: Option<Bool>,
+    /// For more information, see [Working with backups](https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-backups-fsx.html) in the *Amazon FSx for Lustre User Guide* .
+    pub copy_tags_to_backups: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DailyAutomaticBackupStartTime`: a string.
     ///
     /// A recurring daily time, in the format `HH:MM` . `HH` is the zero-padded hour of the day (0-23), and `MM` is the zero-padded minute of the hour. For example, `05:00` specifies 5 AM daily.
-    pub daily_automatic_backup_start_time: Option<Str>,
+    pub daily_automatic_backup_start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataCompressionType`: a string.
     ///
     /// Sets the data compression configuration for the file system. `DataCompressionType` can have the following values:
@@ -737,64 +630,65 @@ pub struct LustreConfiguration {
     /// - `NONE` - (Default) Data compression is turned off when the file system is created.
     /// - `LZ4` - Data compression is turned on with the LZ4 algorithm.
     ///
-    /// For more information, see \[Lustre data compression\](<https://docs.aws.amazon.com/fsx/latest/LustreGuide/data-compression.html>) in the *Amazon FSx for Lustre User Guide* .
-    pub data_compression_type: Option<Str>,
+    /// For more information, see [Lustre data compression](https://docs.aws.amazon.com/fsx/latest/LustreGuide/data-compression.html) in the *Amazon FSx for Lustre User Guide* .
+    pub data_compression_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataReadCacheConfiguration`: a [`DataReadCacheConfiguration`] object.
     ///
     /// Specifies the optional provisioned SSD read cache on FSx for Lustre file systems that use the Intelligent-Tiering storage class. Required when `StorageType` is set to `INTELLIGENT_TIERING` .
-    pub data_read_cache_configuration: Option<Obj<DataReadCacheConfiguration>>,
+    pub data_read_cache_configuration:
+        ::std::option::Option<crate::Obj<DataReadCacheConfiguration>>,
     /// `DeploymentType`: a string.
     ///
     /// (Optional) Choose `SCRATCH_1` and `SCRATCH_2` deployment types when you need temporary storage and shorter-term processing of data. The `SCRATCH_2` deployment type provides in-transit encryption of data and higher burst throughput capacity than `SCRATCH_1` .
     ///
     /// Choose `PERSISTENT_1` for longer-term storage and for throughput-focused workloads that aren’t latency-sensitive. `PERSISTENT_1` supports encryption of data in transit, and is available in all AWS Regions in which FSx for Lustre is available.
     ///
-    /// Choose `PERSISTENT_2` for longer-term storage and for latency-sensitive workloads that require the highest levels of IOPS/throughput. `PERSISTENT_2` supports the SSD and Intelligent-Tiering storage classes. You can optionally specify a metadata configuration mode for `PERSISTENT_2` which supports increasing metadata performance. `PERSISTENT_2` is available in a limited number of AWS Regions . For more information, and an up-to-date list of AWS Regions in which `PERSISTENT_2` is available, see \[Deployment and storage class options for FSx for Lustre file systems\](<https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-fsx-lustre.html>) in the *Amazon FSx for Lustre User Guide* .
+    /// Choose `PERSISTENT_2` for longer-term storage and for latency-sensitive workloads that require the highest levels of IOPS/throughput. `PERSISTENT_2` supports the SSD and Intelligent-Tiering storage classes. You can optionally specify a metadata configuration mode for `PERSISTENT_2` which supports increasing metadata performance. `PERSISTENT_2` is available in a limited number of AWS Regions . For more information, and an up-to-date list of AWS Regions in which `PERSISTENT_2` is available, see [Deployment and storage class options for FSx for Lustre file systems](https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-fsx-lustre.html) in the *Amazon FSx for Lustre User Guide* .
     ///
-    /// &gt; If you choose `PERSISTENT_2` , and you set `FileSystemTypeVersion` to `2.10` , the `CreateFileSystem` operation fails.
+    /// \> If you choose `PERSISTENT_2` , and you set `FileSystemTypeVersion` to `2.10` , the `CreateFileSystem` operation fails.
     ///
-    /// Encryption of data in transit is automatically turned on when you access `SCRATCH_2` , `PERSISTENT_1` , and `PERSISTENT_2` file systems from Amazon EC2 instances that support automatic encryption in the AWS Regions where they are available. For more information about encryption in transit for FSx for Lustre file systems, see \[Encrypting data in transit\](<https://docs.aws.amazon.com/fsx/latest/LustreGuide/encryption-in-transit-fsxl.html>) in the *Amazon FSx for Lustre User Guide* .
+    /// Encryption of data in transit is automatically turned on when you access `SCRATCH_2` , `PERSISTENT_1` , and `PERSISTENT_2` file systems from Amazon EC2 instances that support automatic encryption in the AWS Regions where they are available. For more information about encryption in transit for FSx for Lustre file systems, see [Encrypting data in transit](https://docs.aws.amazon.com/fsx/latest/LustreGuide/encryption-in-transit-fsxl.html) in the *Amazon FSx for Lustre User Guide* .
     ///
     /// (Default = `SCRATCH_1` )
-    pub deployment_type: Option<Str>,
+    pub deployment_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `DriveCacheType`: a string.
     ///
     /// The type of drive cache used by `PERSISTENT_1` file systems that are provisioned with HDD storage devices. This parameter is required when storage type is HDD. Set this property to `READ` to improve the performance for frequently accessed files by caching up to 20% of the total storage capacity of the file system.
     ///
     /// This parameter is required when `StorageType` is set to `HDD` and `DeploymentType` is `PERSISTENT_1` .
-    pub drive_cache_type: Option<Str>,
+    pub drive_cache_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `EfaEnabled`: a boolean.
     ///
     /// (Optional) Specifies whether Elastic Fabric Adapter (EFA) and GPUDirect Storage (GDS) support is enabled for the Amazon FSx for Lustre file system.
     ///
     /// (Default = `false` )
-    pub efa_enabled: Option<Bool>,
+    pub efa_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExportPath`: a string.
     ///
     /// (Optional) Specifies the path in the Amazon S3 bucket where the root of your Amazon FSx file system is exported. The path must use the same Amazon S3 bucket as specified in ImportPath. You can provide an optional prefix to which new and changed data is to be exported from your Amazon FSx for Lustre file system. If an `ExportPath` value is not provided, Amazon FSx sets a default export path, `s3://import-bucket/FSxLustre[creation-timestamp]` . The timestamp is in UTC format, for example `s3://import-bucket/FSxLustre20181105T222312Z` .
     ///
     /// The Amazon S3 export bucket must be the same as the import bucket specified by `ImportPath` . If you specify only a bucket name, such as `s3://import-bucket` , you get a 1:1 mapping of file system objects to S3 bucket objects. This mapping means that the input data in S3 is overwritten on export. If you provide a custom prefix in the export path, such as `s3://import-bucket/[custom-optional-prefix]` , Amazon FSx exports the contents of your file system to that export prefix in the Amazon S3 bucket.
     ///
-    /// &gt; This parameter is not supported for file systems with a data repository association.
-    pub export_path: Option<Str>,
+    /// \> This parameter is not supported for file systems with a data repository association.
+    pub export_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImportPath`: a string.
     ///
     /// (Optional) The path to the Amazon S3 bucket (including the optional prefix) that you're using as the data repository for your Amazon FSx for Lustre file system. The root of your FSx for Lustre file system will be mapped to the root of the Amazon S3 bucket you select. An example is `s3://import-bucket/optional-prefix` . If you specify a prefix after the Amazon S3 bucket name, only object keys with that prefix are loaded into the file system.
     ///
-    /// &gt; This parameter is not supported for Lustre file systems with a data repository association.
-    pub import_path: Option<Str>,
+    /// \> This parameter is not supported for Lustre file systems with a data repository association.
+    pub import_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImportedFileChunkSize`: an integer.
     ///
     /// (Optional) For files imported from a data repository, this value determines the stripe count and maximum amount of data per file (in MiB) stored on a single physical disk. The maximum number of disks that a single file can be striped across is limited by the total number of disks that make up the file system.
     ///
     /// The default chunk size is 1,024 MiB (1 GiB) and can go as high as 512,000 MiB (500 GiB). Amazon S3 objects have a maximum size of 5 TB.
     ///
-    /// &gt; This parameter is not supported for Lustre file systems with a data repository association.
-    pub imported_file_chunk_size: Option<Int>,
+    /// \> This parameter is not supported for Lustre file systems with a data repository association.
+    pub imported_file_chunk_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
     ///
     /// The Lustre metadata performance configuration for the creation of an FSx for Lustre file system using a `PERSISTENT_2` deployment type.
-    pub metadata_configuration: Option<Obj<MetadataConfiguration>>,
+    pub metadata_configuration: ::std::option::Option<crate::Obj<MetadataConfiguration>>,
     /// `PerUnitStorageThroughput`: an integer.
     ///
     /// Required with `PERSISTENT_1` and `PERSISTENT_2` deployment types, provisions the amount of read and write throughput for each 1 tebibyte (TiB) of file system storage capacity, in MB/s/TiB. File system throughput capacity is calculated by multiplying ﬁle system storage capacity (TiB) by the `PerUnitStorageThroughput` (MB/s/TiB). For a 2.4-TiB ﬁle system, provisioning 50 MB/s/TiB of `PerUnitStorageThroughput` yields 120 MB/s of ﬁle system throughput. You pay for the amount of throughput that you provision.
@@ -804,17 +698,17 @@ pub struct LustreConfiguration {
     /// - For `PERSISTENT_1` SSD storage: 50, 100, 200 MB/s/TiB.
     /// - For `PERSISTENT_1` HDD storage: 12, 40 MB/s/TiB.
     /// - For `PERSISTENT_2` SSD storage: 125, 250, 500, 1000 MB/s/TiB.
-    pub per_unit_storage_throughput: Option<Int>,
+    pub per_unit_storage_throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `ThroughputCapacity`: an integer.
     ///
     /// Specifies the throughput of an FSx for Lustre file system using the Intelligent-Tiering storage class, measured in megabytes per second (MBps). Valid values are 4000 MBps or multiples of 4000 MBps. You pay for the amount of throughput that you provision.
-    pub throughput_capacity: Option<Int>,
+    pub throughput_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `WeeklyMaintenanceStartTime`: a string.
     ///
     /// The preferred start time to perform weekly maintenance, formatted d:HH:MM in the UTC time zone, where d is the weekday number, from 1 through 7, beginning with Monday and ending with Sunday.
     ///
     /// For example, `1:05:00` specifies maintenance at 5 AM Monday.
-    pub weekly_maintenance_start_time: Option<Str>,
+    pub weekly_maintenance_start_time: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -822,49 +716,49 @@ impl LustreConfiguration {
     /// A `LustreConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoImportPolicy`: a string.
-    pub fn auto_import_policy(mut self, value: impl Into<Str>) -> Self { self.auto_import_policy = Some(value.into()); self }
+    pub fn auto_import_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_import_policy = ::std::option::Option::Some(value.into()); self }
     /// `AutomaticBackupRetentionDays`: an integer.
-    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_retention_days = Some(value.into()); self }
+    pub fn automatic_backup_retention_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.automatic_backup_retention_days = ::std::option::Option::Some(value.into()); self }
     /// `CopyTagsToBackups`: a boolean.
-    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_backups = Some(value.into()); self }
+    pub fn copy_tags_to_backups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags_to_backups = ::std::option::Option::Some(value.into()); self }
     /// `DailyAutomaticBackupStartTime`: a string.
-    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self { self.daily_automatic_backup_start_time = Some(value.into()); self }
+    pub fn daily_automatic_backup_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.daily_automatic_backup_start_time = ::std::option::Option::Some(value.into()); self }
     /// `DataCompressionType`: a string.
-    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self { self.data_compression_type = Some(value.into()); self }
+    pub fn data_compression_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_compression_type = ::std::option::Option::Some(value.into()); self }
     /// `DataReadCacheConfiguration`: a [`DataReadCacheConfiguration`] object.
-    pub fn data_read_cache_configuration(mut self, value: impl Into<Obj<DataReadCacheConfiguration>>) -> Self { self.data_read_cache_configuration = Some(value.into()); self }
+    pub fn data_read_cache_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataReadCacheConfiguration>>) -> Self { self.data_read_cache_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentType`: a string.
-    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self { self.deployment_type = Some(value.into()); self }
+    pub fn deployment_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_type = ::std::option::Option::Some(value.into()); self }
     /// `DriveCacheType`: a string.
-    pub fn drive_cache_type(mut self, value: impl Into<Str>) -> Self { self.drive_cache_type = Some(value.into()); self }
+    pub fn drive_cache_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.drive_cache_type = ::std::option::Option::Some(value.into()); self }
     /// `EfaEnabled`: a boolean.
-    pub fn efa_enabled(mut self, value: impl Into<Bool>) -> Self { self.efa_enabled = Some(value.into()); self }
+    pub fn efa_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.efa_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ExportPath`: a string.
-    pub fn export_path(mut self, value: impl Into<Str>) -> Self { self.export_path = Some(value.into()); self }
+    pub fn export_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.export_path = ::std::option::Option::Some(value.into()); self }
     /// `ImportPath`: a string.
-    pub fn import_path(mut self, value: impl Into<Str>) -> Self { self.import_path = Some(value.into()); self }
+    pub fn import_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.import_path = ::std::option::Option::Some(value.into()); self }
     /// `ImportedFileChunkSize`: an integer.
-    pub fn imported_file_chunk_size(mut self, value: impl Into<Int>) -> Self { self.imported_file_chunk_size = Some(value.into()); self }
+    pub fn imported_file_chunk_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.imported_file_chunk_size = ::std::option::Option::Some(value.into()); self }
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
-    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = Some(value.into()); self }
+    pub fn metadata_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PerUnitStorageThroughput`: an integer.
-    pub fn per_unit_storage_throughput(mut self, value: impl Into<Int>) -> Self { self.per_unit_storage_throughput = Some(value.into()); self }
+    pub fn per_unit_storage_throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.per_unit_storage_throughput = ::std::option::Option::Some(value.into()); self }
     /// `ThroughputCapacity`: an integer.
-    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity = Some(value.into()); self }
+    pub fn throughput_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput_capacity = ::std::option::Option::Some(value.into()); self }
     /// `WeeklyMaintenanceStartTime`: a string.
-    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_start_time = Some(value.into()); self }
+    pub fn weekly_maintenance_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.weekly_maintenance_start_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LustreConfiguration {}
+impl crate::PropertyType for LustreConfiguration {}
 
-impl ToValue for LustreConfiguration {
+impl ::cloudwright_core::ToValue for LustreConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoImportPolicy", &self.auto_import_policy)
             .opt(
                 "AutomaticBackupRetentionDays",
@@ -900,16 +794,6 @@ impl ToValue for LustreConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Iops", Shape::INT),
-        ("Mode", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "USER_PROVISIONED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetadataConfiguration` property type of `AWS::FSx::FileSystem`.
 ///
 /// The configuration that allows you to specify the performance of metadata operations for an FSx for Lustre file system.
@@ -920,11 +804,11 @@ pub struct MetadataConfiguration {
     /// `Iops`: an integer.
     ///
     /// The number of Metadata IOPS provisioned for the file system.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `Mode`: a string.
     ///
     /// Specifies whether the file system is using the AUTOMATIC setting of metadata IOPS or if it is using a USER_PROVISIONED value.
-    pub mode: Option<Str>,
+    pub mode: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -932,35 +816,26 @@ impl MetadataConfiguration {
     /// A `MetadataConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a string.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetadataConfiguration {}
+impl crate::PropertyType for MetadataConfiguration {}
 
-impl ToValue for MetadataConfiguration {
+impl ::cloudwright_core::ToValue for MetadataConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Iops", &self.iops)
             .opt("Mode", &self.mode)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NfsExports: ObjRule = ObjRule {
-    properties: &[
-        ("ClientConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientConfigurations), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NfsExports` property type of `AWS::FSx::FileSystem`.
 ///
@@ -972,7 +847,8 @@ pub struct NfsExports {
     /// `ClientConfigurations`: a list of [`ClientConfigurations`] objects.
     ///
     /// A list of configuration objects that contain the client and options for mounting the OpenZFS file system.
-    pub client_configurations: Option<List<ClientConfigurations>>,
+    pub client_configurations:
+        ::std::option::Option<::cloudwright_core::List<ClientConfigurations>>,
 }
 
 #[rustfmt::skip]
@@ -980,52 +856,23 @@ impl NfsExports {
     /// A `NfsExports` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClientConfigurations`: a list of [`ClientConfigurations`] objects.
-    pub fn client_configurations(mut self, value: impl Into<List<ClientConfigurations>>) -> Self { self.client_configurations = Some(value.into()); self }
+    pub fn client_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ClientConfigurations>>) -> Self { self.client_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NfsExports {}
+impl crate::PropertyType for NfsExports {}
 
-impl ToValue for NfsExports {
+impl ::cloudwright_core::ToValue for NfsExports {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientConfigurations", &self.client_configurations)
             .build()
     }
 }
-
-/// The required properties of [`OntapConfiguration`], by name: `OntapConfiguration::new(OntapConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OntapConfigurationRequired {
-    /// `DeploymentType`: a string, required.
-    pub deployment_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OntapConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AutomaticBackupRetentionDays", Shape::INT),
-        ("DailyAutomaticBackupStartTime", Shape::STR),
-        ("DeploymentType", Shape::Str(&StrRule { allowed: &["MULTI_AZ_1", "MULTI_AZ_2", "MULTI_AZ_3", "SINGLE_AZ_1", "SINGLE_AZ_2", "SINGLE_AZ_3"], ..StrRule::ANY })),
-        ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
-        ("EndpointIpAddressRange", Shape::STR),
-        ("EndpointIpv6AddressRange", Shape::STR),
-        ("FsxAdminPassword", Shape::STR),
-        ("HAPairs", Shape::INT),
-        ("PreferredSubnetId", Shape::STR),
-        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ThroughputCapacity", Shape::INT),
-        ("ThroughputCapacityPerHAPair", Shape::INT),
-        ("WeeklyMaintenanceStartTime", Shape::STR),
-    ],
-    required: &["DeploymentType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OntapConfiguration` property type of `AWS::FSx::FileSystem`.
 ///
@@ -1037,11 +884,11 @@ pub struct OntapConfiguration {
     /// `AutomaticBackupRetentionDays`: an integer.
     ///
     /// The number of days to retain automatic backups. Setting this property to `0` disables automatic backups. You can retain automatic backups for a maximum of 90 days. The default is `30` .
-    pub automatic_backup_retention_days: Option<Int>,
+    pub automatic_backup_retention_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `DailyAutomaticBackupStartTime`: a string.
     ///
     /// A recurring daily time, in the format `HH:MM` . `HH` is the zero-padded hour of the day (0-23), and `MM` is the zero-padded minute of the hour. For example, `05:00` specifies 5 AM daily.
-    pub daily_automatic_backup_start_time: Option<Str>,
+    pub daily_automatic_backup_start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeploymentType`: a string, required.
     ///
     /// Specifies the FSx for ONTAP file system deployment type to use in creating the file system.
@@ -1051,50 +898,50 @@ pub struct OntapConfiguration {
     /// - `SINGLE_AZ_1` - A file system configured for Single-AZ redundancy. This is a first-generation FSx for ONTAP file system.
     /// - `SINGLE_AZ_2` - A file system configured with multiple high-availability (HA) pairs for Single-AZ redundancy. This is a second-generation FSx for ONTAP file system.
     ///
-    /// For information about the use cases for Multi-AZ and Single-AZ deployments, refer to \[Choosing a file system deployment type\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/high-availability-AZ.html>) .
-    pub deployment_type: Str,
+    /// For information about the use cases for Multi-AZ and Single-AZ deployments, refer to [Choosing a file system deployment type](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/high-availability-AZ.html) .
+    pub deployment_type: ::cloudwright_core::Str,
     /// `DiskIopsConfiguration`: a [`DiskIopsConfiguration`] object.
     ///
     /// The SSD IOPS configuration for the FSx for ONTAP file system.
-    pub disk_iops_configuration: Option<Obj<DiskIopsConfiguration>>,
+    pub disk_iops_configuration: ::std::option::Option<crate::Obj<DiskIopsConfiguration>>,
     /// `EndpointIpAddressRange`: a string.
     ///
     /// (Multi-AZ only) Specifies the IPv4 address range in which the endpoints to access your file system will be created. By default in the Amazon FSx API, Amazon FSx selects an unused IP address range for you from the 198.19.* range. By default in the Amazon FSx console, Amazon FSx chooses the last 64 IP addresses from the VPC’s primary CIDR range to use as the endpoint IP address range for the file system. You can have overlapping endpoint IP addresses for file systems deployed in the same VPC/route tables, as long as they don't overlap with any subnet.
-    pub endpoint_ip_address_range: Option<Str>,
+    pub endpoint_ip_address_range: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointIpv6AddressRange`: a string.
-    pub endpoint_ipv6_address_range: Option<Str>,
+    pub endpoint_ipv6_address_range: ::std::option::Option<::cloudwright_core::Str>,
     /// `FsxAdminPassword`: a string.
     ///
     /// The ONTAP administrative password for the `fsxadmin` user with which you administer your file system using the NetApp ONTAP CLI and REST API.
-    pub fsx_admin_password: Option<Str>,
+    pub fsx_admin_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `HAPairs`: an integer.
     ///
-    /// Specifies how many high-availability (HA) pairs of file servers will power your file system. First-generation file systems are powered by 1 HA pair. Second-generation multi-AZ file systems are powered by 1 HA pair. Second generation single-AZ file systems are powered by up to 12 HA pairs. The default value is 1. The value of this property affects the values of `StorageCapacity` , `Iops` , and `ThroughputCapacity` . For more information, see \[High-availability (HA) pairs\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/administering-file-systems.html#HA-pairs>) in the FSx for ONTAP user guide. Block storage protocol support (iSCSI and NVMe over TCP) is disabled on file systems with more than 6 HA pairs. For more information, see \[Using block storage protocols\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/supported-fsx-clients.html#using-block-storage>) .
+    /// Specifies how many high-availability (HA) pairs of file servers will power your file system. First-generation file systems are powered by 1 HA pair. Second-generation multi-AZ file systems are powered by 1 HA pair. Second generation single-AZ file systems are powered by up to 12 HA pairs. The default value is 1. The value of this property affects the values of `StorageCapacity` , `Iops` , and `ThroughputCapacity` . For more information, see [High-availability (HA) pairs](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/administering-file-systems.html#HA-pairs) in the FSx for ONTAP user guide. Block storage protocol support (iSCSI and NVMe over TCP) is disabled on file systems with more than 6 HA pairs. For more information, see [Using block storage protocols](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/supported-fsx-clients.html#using-block-storage) .
     ///
     /// Amazon FSx responds with an HTTP status code 400 (Bad Request) for the following conditions:
     ///
     /// - The value of `HAPairs` is less than 1 or greater than 12.
     /// - The value of `HAPairs` is greater than 1 and the value of `DeploymentType` is `SINGLE_AZ_1` , `MULTI_AZ_1` , or `MULTI_AZ_2` .
-    pub ha_pairs: Option<Int>,
+    pub ha_pairs: ::std::option::Option<::cloudwright_core::Int>,
     /// `PreferredSubnetId`: a string.
     ///
     /// Required when `DeploymentType` is set to `MULTI_AZ_1` or `MULTI_AZ_2` . This specifies the subnet in which you want the preferred file server to be located.
-    pub preferred_subnet_id: Option<Str>,
+    pub preferred_subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RouteTableIds`: a list of strings.
     ///
     /// (Multi-AZ only) Specifies the route tables in which Amazon FSx creates the rules for routing traffic to the correct file server. You should specify all virtual private cloud (VPC) route tables associated with the subnets in which your clients are located. By default, Amazon FSx selects your VPC's default route table.
     ///
-    /// &gt; Amazon FSx manages these route tables for Multi-AZ file systems using tag-based authentication. These route tables are tagged with `Key: AmazonFSx; Value: ManagedByAmazonFSx` . When creating FSx for ONTAP Multi-AZ file systems using CloudFormation we recommend that you add the `Key: AmazonFSx; Value: ManagedByAmazonFSx` tag manually.
-    pub route_table_ids: Option<List<Str>>,
+    /// \> Amazon FSx manages these route tables for Multi-AZ file systems using tag-based authentication. These route tables are tagged with `Key: AmazonFSx; Value: ManagedByAmazonFSx` . When creating FSx for ONTAP Multi-AZ file systems using CloudFormation we recommend that you add the `Key: AmazonFSx; Value: ManagedByAmazonFSx` tag manually.
+    pub route_table_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ThroughputCapacity`: an integer.
     ///
-    /// Sets the throughput capacity for the file system that you're creating in megabytes per second (MBps). For more information, see \[Managing throughput capacity\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-throughput-capacity.html>) in the FSx for ONTAP User Guide.
+    /// Sets the throughput capacity for the file system that you're creating in megabytes per second (MBps). For more information, see [Managing throughput capacity](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-throughput-capacity.html) in the FSx for ONTAP User Guide.
     ///
     /// Amazon FSx responds with an HTTP status code 400 (Bad Request) for the following conditions:
     ///
     /// - The value of `ThroughputCapacity` and `ThroughputCapacityPerHAPair` are not the same value.
     /// - The value of `ThroughputCapacity` when divided by the value of `HAPairs` is outside of the valid range for `ThroughputCapacity` .
-    pub throughput_capacity: Option<Int>,
+    pub throughput_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `ThroughputCapacityPerHAPair`: an integer.
     ///
     /// Use to choose the throughput capacity per HA pair, rather than the total throughput for the file system.
@@ -1112,71 +959,71 @@ pub struct OntapConfiguration {
     /// - The value of `ThroughputCapacity` and `ThroughputCapacityPerHAPair` are not the same value for file systems with one HA pair.
     /// - The value of deployment type is `SINGLE_AZ_2` and `ThroughputCapacity` / `ThroughputCapacityPerHAPair` is not a valid HA pair (a value between 1 and 12).
     /// - The value of `ThroughputCapacityPerHAPair` is not a valid value.
-    pub throughput_capacity_per_ha_pair: Option<Int>,
+    pub throughput_capacity_per_ha_pair: ::std::option::Option<::cloudwright_core::Int>,
     /// `WeeklyMaintenanceStartTime`: a string.
     ///
     /// The preferred start time to perform weekly maintenance, formatted d:HH:MM in the UTC time zone, where d is the weekday number, from 1 through 7, beginning with Monday and ending with Sunday.
     ///
     /// For example, `1:05:00` specifies maintenance at 5 AM Monday.
-    pub weekly_maintenance_start_time: Option<Str>,
+    pub weekly_maintenance_start_time: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl OntapConfiguration {
-    /// A `OntapConfiguration` with its required properties, named in a [`OntapConfigurationRequired`].
+    /// A `OntapConfiguration` with its one required property, `DeploymentType`.
     #[inline]
-    pub fn new(required: OntapConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            automatic_backup_retention_days: None,
-            daily_automatic_backup_start_time: None,
-            deployment_type: required.deployment_type,
-            disk_iops_configuration: None,
-            endpoint_ip_address_range: None,
-            endpoint_ipv6_address_range: None,
-            fsx_admin_password: None,
-            ha_pairs: None,
-            preferred_subnet_id: None,
-            route_table_ids: None,
-            throughput_capacity: None,
-            throughput_capacity_per_ha_pair: None,
-            weekly_maintenance_start_time: None,
+            automatic_backup_retention_days: ::std::option::Option::None,
+            daily_automatic_backup_start_time: ::std::option::Option::None,
+            deployment_type: value.into(),
+            disk_iops_configuration: ::std::option::Option::None,
+            endpoint_ip_address_range: ::std::option::Option::None,
+            endpoint_ipv6_address_range: ::std::option::Option::None,
+            fsx_admin_password: ::std::option::Option::None,
+            ha_pairs: ::std::option::Option::None,
+            preferred_subnet_id: ::std::option::Option::None,
+            route_table_ids: ::std::option::Option::None,
+            throughput_capacity: ::std::option::Option::None,
+            throughput_capacity_per_ha_pair: ::std::option::Option::None,
+            weekly_maintenance_start_time: ::std::option::Option::None,
         }
     }
 
     /// `AutomaticBackupRetentionDays`: an integer.
-    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_retention_days = Some(value.into()); self }
+    pub fn automatic_backup_retention_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.automatic_backup_retention_days = ::std::option::Option::Some(value.into()); self }
     /// `DailyAutomaticBackupStartTime`: a string.
-    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self { self.daily_automatic_backup_start_time = Some(value.into()); self }
+    pub fn daily_automatic_backup_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.daily_automatic_backup_start_time = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentType`: a string, required.
-    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self { self.deployment_type = value.into(); self }
+    pub fn deployment_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_type = value.into(); self }
     /// `DiskIopsConfiguration`: a [`DiskIopsConfiguration`] object.
-    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self { self.disk_iops_configuration = Some(value.into()); self }
+    pub fn disk_iops_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DiskIopsConfiguration>>) -> Self { self.disk_iops_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EndpointIpAddressRange`: a string.
-    pub fn endpoint_ip_address_range(mut self, value: impl Into<Str>) -> Self { self.endpoint_ip_address_range = Some(value.into()); self }
+    pub fn endpoint_ip_address_range(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_ip_address_range = ::std::option::Option::Some(value.into()); self }
     /// `EndpointIpv6AddressRange`: a string.
-    pub fn endpoint_ipv6_address_range(mut self, value: impl Into<Str>) -> Self { self.endpoint_ipv6_address_range = Some(value.into()); self }
+    pub fn endpoint_ipv6_address_range(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_ipv6_address_range = ::std::option::Option::Some(value.into()); self }
     /// `FsxAdminPassword`: a string.
-    pub fn fsx_admin_password(mut self, value: impl Into<Str>) -> Self { self.fsx_admin_password = Some(value.into()); self }
+    pub fn fsx_admin_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fsx_admin_password = ::std::option::Option::Some(value.into()); self }
     /// `HAPairs`: an integer.
-    pub fn ha_pairs(mut self, value: impl Into<Int>) -> Self { self.ha_pairs = Some(value.into()); self }
+    pub fn ha_pairs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ha_pairs = ::std::option::Option::Some(value.into()); self }
     /// `PreferredSubnetId`: a string.
-    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self { self.preferred_subnet_id = Some(value.into()); self }
+    pub fn preferred_subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `RouteTableIds`: a list of strings.
-    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.route_table_ids = Some(value.into()); self }
+    pub fn route_table_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.route_table_ids = ::std::option::Option::Some(value.into()); self }
     /// `ThroughputCapacity`: an integer.
-    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity = Some(value.into()); self }
+    pub fn throughput_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput_capacity = ::std::option::Option::Some(value.into()); self }
     /// `ThroughputCapacityPerHAPair`: an integer.
-    pub fn throughput_capacity_per_ha_pair(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity_per_ha_pair = Some(value.into()); self }
+    pub fn throughput_capacity_per_ha_pair(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput_capacity_per_ha_pair = ::std::option::Option::Some(value.into()); self }
     /// `WeeklyMaintenanceStartTime`: a string.
-    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_start_time = Some(value.into()); self }
+    pub fn weekly_maintenance_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.weekly_maintenance_start_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OntapConfiguration {}
+impl crate::PropertyType for OntapConfiguration {}
 
-impl ToValue for OntapConfiguration {
+impl ::cloudwright_core::ToValue for OntapConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutomaticBackupRetentionDays",
                 &self.automatic_backup_retention_days,
@@ -1209,37 +1056,6 @@ impl ToValue for OntapConfiguration {
     }
 }
 
-/// The required properties of [`OpenZfsConfiguration`], by name: `OpenZfsConfiguration::new(OpenZfsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OpenZfsConfigurationRequired {
-    /// `DeploymentType`: a string, required.
-    pub deployment_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AutomaticBackupRetentionDays", Shape::INT),
-        ("CopyTagsToBackups", Shape::Bool),
-        ("CopyTagsToVolumes", Shape::Bool),
-        ("DailyAutomaticBackupStartTime", Shape::STR),
-        ("DeploymentType", Shape::Str(&StrRule { allowed: &["MULTI_AZ_1", "SINGLE_AZ_1", "SINGLE_AZ_2", "SINGLE_AZ_HA_1", "SINGLE_AZ_HA_2"], ..StrRule::ANY })),
-        ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
-        ("EndpointIpAddressRange", Shape::STR),
-        ("EndpointIpv6AddressRange", Shape::STR),
-        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PreferredSubnetId", Shape::STR),
-        ("ReadCacheConfiguration", Shape::Object(&RULE_ReadCacheConfiguration)),
-        ("RootVolumeConfiguration", Shape::Object(&RULE_RootVolumeConfiguration)),
-        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ThroughputCapacity", Shape::INT),
-        ("WeeklyMaintenanceStartTime", Shape::STR),
-    ],
-    required: &["DeploymentType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OpenZFSConfiguration` property type of `AWS::FSx::FileSystem`.
 ///
 /// The OpenZFS configuration for the file system that's being created.
@@ -1250,19 +1066,19 @@ pub struct OpenZfsConfiguration {
     /// `AutomaticBackupRetentionDays`: an integer.
     ///
     /// The number of days to retain automatic backups. Setting this property to `0` disables automatic backups. You can retain automatic backups for a maximum of 90 days. The default is `30` .
-    pub automatic_backup_retention_days: Option<Int>,
+    pub automatic_backup_retention_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `CopyTagsToBackups`: a boolean.
     ///
     /// A Boolean value indicating whether tags for the file system should be copied to backups. This value defaults to `false` . If it's set to `true` , all tags for the file system are copied to all automatic and user-initiated backups where the user doesn't specify tags. If this value is `true` , and you specify one or more tags, only the specified tags are copied to backups. If you specify one or more tags when creating a user-initiated backup, no tags are copied from the file system, regardless of this value.
-    pub copy_tags_to_backups: Option<Bool>,
+    pub copy_tags_to_backups: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CopyTagsToVolumes`: a boolean.
     ///
     /// A Boolean value indicating whether tags for the file system should be copied to volumes. This value defaults to `false` . If it's set to `true` , all tags for the file system are copied to volumes where the user doesn't specify tags. If this value is `true` , and you specify one or more tags, only the specified tags are copied to volumes. If you specify one or more tags when creating the volume, no tags are copied from the file system, regardless of this value.
-    pub copy_tags_to_volumes: Option<Bool>,
+    pub copy_tags_to_volumes: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DailyAutomaticBackupStartTime`: a string.
     ///
     /// A recurring daily time, in the format `HH:MM` . `HH` is the zero-padded hour of the day (0-23), and `MM` is the zero-padded minute of the hour. For example, `05:00` specifies 5 AM daily.
-    pub daily_automatic_backup_start_time: Option<Str>,
+    pub daily_automatic_backup_start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeploymentType`: a string, required.
     ///
     /// Specifies the file system deployment type. Valid values are the following:
@@ -1273,40 +1089,40 @@ pub struct OpenZfsConfiguration {
     /// - `SINGLE_AZ_2` - Creates file systems with throughput capacities of 160 - 10,240 MB/s using an NVMe L2ARC cache that automatically recover within a single Availability Zone.
     /// - `SINGLE_AZ_1` - Creates file systems with throughput capacities of 64 - 4,096 MBs that automatically recover within a single Availability Zone.
     ///
-    /// For a list of which AWS Regions each deployment type is available in, see \[Deployment type availability\](<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/availability-durability.html#available-aws-regions>) . For more information on the differences in performance between deployment types, see \[File system performance\](<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/performance.html#zfs-fs-performance>) in the *Amazon FSx for OpenZFS User Guide* .
-    pub deployment_type: Str,
+    /// For a list of which AWS Regions each deployment type is available in, see [Deployment type availability](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/availability-durability.html#available-aws-regions) . For more information on the differences in performance between deployment types, see [File system performance](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/performance.html#zfs-fs-performance) in the *Amazon FSx for OpenZFS User Guide* .
+    pub deployment_type: ::cloudwright_core::Str,
     /// `DiskIopsConfiguration`: a [`DiskIopsConfiguration`] object.
     ///
     /// The SSD IOPS (input/output operations per second) configuration for an Amazon FSx for NetApp ONTAP, Amazon FSx for Windows File Server, or FSx for OpenZFS file system. By default, Amazon FSx automatically provisions 3 IOPS per GB of storage capacity. You can provision additional IOPS per GB of storage. The configuration consists of the total number of provisioned SSD IOPS and how it is was provisioned, or the mode (by the customer or by Amazon FSx).
-    pub disk_iops_configuration: Option<Obj<DiskIopsConfiguration>>,
+    pub disk_iops_configuration: ::std::option::Option<crate::Obj<DiskIopsConfiguration>>,
     /// `EndpointIpAddressRange`: a string.
     ///
     /// (Multi-AZ only) Specifies the IPv4 address range in which the endpoints to access your file system will be created. By default in the Amazon FSx API and Amazon FSx console, Amazon FSx selects an available /28 IP address range for you from one of the VPC's CIDR ranges. You can have overlapping endpoint IP addresses for file systems deployed in the same VPC/route tables, as long as they don't overlap with any subnet.
-    pub endpoint_ip_address_range: Option<Str>,
+    pub endpoint_ip_address_range: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointIpv6AddressRange`: a string.
     ///
     /// (Multi-AZ only) Specifies the IP address range in which the endpoints to access your file system will be created. By default in the Amazon FSx API and Amazon FSx console, Amazon FSx selects an available /118 IP address range for you from one of the VPC's CIDR ranges. You can have overlapping endpoint IP addresses for file systems deployed in the same VPC/route tables, as long as they don't overlap with any subnet.
-    pub endpoint_ipv6_address_range: Option<Str>,
+    pub endpoint_ipv6_address_range: ::std::option::Option<::cloudwright_core::Str>,
     /// `Options`: a list of strings.
     ///
     /// To delete a file system if there are child volumes present below the root volume, use the string `DELETE_CHILD_VOLUMES_AND_SNAPSHOTS` . If your file system has child volumes and you don't use this option, the delete request will fail.
-    pub options: Option<List<Str>>,
+    pub options: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PreferredSubnetId`: a string.
     ///
     /// Required when `DeploymentType` is set to `MULTI_AZ_1` . This specifies the subnet in which you want the preferred file server to be located.
-    pub preferred_subnet_id: Option<Str>,
+    pub preferred_subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReadCacheConfiguration`: a [`ReadCacheConfiguration`] object.
     ///
     /// Specifies the optional provisioned SSD read cache on file systems that use the Intelligent-Tiering storage class.
-    pub read_cache_configuration: Option<Obj<ReadCacheConfiguration>>,
+    pub read_cache_configuration: ::std::option::Option<crate::Obj<ReadCacheConfiguration>>,
     /// `RootVolumeConfiguration`: a [`RootVolumeConfiguration`] object.
     ///
     /// The configuration Amazon FSx uses when creating the root value of the Amazon FSx for OpenZFS file system. All volumes are children of the root volume.
-    pub root_volume_configuration: Option<Obj<RootVolumeConfiguration>>,
+    pub root_volume_configuration: ::std::option::Option<crate::Obj<RootVolumeConfiguration>>,
     /// `RouteTableIds`: a list of strings.
     ///
     /// (Multi-AZ only) Specifies the route tables in which Amazon FSx creates the rules for routing traffic to the correct file server. You should specify all virtual private cloud (VPC) route tables associated with the subnets in which your clients are located. By default, Amazon FSx selects your VPC's default route table.
-    pub route_table_ids: Option<List<Str>>,
+    pub route_table_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ThroughputCapacity`: an integer.
     ///
     /// Specifies the throughput of an Amazon FSx for OpenZFS file system, measured in megabytes per second (MBps). Required if you are creating a new file system.
@@ -1317,77 +1133,77 @@ pub struct OpenZfsConfiguration {
     /// - For `SINGLE_AZ_1` , valid values are 64, 128, 256, 512, 1024, 2048, 3072, or 4096 MBps.
     ///
     /// You pay for additional throughput capacity that you provision.
-    pub throughput_capacity: Option<Int>,
+    pub throughput_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `WeeklyMaintenanceStartTime`: a string.
     ///
     /// The preferred start time to perform weekly maintenance, formatted d:HH:MM in the UTC time zone, where d is the weekday number, from 1 through 7, beginning with Monday and ending with Sunday.
     ///
     /// For example, `1:05:00` specifies maintenance at 5 AM Monday.
-    pub weekly_maintenance_start_time: Option<Str>,
+    pub weekly_maintenance_start_time: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl OpenZfsConfiguration {
-    /// A `OpenZfsConfiguration` with its required properties, named in a [`OpenZfsConfigurationRequired`].
+    /// A `OpenZfsConfiguration` with its one required property, `DeploymentType`.
     #[inline]
-    pub fn new(required: OpenZfsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            automatic_backup_retention_days: None,
-            copy_tags_to_backups: None,
-            copy_tags_to_volumes: None,
-            daily_automatic_backup_start_time: None,
-            deployment_type: required.deployment_type,
-            disk_iops_configuration: None,
-            endpoint_ip_address_range: None,
-            endpoint_ipv6_address_range: None,
-            options: None,
-            preferred_subnet_id: None,
-            read_cache_configuration: None,
-            root_volume_configuration: None,
-            route_table_ids: None,
-            throughput_capacity: None,
-            weekly_maintenance_start_time: None,
+            automatic_backup_retention_days: ::std::option::Option::None,
+            copy_tags_to_backups: ::std::option::Option::None,
+            copy_tags_to_volumes: ::std::option::Option::None,
+            daily_automatic_backup_start_time: ::std::option::Option::None,
+            deployment_type: value.into(),
+            disk_iops_configuration: ::std::option::Option::None,
+            endpoint_ip_address_range: ::std::option::Option::None,
+            endpoint_ipv6_address_range: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+            preferred_subnet_id: ::std::option::Option::None,
+            read_cache_configuration: ::std::option::Option::None,
+            root_volume_configuration: ::std::option::Option::None,
+            route_table_ids: ::std::option::Option::None,
+            throughput_capacity: ::std::option::Option::None,
+            weekly_maintenance_start_time: ::std::option::Option::None,
         }
     }
 
     /// `AutomaticBackupRetentionDays`: an integer.
-    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_retention_days = Some(value.into()); self }
+    pub fn automatic_backup_retention_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.automatic_backup_retention_days = ::std::option::Option::Some(value.into()); self }
     /// `CopyTagsToBackups`: a boolean.
-    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_backups = Some(value.into()); self }
+    pub fn copy_tags_to_backups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags_to_backups = ::std::option::Option::Some(value.into()); self }
     /// `CopyTagsToVolumes`: a boolean.
-    pub fn copy_tags_to_volumes(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_volumes = Some(value.into()); self }
+    pub fn copy_tags_to_volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags_to_volumes = ::std::option::Option::Some(value.into()); self }
     /// `DailyAutomaticBackupStartTime`: a string.
-    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self { self.daily_automatic_backup_start_time = Some(value.into()); self }
+    pub fn daily_automatic_backup_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.daily_automatic_backup_start_time = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentType`: a string, required.
-    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self { self.deployment_type = value.into(); self }
+    pub fn deployment_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_type = value.into(); self }
     /// `DiskIopsConfiguration`: a [`DiskIopsConfiguration`] object.
-    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self { self.disk_iops_configuration = Some(value.into()); self }
+    pub fn disk_iops_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DiskIopsConfiguration>>) -> Self { self.disk_iops_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EndpointIpAddressRange`: a string.
-    pub fn endpoint_ip_address_range(mut self, value: impl Into<Str>) -> Self { self.endpoint_ip_address_range = Some(value.into()); self }
+    pub fn endpoint_ip_address_range(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_ip_address_range = ::std::option::Option::Some(value.into()); self }
     /// `EndpointIpv6AddressRange`: a string.
-    pub fn endpoint_ipv6_address_range(mut self, value: impl Into<Str>) -> Self { self.endpoint_ipv6_address_range = Some(value.into()); self }
+    pub fn endpoint_ipv6_address_range(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_ipv6_address_range = ::std::option::Option::Some(value.into()); self }
     /// `Options`: a list of strings.
-    pub fn options(mut self, value: impl Into<List<Str>>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `PreferredSubnetId`: a string.
-    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self { self.preferred_subnet_id = Some(value.into()); self }
+    pub fn preferred_subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `ReadCacheConfiguration`: a [`ReadCacheConfiguration`] object.
-    pub fn read_cache_configuration(mut self, value: impl Into<Obj<ReadCacheConfiguration>>) -> Self { self.read_cache_configuration = Some(value.into()); self }
+    pub fn read_cache_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ReadCacheConfiguration>>) -> Self { self.read_cache_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RootVolumeConfiguration`: a [`RootVolumeConfiguration`] object.
-    pub fn root_volume_configuration(mut self, value: impl Into<Obj<RootVolumeConfiguration>>) -> Self { self.root_volume_configuration = Some(value.into()); self }
+    pub fn root_volume_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RootVolumeConfiguration>>) -> Self { self.root_volume_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RouteTableIds`: a list of strings.
-    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.route_table_ids = Some(value.into()); self }
+    pub fn route_table_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.route_table_ids = ::std::option::Option::Some(value.into()); self }
     /// `ThroughputCapacity`: an integer.
-    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity = Some(value.into()); self }
+    pub fn throughput_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput_capacity = ::std::option::Option::Some(value.into()); self }
     /// `WeeklyMaintenanceStartTime`: a string.
-    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_start_time = Some(value.into()); self }
+    pub fn weekly_maintenance_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.weekly_maintenance_start_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OpenZfsConfiguration {}
+impl crate::PropertyType for OpenZfsConfiguration {}
 
-impl ToValue for OpenZfsConfiguration {
+impl ::cloudwright_core::ToValue for OpenZfsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutomaticBackupRetentionDays",
                 &self.automatic_backup_retention_days,
@@ -1419,16 +1235,6 @@ impl ToValue for OpenZfsConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ReadCacheConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SizeGiB", Shape::INT),
-        ("SizingMode", Shape::Str(&StrRule { allowed: &["NO_CACHE", "PROPORTIONAL_TO_THROUGHPUT_CAPACITY", "USER_PROVISIONED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ReadCacheConfiguration` property type of `AWS::FSx::FileSystem`.
 ///
 /// The configuration for the optional provisioned SSD read cache on Amazon FSx for OpenZFS file systems that use the Intelligent-Tiering storage class.
@@ -1439,7 +1245,7 @@ pub struct ReadCacheConfiguration {
     /// `SizeGiB`: an integer.
     ///
     /// Required if `SizingMode` is set to `USER_PROVISIONED` . Specifies the size of the file system's SSD read cache, in gibibytes (GiB).
-    pub size_gi_b: Option<Int>,
+    pub size_gi_b: ::std::option::Option<::cloudwright_core::Int>,
     /// `SizingMode`: a string.
     ///
     /// Specifies how the provisioned SSD read cache is sized, as follows:
@@ -1447,7 +1253,7 @@ pub struct ReadCacheConfiguration {
     /// - Set to `NO_CACHE` if you do not want to use an SSD read cache with your Intelligent-Tiering file system.
     /// - Set to `USER_PROVISIONED` to specify the exact size of your SSD read cache.
     /// - Set to `PROPORTIONAL_TO_THROUGHPUT_CAPACITY` to have your SSD read cache automatically sized based on your throughput capacity.
-    pub sizing_mode: Option<Str>,
+    pub sizing_mode: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1455,40 +1261,26 @@ impl ReadCacheConfiguration {
     /// A `ReadCacheConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SizeGiB`: an integer.
-    pub fn size_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_gi_b = Some(value.into()); self }
+    pub fn size_gi_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_gi_b = ::std::option::Option::Some(value.into()); self }
     /// `SizingMode`: a string.
-    pub fn sizing_mode(mut self, value: impl Into<Str>) -> Self { self.sizing_mode = Some(value.into()); self }
+    pub fn sizing_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sizing_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReadCacheConfiguration {}
+impl crate::PropertyType for ReadCacheConfiguration {}
 
-impl ToValue for ReadCacheConfiguration {
+impl ::cloudwright_core::ToValue for ReadCacheConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SizeGiB", &self.size_gi_b)
             .opt("SizingMode", &self.sizing_mode)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RootVolumeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CopyTagsToSnapshots", Shape::Bool),
-        ("DataCompressionType", Shape::Str(&StrRule { allowed: &["LZ4", "NONE", "ZSTD"], ..StrRule::ANY })),
-        ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None, unique: false })),
-        ("ReadOnly", Shape::Bool),
-        ("RecordSizeKiB", Shape::INT),
-        ("UserAndGroupQuotas", Shape::List(&ListRule { items: Shape::Object(&RULE_UserAndGroupQuotas), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RootVolumeConfiguration` property type of `AWS::FSx::FileSystem`.
 ///
@@ -1500,7 +1292,7 @@ pub struct RootVolumeConfiguration {
     /// `CopyTagsToSnapshots`: a boolean.
     ///
     /// A Boolean value indicating whether tags for the volume should be copied to snapshots of the volume. This value defaults to `false` . If it's set to `true` , all tags for the volume are copied to snapshots where the user doesn't specify tags. If this value is `true` and you specify one or more tags, only the specified tags are copied to snapshots. If you specify one or more tags when creating the snapshot, no tags are copied from the volume, regardless of this value.
-    pub copy_tags_to_snapshots: Option<Bool>,
+    pub copy_tags_to_snapshots: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DataCompressionType`: a string.
     ///
     /// Specifies the method used to compress the data on the volume. The compression type is `NONE` by default.
@@ -1508,23 +1300,23 @@ pub struct RootVolumeConfiguration {
     /// - `NONE` - Doesn't compress the data on the volume. `NONE` is the default.
     /// - `ZSTD` - Compresses the data in the volume using the Zstandard (ZSTD) compression algorithm. Compared to LZ4, Z-Standard provides a better compression ratio to minimize on-disk storage utilization.
     /// - `LZ4` - Compresses the data in the volume using the LZ4 compression algorithm. Compared to Z-Standard, LZ4 is less compute-intensive and delivers higher write throughput speeds.
-    pub data_compression_type: Option<Str>,
+    pub data_compression_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `NfsExports`: a list of [`NfsExports`] objects.
     ///
     /// The configuration object for mounting a file system.
-    pub nfs_exports: Option<List<NfsExports>>,
+    pub nfs_exports: ::std::option::Option<::cloudwright_core::List<NfsExports>>,
     /// `ReadOnly`: a boolean.
     ///
     /// A Boolean value indicating whether the volume is read-only. Setting this value to `true` can be useful after you have completed changes to a volume and no longer want changes to occur.
-    pub read_only: Option<Bool>,
+    pub read_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RecordSizeKiB`: an integer.
     ///
-    /// Specifies the record size of an OpenZFS root volume, in kibibytes (KiB). Valid values are 4, 8, 16, 32, 64, 128, 256, 512, or 1024 KiB. The default is 128 KiB. Most workloads should use the default record size. Database workflows can benefit from a smaller record size, while streaming workflows can benefit from a larger record size. For additional guidance on setting a custom record size, see \[Tips for maximizing performance\](<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/performance.html#performance-tips-zfs>) in the *Amazon FSx for OpenZFS User Guide* .
-    pub record_size_ki_b: Option<Int>,
+    /// Specifies the record size of an OpenZFS root volume, in kibibytes (KiB). Valid values are 4, 8, 16, 32, 64, 128, 256, 512, or 1024 KiB. The default is 128 KiB. Most workloads should use the default record size. Database workflows can benefit from a smaller record size, while streaming workflows can benefit from a larger record size. For additional guidance on setting a custom record size, see [Tips for maximizing performance](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/performance.html#performance-tips-zfs) in the *Amazon FSx for OpenZFS User Guide* .
+    pub record_size_ki_b: ::std::option::Option<::cloudwright_core::Int>,
     /// `UserAndGroupQuotas`: a list of [`UserAndGroupQuotas`] objects.
     ///
     /// An object specifying how much storage users or groups can use on the volume.
-    pub user_and_group_quotas: Option<List<UserAndGroupQuotas>>,
+    pub user_and_group_quotas: ::std::option::Option<::cloudwright_core::List<UserAndGroupQuotas>>,
 }
 
 #[rustfmt::skip]
@@ -1532,29 +1324,29 @@ impl RootVolumeConfiguration {
     /// A `RootVolumeConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CopyTagsToSnapshots`: a boolean.
-    pub fn copy_tags_to_snapshots(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshots = Some(value.into()); self }
+    pub fn copy_tags_to_snapshots(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags_to_snapshots = ::std::option::Option::Some(value.into()); self }
     /// `DataCompressionType`: a string.
-    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self { self.data_compression_type = Some(value.into()); self }
+    pub fn data_compression_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_compression_type = ::std::option::Option::Some(value.into()); self }
     /// `NfsExports`: a list of [`NfsExports`] objects.
-    pub fn nfs_exports(mut self, value: impl Into<List<NfsExports>>) -> Self { self.nfs_exports = Some(value.into()); self }
+    pub fn nfs_exports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NfsExports>>) -> Self { self.nfs_exports = ::std::option::Option::Some(value.into()); self }
     /// `ReadOnly`: a boolean.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
+    pub fn read_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.read_only = ::std::option::Option::Some(value.into()); self }
     /// `RecordSizeKiB`: an integer.
-    pub fn record_size_ki_b(mut self, value: impl Into<Int>) -> Self { self.record_size_ki_b = Some(value.into()); self }
+    pub fn record_size_ki_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.record_size_ki_b = ::std::option::Option::Some(value.into()); self }
     /// `UserAndGroupQuotas`: a list of [`UserAndGroupQuotas`] objects.
-    pub fn user_and_group_quotas(mut self, value: impl Into<List<UserAndGroupQuotas>>) -> Self { self.user_and_group_quotas = Some(value.into()); self }
+    pub fn user_and_group_quotas(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<UserAndGroupQuotas>>) -> Self { self.user_and_group_quotas = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RootVolumeConfiguration {}
+impl crate::PropertyType for RootVolumeConfiguration {}
 
-impl ToValue for RootVolumeConfiguration {
+impl ::cloudwright_core::ToValue for RootVolumeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CopyTagsToSnapshots", &self.copy_tags_to_snapshots)
             .opt("DataCompressionType", &self.data_compression_type)
             .opt("NfsExports", &self.nfs_exports)
@@ -1565,20 +1357,9 @@ impl ToValue for RootVolumeConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::INT),
-        ("StorageCapacityQuotaGiB", Shape::INT),
-        ("Type", Shape::Str(&StrRule { allowed: &["GROUP", "USER"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UserAndGroupQuotas` property type of `AWS::FSx::FileSystem`.
 ///
-/// Used to configure quotas that define how much storage a user or group can use on an FSx for OpenZFS volume. For more information, see \[Volume properties\](<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/managing-volumes.html#volume-properties>) in the FSx for OpenZFS User Guide.
+/// Used to configure quotas that define how much storage a user or group can use on an FSx for OpenZFS volume. For more information, see [Volume properties](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/managing-volumes.html#volume-properties) in the FSx for OpenZFS User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-filesystem-userandgroupquotas.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1586,15 +1367,15 @@ pub struct UserAndGroupQuotas {
     /// `Id`: an integer.
     ///
     /// The ID of the user or group that the quota applies to.
-    pub id: Option<Int>,
+    pub id: ::std::option::Option<::cloudwright_core::Int>,
     /// `StorageCapacityQuotaGiB`: an integer.
     ///
     /// The user or group's storage quota, in gibibytes (GiB).
-    pub storage_capacity_quota_gi_b: Option<Int>,
+    pub storage_capacity_quota_gi_b: ::std::option::Option<::cloudwright_core::Int>,
     /// `Type`: a string.
     ///
     /// Specifies whether the quota applies to a user or group.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1602,58 +1383,29 @@ impl UserAndGroupQuotas {
     /// A `UserAndGroupQuotas` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Id`: an integer.
-    pub fn id(mut self, value: impl Into<Int>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `StorageCapacityQuotaGiB`: an integer.
-    pub fn storage_capacity_quota_gi_b(mut self, value: impl Into<Int>) -> Self { self.storage_capacity_quota_gi_b = Some(value.into()); self }
+    pub fn storage_capacity_quota_gi_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.storage_capacity_quota_gi_b = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UserAndGroupQuotas {}
+impl crate::PropertyType for UserAndGroupQuotas {}
 
-impl ToValue for UserAndGroupQuotas {
+impl ::cloudwright_core::ToValue for UserAndGroupQuotas {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Id", &self.id)
             .opt("StorageCapacityQuotaGiB", &self.storage_capacity_quota_gi_b)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`WindowsConfiguration`], by name: `WindowsConfiguration::new(WindowsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WindowsConfigurationRequired {
-    /// `ThroughputCapacity`: an integer, required.
-    pub throughput_capacity: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WindowsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ActiveDirectoryId", Shape::STR),
-        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AuditLogConfiguration", Shape::Object(&RULE_AuditLogConfiguration)),
-        ("AutomaticBackupRetentionDays", Shape::INT),
-        ("CopyTagsToBackups", Shape::Bool),
-        ("DailyAutomaticBackupStartTime", Shape::STR),
-        ("DeploymentType", Shape::Str(&StrRule { allowed: &["MULTI_AZ_1", "SINGLE_AZ_1", "SINGLE_AZ_2"], ..StrRule::ANY })),
-        ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
-        ("FsrmConfiguration", Shape::Object(&RULE_FsrmConfiguration)),
-        ("PreferredSubnetId", Shape::STR),
-        ("SelfManagedActiveDirectoryConfiguration", Shape::Object(&RULE_SelfManagedActiveDirectoryConfiguration)),
-        ("ThroughputCapacity", Shape::INT),
-        ("WeeklyMaintenanceStartTime", Shape::STR),
-    ],
-    required: &["ThroughputCapacity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WindowsConfiguration` property type of `AWS::FSx::FileSystem`.
 ///
@@ -1665,12 +1417,12 @@ pub struct WindowsConfiguration {
     /// `ActiveDirectoryId`: a string.
     ///
     /// The ID for an existing AWS Managed Microsoft Active Directory (AD) instance that the file system should join when it's created. Required if you are joining the file system to an existing AWS Managed Microsoft AD.
-    pub active_directory_id: Option<Str>,
+    pub active_directory_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Aliases`: a list of strings.
     ///
     /// An array of one or more DNS alias names that you want to associate with the Amazon FSx file system. Aliases allow you to use existing DNS names to access the data in your Amazon FSx file system. You can associate up to 50 aliases with a file system at any time.
     ///
-    /// For more information, see \[Working with DNS Aliases\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/managing-dns-aliases.html>) and \[Walkthrough 5: Using DNS aliases to access your file system\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/walkthrough05-file-system-custom-CNAME.html>) , including additional steps you must take to be able to access your file system using a DNS alias.
+    /// For more information, see [Working with DNS Aliases](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/managing-dns-aliases.html) and [Walkthrough 5: Using DNS aliases to access your file system](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/walkthrough05-file-system-custom-CNAME.html) , including additional steps you must take to be able to access your file system using a DNS alias.
     ///
     /// An alias name has to meet the following requirements:
     ///
@@ -1680,23 +1432,23 @@ pub struct WindowsConfiguration {
     /// - Can start with a numeric.
     ///
     /// For DNS alias names, Amazon FSx stores alphabetical characters as lowercase letters (a-z), regardless of how you specify them: as uppercase letters, lowercase letters, or the corresponding letters in escape codes.
-    pub aliases: Option<List<Str>>,
+    pub aliases: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AuditLogConfiguration`: an [`AuditLogConfiguration`] object.
     ///
     /// The configuration that Amazon FSx for Windows File Server uses to audit and log user accesses of files, folders, and file shares on the Amazon FSx for Windows File Server file system.
-    pub audit_log_configuration: Option<Obj<AuditLogConfiguration>>,
+    pub audit_log_configuration: ::std::option::Option<crate::Obj<AuditLogConfiguration>>,
     /// `AutomaticBackupRetentionDays`: an integer.
     ///
     /// The number of days to retain automatic backups. Setting this property to `0` disables automatic backups. You can retain automatic backups for a maximum of 90 days. The default is `30` .
-    pub automatic_backup_retention_days: Option<Int>,
+    pub automatic_backup_retention_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `CopyTagsToBackups`: a boolean.
     ///
     /// A boolean flag indicating whether tags for the file system should be copied to backups. This value defaults to false. If it's set to true, all tags for the file system are copied to all automatic and user-initiated backups where the user doesn't specify tags. If this value is true, and you specify one or more tags, only the specified tags are copied to backups. If you specify one or more tags when creating a user-initiated backup, no tags are copied from the file system, regardless of this value.
-    pub copy_tags_to_backups: Option<Bool>,
+    pub copy_tags_to_backups: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DailyAutomaticBackupStartTime`: a string.
     ///
     /// A recurring daily time, in the format `HH:MM` . `HH` is the zero-padded hour of the day (0-23), and `MM` is the zero-padded minute of the hour. For example, `05:00` specifies 5 AM daily.
-    pub daily_automatic_backup_start_time: Option<Str>,
+    pub daily_automatic_backup_start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeploymentType`: a string.
     ///
     /// Specifies the file system deployment type, valid values are the following:
@@ -1705,91 +1457,91 @@ pub struct WindowsConfiguration {
     /// - `SINGLE_AZ_1` - (Default) Choose to deploy a file system that is configured for single AZ redundancy.
     /// - `SINGLE_AZ_2` - The latest generation Single AZ file system. Specifies a file system that is configured for single AZ redundancy and supports HDD storage type.
     ///
-    /// For more information, see \[Availability and Durability: Single-AZ and Multi-AZ File Systems\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/high-availability-multiAZ.html>) .
-    pub deployment_type: Option<Str>,
+    /// For more information, see [Availability and Durability: Single-AZ and Multi-AZ File Systems](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/high-availability-multiAZ.html) .
+    pub deployment_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `DiskIopsConfiguration`: a [`DiskIopsConfiguration`] object.
     ///
     /// The SSD IOPS (input/output operations per second) configuration for an Amazon FSx for Windows file system. By default, Amazon FSx automatically provisions 3 IOPS per GiB of storage capacity. You can provision additional IOPS per GiB of storage, up to the maximum limit associated with your chosen throughput capacity.
-    pub disk_iops_configuration: Option<Obj<DiskIopsConfiguration>>,
+    pub disk_iops_configuration: ::std::option::Option<crate::Obj<DiskIopsConfiguration>>,
     /// `FsrmConfiguration`: a [`FsrmConfiguration`] object.
-    pub fsrm_configuration: Option<Obj<FsrmConfiguration>>,
+    pub fsrm_configuration: ::std::option::Option<crate::Obj<FsrmConfiguration>>,
     /// `PreferredSubnetId`: a string.
     ///
     /// Required when `DeploymentType` is set to `MULTI_AZ_1` . This specifies the subnet in which you want the preferred file server to be located. For in- AWS applications, we recommend that you launch your clients in the same availability zone as your preferred file server to reduce cross-availability zone data transfer costs and minimize latency.
-    pub preferred_subnet_id: Option<Str>,
+    pub preferred_subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SelfManagedActiveDirectoryConfiguration`: a [`SelfManagedActiveDirectoryConfiguration`] object.
     ///
-    /// The configuration that Amazon FSx uses to join a FSx for Windows File Server file system or an FSx for ONTAP storage virtual machine (SVM) to a self-managed (including on-premises) Microsoft Active Directory (AD) directory. For more information, see \[Using Amazon FSx for Windows with your self-managed Microsoft Active Directory\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/self-managed-AD.html>) or \[Managing FSx for ONTAP SVMs\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-svms.html>) .
+    /// The configuration that Amazon FSx uses to join a FSx for Windows File Server file system or an FSx for ONTAP storage virtual machine (SVM) to a self-managed (including on-premises) Microsoft Active Directory (AD) directory. For more information, see [Using Amazon FSx for Windows with your self-managed Microsoft Active Directory](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/self-managed-AD.html) or [Managing FSx for ONTAP SVMs](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-svms.html) .
     pub self_managed_active_directory_configuration:
-        Option<Obj<SelfManagedActiveDirectoryConfiguration>>,
+        ::std::option::Option<crate::Obj<SelfManagedActiveDirectoryConfiguration>>,
     /// `ThroughputCapacity`: an integer, required.
     ///
     /// Sets the throughput capacity of an Amazon FSx file system, measured in megabytes per second (MB/s), in 2 to the *n* th increments, between 2^3 (8) and 2^11 (2048).
     ///
-    /// &gt; To increase storage capacity, a file system must have a minimum throughput capacity of 16 MB/s.
-    pub throughput_capacity: Int,
+    /// \> To increase storage capacity, a file system must have a minimum throughput capacity of 16 MB/s.
+    pub throughput_capacity: ::cloudwright_core::Int,
     /// `WeeklyMaintenanceStartTime`: a string.
     ///
     /// The preferred start time to perform weekly maintenance, formatted d:HH:MM in the UTC time zone, where d is the weekday number, from 1 through 7, beginning with Monday and ending with Sunday.
-    pub weekly_maintenance_start_time: Option<Str>,
+    pub weekly_maintenance_start_time: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl WindowsConfiguration {
-    /// A `WindowsConfiguration` with its required properties, named in a [`WindowsConfigurationRequired`].
+    /// A `WindowsConfiguration` with its one required property, `ThroughputCapacity`.
     #[inline]
-    pub fn new(required: WindowsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            active_directory_id: None,
-            aliases: None,
-            audit_log_configuration: None,
-            automatic_backup_retention_days: None,
-            copy_tags_to_backups: None,
-            daily_automatic_backup_start_time: None,
-            deployment_type: None,
-            disk_iops_configuration: None,
-            fsrm_configuration: None,
-            preferred_subnet_id: None,
-            self_managed_active_directory_configuration: None,
-            throughput_capacity: required.throughput_capacity,
-            weekly_maintenance_start_time: None,
+            active_directory_id: ::std::option::Option::None,
+            aliases: ::std::option::Option::None,
+            audit_log_configuration: ::std::option::Option::None,
+            automatic_backup_retention_days: ::std::option::Option::None,
+            copy_tags_to_backups: ::std::option::Option::None,
+            daily_automatic_backup_start_time: ::std::option::Option::None,
+            deployment_type: ::std::option::Option::None,
+            disk_iops_configuration: ::std::option::Option::None,
+            fsrm_configuration: ::std::option::Option::None,
+            preferred_subnet_id: ::std::option::Option::None,
+            self_managed_active_directory_configuration: ::std::option::Option::None,
+            throughput_capacity: value.into(),
+            weekly_maintenance_start_time: ::std::option::Option::None,
         }
     }
 
     /// `ActiveDirectoryId`: a string.
-    pub fn active_directory_id(mut self, value: impl Into<Str>) -> Self { self.active_directory_id = Some(value.into()); self }
+    pub fn active_directory_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.active_directory_id = ::std::option::Option::Some(value.into()); self }
     /// `Aliases`: a list of strings.
-    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self { self.aliases = Some(value.into()); self }
+    pub fn aliases(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.aliases = ::std::option::Option::Some(value.into()); self }
     /// `AuditLogConfiguration`: an [`AuditLogConfiguration`] object.
-    pub fn audit_log_configuration(mut self, value: impl Into<Obj<AuditLogConfiguration>>) -> Self { self.audit_log_configuration = Some(value.into()); self }
+    pub fn audit_log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AuditLogConfiguration>>) -> Self { self.audit_log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AutomaticBackupRetentionDays`: an integer.
-    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_retention_days = Some(value.into()); self }
+    pub fn automatic_backup_retention_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.automatic_backup_retention_days = ::std::option::Option::Some(value.into()); self }
     /// `CopyTagsToBackups`: a boolean.
-    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_backups = Some(value.into()); self }
+    pub fn copy_tags_to_backups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags_to_backups = ::std::option::Option::Some(value.into()); self }
     /// `DailyAutomaticBackupStartTime`: a string.
-    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self { self.daily_automatic_backup_start_time = Some(value.into()); self }
+    pub fn daily_automatic_backup_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.daily_automatic_backup_start_time = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentType`: a string.
-    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self { self.deployment_type = Some(value.into()); self }
+    pub fn deployment_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_type = ::std::option::Option::Some(value.into()); self }
     /// `DiskIopsConfiguration`: a [`DiskIopsConfiguration`] object.
-    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self { self.disk_iops_configuration = Some(value.into()); self }
+    pub fn disk_iops_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DiskIopsConfiguration>>) -> Self { self.disk_iops_configuration = ::std::option::Option::Some(value.into()); self }
     /// `FsrmConfiguration`: a [`FsrmConfiguration`] object.
-    pub fn fsrm_configuration(mut self, value: impl Into<Obj<FsrmConfiguration>>) -> Self { self.fsrm_configuration = Some(value.into()); self }
+    pub fn fsrm_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FsrmConfiguration>>) -> Self { self.fsrm_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PreferredSubnetId`: a string.
-    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self { self.preferred_subnet_id = Some(value.into()); self }
+    pub fn preferred_subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `SelfManagedActiveDirectoryConfiguration`: a [`SelfManagedActiveDirectoryConfiguration`] object.
-    pub fn self_managed_active_directory_configuration(mut self, value: impl Into<Obj<SelfManagedActiveDirectoryConfiguration>>) -> Self { self.self_managed_active_directory_configuration = Some(value.into()); self }
+    pub fn self_managed_active_directory_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SelfManagedActiveDirectoryConfiguration>>) -> Self { self.self_managed_active_directory_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ThroughputCapacity`: an integer, required.
-    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity = value.into(); self }
+    pub fn throughput_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput_capacity = value.into(); self }
     /// `WeeklyMaintenanceStartTime`: a string.
-    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_start_time = Some(value.into()); self }
+    pub fn weekly_maintenance_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.weekly_maintenance_start_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WindowsConfiguration {}
+impl crate::PropertyType for WindowsConfiguration {}
 
-impl ToValue for WindowsConfiguration {
+impl ::cloudwright_core::ToValue for WindowsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActiveDirectoryId", &self.active_directory_id)
             .opt("Aliases", &self.aliases)
             .opt("AuditLogConfiguration", &self.audit_log_configuration)
@@ -1817,4 +1569,234 @@ impl ToValue for WindowsConfiguration {
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_SelfManagedActiveDirectoryConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
+        properties: &[
+            ("BackupId", Shape::STR),
+            ("FileSystemType", Shape::Str(&StrRule { allowed: &["LUSTRE", "ONTAP", "OPENZFS", "WINDOWS"], ..StrRule::ANY })),
+            ("FileSystemTypeVersion", Shape::STR),
+            ("KmsKeyId", Shape::STR),
+            ("LustreConfiguration", Shape::Object(&RULE_LustreConfiguration)),
+            ("NetworkType", Shape::Str(&StrRule { allowed: &["DUAL", "IPV4"], ..StrRule::ANY })),
+            ("OntapConfiguration", Shape::Object(&RULE_OntapConfiguration)),
+            ("OpenZFSConfiguration", Shape::Object(&RULE_OpenZfsConfiguration)),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("StorageCapacity", Shape::Int(&NumRule { min: Some(32.0), max: Some(65536.0), ..NumRule::ANY })),
+            ("StorageType", Shape::Str(&StrRule { allowed: &["HDD", "INTELLIGENT_TIERING", "SSD"], ..StrRule::ANY })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("WindowsConfiguration", Shape::Object(&RULE_WindowsConfiguration)),
+        ],
+        required: &["FileSystemType", "SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuditLogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuditLogDestination", Shape::STR),
+            ("FileAccessAuditLogLevel", Shape::Str(&StrRule { allowed: &["DISABLED", "FAILURE_ONLY", "SUCCESS_AND_FAILURE", "SUCCESS_ONLY"], ..StrRule::ANY })),
+            ("FileShareAccessAuditLogLevel", Shape::Str(&StrRule { allowed: &["DISABLED", "FAILURE_ONLY", "SUCCESS_AND_FAILURE", "SUCCESS_ONLY"], ..StrRule::ANY })),
+        ],
+        required: &["FileAccessAuditLogLevel", "FileShareAccessAuditLogLevel"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientConfigurations: ObjRule = ObjRule {
+        properties: &[
+            ("Clients", Shape::STR),
+            ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataReadCacheConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SizeGiB", Shape::INT),
+            ("SizingMode", Shape::Str(&StrRule { allowed: &["NO_CACHE", "PROPORTIONAL_TO_THROUGHPUT_CAPACITY", "USER_PROVISIONED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DiskIopsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Iops", Shape::INT),
+            ("Mode", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "USER_PROVISIONED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FsrmConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EventLogDestination", Shape::STR),
+            ("FsrmServiceEnabled", Shape::Bool),
+        ],
+        required: &["FsrmServiceEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LustreConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AutoImportPolicy", Shape::Str(&StrRule { allowed: &["NEW", "NEW_CHANGED", "NEW_CHANGED_DELETED", "NONE"], ..StrRule::ANY })),
+            ("AutomaticBackupRetentionDays", Shape::INT),
+            ("CopyTagsToBackups", Shape::Bool),
+            ("DailyAutomaticBackupStartTime", Shape::STR),
+            ("DataCompressionType", Shape::Str(&StrRule { allowed: &["LZ4", "NONE"], ..StrRule::ANY })),
+            ("DataReadCacheConfiguration", Shape::Object(&RULE_DataReadCacheConfiguration)),
+            ("DeploymentType", Shape::Str(&StrRule { allowed: &["PERSISTENT_1", "PERSISTENT_2", "SCRATCH_1", "SCRATCH_2"], ..StrRule::ANY })),
+            ("DriveCacheType", Shape::Str(&StrRule { allowed: &["NONE", "READ"], ..StrRule::ANY })),
+            ("EfaEnabled", Shape::Bool),
+            ("ExportPath", Shape::STR),
+            ("ImportPath", Shape::STR),
+            ("ImportedFileChunkSize", Shape::INT),
+            ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
+            ("PerUnitStorageThroughput", Shape::INT),
+            ("ThroughputCapacity", Shape::INT),
+            ("WeeklyMaintenanceStartTime", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Iops", Shape::INT),
+            ("Mode", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "USER_PROVISIONED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NfsExports: ObjRule = ObjRule {
+        properties: &[
+            ("ClientConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientConfigurations), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OntapConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AutomaticBackupRetentionDays", Shape::INT),
+            ("DailyAutomaticBackupStartTime", Shape::STR),
+            ("DeploymentType", Shape::Str(&StrRule { allowed: &["MULTI_AZ_1", "MULTI_AZ_2", "MULTI_AZ_3", "SINGLE_AZ_1", "SINGLE_AZ_2", "SINGLE_AZ_3"], ..StrRule::ANY })),
+            ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
+            ("EndpointIpAddressRange", Shape::STR),
+            ("EndpointIpv6AddressRange", Shape::STR),
+            ("FsxAdminPassword", Shape::STR),
+            ("HAPairs", Shape::INT),
+            ("PreferredSubnetId", Shape::STR),
+            ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ThroughputCapacity", Shape::INT),
+            ("ThroughputCapacityPerHAPair", Shape::INT),
+            ("WeeklyMaintenanceStartTime", Shape::STR),
+        ],
+        required: &["DeploymentType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AutomaticBackupRetentionDays", Shape::INT),
+            ("CopyTagsToBackups", Shape::Bool),
+            ("CopyTagsToVolumes", Shape::Bool),
+            ("DailyAutomaticBackupStartTime", Shape::STR),
+            ("DeploymentType", Shape::Str(&StrRule { allowed: &["MULTI_AZ_1", "SINGLE_AZ_1", "SINGLE_AZ_2", "SINGLE_AZ_HA_1", "SINGLE_AZ_HA_2"], ..StrRule::ANY })),
+            ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
+            ("EndpointIpAddressRange", Shape::STR),
+            ("EndpointIpv6AddressRange", Shape::STR),
+            ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PreferredSubnetId", Shape::STR),
+            ("ReadCacheConfiguration", Shape::Object(&RULE_ReadCacheConfiguration)),
+            ("RootVolumeConfiguration", Shape::Object(&RULE_RootVolumeConfiguration)),
+            ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ThroughputCapacity", Shape::INT),
+            ("WeeklyMaintenanceStartTime", Shape::STR),
+        ],
+        required: &["DeploymentType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReadCacheConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SizeGiB", Shape::INT),
+            ("SizingMode", Shape::Str(&StrRule { allowed: &["NO_CACHE", "PROPORTIONAL_TO_THROUGHPUT_CAPACITY", "USER_PROVISIONED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RootVolumeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CopyTagsToSnapshots", Shape::Bool),
+            ("DataCompressionType", Shape::Str(&StrRule { allowed: &["LZ4", "NONE", "ZSTD"], ..StrRule::ANY })),
+            ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None, unique: false })),
+            ("ReadOnly", Shape::Bool),
+            ("RecordSizeKiB", Shape::INT),
+            ("UserAndGroupQuotas", Shape::List(&ListRule { items: Shape::Object(&RULE_UserAndGroupQuotas), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::INT),
+            ("StorageCapacityQuotaGiB", Shape::INT),
+            ("Type", Shape::Str(&StrRule { allowed: &["GROUP", "USER"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WindowsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ActiveDirectoryId", Shape::STR),
+            ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AuditLogConfiguration", Shape::Object(&RULE_AuditLogConfiguration)),
+            ("AutomaticBackupRetentionDays", Shape::INT),
+            ("CopyTagsToBackups", Shape::Bool),
+            ("DailyAutomaticBackupStartTime", Shape::STR),
+            ("DeploymentType", Shape::Str(&StrRule { allowed: &["MULTI_AZ_1", "SINGLE_AZ_1", "SINGLE_AZ_2"], ..StrRule::ANY })),
+            ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
+            ("FsrmConfiguration", Shape::Object(&RULE_FsrmConfiguration)),
+            ("PreferredSubnetId", Shape::STR),
+            ("SelfManagedActiveDirectoryConfiguration", Shape::Object(&RULE_SelfManagedActiveDirectoryConfiguration)),
+            ("ThroughputCapacity", Shape::INT),
+            ("WeeklyMaintenanceStartTime", Shape::STR),
+        ],
+        required: &["ThroughputCapacity"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -45,4 +45,4 @@ pub use storage_virtual_machine::{
     StorageVirtualMachine, StorageVirtualMachineAttributes, StorageVirtualMachineRequired,
 };
 #[cfg(feature = "fsx")]
-pub use volume::{Volume, VolumeAttributes, VolumeRequired};
+pub use volume::{Volume, VolumeAttributes};

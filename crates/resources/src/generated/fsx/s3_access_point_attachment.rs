@@ -5,40 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=[a-z0-9])[a-z0-9-]{1,48}[a-z0-9]$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,256}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(fsvol-[0-9a-f]{17,})$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9a-z\\\\-]{1,63}");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:[^:]{1,63}:[^:]{0,63}:[^:]{0,63}:(?:|\\d{12}):[^/].{0,1023}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(vpc-[0-9a-f]{8,})$");
-
 /// The required properties of [`S3AccessPointAttachment`], by name: `S3AccessPointAttachment::new(S3AccessPointAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3AccessPointAttachmentRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`S3AccessPointAttachmentType`] value, required.
     pub r#type: S3AccessPointAttachmentType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3AccessPointAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OntapConfiguration", Shape::Object(&RULE_S3AccessPointOntapConfiguration)),
-        ("OpenZFSConfiguration", Shape::Object(&RULE_S3AccessPointOpenZfsConfiguration)),
-        ("S3AccessPoint", Shape::Object(&RULE_S3AccessPoint)),
-        ("Type", Shape::Str(&StrRule { allowed: &["OPENZFS", "ONTAP"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    one_of: &[&[&["OntapConfiguration"], &["OpenZFSConfiguration"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FSx::S3AccessPointAttachment` resource.
 ///
@@ -58,25 +32,26 @@ pub struct S3AccessPointAttachment {
     /// The name of the S3 access point attachment; also used for the name of the S3 access point.
     ///
     /// Pattern `^(?=[a-z0-9])[a-z0-9-]{1,48}[a-z0-9]$`; length 3 to 50; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OntapConfiguration`: a [`S3AccessPointOntapConfiguration`] object.
     ///
     /// The ONTAP configuration of the S3 access point attachment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ontap_configuration: Option<Obj<S3AccessPointOntapConfiguration>>,
+    pub ontap_configuration: ::std::option::Option<crate::Obj<S3AccessPointOntapConfiguration>>,
     /// `OpenZFSConfiguration`: a [`S3AccessPointOpenZfsConfiguration`] object.
     ///
     /// The OpenZFSConfiguration of the S3 access point attachment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub open_zfs_configuration: Option<Obj<S3AccessPointOpenZfsConfiguration>>,
+    pub open_zfs_configuration:
+        ::std::option::Option<crate::Obj<S3AccessPointOpenZfsConfiguration>>,
     /// `S3AccessPoint`: a [`S3AccessPoint`] object.
     ///
     /// The S3 access point configuration of the S3 access point attachment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub s3_access_point: Option<Obj<S3AccessPoint>>,
+    pub s3_access_point: ::std::option::Option<crate::Obj<S3AccessPoint>>,
     /// `Type`: a [`S3AccessPointAttachmentType`] value, required.
     ///
     /// The type of Amazon FSx volume that the S3 access point is attached to.
@@ -92,7 +67,7 @@ impl S3AccessPointAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FSx::S3AccessPointAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-s3accesspointattachment.html",
         primary_identifier: &["Name"],
@@ -103,7 +78,7 @@ impl S3AccessPointAttachment {
         read_only: &["S3AccessPoint/ResourceARN", "S3AccessPoint/Alias", "Lifecycle"],
         attributes: &["Lifecycle", "S3AccessPoint.Alias", "S3AccessPoint.ResourceARN"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `S3AccessPointAttachment` with its required properties, named in a [`S3AccessPointAttachmentRequired`].
@@ -111,40 +86,42 @@ impl S3AccessPointAttachment {
     pub fn new(required: S3AccessPointAttachmentRequired) -> Self {
         Self {
             name: required.name,
-            ontap_configuration: None,
-            open_zfs_configuration: None,
-            s3_access_point: None,
+            ontap_configuration: ::std::option::Option::None,
+            open_zfs_configuration: ::std::option::Option::None,
+            s3_access_point: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OntapConfiguration`: a [`S3AccessPointOntapConfiguration`] object.
-    pub fn ontap_configuration(mut self, value: impl Into<Obj<S3AccessPointOntapConfiguration>>) -> Self { self.ontap_configuration = Some(value.into()); self }
+    pub fn ontap_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3AccessPointOntapConfiguration>>) -> Self { self.ontap_configuration = ::std::option::Option::Some(value.into()); self }
     /// `OpenZFSConfiguration`: a [`S3AccessPointOpenZfsConfiguration`] object.
-    pub fn open_zfs_configuration(mut self, value: impl Into<Obj<S3AccessPointOpenZfsConfiguration>>) -> Self { self.open_zfs_configuration = Some(value.into()); self }
+    pub fn open_zfs_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3AccessPointOpenZfsConfiguration>>) -> Self { self.open_zfs_configuration = ::std::option::Option::Some(value.into()); self }
     /// `S3AccessPoint`: a [`S3AccessPoint`] object.
-    pub fn s3_access_point(mut self, value: impl Into<Obj<S3AccessPoint>>) -> Self { self.s3_access_point = Some(value.into()); self }
+    pub fn s3_access_point(mut self, value: impl ::std::convert::Into<crate::Obj<S3AccessPoint>>) -> Self { self.s3_access_point = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`S3AccessPointAttachmentType`] value, required.
-    pub fn r#type(mut self, value: impl Into<S3AccessPointAttachmentType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<S3AccessPointAttachmentType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for S3AccessPointAttachment {
+impl ::cloudwright_core::Resource for S3AccessPointAttachment {
     type Attributes = S3AccessPointAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_S3AccessPointAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_S3AccessPointAttachment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for S3AccessPointAttachment {
+impl ::cloudwright_core::ToValue for S3AccessPointAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("OntapConfiguration", &self.ontap_configuration)
             .opt("OpenZFSConfiguration", &self.open_zfs_configuration)
@@ -154,12 +131,12 @@ impl ToValue for S3AccessPointAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`S3AccessPointAttachment`]: `Handle<S3AccessPointAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`S3AccessPointAttachment`]: `Handle<S3AccessPointAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct S3AccessPointAttachmentAttributes(ResourceRef);
+pub struct S3AccessPointAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for S3AccessPointAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for S3AccessPointAttachmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -169,43 +146,26 @@ impl S3AccessPointAttachmentAttributes {
     ///
     /// The lifecycle status of the S3 access point attachment.
     #[inline]
-    pub fn lifecycle(&self) -> Value {
-        self.0.get_att("Lifecycle")
+    pub fn lifecycle(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Lifecycle"))
     }
 
     /// `Fn::GetAtt` `S3AccessPoint.Alias`: a string.
     ///
     /// The S3 access point's alias.
     #[inline]
-    pub fn s3_access_point_alias(&self) -> Value {
-        self.0.get_att("S3AccessPoint.Alias")
+    pub fn s3_access_point_alias(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("S3AccessPoint.Alias"))
     }
 
     /// `Fn::GetAtt` `S3AccessPoint.ResourceARN`: a string.
     ///
     /// The S3 access point's ARN.
     #[inline]
-    pub fn s3_access_point_resource_arn(&self) -> Value {
-        self.0.get_att("S3AccessPoint.ResourceARN")
+    pub fn s3_access_point_resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("S3AccessPoint.ResourceARN"))
     }
 }
-
-/// The required properties of [`FileSystemGid`], by name: `FileSystemGid::new(FileSystemGidRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FileSystemGidRequired {
-    /// `Gid`: a number, required.
-    pub gid: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FileSystemGid: ObjRule = ObjRule {
-    properties: &[
-        ("Gid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
-    ],
-    required: &["Gid"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FileSystemGID` property type of `AWS::FSx::S3AccessPointAttachment`.
 ///
@@ -219,51 +179,33 @@ pub struct FileSystemGid {
     /// The GID of the file system user.
     ///
     /// Value 0 to 4294967295.
-    pub gid: Num,
+    pub gid: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl FileSystemGid {
-    /// A `FileSystemGid` with its required properties, named in a [`FileSystemGidRequired`].
+    /// A `FileSystemGid` with its one required property, `Gid`.
     #[inline]
-    pub fn new(required: FileSystemGidRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            gid: required.gid,
+            gid: value.into(),
         }
     }
 
     /// `Gid`: a number, required.
-    pub fn gid(mut self, value: impl Into<Num>) -> Self { self.gid = value.into(); self }
+    pub fn gid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.gid = value.into(); self }
 }
 
-impl PropertyType for FileSystemGid {}
+impl crate::PropertyType for FileSystemGid {}
 
-impl ToValue for FileSystemGid {
+impl ::cloudwright_core::ToValue for FileSystemGid {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Gid", &self.gid).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Gid", &self.gid)
+            .build()
     }
 }
-
-/// The required properties of [`OntapFileSystemIdentity`], by name: `OntapFileSystemIdentity::new(OntapFileSystemIdentityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OntapFileSystemIdentityRequired {
-    /// `Type`: an [`OntapFileSystemIdentityType`] value, required.
-    pub r#type: OntapFileSystemIdentityType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OntapFileSystemIdentity: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["UNIX", "WINDOWS"], ..StrRule::ANY })),
-        ("UnixUser", Shape::Object(&RULE_OntapUnixFileSystemUser)),
-        ("WindowsUser", Shape::Object(&RULE_OntapWindowsFileSystemUser)),
-    ],
-    required: &["Type"],
-    one_of: &[&[&["UnixUser"], &["WindowsUser"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OntapFileSystemIdentity` property type of `AWS::FSx::S3AccessPointAttachment`.
 ///
@@ -279,62 +221,45 @@ pub struct OntapFileSystemIdentity {
     /// `UnixUser`: an [`OntapUnixFileSystemUser`] object.
     ///
     /// Specifies the UNIX user identity for file system operations.
-    pub unix_user: Option<Obj<OntapUnixFileSystemUser>>,
+    pub unix_user: ::std::option::Option<crate::Obj<OntapUnixFileSystemUser>>,
     /// `WindowsUser`: an [`OntapWindowsFileSystemUser`] object.
     ///
     /// Specifies the Windows user identity for file system operations.
-    pub windows_user: Option<Obj<OntapWindowsFileSystemUser>>,
+    pub windows_user: ::std::option::Option<crate::Obj<OntapWindowsFileSystemUser>>,
 }
 
 #[rustfmt::skip]
 impl OntapFileSystemIdentity {
-    /// A `OntapFileSystemIdentity` with its required properties, named in a [`OntapFileSystemIdentityRequired`].
+    /// A `OntapFileSystemIdentity` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: OntapFileSystemIdentityRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<OntapFileSystemIdentityType>) -> Self {
         Self {
-            r#type: required.r#type,
-            unix_user: None,
-            windows_user: None,
+            r#type: value.into(),
+            unix_user: ::std::option::Option::None,
+            windows_user: ::std::option::Option::None,
         }
     }
 
     /// `Type`: an [`OntapFileSystemIdentityType`] value, required.
-    pub fn r#type(mut self, value: impl Into<OntapFileSystemIdentityType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<OntapFileSystemIdentityType>) -> Self { self.r#type = value.into(); self }
     /// `UnixUser`: an [`OntapUnixFileSystemUser`] object.
-    pub fn unix_user(mut self, value: impl Into<Obj<OntapUnixFileSystemUser>>) -> Self { self.unix_user = Some(value.into()); self }
+    pub fn unix_user(mut self, value: impl ::std::convert::Into<crate::Obj<OntapUnixFileSystemUser>>) -> Self { self.unix_user = ::std::option::Option::Some(value.into()); self }
     /// `WindowsUser`: an [`OntapWindowsFileSystemUser`] object.
-    pub fn windows_user(mut self, value: impl Into<Obj<OntapWindowsFileSystemUser>>) -> Self { self.windows_user = Some(value.into()); self }
+    pub fn windows_user(mut self, value: impl ::std::convert::Into<crate::Obj<OntapWindowsFileSystemUser>>) -> Self { self.windows_user = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OntapFileSystemIdentity {}
+impl crate::PropertyType for OntapFileSystemIdentity {}
 
-impl ToValue for OntapFileSystemIdentity {
+impl ::cloudwright_core::ToValue for OntapFileSystemIdentity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .opt("UnixUser", &self.unix_user)
             .opt("WindowsUser", &self.windows_user)
             .build()
     }
 }
-
-/// The required properties of [`OntapUnixFileSystemUser`], by name: `OntapUnixFileSystemUser::new(OntapUnixFileSystemUserRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OntapUnixFileSystemUserRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OntapUnixFileSystemUser: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OntapUnixFileSystemUser` property type of `AWS::FSx::S3AccessPointAttachment`.
 ///
@@ -348,48 +273,33 @@ pub struct OntapUnixFileSystemUser {
     /// The name of the UNIX user. The name can be up to 256 characters long.
     ///
     /// Pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,256}$`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OntapUnixFileSystemUser {
-    /// A `OntapUnixFileSystemUser` with its required properties, named in a [`OntapUnixFileSystemUserRequired`].
+    /// A `OntapUnixFileSystemUser` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: OntapUnixFileSystemUserRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for OntapUnixFileSystemUser {}
+impl crate::PropertyType for OntapUnixFileSystemUser {}
 
-impl ToValue for OntapUnixFileSystemUser {
+impl ::cloudwright_core::ToValue for OntapUnixFileSystemUser {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-/// The required properties of [`OntapWindowsFileSystemUser`], by name: `OntapWindowsFileSystemUser::new(OntapWindowsFileSystemUserRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OntapWindowsFileSystemUserRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OntapWindowsFileSystemUser: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OntapWindowsFileSystemUser` property type of `AWS::FSx::S3AccessPointAttachment`.
 ///
@@ -403,29 +313,31 @@ pub struct OntapWindowsFileSystemUser {
     /// The name of the Windows user. The name can be up to 256 characters long and supports Active Directory users.
     ///
     /// Pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,256}$`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OntapWindowsFileSystemUser {
-    /// A `OntapWindowsFileSystemUser` with its required properties, named in a [`OntapWindowsFileSystemUserRequired`].
+    /// A `OntapWindowsFileSystemUser` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: OntapWindowsFileSystemUserRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for OntapWindowsFileSystemUser {}
+impl crate::PropertyType for OntapWindowsFileSystemUser {}
 
-impl ToValue for OntapWindowsFileSystemUser {
+impl ::cloudwright_core::ToValue for OntapWindowsFileSystemUser {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
 
@@ -433,21 +345,10 @@ impl ToValue for OntapWindowsFileSystemUser {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenZfsFileSystemIdentityRequired {
     /// `PosixUser`: an [`OpenZfsPosixFileSystemUser`] object, required.
-    pub posix_user: Obj<OpenZfsPosixFileSystemUser>,
+    pub posix_user: crate::Obj<OpenZfsPosixFileSystemUser>,
     /// `Type`: an [`OpenZfsFileSystemIdentityType`] value, required.
     pub r#type: OpenZfsFileSystemIdentityType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenZfsFileSystemIdentity: ObjRule = ObjRule {
-    properties: &[
-        ("PosixUser", Shape::Object(&RULE_OpenZfsPosixFileSystemUser)),
-        ("Type", Shape::Str(&StrRule { allowed: &["POSIX"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "PosixUser"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpenZFSFileSystemIdentity` property type of `AWS::FSx::S3AccessPointAttachment`.
 ///
@@ -459,7 +360,7 @@ pub struct OpenZfsFileSystemIdentity {
     /// `PosixUser`: an [`OpenZfsPosixFileSystemUser`] object, required.
     ///
     /// Specifies the UID and GIDs of the file system POSIX user.
-    pub posix_user: Obj<OpenZfsPosixFileSystemUser>,
+    pub posix_user: crate::Obj<OpenZfsPosixFileSystemUser>,
     /// `Type`: an [`OpenZfsFileSystemIdentityType`] value, required.
     ///
     /// Specifies the FSx for OpenZFS user identity type, accepts only `POSIX` .
@@ -478,17 +379,17 @@ impl OpenZfsFileSystemIdentity {
     }
 
     /// `PosixUser`: an [`OpenZfsPosixFileSystemUser`] object, required.
-    pub fn posix_user(mut self, value: impl Into<Obj<OpenZfsPosixFileSystemUser>>) -> Self { self.posix_user = value.into(); self }
+    pub fn posix_user(mut self, value: impl ::std::convert::Into<crate::Obj<OpenZfsPosixFileSystemUser>>) -> Self { self.posix_user = value.into(); self }
     /// `Type`: an [`OpenZfsFileSystemIdentityType`] value, required.
-    pub fn r#type(mut self, value: impl Into<OpenZfsFileSystemIdentityType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<OpenZfsFileSystemIdentityType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for OpenZfsFileSystemIdentity {}
+impl crate::PropertyType for OpenZfsFileSystemIdentity {}
 
-impl ToValue for OpenZfsFileSystemIdentity {
+impl ::cloudwright_core::ToValue for OpenZfsFileSystemIdentity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PosixUser", &self.posix_user)
             .req("Type", &self.r#type)
             .build()
@@ -499,22 +400,10 @@ impl ToValue for OpenZfsFileSystemIdentity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenZfsPosixFileSystemUserRequired {
     /// `Gid`: a number, required.
-    pub gid: Num,
+    pub gid: ::cloudwright_core::Num,
     /// `Uid`: a number, required.
-    pub uid: Num,
+    pub uid: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenZfsPosixFileSystemUser: ObjRule = ObjRule {
-    properties: &[
-        ("Gid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
-        ("SecondaryGids", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemGid), min_items: Some(0), max_items: Some(15), unique: false })),
-        ("Uid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
-    ],
-    required: &["Uid", "Gid"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpenZFSPosixFileSystemUser` property type of `AWS::FSx::S3AccessPointAttachment`.
 ///
@@ -528,19 +417,19 @@ pub struct OpenZfsPosixFileSystemUser {
     /// The GID of the file system user.
     ///
     /// Value 0 to 4294967295.
-    pub gid: Num,
+    pub gid: ::cloudwright_core::Num,
     /// `SecondaryGids`: a list of [`FileSystemGid`] objects.
     ///
     /// The list of secondary GIDs for the file system user.
     ///
     /// Items 0 to 15.
-    pub secondary_gids: Option<List<FileSystemGid>>,
+    pub secondary_gids: ::std::option::Option<::cloudwright_core::List<FileSystemGid>>,
     /// `Uid`: a number, required.
     ///
     /// The UID of the file system user.
     ///
     /// Value 0 to 4294967295.
-    pub uid: Num,
+    pub uid: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -550,43 +439,31 @@ impl OpenZfsPosixFileSystemUser {
     pub fn new(required: OpenZfsPosixFileSystemUserRequired) -> Self {
         Self {
             gid: required.gid,
-            secondary_gids: None,
+            secondary_gids: ::std::option::Option::None,
             uid: required.uid,
         }
     }
 
     /// `Gid`: a number, required.
-    pub fn gid(mut self, value: impl Into<Num>) -> Self { self.gid = value.into(); self }
+    pub fn gid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.gid = value.into(); self }
     /// `SecondaryGids`: a list of [`FileSystemGid`] objects.
-    pub fn secondary_gids(mut self, value: impl Into<List<FileSystemGid>>) -> Self { self.secondary_gids = Some(value.into()); self }
+    pub fn secondary_gids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FileSystemGid>>) -> Self { self.secondary_gids = ::std::option::Option::Some(value.into()); self }
     /// `Uid`: a number, required.
-    pub fn uid(mut self, value: impl Into<Num>) -> Self { self.uid = value.into(); self }
+    pub fn uid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.uid = value.into(); self }
 }
 
-impl PropertyType for OpenZfsPosixFileSystemUser {}
+impl crate::PropertyType for OpenZfsPosixFileSystemUser {}
 
-impl ToValue for OpenZfsPosixFileSystemUser {
+impl ::cloudwright_core::ToValue for OpenZfsPosixFileSystemUser {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Gid", &self.gid)
             .opt("SecondaryGids", &self.secondary_gids)
             .req("Uid", &self.uid)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3AccessPoint: ObjRule = ObjRule {
-    properties: &[
-        ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ResourceARN", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("VpcConfiguration", Shape::Object(&RULE_S3AccessPointVpcConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3AccessPoint` property type of `AWS::FSx::S3AccessPointAttachment`.
 ///
@@ -600,23 +477,23 @@ pub struct S3AccessPoint {
     /// The S3 access point's alias.
     ///
     /// Pattern `^[0-9a-z\\-]{1,63}`; length 1 to 63.
-    pub alias: Option<Str>,
+    pub alias: ::std::option::Option<::cloudwright_core::Str>,
     /// `Policy`: a JSON value.
     ///
     /// The S3 access point's policy.
     ///
     /// Length 1 to 200000.
-    pub policy: Option<Json>,
+    pub policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `ResourceARN`: a string.
     ///
     /// The S3 access point's ARN.
     ///
     /// Pattern `^arn:[^:]{1,63}:[^:]{0,63}:[^:]{0,63}:(?:|\d{12}):[^/].{0,1023}$`; length 8 to 1024.
-    pub resource_arn: Option<Str>,
+    pub resource_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcConfiguration`: a [`S3AccessPointVpcConfiguration`] object.
     ///
     /// The S3 access point's virtual private cloud (VPC) configuration.
-    pub vpc_configuration: Option<Obj<S3AccessPointVpcConfiguration>>,
+    pub vpc_configuration: ::std::option::Option<crate::Obj<S3AccessPointVpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -624,25 +501,25 @@ impl S3AccessPoint {
     /// A `S3AccessPoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Alias`: a string.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = Some(value.into()); self }
+    pub fn alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias = ::std::option::Option::Some(value.into()); self }
     /// `Policy`: a JSON value.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = ::std::option::Option::Some(value.into()); self }
     /// `ResourceARN`: a string.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = Some(value.into()); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfiguration`: a [`S3AccessPointVpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<S3AccessPointVpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3AccessPointVpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3AccessPoint {}
+impl crate::PropertyType for S3AccessPoint {}
 
-impl ToValue for S3AccessPoint {
+impl ::cloudwright_core::ToValue for S3AccessPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alias", &self.alias)
             .opt("Policy", &self.policy)
             .opt("ResourceARN", &self.resource_arn)
@@ -655,21 +532,10 @@ impl ToValue for S3AccessPoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3AccessPointOntapConfigurationRequired {
     /// `FileSystemIdentity`: an [`OntapFileSystemIdentity`] object, required.
-    pub file_system_identity: Obj<OntapFileSystemIdentity>,
+    pub file_system_identity: crate::Obj<OntapFileSystemIdentity>,
     /// `VolumeId`: a string, required.
-    pub volume_id: Str,
+    pub volume_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3AccessPointOntapConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FileSystemIdentity", Shape::Object(&RULE_OntapFileSystemIdentity)),
-        ("VolumeId", Shape::Str(&StrRule { min_len: Some(23), max_len: Some(23), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VolumeId", "FileSystemIdentity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3AccessPointOntapConfiguration` property type of `AWS::FSx::S3AccessPointAttachment`.
 ///
@@ -681,13 +547,13 @@ pub struct S3AccessPointOntapConfiguration {
     /// `FileSystemIdentity`: an [`OntapFileSystemIdentity`] object, required.
     ///
     /// The file system identity used to authorize file access requests made using the S3 access point.
-    pub file_system_identity: Obj<OntapFileSystemIdentity>,
+    pub file_system_identity: crate::Obj<OntapFileSystemIdentity>,
     /// `VolumeId`: a string, required.
     ///
     /// The ID of the FSx for ONTAP volume that the S3 access point is attached to.
     ///
     /// Pattern `^(fsvol-[0-9a-f]{17,})$`; length 23 to 23.
-    pub volume_id: Str,
+    pub volume_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -702,17 +568,17 @@ impl S3AccessPointOntapConfiguration {
     }
 
     /// `FileSystemIdentity`: an [`OntapFileSystemIdentity`] object, required.
-    pub fn file_system_identity(mut self, value: impl Into<Obj<OntapFileSystemIdentity>>) -> Self { self.file_system_identity = value.into(); self }
+    pub fn file_system_identity(mut self, value: impl ::std::convert::Into<crate::Obj<OntapFileSystemIdentity>>) -> Self { self.file_system_identity = value.into(); self }
     /// `VolumeId`: a string, required.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
+    pub fn volume_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_id = value.into(); self }
 }
 
-impl PropertyType for S3AccessPointOntapConfiguration {}
+impl crate::PropertyType for S3AccessPointOntapConfiguration {}
 
-impl ToValue for S3AccessPointOntapConfiguration {
+impl ::cloudwright_core::ToValue for S3AccessPointOntapConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FileSystemIdentity", &self.file_system_identity)
             .req("VolumeId", &self.volume_id)
             .build()
@@ -723,21 +589,10 @@ impl ToValue for S3AccessPointOntapConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3AccessPointOpenZfsConfigurationRequired {
     /// `FileSystemIdentity`: an [`OpenZfsFileSystemIdentity`] object, required.
-    pub file_system_identity: Obj<OpenZfsFileSystemIdentity>,
+    pub file_system_identity: crate::Obj<OpenZfsFileSystemIdentity>,
     /// `VolumeId`: a string, required.
-    pub volume_id: Str,
+    pub volume_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3AccessPointOpenZfsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FileSystemIdentity", Shape::Object(&RULE_OpenZfsFileSystemIdentity)),
-        ("VolumeId", Shape::Str(&StrRule { min_len: Some(23), max_len: Some(23), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VolumeId", "FileSystemIdentity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3AccessPointOpenZFSConfiguration` property type of `AWS::FSx::S3AccessPointAttachment`.
 ///
@@ -749,13 +604,13 @@ pub struct S3AccessPointOpenZfsConfiguration {
     /// `FileSystemIdentity`: an [`OpenZfsFileSystemIdentity`] object, required.
     ///
     /// The file system identity used to authorize file access requests made using the S3 access point.
-    pub file_system_identity: Obj<OpenZfsFileSystemIdentity>,
+    pub file_system_identity: crate::Obj<OpenZfsFileSystemIdentity>,
     /// `VolumeId`: a string, required.
     ///
     /// The ID of the FSx for OpenZFS volume that the S3 access point is attached to.
     ///
     /// Pattern `^(fsvol-[0-9a-f]{17,})$`; length 23 to 23.
-    pub volume_id: Str,
+    pub volume_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -770,39 +625,22 @@ impl S3AccessPointOpenZfsConfiguration {
     }
 
     /// `FileSystemIdentity`: an [`OpenZfsFileSystemIdentity`] object, required.
-    pub fn file_system_identity(mut self, value: impl Into<Obj<OpenZfsFileSystemIdentity>>) -> Self { self.file_system_identity = value.into(); self }
+    pub fn file_system_identity(mut self, value: impl ::std::convert::Into<crate::Obj<OpenZfsFileSystemIdentity>>) -> Self { self.file_system_identity = value.into(); self }
     /// `VolumeId`: a string, required.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
+    pub fn volume_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_id = value.into(); self }
 }
 
-impl PropertyType for S3AccessPointOpenZfsConfiguration {}
+impl crate::PropertyType for S3AccessPointOpenZfsConfiguration {}
 
-impl ToValue for S3AccessPointOpenZfsConfiguration {
+impl ::cloudwright_core::ToValue for S3AccessPointOpenZfsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FileSystemIdentity", &self.file_system_identity)
             .req("VolumeId", &self.volume_id)
             .build()
     }
 }
-
-/// The required properties of [`S3AccessPointVpcConfiguration`], by name: `S3AccessPointVpcConfiguration::new(S3AccessPointVpcConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3AccessPointVpcConfigurationRequired {
-    /// `VpcId`: a string, required.
-    pub vpc_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3AccessPointVpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_5), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3AccessPointVpcConfiguration` property type of `AWS::FSx::S3AccessPointAttachment`.
 ///
@@ -816,29 +654,31 @@ pub struct S3AccessPointVpcConfiguration {
     /// Specifies the virtual private cloud (VPC) for the S3 access point VPC configuration, if one exists.
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^(vpc-[0-9a-f]{8,})$`; length 12 to 21.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl S3AccessPointVpcConfiguration {
-    /// A `S3AccessPointVpcConfiguration` with its required properties, named in a [`S3AccessPointVpcConfigurationRequired`].
+    /// A `S3AccessPointVpcConfiguration` with its one required property, `VpcId`.
     #[inline]
-    pub fn new(required: S3AccessPointVpcConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            vpc_id: required.vpc_id,
+            vpc_id: value.into(),
         }
     }
 
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl PropertyType for S3AccessPointVpcConfiguration {}
+impl crate::PropertyType for S3AccessPointVpcConfiguration {}
 
-impl ToValue for S3AccessPointVpcConfiguration {
+impl ::cloudwright_core::ToValue for S3AccessPointVpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("VpcId", &self.vpc_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("VpcId", &self.vpc_id)
+            .build()
     }
 }
 
@@ -850,24 +690,24 @@ pub enum OntapFileSystemIdentityType {
     /// `WINDOWS`
     Windows,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OntapFileSystemIdentityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OntapFileSystemIdentityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OntapFileSystemIdentityType {
+impl ::cloudwright_core::ToValue for OntapFileSystemIdentityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Unix => "UNIX",
             Self::Windows => "WINDOWS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -877,23 +717,23 @@ pub enum OpenZfsFileSystemIdentityType {
     /// `POSIX`
     Posix,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OpenZfsFileSystemIdentityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OpenZfsFileSystemIdentityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OpenZfsFileSystemIdentityType {
+impl ::cloudwright_core::ToValue for OpenZfsFileSystemIdentityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Posix => "POSIX",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -905,23 +745,164 @@ pub enum S3AccessPointAttachmentType {
     /// `ONTAP`
     Ontap,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3AccessPointAttachmentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3AccessPointAttachmentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3AccessPointAttachmentType {
+impl ::cloudwright_core::ToValue for S3AccessPointAttachmentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Openzfs => "OPENZFS",
             Self::Ontap => "ONTAP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=[a-z0-9])[a-z0-9-]{1,48}[a-z0-9]$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,256}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(fsvol-[0-9a-f]{17,})$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9a-z\\\\-]{1,63}");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:[^:]{1,63}:[^:]{0,63}:[^:]{0,63}:(?:|\\d{12}):[^/].{0,1023}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^(vpc-[0-9a-f]{8,})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3AccessPointAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OntapConfiguration", Shape::Object(&RULE_S3AccessPointOntapConfiguration)),
+            ("OpenZFSConfiguration", Shape::Object(&RULE_S3AccessPointOpenZfsConfiguration)),
+            ("S3AccessPoint", Shape::Object(&RULE_S3AccessPoint)),
+            ("Type", Shape::Str(&StrRule { allowed: &["OPENZFS", "ONTAP"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        one_of: &[&[&["OntapConfiguration"], &["OpenZFSConfiguration"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileSystemGid: ObjRule = ObjRule {
+        properties: &[
+            ("Gid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
+        ],
+        required: &["Gid"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OntapFileSystemIdentity: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["UNIX", "WINDOWS"], ..StrRule::ANY })),
+            ("UnixUser", Shape::Object(&RULE_OntapUnixFileSystemUser)),
+            ("WindowsUser", Shape::Object(&RULE_OntapWindowsFileSystemUser)),
+        ],
+        required: &["Type"],
+        one_of: &[&[&["UnixUser"], &["WindowsUser"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OntapUnixFileSystemUser: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OntapWindowsFileSystemUser: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenZfsFileSystemIdentity: ObjRule = ObjRule {
+        properties: &[
+            ("PosixUser", Shape::Object(&RULE_OpenZfsPosixFileSystemUser)),
+            ("Type", Shape::Str(&StrRule { allowed: &["POSIX"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "PosixUser"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenZfsPosixFileSystemUser: ObjRule = ObjRule {
+        properties: &[
+            ("Gid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
+            ("SecondaryGids", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemGid), min_items: Some(0), max_items: Some(15), unique: false })),
+            ("Uid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
+        ],
+        required: &["Uid", "Gid"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3AccessPoint: ObjRule = ObjRule {
+        properties: &[
+            ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ResourceARN", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("VpcConfiguration", Shape::Object(&RULE_S3AccessPointVpcConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3AccessPointOntapConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FileSystemIdentity", Shape::Object(&RULE_OntapFileSystemIdentity)),
+            ("VolumeId", Shape::Str(&StrRule { min_len: Some(23), max_len: Some(23), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VolumeId", "FileSystemIdentity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3AccessPointOpenZfsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FileSystemIdentity", Shape::Object(&RULE_OpenZfsFileSystemIdentity)),
+            ("VolumeId", Shape::Str(&StrRule { min_len: Some(23), max_len: Some(23), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VolumeId", "FileSystemIdentity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3AccessPointVpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_5), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,28 +6,10 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "fsx")]
-#[rustfmt::skip]
-pub(crate) static RULE_SelfManagedActiveDirectoryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DnsIps", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DomainJoinServiceAccountSecret", Shape::STR),
-        ("DomainName", Shape::STR),
-        ("FileSystemAdministratorsGroup", Shape::STR),
-        ("OrganizationalUnitDistinguishedName", Shape::STR),
-        ("Password", Shape::STR),
-        ("UserName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "fsx")]
 /// The `SelfManagedActiveDirectoryConfiguration` property type, shared by `AWS::FSx::FileSystem`, `AWS::FSx::StorageVirtualMachine`.
 ///
-/// The configuration that Amazon FSx uses to join a FSx for Windows File Server file system or an FSx for ONTAP storage virtual machine (SVM) to a self-managed (including on-premises) Microsoft Active Directory (AD) directory. For more information, see \[Using Amazon FSx for Windows with your self-managed Microsoft Active Directory\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/self-managed-AD.html>) or \[Managing FSx for ONTAP SVMs\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-svms.html>) .
+/// The configuration that Amazon FSx uses to join a FSx for Windows File Server file system or an FSx for ONTAP storage virtual machine (SVM) to a self-managed (including on-premises) Microsoft Active Directory (AD) directory. For more information, see [Using Amazon FSx for Windows with your self-managed Microsoft Active Directory](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/self-managed-AD.html) or [Managing FSx for ONTAP SVMs](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-svms.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -35,7 +17,7 @@ pub struct SelfManagedActiveDirectoryConfiguration {
     /// `DnsIps`: a list of strings.
     ///
     /// A list of up to three IP addresses of DNS servers or domain controllers in the self-managed AD directory.
-    pub dns_ips: Option<List<Str>>,
+    pub dns_ips: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DomainJoinServiceAccountSecret`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret containing the self-managed Active Directory domain join service account credentials. When provided, Amazon FSx uses the credentials stored in this secret to join the file system to your self-managed Active Directory domain.
@@ -45,30 +27,30 @@ pub struct SelfManagedActiveDirectoryConfiguration {
     /// - `CUSTOMER_MANAGED_ACTIVE_DIRECTORY_USERNAME` - The username for the service account
     /// - `CUSTOMER_MANAGED_ACTIVE_DIRECTORY_PASSWORD` - The password for the service account
     ///
-    /// For more information, see \[Using Amazon FSx for Windows with your self-managed Microsoft Active Directory\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/self-manage-prereqs.html>) or \[Using Amazon FSx for ONTAP with your self-managed Microsoft Active Directory\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/self-manage-prereqs.html>) .
-    pub domain_join_service_account_secret: Option<Str>,
+    /// For more information, see [Using Amazon FSx for Windows with your self-managed Microsoft Active Directory](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/self-manage-prereqs.html) or [Using Amazon FSx for ONTAP with your self-managed Microsoft Active Directory](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/self-manage-prereqs.html) .
+    pub domain_join_service_account_secret: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string.
     ///
     /// The fully qualified domain name of the self-managed AD directory, such as `corp.example.com` .
-    pub domain_name: Option<Str>,
+    pub domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FileSystemAdministratorsGroup`: a string.
     ///
     /// (Optional) The name of the domain group whose members are granted administrative privileges for the file system. Administrative privileges include taking ownership of files and folders, setting audit controls (audit ACLs) on files and folders, and administering the file system remotely by using the FSx Remote PowerShell. The group that you specify must already exist in your domain. If you don't provide one, your AD domain's Domain Admins group is used.
-    pub file_system_administrators_group: Option<Str>,
+    pub file_system_administrators_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrganizationalUnitDistinguishedName`: a string.
     ///
-    /// (Optional) The fully qualified distinguished name of the organizational unit within your self-managed AD directory. Amazon FSx only accepts OU as the direct parent of the file system. An example is `OU=FSx,DC=yourdomain,DC=corp,DC=com` . To learn more, see \[RFC 2253\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc2253>) . If none is provided, the FSx file system is created in the default location of your self-managed AD directory.
+    /// (Optional) The fully qualified distinguished name of the organizational unit within your self-managed AD directory. Amazon FSx only accepts OU as the direct parent of the file system. An example is `OU=FSx,DC=yourdomain,DC=corp,DC=com` . To learn more, see [RFC 2253](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc2253) . If none is provided, the FSx file system is created in the default location of your self-managed AD directory.
     ///
-    /// &gt; Only Organizational Unit (OU) objects can be the direct parent of the file system that you're creating.
-    pub organizational_unit_distinguished_name: Option<Str>,
+    /// \> Only Organizational Unit (OU) objects can be the direct parent of the file system that you're creating.
+    pub organizational_unit_distinguished_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Password`: a string.
     ///
     /// The password for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserName`: a string.
     ///
     /// The user name for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain. This account must have the permission to join computers to the domain in the organizational unit provided in `OrganizationalUnitDistinguishedName` , or in the default location of your AD domain.
-    pub user_name: Option<Str>,
+    pub user_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "fsx")]
@@ -77,33 +59,33 @@ impl SelfManagedActiveDirectoryConfiguration {
     /// A `SelfManagedActiveDirectoryConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DnsIps`: a list of strings.
-    pub fn dns_ips(mut self, value: impl Into<List<Str>>) -> Self { self.dns_ips = Some(value.into()); self }
+    pub fn dns_ips(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.dns_ips = ::std::option::Option::Some(value.into()); self }
     /// `DomainJoinServiceAccountSecret`: a string.
-    pub fn domain_join_service_account_secret(mut self, value: impl Into<Str>) -> Self { self.domain_join_service_account_secret = Some(value.into()); self }
+    pub fn domain_join_service_account_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_join_service_account_secret = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemAdministratorsGroup`: a string.
-    pub fn file_system_administrators_group(mut self, value: impl Into<Str>) -> Self { self.file_system_administrators_group = Some(value.into()); self }
+    pub fn file_system_administrators_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_administrators_group = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationalUnitDistinguishedName`: a string.
-    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self { self.organizational_unit_distinguished_name = Some(value.into()); self }
+    pub fn organizational_unit_distinguished_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organizational_unit_distinguished_name = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `UserName`: a string.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = Some(value.into()); self }
+    pub fn user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_name = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "fsx")]
-impl PropertyType for SelfManagedActiveDirectoryConfiguration {}
+impl crate::PropertyType for SelfManagedActiveDirectoryConfiguration {}
 
 #[cfg(feature = "fsx")]
-impl ToValue for SelfManagedActiveDirectoryConfiguration {
+impl ::cloudwright_core::ToValue for SelfManagedActiveDirectoryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DnsIps", &self.dns_ips)
             .opt(
                 "DomainJoinServiceAccountSecret",
@@ -129,22 +111,10 @@ impl ToValue for SelfManagedActiveDirectoryConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "fsx")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "fsx")]
 /// The `Tag` property type, shared by `AWS::FSx::FileSystem`, `AWS::FSx::Snapshot`, `AWS::FSx::StorageVirtualMachine`, `AWS::FSx::Volume`.
@@ -153,9 +123,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "fsx")]
@@ -171,21 +141,56 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "fsx")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "fsx")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "fsx")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SelfManagedActiveDirectoryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DnsIps", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DomainJoinServiceAccountSecret", Shape::STR),
+            ("DomainName", Shape::STR),
+            ("FileSystemAdministratorsGroup", Shape::STR),
+            ("OrganizationalUnitDistinguishedName", Shape::STR),
+            ("Password", Shape::STR),
+            ("UserName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "fsx")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

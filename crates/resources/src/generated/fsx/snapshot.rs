@@ -5,31 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`Snapshot`], by name: `Snapshot::new(SnapshotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `VolumeId`: a string, required.
-    pub volume_id: Str,
+    pub volume_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Snapshot: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VolumeId", Shape::STR),
-    ],
-    required: &["VolumeId", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FSx::Snapshot` resource.
 ///
@@ -47,17 +32,17 @@ pub struct Snapshot {
     /// `Name`: a string, required.
     ///
     /// The name of the snapshot.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of `Tag` values, with a maximum of 50 elements.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VolumeId`: a string, required.
     ///
     /// The ID of the volume that the snapshot is of.
     ///
     /// Create-only: changing it replaces the resource.
-    pub volume_id: Str,
+    pub volume_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -67,7 +52,7 @@ impl Snapshot {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FSx::Snapshot",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-snapshot.html",
         primary_identifier: &["Id"],
@@ -78,7 +63,7 @@ impl Snapshot {
         read_only: &["ResourceARN", "Id"],
         attributes: &["Id", "ResourceARN"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Snapshot` with its required properties, named in a [`SnapshotRequired`].
@@ -86,37 +71,39 @@ impl Snapshot {
     pub fn new(required: SnapshotRequired) -> Self {
         Self {
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
             volume_id: required.volume_id,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VolumeId`: a string, required.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
+    pub fn volume_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_id = value.into(); self }
 }
 
-impl Resource for Snapshot {
+impl ::cloudwright_core::Resource for Snapshot {
     type Attributes = SnapshotAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Snapshot, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Snapshot, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Snapshot {
+impl ::cloudwright_core::ToValue for Snapshot {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
             .req("VolumeId", &self.volume_id)
@@ -124,12 +111,12 @@ impl ToValue for Snapshot {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Snapshot`]: `Handle<Snapshot>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Snapshot`]: `Handle<Snapshot>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SnapshotAttributes(ResourceRef);
+pub struct SnapshotAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SnapshotAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SnapshotAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -137,8 +124,8 @@ impl From<ResourceRef> for SnapshotAttributes {
 impl SnapshotAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ResourceARN`: a string.
@@ -147,7 +134,27 @@ impl SnapshotAttributes {
     ///
     /// Example: `arn:aws:fsx:us-east-2:111133334444:snapshot/fsvol-01234567890123456/fsvolsnap-0123456789abcedf5`
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceARN")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceARN"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Snapshot: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VolumeId", Shape::STR),
+        ],
+        required: &["VolumeId", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_SelfManagedActiveDirectoryConfiguration, RULE_Tag};
 pub use super::shared::{SelfManagedActiveDirectoryConfiguration, Tag, TagRequired};
 
 /// The required properties of [`StorageVirtualMachine`], by name: `StorageVirtualMachine::new(StorageVirtualMachineRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageVirtualMachineRequired {
     /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageVirtualMachine: ObjRule = ObjRule {
-    properties: &[
-        ("ActiveDirectoryConfiguration", Shape::Object(&RULE_ActiveDirectoryConfiguration)),
-        ("FileSystemId", Shape::STR),
-        ("Name", Shape::STR),
-        ("RootVolumeSecurityStyle", Shape::Str(&StrRule { allowed: &["MIXED", "NTFS", "UNIX"], ..StrRule::ANY })),
-        ("SvmAdminPassword", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["FileSystemId", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FSx::StorageVirtualMachine` resource.
 ///
@@ -50,37 +32,38 @@ pub struct StorageVirtualMachine {
     /// `ActiveDirectoryConfiguration`: an [`ActiveDirectoryConfiguration`] object.
     ///
     /// Describes the Microsoft Active Directory configuration to which the SVM is joined, if applicable.
-    pub active_directory_configuration: Option<Obj<ActiveDirectoryConfiguration>>,
+    pub active_directory_configuration:
+        ::std::option::Option<crate::Obj<ActiveDirectoryConfiguration>>,
     /// `FileSystemId`: a string, required.
     ///
     /// Specifies the FSx for ONTAP file system on which to create the SVM.
     ///
     /// Create-only: changing it replaces the resource.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the SVM.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RootVolumeSecurityStyle`: a string.
     ///
     /// The security style of the root volume of the SVM. Specify one of the following values:
     ///
     /// - `UNIX` if the file system is managed by a UNIX administrator, the majority of users are NFS clients, and an application accessing the data uses a UNIX user as the service account.
     /// - `NTFS` if the file system is managed by a Microsoft Windows administrator, the majority of users are SMB clients, and an application accessing the data uses a Microsoft Windows user as the service account.
-    /// - `MIXED` This is an advanced setting. For more information, see \[Volume security style\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/volume-security-style.html>) in the Amazon FSx for NetApp ONTAP User Guide.
+    /// - `MIXED` This is an advanced setting. For more information, see [Volume security style](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/volume-security-style.html) in the Amazon FSx for NetApp ONTAP User Guide.
     ///
     /// Create-only: changing it replaces the resource.
-    pub root_volume_security_style: Option<Str>,
+    pub root_volume_security_style: ::std::option::Option<::cloudwright_core::Str>,
     /// `SvmAdminPassword`: a string.
     ///
-    /// Specifies the password to use when logging on to the SVM using a secure shell (SSH) connection to the SVM's management endpoint. Doing so enables you to manage the SVM using the NetApp ONTAP CLI or REST API. If you do not specify a password, you can still use the file system's `fsxadmin` user to manage the SVM. For more information, see \[Managing SVMs using the NetApp ONTAP CLI\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-resources-ontap-apps.html#vsadmin-ontap-cli>) in the *FSx for ONTAP User Guide* .
-    pub svm_admin_password: Option<Str>,
+    /// Specifies the password to use when logging on to the SVM using a secure shell (SSH) connection to the SVM's management endpoint. Doing so enables you to manage the SVM using the NetApp ONTAP CLI or REST API. If you do not specify a password, you can still use the file system's `fsxadmin` user to manage the SVM. For more information, see [Managing SVMs using the NetApp ONTAP CLI](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-resources-ontap-apps.html#vsadmin-ontap-cli) in the *FSx for ONTAP User Guide* .
+    pub svm_admin_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of `Tag` values, with a maximum of 50 elements.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -90,7 +73,7 @@ impl StorageVirtualMachine {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FSx::StorageVirtualMachine",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-storagevirtualmachine.html",
         primary_identifier: &["StorageVirtualMachineId"],
@@ -101,54 +84,56 @@ impl StorageVirtualMachine {
         read_only: &["ResourceARN", "UUID", "StorageVirtualMachineId"],
         attributes: &["ResourceARN", "StorageVirtualMachineId", "UUID"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `StorageVirtualMachine` with its required properties, named in a [`StorageVirtualMachineRequired`].
     #[inline]
     pub fn new(required: StorageVirtualMachineRequired) -> Self {
         Self {
-            active_directory_configuration: None,
+            active_directory_configuration: ::std::option::Option::None,
             file_system_id: required.file_system_id,
             name: required.name,
-            root_volume_security_style: None,
-            svm_admin_password: None,
-            tags: None,
+            root_volume_security_style: ::std::option::Option::None,
+            svm_admin_password: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ActiveDirectoryConfiguration`: an [`ActiveDirectoryConfiguration`] object.
-    pub fn active_directory_configuration(mut self, value: impl Into<Obj<ActiveDirectoryConfiguration>>) -> Self { self.active_directory_configuration = Some(value.into()); self }
+    pub fn active_directory_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ActiveDirectoryConfiguration>>) -> Self { self.active_directory_configuration = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RootVolumeSecurityStyle`: a string.
-    pub fn root_volume_security_style(mut self, value: impl Into<Str>) -> Self { self.root_volume_security_style = Some(value.into()); self }
+    pub fn root_volume_security_style(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.root_volume_security_style = ::std::option::Option::Some(value.into()); self }
     /// `SvmAdminPassword`: a string.
-    pub fn svm_admin_password(mut self, value: impl Into<Str>) -> Self { self.svm_admin_password = Some(value.into()); self }
+    pub fn svm_admin_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.svm_admin_password = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StorageVirtualMachine {
+impl ::cloudwright_core::Resource for StorageVirtualMachine {
     type Attributes = StorageVirtualMachineAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StorageVirtualMachine, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StorageVirtualMachine, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StorageVirtualMachine {
+impl ::cloudwright_core::ToValue for StorageVirtualMachine {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ActiveDirectoryConfiguration",
                 &self.active_directory_configuration,
@@ -162,12 +147,12 @@ impl ToValue for StorageVirtualMachine {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StorageVirtualMachine`]: `Handle<StorageVirtualMachine>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StorageVirtualMachine`]: `Handle<StorageVirtualMachine>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StorageVirtualMachineAttributes(ResourceRef);
+pub struct StorageVirtualMachineAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StorageVirtualMachineAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StorageVirtualMachineAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -179,8 +164,8 @@ impl StorageVirtualMachineAttributes {
     ///
     /// Example: `arn:aws:fsx:us-east-2:111111111111:storage-virtual-machine/fs-0123456789abcdef1/svm-01234567890123456`
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceARN")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceARN"))
     }
 
     /// `Fn::GetAtt` `StorageVirtualMachineId`: a string.
@@ -189,8 +174,8 @@ impl StorageVirtualMachineAttributes {
     ///
     /// Example: `svm-0123456789abcedf1`
     #[inline]
-    pub fn storage_virtual_machine_id(&self) -> Value {
-        self.0.get_att("StorageVirtualMachineId")
+    pub fn storage_virtual_machine_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StorageVirtualMachineId"))
     }
 
     /// `Fn::GetAtt` `UUID`: a string.
@@ -199,20 +184,10 @@ impl StorageVirtualMachineAttributes {
     ///
     /// Example: `abcd0123-cd45-ef67-11aa-1111aaaa23bc`
     #[inline]
-    pub fn uuid(&self) -> Value {
-        self.0.get_att("UUID")
+    pub fn uuid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UUID"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ActiveDirectoryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("NetBiosName", Shape::STR),
-        ("SelfManagedActiveDirectoryConfiguration", Shape::Object(&RULE_SelfManagedActiveDirectoryConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ActiveDirectoryConfiguration` property type of `AWS::FSx::StorageVirtualMachine`.
 ///
@@ -224,12 +199,12 @@ pub struct ActiveDirectoryConfiguration {
     /// `NetBiosName`: a string.
     ///
     /// The NetBIOS name of the Active Directory computer object that will be created for your SVM.
-    pub net_bios_name: Option<Str>,
+    pub net_bios_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SelfManagedActiveDirectoryConfiguration`: a [`SelfManagedActiveDirectoryConfiguration`] object.
     ///
     /// The configuration that Amazon FSx uses to join the ONTAP storage virtual machine (SVM) to your self-managed (including on-premises) Microsoft Active Directory directory.
     pub self_managed_active_directory_configuration:
-        Option<Obj<SelfManagedActiveDirectoryConfiguration>>,
+        ::std::option::Option<crate::Obj<SelfManagedActiveDirectoryConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -237,21 +212,21 @@ impl ActiveDirectoryConfiguration {
     /// A `ActiveDirectoryConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NetBiosName`: a string.
-    pub fn net_bios_name(mut self, value: impl Into<Str>) -> Self { self.net_bios_name = Some(value.into()); self }
+    pub fn net_bios_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.net_bios_name = ::std::option::Option::Some(value.into()); self }
     /// `SelfManagedActiveDirectoryConfiguration`: a [`SelfManagedActiveDirectoryConfiguration`] object.
-    pub fn self_managed_active_directory_configuration(mut self, value: impl Into<Obj<SelfManagedActiveDirectoryConfiguration>>) -> Self { self.self_managed_active_directory_configuration = Some(value.into()); self }
+    pub fn self_managed_active_directory_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SelfManagedActiveDirectoryConfiguration>>) -> Self { self.self_managed_active_directory_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ActiveDirectoryConfiguration {}
+impl crate::PropertyType for ActiveDirectoryConfiguration {}
 
-impl ToValue for ActiveDirectoryConfiguration {
+impl ::cloudwright_core::ToValue for ActiveDirectoryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NetBiosName", &self.net_bios_name)
             .opt(
                 "SelfManagedActiveDirectoryConfiguration",
@@ -259,4 +234,37 @@ impl ToValue for ActiveDirectoryConfiguration {
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_SelfManagedActiveDirectoryConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageVirtualMachine: ObjRule = ObjRule {
+        properties: &[
+            ("ActiveDirectoryConfiguration", Shape::Object(&RULE_ActiveDirectoryConfiguration)),
+            ("FileSystemId", Shape::STR),
+            ("Name", Shape::STR),
+            ("RootVolumeSecurityStyle", Shape::Str(&StrRule { allowed: &["MIXED", "NTFS", "UNIX"], ..StrRule::ANY })),
+            ("SvmAdminPassword", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["FileSystemId", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActiveDirectoryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("NetBiosName", Shape::STR),
+            ("SelfManagedActiveDirectoryConfiguration", Shape::Object(&RULE_SelfManagedActiveDirectoryConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`Volume`], by name: `Volume::new(VolumeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VolumeRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Volume: ObjRule = ObjRule {
-    properties: &[
-        ("BackupId", Shape::STR),
-        ("Name", Shape::STR),
-        ("OntapConfiguration", Shape::Object(&RULE_OntapConfiguration)),
-        ("OpenZFSConfiguration", Shape::Object(&RULE_OpenZfsConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VolumeType", Shape::Str(&StrRule { allowed: &["ONTAP", "OPENZFS"], ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::FSx::Volume` resource.
 ///
@@ -50,31 +25,31 @@ pub struct Volume {
     /// Specifies the ID of the volume backup to use to create a new volume.
     ///
     /// Create-only: changing it replaces the resource.
-    pub backup_id: Option<Str>,
+    pub backup_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the volume.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OntapConfiguration`: an [`OntapConfiguration`] object.
     ///
     /// The configuration of an Amazon FSx for NetApp ONTAP volume.
-    pub ontap_configuration: Option<Obj<OntapConfiguration>>,
+    pub ontap_configuration: ::std::option::Option<crate::Obj<OntapConfiguration>>,
     /// `OpenZFSConfiguration`: an [`OpenZfsConfiguration`] object.
     ///
     /// The configuration of an Amazon FSx for OpenZFS volume.
-    pub open_zfs_configuration: Option<Obj<OpenZfsConfiguration>>,
+    pub open_zfs_configuration: ::std::option::Option<crate::Obj<OpenZfsConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VolumeType`: a string.
     ///
     /// The type of the volume.
     ///
     /// Create-only: changing it replaces the resource.
-    pub volume_type: Option<Str>,
+    pub volume_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +59,7 @@ impl Volume {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::FSx::Volume",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-volume.html",
         primary_identifier: &["VolumeId"],
@@ -95,54 +70,56 @@ impl Volume {
         read_only: &["ResourceARN", "VolumeId", "UUID"],
         attributes: &["ResourceARN", "UUID", "VolumeId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Volume` with its required properties, named in a [`VolumeRequired`].
+    /// A `Volume` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: VolumeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            backup_id: None,
-            name: required.name,
-            ontap_configuration: None,
-            open_zfs_configuration: None,
-            tags: None,
-            volume_type: None,
+            backup_id: ::std::option::Option::None,
+            name: value.into(),
+            ontap_configuration: ::std::option::Option::None,
+            open_zfs_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            volume_type: ::std::option::Option::None,
         }
     }
 
     /// `BackupId`: a string.
-    pub fn backup_id(mut self, value: impl Into<Str>) -> Self { self.backup_id = Some(value.into()); self }
+    pub fn backup_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.backup_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OntapConfiguration`: an [`OntapConfiguration`] object.
-    pub fn ontap_configuration(mut self, value: impl Into<Obj<OntapConfiguration>>) -> Self { self.ontap_configuration = Some(value.into()); self }
+    pub fn ontap_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OntapConfiguration>>) -> Self { self.ontap_configuration = ::std::option::Option::Some(value.into()); self }
     /// `OpenZFSConfiguration`: an [`OpenZfsConfiguration`] object.
-    pub fn open_zfs_configuration(mut self, value: impl Into<Obj<OpenZfsConfiguration>>) -> Self { self.open_zfs_configuration = Some(value.into()); self }
+    pub fn open_zfs_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OpenZfsConfiguration>>) -> Self { self.open_zfs_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a string.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Volume {
+impl ::cloudwright_core::Resource for Volume {
     type Attributes = VolumeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Volume, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Volume, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Volume {
+impl ::cloudwright_core::ToValue for Volume {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BackupId", &self.backup_id)
             .req("Name", &self.name)
             .opt("OntapConfiguration", &self.ontap_configuration)
@@ -153,12 +130,12 @@ impl ToValue for Volume {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Volume`]: `Handle<Volume>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Volume`]: `Handle<Volume>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VolumeAttributes(ResourceRef);
+pub struct VolumeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VolumeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VolumeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -170,8 +147,8 @@ impl VolumeAttributes {
     ///
     /// Example: `arn:aws:fsx:us-east-2:111122223333:volume/fs-0123456789abcdef9/fsvol-01234567891112223`
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceARN")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceARN"))
     }
 
     /// `Fn::GetAtt` `UUID`: a string.
@@ -180,8 +157,8 @@ impl VolumeAttributes {
     ///
     /// Example: `abcd0123-cd45-ef67-11aa-1111aaaa23bc`
     #[inline]
-    pub fn uuid(&self) -> Value {
-        self.0.get_att("UUID")
+    pub fn uuid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UUID"))
     }
 
     /// `Fn::GetAtt` `VolumeId`: a string.
@@ -190,20 +167,10 @@ impl VolumeAttributes {
     ///
     /// Example: `fsvol-0123456789abcdefa`
     #[inline]
-    pub fn volume_id(&self) -> Value {
-        self.0.get_att("VolumeId")
+    pub fn volume_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VolumeId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AggregateConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Aggregates", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ConstituentsPerAggregate", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AggregateConfiguration` property type of `AWS::FSx::Volume`.
 ///
@@ -221,11 +188,11 @@ pub struct AggregateConfiguration {
     /// - The strings in the value of `Aggregates` are not are not formatted as `aggrX` , where X is a number between 1 and 12.
     /// - The value of `Aggregates` contains aggregates that are not present.
     /// - One or more of the aggregates supplied are too close to the volume limit to support adding more volumes.
-    pub aggregates: Option<List<Str>>,
+    pub aggregates: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ConstituentsPerAggregate`: an integer.
     ///
     /// Used to explicitly set the number of constituents within the FlexGroup per storage aggregate. This field is optional when creating a FlexGroup volume. If unspecified, the default value will be 8. This field cannot be provided when creating a FlexVol volume.
-    pub constituents_per_aggregate: Option<Int>,
+    pub constituents_per_aggregate: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -233,50 +200,32 @@ impl AggregateConfiguration {
     /// A `AggregateConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Aggregates`: a list of strings.
-    pub fn aggregates(mut self, value: impl Into<List<Str>>) -> Self { self.aggregates = Some(value.into()); self }
+    pub fn aggregates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.aggregates = ::std::option::Option::Some(value.into()); self }
     /// `ConstituentsPerAggregate`: an integer.
-    pub fn constituents_per_aggregate(mut self, value: impl Into<Int>) -> Self { self.constituents_per_aggregate = Some(value.into()); self }
+    pub fn constituents_per_aggregate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.constituents_per_aggregate = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AggregateConfiguration {}
+impl crate::PropertyType for AggregateConfiguration {}
 
-impl ToValue for AggregateConfiguration {
+impl ::cloudwright_core::ToValue for AggregateConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Aggregates", &self.aggregates)
             .opt("ConstituentsPerAggregate", &self.constituents_per_aggregate)
             .build()
     }
 }
 
-/// The required properties of [`AutocommitPeriod`], by name: `AutocommitPeriod::new(AutocommitPeriodRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutocommitPeriodRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutocommitPeriod: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["DAYS", "HOURS", "MINUTES", "MONTHS", "NONE", "YEARS"], ..StrRule::ANY })),
-        ("Value", Shape::INT),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AutocommitPeriod` property type of `AWS::FSx::Volume`.
 ///
 /// Sets the autocommit period of files in an FSx for ONTAP SnapLock volume, which determines how long the files must remain unmodified before they're automatically transitioned to the write once, read many (WORM) state.
 ///
-/// For more information, see \[Autocommit\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/worm-state.html#worm-state-autocommit>) .
+/// For more information, see [Autocommit](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/worm-state.html#worm-state-autocommit) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-volume-autocommitperiod.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -284,7 +233,7 @@ pub struct AutocommitPeriod {
     /// `Type`: a string, required.
     ///
     /// Defines the type of time for the autocommit period of a file in an FSx for ONTAP SnapLock volume. Setting this value to `NONE` disables autocommit. The default value is `NONE` .
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `Value`: an integer.
     ///
     /// Defines the amount of time for the autocommit period of a file in an FSx for ONTAP SnapLock volume. The following ranges are valid:
@@ -294,32 +243,32 @@ pub struct AutocommitPeriod {
     /// - `Days` : 1 - 3,650
     /// - `Months` : 1 - 120
     /// - `Years` : 1 - 10
-    pub value: Option<Int>,
+    pub value: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl AutocommitPeriod {
-    /// A `AutocommitPeriod` with its required properties, named in a [`AutocommitPeriodRequired`].
+    /// A `AutocommitPeriod` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: AutocommitPeriodRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            r#type: required.r#type,
-            value: None,
+            r#type: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutocommitPeriod {}
+impl crate::PropertyType for AutocommitPeriod {}
 
-impl ToValue for AutocommitPeriod {
+impl ::cloudwright_core::ToValue for AutocommitPeriod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .opt("Value", &self.value)
             .build()
@@ -330,21 +279,10 @@ impl ToValue for AutocommitPeriod {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientConfigurationsRequired {
     /// `Clients`: a string, required.
-    pub clients: Str,
+    pub clients: ::cloudwright_core::Str,
     /// `Options`: a list of strings, required.
-    pub options: List<Str>,
+    pub options: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientConfigurations: ObjRule = ObjRule {
-    properties: &[
-        ("Clients", Shape::STR),
-        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Options", "Clients"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientConfigurations` property type of `AWS::FSx::Volume`.
 ///
@@ -356,14 +294,14 @@ pub struct ClientConfigurations {
     /// `Clients`: a string, required.
     ///
     /// A value that specifies who can mount the file system. You can provide a wildcard character ( `*` ), an IP address ( `0.0.0.0` ), or a CIDR address ( `192.0.2.0/24` ). By default, Amazon FSx uses the wildcard character when specifying the client.
-    pub clients: Str,
+    pub clients: ::cloudwright_core::Str,
     /// `Options`: a list of strings, required.
     ///
-    /// The options to use when mounting the file system. For a list of options that you can use with Network File System (NFS), see the \[exports(5) - Linux man page\](<https://docs.aws.amazon.com/https://linux.die.net/man/5/exports>) . When choosing your options, consider the following:
+    /// The options to use when mounting the file system. For a list of options that you can use with Network File System (NFS), see the [exports(5) - Linux man page](https://docs.aws.amazon.com/https://linux.die.net/man/5/exports) . When choosing your options, consider the following:
     ///
     /// - `crossmnt` is used by default. If you don't specify `crossmnt` when changing the client configuration, you won't be able to see or access snapshots in your file system's snapshot directory.
     /// - `sync` is used by default. If you instead specify `async` , the system acknowledges writes before writing to disk. If the system crashes before the writes are finished, you lose the unwritten data.
-    pub options: List<Str>,
+    pub options: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -378,39 +316,22 @@ impl ClientConfigurations {
     }
 
     /// `Clients`: a string, required.
-    pub fn clients(mut self, value: impl Into<Str>) -> Self { self.clients = value.into(); self }
+    pub fn clients(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.clients = value.into(); self }
     /// `Options`: a list of strings, required.
-    pub fn options(mut self, value: impl Into<List<Str>>) -> Self { self.options = value.into(); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.options = value.into(); self }
 }
 
-impl PropertyType for ClientConfigurations {}
+impl crate::PropertyType for ClientConfigurations {}
 
-impl ToValue for ClientConfigurations {
+impl ::cloudwright_core::ToValue for ClientConfigurations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Clients", &self.clients)
             .req("Options", &self.options)
             .build()
     }
 }
-
-/// The required properties of [`NfsExports`], by name: `NfsExports::new(NfsExportsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NfsExportsRequired {
-    /// `ClientConfigurations`: a list of [`ClientConfigurations`] objects, required.
-    pub client_configurations: List<ClientConfigurations>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NfsExports: ObjRule = ObjRule {
-    properties: &[
-        ("ClientConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientConfigurations), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ClientConfigurations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NfsExports` property type of `AWS::FSx::Volume`.
 ///
@@ -422,62 +343,33 @@ pub struct NfsExports {
     /// `ClientConfigurations`: a list of [`ClientConfigurations`] objects, required.
     ///
     /// A list of configuration objects that contain the client and options for mounting the OpenZFS file system.
-    pub client_configurations: List<ClientConfigurations>,
+    pub client_configurations: ::cloudwright_core::List<ClientConfigurations>,
 }
 
 #[rustfmt::skip]
 impl NfsExports {
-    /// A `NfsExports` with its required properties, named in a [`NfsExportsRequired`].
+    /// A `NfsExports` with its one required property, `ClientConfigurations`.
     #[inline]
-    pub fn new(required: NfsExportsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ClientConfigurations>>) -> Self {
         Self {
-            client_configurations: required.client_configurations,
+            client_configurations: value.into(),
         }
     }
 
     /// `ClientConfigurations`: a list of [`ClientConfigurations`] objects, required.
-    pub fn client_configurations(mut self, value: impl Into<List<ClientConfigurations>>) -> Self { self.client_configurations = value.into(); self }
+    pub fn client_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ClientConfigurations>>) -> Self { self.client_configurations = value.into(); self }
 }
 
-impl PropertyType for NfsExports {}
+impl crate::PropertyType for NfsExports {}
 
-impl ToValue for NfsExports {
+impl ::cloudwright_core::ToValue for NfsExports {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientConfigurations", &self.client_configurations)
             .build()
     }
 }
-
-/// The required properties of [`OntapConfiguration`], by name: `OntapConfiguration::new(OntapConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OntapConfigurationRequired {
-    /// `StorageVirtualMachineId`: a string, required.
-    pub storage_virtual_machine_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OntapConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AggregateConfiguration", Shape::Object(&RULE_AggregateConfiguration)),
-        ("CopyTagsToBackups", Shape::STR),
-        ("JunctionPath", Shape::STR),
-        ("OntapVolumeType", Shape::Str(&StrRule { allowed: &["DP", "RW"], ..StrRule::ANY })),
-        ("SecurityStyle", Shape::Str(&StrRule { allowed: &["MIXED", "NTFS", "UNIX"], ..StrRule::ANY })),
-        ("SizeInBytes", Shape::STR),
-        ("SizeInMegabytes", Shape::STR),
-        ("SnaplockConfiguration", Shape::Object(&RULE_SnaplockConfiguration)),
-        ("SnapshotPolicy", Shape::STR),
-        ("StorageEfficiencyEnabled", Shape::STR),
-        ("StorageVirtualMachineId", Shape::STR),
-        ("TieringPolicy", Shape::Object(&RULE_TieringPolicy)),
-        ("VolumeStyle", Shape::Str(&StrRule { allowed: &["FLEXGROUP", "FLEXVOL"], ..StrRule::ANY })),
-    ],
-    required: &["StorageVirtualMachineId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OntapConfiguration` property type of `AWS::FSx::Volume`.
 ///
@@ -489,15 +381,15 @@ pub struct OntapConfiguration {
     /// `AggregateConfiguration`: an [`AggregateConfiguration`] object.
     ///
     /// Used to specify the configuration options for an FSx for ONTAP volume's storage aggregate or aggregates.
-    pub aggregate_configuration: Option<Obj<AggregateConfiguration>>,
+    pub aggregate_configuration: ::std::option::Option<crate::Obj<AggregateConfiguration>>,
     /// `CopyTagsToBackups`: a string.
     ///
     /// A boolean flag indicating whether tags for the volume should be copied to backups. This value defaults to false. If it's set to true, all tags for the volume are copied to all automatic and user-initiated backups where the user doesn't specify tags. If this value is true, and you specify one or more tags, only the specified tags are copied to backups. If you specify one or more tags when creating a user-initiated backup, no tags are copied from the volume, regardless of this value.
-    pub copy_tags_to_backups: Option<Str>,
+    pub copy_tags_to_backups: ::std::option::Option<::cloudwright_core::Str>,
     /// `JunctionPath`: a string.
     ///
     /// Specifies the location in the SVM's namespace where the volume is mounted. This parameter is required. The `JunctionPath` must have a leading forward slash, such as `/vol3` .
-    pub junction_path: Option<Str>,
+    pub junction_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `OntapVolumeType`: a string.
     ///
     /// Specifies the type of volume you are creating. Valid values are the following:
@@ -505,30 +397,30 @@ pub struct OntapConfiguration {
     /// - `RW` specifies a read/write volume. `RW` is the default.
     /// - `DP` specifies a data-protection volume. A `DP` volume is read-only and can be used as the destination of a NetApp SnapMirror relationship.
     ///
-    /// For more information, see \[Volume types\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-volumes.html#volume-types>) in the Amazon FSx for NetApp ONTAP User Guide.
-    pub ontap_volume_type: Option<Str>,
+    /// For more information, see [Volume types](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-volumes.html#volume-types) in the Amazon FSx for NetApp ONTAP User Guide.
+    pub ontap_volume_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityStyle`: a string.
     ///
     /// Specifies the security style for the volume. If a volume's security style is not specified, it is automatically set to the root volume's security style. The security style determines the type of permissions that FSx for ONTAP uses to control data access. Specify one of the following values:
     ///
     /// - `UNIX` if the file system is managed by a UNIX administrator, the majority of users are NFS clients, and an application accessing the data uses a UNIX user as the service account.
     /// - `NTFS` if the file system is managed by a Windows administrator, the majority of users are SMB clients, and an application accessing the data uses a Windows user as the service account.
-    /// - `MIXED` This is an advanced setting. For more information, see the topic \[What the security styles and their effects are\](<https://docs.aws.amazon.com/https://docs.netapp.com/us-en/ontap/nfs-admin/security-styles-their-effects-concept.html>) in the NetApp Documentation Center.
+    /// - `MIXED` This is an advanced setting. For more information, see the topic [What the security styles and their effects are](https://docs.aws.amazon.com/https://docs.netapp.com/us-en/ontap/nfs-admin/security-styles-their-effects-concept.html) in the NetApp Documentation Center.
     ///
-    /// For more information, see \[Volume security style\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-volumes.html#volume-security-style>) in the FSx for ONTAP User Guide.
-    pub security_style: Option<Str>,
+    /// For more information, see [Volume security style](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-volumes.html#volume-security-style) in the FSx for ONTAP User Guide.
+    pub security_style: ::std::option::Option<::cloudwright_core::Str>,
     /// `SizeInBytes`: a string.
     ///
     /// Specifies the configured size of the volume, in bytes.
-    pub size_in_bytes: Option<Str>,
+    pub size_in_bytes: ::std::option::Option<::cloudwright_core::Str>,
     /// `SizeInMegabytes`: a string.
     ///
     /// Use `SizeInBytes` instead. Specifies the size of the volume, in megabytes (MB), that you are creating.
-    pub size_in_megabytes: Option<Str>,
+    pub size_in_megabytes: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnaplockConfiguration`: a [`SnaplockConfiguration`] object.
     ///
     /// The SnapLock configuration object for an FSx for ONTAP SnapLock volume.
-    pub snaplock_configuration: Option<Obj<SnaplockConfiguration>>,
+    pub snaplock_configuration: ::std::option::Option<crate::Obj<SnaplockConfiguration>>,
     /// `SnapshotPolicy`: a string.
     ///
     /// Specifies the snapshot policy for the volume. There are three built-in snapshot policies:
@@ -539,18 +431,18 @@ pub struct OntapConfiguration {
     ///
     /// You can also provide the name of a custom policy that you created with the ONTAP CLI or REST API.
     ///
-    /// For more information, see \[Snapshot policies\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snapshots-ontap.html#snapshot-policies>) in the Amazon FSx for NetApp ONTAP User Guide.
-    pub snapshot_policy: Option<Str>,
+    /// For more information, see [Snapshot policies](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snapshots-ontap.html#snapshot-policies) in the Amazon FSx for NetApp ONTAP User Guide.
+    pub snapshot_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageEfficiencyEnabled`: a string.
     ///
     /// Set to true to enable deduplication, compression, and compaction storage efficiency features on the volume, or set to false to disable them.
     ///
     /// `StorageEfficiencyEnabled` is required when creating a `RW` volume ( `OntapVolumeType` set to `RW` ).
-    pub storage_efficiency_enabled: Option<Str>,
+    pub storage_efficiency_enabled: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageVirtualMachineId`: a string, required.
     ///
     /// Specifies the ONTAP SVM in which to create the volume.
-    pub storage_virtual_machine_id: Str,
+    pub storage_virtual_machine_id: ::cloudwright_core::Str,
     /// `TieringPolicy`: a [`TieringPolicy`] object.
     ///
     /// Describes the data tiering policy for an ONTAP volume. When enabled, Amazon FSx for ONTAP's intelligent tiering automatically transitions a volume's data between the file system's primary storage and capacity pool storage based on your access patterns.
@@ -564,69 +456,69 @@ pub struct OntapConfiguration {
     /// - `ALL` - moves all user data blocks in both the active file system and Snapshot copies to the storage pool tier.
     ///
     /// - `NONE` - keeps a volume's data in the primary storage tier, preventing it from being moved to the capacity pool tier.
-    pub tiering_policy: Option<Obj<TieringPolicy>>,
+    pub tiering_policy: ::std::option::Option<crate::Obj<TieringPolicy>>,
     /// `VolumeStyle`: a string.
     ///
-    /// Use to specify the style of an ONTAP volume. FSx for ONTAP offers two styles of volumes that you can use for different purposes, FlexVol and FlexGroup volumes. For more information, see \[Volume styles\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-volumes.html#volume-styles>) in the Amazon FSx for NetApp ONTAP User Guide.
-    pub volume_style: Option<Str>,
+    /// Use to specify the style of an ONTAP volume. FSx for ONTAP offers two styles of volumes that you can use for different purposes, FlexVol and FlexGroup volumes. For more information, see [Volume styles](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-volumes.html#volume-styles) in the Amazon FSx for NetApp ONTAP User Guide.
+    pub volume_style: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl OntapConfiguration {
-    /// A `OntapConfiguration` with its required properties, named in a [`OntapConfigurationRequired`].
+    /// A `OntapConfiguration` with its one required property, `StorageVirtualMachineId`.
     #[inline]
-    pub fn new(required: OntapConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            aggregate_configuration: None,
-            copy_tags_to_backups: None,
-            junction_path: None,
-            ontap_volume_type: None,
-            security_style: None,
-            size_in_bytes: None,
-            size_in_megabytes: None,
-            snaplock_configuration: None,
-            snapshot_policy: None,
-            storage_efficiency_enabled: None,
-            storage_virtual_machine_id: required.storage_virtual_machine_id,
-            tiering_policy: None,
-            volume_style: None,
+            aggregate_configuration: ::std::option::Option::None,
+            copy_tags_to_backups: ::std::option::Option::None,
+            junction_path: ::std::option::Option::None,
+            ontap_volume_type: ::std::option::Option::None,
+            security_style: ::std::option::Option::None,
+            size_in_bytes: ::std::option::Option::None,
+            size_in_megabytes: ::std::option::Option::None,
+            snaplock_configuration: ::std::option::Option::None,
+            snapshot_policy: ::std::option::Option::None,
+            storage_efficiency_enabled: ::std::option::Option::None,
+            storage_virtual_machine_id: value.into(),
+            tiering_policy: ::std::option::Option::None,
+            volume_style: ::std::option::Option::None,
         }
     }
 
     /// `AggregateConfiguration`: an [`AggregateConfiguration`] object.
-    pub fn aggregate_configuration(mut self, value: impl Into<Obj<AggregateConfiguration>>) -> Self { self.aggregate_configuration = Some(value.into()); self }
+    pub fn aggregate_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AggregateConfiguration>>) -> Self { self.aggregate_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CopyTagsToBackups`: a string.
-    pub fn copy_tags_to_backups(mut self, value: impl Into<Str>) -> Self { self.copy_tags_to_backups = Some(value.into()); self }
+    pub fn copy_tags_to_backups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.copy_tags_to_backups = ::std::option::Option::Some(value.into()); self }
     /// `JunctionPath`: a string.
-    pub fn junction_path(mut self, value: impl Into<Str>) -> Self { self.junction_path = Some(value.into()); self }
+    pub fn junction_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.junction_path = ::std::option::Option::Some(value.into()); self }
     /// `OntapVolumeType`: a string.
-    pub fn ontap_volume_type(mut self, value: impl Into<Str>) -> Self { self.ontap_volume_type = Some(value.into()); self }
+    pub fn ontap_volume_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ontap_volume_type = ::std::option::Option::Some(value.into()); self }
     /// `SecurityStyle`: a string.
-    pub fn security_style(mut self, value: impl Into<Str>) -> Self { self.security_style = Some(value.into()); self }
+    pub fn security_style(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_style = ::std::option::Option::Some(value.into()); self }
     /// `SizeInBytes`: a string.
-    pub fn size_in_bytes(mut self, value: impl Into<Str>) -> Self { self.size_in_bytes = Some(value.into()); self }
+    pub fn size_in_bytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.size_in_bytes = ::std::option::Option::Some(value.into()); self }
     /// `SizeInMegabytes`: a string.
-    pub fn size_in_megabytes(mut self, value: impl Into<Str>) -> Self { self.size_in_megabytes = Some(value.into()); self }
+    pub fn size_in_megabytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.size_in_megabytes = ::std::option::Option::Some(value.into()); self }
     /// `SnaplockConfiguration`: a [`SnaplockConfiguration`] object.
-    pub fn snaplock_configuration(mut self, value: impl Into<Obj<SnaplockConfiguration>>) -> Self { self.snaplock_configuration = Some(value.into()); self }
+    pub fn snaplock_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SnaplockConfiguration>>) -> Self { self.snaplock_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotPolicy`: a string.
-    pub fn snapshot_policy(mut self, value: impl Into<Str>) -> Self { self.snapshot_policy = Some(value.into()); self }
+    pub fn snapshot_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_policy = ::std::option::Option::Some(value.into()); self }
     /// `StorageEfficiencyEnabled`: a string.
-    pub fn storage_efficiency_enabled(mut self, value: impl Into<Str>) -> Self { self.storage_efficiency_enabled = Some(value.into()); self }
+    pub fn storage_efficiency_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_efficiency_enabled = ::std::option::Option::Some(value.into()); self }
     /// `StorageVirtualMachineId`: a string, required.
-    pub fn storage_virtual_machine_id(mut self, value: impl Into<Str>) -> Self { self.storage_virtual_machine_id = value.into(); self }
+    pub fn storage_virtual_machine_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_virtual_machine_id = value.into(); self }
     /// `TieringPolicy`: a [`TieringPolicy`] object.
-    pub fn tiering_policy(mut self, value: impl Into<Obj<TieringPolicy>>) -> Self { self.tiering_policy = Some(value.into()); self }
+    pub fn tiering_policy(mut self, value: impl ::std::convert::Into<crate::Obj<TieringPolicy>>) -> Self { self.tiering_policy = ::std::option::Option::Some(value.into()); self }
     /// `VolumeStyle`: a string.
-    pub fn volume_style(mut self, value: impl Into<Str>) -> Self { self.volume_style = Some(value.into()); self }
+    pub fn volume_style(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_style = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OntapConfiguration {}
+impl crate::PropertyType for OntapConfiguration {}
 
-impl ToValue for OntapConfiguration {
+impl ::cloudwright_core::ToValue for OntapConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AggregateConfiguration", &self.aggregate_configuration)
             .opt("CopyTagsToBackups", &self.copy_tags_to_backups)
             .opt("JunctionPath", &self.junction_path)
@@ -644,33 +536,6 @@ impl ToValue for OntapConfiguration {
     }
 }
 
-/// The required properties of [`OpenZfsConfiguration`], by name: `OpenZfsConfiguration::new(OpenZfsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OpenZfsConfigurationRequired {
-    /// `ParentVolumeId`: a string, required.
-    pub parent_volume_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CopyTagsToSnapshots", Shape::Bool),
-        ("DataCompressionType", Shape::Str(&StrRule { allowed: &["LZ4", "NONE", "ZSTD"], ..StrRule::ANY })),
-        ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None, unique: false })),
-        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("OriginSnapshot", Shape::Object(&RULE_OriginSnapshot)),
-        ("ParentVolumeId", Shape::STR),
-        ("ReadOnly", Shape::Bool),
-        ("RecordSizeKiB", Shape::INT),
-        ("StorageCapacityQuotaGiB", Shape::INT),
-        ("StorageCapacityReservationGiB", Shape::INT),
-        ("UserAndGroupQuotas", Shape::List(&ListRule { items: Shape::Object(&RULE_UserAndGroupQuotas), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ParentVolumeId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OpenZFSConfiguration` property type of `AWS::FSx::Volume`.
 ///
 /// Specifies the configuration of the Amazon FSx for OpenZFS volume that you are creating.
@@ -681,7 +546,7 @@ pub struct OpenZfsConfiguration {
     /// `CopyTagsToSnapshots`: a boolean.
     ///
     /// A Boolean value indicating whether tags for the volume should be copied to snapshots. This value defaults to `false` . If this value is set to `true` , and you do not specify any tags, all tags for the original volume are copied over to snapshots. If this value is set to `true` , and you do specify one or more tags, only the specified tags for the original volume are copied over to snapshots. If you specify one or more tags when creating a new snapshot, no tags are copied over from the original volume, regardless of this value.
-    pub copy_tags_to_snapshots: Option<Bool>,
+    pub copy_tags_to_snapshots: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DataCompressionType`: a string.
     ///
     /// Specifies the method used to compress the data on the volume. The compression type is `NONE` by default.
@@ -689,97 +554,97 @@ pub struct OpenZfsConfiguration {
     /// - `NONE` - Doesn't compress the data on the volume. `NONE` is the default.
     /// - `ZSTD` - Compresses the data in the volume using the Zstandard (ZSTD) compression algorithm. Compared to LZ4, Z-Standard provides a better compression ratio to minimize on-disk storage utilization.
     /// - `LZ4` - Compresses the data in the volume using the LZ4 compression algorithm. Compared to Z-Standard, LZ4 is less compute-intensive and delivers higher write throughput speeds.
-    pub data_compression_type: Option<Str>,
+    pub data_compression_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `NfsExports`: a list of [`NfsExports`] objects.
     ///
     /// The configuration object for mounting a Network File System (NFS) file system.
-    pub nfs_exports: Option<List<NfsExports>>,
+    pub nfs_exports: ::std::option::Option<::cloudwright_core::List<NfsExports>>,
     /// `Options`: a list of strings.
     ///
     /// To delete the volume's child volumes, snapshots, and clones, use the string `DELETE_CHILD_VOLUMES_AND_SNAPSHOTS` .
-    pub options: Option<List<Str>>,
+    pub options: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `OriginSnapshot`: an [`OriginSnapshot`] object.
     ///
     /// The configuration object that specifies the snapshot to use as the origin of the data for the volume.
-    pub origin_snapshot: Option<Obj<OriginSnapshot>>,
+    pub origin_snapshot: ::std::option::Option<crate::Obj<OriginSnapshot>>,
     /// `ParentVolumeId`: a string, required.
     ///
     /// The ID of the volume to use as the parent volume of the volume that you are creating.
-    pub parent_volume_id: Str,
+    pub parent_volume_id: ::cloudwright_core::Str,
     /// `ReadOnly`: a boolean.
     ///
     /// A Boolean value indicating whether the volume is read-only.
-    pub read_only: Option<Bool>,
+    pub read_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RecordSizeKiB`: an integer.
     ///
-    /// Specifies the suggested block size for a volume in a ZFS dataset, in kibibytes (KiB). For file systems using the Intelligent-Tiering storage class, valid values are 128, 256, 512, 1024, 2048, or 4096 KiB, with a default of 1024 KiB. For all other file systems, valid values are 4, 8, 16, 32, 64, 128, 256, 512, or 1024 KiB, with a default of 128 KiB. We recommend using the default setting for the majority of use cases. Generally, workloads that write in fixed small or large record sizes may benefit from setting a custom record size, like database workloads (small record size) or media streaming workloads (large record size). For additional guidance on when to set a custom record size, see \[ZFS Record size\](<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/performance.html#record-size-performance>) in the *Amazon FSx for OpenZFS User Guide* .
-    pub record_size_ki_b: Option<Int>,
+    /// Specifies the suggested block size for a volume in a ZFS dataset, in kibibytes (KiB). For file systems using the Intelligent-Tiering storage class, valid values are 128, 256, 512, 1024, 2048, or 4096 KiB, with a default of 1024 KiB. For all other file systems, valid values are 4, 8, 16, 32, 64, 128, 256, 512, or 1024 KiB, with a default of 128 KiB. We recommend using the default setting for the majority of use cases. Generally, workloads that write in fixed small or large record sizes may benefit from setting a custom record size, like database workloads (small record size) or media streaming workloads (large record size). For additional guidance on when to set a custom record size, see [ZFS Record size](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/performance.html#record-size-performance) in the *Amazon FSx for OpenZFS User Guide* .
+    pub record_size_ki_b: ::std::option::Option<::cloudwright_core::Int>,
     /// `StorageCapacityQuotaGiB`: an integer.
     ///
     /// Sets the maximum storage size in gibibytes (GiB) for the volume. You can specify a quota that is larger than the storage on the parent volume. A volume quota limits the amount of storage that the volume can consume to the configured amount, but does not guarantee the space will be available on the parent volume. To guarantee quota space, you must also set `StorageCapacityReservationGiB` . To *not* specify a storage capacity quota, set this to `-1` .
     ///
-    /// For more information, see \[Volume properties\](<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/managing-volumes.html#volume-properties>) in the *Amazon FSx for OpenZFS User Guide* .
-    pub storage_capacity_quota_gi_b: Option<Int>,
+    /// For more information, see [Volume properties](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/managing-volumes.html#volume-properties) in the *Amazon FSx for OpenZFS User Guide* .
+    pub storage_capacity_quota_gi_b: ::std::option::Option<::cloudwright_core::Int>,
     /// `StorageCapacityReservationGiB`: an integer.
     ///
-    /// Specifies the amount of storage in gibibytes (GiB) to reserve from the parent volume. Setting `StorageCapacityReservationGiB` guarantees that the specified amount of storage space on the parent volume will always be available for the volume. You can't reserve more storage than the parent volume has. To *not* specify a storage capacity reservation, set this to `0` or `-1` . For more information, see \[Volume properties\](<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/managing-volumes.html#volume-properties>) in the *Amazon FSx for OpenZFS User Guide* .
-    pub storage_capacity_reservation_gi_b: Option<Int>,
+    /// Specifies the amount of storage in gibibytes (GiB) to reserve from the parent volume. Setting `StorageCapacityReservationGiB` guarantees that the specified amount of storage space on the parent volume will always be available for the volume. You can't reserve more storage than the parent volume has. To *not* specify a storage capacity reservation, set this to `0` or `-1` . For more information, see [Volume properties](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/managing-volumes.html#volume-properties) in the *Amazon FSx for OpenZFS User Guide* .
+    pub storage_capacity_reservation_gi_b: ::std::option::Option<::cloudwright_core::Int>,
     /// `UserAndGroupQuotas`: a list of [`UserAndGroupQuotas`] objects.
     ///
     /// Configures how much storage users and groups can use on the volume.
-    pub user_and_group_quotas: Option<List<UserAndGroupQuotas>>,
+    pub user_and_group_quotas: ::std::option::Option<::cloudwright_core::List<UserAndGroupQuotas>>,
 }
 
 #[rustfmt::skip]
 impl OpenZfsConfiguration {
-    /// A `OpenZfsConfiguration` with its required properties, named in a [`OpenZfsConfigurationRequired`].
+    /// A `OpenZfsConfiguration` with its one required property, `ParentVolumeId`.
     #[inline]
-    pub fn new(required: OpenZfsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            copy_tags_to_snapshots: None,
-            data_compression_type: None,
-            nfs_exports: None,
-            options: None,
-            origin_snapshot: None,
-            parent_volume_id: required.parent_volume_id,
-            read_only: None,
-            record_size_ki_b: None,
-            storage_capacity_quota_gi_b: None,
-            storage_capacity_reservation_gi_b: None,
-            user_and_group_quotas: None,
+            copy_tags_to_snapshots: ::std::option::Option::None,
+            data_compression_type: ::std::option::Option::None,
+            nfs_exports: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+            origin_snapshot: ::std::option::Option::None,
+            parent_volume_id: value.into(),
+            read_only: ::std::option::Option::None,
+            record_size_ki_b: ::std::option::Option::None,
+            storage_capacity_quota_gi_b: ::std::option::Option::None,
+            storage_capacity_reservation_gi_b: ::std::option::Option::None,
+            user_and_group_quotas: ::std::option::Option::None,
         }
     }
 
     /// `CopyTagsToSnapshots`: a boolean.
-    pub fn copy_tags_to_snapshots(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshots = Some(value.into()); self }
+    pub fn copy_tags_to_snapshots(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags_to_snapshots = ::std::option::Option::Some(value.into()); self }
     /// `DataCompressionType`: a string.
-    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self { self.data_compression_type = Some(value.into()); self }
+    pub fn data_compression_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_compression_type = ::std::option::Option::Some(value.into()); self }
     /// `NfsExports`: a list of [`NfsExports`] objects.
-    pub fn nfs_exports(mut self, value: impl Into<List<NfsExports>>) -> Self { self.nfs_exports = Some(value.into()); self }
+    pub fn nfs_exports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NfsExports>>) -> Self { self.nfs_exports = ::std::option::Option::Some(value.into()); self }
     /// `Options`: a list of strings.
-    pub fn options(mut self, value: impl Into<List<Str>>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `OriginSnapshot`: an [`OriginSnapshot`] object.
-    pub fn origin_snapshot(mut self, value: impl Into<Obj<OriginSnapshot>>) -> Self { self.origin_snapshot = Some(value.into()); self }
+    pub fn origin_snapshot(mut self, value: impl ::std::convert::Into<crate::Obj<OriginSnapshot>>) -> Self { self.origin_snapshot = ::std::option::Option::Some(value.into()); self }
     /// `ParentVolumeId`: a string, required.
-    pub fn parent_volume_id(mut self, value: impl Into<Str>) -> Self { self.parent_volume_id = value.into(); self }
+    pub fn parent_volume_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_volume_id = value.into(); self }
     /// `ReadOnly`: a boolean.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
+    pub fn read_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.read_only = ::std::option::Option::Some(value.into()); self }
     /// `RecordSizeKiB`: an integer.
-    pub fn record_size_ki_b(mut self, value: impl Into<Int>) -> Self { self.record_size_ki_b = Some(value.into()); self }
+    pub fn record_size_ki_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.record_size_ki_b = ::std::option::Option::Some(value.into()); self }
     /// `StorageCapacityQuotaGiB`: an integer.
-    pub fn storage_capacity_quota_gi_b(mut self, value: impl Into<Int>) -> Self { self.storage_capacity_quota_gi_b = Some(value.into()); self }
+    pub fn storage_capacity_quota_gi_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.storage_capacity_quota_gi_b = ::std::option::Option::Some(value.into()); self }
     /// `StorageCapacityReservationGiB`: an integer.
-    pub fn storage_capacity_reservation_gi_b(mut self, value: impl Into<Int>) -> Self { self.storage_capacity_reservation_gi_b = Some(value.into()); self }
+    pub fn storage_capacity_reservation_gi_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.storage_capacity_reservation_gi_b = ::std::option::Option::Some(value.into()); self }
     /// `UserAndGroupQuotas`: a list of [`UserAndGroupQuotas`] objects.
-    pub fn user_and_group_quotas(mut self, value: impl Into<List<UserAndGroupQuotas>>) -> Self { self.user_and_group_quotas = Some(value.into()); self }
+    pub fn user_and_group_quotas(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<UserAndGroupQuotas>>) -> Self { self.user_and_group_quotas = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OpenZfsConfiguration {}
+impl crate::PropertyType for OpenZfsConfiguration {}
 
-impl ToValue for OpenZfsConfiguration {
+impl ::cloudwright_core::ToValue for OpenZfsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CopyTagsToSnapshots", &self.copy_tags_to_snapshots)
             .opt("DataCompressionType", &self.data_compression_type)
             .opt("NfsExports", &self.nfs_exports)
@@ -802,21 +667,10 @@ impl ToValue for OpenZfsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginSnapshotRequired {
     /// `CopyStrategy`: a string, required.
-    pub copy_strategy: Str,
+    pub copy_strategy: ::cloudwright_core::Str,
     /// `SnapshotARN`: a string, required.
-    pub snapshot_arn: Str,
+    pub snapshot_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginSnapshot: ObjRule = ObjRule {
-    properties: &[
-        ("CopyStrategy", Shape::Str(&StrRule { allowed: &["CLONE", "FULL_COPY", "INCREMENTAL_COPY"], ..StrRule::ANY })),
-        ("SnapshotARN", Shape::STR),
-    ],
-    required: &["CopyStrategy", "SnapshotARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OriginSnapshot` property type of `AWS::FSx::Volume`.
 ///
@@ -834,12 +688,12 @@ pub struct OriginSnapshot {
     ///
     /// Specify this option to create the volume from a snapshot on another FSx for OpenZFS file system.
     ///
-    /// &gt; The `INCREMENTAL_COPY` option is only for updating an existing volume by using a snapshot from another FSx for OpenZFS file system. For more information, see \[CopySnapshotAndUpdateVolume\](<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CopySnapshotAndUpdateVolume.html>) .
-    pub copy_strategy: Str,
+    /// \> The `INCREMENTAL_COPY` option is only for updating an existing volume by using a snapshot from another FSx for OpenZFS file system. For more information, see [CopySnapshotAndUpdateVolume](https://docs.aws.amazon.com/fsx/latest/APIReference/API_CopySnapshotAndUpdateVolume.html) .
+    pub copy_strategy: ::cloudwright_core::Str,
     /// `SnapshotARN`: a string, required.
     ///
     /// Specifies the snapshot to use when creating an OpenZFS volume from a snapshot.
-    pub snapshot_arn: Str,
+    pub snapshot_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -854,46 +708,28 @@ impl OriginSnapshot {
     }
 
     /// `CopyStrategy`: a string, required.
-    pub fn copy_strategy(mut self, value: impl Into<Str>) -> Self { self.copy_strategy = value.into(); self }
+    pub fn copy_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.copy_strategy = value.into(); self }
     /// `SnapshotARN`: a string, required.
-    pub fn snapshot_arn(mut self, value: impl Into<Str>) -> Self { self.snapshot_arn = value.into(); self }
+    pub fn snapshot_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_arn = value.into(); self }
 }
 
-impl PropertyType for OriginSnapshot {}
+impl crate::PropertyType for OriginSnapshot {}
 
-impl ToValue for OriginSnapshot {
+impl ::cloudwright_core::ToValue for OriginSnapshot {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CopyStrategy", &self.copy_strategy)
             .req("SnapshotARN", &self.snapshot_arn)
             .build()
     }
 }
 
-/// The required properties of [`RetentionPeriod`], by name: `RetentionPeriod::new(RetentionPeriodRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RetentionPeriodRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["DAYS", "HOURS", "INFINITE", "MINUTES", "MONTHS", "SECONDS", "UNSPECIFIED", "YEARS"], ..StrRule::ANY })),
-        ("Value", Shape::INT),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RetentionPeriod` property type of `AWS::FSx::Volume`.
 ///
 /// Specifies the retention period of an FSx for ONTAP SnapLock volume. After it is set, it can't be changed. Files can't be deleted or modified during the retention period.
 ///
-/// For more information, see \[Working with the retention period in SnapLock\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snaplock-retention.html>) .
+/// For more information, see [Working with the retention period in SnapLock](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snaplock-retention.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-volume-retentionperiod.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -901,7 +737,7 @@ pub struct RetentionPeriod {
     /// `Type`: a string, required.
     ///
     /// Defines the type of time for the retention period of an FSx for ONTAP SnapLock volume. Set it to one of the valid types. If you set it to `INFINITE` , the files are retained forever. If you set it to `UNSPECIFIED` , the files are retained until you set an explicit retention period.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `Value`: an integer.
     ///
     /// Defines the amount of time for the retention period of an FSx for ONTAP SnapLock volume. You can't set a value for `INFINITE` or `UNSPECIFIED` . For all other options, the following ranges are valid:
@@ -912,59 +748,37 @@ pub struct RetentionPeriod {
     /// - `Days` : 0 - 365
     /// - `Months` : 0 - 12
     /// - `Years` : 0 - 100
-    pub value: Option<Int>,
+    pub value: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl RetentionPeriod {
-    /// A `RetentionPeriod` with its required properties, named in a [`RetentionPeriodRequired`].
+    /// A `RetentionPeriod` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: RetentionPeriodRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            r#type: required.r#type,
-            value: None,
+            r#type: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RetentionPeriod {}
+impl crate::PropertyType for RetentionPeriod {}
 
-impl ToValue for RetentionPeriod {
+impl ::cloudwright_core::ToValue for RetentionPeriod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`SnaplockConfiguration`], by name: `SnaplockConfiguration::new(SnaplockConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnaplockConfigurationRequired {
-    /// `SnaplockType`: a string, required.
-    pub snaplock_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnaplockConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuditLogVolume", Shape::STR),
-        ("AutocommitPeriod", Shape::Object(&RULE_AutocommitPeriod)),
-        ("PrivilegedDelete", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "PERMANENTLY_DISABLED"], ..StrRule::ANY })),
-        ("RetentionPeriod", Shape::Object(&RULE_SnaplockRetentionPeriod)),
-        ("SnaplockType", Shape::Str(&StrRule { allowed: &["COMPLIANCE", "ENTERPRISE"], ..StrRule::ANY })),
-        ("VolumeAppendModeEnabled", Shape::STR),
-    ],
-    required: &["SnaplockType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnaplockConfiguration` property type of `AWS::FSx::Volume`.
 ///
@@ -977,72 +791,72 @@ pub struct SnaplockConfiguration {
     ///
     /// Enables or disables the audit log volume for an FSx for ONTAP SnapLock volume. The default value is `false` . If you set `AuditLogVolume` to `true` , the SnapLock volume is created as an audit log volume. The minimum retention period for an audit log volume is six months.
     ///
-    /// For more information, see \[SnapLock audit log volumes\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/how-snaplock-works.html#snaplock-audit-log-volume>) .
-    pub audit_log_volume: Option<Str>,
+    /// For more information, see [SnapLock audit log volumes](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/how-snaplock-works.html#snaplock-audit-log-volume) .
+    pub audit_log_volume: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutocommitPeriod`: an [`AutocommitPeriod`] object.
     ///
     /// The configuration object for setting the autocommit period of files in an FSx for ONTAP SnapLock volume.
-    pub autocommit_period: Option<Obj<AutocommitPeriod>>,
+    pub autocommit_period: ::std::option::Option<crate::Obj<AutocommitPeriod>>,
     /// `PrivilegedDelete`: a string.
     ///
     /// Enables, disables, or permanently disables privileged delete on an FSx for ONTAP SnapLock Enterprise volume. Enabling privileged delete allows SnapLock administrators to delete write once, read many (WORM) files even if they have active retention periods. `PERMANENTLY_DISABLED` is a terminal state. If privileged delete is permanently disabled on a SnapLock volume, you can't re-enable it. The default value is `DISABLED` .
     ///
-    /// For more information, see \[Privileged delete\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snaplock-enterprise.html#privileged-delete>) .
-    pub privileged_delete: Option<Str>,
+    /// For more information, see [Privileged delete](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snaplock-enterprise.html#privileged-delete) .
+    pub privileged_delete: ::std::option::Option<::cloudwright_core::Str>,
     /// `RetentionPeriod`: a [`SnaplockRetentionPeriod`] object.
     ///
     /// Specifies the retention period of an FSx for ONTAP SnapLock volume.
-    pub retention_period: Option<Obj<SnaplockRetentionPeriod>>,
+    pub retention_period: ::std::option::Option<crate::Obj<SnaplockRetentionPeriod>>,
     /// `SnaplockType`: a string, required.
     ///
     /// Specifies the retention mode of an FSx for ONTAP SnapLock volume. After it is set, it can't be changed. You can choose one of the following retention modes:
     ///
-    /// - `COMPLIANCE` : Files transitioned to write once, read many (WORM) on a Compliance volume can't be deleted until their retention periods expire. This retention mode is used to address government or industry-specific mandates or to protect against ransomware attacks. For more information, see \[SnapLock Compliance\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snaplock-compliance.html>) .
-    /// - `ENTERPRISE` : Files transitioned to WORM on an Enterprise volume can be deleted by authorized users before their retention periods expire using privileged delete. This retention mode is used to advance an organization's data integrity and internal compliance or to test retention settings before using SnapLock Compliance. For more information, see \[SnapLock Enterprise\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snaplock-enterprise.html>) .
-    pub snaplock_type: Str,
+    /// - `COMPLIANCE` : Files transitioned to write once, read many (WORM) on a Compliance volume can't be deleted until their retention periods expire. This retention mode is used to address government or industry-specific mandates or to protect against ransomware attacks. For more information, see [SnapLock Compliance](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snaplock-compliance.html) .
+    /// - `ENTERPRISE` : Files transitioned to WORM on an Enterprise volume can be deleted by authorized users before their retention periods expire using privileged delete. This retention mode is used to advance an organization's data integrity and internal compliance or to test retention settings before using SnapLock Compliance. For more information, see [SnapLock Enterprise](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snaplock-enterprise.html) .
+    pub snaplock_type: ::cloudwright_core::Str,
     /// `VolumeAppendModeEnabled`: a string.
     ///
     /// Enables or disables volume-append mode on an FSx for ONTAP SnapLock volume. Volume-append mode allows you to create WORM-appendable files and write data to them incrementally. The default value is `false` .
     ///
-    /// For more information, see \[Volume-append mode\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/worm-state.html#worm-state-append>) .
-    pub volume_append_mode_enabled: Option<Str>,
+    /// For more information, see [Volume-append mode](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/worm-state.html#worm-state-append) .
+    pub volume_append_mode_enabled: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl SnaplockConfiguration {
-    /// A `SnaplockConfiguration` with its required properties, named in a [`SnaplockConfigurationRequired`].
+    /// A `SnaplockConfiguration` with its one required property, `SnaplockType`.
     #[inline]
-    pub fn new(required: SnaplockConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            audit_log_volume: None,
-            autocommit_period: None,
-            privileged_delete: None,
-            retention_period: None,
-            snaplock_type: required.snaplock_type,
-            volume_append_mode_enabled: None,
+            audit_log_volume: ::std::option::Option::None,
+            autocommit_period: ::std::option::Option::None,
+            privileged_delete: ::std::option::Option::None,
+            retention_period: ::std::option::Option::None,
+            snaplock_type: value.into(),
+            volume_append_mode_enabled: ::std::option::Option::None,
         }
     }
 
     /// `AuditLogVolume`: a string.
-    pub fn audit_log_volume(mut self, value: impl Into<Str>) -> Self { self.audit_log_volume = Some(value.into()); self }
+    pub fn audit_log_volume(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audit_log_volume = ::std::option::Option::Some(value.into()); self }
     /// `AutocommitPeriod`: an [`AutocommitPeriod`] object.
-    pub fn autocommit_period(mut self, value: impl Into<Obj<AutocommitPeriod>>) -> Self { self.autocommit_period = Some(value.into()); self }
+    pub fn autocommit_period(mut self, value: impl ::std::convert::Into<crate::Obj<AutocommitPeriod>>) -> Self { self.autocommit_period = ::std::option::Option::Some(value.into()); self }
     /// `PrivilegedDelete`: a string.
-    pub fn privileged_delete(mut self, value: impl Into<Str>) -> Self { self.privileged_delete = Some(value.into()); self }
+    pub fn privileged_delete(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.privileged_delete = ::std::option::Option::Some(value.into()); self }
     /// `RetentionPeriod`: a [`SnaplockRetentionPeriod`] object.
-    pub fn retention_period(mut self, value: impl Into<Obj<SnaplockRetentionPeriod>>) -> Self { self.retention_period = Some(value.into()); self }
+    pub fn retention_period(mut self, value: impl ::std::convert::Into<crate::Obj<SnaplockRetentionPeriod>>) -> Self { self.retention_period = ::std::option::Option::Some(value.into()); self }
     /// `SnaplockType`: a string, required.
-    pub fn snaplock_type(mut self, value: impl Into<Str>) -> Self { self.snaplock_type = value.into(); self }
+    pub fn snaplock_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snaplock_type = value.into(); self }
     /// `VolumeAppendModeEnabled`: a string.
-    pub fn volume_append_mode_enabled(mut self, value: impl Into<Str>) -> Self { self.volume_append_mode_enabled = Some(value.into()); self }
+    pub fn volume_append_mode_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_append_mode_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SnaplockConfiguration {}
+impl crate::PropertyType for SnaplockConfiguration {}
 
-impl ToValue for SnaplockConfiguration {
+impl ::cloudwright_core::ToValue for SnaplockConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuditLogVolume", &self.audit_log_volume)
             .opt("AutocommitPeriod", &self.autocommit_period)
             .opt("PrivilegedDelete", &self.privileged_delete)
@@ -1057,28 +871,16 @@ impl ToValue for SnaplockConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnaplockRetentionPeriodRequired {
     /// `DefaultRetention`: a [`RetentionPeriod`] object, required.
-    pub default_retention: Obj<RetentionPeriod>,
+    pub default_retention: crate::Obj<RetentionPeriod>,
     /// `MaximumRetention`: a [`RetentionPeriod`] object, required.
-    pub maximum_retention: Obj<RetentionPeriod>,
+    pub maximum_retention: crate::Obj<RetentionPeriod>,
     /// `MinimumRetention`: a [`RetentionPeriod`] object, required.
-    pub minimum_retention: Obj<RetentionPeriod>,
+    pub minimum_retention: crate::Obj<RetentionPeriod>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnaplockRetentionPeriod: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultRetention", Shape::Object(&RULE_RetentionPeriod)),
-        ("MaximumRetention", Shape::Object(&RULE_RetentionPeriod)),
-        ("MinimumRetention", Shape::Object(&RULE_RetentionPeriod)),
-    ],
-    required: &["DefaultRetention", "MaximumRetention", "MinimumRetention"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnaplockRetentionPeriod` property type of `AWS::FSx::Volume`.
 ///
-/// The configuration to set the retention period of an FSx for ONTAP SnapLock volume. The retention period includes default, maximum, and minimum settings. For more information, see \[Working with the retention period in SnapLock\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snaplock-retention.html>) .
+/// The configuration to set the retention period of an FSx for ONTAP SnapLock volume. The retention period includes default, maximum, and minimum settings. For more information, see [Working with the retention period in SnapLock](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/snaplock-retention.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-volume-snaplockretentionperiod.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1086,15 +888,15 @@ pub struct SnaplockRetentionPeriod {
     /// `DefaultRetention`: a [`RetentionPeriod`] object, required.
     ///
     /// The retention period assigned to a write once, read many (WORM) file by default if an explicit retention period is not set for an FSx for ONTAP SnapLock volume. The default retention period must be greater than or equal to the minimum retention period and less than or equal to the maximum retention period.
-    pub default_retention: Obj<RetentionPeriod>,
+    pub default_retention: crate::Obj<RetentionPeriod>,
     /// `MaximumRetention`: a [`RetentionPeriod`] object, required.
     ///
     /// The longest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
-    pub maximum_retention: Obj<RetentionPeriod>,
+    pub maximum_retention: crate::Obj<RetentionPeriod>,
     /// `MinimumRetention`: a [`RetentionPeriod`] object, required.
     ///
     /// The shortest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
-    pub minimum_retention: Obj<RetentionPeriod>,
+    pub minimum_retention: crate::Obj<RetentionPeriod>,
 }
 
 #[rustfmt::skip]
@@ -1110,35 +912,25 @@ impl SnaplockRetentionPeriod {
     }
 
     /// `DefaultRetention`: a [`RetentionPeriod`] object, required.
-    pub fn default_retention(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.default_retention = value.into(); self }
+    pub fn default_retention(mut self, value: impl ::std::convert::Into<crate::Obj<RetentionPeriod>>) -> Self { self.default_retention = value.into(); self }
     /// `MaximumRetention`: a [`RetentionPeriod`] object, required.
-    pub fn maximum_retention(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.maximum_retention = value.into(); self }
+    pub fn maximum_retention(mut self, value: impl ::std::convert::Into<crate::Obj<RetentionPeriod>>) -> Self { self.maximum_retention = value.into(); self }
     /// `MinimumRetention`: a [`RetentionPeriod`] object, required.
-    pub fn minimum_retention(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.minimum_retention = value.into(); self }
+    pub fn minimum_retention(mut self, value: impl ::std::convert::Into<crate::Obj<RetentionPeriod>>) -> Self { self.minimum_retention = value.into(); self }
 }
 
-impl PropertyType for SnaplockRetentionPeriod {}
+impl crate::PropertyType for SnaplockRetentionPeriod {}
 
-impl ToValue for SnaplockRetentionPeriod {
+impl ::cloudwright_core::ToValue for SnaplockRetentionPeriod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefaultRetention", &self.default_retention)
             .req("MaximumRetention", &self.maximum_retention)
             .req("MinimumRetention", &self.minimum_retention)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TieringPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("CoolingPeriod", Shape::INT),
-        ("Name", Shape::Str(&StrRule { allowed: &["ALL", "AUTO", "NONE", "SNAPSHOT_ONLY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TieringPolicy` property type of `AWS::FSx::Volume`.
 ///
@@ -1160,7 +952,7 @@ pub struct TieringPolicy {
     /// `CoolingPeriod`: an integer.
     ///
     /// Specifies the number of days that user data in a volume must remain inactive before it is considered "cold" and moved to the capacity pool. Used with the `AUTO` and `SNAPSHOT_ONLY` tiering policies. Enter a whole number between 2 and 183. Default values are 31 days for `AUTO` and 2 days for `SNAPSHOT_ONLY` .
-    pub cooling_period: Option<Int>,
+    pub cooling_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// Specifies the tiering policy used to transition data. Default value is `SNAPSHOT_ONLY` .
@@ -1169,7 +961,7 @@ pub struct TieringPolicy {
     /// - `AUTO` - moves cold user data and snapshots to the capacity pool storage tier based on your access patterns.
     /// - `ALL` - moves all user data blocks in both the active file system and Snapshot copies to the storage pool tier.
     /// - `NONE` - keeps a volume's data in the primary storage tier, preventing it from being moved to the capacity pool tier.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1177,21 +969,21 @@ impl TieringPolicy {
     /// A `TieringPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CoolingPeriod`: an integer.
-    pub fn cooling_period(mut self, value: impl Into<Int>) -> Self { self.cooling_period = Some(value.into()); self }
+    pub fn cooling_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cooling_period = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TieringPolicy {}
+impl crate::PropertyType for TieringPolicy {}
 
-impl ToValue for TieringPolicy {
+impl ::cloudwright_core::ToValue for TieringPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CoolingPeriod", &self.cooling_period)
             .opt("Name", &self.name)
             .build()
@@ -1202,24 +994,12 @@ impl ToValue for TieringPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserAndGroupQuotasRequired {
     /// `Id`: an integer, required.
-    pub id: Int,
+    pub id: ::cloudwright_core::Int,
     /// `StorageCapacityQuotaGiB`: an integer, required.
-    pub storage_capacity_quota_gi_b: Int,
+    pub storage_capacity_quota_gi_b: ::cloudwright_core::Int,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::INT),
-        ("StorageCapacityQuotaGiB", Shape::INT),
-        ("Type", Shape::Str(&StrRule { allowed: &["GROUP", "USER"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Id", "StorageCapacityQuotaGiB"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserAndGroupQuotas` property type of `AWS::FSx::Volume`.
 ///
@@ -1231,15 +1011,15 @@ pub struct UserAndGroupQuotas {
     /// `Id`: an integer, required.
     ///
     /// The ID of the user or group that the quota applies to.
-    pub id: Int,
+    pub id: ::cloudwright_core::Int,
     /// `StorageCapacityQuotaGiB`: an integer, required.
     ///
     /// The user or group's storage quota, in gibibytes (GiB).
-    pub storage_capacity_quota_gi_b: Int,
+    pub storage_capacity_quota_gi_b: ::cloudwright_core::Int,
     /// `Type`: a string, required.
     ///
     /// Specifies whether the quota applies to a user or group.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1255,22 +1035,200 @@ impl UserAndGroupQuotas {
     }
 
     /// `Id`: an integer, required.
-    pub fn id(mut self, value: impl Into<Int>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.id = value.into(); self }
     /// `StorageCapacityQuotaGiB`: an integer, required.
-    pub fn storage_capacity_quota_gi_b(mut self, value: impl Into<Int>) -> Self { self.storage_capacity_quota_gi_b = value.into(); self }
+    pub fn storage_capacity_quota_gi_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.storage_capacity_quota_gi_b = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for UserAndGroupQuotas {}
+impl crate::PropertyType for UserAndGroupQuotas {}
 
-impl ToValue for UserAndGroupQuotas {
+impl ::cloudwright_core::ToValue for UserAndGroupQuotas {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .req("StorageCapacityQuotaGiB", &self.storage_capacity_quota_gi_b)
             .req("Type", &self.r#type)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Volume: ObjRule = ObjRule {
+        properties: &[
+            ("BackupId", Shape::STR),
+            ("Name", Shape::STR),
+            ("OntapConfiguration", Shape::Object(&RULE_OntapConfiguration)),
+            ("OpenZFSConfiguration", Shape::Object(&RULE_OpenZfsConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VolumeType", Shape::Str(&StrRule { allowed: &["ONTAP", "OPENZFS"], ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AggregateConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Aggregates", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ConstituentsPerAggregate", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutocommitPeriod: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["DAYS", "HOURS", "MINUTES", "MONTHS", "NONE", "YEARS"], ..StrRule::ANY })),
+            ("Value", Shape::INT),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientConfigurations: ObjRule = ObjRule {
+        properties: &[
+            ("Clients", Shape::STR),
+            ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Options", "Clients"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NfsExports: ObjRule = ObjRule {
+        properties: &[
+            ("ClientConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientConfigurations), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ClientConfigurations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OntapConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AggregateConfiguration", Shape::Object(&RULE_AggregateConfiguration)),
+            ("CopyTagsToBackups", Shape::STR),
+            ("JunctionPath", Shape::STR),
+            ("OntapVolumeType", Shape::Str(&StrRule { allowed: &["DP", "RW"], ..StrRule::ANY })),
+            ("SecurityStyle", Shape::Str(&StrRule { allowed: &["MIXED", "NTFS", "UNIX"], ..StrRule::ANY })),
+            ("SizeInBytes", Shape::STR),
+            ("SizeInMegabytes", Shape::STR),
+            ("SnaplockConfiguration", Shape::Object(&RULE_SnaplockConfiguration)),
+            ("SnapshotPolicy", Shape::STR),
+            ("StorageEfficiencyEnabled", Shape::STR),
+            ("StorageVirtualMachineId", Shape::STR),
+            ("TieringPolicy", Shape::Object(&RULE_TieringPolicy)),
+            ("VolumeStyle", Shape::Str(&StrRule { allowed: &["FLEXGROUP", "FLEXVOL"], ..StrRule::ANY })),
+        ],
+        required: &["StorageVirtualMachineId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CopyTagsToSnapshots", Shape::Bool),
+            ("DataCompressionType", Shape::Str(&StrRule { allowed: &["LZ4", "NONE", "ZSTD"], ..StrRule::ANY })),
+            ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None, unique: false })),
+            ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("OriginSnapshot", Shape::Object(&RULE_OriginSnapshot)),
+            ("ParentVolumeId", Shape::STR),
+            ("ReadOnly", Shape::Bool),
+            ("RecordSizeKiB", Shape::INT),
+            ("StorageCapacityQuotaGiB", Shape::INT),
+            ("StorageCapacityReservationGiB", Shape::INT),
+            ("UserAndGroupQuotas", Shape::List(&ListRule { items: Shape::Object(&RULE_UserAndGroupQuotas), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ParentVolumeId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginSnapshot: ObjRule = ObjRule {
+        properties: &[
+            ("CopyStrategy", Shape::Str(&StrRule { allowed: &["CLONE", "FULL_COPY", "INCREMENTAL_COPY"], ..StrRule::ANY })),
+            ("SnapshotARN", Shape::STR),
+        ],
+        required: &["CopyStrategy", "SnapshotARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["DAYS", "HOURS", "INFINITE", "MINUTES", "MONTHS", "SECONDS", "UNSPECIFIED", "YEARS"], ..StrRule::ANY })),
+            ("Value", Shape::INT),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnaplockConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuditLogVolume", Shape::STR),
+            ("AutocommitPeriod", Shape::Object(&RULE_AutocommitPeriod)),
+            ("PrivilegedDelete", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "PERMANENTLY_DISABLED"], ..StrRule::ANY })),
+            ("RetentionPeriod", Shape::Object(&RULE_SnaplockRetentionPeriod)),
+            ("SnaplockType", Shape::Str(&StrRule { allowed: &["COMPLIANCE", "ENTERPRISE"], ..StrRule::ANY })),
+            ("VolumeAppendModeEnabled", Shape::STR),
+        ],
+        required: &["SnaplockType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnaplockRetentionPeriod: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultRetention", Shape::Object(&RULE_RetentionPeriod)),
+            ("MaximumRetention", Shape::Object(&RULE_RetentionPeriod)),
+            ("MinimumRetention", Shape::Object(&RULE_RetentionPeriod)),
+        ],
+        required: &["DefaultRetention", "MaximumRetention", "MinimumRetention"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TieringPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("CoolingPeriod", Shape::INT),
+            ("Name", Shape::Str(&StrRule { allowed: &["ALL", "AUTO", "NONE", "SNAPSHOT_ONLY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::INT),
+            ("StorageCapacityQuotaGiB", Shape::INT),
+            ("Type", Shape::Str(&StrRule { allowed: &["GROUP", "USER"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Id", "StorageCapacityQuotaGiB"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z]*fleet-[a-zA-Z0-9\\-]+");
 
 /// The required properties of [`Alias`], by name: `Alias::new(AliasRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliasRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoutingStrategy`: a [`RoutingStrategy`] object, required.
-    pub routing_strategy: Obj<RoutingStrategy>,
+    pub routing_strategy: crate::Obj<RoutingStrategy>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Alias: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RoutingStrategy", Shape::Object(&RULE_RoutingStrategy)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["Name", "RoutingStrategy"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GameLift::Alias` resource.
 ///
@@ -53,23 +33,23 @@ pub struct Alias {
     /// A human-readable description of the alias.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A descriptive label that is associated with an alias. Alias names do not need to be unique.
     ///
     /// Pattern `.*\S.*`; length 1 to 1024.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoutingStrategy`: a [`RoutingStrategy`] object, required.
     ///
     /// The routing configuration, including routing type and fleet target, for the alias.
-    pub routing_strategy: Obj<RoutingStrategy>,
+    pub routing_strategy: crate::Obj<RoutingStrategy>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +59,7 @@ impl Alias {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GameLift::Alias",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-alias.html",
         primary_identifier: &["AliasId"],
@@ -90,48 +70,50 @@ impl Alias {
         read_only: &["AliasId", "AliasArn"],
         attributes: &["AliasArn", "AliasId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Alias` with its required properties, named in a [`AliasRequired`].
     #[inline]
     pub fn new(required: AliasRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             routing_strategy: required.routing_strategy,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoutingStrategy`: a [`RoutingStrategy`] object, required.
-    pub fn routing_strategy(mut self, value: impl Into<Obj<RoutingStrategy>>) -> Self { self.routing_strategy = value.into(); self }
+    pub fn routing_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<RoutingStrategy>>) -> Self { self.routing_strategy = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Alias {
+impl ::cloudwright_core::Resource for Alias {
     type Attributes = AliasAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Alias, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Alias, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Alias {
+impl ::cloudwright_core::ToValue for Alias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req("RoutingStrategy", &self.routing_strategy)
@@ -140,12 +122,12 @@ impl ToValue for Alias {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Alias`]: `Handle<Alias>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Alias`]: `Handle<Alias>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AliasAttributes(ResourceRef);
+pub struct AliasAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AliasAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AliasAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,10 +135,10 @@ impl From<ResourceRef> for AliasAttributes {
 impl AliasAttributes {
     /// `Fn::GetAtt` `AliasArn`: a string.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to a Amazon GameLift Servers alias resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::alias/alias-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` . In a GameLift alias ARN, the resource ID matches the alias ID value.
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) that is assigned to a Amazon GameLift Servers alias resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::alias/alias-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` . In a GameLift alias ARN, the resource ID matches the alias ID value.
     #[inline]
-    pub fn alias_arn(&self) -> Value {
-        self.0.get_att("AliasArn")
+    pub fn alias_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AliasArn"))
     }
 
     /// `Fn::GetAtt` `AliasId`: a string.
@@ -165,30 +147,10 @@ impl AliasAttributes {
     ///
     /// Alias IDs are unique within a Region.
     #[inline]
-    pub fn alias_id(&self) -> Value {
-        self.0.get_att("AliasId")
+    pub fn alias_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AliasId"))
     }
 }
-
-/// The required properties of [`RoutingStrategy`], by name: `RoutingStrategy::new(RoutingStrategyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RoutingStrategyRequired {
-    /// `Type`: a [`RoutingStrategyType`] value, required.
-    pub r#type: RoutingStrategyType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("FleetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Message", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["SIMPLE", "TERMINAL"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    any_of: &[&[&["FleetId"], &["Message"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RoutingStrategy` property type of `AWS::GameLift::Alias`.
 ///
@@ -202,11 +164,11 @@ pub struct RoutingStrategy {
     /// A unique identifier for a fleet that the alias points to. If you specify `SIMPLE` for the `Type` property, you must specify this property.
     ///
     /// Pattern `^[a-z]*fleet-[a-zA-Z0-9\-]+`; length 1 to 128.
-    pub fleet_id: Option<Str>,
+    pub fleet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Message`: a string.
     ///
     /// The message text to be used with a terminal routing strategy. If you specify `TERMINAL` for the `Type` property, you must specify this property.
-    pub message: Option<Str>,
+    pub message: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`RoutingStrategyType`] value, required.
     ///
     /// A type of routing strategy.
@@ -220,30 +182,30 @@ pub struct RoutingStrategy {
 
 #[rustfmt::skip]
 impl RoutingStrategy {
-    /// A `RoutingStrategy` with its required properties, named in a [`RoutingStrategyRequired`].
+    /// A `RoutingStrategy` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: RoutingStrategyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RoutingStrategyType>) -> Self {
         Self {
-            fleet_id: None,
-            message: None,
-            r#type: required.r#type,
+            fleet_id: ::std::option::Option::None,
+            message: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `FleetId`: a string.
-    pub fn fleet_id(mut self, value: impl Into<Str>) -> Self { self.fleet_id = Some(value.into()); self }
+    pub fn fleet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fleet_id = ::std::option::Option::Some(value.into()); self }
     /// `Message`: a string.
-    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
+    pub fn message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`RoutingStrategyType`] value, required.
-    pub fn r#type(mut self, value: impl Into<RoutingStrategyType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<RoutingStrategyType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for RoutingStrategy {}
+impl crate::PropertyType for RoutingStrategy {}
 
-impl ToValue for RoutingStrategy {
+impl ::cloudwright_core::ToValue for RoutingStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FleetId", &self.fleet_id)
             .opt("Message", &self.message)
             .req("Type", &self.r#type)
@@ -259,23 +221,61 @@ pub enum RoutingStrategyType {
     /// `TERMINAL`
     Terminal,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RoutingStrategyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RoutingStrategyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RoutingStrategyType {
+impl ::cloudwright_core::ToValue for RoutingStrategyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Simple => "SIMPLE",
             Self::Terminal => "TERMINAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z]*fleet-[a-zA-Z0-9\\-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Alias: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RoutingStrategy", Shape::Object(&RULE_RoutingStrategy)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["Name", "RoutingStrategy"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("FleetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Message", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["SIMPLE", "TERMINAL"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        any_of: &[&[&["FleetId"], &["Message"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

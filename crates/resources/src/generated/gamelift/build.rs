@@ -5,27 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+\\.\\d+\\.\\d+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Build: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("OperatingSystem", Shape::Str(&StrRule { allowed: &["AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2023", "WINDOWS_2012", "WINDOWS_2016", "WINDOWS_2022"], ..StrRule::ANY })),
-        ("ServerSdkVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StorageLocation", Shape::Object(&RULE_StorageLocation)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GameLift::Build` resource.
 ///
@@ -45,21 +25,21 @@ pub struct Build {
     /// A descriptive label that is associated with a build. Build names do not need to be unique.
     ///
     /// Length 1 to 1024.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OperatingSystem`: an [`OperatingSystem`] value.
     ///
     /// The operating system that your game server binaries run on. This value determines the type of fleet resources that you use for this build. If your game build contains multiple executables, they all must run on the same operating system. You must specify a valid operating system in this request. There is no default value. You can't change a build's operating system later.
     ///
-    /// &gt; Amazon Linux 2 (AL2) will reach end of support on 6/30/2025. See more details in the \[Amazon Linux 2 FAQs\](<https://docs.aws.amazon.com/amazon-linux-2/faqs/>) . For game servers that are hosted on AL2 and use server SDK version 4.x for Amazon GameLift Servers, first update the game server build to server SDK 5.x, and then deploy to AL2023 instances. See \[Migrate to server SDK version 5.\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/reference-serversdk5-migration.html>)
+    /// \> Amazon Linux 2 (AL2) will reach end of support on 6/30/2025. See more details in the [Amazon Linux 2 FAQs](https://docs.aws.amazon.com/amazon-linux-2/faqs/) . For game servers that are hosted on AL2 and use server SDK version 4.x for Amazon GameLift Servers, first update the game server build to server SDK 5.x, and then deploy to AL2023 instances. See [Migrate to server SDK version 5.](https://docs.aws.amazon.com/gamelift/latest/developerguide/reference-serversdk5-migration.html)
     ///
     /// Create-only: changing it replaces the resource.
-    pub operating_system: Option<OperatingSystem>,
+    pub operating_system: ::std::option::Option<OperatingSystem>,
     /// `ServerSdkVersion`: a string.
     ///
-    /// A server SDK version you used when integrating your game server build with Amazon GameLift Servers. For more information see \[Integrate games with custom game servers\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/integration-custom-intro.html>) . By default Amazon GameLift Servers sets this value to `4.0.2` .
+    /// A server SDK version you used when integrating your game server build with Amazon GameLift Servers. For more information see [Integrate games with custom game servers](https://docs.aws.amazon.com/gamelift/latest/developerguide/integration-custom-intro.html) . By default Amazon GameLift Servers sets this value to `4.0.2` .
     ///
     /// Pattern `^\d+\.\d+\.\d+$`; length 0 to 128; create-only: changing it replaces the resource.
-    pub server_sdk_version: Option<Str>,
+    pub server_sdk_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageLocation`: a [`StorageLocation`] object.
     ///
     /// Information indicating where your game build files are stored. Use this parameter only when creating a build with files stored in an Amazon S3 bucket that you own. The storage location must specify an Amazon S3 bucket name and key. The location must also specify a role ARN that you set up to allow Amazon GameLift Servers to access your Amazon S3 bucket. The S3 bucket and your new build must be in the same Region.
@@ -67,19 +47,19 @@ pub struct Build {
     /// If a `StorageLocation` is specified, the size of your file can be found in your Amazon S3 bucket. Amazon GameLift Servers will report a `SizeOnDisk` of 0.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub storage_location: Option<Obj<StorageLocation>>,
+    pub storage_location: ::std::option::Option<crate::Obj<StorageLocation>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Version`: a string.
     ///
     /// Version information that is associated with this build. Version strings do not need to be unique.
     ///
     /// Length 1 to 1024.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +69,7 @@ impl Build {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GameLift::Build",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-build.html",
         primary_identifier: &["BuildId"],
@@ -100,47 +80,49 @@ impl Build {
         read_only: &["BuildId", "BuildArn"],
         attributes: &["BuildArn", "BuildId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Build` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OperatingSystem`: an [`OperatingSystem`] value.
-    pub fn operating_system(mut self, value: impl Into<OperatingSystem>) -> Self { self.operating_system = Some(value.into()); self }
+    pub fn operating_system(mut self, value: impl ::std::convert::Into<OperatingSystem>) -> Self { self.operating_system = ::std::option::Option::Some(value.into()); self }
     /// `ServerSdkVersion`: a string.
-    pub fn server_sdk_version(mut self, value: impl Into<Str>) -> Self { self.server_sdk_version = Some(value.into()); self }
+    pub fn server_sdk_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_sdk_version = ::std::option::Option::Some(value.into()); self }
     /// `StorageLocation`: a [`StorageLocation`] object.
-    pub fn storage_location(mut self, value: impl Into<Obj<StorageLocation>>) -> Self { self.storage_location = Some(value.into()); self }
+    pub fn storage_location(mut self, value: impl ::std::convert::Into<crate::Obj<StorageLocation>>) -> Self { self.storage_location = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Build {
+impl ::cloudwright_core::Resource for Build {
     type Attributes = BuildAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Build, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Build, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Build {
+impl ::cloudwright_core::ToValue for Build {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("OperatingSystem", &self.operating_system)
             .opt("ServerSdkVersion", &self.server_sdk_version)
@@ -151,12 +133,12 @@ impl ToValue for Build {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Build`]: `Handle<Build>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Build`]: `Handle<Build>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BuildAttributes(ResourceRef);
+pub struct BuildAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BuildAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BuildAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,18 +146,18 @@ impl From<ResourceRef> for BuildAttributes {
 impl BuildAttributes {
     /// `Fn::GetAtt` `BuildArn`: a string.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to a Amazon GameLift Servers build resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::build/build-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` . In a GameLift build ARN, the resource ID matches the *BuildId* value.
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) that is assigned to a Amazon GameLift Servers build resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::build/build-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` . In a GameLift build ARN, the resource ID matches the *BuildId* value.
     #[inline]
-    pub fn build_arn(&self) -> Value {
-        self.0.get_att("BuildArn")
+    pub fn build_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BuildArn"))
     }
 
     /// `Fn::GetAtt` `BuildId`: a string.
     ///
     /// A unique identifier for the build.
     #[inline]
-    pub fn build_id(&self) -> Value {
-        self.0.get_att("BuildId")
+    pub fn build_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BuildId"))
     }
 }
 
@@ -183,25 +165,12 @@ impl BuildAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageLocationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageLocation: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["Bucket", "Key", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageLocation` property type of `AWS::GameLift::Build`.
 ///
@@ -214,28 +183,28 @@ pub struct StorageLocation {
     ///
     /// An Amazon S3 bucket identifier. The name of the S3 bucket.
     ///
-    /// &gt; Amazon GameLift doesn't support uploading from Amazon S3 buckets with names that contain a dot (.).
+    /// \> Amazon GameLift doesn't support uploading from Amazon S3 buckets with names that contain a dot (.).
     ///
     /// Length at least 1.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
     ///
     /// The name of the zip file that contains the build files or script files.
     ///
     /// Length at least 1.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `ObjectVersion`: a string.
     ///
     /// A version of a stored file to retrieve, if the object versioning feature is turned on for the S3 bucket. Use this parameter to specify a specific version. If this parameter isn't set, Amazon GameLift Servers retrieves the latest version of the file.
     ///
     /// Length at least 1.
-    pub object_version: Option<Str>,
+    pub object_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARNfor an IAM role that allows Amazon GameLift to access the S3 bucket.
     ///
     /// Format `AWS::IAM::Role.Arn`; length at least 1.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -246,27 +215,27 @@ impl StorageLocation {
         Self {
             bucket: required.bucket,
             key: required.key,
-            object_version: None,
+            object_version: ::std::option::Option::None,
             role_arn: required.role_arn,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `ObjectVersion`: a string.
-    pub fn object_version(mut self, value: impl Into<Str>) -> Self { self.object_version = Some(value.into()); self }
+    pub fn object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_version = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for StorageLocation {}
+impl crate::PropertyType for StorageLocation {}
 
-impl ToValue for StorageLocation {
+impl ::cloudwright_core::ToValue for StorageLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
             .opt("ObjectVersion", &self.object_version)
@@ -291,18 +260,18 @@ pub enum OperatingSystem {
     /// `WINDOWS_2022`
     Windows2022,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OperatingSystem {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OperatingSystem {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OperatingSystem {
+impl ::cloudwright_core::ToValue for OperatingSystem {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonLinux => "AMAZON_LINUX",
             Self::AmazonLinux2 => "AMAZON_LINUX_2",
@@ -310,8 +279,46 @@ impl ToValue for OperatingSystem {
             Self::Windows2012 => "WINDOWS_2012",
             Self::Windows2016 => "WINDOWS_2016",
             Self::Windows2022 => "WINDOWS_2022",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+\\.\\d+\\.\\d+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Build: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("OperatingSystem", Shape::Str(&StrRule { allowed: &["AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2023", "WINDOWS_2012", "WINDOWS_2016", "WINDOWS_2022"], ..StrRule::ANY })),
+            ("ServerSdkVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StorageLocation", Shape::Object(&RULE_StorageLocation)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageLocation: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["Bucket", "Key", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,57 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ComparisonOperator, IpPermission, IpPermissionRequired, LocationCapacity,
-    LocationCapacityRequired, ManagedCapacityConfiguration, ManagedCapacityConfigurationRequired,
-    MetricName, NewGameSessionProtectionPolicy, PlayerGatewayMode, PlayerGatewayStatus, PolicyType,
-    Protocol, ScalingAdjustmentType, Tag, TagRequired, TargetConfiguration,
-    TargetConfigurationRequired, ZeroCapacityStrategy,
-};
-use super::shared::{RULE_IpPermission, RULE_LocationCapacity, RULE_Tag, RULE_TargetConfiguration};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[a-zA-Z0-9\\-]+$|^arn:.*:containergroupdefinition\\/[a-zA-Z0-9\\-]+(:[0-9]+)?$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9:/\\-\\*]+");
-
-/// The required properties of [`ContainerFleet`], by name: `ContainerFleet::new(ContainerFleetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContainerFleetRequired {
-    /// `FleetRoleArn`: a string, required.
-    pub fleet_role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerFleet: ObjRule = ObjRule {
-    properties: &[
-        ("BillingType", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "SPOT"], ..StrRule::ANY })),
-        ("DeploymentConfiguration", Shape::Object(&RULE_DeploymentConfiguration)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("FleetRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("GameServerContainerGroupDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("GameServerContainerGroupsPerInstance", Shape::Int(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
-        ("GameSessionCreationLimitPolicy", Shape::Object(&RULE_GameSessionCreationLimitPolicy)),
-        ("InstanceConnectionPortRange", Shape::Object(&RULE_ConnectionPortRange)),
-        ("InstanceInboundPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpPermission), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Locations", Shape::List(&ListRule { items: Shape::Object(&RULE_LocationConfiguration), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        ("MetricGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("NewGameSessionProtectionPolicy", Shape::Str(&StrRule { allowed: &["FullProtection", "NoProtection"], ..StrRule::ANY })),
-        ("PerInstanceContainerGroupDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PlayerGatewayMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "REQUIRED"], ..StrRule::ANY })),
-        ("ScalingPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingPolicy), min_items: None, max_items: Some(50), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["FleetRoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    ManagedCapacityConfiguration, MetricName, NewGameSessionProtectionPolicy, PlayerGatewayMode,
+    PlayerGatewayStatus, PolicyType, Protocol, ScalingAdjustmentType, Tag, TagRequired,
+    TargetConfiguration, ZeroCapacityStrategy,
 };
 
 /// The `AWS::GameLift::ContainerFleet` resource.
@@ -73,66 +27,67 @@ pub(crate) static RULE_ContainerFleet: ObjRule = ObjRule {
 pub struct ContainerFleet {
     /// `BillingType`: a [`BillingType`] value.
     ///
-    /// Indicates whether the fleet uses On-Demand or Spot instances for this fleet. Learn more about when to use \[On-Demand versus Spot Instances\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-ec2-instances.html#gamelift-ec2-instances-spot>) . You can't update this fleet property.
+    /// Indicates whether the fleet uses On-Demand or Spot instances for this fleet. Learn more about when to use [On-Demand versus Spot Instances](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-ec2-instances.html#gamelift-ec2-instances-spot) . You can't update this fleet property.
     ///
     /// By default, this property is set to `ON_DEMAND` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub billing_type: Option<BillingType>,
+    pub billing_type: ::std::option::Option<BillingType>,
     /// `DeploymentConfiguration`: a [`DeploymentConfiguration`] object.
     ///
     /// Set of rules for processing a deployment for a container fleet update.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub deployment_configuration: Option<Obj<DeploymentConfiguration>>,
+    pub deployment_configuration: ::std::option::Option<crate::Obj<DeploymentConfiguration>>,
     /// `Description`: a string.
     ///
     /// A meaningful description of the container fleet.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FleetRoleArn`: a string, required.
     ///
-    /// The unique identifier for an AWS Identity and Access Management (IAM) role with permissions to run your containers on resources that are managed by Amazon GameLift Servers. See \[Set up an IAM service role\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/setting-up-role.html>) . This fleet property can't be changed.
+    /// The unique identifier for an AWS Identity and Access Management (IAM) role with permissions to run your containers on resources that are managed by Amazon GameLift Servers. See [Set up an IAM service role](https://docs.aws.amazon.com/gamelift/latest/developerguide/setting-up-role.html) . This fleet property can't be changed.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`; length 1 to 256.
-    pub fleet_role_arn: Str,
+    pub fleet_role_arn: ::cloudwright_core::Str,
     /// `GameServerContainerGroupDefinitionName`: a string.
     ///
     /// The name of the fleet's game server container group definition, which describes how to deploy containers with your game server build and support software onto each fleet instance.
     ///
     /// Pattern `^[a-zA-Z0-9\-]+$|^arn:.*:containergroupdefinition\/[a-zA-Z0-9\-]+(:[0-9]+)?$`; length 1 to 512; write-only: CloudFormation does not return it.
-    pub game_server_container_group_definition_name: Option<Str>,
+    pub game_server_container_group_definition_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `GameServerContainerGroupsPerInstance`: an integer.
     ///
     /// The number of times to replicate the game server container group on each fleet instance.
     ///
     /// Value 1 to 5000.
-    pub game_server_container_groups_per_instance: Option<Int>,
+    pub game_server_container_groups_per_instance: ::std::option::Option<::cloudwright_core::Int>,
     /// `GameSessionCreationLimitPolicy`: a [`GameSessionCreationLimitPolicy`] object.
     ///
     /// A policy that limits the number of game sessions that each individual player can create on instances in this fleet. The limit applies for a specified span of time.
-    pub game_session_creation_limit_policy: Option<Obj<GameSessionCreationLimitPolicy>>,
+    pub game_session_creation_limit_policy:
+        ::std::option::Option<crate::Obj<GameSessionCreationLimitPolicy>>,
     /// `InstanceConnectionPortRange`: a [`ConnectionPortRange`] object.
     ///
     /// The set of port numbers to open on each instance in a container fleet. Connection ports are used by inbound traffic to connect with processes that are running in containers on the fleet.
-    pub instance_connection_port_range: Option<Obj<ConnectionPortRange>>,
+    pub instance_connection_port_range: ::std::option::Option<crate::Obj<ConnectionPortRange>>,
     /// `InstanceInboundPermissions`: a list of [`IpPermission`] objects.
     ///
     /// The IP address ranges and port settings that allow inbound traffic to access game server processes and other processes on this fleet.
     ///
     /// Items 0 to 50.
-    pub instance_inbound_permissions: Option<List<IpPermission>>,
+    pub instance_inbound_permissions: ::std::option::Option<::cloudwright_core::List<IpPermission>>,
     /// `InstanceType`: a string.
     ///
     /// The Amazon EC2 instance type to use for all instances in the fleet. Instance type determines the computing resources and processing power that's available to host your game servers. This includes including CPU, memory, storage, and networking capacity. You can't update this fleet property.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub instance_type: Option<Str>,
+    pub instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Locations`: a list of [`LocationConfiguration`] objects.
     ///
     /// Items 1 to 100.
-    pub locations: Option<List<LocationConfiguration>>,
+    pub locations: ::std::option::Option<::cloudwright_core::List<LocationConfiguration>>,
     /// `LogConfiguration`: a [`LogConfiguration`] object.
     ///
     /// The method that is used to collect container logs for the fleet. Amazon GameLift Servers saves all standard output for each container in logs, including game session logs.
@@ -140,44 +95,45 @@ pub struct ContainerFleet {
     /// - `CLOUDWATCH` -- Send logs to an Amazon CloudWatch log group that you define. Each container emits a log stream, which is organized in the log group.
     /// - `S3` -- Store logs in an Amazon S3 bucket that you define.
     /// - `NONE` -- Don't collect container logs.
-    pub log_configuration: Option<Obj<LogConfiguration>>,
+    pub log_configuration: ::std::option::Option<crate::Obj<LogConfiguration>>,
     /// `MetricGroups`: a list of strings.
     ///
     /// The name of an AWS CloudWatch metric group to add this fleet to. Metric groups aggregate metrics for multiple fleets.
     ///
     /// Items 0 to 1; each item: length 1 to 255.
-    pub metric_groups: Option<List<Str>>,
+    pub metric_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `NewGameSessionProtectionPolicy`: a [`NewGameSessionProtectionPolicy`] value.
     ///
-    /// Determines whether Amazon GameLift Servers can shut down game sessions on the fleet that are actively running and hosting players. Amazon GameLift Servers might prompt an instance shutdown when scaling down fleet capacity or when retiring unhealthy instances. You can also set game session protection for individual game sessions using \[UpdateGameSession\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateGameSession.html>) .
+    /// Determines whether Amazon GameLift Servers can shut down game sessions on the fleet that are actively running and hosting players. Amazon GameLift Servers might prompt an instance shutdown when scaling down fleet capacity or when retiring unhealthy instances. You can also set game session protection for individual game sessions using [UpdateGameSession](https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateGameSession.html) .
     ///
     /// - *NoProtection* -- Game sessions can be shut down during active gameplay.
     /// - *FullProtection* -- Game sessions in `ACTIVE` status can't be shut down.
-    pub new_game_session_protection_policy: Option<NewGameSessionProtectionPolicy>,
+    pub new_game_session_protection_policy: ::std::option::Option<NewGameSessionProtectionPolicy>,
     /// `PerInstanceContainerGroupDefinitionName`: a string.
     ///
     /// The name of the fleet's per-instance container group definition.
     ///
     /// Pattern `^[a-zA-Z0-9\-]+$|^arn:.*:containergroupdefinition\/[a-zA-Z0-9\-]+(:[0-9]+)?$`; length 1 to 512; write-only: CloudFormation does not return it.
-    pub per_instance_container_group_definition_name: Option<Str>,
+    pub per_instance_container_group_definition_name:
+        ::std::option::Option<::cloudwright_core::Str>,
     /// `PlayerGatewayMode`: a [`PlayerGatewayMode`] value.
     ///
     /// The player gateway mode for the container fleet.
     ///
     /// Create-only: changing it replaces the resource.
-    pub player_gateway_mode: Option<PlayerGatewayMode>,
+    pub player_gateway_mode: ::std::option::Option<PlayerGatewayMode>,
     /// `ScalingPolicies`: a list of [`ScalingPolicy`] objects.
     ///
     /// A list of rules that control how a fleet is scaled.
     ///
     /// Items at most 50.
-    pub scaling_policies: Option<List<ScalingPolicy>>,
+    pub scaling_policies: ::std::option::Option<::cloudwright_core::List<ScalingPolicy>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -187,7 +143,7 @@ impl ContainerFleet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GameLift::ContainerFleet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-containerfleet.html",
         primary_identifier: &["FleetId"],
@@ -198,90 +154,92 @@ impl ContainerFleet {
         read_only: &["CreationTime", "Status", "FleetId", "FleetArn", "DeploymentDetails", "GameServerContainerGroupDefinitionArn", "PerInstanceContainerGroupDefinitionArn", "MaximumGameServerContainerGroupsPerInstance", "Locations/*/PlayerGatewayStatus"],
         attributes: &["CreationTime", "DeploymentDetails", "FleetArn", "FleetId", "GameServerContainerGroupDefinitionArn", "MaximumGameServerContainerGroupsPerInstance", "PerInstanceContainerGroupDefinitionArn", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ContainerFleet` with its required properties, named in a [`ContainerFleetRequired`].
+    /// A `ContainerFleet` with its one required property, `FleetRoleArn`.
     #[inline]
-    pub fn new(required: ContainerFleetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            billing_type: None,
-            deployment_configuration: None,
-            description: None,
-            fleet_role_arn: required.fleet_role_arn,
-            game_server_container_group_definition_name: None,
-            game_server_container_groups_per_instance: None,
-            game_session_creation_limit_policy: None,
-            instance_connection_port_range: None,
-            instance_inbound_permissions: None,
-            instance_type: None,
-            locations: None,
-            log_configuration: None,
-            metric_groups: None,
-            new_game_session_protection_policy: None,
-            per_instance_container_group_definition_name: None,
-            player_gateway_mode: None,
-            scaling_policies: None,
-            tags: None,
+            billing_type: ::std::option::Option::None,
+            deployment_configuration: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            fleet_role_arn: value.into(),
+            game_server_container_group_definition_name: ::std::option::Option::None,
+            game_server_container_groups_per_instance: ::std::option::Option::None,
+            game_session_creation_limit_policy: ::std::option::Option::None,
+            instance_connection_port_range: ::std::option::Option::None,
+            instance_inbound_permissions: ::std::option::Option::None,
+            instance_type: ::std::option::Option::None,
+            locations: ::std::option::Option::None,
+            log_configuration: ::std::option::Option::None,
+            metric_groups: ::std::option::Option::None,
+            new_game_session_protection_policy: ::std::option::Option::None,
+            per_instance_container_group_definition_name: ::std::option::Option::None,
+            player_gateway_mode: ::std::option::Option::None,
+            scaling_policies: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `BillingType`: a [`BillingType`] value.
-    pub fn billing_type(mut self, value: impl Into<BillingType>) -> Self { self.billing_type = Some(value.into()); self }
+    pub fn billing_type(mut self, value: impl ::std::convert::Into<BillingType>) -> Self { self.billing_type = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentConfiguration`: a [`DeploymentConfiguration`] object.
-    pub fn deployment_configuration(mut self, value: impl Into<Obj<DeploymentConfiguration>>) -> Self { self.deployment_configuration = Some(value.into()); self }
+    pub fn deployment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentConfiguration>>) -> Self { self.deployment_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FleetRoleArn`: a string, required.
-    pub fn fleet_role_arn(mut self, value: impl Into<Str>) -> Self { self.fleet_role_arn = value.into(); self }
+    pub fn fleet_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fleet_role_arn = value.into(); self }
     /// `GameServerContainerGroupDefinitionName`: a string.
-    pub fn game_server_container_group_definition_name(mut self, value: impl Into<Str>) -> Self { self.game_server_container_group_definition_name = Some(value.into()); self }
+    pub fn game_server_container_group_definition_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.game_server_container_group_definition_name = ::std::option::Option::Some(value.into()); self }
     /// `GameServerContainerGroupsPerInstance`: an integer.
-    pub fn game_server_container_groups_per_instance(mut self, value: impl Into<Int>) -> Self { self.game_server_container_groups_per_instance = Some(value.into()); self }
+    pub fn game_server_container_groups_per_instance(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.game_server_container_groups_per_instance = ::std::option::Option::Some(value.into()); self }
     /// `GameSessionCreationLimitPolicy`: a [`GameSessionCreationLimitPolicy`] object.
-    pub fn game_session_creation_limit_policy(mut self, value: impl Into<Obj<GameSessionCreationLimitPolicy>>) -> Self { self.game_session_creation_limit_policy = Some(value.into()); self }
+    pub fn game_session_creation_limit_policy(mut self, value: impl ::std::convert::Into<crate::Obj<GameSessionCreationLimitPolicy>>) -> Self { self.game_session_creation_limit_policy = ::std::option::Option::Some(value.into()); self }
     /// `InstanceConnectionPortRange`: a [`ConnectionPortRange`] object.
-    pub fn instance_connection_port_range(mut self, value: impl Into<Obj<ConnectionPortRange>>) -> Self { self.instance_connection_port_range = Some(value.into()); self }
+    pub fn instance_connection_port_range(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionPortRange>>) -> Self { self.instance_connection_port_range = ::std::option::Option::Some(value.into()); self }
     /// `InstanceInboundPermissions`: a list of [`IpPermission`] objects.
-    pub fn instance_inbound_permissions(mut self, value: impl Into<List<IpPermission>>) -> Self { self.instance_inbound_permissions = Some(value.into()); self }
+    pub fn instance_inbound_permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpPermission>>) -> Self { self.instance_inbound_permissions = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `Locations`: a list of [`LocationConfiguration`] objects.
-    pub fn locations(mut self, value: impl Into<List<LocationConfiguration>>) -> Self { self.locations = Some(value.into()); self }
+    pub fn locations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LocationConfiguration>>) -> Self { self.locations = ::std::option::Option::Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfiguration>>) -> Self { self.log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MetricGroups`: a list of strings.
-    pub fn metric_groups(mut self, value: impl Into<List<Str>>) -> Self { self.metric_groups = Some(value.into()); self }
+    pub fn metric_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.metric_groups = ::std::option::Option::Some(value.into()); self }
     /// `NewGameSessionProtectionPolicy`: a [`NewGameSessionProtectionPolicy`] value.
-    pub fn new_game_session_protection_policy(mut self, value: impl Into<NewGameSessionProtectionPolicy>) -> Self { self.new_game_session_protection_policy = Some(value.into()); self }
+    pub fn new_game_session_protection_policy(mut self, value: impl ::std::convert::Into<NewGameSessionProtectionPolicy>) -> Self { self.new_game_session_protection_policy = ::std::option::Option::Some(value.into()); self }
     /// `PerInstanceContainerGroupDefinitionName`: a string.
-    pub fn per_instance_container_group_definition_name(mut self, value: impl Into<Str>) -> Self { self.per_instance_container_group_definition_name = Some(value.into()); self }
+    pub fn per_instance_container_group_definition_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.per_instance_container_group_definition_name = ::std::option::Option::Some(value.into()); self }
     /// `PlayerGatewayMode`: a [`PlayerGatewayMode`] value.
-    pub fn player_gateway_mode(mut self, value: impl Into<PlayerGatewayMode>) -> Self { self.player_gateway_mode = Some(value.into()); self }
+    pub fn player_gateway_mode(mut self, value: impl ::std::convert::Into<PlayerGatewayMode>) -> Self { self.player_gateway_mode = ::std::option::Option::Some(value.into()); self }
     /// `ScalingPolicies`: a list of [`ScalingPolicy`] objects.
-    pub fn scaling_policies(mut self, value: impl Into<List<ScalingPolicy>>) -> Self { self.scaling_policies = Some(value.into()); self }
+    pub fn scaling_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ScalingPolicy>>) -> Self { self.scaling_policies = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ContainerFleet {
+impl ::cloudwright_core::Resource for ContainerFleet {
     type Attributes = ContainerFleetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContainerFleet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ContainerFleet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ContainerFleet {
+impl ::cloudwright_core::ToValue for ContainerFleet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BillingType", &self.billing_type)
             .opt("DeploymentConfiguration", &self.deployment_configuration)
             .opt("Description", &self.description)
@@ -325,12 +283,12 @@ impl ToValue for ContainerFleet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ContainerFleet`]: `Handle<ContainerFleet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ContainerFleet`]: `Handle<ContainerFleet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContainerFleetAttributes(ResourceRef);
+pub struct ContainerFleetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContainerFleetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContainerFleetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -340,57 +298,59 @@ impl ContainerFleetAttributes {
     ///
     /// A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example `"1469498468.057"` ).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `DeploymentDetails`: an object.
     ///
     /// Information about the most recent deployment for the container fleet.
     #[inline]
-    pub fn deployment_details(&self) -> Value {
-        self.0.get_att("DeploymentDetails")
+    pub fn deployment_details(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("DeploymentDetails"))
     }
 
     /// `Fn::GetAtt` `FleetArn`: a string.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to a Amazon GameLift Servers fleet resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::fleet/fleet-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` . In a GameLift fleet ARN, the resource ID matches the `FleetId` value.
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) that is assigned to a Amazon GameLift Servers fleet resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::fleet/fleet-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` . In a GameLift fleet ARN, the resource ID matches the `FleetId` value.
     #[inline]
-    pub fn fleet_arn(&self) -> Value {
-        self.0.get_att("FleetArn")
+    pub fn fleet_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FleetArn"))
     }
 
     /// `Fn::GetAtt` `FleetId`: a string.
     ///
     /// A unique identifier for the container fleet to retrieve.
     #[inline]
-    pub fn fleet_id(&self) -> Value {
-        self.0.get_att("FleetId")
+    pub fn fleet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FleetId"))
     }
 
     /// `Fn::GetAtt` `GameServerContainerGroupDefinitionArn`: a string.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to the fleet's game server container group. The ARN value also identifies the specific container group definition version in use.
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) that is assigned to the fleet's game server container group. The ARN value also identifies the specific container group definition version in use.
     #[inline]
-    pub fn game_server_container_group_definition_arn(&self) -> Value {
-        self.0.get_att("GameServerContainerGroupDefinitionArn")
+    pub fn game_server_container_group_definition_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GameServerContainerGroupDefinitionArn"))
     }
 
     /// `Fn::GetAtt` `MaximumGameServerContainerGroupsPerInstance`: an integer.
     ///
     /// The calculated maximum number of game server container group that can be deployed on each fleet instance. The calculation depends on the resource needs of the container group and the CPU and memory resources of the fleet's instance type.
     #[inline]
-    pub fn maximum_game_server_container_groups_per_instance(&self) -> Value {
-        self.0
-            .get_att("MaximumGameServerContainerGroupsPerInstance")
+    pub fn maximum_game_server_container_groups_per_instance(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("MaximumGameServerContainerGroupsPerInstance"),
+        )
     }
 
     /// `Fn::GetAtt` `PerInstanceContainerGroupDefinitionArn`: a string.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to the fleet's per-instance container group. The ARN value also identifies the specific container group definition version in use.
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) that is assigned to the fleet's per-instance container group. The ARN value also identifies the specific container group definition version in use.
     #[inline]
-    pub fn per_instance_container_group_definition_arn(&self) -> Value {
-        self.0.get_att("PerInstanceContainerGroupDefinitionArn")
+    pub fn per_instance_container_group_definition_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PerInstanceContainerGroupDefinitionArn"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
@@ -404,8 +364,8 @@ impl ContainerFleetAttributes {
     /// - `ACTIVE` -- The container fleet has been deployed and is ready to host game sessions.
     /// - `UPDATING` -- Updates to the container fleet is being updated. A deployment is in progress.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -413,21 +373,10 @@ impl ContainerFleetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionPortRangeRequired {
     /// `FromPort`: an integer, required.
-    pub from_port: Int,
+    pub from_port: ::cloudwright_core::Int,
     /// `ToPort`: an integer, required.
-    pub to_port: Int,
+    pub to_port: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionPortRange: ObjRule = ObjRule {
-    properties: &[
-        ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
-        ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
-    ],
-    required: &["FromPort", "ToPort"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionPortRange` property type of `AWS::GameLift::ContainerFleet`.
 ///
@@ -441,13 +390,13 @@ pub struct ConnectionPortRange {
     /// Starting value for the port range.
     ///
     /// Value 1 to 60000.
-    pub from_port: Int,
+    pub from_port: ::cloudwright_core::Int,
     /// `ToPort`: an integer, required.
     ///
     /// Ending value for the port. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
     ///
     /// Value 1 to 60000.
-    pub to_port: Int,
+    pub to_port: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -462,33 +411,22 @@ impl ConnectionPortRange {
     }
 
     /// `FromPort`: an integer, required.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = value.into(); self }
     /// `ToPort`: an integer, required.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = value.into(); self }
 }
 
-impl PropertyType for ConnectionPortRange {}
+impl crate::PropertyType for ConnectionPortRange {}
 
-impl ToValue for ConnectionPortRange {
+impl ::cloudwright_core::ToValue for ConnectionPortRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FromPort", &self.from_port)
             .req("ToPort", &self.to_port)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ImpairmentStrategy", Shape::Str(&StrRule { allowed: &["MAINTAIN", "ROLLBACK"], ..StrRule::ANY })),
-        ("MinimumHealthyPercentage", Shape::Int(&NumRule { min: Some(30.0), max: Some(75.0), ..NumRule::ANY })),
-        ("ProtectionStrategy", Shape::Str(&StrRule { allowed: &["WITH_PROTECTION", "IGNORE_PROTECTION"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentConfiguration` property type of `AWS::GameLift::ContainerFleet`.
 ///
@@ -500,17 +438,17 @@ pub struct DeploymentConfiguration {
     /// `ImpairmentStrategy`: an [`ImpairmentStrategy`] value.
     ///
     /// Determines what actions to take if a deployment fails. If the fleet is multi-location, this strategy applies across all fleet locations. With a rollback strategy, updated fleet instances are rolled back to the last successful deployment. Alternatively, you can maintain a few impaired containers for the purpose of debugging, while all other tasks return to the last successful deployment.
-    pub impairment_strategy: Option<ImpairmentStrategy>,
+    pub impairment_strategy: ::std::option::Option<ImpairmentStrategy>,
     /// `MinimumHealthyPercentage`: an integer.
     ///
     /// Sets a minimum level of healthy tasks to maintain during deployment activity.
     ///
     /// Value 30 to 75.
-    pub minimum_healthy_percentage: Option<Int>,
+    pub minimum_healthy_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `ProtectionStrategy`: a [`ProtectionStrategy`] value.
     ///
     /// Determines how fleet deployment activity affects active game sessions on the fleet. With protection, a deployment honors game session protection, and delays actions that would interrupt a protected active game session until the game session ends. Without protection, deployment activity can shut down all running tasks, including active game sessions, regardless of game session protection.
-    pub protection_strategy: Option<ProtectionStrategy>,
+    pub protection_strategy: ::std::option::Option<ProtectionStrategy>,
 }
 
 #[rustfmt::skip]
@@ -518,39 +456,29 @@ impl DeploymentConfiguration {
     /// A `DeploymentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ImpairmentStrategy`: an [`ImpairmentStrategy`] value.
-    pub fn impairment_strategy(mut self, value: impl Into<ImpairmentStrategy>) -> Self { self.impairment_strategy = Some(value.into()); self }
+    pub fn impairment_strategy(mut self, value: impl ::std::convert::Into<ImpairmentStrategy>) -> Self { self.impairment_strategy = ::std::option::Option::Some(value.into()); self }
     /// `MinimumHealthyPercentage`: an integer.
-    pub fn minimum_healthy_percentage(mut self, value: impl Into<Int>) -> Self { self.minimum_healthy_percentage = Some(value.into()); self }
+    pub fn minimum_healthy_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_healthy_percentage = ::std::option::Option::Some(value.into()); self }
     /// `ProtectionStrategy`: a [`ProtectionStrategy`] value.
-    pub fn protection_strategy(mut self, value: impl Into<ProtectionStrategy>) -> Self { self.protection_strategy = Some(value.into()); self }
+    pub fn protection_strategy(mut self, value: impl ::std::convert::Into<ProtectionStrategy>) -> Self { self.protection_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentConfiguration {}
+impl crate::PropertyType for DeploymentConfiguration {}
 
-impl ToValue for DeploymentConfiguration {
+impl ::cloudwright_core::ToValue for DeploymentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ImpairmentStrategy", &self.impairment_strategy)
             .opt("MinimumHealthyPercentage", &self.minimum_healthy_percentage)
             .opt("ProtectionStrategy", &self.protection_strategy)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GameSessionCreationLimitPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("NewGameSessionsPerCreator", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("PolicyPeriodInMinutes", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GameSessionCreationLimitPolicy` property type of `AWS::GameLift::ContainerFleet`.
 ///
@@ -568,13 +496,13 @@ pub struct GameSessionCreationLimitPolicy {
     /// The policy evaluates when a player tries to create a new game session. On receiving a `CreateGameSession` request, Amazon GameLift Servers checks that the player (identified by `CreatorId` ) has created fewer than game session limit in the specified time period.
     ///
     /// Value at least 0.
-    pub new_game_sessions_per_creator: Option<Int>,
+    pub new_game_sessions_per_creator: ::std::option::Option<::cloudwright_core::Int>,
     /// `PolicyPeriodInMinutes`: an integer.
     ///
     /// The time span used in evaluating the resource creation limit policy.
     ///
     /// Value at least 0.
-    pub policy_period_in_minutes: Option<Int>,
+    pub policy_period_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -582,21 +510,21 @@ impl GameSessionCreationLimitPolicy {
     /// A `GameSessionCreationLimitPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NewGameSessionsPerCreator`: an integer.
-    pub fn new_game_sessions_per_creator(mut self, value: impl Into<Int>) -> Self { self.new_game_sessions_per_creator = Some(value.into()); self }
+    pub fn new_game_sessions_per_creator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.new_game_sessions_per_creator = ::std::option::Option::Some(value.into()); self }
     /// `PolicyPeriodInMinutes`: an integer.
-    pub fn policy_period_in_minutes(mut self, value: impl Into<Int>) -> Self { self.policy_period_in_minutes = Some(value.into()); self }
+    pub fn policy_period_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.policy_period_in_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GameSessionCreationLimitPolicy {}
+impl crate::PropertyType for GameSessionCreationLimitPolicy {}
 
-impl ToValue for GameSessionCreationLimitPolicy {
+impl ::cloudwright_core::ToValue for GameSessionCreationLimitPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "NewGameSessionsPerCreator",
                 &self.new_game_sessions_per_creator,
@@ -605,26 +533,6 @@ impl ToValue for GameSessionCreationLimitPolicy {
             .build()
     }
 }
-
-/// The required properties of [`LocationConfiguration`], by name: `LocationConfiguration::new(LocationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationConfigurationRequired {
-    /// `Location`: a string, required.
-    pub location: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("LocationCapacity", Shape::Object(&RULE_LocationCapacity)),
-        ("PlayerGatewayStatus", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("StoppedActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUTO_SCALING"], ..StrRule::ANY }), min_items: None, max_items: Some(1), unique: false })),
-    ],
-    required: &["Location"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LocationConfiguration` property type of `AWS::GameLift::ContainerFleet`.
 ///
@@ -635,55 +543,55 @@ pub(crate) static RULE_LocationConfiguration: ObjRule = ObjRule {
 pub struct LocationConfiguration {
     /// `Location`: a string, required.
     ///
-    /// An AWS Region code, such as `us-west-2` . For a list of supported Regions and Local Zones, see \[Amazon GameLift Servers service locations\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-regions.html>) for managed hosting.
+    /// An AWS Region code, such as `us-west-2` . For a list of supported Regions and Local Zones, see [Amazon GameLift Servers service locations](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-regions.html) for managed hosting.
     ///
     /// Pattern `^[A-Za-z0-9\-]+`; length 1 to 64.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `LocationCapacity`: a [`LocationCapacity`] object.
     ///
     /// Current resource capacity settings in a specified fleet or location. The location value might refer to a fleet's remote location or its home Region.
-    pub location_capacity: Option<Obj<LocationCapacity>>,
+    pub location_capacity: ::std::option::Option<crate::Obj<LocationCapacity>>,
     /// `PlayerGatewayStatus`: a [`PlayerGatewayStatus`] value.
     ///
     /// The player gateway status for the location.
-    pub player_gateway_status: Option<PlayerGatewayStatus>,
+    pub player_gateway_status: ::std::option::Option<PlayerGatewayStatus>,
     /// `StoppedActions`: a list of [`StoppedAction`] values.
     ///
     /// A list of fleet actions that have been suspended in the fleet location.
     ///
     /// Items at most 1.
-    pub stopped_actions: Option<List<StoppedAction>>,
+    pub stopped_actions: ::std::option::Option<::cloudwright_core::List<StoppedAction>>,
 }
 
 #[rustfmt::skip]
 impl LocationConfiguration {
-    /// A `LocationConfiguration` with its required properties, named in a [`LocationConfigurationRequired`].
+    /// A `LocationConfiguration` with its one required property, `Location`.
     #[inline]
-    pub fn new(required: LocationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            location: required.location,
-            location_capacity: None,
-            player_gateway_status: None,
-            stopped_actions: None,
+            location: value.into(),
+            location_capacity: ::std::option::Option::None,
+            player_gateway_status: ::std::option::Option::None,
+            stopped_actions: ::std::option::Option::None,
         }
     }
 
     /// `Location`: a string, required.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = value.into(); self }
     /// `LocationCapacity`: a [`LocationCapacity`] object.
-    pub fn location_capacity(mut self, value: impl Into<Obj<LocationCapacity>>) -> Self { self.location_capacity = Some(value.into()); self }
+    pub fn location_capacity(mut self, value: impl ::std::convert::Into<crate::Obj<LocationCapacity>>) -> Self { self.location_capacity = ::std::option::Option::Some(value.into()); self }
     /// `PlayerGatewayStatus`: a [`PlayerGatewayStatus`] value.
-    pub fn player_gateway_status(mut self, value: impl Into<PlayerGatewayStatus>) -> Self { self.player_gateway_status = Some(value.into()); self }
+    pub fn player_gateway_status(mut self, value: impl ::std::convert::Into<PlayerGatewayStatus>) -> Self { self.player_gateway_status = ::std::option::Option::Some(value.into()); self }
     /// `StoppedActions`: a list of [`StoppedAction`] values.
-    pub fn stopped_actions(mut self, value: impl Into<List<StoppedAction>>) -> Self { self.stopped_actions = Some(value.into()); self }
+    pub fn stopped_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StoppedAction>>) -> Self { self.stopped_actions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LocationConfiguration {}
+impl crate::PropertyType for LocationConfiguration {}
 
-impl ToValue for LocationConfiguration {
+impl ::cloudwright_core::ToValue for LocationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Location", &self.location)
             .opt("LocationCapacity", &self.location_capacity)
             .opt("PlayerGatewayStatus", &self.player_gateway_status)
@@ -691,17 +599,6 @@ impl ToValue for LocationConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogDestination", Shape::Str(&StrRule { allowed: &["NONE", "CLOUDWATCH", "S3"], ..StrRule::ANY })),
-        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogConfiguration` property type of `AWS::GameLift::ContainerFleet`.
 ///
@@ -717,19 +614,19 @@ pub struct LogConfiguration {
     /// - `CLOUDWATCH` -- (default value) Send logs to an Amazon CloudWatch log group that you define. Each container emits a log stream, which is organized in the log group.
     /// - `S3` -- Store logs in an Amazon S3 bucket that you define. This bucket must reside in the fleet's home AWS Region.
     /// - `NONE` -- Don't collect container logs.
-    pub log_destination: Option<LogDestination>,
+    pub log_destination: ::std::option::Option<LogDestination>,
     /// `LogGroupArn`: a string.
     ///
     /// If log destination is `CLOUDWATCH` , logs are sent to the specified log group in Amazon CloudWatch.
     ///
     /// Pattern `[a-zA-Z0-9:/\-\*]+`; length 1 to 512.
-    pub log_group_arn: Option<Str>,
+    pub log_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3BucketName`: a string.
     ///
     /// If log destination is `S3` , logs are sent to the specified Amazon S3 bucket name.
     ///
     /// Format `AWS::S3::Bucket.Name`; length 1 to 1024.
-    pub s3_bucket_name: Option<Str>,
+    pub s3_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -737,23 +634,23 @@ impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogDestination`: a [`LogDestination`] value.
-    pub fn log_destination(mut self, value: impl Into<LogDestination>) -> Self { self.log_destination = Some(value.into()); self }
+    pub fn log_destination(mut self, value: impl ::std::convert::Into<LogDestination>) -> Self { self.log_destination = ::std::option::Option::Some(value.into()); self }
     /// `LogGroupArn`: a string.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
+    pub fn log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketName`: a string.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogConfiguration {}
+impl crate::PropertyType for LogConfiguration {}
 
-impl ToValue for LogConfiguration {
+impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogDestination", &self.log_destination)
             .opt("LogGroupArn", &self.log_group_arn)
             .opt("S3BucketName", &self.s3_bucket_name)
@@ -767,26 +664,8 @@ pub struct ScalingPolicyRequired {
     /// `MetricName`: a [`MetricName`] value, required.
     pub metric_name: MetricName,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], ..StrRule::ANY })),
-        ("EvaluationPeriods", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MetricName", Shape::Str(&StrRule { allowed: &["ActivatingGameSessions", "ActiveGameSessions", "ActiveInstances", "AvailableGameSessions", "AvailablePlayerSessions", "CurrentPlayerSessions", "IdleInstances", "PercentAvailableGameSessions", "PercentIdleInstances", "QueueDepth", "WaitTime", "ConcurrentActivatableGameSessions"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("PolicyType", Shape::Str(&StrRule { allowed: &["RuleBased", "TargetBased"], ..StrRule::ANY })),
-        ("ScalingAdjustment", Shape::INT),
-        ("ScalingAdjustmentType", Shape::Str(&StrRule { allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
-        ("TargetConfiguration", Shape::Object(&RULE_TargetConfiguration)),
-        ("Threshold", Shape::NUM),
-    ],
-    required: &["MetricName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScalingPolicy` property type of `AWS::GameLift::ContainerFleet`.
 ///
@@ -798,16 +677,16 @@ pub struct ScalingPolicy {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
     ///
     /// Comparison operator to use when measuring a metric against the threshold value.
-    pub comparison_operator: Option<ComparisonOperator>,
+    pub comparison_operator: ::std::option::Option<ComparisonOperator>,
     /// `EvaluationPeriods`: an integer.
     ///
     /// Length of time (in minutes) the metric must be at or beyond the threshold before a scaling event is triggered.
     ///
     /// Value at least 1.
-    pub evaluation_periods: Option<Int>,
+    pub evaluation_periods: ::std::option::Option<::cloudwright_core::Int>,
     /// `MetricName`: a [`MetricName`] value, required.
     ///
-    /// Name of the Amazon GameLift Servers-defined metric that is used to trigger a scaling adjustment. For detailed descriptions of fleet metrics, see \[Monitor Amazon GameLift Servers with Amazon CloudWatch\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/monitoring-cloudwatch.html>) .
+    /// Name of the Amazon GameLift Servers-defined metric that is used to trigger a scaling adjustment. For detailed descriptions of fleet metrics, see [Monitor Amazon GameLift Servers with Amazon CloudWatch](https://docs.aws.amazon.com/gamelift/latest/developerguide/monitoring-cloudwatch.html) .
     ///
     /// - *ActivatingGameSessions* -- Game sessions in the process of being created.
     /// - *ActiveGameSessions* -- Game sessions that are currently running.
@@ -826,15 +705,15 @@ pub struct ScalingPolicy {
     /// A descriptive label that is associated with a fleet's scaling policy. Policy names do not need to be unique.
     ///
     /// Length 1 to 1024.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PolicyType`: a [`PolicyType`] value.
     ///
     /// The type of scaling policy to create. For a target-based policy, set the parameter *MetricName* to 'PercentAvailableGameSessions' and specify a *TargetConfiguration* . For a rule-based policy set the following parameters: *MetricName* , *ComparisonOperator* , *Threshold* , *EvaluationPeriods* , *ScalingAdjustmentType* , and *ScalingAdjustment* .
-    pub policy_type: Option<PolicyType>,
+    pub policy_type: ::std::option::Option<PolicyType>,
     /// `ScalingAdjustment`: an integer.
     ///
     /// Amount of adjustment to make, based on the scaling adjustment type.
-    pub scaling_adjustment: Option<Int>,
+    pub scaling_adjustment: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScalingAdjustmentType`: a [`ScalingAdjustmentType`] value.
     ///
     /// The type of adjustment to make to a fleet's instance count.
@@ -842,15 +721,15 @@ pub struct ScalingPolicy {
     /// - *ChangeInCapacity* -- add (or subtract) the scaling adjustment value from the current instance count. Positive values scale up while negative values scale down.
     /// - *ExactCapacity* -- set the instance count to the scaling adjustment value.
     /// - *PercentChangeInCapacity* -- increase or reduce the current instance count by the scaling adjustment, read as a percentage. Positive values scale up while negative values scale down.
-    pub scaling_adjustment_type: Option<ScalingAdjustmentType>,
+    pub scaling_adjustment_type: ::std::option::Option<ScalingAdjustmentType>,
     /// `TargetConfiguration`: a [`TargetConfiguration`] object.
     ///
     /// An object that contains settings for a target-based scaling policy.
-    pub target_configuration: Option<Obj<TargetConfiguration>>,
+    pub target_configuration: ::std::option::Option<crate::Obj<TargetConfiguration>>,
     /// `Threshold`: a number.
     ///
     /// Metric value used to trigger a scaling event.
-    pub threshold: Option<Num>,
+    pub threshold: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -859,44 +738,44 @@ impl ScalingPolicy {
     #[inline]
     pub fn new(required: ScalingPolicyRequired) -> Self {
         Self {
-            comparison_operator: None,
-            evaluation_periods: None,
+            comparison_operator: ::std::option::Option::None,
+            evaluation_periods: ::std::option::Option::None,
             metric_name: required.metric_name,
             name: required.name,
-            policy_type: None,
-            scaling_adjustment: None,
-            scaling_adjustment_type: None,
-            target_configuration: None,
-            threshold: None,
+            policy_type: ::std::option::Option::None,
+            scaling_adjustment: ::std::option::Option::None,
+            scaling_adjustment_type: ::std::option::Option::None,
+            target_configuration: ::std::option::Option::None,
+            threshold: ::std::option::Option::None,
         }
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = Some(value.into()); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<ComparisonOperator>) -> Self { self.comparison_operator = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationPeriods`: an integer.
-    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self { self.evaluation_periods = Some(value.into()); self }
+    pub fn evaluation_periods(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.evaluation_periods = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a [`MetricName`] value, required.
-    pub fn metric_name(mut self, value: impl Into<MetricName>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<MetricName>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PolicyType`: a [`PolicyType`] value.
-    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self { self.policy_type = Some(value.into()); self }
+    pub fn policy_type(mut self, value: impl ::std::convert::Into<PolicyType>) -> Self { self.policy_type = ::std::option::Option::Some(value.into()); self }
     /// `ScalingAdjustment`: an integer.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = Some(value.into()); self }
+    pub fn scaling_adjustment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scaling_adjustment = ::std::option::Option::Some(value.into()); self }
     /// `ScalingAdjustmentType`: a [`ScalingAdjustmentType`] value.
-    pub fn scaling_adjustment_type(mut self, value: impl Into<ScalingAdjustmentType>) -> Self { self.scaling_adjustment_type = Some(value.into()); self }
+    pub fn scaling_adjustment_type(mut self, value: impl ::std::convert::Into<ScalingAdjustmentType>) -> Self { self.scaling_adjustment_type = ::std::option::Option::Some(value.into()); self }
     /// `TargetConfiguration`: a [`TargetConfiguration`] object.
-    pub fn target_configuration(mut self, value: impl Into<Obj<TargetConfiguration>>) -> Self { self.target_configuration = Some(value.into()); self }
+    pub fn target_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TargetConfiguration>>) -> Self { self.target_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Threshold`: a number.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = Some(value.into()); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScalingPolicy {}
+impl crate::PropertyType for ScalingPolicy {}
 
-impl ToValue for ScalingPolicy {
+impl ::cloudwright_core::ToValue for ScalingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComparisonOperator", &self.comparison_operator)
             .opt("EvaluationPeriods", &self.evaluation_periods)
             .req("MetricName", &self.metric_name)
@@ -918,24 +797,24 @@ pub enum BillingType {
     /// `SPOT`
     Spot,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BillingType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BillingType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BillingType {
+impl ::cloudwright_core::ToValue for BillingType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",
             Self::Spot => "SPOT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -947,24 +826,24 @@ pub enum ImpairmentStrategy {
     /// `ROLLBACK`
     Rollback,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ImpairmentStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ImpairmentStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ImpairmentStrategy {
+impl ::cloudwright_core::ToValue for ImpairmentStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Maintain => "MAINTAIN",
             Self::Rollback => "ROLLBACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -978,25 +857,25 @@ pub enum LogDestination {
     /// `S3`
     S3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogDestination {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogDestination {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogDestination {
+impl ::cloudwright_core::ToValue for LogDestination {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Cloudwatch => "CLOUDWATCH",
             Self::S3 => "S3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1008,24 +887,24 @@ pub enum ProtectionStrategy {
     /// `IGNORE_PROTECTION`
     IgnoreProtection,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProtectionStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProtectionStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProtectionStrategy {
+impl ::cloudwright_core::ToValue for ProtectionStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::WithProtection => "WITH_PROTECTION",
             Self::IgnoreProtection => "IGNORE_PROTECTION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1035,22 +914,142 @@ pub enum StoppedAction {
     /// `AUTO_SCALING`
     AutoScaling,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StoppedAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StoppedAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StoppedAction {
+impl ::cloudwright_core::ToValue for StoppedAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AutoScaling => "AUTO_SCALING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_IpPermission, RULE_LocationCapacity, RULE_Tag, RULE_TargetConfiguration,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^[a-zA-Z0-9\\-]+$|^arn:.*:containergroupdefinition\\/[a-zA-Z0-9\\-]+(:[0-9]+)?$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9:/\\-\\*]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerFleet: ObjRule = ObjRule {
+        properties: &[
+            ("BillingType", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "SPOT"], ..StrRule::ANY })),
+            ("DeploymentConfiguration", Shape::Object(&RULE_DeploymentConfiguration)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("FleetRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("GameServerContainerGroupDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("GameServerContainerGroupsPerInstance", Shape::Int(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
+            ("GameSessionCreationLimitPolicy", Shape::Object(&RULE_GameSessionCreationLimitPolicy)),
+            ("InstanceConnectionPortRange", Shape::Object(&RULE_ConnectionPortRange)),
+            ("InstanceInboundPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpPermission), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Locations", Shape::List(&ListRule { items: Shape::Object(&RULE_LocationConfiguration), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+            ("MetricGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("NewGameSessionProtectionPolicy", Shape::Str(&StrRule { allowed: &["FullProtection", "NoProtection"], ..StrRule::ANY })),
+            ("PerInstanceContainerGroupDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PlayerGatewayMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "REQUIRED"], ..StrRule::ANY })),
+            ("ScalingPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingPolicy), min_items: None, max_items: Some(50), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["FleetRoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionPortRange: ObjRule = ObjRule {
+        properties: &[
+            ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
+            ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
+        ],
+        required: &["FromPort", "ToPort"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ImpairmentStrategy", Shape::Str(&StrRule { allowed: &["MAINTAIN", "ROLLBACK"], ..StrRule::ANY })),
+            ("MinimumHealthyPercentage", Shape::Int(&NumRule { min: Some(30.0), max: Some(75.0), ..NumRule::ANY })),
+            ("ProtectionStrategy", Shape::Str(&StrRule { allowed: &["WITH_PROTECTION", "IGNORE_PROTECTION"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GameSessionCreationLimitPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("NewGameSessionsPerCreator", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("PolicyPeriodInMinutes", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("LocationCapacity", Shape::Object(&RULE_LocationCapacity)),
+            ("PlayerGatewayStatus", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("StoppedActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUTO_SCALING"], ..StrRule::ANY }), min_items: None, max_items: Some(1), unique: false })),
+        ],
+        required: &["Location"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogDestination", Shape::Str(&StrRule { allowed: &["NONE", "CLOUDWATCH", "S3"], ..StrRule::ANY })),
+            ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("S3BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], ..StrRule::ANY })),
+            ("EvaluationPeriods", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MetricName", Shape::Str(&StrRule { allowed: &["ActivatingGameSessions", "ActiveGameSessions", "ActiveInstances", "AvailableGameSessions", "AvailablePlayerSessions", "CurrentPlayerSessions", "IdleInstances", "PercentAvailableGameSessions", "PercentIdleInstances", "QueueDepth", "WaitTime", "ConcurrentActivatableGameSessions"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("PolicyType", Shape::Str(&StrRule { allowed: &["RuleBased", "TargetBased"], ..StrRule::ANY })),
+            ("ScalingAdjustment", Shape::INT),
+            ("ScalingAdjustmentType", Shape::Str(&StrRule { allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
+            ("TargetConfiguration", Shape::Object(&RULE_TargetConfiguration)),
+            ("Threshold", Shape::NUM),
+        ],
+        required: &["MetricName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,58 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::Protocol;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_\\.@\\/:]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(\\/+[^\\/]+\\/*)+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\/[\\s\\S]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^sha256:[a-fA-F0-9]{64}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^\\d+\\.\\d+\\.\\d+$");
 
 /// The required properties of [`ContainerGroupDefinition`], by name: `ContainerGroupDefinition::new(ContainerGroupDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerGroupDefinitionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OperatingSystem`: an [`OperatingSystem`] value, required.
     pub operating_system: OperatingSystem,
     /// `TotalMemoryLimitMebibytes`: an integer, required.
-    pub total_memory_limit_mebibytes: Int,
+    pub total_memory_limit_mebibytes: ::cloudwright_core::Int,
     /// `TotalVcpuLimit`: a number, required.
-    pub total_vcpu_limit: Num,
+    pub total_vcpu_limit: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerGroupDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerGroupType", Shape::Str(&StrRule { allowed: &["GAME_SERVER", "PER_INSTANCE"], ..StrRule::ANY })),
-        ("GameServerContainerDefinition", Shape::Object(&RULE_GameServerContainerDefinition)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OperatingSystem", Shape::Str(&StrRule { allowed: &["AMAZON_LINUX_2023"], ..StrRule::ANY })),
-        ("SourceVersionNumber", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("SupportContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_SupportContainerDefinition), min_items: Some(1), max_items: Some(10), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("TotalMemoryLimitMebibytes", Shape::Int(&NumRule { min: Some(4.0), max: Some(1024000.0), ..NumRule::ANY })),
-        ("TotalVcpuLimit", Shape::Num(&NumRule { min: Some(0.125), max: Some(10.0), ..NumRule::ANY })),
-        ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Name", "OperatingSystem", "TotalMemoryLimitMebibytes", "TotalVcpuLimit"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GameLift::ContainerGroupDefinition` resource.
 ///
 /// The properties that describe a container group resource. You can update all properties of a container group definition properties. Updates to a container group definition are saved as new versions.
 ///
-/// *Used with:* \[CreateContainerGroupDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_CreateContainerGroupDefinition.html>)
+/// *Used with:* [CreateContainerGroupDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_CreateContainerGroupDefinition.html)
 ///
-/// *Returned by:* \[DescribeContainerGroupDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeContainerGroupDefinition.html>) , \[ListContainerGroupDefinitions\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_ListContainerGroupDefinitions.html>) , \[UpdateContainerGroupDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateContainerGroupDefinition.html>)
+/// *Returned by:* [DescribeContainerGroupDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeContainerGroupDefinition.html) , [ListContainerGroupDefinitions](https://docs.aws.amazon.com/gamelift/latest/apireference/API_ListContainerGroupDefinitions.html) , [UpdateContainerGroupDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateContainerGroupDefinition.html)
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ContainerGroupDefinitionAttributes`], which `Handle<ContainerGroupDefinition>` dereferences to.
@@ -72,41 +42,43 @@ pub struct ContainerGroupDefinition {
     /// The type of container group. Container group type determines how Amazon GameLift Servers deploys the container group on each fleet instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub container_group_type: Option<ContainerGroupType>,
+    pub container_group_type: ::std::option::Option<ContainerGroupType>,
     /// `GameServerContainerDefinition`: a [`GameServerContainerDefinition`] object.
     ///
     /// The definition for the game server container in this group. This property is used only when the container group type is `GAME_SERVER` . This container definition specifies a container image with the game server build.
-    pub game_server_container_definition: Option<Obj<GameServerContainerDefinition>>,
+    pub game_server_container_definition:
+        ::std::option::Option<crate::Obj<GameServerContainerDefinition>>,
     /// `Name`: a string, required.
     ///
     /// A descriptive identifier for the container group definition. The name value is unique in an AWS Region.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OperatingSystem`: an [`OperatingSystem`] value, required.
     ///
     /// The platform that all containers in the container group definition run on.
     ///
-    /// &gt; Amazon Linux 2 (AL2) will reach end of support on 6/30/2026. See more details in the \[Amazon Linux 2 FAQs\](<https://docs.aws.amazon.com/amazon-linux-2/faqs/>) . For game servers that are hosted on AL2 and use server SDK version 4.x for Amazon GameLift Servers, first update the game server build to server SDK 5.x, and then deploy to AL2023 instances. See \[Migrate to server SDK version 5.\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/reference-serversdk5-migration.html>)
+    /// \> Amazon Linux 2 (AL2) will reach end of support on 6/30/2026. See more details in the [Amazon Linux 2 FAQs](https://docs.aws.amazon.com/amazon-linux-2/faqs/) . For game servers that are hosted on AL2 and use server SDK version 4.x for Amazon GameLift Servers, first update the game server build to server SDK 5.x, and then deploy to AL2023 instances. See [Migrate to server SDK version 5.](https://docs.aws.amazon.com/gamelift/latest/developerguide/reference-serversdk5-migration.html)
     pub operating_system: OperatingSystem,
     /// `SourceVersionNumber`: an integer.
     ///
     /// A specific ContainerGroupDefinition version to be updated
     ///
     /// Value at least 0; write-only: CloudFormation does not return it.
-    pub source_version_number: Option<Int>,
+    pub source_version_number: ::std::option::Option<::cloudwright_core::Int>,
     /// `SupportContainerDefinitions`: a list of [`SupportContainerDefinition`] objects.
     ///
     /// The set of definitions for support containers in this group. A container group definition might have zero support container definitions. Support container can be used in any type of container group.
     ///
     /// Items 1 to 10.
-    pub support_container_definitions: Option<List<SupportContainerDefinition>>,
+    pub support_container_definitions:
+        ::std::option::Option<::cloudwright_core::List<SupportContainerDefinition>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TotalMemoryLimitMebibytes`: an integer, required.
     ///
     /// The amount of memory (in MiB) on a fleet instance to allocate for the container group. All containers in the group share these resources.
@@ -114,19 +86,19 @@ pub struct ContainerGroupDefinition {
     /// You can set a limit for each container definition in the group. If individual containers have limits, this total value must be greater than any individual container's memory limit.
     ///
     /// Value 4 to 1024000.
-    pub total_memory_limit_mebibytes: Int,
+    pub total_memory_limit_mebibytes: ::cloudwright_core::Int,
     /// `TotalVcpuLimit`: a number, required.
     ///
     /// The amount of vCPU units on a fleet instance to allocate for the container group (1 vCPU is equal to 1024 CPU units). All containers in the group share these resources. You can set a limit for each container definition in the group. If individual containers have limits, this total value must be equal to or greater than the sum of the limits for each container in the group.
     ///
     /// Value 0.125 to 10.
-    pub total_vcpu_limit: Num,
+    pub total_vcpu_limit: ::cloudwright_core::Num,
     /// `VersionDescription`: a string.
     ///
     /// An optional description that was provided for a container group definition update. Each version can have a unique description.
     ///
     /// Length 1 to 1024.
-    pub version_description: Option<Str>,
+    pub version_description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -136,7 +108,7 @@ impl ContainerGroupDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GameLift::ContainerGroupDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-containergroupdefinition.html",
         primary_identifier: &["Name"],
@@ -147,66 +119,68 @@ impl ContainerGroupDefinition {
         read_only: &["ContainerGroupDefinitionArn", "CreationTime", "VersionNumber", "Status", "StatusReason"],
         attributes: &["ContainerGroupDefinitionArn", "CreationTime", "Status", "StatusReason", "VersionNumber"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ContainerGroupDefinition` with its required properties, named in a [`ContainerGroupDefinitionRequired`].
     #[inline]
     pub fn new(required: ContainerGroupDefinitionRequired) -> Self {
         Self {
-            container_group_type: None,
-            game_server_container_definition: None,
+            container_group_type: ::std::option::Option::None,
+            game_server_container_definition: ::std::option::Option::None,
             name: required.name,
             operating_system: required.operating_system,
-            source_version_number: None,
-            support_container_definitions: None,
-            tags: None,
+            source_version_number: ::std::option::Option::None,
+            support_container_definitions: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             total_memory_limit_mebibytes: required.total_memory_limit_mebibytes,
             total_vcpu_limit: required.total_vcpu_limit,
-            version_description: None,
+            version_description: ::std::option::Option::None,
         }
     }
 
     /// `ContainerGroupType`: a [`ContainerGroupType`] value.
-    pub fn container_group_type(mut self, value: impl Into<ContainerGroupType>) -> Self { self.container_group_type = Some(value.into()); self }
+    pub fn container_group_type(mut self, value: impl ::std::convert::Into<ContainerGroupType>) -> Self { self.container_group_type = ::std::option::Option::Some(value.into()); self }
     /// `GameServerContainerDefinition`: a [`GameServerContainerDefinition`] object.
-    pub fn game_server_container_definition(mut self, value: impl Into<Obj<GameServerContainerDefinition>>) -> Self { self.game_server_container_definition = Some(value.into()); self }
+    pub fn game_server_container_definition(mut self, value: impl ::std::convert::Into<crate::Obj<GameServerContainerDefinition>>) -> Self { self.game_server_container_definition = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OperatingSystem`: an [`OperatingSystem`] value, required.
-    pub fn operating_system(mut self, value: impl Into<OperatingSystem>) -> Self { self.operating_system = value.into(); self }
+    pub fn operating_system(mut self, value: impl ::std::convert::Into<OperatingSystem>) -> Self { self.operating_system = value.into(); self }
     /// `SourceVersionNumber`: an integer.
-    pub fn source_version_number(mut self, value: impl Into<Int>) -> Self { self.source_version_number = Some(value.into()); self }
+    pub fn source_version_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.source_version_number = ::std::option::Option::Some(value.into()); self }
     /// `SupportContainerDefinitions`: a list of [`SupportContainerDefinition`] objects.
-    pub fn support_container_definitions(mut self, value: impl Into<List<SupportContainerDefinition>>) -> Self { self.support_container_definitions = Some(value.into()); self }
+    pub fn support_container_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SupportContainerDefinition>>) -> Self { self.support_container_definitions = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TotalMemoryLimitMebibytes`: an integer, required.
-    pub fn total_memory_limit_mebibytes(mut self, value: impl Into<Int>) -> Self { self.total_memory_limit_mebibytes = value.into(); self }
+    pub fn total_memory_limit_mebibytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.total_memory_limit_mebibytes = value.into(); self }
     /// `TotalVcpuLimit`: a number, required.
-    pub fn total_vcpu_limit(mut self, value: impl Into<Num>) -> Self { self.total_vcpu_limit = value.into(); self }
+    pub fn total_vcpu_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.total_vcpu_limit = value.into(); self }
     /// `VersionDescription`: a string.
-    pub fn version_description(mut self, value: impl Into<Str>) -> Self { self.version_description = Some(value.into()); self }
+    pub fn version_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ContainerGroupDefinition {
+impl ::cloudwright_core::Resource for ContainerGroupDefinition {
     type Attributes = ContainerGroupDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContainerGroupDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ContainerGroupDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ContainerGroupDefinition {
+impl ::cloudwright_core::ToValue for ContainerGroupDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerGroupType", &self.container_group_type)
             .opt(
                 "GameServerContainerDefinition",
@@ -230,12 +204,12 @@ impl ToValue for ContainerGroupDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ContainerGroupDefinition`]: `Handle<ContainerGroupDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ContainerGroupDefinition`]: `Handle<ContainerGroupDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContainerGroupDefinitionAttributes(ResourceRef);
+pub struct ContainerGroupDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContainerGroupDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContainerGroupDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -243,18 +217,18 @@ impl From<ResourceRef> for ContainerGroupDefinitionAttributes {
 impl ContainerGroupDefinitionAttributes {
     /// `Fn::GetAtt` `ContainerGroupDefinitionArn`: a string.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to an Amazon GameLift Servers `ContainerGroupDefinition` resource. It uniquely identifies the resource across all AWS Regions. Format is `arn:aws:gamelift:[region]::containergroupdefinition/[container group definition name]:[version]` .
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) that is assigned to an Amazon GameLift Servers `ContainerGroupDefinition` resource. It uniquely identifies the resource across all AWS Regions. Format is `arn:aws:gamelift:[region]::containergroupdefinition/[container group definition name]:[version]` .
     #[inline]
-    pub fn container_group_definition_arn(&self) -> Value {
-        self.0.get_att("ContainerGroupDefinitionArn")
+    pub fn container_group_definition_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ContainerGroupDefinitionArn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example `"1469498468.057"` ).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
@@ -265,30 +239,30 @@ impl ContainerGroupDefinitionAttributes {
     /// - `READY` -- Amazon GameLift Servers has copied the registry images for all containers that are defined in the group. You can use a container group definition in this status to create a container fleet.
     /// - `FAILED` -- Amazon GameLift Servers failed to create a valid container group definition resource. For more details on the cause of the failure, see `StatusReason` . A container group definition resource in failed status will be deleted within a few minutes.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// Additional information about a container group definition that's in `FAILED` status. Possible reasons include:
     ///
-    /// - An internal issue prevented Amazon GameLift Servers from creating the container group definition resource. Delete the failed resource and call \[CreateContainerGroupDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_CreateContainerGroupDefinition.html>) again.
-    /// - An access-denied message means that you don't have permissions to access the container image on ECR. See \[IAM permission examples\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-iam-policy-examples.html.html>) for help setting up required IAM permissions for Amazon GameLift Servers.
+    /// - An internal issue prevented Amazon GameLift Servers from creating the container group definition resource. Delete the failed resource and call [CreateContainerGroupDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_CreateContainerGroupDefinition.html) again.
+    /// - An access-denied message means that you don't have permissions to access the container image on ECR. See [IAM permission examples](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-iam-policy-examples.html.html) for help setting up required IAM permissions for Amazon GameLift Servers.
     /// - The `ImageUri` value for at least one of the containers in the container group definition was invalid or not found in the current AWS account.
-    /// - At least one of the container images referenced in the container group definition exceeds the allowed size. For size limits, see \[Amazon GameLift Servers endpoints and quotas\](<https://docs.aws.amazon.com/general/latest/gr/gamelift.html>) .
+    /// - At least one of the container images referenced in the container group definition exceeds the allowed size. For size limits, see [Amazon GameLift Servers endpoints and quotas](https://docs.aws.amazon.com/general/latest/gr/gamelift.html) .
     /// - At least one of the container images referenced in the container group definition uses a different operating system than the one defined for the container group.
     #[inline]
-    pub fn status_reason(&self) -> Value {
-        self.0.get_att("StatusReason")
+    pub fn status_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusReason"))
     }
 
     /// `Fn::GetAtt` `VersionNumber`: an integer.
     ///
     /// Indicates the version of a particular container group definition. This number is incremented automatically when you update a container group definition. You can view, update, or delete individual versions or the entire container group definition.
     #[inline]
-    pub fn version_number(&self) -> Value {
-        self.0.get_att("VersionNumber")
+    pub fn version_number(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("VersionNumber"))
     }
 }
 
@@ -298,19 +272,8 @@ pub struct ContainerDependencyRequired {
     /// `Condition`: a [`ContainerDependencyCondition`] value, required.
     pub condition: ContainerDependencyCondition,
     /// `ContainerName`: a string, required.
-    pub container_name: Str,
+    pub container_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerDependency: ObjRule = ObjRule {
-    properties: &[
-        ("Condition", Shape::Str(&StrRule { allowed: &["START", "COMPLETE", "SUCCESS", "HEALTHY"], ..StrRule::ANY })),
-        ("ContainerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ContainerName", "Condition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerDependency` property type of `AWS::GameLift::ContainerGroupDefinition`.
 ///
@@ -318,7 +281,7 @@ pub(crate) static RULE_ContainerDependency: ObjRule = ObjRule {
 ///
 /// For example, *ContainerA* is configured with the following dependency: a `START` dependency on *ContainerB* . This means that *ContainerA* can't start until *ContainerB* has started. It also means that *ContainerA* must shut down before *ContainerB* .
 ///
-/// *Part of:* \[GameServerContainerDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinition.html>) , \[GameServerContainerDefinitionInput\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinitionInput.html>) , \[SupportContainerDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinition.html>) , \[SupportContainerDefinitionInput\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinitionInput.html>)
+/// *Part of:* [GameServerContainerDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinition.html) , [GameServerContainerDefinitionInput](https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinitionInput.html) , [SupportContainerDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinition.html) , [SupportContainerDefinitionInput](https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinitionInput.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containergroupdefinition-containerdependency.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -337,7 +300,7 @@ pub struct ContainerDependency {
     /// A descriptive label for the container definition that this container depends on.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
-    pub container_name: Str,
+    pub container_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -352,17 +315,17 @@ impl ContainerDependency {
     }
 
     /// `Condition`: a [`ContainerDependencyCondition`] value, required.
-    pub fn condition(mut self, value: impl Into<ContainerDependencyCondition>) -> Self { self.condition = value.into(); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<ContainerDependencyCondition>) -> Self { self.condition = value.into(); self }
     /// `ContainerName`: a string, required.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
+    pub fn container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_name = value.into(); self }
 }
 
-impl PropertyType for ContainerDependency {}
+impl crate::PropertyType for ContainerDependency {}
 
-impl ToValue for ContainerDependency {
+impl ::cloudwright_core::ToValue for ContainerDependency {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Condition", &self.condition)
             .req("ContainerName", &self.container_name)
             .build()
@@ -373,27 +336,16 @@ impl ToValue for ContainerDependency {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerEnvironmentRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerEnvironment: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerEnvironment` property type of `AWS::GameLift::ContainerGroupDefinition`.
 ///
 /// An environment variable to set inside a container, in the form of a key-value pair.
 ///
-/// *Part of:* \[GameServerContainerDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinition.html>) , \[GameServerContainerDefinitionInput\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinitionInput.html>) , \[SupportContainerDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinition.html>) , \[SupportContainerDefinitionInput\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinitionInput.html>)
+/// *Part of:* [GameServerContainerDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinition.html) , [GameServerContainerDefinitionInput](https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinitionInput.html) , [SupportContainerDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinition.html) , [SupportContainerDefinitionInput](https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinitionInput.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containergroupdefinition-containerenvironment.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -403,13 +355,13 @@ pub struct ContainerEnvironment {
     /// The environment variable name.
     ///
     /// Pattern `^.*$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The environment variable value.
     ///
     /// Pattern `^.*$`; length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -424,53 +376,32 @@ impl ContainerEnvironment {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ContainerEnvironment {}
+impl crate::PropertyType for ContainerEnvironment {}
 
-impl ToValue for ContainerEnvironment {
+impl ::cloudwright_core::ToValue for ContainerEnvironment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
     }
 }
 
-/// The required properties of [`ContainerHealthCheck`], by name: `ContainerHealthCheck::new(ContainerHealthCheckRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContainerHealthCheckRequired {
-    /// `Command`: a list of strings, required.
-    pub command: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerHealthCheck: ObjRule = ObjRule {
-    properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
-        ("Interval", Shape::Int(&NumRule { min: Some(60.0), max: Some(300.0), ..NumRule::ANY })),
-        ("Retries", Shape::Int(&NumRule { min: Some(5.0), max: Some(10.0), ..NumRule::ANY })),
-        ("StartPeriod", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-        ("Timeout", Shape::Int(&NumRule { min: Some(30.0), max: Some(60.0), ..NumRule::ANY })),
-    ],
-    required: &["Command"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ContainerHealthCheck` property type of `AWS::GameLift::ContainerGroupDefinition`.
 ///
-/// Instructions on when and how to check the health of a support container in a container fleet. These properties override any Docker health checks that are set in the container image. For more information on container health checks, see \[HealthCheck command\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html#ECS-Type-HealthCheck-command>) in the *Amazon Elastic Container Service API* . Game server containers don't have a health check parameter; Amazon GameLift Servers automatically handles health checks for these containers.
+/// Instructions on when and how to check the health of a support container in a container fleet. These properties override any Docker health checks that are set in the container image. For more information on container health checks, see [HealthCheck command](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html#ECS-Type-HealthCheck-command) in the *Amazon Elastic Container Service API* . Game server containers don't have a health check parameter; Amazon GameLift Servers automatically handles health checks for these containers.
 ///
 /// The following example instructs the container to initiate a health check command every 60 seconds and wait 10 seconds for it to succeed. If it fails, retry the command 3 times before flagging the container as unhealthy. It also tells the container to wait 100 seconds after launch before counting failed health checks.
 ///
 /// `{"Command": [ "CMD-SHELL", "ps cax | grep "processmanager" || exit 1" ], "Interval": 60, "Timeout": 10, "Retries": 3, "StartPeriod": 100 }`
 ///
-/// *Part of:* \[SupportContainerDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinition.html>) , \[SupportContainerDefinitionInput\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinitionInput.html>)
+/// *Part of:* [SupportContainerDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinition.html) , [SupportContainerDefinitionInput](https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinitionInput.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containergroupdefinition-containerhealthcheck.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -480,65 +411,65 @@ pub struct ContainerHealthCheck {
     /// A string array that specifies the command that the container runs to determine if it's healthy.
     ///
     /// Items 1 to 20; each item: pattern `^.*$`, length 1 to 255.
-    pub command: List<Str>,
+    pub command: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Interval`: an integer.
     ///
     /// The time period (in seconds) between each health check.
     ///
     /// Value 60 to 300.
-    pub interval: Option<Int>,
+    pub interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `Retries`: an integer.
     ///
     /// The number of times to retry a failed health check before flagging the container unhealthy. The first run of the command does not count as a retry.
     ///
     /// Value 5 to 10.
-    pub retries: Option<Int>,
+    pub retries: ::std::option::Option<::cloudwright_core::Int>,
     /// `StartPeriod`: an integer.
     ///
     /// The optional grace period (in seconds) to give a container time to bootstrap before the first failed health check counts toward the number of retries.
     ///
     /// Value 0 to 300.
-    pub start_period: Option<Int>,
+    pub start_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Timeout`: an integer.
     ///
     /// The time period (in seconds) to wait for a health check to succeed before counting a failed health check.
     ///
     /// Value 30 to 60.
-    pub timeout: Option<Int>,
+    pub timeout: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl ContainerHealthCheck {
-    /// A `ContainerHealthCheck` with its required properties, named in a [`ContainerHealthCheckRequired`].
+    /// A `ContainerHealthCheck` with its one required property, `Command`.
     #[inline]
-    pub fn new(required: ContainerHealthCheckRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            command: required.command,
-            interval: None,
-            retries: None,
-            start_period: None,
-            timeout: None,
+            command: value.into(),
+            interval: ::std::option::Option::None,
+            retries: ::std::option::Option::None,
+            start_period: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
         }
     }
 
     /// `Command`: a list of strings, required.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = value.into(); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = value.into(); self }
     /// `Interval`: an integer.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
     /// `Retries`: an integer.
-    pub fn retries(mut self, value: impl Into<Int>) -> Self { self.retries = Some(value.into()); self }
+    pub fn retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retries = ::std::option::Option::Some(value.into()); self }
     /// `StartPeriod`: an integer.
-    pub fn start_period(mut self, value: impl Into<Int>) -> Self { self.start_period = Some(value.into()); self }
+    pub fn start_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start_period = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: an integer.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContainerHealthCheck {}
+impl crate::PropertyType for ContainerHealthCheck {}
 
-impl ToValue for ContainerHealthCheck {
+impl ::cloudwright_core::ToValue for ContainerHealthCheck {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Command", &self.command)
             .opt("Interval", &self.interval)
             .opt("Retries", &self.retries)
@@ -548,30 +479,11 @@ impl ToValue for ContainerHealthCheck {
     }
 }
 
-/// The required properties of [`ContainerMountPoint`], by name: `ContainerMountPoint::new(ContainerMountPointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContainerMountPointRequired {
-    /// `InstancePath`: a string, required.
-    pub instance_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerMountPoint: ObjRule = ObjRule {
-    properties: &[
-        ("AccessLevel", Shape::Str(&StrRule { allowed: &["READ_ONLY", "READ_AND_WRITE"], ..StrRule::ANY })),
-        ("ContainerPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("InstancePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["InstancePath"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ContainerMountPoint` property type of `AWS::GameLift::ContainerGroupDefinition`.
 ///
 /// A mount point that binds a container to a file or directory on the host system.
 ///
-/// *Part of:* \[GameServerContainerDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinition.html>) , \[\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinitionInput.html>) , \[SupportContainerDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinition.html>) , \[\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinitionInput.html>)
+/// *Part of:* [GameServerContainerDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinition.html) , \[\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinitionInput.html>) , [SupportContainerDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinition.html) , \[\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_SupportContainerDefinitionInput.html>)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containergroupdefinition-containermountpoint.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -579,47 +491,47 @@ pub struct ContainerMountPoint {
     /// `AccessLevel`: an [`AccessLevel`] value.
     ///
     /// The type of access for the container.
-    pub access_level: Option<AccessLevel>,
+    pub access_level: ::std::option::Option<AccessLevel>,
     /// `ContainerPath`: a string.
     ///
     /// The mount path on the container. If this property isn't set, the instance path is used.
     ///
     /// Pattern `^(\/+[^\/]+\/*)+$`; length 1 to 1024.
-    pub container_path: Option<Str>,
+    pub container_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstancePath`: a string, required.
     ///
     /// The path to the source file or directory.
     ///
     /// Pattern `^\/[\s\S]*$`; length 1 to 1024.
-    pub instance_path: Str,
+    pub instance_path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ContainerMountPoint {
-    /// A `ContainerMountPoint` with its required properties, named in a [`ContainerMountPointRequired`].
+    /// A `ContainerMountPoint` with its one required property, `InstancePath`.
     #[inline]
-    pub fn new(required: ContainerMountPointRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_level: None,
-            container_path: None,
-            instance_path: required.instance_path,
+            access_level: ::std::option::Option::None,
+            container_path: ::std::option::Option::None,
+            instance_path: value.into(),
         }
     }
 
     /// `AccessLevel`: an [`AccessLevel`] value.
-    pub fn access_level(mut self, value: impl Into<AccessLevel>) -> Self { self.access_level = Some(value.into()); self }
+    pub fn access_level(mut self, value: impl ::std::convert::Into<AccessLevel>) -> Self { self.access_level = ::std::option::Option::Some(value.into()); self }
     /// `ContainerPath`: a string.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
+    pub fn container_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_path = ::std::option::Option::Some(value.into()); self }
     /// `InstancePath`: a string, required.
-    pub fn instance_path(mut self, value: impl Into<Str>) -> Self { self.instance_path = value.into(); self }
+    pub fn instance_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_path = value.into(); self }
 }
 
-impl PropertyType for ContainerMountPoint {}
+impl crate::PropertyType for ContainerMountPoint {}
 
-impl ToValue for ContainerMountPoint {
+impl ::cloudwright_core::ToValue for ContainerMountPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessLevel", &self.access_level)
             .opt("ContainerPath", &self.container_path)
             .req("InstancePath", &self.instance_path)
@@ -631,30 +543,18 @@ impl ToValue for ContainerMountPoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerPortRangeRequired {
     /// `FromPort`: an integer, required.
-    pub from_port: Int,
+    pub from_port: ::cloudwright_core::Int,
     /// `Protocol`: a [`Protocol`] value, required.
     pub protocol: Protocol,
     /// `ToPort`: an integer, required.
-    pub to_port: Int,
+    pub to_port: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerPortRange: ObjRule = ObjRule {
-    properties: &[
-        ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
-        ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
-    ],
-    required: &["FromPort", "Protocol", "ToPort"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerPortRange` property type of `AWS::GameLift::ContainerGroupDefinition`.
 ///
 /// A set of one or more port numbers that can be opened on the container, and the supported network protocol.
 ///
-/// *Part of:* \[ContainerPortConfiguration\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_ContainerPortConfiguration.html>)
+/// *Part of:* [ContainerPortConfiguration](https://docs.aws.amazon.com/gamelift/latest/apireference/API_ContainerPortConfiguration.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containergroupdefinition-containerportrange.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -664,7 +564,7 @@ pub struct ContainerPortRange {
     /// A starting value for the range of allowed port numbers.
     ///
     /// Value 1 to 60000.
-    pub from_port: Int,
+    pub from_port: ::cloudwright_core::Int,
     /// `Protocol`: a [`Protocol`] value, required.
     ///
     /// The network protocol that these ports support.
@@ -674,7 +574,7 @@ pub struct ContainerPortRange {
     /// An ending value for the range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
     ///
     /// Value 1 to 60000.
-    pub to_port: Int,
+    pub to_port: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -690,19 +590,19 @@ impl ContainerPortRange {
     }
 
     /// `FromPort`: an integer, required.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = value.into(); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `ToPort`: an integer, required.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = value.into(); self }
 }
 
-impl PropertyType for ContainerPortRange {}
+impl crate::PropertyType for ContainerPortRange {}
 
-impl ToValue for ContainerPortRange {
+impl ::cloudwright_core::ToValue for ContainerPortRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FromPort", &self.from_port)
             .req("Protocol", &self.protocol)
             .req("ToPort", &self.to_port)
@@ -714,29 +614,12 @@ impl ToValue for ContainerPortRange {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GameServerContainerDefinitionRequired {
     /// `ContainerName`: a string, required.
-    pub container_name: Str,
+    pub container_name: ::cloudwright_core::Str,
     /// `ImageUri`: a string, required.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
     /// `ServerSdkVersion`: a string, required.
-    pub server_sdk_version: Str,
+    pub server_sdk_version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GameServerContainerDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: Some(1), max_items: Some(10), unique: true })),
-        ("EnvironmentOverride", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerEnvironment), min_items: Some(1), max_items: Some(20), unique: true })),
-        ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerMountPoint), min_items: Some(1), max_items: Some(10), unique: true })),
-        ("PortConfiguration", Shape::Object(&RULE_PortConfiguration)),
-        ("ResolvedImageDigest", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ServerSdkVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["ContainerName", "ImageUri", "ServerSdkVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GameServerContainerDefinition` property type of `AWS::GameLift::ContainerGroupDefinition`.
 ///
@@ -744,9 +627,9 @@ pub(crate) static RULE_GameServerContainerDefinition: ObjRule = ObjRule {
 ///
 /// You can update a container definition and deploy the updates to an existing fleet. When creating or updating a game server container group definition, use the property \[\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinitionInput>) .
 ///
-/// *Part of:* \[ContainerGroupDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_ContainerGroupDefinition.html>)
+/// *Part of:* [ContainerGroupDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_ContainerGroupDefinition.html)
 ///
-/// *Returned by:* \[DescribeContainerGroupDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeContainerGroupDefinition.html>) , \[ListContainerGroupDefinitions\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_ListContainerGroupDefinitions.html>) , \[UpdateContainerGroupDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateContainerGroupDefinition.html>)
+/// *Returned by:* [DescribeContainerGroupDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeContainerGroupDefinition.html) , [ListContainerGroupDefinitions](https://docs.aws.amazon.com/gamelift/latest/apireference/API_ListContainerGroupDefinitions.html) , [UpdateContainerGroupDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateContainerGroupDefinition.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containergroupdefinition-gameservercontainerdefinition.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -756,47 +639,47 @@ pub struct GameServerContainerDefinition {
     /// The container definition identifier. Container names are unique within a container group definition.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
-    pub container_name: Str,
+    pub container_name: ::cloudwright_core::Str,
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
     ///
     /// Indicates that the container relies on the status of other containers in the same container group during startup and shutdown sequences. A container might have dependencies on multiple containers.
     ///
     /// Items 1 to 10.
-    pub depends_on: Option<List<ContainerDependency>>,
+    pub depends_on: ::std::option::Option<::cloudwright_core::List<ContainerDependency>>,
     /// `EnvironmentOverride`: a list of [`ContainerEnvironment`] objects.
     ///
-    /// A set of environment variables that's passed to the container on startup. See the \[ContainerDefinition::environment\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html#ECS-Type-ContainerDefinition-environment>) parameter in the *Amazon Elastic Container Service API Reference* .
+    /// A set of environment variables that's passed to the container on startup. See the [ContainerDefinition::environment](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html#ECS-Type-ContainerDefinition-environment) parameter in the *Amazon Elastic Container Service API Reference* .
     ///
     /// Items 1 to 20.
-    pub environment_override: Option<List<ContainerEnvironment>>,
+    pub environment_override: ::std::option::Option<::cloudwright_core::List<ContainerEnvironment>>,
     /// `ImageUri`: a string, required.
     ///
     /// The URI to the image that Amazon GameLift Servers uses when deploying this container to a container fleet. For a more specific identifier, see `ResolvedImageDigest` .
     ///
     /// Pattern `^[a-zA-Z0-9-_\.@\/:]+$`; length 1 to 255.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
     /// `MountPoints`: a list of [`ContainerMountPoint`] objects.
     ///
     /// A mount point that binds a path inside the container to a file or directory on the host system and lets it access the file or directory.
     ///
     /// Items 1 to 10.
-    pub mount_points: Option<List<ContainerMountPoint>>,
+    pub mount_points: ::std::option::Option<::cloudwright_core::List<ContainerMountPoint>>,
     /// `PortConfiguration`: a [`PortConfiguration`] object.
     ///
     /// The set of ports that are available to bind to processes in the container. For example, a game server process requires a container port to allow game clients to connect to it. Container ports aren't directly accessed by inbound traffic. Amazon GameLift Servers maps these container ports to externally accessible connection ports, which are assigned as needed from the container fleet's `ConnectionPortRange` .
-    pub port_configuration: Option<Obj<PortConfiguration>>,
+    pub port_configuration: ::std::option::Option<crate::Obj<PortConfiguration>>,
     /// `ResolvedImageDigest`: a string.
     ///
     /// A unique and immutable identifier for the container image. The digest is a SHA 256 hash of the container image manifest.
     ///
     /// Pattern `^sha256:[a-fA-F0-9]{64}$`.
-    pub resolved_image_digest: Option<Str>,
+    pub resolved_image_digest: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerSdkVersion`: a string, required.
     ///
     /// The Amazon GameLift Servers server SDK version that the game server is integrated with. Only game servers using 5.2.0 or higher are compatible with container fleets.
     ///
     /// Pattern `^\d+\.\d+\.\d+$`; length 0 to 128.
-    pub server_sdk_version: Str,
+    pub server_sdk_version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -806,40 +689,40 @@ impl GameServerContainerDefinition {
     pub fn new(required: GameServerContainerDefinitionRequired) -> Self {
         Self {
             container_name: required.container_name,
-            depends_on: None,
-            environment_override: None,
+            depends_on: ::std::option::Option::None,
+            environment_override: ::std::option::Option::None,
             image_uri: required.image_uri,
-            mount_points: None,
-            port_configuration: None,
-            resolved_image_digest: None,
+            mount_points: ::std::option::Option::None,
+            port_configuration: ::std::option::Option::None,
+            resolved_image_digest: ::std::option::Option::None,
             server_sdk_version: required.server_sdk_version,
         }
     }
 
     /// `ContainerName`: a string, required.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
+    pub fn container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_name = value.into(); self }
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
-    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self { self.depends_on = Some(value.into()); self }
+    pub fn depends_on(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContainerDependency>>) -> Self { self.depends_on = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentOverride`: a list of [`ContainerEnvironment`] objects.
-    pub fn environment_override(mut self, value: impl Into<List<ContainerEnvironment>>) -> Self { self.environment_override = Some(value.into()); self }
+    pub fn environment_override(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContainerEnvironment>>) -> Self { self.environment_override = ::std::option::Option::Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
+    pub fn image_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_uri = value.into(); self }
     /// `MountPoints`: a list of [`ContainerMountPoint`] objects.
-    pub fn mount_points(mut self, value: impl Into<List<ContainerMountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
+    pub fn mount_points(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContainerMountPoint>>) -> Self { self.mount_points = ::std::option::Option::Some(value.into()); self }
     /// `PortConfiguration`: a [`PortConfiguration`] object.
-    pub fn port_configuration(mut self, value: impl Into<Obj<PortConfiguration>>) -> Self { self.port_configuration = Some(value.into()); self }
+    pub fn port_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PortConfiguration>>) -> Self { self.port_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ResolvedImageDigest`: a string.
-    pub fn resolved_image_digest(mut self, value: impl Into<Str>) -> Self { self.resolved_image_digest = Some(value.into()); self }
+    pub fn resolved_image_digest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resolved_image_digest = ::std::option::Option::Some(value.into()); self }
     /// `ServerSdkVersion`: a string, required.
-    pub fn server_sdk_version(mut self, value: impl Into<Str>) -> Self { self.server_sdk_version = value.into(); self }
+    pub fn server_sdk_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_sdk_version = value.into(); self }
 }
 
-impl PropertyType for GameServerContainerDefinition {}
+impl crate::PropertyType for GameServerContainerDefinition {}
 
-impl ToValue for GameServerContainerDefinition {
+impl ::cloudwright_core::ToValue for GameServerContainerDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContainerName", &self.container_name)
             .opt("DependsOn", &self.depends_on)
             .opt("EnvironmentOverride", &self.environment_override)
@@ -851,23 +734,6 @@ impl ToValue for GameServerContainerDefinition {
             .build()
     }
 }
-
-/// The required properties of [`PortConfiguration`], by name: `PortConfiguration::new(PortConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortConfigurationRequired {
-    /// `ContainerPortRanges`: a list of [`ContainerPortRange`] objects, required.
-    pub container_port_ranges: List<ContainerPortRange>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PortConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerPortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerPortRange), min_items: Some(1), max_items: Some(100), unique: true })),
-    ],
-    required: &["ContainerPortRanges"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PortConfiguration` property type of `AWS::GameLift::ContainerGroupDefinition`.
 ///
@@ -881,29 +747,29 @@ pub struct PortConfiguration {
     /// Specifies one or more ranges of ports on a container.
     ///
     /// Items 1 to 100.
-    pub container_port_ranges: List<ContainerPortRange>,
+    pub container_port_ranges: ::cloudwright_core::List<ContainerPortRange>,
 }
 
 #[rustfmt::skip]
 impl PortConfiguration {
-    /// A `PortConfiguration` with its required properties, named in a [`PortConfigurationRequired`].
+    /// A `PortConfiguration` with its one required property, `ContainerPortRanges`.
     #[inline]
-    pub fn new(required: PortConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ContainerPortRange>>) -> Self {
         Self {
-            container_port_ranges: required.container_port_ranges,
+            container_port_ranges: value.into(),
         }
     }
 
     /// `ContainerPortRanges`: a list of [`ContainerPortRange`] objects, required.
-    pub fn container_port_ranges(mut self, value: impl Into<List<ContainerPortRange>>) -> Self { self.container_port_ranges = value.into(); self }
+    pub fn container_port_ranges(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContainerPortRange>>) -> Self { self.container_port_ranges = value.into(); self }
 }
 
-impl PropertyType for PortConfiguration {}
+impl crate::PropertyType for PortConfiguration {}
 
-impl ToValue for PortConfiguration {
+impl ::cloudwright_core::ToValue for PortConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContainerPortRanges", &self.container_port_ranges)
             .build()
     }
@@ -913,40 +779,20 @@ impl ToValue for PortConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SupportContainerDefinitionRequired {
     /// `ContainerName`: a string, required.
-    pub container_name: Str,
+    pub container_name: ::cloudwright_core::Str,
     /// `ImageUri`: a string, required.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SupportContainerDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: Some(1), max_items: Some(10), unique: true })),
-        ("EnvironmentOverride", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerEnvironment), min_items: Some(1), max_items: Some(20), unique: true })),
-        ("Essential", Shape::Bool),
-        ("HealthCheck", Shape::Object(&RULE_ContainerHealthCheck)),
-        ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MemoryHardLimitMebibytes", Shape::Int(&NumRule { min: Some(4.0), max: Some(1024000.0), ..NumRule::ANY })),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerMountPoint), min_items: Some(1), max_items: Some(10), unique: true })),
-        ("PortConfiguration", Shape::Object(&RULE_PortConfiguration)),
-        ("ResolvedImageDigest", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Vcpu", Shape::Num(&NumRule { min: Some(0.125), max: Some(10.0), ..NumRule::ANY })),
-    ],
-    required: &["ContainerName", "ImageUri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SupportContainerDefinition` property type of `AWS::GameLift::ContainerGroupDefinition`.
 ///
 /// Describes a support container in a container group. A support container might be in a game server container group or a per-instance container group. Support containers don't run game server processes.
 ///
-/// You can update a support container definition and deploy the updates to an existing fleet. When creating or updating a game server container group definition, use the property \[GameServerContainerDefinitionInput\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinitionInput.html>) .
+/// You can update a support container definition and deploy the updates to an existing fleet. When creating or updating a game server container group definition, use the property [GameServerContainerDefinitionInput](https://docs.aws.amazon.com/gamelift/latest/apireference/API_GameServerContainerDefinitionInput.html) .
 ///
-/// *Part of:* \[ContainerGroupDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_ContainerGroupDefinition.html>)
+/// *Part of:* [ContainerGroupDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_ContainerGroupDefinition.html)
 ///
-/// *Returned by:* \[DescribeContainerGroupDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeContainerGroupDefinition.html>) , \[ListContainerGroupDefinitions\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_ListContainerGroupDefinitions.html>) , \[UpdateContainerGroupDefinition\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateContainerGroupDefinition.html>)
+/// *Returned by:* [DescribeContainerGroupDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeContainerGroupDefinition.html) , [ListContainerGroupDefinitions](https://docs.aws.amazon.com/gamelift/latest/apireference/API_ListContainerGroupDefinitions.html) , [UpdateContainerGroupDefinition](https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateContainerGroupDefinition.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containergroupdefinition-supportcontainerdefinition.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -956,65 +802,65 @@ pub struct SupportContainerDefinition {
     /// The container definition identifier. Container names are unique within a container group definition.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
-    pub container_name: Str,
+    pub container_name: ::cloudwright_core::Str,
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
     ///
     /// Indicates that the container relies on the status of other containers in the same container group during its startup and shutdown sequences. A container might have dependencies on multiple containers.
     ///
     /// Items 1 to 10.
-    pub depends_on: Option<List<ContainerDependency>>,
+    pub depends_on: ::std::option::Option<::cloudwright_core::List<ContainerDependency>>,
     /// `EnvironmentOverride`: a list of [`ContainerEnvironment`] objects.
     ///
-    /// A set of environment variables that's passed to the container on startup. See the \[ContainerDefinition::environment\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html#ECS-Type-ContainerDefinition-environment>) parameter in the *Amazon Elastic Container Service API Reference* .
+    /// A set of environment variables that's passed to the container on startup. See the [ContainerDefinition::environment](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html#ECS-Type-ContainerDefinition-environment) parameter in the *Amazon Elastic Container Service API Reference* .
     ///
     /// Items 1 to 20.
-    pub environment_override: Option<List<ContainerEnvironment>>,
+    pub environment_override: ::std::option::Option<::cloudwright_core::List<ContainerEnvironment>>,
     /// `Essential`: a boolean.
     ///
     /// Indicates whether the container is vital to the container group. If an essential container fails, the entire container group restarts.
-    pub essential: Option<Bool>,
+    pub essential: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HealthCheck`: a [`ContainerHealthCheck`] object.
     ///
     /// A configuration for a non-terminal health check. A support container automatically restarts if it stops functioning or if it fails this health check.
-    pub health_check: Option<Obj<ContainerHealthCheck>>,
+    pub health_check: ::std::option::Option<crate::Obj<ContainerHealthCheck>>,
     /// `ImageUri`: a string, required.
     ///
     /// The URI to the image that Amazon GameLift Servers deploys to a container fleet. For a more specific identifier, see `ResolvedImageDigest` .
     ///
     /// Pattern `^[a-zA-Z0-9-_\.@\/:]+$`; length 1 to 255.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
     /// `MemoryHardLimitMebibytes`: an integer.
     ///
     /// The amount of memory that Amazon GameLift Servers makes available to the container. If memory limits aren't set for an individual container, the container shares the container group's total memory allocation.
     ///
-    /// *Related data type:* \[ContainerGroupDefinition TotalMemoryLimitMebibytes\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_ContainerGroupDefinition.html>)
+    /// *Related data type:* [ContainerGroupDefinition TotalMemoryLimitMebibytes](https://docs.aws.amazon.com/gamelift/latest/apireference/API_ContainerGroupDefinition.html)
     ///
     /// Value 4 to 1024000.
-    pub memory_hard_limit_mebibytes: Option<Int>,
+    pub memory_hard_limit_mebibytes: ::std::option::Option<::cloudwright_core::Int>,
     /// `MountPoints`: a list of [`ContainerMountPoint`] objects.
     ///
     /// A mount point that binds a path inside the container to a file or directory on the host system and lets it access the file or directory.
     ///
     /// Items 1 to 10.
-    pub mount_points: Option<List<ContainerMountPoint>>,
+    pub mount_points: ::std::option::Option<::cloudwright_core::List<ContainerMountPoint>>,
     /// `PortConfiguration`: a [`PortConfiguration`] object.
     ///
     /// A set of ports that allow access to the container from external users. Processes running in the container can bind to a one of these ports. Container ports aren't directly accessed by inbound traffic. Amazon GameLift Servers maps these container ports to externally accessible connection ports, which are assigned as needed from the container fleet's `ConnectionPortRange` .
-    pub port_configuration: Option<Obj<PortConfiguration>>,
+    pub port_configuration: ::std::option::Option<crate::Obj<PortConfiguration>>,
     /// `ResolvedImageDigest`: a string.
     ///
     /// A unique and immutable identifier for the container image. The digest is a SHA 256 hash of the container image manifest.
     ///
     /// Pattern `^sha256:[a-fA-F0-9]{64}$`.
-    pub resolved_image_digest: Option<Str>,
+    pub resolved_image_digest: ::std::option::Option<::cloudwright_core::Str>,
     /// `Vcpu`: a number.
     ///
     /// The number of vCPU units that are reserved for the container. If no resources are reserved, the container shares the total vCPU limit for the container group.
     ///
-    /// *Related data type:* \[ContainerGroupDefinition TotalVcpuLimit\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_ContainerGroupDefinition.html>)
+    /// *Related data type:* [ContainerGroupDefinition TotalVcpuLimit](https://docs.aws.amazon.com/gamelift/latest/apireference/API_ContainerGroupDefinition.html)
     ///
     /// Value 0.125 to 10.
-    pub vcpu: Option<Num>,
+    pub vcpu: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1024,49 +870,49 @@ impl SupportContainerDefinition {
     pub fn new(required: SupportContainerDefinitionRequired) -> Self {
         Self {
             container_name: required.container_name,
-            depends_on: None,
-            environment_override: None,
-            essential: None,
-            health_check: None,
+            depends_on: ::std::option::Option::None,
+            environment_override: ::std::option::Option::None,
+            essential: ::std::option::Option::None,
+            health_check: ::std::option::Option::None,
             image_uri: required.image_uri,
-            memory_hard_limit_mebibytes: None,
-            mount_points: None,
-            port_configuration: None,
-            resolved_image_digest: None,
-            vcpu: None,
+            memory_hard_limit_mebibytes: ::std::option::Option::None,
+            mount_points: ::std::option::Option::None,
+            port_configuration: ::std::option::Option::None,
+            resolved_image_digest: ::std::option::Option::None,
+            vcpu: ::std::option::Option::None,
         }
     }
 
     /// `ContainerName`: a string, required.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
+    pub fn container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_name = value.into(); self }
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
-    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self { self.depends_on = Some(value.into()); self }
+    pub fn depends_on(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContainerDependency>>) -> Self { self.depends_on = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentOverride`: a list of [`ContainerEnvironment`] objects.
-    pub fn environment_override(mut self, value: impl Into<List<ContainerEnvironment>>) -> Self { self.environment_override = Some(value.into()); self }
+    pub fn environment_override(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContainerEnvironment>>) -> Self { self.environment_override = ::std::option::Option::Some(value.into()); self }
     /// `Essential`: a boolean.
-    pub fn essential(mut self, value: impl Into<Bool>) -> Self { self.essential = Some(value.into()); self }
+    pub fn essential(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.essential = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheck`: a [`ContainerHealthCheck`] object.
-    pub fn health_check(mut self, value: impl Into<Obj<ContainerHealthCheck>>) -> Self { self.health_check = Some(value.into()); self }
+    pub fn health_check(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerHealthCheck>>) -> Self { self.health_check = ::std::option::Option::Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
+    pub fn image_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_uri = value.into(); self }
     /// `MemoryHardLimitMebibytes`: an integer.
-    pub fn memory_hard_limit_mebibytes(mut self, value: impl Into<Int>) -> Self { self.memory_hard_limit_mebibytes = Some(value.into()); self }
+    pub fn memory_hard_limit_mebibytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory_hard_limit_mebibytes = ::std::option::Option::Some(value.into()); self }
     /// `MountPoints`: a list of [`ContainerMountPoint`] objects.
-    pub fn mount_points(mut self, value: impl Into<List<ContainerMountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
+    pub fn mount_points(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContainerMountPoint>>) -> Self { self.mount_points = ::std::option::Option::Some(value.into()); self }
     /// `PortConfiguration`: a [`PortConfiguration`] object.
-    pub fn port_configuration(mut self, value: impl Into<Obj<PortConfiguration>>) -> Self { self.port_configuration = Some(value.into()); self }
+    pub fn port_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PortConfiguration>>) -> Self { self.port_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ResolvedImageDigest`: a string.
-    pub fn resolved_image_digest(mut self, value: impl Into<Str>) -> Self { self.resolved_image_digest = Some(value.into()); self }
+    pub fn resolved_image_digest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resolved_image_digest = ::std::option::Option::Some(value.into()); self }
     /// `Vcpu`: a number.
-    pub fn vcpu(mut self, value: impl Into<Num>) -> Self { self.vcpu = Some(value.into()); self }
+    pub fn vcpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.vcpu = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SupportContainerDefinition {}
+impl crate::PropertyType for SupportContainerDefinition {}
 
-impl ToValue for SupportContainerDefinition {
+impl ::cloudwright_core::ToValue for SupportContainerDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContainerName", &self.container_name)
             .opt("DependsOn", &self.depends_on)
             .opt("EnvironmentOverride", &self.environment_override)
@@ -1089,21 +935,10 @@ impl ToValue for SupportContainerDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::GameLift::ContainerGroupDefinition`.
 ///
@@ -1113,11 +948,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^.*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1132,17 +967,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1157,24 +992,24 @@ pub enum AccessLevel {
     /// `READ_AND_WRITE`
     ReadAndWrite,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessLevel {
+impl ::cloudwright_core::ToValue for AccessLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ReadOnly => "READ_ONLY",
             Self::ReadAndWrite => "READ_AND_WRITE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1190,26 +1025,26 @@ pub enum ContainerDependencyCondition {
     /// `HEALTHY`
     Healthy,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContainerDependencyCondition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContainerDependencyCondition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContainerDependencyCondition {
+impl ::cloudwright_core::ToValue for ContainerDependencyCondition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Start => "START",
             Self::Complete => "COMPLETE",
             Self::Success => "SUCCESS",
             Self::Healthy => "HEALTHY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1221,24 +1056,24 @@ pub enum ContainerGroupType {
     /// `PER_INSTANCE`
     PerInstance,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContainerGroupType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContainerGroupType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContainerGroupType {
+impl ::cloudwright_core::ToValue for ContainerGroupType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GameServer => "GAME_SERVER",
             Self::PerInstance => "PER_INSTANCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1248,22 +1083,175 @@ pub enum OperatingSystem {
     /// `AMAZON_LINUX_2023`
     AmazonLinux2023,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OperatingSystem {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OperatingSystem {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OperatingSystem {
+impl ::cloudwright_core::ToValue for OperatingSystem {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonLinux2023 => "AMAZON_LINUX_2023",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_\\.@\\/:]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(\\/+[^\\/]+\\/*)+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\/[\\s\\S]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^sha256:[a-fA-F0-9]{64}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^\\d+\\.\\d+\\.\\d+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerGroupDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerGroupType", Shape::Str(&StrRule { allowed: &["GAME_SERVER", "PER_INSTANCE"], ..StrRule::ANY })),
+            ("GameServerContainerDefinition", Shape::Object(&RULE_GameServerContainerDefinition)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OperatingSystem", Shape::Str(&StrRule { allowed: &["AMAZON_LINUX_2023"], ..StrRule::ANY })),
+            ("SourceVersionNumber", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("SupportContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_SupportContainerDefinition), min_items: Some(1), max_items: Some(10), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("TotalMemoryLimitMebibytes", Shape::Int(&NumRule { min: Some(4.0), max: Some(1024000.0), ..NumRule::ANY })),
+            ("TotalVcpuLimit", Shape::Num(&NumRule { min: Some(0.125), max: Some(10.0), ..NumRule::ANY })),
+            ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Name", "OperatingSystem", "TotalMemoryLimitMebibytes", "TotalVcpuLimit"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerDependency: ObjRule = ObjRule {
+        properties: &[
+            ("Condition", Shape::Str(&StrRule { allowed: &["START", "COMPLETE", "SUCCESS", "HEALTHY"], ..StrRule::ANY })),
+            ("ContainerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ContainerName", "Condition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerEnvironment: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerHealthCheck: ObjRule = ObjRule {
+        properties: &[
+            ("Command", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
+            ("Interval", Shape::Int(&NumRule { min: Some(60.0), max: Some(300.0), ..NumRule::ANY })),
+            ("Retries", Shape::Int(&NumRule { min: Some(5.0), max: Some(10.0), ..NumRule::ANY })),
+            ("StartPeriod", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+            ("Timeout", Shape::Int(&NumRule { min: Some(30.0), max: Some(60.0), ..NumRule::ANY })),
+        ],
+        required: &["Command"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerMountPoint: ObjRule = ObjRule {
+        properties: &[
+            ("AccessLevel", Shape::Str(&StrRule { allowed: &["READ_ONLY", "READ_AND_WRITE"], ..StrRule::ANY })),
+            ("ContainerPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("InstancePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["InstancePath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerPortRange: ObjRule = ObjRule {
+        properties: &[
+            ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
+            ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
+        ],
+        required: &["FromPort", "Protocol", "ToPort"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GameServerContainerDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: Some(1), max_items: Some(10), unique: true })),
+            ("EnvironmentOverride", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerEnvironment), min_items: Some(1), max_items: Some(20), unique: true })),
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerMountPoint), min_items: Some(1), max_items: Some(10), unique: true })),
+            ("PortConfiguration", Shape::Object(&RULE_PortConfiguration)),
+            ("ResolvedImageDigest", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ServerSdkVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["ContainerName", "ImageUri", "ServerSdkVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerPortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerPortRange), min_items: Some(1), max_items: Some(100), unique: true })),
+        ],
+        required: &["ContainerPortRanges"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SupportContainerDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: Some(1), max_items: Some(10), unique: true })),
+            ("EnvironmentOverride", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerEnvironment), min_items: Some(1), max_items: Some(20), unique: true })),
+            ("Essential", Shape::Bool),
+            ("HealthCheck", Shape::Object(&RULE_ContainerHealthCheck)),
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MemoryHardLimitMebibytes", Shape::Int(&NumRule { min: Some(4.0), max: Some(1024000.0), ..NumRule::ANY })),
+            ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerMountPoint), min_items: Some(1), max_items: Some(10), unique: true })),
+            ("PortConfiguration", Shape::Object(&RULE_PortConfiguration)),
+            ("ResolvedImageDigest", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Vcpu", Shape::Num(&NumRule { min: Some(0.125), max: Some(10.0), ..NumRule::ANY })),
+        ],
+        required: &["ContainerName", "ImageUri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

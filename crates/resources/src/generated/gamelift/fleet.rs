@@ -5,76 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ComparisonOperator, IpPermission, IpPermissionRequired, LocationCapacity,
-    LocationCapacityRequired, ManagedCapacityConfiguration, ManagedCapacityConfigurationRequired,
-    MetricName, NewGameSessionProtectionPolicy, PlayerGatewayMode, PlayerGatewayStatus, PolicyType,
-    Protocol, ScalingAdjustmentType, Tag, TagRequired, TargetConfiguration,
-    TargetConfigurationRequired, ZeroCapacityStrategy,
-};
-use super::shared::{RULE_IpPermission, RULE_LocationCapacity, RULE_Tag, RULE_TargetConfiguration};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{1,5}(?:\\.\\d{1,5})?$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^build-\\S+|^arn:.*:build/build-\\S+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^.*..*$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^vpc-\\S+");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^([Cc]:\\\\game\\S+|/local/game/\\S+)");
-pub(crate) static PATTERN_8: Pattern =
-    Pattern::new("^[A-Za-z0-9_:.+\\/\\\\\\- =@;{},?'\\[\\]\"]+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^script-\\S+|^arn:.*:script/script-\\S+");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[A-Za-z0-9_:.+\\/\\\\\\- ]+$");
-
-/// The required properties of [`Fleet`], by name: `Fleet::new(FleetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FleetRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Fleet: ObjRule = ObjRule {
-    properties: &[
-        ("AnywhereConfiguration", Shape::Object(&RULE_AnywhereConfiguration)),
-        ("ApplyCapacity", Shape::Str(&StrRule { allowed: &["ON_UPDATE", "ON_CREATE_AND_UPDATE", "ON_CREATE_AND_UPDATE_WITH_AUTOSCALING"], ..StrRule::ANY })),
-        ("BuildId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("CertificateConfiguration", Shape::Object(&RULE_CertificateConfiguration)),
-        ("ComputeType", Shape::Str(&StrRule { allowed: &["EC2", "ANYWHERE"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("DesiredEC2Instances", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("EC2InboundPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpPermission), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("EC2InstanceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), allowed: &["c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.xlarge", "c8a.2xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.xlarge", "c8i.2xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.large", "c8i.xlarge", "c9g.2xlarge", "c9g.4xlarge", "c9g.8xlarge", "c9g.large", "c9g.medium", "c9g.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.xlarge", "m8a.2xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.xlarge", "m8i.2xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.large", "m8i.xlarge", "m9g.2xlarge", "m9g.4xlarge", "m9g.8xlarge", "m9g.large", "m9g.medium", "m9g.xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.xlarge", "t2.large", "t2.medium", "t2.micro", "t2.small"], ..StrRule::ANY })),
-        ("FleetType", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "SPOT"], ..StrRule::ANY })),
-        ("InstanceRoleARN", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("InstanceRoleCredentialsProvider", Shape::Str(&StrRule { allowed: &["SHARED_CREDENTIAL_FILE"], ..StrRule::ANY })),
-        ("Locations", Shape::List(&ListRule { items: Shape::Object(&RULE_LocationConfiguration), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("LogPaths", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("MaxSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("MetricGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("NewGameSessionProtectionPolicy", Shape::Str(&StrRule { allowed: &["FullProtection", "NoProtection"], ..StrRule::ANY })),
-        ("PeerVpcAwsAccountId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("PeerVpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("PlayerGatewayConfiguration", Shape::Object(&RULE_PlayerGatewayConfiguration)),
-        ("PlayerGatewayMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "REQUIRED"], ..StrRule::ANY })),
-        ("ResourceCreationLimitPolicy", Shape::Object(&RULE_ResourceCreationLimitPolicy)),
-        ("RuntimeConfiguration", Shape::Object(&RULE_RuntimeConfiguration)),
-        ("ScalingPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingPolicy), min_items: None, max_items: Some(50), unique: false })),
-        ("ScriptId", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("ServerLaunchParameters", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("ServerLaunchPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    ManagedCapacityConfiguration, MetricName, NewGameSessionProtectionPolicy, PlayerGatewayMode,
+    PlayerGatewayStatus, PolicyType, Protocol, ScalingAdjustmentType, Tag, TagRequired,
+    TargetConfiguration, ZeroCapacityStrategy,
 };
 
 /// The `AWS::GameLift::Fleet` resource.
@@ -93,31 +28,31 @@ pub struct Fleet {
     /// `AnywhereConfiguration`: an [`AnywhereConfiguration`] object.
     ///
     /// Amazon GameLift Servers Anywhere configuration options.
-    pub anywhere_configuration: Option<Obj<AnywhereConfiguration>>,
+    pub anywhere_configuration: ::std::option::Option<crate::Obj<AnywhereConfiguration>>,
     /// `ApplyCapacity`: an [`ApplyCapacity`] value.
     ///
     /// Current resource capacity settings for managed EC2 fleets and managed container fleets. For multi-location fleets, location values might refer to a fleet's remote location or its home Region.
     ///
-    /// *Returned by:* \[DescribeFleetCapacity\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeFleetCapacity.html>) , \[DescribeFleetLocationCapacity\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeFleetLocationCapacity.html>) , \[UpdateFleetCapacity\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateFleetCapacity.html>)
+    /// *Returned by:* [DescribeFleetCapacity](https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeFleetCapacity.html) , [DescribeFleetLocationCapacity](https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeFleetLocationCapacity.html) , [UpdateFleetCapacity](https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateFleetCapacity.html)
     ///
     /// Write-only: CloudFormation does not return it.
-    pub apply_capacity: Option<ApplyCapacity>,
+    pub apply_capacity: ::std::option::Option<ApplyCapacity>,
     /// `BuildId`: a string.
     ///
     /// A unique identifier for a build to be deployed on the new fleet. If you are deploying the fleet with a custom game build, you must specify this property. The build must have been successfully uploaded to Amazon GameLift and be in a `READY` status. This fleet setting cannot be changed once the fleet is created.
     ///
     /// Pattern `^build-\S+|^arn:.*:build/build-\S+`; create-only: changing it replaces the resource.
-    pub build_id: Option<Str>,
+    pub build_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateConfiguration`: a [`CertificateConfiguration`] object.
     ///
     /// Prompts Amazon GameLift Servers to generate a TLS/SSL certificate for the fleet. Amazon GameLift Servers uses the certificates to encrypt traffic between game clients and the game servers running on Amazon GameLift Servers. By default, the `CertificateConfiguration` is `DISABLED` . You can't change this property after you create the fleet.
     ///
     /// Certificate Manager (ACM) certificates expire after 13 months. Certificate expiration can cause fleets to fail, preventing players from connecting to instances in the fleet. We recommend you replace fleets before 13 months, consider using fleet aliases for a smooth transition.
     ///
-    /// &gt; ACM isn't available in all AWS regions. A fleet creation request with certificate generation enabled in an unsupported Region, fails with a 4xx error. For more information about the supported Regions, see \[Supported Regions\](<https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html>) in the *Certificate Manager User Guide* .
+    /// \> ACM isn't available in all AWS regions. A fleet creation request with certificate generation enabled in an unsupported Region, fails with a 4xx error. For more information about the supported Regions, see [Supported Regions](https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html) in the *Certificate Manager User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub certificate_configuration: Option<Obj<CertificateConfiguration>>,
+    pub certificate_configuration: ::std::option::Option<crate::Obj<CertificateConfiguration>>,
     /// `ComputeType`: a [`ComputeType`] value.
     ///
     /// The type of compute resource used to host your game servers.
@@ -126,158 +61,159 @@ pub struct Fleet {
     /// - `ANYWHERE` – Game servers and supporting software are deployed to compute resources that you provide and manage. With this compute type, you can also set the `AnywhereConfiguration` parameter.
     ///
     /// Create-only: changing it replaces the resource.
-    pub compute_type: Option<ComputeType>,
+    pub compute_type: ::std::option::Option<ComputeType>,
     /// `Description`: a string.
     ///
     /// A description for the fleet.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DesiredEC2Instances`: an integer.
     ///
     /// \[DEPRECATED\] The number of EC2 instances that you want this fleet to host. When creating a new fleet, GameLift automatically sets this value to "1" and initiates a single instance. Once the fleet is active, update this value to trigger GameLift to add or remove instances from the fleet.
     ///
     /// Value at least 0; deprecated.
-    pub desired_ec2_instances: Option<Int>,
+    pub desired_ec2_instances: ::std::option::Option<::cloudwright_core::Int>,
     /// `EC2InboundPermissions`: a list of [`IpPermission`] objects.
     ///
     /// The IP address ranges and port settings that allow inbound traffic to access game server processes and other processes on this fleet. Set this parameter for managed EC2 fleets. You can leave this parameter empty when creating the fleet, but you must call \[\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateFleetPortSettings>) to set it before players can connect to game sessions. As a best practice, we recommend opening ports for remote access only when you need them and closing them when you're finished. For Amazon GameLift Servers Realtime fleets, Amazon GameLift Servers automatically sets TCP and UDP ranges.
     ///
     /// Items 0 to 50.
-    pub ec2_inbound_permissions: Option<List<IpPermission>>,
+    pub ec2_inbound_permissions: ::std::option::Option<::cloudwright_core::List<IpPermission>>,
     /// `EC2InstanceType`: a string.
     ///
-    /// The Amazon GameLift Servers-supported Amazon EC2 instance type to use with managed EC2 fleets. Instance type determines the computing resources that will be used to host your game servers, including CPU, memory, storage, and networking capacity. See \[Amazon Elastic Compute Cloud Instance Types\](<https://docs.aws.amazon.com/ec2/instance-types/>) for detailed descriptions of Amazon EC2 instance types.
+    /// The Amazon GameLift Servers-supported Amazon EC2 instance type to use with managed EC2 fleets. Instance type determines the computing resources that will be used to host your game servers, including CPU, memory, storage, and networking capacity. See [Amazon Elastic Compute Cloud Instance Types](https://docs.aws.amazon.com/ec2/instance-types/) for detailed descriptions of Amazon EC2 instance types.
     ///
     /// Pattern `^.*..*$`; create-only: changing it replaces the resource.
-    pub ec2_instance_type: Option<Str>,
+    pub ec2_instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `FleetType`: a [`FleetType`] value.
     ///
-    /// Indicates whether to use On-Demand or Spot instances for this fleet. By default, this property is set to `ON_DEMAND` . Learn more about when to use \[On-Demand versus Spot Instances\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-ec2-instances.html#gamelift-ec2-instances-spot>) . This fleet property can't be changed after the fleet is created.
+    /// Indicates whether to use On-Demand or Spot instances for this fleet. By default, this property is set to `ON_DEMAND` . Learn more about when to use [On-Demand versus Spot Instances](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-ec2-instances.html#gamelift-ec2-instances-spot) . This fleet property can't be changed after the fleet is created.
     ///
     /// Create-only: changing it replaces the resource.
-    pub fleet_type: Option<FleetType>,
+    pub fleet_type: ::std::option::Option<FleetType>,
     /// `InstanceRoleARN`: a string.
     ///
-    /// A unique identifier for an IAM role that manages access to your AWS services. With an instance role ARN set, any application that runs on an instance in this fleet can assume the role, including install scripts, server processes, and daemons (background processes). Create a role or look up a role's ARN by using the \[IAM dashboard\](<https://docs.aws.amazon.com/iam/>) in the AWS Management Console . Learn more about using on-box credentials for your game servers at \[Access external resources from a game server\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-resources.html>) . This attribute is used with fleets where `ComputeType` is `EC2` .
+    /// A unique identifier for an IAM role that manages access to your AWS services. With an instance role ARN set, any application that runs on an instance in this fleet can assume the role, including install scripts, server processes, and daemons (background processes). Create a role or look up a role's ARN by using the [IAM dashboard](https://docs.aws.amazon.com/iam/) in the AWS Management Console . Learn more about using on-box credentials for your game servers at [Access external resources from a game server](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-resources.html) . This attribute is used with fleets where `ComputeType` is `EC2` .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`; length at least 1; create-only: changing it replaces the resource.
-    pub instance_role_arn: Option<Str>,
+    pub instance_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceRoleCredentialsProvider`: an [`InstanceRoleCredentialsProvider`] value.
     ///
-    /// Indicates that fleet instances maintain a shared credentials file for the IAM role defined in `InstanceRoleArn` . Shared credentials allow applications that are deployed with the game server executable to communicate with other AWS resources. This property is used only when the game server is integrated with the server SDK version 5.x. For more information about using shared credentials, see \[Communicate with other AWS resources from your fleets\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-resources.html>) . This attribute is used with fleets where `ComputeType` is `EC2` .
+    /// Indicates that fleet instances maintain a shared credentials file for the IAM role defined in `InstanceRoleArn` . Shared credentials allow applications that are deployed with the game server executable to communicate with other AWS resources. This property is used only when the game server is integrated with the server SDK version 5.x. For more information about using shared credentials, see [Communicate with other AWS resources from your fleets](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-resources.html) . This attribute is used with fleets where `ComputeType` is `EC2` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_role_credentials_provider: Option<InstanceRoleCredentialsProvider>,
+    pub instance_role_credentials_provider: ::std::option::Option<InstanceRoleCredentialsProvider>,
     /// `Locations`: a list of [`LocationConfiguration`] objects.
     ///
-    /// A set of remote locations to deploy additional instances to and manage as a multi-location fleet. Use this parameter when creating a fleet in AWS Regions that support multiple locations. You can add any AWS Region or Local Zone that's supported by Amazon GameLift Servers. Provide a list of one or more AWS Region codes, such as `us-west-2` , or Local Zone names. When using this parameter, Amazon GameLift Servers requires you to include your home location in the request. For a list of supported Regions and Local Zones, see \[Amazon GameLift Servers service locations\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-regions.html>) for managed hosting.
+    /// A set of remote locations to deploy additional instances to and manage as a multi-location fleet. Use this parameter when creating a fleet in AWS Regions that support multiple locations. You can add any AWS Region or Local Zone that's supported by Amazon GameLift Servers. Provide a list of one or more AWS Region codes, such as `us-west-2` , or Local Zone names. When using this parameter, Amazon GameLift Servers requires you to include your home location in the request. For a list of supported Regions and Local Zones, see [Amazon GameLift Servers service locations](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-regions.html) for managed hosting.
     ///
     /// Items 1 to 100.
-    pub locations: Option<List<LocationConfiguration>>,
+    pub locations: ::std::option::Option<::cloudwright_core::List<LocationConfiguration>>,
     /// `LogPaths`: a list of strings.
     ///
     /// This parameter is no longer used. When hosting a custom game build, specify where Amazon GameLift should store log files using the Amazon GameLift server API call ProcessReady()
     ///
     /// Each item: length 1 to 1024; create-only: changing it replaces the resource; deprecated.
-    pub log_paths: Option<List<Str>>,
+    pub log_paths: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaxSize`: an integer.
     ///
     /// \[DEPRECATED\] The maximum value that is allowed for the fleet's instance count. When creating a new fleet, GameLift automatically sets this value to "1". Once the fleet is active, you can change this value.
     ///
     /// Value at least 0; deprecated.
-    pub max_size: Option<Int>,
+    pub max_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MetricGroups`: a list of strings.
     ///
     /// The name of an AWS CloudWatch metric group to add this fleet to. A metric group is used to aggregate the metrics for multiple fleets. You can specify an existing metric group name or set a new name to create a new metric group. A fleet can be included in only one metric group at a time.
     ///
     /// Items 0 to 1; each item: length 1 to 255.
-    pub metric_groups: Option<List<Str>>,
+    pub metric_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MinSize`: an integer.
     ///
     /// \[DEPRECATED\] The minimum value allowed for the fleet's instance count. When creating a new fleet, GameLift automatically sets this value to "0". After the fleet is active, you can change this value.
     ///
     /// Value at least 0; deprecated.
-    pub min_size: Option<Int>,
+    pub min_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// A descriptive label that is associated with a fleet. Fleet names do not need to be unique.
     ///
     /// Length 1 to 1024.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NewGameSessionProtectionPolicy`: a [`NewGameSessionProtectionPolicy`] value.
     ///
     /// The status of termination protection for active game sessions on the fleet. By default, this property is set to `NoProtection` .
     ///
     /// - *NoProtection* - Game sessions can be terminated during active gameplay as a result of a scale-down event.
     /// - *FullProtection* - Game sessions in `ACTIVE` status cannot be terminated during a scale-down event.
-    pub new_game_session_protection_policy: Option<NewGameSessionProtectionPolicy>,
+    pub new_game_session_protection_policy: ::std::option::Option<NewGameSessionProtectionPolicy>,
     /// `PeerVpcAwsAccountId`: a string.
     ///
     /// Used when peering your Amazon GameLift Servers fleet with a VPC, the unique identifier for the AWS account that owns the VPC. You can find your account ID in the AWS Management Console under account settings.
     ///
     /// Pattern `^[0-9]{12}$`; length 1 to 1024; create-only: changing it replaces the resource.
-    pub peer_vpc_aws_account_id: Option<Str>,
+    pub peer_vpc_aws_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PeerVpcId`: a string.
     ///
-    /// A unique identifier for a VPC with resources to be accessed by your Amazon GameLift Servers fleet. The VPC must be in the same Region as your fleet. To look up a VPC ID, use the \[VPC Dashboard\](<https://docs.aws.amazon.com/vpc/>) in the AWS Management Console . Learn more about VPC peering in \[VPC Peering with Amazon GameLift Servers Fleets\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/vpc-peering.html>) .
+    /// A unique identifier for a VPC with resources to be accessed by your Amazon GameLift Servers fleet. The VPC must be in the same Region as your fleet. To look up a VPC ID, use the [VPC Dashboard](https://docs.aws.amazon.com/vpc/) in the AWS Management Console . Learn more about VPC peering in [VPC Peering with Amazon GameLift Servers Fleets](https://docs.aws.amazon.com/gamelift/latest/developerguide/vpc-peering.html) .
     ///
     /// Pattern `^vpc-\S+`; length 1 to 1024; create-only: changing it replaces the resource.
-    pub peer_vpc_id: Option<Str>,
+    pub peer_vpc_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PlayerGatewayConfiguration`: a [`PlayerGatewayConfiguration`] object.
     ///
     /// Configuration for player gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub player_gateway_configuration: Option<Obj<PlayerGatewayConfiguration>>,
+    pub player_gateway_configuration: ::std::option::Option<crate::Obj<PlayerGatewayConfiguration>>,
     /// `PlayerGatewayMode`: a [`PlayerGatewayMode`] value.
     ///
     /// The player gateway mode for the fleet.
     ///
     /// Create-only: changing it replaces the resource.
-    pub player_gateway_mode: Option<PlayerGatewayMode>,
+    pub player_gateway_mode: ::std::option::Option<PlayerGatewayMode>,
     /// `ResourceCreationLimitPolicy`: a [`ResourceCreationLimitPolicy`] object.
     ///
     /// A policy that limits the number of game sessions that an individual player can create on instances in this fleet within a specified span of time.
-    pub resource_creation_limit_policy: Option<Obj<ResourceCreationLimitPolicy>>,
+    pub resource_creation_limit_policy:
+        ::std::option::Option<crate::Obj<ResourceCreationLimitPolicy>>,
     /// `RuntimeConfiguration`: a [`RuntimeConfiguration`] object.
     ///
     /// Instructions for how to launch and maintain server processes on instances in the fleet. The runtime configuration defines one or more server process configurations, each identifying a build executable or Realtime script file and the number of processes of that type to run concurrently.
     ///
-    /// &gt; The `RuntimeConfiguration` parameter is required unless the fleet is being configured using the older parameters `ServerLaunchPath` and `ServerLaunchParameters` , which are still supported for backward compatibility.
-    pub runtime_configuration: Option<Obj<RuntimeConfiguration>>,
+    /// \> The `RuntimeConfiguration` parameter is required unless the fleet is being configured using the older parameters `ServerLaunchPath` and `ServerLaunchParameters` , which are still supported for backward compatibility.
+    pub runtime_configuration: ::std::option::Option<crate::Obj<RuntimeConfiguration>>,
     /// `ScalingPolicies`: a list of [`ScalingPolicy`] objects.
     ///
     /// Rule that controls how a fleet is scaled. Scaling policies are uniquely identified by the combination of name and fleet ID.
     ///
     /// Items at most 50.
-    pub scaling_policies: Option<List<ScalingPolicy>>,
+    pub scaling_policies: ::std::option::Option<::cloudwright_core::List<ScalingPolicy>>,
     /// `ScriptId`: a string.
     ///
     /// The unique identifier for a Realtime configuration script to be deployed on fleet instances. You can use either the script ID or ARN. Scripts must be uploaded to Amazon GameLift Servers prior to creating the fleet. This fleet property cannot be changed later.
     ///
-    /// &gt; You can't use the `!Ref` command to reference a script created with a CloudFormation template for the fleet property `ScriptId` . Instead, use `Fn::GetAtt Script.Arn` or `Fn::GetAtt Script.Id` to retrieve either of these properties as input for `ScriptId` . Alternatively, enter a `ScriptId` string manually.
+    /// \> You can't use the `!Ref` command to reference a script created with a CloudFormation template for the fleet property `ScriptId` . Instead, use `Fn::GetAtt Script.Arn` or `Fn::GetAtt Script.Id` to retrieve either of these properties as input for `ScriptId` . Alternatively, enter a `ScriptId` string manually.
     ///
     /// Pattern `^script-\S+|^arn:.*:script/script-\S+`; create-only: changing it replaces the resource.
-    pub script_id: Option<Str>,
+    pub script_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerLaunchParameters`: a string.
     ///
     /// This parameter is no longer used but is retained for backward compatibility. Instead, specify server launch parameters in the RuntimeConfiguration parameter. A request must specify either a runtime configuration or values for both ServerLaunchParameters and ServerLaunchPath.
     ///
     /// Pattern `^[A-Za-z0-9_:.+\/\\\- =@;{},?'\[\]"]+$`; length 1 to 1024; create-only: changing it replaces the resource; deprecated.
-    pub server_launch_parameters: Option<Str>,
+    pub server_launch_parameters: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerLaunchPath`: a string.
     ///
     /// This parameter is no longer used. Instead, specify a server launch path using the RuntimeConfiguration parameter. Requests that specify a server launch path and launch parameters instead of a runtime configuration will continue to work.
     ///
     /// Pattern `^[A-Za-z0-9_:.+\/\\\- ]+$`; length 1 to 1024; create-only: changing it replaces the resource; deprecated.
-    pub server_launch_path: Option<Str>,
+    pub server_launch_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -287,7 +223,7 @@ impl Fleet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GameLift::Fleet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-fleet.html",
         primary_identifier: &["FleetId"],
@@ -298,126 +234,128 @@ impl Fleet {
         read_only: &["FleetId", "FleetArn", "Locations/*/PlayerGatewayStatus"],
         attributes: &["FleetArn", "FleetId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Fleet` with its required properties, named in a [`FleetRequired`].
+    /// A `Fleet` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: FleetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            anywhere_configuration: None,
-            apply_capacity: None,
-            build_id: None,
-            certificate_configuration: None,
-            compute_type: None,
-            description: None,
-            desired_ec2_instances: None,
-            ec2_inbound_permissions: None,
-            ec2_instance_type: None,
-            fleet_type: None,
-            instance_role_arn: None,
-            instance_role_credentials_provider: None,
-            locations: None,
-            log_paths: None,
-            max_size: None,
-            metric_groups: None,
-            min_size: None,
-            name: required.name,
-            new_game_session_protection_policy: None,
-            peer_vpc_aws_account_id: None,
-            peer_vpc_id: None,
-            player_gateway_configuration: None,
-            player_gateway_mode: None,
-            resource_creation_limit_policy: None,
-            runtime_configuration: None,
-            scaling_policies: None,
-            script_id: None,
-            server_launch_parameters: None,
-            server_launch_path: None,
-            tags: None,
+            anywhere_configuration: ::std::option::Option::None,
+            apply_capacity: ::std::option::Option::None,
+            build_id: ::std::option::Option::None,
+            certificate_configuration: ::std::option::Option::None,
+            compute_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            desired_ec2_instances: ::std::option::Option::None,
+            ec2_inbound_permissions: ::std::option::Option::None,
+            ec2_instance_type: ::std::option::Option::None,
+            fleet_type: ::std::option::Option::None,
+            instance_role_arn: ::std::option::Option::None,
+            instance_role_credentials_provider: ::std::option::Option::None,
+            locations: ::std::option::Option::None,
+            log_paths: ::std::option::Option::None,
+            max_size: ::std::option::Option::None,
+            metric_groups: ::std::option::Option::None,
+            min_size: ::std::option::Option::None,
+            name: value.into(),
+            new_game_session_protection_policy: ::std::option::Option::None,
+            peer_vpc_aws_account_id: ::std::option::Option::None,
+            peer_vpc_id: ::std::option::Option::None,
+            player_gateway_configuration: ::std::option::Option::None,
+            player_gateway_mode: ::std::option::Option::None,
+            resource_creation_limit_policy: ::std::option::Option::None,
+            runtime_configuration: ::std::option::Option::None,
+            scaling_policies: ::std::option::Option::None,
+            script_id: ::std::option::Option::None,
+            server_launch_parameters: ::std::option::Option::None,
+            server_launch_path: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AnywhereConfiguration`: an [`AnywhereConfiguration`] object.
-    pub fn anywhere_configuration(mut self, value: impl Into<Obj<AnywhereConfiguration>>) -> Self { self.anywhere_configuration = Some(value.into()); self }
+    pub fn anywhere_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AnywhereConfiguration>>) -> Self { self.anywhere_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ApplyCapacity`: an [`ApplyCapacity`] value.
-    pub fn apply_capacity(mut self, value: impl Into<ApplyCapacity>) -> Self { self.apply_capacity = Some(value.into()); self }
+    pub fn apply_capacity(mut self, value: impl ::std::convert::Into<ApplyCapacity>) -> Self { self.apply_capacity = ::std::option::Option::Some(value.into()); self }
     /// `BuildId`: a string.
-    pub fn build_id(mut self, value: impl Into<Str>) -> Self { self.build_id = Some(value.into()); self }
+    pub fn build_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.build_id = ::std::option::Option::Some(value.into()); self }
     /// `CertificateConfiguration`: a [`CertificateConfiguration`] object.
-    pub fn certificate_configuration(mut self, value: impl Into<Obj<CertificateConfiguration>>) -> Self { self.certificate_configuration = Some(value.into()); self }
+    pub fn certificate_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CertificateConfiguration>>) -> Self { self.certificate_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ComputeType`: a [`ComputeType`] value.
-    pub fn compute_type(mut self, value: impl Into<ComputeType>) -> Self { self.compute_type = Some(value.into()); self }
+    pub fn compute_type(mut self, value: impl ::std::convert::Into<ComputeType>) -> Self { self.compute_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DesiredEC2Instances`: an integer.
-    pub fn desired_ec2_instances(mut self, value: impl Into<Int>) -> Self { self.desired_ec2_instances = Some(value.into()); self }
+    pub fn desired_ec2_instances(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.desired_ec2_instances = ::std::option::Option::Some(value.into()); self }
     /// `EC2InboundPermissions`: a list of [`IpPermission`] objects.
-    pub fn ec2_inbound_permissions(mut self, value: impl Into<List<IpPermission>>) -> Self { self.ec2_inbound_permissions = Some(value.into()); self }
+    pub fn ec2_inbound_permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpPermission>>) -> Self { self.ec2_inbound_permissions = ::std::option::Option::Some(value.into()); self }
     /// `EC2InstanceType`: a string.
-    pub fn ec2_instance_type(mut self, value: impl Into<Str>) -> Self { self.ec2_instance_type = Some(value.into()); self }
+    pub fn ec2_instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_instance_type = ::std::option::Option::Some(value.into()); self }
     /// `FleetType`: a [`FleetType`] value.
-    pub fn fleet_type(mut self, value: impl Into<FleetType>) -> Self { self.fleet_type = Some(value.into()); self }
+    pub fn fleet_type(mut self, value: impl ::std::convert::Into<FleetType>) -> Self { self.fleet_type = ::std::option::Option::Some(value.into()); self }
     /// `InstanceRoleARN`: a string.
-    pub fn instance_role_arn(mut self, value: impl Into<Str>) -> Self { self.instance_role_arn = Some(value.into()); self }
+    pub fn instance_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `InstanceRoleCredentialsProvider`: an [`InstanceRoleCredentialsProvider`] value.
-    pub fn instance_role_credentials_provider(mut self, value: impl Into<InstanceRoleCredentialsProvider>) -> Self { self.instance_role_credentials_provider = Some(value.into()); self }
+    pub fn instance_role_credentials_provider(mut self, value: impl ::std::convert::Into<InstanceRoleCredentialsProvider>) -> Self { self.instance_role_credentials_provider = ::std::option::Option::Some(value.into()); self }
     /// `Locations`: a list of [`LocationConfiguration`] objects.
-    pub fn locations(mut self, value: impl Into<List<LocationConfiguration>>) -> Self { self.locations = Some(value.into()); self }
+    pub fn locations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LocationConfiguration>>) -> Self { self.locations = ::std::option::Option::Some(value.into()); self }
     /// `LogPaths`: a list of strings.
-    pub fn log_paths(mut self, value: impl Into<List<Str>>) -> Self { self.log_paths = Some(value.into()); self }
+    pub fn log_paths(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.log_paths = ::std::option::Option::Some(value.into()); self }
     /// `MaxSize`: an integer.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self { self.max_size = Some(value.into()); self }
+    pub fn max_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_size = ::std::option::Option::Some(value.into()); self }
     /// `MetricGroups`: a list of strings.
-    pub fn metric_groups(mut self, value: impl Into<List<Str>>) -> Self { self.metric_groups = Some(value.into()); self }
+    pub fn metric_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.metric_groups = ::std::option::Option::Some(value.into()); self }
     /// `MinSize`: an integer.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
+    pub fn min_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_size = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NewGameSessionProtectionPolicy`: a [`NewGameSessionProtectionPolicy`] value.
-    pub fn new_game_session_protection_policy(mut self, value: impl Into<NewGameSessionProtectionPolicy>) -> Self { self.new_game_session_protection_policy = Some(value.into()); self }
+    pub fn new_game_session_protection_policy(mut self, value: impl ::std::convert::Into<NewGameSessionProtectionPolicy>) -> Self { self.new_game_session_protection_policy = ::std::option::Option::Some(value.into()); self }
     /// `PeerVpcAwsAccountId`: a string.
-    pub fn peer_vpc_aws_account_id(mut self, value: impl Into<Str>) -> Self { self.peer_vpc_aws_account_id = Some(value.into()); self }
+    pub fn peer_vpc_aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_vpc_aws_account_id = ::std::option::Option::Some(value.into()); self }
     /// `PeerVpcId`: a string.
-    pub fn peer_vpc_id(mut self, value: impl Into<Str>) -> Self { self.peer_vpc_id = Some(value.into()); self }
+    pub fn peer_vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_vpc_id = ::std::option::Option::Some(value.into()); self }
     /// `PlayerGatewayConfiguration`: a [`PlayerGatewayConfiguration`] object.
-    pub fn player_gateway_configuration(mut self, value: impl Into<Obj<PlayerGatewayConfiguration>>) -> Self { self.player_gateway_configuration = Some(value.into()); self }
+    pub fn player_gateway_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PlayerGatewayConfiguration>>) -> Self { self.player_gateway_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PlayerGatewayMode`: a [`PlayerGatewayMode`] value.
-    pub fn player_gateway_mode(mut self, value: impl Into<PlayerGatewayMode>) -> Self { self.player_gateway_mode = Some(value.into()); self }
+    pub fn player_gateway_mode(mut self, value: impl ::std::convert::Into<PlayerGatewayMode>) -> Self { self.player_gateway_mode = ::std::option::Option::Some(value.into()); self }
     /// `ResourceCreationLimitPolicy`: a [`ResourceCreationLimitPolicy`] object.
-    pub fn resource_creation_limit_policy(mut self, value: impl Into<Obj<ResourceCreationLimitPolicy>>) -> Self { self.resource_creation_limit_policy = Some(value.into()); self }
+    pub fn resource_creation_limit_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceCreationLimitPolicy>>) -> Self { self.resource_creation_limit_policy = ::std::option::Option::Some(value.into()); self }
     /// `RuntimeConfiguration`: a [`RuntimeConfiguration`] object.
-    pub fn runtime_configuration(mut self, value: impl Into<Obj<RuntimeConfiguration>>) -> Self { self.runtime_configuration = Some(value.into()); self }
+    pub fn runtime_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RuntimeConfiguration>>) -> Self { self.runtime_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ScalingPolicies`: a list of [`ScalingPolicy`] objects.
-    pub fn scaling_policies(mut self, value: impl Into<List<ScalingPolicy>>) -> Self { self.scaling_policies = Some(value.into()); self }
+    pub fn scaling_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ScalingPolicy>>) -> Self { self.scaling_policies = ::std::option::Option::Some(value.into()); self }
     /// `ScriptId`: a string.
-    pub fn script_id(mut self, value: impl Into<Str>) -> Self { self.script_id = Some(value.into()); self }
+    pub fn script_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.script_id = ::std::option::Option::Some(value.into()); self }
     /// `ServerLaunchParameters`: a string.
-    pub fn server_launch_parameters(mut self, value: impl Into<Str>) -> Self { self.server_launch_parameters = Some(value.into()); self }
+    pub fn server_launch_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_launch_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ServerLaunchPath`: a string.
-    pub fn server_launch_path(mut self, value: impl Into<Str>) -> Self { self.server_launch_path = Some(value.into()); self }
+    pub fn server_launch_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_launch_path = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Fleet {
+impl ::cloudwright_core::Resource for Fleet {
     type Attributes = FleetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Fleet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Fleet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Fleet {
+impl ::cloudwright_core::ToValue for Fleet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnywhereConfiguration", &self.anywhere_configuration)
             .opt("ApplyCapacity", &self.apply_capacity)
             .opt("BuildId", &self.build_id)
@@ -464,12 +402,12 @@ impl ToValue for Fleet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Fleet`]: `Handle<Fleet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Fleet`]: `Handle<Fleet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FleetAttributes(ResourceRef);
+pub struct FleetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FleetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FleetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -477,37 +415,20 @@ impl From<ResourceRef> for FleetAttributes {
 impl FleetAttributes {
     /// `Fn::GetAtt` `FleetArn`: a string.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to a Amazon GameLift Servers fleet resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::fleet/fleet-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` . In a GameLift fleet ARN, the resource ID matches the `FleetId` value.
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) that is assigned to a Amazon GameLift Servers fleet resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::fleet/fleet-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` . In a GameLift fleet ARN, the resource ID matches the `FleetId` value.
     #[inline]
-    pub fn fleet_arn(&self) -> Value {
-        self.0.get_att("FleetArn")
+    pub fn fleet_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FleetArn"))
     }
 
     /// `Fn::GetAtt` `FleetId`: a string.
     ///
     /// A unique identifier for the fleet.
     #[inline]
-    pub fn fleet_id(&self) -> Value {
-        self.0.get_att("FleetId")
+    pub fn fleet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FleetId"))
     }
 }
-
-/// The required properties of [`AnywhereConfiguration`], by name: `AnywhereConfiguration::new(AnywhereConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AnywhereConfigurationRequired {
-    /// `Cost`: a string, required.
-    pub cost: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnywhereConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Cost", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(11), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Cost"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnywhereConfiguration` property type of `AWS::GameLift::Fleet`.
 ///
@@ -518,55 +439,40 @@ pub(crate) static RULE_AnywhereConfiguration: ObjRule = ObjRule {
 pub struct AnywhereConfiguration {
     /// `Cost`: a string, required.
     ///
-    /// The cost to run your fleet per hour. Amazon GameLift Servers uses the provided cost of your fleet to balance usage in queues. For more information about queues, see \[Setting up queues\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/queues-intro.html>) in the *Amazon GameLift Servers Developer Guide* .
+    /// The cost to run your fleet per hour. Amazon GameLift Servers uses the provided cost of your fleet to balance usage in queues. For more information about queues, see [Setting up queues](https://docs.aws.amazon.com/gamelift/latest/developerguide/queues-intro.html) in the *Amazon GameLift Servers Developer Guide* .
     ///
     /// Pattern `^\d{1,5}(?:\.\d{1,5})?$`; length 1 to 11.
-    pub cost: Str,
+    pub cost: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AnywhereConfiguration {
-    /// A `AnywhereConfiguration` with its required properties, named in a [`AnywhereConfigurationRequired`].
+    /// A `AnywhereConfiguration` with its one required property, `Cost`.
     #[inline]
-    pub fn new(required: AnywhereConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cost: required.cost,
+            cost: value.into(),
         }
     }
 
     /// `Cost`: a string, required.
-    pub fn cost(mut self, value: impl Into<Str>) -> Self { self.cost = value.into(); self }
+    pub fn cost(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cost = value.into(); self }
 }
 
-impl PropertyType for AnywhereConfiguration {}
+impl crate::PropertyType for AnywhereConfiguration {}
 
-impl ToValue for AnywhereConfiguration {
+impl ::cloudwright_core::ToValue for AnywhereConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Cost", &self.cost).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Cost", &self.cost)
+            .build()
     }
 }
 
-/// The required properties of [`CertificateConfiguration`], by name: `CertificateConfiguration::new(CertificateConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateConfigurationRequired {
-    /// `CertificateType`: a [`CertificateType`] value, required.
-    pub certificate_type: CertificateType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CertificateConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateType", Shape::Str(&StrRule { allowed: &["DISABLED", "GENERATED"], ..StrRule::ANY })),
-    ],
-    required: &["CertificateType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CertificateConfiguration` property type of `AWS::GameLift::Fleet`.
 ///
-/// Determines whether a TLS/SSL certificate is generated for a fleet. This feature must be enabled when creating the fleet. All instances in a fleet share the same certificate. The certificate can be retrieved by calling the \[GameLift Server SDK\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/reference-serversdk.html>) operation `GetInstanceCertificate` .
+/// Determines whether a TLS/SSL certificate is generated for a fleet. This feature must be enabled when creating the fleet. All instances in a fleet share the same certificate. The certificate can be retrieved by calling the [GameLift Server SDK](https://docs.aws.amazon.com/gamelift/latest/developerguide/reference-serversdk.html) operation `GetInstanceCertificate` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-fleet-certificateconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -584,47 +490,28 @@ pub struct CertificateConfiguration {
 
 #[rustfmt::skip]
 impl CertificateConfiguration {
-    /// A `CertificateConfiguration` with its required properties, named in a [`CertificateConfigurationRequired`].
+    /// A `CertificateConfiguration` with its one required property, `CertificateType`.
     #[inline]
-    pub fn new(required: CertificateConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<CertificateType>) -> Self {
         Self {
-            certificate_type: required.certificate_type,
+            certificate_type: value.into(),
         }
     }
 
     /// `CertificateType`: a [`CertificateType`] value, required.
-    pub fn certificate_type(mut self, value: impl Into<CertificateType>) -> Self { self.certificate_type = value.into(); self }
+    pub fn certificate_type(mut self, value: impl ::std::convert::Into<CertificateType>) -> Self { self.certificate_type = value.into(); self }
 }
 
-impl PropertyType for CertificateConfiguration {}
+impl crate::PropertyType for CertificateConfiguration {}
 
-impl ToValue for CertificateConfiguration {
+impl ::cloudwright_core::ToValue for CertificateConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateType", &self.certificate_type)
             .build()
     }
 }
-
-/// The required properties of [`LocationConfiguration`], by name: `LocationConfiguration::new(LocationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationConfigurationRequired {
-    /// `Location`: a string, required.
-    pub location: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("LocationCapacity", Shape::Object(&RULE_LocationCapacity)),
-        ("PlayerGatewayStatus", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Location"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LocationConfiguration` property type of `AWS::GameLift::Fleet`.
 ///
@@ -635,63 +522,54 @@ pub(crate) static RULE_LocationConfiguration: ObjRule = ObjRule {
 pub struct LocationConfiguration {
     /// `Location`: a string, required.
     ///
-    /// An AWS Region code, such as `us-west-2` . For a list of supported Regions and Local Zones, see \[Amazon GameLift Servers service locations\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-regions.html>) for managed hosting.
+    /// An AWS Region code, such as `us-west-2` . For a list of supported Regions and Local Zones, see [Amazon GameLift Servers service locations](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-regions.html) for managed hosting.
     ///
     /// Pattern `^[A-Za-z0-9\-]+`; length 1 to 64.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `LocationCapacity`: a [`LocationCapacity`] object.
     ///
     /// Current resource capacity settings for managed EC2 fleets and managed container fleets. For multi-location fleets, location values might refer to a fleet's remote location or its home Region.
     ///
-    /// *Returned by:* \[DescribeFleetCapacity\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeFleetCapacity.html>) , \[DescribeFleetLocationCapacity\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeFleetLocationCapacity.html>) , \[UpdateFleetCapacity\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateFleetCapacity.html>)
-    pub location_capacity: Option<Obj<LocationCapacity>>,
+    /// *Returned by:* [DescribeFleetCapacity](https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeFleetCapacity.html) , [DescribeFleetLocationCapacity](https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeFleetLocationCapacity.html) , [UpdateFleetCapacity](https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateFleetCapacity.html)
+    pub location_capacity: ::std::option::Option<crate::Obj<LocationCapacity>>,
     /// `PlayerGatewayStatus`: a [`PlayerGatewayStatus`] value.
     ///
     /// The player gateway status for the location.
-    pub player_gateway_status: Option<PlayerGatewayStatus>,
+    pub player_gateway_status: ::std::option::Option<PlayerGatewayStatus>,
 }
 
 #[rustfmt::skip]
 impl LocationConfiguration {
-    /// A `LocationConfiguration` with its required properties, named in a [`LocationConfigurationRequired`].
+    /// A `LocationConfiguration` with its one required property, `Location`.
     #[inline]
-    pub fn new(required: LocationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            location: required.location,
-            location_capacity: None,
-            player_gateway_status: None,
+            location: value.into(),
+            location_capacity: ::std::option::Option::None,
+            player_gateway_status: ::std::option::Option::None,
         }
     }
 
     /// `Location`: a string, required.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = value.into(); self }
     /// `LocationCapacity`: a [`LocationCapacity`] object.
-    pub fn location_capacity(mut self, value: impl Into<Obj<LocationCapacity>>) -> Self { self.location_capacity = Some(value.into()); self }
+    pub fn location_capacity(mut self, value: impl ::std::convert::Into<crate::Obj<LocationCapacity>>) -> Self { self.location_capacity = ::std::option::Option::Some(value.into()); self }
     /// `PlayerGatewayStatus`: a [`PlayerGatewayStatus`] value.
-    pub fn player_gateway_status(mut self, value: impl Into<PlayerGatewayStatus>) -> Self { self.player_gateway_status = Some(value.into()); self }
+    pub fn player_gateway_status(mut self, value: impl ::std::convert::Into<PlayerGatewayStatus>) -> Self { self.player_gateway_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LocationConfiguration {}
+impl crate::PropertyType for LocationConfiguration {}
 
-impl ToValue for LocationConfiguration {
+impl ::cloudwright_core::ToValue for LocationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Location", &self.location)
             .opt("LocationCapacity", &self.location_capacity)
             .opt("PlayerGatewayStatus", &self.player_gateway_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlayerGatewayConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("GameServerIpProtocolSupported", Shape::Str(&StrRule { allowed: &["IPv4", "DUAL_STACK"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PlayerGatewayConfiguration` property type of `AWS::GameLift::Fleet`.
 ///
@@ -703,7 +581,7 @@ pub struct PlayerGatewayConfiguration {
     /// `GameServerIpProtocolSupported`: a [`GameServerIpProtocolSupported`] value.
     ///
     /// The IP protocol supported by the game server.
-    pub game_server_ip_protocol_supported: Option<GameServerIpProtocolSupported>,
+    pub game_server_ip_protocol_supported: ::std::option::Option<GameServerIpProtocolSupported>,
 }
 
 #[rustfmt::skip]
@@ -711,19 +589,19 @@ impl PlayerGatewayConfiguration {
     /// A `PlayerGatewayConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GameServerIpProtocolSupported`: a [`GameServerIpProtocolSupported`] value.
-    pub fn game_server_ip_protocol_supported(mut self, value: impl Into<GameServerIpProtocolSupported>) -> Self { self.game_server_ip_protocol_supported = Some(value.into()); self }
+    pub fn game_server_ip_protocol_supported(mut self, value: impl ::std::convert::Into<GameServerIpProtocolSupported>) -> Self { self.game_server_ip_protocol_supported = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PlayerGatewayConfiguration {}
+impl crate::PropertyType for PlayerGatewayConfiguration {}
 
-impl ToValue for PlayerGatewayConfiguration {
+impl ::cloudwright_core::ToValue for PlayerGatewayConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "GameServerIpProtocolSupported",
                 &self.game_server_ip_protocol_supported,
@@ -731,16 +609,6 @@ impl ToValue for PlayerGatewayConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceCreationLimitPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("NewGameSessionsPerCreator", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("PolicyPeriodInMinutes", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceCreationLimitPolicy` property type of `AWS::GameLift::Fleet`.
 ///
@@ -758,13 +626,13 @@ pub struct ResourceCreationLimitPolicy {
     /// The policy is evaluated when a player tries to create a new game session. On receiving a `CreateGameSession` request, Amazon GameLift Servers checks that the player (identified by `CreatorId` ) has created fewer than game session limit in the specified time period.
     ///
     /// Value at least 0.
-    pub new_game_sessions_per_creator: Option<Int>,
+    pub new_game_sessions_per_creator: ::std::option::Option<::cloudwright_core::Int>,
     /// `PolicyPeriodInMinutes`: an integer.
     ///
     /// The time span used in evaluating the resource creation limit policy.
     ///
     /// Value at least 0.
-    pub policy_period_in_minutes: Option<Int>,
+    pub policy_period_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -772,21 +640,21 @@ impl ResourceCreationLimitPolicy {
     /// A `ResourceCreationLimitPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NewGameSessionsPerCreator`: an integer.
-    pub fn new_game_sessions_per_creator(mut self, value: impl Into<Int>) -> Self { self.new_game_sessions_per_creator = Some(value.into()); self }
+    pub fn new_game_sessions_per_creator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.new_game_sessions_per_creator = ::std::option::Option::Some(value.into()); self }
     /// `PolicyPeriodInMinutes`: an integer.
-    pub fn policy_period_in_minutes(mut self, value: impl Into<Int>) -> Self { self.policy_period_in_minutes = Some(value.into()); self }
+    pub fn policy_period_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.policy_period_in_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceCreationLimitPolicy {}
+impl crate::PropertyType for ResourceCreationLimitPolicy {}
 
-impl ToValue for ResourceCreationLimitPolicy {
+impl ::cloudwright_core::ToValue for ResourceCreationLimitPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "NewGameSessionsPerCreator",
                 &self.new_game_sessions_per_creator,
@@ -796,22 +664,11 @@ impl ToValue for ResourceCreationLimitPolicy {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RuntimeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("GameSessionActivationTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(600.0), ..NumRule::ANY })),
-        ("MaxConcurrentGameSessionActivations", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
-        ("ServerProcesses", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerProcess), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RuntimeConfiguration` property type of `AWS::GameLift::Fleet`.
 ///
 /// A collection of server process configurations that describe the set of processes to run on each instance in a fleet. Server processes run either an executable in a custom game build or a Realtime Servers script. GameLift launches the configured processes, manages their life cycle, and replaces them as needed. Each instance checks regularly for an updated runtime configuration.
 ///
-/// A GameLift instance is limited to 50 processes running concurrently. To calculate the total number of processes in a runtime configuration, add the values of the `ConcurrentExecutions` parameter for each ServerProcess. Learn more about \[Running Multiple Processes on a Fleet\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/fleets-multiprocess.html>) .
+/// A GameLift instance is limited to 50 processes running concurrently. To calculate the total number of processes in a runtime configuration, add the values of the `ConcurrentExecutions` parameter for each ServerProcess. Learn more about [Running Multiple Processes on a Fleet](https://docs.aws.amazon.com/gamelift/latest/developerguide/fleets-multiprocess.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-fleet-runtimeconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -821,19 +678,19 @@ pub struct RuntimeConfiguration {
     /// The maximum amount of time (in seconds) allowed to launch a new game session and have it report ready to host players. During this time, the game session is in status `ACTIVATING` . If the game session does not become active before the timeout, it is ended and the game session status is changed to `TERMINATED` .
     ///
     /// Value 1 to 600.
-    pub game_session_activation_timeout_seconds: Option<Int>,
+    pub game_session_activation_timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxConcurrentGameSessionActivations`: an integer.
     ///
     /// The number of game sessions in status `ACTIVATING` to allow on an instance or compute. This setting limits the instance resources that can be used for new game activations at any one time.
     ///
     /// Value 1 to 2147483647.
-    pub max_concurrent_game_session_activations: Option<Int>,
+    pub max_concurrent_game_session_activations: ::std::option::Option<::cloudwright_core::Int>,
     /// `ServerProcesses`: a list of [`ServerProcess`] objects.
     ///
     /// A collection of server process configurations that identify what server processes to run on fleet computes.
     ///
     /// Items 1 to 50.
-    pub server_processes: Option<List<ServerProcess>>,
+    pub server_processes: ::std::option::Option<::cloudwright_core::List<ServerProcess>>,
 }
 
 #[rustfmt::skip]
@@ -841,23 +698,23 @@ impl RuntimeConfiguration {
     /// A `RuntimeConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GameSessionActivationTimeoutSeconds`: an integer.
-    pub fn game_session_activation_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.game_session_activation_timeout_seconds = Some(value.into()); self }
+    pub fn game_session_activation_timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.game_session_activation_timeout_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MaxConcurrentGameSessionActivations`: an integer.
-    pub fn max_concurrent_game_session_activations(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_game_session_activations = Some(value.into()); self }
+    pub fn max_concurrent_game_session_activations(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_concurrent_game_session_activations = ::std::option::Option::Some(value.into()); self }
     /// `ServerProcesses`: a list of [`ServerProcess`] objects.
-    pub fn server_processes(mut self, value: impl Into<List<ServerProcess>>) -> Self { self.server_processes = Some(value.into()); self }
+    pub fn server_processes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ServerProcess>>) -> Self { self.server_processes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuntimeConfiguration {}
+impl crate::PropertyType for RuntimeConfiguration {}
 
-impl ToValue for RuntimeConfiguration {
+impl ::cloudwright_core::ToValue for RuntimeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "GameSessionActivationTimeoutSeconds",
                 &self.game_session_activation_timeout_seconds,
@@ -877,29 +734,8 @@ pub struct ScalingPolicyRequired {
     /// `MetricName`: a [`MetricName`] value, required.
     pub metric_name: MetricName,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], ..StrRule::ANY })),
-        ("EvaluationPeriods", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("MetricName", Shape::Str(&StrRule { allowed: &["ActivatingGameSessions", "ActiveGameSessions", "ActiveInstances", "AvailableGameSessions", "AvailablePlayerSessions", "CurrentPlayerSessions", "IdleInstances", "PercentAvailableGameSessions", "PercentIdleInstances", "QueueDepth", "WaitTime", "ConcurrentActivatableGameSessions"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("PolicyType", Shape::Str(&StrRule { allowed: &["RuleBased", "TargetBased"], ..StrRule::ANY })),
-        ("ScalingAdjustment", Shape::INT),
-        ("ScalingAdjustmentType", Shape::Str(&StrRule { allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "UPDATE_REQUESTED", "UPDATING", "DELETE_REQUESTED", "DELETING", "DELETED", "ERROR"], ..StrRule::ANY })),
-        ("TargetConfiguration", Shape::Object(&RULE_TargetConfiguration)),
-        ("Threshold", Shape::NUM),
-        ("UpdateStatus", Shape::Str(&StrRule { allowed: &["PENDING_UPDATE"], ..StrRule::ANY })),
-    ],
-    required: &["MetricName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScalingPolicy` property type of `AWS::GameLift::Fleet`.
 ///
@@ -911,22 +747,22 @@ pub struct ScalingPolicy {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
     ///
     /// Comparison operator to use when measuring a metric against the threshold value.
-    pub comparison_operator: Option<ComparisonOperator>,
+    pub comparison_operator: ::std::option::Option<ComparisonOperator>,
     /// `EvaluationPeriods`: an integer.
     ///
     /// Length of time (in minutes) the metric must be at or beyond the threshold before a scaling event is triggered.
     ///
     /// Value at least 1.
-    pub evaluation_periods: Option<Int>,
+    pub evaluation_periods: ::std::option::Option<::cloudwright_core::Int>,
     /// `Location`: a string.
     ///
     /// The fleet location.
     ///
     /// Pattern `^[A-Za-z0-9\-]+`; length 1 to 64.
-    pub location: Option<Str>,
+    pub location: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricName`: a [`MetricName`] value, required.
     ///
-    /// Name of the Amazon GameLift Servers-defined metric that is used to trigger a scaling adjustment. For detailed descriptions of fleet metrics, see \[Monitor Amazon GameLift Servers with Amazon CloudWatch\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/monitoring-cloudwatch.html>) .
+    /// Name of the Amazon GameLift Servers-defined metric that is used to trigger a scaling adjustment. For detailed descriptions of fleet metrics, see [Monitor Amazon GameLift Servers with Amazon CloudWatch](https://docs.aws.amazon.com/gamelift/latest/developerguide/monitoring-cloudwatch.html) .
     ///
     /// - *ActivatingGameSessions* -- Game sessions in the process of being created.
     /// - *ActiveGameSessions* -- Game sessions that are currently running.
@@ -945,15 +781,15 @@ pub struct ScalingPolicy {
     /// A descriptive label that is associated with a fleet's scaling policy. Policy names do not need to be unique.
     ///
     /// Length 1 to 1024.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PolicyType`: a [`PolicyType`] value.
     ///
     /// The type of scaling policy to create. For a target-based policy, set the parameter *MetricName* to 'PercentAvailableGameSessions' and specify a *TargetConfiguration* . For a rule-based policy set the following parameters: *MetricName* , *ComparisonOperator* , *Threshold* , *EvaluationPeriods* , *ScalingAdjustmentType* , and *ScalingAdjustment* .
-    pub policy_type: Option<PolicyType>,
+    pub policy_type: ::std::option::Option<PolicyType>,
     /// `ScalingAdjustment`: an integer.
     ///
     /// Amount of adjustment to make, based on the scaling adjustment type.
-    pub scaling_adjustment: Option<Int>,
+    pub scaling_adjustment: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScalingAdjustmentType`: a [`ScalingAdjustmentType`] value.
     ///
     /// The type of adjustment to make to a fleet's instance count.
@@ -961,7 +797,7 @@ pub struct ScalingPolicy {
     /// - *ChangeInCapacity* -- add (or subtract) the scaling adjustment value from the current instance count. Positive values scale up while negative values scale down.
     /// - *ExactCapacity* -- set the instance count to the scaling adjustment value.
     /// - *PercentChangeInCapacity* -- increase or reduce the current instance count by the scaling adjustment, read as a percentage. Positive values scale up while negative values scale down.
-    pub scaling_adjustment_type: Option<ScalingAdjustmentType>,
+    pub scaling_adjustment_type: ::std::option::Option<ScalingAdjustmentType>,
     /// `Status`: a [`ScalingPolicyStatus`] value.
     ///
     /// Current status of the scaling policy. The scaling policy can be in force only when in an `ACTIVE` status. Scaling policies can be suspended for individual fleets. If the policy is suspended for a fleet, the policy status does not change.
@@ -973,19 +809,19 @@ pub struct ScalingPolicy {
     /// - *DELETING* -- The scaling policy is being deleted.
     /// - *DELETED* -- The scaling policy has been deleted.
     /// - *ERROR* -- An error occurred in creating the policy. It should be removed and recreated.
-    pub status: Option<ScalingPolicyStatus>,
+    pub status: ::std::option::Option<ScalingPolicyStatus>,
     /// `TargetConfiguration`: a [`TargetConfiguration`] object.
     ///
     /// An object that contains settings for a target-based scaling policy.
-    pub target_configuration: Option<Obj<TargetConfiguration>>,
+    pub target_configuration: ::std::option::Option<crate::Obj<TargetConfiguration>>,
     /// `Threshold`: a number.
     ///
     /// Metric value used to trigger a scaling event.
-    pub threshold: Option<Num>,
+    pub threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `UpdateStatus`: an [`UpdateStatus`] value.
     ///
     /// The current status of the fleet's scaling policies in a requested fleet location. The status `PENDING_UPDATE` indicates that an update was requested for the fleet but has not yet been completed for the location.
-    pub update_status: Option<UpdateStatus>,
+    pub update_status: ::std::option::Option<UpdateStatus>,
 }
 
 #[rustfmt::skip]
@@ -994,53 +830,53 @@ impl ScalingPolicy {
     #[inline]
     pub fn new(required: ScalingPolicyRequired) -> Self {
         Self {
-            comparison_operator: None,
-            evaluation_periods: None,
-            location: None,
+            comparison_operator: ::std::option::Option::None,
+            evaluation_periods: ::std::option::Option::None,
+            location: ::std::option::Option::None,
             metric_name: required.metric_name,
             name: required.name,
-            policy_type: None,
-            scaling_adjustment: None,
-            scaling_adjustment_type: None,
-            status: None,
-            target_configuration: None,
-            threshold: None,
-            update_status: None,
+            policy_type: ::std::option::Option::None,
+            scaling_adjustment: ::std::option::Option::None,
+            scaling_adjustment_type: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            target_configuration: ::std::option::Option::None,
+            threshold: ::std::option::Option::None,
+            update_status: ::std::option::Option::None,
         }
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = Some(value.into()); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<ComparisonOperator>) -> Self { self.comparison_operator = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationPeriods`: an integer.
-    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self { self.evaluation_periods = Some(value.into()); self }
+    pub fn evaluation_periods(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.evaluation_periods = ::std::option::Option::Some(value.into()); self }
     /// `Location`: a string.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = Some(value.into()); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a [`MetricName`] value, required.
-    pub fn metric_name(mut self, value: impl Into<MetricName>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<MetricName>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PolicyType`: a [`PolicyType`] value.
-    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self { self.policy_type = Some(value.into()); self }
+    pub fn policy_type(mut self, value: impl ::std::convert::Into<PolicyType>) -> Self { self.policy_type = ::std::option::Option::Some(value.into()); self }
     /// `ScalingAdjustment`: an integer.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = Some(value.into()); self }
+    pub fn scaling_adjustment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scaling_adjustment = ::std::option::Option::Some(value.into()); self }
     /// `ScalingAdjustmentType`: a [`ScalingAdjustmentType`] value.
-    pub fn scaling_adjustment_type(mut self, value: impl Into<ScalingAdjustmentType>) -> Self { self.scaling_adjustment_type = Some(value.into()); self }
+    pub fn scaling_adjustment_type(mut self, value: impl ::std::convert::Into<ScalingAdjustmentType>) -> Self { self.scaling_adjustment_type = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`ScalingPolicyStatus`] value.
-    pub fn status(mut self, value: impl Into<ScalingPolicyStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ScalingPolicyStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `TargetConfiguration`: a [`TargetConfiguration`] object.
-    pub fn target_configuration(mut self, value: impl Into<Obj<TargetConfiguration>>) -> Self { self.target_configuration = Some(value.into()); self }
+    pub fn target_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TargetConfiguration>>) -> Self { self.target_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Threshold`: a number.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = Some(value.into()); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold = ::std::option::Option::Some(value.into()); self }
     /// `UpdateStatus`: an [`UpdateStatus`] value.
-    pub fn update_status(mut self, value: impl Into<UpdateStatus>) -> Self { self.update_status = Some(value.into()); self }
+    pub fn update_status(mut self, value: impl ::std::convert::Into<UpdateStatus>) -> Self { self.update_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScalingPolicy {}
+impl crate::PropertyType for ScalingPolicy {}
 
-impl ToValue for ScalingPolicy {
+impl ::cloudwright_core::ToValue for ScalingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComparisonOperator", &self.comparison_operator)
             .opt("EvaluationPeriods", &self.evaluation_periods)
             .opt("Location", &self.location)
@@ -1061,22 +897,10 @@ impl ToValue for ScalingPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerProcessRequired {
     /// `ConcurrentExecutions`: an integer, required.
-    pub concurrent_executions: Int,
+    pub concurrent_executions: ::cloudwright_core::Int,
     /// `LaunchPath`: a string, required.
-    pub launch_path: Str,
+    pub launch_path: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerProcess: ObjRule = ObjRule {
-    properties: &[
-        ("ConcurrentExecutions", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("LaunchPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Parameters", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["ConcurrentExecutions", "LaunchPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServerProcess` property type of `AWS::GameLift::Fleet`.
 ///
@@ -1090,7 +914,7 @@ pub struct ServerProcess {
     /// The number of server processes using this configuration that run concurrently on each instance or compute.
     ///
     /// Value at least 1.
-    pub concurrent_executions: Int,
+    pub concurrent_executions: ::cloudwright_core::Int,
     /// `LaunchPath`: a string, required.
     ///
     /// The location of a game build executable or Realtime script. Game builds and Realtime scripts are installed on instances at the root:
@@ -1098,10 +922,10 @@ pub struct ServerProcess {
     /// - Windows (custom game builds only): `C:\game` . Example: " `C:\game\MyGame\server.exe` "
     /// - Linux: `/local/game` . Examples: " `/local/game/MyGame/server.exe` " or " `/local/game/MyRealtimeScript.js` "
     ///
-    /// &gt; Amazon GameLift Servers doesn't support the use of setup scripts that launch the game executable. For custom game builds, this parameter must indicate the executable that calls the server SDK operations `initSDK()` and `ProcessReady()` .
+    /// \> Amazon GameLift Servers doesn't support the use of setup scripts that launch the game executable. For custom game builds, this parameter must indicate the executable that calls the server SDK operations `initSDK()` and `ProcessReady()` .
     ///
     /// Pattern `^([Cc]:\\game\S+|/local/game/\S+)`; length 1 to 1024.
-    pub launch_path: Str,
+    pub launch_path: ::cloudwright_core::Str,
     /// `Parameters`: a string.
     ///
     /// An optional list of parameters to pass to the server executable or Realtime script on launch.
@@ -1111,7 +935,7 @@ pub struct ServerProcess {
     /// Pattern: \[A-Za-z0-9_:.+\/\\\- =@{},?'\\[\\]"\]+
     ///
     /// Pattern `^[A-Za-z0-9_:.+\/\\\- =@;{},?'\[\]"]+$`; length 1 to 1024.
-    pub parameters: Option<Str>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1122,24 +946,24 @@ impl ServerProcess {
         Self {
             concurrent_executions: required.concurrent_executions,
             launch_path: required.launch_path,
-            parameters: None,
+            parameters: ::std::option::Option::None,
         }
     }
 
     /// `ConcurrentExecutions`: an integer, required.
-    pub fn concurrent_executions(mut self, value: impl Into<Int>) -> Self { self.concurrent_executions = value.into(); self }
+    pub fn concurrent_executions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.concurrent_executions = value.into(); self }
     /// `LaunchPath`: a string, required.
-    pub fn launch_path(mut self, value: impl Into<Str>) -> Self { self.launch_path = value.into(); self }
+    pub fn launch_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_path = value.into(); self }
     /// `Parameters`: a string.
-    pub fn parameters(mut self, value: impl Into<Str>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerProcess {}
+impl crate::PropertyType for ServerProcess {}
 
-impl ToValue for ServerProcess {
+impl ::cloudwright_core::ToValue for ServerProcess {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConcurrentExecutions", &self.concurrent_executions)
             .req("LaunchPath", &self.launch_path)
             .opt("Parameters", &self.parameters)
@@ -1157,25 +981,25 @@ pub enum ApplyCapacity {
     /// `ON_CREATE_AND_UPDATE_WITH_AUTOSCALING`
     OnCreateAndUpdateWithAutoscaling,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplyCapacity {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplyCapacity {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplyCapacity {
+impl ::cloudwright_core::ToValue for ApplyCapacity {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnUpdate => "ON_UPDATE",
             Self::OnCreateAndUpdate => "ON_CREATE_AND_UPDATE",
             Self::OnCreateAndUpdateWithAutoscaling => "ON_CREATE_AND_UPDATE_WITH_AUTOSCALING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1187,24 +1011,24 @@ pub enum CertificateType {
     /// `GENERATED`
     Generated,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CertificateType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CertificateType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CertificateType {
+impl ::cloudwright_core::ToValue for CertificateType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Generated => "GENERATED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1216,24 +1040,24 @@ pub enum ComputeType {
     /// `ANYWHERE`
     Anywhere,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComputeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComputeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComputeType {
+impl ::cloudwright_core::ToValue for ComputeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ec2 => "EC2",
             Self::Anywhere => "ANYWHERE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1245,24 +1069,24 @@ pub enum FleetType {
     /// `SPOT`
     Spot,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FleetType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FleetType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FleetType {
+impl ::cloudwright_core::ToValue for FleetType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",
             Self::Spot => "SPOT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1274,24 +1098,24 @@ pub enum GameServerIpProtocolSupported {
     /// `DUAL_STACK`
     DualStack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GameServerIpProtocolSupported {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GameServerIpProtocolSupported {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GameServerIpProtocolSupported {
+impl ::cloudwright_core::ToValue for GameServerIpProtocolSupported {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPv4",
             Self::DualStack => "DUAL_STACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1301,23 +1125,23 @@ pub enum InstanceRoleCredentialsProvider {
     /// `SHARED_CREDENTIAL_FILE`
     SharedCredentialFile,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceRoleCredentialsProvider {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceRoleCredentialsProvider {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceRoleCredentialsProvider {
+impl ::cloudwright_core::ToValue for InstanceRoleCredentialsProvider {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SharedCredentialFile => "SHARED_CREDENTIAL_FILE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1339,18 +1163,18 @@ pub enum ScalingPolicyStatus {
     /// `ERROR`
     Error,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScalingPolicyStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScalingPolicyStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScalingPolicyStatus {
+impl ::cloudwright_core::ToValue for ScalingPolicyStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::UpdateRequested => "UPDATE_REQUESTED",
@@ -1359,9 +1183,9 @@ impl ToValue for ScalingPolicyStatus {
             Self::Deleting => "DELETING",
             Self::Deleted => "DELETED",
             Self::Error => "ERROR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1371,22 +1195,181 @@ pub enum UpdateStatus {
     /// `PENDING_UPDATE`
     PendingUpdate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UpdateStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UpdateStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UpdateStatus {
+impl ::cloudwright_core::ToValue for UpdateStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PendingUpdate => "PENDING_UPDATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_IpPermission, RULE_LocationCapacity, RULE_Tag, RULE_TargetConfiguration,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{1,5}(?:\\.\\d{1,5})?$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^build-\\S+|^arn:.*:build/build-\\S+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.*..*$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^vpc-\\S+");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^([Cc]:\\\\game\\S+|/local/game/\\S+)");
+    pub(crate) static PATTERN_8: Pattern =
+        Pattern::new("^[A-Za-z0-9_:.+\\/\\\\\\- =@;{},?'\\[\\]\"]+$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^script-\\S+|^arn:.*:script/script-\\S+");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("^[A-Za-z0-9_:.+\\/\\\\\\- ]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Fleet: ObjRule = ObjRule {
+        properties: &[
+            ("AnywhereConfiguration", Shape::Object(&RULE_AnywhereConfiguration)),
+            ("ApplyCapacity", Shape::Str(&StrRule { allowed: &["ON_UPDATE", "ON_CREATE_AND_UPDATE", "ON_CREATE_AND_UPDATE_WITH_AUTOSCALING"], ..StrRule::ANY })),
+            ("BuildId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("CertificateConfiguration", Shape::Object(&RULE_CertificateConfiguration)),
+            ("ComputeType", Shape::Str(&StrRule { allowed: &["EC2", "ANYWHERE"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("DesiredEC2Instances", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("EC2InboundPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpPermission), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("EC2InstanceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), allowed: &["c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.xlarge", "c8a.2xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.xlarge", "c8i.2xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.large", "c8i.xlarge", "c9g.2xlarge", "c9g.4xlarge", "c9g.8xlarge", "c9g.large", "c9g.medium", "c9g.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.xlarge", "m8a.2xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.xlarge", "m8i.2xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.large", "m8i.xlarge", "m9g.2xlarge", "m9g.4xlarge", "m9g.8xlarge", "m9g.large", "m9g.medium", "m9g.xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.xlarge", "t2.large", "t2.medium", "t2.micro", "t2.small"], ..StrRule::ANY })),
+            ("FleetType", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "SPOT"], ..StrRule::ANY })),
+            ("InstanceRoleARN", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("InstanceRoleCredentialsProvider", Shape::Str(&StrRule { allowed: &["SHARED_CREDENTIAL_FILE"], ..StrRule::ANY })),
+            ("Locations", Shape::List(&ListRule { items: Shape::Object(&RULE_LocationConfiguration), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("LogPaths", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("MaxSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("MetricGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("NewGameSessionProtectionPolicy", Shape::Str(&StrRule { allowed: &["FullProtection", "NoProtection"], ..StrRule::ANY })),
+            ("PeerVpcAwsAccountId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("PeerVpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("PlayerGatewayConfiguration", Shape::Object(&RULE_PlayerGatewayConfiguration)),
+            ("PlayerGatewayMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "REQUIRED"], ..StrRule::ANY })),
+            ("ResourceCreationLimitPolicy", Shape::Object(&RULE_ResourceCreationLimitPolicy)),
+            ("RuntimeConfiguration", Shape::Object(&RULE_RuntimeConfiguration)),
+            ("ScalingPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingPolicy), min_items: None, max_items: Some(50), unique: false })),
+            ("ScriptId", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("ServerLaunchParameters", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("ServerLaunchPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnywhereConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Cost", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(11), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Cost"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CertificateConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateType", Shape::Str(&StrRule { allowed: &["DISABLED", "GENERATED"], ..StrRule::ANY })),
+        ],
+        required: &["CertificateType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("LocationCapacity", Shape::Object(&RULE_LocationCapacity)),
+            ("PlayerGatewayStatus", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Location"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlayerGatewayConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("GameServerIpProtocolSupported", Shape::Str(&StrRule { allowed: &["IPv4", "DUAL_STACK"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceCreationLimitPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("NewGameSessionsPerCreator", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("PolicyPeriodInMinutes", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuntimeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("GameSessionActivationTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(600.0), ..NumRule::ANY })),
+            ("MaxConcurrentGameSessionActivations", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
+            ("ServerProcesses", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerProcess), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], ..StrRule::ANY })),
+            ("EvaluationPeriods", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("MetricName", Shape::Str(&StrRule { allowed: &["ActivatingGameSessions", "ActiveGameSessions", "ActiveInstances", "AvailableGameSessions", "AvailablePlayerSessions", "CurrentPlayerSessions", "IdleInstances", "PercentAvailableGameSessions", "PercentIdleInstances", "QueueDepth", "WaitTime", "ConcurrentActivatableGameSessions"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("PolicyType", Shape::Str(&StrRule { allowed: &["RuleBased", "TargetBased"], ..StrRule::ANY })),
+            ("ScalingAdjustment", Shape::INT),
+            ("ScalingAdjustmentType", Shape::Str(&StrRule { allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "UPDATE_REQUESTED", "UPDATING", "DELETE_REQUESTED", "DELETING", "DELETED", "ERROR"], ..StrRule::ANY })),
+            ("TargetConfiguration", Shape::Object(&RULE_TargetConfiguration)),
+            ("Threshold", Shape::NUM),
+            ("UpdateStatus", Shape::Str(&StrRule { allowed: &["PENDING_UPDATE"], ..StrRule::ANY })),
+        ],
+        required: &["MetricName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerProcess: ObjRule = ObjRule {
+        properties: &[
+            ("ConcurrentExecutions", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("LaunchPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Parameters", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["ConcurrentExecutions", "LaunchPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

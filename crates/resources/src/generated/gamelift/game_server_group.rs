@@ -5,46 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9-\\.]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\u0031-\\u0039][\\u0030-\\u0039]{0,2}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\(\\)\\.\\-/_]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:.*:role\\/[\\w+=,.@-]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^subnet-[0-9a-z]+$");
-
 /// The required properties of [`GameServerGroup`], by name: `GameServerGroup::new(GameServerGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GameServerGroupRequired {
     /// `GameServerGroupName`: a string, required.
-    pub game_server_group_name: Str,
+    pub game_server_group_name: ::cloudwright_core::Str,
     /// `InstanceDefinitions`: a list of [`InstanceDefinition`] objects, required.
-    pub instance_definitions: List<InstanceDefinition>,
+    pub instance_definitions: ::cloudwright_core::List<InstanceDefinition>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GameServerGroup: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
-        ("BalancingStrategy", Shape::Str(&StrRule { allowed: &["SPOT_ONLY", "SPOT_PREFERRED", "ON_DEMAND_ONLY"], ..StrRule::ANY })),
-        ("DeleteOption", Shape::Str(&StrRule { allowed: &["SAFE_DELETE", "FORCE_DELETE", "RETAIN"], ..StrRule::ANY })),
-        ("GameServerGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GameServerProtectionPolicy", Shape::Str(&StrRule { allowed: &["NO_PROTECTION", "FULL_PROTECTION"], ..StrRule::ANY })),
-        ("InstanceDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceDefinition), min_items: Some(2), max_items: Some(20), unique: false })),
-        ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplate)),
-        ("MaxSize", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MinSize", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("VpcSubnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
-    ],
-    required: &["GameServerGroupName", "InstanceDefinitions", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GameLift::GameServerGroup` resource.
 ///
@@ -54,8 +24,8 @@ pub(crate) static RULE_GameServerGroup: ObjRule = ObjRule {
 ///
 /// Before creating a new game server group, you must have the following:
 ///
-/// - An Amazon EC2 launch template that specifies how to launch Amazon EC2 instances with your game server build. For more information, see \[Launching an Instance from a Launch Template\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html>) in the *Amazon EC2 User Guide* .
-/// - An IAM role that extends limited access to your AWS account to allow GameLift FleetIQ to create and interact with the Auto Scaling group. For more information, see \[Create IAM roles for cross-service interaction\](<https://docs.aws.amazon.com/gamelift/latest/fleetiqguide/gsg-iam-permissions-roles.html>) in the *GameLift FleetIQ Developer Guide* .
+/// - An Amazon EC2 launch template that specifies how to launch Amazon EC2 instances with your game server build. For more information, see [Launching an Instance from a Launch Template](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html) in the *Amazon EC2 User Guide* .
+/// - An IAM role that extends limited access to your AWS account to allow GameLift FleetIQ to create and interact with the Auto Scaling group. For more information, see [Create IAM roles for cross-service interaction](https://docs.aws.amazon.com/gamelift/latest/fleetiqguide/gsg-iam-permissions-roles.html) in the *GameLift FleetIQ Developer Guide* .
 ///
 /// To create a new game server group, specify a unique group name, IAM role and Amazon EC2 launch template, and provide a list of instance types that can be used in the group. You must also set initial maximum and minimum limits on the group's instance count. You can optionally set an Auto Scaling policy with target tracking based on a GameLift FleetIQ metric.
 ///
@@ -63,7 +33,7 @@ pub(crate) static RULE_GameServerGroup: ObjRule = ObjRule {
 ///
 /// *Learn more*
 ///
-/// \[GameLift FleetIQ Guide\](<https://docs.aws.amazon.com/gamelift/latest/fleetiqguide/gsg-intro.html>)
+/// [GameLift FleetIQ Guide](https://docs.aws.amazon.com/gamelift/latest/fleetiqguide/gsg-intro.html)
 ///
 /// `Ref` returns its `GameServerGroupArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GameServerGroupAttributes`], which `Handle<GameServerGroup>` dereferences to.
@@ -78,7 +48,7 @@ pub struct GameServerGroup {
     /// Configuration settings to define a scaling policy for the Auto Scaling group that is optimized for game hosting. The scaling policy uses the metric `"PercentUtilizedGameServers"` to maintain a buffer of idle game servers that can immediately accommodate new games and players. After the Auto Scaling group is created, update this value directly in the Auto Scaling group using the AWS console or APIs.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub auto_scaling_policy: Option<Obj<AutoScalingPolicy>>,
+    pub auto_scaling_policy: ::std::option::Option<crate::Obj<AutoScalingPolicy>>,
     /// `BalancingStrategy`: a [`BalancingStrategy`] value.
     ///
     /// Indicates how Amazon GameLift Servers FleetIQ balances the use of Spot Instances and On-Demand Instances in the game server group. Method options include the following:
@@ -86,7 +56,7 @@ pub struct GameServerGroup {
     /// - `SPOT_ONLY` - Only Spot Instances are used in the game server group. If Spot Instances are unavailable or not viable for game hosting, the game server group provides no hosting capacity until Spot Instances can again be used. Until then, no new instances are started, and the existing nonviable Spot Instances are terminated (after current gameplay ends) and are not replaced.
     /// - `SPOT_PREFERRED` - (default value) Spot Instances are used whenever available in the game server group. If Spot Instances are unavailable, the game server group continues to provide hosting capacity by falling back to On-Demand Instances. Existing nonviable Spot Instances are terminated (after current gameplay ends) and are replaced with new On-Demand Instances.
     /// - `ON_DEMAND_ONLY` - Only On-Demand Instances are used in the game server group. No Spot Instances are used, even when available, while this balancing strategy is in force.
-    pub balancing_strategy: Option<BalancingStrategy>,
+    pub balancing_strategy: ::std::option::Option<BalancingStrategy>,
     /// `DeleteOption`: a [`DeleteOption`] value.
     ///
     /// The type of delete to perform. To delete a game server group, specify the `DeleteOption` . Options include the following:
@@ -96,61 +66,61 @@ pub struct GameServerGroup {
     /// - `RETAIN` – Does a safe delete of the game server group but retains the Amazon EC2 Auto Scaling group as is.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub delete_option: Option<DeleteOption>,
+    pub delete_option: ::std::option::Option<DeleteOption>,
     /// `GameServerGroupName`: a string, required.
     ///
     /// A developer-defined identifier for the game server group. The name is unique for each Region in each AWS account.
     ///
     /// Pattern `[a-zA-Z0-9-\.]+`; length 1 to 128.
-    pub game_server_group_name: Str,
+    pub game_server_group_name: ::cloudwright_core::Str,
     /// `GameServerProtectionPolicy`: a [`GameServerProtectionPolicy`] value.
     ///
     /// A flag that indicates whether instances in the game server group are protected from early termination. Unprotected instances that have active game servers running might be terminated during a scale-down event, causing players to be dropped from the game. Protected instances cannot be terminated while there are active game servers running except in the event of a forced game server group deletion (see ). An exception to this is with Spot Instances, which can be terminated by AWS regardless of protection status.
-    pub game_server_protection_policy: Option<GameServerProtectionPolicy>,
+    pub game_server_protection_policy: ::std::option::Option<GameServerProtectionPolicy>,
     /// `InstanceDefinitions`: a list of [`InstanceDefinition`] objects, required.
     ///
     /// The set of Amazon EC2 instance types that Amazon GameLift Servers FleetIQ can use when balancing and automatically scaling instances in the corresponding Auto Scaling group.
     ///
     /// Items 2 to 20.
-    pub instance_definitions: List<InstanceDefinition>,
+    pub instance_definitions: ::cloudwright_core::List<InstanceDefinition>,
     /// `LaunchTemplate`: a [`LaunchTemplate`] object.
     ///
-    /// The Amazon EC2 launch template that contains configuration settings and game server code to be deployed to all instances in the game server group. You can specify the template using either the template name or ID. For help with creating a launch template, see \[Creating a Launch Template for an Auto Scaling Group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html>) in the *Amazon Elastic Compute Cloud Auto Scaling User Guide* . After the Auto Scaling group is created, update this value directly in the Auto Scaling group using the AWS console or APIs.
+    /// The Amazon EC2 launch template that contains configuration settings and game server code to be deployed to all instances in the game server group. You can specify the template using either the template name or ID. For help with creating a launch template, see [Creating a Launch Template for an Auto Scaling Group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html) in the *Amazon Elastic Compute Cloud Auto Scaling User Guide* . After the Auto Scaling group is created, update this value directly in the Auto Scaling group using the AWS console or APIs.
     ///
-    /// &gt; If you specify network interfaces in your launch template, you must explicitly set the property `AssociatePublicIpAddress` to "true". If no network interface is specified in the launch template, Amazon GameLift Servers FleetIQ uses your account's default VPC.
+    /// \> If you specify network interfaces in your launch template, you must explicitly set the property `AssociatePublicIpAddress` to "true". If no network interface is specified in the launch template, Amazon GameLift Servers FleetIQ uses your account's default VPC.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub launch_template: Option<Obj<LaunchTemplate>>,
+    pub launch_template: ::std::option::Option<crate::Obj<LaunchTemplate>>,
     /// `MaxSize`: a number.
     ///
     /// The maximum number of instances allowed in the Amazon EC2 Auto Scaling group. During automatic scaling events, Amazon GameLift Servers FleetIQ and EC2 do not scale up the group above this maximum. After the Auto Scaling group is created, update this value directly in the Auto Scaling group using the AWS console or APIs.
     ///
     /// Value at least 1; write-only: CloudFormation does not return it.
-    pub max_size: Option<Num>,
+    pub max_size: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinSize`: a number.
     ///
     /// The minimum number of instances allowed in the Amazon EC2 Auto Scaling group. During automatic scaling events, Amazon GameLift Servers FleetIQ and Amazon EC2 do not scale down the group below this minimum. In production, this value should be set to at least 1. After the Auto Scaling group is created, update this value directly in the Auto Scaling group using the AWS console or APIs.
     ///
     /// Value at least 0; write-only: CloudFormation does not return it.
-    pub min_size: Option<Num>,
+    pub min_size: ::std::option::Option<::cloudwright_core::Num>,
     /// `RoleArn`: a string, required.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) for an IAM role that allows Amazon GameLift Servers to access your Amazon EC2 Auto Scaling groups.
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) for an IAM role that allows Amazon GameLift Servers to access your Amazon EC2 Auto Scaling groups.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.*:role\/[\w+=,.@-]+`; length 1 to 256.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of labels to assign to the new game server group resource. Tags are developer-defined key-value pairs. Tagging AWS resources is useful for resource management, access management, and cost allocation. For more information, see \[Tagging AWS Resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags, respectively. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
+    /// A list of labels to assign to the new game server group resource. Tags are developer-defined key-value pairs. Tagging AWS resources is useful for resource management, access management, and cost allocation. For more information, see [Tagging AWS Resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags, respectively. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcSubnets`: a list of strings.
     ///
     /// A list of virtual private cloud (VPC) subnets to use with instances in the game server group. By default, all Amazon GameLift Servers FleetIQ-supported Availability Zones are used. You can use this parameter to specify VPCs that you've set up. This property cannot be updated after the game server group is created, and the corresponding Auto Scaling group will always use the property value that is set with this request, even if the Auto Scaling group is updated directly.
     ///
     /// Items 1 to 20; write-only: CloudFormation does not return it.
-    pub vpc_subnets: Option<List<Str>>,
+    pub vpc_subnets: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -160,7 +130,7 @@ impl GameServerGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GameLift::GameServerGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-gameservergroup.html",
         primary_identifier: &["GameServerGroupArn"],
@@ -171,72 +141,74 @@ impl GameServerGroup {
         read_only: &["GameServerGroupArn", "AutoScalingGroupArn"],
         attributes: &["AutoScalingGroupArn", "GameServerGroupArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `GameServerGroup` with its required properties, named in a [`GameServerGroupRequired`].
     #[inline]
     pub fn new(required: GameServerGroupRequired) -> Self {
         Self {
-            auto_scaling_policy: None,
-            balancing_strategy: None,
-            delete_option: None,
+            auto_scaling_policy: ::std::option::Option::None,
+            balancing_strategy: ::std::option::Option::None,
+            delete_option: ::std::option::Option::None,
             game_server_group_name: required.game_server_group_name,
-            game_server_protection_policy: None,
+            game_server_protection_policy: ::std::option::Option::None,
             instance_definitions: required.instance_definitions,
-            launch_template: None,
-            max_size: None,
-            min_size: None,
+            launch_template: ::std::option::Option::None,
+            max_size: ::std::option::Option::None,
+            min_size: ::std::option::Option::None,
             role_arn: required.role_arn,
-            tags: None,
-            vpc_subnets: None,
+            tags: ::std::option::Option::None,
+            vpc_subnets: ::std::option::Option::None,
         }
     }
 
     /// `AutoScalingPolicy`: an [`AutoScalingPolicy`] object.
-    pub fn auto_scaling_policy(mut self, value: impl Into<Obj<AutoScalingPolicy>>) -> Self { self.auto_scaling_policy = Some(value.into()); self }
+    pub fn auto_scaling_policy(mut self, value: impl ::std::convert::Into<crate::Obj<AutoScalingPolicy>>) -> Self { self.auto_scaling_policy = ::std::option::Option::Some(value.into()); self }
     /// `BalancingStrategy`: a [`BalancingStrategy`] value.
-    pub fn balancing_strategy(mut self, value: impl Into<BalancingStrategy>) -> Self { self.balancing_strategy = Some(value.into()); self }
+    pub fn balancing_strategy(mut self, value: impl ::std::convert::Into<BalancingStrategy>) -> Self { self.balancing_strategy = ::std::option::Option::Some(value.into()); self }
     /// `DeleteOption`: a [`DeleteOption`] value.
-    pub fn delete_option(mut self, value: impl Into<DeleteOption>) -> Self { self.delete_option = Some(value.into()); self }
+    pub fn delete_option(mut self, value: impl ::std::convert::Into<DeleteOption>) -> Self { self.delete_option = ::std::option::Option::Some(value.into()); self }
     /// `GameServerGroupName`: a string, required.
-    pub fn game_server_group_name(mut self, value: impl Into<Str>) -> Self { self.game_server_group_name = value.into(); self }
+    pub fn game_server_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.game_server_group_name = value.into(); self }
     /// `GameServerProtectionPolicy`: a [`GameServerProtectionPolicy`] value.
-    pub fn game_server_protection_policy(mut self, value: impl Into<GameServerProtectionPolicy>) -> Self { self.game_server_protection_policy = Some(value.into()); self }
+    pub fn game_server_protection_policy(mut self, value: impl ::std::convert::Into<GameServerProtectionPolicy>) -> Self { self.game_server_protection_policy = ::std::option::Option::Some(value.into()); self }
     /// `InstanceDefinitions`: a list of [`InstanceDefinition`] objects, required.
-    pub fn instance_definitions(mut self, value: impl Into<List<InstanceDefinition>>) -> Self { self.instance_definitions = value.into(); self }
+    pub fn instance_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceDefinition>>) -> Self { self.instance_definitions = value.into(); self }
     /// `LaunchTemplate`: a [`LaunchTemplate`] object.
-    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplate>>) -> Self { self.launch_template = Some(value.into()); self }
+    pub fn launch_template(mut self, value: impl ::std::convert::Into<crate::Obj<LaunchTemplate>>) -> Self { self.launch_template = ::std::option::Option::Some(value.into()); self }
     /// `MaxSize`: a number.
-    pub fn max_size(mut self, value: impl Into<Num>) -> Self { self.max_size = Some(value.into()); self }
+    pub fn max_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_size = ::std::option::Option::Some(value.into()); self }
     /// `MinSize`: a number.
-    pub fn min_size(mut self, value: impl Into<Num>) -> Self { self.min_size = Some(value.into()); self }
+    pub fn min_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_size = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcSubnets`: a list of strings.
-    pub fn vpc_subnets(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_subnets = Some(value.into()); self }
+    pub fn vpc_subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_subnets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GameServerGroup {
+impl ::cloudwright_core::Resource for GameServerGroup {
     type Attributes = GameServerGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GameServerGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GameServerGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GameServerGroup {
+impl ::cloudwright_core::ToValue for GameServerGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoScalingPolicy", &self.auto_scaling_policy)
             .opt("BalancingStrategy", &self.balancing_strategy)
             .opt("DeleteOption", &self.delete_option)
@@ -256,12 +228,12 @@ impl ToValue for GameServerGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GameServerGroup`]: `Handle<GameServerGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GameServerGroup`]: `Handle<GameServerGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GameServerGroupAttributes(ResourceRef);
+pub struct GameServerGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GameServerGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GameServerGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -269,34 +241,16 @@ impl From<ResourceRef> for GameServerGroupAttributes {
 impl GameServerGroupAttributes {
     /// `Fn::GetAtt` `AutoScalingGroupArn`: a string.
     #[inline]
-    pub fn auto_scaling_group_arn(&self) -> Value {
-        self.0.get_att("AutoScalingGroupArn")
+    pub fn auto_scaling_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutoScalingGroupArn"))
     }
 
     /// `Fn::GetAtt` `GameServerGroupArn`: a string.
     #[inline]
-    pub fn game_server_group_arn(&self) -> Value {
-        self.0.get_att("GameServerGroupArn")
+    pub fn game_server_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GameServerGroupArn"))
     }
 }
-
-/// The required properties of [`AutoScalingPolicy`], by name: `AutoScalingPolicy::new(AutoScalingPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoScalingPolicyRequired {
-    /// `TargetTrackingConfiguration`: a [`TargetTrackingConfiguration`] object, required.
-    pub target_tracking_configuration: Obj<TargetTrackingConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoScalingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("EstimatedInstanceWarmup", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("TargetTrackingConfiguration", Shape::Object(&RULE_TargetTrackingConfiguration)),
-    ],
-    required: &["TargetTrackingConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoScalingPolicy` property type of `AWS::GameLift::GameServerGroup`.
 ///
@@ -312,36 +266,36 @@ pub struct AutoScalingPolicy {
     /// Length of time, in seconds, it takes for a new instance to start new game server processes and register with Amazon GameLift Servers FleetIQ. Specifying a warm-up time can be useful, particularly with game servers that take a long time to start up, because it avoids prematurely starting new instances.
     ///
     /// Value at least 1.
-    pub estimated_instance_warmup: Option<Num>,
+    pub estimated_instance_warmup: ::std::option::Option<::cloudwright_core::Num>,
     /// `TargetTrackingConfiguration`: a [`TargetTrackingConfiguration`] object, required.
     ///
     /// Settings for a target-based scaling policy applied to Auto Scaling group. These settings are used to create a target-based policy that tracks the GameLift FleetIQ metric `PercentUtilizedGameServers` and specifies a target value for the metric. As player usage changes, the policy triggers to adjust the game server group capacity so that the metric returns to the target value.
-    pub target_tracking_configuration: Obj<TargetTrackingConfiguration>,
+    pub target_tracking_configuration: crate::Obj<TargetTrackingConfiguration>,
 }
 
 #[rustfmt::skip]
 impl AutoScalingPolicy {
-    /// A `AutoScalingPolicy` with its required properties, named in a [`AutoScalingPolicyRequired`].
+    /// A `AutoScalingPolicy` with its one required property, `TargetTrackingConfiguration`.
     #[inline]
-    pub fn new(required: AutoScalingPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<TargetTrackingConfiguration>>) -> Self {
         Self {
-            estimated_instance_warmup: None,
-            target_tracking_configuration: required.target_tracking_configuration,
+            estimated_instance_warmup: ::std::option::Option::None,
+            target_tracking_configuration: value.into(),
         }
     }
 
     /// `EstimatedInstanceWarmup`: a number.
-    pub fn estimated_instance_warmup(mut self, value: impl Into<Num>) -> Self { self.estimated_instance_warmup = Some(value.into()); self }
+    pub fn estimated_instance_warmup(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.estimated_instance_warmup = ::std::option::Option::Some(value.into()); self }
     /// `TargetTrackingConfiguration`: a [`TargetTrackingConfiguration`] object, required.
-    pub fn target_tracking_configuration(mut self, value: impl Into<Obj<TargetTrackingConfiguration>>) -> Self { self.target_tracking_configuration = value.into(); self }
+    pub fn target_tracking_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TargetTrackingConfiguration>>) -> Self { self.target_tracking_configuration = value.into(); self }
 }
 
-impl PropertyType for AutoScalingPolicy {}
+impl crate::PropertyType for AutoScalingPolicy {}
 
-impl ToValue for AutoScalingPolicy {
+impl ::cloudwright_core::ToValue for AutoScalingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EstimatedInstanceWarmup", &self.estimated_instance_warmup)
             .req(
                 "TargetTrackingConfiguration",
@@ -350,24 +304,6 @@ impl ToValue for AutoScalingPolicy {
             .build()
     }
 }
-
-/// The required properties of [`InstanceDefinition`], by name: `InstanceDefinition::new(InstanceDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceDefinitionRequired {
-    /// `InstanceType`: an [`InstanceType`] value, required.
-    pub instance_type: InstanceType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.xlarge", "m4.10xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.xlarge"], ..StrRule::ANY })),
-        ("WeightedCapacity", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["InstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceDefinition` property type of `AWS::GameLift::GameServerGroup`.
 ///
@@ -384,51 +320,40 @@ pub struct InstanceDefinition {
     pub instance_type: InstanceType,
     /// `WeightedCapacity`: a string.
     ///
-    /// Instance weighting that indicates how much this instance type contributes to the total capacity of a game server group. Instance weights are used by Amazon GameLift Servers FleetIQ to calculate the instance type's cost per unit hour and better identify the most cost-effective options. For detailed information on weighting instance capacity, see \[Instance Weighting\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-instance-weighting.html>) in the *Amazon Elastic Compute Cloud Auto Scaling User Guide* . Default value is "1".
+    /// Instance weighting that indicates how much this instance type contributes to the total capacity of a game server group. Instance weights are used by Amazon GameLift Servers FleetIQ to calculate the instance type's cost per unit hour and better identify the most cost-effective options. For detailed information on weighting instance capacity, see [Instance Weighting](https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-instance-weighting.html) in the *Amazon Elastic Compute Cloud Auto Scaling User Guide* . Default value is "1".
     ///
     /// Pattern `^[\u0031-\u0039][\u0030-\u0039]{0,2}$`.
-    pub weighted_capacity: Option<Str>,
+    pub weighted_capacity: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl InstanceDefinition {
-    /// A `InstanceDefinition` with its required properties, named in a [`InstanceDefinitionRequired`].
+    /// A `InstanceDefinition` with its one required property, `InstanceType`.
     #[inline]
-    pub fn new(required: InstanceDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<InstanceType>) -> Self {
         Self {
-            instance_type: required.instance_type,
-            weighted_capacity: None,
+            instance_type: value.into(),
+            weighted_capacity: ::std::option::Option::None,
         }
     }
 
     /// `InstanceType`: an [`InstanceType`] value, required.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `WeightedCapacity`: a string.
-    pub fn weighted_capacity(mut self, value: impl Into<Str>) -> Self { self.weighted_capacity = Some(value.into()); self }
+    pub fn weighted_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.weighted_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceDefinition {}
+impl crate::PropertyType for InstanceDefinition {}
 
-impl ToValue for InstanceDefinition {
+impl ::cloudwright_core::ToValue for InstanceDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceType", &self.instance_type)
             .opt("WeightedCapacity", &self.weighted_capacity)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("LaunchTemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LaunchTemplate` property type of `AWS::GameLift::GameServerGroup`.
 ///
@@ -444,19 +369,19 @@ pub struct LaunchTemplate {
     /// A unique identifier for an existing Amazon EC2 launch template.
     ///
     /// Length 1 to 255.
-    pub launch_template_id: Option<Str>,
+    pub launch_template_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplateName`: a string.
     ///
     /// A readable identifier for an existing Amazon EC2 launch template.
     ///
     /// Pattern `^[a-zA-Z0-9\(\)\.\-/_]+$`; length 3 to 128.
-    pub launch_template_name: Option<Str>,
+    pub launch_template_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// The version of the Amazon EC2 launch template to use. If no version is specified, the default version will be used. With Amazon EC2, you can specify a default version for a launch template. If none is set, the default is the first version created.
     ///
     /// Length 1 to 128.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -464,39 +389,29 @@ impl LaunchTemplate {
     /// A `LaunchTemplate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LaunchTemplateId`: a string.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
+    pub fn launch_template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_id = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
+    pub fn launch_template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_name = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchTemplate {}
+impl crate::PropertyType for LaunchTemplate {}
 
-impl ToValue for LaunchTemplate {
+impl ::cloudwright_core::ToValue for LaunchTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
             .opt("LaunchTemplateName", &self.launch_template_name)
             .opt("Version", &self.version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::GameLift::GameServerGroup`.
 ///
@@ -506,11 +421,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -518,43 +433,26 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`TargetTrackingConfiguration`], by name: `TargetTrackingConfiguration::new(TargetTrackingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetTrackingConfigurationRequired {
-    /// `TargetValue`: a number, required.
-    pub target_value: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TargetValue", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["TargetValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetTrackingConfiguration` property type of `AWS::GameLift::GameServerGroup`.
 ///
@@ -570,29 +468,29 @@ pub struct TargetTrackingConfiguration {
     /// Desired value to use with a game server group target-based scaling policy.
     ///
     /// Value at least 0.
-    pub target_value: Num,
+    pub target_value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl TargetTrackingConfiguration {
-    /// A `TargetTrackingConfiguration` with its required properties, named in a [`TargetTrackingConfigurationRequired`].
+    /// A `TargetTrackingConfiguration` with its one required property, `TargetValue`.
     #[inline]
-    pub fn new(required: TargetTrackingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            target_value: required.target_value,
+            target_value: value.into(),
         }
     }
 
     /// `TargetValue`: a number, required.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
+    pub fn target_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.target_value = value.into(); self }
 }
 
-impl PropertyType for TargetTrackingConfiguration {}
+impl crate::PropertyType for TargetTrackingConfiguration {}
 
-impl ToValue for TargetTrackingConfiguration {
+impl ::cloudwright_core::ToValue for TargetTrackingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TargetValue", &self.target_value)
             .build()
     }
@@ -608,25 +506,25 @@ pub enum BalancingStrategy {
     /// `ON_DEMAND_ONLY`
     OnDemandOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BalancingStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BalancingStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BalancingStrategy {
+impl ::cloudwright_core::ToValue for BalancingStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SpotOnly => "SPOT_ONLY",
             Self::SpotPreferred => "SPOT_PREFERRED",
             Self::OnDemandOnly => "ON_DEMAND_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -640,25 +538,25 @@ pub enum DeleteOption {
     /// `RETAIN`
     Retain,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeleteOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeleteOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeleteOption {
+impl ::cloudwright_core::ToValue for DeleteOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SafeDelete => "SAFE_DELETE",
             Self::ForceDelete => "FORCE_DELETE",
             Self::Retain => "RETAIN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -670,24 +568,24 @@ pub enum GameServerProtectionPolicy {
     /// `FULL_PROTECTION`
     FullProtection,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GameServerProtectionPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GameServerProtectionPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GameServerProtectionPolicy {
+impl ::cloudwright_core::ToValue for GameServerProtectionPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NoProtection => "NO_PROTECTION",
             Self::FullProtection => "FULL_PROTECTION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -871,18 +769,18 @@ pub enum InstanceType {
     /// `r6g.xlarge`
     R6gXlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceType {
+impl ::cloudwright_core::ToValue for InstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::C4_2xlarge => "c4.2xlarge",
             Self::C4_4xlarge => "c4.4xlarge",
@@ -972,8 +870,97 @@ impl ToValue for InstanceType {
             Self::R6gLarge => "r6g.large",
             Self::R6gMedium => "r6g.medium",
             Self::R6gXlarge => "r6g.xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9-\\.]+");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[\\u0031-\\u0039][\\u0030-\\u0039]{0,2}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\(\\)\\.\\-/_]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:.*:role\\/[\\w+=,.@-]+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^subnet-[0-9a-z]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GameServerGroup: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
+            ("BalancingStrategy", Shape::Str(&StrRule { allowed: &["SPOT_ONLY", "SPOT_PREFERRED", "ON_DEMAND_ONLY"], ..StrRule::ANY })),
+            ("DeleteOption", Shape::Str(&StrRule { allowed: &["SAFE_DELETE", "FORCE_DELETE", "RETAIN"], ..StrRule::ANY })),
+            ("GameServerGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GameServerProtectionPolicy", Shape::Str(&StrRule { allowed: &["NO_PROTECTION", "FULL_PROTECTION"], ..StrRule::ANY })),
+            ("InstanceDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceDefinition), min_items: Some(2), max_items: Some(20), unique: false })),
+            ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplate)),
+            ("MaxSize", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MinSize", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("VpcSubnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
+        ],
+        required: &["GameServerGroupName", "InstanceDefinitions", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoScalingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("EstimatedInstanceWarmup", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("TargetTrackingConfiguration", Shape::Object(&RULE_TargetTrackingConfiguration)),
+        ],
+        required: &["TargetTrackingConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.xlarge", "m4.10xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.xlarge"], ..StrRule::ANY })),
+            ("WeightedCapacity", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["InstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("LaunchTemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TargetValue", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["TargetValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

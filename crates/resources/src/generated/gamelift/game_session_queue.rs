@@ -5,41 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9:/-]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z]+(-([a-z]+|\\d))*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9-]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z0-9:_-]*(\\.fifo)?");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
-
-/// The required properties of [`GameSessionQueue`], by name: `GameSessionQueue::new(GameSessionQueueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GameSessionQueueRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GameSessionQueue: ObjRule = ObjRule {
-    properties: &[
-        ("CustomEventData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_GameSessionQueueDestination), min_items: None, max_items: None, unique: false })),
-        ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("NotificationTarget", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("PlayerLatencyPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlayerLatencyPolicy), min_items: None, max_items: None, unique: false })),
-        ("PriorityConfiguration", Shape::Object(&RULE_PriorityConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::GameLift::GameSessionQueue` resource.
 ///
 /// The `AWS::GameLift::GameSessionQueue` resource creates a placement queue that processes requests for new game sessions. A queue uses FleetIQ algorithms to determine the best placement locations and find an available game server, then prompts the game server to start a new game session. Queues can have destinations (GameLift fleets or aliases), which determine where the queue can place new game sessions. A queue can have destinations with varied fleet type (Spot and On-Demand), instance type, and AWS Region .
@@ -58,47 +23,48 @@ pub struct GameSessionQueue {
     /// Information to be added to all events that are related to this game session queue.
     ///
     /// Pattern `[\s\S]*`; length 1 to 256.
-    pub custom_event_data: Option<Str>,
+    pub custom_event_data: ::std::option::Option<::cloudwright_core::Str>,
     /// `Destinations`: a list of [`GameSessionQueueDestination`] objects.
     ///
     /// A list of fleets and/or fleet aliases that can be used to fulfill game session placement requests in the queue. Destinations are identified by either a fleet ARN or a fleet alias ARN, and are listed in order of placement preference.
-    pub destinations: Option<List<GameSessionQueueDestination>>,
+    pub destinations: ::std::option::Option<::cloudwright_core::List<GameSessionQueueDestination>>,
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
     ///
     /// A list of locations where a queue is allowed to place new game sessions. Locations are specified in the form of AWS Region codes, such as `us-west-2` . If this parameter is not set, game sessions can be placed in any queue location.
-    pub filter_configuration: Option<Obj<FilterConfiguration>>,
+    pub filter_configuration: ::std::option::Option<crate::Obj<FilterConfiguration>>,
     /// `Name`: a string, required.
     ///
     /// A descriptive label that is associated with game session queue. Queue names must be unique within each Region.
     ///
     /// Pattern `[a-zA-Z0-9-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NotificationTarget`: a string.
     ///
-    /// An SNS topic ARN that is set up to receive game session placement notifications. See \[Setting up notifications for game session placement\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/queue-notification.html>) .
+    /// An SNS topic ARN that is set up to receive game session placement notifications. See [Setting up notifications for game session placement](https://docs.aws.amazon.com/gamelift/latest/developerguide/queue-notification.html) .
     ///
     /// Pattern `[a-zA-Z0-9:_-]*(\.fifo)?`; length 1 to 300.
-    pub notification_target: Option<Str>,
+    pub notification_target: ::std::option::Option<::cloudwright_core::Str>,
     /// `PlayerLatencyPolicies`: a list of [`PlayerLatencyPolicy`] objects.
     ///
     /// A set of policies that enforce a sliding cap on player latency when processing game sessions placement requests. Use multiple policies to gradually relax the cap over time if Amazon GameLift Servers can't make a placement. Policies are evaluated in order starting with the lowest maximum latency value.
-    pub player_latency_policies: Option<List<PlayerLatencyPolicy>>,
+    pub player_latency_policies:
+        ::std::option::Option<::cloudwright_core::List<PlayerLatencyPolicy>>,
     /// `PriorityConfiguration`: a [`PriorityConfiguration`] object.
     ///
     /// Custom settings to use when prioritizing destinations and locations for game session placements. This configuration replaces the FleetIQ default prioritization process. Priority types that are not explicitly named will be automatically applied at the end of the prioritization process.
-    pub priority_configuration: Option<Obj<PriorityConfiguration>>,
+    pub priority_configuration: ::std::option::Option<crate::Obj<PriorityConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of labels to assign to the new game session queue resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see \[Tagging AWS Resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
+    /// A list of labels to assign to the new game session queue resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see [Tagging AWS Resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TimeoutInSeconds`: an integer.
     ///
     /// The maximum time, in seconds, that a new game session placement request remains in the queue. When a request exceeds this time, the game session placement changes to a `TIMED_OUT` status. If you don't specify a request timeout, the queue uses a default value.
     ///
     /// Value at least 0.
-    pub timeout_in_seconds: Option<Int>,
+    pub timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +74,7 @@ impl GameSessionQueue {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GameLift::GameSessionQueue",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-gamesessionqueue.html",
         primary_identifier: &["Name"],
@@ -119,63 +85,65 @@ impl GameSessionQueue {
         read_only: &["Arn"],
         attributes: &["Arn", "CustomEventData", "Destinations", "Name", "NotificationTarget", "PlayerLatencyPolicies", "Tags", "TimeoutInSeconds"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `GameSessionQueue` with its required properties, named in a [`GameSessionQueueRequired`].
+    /// A `GameSessionQueue` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: GameSessionQueueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            custom_event_data: None,
-            destinations: None,
-            filter_configuration: None,
-            name: required.name,
-            notification_target: None,
-            player_latency_policies: None,
-            priority_configuration: None,
-            tags: None,
-            timeout_in_seconds: None,
+            custom_event_data: ::std::option::Option::None,
+            destinations: ::std::option::Option::None,
+            filter_configuration: ::std::option::Option::None,
+            name: value.into(),
+            notification_target: ::std::option::Option::None,
+            player_latency_policies: ::std::option::Option::None,
+            priority_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            timeout_in_seconds: ::std::option::Option::None,
         }
     }
 
     /// `CustomEventData`: a string.
-    pub fn custom_event_data(mut self, value: impl Into<Str>) -> Self { self.custom_event_data = Some(value.into()); self }
+    pub fn custom_event_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_event_data = ::std::option::Option::Some(value.into()); self }
     /// `Destinations`: a list of [`GameSessionQueueDestination`] objects.
-    pub fn destinations(mut self, value: impl Into<List<GameSessionQueueDestination>>) -> Self { self.destinations = Some(value.into()); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GameSessionQueueDestination>>) -> Self { self.destinations = ::std::option::Option::Some(value.into()); self }
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
+    pub fn filter_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FilterConfiguration>>) -> Self { self.filter_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NotificationTarget`: a string.
-    pub fn notification_target(mut self, value: impl Into<Str>) -> Self { self.notification_target = Some(value.into()); self }
+    pub fn notification_target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_target = ::std::option::Option::Some(value.into()); self }
     /// `PlayerLatencyPolicies`: a list of [`PlayerLatencyPolicy`] objects.
-    pub fn player_latency_policies(mut self, value: impl Into<List<PlayerLatencyPolicy>>) -> Self { self.player_latency_policies = Some(value.into()); self }
+    pub fn player_latency_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PlayerLatencyPolicy>>) -> Self { self.player_latency_policies = ::std::option::Option::Some(value.into()); self }
     /// `PriorityConfiguration`: a [`PriorityConfiguration`] object.
-    pub fn priority_configuration(mut self, value: impl Into<Obj<PriorityConfiguration>>) -> Self { self.priority_configuration = Some(value.into()); self }
+    pub fn priority_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PriorityConfiguration>>) -> Self { self.priority_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutInSeconds`: an integer.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = Some(value.into()); self }
+    pub fn timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GameSessionQueue {
+impl ::cloudwright_core::Resource for GameSessionQueue {
     type Attributes = GameSessionQueueAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GameSessionQueue, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GameSessionQueue, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GameSessionQueue {
+impl ::cloudwright_core::ToValue for GameSessionQueue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomEventData", &self.custom_event_data)
             .opt("Destinations", &self.destinations)
             .opt("FilterConfiguration", &self.filter_configuration)
@@ -189,12 +157,12 @@ impl ToValue for GameSessionQueue {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GameSessionQueue`]: `Handle<GameSessionQueue>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GameSessionQueue`]: `Handle<GameSessionQueue>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GameSessionQueueAttributes(ResourceRef);
+pub struct GameSessionQueueAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GameSessionQueueAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GameSessionQueueAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -204,75 +172,66 @@ impl GameSessionQueueAttributes {
     ///
     /// The unique Amazon Resource Name (ARN) for the `GameSessionQueue` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CustomEventData`: a string.
     ///
     /// Information to be added to all events that are related to this game session queue.
     #[inline]
-    pub fn custom_event_data(&self) -> Value {
-        self.0.get_att("CustomEventData")
+    pub fn custom_event_data(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CustomEventData"))
     }
 
     /// `Fn::GetAtt` `Destinations`: a list of `GameSessionQueueDestination` objects.
     ///
     /// A list of fleets and/or fleet aliases that can be used to fulfill game session placement requests in the queue. Destinations are identified by either a fleet ARN or a fleet alias ARN, and are listed in order of placement preference.
     #[inline]
-    pub fn destinations(&self) -> Value {
-        self.0.get_att("Destinations")
+    pub fn destinations(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Destinations"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// A descriptive label that is associated with game session queue. Queue names must be unique within each Region.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `NotificationTarget`: a string.
     ///
-    /// An SNS topic ARN that is set up to receive game session placement notifications. See \[Setting up notifications for game session placement\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/queue-notification.html>) .
+    /// An SNS topic ARN that is set up to receive game session placement notifications. See [Setting up notifications for game session placement](https://docs.aws.amazon.com/gamelift/latest/developerguide/queue-notification.html) .
     #[inline]
-    pub fn notification_target(&self) -> Value {
-        self.0.get_att("NotificationTarget")
+    pub fn notification_target(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NotificationTarget"))
     }
 
     /// `Fn::GetAtt` `PlayerLatencyPolicies`: a list of `PlayerLatencyPolicy` objects.
     ///
     /// A set of policies that enforce a sliding cap on player latency when processing game sessions placement requests. Use multiple policies to gradually relax the cap over time if Amazon GameLift Servers can't make a placement. Policies are evaluated in order starting with the lowest maximum latency value.
     #[inline]
-    pub fn player_latency_policies(&self) -> Value {
-        self.0.get_att("PlayerLatencyPolicies")
+    pub fn player_latency_policies(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("PlayerLatencyPolicies"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
-    /// A list of labels to assign to the new game session queue resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see \[Tagging AWS Resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
+    /// A list of labels to assign to the new game session queue resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see [Tagging AWS Resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `TimeoutInSeconds`: an integer.
     ///
     /// The maximum time, in seconds, that a new game session placement request remains in the queue. When a request exceeds this time, the game session placement changes to a `TIMED_OUT` status. If you don't specify a request timeout, the queue uses a default value.
     #[inline]
-    pub fn timeout_in_seconds(&self) -> Value {
-        self.0.get_att("TimeoutInSeconds")
+    pub fn timeout_in_seconds(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("TimeoutInSeconds"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedLocations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilterConfiguration` property type of `AWS::GameLift::GameSessionQueue`.
 ///
@@ -286,7 +245,7 @@ pub struct FilterConfiguration {
     /// A list of locations to allow game session placement in, in the form of AWS Region codes such as `us-west-2` .
     ///
     /// Items 1 to 100.
-    pub allowed_locations: Option<List<Str>>,
+    pub allowed_locations: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -294,32 +253,23 @@ impl FilterConfiguration {
     /// A `FilterConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowedLocations`: a list of strings.
-    pub fn allowed_locations(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_locations = Some(value.into()); self }
+    pub fn allowed_locations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_locations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FilterConfiguration {}
+impl crate::PropertyType for FilterConfiguration {}
 
-impl ToValue for FilterConfiguration {
+impl ::cloudwright_core::ToValue for FilterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedLocations", &self.allowed_locations)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GameSessionQueueDestination: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GameSessionQueueDestination` property type of `AWS::GameLift::GameSessionQueue`.
 ///
@@ -333,7 +283,7 @@ pub struct GameSessionQueueDestination {
     /// The Amazon Resource Name (ARN) that is assigned to fleet or fleet alias. ARNs, which include a fleet ID or alias ID and a Region name, provide a unique identifier across all Regions.
     ///
     /// Pattern `[a-zA-Z0-9:/-]+`; length 1 to 256.
-    pub destination_arn: Option<Str>,
+    pub destination_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -341,33 +291,23 @@ impl GameSessionQueueDestination {
     /// A `GameSessionQueueDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationArn`: a string.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = Some(value.into()); self }
+    pub fn destination_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GameSessionQueueDestination {}
+impl crate::PropertyType for GameSessionQueueDestination {}
 
-impl ToValue for GameSessionQueueDestination {
+impl ::cloudwright_core::ToValue for GameSessionQueueDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationArn", &self.destination_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlayerLatencyPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumIndividualPlayerLatencyMilliseconds", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("PolicyDurationSeconds", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PlayerLatencyPolicy` property type of `AWS::GameLift::GameSessionQueue`.
 ///
@@ -381,13 +321,14 @@ pub struct PlayerLatencyPolicy {
     /// The maximum latency value that is allowed for any player, in milliseconds. All policies must have a value set for this property.
     ///
     /// Value at least 0.
-    pub maximum_individual_player_latency_milliseconds: Option<Int>,
+    pub maximum_individual_player_latency_milliseconds:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `PolicyDurationSeconds`: an integer.
     ///
     /// The length of time, in seconds, that the policy is enforced while placing a new game session. A null value for this property means that the policy is enforced until the queue times out.
     ///
     /// Value at least 0.
-    pub policy_duration_seconds: Option<Int>,
+    pub policy_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -395,21 +336,21 @@ impl PlayerLatencyPolicy {
     /// A `PlayerLatencyPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaximumIndividualPlayerLatencyMilliseconds`: an integer.
-    pub fn maximum_individual_player_latency_milliseconds(mut self, value: impl Into<Int>) -> Self { self.maximum_individual_player_latency_milliseconds = Some(value.into()); self }
+    pub fn maximum_individual_player_latency_milliseconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_individual_player_latency_milliseconds = ::std::option::Option::Some(value.into()); self }
     /// `PolicyDurationSeconds`: an integer.
-    pub fn policy_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.policy_duration_seconds = Some(value.into()); self }
+    pub fn policy_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.policy_duration_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PlayerLatencyPolicy {}
+impl crate::PropertyType for PlayerLatencyPolicy {}
 
-impl ToValue for PlayerLatencyPolicy {
+impl ::cloudwright_core::ToValue for PlayerLatencyPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MaximumIndividualPlayerLatencyMilliseconds",
                 &self.maximum_individual_player_latency_milliseconds,
@@ -418,16 +359,6 @@ impl ToValue for PlayerLatencyPolicy {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PriorityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LocationOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("PriorityOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LATENCY", "COST", "DESTINATION", "LOCATION"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PriorityConfiguration` property type of `AWS::GameLift::GameSessionQueue`.
 ///
@@ -443,10 +374,10 @@ pub(crate) static RULE_PriorityConfiguration: ObjRule = ObjRule {
 pub struct PriorityConfiguration {
     /// `LocationOrder`: a list of strings.
     ///
-    /// The prioritization order to use for fleet locations, when the `PriorityOrder` property includes `LOCATION` . Locations can include AWS Region codes (such as `us-west-2` ), local zones, and custom locations (for Anywhere fleets). Each location must be listed only once. For details, see \[Amazon GameLift Servers service locations.\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-regions.html>)
+    /// The prioritization order to use for fleet locations, when the `PriorityOrder` property includes `LOCATION` . Locations can include AWS Region codes (such as `us-west-2` ), local zones, and custom locations (for Anywhere fleets). Each location must be listed only once. For details, see [Amazon GameLift Servers service locations.](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-regions.html)
     ///
     /// Items 1 to 100.
-    pub location_order: Option<List<Str>>,
+    pub location_order: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PriorityOrder`: a list of [`PriorityOrder`] values.
     ///
     /// A custom sequence to use when prioritizing where to place new game sessions. Each priority type is listed once.
@@ -457,7 +388,7 @@ pub struct PriorityConfiguration {
     /// - `LOCATION` -- Amazon GameLift Servers prioritizes based on the provided order of locations, as defined in `LocationOrder` .
     ///
     /// Items 1 to 4.
-    pub priority_order: Option<List<PriorityOrder>>,
+    pub priority_order: ::std::option::Option<::cloudwright_core::List<PriorityOrder>>,
 }
 
 #[rustfmt::skip]
@@ -465,21 +396,21 @@ impl PriorityConfiguration {
     /// A `PriorityConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LocationOrder`: a list of strings.
-    pub fn location_order(mut self, value: impl Into<List<Str>>) -> Self { self.location_order = Some(value.into()); self }
+    pub fn location_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.location_order = ::std::option::Option::Some(value.into()); self }
     /// `PriorityOrder`: a list of [`PriorityOrder`] values.
-    pub fn priority_order(mut self, value: impl Into<List<PriorityOrder>>) -> Self { self.priority_order = Some(value.into()); self }
+    pub fn priority_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PriorityOrder>>) -> Self { self.priority_order = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PriorityConfiguration {}
+impl crate::PropertyType for PriorityConfiguration {}
 
-impl ToValue for PriorityConfiguration {
+impl ::cloudwright_core::ToValue for PriorityConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LocationOrder", &self.location_order)
             .opt("PriorityOrder", &self.priority_order)
             .build()
@@ -490,21 +421,10 @@ impl ToValue for PriorityConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::GameLift::GameSessionQueue`.
 ///
@@ -514,11 +434,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -533,17 +453,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -562,25 +482,107 @@ pub enum PriorityOrder {
     /// `LOCATION`
     Location,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PriorityOrder {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PriorityOrder {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PriorityOrder {
+impl ::cloudwright_core::ToValue for PriorityOrder {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Latency => "LATENCY",
             Self::Cost => "COST",
             Self::Destination => "DESTINATION",
             Self::Location => "LOCATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9:/-]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z]+(-([a-z]+|\\d))*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9-]+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z0-9:_-]*(\\.fifo)?");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GameSessionQueue: ObjRule = ObjRule {
+        properties: &[
+            ("CustomEventData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_GameSessionQueueDestination), min_items: None, max_items: None, unique: false })),
+            ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("NotificationTarget", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("PlayerLatencyPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlayerLatencyPolicy), min_items: None, max_items: None, unique: false })),
+            ("PriorityConfiguration", Shape::Object(&RULE_PriorityConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedLocations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GameSessionQueueDestination: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlayerLatencyPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumIndividualPlayerLatencyMilliseconds", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("PolicyDurationSeconds", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PriorityConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LocationOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("PriorityOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LATENCY", "COST", "DESTINATION", "LOCATION"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^custom-[A-Za-z0-9\\-]+");
-
-/// The required properties of [`Location`], by name: `Location::new(LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationRequired {
-    /// `LocationName`: a string, required.
-    pub location_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Location: ObjRule = ObjRule {
-    properties: &[
-        ("LocationName", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["LocationName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GameLift::Location` resource.
 ///
@@ -49,13 +25,13 @@ pub struct Location {
     /// A descriptive name for the custom location.
     ///
     /// Pattern `^custom-[A-Za-z0-9\-]+`; length 8 to 64; create-only: changing it replaces the resource.
-    pub location_name: Str,
+    pub location_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of labels to assign to the new resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management, and cost allocation. For more information, see \[Tagging AWS Resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in the *AWS General Rareference* .
+    /// A list of labels to assign to the new resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management, and cost allocation. For more information, see [Tagging AWS Resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) in the *AWS General Rareference* .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -65,7 +41,7 @@ impl Location {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GameLift::Location",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-location.html",
         primary_identifier: &["LocationName"],
@@ -76,54 +52,56 @@ impl Location {
         read_only: &["LocationArn"],
         attributes: &["LocationArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Location` with its required properties, named in a [`LocationRequired`].
+    /// A `Location` with its one required property, `LocationName`.
     #[inline]
-    pub fn new(required: LocationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            location_name: required.location_name,
-            tags: None,
+            location_name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `LocationName`: a string, required.
-    pub fn location_name(mut self, value: impl Into<Str>) -> Self { self.location_name = value.into(); self }
+    pub fn location_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Location {
+impl ::cloudwright_core::Resource for Location {
     type Attributes = LocationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Location, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Location, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Location {
+impl ::cloudwright_core::ToValue for Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LocationName", &self.location_name)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Location`]: `Handle<Location>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Location`]: `Handle<Location>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocationAttributes(ResourceRef);
+pub struct LocationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -133,7 +111,29 @@ impl LocationAttributes {
     ///
     /// A unique identifier for the custom location. For example, `arn:aws:gamelift:[region]::location/location-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` .
     #[inline]
-    pub fn location_arn(&self) -> Value {
-        self.0.get_att("LocationArn")
+    pub fn location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^custom-[A-Za-z0-9\\-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Location: ObjRule = ObjRule {
+        properties: &[
+            ("LocationName", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["LocationName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,56 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:/-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9-\\.]*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9:_/-]*(.fifo)?");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:.*:matchmakingruleset\\/[a-zA-Z0-9-\\.]*");
 
 /// The required properties of [`MatchmakingConfiguration`], by name: `MatchmakingConfiguration::new(MatchmakingConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchmakingConfigurationRequired {
     /// `AcceptanceRequired`: a boolean, required.
-    pub acceptance_required: Bool,
+    pub acceptance_required: ::cloudwright_core::Bool,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RequestTimeoutSeconds`: an integer, required.
-    pub request_timeout_seconds: Int,
+    pub request_timeout_seconds: ::cloudwright_core::Int,
     /// `RuleSetName`: a string, required.
-    pub rule_set_name: Str,
+    pub rule_set_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MatchmakingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptanceRequired", Shape::Bool),
-        ("AcceptanceTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(600.0), ..NumRule::ANY })),
-        ("AdditionalPlayerCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("BackfillMode", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "MANUAL"], ..StrRule::ANY })),
-        ("CreationTime", Shape::STR),
-        ("CustomEventData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("FlexMatchMode", Shape::Str(&StrRule { allowed: &["STANDALONE", "WITH_QUEUE"], ..StrRule::ANY })),
-        ("GameProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_GameProperty), min_items: Some(0), max_items: Some(16), unique: true })),
-        ("GameSessionData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-        ("GameSessionQueueArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("NotificationTarget", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RequestTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(43200.0), ..NumRule::ANY })),
-        ("RuleSetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("RuleSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["AcceptanceRequired", "Name", "RequestTimeoutSeconds", "RuleSetName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GameLift::MatchmakingConfiguration` resource.
 ///
@@ -72,100 +36,101 @@ pub struct MatchmakingConfiguration {
     /// `AcceptanceRequired`: a boolean, required.
     ///
     /// A flag that determines whether a match that was created with this configuration must be accepted by the matched players. To require acceptance, set to `TRUE` . With this option enabled, matchmaking tickets use the status `REQUIRES_ACCEPTANCE` to indicate when a completed potential match is waiting for player acceptance.
-    pub acceptance_required: Bool,
+    pub acceptance_required: ::cloudwright_core::Bool,
     /// `AcceptanceTimeoutSeconds`: an integer.
     ///
     /// The length of time (in seconds) to wait for players to accept a proposed match, if acceptance is required.
     ///
     /// Value 1 to 600.
-    pub acceptance_timeout_seconds: Option<Int>,
+    pub acceptance_timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `AdditionalPlayerCount`: an integer.
     ///
     /// The number of player slots in a match to keep open for future players. For example, if the configuration's rule set specifies a match for a single 12-person team, and the additional player count is set to 2, only 10 players are selected for the match. This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
     ///
     /// Value at least 0.
-    pub additional_player_count: Option<Int>,
+    pub additional_player_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `BackfillMode`: a [`BackfillMode`] value.
     ///
-    /// The method used to backfill game sessions that are created with this matchmaking configuration. Specify `MANUAL` when your game manages backfill requests manually or does not use the match backfill feature. Specify `AUTOMATIC` to have GameLift create a `StartMatchBackfill` request whenever a game session has one or more open slots. Learn more about manual and automatic backfill in \[Backfill Existing Games with FlexMatch\](<https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-backfill.html>) . Automatic backfill is not available when `FlexMatchMode` is set to `STANDALONE` .
-    pub backfill_mode: Option<BackfillMode>,
+    /// The method used to backfill game sessions that are created with this matchmaking configuration. Specify `MANUAL` when your game manages backfill requests manually or does not use the match backfill feature. Specify `AUTOMATIC` to have GameLift create a `StartMatchBackfill` request whenever a game session has one or more open slots. Learn more about manual and automatic backfill in [Backfill Existing Games with FlexMatch](https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-backfill.html) . Automatic backfill is not available when `FlexMatchMode` is set to `STANDALONE` .
+    pub backfill_mode: ::std::option::Option<BackfillMode>,
     /// `CreationTime`: a string.
     ///
     /// A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example `"1469498468.057"` ).
-    pub creation_time: Option<Str>,
+    pub creation_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomEventData`: a string.
     ///
     /// Information to add to all events related to the matchmaking configuration.
     ///
     /// Length 0 to 256.
-    pub custom_event_data: Option<Str>,
+    pub custom_event_data: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description for the matchmaking configuration.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FlexMatchMode`: a [`FlexMatchMode`] value.
     ///
     /// Indicates whether this matchmaking configuration is being used with Amazon GameLift Servers hosting or as a standalone matchmaking solution.
     ///
-    /// - *STANDALONE* - FlexMatch forms matches and returns match information, including players and team assignments, in a \[MatchmakingSucceeded\](<https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-events.html#match-events-matchmakingsucceeded>) event.
+    /// - *STANDALONE* - FlexMatch forms matches and returns match information, including players and team assignments, in a [MatchmakingSucceeded](https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-events.html#match-events-matchmakingsucceeded) event.
     /// - *WITH_QUEUE* - FlexMatch forms matches and uses the specified Amazon GameLift Servers queue to start a game session for the match.
-    pub flex_match_mode: Option<FlexMatchMode>,
+    pub flex_match_mode: ::std::option::Option<FlexMatchMode>,
     /// `GameProperties`: a list of [`GameProperty`] objects.
     ///
-    /// A set of custom properties for a game session, formatted as key-value pairs. These properties are passed to a game server process with a request to start a new game session. See \[Start a Game Session\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-api.html#gamelift-sdk-server-startsession>) . This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
+    /// A set of custom properties for a game session, formatted as key-value pairs. These properties are passed to a game server process with a request to start a new game session. See [Start a Game Session](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-api.html#gamelift-sdk-server-startsession) . This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
     ///
     /// Items 0 to 16.
-    pub game_properties: Option<List<GameProperty>>,
+    pub game_properties: ::std::option::Option<::cloudwright_core::List<GameProperty>>,
     /// `GameSessionData`: a string.
     ///
-    /// A set of custom game session properties, formatted as a single string value. This data is passed to a game server process with a request to start a new game session. See \[Start a Game Session\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-api.html#gamelift-sdk-server-startsession>) . This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
+    /// A set of custom game session properties, formatted as a single string value. This data is passed to a game server process with a request to start a new game session. See [Start a Game Session](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-api.html#gamelift-sdk-server-startsession) . This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
     ///
     /// Length 1 to 4096.
-    pub game_session_data: Option<Str>,
+    pub game_session_data: ::std::option::Option<::cloudwright_core::Str>,
     /// `GameSessionQueueArns`: a list of strings.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to a Amazon GameLift Servers game session queue resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::gamesessionqueue/<queue name>` . Queues can be located in any Region. Queues are used to start new Amazon GameLift Servers-hosted game sessions for matches that are created with this matchmaking configuration. If `FlexMatchMode` is set to `STANDALONE` , do not set this parameter.
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) that is assigned to a Amazon GameLift Servers game session queue resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::gamesessionqueue/<queue name>` . Queues can be located in any Region. Queues are used to start new Amazon GameLift Servers-hosted game sessions for matches that are created with this matchmaking configuration. If `FlexMatchMode` is set to `STANDALONE` , do not set this parameter.
     ///
     /// Each item: pattern `[a-zA-Z0-9:/-]+`, length 1 to 256.
-    pub game_session_queue_arns: Option<List<Str>>,
+    pub game_session_queue_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// A unique identifier for the matchmaking configuration. This name is used to identify the configuration associated with a matchmaking request or ticket.
     ///
     /// Pattern `[a-zA-Z0-9-\.]*`; length 0 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NotificationTarget`: a string.
     ///
-    /// An SNS topic ARN that is set up to receive matchmaking notifications. See \[Setting up notifications for matchmaking\](<https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-notification.html>) for more information.
+    /// An SNS topic ARN that is set up to receive matchmaking notifications. See [Setting up notifications for matchmaking](https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-notification.html) for more information.
     ///
     /// Pattern `[a-zA-Z0-9:_/-]*(.fifo)?`; length 0 to 300.
-    pub notification_target: Option<Str>,
+    pub notification_target: ::std::option::Option<::cloudwright_core::Str>,
     /// `RequestTimeoutSeconds`: an integer, required.
     ///
     /// The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out. Requests that fail due to timing out can be resubmitted as needed.
     ///
     /// Value 1 to 43200.
-    pub request_timeout_seconds: Int,
+    pub request_timeout_seconds: ::cloudwright_core::Int,
     /// `RuleSetArn`: a string.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) associated with the GameLift matchmaking rule set resource that this configuration uses.
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) associated with the GameLift matchmaking rule set resource that this configuration uses.
     ///
     /// Pattern `^arn:.*:matchmakingruleset\/[a-zA-Z0-9-\.]*`.
-    pub rule_set_arn: Option<Str>,
+    pub rule_set_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuleSetName`: a string, required.
     ///
     /// A unique identifier for the matchmaking rule set to use with this configuration. You can use either the rule set name or ARN value. A matchmaking configuration can only use rule sets that are defined in the same Region.
     ///
     /// Pattern `[a-zA-Z0-9-\.]*`; length 1 to 128.
-    pub rule_set_name: Str,
+    pub rule_set_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of labels to assign to the new matchmaking configuration resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see \[Tagging AWS Resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
+    /// A list of labels to assign to the new matchmaking configuration resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see [Tagging AWS Resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -175,7 +140,7 @@ impl MatchmakingConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GameLift::MatchmakingConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-matchmakingconfiguration.html",
         primary_identifier: &["Name"],
@@ -186,7 +151,7 @@ impl MatchmakingConfiguration {
         read_only: &["Arn"],
         attributes: &["AcceptanceRequired", "AcceptanceTimeoutSeconds", "AdditionalPlayerCount", "Arn", "BackfillMode", "CreationTime", "CustomEventData", "Description", "FlexMatchMode", "GameProperties", "GameSessionData", "GameSessionQueueArns", "Name", "NotificationTarget", "RequestTimeoutSeconds", "RuleSetArn", "RuleSetName", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MatchmakingConfiguration` with its required properties, named in a [`MatchmakingConfigurationRequired`].
@@ -194,79 +159,81 @@ impl MatchmakingConfiguration {
     pub fn new(required: MatchmakingConfigurationRequired) -> Self {
         Self {
             acceptance_required: required.acceptance_required,
-            acceptance_timeout_seconds: None,
-            additional_player_count: None,
-            backfill_mode: None,
-            creation_time: None,
-            custom_event_data: None,
-            description: None,
-            flex_match_mode: None,
-            game_properties: None,
-            game_session_data: None,
-            game_session_queue_arns: None,
+            acceptance_timeout_seconds: ::std::option::Option::None,
+            additional_player_count: ::std::option::Option::None,
+            backfill_mode: ::std::option::Option::None,
+            creation_time: ::std::option::Option::None,
+            custom_event_data: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            flex_match_mode: ::std::option::Option::None,
+            game_properties: ::std::option::Option::None,
+            game_session_data: ::std::option::Option::None,
+            game_session_queue_arns: ::std::option::Option::None,
             name: required.name,
-            notification_target: None,
+            notification_target: ::std::option::Option::None,
             request_timeout_seconds: required.request_timeout_seconds,
-            rule_set_arn: None,
+            rule_set_arn: ::std::option::Option::None,
             rule_set_name: required.rule_set_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AcceptanceRequired`: a boolean, required.
-    pub fn acceptance_required(mut self, value: impl Into<Bool>) -> Self { self.acceptance_required = value.into(); self }
+    pub fn acceptance_required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.acceptance_required = value.into(); self }
     /// `AcceptanceTimeoutSeconds`: an integer.
-    pub fn acceptance_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.acceptance_timeout_seconds = Some(value.into()); self }
+    pub fn acceptance_timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.acceptance_timeout_seconds = ::std::option::Option::Some(value.into()); self }
     /// `AdditionalPlayerCount`: an integer.
-    pub fn additional_player_count(mut self, value: impl Into<Int>) -> Self { self.additional_player_count = Some(value.into()); self }
+    pub fn additional_player_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.additional_player_count = ::std::option::Option::Some(value.into()); self }
     /// `BackfillMode`: a [`BackfillMode`] value.
-    pub fn backfill_mode(mut self, value: impl Into<BackfillMode>) -> Self { self.backfill_mode = Some(value.into()); self }
+    pub fn backfill_mode(mut self, value: impl ::std::convert::Into<BackfillMode>) -> Self { self.backfill_mode = ::std::option::Option::Some(value.into()); self }
     /// `CreationTime`: a string.
-    pub fn creation_time(mut self, value: impl Into<Str>) -> Self { self.creation_time = Some(value.into()); self }
+    pub fn creation_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.creation_time = ::std::option::Option::Some(value.into()); self }
     /// `CustomEventData`: a string.
-    pub fn custom_event_data(mut self, value: impl Into<Str>) -> Self { self.custom_event_data = Some(value.into()); self }
+    pub fn custom_event_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_event_data = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FlexMatchMode`: a [`FlexMatchMode`] value.
-    pub fn flex_match_mode(mut self, value: impl Into<FlexMatchMode>) -> Self { self.flex_match_mode = Some(value.into()); self }
+    pub fn flex_match_mode(mut self, value: impl ::std::convert::Into<FlexMatchMode>) -> Self { self.flex_match_mode = ::std::option::Option::Some(value.into()); self }
     /// `GameProperties`: a list of [`GameProperty`] objects.
-    pub fn game_properties(mut self, value: impl Into<List<GameProperty>>) -> Self { self.game_properties = Some(value.into()); self }
+    pub fn game_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GameProperty>>) -> Self { self.game_properties = ::std::option::Option::Some(value.into()); self }
     /// `GameSessionData`: a string.
-    pub fn game_session_data(mut self, value: impl Into<Str>) -> Self { self.game_session_data = Some(value.into()); self }
+    pub fn game_session_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.game_session_data = ::std::option::Option::Some(value.into()); self }
     /// `GameSessionQueueArns`: a list of strings.
-    pub fn game_session_queue_arns(mut self, value: impl Into<List<Str>>) -> Self { self.game_session_queue_arns = Some(value.into()); self }
+    pub fn game_session_queue_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.game_session_queue_arns = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NotificationTarget`: a string.
-    pub fn notification_target(mut self, value: impl Into<Str>) -> Self { self.notification_target = Some(value.into()); self }
+    pub fn notification_target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_target = ::std::option::Option::Some(value.into()); self }
     /// `RequestTimeoutSeconds`: an integer, required.
-    pub fn request_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.request_timeout_seconds = value.into(); self }
+    pub fn request_timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.request_timeout_seconds = value.into(); self }
     /// `RuleSetArn`: a string.
-    pub fn rule_set_arn(mut self, value: impl Into<Str>) -> Self { self.rule_set_arn = Some(value.into()); self }
+    pub fn rule_set_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_set_arn = ::std::option::Option::Some(value.into()); self }
     /// `RuleSetName`: a string, required.
-    pub fn rule_set_name(mut self, value: impl Into<Str>) -> Self { self.rule_set_name = value.into(); self }
+    pub fn rule_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_set_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MatchmakingConfiguration {
+impl ::cloudwright_core::Resource for MatchmakingConfiguration {
     type Attributes = MatchmakingConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MatchmakingConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MatchmakingConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MatchmakingConfiguration {
+impl ::cloudwright_core::ToValue for MatchmakingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AcceptanceRequired", &self.acceptance_required)
             .opt("AcceptanceTimeoutSeconds", &self.acceptance_timeout_seconds)
             .opt("AdditionalPlayerCount", &self.additional_player_count)
@@ -288,12 +255,12 @@ impl ToValue for MatchmakingConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MatchmakingConfiguration`]: `Handle<MatchmakingConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MatchmakingConfiguration`]: `Handle<MatchmakingConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MatchmakingConfigurationAttributes(ResourceRef);
+pub struct MatchmakingConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MatchmakingConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MatchmakingConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -303,147 +270,147 @@ impl MatchmakingConfigurationAttributes {
     ///
     /// A flag that determines whether a match that was created with this configuration must be accepted by the matched players. To require acceptance, set to `TRUE` . With this option enabled, matchmaking tickets use the status `REQUIRES_ACCEPTANCE` to indicate when a completed potential match is waiting for player acceptance.
     #[inline]
-    pub fn acceptance_required(&self) -> Value {
-        self.0.get_att("AcceptanceRequired")
+    pub fn acceptance_required(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("AcceptanceRequired"))
     }
 
     /// `Fn::GetAtt` `AcceptanceTimeoutSeconds`: an integer.
     ///
     /// The length of time (in seconds) to wait for players to accept a proposed match, if acceptance is required.
     #[inline]
-    pub fn acceptance_timeout_seconds(&self) -> Value {
-        self.0.get_att("AcceptanceTimeoutSeconds")
+    pub fn acceptance_timeout_seconds(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AcceptanceTimeoutSeconds"))
     }
 
     /// `Fn::GetAtt` `AdditionalPlayerCount`: an integer.
     ///
     /// The number of player slots in a match to keep open for future players. For example, if the configuration's rule set specifies a match for a single 12-person team, and the additional player count is set to 2, only 10 players are selected for the match. This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
     #[inline]
-    pub fn additional_player_count(&self) -> Value {
-        self.0.get_att("AdditionalPlayerCount")
+    pub fn additional_player_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AdditionalPlayerCount"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The unique Amazon Resource Name (ARN) for the `MatchmakingConfiguration` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `BackfillMode`: one of a set of strings.
     ///
-    /// The method used to backfill game sessions that are created with this matchmaking configuration. Specify `MANUAL` when your game manages backfill requests manually or does not use the match backfill feature. Specify `AUTOMATIC` to have GameLift create a `StartMatchBackfill` request whenever a game session has one or more open slots. Learn more about manual and automatic backfill in \[Backfill Existing Games with FlexMatch\](<https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-backfill.html>) . Automatic backfill is not available when `FlexMatchMode` is set to `STANDALONE` .
+    /// The method used to backfill game sessions that are created with this matchmaking configuration. Specify `MANUAL` when your game manages backfill requests manually or does not use the match backfill feature. Specify `AUTOMATIC` to have GameLift create a `StartMatchBackfill` request whenever a game session has one or more open slots. Learn more about manual and automatic backfill in [Backfill Existing Games with FlexMatch](https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-backfill.html) . Automatic backfill is not available when `FlexMatchMode` is set to `STANDALONE` .
     #[inline]
-    pub fn backfill_mode(&self) -> Value {
-        self.0.get_att("BackfillMode")
+    pub fn backfill_mode(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BackfillMode"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example `"1469498468.057"` ).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `CustomEventData`: a string.
     ///
     /// Information to add to all events related to the matchmaking configuration.
     #[inline]
-    pub fn custom_event_data(&self) -> Value {
-        self.0.get_att("CustomEventData")
+    pub fn custom_event_data(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CustomEventData"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// A description for the matchmaking configuration.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `FlexMatchMode`: one of a set of strings.
     ///
     /// Indicates whether this matchmaking configuration is being used with Amazon GameLift Servers hosting or as a standalone matchmaking solution.
     ///
-    /// - *STANDALONE* - FlexMatch forms matches and returns match information, including players and team assignments, in a \[MatchmakingSucceeded\](<https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-events.html#match-events-matchmakingsucceeded>) event.
+    /// - *STANDALONE* - FlexMatch forms matches and returns match information, including players and team assignments, in a [MatchmakingSucceeded](https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-events.html#match-events-matchmakingsucceeded) event.
     /// - *WITH_QUEUE* - FlexMatch forms matches and uses the specified Amazon GameLift Servers queue to start a game session for the match.
     #[inline]
-    pub fn flex_match_mode(&self) -> Value {
-        self.0.get_att("FlexMatchMode")
+    pub fn flex_match_mode(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FlexMatchMode"))
     }
 
     /// `Fn::GetAtt` `GameProperties`: a list of `GameProperty` objects.
     ///
-    /// A set of custom properties for a game session, formatted as key-value pairs. These properties are passed to a game server process with a request to start a new game session. See \[Start a Game Session\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-api.html#gamelift-sdk-server-startsession>) . This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
+    /// A set of custom properties for a game session, formatted as key-value pairs. These properties are passed to a game server process with a request to start a new game session. See [Start a Game Session](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-api.html#gamelift-sdk-server-startsession) . This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
     #[inline]
-    pub fn game_properties(&self) -> Value {
-        self.0.get_att("GameProperties")
+    pub fn game_properties(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("GameProperties"))
     }
 
     /// `Fn::GetAtt` `GameSessionData`: a string.
     ///
-    /// A set of custom game session properties, formatted as a single string value. This data is passed to a game server process with a request to start a new game session. See \[Start a Game Session\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-api.html#gamelift-sdk-server-startsession>) . This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
+    /// A set of custom game session properties, formatted as a single string value. This data is passed to a game server process with a request to start a new game session. See [Start a Game Session](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-api.html#gamelift-sdk-server-startsession) . This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
     #[inline]
-    pub fn game_session_data(&self) -> Value {
-        self.0.get_att("GameSessionData")
+    pub fn game_session_data(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GameSessionData"))
     }
 
     /// `Fn::GetAtt` `GameSessionQueueArns`: a list of strings.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to a Amazon GameLift Servers game session queue resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::gamesessionqueue/<queue name>` . Queues can be located in any Region. Queues are used to start new Amazon GameLift Servers-hosted game sessions for matches that are created with this matchmaking configuration. If `FlexMatchMode` is set to `STANDALONE` , do not set this parameter.
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) that is assigned to a Amazon GameLift Servers game session queue resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::gamesessionqueue/<queue name>` . Queues can be located in any Region. Queues are used to start new Amazon GameLift Servers-hosted game sessions for matches that are created with this matchmaking configuration. If `FlexMatchMode` is set to `STANDALONE` , do not set this parameter.
     #[inline]
-    pub fn game_session_queue_arns(&self) -> Value {
-        self.0.get_att("GameSessionQueueArns")
+    pub fn game_session_queue_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("GameSessionQueueArns"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// A unique identifier for the matchmaking configuration. This name is used to identify the configuration associated with a matchmaking request or ticket.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `NotificationTarget`: a string.
     ///
-    /// An SNS topic ARN that is set up to receive matchmaking notifications. See \[Setting up notifications for matchmaking\](<https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-notification.html>) for more information.
+    /// An SNS topic ARN that is set up to receive matchmaking notifications. See [Setting up notifications for matchmaking](https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-notification.html) for more information.
     #[inline]
-    pub fn notification_target(&self) -> Value {
-        self.0.get_att("NotificationTarget")
+    pub fn notification_target(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NotificationTarget"))
     }
 
     /// `Fn::GetAtt` `RequestTimeoutSeconds`: an integer.
     ///
     /// The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out. Requests that fail due to timing out can be resubmitted as needed.
     #[inline]
-    pub fn request_timeout_seconds(&self) -> Value {
-        self.0.get_att("RequestTimeoutSeconds")
+    pub fn request_timeout_seconds(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("RequestTimeoutSeconds"))
     }
 
     /// `Fn::GetAtt` `RuleSetArn`: a string.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) associated with the GameLift matchmaking rule set resource that this configuration uses.
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) associated with the GameLift matchmaking rule set resource that this configuration uses.
     #[inline]
-    pub fn rule_set_arn(&self) -> Value {
-        self.0.get_att("RuleSetArn")
+    pub fn rule_set_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleSetArn"))
     }
 
     /// `Fn::GetAtt` `RuleSetName`: a string.
     ///
     /// A unique identifier for the matchmaking rule set to use with this configuration. You can use either the rule set name or ARN value. A matchmaking configuration can only use rule sets that are defined in the same Region.
     #[inline]
-    pub fn rule_set_name(&self) -> Value {
-        self.0.get_att("RuleSetName")
+    pub fn rule_set_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleSetName"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
-    /// A list of labels to assign to the new matchmaking configuration resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see \[Tagging AWS Resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
+    /// A list of labels to assign to the new matchmaking configuration resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see [Tagging AWS Resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 }
 
@@ -451,21 +418,10 @@ impl MatchmakingConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GamePropertyRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GameProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(96), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GameProperty` property type of `AWS::GameLift::MatchmakingConfiguration`.
 ///
@@ -473,7 +429,7 @@ pub(crate) static RULE_GameProperty: ObjRule = ObjRule {
 ///
 /// You can set game properties when creating a game session. You can also modify game properties of an active game session. When searching for game sessions, you can filter on game property keys and values. You can't delete game properties from a game session.
 ///
-/// For examples of working with game properties, see \[Create a game session with properties\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-client-api.html#game-properties>) .
+/// For examples of working with game properties, see [Create a game session with properties](https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-client-api.html#game-properties) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-matchmakingconfiguration-gameproperty.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -483,13 +439,13 @@ pub struct GameProperty {
     /// The game property identifier.
     ///
     /// Length 0 to 32.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The game property value.
     ///
     /// Length 0 to 96.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -504,17 +460,17 @@ impl GameProperty {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for GameProperty {}
+impl crate::PropertyType for GameProperty {}
 
-impl ToValue for GameProperty {
+impl ::cloudwright_core::ToValue for GameProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -529,24 +485,24 @@ pub enum BackfillMode {
     /// `MANUAL`
     Manual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BackfillMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BackfillMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BackfillMode {
+impl ::cloudwright_core::ToValue for BackfillMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
             Self::Manual => "MANUAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -558,23 +514,75 @@ pub enum FlexMatchMode {
     /// `WITH_QUEUE`
     WithQueue,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FlexMatchMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FlexMatchMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FlexMatchMode {
+impl ::cloudwright_core::ToValue for FlexMatchMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standalone => "STANDALONE",
             Self::WithQueue => "WITH_QUEUE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:/-]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9-\\.]*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9:_/-]*(.fifo)?");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:.*:matchmakingruleset\\/[a-zA-Z0-9-\\.]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MatchmakingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptanceRequired", Shape::Bool),
+            ("AcceptanceTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(600.0), ..NumRule::ANY })),
+            ("AdditionalPlayerCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("BackfillMode", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "MANUAL"], ..StrRule::ANY })),
+            ("CreationTime", Shape::STR),
+            ("CustomEventData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("FlexMatchMode", Shape::Str(&StrRule { allowed: &["STANDALONE", "WITH_QUEUE"], ..StrRule::ANY })),
+            ("GameProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_GameProperty), min_items: Some(0), max_items: Some(16), unique: true })),
+            ("GameSessionData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+            ("GameSessionQueueArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("NotificationTarget", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RequestTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(43200.0), ..NumRule::ANY })),
+            ("RuleSetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RuleSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["AcceptanceRequired", "Name", "RequestTimeoutSeconds", "RuleSetName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GameProperty: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(96), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -47,21 +47,19 @@ pub use alias::{Alias, AliasAttributes, AliasRequired};
 #[cfg(feature = "gamelift")]
 pub use build::{Build, BuildAttributes};
 #[cfg(feature = "gamelift")]
-pub use container_fleet::{ContainerFleet, ContainerFleetAttributes, ContainerFleetRequired};
+pub use container_fleet::{ContainerFleet, ContainerFleetAttributes};
 #[cfg(feature = "gamelift")]
 pub use container_group_definition::{
     ContainerGroupDefinition, ContainerGroupDefinitionAttributes, ContainerGroupDefinitionRequired,
 };
 #[cfg(feature = "gamelift")]
-pub use fleet::{Fleet, FleetAttributes, FleetRequired};
+pub use fleet::{Fleet, FleetAttributes};
 #[cfg(feature = "gamelift")]
 pub use game_server_group::{GameServerGroup, GameServerGroupAttributes, GameServerGroupRequired};
 #[cfg(feature = "gamelift")]
-pub use game_session_queue::{
-    GameSessionQueue, GameSessionQueueAttributes, GameSessionQueueRequired,
-};
+pub use game_session_queue::{GameSessionQueue, GameSessionQueueAttributes};
 #[cfg(feature = "gamelift")]
-pub use location::{Location, LocationAttributes, LocationRequired};
+pub use location::{Location, LocationAttributes};
 #[cfg(feature = "gamelift")]
 pub use matchmaking_configuration::{
     MatchmakingConfiguration, MatchmakingConfigurationAttributes, MatchmakingConfigurationRequired,
@@ -71,4 +69,4 @@ pub use matchmaking_rule_set::{
     MatchmakingRuleSet, MatchmakingRuleSetAttributes, MatchmakingRuleSetRequired,
 };
 #[cfg(feature = "gamelift")]
-pub use script::{Script, ScriptAttributes, ScriptRequired};
+pub use script::{Script, ScriptAttributes};

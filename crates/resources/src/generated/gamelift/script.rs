@@ -5,34 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+\\.[x0-9]+$");
-
-/// The required properties of [`Script`], by name: `Script::new(ScriptRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScriptRequired {
-    /// `StorageLocation`: a [`S3Location`] object, required.
-    pub storage_location: Obj<S3Location>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Script: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("NodeJsVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StorageLocation", Shape::Object(&RULE_S3Location)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["StorageLocation"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GameLift::Script` resource.
 ///
@@ -52,29 +25,29 @@ pub struct Script {
     /// A descriptive label that is associated with a script. Script names do not need to be unique.
     ///
     /// Length 1 to 1024.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NodeJsVersion`: a string.
     ///
     /// The Node.js version used for execution of the Realtime script.
     ///
     /// Pattern `^\d+\.[x0-9]+$`; length 0 to 16; create-only: changing it replaces the resource.
-    pub node_js_version: Option<Str>,
+    pub node_js_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageLocation`: a [`S3Location`] object, required.
     ///
     /// The location of the Amazon S3 bucket where a zipped file containing your Realtime scripts is stored. The storage location must specify the Amazon S3 bucket name, the zip file name (the "key"), and a role ARN that allows Amazon GameLift Servers to access the Amazon S3 storage location. The S3 bucket must be in the same Region where you want to create a new script. By default, Amazon GameLift Servers uploads the latest version of the zip file; if you have S3 object versioning turned on, you can use the `ObjectVersion` parameter to specify an earlier version.
-    pub storage_location: Obj<S3Location>,
+    pub storage_location: crate::Obj<S3Location>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of labels to assign to the new script resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see \[Tagging AWS Resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
+    /// A list of labels to assign to the new script resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see [Tagging AWS Resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Version`: a string.
     ///
     /// The version that is associated with a build or script. Version strings do not need to be unique.
     ///
     /// Length 1 to 1024.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +57,7 @@ impl Script {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GameLift::Script",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-script.html",
         primary_identifier: &["Id"],
@@ -95,51 +68,53 @@ impl Script {
         read_only: &["Id", "CreationTime", "Arn", "SizeOnDisk"],
         attributes: &["Arn", "CreationTime", "Id", "SizeOnDisk"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Script` with its required properties, named in a [`ScriptRequired`].
+    /// A `Script` with its one required property, `StorageLocation`.
     #[inline]
-    pub fn new(required: ScriptRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self {
         Self {
-            name: None,
-            node_js_version: None,
-            storage_location: required.storage_location,
-            tags: None,
-            version: None,
+            name: ::std::option::Option::None,
+            node_js_version: ::std::option::Option::None,
+            storage_location: value.into(),
+            tags: ::std::option::Option::None,
+            version: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NodeJsVersion`: a string.
-    pub fn node_js_version(mut self, value: impl Into<Str>) -> Self { self.node_js_version = Some(value.into()); self }
+    pub fn node_js_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.node_js_version = ::std::option::Option::Some(value.into()); self }
     /// `StorageLocation`: a [`S3Location`] object, required.
-    pub fn storage_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.storage_location = value.into(); self }
+    pub fn storage_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.storage_location = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Script {
+impl ::cloudwright_core::Resource for Script {
     type Attributes = ScriptAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Script, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Script, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Script {
+impl ::cloudwright_core::ToValue for Script {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("NodeJsVersion", &self.node_js_version)
             .req("StorageLocation", &self.storage_location)
@@ -149,12 +124,12 @@ impl ToValue for Script {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Script`]: `Handle<Script>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Script`]: `Handle<Script>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ScriptAttributes(ResourceRef);
+pub struct ScriptAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ScriptAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScriptAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,32 +139,32 @@ impl ScriptAttributes {
     ///
     /// The unique Amazon Resource Name (ARN) for the script.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example `"1469498468.057"` ).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A unique identifier for a Realtime script.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `SizeOnDisk`: an integer.
     ///
     /// The file size of the uploaded Realtime script, expressed in bytes. When files are uploaded from an S3 location, this value remains at "0".
     #[inline]
-    pub fn size_on_disk(&self) -> Value {
-        self.0.get_att("SizeOnDisk")
+    pub fn size_on_disk(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("SizeOnDisk"))
     }
 }
 
@@ -197,25 +172,12 @@ impl ScriptAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["Bucket", "Key", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::GameLift::Script`.
 ///
@@ -228,28 +190,28 @@ pub struct S3Location {
     ///
     /// An Amazon S3 bucket identifier. Thename of the S3 bucket.
     ///
-    /// &gt; Amazon GameLift Servers doesn't support uploading from Amazon S3 buckets with names that contain a dot (.).
+    /// \> Amazon GameLift Servers doesn't support uploading from Amazon S3 buckets with names that contain a dot (.).
     ///
     /// Length at least 1.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
     ///
     /// The name of the zip file that contains the build files or script files.
     ///
     /// Length at least 1.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `ObjectVersion`: a string.
     ///
     /// The version of the file, if object versioning is turned on for the bucket. Amazon GameLift Servers uses this information when retrieving files from an S3 bucket that you own. Use this parameter to specify a specific version of the file. If not set, the latest version of the file is retrieved.
     ///
     /// Length at least 1.
-    pub object_version: Option<Str>,
+    pub object_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
-    /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) for an IAM role that allows Amazon GameLift Servers to access the S3 bucket.
+    /// The Amazon Resource Name ( [ARN](https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html) ) for an IAM role that allows Amazon GameLift Servers to access the S3 bucket.
     ///
     /// Format `AWS::IAM::Role.Arn`; length at least 1.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -260,31 +222,69 @@ impl S3Location {
         Self {
             bucket: required.bucket,
             key: required.key,
-            object_version: None,
+            object_version: ::std::option::Option::None,
             role_arn: required.role_arn,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `ObjectVersion`: a string.
-    pub fn object_version(mut self, value: impl Into<Str>) -> Self { self.object_version = Some(value.into()); self }
+    pub fn object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_version = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
             .opt("ObjectVersion", &self.object_version)
             .req("RoleArn", &self.role_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+\\.[x0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Script: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("NodeJsVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StorageLocation", Shape::Object(&RULE_S3Location)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["StorageLocation"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["Bucket", "Key", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,40 +6,19 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "gamelift")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)",
-);
-
 #[cfg(feature = "gamelift")]
 /// The required properties of [`IpPermission`], by name: `IpPermission::new(IpPermissionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpPermissionRequired {
     /// `FromPort`: an integer, required.
-    pub from_port: Int,
+    pub from_port: ::cloudwright_core::Int,
     /// `IpRange`: a string, required.
-    pub ip_range: Str,
+    pub ip_range: ::cloudwright_core::Str,
     /// `Protocol`: a [`Protocol`] value, required.
     pub protocol: Protocol,
     /// `ToPort`: an integer, required.
-    pub to_port: Int,
+    pub to_port: ::cloudwright_core::Int,
 }
-
-#[cfg(feature = "gamelift")]
-#[rustfmt::skip]
-pub(crate) static RULE_IpPermission: ObjRule = ObjRule {
-    properties: &[
-        ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
-        ("IpRange", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
-        ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
-    ],
-    required: &["FromPort", "IpRange", "Protocol", "ToPort"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "gamelift")]
 /// The `IpPermission` property type, shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -60,13 +39,13 @@ pub struct IpPermission {
     /// For fleets using Windows builds, only ports `1026-60000` are valid.
     ///
     /// Value 1 to 60000.
-    pub from_port: Int,
+    pub from_port: ::cloudwright_core::Int,
     /// `IpRange`: a string, required.
     ///
     /// A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: " `000.000.000.000/[subnet mask]` " or optionally the shortened version " `0.0.0.0/[subnet mask]` ".
     ///
     /// Pattern `(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)`.
-    pub ip_range: Str,
+    pub ip_range: ::cloudwright_core::Str,
     /// `Protocol`: a [`Protocol`] value, required.
     ///
     /// The network communication protocol used by the fleet.
@@ -80,7 +59,7 @@ pub struct IpPermission {
     /// For fleets using Windows builds, only ports `1026-60000` are valid.
     ///
     /// Value 1 to 60000.
-    pub to_port: Int,
+    pub to_port: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "gamelift")]
@@ -98,23 +77,23 @@ impl IpPermission {
     }
 
     /// `FromPort`: an integer, required.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = value.into(); self }
     /// `IpRange`: a string, required.
-    pub fn ip_range(mut self, value: impl Into<Str>) -> Self { self.ip_range = value.into(); self }
+    pub fn ip_range(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_range = value.into(); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `ToPort`: an integer, required.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = value.into(); self }
 }
 
 #[cfg(feature = "gamelift")]
-impl PropertyType for IpPermission {}
+impl crate::PropertyType for IpPermission {}
 
 #[cfg(feature = "gamelift")]
-impl ToValue for IpPermission {
+impl ::cloudwright_core::ToValue for IpPermission {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FromPort", &self.from_port)
             .req("IpRange", &self.ip_range)
             .req("Protocol", &self.protocol)
@@ -122,28 +101,6 @@ impl ToValue for IpPermission {
             .build()
     }
 }
-
-#[cfg(feature = "gamelift")]
-/// The required properties of [`LocationCapacity`], by name: `LocationCapacity::new(LocationCapacityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationCapacityRequired {
-    /// `MaxSize`: an integer, required.
-    pub max_size: Int,
-}
-
-#[cfg(feature = "gamelift")]
-#[rustfmt::skip]
-pub(crate) static RULE_LocationCapacity: ObjRule = ObjRule {
-    properties: &[
-        ("DesiredEC2Instances", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ManagedCapacityConfiguration", Shape::Object(&RULE_ManagedCapacityConfiguration)),
-        ("MaxSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxSize"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "gamelift")]
 /// The `LocationCapacity` property type, shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -158,57 +115,58 @@ pub struct LocationCapacity {
     /// Defaults to MinSize if not defined. The number of EC2 instances you want to maintain in the specified fleet location. This value must fall between the minimum and maximum size limits. If any auto-scaling policy is defined for the container fleet, the desired instance will only be applied once during fleet creation and will be ignored in updates to avoid conflicts with auto-scaling. During updates with any auto-scaling policy defined, if current desired instance is lower than the new MinSize, it will be increased to the new MinSize; if current desired instance is larger than the new MaxSize, it will be decreased to the new MaxSize.
     ///
     /// Value at least 0.
-    pub desired_ec2_instances: Option<Int>,
+    pub desired_ec2_instances: ::std::option::Option<::cloudwright_core::Int>,
     /// `ManagedCapacityConfiguration`: a [`ManagedCapacityConfiguration`] object.
     ///
     /// Configuration options for Amazon GameLift Servers managed capacity behavior.
-    pub managed_capacity_configuration: Option<Obj<ManagedCapacityConfiguration>>,
+    pub managed_capacity_configuration:
+        ::std::option::Option<crate::Obj<ManagedCapacityConfiguration>>,
     /// `MaxSize`: an integer, required.
     ///
     /// The maximum value that is allowed for the fleet's instance count for a location.
     ///
     /// Value at least 0.
-    pub max_size: Int,
+    pub max_size: ::cloudwright_core::Int,
     /// `MinSize`: an integer.
     ///
     /// The minimum value allowed for the fleet's instance count for a location.
     ///
     /// Value at least 0.
-    pub min_size: Option<Int>,
+    pub min_size: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 impl LocationCapacity {
-    /// A `LocationCapacity` with its required properties, named in a [`LocationCapacityRequired`].
+    /// A `LocationCapacity` with its one required property, `MaxSize`.
     #[inline]
-    pub fn new(required: LocationCapacityRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            desired_ec2_instances: None,
-            managed_capacity_configuration: None,
-            max_size: required.max_size,
-            min_size: None,
+            desired_ec2_instances: ::std::option::Option::None,
+            managed_capacity_configuration: ::std::option::Option::None,
+            max_size: value.into(),
+            min_size: ::std::option::Option::None,
         }
     }
 
     /// `DesiredEC2Instances`: an integer.
-    pub fn desired_ec2_instances(mut self, value: impl Into<Int>) -> Self { self.desired_ec2_instances = Some(value.into()); self }
+    pub fn desired_ec2_instances(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.desired_ec2_instances = ::std::option::Option::Some(value.into()); self }
     /// `ManagedCapacityConfiguration`: a [`ManagedCapacityConfiguration`] object.
-    pub fn managed_capacity_configuration(mut self, value: impl Into<Obj<ManagedCapacityConfiguration>>) -> Self { self.managed_capacity_configuration = Some(value.into()); self }
+    pub fn managed_capacity_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedCapacityConfiguration>>) -> Self { self.managed_capacity_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MaxSize`: an integer, required.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self { self.max_size = value.into(); self }
+    pub fn max_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_size = value.into(); self }
     /// `MinSize`: an integer.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
+    pub fn min_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_size = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "gamelift")]
-impl PropertyType for LocationCapacity {}
+impl crate::PropertyType for LocationCapacity {}
 
 #[cfg(feature = "gamelift")]
-impl ToValue for LocationCapacity {
+impl ::cloudwright_core::ToValue for LocationCapacity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DesiredEC2Instances", &self.desired_ec2_instances)
             .opt(
                 "ManagedCapacityConfiguration",
@@ -219,26 +177,6 @@ impl ToValue for LocationCapacity {
             .build()
     }
 }
-
-#[cfg(feature = "gamelift")]
-/// The required properties of [`ManagedCapacityConfiguration`], by name: `ManagedCapacityConfiguration::new(ManagedCapacityConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedCapacityConfigurationRequired {
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    pub zero_capacity_strategy: ZeroCapacityStrategy,
-}
-
-#[cfg(feature = "gamelift")]
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedCapacityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ScaleInAfterInactivityMinutes", Shape::Int(&NumRule { min: Some(5.0), max: Some(1440.0), ..NumRule::ANY })),
-        ("ZeroCapacityStrategy", Shape::Str(&StrRule { allowed: &["SCALE_TO_AND_FROM_ZERO", "MANUAL"], ..StrRule::ANY })),
-    ],
-    required: &["ZeroCapacityStrategy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "gamelift")]
 /// The `ManagedCapacityConfiguration` property type, shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -253,7 +191,7 @@ pub struct ManagedCapacityConfiguration {
     /// Length of time, in minutes, that Amazon GameLift Servers will wait before scaling in your MinSize and DesiredInstances to 0 after a period with no game session activity.
     ///
     /// Value 5 to 1440.
-    pub scale_in_after_inactivity_minutes: Option<Int>,
+    pub scale_in_after_inactivity_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
     ///
     /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required.
@@ -263,29 +201,29 @@ pub struct ManagedCapacityConfiguration {
 #[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 impl ManagedCapacityConfiguration {
-    /// A `ManagedCapacityConfiguration` with its required properties, named in a [`ManagedCapacityConfigurationRequired`].
+    /// A `ManagedCapacityConfiguration` with its one required property, `ZeroCapacityStrategy`.
     #[inline]
-    pub fn new(required: ManagedCapacityConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ZeroCapacityStrategy>) -> Self {
         Self {
-            scale_in_after_inactivity_minutes: None,
-            zero_capacity_strategy: required.zero_capacity_strategy,
+            scale_in_after_inactivity_minutes: ::std::option::Option::None,
+            zero_capacity_strategy: value.into(),
         }
     }
 
     /// `ScaleInAfterInactivityMinutes`: an integer.
-    pub fn scale_in_after_inactivity_minutes(mut self, value: impl Into<Int>) -> Self { self.scale_in_after_inactivity_minutes = Some(value.into()); self }
+    pub fn scale_in_after_inactivity_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scale_in_after_inactivity_minutes = ::std::option::Option::Some(value.into()); self }
     /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    pub fn zero_capacity_strategy(mut self, value: impl Into<ZeroCapacityStrategy>) -> Self { self.zero_capacity_strategy = value.into(); self }
+    pub fn zero_capacity_strategy(mut self, value: impl ::std::convert::Into<ZeroCapacityStrategy>) -> Self { self.zero_capacity_strategy = value.into(); self }
 }
 
 #[cfg(feature = "gamelift")]
-impl PropertyType for ManagedCapacityConfiguration {}
+impl crate::PropertyType for ManagedCapacityConfiguration {}
 
 #[cfg(feature = "gamelift")]
-impl ToValue for ManagedCapacityConfiguration {
+impl ::cloudwright_core::ToValue for ManagedCapacityConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ScaleInAfterInactivityMinutes",
                 &self.scale_in_after_inactivity_minutes,
@@ -300,22 +238,10 @@ impl ToValue for ManagedCapacityConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "gamelift")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "gamelift")]
 /// The `Tag` property type, shared by `AWS::GameLift::Alias`, `AWS::GameLift::Build`, `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`, `AWS::GameLift::Location`, `AWS::GameLift::MatchmakingConfiguration`, `AWS::GameLift::Script`.
@@ -326,11 +252,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "gamelift")]
@@ -346,43 +272,24 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "gamelift")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "gamelift")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "gamelift")]
-/// The required properties of [`TargetConfiguration`], by name: `TargetConfiguration::new(TargetConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetConfigurationRequired {
-    /// `TargetValue`: a number, required.
-    pub target_value: Num,
-}
-
-#[cfg(feature = "gamelift")]
-#[rustfmt::skip]
-pub(crate) static RULE_TargetConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TargetValue", Shape::NUM),
-    ],
-    required: &["TargetValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "gamelift")]
 /// The `TargetConfiguration` property type, shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -395,32 +302,32 @@ pub struct TargetConfiguration {
     /// `TargetValue`: a number, required.
     ///
     /// Desired value to use with a target-based scaling policy. The value must be relevant for whatever metric the scaling policy is using. For example, in a policy using the metric PercentAvailableGameSessions, the target value should be the preferred size of the fleet's buffer (the percent of capacity that should be idle and ready for new game sessions).
-    pub target_value: Num,
+    pub target_value: ::cloudwright_core::Num,
 }
 
 #[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 impl TargetConfiguration {
-    /// A `TargetConfiguration` with its required properties, named in a [`TargetConfigurationRequired`].
+    /// A `TargetConfiguration` with its one required property, `TargetValue`.
     #[inline]
-    pub fn new(required: TargetConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            target_value: required.target_value,
+            target_value: value.into(),
         }
     }
 
     /// `TargetValue`: a number, required.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
+    pub fn target_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.target_value = value.into(); self }
 }
 
 #[cfg(feature = "gamelift")]
-impl PropertyType for TargetConfiguration {}
+impl crate::PropertyType for TargetConfiguration {}
 
 #[cfg(feature = "gamelift")]
-impl ToValue for TargetConfiguration {
+impl ::cloudwright_core::ToValue for TargetConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TargetValue", &self.target_value)
             .build()
     }
@@ -441,28 +348,28 @@ pub enum ComparisonOperator {
     /// `LessThanOrEqualToThreshold`
     LessThanOrEqualToThreshold,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "gamelift")]
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComparisonOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "gamelift")]
-impl ToValue for ComparisonOperator {
+impl ::cloudwright_core::ToValue for ComparisonOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
             Self::GreaterThanThreshold => "GreaterThanThreshold",
             Self::LessThanThreshold => "LessThanThreshold",
             Self::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -497,20 +404,20 @@ pub enum MetricName {
     /// `ConcurrentActivatableGameSessions`
     ConcurrentActivatableGameSessions,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "gamelift")]
-impl From<Value> for MetricName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetricName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "gamelift")]
-impl ToValue for MetricName {
+impl ::cloudwright_core::ToValue for MetricName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ActivatingGameSessions => "ActivatingGameSessions",
             Self::ActiveGameSessions => "ActiveGameSessions",
@@ -524,9 +431,9 @@ impl ToValue for MetricName {
             Self::QueueDepth => "QueueDepth",
             Self::WaitTime => "WaitTime",
             Self::ConcurrentActivatableGameSessions => "ConcurrentActivatableGameSessions",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -541,26 +448,26 @@ pub enum NewGameSessionProtectionPolicy {
     /// `NoProtection`
     NoProtection,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "gamelift")]
-impl From<Value> for NewGameSessionProtectionPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NewGameSessionProtectionPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "gamelift")]
-impl ToValue for NewGameSessionProtectionPolicy {
+impl ::cloudwright_core::ToValue for NewGameSessionProtectionPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FullProtection => "FullProtection",
             Self::NoProtection => "NoProtection",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -577,27 +484,27 @@ pub enum PlayerGatewayMode {
     /// `REQUIRED`
     Required,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "gamelift")]
-impl From<Value> for PlayerGatewayMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlayerGatewayMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "gamelift")]
-impl ToValue for PlayerGatewayMode {
+impl ::cloudwright_core::ToValue for PlayerGatewayMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
             Self::Required => "REQUIRED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -612,26 +519,26 @@ pub enum PlayerGatewayStatus {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "gamelift")]
-impl From<Value> for PlayerGatewayStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlayerGatewayStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "gamelift")]
-impl ToValue for PlayerGatewayStatus {
+impl ::cloudwright_core::ToValue for PlayerGatewayStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -646,26 +553,26 @@ pub enum PolicyType {
     /// `TargetBased`
     TargetBased,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "gamelift")]
-impl From<Value> for PolicyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PolicyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "gamelift")]
-impl ToValue for PolicyType {
+impl ::cloudwright_core::ToValue for PolicyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RuleBased => "RuleBased",
             Self::TargetBased => "TargetBased",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -680,26 +587,26 @@ pub enum Protocol {
     /// `UDP`
     Udp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "gamelift")]
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "gamelift")]
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tcp => "TCP",
             Self::Udp => "UDP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -716,27 +623,27 @@ pub enum ScalingAdjustmentType {
     /// `PercentChangeInCapacity`
     PercentChangeInCapacity,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "gamelift")]
-impl From<Value> for ScalingAdjustmentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScalingAdjustmentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "gamelift")]
-impl ToValue for ScalingAdjustmentType {
+impl ::cloudwright_core::ToValue for ScalingAdjustmentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ChangeInCapacity => "ChangeInCapacity",
             Self::ExactCapacity => "ExactCapacity",
             Self::PercentChangeInCapacity => "PercentChangeInCapacity",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -751,25 +658,100 @@ pub enum ZeroCapacityStrategy {
     /// `MANUAL`
     Manual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "gamelift")]
-impl From<Value> for ZeroCapacityStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ZeroCapacityStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "gamelift")]
-impl ToValue for ZeroCapacityStrategy {
+impl ::cloudwright_core::ToValue for ZeroCapacityStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ScaleToAndFromZero => "SCALE_TO_AND_FROM_ZERO",
             Self::Manual => "MANUAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "gamelift")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)",
+    );
+
+    #[cfg(feature = "gamelift")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpPermission: ObjRule = ObjRule {
+        properties: &[
+            ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
+            ("IpRange", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
+            ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
+        ],
+        required: &["FromPort", "IpRange", "Protocol", "ToPort"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "gamelift")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationCapacity: ObjRule = ObjRule {
+        properties: &[
+            ("DesiredEC2Instances", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ManagedCapacityConfiguration", Shape::Object(&RULE_ManagedCapacityConfiguration)),
+            ("MaxSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxSize"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "gamelift")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedCapacityConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ScaleInAfterInactivityMinutes", Shape::Int(&NumRule { min: Some(5.0), max: Some(1440.0), ..NumRule::ANY })),
+            ("ZeroCapacityStrategy", Shape::Str(&StrRule { allowed: &["SCALE_TO_AND_FROM_ZERO", "MANUAL"], ..StrRule::ANY })),
+        ],
+        required: &["ZeroCapacityStrategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "gamelift")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "gamelift")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TargetValue", Shape::NUM),
+        ],
+        required: &["TargetValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

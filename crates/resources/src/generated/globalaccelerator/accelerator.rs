@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?:[0-9]{1,3}\\.){3}[0-9]{1,3}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]{0,64}$");
-
-/// The required properties of [`Accelerator`], by name: `Accelerator::new(AcceleratorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AcceleratorRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Accelerator: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL_STACK"], ..StrRule::ANY })),
-        ("IpAddresses", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GlobalAccelerator::Accelerator` resource.
 ///
@@ -54,13 +26,13 @@ pub struct Accelerator {
     /// If the value is set to true, the accelerator cannot be deleted. If set to false, accelerator can be deleted.
     ///
     /// Default `true`.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// The IP address type that an accelerator supports. For a standard accelerator, the value can be IPV4 or DUAL_STACK.
     ///
     /// Default `"IPV4"`.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `IpAddresses`: a list of strings.
     ///
     /// Optionally, if you've added your own IP address pool to Global Accelerator (BYOIP), you can choose IP addresses from your own pool to use for the accelerator's static IP addresses when you create an accelerator. You can specify one or two addresses, separated by a comma. Do not include the /32 suffix.
@@ -69,22 +41,22 @@ pub struct Accelerator {
     ///
     /// Note that you can't update IP addresses for an existing accelerator. To change them, you must create a new accelerator with the new addresses.
     ///
-    /// For more information, see \[Bring Your Own IP Addresses (BYOIP)\](<https://docs.aws.amazon.com/global-accelerator/latest/dg/using-byoip.html>) in the *AWS Global Accelerator Developer Guide* .
+    /// For more information, see [Bring Your Own IP Addresses (BYOIP)](https://docs.aws.amazon.com/global-accelerator/latest/dg/using-byoip.html) in the *AWS Global Accelerator Developer Guide* .
     ///
     /// Items 0 to 2; default `null`.
-    pub ip_addresses: Option<List<Str>>,
+    pub ip_addresses: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// The name of the accelerator. The name must contain only alphanumeric characters or hyphens (-), and must not begin or end with a hyphen.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{0,64}$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Create tags for an accelerator.
     ///
-    /// For more information, see \[Tagging\](<https://docs.aws.amazon.com/global-accelerator/latest/dg/tagging-in-global-accelerator.html>) in the *AWS Global Accelerator Developer Guide* .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tagging](https://docs.aws.amazon.com/global-accelerator/latest/dg/tagging-in-global-accelerator.html) in the *AWS Global Accelerator Developer Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -94,7 +66,7 @@ impl Accelerator {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GlobalAccelerator::Accelerator",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-globalaccelerator-accelerator.html",
         primary_identifier: &["AcceleratorArn"],
@@ -105,51 +77,53 @@ impl Accelerator {
         read_only: &["AcceleratorArn", "DnsName", "Ipv4Addresses", "Ipv6Addresses", "DualStackDnsName"],
         attributes: &["AcceleratorArn", "DnsName", "DualStackDnsName", "Ipv4Addresses", "Ipv6Addresses"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Accelerator` with its required properties, named in a [`AcceleratorRequired`].
+    /// A `Accelerator` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: AcceleratorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            enabled: None,
-            ip_address_type: None,
-            ip_addresses: None,
-            name: required.name,
-            tags: None,
+            enabled: ::std::option::Option::None,
+            ip_address_type: ::std::option::Option::None,
+            ip_addresses: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `IpAddresses`: a list of strings.
-    pub fn ip_addresses(mut self, value: impl Into<List<Str>>) -> Self { self.ip_addresses = Some(value.into()); self }
+    pub fn ip_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ip_addresses = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Accelerator {
+impl ::cloudwright_core::Resource for Accelerator {
     type Attributes = AcceleratorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Accelerator, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Accelerator, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Accelerator {
+impl ::cloudwright_core::ToValue for Accelerator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("IpAddressType", &self.ip_address_type)
             .opt("IpAddresses", &self.ip_addresses)
@@ -159,12 +133,12 @@ impl ToValue for Accelerator {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Accelerator`]: `Handle<Accelerator>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Accelerator`]: `Handle<Accelerator>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AcceleratorAttributes(ResourceRef);
+pub struct AcceleratorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AcceleratorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AcceleratorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -174,40 +148,40 @@ impl AcceleratorAttributes {
     ///
     /// The ARN of the accelerator, such as `arn:aws:globalaccelerator::012345678901:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh` .
     #[inline]
-    pub fn accelerator_arn(&self) -> Value {
-        self.0.get_att("AcceleratorArn")
+    pub fn accelerator_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AcceleratorArn"))
     }
 
     /// `Fn::GetAtt` `DnsName`: a string.
     ///
     /// The Domain Name System (DNS) name that Global Accelerator creates that points to an accelerator's static IPv4 addresses.
     #[inline]
-    pub fn dns_name(&self) -> Value {
-        self.0.get_att("DnsName")
+    pub fn dns_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DnsName"))
     }
 
     /// `Fn::GetAtt` `DualStackDnsName`: a string.
     ///
     /// The DNS name that Global Accelerator creates that points to a dual-stack accelerator's four static IP addresses: two IPv4 addresses and two IPv6 addresses.
     #[inline]
-    pub fn dual_stack_dns_name(&self) -> Value {
-        self.0.get_att("DualStackDnsName")
+    pub fn dual_stack_dns_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DualStackDnsName"))
     }
 
     /// `Fn::GetAtt` `Ipv4Addresses`: a list of strings.
     ///
     /// The array of IPv4 addresses in the IP address set. An IP address set can have a maximum of two IP addresses.
     #[inline]
-    pub fn ipv4_addresses(&self) -> Value {
-        self.0.get_att("Ipv4Addresses")
+    pub fn ipv4_addresses(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Ipv4Addresses"))
     }
 
     /// `Fn::GetAtt` `Ipv6Addresses`: a list of strings.
     ///
     /// The array of IPv6 addresses in the IP address set. An IP address set can have a maximum of two IP addresses.
     #[inline]
-    pub fn ipv6_addresses(&self) -> Value {
-        self.0.get_att("Ipv6Addresses")
+    pub fn ipv6_addresses(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Ipv6Addresses"))
     }
 }
 
@@ -219,23 +193,49 @@ pub enum IpAddressType {
     /// `DUAL_STACK`
     DualStack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::DualStack => "DUAL_STACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?:[0-9]{1,3}\\.){3}[0-9]{1,3}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]{0,64}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Accelerator: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL_STACK"], ..StrRule::ANY })),
+            ("IpAddresses", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{0,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(^\\d{12}$|arn:.*)$");
-
-/// The required properties of [`CrossAccountAttachment`], by name: `CrossAccountAttachment::new(CrossAccountAttachmentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CrossAccountAttachmentRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CrossAccountAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceProperty), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GlobalAccelerator::CrossAccountAttachment` resource.
 ///
@@ -44,7 +17,7 @@ pub(crate) static RULE_CrossAccountAttachment: ObjRule = ObjRule {
 ///
 /// `"Resources": [{"Cidr": "169.254.60.0/24"},{"Cidr": "169.254.59.0/24"}]`
 ///
-/// For more information, see \[Working with cross-account attachments and resources in AWS Global Accelerator\](<https://docs.aws.amazon.com/global-accelerator/latest/dg/cross-account-resources.html>) in the *AWS Global Accelerator Developer Guide* .
+/// For more information, see [Working with cross-account attachments and resources in AWS Global Accelerator](https://docs.aws.amazon.com/global-accelerator/latest/dg/cross-account-resources.html) in the *AWS Global Accelerator Developer Guide* .
 ///
 /// `Ref` returns its `AttachmentArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CrossAccountAttachmentAttributes`], which `Handle<CrossAccountAttachment>` dereferences to.
@@ -59,23 +32,23 @@ pub struct CrossAccountAttachment {
     /// The name of the cross-account attachment.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{0,64}$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Principals`: a list of strings.
     ///
     /// The principals included in the cross-account attachment.
     ///
     /// Each item: pattern `^(^\d{12}$|arn:.*)$`, length 0 to 256.
-    pub principals: Option<List<Str>>,
-    /// `Resources`: a list of [`ResourceProperty`] objects.
+    pub principals: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
+    /// `Resources`: a list of [`Resource`] objects.
     ///
     /// The resources included in the cross-account attachment.
-    pub resources: Option<List<ResourceProperty>>,
+    pub resources: ::std::option::Option<::cloudwright_core::List<Resource>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Add tags for a cross-account attachment.
     ///
-    /// For more information, see \[Tagging in AWS Global Accelerator\](<https://docs.aws.amazon.com/global-accelerator/latest/dg/tagging-in-global-accelerator.html>) in the *AWS Global Accelerator Developer Guide* .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tagging in AWS Global Accelerator](https://docs.aws.amazon.com/global-accelerator/latest/dg/tagging-in-global-accelerator.html) in the *AWS Global Accelerator Developer Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +58,7 @@ impl CrossAccountAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GlobalAccelerator::CrossAccountAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-globalaccelerator-crossaccountattachment.html",
         primary_identifier: &["AttachmentArn"],
@@ -96,48 +69,50 @@ impl CrossAccountAttachment {
         read_only: &["AttachmentArn"],
         attributes: &["AttachmentArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `CrossAccountAttachment` with its required properties, named in a [`CrossAccountAttachmentRequired`].
+    /// A `CrossAccountAttachment` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: CrossAccountAttachmentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
-            principals: None,
-            resources: None,
-            tags: None,
+            name: value.into(),
+            principals: ::std::option::Option::None,
+            resources: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Principals`: a list of strings.
-    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self { self.principals = Some(value.into()); self }
-    /// `Resources`: a list of [`ResourceProperty`] objects.
-    pub fn resources(mut self, value: impl Into<List<ResourceProperty>>) -> Self { self.resources = Some(value.into()); self }
+    pub fn principals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.principals = ::std::option::Option::Some(value.into()); self }
+    /// `Resources`: a list of [`Resource`] objects.
+    pub fn resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Resource>>) -> Self { self.resources = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CrossAccountAttachment {
+impl ::cloudwright_core::Resource for CrossAccountAttachment {
     type Attributes = CrossAccountAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CrossAccountAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CrossAccountAttachment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CrossAccountAttachment {
+impl ::cloudwright_core::ToValue for CrossAccountAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Principals", &self.principals)
             .opt("Resources", &self.resources)
@@ -146,12 +121,12 @@ impl ToValue for CrossAccountAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CrossAccountAttachment`]: `Handle<CrossAccountAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CrossAccountAttachment`]: `Handle<CrossAccountAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CrossAccountAttachmentAttributes(ResourceRef);
+pub struct CrossAccountAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CrossAccountAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CrossAccountAttachmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,21 +136,10 @@ impl CrossAccountAttachmentAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the cross-account attachment.
     #[inline]
-    pub fn attachment_arn(&self) -> Value {
-        self.0.get_att("AttachmentArn")
+    pub fn attachment_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachmentArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("EndpointId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("Region", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Resource` property type of `AWS::GlobalAccelerator::CrossAccountAttachment`.
 ///
@@ -183,15 +147,15 @@ pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-globalaccelerator-crossaccountattachment-resource.html>
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct ResourceProperty {
+pub struct Resource {
     /// `Cidr`: a string.
     ///
     /// An IP address range, in CIDR format, that is specified as resource. The address must be provisioned and advertised in AWS Global Accelerator by following the bring your own IP address (BYOIP) process for Global Accelerator
     ///
-    /// For more information, see \[Bring your own IP addresses (BYOIP)\](<https://docs.aws.amazon.com/global-accelerator/latest/dg/using-byoip.html>) in the AWS Global Accelerator Developer Guide.
+    /// For more information, see [Bring your own IP addresses (BYOIP)](https://docs.aws.amazon.com/global-accelerator/latest/dg/using-byoip.html) in the AWS Global Accelerator Developer Guide.
     ///
     /// Format `ipv4-network`; length 0 to 255.
-    pub cidr: Option<Str>,
+    pub cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointId`: a string.
     ///
     /// The endpoint ID for the endpoint that is specified as a AWS resource.
@@ -199,40 +163,76 @@ pub struct ResourceProperty {
     /// An endpoint ID for the cross-account feature is the ARN of an AWS resource, such as a Network Load Balancer, that Global Accelerator supports as an endpoint for an accelerator.
     ///
     /// Length 0 to 255.
-    pub endpoint_id: Option<Str>,
+    pub endpoint_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Region`: a string.
     ///
     /// The AWS Region where a shared endpoint resource is located.
     ///
     /// Length 0 to 255.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
-impl ResourceProperty {
-    /// A `ResourceProperty` with no property set (none is required).
+impl Resource {
+    /// A `Resource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cidr`: a string.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = ::std::option::Option::Some(value.into()); self }
     /// `EndpointId`: a string.
-    pub fn endpoint_id(mut self, value: impl Into<Str>) -> Self { self.endpoint_id = Some(value.into()); self }
+    pub fn endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_id = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceProperty {}
+impl crate::PropertyType for Resource {}
 
-impl ToValue for ResourceProperty {
+impl ::cloudwright_core::ToValue for Resource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cidr", &self.cidr)
             .opt("EndpointId", &self.endpoint_id)
             .opt("Region", &self.region)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{0,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(^\\d{12}$|arn:.*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CrossAccountAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_Resource), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Resource: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("EndpointId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("Region", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

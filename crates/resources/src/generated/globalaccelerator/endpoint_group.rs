@@ -5,37 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^/[-a-zA-Z0-9@:%_\\\\+.~#?&/=]*$");
-
 /// The required properties of [`EndpointGroup`], by name: `EndpointGroup::new(EndpointGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointGroupRequired {
     /// `EndpointGroupRegion`: a string, required.
-    pub endpoint_group_region: Str,
+    pub endpoint_group_region: ::cloudwright_core::Str,
     /// `ListenerArn`: a string, required.
-    pub listener_arn: Str,
+    pub listener_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointGroup: ObjRule = ObjRule {
-    properties: &[
-        ("EndpointConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointConfiguration), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("EndpointGroupRegion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("HealthCheckIntervalSeconds", Shape::Int(&NumRule { min: Some(10.0), max: Some(30.0), ..NumRule::ANY })),
-        ("HealthCheckPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HealthCheckPort", Shape::Int(&NumRule { min: Some(-1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("HealthCheckProtocol", Shape::Str(&StrRule { allowed: &["TCP", "HTTP", "HTTPS"], ..StrRule::ANY })),
-        ("ListenerArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("PortOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_PortOverride), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ThresholdCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("TrafficDialPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["ListenerArn", "EndpointGroupRegion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GlobalAccelerator::EndpointGroup` resource.
 ///
@@ -55,25 +32,26 @@ pub struct EndpointGroup {
     /// The list of endpoint objects.
     ///
     /// Items 0 to 10.
-    pub endpoint_configurations: Option<List<EndpointConfiguration>>,
+    pub endpoint_configurations:
+        ::std::option::Option<::cloudwright_core::List<EndpointConfiguration>>,
     /// `EndpointGroupRegion`: a string, required.
     ///
     /// The AWS Regions where the endpoint group is located.
     ///
     /// Length 0 to 255; create-only: changing it replaces the resource.
-    pub endpoint_group_region: Str,
+    pub endpoint_group_region: ::cloudwright_core::Str,
     /// `HealthCheckIntervalSeconds`: an integer.
     ///
     /// The time—10 seconds or 30 seconds—between health checks for each endpoint. The default value is 30.
     ///
     /// Value 10 to 30; default `30`.
-    pub health_check_interval_seconds: Option<Int>,
+    pub health_check_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `HealthCheckPath`: a string.
     ///
     /// If the protocol is HTTP/S, then this value provides the ping path that Global Accelerator uses for the destination on the endpoints for health checks. The default is slash (/).
     ///
     /// Pattern `^/[-a-zA-Z0-9@:%_\\+.~#?&/=]*$`; length 0 to 255; default `"/"`.
-    pub health_check_path: Option<Str>,
+    pub health_check_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `HealthCheckPort`: an integer.
     ///
     /// The port that Global Accelerator uses to perform health checks on endpoints that are part of this endpoint group.
@@ -81,31 +59,31 @@ pub struct EndpointGroup {
     /// The default port is the port for the listener that this endpoint group is associated with. If the listener port is a list, Global Accelerator uses the first specified port in the list of ports.
     ///
     /// Value -1 to 65535; default `-1`.
-    pub health_check_port: Option<Int>,
+    pub health_check_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `HealthCheckProtocol`: a [`HealthCheckProtocol`] value.
     ///
     /// The protocol that Global Accelerator uses to perform health checks on endpoints that are part of this endpoint group. The default value is TCP.
     ///
     /// Default `"TCP"`.
-    pub health_check_protocol: Option<HealthCheckProtocol>,
+    pub health_check_protocol: ::std::option::Option<HealthCheckProtocol>,
     /// `ListenerArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// Length 0 to 255; create-only: changing it replaces the resource.
-    pub listener_arn: Str,
+    pub listener_arn: ::cloudwright_core::Str,
     /// `PortOverrides`: a list of [`PortOverride`] objects.
     ///
     /// Allows you to override the destination ports used to route traffic to an endpoint. Using a port override lets you map a list of external destination ports (that your users send traffic to) to a list of internal destination ports that you want an application endpoint to receive traffic on.
     ///
     /// Items 0 to 10.
-    pub port_overrides: Option<List<PortOverride>>,
+    pub port_overrides: ::std::option::Option<::cloudwright_core::List<PortOverride>>,
     /// `ThresholdCount`: an integer.
     ///
     /// The number of consecutive health checks required to set the state of a healthy endpoint to unhealthy, or to set an unhealthy endpoint to healthy. The default value is 3.
     ///
     /// Value 1 to 10; default `3`.
-    pub threshold_count: Option<Int>,
+    pub threshold_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `TrafficDialPercentage`: a number.
     ///
     /// The percentage of traffic to send to an AWS Regions . Additional traffic is distributed to other endpoint groups for this listener.
@@ -115,7 +93,7 @@ pub struct EndpointGroup {
     /// The default value is 100.
     ///
     /// Value 0 to 100; default `100`.
-    pub traffic_dial_percentage: Option<Num>,
+    pub traffic_dial_percentage: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -125,7 +103,7 @@ impl EndpointGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GlobalAccelerator::EndpointGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-globalaccelerator-endpointgroup.html",
         primary_identifier: &["EndpointGroupArn"],
@@ -136,63 +114,65 @@ impl EndpointGroup {
         read_only: &["EndpointGroupArn"],
         attributes: &["EndpointGroupArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `EndpointGroup` with its required properties, named in a [`EndpointGroupRequired`].
     #[inline]
     pub fn new(required: EndpointGroupRequired) -> Self {
         Self {
-            endpoint_configurations: None,
+            endpoint_configurations: ::std::option::Option::None,
             endpoint_group_region: required.endpoint_group_region,
-            health_check_interval_seconds: None,
-            health_check_path: None,
-            health_check_port: None,
-            health_check_protocol: None,
+            health_check_interval_seconds: ::std::option::Option::None,
+            health_check_path: ::std::option::Option::None,
+            health_check_port: ::std::option::Option::None,
+            health_check_protocol: ::std::option::Option::None,
             listener_arn: required.listener_arn,
-            port_overrides: None,
-            threshold_count: None,
-            traffic_dial_percentage: None,
+            port_overrides: ::std::option::Option::None,
+            threshold_count: ::std::option::Option::None,
+            traffic_dial_percentage: ::std::option::Option::None,
         }
     }
 
     /// `EndpointConfigurations`: a list of [`EndpointConfiguration`] objects.
-    pub fn endpoint_configurations(mut self, value: impl Into<List<EndpointConfiguration>>) -> Self { self.endpoint_configurations = Some(value.into()); self }
+    pub fn endpoint_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EndpointConfiguration>>) -> Self { self.endpoint_configurations = ::std::option::Option::Some(value.into()); self }
     /// `EndpointGroupRegion`: a string, required.
-    pub fn endpoint_group_region(mut self, value: impl Into<Str>) -> Self { self.endpoint_group_region = value.into(); self }
+    pub fn endpoint_group_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_group_region = value.into(); self }
     /// `HealthCheckIntervalSeconds`: an integer.
-    pub fn health_check_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.health_check_interval_seconds = Some(value.into()); self }
+    pub fn health_check_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.health_check_interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckPath`: a string.
-    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self { self.health_check_path = Some(value.into()); self }
+    pub fn health_check_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.health_check_path = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckPort`: an integer.
-    pub fn health_check_port(mut self, value: impl Into<Int>) -> Self { self.health_check_port = Some(value.into()); self }
+    pub fn health_check_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.health_check_port = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckProtocol`: a [`HealthCheckProtocol`] value.
-    pub fn health_check_protocol(mut self, value: impl Into<HealthCheckProtocol>) -> Self { self.health_check_protocol = Some(value.into()); self }
+    pub fn health_check_protocol(mut self, value: impl ::std::convert::Into<HealthCheckProtocol>) -> Self { self.health_check_protocol = ::std::option::Option::Some(value.into()); self }
     /// `ListenerArn`: a string, required.
-    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self { self.listener_arn = value.into(); self }
+    pub fn listener_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.listener_arn = value.into(); self }
     /// `PortOverrides`: a list of [`PortOverride`] objects.
-    pub fn port_overrides(mut self, value: impl Into<List<PortOverride>>) -> Self { self.port_overrides = Some(value.into()); self }
+    pub fn port_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PortOverride>>) -> Self { self.port_overrides = ::std::option::Option::Some(value.into()); self }
     /// `ThresholdCount`: an integer.
-    pub fn threshold_count(mut self, value: impl Into<Int>) -> Self { self.threshold_count = Some(value.into()); self }
+    pub fn threshold_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.threshold_count = ::std::option::Option::Some(value.into()); self }
     /// `TrafficDialPercentage`: a number.
-    pub fn traffic_dial_percentage(mut self, value: impl Into<Num>) -> Self { self.traffic_dial_percentage = Some(value.into()); self }
+    pub fn traffic_dial_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.traffic_dial_percentage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EndpointGroup {
+impl ::cloudwright_core::Resource for EndpointGroup {
     type Attributes = EndpointGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EndpointGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EndpointGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EndpointGroup {
+impl ::cloudwright_core::ToValue for EndpointGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndpointConfigurations", &self.endpoint_configurations)
             .req("EndpointGroupRegion", &self.endpoint_group_region)
             .opt(
@@ -210,12 +190,12 @@ impl ToValue for EndpointGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EndpointGroup`]: `Handle<EndpointGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EndpointGroup`]: `Handle<EndpointGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EndpointGroupAttributes(ResourceRef);
+pub struct EndpointGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EndpointGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EndpointGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -225,30 +205,10 @@ impl EndpointGroupAttributes {
     ///
     /// The ARN of the endpoint group, such as `arn:aws:globalaccelerator::012345678901:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh/listener/0123vxyz/endpoint-group/098765zyxwvu` .
     #[inline]
-    pub fn endpoint_group_arn(&self) -> Value {
-        self.0.get_att("EndpointGroupArn")
+    pub fn endpoint_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointGroupArn"))
     }
 }
-
-/// The required properties of [`EndpointConfiguration`], by name: `EndpointConfiguration::new(EndpointConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EndpointConfigurationRequired {
-    /// `EndpointId`: a string, required.
-    pub endpoint_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("ClientIPPreservationEnabled", Shape::Bool),
-        ("EndpointId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY })),
-    ],
-    required: &["EndpointId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EndpointConfiguration` property type of `AWS::GlobalAccelerator::EndpointGroup`.
 ///
@@ -262,17 +222,17 @@ pub struct EndpointConfiguration {
     /// The Amazon Resource Name (ARN) of the cross-account attachment that specifies the endpoints (resources) that can be added to accelerators and principals that have permission to add the endpoints.
     ///
     /// Length 0 to 255.
-    pub attachment_arn: Option<Str>,
+    pub attachment_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientIPPreservationEnabled`: a boolean.
     ///
     /// Indicates whether client IP address preservation is enabled for an Application Load Balancer endpoint. The value is true or false. The default value is true for new accelerators.
     ///
     /// If the value is set to true, the client's IP address is preserved in the `X-Forwarded-For` request header as traffic travels to applications on the Application Load Balancer endpoint fronted by the accelerator.
     ///
-    /// For more information, see \[Preserve Client IP Addresses\](<https://docs.aws.amazon.com/global-accelerator/latest/dg/preserve-client-ip-address.html>) in the *AWS Global Accelerator Developer Guide* .
+    /// For more information, see [Preserve Client IP Addresses](https://docs.aws.amazon.com/global-accelerator/latest/dg/preserve-client-ip-address.html) in the *AWS Global Accelerator Developer Guide* .
     ///
     /// Default `true`.
-    pub client_ip_preservation_enabled: Option<Bool>,
+    pub client_ip_preservation_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EndpointId`: a string, required.
     ///
     /// An ID for the endpoint. If the endpoint is a Network Load Balancer or Application Load Balancer, this is the Amazon Resource Name (ARN) of the resource. If the endpoint is an Elastic IP address, this is the Elastic IP address allocation ID. For Amazon EC2 instances, this is the EC2 instance ID. A resource must be valid and active when you add it as an endpoint.
@@ -280,44 +240,44 @@ pub struct EndpointConfiguration {
     /// For cross-account endpoints, this must be the ARN of the resource.
     ///
     /// Length 0 to 255.
-    pub endpoint_id: Str,
+    pub endpoint_id: ::cloudwright_core::Str,
     /// `Weight`: an integer.
     ///
-    /// The weight associated with the endpoint. When you add weights to endpoints, you configure Global Accelerator to route traffic based on proportions that you specify. For example, you might specify endpoint weights of 4, 5, 5, and 6 (sum=20). The result is that 4/20 of your traffic, on average, is routed to the first endpoint, 5/20 is routed both to the second and third endpoints, and 6/20 is routed to the last endpoint. For more information, see \[Endpoint Weights\](<https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoints-endpoint-weights.html>) in the *AWS Global Accelerator Developer Guide* .
+    /// The weight associated with the endpoint. When you add weights to endpoints, you configure Global Accelerator to route traffic based on proportions that you specify. For example, you might specify endpoint weights of 4, 5, 5, and 6 (sum=20). The result is that 4/20 of your traffic, on average, is routed to the first endpoint, 5/20 is routed both to the second and third endpoints, and 6/20 is routed to the last endpoint. For more information, see [Endpoint Weights](https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoints-endpoint-weights.html) in the *AWS Global Accelerator Developer Guide* .
     ///
     /// Value 0 to 255; default `100`.
-    pub weight: Option<Int>,
+    pub weight: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl EndpointConfiguration {
-    /// A `EndpointConfiguration` with its required properties, named in a [`EndpointConfigurationRequired`].
+    /// A `EndpointConfiguration` with its one required property, `EndpointId`.
     #[inline]
-    pub fn new(required: EndpointConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            attachment_arn: None,
-            client_ip_preservation_enabled: None,
-            endpoint_id: required.endpoint_id,
-            weight: None,
+            attachment_arn: ::std::option::Option::None,
+            client_ip_preservation_enabled: ::std::option::Option::None,
+            endpoint_id: value.into(),
+            weight: ::std::option::Option::None,
         }
     }
 
     /// `AttachmentArn`: a string.
-    pub fn attachment_arn(mut self, value: impl Into<Str>) -> Self { self.attachment_arn = Some(value.into()); self }
+    pub fn attachment_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attachment_arn = ::std::option::Option::Some(value.into()); self }
     /// `ClientIPPreservationEnabled`: a boolean.
-    pub fn client_ip_preservation_enabled(mut self, value: impl Into<Bool>) -> Self { self.client_ip_preservation_enabled = Some(value.into()); self }
+    pub fn client_ip_preservation_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.client_ip_preservation_enabled = ::std::option::Option::Some(value.into()); self }
     /// `EndpointId`: a string, required.
-    pub fn endpoint_id(mut self, value: impl Into<Str>) -> Self { self.endpoint_id = value.into(); self }
+    pub fn endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_id = value.into(); self }
     /// `Weight`: an integer.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EndpointConfiguration {}
+impl crate::PropertyType for EndpointConfiguration {}
 
-impl ToValue for EndpointConfiguration {
+impl ::cloudwright_core::ToValue for EndpointConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttachmentArn", &self.attachment_arn)
             .opt(
                 "ClientIPPreservationEnabled",
@@ -333,27 +293,16 @@ impl ToValue for EndpointConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortOverrideRequired {
     /// `EndpointPort`: an integer, required.
-    pub endpoint_port: Int,
+    pub endpoint_port: ::cloudwright_core::Int,
     /// `ListenerPort`: an integer, required.
-    pub listener_port: Int,
+    pub listener_port: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PortOverride: ObjRule = ObjRule {
-    properties: &[
-        ("EndpointPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("ListenerPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["ListenerPort", "EndpointPort"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PortOverride` property type of `AWS::GlobalAccelerator::EndpointGroup`.
 ///
 /// Override specific listener ports used to route traffic to endpoints that are part of an endpoint group. For example, you can create a port override in which the listener receives user traffic on ports 80 and 443, but your accelerator routes that traffic to ports 1080 and 1443, respectively, on the endpoints.
 ///
-/// For more information, see \[Port overrides\](<https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoint-groups-port-override.html>) in the *AWS Global Accelerator Developer Guide* .
+/// For more information, see [Port overrides](https://docs.aws.amazon.com/global-accelerator/latest/dg/about-endpoint-groups-port-override.html) in the *AWS Global Accelerator Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-globalaccelerator-endpointgroup-portoverride.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -363,13 +312,13 @@ pub struct PortOverride {
     /// The endpoint port that you want a listener port to be mapped to. This is the port on the endpoint, such as the Application Load Balancer or Amazon EC2 instance.
     ///
     /// Value 0 to 65535.
-    pub endpoint_port: Int,
+    pub endpoint_port: ::cloudwright_core::Int,
     /// `ListenerPort`: an integer, required.
     ///
     /// The listener port that you want to map to a specific endpoint port. This is the port that user traffic arrives to the Global Accelerator on.
     ///
     /// Value 0 to 65535.
-    pub listener_port: Int,
+    pub listener_port: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -384,17 +333,17 @@ impl PortOverride {
     }
 
     /// `EndpointPort`: an integer, required.
-    pub fn endpoint_port(mut self, value: impl Into<Int>) -> Self { self.endpoint_port = value.into(); self }
+    pub fn endpoint_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.endpoint_port = value.into(); self }
     /// `ListenerPort`: an integer, required.
-    pub fn listener_port(mut self, value: impl Into<Int>) -> Self { self.listener_port = value.into(); self }
+    pub fn listener_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.listener_port = value.into(); self }
 }
 
-impl PropertyType for PortOverride {}
+impl crate::PropertyType for PortOverride {}
 
-impl ToValue for PortOverride {
+impl ::cloudwright_core::ToValue for PortOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EndpointPort", &self.endpoint_port)
             .req("ListenerPort", &self.listener_port)
             .build()
@@ -411,24 +360,76 @@ pub enum HealthCheckProtocol {
     /// `HTTPS`
     Https,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HealthCheckProtocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HealthCheckProtocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HealthCheckProtocol {
+impl ::cloudwright_core::ToValue for HealthCheckProtocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tcp => "TCP",
             Self::Http => "HTTP",
             Self::Https => "HTTPS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^/[-a-zA-Z0-9@:%_\\\\+.~#?&/=]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointGroup: ObjRule = ObjRule {
+        properties: &[
+            ("EndpointConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointConfiguration), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("EndpointGroupRegion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("HealthCheckIntervalSeconds", Shape::Int(&NumRule { min: Some(10.0), max: Some(30.0), ..NumRule::ANY })),
+            ("HealthCheckPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("HealthCheckPort", Shape::Int(&NumRule { min: Some(-1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("HealthCheckProtocol", Shape::Str(&StrRule { allowed: &["TCP", "HTTP", "HTTPS"], ..StrRule::ANY })),
+            ("ListenerArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("PortOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_PortOverride), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ThresholdCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("TrafficDialPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["ListenerArn", "EndpointGroupRegion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AttachmentArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("ClientIPPreservationEnabled", Shape::Bool),
+            ("EndpointId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY })),
+        ],
+        required: &["EndpointId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortOverride: ObjRule = ObjRule {
+        properties: &[
+            ("EndpointPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("ListenerPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["ListenerPort", "EndpointPort"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

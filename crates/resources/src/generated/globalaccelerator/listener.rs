@@ -5,31 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Listener`], by name: `Listener::new(ListenerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRequired {
     /// `AcceleratorArn`: a string, required.
-    pub accelerator_arn: Str,
+    pub accelerator_arn: ::cloudwright_core::Str,
     /// `PortRanges`: a list of [`PortRange`] objects, required.
-    pub port_ranges: List<PortRange>,
+    pub port_ranges: ::cloudwright_core::List<PortRange>,
     /// `Protocol`: a [`Protocol`] value, required.
     pub protocol: Protocol,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Listener: ObjRule = ObjRule {
-    properties: &[
-        ("AcceleratorArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("ClientAffinity", Shape::Str(&StrRule { allowed: &["NONE", "SOURCE_IP"], ..StrRule::ANY })),
-        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
-    ],
-    required: &["AcceleratorArn", "PortRanges", "Protocol"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GlobalAccelerator::Listener` resource.
 ///
@@ -49,7 +34,7 @@ pub struct Listener {
     /// The Amazon Resource Name (ARN) of your accelerator.
     ///
     /// Length 0 to 255; create-only: changing it replaces the resource.
-    pub accelerator_arn: Str,
+    pub accelerator_arn: ::cloudwright_core::Str,
     /// `ClientAffinity`: a [`ClientAffinity`] value.
     ///
     /// Client affinity lets you direct all requests from a user to the same endpoint, if you have stateful applications, regardless of the port and protocol of the client request. Client affinity gives you control over whether to always route each client to the same specific endpoint.
@@ -61,13 +46,13 @@ pub struct Listener {
     /// The default value is `NONE` .
     ///
     /// Default `"NONE"`.
-    pub client_affinity: Option<ClientAffinity>,
+    pub client_affinity: ::std::option::Option<ClientAffinity>,
     /// `PortRanges`: a list of [`PortRange`] objects, required.
     ///
     /// The list of port ranges for the connections from clients to the accelerator.
     ///
     /// Items 1 to 10.
-    pub port_ranges: List<PortRange>,
+    pub port_ranges: ::cloudwright_core::List<PortRange>,
     /// `Protocol`: a [`Protocol`] value, required.
     ///
     /// The protocol for the connections from clients to the accelerator.
@@ -83,7 +68,7 @@ impl Listener {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GlobalAccelerator::Listener",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-globalaccelerator-listener.html",
         primary_identifier: &["ListenerArn"],
@@ -94,7 +79,7 @@ impl Listener {
         read_only: &["ListenerArn"],
         attributes: &["ListenerArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Listener` with its required properties, named in a [`ListenerRequired`].
@@ -102,37 +87,39 @@ impl Listener {
     pub fn new(required: ListenerRequired) -> Self {
         Self {
             accelerator_arn: required.accelerator_arn,
-            client_affinity: None,
+            client_affinity: ::std::option::Option::None,
             port_ranges: required.port_ranges,
             protocol: required.protocol,
         }
     }
 
     /// `AcceleratorArn`: a string, required.
-    pub fn accelerator_arn(mut self, value: impl Into<Str>) -> Self { self.accelerator_arn = value.into(); self }
+    pub fn accelerator_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accelerator_arn = value.into(); self }
     /// `ClientAffinity`: a [`ClientAffinity`] value.
-    pub fn client_affinity(mut self, value: impl Into<ClientAffinity>) -> Self { self.client_affinity = Some(value.into()); self }
+    pub fn client_affinity(mut self, value: impl ::std::convert::Into<ClientAffinity>) -> Self { self.client_affinity = ::std::option::Option::Some(value.into()); self }
     /// `PortRanges`: a list of [`PortRange`] objects, required.
-    pub fn port_ranges(mut self, value: impl Into<List<PortRange>>) -> Self { self.port_ranges = value.into(); self }
+    pub fn port_ranges(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PortRange>>) -> Self { self.port_ranges = value.into(); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = value.into(); self }
 }
 
-impl Resource for Listener {
+impl ::cloudwright_core::Resource for Listener {
     type Attributes = ListenerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Listener, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Listener, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Listener {
+impl ::cloudwright_core::ToValue for Listener {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AcceleratorArn", &self.accelerator_arn)
             .opt("ClientAffinity", &self.client_affinity)
             .req("PortRanges", &self.port_ranges)
@@ -141,12 +128,12 @@ impl ToValue for Listener {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Listener`]: `Handle<Listener>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Listener`]: `Handle<Listener>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ListenerAttributes(ResourceRef);
+pub struct ListenerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ListenerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ListenerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,8 +143,8 @@ impl ListenerAttributes {
     ///
     /// The ARN of the listener, such as `arn:aws:globalaccelerator::012345678901:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh/listener/0123vxyz` .
     #[inline]
-    pub fn listener_arn(&self) -> Value {
-        self.0.get_att("ListenerArn")
+    pub fn listener_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ListenerArn"))
     }
 }
 
@@ -165,21 +152,10 @@ impl ListenerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortRangeRequired {
     /// `FromPort`: an integer, required.
-    pub from_port: Int,
+    pub from_port: ::cloudwright_core::Int,
     /// `ToPort`: an integer, required.
-    pub to_port: Int,
+    pub to_port: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PortRange: ObjRule = ObjRule {
-    properties: &[
-        ("FromPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("ToPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["FromPort", "ToPort"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PortRange` property type of `AWS::GlobalAccelerator::Listener`.
 ///
@@ -193,13 +169,13 @@ pub struct PortRange {
     /// The first port in the range of ports, inclusive.
     ///
     /// Value 0 to 65535.
-    pub from_port: Int,
+    pub from_port: ::cloudwright_core::Int,
     /// `ToPort`: an integer, required.
     ///
     /// The last port in the range of ports, inclusive.
     ///
     /// Value 0 to 65535.
-    pub to_port: Int,
+    pub to_port: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -214,17 +190,17 @@ impl PortRange {
     }
 
     /// `FromPort`: an integer, required.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = value.into(); self }
     /// `ToPort`: an integer, required.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = value.into(); self }
 }
 
-impl PropertyType for PortRange {}
+impl crate::PropertyType for PortRange {}
 
-impl ToValue for PortRange {
+impl ::cloudwright_core::ToValue for PortRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FromPort", &self.from_port)
             .req("ToPort", &self.to_port)
             .build()
@@ -239,24 +215,24 @@ pub enum ClientAffinity {
     /// `SOURCE_IP`
     SourceIp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ClientAffinity {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ClientAffinity {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ClientAffinity {
+impl ::cloudwright_core::ToValue for ClientAffinity {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::SourceIp => "SOURCE_IP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -268,23 +244,54 @@ pub enum Protocol {
     /// `UDP`
     Udp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tcp => "TCP",
             Self::Udp => "UDP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Listener: ObjRule = ObjRule {
+        properties: &[
+            ("AcceleratorArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("ClientAffinity", Shape::Str(&StrRule { allowed: &["NONE", "SOURCE_IP"], ..StrRule::ANY })),
+            ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
+        ],
+        required: &["AcceleratorArn", "PortRanges", "Protocol"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortRange: ObjRule = ObjRule {
+        properties: &[
+            ("FromPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("ToPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["FromPort", "ToPort"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

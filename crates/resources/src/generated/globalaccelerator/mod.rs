@@ -22,11 +22,9 @@ pub mod listener;
 pub mod shared;
 
 #[cfg(feature = "globalaccelerator")]
-pub use accelerator::{Accelerator, AcceleratorAttributes, AcceleratorRequired};
+pub use accelerator::{Accelerator, AcceleratorAttributes};
 #[cfg(feature = "globalaccelerator")]
-pub use cross_account_attachment::{
-    CrossAccountAttachment, CrossAccountAttachmentAttributes, CrossAccountAttachmentRequired,
-};
+pub use cross_account_attachment::{CrossAccountAttachment, CrossAccountAttachmentAttributes};
 #[cfg(feature = "globalaccelerator")]
 pub use endpoint_group::{EndpointGroup, EndpointGroupAttributes, EndpointGroupRequired};
 #[cfg(feature = "globalaccelerator")]

@@ -5,40 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{DataLakePrincipal, Tag, TagRequired};
-use super::shared::{RULE_DataLakePrincipal, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!(.*[.\\/\\\\]|aws:)).*$");
-
-/// The required properties of [`Catalog`], by name: `Catalog::new(CatalogRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CatalogRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Catalog: ObjRule = ObjRule {
-    properties: &[
-        ("AllowFullTableExternalDataAccess", Shape::Str(&StrRule { allowed: &["True", "False"], ..StrRule::ANY })),
-        ("CatalogProperties", Shape::Object(&RULE_CatalogProperties)),
-        ("CreateDatabaseDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
-        ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("FederatedCatalog", Shape::Object(&RULE_FederatedCatalog)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OverwriteChildResourcePermissionsWithDefault", Shape::Str(&StrRule { allowed: &["Accept", "Deny"], ..StrRule::ANY })),
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TargetRedshiftCatalog", Shape::Object(&RULE_TargetRedshiftCatalog)),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::Catalog` resource.
 ///
@@ -56,54 +23,57 @@ pub struct Catalog {
     /// `AllowFullTableExternalDataAccess`: an [`AllowFullTableExternalDataAccess`] value.
     ///
     /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
-    pub allow_full_table_external_data_access: Option<AllowFullTableExternalDataAccess>,
+    pub allow_full_table_external_data_access:
+        ::std::option::Option<AllowFullTableExternalDataAccess>,
     /// `CatalogProperties`: a [`CatalogProperties`] object.
     ///
     /// A structure that specifies data lake access properties and other custom properties.
-    pub catalog_properties: Option<Obj<CatalogProperties>>,
+    pub catalog_properties: ::std::option::Option<crate::Obj<CatalogProperties>>,
     /// `CreateDatabaseDefaultPermissions`: a list of [`PrincipalPermissions`] objects.
     ///
     /// An array of PrincipalPermissions objects for default database permissions.
-    pub create_database_default_permissions: Option<List<PrincipalPermissions>>,
+    pub create_database_default_permissions:
+        ::std::option::Option<::cloudwright_core::List<PrincipalPermissions>>,
     /// `CreateTableDefaultPermissions`: a list of [`PrincipalPermissions`] objects.
     ///
     /// An array of PrincipalPermissions objects for default table permissions.
-    pub create_table_default_permissions: Option<List<PrincipalPermissions>>,
+    pub create_table_default_permissions:
+        ::std::option::Option<::cloudwright_core::List<PrincipalPermissions>>,
     /// `Description`: a string.
     ///
     /// A description of the catalog.
     ///
     /// Length at most 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FederatedCatalog`: a [`FederatedCatalog`] object.
     ///
     /// A FederatedCatalog structure that references an entity outside the Glue Data Catalog.
-    pub federated_catalog: Option<Obj<FederatedCatalog>>,
+    pub federated_catalog: ::std::option::Option<crate::Obj<FederatedCatalog>>,
     /// `Name`: a string, required.
     ///
     /// The name of the catalog to create.
     ///
     /// Pattern `^(?!(.*[.\/\\]|aws:)).*$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OverwriteChildResourcePermissionsWithDefault`: an [`OverwriteChildResourcePermissionsWithDefault`] value.
     ///
     /// Specifies whether to overwrite child resource permissions with the default permissions.
     ///
     /// Write-only: CloudFormation does not return it.
     pub overwrite_child_resource_permissions_with_default:
-        Option<OverwriteChildResourcePermissionsWithDefault>,
+        ::std::option::Option<OverwriteChildResourcePermissionsWithDefault>,
     /// `Parameters`: a JSON value.
     ///
     /// A map of key-value pairs that define parameters and properties of the catalog.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetRedshiftCatalog`: a [`TargetRedshiftCatalog`] object.
     ///
     /// A structure that describes a target catalog for resource linking.
-    pub target_redshift_catalog: Option<Obj<TargetRedshiftCatalog>>,
+    pub target_redshift_catalog: ::std::option::Option<crate::Obj<TargetRedshiftCatalog>>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +83,7 @@ impl Catalog {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::Catalog",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-catalog.html",
         primary_identifier: &["ResourceArn"],
@@ -124,69 +94,71 @@ impl Catalog {
         read_only: &["CatalogId", "ResourceArn", "CreateTime", "UpdateTime", "CatalogProperties/DataLakeAccessProperties/ManagedWorkgroupName", "CatalogProperties/DataLakeAccessProperties/ManagedWorkgroupStatus", "CatalogProperties/DataLakeAccessProperties/RedshiftDatabaseName", "CatalogProperties/CustomProperties", "CreateDatabaseDefaultPermissions/*/Principal", "CreateDatabaseDefaultPermissions/*/Principal/DataLakePrincipalIdentifier", "CreateDatabaseDefaultPermissions/*/Permissions", "CreateTableDefaultPermissions/*/Principal", "CreateTableDefaultPermissions/*/Principal/DataLakePrincipalIdentifier", "CreateTableDefaultPermissions/*/Permissions"],
         attributes: &["CatalogId", "CatalogProperties.CustomProperties", "CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName", "CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus", "CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName", "CreateTime", "ResourceArn", "UpdateTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Catalog` with its required properties, named in a [`CatalogRequired`].
+    /// A `Catalog` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: CatalogRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            allow_full_table_external_data_access: None,
-            catalog_properties: None,
-            create_database_default_permissions: None,
-            create_table_default_permissions: None,
-            description: None,
-            federated_catalog: None,
-            name: required.name,
-            overwrite_child_resource_permissions_with_default: None,
-            parameters: None,
-            tags: None,
-            target_redshift_catalog: None,
+            allow_full_table_external_data_access: ::std::option::Option::None,
+            catalog_properties: ::std::option::Option::None,
+            create_database_default_permissions: ::std::option::Option::None,
+            create_table_default_permissions: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            federated_catalog: ::std::option::Option::None,
+            name: value.into(),
+            overwrite_child_resource_permissions_with_default: ::std::option::Option::None,
+            parameters: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            target_redshift_catalog: ::std::option::Option::None,
         }
     }
 
     /// `AllowFullTableExternalDataAccess`: an [`AllowFullTableExternalDataAccess`] value.
-    pub fn allow_full_table_external_data_access(mut self, value: impl Into<AllowFullTableExternalDataAccess>) -> Self { self.allow_full_table_external_data_access = Some(value.into()); self }
+    pub fn allow_full_table_external_data_access(mut self, value: impl ::std::convert::Into<AllowFullTableExternalDataAccess>) -> Self { self.allow_full_table_external_data_access = ::std::option::Option::Some(value.into()); self }
     /// `CatalogProperties`: a [`CatalogProperties`] object.
-    pub fn catalog_properties(mut self, value: impl Into<Obj<CatalogProperties>>) -> Self { self.catalog_properties = Some(value.into()); self }
+    pub fn catalog_properties(mut self, value: impl ::std::convert::Into<crate::Obj<CatalogProperties>>) -> Self { self.catalog_properties = ::std::option::Option::Some(value.into()); self }
     /// `CreateDatabaseDefaultPermissions`: a list of [`PrincipalPermissions`] objects.
-    pub fn create_database_default_permissions(mut self, value: impl Into<List<PrincipalPermissions>>) -> Self { self.create_database_default_permissions = Some(value.into()); self }
+    pub fn create_database_default_permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrincipalPermissions>>) -> Self { self.create_database_default_permissions = ::std::option::Option::Some(value.into()); self }
     /// `CreateTableDefaultPermissions`: a list of [`PrincipalPermissions`] objects.
-    pub fn create_table_default_permissions(mut self, value: impl Into<List<PrincipalPermissions>>) -> Self { self.create_table_default_permissions = Some(value.into()); self }
+    pub fn create_table_default_permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrincipalPermissions>>) -> Self { self.create_table_default_permissions = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FederatedCatalog`: a [`FederatedCatalog`] object.
-    pub fn federated_catalog(mut self, value: impl Into<Obj<FederatedCatalog>>) -> Self { self.federated_catalog = Some(value.into()); self }
+    pub fn federated_catalog(mut self, value: impl ::std::convert::Into<crate::Obj<FederatedCatalog>>) -> Self { self.federated_catalog = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OverwriteChildResourcePermissionsWithDefault`: an [`OverwriteChildResourcePermissionsWithDefault`] value.
-    pub fn overwrite_child_resource_permissions_with_default(mut self, value: impl Into<OverwriteChildResourcePermissionsWithDefault>) -> Self { self.overwrite_child_resource_permissions_with_default = Some(value.into()); self }
+    pub fn overwrite_child_resource_permissions_with_default(mut self, value: impl ::std::convert::Into<OverwriteChildResourcePermissionsWithDefault>) -> Self { self.overwrite_child_resource_permissions_with_default = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetRedshiftCatalog`: a [`TargetRedshiftCatalog`] object.
-    pub fn target_redshift_catalog(mut self, value: impl Into<Obj<TargetRedshiftCatalog>>) -> Self { self.target_redshift_catalog = Some(value.into()); self }
+    pub fn target_redshift_catalog(mut self, value: impl ::std::convert::Into<crate::Obj<TargetRedshiftCatalog>>) -> Self { self.target_redshift_catalog = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Catalog {
+impl ::cloudwright_core::Resource for Catalog {
     type Attributes = CatalogAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Catalog, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Catalog, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Catalog {
+impl ::cloudwright_core::ToValue for Catalog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AllowFullTableExternalDataAccess",
                 &self.allow_full_table_external_data_access,
@@ -214,12 +186,12 @@ impl ToValue for Catalog {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Catalog`]: `Handle<Catalog>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Catalog`]: `Handle<Catalog>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CatalogAttributes(ResourceRef);
+pub struct CatalogAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CatalogAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CatalogAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -229,79 +201,81 @@ impl CatalogAttributes {
     ///
     /// The ID of the catalog.
     #[inline]
-    pub fn catalog_id(&self) -> Value {
-        self.0.get_att("CatalogId")
+    pub fn catalog_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CatalogId"))
     }
 
     /// `Fn::GetAtt` `CatalogProperties.CustomProperties`: a JSON value.
     ///
     /// Additional key-value properties for the catalog.
     #[inline]
-    pub fn catalog_properties_custom_properties(&self) -> Value {
-        self.0.get_att("CatalogProperties.CustomProperties")
+    pub fn catalog_properties_custom_properties(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("CatalogProperties.CustomProperties"))
     }
 
     /// `Fn::GetAtt` `CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName`: a string.
     ///
     /// The name of the managed workgroup associated with the catalog.
     #[inline]
-    pub fn catalog_properties_data_lake_access_properties_managed_workgroup_name(&self) -> Value {
-        self.0
-            .get_att("CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName")
+    pub fn catalog_properties_data_lake_access_properties_managed_workgroup_name(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName"),
+        )
     }
 
     /// `Fn::GetAtt` `CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus`: a string.
     ///
     /// The status of the managed workgroup.
     #[inline]
-    pub fn catalog_properties_data_lake_access_properties_managed_workgroup_status(&self) -> Value {
-        self.0
-            .get_att("CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus")
+    pub fn catalog_properties_data_lake_access_properties_managed_workgroup_status(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus"),
+        )
     }
 
     /// `Fn::GetAtt` `CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName`: a string.
     ///
     /// The name of the Redshift database.
     #[inline]
-    pub fn catalog_properties_data_lake_access_properties_redshift_database_name(&self) -> Value {
-        self.0
-            .get_att("CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName")
+    pub fn catalog_properties_data_lake_access_properties_redshift_database_name(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName"),
+        )
     }
 
     /// `Fn::GetAtt` `CreateTime`: an integer.
     ///
     /// The time at which the catalog was created.
     #[inline]
-    pub fn create_time(&self) -> Value {
-        self.0.get_att("CreateTime")
+    pub fn create_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CreateTime"))
     }
 
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the catalog.
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceArn")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceArn"))
     }
 
     /// `Fn::GetAtt` `UpdateTime`: an integer.
     ///
     /// The time at which the catalog was last updated.
     #[inline]
-    pub fn update_time(&self) -> Value {
-        self.0.get_att("UpdateTime")
+    pub fn update_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("UpdateTime"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CatalogProperties: ObjRule = ObjRule {
-    properties: &[
-        ("CustomProperties", Shape::Typed(json_type::OBJECT)),
-        ("DataLakeAccessProperties", Shape::Object(&RULE_DataLakeAccessProperties)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CatalogProperties` property type of `AWS::Glue::Catalog`.
 ///
@@ -313,11 +287,11 @@ pub struct CatalogProperties {
     /// `CustomProperties`: a JSON value.
     ///
     /// Additional key-value properties for the catalog.
-    pub custom_properties: Option<Json>,
+    pub custom_properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `DataLakeAccessProperties`: a [`DataLakeAccessProperties`] object.
     ///
     /// Data lake access properties for the catalog.
-    pub data_lake_access_properties: Option<Obj<DataLakeAccessProperties>>,
+    pub data_lake_access_properties: ::std::option::Option<crate::Obj<DataLakeAccessProperties>>,
 }
 
 #[rustfmt::skip]
@@ -325,21 +299,21 @@ impl CatalogProperties {
     /// A `CatalogProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomProperties`: a JSON value.
-    pub fn custom_properties(mut self, value: impl Into<Json>) -> Self { self.custom_properties = Some(value.into()); self }
+    pub fn custom_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom_properties = ::std::option::Option::Some(value.into()); self }
     /// `DataLakeAccessProperties`: a [`DataLakeAccessProperties`] object.
-    pub fn data_lake_access_properties(mut self, value: impl Into<Obj<DataLakeAccessProperties>>) -> Self { self.data_lake_access_properties = Some(value.into()); self }
+    pub fn data_lake_access_properties(mut self, value: impl ::std::convert::Into<crate::Obj<DataLakeAccessProperties>>) -> Self { self.data_lake_access_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CatalogProperties {}
+impl crate::PropertyType for CatalogProperties {}
 
-impl ToValue for CatalogProperties {
+impl ::cloudwright_core::ToValue for CatalogProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomProperties", &self.custom_properties)
             .opt(
                 "DataLakeAccessProperties",
@@ -348,22 +322,6 @@ impl ToValue for CatalogProperties {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataLakeAccessProperties: ObjRule = ObjRule {
-    properties: &[
-        ("AllowFullTableExternalDataAccess", Shape::Str(&StrRule { allowed: &["True", "False"], ..StrRule::ANY })),
-        ("CatalogType", Shape::STR),
-        ("DataLakeAccess", Shape::Bool),
-        ("DataTransferRole", Shape::STR),
-        ("KmsKey", Shape::STR),
-        ("ManagedWorkgroupName", Shape::STR),
-        ("ManagedWorkgroupStatus", Shape::STR),
-        ("RedshiftDatabaseName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataLakeAccessProperties` property type of `AWS::Glue::Catalog`.
 ///
@@ -375,35 +333,36 @@ pub struct DataLakeAccessProperties {
     /// `AllowFullTableExternalDataAccess`: an [`AllowFullTableExternalDataAccess`] value.
     ///
     /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
-    pub allow_full_table_external_data_access: Option<AllowFullTableExternalDataAccess>,
+    pub allow_full_table_external_data_access:
+        ::std::option::Option<AllowFullTableExternalDataAccess>,
     /// `CatalogType`: a string.
     ///
     /// Specifies a federated catalog type for the native catalog resource.
-    pub catalog_type: Option<Str>,
+    pub catalog_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataLakeAccess`: a boolean.
     ///
     /// Turns on or off data lake access for Apache Spark applications that access Amazon Redshift databases in the Data Catalog from any non-Redshift engine.
-    pub data_lake_access: Option<Bool>,
+    pub data_lake_access: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DataTransferRole`: a string.
     ///
     /// A role that will be assumed by Glue for transferring data into/out of the staging bucket during a query.
-    pub data_transfer_role: Option<Str>,
+    pub data_transfer_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKey`: a string.
     ///
     /// An encryption key that will be used for the staging bucket that will be created along with the catalog.
-    pub kms_key: Option<Str>,
+    pub kms_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagedWorkgroupName`: a string.
     ///
     /// The name of the managed workgroup associated with the catalog.
-    pub managed_workgroup_name: Option<Str>,
+    pub managed_workgroup_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagedWorkgroupStatus`: a string.
     ///
     /// The status of the managed workgroup.
-    pub managed_workgroup_status: Option<Str>,
+    pub managed_workgroup_status: ::std::option::Option<::cloudwright_core::Str>,
     /// `RedshiftDatabaseName`: a string.
     ///
     /// The name of the Redshift database.
-    pub redshift_database_name: Option<Str>,
+    pub redshift_database_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -411,33 +370,33 @@ impl DataLakeAccessProperties {
     /// A `DataLakeAccessProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowFullTableExternalDataAccess`: an [`AllowFullTableExternalDataAccess`] value.
-    pub fn allow_full_table_external_data_access(mut self, value: impl Into<AllowFullTableExternalDataAccess>) -> Self { self.allow_full_table_external_data_access = Some(value.into()); self }
+    pub fn allow_full_table_external_data_access(mut self, value: impl ::std::convert::Into<AllowFullTableExternalDataAccess>) -> Self { self.allow_full_table_external_data_access = ::std::option::Option::Some(value.into()); self }
     /// `CatalogType`: a string.
-    pub fn catalog_type(mut self, value: impl Into<Str>) -> Self { self.catalog_type = Some(value.into()); self }
+    pub fn catalog_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_type = ::std::option::Option::Some(value.into()); self }
     /// `DataLakeAccess`: a boolean.
-    pub fn data_lake_access(mut self, value: impl Into<Bool>) -> Self { self.data_lake_access = Some(value.into()); self }
+    pub fn data_lake_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.data_lake_access = ::std::option::Option::Some(value.into()); self }
     /// `DataTransferRole`: a string.
-    pub fn data_transfer_role(mut self, value: impl Into<Str>) -> Self { self.data_transfer_role = Some(value.into()); self }
+    pub fn data_transfer_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_transfer_role = ::std::option::Option::Some(value.into()); self }
     /// `KmsKey`: a string.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = ::std::option::Option::Some(value.into()); self }
     /// `ManagedWorkgroupName`: a string.
-    pub fn managed_workgroup_name(mut self, value: impl Into<Str>) -> Self { self.managed_workgroup_name = Some(value.into()); self }
+    pub fn managed_workgroup_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.managed_workgroup_name = ::std::option::Option::Some(value.into()); self }
     /// `ManagedWorkgroupStatus`: a string.
-    pub fn managed_workgroup_status(mut self, value: impl Into<Str>) -> Self { self.managed_workgroup_status = Some(value.into()); self }
+    pub fn managed_workgroup_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.managed_workgroup_status = ::std::option::Option::Some(value.into()); self }
     /// `RedshiftDatabaseName`: a string.
-    pub fn redshift_database_name(mut self, value: impl Into<Str>) -> Self { self.redshift_database_name = Some(value.into()); self }
+    pub fn redshift_database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.redshift_database_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataLakeAccessProperties {}
+impl crate::PropertyType for DataLakeAccessProperties {}
 
-impl ToValue for DataLakeAccessProperties {
+impl ::cloudwright_core::ToValue for DataLakeAccessProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AllowFullTableExternalDataAccess",
                 &self.allow_full_table_external_data_access,
@@ -453,16 +412,6 @@ impl ToValue for DataLakeAccessProperties {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FederatedCatalog: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionName", Shape::STR),
-        ("Identifier", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FederatedCatalog` property type of `AWS::Glue::Catalog`.
 ///
 /// A FederatedCatalog structure that references an entity outside the Glue Data Catalog.
@@ -473,11 +422,11 @@ pub struct FederatedCatalog {
     /// `ConnectionName`: a string.
     ///
     /// The name of the connection to an external data source.
-    pub connection_name: Option<Str>,
+    pub connection_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Identifier`: a string.
     ///
     /// A unique identifier for the federated catalog.
-    pub identifier: Option<Str>,
+    pub identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -485,36 +434,26 @@ impl FederatedCatalog {
     /// A `FederatedCatalog` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionName`: a string.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = ::std::option::Option::Some(value.into()); self }
     /// `Identifier`: a string.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = Some(value.into()); self }
+    pub fn identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FederatedCatalog {}
+impl crate::PropertyType for FederatedCatalog {}
 
-impl ToValue for FederatedCatalog {
+impl ::cloudwright_core::ToValue for FederatedCatalog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
             .opt("Identifier", &self.identifier)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
-    properties: &[
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrincipalPermissions` property type of `AWS::Glue::Catalog`.
 ///
@@ -526,11 +465,12 @@ pub struct PrincipalPermissions {
     /// `Permissions`: a list of [`PrincipalPermissionsPermission`] values.
     ///
     /// The permissions that are granted to the principal.
-    pub permissions: Option<List<PrincipalPermissionsPermission>>,
+    pub permissions:
+        ::std::option::Option<::cloudwright_core::List<PrincipalPermissionsPermission>>,
     /// `Principal`: a [`DataLakePrincipal`] object.
     ///
     /// The Lake Formation principal.
-    pub principal: Option<Obj<DataLakePrincipal>>,
+    pub principal: ::std::option::Option<crate::Obj<DataLakePrincipal>>,
 }
 
 #[rustfmt::skip]
@@ -538,43 +478,26 @@ impl PrincipalPermissions {
     /// A `PrincipalPermissions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Permissions`: a list of [`PrincipalPermissionsPermission`] values.
-    pub fn permissions(mut self, value: impl Into<List<PrincipalPermissionsPermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrincipalPermissionsPermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `Principal`: a [`DataLakePrincipal`] object.
-    pub fn principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self { self.principal = Some(value.into()); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<crate::Obj<DataLakePrincipal>>) -> Self { self.principal = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrincipalPermissions {}
+impl crate::PropertyType for PrincipalPermissions {}
 
-impl ToValue for PrincipalPermissions {
+impl ::cloudwright_core::ToValue for PrincipalPermissions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Permissions", &self.permissions)
             .opt("Principal", &self.principal)
             .build()
     }
 }
-
-/// The required properties of [`TargetRedshiftCatalog`], by name: `TargetRedshiftCatalog::new(TargetRedshiftCatalogRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetRedshiftCatalogRequired {
-    /// `CatalogArn`: a string, required.
-    pub catalog_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetRedshiftCatalog: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogArn", Shape::STR),
-    ],
-    required: &["CatalogArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetRedshiftCatalog` property type of `AWS::Glue::Catalog`.
 ///
@@ -586,29 +509,29 @@ pub struct TargetRedshiftCatalog {
     /// `CatalogArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the catalog resource.
-    pub catalog_arn: Str,
+    pub catalog_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TargetRedshiftCatalog {
-    /// A `TargetRedshiftCatalog` with its required properties, named in a [`TargetRedshiftCatalogRequired`].
+    /// A `TargetRedshiftCatalog` with its one required property, `CatalogArn`.
     #[inline]
-    pub fn new(required: TargetRedshiftCatalogRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            catalog_arn: required.catalog_arn,
+            catalog_arn: value.into(),
         }
     }
 
     /// `CatalogArn`: a string, required.
-    pub fn catalog_arn(mut self, value: impl Into<Str>) -> Self { self.catalog_arn = value.into(); self }
+    pub fn catalog_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_arn = value.into(); self }
 }
 
-impl PropertyType for TargetRedshiftCatalog {}
+impl crate::PropertyType for TargetRedshiftCatalog {}
 
-impl ToValue for TargetRedshiftCatalog {
+impl ::cloudwright_core::ToValue for TargetRedshiftCatalog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogArn", &self.catalog_arn)
             .build()
     }
@@ -622,24 +545,24 @@ pub enum AllowFullTableExternalDataAccess {
     /// `False`
     False,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AllowFullTableExternalDataAccess {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AllowFullTableExternalDataAccess {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AllowFullTableExternalDataAccess {
+impl ::cloudwright_core::ToValue for AllowFullTableExternalDataAccess {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::True => "True",
             Self::False => "False",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -651,24 +574,26 @@ pub enum OverwriteChildResourcePermissionsWithDefault {
     /// `Deny`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OverwriteChildResourcePermissionsWithDefault {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for OverwriteChildResourcePermissionsWithDefault
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OverwriteChildResourcePermissionsWithDefault {
+impl ::cloudwright_core::ToValue for OverwriteChildResourcePermissionsWithDefault {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Accept => "Accept",
             Self::Deny => "Deny",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -694,18 +619,18 @@ pub enum PrincipalPermissionsPermission {
     /// `DATA_LOCATION_ACCESS`
     DataLocationAccess,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PrincipalPermissionsPermission {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PrincipalPermissionsPermission {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PrincipalPermissionsPermission {
+impl ::cloudwright_core::ToValue for PrincipalPermissionsPermission {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Select => "SELECT",
@@ -716,8 +641,95 @@ impl ToValue for PrincipalPermissionsPermission {
             Self::CreateDatabase => "CREATE_DATABASE",
             Self::CreateTable => "CREATE_TABLE",
             Self::DataLocationAccess => "DATA_LOCATION_ACCESS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_DataLakePrincipal, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!(.*[.\\/\\\\]|aws:)).*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Catalog: ObjRule = ObjRule {
+        properties: &[
+            ("AllowFullTableExternalDataAccess", Shape::Str(&StrRule { allowed: &["True", "False"], ..StrRule::ANY })),
+            ("CatalogProperties", Shape::Object(&RULE_CatalogProperties)),
+            ("CreateDatabaseDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
+            ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("FederatedCatalog", Shape::Object(&RULE_FederatedCatalog)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OverwriteChildResourcePermissionsWithDefault", Shape::Str(&StrRule { allowed: &["Accept", "Deny"], ..StrRule::ANY })),
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TargetRedshiftCatalog", Shape::Object(&RULE_TargetRedshiftCatalog)),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CatalogProperties: ObjRule = ObjRule {
+        properties: &[
+            ("CustomProperties", Shape::Typed(json_type::OBJECT)),
+            ("DataLakeAccessProperties", Shape::Object(&RULE_DataLakeAccessProperties)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataLakeAccessProperties: ObjRule = ObjRule {
+        properties: &[
+            ("AllowFullTableExternalDataAccess", Shape::Str(&StrRule { allowed: &["True", "False"], ..StrRule::ANY })),
+            ("CatalogType", Shape::STR),
+            ("DataLakeAccess", Shape::Bool),
+            ("DataTransferRole", Shape::STR),
+            ("KmsKey", Shape::STR),
+            ("ManagedWorkgroupName", Shape::STR),
+            ("ManagedWorkgroupStatus", Shape::STR),
+            ("RedshiftDatabaseName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FederatedCatalog: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionName", Shape::STR),
+            ("Identifier", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
+        properties: &[
+            ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetRedshiftCatalog: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogArn", Shape::STR),
+        ],
+        required: &["CatalogArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

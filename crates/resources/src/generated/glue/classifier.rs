@@ -5,23 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Classifier: ObjRule = ObjRule {
-    properties: &[
-        ("CsvClassifier", Shape::Object(&RULE_CsvClassifier)),
-        ("GrokClassifier", Shape::Object(&RULE_GrokClassifier)),
-        ("JsonClassifier", Shape::Object(&RULE_JsonClassifier)),
-        ("XMLClassifier", Shape::Object(&RULE_XmlClassifier)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Glue::Classifier` resource.
 ///
-/// The `AWS::Glue::Classifier` resource creates an AWS Glue classifier that categorizes data sources and specifies schemas. For more information, see \[Adding Classifiers to a Crawler\](<https://docs.aws.amazon.com/glue/latest/dg/add-classifier.html>) and \[Classifier Structure\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-crawler-classifiers.html#aws-glue-api-crawler-classifiers-Classifier>) in the *AWS Glue Developer Guide* .
+/// The `AWS::Glue::Classifier` resource creates an AWS Glue classifier that categorizes data sources and specifies schemas. For more information, see [Adding Classifiers to a Crawler](https://docs.aws.amazon.com/glue/latest/dg/add-classifier.html) and [Classifier Structure](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-crawler-classifiers.html#aws-glue-api-crawler-classifiers-Classifier) in the *AWS Glue Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ClassifierAttributes`], which `Handle<Classifier>` dereferences to.
@@ -34,19 +20,19 @@ pub struct Classifier {
     /// `CsvClassifier`: a [`CsvClassifier`] object.
     ///
     /// A classifier for comma-separated values (CSV).
-    pub csv_classifier: Option<Obj<CsvClassifier>>,
+    pub csv_classifier: ::std::option::Option<crate::Obj<CsvClassifier>>,
     /// `GrokClassifier`: a [`GrokClassifier`] object.
     ///
     /// A classifier that uses `grok` .
-    pub grok_classifier: Option<Obj<GrokClassifier>>,
+    pub grok_classifier: ::std::option::Option<crate::Obj<GrokClassifier>>,
     /// `JsonClassifier`: a [`JsonClassifier`] object.
     ///
     /// A classifier for JSON content.
-    pub json_classifier: Option<Obj<JsonClassifier>>,
+    pub json_classifier: ::std::option::Option<crate::Obj<JsonClassifier>>,
     /// `XMLClassifier`: a [`XmlClassifier`] object.
     ///
     /// A classifier for XML content.
-    pub xml_classifier: Option<Obj<XmlClassifier>>,
+    pub xml_classifier: ::std::option::Option<crate::Obj<XmlClassifier>>,
 }
 
 #[rustfmt::skip]
@@ -56,7 +42,7 @@ impl Classifier {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::Classifier",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-classifier.html",
         primary_identifier: &["Id"],
@@ -67,40 +53,42 @@ impl Classifier {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Classifier` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CsvClassifier`: a [`CsvClassifier`] object.
-    pub fn csv_classifier(mut self, value: impl Into<Obj<CsvClassifier>>) -> Self { self.csv_classifier = Some(value.into()); self }
+    pub fn csv_classifier(mut self, value: impl ::std::convert::Into<crate::Obj<CsvClassifier>>) -> Self { self.csv_classifier = ::std::option::Option::Some(value.into()); self }
     /// `GrokClassifier`: a [`GrokClassifier`] object.
-    pub fn grok_classifier(mut self, value: impl Into<Obj<GrokClassifier>>) -> Self { self.grok_classifier = Some(value.into()); self }
+    pub fn grok_classifier(mut self, value: impl ::std::convert::Into<crate::Obj<GrokClassifier>>) -> Self { self.grok_classifier = ::std::option::Option::Some(value.into()); self }
     /// `JsonClassifier`: a [`JsonClassifier`] object.
-    pub fn json_classifier(mut self, value: impl Into<Obj<JsonClassifier>>) -> Self { self.json_classifier = Some(value.into()); self }
+    pub fn json_classifier(mut self, value: impl ::std::convert::Into<crate::Obj<JsonClassifier>>) -> Self { self.json_classifier = ::std::option::Option::Some(value.into()); self }
     /// `XMLClassifier`: a [`XmlClassifier`] object.
-    pub fn xml_classifier(mut self, value: impl Into<Obj<XmlClassifier>>) -> Self { self.xml_classifier = Some(value.into()); self }
+    pub fn xml_classifier(mut self, value: impl ::std::convert::Into<crate::Obj<XmlClassifier>>) -> Self { self.xml_classifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Classifier {
+impl ::cloudwright_core::Resource for Classifier {
     type Attributes = ClassifierAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Classifier, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Classifier, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Classifier {
+impl ::cloudwright_core::ToValue for Classifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CsvClassifier", &self.csv_classifier)
             .opt("GrokClassifier", &self.grok_classifier)
             .opt("JsonClassifier", &self.json_classifier)
@@ -109,12 +97,12 @@ impl ToValue for Classifier {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Classifier`]: `Handle<Classifier>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Classifier`]: `Handle<Classifier>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClassifierAttributes(ResourceRef);
+pub struct ClassifierAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClassifierAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClassifierAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -122,27 +110,10 @@ impl From<ResourceRef> for ClassifierAttributes {
 impl ClassifierAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CsvClassifier: ObjRule = ObjRule {
-    properties: &[
-        ("AllowSingleColumn", Shape::Bool),
-        ("ContainsCustomDatatype", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ContainsHeader", Shape::Str(&StrRule { allowed: &["ABSENT", "PRESENT", "UNKNOWN"], ..StrRule::ANY })),
-        ("CustomDatatypeConfigured", Shape::Bool),
-        ("Delimiter", Shape::STR),
-        ("DisableValueTrimming", Shape::Bool),
-        ("Header", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("QuoteSymbol", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CsvClassifier` property type of `AWS::Glue::Classifier`.
 ///
@@ -154,11 +125,12 @@ pub struct CsvClassifier {
     /// `AllowSingleColumn`: a boolean.
     ///
     /// Enables the processing of files that contain only one column.
-    pub allow_single_column: Option<Bool>,
+    pub allow_single_column: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ContainsCustomDatatype`: a list of strings.
     ///
     /// Indicates whether the CSV file contains custom data types.
-    pub contains_custom_datatype: Option<List<Str>>,
+    pub contains_custom_datatype:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ContainsHeader`: a string.
     ///
     /// Indicates whether the CSV file contains a header.
@@ -168,31 +140,31 @@ pub struct CsvClassifier {
     /// A value of `PRESENT` specifies that the CSV file contains headings.
     ///
     /// A value of `ABSENT` specifies that the CSV file does not contain headings.
-    pub contains_header: Option<Str>,
+    pub contains_header: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomDatatypeConfigured`: a boolean.
     ///
     /// Enables the configuration of custom data types.
-    pub custom_datatype_configured: Option<Bool>,
+    pub custom_datatype_configured: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Delimiter`: a string.
     ///
     /// A custom symbol to denote what separates each column entry in the row.
-    pub delimiter: Option<Str>,
+    pub delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisableValueTrimming`: a boolean.
     ///
     /// Specifies not to trim values before identifying the type of column values. The default value is `true` .
-    pub disable_value_trimming: Option<Bool>,
+    pub disable_value_trimming: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Header`: a list of strings.
     ///
     /// A list of strings representing column names.
-    pub header: Option<List<Str>>,
+    pub header: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string.
     ///
     /// The name of the classifier.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `QuoteSymbol`: a string.
     ///
     /// A custom symbol to denote what combines content into a single column value. It must be different from the column delimiter.
-    pub quote_symbol: Option<Str>,
+    pub quote_symbol: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -200,35 +172,35 @@ impl CsvClassifier {
     /// A `CsvClassifier` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowSingleColumn`: a boolean.
-    pub fn allow_single_column(mut self, value: impl Into<Bool>) -> Self { self.allow_single_column = Some(value.into()); self }
+    pub fn allow_single_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_single_column = ::std::option::Option::Some(value.into()); self }
     /// `ContainsCustomDatatype`: a list of strings.
-    pub fn contains_custom_datatype(mut self, value: impl Into<List<Str>>) -> Self { self.contains_custom_datatype = Some(value.into()); self }
+    pub fn contains_custom_datatype(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.contains_custom_datatype = ::std::option::Option::Some(value.into()); self }
     /// `ContainsHeader`: a string.
-    pub fn contains_header(mut self, value: impl Into<Str>) -> Self { self.contains_header = Some(value.into()); self }
+    pub fn contains_header(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contains_header = ::std::option::Option::Some(value.into()); self }
     /// `CustomDatatypeConfigured`: a boolean.
-    pub fn custom_datatype_configured(mut self, value: impl Into<Bool>) -> Self { self.custom_datatype_configured = Some(value.into()); self }
+    pub fn custom_datatype_configured(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.custom_datatype_configured = ::std::option::Option::Some(value.into()); self }
     /// `Delimiter`: a string.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
+    pub fn delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delimiter = ::std::option::Option::Some(value.into()); self }
     /// `DisableValueTrimming`: a boolean.
-    pub fn disable_value_trimming(mut self, value: impl Into<Bool>) -> Self { self.disable_value_trimming = Some(value.into()); self }
+    pub fn disable_value_trimming(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_value_trimming = ::std::option::Option::Some(value.into()); self }
     /// `Header`: a list of strings.
-    pub fn header(mut self, value: impl Into<List<Str>>) -> Self { self.header = Some(value.into()); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.header = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `QuoteSymbol`: a string.
-    pub fn quote_symbol(mut self, value: impl Into<Str>) -> Self { self.quote_symbol = Some(value.into()); self }
+    pub fn quote_symbol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.quote_symbol = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CsvClassifier {}
+impl crate::PropertyType for CsvClassifier {}
 
-impl ToValue for CsvClassifier {
+impl ::cloudwright_core::ToValue for CsvClassifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowSingleColumn", &self.allow_single_column)
             .opt("ContainsCustomDatatype", &self.contains_custom_datatype)
             .opt("ContainsHeader", &self.contains_header)
@@ -246,23 +218,10 @@ impl ToValue for CsvClassifier {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrokClassifierRequired {
     /// `Classification`: a string, required.
-    pub classification: Str,
+    pub classification: ::cloudwright_core::Str,
     /// `GrokPattern`: a string, required.
-    pub grok_pattern: Str,
+    pub grok_pattern: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrokClassifier: ObjRule = ObjRule {
-    properties: &[
-        ("Classification", Shape::STR),
-        ("CustomPatterns", Shape::STR),
-        ("GrokPattern", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["GrokPattern", "Classification"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrokClassifier` property type of `AWS::Glue::Classifier`.
 ///
@@ -274,19 +233,19 @@ pub struct GrokClassifier {
     /// `Classification`: a string, required.
     ///
     /// An identifier of the data format that the classifier matches, such as Twitter, JSON, Omniture logs, and so on.
-    pub classification: Str,
+    pub classification: ::cloudwright_core::Str,
     /// `CustomPatterns`: a string.
     ///
-    /// Optional custom grok patterns defined by this classifier. For more information, see custom patterns in \[Writing Custom Classifiers\](<https://docs.aws.amazon.com/glue/latest/dg/custom-classifier.html>) .
-    pub custom_patterns: Option<Str>,
+    /// Optional custom grok patterns defined by this classifier. For more information, see custom patterns in [Writing Custom Classifiers](https://docs.aws.amazon.com/glue/latest/dg/custom-classifier.html) .
+    pub custom_patterns: ::std::option::Option<::cloudwright_core::Str>,
     /// `GrokPattern`: a string, required.
     ///
-    /// The grok pattern applied to a data store by this classifier. For more information, see built-in patterns in \[Writing Custom Classifiers\](<https://docs.aws.amazon.com/glue/latest/dg/custom-classifier.html>) .
-    pub grok_pattern: Str,
+    /// The grok pattern applied to a data store by this classifier. For more information, see built-in patterns in [Writing Custom Classifiers](https://docs.aws.amazon.com/glue/latest/dg/custom-classifier.html) .
+    pub grok_pattern: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the classifier.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -296,28 +255,28 @@ impl GrokClassifier {
     pub fn new(required: GrokClassifierRequired) -> Self {
         Self {
             classification: required.classification,
-            custom_patterns: None,
+            custom_patterns: ::std::option::Option::None,
             grok_pattern: required.grok_pattern,
-            name: None,
+            name: ::std::option::Option::None,
         }
     }
 
     /// `Classification`: a string, required.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self { self.classification = value.into(); self }
+    pub fn classification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.classification = value.into(); self }
     /// `CustomPatterns`: a string.
-    pub fn custom_patterns(mut self, value: impl Into<Str>) -> Self { self.custom_patterns = Some(value.into()); self }
+    pub fn custom_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_patterns = ::std::option::Option::Some(value.into()); self }
     /// `GrokPattern`: a string, required.
-    pub fn grok_pattern(mut self, value: impl Into<Str>) -> Self { self.grok_pattern = value.into(); self }
+    pub fn grok_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.grok_pattern = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GrokClassifier {}
+impl crate::PropertyType for GrokClassifier {}
 
-impl ToValue for GrokClassifier {
+impl ::cloudwright_core::ToValue for GrokClassifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Classification", &self.classification)
             .opt("CustomPatterns", &self.custom_patterns)
             .req("GrokPattern", &self.grok_pattern)
@@ -325,24 +284,6 @@ impl ToValue for GrokClassifier {
             .build()
     }
 }
-
-/// The required properties of [`JsonClassifier`], by name: `JsonClassifier::new(JsonClassifierRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonClassifierRequired {
-    /// `JsonPath`: a string, required.
-    pub json_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JsonClassifier: ObjRule = ObjRule {
-    properties: &[
-        ("JsonPath", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["JsonPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JsonClassifier` property type of `AWS::Glue::Classifier`.
 ///
@@ -353,37 +294,37 @@ pub(crate) static RULE_JsonClassifier: ObjRule = ObjRule {
 pub struct JsonClassifier {
     /// `JsonPath`: a string, required.
     ///
-    /// A `JsonPath` string defining the JSON data for the classifier to classify. AWS Glue supports a subset of `JsonPath` , as described in \[Writing JsonPath Custom Classifiers\](<https://docs.aws.amazon.com/glue/latest/dg/custom-classifier.html#custom-classifier-json>) .
-    pub json_path: Str,
+    /// A `JsonPath` string defining the JSON data for the classifier to classify. AWS Glue supports a subset of `JsonPath` , as described in [Writing JsonPath Custom Classifiers](https://docs.aws.amazon.com/glue/latest/dg/custom-classifier.html#custom-classifier-json) .
+    pub json_path: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the classifier.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl JsonClassifier {
-    /// A `JsonClassifier` with its required properties, named in a [`JsonClassifierRequired`].
+    /// A `JsonClassifier` with its one required property, `JsonPath`.
     #[inline]
-    pub fn new(required: JsonClassifierRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            json_path: required.json_path,
-            name: None,
+            json_path: value.into(),
+            name: ::std::option::Option::None,
         }
     }
 
     /// `JsonPath`: a string, required.
-    pub fn json_path(mut self, value: impl Into<Str>) -> Self { self.json_path = value.into(); self }
+    pub fn json_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.json_path = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JsonClassifier {}
+impl crate::PropertyType for JsonClassifier {}
 
-impl ToValue for JsonClassifier {
+impl ::cloudwright_core::ToValue for JsonClassifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("JsonPath", &self.json_path)
             .opt("Name", &self.name)
             .build()
@@ -394,22 +335,10 @@ impl ToValue for JsonClassifier {
 #[derive(Clone, Debug, PartialEq)]
 pub struct XmlClassifierRequired {
     /// `Classification`: a string, required.
-    pub classification: Str,
+    pub classification: ::cloudwright_core::Str,
     /// `RowTag`: a string, required.
-    pub row_tag: Str,
+    pub row_tag: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_XmlClassifier: ObjRule = ObjRule {
-    properties: &[
-        ("Classification", Shape::STR),
-        ("Name", Shape::STR),
-        ("RowTag", Shape::STR),
-    ],
-    required: &["RowTag", "Classification"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `XMLClassifier` property type of `AWS::Glue::Classifier`.
 ///
@@ -421,15 +350,15 @@ pub struct XmlClassifier {
     /// `Classification`: a string, required.
     ///
     /// An identifier of the data format that the classifier matches.
-    pub classification: Str,
+    pub classification: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the classifier.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RowTag`: a string, required.
     ///
     /// The XML tag designating the element that contains each record in an XML document being parsed. This can't identify a self-closing element (closed by `/>` ). An empty row element that contains only attributes can be parsed as long as it ends with a closing tag (for example, `<row item_a="A" item_b="B"></row>` is okay, but `<row item_a="A" item_b="B" />` is not).
-    pub row_tag: Str,
+    pub row_tag: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -439,28 +368,100 @@ impl XmlClassifier {
     pub fn new(required: XmlClassifierRequired) -> Self {
         Self {
             classification: required.classification,
-            name: None,
+            name: ::std::option::Option::None,
             row_tag: required.row_tag,
         }
     }
 
     /// `Classification`: a string, required.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self { self.classification = value.into(); self }
+    pub fn classification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.classification = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RowTag`: a string, required.
-    pub fn row_tag(mut self, value: impl Into<Str>) -> Self { self.row_tag = value.into(); self }
+    pub fn row_tag(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.row_tag = value.into(); self }
 }
 
-impl PropertyType for XmlClassifier {}
+impl crate::PropertyType for XmlClassifier {}
 
-impl ToValue for XmlClassifier {
+impl ::cloudwright_core::ToValue for XmlClassifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Classification", &self.classification)
             .opt("Name", &self.name)
             .req("RowTag", &self.row_tag)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Classifier: ObjRule = ObjRule {
+        properties: &[
+            ("CsvClassifier", Shape::Object(&RULE_CsvClassifier)),
+            ("GrokClassifier", Shape::Object(&RULE_GrokClassifier)),
+            ("JsonClassifier", Shape::Object(&RULE_JsonClassifier)),
+            ("XMLClassifier", Shape::Object(&RULE_XmlClassifier)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CsvClassifier: ObjRule = ObjRule {
+        properties: &[
+            ("AllowSingleColumn", Shape::Bool),
+            ("ContainsCustomDatatype", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ContainsHeader", Shape::Str(&StrRule { allowed: &["ABSENT", "PRESENT", "UNKNOWN"], ..StrRule::ANY })),
+            ("CustomDatatypeConfigured", Shape::Bool),
+            ("Delimiter", Shape::STR),
+            ("DisableValueTrimming", Shape::Bool),
+            ("Header", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("QuoteSymbol", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrokClassifier: ObjRule = ObjRule {
+        properties: &[
+            ("Classification", Shape::STR),
+            ("CustomPatterns", Shape::STR),
+            ("GrokPattern", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["GrokPattern", "Classification"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JsonClassifier: ObjRule = ObjRule {
+        properties: &[
+            ("JsonPath", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["JsonPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_XmlClassifier: ObjRule = ObjRule {
+        properties: &[
+            ("Classification", Shape::STR),
+            ("Name", Shape::STR),
+            ("RowTag", Shape::STR),
+        ],
+        required: &["RowTag", "Classification"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

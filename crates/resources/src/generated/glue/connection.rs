@@ -5,31 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Connection`], by name: `Connection::new(ConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `ConnectionInput`: a [`ConnectionInput`] object, required.
-    pub connection_input: Obj<ConnectionInput>,
+    pub connection_input: crate::Obj<ConnectionInput>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Connection: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::STR),
-        ("ConnectionInput", Shape::Object(&RULE_ConnectionInput)),
-    ],
-    required: &["ConnectionInput", "CatalogId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::Connection` resource.
 ///
-/// The `AWS::Glue::Connection` resource specifies an AWS Glue connection to a data source. For more information, see \[Adding a Connection to Your Data Store\](<https://docs.aws.amazon.com/glue/latest/dg/populate-add-connection.html>) and \[Connection Structure\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-connections.html#aws-glue-api-catalog-connections-Connection>) in the *AWS Glue Developer Guide* .
+/// The `AWS::Glue::Connection` resource specifies an AWS Glue connection to a data source. For more information, see [Adding a Connection to Your Data Store](https://docs.aws.amazon.com/glue/latest/dg/populate-add-connection.html) and [Connection Structure](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-connections.html#aws-glue-api-catalog-connections-Connection) in the *AWS Glue Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ConnectionAttributes`], which `Handle<Connection>` dereferences to.
@@ -44,14 +31,14 @@ pub struct Connection {
     ///
     /// The ID of the data catalog to create the catalog object in. Currently, this should be the AWS account ID.
     ///
-    /// &gt; To specify the account ID, you can use the `Ref` intrinsic function with the `AWS::AccountId` pseudo parameter. For example: `!Ref AWS::AccountId` .
+    /// \> To specify the account ID, you can use the `Ref` intrinsic function with the `AWS::AccountId` pseudo parameter. For example: `!Ref AWS::AccountId` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `ConnectionInput`: a [`ConnectionInput`] object, required.
     ///
     /// The connection that you want to create.
-    pub connection_input: Obj<ConnectionInput>,
+    pub connection_input: crate::Obj<ConnectionInput>,
 }
 
 #[rustfmt::skip]
@@ -61,7 +48,7 @@ impl Connection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::Connection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-connection.html",
         primary_identifier: &["Id"],
@@ -72,7 +59,7 @@ impl Connection {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Connection` with its required properties, named in a [`ConnectionRequired`].
@@ -85,38 +72,40 @@ impl Connection {
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `ConnectionInput`: a [`ConnectionInput`] object, required.
-    pub fn connection_input(mut self, value: impl Into<Obj<ConnectionInput>>) -> Self { self.connection_input = value.into(); self }
+    pub fn connection_input(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionInput>>) -> Self { self.connection_input = value.into(); self }
 }
 
-impl Resource for Connection {
+impl ::cloudwright_core::Resource for Connection {
     type Attributes = ConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Connection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Connection {
+impl ::cloudwright_core::ToValue for Connection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req("ConnectionInput", &self.connection_input)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Connection`]: `Handle<Connection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Connection`]: `Handle<Connection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectionAttributes(ResourceRef);
+pub struct ConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -124,32 +113,10 @@ impl From<ResourceRef> for ConnectionAttributes {
 impl ConnectionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`AuthenticationConfigurationInput`], by name: `AuthenticationConfigurationInput::new(AuthenticationConfigurationInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AuthenticationConfigurationInputRequired {
-    /// `AuthenticationType`: a string, required.
-    pub authentication_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthenticationConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["BASIC", "CUSTOM", "IAM", "OAUTH2"], ..StrRule::ANY })),
-        ("BasicAuthenticationCredentials", Shape::Object(&RULE_BasicAuthenticationCredentials)),
-        ("CustomAuthenticationCredentials", Shape::Typed(json_type::OBJECT)),
-        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("OAuth2Properties", Shape::Object(&RULE_OAuth2PropertiesInput)),
-        ("SecretArn", Shape::STR),
-    ],
-    required: &["AuthenticationType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthenticationConfigurationInput` property type of `AWS::Glue::Connection`.
 ///
@@ -157,56 +124,57 @@ pub(crate) static RULE_AuthenticationConfigurationInput: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticationConfigurationInput {
     /// `AuthenticationType`: a string, required.
-    pub authentication_type: Str,
+    pub authentication_type: ::cloudwright_core::Str,
     /// `BasicAuthenticationCredentials`: a [`BasicAuthenticationCredentials`] object.
-    pub basic_authentication_credentials: Option<Obj<BasicAuthenticationCredentials>>,
+    pub basic_authentication_credentials:
+        ::std::option::Option<crate::Obj<BasicAuthenticationCredentials>>,
     /// `CustomAuthenticationCredentials`: a JSON value.
-    pub custom_authentication_credentials: Option<Json>,
+    pub custom_authentication_credentials: ::std::option::Option<::cloudwright_core::Json>,
     /// `KmsKeyArn`: a string.
     ///
     /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `OAuth2Properties`: an [`OAuth2PropertiesInput`] object.
-    pub o_auth2_properties: Option<Obj<OAuth2PropertiesInput>>,
+    pub o_auth2_properties: ::std::option::Option<crate::Obj<OAuth2PropertiesInput>>,
     /// `SecretArn`: a string.
-    pub secret_arn: Option<Str>,
+    pub secret_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AuthenticationConfigurationInput {
-    /// A `AuthenticationConfigurationInput` with its required properties, named in a [`AuthenticationConfigurationInputRequired`].
+    /// A `AuthenticationConfigurationInput` with its one required property, `AuthenticationType`.
     #[inline]
-    pub fn new(required: AuthenticationConfigurationInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            authentication_type: required.authentication_type,
-            basic_authentication_credentials: None,
-            custom_authentication_credentials: None,
-            kms_key_arn: None,
-            o_auth2_properties: None,
-            secret_arn: None,
+            authentication_type: value.into(),
+            basic_authentication_credentials: ::std::option::Option::None,
+            custom_authentication_credentials: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
+            o_auth2_properties: ::std::option::Option::None,
+            secret_arn: ::std::option::Option::None,
         }
     }
 
     /// `AuthenticationType`: a string, required.
-    pub fn authentication_type(mut self, value: impl Into<Str>) -> Self { self.authentication_type = value.into(); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authentication_type = value.into(); self }
     /// `BasicAuthenticationCredentials`: a [`BasicAuthenticationCredentials`] object.
-    pub fn basic_authentication_credentials(mut self, value: impl Into<Obj<BasicAuthenticationCredentials>>) -> Self { self.basic_authentication_credentials = Some(value.into()); self }
+    pub fn basic_authentication_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<BasicAuthenticationCredentials>>) -> Self { self.basic_authentication_credentials = ::std::option::Option::Some(value.into()); self }
     /// `CustomAuthenticationCredentials`: a JSON value.
-    pub fn custom_authentication_credentials(mut self, value: impl Into<Json>) -> Self { self.custom_authentication_credentials = Some(value.into()); self }
+    pub fn custom_authentication_credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom_authentication_credentials = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `OAuth2Properties`: an [`OAuth2PropertiesInput`] object.
-    pub fn o_auth2_properties(mut self, value: impl Into<Obj<OAuth2PropertiesInput>>) -> Self { self.o_auth2_properties = Some(value.into()); self }
+    pub fn o_auth2_properties(mut self, value: impl ::std::convert::Into<crate::Obj<OAuth2PropertiesInput>>) -> Self { self.o_auth2_properties = ::std::option::Option::Some(value.into()); self }
     /// `SecretArn`: a string.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthenticationConfigurationInput {}
+impl crate::PropertyType for AuthenticationConfigurationInput {}
 
-impl ToValue for AuthenticationConfigurationInput {
+impl ::cloudwright_core::ToValue for AuthenticationConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthenticationType", &self.authentication_type)
             .opt(
                 "BasicAuthenticationCredentials",
@@ -223,16 +191,6 @@ impl ToValue for AuthenticationConfigurationInput {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AuthorizationCodeProperties: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationCode", Shape::STR),
-        ("RedirectUri", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AuthorizationCodeProperties` property type of `AWS::Glue::Connection`.
 ///
 /// The set of properties required for the the OAuth2 `AUTHORIZATION_CODE` grant type workflow.
@@ -243,11 +201,11 @@ pub struct AuthorizationCodeProperties {
     /// `AuthorizationCode`: a string.
     ///
     /// An authorization code to be used in the third leg of the `AUTHORIZATION_CODE` grant workflow. This is a single-use code which becomes invalid once exchanged for an access token, thus it is acceptable to have this value as a request parameter.
-    pub authorization_code: Option<Str>,
+    pub authorization_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `RedirectUri`: a string.
     ///
     /// The redirect URI where the user gets redirected to by authorization server when issuing an authorization code. The URI is subsequently used when the authorization code is exchanged for an access token.
-    pub redirect_uri: Option<Str>,
+    pub redirect_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -255,36 +213,26 @@ impl AuthorizationCodeProperties {
     /// A `AuthorizationCodeProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthorizationCode`: a string.
-    pub fn authorization_code(mut self, value: impl Into<Str>) -> Self { self.authorization_code = Some(value.into()); self }
+    pub fn authorization_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorization_code = ::std::option::Option::Some(value.into()); self }
     /// `RedirectUri`: a string.
-    pub fn redirect_uri(mut self, value: impl Into<Str>) -> Self { self.redirect_uri = Some(value.into()); self }
+    pub fn redirect_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.redirect_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthorizationCodeProperties {}
+impl crate::PropertyType for AuthorizationCodeProperties {}
 
-impl ToValue for AuthorizationCodeProperties {
+impl ::cloudwright_core::ToValue for AuthorizationCodeProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthorizationCode", &self.authorization_code)
             .opt("RedirectUri", &self.redirect_uri)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BasicAuthenticationCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("Password", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BasicAuthenticationCredentials` property type of `AWS::Glue::Connection`.
 ///
@@ -296,11 +244,11 @@ pub struct BasicAuthenticationCredentials {
     /// `Password`: a string.
     ///
     /// The password to connect to the data source.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
     ///
     /// The username to connect to the data source.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -308,54 +256,26 @@ impl BasicAuthenticationCredentials {
     /// A `BasicAuthenticationCredentials` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BasicAuthenticationCredentials {}
+impl crate::PropertyType for BasicAuthenticationCredentials {}
 
-impl ToValue for BasicAuthenticationCredentials {
+impl ::cloudwright_core::ToValue for BasicAuthenticationCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Password", &self.password)
             .opt("Username", &self.username)
             .build()
     }
 }
-
-/// The required properties of [`ConnectionInput`], by name: `ConnectionInput::new(ConnectionInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectionInputRequired {
-    /// `ConnectionType`: a string, required.
-    pub connection_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionInput: ObjRule = ObjRule {
-    properties: &[
-        ("AthenaProperties", Shape::Typed(json_type::OBJECT)),
-        ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfigurationInput)),
-        ("ConnectionProperties", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ConnectionType", Shape::Str(&StrRule { allowed: &["ADOBEANALYTICS", "ASANA", "AZURECOSMOS", "AZURESQL", "BIGQUERY", "BLACKBAUD", "BLACKBAUDRAISEREDGENXT", "CIRCLECI", "CLOUDERAHIVE", "CLOUDERAIMPALA", "CLOUDWATCH", "CLOUDWATCHMETRICS", "CMDB", "CUSTOM", "DATADOG", "DATALAKEGEN2", "DB2", "DB2AS400", "DOCUMENTDB", "DOCUSIGNMONITOR", "DOMO", "DYNAMODB", "DYNATRACE", "FACEBOOKADS", "FACEBOOKPAGEINSIGHTS", "FRESHDESK", "FRESHSALES", "GITLAB", "GOOGLEADS", "GOOGLEANALYTICS4", "GOOGLECLOUDSTORAGE", "GOOGLESEARCHCONSOLE", "GOOGLESHEETS", "HBASE", "HUBSPOT", "INSTAGRAMADS", "INTERCOM", "JDBC", "JIRACLOUD", "KAFKA", "KUSTOMER", "LINKEDIN", "MAILCHIMP", "MARKETO", "MARKETPLACE", "MICROSOFTDYNAMIC365FINANCEANDOPS", "MICROSOFTDYNAMICS365CRM", "MICROSOFTTEAMS", "MIXPANEL", "MONDAY", "MONGODB", "MYSQL", "NETSUITEERP", "NETWORK", "OKTA", "OPENSEARCH", "ORACLE", "PAYPAL", "PENDO", "PIPEDIVE", "PIPEDRIVE", "POSTGRESQL", "PRODUCTBOARD", "QUICKBOOKS", "SALESFORCE", "SALESFORCECOMMERCECLOUD", "SALESFORCEMARKETINGCLOUD", "SALESFORCEPARDOT", "SAPCONCUR", "SAPHANA", "SAPODATA", "SENDGRID", "SERVICENOW", "SFTP", "SLACK", "SMARTSHEET", "SNAPCHATADS", "SQLSERVER", "STRIPE", "SYNAPSE", "TERADATA", "TERADATANOS", "TIMESTREAM", "TPCDS", "TWILIO", "VERTICA", "VIEW_VALIDATION_ATHENA", "VIEW_VALIDATION_REDSHIFT", "WOOCOMMERCE", "ZENDESK", "ZOHOCRM", "ZOOM"], ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("MatchCriteria", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("PhysicalConnectionRequirements", Shape::Object(&RULE_PhysicalConnectionRequirements)),
-        ("PythonProperties", Shape::Typed(json_type::OBJECT)),
-        ("SparkProperties", Shape::Typed(json_type::OBJECT)),
-        ("ValidateCredentials", Shape::Bool),
-        ("ValidateForComputeEnvironments", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ATHENA", "PYTHON", "SPARK"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ConnectionType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionInput` property type of `AWS::Glue::Connection`.
 ///
@@ -367,17 +287,18 @@ pub struct ConnectionInput {
     /// `AthenaProperties`: a JSON value.
     ///
     /// Connection properties specific to the Athena compute environment.
-    pub athena_properties: Option<Json>,
+    pub athena_properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `AuthenticationConfiguration`: an [`AuthenticationConfigurationInput`] object.
     ///
     /// The authentication properties of the connection.
-    pub authentication_configuration: Option<Obj<AuthenticationConfigurationInput>>,
+    pub authentication_configuration:
+        ::std::option::Option<crate::Obj<AuthenticationConfigurationInput>>,
     /// `ConnectionProperties`: a JSON value.
     ///
     /// These key-value pairs define parameters for the connection.
     ///
     /// Format `json`.
-    pub connection_properties: Option<Json>,
+    pub connection_properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `ConnectionType`: a string, required.
     ///
     /// The type of the connection. Currently, these types are supported:
@@ -418,101 +339,103 @@ pub struct ConnectionInput {
     /// - Required for `JDBC` `CONNECTOR_TYPE` connections: All of ( `USERNAME` , `PASSWORD` ) or `SECRET_ID` .
     /// - `CUSTOM` - Uses configuration settings contained in a custom connector to read from and write to data stores that are not natively supported by AWS Glue .
     ///
-    /// For more information on the connection parameters needed for a particular connector, see the documentation for the connector in \[Adding an AWS Glue connection\](<https://docs.aws.amazon.com/glue/latest/dg/console-connections.html>) in the AWS Glue User Guide.
+    /// For more information on the connection parameters needed for a particular connector, see the documentation for the connector in [Adding an AWS Glue connection](https://docs.aws.amazon.com/glue/latest/dg/console-connections.html) in the AWS Glue User Guide.
     ///
     /// `SFTP` is not supported.
     ///
-    /// For more information about how optional ConnectionProperties are used to configure features in AWS Glue , consult \[AWS Glue connection properties\](<https://docs.aws.amazon.com/glue/latest/dg/connection-defining.html>) .
+    /// For more information about how optional ConnectionProperties are used to configure features in AWS Glue , consult [AWS Glue connection properties](https://docs.aws.amazon.com/glue/latest/dg/connection-defining.html) .
     ///
-    /// For more information about how optional ConnectionProperties are used to configure features in AWS Glue Studio, consult \[Using connectors and connections\](<https://docs.aws.amazon.com/glue/latest/ug/connectors-chapter.html>) .
-    pub connection_type: Str,
+    /// For more information about how optional ConnectionProperties are used to configure features in AWS Glue Studio, consult [Using connectors and connections](https://docs.aws.amazon.com/glue/latest/ug/connectors-chapter.html) .
+    pub connection_type: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of the connection.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MatchCriteria`: a list of strings.
     ///
     /// A list of criteria that can be used in selecting this connection.
-    pub match_criteria: Option<List<Str>>,
+    pub match_criteria: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string.
     ///
     /// The name of the connection.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PhysicalConnectionRequirements`: a [`PhysicalConnectionRequirements`] object.
     ///
     /// The physical connection requirements, such as virtual private cloud (VPC) and `SecurityGroup` , that are needed to successfully make this connection.
-    pub physical_connection_requirements: Option<Obj<PhysicalConnectionRequirements>>,
+    pub physical_connection_requirements:
+        ::std::option::Option<crate::Obj<PhysicalConnectionRequirements>>,
     /// `PythonProperties`: a JSON value.
     ///
     /// Connection properties specific to the Python compute environment.
-    pub python_properties: Option<Json>,
+    pub python_properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `SparkProperties`: a JSON value.
     ///
     /// Connection properties specific to the Spark compute environment.
-    pub spark_properties: Option<Json>,
+    pub spark_properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `ValidateCredentials`: a boolean.
     ///
     /// A flag to validate the credentials during create connection. Default is true.
-    pub validate_credentials: Option<Bool>,
+    pub validate_credentials: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ValidateForComputeEnvironments`: a list of strings.
     ///
     /// The compute environments that the specified connection properties are validated against.
-    pub validate_for_compute_environments: Option<List<Str>>,
+    pub validate_for_compute_environments:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl ConnectionInput {
-    /// A `ConnectionInput` with its required properties, named in a [`ConnectionInputRequired`].
+    /// A `ConnectionInput` with its one required property, `ConnectionType`.
     #[inline]
-    pub fn new(required: ConnectionInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            athena_properties: None,
-            authentication_configuration: None,
-            connection_properties: None,
-            connection_type: required.connection_type,
-            description: None,
-            match_criteria: None,
-            name: None,
-            physical_connection_requirements: None,
-            python_properties: None,
-            spark_properties: None,
-            validate_credentials: None,
-            validate_for_compute_environments: None,
+            athena_properties: ::std::option::Option::None,
+            authentication_configuration: ::std::option::Option::None,
+            connection_properties: ::std::option::Option::None,
+            connection_type: value.into(),
+            description: ::std::option::Option::None,
+            match_criteria: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            physical_connection_requirements: ::std::option::Option::None,
+            python_properties: ::std::option::Option::None,
+            spark_properties: ::std::option::Option::None,
+            validate_credentials: ::std::option::Option::None,
+            validate_for_compute_environments: ::std::option::Option::None,
         }
     }
 
     /// `AthenaProperties`: a JSON value.
-    pub fn athena_properties(mut self, value: impl Into<Json>) -> Self { self.athena_properties = Some(value.into()); self }
+    pub fn athena_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.athena_properties = ::std::option::Option::Some(value.into()); self }
     /// `AuthenticationConfiguration`: an [`AuthenticationConfigurationInput`] object.
-    pub fn authentication_configuration(mut self, value: impl Into<Obj<AuthenticationConfigurationInput>>) -> Self { self.authentication_configuration = Some(value.into()); self }
+    pub fn authentication_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AuthenticationConfigurationInput>>) -> Self { self.authentication_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionProperties`: a JSON value.
-    pub fn connection_properties(mut self, value: impl Into<Json>) -> Self { self.connection_properties = Some(value.into()); self }
+    pub fn connection_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.connection_properties = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionType`: a string, required.
-    pub fn connection_type(mut self, value: impl Into<Str>) -> Self { self.connection_type = value.into(); self }
+    pub fn connection_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_type = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MatchCriteria`: a list of strings.
-    pub fn match_criteria(mut self, value: impl Into<List<Str>>) -> Self { self.match_criteria = Some(value.into()); self }
+    pub fn match_criteria(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.match_criteria = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `PhysicalConnectionRequirements`: a [`PhysicalConnectionRequirements`] object.
-    pub fn physical_connection_requirements(mut self, value: impl Into<Obj<PhysicalConnectionRequirements>>) -> Self { self.physical_connection_requirements = Some(value.into()); self }
+    pub fn physical_connection_requirements(mut self, value: impl ::std::convert::Into<crate::Obj<PhysicalConnectionRequirements>>) -> Self { self.physical_connection_requirements = ::std::option::Option::Some(value.into()); self }
     /// `PythonProperties`: a JSON value.
-    pub fn python_properties(mut self, value: impl Into<Json>) -> Self { self.python_properties = Some(value.into()); self }
+    pub fn python_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.python_properties = ::std::option::Option::Some(value.into()); self }
     /// `SparkProperties`: a JSON value.
-    pub fn spark_properties(mut self, value: impl Into<Json>) -> Self { self.spark_properties = Some(value.into()); self }
+    pub fn spark_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.spark_properties = ::std::option::Option::Some(value.into()); self }
     /// `ValidateCredentials`: a boolean.
-    pub fn validate_credentials(mut self, value: impl Into<Bool>) -> Self { self.validate_credentials = Some(value.into()); self }
+    pub fn validate_credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.validate_credentials = ::std::option::Option::Some(value.into()); self }
     /// `ValidateForComputeEnvironments`: a list of strings.
-    pub fn validate_for_compute_environments(mut self, value: impl Into<List<Str>>) -> Self { self.validate_for_compute_environments = Some(value.into()); self }
+    pub fn validate_for_compute_environments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.validate_for_compute_environments = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectionInput {}
+impl crate::PropertyType for ConnectionInput {}
 
-impl ToValue for ConnectionInput {
+impl ::cloudwright_core::ToValue for ConnectionInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AthenaProperties", &self.athena_properties)
             .opt(
                 "AuthenticationConfiguration",
@@ -538,16 +461,6 @@ impl ToValue for ConnectionInput {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OAuth2ClientApplication: ObjRule = ObjRule {
-    properties: &[
-        ("AWSManagedClientApplicationReference", Shape::STR),
-        ("UserManagedClientApplicationClientId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OAuth2ClientApplication` property type of `AWS::Glue::Connection`.
 ///
 /// The OAuth2 client app used for the connection.
@@ -558,11 +471,11 @@ pub struct OAuth2ClientApplication {
     /// `AWSManagedClientApplicationReference`: a string.
     ///
     /// The reference to the SaaS-side client app that is AWS managed.
-    pub aws_managed_client_application_reference: Option<Str>,
+    pub aws_managed_client_application_reference: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserManagedClientApplicationClientId`: a string.
     ///
     /// The client application clientID if the ClientAppType is `USER_MANAGED` .
-    pub user_managed_client_application_client_id: Option<Str>,
+    pub user_managed_client_application_client_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -570,21 +483,21 @@ impl OAuth2ClientApplication {
     /// A `OAuth2ClientApplication` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AWSManagedClientApplicationReference`: a string.
-    pub fn aws_managed_client_application_reference(mut self, value: impl Into<Str>) -> Self { self.aws_managed_client_application_reference = Some(value.into()); self }
+    pub fn aws_managed_client_application_reference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_managed_client_application_reference = ::std::option::Option::Some(value.into()); self }
     /// `UserManagedClientApplicationClientId`: a string.
-    pub fn user_managed_client_application_client_id(mut self, value: impl Into<Str>) -> Self { self.user_managed_client_application_client_id = Some(value.into()); self }
+    pub fn user_managed_client_application_client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_managed_client_application_client_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OAuth2ClientApplication {}
+impl crate::PropertyType for OAuth2ClientApplication {}
 
-impl ToValue for OAuth2ClientApplication {
+impl ::cloudwright_core::ToValue for OAuth2ClientApplication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AWSManagedClientApplicationReference",
                 &self.aws_managed_client_application_reference,
@@ -597,18 +510,6 @@ impl ToValue for OAuth2ClientApplication {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OAuth2Credentials: ObjRule = ObjRule {
-    properties: &[
-        ("AccessToken", Shape::STR),
-        ("JwtToken", Shape::STR),
-        ("RefreshToken", Shape::STR),
-        ("UserManagedClientApplicationClientSecret", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OAuth2Credentials` property type of `AWS::Glue::Connection`.
 ///
 /// The credentials used when the authentication type is OAuth2 authentication.
@@ -619,19 +520,20 @@ pub struct OAuth2Credentials {
     /// `AccessToken`: a string.
     ///
     /// The access token used when the authentication type is OAuth2.
-    pub access_token: Option<Str>,
+    pub access_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `JwtToken`: a string.
     ///
     /// The JSON Web Token (JWT) used when the authentication type is OAuth2.
-    pub jwt_token: Option<Str>,
+    pub jwt_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `RefreshToken`: a string.
     ///
     /// The refresh token used when the authentication type is OAuth2.
-    pub refresh_token: Option<Str>,
+    pub refresh_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserManagedClientApplicationClientSecret`: a string.
     ///
     /// The client application client secret if the client application is user managed.
-    pub user_managed_client_application_client_secret: Option<Str>,
+    pub user_managed_client_application_client_secret:
+        ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -639,25 +541,25 @@ impl OAuth2Credentials {
     /// A `OAuth2Credentials` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessToken`: a string.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
+    pub fn access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_token = ::std::option::Option::Some(value.into()); self }
     /// `JwtToken`: a string.
-    pub fn jwt_token(mut self, value: impl Into<Str>) -> Self { self.jwt_token = Some(value.into()); self }
+    pub fn jwt_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.jwt_token = ::std::option::Option::Some(value.into()); self }
     /// `RefreshToken`: a string.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
+    pub fn refresh_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.refresh_token = ::std::option::Option::Some(value.into()); self }
     /// `UserManagedClientApplicationClientSecret`: a string.
-    pub fn user_managed_client_application_client_secret(mut self, value: impl Into<Str>) -> Self { self.user_managed_client_application_client_secret = Some(value.into()); self }
+    pub fn user_managed_client_application_client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_managed_client_application_client_secret = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OAuth2Credentials {}
+impl crate::PropertyType for OAuth2Credentials {}
 
-impl ToValue for OAuth2Credentials {
+impl ::cloudwright_core::ToValue for OAuth2Credentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessToken", &self.access_token)
             .opt("JwtToken", &self.jwt_token)
             .opt("RefreshToken", &self.refresh_token)
@@ -669,37 +571,24 @@ impl ToValue for OAuth2Credentials {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OAuth2PropertiesInput: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationCodeProperties", Shape::Object(&RULE_AuthorizationCodeProperties)),
-        ("OAuth2ClientApplication", Shape::Object(&RULE_OAuth2ClientApplication)),
-        ("OAuth2Credentials", Shape::Object(&RULE_OAuth2Credentials)),
-        ("OAuth2GrantType", Shape::Str(&StrRule { allowed: &["AUTHORIZATION_CODE", "CLIENT_CREDENTIALS", "JWT_BEARER", "REFRESH_TOKEN", "TOKEN_EXCHANGE"], ..StrRule::ANY })),
-        ("TokenUrl", Shape::STR),
-        ("TokenUrlParametersMap", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OAuth2PropertiesInput` property type of `AWS::Glue::Connection`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-connection-oauth2propertiesinput.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OAuth2PropertiesInput {
     /// `AuthorizationCodeProperties`: an [`AuthorizationCodeProperties`] object.
-    pub authorization_code_properties: Option<Obj<AuthorizationCodeProperties>>,
+    pub authorization_code_properties:
+        ::std::option::Option<crate::Obj<AuthorizationCodeProperties>>,
     /// `OAuth2ClientApplication`: an [`OAuth2ClientApplication`] object.
-    pub o_auth2_client_application: Option<Obj<OAuth2ClientApplication>>,
+    pub o_auth2_client_application: ::std::option::Option<crate::Obj<OAuth2ClientApplication>>,
     /// `OAuth2Credentials`: an [`OAuth2Credentials`] object.
-    pub o_auth2_credentials: Option<Obj<OAuth2Credentials>>,
+    pub o_auth2_credentials: ::std::option::Option<crate::Obj<OAuth2Credentials>>,
     /// `OAuth2GrantType`: a string.
-    pub o_auth2_grant_type: Option<Str>,
+    pub o_auth2_grant_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `TokenUrl`: a string.
-    pub token_url: Option<Str>,
+    pub token_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `TokenUrlParametersMap`: a JSON value.
-    pub token_url_parameters_map: Option<Json>,
+    pub token_url_parameters_map: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -707,29 +596,29 @@ impl OAuth2PropertiesInput {
     /// A `OAuth2PropertiesInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthorizationCodeProperties`: an [`AuthorizationCodeProperties`] object.
-    pub fn authorization_code_properties(mut self, value: impl Into<Obj<AuthorizationCodeProperties>>) -> Self { self.authorization_code_properties = Some(value.into()); self }
+    pub fn authorization_code_properties(mut self, value: impl ::std::convert::Into<crate::Obj<AuthorizationCodeProperties>>) -> Self { self.authorization_code_properties = ::std::option::Option::Some(value.into()); self }
     /// `OAuth2ClientApplication`: an [`OAuth2ClientApplication`] object.
-    pub fn o_auth2_client_application(mut self, value: impl Into<Obj<OAuth2ClientApplication>>) -> Self { self.o_auth2_client_application = Some(value.into()); self }
+    pub fn o_auth2_client_application(mut self, value: impl ::std::convert::Into<crate::Obj<OAuth2ClientApplication>>) -> Self { self.o_auth2_client_application = ::std::option::Option::Some(value.into()); self }
     /// `OAuth2Credentials`: an [`OAuth2Credentials`] object.
-    pub fn o_auth2_credentials(mut self, value: impl Into<Obj<OAuth2Credentials>>) -> Self { self.o_auth2_credentials = Some(value.into()); self }
+    pub fn o_auth2_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<OAuth2Credentials>>) -> Self { self.o_auth2_credentials = ::std::option::Option::Some(value.into()); self }
     /// `OAuth2GrantType`: a string.
-    pub fn o_auth2_grant_type(mut self, value: impl Into<Str>) -> Self { self.o_auth2_grant_type = Some(value.into()); self }
+    pub fn o_auth2_grant_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.o_auth2_grant_type = ::std::option::Option::Some(value.into()); self }
     /// `TokenUrl`: a string.
-    pub fn token_url(mut self, value: impl Into<Str>) -> Self { self.token_url = Some(value.into()); self }
+    pub fn token_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_url = ::std::option::Option::Some(value.into()); self }
     /// `TokenUrlParametersMap`: a JSON value.
-    pub fn token_url_parameters_map(mut self, value: impl Into<Json>) -> Self { self.token_url_parameters_map = Some(value.into()); self }
+    pub fn token_url_parameters_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.token_url_parameters_map = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OAuth2PropertiesInput {}
+impl crate::PropertyType for OAuth2PropertiesInput {}
 
-impl ToValue for OAuth2PropertiesInput {
+impl ::cloudwright_core::ToValue for OAuth2PropertiesInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthorizationCodeProperties",
                 &self.authorization_code_properties,
@@ -743,17 +632,6 @@ impl ToValue for OAuth2PropertiesInput {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PhysicalConnectionRequirements: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("SecurityGroupIdList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PhysicalConnectionRequirements` property type of `AWS::Glue::Connection`.
 ///
 /// The OAuth client app in GetConnection response.
@@ -764,19 +642,20 @@ pub struct PhysicalConnectionRequirements {
     /// `AvailabilityZone`: a string.
     ///
     /// The connection's Availability Zone.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupIdList`: a list of strings.
     ///
     /// The security group ID list used by the connection.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_id_list: Option<List<Str>>,
+    pub security_group_id_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetId`: a string.
     ///
     /// The subnet ID used by the connection.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -784,26 +663,147 @@ impl PhysicalConnectionRequirements {
     /// A `PhysicalConnectionRequirements` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIdList`: a list of strings.
-    pub fn security_group_id_list(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_id_list = Some(value.into()); self }
+    pub fn security_group_id_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_id_list = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PhysicalConnectionRequirements {}
+impl crate::PropertyType for PhysicalConnectionRequirements {}
 
-impl ToValue for PhysicalConnectionRequirements {
+impl ::cloudwright_core::ToValue for PhysicalConnectionRequirements {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("SecurityGroupIdList", &self.security_group_id_list)
             .opt("SubnetId", &self.subnet_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Connection: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::STR),
+            ("ConnectionInput", Shape::Object(&RULE_ConnectionInput)),
+        ],
+        required: &["ConnectionInput", "CatalogId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthenticationConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["BASIC", "CUSTOM", "IAM", "OAUTH2"], ..StrRule::ANY })),
+            ("BasicAuthenticationCredentials", Shape::Object(&RULE_BasicAuthenticationCredentials)),
+            ("CustomAuthenticationCredentials", Shape::Typed(json_type::OBJECT)),
+            ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("OAuth2Properties", Shape::Object(&RULE_OAuth2PropertiesInput)),
+            ("SecretArn", Shape::STR),
+        ],
+        required: &["AuthenticationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthorizationCodeProperties: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationCode", Shape::STR),
+            ("RedirectUri", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BasicAuthenticationCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("Password", Shape::STR),
+            ("Username", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionInput: ObjRule = ObjRule {
+        properties: &[
+            ("AthenaProperties", Shape::Typed(json_type::OBJECT)),
+            ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfigurationInput)),
+            ("ConnectionProperties", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ConnectionType", Shape::Str(&StrRule { allowed: &["ADOBEANALYTICS", "ASANA", "AZURECOSMOS", "AZURESQL", "BIGQUERY", "BLACKBAUD", "BLACKBAUDRAISEREDGENXT", "CIRCLECI", "CLOUDERAHIVE", "CLOUDERAIMPALA", "CLOUDWATCH", "CLOUDWATCHMETRICS", "CMDB", "CUSTOM", "DATADOG", "DATALAKEGEN2", "DB2", "DB2AS400", "DOCUMENTDB", "DOCUSIGNMONITOR", "DOMO", "DYNAMODB", "DYNATRACE", "FACEBOOKADS", "FACEBOOKPAGEINSIGHTS", "FRESHDESK", "FRESHSALES", "GITLAB", "GOOGLEADS", "GOOGLEANALYTICS4", "GOOGLECLOUDSTORAGE", "GOOGLESEARCHCONSOLE", "GOOGLESHEETS", "HBASE", "HUBSPOT", "INSTAGRAMADS", "INTERCOM", "JDBC", "JIRACLOUD", "KAFKA", "KUSTOMER", "LINKEDIN", "MAILCHIMP", "MARKETO", "MARKETPLACE", "MICROSOFTDYNAMIC365FINANCEANDOPS", "MICROSOFTDYNAMICS365CRM", "MICROSOFTTEAMS", "MIXPANEL", "MONDAY", "MONGODB", "MYSQL", "NETSUITEERP", "NETWORK", "OKTA", "OPENSEARCH", "ORACLE", "PAYPAL", "PENDO", "PIPEDIVE", "PIPEDRIVE", "POSTGRESQL", "PRODUCTBOARD", "QUICKBOOKS", "SALESFORCE", "SALESFORCECOMMERCECLOUD", "SALESFORCEMARKETINGCLOUD", "SALESFORCEPARDOT", "SAPCONCUR", "SAPHANA", "SAPODATA", "SENDGRID", "SERVICENOW", "SFTP", "SLACK", "SMARTSHEET", "SNAPCHATADS", "SQLSERVER", "STRIPE", "SYNAPSE", "TERADATA", "TERADATANOS", "TIMESTREAM", "TPCDS", "TWILIO", "VERTICA", "VIEW_VALIDATION_ATHENA", "VIEW_VALIDATION_REDSHIFT", "WOOCOMMERCE", "ZENDESK", "ZOHOCRM", "ZOOM"], ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("MatchCriteria", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("PhysicalConnectionRequirements", Shape::Object(&RULE_PhysicalConnectionRequirements)),
+            ("PythonProperties", Shape::Typed(json_type::OBJECT)),
+            ("SparkProperties", Shape::Typed(json_type::OBJECT)),
+            ("ValidateCredentials", Shape::Bool),
+            ("ValidateForComputeEnvironments", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ATHENA", "PYTHON", "SPARK"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ConnectionType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OAuth2ClientApplication: ObjRule = ObjRule {
+        properties: &[
+            ("AWSManagedClientApplicationReference", Shape::STR),
+            ("UserManagedClientApplicationClientId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OAuth2Credentials: ObjRule = ObjRule {
+        properties: &[
+            ("AccessToken", Shape::STR),
+            ("JwtToken", Shape::STR),
+            ("RefreshToken", Shape::STR),
+            ("UserManagedClientApplicationClientSecret", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OAuth2PropertiesInput: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationCodeProperties", Shape::Object(&RULE_AuthorizationCodeProperties)),
+            ("OAuth2ClientApplication", Shape::Object(&RULE_OAuth2ClientApplication)),
+            ("OAuth2Credentials", Shape::Object(&RULE_OAuth2Credentials)),
+            ("OAuth2GrantType", Shape::Str(&StrRule { allowed: &["AUTHORIZATION_CODE", "CLIENT_CREDENTIALS", "JWT_BEARER", "REFRESH_TOKEN", "TOKEN_EXCHANGE"], ..StrRule::ANY })),
+            ("TokenUrl", Shape::STR),
+            ("TokenUrlParametersMap", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PhysicalConnectionRequirements: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("SecurityGroupIdList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

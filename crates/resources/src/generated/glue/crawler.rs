@@ -5,44 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Crawler`], by name: `Crawler::new(CrawlerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrawlerRequired {
     /// `Role`: a string, required.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `Targets`: a [`Targets`] object, required.
-    pub targets: Obj<Targets>,
+    pub targets: crate::Obj<Targets>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Crawler: ObjRule = ObjRule {
-    properties: &[
-        ("Classifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Configuration", Shape::STR),
-        ("CrawlerSecurityConfiguration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("DatabaseName", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("LakeFormationConfiguration", Shape::Object(&RULE_LakeFormationConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("RecrawlPolicy", Shape::Object(&RULE_RecrawlPolicy)),
-        ("Role", Shape::STR),
-        ("Schedule", Shape::Object(&RULE_Schedule)),
-        ("SchemaChangePolicy", Shape::Object(&RULE_SchemaChangePolicy)),
-        ("TablePrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Targets", Shape::Object(&RULE_Targets)),
-    ],
-    required: &["Role", "Targets"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::Crawler` resource.
 ///
-/// The `AWS::Glue::Crawler` resource specifies an AWS Glue crawler. For more information, see \[Cataloging Tables with a Crawler\](<https://docs.aws.amazon.com/glue/latest/dg/add-crawler.html>) and \[Crawler Structure\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-crawler-crawling.html#aws-glue-api-crawler-crawling-Crawler>) in the *AWS Glue Developer Guide* .
+/// The `AWS::Glue::Crawler` resource specifies an AWS Glue crawler. For more information, see [Cataloging Tables with a Crawler](https://docs.aws.amazon.com/glue/latest/dg/add-crawler.html) and [Crawler Structure](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-crawler-crawling.html#aws-glue-api-crawler-crawling-Crawler) in the *AWS Glue Developer Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`CrawlerAttributes`] is empty).
@@ -58,71 +32,71 @@ pub struct Crawler {
     /// A list of UTF-8 strings that specify the names of custom classifiers that are associated with the crawler.
     ///
     /// Each item: length 1 to 255.
-    pub classifiers: Option<List<Str>>,
+    pub classifiers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Configuration`: a string.
     ///
-    /// Crawler configuration information. This versioned JSON string allows users to specify aspects of a crawler's behavior. For more information, see \[Configuring a Crawler\](<https://docs.aws.amazon.com/glue/latest/dg/crawler-configuration.html>) .
-    pub configuration: Option<Str>,
+    /// Crawler configuration information. This versioned JSON string allows users to specify aspects of a crawler's behavior. For more information, see [Configuring a Crawler](https://docs.aws.amazon.com/glue/latest/dg/crawler-configuration.html) .
+    pub configuration: ::std::option::Option<::cloudwright_core::Str>,
     /// `CrawlerSecurityConfiguration`: a string.
     ///
     /// The name of the `SecurityConfiguration` structure to be used by this crawler.
     ///
     /// Length 0 to 128.
-    pub crawler_security_configuration: Option<Str>,
+    pub crawler_security_configuration: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// The name of the database in which the crawler's output is stored.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of the crawler.
     ///
     /// Length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `LakeFormationConfiguration`: a [`LakeFormationConfiguration`] object.
     ///
     /// Specifies whether the crawler should use AWS Lake Formation credentials for the crawler instead of the IAM role credentials.
-    pub lake_formation_configuration: Option<Obj<LakeFormationConfiguration>>,
+    pub lake_formation_configuration: ::std::option::Option<crate::Obj<LakeFormationConfiguration>>,
     /// `Name`: a string.
     ///
     /// The name of the crawler.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecrawlPolicy`: a [`RecrawlPolicy`] object.
     ///
     /// A policy that specifies whether to crawl the entire dataset again, or to crawl only folders that were added since the last crawler run.
-    pub recrawl_policy: Option<Obj<RecrawlPolicy>>,
+    pub recrawl_policy: ::std::option::Option<crate::Obj<RecrawlPolicy>>,
     /// `Role`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that's used to access customer resources, such as Amazon Simple Storage Service (Amazon S3) data.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `Schedule`: a [`Schedule`] object.
     ///
     /// For scheduled crawlers, the schedule when the crawler runs.
-    pub schedule: Option<Obj<Schedule>>,
+    pub schedule: ::std::option::Option<crate::Obj<Schedule>>,
     /// `SchemaChangePolicy`: a [`SchemaChangePolicy`] object.
     ///
     /// The policy that specifies update and delete behaviors for the crawler. The policy tells the crawler what to do in the event that it detects a change in a table that already exists in the customer's database at the time of the crawl. The `SchemaChangePolicy` does not affect whether or how new tables and partitions are added. New tables and partitions are always created regardless of the `SchemaChangePolicy` on a crawler.
     ///
     /// The SchemaChangePolicy consists of two components, `UpdateBehavior` and `DeleteBehavior` .
-    pub schema_change_policy: Option<Obj<SchemaChangePolicy>>,
+    pub schema_change_policy: ::std::option::Option<crate::Obj<SchemaChangePolicy>>,
     /// `TablePrefix`: a string.
     ///
     /// The prefix added to the names of tables that are created.
     ///
     /// Length 0 to 128.
-    pub table_prefix: Option<Str>,
+    pub table_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// The tags to use with this crawler.
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Targets`: a [`Targets`] object, required.
     ///
     /// A collection of targets to crawl.
-    pub targets: Obj<Targets>,
+    pub targets: crate::Obj<Targets>,
 }
 
 #[rustfmt::skip]
@@ -132,7 +106,7 @@ impl Crawler {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::Crawler",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-crawler.html",
         primary_identifier: &["Name"],
@@ -143,78 +117,80 @@ impl Crawler {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Crawler` with its required properties, named in a [`CrawlerRequired`].
     #[inline]
     pub fn new(required: CrawlerRequired) -> Self {
         Self {
-            classifiers: None,
-            configuration: None,
-            crawler_security_configuration: None,
-            database_name: None,
-            description: None,
-            lake_formation_configuration: None,
-            name: None,
-            recrawl_policy: None,
+            classifiers: ::std::option::Option::None,
+            configuration: ::std::option::Option::None,
+            crawler_security_configuration: ::std::option::Option::None,
+            database_name: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            lake_formation_configuration: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            recrawl_policy: ::std::option::Option::None,
             role: required.role,
-            schedule: None,
-            schema_change_policy: None,
-            table_prefix: None,
-            tags: None,
+            schedule: ::std::option::Option::None,
+            schema_change_policy: ::std::option::Option::None,
+            table_prefix: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             targets: required.targets,
         }
     }
 
     /// `Classifiers`: a list of strings.
-    pub fn classifiers(mut self, value: impl Into<List<Str>>) -> Self { self.classifiers = Some(value.into()); self }
+    pub fn classifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.classifiers = ::std::option::Option::Some(value.into()); self }
     /// `Configuration`: a string.
-    pub fn configuration(mut self, value: impl Into<Str>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `CrawlerSecurityConfiguration`: a string.
-    pub fn crawler_security_configuration(mut self, value: impl Into<Str>) -> Self { self.crawler_security_configuration = Some(value.into()); self }
+    pub fn crawler_security_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.crawler_security_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `LakeFormationConfiguration`: a [`LakeFormationConfiguration`] object.
-    pub fn lake_formation_configuration(mut self, value: impl Into<Obj<LakeFormationConfiguration>>) -> Self { self.lake_formation_configuration = Some(value.into()); self }
+    pub fn lake_formation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LakeFormationConfiguration>>) -> Self { self.lake_formation_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RecrawlPolicy`: a [`RecrawlPolicy`] object.
-    pub fn recrawl_policy(mut self, value: impl Into<Obj<RecrawlPolicy>>) -> Self { self.recrawl_policy = Some(value.into()); self }
+    pub fn recrawl_policy(mut self, value: impl ::std::convert::Into<crate::Obj<RecrawlPolicy>>) -> Self { self.recrawl_policy = ::std::option::Option::Some(value.into()); self }
     /// `Role`: a string, required.
-    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role = value.into(); self }
     /// `Schedule`: a [`Schedule`] object.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<Schedule>>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
     /// `SchemaChangePolicy`: a [`SchemaChangePolicy`] object.
-    pub fn schema_change_policy(mut self, value: impl Into<Obj<SchemaChangePolicy>>) -> Self { self.schema_change_policy = Some(value.into()); self }
+    pub fn schema_change_policy(mut self, value: impl ::std::convert::Into<crate::Obj<SchemaChangePolicy>>) -> Self { self.schema_change_policy = ::std::option::Option::Some(value.into()); self }
     /// `TablePrefix`: a string.
-    pub fn table_prefix(mut self, value: impl Into<Str>) -> Self { self.table_prefix = Some(value.into()); self }
+    pub fn table_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_prefix = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Targets`: a [`Targets`] object, required.
-    pub fn targets(mut self, value: impl Into<Obj<Targets>>) -> Self { self.targets = value.into(); self }
+    pub fn targets(mut self, value: impl ::std::convert::Into<crate::Obj<Targets>>) -> Self { self.targets = value.into(); self }
 }
 
-impl Resource for Crawler {
+impl ::cloudwright_core::Resource for Crawler {
     type Attributes = CrawlerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Crawler, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Crawler, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Crawler {
+impl ::cloudwright_core::ToValue for Crawler {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Classifiers", &self.classifiers)
             .opt("Configuration", &self.configuration)
             .opt(
@@ -239,28 +215,15 @@ impl ToValue for Crawler {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Crawler`]: `Handle<Crawler>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Crawler`]: `Handle<Crawler>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct CrawlerAttributes(());
 
-impl From<ResourceRef> for CrawlerAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CrawlerAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CatalogTarget: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionName", Shape::STR),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DlqEventQueueArn", Shape::STR),
-        ("EventQueueArn", Shape::STR),
-        ("Tables", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CatalogTarget` property type of `AWS::Glue::Crawler`.
 ///
@@ -272,27 +235,27 @@ pub struct CatalogTarget {
     /// `ConnectionName`: a string.
     ///
     /// The name of the connection for an Amazon S3-backed Data Catalog table to be a target of the crawl when using a `Catalog` connection type paired with a `NETWORK` Connection type.
-    pub connection_name: Option<Str>,
+    pub connection_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// The name of the database to be synchronized.
     ///
     /// Length 1 to 255.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DlqEventQueueArn`: a string.
     ///
     /// A valid Amazon dead-letter SQS ARN. For example, `arn:aws:sqs:region:account:deadLetterQueue` .
-    pub dlq_event_queue_arn: Option<Str>,
+    pub dlq_event_queue_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventQueueArn`: a string.
     ///
     /// A valid Amazon SQS ARN. For example, `arn:aws:sqs:region:account:sqs` .
-    pub event_queue_arn: Option<Str>,
+    pub event_queue_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tables`: a list of strings.
     ///
     /// A list of the tables to be synchronized.
     ///
     /// Items at least 1; each item: length 1 to 255.
-    pub tables: Option<List<Str>>,
+    pub tables: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -300,27 +263,27 @@ impl CatalogTarget {
     /// A `CatalogTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionName`: a string.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `DlqEventQueueArn`: a string.
-    pub fn dlq_event_queue_arn(mut self, value: impl Into<Str>) -> Self { self.dlq_event_queue_arn = Some(value.into()); self }
+    pub fn dlq_event_queue_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dlq_event_queue_arn = ::std::option::Option::Some(value.into()); self }
     /// `EventQueueArn`: a string.
-    pub fn event_queue_arn(mut self, value: impl Into<Str>) -> Self { self.event_queue_arn = Some(value.into()); self }
+    pub fn event_queue_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_queue_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tables`: a list of strings.
-    pub fn tables(mut self, value: impl Into<List<Str>>) -> Self { self.tables = Some(value.into()); self }
+    pub fn tables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.tables = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CatalogTarget {}
+impl crate::PropertyType for CatalogTarget {}
 
-impl ToValue for CatalogTarget {
+impl ::cloudwright_core::ToValue for CatalogTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
             .opt("DatabaseName", &self.database_name)
             .opt("DlqEventQueueArn", &self.dlq_event_queue_arn)
@@ -329,18 +292,6 @@ impl ToValue for CatalogTarget {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeltaTarget: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionName", Shape::STR),
-        ("CreateNativeDeltaTable", Shape::Bool),
-        ("DeltaTables", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("WriteManifest", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeltaTarget` property type of `AWS::Glue::Crawler`.
 ///
@@ -352,19 +303,19 @@ pub struct DeltaTarget {
     /// `ConnectionName`: a string.
     ///
     /// The name of the connection to use to connect to the Delta table target.
-    pub connection_name: Option<Str>,
+    pub connection_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CreateNativeDeltaTable`: a boolean.
     ///
     /// Specifies whether the crawler will create native tables, to allow integration with query engines that support querying of the Delta transaction log directly.
-    pub create_native_delta_table: Option<Bool>,
+    pub create_native_delta_table: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeltaTables`: a list of strings.
     ///
     /// A list of the Amazon S3 paths to the Delta tables.
-    pub delta_tables: Option<List<Str>>,
+    pub delta_tables: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `WriteManifest`: a boolean.
     ///
     /// Specifies whether to write the manifest files to the Delta table path.
-    pub write_manifest: Option<Bool>,
+    pub write_manifest: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -372,25 +323,25 @@ impl DeltaTarget {
     /// A `DeltaTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionName`: a string.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = ::std::option::Option::Some(value.into()); self }
     /// `CreateNativeDeltaTable`: a boolean.
-    pub fn create_native_delta_table(mut self, value: impl Into<Bool>) -> Self { self.create_native_delta_table = Some(value.into()); self }
+    pub fn create_native_delta_table(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.create_native_delta_table = ::std::option::Option::Some(value.into()); self }
     /// `DeltaTables`: a list of strings.
-    pub fn delta_tables(mut self, value: impl Into<List<Str>>) -> Self { self.delta_tables = Some(value.into()); self }
+    pub fn delta_tables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.delta_tables = ::std::option::Option::Some(value.into()); self }
     /// `WriteManifest`: a boolean.
-    pub fn write_manifest(mut self, value: impl Into<Bool>) -> Self { self.write_manifest = Some(value.into()); self }
+    pub fn write_manifest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.write_manifest = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeltaTarget {}
+impl crate::PropertyType for DeltaTarget {}
 
-impl ToValue for DeltaTarget {
+impl ::cloudwright_core::ToValue for DeltaTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
             .opt("CreateNativeDeltaTable", &self.create_native_delta_table)
             .opt("DeltaTables", &self.delta_tables)
@@ -398,17 +349,6 @@ impl ToValue for DeltaTarget {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DynamoDbTarget: ObjRule = ObjRule {
-    properties: &[
-        ("Path", Shape::STR),
-        ("ScanAll", Shape::Bool),
-        ("ScanRate", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DynamoDBTarget` property type of `AWS::Glue::Crawler`.
 ///
@@ -420,19 +360,19 @@ pub struct DynamoDbTarget {
     /// `Path`: a string.
     ///
     /// The name of the DynamoDB table to crawl.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScanAll`: a boolean.
     ///
     /// Indicates whether to scan all the records, or to sample rows from the table. Scanning all the records can take a long time when the table is not a high throughput table.
     ///
     /// A value of `true` means to scan all records, while a value of `false` means to sample the records. If no value is specified, the value defaults to `true` .
-    pub scan_all: Option<Bool>,
+    pub scan_all: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ScanRate`: a number.
     ///
     /// The percentage of the configured read capacity units to use by the AWS Glue crawler. Read capacity units is a term defined by DynamoDB, and is a numeric value that acts as rate limiter for the number of reads that can be performed on that table per second.
     ///
     /// The valid values are null or a value between 0.1 to 1.5. A null value is used when user does not provide a value, and defaults to 0.5 of the configured Read Capacity Unit (for provisioned tables), or 0.25 of the max configured Read Capacity Unit (for tables using on-demand mode).
-    pub scan_rate: Option<Num>,
+    pub scan_rate: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -440,41 +380,29 @@ impl DynamoDbTarget {
     /// A `DynamoDbTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `ScanAll`: a boolean.
-    pub fn scan_all(mut self, value: impl Into<Bool>) -> Self { self.scan_all = Some(value.into()); self }
+    pub fn scan_all(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.scan_all = ::std::option::Option::Some(value.into()); self }
     /// `ScanRate`: a number.
-    pub fn scan_rate(mut self, value: impl Into<Num>) -> Self { self.scan_rate = Some(value.into()); self }
+    pub fn scan_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.scan_rate = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DynamoDbTarget {}
+impl crate::PropertyType for DynamoDbTarget {}
 
-impl ToValue for DynamoDbTarget {
+impl ::cloudwright_core::ToValue for DynamoDbTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Path", &self.path)
             .opt("ScanAll", &self.scan_all)
             .opt("ScanRate", &self.scan_rate)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HudiTarget: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionName", Shape::STR),
-        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("MaximumTraversalDepth", Shape::INT),
-        ("Paths", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HudiTarget` property type of `AWS::Glue::Crawler`.
 ///
@@ -486,21 +414,21 @@ pub struct HudiTarget {
     /// `ConnectionName`: a string.
     ///
     /// The name of the connection to use to connect to the Hudi target. If your Hudi files are stored in buckets that require VPC authorization, you can set their connection properties here.
-    pub connection_name: Option<Str>,
+    pub connection_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Exclusions`: a list of strings.
     ///
-    /// A list of glob patterns used to exclude from the crawl. For more information, see \[Catalog Tables with a Crawler\](<https://docs.aws.amazon.com/glue/latest/dg/add-crawler.html>) .
-    pub exclusions: Option<List<Str>>,
+    /// A list of glob patterns used to exclude from the crawl. For more information, see [Catalog Tables with a Crawler](https://docs.aws.amazon.com/glue/latest/dg/add-crawler.html) .
+    pub exclusions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaximumTraversalDepth`: an integer.
     ///
     /// The maximum depth of Amazon S3 paths that the crawler can traverse to discover the Hudi metadata folder in your Amazon S3 path. Used to limit the crawler run time.
-    pub maximum_traversal_depth: Option<Int>,
+    pub maximum_traversal_depth: ::std::option::Option<::cloudwright_core::Int>,
     /// `Paths`: a list of strings.
     ///
     /// An array of Amazon S3 location strings for Hudi, each indicating the root folder with which the metadata files for a Hudi table resides. The Hudi folder may be located in a child folder of the root folder.
     ///
     /// The crawler will scan all folders underneath a path for a Hudi folder.
-    pub paths: Option<List<Str>>,
+    pub paths: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -508,25 +436,25 @@ impl HudiTarget {
     /// A `HudiTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionName`: a string.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = ::std::option::Option::Some(value.into()); self }
     /// `Exclusions`: a list of strings.
-    pub fn exclusions(mut self, value: impl Into<List<Str>>) -> Self { self.exclusions = Some(value.into()); self }
+    pub fn exclusions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclusions = ::std::option::Option::Some(value.into()); self }
     /// `MaximumTraversalDepth`: an integer.
-    pub fn maximum_traversal_depth(mut self, value: impl Into<Int>) -> Self { self.maximum_traversal_depth = Some(value.into()); self }
+    pub fn maximum_traversal_depth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_traversal_depth = ::std::option::Option::Some(value.into()); self }
     /// `Paths`: a list of strings.
-    pub fn paths(mut self, value: impl Into<List<Str>>) -> Self { self.paths = Some(value.into()); self }
+    pub fn paths(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.paths = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HudiTarget {}
+impl crate::PropertyType for HudiTarget {}
 
-impl ToValue for HudiTarget {
+impl ::cloudwright_core::ToValue for HudiTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
             .opt("Exclusions", &self.exclusions)
             .opt("MaximumTraversalDepth", &self.maximum_traversal_depth)
@@ -534,18 +462,6 @@ impl ToValue for HudiTarget {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergTarget: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionName", Shape::STR),
-        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("MaximumTraversalDepth", Shape::INT),
-        ("Paths", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergTarget` property type of `AWS::Glue::Crawler`.
 ///
@@ -557,19 +473,19 @@ pub struct IcebergTarget {
     /// `ConnectionName`: a string.
     ///
     /// The name of the connection to use to connect to the Iceberg target.
-    pub connection_name: Option<Str>,
+    pub connection_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Exclusions`: a list of strings.
     ///
     /// A list of global patterns used to exclude from the crawl.
-    pub exclusions: Option<List<Str>>,
+    pub exclusions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaximumTraversalDepth`: an integer.
     ///
     /// The maximum depth of Amazon S3 paths that the crawler can traverse to discover the Iceberg metadata folder in your Amazon S3 path. Used to limit the crawler run time.
-    pub maximum_traversal_depth: Option<Int>,
+    pub maximum_traversal_depth: ::std::option::Option<::cloudwright_core::Int>,
     /// `Paths`: a list of strings.
     ///
     /// One or more Amazon S3 paths that contains Iceberg metadata folders as s3://bucket/prefix .
-    pub paths: Option<List<Str>>,
+    pub paths: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -577,25 +493,25 @@ impl IcebergTarget {
     /// A `IcebergTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionName`: a string.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = ::std::option::Option::Some(value.into()); self }
     /// `Exclusions`: a list of strings.
-    pub fn exclusions(mut self, value: impl Into<List<Str>>) -> Self { self.exclusions = Some(value.into()); self }
+    pub fn exclusions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclusions = ::std::option::Option::Some(value.into()); self }
     /// `MaximumTraversalDepth`: an integer.
-    pub fn maximum_traversal_depth(mut self, value: impl Into<Int>) -> Self { self.maximum_traversal_depth = Some(value.into()); self }
+    pub fn maximum_traversal_depth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_traversal_depth = ::std::option::Option::Some(value.into()); self }
     /// `Paths`: a list of strings.
-    pub fn paths(mut self, value: impl Into<List<Str>>) -> Self { self.paths = Some(value.into()); self }
+    pub fn paths(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.paths = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IcebergTarget {}
+impl crate::PropertyType for IcebergTarget {}
 
-impl ToValue for IcebergTarget {
+impl ::cloudwright_core::ToValue for IcebergTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
             .opt("Exclusions", &self.exclusions)
             .opt("MaximumTraversalDepth", &self.maximum_traversal_depth)
@@ -603,18 +519,6 @@ impl ToValue for IcebergTarget {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JdbcTarget: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionName", Shape::STR),
-        ("EnableAdditionalMetadata", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COMMENTS", "RAWTYPES"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Path", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JdbcTarget` property type of `AWS::Glue::Crawler`.
 ///
@@ -626,21 +530,22 @@ pub struct JdbcTarget {
     /// `ConnectionName`: a string.
     ///
     /// The name of the connection to use to connect to the JDBC target.
-    pub connection_name: Option<Str>,
+    pub connection_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableAdditionalMetadata`: a list of [`EnableAdditionalMetadata`] values.
     ///
     /// Specify a value of `RAWTYPES` or `COMMENTS` to enable additional metadata in table responses. `RAWTYPES` provides the native-level datatype. `COMMENTS` provides comments associated with a column or table in the database.
     ///
     /// If you do not need additional metadata, keep the field empty.
-    pub enable_additional_metadata: Option<List<EnableAdditionalMetadata>>,
+    pub enable_additional_metadata:
+        ::std::option::Option<::cloudwright_core::List<EnableAdditionalMetadata>>,
     /// `Exclusions`: a list of strings.
     ///
-    /// A list of glob patterns used to exclude from the crawl. For more information, see \[Catalog Tables with a Crawler\](<https://docs.aws.amazon.com/glue/latest/dg/add-crawler.html>) .
-    pub exclusions: Option<List<Str>>,
+    /// A list of glob patterns used to exclude from the crawl. For more information, see [Catalog Tables with a Crawler](https://docs.aws.amazon.com/glue/latest/dg/add-crawler.html) .
+    pub exclusions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Path`: a string.
     ///
     /// The path of the JDBC target.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -648,25 +553,25 @@ impl JdbcTarget {
     /// A `JdbcTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionName`: a string.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = ::std::option::Option::Some(value.into()); self }
     /// `EnableAdditionalMetadata`: a list of [`EnableAdditionalMetadata`] values.
-    pub fn enable_additional_metadata(mut self, value: impl Into<List<EnableAdditionalMetadata>>) -> Self { self.enable_additional_metadata = Some(value.into()); self }
+    pub fn enable_additional_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnableAdditionalMetadata>>) -> Self { self.enable_additional_metadata = ::std::option::Option::Some(value.into()); self }
     /// `Exclusions`: a list of strings.
-    pub fn exclusions(mut self, value: impl Into<List<Str>>) -> Self { self.exclusions = Some(value.into()); self }
+    pub fn exclusions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclusions = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JdbcTarget {}
+impl crate::PropertyType for JdbcTarget {}
 
-impl ToValue for JdbcTarget {
+impl ::cloudwright_core::ToValue for JdbcTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
             .opt("EnableAdditionalMetadata", &self.enable_additional_metadata)
             .opt("Exclusions", &self.exclusions)
@@ -674,16 +579,6 @@ impl ToValue for JdbcTarget {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LakeFormationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(12), ..StrRule::ANY })),
-        ("UseLakeFormationCredentials", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LakeFormationConfiguration` property type of `AWS::Glue::Crawler`.
 ///
@@ -697,11 +592,11 @@ pub struct LakeFormationConfiguration {
     /// Required for cross account crawls. For same account crawls as the target data, this can be left as null.
     ///
     /// Length 0 to 12.
-    pub account_id: Option<Str>,
+    pub account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `UseLakeFormationCredentials`: a boolean.
     ///
     /// Specifies whether to use AWS Lake Formation credentials for the crawler instead of the IAM role credentials.
-    pub use_lake_formation_credentials: Option<Bool>,
+    pub use_lake_formation_credentials: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -709,21 +604,21 @@ impl LakeFormationConfiguration {
     /// A `LakeFormationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountId`: a string.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = ::std::option::Option::Some(value.into()); self }
     /// `UseLakeFormationCredentials`: a boolean.
-    pub fn use_lake_formation_credentials(mut self, value: impl Into<Bool>) -> Self { self.use_lake_formation_credentials = Some(value.into()); self }
+    pub fn use_lake_formation_credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_lake_formation_credentials = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LakeFormationConfiguration {}
+impl crate::PropertyType for LakeFormationConfiguration {}
 
-impl ToValue for LakeFormationConfiguration {
+impl ::cloudwright_core::ToValue for LakeFormationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountId", &self.account_id)
             .opt(
                 "UseLakeFormationCredentials",
@@ -732,16 +627,6 @@ impl ToValue for LakeFormationConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MongoDbTarget: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionName", Shape::STR),
-        ("Path", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MongoDBTarget` property type of `AWS::Glue::Crawler`.
 ///
@@ -753,11 +638,11 @@ pub struct MongoDbTarget {
     /// `ConnectionName`: a string.
     ///
     /// The name of the connection to use to connect to the Amazon DocumentDB or MongoDB target.
-    pub connection_name: Option<Str>,
+    pub connection_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Path`: a string.
     ///
     /// The path of the Amazon DocumentDB or MongoDB target (database/collection).
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -765,39 +650,30 @@ impl MongoDbTarget {
     /// A `MongoDbTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionName`: a string.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MongoDbTarget {}
+impl crate::PropertyType for MongoDbTarget {}
 
-impl ToValue for MongoDbTarget {
+impl ::cloudwright_core::ToValue for MongoDbTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
             .opt("Path", &self.path)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RecrawlPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("RecrawlBehavior", Shape::Str(&StrRule { allowed: &["CRAWL_EVENT_MODE", "CRAWL_EVERYTHING", "CRAWL_NEW_FOLDERS_ONLY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RecrawlPolicy` property type of `AWS::Glue::Crawler`.
 ///
-/// When crawling an Amazon S3 data source after the first crawl is complete, specifies whether to crawl the entire dataset again or to crawl only folders that were added since the last crawler run. For more information, see \[Incremental Crawls in AWS Glue\](<https://docs.aws.amazon.com/glue/latest/dg/incremental-crawls.html>) in the developer guide.
+/// When crawling an Amazon S3 data source after the first crawl is complete, specifies whether to crawl the entire dataset again or to crawl only folders that were added since the last crawler run. For more information, see [Incremental Crawls in AWS Glue](https://docs.aws.amazon.com/glue/latest/dg/incremental-crawls.html) in the developer guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-crawler-recrawlpolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -811,7 +687,7 @@ pub struct RecrawlPolicy {
     /// A value of `CRAWL_NEW_FOLDERS_ONLY` specifies crawling only folders that were added since the last crawler run.
     ///
     /// A value of `CRAWL_EVENT_MODE` specifies crawling only the changes identified by Amazon S3 events.
-    pub recrawl_behavior: Option<RecrawlBehavior>,
+    pub recrawl_behavior: ::std::option::Option<RecrawlBehavior>,
 }
 
 #[rustfmt::skip]
@@ -819,37 +695,23 @@ impl RecrawlPolicy {
     /// A `RecrawlPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RecrawlBehavior`: a [`RecrawlBehavior`] value.
-    pub fn recrawl_behavior(mut self, value: impl Into<RecrawlBehavior>) -> Self { self.recrawl_behavior = Some(value.into()); self }
+    pub fn recrawl_behavior(mut self, value: impl ::std::convert::Into<RecrawlBehavior>) -> Self { self.recrawl_behavior = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RecrawlPolicy {}
+impl crate::PropertyType for RecrawlPolicy {}
 
-impl ToValue for RecrawlPolicy {
+impl ::cloudwright_core::ToValue for RecrawlPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RecrawlBehavior", &self.recrawl_behavior)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Target: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionName", Shape::STR),
-        ("DlqEventQueueArn", Shape::STR),
-        ("EventQueueArn", Shape::STR),
-        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Path", Shape::STR),
-        ("SampleSize", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Target` property type of `AWS::Glue::Crawler`.
 ///
@@ -861,27 +723,27 @@ pub struct S3Target {
     /// `ConnectionName`: a string.
     ///
     /// The name of a connection which allows a job or crawler to access data in Amazon S3 within an Amazon Virtual Private Cloud environment (Amazon VPC).
-    pub connection_name: Option<Str>,
+    pub connection_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DlqEventQueueArn`: a string.
     ///
     /// A valid Amazon dead-letter SQS ARN. For example, `arn:aws:sqs:region:account:deadLetterQueue` .
-    pub dlq_event_queue_arn: Option<Str>,
+    pub dlq_event_queue_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventQueueArn`: a string.
     ///
     /// A valid Amazon SQS ARN. For example, `arn:aws:sqs:region:account:sqs` .
-    pub event_queue_arn: Option<Str>,
+    pub event_queue_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Exclusions`: a list of strings.
     ///
-    /// A list of glob patterns used to exclude from the crawl. For more information, see \[Catalog Tables with a Crawler\](<https://docs.aws.amazon.com/glue/latest/dg/add-crawler.html>) .
-    pub exclusions: Option<List<Str>>,
+    /// A list of glob patterns used to exclude from the crawl. For more information, see [Catalog Tables with a Crawler](https://docs.aws.amazon.com/glue/latest/dg/add-crawler.html) .
+    pub exclusions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Path`: a string.
     ///
     /// The path to the Amazon S3 target.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `SampleSize`: an integer.
     ///
     /// Sets the number of files in each leaf folder to be crawled when crawling sample files in a dataset. If not set, all the files are crawled. A valid value is an integer between 1 and 249.
-    pub sample_size: Option<Int>,
+    pub sample_size: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -889,29 +751,29 @@ impl S3Target {
     /// A `S3Target` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionName`: a string.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = ::std::option::Option::Some(value.into()); self }
     /// `DlqEventQueueArn`: a string.
-    pub fn dlq_event_queue_arn(mut self, value: impl Into<Str>) -> Self { self.dlq_event_queue_arn = Some(value.into()); self }
+    pub fn dlq_event_queue_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dlq_event_queue_arn = ::std::option::Option::Some(value.into()); self }
     /// `EventQueueArn`: a string.
-    pub fn event_queue_arn(mut self, value: impl Into<Str>) -> Self { self.event_queue_arn = Some(value.into()); self }
+    pub fn event_queue_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_queue_arn = ::std::option::Option::Some(value.into()); self }
     /// `Exclusions`: a list of strings.
-    pub fn exclusions(mut self, value: impl Into<List<Str>>) -> Self { self.exclusions = Some(value.into()); self }
+    pub fn exclusions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclusions = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `SampleSize`: an integer.
-    pub fn sample_size(mut self, value: impl Into<Int>) -> Self { self.sample_size = Some(value.into()); self }
+    pub fn sample_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.sample_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Target {}
+impl crate::PropertyType for S3Target {}
 
-impl ToValue for S3Target {
+impl ::cloudwright_core::ToValue for S3Target {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
             .opt("DlqEventQueueArn", &self.dlq_event_queue_arn)
             .opt("EventQueueArn", &self.event_queue_arn)
@@ -922,15 +784,6 @@ impl ToValue for S3Target {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[
-        ("ScheduleExpression", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Schedule` property type of `AWS::Glue::Crawler`.
 ///
 /// A scheduling object using a `cron` statement to schedule an event.
@@ -940,8 +793,8 @@ pub(crate) static RULE_Schedule: ObjRule = ObjRule {
 pub struct Schedule {
     /// `ScheduleExpression`: a string.
     ///
-    /// A `cron` expression used to specify the schedule. For more information, see \[Time-Based Schedules for Jobs and Crawlers\](<https://docs.aws.amazon.com/glue/latest/dg/monitor-data-warehouse-schedule.html>) . For example, to run something every day at 12:15 UTC, specify `cron(15 12 * * ? *)` .
-    pub schedule_expression: Option<Str>,
+    /// A `cron` expression used to specify the schedule. For more information, see [Time-Based Schedules for Jobs and Crawlers](https://docs.aws.amazon.com/glue/latest/dg/monitor-data-warehouse-schedule.html) . For example, to run something every day at 12:15 UTC, specify `cron(15 12 * * ? *)` .
+    pub schedule_expression: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -949,33 +802,23 @@ impl Schedule {
     /// A `Schedule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ScheduleExpression`: a string.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Schedule {}
+impl crate::PropertyType for Schedule {}
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ScheduleExpression", &self.schedule_expression)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaChangePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteBehavior", Shape::Str(&StrRule { allowed: &["DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE", "LOG"], ..StrRule::ANY })),
-        ("UpdateBehavior", Shape::Str(&StrRule { allowed: &["LOG", "UPDATE_IN_DATABASE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SchemaChangePolicy` property type of `AWS::Glue::Crawler`.
 ///
@@ -995,7 +838,7 @@ pub struct SchemaChangePolicy {
     /// A value of `DELETE_FROM_DATABASE` specifies that if a table or partition is found to have been removed, delete it from the database.
     ///
     /// A value of `DEPRECATE_IN_DATABASE` specifies that if a table has been found to no longer exist, to add a property to the table that says "DEPRECATED" and includes a timestamp with the time of deprecation.
-    pub delete_behavior: Option<DeleteBehavior>,
+    pub delete_behavior: ::std::option::Option<DeleteBehavior>,
     /// `UpdateBehavior`: an [`UpdateBehavior`] value.
     ///
     /// The update behavior when the crawler finds a changed schema.
@@ -1003,7 +846,7 @@ pub struct SchemaChangePolicy {
     /// A value of `LOG` specifies that if a table or a partition already exists, and a change is detected, do not update it, only log that a change was detected. Add new tables and new partitions (including on existing tables).
     ///
     /// A value of `UPDATE_IN_DATABASE` specifies that if a table or partition already exists, and a change is detected, update it. Add new tables and partitions.
-    pub update_behavior: Option<UpdateBehavior>,
+    pub update_behavior: ::std::option::Option<UpdateBehavior>,
 }
 
 #[rustfmt::skip]
@@ -1011,42 +854,26 @@ impl SchemaChangePolicy {
     /// A `SchemaChangePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeleteBehavior`: a [`DeleteBehavior`] value.
-    pub fn delete_behavior(mut self, value: impl Into<DeleteBehavior>) -> Self { self.delete_behavior = Some(value.into()); self }
+    pub fn delete_behavior(mut self, value: impl ::std::convert::Into<DeleteBehavior>) -> Self { self.delete_behavior = ::std::option::Option::Some(value.into()); self }
     /// `UpdateBehavior`: an [`UpdateBehavior`] value.
-    pub fn update_behavior(mut self, value: impl Into<UpdateBehavior>) -> Self { self.update_behavior = Some(value.into()); self }
+    pub fn update_behavior(mut self, value: impl ::std::convert::Into<UpdateBehavior>) -> Self { self.update_behavior = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SchemaChangePolicy {}
+impl crate::PropertyType for SchemaChangePolicy {}
 
-impl ToValue for SchemaChangePolicy {
+impl ::cloudwright_core::ToValue for SchemaChangePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteBehavior", &self.delete_behavior)
             .opt("UpdateBehavior", &self.update_behavior)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Targets: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CatalogTarget), min_items: None, max_items: None, unique: false })),
-        ("DeltaTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_DeltaTarget), min_items: None, max_items: None, unique: false })),
-        ("DynamoDBTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamoDbTarget), min_items: None, max_items: None, unique: false })),
-        ("HudiTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_HudiTarget), min_items: None, max_items: None, unique: false })),
-        ("IcebergTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergTarget), min_items: None, max_items: None, unique: false })),
-        ("JdbcTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_JdbcTarget), min_items: None, max_items: None, unique: false })),
-        ("MongoDBTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_MongoDbTarget), min_items: None, max_items: None, unique: false })),
-        ("S3Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Target), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Targets` property type of `AWS::Glue::Crawler`.
 ///
@@ -1058,35 +885,35 @@ pub struct Targets {
     /// `CatalogTargets`: a list of [`CatalogTarget`] objects.
     ///
     /// Specifies AWS Glue Data Catalog targets.
-    pub catalog_targets: Option<List<CatalogTarget>>,
+    pub catalog_targets: ::std::option::Option<::cloudwright_core::List<CatalogTarget>>,
     /// `DeltaTargets`: a list of [`DeltaTarget`] objects.
     ///
     /// Specifies an array of Delta data store targets.
-    pub delta_targets: Option<List<DeltaTarget>>,
+    pub delta_targets: ::std::option::Option<::cloudwright_core::List<DeltaTarget>>,
     /// `DynamoDBTargets`: a list of [`DynamoDbTarget`] objects.
     ///
     /// Specifies Amazon DynamoDB targets.
-    pub dynamo_db_targets: Option<List<DynamoDbTarget>>,
+    pub dynamo_db_targets: ::std::option::Option<::cloudwright_core::List<DynamoDbTarget>>,
     /// `HudiTargets`: a list of [`HudiTarget`] objects.
     ///
     /// Specifies Apache Hudi data store targets.
-    pub hudi_targets: Option<List<HudiTarget>>,
+    pub hudi_targets: ::std::option::Option<::cloudwright_core::List<HudiTarget>>,
     /// `IcebergTargets`: a list of [`IcebergTarget`] objects.
     ///
     /// Specifies Apache Iceberg data store targets.
-    pub iceberg_targets: Option<List<IcebergTarget>>,
+    pub iceberg_targets: ::std::option::Option<::cloudwright_core::List<IcebergTarget>>,
     /// `JdbcTargets`: a list of [`JdbcTarget`] objects.
     ///
     /// Specifies JDBC targets.
-    pub jdbc_targets: Option<List<JdbcTarget>>,
+    pub jdbc_targets: ::std::option::Option<::cloudwright_core::List<JdbcTarget>>,
     /// `MongoDBTargets`: a list of [`MongoDbTarget`] objects.
     ///
     /// A list of Mongo DB targets.
-    pub mongo_db_targets: Option<List<MongoDbTarget>>,
+    pub mongo_db_targets: ::std::option::Option<::cloudwright_core::List<MongoDbTarget>>,
     /// `S3Targets`: a list of [`S3Target`] objects.
     ///
     /// Specifies Amazon Simple Storage Service (Amazon S3) targets.
-    pub s3_targets: Option<List<S3Target>>,
+    pub s3_targets: ::std::option::Option<::cloudwright_core::List<S3Target>>,
 }
 
 #[rustfmt::skip]
@@ -1094,33 +921,33 @@ impl Targets {
     /// A `Targets` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogTargets`: a list of [`CatalogTarget`] objects.
-    pub fn catalog_targets(mut self, value: impl Into<List<CatalogTarget>>) -> Self { self.catalog_targets = Some(value.into()); self }
+    pub fn catalog_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CatalogTarget>>) -> Self { self.catalog_targets = ::std::option::Option::Some(value.into()); self }
     /// `DeltaTargets`: a list of [`DeltaTarget`] objects.
-    pub fn delta_targets(mut self, value: impl Into<List<DeltaTarget>>) -> Self { self.delta_targets = Some(value.into()); self }
+    pub fn delta_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DeltaTarget>>) -> Self { self.delta_targets = ::std::option::Option::Some(value.into()); self }
     /// `DynamoDBTargets`: a list of [`DynamoDbTarget`] objects.
-    pub fn dynamo_db_targets(mut self, value: impl Into<List<DynamoDbTarget>>) -> Self { self.dynamo_db_targets = Some(value.into()); self }
+    pub fn dynamo_db_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DynamoDbTarget>>) -> Self { self.dynamo_db_targets = ::std::option::Option::Some(value.into()); self }
     /// `HudiTargets`: a list of [`HudiTarget`] objects.
-    pub fn hudi_targets(mut self, value: impl Into<List<HudiTarget>>) -> Self { self.hudi_targets = Some(value.into()); self }
+    pub fn hudi_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HudiTarget>>) -> Self { self.hudi_targets = ::std::option::Option::Some(value.into()); self }
     /// `IcebergTargets`: a list of [`IcebergTarget`] objects.
-    pub fn iceberg_targets(mut self, value: impl Into<List<IcebergTarget>>) -> Self { self.iceberg_targets = Some(value.into()); self }
+    pub fn iceberg_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IcebergTarget>>) -> Self { self.iceberg_targets = ::std::option::Option::Some(value.into()); self }
     /// `JdbcTargets`: a list of [`JdbcTarget`] objects.
-    pub fn jdbc_targets(mut self, value: impl Into<List<JdbcTarget>>) -> Self { self.jdbc_targets = Some(value.into()); self }
+    pub fn jdbc_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<JdbcTarget>>) -> Self { self.jdbc_targets = ::std::option::Option::Some(value.into()); self }
     /// `MongoDBTargets`: a list of [`MongoDbTarget`] objects.
-    pub fn mongo_db_targets(mut self, value: impl Into<List<MongoDbTarget>>) -> Self { self.mongo_db_targets = Some(value.into()); self }
+    pub fn mongo_db_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MongoDbTarget>>) -> Self { self.mongo_db_targets = ::std::option::Option::Some(value.into()); self }
     /// `S3Targets`: a list of [`S3Target`] objects.
-    pub fn s3_targets(mut self, value: impl Into<List<S3Target>>) -> Self { self.s3_targets = Some(value.into()); self }
+    pub fn s3_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<S3Target>>) -> Self { self.s3_targets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Targets {}
+impl crate::PropertyType for Targets {}
 
-impl ToValue for Targets {
+impl ::cloudwright_core::ToValue for Targets {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogTargets", &self.catalog_targets)
             .opt("DeltaTargets", &self.delta_targets)
             .opt("DynamoDBTargets", &self.dynamo_db_targets)
@@ -1143,25 +970,25 @@ pub enum DeleteBehavior {
     /// `LOG`
     Log,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeleteBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeleteBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeleteBehavior {
+impl ::cloudwright_core::ToValue for DeleteBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DeleteFromDatabase => "DELETE_FROM_DATABASE",
             Self::DeprecateInDatabase => "DEPRECATE_IN_DATABASE",
             Self::Log => "LOG",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1173,24 +1000,24 @@ pub enum EnableAdditionalMetadata {
     /// `RAWTYPES`
     Rawtypes,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnableAdditionalMetadata {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnableAdditionalMetadata {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnableAdditionalMetadata {
+impl ::cloudwright_core::ToValue for EnableAdditionalMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Comments => "COMMENTS",
             Self::Rawtypes => "RAWTYPES",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1204,25 +1031,25 @@ pub enum RecrawlBehavior {
     /// `CRAWL_NEW_FOLDERS_ONLY`
     CrawlNewFoldersOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RecrawlBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RecrawlBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RecrawlBehavior {
+impl ::cloudwright_core::ToValue for RecrawlBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CrawlEventMode => "CRAWL_EVENT_MODE",
             Self::CrawlEverything => "CRAWL_EVERYTHING",
             Self::CrawlNewFoldersOnly => "CRAWL_NEW_FOLDERS_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1234,23 +1061,204 @@ pub enum UpdateBehavior {
     /// `UPDATE_IN_DATABASE`
     UpdateInDatabase,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UpdateBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UpdateBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UpdateBehavior {
+impl ::cloudwright_core::ToValue for UpdateBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Log => "LOG",
             Self::UpdateInDatabase => "UPDATE_IN_DATABASE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Crawler: ObjRule = ObjRule {
+        properties: &[
+            ("Classifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Configuration", Shape::STR),
+            ("CrawlerSecurityConfiguration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("DatabaseName", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("LakeFormationConfiguration", Shape::Object(&RULE_LakeFormationConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("RecrawlPolicy", Shape::Object(&RULE_RecrawlPolicy)),
+            ("Role", Shape::STR),
+            ("Schedule", Shape::Object(&RULE_Schedule)),
+            ("SchemaChangePolicy", Shape::Object(&RULE_SchemaChangePolicy)),
+            ("TablePrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Targets", Shape::Object(&RULE_Targets)),
+        ],
+        required: &["Role", "Targets"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CatalogTarget: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionName", Shape::STR),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DlqEventQueueArn", Shape::STR),
+            ("EventQueueArn", Shape::STR),
+            ("Tables", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeltaTarget: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionName", Shape::STR),
+            ("CreateNativeDeltaTable", Shape::Bool),
+            ("DeltaTables", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("WriteManifest", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynamoDbTarget: ObjRule = ObjRule {
+        properties: &[
+            ("Path", Shape::STR),
+            ("ScanAll", Shape::Bool),
+            ("ScanRate", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HudiTarget: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionName", Shape::STR),
+            ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("MaximumTraversalDepth", Shape::INT),
+            ("Paths", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergTarget: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionName", Shape::STR),
+            ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("MaximumTraversalDepth", Shape::INT),
+            ("Paths", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JdbcTarget: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionName", Shape::STR),
+            ("EnableAdditionalMetadata", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COMMENTS", "RAWTYPES"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Path", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LakeFormationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(12), ..StrRule::ANY })),
+            ("UseLakeFormationCredentials", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MongoDbTarget: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionName", Shape::STR),
+            ("Path", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecrawlPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("RecrawlBehavior", Shape::Str(&StrRule { allowed: &["CRAWL_EVENT_MODE", "CRAWL_EVERYTHING", "CRAWL_NEW_FOLDERS_ONLY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Target: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionName", Shape::STR),
+            ("DlqEventQueueArn", Shape::STR),
+            ("EventQueueArn", Shape::STR),
+            ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Path", Shape::STR),
+            ("SampleSize", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+        properties: &[
+            ("ScheduleExpression", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaChangePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteBehavior", Shape::Str(&StrRule { allowed: &["DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE", "LOG"], ..StrRule::ANY })),
+            ("UpdateBehavior", Shape::Str(&StrRule { allowed: &["LOG", "UPDATE_IN_DATABASE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Targets: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CatalogTarget), min_items: None, max_items: None, unique: false })),
+            ("DeltaTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_DeltaTarget), min_items: None, max_items: None, unique: false })),
+            ("DynamoDBTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamoDbTarget), min_items: None, max_items: None, unique: false })),
+            ("HudiTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_HudiTarget), min_items: None, max_items: None, unique: false })),
+            ("IcebergTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergTarget), min_items: None, max_items: None, unique: false })),
+            ("JdbcTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_JdbcTarget), min_items: None, max_items: None, unique: false })),
+            ("MongoDBTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_MongoDbTarget), min_items: None, max_items: None, unique: false })),
+            ("S3Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Target), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,20 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomEntityType: ObjRule = ObjRule {
-    properties: &[
-        ("ContextWords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("RegexString", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Glue::CustomEntityType` resource.
 ///
 /// Creates a custom pattern that is used to detect sensitive data across the columns and rows of your structured data.
@@ -38,21 +24,21 @@ pub struct CustomEntityType {
     /// A list of context words. If none of these context words are found within the vicinity of the regular expression the data will not be detected as sensitive data.
     ///
     /// If no context words are passed only a regular expression is checked.
-    pub context_words: Option<List<Str>>,
+    pub context_words: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string.
     ///
     /// A name for the custom pattern that allows it to be retrieved or deleted later. This name must be unique per AWS account.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RegexString`: a string.
     ///
     /// A regular expression string that is used for detecting sensitive data in a custom pattern.
-    pub regex_string: Option<Str>,
+    pub regex_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// AWS tags that contain a key value pair and may be searched by console, command line, or API.
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -62,7 +48,7 @@ impl CustomEntityType {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::CustomEntityType",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-customentitytype.html",
         primary_identifier: &["Id"],
@@ -73,43 +59,45 @@ impl CustomEntityType {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `CustomEntityType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContextWords`: a list of strings.
-    pub fn context_words(mut self, value: impl Into<List<Str>>) -> Self { self.context_words = Some(value.into()); self }
+    pub fn context_words(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.context_words = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RegexString`: a string.
-    pub fn regex_string(mut self, value: impl Into<Str>) -> Self { self.regex_string = Some(value.into()); self }
+    pub fn regex_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex_string = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CustomEntityType {
+impl ::cloudwright_core::Resource for CustomEntityType {
     type Attributes = CustomEntityTypeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomEntityType, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CustomEntityType, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomEntityType {
+impl ::cloudwright_core::ToValue for CustomEntityType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContextWords", &self.context_words)
             .opt("Name", &self.name)
             .opt("RegexString", &self.regex_string)
@@ -118,12 +106,12 @@ impl ToValue for CustomEntityType {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomEntityType`]: `Handle<CustomEntityType>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomEntityType`]: `Handle<CustomEntityType>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CustomEntityTypeAttributes(ResourceRef);
+pub struct CustomEntityTypeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CustomEntityTypeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CustomEntityTypeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -131,7 +119,26 @@ impl From<ResourceRef> for CustomEntityTypeAttributes {
 impl CustomEntityTypeAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomEntityType: ObjRule = ObjRule {
+        properties: &[
+            ("ContextWords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("RegexString", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`DataCatalogEncryptionSettings`], by name: `DataCatalogEncryptionSettings::new(DataCatalogEncryptionSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCatalogEncryptionSettingsRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DataCatalogEncryptionSettings`: a [`DataCatalogEncryptionSettingsProperty`] object, required.
-    pub data_catalog_encryption_settings: Obj<DataCatalogEncryptionSettingsProperty>,
+    pub data_catalog_encryption_settings: crate::Obj<DataCatalogEncryptionSettingsProperty>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataCatalogEncryptionSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::STR),
-        ("DataCatalogEncryptionSettings", Shape::Object(&RULE_DataCatalogEncryptionSettingsProperty)),
-    ],
-    required: &["DataCatalogEncryptionSettings", "CatalogId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::DataCatalogEncryptionSettings` resource.
 ///
@@ -45,11 +32,11 @@ pub struct DataCatalogEncryptionSettings {
     /// The ID of the Data Catalog in which the settings are created.
     ///
     /// Create-only: changing it replaces the resource.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DataCatalogEncryptionSettings`: a [`DataCatalogEncryptionSettingsProperty`] object, required.
     ///
     /// Contains configuration information for maintaining Data Catalog security.
-    pub data_catalog_encryption_settings: Obj<DataCatalogEncryptionSettingsProperty>,
+    pub data_catalog_encryption_settings: crate::Obj<DataCatalogEncryptionSettingsProperty>,
 }
 
 #[rustfmt::skip]
@@ -59,7 +46,7 @@ impl DataCatalogEncryptionSettings {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::DataCatalogEncryptionSettings",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-datacatalogencryptionsettings.html",
         primary_identifier: &["Id"],
@@ -70,7 +57,7 @@ impl DataCatalogEncryptionSettings {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DataCatalogEncryptionSettings` with its required properties, named in a [`DataCatalogEncryptionSettingsRequired`].
@@ -83,26 +70,31 @@ impl DataCatalogEncryptionSettings {
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DataCatalogEncryptionSettings`: a [`DataCatalogEncryptionSettingsProperty`] object, required.
-    pub fn data_catalog_encryption_settings(mut self, value: impl Into<Obj<DataCatalogEncryptionSettingsProperty>>) -> Self { self.data_catalog_encryption_settings = value.into(); self }
+    pub fn data_catalog_encryption_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DataCatalogEncryptionSettingsProperty>>) -> Self { self.data_catalog_encryption_settings = value.into(); self }
 }
 
-impl Resource for DataCatalogEncryptionSettings {
+impl ::cloudwright_core::Resource for DataCatalogEncryptionSettings {
     type Attributes = DataCatalogEncryptionSettingsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataCatalogEncryptionSettings, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_DataCatalogEncryptionSettings,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataCatalogEncryptionSettings {
+impl ::cloudwright_core::ToValue for DataCatalogEncryptionSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req(
                 "DataCatalogEncryptionSettings",
@@ -112,12 +104,14 @@ impl ToValue for DataCatalogEncryptionSettings {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataCatalogEncryptionSettings`]: `Handle<DataCatalogEncryptionSettings>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataCatalogEncryptionSettings`]: `Handle<DataCatalogEncryptionSettings>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataCatalogEncryptionSettingsAttributes(ResourceRef);
+pub struct DataCatalogEncryptionSettingsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataCatalogEncryptionSettingsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for DataCatalogEncryptionSettingsAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -125,20 +119,10 @@ impl From<ResourceRef> for DataCatalogEncryptionSettingsAttributes {
 impl DataCatalogEncryptionSettingsAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionPasswordEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::STR),
-        ("ReturnConnectionPasswordEncrypted", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionPasswordEncryption` property type of `AWS::Glue::DataCatalogEncryptionSettings`.
 ///
@@ -156,11 +140,11 @@ pub struct ConnectionPasswordEncryption {
     /// An AWS  key that is used to encrypt the connection password.
     ///
     /// If connection password protection is enabled, the caller of `CreateConnection` and `UpdateConnection` needs at least `kms:Encrypt` permission on the specified AWS  key, to encrypt passwords before storing them in the Data Catalog. You can set the decrypt permission to enable or restrict access on the password key according to your security requirements.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReturnConnectionPasswordEncrypted`: a boolean.
     ///
     /// When the `ReturnConnectionPasswordEncrypted` flag is set to "true", passwords remain encrypted in the responses of `GetConnection` and `GetConnections` . This encryption takes effect independently from catalog encryption.
-    pub return_connection_password_encrypted: Option<Bool>,
+    pub return_connection_password_encrypted: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -168,21 +152,21 @@ impl ConnectionPasswordEncryption {
     /// A `ConnectionPasswordEncryption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `ReturnConnectionPasswordEncrypted`: a boolean.
-    pub fn return_connection_password_encrypted(mut self, value: impl Into<Bool>) -> Self { self.return_connection_password_encrypted = Some(value.into()); self }
+    pub fn return_connection_password_encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.return_connection_password_encrypted = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectionPasswordEncryption {}
+impl crate::PropertyType for ConnectionPasswordEncryption {}
 
-impl ToValue for ConnectionPasswordEncryption {
+impl ::cloudwright_core::ToValue for ConnectionPasswordEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .opt(
                 "ReturnConnectionPasswordEncrypted",
@@ -191,16 +175,6 @@ impl ToValue for ConnectionPasswordEncryption {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataCatalogEncryptionSettingsProperty: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionPasswordEncryption", Shape::Object(&RULE_ConnectionPasswordEncryption)),
-        ("EncryptionAtRest", Shape::Object(&RULE_EncryptionAtRest)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataCatalogEncryptionSettings` property type of `AWS::Glue::DataCatalogEncryptionSettings`.
 ///
@@ -212,11 +186,12 @@ pub struct DataCatalogEncryptionSettingsProperty {
     /// `ConnectionPasswordEncryption`: a [`ConnectionPasswordEncryption`] object.
     ///
     /// When connection password protection is enabled, the Data Catalog uses a customer-provided key to encrypt the password as part of `CreateConnection` or `UpdateConnection` and store it in the `ENCRYPTED_PASSWORD` field in the connection properties. You can enable catalog encryption or only password encryption.
-    pub connection_password_encryption: Option<Obj<ConnectionPasswordEncryption>>,
+    pub connection_password_encryption:
+        ::std::option::Option<crate::Obj<ConnectionPasswordEncryption>>,
     /// `EncryptionAtRest`: an [`EncryptionAtRest`] object.
     ///
     /// Specifies the encryption-at-rest configuration for the Data Catalog.
-    pub encryption_at_rest: Option<Obj<EncryptionAtRest>>,
+    pub encryption_at_rest: ::std::option::Option<crate::Obj<EncryptionAtRest>>,
 }
 
 #[rustfmt::skip]
@@ -224,21 +199,21 @@ impl DataCatalogEncryptionSettingsProperty {
     /// A `DataCatalogEncryptionSettingsProperty` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionPasswordEncryption`: a [`ConnectionPasswordEncryption`] object.
-    pub fn connection_password_encryption(mut self, value: impl Into<Obj<ConnectionPasswordEncryption>>) -> Self { self.connection_password_encryption = Some(value.into()); self }
+    pub fn connection_password_encryption(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionPasswordEncryption>>) -> Self { self.connection_password_encryption = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionAtRest`: an [`EncryptionAtRest`] object.
-    pub fn encryption_at_rest(mut self, value: impl Into<Obj<EncryptionAtRest>>) -> Self { self.encryption_at_rest = Some(value.into()); self }
+    pub fn encryption_at_rest(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionAtRest>>) -> Self { self.encryption_at_rest = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataCatalogEncryptionSettingsProperty {}
+impl crate::PropertyType for DataCatalogEncryptionSettingsProperty {}
 
-impl ToValue for DataCatalogEncryptionSettingsProperty {
+impl ::cloudwright_core::ToValue for DataCatalogEncryptionSettingsProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConnectionPasswordEncryption",
                 &self.connection_password_encryption,
@@ -247,17 +222,6 @@ impl ToValue for DataCatalogEncryptionSettingsProperty {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionAtRest: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogEncryptionMode", Shape::Str(&StrRule { allowed: &["DISABLED", "SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE"], ..StrRule::ANY })),
-        ("CatalogEncryptionServiceRole", Shape::STR),
-        ("SseAwsKmsKeyId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionAtRest` property type of `AWS::Glue::DataCatalogEncryptionSettings`.
 ///
@@ -269,15 +233,15 @@ pub struct EncryptionAtRest {
     /// `CatalogEncryptionMode`: a string.
     ///
     /// The encryption-at-rest mode for encrypting Data Catalog data.
-    pub catalog_encryption_mode: Option<Str>,
+    pub catalog_encryption_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `CatalogEncryptionServiceRole`: a string.
     ///
     /// The role that AWS Glue assumes to encrypt and decrypt the Data Catalog objects on the caller's behalf.
-    pub catalog_encryption_service_role: Option<Str>,
+    pub catalog_encryption_service_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `SseAwsKmsKeyId`: a string.
     ///
     /// The ID of the AWS  key to use for encryption at rest.
-    pub sse_aws_kms_key_id: Option<Str>,
+    pub sse_aws_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -285,23 +249,23 @@ impl EncryptionAtRest {
     /// A `EncryptionAtRest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogEncryptionMode`: a string.
-    pub fn catalog_encryption_mode(mut self, value: impl Into<Str>) -> Self { self.catalog_encryption_mode = Some(value.into()); self }
+    pub fn catalog_encryption_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_encryption_mode = ::std::option::Option::Some(value.into()); self }
     /// `CatalogEncryptionServiceRole`: a string.
-    pub fn catalog_encryption_service_role(mut self, value: impl Into<Str>) -> Self { self.catalog_encryption_service_role = Some(value.into()); self }
+    pub fn catalog_encryption_service_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_encryption_service_role = ::std::option::Option::Some(value.into()); self }
     /// `SseAwsKmsKeyId`: a string.
-    pub fn sse_aws_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.sse_aws_kms_key_id = Some(value.into()); self }
+    pub fn sse_aws_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sse_aws_kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionAtRest {}
+impl crate::PropertyType for EncryptionAtRest {}
 
-impl ToValue for EncryptionAtRest {
+impl ::cloudwright_core::ToValue for EncryptionAtRest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogEncryptionMode", &self.catalog_encryption_mode)
             .opt(
                 "CatalogEncryptionServiceRole",
@@ -310,4 +274,53 @@ impl ToValue for EncryptionAtRest {
             .opt("SseAwsKmsKeyId", &self.sse_aws_kms_key_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataCatalogEncryptionSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::STR),
+            ("DataCatalogEncryptionSettings", Shape::Object(&RULE_DataCatalogEncryptionSettingsProperty)),
+        ],
+        required: &["DataCatalogEncryptionSettings", "CatalogId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionPasswordEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::STR),
+            ("ReturnConnectionPasswordEncrypted", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataCatalogEncryptionSettingsProperty: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionPasswordEncryption", Shape::Object(&RULE_ConnectionPasswordEncryption)),
+            ("EncryptionAtRest", Shape::Object(&RULE_EncryptionAtRest)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionAtRest: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogEncryptionMode", Shape::Str(&StrRule { allowed: &["DISABLED", "SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE"], ..StrRule::ANY })),
+            ("CatalogEncryptionServiceRole", Shape::STR),
+            ("SseAwsKmsKeyId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

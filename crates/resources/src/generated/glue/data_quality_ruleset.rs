@@ -5,22 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataQualityRuleset: ObjRule = ObjRule {
-    properties: &[
-        ("ClientToken", Shape::STR),
-        ("Description", Shape::STR),
-        ("Name", Shape::STR),
-        ("Ruleset", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TargetTable", Shape::Object(&RULE_DataQualityTargetTable)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Glue::DataQualityRuleset` resource.
 ///
 /// The `AWS::Glue::DataQualityRuleset` resource specifies a data quality ruleset with DQDL rules applied to a specified AWS Glue table. For more information, see AWS Glue Data Quality in the AWS Glue Developer Guide.
@@ -36,29 +20,29 @@ pub struct DataQualityRuleset {
     /// `ClientToken`: a string.
     ///
     /// Used for idempotency and is recommended to be set to a random ID (such as a UUID) to avoid creating or starting multiple instances of the same resource.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of the data quality ruleset.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the data quality ruleset.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ruleset`: a string.
     ///
     /// A Data Quality Definition Language (DQDL) ruleset. For more information see the AWS Glue Developer Guide.
-    pub ruleset: Option<Str>,
+    pub ruleset: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// A list of tags applied to the data quality ruleset.
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TargetTable`: a [`DataQualityTargetTable`] object.
     ///
     /// An object representing an AWS Glue table.
-    pub target_table: Option<Obj<DataQualityTargetTable>>,
+    pub target_table: ::std::option::Option<crate::Obj<DataQualityTargetTable>>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +52,7 @@ impl DataQualityRuleset {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::DataQualityRuleset",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-dataqualityruleset.html",
         primary_identifier: &["Id"],
@@ -79,47 +63,49 @@ impl DataQualityRuleset {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `DataQualityRuleset` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Ruleset`: a string.
-    pub fn ruleset(mut self, value: impl Into<Str>) -> Self { self.ruleset = Some(value.into()); self }
+    pub fn ruleset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ruleset = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetTable`: a [`DataQualityTargetTable`] object.
-    pub fn target_table(mut self, value: impl Into<Obj<DataQualityTargetTable>>) -> Self { self.target_table = Some(value.into()); self }
+    pub fn target_table(mut self, value: impl ::std::convert::Into<crate::Obj<DataQualityTargetTable>>) -> Self { self.target_table = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataQualityRuleset {
+impl ::cloudwright_core::Resource for DataQualityRuleset {
     type Attributes = DataQualityRulesetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataQualityRuleset, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataQualityRuleset, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataQualityRuleset {
+impl ::cloudwright_core::ToValue for DataQualityRuleset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientToken", &self.client_token)
             .opt("Description", &self.description)
             .opt("Name", &self.name)
@@ -130,12 +116,12 @@ impl ToValue for DataQualityRuleset {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataQualityRuleset`]: `Handle<DataQualityRuleset>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataQualityRuleset`]: `Handle<DataQualityRuleset>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataQualityRulesetAttributes(ResourceRef);
+pub struct DataQualityRulesetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataQualityRulesetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataQualityRulesetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -143,20 +129,10 @@ impl From<ResourceRef> for DataQualityRulesetAttributes {
 impl DataQualityRulesetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataQualityTargetTable: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseName", Shape::STR),
-        ("TableName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataQualityTargetTable` property type of `AWS::Glue::DataQualityRuleset`.
 ///
@@ -168,11 +144,11 @@ pub struct DataQualityTargetTable {
     /// `DatabaseName`: a string.
     ///
     /// The name of the database where the AWS Glue table exists.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TableName`: a string.
     ///
     /// The name of the AWS Glue table.
-    pub table_name: Option<Str>,
+    pub table_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -180,23 +156,54 @@ impl DataQualityTargetTable {
     /// A `DataQualityTargetTable` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataQualityTargetTable {}
+impl crate::PropertyType for DataQualityTargetTable {}
 
-impl ToValue for DataQualityTargetTable {
+impl ::cloudwright_core::ToValue for DataQualityTargetTable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DatabaseName", &self.database_name)
             .opt("TableName", &self.table_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataQualityRuleset: ObjRule = ObjRule {
+        properties: &[
+            ("ClientToken", Shape::STR),
+            ("Description", Shape::STR),
+            ("Name", Shape::STR),
+            ("Ruleset", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TargetTable", Shape::Object(&RULE_DataQualityTargetTable)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataQualityTargetTable: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseName", Shape::STR),
+            ("TableName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

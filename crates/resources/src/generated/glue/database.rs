@@ -5,35 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::DataLakePrincipal;
-use super::shared::RULE_DataLakePrincipal;
 
 /// The required properties of [`Database`], by name: `Database::new(DatabaseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DatabaseInput`: a [`DatabaseInput`] object, required.
-    pub database_input: Obj<DatabaseInput>,
+    pub database_input: crate::Obj<DatabaseInput>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Database: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DatabaseInput", Shape::Object(&RULE_DatabaseInput)),
-        ("DatabaseName", Shape::STR),
-    ],
-    required: &["DatabaseInput", "CatalogId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::Database` resource.
 ///
-/// The `AWS::Glue::Database` resource specifies a logical grouping of tables in AWS Glue . For more information, see \[Defining a Database in Your Data Catalog\](<https://docs.aws.amazon.com/glue/latest/dg/define-database.html>) and \[Database Structure\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-databases.html#aws-glue-api-catalog-databases-Database>) in the *AWS Glue Developer Guide* .
+/// The `AWS::Glue::Database` resource specifies a logical grouping of tables in AWS Glue . For more information, see [Defining a Database in Your Data Catalog](https://docs.aws.amazon.com/glue/latest/dg/define-database.html) and [Database Structure](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-databases.html#aws-glue-api-catalog-databases-Database) in the *AWS Glue Developer Guide* .
 ///
 /// `Ref` returns its `DatabaseName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`DatabaseAttributes`] is empty).
@@ -48,20 +33,20 @@ pub struct Database {
     ///
     /// The AWS account ID for the account in which to create the catalog object.
     ///
-    /// &gt; To specify the account ID, you can use the `Ref` intrinsic function with the `AWS::AccountId` pseudo parameter. For example: `!Ref AWS::AccountId`
+    /// \> To specify the account ID, you can use the `Ref` intrinsic function with the `AWS::AccountId` pseudo parameter. For example: `!Ref AWS::AccountId`
     ///
     /// Length 1 to 255.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DatabaseInput`: a [`DatabaseInput`] object, required.
     ///
     /// The metadata for the database.
-    pub database_input: Obj<DatabaseInput>,
+    pub database_input: crate::Obj<DatabaseInput>,
     /// `DatabaseName`: a string.
     ///
     /// The name of the catalog database.
     ///
     /// Create-only: changing it replaces the resource.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +56,7 @@ impl Database {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::Database",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-database.html",
         primary_identifier: &["DatabaseName"],
@@ -82,7 +67,7 @@ impl Database {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Database` with its required properties, named in a [`DatabaseRequired`].
@@ -91,33 +76,35 @@ impl Database {
         Self {
             catalog_id: required.catalog_id,
             database_input: required.database_input,
-            database_name: None,
+            database_name: ::std::option::Option::None,
         }
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DatabaseInput`: a [`DatabaseInput`] object, required.
-    pub fn database_input(mut self, value: impl Into<Obj<DatabaseInput>>) -> Self { self.database_input = value.into(); self }
+    pub fn database_input(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseInput>>) -> Self { self.database_input = value.into(); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Database {
+impl ::cloudwright_core::Resource for Database {
     type Attributes = DatabaseAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Database, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Database, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Database {
+impl ::cloudwright_core::ToValue for Database {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req("DatabaseInput", &self.database_input)
             .opt("DatabaseName", &self.database_name)
@@ -125,26 +112,15 @@ impl ToValue for Database {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Database`]: `Handle<Database>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Database`]: `Handle<Database>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DatabaseAttributes(());
 
-impl From<ResourceRef> for DatabaseAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DatabaseAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseIdentifier: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Region", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatabaseIdentifier` property type of `AWS::Glue::Database`.
 ///
@@ -158,19 +134,19 @@ pub struct DatabaseIdentifier {
     /// The ID of the Data Catalog in which the database resides.
     ///
     /// Length 1 to 255.
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// The name of the catalog database.
     ///
     /// Length 1 to 255.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Region`: a string.
     ///
     /// The Region of the database.
     ///
     /// Length 1 to 255.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -178,44 +154,29 @@ impl DatabaseIdentifier {
     /// A `DatabaseIdentifier` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatabaseIdentifier {}
+impl crate::PropertyType for DatabaseIdentifier {}
 
-impl ToValue for DatabaseIdentifier {
+impl ::cloudwright_core::ToValue for DatabaseIdentifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .opt("DatabaseName", &self.database_name)
             .opt("Region", &self.region)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseInput: ObjRule = ObjRule {
-    properties: &[
-        ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPrivileges), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("FederatedDatabase", Shape::Object(&RULE_FederatedDatabase)),
-        ("LocationUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TargetDatabase", Shape::Object(&RULE_DatabaseIdentifier)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatabaseInput` property type of `AWS::Glue::Database`.
 ///
@@ -227,39 +188,40 @@ pub struct DatabaseInput {
     /// `CreateTableDefaultPermissions`: a list of [`PrincipalPrivileges`] objects.
     ///
     /// Creates a set of default permissions on the table for principals. Used by AWS Lake Formation . Not used in the normal course of AWS Glue operations.
-    pub create_table_default_permissions: Option<List<PrincipalPrivileges>>,
+    pub create_table_default_permissions:
+        ::std::option::Option<::cloudwright_core::List<PrincipalPrivileges>>,
     /// `Description`: a string.
     ///
     /// A description of the database.
     ///
     /// Length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FederatedDatabase`: a [`FederatedDatabase`] object.
     ///
     /// A `FederatedDatabase` structure that references an entity outside the AWS Glue Data Catalog .
-    pub federated_database: Option<Obj<FederatedDatabase>>,
+    pub federated_database: ::std::option::Option<crate::Obj<FederatedDatabase>>,
     /// `LocationUri`: a string.
     ///
     /// The location of the database (for example, an HDFS path).
     ///
     /// Length 1 to 1024.
-    pub location_uri: Option<Str>,
+    pub location_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the database. For Hive compatibility, this is folded to lowercase when it is stored.
     ///
     /// Length 1 to 255.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value.
     ///
     /// These key-value pairs define parameters and properties of the database.
     ///
     /// Format `json`.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `TargetDatabase`: a [`DatabaseIdentifier`] object.
     ///
     /// A `DatabaseIdentifier` structure that describes a target database for resource linking.
-    pub target_database: Option<Obj<DatabaseIdentifier>>,
+    pub target_database: ::std::option::Option<crate::Obj<DatabaseIdentifier>>,
 }
 
 #[rustfmt::skip]
@@ -267,31 +229,31 @@ impl DatabaseInput {
     /// A `DatabaseInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CreateTableDefaultPermissions`: a list of [`PrincipalPrivileges`] objects.
-    pub fn create_table_default_permissions(mut self, value: impl Into<List<PrincipalPrivileges>>) -> Self { self.create_table_default_permissions = Some(value.into()); self }
+    pub fn create_table_default_permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrincipalPrivileges>>) -> Self { self.create_table_default_permissions = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FederatedDatabase`: a [`FederatedDatabase`] object.
-    pub fn federated_database(mut self, value: impl Into<Obj<FederatedDatabase>>) -> Self { self.federated_database = Some(value.into()); self }
+    pub fn federated_database(mut self, value: impl ::std::convert::Into<crate::Obj<FederatedDatabase>>) -> Self { self.federated_database = ::std::option::Option::Some(value.into()); self }
     /// `LocationUri`: a string.
-    pub fn location_uri(mut self, value: impl Into<Str>) -> Self { self.location_uri = Some(value.into()); self }
+    pub fn location_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location_uri = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `TargetDatabase`: a [`DatabaseIdentifier`] object.
-    pub fn target_database(mut self, value: impl Into<Obj<DatabaseIdentifier>>) -> Self { self.target_database = Some(value.into()); self }
+    pub fn target_database(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseIdentifier>>) -> Self { self.target_database = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatabaseInput {}
+impl crate::PropertyType for DatabaseInput {}
 
-impl ToValue for DatabaseInput {
+impl ::cloudwright_core::ToValue for DatabaseInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CreateTableDefaultPermissions",
                 &self.create_table_default_permissions,
@@ -306,16 +268,6 @@ impl ToValue for DatabaseInput {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FederatedDatabase: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FederatedDatabase` property type of `AWS::Glue::Database`.
 ///
 /// A `FederatedDatabase` structure that references an entity outside the AWS Glue Data Catalog .
@@ -328,13 +280,13 @@ pub struct FederatedDatabase {
     /// The name of the connection to the external metastore.
     ///
     /// Length 1 to 255.
-    pub connection_name: Option<Str>,
+    pub connection_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Identifier`: a string.
     ///
     /// A unique identifier for the federated database.
     ///
     /// Length 1 to 512.
-    pub identifier: Option<Str>,
+    pub identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -342,36 +294,26 @@ impl FederatedDatabase {
     /// A `FederatedDatabase` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionName`: a string.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = ::std::option::Option::Some(value.into()); self }
     /// `Identifier`: a string.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = Some(value.into()); self }
+    pub fn identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FederatedDatabase {}
+impl crate::PropertyType for FederatedDatabase {}
 
-impl ToValue for FederatedDatabase {
+impl ::cloudwright_core::ToValue for FederatedDatabase {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
             .opt("Identifier", &self.identifier)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrincipalPrivileges: ObjRule = ObjRule {
-    properties: &[
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "ALTER", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "DELETE", "DROP", "INSERT", "SELECT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrincipalPrivileges` property type of `AWS::Glue::Database`.
 ///
@@ -383,11 +325,11 @@ pub struct PrincipalPrivileges {
     /// `Permissions`: a list of [`PrincipalPrivilegesPermission`] values.
     ///
     /// The permissions that are granted to the principal.
-    pub permissions: Option<List<PrincipalPrivilegesPermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<PrincipalPrivilegesPermission>>,
     /// `Principal`: a [`DataLakePrincipal`] object.
     ///
     /// The principal who is granted permissions.
-    pub principal: Option<Obj<DataLakePrincipal>>,
+    pub principal: ::std::option::Option<crate::Obj<DataLakePrincipal>>,
 }
 
 #[rustfmt::skip]
@@ -395,21 +337,21 @@ impl PrincipalPrivileges {
     /// A `PrincipalPrivileges` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Permissions`: a list of [`PrincipalPrivilegesPermission`] values.
-    pub fn permissions(mut self, value: impl Into<List<PrincipalPrivilegesPermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrincipalPrivilegesPermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `Principal`: a [`DataLakePrincipal`] object.
-    pub fn principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self { self.principal = Some(value.into()); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<crate::Obj<DataLakePrincipal>>) -> Self { self.principal = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrincipalPrivileges {}
+impl crate::PropertyType for PrincipalPrivileges {}
 
-impl ToValue for PrincipalPrivileges {
+impl ::cloudwright_core::ToValue for PrincipalPrivileges {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Permissions", &self.permissions)
             .opt("Principal", &self.principal)
             .build()
@@ -438,18 +380,18 @@ pub enum PrincipalPrivilegesPermission {
     /// `SELECT`
     Select,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PrincipalPrivilegesPermission {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PrincipalPrivilegesPermission {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PrincipalPrivilegesPermission {
+impl ::cloudwright_core::ToValue for PrincipalPrivilegesPermission {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Alter => "ALTER",
@@ -460,8 +402,74 @@ impl ToValue for PrincipalPrivilegesPermission {
             Self::Drop => "DROP",
             Self::Insert => "INSERT",
             Self::Select => "SELECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_DataLakePrincipal;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Database: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DatabaseInput", Shape::Object(&RULE_DatabaseInput)),
+            ("DatabaseName", Shape::STR),
+        ],
+        required: &["DatabaseInput", "CatalogId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseIdentifier: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Region", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseInput: ObjRule = ObjRule {
+        properties: &[
+            ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPrivileges), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("FederatedDatabase", Shape::Object(&RULE_FederatedDatabase)),
+            ("LocationUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TargetDatabase", Shape::Object(&RULE_DatabaseIdentifier)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FederatedDatabase: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrincipalPrivileges: ObjRule = ObjRule {
+        properties: &[
+            ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "ALTER", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "DELETE", "DROP", "INSERT", "SELECT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`DevEndpoint`], by name: `DevEndpoint::new(DevEndpointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DevEndpointRequired {
-    /// `RoleArn`: a string, required.
-    pub role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DevEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("Arguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("EndpointName", Shape::STR),
-        ("ExtraJarsS3Path", Shape::STR),
-        ("ExtraPythonLibsS3Path", Shape::STR),
-        ("GlueVersion", Shape::STR),
-        ("NumberOfNodes", Shape::INT),
-        ("NumberOfWorkers", Shape::INT),
-        ("PublicKey", Shape::STR),
-        ("PublicKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecurityConfiguration", Shape::STR),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("WorkerType", Shape::Str(&StrRule { allowed: &["G.025X", "G.12X", "G.12X.GRAVITON", "G.16X", "G.16X.GRAVITON", "G.1X", "G.1X.GRAVITON", "G.2X", "G.2X.GRAVITON", "G.4X", "G.4X.GRAVITON", "G.8X", "G.8X.GRAVITON", "R.1X", "R.1X.GRAVITON", "R.2X", "R.2X.GRAVITON", "R.4X", "R.4X.GRAVITON", "R.8X", "R.8X.GRAVITON", "Standard", "Z.2X"], ..StrRule::ANY })),
-    ],
-    required: &["RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Glue::DevEndpoint` resource.
 ///
-/// The `AWS::Glue::DevEndpoint` resource specifies a development endpoint where a developer can remotely debug ETL scripts for AWS Glue . For more information, see \[DevEndpoint Structure\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-dev-endpoint.html#aws-glue-api-jobs-dev-endpoint-DevEndpoint>) in the AWS Glue Developer Guide.
+/// The `AWS::Glue::DevEndpoint` resource specifies a development endpoint where a developer can remotely debug ETL scripts for AWS Glue . For more information, see [DevEndpoint Structure](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-dev-endpoint.html#aws-glue-api-jobs-dev-endpoint-DevEndpoint) in the AWS Glue Developer Guide.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DevEndpointAttributes`], which `Handle<DevEndpoint>` dereferences to.
@@ -64,83 +31,84 @@ pub struct DevEndpoint {
     /// You can specify a version of Python support for development endpoints by using the `Arguments` parameter in the `CreateDevEndpoint` or `UpdateDevEndpoint` APIs. If no arguments are provided, the version defaults to Python 2.
     ///
     /// Format `json`.
-    pub arguments: Option<Json>,
+    pub arguments: ::std::option::Option<::cloudwright_core::Json>,
     /// `EndpointName`: a string.
     ///
     /// The name of the `DevEndpoint` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub endpoint_name: Option<Str>,
+    pub endpoint_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExtraJarsS3Path`: a string.
     ///
     /// The path to one or more Java `.jar` files in an S3 bucket that should be loaded in your `DevEndpoint` .
     ///
-    /// &gt; You can only use pure Java/Scala libraries with a `DevEndpoint` .
-    pub extra_jars_s3_path: Option<Str>,
+    /// \> You can only use pure Java/Scala libraries with a `DevEndpoint` .
+    pub extra_jars_s3_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExtraPythonLibsS3Path`: a string.
     ///
     /// The paths to one or more Python libraries in an Amazon S3 bucket that should be loaded in your `DevEndpoint` . Multiple values must be complete paths separated by a comma.
     ///
-    /// &gt; You can only use pure Python libraries with a `DevEndpoint` . Libraries that rely on C extensions, such as the \[pandas\](<https://docs.aws.amazon.com/http://pandas.pydata.org/>) Python data analysis library, are not currently supported.
-    pub extra_python_libs_s3_path: Option<Str>,
+    /// \> You can only use pure Python libraries with a `DevEndpoint` . Libraries that rely on C extensions, such as the [pandas](https://docs.aws.amazon.com/http://pandas.pydata.org/) Python data analysis library, are not currently supported.
+    pub extra_python_libs_s3_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlueVersion`: a string.
     ///
     /// The AWS Glue version determines the versions of Apache Spark and Python that AWS Glue supports. The Python version indicates the version supported for running your ETL scripts on development endpoints.
     ///
-    /// For more information about the available AWS Glue versions and corresponding Spark and Python versions, see \[Glue version\](<https://docs.aws.amazon.com/glue/latest/dg/add-job.html>) in the developer guide.
+    /// For more information about the available AWS Glue versions and corresponding Spark and Python versions, see [Glue version](https://docs.aws.amazon.com/glue/latest/dg/add-job.html) in the developer guide.
     ///
     /// Development endpoints that are created without specifying a Glue version default to Glue 0.9.
     ///
     /// You can specify a version of Python support for development endpoints by using the `Arguments` parameter in the `CreateDevEndpoint` or `UpdateDevEndpoint` APIs. If no arguments are provided, the version defaults to Python 2.
-    pub glue_version: Option<Str>,
+    pub glue_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumberOfNodes`: an integer.
     ///
     /// The number of AWS Glue Data Processing Units (DPUs) allocated to this `DevEndpoint` .
-    pub number_of_nodes: Option<Int>,
+    pub number_of_nodes: ::std::option::Option<::cloudwright_core::Int>,
     /// `NumberOfWorkers`: an integer.
     ///
     /// The number of workers of a defined `workerType` that are allocated to the development endpoint.
     ///
     /// The maximum number of workers you can define are 299 for `G.1X` , and 149 for `G.2X` .
-    pub number_of_workers: Option<Int>,
+    pub number_of_workers: ::std::option::Option<::cloudwright_core::Int>,
     /// `PublicKey`: a string.
     ///
     /// The public key to be used by this `DevEndpoint` for authentication. This attribute is provided for backward compatibility because the recommended attribute to use is public keys.
-    pub public_key: Option<Str>,
+    pub public_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `PublicKeys`: a list of strings.
     ///
     /// A list of public keys to be used by the `DevEndpoints` for authentication. Using this attribute is preferred over a single public key because the public keys allow you to have a different private key per client.
     ///
-    /// &gt; If you previously created an endpoint with a public key, you must remove that key to be able to set a list of public keys. Call the `UpdateDevEndpoint` API operation with the public key content in the `deletePublicKeys` attribute, and the list of new keys in the `addPublicKeys` attribute.
-    pub public_keys: Option<List<Str>>,
+    /// \> If you previously created an endpoint with a public key, you must remove that key to be able to set a list of public keys. Call the `UpdateDevEndpoint` API operation with the public key content in the `deletePublicKeys` attribute, and the list of new keys in the `addPublicKeys` attribute.
+    pub public_keys: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role used in this `DevEndpoint` .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SecurityConfiguration`: a string.
     ///
     /// The name of the `SecurityConfiguration` structure to be used with this `DevEndpoint` .
-    pub security_configuration: Option<Str>,
+    pub security_configuration: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// A list of security group identifiers used in this `DevEndpoint` .
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetId`: a string.
     ///
     /// The subnet ID for this `DevEndpoint` .
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// The tags to use with this DevEndpoint.
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `WorkerType`: a string.
     ///
     /// The type of predefined worker that is allocated to the development endpoint. Accepts a value of Standard, G.1X, or G.2X.
@@ -150,7 +118,7 @@ pub struct DevEndpoint {
     /// - For the `G.2X` worker type, each worker maps to 2 DPU (8 vCPU, 32 GB of memory, 128 GB disk), and provides 1 executor per worker. We recommend this worker type for memory-intensive jobs.
     ///
     /// Known issue: when a development endpoint is created with the `G.2X` `WorkerType` configuration, the Spark drivers for the development endpoint will run on 4 vCPU, 16 GB of memory, and a 64 GB disk.
-    pub worker_type: Option<Str>,
+    pub worker_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -160,7 +128,7 @@ impl DevEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::DevEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-devendpoint.html",
         primary_identifier: &["Id"],
@@ -171,81 +139,83 @@ impl DevEndpoint {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `DevEndpoint` with its required properties, named in a [`DevEndpointRequired`].
+    /// A `DevEndpoint` with its one required property, `RoleArn`.
     #[inline]
-    pub fn new(required: DevEndpointRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arguments: None,
-            endpoint_name: None,
-            extra_jars_s3_path: None,
-            extra_python_libs_s3_path: None,
-            glue_version: None,
-            number_of_nodes: None,
-            number_of_workers: None,
-            public_key: None,
-            public_keys: None,
-            role_arn: required.role_arn,
-            security_configuration: None,
-            security_group_ids: None,
-            subnet_id: None,
-            tags: None,
-            worker_type: None,
+            arguments: ::std::option::Option::None,
+            endpoint_name: ::std::option::Option::None,
+            extra_jars_s3_path: ::std::option::Option::None,
+            extra_python_libs_s3_path: ::std::option::Option::None,
+            glue_version: ::std::option::Option::None,
+            number_of_nodes: ::std::option::Option::None,
+            number_of_workers: ::std::option::Option::None,
+            public_key: ::std::option::Option::None,
+            public_keys: ::std::option::Option::None,
+            role_arn: value.into(),
+            security_configuration: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            subnet_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            worker_type: ::std::option::Option::None,
         }
     }
 
     /// `Arguments`: a JSON value.
-    pub fn arguments(mut self, value: impl Into<Json>) -> Self { self.arguments = Some(value.into()); self }
+    pub fn arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.arguments = ::std::option::Option::Some(value.into()); self }
     /// `EndpointName`: a string.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = ::std::option::Option::Some(value.into()); self }
     /// `ExtraJarsS3Path`: a string.
-    pub fn extra_jars_s3_path(mut self, value: impl Into<Str>) -> Self { self.extra_jars_s3_path = Some(value.into()); self }
+    pub fn extra_jars_s3_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.extra_jars_s3_path = ::std::option::Option::Some(value.into()); self }
     /// `ExtraPythonLibsS3Path`: a string.
-    pub fn extra_python_libs_s3_path(mut self, value: impl Into<Str>) -> Self { self.extra_python_libs_s3_path = Some(value.into()); self }
+    pub fn extra_python_libs_s3_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.extra_python_libs_s3_path = ::std::option::Option::Some(value.into()); self }
     /// `GlueVersion`: a string.
-    pub fn glue_version(mut self, value: impl Into<Str>) -> Self { self.glue_version = Some(value.into()); self }
+    pub fn glue_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.glue_version = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfNodes`: an integer.
-    pub fn number_of_nodes(mut self, value: impl Into<Int>) -> Self { self.number_of_nodes = Some(value.into()); self }
+    pub fn number_of_nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_nodes = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfWorkers`: an integer.
-    pub fn number_of_workers(mut self, value: impl Into<Int>) -> Self { self.number_of_workers = Some(value.into()); self }
+    pub fn number_of_workers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_workers = ::std::option::Option::Some(value.into()); self }
     /// `PublicKey`: a string.
-    pub fn public_key(mut self, value: impl Into<Str>) -> Self { self.public_key = Some(value.into()); self }
+    pub fn public_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_key = ::std::option::Option::Some(value.into()); self }
     /// `PublicKeys`: a list of strings.
-    pub fn public_keys(mut self, value: impl Into<List<Str>>) -> Self { self.public_keys = Some(value.into()); self }
+    pub fn public_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.public_keys = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecurityConfiguration`: a string.
-    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self { self.security_configuration = Some(value.into()); self }
+    pub fn security_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkerType`: a string.
-    pub fn worker_type(mut self, value: impl Into<Str>) -> Self { self.worker_type = Some(value.into()); self }
+    pub fn worker_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.worker_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DevEndpoint {
+impl ::cloudwright_core::Resource for DevEndpoint {
     type Attributes = DevEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DevEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DevEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DevEndpoint {
+impl ::cloudwright_core::ToValue for DevEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arguments", &self.arguments)
             .opt("EndpointName", &self.endpoint_name)
             .opt("ExtraJarsS3Path", &self.extra_jars_s3_path)
@@ -265,12 +235,12 @@ impl ToValue for DevEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DevEndpoint`]: `Handle<DevEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DevEndpoint`]: `Handle<DevEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DevEndpointAttributes(ResourceRef);
+pub struct DevEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DevEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DevEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -278,7 +248,38 @@ impl From<ResourceRef> for DevEndpointAttributes {
 impl DevEndpointAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DevEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("Arguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("EndpointName", Shape::STR),
+            ("ExtraJarsS3Path", Shape::STR),
+            ("ExtraPythonLibsS3Path", Shape::STR),
+            ("GlueVersion", Shape::STR),
+            ("NumberOfNodes", Shape::INT),
+            ("NumberOfWorkers", Shape::INT),
+            ("PublicKey", Shape::STR),
+            ("PublicKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecurityConfiguration", Shape::STR),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("WorkerType", Shape::Str(&StrRule { allowed: &["G.025X", "G.12X", "G.12X.GRAVITON", "G.16X", "G.16X.GRAVITON", "G.1X", "G.1X.GRAVITON", "G.2X", "G.2X.GRAVITON", "G.4X", "G.4X.GRAVITON", "G.8X", "G.8X.GRAVITON", "R.1X", "R.1X.GRAVITON", "R.2X", "R.2X.GRAVITON", "R.4X", "R.4X.GRAVITON", "R.8X", "R.8X.GRAVITON", "Standard", "Z.2X"], ..StrRule::ANY })),
+        ],
+        required: &["RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
-);
-
-/// The required properties of [`IdentityCenterConfiguration`], by name: `IdentityCenterConfiguration::new(IdentityCenterConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdentityCenterConfigurationRequired {
-    /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Scopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
-        ("UserBackgroundSessionsEnabled", Shape::Bool),
-    ],
-    required: &["InstanceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Glue::IdentityCenterConfiguration` resource.
 ///
 /// Creates a new AWS Glue Identity Center configuration to enable integration between AWS Glue and AWS IAM Identity Center for authentication and authorization.
@@ -48,17 +23,17 @@ pub struct IdentityCenterConfiguration {
     /// The Amazon Resource Name (ARN) of the Identity Center instance associated with the AWS Glue configuration.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`; length 10 to 1224; create-only: changing it replaces the resource.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Scopes`: a list of strings.
     ///
     /// A list of Identity Center scopes that define the permissions and access levels for the AWS Glue configuration.
     ///
     /// Items 1 to 50; each item: length 0 to 50.
-    pub scopes: Option<List<Str>>,
+    pub scopes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `UserBackgroundSessionsEnabled`: a boolean.
     ///
     /// Indicates whether users can run background sessions when using Identity Center authentication with AWS Glue services.
-    pub user_background_sessions_enabled: Option<Bool>,
+    pub user_background_sessions_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +43,7 @@ impl IdentityCenterConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::IdentityCenterConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-identitycenterconfiguration.html",
         primary_identifier: &["AccountId"],
@@ -79,42 +54,44 @@ impl IdentityCenterConfiguration {
         read_only: &["ApplicationArn", "AccountId"],
         attributes: &["AccountId", "ApplicationArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `IdentityCenterConfiguration` with its required properties, named in a [`IdentityCenterConfigurationRequired`].
+    /// A `IdentityCenterConfiguration` with its one required property, `InstanceArn`.
     #[inline]
-    pub fn new(required: IdentityCenterConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            instance_arn: required.instance_arn,
-            scopes: None,
-            user_background_sessions_enabled: None,
+            instance_arn: value.into(),
+            scopes: ::std::option::Option::None,
+            user_background_sessions_enabled: ::std::option::Option::None,
         }
     }
 
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Scopes`: a list of strings.
-    pub fn scopes(mut self, value: impl Into<List<Str>>) -> Self { self.scopes = Some(value.into()); self }
+    pub fn scopes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.scopes = ::std::option::Option::Some(value.into()); self }
     /// `UserBackgroundSessionsEnabled`: a boolean.
-    pub fn user_background_sessions_enabled(mut self, value: impl Into<Bool>) -> Self { self.user_background_sessions_enabled = Some(value.into()); self }
+    pub fn user_background_sessions_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.user_background_sessions_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IdentityCenterConfiguration {
+impl ::cloudwright_core::Resource for IdentityCenterConfiguration {
     type Attributes = IdentityCenterConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentityCenterConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IdentityCenterConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IdentityCenterConfiguration {
+impl ::cloudwright_core::ToValue for IdentityCenterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceArn", &self.instance_arn)
             .opt("Scopes", &self.scopes)
             .opt(
@@ -125,12 +102,14 @@ impl ToValue for IdentityCenterConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IdentityCenterConfiguration`]: `Handle<IdentityCenterConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IdentityCenterConfiguration`]: `Handle<IdentityCenterConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IdentityCenterConfigurationAttributes(ResourceRef);
+pub struct IdentityCenterConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IdentityCenterConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for IdentityCenterConfigurationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -140,15 +119,38 @@ impl IdentityCenterConfigurationAttributes {
     ///
     /// The identifier for the specified AWS account.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 
     /// `Fn::GetAtt` `ApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Identity Center application associated with the AWS Glue configuration.
     #[inline]
-    pub fn application_arn(&self) -> Value {
-        self.0.get_att("ApplicationArn")
+    pub fn application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Scopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+            ("UserBackgroundSessionsEnabled", Shape::Bool),
+        ],
+        required: &["InstanceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S\\s]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws:.*:.*:[0-9]+:.*");
-
 /// The required properties of [`Integration`], by name: `Integration::new(IntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `IntegrationName`: a string, required.
-    pub integration_name: Str,
+    pub integration_name: ::cloudwright_core::Str,
     /// `SourceArn`: a string, required.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
     /// `TargetArn`: a string, required.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Integration: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-        ("DataFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IntegrationConfig", Shape::Object(&RULE_IntegrationConfig)),
-        ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("TargetArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["IntegrationName", "SourceArn", "TargetArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::Integration` resource.
 ///
-/// The `AWS::Glue::Integration` resource specifies an AWS Glue zero-ETL integration from a data source to a target. For more information, see \[zero-ETL integration supported by AWS Glue\](<https://docs.aws.amazon.com/glue/latest/dg/zero-etl-using.html>) and \[integration structure\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-integrations.html>) in the AWS Glue developer guide.
+/// The `AWS::Glue::Integration` resource specifies an AWS Glue zero-ETL integration from a data source to a target. For more information, see [zero-ETL integration supported by AWS Glue](https://docs.aws.amazon.com/glue/latest/dg/zero-etl-using.html) and [integration structure](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-integrations.html) in the AWS Glue developer guide.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`IntegrationArn`, `IntegrationName`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`IntegrationAttributes`], which `Handle<Integration>` dereferences to.
@@ -58,55 +34,55 @@ pub struct Integration {
     /// An optional set of non-secret key–value pairs that contains additional contextual information for encryption. This can only be provided if `KMSKeyId` is provided.
     ///
     /// Create-only: changing it replaces the resource.
-    pub additional_encryption_context: Option<Json>,
+    pub additional_encryption_context: ::std::option::Option<::cloudwright_core::Json>,
     /// `DataFilter`: a string.
     ///
     /// Selects source tables for the integration using Maxwell filter syntax.
     ///
     /// Length 1 to 2048.
-    pub data_filter: Option<Str>,
+    pub data_filter: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description for the integration.
     ///
     /// Pattern `^[\S\s]*$`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntegrationConfig`: an [`IntegrationConfig`] object.
     ///
-    /// The structure used to define properties associated with the zero-ETL integration. For more information, see \[IntegrationConfig structure.\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-integrations.html#aws-glue-api-integrations-IntegrationConfig>)
+    /// The structure used to define properties associated with the zero-ETL integration. For more information, see [IntegrationConfig structure.](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-integrations.html#aws-glue-api-integrations-IntegrationConfig)
     ///
     /// Create-only: changing it replaces the resource.
-    pub integration_config: Option<Obj<IntegrationConfig>>,
+    pub integration_config: ::std::option::Option<crate::Obj<IntegrationConfig>>,
     /// `IntegrationName`: a string, required.
     ///
     /// A unique name for the integration.
     ///
     /// Length 1 to 128; create-only: changing it replaces the resource.
-    pub integration_name: Str,
+    pub integration_name: ::cloudwright_core::Str,
     /// `KmsKeyId`: a string.
     ///
     /// The ARN of a KMS key used for encrypting the channel.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceArn`: a string, required.
     ///
     /// The ARN for the source of the integration.
     ///
     /// Pattern `arn:aws:.*:.*:[0-9]+:.*`; length 1 to 512; create-only: changing it replaces the resource.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata assigned to the resource consisting of a list of key-value pairs.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetArn`: a string, required.
     ///
     /// The ARN for the target of the integration.
     ///
     /// Pattern `arn:aws:.*:.*:[0-9]+:.*`; length 1 to 512; create-only: changing it replaces the resource.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -116,7 +92,7 @@ impl Integration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::Integration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-integration.html",
         primary_identifier: &["IntegrationArn", "IntegrationName"],
@@ -127,63 +103,65 @@ impl Integration {
         read_only: &["IntegrationArn", "CreateTime", "Status"],
         attributes: &["CreateTime", "IntegrationArn", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
     #[inline]
     pub fn new(required: IntegrationRequired) -> Self {
         Self {
-            additional_encryption_context: None,
-            data_filter: None,
-            description: None,
-            integration_config: None,
+            additional_encryption_context: ::std::option::Option::None,
+            data_filter: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            integration_config: ::std::option::Option::None,
             integration_name: required.integration_name,
-            kms_key_id: None,
+            kms_key_id: ::std::option::Option::None,
             source_arn: required.source_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
             target_arn: required.target_arn,
         }
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
+    pub fn additional_encryption_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_encryption_context = ::std::option::Option::Some(value.into()); self }
     /// `DataFilter`: a string.
-    pub fn data_filter(mut self, value: impl Into<Str>) -> Self { self.data_filter = Some(value.into()); self }
+    pub fn data_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_filter = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IntegrationConfig`: an [`IntegrationConfig`] object.
-    pub fn integration_config(mut self, value: impl Into<Obj<IntegrationConfig>>) -> Self { self.integration_config = Some(value.into()); self }
+    pub fn integration_config(mut self, value: impl ::std::convert::Into<crate::Obj<IntegrationConfig>>) -> Self { self.integration_config = ::std::option::Option::Some(value.into()); self }
     /// `IntegrationName`: a string, required.
-    pub fn integration_name(mut self, value: impl Into<Str>) -> Self { self.integration_name = value.into(); self }
+    pub fn integration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_name = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
+    pub fn source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = value.into(); self }
 }
 
-impl Resource for Integration {
+impl ::cloudwright_core::Resource for Integration {
     type Attributes = IntegrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Integration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Integration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Integration {
+impl ::cloudwright_core::ToValue for Integration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
                 &self.additional_encryption_context,
@@ -200,12 +178,12 @@ impl ToValue for Integration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Integration`]: `Handle<Integration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Integration`]: `Handle<Integration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IntegrationAttributes(ResourceRef);
+pub struct IntegrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IntegrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IntegrationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -215,16 +193,16 @@ impl IntegrationAttributes {
     ///
     /// The time when the integration was created, in UTC.
     #[inline]
-    pub fn create_time(&self) -> Value {
-        self.0.get_att("CreateTime")
+    pub fn create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreateTime"))
     }
 
     /// `Fn::GetAtt` `IntegrationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the created integration.
     #[inline]
-    pub fn integration_arn(&self) -> Value {
-        self.0.get_att("IntegrationArn")
+    pub fn integration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IntegrationArn"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
@@ -241,21 +219,10 @@ impl IntegrationAttributes {
     /// - SYNCING: The integration is synchronizing.
     /// - NEEDS_ATTENTION: The integration needs attention, such as synchronization.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegrationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ContinuousSync", Shape::Bool),
-        ("RefreshInterval", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("SourceProperties", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntegrationConfig` property type of `AWS::Glue::Integration`.
 ///
@@ -267,17 +234,17 @@ pub struct IntegrationConfig {
     /// `ContinuousSync`: a boolean.
     ///
     /// Enables continuous synchronization for on-demand data extractions from SaaS applications to AWS data services like Amazon Redshift and Amazon S3.
-    pub continuous_sync: Option<Bool>,
+    pub continuous_sync: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RefreshInterval`: a string.
     ///
     /// Specifies the frequency at which CDC (Change Data Capture) pulls or incremental loads should occur. This parameter provides flexibility to align the refresh rate with your specific data update patterns, system load considerations, and performance optimization goals. Time increment can be set from 15 minutes to 8640 minutes (six days).
     ///
     /// Length 1 to 128.
-    pub refresh_interval: Option<Str>,
+    pub refresh_interval: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceProperties`: a JSON value.
     ///
     /// A collection of key-value pairs that specify additional properties for the integration source. These properties provide configuration options that can be used to customize the behavior of the ODB source during data integration operations.
-    pub source_properties: Option<Json>,
+    pub source_properties: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -285,47 +252,29 @@ impl IntegrationConfig {
     /// A `IntegrationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContinuousSync`: a boolean.
-    pub fn continuous_sync(mut self, value: impl Into<Bool>) -> Self { self.continuous_sync = Some(value.into()); self }
+    pub fn continuous_sync(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.continuous_sync = ::std::option::Option::Some(value.into()); self }
     /// `RefreshInterval`: a string.
-    pub fn refresh_interval(mut self, value: impl Into<Str>) -> Self { self.refresh_interval = Some(value.into()); self }
+    pub fn refresh_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.refresh_interval = ::std::option::Option::Some(value.into()); self }
     /// `SourceProperties`: a JSON value.
-    pub fn source_properties(mut self, value: impl Into<Json>) -> Self { self.source_properties = Some(value.into()); self }
+    pub fn source_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.source_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IntegrationConfig {}
+impl crate::PropertyType for IntegrationConfig {}
 
-impl ToValue for IntegrationConfig {
+impl ::cloudwright_core::ToValue for IntegrationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContinuousSync", &self.continuous_sync)
             .opt("RefreshInterval", &self.refresh_interval)
             .opt("SourceProperties", &self.source_properties)
             .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Glue::Integration`.
 ///
@@ -335,38 +284,89 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S\\s]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws:.*:.*:[0-9]+:.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Integration: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("DataFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IntegrationConfig", Shape::Object(&RULE_IntegrationConfig)),
+            ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("TargetArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["IntegrationName", "SourceArn", "TargetArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegrationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ContinuousSync", Shape::Bool),
+            ("RefreshInterval", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("SourceProperties", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

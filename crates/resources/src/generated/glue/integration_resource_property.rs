@@ -5,33 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws:.*:.*:[0-9]+:.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:aws:iam:.*:[0-9]+:.*");
-
-/// The required properties of [`IntegrationResourceProperty`], by name: `IntegrationResourceProperty::new(IntegrationResourcePropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntegrationResourcePropertyRequired {
-    /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegrationResourceProperty: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SourceProcessingProperties", Shape::Object(&RULE_SourceProcessingProperties)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("TargetProcessingProperties", Shape::Object(&RULE_TargetProcessingProperties)),
-    ],
-    required: &["ResourceArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Glue::IntegrationResourceProperty` resource.
 ///
 /// The `AWS::Glue::IntegrationResourceProperty` resource type can be used to setup `ResourceProperty` of the AWS Glue connection (for the SaaS source), DynamoDB Database (for DynamoDB source), or AWS Glue database ARN (for the target). ResourceProperty is used to define the properties requires to setup the integration, including the role to access the connection or database, KMS keys, event bus for event notifications and VPC connection. To set both source and target properties the same API needs to be invoked twice, once with the AWS Glue connection ARN as ResourceArn with SourceProcessingProperties and next, with the AWS Glue database ARN as ResourceArn with TargetProcessingProperties respectively.
@@ -50,21 +23,21 @@ pub struct IntegrationResourceProperty {
     /// The connection ARN of the source, or the database ARN of the target.
     ///
     /// Pattern `arn:aws:.*:.*:[0-9]+:.*`; length 1 to 512; create-only: changing it replaces the resource.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `SourceProcessingProperties`: a [`SourceProcessingProperties`] object.
     ///
     /// The resource properties associated with the integration source.
-    pub source_processing_properties: Option<Obj<SourceProcessingProperties>>,
+    pub source_processing_properties: ::std::option::Option<crate::Obj<SourceProcessingProperties>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetProcessingProperties`: a [`TargetProcessingProperties`] object.
     ///
     /// The structure used to define the resource properties associated with the integration target.
-    pub target_processing_properties: Option<Obj<TargetProcessingProperties>>,
+    pub target_processing_properties: ::std::option::Option<crate::Obj<TargetProcessingProperties>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +47,7 @@ impl IntegrationResourceProperty {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::IntegrationResourceProperty",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-integrationresourceproperty.html",
         primary_identifier: &["ResourceArn", "ResourcePropertyArn"],
@@ -85,48 +58,50 @@ impl IntegrationResourceProperty {
         read_only: &["ResourcePropertyArn"],
         attributes: &["ResourcePropertyArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `IntegrationResourceProperty` with its required properties, named in a [`IntegrationResourcePropertyRequired`].
+    /// A `IntegrationResourceProperty` with its one required property, `ResourceArn`.
     #[inline]
-    pub fn new(required: IntegrationResourcePropertyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            resource_arn: required.resource_arn,
-            source_processing_properties: None,
-            tags: None,
-            target_processing_properties: None,
+            resource_arn: value.into(),
+            source_processing_properties: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            target_processing_properties: ::std::option::Option::None,
         }
     }
 
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `SourceProcessingProperties`: a [`SourceProcessingProperties`] object.
-    pub fn source_processing_properties(mut self, value: impl Into<Obj<SourceProcessingProperties>>) -> Self { self.source_processing_properties = Some(value.into()); self }
+    pub fn source_processing_properties(mut self, value: impl ::std::convert::Into<crate::Obj<SourceProcessingProperties>>) -> Self { self.source_processing_properties = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetProcessingProperties`: a [`TargetProcessingProperties`] object.
-    pub fn target_processing_properties(mut self, value: impl Into<Obj<TargetProcessingProperties>>) -> Self { self.target_processing_properties = Some(value.into()); self }
+    pub fn target_processing_properties(mut self, value: impl ::std::convert::Into<crate::Obj<TargetProcessingProperties>>) -> Self { self.target_processing_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IntegrationResourceProperty {
+impl ::cloudwright_core::Resource for IntegrationResourceProperty {
     type Attributes = IntegrationResourcePropertyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IntegrationResourceProperty, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IntegrationResourceProperty, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IntegrationResourceProperty {
+impl ::cloudwright_core::ToValue for IntegrationResourceProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceArn", &self.resource_arn)
             .opt(
                 "SourceProcessingProperties",
@@ -141,12 +116,14 @@ impl ToValue for IntegrationResourceProperty {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IntegrationResourceProperty`]: `Handle<IntegrationResourceProperty>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IntegrationResourceProperty`]: `Handle<IntegrationResourceProperty>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IntegrationResourcePropertyAttributes(ResourceRef);
+pub struct IntegrationResourcePropertyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IntegrationResourcePropertyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for IntegrationResourcePropertyAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,27 +133,10 @@ impl IntegrationResourcePropertyAttributes {
     ///
     /// The integration resource property ARN.
     #[inline]
-    pub fn resource_property_arn(&self) -> Value {
-        self.0.get_att("ResourcePropertyArn")
+    pub fn resource_property_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourcePropertyArn"))
     }
 }
-
-/// The required properties of [`SourceProcessingProperties`], by name: `SourceProcessingProperties::new(SourceProcessingPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SourceProcessingPropertiesRequired {
-    /// `RoleArn`: a string, required.
-    pub role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceProcessingProperties: ObjRule = ObjRule {
-    properties: &[
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceProcessingProperties` property type of `AWS::Glue::IntegrationResourceProperty`.
 ///
@@ -188,49 +148,33 @@ pub struct SourceProcessingProperties {
     /// `RoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 128.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SourceProcessingProperties {
-    /// A `SourceProcessingProperties` with its required properties, named in a [`SourceProcessingPropertiesRequired`].
+    /// A `SourceProcessingProperties` with its one required property, `RoleArn`.
     #[inline]
-    pub fn new(required: SourceProcessingPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            role_arn: required.role_arn,
+            role_arn: value.into(),
         }
     }
 
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for SourceProcessingProperties {}
+impl crate::PropertyType for SourceProcessingProperties {}
 
-impl ToValue for SourceProcessingProperties {
+impl ::cloudwright_core::ToValue for SourceProcessingProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("RoleArn", &self.role_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("RoleArn", &self.role_arn)
+            .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Glue::IntegrationResourceProperty`.
 ///
@@ -240,61 +184,41 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`TargetProcessingProperties`], by name: `TargetProcessingProperties::new(TargetProcessingPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetProcessingPropertiesRequired {
-    /// `RoleArn`: a string, required.
-    pub role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetProcessingProperties: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("EventBusArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("KmsArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetProcessingProperties` property type of `AWS::Glue::IntegrationResourceProperty`.
 ///
@@ -306,54 +230,113 @@ pub struct TargetProcessingProperties {
     /// `ConnectionName`: a string.
     ///
     /// Length 1 to 128.
-    pub connection_name: Option<Str>,
+    pub connection_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventBusArn`: a string.
     ///
     /// Length 1 to 128.
-    pub event_bus_arn: Option<Str>,
+    pub event_bus_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsArn`: a string.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `arn:aws:kms:.*:[0-9]+:.*`; length 1 to 128.
-    pub kms_arn: Option<Str>,
+    pub kms_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws:iam:.*:[0-9]+:.*`; length 1 to 128.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TargetProcessingProperties {
-    /// A `TargetProcessingProperties` with its required properties, named in a [`TargetProcessingPropertiesRequired`].
+    /// A `TargetProcessingProperties` with its one required property, `RoleArn`.
     #[inline]
-    pub fn new(required: TargetProcessingPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            connection_name: None,
-            event_bus_arn: None,
-            kms_arn: None,
-            role_arn: required.role_arn,
+            connection_name: ::std::option::Option::None,
+            event_bus_arn: ::std::option::Option::None,
+            kms_arn: ::std::option::Option::None,
+            role_arn: value.into(),
         }
     }
 
     /// `ConnectionName`: a string.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = ::std::option::Option::Some(value.into()); self }
     /// `EventBusArn`: a string.
-    pub fn event_bus_arn(mut self, value: impl Into<Str>) -> Self { self.event_bus_arn = Some(value.into()); self }
+    pub fn event_bus_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_bus_arn = ::std::option::Option::Some(value.into()); self }
     /// `KmsArn`: a string.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = Some(value.into()); self }
+    pub fn kms_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_arn = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for TargetProcessingProperties {}
+impl crate::PropertyType for TargetProcessingProperties {}
 
-impl ToValue for TargetProcessingProperties {
+impl ::cloudwright_core::ToValue for TargetProcessingProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
             .opt("EventBusArn", &self.event_bus_arn)
             .opt("KmsArn", &self.kms_arn)
             .req("RoleArn", &self.role_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws:.*:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:aws:iam:.*:[0-9]+:.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegrationResourceProperty: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SourceProcessingProperties", Shape::Object(&RULE_SourceProcessingProperties)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("TargetProcessingProperties", Shape::Object(&RULE_TargetProcessingProperties)),
+        ],
+        required: &["ResourceArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceProcessingProperties: ObjRule = ObjRule {
+        properties: &[
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetProcessingProperties: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("EventBusArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("KmsArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,61 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::NotificationProperty;
-use super::shared::RULE_NotificationProperty;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([2-3]|3[.]9)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(\\w+\\.)+\\w+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(Sun|Mon|Tue|Wed|Thu|Fri|Sat):([01]?[0-9]|2[0-3])$");
 
 /// The required properties of [`Job`], by name: `Job::new(JobRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRequired {
     /// `Command`: a [`JobCommand`] object, required.
-    pub command: Obj<JobCommand>,
+    pub command: crate::Obj<JobCommand>,
     /// `Role`: a string, required.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Job: ObjRule = ObjRule {
-    properties: &[
-        ("AllocatedCapacity", Shape::NUM),
-        ("Command", Shape::Object(&RULE_JobCommand)),
-        ("Connections", Shape::Object(&RULE_ConnectionsList)),
-        ("DefaultArguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("ExecutionClass", Shape::Str(&StrRule { allowed: &["FLEX", "STANDARD"], ..StrRule::ANY })),
-        ("ExecutionProperty", Shape::Object(&RULE_ExecutionProperty)),
-        ("GlueVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("JobMode", Shape::Str(&StrRule { allowed: &["NOTEBOOK", "SCRIPT", "VISUAL"], ..StrRule::ANY })),
-        ("JobRunQueuingEnabled", Shape::Bool),
-        ("LogUri", Shape::STR),
-        ("MaintenanceWindow", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MaxCapacity", Shape::NUM),
-        ("MaxRetries", Shape::NUM),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("NonOverridableArguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("NotificationProperty", Shape::Object(&RULE_NotificationProperty)),
-        ("NumberOfWorkers", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Role", Shape::STR),
-        ("SecurityConfiguration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Timeout", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("WorkerType", Shape::Str(&StrRule { allowed: &["Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"], ..StrRule::ANY })),
-    ],
-    required: &["Role", "Command"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::Job` resource.
 ///
-/// The `AWS::Glue::Job` resource specifies an AWS Glue job in the data catalog. For more information, see \[Adding Jobs in AWS Glue\](<https://docs.aws.amazon.com/glue/latest/dg/add-job.html>) and \[Job Structure\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-job.html#aws-glue-api-jobs-job-Job>) in the *AWS Glue Developer Guide.*
+/// The `AWS::Glue::Job` resource specifies an AWS Glue job in the data catalog. For more information, see [Adding Jobs in AWS Glue](https://docs.aws.amazon.com/glue/latest/dg/add-job.html) and [Job Structure](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-job.html#aws-glue-api-jobs-job-Job) in the *AWS Glue Developer Guide.*
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`JobAttributes`] is empty).
@@ -75,33 +34,33 @@ pub struct Job {
     /// This parameter is no longer supported. Use `MaxCapacity` instead.
     ///
     /// The number of capacity units that are allocated to this job.
-    pub allocated_capacity: Option<Num>,
+    pub allocated_capacity: ::std::option::Option<::cloudwright_core::Num>,
     /// `Command`: a [`JobCommand`] object, required.
     ///
     /// The code that executes a job.
-    pub command: Obj<JobCommand>,
+    pub command: crate::Obj<JobCommand>,
     /// `Connections`: a [`ConnectionsList`] object.
     ///
     /// The connections used for this job.
-    pub connections: Option<Obj<ConnectionsList>>,
+    pub connections: ::std::option::Option<crate::Obj<ConnectionsList>>,
     /// `DefaultArguments`: a JSON value.
     ///
     /// The default arguments for this job, specified as name-value pairs.
     ///
     /// You can specify arguments here that your own job-execution script consumes, in addition to arguments that AWS Glue itself consumes.
     ///
-    /// For information about how to specify and consume your own job arguments, see \[Calling AWS Glue APIs in Python\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-calling.html>) in the *AWS Glue Developer Guide* .
+    /// For information about how to specify and consume your own job arguments, see [Calling AWS Glue APIs in Python](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-calling.html) in the *AWS Glue Developer Guide* .
     ///
-    /// For information about the key-value pairs that AWS Glue consumes to set up your job, see \[Special Parameters Used by AWS Glue\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-glue-arguments.html>) in the *AWS Glue Developer Guide* .
+    /// For information about the key-value pairs that AWS Glue consumes to set up your job, see [Special Parameters Used by AWS Glue](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-glue-arguments.html) in the *AWS Glue Developer Guide* .
     ///
     /// Format `json`.
-    pub default_arguments: Option<Json>,
+    pub default_arguments: ::std::option::Option<::cloudwright_core::Json>,
     /// `Description`: a string.
     ///
     /// A description of the job.
     ///
     /// Length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionClass`: an [`ExecutionClass`] value.
     ///
     /// Indicates whether the job is run with a standard or flexible execution class. The standard execution class is ideal for time-sensitive workloads that require fast job startup and dedicated resources.
@@ -109,21 +68,21 @@ pub struct Job {
     /// The flexible execution class is appropriate for time-insensitive jobs whose start and completion times may vary.
     ///
     /// Only jobs with AWS Glue version 3.0 and above and command type `glueetl` will be allowed to set `ExecutionClass` to `FLEX` . The flexible execution class is available for Spark jobs.
-    pub execution_class: Option<ExecutionClass>,
+    pub execution_class: ::std::option::Option<ExecutionClass>,
     /// `ExecutionProperty`: an [`ExecutionProperty`] object.
     ///
     /// The maximum number of concurrent runs that are allowed for this job.
-    pub execution_property: Option<Obj<ExecutionProperty>>,
+    pub execution_property: ::std::option::Option<crate::Obj<ExecutionProperty>>,
     /// `GlueVersion`: a string.
     ///
     /// Glue version determines the versions of Apache Spark and Python that AWS Glue supports. The Python version indicates the version supported for jobs of type Spark.
     ///
-    /// For more information about the available AWS Glue versions and corresponding Spark and Python versions, see \[Glue version\](<https://docs.aws.amazon.com/glue/latest/dg/add-job.html>) in the developer guide.
+    /// For more information about the available AWS Glue versions and corresponding Spark and Python versions, see [Glue version](https://docs.aws.amazon.com/glue/latest/dg/add-job.html) in the developer guide.
     ///
     /// Jobs that are created without specifying a Glue version default to the latest Glue version available.
     ///
     /// Pattern `^(\w+\.)+\w+$`; length 1 to 255.
-    pub glue_version: Option<Str>,
+    pub glue_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobMode`: a [`JobMode`] value.
     ///
     /// A mode that describes how a job was created. Valid values are:
@@ -133,7 +92,7 @@ pub struct Job {
     /// - `NOTEBOOK` - The job was created using an interactive sessions notebook.
     ///
     /// When the `JobMode` field is missing or null, `SCRIPT` is assigned as the default value.
-    pub job_mode: Option<JobMode>,
+    pub job_mode: ::std::option::Option<JobMode>,
     /// `JobRunQueuingEnabled`: a boolean.
     ///
     /// Specifies whether job run queuing is enabled for the job runs for this job.
@@ -141,11 +100,11 @@ pub struct Job {
     /// A value of true means job run queuing is enabled for the job runs. If false or not populated, the job runs will not be considered for queueing.
     ///
     /// If this field does not match the value set in the job run, then the value from the job run field will be used.
-    pub job_run_queuing_enabled: Option<Bool>,
+    pub job_run_queuing_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LogUri`: a string.
     ///
     /// This field is reserved for future use.
-    pub log_uri: Option<Str>,
+    pub log_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaintenanceWindow`: a string.
     ///
     /// This field specifies a day of the week and hour for a maintenance window for streaming jobs. AWS Glue periodically performs maintenance activities. During these maintenance windows, AWS Glue will need to restart your streaming jobs.
@@ -153,7 +112,7 @@ pub struct Job {
     /// AWS Glue will restart the job within 3 hours of the specified maintenance window. For instance, if you set up the maintenance window for Monday at 10:00AM GMT, your jobs will be restarted between 10:00AM GMT to 1:00PM GMT.
     ///
     /// Pattern `^(Sun|Mon|Tue|Wed|Thu|Fri|Sat):([01]?[0-9]|2[0-3])$`.
-    pub maintenance_window: Option<Str>,
+    pub maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxCapacity`: a number.
     ///
     /// The number of AWS Glue data processing units (DPUs) that can be allocated when this job runs. A DPU is a relative measure of processing power that consists of 4 vCPUs of compute capacity and 16 GB of memory.
@@ -164,27 +123,27 @@ pub struct Job {
     ///
     /// - When you specify a Python shell job ( `JobCommand.Name` ="pythonshell"), you can allocate either 0.0625 or 1 DPU. The default is 0.0625 DPU.
     /// - When you specify an Apache Spark ETL job ( `JobCommand.Name` ="glueetl"), you can allocate from 2 to 100 DPUs. The default is 10 DPUs. This job type cannot have a fractional DPU allocation.
-    pub max_capacity: Option<Num>,
+    pub max_capacity: ::std::option::Option<::cloudwright_core::Num>,
     /// `MaxRetries`: a number.
     ///
     /// The maximum number of times to retry this job after a JobRun fails.
-    pub max_retries: Option<Num>,
+    pub max_retries: ::std::option::Option<::cloudwright_core::Num>,
     /// `Name`: a string.
     ///
     /// The name you assign to this job definition.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NonOverridableArguments`: a JSON value.
     ///
     /// Non-overridable arguments for this job, specified as name-value pairs.
     ///
     /// Format `json`.
-    pub non_overridable_arguments: Option<Json>,
+    pub non_overridable_arguments: ::std::option::Option<::cloudwright_core::Json>,
     /// `NotificationProperty`: a [`NotificationProperty`] object.
     ///
     /// Specifies configuration properties of a notification.
-    pub notification_property: Option<Obj<NotificationProperty>>,
+    pub notification_property: ::std::option::Option<crate::Obj<NotificationProperty>>,
     /// `NumberOfWorkers`: an integer.
     ///
     /// The number of workers of a defined `workerType` that are allocated when a job runs.
@@ -192,29 +151,29 @@ pub struct Job {
     /// The maximum number of workers you can define are 299 for `G.1X` , and 149 for `G.2X` .
     ///
     /// Value at least 0.
-    pub number_of_workers: Option<Int>,
+    pub number_of_workers: ::std::option::Option<::cloudwright_core::Int>,
     /// `Role`: a string, required.
     ///
     /// The name or Amazon Resource Name (ARN) of the IAM role associated with this job.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `SecurityConfiguration`: a string.
     ///
     /// The name of the `SecurityConfiguration` structure to be used with this job.
     ///
     /// Length 1 to 255.
-    pub security_configuration: Option<Str>,
+    pub security_configuration: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// The tags to use with this job.
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Timeout`: an integer.
     ///
     /// The job timeout in minutes. This is the maximum time that a job run can consume resources before it is terminated and enters TIMEOUT status. The default is 2,880 minutes (48 hours).
     ///
     /// Value at least 1.
-    pub timeout: Option<Int>,
+    pub timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `WorkerType`: a [`WorkerType`] value.
     ///
     /// The type of predefined worker that is allocated when a job runs.
@@ -236,7 +195,7 @@ pub struct Job {
     /// - R.2X: 2 M-DPU (8 vCPUs, 64 GB memory)
     /// - R.4X: 4 M-DPU (16 vCPUs, 128 GB memory)
     /// - R.8X: 8 M-DPU (32 vCPUs, 256 GB memory)
-    pub worker_type: Option<WorkerType>,
+    pub worker_type: ::std::option::Option<WorkerType>,
 }
 
 #[rustfmt::skip]
@@ -246,7 +205,7 @@ impl Job {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::Job",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-job.html",
         primary_identifier: &["Name"],
@@ -257,105 +216,107 @@ impl Job {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Job` with its required properties, named in a [`JobRequired`].
     #[inline]
     pub fn new(required: JobRequired) -> Self {
         Self {
-            allocated_capacity: None,
+            allocated_capacity: ::std::option::Option::None,
             command: required.command,
-            connections: None,
-            default_arguments: None,
-            description: None,
-            execution_class: None,
-            execution_property: None,
-            glue_version: None,
-            job_mode: None,
-            job_run_queuing_enabled: None,
-            log_uri: None,
-            maintenance_window: None,
-            max_capacity: None,
-            max_retries: None,
-            name: None,
-            non_overridable_arguments: None,
-            notification_property: None,
-            number_of_workers: None,
+            connections: ::std::option::Option::None,
+            default_arguments: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            execution_class: ::std::option::Option::None,
+            execution_property: ::std::option::Option::None,
+            glue_version: ::std::option::Option::None,
+            job_mode: ::std::option::Option::None,
+            job_run_queuing_enabled: ::std::option::Option::None,
+            log_uri: ::std::option::Option::None,
+            maintenance_window: ::std::option::Option::None,
+            max_capacity: ::std::option::Option::None,
+            max_retries: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            non_overridable_arguments: ::std::option::Option::None,
+            notification_property: ::std::option::Option::None,
+            number_of_workers: ::std::option::Option::None,
             role: required.role,
-            security_configuration: None,
-            tags: None,
-            timeout: None,
-            worker_type: None,
+            security_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
+            worker_type: ::std::option::Option::None,
         }
     }
 
     /// `AllocatedCapacity`: a number.
-    pub fn allocated_capacity(mut self, value: impl Into<Num>) -> Self { self.allocated_capacity = Some(value.into()); self }
+    pub fn allocated_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.allocated_capacity = ::std::option::Option::Some(value.into()); self }
     /// `Command`: a [`JobCommand`] object, required.
-    pub fn command(mut self, value: impl Into<Obj<JobCommand>>) -> Self { self.command = value.into(); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<crate::Obj<JobCommand>>) -> Self { self.command = value.into(); self }
     /// `Connections`: a [`ConnectionsList`] object.
-    pub fn connections(mut self, value: impl Into<Obj<ConnectionsList>>) -> Self { self.connections = Some(value.into()); self }
+    pub fn connections(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionsList>>) -> Self { self.connections = ::std::option::Option::Some(value.into()); self }
     /// `DefaultArguments`: a JSON value.
-    pub fn default_arguments(mut self, value: impl Into<Json>) -> Self { self.default_arguments = Some(value.into()); self }
+    pub fn default_arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.default_arguments = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionClass`: an [`ExecutionClass`] value.
-    pub fn execution_class(mut self, value: impl Into<ExecutionClass>) -> Self { self.execution_class = Some(value.into()); self }
+    pub fn execution_class(mut self, value: impl ::std::convert::Into<ExecutionClass>) -> Self { self.execution_class = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionProperty`: an [`ExecutionProperty`] object.
-    pub fn execution_property(mut self, value: impl Into<Obj<ExecutionProperty>>) -> Self { self.execution_property = Some(value.into()); self }
+    pub fn execution_property(mut self, value: impl ::std::convert::Into<crate::Obj<ExecutionProperty>>) -> Self { self.execution_property = ::std::option::Option::Some(value.into()); self }
     /// `GlueVersion`: a string.
-    pub fn glue_version(mut self, value: impl Into<Str>) -> Self { self.glue_version = Some(value.into()); self }
+    pub fn glue_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.glue_version = ::std::option::Option::Some(value.into()); self }
     /// `JobMode`: a [`JobMode`] value.
-    pub fn job_mode(mut self, value: impl Into<JobMode>) -> Self { self.job_mode = Some(value.into()); self }
+    pub fn job_mode(mut self, value: impl ::std::convert::Into<JobMode>) -> Self { self.job_mode = ::std::option::Option::Some(value.into()); self }
     /// `JobRunQueuingEnabled`: a boolean.
-    pub fn job_run_queuing_enabled(mut self, value: impl Into<Bool>) -> Self { self.job_run_queuing_enabled = Some(value.into()); self }
+    pub fn job_run_queuing_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.job_run_queuing_enabled = ::std::option::Option::Some(value.into()); self }
     /// `LogUri`: a string.
-    pub fn log_uri(mut self, value: impl Into<Str>) -> Self { self.log_uri = Some(value.into()); self }
+    pub fn log_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_uri = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceWindow`: a string.
-    pub fn maintenance_window(mut self, value: impl Into<Str>) -> Self { self.maintenance_window = Some(value.into()); self }
+    pub fn maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `MaxCapacity`: a number.
-    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self { self.max_capacity = Some(value.into()); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_capacity = ::std::option::Option::Some(value.into()); self }
     /// `MaxRetries`: a number.
-    pub fn max_retries(mut self, value: impl Into<Num>) -> Self { self.max_retries = Some(value.into()); self }
+    pub fn max_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_retries = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NonOverridableArguments`: a JSON value.
-    pub fn non_overridable_arguments(mut self, value: impl Into<Json>) -> Self { self.non_overridable_arguments = Some(value.into()); self }
+    pub fn non_overridable_arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.non_overridable_arguments = ::std::option::Option::Some(value.into()); self }
     /// `NotificationProperty`: a [`NotificationProperty`] object.
-    pub fn notification_property(mut self, value: impl Into<Obj<NotificationProperty>>) -> Self { self.notification_property = Some(value.into()); self }
+    pub fn notification_property(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationProperty>>) -> Self { self.notification_property = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfWorkers`: an integer.
-    pub fn number_of_workers(mut self, value: impl Into<Int>) -> Self { self.number_of_workers = Some(value.into()); self }
+    pub fn number_of_workers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_workers = ::std::option::Option::Some(value.into()); self }
     /// `Role`: a string, required.
-    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role = value.into(); self }
     /// `SecurityConfiguration`: a string.
-    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self { self.security_configuration = Some(value.into()); self }
+    pub fn security_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: an integer.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
     /// `WorkerType`: a [`WorkerType`] value.
-    pub fn worker_type(mut self, value: impl Into<WorkerType>) -> Self { self.worker_type = Some(value.into()); self }
+    pub fn worker_type(mut self, value: impl ::std::convert::Into<WorkerType>) -> Self { self.worker_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Job {
+impl ::cloudwright_core::Resource for Job {
     type Attributes = JobAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Job, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Job, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Job {
+impl ::cloudwright_core::ToValue for Job {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocatedCapacity", &self.allocated_capacity)
             .req("Command", &self.command)
             .opt("Connections", &self.connections)
@@ -383,24 +344,15 @@ impl ToValue for Job {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Job`]: `Handle<Job>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Job`]: `Handle<Job>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct JobAttributes(());
 
-impl From<ResourceRef> for JobAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for JobAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionsList: ObjRule = ObjRule {
-    properties: &[
-        ("Connections", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionsList` property type of `AWS::Glue::Job`.
 ///
@@ -414,7 +366,7 @@ pub struct ConnectionsList {
     /// A list of connections used by the job.
     ///
     /// Items 0 to 1000; each item: length 0 to 255.
-    pub connections: Option<List<Str>>,
+    pub connections: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -422,32 +374,23 @@ impl ConnectionsList {
     /// A `ConnectionsList` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Connections`: a list of strings.
-    pub fn connections(mut self, value: impl Into<List<Str>>) -> Self { self.connections = Some(value.into()); self }
+    pub fn connections(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.connections = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectionsList {}
+impl crate::PropertyType for ConnectionsList {}
 
-impl ToValue for ConnectionsList {
+impl ::cloudwright_core::ToValue for ConnectionsList {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Connections", &self.connections)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExecutionProperty: ObjRule = ObjRule {
-    properties: &[
-        ("MaxConcurrentRuns", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExecutionProperty` property type of `AWS::Glue::Job`.
 ///
@@ -459,7 +402,7 @@ pub struct ExecutionProperty {
     /// `MaxConcurrentRuns`: a number.
     ///
     /// The maximum number of concurrent runs allowed for the job. The default is 1. An error is returned when this threshold is reached. The maximum value you can specify is controlled by a service limit.
-    pub max_concurrent_runs: Option<Num>,
+    pub max_concurrent_runs: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -467,35 +410,23 @@ impl ExecutionProperty {
     /// A `ExecutionProperty` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxConcurrentRuns`: a number.
-    pub fn max_concurrent_runs(mut self, value: impl Into<Num>) -> Self { self.max_concurrent_runs = Some(value.into()); self }
+    pub fn max_concurrent_runs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_concurrent_runs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExecutionProperty {}
+impl crate::PropertyType for ExecutionProperty {}
 
-impl ToValue for ExecutionProperty {
+impl ::cloudwright_core::ToValue for ExecutionProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxConcurrentRuns", &self.max_concurrent_runs)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobCommand: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("PythonVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Runtime", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-        ("ScriptLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(400000), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JobCommand` property type of `AWS::Glue::Job`.
 ///
@@ -507,25 +438,25 @@ pub struct JobCommand {
     /// `Name`: a string.
     ///
     /// The name of the job command. For an Apache Spark ETL job, this must be `glueetl` . For a Python shell job, it must be `pythonshell` . For an Apache Spark streaming ETL job, this must be `gluestreaming` . For a Ray job, this must be `glueray` .
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PythonVersion`: a string.
     ///
     /// The Python version being used to execute a Python shell job. Allowed values are 3 or 3.9. Version 2 is deprecated.
     ///
     /// Pattern `^([2-3]|3[.]9)$`.
-    pub python_version: Option<Str>,
+    pub python_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Runtime`: a string.
     ///
-    /// In Ray jobs, Runtime is used to specify the versions of Ray, Python and additional libraries available in your environment. This field is not used in other job types. For supported runtime environment values, see \[Working with Ray jobs\](<https://docs.aws.amazon.com/glue/latest/dg/ray-jobs-section.html>) in the AWS Glue Developer Guide.
+    /// In Ray jobs, Runtime is used to specify the versions of Ray, Python and additional libraries available in your environment. This field is not used in other job types. For supported runtime environment values, see [Working with Ray jobs](https://docs.aws.amazon.com/glue/latest/dg/ray-jobs-section.html) in the AWS Glue Developer Guide.
     ///
     /// Length 0 to 64.
-    pub runtime: Option<Str>,
+    pub runtime: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScriptLocation`: a string.
     ///
     /// Specifies the Amazon Simple Storage Service (Amazon S3) path to a script that executes a job (required).
     ///
     /// Length 0 to 400000.
-    pub script_location: Option<Str>,
+    pub script_location: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -533,25 +464,25 @@ impl JobCommand {
     /// A `JobCommand` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `PythonVersion`: a string.
-    pub fn python_version(mut self, value: impl Into<Str>) -> Self { self.python_version = Some(value.into()); self }
+    pub fn python_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.python_version = ::std::option::Option::Some(value.into()); self }
     /// `Runtime`: a string.
-    pub fn runtime(mut self, value: impl Into<Str>) -> Self { self.runtime = Some(value.into()); self }
+    pub fn runtime(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.runtime = ::std::option::Option::Some(value.into()); self }
     /// `ScriptLocation`: a string.
-    pub fn script_location(mut self, value: impl Into<Str>) -> Self { self.script_location = Some(value.into()); self }
+    pub fn script_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.script_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JobCommand {}
+impl crate::PropertyType for JobCommand {}
 
-impl ToValue for JobCommand {
+impl ::cloudwright_core::ToValue for JobCommand {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("PythonVersion", &self.python_version)
             .opt("Runtime", &self.runtime)
@@ -568,24 +499,24 @@ pub enum ExecutionClass {
     /// `STANDARD`
     Standard,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ExecutionClass {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ExecutionClass {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ExecutionClass {
+impl ::cloudwright_core::ToValue for ExecutionClass {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Flex => "FLEX",
             Self::Standard => "STANDARD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -599,25 +530,25 @@ pub enum JobMode {
     /// `VISUAL`
     Visual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for JobMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for JobMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for JobMode {
+impl ::cloudwright_core::ToValue for JobMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Notebook => "NOTEBOOK",
             Self::Script => "SCRIPT",
             Self::Visual => "VISUAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -651,18 +582,18 @@ pub enum WorkerType {
     /// `R.8X`
     R8X,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WorkerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WorkerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WorkerType {
+impl ::cloudwright_core::ToValue for WorkerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "Standard",
             Self::G1X => "G.1X",
@@ -677,8 +608,84 @@ impl ToValue for WorkerType {
             Self::R2X => "R.2X",
             Self::R4X => "R.4X",
             Self::R8X => "R.8X",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_NotificationProperty;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([2-3]|3[.]9)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(\\w+\\.)+\\w+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(Sun|Mon|Tue|Wed|Thu|Fri|Sat):([01]?[0-9]|2[0-3])$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Job: ObjRule = ObjRule {
+        properties: &[
+            ("AllocatedCapacity", Shape::NUM),
+            ("Command", Shape::Object(&RULE_JobCommand)),
+            ("Connections", Shape::Object(&RULE_ConnectionsList)),
+            ("DefaultArguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("ExecutionClass", Shape::Str(&StrRule { allowed: &["FLEX", "STANDARD"], ..StrRule::ANY })),
+            ("ExecutionProperty", Shape::Object(&RULE_ExecutionProperty)),
+            ("GlueVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("JobMode", Shape::Str(&StrRule { allowed: &["NOTEBOOK", "SCRIPT", "VISUAL"], ..StrRule::ANY })),
+            ("JobRunQueuingEnabled", Shape::Bool),
+            ("LogUri", Shape::STR),
+            ("MaintenanceWindow", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MaxCapacity", Shape::NUM),
+            ("MaxRetries", Shape::NUM),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("NonOverridableArguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("NotificationProperty", Shape::Object(&RULE_NotificationProperty)),
+            ("NumberOfWorkers", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Role", Shape::STR),
+            ("SecurityConfiguration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Timeout", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("WorkerType", Shape::Str(&StrRule { allowed: &["Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"], ..StrRule::ANY })),
+        ],
+        required: &["Role", "Command"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionsList: ObjRule = ObjRule {
+        properties: &[
+            ("Connections", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExecutionProperty: ObjRule = ObjRule {
+        properties: &[
+            ("MaxConcurrentRuns", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobCommand: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("PythonVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Runtime", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+            ("ScriptLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(400000), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`MlTransform`], by name: `MlTransform::new(MlTransformRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MlTransformRequired {
     /// `InputRecordTables`: an [`InputRecordTables`] object, required.
-    pub input_record_tables: Obj<InputRecordTables>,
+    pub input_record_tables: crate::Obj<InputRecordTables>,
     /// `Role`: a string, required.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `TransformParameters`: a [`TransformParameters`] object, required.
-    pub transform_parameters: Obj<TransformParameters>,
+    pub transform_parameters: crate::Obj<TransformParameters>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MlTransform: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("GlueVersion", Shape::STR),
-        ("InputRecordTables", Shape::Object(&RULE_InputRecordTables)),
-        ("MaxCapacity", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("MaxRetries", Shape::INT),
-        ("Name", Shape::STR),
-        ("NumberOfWorkers", Shape::INT),
-        ("Role", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Timeout", Shape::INT),
-        ("TransformEncryption", Shape::Object(&RULE_TransformEncryption)),
-        ("TransformParameters", Shape::Object(&RULE_TransformParameters)),
-        ("WorkerType", Shape::Str(&StrRule { allowed: &["G.025X", "G.12X", "G.12X.GRAVITON", "G.16X", "G.16X.GRAVITON", "G.1X", "G.1X.GRAVITON", "G.2X", "G.2X.GRAVITON", "G.4X", "G.4X.GRAVITON", "G.8X", "G.8X.GRAVITON", "R.1X", "R.1X.GRAVITON", "R.2X", "R.2X.GRAVITON", "R.4X", "R.4X.GRAVITON", "R.8X", "R.8X.GRAVITON", "Standard", "Z.2X"], ..StrRule::ANY })),
-    ],
-    required: &["Role", "TransformParameters", "InputRecordTables"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::MLTransform` resource.
 ///
@@ -56,20 +32,20 @@ pub struct MlTransform {
     /// `Description`: a string.
     ///
     /// A user-defined, long-form description text for the machine learning transform.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlueVersion`: a string.
     ///
-    /// This value determines which version of AWS Glue this machine learning transform is compatible with. Glue 1.0 is recommended for most customers. If the value is not set, the Glue compatibility defaults to Glue 0.9. For more information, see \[AWS Glue Versions\](<https://docs.aws.amazon.com/glue/latest/dg/release-notes.html#release-notes-versions>) in the developer guide.
-    pub glue_version: Option<Str>,
+    /// This value determines which version of AWS Glue this machine learning transform is compatible with. Glue 1.0 is recommended for most customers. If the value is not set, the Glue compatibility defaults to Glue 0.9. For more information, see [AWS Glue Versions](https://docs.aws.amazon.com/glue/latest/dg/release-notes.html#release-notes-versions) in the developer guide.
+    pub glue_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputRecordTables`: an [`InputRecordTables`] object, required.
     ///
     /// A list of AWS Glue table definitions used by the transform.
     ///
     /// Create-only: changing it replaces the resource.
-    pub input_record_tables: Obj<InputRecordTables>,
+    pub input_record_tables: crate::Obj<InputRecordTables>,
     /// `MaxCapacity`: a number.
     ///
-    /// The number of AWS Glue data processing units (DPUs) that are allocated to task runs for this transform. You can allocate from 2 to 100 DPUs; the default is 10. A DPU is a relative measure of processing power that consists of 4 vCPUs of compute capacity and 16 GB of memory. For more information, see the \[AWS Glue pricing page\](<https://docs.aws.amazon.com/glue/pricing/>) .
+    /// The number of AWS Glue data processing units (DPUs) that are allocated to task runs for this transform. You can allocate from 2 to 100 DPUs; the default is 10. A DPU is a relative measure of processing power that consists of 4 vCPUs of compute capacity and 16 GB of memory. For more information, see the [AWS Glue pricing page](https://docs.aws.amazon.com/glue/pricing/) .
     ///
     /// `MaxCapacity` is a mutually exclusive option with `NumberOfWorkers` and `WorkerType` .
     ///
@@ -81,41 +57,41 @@ pub struct MlTransform {
     /// When the `WorkerType` field is set to a value other than `Standard` , the `MaxCapacity` field is set automatically and becomes read-only.
     ///
     /// Value 1 to 100.
-    pub max_capacity: Option<Num>,
+    pub max_capacity: ::std::option::Option<::cloudwright_core::Num>,
     /// `MaxRetries`: an integer.
     ///
     /// The maximum number of times to retry after an `MLTaskRun` of the machine learning transform fails.
-    pub max_retries: Option<Int>,
+    pub max_retries: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// A user-defined name for the machine learning transform. Names are required to be unique. `Name` is optional:
     ///
     /// - If you supply `Name` , the stack cannot be repeatedly created.
     /// - If `Name` is not provided, a randomly generated name will be used instead.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumberOfWorkers`: an integer.
     ///
     /// The number of workers of a defined `workerType` that are allocated when a task of the transform runs.
     ///
     /// If `WorkerType` is set, then `NumberOfWorkers` is required (and vice versa).
-    pub number_of_workers: Option<Int>,
+    pub number_of_workers: ::std::option::Option<::cloudwright_core::Int>,
     /// `Role`: a string, required.
     ///
     /// The name or Amazon Resource Name (ARN) of the IAM role with the required permissions. The required permissions include both AWS Glue service role permissions to AWS Glue resources, and Amazon S3 permissions required by the transform.
     ///
-    /// - This role needs AWS Glue service role permissions to allow access to resources in AWS Glue . See \[Attach a Policy to IAM Users That Access AWS Glue\](<https://docs.aws.amazon.com/glue/latest/dg/attach-policy-iam-user.html>) .
+    /// - This role needs AWS Glue service role permissions to allow access to resources in AWS Glue . See [Attach a Policy to IAM Users That Access AWS Glue](https://docs.aws.amazon.com/glue/latest/dg/attach-policy-iam-user.html) .
     /// - This role needs permission to your Amazon Simple Storage Service (Amazon S3) sources, targets, temporary directory, scripts, and any libraries used by the task run for this transform.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
-    /// The tags to use with this machine learning transform. You may use tags to limit access to the machine learning transform. For more information about tags in AWS Glue , see \[AWS Tags in AWS Glue\](<https://docs.aws.amazon.com/glue/latest/dg/monitor-tags.html>) in the developer guide.
+    /// The tags to use with this machine learning transform. You may use tags to limit access to the machine learning transform. For more information about tags in AWS Glue , see [AWS Tags in AWS Glue](https://docs.aws.amazon.com/glue/latest/dg/monitor-tags.html) in the developer guide.
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Timeout`: an integer.
     ///
     /// The timeout in minutes of the machine learning transform.
-    pub timeout: Option<Int>,
+    pub timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `TransformEncryption`: a [`TransformEncryption`] object.
     ///
     /// The encryption-at-rest settings of the transform that apply to accessing user data. Machine learning
@@ -123,11 +99,11 @@ pub struct MlTransform {
     ///
     /// Additionally, imported labels and trained transforms can now be encrypted using a customer provided
     /// KMS key.
-    pub transform_encryption: Option<Obj<TransformEncryption>>,
+    pub transform_encryption: ::std::option::Option<crate::Obj<TransformEncryption>>,
     /// `TransformParameters`: a [`TransformParameters`] object, required.
     ///
     /// The algorithm-specific parameters that are associated with the machine learning transform.
-    pub transform_parameters: Obj<TransformParameters>,
+    pub transform_parameters: crate::Obj<TransformParameters>,
     /// `WorkerType`: a string.
     ///
     /// The type of predefined worker that is allocated when a task of this transform runs. Accepts a value of Standard, G.1X, or G.2X.
@@ -142,7 +118,7 @@ pub struct MlTransform {
     /// - If `MaxCapacity` is set then neither `NumberOfWorkers` or `WorkerType` can be set.
     /// - If `WorkerType` is set, then `NumberOfWorkers` is required (and vice versa).
     /// - `MaxCapacity` and `NumberOfWorkers` must both be at least 1.
-    pub worker_type: Option<Str>,
+    pub worker_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -152,7 +128,7 @@ impl MlTransform {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::MLTransform",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-mltransform.html",
         primary_identifier: &["Id"],
@@ -163,75 +139,77 @@ impl MlTransform {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `MlTransform` with its required properties, named in a [`MlTransformRequired`].
     #[inline]
     pub fn new(required: MlTransformRequired) -> Self {
         Self {
-            description: None,
-            glue_version: None,
+            description: ::std::option::Option::None,
+            glue_version: ::std::option::Option::None,
             input_record_tables: required.input_record_tables,
-            max_capacity: None,
-            max_retries: None,
-            name: None,
-            number_of_workers: None,
+            max_capacity: ::std::option::Option::None,
+            max_retries: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            number_of_workers: ::std::option::Option::None,
             role: required.role,
-            tags: None,
-            timeout: None,
-            transform_encryption: None,
+            tags: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
+            transform_encryption: ::std::option::Option::None,
             transform_parameters: required.transform_parameters,
-            worker_type: None,
+            worker_type: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GlueVersion`: a string.
-    pub fn glue_version(mut self, value: impl Into<Str>) -> Self { self.glue_version = Some(value.into()); self }
+    pub fn glue_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.glue_version = ::std::option::Option::Some(value.into()); self }
     /// `InputRecordTables`: an [`InputRecordTables`] object, required.
-    pub fn input_record_tables(mut self, value: impl Into<Obj<InputRecordTables>>) -> Self { self.input_record_tables = value.into(); self }
+    pub fn input_record_tables(mut self, value: impl ::std::convert::Into<crate::Obj<InputRecordTables>>) -> Self { self.input_record_tables = value.into(); self }
     /// `MaxCapacity`: a number.
-    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self { self.max_capacity = Some(value.into()); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_capacity = ::std::option::Option::Some(value.into()); self }
     /// `MaxRetries`: an integer.
-    pub fn max_retries(mut self, value: impl Into<Int>) -> Self { self.max_retries = Some(value.into()); self }
+    pub fn max_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_retries = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfWorkers`: an integer.
-    pub fn number_of_workers(mut self, value: impl Into<Int>) -> Self { self.number_of_workers = Some(value.into()); self }
+    pub fn number_of_workers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_workers = ::std::option::Option::Some(value.into()); self }
     /// `Role`: a string, required.
-    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: an integer.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
     /// `TransformEncryption`: a [`TransformEncryption`] object.
-    pub fn transform_encryption(mut self, value: impl Into<Obj<TransformEncryption>>) -> Self { self.transform_encryption = Some(value.into()); self }
+    pub fn transform_encryption(mut self, value: impl ::std::convert::Into<crate::Obj<TransformEncryption>>) -> Self { self.transform_encryption = ::std::option::Option::Some(value.into()); self }
     /// `TransformParameters`: a [`TransformParameters`] object, required.
-    pub fn transform_parameters(mut self, value: impl Into<Obj<TransformParameters>>) -> Self { self.transform_parameters = value.into(); self }
+    pub fn transform_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<TransformParameters>>) -> Self { self.transform_parameters = value.into(); self }
     /// `WorkerType`: a string.
-    pub fn worker_type(mut self, value: impl Into<Str>) -> Self { self.worker_type = Some(value.into()); self }
+    pub fn worker_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.worker_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MlTransform {
+impl ::cloudwright_core::Resource for MlTransform {
     type Attributes = MlTransformAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MlTransform, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MlTransform, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MlTransform {
+impl ::cloudwright_core::ToValue for MlTransform {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("GlueVersion", &self.glue_version)
             .req("InputRecordTables", &self.input_record_tables)
@@ -249,12 +227,12 @@ impl ToValue for MlTransform {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MlTransform`]: `Handle<MlTransform>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MlTransform`]: `Handle<MlTransform>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MlTransformAttributes(ResourceRef);
+pub struct MlTransformAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MlTransformAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MlTransformAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -262,30 +240,10 @@ impl From<ResourceRef> for MlTransformAttributes {
 impl MlTransformAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`FindMatchesParameters`], by name: `FindMatchesParameters::new(FindMatchesParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FindMatchesParametersRequired {
-    /// `PrimaryKeyColumnName`: a string, required.
-    pub primary_key_column_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FindMatchesParameters: ObjRule = ObjRule {
-    properties: &[
-        ("AccuracyCostTradeoff", Shape::NUM),
-        ("EnforceProvidedLabels", Shape::Bool),
-        ("PrecisionRecallTradeoff", Shape::NUM),
-        ("PrimaryKeyColumnName", Shape::STR),
-    ],
-    required: &["PrimaryKeyColumnName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FindMatchesParameters` property type of `AWS::Glue::MLTransform`.
 ///
@@ -301,13 +259,13 @@ pub struct FindMatchesParameters {
     /// Accuracy measures how well the transform finds true positives and true negatives. Increasing accuracy requires more machine resources and cost. But it also results in increased recall.
     ///
     /// Cost measures how many compute resources, and thus money, are consumed to run the transform.
-    pub accuracy_cost_tradeoff: Option<Num>,
+    pub accuracy_cost_tradeoff: ::std::option::Option<::cloudwright_core::Num>,
     /// `EnforceProvidedLabels`: a boolean.
     ///
     /// The value to switch on or off to force the output to match the provided labels from users. If the value is `True` , the `find matches` transform forces the output to match the provided labels. The results override the normal conflation results. If the value is `False` , the `find matches` transform does not ensure all the labels provided are respected, and the results rely on the trained model.
     ///
     /// Note that setting this value to true may increase the conflation execution time.
-    pub enforce_provided_labels: Option<Bool>,
+    pub enforce_provided_labels: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PrecisionRecallTradeoff`: a number.
     ///
     /// The value selected when tuning your transform for a balance between precision and recall. A value of 0.5 means no preference; a value of 1.0 means a bias purely for precision, and a value of 0.0 means a bias for recall. Because this is a tradeoff, choosing values close to 1.0 means very low recall, and choosing values close to 0.0 results in very low precision.
@@ -315,42 +273,42 @@ pub struct FindMatchesParameters {
     /// The precision metric indicates how often your model is correct when it predicts a match.
     ///
     /// The recall metric indicates that for an actual match, how often your model predicts the match.
-    pub precision_recall_tradeoff: Option<Num>,
+    pub precision_recall_tradeoff: ::std::option::Option<::cloudwright_core::Num>,
     /// `PrimaryKeyColumnName`: a string, required.
     ///
     /// The name of a column that uniquely identifies rows in the source table. Used to help identify matching records.
-    pub primary_key_column_name: Str,
+    pub primary_key_column_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FindMatchesParameters {
-    /// A `FindMatchesParameters` with its required properties, named in a [`FindMatchesParametersRequired`].
+    /// A `FindMatchesParameters` with its one required property, `PrimaryKeyColumnName`.
     #[inline]
-    pub fn new(required: FindMatchesParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            accuracy_cost_tradeoff: None,
-            enforce_provided_labels: None,
-            precision_recall_tradeoff: None,
-            primary_key_column_name: required.primary_key_column_name,
+            accuracy_cost_tradeoff: ::std::option::Option::None,
+            enforce_provided_labels: ::std::option::Option::None,
+            precision_recall_tradeoff: ::std::option::Option::None,
+            primary_key_column_name: value.into(),
         }
     }
 
     /// `AccuracyCostTradeoff`: a number.
-    pub fn accuracy_cost_tradeoff(mut self, value: impl Into<Num>) -> Self { self.accuracy_cost_tradeoff = Some(value.into()); self }
+    pub fn accuracy_cost_tradeoff(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.accuracy_cost_tradeoff = ::std::option::Option::Some(value.into()); self }
     /// `EnforceProvidedLabels`: a boolean.
-    pub fn enforce_provided_labels(mut self, value: impl Into<Bool>) -> Self { self.enforce_provided_labels = Some(value.into()); self }
+    pub fn enforce_provided_labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enforce_provided_labels = ::std::option::Option::Some(value.into()); self }
     /// `PrecisionRecallTradeoff`: a number.
-    pub fn precision_recall_tradeoff(mut self, value: impl Into<Num>) -> Self { self.precision_recall_tradeoff = Some(value.into()); self }
+    pub fn precision_recall_tradeoff(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.precision_recall_tradeoff = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryKeyColumnName`: a string, required.
-    pub fn primary_key_column_name(mut self, value: impl Into<Str>) -> Self { self.primary_key_column_name = value.into(); self }
+    pub fn primary_key_column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_key_column_name = value.into(); self }
 }
 
-impl PropertyType for FindMatchesParameters {}
+impl crate::PropertyType for FindMatchesParameters {}
 
-impl ToValue for FindMatchesParameters {
+impl ::cloudwright_core::ToValue for FindMatchesParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccuracyCostTradeoff", &self.accuracy_cost_tradeoff)
             .opt("EnforceProvidedLabels", &self.enforce_provided_labels)
             .opt("PrecisionRecallTradeoff", &self.precision_recall_tradeoff)
@@ -363,23 +321,10 @@ impl ToValue for FindMatchesParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlueTablesRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlueTables: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::STR),
-        ("ConnectionName", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("TableName", Shape::STR),
-    ],
-    required: &["TableName", "DatabaseName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GlueTables` property type of `AWS::Glue::MLTransform`.
 ///
@@ -391,19 +336,19 @@ pub struct GlueTables {
     /// `CatalogId`: a string.
     ///
     /// A unique identifier for the AWS Glue Data Catalog .
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectionName`: a string.
     ///
     /// The name of the connection to the AWS Glue Data Catalog .
-    pub connection_name: Option<Str>,
+    pub connection_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string, required.
     ///
     /// A database name in the AWS Glue Data Catalog .
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
     /// A table name in the AWS Glue Data Catalog .
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -412,29 +357,29 @@ impl GlueTables {
     #[inline]
     pub fn new(required: GlueTablesRequired) -> Self {
         Self {
-            catalog_id: None,
-            connection_name: None,
+            catalog_id: ::std::option::Option::None,
+            connection_name: ::std::option::Option::None,
             database_name: required.database_name,
             table_name: required.table_name,
         }
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionName`: a string.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = Some(value.into()); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
-impl PropertyType for GlueTables {}
+impl crate::PropertyType for GlueTables {}
 
-impl ToValue for GlueTables {
+impl ::cloudwright_core::ToValue for GlueTables {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .opt("ConnectionName", &self.connection_name)
             .req("DatabaseName", &self.database_name)
@@ -442,15 +387,6 @@ impl ToValue for GlueTables {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputRecordTables: ObjRule = ObjRule {
-    properties: &[
-        ("GlueTables", Shape::List(&ListRule { items: Shape::Object(&RULE_GlueTables), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputRecordTables` property type of `AWS::Glue::MLTransform`.
 ///
@@ -462,7 +398,7 @@ pub struct InputRecordTables {
     /// `GlueTables`: a list of [`GlueTables`] objects.
     ///
     /// The database and table in the AWS Glue Data Catalog that is used for input or output data.
-    pub glue_tables: Option<List<GlueTables>>,
+    pub glue_tables: ::std::option::Option<::cloudwright_core::List<GlueTables>>,
 }
 
 #[rustfmt::skip]
@@ -470,41 +406,23 @@ impl InputRecordTables {
     /// A `InputRecordTables` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GlueTables`: a list of [`GlueTables`] objects.
-    pub fn glue_tables(mut self, value: impl Into<List<GlueTables>>) -> Self { self.glue_tables = Some(value.into()); self }
+    pub fn glue_tables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GlueTables>>) -> Self { self.glue_tables = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputRecordTables {}
+impl crate::PropertyType for InputRecordTables {}
 
-impl ToValue for InputRecordTables {
+impl ::cloudwright_core::ToValue for InputRecordTables {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GlueTables", &self.glue_tables)
             .build()
     }
 }
-
-/// The required properties of [`MlUserDataEncryption`], by name: `MlUserDataEncryption::new(MlUserDataEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MlUserDataEncryptionRequired {
-    /// `MLUserDataEncryptionMode`: a string, required.
-    pub ml_user_data_encryption_mode: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MlUserDataEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::STR),
-        ("MLUserDataEncryptionMode", Shape::STR),
-    ],
-    required: &["MLUserDataEncryptionMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MLUserDataEncryption` property type of `AWS::Glue::MLTransform`.
 ///
@@ -516,7 +434,7 @@ pub struct MlUserDataEncryption {
     /// `KmsKeyId`: a string.
     ///
     /// The ID for the customer-provided KMS key.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MLUserDataEncryptionMode`: a string, required.
     ///
     /// The encryption mode applied to user data. Valid values are:
@@ -525,32 +443,32 @@ pub struct MlUserDataEncryption {
     /// - SSEKMS: use of server-side encryption with AWS Key Management Service (SSE-KMS) for user data
     ///
     /// stored in Amazon S3.
-    pub ml_user_data_encryption_mode: Str,
+    pub ml_user_data_encryption_mode: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl MlUserDataEncryption {
-    /// A `MlUserDataEncryption` with its required properties, named in a [`MlUserDataEncryptionRequired`].
+    /// A `MlUserDataEncryption` with its one required property, `MLUserDataEncryptionMode`.
     #[inline]
-    pub fn new(required: MlUserDataEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_key_id: None,
-            ml_user_data_encryption_mode: required.ml_user_data_encryption_mode,
+            kms_key_id: ::std::option::Option::None,
+            ml_user_data_encryption_mode: value.into(),
         }
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MLUserDataEncryptionMode`: a string, required.
-    pub fn ml_user_data_encryption_mode(mut self, value: impl Into<Str>) -> Self { self.ml_user_data_encryption_mode = value.into(); self }
+    pub fn ml_user_data_encryption_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ml_user_data_encryption_mode = value.into(); self }
 }
 
-impl PropertyType for MlUserDataEncryption {}
+impl crate::PropertyType for MlUserDataEncryption {}
 
-impl ToValue for MlUserDataEncryption {
+impl ::cloudwright_core::ToValue for MlUserDataEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .req(
                 "MLUserDataEncryptionMode",
@@ -559,16 +477,6 @@ impl ToValue for MlUserDataEncryption {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransformEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("MLUserDataEncryption", Shape::Object(&RULE_MlUserDataEncryption)),
-        ("TaskRunSecurityConfigurationName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransformEncryption` property type of `AWS::Glue::MLTransform`.
 ///
@@ -584,11 +492,11 @@ pub struct TransformEncryption {
     /// `MLUserDataEncryption`: a [`MlUserDataEncryption`] object.
     ///
     /// The encryption-at-rest settings of the transform that apply to accessing user data.
-    pub ml_user_data_encryption: Option<Obj<MlUserDataEncryption>>,
+    pub ml_user_data_encryption: ::std::option::Option<crate::Obj<MlUserDataEncryption>>,
     /// `TaskRunSecurityConfigurationName`: a string.
     ///
     /// The name of the security configuration.
-    pub task_run_security_configuration_name: Option<Str>,
+    pub task_run_security_configuration_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -596,21 +504,21 @@ impl TransformEncryption {
     /// A `TransformEncryption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MLUserDataEncryption`: a [`MlUserDataEncryption`] object.
-    pub fn ml_user_data_encryption(mut self, value: impl Into<Obj<MlUserDataEncryption>>) -> Self { self.ml_user_data_encryption = Some(value.into()); self }
+    pub fn ml_user_data_encryption(mut self, value: impl ::std::convert::Into<crate::Obj<MlUserDataEncryption>>) -> Self { self.ml_user_data_encryption = ::std::option::Option::Some(value.into()); self }
     /// `TaskRunSecurityConfigurationName`: a string.
-    pub fn task_run_security_configuration_name(mut self, value: impl Into<Str>) -> Self { self.task_run_security_configuration_name = Some(value.into()); self }
+    pub fn task_run_security_configuration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_run_security_configuration_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TransformEncryption {}
+impl crate::PropertyType for TransformEncryption {}
 
-impl ToValue for TransformEncryption {
+impl ::cloudwright_core::ToValue for TransformEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MLUserDataEncryption", &self.ml_user_data_encryption)
             .opt(
                 "TaskRunSecurityConfigurationName",
@@ -619,24 +527,6 @@ impl ToValue for TransformEncryption {
             .build()
     }
 }
-
-/// The required properties of [`TransformParameters`], by name: `TransformParameters::new(TransformParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TransformParametersRequired {
-    /// `TransformType`: a string, required.
-    pub transform_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransformParameters: ObjRule = ObjRule {
-    properties: &[
-        ("FindMatchesParameters", Shape::Object(&RULE_FindMatchesParameters)),
-        ("TransformType", Shape::STR),
-    ],
-    required: &["TransformType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransformParameters` property type of `AWS::Glue::MLTransform`.
 ///
@@ -648,40 +538,136 @@ pub struct TransformParameters {
     /// `FindMatchesParameters`: a [`FindMatchesParameters`] object.
     ///
     /// The parameters for the find matches algorithm.
-    pub find_matches_parameters: Option<Obj<FindMatchesParameters>>,
+    pub find_matches_parameters: ::std::option::Option<crate::Obj<FindMatchesParameters>>,
     /// `TransformType`: a string, required.
     ///
     /// The type of machine learning transform. `FIND_MATCHES` is the only option.
     ///
-    /// For information about the types of machine learning transforms, see \[Working with machine learning transforms\](<https://docs.aws.amazon.com/glue/latest/dg/console-machine-learning-transforms.html>) .
-    pub transform_type: Str,
+    /// For information about the types of machine learning transforms, see [Working with machine learning transforms](https://docs.aws.amazon.com/glue/latest/dg/console-machine-learning-transforms.html) .
+    pub transform_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TransformParameters {
-    /// A `TransformParameters` with its required properties, named in a [`TransformParametersRequired`].
+    /// A `TransformParameters` with its one required property, `TransformType`.
     #[inline]
-    pub fn new(required: TransformParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            find_matches_parameters: None,
-            transform_type: required.transform_type,
+            find_matches_parameters: ::std::option::Option::None,
+            transform_type: value.into(),
         }
     }
 
     /// `FindMatchesParameters`: a [`FindMatchesParameters`] object.
-    pub fn find_matches_parameters(mut self, value: impl Into<Obj<FindMatchesParameters>>) -> Self { self.find_matches_parameters = Some(value.into()); self }
+    pub fn find_matches_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<FindMatchesParameters>>) -> Self { self.find_matches_parameters = ::std::option::Option::Some(value.into()); self }
     /// `TransformType`: a string, required.
-    pub fn transform_type(mut self, value: impl Into<Str>) -> Self { self.transform_type = value.into(); self }
+    pub fn transform_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transform_type = value.into(); self }
 }
 
-impl PropertyType for TransformParameters {}
+impl crate::PropertyType for TransformParameters {}
 
-impl ToValue for TransformParameters {
+impl ::cloudwright_core::ToValue for TransformParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FindMatchesParameters", &self.find_matches_parameters)
             .req("TransformType", &self.transform_type)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MlTransform: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("GlueVersion", Shape::STR),
+            ("InputRecordTables", Shape::Object(&RULE_InputRecordTables)),
+            ("MaxCapacity", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("MaxRetries", Shape::INT),
+            ("Name", Shape::STR),
+            ("NumberOfWorkers", Shape::INT),
+            ("Role", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Timeout", Shape::INT),
+            ("TransformEncryption", Shape::Object(&RULE_TransformEncryption)),
+            ("TransformParameters", Shape::Object(&RULE_TransformParameters)),
+            ("WorkerType", Shape::Str(&StrRule { allowed: &["G.025X", "G.12X", "G.12X.GRAVITON", "G.16X", "G.16X.GRAVITON", "G.1X", "G.1X.GRAVITON", "G.2X", "G.2X.GRAVITON", "G.4X", "G.4X.GRAVITON", "G.8X", "G.8X.GRAVITON", "R.1X", "R.1X.GRAVITON", "R.2X", "R.2X.GRAVITON", "R.4X", "R.4X.GRAVITON", "R.8X", "R.8X.GRAVITON", "Standard", "Z.2X"], ..StrRule::ANY })),
+        ],
+        required: &["Role", "TransformParameters", "InputRecordTables"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FindMatchesParameters: ObjRule = ObjRule {
+        properties: &[
+            ("AccuracyCostTradeoff", Shape::NUM),
+            ("EnforceProvidedLabels", Shape::Bool),
+            ("PrecisionRecallTradeoff", Shape::NUM),
+            ("PrimaryKeyColumnName", Shape::STR),
+        ],
+        required: &["PrimaryKeyColumnName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlueTables: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::STR),
+            ("ConnectionName", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("TableName", Shape::STR),
+        ],
+        required: &["TableName", "DatabaseName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputRecordTables: ObjRule = ObjRule {
+        properties: &[
+            ("GlueTables", Shape::List(&ListRule { items: Shape::Object(&RULE_GlueTables), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MlUserDataEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::STR),
+            ("MLUserDataEncryptionMode", Shape::STR),
+        ],
+        required: &["MLUserDataEncryptionMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransformEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("MLUserDataEncryption", Shape::Object(&RULE_MlUserDataEncryption)),
+            ("TaskRunSecurityConfigurationName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransformParameters: ObjRule = ObjRule {
+        properties: &[
+            ("FindMatchesParameters", Shape::Object(&RULE_FindMatchesParameters)),
+            ("TransformType", Shape::STR),
+        ],
+        required: &["TransformType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

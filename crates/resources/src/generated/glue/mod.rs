@@ -85,7 +85,7 @@ pub mod usage_profile;
 pub mod workflow;
 
 #[cfg(feature = "glue")]
-pub use catalog::{Catalog, CatalogAttributes, CatalogRequired};
+pub use catalog::{Catalog, CatalogAttributes};
 #[cfg(feature = "glue")]
 pub use classifier::{Classifier, ClassifierAttributes};
 #[cfg(feature = "glue")]
@@ -104,18 +104,16 @@ pub use data_quality_ruleset::{DataQualityRuleset, DataQualityRulesetAttributes}
 #[cfg(feature = "glue")]
 pub use database::{Database, DatabaseAttributes, DatabaseRequired};
 #[cfg(feature = "glue")]
-pub use dev_endpoint::{DevEndpoint, DevEndpointAttributes, DevEndpointRequired};
+pub use dev_endpoint::{DevEndpoint, DevEndpointAttributes};
 #[cfg(feature = "glue")]
 pub use identity_center_configuration::{
     IdentityCenterConfiguration, IdentityCenterConfigurationAttributes,
-    IdentityCenterConfigurationRequired,
 };
 #[cfg(feature = "glue")]
 pub use integration::{Integration, IntegrationAttributes, IntegrationRequired};
 #[cfg(feature = "glue")]
 pub use integration_resource_property::{
     IntegrationResourceProperty, IntegrationResourcePropertyAttributes,
-    IntegrationResourcePropertyRequired,
 };
 #[cfg(feature = "glue")]
 pub use job::{Job, JobAttributes, JobRequired};
@@ -124,7 +122,7 @@ pub use ml_transform::{MlTransform, MlTransformAttributes, MlTransformRequired};
 #[cfg(feature = "glue")]
 pub use partition::{Partition, PartitionAttributes, PartitionRequired};
 #[cfg(feature = "glue")]
-pub use registry::{Registry, RegistryAttributes, RegistryRequired};
+pub use registry::{Registry, RegistryAttributes};
 #[cfg(feature = "glue")]
 pub use schema::{Schema, SchemaAttributes, SchemaRequired};
 #[cfg(feature = "glue")]
@@ -144,6 +142,6 @@ pub use table_optimizer::{TableOptimizer, TableOptimizerAttributes, TableOptimiz
 #[cfg(feature = "glue")]
 pub use trigger::{Trigger, TriggerAttributes, TriggerRequired};
 #[cfg(feature = "glue")]
-pub use usage_profile::{UsageProfile, UsageProfileAttributes, UsageProfileRequired};
+pub use usage_profile::{UsageProfile, UsageProfileAttributes};
 #[cfg(feature = "glue")]
 pub use workflow::{Workflow, WorkflowAttributes};

@@ -5,40 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{Column, ColumnRequired, SchemaId, SchemaReference, SerdeInfo, SkewedInfo};
-use super::shared::{RULE_Column, RULE_SchemaReference, RULE_SerdeInfo, RULE_SkewedInfo};
+pub use super::shared::{Column, SchemaId, SchemaReference, SerdeInfo, SkewedInfo};
 
 /// The required properties of [`Partition`], by name: `Partition::new(PartitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartitionRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `PartitionInput`: a [`PartitionInput`] object, required.
-    pub partition_input: Obj<PartitionInput>,
+    pub partition_input: crate::Obj<PartitionInput>,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Partition: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("PartitionInput", Shape::Object(&RULE_PartitionInput)),
-        ("TableName", Shape::STR),
-    ],
-    required: &["TableName", "DatabaseName", "CatalogId", "PartitionInput"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::Partition` resource.
 ///
-/// The `AWS::Glue::Partition` resource creates an AWS Glue partition, which represents a slice of table data. For more information, see \[CreatePartition Action\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-partitions.html#aws-glue-api-catalog-partitions-CreatePartition>) and \[Partition Structure\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-partitions.html#aws-glue-api-catalog-partitions-Partition>) in the *AWS Glue Developer Guide* .
+/// The `AWS::Glue::Partition` resource creates an AWS Glue partition, which represents a slice of table data. For more information, see [CreatePartition Action](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-partitions.html#aws-glue-api-catalog-partitions-CreatePartition) and [Partition Structure](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-partitions.html#aws-glue-api-catalog-partitions-Partition) in the *AWS Glue Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PartitionAttributes`], which `Handle<Partition>` dereferences to.
@@ -53,26 +37,26 @@ pub struct Partition {
     ///
     /// The AWS account ID of the catalog in which the partion is to be created.
     ///
-    /// &gt; To specify the account ID, you can use the `Ref` intrinsic function with the `AWS::AccountId` pseudo parameter. For example: `!Ref AWS::AccountId`
+    /// \> To specify the account ID, you can use the `Ref` intrinsic function with the `AWS::AccountId` pseudo parameter. For example: `!Ref AWS::AccountId`
     ///
     /// Create-only: changing it replaces the resource.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
     ///
     /// The name of the catalog database in which to create the partition.
     ///
     /// Create-only: changing it replaces the resource.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `PartitionInput`: a [`PartitionInput`] object, required.
     ///
     /// The structure used to create and update a partition.
-    pub partition_input: Obj<PartitionInput>,
+    pub partition_input: crate::Obj<PartitionInput>,
     /// `TableName`: a string, required.
     ///
     /// The name of the metadata table in which the partition is to be created.
     ///
     /// Create-only: changing it replaces the resource.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -82,7 +66,7 @@ impl Partition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::Partition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-partition.html",
         primary_identifier: &["Id"],
@@ -93,7 +77,7 @@ impl Partition {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Partition` with its required properties, named in a [`PartitionRequired`].
@@ -108,30 +92,32 @@ impl Partition {
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `PartitionInput`: a [`PartitionInput`] object, required.
-    pub fn partition_input(mut self, value: impl Into<Obj<PartitionInput>>) -> Self { self.partition_input = value.into(); self }
+    pub fn partition_input(mut self, value: impl ::std::convert::Into<crate::Obj<PartitionInput>>) -> Self { self.partition_input = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
-impl Resource for Partition {
+impl ::cloudwright_core::Resource for Partition {
     type Attributes = PartitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Partition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Partition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Partition {
+impl ::cloudwright_core::ToValue for Partition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req("DatabaseName", &self.database_name)
             .req("PartitionInput", &self.partition_input)
@@ -140,12 +126,12 @@ impl ToValue for Partition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Partition`]: `Handle<Partition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Partition`]: `Handle<Partition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PartitionAttributes(ResourceRef);
+pub struct PartitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PartitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PartitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,28 +139,10 @@ impl From<ResourceRef> for PartitionAttributes {
 impl PartitionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`Order`], by name: `Order::new(OrderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrderRequired {
-    /// `Column`: a string, required.
-    pub column: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Order: ObjRule = ObjRule {
-    properties: &[
-        ("Column", Shape::STR),
-        ("SortOrder", Shape::INT),
-    ],
-    required: &["Column"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Order` property type of `AWS::Glue::Partition`.
 ///
@@ -186,60 +154,41 @@ pub struct Order {
     /// `Column`: a string, required.
     ///
     /// The name of the column.
-    pub column: Str,
+    pub column: ::cloudwright_core::Str,
     /// `SortOrder`: an integer.
     ///
     /// Indicates that the column is sorted in ascending order ( `== 1` ), or in descending order ( `==0` ).
-    pub sort_order: Option<Int>,
+    pub sort_order: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl Order {
-    /// A `Order` with its required properties, named in a [`OrderRequired`].
+    /// A `Order` with its one required property, `Column`.
     #[inline]
-    pub fn new(required: OrderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            column: required.column,
-            sort_order: None,
+            column: value.into(),
+            sort_order: ::std::option::Option::None,
         }
     }
 
     /// `Column`: a string, required.
-    pub fn column(mut self, value: impl Into<Str>) -> Self { self.column = value.into(); self }
+    pub fn column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.column = value.into(); self }
     /// `SortOrder`: an integer.
-    pub fn sort_order(mut self, value: impl Into<Int>) -> Self { self.sort_order = Some(value.into()); self }
+    pub fn sort_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.sort_order = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Order {}
+impl crate::PropertyType for Order {}
 
-impl ToValue for Order {
+impl ::cloudwright_core::ToValue for Order {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Column", &self.column)
             .opt("SortOrder", &self.sort_order)
             .build()
     }
 }
-
-/// The required properties of [`PartitionInput`], by name: `PartitionInput::new(PartitionInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PartitionInputRequired {
-    /// `Values`: a list of strings, required.
-    pub values: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PartitionInput: ObjRule = ObjRule {
-    properties: &[
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("StorageDescriptor", Shape::Object(&RULE_StorageDescriptor)),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Values"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PartitionInput` property type of `AWS::Glue::Partition`.
 ///
@@ -253,72 +202,51 @@ pub struct PartitionInput {
     /// These key-value pairs define partition parameters.
     ///
     /// Format `json`.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `StorageDescriptor`: a [`StorageDescriptor`] object.
     ///
     /// Provides information about the physical location where the partition is stored.
-    pub storage_descriptor: Option<Obj<StorageDescriptor>>,
+    pub storage_descriptor: ::std::option::Option<crate::Obj<StorageDescriptor>>,
     /// `Values`: a list of strings, required.
     ///
     /// The values of the partition. Although this parameter is not required by the SDK, you must specify this parameter for a valid input.
     ///
     /// The values for the keys for the new partition must be passed as an array of String objects that must be ordered in the same order as the partition keys appearing in the Amazon S3 prefix. Otherwise AWS Glue will add the values to the wrong keys.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PartitionInput {
-    /// A `PartitionInput` with its required properties, named in a [`PartitionInputRequired`].
+    /// A `PartitionInput` with its one required property, `Values`.
     #[inline]
-    pub fn new(required: PartitionInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            parameters: None,
-            storage_descriptor: None,
-            values: required.values,
+            parameters: ::std::option::Option::None,
+            storage_descriptor: ::std::option::Option::None,
+            values: value.into(),
         }
     }
 
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `StorageDescriptor`: a [`StorageDescriptor`] object.
-    pub fn storage_descriptor(mut self, value: impl Into<Obj<StorageDescriptor>>) -> Self { self.storage_descriptor = Some(value.into()); self }
+    pub fn storage_descriptor(mut self, value: impl ::std::convert::Into<crate::Obj<StorageDescriptor>>) -> Self { self.storage_descriptor = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings, required.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = value.into(); self }
 }
 
-impl PropertyType for PartitionInput {}
+impl crate::PropertyType for PartitionInput {}
 
-impl ToValue for PartitionInput {
+impl ::cloudwright_core::ToValue for PartitionInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Parameters", &self.parameters)
             .opt("StorageDescriptor", &self.storage_descriptor)
             .req("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
-    properties: &[
-        ("BucketColumns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None, unique: false })),
-        ("Compressed", Shape::Bool),
-        ("InputFormat", Shape::STR),
-        ("Location", Shape::STR),
-        ("NumberOfBuckets", Shape::INT),
-        ("OutputFormat", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("SchemaReference", Shape::Object(&RULE_SchemaReference)),
-        ("SerdeInfo", Shape::Object(&RULE_SerdeInfo)),
-        ("SkewedInfo", Shape::Object(&RULE_SkewedInfo)),
-        ("SortColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Order), min_items: None, max_items: None, unique: false })),
-        ("StoredAsSubDirectories", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageDescriptor` property type of `AWS::Glue::Partition`.
 ///
@@ -330,59 +258,59 @@ pub struct StorageDescriptor {
     /// `BucketColumns`: a list of strings.
     ///
     /// A list of reducer grouping columns, clustering columns, and bucketing columns in the table.
-    pub bucket_columns: Option<List<Str>>,
+    pub bucket_columns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Columns`: a list of [`Column`] objects.
     ///
     /// A list of the `Columns` in the table.
-    pub columns: Option<List<Column>>,
+    pub columns: ::std::option::Option<::cloudwright_core::List<Column>>,
     /// `Compressed`: a boolean.
     ///
     /// `True` if the data in the table is compressed, or `False` if not.
-    pub compressed: Option<Bool>,
+    pub compressed: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InputFormat`: a string.
     ///
     /// The input format: `SequenceFileInputFormat` (binary), or `TextInputFormat` , or a custom format.
-    pub input_format: Option<Str>,
+    pub input_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `Location`: a string.
     ///
     /// The physical location of the table. By default, this takes the form of the warehouse location, followed by the database location in the warehouse, followed by the table name.
-    pub location: Option<Str>,
+    pub location: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumberOfBuckets`: an integer.
     ///
     /// The number of buckets.
     ///
     /// You must specify this property if the partition contains any dimension columns.
-    pub number_of_buckets: Option<Int>,
+    pub number_of_buckets: ::std::option::Option<::cloudwright_core::Int>,
     /// `OutputFormat`: a string.
     ///
     /// The output format: `SequenceFileOutputFormat` (binary), or `IgnoreKeyTextOutputFormat` , or a custom format.
-    pub output_format: Option<Str>,
+    pub output_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value.
     ///
     /// The user-supplied properties in key-value form.
     ///
     /// Format `json`.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `SchemaReference`: a [`SchemaReference`] object.
     ///
     /// An object that references a schema stored in the AWS Glue Schema Registry.
-    pub schema_reference: Option<Obj<SchemaReference>>,
+    pub schema_reference: ::std::option::Option<crate::Obj<SchemaReference>>,
     /// `SerdeInfo`: a [`SerdeInfo`] object.
     ///
     /// The serialization/deserialization (SerDe) information.
-    pub serde_info: Option<Obj<SerdeInfo>>,
+    pub serde_info: ::std::option::Option<crate::Obj<SerdeInfo>>,
     /// `SkewedInfo`: a [`SkewedInfo`] object.
     ///
     /// The information about values that appear frequently in a column (skewed values).
-    pub skewed_info: Option<Obj<SkewedInfo>>,
+    pub skewed_info: ::std::option::Option<crate::Obj<SkewedInfo>>,
     /// `SortColumns`: a list of [`Order`] objects.
     ///
     /// A list specifying the sort order of each bucket in the table.
-    pub sort_columns: Option<List<Order>>,
+    pub sort_columns: ::std::option::Option<::cloudwright_core::List<Order>>,
     /// `StoredAsSubDirectories`: a boolean.
     ///
     /// `True` if the table data is stored in subdirectories, or `False` if not.
-    pub stored_as_sub_directories: Option<Bool>,
+    pub stored_as_sub_directories: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -390,43 +318,43 @@ impl StorageDescriptor {
     /// A `StorageDescriptor` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketColumns`: a list of strings.
-    pub fn bucket_columns(mut self, value: impl Into<List<Str>>) -> Self { self.bucket_columns = Some(value.into()); self }
+    pub fn bucket_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.bucket_columns = ::std::option::Option::Some(value.into()); self }
     /// `Columns`: a list of [`Column`] objects.
-    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self { self.columns = Some(value.into()); self }
+    pub fn columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Column>>) -> Self { self.columns = ::std::option::Option::Some(value.into()); self }
     /// `Compressed`: a boolean.
-    pub fn compressed(mut self, value: impl Into<Bool>) -> Self { self.compressed = Some(value.into()); self }
+    pub fn compressed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.compressed = ::std::option::Option::Some(value.into()); self }
     /// `InputFormat`: a string.
-    pub fn input_format(mut self, value: impl Into<Str>) -> Self { self.input_format = Some(value.into()); self }
+    pub fn input_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_format = ::std::option::Option::Some(value.into()); self }
     /// `Location`: a string.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = Some(value.into()); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfBuckets`: an integer.
-    pub fn number_of_buckets(mut self, value: impl Into<Int>) -> Self { self.number_of_buckets = Some(value.into()); self }
+    pub fn number_of_buckets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_buckets = ::std::option::Option::Some(value.into()); self }
     /// `OutputFormat`: a string.
-    pub fn output_format(mut self, value: impl Into<Str>) -> Self { self.output_format = Some(value.into()); self }
+    pub fn output_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_format = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `SchemaReference`: a [`SchemaReference`] object.
-    pub fn schema_reference(mut self, value: impl Into<Obj<SchemaReference>>) -> Self { self.schema_reference = Some(value.into()); self }
+    pub fn schema_reference(mut self, value: impl ::std::convert::Into<crate::Obj<SchemaReference>>) -> Self { self.schema_reference = ::std::option::Option::Some(value.into()); self }
     /// `SerdeInfo`: a [`SerdeInfo`] object.
-    pub fn serde_info(mut self, value: impl Into<Obj<SerdeInfo>>) -> Self { self.serde_info = Some(value.into()); self }
+    pub fn serde_info(mut self, value: impl ::std::convert::Into<crate::Obj<SerdeInfo>>) -> Self { self.serde_info = ::std::option::Option::Some(value.into()); self }
     /// `SkewedInfo`: a [`SkewedInfo`] object.
-    pub fn skewed_info(mut self, value: impl Into<Obj<SkewedInfo>>) -> Self { self.skewed_info = Some(value.into()); self }
+    pub fn skewed_info(mut self, value: impl ::std::convert::Into<crate::Obj<SkewedInfo>>) -> Self { self.skewed_info = ::std::option::Option::Some(value.into()); self }
     /// `SortColumns`: a list of [`Order`] objects.
-    pub fn sort_columns(mut self, value: impl Into<List<Order>>) -> Self { self.sort_columns = Some(value.into()); self }
+    pub fn sort_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Order>>) -> Self { self.sort_columns = ::std::option::Option::Some(value.into()); self }
     /// `StoredAsSubDirectories`: a boolean.
-    pub fn stored_as_sub_directories(mut self, value: impl Into<Bool>) -> Self { self.stored_as_sub_directories = Some(value.into()); self }
+    pub fn stored_as_sub_directories(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.stored_as_sub_directories = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StorageDescriptor {}
+impl crate::PropertyType for StorageDescriptor {}
 
-impl ToValue for StorageDescriptor {
+impl ::cloudwright_core::ToValue for StorageDescriptor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketColumns", &self.bucket_columns)
             .opt("Columns", &self.columns)
             .opt("Compressed", &self.compressed)
@@ -442,4 +370,71 @@ impl ToValue for StorageDescriptor {
             .opt("StoredAsSubDirectories", &self.stored_as_sub_directories)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_Column, RULE_SchemaReference, RULE_SerdeInfo, RULE_SkewedInfo,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Partition: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("PartitionInput", Shape::Object(&RULE_PartitionInput)),
+            ("TableName", Shape::STR),
+        ],
+        required: &["TableName", "DatabaseName", "CatalogId", "PartitionInput"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Order: ObjRule = ObjRule {
+        properties: &[
+            ("Column", Shape::STR),
+            ("SortOrder", Shape::INT),
+        ],
+        required: &["Column"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PartitionInput: ObjRule = ObjRule {
+        properties: &[
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("StorageDescriptor", Shape::Object(&RULE_StorageDescriptor)),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Values"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
+        properties: &[
+            ("BucketColumns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None, unique: false })),
+            ("Compressed", Shape::Bool),
+            ("InputFormat", Shape::STR),
+            ("Location", Shape::STR),
+            ("NumberOfBuckets", Shape::INT),
+            ("OutputFormat", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("SchemaReference", Shape::Object(&RULE_SchemaReference)),
+            ("SerdeInfo", Shape::Object(&RULE_SerdeInfo)),
+            ("SkewedInfo", Shape::Object(&RULE_SkewedInfo)),
+            ("SortColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Order), min_items: None, max_items: None, unique: false })),
+            ("StoredAsSubDirectories", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

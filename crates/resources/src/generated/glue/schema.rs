@@ -5,13 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
 
 /// The required properties of [`Schema`], by name: `Schema::new(SchemaRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,26 +15,8 @@ pub struct SchemaRequired {
     /// `DataFormat`: a [`DataFormat`] value, required.
     pub data_format: DataFormat,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schema: ObjRule = ObjRule {
-    properties: &[
-        ("CheckpointVersion", Shape::Object(&RULE_SchemaVersion)),
-        ("Compatibility", Shape::Str(&StrRule { allowed: &["NONE", "DISABLED", "BACKWARD", "BACKWARD_ALL", "FORWARD", "FORWARD_ALL", "FULL", "FULL_ALL"], ..StrRule::ANY })),
-        ("DataFormat", Shape::Str(&StrRule { allowed: &["AVRO", "JSON", "PROTOBUF"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Registry", Shape::Object(&RULE_Registry)),
-        ("SchemaDefinition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(10), unique: false })),
-    ],
-    required: &["Name", "DataFormat", "Compatibility"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::Schema` resource.
 ///
@@ -58,7 +34,7 @@ pub struct Schema {
     /// `CheckpointVersion`: a [`SchemaVersion`] object.
     ///
     /// Specify the `VersionNumber` or the `IsLatest` for setting the checkpoint for the schema. This is only required for updating a checkpoint.
-    pub checkpoint_version: Option<Obj<SchemaVersion>>,
+    pub checkpoint_version: ::std::option::Option<crate::Obj<SchemaVersion>>,
     /// `Compatibility`: a [`Compatibility`] value, required.
     ///
     /// The compatibility mode of the schema.
@@ -74,31 +50,31 @@ pub struct Schema {
     /// A description of the schema if specified when created.
     ///
     /// Length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Name of the schema to be created of max length of 255, and may only contain letters, numbers, hyphen, underscore, dollar sign, or hash mark. No whitespace.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Registry`: a [`Registry`] object.
     ///
     /// The registry where a schema is stored.
     ///
     /// Create-only: changing it replaces the resource.
-    pub registry: Option<Obj<Registry>>,
+    pub registry: ::std::option::Option<crate::Obj<Registry>>,
     /// `SchemaDefinition`: a string.
     ///
     /// The schema definition using the `DataFormat` setting for `SchemaName` .
     ///
     /// Pattern `\S`; length 1 to 170000; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub schema_definition: Option<Str>,
+    pub schema_definition: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// AWS tags that contain a key value pair and may be searched by console, command line, or API.
     ///
     /// Items 0 to 10.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +84,7 @@ impl Schema {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::Schema",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-schema.html",
         primary_identifier: &["Arn"],
@@ -119,60 +95,62 @@ impl Schema {
         read_only: &["Arn", "InitialSchemaVersionId"],
         attributes: &["Arn", "InitialSchemaVersionId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Schema` with its required properties, named in a [`SchemaRequired`].
     #[inline]
     pub fn new(required: SchemaRequired) -> Self {
         Self {
-            checkpoint_version: None,
+            checkpoint_version: ::std::option::Option::None,
             compatibility: required.compatibility,
             data_format: required.data_format,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            registry: None,
-            schema_definition: None,
-            tags: None,
+            registry: ::std::option::Option::None,
+            schema_definition: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CheckpointVersion`: a [`SchemaVersion`] object.
-    pub fn checkpoint_version(mut self, value: impl Into<Obj<SchemaVersion>>) -> Self { self.checkpoint_version = Some(value.into()); self }
+    pub fn checkpoint_version(mut self, value: impl ::std::convert::Into<crate::Obj<SchemaVersion>>) -> Self { self.checkpoint_version = ::std::option::Option::Some(value.into()); self }
     /// `Compatibility`: a [`Compatibility`] value, required.
-    pub fn compatibility(mut self, value: impl Into<Compatibility>) -> Self { self.compatibility = value.into(); self }
+    pub fn compatibility(mut self, value: impl ::std::convert::Into<Compatibility>) -> Self { self.compatibility = value.into(); self }
     /// `DataFormat`: a [`DataFormat`] value, required.
-    pub fn data_format(mut self, value: impl Into<DataFormat>) -> Self { self.data_format = value.into(); self }
+    pub fn data_format(mut self, value: impl ::std::convert::Into<DataFormat>) -> Self { self.data_format = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Registry`: a [`Registry`] object.
-    pub fn registry(mut self, value: impl Into<Obj<Registry>>) -> Self { self.registry = Some(value.into()); self }
+    pub fn registry(mut self, value: impl ::std::convert::Into<crate::Obj<Registry>>) -> Self { self.registry = ::std::option::Option::Some(value.into()); self }
     /// `SchemaDefinition`: a string.
-    pub fn schema_definition(mut self, value: impl Into<Str>) -> Self { self.schema_definition = Some(value.into()); self }
+    pub fn schema_definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_definition = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Schema {
+impl ::cloudwright_core::Resource for Schema {
     type Attributes = SchemaAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Schema, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Schema, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Schema {
+impl ::cloudwright_core::ToValue for Schema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CheckpointVersion", &self.checkpoint_version)
             .req("Compatibility", &self.compatibility)
             .req("DataFormat", &self.data_format)
@@ -185,12 +163,12 @@ impl ToValue for Schema {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Schema`]: `Handle<Schema>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Schema`]: `Handle<Schema>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SchemaAttributes(ResourceRef);
+pub struct SchemaAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SchemaAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SchemaAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -200,28 +178,18 @@ impl SchemaAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the schema.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `InitialSchemaVersionId`: a string.
     ///
     /// Represents the version ID associated with the initial schema version.
     #[inline]
-    pub fn initial_schema_version_id(&self) -> Value {
-        self.0.get_att("InitialSchemaVersionId")
+    pub fn initial_schema_version_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InitialSchemaVersionId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Registry: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Registry` property type of `AWS::Glue::Schema`.
 ///
@@ -235,13 +203,13 @@ pub struct Registry {
     /// The Amazon Resource Name (ARN) of the registry.
     ///
     /// Pattern `arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*`.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the registry.
     ///
     /// Length 1 to 255.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -249,36 +217,26 @@ impl Registry {
     /// A `Registry` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Registry {}
+impl crate::PropertyType for Registry {}
 
-impl ToValue for Registry {
+impl ::cloudwright_core::ToValue for Registry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaVersion: ObjRule = ObjRule {
-    properties: &[
-        ("IsLatest", Shape::Bool),
-        ("VersionNumber", Shape::Int(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SchemaVersion` property type of `AWS::Glue::Schema`.
 ///
@@ -290,13 +248,13 @@ pub struct SchemaVersion {
     /// `IsLatest`: a boolean.
     ///
     /// Indicates if this version is the latest version of the schema.
-    pub is_latest: Option<Bool>,
+    pub is_latest: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VersionNumber`: an integer.
     ///
     /// The version number of the schema.
     ///
     /// Value 1 to 100000.
-    pub version_number: Option<Int>,
+    pub version_number: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -304,21 +262,21 @@ impl SchemaVersion {
     /// A `SchemaVersion` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IsLatest`: a boolean.
-    pub fn is_latest(mut self, value: impl Into<Bool>) -> Self { self.is_latest = Some(value.into()); self }
+    pub fn is_latest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_latest = ::std::option::Option::Some(value.into()); self }
     /// `VersionNumber`: an integer.
-    pub fn version_number(mut self, value: impl Into<Int>) -> Self { self.version_number = Some(value.into()); self }
+    pub fn version_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.version_number = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SchemaVersion {}
+impl crate::PropertyType for SchemaVersion {}
 
-impl ToValue for SchemaVersion {
+impl ::cloudwright_core::ToValue for SchemaVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IsLatest", &self.is_latest)
             .opt("VersionNumber", &self.version_number)
             .build()
@@ -345,18 +303,18 @@ pub enum Compatibility {
     /// `FULL_ALL`
     FullAll,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Compatibility {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Compatibility {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Compatibility {
+impl ::cloudwright_core::ToValue for Compatibility {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Disabled => "DISABLED",
@@ -366,9 +324,9 @@ impl ToValue for Compatibility {
             Self::ForwardAll => "FORWARD_ALL",
             Self::Full => "FULL",
             Self::FullAll => "FULL_ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -382,24 +340,74 @@ pub enum DataFormat {
     /// `PROTOBUF`
     Protobuf,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataFormat {
+impl ::cloudwright_core::ToValue for DataFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Avro => "AVRO",
             Self::Json => "JSON",
             Self::Protobuf => "PROTOBUF",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schema: ObjRule = ObjRule {
+        properties: &[
+            ("CheckpointVersion", Shape::Object(&RULE_SchemaVersion)),
+            ("Compatibility", Shape::Str(&StrRule { allowed: &["NONE", "DISABLED", "BACKWARD", "BACKWARD_ALL", "FORWARD", "FORWARD_ALL", "FULL", "FULL_ALL"], ..StrRule::ANY })),
+            ("DataFormat", Shape::Str(&StrRule { allowed: &["AVRO", "JSON", "PROTOBUF"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Registry", Shape::Object(&RULE_Registry)),
+            ("SchemaDefinition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(10), unique: false })),
+        ],
+        required: &["Name", "DataFormat", "Compatibility"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Registry: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaVersion: ObjRule = ObjRule {
+        properties: &[
+            ("IsLatest", Shape::Bool),
+            ("VersionNumber", Shape::Int(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):glue:.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
-
 /// The required properties of [`SchemaVersion`], by name: `SchemaVersion::new(SchemaVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaVersionRequired {
     /// `Schema`: a [`Schema`] object, required.
-    pub schema: Obj<Schema>,
+    pub schema: crate::Obj<Schema>,
     /// `SchemaDefinition`: a string, required.
-    pub schema_definition: Str,
+    pub schema_definition: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Schema", Shape::Object(&RULE_Schema)),
-        ("SchemaDefinition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Schema", "SchemaDefinition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::SchemaVersion` resource.
 ///
@@ -48,13 +32,13 @@ pub struct SchemaVersion {
     /// The schema that includes the schema version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub schema: Obj<Schema>,
+    pub schema: crate::Obj<Schema>,
     /// `SchemaDefinition`: a string, required.
     ///
     /// The schema definition for the schema version.
     ///
     /// Pattern `\S`; length 1 to 170000; create-only: changing it replaces the resource.
-    pub schema_definition: Str,
+    pub schema_definition: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -64,7 +48,7 @@ impl SchemaVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::SchemaVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-schemaversion.html",
         primary_identifier: &["VersionId"],
@@ -75,7 +59,7 @@ impl SchemaVersion {
         read_only: &["VersionId"],
         attributes: &["VersionId"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SchemaVersion` with its required properties, named in a [`SchemaVersionRequired`].
@@ -88,38 +72,40 @@ impl SchemaVersion {
     }
 
     /// `Schema`: a [`Schema`] object, required.
-    pub fn schema(mut self, value: impl Into<Obj<Schema>>) -> Self { self.schema = value.into(); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<crate::Obj<Schema>>) -> Self { self.schema = value.into(); self }
     /// `SchemaDefinition`: a string, required.
-    pub fn schema_definition(mut self, value: impl Into<Str>) -> Self { self.schema_definition = value.into(); self }
+    pub fn schema_definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_definition = value.into(); self }
 }
 
-impl Resource for SchemaVersion {
+impl ::cloudwright_core::Resource for SchemaVersion {
     type Attributes = SchemaVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SchemaVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SchemaVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SchemaVersion {
+impl ::cloudwright_core::ToValue for SchemaVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Schema", &self.schema)
             .req("SchemaDefinition", &self.schema_definition)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SchemaVersion`]: `Handle<SchemaVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SchemaVersion`]: `Handle<SchemaVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SchemaVersionAttributes(ResourceRef);
+pub struct SchemaVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SchemaVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SchemaVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -129,21 +115,10 @@ impl SchemaVersionAttributes {
     ///
     /// Represents the version ID associated with the schema version.
     #[inline]
-    pub fn version_id(&self) -> Value {
-        self.0.get_att("VersionId")
+    pub fn version_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VersionId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schema: ObjRule = ObjRule {
-    properties: &[
-        ("RegistryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("SchemaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SchemaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Schema` property type of `AWS::Glue::SchemaVersion`.
 ///
@@ -157,19 +132,19 @@ pub struct Schema {
     /// The name of the registry where the schema is stored. Either `SchemaArn` , or `SchemaName` and `RegistryName` has to be provided.
     ///
     /// Length 1 to 255.
-    pub registry_name: Option<Str>,
+    pub registry_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SchemaArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the schema. Either `SchemaArn` , or `SchemaName` and `RegistryName` has to be provided.
     ///
     /// Pattern `arn:(aws|aws-us-gov|aws-cn):glue:.*`.
-    pub schema_arn: Option<Str>,
+    pub schema_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SchemaName`: a string.
     ///
     /// The name of the schema. Either `SchemaArn` , or `SchemaName` and `RegistryName` has to be provided.
     ///
     /// Length 1 to 255.
-    pub schema_name: Option<Str>,
+    pub schema_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -177,26 +152,58 @@ impl Schema {
     /// A `Schema` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RegistryName`: a string.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self { self.registry_name = Some(value.into()); self }
+    pub fn registry_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.registry_name = ::std::option::Option::Some(value.into()); self }
     /// `SchemaArn`: a string.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self { self.schema_arn = Some(value.into()); self }
+    pub fn schema_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_arn = ::std::option::Option::Some(value.into()); self }
     /// `SchemaName`: a string.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self { self.schema_name = Some(value.into()); self }
+    pub fn schema_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Schema {}
+impl crate::PropertyType for Schema {}
 
-impl ToValue for Schema {
+impl ::cloudwright_core::ToValue for Schema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RegistryName", &self.registry_name)
             .opt("SchemaArn", &self.schema_arn)
             .opt("SchemaName", &self.schema_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):glue:.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Schema", Shape::Object(&RULE_Schema)),
+            ("SchemaDefinition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Schema", "SchemaDefinition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schema: ObjRule = ObjRule {
+        properties: &[
+            ("RegistryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("SchemaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SchemaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}");
-
 /// The required properties of [`SchemaVersionMetadata`], by name: `SchemaVersionMetadata::new(SchemaVersionMetadataRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaVersionMetadataRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `SchemaVersionId`: a string, required.
-    pub schema_version_id: Str,
+    pub schema_version_id: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaVersionMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("SchemaVersionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["SchemaVersionId", "Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::SchemaVersionMetadata` resource.
 ///
@@ -51,19 +34,19 @@ pub struct SchemaVersionMetadata {
     /// A metadata key in a key-value pair for metadata.
     ///
     /// Length 1 to 128; create-only: changing it replaces the resource.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `SchemaVersionId`: a string, required.
     ///
     /// The version number of the schema.
     ///
     /// Pattern `[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}`; create-only: changing it replaces the resource.
-    pub schema_version_id: Str,
+    pub schema_version_id: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// A metadata key's corresponding value.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -73,7 +56,7 @@ impl SchemaVersionMetadata {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::SchemaVersionMetadata",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-schemaversionmetadata.html",
         primary_identifier: &["SchemaVersionId", "Key", "Value"],
@@ -84,7 +67,7 @@ impl SchemaVersionMetadata {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SchemaVersionMetadata` with its required properties, named in a [`SchemaVersionMetadataRequired`].
@@ -98,28 +81,30 @@ impl SchemaVersionMetadata {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `SchemaVersionId`: a string, required.
-    pub fn schema_version_id(mut self, value: impl Into<Str>) -> Self { self.schema_version_id = value.into(); self }
+    pub fn schema_version_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_version_id = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl Resource for SchemaVersionMetadata {
+impl ::cloudwright_core::Resource for SchemaVersionMetadata {
     type Attributes = SchemaVersionMetadataAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SchemaVersionMetadata, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SchemaVersionMetadata, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SchemaVersionMetadata {
+impl ::cloudwright_core::ToValue for SchemaVersionMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("SchemaVersionId", &self.schema_version_id)
             .req("Value", &self.value)
@@ -127,12 +112,34 @@ impl ToValue for SchemaVersionMetadata {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SchemaVersionMetadata`]: `Handle<SchemaVersionMetadata>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SchemaVersionMetadata`]: `Handle<SchemaVersionMetadata>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct SchemaVersionMetadataAttributes(());
 
-impl From<ResourceRef> for SchemaVersionMetadataAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SchemaVersionMetadataAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaVersionMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("SchemaVersionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["SchemaVersionId", "Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`SecurityConfiguration`], by name: `SecurityConfiguration::new(SecurityConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityConfigurationRequired {
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object, required.
-    pub encryption_configuration: Obj<EncryptionConfiguration>,
+    pub encryption_configuration: crate::Obj<EncryptionConfiguration>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("Name", Shape::STR),
-    ],
-    required: &["EncryptionConfiguration", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::SecurityConfiguration` resource.
 ///
-/// Creates a new security configuration. A security configuration is a set of security properties that can be used by AWS Glue . You can use a security configuration to encrypt data at rest. For information about using security configurations in AWS Glue , see \[Encrypting Data Written by Crawlers, Jobs, and Development Endpoints\](<https://docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html>) .
+/// Creates a new security configuration. A security configuration is a set of security properties that can be used by AWS Glue . You can use a security configuration to encrypt data at rest. For information about using security configurations in AWS Glue , see [Encrypting Data Written by Crawlers, Jobs, and Development Endpoints](https://docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SecurityConfigurationAttributes`], which `Handle<SecurityConfiguration>` dereferences to.
@@ -43,13 +30,13 @@ pub struct SecurityConfiguration {
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object, required.
     ///
     /// The encryption configuration associated with this security configuration.
-    pub encryption_configuration: Obj<EncryptionConfiguration>,
+    pub encryption_configuration: crate::Obj<EncryptionConfiguration>,
     /// `Name`: a string, required.
     ///
     /// The name of the security configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -59,7 +46,7 @@ impl SecurityConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::SecurityConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-securityconfiguration.html",
         primary_identifier: &["Id"],
@@ -70,7 +57,7 @@ impl SecurityConfiguration {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SecurityConfiguration` with its required properties, named in a [`SecurityConfigurationRequired`].
@@ -83,38 +70,40 @@ impl SecurityConfiguration {
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object, required.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = value.into(); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for SecurityConfiguration {
+impl ::cloudwright_core::Resource for SecurityConfiguration {
     type Attributes = SecurityConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityConfiguration {
+impl ::cloudwright_core::ToValue for SecurityConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EncryptionConfiguration", &self.encryption_configuration)
             .req("Name", &self.name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityConfiguration`]: `Handle<SecurityConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityConfiguration`]: `Handle<SecurityConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecurityConfigurationAttributes(ResourceRef);
+pub struct SecurityConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecurityConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -122,20 +111,10 @@ impl From<ResourceRef> for SecurityConfigurationAttributes {
 impl SecurityConfigurationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchEncryptionMode", Shape::Str(&StrRule { allowed: &["DISABLED", "SSE-KMS"], ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchEncryption` property type of `AWS::Glue::SecurityConfiguration`.
 ///
@@ -147,13 +126,13 @@ pub struct CloudWatchEncryption {
     /// `CloudWatchEncryptionMode`: a string.
     ///
     /// The encryption mode to use for CloudWatch data.
-    pub cloud_watch_encryption_mode: Option<Str>,
+    pub cloud_watch_encryption_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the KMS key to be used to encrypt the data.
     ///
     /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -161,21 +140,21 @@ impl CloudWatchEncryption {
     /// A `CloudWatchEncryption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchEncryptionMode`: a string.
-    pub fn cloud_watch_encryption_mode(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_encryption_mode = Some(value.into()); self }
+    pub fn cloud_watch_encryption_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_watch_encryption_mode = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchEncryption {}
+impl crate::PropertyType for CloudWatchEncryption {}
 
-impl ToValue for CloudWatchEncryption {
+impl ::cloudwright_core::ToValue for CloudWatchEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchEncryptionMode",
                 &self.cloud_watch_encryption_mode,
@@ -184,17 +163,6 @@ impl ToValue for CloudWatchEncryption {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchEncryption", Shape::Object(&RULE_CloudWatchEncryption)),
-        ("JobBookmarksEncryption", Shape::Object(&RULE_JobBookmarksEncryption)),
-        ("S3Encryptions", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Encryption), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfiguration` property type of `AWS::Glue::SecurityConfiguration`.
 ///
@@ -206,15 +174,15 @@ pub struct EncryptionConfiguration {
     /// `CloudWatchEncryption`: a [`CloudWatchEncryption`] object.
     ///
     /// The encryption configuration for Amazon CloudWatch.
-    pub cloud_watch_encryption: Option<Obj<CloudWatchEncryption>>,
+    pub cloud_watch_encryption: ::std::option::Option<crate::Obj<CloudWatchEncryption>>,
     /// `JobBookmarksEncryption`: a [`JobBookmarksEncryption`] object.
     ///
     /// The encryption configuration for job bookmarks.
-    pub job_bookmarks_encryption: Option<Obj<JobBookmarksEncryption>>,
+    pub job_bookmarks_encryption: ::std::option::Option<crate::Obj<JobBookmarksEncryption>>,
     /// `S3Encryptions`: a list of [`S3Encryption`] objects.
     ///
     /// The encyption configuration for Amazon Simple Storage Service (Amazon S3) data.
-    pub s3_encryptions: Option<List<S3Encryption>>,
+    pub s3_encryptions: ::std::option::Option<::cloudwright_core::List<S3Encryption>>,
 }
 
 #[rustfmt::skip]
@@ -222,39 +190,29 @@ impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchEncryption`: a [`CloudWatchEncryption`] object.
-    pub fn cloud_watch_encryption(mut self, value: impl Into<Obj<CloudWatchEncryption>>) -> Self { self.cloud_watch_encryption = Some(value.into()); self }
+    pub fn cloud_watch_encryption(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchEncryption>>) -> Self { self.cloud_watch_encryption = ::std::option::Option::Some(value.into()); self }
     /// `JobBookmarksEncryption`: a [`JobBookmarksEncryption`] object.
-    pub fn job_bookmarks_encryption(mut self, value: impl Into<Obj<JobBookmarksEncryption>>) -> Self { self.job_bookmarks_encryption = Some(value.into()); self }
+    pub fn job_bookmarks_encryption(mut self, value: impl ::std::convert::Into<crate::Obj<JobBookmarksEncryption>>) -> Self { self.job_bookmarks_encryption = ::std::option::Option::Some(value.into()); self }
     /// `S3Encryptions`: a list of [`S3Encryption`] objects.
-    pub fn s3_encryptions(mut self, value: impl Into<List<S3Encryption>>) -> Self { self.s3_encryptions = Some(value.into()); self }
+    pub fn s3_encryptions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<S3Encryption>>) -> Self { self.s3_encryptions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchEncryption", &self.cloud_watch_encryption)
             .opt("JobBookmarksEncryption", &self.job_bookmarks_encryption)
             .opt("S3Encryptions", &self.s3_encryptions)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobBookmarksEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("JobBookmarksEncryptionMode", Shape::Str(&StrRule { allowed: &["CSE-KMS", "DISABLED"], ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JobBookmarksEncryption` property type of `AWS::Glue::SecurityConfiguration`.
 ///
@@ -266,13 +224,13 @@ pub struct JobBookmarksEncryption {
     /// `JobBookmarksEncryptionMode`: a string.
     ///
     /// The encryption mode to use for job bookmarks data.
-    pub job_bookmarks_encryption_mode: Option<Str>,
+    pub job_bookmarks_encryption_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the KMS key to be used to encrypt the data.
     ///
     /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -280,21 +238,21 @@ impl JobBookmarksEncryption {
     /// A `JobBookmarksEncryption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `JobBookmarksEncryptionMode`: a string.
-    pub fn job_bookmarks_encryption_mode(mut self, value: impl Into<Str>) -> Self { self.job_bookmarks_encryption_mode = Some(value.into()); self }
+    pub fn job_bookmarks_encryption_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_bookmarks_encryption_mode = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JobBookmarksEncryption {}
+impl crate::PropertyType for JobBookmarksEncryption {}
 
-impl ToValue for JobBookmarksEncryption {
+impl ::cloudwright_core::ToValue for JobBookmarksEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "JobBookmarksEncryptionMode",
                 &self.job_bookmarks_encryption_mode,
@@ -303,16 +261,6 @@ impl ToValue for JobBookmarksEncryption {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Encryption: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyArn", Shape::STR),
-        ("S3EncryptionMode", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Encryption` property type of `AWS::Glue::SecurityConfiguration`.
 ///
@@ -324,11 +272,11 @@ pub struct S3Encryption {
     /// `KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the KMS key to be used to encrypt the data.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3EncryptionMode`: a string.
     ///
     /// The encryption mode to use for Amazon S3 data.
-    pub s3_encryption_mode: Option<Str>,
+    pub s3_encryption_mode: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -336,23 +284,82 @@ impl S3Encryption {
     /// A `S3Encryption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `S3EncryptionMode`: a string.
-    pub fn s3_encryption_mode(mut self, value: impl Into<Str>) -> Self { self.s3_encryption_mode = Some(value.into()); self }
+    pub fn s3_encryption_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_encryption_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Encryption {}
+impl crate::PropertyType for S3Encryption {}
 
-impl ToValue for S3Encryption {
+impl ::cloudwright_core::ToValue for S3Encryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
             .opt("S3EncryptionMode", &self.s3_encryption_mode)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("Name", Shape::STR),
+        ],
+        required: &["EncryptionConfiguration", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchEncryptionMode", Shape::Str(&StrRule { allowed: &["DISABLED", "SSE-KMS"], ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchEncryption", Shape::Object(&RULE_CloudWatchEncryption)),
+            ("JobBookmarksEncryption", Shape::Object(&RULE_JobBookmarksEncryption)),
+            ("S3Encryptions", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Encryption), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobBookmarksEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("JobBookmarksEncryptionMode", Shape::Str(&StrRule { allowed: &["CSE-KMS", "DISABLED"], ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Encryption: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyArn", Shape::STR),
+            ("S3EncryptionMode", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,29 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "glue")]
-/// The required properties of [`Column`], by name: `Column::new(ColumnRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ColumnRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[cfg(feature = "glue")]
-#[rustfmt::skip]
-pub(crate) static RULE_Column: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-        ("Name", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "glue")]
 /// The `Column` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
 ///
@@ -40,62 +17,52 @@ pub struct Column {
     /// `Comment`: a string.
     ///
     /// A free-form text comment.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the `Column` .
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a string.
     ///
     /// The data type of the `Column` .
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "glue")]
 #[rustfmt::skip]
 impl Column {
-    /// A `Column` with its required properties, named in a [`ColumnRequired`].
+    /// A `Column` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ColumnRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            comment: None,
-            name: required.name,
-            r#type: None,
+            comment: ::std::option::Option::None,
+            name: value.into(),
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "glue")]
-impl PropertyType for Column {}
+impl crate::PropertyType for Column {}
 
 #[cfg(feature = "glue")]
-impl ToValue for Column {
+impl ::cloudwright_core::ToValue for Column {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comment", &self.comment)
             .req("Name", &self.name)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[cfg(feature = "glue")]
-#[rustfmt::skip]
-pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
-    properties: &[
-        ("DataLakePrincipalIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "glue")]
 /// The `DataLakePrincipal` property type, shared by `AWS::Glue::Catalog`, `AWS::Glue::Database`.
@@ -110,7 +77,7 @@ pub struct DataLakePrincipal {
     /// An identifier for the Lake Formation principal.
     ///
     /// Length 1 to 255.
-    pub data_lake_principal_identifier: Option<Str>,
+    pub data_lake_principal_identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "glue")]
@@ -119,21 +86,21 @@ impl DataLakePrincipal {
     /// A `DataLakePrincipal` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataLakePrincipalIdentifier`: a string.
-    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self { self.data_lake_principal_identifier = Some(value.into()); self }
+    pub fn data_lake_principal_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_lake_principal_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "glue")]
-impl PropertyType for DataLakePrincipal {}
+impl crate::PropertyType for DataLakePrincipal {}
 
 #[cfg(feature = "glue")]
-impl ToValue for DataLakePrincipal {
+impl ::cloudwright_core::ToValue for DataLakePrincipal {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DataLakePrincipalIdentifier",
                 &self.data_lake_principal_identifier,
@@ -141,16 +108,6 @@ impl ToValue for DataLakePrincipal {
             .build()
     }
 }
-
-#[cfg(feature = "glue")]
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationProperty: ObjRule = ObjRule {
-    properties: &[
-        ("NotifyDelayAfter", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "glue")]
 /// The `NotificationProperty` property type, shared by `AWS::Glue::Job`, `AWS::Glue::Trigger`.
@@ -165,7 +122,7 @@ pub struct NotificationProperty {
     /// After a job run starts, the number of minutes to wait before sending a job run delay notification.
     ///
     /// Value at least 1.
-    pub notify_delay_after: Option<Int>,
+    pub notify_delay_after: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "glue")]
@@ -174,37 +131,25 @@ impl NotificationProperty {
     /// A `NotificationProperty` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NotifyDelayAfter`: an integer.
-    pub fn notify_delay_after(mut self, value: impl Into<Int>) -> Self { self.notify_delay_after = Some(value.into()); self }
+    pub fn notify_delay_after(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.notify_delay_after = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "glue")]
-impl PropertyType for NotificationProperty {}
+impl crate::PropertyType for NotificationProperty {}
 
 #[cfg(feature = "glue")]
-impl ToValue for NotificationProperty {
+impl ::cloudwright_core::ToValue for NotificationProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NotifyDelayAfter", &self.notify_delay_after)
             .build()
     }
 }
-
-#[cfg(feature = "glue")]
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaId: ObjRule = ObjRule {
-    properties: &[
-        ("RegistryName", Shape::STR),
-        ("SchemaArn", Shape::STR),
-        ("SchemaName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "glue")]
 /// The `SchemaId` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
@@ -218,16 +163,16 @@ pub struct SchemaId {
     /// `RegistryName`: a string.
     ///
     /// The name of the schema registry that contains the schema.
-    pub registry_name: Option<Str>,
+    pub registry_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SchemaArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the schema. One of `SchemaArn` or `SchemaName` has to be
     /// provided.
-    pub schema_arn: Option<Str>,
+    pub schema_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SchemaName`: a string.
     ///
     /// The name of the schema. One of `SchemaArn` or `SchemaName` has to be provided.
-    pub schema_name: Option<Str>,
+    pub schema_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "glue")]
@@ -236,43 +181,31 @@ impl SchemaId {
     /// A `SchemaId` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RegistryName`: a string.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self { self.registry_name = Some(value.into()); self }
+    pub fn registry_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.registry_name = ::std::option::Option::Some(value.into()); self }
     /// `SchemaArn`: a string.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self { self.schema_arn = Some(value.into()); self }
+    pub fn schema_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_arn = ::std::option::Option::Some(value.into()); self }
     /// `SchemaName`: a string.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self { self.schema_name = Some(value.into()); self }
+    pub fn schema_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_name = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "glue")]
-impl PropertyType for SchemaId {}
+impl crate::PropertyType for SchemaId {}
 
 #[cfg(feature = "glue")]
-impl ToValue for SchemaId {
+impl ::cloudwright_core::ToValue for SchemaId {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RegistryName", &self.registry_name)
             .opt("SchemaArn", &self.schema_arn)
             .opt("SchemaName", &self.schema_name)
             .build()
     }
 }
-
-#[cfg(feature = "glue")]
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaReference: ObjRule = ObjRule {
-    properties: &[
-        ("SchemaId", Shape::Object(&RULE_SchemaId)),
-        ("SchemaVersionId", Shape::STR),
-        ("SchemaVersionNumber", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "glue")]
 /// The `SchemaReference` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
@@ -286,15 +219,15 @@ pub struct SchemaReference {
     ///
     /// A structure that contains schema identity fields. Either this or the `SchemaVersionId` has to be
     /// provided.
-    pub schema_id: Option<Obj<SchemaId>>,
+    pub schema_id: ::std::option::Option<crate::Obj<SchemaId>>,
     /// `SchemaVersionId`: a string.
     ///
     /// The unique ID assigned to a version of the schema. Either this or the `SchemaId` has to be provided.
-    pub schema_version_id: Option<Str>,
+    pub schema_version_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SchemaVersionNumber`: an integer.
     ///
     /// The version number of the schema.
-    pub schema_version_number: Option<Int>,
+    pub schema_version_number: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "glue")]
@@ -303,43 +236,31 @@ impl SchemaReference {
     /// A `SchemaReference` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SchemaId`: a [`SchemaId`] object.
-    pub fn schema_id(mut self, value: impl Into<Obj<SchemaId>>) -> Self { self.schema_id = Some(value.into()); self }
+    pub fn schema_id(mut self, value: impl ::std::convert::Into<crate::Obj<SchemaId>>) -> Self { self.schema_id = ::std::option::Option::Some(value.into()); self }
     /// `SchemaVersionId`: a string.
-    pub fn schema_version_id(mut self, value: impl Into<Str>) -> Self { self.schema_version_id = Some(value.into()); self }
+    pub fn schema_version_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_version_id = ::std::option::Option::Some(value.into()); self }
     /// `SchemaVersionNumber`: an integer.
-    pub fn schema_version_number(mut self, value: impl Into<Int>) -> Self { self.schema_version_number = Some(value.into()); self }
+    pub fn schema_version_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.schema_version_number = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "glue")]
-impl PropertyType for SchemaReference {}
+impl crate::PropertyType for SchemaReference {}
 
 #[cfg(feature = "glue")]
-impl ToValue for SchemaReference {
+impl ::cloudwright_core::ToValue for SchemaReference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SchemaId", &self.schema_id)
             .opt("SchemaVersionId", &self.schema_version_id)
             .opt("SchemaVersionNumber", &self.schema_version_number)
             .build()
     }
 }
-
-#[cfg(feature = "glue")]
-#[rustfmt::skip]
-pub(crate) static RULE_SerdeInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("SerializationLibrary", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "glue")]
 /// The `SerdeInfo` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
@@ -352,17 +273,17 @@ pub struct SerdeInfo {
     /// `Name`: a string.
     ///
     /// Name of the SerDe.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value.
     ///
     /// These key-value pairs define initialization parameters for the SerDe.
     ///
     /// Format `json`.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `SerializationLibrary`: a string.
     ///
     /// Usually the class that implements the SerDe. An example is `org.apache.hadoop.hive.serde2.columnar.ColumnarSerDe` .
-    pub serialization_library: Option<Str>,
+    pub serialization_library: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "glue")]
@@ -371,43 +292,31 @@ impl SerdeInfo {
     /// A `SerdeInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `SerializationLibrary`: a string.
-    pub fn serialization_library(mut self, value: impl Into<Str>) -> Self { self.serialization_library = Some(value.into()); self }
+    pub fn serialization_library(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.serialization_library = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "glue")]
-impl PropertyType for SerdeInfo {}
+impl crate::PropertyType for SerdeInfo {}
 
 #[cfg(feature = "glue")]
-impl ToValue for SerdeInfo {
+impl ::cloudwright_core::ToValue for SerdeInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Parameters", &self.parameters)
             .opt("SerializationLibrary", &self.serialization_library)
             .build()
     }
 }
-
-#[cfg(feature = "glue")]
-#[rustfmt::skip]
-pub(crate) static RULE_SkewedInfo: ObjRule = ObjRule {
-    properties: &[
-        ("SkewedColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SkewedColumnValueLocationMaps", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("SkewedColumnValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "glue")]
 /// The `SkewedInfo` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
@@ -420,17 +329,19 @@ pub struct SkewedInfo {
     /// `SkewedColumnNames`: a list of strings.
     ///
     /// A list of names of columns that contain skewed values.
-    pub skewed_column_names: Option<List<Str>>,
+    pub skewed_column_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SkewedColumnValueLocationMaps`: a JSON value.
     ///
     /// A mapping of skewed values to the columns that contain them.
     ///
     /// Format `json`.
-    pub skewed_column_value_location_maps: Option<Json>,
+    pub skewed_column_value_location_maps: ::std::option::Option<::cloudwright_core::Json>,
     /// `SkewedColumnValues`: a list of strings.
     ///
     /// A list of values that appear so frequently as to be considered skewed.
-    pub skewed_column_values: Option<List<Str>>,
+    pub skewed_column_values:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "glue")]
@@ -439,25 +350,25 @@ impl SkewedInfo {
     /// A `SkewedInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SkewedColumnNames`: a list of strings.
-    pub fn skewed_column_names(mut self, value: impl Into<List<Str>>) -> Self { self.skewed_column_names = Some(value.into()); self }
+    pub fn skewed_column_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.skewed_column_names = ::std::option::Option::Some(value.into()); self }
     /// `SkewedColumnValueLocationMaps`: a JSON value.
-    pub fn skewed_column_value_location_maps(mut self, value: impl Into<Json>) -> Self { self.skewed_column_value_location_maps = Some(value.into()); self }
+    pub fn skewed_column_value_location_maps(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.skewed_column_value_location_maps = ::std::option::Option::Some(value.into()); self }
     /// `SkewedColumnValues`: a list of strings.
-    pub fn skewed_column_values(mut self, value: impl Into<List<Str>>) -> Self { self.skewed_column_values = Some(value.into()); self }
+    pub fn skewed_column_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.skewed_column_values = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "glue")]
-impl PropertyType for SkewedInfo {}
+impl crate::PropertyType for SkewedInfo {}
 
 #[cfg(feature = "glue")]
-impl ToValue for SkewedInfo {
+impl ::cloudwright_core::ToValue for SkewedInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SkewedColumnNames", &self.skewed_column_names)
             .opt(
                 "SkewedColumnValueLocationMaps",
@@ -473,22 +384,10 @@ impl ToValue for SkewedInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "glue")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "glue")]
 /// The `Tag` property type, shared by `AWS::Glue::Catalog`, `AWS::Glue::Registry`, `AWS::Glue::Schema`, `AWS::Glue::UsageProfile`.
@@ -499,11 +398,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "glue")]
@@ -519,21 +418,121 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "glue")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "glue")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "glue")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Column: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::STR),
+            ("Name", Shape::STR),
+            ("Type", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "glue")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
+        properties: &[
+            ("DataLakePrincipalIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "glue")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationProperty: ObjRule = ObjRule {
+        properties: &[
+            ("NotifyDelayAfter", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "glue")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaId: ObjRule = ObjRule {
+        properties: &[
+            ("RegistryName", Shape::STR),
+            ("SchemaArn", Shape::STR),
+            ("SchemaName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "glue")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaReference: ObjRule = ObjRule {
+        properties: &[
+            ("SchemaId", Shape::Object(&RULE_SchemaId)),
+            ("SchemaVersionId", Shape::STR),
+            ("SchemaVersionNumber", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "glue")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SerdeInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("SerializationLibrary", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "glue")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SkewedInfo: ObjRule = ObjRule {
+        properties: &[
+            ("SkewedColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SkewedColumnValueLocationMaps", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("SkewedColumnValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "glue")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

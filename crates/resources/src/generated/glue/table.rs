@@ -5,37 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{Column, ColumnRequired, SchemaId, SchemaReference, SerdeInfo, SkewedInfo};
-use super::shared::{RULE_Column, RULE_SchemaReference, RULE_SerdeInfo, RULE_SkewedInfo};
+pub use super::shared::{Column, SchemaId, SchemaReference, SerdeInfo, SkewedInfo};
 
 /// The required properties of [`Table`], by name: `Table::new(TableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Table: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("Name", Shape::STR),
-        ("OpenTableFormatInput", Shape::Object(&RULE_OpenTableFormatInput)),
-        ("TableInput", Shape::Object(&RULE_TableInput)),
-    ],
-    required: &["DatabaseName", "CatalogId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::Table` resource.
 ///
-/// The `AWS::Glue::Table` resource specifies tabular data in the AWS Glue data catalog. For more information, see \[Defining Tables in the AWS Glue Data Catalog\](<https://docs.aws.amazon.com/glue/latest/dg/tables-described.html>) and \[Table Structure\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-tables.html#aws-glue-api-catalog-tables-Table>) in the *AWS Glue Developer Guide* .
+/// The `AWS::Glue::Table` resource specifies tabular data in the AWS Glue data catalog. For more information, see [Defining Tables in the AWS Glue Data Catalog](https://docs.aws.amazon.com/glue/latest/dg/tables-described.html) and [Table Structure](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-tables.html#aws-glue-api-catalog-tables-Table) in the *AWS Glue Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TableAttributes`], which `Handle<Table>` dereferences to.
@@ -51,25 +34,25 @@ pub struct Table {
     /// The ID of the Data Catalog in which to create the `Table` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
     ///
     /// The name of the database where the table metadata resides. For Hive compatibility, this must be all lowercase.
     ///
     /// Create-only: changing it replaces the resource.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OpenTableFormatInput`: an [`OpenTableFormatInput`] object.
     ///
     /// Specifies an `OpenTableFormatInput` structure when creating an open format table.
-    pub open_table_format_input: Option<Obj<OpenTableFormatInput>>,
+    pub open_table_format_input: ::std::option::Option<crate::Obj<OpenTableFormatInput>>,
     /// `TableInput`: a [`TableInput`] object.
     ///
     /// A structure used to define a table.
-    pub table_input: Option<Obj<TableInput>>,
+    pub table_input: ::std::option::Option<crate::Obj<TableInput>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +62,7 @@ impl Table {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::Table",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-table.html",
         primary_identifier: &["Id"],
@@ -90,7 +73,7 @@ impl Table {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Table` with its required properties, named in a [`TableRequired`].
@@ -99,39 +82,41 @@ impl Table {
         Self {
             catalog_id: required.catalog_id,
             database_name: required.database_name,
-            name: None,
-            open_table_format_input: None,
-            table_input: None,
+            name: ::std::option::Option::None,
+            open_table_format_input: ::std::option::Option::None,
+            table_input: ::std::option::Option::None,
         }
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OpenTableFormatInput`: an [`OpenTableFormatInput`] object.
-    pub fn open_table_format_input(mut self, value: impl Into<Obj<OpenTableFormatInput>>) -> Self { self.open_table_format_input = Some(value.into()); self }
+    pub fn open_table_format_input(mut self, value: impl ::std::convert::Into<crate::Obj<OpenTableFormatInput>>) -> Self { self.open_table_format_input = ::std::option::Option::Some(value.into()); self }
     /// `TableInput`: a [`TableInput`] object.
-    pub fn table_input(mut self, value: impl Into<Obj<TableInput>>) -> Self { self.table_input = Some(value.into()); self }
+    pub fn table_input(mut self, value: impl ::std::convert::Into<crate::Obj<TableInput>>) -> Self { self.table_input = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Table {
+impl ::cloudwright_core::Resource for Table {
     type Attributes = TableAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Table, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Table, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Table {
+impl ::cloudwright_core::ToValue for Table {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req("DatabaseName", &self.database_name)
             .opt("Name", &self.name)
@@ -141,12 +126,12 @@ impl ToValue for Table {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Table`]: `Handle<Table>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Table`]: `Handle<Table>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TableAttributes(ResourceRef);
+pub struct TableAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TableAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TableAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,21 +139,10 @@ impl From<ResourceRef> for TableAttributes {
 impl TableAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergInput: ObjRule = ObjRule {
-    properties: &[
-        ("IcebergTableInput", Shape::Object(&RULE_IcebergTableInput)),
-        ("MetadataOperation", Shape::Str(&StrRule { allowed: &["CREATE"], ..StrRule::ANY })),
-        ("Version", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergInput` property type of `AWS::Glue::Table`.
 ///
@@ -178,15 +152,15 @@ pub(crate) static RULE_IcebergInput: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IcebergInput {
     /// `IcebergTableInput`: an [`IcebergTableInput`] object.
-    pub iceberg_table_input: Option<Obj<IcebergTableInput>>,
+    pub iceberg_table_input: ::std::option::Option<crate::Obj<IcebergTableInput>>,
     /// `MetadataOperation`: a string.
     ///
     /// A required metadata operation. Can only be set to CREATE.
-    pub metadata_operation: Option<Str>,
+    pub metadata_operation: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// The table version for the Iceberg table. Defaults to 2.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -194,23 +168,23 @@ impl IcebergInput {
     /// A `IcebergInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IcebergTableInput`: an [`IcebergTableInput`] object.
-    pub fn iceberg_table_input(mut self, value: impl Into<Obj<IcebergTableInput>>) -> Self { self.iceberg_table_input = Some(value.into()); self }
+    pub fn iceberg_table_input(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergTableInput>>) -> Self { self.iceberg_table_input = ::std::option::Option::Some(value.into()); self }
     /// `MetadataOperation`: a string.
-    pub fn metadata_operation(mut self, value: impl Into<Str>) -> Self { self.metadata_operation = Some(value.into()); self }
+    pub fn metadata_operation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata_operation = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IcebergInput {}
+impl crate::PropertyType for IcebergInput {}
 
-impl ToValue for IcebergInput {
+impl ::cloudwright_core::ToValue for IcebergInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IcebergTableInput", &self.iceberg_table_input)
             .opt("MetadataOperation", &self.metadata_operation)
             .opt("Version", &self.version)
@@ -222,25 +196,12 @@ impl ToValue for IcebergInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergPartitionFieldRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SourceId`: an integer, required.
-    pub source_id: Int,
+    pub source_id: ::cloudwright_core::Int,
     /// `Transform`: a string, required.
-    pub transform: Str,
+    pub transform: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergPartitionField: ObjRule = ObjRule {
-    properties: &[
-        ("FieldId", Shape::INT),
-        ("Name", Shape::STR),
-        ("SourceId", Shape::INT),
-        ("Transform", Shape::STR),
-    ],
-    required: &["SourceId", "Transform", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergPartitionField` property type of `AWS::Glue::Table`.
 ///
@@ -248,13 +209,13 @@ pub(crate) static RULE_IcebergPartitionField: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergPartitionField {
     /// `FieldId`: an integer.
-    pub field_id: Option<Int>,
+    pub field_id: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SourceId`: an integer, required.
-    pub source_id: Int,
+    pub source_id: ::cloudwright_core::Int,
     /// `Transform`: a string, required.
-    pub transform: Str,
+    pub transform: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -263,7 +224,7 @@ impl IcebergPartitionField {
     #[inline]
     pub fn new(required: IcebergPartitionFieldRequired) -> Self {
         Self {
-            field_id: None,
+            field_id: ::std::option::Option::None,
             name: required.name,
             source_id: required.source_id,
             transform: required.transform,
@@ -271,21 +232,21 @@ impl IcebergPartitionField {
     }
 
     /// `FieldId`: an integer.
-    pub fn field_id(mut self, value: impl Into<Int>) -> Self { self.field_id = Some(value.into()); self }
+    pub fn field_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.field_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SourceId`: an integer, required.
-    pub fn source_id(mut self, value: impl Into<Int>) -> Self { self.source_id = value.into(); self }
+    pub fn source_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.source_id = value.into(); self }
     /// `Transform`: a string, required.
-    pub fn transform(mut self, value: impl Into<Str>) -> Self { self.transform = value.into(); self }
+    pub fn transform(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transform = value.into(); self }
 }
 
-impl PropertyType for IcebergPartitionField {}
+impl crate::PropertyType for IcebergPartitionField {}
 
-impl ToValue for IcebergPartitionField {
+impl ::cloudwright_core::ToValue for IcebergPartitionField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FieldId", &self.field_id)
             .req("Name", &self.name)
             .req("SourceId", &self.source_id)
@@ -294,83 +255,45 @@ impl ToValue for IcebergPartitionField {
     }
 }
 
-/// The required properties of [`IcebergPartitionSpec`], by name: `IcebergPartitionSpec::new(IcebergPartitionSpecRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IcebergPartitionSpecRequired {
-    /// `Fields`: a list of [`IcebergPartitionField`] objects, required.
-    pub fields: List<IcebergPartitionField>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
-    properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergPartitionField), min_items: None, max_items: None, unique: false })),
-        ("SpecId", Shape::INT),
-    ],
-    required: &["Fields"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IcebergPartitionSpec` property type of `AWS::Glue::Table`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-table-icebergpartitionspec.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergPartitionSpec {
     /// `Fields`: a list of [`IcebergPartitionField`] objects, required.
-    pub fields: List<IcebergPartitionField>,
+    pub fields: ::cloudwright_core::List<IcebergPartitionField>,
     /// `SpecId`: an integer.
-    pub spec_id: Option<Int>,
+    pub spec_id: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl IcebergPartitionSpec {
-    /// A `IcebergPartitionSpec` with its required properties, named in a [`IcebergPartitionSpecRequired`].
+    /// A `IcebergPartitionSpec` with its one required property, `Fields`.
     #[inline]
-    pub fn new(required: IcebergPartitionSpecRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<IcebergPartitionField>>) -> Self {
         Self {
-            fields: required.fields,
-            spec_id: None,
+            fields: value.into(),
+            spec_id: ::std::option::Option::None,
         }
     }
 
     /// `Fields`: a list of [`IcebergPartitionField`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<IcebergPartitionField>>) -> Self { self.fields = value.into(); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IcebergPartitionField>>) -> Self { self.fields = value.into(); self }
     /// `SpecId`: an integer.
-    pub fn spec_id(mut self, value: impl Into<Int>) -> Self { self.spec_id = Some(value.into()); self }
+    pub fn spec_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.spec_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IcebergPartitionSpec {}
+impl crate::PropertyType for IcebergPartitionSpec {}
 
-impl ToValue for IcebergPartitionSpec {
+impl ::cloudwright_core::ToValue for IcebergPartitionSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Fields", &self.fields)
             .opt("SpecId", &self.spec_id)
             .build()
     }
 }
-
-/// The required properties of [`IcebergSchema`], by name: `IcebergSchema::new(IcebergSchemaRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IcebergSchemaRequired {
-    /// `Fields`: a list of [`IcebergStructField`] objects, required.
-    pub fields: List<IcebergStructField>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergSchema: ObjRule = ObjRule {
-    properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergStructField), min_items: None, max_items: None, unique: false })),
-        ("IdentifierFieldIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-        ("SchemaId", Shape::INT),
-        ("Type", Shape::STR),
-    ],
-    required: &["Fields"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergSchema` property type of `AWS::Glue::Table`.
 ///
@@ -378,44 +301,45 @@ pub(crate) static RULE_IcebergSchema: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergSchema {
     /// `Fields`: a list of [`IcebergStructField`] objects, required.
-    pub fields: List<IcebergStructField>,
+    pub fields: ::cloudwright_core::List<IcebergStructField>,
     /// `IdentifierFieldIds`: a list of integers.
-    pub identifier_field_ids: Option<List<Int>>,
+    pub identifier_field_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `SchemaId`: an integer.
-    pub schema_id: Option<Int>,
+    pub schema_id: ::std::option::Option<::cloudwright_core::Int>,
     /// `Type`: a string.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl IcebergSchema {
-    /// A `IcebergSchema` with its required properties, named in a [`IcebergSchemaRequired`].
+    /// A `IcebergSchema` with its one required property, `Fields`.
     #[inline]
-    pub fn new(required: IcebergSchemaRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<IcebergStructField>>) -> Self {
         Self {
-            fields: required.fields,
-            identifier_field_ids: None,
-            schema_id: None,
-            r#type: None,
+            fields: value.into(),
+            identifier_field_ids: ::std::option::Option::None,
+            schema_id: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `Fields`: a list of [`IcebergStructField`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<IcebergStructField>>) -> Self { self.fields = value.into(); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IcebergStructField>>) -> Self { self.fields = value.into(); self }
     /// `IdentifierFieldIds`: a list of integers.
-    pub fn identifier_field_ids(mut self, value: impl Into<List<Int>>) -> Self { self.identifier_field_ids = Some(value.into()); self }
+    pub fn identifier_field_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.identifier_field_ids = ::std::option::Option::Some(value.into()); self }
     /// `SchemaId`: an integer.
-    pub fn schema_id(mut self, value: impl Into<Int>) -> Self { self.schema_id = Some(value.into()); self }
+    pub fn schema_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.schema_id = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IcebergSchema {}
+impl crate::PropertyType for IcebergSchema {}
 
-impl ToValue for IcebergSchema {
+impl ::cloudwright_core::ToValue for IcebergSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Fields", &self.fields)
             .opt("IdentifierFieldIds", &self.identifier_field_ids)
             .opt("SchemaId", &self.schema_id)
@@ -428,27 +352,14 @@ impl ToValue for IcebergSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergSortFieldRequired {
     /// `Direction`: a string, required.
-    pub direction: Str,
+    pub direction: ::cloudwright_core::Str,
     /// `NullOrder`: a string, required.
-    pub null_order: Str,
+    pub null_order: ::cloudwright_core::Str,
     /// `SourceId`: an integer, required.
-    pub source_id: Int,
+    pub source_id: ::cloudwright_core::Int,
     /// `Transform`: a string, required.
-    pub transform: Str,
+    pub transform: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergSortField: ObjRule = ObjRule {
-    properties: &[
-        ("Direction", Shape::STR),
-        ("NullOrder", Shape::STR),
-        ("SourceId", Shape::INT),
-        ("Transform", Shape::STR),
-    ],
-    required: &["SourceId", "NullOrder", "Transform", "Direction"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergSortField` property type of `AWS::Glue::Table`.
 ///
@@ -456,13 +367,13 @@ pub(crate) static RULE_IcebergSortField: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergSortField {
     /// `Direction`: a string, required.
-    pub direction: Str,
+    pub direction: ::cloudwright_core::Str,
     /// `NullOrder`: a string, required.
-    pub null_order: Str,
+    pub null_order: ::cloudwright_core::Str,
     /// `SourceId`: an integer, required.
-    pub source_id: Int,
+    pub source_id: ::cloudwright_core::Int,
     /// `Transform`: a string, required.
-    pub transform: Str,
+    pub transform: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -479,21 +390,21 @@ impl IcebergSortField {
     }
 
     /// `Direction`: a string, required.
-    pub fn direction(mut self, value: impl Into<Str>) -> Self { self.direction = value.into(); self }
+    pub fn direction(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.direction = value.into(); self }
     /// `NullOrder`: a string, required.
-    pub fn null_order(mut self, value: impl Into<Str>) -> Self { self.null_order = value.into(); self }
+    pub fn null_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.null_order = value.into(); self }
     /// `SourceId`: an integer, required.
-    pub fn source_id(mut self, value: impl Into<Int>) -> Self { self.source_id = value.into(); self }
+    pub fn source_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.source_id = value.into(); self }
     /// `Transform`: a string, required.
-    pub fn transform(mut self, value: impl Into<Str>) -> Self { self.transform = value.into(); self }
+    pub fn transform(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transform = value.into(); self }
 }
 
-impl PropertyType for IcebergSortField {}
+impl crate::PropertyType for IcebergSortField {}
 
-impl ToValue for IcebergSortField {
+impl ::cloudwright_core::ToValue for IcebergSortField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Direction", &self.direction)
             .req("NullOrder", &self.null_order)
             .req("SourceId", &self.source_id)
@@ -506,21 +417,10 @@ impl ToValue for IcebergSortField {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergSortOrderRequired {
     /// `Fields`: a list of [`IcebergSortField`] objects, required.
-    pub fields: List<IcebergSortField>,
+    pub fields: ::cloudwright_core::List<IcebergSortField>,
     /// `OrderId`: an integer, required.
-    pub order_id: Int,
+    pub order_id: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergSortOrder: ObjRule = ObjRule {
-    properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergSortField), min_items: None, max_items: None, unique: false })),
-        ("OrderId", Shape::INT),
-    ],
-    required: &["Fields", "OrderId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergSortOrder` property type of `AWS::Glue::Table`.
 ///
@@ -528,9 +428,9 @@ pub(crate) static RULE_IcebergSortOrder: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergSortOrder {
     /// `Fields`: a list of [`IcebergSortField`] objects, required.
-    pub fields: List<IcebergSortField>,
+    pub fields: ::cloudwright_core::List<IcebergSortField>,
     /// `OrderId`: an integer, required.
-    pub order_id: Int,
+    pub order_id: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -545,17 +445,17 @@ impl IcebergSortOrder {
     }
 
     /// `Fields`: a list of [`IcebergSortField`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<IcebergSortField>>) -> Self { self.fields = value.into(); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IcebergSortField>>) -> Self { self.fields = value.into(); self }
     /// `OrderId`: an integer, required.
-    pub fn order_id(mut self, value: impl Into<Int>) -> Self { self.order_id = value.into(); self }
+    pub fn order_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.order_id = value.into(); self }
 }
 
-impl PropertyType for IcebergSortOrder {}
+impl crate::PropertyType for IcebergSortOrder {}
 
-impl ToValue for IcebergSortOrder {
+impl ::cloudwright_core::ToValue for IcebergSortOrder {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Fields", &self.fields)
             .req("OrderId", &self.order_id)
             .build()
@@ -566,28 +466,14 @@ impl ToValue for IcebergSortOrder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergStructFieldRequired {
     /// `Id`: an integer, required.
-    pub id: Int,
+    pub id: ::cloudwright_core::Int,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Required`: a boolean, required.
-    pub required: Bool,
+    pub required: ::cloudwright_core::Bool,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergStructField: ObjRule = ObjRule {
-    properties: &[
-        ("Doc", Shape::STR),
-        ("Id", Shape::INT),
-        ("Name", Shape::STR),
-        ("Required", Shape::Bool),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "Required", "Id", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergStructField` property type of `AWS::Glue::Table`.
 ///
@@ -595,15 +481,15 @@ pub(crate) static RULE_IcebergStructField: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergStructField {
     /// `Doc`: a string.
-    pub doc: Option<Str>,
+    pub doc: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: an integer, required.
-    pub id: Int,
+    pub id: ::cloudwright_core::Int,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Required`: a boolean, required.
-    pub required: Bool,
+    pub required: ::cloudwright_core::Bool,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -612,7 +498,7 @@ impl IcebergStructField {
     #[inline]
     pub fn new(required: IcebergStructFieldRequired) -> Self {
         Self {
-            doc: None,
+            doc: ::std::option::Option::None,
             id: required.id,
             name: required.name,
             required: required.required,
@@ -621,23 +507,23 @@ impl IcebergStructField {
     }
 
     /// `Doc`: a string.
-    pub fn doc(mut self, value: impl Into<Str>) -> Self { self.doc = Some(value.into()); self }
+    pub fn doc(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.doc = ::std::option::Option::Some(value.into()); self }
     /// `Id`: an integer, required.
-    pub fn id(mut self, value: impl Into<Int>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Required`: a boolean, required.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = value.into(); self }
+    pub fn required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.required = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for IcebergStructField {}
+impl crate::PropertyType for IcebergStructField {}
 
-impl ToValue for IcebergStructField {
+impl ::cloudwright_core::ToValue for IcebergStructField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Doc", &self.doc)
             .req("Id", &self.id)
             .req("Name", &self.name)
@@ -651,24 +537,10 @@ impl ToValue for IcebergStructField {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergTableInputRequired {
     /// `Location`: a string, required.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `Schema`: an [`IcebergSchema`] object, required.
-    pub schema: Obj<IcebergSchema>,
+    pub schema: crate::Obj<IcebergSchema>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergTableInput: ObjRule = ObjRule {
-    properties: &[
-        ("Location", Shape::STR),
-        ("PartitionSpec", Shape::Object(&RULE_IcebergPartitionSpec)),
-        ("Properties", Shape::Typed(json_type::OBJECT)),
-        ("Schema", Shape::Object(&RULE_IcebergSchema)),
-        ("WriteOrder", Shape::Object(&RULE_IcebergSortOrder)),
-    ],
-    required: &["Schema", "Location"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergTableInput` property type of `AWS::Glue::Table`.
 ///
@@ -676,15 +548,15 @@ pub(crate) static RULE_IcebergTableInput: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergTableInput {
     /// `Location`: a string, required.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `PartitionSpec`: an [`IcebergPartitionSpec`] object.
-    pub partition_spec: Option<Obj<IcebergPartitionSpec>>,
+    pub partition_spec: ::std::option::Option<crate::Obj<IcebergPartitionSpec>>,
     /// `Properties`: a JSON value.
-    pub properties: Option<Json>,
+    pub properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `Schema`: an [`IcebergSchema`] object, required.
-    pub schema: Obj<IcebergSchema>,
+    pub schema: crate::Obj<IcebergSchema>,
     /// `WriteOrder`: an [`IcebergSortOrder`] object.
-    pub write_order: Option<Obj<IcebergSortOrder>>,
+    pub write_order: ::std::option::Option<crate::Obj<IcebergSortOrder>>,
 }
 
 #[rustfmt::skip]
@@ -694,31 +566,31 @@ impl IcebergTableInput {
     pub fn new(required: IcebergTableInputRequired) -> Self {
         Self {
             location: required.location,
-            partition_spec: None,
-            properties: None,
+            partition_spec: ::std::option::Option::None,
+            properties: ::std::option::Option::None,
             schema: required.schema,
-            write_order: None,
+            write_order: ::std::option::Option::None,
         }
     }
 
     /// `Location`: a string, required.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = value.into(); self }
     /// `PartitionSpec`: an [`IcebergPartitionSpec`] object.
-    pub fn partition_spec(mut self, value: impl Into<Obj<IcebergPartitionSpec>>) -> Self { self.partition_spec = Some(value.into()); self }
+    pub fn partition_spec(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergPartitionSpec>>) -> Self { self.partition_spec = ::std::option::Option::Some(value.into()); self }
     /// `Properties`: a JSON value.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
+    pub fn properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.properties = ::std::option::Option::Some(value.into()); self }
     /// `Schema`: an [`IcebergSchema`] object, required.
-    pub fn schema(mut self, value: impl Into<Obj<IcebergSchema>>) -> Self { self.schema = value.into(); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergSchema>>) -> Self { self.schema = value.into(); self }
     /// `WriteOrder`: an [`IcebergSortOrder`] object.
-    pub fn write_order(mut self, value: impl Into<Obj<IcebergSortOrder>>) -> Self { self.write_order = Some(value.into()); self }
+    pub fn write_order(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergSortOrder>>) -> Self { self.write_order = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IcebergTableInput {}
+impl crate::PropertyType for IcebergTableInput {}
 
-impl ToValue for IcebergTableInput {
+impl ::cloudwright_core::ToValue for IcebergTableInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Location", &self.location)
             .opt("PartitionSpec", &self.partition_spec)
             .opt("Properties", &self.properties)
@@ -727,15 +599,6 @@ impl ToValue for IcebergTableInput {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenTableFormatInput: ObjRule = ObjRule {
-    properties: &[
-        ("IcebergInput", Shape::Object(&RULE_IcebergInput)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpenTableFormatInput` property type of `AWS::Glue::Table`.
 ///
@@ -747,7 +610,7 @@ pub struct OpenTableFormatInput {
     /// `IcebergInput`: an [`IcebergInput`] object.
     ///
     /// Specifies an `IcebergInput` structure that defines an Apache Iceberg metadata table.
-    pub iceberg_input: Option<Obj<IcebergInput>>,
+    pub iceberg_input: ::std::option::Option<crate::Obj<IcebergInput>>,
 }
 
 #[rustfmt::skip]
@@ -755,19 +618,19 @@ impl OpenTableFormatInput {
     /// A `OpenTableFormatInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IcebergInput`: an [`IcebergInput`] object.
-    pub fn iceberg_input(mut self, value: impl Into<Obj<IcebergInput>>) -> Self { self.iceberg_input = Some(value.into()); self }
+    pub fn iceberg_input(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergInput>>) -> Self { self.iceberg_input = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OpenTableFormatInput {}
+impl crate::PropertyType for OpenTableFormatInput {}
 
-impl ToValue for OpenTableFormatInput {
+impl ::cloudwright_core::ToValue for OpenTableFormatInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IcebergInput", &self.iceberg_input)
             .build()
     }
@@ -777,21 +640,10 @@ impl ToValue for OpenTableFormatInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderRequired {
     /// `Column`: a string, required.
-    pub column: Str,
+    pub column: ::cloudwright_core::Str,
     /// `SortOrder`: an integer, required.
-    pub sort_order: Int,
+    pub sort_order: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Order: ObjRule = ObjRule {
-    properties: &[
-        ("Column", Shape::STR),
-        ("SortOrder", Shape::INT),
-    ],
-    required: &["Column", "SortOrder"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Order` property type of `AWS::Glue::Table`.
 ///
@@ -803,11 +655,11 @@ pub struct Order {
     /// `Column`: a string, required.
     ///
     /// The name of the column.
-    pub column: Str,
+    pub column: ::cloudwright_core::Str,
     /// `SortOrder`: an integer, required.
     ///
     /// Indicates that the column is sorted in ascending order ( `== 1` ), or in descending order ( `==0` ).
-    pub sort_order: Int,
+    pub sort_order: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -822,43 +674,22 @@ impl Order {
     }
 
     /// `Column`: a string, required.
-    pub fn column(mut self, value: impl Into<Str>) -> Self { self.column = value.into(); self }
+    pub fn column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.column = value.into(); self }
     /// `SortOrder`: an integer, required.
-    pub fn sort_order(mut self, value: impl Into<Int>) -> Self { self.sort_order = value.into(); self }
+    pub fn sort_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.sort_order = value.into(); self }
 }
 
-impl PropertyType for Order {}
+impl crate::PropertyType for Order {}
 
-impl ToValue for Order {
+impl ::cloudwright_core::ToValue for Order {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Column", &self.column)
             .req("SortOrder", &self.sort_order)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
-    properties: &[
-        ("BucketColumns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None, unique: false })),
-        ("Compressed", Shape::Bool),
-        ("InputFormat", Shape::STR),
-        ("Location", Shape::STR),
-        ("NumberOfBuckets", Shape::INT),
-        ("OutputFormat", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("SchemaReference", Shape::Object(&RULE_SchemaReference)),
-        ("SerdeInfo", Shape::Object(&RULE_SerdeInfo)),
-        ("SkewedInfo", Shape::Object(&RULE_SkewedInfo)),
-        ("SortColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Order), min_items: None, max_items: None, unique: false })),
-        ("StoredAsSubDirectories", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageDescriptor` property type of `AWS::Glue::Table`.
 ///
@@ -870,57 +701,57 @@ pub struct StorageDescriptor {
     /// `BucketColumns`: a list of strings.
     ///
     /// A list of reducer grouping columns, clustering columns, and bucketing columns in the table.
-    pub bucket_columns: Option<List<Str>>,
+    pub bucket_columns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Columns`: a list of [`Column`] objects.
     ///
     /// A list of the `Columns` in the table.
-    pub columns: Option<List<Column>>,
+    pub columns: ::std::option::Option<::cloudwright_core::List<Column>>,
     /// `Compressed`: a boolean.
     ///
     /// `True` if the data in the table is compressed, or `False` if not.
-    pub compressed: Option<Bool>,
+    pub compressed: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InputFormat`: a string.
     ///
     /// The input format: `SequenceFileInputFormat` (binary), or `TextInputFormat` , or a custom format.
-    pub input_format: Option<Str>,
+    pub input_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `Location`: a string.
     ///
     /// The physical location of the table. By default, this takes the form of the warehouse location, followed by the database location in the warehouse, followed by the table name.
-    pub location: Option<Str>,
+    pub location: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumberOfBuckets`: an integer.
     ///
     /// Must be specified if the table contains any dimension columns.
-    pub number_of_buckets: Option<Int>,
+    pub number_of_buckets: ::std::option::Option<::cloudwright_core::Int>,
     /// `OutputFormat`: a string.
     ///
     /// The output format: `SequenceFileOutputFormat` (binary), or `IgnoreKeyTextOutputFormat` , or a custom format.
-    pub output_format: Option<Str>,
+    pub output_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value.
     ///
     /// The user-supplied properties in key-value form.
     ///
     /// Format `json`.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `SchemaReference`: a [`SchemaReference`] object.
     ///
     /// An object that references a schema stored in the AWS Glue Schema Registry.
-    pub schema_reference: Option<Obj<SchemaReference>>,
+    pub schema_reference: ::std::option::Option<crate::Obj<SchemaReference>>,
     /// `SerdeInfo`: a [`SerdeInfo`] object.
     ///
     /// The serialization/deserialization (SerDe) information.
-    pub serde_info: Option<Obj<SerdeInfo>>,
+    pub serde_info: ::std::option::Option<crate::Obj<SerdeInfo>>,
     /// `SkewedInfo`: a [`SkewedInfo`] object.
     ///
     /// The information about values that appear frequently in a column (skewed values).
-    pub skewed_info: Option<Obj<SkewedInfo>>,
+    pub skewed_info: ::std::option::Option<crate::Obj<SkewedInfo>>,
     /// `SortColumns`: a list of [`Order`] objects.
     ///
     /// A list specifying the sort order of each bucket in the table.
-    pub sort_columns: Option<List<Order>>,
+    pub sort_columns: ::std::option::Option<::cloudwright_core::List<Order>>,
     /// `StoredAsSubDirectories`: a boolean.
     ///
     /// `True` if the table data is stored in subdirectories, or `False` if not.
-    pub stored_as_sub_directories: Option<Bool>,
+    pub stored_as_sub_directories: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -928,43 +759,43 @@ impl StorageDescriptor {
     /// A `StorageDescriptor` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketColumns`: a list of strings.
-    pub fn bucket_columns(mut self, value: impl Into<List<Str>>) -> Self { self.bucket_columns = Some(value.into()); self }
+    pub fn bucket_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.bucket_columns = ::std::option::Option::Some(value.into()); self }
     /// `Columns`: a list of [`Column`] objects.
-    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self { self.columns = Some(value.into()); self }
+    pub fn columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Column>>) -> Self { self.columns = ::std::option::Option::Some(value.into()); self }
     /// `Compressed`: a boolean.
-    pub fn compressed(mut self, value: impl Into<Bool>) -> Self { self.compressed = Some(value.into()); self }
+    pub fn compressed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.compressed = ::std::option::Option::Some(value.into()); self }
     /// `InputFormat`: a string.
-    pub fn input_format(mut self, value: impl Into<Str>) -> Self { self.input_format = Some(value.into()); self }
+    pub fn input_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_format = ::std::option::Option::Some(value.into()); self }
     /// `Location`: a string.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = Some(value.into()); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfBuckets`: an integer.
-    pub fn number_of_buckets(mut self, value: impl Into<Int>) -> Self { self.number_of_buckets = Some(value.into()); self }
+    pub fn number_of_buckets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_buckets = ::std::option::Option::Some(value.into()); self }
     /// `OutputFormat`: a string.
-    pub fn output_format(mut self, value: impl Into<Str>) -> Self { self.output_format = Some(value.into()); self }
+    pub fn output_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_format = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `SchemaReference`: a [`SchemaReference`] object.
-    pub fn schema_reference(mut self, value: impl Into<Obj<SchemaReference>>) -> Self { self.schema_reference = Some(value.into()); self }
+    pub fn schema_reference(mut self, value: impl ::std::convert::Into<crate::Obj<SchemaReference>>) -> Self { self.schema_reference = ::std::option::Option::Some(value.into()); self }
     /// `SerdeInfo`: a [`SerdeInfo`] object.
-    pub fn serde_info(mut self, value: impl Into<Obj<SerdeInfo>>) -> Self { self.serde_info = Some(value.into()); self }
+    pub fn serde_info(mut self, value: impl ::std::convert::Into<crate::Obj<SerdeInfo>>) -> Self { self.serde_info = ::std::option::Option::Some(value.into()); self }
     /// `SkewedInfo`: a [`SkewedInfo`] object.
-    pub fn skewed_info(mut self, value: impl Into<Obj<SkewedInfo>>) -> Self { self.skewed_info = Some(value.into()); self }
+    pub fn skewed_info(mut self, value: impl ::std::convert::Into<crate::Obj<SkewedInfo>>) -> Self { self.skewed_info = ::std::option::Option::Some(value.into()); self }
     /// `SortColumns`: a list of [`Order`] objects.
-    pub fn sort_columns(mut self, value: impl Into<List<Order>>) -> Self { self.sort_columns = Some(value.into()); self }
+    pub fn sort_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Order>>) -> Self { self.sort_columns = ::std::option::Option::Some(value.into()); self }
     /// `StoredAsSubDirectories`: a boolean.
-    pub fn stored_as_sub_directories(mut self, value: impl Into<Bool>) -> Self { self.stored_as_sub_directories = Some(value.into()); self }
+    pub fn stored_as_sub_directories(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.stored_as_sub_directories = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StorageDescriptor {}
+impl crate::PropertyType for StorageDescriptor {}
 
-impl ToValue for StorageDescriptor {
+impl ::cloudwright_core::ToValue for StorageDescriptor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketColumns", &self.bucket_columns)
             .opt("Columns", &self.columns)
             .opt("Compressed", &self.compressed)
@@ -982,18 +813,6 @@ impl ToValue for StorageDescriptor {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TableIdentifier: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("Name", Shape::STR),
-        ("Region", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TableIdentifier` property type of `AWS::Glue::Table`.
 ///
 /// A structure that describes a target table for resource linking.
@@ -1004,19 +823,19 @@ pub struct TableIdentifier {
     /// `CatalogId`: a string.
     ///
     /// The ID of the Data Catalog in which the table resides.
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// The name of the catalog database that contains the target table.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the target table.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Region`: a string.
     ///
     /// The Region of the table.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1024,25 +843,25 @@ impl TableIdentifier {
     /// A `TableIdentifier` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TableIdentifier {}
+impl crate::PropertyType for TableIdentifier {}
 
-impl ToValue for TableIdentifier {
+impl ::cloudwright_core::ToValue for TableIdentifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .opt("DatabaseName", &self.database_name)
             .opt("Name", &self.name)
@@ -1050,26 +869,6 @@ impl ToValue for TableIdentifier {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TableInput: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("Name", Shape::STR),
-        ("Owner", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("PartitionKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None, unique: false })),
-        ("Retention", Shape::INT),
-        ("StorageDescriptor", Shape::Object(&RULE_StorageDescriptor)),
-        ("TableType", Shape::Str(&StrRule { allowed: &["EXTERNAL_TABLE", "VIRTUAL_VIEW"], ..StrRule::ANY })),
-        ("TargetTable", Shape::Object(&RULE_TableIdentifier)),
-        ("ViewDefinition", Shape::Object(&RULE_ViewDefinition)),
-        ("ViewExpandedText", Shape::STR),
-        ("ViewOriginalText", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TableInput` property type of `AWS::Glue::Table`.
 ///
@@ -1081,21 +880,21 @@ pub struct TableInput {
     /// `Description`: a string.
     ///
     /// A description of the table.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The table name. For Hive compatibility, this is folded to lowercase when it is stored.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Owner`: a string.
     ///
     /// The table owner. Included for Apache Hive compatibility. Not used in the normal course of AWS Glue operations.
-    pub owner: Option<Str>,
+    pub owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value.
     ///
     /// These key-value pairs define properties associated with the table.
     ///
     /// Format `json`.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `PartitionKeys`: a list of [`Column`] objects.
     ///
     /// A list of columns by which the table is partitioned. Only primitive types are supported as partition keys.
@@ -1103,15 +902,15 @@ pub struct TableInput {
     /// When you create a table used by Amazon Athena, and you do not specify any `partitionKeys` , you must at least set the value of `partitionKeys` to an empty list. For example:
     ///
     /// `"PartitionKeys": []`
-    pub partition_keys: Option<List<Column>>,
+    pub partition_keys: ::std::option::Option<::cloudwright_core::List<Column>>,
     /// `Retention`: an integer.
     ///
     /// The retention time for this table.
-    pub retention: Option<Int>,
+    pub retention: ::std::option::Option<::cloudwright_core::Int>,
     /// `StorageDescriptor`: a [`StorageDescriptor`] object.
     ///
     /// A storage descriptor containing information about the physical storage of this table.
-    pub storage_descriptor: Option<Obj<StorageDescriptor>>,
+    pub storage_descriptor: ::std::option::Option<crate::Obj<StorageDescriptor>>,
     /// `TableType`: a [`TableType`] value.
     ///
     /// The type of this table. AWS Glue will create tables with the `EXTERNAL_TABLE` type. Other services, such as Athena, may create tables with additional table types.
@@ -1120,21 +919,21 @@ pub struct TableInput {
     ///
     /// - **EXTERNAL_TABLE** - Hive compatible attribute - indicates a non-Hive managed table.
     /// - **GOVERNED** - Used by AWS Lake Formation . The AWS Glue Data Catalog understands `GOVERNED` .
-    pub table_type: Option<TableType>,
+    pub table_type: ::std::option::Option<TableType>,
     /// `TargetTable`: a [`TableIdentifier`] object.
     ///
     /// A `TableIdentifier` structure that describes a target table for resource linking.
-    pub target_table: Option<Obj<TableIdentifier>>,
+    pub target_table: ::std::option::Option<crate::Obj<TableIdentifier>>,
     /// `ViewDefinition`: a [`ViewDefinition`] object.
-    pub view_definition: Option<Obj<ViewDefinition>>,
+    pub view_definition: ::std::option::Option<crate::Obj<ViewDefinition>>,
     /// `ViewExpandedText`: a string.
     ///
     /// Included for Apache Hive compatibility. Not used in the normal course of AWS Glue operations.
-    pub view_expanded_text: Option<Str>,
+    pub view_expanded_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `ViewOriginalText`: a string.
     ///
     /// Included for Apache Hive compatibility. Not used in the normal course of AWS Glue operations. If the table is a `VIRTUAL_VIEW` , certain Athena configuration encoded in base64.
-    pub view_original_text: Option<Str>,
+    pub view_original_text: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1142,41 +941,41 @@ impl TableInput {
     /// A `TableInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Owner`: a string.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = Some(value.into()); self }
+    pub fn owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `PartitionKeys`: a list of [`Column`] objects.
-    pub fn partition_keys(mut self, value: impl Into<List<Column>>) -> Self { self.partition_keys = Some(value.into()); self }
+    pub fn partition_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Column>>) -> Self { self.partition_keys = ::std::option::Option::Some(value.into()); self }
     /// `Retention`: an integer.
-    pub fn retention(mut self, value: impl Into<Int>) -> Self { self.retention = Some(value.into()); self }
+    pub fn retention(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retention = ::std::option::Option::Some(value.into()); self }
     /// `StorageDescriptor`: a [`StorageDescriptor`] object.
-    pub fn storage_descriptor(mut self, value: impl Into<Obj<StorageDescriptor>>) -> Self { self.storage_descriptor = Some(value.into()); self }
+    pub fn storage_descriptor(mut self, value: impl ::std::convert::Into<crate::Obj<StorageDescriptor>>) -> Self { self.storage_descriptor = ::std::option::Option::Some(value.into()); self }
     /// `TableType`: a [`TableType`] value.
-    pub fn table_type(mut self, value: impl Into<TableType>) -> Self { self.table_type = Some(value.into()); self }
+    pub fn table_type(mut self, value: impl ::std::convert::Into<TableType>) -> Self { self.table_type = ::std::option::Option::Some(value.into()); self }
     /// `TargetTable`: a [`TableIdentifier`] object.
-    pub fn target_table(mut self, value: impl Into<Obj<TableIdentifier>>) -> Self { self.target_table = Some(value.into()); self }
+    pub fn target_table(mut self, value: impl ::std::convert::Into<crate::Obj<TableIdentifier>>) -> Self { self.target_table = ::std::option::Option::Some(value.into()); self }
     /// `ViewDefinition`: a [`ViewDefinition`] object.
-    pub fn view_definition(mut self, value: impl Into<Obj<ViewDefinition>>) -> Self { self.view_definition = Some(value.into()); self }
+    pub fn view_definition(mut self, value: impl ::std::convert::Into<crate::Obj<ViewDefinition>>) -> Self { self.view_definition = ::std::option::Option::Some(value.into()); self }
     /// `ViewExpandedText`: a string.
-    pub fn view_expanded_text(mut self, value: impl Into<Str>) -> Self { self.view_expanded_text = Some(value.into()); self }
+    pub fn view_expanded_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.view_expanded_text = ::std::option::Option::Some(value.into()); self }
     /// `ViewOriginalText`: a string.
-    pub fn view_original_text(mut self, value: impl Into<Str>) -> Self { self.view_original_text = Some(value.into()); self }
+    pub fn view_original_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.view_original_text = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TableInput {}
+impl crate::PropertyType for TableInput {}
 
-impl ToValue for TableInput {
+impl ::cloudwright_core::ToValue for TableInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("Name", &self.name)
             .opt("Owner", &self.owner)
@@ -1193,31 +992,19 @@ impl ToValue for TableInput {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ViewDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Definer", Shape::STR),
-        ("IsProtected", Shape::Bool),
-        ("Representations", Shape::List(&ListRule { items: Shape::Object(&RULE_ViewRepresentation), min_items: None, max_items: None, unique: false })),
-        ("SubObjects", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ViewDefinition` property type of `AWS::Glue::Table`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-table-viewdefinition.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ViewDefinition {
     /// `Definer`: a string.
-    pub definer: Option<Str>,
+    pub definer: ::std::option::Option<::cloudwright_core::Str>,
     /// `IsProtected`: a boolean.
-    pub is_protected: Option<Bool>,
+    pub is_protected: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Representations`: a list of [`ViewRepresentation`] objects.
-    pub representations: Option<List<ViewRepresentation>>,
+    pub representations: ::std::option::Option<::cloudwright_core::List<ViewRepresentation>>,
     /// `SubObjects`: a list of strings.
-    pub sub_objects: Option<List<Str>>,
+    pub sub_objects: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1225,25 +1012,25 @@ impl ViewDefinition {
     /// A `ViewDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Definer`: a string.
-    pub fn definer(mut self, value: impl Into<Str>) -> Self { self.definer = Some(value.into()); self }
+    pub fn definer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.definer = ::std::option::Option::Some(value.into()); self }
     /// `IsProtected`: a boolean.
-    pub fn is_protected(mut self, value: impl Into<Bool>) -> Self { self.is_protected = Some(value.into()); self }
+    pub fn is_protected(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_protected = ::std::option::Option::Some(value.into()); self }
     /// `Representations`: a list of [`ViewRepresentation`] objects.
-    pub fn representations(mut self, value: impl Into<List<ViewRepresentation>>) -> Self { self.representations = Some(value.into()); self }
+    pub fn representations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ViewRepresentation>>) -> Self { self.representations = ::std::option::Option::Some(value.into()); self }
     /// `SubObjects`: a list of strings.
-    pub fn sub_objects(mut self, value: impl Into<List<Str>>) -> Self { self.sub_objects = Some(value.into()); self }
+    pub fn sub_objects(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.sub_objects = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ViewDefinition {}
+impl crate::PropertyType for ViewDefinition {}
 
-impl ToValue for ViewDefinition {
+impl ::cloudwright_core::ToValue for ViewDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Definer", &self.definer)
             .opt("IsProtected", &self.is_protected)
             .opt("Representations", &self.representations)
@@ -1252,34 +1039,21 @@ impl ToValue for ViewDefinition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ViewRepresentation: ObjRule = ObjRule {
-    properties: &[
-        ("Dialect", Shape::Str(&StrRule { allowed: &["ATHENA", "REDSHIFT", "SPARK"], ..StrRule::ANY })),
-        ("DialectVersion", Shape::STR),
-        ("ValidationConnection", Shape::STR),
-        ("ViewExpandedText", Shape::STR),
-        ("ViewOriginalText", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ViewRepresentation` property type of `AWS::Glue::Table`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-table-viewrepresentation.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ViewRepresentation {
     /// `Dialect`: a string.
-    pub dialect: Option<Str>,
+    pub dialect: ::std::option::Option<::cloudwright_core::Str>,
     /// `DialectVersion`: a string.
-    pub dialect_version: Option<Str>,
+    pub dialect_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValidationConnection`: a string.
-    pub validation_connection: Option<Str>,
+    pub validation_connection: ::std::option::Option<::cloudwright_core::Str>,
     /// `ViewExpandedText`: a string.
-    pub view_expanded_text: Option<Str>,
+    pub view_expanded_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `ViewOriginalText`: a string.
-    pub view_original_text: Option<Str>,
+    pub view_original_text: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1287,27 +1061,27 @@ impl ViewRepresentation {
     /// A `ViewRepresentation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Dialect`: a string.
-    pub fn dialect(mut self, value: impl Into<Str>) -> Self { self.dialect = Some(value.into()); self }
+    pub fn dialect(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dialect = ::std::option::Option::Some(value.into()); self }
     /// `DialectVersion`: a string.
-    pub fn dialect_version(mut self, value: impl Into<Str>) -> Self { self.dialect_version = Some(value.into()); self }
+    pub fn dialect_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dialect_version = ::std::option::Option::Some(value.into()); self }
     /// `ValidationConnection`: a string.
-    pub fn validation_connection(mut self, value: impl Into<Str>) -> Self { self.validation_connection = Some(value.into()); self }
+    pub fn validation_connection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.validation_connection = ::std::option::Option::Some(value.into()); self }
     /// `ViewExpandedText`: a string.
-    pub fn view_expanded_text(mut self, value: impl Into<Str>) -> Self { self.view_expanded_text = Some(value.into()); self }
+    pub fn view_expanded_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.view_expanded_text = ::std::option::Option::Some(value.into()); self }
     /// `ViewOriginalText`: a string.
-    pub fn view_original_text(mut self, value: impl Into<Str>) -> Self { self.view_original_text = Some(value.into()); self }
+    pub fn view_original_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.view_original_text = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ViewRepresentation {}
+impl crate::PropertyType for ViewRepresentation {}
 
-impl ToValue for ViewRepresentation {
+impl ::cloudwright_core::ToValue for ViewRepresentation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dialect", &self.dialect)
             .opt("DialectVersion", &self.dialect_version)
             .opt("ValidationConnection", &self.validation_connection)
@@ -1325,23 +1099,245 @@ pub enum TableType {
     /// `VIRTUAL_VIEW`
     VirtualView,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TableType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TableType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TableType {
+impl ::cloudwright_core::ToValue for TableType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ExternalTable => "EXTERNAL_TABLE",
             Self::VirtualView => "VIRTUAL_VIEW",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_Column, RULE_SchemaReference, RULE_SerdeInfo, RULE_SkewedInfo,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Table: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("Name", Shape::STR),
+            ("OpenTableFormatInput", Shape::Object(&RULE_OpenTableFormatInput)),
+            ("TableInput", Shape::Object(&RULE_TableInput)),
+        ],
+        required: &["DatabaseName", "CatalogId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergInput: ObjRule = ObjRule {
+        properties: &[
+            ("IcebergTableInput", Shape::Object(&RULE_IcebergTableInput)),
+            ("MetadataOperation", Shape::Str(&StrRule { allowed: &["CREATE"], ..StrRule::ANY })),
+            ("Version", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergPartitionField: ObjRule = ObjRule {
+        properties: &[
+            ("FieldId", Shape::INT),
+            ("Name", Shape::STR),
+            ("SourceId", Shape::INT),
+            ("Transform", Shape::STR),
+        ],
+        required: &["SourceId", "Transform", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
+        properties: &[
+            ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergPartitionField), min_items: None, max_items: None, unique: false })),
+            ("SpecId", Shape::INT),
+        ],
+        required: &["Fields"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergSchema: ObjRule = ObjRule {
+        properties: &[
+            ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergStructField), min_items: None, max_items: None, unique: false })),
+            ("IdentifierFieldIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+            ("SchemaId", Shape::INT),
+            ("Type", Shape::STR),
+        ],
+        required: &["Fields"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergSortField: ObjRule = ObjRule {
+        properties: &[
+            ("Direction", Shape::STR),
+            ("NullOrder", Shape::STR),
+            ("SourceId", Shape::INT),
+            ("Transform", Shape::STR),
+        ],
+        required: &["SourceId", "NullOrder", "Transform", "Direction"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergSortOrder: ObjRule = ObjRule {
+        properties: &[
+            ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergSortField), min_items: None, max_items: None, unique: false })),
+            ("OrderId", Shape::INT),
+        ],
+        required: &["Fields", "OrderId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergStructField: ObjRule = ObjRule {
+        properties: &[
+            ("Doc", Shape::STR),
+            ("Id", Shape::INT),
+            ("Name", Shape::STR),
+            ("Required", Shape::Bool),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type", "Required", "Id", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergTableInput: ObjRule = ObjRule {
+        properties: &[
+            ("Location", Shape::STR),
+            ("PartitionSpec", Shape::Object(&RULE_IcebergPartitionSpec)),
+            ("Properties", Shape::Typed(json_type::OBJECT)),
+            ("Schema", Shape::Object(&RULE_IcebergSchema)),
+            ("WriteOrder", Shape::Object(&RULE_IcebergSortOrder)),
+        ],
+        required: &["Schema", "Location"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenTableFormatInput: ObjRule = ObjRule {
+        properties: &[
+            ("IcebergInput", Shape::Object(&RULE_IcebergInput)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Order: ObjRule = ObjRule {
+        properties: &[
+            ("Column", Shape::STR),
+            ("SortOrder", Shape::INT),
+        ],
+        required: &["Column", "SortOrder"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
+        properties: &[
+            ("BucketColumns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None, unique: false })),
+            ("Compressed", Shape::Bool),
+            ("InputFormat", Shape::STR),
+            ("Location", Shape::STR),
+            ("NumberOfBuckets", Shape::INT),
+            ("OutputFormat", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("SchemaReference", Shape::Object(&RULE_SchemaReference)),
+            ("SerdeInfo", Shape::Object(&RULE_SerdeInfo)),
+            ("SkewedInfo", Shape::Object(&RULE_SkewedInfo)),
+            ("SortColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Order), min_items: None, max_items: None, unique: false })),
+            ("StoredAsSubDirectories", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableIdentifier: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("Name", Shape::STR),
+            ("Region", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableInput: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("Name", Shape::STR),
+            ("Owner", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("PartitionKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None, unique: false })),
+            ("Retention", Shape::INT),
+            ("StorageDescriptor", Shape::Object(&RULE_StorageDescriptor)),
+            ("TableType", Shape::Str(&StrRule { allowed: &["EXTERNAL_TABLE", "VIRTUAL_VIEW"], ..StrRule::ANY })),
+            ("TargetTable", Shape::Object(&RULE_TableIdentifier)),
+            ("ViewDefinition", Shape::Object(&RULE_ViewDefinition)),
+            ("ViewExpandedText", Shape::STR),
+            ("ViewOriginalText", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ViewDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Definer", Shape::STR),
+            ("IsProtected", Shape::Bool),
+            ("Representations", Shape::List(&ListRule { items: Shape::Object(&RULE_ViewRepresentation), min_items: None, max_items: None, unique: false })),
+            ("SubObjects", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ViewRepresentation: ObjRule = ObjRule {
+        properties: &[
+            ("Dialect", Shape::Str(&StrRule { allowed: &["ATHENA", "REDSHIFT", "SPARK"], ..StrRule::ANY })),
+            ("DialectVersion", Shape::STR),
+            ("ValidationConnection", Shape::STR),
+            ("ViewExpandedText", Shape::STR),
+            ("ViewOriginalText", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

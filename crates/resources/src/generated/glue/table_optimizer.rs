@@ -5,36 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TableOptimizer`], by name: `TableOptimizer::new(TableOptimizerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableOptimizerRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
     /// `TableOptimizerConfiguration`: a [`TableOptimizerConfiguration`] object, required.
-    pub table_optimizer_configuration: Obj<TableOptimizerConfiguration>,
+    pub table_optimizer_configuration: crate::Obj<TableOptimizerConfiguration>,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TableOptimizer: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("TableName", Shape::STR),
-        ("TableOptimizerConfiguration", Shape::Object(&RULE_TableOptimizerConfiguration)),
-        ("Type", Shape::Str(&StrRule { allowed: &["compaction", "orphan_file_deletion", "retention"], ..StrRule::ANY })),
-    ],
-    required: &["TableName", "Type", "DatabaseName", "TableOptimizerConfiguration", "CatalogId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::TableOptimizer` resource.
 ///
@@ -54,23 +38,23 @@ pub struct TableOptimizer {
     /// The catalog ID of the table.
     ///
     /// Create-only: changing it replaces the resource.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
     ///
     /// The name of the database. For Hive compatibility, this is folded to lowercase when it is stored.
     ///
     /// Create-only: changing it replaces the resource.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
     /// The table name. For Hive compatibility, this must be entirely lowercase.
     ///
     /// Create-only: changing it replaces the resource.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
     /// `TableOptimizerConfiguration`: a [`TableOptimizerConfiguration`] object, required.
     ///
     /// Specifies configuration details of a table optimizer.
-    pub table_optimizer_configuration: Obj<TableOptimizerConfiguration>,
+    pub table_optimizer_configuration: crate::Obj<TableOptimizerConfiguration>,
     /// `Type`: a string, required.
     ///
     /// The type of table optimizer. The valid values are:
@@ -80,7 +64,7 @@ pub struct TableOptimizer {
     /// - orphan_file_deletion - for managing the deletion of orphan files with a table optimizer.
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -90,7 +74,7 @@ impl TableOptimizer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::TableOptimizer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-tableoptimizer.html",
         primary_identifier: &["Id"],
@@ -101,7 +85,7 @@ impl TableOptimizer {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TableOptimizer` with its required properties, named in a [`TableOptimizerRequired`].
@@ -117,32 +101,34 @@ impl TableOptimizer {
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
     /// `TableOptimizerConfiguration`: a [`TableOptimizerConfiguration`] object, required.
-    pub fn table_optimizer_configuration(mut self, value: impl Into<Obj<TableOptimizerConfiguration>>) -> Self { self.table_optimizer_configuration = value.into(); self }
+    pub fn table_optimizer_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TableOptimizerConfiguration>>) -> Self { self.table_optimizer_configuration = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for TableOptimizer {
+impl ::cloudwright_core::Resource for TableOptimizer {
     type Attributes = TableOptimizerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TableOptimizer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TableOptimizer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TableOptimizer {
+impl ::cloudwright_core::ToValue for TableOptimizer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req("DatabaseName", &self.database_name)
             .req("TableName", &self.table_name)
@@ -155,12 +141,12 @@ impl ToValue for TableOptimizer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TableOptimizer`]: `Handle<TableOptimizer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TableOptimizer`]: `Handle<TableOptimizer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TableOptimizerAttributes(ResourceRef);
+pub struct TableOptimizerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TableOptimizerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TableOptimizerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -168,20 +154,10 @@ impl From<ResourceRef> for TableOptimizerAttributes {
 impl TableOptimizerAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Location", Shape::STR),
-        ("OrphanFileRetentionPeriodInDays", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergConfiguration` property type of `AWS::Glue::TableOptimizer`.
 ///
@@ -193,11 +169,11 @@ pub struct IcebergConfiguration {
     /// `Location`: a string.
     ///
     /// Specifies a directory in which to look for orphan files (defaults to the table's location). You may choose a sub-directory rather than the top-level table location.
-    pub location: Option<Str>,
+    pub location: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrphanFileRetentionPeriodInDays`: an integer.
     ///
     /// The specific number of days you want to keep the orphan files.
-    pub orphan_file_retention_period_in_days: Option<Int>,
+    pub orphan_file_retention_period_in_days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -205,21 +181,21 @@ impl IcebergConfiguration {
     /// A `IcebergConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Location`: a string.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = Some(value.into()); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = ::std::option::Option::Some(value.into()); self }
     /// `OrphanFileRetentionPeriodInDays`: an integer.
-    pub fn orphan_file_retention_period_in_days(mut self, value: impl Into<Int>) -> Self { self.orphan_file_retention_period_in_days = Some(value.into()); self }
+    pub fn orphan_file_retention_period_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.orphan_file_retention_period_in_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IcebergConfiguration {}
+impl crate::PropertyType for IcebergConfiguration {}
 
-impl ToValue for IcebergConfiguration {
+impl ::cloudwright_core::ToValue for IcebergConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Location", &self.location)
             .opt(
                 "OrphanFileRetentionPeriodInDays",
@@ -229,28 +205,17 @@ impl ToValue for IcebergConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergRetentionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CleanExpiredFiles", Shape::Bool),
-        ("NumberOfSnapshotsToRetain", Shape::INT),
-        ("SnapshotRetentionPeriodInDays", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IcebergRetentionConfiguration` property type of `AWS::Glue::TableOptimizer`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-tableoptimizer-icebergretentionconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IcebergRetentionConfiguration {
     /// `CleanExpiredFiles`: a boolean.
-    pub clean_expired_files: Option<Bool>,
+    pub clean_expired_files: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NumberOfSnapshotsToRetain`: an integer.
-    pub number_of_snapshots_to_retain: Option<Int>,
+    pub number_of_snapshots_to_retain: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotRetentionPeriodInDays`: an integer.
-    pub snapshot_retention_period_in_days: Option<Int>,
+    pub snapshot_retention_period_in_days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -258,23 +223,23 @@ impl IcebergRetentionConfiguration {
     /// A `IcebergRetentionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CleanExpiredFiles`: a boolean.
-    pub fn clean_expired_files(mut self, value: impl Into<Bool>) -> Self { self.clean_expired_files = Some(value.into()); self }
+    pub fn clean_expired_files(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.clean_expired_files = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfSnapshotsToRetain`: an integer.
-    pub fn number_of_snapshots_to_retain(mut self, value: impl Into<Int>) -> Self { self.number_of_snapshots_to_retain = Some(value.into()); self }
+    pub fn number_of_snapshots_to_retain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_snapshots_to_retain = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotRetentionPeriodInDays`: an integer.
-    pub fn snapshot_retention_period_in_days(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_period_in_days = Some(value.into()); self }
+    pub fn snapshot_retention_period_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.snapshot_retention_period_in_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IcebergRetentionConfiguration {}
+impl crate::PropertyType for IcebergRetentionConfiguration {}
 
-impl ToValue for IcebergRetentionConfiguration {
+impl ::cloudwright_core::ToValue for IcebergRetentionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CleanExpiredFiles", &self.clean_expired_files)
             .opt(
                 "NumberOfSnapshotsToRetain",
@@ -288,15 +253,6 @@ impl ToValue for IcebergRetentionConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OrphanFileDeletionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IcebergConfiguration", Shape::Object(&RULE_IcebergConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OrphanFileDeletionConfiguration` property type of `AWS::Glue::TableOptimizer`.
 ///
 /// Configuration for removing files that are are not tracked by the Iceberg table metadata, and are older than your configured age limit. This configuration helps optimize storage usage and costs by automatically cleaning up files that are no longer needed by the table.
@@ -307,7 +263,7 @@ pub struct OrphanFileDeletionConfiguration {
     /// `IcebergConfiguration`: an [`IcebergConfiguration`] object.
     ///
     /// The `IcebergConfiguration` property helps optimize your Iceberg tables in AWS Glue by allowing you to specify format-specific settings that control how data is stored, compressed, and managed.
-    pub iceberg_configuration: Option<Obj<IcebergConfiguration>>,
+    pub iceberg_configuration: ::std::option::Option<crate::Obj<IcebergConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -315,32 +271,23 @@ impl OrphanFileDeletionConfiguration {
     /// A `OrphanFileDeletionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IcebergConfiguration`: an [`IcebergConfiguration`] object.
-    pub fn iceberg_configuration(mut self, value: impl Into<Obj<IcebergConfiguration>>) -> Self { self.iceberg_configuration = Some(value.into()); self }
+    pub fn iceberg_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergConfiguration>>) -> Self { self.iceberg_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OrphanFileDeletionConfiguration {}
+impl crate::PropertyType for OrphanFileDeletionConfiguration {}
 
-impl ToValue for OrphanFileDeletionConfiguration {
+impl ::cloudwright_core::ToValue for OrphanFileDeletionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IcebergConfiguration", &self.iceberg_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RetentionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IcebergConfiguration", Shape::Object(&RULE_IcebergRetentionConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RetentionConfiguration` property type of `AWS::Glue::TableOptimizer`.
 ///
@@ -352,7 +299,7 @@ pub struct RetentionConfiguration {
     /// `IcebergConfiguration`: an [`IcebergRetentionConfiguration`] object.
     ///
     /// The configuration for an Iceberg snapshot retention optimizer.
-    pub iceberg_configuration: Option<Obj<IcebergRetentionConfiguration>>,
+    pub iceberg_configuration: ::std::option::Option<crate::Obj<IcebergRetentionConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -360,19 +307,19 @@ impl RetentionConfiguration {
     /// A `RetentionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IcebergConfiguration`: an [`IcebergRetentionConfiguration`] object.
-    pub fn iceberg_configuration(mut self, value: impl Into<Obj<IcebergRetentionConfiguration>>) -> Self { self.iceberg_configuration = Some(value.into()); self }
+    pub fn iceberg_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergRetentionConfiguration>>) -> Self { self.iceberg_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RetentionConfiguration {}
+impl crate::PropertyType for RetentionConfiguration {}
 
-impl ToValue for RetentionConfiguration {
+impl ::cloudwright_core::ToValue for RetentionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IcebergConfiguration", &self.iceberg_configuration)
             .build()
     }
@@ -382,24 +329,10 @@ impl ToValue for RetentionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableOptimizerConfigurationRequired {
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TableOptimizerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("OrphanFileDeletionConfiguration", Shape::Object(&RULE_OrphanFileDeletionConfiguration)),
-        ("RetentionConfiguration", Shape::Object(&RULE_RetentionConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
-    ],
-    required: &["Enabled", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TableOptimizerConfiguration` property type of `AWS::Glue::TableOptimizer`.
 ///
@@ -411,25 +344,26 @@ pub struct TableOptimizerConfiguration {
     /// `Enabled`: a boolean, required.
     ///
     /// Whether the table optimization is enabled.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `OrphanFileDeletionConfiguration`: an [`OrphanFileDeletionConfiguration`] object.
     ///
     /// `OrphanFileDeletionConfiguration` is a property that can be included within the TableOptimizer resource. It controls the automatic deletion of orphaned files - files that are not tracked by the table metadata, and older than the configured age limit.
-    pub orphan_file_deletion_configuration: Option<Obj<OrphanFileDeletionConfiguration>>,
+    pub orphan_file_deletion_configuration:
+        ::std::option::Option<crate::Obj<OrphanFileDeletionConfiguration>>,
     /// `RetentionConfiguration`: a [`RetentionConfiguration`] object.
     ///
     /// The configuration for a snapshot retention optimizer for Apache Iceberg tables.
-    pub retention_configuration: Option<Obj<RetentionConfiguration>>,
+    pub retention_configuration: ::std::option::Option<crate::Obj<RetentionConfiguration>>,
     /// `RoleArn`: a string, required.
     ///
     /// A role passed by the caller which gives the service permission to update the resources associated with the optimizer on the caller's behalf.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
     ///
     /// An object that describes the VPC configuration for a table optimizer. This configuration is necessary to perform optimization on tables that are in a customer VPC.
-    pub vpc_configuration: Option<Obj<VpcConfiguration>>,
+    pub vpc_configuration: ::std::option::Option<crate::Obj<VpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -439,31 +373,31 @@ impl TableOptimizerConfiguration {
     pub fn new(required: TableOptimizerConfigurationRequired) -> Self {
         Self {
             enabled: required.enabled,
-            orphan_file_deletion_configuration: None,
-            retention_configuration: None,
+            orphan_file_deletion_configuration: ::std::option::Option::None,
+            retention_configuration: ::std::option::Option::None,
             role_arn: required.role_arn,
-            vpc_configuration: None,
+            vpc_configuration: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `OrphanFileDeletionConfiguration`: an [`OrphanFileDeletionConfiguration`] object.
-    pub fn orphan_file_deletion_configuration(mut self, value: impl Into<Obj<OrphanFileDeletionConfiguration>>) -> Self { self.orphan_file_deletion_configuration = Some(value.into()); self }
+    pub fn orphan_file_deletion_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OrphanFileDeletionConfiguration>>) -> Self { self.orphan_file_deletion_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RetentionConfiguration`: a [`RetentionConfiguration`] object.
-    pub fn retention_configuration(mut self, value: impl Into<Obj<RetentionConfiguration>>) -> Self { self.retention_configuration = Some(value.into()); self }
+    pub fn retention_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RetentionConfiguration>>) -> Self { self.retention_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TableOptimizerConfiguration {}
+impl crate::PropertyType for TableOptimizerConfiguration {}
 
-impl ToValue for TableOptimizerConfiguration {
+impl ::cloudwright_core::ToValue for TableOptimizerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enabled", &self.enabled)
             .opt(
                 "OrphanFileDeletionConfiguration",
@@ -476,15 +410,6 @@ impl ToValue for TableOptimizerConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("GlueConnectionName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VpcConfiguration` property type of `AWS::Glue::TableOptimizer`.
 ///
 /// An object that describes the VPC configuration for a table optimizer. This configuration is necessary to perform optimization on tables that are in a customer VPC.
@@ -495,7 +420,7 @@ pub struct VpcConfiguration {
     /// `GlueConnectionName`: a string.
     ///
     /// The name of the AWS Glue connection used for the VPC for the table optimizer.
-    pub glue_connection_name: Option<Str>,
+    pub glue_connection_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -503,20 +428,103 @@ impl VpcConfiguration {
     /// A `VpcConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GlueConnectionName`: a string.
-    pub fn glue_connection_name(mut self, value: impl Into<Str>) -> Self { self.glue_connection_name = Some(value.into()); self }
+    pub fn glue_connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.glue_connection_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcConfiguration {}
+impl crate::PropertyType for VpcConfiguration {}
 
-impl ToValue for VpcConfiguration {
+impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GlueConnectionName", &self.glue_connection_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableOptimizer: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("TableName", Shape::STR),
+            ("TableOptimizerConfiguration", Shape::Object(&RULE_TableOptimizerConfiguration)),
+            ("Type", Shape::Str(&StrRule { allowed: &["compaction", "orphan_file_deletion", "retention"], ..StrRule::ANY })),
+        ],
+        required: &["TableName", "Type", "DatabaseName", "TableOptimizerConfiguration", "CatalogId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Location", Shape::STR),
+            ("OrphanFileRetentionPeriodInDays", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergRetentionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CleanExpiredFiles", Shape::Bool),
+            ("NumberOfSnapshotsToRetain", Shape::INT),
+            ("SnapshotRetentionPeriodInDays", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrphanFileDeletionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IcebergConfiguration", Shape::Object(&RULE_IcebergConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetentionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IcebergConfiguration", Shape::Object(&RULE_IcebergRetentionConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableOptimizerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("OrphanFileDeletionConfiguration", Shape::Object(&RULE_OrphanFileDeletionConfiguration)),
+            ("RetentionConfiguration", Shape::Object(&RULE_RetentionConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
+        ],
+        required: &["Enabled", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("GlueConnectionName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

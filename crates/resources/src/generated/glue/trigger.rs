@@ -5,43 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::NotificationProperty;
-use super::shared::RULE_NotificationProperty;
 
 /// The required properties of [`Trigger`], by name: `Trigger::new(TriggerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TriggerRequired {
     /// `Actions`: a list of [`Action`] objects, required.
-    pub actions: List<Action>,
+    pub actions: ::cloudwright_core::List<Action>,
     /// `Type`: a [`TriggerType`] value, required.
     pub r#type: TriggerType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Trigger: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("EventBatchingCondition", Shape::Object(&RULE_EventBatchingCondition)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Predicate", Shape::Object(&RULE_Predicate)),
-        ("Schedule", Shape::STR),
-        ("StartOnCreation", Shape::Bool),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Type", Shape::Str(&StrRule { allowed: &["CONDITIONAL", "EVENT", "ON_DEMAND", "SCHEDULED"], ..StrRule::ANY })),
-        ("WorkflowName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Type", "Actions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Glue::Trigger` resource.
 ///
-/// The `AWS::Glue::Trigger` resource specifies triggers that run AWS Glue jobs. For more information, see \[Triggering Jobs in AWS Glue\](<https://docs.aws.amazon.com/glue/latest/dg/trigger-job.html>) and \[Trigger Structure\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-trigger.html#aws-glue-api-jobs-trigger-Trigger>) in the *AWS Glue Developer Guide* .
+/// The `AWS::Glue::Trigger` resource specifies triggers that run AWS Glue jobs. For more information, see [Triggering Jobs in AWS Glue](https://docs.aws.amazon.com/glue/latest/dg/trigger-job.html) and [Trigger Structure](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-trigger.html#aws-glue-api-jobs-trigger-Trigger) in the *AWS Glue Developer Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`TriggerAttributes`] is empty).
@@ -55,43 +32,43 @@ pub struct Trigger {
     /// `Actions`: a list of [`Action`] objects, required.
     ///
     /// The actions initiated by this trigger.
-    pub actions: List<Action>,
+    pub actions: ::cloudwright_core::List<Action>,
     /// `Description`: a string.
     ///
     /// A description of this trigger.
     ///
     /// Length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventBatchingCondition`: an [`EventBatchingCondition`] object.
     ///
     /// Batch condition that must be met (specified number of events received or batch time window expired) before EventBridge event trigger fires.
-    pub event_batching_condition: Option<Obj<EventBatchingCondition>>,
+    pub event_batching_condition: ::std::option::Option<crate::Obj<EventBatchingCondition>>,
     /// `Name`: a string.
     ///
     /// The name of the trigger.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Predicate`: a [`Predicate`] object.
     ///
     /// The predicate of this trigger, which defines when it will fire.
-    pub predicate: Option<Obj<Predicate>>,
+    pub predicate: ::std::option::Option<crate::Obj<Predicate>>,
     /// `Schedule`: a string.
     ///
-    /// A `cron` expression used to specify the schedule. For more information, see \[Time-Based Schedules for Jobs and Crawlers\](<https://docs.aws.amazon.com/glue/latest/dg/monitor-data-warehouse-schedule.html>) in the *AWS Glue Developer Guide* . For example, to run something every day at 12:15 UTC, specify `cron(15 12 * * ? *)` .
-    pub schedule: Option<Str>,
+    /// A `cron` expression used to specify the schedule. For more information, see [Time-Based Schedules for Jobs and Crawlers](https://docs.aws.amazon.com/glue/latest/dg/monitor-data-warehouse-schedule.html) in the *AWS Glue Developer Guide* . For example, to run something every day at 12:15 UTC, specify `cron(15 12 * * ? *)` .
+    pub schedule: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartOnCreation`: a boolean.
     ///
     /// Set to true to start `SCHEDULED` and `CONDITIONAL` triggers when created. True is not supported for `ON_DEMAND` triggers.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub start_on_creation: Option<Bool>,
+    pub start_on_creation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a JSON value.
     ///
     /// The tags to use with this trigger.
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Type`: a [`TriggerType`] value, required.
     ///
     /// The type of trigger that this is.
@@ -103,7 +80,7 @@ pub struct Trigger {
     /// The name of the workflow associated with the trigger.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub workflow_name: Option<Str>,
+    pub workflow_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +90,7 @@ impl Trigger {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::Trigger",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-trigger.html",
         primary_identifier: &["Name"],
@@ -124,7 +101,7 @@ impl Trigger {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Trigger` with its required properties, named in a [`TriggerRequired`].
@@ -132,58 +109,60 @@ impl Trigger {
     pub fn new(required: TriggerRequired) -> Self {
         Self {
             actions: required.actions,
-            description: None,
-            event_batching_condition: None,
-            name: None,
-            predicate: None,
-            schedule: None,
-            start_on_creation: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            event_batching_condition: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            predicate: ::std::option::Option::None,
+            schedule: ::std::option::Option::None,
+            start_on_creation: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
-            workflow_name: None,
+            workflow_name: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: a list of [`Action`] objects, required.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self { self.actions = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EventBatchingCondition`: an [`EventBatchingCondition`] object.
-    pub fn event_batching_condition(mut self, value: impl Into<Obj<EventBatchingCondition>>) -> Self { self.event_batching_condition = Some(value.into()); self }
+    pub fn event_batching_condition(mut self, value: impl ::std::convert::Into<crate::Obj<EventBatchingCondition>>) -> Self { self.event_batching_condition = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Predicate`: a [`Predicate`] object.
-    pub fn predicate(mut self, value: impl Into<Obj<Predicate>>) -> Self { self.predicate = Some(value.into()); self }
+    pub fn predicate(mut self, value: impl ::std::convert::Into<crate::Obj<Predicate>>) -> Self { self.predicate = ::std::option::Option::Some(value.into()); self }
     /// `Schedule`: a string.
-    pub fn schedule(mut self, value: impl Into<Str>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
     /// `StartOnCreation`: a boolean.
-    pub fn start_on_creation(mut self, value: impl Into<Bool>) -> Self { self.start_on_creation = Some(value.into()); self }
+    pub fn start_on_creation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.start_on_creation = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`TriggerType`] value, required.
-    pub fn r#type(mut self, value: impl Into<TriggerType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<TriggerType>) -> Self { self.r#type = value.into(); self }
     /// `WorkflowName`: a string.
-    pub fn workflow_name(mut self, value: impl Into<Str>) -> Self { self.workflow_name = Some(value.into()); self }
+    pub fn workflow_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workflow_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Trigger {
+impl ::cloudwright_core::Resource for Trigger {
     type Attributes = TriggerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Trigger, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Trigger, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Trigger {
+impl ::cloudwright_core::ToValue for Trigger {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .opt("Description", &self.description)
             .opt("EventBatchingCondition", &self.event_batching_condition)
@@ -198,29 +177,15 @@ impl ToValue for Trigger {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Trigger`]: `Handle<Trigger>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Trigger`]: `Handle<Trigger>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TriggerAttributes(());
 
-impl From<ResourceRef> for TriggerAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TriggerAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("Arguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("CrawlerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("JobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("NotificationProperty", Shape::Object(&RULE_NotificationProperty)),
-        ("SecurityConfiguration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Timeout", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::Glue::Trigger`.
 ///
@@ -235,40 +200,40 @@ pub struct Action {
     ///
     /// You can specify arguments here that your own job-execution script consumes, in addition to arguments that AWS Glue itself consumes.
     ///
-    /// For information about how to specify and consume your own job arguments, see \[Calling AWS Glue APIs in Python\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-calling.html>) in the *AWS Glue Developer Guide* .
+    /// For information about how to specify and consume your own job arguments, see [Calling AWS Glue APIs in Python](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-calling.html) in the *AWS Glue Developer Guide* .
     ///
-    /// For information about the key-value pairs that AWS Glue consumes to set up your job, see the \[Special Parameters Used by AWS Glue\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-glue-arguments.html>) topic in the developer guide.
+    /// For information about the key-value pairs that AWS Glue consumes to set up your job, see the [Special Parameters Used by AWS Glue](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-glue-arguments.html) topic in the developer guide.
     ///
     /// Format `json`.
-    pub arguments: Option<Json>,
+    pub arguments: ::std::option::Option<::cloudwright_core::Json>,
     /// `CrawlerName`: a string.
     ///
     /// The name of the crawler to be used with this action.
     ///
     /// Length 1 to 255.
-    pub crawler_name: Option<Str>,
+    pub crawler_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobName`: a string.
     ///
     /// The name of a job to be executed.
     ///
     /// Length 1 to 255.
-    pub job_name: Option<Str>,
+    pub job_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotificationProperty`: a [`NotificationProperty`] object.
     ///
     /// Specifies configuration properties of a job run notification.
-    pub notification_property: Option<Obj<NotificationProperty>>,
+    pub notification_property: ::std::option::Option<crate::Obj<NotificationProperty>>,
     /// `SecurityConfiguration`: a string.
     ///
     /// The name of the `SecurityConfiguration` structure to be used with this action.
     ///
     /// Length 1 to 255.
-    pub security_configuration: Option<Str>,
+    pub security_configuration: ::std::option::Option<::cloudwright_core::Str>,
     /// `Timeout`: an integer.
     ///
     /// The `JobRun` timeout in minutes. This is the maximum time that a job run can consume resources before it is terminated and enters TIMEOUT status. The default is 2,880 minutes (48 hours). This overrides the timeout value set in the parent job.
     ///
     /// Value at least 1.
-    pub timeout: Option<Int>,
+    pub timeout: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -276,29 +241,29 @@ impl Action {
     /// A `Action` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arguments`: a JSON value.
-    pub fn arguments(mut self, value: impl Into<Json>) -> Self { self.arguments = Some(value.into()); self }
+    pub fn arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.arguments = ::std::option::Option::Some(value.into()); self }
     /// `CrawlerName`: a string.
-    pub fn crawler_name(mut self, value: impl Into<Str>) -> Self { self.crawler_name = Some(value.into()); self }
+    pub fn crawler_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.crawler_name = ::std::option::Option::Some(value.into()); self }
     /// `JobName`: a string.
-    pub fn job_name(mut self, value: impl Into<Str>) -> Self { self.job_name = Some(value.into()); self }
+    pub fn job_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_name = ::std::option::Option::Some(value.into()); self }
     /// `NotificationProperty`: a [`NotificationProperty`] object.
-    pub fn notification_property(mut self, value: impl Into<Obj<NotificationProperty>>) -> Self { self.notification_property = Some(value.into()); self }
+    pub fn notification_property(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationProperty>>) -> Self { self.notification_property = ::std::option::Option::Some(value.into()); self }
     /// `SecurityConfiguration`: a string.
-    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self { self.security_configuration = Some(value.into()); self }
+    pub fn security_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: an integer.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arguments", &self.arguments)
             .opt("CrawlerName", &self.crawler_name)
             .opt("JobName", &self.job_name)
@@ -308,19 +273,6 @@ impl ToValue for Action {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Condition: ObjRule = ObjRule {
-    properties: &[
-        ("CrawlState", Shape::Str(&StrRule { allowed: &["CANCELLED", "CANCELLING", "ERROR", "FAILED", "RUNNING", "SUCCEEDED"], ..StrRule::ANY })),
-        ("CrawlerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("JobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("LogicalOperator", Shape::Str(&StrRule { allowed: &["EQUALS"], ..StrRule::ANY })),
-        ("State", Shape::Str(&StrRule { allowed: &["SUCCEEDED", "STOPPED", "TIMEOUT", "FAILED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Condition` property type of `AWS::Glue::Trigger`.
 ///
@@ -332,27 +284,27 @@ pub struct Condition {
     /// `CrawlState`: a [`CrawlState`] value.
     ///
     /// The state of the crawler to which this condition applies.
-    pub crawl_state: Option<CrawlState>,
+    pub crawl_state: ::std::option::Option<CrawlState>,
     /// `CrawlerName`: a string.
     ///
     /// The name of the crawler to which this condition applies.
     ///
     /// Length 1 to 255.
-    pub crawler_name: Option<Str>,
+    pub crawler_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobName`: a string.
     ///
     /// The name of the job whose `JobRuns` this condition applies to, and on which this trigger waits.
     ///
     /// Length 1 to 255.
-    pub job_name: Option<Str>,
+    pub job_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogicalOperator`: a [`LogicalOperator`] value.
     ///
     /// A logical operator.
-    pub logical_operator: Option<LogicalOperator>,
+    pub logical_operator: ::std::option::Option<LogicalOperator>,
     /// `State`: a [`ConditionState`] value.
     ///
     /// The condition state. Currently, the values supported are `SUCCEEDED` , `STOPPED` , `TIMEOUT` , and `FAILED` .
-    pub state: Option<ConditionState>,
+    pub state: ::std::option::Option<ConditionState>,
 }
 
 #[rustfmt::skip]
@@ -360,27 +312,27 @@ impl Condition {
     /// A `Condition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CrawlState`: a [`CrawlState`] value.
-    pub fn crawl_state(mut self, value: impl Into<CrawlState>) -> Self { self.crawl_state = Some(value.into()); self }
+    pub fn crawl_state(mut self, value: impl ::std::convert::Into<CrawlState>) -> Self { self.crawl_state = ::std::option::Option::Some(value.into()); self }
     /// `CrawlerName`: a string.
-    pub fn crawler_name(mut self, value: impl Into<Str>) -> Self { self.crawler_name = Some(value.into()); self }
+    pub fn crawler_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.crawler_name = ::std::option::Option::Some(value.into()); self }
     /// `JobName`: a string.
-    pub fn job_name(mut self, value: impl Into<Str>) -> Self { self.job_name = Some(value.into()); self }
+    pub fn job_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_name = ::std::option::Option::Some(value.into()); self }
     /// `LogicalOperator`: a [`LogicalOperator`] value.
-    pub fn logical_operator(mut self, value: impl Into<LogicalOperator>) -> Self { self.logical_operator = Some(value.into()); self }
+    pub fn logical_operator(mut self, value: impl ::std::convert::Into<LogicalOperator>) -> Self { self.logical_operator = ::std::option::Option::Some(value.into()); self }
     /// `State`: a [`ConditionState`] value.
-    pub fn state(mut self, value: impl Into<ConditionState>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<ConditionState>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Condition {}
+impl crate::PropertyType for Condition {}
 
-impl ToValue for Condition {
+impl ::cloudwright_core::ToValue for Condition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrawlState", &self.crawl_state)
             .opt("CrawlerName", &self.crawler_name)
             .opt("JobName", &self.job_name)
@@ -389,24 +341,6 @@ impl ToValue for Condition {
             .build()
     }
 }
-
-/// The required properties of [`EventBatchingCondition`], by name: `EventBatchingCondition::new(EventBatchingConditionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventBatchingConditionRequired {
-    /// `BatchSize`: an integer, required.
-    pub batch_size: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventBatchingCondition: ObjRule = ObjRule {
-    properties: &[
-        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("BatchWindow", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
-    ],
-    required: &["BatchSize"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventBatchingCondition` property type of `AWS::Glue::Trigger`.
 ///
@@ -420,53 +354,43 @@ pub struct EventBatchingCondition {
     /// Number of events that must be received from Amazon EventBridge before EventBridge event trigger fires.
     ///
     /// Value 1 to 100.
-    pub batch_size: Int,
+    pub batch_size: ::cloudwright_core::Int,
     /// `BatchWindow`: an integer.
     ///
     /// Window of time in seconds after which EventBridge event trigger fires. Window starts when first event is received.
     ///
     /// Value 1 to 900.
-    pub batch_window: Option<Int>,
+    pub batch_window: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl EventBatchingCondition {
-    /// A `EventBatchingCondition` with its required properties, named in a [`EventBatchingConditionRequired`].
+    /// A `EventBatchingCondition` with its one required property, `BatchSize`.
     #[inline]
-    pub fn new(required: EventBatchingConditionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            batch_size: required.batch_size,
-            batch_window: None,
+            batch_size: value.into(),
+            batch_window: ::std::option::Option::None,
         }
     }
 
     /// `BatchSize`: an integer, required.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = value.into(); self }
+    pub fn batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.batch_size = value.into(); self }
     /// `BatchWindow`: an integer.
-    pub fn batch_window(mut self, value: impl Into<Int>) -> Self { self.batch_window = Some(value.into()); self }
+    pub fn batch_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.batch_window = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventBatchingCondition {}
+impl crate::PropertyType for EventBatchingCondition {}
 
-impl ToValue for EventBatchingCondition {
+impl ::cloudwright_core::ToValue for EventBatchingCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BatchSize", &self.batch_size)
             .opt("BatchWindow", &self.batch_window)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Predicate: ObjRule = ObjRule {
-    properties: &[
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(0), max_items: Some(500), unique: false })),
-        ("Logical", Shape::Str(&StrRule { allowed: &["AND", "ANY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Predicate` property type of `AWS::Glue::Trigger`.
 ///
@@ -480,11 +404,11 @@ pub struct Predicate {
     /// A list of the conditions that determine when the trigger will fire.
     ///
     /// Items 0 to 500.
-    pub conditions: Option<List<Condition>>,
+    pub conditions: ::std::option::Option<::cloudwright_core::List<Condition>>,
     /// `Logical`: a [`Logical`] value.
     ///
     /// An optional field if only one condition is listed. If multiple conditions are listed, then this field is required.
-    pub logical: Option<Logical>,
+    pub logical: ::std::option::Option<Logical>,
 }
 
 #[rustfmt::skip]
@@ -492,21 +416,21 @@ impl Predicate {
     /// A `Predicate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Conditions`: a list of [`Condition`] objects.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = Some(value.into()); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Condition>>) -> Self { self.conditions = ::std::option::Option::Some(value.into()); self }
     /// `Logical`: a [`Logical`] value.
-    pub fn logical(mut self, value: impl Into<Logical>) -> Self { self.logical = Some(value.into()); self }
+    pub fn logical(mut self, value: impl ::std::convert::Into<Logical>) -> Self { self.logical = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Predicate {}
+impl crate::PropertyType for Predicate {}
 
-impl ToValue for Predicate {
+impl ::cloudwright_core::ToValue for Predicate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Conditions", &self.conditions)
             .opt("Logical", &self.logical)
             .build()
@@ -525,26 +449,26 @@ pub enum ConditionState {
     /// `FAILED`
     Failed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConditionState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConditionState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConditionState {
+impl ::cloudwright_core::ToValue for ConditionState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Succeeded => "SUCCEEDED",
             Self::Stopped => "STOPPED",
             Self::Timeout => "TIMEOUT",
             Self::Failed => "FAILED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -564,18 +488,18 @@ pub enum CrawlState {
     /// `SUCCEEDED`
     Succeeded,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CrawlState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CrawlState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CrawlState {
+impl ::cloudwright_core::ToValue for CrawlState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cancelled => "CANCELLED",
             Self::Cancelling => "CANCELLING",
@@ -583,9 +507,9 @@ impl ToValue for CrawlState {
             Self::Failed => "FAILED",
             Self::Running => "RUNNING",
             Self::Succeeded => "SUCCEEDED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -597,24 +521,24 @@ pub enum Logical {
     /// `ANY`
     Any,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Logical {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Logical {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Logical {
+impl ::cloudwright_core::ToValue for Logical {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::And => "AND",
             Self::Any => "ANY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -624,23 +548,23 @@ pub enum LogicalOperator {
     /// `EQUALS`
     Equals,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogicalOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogicalOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogicalOperator {
+impl ::cloudwright_core::ToValue for LogicalOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Equals => "EQUALS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -656,25 +580,101 @@ pub enum TriggerType {
     /// `SCHEDULED`
     Scheduled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TriggerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TriggerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TriggerType {
+impl ::cloudwright_core::ToValue for TriggerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Conditional => "CONDITIONAL",
             Self::Event => "EVENT",
             Self::OnDemand => "ON_DEMAND",
             Self::Scheduled => "SCHEDULED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_NotificationProperty;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Trigger: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("EventBatchingCondition", Shape::Object(&RULE_EventBatchingCondition)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Predicate", Shape::Object(&RULE_Predicate)),
+            ("Schedule", Shape::STR),
+            ("StartOnCreation", Shape::Bool),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Type", Shape::Str(&StrRule { allowed: &["CONDITIONAL", "EVENT", "ON_DEMAND", "SCHEDULED"], ..StrRule::ANY })),
+            ("WorkflowName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Type", "Actions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("Arguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("CrawlerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("JobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("NotificationProperty", Shape::Object(&RULE_NotificationProperty)),
+            ("SecurityConfiguration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Timeout", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Condition: ObjRule = ObjRule {
+        properties: &[
+            ("CrawlState", Shape::Str(&StrRule { allowed: &["CANCELLED", "CANCELLING", "ERROR", "FAILED", "RUNNING", "SUCCEEDED"], ..StrRule::ANY })),
+            ("CrawlerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("JobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("LogicalOperator", Shape::Str(&StrRule { allowed: &["EQUALS"], ..StrRule::ANY })),
+            ("State", Shape::Str(&StrRule { allowed: &["SUCCEEDED", "STOPPED", "TIMEOUT", "FAILED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventBatchingCondition: ObjRule = ObjRule {
+        properties: &[
+            ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("BatchWindow", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
+        ],
+        required: &["BatchSize"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Predicate: ObjRule = ObjRule {
+        properties: &[
+            ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(0), max_items: Some(500), unique: false })),
+            ("Logical", Shape::Str(&StrRule { allowed: &["AND", "ANY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\-\\:\\_]{1,64}");
-
-/// The required properties of [`UsageProfile`], by name: `UsageProfile::new(UsageProfileRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UsageProfileRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UsageProfile: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::Object(&RULE_ProfileConfiguration)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(128), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Glue::UsageProfile` resource.
 ///
@@ -49,25 +23,25 @@ pub struct UsageProfile {
     /// `Configuration`: a [`ProfileConfiguration`] object.
     ///
     /// Items at least 1.
-    pub configuration: Option<Obj<ProfileConfiguration>>,
+    pub configuration: ::std::option::Option<crate::Obj<ProfileConfiguration>>,
     /// `Description`: a string.
     ///
     /// A description of the usage profile.
     ///
     /// Pattern `[a-zA-Z0-9\-\:\_]{1,64}`; length 1 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the usage profile.
     ///
     /// Length 5 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to be applied to this UsageProfiles.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +51,7 @@ impl UsageProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::UsageProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-usageprofile.html",
         primary_identifier: &["Name"],
@@ -88,48 +62,50 @@ impl UsageProfile {
         read_only: &["CreatedOn"],
         attributes: &["CreatedOn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `UsageProfile` with its required properties, named in a [`UsageProfileRequired`].
+    /// A `UsageProfile` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: UsageProfileRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            configuration: None,
-            description: None,
-            name: required.name,
-            tags: None,
+            configuration: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Configuration`: a [`ProfileConfiguration`] object.
-    pub fn configuration(mut self, value: impl Into<Obj<ProfileConfiguration>>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProfileConfiguration>>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for UsageProfile {
+impl ::cloudwright_core::Resource for UsageProfile {
     type Attributes = UsageProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UsageProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UsageProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UsageProfile {
+impl ::cloudwright_core::ToValue for UsageProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configuration", &self.configuration)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -138,12 +114,12 @@ impl ToValue for UsageProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UsageProfile`]: `Handle<UsageProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UsageProfile`]: `Handle<UsageProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UsageProfileAttributes(ResourceRef);
+pub struct UsageProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UsageProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UsageProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,21 +129,10 @@ impl UsageProfileAttributes {
     ///
     /// The date and time when the usage profile was created.
     #[inline]
-    pub fn created_on(&self) -> Value {
-        self.0.get_att("CreatedOn")
+    pub fn created_on(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedOn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProfileConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("JobConfiguration", Shape::Any),
-        ("SessionConfiguration", Shape::Any),
-    ],
-    any_of: &[&[&["JobConfiguration"], &["SessionConfiguration"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProfileConfiguration` property type of `AWS::Glue::UsageProfile`.
 ///
@@ -179,11 +144,11 @@ pub struct ProfileConfiguration {
     /// `JobConfiguration`: a JSON value.
     ///
     /// A key-value map of configuration parameters for AWS Glue jobs.
-    pub job_configuration: Option<Json>,
+    pub job_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `SessionConfiguration`: a JSON value.
     ///
     /// A key-value map of configuration parameters for AWS Glue sessions.
-    pub session_configuration: Option<Json>,
+    pub session_configuration: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -191,23 +156,58 @@ impl ProfileConfiguration {
     /// A `ProfileConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `JobConfiguration`: a JSON value.
-    pub fn job_configuration(mut self, value: impl Into<Json>) -> Self { self.job_configuration = Some(value.into()); self }
+    pub fn job_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.job_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SessionConfiguration`: a JSON value.
-    pub fn session_configuration(mut self, value: impl Into<Json>) -> Self { self.session_configuration = Some(value.into()); self }
+    pub fn session_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.session_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProfileConfiguration {}
+impl crate::PropertyType for ProfileConfiguration {}
 
-impl ToValue for ProfileConfiguration {
+impl ::cloudwright_core::ToValue for ProfileConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("JobConfiguration", &self.job_configuration)
             .opt("SessionConfiguration", &self.session_configuration)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\-\\:\\_]{1,64}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UsageProfile: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::Object(&RULE_ProfileConfiguration)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(128), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProfileConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("JobConfiguration", Shape::Any),
+            ("SessionConfiguration", Shape::Any),
+        ],
+        any_of: &[&[&["JobConfiguration"], &["SessionConfiguration"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,21 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workflow: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultRunProperties", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Description", Shape::STR),
-        ("MaxConcurrentRuns", Shape::INT),
-        ("Name", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Glue::Workflow` resource.
 ///
 /// The `AWS::Glue::Workflow` is an AWS Glue resource type that manages AWS Glue workflows. A workflow is a container for a set of related jobs, crawlers, and triggers in AWS Glue . Using a workflow, you can design a complex multi-job extract, transform, and load (ETL) activity that AWS Glue can execute and track as single entity.
@@ -38,27 +23,27 @@ pub struct Workflow {
     /// A collection of properties to be used as part of each execution of the workflow
     ///
     /// Format `json`.
-    pub default_run_properties: Option<Json>,
+    pub default_run_properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `Description`: a string.
     ///
     /// A description of the workflow
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxConcurrentRuns`: an integer.
     ///
     /// You can use this parameter to prevent unwanted multiple updates to data, to control costs, or in some cases, to prevent exceeding the maximum number of concurrent runs of any of the component jobs. If you leave this parameter blank, there is no limit to the number of concurrent workflow runs.
-    pub max_concurrent_runs: Option<Int>,
+    pub max_concurrent_runs: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// The name of the workflow representing the flow
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// The tags to use with this workflow.
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +53,7 @@ impl Workflow {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Glue::Workflow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-workflow.html",
         primary_identifier: &["Id"],
@@ -79,45 +64,47 @@ impl Workflow {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Workflow` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultRunProperties`: a JSON value.
-    pub fn default_run_properties(mut self, value: impl Into<Json>) -> Self { self.default_run_properties = Some(value.into()); self }
+    pub fn default_run_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.default_run_properties = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MaxConcurrentRuns`: an integer.
-    pub fn max_concurrent_runs(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_runs = Some(value.into()); self }
+    pub fn max_concurrent_runs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_concurrent_runs = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Workflow {
+impl ::cloudwright_core::Resource for Workflow {
     type Attributes = WorkflowAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workflow, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Workflow, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Workflow {
+impl ::cloudwright_core::ToValue for Workflow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultRunProperties", &self.default_run_properties)
             .opt("Description", &self.description)
             .opt("MaxConcurrentRuns", &self.max_concurrent_runs)
@@ -127,12 +114,12 @@ impl ToValue for Workflow {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Workflow`]: `Handle<Workflow>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Workflow`]: `Handle<Workflow>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkflowAttributes(ResourceRef);
+pub struct WorkflowAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkflowAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkflowAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -140,7 +127,27 @@ impl From<ResourceRef> for WorkflowAttributes {
 impl WorkflowAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workflow: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultRunProperties", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Description", Shape::STR),
+            ("MaxConcurrentRuns", Shape::INT),
+            ("Name", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

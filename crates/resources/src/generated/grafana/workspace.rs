@@ -5,47 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[!-~]{1,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-._~]{1,255}$");
-
 /// The required properties of [`Workspace`], by name: `Workspace::new(WorkspaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspaceRequired {
     /// `AccountAccessType`: an [`AccountAccessType`] value, required.
     pub account_access_type: AccountAccessType,
     /// `AuthenticationProviders`: a list of [`AuthenticationProviderTypes`] values, required.
-    pub authentication_providers: List<AuthenticationProviderTypes>,
+    pub authentication_providers: ::cloudwright_core::List<AuthenticationProviderTypes>,
     /// `PermissionType`: a [`PermissionType`] value, required.
     pub permission_type: PermissionType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workspace: ObjRule = ObjRule {
-    properties: &[
-        ("AccountAccessType", Shape::Str(&StrRule { allowed: &["CURRENT_ACCOUNT", "ORGANIZATION"], ..StrRule::ANY })),
-        ("AuthenticationProviders", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AWS_SSO", "SAML"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("ClientToken", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DataSources", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AMAZON_OPENSEARCH_SERVICE", "CLOUDWATCH", "PROMETHEUS", "XRAY", "TIMESTREAM", "SITEWISE", "ATHENA", "REDSHIFT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("GrafanaVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("NetworkAccessControl", Shape::Object(&RULE_NetworkAccessControl)),
-        ("NotificationDestinations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SNS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("OrganizationRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("OrganizationalUnits", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PermissionType", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED", "SERVICE_MANAGED"], ..StrRule::ANY })),
-        ("PluginAdminEnabled", Shape::Bool),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SamlConfiguration", Shape::Object(&RULE_SamlConfiguration)),
-        ("StackSetName", Shape::STR),
-        ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
-    ],
-    required: &["AuthenticationProviders", "PermissionType", "AccountAccessType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Grafana::Workspace` resource.
 ///
@@ -66,66 +35,68 @@ pub struct Workspace {
     pub account_access_type: AccountAccessType,
     /// `AuthenticationProviders`: a list of [`AuthenticationProviderTypes`] values, required.
     ///
-    /// Specifies whether this workspace uses SAML 2.0, SSOlong , or both to authenticate users for using the Grafana console within a workspace. For more information, see \[User authentication in Amazon Managed Grafana\](<https://docs.aws.amazon.com/grafana/latest/userguide/authentication-in-AMG.html>) .
+    /// Specifies whether this workspace uses SAML 2.0, SSOlong , or both to authenticate users for using the Grafana console within a workspace. For more information, see [User authentication in Amazon Managed Grafana](https://docs.aws.amazon.com/grafana/latest/userguide/authentication-in-AMG.html) .
     ///
     /// *Allowed Values* : `AWS_SSO | SAML`
     ///
     /// Items at least 1.
-    pub authentication_providers: List<AuthenticationProviderTypes>,
+    pub authentication_providers: ::cloudwright_core::List<AuthenticationProviderTypes>,
     /// `ClientToken`: a string.
     ///
     /// A unique, case-sensitive, user-provided identifier to ensure the idempotency of the request.
     ///
     /// Pattern `^[!-~]{1,64}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataSources`: a list of [`DataSourceType`] values.
     ///
     /// Specifies the AWS data sources that have been configured to have IAM roles and permissions created to allow Amazon Managed Grafana to read data from these sources.
     ///
     /// This list is only used when the workspace was created through the AWS console, and the `permissionType` is `SERVICE_MANAGED` .
-    pub data_sources: Option<List<DataSourceType>>,
+    pub data_sources: ::std::option::Option<::cloudwright_core::List<DataSourceType>>,
     /// `Description`: a string.
     ///
     /// The user-defined description of the workspace.
     ///
     /// Length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GrafanaVersion`: a string.
     ///
     /// Specifies the version of Grafana to support in the workspace. Defaults to the latest version on create (for example, 9.4), or the current version of the workspace on update.
     ///
     /// Can only be used to upgrade (for example, from 8.4 to 9.4), not downgrade (for example, from 9.4 to 8.4).
     ///
-    /// To know what versions are available to upgrade to for a specific workspace, see the \[ListVersions\](<https://docs.aws.amazon.com/grafana/latest/APIReference/API_ListVersions.html>) operation.
+    /// To know what versions are available to upgrade to for a specific workspace, see the [ListVersions](https://docs.aws.amazon.com/grafana/latest/APIReference/API_ListVersions.html) operation.
     ///
     /// Length 1 to 255.
-    pub grafana_version: Option<Str>,
+    pub grafana_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the workspace.
     ///
     /// Pattern `^[a-zA-Z0-9-._~]{1,255}$`.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkAccessControl`: a [`NetworkAccessControl`] object.
     ///
     /// The configuration settings for network access to your workspace.
-    pub network_access_control: Option<Obj<NetworkAccessControl>>,
+    pub network_access_control: ::std::option::Option<crate::Obj<NetworkAccessControl>>,
     /// `NotificationDestinations`: a list of [`NotificationDestinationType`] values.
     ///
     /// The AWS notification channels that Amazon Managed Grafana can automatically create IAM roles and permissions for, to allow Amazon Managed Grafana to use these channels.
     ///
     /// *AllowedValues* : `SNS`
-    pub notification_destinations: Option<List<NotificationDestinationType>>,
+    pub notification_destinations:
+        ::std::option::Option<::cloudwright_core::List<NotificationDestinationType>>,
     /// `OrganizationRoleName`: a string.
     ///
     /// The name of the IAM role that is used to access resources through Organizations.
     ///
     /// Length 1 to 2048.
-    pub organization_role_name: Option<Str>,
+    pub organization_role_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrganizationalUnits`: a list of strings.
     ///
     /// Specifies the organizational units that this workspace is allowed to use data sources from, if this workspace is in an account that is part of an organization.
-    pub organizational_units: Option<List<Str>>,
+    pub organizational_units:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PermissionType`: a [`PermissionType`] value, required.
     ///
     /// If this is `SERVICE_MANAGED` , and the workplace was created through the Amazon Managed Grafana console, then Amazon Managed Grafana automatically creates the IAM roles and provisions the permissions that the workspace needs to use AWS data sources and notification channels.
@@ -134,34 +105,34 @@ pub struct Workspace {
     ///
     /// If you are working with a workspace in a member account of an organization and that account is not a delegated administrator account, and you want the workspace to access data sources in other AWS accounts in the organization, this parameter must be set to `CUSTOMER_MANAGED` .
     ///
-    /// For more information about converting between customer and service managed, see \[Managing permissions for data sources and notification channels\](<https://docs.aws.amazon.com/grafana/latest/userguide/AMG-datasource-and-notification.html>) . For more information about the roles and permissions that must be managed for customer managed workspaces, see \[Amazon Managed Grafana permissions and policies for AWS data sources and notification channels\](<https://docs.aws.amazon.com/grafana/latest/userguide/AMG-manage-permissions.html>)
+    /// For more information about converting between customer and service managed, see [Managing permissions for data sources and notification channels](https://docs.aws.amazon.com/grafana/latest/userguide/AMG-datasource-and-notification.html) . For more information about the roles and permissions that must be managed for customer managed workspaces, see [Amazon Managed Grafana permissions and policies for AWS data sources and notification channels](https://docs.aws.amazon.com/grafana/latest/userguide/AMG-manage-permissions.html)
     pub permission_type: PermissionType,
     /// `PluginAdminEnabled`: a boolean.
     ///
     /// Whether plugin administration is enabled in the workspace. Setting to `true` allows workspace admins to install, uninstall, and update plugins from within the Grafana workspace.
     ///
-    /// &gt; This option is only valid for workspaces that support Grafana version 9 or newer.
-    pub plugin_admin_enabled: Option<Bool>,
+    /// \> This option is only valid for workspaces that support Grafana version 9 or newer.
+    pub plugin_admin_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RoleArn`: a string.
     ///
     /// The IAM role that grants permissions to the AWS resources that the workspace will view data from. This role must already exist.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 2048.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SamlConfiguration`: a [`SamlConfiguration`] object.
     ///
     /// If the workspace uses SAML, use this structure to map SAML assertion attributes to workspace user information and define which groups in the assertion attribute are to have the `Admin` and `Editor` roles in the workspace.
-    pub saml_configuration: Option<Obj<SamlConfiguration>>,
+    pub saml_configuration: ::std::option::Option<crate::Obj<SamlConfiguration>>,
     /// `StackSetName`: a string.
     ///
     /// The name of the AWS CloudFormation stack set that is used to generate IAM roles to be used for this workspace.
-    pub stack_set_name: Option<Str>,
+    pub stack_set_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
     ///
     /// The configuration settings for an Amazon VPC that contains data sources for your Grafana workspace to connect to.
     ///
-    /// &gt; Connecting to a private VPC is not yet available in the Asia Pacific (Seoul) Region (ap-northeast-2).
-    pub vpc_configuration: Option<Obj<VpcConfiguration>>,
+    /// \> Connecting to a private VPC is not yet available in the Asia Pacific (Seoul) Region (ap-northeast-2).
+    pub vpc_configuration: ::std::option::Option<crate::Obj<VpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -171,7 +142,7 @@ impl Workspace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Grafana::Workspace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-grafana-workspace.html",
         primary_identifier: &["Id"],
@@ -182,7 +153,7 @@ impl Workspace {
         read_only: &["Id", "SsoClientId", "SamlConfigurationStatus", "Endpoint", "Status", "CreationTimestamp", "ModificationTimestamp"],
         attributes: &["AccountAccessType", "AuthenticationProviders", "ClientToken", "CreationTimestamp", "DataSources", "Description", "Endpoint", "GrafanaVersion", "Id", "ModificationTimestamp", "Name", "NetworkAccessControl.PrefixListIds", "NetworkAccessControl.VpceIds", "NotificationDestinations", "OrganizationRoleName", "OrganizationalUnits", "PermissionType", "PluginAdminEnabled", "RoleArn", "SamlConfiguration.AllowedOrganizations", "SamlConfiguration.AssertionAttributes.Email", "SamlConfiguration.AssertionAttributes.Groups", "SamlConfiguration.AssertionAttributes.Login", "SamlConfiguration.AssertionAttributes.Name", "SamlConfiguration.AssertionAttributes.Org", "SamlConfiguration.AssertionAttributes.Role", "SamlConfiguration.IdpMetadata.Url", "SamlConfiguration.IdpMetadata.Xml", "SamlConfiguration.LoginValidityDuration", "SamlConfiguration.RoleValues.Admin", "SamlConfiguration.RoleValues.Editor", "SamlConfigurationStatus", "SsoClientId", "StackSetName", "Status", "VpcConfiguration.SecurityGroupIds", "VpcConfiguration.SubnetIds"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Workspace` with its required properties, named in a [`WorkspaceRequired`].
@@ -191,75 +162,77 @@ impl Workspace {
         Self {
             account_access_type: required.account_access_type,
             authentication_providers: required.authentication_providers,
-            client_token: None,
-            data_sources: None,
-            description: None,
-            grafana_version: None,
-            name: None,
-            network_access_control: None,
-            notification_destinations: None,
-            organization_role_name: None,
-            organizational_units: None,
+            client_token: ::std::option::Option::None,
+            data_sources: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            grafana_version: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            network_access_control: ::std::option::Option::None,
+            notification_destinations: ::std::option::Option::None,
+            organization_role_name: ::std::option::Option::None,
+            organizational_units: ::std::option::Option::None,
             permission_type: required.permission_type,
-            plugin_admin_enabled: None,
-            role_arn: None,
-            saml_configuration: None,
-            stack_set_name: None,
-            vpc_configuration: None,
+            plugin_admin_enabled: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
+            saml_configuration: ::std::option::Option::None,
+            stack_set_name: ::std::option::Option::None,
+            vpc_configuration: ::std::option::Option::None,
         }
     }
 
     /// `AccountAccessType`: an [`AccountAccessType`] value, required.
-    pub fn account_access_type(mut self, value: impl Into<AccountAccessType>) -> Self { self.account_access_type = value.into(); self }
+    pub fn account_access_type(mut self, value: impl ::std::convert::Into<AccountAccessType>) -> Self { self.account_access_type = value.into(); self }
     /// `AuthenticationProviders`: a list of [`AuthenticationProviderTypes`] values, required.
-    pub fn authentication_providers(mut self, value: impl Into<List<AuthenticationProviderTypes>>) -> Self { self.authentication_providers = value.into(); self }
+    pub fn authentication_providers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AuthenticationProviderTypes>>) -> Self { self.authentication_providers = value.into(); self }
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `DataSources`: a list of [`DataSourceType`] values.
-    pub fn data_sources(mut self, value: impl Into<List<DataSourceType>>) -> Self { self.data_sources = Some(value.into()); self }
+    pub fn data_sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceType>>) -> Self { self.data_sources = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GrafanaVersion`: a string.
-    pub fn grafana_version(mut self, value: impl Into<Str>) -> Self { self.grafana_version = Some(value.into()); self }
+    pub fn grafana_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.grafana_version = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NetworkAccessControl`: a [`NetworkAccessControl`] object.
-    pub fn network_access_control(mut self, value: impl Into<Obj<NetworkAccessControl>>) -> Self { self.network_access_control = Some(value.into()); self }
+    pub fn network_access_control(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkAccessControl>>) -> Self { self.network_access_control = ::std::option::Option::Some(value.into()); self }
     /// `NotificationDestinations`: a list of [`NotificationDestinationType`] values.
-    pub fn notification_destinations(mut self, value: impl Into<List<NotificationDestinationType>>) -> Self { self.notification_destinations = Some(value.into()); self }
+    pub fn notification_destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NotificationDestinationType>>) -> Self { self.notification_destinations = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationRoleName`: a string.
-    pub fn organization_role_name(mut self, value: impl Into<Str>) -> Self { self.organization_role_name = Some(value.into()); self }
+    pub fn organization_role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organization_role_name = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationalUnits`: a list of strings.
-    pub fn organizational_units(mut self, value: impl Into<List<Str>>) -> Self { self.organizational_units = Some(value.into()); self }
+    pub fn organizational_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.organizational_units = ::std::option::Option::Some(value.into()); self }
     /// `PermissionType`: a [`PermissionType`] value, required.
-    pub fn permission_type(mut self, value: impl Into<PermissionType>) -> Self { self.permission_type = value.into(); self }
+    pub fn permission_type(mut self, value: impl ::std::convert::Into<PermissionType>) -> Self { self.permission_type = value.into(); self }
     /// `PluginAdminEnabled`: a boolean.
-    pub fn plugin_admin_enabled(mut self, value: impl Into<Bool>) -> Self { self.plugin_admin_enabled = Some(value.into()); self }
+    pub fn plugin_admin_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.plugin_admin_enabled = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SamlConfiguration`: a [`SamlConfiguration`] object.
-    pub fn saml_configuration(mut self, value: impl Into<Obj<SamlConfiguration>>) -> Self { self.saml_configuration = Some(value.into()); self }
+    pub fn saml_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SamlConfiguration>>) -> Self { self.saml_configuration = ::std::option::Option::Some(value.into()); self }
     /// `StackSetName`: a string.
-    pub fn stack_set_name(mut self, value: impl Into<Str>) -> Self { self.stack_set_name = Some(value.into()); self }
+    pub fn stack_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_set_name = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Workspace {
+impl ::cloudwright_core::Resource for Workspace {
     type Attributes = WorkspaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workspace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Workspace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Workspace {
+impl ::cloudwright_core::ToValue for Workspace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountAccessType", &self.account_access_type)
             .req("AuthenticationProviders", &self.authentication_providers)
             .opt("ClientToken", &self.client_token)
@@ -281,12 +254,12 @@ impl ToValue for Workspace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Workspace`]: `Handle<Workspace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Workspace`]: `Handle<Workspace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkspaceAttributes(ResourceRef);
+pub struct WorkspaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkspaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkspaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -294,26 +267,26 @@ impl From<ResourceRef> for WorkspaceAttributes {
 impl WorkspaceAttributes {
     /// `Fn::GetAtt` `AccountAccessType`: one of a set of strings.
     #[inline]
-    pub fn account_access_type(&self) -> Value {
-        self.0.get_att("AccountAccessType")
+    pub fn account_access_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountAccessType"))
     }
 
     /// `Fn::GetAtt` `AuthenticationProviders`: a list of `AuthenticationProviderTypes` values.
     ///
-    /// Specifies whether this workspace uses SAML 2.0, SSOlong , or both to authenticate users for using the Grafana console within a workspace. For more information, see \[User authentication in Amazon Managed Grafana\](<https://docs.aws.amazon.com/grafana/latest/userguide/authentication-in-AMG.html>) .
+    /// Specifies whether this workspace uses SAML 2.0, SSOlong , or both to authenticate users for using the Grafana console within a workspace. For more information, see [User authentication in Amazon Managed Grafana](https://docs.aws.amazon.com/grafana/latest/userguide/authentication-in-AMG.html) .
     ///
     /// *Allowed Values* : `AWS_SSO | SAML`
     #[inline]
-    pub fn authentication_providers(&self) -> Value {
-        self.0.get_att("AuthenticationProviders")
+    pub fn authentication_providers(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AuthenticationProviders"))
     }
 
     /// `Fn::GetAtt` `ClientToken`: a string.
     ///
     /// A unique, case-sensitive, user-provided identifier to ensure the idempotency of the request.
     #[inline]
-    pub fn client_token(&self) -> Value {
-        self.0.get_att("ClientToken")
+    pub fn client_token(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClientToken"))
     }
 
     /// `Fn::GetAtt` `CreationTimestamp`: a string.
@@ -322,8 +295,8 @@ impl WorkspaceAttributes {
     ///
     /// Type: Timestamp
     #[inline]
-    pub fn creation_timestamp(&self) -> Value {
-        self.0.get_att("CreationTimestamp")
+    pub fn creation_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTimestamp"))
     }
 
     /// `Fn::GetAtt` `DataSources`: a list of `DataSourceType` values.
@@ -332,16 +305,16 @@ impl WorkspaceAttributes {
     ///
     /// This list is only used when the workspace was created through the AWS console, and the `permissionType` is `SERVICE_MANAGED` .
     #[inline]
-    pub fn data_sources(&self) -> Value {
-        self.0.get_att("DataSources")
+    pub fn data_sources(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DataSources"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The user-defined description of the workspace.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `Endpoint`: a string.
@@ -350,8 +323,8 @@ impl WorkspaceAttributes {
     ///
     /// Type: String
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `GrafanaVersion`: a string.
@@ -360,10 +333,10 @@ impl WorkspaceAttributes {
     ///
     /// Can only be used to upgrade (for example, from 8.4 to 9.4), not downgrade (for example, from 9.4 to 8.4).
     ///
-    /// To know what versions are available to upgrade to for a specific workspace, see the \[ListVersions\](<https://docs.aws.amazon.com/grafana/latest/APIReference/API_ListVersions.html>) operation.
+    /// To know what versions are available to upgrade to for a specific workspace, see the [ListVersions](https://docs.aws.amazon.com/grafana/latest/APIReference/API_ListVersions.html) operation.
     #[inline]
-    pub fn grafana_version(&self) -> Value {
-        self.0.get_att("GrafanaVersion")
+    pub fn grafana_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GrafanaVersion"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
@@ -372,8 +345,8 @@ impl WorkspaceAttributes {
     ///
     /// Type: String
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ModificationTimestamp`: a string.
@@ -382,16 +355,16 @@ impl WorkspaceAttributes {
     ///
     /// Type: Timestamp
     #[inline]
-    pub fn modification_timestamp(&self) -> Value {
-        self.0.get_att("ModificationTimestamp")
+    pub fn modification_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModificationTimestamp"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the workspace.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `NetworkAccessControl.PrefixListIds`: a list of strings.
@@ -400,10 +373,12 @@ impl WorkspaceAttributes {
     ///
     /// Prefix list IDs have the format `pl- *1a2b3c4d*` .
     ///
-    /// For more information about prefix lists, see \[Group CIDR blocks using managed prefix lists\](<https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html>) in the *Amazon Virtual Private Cloud User Guide* .
+    /// For more information about prefix lists, see [Group CIDR blocks using managed prefix lists](https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html) in the *Amazon Virtual Private Cloud User Guide* .
     #[inline]
-    pub fn network_access_control_prefix_list_ids(&self) -> Value {
-        self.0.get_att("NetworkAccessControl.PrefixListIds")
+    pub fn network_access_control_prefix_list_ids(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkAccessControl.PrefixListIds"))
     }
 
     /// `Fn::GetAtt` `NetworkAccessControl.VpceIds`: a list of strings.
@@ -412,12 +387,14 @@ impl WorkspaceAttributes {
     ///
     /// VPC endpoint IDs have the format `vpce- *1a2b3c4d*` .
     ///
-    /// For more information about creating an interface VPC endpoint, see \[Interface VPC endpoints\](<https://docs.aws.amazon.com/grafana/latest/userguide/VPC-endpoints>) in the *Amazon Managed Grafana User Guide* .
+    /// For more information about creating an interface VPC endpoint, see [Interface VPC endpoints](https://docs.aws.amazon.com/grafana/latest/userguide/VPC-endpoints) in the *Amazon Managed Grafana User Guide* .
     ///
-    /// &gt; The only VPC endpoints that can be specified here are interface VPC endpoints for Grafana workspaces (using the `com.amazonaws.[region].grafana-workspace` service endpoint). Other VPC endpoints are ignored.
+    /// \> The only VPC endpoints that can be specified here are interface VPC endpoints for Grafana workspaces (using the `com.amazonaws.[region].grafana-workspace` service endpoint). Other VPC endpoints are ignored.
     #[inline]
-    pub fn network_access_control_vpce_ids(&self) -> Value {
-        self.0.get_att("NetworkAccessControl.VpceIds")
+    pub fn network_access_control_vpce_ids(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkAccessControl.VpceIds"))
     }
 
     /// `Fn::GetAtt` `NotificationDestinations`: a list of `NotificationDestinationType` values.
@@ -426,153 +403,165 @@ impl WorkspaceAttributes {
     ///
     /// *AllowedValues* : `SNS`
     #[inline]
-    pub fn notification_destinations(&self) -> Value {
-        self.0.get_att("NotificationDestinations")
+    pub fn notification_destinations(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NotificationDestinations"))
     }
 
     /// `Fn::GetAtt` `OrganizationRoleName`: a string.
     ///
     /// The name of the IAM role that is used to access resources through Organizations.
     #[inline]
-    pub fn organization_role_name(&self) -> Value {
-        self.0.get_att("OrganizationRoleName")
+    pub fn organization_role_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OrganizationRoleName"))
     }
 
     /// `Fn::GetAtt` `OrganizationalUnits`: a list of strings.
     ///
     /// Specifies the organizational units that this workspace is allowed to use data sources from, if this workspace is in an account that is part of an organization.
     #[inline]
-    pub fn organizational_units(&self) -> Value {
-        self.0.get_att("OrganizationalUnits")
+    pub fn organizational_units(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("OrganizationalUnits"))
     }
 
     /// `Fn::GetAtt` `PermissionType`: one of a set of strings.
     #[inline]
-    pub fn permission_type(&self) -> Value {
-        self.0.get_att("PermissionType")
+    pub fn permission_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PermissionType"))
     }
 
     /// `Fn::GetAtt` `PluginAdminEnabled`: a boolean.
     ///
     /// Whether plugin administration is enabled in the workspace. Setting to `true` allows workspace admins to install, uninstall, and update plugins from within the Grafana workspace.
     ///
-    /// &gt; This option is only valid for workspaces that support Grafana version 9 or newer.
+    /// \> This option is only valid for workspaces that support Grafana version 9 or newer.
     #[inline]
-    pub fn plugin_admin_enabled(&self) -> Value {
-        self.0.get_att("PluginAdminEnabled")
+    pub fn plugin_admin_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("PluginAdminEnabled"))
     }
 
     /// `Fn::GetAtt` `RoleArn`: a string.
     ///
     /// The IAM role that grants permissions to the AWS resources that the workspace will view data from. This role must already exist.
     #[inline]
-    pub fn role_arn(&self) -> Value {
-        self.0.get_att("RoleArn")
+    pub fn role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoleArn"))
     }
 
     /// `Fn::GetAtt` `SamlConfiguration.AllowedOrganizations`: a list of strings.
     ///
     /// Lists which organizations defined in the SAML assertion are allowed to use the Amazon Managed Grafana workspace. If this is empty, all organizations in the assertion attribute have access.
     #[inline]
-    pub fn saml_configuration_allowed_organizations(&self) -> Value {
-        self.0.get_att("SamlConfiguration.AllowedOrganizations")
+    pub fn saml_configuration_allowed_organizations(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SamlConfiguration.AllowedOrganizations"))
     }
 
     /// `Fn::GetAtt` `SamlConfiguration.AssertionAttributes.Email`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the email names for SAML users.
     #[inline]
-    pub fn saml_configuration_assertion_attributes_email(&self) -> Value {
-        self.0
-            .get_att("SamlConfiguration.AssertionAttributes.Email")
+    pub fn saml_configuration_assertion_attributes_email(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("SamlConfiguration.AssertionAttributes.Email"),
+        )
     }
 
     /// `Fn::GetAtt` `SamlConfiguration.AssertionAttributes.Groups`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the user full "friendly" names for user groups.
     #[inline]
-    pub fn saml_configuration_assertion_attributes_groups(&self) -> Value {
-        self.0
-            .get_att("SamlConfiguration.AssertionAttributes.Groups")
+    pub fn saml_configuration_assertion_attributes_groups(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("SamlConfiguration.AssertionAttributes.Groups"),
+        )
     }
 
     /// `Fn::GetAtt` `SamlConfiguration.AssertionAttributes.Login`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the login names for SAML users.
     #[inline]
-    pub fn saml_configuration_assertion_attributes_login(&self) -> Value {
-        self.0
-            .get_att("SamlConfiguration.AssertionAttributes.Login")
+    pub fn saml_configuration_assertion_attributes_login(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("SamlConfiguration.AssertionAttributes.Login"),
+        )
     }
 
     /// `Fn::GetAtt` `SamlConfiguration.AssertionAttributes.Name`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the user full "friendly" names for SAML users.
     #[inline]
-    pub fn saml_configuration_assertion_attributes_name(&self) -> Value {
-        self.0.get_att("SamlConfiguration.AssertionAttributes.Name")
+    pub fn saml_configuration_assertion_attributes_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SamlConfiguration.AssertionAttributes.Name"))
     }
 
     /// `Fn::GetAtt` `SamlConfiguration.AssertionAttributes.Org`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the user full "friendly" names for the users' organizations.
     #[inline]
-    pub fn saml_configuration_assertion_attributes_org(&self) -> Value {
-        self.0.get_att("SamlConfiguration.AssertionAttributes.Org")
+    pub fn saml_configuration_assertion_attributes_org(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SamlConfiguration.AssertionAttributes.Org"))
     }
 
     /// `Fn::GetAtt` `SamlConfiguration.AssertionAttributes.Role`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the user roles.
     #[inline]
-    pub fn saml_configuration_assertion_attributes_role(&self) -> Value {
-        self.0.get_att("SamlConfiguration.AssertionAttributes.Role")
+    pub fn saml_configuration_assertion_attributes_role(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SamlConfiguration.AssertionAttributes.Role"))
     }
 
     /// `Fn::GetAtt` `SamlConfiguration.IdpMetadata.Url`: a string.
     ///
     /// The URL of the location containing the IdP metadata.
     #[inline]
-    pub fn saml_configuration_idp_metadata_url(&self) -> Value {
-        self.0.get_att("SamlConfiguration.IdpMetadata.Url")
+    pub fn saml_configuration_idp_metadata_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SamlConfiguration.IdpMetadata.Url"))
     }
 
     /// `Fn::GetAtt` `SamlConfiguration.IdpMetadata.Xml`: a string.
     ///
     /// The full IdP metadata, in XML format.
     #[inline]
-    pub fn saml_configuration_idp_metadata_xml(&self) -> Value {
-        self.0.get_att("SamlConfiguration.IdpMetadata.Xml")
+    pub fn saml_configuration_idp_metadata_xml(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SamlConfiguration.IdpMetadata.Xml"))
     }
 
     /// `Fn::GetAtt` `SamlConfiguration.LoginValidityDuration`: a number.
     ///
     /// How long a sign-on session by a SAML user is valid, before the user has to sign on again.
     #[inline]
-    pub fn saml_configuration_login_validity_duration(&self) -> Value {
-        self.0.get_att("SamlConfiguration.LoginValidityDuration")
+    pub fn saml_configuration_login_validity_duration(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("SamlConfiguration.LoginValidityDuration"))
     }
 
     /// `Fn::GetAtt` `SamlConfiguration.RoleValues.Admin`: a list of strings.
     ///
     /// A list of groups from the SAML assertion attribute to grant the Grafana `Admin` role to.
     #[inline]
-    pub fn saml_configuration_role_values_admin(&self) -> Value {
-        self.0.get_att("SamlConfiguration.RoleValues.Admin")
+    pub fn saml_configuration_role_values_admin(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SamlConfiguration.RoleValues.Admin"))
     }
 
     /// `Fn::GetAtt` `SamlConfiguration.RoleValues.Editor`: a list of strings.
     ///
     /// A list of groups from the SAML assertion attribute to grant the Grafana `Editor` role to.
     #[inline]
-    pub fn saml_configuration_role_values_editor(&self) -> Value {
-        self.0.get_att("SamlConfiguration.RoleValues.Editor")
+    pub fn saml_configuration_role_values_editor(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SamlConfiguration.RoleValues.Editor"))
     }
 
     /// `Fn::GetAtt` `SamlConfigurationStatus`: one of a set of strings.
     #[inline]
-    pub fn saml_configuration_status(&self) -> Value {
-        self.0.get_att("SamlConfigurationStatus")
+    pub fn saml_configuration_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SamlConfigurationStatus"))
     }
 
     /// `Fn::GetAtt` `SsoClientId`: a string.
@@ -581,22 +570,22 @@ impl WorkspaceAttributes {
     ///
     /// Type: String
     #[inline]
-    pub fn sso_client_id(&self) -> Value {
-        self.0.get_att("SsoClientId")
+    pub fn sso_client_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SsoClientId"))
     }
 
     /// `Fn::GetAtt` `StackSetName`: a string.
     ///
     /// The name of the AWS CloudFormation stack set that is used to generate IAM roles to be used for this workspace.
     #[inline]
-    pub fn stack_set_name(&self) -> Value {
-        self.0.get_att("StackSetName")
+    pub fn stack_set_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StackSetName"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `VpcConfiguration.SecurityGroupIds`: a list of strings.
@@ -607,8 +596,10 @@ impl WorkspaceAttributes {
     ///
     /// *Length* : Minimum length of 0. Maximum length of 255.
     #[inline]
-    pub fn vpc_configuration_security_group_ids(&self) -> Value {
-        self.0.get_att("VpcConfiguration.SecurityGroupIds")
+    pub fn vpc_configuration_security_group_ids(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("VpcConfiguration.SecurityGroupIds"))
     }
 
     /// `Fn::GetAtt` `VpcConfiguration.SubnetIds`: a list of strings.
@@ -619,24 +610,12 @@ impl WorkspaceAttributes {
     ///
     /// *Length* : Minimum length of 0. Maximum length of 255.
     #[inline]
-    pub fn vpc_configuration_subnet_ids(&self) -> Value {
-        self.0.get_att("VpcConfiguration.SubnetIds")
+    pub fn vpc_configuration_subnet_ids(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("VpcConfiguration.SubnetIds"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssertionAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("Email", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Groups", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Login", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Org", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Role", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssertionAttributes` property type of `AWS::Grafana::Workspace`.
 ///
@@ -650,37 +629,37 @@ pub struct AssertionAttributes {
     /// The name of the attribute within the SAML assertion to use as the email names for SAML users.
     ///
     /// Length 1 to 256.
-    pub email: Option<Str>,
+    pub email: ::std::option::Option<::cloudwright_core::Str>,
     /// `Groups`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the user full "friendly" names for user groups.
     ///
     /// Length 1 to 256.
-    pub groups: Option<Str>,
+    pub groups: ::std::option::Option<::cloudwright_core::Str>,
     /// `Login`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the login names for SAML users.
     ///
     /// Length 1 to 256.
-    pub login: Option<Str>,
+    pub login: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the user full "friendly" names for SAML users.
     ///
     /// Length 1 to 256.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Org`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the user full "friendly" names for the users' organizations.
     ///
     /// Length 1 to 256.
-    pub org: Option<Str>,
+    pub org: ::std::option::Option<::cloudwright_core::Str>,
     /// `Role`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the user roles.
     ///
     /// Length 1 to 256.
-    pub role: Option<Str>,
+    pub role: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -688,29 +667,29 @@ impl AssertionAttributes {
     /// A `AssertionAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Email`: a string.
-    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = Some(value.into()); self }
+    pub fn email(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email = ::std::option::Option::Some(value.into()); self }
     /// `Groups`: a string.
-    pub fn groups(mut self, value: impl Into<Str>) -> Self { self.groups = Some(value.into()); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.groups = ::std::option::Option::Some(value.into()); self }
     /// `Login`: a string.
-    pub fn login(mut self, value: impl Into<Str>) -> Self { self.login = Some(value.into()); self }
+    pub fn login(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.login = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Org`: a string.
-    pub fn org(mut self, value: impl Into<Str>) -> Self { self.org = Some(value.into()); self }
+    pub fn org(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.org = ::std::option::Option::Some(value.into()); self }
     /// `Role`: a string.
-    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = Some(value.into()); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AssertionAttributes {}
+impl crate::PropertyType for AssertionAttributes {}
 
-impl ToValue for AssertionAttributes {
+impl ::cloudwright_core::ToValue for AssertionAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Email", &self.email)
             .opt("Groups", &self.groups)
             .opt("Login", &self.login)
@@ -720,16 +699,6 @@ impl ToValue for AssertionAttributes {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdpMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Xml", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdpMetadata` property type of `AWS::Grafana::Workspace`.
 ///
@@ -743,11 +712,11 @@ pub struct IdpMetadata {
     /// The URL of the location containing the IdP metadata.
     ///
     /// Length 1 to 2048.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Xml`: a string.
     ///
     /// The full IdP metadata, in XML format.
-    pub xml: Option<Str>,
+    pub xml: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -755,36 +724,26 @@ impl IdpMetadata {
     /// A `IdpMetadata` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
     /// `Xml`: a string.
-    pub fn xml(mut self, value: impl Into<Str>) -> Self { self.xml = Some(value.into()); self }
+    pub fn xml(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.xml = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdpMetadata {}
+impl crate::PropertyType for IdpMetadata {}
 
-impl ToValue for IdpMetadata {
+impl ::cloudwright_core::ToValue for IdpMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Url", &self.url)
             .opt("Xml", &self.xml)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkAccessControl: ObjRule = ObjRule {
-    properties: &[
-        ("PrefixListIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: true })),
-        ("VpceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkAccessControl` property type of `AWS::Grafana::Workspace`.
 ///
@@ -796,9 +755,9 @@ pub(crate) static RULE_NetworkAccessControl: ObjRule = ObjRule {
 ///
 /// If this is not configured, or is removed, then all IP addresses and VPC endpoints are allowed. Standard Grafana authentication and authorization are still required.
 ///
-/// &gt; While both `prefixListIds` and `vpceIds` are required, you can pass in an empty array of strings for either parameter if you do not want to allow any of that type.
-/// &gt;
-/// &gt; If both are passed as empty arrays, no traffic is allowed to the workspace, because only *explicitly* allowed connections are accepted.
+/// \> While both `prefixListIds` and `vpceIds` are required, you can pass in an empty array of strings for either parameter if you do not want to allow any of that type.
+/// \>
+/// \> If both are passed as empty arrays, no traffic is allowed to the workspace, because only *explicitly* allowed connections are accepted.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-grafana-workspace-networkaccesscontrol.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -809,22 +768,22 @@ pub struct NetworkAccessControl {
     ///
     /// Prefix list IDs have the format `pl- *1a2b3c4d*` .
     ///
-    /// For more information about prefix lists, see \[Group CIDR blocks using managed prefix lists\](<https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html>) in the *Amazon Virtual Private Cloud User Guide* .
+    /// For more information about prefix lists, see [Group CIDR blocks using managed prefix lists](https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html) in the *Amazon Virtual Private Cloud User Guide* .
     ///
     /// Items 0 to 5; each item: length 1 to 100.
-    pub prefix_list_ids: Option<List<Str>>,
+    pub prefix_list_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VpceIds`: a list of strings.
     ///
     /// An array of Amazon VPC endpoint IDs for the workspace. You can create VPC endpoints to your Amazon Managed Grafana workspace for access from within a VPC. If a `NetworkAccessConfiguration` is specified then only VPC endpoints specified here are allowed to access the workspace. If you pass in an empty array of strings, then no VPCs are allowed to access the workspace.
     ///
     /// VPC endpoint IDs have the format `vpce- *1a2b3c4d*` .
     ///
-    /// For more information about creating an interface VPC endpoint, see \[Interface VPC endpoints\](<https://docs.aws.amazon.com/grafana/latest/userguide/VPC-endpoints>) in the *Amazon Managed Grafana User Guide* .
+    /// For more information about creating an interface VPC endpoint, see [Interface VPC endpoints](https://docs.aws.amazon.com/grafana/latest/userguide/VPC-endpoints) in the *Amazon Managed Grafana User Guide* .
     ///
-    /// &gt; The only VPC endpoints that can be specified here are interface VPC endpoints for Grafana workspaces (using the `com.amazonaws.[region].grafana-workspace` service endpoint). Other VPC endpoints are ignored.
+    /// \> The only VPC endpoints that can be specified here are interface VPC endpoints for Grafana workspaces (using the `com.amazonaws.[region].grafana-workspace` service endpoint). Other VPC endpoints are ignored.
     ///
     /// Items 0 to 5; each item: length 1 to 100.
-    pub vpce_ids: Option<List<Str>>,
+    pub vpce_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -832,36 +791,26 @@ impl NetworkAccessControl {
     /// A `NetworkAccessControl` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PrefixListIds`: a list of strings.
-    pub fn prefix_list_ids(mut self, value: impl Into<List<Str>>) -> Self { self.prefix_list_ids = Some(value.into()); self }
+    pub fn prefix_list_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.prefix_list_ids = ::std::option::Option::Some(value.into()); self }
     /// `VpceIds`: a list of strings.
-    pub fn vpce_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpce_ids = Some(value.into()); self }
+    pub fn vpce_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpce_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkAccessControl {}
+impl crate::PropertyType for NetworkAccessControl {}
 
-impl ToValue for NetworkAccessControl {
+impl ::cloudwright_core::ToValue for NetworkAccessControl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PrefixListIds", &self.prefix_list_ids)
             .opt("VpceIds", &self.vpce_ids)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoleValues: ObjRule = ObjRule {
-    properties: &[
-        ("Admin", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Editor", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RoleValues` property type of `AWS::Grafana::Workspace`.
 ///
@@ -875,13 +824,13 @@ pub struct RoleValues {
     /// A list of groups from the SAML assertion attribute to grant the Grafana `Admin` role to.
     ///
     /// Each item: length 1 to 256.
-    pub admin: Option<List<Str>>,
+    pub admin: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Editor`: a list of strings.
     ///
     /// A list of groups from the SAML assertion attribute to grant the Grafana `Editor` role to.
     ///
     /// Each item: length 1 to 256.
-    pub editor: Option<List<Str>>,
+    pub editor: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -889,47 +838,26 @@ impl RoleValues {
     /// A `RoleValues` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Admin`: a list of strings.
-    pub fn admin(mut self, value: impl Into<List<Str>>) -> Self { self.admin = Some(value.into()); self }
+    pub fn admin(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.admin = ::std::option::Option::Some(value.into()); self }
     /// `Editor`: a list of strings.
-    pub fn editor(mut self, value: impl Into<List<Str>>) -> Self { self.editor = Some(value.into()); self }
+    pub fn editor(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.editor = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RoleValues {}
+impl crate::PropertyType for RoleValues {}
 
-impl ToValue for RoleValues {
+impl ::cloudwright_core::ToValue for RoleValues {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Admin", &self.admin)
             .opt("Editor", &self.editor)
             .build()
     }
 }
-
-/// The required properties of [`SamlConfiguration`], by name: `SamlConfiguration::new(SamlConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SamlConfigurationRequired {
-    /// `IdpMetadata`: an [`IdpMetadata`] object, required.
-    pub idp_metadata: Obj<IdpMetadata>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SamlConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedOrganizations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AssertionAttributes", Shape::Object(&RULE_AssertionAttributes)),
-        ("IdpMetadata", Shape::Object(&RULE_IdpMetadata)),
-        ("LoginValidityDuration", Shape::NUM),
-        ("RoleValues", Shape::Object(&RULE_RoleValues)),
-    ],
-    required: &["IdpMetadata"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SamlConfiguration` property type of `AWS::Grafana::Workspace`.
 ///
@@ -943,57 +871,58 @@ pub struct SamlConfiguration {
     /// Lists which organizations defined in the SAML assertion are allowed to use the Amazon Managed Grafana workspace. If this is empty, all organizations in the assertion attribute have access.
     ///
     /// Each item: length 1 to 256.
-    pub allowed_organizations: Option<List<Str>>,
+    pub allowed_organizations:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AssertionAttributes`: an [`AssertionAttributes`] object.
     ///
     /// A structure that defines which attributes in the SAML assertion are to be used to define information about the users authenticated by that IdP to use the workspace.
-    pub assertion_attributes: Option<Obj<AssertionAttributes>>,
+    pub assertion_attributes: ::std::option::Option<crate::Obj<AssertionAttributes>>,
     /// `IdpMetadata`: an [`IdpMetadata`] object, required.
     ///
     /// A structure containing the identity provider (IdP) metadata used to integrate the identity provider with this workspace.
-    pub idp_metadata: Obj<IdpMetadata>,
+    pub idp_metadata: crate::Obj<IdpMetadata>,
     /// `LoginValidityDuration`: a number.
     ///
     /// How long a sign-on session by a SAML user is valid, before the user has to sign on again.
-    pub login_validity_duration: Option<Num>,
+    pub login_validity_duration: ::std::option::Option<::cloudwright_core::Num>,
     /// `RoleValues`: a [`RoleValues`] object.
     ///
     /// A structure containing arrays that map group names in the SAML assertion to the Grafana `Admin` and `Editor` roles in the workspace.
-    pub role_values: Option<Obj<RoleValues>>,
+    pub role_values: ::std::option::Option<crate::Obj<RoleValues>>,
 }
 
 #[rustfmt::skip]
 impl SamlConfiguration {
-    /// A `SamlConfiguration` with its required properties, named in a [`SamlConfigurationRequired`].
+    /// A `SamlConfiguration` with its one required property, `IdpMetadata`.
     #[inline]
-    pub fn new(required: SamlConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<IdpMetadata>>) -> Self {
         Self {
-            allowed_organizations: None,
-            assertion_attributes: None,
-            idp_metadata: required.idp_metadata,
-            login_validity_duration: None,
-            role_values: None,
+            allowed_organizations: ::std::option::Option::None,
+            assertion_attributes: ::std::option::Option::None,
+            idp_metadata: value.into(),
+            login_validity_duration: ::std::option::Option::None,
+            role_values: ::std::option::Option::None,
         }
     }
 
     /// `AllowedOrganizations`: a list of strings.
-    pub fn allowed_organizations(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_organizations = Some(value.into()); self }
+    pub fn allowed_organizations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_organizations = ::std::option::Option::Some(value.into()); self }
     /// `AssertionAttributes`: an [`AssertionAttributes`] object.
-    pub fn assertion_attributes(mut self, value: impl Into<Obj<AssertionAttributes>>) -> Self { self.assertion_attributes = Some(value.into()); self }
+    pub fn assertion_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<AssertionAttributes>>) -> Self { self.assertion_attributes = ::std::option::Option::Some(value.into()); self }
     /// `IdpMetadata`: an [`IdpMetadata`] object, required.
-    pub fn idp_metadata(mut self, value: impl Into<Obj<IdpMetadata>>) -> Self { self.idp_metadata = value.into(); self }
+    pub fn idp_metadata(mut self, value: impl ::std::convert::Into<crate::Obj<IdpMetadata>>) -> Self { self.idp_metadata = value.into(); self }
     /// `LoginValidityDuration`: a number.
-    pub fn login_validity_duration(mut self, value: impl Into<Num>) -> Self { self.login_validity_duration = Some(value.into()); self }
+    pub fn login_validity_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.login_validity_duration = ::std::option::Option::Some(value.into()); self }
     /// `RoleValues`: a [`RoleValues`] object.
-    pub fn role_values(mut self, value: impl Into<Obj<RoleValues>>) -> Self { self.role_values = Some(value.into()); self }
+    pub fn role_values(mut self, value: impl ::std::convert::Into<crate::Obj<RoleValues>>) -> Self { self.role_values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SamlConfiguration {}
+impl crate::PropertyType for SamlConfiguration {}
 
-impl ToValue for SamlConfiguration {
+impl ::cloudwright_core::ToValue for SamlConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedOrganizations", &self.allowed_organizations)
             .opt("AssertionAttributes", &self.assertion_attributes)
             .req("IdpMetadata", &self.idp_metadata)
@@ -1007,29 +936,18 @@ impl ToValue for SamlConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigurationRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(2), max_items: Some(6), unique: true })),
-    ],
-    required: &["SecurityGroupIds", "SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConfiguration` property type of `AWS::Grafana::Workspace`.
 ///
 /// The configuration settings for an Amazon VPC that contains data sources for your Grafana workspace to connect to.
 ///
-/// &gt; Provided `securityGroupIds` and `subnetIds` must be part of the same VPC.
-/// &gt;
-/// &gt; Connecting to a private VPC is not yet available in the Asia Pacific (Seoul) Region (ap-northeast-2).
+/// \> Provided `securityGroupIds` and `subnetIds` must be part of the same VPC.
+/// \>
+/// \> Connecting to a private VPC is not yet available in the Asia Pacific (Seoul) Region (ap-northeast-2).
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-grafana-workspace-vpcconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1043,7 +961,7 @@ pub struct VpcConfiguration {
     /// *Length* : Minimum length of 0. Maximum length of 255.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, length 1 to 255.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The list of Amazon EC2 subnet IDs created in the Amazon VPC for your Grafana workspace to connect. Duplicates not allowed.
@@ -1053,7 +971,7 @@ pub struct VpcConfiguration {
     /// *Length* : Minimum length of 0. Maximum length of 255.
     ///
     /// Items 2 to 6; each item: length 1 to 255.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1068,17 +986,17 @@ impl VpcConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
-impl PropertyType for VpcConfiguration {}
+impl crate::PropertyType for VpcConfiguration {}
 
-impl ToValue for VpcConfiguration {
+impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
             .build()
@@ -1093,24 +1011,24 @@ pub enum AccountAccessType {
     /// `ORGANIZATION`
     Organization,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccountAccessType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccountAccessType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccountAccessType {
+impl ::cloudwright_core::ToValue for AccountAccessType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CurrentAccount => "CURRENT_ACCOUNT",
             Self::Organization => "ORGANIZATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1122,24 +1040,24 @@ pub enum AuthenticationProviderTypes {
     /// `SAML`
     Saml,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthenticationProviderTypes {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthenticationProviderTypes {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthenticationProviderTypes {
+impl ::cloudwright_core::ToValue for AuthenticationProviderTypes {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsSso => "AWS_SSO",
             Self::Saml => "SAML",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1163,18 +1081,18 @@ pub enum DataSourceType {
     /// `REDSHIFT`
     Redshift,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataSourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataSourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataSourceType {
+impl ::cloudwright_core::ToValue for DataSourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonOpensearchService => "AMAZON_OPENSEARCH_SERVICE",
             Self::Cloudwatch => "CLOUDWATCH",
@@ -1184,9 +1102,9 @@ impl ToValue for DataSourceType {
             Self::Sitewise => "SITEWISE",
             Self::Athena => "ATHENA",
             Self::Redshift => "REDSHIFT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1196,23 +1114,23 @@ pub enum NotificationDestinationType {
     /// `SNS`
     Sns,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NotificationDestinationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NotificationDestinationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NotificationDestinationType {
+impl ::cloudwright_core::ToValue for NotificationDestinationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sns => "SNS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1224,23 +1142,128 @@ pub enum PermissionType {
     /// `SERVICE_MANAGED`
     ServiceManaged,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PermissionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PermissionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PermissionType {
+impl ::cloudwright_core::ToValue for PermissionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CustomerManaged => "CUSTOMER_MANAGED",
             Self::ServiceManaged => "SERVICE_MANAGED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[!-~]{1,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-._~]{1,255}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workspace: ObjRule = ObjRule {
+        properties: &[
+            ("AccountAccessType", Shape::Str(&StrRule { allowed: &["CURRENT_ACCOUNT", "ORGANIZATION"], ..StrRule::ANY })),
+            ("AuthenticationProviders", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AWS_SSO", "SAML"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("ClientToken", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DataSources", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AMAZON_OPENSEARCH_SERVICE", "CLOUDWATCH", "PROMETHEUS", "XRAY", "TIMESTREAM", "SITEWISE", "ATHENA", "REDSHIFT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("GrafanaVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("NetworkAccessControl", Shape::Object(&RULE_NetworkAccessControl)),
+            ("NotificationDestinations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SNS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("OrganizationRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("OrganizationalUnits", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PermissionType", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED", "SERVICE_MANAGED"], ..StrRule::ANY })),
+            ("PluginAdminEnabled", Shape::Bool),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SamlConfiguration", Shape::Object(&RULE_SamlConfiguration)),
+            ("StackSetName", Shape::STR),
+            ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
+        ],
+        required: &["AuthenticationProviders", "PermissionType", "AccountAccessType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssertionAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("Email", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Groups", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Login", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Org", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Role", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdpMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Xml", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkAccessControl: ObjRule = ObjRule {
+        properties: &[
+            ("PrefixListIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: true })),
+            ("VpceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoleValues: ObjRule = ObjRule {
+        properties: &[
+            ("Admin", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Editor", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SamlConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedOrganizations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AssertionAttributes", Shape::Object(&RULE_AssertionAttributes)),
+            ("IdpMetadata", Shape::Object(&RULE_IdpMetadata)),
+            ("LoginValidityDuration", Shape::NUM),
+            ("RoleValues", Shape::Object(&RULE_RoleValues)),
+        ],
+        required: &["IdpMetadata"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(2), max_items: Some(6), unique: true })),
+        ],
+        required: &["SecurityGroupIds", "SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

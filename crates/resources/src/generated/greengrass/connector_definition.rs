@@ -5,29 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Connector;
 pub use super::shared::{Connector, ConnectorRequired};
-
-/// The required properties of [`ConnectorDefinition`], by name: `ConnectorDefinition::new(ConnectorDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectorDefinitionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("InitialVersion", Shape::Object(&RULE_ConnectorDefinitionVersion)),
-        ("Name", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Greengrass::ConnectorDefinition` resource.
 ///
@@ -35,9 +13,9 @@ pub(crate) static RULE_ConnectorDefinition: ObjRule = ObjRule {
 ///
 /// Connector definitions can reference multiple connector definition versions. All connector definition versions must be associated with a connector definition. Each connector definition version can contain one or more connectors.
 ///
-/// &gt; When you create a connector definition, you can optionally include an initial connector definition version. To associate a connector definition version later, create an \[`AWS::Greengrass::ConnectorDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinitionversion.html>) resource and specify the ID of this connector definition.
-/// &gt;
-/// &gt; After you create the connector definition version that contains the connectors you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> When you create a connector definition, you can optionally include an initial connector definition version. To associate a connector definition version later, create an [`AWS::Greengrass::ConnectorDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinitionversion.html) resource and specify the ID of this connector definition.
+/// \>
+/// \> After you create the connector definition version that contains the connectors you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ConnectorDefinitionAttributes`], which `Handle<ConnectorDefinition>` dereferences to.
@@ -53,19 +31,19 @@ pub(crate) static RULE_ConnectorDefinition: ObjRule = ObjRule {
 pub struct ConnectorDefinition {
     /// `InitialVersion`: a [`ConnectorDefinitionVersion`] object.
     ///
-    /// The connector definition version to include when the connector definition is created. A connector definition version contains a list of \[`connector`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-connectordefinition-connector.html>) property types.
+    /// The connector definition version to include when the connector definition is created. A connector definition version contains a list of [`connector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-connectordefinition-connector.html) property types.
     ///
-    /// &gt; To associate a connector definition version after the connector definition is created, create an \[`AWS::Greengrass::ConnectorDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinitionversion.html>) resource and specify the ID of this connector definition.
+    /// \> To associate a connector definition version after the connector definition is created, create an [`AWS::Greengrass::ConnectorDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinitionversion.html) resource and specify the ID of this connector definition.
     ///
     /// Create-only: changing it replaces the resource.
-    pub initial_version: Option<Obj<ConnectorDefinitionVersion>>,
+    pub initial_version: ::std::option::Option<crate::Obj<ConnectorDefinitionVersion>>,
     /// `Name`: a string, required.
     ///
     /// The name of the connector definition.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
-    /// Application-specific metadata to attach to the connector definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see \[Tagging Your AWS IoT Greengrass Resources\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html>) in the *Developer Guide* .
+    /// Application-specific metadata to attach to the connector definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see [Tagging Your AWS IoT Greengrass Resources](https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html) in the *Developer Guide* .
     ///
     /// This `Json` property type is processed as a map of key-value pairs. It uses the following format, which is different from most `Tags` implementations in CloudFormation templates.
     ///
@@ -75,7 +53,7 @@ pub struct ConnectorDefinition {
     /// \`\`\`
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +63,7 @@ impl ConnectorDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::ConnectorDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinition.html",
         primary_identifier: &["Id"],
@@ -96,45 +74,47 @@ impl ConnectorDefinition {
         read_only: &["LatestVersionArn", "Arn", "Id"],
         attributes: &["Arn", "Id", "InitialVersion.Connectors", "LatestVersionArn", "Name"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `ConnectorDefinition` with its required properties, named in a [`ConnectorDefinitionRequired`].
+    /// A `ConnectorDefinition` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ConnectorDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            initial_version: None,
-            name: required.name,
-            tags: None,
+            initial_version: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `InitialVersion`: a [`ConnectorDefinitionVersion`] object.
-    pub fn initial_version(mut self, value: impl Into<Obj<ConnectorDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
+    pub fn initial_version(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorDefinitionVersion>>) -> Self { self.initial_version = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConnectorDefinition {
+impl ::cloudwright_core::Resource for ConnectorDefinition {
     type Attributes = ConnectorDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectorDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConnectorDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConnectorDefinition {
+impl ::cloudwright_core::ToValue for ConnectorDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -142,12 +122,12 @@ impl ToValue for ConnectorDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConnectorDefinition`]: `Handle<ConnectorDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConnectorDefinition`]: `Handle<ConnectorDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectorDefinitionAttributes(ResourceRef);
+pub struct ConnectorDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectorDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectorDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,67 +137,50 @@ impl ConnectorDefinitionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `ConnectorDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/connectors/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `ConnectorDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InitialVersion.Connectors`: a list of `Connector` objects.
     ///
     /// The connectors in this version. Only one instance of a given connector can be added to a connector definition version at a time.
     #[inline]
-    pub fn initial_version_connectors(&self) -> Value {
-        self.0.get_att("InitialVersion.Connectors")
+    pub fn initial_version_connectors(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("InitialVersion.Connectors"))
     }
 
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `ConnectorDefinitionVersion` that was added to the `ConnectorDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/connectors/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersionArn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersionArn"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the connector definition.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
-
-/// The required properties of [`ConnectorDefinitionVersion`], by name: `ConnectorDefinitionVersion::new(ConnectorDefinitionVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectorDefinitionVersionRequired {
-    /// `Connectors`: a list of [`Connector`] objects, required.
-    pub connectors: List<Connector>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Connectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Connector), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Connectors"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectorDefinitionVersion` property type of `AWS::Greengrass::ConnectorDefinition`.
 ///
 /// A connector definition version contains a list of connectors.
 ///
-/// &gt; After you create a connector definition version that contains the connectors you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> After you create a connector definition version that contains the connectors you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
-/// In an CloudFormation template, `ConnectorDefinitionVersion` is the property type of the `InitialVersion` property in the \[`AWS::Greengrass::ConnectorDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinition.html>) resource.
+/// In an CloudFormation template, `ConnectorDefinitionVersion` is the property type of the `InitialVersion` property in the [`AWS::Greengrass::ConnectorDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinition.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-connectordefinition-connectordefinitionversion.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -225,30 +188,60 @@ pub struct ConnectorDefinitionVersion {
     /// `Connectors`: a list of [`Connector`] objects, required.
     ///
     /// The connectors in this version. Only one instance of a given connector can be added to a connector definition version at a time.
-    pub connectors: List<Connector>,
+    pub connectors: ::cloudwright_core::List<Connector>,
 }
 
 #[rustfmt::skip]
 impl ConnectorDefinitionVersion {
-    /// A `ConnectorDefinitionVersion` with its required properties, named in a [`ConnectorDefinitionVersionRequired`].
+    /// A `ConnectorDefinitionVersion` with its one required property, `Connectors`.
     #[inline]
-    pub fn new(required: ConnectorDefinitionVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Connector>>) -> Self {
         Self {
-            connectors: required.connectors,
+            connectors: value.into(),
         }
     }
 
     /// `Connectors`: a list of [`Connector`] objects, required.
-    pub fn connectors(mut self, value: impl Into<List<Connector>>) -> Self { self.connectors = value.into(); self }
+    pub fn connectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Connector>>) -> Self { self.connectors = value.into(); self }
 }
 
-impl PropertyType for ConnectorDefinitionVersion {}
+impl crate::PropertyType for ConnectorDefinitionVersion {}
 
-impl ToValue for ConnectorDefinitionVersion {
+impl ::cloudwright_core::ToValue for ConnectorDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Connectors", &self.connectors)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Connector;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("InitialVersion", Shape::Object(&RULE_ConnectorDefinitionVersion)),
+            ("Name", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Connectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Connector), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Connectors"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

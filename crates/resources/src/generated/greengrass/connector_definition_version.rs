@@ -5,38 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Connector;
 pub use super::shared::{Connector, ConnectorRequired};
 
 /// The required properties of [`ConnectorDefinitionVersion`], by name: `ConnectorDefinitionVersion::new(ConnectorDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorDefinitionVersionRequired {
     /// `ConnectorDefinitionId`: a string, required.
-    pub connector_definition_id: Str,
+    pub connector_definition_id: ::cloudwright_core::Str,
     /// `Connectors`: a list of [`Connector`] objects, required.
-    pub connectors: List<Connector>,
+    pub connectors: ::cloudwright_core::List<Connector>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorDefinitionId", Shape::STR),
-        ("Connectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Connector), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Connectors", "ConnectorDefinitionId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Greengrass::ConnectorDefinitionVersion` resource.
 ///
 /// The `AWS::Greengrass::ConnectorDefinitionVersion` resource represents a connector definition version for AWS IoT Greengrass . A connector definition version contains a list of connectors.
 ///
-/// &gt; To create a connector definition version, you must specify the ID of the connector definition that you want to associate with the version. For information about creating a connector definition, see \[`AWS::Greengrass::ConnectorDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinition.html>) .
-/// &gt;
-/// &gt; After you create a connector definition version that contains the connectors you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> To create a connector definition version, you must specify the ID of the connector definition that you want to associate with the version. For information about creating a connector definition, see [`AWS::Greengrass::ConnectorDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinition.html) .
+/// \>
+/// \> After you create a connector definition version that contains the connectors you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ConnectorDefinitionVersionAttributes`], which `Handle<ConnectorDefinitionVersion>` dereferences to.
@@ -55,13 +41,13 @@ pub struct ConnectorDefinitionVersion {
     /// The ID of the connector definition associated with this version. This value is a GUID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub connector_definition_id: Str,
+    pub connector_definition_id: ::cloudwright_core::Str,
     /// `Connectors`: a list of [`Connector`] objects, required.
     ///
     /// The connectors in this version. Only one instance of a given connector can be added to the connector definition version at a time.
     ///
     /// Create-only: changing it replaces the resource.
-    pub connectors: List<Connector>,
+    pub connectors: ::cloudwright_core::List<Connector>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +57,7 @@ impl ConnectorDefinitionVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::ConnectorDefinitionVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinitionversion.html",
         primary_identifier: &["Id"],
@@ -82,7 +68,7 @@ impl ConnectorDefinitionVersion {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ConnectorDefinitionVersion` with its required properties, named in a [`ConnectorDefinitionVersionRequired`].
@@ -95,38 +81,42 @@ impl ConnectorDefinitionVersion {
     }
 
     /// `ConnectorDefinitionId`: a string, required.
-    pub fn connector_definition_id(mut self, value: impl Into<Str>) -> Self { self.connector_definition_id = value.into(); self }
+    pub fn connector_definition_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_definition_id = value.into(); self }
     /// `Connectors`: a list of [`Connector`] objects, required.
-    pub fn connectors(mut self, value: impl Into<List<Connector>>) -> Self { self.connectors = value.into(); self }
+    pub fn connectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Connector>>) -> Self { self.connectors = value.into(); self }
 }
 
-impl Resource for ConnectorDefinitionVersion {
+impl ::cloudwright_core::Resource for ConnectorDefinitionVersion {
     type Attributes = ConnectorDefinitionVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectorDefinitionVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConnectorDefinitionVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConnectorDefinitionVersion {
+impl ::cloudwright_core::ToValue for ConnectorDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectorDefinitionId", &self.connector_definition_id)
             .req("Connectors", &self.connectors)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConnectorDefinitionVersion`]: `Handle<ConnectorDefinitionVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConnectorDefinitionVersion`]: `Handle<ConnectorDefinitionVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectorDefinitionVersionAttributes(ResourceRef);
+pub struct ConnectorDefinitionVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectorDefinitionVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ConnectorDefinitionVersionAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -134,7 +124,26 @@ impl From<ResourceRef> for ConnectorDefinitionVersionAttributes {
 impl ConnectorDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Connector;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorDefinitionId", Shape::STR),
+            ("Connectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Connector), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Connectors", "ConnectorDefinitionId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Core;
 pub use super::shared::{Core, CoreRequired};
-
-/// The required properties of [`CoreDefinition`], by name: `CoreDefinition::new(CoreDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CoreDefinitionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CoreDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("InitialVersion", Shape::Object(&RULE_CoreDefinitionVersion)),
-        ("Name", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Greengrass::CoreDefinition` resource.
 ///
@@ -35,9 +13,9 @@ pub(crate) static RULE_CoreDefinition: ObjRule = ObjRule {
 ///
 /// Core definitions can reference multiple core definition versions. All core definition versions must be associated with a core definition. Each core definition version can contain one Greengrass core.
 ///
-/// &gt; When you create a core definition, you can optionally include an initial core definition version. To associate a core definition version later, create an \[`AWS::Greengrass::CoreDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinitionversion.html>) resource and specify the ID of this core definition.
-/// &gt;
-/// &gt; After you create the core definition version that contains the core you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> When you create a core definition, you can optionally include an initial core definition version. To associate a core definition version later, create an [`AWS::Greengrass::CoreDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinitionversion.html) resource and specify the ID of this core definition.
+/// \>
+/// \> After you create the core definition version that contains the core you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CoreDefinitionAttributes`], which `Handle<CoreDefinition>` dereferences to.
@@ -53,19 +31,19 @@ pub(crate) static RULE_CoreDefinition: ObjRule = ObjRule {
 pub struct CoreDefinition {
     /// `InitialVersion`: a [`CoreDefinitionVersion`] object.
     ///
-    /// The core definition version to include when the core definition is created. Currently, a core definition version can contain only one \[`core`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-coredefinition-core.html>) .
+    /// The core definition version to include when the core definition is created. Currently, a core definition version can contain only one [`core`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-coredefinition-core.html) .
     ///
-    /// &gt; To associate a core definition version after the core definition is created, create an \[`AWS::Greengrass::CoreDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinitionversion.html>) resource and specify the ID of this core definition.
+    /// \> To associate a core definition version after the core definition is created, create an [`AWS::Greengrass::CoreDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinitionversion.html) resource and specify the ID of this core definition.
     ///
     /// Create-only: changing it replaces the resource.
-    pub initial_version: Option<Obj<CoreDefinitionVersion>>,
+    pub initial_version: ::std::option::Option<crate::Obj<CoreDefinitionVersion>>,
     /// `Name`: a string, required.
     ///
     /// The name of the core definition.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
-    /// Application-specific metadata to attach to the core definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see \[Tagging Your AWS IoT Greengrass Resources\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html>) in the *Developer Guide* .
+    /// Application-specific metadata to attach to the core definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see [Tagging Your AWS IoT Greengrass Resources](https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html) in the *Developer Guide* .
     ///
     /// This `Json` property type is processed as a map of key-value pairs. It uses the following format, which is different from most `Tags` implementations in CloudFormation templates.
     ///
@@ -75,7 +53,7 @@ pub struct CoreDefinition {
     /// \`\`\`
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +63,7 @@ impl CoreDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::CoreDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinition.html",
         primary_identifier: &["Id"],
@@ -96,45 +74,47 @@ impl CoreDefinition {
         read_only: &["LatestVersionArn", "Arn", "Id"],
         attributes: &["Arn", "Id", "InitialVersion.Cores", "LatestVersionArn", "Name"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `CoreDefinition` with its required properties, named in a [`CoreDefinitionRequired`].
+    /// A `CoreDefinition` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: CoreDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            initial_version: None,
-            name: required.name,
-            tags: None,
+            initial_version: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `InitialVersion`: a [`CoreDefinitionVersion`] object.
-    pub fn initial_version(mut self, value: impl Into<Obj<CoreDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
+    pub fn initial_version(mut self, value: impl ::std::convert::Into<crate::Obj<CoreDefinitionVersion>>) -> Self { self.initial_version = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CoreDefinition {
+impl ::cloudwright_core::Resource for CoreDefinition {
     type Attributes = CoreDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CoreDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CoreDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CoreDefinition {
+impl ::cloudwright_core::ToValue for CoreDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -142,12 +122,12 @@ impl ToValue for CoreDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CoreDefinition`]: `Handle<CoreDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CoreDefinition`]: `Handle<CoreDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CoreDefinitionAttributes(ResourceRef);
+pub struct CoreDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CoreDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CoreDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,67 +137,50 @@ impl CoreDefinitionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `CoreDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/cores/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `CoreDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InitialVersion.Cores`: a list of `Core` objects.
     ///
     /// The Greengrass core in this version. Currently, the `Cores` property for a core definition version can contain only one core.
     #[inline]
-    pub fn initial_version_cores(&self) -> Value {
-        self.0.get_att("InitialVersion.Cores")
+    pub fn initial_version_cores(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("InitialVersion.Cores"))
     }
 
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `CoreDefinitionVersion` that was added to the `CoreDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/cores/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersionArn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersionArn"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the core definition.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
 
-/// The required properties of [`CoreDefinitionVersion`], by name: `CoreDefinitionVersion::new(CoreDefinitionVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CoreDefinitionVersionRequired {
-    /// `Cores`: a list of [`Core`] objects, required.
-    pub cores: List<Core>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CoreDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Cores", Shape::List(&ListRule { items: Shape::Object(&RULE_Core), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Cores"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CoreDefinitionVersion` property type of `AWS::Greengrass::CoreDefinition`.
 ///
-/// A core definition version contains a Greengrass \[core\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-coredefinition-core.html>) .
+/// A core definition version contains a Greengrass [core](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-coredefinition-core.html) .
 ///
-/// &gt; After you create a core definition version that contains the core you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> After you create a core definition version that contains the core you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
-/// In an CloudFormation template, `CoreDefinitionVersion` is the property type of the `InitialVersion` property in the \[`AWS::Greengrass::CoreDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinition.html>) resource.
+/// In an CloudFormation template, `CoreDefinitionVersion` is the property type of the `InitialVersion` property in the [`AWS::Greengrass::CoreDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinition.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-coredefinition-coredefinitionversion.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -225,28 +188,60 @@ pub struct CoreDefinitionVersion {
     /// `Cores`: a list of [`Core`] objects, required.
     ///
     /// The Greengrass core in this version. Currently, the `Cores` property for a core definition version can contain only one core.
-    pub cores: List<Core>,
+    pub cores: ::cloudwright_core::List<Core>,
 }
 
 #[rustfmt::skip]
 impl CoreDefinitionVersion {
-    /// A `CoreDefinitionVersion` with its required properties, named in a [`CoreDefinitionVersionRequired`].
+    /// A `CoreDefinitionVersion` with its one required property, `Cores`.
     #[inline]
-    pub fn new(required: CoreDefinitionVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Core>>) -> Self {
         Self {
-            cores: required.cores,
+            cores: value.into(),
         }
     }
 
     /// `Cores`: a list of [`Core`] objects, required.
-    pub fn cores(mut self, value: impl Into<List<Core>>) -> Self { self.cores = value.into(); self }
+    pub fn cores(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Core>>) -> Self { self.cores = value.into(); self }
 }
 
-impl PropertyType for CoreDefinitionVersion {}
+impl crate::PropertyType for CoreDefinitionVersion {}
 
-impl ToValue for CoreDefinitionVersion {
+impl ::cloudwright_core::ToValue for CoreDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Cores", &self.cores).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Cores", &self.cores)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Core;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CoreDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("InitialVersion", Shape::Object(&RULE_CoreDefinitionVersion)),
+            ("Name", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CoreDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Cores", Shape::List(&ListRule { items: Shape::Object(&RULE_Core), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Cores"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

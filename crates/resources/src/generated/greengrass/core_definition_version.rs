@@ -5,38 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Core;
 pub use super::shared::{Core, CoreRequired};
 
 /// The required properties of [`CoreDefinitionVersion`], by name: `CoreDefinitionVersion::new(CoreDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreDefinitionVersionRequired {
     /// `CoreDefinitionId`: a string, required.
-    pub core_definition_id: Str,
+    pub core_definition_id: ::cloudwright_core::Str,
     /// `Cores`: a list of [`Core`] objects, required.
-    pub cores: List<Core>,
+    pub cores: ::cloudwright_core::List<Core>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CoreDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("CoreDefinitionId", Shape::STR),
-        ("Cores", Shape::List(&ListRule { items: Shape::Object(&RULE_Core), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Cores", "CoreDefinitionId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Greengrass::CoreDefinitionVersion` resource.
 ///
 /// The `AWS::Greengrass::CoreDefinitionVersion` resource represents a core definition version for AWS IoT Greengrass . A core definition version contains a Greengrass core.
 ///
-/// &gt; To create a core definition version, you must specify the ID of the core definition that you want to associate with the version. For information about creating a core definition, see \[`AWS::Greengrass::CoreDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinition.html>) .
-/// &gt;
-/// &gt; After you create a core definition version that contains the core you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> To create a core definition version, you must specify the ID of the core definition that you want to associate with the version. For information about creating a core definition, see [`AWS::Greengrass::CoreDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinition.html) .
+/// \>
+/// \> After you create a core definition version that contains the core you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CoreDefinitionVersionAttributes`], which `Handle<CoreDefinitionVersion>` dereferences to.
@@ -55,13 +41,13 @@ pub struct CoreDefinitionVersion {
     /// The ID of the core definition associated with this version. This value is a GUID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub core_definition_id: Str,
+    pub core_definition_id: ::cloudwright_core::Str,
     /// `Cores`: a list of [`Core`] objects, required.
     ///
     /// The Greengrass core in this version. Currently, the `Cores` property for a core definition version can contain only one core.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cores: List<Core>,
+    pub cores: ::cloudwright_core::List<Core>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +57,7 @@ impl CoreDefinitionVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::CoreDefinitionVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinitionversion.html",
         primary_identifier: &["Id"],
@@ -82,7 +68,7 @@ impl CoreDefinitionVersion {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `CoreDefinitionVersion` with its required properties, named in a [`CoreDefinitionVersionRequired`].
@@ -95,38 +81,40 @@ impl CoreDefinitionVersion {
     }
 
     /// `CoreDefinitionId`: a string, required.
-    pub fn core_definition_id(mut self, value: impl Into<Str>) -> Self { self.core_definition_id = value.into(); self }
+    pub fn core_definition_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.core_definition_id = value.into(); self }
     /// `Cores`: a list of [`Core`] objects, required.
-    pub fn cores(mut self, value: impl Into<List<Core>>) -> Self { self.cores = value.into(); self }
+    pub fn cores(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Core>>) -> Self { self.cores = value.into(); self }
 }
 
-impl Resource for CoreDefinitionVersion {
+impl ::cloudwright_core::Resource for CoreDefinitionVersion {
     type Attributes = CoreDefinitionVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CoreDefinitionVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CoreDefinitionVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CoreDefinitionVersion {
+impl ::cloudwright_core::ToValue for CoreDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CoreDefinitionId", &self.core_definition_id)
             .req("Cores", &self.cores)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CoreDefinitionVersion`]: `Handle<CoreDefinitionVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CoreDefinitionVersion`]: `Handle<CoreDefinitionVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CoreDefinitionVersionAttributes(ResourceRef);
+pub struct CoreDefinitionVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CoreDefinitionVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CoreDefinitionVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -134,7 +122,26 @@ impl From<ResourceRef> for CoreDefinitionVersionAttributes {
 impl CoreDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Core;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CoreDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("CoreDefinitionId", Shape::STR),
+            ("Cores", Shape::List(&ListRule { items: Shape::Object(&RULE_Core), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Cores", "CoreDefinitionId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

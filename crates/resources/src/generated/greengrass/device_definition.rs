@@ -5,29 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Device;
 pub use super::shared::{Device, DeviceRequired};
-
-/// The required properties of [`DeviceDefinition`], by name: `DeviceDefinition::new(DeviceDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeviceDefinitionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("InitialVersion", Shape::Object(&RULE_DeviceDefinitionVersion)),
-        ("Name", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Greengrass::DeviceDefinition` resource.
 ///
@@ -35,9 +13,9 @@ pub(crate) static RULE_DeviceDefinition: ObjRule = ObjRule {
 ///
 /// Device definitions can reference multiple device definition versions. All device definition versions must be associated with a device definition. Each device definition version can contain one or more devices.
 ///
-/// &gt; When you create a device definition, you can optionally include an initial device definition version. To associate a device definition version later, create an \[`AWS::Greengrass::DeviceDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinitionversion.html>) resource and specify the ID of this device definition.
-/// &gt;
-/// &gt; After you create the device definition version that contains the devices you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> When you create a device definition, you can optionally include an initial device definition version. To associate a device definition version later, create an [`AWS::Greengrass::DeviceDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinitionversion.html) resource and specify the ID of this device definition.
+/// \>
+/// \> After you create the device definition version that contains the devices you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DeviceDefinitionAttributes`], which `Handle<DeviceDefinition>` dereferences to.
@@ -53,19 +31,19 @@ pub(crate) static RULE_DeviceDefinition: ObjRule = ObjRule {
 pub struct DeviceDefinition {
     /// `InitialVersion`: a [`DeviceDefinitionVersion`] object.
     ///
-    /// The device definition version to include when the device definition is created. A device definition version contains a list of \[`device`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-devicedefinition-device.html>) property types.
+    /// The device definition version to include when the device definition is created. A device definition version contains a list of [`device`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-devicedefinition-device.html) property types.
     ///
-    /// &gt; To associate a device definition version after the device definition is created, create an \[`AWS::Greengrass::DeviceDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinitionversion.html>) resource and specify the ID of this device definition.
+    /// \> To associate a device definition version after the device definition is created, create an [`AWS::Greengrass::DeviceDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinitionversion.html) resource and specify the ID of this device definition.
     ///
     /// Create-only: changing it replaces the resource.
-    pub initial_version: Option<Obj<DeviceDefinitionVersion>>,
+    pub initial_version: ::std::option::Option<crate::Obj<DeviceDefinitionVersion>>,
     /// `Name`: a string, required.
     ///
     /// The name of the device definition.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
-    /// Application-specific metadata to attach to the device definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see \[Tagging Your AWS IoT Greengrass Resources\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html>) in the *Developer Guide* .
+    /// Application-specific metadata to attach to the device definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see [Tagging Your AWS IoT Greengrass Resources](https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html) in the *Developer Guide* .
     ///
     /// This `Json` property type is processed as a map of key-value pairs. It uses the following format, which is different from most `Tags` implementations in CloudFormation templates.
     ///
@@ -75,7 +53,7 @@ pub struct DeviceDefinition {
     /// \`\`\`
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +63,7 @@ impl DeviceDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::DeviceDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinition.html",
         primary_identifier: &["Id"],
@@ -96,45 +74,47 @@ impl DeviceDefinition {
         read_only: &["LatestVersionArn", "Arn", "Id"],
         attributes: &["Arn", "Id", "InitialVersion.Devices", "LatestVersionArn", "Name"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `DeviceDefinition` with its required properties, named in a [`DeviceDefinitionRequired`].
+    /// A `DeviceDefinition` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: DeviceDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            initial_version: None,
-            name: required.name,
-            tags: None,
+            initial_version: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `InitialVersion`: a [`DeviceDefinitionVersion`] object.
-    pub fn initial_version(mut self, value: impl Into<Obj<DeviceDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
+    pub fn initial_version(mut self, value: impl ::std::convert::Into<crate::Obj<DeviceDefinitionVersion>>) -> Self { self.initial_version = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DeviceDefinition {
+impl ::cloudwright_core::Resource for DeviceDefinition {
     type Attributes = DeviceDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeviceDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DeviceDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DeviceDefinition {
+impl ::cloudwright_core::ToValue for DeviceDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -142,12 +122,12 @@ impl ToValue for DeviceDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DeviceDefinition`]: `Handle<DeviceDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DeviceDefinition`]: `Handle<DeviceDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeviceDefinitionAttributes(ResourceRef);
+pub struct DeviceDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeviceDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeviceDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,67 +137,50 @@ impl DeviceDefinitionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `DeviceDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/devices/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `DeviceDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InitialVersion.Devices`: a list of `Device` objects.
     ///
     /// The devices in this version.
     #[inline]
-    pub fn initial_version_devices(&self) -> Value {
-        self.0.get_att("InitialVersion.Devices")
+    pub fn initial_version_devices(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("InitialVersion.Devices"))
     }
 
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `DeviceDefinitionVersion` that was added to the `DeviceDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/devices/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersionArn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersionArn"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the device definition.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
 
-/// The required properties of [`DeviceDefinitionVersion`], by name: `DeviceDefinitionVersion::new(DeviceDefinitionVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeviceDefinitionVersionRequired {
-    /// `Devices`: a list of [`Device`] objects, required.
-    pub devices: List<Device>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Devices"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DeviceDefinitionVersion` property type of `AWS::Greengrass::DeviceDefinition`.
 ///
-/// A device definition version contains a list of \[devices\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-devicedefinition-device.html>) .
+/// A device definition version contains a list of [devices](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-devicedefinition-device.html) .
 ///
-/// &gt; After you create a device definition version that contains the devices you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> After you create a device definition version that contains the devices you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
-/// In an CloudFormation template, `DeviceDefinitionVersion` is the property type of the `InitialVersion` property in the \[`AWS::Greengrass::DeviceDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinition.html>) resource.
+/// In an CloudFormation template, `DeviceDefinitionVersion` is the property type of the `InitialVersion` property in the [`AWS::Greengrass::DeviceDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinition.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-devicedefinition-devicedefinitionversion.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -225,28 +188,60 @@ pub struct DeviceDefinitionVersion {
     /// `Devices`: a list of [`Device`] objects, required.
     ///
     /// The devices in this version.
-    pub devices: List<Device>,
+    pub devices: ::cloudwright_core::List<Device>,
 }
 
 #[rustfmt::skip]
 impl DeviceDefinitionVersion {
-    /// A `DeviceDefinitionVersion` with its required properties, named in a [`DeviceDefinitionVersionRequired`].
+    /// A `DeviceDefinitionVersion` with its one required property, `Devices`.
     #[inline]
-    pub fn new(required: DeviceDefinitionVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Device>>) -> Self {
         Self {
-            devices: required.devices,
+            devices: value.into(),
         }
     }
 
     /// `Devices`: a list of [`Device`] objects, required.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = value.into(); self }
+    pub fn devices(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Device>>) -> Self { self.devices = value.into(); self }
 }
 
-impl PropertyType for DeviceDefinitionVersion {}
+impl crate::PropertyType for DeviceDefinitionVersion {}
 
-impl ToValue for DeviceDefinitionVersion {
+impl ::cloudwright_core::ToValue for DeviceDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Devices", &self.devices).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Devices", &self.devices)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Device;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("InitialVersion", Shape::Object(&RULE_DeviceDefinitionVersion)),
+            ("Name", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Devices"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Device;
 pub use super::shared::{Device, DeviceRequired};
 
 /// The required properties of [`DeviceDefinitionVersion`], by name: `DeviceDefinitionVersion::new(DeviceDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceDefinitionVersionRequired {
     /// `DeviceDefinitionId`: a string, required.
-    pub device_definition_id: Str,
+    pub device_definition_id: ::cloudwright_core::Str,
     /// `Devices`: a list of [`Device`] objects, required.
-    pub devices: List<Device>,
+    pub devices: ::cloudwright_core::List<Device>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceDefinitionId", Shape::STR),
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Devices", "DeviceDefinitionId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Greengrass::DeviceDefinitionVersion` resource.
 ///
 /// The `AWS::Greengrass::DeviceDefinitionVersion` resource represents a device definition version for AWS IoT Greengrass . A device definition version contains a list of devices.
 ///
-/// &gt; To create a device definition version, you must specify the ID of the device definition that you want to associate with the version. For information about creating a device definition, see \[`AWS::Greengrass::DeviceDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinition.html>) .
-/// &gt;
-/// &gt; After you create a device definition version that contains the devices you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> To create a device definition version, you must specify the ID of the device definition that you want to associate with the version. For information about creating a device definition, see [`AWS::Greengrass::DeviceDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinition.html) .
+/// \>
+/// \> After you create a device definition version that contains the devices you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DeviceDefinitionVersionAttributes`], which `Handle<DeviceDefinitionVersion>` dereferences to.
@@ -55,13 +41,13 @@ pub struct DeviceDefinitionVersion {
     /// The ID of the device definition associated with this version. This value is a GUID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub device_definition_id: Str,
+    pub device_definition_id: ::cloudwright_core::Str,
     /// `Devices`: a list of [`Device`] objects, required.
     ///
     /// The devices in this version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub devices: List<Device>,
+    pub devices: ::cloudwright_core::List<Device>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +57,7 @@ impl DeviceDefinitionVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::DeviceDefinitionVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinitionversion.html",
         primary_identifier: &["Id"],
@@ -82,7 +68,7 @@ impl DeviceDefinitionVersion {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DeviceDefinitionVersion` with its required properties, named in a [`DeviceDefinitionVersionRequired`].
@@ -95,38 +81,40 @@ impl DeviceDefinitionVersion {
     }
 
     /// `DeviceDefinitionId`: a string, required.
-    pub fn device_definition_id(mut self, value: impl Into<Str>) -> Self { self.device_definition_id = value.into(); self }
+    pub fn device_definition_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_definition_id = value.into(); self }
     /// `Devices`: a list of [`Device`] objects, required.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = value.into(); self }
+    pub fn devices(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Device>>) -> Self { self.devices = value.into(); self }
 }
 
-impl Resource for DeviceDefinitionVersion {
+impl ::cloudwright_core::Resource for DeviceDefinitionVersion {
     type Attributes = DeviceDefinitionVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeviceDefinitionVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DeviceDefinitionVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DeviceDefinitionVersion {
+impl ::cloudwright_core::ToValue for DeviceDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeviceDefinitionId", &self.device_definition_id)
             .req("Devices", &self.devices)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DeviceDefinitionVersion`]: `Handle<DeviceDefinitionVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DeviceDefinitionVersion`]: `Handle<DeviceDefinitionVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeviceDefinitionVersionAttributes(ResourceRef);
+pub struct DeviceDefinitionVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeviceDefinitionVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeviceDefinitionVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -134,7 +122,26 @@ impl From<ResourceRef> for DeviceDefinitionVersionAttributes {
 impl DeviceDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Device;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceDefinitionId", Shape::STR),
+            ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Devices", "DeviceDefinitionId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

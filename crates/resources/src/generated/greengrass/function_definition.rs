@@ -5,31 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    DefaultConfig, DefaultConfigRequired, Environment, Execution, Function, FunctionConfiguration,
-    FunctionRequired, ResourceAccessPolicy, ResourceAccessPolicyRequired, RunAs,
-};
-use super::shared::{RULE_DefaultConfig, RULE_Function};
-
-/// The required properties of [`FunctionDefinition`], by name: `FunctionDefinition::new(FunctionDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FunctionDefinitionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FunctionDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("InitialVersion", Shape::Object(&RULE_FunctionDefinitionVersion)),
-        ("Name", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
+    DefaultConfig, Environment, Execution, Function, FunctionConfiguration, FunctionRequired,
+    ResourceAccessPolicy, RunAs,
 };
 
 /// The `AWS::Greengrass::FunctionDefinition` resource.
@@ -38,9 +16,9 @@ pub(crate) static RULE_FunctionDefinition: ObjRule = ObjRule {
 ///
 /// Function definitions can reference multiple function definition versions. All function definition versions must be associated with a function definition. Each function definition version can contain one or more functions.
 ///
-/// &gt; When you create a function definition, you can optionally include an initial function definition version. To associate a function definition version later, create an \[`AWS::Greengrass::FunctionDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinitionversion.html>) resource and specify the ID of this function definition.
-/// &gt;
-/// &gt; After you create the function definition version that contains the functions you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> When you create a function definition, you can optionally include an initial function definition version. To associate a function definition version later, create an [`AWS::Greengrass::FunctionDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinitionversion.html) resource and specify the ID of this function definition.
+/// \>
+/// \> After you create the function definition version that contains the functions you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FunctionDefinitionAttributes`], which `Handle<FunctionDefinition>` dereferences to.
@@ -56,19 +34,19 @@ pub(crate) static RULE_FunctionDefinition: ObjRule = ObjRule {
 pub struct FunctionDefinition {
     /// `InitialVersion`: a [`FunctionDefinitionVersion`] object.
     ///
-    /// The function definition version to include when the function definition is created. A function definition version contains a list of \[`function`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-function.html>) property types.
+    /// The function definition version to include when the function definition is created. A function definition version contains a list of [`function`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-function.html) property types.
     ///
-    /// &gt; To associate a function definition version after the function definition is created, create an \[`AWS::Greengrass::FunctionDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinitionversion.html>) resource and specify the ID of this function definition.
+    /// \> To associate a function definition version after the function definition is created, create an [`AWS::Greengrass::FunctionDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinitionversion.html) resource and specify the ID of this function definition.
     ///
     /// Create-only: changing it replaces the resource.
-    pub initial_version: Option<Obj<FunctionDefinitionVersion>>,
+    pub initial_version: ::std::option::Option<crate::Obj<FunctionDefinitionVersion>>,
     /// `Name`: a string, required.
     ///
     /// The name of the function definition.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
-    /// Application-specific metadata to attach to the function definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see \[Tagging Your AWS IoT Greengrass Resources\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html>) in the *Developer Guide* .
+    /// Application-specific metadata to attach to the function definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see [Tagging Your AWS IoT Greengrass Resources](https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html) in the *Developer Guide* .
     ///
     /// This `Json` property type is processed as a map of key-value pairs. It uses the following format, which is different from most `Tags` implementations in CloudFormation templates.
     ///
@@ -78,7 +56,7 @@ pub struct FunctionDefinition {
     /// \`\`\`
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +66,7 @@ impl FunctionDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::FunctionDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinition.html",
         primary_identifier: &["Id"],
@@ -99,45 +77,47 @@ impl FunctionDefinition {
         read_only: &["LatestVersionArn", "Arn", "Id"],
         attributes: &["Arn", "Id", "InitialVersion.DefaultConfig.Execution.IsolationMode", "InitialVersion.DefaultConfig.Execution.RunAs.Gid", "InitialVersion.DefaultConfig.Execution.RunAs.Uid", "InitialVersion.Functions", "LatestVersionArn", "Name"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `FunctionDefinition` with its required properties, named in a [`FunctionDefinitionRequired`].
+    /// A `FunctionDefinition` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: FunctionDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            initial_version: None,
-            name: required.name,
-            tags: None,
+            initial_version: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `InitialVersion`: a [`FunctionDefinitionVersion`] object.
-    pub fn initial_version(mut self, value: impl Into<Obj<FunctionDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
+    pub fn initial_version(mut self, value: impl ::std::convert::Into<crate::Obj<FunctionDefinitionVersion>>) -> Self { self.initial_version = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FunctionDefinition {
+impl ::cloudwright_core::Resource for FunctionDefinition {
     type Attributes = FunctionDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FunctionDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FunctionDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FunctionDefinition {
+impl ::cloudwright_core::ToValue for FunctionDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -145,12 +125,12 @@ impl ToValue for FunctionDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FunctionDefinition`]: `Handle<FunctionDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FunctionDefinition`]: `Handle<FunctionDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FunctionDefinitionAttributes(ResourceRef);
+pub struct FunctionDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FunctionDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FunctionDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -160,100 +140,90 @@ impl FunctionDefinitionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `FunctionDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/functions/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `FunctionDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InitialVersion.DefaultConfig.Execution.IsolationMode`: a string.
     ///
-    /// The containerization that the Lambda function runs in. Valid values are `GreengrassContainer` or `NoContainer` . Typically, this is `GreengrassContainer` . For more information, see \[Containerization\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-function-containerization>) in the *Developer Guide* .
+    /// The containerization that the Lambda function runs in. Valid values are `GreengrassContainer` or `NoContainer` . Typically, this is `GreengrassContainer` . For more information, see [Containerization](https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-function-containerization) in the *Developer Guide* .
     ///
-    /// - When set on the \[`DefaultConfig`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-defaultconfig.html>) property of a function definition version, this setting is used as the default containerization for all Lambda functions in the function definition version.
-    /// - When set on the \[`Environment`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-environment.html>) property of a function, this setting applies to the individual function and overrides the default. Omit this value to run the function with the default containerization.
+    /// - When set on the [`DefaultConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-defaultconfig.html) property of a function definition version, this setting is used as the default containerization for all Lambda functions in the function definition version.
+    /// - When set on the [`Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-environment.html) property of a function, this setting applies to the individual function and overrides the default. Omit this value to run the function with the default containerization.
     ///
-    /// &gt; We recommend that you run in a Greengrass container unless your business case requires that you run without containerization.
+    /// \> We recommend that you run in a Greengrass container unless your business case requires that you run without containerization.
     #[inline]
-    pub fn initial_version_default_config_execution_isolation_mode(&self) -> Value {
-        self.0
-            .get_att("InitialVersion.DefaultConfig.Execution.IsolationMode")
+    pub fn initial_version_default_config_execution_isolation_mode(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("InitialVersion.DefaultConfig.Execution.IsolationMode"),
+        )
     }
 
     /// `Fn::GetAtt` `InitialVersion.DefaultConfig.Execution.RunAs.Gid`: an integer.
     ///
     /// The group ID whose permissions are used to run the Lambda function. You can use the `getent group` command on your core device to look up the group ID.
     #[inline]
-    pub fn initial_version_default_config_execution_run_as_gid(&self) -> Value {
-        self.0
-            .get_att("InitialVersion.DefaultConfig.Execution.RunAs.Gid")
+    pub fn initial_version_default_config_execution_run_as_gid(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("InitialVersion.DefaultConfig.Execution.RunAs.Gid"),
+        )
     }
 
     /// `Fn::GetAtt` `InitialVersion.DefaultConfig.Execution.RunAs.Uid`: an integer.
     ///
     /// The user ID whose permissions are used to run the Lambda function. You can use the `getent passwd` command on your core device to look up the user ID.
     #[inline]
-    pub fn initial_version_default_config_execution_run_as_uid(&self) -> Value {
-        self.0
-            .get_att("InitialVersion.DefaultConfig.Execution.RunAs.Uid")
+    pub fn initial_version_default_config_execution_run_as_uid(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("InitialVersion.DefaultConfig.Execution.RunAs.Uid"),
+        )
     }
 
     /// `Fn::GetAtt` `InitialVersion.Functions`: a list of `Function` objects.
     ///
     /// The functions in this version.
     #[inline]
-    pub fn initial_version_functions(&self) -> Value {
-        self.0.get_att("InitialVersion.Functions")
+    pub fn initial_version_functions(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("InitialVersion.Functions"))
     }
 
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `FunctionDefinitionVersion` that was added to the `FunctionDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/functions/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersionArn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersionArn"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the function definition.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
-
-/// The required properties of [`FunctionDefinitionVersion`], by name: `FunctionDefinitionVersion::new(FunctionDefinitionVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FunctionDefinitionVersionRequired {
-    /// `Functions`: a list of [`Function`] objects, required.
-    pub functions: List<Function>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FunctionDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultConfig", Shape::Object(&RULE_DefaultConfig)),
-        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Functions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FunctionDefinitionVersion` property type of `AWS::Greengrass::FunctionDefinition`.
 ///
 /// A function definition version contains a list of functions.
 ///
-/// &gt; After you create a function definition version that contains the functions you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> After you create a function definition version that contains the functions you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
-/// In an CloudFormation template, `FunctionDefinitionVersion` is the property type of the `InitialVersion` property in the \[`AWS::Greengrass::FunctionDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinition.html>) resource.
+/// In an CloudFormation template, `FunctionDefinitionVersion` is the property type of the `InitialVersion` property in the [`AWS::Greengrass::FunctionDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinition.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-functiondefinitionversion.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -261,38 +231,69 @@ pub struct FunctionDefinitionVersion {
     /// `DefaultConfig`: a [`DefaultConfig`] object.
     ///
     /// The default configuration that applies to all Lambda functions in the group. Individual Lambda functions can override these settings.
-    pub default_config: Option<Obj<DefaultConfig>>,
+    pub default_config: ::std::option::Option<crate::Obj<DefaultConfig>>,
     /// `Functions`: a list of [`Function`] objects, required.
     ///
     /// The functions in this version.
-    pub functions: List<Function>,
+    pub functions: ::cloudwright_core::List<Function>,
 }
 
 #[rustfmt::skip]
 impl FunctionDefinitionVersion {
-    /// A `FunctionDefinitionVersion` with its required properties, named in a [`FunctionDefinitionVersionRequired`].
+    /// A `FunctionDefinitionVersion` with its one required property, `Functions`.
     #[inline]
-    pub fn new(required: FunctionDefinitionVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Function>>) -> Self {
         Self {
-            default_config: None,
-            functions: required.functions,
+            default_config: ::std::option::Option::None,
+            functions: value.into(),
         }
     }
 
     /// `DefaultConfig`: a [`DefaultConfig`] object.
-    pub fn default_config(mut self, value: impl Into<Obj<DefaultConfig>>) -> Self { self.default_config = Some(value.into()); self }
+    pub fn default_config(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultConfig>>) -> Self { self.default_config = ::std::option::Option::Some(value.into()); self }
     /// `Functions`: a list of [`Function`] objects, required.
-    pub fn functions(mut self, value: impl Into<List<Function>>) -> Self { self.functions = value.into(); self }
+    pub fn functions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Function>>) -> Self { self.functions = value.into(); self }
 }
 
-impl PropertyType for FunctionDefinitionVersion {}
+impl crate::PropertyType for FunctionDefinitionVersion {}
 
-impl ToValue for FunctionDefinitionVersion {
+impl ::cloudwright_core::ToValue for FunctionDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultConfig", &self.default_config)
             .req("Functions", &self.functions)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_DefaultConfig, RULE_Function};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FunctionDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("InitialVersion", Shape::Object(&RULE_FunctionDefinitionVersion)),
+            ("Name", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FunctionDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultConfig", Shape::Object(&RULE_DefaultConfig)),
+            ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Functions"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,27 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    DefaultConfig, DefaultConfigRequired, Environment, Execution, Function, FunctionConfiguration,
-    FunctionRequired, ResourceAccessPolicy, ResourceAccessPolicyRequired, RunAs,
+    DefaultConfig, Environment, Execution, Function, FunctionConfiguration, FunctionRequired,
+    ResourceAccessPolicy, RunAs,
 };
-use super::shared::{RULE_DefaultConfig, RULE_Function};
 
 /// The required properties of [`FunctionDefinitionVersion`], by name: `FunctionDefinitionVersion::new(FunctionDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionDefinitionVersionRequired {
     /// `FunctionDefinitionId`: a string, required.
-    pub function_definition_id: Str,
+    pub function_definition_id: ::cloudwright_core::Str,
     /// `Functions`: a list of [`Function`] objects, required.
-    pub functions: List<Function>,
+    pub functions: ::cloudwright_core::List<Function>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FunctionDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultConfig", Shape::Object(&RULE_DefaultConfig)),
-        ("FunctionDefinitionId", Shape::STR),
-        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["FunctionDefinitionId", "Functions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Greengrass::FunctionDefinitionVersion` resource.
 ///
 /// The `AWS::Greengrass::FunctionDefinitionVersion` resource represents a function definition version for AWS IoT Greengrass . A function definition version contains contain a list of functions.
 ///
-/// &gt; To create a function definition version, you must specify the ID of the function definition that you want to associate with the version. For information about creating a function definition, see \[`AWS::Greengrass::FunctionDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinition.html>) .
-/// &gt;
-/// &gt; After you create a function definition version that contains the functions you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> To create a function definition version, you must specify the ID of the function definition that you want to associate with the version. For information about creating a function definition, see [`AWS::Greengrass::FunctionDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinition.html) .
+/// \>
+/// \> After you create a function definition version that contains the functions you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FunctionDefinitionVersionAttributes`], which `Handle<FunctionDefinitionVersion>` dereferences to.
@@ -59,19 +44,19 @@ pub struct FunctionDefinitionVersion {
     /// The default configuration that applies to all Lambda functions in the group. Individual Lambda functions can override these settings.
     ///
     /// Create-only: changing it replaces the resource.
-    pub default_config: Option<Obj<DefaultConfig>>,
+    pub default_config: ::std::option::Option<crate::Obj<DefaultConfig>>,
     /// `FunctionDefinitionId`: a string, required.
     ///
     /// The ID of the function definition associated with this version. This value is a GUID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub function_definition_id: Str,
+    pub function_definition_id: ::cloudwright_core::Str,
     /// `Functions`: a list of [`Function`] objects, required.
     ///
     /// The functions in this version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub functions: List<Function>,
+    pub functions: ::cloudwright_core::List<Function>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +66,7 @@ impl FunctionDefinitionVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::FunctionDefinitionVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinitionversion.html",
         primary_identifier: &["Id"],
@@ -92,42 +77,44 @@ impl FunctionDefinitionVersion {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `FunctionDefinitionVersion` with its required properties, named in a [`FunctionDefinitionVersionRequired`].
     #[inline]
     pub fn new(required: FunctionDefinitionVersionRequired) -> Self {
         Self {
-            default_config: None,
+            default_config: ::std::option::Option::None,
             function_definition_id: required.function_definition_id,
             functions: required.functions,
         }
     }
 
     /// `DefaultConfig`: a [`DefaultConfig`] object.
-    pub fn default_config(mut self, value: impl Into<Obj<DefaultConfig>>) -> Self { self.default_config = Some(value.into()); self }
+    pub fn default_config(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultConfig>>) -> Self { self.default_config = ::std::option::Option::Some(value.into()); self }
     /// `FunctionDefinitionId`: a string, required.
-    pub fn function_definition_id(mut self, value: impl Into<Str>) -> Self { self.function_definition_id = value.into(); self }
+    pub fn function_definition_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_definition_id = value.into(); self }
     /// `Functions`: a list of [`Function`] objects, required.
-    pub fn functions(mut self, value: impl Into<List<Function>>) -> Self { self.functions = value.into(); self }
+    pub fn functions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Function>>) -> Self { self.functions = value.into(); self }
 }
 
-impl Resource for FunctionDefinitionVersion {
+impl ::cloudwright_core::Resource for FunctionDefinitionVersion {
     type Attributes = FunctionDefinitionVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FunctionDefinitionVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FunctionDefinitionVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FunctionDefinitionVersion {
+impl ::cloudwright_core::ToValue for FunctionDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultConfig", &self.default_config)
             .req("FunctionDefinitionId", &self.function_definition_id)
             .req("Functions", &self.functions)
@@ -135,12 +122,12 @@ impl ToValue for FunctionDefinitionVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FunctionDefinitionVersion`]: `Handle<FunctionDefinitionVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FunctionDefinitionVersion`]: `Handle<FunctionDefinitionVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FunctionDefinitionVersionAttributes(ResourceRef);
+pub struct FunctionDefinitionVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FunctionDefinitionVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FunctionDefinitionVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -148,7 +135,27 @@ impl From<ResourceRef> for FunctionDefinitionVersionAttributes {
 impl FunctionDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_DefaultConfig, RULE_Function};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FunctionDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultConfig", Shape::Object(&RULE_DefaultConfig)),
+            ("FunctionDefinitionId", Shape::STR),
+            ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["FunctionDefinitionId", "Functions"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

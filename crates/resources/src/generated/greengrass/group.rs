@@ -5,33 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Group`], by name: `Group::new(GroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Group: ObjRule = ObjRule {
-    properties: &[
-        ("InitialVersion", Shape::Object(&RULE_GroupVersion)),
-        ("Name", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Greengrass::Group` resource.
 ///
-/// AWS IoT Greengrass seamlessly extends AWS to edge devices so they can act locally on the data they generate, while still using the cloud for management, analytics, and durable storage. With AWS IoT Greengrass , connected devices can run AWS Lambda functions, execute predictions based on machine learning models, keep device data in sync, and communicate with other devices securely – even when not connected to the internet. For more information, see the \[Developer Guide\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/what-is-gg.html>) .
+/// AWS IoT Greengrass seamlessly extends AWS to edge devices so they can act locally on the data they generate, while still using the cloud for management, analytics, and durable storage. With AWS IoT Greengrass , connected devices can run AWS Lambda functions, execute predictions based on machine learning models, keep device data in sync, and communicate with other devices securely – even when not connected to the internet. For more information, see the [Developer Guide](https://docs.aws.amazon.com/greengrass/v1/developerguide/what-is-gg.html) .
 ///
-/// &gt; For AWS Region support, see \[CloudFormation Support for AWS IoT Greengrass\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/cloudformation-support.html>) in the *Developer Guide* .
+/// \> For AWS Region support, see [CloudFormation Support for AWS IoT Greengrass](https://docs.aws.amazon.com/greengrass/v1/developerguide/cloudformation-support.html) in the *Developer Guide* .
 ///
 /// The `AWS::Greengrass::Group` resource represents a group in AWS IoT Greengrass . In the AWS IoT Greengrass API, groups are used to organize your group versions.
 ///
@@ -39,13 +17,13 @@ pub(crate) static RULE_Group: ObjRule = ObjRule {
 ///
 /// To deploy a group version, the group version must reference a core definition version that contains one core. Other version types are optionally included, depending on your business need.
 ///
-/// &gt; When you create a group, you can optionally include an initial group version. To associate a group version later, create a \[`AWS::Greengrass::GroupVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-groupversion.html>) resource and specify the ID of this group.
-/// &gt;
-/// &gt; To change group components (such as devices, subscriptions, or functions), you must create new versions. This is because versions are immutable. For example, to add a function, you create a function definition version that contains the new function (and all other functions that you want to deploy). Then you create a group version that references the new function definition version (and all other version types that you want to deploy).
+/// \> When you create a group, you can optionally include an initial group version. To associate a group version later, create a [`AWS::Greengrass::GroupVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-groupversion.html) resource and specify the ID of this group.
+/// \>
+/// \> To change group components (such as devices, subscriptions, or functions), you must create new versions. This is because versions are immutable. For example, to add a function, you create a function definition version that contains the new function (and all other functions that you want to deploy). Then you create a group version that references the new function definition version (and all other version types that you want to deploy).
 ///
 /// *Deploying a Group Version*
 ///
-/// After you create the group version in your CloudFormation template, you can deploy it using the \[`aws greengrass create-deployment`\](<https://docs.aws.amazon.com/greengrass/v1/apireference/createdeployment-post.html>) command in the AWS CLI or from the *Greengrass* node in the AWS IoT console. To deploy a group version, you must have a Greengrass service role associated with your AWS account . For more information, see \[CloudFormation Support for AWS IoT Greengrass\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/cloudformation-support.html>) in the *Developer Guide* .
+/// After you create the group version in your CloudFormation template, you can deploy it using the [`aws greengrass create-deployment`](https://docs.aws.amazon.com/greengrass/v1/apireference/createdeployment-post.html) command in the AWS CLI or from the *Greengrass* node in the AWS IoT console. To deploy a group version, you must have a Greengrass service role associated with your AWS account . For more information, see [CloudFormation Support for AWS IoT Greengrass](https://docs.aws.amazon.com/greengrass/v1/developerguide/cloudformation-support.html) in the *Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GroupAttributes`], which `Handle<Group>` dereferences to.
@@ -63,23 +41,23 @@ pub struct Group {
     ///
     /// The group version to include when the group is created. A group version references the Amazon Resource Name (ARN) of a core definition version, device definition version, subscription definition version, and other version types. The group version must reference a core definition version that contains one core. Other version types are optionally included, depending on your business need.
     ///
-    /// &gt; To associate a group version after the group is created, create an \[`AWS::Greengrass::GroupVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-groupversion.html>) resource and specify the ID of this group.
+    /// \> To associate a group version after the group is created, create an [`AWS::Greengrass::GroupVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-groupversion.html) resource and specify the ID of this group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub initial_version: Option<Obj<GroupVersion>>,
+    pub initial_version: ::std::option::Option<crate::Obj<GroupVersion>>,
     /// `Name`: a string, required.
     ///
     /// The name of the group.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role attached to the group. This role contains the permissions that Lambda functions and connectors use to interact with other AWS services.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
-    /// Application-specific metadata to attach to the group. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see \[Tagging Your AWS IoT Greengrass Resources\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html>) in the *Developer Guide* .
+    /// Application-specific metadata to attach to the group. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see [Tagging Your AWS IoT Greengrass Resources](https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html) in the *Developer Guide* .
     ///
     /// This `Json` property type is processed as a map of key-value pairs. It uses the following format, which is different from most `Tags` implementations in CloudFormation templates.
     ///
@@ -89,7 +67,7 @@ pub struct Group {
     /// \`\`\`
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +77,7 @@ impl Group {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::Group",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html",
         primary_identifier: &["Id"],
@@ -110,48 +88,50 @@ impl Group {
         read_only: &["LatestVersionArn", "RoleAttachedAt", "Id", "Arn"],
         attributes: &["Arn", "Id", "InitialVersion.ConnectorDefinitionVersionArn", "InitialVersion.CoreDefinitionVersionArn", "InitialVersion.DeviceDefinitionVersionArn", "InitialVersion.FunctionDefinitionVersionArn", "InitialVersion.LoggerDefinitionVersionArn", "InitialVersion.ResourceDefinitionVersionArn", "InitialVersion.SubscriptionDefinitionVersionArn", "LatestVersionArn", "Name", "RoleArn", "RoleAttachedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `Group` with its required properties, named in a [`GroupRequired`].
+    /// A `Group` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: GroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            initial_version: None,
-            name: required.name,
-            role_arn: None,
-            tags: None,
+            initial_version: ::std::option::Option::None,
+            name: value.into(),
+            role_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `InitialVersion`: a [`GroupVersion`] object.
-    pub fn initial_version(mut self, value: impl Into<Obj<GroupVersion>>) -> Self { self.initial_version = Some(value.into()); self }
+    pub fn initial_version(mut self, value: impl ::std::convert::Into<crate::Obj<GroupVersion>>) -> Self { self.initial_version = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Group {
+impl ::cloudwright_core::Resource for Group {
     type Attributes = GroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Group, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Group, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Group {
+impl ::cloudwright_core::ToValue for Group {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
             .req("Name", &self.name)
             .opt("RoleArn", &self.role_arn)
@@ -160,12 +140,12 @@ impl ToValue for Group {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Group`]: `Handle<Group>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Group`]: `Handle<Group>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GroupAttributes(ResourceRef);
+pub struct GroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -175,131 +155,124 @@ impl GroupAttributes {
     ///
     /// The ARN of the `Group` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/groups/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `Group` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InitialVersion.ConnectorDefinitionVersionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the connector definition version that contains the connectors you want to deploy with the group version.
     #[inline]
-    pub fn initial_version_connector_definition_version_arn(&self) -> Value {
-        self.0
-            .get_att("InitialVersion.ConnectorDefinitionVersionArn")
+    pub fn initial_version_connector_definition_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("InitialVersion.ConnectorDefinitionVersionArn"),
+        )
     }
 
     /// `Fn::GetAtt` `InitialVersion.CoreDefinitionVersionArn`: a string.
     ///
     /// The ARN of the core definition version that contains the core you want to deploy with the group version. Currently, the core definition version can contain only one core.
     #[inline]
-    pub fn initial_version_core_definition_version_arn(&self) -> Value {
-        self.0.get_att("InitialVersion.CoreDefinitionVersionArn")
+    pub fn initial_version_core_definition_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InitialVersion.CoreDefinitionVersionArn"))
     }
 
     /// `Fn::GetAtt` `InitialVersion.DeviceDefinitionVersionArn`: a string.
     ///
     /// The ARN of the device definition version that contains the devices you want to deploy with the group version.
     #[inline]
-    pub fn initial_version_device_definition_version_arn(&self) -> Value {
-        self.0.get_att("InitialVersion.DeviceDefinitionVersionArn")
+    pub fn initial_version_device_definition_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InitialVersion.DeviceDefinitionVersionArn"))
     }
 
     /// `Fn::GetAtt` `InitialVersion.FunctionDefinitionVersionArn`: a string.
     ///
     /// The ARN of the function definition version that contains the functions you want to deploy with the group version.
     #[inline]
-    pub fn initial_version_function_definition_version_arn(&self) -> Value {
-        self.0
-            .get_att("InitialVersion.FunctionDefinitionVersionArn")
+    pub fn initial_version_function_definition_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("InitialVersion.FunctionDefinitionVersionArn"),
+        )
     }
 
     /// `Fn::GetAtt` `InitialVersion.LoggerDefinitionVersionArn`: a string.
     ///
     /// The ARN of the logger definition version that contains the loggers you want to deploy with the group version.
     #[inline]
-    pub fn initial_version_logger_definition_version_arn(&self) -> Value {
-        self.0.get_att("InitialVersion.LoggerDefinitionVersionArn")
+    pub fn initial_version_logger_definition_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InitialVersion.LoggerDefinitionVersionArn"))
     }
 
     /// `Fn::GetAtt` `InitialVersion.ResourceDefinitionVersionArn`: a string.
     ///
     /// The ARN of the resource definition version that contains the resources you want to deploy with the group version.
     #[inline]
-    pub fn initial_version_resource_definition_version_arn(&self) -> Value {
-        self.0
-            .get_att("InitialVersion.ResourceDefinitionVersionArn")
+    pub fn initial_version_resource_definition_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("InitialVersion.ResourceDefinitionVersionArn"),
+        )
     }
 
     /// `Fn::GetAtt` `InitialVersion.SubscriptionDefinitionVersionArn`: a string.
     ///
     /// The ARN of the subscription definition version that contains the subscriptions you want to deploy with the group version.
     #[inline]
-    pub fn initial_version_subscription_definition_version_arn(&self) -> Value {
-        self.0
-            .get_att("InitialVersion.SubscriptionDefinitionVersionArn")
+    pub fn initial_version_subscription_definition_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("InitialVersion.SubscriptionDefinitionVersionArn"),
+        )
     }
 
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `GroupVersion` that was added to the `Group` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/groups/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersionArn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersionArn"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the group.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role attached to the group. This role contains the permissions that Lambda functions and connectors use to interact with other AWS services.
     #[inline]
-    pub fn role_arn(&self) -> Value {
-        self.0.get_att("RoleArn")
+    pub fn role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoleArn"))
     }
 
     /// `Fn::GetAtt` `RoleAttachedAt`: a string.
     ///
     /// The time (in milliseconds since the epoch) when the group role was attached to the `Group` .
     #[inline]
-    pub fn role_attached_at(&self) -> Value {
-        self.0.get_att("RoleAttachedAt")
+    pub fn role_attached_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoleAttachedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GroupVersion: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorDefinitionVersionArn", Shape::STR),
-        ("CoreDefinitionVersionArn", Shape::STR),
-        ("DeviceDefinitionVersionArn", Shape::STR),
-        ("FunctionDefinitionVersionArn", Shape::STR),
-        ("LoggerDefinitionVersionArn", Shape::STR),
-        ("ResourceDefinitionVersionArn", Shape::STR),
-        ("SubscriptionDefinitionVersionArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GroupVersion` property type of `AWS::Greengrass::Group`.
 ///
 /// A group version in AWS IoT Greengrass , which references of a core definition version, device definition version, subscription definition version, and other version types that contain the components you want to deploy to a Greengrass core device. The group version must reference a core definition version that contains one core. Other version types are optionally included, depending on your business need.
 ///
-/// In an CloudFormation template, `GroupVersion` is the property type of the `InitialVersion` property in the \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) resource.
+/// In an CloudFormation template, `GroupVersion` is the property type of the `InitialVersion` property in the [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-group-groupversion.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -307,31 +280,31 @@ pub struct GroupVersion {
     /// `ConnectorDefinitionVersionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the connector definition version that contains the connectors you want to deploy with the group version.
-    pub connector_definition_version_arn: Option<Str>,
+    pub connector_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CoreDefinitionVersionArn`: a string.
     ///
     /// The ARN of the core definition version that contains the core you want to deploy with the group version. Currently, the core definition version can contain only one core.
-    pub core_definition_version_arn: Option<Str>,
+    pub core_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceDefinitionVersionArn`: a string.
     ///
     /// The ARN of the device definition version that contains the devices you want to deploy with the group version.
-    pub device_definition_version_arn: Option<Str>,
+    pub device_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `FunctionDefinitionVersionArn`: a string.
     ///
     /// The ARN of the function definition version that contains the functions you want to deploy with the group version.
-    pub function_definition_version_arn: Option<Str>,
+    pub function_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggerDefinitionVersionArn`: a string.
     ///
     /// The ARN of the logger definition version that contains the loggers you want to deploy with the group version.
-    pub logger_definition_version_arn: Option<Str>,
+    pub logger_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceDefinitionVersionArn`: a string.
     ///
     /// The ARN of the resource definition version that contains the resources you want to deploy with the group version.
-    pub resource_definition_version_arn: Option<Str>,
+    pub resource_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubscriptionDefinitionVersionArn`: a string.
     ///
     /// The ARN of the subscription definition version that contains the subscriptions you want to deploy with the group version.
-    pub subscription_definition_version_arn: Option<Str>,
+    pub subscription_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -339,31 +312,31 @@ impl GroupVersion {
     /// A `GroupVersion` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectorDefinitionVersionArn`: a string.
-    pub fn connector_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.connector_definition_version_arn = Some(value.into()); self }
+    pub fn connector_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_definition_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `CoreDefinitionVersionArn`: a string.
-    pub fn core_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.core_definition_version_arn = Some(value.into()); self }
+    pub fn core_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.core_definition_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `DeviceDefinitionVersionArn`: a string.
-    pub fn device_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.device_definition_version_arn = Some(value.into()); self }
+    pub fn device_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_definition_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `FunctionDefinitionVersionArn`: a string.
-    pub fn function_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.function_definition_version_arn = Some(value.into()); self }
+    pub fn function_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_definition_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `LoggerDefinitionVersionArn`: a string.
-    pub fn logger_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.logger_definition_version_arn = Some(value.into()); self }
+    pub fn logger_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logger_definition_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResourceDefinitionVersionArn`: a string.
-    pub fn resource_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.resource_definition_version_arn = Some(value.into()); self }
+    pub fn resource_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_definition_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `SubscriptionDefinitionVersionArn`: a string.
-    pub fn subscription_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.subscription_definition_version_arn = Some(value.into()); self }
+    pub fn subscription_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subscription_definition_version_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GroupVersion {}
+impl crate::PropertyType for GroupVersion {}
 
-impl ToValue for GroupVersion {
+impl ::cloudwright_core::ToValue for GroupVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConnectorDefinitionVersionArn",
                 &self.connector_definition_version_arn,
@@ -394,4 +367,39 @@ impl ToValue for GroupVersion {
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Group: ObjRule = ObjRule {
+        properties: &[
+            ("InitialVersion", Shape::Object(&RULE_GroupVersion)),
+            ("Name", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GroupVersion: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorDefinitionVersionArn", Shape::STR),
+            ("CoreDefinitionVersionArn", Shape::STR),
+            ("DeviceDefinitionVersionArn", Shape::STR),
+            ("FunctionDefinitionVersionArn", Shape::STR),
+            ("LoggerDefinitionVersionArn", Shape::STR),
+            ("ResourceDefinitionVersionArn", Shape::STR),
+            ("SubscriptionDefinitionVersionArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

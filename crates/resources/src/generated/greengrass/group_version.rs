@@ -5,37 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`GroupVersion`], by name: `GroupVersion::new(GroupVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupVersionRequired {
-    /// `GroupId`: a string, required.
-    pub group_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GroupVersion: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorDefinitionVersionArn", Shape::STR),
-        ("CoreDefinitionVersionArn", Shape::STR),
-        ("DeviceDefinitionVersionArn", Shape::STR),
-        ("FunctionDefinitionVersionArn", Shape::STR),
-        ("GroupId", Shape::STR),
-        ("LoggerDefinitionVersionArn", Shape::STR),
-        ("ResourceDefinitionVersionArn", Shape::STR),
-        ("SubscriptionDefinitionVersionArn", Shape::STR),
-    ],
-    required: &["GroupId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Greengrass::GroupVersion` resource.
 ///
 /// The `AWS::Greengrass::GroupVersion` resource represents a group version in AWS IoT Greengrass . A group version references a core definition version, device definition version, subscription definition version, and other version types that contain the components you want to deploy to a Greengrass core device. The group version must reference a core definition version that contains one core. Other version types are optionally included, depending on your business need.
 ///
-/// &gt; To create a group version, you must specify the ID of the group that you want to associate with the version. For information about creating a group, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> To create a group version, you must specify the ID of the group that you want to associate with the version. For information about creating a group, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GroupVersionAttributes`], which `Handle<GroupVersion>` dereferences to.
@@ -54,49 +28,49 @@ pub struct GroupVersion {
     /// The Amazon Resource Name (ARN) of the connector definition version that contains the connectors you want to deploy with the group version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub connector_definition_version_arn: Option<Str>,
+    pub connector_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CoreDefinitionVersionArn`: a string.
     ///
     /// The ARN of the core definition version that contains the core you want to deploy with the group version. Currently, the core definition version can contain only one core.
     ///
     /// Create-only: changing it replaces the resource.
-    pub core_definition_version_arn: Option<Str>,
+    pub core_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceDefinitionVersionArn`: a string.
     ///
     /// The ARN of the device definition version that contains the devices you want to deploy with the group version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub device_definition_version_arn: Option<Str>,
+    pub device_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `FunctionDefinitionVersionArn`: a string.
     ///
     /// The ARN of the function definition version that contains the functions you want to deploy with the group version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub function_definition_version_arn: Option<Str>,
+    pub function_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupId`: a string, required.
     ///
     /// The ID of the group associated with this version. This value is a GUID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub group_id: Str,
+    pub group_id: ::cloudwright_core::Str,
     /// `LoggerDefinitionVersionArn`: a string.
     ///
     /// The ARN of the logger definition version that contains the loggers you want to deploy with the group version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub logger_definition_version_arn: Option<Str>,
+    pub logger_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceDefinitionVersionArn`: a string.
     ///
     /// The ARN of the resource definition version that contains the resources you want to deploy with the group version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_definition_version_arn: Option<Str>,
+    pub resource_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubscriptionDefinitionVersionArn`: a string.
     ///
     /// The ARN of the subscription definition version that contains the subscriptions you want to deploy with the group version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub subscription_definition_version_arn: Option<Str>,
+    pub subscription_definition_version_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +80,7 @@ impl GroupVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::GroupVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-groupversion.html",
         primary_identifier: &["Id"],
@@ -117,57 +91,59 @@ impl GroupVersion {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `GroupVersion` with its required properties, named in a [`GroupVersionRequired`].
+    /// A `GroupVersion` with its one required property, `GroupId`.
     #[inline]
-    pub fn new(required: GroupVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            connector_definition_version_arn: None,
-            core_definition_version_arn: None,
-            device_definition_version_arn: None,
-            function_definition_version_arn: None,
-            group_id: required.group_id,
-            logger_definition_version_arn: None,
-            resource_definition_version_arn: None,
-            subscription_definition_version_arn: None,
+            connector_definition_version_arn: ::std::option::Option::None,
+            core_definition_version_arn: ::std::option::Option::None,
+            device_definition_version_arn: ::std::option::Option::None,
+            function_definition_version_arn: ::std::option::Option::None,
+            group_id: value.into(),
+            logger_definition_version_arn: ::std::option::Option::None,
+            resource_definition_version_arn: ::std::option::Option::None,
+            subscription_definition_version_arn: ::std::option::Option::None,
         }
     }
 
     /// `ConnectorDefinitionVersionArn`: a string.
-    pub fn connector_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.connector_definition_version_arn = Some(value.into()); self }
+    pub fn connector_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_definition_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `CoreDefinitionVersionArn`: a string.
-    pub fn core_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.core_definition_version_arn = Some(value.into()); self }
+    pub fn core_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.core_definition_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `DeviceDefinitionVersionArn`: a string.
-    pub fn device_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.device_definition_version_arn = Some(value.into()); self }
+    pub fn device_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_definition_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `FunctionDefinitionVersionArn`: a string.
-    pub fn function_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.function_definition_version_arn = Some(value.into()); self }
+    pub fn function_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_definition_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `GroupId`: a string, required.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = value.into(); self }
+    pub fn group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_id = value.into(); self }
     /// `LoggerDefinitionVersionArn`: a string.
-    pub fn logger_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.logger_definition_version_arn = Some(value.into()); self }
+    pub fn logger_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logger_definition_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResourceDefinitionVersionArn`: a string.
-    pub fn resource_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.resource_definition_version_arn = Some(value.into()); self }
+    pub fn resource_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_definition_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `SubscriptionDefinitionVersionArn`: a string.
-    pub fn subscription_definition_version_arn(mut self, value: impl Into<Str>) -> Self { self.subscription_definition_version_arn = Some(value.into()); self }
+    pub fn subscription_definition_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subscription_definition_version_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GroupVersion {
+impl ::cloudwright_core::Resource for GroupVersion {
     type Attributes = GroupVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GroupVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GroupVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GroupVersion {
+impl ::cloudwright_core::ToValue for GroupVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConnectorDefinitionVersionArn",
                 &self.connector_definition_version_arn,
@@ -201,12 +177,12 @@ impl ToValue for GroupVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GroupVersion`]: `Handle<GroupVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GroupVersion`]: `Handle<GroupVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GroupVersionAttributes(ResourceRef);
+pub struct GroupVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GroupVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GroupVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -214,7 +190,31 @@ impl From<ResourceRef> for GroupVersionAttributes {
 impl GroupVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GroupVersion: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorDefinitionVersionArn", Shape::STR),
+            ("CoreDefinitionVersionArn", Shape::STR),
+            ("DeviceDefinitionVersionArn", Shape::STR),
+            ("FunctionDefinitionVersionArn", Shape::STR),
+            ("GroupId", Shape::STR),
+            ("LoggerDefinitionVersionArn", Shape::STR),
+            ("ResourceDefinitionVersionArn", Shape::STR),
+            ("SubscriptionDefinitionVersionArn", Shape::STR),
+        ],
+        required: &["GroupId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Logger;
 pub use super::shared::{Logger, LoggerRequired};
-
-/// The required properties of [`LoggerDefinition`], by name: `LoggerDefinition::new(LoggerDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoggerDefinitionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggerDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("InitialVersion", Shape::Object(&RULE_LoggerDefinitionVersion)),
-        ("Name", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Greengrass::LoggerDefinition` resource.
 ///
@@ -35,9 +13,9 @@ pub(crate) static RULE_LoggerDefinition: ObjRule = ObjRule {
 ///
 /// Logger definitions can reference multiple logger definition versions. All logger definition versions must be associated with a logger definition. Each logger definition version can contain one or more loggers.
 ///
-/// &gt; When you create a logger definition, you can optionally include an initial logger definition version. To associate a logger definition version later, create an \[`AWS::Greengrass::LoggerDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinitionversion.html>) resource and specify the ID of this logger definition.
-/// &gt;
-/// &gt; After you create the logger definition version that contains the loggers you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> When you create a logger definition, you can optionally include an initial logger definition version. To associate a logger definition version later, create an [`AWS::Greengrass::LoggerDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinitionversion.html) resource and specify the ID of this logger definition.
+/// \>
+/// \> After you create the logger definition version that contains the loggers you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LoggerDefinitionAttributes`], which `Handle<LoggerDefinition>` dereferences to.
@@ -53,19 +31,19 @@ pub(crate) static RULE_LoggerDefinition: ObjRule = ObjRule {
 pub struct LoggerDefinition {
     /// `InitialVersion`: a [`LoggerDefinitionVersion`] object.
     ///
-    /// The logger definition version to include when the logger definition is created. A logger definition version contains a list of \[`logger`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-loggerdefinition-logger.html>) property types.
+    /// The logger definition version to include when the logger definition is created. A logger definition version contains a list of [`logger`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-loggerdefinition-logger.html) property types.
     ///
-    /// &gt; To associate a logger definition version after the logger definition is created, create an \[`AWS::Greengrass::LoggerDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinitionversion.html>) resource and specify the ID of this logger definition.
+    /// \> To associate a logger definition version after the logger definition is created, create an [`AWS::Greengrass::LoggerDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinitionversion.html) resource and specify the ID of this logger definition.
     ///
     /// Create-only: changing it replaces the resource.
-    pub initial_version: Option<Obj<LoggerDefinitionVersion>>,
+    pub initial_version: ::std::option::Option<crate::Obj<LoggerDefinitionVersion>>,
     /// `Name`: a string, required.
     ///
     /// The name of the logger definition.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
-    /// Application-specific metadata to attach to the logger definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see \[Tagging Your AWS IoT Greengrass Resources\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html>) in the *Developer Guide* .
+    /// Application-specific metadata to attach to the logger definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see [Tagging Your AWS IoT Greengrass Resources](https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html) in the *Developer Guide* .
     ///
     /// This `Json` property type is processed as a map of key-value pairs. It uses the following format, which is different from most `Tags` implementations in CloudFormation templates.
     ///
@@ -75,7 +53,7 @@ pub struct LoggerDefinition {
     /// \`\`\`
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +63,7 @@ impl LoggerDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::LoggerDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinition.html",
         primary_identifier: &["Id"],
@@ -96,45 +74,47 @@ impl LoggerDefinition {
         read_only: &["LatestVersionArn", "Arn", "Id"],
         attributes: &["Arn", "Id", "InitialVersion.Loggers", "LatestVersionArn", "Name"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `LoggerDefinition` with its required properties, named in a [`LoggerDefinitionRequired`].
+    /// A `LoggerDefinition` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: LoggerDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            initial_version: None,
-            name: required.name,
-            tags: None,
+            initial_version: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `InitialVersion`: a [`LoggerDefinitionVersion`] object.
-    pub fn initial_version(mut self, value: impl Into<Obj<LoggerDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
+    pub fn initial_version(mut self, value: impl ::std::convert::Into<crate::Obj<LoggerDefinitionVersion>>) -> Self { self.initial_version = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LoggerDefinition {
+impl ::cloudwright_core::Resource for LoggerDefinition {
     type Attributes = LoggerDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoggerDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LoggerDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LoggerDefinition {
+impl ::cloudwright_core::ToValue for LoggerDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -142,12 +122,12 @@ impl ToValue for LoggerDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LoggerDefinition`]: `Handle<LoggerDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LoggerDefinition`]: `Handle<LoggerDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LoggerDefinitionAttributes(ResourceRef);
+pub struct LoggerDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LoggerDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LoggerDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,67 +137,50 @@ impl LoggerDefinitionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `LoggerDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/loggers/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `LoggerDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InitialVersion.Loggers`: a list of `Logger` objects.
     ///
     /// The loggers in this version.
     #[inline]
-    pub fn initial_version_loggers(&self) -> Value {
-        self.0.get_att("InitialVersion.Loggers")
+    pub fn initial_version_loggers(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("InitialVersion.Loggers"))
     }
 
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `LoggerDefinitionVersion` that was added to the `LoggerDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/loggers/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersionArn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersionArn"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the logger definition.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
 
-/// The required properties of [`LoggerDefinitionVersion`], by name: `LoggerDefinitionVersion::new(LoggerDefinitionVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoggerDefinitionVersionRequired {
-    /// `Loggers`: a list of [`Logger`] objects, required.
-    pub loggers: List<Logger>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggerDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Loggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Logger), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Loggers"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LoggerDefinitionVersion` property type of `AWS::Greengrass::LoggerDefinition`.
 ///
-/// A logger definition version contains a list of \[loggers\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-loggerdefinition-logger.html>) .
+/// A logger definition version contains a list of [loggers](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-loggerdefinition-logger.html) .
 ///
-/// &gt; After you create a logger definition version that contains the loggers you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> After you create a logger definition version that contains the loggers you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
-/// In an CloudFormation template, `LoggerDefinitionVersion` is the property type of the `InitialVersion` property in the \[`AWS::Greengrass::LoggerDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinition.html>) resource.
+/// In an CloudFormation template, `LoggerDefinitionVersion` is the property type of the `InitialVersion` property in the [`AWS::Greengrass::LoggerDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinition.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-loggerdefinition-loggerdefinitionversion.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -225,28 +188,60 @@ pub struct LoggerDefinitionVersion {
     /// `Loggers`: a list of [`Logger`] objects, required.
     ///
     /// The loggers in this version.
-    pub loggers: List<Logger>,
+    pub loggers: ::cloudwright_core::List<Logger>,
 }
 
 #[rustfmt::skip]
 impl LoggerDefinitionVersion {
-    /// A `LoggerDefinitionVersion` with its required properties, named in a [`LoggerDefinitionVersionRequired`].
+    /// A `LoggerDefinitionVersion` with its one required property, `Loggers`.
     #[inline]
-    pub fn new(required: LoggerDefinitionVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Logger>>) -> Self {
         Self {
-            loggers: required.loggers,
+            loggers: value.into(),
         }
     }
 
     /// `Loggers`: a list of [`Logger`] objects, required.
-    pub fn loggers(mut self, value: impl Into<List<Logger>>) -> Self { self.loggers = value.into(); self }
+    pub fn loggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Logger>>) -> Self { self.loggers = value.into(); self }
 }
 
-impl PropertyType for LoggerDefinitionVersion {}
+impl crate::PropertyType for LoggerDefinitionVersion {}
 
-impl ToValue for LoggerDefinitionVersion {
+impl ::cloudwright_core::ToValue for LoggerDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Loggers", &self.loggers).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Loggers", &self.loggers)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Logger;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggerDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("InitialVersion", Shape::Object(&RULE_LoggerDefinitionVersion)),
+            ("Name", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggerDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Loggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Logger), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Loggers"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Logger;
 pub use super::shared::{Logger, LoggerRequired};
 
 /// The required properties of [`LoggerDefinitionVersion`], by name: `LoggerDefinitionVersion::new(LoggerDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggerDefinitionVersionRequired {
     /// `LoggerDefinitionId`: a string, required.
-    pub logger_definition_id: Str,
+    pub logger_definition_id: ::cloudwright_core::Str,
     /// `Loggers`: a list of [`Logger`] objects, required.
-    pub loggers: List<Logger>,
+    pub loggers: ::cloudwright_core::List<Logger>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggerDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("LoggerDefinitionId", Shape::STR),
-        ("Loggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Logger), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Loggers", "LoggerDefinitionId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Greengrass::LoggerDefinitionVersion` resource.
 ///
 /// The `AWS::Greengrass::LoggerDefinitionVersion` resource represents a logger definition version for AWS IoT Greengrass . A logger definition version contains a list of loggers.
 ///
-/// &gt; To create a logger definition version, you must specify the ID of the logger definition that you want to associate with the version. For information about creating a logger definition, see \[`AWS::Greengrass::LoggerDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinition.html>) .
-/// &gt;
-/// &gt; After you create a logger definition version that contains the loggers you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> To create a logger definition version, you must specify the ID of the logger definition that you want to associate with the version. For information about creating a logger definition, see [`AWS::Greengrass::LoggerDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinition.html) .
+/// \>
+/// \> After you create a logger definition version that contains the loggers you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LoggerDefinitionVersionAttributes`], which `Handle<LoggerDefinitionVersion>` dereferences to.
@@ -55,13 +41,13 @@ pub struct LoggerDefinitionVersion {
     /// The ID of the logger definition associated with this version. This value is a GUID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub logger_definition_id: Str,
+    pub logger_definition_id: ::cloudwright_core::Str,
     /// `Loggers`: a list of [`Logger`] objects, required.
     ///
     /// The loggers in this version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub loggers: List<Logger>,
+    pub loggers: ::cloudwright_core::List<Logger>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +57,7 @@ impl LoggerDefinitionVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::LoggerDefinitionVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinitionversion.html",
         primary_identifier: &["Id"],
@@ -82,7 +68,7 @@ impl LoggerDefinitionVersion {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LoggerDefinitionVersion` with its required properties, named in a [`LoggerDefinitionVersionRequired`].
@@ -95,38 +81,40 @@ impl LoggerDefinitionVersion {
     }
 
     /// `LoggerDefinitionId`: a string, required.
-    pub fn logger_definition_id(mut self, value: impl Into<Str>) -> Self { self.logger_definition_id = value.into(); self }
+    pub fn logger_definition_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logger_definition_id = value.into(); self }
     /// `Loggers`: a list of [`Logger`] objects, required.
-    pub fn loggers(mut self, value: impl Into<List<Logger>>) -> Self { self.loggers = value.into(); self }
+    pub fn loggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Logger>>) -> Self { self.loggers = value.into(); self }
 }
 
-impl Resource for LoggerDefinitionVersion {
+impl ::cloudwright_core::Resource for LoggerDefinitionVersion {
     type Attributes = LoggerDefinitionVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoggerDefinitionVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LoggerDefinitionVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LoggerDefinitionVersion {
+impl ::cloudwright_core::ToValue for LoggerDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LoggerDefinitionId", &self.logger_definition_id)
             .req("Loggers", &self.loggers)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LoggerDefinitionVersion`]: `Handle<LoggerDefinitionVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LoggerDefinitionVersion`]: `Handle<LoggerDefinitionVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LoggerDefinitionVersionAttributes(ResourceRef);
+pub struct LoggerDefinitionVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LoggerDefinitionVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LoggerDefinitionVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -134,7 +122,26 @@ impl From<ResourceRef> for LoggerDefinitionVersionAttributes {
 impl LoggerDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Logger;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggerDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("LoggerDefinitionId", Shape::STR),
+            ("Loggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Logger), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Loggers", "LoggerDefinitionId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -58,62 +58,50 @@ pub mod subscription_definition;
 pub mod subscription_definition_version;
 
 #[cfg(feature = "greengrass")]
-pub use connector_definition::{
-    ConnectorDefinition, ConnectorDefinitionAttributes, ConnectorDefinitionRequired,
-};
+pub use connector_definition::{ConnectorDefinition, ConnectorDefinitionAttributes};
 #[cfg(feature = "greengrass")]
 pub use connector_definition_version::{
     ConnectorDefinitionVersion, ConnectorDefinitionVersionAttributes,
     ConnectorDefinitionVersionRequired,
 };
 #[cfg(feature = "greengrass")]
-pub use core_definition::{CoreDefinition, CoreDefinitionAttributes, CoreDefinitionRequired};
+pub use core_definition::{CoreDefinition, CoreDefinitionAttributes};
 #[cfg(feature = "greengrass")]
 pub use core_definition_version::{
     CoreDefinitionVersion, CoreDefinitionVersionAttributes, CoreDefinitionVersionRequired,
 };
 #[cfg(feature = "greengrass")]
-pub use device_definition::{
-    DeviceDefinition, DeviceDefinitionAttributes, DeviceDefinitionRequired,
-};
+pub use device_definition::{DeviceDefinition, DeviceDefinitionAttributes};
 #[cfg(feature = "greengrass")]
 pub use device_definition_version::{
     DeviceDefinitionVersion, DeviceDefinitionVersionAttributes, DeviceDefinitionVersionRequired,
 };
 #[cfg(feature = "greengrass")]
-pub use function_definition::{
-    FunctionDefinition, FunctionDefinitionAttributes, FunctionDefinitionRequired,
-};
+pub use function_definition::{FunctionDefinition, FunctionDefinitionAttributes};
 #[cfg(feature = "greengrass")]
 pub use function_definition_version::{
     FunctionDefinitionVersion, FunctionDefinitionVersionAttributes,
     FunctionDefinitionVersionRequired,
 };
 #[cfg(feature = "greengrass")]
-pub use group::{Group, GroupAttributes, GroupRequired};
+pub use group::{Group, GroupAttributes};
 #[cfg(feature = "greengrass")]
-pub use group_version::{GroupVersion, GroupVersionAttributes, GroupVersionRequired};
+pub use group_version::{GroupVersion, GroupVersionAttributes};
 #[cfg(feature = "greengrass")]
-pub use logger_definition::{
-    LoggerDefinition, LoggerDefinitionAttributes, LoggerDefinitionRequired,
-};
+pub use logger_definition::{LoggerDefinition, LoggerDefinitionAttributes};
 #[cfg(feature = "greengrass")]
 pub use logger_definition_version::{
     LoggerDefinitionVersion, LoggerDefinitionVersionAttributes, LoggerDefinitionVersionRequired,
 };
 #[cfg(feature = "greengrass")]
-pub use resource_definition::{
-    ResourceDefinition, ResourceDefinitionAttributes, ResourceDefinitionRequired,
-};
+pub use resource_definition::{ResourceDefinition, ResourceDefinitionAttributes};
 #[cfg(feature = "greengrass")]
 pub use resource_definition_version::{
     ResourceDefinitionVersion, ResourceDefinitionVersionAttributes,
     ResourceDefinitionVersionRequired,
 };
 #[cfg(feature = "greengrass")]
-pub use subscription_definition::{
-    SubscriptionDefinition, SubscriptionDefinitionAttributes, SubscriptionDefinitionRequired,
-};
+pub use subscription_definition::{SubscriptionDefinition, SubscriptionDefinitionAttributes};
 #[cfg(feature = "greengrass")]
 pub use subscription_definition_version::{
     SubscriptionDefinitionVersion, SubscriptionDefinitionVersionAttributes,

@@ -5,36 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_ResourceInstance;
 pub use super::shared::{
-    GroupOwnerSetting, GroupOwnerSettingRequired, LocalDeviceResourceData,
-    LocalDeviceResourceDataRequired, LocalVolumeResourceData, LocalVolumeResourceDataRequired,
-    ResourceDataContainer, ResourceDownloadOwnerSetting, ResourceDownloadOwnerSettingRequired,
-    ResourceInstance, ResourceInstanceRequired, S3MachineLearningModelResourceData,
-    S3MachineLearningModelResourceDataRequired, SageMakerMachineLearningModelResourceData,
-    SageMakerMachineLearningModelResourceDataRequired, SecretsManagerSecretResourceData,
-    SecretsManagerSecretResourceDataRequired,
-};
-
-/// The required properties of [`ResourceDefinition`], by name: `ResourceDefinition::new(ResourceDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceDefinitionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("InitialVersion", Shape::Object(&RULE_ResourceDefinitionVersion)),
-        ("Name", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
+    GroupOwnerSetting, LocalDeviceResourceData, LocalVolumeResourceData,
+    LocalVolumeResourceDataRequired, ResourceDataContainer, ResourceDownloadOwnerSetting,
+    ResourceDownloadOwnerSettingRequired, ResourceInstance, ResourceInstanceRequired,
+    S3MachineLearningModelResourceData, S3MachineLearningModelResourceDataRequired,
+    SageMakerMachineLearningModelResourceData, SageMakerMachineLearningModelResourceDataRequired,
+    SecretsManagerSecretResourceData,
 };
 
 /// The `AWS::Greengrass::ResourceDefinition` resource.
@@ -43,9 +20,9 @@ pub(crate) static RULE_ResourceDefinition: ObjRule = ObjRule {
 ///
 /// Resource definitions can reference multiple resource definition versions. All resource definition versions must be associated with a resource definition. Each resource definition version can contain one or more resources. (In CloudFormation , resources are named *resource instances* .)
 ///
-/// &gt; When you create a resource definition, you can optionally include an initial resource definition version. To associate a resource definition version later, create an \[`AWS::Greengrass::ResourceDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinitionversion.html>) resource and specify the ID of this resource definition.
-/// &gt;
-/// &gt; After you create the resource definition version that contains the resources you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> When you create a resource definition, you can optionally include an initial resource definition version. To associate a resource definition version later, create an [`AWS::Greengrass::ResourceDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinitionversion.html) resource and specify the ID of this resource definition.
+/// \>
+/// \> After you create the resource definition version that contains the resources you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ResourceDefinitionAttributes`], which `Handle<ResourceDefinition>` dereferences to.
@@ -61,19 +38,19 @@ pub(crate) static RULE_ResourceDefinition: ObjRule = ObjRule {
 pub struct ResourceDefinition {
     /// `InitialVersion`: a [`ResourceDefinitionVersion`] object.
     ///
-    /// The resource definition version to include when the resource definition is created. A resource definition version contains a list of \[`resource instance`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourceinstance.html>) property types.
+    /// The resource definition version to include when the resource definition is created. A resource definition version contains a list of [`resource instance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourceinstance.html) property types.
     ///
-    /// &gt; To associate a resource definition version after the resource definition is created, create an \[`AWS::Greengrass::ResourceDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinitionversion.html>) resource and specify the ID of this resource definition.
+    /// \> To associate a resource definition version after the resource definition is created, create an [`AWS::Greengrass::ResourceDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinitionversion.html) resource and specify the ID of this resource definition.
     ///
     /// Create-only: changing it replaces the resource.
-    pub initial_version: Option<Obj<ResourceDefinitionVersion>>,
+    pub initial_version: ::std::option::Option<crate::Obj<ResourceDefinitionVersion>>,
     /// `Name`: a string, required.
     ///
     /// The name of the resource definition.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
-    /// Application-specific metadata to attach to the resource definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see \[Tagging Your AWS IoT Greengrass Resources\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html>) in the *Developer Guide* .
+    /// Application-specific metadata to attach to the resource definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see [Tagging Your AWS IoT Greengrass Resources](https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html) in the *Developer Guide* .
     ///
     /// This `Json` property type is processed as a map of key-value pairs. It uses the following format, which is different from most `Tags` implementations in CloudFormation templates.
     ///
@@ -83,7 +60,7 @@ pub struct ResourceDefinition {
     /// \`\`\`
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +70,7 @@ impl ResourceDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::ResourceDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinition.html",
         primary_identifier: &["Id"],
@@ -104,45 +81,47 @@ impl ResourceDefinition {
         read_only: &["LatestVersionArn", "Id", "Arn"],
         attributes: &["Arn", "Id", "InitialVersion.Resources", "LatestVersionArn", "Name"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `ResourceDefinition` with its required properties, named in a [`ResourceDefinitionRequired`].
+    /// A `ResourceDefinition` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ResourceDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            initial_version: None,
-            name: required.name,
-            tags: None,
+            initial_version: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `InitialVersion`: a [`ResourceDefinitionVersion`] object.
-    pub fn initial_version(mut self, value: impl Into<Obj<ResourceDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
+    pub fn initial_version(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceDefinitionVersion>>) -> Self { self.initial_version = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ResourceDefinition {
+impl ::cloudwright_core::Resource for ResourceDefinition {
     type Attributes = ResourceDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceDefinition {
+impl ::cloudwright_core::ToValue for ResourceDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -150,12 +129,12 @@ impl ToValue for ResourceDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceDefinition`]: `Handle<ResourceDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceDefinition`]: `Handle<ResourceDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourceDefinitionAttributes(ResourceRef);
+pub struct ResourceDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourceDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,67 +144,50 @@ impl ResourceDefinitionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `ResourceDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/resources/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `ResourceDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InitialVersion.Resources`: a list of `ResourceInstance` objects.
     ///
     /// The resources in this version.
     #[inline]
-    pub fn initial_version_resources(&self) -> Value {
-        self.0.get_att("InitialVersion.Resources")
+    pub fn initial_version_resources(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("InitialVersion.Resources"))
     }
 
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `ResourceDefinitionVersion` that was added to the `ResourceDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/resources/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersionArn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersionArn"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the resource definition.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
-
-/// The required properties of [`ResourceDefinitionVersion`], by name: `ResourceDefinitionVersion::new(ResourceDefinitionVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceDefinitionVersionRequired {
-    /// `Resources`: a list of [`ResourceInstance`] objects, required.
-    pub resources: List<ResourceInstance>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceInstance), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Resources"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceDefinitionVersion` property type of `AWS::Greengrass::ResourceDefinition`.
 ///
 /// A resource definition version contains a list of resources. (In CloudFormation , resources are named *resource instances* .)
 ///
-/// &gt; After you create a resource definition version that contains the resources you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> After you create a resource definition version that contains the resources you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
-/// In an CloudFormation template, `ResourceDefinitionVersion` is the property type of the `InitialVersion` property in the \[`AWS::Greengrass::ResourceDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinition.html>) resource.
+/// In an CloudFormation template, `ResourceDefinitionVersion` is the property type of the `InitialVersion` property in the [`AWS::Greengrass::ResourceDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinition.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedefinitionversion.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -233,28 +195,60 @@ pub struct ResourceDefinitionVersion {
     /// `Resources`: a list of [`ResourceInstance`] objects, required.
     ///
     /// The resources in this version.
-    pub resources: List<ResourceInstance>,
+    pub resources: ::cloudwright_core::List<ResourceInstance>,
 }
 
 #[rustfmt::skip]
 impl ResourceDefinitionVersion {
-    /// A `ResourceDefinitionVersion` with its required properties, named in a [`ResourceDefinitionVersionRequired`].
+    /// A `ResourceDefinitionVersion` with its one required property, `Resources`.
     #[inline]
-    pub fn new(required: ResourceDefinitionVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ResourceInstance>>) -> Self {
         Self {
-            resources: required.resources,
+            resources: value.into(),
         }
     }
 
     /// `Resources`: a list of [`ResourceInstance`] objects, required.
-    pub fn resources(mut self, value: impl Into<List<ResourceInstance>>) -> Self { self.resources = value.into(); self }
+    pub fn resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceInstance>>) -> Self { self.resources = value.into(); self }
 }
 
-impl PropertyType for ResourceDefinitionVersion {}
+impl crate::PropertyType for ResourceDefinitionVersion {}
 
-impl ToValue for ResourceDefinitionVersion {
+impl ::cloudwright_core::ToValue for ResourceDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Resources", &self.resources).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Resources", &self.resources)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_ResourceInstance;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("InitialVersion", Shape::Object(&RULE_ResourceDefinitionVersion)),
+            ("Name", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceInstance), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Resources"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

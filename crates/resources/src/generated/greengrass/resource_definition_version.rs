@@ -5,46 +5,31 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_ResourceInstance;
 pub use super::shared::{
-    GroupOwnerSetting, GroupOwnerSettingRequired, LocalDeviceResourceData,
-    LocalDeviceResourceDataRequired, LocalVolumeResourceData, LocalVolumeResourceDataRequired,
-    ResourceDataContainer, ResourceDownloadOwnerSetting, ResourceDownloadOwnerSettingRequired,
-    ResourceInstance, ResourceInstanceRequired, S3MachineLearningModelResourceData,
-    S3MachineLearningModelResourceDataRequired, SageMakerMachineLearningModelResourceData,
-    SageMakerMachineLearningModelResourceDataRequired, SecretsManagerSecretResourceData,
-    SecretsManagerSecretResourceDataRequired,
+    GroupOwnerSetting, LocalDeviceResourceData, LocalVolumeResourceData,
+    LocalVolumeResourceDataRequired, ResourceDataContainer, ResourceDownloadOwnerSetting,
+    ResourceDownloadOwnerSettingRequired, ResourceInstance, ResourceInstanceRequired,
+    S3MachineLearningModelResourceData, S3MachineLearningModelResourceDataRequired,
+    SageMakerMachineLearningModelResourceData, SageMakerMachineLearningModelResourceDataRequired,
+    SecretsManagerSecretResourceData,
 };
 
 /// The required properties of [`ResourceDefinitionVersion`], by name: `ResourceDefinitionVersion::new(ResourceDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceDefinitionVersionRequired {
     /// `ResourceDefinitionId`: a string, required.
-    pub resource_definition_id: Str,
+    pub resource_definition_id: ::cloudwright_core::Str,
     /// `Resources`: a list of [`ResourceInstance`] objects, required.
-    pub resources: List<ResourceInstance>,
+    pub resources: ::cloudwright_core::List<ResourceInstance>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceDefinitionId", Shape::STR),
-        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceInstance), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Resources", "ResourceDefinitionId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Greengrass::ResourceDefinitionVersion` resource.
 ///
 /// The `AWS::Greengrass::ResourceDefinitionVersion` resource represents a resource definition version for AWS IoT Greengrass . A resource definition version contains a list of resources. (In CloudFormation , resources are named *resource instances* .)
 ///
-/// &gt; To create a resource definition version, you must specify the ID of the resource definition that you want to associate with the version. For information about creating a resource definition, see \[`AWS::Greengrass::ResourceDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinition.html>) .
-/// &gt;
-/// &gt; After you create a resource definition version that contains the resources you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> To create a resource definition version, you must specify the ID of the resource definition that you want to associate with the version. For information about creating a resource definition, see [`AWS::Greengrass::ResourceDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinition.html) .
+/// \>
+/// \> After you create a resource definition version that contains the resources you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ResourceDefinitionVersionAttributes`], which `Handle<ResourceDefinitionVersion>` dereferences to.
@@ -63,13 +48,13 @@ pub struct ResourceDefinitionVersion {
     /// The ID of the resource definition associated with this version. This value is a GUID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_definition_id: Str,
+    pub resource_definition_id: ::cloudwright_core::Str,
     /// `Resources`: a list of [`ResourceInstance`] objects, required.
     ///
     /// The resources in this version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resources: List<ResourceInstance>,
+    pub resources: ::cloudwright_core::List<ResourceInstance>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +64,7 @@ impl ResourceDefinitionVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::ResourceDefinitionVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinitionversion.html",
         primary_identifier: &["Id"],
@@ -90,7 +75,7 @@ impl ResourceDefinitionVersion {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResourceDefinitionVersion` with its required properties, named in a [`ResourceDefinitionVersionRequired`].
@@ -103,38 +88,40 @@ impl ResourceDefinitionVersion {
     }
 
     /// `ResourceDefinitionId`: a string, required.
-    pub fn resource_definition_id(mut self, value: impl Into<Str>) -> Self { self.resource_definition_id = value.into(); self }
+    pub fn resource_definition_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_definition_id = value.into(); self }
     /// `Resources`: a list of [`ResourceInstance`] objects, required.
-    pub fn resources(mut self, value: impl Into<List<ResourceInstance>>) -> Self { self.resources = value.into(); self }
+    pub fn resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceInstance>>) -> Self { self.resources = value.into(); self }
 }
 
-impl Resource for ResourceDefinitionVersion {
+impl ::cloudwright_core::Resource for ResourceDefinitionVersion {
     type Attributes = ResourceDefinitionVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceDefinitionVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceDefinitionVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceDefinitionVersion {
+impl ::cloudwright_core::ToValue for ResourceDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceDefinitionId", &self.resource_definition_id)
             .req("Resources", &self.resources)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceDefinitionVersion`]: `Handle<ResourceDefinitionVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceDefinitionVersion`]: `Handle<ResourceDefinitionVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourceDefinitionVersionAttributes(ResourceRef);
+pub struct ResourceDefinitionVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourceDefinitionVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceDefinitionVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,7 +129,26 @@ impl From<ResourceRef> for ResourceDefinitionVersionAttributes {
 impl ResourceDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_ResourceInstance;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceDefinitionId", Shape::STR),
+            ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceInstance), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Resources", "ResourceDefinitionId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,37 +6,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "greengrass")]
 /// The required properties of [`Connector`], by name: `Connector::new(ConnectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorRequired {
     /// `ConnectorArn`: a string, required.
-    pub connector_arn: Str,
+    pub connector_arn: ::cloudwright_core::Str,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_Connector: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorArn", Shape::STR),
-        ("Id", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["ConnectorArn", "Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "greengrass")]
 /// The `Connector` property type, shared by `AWS::Greengrass::ConnectorDefinition`, `AWS::Greengrass::ConnectorDefinitionVersion`.
 ///
-/// Connectors are modules that provide built-in integration with local infrastructure, device protocols, AWS , and other cloud services. For more information, see \[Integrate with Services and Protocols Using Greengrass Connectors\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors.html>) in the *Developer Guide* .
+/// Connectors are modules that provide built-in integration with local infrastructure, device protocols, AWS , and other cloud services. For more information, see [Integrate with Services and Protocols Using Greengrass Connectors](https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, the `Connectors` property of the \[`ConnectorDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-connectordefinition-connectordefinitionversion.html>) property type contains a list of `Connector` property types.
+/// In an CloudFormation template, the `Connectors` property of the [`ConnectorDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-connectordefinition-connectordefinitionversion.html) property type contains a list of `Connector` property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-connectordefinition-connector.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -45,20 +30,20 @@ pub struct Connector {
     ///
     /// The Amazon Resource Name (ARN) of the connector.
     ///
-    /// For more information about connectors provided by AWS , see \[Greengrass Connectors Provided by AWS\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html>) .
-    pub connector_arn: Str,
+    /// For more information about connectors provided by AWS , see [Greengrass Connectors Provided by AWS](https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html) .
+    pub connector_arn: ::cloudwright_core::Str,
     /// `Id`: a string, required.
     ///
     /// A descriptive or arbitrary ID for the connector. This value must be unique within the connector definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value.
     ///
     /// The parameters or configuration used by the connector.
     ///
-    /// For more information about connectors provided by AWS , see \[Greengrass Connectors Provided by AWS\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html>) .
+    /// For more information about connectors provided by AWS , see [Greengrass Connectors Provided by AWS](https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html) .
     ///
     /// Format `json`.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[cfg(feature = "greengrass")]
@@ -70,26 +55,26 @@ impl Connector {
         Self {
             connector_arn: required.connector_arn,
             id: required.id,
-            parameters: None,
+            parameters: ::std::option::Option::None,
         }
     }
 
     /// `ConnectorArn`: a string, required.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self { self.connector_arn = value.into(); self }
+    pub fn connector_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_arn = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for Connector {}
+impl crate::PropertyType for Connector {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for Connector {
+impl ::cloudwright_core::ToValue for Connector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectorArn", &self.connector_arn)
             .req("Id", &self.id)
             .opt("Parameters", &self.parameters)
@@ -102,33 +87,19 @@ impl ToValue for Connector {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreRequired {
     /// `CertificateArn`: a string, required.
-    pub certificate_arn: Str,
+    pub certificate_arn: ::cloudwright_core::Str,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `ThingArn`: a string, required.
-    pub thing_arn: Str,
+    pub thing_arn: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_Core: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("Id", Shape::STR),
-        ("SyncShadow", Shape::Bool),
-        ("ThingArn", Shape::STR),
-    ],
-    required: &["ThingArn", "Id", "CertificateArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "greengrass")]
 /// The `Core` property type, shared by `AWS::Greengrass::CoreDefinition`, `AWS::Greengrass::CoreDefinitionVersion`.
 ///
-/// A core is an AWS IoT device that runs the AWS IoT Greengrass core software and manages local processes for a Greengrass group. For more information, see \[What Is AWS IoT Greengrass ?\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/what-is-gg.html>) in the *Developer Guide* .
+/// A core is an AWS IoT device that runs the AWS IoT Greengrass core software and manages local processes for a Greengrass group. For more information, see [What Is AWS IoT Greengrass ?](https://docs.aws.amazon.com/greengrass/v1/developerguide/what-is-gg.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, the `Cores` property of the \[`CoreDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-coredefinition-coredefinitionversion.html>) property type contains a list of `Core` property types. Currently, the list can contain only one core.
+/// In an CloudFormation template, the `Cores` property of the [`CoreDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-coredefinition-coredefinitionversion.html) property type contains a list of `Core` property types. Currently, the list can contain only one core.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-coredefinition-core.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -136,19 +107,19 @@ pub struct Core {
     /// `CertificateArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the device certificate for the core. This X.509 certificate is used to authenticate the core with AWS IoT and AWS IoT Greengrass services.
-    pub certificate_arn: Str,
+    pub certificate_arn: ::cloudwright_core::Str,
     /// `Id`: a string, required.
     ///
     /// A descriptive or arbitrary ID for the core. This value must be unique within the core definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `SyncShadow`: a boolean.
     ///
     /// Indicates whether the core's local shadow is synced with the cloud automatically. The default is false.
-    pub sync_shadow: Option<Bool>,
+    pub sync_shadow: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ThingArn`: a string, required.
     ///
     /// The ARN of the core, which is an AWS IoT device (thing).
-    pub thing_arn: Str,
+    pub thing_arn: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "greengrass")]
@@ -160,29 +131,29 @@ impl Core {
         Self {
             certificate_arn: required.certificate_arn,
             id: required.id,
-            sync_shadow: None,
+            sync_shadow: ::std::option::Option::None,
             thing_arn: required.thing_arn,
         }
     }
 
     /// `CertificateArn`: a string, required.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = value.into(); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `SyncShadow`: a boolean.
-    pub fn sync_shadow(mut self, value: impl Into<Bool>) -> Self { self.sync_shadow = Some(value.into()); self }
+    pub fn sync_shadow(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.sync_shadow = ::std::option::Option::Some(value.into()); self }
     /// `ThingArn`: a string, required.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self { self.thing_arn = value.into(); self }
+    pub fn thing_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_arn = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for Core {}
+impl crate::PropertyType for Core {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for Core {
+impl ::cloudwright_core::ToValue for Core {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateArn", &self.certificate_arn)
             .req("Id", &self.id)
             .opt("SyncShadow", &self.sync_shadow)
@@ -192,30 +163,11 @@ impl ToValue for Core {
 }
 
 #[cfg(feature = "greengrass")]
-/// The required properties of [`DefaultConfig`], by name: `DefaultConfig::new(DefaultConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DefaultConfigRequired {
-    /// `Execution`: an [`Execution`] object, required.
-    pub execution: Obj<Execution>,
-}
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Execution", Shape::Object(&RULE_Execution)),
-    ],
-    required: &["Execution"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "greengrass")]
 /// The `DefaultConfig` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
 /// The default configuration that applies to all Lambda functions in the function definition version. Individual Lambda functions can override these settings.
 ///
-/// In an CloudFormation template, `DefaultConfig` is a property of the \[`FunctionDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-functiondefinitionversion.html>) property type.
+/// In an CloudFormation template, `DefaultConfig` is a property of the [`FunctionDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-functiondefinitionversion.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-defaultconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -223,32 +175,34 @@ pub struct DefaultConfig {
     /// `Execution`: an [`Execution`] object, required.
     ///
     /// Configuration settings for the Lambda execution environment on the AWS IoT Greengrass core.
-    pub execution: Obj<Execution>,
+    pub execution: crate::Obj<Execution>,
 }
 
 #[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl DefaultConfig {
-    /// A `DefaultConfig` with its required properties, named in a [`DefaultConfigRequired`].
+    /// A `DefaultConfig` with its one required property, `Execution`.
     #[inline]
-    pub fn new(required: DefaultConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Execution>>) -> Self {
         Self {
-            execution: required.execution,
+            execution: value.into(),
         }
     }
 
     /// `Execution`: an [`Execution`] object, required.
-    pub fn execution(mut self, value: impl Into<Obj<Execution>>) -> Self { self.execution = value.into(); self }
+    pub fn execution(mut self, value: impl ::std::convert::Into<crate::Obj<Execution>>) -> Self { self.execution = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for DefaultConfig {}
+impl crate::PropertyType for DefaultConfig {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for DefaultConfig {
+impl ::cloudwright_core::ToValue for DefaultConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Execution", &self.execution).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Execution", &self.execution)
+            .build()
     }
 }
 
@@ -257,33 +211,19 @@ impl ToValue for DefaultConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceRequired {
     /// `CertificateArn`: a string, required.
-    pub certificate_arn: Str,
+    pub certificate_arn: ::cloudwright_core::Str,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `ThingArn`: a string, required.
-    pub thing_arn: Str,
+    pub thing_arn: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_Device: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("Id", Shape::STR),
-        ("SyncShadow", Shape::Bool),
-        ("ThingArn", Shape::STR),
-    ],
-    required: &["ThingArn", "Id", "CertificateArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "greengrass")]
 /// The `Device` property type, shared by `AWS::Greengrass::DeviceDefinition`, `AWS::Greengrass::DeviceDefinitionVersion`.
 ///
-/// A device is an AWS IoT device (thing) that's added to a Greengrass group. Greengrass devices can communicate with the Greengrass core in the same group. For more information, see \[What Is AWS IoT Greengrass ?\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/what-is-gg.html>) in the *Developer Guide* .
+/// A device is an AWS IoT device (thing) that's added to a Greengrass group. Greengrass devices can communicate with the Greengrass core in the same group. For more information, see [What Is AWS IoT Greengrass ?](https://docs.aws.amazon.com/greengrass/v1/developerguide/what-is-gg.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, the `Devices` property of the \[`DeviceDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-devicedefinition-devicedefinitionversion.html>) property type contains a list of `Device` property types.
+/// In an CloudFormation template, the `Devices` property of the [`DeviceDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-devicedefinition-devicedefinitionversion.html) property type contains a list of `Device` property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-devicedefinition-device.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -291,19 +231,19 @@ pub struct Device {
     /// `CertificateArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the device certificate for the device. This X.509 certificate is used to authenticate the device with AWS IoT and AWS IoT Greengrass services.
-    pub certificate_arn: Str,
+    pub certificate_arn: ::cloudwright_core::Str,
     /// `Id`: a string, required.
     ///
     /// A descriptive or arbitrary ID for the device. This value must be unique within the device definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `SyncShadow`: a boolean.
     ///
     /// Indicates whether the device's local shadow is synced with the cloud automatically.
-    pub sync_shadow: Option<Bool>,
+    pub sync_shadow: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ThingArn`: a string, required.
     ///
     /// The ARN of the device, which is an AWS IoT device (thing).
-    pub thing_arn: Str,
+    pub thing_arn: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "greengrass")]
@@ -315,29 +255,29 @@ impl Device {
         Self {
             certificate_arn: required.certificate_arn,
             id: required.id,
-            sync_shadow: None,
+            sync_shadow: ::std::option::Option::None,
             thing_arn: required.thing_arn,
         }
     }
 
     /// `CertificateArn`: a string, required.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = value.into(); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `SyncShadow`: a boolean.
-    pub fn sync_shadow(mut self, value: impl Into<Bool>) -> Self { self.sync_shadow = Some(value.into()); self }
+    pub fn sync_shadow(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.sync_shadow = ::std::option::Option::Some(value.into()); self }
     /// `ThingArn`: a string, required.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self { self.thing_arn = value.into(); self }
+    pub fn thing_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_arn = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for Device {}
+impl crate::PropertyType for Device {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for Device {
+impl ::cloudwright_core::ToValue for Device {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateArn", &self.certificate_arn)
             .req("Id", &self.id)
             .opt("SyncShadow", &self.sync_shadow)
@@ -347,24 +287,11 @@ impl ToValue for Device {
 }
 
 #[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("AccessSysfs", Shape::Bool),
-        ("Execution", Shape::Object(&RULE_Execution)),
-        ("ResourceAccessPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceAccessPolicy), min_items: None, max_items: None, unique: false })),
-        ("Variables", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "greengrass")]
 /// The `Environment` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
 /// The environment configuration for a Lambda function on the AWS IoT Greengrass core.
 ///
-/// In an CloudFormation template, `Environment` is a property of the \[`FunctionConfiguration`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-functionconfiguration.html>) property type.
+/// In an CloudFormation template, `Environment` is a property of the [`FunctionConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-functionconfiguration.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-environment.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -373,24 +300,25 @@ pub struct Environment {
     ///
     /// Indicates whether the function is allowed to access the `/sys` directory on the core device, which allows the read device information from `/sys` .
     ///
-    /// &gt; This property applies only to Lambda functions that run in a Greengrass container.
-    pub access_sysfs: Option<Bool>,
+    /// \> This property applies only to Lambda functions that run in a Greengrass container.
+    pub access_sysfs: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Execution`: an [`Execution`] object.
     ///
     /// Settings for the Lambda execution environment in AWS IoT Greengrass .
-    pub execution: Option<Obj<Execution>>,
+    pub execution: ::std::option::Option<crate::Obj<Execution>>,
     /// `ResourceAccessPolicies`: a list of [`ResourceAccessPolicy`] objects.
     ///
-    /// A list of the \[resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinitionversion-resourceinstance.html>) in the group that the function can access, with the corresponding read-only or read-write permissions. The maximum is 10 resources.
+    /// A list of the [resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinitionversion-resourceinstance.html) in the group that the function can access, with the corresponding read-only or read-write permissions. The maximum is 10 resources.
     ///
-    /// &gt; This property applies only for Lambda functions that run in a Greengrass container.
-    pub resource_access_policies: Option<List<ResourceAccessPolicy>>,
+    /// \> This property applies only for Lambda functions that run in a Greengrass container.
+    pub resource_access_policies:
+        ::std::option::Option<::cloudwright_core::List<ResourceAccessPolicy>>,
     /// `Variables`: a JSON value.
     ///
     /// Environment variables for the Lambda function.
     ///
     /// Format `json`.
-    pub variables: Option<Json>,
+    pub variables: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[cfg(feature = "greengrass")]
@@ -399,27 +327,27 @@ impl Environment {
     /// A `Environment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessSysfs`: a boolean.
-    pub fn access_sysfs(mut self, value: impl Into<Bool>) -> Self { self.access_sysfs = Some(value.into()); self }
+    pub fn access_sysfs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.access_sysfs = ::std::option::Option::Some(value.into()); self }
     /// `Execution`: an [`Execution`] object.
-    pub fn execution(mut self, value: impl Into<Obj<Execution>>) -> Self { self.execution = Some(value.into()); self }
+    pub fn execution(mut self, value: impl ::std::convert::Into<crate::Obj<Execution>>) -> Self { self.execution = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAccessPolicies`: a list of [`ResourceAccessPolicy`] objects.
-    pub fn resource_access_policies(mut self, value: impl Into<List<ResourceAccessPolicy>>) -> Self { self.resource_access_policies = Some(value.into()); self }
+    pub fn resource_access_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceAccessPolicy>>) -> Self { self.resource_access_policies = ::std::option::Option::Some(value.into()); self }
     /// `Variables`: a JSON value.
-    pub fn variables(mut self, value: impl Into<Json>) -> Self { self.variables = Some(value.into()); self }
+    pub fn variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.variables = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for Environment {}
+impl crate::PropertyType for Environment {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for Environment {
+impl ::cloudwright_core::ToValue for Environment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessSysfs", &self.access_sysfs)
             .opt("Execution", &self.execution)
             .opt("ResourceAccessPolicies", &self.resource_access_policies)
@@ -429,44 +357,33 @@ impl ToValue for Environment {
 }
 
 #[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_Execution: ObjRule = ObjRule {
-    properties: &[
-        ("IsolationMode", Shape::Str(&StrRule { allowed: &["GreengrassContainer", "NoContainer"], ..StrRule::ANY })),
-        ("RunAs", Shape::Object(&RULE_RunAs)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "greengrass")]
 /// The `Execution` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
 /// Configuration settings for the Lambda execution environment on the AWS IoT Greengrass core.
 ///
-/// In an CloudFormation template, `Execution` is a property of the \[`DefaultConfig`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-defaultconfig.html>) property type for a function definition version and the \[`Environment`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-environment.html>) property type for a function.
+/// In an CloudFormation template, `Execution` is a property of the [`DefaultConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-defaultconfig.html) property type for a function definition version and the [`Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-environment.html) property type for a function.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-execution.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Execution {
     /// `IsolationMode`: a string.
     ///
-    /// The containerization that the Lambda function runs in. Valid values are `GreengrassContainer` or `NoContainer` . Typically, this is `GreengrassContainer` . For more information, see \[Containerization\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-function-containerization>) in the *Developer Guide* .
+    /// The containerization that the Lambda function runs in. Valid values are `GreengrassContainer` or `NoContainer` . Typically, this is `GreengrassContainer` . For more information, see [Containerization](https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-function-containerization) in the *Developer Guide* .
     ///
-    /// - When set on the \[`DefaultConfig`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-defaultconfig.html>) property of a function definition version, this setting is used as the default containerization for all Lambda functions in the function definition version.
-    /// - When set on the \[`Environment`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-environment.html>) property of a function, this setting applies to the individual function and overrides the default. Omit this value to run the function with the default containerization.
+    /// - When set on the [`DefaultConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-defaultconfig.html) property of a function definition version, this setting is used as the default containerization for all Lambda functions in the function definition version.
+    /// - When set on the [`Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-environment.html) property of a function, this setting applies to the individual function and overrides the default. Omit this value to run the function with the default containerization.
     ///
-    /// &gt; We recommend that you run in a Greengrass container unless your business case requires that you run without containerization.
-    pub isolation_mode: Option<Str>,
+    /// \> We recommend that you run in a Greengrass container unless your business case requires that you run without containerization.
+    pub isolation_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `RunAs`: a [`RunAs`] object.
     ///
-    /// The user and group permissions used to run the Lambda function. Typically, this is the ggc_user and ggc_group. For more information, see \[Run as\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-access-identity.html>) in the *Developer Guide* .
+    /// The user and group permissions used to run the Lambda function. Typically, this is the ggc_user and ggc_group. For more information, see [Run as](https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-access-identity.html) in the *Developer Guide* .
     ///
-    /// - When set on the \[`DefaultConfig`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-defaultconfig.html>) property of a function definition version, this setting is used as the default access identity for all Lambda functions in the function definition version.
-    /// - When set on the \[`Environment`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-environment.html>) property of a function, this setting applies to the individual function and overrides the default. You can override the user, group, or both. Omit this value to run the function with the default permissions.
+    /// - When set on the [`DefaultConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-defaultconfig.html) property of a function definition version, this setting is used as the default access identity for all Lambda functions in the function definition version.
+    /// - When set on the [`Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-environment.html) property of a function, this setting applies to the individual function and overrides the default. You can override the user, group, or both. Omit this value to run the function with the default permissions.
     ///
-    /// &gt; Running as the root user increases risks to your data and device. Do not run as root (UID/GID=0) unless your business case requires it. For more information and requirements, see \[Running a Lambda Function as Root\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-running-as-root>) .
-    pub run_as: Option<Obj<RunAs>>,
+    /// \> Running as the root user increases risks to your data and device. Do not run as root (UID/GID=0) unless your business case requires it. For more information and requirements, see [Running a Lambda Function as Root](https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-running-as-root) .
+    pub run_as: ::std::option::Option<crate::Obj<RunAs>>,
 }
 
 #[cfg(feature = "greengrass")]
@@ -475,23 +392,23 @@ impl Execution {
     /// A `Execution` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IsolationMode`: a string.
-    pub fn isolation_mode(mut self, value: impl Into<Str>) -> Self { self.isolation_mode = Some(value.into()); self }
+    pub fn isolation_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.isolation_mode = ::std::option::Option::Some(value.into()); self }
     /// `RunAs`: a [`RunAs`] object.
-    pub fn run_as(mut self, value: impl Into<Obj<RunAs>>) -> Self { self.run_as = Some(value.into()); self }
+    pub fn run_as(mut self, value: impl ::std::convert::Into<crate::Obj<RunAs>>) -> Self { self.run_as = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for Execution {}
+impl crate::PropertyType for Execution {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for Execution {
+impl ::cloudwright_core::ToValue for Execution {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IsolationMode", &self.isolation_mode)
             .opt("RunAs", &self.run_as)
             .build()
@@ -503,32 +420,19 @@ impl ToValue for Execution {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionRequired {
     /// `FunctionArn`: a string, required.
-    pub function_arn: Str,
+    pub function_arn: ::cloudwright_core::Str,
     /// `FunctionConfiguration`: a [`FunctionConfiguration`] object, required.
-    pub function_configuration: Obj<FunctionConfiguration>,
+    pub function_configuration: crate::Obj<FunctionConfiguration>,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_Function: ObjRule = ObjRule {
-    properties: &[
-        ("FunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("FunctionConfiguration", Shape::Object(&RULE_FunctionConfiguration)),
-        ("Id", Shape::STR),
-    ],
-    required: &["FunctionArn", "FunctionConfiguration", "Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "greengrass")]
 /// The `Function` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
-/// A function is a Lambda function that's referenced from an AWS IoT Greengrass group. The function is deployed to a Greengrass core where it runs locally. For more information, see \[Run Lambda Functions on the AWS IoT Greengrass Core\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-functions.html>) in the *Developer Guide* .
+/// A function is a Lambda function that's referenced from an AWS IoT Greengrass group. The function is deployed to a Greengrass core where it runs locally. For more information, see [Run Lambda Functions on the AWS IoT Greengrass Core](https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-functions.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, the `Functions` property of the \[`FunctionDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-functiondefinitionversion.html>) property type contains a list of `Function` property types.
+/// In an CloudFormation template, the `Functions` property of the [`FunctionDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-functiondefinitionversion.html) property type contains a list of `Function` property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-function.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -538,15 +442,15 @@ pub struct Function {
     /// The Amazon Resource Name (ARN) of the alias (recommended) or version of the referenced Lambda function.
     ///
     /// Format `AWS::Lambda::Function.Arn`.
-    pub function_arn: Str,
+    pub function_arn: ::cloudwright_core::Str,
     /// `FunctionConfiguration`: a [`FunctionConfiguration`] object, required.
     ///
     /// The group-specific settings of the Lambda function. These settings configure the function's behavior in the Greengrass group.
-    pub function_configuration: Obj<FunctionConfiguration>,
+    pub function_configuration: crate::Obj<FunctionConfiguration>,
     /// `Id`: a string, required.
     ///
     /// A descriptive or arbitrary ID for the function. This value must be unique within the function definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "greengrass")]
@@ -563,21 +467,21 @@ impl Function {
     }
 
     /// `FunctionArn`: a string, required.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self { self.function_arn = value.into(); self }
+    pub fn function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_arn = value.into(); self }
     /// `FunctionConfiguration`: a [`FunctionConfiguration`] object, required.
-    pub fn function_configuration(mut self, value: impl Into<Obj<FunctionConfiguration>>) -> Self { self.function_configuration = value.into(); self }
+    pub fn function_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FunctionConfiguration>>) -> Self { self.function_configuration = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for Function {}
+impl crate::PropertyType for Function {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for Function {
+impl ::cloudwright_core::ToValue for Function {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FunctionArn", &self.function_arn)
             .req("FunctionConfiguration", &self.function_configuration)
             .req("Id", &self.id)
@@ -586,27 +490,11 @@ impl ToValue for Function {
 }
 
 #[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_FunctionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EncodingType", Shape::Str(&StrRule { allowed: &["binary", "json"], ..StrRule::ANY })),
-        ("Environment", Shape::Object(&RULE_Environment)),
-        ("ExecArgs", Shape::STR),
-        ("Executable", Shape::STR),
-        ("MemorySize", Shape::INT),
-        ("Pinned", Shape::Bool),
-        ("Timeout", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "greengrass")]
 /// The `FunctionConfiguration` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
-/// The group-specific configuration settings for a Lambda function. These settings configure the function's behavior in the Greengrass group. For more information, see \[Controlling Execution of Greengrass Lambda Functions by Using Group-Specific Configuration\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html>) in the *Developer Guide* .
+/// The group-specific configuration settings for a Lambda function. These settings configure the function's behavior in the Greengrass group. For more information, see [Controlling Execution of Greengrass Lambda Functions by Using Group-Specific Configuration](https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, `FunctionConfiguration` is a property of the \[`Function`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-function.html>) property type.
+/// In an CloudFormation template, `FunctionConfiguration` is a property of the [`Function`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-function.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-functionconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -614,33 +502,33 @@ pub struct FunctionConfiguration {
     /// `EncodingType`: a string.
     ///
     /// The expected encoding type of the input payload for the function. Valid values are `json` (default) and `binary` .
-    pub encoding_type: Option<Str>,
+    pub encoding_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Environment`: an [`Environment`] object.
     ///
     /// The environment configuration of the function.
-    pub environment: Option<Obj<Environment>>,
+    pub environment: ::std::option::Option<crate::Obj<Environment>>,
     /// `ExecArgs`: a string.
     ///
     /// The execution arguments.
-    pub exec_args: Option<Str>,
+    pub exec_args: ::std::option::Option<::cloudwright_core::Str>,
     /// `Executable`: a string.
     ///
     /// The name of the function executable.
-    pub executable: Option<Str>,
+    pub executable: ::std::option::Option<::cloudwright_core::Str>,
     /// `MemorySize`: an integer.
     ///
     /// The memory size (in KB) required by the function.
     ///
-    /// &gt; This property applies only to Lambda functions that run in a Greengrass container.
-    pub memory_size: Option<Int>,
+    /// \> This property applies only to Lambda functions that run in a Greengrass container.
+    pub memory_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Pinned`: a boolean.
     ///
     /// Indicates whether the function is pinned (or *long-lived* ). Pinned functions start when the core starts and process all requests in the same container. The default value is false.
-    pub pinned: Option<Bool>,
+    pub pinned: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Timeout`: an integer.
     ///
     /// The allowed execution time (in seconds) after which the function should terminate. For pinned functions, this timeout applies for each request.
-    pub timeout: Option<Int>,
+    pub timeout: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "greengrass")]
@@ -649,33 +537,33 @@ impl FunctionConfiguration {
     /// A `FunctionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EncodingType`: a string.
-    pub fn encoding_type(mut self, value: impl Into<Str>) -> Self { self.encoding_type = Some(value.into()); self }
+    pub fn encoding_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encoding_type = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: an [`Environment`] object.
-    pub fn environment(mut self, value: impl Into<Obj<Environment>>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<crate::Obj<Environment>>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `ExecArgs`: a string.
-    pub fn exec_args(mut self, value: impl Into<Str>) -> Self { self.exec_args = Some(value.into()); self }
+    pub fn exec_args(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exec_args = ::std::option::Option::Some(value.into()); self }
     /// `Executable`: a string.
-    pub fn executable(mut self, value: impl Into<Str>) -> Self { self.executable = Some(value.into()); self }
+    pub fn executable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.executable = ::std::option::Option::Some(value.into()); self }
     /// `MemorySize`: an integer.
-    pub fn memory_size(mut self, value: impl Into<Int>) -> Self { self.memory_size = Some(value.into()); self }
+    pub fn memory_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory_size = ::std::option::Option::Some(value.into()); self }
     /// `Pinned`: a boolean.
-    pub fn pinned(mut self, value: impl Into<Bool>) -> Self { self.pinned = Some(value.into()); self }
+    pub fn pinned(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.pinned = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: an integer.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for FunctionConfiguration {}
+impl crate::PropertyType for FunctionConfiguration {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for FunctionConfiguration {
+impl ::cloudwright_core::ToValue for FunctionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncodingType", &self.encoding_type)
             .opt("Environment", &self.environment)
             .opt("ExecArgs", &self.exec_args)
@@ -688,31 +576,11 @@ impl ToValue for FunctionConfiguration {
 }
 
 #[cfg(feature = "greengrass")]
-/// The required properties of [`GroupOwnerSetting`], by name: `GroupOwnerSetting::new(GroupOwnerSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupOwnerSettingRequired {
-    /// `AutoAddGroupOwner`: a boolean, required.
-    pub auto_add_group_owner: Bool,
-}
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_GroupOwnerSetting: ObjRule = ObjRule {
-    properties: &[
-        ("AutoAddGroupOwner", Shape::Bool),
-        ("GroupOwner", Shape::STR),
-    ],
-    required: &["AutoAddGroupOwner"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "greengrass")]
 /// The `GroupOwnerSetting` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
 /// Settings that define additional Linux OS group permissions to give to the Lambda function process. You can give the permissions of the Linux group that owns the resource or choose another Linux group. These permissions are in addition to the function's `RunAs` permissions.
 ///
-/// In an CloudFormation template, `GroupOwnerSetting` is a property of the \[`LocalDeviceResourceData`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-localdeviceresourcedata.html>) and \[`LocalVolumeResourceData`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-localvolumeresourcedata.html>) property types.
+/// In an CloudFormation template, `GroupOwnerSetting` is a property of the [`LocalDeviceResourceData`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-localdeviceresourcedata.html) and [`LocalVolumeResourceData`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-localvolumeresourcedata.html) property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-groupownersetting.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -720,39 +588,39 @@ pub struct GroupOwnerSetting {
     /// `AutoAddGroupOwner`: a boolean, required.
     ///
     /// Indicates whether to give the privileges of the Linux group that owns the resource to the Lambda process. This gives the Lambda process the file access permissions of the Linux group.
-    pub auto_add_group_owner: Bool,
+    pub auto_add_group_owner: ::cloudwright_core::Bool,
     /// `GroupOwner`: a string.
     ///
     /// The name of the Linux group whose privileges you want to add to the Lambda process. This value is ignored if `AutoAddGroupOwner` is true.
-    pub group_owner: Option<Str>,
+    pub group_owner: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl GroupOwnerSetting {
-    /// A `GroupOwnerSetting` with its required properties, named in a [`GroupOwnerSettingRequired`].
+    /// A `GroupOwnerSetting` with its one required property, `AutoAddGroupOwner`.
     #[inline]
-    pub fn new(required: GroupOwnerSettingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            auto_add_group_owner: required.auto_add_group_owner,
-            group_owner: None,
+            auto_add_group_owner: value.into(),
+            group_owner: ::std::option::Option::None,
         }
     }
 
     /// `AutoAddGroupOwner`: a boolean, required.
-    pub fn auto_add_group_owner(mut self, value: impl Into<Bool>) -> Self { self.auto_add_group_owner = value.into(); self }
+    pub fn auto_add_group_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_add_group_owner = value.into(); self }
     /// `GroupOwner`: a string.
-    pub fn group_owner(mut self, value: impl Into<Str>) -> Self { self.group_owner = Some(value.into()); self }
+    pub fn group_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_owner = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for GroupOwnerSetting {}
+impl crate::PropertyType for GroupOwnerSetting {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for GroupOwnerSetting {
+impl ::cloudwright_core::ToValue for GroupOwnerSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AutoAddGroupOwner", &self.auto_add_group_owner)
             .opt("GroupOwner", &self.group_owner)
             .build()
@@ -760,31 +628,11 @@ impl ToValue for GroupOwnerSetting {
 }
 
 #[cfg(feature = "greengrass")]
-/// The required properties of [`LocalDeviceResourceData`], by name: `LocalDeviceResourceData::new(LocalDeviceResourceDataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocalDeviceResourceDataRequired {
-    /// `SourcePath`: a string, required.
-    pub source_path: Str,
-}
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_LocalDeviceResourceData: ObjRule = ObjRule {
-    properties: &[
-        ("GroupOwnerSetting", Shape::Object(&RULE_GroupOwnerSetting)),
-        ("SourcePath", Shape::STR),
-    ],
-    required: &["SourcePath"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "greengrass")]
 /// The `LocalDeviceResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
-/// Settings for a local device resource, which represents a file under `/dev` . For more information, see \[Access Local Resources with Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-local-resources.html>) in the *Developer Guide* .
+/// Settings for a local device resource, which represents a file under `/dev` . For more information, see [Access Local Resources with Lambda Functions](https://docs.aws.amazon.com/greengrass/v1/developerguide/access-local-resources.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, `LocalDeviceResourceData` can be used in the \[`ResourceDataContainer`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html>) property type.
+/// In an CloudFormation template, `LocalDeviceResourceData` can be used in the [`ResourceDataContainer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-localdeviceresourcedata.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -792,39 +640,39 @@ pub struct LocalDeviceResourceData {
     /// `GroupOwnerSetting`: a [`GroupOwnerSetting`] object.
     ///
     /// Settings that define additional Linux OS group permissions to give to the Lambda function process.
-    pub group_owner_setting: Option<Obj<GroupOwnerSetting>>,
+    pub group_owner_setting: ::std::option::Option<crate::Obj<GroupOwnerSetting>>,
     /// `SourcePath`: a string, required.
     ///
     /// The local absolute path of the device resource. The source path for a device resource can refer only to a character device or block device under `/dev` .
-    pub source_path: Str,
+    pub source_path: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl LocalDeviceResourceData {
-    /// A `LocalDeviceResourceData` with its required properties, named in a [`LocalDeviceResourceDataRequired`].
+    /// A `LocalDeviceResourceData` with its one required property, `SourcePath`.
     #[inline]
-    pub fn new(required: LocalDeviceResourceDataRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            group_owner_setting: None,
-            source_path: required.source_path,
+            group_owner_setting: ::std::option::Option::None,
+            source_path: value.into(),
         }
     }
 
     /// `GroupOwnerSetting`: a [`GroupOwnerSetting`] object.
-    pub fn group_owner_setting(mut self, value: impl Into<Obj<GroupOwnerSetting>>) -> Self { self.group_owner_setting = Some(value.into()); self }
+    pub fn group_owner_setting(mut self, value: impl ::std::convert::Into<crate::Obj<GroupOwnerSetting>>) -> Self { self.group_owner_setting = ::std::option::Option::Some(value.into()); self }
     /// `SourcePath`: a string, required.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = value.into(); self }
+    pub fn source_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_path = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for LocalDeviceResourceData {}
+impl crate::PropertyType for LocalDeviceResourceData {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for LocalDeviceResourceData {
+impl ::cloudwright_core::ToValue for LocalDeviceResourceData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GroupOwnerSetting", &self.group_owner_setting)
             .req("SourcePath", &self.source_path)
             .build()
@@ -836,30 +684,17 @@ impl ToValue for LocalDeviceResourceData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalVolumeResourceDataRequired {
     /// `DestinationPath`: a string, required.
-    pub destination_path: Str,
+    pub destination_path: ::cloudwright_core::Str,
     /// `SourcePath`: a string, required.
-    pub source_path: Str,
+    pub source_path: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_LocalVolumeResourceData: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationPath", Shape::STR),
-        ("GroupOwnerSetting", Shape::Object(&RULE_GroupOwnerSetting)),
-        ("SourcePath", Shape::STR),
-    ],
-    required: &["SourcePath", "DestinationPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "greengrass")]
 /// The `LocalVolumeResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
-/// Settings for a local volume resource, which represents a file or directory on the root file system. For more information, see \[Access Local Resources with Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-local-resources.html>) in the *Developer Guide* .
+/// Settings for a local volume resource, which represents a file or directory on the root file system. For more information, see [Access Local Resources with Lambda Functions](https://docs.aws.amazon.com/greengrass/v1/developerguide/access-local-resources.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, `LocalVolumeResourceData` can be used in the \[`ResourceDataContainer`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html>) property type.
+/// In an CloudFormation template, `LocalVolumeResourceData` can be used in the [`ResourceDataContainer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-localvolumeresourcedata.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -867,15 +702,15 @@ pub struct LocalVolumeResourceData {
     /// `DestinationPath`: a string, required.
     ///
     /// The absolute local path of the resource in the Lambda environment.
-    pub destination_path: Str,
+    pub destination_path: ::cloudwright_core::Str,
     /// `GroupOwnerSetting`: a [`GroupOwnerSetting`] object.
     ///
     /// Settings that define additional Linux OS group permissions to give to the Lambda function process.
-    pub group_owner_setting: Option<Obj<GroupOwnerSetting>>,
+    pub group_owner_setting: ::std::option::Option<crate::Obj<GroupOwnerSetting>>,
     /// `SourcePath`: a string, required.
     ///
     /// The local absolute path of the volume resource on the host. The source path for a volume resource type cannot start with `/sys` .
-    pub source_path: Str,
+    pub source_path: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "greengrass")]
@@ -886,27 +721,27 @@ impl LocalVolumeResourceData {
     pub fn new(required: LocalVolumeResourceDataRequired) -> Self {
         Self {
             destination_path: required.destination_path,
-            group_owner_setting: None,
+            group_owner_setting: ::std::option::Option::None,
             source_path: required.source_path,
         }
     }
 
     /// `DestinationPath`: a string, required.
-    pub fn destination_path(mut self, value: impl Into<Str>) -> Self { self.destination_path = value.into(); self }
+    pub fn destination_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_path = value.into(); self }
     /// `GroupOwnerSetting`: a [`GroupOwnerSetting`] object.
-    pub fn group_owner_setting(mut self, value: impl Into<Obj<GroupOwnerSetting>>) -> Self { self.group_owner_setting = Some(value.into()); self }
+    pub fn group_owner_setting(mut self, value: impl ::std::convert::Into<crate::Obj<GroupOwnerSetting>>) -> Self { self.group_owner_setting = ::std::option::Option::Some(value.into()); self }
     /// `SourcePath`: a string, required.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = value.into(); self }
+    pub fn source_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_path = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for LocalVolumeResourceData {}
+impl crate::PropertyType for LocalVolumeResourceData {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for LocalVolumeResourceData {
+impl ::cloudwright_core::ToValue for LocalVolumeResourceData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationPath", &self.destination_path)
             .opt("GroupOwnerSetting", &self.group_owner_setting)
             .req("SourcePath", &self.source_path)
@@ -919,36 +754,21 @@ impl ToValue for LocalVolumeResourceData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggerRequired {
     /// `Component`: a string, required.
-    pub component: Str,
+    pub component: ::cloudwright_core::Str,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Level`: a string, required.
-    pub level: Str,
+    pub level: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_Logger: ObjRule = ObjRule {
-    properties: &[
-        ("Component", Shape::Str(&StrRule { allowed: &["GreengrassSystem", "Lambda"], ..StrRule::ANY })),
-        ("Id", Shape::STR),
-        ("Level", Shape::Str(&StrRule { allowed: &["DEBUG", "ERROR", "FATAL", "INFO", "WARN"], ..StrRule::ANY })),
-        ("Space", Shape::INT),
-        ("Type", Shape::Str(&StrRule { allowed: &["AWSCloudWatch", "FileSystem"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Level", "Id", "Component"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "greengrass")]
 /// The `Logger` property type, shared by `AWS::Greengrass::LoggerDefinition`, `AWS::Greengrass::LoggerDefinitionVersion`.
 ///
-/// A logger represents logging settings for the AWS IoT Greengrass group, which can be stored in CloudWatch and the local file system of your core device. All log entries include a timestamp, log level, and information about the event. For more information, see \[Monitoring with AWS IoT Greengrass Logs\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/greengrass-logs-overview.html>) in the *Developer Guide* .
+/// A logger represents logging settings for the AWS IoT Greengrass group, which can be stored in CloudWatch and the local file system of your core device. All log entries include a timestamp, log level, and information about the event. For more information, see [Monitoring with AWS IoT Greengrass Logs](https://docs.aws.amazon.com/greengrass/v1/developerguide/greengrass-logs-overview.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, the `Loggers` property of the \[`LoggerDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-loggerdefinition-loggerdefinitionversion.html>) property type contains a list of `Logger` property types.
+/// In an CloudFormation template, the `Loggers` property of the [`LoggerDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-loggerdefinition-loggerdefinitionversion.html) property type contains a list of `Logger` property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-loggerdefinition-logger.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -956,23 +776,23 @@ pub struct Logger {
     /// `Component`: a string, required.
     ///
     /// The source of the log event. Valid values are `GreengrassSystem` or `Lambda` . When `GreengrassSystem` is used, events from Greengrass system components are logged. When `Lambda` is used, events from user-defined Lambda functions are logged.
-    pub component: Str,
+    pub component: ::cloudwright_core::Str,
     /// `Id`: a string, required.
     ///
     /// A descriptive or arbitrary ID for the logger. This value must be unique within the logger definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Level`: a string, required.
     ///
     /// The log-level threshold. Log events below this threshold are filtered out and aren't stored. Valid values are `DEBUG` , `INFO` (recommended), `WARN` , `ERROR` , or `FATAL` .
-    pub level: Str,
+    pub level: ::cloudwright_core::Str,
     /// `Space`: an integer.
     ///
     /// The amount of file space (in KB) to use when writing logs to the local file system. This property does not apply for CloudWatch Logs .
-    pub space: Option<Int>,
+    pub space: ::std::option::Option<::cloudwright_core::Int>,
     /// `Type`: a string, required.
     ///
     /// The storage mechanism for log events. Valid values are `FileSystem` or `AWSCloudWatch` . When `AWSCloudWatch` is used, log events are sent to CloudWatch Logs . When `FileSystem` is used, log events are stored on the local file system.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "greengrass")]
@@ -985,31 +805,31 @@ impl Logger {
             component: required.component,
             id: required.id,
             level: required.level,
-            space: None,
+            space: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Component`: a string, required.
-    pub fn component(mut self, value: impl Into<Str>) -> Self { self.component = value.into(); self }
+    pub fn component(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Level`: a string, required.
-    pub fn level(mut self, value: impl Into<Str>) -> Self { self.level = value.into(); self }
+    pub fn level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.level = value.into(); self }
     /// `Space`: an integer.
-    pub fn space(mut self, value: impl Into<Int>) -> Self { self.space = Some(value.into()); self }
+    pub fn space(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.space = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for Logger {}
+impl crate::PropertyType for Logger {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for Logger {
+impl ::cloudwright_core::ToValue for Logger {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Component", &self.component)
             .req("Id", &self.id)
             .req("Level", &self.level)
@@ -1020,33 +840,13 @@ impl ToValue for Logger {
 }
 
 #[cfg(feature = "greengrass")]
-/// The required properties of [`ResourceAccessPolicy`], by name: `ResourceAccessPolicy::new(ResourceAccessPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceAccessPolicyRequired {
-    /// `ResourceId`: a string, required.
-    pub resource_id: Str,
-}
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceAccessPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Permission", Shape::Str(&StrRule { allowed: &["ro", "rw"], ..StrRule::ANY })),
-        ("ResourceId", Shape::STR),
-    ],
-    required: &["ResourceId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "greengrass")]
 /// The `ResourceAccessPolicy` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
-/// A list of the \[resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinitionversion-resourceinstance.html>) in the group that the function can access, with the corresponding read-only or read-write permissions. The maximum is 10 resources.
+/// A list of the [resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinitionversion-resourceinstance.html) in the group that the function can access, with the corresponding read-only or read-write permissions. The maximum is 10 resources.
 ///
-/// &gt; This property applies only to Lambda functions that run in a Greengrass container.
+/// \> This property applies only to Lambda functions that run in a Greengrass container.
 ///
-/// In an CloudFormation template, `ResourceAccessPolicy` is a property of the \[`Environment`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-environment.html>) property type.
+/// In an CloudFormation template, `ResourceAccessPolicy` is a property of the [`Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-environment.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-resourceaccesspolicy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1054,39 +854,39 @@ pub struct ResourceAccessPolicy {
     /// `Permission`: a string.
     ///
     /// The read-only or read-write access that the Lambda function has to the resource. Valid values are `ro` or `rw` .
-    pub permission: Option<Str>,
+    pub permission: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceId`: a string, required.
     ///
     /// The ID of the resource. This ID is assigned to the resource when you create the resource definition.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl ResourceAccessPolicy {
-    /// A `ResourceAccessPolicy` with its required properties, named in a [`ResourceAccessPolicyRequired`].
+    /// A `ResourceAccessPolicy` with its one required property, `ResourceId`.
     #[inline]
-    pub fn new(required: ResourceAccessPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            permission: None,
-            resource_id: required.resource_id,
+            permission: ::std::option::Option::None,
+            resource_id: value.into(),
         }
     }
 
     /// `Permission`: a string.
-    pub fn permission(mut self, value: impl Into<Str>) -> Self { self.permission = Some(value.into()); self }
+    pub fn permission(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.permission = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a string, required.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for ResourceAccessPolicy {}
+impl crate::PropertyType for ResourceAccessPolicy {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for ResourceAccessPolicy {
+impl ::cloudwright_core::ToValue for ResourceAccessPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Permission", &self.permission)
             .req("ResourceId", &self.resource_id)
             .build()
@@ -1094,27 +894,13 @@ impl ToValue for ResourceAccessPolicy {
 }
 
 #[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceDataContainer: ObjRule = ObjRule {
-    properties: &[
-        ("LocalDeviceResourceData", Shape::Object(&RULE_LocalDeviceResourceData)),
-        ("LocalVolumeResourceData", Shape::Object(&RULE_LocalVolumeResourceData)),
-        ("S3MachineLearningModelResourceData", Shape::Object(&RULE_S3MachineLearningModelResourceData)),
-        ("SageMakerMachineLearningModelResourceData", Shape::Object(&RULE_SageMakerMachineLearningModelResourceData)),
-        ("SecretsManagerSecretResourceData", Shape::Object(&RULE_SecretsManagerSecretResourceData)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "greengrass")]
 /// The `ResourceDataContainer` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
 /// A container for resource data, which defines the resource type. The container takes only one of the following supported resource data types: `LocalDeviceResourceData` , `LocalVolumeResourceData` , `SageMakerMachineLearningModelResourceData` , `S3MachineLearningModelResourceData` , or `SecretsManagerSecretResourceData` .
 ///
-/// &gt; Only one resource type can be defined for a `ResourceDataContainer` instance.
+/// \> Only one resource type can be defined for a `ResourceDataContainer` instance.
 ///
-/// In an CloudFormation template, `ResourceDataContainer` is a property of the \[`ResourceInstance`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourceinstance.html>) property type.
+/// In an CloudFormation template, `ResourceDataContainer` is a property of the [`ResourceInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourceinstance.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1122,24 +908,26 @@ pub struct ResourceDataContainer {
     /// `LocalDeviceResourceData`: a [`LocalDeviceResourceData`] object.
     ///
     /// Settings for a local device resource.
-    pub local_device_resource_data: Option<Obj<LocalDeviceResourceData>>,
+    pub local_device_resource_data: ::std::option::Option<crate::Obj<LocalDeviceResourceData>>,
     /// `LocalVolumeResourceData`: a [`LocalVolumeResourceData`] object.
     ///
     /// Settings for a local volume resource.
-    pub local_volume_resource_data: Option<Obj<LocalVolumeResourceData>>,
+    pub local_volume_resource_data: ::std::option::Option<crate::Obj<LocalVolumeResourceData>>,
     /// `S3MachineLearningModelResourceData`: a [`S3MachineLearningModelResourceData`] object.
     ///
     /// Settings for a machine learning resource stored in Amazon S3 .
-    pub s3_machine_learning_model_resource_data: Option<Obj<S3MachineLearningModelResourceData>>,
+    pub s3_machine_learning_model_resource_data:
+        ::std::option::Option<crate::Obj<S3MachineLearningModelResourceData>>,
     /// `SageMakerMachineLearningModelResourceData`: a [`SageMakerMachineLearningModelResourceData`] object.
     ///
     /// Settings for a machine learning resource saved as an SageMaker AI training job.
     pub sage_maker_machine_learning_model_resource_data:
-        Option<Obj<SageMakerMachineLearningModelResourceData>>,
+        ::std::option::Option<crate::Obj<SageMakerMachineLearningModelResourceData>>,
     /// `SecretsManagerSecretResourceData`: a [`SecretsManagerSecretResourceData`] object.
     ///
     /// Settings for a secret resource.
-    pub secrets_manager_secret_resource_data: Option<Obj<SecretsManagerSecretResourceData>>,
+    pub secrets_manager_secret_resource_data:
+        ::std::option::Option<crate::Obj<SecretsManagerSecretResourceData>>,
 }
 
 #[cfg(feature = "greengrass")]
@@ -1148,29 +936,29 @@ impl ResourceDataContainer {
     /// A `ResourceDataContainer` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LocalDeviceResourceData`: a [`LocalDeviceResourceData`] object.
-    pub fn local_device_resource_data(mut self, value: impl Into<Obj<LocalDeviceResourceData>>) -> Self { self.local_device_resource_data = Some(value.into()); self }
+    pub fn local_device_resource_data(mut self, value: impl ::std::convert::Into<crate::Obj<LocalDeviceResourceData>>) -> Self { self.local_device_resource_data = ::std::option::Option::Some(value.into()); self }
     /// `LocalVolumeResourceData`: a [`LocalVolumeResourceData`] object.
-    pub fn local_volume_resource_data(mut self, value: impl Into<Obj<LocalVolumeResourceData>>) -> Self { self.local_volume_resource_data = Some(value.into()); self }
+    pub fn local_volume_resource_data(mut self, value: impl ::std::convert::Into<crate::Obj<LocalVolumeResourceData>>) -> Self { self.local_volume_resource_data = ::std::option::Option::Some(value.into()); self }
     /// `S3MachineLearningModelResourceData`: a [`S3MachineLearningModelResourceData`] object.
-    pub fn s3_machine_learning_model_resource_data(mut self, value: impl Into<Obj<S3MachineLearningModelResourceData>>) -> Self { self.s3_machine_learning_model_resource_data = Some(value.into()); self }
+    pub fn s3_machine_learning_model_resource_data(mut self, value: impl ::std::convert::Into<crate::Obj<S3MachineLearningModelResourceData>>) -> Self { self.s3_machine_learning_model_resource_data = ::std::option::Option::Some(value.into()); self }
     /// `SageMakerMachineLearningModelResourceData`: a [`SageMakerMachineLearningModelResourceData`] object.
-    pub fn sage_maker_machine_learning_model_resource_data(mut self, value: impl Into<Obj<SageMakerMachineLearningModelResourceData>>) -> Self { self.sage_maker_machine_learning_model_resource_data = Some(value.into()); self }
+    pub fn sage_maker_machine_learning_model_resource_data(mut self, value: impl ::std::convert::Into<crate::Obj<SageMakerMachineLearningModelResourceData>>) -> Self { self.sage_maker_machine_learning_model_resource_data = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecretResourceData`: a [`SecretsManagerSecretResourceData`] object.
-    pub fn secrets_manager_secret_resource_data(mut self, value: impl Into<Obj<SecretsManagerSecretResourceData>>) -> Self { self.secrets_manager_secret_resource_data = Some(value.into()); self }
+    pub fn secrets_manager_secret_resource_data(mut self, value: impl ::std::convert::Into<crate::Obj<SecretsManagerSecretResourceData>>) -> Self { self.secrets_manager_secret_resource_data = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for ResourceDataContainer {}
+impl crate::PropertyType for ResourceDataContainer {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for ResourceDataContainer {
+impl ::cloudwright_core::ToValue for ResourceDataContainer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LocalDeviceResourceData", &self.local_device_resource_data)
             .opt("LocalVolumeResourceData", &self.local_volume_resource_data)
             .opt(
@@ -1194,29 +982,17 @@ impl ToValue for ResourceDataContainer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceDownloadOwnerSettingRequired {
     /// `GroupOwner`: a string, required.
-    pub group_owner: Str,
+    pub group_owner: ::cloudwright_core::Str,
     /// `GroupPermission`: a string, required.
-    pub group_permission: Str,
+    pub group_permission: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceDownloadOwnerSetting: ObjRule = ObjRule {
-    properties: &[
-        ("GroupOwner", Shape::STR),
-        ("GroupPermission", Shape::Str(&StrRule { allowed: &["ro", "rw"], ..StrRule::ANY })),
-    ],
-    required: &["GroupOwner", "GroupPermission"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "greengrass")]
 /// The `ResourceDownloadOwnerSetting` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
-/// The owner setting for a downloaded machine learning resource. For more information, see \[Access Machine Learning Resources from Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-ml-resources.html>) in the *Developer Guide* .
+/// The owner setting for a downloaded machine learning resource. For more information, see [Access Machine Learning Resources from Lambda Functions](https://docs.aws.amazon.com/greengrass/v1/developerguide/access-ml-resources.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, `ResourceDownloadOwnerSetting` is the property type of the `OwnerSetting` property for the \[`S3MachineLearningModelResourceData`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-s3machinelearningmodelresourcedata.html>) and \[`SageMakerMachineLearningModelResourceData`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-sagemakermachinelearningmodelresourcedata.html>) property types.
+/// In an CloudFormation template, `ResourceDownloadOwnerSetting` is the property type of the `OwnerSetting` property for the [`S3MachineLearningModelResourceData`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-s3machinelearningmodelresourcedata.html) and [`SageMakerMachineLearningModelResourceData`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-sagemakermachinelearningmodelresourcedata.html) property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedownloadownersetting.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1224,11 +1000,11 @@ pub struct ResourceDownloadOwnerSetting {
     /// `GroupOwner`: a string, required.
     ///
     /// The group owner of the machine learning resource. This is the group ID (GID) of an existing Linux OS group on the system. The group's permissions are added to the Lambda process.
-    pub group_owner: Str,
+    pub group_owner: ::cloudwright_core::Str,
     /// `GroupPermission`: a string, required.
     ///
     /// The permissions that the group owner has to the machine learning resource. Valid values are `rw` (read-write) or `ro` (read-only).
-    pub group_permission: Str,
+    pub group_permission: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "greengrass")]
@@ -1244,19 +1020,19 @@ impl ResourceDownloadOwnerSetting {
     }
 
     /// `GroupOwner`: a string, required.
-    pub fn group_owner(mut self, value: impl Into<Str>) -> Self { self.group_owner = value.into(); self }
+    pub fn group_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_owner = value.into(); self }
     /// `GroupPermission`: a string, required.
-    pub fn group_permission(mut self, value: impl Into<Str>) -> Self { self.group_permission = value.into(); self }
+    pub fn group_permission(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_permission = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for ResourceDownloadOwnerSetting {}
+impl crate::PropertyType for ResourceDownloadOwnerSetting {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for ResourceDownloadOwnerSetting {
+impl ::cloudwright_core::ToValue for ResourceDownloadOwnerSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GroupOwner", &self.group_owner)
             .req("GroupPermission", &self.group_permission)
             .build()
@@ -1268,32 +1044,19 @@ impl ToValue for ResourceDownloadOwnerSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceInstanceRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceDataContainer`: a [`ResourceDataContainer`] object, required.
-    pub resource_data_container: Obj<ResourceDataContainer>,
+    pub resource_data_container: crate::Obj<ResourceDataContainer>,
 }
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceInstance: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Name", Shape::STR),
-        ("ResourceDataContainer", Shape::Object(&RULE_ResourceDataContainer)),
-    ],
-    required: &["ResourceDataContainer", "Id", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "greengrass")]
 /// The `ResourceInstance` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
-/// A local resource, machine learning resource, or secret resource. For more information, see \[Access Local Resources with Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-local-resources.html>) , \[Perform Machine Learning Inference\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/ml-inference.html>) , and \[Deploy Secrets to the AWS IoT Greengrass Core\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/secrets.html>) in the *Developer Guide* .
+/// A local resource, machine learning resource, or secret resource. For more information, see [Access Local Resources with Lambda Functions](https://docs.aws.amazon.com/greengrass/v1/developerguide/access-local-resources.html) , [Perform Machine Learning Inference](https://docs.aws.amazon.com/greengrass/v1/developerguide/ml-inference.html) , and [Deploy Secrets to the AWS IoT Greengrass Core](https://docs.aws.amazon.com/greengrass/v1/developerguide/secrets.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, the `Resources` property of the \[`AWS::Greengrass::ResourceDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinition.html>) resource contains a list of `ResourceInstance` property types.
+/// In an CloudFormation template, the `Resources` property of the [`AWS::Greengrass::ResourceDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinition.html) resource contains a list of `ResourceInstance` property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourceinstance.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1301,17 +1064,17 @@ pub struct ResourceInstance {
     /// `Id`: a string, required.
     ///
     /// A descriptive or arbitrary ID for the resource. This value must be unique within the resource definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The descriptive resource name, which is displayed on the AWS IoT Greengrass console. Maximum length 128 characters with pattern \[a-zA-Z0-9:_-\]+. This must be unique within a Greengrass group.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceDataContainer`: a [`ResourceDataContainer`] object, required.
     ///
     /// A container for resource data. The container takes only one of the following supported resource data types: `LocalDeviceResourceData` , `LocalVolumeResourceData` , `SageMakerMachineLearningModelResourceData` , `S3MachineLearningModelResourceData` , or `SecretsManagerSecretResourceData` .
     ///
-    /// &gt; Only one resource type can be defined for a `ResourceDataContainer` instance.
-    pub resource_data_container: Obj<ResourceDataContainer>,
+    /// \> Only one resource type can be defined for a `ResourceDataContainer` instance.
+    pub resource_data_container: crate::Obj<ResourceDataContainer>,
 }
 
 #[cfg(feature = "greengrass")]
@@ -1328,21 +1091,21 @@ impl ResourceInstance {
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ResourceDataContainer`: a [`ResourceDataContainer`] object, required.
-    pub fn resource_data_container(mut self, value: impl Into<Obj<ResourceDataContainer>>) -> Self { self.resource_data_container = value.into(); self }
+    pub fn resource_data_container(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceDataContainer>>) -> Self { self.resource_data_container = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for ResourceInstance {}
+impl crate::PropertyType for ResourceInstance {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for ResourceInstance {
+impl ::cloudwright_core::ToValue for ResourceInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .req("Name", &self.name)
             .req("ResourceDataContainer", &self.resource_data_container)
@@ -1351,24 +1114,13 @@ impl ToValue for ResourceInstance {
 }
 
 #[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_RunAs: ObjRule = ObjRule {
-    properties: &[
-        ("Gid", Shape::INT),
-        ("Uid", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "greengrass")]
 /// The `RunAs` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
-/// The access identity whose permissions are used to run the Lambda function. This setting overrides the default access identity that's specified for the group (by default, ggc_user and ggc_group). You can override the user, group, or both. For more information, see \[Run as\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-access-identity.html>) in the *Developer Guide* .
+/// The access identity whose permissions are used to run the Lambda function. This setting overrides the default access identity that's specified for the group (by default, ggc_user and ggc_group). You can override the user, group, or both. For more information, see [Run as](https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-access-identity.html) in the *Developer Guide* .
 ///
-/// &gt; Running as the root user increases risks to your data and device. Do not run as root (UID/GID=0) unless your business case requires it. For more information and requirements, see \[Running a Lambda Function as Root\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-running-as-root>) .
+/// \> Running as the root user increases risks to your data and device. Do not run as root (UID/GID=0) unless your business case requires it. For more information and requirements, see [Running a Lambda Function as Root](https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-running-as-root) .
 ///
-/// In an CloudFormation template, `RunAs` is a property of the \[`Execution`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-execution.html>) property type.
+/// In an CloudFormation template, `RunAs` is a property of the [`Execution`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-execution.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinition-runas.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1376,11 +1128,11 @@ pub struct RunAs {
     /// `Gid`: an integer.
     ///
     /// The group ID whose permissions are used to run the Lambda function. You can use the `getent group` command on your core device to look up the group ID.
-    pub gid: Option<Int>,
+    pub gid: ::std::option::Option<::cloudwright_core::Int>,
     /// `Uid`: an integer.
     ///
     /// The user ID whose permissions are used to run the Lambda function. You can use the `getent passwd` command on your core device to look up the user ID.
-    pub uid: Option<Int>,
+    pub uid: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "greengrass")]
@@ -1389,23 +1141,23 @@ impl RunAs {
     /// A `RunAs` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Gid`: an integer.
-    pub fn gid(mut self, value: impl Into<Int>) -> Self { self.gid = Some(value.into()); self }
+    pub fn gid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.gid = ::std::option::Option::Some(value.into()); self }
     /// `Uid`: an integer.
-    pub fn uid(mut self, value: impl Into<Int>) -> Self { self.uid = Some(value.into()); self }
+    pub fn uid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.uid = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for RunAs {}
+impl crate::PropertyType for RunAs {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for RunAs {
+impl ::cloudwright_core::ToValue for RunAs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Gid", &self.gid)
             .opt("Uid", &self.uid)
             .build()
@@ -1417,30 +1169,17 @@ impl ToValue for RunAs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3MachineLearningModelResourceDataRequired {
     /// `DestinationPath`: a string, required.
-    pub destination_path: Str,
+    pub destination_path: ::cloudwright_core::Str,
     /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_S3MachineLearningModelResourceData: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationPath", Shape::STR),
-        ("OwnerSetting", Shape::Object(&RULE_ResourceDownloadOwnerSetting)),
-        ("S3Uri", Shape::STR),
-    ],
-    required: &["DestinationPath", "S3Uri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "greengrass")]
 /// The `S3MachineLearningModelResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
-/// Settings for an Amazon S3 machine learning resource. For more information, see \[Perform Machine Learning Inference\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/ml-inference.html>) in the *Developer Guide* .
+/// Settings for an Amazon S3 machine learning resource. For more information, see [Perform Machine Learning Inference](https://docs.aws.amazon.com/greengrass/v1/developerguide/ml-inference.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, `S3MachineLearningModelResourceData` can be used in the \[`ResourceDataContainer`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html>) property type.
+/// In an CloudFormation template, `S3MachineLearningModelResourceData` can be used in the [`ResourceDataContainer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-s3machinelearningmodelresourcedata.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1448,15 +1187,15 @@ pub struct S3MachineLearningModelResourceData {
     /// `DestinationPath`: a string, required.
     ///
     /// The absolute local path of the resource inside the Lambda environment.
-    pub destination_path: Str,
+    pub destination_path: ::cloudwright_core::Str,
     /// `OwnerSetting`: a [`ResourceDownloadOwnerSetting`] object.
     ///
-    /// The owner setting for the downloaded machine learning resource. For more information, see \[Access Machine Learning Resources from Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-ml-resources.html>) in the *Developer Guide* .
-    pub owner_setting: Option<Obj<ResourceDownloadOwnerSetting>>,
+    /// The owner setting for the downloaded machine learning resource. For more information, see [Access Machine Learning Resources from Lambda Functions](https://docs.aws.amazon.com/greengrass/v1/developerguide/access-ml-resources.html) in the *Developer Guide* .
+    pub owner_setting: ::std::option::Option<crate::Obj<ResourceDownloadOwnerSetting>>,
     /// `S3Uri`: a string, required.
     ///
     /// The URI of the source model in an Amazon S3 bucket. The model package must be in `tar.gz` or `.zip` format.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "greengrass")]
@@ -1467,27 +1206,27 @@ impl S3MachineLearningModelResourceData {
     pub fn new(required: S3MachineLearningModelResourceDataRequired) -> Self {
         Self {
             destination_path: required.destination_path,
-            owner_setting: None,
+            owner_setting: ::std::option::Option::None,
             s3_uri: required.s3_uri,
         }
     }
 
     /// `DestinationPath`: a string, required.
-    pub fn destination_path(mut self, value: impl Into<Str>) -> Self { self.destination_path = value.into(); self }
+    pub fn destination_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_path = value.into(); self }
     /// `OwnerSetting`: a [`ResourceDownloadOwnerSetting`] object.
-    pub fn owner_setting(mut self, value: impl Into<Obj<ResourceDownloadOwnerSetting>>) -> Self { self.owner_setting = Some(value.into()); self }
+    pub fn owner_setting(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceDownloadOwnerSetting>>) -> Self { self.owner_setting = ::std::option::Option::Some(value.into()); self }
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for S3MachineLearningModelResourceData {}
+impl crate::PropertyType for S3MachineLearningModelResourceData {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for S3MachineLearningModelResourceData {
+impl ::cloudwright_core::ToValue for S3MachineLearningModelResourceData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationPath", &self.destination_path)
             .opt("OwnerSetting", &self.owner_setting)
             .req("S3Uri", &self.s3_uri)
@@ -1500,30 +1239,17 @@ impl ToValue for S3MachineLearningModelResourceData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SageMakerMachineLearningModelResourceDataRequired {
     /// `DestinationPath`: a string, required.
-    pub destination_path: Str,
+    pub destination_path: ::cloudwright_core::Str,
     /// `SageMakerJobArn`: a string, required.
-    pub sage_maker_job_arn: Str,
+    pub sage_maker_job_arn: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_SageMakerMachineLearningModelResourceData: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationPath", Shape::STR),
-        ("OwnerSetting", Shape::Object(&RULE_ResourceDownloadOwnerSetting)),
-        ("SageMakerJobArn", Shape::STR),
-    ],
-    required: &["DestinationPath", "SageMakerJobArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "greengrass")]
 /// The `SageMakerMachineLearningModelResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
-/// Settings for an Secrets Manager machine learning resource. For more information, see \[Perform Machine Learning Inference\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/ml-inference.html>) in the *Developer Guide* .
+/// Settings for an Secrets Manager machine learning resource. For more information, see [Perform Machine Learning Inference](https://docs.aws.amazon.com/greengrass/v1/developerguide/ml-inference.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, `SageMakerMachineLearningModelResourceData` can be used in the \[`ResourceDataContainer`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html>) property type.
+/// In an CloudFormation template, `SageMakerMachineLearningModelResourceData` can be used in the [`ResourceDataContainer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-sagemakermachinelearningmodelresourcedata.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1531,15 +1257,15 @@ pub struct SageMakerMachineLearningModelResourceData {
     /// `DestinationPath`: a string, required.
     ///
     /// The absolute local path of the resource inside the Lambda environment.
-    pub destination_path: Str,
+    pub destination_path: ::cloudwright_core::Str,
     /// `OwnerSetting`: a [`ResourceDownloadOwnerSetting`] object.
     ///
-    /// The owner setting for the downloaded machine learning resource. For more information, see \[Access Machine Learning Resources from Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-ml-resources.html>) in the *Developer Guide* .
-    pub owner_setting: Option<Obj<ResourceDownloadOwnerSetting>>,
+    /// The owner setting for the downloaded machine learning resource. For more information, see [Access Machine Learning Resources from Lambda Functions](https://docs.aws.amazon.com/greengrass/v1/developerguide/access-ml-resources.html) in the *Developer Guide* .
+    pub owner_setting: ::std::option::Option<crate::Obj<ResourceDownloadOwnerSetting>>,
     /// `SageMakerJobArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon SageMaker AI training job that represents the source model.
-    pub sage_maker_job_arn: Str,
+    pub sage_maker_job_arn: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "greengrass")]
@@ -1550,27 +1276,27 @@ impl SageMakerMachineLearningModelResourceData {
     pub fn new(required: SageMakerMachineLearningModelResourceDataRequired) -> Self {
         Self {
             destination_path: required.destination_path,
-            owner_setting: None,
+            owner_setting: ::std::option::Option::None,
             sage_maker_job_arn: required.sage_maker_job_arn,
         }
     }
 
     /// `DestinationPath`: a string, required.
-    pub fn destination_path(mut self, value: impl Into<Str>) -> Self { self.destination_path = value.into(); self }
+    pub fn destination_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_path = value.into(); self }
     /// `OwnerSetting`: a [`ResourceDownloadOwnerSetting`] object.
-    pub fn owner_setting(mut self, value: impl Into<Obj<ResourceDownloadOwnerSetting>>) -> Self { self.owner_setting = Some(value.into()); self }
+    pub fn owner_setting(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceDownloadOwnerSetting>>) -> Self { self.owner_setting = ::std::option::Option::Some(value.into()); self }
     /// `SageMakerJobArn`: a string, required.
-    pub fn sage_maker_job_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_job_arn = value.into(); self }
+    pub fn sage_maker_job_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sage_maker_job_arn = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for SageMakerMachineLearningModelResourceData {}
+impl crate::PropertyType for SageMakerMachineLearningModelResourceData {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for SageMakerMachineLearningModelResourceData {
+impl ::cloudwright_core::ToValue for SageMakerMachineLearningModelResourceData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationPath", &self.destination_path)
             .opt("OwnerSetting", &self.owner_setting)
             .req("SageMakerJobArn", &self.sage_maker_job_arn)
@@ -1579,31 +1305,11 @@ impl ToValue for SageMakerMachineLearningModelResourceData {
 }
 
 #[cfg(feature = "greengrass")]
-/// The required properties of [`SecretsManagerSecretResourceData`], by name: `SecretsManagerSecretResourceData::new(SecretsManagerSecretResourceDataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecretsManagerSecretResourceDataRequired {
-    /// `ARN`: a string, required.
-    pub arn: Str,
-}
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_SecretsManagerSecretResourceData: ObjRule = ObjRule {
-    properties: &[
-        ("ARN", Shape::STR),
-        ("AdditionalStagingLabelsToDownload", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ARN"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "greengrass")]
 /// The `SecretsManagerSecretResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
-/// Settings for a secret resource, which references a secret from AWS Secrets Manager . AWS IoT Greengrass stores a local, encrypted copy of the secret on the Greengrass core, where it can be securely accessed by connectors and Lambda functions. For more information, see \[Deploy Secrets to the AWS IoT Greengrass Core\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/secrets.html>) in the *Developer Guide* .
+/// Settings for a secret resource, which references a secret from AWS Secrets Manager . AWS IoT Greengrass stores a local, encrypted copy of the secret on the Greengrass core, where it can be securely accessed by connectors and Lambda functions. For more information, see [Deploy Secrets to the AWS IoT Greengrass Core](https://docs.aws.amazon.com/greengrass/v1/developerguide/secrets.html) in the *Developer Guide* .
 ///
-/// In an CloudFormation template, `SecretsManagerSecretResourceData` can be used in the \[`ResourceDataContainer`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html>) property type.
+/// In an CloudFormation template, `SecretsManagerSecretResourceData` can be used in the [`ResourceDataContainer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinition-secretsmanagersecretresourcedata.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1611,39 +1317,40 @@ pub struct SecretsManagerSecretResourceData {
     /// `ARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Secrets Manager secret to make available on the core. The value of the secret's latest version (represented by the `AWSCURRENT` staging label) is included by default.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `AdditionalStagingLabelsToDownload`: a list of strings.
     ///
     /// The staging labels whose values you want to make available on the core, in addition to `AWSCURRENT` .
-    pub additional_staging_labels_to_download: Option<List<Str>>,
+    pub additional_staging_labels_to_download:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl SecretsManagerSecretResourceData {
-    /// A `SecretsManagerSecretResourceData` with its required properties, named in a [`SecretsManagerSecretResourceDataRequired`].
+    /// A `SecretsManagerSecretResourceData` with its one required property, `ARN`.
     #[inline]
-    pub fn new(required: SecretsManagerSecretResourceDataRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arn: required.arn,
-            additional_staging_labels_to_download: None,
+            arn: value.into(),
+            additional_staging_labels_to_download: ::std::option::Option::None,
         }
     }
 
     /// `ARN`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `AdditionalStagingLabelsToDownload`: a list of strings.
-    pub fn additional_staging_labels_to_download(mut self, value: impl Into<List<Str>>) -> Self { self.additional_staging_labels_to_download = Some(value.into()); self }
+    pub fn additional_staging_labels_to_download(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.additional_staging_labels_to_download = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for SecretsManagerSecretResourceData {}
+impl crate::PropertyType for SecretsManagerSecretResourceData {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for SecretsManagerSecretResourceData {
+impl ::cloudwright_core::ToValue for SecretsManagerSecretResourceData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ARN", &self.arn)
             .opt(
                 "AdditionalStagingLabelsToDownload",
@@ -1658,35 +1365,21 @@ impl ToValue for SecretsManagerSecretResourceData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Subject`: a string, required.
-    pub subject: Str,
+    pub subject: ::cloudwright_core::Str,
     /// `Target`: a string, required.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "greengrass")]
-#[rustfmt::skip]
-pub(crate) static RULE_Subscription: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Source", Shape::STR),
-        ("Subject", Shape::STR),
-        ("Target", Shape::STR),
-    ],
-    required: &["Target", "Id", "Source", "Subject"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "greengrass")]
 /// The `Subscription` property type, shared by `AWS::Greengrass::SubscriptionDefinition`, `AWS::Greengrass::SubscriptionDefinitionVersion`.
 ///
 /// Subscriptions define how MQTT messages can be exchanged between devices, functions, and connectors in the group, and with AWS IoT or the local shadow service. A subscription defines a message source, message target, and a topic (or subject) that's used to route messages from the source to the target. A subscription defines the message flow in one direction, from the source to the target. For two-way communication, you must set up two subscriptions, one for each direction.
 ///
-/// In an CloudFormation template, the `Subscriptions` property of the \[`SubscriptionDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinition-subscriptiondefinitionversion.html>) property type contains a list of `Subscription` property types.
+/// In an CloudFormation template, the `Subscriptions` property of the [`SubscriptionDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinition-subscriptiondefinitionversion.html) property type contains a list of `Subscription` property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinition-subscription.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1694,19 +1387,19 @@ pub struct Subscription {
     /// `Id`: a string, required.
     ///
     /// A descriptive or arbitrary ID for the subscription. This value must be unique within the subscription definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Source`: a string, required.
     ///
     /// The originator of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Subject`: a string, required.
     ///
     /// The MQTT topic used to route the message.
-    pub subject: Str,
+    pub subject: ::cloudwright_core::Str,
     /// `Target`: a string, required.
     ///
     /// The destination of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "greengrass")]
@@ -1724,27 +1417,305 @@ impl Subscription {
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `Subject`: a string, required.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self { self.subject = value.into(); self }
+    pub fn subject(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subject = value.into(); self }
     /// `Target`: a string, required.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = value.into(); self }
 }
 
 #[cfg(feature = "greengrass")]
-impl PropertyType for Subscription {}
+impl crate::PropertyType for Subscription {}
 
 #[cfg(feature = "greengrass")]
-impl ToValue for Subscription {
+impl ::cloudwright_core::ToValue for Subscription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .req("Source", &self.source)
             .req("Subject", &self.subject)
             .req("Target", &self.target)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Connector: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorArn", Shape::STR),
+            ("Id", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["ConnectorArn", "Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Core: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::STR),
+            ("Id", Shape::STR),
+            ("SyncShadow", Shape::Bool),
+            ("ThingArn", Shape::STR),
+        ],
+        required: &["ThingArn", "Id", "CertificateArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Execution", Shape::Object(&RULE_Execution)),
+        ],
+        required: &["Execution"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Device: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::STR),
+            ("Id", Shape::STR),
+            ("SyncShadow", Shape::Bool),
+            ("ThingArn", Shape::STR),
+        ],
+        required: &["ThingArn", "Id", "CertificateArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Environment: ObjRule = ObjRule {
+        properties: &[
+            ("AccessSysfs", Shape::Bool),
+            ("Execution", Shape::Object(&RULE_Execution)),
+            ("ResourceAccessPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceAccessPolicy), min_items: None, max_items: None, unique: false })),
+            ("Variables", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Execution: ObjRule = ObjRule {
+        properties: &[
+            ("IsolationMode", Shape::Str(&StrRule { allowed: &["GreengrassContainer", "NoContainer"], ..StrRule::ANY })),
+            ("RunAs", Shape::Object(&RULE_RunAs)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Function: ObjRule = ObjRule {
+        properties: &[
+            ("FunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("FunctionConfiguration", Shape::Object(&RULE_FunctionConfiguration)),
+            ("Id", Shape::STR),
+        ],
+        required: &["FunctionArn", "FunctionConfiguration", "Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_FunctionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EncodingType", Shape::Str(&StrRule { allowed: &["binary", "json"], ..StrRule::ANY })),
+            ("Environment", Shape::Object(&RULE_Environment)),
+            ("ExecArgs", Shape::STR),
+            ("Executable", Shape::STR),
+            ("MemorySize", Shape::INT),
+            ("Pinned", Shape::Bool),
+            ("Timeout", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_GroupOwnerSetting: ObjRule = ObjRule {
+        properties: &[
+            ("AutoAddGroupOwner", Shape::Bool),
+            ("GroupOwner", Shape::STR),
+        ],
+        required: &["AutoAddGroupOwner"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalDeviceResourceData: ObjRule = ObjRule {
+        properties: &[
+            ("GroupOwnerSetting", Shape::Object(&RULE_GroupOwnerSetting)),
+            ("SourcePath", Shape::STR),
+        ],
+        required: &["SourcePath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalVolumeResourceData: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationPath", Shape::STR),
+            ("GroupOwnerSetting", Shape::Object(&RULE_GroupOwnerSetting)),
+            ("SourcePath", Shape::STR),
+        ],
+        required: &["SourcePath", "DestinationPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Logger: ObjRule = ObjRule {
+        properties: &[
+            ("Component", Shape::Str(&StrRule { allowed: &["GreengrassSystem", "Lambda"], ..StrRule::ANY })),
+            ("Id", Shape::STR),
+            ("Level", Shape::Str(&StrRule { allowed: &["DEBUG", "ERROR", "FATAL", "INFO", "WARN"], ..StrRule::ANY })),
+            ("Space", Shape::INT),
+            ("Type", Shape::Str(&StrRule { allowed: &["AWSCloudWatch", "FileSystem"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Level", "Id", "Component"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceAccessPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Permission", Shape::Str(&StrRule { allowed: &["ro", "rw"], ..StrRule::ANY })),
+            ("ResourceId", Shape::STR),
+        ],
+        required: &["ResourceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceDataContainer: ObjRule = ObjRule {
+        properties: &[
+            ("LocalDeviceResourceData", Shape::Object(&RULE_LocalDeviceResourceData)),
+            ("LocalVolumeResourceData", Shape::Object(&RULE_LocalVolumeResourceData)),
+            ("S3MachineLearningModelResourceData", Shape::Object(&RULE_S3MachineLearningModelResourceData)),
+            ("SageMakerMachineLearningModelResourceData", Shape::Object(&RULE_SageMakerMachineLearningModelResourceData)),
+            ("SecretsManagerSecretResourceData", Shape::Object(&RULE_SecretsManagerSecretResourceData)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceDownloadOwnerSetting: ObjRule = ObjRule {
+        properties: &[
+            ("GroupOwner", Shape::STR),
+            ("GroupPermission", Shape::Str(&StrRule { allowed: &["ro", "rw"], ..StrRule::ANY })),
+        ],
+        required: &["GroupOwner", "GroupPermission"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceInstance: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("Name", Shape::STR),
+            ("ResourceDataContainer", Shape::Object(&RULE_ResourceDataContainer)),
+        ],
+        required: &["ResourceDataContainer", "Id", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RunAs: ObjRule = ObjRule {
+        properties: &[
+            ("Gid", Shape::INT),
+            ("Uid", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3MachineLearningModelResourceData: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationPath", Shape::STR),
+            ("OwnerSetting", Shape::Object(&RULE_ResourceDownloadOwnerSetting)),
+            ("S3Uri", Shape::STR),
+        ],
+        required: &["DestinationPath", "S3Uri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SageMakerMachineLearningModelResourceData: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationPath", Shape::STR),
+            ("OwnerSetting", Shape::Object(&RULE_ResourceDownloadOwnerSetting)),
+            ("SageMakerJobArn", Shape::STR),
+        ],
+        required: &["DestinationPath", "SageMakerJobArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecretsManagerSecretResourceData: ObjRule = ObjRule {
+        properties: &[
+            ("ARN", Shape::STR),
+            ("AdditionalStagingLabelsToDownload", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "greengrass")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Subscription: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("Source", Shape::STR),
+            ("Subject", Shape::STR),
+            ("Target", Shape::STR),
+        ],
+        required: &["Target", "Id", "Source", "Subject"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Subscription;
 pub use super::shared::{Subscription, SubscriptionRequired};
-
-/// The required properties of [`SubscriptionDefinition`], by name: `SubscriptionDefinition::new(SubscriptionDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubscriptionDefinitionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubscriptionDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("InitialVersion", Shape::Object(&RULE_SubscriptionDefinitionVersion)),
-        ("Name", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Greengrass::SubscriptionDefinition` resource.
 ///
@@ -35,9 +13,9 @@ pub(crate) static RULE_SubscriptionDefinition: ObjRule = ObjRule {
 ///
 /// Subscription definitions can reference multiple subscription definition versions. All subscription definition versions must be associated with a subscription definition. Each subscription definition version can contain one or more subscriptions.
 ///
-/// &gt; When you create a subscription definition, you can optionally include an initial subscription definition version. To associate a subscription definition version later, create an \[`AWS::Greengrass::SubscriptionDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinitionversion.html>) resource and specify the ID of this subscription definition.
-/// &gt;
-/// &gt; After you create the subscription definition version that contains the subscriptions you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> When you create a subscription definition, you can optionally include an initial subscription definition version. To associate a subscription definition version later, create an [`AWS::Greengrass::SubscriptionDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinitionversion.html) resource and specify the ID of this subscription definition.
+/// \>
+/// \> After you create the subscription definition version that contains the subscriptions you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SubscriptionDefinitionAttributes`], which `Handle<SubscriptionDefinition>` dereferences to.
@@ -53,19 +31,19 @@ pub(crate) static RULE_SubscriptionDefinition: ObjRule = ObjRule {
 pub struct SubscriptionDefinition {
     /// `InitialVersion`: a [`SubscriptionDefinitionVersion`] object.
     ///
-    /// The subscription definition version to include when the subscription definition is created. A subscription definition version contains a list of \[`subscription`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinition-subscription.html>) property types.
+    /// The subscription definition version to include when the subscription definition is created. A subscription definition version contains a list of [`subscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinition-subscription.html) property types.
     ///
-    /// &gt; To associate a subscription definition version after the subscription definition is created, create an \[`AWS::Greengrass::SubscriptionDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinitionversion.html>) resource and specify the ID of this subscription definition.
+    /// \> To associate a subscription definition version after the subscription definition is created, create an [`AWS::Greengrass::SubscriptionDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinitionversion.html) resource and specify the ID of this subscription definition.
     ///
     /// Create-only: changing it replaces the resource.
-    pub initial_version: Option<Obj<SubscriptionDefinitionVersion>>,
+    pub initial_version: ::std::option::Option<crate::Obj<SubscriptionDefinitionVersion>>,
     /// `Name`: a string, required.
     ///
     /// The name of the subscription definition.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
-    /// Application-specific metadata to attach to the subscription definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see \[Tagging Your AWS IoT Greengrass Resources\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html>) in the *Developer Guide* .
+    /// Application-specific metadata to attach to the subscription definition. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see [Tagging Your AWS IoT Greengrass Resources](https://docs.aws.amazon.com/greengrass/v1/developerguide/tagging.html) in the *Developer Guide* .
     ///
     /// This `Json` property type is processed as a map of key-value pairs. It uses the following format, which is different from most `Tags` implementations in CloudFormation templates.
     ///
@@ -75,7 +53,7 @@ pub struct SubscriptionDefinition {
     /// \`\`\`
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +63,7 @@ impl SubscriptionDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::SubscriptionDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinition.html",
         primary_identifier: &["Id"],
@@ -96,45 +74,47 @@ impl SubscriptionDefinition {
         read_only: &["LatestVersionArn", "Arn", "Id"],
         attributes: &["Arn", "Id", "InitialVersion.Subscriptions", "LatestVersionArn", "Name"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `SubscriptionDefinition` with its required properties, named in a [`SubscriptionDefinitionRequired`].
+    /// A `SubscriptionDefinition` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SubscriptionDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            initial_version: None,
-            name: required.name,
-            tags: None,
+            initial_version: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `InitialVersion`: a [`SubscriptionDefinitionVersion`] object.
-    pub fn initial_version(mut self, value: impl Into<Obj<SubscriptionDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
+    pub fn initial_version(mut self, value: impl ::std::convert::Into<crate::Obj<SubscriptionDefinitionVersion>>) -> Self { self.initial_version = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SubscriptionDefinition {
+impl ::cloudwright_core::Resource for SubscriptionDefinition {
     type Attributes = SubscriptionDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubscriptionDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SubscriptionDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SubscriptionDefinition {
+impl ::cloudwright_core::ToValue for SubscriptionDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -142,12 +122,12 @@ impl ToValue for SubscriptionDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SubscriptionDefinition`]: `Handle<SubscriptionDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SubscriptionDefinition`]: `Handle<SubscriptionDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SubscriptionDefinitionAttributes(ResourceRef);
+pub struct SubscriptionDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SubscriptionDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SubscriptionDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,67 +137,52 @@ impl SubscriptionDefinitionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `SubscriptionDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/subscriptions/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `SubscriptionDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InitialVersion.Subscriptions`: a list of `Subscription` objects.
     ///
     /// The subscriptions in this version.
     #[inline]
-    pub fn initial_version_subscriptions(&self) -> Value {
-        self.0.get_att("InitialVersion.Subscriptions")
+    pub fn initial_version_subscriptions(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("InitialVersion.Subscriptions"))
     }
 
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `SubscriptionDefinitionVersion` that was added to the `SubscriptionDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/subscriptions/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersionArn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersionArn"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the subscription definition.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
 
-/// The required properties of [`SubscriptionDefinitionVersion`], by name: `SubscriptionDefinitionVersion::new(SubscriptionDefinitionVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubscriptionDefinitionVersionRequired {
-    /// `Subscriptions`: a list of [`Subscription`] objects, required.
-    pub subscriptions: List<Subscription>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Subscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Subscriptions"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SubscriptionDefinitionVersion` property type of `AWS::Greengrass::SubscriptionDefinition`.
 ///
-/// A subscription definition version contains a list of \[subscriptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinition-subscription.html>) .
+/// A subscription definition version contains a list of [subscriptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinition-subscription.html) .
 ///
-/// &gt; After you create a subscription definition version that contains the subscriptions you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> After you create a subscription definition version that contains the subscriptions you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
-/// In an CloudFormation template, `SubscriptionDefinitionVersion` is the property type of the `InitialVersion` property in the \[`AWS::Greengrass::SubscriptionDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinition.html>) resource.
+/// In an CloudFormation template, `SubscriptionDefinitionVersion` is the property type of the `InitialVersion` property in the [`AWS::Greengrass::SubscriptionDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinition.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinition-subscriptiondefinitionversion.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -225,30 +190,60 @@ pub struct SubscriptionDefinitionVersion {
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
     ///
     /// The subscriptions in this version.
-    pub subscriptions: List<Subscription>,
+    pub subscriptions: ::cloudwright_core::List<Subscription>,
 }
 
 #[rustfmt::skip]
 impl SubscriptionDefinitionVersion {
-    /// A `SubscriptionDefinitionVersion` with its required properties, named in a [`SubscriptionDefinitionVersionRequired`].
+    /// A `SubscriptionDefinitionVersion` with its one required property, `Subscriptions`.
     #[inline]
-    pub fn new(required: SubscriptionDefinitionVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Subscription>>) -> Self {
         Self {
-            subscriptions: required.subscriptions,
+            subscriptions: value.into(),
         }
     }
 
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
-    pub fn subscriptions(mut self, value: impl Into<List<Subscription>>) -> Self { self.subscriptions = value.into(); self }
+    pub fn subscriptions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Subscription>>) -> Self { self.subscriptions = value.into(); self }
 }
 
-impl PropertyType for SubscriptionDefinitionVersion {}
+impl crate::PropertyType for SubscriptionDefinitionVersion {}
 
-impl ToValue for SubscriptionDefinitionVersion {
+impl ::cloudwright_core::ToValue for SubscriptionDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Subscriptions", &self.subscriptions)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Subscription;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubscriptionDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("InitialVersion", Shape::Object(&RULE_SubscriptionDefinitionVersion)),
+            ("Name", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Subscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Subscriptions"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

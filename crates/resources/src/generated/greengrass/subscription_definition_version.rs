@@ -5,38 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Subscription;
 pub use super::shared::{Subscription, SubscriptionRequired};
 
 /// The required properties of [`SubscriptionDefinitionVersion`], by name: `SubscriptionDefinitionVersion::new(SubscriptionDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionDefinitionVersionRequired {
     /// `SubscriptionDefinitionId`: a string, required.
-    pub subscription_definition_id: Str,
+    pub subscription_definition_id: ::cloudwright_core::Str,
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
-    pub subscriptions: List<Subscription>,
+    pub subscriptions: ::cloudwright_core::List<Subscription>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
-    properties: &[
-        ("SubscriptionDefinitionId", Shape::STR),
-        ("Subscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["SubscriptionDefinitionId", "Subscriptions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Greengrass::SubscriptionDefinitionVersion` resource.
 ///
 /// The `AWS::Greengrass::SubscriptionDefinitionVersion` resource represents a subscription definition version for AWS IoT Greengrass . A subscription definition version contains a list of subscriptions.
 ///
-/// &gt; To create a subscription definition version, you must specify the ID of the subscription definition that you want to associate with the version. For information about creating a subscription definition, see \[`AWS::Greengrass::SubscriptionDefinition`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinition.html>) .
-/// &gt;
-/// &gt; After you create a subscription definition version that contains the subscriptions you want to deploy, you must add it to your group version. For more information, see \[`AWS::Greengrass::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>) .
+/// \> To create a subscription definition version, you must specify the ID of the subscription definition that you want to associate with the version. For information about creating a subscription definition, see [`AWS::Greengrass::SubscriptionDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinition.html) .
+/// \>
+/// \> After you create a subscription definition version that contains the subscriptions you want to deploy, you must add it to your group version. For more information, see [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SubscriptionDefinitionVersionAttributes`], which `Handle<SubscriptionDefinitionVersion>` dereferences to.
@@ -55,13 +41,13 @@ pub struct SubscriptionDefinitionVersion {
     /// The ID of the subscription definition associated with this version. This value is a GUID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub subscription_definition_id: Str,
+    pub subscription_definition_id: ::cloudwright_core::Str,
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
     ///
     /// The subscriptions in this version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub subscriptions: List<Subscription>,
+    pub subscriptions: ::cloudwright_core::List<Subscription>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +57,7 @@ impl SubscriptionDefinitionVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Greengrass::SubscriptionDefinitionVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinitionversion.html",
         primary_identifier: &["Id"],
@@ -82,7 +68,7 @@ impl SubscriptionDefinitionVersion {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SubscriptionDefinitionVersion` with its required properties, named in a [`SubscriptionDefinitionVersionRequired`].
@@ -95,38 +81,45 @@ impl SubscriptionDefinitionVersion {
     }
 
     /// `SubscriptionDefinitionId`: a string, required.
-    pub fn subscription_definition_id(mut self, value: impl Into<Str>) -> Self { self.subscription_definition_id = value.into(); self }
+    pub fn subscription_definition_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subscription_definition_id = value.into(); self }
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
-    pub fn subscriptions(mut self, value: impl Into<List<Subscription>>) -> Self { self.subscriptions = value.into(); self }
+    pub fn subscriptions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Subscription>>) -> Self { self.subscriptions = value.into(); self }
 }
 
-impl Resource for SubscriptionDefinitionVersion {
+impl ::cloudwright_core::Resource for SubscriptionDefinitionVersion {
     type Attributes = SubscriptionDefinitionVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubscriptionDefinitionVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_SubscriptionDefinitionVersion,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SubscriptionDefinitionVersion {
+impl ::cloudwright_core::ToValue for SubscriptionDefinitionVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SubscriptionDefinitionId", &self.subscription_definition_id)
             .req("Subscriptions", &self.subscriptions)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SubscriptionDefinitionVersion`]: `Handle<SubscriptionDefinitionVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SubscriptionDefinitionVersion`]: `Handle<SubscriptionDefinitionVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SubscriptionDefinitionVersionAttributes(ResourceRef);
+pub struct SubscriptionDefinitionVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SubscriptionDefinitionVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for SubscriptionDefinitionVersionAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -134,7 +127,26 @@ impl From<ResourceRef> for SubscriptionDefinitionVersionAttributes {
 impl SubscriptionDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Subscription;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
+        properties: &[
+            ("SubscriptionDefinitionId", Shape::STR),
+            ("Subscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["SubscriptionDefinitionId", "Subscriptions"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,23 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:[^:]*:lambda:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComponentVersion: ObjRule = ObjRule {
-    properties: &[
-        ("InlineRecipe", Shape::STR),
-        ("LambdaFunction", Shape::Object(&RULE_LambdaFunctionRecipeSource)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::GreengrassV2::ComponentVersion` resource.
 ///
 /// Creates a component. Components are software that run on AWS IoT Greengrass core devices. After you develop and test a component on your core device, you can use this operation to upload your component to AWS IoT Greengrass . Then, you can deploy the component to other core devices.
@@ -30,7 +13,7 @@ pub(crate) static RULE_ComponentVersion: ObjRule = ObjRule {
 ///
 /// - *Create components from recipes*
 ///
-/// Create a component from a recipe, which is a file that defines the component's metadata, parameters, dependencies, lifecycle, artifacts, and platform capability. For more information, see \[AWS IoT Greengrass component recipe reference\](<https://docs.aws.amazon.com/greengrass/v2/developerguide/component-recipe-reference.html>) in the *AWS IoT Greengrass V2 Developer Guide* .
+/// Create a component from a recipe, which is a file that defines the component's metadata, parameters, dependencies, lifecycle, artifacts, and platform capability. For more information, see [AWS IoT Greengrass component recipe reference](https://docs.aws.amazon.com/greengrass/v2/developerguide/component-recipe-reference.html) in the *AWS IoT Greengrass V2 Developer Guide* .
 ///
 /// To create a component from a recipe, specify `inlineRecipe` when you call this operation.
 /// - *Create components from Lambda functions*
@@ -57,7 +40,7 @@ pub struct ComponentVersion {
     /// You must specify either `InlineRecipe` or `LambdaFunction` .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub inline_recipe: Option<Str>,
+    pub inline_recipe: ::std::option::Option<::cloudwright_core::Str>,
     /// `LambdaFunction`: a [`LambdaFunctionRecipeSource`] object.
     ///
     /// The parameters to create a component from a Lambda function.
@@ -65,10 +48,10 @@ pub struct ComponentVersion {
     /// You must specify either `InlineRecipe` or `LambdaFunction` .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub lambda_function: Option<Obj<LambdaFunctionRecipeSource>>,
+    pub lambda_function: ::std::option::Option<crate::Obj<LambdaFunctionRecipeSource>>,
     /// `Tags`: a JSON value.
     ///
-    /// Application-specific metadata to attach to the component version. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see \[Tag your AWS IoT Greengrass Version 2 resources\](<https://docs.aws.amazon.com/greengrass/v2/developerguide/tag-resources.html>) in the *AWS IoT Greengrass V2 Developer Guide* .
+    /// Application-specific metadata to attach to the component version. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see [Tag your AWS IoT Greengrass Version 2 resources](https://docs.aws.amazon.com/greengrass/v2/developerguide/tag-resources.html) in the *AWS IoT Greengrass V2 Developer Guide* .
     ///
     /// This `Json` property type is processed as a map of key-value pairs. It uses the following format, which is different from most `Tags` implementations in CloudFormation templates.
     ///
@@ -76,7 +59,7 @@ pub struct ComponentVersion {
     /// "Tags": { "KeyName0": "value", "KeyName1": "value", "KeyName2": "value"
     /// }
     /// \`\`\`
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +69,7 @@ impl ComponentVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GreengrassV2::ComponentVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrassv2-componentversion.html",
         primary_identifier: &["Arn"],
@@ -97,41 +80,43 @@ impl ComponentVersion {
         read_only: &["Arn", "ComponentName", "ComponentVersion"],
         attributes: &["Arn", "ComponentName", "ComponentVersion"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ComponentVersion` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InlineRecipe`: a string.
-    pub fn inline_recipe(mut self, value: impl Into<Str>) -> Self { self.inline_recipe = Some(value.into()); self }
+    pub fn inline_recipe(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inline_recipe = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunction`: a [`LambdaFunctionRecipeSource`] object.
-    pub fn lambda_function(mut self, value: impl Into<Obj<LambdaFunctionRecipeSource>>) -> Self { self.lambda_function = Some(value.into()); self }
+    pub fn lambda_function(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaFunctionRecipeSource>>) -> Self { self.lambda_function = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ComponentVersion {
+impl ::cloudwright_core::Resource for ComponentVersion {
     type Attributes = ComponentVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ComponentVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ComponentVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ComponentVersion {
+impl ::cloudwright_core::ToValue for ComponentVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InlineRecipe", &self.inline_recipe)
             .opt("LambdaFunction", &self.lambda_function)
             .opt("Tags", &self.tags)
@@ -139,12 +124,12 @@ impl ToValue for ComponentVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ComponentVersion`]: `Handle<ComponentVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ComponentVersion`]: `Handle<ComponentVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ComponentVersionAttributes(ResourceRef);
+pub struct ComponentVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ComponentVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ComponentVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,36 +139,26 @@ impl ComponentVersionAttributes {
     ///
     /// The ARN of the component version.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ComponentName`: a string.
     ///
     /// The name of the component.
     #[inline]
-    pub fn component_name(&self) -> Value {
-        self.0.get_att("ComponentName")
+    pub fn component_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ComponentName"))
     }
 
     /// `Fn::GetAtt` `ComponentVersion`: a string.
     ///
     /// The version of the component.
     #[inline]
-    pub fn component_version(&self) -> Value {
-        self.0.get_att("ComponentVersion")
+    pub fn component_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ComponentVersion"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComponentPlatform: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComponentPlatform` property type of `AWS::GreengrassV2::ComponentVersion`.
 ///
@@ -194,8 +169,8 @@ pub(crate) static RULE_ComponentPlatform: ObjRule = ObjRule {
 pub struct ComponentPlatform {
     /// `Attributes`: a JSON value.
     ///
-    /// A dictionary of attributes for the platform. The AWS IoT Greengrass Core software defines the `os` and `platform` by default. You can specify additional platform attributes for a core device when you deploy the AWS IoT Greengrass nucleus component. For more information, see the \[AWS IoT Greengrass nucleus component\](<https://docs.aws.amazon.com/greengrass/v2/developerguide/greengrass-nucleus-component.html>) in the *AWS IoT Greengrass V2 Developer Guide* .
-    pub attributes: Option<Json>,
+    /// A dictionary of attributes for the platform. The AWS IoT Greengrass Core software defines the `os` and `platform` by default. You can specify additional platform attributes for a core device when you deploy the AWS IoT Greengrass nucleus component. For more information, see the [AWS IoT Greengrass nucleus component](https://docs.aws.amazon.com/greengrass/v2/developerguide/greengrass-nucleus-component.html) in the *AWS IoT Greengrass V2 Developer Guide* .
+    pub attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `Name`: a string.
     ///
     /// The friendly name of the platform. This name helps you identify the platform.
@@ -203,7 +178,7 @@ pub struct ComponentPlatform {
     /// If you omit this parameter, AWS IoT Greengrass creates a friendly name from the `os` and `architecture` of the platform.
     ///
     /// Length at least 1.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -211,38 +186,26 @@ impl ComponentPlatform {
     /// A `ComponentPlatform` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Attributes`: a JSON value.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComponentPlatform {}
+impl crate::PropertyType for ComponentPlatform {}
 
-impl ToValue for ComponentPlatform {
+impl ::cloudwright_core::ToValue for ComponentPlatform {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attributes", &self.attributes)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaContainerParams: ObjRule = ObjRule {
-    properties: &[
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaDeviceMount), min_items: None, max_items: None, unique: false })),
-        ("MemorySizeInKB", Shape::INT),
-        ("MountROSysfs", Shape::Bool),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaVolumeMount), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaContainerParams` property type of `AWS::GreengrassV2::ComponentVersion`.
 ///
@@ -254,23 +217,23 @@ pub struct LambdaContainerParams {
     /// `Devices`: a list of [`LambdaDeviceMount`] objects.
     ///
     /// The list of system devices that the container can access.
-    pub devices: Option<List<LambdaDeviceMount>>,
+    pub devices: ::std::option::Option<::cloudwright_core::List<LambdaDeviceMount>>,
     /// `MemorySizeInKB`: an integer.
     ///
     /// The memory size of the container, expressed in kilobytes.
     ///
     /// Default: `16384` (16 MB)
-    pub memory_size_in_kb: Option<Int>,
+    pub memory_size_in_kb: ::std::option::Option<::cloudwright_core::Int>,
     /// `MountROSysfs`: a boolean.
     ///
     /// Whether or not the container can read information from the device's `/sys` folder.
     ///
     /// Default: `false`
-    pub mount_ro_sysfs: Option<Bool>,
+    pub mount_ro_sysfs: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Volumes`: a list of [`LambdaVolumeMount`] objects.
     ///
     /// The list of volumes that the container can access.
-    pub volumes: Option<List<LambdaVolumeMount>>,
+    pub volumes: ::std::option::Option<::cloudwright_core::List<LambdaVolumeMount>>,
 }
 
 #[rustfmt::skip]
@@ -278,25 +241,25 @@ impl LambdaContainerParams {
     /// A `LambdaContainerParams` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Devices`: a list of [`LambdaDeviceMount`] objects.
-    pub fn devices(mut self, value: impl Into<List<LambdaDeviceMount>>) -> Self { self.devices = Some(value.into()); self }
+    pub fn devices(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LambdaDeviceMount>>) -> Self { self.devices = ::std::option::Option::Some(value.into()); self }
     /// `MemorySizeInKB`: an integer.
-    pub fn memory_size_in_kb(mut self, value: impl Into<Int>) -> Self { self.memory_size_in_kb = Some(value.into()); self }
+    pub fn memory_size_in_kb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory_size_in_kb = ::std::option::Option::Some(value.into()); self }
     /// `MountROSysfs`: a boolean.
-    pub fn mount_ro_sysfs(mut self, value: impl Into<Bool>) -> Self { self.mount_ro_sysfs = Some(value.into()); self }
+    pub fn mount_ro_sysfs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.mount_ro_sysfs = ::std::option::Option::Some(value.into()); self }
     /// `Volumes`: a list of [`LambdaVolumeMount`] objects.
-    pub fn volumes(mut self, value: impl Into<List<LambdaVolumeMount>>) -> Self { self.volumes = Some(value.into()); self }
+    pub fn volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LambdaVolumeMount>>) -> Self { self.volumes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaContainerParams {}
+impl crate::PropertyType for LambdaContainerParams {}
 
-impl ToValue for LambdaContainerParams {
+impl ::cloudwright_core::ToValue for LambdaContainerParams {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Devices", &self.devices)
             .opt("MemorySizeInKB", &self.memory_size_in_kb)
             .opt("MountROSysfs", &self.mount_ro_sysfs)
@@ -304,17 +267,6 @@ impl ToValue for LambdaContainerParams {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaDeviceMount: ObjRule = ObjRule {
-    properties: &[
-        ("AddGroupOwner", Shape::Bool),
-        ("Path", Shape::STR),
-        ("Permission", Shape::Str(&StrRule { allowed: &["ro", "rw"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaDeviceMount` property type of `AWS::GreengrassV2::ComponentVersion`.
 ///
@@ -328,17 +280,17 @@ pub struct LambdaDeviceMount {
     /// Whether or not to add the component's system user as an owner of the device.
     ///
     /// Default: `false`
-    pub add_group_owner: Option<Bool>,
+    pub add_group_owner: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Path`: a string.
     ///
     /// The mount path for the device in the file system.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Permission`: a [`LambdaFilesystemPermission`] value.
     ///
     /// The permission to access the device: read/only ( `ro` ) or read/write ( `rw` ).
     ///
     /// Default: `ro`
-    pub permission: Option<LambdaFilesystemPermission>,
+    pub permission: ::std::option::Option<LambdaFilesystemPermission>,
 }
 
 #[rustfmt::skip]
@@ -346,39 +298,29 @@ impl LambdaDeviceMount {
     /// A `LambdaDeviceMount` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AddGroupOwner`: a boolean.
-    pub fn add_group_owner(mut self, value: impl Into<Bool>) -> Self { self.add_group_owner = Some(value.into()); self }
+    pub fn add_group_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.add_group_owner = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Permission`: a [`LambdaFilesystemPermission`] value.
-    pub fn permission(mut self, value: impl Into<LambdaFilesystemPermission>) -> Self { self.permission = Some(value.into()); self }
+    pub fn permission(mut self, value: impl ::std::convert::Into<LambdaFilesystemPermission>) -> Self { self.permission = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaDeviceMount {}
+impl crate::PropertyType for LambdaDeviceMount {}
 
-impl ToValue for LambdaDeviceMount {
+impl ::cloudwright_core::ToValue for LambdaDeviceMount {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddGroupOwner", &self.add_group_owner)
             .opt("Path", &self.path)
             .opt("Permission", &self.permission)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaEventSource: ObjRule = ObjRule {
-    properties: &[
-        ("Topic", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["PUB_SUB", "IOT_CORE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaEventSource` property type of `AWS::GreengrassV2::ComponentVersion`.
 ///
@@ -390,14 +332,14 @@ pub struct LambdaEventSource {
     /// `Topic`: a string.
     ///
     /// The topic to which to subscribe to receive event messages.
-    pub topic: Option<Str>,
+    pub topic: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`LambdaEventSourceType`] value.
     ///
     /// The type of event source. Choose from the following options:
     ///
     /// - `PUB_SUB` – Subscribe to local publish/subscribe messages. This event source type doesn't support MQTT wildcards ( `+` and `#` ) in the event source topic.
     /// - `IOT_CORE` – Subscribe to AWS IoT Core MQTT messages. This event source type supports MQTT wildcards ( `+` and `#` ) in the event source topic.
-    pub r#type: Option<LambdaEventSourceType>,
+    pub r#type: ::std::option::Option<LambdaEventSourceType>,
 }
 
 #[rustfmt::skip]
@@ -405,45 +347,26 @@ impl LambdaEventSource {
     /// A `LambdaEventSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Topic`: a string.
-    pub fn topic(mut self, value: impl Into<Str>) -> Self { self.topic = Some(value.into()); self }
+    pub fn topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`LambdaEventSourceType`] value.
-    pub fn r#type(mut self, value: impl Into<LambdaEventSourceType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<LambdaEventSourceType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaEventSource {}
+impl crate::PropertyType for LambdaEventSource {}
 
-impl ToValue for LambdaEventSource {
+impl ::cloudwright_core::ToValue for LambdaEventSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Topic", &self.topic)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaExecutionParameters: ObjRule = ObjRule {
-    properties: &[
-        ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
-        ("EventSources", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaEventSource), min_items: None, max_items: None, unique: false })),
-        ("ExecArgs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("InputPayloadEncodingType", Shape::Str(&StrRule { allowed: &["json", "binary"], ..StrRule::ANY })),
-        ("LinuxProcessParams", Shape::Object(&RULE_LambdaLinuxProcessParams)),
-        ("MaxIdleTimeInSeconds", Shape::INT),
-        ("MaxInstancesCount", Shape::INT),
-        ("MaxQueueSize", Shape::INT),
-        ("Pinned", Shape::Bool),
-        ("StatusTimeoutInSeconds", Shape::INT),
-        ("TimeoutInSeconds", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaExecutionParameters` property type of `AWS::GreengrassV2::ComponentVersion`.
 ///
@@ -455,37 +378,37 @@ pub struct LambdaExecutionParameters {
     /// `EnvironmentVariables`: a JSON value.
     ///
     /// The map of environment variables that are available to the Lambda function when it runs.
-    pub environment_variables: Option<Json>,
+    pub environment_variables: ::std::option::Option<::cloudwright_core::Json>,
     /// `EventSources`: a list of [`LambdaEventSource`] objects.
     ///
     /// The list of event sources to which to subscribe to receive work messages. The Lambda function runs when it receives a message from an event source. You can subscribe this function to local publish/subscribe messages and AWS IoT Core MQTT messages.
-    pub event_sources: Option<List<LambdaEventSource>>,
+    pub event_sources: ::std::option::Option<::cloudwright_core::List<LambdaEventSource>>,
     /// `ExecArgs`: a list of strings.
     ///
     /// The list of arguments to pass to the Lambda function when it runs.
-    pub exec_args: Option<List<Str>>,
+    pub exec_args: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InputPayloadEncodingType`: an [`InputPayloadEncodingType`] value.
     ///
     /// The encoding type that the Lambda function supports.
     ///
     /// Default: `json`
-    pub input_payload_encoding_type: Option<InputPayloadEncodingType>,
+    pub input_payload_encoding_type: ::std::option::Option<InputPayloadEncodingType>,
     /// `LinuxProcessParams`: a [`LambdaLinuxProcessParams`] object.
     ///
     /// The parameters for the Linux process that contains the Lambda function.
-    pub linux_process_params: Option<Obj<LambdaLinuxProcessParams>>,
+    pub linux_process_params: ::std::option::Option<crate::Obj<LambdaLinuxProcessParams>>,
     /// `MaxIdleTimeInSeconds`: an integer.
     ///
     /// The maximum amount of time in seconds that a non-pinned Lambda function can idle before the AWS IoT Greengrass Core software stops its process.
-    pub max_idle_time_in_seconds: Option<Int>,
+    pub max_idle_time_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxInstancesCount`: an integer.
     ///
     /// The maximum number of instances that a non-pinned Lambda function can run at the same time.
-    pub max_instances_count: Option<Int>,
+    pub max_instances_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxQueueSize`: an integer.
     ///
     /// The maximum size of the message queue for the Lambda function component. The AWS IoT Greengrass core device stores messages in a FIFO (first-in-first-out) queue until it can run the Lambda function to consume each message.
-    pub max_queue_size: Option<Int>,
+    pub max_queue_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Pinned`: a boolean.
     ///
     /// Whether or not the Lambda function is pinned, or long-lived.
@@ -494,15 +417,15 @@ pub struct LambdaExecutionParameters {
     /// - A non-pinned Lambda function starts only when it receives a work item and exists after it idles for `maxIdleTimeInSeconds` . If the function has multiple work items, the AWS IoT Greengrass Core software creates multiple instances of the function.
     ///
     /// Default: `true`
-    pub pinned: Option<Bool>,
+    pub pinned: ::std::option::Option<::cloudwright_core::Bool>,
     /// `StatusTimeoutInSeconds`: an integer.
     ///
     /// The interval in seconds at which a pinned (also known as long-lived) Lambda function component sends status updates to the Lambda manager component.
-    pub status_timeout_in_seconds: Option<Int>,
+    pub status_timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `TimeoutInSeconds`: an integer.
     ///
     /// The maximum amount of time in seconds that the Lambda function can process a work item.
-    pub timeout_in_seconds: Option<Int>,
+    pub timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -510,39 +433,39 @@ impl LambdaExecutionParameters {
     /// A `LambdaExecutionParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnvironmentVariables`: a JSON value.
-    pub fn environment_variables(mut self, value: impl Into<Json>) -> Self { self.environment_variables = Some(value.into()); self }
+    pub fn environment_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment_variables = ::std::option::Option::Some(value.into()); self }
     /// `EventSources`: a list of [`LambdaEventSource`] objects.
-    pub fn event_sources(mut self, value: impl Into<List<LambdaEventSource>>) -> Self { self.event_sources = Some(value.into()); self }
+    pub fn event_sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LambdaEventSource>>) -> Self { self.event_sources = ::std::option::Option::Some(value.into()); self }
     /// `ExecArgs`: a list of strings.
-    pub fn exec_args(mut self, value: impl Into<List<Str>>) -> Self { self.exec_args = Some(value.into()); self }
+    pub fn exec_args(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exec_args = ::std::option::Option::Some(value.into()); self }
     /// `InputPayloadEncodingType`: an [`InputPayloadEncodingType`] value.
-    pub fn input_payload_encoding_type(mut self, value: impl Into<InputPayloadEncodingType>) -> Self { self.input_payload_encoding_type = Some(value.into()); self }
+    pub fn input_payload_encoding_type(mut self, value: impl ::std::convert::Into<InputPayloadEncodingType>) -> Self { self.input_payload_encoding_type = ::std::option::Option::Some(value.into()); self }
     /// `LinuxProcessParams`: a [`LambdaLinuxProcessParams`] object.
-    pub fn linux_process_params(mut self, value: impl Into<Obj<LambdaLinuxProcessParams>>) -> Self { self.linux_process_params = Some(value.into()); self }
+    pub fn linux_process_params(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaLinuxProcessParams>>) -> Self { self.linux_process_params = ::std::option::Option::Some(value.into()); self }
     /// `MaxIdleTimeInSeconds`: an integer.
-    pub fn max_idle_time_in_seconds(mut self, value: impl Into<Int>) -> Self { self.max_idle_time_in_seconds = Some(value.into()); self }
+    pub fn max_idle_time_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_idle_time_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MaxInstancesCount`: an integer.
-    pub fn max_instances_count(mut self, value: impl Into<Int>) -> Self { self.max_instances_count = Some(value.into()); self }
+    pub fn max_instances_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_instances_count = ::std::option::Option::Some(value.into()); self }
     /// `MaxQueueSize`: an integer.
-    pub fn max_queue_size(mut self, value: impl Into<Int>) -> Self { self.max_queue_size = Some(value.into()); self }
+    pub fn max_queue_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_queue_size = ::std::option::Option::Some(value.into()); self }
     /// `Pinned`: a boolean.
-    pub fn pinned(mut self, value: impl Into<Bool>) -> Self { self.pinned = Some(value.into()); self }
+    pub fn pinned(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.pinned = ::std::option::Option::Some(value.into()); self }
     /// `StatusTimeoutInSeconds`: an integer.
-    pub fn status_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.status_timeout_in_seconds = Some(value.into()); self }
+    pub fn status_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.status_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutInSeconds`: an integer.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = Some(value.into()); self }
+    pub fn timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaExecutionParameters {}
+impl crate::PropertyType for LambdaExecutionParameters {}
 
-impl ToValue for LambdaExecutionParameters {
+impl ::cloudwright_core::ToValue for LambdaExecutionParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnvironmentVariables", &self.environment_variables)
             .opt("EventSources", &self.event_sources)
             .opt("ExecArgs", &self.exec_args)
@@ -561,20 +484,6 @@ impl ToValue for LambdaExecutionParameters {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaFunctionRecipeSource: ObjRule = ObjRule {
-    properties: &[
-        ("ComponentDependencies", Shape::Typed(json_type::OBJECT)),
-        ("ComponentLambdaParameters", Shape::Object(&RULE_LambdaExecutionParameters)),
-        ("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("ComponentPlatforms", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentPlatform), min_items: None, max_items: None, unique: false })),
-        ("ComponentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LambdaFunctionRecipeSource` property type of `AWS::GreengrassV2::ComponentVersion`.
 ///
 /// Contains information about an AWS Lambda function to import to create a component.
@@ -585,11 +494,11 @@ pub struct LambdaFunctionRecipeSource {
     /// `ComponentDependencies`: a JSON value.
     ///
     /// The component versions on which this Lambda function component depends.
-    pub component_dependencies: Option<Json>,
+    pub component_dependencies: ::std::option::Option<::cloudwright_core::Json>,
     /// `ComponentLambdaParameters`: a [`LambdaExecutionParameters`] object.
     ///
     /// The system and runtime parameters for the Lambda function as it runs on the AWS IoT Greengrass core device.
-    pub component_lambda_parameters: Option<Obj<LambdaExecutionParameters>>,
+    pub component_lambda_parameters: ::std::option::Option<crate::Obj<LambdaExecutionParameters>>,
     /// `ComponentName`: a string.
     ///
     /// The name of the component.
@@ -597,11 +506,11 @@ pub struct LambdaFunctionRecipeSource {
     /// Defaults to the name of the Lambda function.
     ///
     /// Length 1 to 128.
-    pub component_name: Option<Str>,
+    pub component_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ComponentPlatforms`: a list of [`ComponentPlatform`] objects.
     ///
     /// The platforms that the component version supports.
-    pub component_platforms: Option<List<ComponentPlatform>>,
+    pub component_platforms: ::std::option::Option<::cloudwright_core::List<ComponentPlatform>>,
     /// `ComponentVersion`: a string.
     ///
     /// The version of the component.
@@ -609,13 +518,13 @@ pub struct LambdaFunctionRecipeSource {
     /// Defaults to the version of the Lambda function as a semantic version. For example, if your function version is `3` , the component version becomes `3.0.0` .
     ///
     /// Length 1 to 64.
-    pub component_version: Option<Str>,
+    pub component_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `LambdaArn`: a string.
     ///
     /// The ARN of the Lambda function. The ARN must include the version of the function to import. You can't use version aliases like `$LATEST` .
     ///
     /// Format `AWS::Lambda::Function.Arn`; pattern `^arn:[^:]*:lambda:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`; length at least 1.
-    pub lambda_arn: Option<Str>,
+    pub lambda_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -623,29 +532,29 @@ impl LambdaFunctionRecipeSource {
     /// A `LambdaFunctionRecipeSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComponentDependencies`: a JSON value.
-    pub fn component_dependencies(mut self, value: impl Into<Json>) -> Self { self.component_dependencies = Some(value.into()); self }
+    pub fn component_dependencies(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.component_dependencies = ::std::option::Option::Some(value.into()); self }
     /// `ComponentLambdaParameters`: a [`LambdaExecutionParameters`] object.
-    pub fn component_lambda_parameters(mut self, value: impl Into<Obj<LambdaExecutionParameters>>) -> Self { self.component_lambda_parameters = Some(value.into()); self }
+    pub fn component_lambda_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaExecutionParameters>>) -> Self { self.component_lambda_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ComponentName`: a string.
-    pub fn component_name(mut self, value: impl Into<Str>) -> Self { self.component_name = Some(value.into()); self }
+    pub fn component_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component_name = ::std::option::Option::Some(value.into()); self }
     /// `ComponentPlatforms`: a list of [`ComponentPlatform`] objects.
-    pub fn component_platforms(mut self, value: impl Into<List<ComponentPlatform>>) -> Self { self.component_platforms = Some(value.into()); self }
+    pub fn component_platforms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ComponentPlatform>>) -> Self { self.component_platforms = ::std::option::Option::Some(value.into()); self }
     /// `ComponentVersion`: a string.
-    pub fn component_version(mut self, value: impl Into<Str>) -> Self { self.component_version = Some(value.into()); self }
+    pub fn component_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component_version = ::std::option::Option::Some(value.into()); self }
     /// `LambdaArn`: a string.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = Some(value.into()); self }
+    pub fn lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaFunctionRecipeSource {}
+impl crate::PropertyType for LambdaFunctionRecipeSource {}
 
-impl ToValue for LambdaFunctionRecipeSource {
+impl ::cloudwright_core::ToValue for LambdaFunctionRecipeSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComponentDependencies", &self.component_dependencies)
             .opt(
                 "ComponentLambdaParameters",
@@ -659,16 +568,6 @@ impl ToValue for LambdaFunctionRecipeSource {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaLinuxProcessParams: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerParams", Shape::Object(&RULE_LambdaContainerParams)),
-        ("IsolationMode", Shape::Str(&StrRule { allowed: &["GreengrassContainer", "NoContainer"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LambdaLinuxProcessParams` property type of `AWS::GreengrassV2::ComponentVersion`.
 ///
 /// Contains parameters for a Linux process that contains an AWS Lambda function.
@@ -679,13 +578,13 @@ pub struct LambdaLinuxProcessParams {
     /// `ContainerParams`: a [`LambdaContainerParams`] object.
     ///
     /// The parameters for the container in which the Lambda function runs.
-    pub container_params: Option<Obj<LambdaContainerParams>>,
+    pub container_params: ::std::option::Option<crate::Obj<LambdaContainerParams>>,
     /// `IsolationMode`: an [`IsolationMode`] value.
     ///
     /// The isolation mode for the process that contains the Lambda function. The process can run in an isolated runtime environment inside the AWS IoT Greengrass container, or as a regular process outside any container.
     ///
     /// Default: `GreengrassContainer`
-    pub isolation_mode: Option<IsolationMode>,
+    pub isolation_mode: ::std::option::Option<IsolationMode>,
 }
 
 #[rustfmt::skip]
@@ -693,38 +592,26 @@ impl LambdaLinuxProcessParams {
     /// A `LambdaLinuxProcessParams` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerParams`: a [`LambdaContainerParams`] object.
-    pub fn container_params(mut self, value: impl Into<Obj<LambdaContainerParams>>) -> Self { self.container_params = Some(value.into()); self }
+    pub fn container_params(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaContainerParams>>) -> Self { self.container_params = ::std::option::Option::Some(value.into()); self }
     /// `IsolationMode`: an [`IsolationMode`] value.
-    pub fn isolation_mode(mut self, value: impl Into<IsolationMode>) -> Self { self.isolation_mode = Some(value.into()); self }
+    pub fn isolation_mode(mut self, value: impl ::std::convert::Into<IsolationMode>) -> Self { self.isolation_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaLinuxProcessParams {}
+impl crate::PropertyType for LambdaLinuxProcessParams {}
 
-impl ToValue for LambdaLinuxProcessParams {
+impl ::cloudwright_core::ToValue for LambdaLinuxProcessParams {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerParams", &self.container_params)
             .opt("IsolationMode", &self.isolation_mode)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaVolumeMount: ObjRule = ObjRule {
-    properties: &[
-        ("AddGroupOwner", Shape::Bool),
-        ("DestinationPath", Shape::STR),
-        ("Permission", Shape::Str(&StrRule { allowed: &["ro", "rw"], ..StrRule::ANY })),
-        ("SourcePath", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaVolumeMount` property type of `AWS::GreengrassV2::ComponentVersion`.
 ///
@@ -738,21 +625,21 @@ pub struct LambdaVolumeMount {
     /// Whether or not to add the AWS IoT Greengrass user group as an owner of the volume.
     ///
     /// Default: `false`
-    pub add_group_owner: Option<Bool>,
+    pub add_group_owner: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DestinationPath`: a string.
     ///
     /// The path to the logical volume in the file system.
-    pub destination_path: Option<Str>,
+    pub destination_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Permission`: a [`LambdaFilesystemPermission`] value.
     ///
     /// The permission to access the volume: read/only ( `ro` ) or read/write ( `rw` ).
     ///
     /// Default: `ro`
-    pub permission: Option<LambdaFilesystemPermission>,
+    pub permission: ::std::option::Option<LambdaFilesystemPermission>,
     /// `SourcePath`: a string.
     ///
     /// The path to the physical volume in the file system.
-    pub source_path: Option<Str>,
+    pub source_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -760,25 +647,25 @@ impl LambdaVolumeMount {
     /// A `LambdaVolumeMount` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AddGroupOwner`: a boolean.
-    pub fn add_group_owner(mut self, value: impl Into<Bool>) -> Self { self.add_group_owner = Some(value.into()); self }
+    pub fn add_group_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.add_group_owner = ::std::option::Option::Some(value.into()); self }
     /// `DestinationPath`: a string.
-    pub fn destination_path(mut self, value: impl Into<Str>) -> Self { self.destination_path = Some(value.into()); self }
+    pub fn destination_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_path = ::std::option::Option::Some(value.into()); self }
     /// `Permission`: a [`LambdaFilesystemPermission`] value.
-    pub fn permission(mut self, value: impl Into<LambdaFilesystemPermission>) -> Self { self.permission = Some(value.into()); self }
+    pub fn permission(mut self, value: impl ::std::convert::Into<LambdaFilesystemPermission>) -> Self { self.permission = ::std::option::Option::Some(value.into()); self }
     /// `SourcePath`: a string.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = Some(value.into()); self }
+    pub fn source_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaVolumeMount {}
+impl crate::PropertyType for LambdaVolumeMount {}
 
-impl ToValue for LambdaVolumeMount {
+impl ::cloudwright_core::ToValue for LambdaVolumeMount {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddGroupOwner", &self.add_group_owner)
             .opt("DestinationPath", &self.destination_path)
             .opt("Permission", &self.permission)
@@ -795,24 +682,24 @@ pub enum InputPayloadEncodingType {
     /// `binary`
     Binary,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InputPayloadEncodingType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InputPayloadEncodingType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InputPayloadEncodingType {
+impl ::cloudwright_core::ToValue for InputPayloadEncodingType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Json => "json",
             Self::Binary => "binary",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -824,24 +711,24 @@ pub enum IsolationMode {
     /// `NoContainer`
     NoContainer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IsolationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IsolationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IsolationMode {
+impl ::cloudwright_core::ToValue for IsolationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GreengrassContainer => "GreengrassContainer",
             Self::NoContainer => "NoContainer",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -853,24 +740,24 @@ pub enum LambdaEventSourceType {
     /// `IOT_CORE`
     IotCore,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LambdaEventSourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LambdaEventSourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LambdaEventSourceType {
+impl ::cloudwright_core::ToValue for LambdaEventSourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PubSub => "PUB_SUB",
             Self::IotCore => "IOT_CORE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -882,23 +769,143 @@ pub enum LambdaFilesystemPermission {
     /// `rw`
     Rw,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LambdaFilesystemPermission {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LambdaFilesystemPermission {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LambdaFilesystemPermission {
+impl ::cloudwright_core::ToValue for LambdaFilesystemPermission {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ro => "ro",
             Self::Rw => "rw",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:[^:]*:lambda:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComponentVersion: ObjRule = ObjRule {
+        properties: &[
+            ("InlineRecipe", Shape::STR),
+            ("LambdaFunction", Shape::Object(&RULE_LambdaFunctionRecipeSource)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComponentPlatform: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaContainerParams: ObjRule = ObjRule {
+        properties: &[
+            ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaDeviceMount), min_items: None, max_items: None, unique: false })),
+            ("MemorySizeInKB", Shape::INT),
+            ("MountROSysfs", Shape::Bool),
+            ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaVolumeMount), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaDeviceMount: ObjRule = ObjRule {
+        properties: &[
+            ("AddGroupOwner", Shape::Bool),
+            ("Path", Shape::STR),
+            ("Permission", Shape::Str(&StrRule { allowed: &["ro", "rw"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaEventSource: ObjRule = ObjRule {
+        properties: &[
+            ("Topic", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["PUB_SUB", "IOT_CORE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaExecutionParameters: ObjRule = ObjRule {
+        properties: &[
+            ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
+            ("EventSources", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaEventSource), min_items: None, max_items: None, unique: false })),
+            ("ExecArgs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("InputPayloadEncodingType", Shape::Str(&StrRule { allowed: &["json", "binary"], ..StrRule::ANY })),
+            ("LinuxProcessParams", Shape::Object(&RULE_LambdaLinuxProcessParams)),
+            ("MaxIdleTimeInSeconds", Shape::INT),
+            ("MaxInstancesCount", Shape::INT),
+            ("MaxQueueSize", Shape::INT),
+            ("Pinned", Shape::Bool),
+            ("StatusTimeoutInSeconds", Shape::INT),
+            ("TimeoutInSeconds", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaFunctionRecipeSource: ObjRule = ObjRule {
+        properties: &[
+            ("ComponentDependencies", Shape::Typed(json_type::OBJECT)),
+            ("ComponentLambdaParameters", Shape::Object(&RULE_LambdaExecutionParameters)),
+            ("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("ComponentPlatforms", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentPlatform), min_items: None, max_items: None, unique: false })),
+            ("ComponentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaLinuxProcessParams: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerParams", Shape::Object(&RULE_LambdaContainerParams)),
+            ("IsolationMode", Shape::Str(&StrRule { allowed: &["GreengrassContainer", "NoContainer"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaVolumeMount: ObjRule = ObjRule {
+        properties: &[
+            ("AddGroupOwner", Shape::Bool),
+            ("DestinationPath", Shape::STR),
+            ("Permission", Shape::Str(&StrRule { allowed: &["ro", "rw"], ..StrRule::ANY })),
+            ("SourcePath", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:[^:]*:iot:[^:]*:[0-9]+:thinggroup/.+");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)/.+");
-
-/// The required properties of [`Deployment`], by name: `Deployment::new(DeploymentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeploymentRequired {
-    /// `TargetArn`: a string, required.
-    pub target_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Deployment: ObjRule = ObjRule {
-    properties: &[
-        ("Components", Shape::Typed(json_type::OBJECT)),
-        ("DeploymentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("DeploymentPolicies", Shape::Object(&RULE_DeploymentPolicies)),
-        ("IotJobConfiguration", Shape::Object(&RULE_DeploymentIoTJobConfiguration)),
-        ("ParentTargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["TargetArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::GreengrassV2::Deployment` resource.
 ///
 /// Creates a continuous deployment for a target, which is a AWS IoT Greengrass core device or group of core devices. When you add a new core device to a group of core devices that has a deployment, AWS IoT Greengrass deploys that group's deployment to the new device.
@@ -45,11 +15,11 @@ pub(crate) static RULE_Deployment: ObjRule = ObjRule {
 ///
 /// Every deployment has a revision number that indicates how many deployment revisions you define for a target. Use this operation to create a new revision of an existing deployment. This operation returns the revision number of the new deployment when you create it.
 ///
-/// For more information, see the \[Create deployments\](<https://docs.aws.amazon.com/greengrass/v2/developerguide/create-deployments.html>) in the *AWS IoT Greengrass V2 Developer Guide* .
+/// For more information, see the [Create deployments](https://docs.aws.amazon.com/greengrass/v2/developerguide/create-deployments.html) in the *AWS IoT Greengrass V2 Developer Guide* .
 ///
-/// &gt; Deployment resources are deleted when you delete stacks. To keep the deployments in a stack, you must specify `"DeletionPolicy": "Retain"` on each deployment resource in the stack template that you want to keep. For more information, see \[DeletionPolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
-/// &gt;
-/// &gt; You can only delete up to 10 deployment resources at a time. If you delete more than 10 resources, you receive an error.
+/// \> Deployment resources are deleted when you delete stacks. To keep the deployments in a stack, you must specify `"DeletionPolicy": "Retain"` on each deployment resource in the stack template that you want to keep. For more information, see [DeletionPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) .
+/// \>
+/// \> You can only delete up to 10 deployment resources at a time. If you delete more than 10 resources, you receive an error.
 ///
 /// `Ref` returns its `DeploymentId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DeploymentAttributes`], which `Handle<Deployment>` dereferences to.
@@ -65,34 +35,34 @@ pub struct Deployment {
     /// The components to deploy. This is a dictionary, where each key is the name of a component, and each key's value is the version and configuration to deploy for that component.
     ///
     /// Create-only: changing it replaces the resource.
-    pub components: Option<Json>,
+    pub components: ::std::option::Option<::cloudwright_core::Json>,
     /// `DeploymentName`: a string.
     ///
     /// The name of the deployment.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource.
-    pub deployment_name: Option<Str>,
+    pub deployment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeploymentPolicies`: a [`DeploymentPolicies`] object.
     ///
     /// The deployment policies for the deployment. These policies define how the deployment updates components and handles failure.
     ///
     /// Create-only: changing it replaces the resource.
-    pub deployment_policies: Option<Obj<DeploymentPolicies>>,
+    pub deployment_policies: ::std::option::Option<crate::Obj<DeploymentPolicies>>,
     /// `IotJobConfiguration`: a [`DeploymentIoTJobConfiguration`] object.
     ///
     /// The job configuration for the deployment configuration. The job configuration specifies the rollout, timeout, and stop configurations for the deployment configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub iot_job_configuration: Option<Obj<DeploymentIoTJobConfiguration>>,
+    pub iot_job_configuration: ::std::option::Option<crate::Obj<DeploymentIoTJobConfiguration>>,
     /// `ParentTargetArn`: a string.
     ///
-    /// The parent deployment's \[ARN\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) for a subdeployment.
+    /// The parent deployment's [ARN](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) for a subdeployment.
     ///
     /// Pattern `arn:[^:]*:iot:[^:]*:[0-9]+:thinggroup/.+`; create-only: changing it replaces the resource.
-    pub parent_target_arn: Option<Str>,
+    pub parent_target_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
-    /// Application-specific metadata to attach to the deployment. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see \[Tag your AWS IoT Greengrass Version 2 resources\](<https://docs.aws.amazon.com/greengrass/v2/developerguide/tag-resources.html>) in the *AWS IoT Greengrass V2 Developer Guide* .
+    /// Application-specific metadata to attach to the deployment. You can use tags in IAM policies to control access to AWS IoT Greengrass resources. You can also use tags to categorize your resources. For more information, see [Tag your AWS IoT Greengrass Version 2 resources](https://docs.aws.amazon.com/greengrass/v2/developerguide/tag-resources.html) in the *AWS IoT Greengrass V2 Developer Guide* .
     ///
     /// This `Json` property type is processed as a map of key-value pairs. It uses the following format, which is different from most `Tags` implementations in CloudFormation templates.
     ///
@@ -100,13 +70,13 @@ pub struct Deployment {
     /// "Tags": { "KeyName0": "value", "KeyName1": "value", "KeyName2": "value"
     /// }
     /// \`\`\`
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TargetArn`: a string, required.
     ///
     /// The ARN of the target AWS IoT thing or thing group.
     ///
     /// Pattern `arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)/.+`; create-only: changing it replaces the resource.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -116,7 +86,7 @@ impl Deployment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GreengrassV2::Deployment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrassv2-deployment.html",
         primary_identifier: &["DeploymentId"],
@@ -127,57 +97,59 @@ impl Deployment {
         read_only: &["DeploymentId"],
         attributes: &["DeploymentId"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    /// A `Deployment` with its one required property, `TargetArn`.
     #[inline]
-    pub fn new(required: DeploymentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            components: None,
-            deployment_name: None,
-            deployment_policies: None,
-            iot_job_configuration: None,
-            parent_target_arn: None,
-            tags: None,
-            target_arn: required.target_arn,
+            components: ::std::option::Option::None,
+            deployment_name: ::std::option::Option::None,
+            deployment_policies: ::std::option::Option::None,
+            iot_job_configuration: ::std::option::Option::None,
+            parent_target_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            target_arn: value.into(),
         }
     }
 
     /// `Components`: a JSON value.
-    pub fn components(mut self, value: impl Into<Json>) -> Self { self.components = Some(value.into()); self }
+    pub fn components(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.components = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentName`: a string.
-    pub fn deployment_name(mut self, value: impl Into<Str>) -> Self { self.deployment_name = Some(value.into()); self }
+    pub fn deployment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_name = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentPolicies`: a [`DeploymentPolicies`] object.
-    pub fn deployment_policies(mut self, value: impl Into<Obj<DeploymentPolicies>>) -> Self { self.deployment_policies = Some(value.into()); self }
+    pub fn deployment_policies(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentPolicies>>) -> Self { self.deployment_policies = ::std::option::Option::Some(value.into()); self }
     /// `IotJobConfiguration`: a [`DeploymentIoTJobConfiguration`] object.
-    pub fn iot_job_configuration(mut self, value: impl Into<Obj<DeploymentIoTJobConfiguration>>) -> Self { self.iot_job_configuration = Some(value.into()); self }
+    pub fn iot_job_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentIoTJobConfiguration>>) -> Self { self.iot_job_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ParentTargetArn`: a string.
-    pub fn parent_target_arn(mut self, value: impl Into<Str>) -> Self { self.parent_target_arn = Some(value.into()); self }
+    pub fn parent_target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_target_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = value.into(); self }
 }
 
-impl Resource for Deployment {
+impl ::cloudwright_core::Resource for Deployment {
     type Attributes = DeploymentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Deployment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Deployment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Deployment {
+impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Components", &self.components)
             .opt("DeploymentName", &self.deployment_name)
             .opt("DeploymentPolicies", &self.deployment_policies)
@@ -189,12 +161,12 @@ impl ToValue for Deployment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Deployment`]: `Handle<Deployment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Deployment`]: `Handle<Deployment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeploymentAttributes(ResourceRef);
+pub struct DeploymentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeploymentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeploymentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -204,20 +176,10 @@ impl DeploymentAttributes {
     ///
     /// The ID of the deployment.
     #[inline]
-    pub fn deployment_id(&self) -> Value {
-        self.0.get_att("DeploymentId")
+    pub fn deployment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeploymentId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentComponentUpdatePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["NOTIFY_COMPONENTS", "SKIP_NOTIFY_COMPONENTS"], ..StrRule::ANY })),
-        ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentComponentUpdatePolicy` property type of `AWS::GreengrassV2::Deployment`.
 ///
@@ -232,11 +194,11 @@ pub struct DeploymentComponentUpdatePolicy {
     ///
     /// Whether or not to notify components and wait for components to become safe to update. Choose from the following options:
     ///
-    /// - `NOTIFY_COMPONENTS` – The deployment notifies each component before it stops and updates that component. Components can use the \[SubscribeToComponentUpdates\](<https://docs.aws.amazon.com/greengrass/v2/developerguide/interprocess-communication.html#ipc-operation-subscribetocomponentupdates>) IPC operation to receive these notifications. Then, components can respond with the \[DeferComponentUpdate\](<https://docs.aws.amazon.com/greengrass/v2/developerguide/interprocess-communication.html#ipc-operation-defercomponentupdate>) IPC operation. For more information, see the \[Create deployments\](<https://docs.aws.amazon.com/greengrass/v2/developerguide/create-deployments.html>) in the *AWS IoT Greengrass V2 Developer Guide* .
+    /// - `NOTIFY_COMPONENTS` – The deployment notifies each component before it stops and updates that component. Components can use the [SubscribeToComponentUpdates](https://docs.aws.amazon.com/greengrass/v2/developerguide/interprocess-communication.html#ipc-operation-subscribetocomponentupdates) IPC operation to receive these notifications. Then, components can respond with the [DeferComponentUpdate](https://docs.aws.amazon.com/greengrass/v2/developerguide/interprocess-communication.html#ipc-operation-defercomponentupdate) IPC operation. For more information, see the [Create deployments](https://docs.aws.amazon.com/greengrass/v2/developerguide/create-deployments.html) in the *AWS IoT Greengrass V2 Developer Guide* .
     /// - `SKIP_NOTIFY_COMPONENTS` – The deployment doesn't notify components or wait for them to be safe to update.
     ///
     /// Default: `NOTIFY_COMPONENTS`
-    pub action: Option<Action>,
+    pub action: ::std::option::Option<Action>,
     /// `TimeoutInSeconds`: an integer.
     ///
     /// The amount of time in seconds that each component on a device has to report that it's safe to update. If the component waits for longer than this timeout, then the deployment proceeds on the device.
@@ -244,7 +206,7 @@ pub struct DeploymentComponentUpdatePolicy {
     /// Default: `60`
     ///
     /// Value 1 to 2147483647.
-    pub timeout_in_seconds: Option<Int>,
+    pub timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -252,39 +214,30 @@ impl DeploymentComponentUpdatePolicy {
     /// A `DeploymentComponentUpdatePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Action`: an [`Action`] value.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutInSeconds`: an integer.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = Some(value.into()); self }
+    pub fn timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentComponentUpdatePolicy {}
+impl crate::PropertyType for DeploymentComponentUpdatePolicy {}
 
-impl ToValue for DeploymentComponentUpdatePolicy {
+impl ::cloudwright_core::ToValue for DeploymentComponentUpdatePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("TimeoutInSeconds", &self.timeout_in_seconds)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentConfigurationValidationPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DeploymentConfigurationValidationPolicy` property type of `AWS::GreengrassV2::Deployment`.
 ///
-/// Contains information about how long a component on a core device can validate its configuration updates before it times out. Components can use the \[SubscribeToValidateConfigurationUpdates\](<https://docs.aws.amazon.com/greengrass/v2/developerguide/interprocess-communication.html#ipc-operation-subscribetovalidateconfigurationupdates>) IPC operation to receive notifications when a deployment specifies a configuration update. Then, components can respond with the \[SendConfigurationValidityReport\](<https://docs.aws.amazon.com/greengrass/v2/developerguide/interprocess-communication.html#ipc-operation-sendconfigurationvalidityreport>) IPC operation. For more information, see the \[Create deployments\](<https://docs.aws.amazon.com/greengrass/v2/developerguide/create-deployments.html>) in the *AWS IoT Greengrass V2 Developer Guide* .
+/// Contains information about how long a component on a core device can validate its configuration updates before it times out. Components can use the [SubscribeToValidateConfigurationUpdates](https://docs.aws.amazon.com/greengrass/v2/developerguide/interprocess-communication.html#ipc-operation-subscribetovalidateconfigurationupdates) IPC operation to receive notifications when a deployment specifies a configuration update. Then, components can respond with the [SendConfigurationValidityReport](https://docs.aws.amazon.com/greengrass/v2/developerguide/interprocess-communication.html#ipc-operation-sendconfigurationvalidityreport) IPC operation. For more information, see the [Create deployments](https://docs.aws.amazon.com/greengrass/v2/developerguide/create-deployments.html) in the *AWS IoT Greengrass V2 Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrassv2-deployment-deploymentconfigurationvalidationpolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -296,7 +249,7 @@ pub struct DeploymentConfigurationValidationPolicy {
     /// Default: `30`
     ///
     /// Value 1 to 2147483647.
-    pub timeout_in_seconds: Option<Int>,
+    pub timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -304,34 +257,23 @@ impl DeploymentConfigurationValidationPolicy {
     /// A `DeploymentConfigurationValidationPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TimeoutInSeconds`: an integer.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = Some(value.into()); self }
+    pub fn timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentConfigurationValidationPolicy {}
+impl crate::PropertyType for DeploymentConfigurationValidationPolicy {}
 
-impl ToValue for DeploymentConfigurationValidationPolicy {
+impl ::cloudwright_core::ToValue for DeploymentConfigurationValidationPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TimeoutInSeconds", &self.timeout_in_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentIoTJobConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AbortConfig", Shape::Object(&RULE_IoTJobAbortConfig)),
-        ("JobExecutionsRolloutConfig", Shape::Object(&RULE_IoTJobExecutionsRolloutConfig)),
-        ("TimeoutConfig", Shape::Object(&RULE_IoTJobTimeoutConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentIoTJobConfiguration` property type of `AWS::GreengrassV2::Deployment`.
 ///
@@ -343,15 +285,16 @@ pub struct DeploymentIoTJobConfiguration {
     /// `AbortConfig`: an [`IoTJobAbortConfig`] object.
     ///
     /// The stop configuration for the job. This configuration defines when and how to stop a job rollout.
-    pub abort_config: Option<Obj<IoTJobAbortConfig>>,
+    pub abort_config: ::std::option::Option<crate::Obj<IoTJobAbortConfig>>,
     /// `JobExecutionsRolloutConfig`: an [`IoTJobExecutionsRolloutConfig`] object.
     ///
     /// The rollout configuration for the job. This configuration defines the rate at which the job rolls out to the fleet of target devices.
-    pub job_executions_rollout_config: Option<Obj<IoTJobExecutionsRolloutConfig>>,
+    pub job_executions_rollout_config:
+        ::std::option::Option<crate::Obj<IoTJobExecutionsRolloutConfig>>,
     /// `TimeoutConfig`: an [`IoTJobTimeoutConfig`] object.
     ///
     /// The timeout configuration for the job. This configuration defines the amount of time each device has to complete the job.
-    pub timeout_config: Option<Obj<IoTJobTimeoutConfig>>,
+    pub timeout_config: ::std::option::Option<crate::Obj<IoTJobTimeoutConfig>>,
 }
 
 #[rustfmt::skip]
@@ -359,23 +302,23 @@ impl DeploymentIoTJobConfiguration {
     /// A `DeploymentIoTJobConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AbortConfig`: an [`IoTJobAbortConfig`] object.
-    pub fn abort_config(mut self, value: impl Into<Obj<IoTJobAbortConfig>>) -> Self { self.abort_config = Some(value.into()); self }
+    pub fn abort_config(mut self, value: impl ::std::convert::Into<crate::Obj<IoTJobAbortConfig>>) -> Self { self.abort_config = ::std::option::Option::Some(value.into()); self }
     /// `JobExecutionsRolloutConfig`: an [`IoTJobExecutionsRolloutConfig`] object.
-    pub fn job_executions_rollout_config(mut self, value: impl Into<Obj<IoTJobExecutionsRolloutConfig>>) -> Self { self.job_executions_rollout_config = Some(value.into()); self }
+    pub fn job_executions_rollout_config(mut self, value: impl ::std::convert::Into<crate::Obj<IoTJobExecutionsRolloutConfig>>) -> Self { self.job_executions_rollout_config = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutConfig`: an [`IoTJobTimeoutConfig`] object.
-    pub fn timeout_config(mut self, value: impl Into<Obj<IoTJobTimeoutConfig>>) -> Self { self.timeout_config = Some(value.into()); self }
+    pub fn timeout_config(mut self, value: impl ::std::convert::Into<crate::Obj<IoTJobTimeoutConfig>>) -> Self { self.timeout_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentIoTJobConfiguration {}
+impl crate::PropertyType for DeploymentIoTJobConfiguration {}
 
-impl ToValue for DeploymentIoTJobConfiguration {
+impl ::cloudwright_core::ToValue for DeploymentIoTJobConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AbortConfig", &self.abort_config)
             .opt(
                 "JobExecutionsRolloutConfig",
@@ -385,17 +328,6 @@ impl ToValue for DeploymentIoTJobConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentPolicies: ObjRule = ObjRule {
-    properties: &[
-        ("ComponentUpdatePolicy", Shape::Object(&RULE_DeploymentComponentUpdatePolicy)),
-        ("ConfigurationValidationPolicy", Shape::Object(&RULE_DeploymentConfigurationValidationPolicy)),
-        ("FailureHandlingPolicy", Shape::Str(&StrRule { allowed: &["ROLLBACK", "DO_NOTHING"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentPolicies` property type of `AWS::GreengrassV2::Deployment`.
 ///
@@ -407,17 +339,18 @@ pub struct DeploymentPolicies {
     /// `ComponentUpdatePolicy`: a [`DeploymentComponentUpdatePolicy`] object.
     ///
     /// The component update policy for the configuration deployment. This policy defines when it's safe to deploy the configuration to devices.
-    pub component_update_policy: Option<Obj<DeploymentComponentUpdatePolicy>>,
+    pub component_update_policy: ::std::option::Option<crate::Obj<DeploymentComponentUpdatePolicy>>,
     /// `ConfigurationValidationPolicy`: a [`DeploymentConfigurationValidationPolicy`] object.
     ///
     /// The configuration validation policy for the configuration deployment. This policy defines how long each component has to validate its configure updates.
-    pub configuration_validation_policy: Option<Obj<DeploymentConfigurationValidationPolicy>>,
+    pub configuration_validation_policy:
+        ::std::option::Option<crate::Obj<DeploymentConfigurationValidationPolicy>>,
     /// `FailureHandlingPolicy`: a [`FailureHandlingPolicy`] value.
     ///
     /// The failure handling policy for the configuration deployment. This policy defines what to do if the deployment fails.
     ///
     /// Default: `ROLLBACK`
-    pub failure_handling_policy: Option<FailureHandlingPolicy>,
+    pub failure_handling_policy: ::std::option::Option<FailureHandlingPolicy>,
 }
 
 #[rustfmt::skip]
@@ -425,23 +358,23 @@ impl DeploymentPolicies {
     /// A `DeploymentPolicies` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComponentUpdatePolicy`: a [`DeploymentComponentUpdatePolicy`] object.
-    pub fn component_update_policy(mut self, value: impl Into<Obj<DeploymentComponentUpdatePolicy>>) -> Self { self.component_update_policy = Some(value.into()); self }
+    pub fn component_update_policy(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentComponentUpdatePolicy>>) -> Self { self.component_update_policy = ::std::option::Option::Some(value.into()); self }
     /// `ConfigurationValidationPolicy`: a [`DeploymentConfigurationValidationPolicy`] object.
-    pub fn configuration_validation_policy(mut self, value: impl Into<Obj<DeploymentConfigurationValidationPolicy>>) -> Self { self.configuration_validation_policy = Some(value.into()); self }
+    pub fn configuration_validation_policy(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentConfigurationValidationPolicy>>) -> Self { self.configuration_validation_policy = ::std::option::Option::Some(value.into()); self }
     /// `FailureHandlingPolicy`: a [`FailureHandlingPolicy`] value.
-    pub fn failure_handling_policy(mut self, value: impl Into<FailureHandlingPolicy>) -> Self { self.failure_handling_policy = Some(value.into()); self }
+    pub fn failure_handling_policy(mut self, value: impl ::std::convert::Into<FailureHandlingPolicy>) -> Self { self.failure_handling_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentPolicies {}
+impl crate::PropertyType for DeploymentPolicies {}
 
-impl ToValue for DeploymentPolicies {
+impl ::cloudwright_core::ToValue for DeploymentPolicies {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComponentUpdatePolicy", &self.component_update_policy)
             .opt(
                 "ConfigurationValidationPolicy",
@@ -451,23 +384,6 @@ impl ToValue for DeploymentPolicies {
             .build()
     }
 }
-
-/// The required properties of [`IoTJobAbortConfig`], by name: `IoTJobAbortConfig::new(IoTJobAbortConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IoTJobAbortConfigRequired {
-    /// `CriteriaList`: a list of [`IoTJobAbortCriteria`] objects, required.
-    pub criteria_list: List<IoTJobAbortCriteria>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IoTJobAbortConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_IoTJobAbortCriteria), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["CriteriaList"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IoTJobAbortConfig` property type of `AWS::GreengrassV2::Deployment`.
 ///
@@ -481,29 +397,29 @@ pub struct IoTJobAbortConfig {
     /// The list of criteria that define when and how to cancel the configuration deployment.
     ///
     /// Items at least 1.
-    pub criteria_list: List<IoTJobAbortCriteria>,
+    pub criteria_list: ::cloudwright_core::List<IoTJobAbortCriteria>,
 }
 
 #[rustfmt::skip]
 impl IoTJobAbortConfig {
-    /// A `IoTJobAbortConfig` with its required properties, named in a [`IoTJobAbortConfigRequired`].
+    /// A `IoTJobAbortConfig` with its one required property, `CriteriaList`.
     #[inline]
-    pub fn new(required: IoTJobAbortConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<IoTJobAbortCriteria>>) -> Self {
         Self {
-            criteria_list: required.criteria_list,
+            criteria_list: value.into(),
         }
     }
 
     /// `CriteriaList`: a list of [`IoTJobAbortCriteria`] objects, required.
-    pub fn criteria_list(mut self, value: impl Into<List<IoTJobAbortCriteria>>) -> Self { self.criteria_list = value.into(); self }
+    pub fn criteria_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IoTJobAbortCriteria>>) -> Self { self.criteria_list = value.into(); self }
 }
 
-impl PropertyType for IoTJobAbortConfig {}
+impl crate::PropertyType for IoTJobAbortConfig {}
 
-impl ToValue for IoTJobAbortConfig {
+impl ::cloudwright_core::ToValue for IoTJobAbortConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CriteriaList", &self.criteria_list)
             .build()
     }
@@ -517,23 +433,10 @@ pub struct IoTJobAbortCriteriaRequired {
     /// `FailureType`: a [`FailureType`] value, required.
     pub failure_type: FailureType,
     /// `MinNumberOfExecutedThings`: an integer, required.
-    pub min_number_of_executed_things: Int,
+    pub min_number_of_executed_things: ::cloudwright_core::Int,
     /// `ThresholdPercentage`: a number, required.
-    pub threshold_percentage: Num,
+    pub threshold_percentage: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IoTJobAbortCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["CANCEL"], ..StrRule::ANY })),
-        ("FailureType", Shape::Str(&StrRule { allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"], ..StrRule::ANY })),
-        ("MinNumberOfExecutedThings", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
-        ("ThresholdPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["FailureType", "Action", "ThresholdPercentage", "MinNumberOfExecutedThings"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IoTJobAbortCriteria` property type of `AWS::GreengrassV2::Deployment`.
 ///
@@ -560,7 +463,7 @@ pub struct IoTJobAbortCriteria {
     /// The minimum number of things that receive the configuration before the job can cancel.
     ///
     /// Value 1 to 2147483647.
-    pub min_number_of_executed_things: Int,
+    pub min_number_of_executed_things: ::cloudwright_core::Int,
     /// `ThresholdPercentage`: a number, required.
     ///
     /// The minimum percentage of `failureType` failures that occur before the job can cancel.
@@ -568,7 +471,7 @@ pub struct IoTJobAbortCriteria {
     /// This parameter supports up to two digits after the decimal (for example, you can specify `10.9` or `10.99` , but not `10.999` ).
     ///
     /// Value 0 to 100.
-    pub threshold_percentage: Num,
+    pub threshold_percentage: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -585,21 +488,21 @@ impl IoTJobAbortCriteria {
     }
 
     /// `Action`: an [`IoTJobAbortCriteriaAction`] value, required.
-    pub fn action(mut self, value: impl Into<IoTJobAbortCriteriaAction>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<IoTJobAbortCriteriaAction>) -> Self { self.action = value.into(); self }
     /// `FailureType`: a [`FailureType`] value, required.
-    pub fn failure_type(mut self, value: impl Into<FailureType>) -> Self { self.failure_type = value.into(); self }
+    pub fn failure_type(mut self, value: impl ::std::convert::Into<FailureType>) -> Self { self.failure_type = value.into(); self }
     /// `MinNumberOfExecutedThings`: an integer, required.
-    pub fn min_number_of_executed_things(mut self, value: impl Into<Int>) -> Self { self.min_number_of_executed_things = value.into(); self }
+    pub fn min_number_of_executed_things(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_number_of_executed_things = value.into(); self }
     /// `ThresholdPercentage`: a number, required.
-    pub fn threshold_percentage(mut self, value: impl Into<Num>) -> Self { self.threshold_percentage = value.into(); self }
+    pub fn threshold_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold_percentage = value.into(); self }
 }
 
-impl PropertyType for IoTJobAbortCriteria {}
+impl crate::PropertyType for IoTJobAbortCriteria {}
 
-impl ToValue for IoTJobAbortCriteria {
+impl ::cloudwright_core::ToValue for IoTJobAbortCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("FailureType", &self.failure_type)
             .req(
@@ -611,16 +514,6 @@ impl ToValue for IoTJobAbortCriteria {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_IoTJobExecutionsRolloutConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ExponentialRate", Shape::Object(&RULE_IoTJobExponentialRolloutRate)),
-        ("MaximumPerMinute", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IoTJobExecutionsRolloutConfig` property type of `AWS::GreengrassV2::Deployment`.
 ///
 /// Contains information about the rollout configuration for a job. This configuration defines the rate at which the job deploys a configuration to a fleet of target devices.
@@ -631,13 +524,13 @@ pub struct IoTJobExecutionsRolloutConfig {
     /// `ExponentialRate`: an [`IoTJobExponentialRolloutRate`] object.
     ///
     /// The exponential rate to increase the job rollout rate.
-    pub exponential_rate: Option<Obj<IoTJobExponentialRolloutRate>>,
+    pub exponential_rate: ::std::option::Option<crate::Obj<IoTJobExponentialRolloutRate>>,
     /// `MaximumPerMinute`: an integer.
     ///
     /// The maximum number of devices that receive a pending job notification, per minute.
     ///
     /// Value 1 to 1000.
-    pub maximum_per_minute: Option<Int>,
+    pub maximum_per_minute: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -645,21 +538,21 @@ impl IoTJobExecutionsRolloutConfig {
     /// A `IoTJobExecutionsRolloutConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExponentialRate`: an [`IoTJobExponentialRolloutRate`] object.
-    pub fn exponential_rate(mut self, value: impl Into<Obj<IoTJobExponentialRolloutRate>>) -> Self { self.exponential_rate = Some(value.into()); self }
+    pub fn exponential_rate(mut self, value: impl ::std::convert::Into<crate::Obj<IoTJobExponentialRolloutRate>>) -> Self { self.exponential_rate = ::std::option::Option::Some(value.into()); self }
     /// `MaximumPerMinute`: an integer.
-    pub fn maximum_per_minute(mut self, value: impl Into<Int>) -> Self { self.maximum_per_minute = Some(value.into()); self }
+    pub fn maximum_per_minute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_per_minute = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IoTJobExecutionsRolloutConfig {}
+impl crate::PropertyType for IoTJobExecutionsRolloutConfig {}
 
-impl ToValue for IoTJobExecutionsRolloutConfig {
+impl ::cloudwright_core::ToValue for IoTJobExecutionsRolloutConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExponentialRate", &self.exponential_rate)
             .opt("MaximumPerMinute", &self.maximum_per_minute)
             .build()
@@ -670,24 +563,12 @@ impl ToValue for IoTJobExecutionsRolloutConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IoTJobExponentialRolloutRateRequired {
     /// `BaseRatePerMinute`: an integer, required.
-    pub base_rate_per_minute: Int,
+    pub base_rate_per_minute: ::cloudwright_core::Int,
     /// `IncrementFactor`: a number, required.
-    pub increment_factor: Num,
+    pub increment_factor: ::cloudwright_core::Num,
     /// `RateIncreaseCriteria`: a JSON value, required.
-    pub rate_increase_criteria: Json,
+    pub rate_increase_criteria: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IoTJobExponentialRolloutRate: ObjRule = ObjRule {
-    properties: &[
-        ("BaseRatePerMinute", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("IncrementFactor", Shape::Num(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
-        ("RateIncreaseCriteria", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["BaseRatePerMinute", "IncrementFactor", "RateIncreaseCriteria"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IoTJobExponentialRolloutRate` property type of `AWS::GreengrassV2::Deployment`.
 ///
@@ -701,7 +582,7 @@ pub struct IoTJobExponentialRolloutRate {
     /// The minimum number of devices that receive a pending job notification, per minute, when the job starts. This parameter defines the initial rollout rate of the job.
     ///
     /// Value 1 to 1000.
-    pub base_rate_per_minute: Int,
+    pub base_rate_per_minute: ::cloudwright_core::Int,
     /// `IncrementFactor`: a number, required.
     ///
     /// The exponential factor to increase the rollout rate for the job.
@@ -709,11 +590,11 @@ pub struct IoTJobExponentialRolloutRate {
     /// This parameter supports up to one digit after the decimal (for example, you can specify `1.5` , but not `1.55` ).
     ///
     /// Value 1 to 5.
-    pub increment_factor: Num,
+    pub increment_factor: ::cloudwright_core::Num,
     /// `RateIncreaseCriteria`: a JSON value, required.
     ///
     /// The criteria to increase the rollout rate for the job.
-    pub rate_increase_criteria: Json,
+    pub rate_increase_criteria: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -729,34 +610,25 @@ impl IoTJobExponentialRolloutRate {
     }
 
     /// `BaseRatePerMinute`: an integer, required.
-    pub fn base_rate_per_minute(mut self, value: impl Into<Int>) -> Self { self.base_rate_per_minute = value.into(); self }
+    pub fn base_rate_per_minute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.base_rate_per_minute = value.into(); self }
     /// `IncrementFactor`: a number, required.
-    pub fn increment_factor(mut self, value: impl Into<Num>) -> Self { self.increment_factor = value.into(); self }
+    pub fn increment_factor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.increment_factor = value.into(); self }
     /// `RateIncreaseCriteria`: a JSON value, required.
-    pub fn rate_increase_criteria(mut self, value: impl Into<Json>) -> Self { self.rate_increase_criteria = value.into(); self }
+    pub fn rate_increase_criteria(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.rate_increase_criteria = value.into(); self }
 }
 
-impl PropertyType for IoTJobExponentialRolloutRate {}
+impl crate::PropertyType for IoTJobExponentialRolloutRate {}
 
-impl ToValue for IoTJobExponentialRolloutRate {
+impl ::cloudwright_core::ToValue for IoTJobExponentialRolloutRate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BaseRatePerMinute", &self.base_rate_per_minute)
             .req("IncrementFactor", &self.increment_factor)
             .req("RateIncreaseCriteria", &self.rate_increase_criteria)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IoTJobTimeoutConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InProgressTimeoutInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IoTJobTimeoutConfig` property type of `AWS::GreengrassV2::Deployment`.
 ///
@@ -772,7 +644,7 @@ pub struct IoTJobTimeoutConfig {
     /// The timeout interval must be between 1 minute and 7 days (10080 minutes).
     ///
     /// Value 0 to 2147483647.
-    pub in_progress_timeout_in_minutes: Option<Int>,
+    pub in_progress_timeout_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -780,19 +652,19 @@ impl IoTJobTimeoutConfig {
     /// A `IoTJobTimeoutConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InProgressTimeoutInMinutes`: an integer.
-    pub fn in_progress_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.in_progress_timeout_in_minutes = Some(value.into()); self }
+    pub fn in_progress_timeout_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.in_progress_timeout_in_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IoTJobTimeoutConfig {}
+impl crate::PropertyType for IoTJobTimeoutConfig {}
 
-impl ToValue for IoTJobTimeoutConfig {
+impl ::cloudwright_core::ToValue for IoTJobTimeoutConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "InProgressTimeoutInMinutes",
                 &self.in_progress_timeout_in_minutes,
@@ -809,24 +681,24 @@ pub enum Action {
     /// `SKIP_NOTIFY_COMPONENTS`
     SkipNotifyComponents,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NotifyComponents => "NOTIFY_COMPONENTS",
             Self::SkipNotifyComponents => "SKIP_NOTIFY_COMPONENTS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -838,24 +710,24 @@ pub enum FailureHandlingPolicy {
     /// `DO_NOTHING`
     DoNothing,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FailureHandlingPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FailureHandlingPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FailureHandlingPolicy {
+impl ::cloudwright_core::ToValue for FailureHandlingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Rollback => "ROLLBACK",
             Self::DoNothing => "DO_NOTHING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -871,26 +743,26 @@ pub enum FailureType {
     /// `ALL`
     All,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FailureType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FailureType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FailureType {
+impl ::cloudwright_core::ToValue for FailureType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Failed => "FAILED",
             Self::Rejected => "REJECTED",
             Self::TimedOut => "TIMED_OUT",
             Self::All => "ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -900,22 +772,145 @@ pub enum IoTJobAbortCriteriaAction {
     /// `CANCEL`
     Cancel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IoTJobAbortCriteriaAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IoTJobAbortCriteriaAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IoTJobAbortCriteriaAction {
+impl ::cloudwright_core::ToValue for IoTJobAbortCriteriaAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cancel => "CANCEL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:[^:]*:iot:[^:]*:[0-9]+:thinggroup/.+");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)/.+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Deployment: ObjRule = ObjRule {
+        properties: &[
+            ("Components", Shape::Typed(json_type::OBJECT)),
+            ("DeploymentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("DeploymentPolicies", Shape::Object(&RULE_DeploymentPolicies)),
+            ("IotJobConfiguration", Shape::Object(&RULE_DeploymentIoTJobConfiguration)),
+            ("ParentTargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["TargetArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentComponentUpdatePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["NOTIFY_COMPONENTS", "SKIP_NOTIFY_COMPONENTS"], ..StrRule::ANY })),
+            ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentConfigurationValidationPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentIoTJobConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AbortConfig", Shape::Object(&RULE_IoTJobAbortConfig)),
+            ("JobExecutionsRolloutConfig", Shape::Object(&RULE_IoTJobExecutionsRolloutConfig)),
+            ("TimeoutConfig", Shape::Object(&RULE_IoTJobTimeoutConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentPolicies: ObjRule = ObjRule {
+        properties: &[
+            ("ComponentUpdatePolicy", Shape::Object(&RULE_DeploymentComponentUpdatePolicy)),
+            ("ConfigurationValidationPolicy", Shape::Object(&RULE_DeploymentConfigurationValidationPolicy)),
+            ("FailureHandlingPolicy", Shape::Str(&StrRule { allowed: &["ROLLBACK", "DO_NOTHING"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IoTJobAbortConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_IoTJobAbortCriteria), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["CriteriaList"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IoTJobAbortCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["CANCEL"], ..StrRule::ANY })),
+            ("FailureType", Shape::Str(&StrRule { allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"], ..StrRule::ANY })),
+            ("MinNumberOfExecutedThings", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
+            ("ThresholdPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["FailureType", "Action", "ThresholdPercentage", "MinNumberOfExecutedThings"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IoTJobExecutionsRolloutConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ExponentialRate", Shape::Object(&RULE_IoTJobExponentialRolloutRate)),
+            ("MaximumPerMinute", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IoTJobExponentialRolloutRate: ObjRule = ObjRule {
+        properties: &[
+            ("BaseRatePerMinute", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("IncrementFactor", Shape::Num(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
+            ("RateIncreaseCriteria", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["BaseRatePerMinute", "IncrementFactor", "RateIncreaseCriteria"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IoTJobTimeoutConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InProgressTimeoutInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

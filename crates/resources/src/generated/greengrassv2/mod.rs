@@ -14,4 +14,4 @@ pub mod deployment;
 #[cfg(feature = "greengrassv2")]
 pub use component_version::{ComponentVersion, ComponentVersionAttributes};
 #[cfg(feature = "greengrassv2")]
-pub use deployment::{Deployment, DeploymentAttributes, DeploymentRequired};
+pub use deployment::{Deployment, DeploymentAttributes};

@@ -5,44 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[{}\\[\\]:.,\"0-9A-z\\-_\\s]{1,8192}$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[A-Za-z0-9-]{0,64}:s3:::[A-Za-z0-9-]{1,64}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^([a-zA-Z0-9_\\-=/]|\\{satellite_id\\}|\\{config\\-name}|\\{s3\\-config-id}|\\{year\\}|\\{month\\}|\\{day\\}){1,900}$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:[^:\\n]+:iam::[^:\\n]+:role\\/.+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:[a-z0-9-.]{1,63}:kinesis:[-a-z0-9]{1,50}:[0-9]{12}:stream/[a-zA-Z0-9_.-]{1,128}$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$");
-
 /// The required properties of [`Config`], by name: `Config::new(ConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigRequired {
     /// `ConfigData`: a [`ConfigData`] object, required.
-    pub config_data: Obj<ConfigData>,
+    pub config_data: crate::Obj<ConfigData>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Config: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigData", Shape::Object(&RULE_ConfigData)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "ConfigData"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GroundStation::Config` resource.
 ///
@@ -61,17 +31,17 @@ pub struct Config {
     /// `ConfigData`: a [`ConfigData`] object, required.
     ///
     /// Object containing the parameters of a config. Only one subtype may be specified per config. See the subtype definitions for a description of each config subtype.
-    pub config_data: Obj<ConfigData>,
+    pub config_data: crate::Obj<ConfigData>,
     /// `Name`: a string, required.
     ///
     /// The name of the config object.
     ///
     /// Pattern `^[ a-zA-Z0-9_:-]{1,256}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags assigned to a resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +51,7 @@ impl Config {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GroundStation::Config",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-config.html",
         primary_identifier: &["Arn"],
@@ -92,7 +62,7 @@ impl Config {
         read_only: &["Arn", "Id", "Type"],
         attributes: &["Arn", "Id", "Type"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Config` with its required properties, named in a [`ConfigRequired`].
@@ -101,36 +71,38 @@ impl Config {
         Self {
             config_data: required.config_data,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConfigData`: a [`ConfigData`] object, required.
-    pub fn config_data(mut self, value: impl Into<Obj<ConfigData>>) -> Self { self.config_data = value.into(); self }
+    pub fn config_data(mut self, value: impl ::std::convert::Into<crate::Obj<ConfigData>>) -> Self { self.config_data = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Config {
+impl ::cloudwright_core::Resource for Config {
     type Attributes = ConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Config, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Config, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Config {
+impl ::cloudwright_core::ToValue for Config {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConfigData", &self.config_data)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -138,12 +110,12 @@ impl ToValue for Config {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Config`]: `Handle<Config>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Config`]: `Handle<Config>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigAttributes(ResourceRef);
+pub struct ConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,35 +125,26 @@ impl ConfigAttributes {
     ///
     /// The ARN of the config, such as `arn:aws:groundstation:us-east-2:1234567890:config/tracking/9940bf3b-d2ba-427e-9906-842b5e5d2296` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the config, such as `9940bf3b-d2ba-427e-9906-842b5e5d2296` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Type`: a string.
     ///
     /// The type of the config, such as `tracking` .
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AntennaDownlinkConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SpectrumConfig", Shape::Object(&RULE_SpectrumConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AntennaDownlinkConfig` property type of `AWS::GroundStation::Config`.
 ///
@@ -193,7 +156,7 @@ pub struct AntennaDownlinkConfig {
     /// `SpectrumConfig`: a [`SpectrumConfig`] object.
     ///
     /// Defines the spectrum configuration.
-    pub spectrum_config: Option<Obj<SpectrumConfig>>,
+    pub spectrum_config: ::std::option::Option<crate::Obj<SpectrumConfig>>,
 }
 
 #[rustfmt::skip]
@@ -201,34 +164,23 @@ impl AntennaDownlinkConfig {
     /// A `AntennaDownlinkConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SpectrumConfig`: a [`SpectrumConfig`] object.
-    pub fn spectrum_config(mut self, value: impl Into<Obj<SpectrumConfig>>) -> Self { self.spectrum_config = Some(value.into()); self }
+    pub fn spectrum_config(mut self, value: impl ::std::convert::Into<crate::Obj<SpectrumConfig>>) -> Self { self.spectrum_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AntennaDownlinkConfig {}
+impl crate::PropertyType for AntennaDownlinkConfig {}
 
-impl ToValue for AntennaDownlinkConfig {
+impl ::cloudwright_core::ToValue for AntennaDownlinkConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SpectrumConfig", &self.spectrum_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AntennaDownlinkDemodDecodeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DecodeConfig", Shape::Object(&RULE_DecodeConfig)),
-        ("DemodulationConfig", Shape::Object(&RULE_DemodulationConfig)),
-        ("SpectrumConfig", Shape::Object(&RULE_SpectrumConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AntennaDownlinkDemodDecodeConfig` property type of `AWS::GroundStation::Config`.
 ///
@@ -240,15 +192,15 @@ pub struct AntennaDownlinkDemodDecodeConfig {
     /// `DecodeConfig`: a [`DecodeConfig`] object.
     ///
     /// Defines how the RF signal will be decoded.
-    pub decode_config: Option<Obj<DecodeConfig>>,
+    pub decode_config: ::std::option::Option<crate::Obj<DecodeConfig>>,
     /// `DemodulationConfig`: a [`DemodulationConfig`] object.
     ///
     /// Defines how the RF signal will be demodulated.
-    pub demodulation_config: Option<Obj<DemodulationConfig>>,
+    pub demodulation_config: ::std::option::Option<crate::Obj<DemodulationConfig>>,
     /// `SpectrumConfig`: a [`SpectrumConfig`] object.
     ///
     /// Defines the spectrum configuration.
-    pub spectrum_config: Option<Obj<SpectrumConfig>>,
+    pub spectrum_config: ::std::option::Option<crate::Obj<SpectrumConfig>>,
 }
 
 #[rustfmt::skip]
@@ -256,40 +208,29 @@ impl AntennaDownlinkDemodDecodeConfig {
     /// A `AntennaDownlinkDemodDecodeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DecodeConfig`: a [`DecodeConfig`] object.
-    pub fn decode_config(mut self, value: impl Into<Obj<DecodeConfig>>) -> Self { self.decode_config = Some(value.into()); self }
+    pub fn decode_config(mut self, value: impl ::std::convert::Into<crate::Obj<DecodeConfig>>) -> Self { self.decode_config = ::std::option::Option::Some(value.into()); self }
     /// `DemodulationConfig`: a [`DemodulationConfig`] object.
-    pub fn demodulation_config(mut self, value: impl Into<Obj<DemodulationConfig>>) -> Self { self.demodulation_config = Some(value.into()); self }
+    pub fn demodulation_config(mut self, value: impl ::std::convert::Into<crate::Obj<DemodulationConfig>>) -> Self { self.demodulation_config = ::std::option::Option::Some(value.into()); self }
     /// `SpectrumConfig`: a [`SpectrumConfig`] object.
-    pub fn spectrum_config(mut self, value: impl Into<Obj<SpectrumConfig>>) -> Self { self.spectrum_config = Some(value.into()); self }
+    pub fn spectrum_config(mut self, value: impl ::std::convert::Into<crate::Obj<SpectrumConfig>>) -> Self { self.spectrum_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AntennaDownlinkDemodDecodeConfig {}
+impl crate::PropertyType for AntennaDownlinkDemodDecodeConfig {}
 
-impl ToValue for AntennaDownlinkDemodDecodeConfig {
+impl ::cloudwright_core::ToValue for AntennaDownlinkDemodDecodeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DecodeConfig", &self.decode_config)
             .opt("DemodulationConfig", &self.demodulation_config)
             .opt("SpectrumConfig", &self.spectrum_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AntennaUplinkConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SpectrumConfig", Shape::Object(&RULE_UplinkSpectrumConfig)),
-        ("TargetEirp", Shape::Object(&RULE_Eirp)),
-        ("TransmitDisabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AntennaUplinkConfig` property type of `AWS::GroundStation::Config`.
 ///
@@ -301,15 +242,15 @@ pub struct AntennaUplinkConfig {
     /// `SpectrumConfig`: an [`UplinkSpectrumConfig`] object.
     ///
     /// Defines the spectrum configuration.
-    pub spectrum_config: Option<Obj<UplinkSpectrumConfig>>,
+    pub spectrum_config: ::std::option::Option<crate::Obj<UplinkSpectrumConfig>>,
     /// `TargetEirp`: an [`Eirp`] object.
     ///
     /// The equivalent isotropically radiated power (EIRP) to use for uplink transmissions. Valid values are between 20.0 to 50.0 dBW.
-    pub target_eirp: Option<Obj<Eirp>>,
+    pub target_eirp: ::std::option::Option<crate::Obj<Eirp>>,
     /// `TransmitDisabled`: a boolean.
     ///
     /// Whether or not uplink transmit is disabled.
-    pub transmit_disabled: Option<Bool>,
+    pub transmit_disabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -317,45 +258,29 @@ impl AntennaUplinkConfig {
     /// A `AntennaUplinkConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SpectrumConfig`: an [`UplinkSpectrumConfig`] object.
-    pub fn spectrum_config(mut self, value: impl Into<Obj<UplinkSpectrumConfig>>) -> Self { self.spectrum_config = Some(value.into()); self }
+    pub fn spectrum_config(mut self, value: impl ::std::convert::Into<crate::Obj<UplinkSpectrumConfig>>) -> Self { self.spectrum_config = ::std::option::Option::Some(value.into()); self }
     /// `TargetEirp`: an [`Eirp`] object.
-    pub fn target_eirp(mut self, value: impl Into<Obj<Eirp>>) -> Self { self.target_eirp = Some(value.into()); self }
+    pub fn target_eirp(mut self, value: impl ::std::convert::Into<crate::Obj<Eirp>>) -> Self { self.target_eirp = ::std::option::Option::Some(value.into()); self }
     /// `TransmitDisabled`: a boolean.
-    pub fn transmit_disabled(mut self, value: impl Into<Bool>) -> Self { self.transmit_disabled = Some(value.into()); self }
+    pub fn transmit_disabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.transmit_disabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AntennaUplinkConfig {}
+impl crate::PropertyType for AntennaUplinkConfig {}
 
-impl ToValue for AntennaUplinkConfig {
+impl ::cloudwright_core::ToValue for AntennaUplinkConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SpectrumConfig", &self.spectrum_config)
             .opt("TargetEirp", &self.target_eirp)
             .opt("TransmitDisabled", &self.transmit_disabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigData: ObjRule = ObjRule {
-    properties: &[
-        ("AntennaDownlinkConfig", Shape::Object(&RULE_AntennaDownlinkConfig)),
-        ("AntennaDownlinkDemodDecodeConfig", Shape::Object(&RULE_AntennaDownlinkDemodDecodeConfig)),
-        ("AntennaUplinkConfig", Shape::Object(&RULE_AntennaUplinkConfig)),
-        ("DataflowEndpointConfig", Shape::Object(&RULE_DataflowEndpointConfig)),
-        ("S3RecordingConfig", Shape::Object(&RULE_S3RecordingConfig)),
-        ("TelemetrySinkConfig", Shape::Object(&RULE_TelemetrySinkConfig)),
-        ("TrackingConfig", Shape::Object(&RULE_TrackingConfig)),
-        ("UplinkEchoConfig", Shape::Object(&RULE_UplinkEchoConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfigData` property type of `AWS::GroundStation::Config`.
 ///
@@ -367,33 +292,34 @@ pub struct ConfigData {
     /// `AntennaDownlinkConfig`: an [`AntennaDownlinkConfig`] object.
     ///
     /// Provides information for an antenna downlink config object. Antenna downlink config objects are used to provide parameters for downlinks where no demodulation or decoding is performed by Ground Station (RF over IP downlinks).
-    pub antenna_downlink_config: Option<Obj<AntennaDownlinkConfig>>,
+    pub antenna_downlink_config: ::std::option::Option<crate::Obj<AntennaDownlinkConfig>>,
     /// `AntennaDownlinkDemodDecodeConfig`: an [`AntennaDownlinkDemodDecodeConfig`] object.
     ///
     /// Provides information for a downlink demod decode config object. Downlink demod decode config objects are used to provide parameters for downlinks where the Ground Station service will demodulate and decode the downlinked data.
-    pub antenna_downlink_demod_decode_config: Option<Obj<AntennaDownlinkDemodDecodeConfig>>,
+    pub antenna_downlink_demod_decode_config:
+        ::std::option::Option<crate::Obj<AntennaDownlinkDemodDecodeConfig>>,
     /// `AntennaUplinkConfig`: an [`AntennaUplinkConfig`] object.
     ///
     /// Provides information for an uplink config object. Uplink config objects are used to provide parameters for uplink contacts.
-    pub antenna_uplink_config: Option<Obj<AntennaUplinkConfig>>,
+    pub antenna_uplink_config: ::std::option::Option<crate::Obj<AntennaUplinkConfig>>,
     /// `DataflowEndpointConfig`: a [`DataflowEndpointConfig`] object.
     ///
     /// Provides information for a dataflow endpoint config object. Dataflow endpoint config objects are used to provide parameters about which IP endpoint(s) to use during a contact. Dataflow endpoints are where Ground Station sends data during a downlink contact and where Ground Station receives data to send to the satellite during an uplink contact.
-    pub dataflow_endpoint_config: Option<Obj<DataflowEndpointConfig>>,
+    pub dataflow_endpoint_config: ::std::option::Option<crate::Obj<DataflowEndpointConfig>>,
     /// `S3RecordingConfig`: a [`S3RecordingConfig`] object.
     ///
     /// Provides information for an S3 recording config object. S3 recording config objects are used to provide parameters for S3 recording during downlink contacts.
-    pub s3_recording_config: Option<Obj<S3RecordingConfig>>,
+    pub s3_recording_config: ::std::option::Option<crate::Obj<S3RecordingConfig>>,
     /// `TelemetrySinkConfig`: a [`TelemetrySinkConfig`] object.
-    pub telemetry_sink_config: Option<Obj<TelemetrySinkConfig>>,
+    pub telemetry_sink_config: ::std::option::Option<crate::Obj<TelemetrySinkConfig>>,
     /// `TrackingConfig`: a [`TrackingConfig`] object.
     ///
     /// Provides information for a tracking config object. Tracking config objects are used to provide parameters about how to track the satellite through the sky during a contact.
-    pub tracking_config: Option<Obj<TrackingConfig>>,
+    pub tracking_config: ::std::option::Option<crate::Obj<TrackingConfig>>,
     /// `UplinkEchoConfig`: an [`UplinkEchoConfig`] object.
     ///
     /// Provides information for an uplink echo config object. Uplink echo config objects are used to provide parameters for uplink echo during uplink contacts.
-    pub uplink_echo_config: Option<Obj<UplinkEchoConfig>>,
+    pub uplink_echo_config: ::std::option::Option<crate::Obj<UplinkEchoConfig>>,
 }
 
 #[rustfmt::skip]
@@ -401,33 +327,33 @@ impl ConfigData {
     /// A `ConfigData` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AntennaDownlinkConfig`: an [`AntennaDownlinkConfig`] object.
-    pub fn antenna_downlink_config(mut self, value: impl Into<Obj<AntennaDownlinkConfig>>) -> Self { self.antenna_downlink_config = Some(value.into()); self }
+    pub fn antenna_downlink_config(mut self, value: impl ::std::convert::Into<crate::Obj<AntennaDownlinkConfig>>) -> Self { self.antenna_downlink_config = ::std::option::Option::Some(value.into()); self }
     /// `AntennaDownlinkDemodDecodeConfig`: an [`AntennaDownlinkDemodDecodeConfig`] object.
-    pub fn antenna_downlink_demod_decode_config(mut self, value: impl Into<Obj<AntennaDownlinkDemodDecodeConfig>>) -> Self { self.antenna_downlink_demod_decode_config = Some(value.into()); self }
+    pub fn antenna_downlink_demod_decode_config(mut self, value: impl ::std::convert::Into<crate::Obj<AntennaDownlinkDemodDecodeConfig>>) -> Self { self.antenna_downlink_demod_decode_config = ::std::option::Option::Some(value.into()); self }
     /// `AntennaUplinkConfig`: an [`AntennaUplinkConfig`] object.
-    pub fn antenna_uplink_config(mut self, value: impl Into<Obj<AntennaUplinkConfig>>) -> Self { self.antenna_uplink_config = Some(value.into()); self }
+    pub fn antenna_uplink_config(mut self, value: impl ::std::convert::Into<crate::Obj<AntennaUplinkConfig>>) -> Self { self.antenna_uplink_config = ::std::option::Option::Some(value.into()); self }
     /// `DataflowEndpointConfig`: a [`DataflowEndpointConfig`] object.
-    pub fn dataflow_endpoint_config(mut self, value: impl Into<Obj<DataflowEndpointConfig>>) -> Self { self.dataflow_endpoint_config = Some(value.into()); self }
+    pub fn dataflow_endpoint_config(mut self, value: impl ::std::convert::Into<crate::Obj<DataflowEndpointConfig>>) -> Self { self.dataflow_endpoint_config = ::std::option::Option::Some(value.into()); self }
     /// `S3RecordingConfig`: a [`S3RecordingConfig`] object.
-    pub fn s3_recording_config(mut self, value: impl Into<Obj<S3RecordingConfig>>) -> Self { self.s3_recording_config = Some(value.into()); self }
+    pub fn s3_recording_config(mut self, value: impl ::std::convert::Into<crate::Obj<S3RecordingConfig>>) -> Self { self.s3_recording_config = ::std::option::Option::Some(value.into()); self }
     /// `TelemetrySinkConfig`: a [`TelemetrySinkConfig`] object.
-    pub fn telemetry_sink_config(mut self, value: impl Into<Obj<TelemetrySinkConfig>>) -> Self { self.telemetry_sink_config = Some(value.into()); self }
+    pub fn telemetry_sink_config(mut self, value: impl ::std::convert::Into<crate::Obj<TelemetrySinkConfig>>) -> Self { self.telemetry_sink_config = ::std::option::Option::Some(value.into()); self }
     /// `TrackingConfig`: a [`TrackingConfig`] object.
-    pub fn tracking_config(mut self, value: impl Into<Obj<TrackingConfig>>) -> Self { self.tracking_config = Some(value.into()); self }
+    pub fn tracking_config(mut self, value: impl ::std::convert::Into<crate::Obj<TrackingConfig>>) -> Self { self.tracking_config = ::std::option::Option::Some(value.into()); self }
     /// `UplinkEchoConfig`: an [`UplinkEchoConfig`] object.
-    pub fn uplink_echo_config(mut self, value: impl Into<Obj<UplinkEchoConfig>>) -> Self { self.uplink_echo_config = Some(value.into()); self }
+    pub fn uplink_echo_config(mut self, value: impl ::std::convert::Into<crate::Obj<UplinkEchoConfig>>) -> Self { self.uplink_echo_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfigData {}
+impl crate::PropertyType for ConfigData {}
 
-impl ToValue for ConfigData {
+impl ::cloudwright_core::ToValue for ConfigData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AntennaDownlinkConfig", &self.antenna_downlink_config)
             .opt(
                 "AntennaDownlinkDemodDecodeConfig",
@@ -443,16 +369,6 @@ impl ToValue for ConfigData {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DataflowEndpointConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DataflowEndpointName", Shape::STR),
-        ("DataflowEndpointRegion", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DataflowEndpointConfig` property type of `AWS::GroundStation::Config`.
 ///
 /// Provides information to AWS Ground Station about which IP endpoints to use during a contact.
@@ -463,11 +379,11 @@ pub struct DataflowEndpointConfig {
     /// `DataflowEndpointName`: a string.
     ///
     /// The name of the dataflow endpoint to use during contacts.
-    pub dataflow_endpoint_name: Option<Str>,
+    pub dataflow_endpoint_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataflowEndpointRegion`: a string.
     ///
     /// The region of the dataflow endpoint to use during contacts. When omitted, Ground Station will use the region of the contact.
-    pub dataflow_endpoint_region: Option<Str>,
+    pub dataflow_endpoint_region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -475,35 +391,26 @@ impl DataflowEndpointConfig {
     /// A `DataflowEndpointConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataflowEndpointName`: a string.
-    pub fn dataflow_endpoint_name(mut self, value: impl Into<Str>) -> Self { self.dataflow_endpoint_name = Some(value.into()); self }
+    pub fn dataflow_endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataflow_endpoint_name = ::std::option::Option::Some(value.into()); self }
     /// `DataflowEndpointRegion`: a string.
-    pub fn dataflow_endpoint_region(mut self, value: impl Into<Str>) -> Self { self.dataflow_endpoint_region = Some(value.into()); self }
+    pub fn dataflow_endpoint_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataflow_endpoint_region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataflowEndpointConfig {}
+impl crate::PropertyType for DataflowEndpointConfig {}
 
-impl ToValue for DataflowEndpointConfig {
+impl ::cloudwright_core::ToValue for DataflowEndpointConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataflowEndpointName", &self.dataflow_endpoint_name)
             .opt("DataflowEndpointRegion", &self.dataflow_endpoint_region)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DecodeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("UnvalidatedJSON", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DecodeConfig` property type of `AWS::GroundStation::Config`.
 ///
@@ -517,7 +424,7 @@ pub struct DecodeConfig {
     /// The decoding settings are in JSON format and define a set of steps to perform to decode the data.
     ///
     /// Pattern `^[{}\[\]:.,"0-9A-z\-_\s]{1,8192}$`.
-    pub unvalidated_json: Option<Str>,
+    pub unvalidated_json: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -525,32 +432,23 @@ impl DecodeConfig {
     /// A `DecodeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `UnvalidatedJSON`: a string.
-    pub fn unvalidated_json(mut self, value: impl Into<Str>) -> Self { self.unvalidated_json = Some(value.into()); self }
+    pub fn unvalidated_json(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unvalidated_json = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DecodeConfig {}
+impl crate::PropertyType for DecodeConfig {}
 
-impl ToValue for DecodeConfig {
+impl ::cloudwright_core::ToValue for DecodeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("UnvalidatedJSON", &self.unvalidated_json)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DemodulationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("UnvalidatedJSON", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DemodulationConfig` property type of `AWS::GroundStation::Config`.
 ///
@@ -564,7 +462,7 @@ pub struct DemodulationConfig {
     /// The demodulation settings are in JSON format and define parameters for demodulation, for example which modulation scheme (e.g. PSK, QPSK, etc.) and matched filter to use.
     ///
     /// Pattern `^[{}\[\]:.,"0-9A-z\-_\s]{1,8192}$`.
-    pub unvalidated_json: Option<Str>,
+    pub unvalidated_json: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -572,33 +470,23 @@ impl DemodulationConfig {
     /// A `DemodulationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `UnvalidatedJSON`: a string.
-    pub fn unvalidated_json(mut self, value: impl Into<Str>) -> Self { self.unvalidated_json = Some(value.into()); self }
+    pub fn unvalidated_json(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unvalidated_json = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DemodulationConfig {}
+impl crate::PropertyType for DemodulationConfig {}
 
-impl ToValue for DemodulationConfig {
+impl ::cloudwright_core::ToValue for DemodulationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("UnvalidatedJSON", &self.unvalidated_json)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Eirp: ObjRule = ObjRule {
-    properties: &[
-        ("Units", Shape::Str(&StrRule { allowed: &["dBW"], ..StrRule::ANY })),
-        ("Value", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Eirp` property type of `AWS::GroundStation::Config`.
 ///
@@ -610,11 +498,11 @@ pub struct Eirp {
     /// `Units`: an [`EirpUnits`] value.
     ///
     /// The units of the EIRP.
-    pub units: Option<EirpUnits>,
+    pub units: ::std::option::Option<EirpUnits>,
     /// `Value`: a number.
     ///
     /// The value of the EIRP. Valid values are between 20.0 to 50.0 dBW.
-    pub value: Option<Num>,
+    pub value: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -622,36 +510,26 @@ impl Eirp {
     /// A `Eirp` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Units`: an [`EirpUnits`] value.
-    pub fn units(mut self, value: impl Into<EirpUnits>) -> Self { self.units = Some(value.into()); self }
+    pub fn units(mut self, value: impl ::std::convert::Into<EirpUnits>) -> Self { self.units = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a number.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Eirp {}
+impl crate::PropertyType for Eirp {}
 
-impl ToValue for Eirp {
+impl ::cloudwright_core::ToValue for Eirp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Units", &self.units)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Frequency: ObjRule = ObjRule {
-    properties: &[
-        ("Units", Shape::Str(&StrRule { allowed: &["GHz", "MHz", "kHz"], ..StrRule::ANY })),
-        ("Value", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Frequency` property type of `AWS::GroundStation::Config`.
 ///
@@ -663,11 +541,11 @@ pub struct Frequency {
     /// `Units`: a [`FrequencyUnits`] value.
     ///
     /// The units of the frequency.
-    pub units: Option<FrequencyUnits>,
+    pub units: ::std::option::Option<FrequencyUnits>,
     /// `Value`: a number.
     ///
     /// The value of the frequency. Valid values are between 2200 to 2300 MHz and 7750 to 8400 MHz for downlink and 2025 to 2120 MHz for uplink.
-    pub value: Option<Num>,
+    pub value: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -675,36 +553,26 @@ impl Frequency {
     /// A `Frequency` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Units`: a [`FrequencyUnits`] value.
-    pub fn units(mut self, value: impl Into<FrequencyUnits>) -> Self { self.units = Some(value.into()); self }
+    pub fn units(mut self, value: impl ::std::convert::Into<FrequencyUnits>) -> Self { self.units = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a number.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Frequency {}
+impl crate::PropertyType for Frequency {}
 
-impl ToValue for Frequency {
+impl ::cloudwright_core::ToValue for Frequency {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Units", &self.units)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FrequencyBandwidth: ObjRule = ObjRule {
-    properties: &[
-        ("Units", Shape::Str(&StrRule { allowed: &["GHz", "MHz", "kHz"], ..StrRule::ANY })),
-        ("Value", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FrequencyBandwidth` property type of `AWS::GroundStation::Config`.
 ///
@@ -716,7 +584,7 @@ pub struct FrequencyBandwidth {
     /// `Units`: a [`BandwidthUnits`] value.
     ///
     /// The units of the bandwidth.
-    pub units: Option<BandwidthUnits>,
+    pub units: ::std::option::Option<BandwidthUnits>,
     /// `Value`: a number.
     ///
     /// The value of the bandwidth. AWS Ground Station currently has the following bandwidth limitations:
@@ -724,7 +592,7 @@ pub struct FrequencyBandwidth {
     /// - For `AntennaDownlinkDemodDecodeconfig` , valid values are between 125 kHz to 650 MHz.
     /// - For `AntennaDownlinkconfig` , valid values are between 10 kHz to 54 MHz.
     /// - For `AntennaUplinkConfig` , valid values are between 10 kHz to 54 MHz.
-    pub value: Option<Num>,
+    pub value: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -732,21 +600,21 @@ impl FrequencyBandwidth {
     /// A `FrequencyBandwidth` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Units`: a [`BandwidthUnits`] value.
-    pub fn units(mut self, value: impl Into<BandwidthUnits>) -> Self { self.units = Some(value.into()); self }
+    pub fn units(mut self, value: impl ::std::convert::Into<BandwidthUnits>) -> Self { self.units = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a number.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FrequencyBandwidth {}
+impl crate::PropertyType for FrequencyBandwidth {}
 
-impl ToValue for FrequencyBandwidth {
+impl ::cloudwright_core::ToValue for FrequencyBandwidth {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Units", &self.units)
             .opt("Value", &self.value)
             .build()
@@ -757,21 +625,10 @@ impl ToValue for FrequencyBandwidth {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisDataStreamDataRequired {
     /// `KinesisDataStreamArn`: a string, required.
-    pub kinesis_data_stream_arn: Str,
+    pub kinesis_data_stream_arn: ::cloudwright_core::Str,
     /// `KinesisRoleArn`: a string, required.
-    pub kinesis_role_arn: Str,
+    pub kinesis_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisDataStreamData: ObjRule = ObjRule {
-    properties: &[
-        ("KinesisDataStreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("KinesisRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["KinesisRoleArn", "KinesisDataStreamArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisDataStreamData` property type of `AWS::GroundStation::Config`.
 ///
@@ -781,11 +638,11 @@ pub struct KinesisDataStreamData {
     /// `KinesisDataStreamArn`: a string, required.
     ///
     /// Pattern `^arn:[a-z0-9-.]{1,63}:kinesis:[-a-z0-9]{1,50}:[0-9]{12}:stream/[a-zA-Z0-9_.-]{1,128}$`.
-    pub kinesis_data_stream_arn: Str,
+    pub kinesis_data_stream_arn: ::cloudwright_core::Str,
     /// `KinesisRoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:[^:\n]+:iam::[^:\n]+:role\/.+$`.
-    pub kinesis_role_arn: Str,
+    pub kinesis_role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -800,33 +657,22 @@ impl KinesisDataStreamData {
     }
 
     /// `KinesisDataStreamArn`: a string, required.
-    pub fn kinesis_data_stream_arn(mut self, value: impl Into<Str>) -> Self { self.kinesis_data_stream_arn = value.into(); self }
+    pub fn kinesis_data_stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kinesis_data_stream_arn = value.into(); self }
     /// `KinesisRoleArn`: a string, required.
-    pub fn kinesis_role_arn(mut self, value: impl Into<Str>) -> Self { self.kinesis_role_arn = value.into(); self }
+    pub fn kinesis_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kinesis_role_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisDataStreamData {}
+impl crate::PropertyType for KinesisDataStreamData {}
 
-impl ToValue for KinesisDataStreamData {
+impl ::cloudwright_core::ToValue for KinesisDataStreamData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KinesisDataStreamArn", &self.kinesis_data_stream_arn)
             .req("KinesisRoleArn", &self.kinesis_role_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3RecordingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3RecordingConfig` property type of `AWS::GroundStation::Config`.
 ///
@@ -840,7 +686,7 @@ pub struct S3RecordingConfig {
     /// S3 Bucket where the data is written. The name of the S3 Bucket provided must begin with `aws-groundstation` .
     ///
     /// Pattern `^arn:aws[A-Za-z0-9-]{0,64}:s3:::[A-Za-z0-9-]{1,64}$`.
-    pub bucket_arn: Option<Str>,
+    pub bucket_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// The prefix of the S3 data object. If you choose to use any optional keys for substitution, these values will be replaced with the corresponding information from your contact details. For example, a prefix of `{satellite_id}/{year}/{month}/{day}/` will replaced with `fake_satellite_id/2021/01/10/`
@@ -848,13 +694,13 @@ pub struct S3RecordingConfig {
     /// *Optional keys for substitution* : `{satellite_id}` | `{config-name}` | `{config-id}` | `{year}` | `{month}` | `{day}`
     ///
     /// Pattern `^([a-zA-Z0-9_\-=/]|\{satellite_id\}|\{config\-name}|\{s3\-config-id}|\{year\}|\{month\}|\{day\}){1,900}$`.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// Defines the ARN of the role assumed for putting archives to S3.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:[^:\n]+:iam::[^:\n]+:role\/.+$`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -862,40 +708,29 @@ impl S3RecordingConfig {
     /// A `S3RecordingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketArn`: a string.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = Some(value.into()); self }
+    pub fn bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_arn = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3RecordingConfig {}
+impl crate::PropertyType for S3RecordingConfig {}
 
-impl ToValue for S3RecordingConfig {
+impl ::cloudwright_core::ToValue for S3RecordingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketArn", &self.bucket_arn)
             .opt("Prefix", &self.prefix)
             .opt("RoleArn", &self.role_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpectrumConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Bandwidth", Shape::Object(&RULE_FrequencyBandwidth)),
-        ("CenterFrequency", Shape::Object(&RULE_Frequency)),
-        ("Polarization", Shape::Str(&StrRule { allowed: &["LEFT_HAND", "RIGHT_HAND", "NONE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpectrumConfig` property type of `AWS::GroundStation::Config`.
 ///
@@ -911,15 +746,15 @@ pub struct SpectrumConfig {
     /// - For `AntennaDownlinkDemodDecodeconfig` , valid values are between 125 kHz to 650 MHz.
     /// - For `AntennaDownlinkconfig` , valid values are between 10 kHz to 54 MHz.
     /// - For `AntennaUplinkConfig` , valid values are between 10 kHz to 54 MHz.
-    pub bandwidth: Option<Obj<FrequencyBandwidth>>,
+    pub bandwidth: ::std::option::Option<crate::Obj<FrequencyBandwidth>>,
     /// `CenterFrequency`: a [`Frequency`] object.
     ///
     /// The center frequency of the spectrum. Valid values are between 2200 to 2300 MHz and 7750 to 8400 MHz for downlink and 2025 to 2120 MHz for uplink.
-    pub center_frequency: Option<Obj<Frequency>>,
+    pub center_frequency: ::std::option::Option<crate::Obj<Frequency>>,
     /// `Polarization`: a [`Polarization`] value.
     ///
     /// The polarization of the spectrum. Valid values are `"RIGHT_HAND"` and `"LEFT_HAND"` . Capturing both `"RIGHT_HAND"` and `"LEFT_HAND"` polarization requires two separate configs.
-    pub polarization: Option<Polarization>,
+    pub polarization: ::std::option::Option<Polarization>,
 }
 
 #[rustfmt::skip]
@@ -927,39 +762,29 @@ impl SpectrumConfig {
     /// A `SpectrumConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Bandwidth`: a [`FrequencyBandwidth`] object.
-    pub fn bandwidth(mut self, value: impl Into<Obj<FrequencyBandwidth>>) -> Self { self.bandwidth = Some(value.into()); self }
+    pub fn bandwidth(mut self, value: impl ::std::convert::Into<crate::Obj<FrequencyBandwidth>>) -> Self { self.bandwidth = ::std::option::Option::Some(value.into()); self }
     /// `CenterFrequency`: a [`Frequency`] object.
-    pub fn center_frequency(mut self, value: impl Into<Obj<Frequency>>) -> Self { self.center_frequency = Some(value.into()); self }
+    pub fn center_frequency(mut self, value: impl ::std::convert::Into<crate::Obj<Frequency>>) -> Self { self.center_frequency = ::std::option::Option::Some(value.into()); self }
     /// `Polarization`: a [`Polarization`] value.
-    pub fn polarization(mut self, value: impl Into<Polarization>) -> Self { self.polarization = Some(value.into()); self }
+    pub fn polarization(mut self, value: impl ::std::convert::Into<Polarization>) -> Self { self.polarization = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpectrumConfig {}
+impl crate::PropertyType for SpectrumConfig {}
 
-impl ToValue for SpectrumConfig {
+impl ::cloudwright_core::ToValue for SpectrumConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bandwidth", &self.bandwidth)
             .opt("CenterFrequency", &self.center_frequency)
             .opt("Polarization", &self.polarization)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::GroundStation::Config`.
 ///
@@ -969,11 +794,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -981,21 +806,21 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -1006,21 +831,10 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelemetrySinkConfigRequired {
     /// `TelemetrySinkData`: a [`TelemetrySinkData`] object, required.
-    pub telemetry_sink_data: Obj<TelemetrySinkData>,
+    pub telemetry_sink_data: crate::Obj<TelemetrySinkData>,
     /// `TelemetrySinkType`: a [`TelemetrySinkType`] value, required.
     pub telemetry_sink_type: TelemetrySinkType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TelemetrySinkConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TelemetrySinkData", Shape::Object(&RULE_TelemetrySinkData)),
-        ("TelemetrySinkType", Shape::Str(&StrRule { allowed: &["KINESIS_DATA_STREAM"], ..StrRule::ANY })),
-    ],
-    required: &["TelemetrySinkType", "TelemetrySinkData"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TelemetrySinkConfig` property type of `AWS::GroundStation::Config`.
 ///
@@ -1028,7 +842,7 @@ pub(crate) static RULE_TelemetrySinkConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelemetrySinkConfig {
     /// `TelemetrySinkData`: a [`TelemetrySinkData`] object, required.
-    pub telemetry_sink_data: Obj<TelemetrySinkData>,
+    pub telemetry_sink_data: crate::Obj<TelemetrySinkData>,
     /// `TelemetrySinkType`: a [`TelemetrySinkType`] value, required.
     pub telemetry_sink_type: TelemetrySinkType,
 }
@@ -1045,32 +859,22 @@ impl TelemetrySinkConfig {
     }
 
     /// `TelemetrySinkData`: a [`TelemetrySinkData`] object, required.
-    pub fn telemetry_sink_data(mut self, value: impl Into<Obj<TelemetrySinkData>>) -> Self { self.telemetry_sink_data = value.into(); self }
+    pub fn telemetry_sink_data(mut self, value: impl ::std::convert::Into<crate::Obj<TelemetrySinkData>>) -> Self { self.telemetry_sink_data = value.into(); self }
     /// `TelemetrySinkType`: a [`TelemetrySinkType`] value, required.
-    pub fn telemetry_sink_type(mut self, value: impl Into<TelemetrySinkType>) -> Self { self.telemetry_sink_type = value.into(); self }
+    pub fn telemetry_sink_type(mut self, value: impl ::std::convert::Into<TelemetrySinkType>) -> Self { self.telemetry_sink_type = value.into(); self }
 }
 
-impl PropertyType for TelemetrySinkConfig {}
+impl crate::PropertyType for TelemetrySinkConfig {}
 
-impl ToValue for TelemetrySinkConfig {
+impl ::cloudwright_core::ToValue for TelemetrySinkConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TelemetrySinkData", &self.telemetry_sink_data)
             .req("TelemetrySinkType", &self.telemetry_sink_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TelemetrySinkData: ObjRule = ObjRule {
-    properties: &[
-        ("KinesisDataStreamData", Shape::Object(&RULE_KinesisDataStreamData)),
-    ],
-    one_of: &[&[&["KinesisDataStreamData"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TelemetrySinkData` property type of `AWS::GroundStation::Config`.
 ///
@@ -1078,7 +882,7 @@ pub(crate) static RULE_TelemetrySinkData: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TelemetrySinkData {
     /// `KinesisDataStreamData`: a [`KinesisDataStreamData`] object.
-    pub kinesis_data_stream_data: Option<Obj<KinesisDataStreamData>>,
+    pub kinesis_data_stream_data: ::std::option::Option<crate::Obj<KinesisDataStreamData>>,
 }
 
 #[rustfmt::skip]
@@ -1086,32 +890,23 @@ impl TelemetrySinkData {
     /// A `TelemetrySinkData` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KinesisDataStreamData`: a [`KinesisDataStreamData`] object.
-    pub fn kinesis_data_stream_data(mut self, value: impl Into<Obj<KinesisDataStreamData>>) -> Self { self.kinesis_data_stream_data = Some(value.into()); self }
+    pub fn kinesis_data_stream_data(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisDataStreamData>>) -> Self { self.kinesis_data_stream_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TelemetrySinkData {}
+impl crate::PropertyType for TelemetrySinkData {}
 
-impl ToValue for TelemetrySinkData {
+impl ::cloudwright_core::ToValue for TelemetrySinkData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KinesisDataStreamData", &self.kinesis_data_stream_data)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrackingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Autotrack", Shape::Str(&StrRule { allowed: &["REQUIRED", "PREFERRED", "REMOVED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrackingConfig` property type of `AWS::GroundStation::Config`.
 ///
@@ -1123,7 +918,7 @@ pub struct TrackingConfig {
     /// `Autotrack`: an [`Autotrack`] value.
     ///
     /// Specifies whether or not to use autotrack. `REMOVED` specifies that program track should only be used during the contact. `PREFERRED` specifies that autotracking is preferred during the contact but fallback to program track if the signal is lost. `REQUIRED` specifies that autotracking is required during the contact and not to use program track if the signal is lost.
-    pub autotrack: Option<Autotrack>,
+    pub autotrack: ::std::option::Option<Autotrack>,
 }
 
 #[rustfmt::skip]
@@ -1131,31 +926,23 @@ impl TrackingConfig {
     /// A `TrackingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Autotrack`: an [`Autotrack`] value.
-    pub fn autotrack(mut self, value: impl Into<Autotrack>) -> Self { self.autotrack = Some(value.into()); self }
+    pub fn autotrack(mut self, value: impl ::std::convert::Into<Autotrack>) -> Self { self.autotrack = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TrackingConfig {}
+impl crate::PropertyType for TrackingConfig {}
 
-impl ToValue for TrackingConfig {
+impl ::cloudwright_core::ToValue for TrackingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Autotrack", &self.autotrack).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Autotrack", &self.autotrack)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UplinkEchoConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AntennaUplinkConfigArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UplinkEchoConfig` property type of `AWS::GroundStation::Config`.
 ///
@@ -1169,11 +956,11 @@ pub struct UplinkEchoConfig {
     /// Defines the ARN of the uplink config to echo back to a dataflow endpoint.
     ///
     /// Pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`.
-    pub antenna_uplink_config_arn: Option<Str>,
+    pub antenna_uplink_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
     ///
     /// Whether or not uplink echo is enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1181,36 +968,26 @@ impl UplinkEchoConfig {
     /// A `UplinkEchoConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AntennaUplinkConfigArn`: a string.
-    pub fn antenna_uplink_config_arn(mut self, value: impl Into<Str>) -> Self { self.antenna_uplink_config_arn = Some(value.into()); self }
+    pub fn antenna_uplink_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.antenna_uplink_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UplinkEchoConfig {}
+impl crate::PropertyType for UplinkEchoConfig {}
 
-impl ToValue for UplinkEchoConfig {
+impl ::cloudwright_core::ToValue for UplinkEchoConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AntennaUplinkConfigArn", &self.antenna_uplink_config_arn)
             .opt("Enabled", &self.enabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UplinkSpectrumConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CenterFrequency", Shape::Object(&RULE_Frequency)),
-        ("Polarization", Shape::Str(&StrRule { allowed: &["LEFT_HAND", "RIGHT_HAND", "NONE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UplinkSpectrumConfig` property type of `AWS::GroundStation::Config`.
 ///
@@ -1222,11 +999,11 @@ pub struct UplinkSpectrumConfig {
     /// `CenterFrequency`: a [`Frequency`] object.
     ///
     /// The center frequency of the spectrum. Valid values are between 2200 to 2300 MHz and 7750 to 8400 MHz for downlink and 2025 to 2120 MHz for uplink.
-    pub center_frequency: Option<Obj<Frequency>>,
+    pub center_frequency: ::std::option::Option<crate::Obj<Frequency>>,
     /// `Polarization`: a [`Polarization`] value.
     ///
     /// The polarization of the spectrum. Valid values are `"RIGHT_HAND"` and `"LEFT_HAND"` .
-    pub polarization: Option<Polarization>,
+    pub polarization: ::std::option::Option<Polarization>,
 }
 
 #[rustfmt::skip]
@@ -1234,21 +1011,21 @@ impl UplinkSpectrumConfig {
     /// A `UplinkSpectrumConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CenterFrequency`: a [`Frequency`] object.
-    pub fn center_frequency(mut self, value: impl Into<Obj<Frequency>>) -> Self { self.center_frequency = Some(value.into()); self }
+    pub fn center_frequency(mut self, value: impl ::std::convert::Into<crate::Obj<Frequency>>) -> Self { self.center_frequency = ::std::option::Option::Some(value.into()); self }
     /// `Polarization`: a [`Polarization`] value.
-    pub fn polarization(mut self, value: impl Into<Polarization>) -> Self { self.polarization = Some(value.into()); self }
+    pub fn polarization(mut self, value: impl ::std::convert::Into<Polarization>) -> Self { self.polarization = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UplinkSpectrumConfig {}
+impl crate::PropertyType for UplinkSpectrumConfig {}
 
-impl ToValue for UplinkSpectrumConfig {
+impl ::cloudwright_core::ToValue for UplinkSpectrumConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CenterFrequency", &self.center_frequency)
             .opt("Polarization", &self.polarization)
             .build()
@@ -1265,25 +1042,25 @@ pub enum Autotrack {
     /// `REMOVED`
     Removed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Autotrack {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Autotrack {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Autotrack {
+impl ::cloudwright_core::ToValue for Autotrack {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Required => "REQUIRED",
             Self::Preferred => "PREFERRED",
             Self::Removed => "REMOVED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1297,25 +1074,25 @@ pub enum BandwidthUnits {
     /// `kHz`
     KHz,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BandwidthUnits {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BandwidthUnits {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BandwidthUnits {
+impl ::cloudwright_core::ToValue for BandwidthUnits {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GHz => "GHz",
             Self::MHz => "MHz",
             Self::KHz => "kHz",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1325,23 +1102,23 @@ pub enum EirpUnits {
     /// `dBW`
     DBw,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EirpUnits {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EirpUnits {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EirpUnits {
+impl ::cloudwright_core::ToValue for EirpUnits {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DBw => "dBW",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1355,25 +1132,25 @@ pub enum FrequencyUnits {
     /// `kHz`
     KHz,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FrequencyUnits {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FrequencyUnits {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FrequencyUnits {
+impl ::cloudwright_core::ToValue for FrequencyUnits {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GHz => "GHz",
             Self::MHz => "MHz",
             Self::KHz => "kHz",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1387,25 +1164,25 @@ pub enum Polarization {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Polarization {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Polarization {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Polarization {
+impl ::cloudwright_core::ToValue for Polarization {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LeftHand => "LEFT_HAND",
             Self::RightHand => "RIGHT_HAND",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1415,22 +1192,256 @@ pub enum TelemetrySinkType {
     /// `KINESIS_DATA_STREAM`
     KinesisDataStream,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TelemetrySinkType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TelemetrySinkType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TelemetrySinkType {
+impl ::cloudwright_core::ToValue for TelemetrySinkType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::KinesisDataStream => "KINESIS_DATA_STREAM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[{}\\[\\]:.,\"0-9A-z\\-_\\s]{1,8192}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[A-Za-z0-9-]{0,64}:s3:::[A-Za-z0-9-]{1,64}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^([a-zA-Z0-9_\\-=/]|\\{satellite_id\\}|\\{config\\-name}|\\{s3\\-config-id}|\\{year\\}|\\{month\\}|\\{day\\}){1,900}$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:[^:\\n]+:iam::[^:\\n]+:role\\/.+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:[a-z0-9-.]{1,63}:kinesis:[-a-z0-9]{1,50}:[0-9]{12}:stream/[a-zA-Z0-9_.-]{1,128}$",
+    );
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Config: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigData", Shape::Object(&RULE_ConfigData)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "ConfigData"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AntennaDownlinkConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SpectrumConfig", Shape::Object(&RULE_SpectrumConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AntennaDownlinkDemodDecodeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DecodeConfig", Shape::Object(&RULE_DecodeConfig)),
+            ("DemodulationConfig", Shape::Object(&RULE_DemodulationConfig)),
+            ("SpectrumConfig", Shape::Object(&RULE_SpectrumConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AntennaUplinkConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SpectrumConfig", Shape::Object(&RULE_UplinkSpectrumConfig)),
+            ("TargetEirp", Shape::Object(&RULE_Eirp)),
+            ("TransmitDisabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigData: ObjRule = ObjRule {
+        properties: &[
+            ("AntennaDownlinkConfig", Shape::Object(&RULE_AntennaDownlinkConfig)),
+            ("AntennaDownlinkDemodDecodeConfig", Shape::Object(&RULE_AntennaDownlinkDemodDecodeConfig)),
+            ("AntennaUplinkConfig", Shape::Object(&RULE_AntennaUplinkConfig)),
+            ("DataflowEndpointConfig", Shape::Object(&RULE_DataflowEndpointConfig)),
+            ("S3RecordingConfig", Shape::Object(&RULE_S3RecordingConfig)),
+            ("TelemetrySinkConfig", Shape::Object(&RULE_TelemetrySinkConfig)),
+            ("TrackingConfig", Shape::Object(&RULE_TrackingConfig)),
+            ("UplinkEchoConfig", Shape::Object(&RULE_UplinkEchoConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataflowEndpointConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DataflowEndpointName", Shape::STR),
+            ("DataflowEndpointRegion", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DecodeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("UnvalidatedJSON", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DemodulationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("UnvalidatedJSON", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Eirp: ObjRule = ObjRule {
+        properties: &[
+            ("Units", Shape::Str(&StrRule { allowed: &["dBW"], ..StrRule::ANY })),
+            ("Value", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Frequency: ObjRule = ObjRule {
+        properties: &[
+            ("Units", Shape::Str(&StrRule { allowed: &["GHz", "MHz", "kHz"], ..StrRule::ANY })),
+            ("Value", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FrequencyBandwidth: ObjRule = ObjRule {
+        properties: &[
+            ("Units", Shape::Str(&StrRule { allowed: &["GHz", "MHz", "kHz"], ..StrRule::ANY })),
+            ("Value", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisDataStreamData: ObjRule = ObjRule {
+        properties: &[
+            ("KinesisDataStreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("KinesisRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["KinesisRoleArn", "KinesisDataStreamArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3RecordingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpectrumConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Bandwidth", Shape::Object(&RULE_FrequencyBandwidth)),
+            ("CenterFrequency", Shape::Object(&RULE_Frequency)),
+            ("Polarization", Shape::Str(&StrRule { allowed: &["LEFT_HAND", "RIGHT_HAND", "NONE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TelemetrySinkConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TelemetrySinkData", Shape::Object(&RULE_TelemetrySinkData)),
+            ("TelemetrySinkType", Shape::Str(&StrRule { allowed: &["KINESIS_DATA_STREAM"], ..StrRule::ANY })),
+        ],
+        required: &["TelemetrySinkType", "TelemetrySinkData"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TelemetrySinkData: ObjRule = ObjRule {
+        properties: &[
+            ("KinesisDataStreamData", Shape::Object(&RULE_KinesisDataStreamData)),
+        ],
+        one_of: &[&[&["KinesisDataStreamData"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrackingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Autotrack", Shape::Str(&StrRule { allowed: &["REQUIRED", "PREFERRED", "REMOVED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UplinkEchoConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AntennaUplinkConfigArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UplinkSpectrumConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CenterFrequency", Shape::Object(&RULE_Frequency)),
+            ("Polarization", Shape::Str(&StrRule { allowed: &["LEFT_HAND", "RIGHT_HAND", "NONE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
-
-/// The required properties of [`DataflowEndpointGroup`], by name: `DataflowEndpointGroup::new(DataflowEndpointGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataflowEndpointGroupRequired {
-    /// `EndpointDetails`: a list of [`EndpointDetails`] objects, required.
-    pub endpoint_details: List<EndpointDetails>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataflowEndpointGroup: ObjRule = ObjRule {
-    properties: &[
-        ("ContactPostPassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
-        ("ContactPrePassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
-        ("EndpointDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointDetails), min_items: Some(1), max_items: Some(500), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["EndpointDetails"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GroundStation::DataflowEndpointGroup` resource.
 ///
@@ -41,7 +13,7 @@ pub(crate) static RULE_DataflowEndpointGroup: ObjRule = ObjRule {
 ///
 /// Dataflow endpoint groups contain a list of endpoints. When the name of a dataflow endpoint group is specified in a mission profile, the Ground Station service will connect to the endpoints and flow data during a contact.
 ///
-/// For more information about dataflow endpoint groups, see \[Dataflow Endpoint Groups\](<https://docs.aws.amazon.com/ground-station/latest/ug/dataflowendpointgroups.html>) .
+/// For more information about dataflow endpoint groups, see [Dataflow Endpoint Groups](https://docs.aws.amazon.com/ground-station/latest/ug/dataflowendpointgroups.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DataflowEndpointGroupAttributes`], which `Handle<DataflowEndpointGroup>` dereferences to.
@@ -57,23 +29,23 @@ pub struct DataflowEndpointGroup {
     /// Amount of time, in seconds, after a contact ends that the Ground Station Dataflow Endpoint Group will be in a `POSTPASS` state. A Ground Station Dataflow Endpoint Group State Change event will be emitted when the Dataflow Endpoint Group enters and exits the `POSTPASS` state.
     ///
     /// Value 30 to 480; create-only: changing it replaces the resource.
-    pub contact_post_pass_duration_seconds: Option<Int>,
+    pub contact_post_pass_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ContactPrePassDurationSeconds`: an integer.
     ///
     /// Amount of time, in seconds, before a contact starts that the Ground Station Dataflow Endpoint Group will be in a `PREPASS` state. A Ground Station Dataflow Endpoint Group State Change event will be emitted when the Dataflow Endpoint Group enters and exits the `PREPASS` state.
     ///
     /// Value 30 to 480; create-only: changing it replaces the resource.
-    pub contact_pre_pass_duration_seconds: Option<Int>,
+    pub contact_pre_pass_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `EndpointDetails`: a list of [`EndpointDetails`] objects, required.
     ///
     /// List of Endpoint Details, containing address and port for each endpoint. All dataflow endpoints within a single dataflow endpoint group must be of the same type. You cannot mix AWS Ground Station Agent endpoints with Dataflow endpoints in the same group. If your use case requires both types of endpoints, you must create separate dataflow endpoint groups for each type.
     ///
     /// Items 1 to 500; create-only: changing it replaces the resource.
-    pub endpoint_details: List<EndpointDetails>,
+    pub endpoint_details: ::cloudwright_core::List<EndpointDetails>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags assigned to a resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +55,7 @@ impl DataflowEndpointGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GroundStation::DataflowEndpointGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-dataflowendpointgroup.html",
         primary_identifier: &["Id"],
@@ -94,48 +66,50 @@ impl DataflowEndpointGroup {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `DataflowEndpointGroup` with its required properties, named in a [`DataflowEndpointGroupRequired`].
+    /// A `DataflowEndpointGroup` with its one required property, `EndpointDetails`.
     #[inline]
-    pub fn new(required: DataflowEndpointGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<EndpointDetails>>) -> Self {
         Self {
-            contact_post_pass_duration_seconds: None,
-            contact_pre_pass_duration_seconds: None,
-            endpoint_details: required.endpoint_details,
-            tags: None,
+            contact_post_pass_duration_seconds: ::std::option::Option::None,
+            contact_pre_pass_duration_seconds: ::std::option::Option::None,
+            endpoint_details: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ContactPostPassDurationSeconds`: an integer.
-    pub fn contact_post_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.contact_post_pass_duration_seconds = Some(value.into()); self }
+    pub fn contact_post_pass_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.contact_post_pass_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ContactPrePassDurationSeconds`: an integer.
-    pub fn contact_pre_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.contact_pre_pass_duration_seconds = Some(value.into()); self }
+    pub fn contact_pre_pass_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.contact_pre_pass_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `EndpointDetails`: a list of [`EndpointDetails`] objects, required.
-    pub fn endpoint_details(mut self, value: impl Into<List<EndpointDetails>>) -> Self { self.endpoint_details = value.into(); self }
+    pub fn endpoint_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EndpointDetails>>) -> Self { self.endpoint_details = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataflowEndpointGroup {
+impl ::cloudwright_core::Resource for DataflowEndpointGroup {
     type Attributes = DataflowEndpointGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataflowEndpointGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataflowEndpointGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataflowEndpointGroup {
+impl ::cloudwright_core::ToValue for DataflowEndpointGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ContactPostPassDurationSeconds",
                 &self.contact_post_pass_duration_seconds,
@@ -150,12 +124,12 @@ impl ToValue for DataflowEndpointGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataflowEndpointGroup`]: `Handle<DataflowEndpointGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataflowEndpointGroup`]: `Handle<DataflowEndpointGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataflowEndpointGroupAttributes(ResourceRef);
+pub struct DataflowEndpointGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataflowEndpointGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataflowEndpointGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,31 +139,18 @@ impl DataflowEndpointGroupAttributes {
     ///
     /// The ARN of the dataflow endpoint group, such as `arn:aws:groundstation:us-east-2:1234567890:dataflow-endpoint-group/9940bf3b-d2ba-427e-9906-842b5e5d2296` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// UUID of a dataflow endpoint group.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsGroundStationAgentEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("AgentStatus", Shape::Str(&StrRule { allowed: &["SUCCESS", "FAILED", "ACTIVE", "INACTIVE"], ..StrRule::ANY })),
-        ("AuditResults", Shape::Str(&StrRule { allowed: &["HEALTHY", "UNHEALTHY"], ..StrRule::ANY })),
-        ("EgressAddress", Shape::Object(&RULE_ConnectionDetails)),
-        ("IngressAddress", Shape::Object(&RULE_RangedConnectionDetails)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsGroundStationAgentEndpoint` property type of `AWS::GroundStation::DataflowEndpointGroup`.
 ///
@@ -201,25 +162,25 @@ pub struct AwsGroundStationAgentEndpoint {
     /// `AgentStatus`: an [`AgentStatus`] value.
     ///
     /// The status of AgentEndpoint.
-    pub agent_status: Option<AgentStatus>,
+    pub agent_status: ::std::option::Option<AgentStatus>,
     /// `AuditResults`: an [`AuditResults`] value.
     ///
     /// The results of the audit.
-    pub audit_results: Option<AuditResults>,
+    pub audit_results: ::std::option::Option<AuditResults>,
     /// `EgressAddress`: a [`ConnectionDetails`] object.
     ///
     /// The egress address of AgentEndpoint.
-    pub egress_address: Option<Obj<ConnectionDetails>>,
+    pub egress_address: ::std::option::Option<crate::Obj<ConnectionDetails>>,
     /// `IngressAddress`: a [`RangedConnectionDetails`] object.
     ///
     /// The ingress address of AgentEndpoint.
-    pub ingress_address: Option<Obj<RangedConnectionDetails>>,
+    pub ingress_address: ::std::option::Option<crate::Obj<RangedConnectionDetails>>,
     /// `Name`: a string.
     ///
     /// Name string associated with AgentEndpoint. Used as a human-readable identifier for AgentEndpoint.
     ///
     /// Pattern `^[ a-zA-Z0-9_:-]{1,256}$`.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -227,27 +188,27 @@ impl AwsGroundStationAgentEndpoint {
     /// A `AwsGroundStationAgentEndpoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AgentStatus`: an [`AgentStatus`] value.
-    pub fn agent_status(mut self, value: impl Into<AgentStatus>) -> Self { self.agent_status = Some(value.into()); self }
+    pub fn agent_status(mut self, value: impl ::std::convert::Into<AgentStatus>) -> Self { self.agent_status = ::std::option::Option::Some(value.into()); self }
     /// `AuditResults`: an [`AuditResults`] value.
-    pub fn audit_results(mut self, value: impl Into<AuditResults>) -> Self { self.audit_results = Some(value.into()); self }
+    pub fn audit_results(mut self, value: impl ::std::convert::Into<AuditResults>) -> Self { self.audit_results = ::std::option::Option::Some(value.into()); self }
     /// `EgressAddress`: a [`ConnectionDetails`] object.
-    pub fn egress_address(mut self, value: impl Into<Obj<ConnectionDetails>>) -> Self { self.egress_address = Some(value.into()); self }
+    pub fn egress_address(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionDetails>>) -> Self { self.egress_address = ::std::option::Option::Some(value.into()); self }
     /// `IngressAddress`: a [`RangedConnectionDetails`] object.
-    pub fn ingress_address(mut self, value: impl Into<Obj<RangedConnectionDetails>>) -> Self { self.ingress_address = Some(value.into()); self }
+    pub fn ingress_address(mut self, value: impl ::std::convert::Into<crate::Obj<RangedConnectionDetails>>) -> Self { self.ingress_address = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsGroundStationAgentEndpoint {}
+impl crate::PropertyType for AwsGroundStationAgentEndpoint {}
 
-impl ToValue for AwsGroundStationAgentEndpoint {
+impl ::cloudwright_core::ToValue for AwsGroundStationAgentEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentStatus", &self.agent_status)
             .opt("AuditResults", &self.audit_results)
             .opt("EgressAddress", &self.egress_address)
@@ -256,16 +217,6 @@ impl ToValue for AwsGroundStationAgentEndpoint {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionDetails: ObjRule = ObjRule {
-    properties: &[
-        ("Mtu", Shape::INT),
-        ("SocketAddress", Shape::Object(&RULE_SocketAddress)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionDetails` property type of `AWS::GroundStation::DataflowEndpointGroup`.
 ///
@@ -277,11 +228,11 @@ pub struct ConnectionDetails {
     /// `Mtu`: an integer.
     ///
     /// Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
-    pub mtu: Option<Int>,
+    pub mtu: ::std::option::Option<::cloudwright_core::Int>,
     /// `SocketAddress`: a [`SocketAddress`] object.
     ///
     /// A socket address.
-    pub socket_address: Option<Obj<SocketAddress>>,
+    pub socket_address: ::std::option::Option<crate::Obj<SocketAddress>>,
 }
 
 #[rustfmt::skip]
@@ -289,37 +240,26 @@ impl ConnectionDetails {
     /// A `ConnectionDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Mtu`: an integer.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
+    pub fn mtu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.mtu = ::std::option::Option::Some(value.into()); self }
     /// `SocketAddress`: a [`SocketAddress`] object.
-    pub fn socket_address(mut self, value: impl Into<Obj<SocketAddress>>) -> Self { self.socket_address = Some(value.into()); self }
+    pub fn socket_address(mut self, value: impl ::std::convert::Into<crate::Obj<SocketAddress>>) -> Self { self.socket_address = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectionDetails {}
+impl crate::PropertyType for ConnectionDetails {}
 
-impl ToValue for ConnectionDetails {
+impl ::cloudwright_core::ToValue for ConnectionDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Mtu", &self.mtu)
             .opt("SocketAddress", &self.socket_address)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataflowEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("Address", Shape::Object(&RULE_SocketAddress)),
-        ("Mtu", Shape::INT),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataflowEndpoint` property type of `AWS::GroundStation::DataflowEndpointGroup`.
 ///
@@ -331,11 +271,11 @@ pub struct DataflowEndpoint {
     /// `Address`: a [`SocketAddress`] object.
     ///
     /// The address and port of an endpoint.
-    pub address: Option<Obj<SocketAddress>>,
+    pub address: ::std::option::Option<crate::Obj<SocketAddress>>,
     /// `Mtu`: an integer.
     ///
     /// Maximum transmission unit (MTU) size in bytes of a dataflow endpoint. Valid values are between 1400 and 1500. A default value of 1500 is used if not set.
-    pub mtu: Option<Int>,
+    pub mtu: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// The endpoint name.
@@ -343,7 +283,7 @@ pub struct DataflowEndpoint {
     /// When listing available contacts for a satellite, Ground Station searches for a dataflow endpoint whose name matches the value specified by the dataflow endpoint config of the selected mission profile. If no matching dataflow endpoints are found then Ground Station will not display any available contacts for the satellite.
     ///
     /// Pattern `^[ a-zA-Z0-9_:-]{1,256}$`.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -351,41 +291,29 @@ impl DataflowEndpoint {
     /// A `DataflowEndpoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Address`: a [`SocketAddress`] object.
-    pub fn address(mut self, value: impl Into<Obj<SocketAddress>>) -> Self { self.address = Some(value.into()); self }
+    pub fn address(mut self, value: impl ::std::convert::Into<crate::Obj<SocketAddress>>) -> Self { self.address = ::std::option::Option::Some(value.into()); self }
     /// `Mtu`: an integer.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
+    pub fn mtu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.mtu = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataflowEndpoint {}
+impl crate::PropertyType for DataflowEndpoint {}
 
-impl ToValue for DataflowEndpoint {
+impl ::cloudwright_core::ToValue for DataflowEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Address", &self.address)
             .opt("Mtu", &self.mtu)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
-    properties: &[
-        ("AwsGroundStationAgentEndpoint", Shape::Object(&RULE_AwsGroundStationAgentEndpoint)),
-        ("Endpoint", Shape::Object(&RULE_DataflowEndpoint)),
-        ("SecurityDetails", Shape::Object(&RULE_SecurityDetails)),
-    ],
-    one_of: &[&[&["Endpoint", "SecurityDetails"], &["AwsGroundStationAgentEndpoint"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EndpointDetails` property type of `AWS::GroundStation::DataflowEndpointGroup`.
 ///
@@ -397,15 +325,16 @@ pub struct EndpointDetails {
     /// `AwsGroundStationAgentEndpoint`: an [`AwsGroundStationAgentEndpoint`] object.
     ///
     /// An agent endpoint.
-    pub aws_ground_station_agent_endpoint: Option<Obj<AwsGroundStationAgentEndpoint>>,
+    pub aws_ground_station_agent_endpoint:
+        ::std::option::Option<crate::Obj<AwsGroundStationAgentEndpoint>>,
     /// `Endpoint`: a [`DataflowEndpoint`] object.
     ///
     /// Information about the endpoint such as name and the endpoint address.
-    pub endpoint: Option<Obj<DataflowEndpoint>>,
+    pub endpoint: ::std::option::Option<crate::Obj<DataflowEndpoint>>,
     /// `SecurityDetails`: a [`SecurityDetails`] object.
     ///
     /// The role ARN, and IDs for security groups and subnets.
-    pub security_details: Option<Obj<SecurityDetails>>,
+    pub security_details: ::std::option::Option<crate::Obj<SecurityDetails>>,
 }
 
 #[rustfmt::skip]
@@ -413,23 +342,23 @@ impl EndpointDetails {
     /// A `EndpointDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsGroundStationAgentEndpoint`: an [`AwsGroundStationAgentEndpoint`] object.
-    pub fn aws_ground_station_agent_endpoint(mut self, value: impl Into<Obj<AwsGroundStationAgentEndpoint>>) -> Self { self.aws_ground_station_agent_endpoint = Some(value.into()); self }
+    pub fn aws_ground_station_agent_endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<AwsGroundStationAgentEndpoint>>) -> Self { self.aws_ground_station_agent_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `Endpoint`: a [`DataflowEndpoint`] object.
-    pub fn endpoint(mut self, value: impl Into<Obj<DataflowEndpoint>>) -> Self { self.endpoint = Some(value.into()); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<DataflowEndpoint>>) -> Self { self.endpoint = ::std::option::Option::Some(value.into()); self }
     /// `SecurityDetails`: a [`SecurityDetails`] object.
-    pub fn security_details(mut self, value: impl Into<Obj<SecurityDetails>>) -> Self { self.security_details = Some(value.into()); self }
+    pub fn security_details(mut self, value: impl ::std::convert::Into<crate::Obj<SecurityDetails>>) -> Self { self.security_details = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EndpointDetails {}
+impl crate::PropertyType for EndpointDetails {}
 
-impl ToValue for EndpointDetails {
+impl ::cloudwright_core::ToValue for EndpointDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AwsGroundStationAgentEndpoint",
                 &self.aws_ground_station_agent_endpoint,
@@ -439,16 +368,6 @@ impl ToValue for EndpointDetails {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegerRange: ObjRule = ObjRule {
-    properties: &[
-        ("Maximum", Shape::INT),
-        ("Minimum", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntegerRange` property type of `AWS::GroundStation::DataflowEndpointGroup`.
 ///
@@ -460,11 +379,11 @@ pub struct IntegerRange {
     /// `Maximum`: an integer.
     ///
     /// A maximum value.
-    pub maximum: Option<Int>,
+    pub maximum: ::std::option::Option<::cloudwright_core::Int>,
     /// `Minimum`: an integer.
     ///
     /// A minimum value.
-    pub minimum: Option<Int>,
+    pub minimum: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -472,36 +391,26 @@ impl IntegerRange {
     /// A `IntegerRange` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Maximum`: an integer.
-    pub fn maximum(mut self, value: impl Into<Int>) -> Self { self.maximum = Some(value.into()); self }
+    pub fn maximum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum = ::std::option::Option::Some(value.into()); self }
     /// `Minimum`: an integer.
-    pub fn minimum(mut self, value: impl Into<Int>) -> Self { self.minimum = Some(value.into()); self }
+    pub fn minimum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IntegerRange {}
+impl crate::PropertyType for IntegerRange {}
 
-impl ToValue for IntegerRange {
+impl ::cloudwright_core::ToValue for IntegerRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Maximum", &self.maximum)
             .opt("Minimum", &self.minimum)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RangedConnectionDetails: ObjRule = ObjRule {
-    properties: &[
-        ("Mtu", Shape::INT),
-        ("SocketAddress", Shape::Object(&RULE_RangedSocketAddress)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RangedConnectionDetails` property type of `AWS::GroundStation::DataflowEndpointGroup`.
 ///
@@ -513,11 +422,11 @@ pub struct RangedConnectionDetails {
     /// `Mtu`: an integer.
     ///
     /// Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
-    pub mtu: Option<Int>,
+    pub mtu: ::std::option::Option<::cloudwright_core::Int>,
     /// `SocketAddress`: a [`RangedSocketAddress`] object.
     ///
     /// A ranged socket address.
-    pub socket_address: Option<Obj<RangedSocketAddress>>,
+    pub socket_address: ::std::option::Option<crate::Obj<RangedSocketAddress>>,
 }
 
 #[rustfmt::skip]
@@ -525,36 +434,26 @@ impl RangedConnectionDetails {
     /// A `RangedConnectionDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Mtu`: an integer.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
+    pub fn mtu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.mtu = ::std::option::Option::Some(value.into()); self }
     /// `SocketAddress`: a [`RangedSocketAddress`] object.
-    pub fn socket_address(mut self, value: impl Into<Obj<RangedSocketAddress>>) -> Self { self.socket_address = Some(value.into()); self }
+    pub fn socket_address(mut self, value: impl ::std::convert::Into<crate::Obj<RangedSocketAddress>>) -> Self { self.socket_address = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RangedConnectionDetails {}
+impl crate::PropertyType for RangedConnectionDetails {}
 
-impl ToValue for RangedConnectionDetails {
+impl ::cloudwright_core::ToValue for RangedConnectionDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Mtu", &self.mtu)
             .opt("SocketAddress", &self.socket_address)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RangedSocketAddress: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(16), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PortRange", Shape::Object(&RULE_IntegerRange)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RangedSocketAddress` property type of `AWS::GroundStation::DataflowEndpointGroup`.
 ///
@@ -568,11 +467,11 @@ pub struct RangedSocketAddress {
     /// IPv4 socket address.
     ///
     /// Pattern `^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$`; length 7 to 16.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PortRange`: an [`IntegerRange`] object.
     ///
     /// Port range of a socket address.
-    pub port_range: Option<Obj<IntegerRange>>,
+    pub port_range: ::std::option::Option<crate::Obj<IntegerRange>>,
 }
 
 #[rustfmt::skip]
@@ -580,37 +479,26 @@ impl RangedSocketAddress {
     /// A `RangedSocketAddress` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `PortRange`: an [`IntegerRange`] object.
-    pub fn port_range(mut self, value: impl Into<Obj<IntegerRange>>) -> Self { self.port_range = Some(value.into()); self }
+    pub fn port_range(mut self, value: impl ::std::convert::Into<crate::Obj<IntegerRange>>) -> Self { self.port_range = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RangedSocketAddress {}
+impl crate::PropertyType for RangedSocketAddress {}
 
-impl ToValue for RangedSocketAddress {
+impl ::cloudwright_core::ToValue for RangedSocketAddress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("PortRange", &self.port_range)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityDetails: ObjRule = ObjRule {
-    properties: &[
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(30), max_len: Some(165), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SecurityDetails` property type of `AWS::GroundStation::DataflowEndpointGroup`.
 ///
@@ -626,17 +514,18 @@ pub struct SecurityDetails {
     /// Ground Station will assume this role and create an ENI in your VPC on the specified subnet upon creation of a dataflow endpoint group. This ENI is used as the ingress/egress point for data streamed during a satellite contact.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`; length 30 to 165.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The security group Ids of the security role, such as `sg-1234567890abcdef0` .
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The subnet Ids of the security details, such as `subnet-12345678` .
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -644,39 +533,29 @@ impl SecurityDetails {
     /// A `SecurityDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SecurityDetails {}
+impl crate::PropertyType for SecurityDetails {}
 
-impl ToValue for SecurityDetails {
+impl ::cloudwright_core::ToValue for SecurityDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RoleArn", &self.role_arn)
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SocketAddress: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Port", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SocketAddress` property type of `AWS::GroundStation::DataflowEndpointGroup`.
 ///
@@ -688,11 +567,11 @@ pub struct SocketAddress {
     /// `Name`: a string.
     ///
     /// The name of the endpoint, such as `Endpoint 1` .
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The port of the endpoint, such as `55888` .
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -700,21 +579,21 @@ impl SocketAddress {
     /// A `SocketAddress` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SocketAddress {}
+impl crate::PropertyType for SocketAddress {}
 
-impl ToValue for SocketAddress {
+impl ::cloudwright_core::ToValue for SocketAddress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Port", &self.port)
             .build()
@@ -733,26 +612,26 @@ pub enum AgentStatus {
     /// `INACTIVE`
     Inactive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AgentStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AgentStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AgentStatus {
+impl ::cloudwright_core::ToValue for AgentStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Success => "SUCCESS",
             Self::Failed => "FAILED",
             Self::Active => "ACTIVE",
             Self::Inactive => "INACTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -764,23 +643,148 @@ pub enum AuditResults {
     /// `UNHEALTHY`
     Unhealthy,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuditResults {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuditResults {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuditResults {
+impl ::cloudwright_core::ToValue for AuditResults {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Healthy => "HEALTHY",
             Self::Unhealthy => "UNHEALTHY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataflowEndpointGroup: ObjRule = ObjRule {
+        properties: &[
+            ("ContactPostPassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
+            ("ContactPrePassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
+            ("EndpointDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointDetails), min_items: Some(1), max_items: Some(500), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["EndpointDetails"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsGroundStationAgentEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("AgentStatus", Shape::Str(&StrRule { allowed: &["SUCCESS", "FAILED", "ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+            ("AuditResults", Shape::Str(&StrRule { allowed: &["HEALTHY", "UNHEALTHY"], ..StrRule::ANY })),
+            ("EgressAddress", Shape::Object(&RULE_ConnectionDetails)),
+            ("IngressAddress", Shape::Object(&RULE_RangedConnectionDetails)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionDetails: ObjRule = ObjRule {
+        properties: &[
+            ("Mtu", Shape::INT),
+            ("SocketAddress", Shape::Object(&RULE_SocketAddress)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataflowEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("Address", Shape::Object(&RULE_SocketAddress)),
+            ("Mtu", Shape::INT),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
+        properties: &[
+            ("AwsGroundStationAgentEndpoint", Shape::Object(&RULE_AwsGroundStationAgentEndpoint)),
+            ("Endpoint", Shape::Object(&RULE_DataflowEndpoint)),
+            ("SecurityDetails", Shape::Object(&RULE_SecurityDetails)),
+        ],
+        one_of: &[&[&["Endpoint", "SecurityDetails"], &["AwsGroundStationAgentEndpoint"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegerRange: ObjRule = ObjRule {
+        properties: &[
+            ("Maximum", Shape::INT),
+            ("Minimum", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RangedConnectionDetails: ObjRule = ObjRule {
+        properties: &[
+            ("Mtu", Shape::INT),
+            ("SocketAddress", Shape::Object(&RULE_RangedSocketAddress)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RangedSocketAddress: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(16), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PortRange", Shape::Object(&RULE_IntegerRange)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityDetails: ObjRule = ObjRule {
+        properties: &[
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(30), max_len: Some(165), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SocketAddress: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Port", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,26 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataflowEndpointGroupV2: ObjRule = ObjRule {
-    properties: &[
-        ("ContactPostPassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
-        ("ContactPrePassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
-        ("Endpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_CreateEndpointDetails), min_items: Some(1), max_items: Some(12), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GroundStation::DataflowEndpointGroupV2` resource.
 ///
@@ -48,23 +29,23 @@ pub struct DataflowEndpointGroupV2 {
     /// Amount of time, in seconds, after a contact ends that the Ground Station Dataflow Endpoint Group will be in a POSTPASS state.
     ///
     /// Value 30 to 480; create-only: changing it replaces the resource.
-    pub contact_post_pass_duration_seconds: Option<Int>,
+    pub contact_post_pass_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ContactPrePassDurationSeconds`: an integer.
     ///
     /// Amount of time, in seconds, before a contact starts that the Ground Station Dataflow Endpoint Group will be in a PREPASS state.
     ///
     /// Value 30 to 480; create-only: changing it replaces the resource.
-    pub contact_pre_pass_duration_seconds: Option<Int>,
+    pub contact_pre_pass_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Endpoints`: a list of [`CreateEndpointDetails`] objects.
     ///
     /// List of endpoints for the dataflow endpoint group.
     ///
     /// Items 1 to 12; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub endpoints: Option<List<CreateEndpointDetails>>,
+    pub endpoints: ::std::option::Option<::cloudwright_core::List<CreateEndpointDetails>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags assigned to a resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +55,7 @@ impl DataflowEndpointGroupV2 {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GroundStation::DataflowEndpointGroupV2",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-dataflowendpointgroupv2.html",
         primary_identifier: &["Id"],
@@ -85,43 +66,45 @@ impl DataflowEndpointGroupV2 {
         read_only: &["EndpointDetails", "Id", "Arn"],
         attributes: &["Arn", "EndpointDetails", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataflowEndpointGroupV2` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContactPostPassDurationSeconds`: an integer.
-    pub fn contact_post_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.contact_post_pass_duration_seconds = Some(value.into()); self }
+    pub fn contact_post_pass_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.contact_post_pass_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ContactPrePassDurationSeconds`: an integer.
-    pub fn contact_pre_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.contact_pre_pass_duration_seconds = Some(value.into()); self }
+    pub fn contact_pre_pass_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.contact_pre_pass_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Endpoints`: a list of [`CreateEndpointDetails`] objects.
-    pub fn endpoints(mut self, value: impl Into<List<CreateEndpointDetails>>) -> Self { self.endpoints = Some(value.into()); self }
+    pub fn endpoints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CreateEndpointDetails>>) -> Self { self.endpoints = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataflowEndpointGroupV2 {
+impl ::cloudwright_core::Resource for DataflowEndpointGroupV2 {
     type Attributes = DataflowEndpointGroupV2Attributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataflowEndpointGroupV2, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataflowEndpointGroupV2, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataflowEndpointGroupV2 {
+impl ::cloudwright_core::ToValue for DataflowEndpointGroupV2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ContactPostPassDurationSeconds",
                 &self.contact_post_pass_duration_seconds,
@@ -136,12 +119,12 @@ impl ToValue for DataflowEndpointGroupV2 {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataflowEndpointGroupV2`]: `Handle<DataflowEndpointGroupV2>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataflowEndpointGroupV2`]: `Handle<DataflowEndpointGroupV2>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataflowEndpointGroupV2Attributes(ResourceRef);
+pub struct DataflowEndpointGroupV2Attributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataflowEndpointGroupV2Attributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataflowEndpointGroupV2Attributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,42 +132,24 @@ impl From<ResourceRef> for DataflowEndpointGroupV2Attributes {
 impl DataflowEndpointGroupV2Attributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `EndpointDetails`: a list of `EndpointDetails` objects.
     ///
     /// Information about the endpoint details.
     #[inline]
-    pub fn endpoint_details(&self) -> Value {
-        self.0.get_att("EndpointDetails")
+    pub fn endpoint_details(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("EndpointDetails"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`ConnectionDetails`], by name: `ConnectionDetails::new(ConnectionDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectionDetailsRequired {
-    /// `SocketAddress`: a [`SocketAddress`] object, required.
-    pub socket_address: Obj<SocketAddress>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionDetails: ObjRule = ObjRule {
-    properties: &[
-        ("Mtu", Shape::Int(&NumRule { min: Some(1400.0), max: Some(1500.0), ..NumRule::ANY })),
-        ("SocketAddress", Shape::Object(&RULE_SocketAddress)),
-    ],
-    required: &["SocketAddress"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -198,52 +163,41 @@ pub struct ConnectionDetails {
     /// Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
     ///
     /// Value 1400 to 1500.
-    pub mtu: Option<Int>,
+    pub mtu: ::std::option::Option<::cloudwright_core::Int>,
     /// `SocketAddress`: a [`SocketAddress`] object, required.
     ///
     /// A socket address.
-    pub socket_address: Obj<SocketAddress>,
+    pub socket_address: crate::Obj<SocketAddress>,
 }
 
 #[rustfmt::skip]
 impl ConnectionDetails {
-    /// A `ConnectionDetails` with its required properties, named in a [`ConnectionDetailsRequired`].
+    /// A `ConnectionDetails` with its one required property, `SocketAddress`.
     #[inline]
-    pub fn new(required: ConnectionDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SocketAddress>>) -> Self {
         Self {
-            mtu: None,
-            socket_address: required.socket_address,
+            mtu: ::std::option::Option::None,
+            socket_address: value.into(),
         }
     }
 
     /// `Mtu`: an integer.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
+    pub fn mtu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.mtu = ::std::option::Option::Some(value.into()); self }
     /// `SocketAddress`: a [`SocketAddress`] object, required.
-    pub fn socket_address(mut self, value: impl Into<Obj<SocketAddress>>) -> Self { self.socket_address = value.into(); self }
+    pub fn socket_address(mut self, value: impl ::std::convert::Into<crate::Obj<SocketAddress>>) -> Self { self.socket_address = value.into(); self }
 }
 
-impl PropertyType for ConnectionDetails {}
+impl crate::PropertyType for ConnectionDetails {}
 
-impl ToValue for ConnectionDetails {
+impl ::cloudwright_core::ToValue for ConnectionDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Mtu", &self.mtu)
             .req("SocketAddress", &self.socket_address)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CreateEndpointDetails: ObjRule = ObjRule {
-    properties: &[
-        ("DownlinkAwsGroundStationAgentEndpoint", Shape::Object(&RULE_DownlinkAwsGroundStationAgentEndpoint)),
-        ("UplinkAwsGroundStationAgentEndpoint", Shape::Object(&RULE_UplinkAwsGroundStationAgentEndpoint)),
-    ],
-    one_of: &[&[&["UplinkAwsGroundStationAgentEndpoint"], &["DownlinkAwsGroundStationAgentEndpoint"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CreateEndpointDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -256,11 +210,12 @@ pub struct CreateEndpointDetails {
     ///
     /// Definition for a downlink agent endpoint
     pub downlink_aws_ground_station_agent_endpoint:
-        Option<Obj<DownlinkAwsGroundStationAgentEndpoint>>,
+        ::std::option::Option<crate::Obj<DownlinkAwsGroundStationAgentEndpoint>>,
     /// `UplinkAwsGroundStationAgentEndpoint`: an [`UplinkAwsGroundStationAgentEndpoint`] object.
     ///
     /// Definition for an uplink agent endpoint
-    pub uplink_aws_ground_station_agent_endpoint: Option<Obj<UplinkAwsGroundStationAgentEndpoint>>,
+    pub uplink_aws_ground_station_agent_endpoint:
+        ::std::option::Option<crate::Obj<UplinkAwsGroundStationAgentEndpoint>>,
 }
 
 #[rustfmt::skip]
@@ -268,21 +223,21 @@ impl CreateEndpointDetails {
     /// A `CreateEndpointDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DownlinkAwsGroundStationAgentEndpoint`: a [`DownlinkAwsGroundStationAgentEndpoint`] object.
-    pub fn downlink_aws_ground_station_agent_endpoint(mut self, value: impl Into<Obj<DownlinkAwsGroundStationAgentEndpoint>>) -> Self { self.downlink_aws_ground_station_agent_endpoint = Some(value.into()); self }
+    pub fn downlink_aws_ground_station_agent_endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<DownlinkAwsGroundStationAgentEndpoint>>) -> Self { self.downlink_aws_ground_station_agent_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `UplinkAwsGroundStationAgentEndpoint`: an [`UplinkAwsGroundStationAgentEndpoint`] object.
-    pub fn uplink_aws_ground_station_agent_endpoint(mut self, value: impl Into<Obj<UplinkAwsGroundStationAgentEndpoint>>) -> Self { self.uplink_aws_ground_station_agent_endpoint = Some(value.into()); self }
+    pub fn uplink_aws_ground_station_agent_endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<UplinkAwsGroundStationAgentEndpoint>>) -> Self { self.uplink_aws_ground_station_agent_endpoint = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CreateEndpointDetails {}
+impl crate::PropertyType for CreateEndpointDetails {}
 
-impl ToValue for CreateEndpointDetails {
+impl ::cloudwright_core::ToValue for CreateEndpointDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DownlinkAwsGroundStationAgentEndpoint",
                 &self.downlink_aws_ground_station_agent_endpoint,
@@ -299,21 +254,10 @@ impl ToValue for CreateEndpointDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DownlinkAwsGroundStationAgentEndpointRequired {
     /// `DataflowDetails`: a [`DownlinkDataflowDetails`] object, required.
-    pub dataflow_details: Obj<DownlinkDataflowDetails>,
+    pub dataflow_details: crate::Obj<DownlinkDataflowDetails>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DownlinkAwsGroundStationAgentEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("DataflowDetails", Shape::Object(&RULE_DownlinkDataflowDetails)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name", "DataflowDetails"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DownlinkAwsGroundStationAgentEndpoint` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -325,13 +269,13 @@ pub struct DownlinkAwsGroundStationAgentEndpoint {
     /// `DataflowDetails`: a [`DownlinkDataflowDetails`] object, required.
     ///
     /// Dataflow details for the downlink endpoint
-    pub dataflow_details: Obj<DownlinkDataflowDetails>,
+    pub dataflow_details: crate::Obj<DownlinkDataflowDetails>,
     /// `Name`: a string, required.
     ///
     /// Downlink dataflow endpoint name
     ///
     /// Pattern `^[ a-zA-Z0-9_:-]{1,256}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -346,17 +290,17 @@ impl DownlinkAwsGroundStationAgentEndpoint {
     }
 
     /// `DataflowDetails`: a [`DownlinkDataflowDetails`] object, required.
-    pub fn dataflow_details(mut self, value: impl Into<Obj<DownlinkDataflowDetails>>) -> Self { self.dataflow_details = value.into(); self }
+    pub fn dataflow_details(mut self, value: impl ::std::convert::Into<crate::Obj<DownlinkDataflowDetails>>) -> Self { self.dataflow_details = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for DownlinkAwsGroundStationAgentEndpoint {}
+impl crate::PropertyType for DownlinkAwsGroundStationAgentEndpoint {}
 
-impl ToValue for DownlinkAwsGroundStationAgentEndpoint {
+impl ::cloudwright_core::ToValue for DownlinkAwsGroundStationAgentEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataflowDetails", &self.dataflow_details)
             .req("Name", &self.name)
             .build()
@@ -367,21 +311,10 @@ impl ToValue for DownlinkAwsGroundStationAgentEndpoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DownlinkConnectionDetailsRequired {
     /// `AgentIpAndPortAddress`: a [`RangedConnectionDetails`] object, required.
-    pub agent_ip_and_port_address: Obj<RangedConnectionDetails>,
+    pub agent_ip_and_port_address: crate::Obj<RangedConnectionDetails>,
     /// `EgressAddressAndPort`: a [`ConnectionDetails`] object, required.
-    pub egress_address_and_port: Obj<ConnectionDetails>,
+    pub egress_address_and_port: crate::Obj<ConnectionDetails>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DownlinkConnectionDetails: ObjRule = ObjRule {
-    properties: &[
-        ("AgentIpAndPortAddress", Shape::Object(&RULE_RangedConnectionDetails)),
-        ("EgressAddressAndPort", Shape::Object(&RULE_ConnectionDetails)),
-    ],
-    required: &["EgressAddressAndPort", "AgentIpAndPortAddress"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DownlinkConnectionDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -393,11 +326,11 @@ pub struct DownlinkConnectionDetails {
     /// `AgentIpAndPortAddress`: a [`RangedConnectionDetails`] object, required.
     ///
     /// Agent IP and port address for the downlink connection.
-    pub agent_ip_and_port_address: Obj<RangedConnectionDetails>,
+    pub agent_ip_and_port_address: crate::Obj<RangedConnectionDetails>,
     /// `EgressAddressAndPort`: a [`ConnectionDetails`] object, required.
     ///
     /// Egress address and port for the downlink connection.
-    pub egress_address_and_port: Obj<ConnectionDetails>,
+    pub egress_address_and_port: crate::Obj<ConnectionDetails>,
 }
 
 #[rustfmt::skip]
@@ -412,32 +345,22 @@ impl DownlinkConnectionDetails {
     }
 
     /// `AgentIpAndPortAddress`: a [`RangedConnectionDetails`] object, required.
-    pub fn agent_ip_and_port_address(mut self, value: impl Into<Obj<RangedConnectionDetails>>) -> Self { self.agent_ip_and_port_address = value.into(); self }
+    pub fn agent_ip_and_port_address(mut self, value: impl ::std::convert::Into<crate::Obj<RangedConnectionDetails>>) -> Self { self.agent_ip_and_port_address = value.into(); self }
     /// `EgressAddressAndPort`: a [`ConnectionDetails`] object, required.
-    pub fn egress_address_and_port(mut self, value: impl Into<Obj<ConnectionDetails>>) -> Self { self.egress_address_and_port = value.into(); self }
+    pub fn egress_address_and_port(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionDetails>>) -> Self { self.egress_address_and_port = value.into(); self }
 }
 
-impl PropertyType for DownlinkConnectionDetails {}
+impl crate::PropertyType for DownlinkConnectionDetails {}
 
-impl ToValue for DownlinkConnectionDetails {
+impl ::cloudwright_core::ToValue for DownlinkConnectionDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AgentIpAndPortAddress", &self.agent_ip_and_port_address)
             .req("EgressAddressAndPort", &self.egress_address_and_port)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DownlinkDataflowDetails: ObjRule = ObjRule {
-    properties: &[
-        ("AgentConnectionDetails", Shape::Object(&RULE_DownlinkConnectionDetails)),
-    ],
-    one_of: &[&[&["AgentConnectionDetails"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DownlinkDataflowDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -449,7 +372,7 @@ pub struct DownlinkDataflowDetails {
     /// `AgentConnectionDetails`: a [`DownlinkConnectionDetails`] object.
     ///
     /// Downlink connection details for customer to Agent and Agent to Ground Station
-    pub agent_connection_details: Option<Obj<DownlinkConnectionDetails>>,
+    pub agent_connection_details: ::std::option::Option<crate::Obj<DownlinkConnectionDetails>>,
 }
 
 #[rustfmt::skip]
@@ -457,19 +380,19 @@ impl DownlinkDataflowDetails {
     /// A `DownlinkDataflowDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AgentConnectionDetails`: a [`DownlinkConnectionDetails`] object.
-    pub fn agent_connection_details(mut self, value: impl Into<Obj<DownlinkConnectionDetails>>) -> Self { self.agent_connection_details = Some(value.into()); self }
+    pub fn agent_connection_details(mut self, value: impl ::std::convert::Into<crate::Obj<DownlinkConnectionDetails>>) -> Self { self.agent_connection_details = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DownlinkDataflowDetails {}
+impl crate::PropertyType for DownlinkDataflowDetails {}
 
-impl ToValue for DownlinkDataflowDetails {
+impl ::cloudwright_core::ToValue for DownlinkDataflowDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentConnectionDetails", &self.agent_connection_details)
             .build()
     }
@@ -479,21 +402,10 @@ impl ToValue for DownlinkDataflowDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegerRangeRequired {
     /// `Maximum`: an integer, required.
-    pub maximum: Int,
+    pub maximum: ::cloudwright_core::Int,
     /// `Minimum`: an integer, required.
-    pub minimum: Int,
+    pub minimum: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegerRange: ObjRule = ObjRule {
-    properties: &[
-        ("Maximum", Shape::INT),
-        ("Minimum", Shape::INT),
-    ],
-    required: &["Minimum", "Maximum"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntegerRange` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -505,11 +417,11 @@ pub struct IntegerRange {
     /// `Maximum`: an integer, required.
     ///
     /// A maximum value.
-    pub maximum: Int,
+    pub maximum: ::cloudwright_core::Int,
     /// `Minimum`: an integer, required.
     ///
     /// A minimum value.
-    pub minimum: Int,
+    pub minimum: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -524,40 +436,22 @@ impl IntegerRange {
     }
 
     /// `Maximum`: an integer, required.
-    pub fn maximum(mut self, value: impl Into<Int>) -> Self { self.maximum = value.into(); self }
+    pub fn maximum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum = value.into(); self }
     /// `Minimum`: an integer, required.
-    pub fn minimum(mut self, value: impl Into<Int>) -> Self { self.minimum = value.into(); self }
+    pub fn minimum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum = value.into(); self }
 }
 
-impl PropertyType for IntegerRange {}
+impl crate::PropertyType for IntegerRange {}
 
-impl ToValue for IntegerRange {
+impl ::cloudwright_core::ToValue for IntegerRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Maximum", &self.maximum)
             .req("Minimum", &self.minimum)
             .build()
     }
 }
-
-/// The required properties of [`RangedConnectionDetails`], by name: `RangedConnectionDetails::new(RangedConnectionDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RangedConnectionDetailsRequired {
-    /// `SocketAddress`: a [`RangedSocketAddress`] object, required.
-    pub socket_address: Obj<RangedSocketAddress>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RangedConnectionDetails: ObjRule = ObjRule {
-    properties: &[
-        ("Mtu", Shape::Int(&NumRule { min: Some(1400.0), max: Some(1500.0), ..NumRule::ANY })),
-        ("SocketAddress", Shape::Object(&RULE_RangedSocketAddress)),
-    ],
-    required: &["SocketAddress"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RangedConnectionDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -571,36 +465,36 @@ pub struct RangedConnectionDetails {
     /// Maximum transmission unit (MTU) size in bytes of a dataflow endpoint.
     ///
     /// Value 1400 to 1500.
-    pub mtu: Option<Int>,
+    pub mtu: ::std::option::Option<::cloudwright_core::Int>,
     /// `SocketAddress`: a [`RangedSocketAddress`] object, required.
     ///
     /// A ranged socket address.
-    pub socket_address: Obj<RangedSocketAddress>,
+    pub socket_address: crate::Obj<RangedSocketAddress>,
 }
 
 #[rustfmt::skip]
 impl RangedConnectionDetails {
-    /// A `RangedConnectionDetails` with its required properties, named in a [`RangedConnectionDetailsRequired`].
+    /// A `RangedConnectionDetails` with its one required property, `SocketAddress`.
     #[inline]
-    pub fn new(required: RangedConnectionDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<RangedSocketAddress>>) -> Self {
         Self {
-            mtu: None,
-            socket_address: required.socket_address,
+            mtu: ::std::option::Option::None,
+            socket_address: value.into(),
         }
     }
 
     /// `Mtu`: an integer.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
+    pub fn mtu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.mtu = ::std::option::Option::Some(value.into()); self }
     /// `SocketAddress`: a [`RangedSocketAddress`] object, required.
-    pub fn socket_address(mut self, value: impl Into<Obj<RangedSocketAddress>>) -> Self { self.socket_address = value.into(); self }
+    pub fn socket_address(mut self, value: impl ::std::convert::Into<crate::Obj<RangedSocketAddress>>) -> Self { self.socket_address = value.into(); self }
 }
 
-impl PropertyType for RangedConnectionDetails {}
+impl crate::PropertyType for RangedConnectionDetails {}
 
-impl ToValue for RangedConnectionDetails {
+impl ::cloudwright_core::ToValue for RangedConnectionDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Mtu", &self.mtu)
             .req("SocketAddress", &self.socket_address)
             .build()
@@ -611,21 +505,10 @@ impl ToValue for RangedConnectionDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RangedSocketAddressRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PortRange`: an [`IntegerRange`] object, required.
-    pub port_range: Obj<IntegerRange>,
+    pub port_range: crate::Obj<IntegerRange>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RangedSocketAddress: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PortRange", Shape::Object(&RULE_IntegerRange)),
-    ],
-    required: &["Name", "PortRange"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RangedSocketAddress` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -639,11 +522,11 @@ pub struct RangedSocketAddress {
     /// IPv4 socket address.
     ///
     /// Pattern `^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PortRange`: an [`IntegerRange`] object, required.
     ///
     /// Port range of a socket address.
-    pub port_range: Obj<IntegerRange>,
+    pub port_range: crate::Obj<IntegerRange>,
 }
 
 #[rustfmt::skip]
@@ -658,17 +541,17 @@ impl RangedSocketAddress {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PortRange`: an [`IntegerRange`] object, required.
-    pub fn port_range(mut self, value: impl Into<Obj<IntegerRange>>) -> Self { self.port_range = value.into(); self }
+    pub fn port_range(mut self, value: impl ::std::convert::Into<crate::Obj<IntegerRange>>) -> Self { self.port_range = value.into(); self }
 }
 
-impl PropertyType for RangedSocketAddress {}
+impl crate::PropertyType for RangedSocketAddress {}
 
-impl ToValue for RangedSocketAddress {
+impl ::cloudwright_core::ToValue for RangedSocketAddress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("PortRange", &self.port_range)
             .build()
@@ -679,21 +562,10 @@ impl ToValue for RangedSocketAddress {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SocketAddressRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SocketAddress: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Port", Shape::INT),
-    ],
-    required: &["Name", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SocketAddress` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -705,11 +577,11 @@ pub struct SocketAddress {
     /// `Name`: a string, required.
     ///
     /// Name of a socket address.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
     ///
     /// Port of a socket address.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -724,17 +596,17 @@ impl SocketAddress {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for SocketAddress {}
+impl crate::PropertyType for SocketAddress {}
 
-impl ToValue for SocketAddress {
+impl ::cloudwright_core::ToValue for SocketAddress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Port", &self.port)
             .build()
@@ -745,21 +617,10 @@ impl ToValue for SocketAddress {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UplinkAwsGroundStationAgentEndpointRequired {
     /// `DataflowDetails`: an [`UplinkDataflowDetails`] object, required.
-    pub dataflow_details: Obj<UplinkDataflowDetails>,
+    pub dataflow_details: crate::Obj<UplinkDataflowDetails>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UplinkAwsGroundStationAgentEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("DataflowDetails", Shape::Object(&RULE_UplinkDataflowDetails)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name", "DataflowDetails"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UplinkAwsGroundStationAgentEndpoint` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -771,13 +632,13 @@ pub struct UplinkAwsGroundStationAgentEndpoint {
     /// `DataflowDetails`: an [`UplinkDataflowDetails`] object, required.
     ///
     /// Dataflow details for the uplink endpoint
-    pub dataflow_details: Obj<UplinkDataflowDetails>,
+    pub dataflow_details: crate::Obj<UplinkDataflowDetails>,
     /// `Name`: a string, required.
     ///
     /// Uplink dataflow endpoint name
     ///
     /// Pattern `^[ a-zA-Z0-9_:-]{1,256}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -792,17 +653,17 @@ impl UplinkAwsGroundStationAgentEndpoint {
     }
 
     /// `DataflowDetails`: an [`UplinkDataflowDetails`] object, required.
-    pub fn dataflow_details(mut self, value: impl Into<Obj<UplinkDataflowDetails>>) -> Self { self.dataflow_details = value.into(); self }
+    pub fn dataflow_details(mut self, value: impl ::std::convert::Into<crate::Obj<UplinkDataflowDetails>>) -> Self { self.dataflow_details = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for UplinkAwsGroundStationAgentEndpoint {}
+impl crate::PropertyType for UplinkAwsGroundStationAgentEndpoint {}
 
-impl ToValue for UplinkAwsGroundStationAgentEndpoint {
+impl ::cloudwright_core::ToValue for UplinkAwsGroundStationAgentEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataflowDetails", &self.dataflow_details)
             .req("Name", &self.name)
             .build()
@@ -813,21 +674,10 @@ impl ToValue for UplinkAwsGroundStationAgentEndpoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UplinkConnectionDetailsRequired {
     /// `AgentIpAndPortAddress`: a [`RangedConnectionDetails`] object, required.
-    pub agent_ip_and_port_address: Obj<RangedConnectionDetails>,
+    pub agent_ip_and_port_address: crate::Obj<RangedConnectionDetails>,
     /// `IngressAddressAndPort`: a [`ConnectionDetails`] object, required.
-    pub ingress_address_and_port: Obj<ConnectionDetails>,
+    pub ingress_address_and_port: crate::Obj<ConnectionDetails>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UplinkConnectionDetails: ObjRule = ObjRule {
-    properties: &[
-        ("AgentIpAndPortAddress", Shape::Object(&RULE_RangedConnectionDetails)),
-        ("IngressAddressAndPort", Shape::Object(&RULE_ConnectionDetails)),
-    ],
-    required: &["IngressAddressAndPort", "AgentIpAndPortAddress"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UplinkConnectionDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -839,11 +689,11 @@ pub struct UplinkConnectionDetails {
     /// `AgentIpAndPortAddress`: a [`RangedConnectionDetails`] object, required.
     ///
     /// Agent IP and port address for the uplink connection.
-    pub agent_ip_and_port_address: Obj<RangedConnectionDetails>,
+    pub agent_ip_and_port_address: crate::Obj<RangedConnectionDetails>,
     /// `IngressAddressAndPort`: a [`ConnectionDetails`] object, required.
     ///
     /// Ingress address and port for the uplink connection.
-    pub ingress_address_and_port: Obj<ConnectionDetails>,
+    pub ingress_address_and_port: crate::Obj<ConnectionDetails>,
 }
 
 #[rustfmt::skip]
@@ -858,32 +708,22 @@ impl UplinkConnectionDetails {
     }
 
     /// `AgentIpAndPortAddress`: a [`RangedConnectionDetails`] object, required.
-    pub fn agent_ip_and_port_address(mut self, value: impl Into<Obj<RangedConnectionDetails>>) -> Self { self.agent_ip_and_port_address = value.into(); self }
+    pub fn agent_ip_and_port_address(mut self, value: impl ::std::convert::Into<crate::Obj<RangedConnectionDetails>>) -> Self { self.agent_ip_and_port_address = value.into(); self }
     /// `IngressAddressAndPort`: a [`ConnectionDetails`] object, required.
-    pub fn ingress_address_and_port(mut self, value: impl Into<Obj<ConnectionDetails>>) -> Self { self.ingress_address_and_port = value.into(); self }
+    pub fn ingress_address_and_port(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionDetails>>) -> Self { self.ingress_address_and_port = value.into(); self }
 }
 
-impl PropertyType for UplinkConnectionDetails {}
+impl crate::PropertyType for UplinkConnectionDetails {}
 
-impl ToValue for UplinkConnectionDetails {
+impl ::cloudwright_core::ToValue for UplinkConnectionDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AgentIpAndPortAddress", &self.agent_ip_and_port_address)
             .req("IngressAddressAndPort", &self.ingress_address_and_port)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UplinkDataflowDetails: ObjRule = ObjRule {
-    properties: &[
-        ("AgentConnectionDetails", Shape::Object(&RULE_UplinkConnectionDetails)),
-    ],
-    one_of: &[&[&["AgentConnectionDetails"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UplinkDataflowDetails` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
 ///
@@ -895,7 +735,7 @@ pub struct UplinkDataflowDetails {
     /// `AgentConnectionDetails`: an [`UplinkConnectionDetails`] object.
     ///
     /// Uplink connection details for customer to Agent and Agent to Ground Station
-    pub agent_connection_details: Option<Obj<UplinkConnectionDetails>>,
+    pub agent_connection_details: ::std::option::Option<crate::Obj<UplinkConnectionDetails>>,
 }
 
 #[rustfmt::skip]
@@ -903,20 +743,175 @@ impl UplinkDataflowDetails {
     /// A `UplinkDataflowDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AgentConnectionDetails`: an [`UplinkConnectionDetails`] object.
-    pub fn agent_connection_details(mut self, value: impl Into<Obj<UplinkConnectionDetails>>) -> Self { self.agent_connection_details = Some(value.into()); self }
+    pub fn agent_connection_details(mut self, value: impl ::std::convert::Into<crate::Obj<UplinkConnectionDetails>>) -> Self { self.agent_connection_details = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UplinkDataflowDetails {}
+impl crate::PropertyType for UplinkDataflowDetails {}
 
-impl ToValue for UplinkDataflowDetails {
+impl ::cloudwright_core::ToValue for UplinkDataflowDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentConnectionDetails", &self.agent_connection_details)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataflowEndpointGroupV2: ObjRule = ObjRule {
+        properties: &[
+            ("ContactPostPassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
+            ("ContactPrePassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
+            ("Endpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_CreateEndpointDetails), min_items: Some(1), max_items: Some(12), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionDetails: ObjRule = ObjRule {
+        properties: &[
+            ("Mtu", Shape::Int(&NumRule { min: Some(1400.0), max: Some(1500.0), ..NumRule::ANY })),
+            ("SocketAddress", Shape::Object(&RULE_SocketAddress)),
+        ],
+        required: &["SocketAddress"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CreateEndpointDetails: ObjRule = ObjRule {
+        properties: &[
+            ("DownlinkAwsGroundStationAgentEndpoint", Shape::Object(&RULE_DownlinkAwsGroundStationAgentEndpoint)),
+            ("UplinkAwsGroundStationAgentEndpoint", Shape::Object(&RULE_UplinkAwsGroundStationAgentEndpoint)),
+        ],
+        one_of: &[&[&["UplinkAwsGroundStationAgentEndpoint"], &["DownlinkAwsGroundStationAgentEndpoint"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DownlinkAwsGroundStationAgentEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("DataflowDetails", Shape::Object(&RULE_DownlinkDataflowDetails)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name", "DataflowDetails"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DownlinkConnectionDetails: ObjRule = ObjRule {
+        properties: &[
+            ("AgentIpAndPortAddress", Shape::Object(&RULE_RangedConnectionDetails)),
+            ("EgressAddressAndPort", Shape::Object(&RULE_ConnectionDetails)),
+        ],
+        required: &["EgressAddressAndPort", "AgentIpAndPortAddress"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DownlinkDataflowDetails: ObjRule = ObjRule {
+        properties: &[
+            ("AgentConnectionDetails", Shape::Object(&RULE_DownlinkConnectionDetails)),
+        ],
+        one_of: &[&[&["AgentConnectionDetails"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegerRange: ObjRule = ObjRule {
+        properties: &[
+            ("Maximum", Shape::INT),
+            ("Minimum", Shape::INT),
+        ],
+        required: &["Minimum", "Maximum"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RangedConnectionDetails: ObjRule = ObjRule {
+        properties: &[
+            ("Mtu", Shape::Int(&NumRule { min: Some(1400.0), max: Some(1500.0), ..NumRule::ANY })),
+            ("SocketAddress", Shape::Object(&RULE_RangedSocketAddress)),
+        ],
+        required: &["SocketAddress"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RangedSocketAddress: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PortRange", Shape::Object(&RULE_IntegerRange)),
+        ],
+        required: &["Name", "PortRange"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SocketAddress: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Port", Shape::INT),
+        ],
+        required: &["Name", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UplinkAwsGroundStationAgentEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("DataflowDetails", Shape::Object(&RULE_UplinkDataflowDetails)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name", "DataflowDetails"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UplinkConnectionDetails: ObjRule = ObjRule {
+        properties: &[
+            ("AgentIpAndPortAddress", Shape::Object(&RULE_RangedConnectionDetails)),
+            ("IngressAddressAndPort", Shape::Object(&RULE_ConnectionDetails)),
+        ],
+        required: &["IngressAddressAndPort", "AgentIpAndPortAddress"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UplinkDataflowDetails: ObjRule = ObjRule {
+        properties: &[
+            ("AgentConnectionDetails", Shape::Object(&RULE_UplinkConnectionDetails)),
+        ],
+        one_of: &[&[&["AgentConnectionDetails"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

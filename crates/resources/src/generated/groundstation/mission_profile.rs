@@ -5,49 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^alias/[a-zA-Z0-9:/_-]+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:[a-z0-9-.]{1,63}:iam::[0-9]{12}:role/[\\w+=,.@-]{1,64}$");
 
 /// The required properties of [`MissionProfile`], by name: `MissionProfile::new(MissionProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MissionProfileRequired {
     /// `DataflowEdges`: a list of [`DataflowEdge`] objects, required.
-    pub dataflow_edges: List<DataflowEdge>,
+    pub dataflow_edges: ::cloudwright_core::List<DataflowEdge>,
     /// `MinimumViableContactDurationSeconds`: an integer, required.
-    pub minimum_viable_contact_duration_seconds: Int,
+    pub minimum_viable_contact_duration_seconds: ::cloudwright_core::Int,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TrackingConfigArn`: a string, required.
-    pub tracking_config_arn: Str,
+    pub tracking_config_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MissionProfile: ObjRule = ObjRule {
-    properties: &[
-        ("ContactPostPassDurationSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(21600.0), ..NumRule::ANY })),
-        ("ContactPrePassDurationSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(21600.0), ..NumRule::ANY })),
-        ("DataflowEdges", Shape::List(&ListRule { items: Shape::Object(&RULE_DataflowEdge), min_items: Some(1), max_items: Some(500), unique: false })),
-        ("MinimumViableContactDurationSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(21600.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StreamsKmsKey", Shape::Object(&RULE_StreamsKmsKey)),
-        ("StreamsKmsRole", Shape::Str(&StrRule { min_len: Some(30), max_len: Some(165), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TelemetrySinkConfigArn", Shape::Str(&StrRule { min_len: Some(82), max_len: Some(424), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TrackingConfigArn", Shape::Str(&StrRule { min_len: Some(82), max_len: Some(424), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name", "MinimumViableContactDurationSeconds", "DataflowEdges", "TrackingConfigArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GroundStation::MissionProfile` resource.
 ///
@@ -66,57 +37,57 @@ pub struct MissionProfile {
     /// Amount of time in seconds after a contact ends that you’d like to receive a Ground Station Contact State Change indicating the pass has finished.
     ///
     /// Value 0 to 21600.
-    pub contact_post_pass_duration_seconds: Option<Int>,
+    pub contact_post_pass_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ContactPrePassDurationSeconds`: an integer.
     ///
     /// Amount of time in seconds prior to contact start that you'd like to receive a Ground Station Contact State Change Event indicating an upcoming pass.
     ///
     /// Value 0 to 21600.
-    pub contact_pre_pass_duration_seconds: Option<Int>,
+    pub contact_pre_pass_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `DataflowEdges`: a list of [`DataflowEdge`] objects, required.
     ///
     /// A list containing lists of config ARNs. Each list of config ARNs is an edge, with a "from" config and a "to" config.
     ///
     /// Items 1 to 500.
-    pub dataflow_edges: List<DataflowEdge>,
+    pub dataflow_edges: ::cloudwright_core::List<DataflowEdge>,
     /// `MinimumViableContactDurationSeconds`: an integer, required.
     ///
     /// Minimum length of a contact in seconds that Ground Station will return when listing contacts. Ground Station will not return contacts shorter than this duration.
     ///
     /// Value 1 to 21600.
-    pub minimum_viable_contact_duration_seconds: Int,
+    pub minimum_viable_contact_duration_seconds: ::cloudwright_core::Int,
     /// `Name`: a string, required.
     ///
     /// The name of the mission profile.
     ///
     /// Pattern `^[ a-zA-Z0-9_:-]{1,256}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `StreamsKmsKey`: a [`StreamsKmsKey`] object.
     ///
     /// KMS key to use for encrypting streams.
-    pub streams_kms_key: Option<Obj<StreamsKmsKey>>,
+    pub streams_kms_key: ::std::option::Option<crate::Obj<StreamsKmsKey>>,
     /// `StreamsKmsRole`: a string.
     ///
     /// Role to use for encrypting streams with KMS key.
     ///
     /// Pattern `^arn:[a-z0-9-.]{1,63}:iam::[0-9]{12}:role/[\w+=,.@-]{1,64}$`; length 30 to 165.
-    pub streams_kms_role: Option<Str>,
+    pub streams_kms_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags assigned to the mission profile.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TelemetrySinkConfigArn`: a string.
     ///
     /// ARN of a Config resource of type TelemetrySinkConfig used for telemetry data sink configuration.
     ///
     /// Pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`; length 82 to 424.
-    pub telemetry_sink_config_arn: Option<Str>,
+    pub telemetry_sink_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TrackingConfigArn`: a string, required.
     ///
     /// The ARN of a tracking config objects that defines how to track the satellite through the sky during a contact.
     ///
     /// Pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`; length 82 to 424.
-    pub tracking_config_arn: Str,
+    pub tracking_config_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -126,7 +97,7 @@ impl MissionProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GroundStation::MissionProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-missionprofile.html",
         primary_identifier: &["Id", "Arn"],
@@ -137,66 +108,68 @@ impl MissionProfile {
         read_only: &["Id", "Arn", "Region"],
         attributes: &["Arn", "Id", "Region"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MissionProfile` with its required properties, named in a [`MissionProfileRequired`].
     #[inline]
     pub fn new(required: MissionProfileRequired) -> Self {
         Self {
-            contact_post_pass_duration_seconds: None,
-            contact_pre_pass_duration_seconds: None,
+            contact_post_pass_duration_seconds: ::std::option::Option::None,
+            contact_pre_pass_duration_seconds: ::std::option::Option::None,
             dataflow_edges: required.dataflow_edges,
             minimum_viable_contact_duration_seconds: required.minimum_viable_contact_duration_seconds,
             name: required.name,
-            streams_kms_key: None,
-            streams_kms_role: None,
-            tags: None,
-            telemetry_sink_config_arn: None,
+            streams_kms_key: ::std::option::Option::None,
+            streams_kms_role: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            telemetry_sink_config_arn: ::std::option::Option::None,
             tracking_config_arn: required.tracking_config_arn,
         }
     }
 
     /// `ContactPostPassDurationSeconds`: an integer.
-    pub fn contact_post_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.contact_post_pass_duration_seconds = Some(value.into()); self }
+    pub fn contact_post_pass_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.contact_post_pass_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ContactPrePassDurationSeconds`: an integer.
-    pub fn contact_pre_pass_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.contact_pre_pass_duration_seconds = Some(value.into()); self }
+    pub fn contact_pre_pass_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.contact_pre_pass_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `DataflowEdges`: a list of [`DataflowEdge`] objects, required.
-    pub fn dataflow_edges(mut self, value: impl Into<List<DataflowEdge>>) -> Self { self.dataflow_edges = value.into(); self }
+    pub fn dataflow_edges(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataflowEdge>>) -> Self { self.dataflow_edges = value.into(); self }
     /// `MinimumViableContactDurationSeconds`: an integer, required.
-    pub fn minimum_viable_contact_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.minimum_viable_contact_duration_seconds = value.into(); self }
+    pub fn minimum_viable_contact_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_viable_contact_duration_seconds = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `StreamsKmsKey`: a [`StreamsKmsKey`] object.
-    pub fn streams_kms_key(mut self, value: impl Into<Obj<StreamsKmsKey>>) -> Self { self.streams_kms_key = Some(value.into()); self }
+    pub fn streams_kms_key(mut self, value: impl ::std::convert::Into<crate::Obj<StreamsKmsKey>>) -> Self { self.streams_kms_key = ::std::option::Option::Some(value.into()); self }
     /// `StreamsKmsRole`: a string.
-    pub fn streams_kms_role(mut self, value: impl Into<Str>) -> Self { self.streams_kms_role = Some(value.into()); self }
+    pub fn streams_kms_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.streams_kms_role = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TelemetrySinkConfigArn`: a string.
-    pub fn telemetry_sink_config_arn(mut self, value: impl Into<Str>) -> Self { self.telemetry_sink_config_arn = Some(value.into()); self }
+    pub fn telemetry_sink_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.telemetry_sink_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `TrackingConfigArn`: a string, required.
-    pub fn tracking_config_arn(mut self, value: impl Into<Str>) -> Self { self.tracking_config_arn = value.into(); self }
+    pub fn tracking_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tracking_config_arn = value.into(); self }
 }
 
-impl Resource for MissionProfile {
+impl ::cloudwright_core::Resource for MissionProfile {
     type Attributes = MissionProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MissionProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MissionProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MissionProfile {
+impl ::cloudwright_core::ToValue for MissionProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ContactPostPassDurationSeconds",
                 &self.contact_post_pass_duration_seconds,
@@ -220,12 +193,12 @@ impl ToValue for MissionProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MissionProfile`]: `Handle<MissionProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MissionProfile`]: `Handle<MissionProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MissionProfileAttributes(ResourceRef);
+pub struct MissionProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MissionProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MissionProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -235,36 +208,26 @@ impl MissionProfileAttributes {
     ///
     /// The ARN of the mission profile, such as `arn:aws:groundstation:us-east-2:1234567890:mission-profile/9940bf3b-d2ba-427e-9906-842b5e5d2296` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the mission profile, such as `9940bf3b-d2ba-427e-9906-842b5e5d2296` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Region`: a string.
     ///
     /// The region of the mission profile.
     #[inline]
-    pub fn region(&self) -> Value {
-        self.0.get_att("Region")
+    pub fn region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Region"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataflowEdge: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::STR),
-        ("Source", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataflowEdge` property type of `AWS::GroundStation::MissionProfile`.
 ///
@@ -276,11 +239,11 @@ pub struct DataflowEdge {
     /// `Destination`: a string.
     ///
     /// The ARN of the destination for this dataflow edge. For example, specify the ARN of a dataflow endpoint config for a downlink edge or an antenna uplink config for an uplink edge.
-    pub destination: Option<Str>,
+    pub destination: ::std::option::Option<::cloudwright_core::Str>,
     /// `Source`: a string.
     ///
     /// The ARN of the source for this dataflow edge. For example, specify the ARN of an antenna downlink config for a downlink edge or a dataflow endpoint config for an uplink edge.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -288,38 +251,26 @@ impl DataflowEdge {
     /// A `DataflowEdge` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destination`: a string.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataflowEdge {}
+impl crate::PropertyType for DataflowEdge {}
 
-impl ToValue for DataflowEdge {
+impl ::cloudwright_core::ToValue for DataflowEdge {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destination", &self.destination)
             .opt("Source", &self.source)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamsKmsKey: ObjRule = ObjRule {
-    properties: &[
-        ("KmsAliasArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("KmsAliasName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["KmsKeyArn"], &["KmsAliasArn"], &["KmsAliasName"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StreamsKmsKey` property type of `AWS::GroundStation::MissionProfile`.
 ///
@@ -333,19 +284,19 @@ pub struct StreamsKmsKey {
     /// KMS Alias Arn.
     ///
     /// Pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`.
-    pub kms_alias_arn: Option<Str>,
+    pub kms_alias_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsAliasName`: a string.
     ///
     /// KMS Alias Name.
     ///
     /// Pattern `^alias/[a-zA-Z0-9:/_-]+$`.
-    pub kms_alias_name: Option<Str>,
+    pub kms_alias_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// KMS Key Arn.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -353,26 +304,83 @@ impl StreamsKmsKey {
     /// A `StreamsKmsKey` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsAliasArn`: a string.
-    pub fn kms_alias_arn(mut self, value: impl Into<Str>) -> Self { self.kms_alias_arn = Some(value.into()); self }
+    pub fn kms_alias_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_alias_arn = ::std::option::Option::Some(value.into()); self }
     /// `KmsAliasName`: a string.
-    pub fn kms_alias_name(mut self, value: impl Into<Str>) -> Self { self.kms_alias_name = Some(value.into()); self }
+    pub fn kms_alias_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_alias_name = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StreamsKmsKey {}
+impl crate::PropertyType for StreamsKmsKey {}
 
-impl ToValue for StreamsKmsKey {
+impl ::cloudwright_core::ToValue for StreamsKmsKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsAliasArn", &self.kms_alias_arn)
             .opt("KmsAliasName", &self.kms_alias_name)
             .opt("KmsKeyArn", &self.kms_key_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^alias/[a-zA-Z0-9:/_-]+$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:[a-z0-9-.]{1,63}:iam::[0-9]{12}:role/[\\w+=,.@-]{1,64}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MissionProfile: ObjRule = ObjRule {
+        properties: &[
+            ("ContactPostPassDurationSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(21600.0), ..NumRule::ANY })),
+            ("ContactPrePassDurationSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(21600.0), ..NumRule::ANY })),
+            ("DataflowEdges", Shape::List(&ListRule { items: Shape::Object(&RULE_DataflowEdge), min_items: Some(1), max_items: Some(500), unique: false })),
+            ("MinimumViableContactDurationSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(21600.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StreamsKmsKey", Shape::Object(&RULE_StreamsKmsKey)),
+            ("StreamsKmsRole", Shape::Str(&StrRule { min_len: Some(30), max_len: Some(165), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TelemetrySinkConfigArn", Shape::Str(&StrRule { min_len: Some(82), max_len: Some(424), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TrackingConfigArn", Shape::Str(&StrRule { min_len: Some(82), max_len: Some(424), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name", "MinimumViableContactDurationSeconds", "DataflowEdges", "TrackingConfigArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataflowEdge: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::STR),
+            ("Source", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamsKmsKey: ObjRule = ObjRule {
+        properties: &[
+            ("KmsAliasArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsAliasName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["KmsKeyArn"], &["KmsAliasArn"], &["KmsAliasName"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

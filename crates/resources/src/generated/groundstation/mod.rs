@@ -24,9 +24,7 @@ pub mod shared;
 #[cfg(feature = "groundstation")]
 pub use config::{Config, ConfigAttributes, ConfigRequired};
 #[cfg(feature = "groundstation")]
-pub use dataflow_endpoint_group::{
-    DataflowEndpointGroup, DataflowEndpointGroupAttributes, DataflowEndpointGroupRequired,
-};
+pub use dataflow_endpoint_group::{DataflowEndpointGroup, DataflowEndpointGroupAttributes};
 #[cfg(feature = "groundstation")]
 pub use dataflow_endpoint_group_v2::{DataflowEndpointGroupV2, DataflowEndpointGroupV2Attributes};
 #[cfg(feature = "groundstation")]

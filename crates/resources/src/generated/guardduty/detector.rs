@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagItem;
 pub use super::shared::{TagItem, TagItemRequired};
-
-/// The required properties of [`Detector`], by name: `Detector::new(DetectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DetectorRequired {
-    /// `Enable`: a boolean, required.
-    pub enable: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Detector: ObjRule = ObjRule {
-    properties: &[
-        ("DataSources", Shape::Object(&RULE_CfnDataSourceConfigurations)),
-        ("Enable", Shape::Bool),
-        ("Features", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnFeatureConfiguration), min_items: None, max_items: None, unique: false })),
-        ("FindingPublishingFrequency", Shape::Str(&StrRule { allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Enable"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GuardDuty::Detector` resource.
 ///
@@ -49,27 +24,27 @@ pub struct Detector {
     /// `DataSources`: a [`CfnDataSourceConfigurations`] object.
     ///
     /// Describes which data sources will be enabled for the detector.
-    pub data_sources: Option<Obj<CfnDataSourceConfigurations>>,
+    pub data_sources: ::std::option::Option<crate::Obj<CfnDataSourceConfigurations>>,
     /// `Enable`: a boolean, required.
     ///
     /// Specifies whether the detector is to be enabled on creation.
-    pub enable: Bool,
+    pub enable: ::cloudwright_core::Bool,
     /// `Features`: a list of [`CfnFeatureConfiguration`] objects.
     ///
     /// A list of features that will be configured for the detector.
-    pub features: Option<List<CfnFeatureConfiguration>>,
+    pub features: ::std::option::Option<::cloudwright_core::List<CfnFeatureConfiguration>>,
     /// `FindingPublishingFrequency`: a [`FindingPublishingFrequency`] value.
     ///
     /// Specifies how frequently updated findings are exported.
-    pub finding_publishing_frequency: Option<FindingPublishingFrequency>,
+    pub finding_publishing_frequency: ::std::option::Option<FindingPublishingFrequency>,
     /// `Tags`: a list of [`TagItem`] objects.
     ///
     /// Specifies tags added to a new detector resource. Each tag consists of a key and an optional value, both of which you define.
     ///
     /// Currently, support is available only for creating and deleting a tag. No support exists for updating the tags.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<TagItem>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagItem>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +54,7 @@ impl Detector {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GuardDuty::Detector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-detector.html",
         primary_identifier: &["Id"],
@@ -90,51 +65,53 @@ impl Detector {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Detector` with its required properties, named in a [`DetectorRequired`].
+    /// A `Detector` with its one required property, `Enable`.
     #[inline]
-    pub fn new(required: DetectorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            data_sources: None,
-            enable: required.enable,
-            features: None,
-            finding_publishing_frequency: None,
-            tags: None,
+            data_sources: ::std::option::Option::None,
+            enable: value.into(),
+            features: ::std::option::Option::None,
+            finding_publishing_frequency: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataSources`: a [`CfnDataSourceConfigurations`] object.
-    pub fn data_sources(mut self, value: impl Into<Obj<CfnDataSourceConfigurations>>) -> Self { self.data_sources = Some(value.into()); self }
+    pub fn data_sources(mut self, value: impl ::std::convert::Into<crate::Obj<CfnDataSourceConfigurations>>) -> Self { self.data_sources = ::std::option::Option::Some(value.into()); self }
     /// `Enable`: a boolean, required.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = value.into(); self }
+    pub fn enable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable = value.into(); self }
     /// `Features`: a list of [`CfnFeatureConfiguration`] objects.
-    pub fn features(mut self, value: impl Into<List<CfnFeatureConfiguration>>) -> Self { self.features = Some(value.into()); self }
+    pub fn features(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CfnFeatureConfiguration>>) -> Self { self.features = ::std::option::Option::Some(value.into()); self }
     /// `FindingPublishingFrequency`: a [`FindingPublishingFrequency`] value.
-    pub fn finding_publishing_frequency(mut self, value: impl Into<FindingPublishingFrequency>) -> Self { self.finding_publishing_frequency = Some(value.into()); self }
+    pub fn finding_publishing_frequency(mut self, value: impl ::std::convert::Into<FindingPublishingFrequency>) -> Self { self.finding_publishing_frequency = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`TagItem`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagItem>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Detector {
+impl ::cloudwright_core::Resource for Detector {
     type Attributes = DetectorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Detector, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Detector, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Detector {
+impl ::cloudwright_core::ToValue for Detector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataSources", &self.data_sources)
             .req("Enable", &self.enable)
             .opt("Features", &self.features)
@@ -147,12 +124,12 @@ impl ToValue for Detector {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Detector`]: `Handle<Detector>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Detector`]: `Handle<Detector>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DetectorAttributes(ResourceRef);
+pub struct DetectorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DetectorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DetectorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -162,21 +139,10 @@ impl DetectorAttributes {
     ///
     /// The unique ID of the detector.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CfnDataSourceConfigurations: ObjRule = ObjRule {
-    properties: &[
-        ("Kubernetes", Shape::Object(&RULE_CfnKubernetesConfiguration)),
-        ("MalwareProtection", Shape::Object(&RULE_CfnMalwareProtectionConfiguration)),
-        ("S3Logs", Shape::Object(&RULE_Cfns3LogsConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CFNDataSourceConfigurations` property type of `AWS::GuardDuty::Detector`.
 ///
@@ -188,15 +154,15 @@ pub struct CfnDataSourceConfigurations {
     /// `Kubernetes`: a [`CfnKubernetesConfiguration`] object.
     ///
     /// Describes which Kubernetes data sources are enabled for a detector.
-    pub kubernetes: Option<Obj<CfnKubernetesConfiguration>>,
+    pub kubernetes: ::std::option::Option<crate::Obj<CfnKubernetesConfiguration>>,
     /// `MalwareProtection`: a [`CfnMalwareProtectionConfiguration`] object.
     ///
     /// Describes whether Malware Protection will be enabled as a data source.
-    pub malware_protection: Option<Obj<CfnMalwareProtectionConfiguration>>,
+    pub malware_protection: ::std::option::Option<crate::Obj<CfnMalwareProtectionConfiguration>>,
     /// `S3Logs`: a [`Cfns3LogsConfiguration`] object.
     ///
     /// Describes whether S3 data event logs are enabled as a data source.
-    pub s3_logs: Option<Obj<Cfns3LogsConfiguration>>,
+    pub s3_logs: ::std::option::Option<crate::Obj<Cfns3LogsConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -204,39 +170,29 @@ impl CfnDataSourceConfigurations {
     /// A `CfnDataSourceConfigurations` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Kubernetes`: a [`CfnKubernetesConfiguration`] object.
-    pub fn kubernetes(mut self, value: impl Into<Obj<CfnKubernetesConfiguration>>) -> Self { self.kubernetes = Some(value.into()); self }
+    pub fn kubernetes(mut self, value: impl ::std::convert::Into<crate::Obj<CfnKubernetesConfiguration>>) -> Self { self.kubernetes = ::std::option::Option::Some(value.into()); self }
     /// `MalwareProtection`: a [`CfnMalwareProtectionConfiguration`] object.
-    pub fn malware_protection(mut self, value: impl Into<Obj<CfnMalwareProtectionConfiguration>>) -> Self { self.malware_protection = Some(value.into()); self }
+    pub fn malware_protection(mut self, value: impl ::std::convert::Into<crate::Obj<CfnMalwareProtectionConfiguration>>) -> Self { self.malware_protection = ::std::option::Option::Some(value.into()); self }
     /// `S3Logs`: a [`Cfns3LogsConfiguration`] object.
-    pub fn s3_logs(mut self, value: impl Into<Obj<Cfns3LogsConfiguration>>) -> Self { self.s3_logs = Some(value.into()); self }
+    pub fn s3_logs(mut self, value: impl ::std::convert::Into<crate::Obj<Cfns3LogsConfiguration>>) -> Self { self.s3_logs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CfnDataSourceConfigurations {}
+impl crate::PropertyType for CfnDataSourceConfigurations {}
 
-impl ToValue for CfnDataSourceConfigurations {
+impl ::cloudwright_core::ToValue for CfnDataSourceConfigurations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Kubernetes", &self.kubernetes)
             .opt("MalwareProtection", &self.malware_protection)
             .opt("S3Logs", &self.s3_logs)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CfnFeatureAdditionalConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), allowed: &["EC2_AGENT_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT"], ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CFNFeatureAdditionalConfiguration` property type of `AWS::GuardDuty::Detector`.
 ///
@@ -250,13 +206,13 @@ pub struct CfnFeatureAdditionalConfiguration {
     /// Name of the additional configuration.
     ///
     /// Length 1 to 256.
-    pub name: Option<CfnFeatureAdditionalConfigurationName>,
+    pub name: ::std::option::Option<CfnFeatureAdditionalConfigurationName>,
     /// `Status`: a [`CfnFeatureAdditionalConfigurationStatus`] value.
     ///
     /// Status of the additional configuration.
     ///
     /// Length 1 to 128.
-    pub status: Option<CfnFeatureAdditionalConfigurationStatus>,
+    pub status: ::std::option::Option<CfnFeatureAdditionalConfigurationStatus>,
 }
 
 #[rustfmt::skip]
@@ -264,21 +220,21 @@ impl CfnFeatureAdditionalConfiguration {
     /// A `CfnFeatureAdditionalConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a [`CfnFeatureAdditionalConfigurationName`] value.
-    pub fn name(mut self, value: impl Into<CfnFeatureAdditionalConfigurationName>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<CfnFeatureAdditionalConfigurationName>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`CfnFeatureAdditionalConfigurationStatus`] value.
-    pub fn status(mut self, value: impl Into<CfnFeatureAdditionalConfigurationStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<CfnFeatureAdditionalConfigurationStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CfnFeatureAdditionalConfiguration {}
+impl crate::PropertyType for CfnFeatureAdditionalConfiguration {}
 
-impl ToValue for CfnFeatureAdditionalConfiguration {
+impl ::cloudwright_core::ToValue for CfnFeatureAdditionalConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Status", &self.status)
             .build()
@@ -294,18 +250,6 @@ pub struct CfnFeatureConfigurationRequired {
     pub status: CfnFeatureConfigurationStatus,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CfnFeatureConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnFeatureAdditionalConfiguration), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { max_len: Some(128), allowed: &["EBS_MALWARE_PROTECTION", "EKS_AUDIT_LOGS", "EKS_RUNTIME_MONITORING", "LAMBDA_NETWORK_LOGS", "RDS_LOGIN_EVENTS", "RUNTIME_MONITORING", "S3_DATA_EVENTS"], ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Status"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CFNFeatureConfiguration` property type of `AWS::GuardDuty::Detector`.
 ///
 /// Information about the configuration of a feature in your account.
@@ -316,10 +260,11 @@ pub struct CfnFeatureConfiguration {
     /// `AdditionalConfiguration`: a list of [`CfnFeatureAdditionalConfiguration`] objects.
     ///
     /// Information about the additional configuration of a feature in your account.
-    pub additional_configuration: Option<List<CfnFeatureAdditionalConfiguration>>,
+    pub additional_configuration:
+        ::std::option::Option<::cloudwright_core::List<CfnFeatureAdditionalConfiguration>>,
     /// `Name`: a [`CfnFeatureConfigurationName`] value, required.
     ///
-    /// Name of the feature. For a list of allowed values, see \[DetectorFeatureConfiguration\](<https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DetectorFeatureConfiguration.html#guardduty-Type-DetectorFeatureConfiguration-name>) in the *GuardDuty API Reference* .
+    /// Name of the feature. For a list of allowed values, see [DetectorFeatureConfiguration](https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DetectorFeatureConfiguration.html#guardduty-Type-DetectorFeatureConfiguration-name) in the *GuardDuty API Reference* .
     ///
     /// Length at most 128.
     pub name: CfnFeatureConfigurationName,
@@ -335,49 +280,32 @@ impl CfnFeatureConfiguration {
     #[inline]
     pub fn new(required: CfnFeatureConfigurationRequired) -> Self {
         Self {
-            additional_configuration: None,
+            additional_configuration: ::std::option::Option::None,
             name: required.name,
             status: required.status,
         }
     }
 
     /// `AdditionalConfiguration`: a list of [`CfnFeatureAdditionalConfiguration`] objects.
-    pub fn additional_configuration(mut self, value: impl Into<List<CfnFeatureAdditionalConfiguration>>) -> Self { self.additional_configuration = Some(value.into()); self }
+    pub fn additional_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CfnFeatureAdditionalConfiguration>>) -> Self { self.additional_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a [`CfnFeatureConfigurationName`] value, required.
-    pub fn name(mut self, value: impl Into<CfnFeatureConfigurationName>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<CfnFeatureConfigurationName>) -> Self { self.name = value.into(); self }
     /// `Status`: a [`CfnFeatureConfigurationStatus`] value, required.
-    pub fn status(mut self, value: impl Into<CfnFeatureConfigurationStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<CfnFeatureConfigurationStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for CfnFeatureConfiguration {}
+impl crate::PropertyType for CfnFeatureConfiguration {}
 
-impl ToValue for CfnFeatureConfiguration {
+impl ::cloudwright_core::ToValue for CfnFeatureConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalConfiguration", &self.additional_configuration)
             .req("Name", &self.name)
             .req("Status", &self.status)
             .build()
     }
 }
-
-/// The required properties of [`CfnKubernetesAuditLogsConfiguration`], by name: `CfnKubernetesAuditLogsConfiguration::new(CfnKubernetesAuditLogsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CfnKubernetesAuditLogsConfigurationRequired {
-    /// `Enable`: a boolean, required.
-    pub enable: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CfnKubernetesAuditLogsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enable", Shape::Bool),
-    ],
-    required: &["Enable"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CFNKubernetesAuditLogsConfiguration` property type of `AWS::GuardDuty::Detector`.
 ///
@@ -389,48 +317,33 @@ pub struct CfnKubernetesAuditLogsConfiguration {
     /// `Enable`: a boolean, required.
     ///
     /// Describes whether Kubernetes audit logs are enabled as a data source for the detector.
-    pub enable: Bool,
+    pub enable: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl CfnKubernetesAuditLogsConfiguration {
-    /// A `CfnKubernetesAuditLogsConfiguration` with its required properties, named in a [`CfnKubernetesAuditLogsConfigurationRequired`].
+    /// A `CfnKubernetesAuditLogsConfiguration` with its one required property, `Enable`.
     #[inline]
-    pub fn new(required: CfnKubernetesAuditLogsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enable: required.enable,
+            enable: value.into(),
         }
     }
 
     /// `Enable`: a boolean, required.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = value.into(); self }
+    pub fn enable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable = value.into(); self }
 }
 
-impl PropertyType for CfnKubernetesAuditLogsConfiguration {}
+impl crate::PropertyType for CfnKubernetesAuditLogsConfiguration {}
 
-impl ToValue for CfnKubernetesAuditLogsConfiguration {
+impl ::cloudwright_core::ToValue for CfnKubernetesAuditLogsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enable", &self.enable).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enable", &self.enable)
+            .build()
     }
 }
-
-/// The required properties of [`CfnKubernetesConfiguration`], by name: `CfnKubernetesConfiguration::new(CfnKubernetesConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CfnKubernetesConfigurationRequired {
-    /// `AuditLogs`: a [`CfnKubernetesAuditLogsConfiguration`] object, required.
-    pub audit_logs: Obj<CfnKubernetesAuditLogsConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CfnKubernetesConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuditLogs", Shape::Object(&RULE_CfnKubernetesAuditLogsConfiguration)),
-    ],
-    required: &["AuditLogs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CFNKubernetesConfiguration` property type of `AWS::GuardDuty::Detector`.
 ///
@@ -442,40 +355,33 @@ pub struct CfnKubernetesConfiguration {
     /// `AuditLogs`: a [`CfnKubernetesAuditLogsConfiguration`] object, required.
     ///
     /// Describes whether Kubernetes audit logs are enabled as a data source for the detector.
-    pub audit_logs: Obj<CfnKubernetesAuditLogsConfiguration>,
+    pub audit_logs: crate::Obj<CfnKubernetesAuditLogsConfiguration>,
 }
 
 #[rustfmt::skip]
 impl CfnKubernetesConfiguration {
-    /// A `CfnKubernetesConfiguration` with its required properties, named in a [`CfnKubernetesConfigurationRequired`].
+    /// A `CfnKubernetesConfiguration` with its one required property, `AuditLogs`.
     #[inline]
-    pub fn new(required: CfnKubernetesConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CfnKubernetesAuditLogsConfiguration>>) -> Self {
         Self {
-            audit_logs: required.audit_logs,
+            audit_logs: value.into(),
         }
     }
 
     /// `AuditLogs`: a [`CfnKubernetesAuditLogsConfiguration`] object, required.
-    pub fn audit_logs(mut self, value: impl Into<Obj<CfnKubernetesAuditLogsConfiguration>>) -> Self { self.audit_logs = value.into(); self }
+    pub fn audit_logs(mut self, value: impl ::std::convert::Into<crate::Obj<CfnKubernetesAuditLogsConfiguration>>) -> Self { self.audit_logs = value.into(); self }
 }
 
-impl PropertyType for CfnKubernetesConfiguration {}
+impl crate::PropertyType for CfnKubernetesConfiguration {}
 
-impl ToValue for CfnKubernetesConfiguration {
+impl ::cloudwright_core::ToValue for CfnKubernetesConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("AuditLogs", &self.audit_logs).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("AuditLogs", &self.audit_logs)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CfnMalwareProtectionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ScanEc2InstanceWithFindings", Shape::Object(&RULE_CfnScanEc2InstanceWithFindingsConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CFNMalwareProtectionConfiguration` property type of `AWS::GuardDuty::Detector`.
 ///
@@ -487,7 +393,8 @@ pub struct CfnMalwareProtectionConfiguration {
     /// `ScanEc2InstanceWithFindings`: a [`CfnScanEc2InstanceWithFindingsConfiguration`] object.
     ///
     /// Describes the configuration of Malware Protection for EC2 instances with findings.
-    pub scan_ec2_instance_with_findings: Option<Obj<CfnScanEc2InstanceWithFindingsConfiguration>>,
+    pub scan_ec2_instance_with_findings:
+        ::std::option::Option<crate::Obj<CfnScanEc2InstanceWithFindingsConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -495,19 +402,19 @@ impl CfnMalwareProtectionConfiguration {
     /// A `CfnMalwareProtectionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ScanEc2InstanceWithFindings`: a [`CfnScanEc2InstanceWithFindingsConfiguration`] object.
-    pub fn scan_ec2_instance_with_findings(mut self, value: impl Into<Obj<CfnScanEc2InstanceWithFindingsConfiguration>>) -> Self { self.scan_ec2_instance_with_findings = Some(value.into()); self }
+    pub fn scan_ec2_instance_with_findings(mut self, value: impl ::std::convert::Into<crate::Obj<CfnScanEc2InstanceWithFindingsConfiguration>>) -> Self { self.scan_ec2_instance_with_findings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CfnMalwareProtectionConfiguration {}
+impl crate::PropertyType for CfnMalwareProtectionConfiguration {}
 
-impl ToValue for CfnMalwareProtectionConfiguration {
+impl ::cloudwright_core::ToValue for CfnMalwareProtectionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ScanEc2InstanceWithFindings",
                 &self.scan_ec2_instance_with_findings,
@@ -515,15 +422,6 @@ impl ToValue for CfnMalwareProtectionConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CfnScanEc2InstanceWithFindingsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EbsVolumes", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CFNScanEc2InstanceWithFindingsConfiguration` property type of `AWS::GuardDuty::Detector`.
 ///
@@ -535,7 +433,7 @@ pub struct CfnScanEc2InstanceWithFindingsConfiguration {
     /// `EbsVolumes`: a boolean.
     ///
     /// Describes the configuration for scanning EBS volumes as data source.
-    pub ebs_volumes: Option<Bool>,
+    pub ebs_volumes: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -543,40 +441,23 @@ impl CfnScanEc2InstanceWithFindingsConfiguration {
     /// A `CfnScanEc2InstanceWithFindingsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EbsVolumes`: a boolean.
-    pub fn ebs_volumes(mut self, value: impl Into<Bool>) -> Self { self.ebs_volumes = Some(value.into()); self }
+    pub fn ebs_volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ebs_volumes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CfnScanEc2InstanceWithFindingsConfiguration {}
+impl crate::PropertyType for CfnScanEc2InstanceWithFindingsConfiguration {}
 
-impl ToValue for CfnScanEc2InstanceWithFindingsConfiguration {
+impl ::cloudwright_core::ToValue for CfnScanEc2InstanceWithFindingsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EbsVolumes", &self.ebs_volumes)
             .build()
     }
 }
-
-/// The required properties of [`Cfns3LogsConfiguration`], by name: `Cfns3LogsConfiguration::new(Cfns3LogsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Cfns3LogsConfigurationRequired {
-    /// `Enable`: a boolean, required.
-    pub enable: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cfns3LogsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enable", Shape::Bool),
-    ],
-    required: &["Enable"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CFNS3LogsConfiguration` property type of `AWS::GuardDuty::Detector`.
 ///
@@ -588,29 +469,31 @@ pub struct Cfns3LogsConfiguration {
     /// `Enable`: a boolean, required.
     ///
     /// The status of S3 data event logs as a data source.
-    pub enable: Bool,
+    pub enable: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl Cfns3LogsConfiguration {
-    /// A `Cfns3LogsConfiguration` with its required properties, named in a [`Cfns3LogsConfigurationRequired`].
+    /// A `Cfns3LogsConfiguration` with its one required property, `Enable`.
     #[inline]
-    pub fn new(required: Cfns3LogsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enable: required.enable,
+            enable: value.into(),
         }
     }
 
     /// `Enable`: a boolean, required.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = value.into(); self }
+    pub fn enable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable = value.into(); self }
 }
 
-impl PropertyType for Cfns3LogsConfiguration {}
+impl crate::PropertyType for Cfns3LogsConfiguration {}
 
-impl ToValue for Cfns3LogsConfiguration {
+impl ::cloudwright_core::ToValue for Cfns3LogsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enable", &self.enable).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enable", &self.enable)
+            .build()
     }
 }
 
@@ -624,25 +507,25 @@ pub enum CfnFeatureAdditionalConfigurationName {
     /// `EKS_ADDON_MANAGEMENT`
     EksAddonManagement,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CfnFeatureAdditionalConfigurationName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CfnFeatureAdditionalConfigurationName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CfnFeatureAdditionalConfigurationName {
+impl ::cloudwright_core::ToValue for CfnFeatureAdditionalConfigurationName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ec2AgentManagement => "EC2_AGENT_MANAGEMENT",
             Self::EcsFargateAgentManagement => "ECS_FARGATE_AGENT_MANAGEMENT",
             Self::EksAddonManagement => "EKS_ADDON_MANAGEMENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -654,24 +537,24 @@ pub enum CfnFeatureAdditionalConfigurationStatus {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CfnFeatureAdditionalConfigurationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CfnFeatureAdditionalConfigurationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CfnFeatureAdditionalConfigurationStatus {
+impl ::cloudwright_core::ToValue for CfnFeatureAdditionalConfigurationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -693,18 +576,18 @@ pub enum CfnFeatureConfigurationName {
     /// `S3_DATA_EVENTS`
     S3DataEvents,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CfnFeatureConfigurationName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CfnFeatureConfigurationName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CfnFeatureConfigurationName {
+impl ::cloudwright_core::ToValue for CfnFeatureConfigurationName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::EbsMalwareProtection => "EBS_MALWARE_PROTECTION",
             Self::EksAuditLogs => "EKS_AUDIT_LOGS",
@@ -713,9 +596,9 @@ impl ToValue for CfnFeatureConfigurationName {
             Self::RdsLoginEvents => "RDS_LOGIN_EVENTS",
             Self::RuntimeMonitoring => "RUNTIME_MONITORING",
             Self::S3DataEvents => "S3_DATA_EVENTS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -727,24 +610,24 @@ pub enum CfnFeatureConfigurationStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CfnFeatureConfigurationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CfnFeatureConfigurationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CfnFeatureConfigurationStatus {
+impl ::cloudwright_core::ToValue for CfnFeatureConfigurationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -758,24 +641,128 @@ pub enum FindingPublishingFrequency {
     /// `SIX_HOURS`
     SixHours,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FindingPublishingFrequency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FindingPublishingFrequency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FindingPublishingFrequency {
+impl ::cloudwright_core::ToValue for FindingPublishingFrequency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FifteenMinutes => "FIFTEEN_MINUTES",
             Self::OneHour => "ONE_HOUR",
             Self::SixHours => "SIX_HOURS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagItem;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Detector: ObjRule = ObjRule {
+        properties: &[
+            ("DataSources", Shape::Object(&RULE_CfnDataSourceConfigurations)),
+            ("Enable", Shape::Bool),
+            ("Features", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnFeatureConfiguration), min_items: None, max_items: None, unique: false })),
+            ("FindingPublishingFrequency", Shape::Str(&StrRule { allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Enable"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CfnDataSourceConfigurations: ObjRule = ObjRule {
+        properties: &[
+            ("Kubernetes", Shape::Object(&RULE_CfnKubernetesConfiguration)),
+            ("MalwareProtection", Shape::Object(&RULE_CfnMalwareProtectionConfiguration)),
+            ("S3Logs", Shape::Object(&RULE_Cfns3LogsConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CfnFeatureAdditionalConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), allowed: &["EC2_AGENT_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT"], ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CfnFeatureConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnFeatureAdditionalConfiguration), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { max_len: Some(128), allowed: &["EBS_MALWARE_PROTECTION", "EKS_AUDIT_LOGS", "EKS_RUNTIME_MONITORING", "LAMBDA_NETWORK_LOGS", "RDS_LOGIN_EVENTS", "RUNTIME_MONITORING", "S3_DATA_EVENTS"], ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CfnKubernetesAuditLogsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enable", Shape::Bool),
+        ],
+        required: &["Enable"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CfnKubernetesConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuditLogs", Shape::Object(&RULE_CfnKubernetesAuditLogsConfiguration)),
+        ],
+        required: &["AuditLogs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CfnMalwareProtectionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ScanEc2InstanceWithFindings", Shape::Object(&RULE_CfnScanEc2InstanceWithFindingsConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CfnScanEc2InstanceWithFindingsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EbsVolumes", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cfns3LogsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enable", Shape::Bool),
+        ],
+        required: &["Enable"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

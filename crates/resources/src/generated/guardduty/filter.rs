@@ -5,38 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagItem;
 pub use super::shared::{TagItem, TagItemRequired};
 
 /// The required properties of [`Filter`], by name: `Filter::new(FilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
     /// `DetectorId`: a string, required.
-    pub detector_id: Str,
+    pub detector_id: ::cloudwright_core::Str,
     /// `FindingCriteria`: a [`FindingCriteria`] object, required.
-    pub finding_criteria: Obj<FindingCriteria>,
+    pub finding_criteria: crate::Obj<FindingCriteria>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["ARCHIVE", "NOOP"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("FindingCriteria", Shape::Object(&RULE_FindingCriteria)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Rank", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DetectorId", "Name", "FindingCriteria"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GuardDuty::Filter` resource.
 ///
@@ -54,46 +34,46 @@ pub struct Filter {
     /// `Action`: an [`Action`] value.
     ///
     /// Specifies the action that is to be applied to the findings that match the filter.
-    pub action: Option<Action>,
+    pub action: ::std::option::Option<Action>,
     /// `Description`: a string.
     ///
     /// The description of the filter. Valid characters include alphanumeric characters, and special characters such as hyphen, period, colon, underscore, parentheses ( `{ }` , `[ ]` , and `( )` ), forward slash, horizontal tab, vertical tab, newline, form feed, return, and whitespace.
     ///
     /// Length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DetectorId`: a string, required.
     ///
     /// The detector ID associated with the GuardDuty account for which you want to create a filter.
     ///
     /// To find the `detectorId` in the current Region, see the
-    /// Settings page in the GuardDuty console, or run the \[ListDetectors\](<https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html>) API.
+    /// Settings page in the GuardDuty console, or run the [ListDetectors](https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html) API.
     ///
     /// Length 1 to 300; create-only: changing it replaces the resource.
-    pub detector_id: Str,
+    pub detector_id: ::cloudwright_core::Str,
     /// `FindingCriteria`: a [`FindingCriteria`] object, required.
     ///
     /// Represents the criteria to be used in the filter for querying findings.
-    pub finding_criteria: Obj<FindingCriteria>,
+    pub finding_criteria: crate::Obj<FindingCriteria>,
     /// `Name`: a string, required.
     ///
     /// The name of the filter. Valid characters include period (.), underscore (_), dash (-), and alphanumeric characters. A whitespace is considered to be an invalid character.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Rank`: an integer.
     ///
     /// Specifies the position of the filter in the list of current filters. Also specifies the order in which this filter is applied to the findings. The minimum value for this property is 1 and the maximum is 100.
     ///
-    /// By default, filters may not be created in the same order as they are ranked. To ensure that the filters are created in the expected order, you can use an optional attribute, \[DependsOn\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) , with the following syntax: `"DependsOn":[ "ObjectName" ]` .
+    /// By default, filters may not be created in the same order as they are ranked. To ensure that the filters are created in the expected order, you can use an optional attribute, [DependsOn](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) , with the following syntax: `"DependsOn":[ "ObjectName" ]` .
     ///
     /// Value 1 to 100.
-    pub rank: Option<Int>,
+    pub rank: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`TagItem`] objects.
     ///
     /// The tags to be added to a new filter resource. Each tag consists of a key and an optional value, both of which you define.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<TagItem>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagItem>>,
 }
 
 #[rustfmt::skip]
@@ -103,7 +83,7 @@ impl Filter {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GuardDuty::Filter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-filter.html",
         primary_identifier: &["DetectorId", "Name"],
@@ -114,57 +94,59 @@ impl Filter {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
     #[inline]
     pub fn new(required: FilterRequired) -> Self {
         Self {
-            action: None,
-            description: None,
+            action: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             detector_id: required.detector_id,
             finding_criteria: required.finding_criteria,
             name: required.name,
-            rank: None,
-            tags: None,
+            rank: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Action`: an [`Action`] value.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DetectorId`: a string, required.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = value.into(); self }
+    pub fn detector_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detector_id = value.into(); self }
     /// `FindingCriteria`: a [`FindingCriteria`] object, required.
-    pub fn finding_criteria(mut self, value: impl Into<Obj<FindingCriteria>>) -> Self { self.finding_criteria = value.into(); self }
+    pub fn finding_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<FindingCriteria>>) -> Self { self.finding_criteria = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Rank`: an integer.
-    pub fn rank(mut self, value: impl Into<Int>) -> Self { self.rank = Some(value.into()); self }
+    pub fn rank(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rank = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`TagItem`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagItem>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Filter {
+impl ::cloudwright_core::Resource for Filter {
     type Attributes = FilterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Filter, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Filter, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("Description", &self.description)
             .req("DetectorId", &self.detector_id)
@@ -176,24 +158,15 @@ impl ToValue for Filter {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Filter`]: `Handle<Filter>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Filter`]: `Handle<Filter>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct FilterAttributes(());
 
-impl From<ResourceRef> for FilterAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FilterAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("Criterion", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FindingCriteria` property type of `AWS::GuardDuty::Filter`.
 ///
@@ -206,7 +179,7 @@ pub struct FindingCriteria {
     ///
     /// Represents a map of finding properties that match specified conditions and values when querying findings.
     ///
-    /// For information about JSON criterion mapping to their console equivalent, see \[Finding criteria\](<https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_filter-findings.html#filter_criteria>) . The following are the available criterion:
+    /// For information about JSON criterion mapping to their console equivalent, see [Finding criteria](https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_filter-findings.html#filter_criteria) . The following are the available criterion:
     ///
     /// - accountId
     /// - id
@@ -219,7 +192,7 @@ pub struct FindingCriteria {
     /// - *Medium* : `["4", "5", "6"]`
     /// - *High* : `["7", "8", "9"]`
     ///
-    /// For more information, see \[Severity levels for GuardDuty findings\](<https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings.html#guardduty_findings-severity>) in the *Amazon GuardDuty User Guide* .
+    /// For more information, see [Severity levels for GuardDuty findings](https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings.html#guardduty_findings-severity) in the *Amazon GuardDuty User Guide* .
     /// - type
     /// - updatedAt
     ///
@@ -314,7 +287,7 @@ pub struct FindingCriteria {
     /// - resource.lambdaDetails.functionArn
     /// - resource.lambdaDetails.tags.key
     /// - resource.lambdaDetails.tags.value
-    pub criterion: Option<Json>,
+    pub criterion: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -322,19 +295,21 @@ impl FindingCriteria {
     /// A `FindingCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Criterion`: a JSON value.
-    pub fn criterion(mut self, value: impl Into<Json>) -> Self { self.criterion = Some(value.into()); self }
+    pub fn criterion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.criterion = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FindingCriteria {}
+impl crate::PropertyType for FindingCriteria {}
 
-impl ToValue for FindingCriteria {
+impl ::cloudwright_core::ToValue for FindingCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Criterion", &self.criterion).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Criterion", &self.criterion)
+            .build()
     }
 }
 
@@ -346,23 +321,57 @@ pub enum Action {
     /// `NOOP`
     Noop,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Archive => "ARCHIVE",
             Self::Noop => "NOOP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagItem;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["ARCHIVE", "NOOP"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+            ("FindingCriteria", Shape::Object(&RULE_FindingCriteria)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("Rank", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DetectorId", "Name", "FindingCriteria"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("Criterion", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,9 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagItem;
 pub use super::shared::{TagItem, TagItemRequired};
 
 /// The required properties of [`IpSet`], by name: `IpSet::new(IpSetRequired { .. })`.
@@ -16,25 +13,8 @@ pub struct IpSetRequired {
     /// `Format`: an [`IpSetFormat`] value, required.
     pub format: IpSetFormat,
     /// `Location`: a string, required.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpSet: ObjRule = ObjRule {
-    properties: &[
-        ("Activate", Shape::Bool),
-        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("ExpectedBucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("Format", Shape::Str(&StrRule { allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"], ..StrRule::ANY })),
-        ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Format", "Location"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GuardDuty::IPSet` resource.
 ///
@@ -56,16 +36,16 @@ pub struct IpSet {
     /// A boolean value that determines if GuardDuty can start using this list for custom threat detection. For GuardDuty to prevent generating findings based on an activity associated with these entries, this list must be active.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub activate: Option<Bool>,
+    pub activate: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DetectorId`: a string.
     ///
     /// The unique ID of the detector of the GuardDuty account for which you want to create an IPSet.
     ///
     /// To find the `detectorId` in the current Region, see the
-    /// Settings page in the GuardDuty console, or run the \[ListDetectors\](<https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html>) API.
+    /// Settings page in the GuardDuty console, or run the [ListDetectors](https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html) API.
     ///
     /// Length 1 to 300; create-only: changing it replaces the resource.
-    pub detector_id: Option<Str>,
+    pub detector_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExpectedBucketOwner`: a string.
     ///
     /// The AWS account ID that owns the Amazon S3 bucket specified in the *Location* field.
@@ -73,10 +53,10 @@ pub struct IpSet {
     /// When you provide this account ID, GuardDuty will validate that the S3 bucket belongs to this account. If you don't specify an account ID owner, GuardDuty doesn't perform any validation.
     ///
     /// Length 12 to 12.
-    pub expected_bucket_owner: Option<Str>,
+    pub expected_bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Format`: an [`IpSetFormat`] value, required.
     ///
-    /// The format of the file that contains the IPSet. For information about supported formats, see \[List formats\](<https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#prepare_list>) in the *Amazon GuardDuty User Guide* .
+    /// The format of the file that contains the IPSet. For information about supported formats, see [List formats](https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#prepare_list) in the *Amazon GuardDuty User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
     pub format: IpSetFormat,
@@ -85,7 +65,7 @@ pub struct IpSet {
     /// The URI of the file that contains the IPSet.
     ///
     /// Length 1 to 300.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The user-friendly name to identify the IPSet.
@@ -93,13 +73,13 @@ pub struct IpSet {
     /// The name of your list must be unique within an AWS account and Region. Valid characters are alphanumeric, whitespace, dash (-), and underscores (_).
     ///
     /// Length 1 to 300.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`TagItem`] objects.
     ///
     /// The tags to be added to a new threat entity set resource. Each tag consists of a key and an optional value, both of which you define.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<TagItem>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagItem>>,
 }
 
 #[rustfmt::skip]
@@ -109,7 +89,7 @@ impl IpSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GuardDuty::IPSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-ipset.html",
         primary_identifier: &["Id", "DetectorId"],
@@ -120,57 +100,59 @@ impl IpSet {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IpSet` with its required properties, named in a [`IpSetRequired`].
     #[inline]
     pub fn new(required: IpSetRequired) -> Self {
         Self {
-            activate: None,
-            detector_id: None,
-            expected_bucket_owner: None,
+            activate: ::std::option::Option::None,
+            detector_id: ::std::option::Option::None,
+            expected_bucket_owner: ::std::option::Option::None,
             format: required.format,
             location: required.location,
-            name: None,
-            tags: None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Activate`: a boolean.
-    pub fn activate(mut self, value: impl Into<Bool>) -> Self { self.activate = Some(value.into()); self }
+    pub fn activate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.activate = ::std::option::Option::Some(value.into()); self }
     /// `DetectorId`: a string.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = Some(value.into()); self }
+    pub fn detector_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detector_id = ::std::option::Option::Some(value.into()); self }
     /// `ExpectedBucketOwner`: a string.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.expected_bucket_owner = Some(value.into()); self }
+    pub fn expected_bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expected_bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `Format`: an [`IpSetFormat`] value, required.
-    pub fn format(mut self, value: impl Into<IpSetFormat>) -> Self { self.format = value.into(); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<IpSetFormat>) -> Self { self.format = value.into(); self }
     /// `Location`: a string, required.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`TagItem`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagItem>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IpSet {
+impl ::cloudwright_core::Resource for IpSet {
     type Attributes = IpSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IpSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpSet {
+impl ::cloudwright_core::ToValue for IpSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Activate", &self.activate)
             .opt("DetectorId", &self.detector_id)
             .opt("ExpectedBucketOwner", &self.expected_bucket_owner)
@@ -182,12 +164,12 @@ impl ToValue for IpSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpSet`]: `Handle<IpSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpSet`]: `Handle<IpSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpSetAttributes(ResourceRef);
+pub struct IpSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IpSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -195,8 +177,8 @@ impl From<ResourceRef> for IpSetAttributes {
 impl IpSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -216,18 +198,18 @@ pub enum IpSetFormat {
     /// `TXT`
     Txt,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpSetFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpSetFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpSetFormat {
+impl ::cloudwright_core::ToValue for IpSetFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AlienVault => "ALIEN_VAULT",
             Self::FireEye => "FIRE_EYE",
@@ -235,8 +217,33 @@ impl ToValue for IpSetFormat {
             Self::ProofPoint => "PROOF_POINT",
             Self::Stix => "STIX",
             Self::Txt => "TXT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagItem;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpSet: ObjRule = ObjRule {
+        properties: &[
+            ("Activate", Shape::Bool),
+            ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+            ("ExpectedBucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("Format", Shape::Str(&StrRule { allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"], ..StrRule::ANY })),
+            ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Format", "Location"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

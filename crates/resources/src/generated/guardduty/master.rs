@@ -5,28 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Master`], by name: `Master::new(MasterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MasterRequired {
     /// `DetectorId`: a string, required.
-    pub detector_id: Str,
+    pub detector_id: ::cloudwright_core::Str,
     /// `MasterId`: a string, required.
-    pub master_id: Str,
+    pub master_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Master: ObjRule = ObjRule {
-    properties: &[
-        ("DetectorId", Shape::STR),
-        ("InvitationId", Shape::STR),
-        ("MasterId", Shape::STR),
-    ],
-    required: &["MasterId", "DetectorId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GuardDuty::Master` resource.
 ///
@@ -46,22 +32,22 @@ pub struct Master {
     /// The unique ID of the detector of the GuardDuty member account.
     ///
     /// To find the `detectorId` in the current Region, see the
-    /// Settings page in the GuardDuty console, or run the \[ListDetectors\](<https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html>) API.
+    /// Settings page in the GuardDuty console, or run the [ListDetectors](https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html) API.
     ///
     /// Create-only: changing it replaces the resource.
-    pub detector_id: Str,
+    pub detector_id: ::cloudwright_core::Str,
     /// `InvitationId`: a string.
     ///
-    /// The ID of the invitation that is sent to the account designated as a member account. You can find the invitation ID by running the \[ListInvitations\](<https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListInvitations.html>) in the *GuardDuty API Reference* .
+    /// The ID of the invitation that is sent to the account designated as a member account. You can find the invitation ID by running the [ListInvitations](https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListInvitations.html) in the *GuardDuty API Reference* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub invitation_id: Option<Str>,
+    pub invitation_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterId`: a string, required.
     ///
     /// The AWS account ID of the account designated as the GuardDuty administrator account.
     ///
     /// Create-only: changing it replaces the resource.
-    pub master_id: Str,
+    pub master_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -71,7 +57,7 @@ impl Master {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GuardDuty::Master",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-master.html",
         primary_identifier: &["DetectorId", "MasterId"],
@@ -82,7 +68,7 @@ impl Master {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Master` with its required properties, named in a [`MasterRequired`].
@@ -90,34 +76,36 @@ impl Master {
     pub fn new(required: MasterRequired) -> Self {
         Self {
             detector_id: required.detector_id,
-            invitation_id: None,
+            invitation_id: ::std::option::Option::None,
             master_id: required.master_id,
         }
     }
 
     /// `DetectorId`: a string, required.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = value.into(); self }
+    pub fn detector_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detector_id = value.into(); self }
     /// `InvitationId`: a string.
-    pub fn invitation_id(mut self, value: impl Into<Str>) -> Self { self.invitation_id = Some(value.into()); self }
+    pub fn invitation_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.invitation_id = ::std::option::Option::Some(value.into()); self }
     /// `MasterId`: a string, required.
-    pub fn master_id(mut self, value: impl Into<Str>) -> Self { self.master_id = value.into(); self }
+    pub fn master_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_id = value.into(); self }
 }
 
-impl Resource for Master {
+impl ::cloudwright_core::Resource for Master {
     type Attributes = MasterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Master, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Master, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Master {
+impl ::cloudwright_core::ToValue for Master {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DetectorId", &self.detector_id)
             .opt("InvitationId", &self.invitation_id)
             .req("MasterId", &self.master_id)
@@ -125,12 +113,31 @@ impl ToValue for Master {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Master`]: `Handle<Master>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Master`]: `Handle<Master>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct MasterAttributes(());
 
-impl From<ResourceRef> for MasterAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MasterAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Master: ObjRule = ObjRule {
+        properties: &[
+            ("DetectorId", Shape::STR),
+            ("InvitationId", Shape::STR),
+            ("MasterId", Shape::STR),
+        ],
+        required: &["MasterId", "DetectorId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

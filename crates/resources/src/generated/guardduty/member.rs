@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Member`], by name: `Member::new(MemberRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MemberRequired {
-    /// `Email`: a string, required.
-    pub email: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Member: ObjRule = ObjRule {
-    properties: &[
-        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("DisableEmailNotification", Shape::Bool),
-        ("Email", Shape::STR),
-        ("MemberId", Shape::STR),
-        ("Message", Shape::STR),
-        ("Status", Shape::Str(&StrRule { allowed: &["Created", "Disabled", "Enabled", "Invited", "Removed", "Resigned"], ..StrRule::ANY })),
-    ],
-    required: &["Email"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::GuardDuty::Member` resource.
 ///
 /// You can use the `AWS::GuardDuty::Member` resource to add an AWS account as a GuardDuty member account to the current GuardDuty administrator account. If the value of the `Status` property is not provided or is set to `Created` , a member account is created but not invited. If the value of the `Status` property is set to `Invited` , a member account is created and invited. An `AWS::GuardDuty::Member` resource must be created with the `Status` property set to `Invited` before the `AWS::GuardDuty::Master` resource can be created in a GuardDuty member account.
@@ -47,33 +23,33 @@ pub struct Member {
     /// The ID of the detector associated with the GuardDuty service to add the member to.
     ///
     /// Length 1 to 300; create-only: changing it replaces the resource.
-    pub detector_id: Option<Str>,
+    pub detector_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisableEmailNotification`: a boolean.
     ///
     /// Specifies whether or not to disable email notification for the member account that you invite.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub disable_email_notification: Option<Bool>,
+    pub disable_email_notification: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Email`: a string, required.
     ///
     /// The email address associated with the member account.
-    pub email: Str,
+    pub email: ::cloudwright_core::Str,
     /// `MemberId`: a string.
     ///
     /// The AWS account ID of the account to designate as a member.
     ///
     /// Create-only: changing it replaces the resource.
-    pub member_id: Option<Str>,
+    pub member_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Message`: a string.
     ///
     /// The invitation message that you want to send to the accounts that you're inviting to GuardDuty as members.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub message: Option<Str>,
+    pub message: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`MemberStatus`] value.
     ///
     /// You can use the `Status` property to update the status of the relationship between the member account and its administrator account. Valid values are `Created` and `Invited` when using an `AWS::GuardDuty::Member` resource. If the value for this property is not provided or set to `Created` , a member account is created but not invited. If the value of this property is set to `Invited` , a member account is created and invited.
-    pub status: Option<MemberStatus>,
+    pub status: ::std::option::Option<MemberStatus>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +59,7 @@ impl Member {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GuardDuty::Member",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-member.html",
         primary_identifier: &["DetectorId", "MemberId"],
@@ -94,51 +70,53 @@ impl Member {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Member` with its required properties, named in a [`MemberRequired`].
+    /// A `Member` with its one required property, `Email`.
     #[inline]
-    pub fn new(required: MemberRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            detector_id: None,
-            disable_email_notification: None,
-            email: required.email,
-            member_id: None,
-            message: None,
-            status: None,
+            detector_id: ::std::option::Option::None,
+            disable_email_notification: ::std::option::Option::None,
+            email: value.into(),
+            member_id: ::std::option::Option::None,
+            message: ::std::option::Option::None,
+            status: ::std::option::Option::None,
         }
     }
 
     /// `DetectorId`: a string.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = Some(value.into()); self }
+    pub fn detector_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detector_id = ::std::option::Option::Some(value.into()); self }
     /// `DisableEmailNotification`: a boolean.
-    pub fn disable_email_notification(mut self, value: impl Into<Bool>) -> Self { self.disable_email_notification = Some(value.into()); self }
+    pub fn disable_email_notification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_email_notification = ::std::option::Option::Some(value.into()); self }
     /// `Email`: a string, required.
-    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = value.into(); self }
+    pub fn email(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email = value.into(); self }
     /// `MemberId`: a string.
-    pub fn member_id(mut self, value: impl Into<Str>) -> Self { self.member_id = Some(value.into()); self }
+    pub fn member_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.member_id = ::std::option::Option::Some(value.into()); self }
     /// `Message`: a string.
-    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
+    pub fn message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`MemberStatus`] value.
-    pub fn status(mut self, value: impl Into<MemberStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<MemberStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Member {
+impl ::cloudwright_core::Resource for Member {
     type Attributes = MemberAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Member, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Member, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Member {
+impl ::cloudwright_core::ToValue for Member {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DetectorId", &self.detector_id)
             .opt("DisableEmailNotification", &self.disable_email_notification)
             .req("Email", &self.email)
@@ -149,12 +127,12 @@ impl ToValue for Member {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Member`]: `Handle<Member>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Member`]: `Handle<Member>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct MemberAttributes(());
 
-impl From<ResourceRef> for MemberAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MemberAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -175,18 +153,18 @@ pub enum MemberStatus {
     /// `Resigned`
     Resigned,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MemberStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MemberStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MemberStatus {
+impl ::cloudwright_core::ToValue for MemberStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Created => "Created",
             Self::Disabled => "Disabled",
@@ -194,8 +172,30 @@ impl ToValue for MemberStatus {
             Self::Invited => "Invited",
             Self::Removed => "Removed",
             Self::Resigned => "Resigned",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Member: ObjRule = ObjRule {
+        properties: &[
+            ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+            ("DisableEmailNotification", Shape::Bool),
+            ("Email", Shape::STR),
+            ("MemberId", Shape::STR),
+            ("Message", Shape::STR),
+            ("Status", Shape::Str(&StrRule { allowed: &["Created", "Disabled", "Enabled", "Invited", "Removed", "Resigned"], ..StrRule::ANY })),
+        ],
+        required: &["Email"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -40,7 +40,7 @@ pub mod threat_intel_set;
 pub mod trusted_entity_set;
 
 #[cfg(feature = "guardduty")]
-pub use detector::{Detector, DetectorAttributes, DetectorRequired};
+pub use detector::{Detector, DetectorAttributes};
 #[cfg(feature = "guardduty")]
 pub use filter::{Filter, FilterAttributes, FilterRequired};
 #[cfg(feature = "guardduty")]
@@ -52,7 +52,7 @@ pub use malware_protection_plan::{
 #[cfg(feature = "guardduty")]
 pub use master::{Master, MasterAttributes, MasterRequired};
 #[cfg(feature = "guardduty")]
-pub use member::{Member, MemberAttributes, MemberRequired};
+pub use member::{Member, MemberAttributes};
 #[cfg(feature = "guardduty")]
 pub use publishing_destination::{
     PublishingDestination, PublishingDestinationAttributes, PublishingDestinationRequired,

@@ -5,41 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagItem;
 pub use super::shared::{TagItem, TagItemRequired};
 
 /// The required properties of [`PublishingDestination`], by name: `PublishingDestination::new(PublishingDestinationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublishingDestinationRequired {
     /// `DestinationProperties`: a [`CfnDestinationProperties`] object, required.
-    pub destination_properties: Obj<CfnDestinationProperties>,
+    pub destination_properties: crate::Obj<CfnDestinationProperties>,
     /// `DestinationType`: a [`DestinationType`] value, required.
     pub destination_type: DestinationType,
     /// `DetectorId`: a string, required.
-    pub detector_id: Str,
+    pub detector_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PublishingDestination: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationProperties", Shape::Object(&RULE_CfnDestinationProperties)),
-        ("DestinationType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
-        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DetectorId", "DestinationType", "DestinationProperties"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GuardDuty::PublishingDestination` resource.
 ///
 /// Creates a publishing destination where you can export your GuardDuty findings. Before you start exporting the findings, the destination resource must exist.
 ///
-/// For more information about considerations and permissions, see \[Exporting GuardDuty findings to Amazon S3 buckets\](<https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html>) in the *Amazon GuardDuty User Guide* .
+/// For more information about considerations and permissions, see [Exporting GuardDuty findings to Amazon S3 buckets](https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html) in the *Amazon GuardDuty User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`DetectorId`, `Id`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`PublishingDestinationAttributes`], which `Handle<PublishingDestination>` dereferences to.
@@ -53,7 +36,7 @@ pub struct PublishingDestination {
     /// `DestinationProperties`: a [`CfnDestinationProperties`] object, required.
     ///
     /// Contains the Amazon Resource Name (ARN) of the resource to publish to, such as an S3 bucket, and the ARN of the KMS key to use to encrypt published findings.
-    pub destination_properties: Obj<CfnDestinationProperties>,
+    pub destination_properties: crate::Obj<CfnDestinationProperties>,
     /// `DestinationType`: a [`DestinationType`] value, required.
     ///
     /// The type of publishing destination. GuardDuty supports Amazon S3 buckets as a publishing destination.
@@ -63,11 +46,11 @@ pub struct PublishingDestination {
     /// The ID of the GuardDuty detector where the publishing destination exists.
     ///
     /// Length 1 to 300; create-only: changing it replaces the resource.
-    pub detector_id: Str,
+    pub detector_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`TagItem`] objects.
     ///
     /// Describes a tag.
-    pub tags: Option<List<TagItem>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagItem>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +60,7 @@ impl PublishingDestination {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GuardDuty::PublishingDestination",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-publishingdestination.html",
         primary_identifier: &["DetectorId", "Id"],
@@ -88,7 +71,7 @@ impl PublishingDestination {
         read_only: &["Id", "Status", "PublishingFailureStartTimestamp"],
         attributes: &["Id", "PublishingFailureStartTimestamp", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PublishingDestination` with its required properties, named in a [`PublishingDestinationRequired`].
@@ -98,38 +81,40 @@ impl PublishingDestination {
             destination_properties: required.destination_properties,
             destination_type: required.destination_type,
             detector_id: required.detector_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DestinationProperties`: a [`CfnDestinationProperties`] object, required.
-    pub fn destination_properties(mut self, value: impl Into<Obj<CfnDestinationProperties>>) -> Self { self.destination_properties = value.into(); self }
+    pub fn destination_properties(mut self, value: impl ::std::convert::Into<crate::Obj<CfnDestinationProperties>>) -> Self { self.destination_properties = value.into(); self }
     /// `DestinationType`: a [`DestinationType`] value, required.
-    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self { self.destination_type = value.into(); self }
+    pub fn destination_type(mut self, value: impl ::std::convert::Into<DestinationType>) -> Self { self.destination_type = value.into(); self }
     /// `DetectorId`: a string, required.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = value.into(); self }
+    pub fn detector_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detector_id = value.into(); self }
     /// `Tags`: a list of [`TagItem`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagItem>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PublishingDestination {
+impl ::cloudwright_core::Resource for PublishingDestination {
     type Attributes = PublishingDestinationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PublishingDestination, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PublishingDestination, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PublishingDestination {
+impl ::cloudwright_core::ToValue for PublishingDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationProperties", &self.destination_properties)
             .req("DestinationType", &self.destination_type)
             .req("DetectorId", &self.detector_id)
@@ -138,12 +123,12 @@ impl ToValue for PublishingDestination {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PublishingDestination`]: `Handle<PublishingDestination>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PublishingDestination`]: `Handle<PublishingDestination>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PublishingDestinationAttributes(ResourceRef);
+pub struct PublishingDestinationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PublishingDestinationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PublishingDestinationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,36 +138,26 @@ impl PublishingDestinationAttributes {
     ///
     /// The ID of the publishing destination.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `PublishingFailureStartTimestamp`: a string.
     ///
     /// The time, in epoch millisecond format, at which GuardDuty was first unable to publish findings to the destination.
     #[inline]
-    pub fn publishing_failure_start_timestamp(&self) -> Value {
-        self.0.get_att("PublishingFailureStartTimestamp")
+    pub fn publishing_failure_start_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublishingFailureStartTimestamp"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the publishing destination.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CfnDestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationArn", Shape::STR),
-        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CFNDestinationProperties` property type of `AWS::GuardDuty::PublishingDestination`.
 ///
@@ -194,13 +169,13 @@ pub struct CfnDestinationProperties {
     /// `DestinationArn`: a string.
     ///
     /// The ARN of the resource where the findings are published.
-    pub destination_arn: Option<Str>,
+    pub destination_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// The ARN of the KMS key to use for encryption.
     ///
     /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -208,21 +183,21 @@ impl CfnDestinationProperties {
     /// A `CfnDestinationProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationArn`: a string.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = Some(value.into()); self }
+    pub fn destination_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_arn = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CfnDestinationProperties {}
+impl crate::PropertyType for CfnDestinationProperties {}
 
-impl ToValue for CfnDestinationProperties {
+impl ::cloudwright_core::ToValue for CfnDestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationArn", &self.destination_arn)
             .opt("KmsKeyArn", &self.kms_key_arn)
             .build()
@@ -235,22 +210,54 @@ pub enum DestinationType {
     /// `S3`
     S3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DestinationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DestinationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DestinationType {
+impl ::cloudwright_core::ToValue for DestinationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "S3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagItem;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublishingDestination: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationProperties", Shape::Object(&RULE_CfnDestinationProperties)),
+            ("DestinationType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
+            ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DetectorId", "DestinationType", "DestinationProperties"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CfnDestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationArn", Shape::STR),
+            ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

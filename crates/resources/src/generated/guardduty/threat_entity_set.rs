@@ -5,12 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagItem;
 pub use super::shared::{TagItem, TagItemRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]+$");
 
 /// The required properties of [`ThreatEntitySet`], by name: `ThreatEntitySet::new(ThreatEntitySetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,25 +13,8 @@ pub struct ThreatEntitySetRequired {
     /// `Format`: a [`ThreatEntitySetFormat`] value, required.
     pub format: ThreatEntitySetFormat,
     /// `Location`: a string, required.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThreatEntitySet: ObjRule = ObjRule {
-    properties: &[
-        ("Activate", Shape::Bool),
-        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
-        ("ExpectedBucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Format", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"], ..StrRule::ANY })),
-        ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Format", "Location"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GuardDuty::ThreatEntitySet` resource.
 ///
@@ -58,15 +36,15 @@ pub struct ThreatEntitySet {
     /// A boolean value that determines if GuardDuty can start using this list for custom threat detection. For GuardDuty to consider the entries in this list and generate findings based on associated activity, this list must be active.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub activate: Option<Bool>,
+    pub activate: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DetectorId`: a string.
     ///
     /// The unique regional detector ID of the GuardDuty account for which you want to create a threat entity set.
     ///
-    /// To find the `detectorId` in the current Region, see the Settings page in the GuardDuty console, or run the \[ListDetectors\](<https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html>) API.
+    /// To find the `detectorId` in the current Region, see the Settings page in the GuardDuty console, or run the [ListDetectors](https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html) API.
     ///
     /// Length 1 to 32; create-only: changing it replaces the resource.
-    pub detector_id: Option<Str>,
+    pub detector_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExpectedBucketOwner`: a string.
     ///
     /// The AWS account ID that owns the Amazon S3 bucket specified in the *Location* field.
@@ -74,10 +52,10 @@ pub struct ThreatEntitySet {
     /// Whether or not you provide the account ID for this optional field, GuardDuty validates that the account ID associated with the `DetectorId` owns the S3 bucket in the `Location` field. If GuardDuty finds that this S3 bucket doesn't belong to the specified account ID, you will get an error at the time of activating this list.
     ///
     /// Pattern `^[0-9]+$`; length 12 to 12.
-    pub expected_bucket_owner: Option<Str>,
+    pub expected_bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Format`: a [`ThreatEntitySetFormat`] value, required.
     ///
-    /// The format of the file that contains the threat entity set. For information about supported formats, see \[List formats\](<https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#prepare_list>) in the *Amazon GuardDuty User Guide* .
+    /// The format of the file that contains the threat entity set. For information about supported formats, see [List formats](https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#prepare_list) in the *Amazon GuardDuty User Guide* .
     ///
     /// Length 1 to 300; create-only: changing it replaces the resource.
     pub format: ThreatEntitySetFormat,
@@ -86,19 +64,19 @@ pub struct ThreatEntitySet {
     /// The URI of the file that contains the threat entity set.
     ///
     /// Length 1 to 300.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The user-friendly name to identify the threat entity set. Valid characters are alphanumeric, whitespace, dash (-), and underscores (_).
     ///
     /// Length 1 to 300.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`TagItem`] objects.
     ///
     /// The tags to be added to a new threat entity set resource. Each tag consists of a key and an optional value, both of which you define.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<TagItem>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagItem>>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +86,7 @@ impl ThreatEntitySet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GuardDuty::ThreatEntitySet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-threatentityset.html",
         primary_identifier: &["Id", "DetectorId"],
@@ -119,57 +97,59 @@ impl ThreatEntitySet {
         read_only: &["Id", "Status", "CreatedAt", "UpdatedAt", "ErrorDetails"],
         attributes: &["CreatedAt", "ErrorDetails", "Id", "Status", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ThreatEntitySet` with its required properties, named in a [`ThreatEntitySetRequired`].
     #[inline]
     pub fn new(required: ThreatEntitySetRequired) -> Self {
         Self {
-            activate: None,
-            detector_id: None,
-            expected_bucket_owner: None,
+            activate: ::std::option::Option::None,
+            detector_id: ::std::option::Option::None,
+            expected_bucket_owner: ::std::option::Option::None,
             format: required.format,
             location: required.location,
-            name: None,
-            tags: None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Activate`: a boolean.
-    pub fn activate(mut self, value: impl Into<Bool>) -> Self { self.activate = Some(value.into()); self }
+    pub fn activate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.activate = ::std::option::Option::Some(value.into()); self }
     /// `DetectorId`: a string.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = Some(value.into()); self }
+    pub fn detector_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detector_id = ::std::option::Option::Some(value.into()); self }
     /// `ExpectedBucketOwner`: a string.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.expected_bucket_owner = Some(value.into()); self }
+    pub fn expected_bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expected_bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `Format`: a [`ThreatEntitySetFormat`] value, required.
-    pub fn format(mut self, value: impl Into<ThreatEntitySetFormat>) -> Self { self.format = value.into(); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<ThreatEntitySetFormat>) -> Self { self.format = value.into(); self }
     /// `Location`: a string, required.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`TagItem`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagItem>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ThreatEntitySet {
+impl ::cloudwright_core::Resource for ThreatEntitySet {
     type Attributes = ThreatEntitySetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ThreatEntitySet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ThreatEntitySet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ThreatEntitySet {
+impl ::cloudwright_core::ToValue for ThreatEntitySet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Activate", &self.activate)
             .opt("DetectorId", &self.detector_id)
             .opt("ExpectedBucketOwner", &self.expected_bucket_owner)
@@ -181,12 +161,12 @@ impl ToValue for ThreatEntitySet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ThreatEntitySet`]: `Handle<ThreatEntitySet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ThreatEntitySet`]: `Handle<ThreatEntitySet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ThreatEntitySetAttributes(ResourceRef);
+pub struct ThreatEntitySetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ThreatEntitySetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ThreatEntitySetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -196,40 +176,40 @@ impl ThreatEntitySetAttributes {
     ///
     /// The timestamp when the threat entity set was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `ErrorDetails`: a string.
     ///
     /// The details associated with the *Error* status of your threat entity list.
     #[inline]
-    pub fn error_details(&self) -> Value {
-        self.0.get_att("ErrorDetails")
+    pub fn error_details(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ErrorDetails"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Returns the unique ID associated with the newly created threat entity set.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
-    /// The status of your `ThreatEntitySet` . For information about valid status values, see \[Understanding list statuses\](<https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#guardduty-entity-list-statuses>) in the *Amazon GuardDuty User Guide* .
+    /// The status of your `ThreatEntitySet` . For information about valid status values, see [Understanding list statuses](https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#guardduty-entity-list-statuses) in the *Amazon GuardDuty User Guide* .
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the threat entity set was updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -249,18 +229,18 @@ pub enum ThreatEntitySetFormat {
     /// `TXT`
     Txt,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ThreatEntitySetFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ThreatEntitySetFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ThreatEntitySetFormat {
+impl ::cloudwright_core::ToValue for ThreatEntitySetFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AlienVault => "ALIEN_VAULT",
             Self::FireEye => "FIRE_EYE",
@@ -268,8 +248,35 @@ impl ToValue for ThreatEntitySetFormat {
             Self::ProofPoint => "PROOF_POINT",
             Self::Stix => "STIX",
             Self::Txt => "TXT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagItem;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThreatEntitySet: ObjRule = ObjRule {
+        properties: &[
+            ("Activate", Shape::Bool),
+            ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+            ("ExpectedBucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Format", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"], ..StrRule::ANY })),
+            ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Format", "Location"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

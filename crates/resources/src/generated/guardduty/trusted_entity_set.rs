@@ -5,12 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagItem;
 pub use super::shared::{TagItem, TagItemRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]+$");
 
 /// The required properties of [`TrustedEntitySet`], by name: `TrustedEntitySet::new(TrustedEntitySetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,25 +13,8 @@ pub struct TrustedEntitySetRequired {
     /// `Format`: a [`TrustedEntitySetFormat`] value, required.
     pub format: TrustedEntitySetFormat,
     /// `Location`: a string, required.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrustedEntitySet: ObjRule = ObjRule {
-    properties: &[
-        ("Activate", Shape::Bool),
-        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
-        ("ExpectedBucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Format", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"], ..StrRule::ANY })),
-        ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Format", "Location"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::GuardDuty::TrustedEntitySet` resource.
 ///
@@ -58,15 +36,15 @@ pub struct TrustedEntitySet {
     /// A boolean value that determines if GuardDuty can start using this list for custom threat detection. For GuardDuty to prevent generating findings based on an activity associated with these entries, this list must be active.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub activate: Option<Bool>,
+    pub activate: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DetectorId`: a string.
     ///
     /// The unique regional detector ID of the GuardDuty account for which you want to create a trusted entity set.
     ///
-    /// To find the `detectorId` in the current Region, see the Settings page in the GuardDuty console, or run the \[ListDetectors\](<https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html>) API.
+    /// To find the `detectorId` in the current Region, see the Settings page in the GuardDuty console, or run the [ListDetectors](https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html) API.
     ///
     /// Length 1 to 32; create-only: changing it replaces the resource.
-    pub detector_id: Option<Str>,
+    pub detector_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExpectedBucketOwner`: a string.
     ///
     /// The AWS account ID that owns the Amazon S3 bucket specified in the *Location* field.
@@ -74,10 +52,10 @@ pub struct TrustedEntitySet {
     /// Whether or not you provide the account ID for this optional field, GuardDuty validates that the account ID associated with the `DetectorId` value owns the S3 bucket in the `Location` field. If GuardDuty finds that this S3 bucket doesn't belong to the specified account ID, you will get an error at the time of activating this list.
     ///
     /// Pattern `^[0-9]+$`; length 12 to 12.
-    pub expected_bucket_owner: Option<Str>,
+    pub expected_bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Format`: a [`TrustedEntitySetFormat`] value, required.
     ///
-    /// The format of the file that contains the trusted entity set. For information about supported formats, see \[List formats\](<https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#prepare_list>) in the *Amazon GuardDuty User Guide* .
+    /// The format of the file that contains the trusted entity set. For information about supported formats, see [List formats](https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#prepare_list) in the *Amazon GuardDuty User Guide* .
     ///
     /// Length 1 to 300; create-only: changing it replaces the resource.
     pub format: TrustedEntitySetFormat,
@@ -86,19 +64,19 @@ pub struct TrustedEntitySet {
     /// The URI of the file that contains the trusted entity set.
     ///
     /// Length 1 to 300.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// A user-friendly name to identify the trusted entity set. Valid characters include lowercase letters, uppercase letters, numbers, dash(-), and underscore (_).
     ///
     /// Length 1 to 300.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`TagItem`] objects.
     ///
     /// The tags to be added to a new trusted entity set resource. Each tag consists of a key and an optional value, both of which you define.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<TagItem>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagItem>>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +86,7 @@ impl TrustedEntitySet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::GuardDuty::TrustedEntitySet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-trustedentityset.html",
         primary_identifier: &["Id", "DetectorId"],
@@ -119,57 +97,59 @@ impl TrustedEntitySet {
         read_only: &["Id", "Status", "CreatedAt", "UpdatedAt", "ErrorDetails"],
         attributes: &["CreatedAt", "ErrorDetails", "Id", "Status", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TrustedEntitySet` with its required properties, named in a [`TrustedEntitySetRequired`].
     #[inline]
     pub fn new(required: TrustedEntitySetRequired) -> Self {
         Self {
-            activate: None,
-            detector_id: None,
-            expected_bucket_owner: None,
+            activate: ::std::option::Option::None,
+            detector_id: ::std::option::Option::None,
+            expected_bucket_owner: ::std::option::Option::None,
             format: required.format,
             location: required.location,
-            name: None,
-            tags: None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Activate`: a boolean.
-    pub fn activate(mut self, value: impl Into<Bool>) -> Self { self.activate = Some(value.into()); self }
+    pub fn activate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.activate = ::std::option::Option::Some(value.into()); self }
     /// `DetectorId`: a string.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = Some(value.into()); self }
+    pub fn detector_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detector_id = ::std::option::Option::Some(value.into()); self }
     /// `ExpectedBucketOwner`: a string.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.expected_bucket_owner = Some(value.into()); self }
+    pub fn expected_bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expected_bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `Format`: a [`TrustedEntitySetFormat`] value, required.
-    pub fn format(mut self, value: impl Into<TrustedEntitySetFormat>) -> Self { self.format = value.into(); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<TrustedEntitySetFormat>) -> Self { self.format = value.into(); self }
     /// `Location`: a string, required.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`TagItem`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagItem>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TrustedEntitySet {
+impl ::cloudwright_core::Resource for TrustedEntitySet {
     type Attributes = TrustedEntitySetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrustedEntitySet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TrustedEntitySet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TrustedEntitySet {
+impl ::cloudwright_core::ToValue for TrustedEntitySet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Activate", &self.activate)
             .opt("DetectorId", &self.detector_id)
             .opt("ExpectedBucketOwner", &self.expected_bucket_owner)
@@ -181,12 +161,12 @@ impl ToValue for TrustedEntitySet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TrustedEntitySet`]: `Handle<TrustedEntitySet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TrustedEntitySet`]: `Handle<TrustedEntitySet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrustedEntitySetAttributes(ResourceRef);
+pub struct TrustedEntitySetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrustedEntitySetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrustedEntitySetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -196,38 +176,38 @@ impl TrustedEntitySetAttributes {
     ///
     /// The timestamp when the trusted entity set was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `ErrorDetails`: a string.
     ///
     /// Specifies the error details when the status of the trusted entity set shows as *Error* .
     #[inline]
-    pub fn error_details(&self) -> Value {
-        self.0.get_att("ErrorDetails")
+    pub fn error_details(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ErrorDetails"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
-    /// The status of your `TrustedEntitySet` . For information about valid status values, see \[Understanding list statuses\](<https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#guardduty-entity-list-statuses>) in the *Amazon GuardDuty User Guide* .
+    /// The status of your `TrustedEntitySet` . For information about valid status values, see [Understanding list statuses](https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#guardduty-entity-list-statuses) in the *Amazon GuardDuty User Guide* .
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the trusted entity set was updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -247,18 +227,18 @@ pub enum TrustedEntitySetFormat {
     /// `TXT`
     Txt,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrustedEntitySetFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrustedEntitySetFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrustedEntitySetFormat {
+impl ::cloudwright_core::ToValue for TrustedEntitySetFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AlienVault => "ALIEN_VAULT",
             Self::FireEye => "FIRE_EYE",
@@ -266,8 +246,35 @@ impl ToValue for TrustedEntitySetFormat {
             Self::ProofPoint => "PROOF_POINT",
             Self::Stix => "STIX",
             Self::Txt => "TXT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagItem;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrustedEntitySet: ObjRule = ObjRule {
+        properties: &[
+            ("Activate", Shape::Bool),
+            ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+            ("ExpectedBucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Format", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"], ..StrRule::ANY })),
+            ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Format", "Location"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

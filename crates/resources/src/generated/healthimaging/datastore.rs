@@ -5,22 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9._/#-]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Datastore: ObjRule = ObjRule {
-    properties: &[
-        ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::HealthImaging::Datastore` resource.
 ///
 /// Create a data store.
@@ -39,19 +23,19 @@ pub struct Datastore {
     /// The data store name.
     ///
     /// Pattern `^[A-Za-z0-9._/#-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub datastore_name: Option<Str>,
+    pub datastore_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) assigned to the Key Management Service (KMS) key for accessing encrypted data.
     ///
     /// Format `AWS::KMS::Key.Arn`; length 1 to 512; create-only: changing it replaces the resource.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// The tags provided when creating a data store.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -61,7 +45,7 @@ impl Datastore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::HealthImaging::Datastore",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-healthimaging-datastore.html",
         primary_identifier: &["DatastoreId"],
@@ -72,41 +56,43 @@ impl Datastore {
         read_only: &["DatastoreArn", "CreatedAt", "UpdatedAt", "DatastoreId", "DatastoreStatus"],
         attributes: &["CreatedAt", "DatastoreArn", "DatastoreId", "DatastoreStatus", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Datastore` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DatastoreName`: a string.
-    pub fn datastore_name(mut self, value: impl Into<Str>) -> Self { self.datastore_name = Some(value.into()); self }
+    pub fn datastore_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.datastore_name = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Datastore {
+impl ::cloudwright_core::Resource for Datastore {
     type Attributes = DatastoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Datastore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Datastore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Datastore {
+impl ::cloudwright_core::ToValue for Datastore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DatastoreName", &self.datastore_name)
             .opt("KmsKeyArn", &self.kms_key_arn)
             .opt("Tags", &self.tags)
@@ -114,12 +100,12 @@ impl ToValue for Datastore {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Datastore`]: `Handle<Datastore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Datastore`]: `Handle<Datastore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DatastoreAttributes(ResourceRef);
+pub struct DatastoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DatastoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DatastoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -127,31 +113,52 @@ impl From<ResourceRef> for DatastoreAttributes {
 impl DatastoreAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DatastoreArn`: a string.
     #[inline]
-    pub fn datastore_arn(&self) -> Value {
-        self.0.get_att("DatastoreArn")
+    pub fn datastore_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatastoreArn"))
     }
 
     /// `Fn::GetAtt` `DatastoreId`: a string.
     #[inline]
-    pub fn datastore_id(&self) -> Value {
-        self.0.get_att("DatastoreId")
+    pub fn datastore_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatastoreId"))
     }
 
     /// `Fn::GetAtt` `DatastoreStatus`: one of a set of strings.
     #[inline]
-    pub fn datastore_status(&self) -> Value {
-        self.0.get_att("DatastoreStatus")
+    pub fn datastore_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatastoreStatus"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9._/#-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Datastore: ObjRule = ObjRule {
+        properties: &[
+            ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

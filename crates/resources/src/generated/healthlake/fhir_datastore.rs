@@ -5,45 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-%@]*)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "arn:aws[-a-z]*:lambda:[a-z]{2}-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9\\-_\\.]+(:(\\$LATEST|[a-zA-Z0-9\\-_]+))?",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "(arn:aws((-us-gov)|(-iso)|(-iso-b)|(-cn))?:kms:)?([a-z]{2}-[a-z]+(-[a-z]+)?-\\d:)?(\\d{12}:)?(((key/)?[a-zA-Z0-9-_]+)|(alias/[a-zA-Z0-9:/_-]+))",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`FhirDatastore`], by name: `FhirDatastore::new(FhirDatastoreRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FhirDatastoreRequired {
-    /// `DatastoreTypeVersion`: a [`DatastoreTypeVersion`] value, required.
-    pub datastore_type_version: DatastoreTypeVersion,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FhirDatastore: ObjRule = ObjRule {
-    properties: &[
-        ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DatastoreTypeVersion", Shape::Str(&StrRule { allowed: &["R4"], ..StrRule::ANY })),
-        ("IdentityProviderConfiguration", Shape::Object(&RULE_IdentityProviderConfiguration)),
-        ("PreloadDataConfig", Shape::Object(&RULE_PreloadDataConfig)),
-        ("SseConfiguration", Shape::Object(&RULE_SseConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["DatastoreTypeVersion"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::HealthLake::FHIRDatastore` resource.
 ///
 /// Creates a Data Store that can ingest and export FHIR formatted data.
 ///
-/// &gt; Please note that when a user tries to do an Update operation via CloudFormation, changes to the Data Store name, Type Version, PreloadDataConfig, or SSEConfiguration will delete their existing Data Store for the stack and create a new one. This will lead to potential loss of data.
+/// \> Please note that when a user tries to do an Update operation via CloudFormation, changes to the Data Store name, Type Version, PreloadDataConfig, or SSEConfiguration will delete their existing Data Store for the stack and create a new one. This will lead to potential loss of data.
 ///
 /// `Ref` returns its `DatastoreId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FhirDatastoreAttributes`], which `Handle<FhirDatastore>` dereferences to.
@@ -59,7 +25,7 @@ pub struct FhirDatastore {
     /// The data store name (user-generated).
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-%@]*)$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub datastore_name: Option<Str>,
+    pub datastore_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatastoreTypeVersion`: a [`DatastoreTypeVersion`] value, required.
     ///
     /// The FHIR release version supported by the data store. Current support is for version `R4` .
@@ -71,27 +37,28 @@ pub struct FhirDatastore {
     /// The identity provider configuration selected when the data store was created.
     ///
     /// Create-only: changing it replaces the resource.
-    pub identity_provider_configuration: Option<Obj<IdentityProviderConfiguration>>,
+    pub identity_provider_configuration:
+        ::std::option::Option<crate::Obj<IdentityProviderConfiguration>>,
     /// `PreloadDataConfig`: a [`PreloadDataConfig`] object.
     ///
     /// The preloaded Synthea data configuration for the data store.
     ///
     /// Create-only: changing it replaces the resource.
-    pub preload_data_config: Option<Obj<PreloadDataConfig>>,
+    pub preload_data_config: ::std::option::Option<crate::Obj<PreloadDataConfig>>,
     /// `SseConfiguration`: a [`SseConfiguration`] object.
     ///
     /// The server-side encryption key configuration for a customer-provided encryption key specified for creating a data store.
     ///
     /// Create-only: changing it replaces the resource.
-    pub sse_configuration: Option<Obj<SseConfiguration>>,
+    pub sse_configuration: ::std::option::Option<crate::Obj<SseConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -101,7 +68,7 @@ impl FhirDatastore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::HealthLake::FHIRDatastore",
         documentation_url: "https://docs.aws.amazon.com/healthlake/latest/devguide/working-with-FHIR-healthlake.html",
         primary_identifier: &["DatastoreId"],
@@ -112,54 +79,56 @@ impl FhirDatastore {
         read_only: &["CreatedAt", "DatastoreArn", "DatastoreEndpoint", "DatastoreId", "DatastoreStatus"],
         attributes: &["CreatedAt", "DatastoreArn", "DatastoreEndpoint", "DatastoreId", "DatastoreStatus"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `FhirDatastore` with its required properties, named in a [`FhirDatastoreRequired`].
+    /// A `FhirDatastore` with its one required property, `DatastoreTypeVersion`.
     #[inline]
-    pub fn new(required: FhirDatastoreRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<DatastoreTypeVersion>) -> Self {
         Self {
-            datastore_name: None,
-            datastore_type_version: required.datastore_type_version,
-            identity_provider_configuration: None,
-            preload_data_config: None,
-            sse_configuration: None,
-            tags: None,
+            datastore_name: ::std::option::Option::None,
+            datastore_type_version: value.into(),
+            identity_provider_configuration: ::std::option::Option::None,
+            preload_data_config: ::std::option::Option::None,
+            sse_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DatastoreName`: a string.
-    pub fn datastore_name(mut self, value: impl Into<Str>) -> Self { self.datastore_name = Some(value.into()); self }
+    pub fn datastore_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.datastore_name = ::std::option::Option::Some(value.into()); self }
     /// `DatastoreTypeVersion`: a [`DatastoreTypeVersion`] value, required.
-    pub fn datastore_type_version(mut self, value: impl Into<DatastoreTypeVersion>) -> Self { self.datastore_type_version = value.into(); self }
+    pub fn datastore_type_version(mut self, value: impl ::std::convert::Into<DatastoreTypeVersion>) -> Self { self.datastore_type_version = value.into(); self }
     /// `IdentityProviderConfiguration`: an [`IdentityProviderConfiguration`] object.
-    pub fn identity_provider_configuration(mut self, value: impl Into<Obj<IdentityProviderConfiguration>>) -> Self { self.identity_provider_configuration = Some(value.into()); self }
+    pub fn identity_provider_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IdentityProviderConfiguration>>) -> Self { self.identity_provider_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PreloadDataConfig`: a [`PreloadDataConfig`] object.
-    pub fn preload_data_config(mut self, value: impl Into<Obj<PreloadDataConfig>>) -> Self { self.preload_data_config = Some(value.into()); self }
+    pub fn preload_data_config(mut self, value: impl ::std::convert::Into<crate::Obj<PreloadDataConfig>>) -> Self { self.preload_data_config = ::std::option::Option::Some(value.into()); self }
     /// `SseConfiguration`: a [`SseConfiguration`] object.
-    pub fn sse_configuration(mut self, value: impl Into<Obj<SseConfiguration>>) -> Self { self.sse_configuration = Some(value.into()); self }
+    pub fn sse_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SseConfiguration>>) -> Self { self.sse_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FhirDatastore {
+impl ::cloudwright_core::Resource for FhirDatastore {
     type Attributes = FhirDatastoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FhirDatastore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FhirDatastore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FhirDatastore {
+impl ::cloudwright_core::ToValue for FhirDatastore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DatastoreName", &self.datastore_name)
             .req("DatastoreTypeVersion", &self.datastore_type_version)
             .opt(
@@ -173,12 +142,12 @@ impl ToValue for FhirDatastore {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FhirDatastore`]: `Handle<FhirDatastore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FhirDatastore`]: `Handle<FhirDatastore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FhirDatastoreAttributes(ResourceRef);
+pub struct FhirDatastoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FhirDatastoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FhirDatastoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -188,54 +157,34 @@ impl FhirDatastoreAttributes {
     ///
     /// The time that a Data Store was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DatastoreArn`: a string.
     #[inline]
-    pub fn datastore_arn(&self) -> Value {
-        self.0.get_att("DatastoreArn")
+    pub fn datastore_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatastoreArn"))
     }
 
     /// `Fn::GetAtt` `DatastoreEndpoint`: a string.
     #[inline]
-    pub fn datastore_endpoint(&self) -> Value {
-        self.0.get_att("DatastoreEndpoint")
+    pub fn datastore_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatastoreEndpoint"))
     }
 
     /// `Fn::GetAtt` `DatastoreId`: a string.
     #[inline]
-    pub fn datastore_id(&self) -> Value {
-        self.0.get_att("DatastoreId")
+    pub fn datastore_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatastoreId"))
     }
 
     /// `Fn::GetAtt` `DatastoreStatus`: one of a set of strings.
     #[inline]
-    pub fn datastore_status(&self) -> Value {
-        self.0.get_att("DatastoreStatus")
+    pub fn datastore_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatastoreStatus"))
     }
 }
-
-/// The required properties of [`IdentityProviderConfiguration`], by name: `IdentityProviderConfiguration::new(IdentityProviderConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdentityProviderConfigurationRequired {
-    /// `AuthorizationStrategy`: an [`AuthorizationStrategy`] value, required.
-    pub authorization_strategy: AuthorizationStrategy,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityProviderConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationStrategy", Shape::Str(&StrRule { allowed: &["SMART_ON_FHIR_V1", "AWS_AUTH", "SMART_ON_FHIR"], ..StrRule::ANY })),
-        ("FineGrainedAuthorizationEnabled", Shape::Bool),
-        ("IdpLambdaArn", Shape::Str(&StrRule { min_len: Some(49), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Metadata", Shape::STR),
-    ],
-    required: &["AuthorizationStrategy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdentityProviderConfiguration` property type of `AWS::HealthLake::FHIRDatastore`.
 ///
@@ -248,25 +197,25 @@ pub struct IdentityProviderConfiguration {
     ///
     /// The authorization strategy selected when the HealthLake data store is created.
     ///
-    /// &gt; HealthLake provides support for both SMART on FHIR V1 and V2 as described below.
-    /// &gt;
-    /// &gt; - `SMART_ON_FHIR_V1` – Support for only SMART on FHIR V1, which includes `read` (read/search) and `write` (create/update/delete) permissions.
-    /// &gt; - `SMART_ON_FHIR` – Support for both SMART on FHIR V1 and V2, which includes `create` , `read` , `update` , `delete` , and `search` permissions.
-    /// &gt; - `AWS_AUTH` – The default HealthLake authorization strategy; not affiliated with SMART on FHIR.
+    /// \> HealthLake provides support for both SMART on FHIR V1 and V2 as described below.
+    /// \>
+    /// \> - `SMART_ON_FHIR_V1` – Support for only SMART on FHIR V1, which includes `read` (read/search) and `write` (create/update/delete) permissions.
+    /// \> - `SMART_ON_FHIR` – Support for both SMART on FHIR V1 and V2, which includes `create` , `read` , `update` , `delete` , and `search` permissions.
+    /// \> - `AWS_AUTH` – The default HealthLake authorization strategy; not affiliated with SMART on FHIR.
     pub authorization_strategy: AuthorizationStrategy,
     /// `FineGrainedAuthorizationEnabled`: a boolean.
     ///
     /// The parameter to enable SMART on FHIR fine-grained authorization for the data store.
-    pub fine_grained_authorization_enabled: Option<Bool>,
+    pub fine_grained_authorization_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IdpLambdaArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Lambda function to use to decode the access token created by the authorization server.
     ///
     /// Pattern `arn:aws[-a-z]*:lambda:[a-z]{2}-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9\-_\.]+(:(\$LATEST|[a-zA-Z0-9\-_]+))?`; length 49 to 256.
-    pub idp_lambda_arn: Option<Str>,
+    pub idp_lambda_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Metadata`: a string.
     ///
-    /// The JSON metadata elements to use in your identity provider configuration. Required elements are listed based on the launch specification of the SMART application. For more information on all possible elements, see \[Metadata\](<https://docs.aws.amazon.com/https://build.fhir.org/ig/HL7/smart-app-launch/conformance.html#metadata>) in SMART's App Launch specification.
+    /// The JSON metadata elements to use in your identity provider configuration. Required elements are listed based on the launch specification of the SMART application. For more information on all possible elements, see [Metadata](https://docs.aws.amazon.com/https://build.fhir.org/ig/HL7/smart-app-launch/conformance.html#metadata) in SMART's App Launch specification.
     ///
     /// `authorization_endpoint` : The URL to the OAuth2 authorization endpoint.
     ///
@@ -277,38 +226,38 @@ pub struct IdentityProviderConfiguration {
     /// `capabilities` : An array of strings of the SMART capabilities that the authorization server supports.
     ///
     /// `code_challenge_methods_supported` : An array of strings of supported PKCE code challenge methods. You must include the `S256` method in the array of PKCE code challenge methods.
-    pub metadata: Option<Str>,
+    pub metadata: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl IdentityProviderConfiguration {
-    /// A `IdentityProviderConfiguration` with its required properties, named in a [`IdentityProviderConfigurationRequired`].
+    /// A `IdentityProviderConfiguration` with its one required property, `AuthorizationStrategy`.
     #[inline]
-    pub fn new(required: IdentityProviderConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AuthorizationStrategy>) -> Self {
         Self {
-            authorization_strategy: required.authorization_strategy,
-            fine_grained_authorization_enabled: None,
-            idp_lambda_arn: None,
-            metadata: None,
+            authorization_strategy: value.into(),
+            fine_grained_authorization_enabled: ::std::option::Option::None,
+            idp_lambda_arn: ::std::option::Option::None,
+            metadata: ::std::option::Option::None,
         }
     }
 
     /// `AuthorizationStrategy`: an [`AuthorizationStrategy`] value, required.
-    pub fn authorization_strategy(mut self, value: impl Into<AuthorizationStrategy>) -> Self { self.authorization_strategy = value.into(); self }
+    pub fn authorization_strategy(mut self, value: impl ::std::convert::Into<AuthorizationStrategy>) -> Self { self.authorization_strategy = value.into(); self }
     /// `FineGrainedAuthorizationEnabled`: a boolean.
-    pub fn fine_grained_authorization_enabled(mut self, value: impl Into<Bool>) -> Self { self.fine_grained_authorization_enabled = Some(value.into()); self }
+    pub fn fine_grained_authorization_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.fine_grained_authorization_enabled = ::std::option::Option::Some(value.into()); self }
     /// `IdpLambdaArn`: a string.
-    pub fn idp_lambda_arn(mut self, value: impl Into<Str>) -> Self { self.idp_lambda_arn = Some(value.into()); self }
+    pub fn idp_lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.idp_lambda_arn = ::std::option::Option::Some(value.into()); self }
     /// `Metadata`: a string.
-    pub fn metadata(mut self, value: impl Into<Str>) -> Self { self.metadata = Some(value.into()); self }
+    pub fn metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdentityProviderConfiguration {}
+impl crate::PropertyType for IdentityProviderConfiguration {}
 
-impl ToValue for IdentityProviderConfiguration {
+impl ::cloudwright_core::ToValue for IdentityProviderConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthorizationStrategy", &self.authorization_strategy)
             .opt(
                 "FineGrainedAuthorizationEnabled",
@@ -320,24 +269,6 @@ impl ToValue for IdentityProviderConfiguration {
     }
 }
 
-/// The required properties of [`KmsEncryptionConfig`], by name: `KmsEncryptionConfig::new(KmsEncryptionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KmsEncryptionConfigRequired {
-    /// `CmkType`: a [`CmkType`] value, required.
-    pub cmk_type: CmkType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CmkType", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KMS_KEY"], ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(400), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["CmkType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `KmsEncryptionConfig` property type of `AWS::HealthLake::FHIRDatastore`.
 ///
 /// The customer-managed-key(CMK) used when creating a Data Store. If a customer owned key is not specified, an Amazon owned key will be used for encryption.
@@ -347,61 +278,44 @@ pub(crate) static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
 pub struct KmsEncryptionConfig {
     /// `CmkType`: a [`CmkType`] value, required.
     ///
-    /// The type of customer-managed-key(CMK) used for encryption. The two types of supported CMKs are customer owned CMKs and Amazon owned CMKs. For more information on CMK types, see \[KmsEncryptionConfig\](<https://docs.aws.amazon.com/healthlake/latest/APIReference/API_KmsEncryptionConfig.html#HealthLake-Type-KmsEncryptionConfig-CmkType>) .
+    /// The type of customer-managed-key(CMK) used for encryption. The two types of supported CMKs are customer owned CMKs and Amazon owned CMKs. For more information on CMK types, see [KmsEncryptionConfig](https://docs.aws.amazon.com/healthlake/latest/APIReference/API_KmsEncryptionConfig.html#HealthLake-Type-KmsEncryptionConfig-CmkType) .
     pub cmk_type: CmkType,
     /// `KmsKeyId`: a string.
     ///
     /// The Key Management Service (KMS) encryption key id/alias used to encrypt the data store contents at rest.
     ///
     /// Pattern `(arn:aws((-us-gov)|(-iso)|(-iso-b)|(-cn))?:kms:)?([a-z]{2}-[a-z]+(-[a-z]+)?-\d:)?(\d{12}:)?(((key/)?[a-zA-Z0-9-_]+)|(alias/[a-zA-Z0-9:/_-]+))`; length 1 to 400.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl KmsEncryptionConfig {
-    /// A `KmsEncryptionConfig` with its required properties, named in a [`KmsEncryptionConfigRequired`].
+    /// A `KmsEncryptionConfig` with its one required property, `CmkType`.
     #[inline]
-    pub fn new(required: KmsEncryptionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<CmkType>) -> Self {
         Self {
-            cmk_type: required.cmk_type,
-            kms_key_id: None,
+            cmk_type: value.into(),
+            kms_key_id: ::std::option::Option::None,
         }
     }
 
     /// `CmkType`: a [`CmkType`] value, required.
-    pub fn cmk_type(mut self, value: impl Into<CmkType>) -> Self { self.cmk_type = value.into(); self }
+    pub fn cmk_type(mut self, value: impl ::std::convert::Into<CmkType>) -> Self { self.cmk_type = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KmsEncryptionConfig {}
+impl crate::PropertyType for KmsEncryptionConfig {}
 
-impl ToValue for KmsEncryptionConfig {
+impl ::cloudwright_core::ToValue for KmsEncryptionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CmkType", &self.cmk_type)
             .opt("KmsKeyId", &self.kms_key_id)
             .build()
     }
 }
-
-/// The required properties of [`PreloadDataConfig`], by name: `PreloadDataConfig::new(PreloadDataConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PreloadDataConfigRequired {
-    /// `PreloadDataType`: a [`PreloadDataType`] value, required.
-    pub preload_data_type: PreloadDataType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PreloadDataConfig: ObjRule = ObjRule {
-    properties: &[
-        ("PreloadDataType", Shape::Str(&StrRule { allowed: &["SYNTHEA"], ..StrRule::ANY })),
-    ],
-    required: &["PreloadDataType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PreloadDataConfig` property type of `AWS::HealthLake::FHIRDatastore`.
 ///
@@ -418,45 +332,28 @@ pub struct PreloadDataConfig {
 
 #[rustfmt::skip]
 impl PreloadDataConfig {
-    /// A `PreloadDataConfig` with its required properties, named in a [`PreloadDataConfigRequired`].
+    /// A `PreloadDataConfig` with its one required property, `PreloadDataType`.
     #[inline]
-    pub fn new(required: PreloadDataConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PreloadDataType>) -> Self {
         Self {
-            preload_data_type: required.preload_data_type,
+            preload_data_type: value.into(),
         }
     }
 
     /// `PreloadDataType`: a [`PreloadDataType`] value, required.
-    pub fn preload_data_type(mut self, value: impl Into<PreloadDataType>) -> Self { self.preload_data_type = value.into(); self }
+    pub fn preload_data_type(mut self, value: impl ::std::convert::Into<PreloadDataType>) -> Self { self.preload_data_type = value.into(); self }
 }
 
-impl PropertyType for PreloadDataConfig {}
+impl crate::PropertyType for PreloadDataConfig {}
 
-impl ToValue for PreloadDataConfig {
+impl ::cloudwright_core::ToValue for PreloadDataConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PreloadDataType", &self.preload_data_type)
             .build()
     }
 }
-
-/// The required properties of [`SseConfiguration`], by name: `SseConfiguration::new(SseConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseConfigurationRequired {
-    /// `KmsEncryptionConfig`: a [`KmsEncryptionConfig`] object, required.
-    pub kms_encryption_config: Obj<KmsEncryptionConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SseConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsEncryptionConfig", Shape::Object(&RULE_KmsEncryptionConfig)),
-    ],
-    required: &["KmsEncryptionConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SseConfiguration` property type of `AWS::HealthLake::FHIRDatastore`.
 ///
@@ -468,29 +365,29 @@ pub struct SseConfiguration {
     /// `KmsEncryptionConfig`: a [`KmsEncryptionConfig`] object, required.
     ///
     /// The server-side encryption key configuration for a customer provided encryption key.
-    pub kms_encryption_config: Obj<KmsEncryptionConfig>,
+    pub kms_encryption_config: crate::Obj<KmsEncryptionConfig>,
 }
 
 #[rustfmt::skip]
 impl SseConfiguration {
-    /// A `SseConfiguration` with its required properties, named in a [`SseConfigurationRequired`].
+    /// A `SseConfiguration` with its one required property, `KmsEncryptionConfig`.
     #[inline]
-    pub fn new(required: SseConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<KmsEncryptionConfig>>) -> Self {
         Self {
-            kms_encryption_config: required.kms_encryption_config,
+            kms_encryption_config: value.into(),
         }
     }
 
     /// `KmsEncryptionConfig`: a [`KmsEncryptionConfig`] object, required.
-    pub fn kms_encryption_config(mut self, value: impl Into<Obj<KmsEncryptionConfig>>) -> Self { self.kms_encryption_config = value.into(); self }
+    pub fn kms_encryption_config(mut self, value: impl ::std::convert::Into<crate::Obj<KmsEncryptionConfig>>) -> Self { self.kms_encryption_config = value.into(); self }
 }
 
-impl PropertyType for SseConfiguration {}
+impl crate::PropertyType for SseConfiguration {}
 
-impl ToValue for SseConfiguration {
+impl ::cloudwright_core::ToValue for SseConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KmsEncryptionConfig", &self.kms_encryption_config)
             .build()
     }
@@ -500,21 +397,10 @@ impl ToValue for SseConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::HealthLake::FHIRDatastore`.
 ///
@@ -524,11 +410,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -543,17 +429,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -570,25 +456,25 @@ pub enum AuthorizationStrategy {
     /// `SMART_ON_FHIR`
     SmartOnFhir,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthorizationStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthorizationStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthorizationStrategy {
+impl ::cloudwright_core::ToValue for AuthorizationStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SmartOnFhirV1 => "SMART_ON_FHIR_V1",
             Self::AwsAuth => "AWS_AUTH",
             Self::SmartOnFhir => "SMART_ON_FHIR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -600,24 +486,24 @@ pub enum CmkType {
     /// `AWS_OWNED_KMS_KEY`
     AwsOwnedKmsKey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CmkType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CmkType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CmkType {
+impl ::cloudwright_core::ToValue for CmkType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY",
             Self::AwsOwnedKmsKey => "AWS_OWNED_KMS_KEY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -627,23 +513,23 @@ pub enum DatastoreTypeVersion {
     /// `R4`
     R4,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DatastoreTypeVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DatastoreTypeVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DatastoreTypeVersion {
+impl ::cloudwright_core::ToValue for DatastoreTypeVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::R4 => "R4",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -653,22 +539,109 @@ pub enum PreloadDataType {
     /// `SYNTHEA`
     Synthea,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PreloadDataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PreloadDataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PreloadDataType {
+impl ::cloudwright_core::ToValue for PreloadDataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Synthea => "SYNTHEA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-%@]*)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "arn:aws[-a-z]*:lambda:[a-z]{2}-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9\\-_\\.]+(:(\\$LATEST|[a-zA-Z0-9\\-_]+))?",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "(arn:aws((-us-gov)|(-iso)|(-iso-b)|(-cn))?:kms:)?([a-z]{2}-[a-z]+(-[a-z]+)?-\\d:)?(\\d{12}:)?(((key/)?[a-zA-Z0-9-_]+)|(alias/[a-zA-Z0-9:/_-]+))",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FhirDatastore: ObjRule = ObjRule {
+        properties: &[
+            ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DatastoreTypeVersion", Shape::Str(&StrRule { allowed: &["R4"], ..StrRule::ANY })),
+            ("IdentityProviderConfiguration", Shape::Object(&RULE_IdentityProviderConfiguration)),
+            ("PreloadDataConfig", Shape::Object(&RULE_PreloadDataConfig)),
+            ("SseConfiguration", Shape::Object(&RULE_SseConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["DatastoreTypeVersion"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityProviderConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationStrategy", Shape::Str(&StrRule { allowed: &["SMART_ON_FHIR_V1", "AWS_AUTH", "SMART_ON_FHIR"], ..StrRule::ANY })),
+            ("FineGrainedAuthorizationEnabled", Shape::Bool),
+            ("IdpLambdaArn", Shape::Str(&StrRule { min_len: Some(49), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Metadata", Shape::STR),
+        ],
+        required: &["AuthorizationStrategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CmkType", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KMS_KEY"], ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(400), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["CmkType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PreloadDataConfig: ObjRule = ObjRule {
+        properties: &[
+            ("PreloadDataType", Shape::Str(&StrRule { allowed: &["SYNTHEA"], ..StrRule::ANY })),
+        ],
+        required: &["PreloadDataType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SseConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsEncryptionConfig", Shape::Object(&RULE_KmsEncryptionConfig)),
+        ],
+        required: &["KmsEncryptionConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -9,4 +9,4 @@
 pub mod fhir_datastore;
 
 #[cfg(feature = "healthlake")]
-pub use fhir_datastore::{FhirDatastore, FhirDatastoreAttributes, FhirDatastoreRequired};
+pub use fhir_datastore::{FhirDatastore, FhirDatastoreAttributes};

@@ -5,34 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`AccessKey`], by name: `AccessKey::new(AccessKeyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessKeyRequired {
-    /// `UserName`: a string, required.
-    pub user_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessKey: ObjRule = ObjRule {
-    properties: &[
-        ("Serial", Shape::INT),
-        ("Status", Shape::STR),
-        ("UserName", Shape::STR),
-    ],
-    required: &["UserName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IAM::AccessKey` resource.
 ///
 /// Creates a new AWS secret access key and corresponding AWS access key ID for the specified user. The default status for new keys is `Active` .
 ///
-/// For information about quotas on the number of keys you can create, see \[IAM and AWS STS quotas\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>) in the *IAM User Guide* .
+/// For information about quotas on the number of keys you can create, see [IAM and AWS STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide* .
 ///
-/// &gt; To ensure the security of your AWS account , the secret access key is accessible only during key and user creation. You must save the key (for example, in a text file) if you want to be able to access it again. If a secret key is lost, you can rotate access keys by increasing the value of the `serial` property.
+/// \> To ensure the security of your AWS account , the secret access key is accessible only during key and user creation. You must save the key (for example, in a text file) if you want to be able to access it again. If a secret key is lost, you can rotate access keys by increasing the value of the `serial` property.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AccessKeyAttributes`], which `Handle<AccessKey>` dereferences to.
@@ -48,19 +27,19 @@ pub struct AccessKey {
     /// This value is specific to CloudFormation and can only be *incremented* . Incrementing this value notifies CloudFormation that you want to rotate your access key. When you update your stack, CloudFormation will replace the existing access key with a new key.
     ///
     /// Create-only: changing it replaces the resource.
-    pub serial: Option<Int>,
+    pub serial: ::std::option::Option<::cloudwright_core::Int>,
     /// `Status`: a string.
     ///
     /// The status of the access key. `Active` means that the key is valid for API calls, while `Inactive` means it is not.
-    pub status: Option<Str>,
+    pub status: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserName`: a string, required.
     ///
     /// The name of the IAM user that the new key will belong to.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_name: Str,
+    pub user_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +49,7 @@ impl AccessKey {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::AccessKey",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-accesskey.html",
         primary_identifier: &["Id"],
@@ -81,42 +60,44 @@ impl AccessKey {
         read_only: &["SecretAccessKey", "Id"],
         attributes: &["Id", "SecretAccessKey"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `AccessKey` with its required properties, named in a [`AccessKeyRequired`].
+    /// A `AccessKey` with its one required property, `UserName`.
     #[inline]
-    pub fn new(required: AccessKeyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            serial: None,
-            status: None,
-            user_name: required.user_name,
+            serial: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            user_name: value.into(),
         }
     }
 
     /// `Serial`: an integer.
-    pub fn serial(mut self, value: impl Into<Int>) -> Self { self.serial = Some(value.into()); self }
+    pub fn serial(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.serial = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a string.
-    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `UserName`: a string, required.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
+    pub fn user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_name = value.into(); self }
 }
 
-impl Resource for AccessKey {
+impl ::cloudwright_core::Resource for AccessKey {
     type Attributes = AccessKeyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessKey, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessKey, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessKey {
+impl ::cloudwright_core::ToValue for AccessKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Serial", &self.serial)
             .opt("Status", &self.status)
             .req("UserName", &self.user_name)
@@ -124,12 +105,12 @@ impl ToValue for AccessKey {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessKey`]: `Handle<AccessKey>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessKey`]: `Handle<AccessKey>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessKeyAttributes(ResourceRef);
+pub struct AccessKeyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessKeyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessKeyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,15 +120,34 @@ impl AccessKeyAttributes {
     ///
     /// The ID for this access key.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `SecretAccessKey`: a string.
     ///
     /// Returns the secret access key for the specified AWS::IAM::AccessKey resource. For example: wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY.
     #[inline]
-    pub fn secret_access_key(&self) -> Value {
-        self.0.get_att("SecretAccessKey")
+    pub fn secret_access_key(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SecretAccessKey"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessKey: ObjRule = ObjRule {
+        properties: &[
+            ("Serial", Shape::INT),
+            ("Status", Shape::STR),
+            ("UserName", Shape::STR),
+        ],
+        required: &["UserName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Group: ObjRule = ObjRule {
-    properties: &[
-        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IAM::Group` resource.
 ///
 /// Creates a new group.
 ///
-/// For information about the number of groups you can create, see \[Limitations on IAM Entities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html>) in the *IAM User Guide* .
+/// For information about the number of groups you can create, see [Limitations on IAM Entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html) in the *IAM User Guide* .
 ///
 /// `Ref` returns its `GroupName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GroupAttributes`], which `Handle<Group>` dereferences to.
@@ -46,40 +26,41 @@ pub struct Group {
     ///
     /// The group name must be unique within the account. Group names are not distinguished by case. For example, you cannot create groups named both "ADMINS" and "admins". If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the group name.
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
-    /// If you specify a name, you must specify the `CAPABILITY_NAMED_IAM` value to acknowledge your template's capabilities. For more information, see \[Acknowledging IAM Resources in CloudFormation Templates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-template.html#using-iam-capabilities>) .
+    /// If you specify a name, you must specify the `CAPABILITY_NAMED_IAM` value to acknowledge your template's capabilities. For more information, see [Acknowledging IAM Resources in CloudFormation Templates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-template.html#using-iam-capabilities) .
     ///
-    /// &gt; Naming an IAM resource can cause an unrecoverable error if you reuse the same template in multiple Regions. To prevent this, we recommend using `Fn::Join` and `AWS::Region` to create a Region-specific name, as in the following example: `{"Fn::Join": ["", [{"Ref": "AWS::Region"}, {"Ref": "MyResourceName"}]]}` .
+    /// \> Naming an IAM resource can cause an unrecoverable error if you reuse the same template in multiple Regions. To prevent this, we recommend using `Fn::Join` and `AWS::Region` to create a Region-specific name, as in the following example: `{"Fn::Join": ["", [{"Ref": "AWS::Region"}, {"Ref": "MyResourceName"}]]}` .
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub group_name: Option<Str>,
+    pub group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagedPolicyArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
     ///
-    /// For more information about ARNs, see \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+    /// For more information about ARNs, see [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *AWS General Reference* .
     ///
     /// Items 0 to 20; each item: pattern `arn:(aws[a-zA-Z-]*)?:iam::(\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\-_/]+`.
-    pub managed_policy_arns: Option<List<Str>>,
+    pub managed_policy_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Path`: a string.
     ///
-    /// The path to the group. For more information about paths, see \[IAM identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    /// The path to the group. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide* .
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
     ///
     /// Pattern `^(\u002F)|(\u002F[\u0021-\u007E]+\u002F)$`; length 1 to 512.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Policies`: a list of [`Policy`] objects.
     ///
-    /// Adds or updates an inline policy document that is embedded in the specified IAM group. To view AWS::IAM::Group snippets, see \[Declaring an IAM Group Resource\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-iam-group>) .
+    /// Adds or updates an inline policy document that is embedded in the specified IAM group. To view AWS::IAM::Group snippets, see [Declaring an IAM Group Resource](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-iam-group) .
     ///
-    /// &gt; The name of each inline policy for a role, user, or group must be unique. If you don't choose unique names, updates to the IAM identity will fail.
+    /// \> The name of each inline policy for a role, user, or group must be unique. If you don't choose unique names, updates to the IAM identity will fail.
     ///
-    /// For information about limits on the number of inline policies that you can embed in a group, see \[Limitations on IAM Entities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html>) in the *IAM User Guide* .
-    pub policies: Option<List<Policy>>,
+    /// For information about limits on the number of inline policies that you can embed in a group, see [Limitations on IAM Entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html) in the *IAM User Guide* .
+    pub policies: ::std::option::Option<::cloudwright_core::List<Policy>>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +70,7 @@ impl Group {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::Group",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-group.html",
         primary_identifier: &["GroupName"],
@@ -100,40 +81,42 @@ impl Group {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Group` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GroupName`: a string.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = ::std::option::Option::Some(value.into()); self }
     /// `ManagedPolicyArns`: a list of strings.
-    pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self { self.managed_policy_arns = Some(value.into()); self }
+    pub fn managed_policy_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.managed_policy_arns = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Policies`: a list of [`Policy`] objects.
-    pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self { self.policies = Some(value.into()); self }
+    pub fn policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Policy>>) -> Self { self.policies = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Group {
+impl ::cloudwright_core::Resource for Group {
     type Attributes = GroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Group, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Group, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Group {
+impl ::cloudwright_core::ToValue for Group {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GroupName", &self.group_name)
             .opt("ManagedPolicyArns", &self.managed_policy_arns)
             .opt("Path", &self.path)
@@ -142,12 +125,12 @@ impl ToValue for Group {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Group`]: `Handle<Group>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Group`]: `Handle<Group>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GroupAttributes(ResourceRef);
+pub struct GroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,8 +140,8 @@ impl GroupAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::IAM::Group` resource. For example: `arn:aws:iam::123456789012:group/mystack-mygroup-1DZETITOWEKVO` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -166,21 +149,10 @@ impl GroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Policy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("PolicyName", Shape::STR),
-    ],
-    required: &["PolicyDocument", "PolicyName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Policy` property type of `AWS::IAM::Group`.
 ///
@@ -188,7 +160,7 @@ pub(crate) static RULE_Policy: ObjRule = ObjRule {
 ///
 /// An attached policy is a managed policy that has been attached to a user, group, or role.
 ///
-/// For more information about managed policies, see \[Managed Policies and Inline Policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
+/// For more information about managed policies, see [Managed Policies and Inline Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *IAM User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-group-policy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -196,11 +168,11 @@ pub struct Policy {
     /// `PolicyDocument`: a JSON value, required.
     ///
     /// The policy document.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `PolicyName`: a string, required.
     ///
     /// The friendly name (not ARN) identifying the policy.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -215,19 +187,55 @@ impl Policy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
 }
 
-impl PropertyType for Policy {}
+impl crate::PropertyType for Policy {}
 
-impl ToValue for Policy {
+impl ::cloudwright_core::ToValue for Policy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
             .req("PolicyName", &self.policy_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Group: ObjRule = ObjRule {
+        properties: &[
+            ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Policy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("PolicyName", Shape::STR),
+        ],
+        required: &["PolicyDocument", "PolicyName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

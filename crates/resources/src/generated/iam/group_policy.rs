@@ -5,38 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
-
 /// The required properties of [`GroupPolicy`], by name: `GroupPolicy::new(GroupPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupPolicyRequired {
     /// `GroupName`: a string, required.
-    pub group_name: Str,
+    pub group_name: ::cloudwright_core::Str,
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GroupPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["PolicyName", "GroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IAM::GroupPolicy` resource.
 ///
 /// Adds or updates an inline policy document that is embedded in the specified IAM group.
 ///
-/// A group can also have managed policies attached to it. To attach a managed policy to a group, use \[`AWS::IAM::Group`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-group.html>) . To create a new managed policy, use \[`AWS::IAM::ManagedPolicy`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-managedpolicy.html>) . For information about policies, see \[Managed policies and inline policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
+/// A group can also have managed policies attached to it. To attach a managed policy to a group, use [`AWS::IAM::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-group.html) . To create a new managed policy, use [`AWS::IAM::ManagedPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-managedpolicy.html) . For information about policies, see [Managed policies and inline policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *IAM User Guide* .
 ///
-/// For information about the maximum number of inline policies that you can embed in a group, see \[IAM and AWS STS quotas\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>) in the *IAM User Guide* .
+/// For information about the maximum number of inline policies that you can embed in a group, see [IAM and AWS STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`PolicyName`, `GroupName`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`GroupPolicyAttributes`] is empty).
@@ -51,32 +35,32 @@ pub struct GroupPolicy {
     ///
     /// The name of the group to associate the policy with.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-.
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-.
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub group_name: Str,
+    pub group_name: ::cloudwright_core::Str,
     /// `PolicyDocument`: a JSON value.
     ///
     /// The policy document.
     ///
     /// You must provide policies in JSON format in IAM. However, for CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. CloudFormation always converts a YAML policy to JSON format before submitting it to IAM.
     ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) used to validate this parameter is a string of characters consisting of the following:
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) used to validate this parameter is a string of characters consisting of the following:
     ///
     /// - Any printable ASCII character ranging from the space character ( `\u0020` ) through the end of the ASCII character range
     /// - The printable characters in the Basic Latin and Latin-1 Supplement character set (through `\u00FF` )
     /// - The special characters tab ( `\u0009` ), line feed ( `\u000A` ), and carriage return ( `\u000D` )
     ///
     /// Format `json`; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
-    pub policy_document: Option<Json>,
+    pub policy_document: ::std::option::Option<::cloudwright_core::Json>,
     /// `PolicyName`: a string, required.
     ///
     /// The name of the policy document.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -86,7 +70,7 @@ impl GroupPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::GroupPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-grouppolicy.html",
         primary_identifier: &["PolicyName", "GroupName"],
@@ -97,7 +81,7 @@ impl GroupPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `GroupPolicy` with its required properties, named in a [`GroupPolicyRequired`].
@@ -105,34 +89,36 @@ impl GroupPolicy {
     pub fn new(required: GroupPolicyRequired) -> Self {
         Self {
             group_name: required.group_name,
-            policy_document: None,
+            policy_document: ::std::option::Option::None,
             policy_name: required.policy_name,
         }
     }
 
     /// `GroupName`: a string, required.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = value.into(); self }
     /// `PolicyDocument`: a JSON value.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = Some(value.into()); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = ::std::option::Option::Some(value.into()); self }
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
 }
 
-impl Resource for GroupPolicy {
+impl ::cloudwright_core::Resource for GroupPolicy {
     type Attributes = GroupPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GroupPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GroupPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GroupPolicy {
+impl ::cloudwright_core::ToValue for GroupPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GroupName", &self.group_name)
             .opt("PolicyDocument", &self.policy_document)
             .req("PolicyName", &self.policy_name)
@@ -140,12 +126,33 @@ impl ToValue for GroupPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GroupPolicy`]: `Handle<GroupPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GroupPolicy`]: `Handle<GroupPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct GroupPolicyAttributes(());
 
-impl From<ResourceRef> for GroupPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GroupPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GroupPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["PolicyName", "GroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\w+=,.@-]+)?$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9+=,.@\\-_]+");
-
-/// The required properties of [`InstanceProfile`], by name: `InstanceProfile::new(InstanceProfileRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceProfileRequired {
-    /// `Roles`: a list of strings, required.
-    pub roles: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceProfile: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Roles", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
-    ],
-    required: &["Roles"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IAM::InstanceProfile` resource.
 ///
-/// Creates a new instance profile. For information about instance profiles, see \[Using instance profiles\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html>) .
+/// Creates a new instance profile. For information about instance profiles, see [Using instance profiles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html) .
 ///
-/// For information about the number of instance profiles you can create, see \[IAM object quotas\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>) in the *IAM User Guide* .
+/// For information about the number of instance profiles you can create, see [IAM object quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide* .
 ///
 /// `Ref` returns its `InstanceProfileName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`InstanceProfileAttributes`], which `Handle<InstanceProfile>` dereferences to.
@@ -50,26 +24,26 @@ pub struct InstanceProfile {
     ///
     /// The name of the instance profile to create.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// Pattern `^([\w+=,.@-]+)?$`; length 0 to 128; create-only: changing it replaces the resource.
-    pub instance_profile_name: Option<Str>,
+    pub instance_profile_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Path`: a string.
     ///
-    /// The path to the instance profile. For more information about paths, see \[IAM Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    /// The path to the instance profile. For more information about paths, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide* .
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
     ///
     /// Pattern `^(\u002F)|(\u002F[\u0021-\u007E]+\u002F)$`; length 1 to 512; create-only: changing it replaces the resource.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Roles`: a list of strings, required.
     ///
     /// The name of the role to associate with the instance profile. Only one role can be assigned to an EC2 instance at a time, and all applications on the instance share the same role and permissions.
     ///
     /// Items 1 to 1; each item: pattern `[a-zA-Z0-9+=,.@\-_]+`.
-    pub roles: List<Str>,
+    pub roles: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +53,7 @@ impl InstanceProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::InstanceProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-instanceprofile.html",
         primary_identifier: &["InstanceProfileName"],
@@ -90,42 +64,44 @@ impl InstanceProfile {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `InstanceProfile` with its required properties, named in a [`InstanceProfileRequired`].
+    /// A `InstanceProfile` with its one required property, `Roles`.
     #[inline]
-    pub fn new(required: InstanceProfileRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            instance_profile_name: None,
-            path: None,
-            roles: required.roles,
+            instance_profile_name: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            roles: value.into(),
         }
     }
 
     /// `InstanceProfileName`: a string.
-    pub fn instance_profile_name(mut self, value: impl Into<Str>) -> Self { self.instance_profile_name = Some(value.into()); self }
+    pub fn instance_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_profile_name = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Roles`: a list of strings, required.
-    pub fn roles(mut self, value: impl Into<List<Str>>) -> Self { self.roles = value.into(); self }
+    pub fn roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.roles = value.into(); self }
 }
 
-impl Resource for InstanceProfile {
+impl ::cloudwright_core::Resource for InstanceProfile {
     type Attributes = InstanceProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InstanceProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InstanceProfile {
+impl ::cloudwright_core::ToValue for InstanceProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceProfileName", &self.instance_profile_name)
             .opt("Path", &self.path)
             .req("Roles", &self.roles)
@@ -133,12 +109,12 @@ impl ToValue for InstanceProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InstanceProfile`]: `Handle<InstanceProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InstanceProfile`]: `Handle<InstanceProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InstanceProfileAttributes(ResourceRef);
+pub struct InstanceProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InstanceProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InstanceProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -152,7 +128,31 @@ impl InstanceProfileAttributes {
     ///
     /// This returns a value such as `arn:aws:iam::1234567890:instance-profile/MyProfile-ASDNSDLKJ` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\w+=,.@-]+)?$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9+=,.@\\-_]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceProfile: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Roles", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
+        ],
+        required: &["Roles"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^((/[A-Za-z0-9\\.,\\+@=_-]+)*)/$");
-
-/// The required properties of [`ManagedPolicy`], by name: `ManagedPolicy::new(ManagedPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedPolicyRequired {
-    /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("ManagedPolicyName", Shape::STR),
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyDocument", Shape::Any),
-        ("Roles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["PolicyDocument"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IAM::ManagedPolicy` resource.
 ///
 /// Creates a new managed policy for your AWS account .
 ///
-/// This operation creates a policy version with a version identifier of `v1` and sets v1 as the policy's default version. For more information about policy versions, see \[Versioning for managed policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-versions.html>) in the *IAM User Guide* .
+/// This operation creates a policy version with a version identifier of `v1` and sets v1 as the policy's default version. For more information about policy versions, see [Versioning for managed policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-versions.html) in the *IAM User Guide* .
 ///
-/// As a best practice, you can validate your IAM policies. To learn more, see \[Validating IAM policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_policy-validator.html>) in the *IAM User Guide* .
+/// As a best practice, you can validate your IAM policies. To learn more, see [Validating IAM policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_policy-validator.html) in the *IAM User Guide* .
 ///
-/// For more information about managed policies in general, see \[Managed policies and inline policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
+/// For more information about managed policies in general, see [Managed policies and inline policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *IAM User Guide* .
 ///
 /// `Ref` returns its `PolicyArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ManagedPolicyAttributes`], which `Handle<ManagedPolicy>` dereferences to.
@@ -60,71 +33,71 @@ pub struct ManagedPolicy {
     /// The policy description is immutable. After a value is assigned, it cannot be changed.
     ///
     /// Length 0 to 1000; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Groups`: a list of strings.
     ///
     /// The name (friendly name, not ARN) of the group to attach the policy to.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    pub groups: Option<List<Str>>,
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    pub groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ManagedPolicyName`: a string.
     ///
     /// The friendly name of the policy.
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
-    /// If you specify a name, you must specify the `CAPABILITY_NAMED_IAM` value to acknowledge your template's capabilities. For more information, see \[Acknowledging IAM Resources in CloudFormation Templates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-template.html#using-iam-capabilities>) .
+    /// If you specify a name, you must specify the `CAPABILITY_NAMED_IAM` value to acknowledge your template's capabilities. For more information, see [Acknowledging IAM Resources in CloudFormation Templates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-template.html#using-iam-capabilities) .
     ///
-    /// &gt; Naming an IAM resource can cause an unrecoverable error if you reuse the same template in multiple Regions. To prevent this, we recommend using `Fn::Join` and `AWS::Region` to create a Region-specific name, as in the following example: `{"Fn::Join": ["", [{"Ref": "AWS::Region"}, {"Ref": "MyResourceName"}]]}` .
+    /// \> Naming an IAM resource can cause an unrecoverable error if you reuse the same template in multiple Regions. To prevent this, we recommend using `Fn::Join` and `AWS::Region` to create a Region-specific name, as in the following example: `{"Fn::Join": ["", [{"Ref": "AWS::Region"}, {"Ref": "MyResourceName"}]]}` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub managed_policy_name: Option<Str>,
+    pub managed_policy_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Path`: a string.
     ///
     /// The path for the policy.
     ///
-    /// For more information about paths, see \[IAM identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    /// For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide* .
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
     ///
-    /// &gt; You cannot use an asterisk (*) in the path name.
+    /// \> You cannot use an asterisk (*) in the path name.
     ///
     /// Pattern `^((/[A-Za-z0-9\.,\+@=_-]+)*)/$`; length 1 to 512; default `"/"`; create-only: changing it replaces the resource.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `PolicyDocument`: a JSON value, required.
     ///
     /// The JSON policy document that you want to use as the content for the new policy.
     ///
     /// You must provide policies in JSON format in IAM. However, for CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. CloudFormation always converts a YAML policy to JSON format before submitting it to IAM.
     ///
-    /// The maximum length of the policy document that you can pass in this operation, including whitespace, is listed below. To view the maximum character counts of a managed policy with no whitespaces, see \[IAM and AWS STS character quotas\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length>) .
+    /// The maximum length of the policy document that you can pass in this operation, including whitespace, is listed below. To view the maximum character counts of a managed policy with no whitespaces, see [IAM and AWS STS character quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length) .
     ///
-    /// To learn more about JSON policy grammar, see \[Grammar of the IAM JSON policy language\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>) in the *IAM User Guide* .
+    /// To learn more about JSON policy grammar, see [Grammar of the IAM JSON policy language](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html) in the *IAM User Guide* .
     ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) used to validate this parameter is a string of characters consisting of the following:
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) used to validate this parameter is a string of characters consisting of the following:
     ///
     /// - Any printable ASCII character ranging from the space character ( `\u0020` ) through the end of the ASCII character range
     /// - The printable characters in the Basic Latin and Latin-1 Supplement character set (through `\u00FF` )
     /// - The special characters tab ( `\u0009` ), line feed ( `\u000A` ), and carriage return ( `\u000D` )
     ///
     /// Format `json`; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `Roles`: a list of strings.
     ///
     /// The name (friendly name, not ARN) of the role to attach the policy to.
     ///
-    /// This parameter allows (per its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    /// This parameter allows (per its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
-    /// &gt; If an external policy (such as `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` ) has a `Ref` to a role and if a resource (such as `AWS::ECS::Service` ) also has a `Ref` to the same role, add a `DependsOn` attribute to the resource to make the resource depend on the external policy. This dependency ensures that the role's policy is available throughout the resource's lifecycle. For example, when you delete a stack with an `AWS::ECS::Service` resource, the `DependsOn` attribute ensures that CloudFormation deletes the `AWS::ECS::Service` resource before deleting its role's policy.
-    pub roles: Option<List<Str>>,
+    /// \> If an external policy (such as `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` ) has a `Ref` to a role and if a resource (such as `AWS::ECS::Service` ) also has a `Ref` to the same role, add a `DependsOn` attribute to the resource to make the resource depend on the external policy. This dependency ensures that the role's policy is available throughout the resource's lifecycle. For example, when you delete a stack with an `AWS::ECS::Service` resource, the `DependsOn` attribute ensures that CloudFormation deletes the `AWS::ECS::Service` resource before deleting its role's policy.
+    pub roles: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Users`: a list of strings.
     ///
     /// The name (friendly name, not ARN) of the IAM user to attach the policy to.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    pub users: Option<List<Str>>,
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    pub users: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -134,7 +107,7 @@ impl ManagedPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::ManagedPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-managedpolicy.html",
         primary_identifier: &["PolicyArn"],
@@ -145,54 +118,56 @@ impl ManagedPolicy {
         read_only: &["PolicyArn", "AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable", "PermissionsBoundaryUsageCount", "PolicyId", "UpdateDate"],
         attributes: &["AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable", "PermissionsBoundaryUsageCount", "PolicyArn", "PolicyId", "UpdateDate"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ManagedPolicy` with its required properties, named in a [`ManagedPolicyRequired`].
+    /// A `ManagedPolicy` with its one required property, `PolicyDocument`.
     #[inline]
-    pub fn new(required: ManagedPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            description: None,
-            groups: None,
-            managed_policy_name: None,
-            path: None,
-            policy_document: required.policy_document,
-            roles: None,
-            users: None,
+            description: ::std::option::Option::None,
+            groups: ::std::option::Option::None,
+            managed_policy_name: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            policy_document: value.into(),
+            roles: ::std::option::Option::None,
+            users: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Groups`: a list of strings.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.groups = ::std::option::Option::Some(value.into()); self }
     /// `ManagedPolicyName`: a string.
-    pub fn managed_policy_name(mut self, value: impl Into<Str>) -> Self { self.managed_policy_name = Some(value.into()); self }
+    pub fn managed_policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.managed_policy_name = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
     /// `Roles`: a list of strings.
-    pub fn roles(mut self, value: impl Into<List<Str>>) -> Self { self.roles = Some(value.into()); self }
+    pub fn roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.roles = ::std::option::Option::Some(value.into()); self }
     /// `Users`: a list of strings.
-    pub fn users(mut self, value: impl Into<List<Str>>) -> Self { self.users = Some(value.into()); self }
+    pub fn users(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.users = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ManagedPolicy {
+impl ::cloudwright_core::Resource for ManagedPolicy {
     type Attributes = ManagedPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ManagedPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ManagedPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ManagedPolicy {
+impl ::cloudwright_core::ToValue for ManagedPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("Groups", &self.groups)
             .opt("ManagedPolicyName", &self.managed_policy_name)
@@ -204,12 +179,12 @@ impl ToValue for ManagedPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ManagedPolicy`]: `Handle<ManagedPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ManagedPolicy`]: `Handle<ManagedPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ManagedPolicyAttributes(ResourceRef);
+pub struct ManagedPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ManagedPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ManagedPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -219,73 +194,98 @@ impl ManagedPolicyAttributes {
     ///
     /// The number of principal entities (users, groups, and roles) that the policy is attached to.
     #[inline]
-    pub fn attachment_count(&self) -> Value {
-        self.0.get_att("AttachmentCount")
+    pub fn attachment_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AttachmentCount"))
     }
 
     /// `Fn::GetAtt` `CreateDate`: a string.
     ///
-    /// The date and time, in \[ISO 8601 date-time format\](<https://docs.aws.amazon.com/http://www.iso.org/iso/iso8601>) , when the policy was created.
+    /// The date and time, in [ISO 8601 date-time format](https://docs.aws.amazon.com/http://www.iso.org/iso/iso8601) , when the policy was created.
     #[inline]
-    pub fn create_date(&self) -> Value {
-        self.0.get_att("CreateDate")
+    pub fn create_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreateDate"))
     }
 
     /// `Fn::GetAtt` `DefaultVersionId`: a string.
     ///
     /// The identifier for the version of the policy that is set as the default (operative) version.
     ///
-    /// For more information about policy versions, see \[Versioning for managed policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-versions.html>) in the *IAM User Guide* .
+    /// For more information about policy versions, see [Versioning for managed policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-versions.html) in the *IAM User Guide* .
     #[inline]
-    pub fn default_version_id(&self) -> Value {
-        self.0.get_att("DefaultVersionId")
+    pub fn default_version_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DefaultVersionId"))
     }
 
     /// `Fn::GetAtt` `IsAttachable`: a boolean.
     ///
     /// Specifies whether the policy can be attached to an IAM user, group, or role.
     #[inline]
-    pub fn is_attachable(&self) -> Value {
-        self.0.get_att("IsAttachable")
+    pub fn is_attachable(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsAttachable"))
     }
 
     /// `Fn::GetAtt` `PermissionsBoundaryUsageCount`: an integer.
     ///
     /// The number of entities (users and roles) for which the policy is used as the permissions boundary.
     ///
-    /// For more information about permissions boundaries, see \[Permissions boundaries for IAM identities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html>) in the *IAM User Guide* .
+    /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide* .
     #[inline]
-    pub fn permissions_boundary_usage_count(&self) -> Value {
-        self.0.get_att("PermissionsBoundaryUsageCount")
+    pub fn permissions_boundary_usage_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("PermissionsBoundaryUsageCount"))
     }
 
     /// `Fn::GetAtt` `PolicyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the managed policy that you want information about.
     ///
-    /// For more information about ARNs, see \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+    /// For more information about ARNs, see [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *AWS General Reference* .
     #[inline]
-    pub fn policy_arn(&self) -> Value {
-        self.0.get_att("PolicyArn")
+    pub fn policy_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyArn"))
     }
 
     /// `Fn::GetAtt` `PolicyId`: a string.
     ///
     /// The stable and unique string identifying the policy.
     ///
-    /// For more information about IDs, see \[IAM identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    /// For more information about IDs, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide* .
     #[inline]
-    pub fn policy_id(&self) -> Value {
-        self.0.get_att("PolicyId")
+    pub fn policy_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyId"))
     }
 
     /// `Fn::GetAtt` `UpdateDate`: a string.
     ///
-    /// The date and time, in \[ISO 8601 date-time format\](<https://docs.aws.amazon.com/http://www.iso.org/iso/iso8601>) , when the policy was last updated.
+    /// The date and time, in [ISO 8601 date-time format](https://docs.aws.amazon.com/http://www.iso.org/iso/iso8601) , when the policy was last updated.
     ///
     /// When a policy has only one version, this field contains the date and time when the policy was created. When a policy has more than one version, this field contains the date and time when the most recent policy version was created.
     #[inline]
-    pub fn update_date(&self) -> Value {
-        self.0.get_att("UpdateDate")
+    pub fn update_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateDate"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^((/[A-Za-z0-9\\.,\\+@=_-]+)*)/$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("ManagedPolicyName", Shape::STR),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyDocument", Shape::Any),
+            ("Roles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["PolicyDocument"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -149,21 +149,21 @@ pub mod user_to_group_addition;
 pub mod virtual_mfa_device;
 
 #[cfg(feature = "iam")]
-pub use access_key::{AccessKey, AccessKeyAttributes, AccessKeyRequired};
+pub use access_key::{AccessKey, AccessKeyAttributes};
 #[cfg(feature = "iam")]
 pub use group::{Group, GroupAttributes};
 #[cfg(feature = "iam")]
 pub use group_policy::{GroupPolicy, GroupPolicyAttributes, GroupPolicyRequired};
 #[cfg(feature = "iam")]
-pub use instance_profile::{InstanceProfile, InstanceProfileAttributes, InstanceProfileRequired};
+pub use instance_profile::{InstanceProfile, InstanceProfileAttributes};
 #[cfg(any(feature = "iam", feature = "constructs"))]
-pub use managed_policy::{ManagedPolicy, ManagedPolicyAttributes, ManagedPolicyRequired};
+pub use managed_policy::{ManagedPolicy, ManagedPolicyAttributes};
 #[cfg(feature = "iam")]
 pub use oidc_provider::{OidcProvider, OidcProviderAttributes};
 #[cfg(any(feature = "iam", feature = "constructs"))]
 pub use policy::{Policy, PolicyAttributes, PolicyRequired};
 #[cfg(any(feature = "iam", feature = "constructs"))]
-pub use role::{Role, RoleAttributes, RoleRequired};
+pub use role::{Role, RoleAttributes};
 #[cfg(feature = "iam")]
 pub use role_policy::{RolePolicy, RolePolicyAttributes, RolePolicyRequired};
 #[cfg(feature = "iam")]
@@ -181,6 +181,4 @@ pub use user_to_group_addition::{
     UserToGroupAddition, UserToGroupAdditionAttributes, UserToGroupAdditionRequired,
 };
 #[cfg(feature = "iam")]
-pub use virtual_mfa_device::{
-    VirtualMfaDevice, VirtualMfaDeviceAttributes, VirtualMfaDeviceRequired,
-};
+pub use virtual_mfa_device::{VirtualMfaDevice, VirtualMfaDeviceAttributes};

@@ -5,29 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9A-Fa-f]{40}");
-
-#[rustfmt::skip]
-pub(crate) static RULE_OidcProvider: ObjRule = ObjRule {
-    properties: &[
-        ("ClientIdList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("ThumbprintList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(40), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
-        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IAM::OIDCProvider` resource.
 ///
-/// Creates or updates an IAM entity to describe an identity provider (IdP) that supports \[OpenID Connect (OIDC)\](<https://docs.aws.amazon.com/http://openid.net/connect/>) .
+/// Creates or updates an IAM entity to describe an identity provider (IdP) that supports [OpenID Connect (OIDC)](https://docs.aws.amazon.com/http://openid.net/connect/) .
 ///
 /// The OIDC provider that you create with this operation can be used as a principal in a role's trust policy. Such a policy establishes a trust relationship between AWS and the OIDC provider.
 ///
@@ -47,7 +29,7 @@ pub(crate) static RULE_OidcProvider: ObjRule = ObjRule {
 /// - A list of tags that replaces the existing list of tags attached to the specified IAM OIDC provider
 /// - A list of thumbprints that replaces the existing list of server certificates thumbprints that the IdP uses
 ///
-/// &gt; The trust for the OIDC provider is derived from the IAM provider that this operation creates. Therefore, it is best to limit access to the \[CreateOpenIDConnectProvider\](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html>) operation to highly privileged users.
+/// \> The trust for the OIDC provider is derived from the IAM provider that this operation creates. Therefore, it is best to limit access to the [CreateOpenIDConnectProvider](https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html) operation to highly privileged users.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`OidcProviderAttributes`], which `Handle<OidcProvider>` dereferences to.
@@ -60,30 +42,30 @@ pub(crate) static RULE_OidcProvider: ObjRule = ObjRule {
 pub struct OidcProvider {
     /// `ClientIdList`: a list of strings.
     ///
-    /// A list of client IDs (also known as audiences) that are associated with the specified IAM OIDC provider resource object. For more information, see \[CreateOpenIDConnectProvider\](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html>) .
+    /// A list of client IDs (also known as audiences) that are associated with the specified IAM OIDC provider resource object. For more information, see [CreateOpenIDConnectProvider](https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html) .
     ///
     /// Each item: length 1 to 255.
-    pub client_id_list: Option<List<Str>>,
+    pub client_id_list: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of tags that are attached to the specified IAM OIDC provider. The returned list of tags is sorted by tag key. For more information about tagging, see \[Tagging IAM resources\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html>) in the *IAM User Guide* .
+    /// A list of tags that are attached to the specified IAM OIDC provider. The returned list of tags is sorted by tag key. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide* .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ThumbprintList`: a list of strings.
     ///
-    /// A list of certificate thumbprints that are associated with the specified IAM OIDC provider resource object. For more information, see \[CreateOpenIDConnectProvider\](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html>) .
+    /// A list of certificate thumbprints that are associated with the specified IAM OIDC provider resource object. For more information, see [CreateOpenIDConnectProvider](https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html) .
     ///
     /// This property is optional. If it is not included, IAM will retrieve and use the top intermediate certificate authority (CA) thumbprint of the OpenID Connect identity provider server certificate.
     ///
     /// Items at most 5; each item: pattern `[0-9A-Fa-f]{40}`, length 40 to 40.
-    pub thumbprint_list: Option<List<Str>>,
+    pub thumbprint_list: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Url`: a string.
     ///
-    /// The URL that the IAM OIDC provider resource object is associated with. For more information, see \[CreateOpenIDConnectProvider\](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html>) .
+    /// The URL that the IAM OIDC provider resource object is associated with. For more information, see [CreateOpenIDConnectProvider](https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html) .
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +75,7 @@ impl OidcProvider {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::OIDCProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-oidcprovider.html",
         primary_identifier: &["Arn"],
@@ -104,43 +86,45 @@ impl OidcProvider {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OidcProvider` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClientIdList`: a list of strings.
-    pub fn client_id_list(mut self, value: impl Into<List<Str>>) -> Self { self.client_id_list = Some(value.into()); self }
+    pub fn client_id_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.client_id_list = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ThumbprintList`: a list of strings.
-    pub fn thumbprint_list(mut self, value: impl Into<List<Str>>) -> Self { self.thumbprint_list = Some(value.into()); self }
+    pub fn thumbprint_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.thumbprint_list = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OidcProvider {
+impl ::cloudwright_core::Resource for OidcProvider {
     type Attributes = OidcProviderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OidcProvider, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OidcProvider, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OidcProvider {
+impl ::cloudwright_core::ToValue for OidcProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientIdList", &self.client_id_list)
             .opt("Tags", &self.tags)
             .opt("ThumbprintList", &self.thumbprint_list)
@@ -149,12 +133,12 @@ impl ToValue for OidcProvider {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OidcProvider`]: `Handle<OidcProvider>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OidcProvider`]: `Handle<OidcProvider>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OidcProviderAttributes(ResourceRef);
+pub struct OidcProviderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OidcProviderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OidcProviderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,7 +148,30 @@ impl OidcProviderAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::IAM::OIDCProvider` resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9A-Fa-f]{40}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OidcProvider: ObjRule = ObjRule {
+        properties: &[
+            ("ClientIdList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("ThumbprintList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(40), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
+            ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

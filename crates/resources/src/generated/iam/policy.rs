@@ -5,51 +5,32 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
-
 /// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Policy: ObjRule = ObjRule {
-    properties: &[
-        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Roles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["PolicyDocument", "PolicyName"],
-    any_of: &[&[&["Users"], &["Groups"], &["Roles"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IAM::Policy` resource.
 ///
 /// Adds or updates an inline policy document that is embedded in the specified IAM group, user or role.
 ///
-/// An IAM user can also have a managed policy attached to it. For information about policies, see \[Managed Policies and Inline Policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
+/// An IAM user can also have a managed policy attached to it. For information about policies, see [Managed Policies and Inline Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *IAM User Guide* .
 ///
 /// The Groups, Roles, and Users properties are optional. However, you must specify at least one of these properties.
 ///
-/// For information about policy documents, see \[Creating IAM policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_create.html>) in the *IAM User Guide* .
+/// For information about policy documents, see [Creating IAM policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_create.html) in the *IAM User Guide* .
 ///
-/// For information about limits on the number of inline policies that you can embed in an identity, see \[Limitations on IAM Entities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html>) in the *IAM User Guide* .
+/// For information about limits on the number of inline policies that you can embed in an identity, see [Limitations on IAM Entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html) in the *IAM User Guide* .
 ///
-/// &gt; This resource does not support \[drift detection\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html>) . The following inline policy resource types support drift detection:
-/// &gt;
-/// &gt; - \[`AWS::IAM::GroupPolicy`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-grouppolicy.html>)
-/// &gt; - \[`AWS::IAM::RolePolicy`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-rolepolicy.html>)
-/// &gt; - \[`AWS::IAM::UserPolicy`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-userpolicy.html>)
+/// \> This resource does not support [drift detection](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html) . The following inline policy resource types support drift detection:
+/// \>
+/// \> - [`AWS::IAM::GroupPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-grouppolicy.html)
+/// \> - [`AWS::IAM::RolePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-rolepolicy.html)
+/// \> - [`AWS::IAM::UserPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-userpolicy.html)
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PolicyAttributes`], which `Handle<Policy>` dereferences to.
@@ -63,44 +44,44 @@ pub struct Policy {
     ///
     /// The name of the group to associate the policy with.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-.
-    pub groups: Option<List<Str>>,
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-.
+    pub groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PolicyDocument`: a JSON value, required.
     ///
     /// The policy document.
     ///
     /// You must provide policies in JSON format in IAM. However, for CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. CloudFormation always converts a YAML policy to JSON format before submitting it to IAM.
     ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) used to validate this parameter is a string of characters consisting of the following:
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) used to validate this parameter is a string of characters consisting of the following:
     ///
     /// - Any printable ASCII character ranging from the space character ( `\u0020` ) through the end of the ASCII character range
     /// - The printable characters in the Basic Latin and Latin-1 Supplement character set (through `\u00FF` )
     /// - The special characters tab ( `\u0009` ), line feed ( `\u000A` ), and carriage return ( `\u000D` )
     ///
     /// Pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `PolicyName`: a string, required.
     ///
     /// The name of the policy document.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 128.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `Roles`: a list of strings.
     ///
     /// The name of the role to associate the policy with.
     ///
-    /// This parameter allows (per its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    /// This parameter allows (per its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
-    /// &gt; If an external policy (such as `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` ) has a `Ref` to a role and if a resource (such as `AWS::ECS::Service` ) also has a `Ref` to the same role, add a `DependsOn` attribute to the resource to make the resource depend on the external policy. This dependency ensures that the role's policy is available throughout the resource's lifecycle. For example, when you delete a stack with an `AWS::ECS::Service` resource, the `DependsOn` attribute ensures that CloudFormation deletes the `AWS::ECS::Service` resource before deleting its role's policy.
-    pub roles: Option<List<Str>>,
+    /// \> If an external policy (such as `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` ) has a `Ref` to a role and if a resource (such as `AWS::ECS::Service` ) also has a `Ref` to the same role, add a `DependsOn` attribute to the resource to make the resource depend on the external policy. This dependency ensures that the role's policy is available throughout the resource's lifecycle. For example, when you delete a stack with an `AWS::ECS::Service` resource, the `DependsOn` attribute ensures that CloudFormation deletes the `AWS::ECS::Service` resource before deleting its role's policy.
+    pub roles: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Users`: a list of strings.
     ///
     /// The name of the user to associate the policy with.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    pub users: Option<List<Str>>,
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    pub users: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -110,7 +91,7 @@ impl Policy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::Policy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html",
         primary_identifier: &["Id"],
@@ -121,48 +102,50 @@ impl Policy {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
     #[inline]
     pub fn new(required: PolicyRequired) -> Self {
         Self {
-            groups: None,
+            groups: ::std::option::Option::None,
             policy_document: required.policy_document,
             policy_name: required.policy_name,
-            roles: None,
-            users: None,
+            roles: ::std::option::Option::None,
+            users: ::std::option::Option::None,
         }
     }
 
     /// `Groups`: a list of strings.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.groups = ::std::option::Option::Some(value.into()); self }
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
     /// `Roles`: a list of strings.
-    pub fn roles(mut self, value: impl Into<List<Str>>) -> Self { self.roles = Some(value.into()); self }
+    pub fn roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.roles = ::std::option::Option::Some(value.into()); self }
     /// `Users`: a list of strings.
-    pub fn users(mut self, value: impl Into<List<Str>>) -> Self { self.users = Some(value.into()); self }
+    pub fn users(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.users = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Policy {
+impl ::cloudwright_core::Resource for Policy {
     type Attributes = PolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Policy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Policy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Policy {
+impl ::cloudwright_core::ToValue for Policy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Groups", &self.groups)
             .req("PolicyDocument", &self.policy_document)
             .req("PolicyName", &self.policy_name)
@@ -172,12 +155,12 @@ impl ToValue for Policy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Policy`]: `Handle<Policy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Policy`]: `Handle<Policy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PolicyAttributes(ResourceRef);
+pub struct PolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -187,9 +170,33 @@ impl PolicyAttributes {
     ///
     /// The stable and unique string identifying the policy.
     ///
-    /// For more information about IDs, see \[IAM identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    /// For more information about IDs, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide* .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Policy: ObjRule = ObjRule {
+        properties: &[
+            ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Roles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["PolicyDocument", "PolicyName"],
+        any_of: &[&[&["Users"], &["Groups"], &["Roles"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

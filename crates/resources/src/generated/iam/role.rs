@@ -5,52 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Policy;
 pub use super::shared::{Policy, PolicyRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w+=,.@-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
-
-/// The required properties of [`Role`], by name: `Role::new(RoleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RoleRequired {
-    /// `AssumeRolePolicyDocument`: a JSON value, required.
-    pub assume_role_policy_document: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Role: ObjRule = ObjRule {
-    properties: &[
-        ("AssumeRolePolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
-        ("MaxSessionDuration", Shape::Int(&NumRule { min: Some(3600.0), max: Some(43200.0), ..NumRule::ANY })),
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PermissionsBoundary", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: None, max_items: None, unique: false })),
-        ("RoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["AssumeRolePolicyDocument"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IAM::Role` resource.
 ///
 /// Creates a new role for your AWS account .
 ///
-/// For more information about roles, see \[IAM roles\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html>) in the *IAM User Guide* . For information about quotas for role names and the number of roles you can create, see \[IAM and AWS STS quotas\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>) in the *IAM User Guide* .
+/// For more information about roles, see [IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html) in the *IAM User Guide* . For information about quotas for role names and the number of roles you can create, see [IAM and AWS STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide* .
 ///
 /// `Ref` returns its `RoleName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RoleAttributes`], which `Handle<Role>` dereferences to.
@@ -63,82 +24,83 @@ pub(crate) static RULE_Role: ObjRule = ObjRule {
 pub struct Role {
     /// `AssumeRolePolicyDocument`: a JSON value, required.
     ///
-    /// The trust policy that is associated with this role. Trust policies define which entities can assume the role. You can associate only one trust policy with a role. For an example of a policy that can be used to assume a role, see \[Template Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html#aws-resource-iam-role--examples>) . For more information about the elements that you can use in an IAM policy, see \[IAM Policy Elements Reference\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html>) in the *IAM User Guide* .
+    /// The trust policy that is associated with this role. Trust policies define which entities can assume the role. You can associate only one trust policy with a role. For an example of a policy that can be used to assume a role, see [Template Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html#aws-resource-iam-role--examples) . For more information about the elements that you can use in an IAM policy, see [IAM Policy Elements Reference](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html) in the *IAM User Guide* .
     ///
     /// Pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
-    pub assume_role_policy_document: Json,
+    pub assume_role_policy_document: ::cloudwright_core::Json,
     /// `Description`: a string.
     ///
     /// A description of the role that you provide.
     ///
     /// Pattern `^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagedPolicyArns`: a list of strings.
     ///
     /// A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the role.
     ///
-    /// For more information about ARNs, see \[Amazon Resource Names (ARNs) and AWS Service Namespaces\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+    /// For more information about ARNs, see [Amazon Resource Names (ARNs) and AWS Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *AWS General Reference* .
     ///
     /// Items 0 to 20; each item: pattern `arn:(aws[a-zA-Z-]*)?:iam::(\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\-_/]+`.
-    pub managed_policy_arns: Option<List<Str>>,
+    pub managed_policy_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaxSessionDuration`: an integer.
     ///
     /// The maximum session duration (in seconds) that you want to set for the specified role. If you do not specify a value for this setting, the default value of one hour is applied. This setting can have a value from 1 hour to 12 hours.
     ///
-    /// Anyone who assumes the role from the AWS CLI or API can use the `DurationSeconds` API parameter or the `duration-seconds` AWS CLI parameter to request a longer session. The `MaxSessionDuration` setting determines the maximum duration that can be requested using the `DurationSeconds` parameter. If users don't specify a value for the `DurationSeconds` parameter, their security credentials are valid for one hour by default. This applies when you use the `AssumeRole*` API operations or the `assume-role*` AWS CLI operations but does not apply when you use those operations to create a console URL. For more information, see \[Using IAM roles\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html>) in the *IAM User Guide* .
+    /// Anyone who assumes the role from the AWS CLI or API can use the `DurationSeconds` API parameter or the `duration-seconds` AWS CLI parameter to request a longer session. The `MaxSessionDuration` setting determines the maximum duration that can be requested using the `DurationSeconds` parameter. If users don't specify a value for the `DurationSeconds` parameter, their security credentials are valid for one hour by default. This applies when you use the `AssumeRole*` API operations or the `assume-role*` AWS CLI operations but does not apply when you use those operations to create a console URL. For more information, see [Using IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html) in the *IAM User Guide* .
     ///
     /// Value 3600 to 43200.
-    pub max_session_duration: Option<Int>,
+    pub max_session_duration: ::std::option::Option<::cloudwright_core::Int>,
     /// `Path`: a string.
     ///
-    /// The path to the role. For more information about paths, see \[IAM Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    /// The path to the role. For more information about paths, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide* .
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
     ///
     /// Pattern `^(\u002F)|(\u002F[\u0021-\u007E]+\u002F)$`; length 1 to 512; default `"/"`; create-only: changing it replaces the resource.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `PermissionsBoundary`: a string.
     ///
     /// The ARN of the policy used to set the permissions boundary for the role.
     ///
-    /// For more information about permissions boundaries, see \[Permissions boundaries for IAM identities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html>) in the *IAM User Guide* .
+    /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide* .
     ///
     /// Length 20 to 2048.
-    pub permissions_boundary: Option<Str>,
+    pub permissions_boundary: ::std::option::Option<::cloudwright_core::Str>,
     /// `Policies`: a list of [`Policy`] objects.
     ///
     /// Adds or updates an inline policy document that is embedded in the specified IAM role.
     ///
-    /// When you embed an inline policy in a role, the inline policy is used as part of the role's access (permissions) policy. The role's trust policy is created at the same time as the role. You can update a role's trust policy later. For more information about IAM roles, go to \[Using Roles to Delegate Permissions and Federate Identities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/roles-toplevel.html>) .
+    /// When you embed an inline policy in a role, the inline policy is used as part of the role's access (permissions) policy. The role's trust policy is created at the same time as the role. You can update a role's trust policy later. For more information about IAM roles, go to [Using Roles to Delegate Permissions and Federate Identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/roles-toplevel.html) .
     ///
-    /// A role can also have an attached managed policy. For information about policies, see \[Managed Policies and Inline Policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
+    /// A role can also have an attached managed policy. For information about policies, see [Managed Policies and Inline Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *IAM User Guide* .
     ///
-    /// For information about limits on the number of inline policies that you can embed with a role, see \[Limitations on IAM Entities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html>) in the *IAM User Guide* .
+    /// For information about limits on the number of inline policies that you can embed with a role, see [Limitations on IAM Entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html) in the *IAM User Guide* .
     ///
-    /// &gt; If an external policy (such as `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` ) has a `Ref` to a role and if a resource (such as `AWS::ECS::Service` ) also has a `Ref` to the same role, add a `DependsOn` attribute to the resource to make the resource depend on the external policy. This dependency ensures that the role's policy is available throughout the resource's lifecycle. For example, when you delete a stack with an `AWS::ECS::Service` resource, the `DependsOn` attribute ensures that CloudFormation deletes the `AWS::ECS::Service` resource before deleting its role's policy.
-    pub policies: Option<List<Policy>>,
+    /// \> If an external policy (such as `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` ) has a `Ref` to a role and if a resource (such as `AWS::ECS::Service` ) also has a `Ref` to the same role, add a `DependsOn` attribute to the resource to make the resource depend on the external policy. This dependency ensures that the role's policy is available throughout the resource's lifecycle. For example, when you delete a stack with an `AWS::ECS::Service` resource, the `DependsOn` attribute ensures that CloudFormation deletes the `AWS::ECS::Service` resource before deleting its role's policy.
+    pub policies: ::std::option::Option<::cloudwright_core::List<Policy>>,
     /// `RoleName`: a string.
     ///
-    /// A name for the IAM role, up to 64 characters in length. For valid values, see the `RoleName` parameter for the \[`CreateRole`\](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html>) action in the *IAM User Guide* .
+    /// A name for the IAM role, up to 64 characters in length. For valid values, see the `RoleName` parameter for the [`CreateRole`](https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html) action in the *IAM User Guide* .
     ///
-    /// This parameter allows (per its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-. The role name must be unique within the account. Role names are not distinguished by case. For example, you cannot create roles named both "Role1" and "role1".
+    /// This parameter allows (per its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-. The role name must be unique within the account. Role names are not distinguished by case. For example, you cannot create roles named both "Role1" and "role1".
     ///
     /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the role name.
     ///
-    /// If you specify a name, you must specify the `CAPABILITY_NAMED_IAM` value to acknowledge your template's capabilities. For more information, see \[Acknowledging IAM Resources in CloudFormation Templates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-template.html#using-iam-capabilities>) .
+    /// If you specify a name, you must specify the `CAPABILITY_NAMED_IAM` value to acknowledge your template's capabilities. For more information, see [Acknowledging IAM Resources in CloudFormation Templates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-template.html#using-iam-capabilities) .
     ///
-    /// &gt; Naming an IAM resource can cause an unrecoverable error if you reuse the same template in multiple Regions. To prevent this, we recommend using `Fn::Join` and `AWS::Region` to create a Region-specific name, as in the following example: `{"Fn::Join": ["", [{"Ref": "AWS::Region"}, {"Ref": "MyResourceName"}]]}` .
+    /// \> Naming an IAM resource can cause an unrecoverable error if you reuse the same template in multiple Regions. To prevent this, we recommend using `Fn::Join` and `AWS::Region` to create a Region-specific name, as in the following example: `{"Fn::Join": ["", [{"Ref": "AWS::Region"}, {"Ref": "MyResourceName"}]]}` .
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub role_name: Option<Str>,
+    pub role_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of tags that are attached to the role. For more information about tagging, see \[Tagging IAM resources\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html>) in the *IAM User Guide* .
+    /// A list of tags that are attached to the role. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide* .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -148,7 +110,7 @@ impl Role {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::Role",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html",
         primary_identifier: &["RoleName"],
@@ -159,63 +121,65 @@ impl Role {
         read_only: &["Arn", "RoleId"],
         attributes: &["Arn", "RoleId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Role` with its required properties, named in a [`RoleRequired`].
+    /// A `Role` with its one required property, `AssumeRolePolicyDocument`.
     #[inline]
-    pub fn new(required: RoleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            assume_role_policy_document: required.assume_role_policy_document,
-            description: None,
-            managed_policy_arns: None,
-            max_session_duration: None,
-            path: None,
-            permissions_boundary: None,
-            policies: None,
-            role_name: None,
-            tags: None,
+            assume_role_policy_document: value.into(),
+            description: ::std::option::Option::None,
+            managed_policy_arns: ::std::option::Option::None,
+            max_session_duration: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            permissions_boundary: ::std::option::Option::None,
+            policies: ::std::option::Option::None,
+            role_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AssumeRolePolicyDocument`: a JSON value, required.
-    pub fn assume_role_policy_document(mut self, value: impl Into<Json>) -> Self { self.assume_role_policy_document = value.into(); self }
+    pub fn assume_role_policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.assume_role_policy_document = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ManagedPolicyArns`: a list of strings.
-    pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self { self.managed_policy_arns = Some(value.into()); self }
+    pub fn managed_policy_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.managed_policy_arns = ::std::option::Option::Some(value.into()); self }
     /// `MaxSessionDuration`: an integer.
-    pub fn max_session_duration(mut self, value: impl Into<Int>) -> Self { self.max_session_duration = Some(value.into()); self }
+    pub fn max_session_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_session_duration = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `PermissionsBoundary`: a string.
-    pub fn permissions_boundary(mut self, value: impl Into<Str>) -> Self { self.permissions_boundary = Some(value.into()); self }
+    pub fn permissions_boundary(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.permissions_boundary = ::std::option::Option::Some(value.into()); self }
     /// `Policies`: a list of [`Policy`] objects.
-    pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self { self.policies = Some(value.into()); self }
+    pub fn policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Policy>>) -> Self { self.policies = ::std::option::Option::Some(value.into()); self }
     /// `RoleName`: a string.
-    pub fn role_name(mut self, value: impl Into<Str>) -> Self { self.role_name = Some(value.into()); self }
+    pub fn role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Role {
+impl ::cloudwright_core::Resource for Role {
     type Attributes = RoleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Role, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Role, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Role {
+impl ::cloudwright_core::ToValue for Role {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "AssumeRolePolicyDocument",
                 &self.assume_role_policy_document,
@@ -232,12 +196,12 @@ impl ToValue for Role {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Role`]: `Handle<Role>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Role`]: `Handle<Role>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RoleAttributes(ResourceRef);
+pub struct RoleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RoleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RoleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -251,18 +215,18 @@ impl RoleAttributes {
     ///
     /// This will return a value such as `arn:aws:iam::1234567890:role/MyRole-AJJHDSKSDF` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `RoleId`: a string.
     ///
     /// Returns the stable and unique string identifying the role. For example, `AIDAJQABLZS4A3QDU576Q` .
     ///
-    /// For more information about IDs, see \[IAM Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>) in the *IAM User Guide* .
+    /// For more information about IDs, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html) in the *IAM User Guide* .
     #[inline]
-    pub fn role_id(&self) -> Value {
-        self.0.get_att("RoleId")
+    pub fn role_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoleId"))
     }
 }
 
@@ -270,21 +234,10 @@ impl RoleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IAM::Role`.
 ///
@@ -294,11 +247,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -313,19 +266,67 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Policy;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Role: ObjRule = ObjRule {
+        properties: &[
+            ("AssumeRolePolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
+            ("MaxSessionDuration", Shape::Int(&NumRule { min: Some(3600.0), max: Some(43200.0), ..NumRule::ANY })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PermissionsBoundary", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+            ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: None, max_items: None, unique: false })),
+            ("RoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["AssumeRolePolicyDocument"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
-
 /// The required properties of [`RolePolicy`], by name: `RolePolicy::new(RolePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RolePolicyRequired {
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `RoleName`: a string, required.
-    pub role_name: Str,
+    pub role_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RolePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["PolicyName", "RoleName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IAM::RolePolicy` resource.
 ///
 /// Adds or updates an inline policy document that is embedded in the specified IAM role.
 ///
-/// When you embed an inline policy in a role, the inline policy is used as part of the role's access (permissions) policy. The role's trust policy is created at the same time as the role, using \[`CreateRole`\](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html>) . You can update a role's trust policy using \[`UpdateAssumeRolePolicy`\](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html>) . For information about roles, see \[IAM roles\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/roles-toplevel.html>) in the *IAM User Guide* .
+/// When you embed an inline policy in a role, the inline policy is used as part of the role's access (permissions) policy. The role's trust policy is created at the same time as the role, using [`CreateRole`](https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html) . You can update a role's trust policy using [`UpdateAssumeRolePolicy`](https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html) . For information about roles, see [IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/roles-toplevel.html) in the *IAM User Guide* .
 ///
-/// A role can also have a managed policy attached to it. To attach a managed policy to a role, use \[`AWS::IAM::Role`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html>) . To create a new managed policy, use \[`AWS::IAM::ManagedPolicy`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-managedpolicy.html>) . For information about policies, see \[Managed policies and inline policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
+/// A role can also have a managed policy attached to it. To attach a managed policy to a role, use [`AWS::IAM::Role`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html) . To create a new managed policy, use [`AWS::IAM::ManagedPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-managedpolicy.html) . For information about policies, see [Managed policies and inline policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *IAM User Guide* .
 ///
-/// For information about the maximum number of inline policies that you can embed with a role, see \[IAM and AWS STS quotas\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>) in the *IAM User Guide* .
+/// For information about the maximum number of inline policies that you can embed with a role, see [IAM and AWS STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`PolicyName`, `RoleName`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`RolePolicyAttributes`] is empty).
@@ -55,30 +39,30 @@ pub struct RolePolicy {
     ///
     /// You must provide policies in JSON format in IAM. However, for CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. CloudFormation always converts a YAML policy to JSON format before submitting it to IAM.
     ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) used to validate this parameter is a string of characters consisting of the following:
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) used to validate this parameter is a string of characters consisting of the following:
     ///
     /// - Any printable ASCII character ranging from the space character ( `\u0020` ) through the end of the ASCII character range
     /// - The printable characters in the Basic Latin and Latin-1 Supplement character set (through `\u00FF` )
     /// - The special characters tab ( `\u0009` ), line feed ( `\u000A` ), and carriage return ( `\u000D` )
     ///
     /// Format `json`; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
-    pub policy_document: Option<Json>,
+    pub policy_document: ::std::option::Option<::cloudwright_core::Json>,
     /// `PolicyName`: a string, required.
     ///
     /// The name of the policy document.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `RoleName`: a string, required.
     ///
     /// The name of the role to associate the policy with.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub role_name: Str,
+    pub role_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -88,7 +72,7 @@ impl RolePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::RolePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-rolepolicy.html",
         primary_identifier: &["PolicyName", "RoleName"],
@@ -99,42 +83,44 @@ impl RolePolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RolePolicy` with its required properties, named in a [`RolePolicyRequired`].
     #[inline]
     pub fn new(required: RolePolicyRequired) -> Self {
         Self {
-            policy_document: None,
+            policy_document: ::std::option::Option::None,
             policy_name: required.policy_name,
             role_name: required.role_name,
         }
     }
 
     /// `PolicyDocument`: a JSON value.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = Some(value.into()); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = ::std::option::Option::Some(value.into()); self }
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
     /// `RoleName`: a string, required.
-    pub fn role_name(mut self, value: impl Into<Str>) -> Self { self.role_name = value.into(); self }
+    pub fn role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_name = value.into(); self }
 }
 
-impl Resource for RolePolicy {
+impl ::cloudwright_core::Resource for RolePolicy {
     type Attributes = RolePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RolePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RolePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RolePolicy {
+impl ::cloudwright_core::ToValue for RolePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PolicyDocument", &self.policy_document)
             .req("PolicyName", &self.policy_name)
             .req("RoleName", &self.role_name)
@@ -142,12 +128,33 @@ impl ToValue for RolePolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RolePolicy`]: `Handle<RolePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RolePolicy`]: `Handle<RolePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct RolePolicyAttributes(());
 
-impl From<ResourceRef> for RolePolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RolePolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RolePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["PolicyName", "RoleName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w._-]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[A-Z0-9]+");
-
-#[rustfmt::skip]
-pub(crate) static RULE_SamlProvider: ObjRule = ObjRule {
-    properties: &[
-        ("AddPrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AssertionEncryptionMode", Shape::Str(&StrRule { allowed: &["Allowed", "Required"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PrivateKeyList", Shape::List(&ListRule { items: Shape::Object(&RULE_SamlPrivateKey), min_items: None, max_items: Some(2), unique: false })),
-        ("RemovePrivateKey", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SamlMetadataDocument", Shape::Str(&StrRule { min_len: Some(1000), max_len: Some(10000000), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IAM::SAMLProvider` resource.
 ///
@@ -38,9 +15,9 @@ pub(crate) static RULE_SamlProvider: ObjRule = ObjRule {
 ///
 /// When you create the SAML provider resource, you upload a SAML metadata document that you get from your IdP. That document includes the issuer's name, expiration information, and keys that can be used to validate the SAML authentication response (assertions) that the IdP sends. You must generate the metadata document using the identity management software that is used as your organization's IdP.
 ///
-/// &gt; This operation requires \[Signature Version 4\](<https://docs.aws.amazon.com/general/latest/gr/signature-version-4.html>) .
+/// \> This operation requires [Signature Version 4](https://docs.aws.amazon.com/general/latest/gr/signature-version-4.html) .
 ///
-/// For more information, see \[Enabling SAML 2.0 federated users to access the AWS Management Console\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-saml.html>) and \[About SAML 2.0-based federation\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_saml.html>) in the *IAM User Guide* .
+/// For more information, see [Enabling SAML 2.0 federated users to access the AWS Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-saml.html) and [About SAML 2.0-based federation](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_saml.html) in the *IAM User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SamlProviderAttributes`], which `Handle<SamlProvider>` dereferences to.
@@ -56,47 +33,47 @@ pub struct SamlProvider {
     /// Specifies the new private key from your external identity provider. The private key must be a .pem file that uses AES-GCM or AES-CBC encryption algorithm to decrypt SAML assertions.
     ///
     /// Pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`; length 1 to 16384; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub add_private_key: Option<Str>,
+    pub add_private_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `AssertionEncryptionMode`: an [`AssertionEncryptionMode`] value.
     ///
     /// Specifies the encryption setting for the SAML provider.
-    pub assertion_encryption_mode: Option<AssertionEncryptionMode>,
+    pub assertion_encryption_mode: ::std::option::Option<AssertionEncryptionMode>,
     /// `Name`: a string.
     ///
     /// The name of the provider to create.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// Pattern `[\w._-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateKeyList`: a list of [`SamlPrivateKey`] objects.
     ///
     /// The private key metadata for the SAML provider.
     ///
     /// Items at most 2.
-    pub private_key_list: Option<List<SamlPrivateKey>>,
+    pub private_key_list: ::std::option::Option<::cloudwright_core::List<SamlPrivateKey>>,
     /// `RemovePrivateKey`: a string.
     ///
     /// The Key ID of the private key to remove.
     ///
     /// Pattern `[A-Z0-9]+`; length 22 to 64; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub remove_private_key: Option<Str>,
+    pub remove_private_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `SamlMetadataDocument`: a string.
     ///
     /// An XML document generated by an identity provider (IdP) that supports SAML 2.0. The document includes the issuer's name, expiration information, and keys that can be used to validate the SAML authentication response (assertions) that are received from the IdP. You must generate the metadata document using the identity management software that is used as your organization's IdP.
     ///
-    /// For more information, see \[About SAML 2.0-based federation\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_saml.html>) in the *IAM User Guide*
+    /// For more information, see [About SAML 2.0-based federation](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_saml.html) in the *IAM User Guide*
     ///
     /// Length 1000 to 10000000.
-    pub saml_metadata_document: Option<Str>,
+    pub saml_metadata_document: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of tags that you want to attach to the new IAM SAML provider. Each tag consists of a key name and an associated value. For more information about tagging, see \[Tagging IAM resources\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html>) in the *IAM User Guide* .
+    /// A list of tags that you want to attach to the new IAM SAML provider. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide* .
     ///
-    /// &gt; If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
+    /// \> If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +83,7 @@ impl SamlProvider {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::SAMLProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-samlprovider.html",
         primary_identifier: &["Arn"],
@@ -117,49 +94,51 @@ impl SamlProvider {
         read_only: &["Arn", "SamlProviderUUID"],
         attributes: &["Arn", "SamlProviderUUID"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SamlProvider` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AddPrivateKey`: a string.
-    pub fn add_private_key(mut self, value: impl Into<Str>) -> Self { self.add_private_key = Some(value.into()); self }
+    pub fn add_private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.add_private_key = ::std::option::Option::Some(value.into()); self }
     /// `AssertionEncryptionMode`: an [`AssertionEncryptionMode`] value.
-    pub fn assertion_encryption_mode(mut self, value: impl Into<AssertionEncryptionMode>) -> Self { self.assertion_encryption_mode = Some(value.into()); self }
+    pub fn assertion_encryption_mode(mut self, value: impl ::std::convert::Into<AssertionEncryptionMode>) -> Self { self.assertion_encryption_mode = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `PrivateKeyList`: a list of [`SamlPrivateKey`] objects.
-    pub fn private_key_list(mut self, value: impl Into<List<SamlPrivateKey>>) -> Self { self.private_key_list = Some(value.into()); self }
+    pub fn private_key_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SamlPrivateKey>>) -> Self { self.private_key_list = ::std::option::Option::Some(value.into()); self }
     /// `RemovePrivateKey`: a string.
-    pub fn remove_private_key(mut self, value: impl Into<Str>) -> Self { self.remove_private_key = Some(value.into()); self }
+    pub fn remove_private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_private_key = ::std::option::Option::Some(value.into()); self }
     /// `SamlMetadataDocument`: a string.
-    pub fn saml_metadata_document(mut self, value: impl Into<Str>) -> Self { self.saml_metadata_document = Some(value.into()); self }
+    pub fn saml_metadata_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.saml_metadata_document = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SamlProvider {
+impl ::cloudwright_core::Resource for SamlProvider {
     type Attributes = SamlProviderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SamlProvider, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SamlProvider, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SamlProvider {
+impl ::cloudwright_core::ToValue for SamlProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddPrivateKey", &self.add_private_key)
             .opt("AssertionEncryptionMode", &self.assertion_encryption_mode)
             .opt("Name", &self.name)
@@ -171,12 +150,12 @@ impl ToValue for SamlProvider {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SamlProvider`]: `Handle<SamlProvider>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SamlProvider`]: `Handle<SamlProvider>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SamlProviderAttributes(ResourceRef);
+pub struct SamlProviderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SamlProviderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SamlProviderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -186,16 +165,16 @@ impl SamlProviderAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::IAM::SAMLProvider` resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `SamlProviderUUID`: a string.
     ///
     /// The unique identifier assigned to the SAML provider.
     #[inline]
-    pub fn saml_provider_uuid(&self) -> Value {
-        self.0.get_att("SamlProviderUUID")
+    pub fn saml_provider_uuid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SamlProviderUUID"))
     }
 }
 
@@ -203,27 +182,16 @@ impl SamlProviderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SamlPrivateKeyRequired {
     /// `KeyId`: a string, required.
-    pub key_id: Str,
+    pub key_id: ::cloudwright_core::Str,
     /// `Timestamp`: a string, required.
-    pub timestamp: Str,
+    pub timestamp: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SamlPrivateKey: ObjRule = ObjRule {
-    properties: &[
-        ("KeyId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Timestamp", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-    ],
-    required: &["KeyId", "Timestamp"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SAMLPrivateKey` property type of `AWS::IAM::SAMLProvider`.
 ///
 /// Contains the private keys for the SAML provider.
 ///
-/// This data type is used as a response element in the \[GetSAMLProvider\](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetSAMLProvider.html>) operation.
+/// This data type is used as a response element in the [GetSAMLProvider](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetSAMLProvider.html) operation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-samlprovider-samlprivatekey.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -233,13 +201,13 @@ pub struct SamlPrivateKey {
     /// The unique identifier for the SAML private key.
     ///
     /// Pattern `[A-Z0-9]+`; length 22 to 64.
-    pub key_id: Str,
+    pub key_id: ::cloudwright_core::Str,
     /// `Timestamp`: a string, required.
     ///
-    /// The date and time, in \[ISO 8601 date-time\](<https://docs.aws.amazon.com/http://www.iso.org/iso/iso8601>) format, when the private key was uploaded.
+    /// The date and time, in [ISO 8601 date-time](https://docs.aws.amazon.com/http://www.iso.org/iso/iso8601) format, when the private key was uploaded.
     ///
     /// Format `date-time`.
-    pub timestamp: Str,
+    pub timestamp: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -254,17 +222,17 @@ impl SamlPrivateKey {
     }
 
     /// `KeyId`: a string, required.
-    pub fn key_id(mut self, value: impl Into<Str>) -> Self { self.key_id = value.into(); self }
+    pub fn key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_id = value.into(); self }
     /// `Timestamp`: a string, required.
-    pub fn timestamp(mut self, value: impl Into<Str>) -> Self { self.timestamp = value.into(); self }
+    pub fn timestamp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timestamp = value.into(); self }
 }
 
-impl PropertyType for SamlPrivateKey {}
+impl crate::PropertyType for SamlPrivateKey {}
 
-impl ToValue for SamlPrivateKey {
+impl ::cloudwright_core::ToValue for SamlPrivateKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KeyId", &self.key_id)
             .req("Timestamp", &self.timestamp)
             .build()
@@ -279,23 +247,62 @@ pub enum AssertionEncryptionMode {
     /// `Required`
     Required,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AssertionEncryptionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AssertionEncryptionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AssertionEncryptionMode {
+impl ::cloudwright_core::ToValue for AssertionEncryptionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allowed => "Allowed",
             Self::Required => "Required",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w._-]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[A-Z0-9]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SamlProvider: ObjRule = ObjRule {
+        properties: &[
+            ("AddPrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AssertionEncryptionMode", Shape::Str(&StrRule { allowed: &["Allowed", "Required"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PrivateKeyList", Shape::List(&ListRule { items: Shape::Object(&RULE_SamlPrivateKey), min_items: None, max_items: Some(2), unique: false })),
+            ("RemovePrivateKey", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SamlMetadataDocument", Shape::Str(&StrRule { min_len: Some(1000), max_len: Some(10000000), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SamlPrivateKey: ObjRule = ObjRule {
+        properties: &[
+            ("KeyId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Timestamp", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ],
+        required: &["KeyId", "Timestamp"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

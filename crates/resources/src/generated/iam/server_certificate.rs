@@ -5,38 +5,17 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w+=,.@-]+");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CertificateChain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2097152), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ServerCertificateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IAM::ServerCertificate` resource.
 ///
 /// Uploads a server certificate entity for the AWS account . The server certificate entity includes a public key certificate, a private key, and an optional certificate chain, which should all be PEM-encoded.
 ///
-/// We recommend that you use \[Certificate Manager\](<https://docs.aws.amazon.com/acm/>) to provision, manage, and deploy your server certificates. With ACM you can request a certificate, deploy it to AWS resources, and let ACM handle certificate renewals for you. Certificates provided by ACM are free. For more information about using ACM, see the \[Certificate Manager User Guide\](<https://docs.aws.amazon.com/acm/latest/userguide/>) .
+/// We recommend that you use [Certificate Manager](https://docs.aws.amazon.com/acm/) to provision, manage, and deploy your server certificates. With ACM you can request a certificate, deploy it to AWS resources, and let ACM handle certificate renewals for you. Certificates provided by ACM are free. For more information about using ACM, see the [Certificate Manager User Guide](https://docs.aws.amazon.com/acm/latest/userguide/) .
 ///
-/// For more information about working with server certificates, see \[Working with server certificates\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_server-certs.html>) in the *IAM User Guide* . This topic includes a list of AWS services that can use the server certificates that you manage with IAM.
+/// For more information about working with server certificates, see [Working with server certificates](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_server-certs.html) in the *IAM User Guide* . This topic includes a list of AWS services that can use the server certificates that you manage with IAM.
 ///
-/// For information about the number of server certificates you can upload, see \[IAM and AWS STS quotas\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>) in the *IAM User Guide* .
+/// For information about the number of server certificates you can upload, see [IAM and AWS STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide* .
 ///
-/// &gt; Because the body of the public key certificate, private key, and the certificate chain can be large, you should use POST rather than GET when calling `UploadServerCertificate` . For information about setting up signatures and authorization through the API, see \[Signing AWS API requests\](<https://docs.aws.amazon.com/general/latest/gr/signing_aws_api_requests.html>) in the *AWS General Reference* . For general information about using the Query API with IAM, see \[Calling the API by making HTTP query requests\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/programming.html>) in the *IAM User Guide* .
+/// \> Because the body of the public key certificate, private key, and the certificate chain can be large, you should use POST rather than GET when calling `UploadServerCertificate` . For information about setting up signatures and authorization through the API, see [Signing AWS API requests](https://docs.aws.amazon.com/general/latest/gr/signing_aws_api_requests.html) in the *AWS General Reference* . For general information about using the Query API with IAM, see [Calling the API by making HTTP query requests](https://docs.aws.amazon.com/IAM/latest/UserGuide/programming.html) in the *IAM User Guide* .
 ///
 /// `Ref` returns its `ServerCertificateName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ServerCertificateAttributes`], which `Handle<ServerCertificate>` dereferences to.
@@ -52,47 +31,47 @@ pub struct ServerCertificate {
     /// The contents of the public key certificate.
     ///
     /// Pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`; length 1 to 16384; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub certificate_body: Option<Str>,
+    pub certificate_body: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateChain`: a string.
     ///
     /// The contents of the public key certificate chain.
     ///
     /// Pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`; length 1 to 2097152; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub certificate_chain: Option<Str>,
+    pub certificate_chain: ::std::option::Option<::cloudwright_core::Str>,
     /// `Path`: a string.
     ///
-    /// The path for the server certificate. For more information about paths, see \[IAM identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    /// The path for the server certificate. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide* .
     ///
-    /// This parameter is optional. If it is not included, it defaults to a slash (/). This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
+    /// This parameter is optional. If it is not included, it defaults to a slash (/). This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
     ///
-    /// &gt; If you are uploading a server certificate specifically for use with Amazon CloudFront distributions, you must specify a path using the `path` parameter. The path must begin with `/cloudfront` and must include a trailing slash (for example, `/cloudfront/test/` ).
+    /// \> If you are uploading a server certificate specifically for use with Amazon CloudFront distributions, you must specify a path using the `path` parameter. The path must begin with `/cloudfront` and must include a trailing slash (for example, `/cloudfront/test/` ).
     ///
     /// Pattern `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`; length 1 to 512.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateKey`: a string.
     ///
     /// The contents of the private key in PEM-encoded format.
     ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) used to validate this parameter is a string of characters consisting of the following:
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) used to validate this parameter is a string of characters consisting of the following:
     ///
     /// - Any printable ASCII character ranging from the space character ( `\u0020` ) through the end of the ASCII character range
     /// - The printable characters in the Basic Latin and Latin-1 Supplement character set (through `\u00FF` )
     /// - The special characters tab ( `\u0009` ), line feed ( `\u000A` ), and carriage return ( `\u000D` )
     ///
     /// Pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`; length 1 to 16384; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub private_key: Option<Str>,
+    pub private_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerCertificateName`: a string.
     ///
     /// The name for the server certificate. Do not include the path in this value. The name of the certificate cannot contain any spaces.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// Pattern `[\w+=,.@-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub server_certificate_name: Option<Str>,
+    pub server_certificate_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of tags that are attached to the server certificate. For more information about tagging, see \[Tagging IAM resources\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html>) in the *IAM User Guide* .
-    pub tags: Option<List<Tag>>,
+    /// A list of tags that are attached to the server certificate. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +81,7 @@ impl ServerCertificate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::ServerCertificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-servercertificate.html",
         primary_identifier: &["ServerCertificateName"],
@@ -113,47 +92,49 @@ impl ServerCertificate {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ServerCertificate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateBody`: a string.
-    pub fn certificate_body(mut self, value: impl Into<Str>) -> Self { self.certificate_body = Some(value.into()); self }
+    pub fn certificate_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_body = ::std::option::Option::Some(value.into()); self }
     /// `CertificateChain`: a string.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = Some(value.into()); self }
+    pub fn certificate_chain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_chain = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `PrivateKey`: a string.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = Some(value.into()); self }
+    pub fn private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_key = ::std::option::Option::Some(value.into()); self }
     /// `ServerCertificateName`: a string.
-    pub fn server_certificate_name(mut self, value: impl Into<Str>) -> Self { self.server_certificate_name = Some(value.into()); self }
+    pub fn server_certificate_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_certificate_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ServerCertificate {
+impl ::cloudwright_core::Resource for ServerCertificate {
     type Attributes = ServerCertificateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServerCertificate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServerCertificate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServerCertificate {
+impl ::cloudwright_core::ToValue for ServerCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateBody", &self.certificate_body)
             .opt("CertificateChain", &self.certificate_chain)
             .opt("Path", &self.path)
@@ -164,12 +145,12 @@ impl ToValue for ServerCertificate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServerCertificate`]: `Handle<ServerCertificate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServerCertificate`]: `Handle<ServerCertificate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServerCertificateAttributes(ResourceRef);
+pub struct ServerCertificateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServerCertificateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServerCertificateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -179,8 +160,8 @@ impl ServerCertificateAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::IAM::ServerCertificate` resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -188,21 +169,10 @@ impl ServerCertificateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IAM::ServerCertificate`.
 ///
@@ -212,11 +182,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -231,19 +201,57 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w+=,.@-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CertificateChain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2097152), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ServerCertificateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

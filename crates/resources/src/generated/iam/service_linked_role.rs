@@ -5,26 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceLinkedRole: ObjRule = ObjRule {
-    properties: &[
-        ("AWSServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CustomSuffix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IAM::ServiceLinkedRole` resource.
 ///
-/// Creates an IAM role that is linked to a specific AWS service. The service controls the attached policies and when the role can be deleted. This helps ensure that the service is not broken by an unexpectedly changed or deleted role, which could put your AWS resources into an unknown state. Allowing the service to control the role helps improve service stability and proper cleanup when a service and its role are no longer needed. For more information, see \[Using service-linked roles\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html>) in the *IAM User Guide* .
+/// Creates an IAM role that is linked to a specific AWS service. The service controls the attached policies and when the role can be deleted. This helps ensure that the service is not broken by an unexpectedly changed or deleted role, which could put your AWS resources into an unknown state. Allowing the service to control the role helps improve service stability and proper cleanup when a service and its role are no longer needed. For more information, see [Using service-linked roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html) in the *IAM User Guide* .
 ///
 /// To attach a policy to this service-linked role, you must make the request using the AWS service that depends on this role.
 ///
@@ -41,10 +24,10 @@ pub struct ServiceLinkedRole {
     ///
     /// The service principal for the AWS service to which this role is attached. You use a string similar to a URL but without the <http://> in front. For example: `elasticbeanstalk.amazonaws.com` .
     ///
-    /// Service principals are unique and case-sensitive. To find the exact service principal for your service-linked role, see \[AWS services that work with IAM\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_aws-services-that-work-with-iam.html>) in the *IAM User Guide* . Look for the services that have *Yes* in the *Service-Linked Role* column. Choose the *Yes* link to view the service-linked role documentation for that service.
+    /// Service principals are unique and case-sensitive. To find the exact service principal for your service-linked role, see [AWS services that work with IAM](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_aws-services-that-work-with-iam.html) in the *IAM User Guide* . Look for the services that have *Yes* in the *Service-Linked Role* column. Choose the *Yes* link to view the service-linked role documentation for that service.
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 128; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub aws_service_name: Option<Str>,
+    pub aws_service_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomSuffix`: a string.
     ///
     /// A string that you provide, which is combined with the service-provided prefix to form the complete role name. If you make multiple requests for the same service, then you must supply a different `CustomSuffix` for each request. Otherwise the request fails with a duplicate role name error. For example, you could add `-1` or `-debug` to the suffix.
@@ -52,13 +35,13 @@ pub struct ServiceLinkedRole {
     /// Some services do not support the `CustomSuffix` parameter. If you provide an optional suffix and the operation fails, try the operation again without the suffix.
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 64; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub custom_suffix: Option<Str>,
+    pub custom_suffix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the role.
     ///
     /// Pattern `^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +51,7 @@ impl ServiceLinkedRole {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::ServiceLinkedRole",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-servicelinkedrole.html",
         primary_identifier: &["RoleName"],
@@ -79,38 +62,40 @@ impl ServiceLinkedRole {
         read_only: &["RoleName"],
         attributes: &["RoleName"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ServiceLinkedRole` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AWSServiceName`: a string.
-    pub fn aws_service_name(mut self, value: impl Into<Str>) -> Self { self.aws_service_name = Some(value.into()); self }
+    pub fn aws_service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_service_name = ::std::option::Option::Some(value.into()); self }
     /// `CustomSuffix`: a string.
-    pub fn custom_suffix(mut self, value: impl Into<Str>) -> Self { self.custom_suffix = Some(value.into()); self }
+    pub fn custom_suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_suffix = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ServiceLinkedRole {
+impl ::cloudwright_core::Resource for ServiceLinkedRole {
     type Attributes = ServiceLinkedRoleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceLinkedRole, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServiceLinkedRole, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServiceLinkedRole {
+impl ::cloudwright_core::ToValue for ServiceLinkedRole {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AWSServiceName", &self.aws_service_name)
             .opt("CustomSuffix", &self.custom_suffix)
             .opt("Description", &self.description)
@@ -118,12 +103,12 @@ impl ToValue for ServiceLinkedRole {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServiceLinkedRole`]: `Handle<ServiceLinkedRole>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServiceLinkedRole`]: `Handle<ServiceLinkedRole>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceLinkedRoleAttributes(ResourceRef);
+pub struct ServiceLinkedRoleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceLinkedRoleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceLinkedRoleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -133,7 +118,29 @@ impl ServiceLinkedRoleAttributes {
     ///
     /// Returns the friendly name that identifies the role. For example, `AWSServiceRoleForAutoScaling` or `AWSServiceRoleForAutoScaling_TestSuffix` if a `CustomSuffix` is specified.
     #[inline]
-    pub fn role_name(&self) -> Value {
-        self.0.get_att("RoleName")
+    pub fn role_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoleName"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceLinkedRole: ObjRule = ObjRule {
+        properties: &[
+            ("AWSServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CustomSuffix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

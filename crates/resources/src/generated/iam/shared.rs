@@ -6,34 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "iam")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
-#[cfg(feature = "iam")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
-
 #[cfg(any(feature = "iam", feature = "constructs"))]
 /// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
-
-#[cfg(any(feature = "iam", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_Policy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("PolicyName", Shape::STR),
-    ],
-    required: &["PolicyName", "PolicyDocument"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "iam", feature = "constructs"))]
 /// The `Policy` property type, shared by `AWS::IAM::Role`, `AWS::IAM::User`.
@@ -42,19 +23,19 @@ pub(crate) static RULE_Policy: ObjRule = ObjRule {
 ///
 /// An attached policy is a managed policy that has been attached to a user, group, or role.
 ///
-/// For more information about managed policies, refer to \[Managed Policies and Inline Policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
+/// For more information about managed policies, refer to [Managed Policies and Inline Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *IAM User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-role-policy.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     /// `PolicyDocument`: a JSON value, required.
     ///
-    /// The entire contents of the policy that defines permissions. For more information, see \[Overview of JSON policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json>) .
-    pub policy_document: Json,
+    /// The entire contents of the policy that defines permissions. For more information, see [Overview of JSON policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json) .
+    pub policy_document: ::cloudwright_core::Json,
     /// `PolicyName`: a string, required.
     ///
     /// The friendly name (not ARN) identifying the policy.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
 
 #[cfg(any(feature = "iam", feature = "constructs"))]
@@ -70,19 +51,19 @@ impl Policy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
 }
 
 #[cfg(any(feature = "iam", feature = "constructs"))]
-impl PropertyType for Policy {}
+impl crate::PropertyType for Policy {}
 
 #[cfg(any(feature = "iam", feature = "constructs"))]
-impl ToValue for Policy {
+impl ::cloudwright_core::ToValue for Policy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
             .req("PolicyName", &self.policy_name)
             .build()
@@ -94,22 +75,10 @@ impl ToValue for Policy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "iam")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "iam")]
 /// The `Tag` property type, shared by `AWS::IAM::OIDCProvider`, `AWS::IAM::SAMLProvider`, `AWS::IAM::VirtualMFADevice`.
@@ -120,11 +89,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "iam")]
@@ -140,21 +109,57 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "iam")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "iam")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "iam")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
+    #[cfg(feature = "iam")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
+
+    #[cfg(any(feature = "iam", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Policy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("PolicyName", Shape::STR),
+        ],
+        required: &["PolicyName", "PolicyDocument"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iam")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

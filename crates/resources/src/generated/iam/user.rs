@@ -5,41 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Policy;
 pub use super::shared::{Policy, PolicyRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w+=,.@-]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_User: ObjRule = ObjRule {
-    properties: &[
-        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
-        ("LoginProfile", Shape::Object(&RULE_LoginProfile)),
-        ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PermissionsBoundary", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("UserName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IAM::User` resource.
 ///
 /// Creates a new IAM user for your AWS account .
 ///
-/// For information about quotas for the number of IAM users you can create, see \[IAM and AWS STS quotas\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>) in the *IAM User Guide* .
+/// For information about quotas for the number of IAM users you can create, see [IAM and AWS STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide* .
 ///
 /// `Ref` returns its `UserName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`UserAttributes`], which `Handle<User>` dereferences to.
@@ -55,73 +27,74 @@ pub struct User {
     /// A list of group names to which you want to add the user.
     ///
     /// Items 0 to 10.
-    pub groups: Option<List<Str>>,
+    pub groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LoginProfile`: a [`LoginProfile`] object.
     ///
     /// Creates a password for the specified IAM user. A password allows an IAM user to access AWS services through the AWS Management Console .
     ///
-    /// You can use the AWS CLI , the AWS API, or the *Users* page in the IAM console to create a password for any IAM user. Use \[ChangePassword\](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_ChangePassword.html>) to update your own existing password in the *My Security Credentials* page in the AWS Management Console .
+    /// You can use the AWS CLI , the AWS API, or the *Users* page in the IAM console to create a password for any IAM user. Use [ChangePassword](https://docs.aws.amazon.com/IAM/latest/APIReference/API_ChangePassword.html) to update your own existing password in the *My Security Credentials* page in the AWS Management Console .
     ///
-    /// For more information about managing passwords, see \[Managing passwords\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_ManagingLogins.html>) in the *IAM User Guide* .
-    pub login_profile: Option<Obj<LoginProfile>>,
+    /// For more information about managing passwords, see [Managing passwords](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_ManagingLogins.html) in the *IAM User Guide* .
+    pub login_profile: ::std::option::Option<crate::Obj<LoginProfile>>,
     /// `ManagedPolicyArns`: a list of strings.
     ///
     /// A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the user.
     ///
-    /// For more information about ARNs, see \[Amazon Resource Names (ARNs) and AWS Service Namespaces\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+    /// For more information about ARNs, see [Amazon Resource Names (ARNs) and AWS Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *AWS General Reference* .
     ///
     /// Items 0 to 20; each item: pattern `arn:(aws[a-zA-Z-]*)?:iam::(\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\-_/]+`.
-    pub managed_policy_arns: Option<List<Str>>,
+    pub managed_policy_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Path`: a string.
     ///
-    /// The path for the user name. For more information about paths, see \[IAM identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    /// The path for the user name. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide* .
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
     ///
     /// Pattern `^(\u002F)|(\u002F[\u0021-\u007E]+\u002F)$`; length 1 to 512.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `PermissionsBoundary`: a string.
     ///
     /// The ARN of the managed policy that is used to set the permissions boundary for the user.
     ///
-    /// A permissions boundary policy defines the maximum permissions that identity-based policies can grant to an entity, but does not grant permissions. Permissions boundaries do not define the maximum permissions that a resource-based policy can grant to an entity. To learn more, see \[Permissions boundaries for IAM entities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html>) in the *IAM User Guide* .
+    /// A permissions boundary policy defines the maximum permissions that identity-based policies can grant to an entity, but does not grant permissions. Permissions boundaries do not define the maximum permissions that a resource-based policy can grant to an entity. To learn more, see [Permissions boundaries for IAM entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide* .
     ///
-    /// For more information about policy types, see \[Policy types\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policy-types>) in the *IAM User Guide* .
+    /// For more information about policy types, see [Policy types](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policy-types) in the *IAM User Guide* .
     ///
     /// Length 20 to 2048.
-    pub permissions_boundary: Option<Str>,
+    pub permissions_boundary: ::std::option::Option<::cloudwright_core::Str>,
     /// `Policies`: a list of [`Policy`] objects.
     ///
-    /// Adds or updates an inline policy document that is embedded in the specified IAM user. To view AWS::IAM::User snippets, see \[Declaring an IAM User Resource\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-iam-user>) .
+    /// Adds or updates an inline policy document that is embedded in the specified IAM user. To view AWS::IAM::User snippets, see [Declaring an IAM User Resource](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-iam-user) .
     ///
-    /// &gt; The name of each policy for a role, user, or group must be unique. If you don't choose unique names, updates to the IAM identity will fail.
+    /// \> The name of each policy for a role, user, or group must be unique. If you don't choose unique names, updates to the IAM identity will fail.
     ///
-    /// For information about limits on the number of inline policies that you can embed in a user, see \[Limitations on IAM Entities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html>) in the *IAM User Guide* .
-    pub policies: Option<List<Policy>>,
+    /// For information about limits on the number of inline policies that you can embed in a user, see [Limitations on IAM Entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html) in the *IAM User Guide* .
+    pub policies: ::std::option::Option<::cloudwright_core::List<Policy>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of tags that you want to attach to the new user. Each tag consists of a key name and an associated value. For more information about tagging, see \[Tagging IAM resources\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html>) in the *IAM User Guide* .
+    /// A list of tags that you want to attach to the new user. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide* .
     ///
-    /// &gt; If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
+    /// \> If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserName`: a string.
     ///
     /// The name of the user to create. Do not include the path in this value.
     ///
-    /// This parameter allows (per its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-. The user name must be unique within the account. User names are not distinguished by case. For example, you cannot create users named both "John" and "john".
+    /// This parameter allows (per its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-. The user name must be unique within the account. User names are not distinguished by case. For example, you cannot create users named both "John" and "john".
     ///
     /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the user name.
     ///
-    /// If you specify a name, you must specify the `CAPABILITY_NAMED_IAM` value to acknowledge your template's capabilities. For more information, see \[Acknowledging IAM Resources in CloudFormation Templates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-template.html#using-iam-capabilities>) .
+    /// If you specify a name, you must specify the `CAPABILITY_NAMED_IAM` value to acknowledge your template's capabilities. For more information, see [Acknowledging IAM Resources in CloudFormation Templates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-template.html#using-iam-capabilities) .
     ///
-    /// &gt; Naming an IAM resource can cause an unrecoverable error if you reuse the same template in multiple Regions. To prevent this, we recommend using `Fn::Join` and `AWS::Region` to create a Region-specific name, as in the following example: `{"Fn::Join": ["", [{"Ref": "AWS::Region"}, {"Ref": "MyResourceName"}]]}` .
+    /// \> Naming an IAM resource can cause an unrecoverable error if you reuse the same template in multiple Regions. To prevent this, we recommend using `Fn::Join` and `AWS::Region` to create a Region-specific name, as in the following example: `{"Fn::Join": ["", [{"Ref": "AWS::Region"}, {"Ref": "MyResourceName"}]]}` .
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub user_name: Option<Str>,
+    pub user_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -131,7 +104,7 @@ impl User {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::User",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-user.html",
         primary_identifier: &["UserName"],
@@ -142,51 +115,53 @@ impl User {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `User` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Groups`: a list of strings.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.groups = ::std::option::Option::Some(value.into()); self }
     /// `LoginProfile`: a [`LoginProfile`] object.
-    pub fn login_profile(mut self, value: impl Into<Obj<LoginProfile>>) -> Self { self.login_profile = Some(value.into()); self }
+    pub fn login_profile(mut self, value: impl ::std::convert::Into<crate::Obj<LoginProfile>>) -> Self { self.login_profile = ::std::option::Option::Some(value.into()); self }
     /// `ManagedPolicyArns`: a list of strings.
-    pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self { self.managed_policy_arns = Some(value.into()); self }
+    pub fn managed_policy_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.managed_policy_arns = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `PermissionsBoundary`: a string.
-    pub fn permissions_boundary(mut self, value: impl Into<Str>) -> Self { self.permissions_boundary = Some(value.into()); self }
+    pub fn permissions_boundary(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.permissions_boundary = ::std::option::Option::Some(value.into()); self }
     /// `Policies`: a list of [`Policy`] objects.
-    pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self { self.policies = Some(value.into()); self }
+    pub fn policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Policy>>) -> Self { self.policies = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserName`: a string.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = Some(value.into()); self }
+    pub fn user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for User {
+impl ::cloudwright_core::Resource for User {
     type Attributes = UserAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_User, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_User, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for User {
+impl ::cloudwright_core::ToValue for User {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Groups", &self.groups)
             .opt("LoginProfile", &self.login_profile)
             .opt("ManagedPolicyArns", &self.managed_policy_arns)
@@ -199,12 +174,12 @@ impl ToValue for User {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`User`]: `Handle<User>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`User`]: `Handle<User>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserAttributes(ResourceRef);
+pub struct UserAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -214,32 +189,14 @@ impl UserAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::IAM::User` resource. For example: `arn:aws:iam::123456789012:user/mystack-myuser-1CCXAFG2H2U4D` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
-/// The required properties of [`LoginProfile`], by name: `LoginProfile::new(LoginProfileRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoginProfileRequired {
-    /// `Password`: a string, required.
-    pub password: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoginProfile: ObjRule = ObjRule {
-    properties: &[
-        ("Password", Shape::STR),
-        ("PasswordResetRequired", Shape::Bool),
-    ],
-    required: &["Password"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LoginProfile` property type of `AWS::IAM::User`.
 ///
-/// Creates a password for the specified user, giving the user the ability to access AWS services through the AWS Management Console . For more information about managing passwords, see \[Managing Passwords\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_ManagingLogins.html>) in the *IAM User Guide* .
+/// Creates a password for the specified user, giving the user the ability to access AWS services through the AWS Management Console . For more information about managing passwords, see [Managing Passwords](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_ManagingLogins.html) in the *IAM User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-user-loginprofile.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -247,36 +204,36 @@ pub struct LoginProfile {
     /// `Password`: a string, required.
     ///
     /// The user's password.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `PasswordResetRequired`: a boolean.
     ///
     /// Specifies whether the user is required to set a new password on next sign-in.
-    pub password_reset_required: Option<Bool>,
+    pub password_reset_required: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl LoginProfile {
-    /// A `LoginProfile` with its required properties, named in a [`LoginProfileRequired`].
+    /// A `LoginProfile` with its one required property, `Password`.
     #[inline]
-    pub fn new(required: LoginProfileRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            password: required.password,
-            password_reset_required: None,
+            password: value.into(),
+            password_reset_required: ::std::option::Option::None,
         }
     }
 
     /// `Password`: a string, required.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = value.into(); self }
     /// `PasswordResetRequired`: a boolean.
-    pub fn password_reset_required(mut self, value: impl Into<Bool>) -> Self { self.password_reset_required = Some(value.into()); self }
+    pub fn password_reset_required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.password_reset_required = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoginProfile {}
+impl crate::PropertyType for LoginProfile {}
 
-impl ToValue for LoginProfile {
+impl ::cloudwright_core::ToValue for LoginProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Password", &self.password)
             .opt("PasswordResetRequired", &self.password_reset_required)
             .build()
@@ -287,21 +244,10 @@ impl ToValue for LoginProfile {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IAM::User`.
 ///
@@ -311,11 +257,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -330,19 +276,74 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Policy;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_User: ObjRule = ObjRule {
+        properties: &[
+            ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
+            ("LoginProfile", Shape::Object(&RULE_LoginProfile)),
+            ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PermissionsBoundary", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+            ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("UserName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoginProfile: ObjRule = ObjRule {
+        properties: &[
+            ("Password", Shape::STR),
+            ("PasswordResetRequired", Shape::Bool),
+        ],
+        required: &["Password"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

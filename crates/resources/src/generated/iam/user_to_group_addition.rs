@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`UserToGroupAddition`], by name: `UserToGroupAddition::new(UserToGroupAdditionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserToGroupAdditionRequired {
     /// `GroupName`: a string, required.
-    pub group_name: Str,
+    pub group_name: ::cloudwright_core::Str,
     /// `Users`: a list of strings, required.
-    pub users: List<Str>,
+    pub users: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserToGroupAddition: ObjRule = ObjRule {
-    properties: &[
-        ("GroupName", Shape::STR),
-        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["GroupName", "Users"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IAM::UserToGroupAddition` resource.
 ///
@@ -43,12 +30,12 @@ pub struct UserToGroupAddition {
     ///
     /// The name of the group to update.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    pub group_name: Str,
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    pub group_name: ::cloudwright_core::Str,
     /// `Users`: a list of strings, required.
     ///
     /// A list of the names of the users that you want to add to the group.
-    pub users: List<Str>,
+    pub users: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -58,7 +45,7 @@ impl UserToGroupAddition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::UserToGroupAddition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-usertogroupaddition.html",
         primary_identifier: &["Id"],
@@ -69,7 +56,7 @@ impl UserToGroupAddition {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `UserToGroupAddition` with its required properties, named in a [`UserToGroupAdditionRequired`].
@@ -82,38 +69,40 @@ impl UserToGroupAddition {
     }
 
     /// `GroupName`: a string, required.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = value.into(); self }
     /// `Users`: a list of strings, required.
-    pub fn users(mut self, value: impl Into<List<Str>>) -> Self { self.users = value.into(); self }
+    pub fn users(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.users = value.into(); self }
 }
 
-impl Resource for UserToGroupAddition {
+impl ::cloudwright_core::Resource for UserToGroupAddition {
     type Attributes = UserToGroupAdditionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserToGroupAddition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserToGroupAddition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserToGroupAddition {
+impl ::cloudwright_core::ToValue for UserToGroupAddition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GroupName", &self.group_name)
             .req("Users", &self.users)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserToGroupAddition`]: `Handle<UserToGroupAddition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserToGroupAddition`]: `Handle<UserToGroupAddition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserToGroupAdditionAttributes(ResourceRef);
+pub struct UserToGroupAdditionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserToGroupAdditionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserToGroupAdditionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -121,9 +110,27 @@ impl From<ResourceRef> for UserToGroupAdditionAttributes {
 impl UserToGroupAdditionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
-    /// The stable and unique string identifying the group. For more information about IDs, see \[IAM identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    /// The stable and unique string identifying the group. For more information about IDs, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide* .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserToGroupAddition: ObjRule = ObjRule {
+        properties: &[
+            ("GroupName", Shape::STR),
+            ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["GroupName", "Users"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

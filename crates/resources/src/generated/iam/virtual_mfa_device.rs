@@ -5,41 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w+=,.@-]+");
-
-/// The required properties of [`VirtualMfaDevice`], by name: `VirtualMfaDevice::new(VirtualMfaDeviceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualMfaDeviceRequired {
-    /// `Users`: a list of strings, required.
-    pub users: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualMfaDevice: ObjRule = ObjRule {
-    properties: &[
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("VirtualMfaDeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(226), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Users"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IAM::VirtualMFADevice` resource.
 ///
-/// Creates a new virtual MFA device for the AWS account . After creating the virtual MFA, use \[EnableMFADevice\](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableMFADevice.html>) to attach the MFA device to an IAM user. For more information about creating and working with virtual MFA devices, see \[Using a virtual MFA device\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_VirtualMFA.html>) in the *IAM User Guide* .
+/// Creates a new virtual MFA device for the AWS account . After creating the virtual MFA, use [EnableMFADevice](https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableMFADevice.html) to attach the MFA device to an IAM user. For more information about creating and working with virtual MFA devices, see [Using a virtual MFA device](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_VirtualMFA.html) in the *IAM User Guide* .
 ///
-/// For information about the maximum number of MFA devices you can create, see \[IAM and AWS STS quotas\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>) in the *IAM User Guide* .
+/// For information about the maximum number of MFA devices you can create, see [IAM and AWS STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide* .
 ///
-/// &gt; The seed information contained in the QR code and the Base32 string should be treated like any other secret access information. In other words, protect the seed information as you would your AWS access keys or your passwords. After you provision your virtual device, you should ensure that the information is destroyed following secure procedures.
+/// \> The seed information contained in the QR code and the Base32 string should be treated like any other secret access information. In other words, protect the seed information as you would your AWS access keys or your passwords. After you provision your virtual device, you should ensure that the information is destroyed following secure procedures.
 ///
 /// `Ref` returns its `SerialNumber` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VirtualMfaDeviceAttributes`], which `Handle<VirtualMfaDevice>` dereferences to.
@@ -52,34 +26,34 @@ pub(crate) static RULE_VirtualMfaDevice: ObjRule = ObjRule {
 pub struct VirtualMfaDevice {
     /// `Path`: a string.
     ///
-    /// The path for the virtual MFA device. For more information about paths, see \[IAM identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    /// The path for the virtual MFA device. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide* .
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
     ///
     /// Pattern `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`; length 1 to 512; create-only: changing it replaces the resource.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of tags that you want to attach to the new IAM virtual MFA device. Each tag consists of a key name and an associated value. For more information about tagging, see \[Tagging IAM resources\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html>) in the *IAM User Guide* .
+    /// A list of tags that you want to attach to the new IAM virtual MFA device. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide* .
     ///
-    /// &gt; If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
+    /// \> If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Users`: a list of strings, required.
     ///
     /// The IAM user associated with this virtual MFA device.
-    pub users: List<Str>,
+    pub users: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VirtualMfaDeviceName`: a string.
     ///
     /// The name of the virtual MFA device, which must be unique. Use with path to uniquely identify a virtual MFA device.
     ///
-    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// Pattern `[\w+=,.@-]+`; length 1 to 226; create-only: changing it replaces the resource.
-    pub virtual_mfa_device_name: Option<Str>,
+    pub virtual_mfa_device_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +63,7 @@ impl VirtualMfaDevice {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IAM::VirtualMFADevice",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-virtualmfadevice.html",
         primary_identifier: &["SerialNumber"],
@@ -100,48 +74,50 @@ impl VirtualMfaDevice {
         read_only: &["SerialNumber"],
         attributes: &["SerialNumber"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `VirtualMfaDevice` with its required properties, named in a [`VirtualMfaDeviceRequired`].
+    /// A `VirtualMfaDevice` with its one required property, `Users`.
     #[inline]
-    pub fn new(required: VirtualMfaDeviceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            path: None,
-            tags: None,
-            users: required.users,
-            virtual_mfa_device_name: None,
+            path: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            users: value.into(),
+            virtual_mfa_device_name: ::std::option::Option::None,
         }
     }
 
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Users`: a list of strings, required.
-    pub fn users(mut self, value: impl Into<List<Str>>) -> Self { self.users = value.into(); self }
+    pub fn users(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.users = value.into(); self }
     /// `VirtualMfaDeviceName`: a string.
-    pub fn virtual_mfa_device_name(mut self, value: impl Into<Str>) -> Self { self.virtual_mfa_device_name = Some(value.into()); self }
+    pub fn virtual_mfa_device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_mfa_device_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VirtualMfaDevice {
+impl ::cloudwright_core::Resource for VirtualMfaDevice {
     type Attributes = VirtualMfaDeviceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VirtualMfaDevice, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VirtualMfaDevice, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VirtualMfaDevice {
+impl ::cloudwright_core::ToValue for VirtualMfaDevice {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Path", &self.path)
             .opt("Tags", &self.tags)
             .req("Users", &self.users)
@@ -150,12 +126,12 @@ impl ToValue for VirtualMfaDevice {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VirtualMfaDevice`]: `Handle<VirtualMfaDevice>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VirtualMfaDevice`]: `Handle<VirtualMfaDevice>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VirtualMfaDeviceAttributes(ResourceRef);
+pub struct VirtualMfaDeviceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VirtualMfaDeviceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VirtualMfaDeviceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,7 +141,32 @@ impl VirtualMfaDeviceAttributes {
     ///
     /// Returns the serial number for the specified `AWS::IAM::VirtualMFADevice` resource.
     #[inline]
-    pub fn serial_number(&self) -> Value {
-        self.0.get_att("SerialNumber")
+    pub fn serial_number(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SerialNumber"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w+=,.@-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualMfaDevice: ObjRule = ObjRule {
+        properties: &[
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("VirtualMfaDeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(226), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Users"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r  \u{3000}]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r  ]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-
 /// The required properties of [`Group`], by name: `Group::new(GroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupRequired {
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `IdentityStoreId`: a string, required.
-    pub identity_store_id: Str,
+    pub identity_store_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Group: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IdentityStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["IdentityStoreId", "DisplayName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IdentityStore::Group` resource.
 ///
@@ -53,7 +32,7 @@ pub struct Group {
     /// A string containing the description of the group.
     ///
     /// Pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`; length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string, required.
     ///
     /// The display name value for the group. The length limit is 1,024 characters. This value can consist of letters, accented characters, symbols, numbers, punctuation, tab, new line, carriage return, space, and nonbreaking space in this attribute. This value is specified at the time the group is created and stored as an attribute of the group object in the identity store.
@@ -61,13 +40,13 @@ pub struct Group {
     /// Prefix search supports a maximum of 1,000 characters for the string.
     ///
     /// Pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  ]+$`; length 1 to 1024.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `IdentityStoreId`: a string, required.
     ///
     /// The globally unique identifier for the identity store.
     ///
     /// Pattern `^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 1 to 36; create-only: changing it replaces the resource.
-    pub identity_store_id: Str,
+    pub identity_store_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -77,7 +56,7 @@ impl Group {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IdentityStore::Group",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-identitystore-group.html",
         primary_identifier: &["GroupId", "IdentityStoreId"],
@@ -88,42 +67,44 @@ impl Group {
         read_only: &["GroupId"],
         attributes: &["GroupId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Group` with its required properties, named in a [`GroupRequired`].
     #[inline]
     pub fn new(required: GroupRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             display_name: required.display_name,
             identity_store_id: required.identity_store_id,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `IdentityStoreId`: a string, required.
-    pub fn identity_store_id(mut self, value: impl Into<Str>) -> Self { self.identity_store_id = value.into(); self }
+    pub fn identity_store_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_store_id = value.into(); self }
 }
 
-impl Resource for Group {
+impl ::cloudwright_core::Resource for Group {
     type Attributes = GroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Group, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Group, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Group {
+impl ::cloudwright_core::ToValue for Group {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DisplayName", &self.display_name)
             .req("IdentityStoreId", &self.identity_store_id)
@@ -131,12 +112,12 @@ impl ToValue for Group {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Group`]: `Handle<Group>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Group`]: `Handle<Group>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GroupAttributes(ResourceRef);
+pub struct GroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,7 +127,34 @@ impl GroupAttributes {
     ///
     /// The identifier of the newly created group in the identity store.
     #[inline]
-    pub fn group_id(&self) -> Value {
-        self.0.get_att("GroupId")
+    pub fn group_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GroupId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r  \u{3000}]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r  ]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Group: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IdentityStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["IdentityStoreId", "DisplayName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

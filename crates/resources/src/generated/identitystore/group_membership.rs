@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-
 /// The required properties of [`GroupMembership`], by name: `GroupMembership::new(GroupMembershipRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupMembershipRequired {
     /// `GroupId`: a string, required.
-    pub group_id: Str,
+    pub group_id: ::cloudwright_core::Str,
     /// `IdentityStoreId`: a string, required.
-    pub identity_store_id: Str,
+    pub identity_store_id: ::cloudwright_core::Str,
     /// `MemberId`: a [`MemberId`] object, required.
-    pub member_id: Obj<MemberId>,
+    pub member_id: crate::Obj<MemberId>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GroupMembership: ObjRule = ObjRule {
-    properties: &[
-        ("GroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(47), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IdentityStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MemberId", Shape::Object(&RULE_MemberId)),
-    ],
-    required: &["IdentityStoreId", "GroupId", "MemberId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IdentityStore::GroupMembership` resource.
 ///
@@ -54,19 +34,19 @@ pub struct GroupMembership {
     /// The identifier for a group in the identity store.
     ///
     /// Pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`; length 1 to 47; create-only: changing it replaces the resource.
-    pub group_id: Str,
+    pub group_id: ::cloudwright_core::Str,
     /// `IdentityStoreId`: a string, required.
     ///
     /// The globally unique identifier for the identity store.
     ///
     /// Pattern `^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 1 to 36; create-only: changing it replaces the resource.
-    pub identity_store_id: Str,
+    pub identity_store_id: ::cloudwright_core::Str,
     /// `MemberId`: a [`MemberId`] object, required.
     ///
     /// An object containing the identifier of a group member. Setting the `MemberId` 's `UserId` field to a specific User's ID indicates that user is a member of the group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub member_id: Obj<MemberId>,
+    pub member_id: crate::Obj<MemberId>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +56,7 @@ impl GroupMembership {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IdentityStore::GroupMembership",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-identitystore-groupmembership.html",
         primary_identifier: &["MembershipId", "IdentityStoreId"],
@@ -87,7 +67,7 @@ impl GroupMembership {
         read_only: &["MembershipId"],
         attributes: &["MembershipId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `GroupMembership` with its required properties, named in a [`GroupMembershipRequired`].
@@ -101,28 +81,30 @@ impl GroupMembership {
     }
 
     /// `GroupId`: a string, required.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = value.into(); self }
+    pub fn group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_id = value.into(); self }
     /// `IdentityStoreId`: a string, required.
-    pub fn identity_store_id(mut self, value: impl Into<Str>) -> Self { self.identity_store_id = value.into(); self }
+    pub fn identity_store_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_store_id = value.into(); self }
     /// `MemberId`: a [`MemberId`] object, required.
-    pub fn member_id(mut self, value: impl Into<Obj<MemberId>>) -> Self { self.member_id = value.into(); self }
+    pub fn member_id(mut self, value: impl ::std::convert::Into<crate::Obj<MemberId>>) -> Self { self.member_id = value.into(); self }
 }
 
-impl Resource for GroupMembership {
+impl ::cloudwright_core::Resource for GroupMembership {
     type Attributes = GroupMembershipAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GroupMembership, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GroupMembership, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GroupMembership {
+impl ::cloudwright_core::ToValue for GroupMembership {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GroupId", &self.group_id)
             .req("IdentityStoreId", &self.identity_store_id)
             .req("MemberId", &self.member_id)
@@ -130,12 +112,12 @@ impl ToValue for GroupMembership {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GroupMembership`]: `Handle<GroupMembership>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GroupMembership`]: `Handle<GroupMembership>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GroupMembershipAttributes(ResourceRef);
+pub struct GroupMembershipAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GroupMembershipAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GroupMembershipAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -145,27 +127,10 @@ impl GroupMembershipAttributes {
     ///
     /// The identifier for a `GroupMembership` in the identity store.
     #[inline]
-    pub fn membership_id(&self) -> Value {
-        self.0.get_att("MembershipId")
+    pub fn membership_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MembershipId"))
     }
 }
-
-/// The required properties of [`MemberId`], by name: `MemberId::new(MemberIdRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MemberIdRequired {
-    /// `UserId`: a string, required.
-    pub user_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemberId: ObjRule = ObjRule {
-    properties: &[
-        ("UserId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(47), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["UserId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemberId` property type of `AWS::IdentityStore::GroupMembership`.
 ///
@@ -179,28 +144,66 @@ pub struct MemberId {
     /// An object containing the identifiers of resources that can be members.
     ///
     /// Pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`; length 1 to 47.
-    pub user_id: Str,
+    pub user_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl MemberId {
-    /// A `MemberId` with its required properties, named in a [`MemberIdRequired`].
+    /// A `MemberId` with its one required property, `UserId`.
     #[inline]
-    pub fn new(required: MemberIdRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            user_id: required.user_id,
+            user_id: value.into(),
         }
     }
 
     /// `UserId`: a string, required.
-    pub fn user_id(mut self, value: impl Into<Str>) -> Self { self.user_id = value.into(); self }
+    pub fn user_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_id = value.into(); self }
 }
 
-impl PropertyType for MemberId {}
+impl crate::PropertyType for MemberId {}
 
-impl ToValue for MemberId {
+impl ::cloudwright_core::ToValue for MemberId {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("UserId", &self.user_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("UserId", &self.user_id)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GroupMembership: ObjRule = ObjRule {
+        properties: &[
+            ("GroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(47), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IdentityStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MemberId", Shape::Object(&RULE_MemberId)),
+        ],
+        required: &["IdentityStoreId", "GroupId", "MemberId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemberId: ObjRule = ObjRule {
+        properties: &[
+            ("UserId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(47), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["UserId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\x00]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
-
 /// The required properties of [`Component`], by name: `Component::new(ComponentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Platform`: a [`Platform`] value, required.
     pub platform: Platform,
     /// `Version`: a string, required.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Component: ObjRule = ObjRule {
-    properties: &[
-        ("ChangeDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Data", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Platform", Shape::Str(&StrRule { allowed: &["Windows", "Linux", "macOS"], ..StrRule::ANY })),
-        ("SupportedOsVersions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Uri", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    required: &["Name", "Platform", "Version"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ImageBuilder::Component` resource.
 ///
@@ -63,31 +37,31 @@ pub struct Component {
     /// The change description of the component. Describes what change has been made in this version, or what makes this version different from other versions of the component.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub change_description: Option<Str>,
+    pub change_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Data`: a string.
     ///
     /// Component `data` contains inline YAML document content for the component. Alternatively, you can specify the `uri` of a YAML document file stored in Amazon S3. However, you cannot specify both properties.
     ///
     /// Pattern `^[^\x00]+$`; length 1 to 16000; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub data: Option<Str>,
+    pub data: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// Describes the contents of the component.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key used to encrypt this component. This can be either the Key ARN or the Alias ARN. For more information, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key used to encrypt this component. This can be either the Key ARN or the Alias ARN. For more information, see [Key identifiers (KeyId)](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the component.
     ///
     /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Platform`: a [`Platform`] value, required.
     ///
     /// The operating system platform of the component.
@@ -99,11 +73,12 @@ pub struct Component {
     /// The operating system (OS) version supported by the component. If the OS information is available, a prefix match is performed against the base image OS version during image recipe creation.
     ///
     /// Items 1 to 25; each item: length at least 1; create-only: changing it replaces the resource.
-    pub supported_os_versions: Option<List<Str>>,
+    pub supported_os_versions:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a JSON value.
     ///
     /// The tags that apply to the component.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Uri`: a string.
     ///
     /// The `uri` of a YAML component document file. This must be an S3 URL ( `s3://bucket/key` ), and the requester must have permission to access the S3 bucket it points to. If you use Amazon S3, you can specify component content up to your service quota.
@@ -111,19 +86,19 @@ pub struct Component {
     /// Alternatively, you can specify the YAML document inline, using the component `data` property. You cannot specify both properties.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub uri: Option<Str>,
+    pub uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string, required.
     ///
     /// The semantic version of the component. This version follows the semantic version syntax.
     ///
-    /// &gt; The semantic version has four nodes: &lt;major&gt;.&lt;minor&gt;.&lt;patch&gt;/&lt;build&gt;. You can assign values for the first three, and can filter on all of them.
-    /// &gt;
-    /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
-    /// &gt;
-    /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
+    /// \> The semantic version has four nodes: \<major>.\<minor>.\<patch>/\<build>. You can assign values for the first three, and can filter on all of them.
+    /// \>
+    /// \> *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
+    /// \>
+    /// \> *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
     ///
     /// Create-only: changing it replaces the resource.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -133,7 +108,7 @@ impl Component {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ImageBuilder::Component",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-component.html",
         primary_identifier: &["Arn"],
@@ -144,66 +119,68 @@ impl Component {
         read_only: &["Arn", "Type", "Encrypted", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
         attributes: &["Arn", "ChangeDescription", "Data", "Description", "Encrypted", "KmsKeyId", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name", "Platform", "SupportedOsVersions", "Type", "Uri", "Version"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Component` with its required properties, named in a [`ComponentRequired`].
     #[inline]
     pub fn new(required: ComponentRequired) -> Self {
         Self {
-            change_description: None,
-            data: None,
-            description: None,
-            kms_key_id: None,
+            change_description: ::std::option::Option::None,
+            data: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
             name: required.name,
             platform: required.platform,
-            supported_os_versions: None,
-            tags: None,
-            uri: None,
+            supported_os_versions: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            uri: ::std::option::Option::None,
             version: required.version,
         }
     }
 
     /// `ChangeDescription`: a string.
-    pub fn change_description(mut self, value: impl Into<Str>) -> Self { self.change_description = Some(value.into()); self }
+    pub fn change_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.change_description = ::std::option::Option::Some(value.into()); self }
     /// `Data`: a string.
-    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = Some(value.into()); self }
+    pub fn data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Platform`: a [`Platform`] value, required.
-    pub fn platform(mut self, value: impl Into<Platform>) -> Self { self.platform = value.into(); self }
+    pub fn platform(mut self, value: impl ::std::convert::Into<Platform>) -> Self { self.platform = value.into(); self }
     /// `SupportedOsVersions`: a list of strings.
-    pub fn supported_os_versions(mut self, value: impl Into<List<Str>>) -> Self { self.supported_os_versions = Some(value.into()); self }
+    pub fn supported_os_versions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.supported_os_versions = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Uri`: a string.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl Resource for Component {
+impl ::cloudwright_core::Resource for Component {
     type Attributes = ComponentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Component, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Component, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Component {
+impl ::cloudwright_core::ToValue for Component {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChangeDescription", &self.change_description)
             .opt("Data", &self.data)
             .opt("Description", &self.description)
@@ -218,12 +195,12 @@ impl ToValue for Component {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Component`]: `Handle<Component>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Component`]: `Handle<Component>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ComponentAttributes(ResourceRef);
+pub struct ComponentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ComponentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ComponentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -233,112 +210,112 @@ impl ComponentAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) of the component. The following pattern is applied: `^arn:aws[^:]*:imagebuilder:[^:]+:(?:\d{12}|aws):(?:image-recipe|infrastructure-configuration|distribution-configuration|component|image|image-pipeline)/[a-z0-9-_]+(?:/(?:(?:x|\d+)\.(?:x|\d+)\.(?:x|\d+))(?:/\d+)?)?$` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ChangeDescription`: a string.
     ///
     /// The change description of the component. Describes what change has been made in this version, or what makes this version different from other versions of the component.
     #[inline]
-    pub fn change_description(&self) -> Value {
-        self.0.get_att("ChangeDescription")
+    pub fn change_description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ChangeDescription"))
     }
 
     /// `Fn::GetAtt` `Data`: a string.
     ///
     /// Component `data` contains inline YAML document content for the component. Alternatively, you can specify the `uri` of a YAML document file stored in Amazon S3. However, you cannot specify both properties.
     #[inline]
-    pub fn data(&self) -> Value {
-        self.0.get_att("Data")
+    pub fn data(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Data"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// Describes the contents of the component.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `Encrypted`: a boolean.
     ///
     /// Returns the encryption status of the component. For example `true` or `false` .
     #[inline]
-    pub fn encrypted(&self) -> Value {
-        self.0.get_att("Encrypted")
+    pub fn encrypted(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("Encrypted"))
     }
 
     /// `Fn::GetAtt` `KmsKeyId`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key used to encrypt this component. This can be either the Key ARN or the Alias ARN. For more information, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key used to encrypt this component. This can be either the Key ARN or the Alias ARN. For more information, see [Key identifiers (KeyId)](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN) in the *AWS Key Management Service Developer Guide* .
     #[inline]
-    pub fn kms_key_id(&self) -> Value {
-        self.0.get_att("KmsKeyId")
+    pub fn kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KmsKeyId"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Arn`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) of the Image Builder resource.
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersion.Arn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Arn"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Major`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `major` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_major(&self) -> Value {
-        self.0.get_att("LatestVersion.Major")
+    pub fn latest_version_major(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Major"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Minor`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `minor` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_minor(&self) -> Value {
-        self.0.get_att("LatestVersion.Minor")
+    pub fn latest_version_minor(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Minor"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Patch`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `patch` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_patch(&self) -> Value {
-        self.0.get_att("LatestVersion.Patch")
+    pub fn latest_version_patch(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Patch"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the component.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `Platform`: one of a set of strings.
     ///
     /// The operating system platform of the component.
     #[inline]
-    pub fn platform(&self) -> Value {
-        self.0.get_att("Platform")
+    pub fn platform(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Platform"))
     }
 
     /// `Fn::GetAtt` `SupportedOsVersions`: a list of strings.
     ///
     /// The operating system (OS) version supported by the component. If the OS information is available, a prefix match is performed against the base image OS version during image recipe creation.
     #[inline]
-    pub fn supported_os_versions(&self) -> Value {
-        self.0.get_att("SupportedOsVersions")
+    pub fn supported_os_versions(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SupportedOsVersions"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     ///
     /// Image Builder determines the component type based on the phases that are defined in the component document. If there is only one phase, and its name is "test", then the type is `TEST` . For all other components, the type is `BUILD` .
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 
     /// `Fn::GetAtt` `Uri`: a string.
@@ -347,22 +324,22 @@ impl ComponentAttributes {
     ///
     /// Alternatively, you can specify the YAML document inline, using the component `data` property. You cannot specify both properties.
     #[inline]
-    pub fn uri(&self) -> Value {
-        self.0.get_att("Uri")
+    pub fn uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Uri"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The semantic version of the component. This version follows the semantic version syntax.
     ///
-    /// &gt; The semantic version has four nodes: &lt;major&gt;.&lt;minor&gt;.&lt;patch&gt;/&lt;build&gt;. You can assign values for the first three, and can filter on all of them.
-    /// &gt;
-    /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
-    /// &gt;
-    /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
+    /// \> The semantic version has four nodes: \<major>.\<minor>.\<patch>/\<build>. You can assign values for the first three, and can filter on all of them.
+    /// \>
+    /// \> *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
+    /// \>
+    /// \> *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 }
 
@@ -376,24 +353,55 @@ pub enum Platform {
     /// `macOS`
     MacOs,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Platform {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Platform {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Platform {
+impl ::cloudwright_core::ToValue for Platform {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Windows => "Windows",
             Self::Linux => "Linux",
             Self::MacOs => "macOS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\x00]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Component: ObjRule = ObjRule {
+        properties: &[
+            ("ChangeDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Data", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Platform", Shape::Str(&StrRule { allowed: &["Windows", "Linux", "macOS"], ..StrRule::ANY })),
+            ("SupportedOsVersions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Uri", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        required: &["Name", "Platform", "Version"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,10 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ComponentConfiguration, ComponentParameter, ComponentParameterRequired,
     EbsInstanceBlockDeviceSpecification, InstanceBlockDeviceMapping, Service,
     TargetContainerRepository, VolumeType,
-};
-use super::shared::{
-    RULE_ComponentConfiguration, RULE_InstanceBlockDeviceMapping, RULE_TargetContainerRepository,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\x00]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerRecipe: ObjRule = ObjRule {
-    properties: &[
-        ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None, unique: false })),
-        ("ContainerType", Shape::Str(&StrRule { allowed: &["DOCKER"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("DockerfileTemplateData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DockerfileTemplateUri", Shape::STR),
-        ("ImageOsVersionOverride", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("InstanceConfiguration", Shape::Object(&RULE_InstanceConfiguration)),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ParentImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("PlatformOverride", Shape::Str(&StrRule { allowed: &["Windows", "Linux"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("TargetRepository", Shape::Object(&RULE_TargetContainerRepository)),
-        ("Version", Shape::STR),
-        ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["Name", "Version", "ParentImage", "TargetRepository", "ContainerType"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::ContainerRecipe` resource.
@@ -63,95 +29,95 @@ pub struct ContainerRecipe {
     /// Build and test components that are included in the container recipe. Recipes require a minimum of one build component, and can have a maximum of 20 build and test components in any combination.
     ///
     /// Items at least 1; create-only: changing it replaces the resource.
-    pub components: Option<List<ComponentConfiguration>>,
+    pub components: ::std::option::Option<::cloudwright_core::List<ComponentConfiguration>>,
     /// `ContainerType`: a [`ContainerType`] value.
     ///
     /// Specifies the type of container, such as Docker.
     ///
     /// Create-only: changing it replaces the resource.
-    pub container_type: Option<ContainerType>,
+    pub container_type: ::std::option::Option<ContainerType>,
     /// `Description`: a string.
     ///
     /// The description of the container recipe.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DockerfileTemplateData`: a string.
     ///
     /// Dockerfiles are text documents that are used to build Docker containers, and ensure that they contain all of the elements required by the application running inside. The template data consists of contextual variables where Image Builder places build information or scripts, based on your container image recipe.
     ///
     /// Pattern `^[^\x00]+$`; length 1 to 16000; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub dockerfile_template_data: Option<Str>,
+    pub dockerfile_template_data: ::std::option::Option<::cloudwright_core::Str>,
     /// `DockerfileTemplateUri`: a string.
     ///
     /// The S3 URI for the Dockerfile that will be used to build your container image.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub dockerfile_template_uri: Option<Str>,
+    pub dockerfile_template_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageOsVersionOverride`: a string.
     ///
     /// Specifies the operating system version for the base image.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub image_os_version_override: Option<Str>,
+    pub image_os_version_override: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceConfiguration`: an [`InstanceConfiguration`] object.
     ///
     /// A group of options that can be used to configure an instance for building and testing container images.
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_configuration: Option<Obj<InstanceConfiguration>>,
+    pub instance_configuration: ::std::option::Option<crate::Obj<InstanceConfiguration>>,
     /// `KmsKeyId`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that uniquely identifies which KMS key is used to encrypt the container image for distribution to the target Region. This can be either the Key ARN or the Alias ARN. For more information, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) that uniquely identifies which KMS key is used to encrypt the container image for distribution to the target Region. This can be either the Key ARN or the Alias ARN. For more information, see [Key identifiers (KeyId)](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the container recipe.
     ///
     /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParentImage`: a string.
     ///
     /// The base image for customizations specified in the container recipe. This can contain an Image Builder image resource ARN or a container image URI, for example `amazonlinux:latest` .
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub parent_image: Option<Str>,
+    pub parent_image: ::std::option::Option<::cloudwright_core::Str>,
     /// `PlatformOverride`: a [`PlatformOverride`] value.
     ///
     /// Specifies the operating system platform when you use a custom base image.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub platform_override: Option<PlatformOverride>,
+    pub platform_override: ::std::option::Option<PlatformOverride>,
     /// `Tags`: a JSON value.
     ///
     /// Tags that are attached to the container recipe.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TargetRepository`: a [`TargetContainerRepository`] object.
     ///
     /// The destination repository for the container image.
     ///
     /// Create-only: changing it replaces the resource.
-    pub target_repository: Option<Obj<TargetContainerRepository>>,
+    pub target_repository: ::std::option::Option<crate::Obj<TargetContainerRepository>>,
     /// `Version`: a string.
     ///
     /// The semantic version of the container recipe. This version follows the semantic version syntax.
     ///
-    /// &gt; The semantic version has four nodes: &lt;major&gt;.&lt;minor&gt;.&lt;patch&gt;/&lt;build&gt;. You can assign values for the first three, and can filter on all of them.
-    /// &gt;
-    /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
-    /// &gt;
-    /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
+    /// \> The semantic version has four nodes: \<major>.\<minor>.\<patch>/\<build>. You can assign values for the first three, and can filter on all of them.
+    /// \>
+    /// \> *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
+    /// \>
+    /// \> *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
     ///
     /// Create-only: changing it replaces the resource.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
     /// `WorkingDirectory`: a string.
     ///
     /// The working directory for use during build and test workflows.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub working_directory: Option<Str>,
+    pub working_directory: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -161,7 +127,7 @@ impl ContainerRecipe {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ImageBuilder::ContainerRecipe",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-containerrecipe.html",
         primary_identifier: &["Arn"],
@@ -172,65 +138,67 @@ impl ContainerRecipe {
         read_only: &["Arn", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
         attributes: &["Arn", "Components", "ContainerType", "Description", "DockerfileTemplateData", "DockerfileTemplateUri", "ImageOsVersionOverride", "InstanceConfiguration.BlockDeviceMappings", "InstanceConfiguration.Image", "KmsKeyId", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name", "ParentImage", "PlatformOverride", "TargetRepository.RepositoryName", "TargetRepository.Service", "Version", "WorkingDirectory"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ContainerRecipe` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Components`: a list of [`ComponentConfiguration`] objects.
-    pub fn components(mut self, value: impl Into<List<ComponentConfiguration>>) -> Self { self.components = Some(value.into()); self }
+    pub fn components(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ComponentConfiguration>>) -> Self { self.components = ::std::option::Option::Some(value.into()); self }
     /// `ContainerType`: a [`ContainerType`] value.
-    pub fn container_type(mut self, value: impl Into<ContainerType>) -> Self { self.container_type = Some(value.into()); self }
+    pub fn container_type(mut self, value: impl ::std::convert::Into<ContainerType>) -> Self { self.container_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DockerfileTemplateData`: a string.
-    pub fn dockerfile_template_data(mut self, value: impl Into<Str>) -> Self { self.dockerfile_template_data = Some(value.into()); self }
+    pub fn dockerfile_template_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dockerfile_template_data = ::std::option::Option::Some(value.into()); self }
     /// `DockerfileTemplateUri`: a string.
-    pub fn dockerfile_template_uri(mut self, value: impl Into<Str>) -> Self { self.dockerfile_template_uri = Some(value.into()); self }
+    pub fn dockerfile_template_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dockerfile_template_uri = ::std::option::Option::Some(value.into()); self }
     /// `ImageOsVersionOverride`: a string.
-    pub fn image_os_version_override(mut self, value: impl Into<Str>) -> Self { self.image_os_version_override = Some(value.into()); self }
+    pub fn image_os_version_override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_os_version_override = ::std::option::Option::Some(value.into()); self }
     /// `InstanceConfiguration`: an [`InstanceConfiguration`] object.
-    pub fn instance_configuration(mut self, value: impl Into<Obj<InstanceConfiguration>>) -> Self { self.instance_configuration = Some(value.into()); self }
+    pub fn instance_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceConfiguration>>) -> Self { self.instance_configuration = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ParentImage`: a string.
-    pub fn parent_image(mut self, value: impl Into<Str>) -> Self { self.parent_image = Some(value.into()); self }
+    pub fn parent_image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_image = ::std::option::Option::Some(value.into()); self }
     /// `PlatformOverride`: a [`PlatformOverride`] value.
-    pub fn platform_override(mut self, value: impl Into<PlatformOverride>) -> Self { self.platform_override = Some(value.into()); self }
+    pub fn platform_override(mut self, value: impl ::std::convert::Into<PlatformOverride>) -> Self { self.platform_override = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetRepository`: a [`TargetContainerRepository`] object.
-    pub fn target_repository(mut self, value: impl Into<Obj<TargetContainerRepository>>) -> Self { self.target_repository = Some(value.into()); self }
+    pub fn target_repository(mut self, value: impl ::std::convert::Into<crate::Obj<TargetContainerRepository>>) -> Self { self.target_repository = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
     /// `WorkingDirectory`: a string.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
+    pub fn working_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.working_directory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ContainerRecipe {
+impl ::cloudwright_core::Resource for ContainerRecipe {
     type Attributes = ContainerRecipeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContainerRecipe, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ContainerRecipe, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ContainerRecipe {
+impl ::cloudwright_core::ToValue for ContainerRecipe {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Components", &self.components)
             .opt("ContainerType", &self.container_type)
             .opt("Description", &self.description)
@@ -250,12 +218,12 @@ impl ToValue for ContainerRecipe {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ContainerRecipe`]: `Handle<ContainerRecipe>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ContainerRecipe`]: `Handle<ContainerRecipe>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContainerRecipeAttributes(ResourceRef);
+pub struct ContainerRecipeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContainerRecipeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContainerRecipeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -265,64 +233,66 @@ impl ContainerRecipeAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) of the container recipe. For example, `arn:aws:imagebuilder:us-east-1:123456789012:container-recipe/mybasicrecipe/2020.12.17` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Components`: a list of `ComponentConfiguration` objects.
     ///
     /// Build and test components that are included in the container recipe. Recipes require a minimum of one build component, and can have a maximum of 20 build and test components in any combination.
     #[inline]
-    pub fn components(&self) -> Value {
-        self.0.get_att("Components")
+    pub fn components(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Components"))
     }
 
     /// `Fn::GetAtt` `ContainerType`: one of a set of strings.
     ///
     /// Specifies the type of container, such as Docker.
     #[inline]
-    pub fn container_type(&self) -> Value {
-        self.0.get_att("ContainerType")
+    pub fn container_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ContainerType"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description of the container recipe.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `DockerfileTemplateData`: a string.
     ///
     /// Dockerfiles are text documents that are used to build Docker containers, and ensure that they contain all of the elements required by the application running inside. The template data consists of contextual variables where Image Builder places build information or scripts, based on your container image recipe.
     #[inline]
-    pub fn dockerfile_template_data(&self) -> Value {
-        self.0.get_att("DockerfileTemplateData")
+    pub fn dockerfile_template_data(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DockerfileTemplateData"))
     }
 
     /// `Fn::GetAtt` `DockerfileTemplateUri`: a string.
     ///
     /// The S3 URI for the Dockerfile that will be used to build your container image.
     #[inline]
-    pub fn dockerfile_template_uri(&self) -> Value {
-        self.0.get_att("DockerfileTemplateUri")
+    pub fn dockerfile_template_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DockerfileTemplateUri"))
     }
 
     /// `Fn::GetAtt` `ImageOsVersionOverride`: a string.
     ///
     /// Specifies the operating system version for the base image.
     #[inline]
-    pub fn image_os_version_override(&self) -> Value {
-        self.0.get_att("ImageOsVersionOverride")
+    pub fn image_os_version_override(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ImageOsVersionOverride"))
     }
 
     /// `Fn::GetAtt` `InstanceConfiguration.BlockDeviceMappings`: a list of `InstanceBlockDeviceMapping` objects.
     ///
     /// Defines the block devices to attach for building an instance from this Image Builder AMI.
     #[inline]
-    pub fn instance_configuration_block_device_mappings(&self) -> Value {
-        self.0.get_att("InstanceConfiguration.BlockDeviceMappings")
+    pub fn instance_configuration_block_device_mappings(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("InstanceConfiguration.BlockDeviceMappings"))
     }
 
     /// `Fn::GetAtt` `InstanceConfiguration.Image`: a string.
@@ -331,122 +301,112 @@ impl ContainerRecipeAttributes {
     ///
     /// If not specified, Image Builder uses the appropriate ECS-optimized AMI as a base image.
     #[inline]
-    pub fn instance_configuration_image(&self) -> Value {
-        self.0.get_att("InstanceConfiguration.Image")
+    pub fn instance_configuration_image(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceConfiguration.Image"))
     }
 
     /// `Fn::GetAtt` `KmsKeyId`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that uniquely identifies which KMS key is used to encrypt the container image for distribution to the target Region. This can be either the Key ARN or the Alias ARN. For more information, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) that uniquely identifies which KMS key is used to encrypt the container image for distribution to the target Region. This can be either the Key ARN or the Alias ARN. For more information, see [Key identifiers (KeyId)](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN) in the *AWS Key Management Service Developer Guide* .
     #[inline]
-    pub fn kms_key_id(&self) -> Value {
-        self.0.get_att("KmsKeyId")
+    pub fn kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KmsKeyId"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Arn`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) of the Image Builder resource.
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersion.Arn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Arn"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Major`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `major` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_major(&self) -> Value {
-        self.0.get_att("LatestVersion.Major")
+    pub fn latest_version_major(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Major"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Minor`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `minor` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_minor(&self) -> Value {
-        self.0.get_att("LatestVersion.Minor")
+    pub fn latest_version_minor(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Minor"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Patch`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `patch` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_patch(&self) -> Value {
-        self.0.get_att("LatestVersion.Patch")
+    pub fn latest_version_patch(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Patch"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the container recipe.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `ParentImage`: a string.
     ///
     /// The base image for customizations specified in the container recipe. This can contain an Image Builder image resource ARN or a container image URI, for example `amazonlinux:latest` .
     #[inline]
-    pub fn parent_image(&self) -> Value {
-        self.0.get_att("ParentImage")
+    pub fn parent_image(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ParentImage"))
     }
 
     /// `Fn::GetAtt` `PlatformOverride`: one of a set of strings.
     ///
     /// Specifies the operating system platform when you use a custom base image.
     #[inline]
-    pub fn platform_override(&self) -> Value {
-        self.0.get_att("PlatformOverride")
+    pub fn platform_override(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PlatformOverride"))
     }
 
     /// `Fn::GetAtt` `TargetRepository.RepositoryName`: a string.
     ///
     /// The name of the container repository where the output container image is stored. This name is prefixed by the repository location. For example, `<repository location url>/repository_name` .
     #[inline]
-    pub fn target_repository_repository_name(&self) -> Value {
-        self.0.get_att("TargetRepository.RepositoryName")
+    pub fn target_repository_repository_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TargetRepository.RepositoryName"))
     }
 
     /// `Fn::GetAtt` `TargetRepository.Service`: one of a set of strings.
     ///
     /// Specifies the service in which this image was registered.
     #[inline]
-    pub fn target_repository_service(&self) -> Value {
-        self.0.get_att("TargetRepository.Service")
+    pub fn target_repository_service(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TargetRepository.Service"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The semantic version of the container recipe. This version follows the semantic version syntax.
     ///
-    /// &gt; The semantic version has four nodes: &lt;major&gt;.&lt;minor&gt;.&lt;patch&gt;/&lt;build&gt;. You can assign values for the first three, and can filter on all of them.
-    /// &gt;
-    /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
-    /// &gt;
-    /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
+    /// \> The semantic version has four nodes: \<major>.\<minor>.\<patch>/\<build>. You can assign values for the first three, and can filter on all of them.
+    /// \>
+    /// \> *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
+    /// \>
+    /// \> *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 
     /// `Fn::GetAtt` `WorkingDirectory`: a string.
     ///
     /// The working directory for use during build and test workflows.
     #[inline]
-    pub fn working_directory(&self) -> Value {
-        self.0.get_att("WorkingDirectory")
+    pub fn working_directory(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkingDirectory"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None, unique: false })),
-        ("Image", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceConfiguration` property type of `AWS::ImageBuilder::ContainerRecipe`.
 ///
@@ -458,7 +418,8 @@ pub struct InstanceConfiguration {
     /// `BlockDeviceMappings`: a list of [`InstanceBlockDeviceMapping`] objects.
     ///
     /// Defines the block devices to attach for building an instance from this Image Builder AMI.
-    pub block_device_mappings: Option<List<InstanceBlockDeviceMapping>>,
+    pub block_device_mappings:
+        ::std::option::Option<::cloudwright_core::List<InstanceBlockDeviceMapping>>,
     /// `Image`: a string.
     ///
     /// The base image for a container build and test instance. This can contain an AMI ID or it can specify an AWS Systems Manager (SSM) Parameter Store Parameter, prefixed by `ssm:` , followed by the parameter name or ARN.
@@ -466,7 +427,7 @@ pub struct InstanceConfiguration {
     /// If not specified, Image Builder uses the appropriate ECS-optimized AMI as a base image.
     ///
     /// Length 1 to 1024.
-    pub image: Option<Str>,
+    pub image: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -474,21 +435,21 @@ impl InstanceConfiguration {
     /// A `InstanceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlockDeviceMappings`: a list of [`InstanceBlockDeviceMapping`] objects.
-    pub fn block_device_mappings(mut self, value: impl Into<List<InstanceBlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
+    pub fn block_device_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceBlockDeviceMapping>>) -> Self { self.block_device_mappings = ::std::option::Option::Some(value.into()); self }
     /// `Image`: a string.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = Some(value.into()); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceConfiguration {}
+impl crate::PropertyType for InstanceConfiguration {}
 
-impl ToValue for InstanceConfiguration {
+impl ::cloudwright_core::ToValue for InstanceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockDeviceMappings", &self.block_device_mappings)
             .opt("Image", &self.image)
             .build()
@@ -501,23 +462,23 @@ pub enum ContainerType {
     /// `DOCKER`
     Docker,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContainerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContainerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContainerType {
+impl ::cloudwright_core::ToValue for ContainerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Docker => "DOCKER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -529,23 +490,73 @@ pub enum PlatformOverride {
     /// `Linux`
     Linux,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlatformOverride {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlatformOverride {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlatformOverride {
+impl ::cloudwright_core::ToValue for PlatformOverride {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Windows => "Windows",
             Self::Linux => "Linux",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ComponentConfiguration, RULE_InstanceBlockDeviceMapping,
+        RULE_TargetContainerRepository,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\x00]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerRecipe: ObjRule = ObjRule {
+        properties: &[
+            ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None, unique: false })),
+            ("ContainerType", Shape::Str(&StrRule { allowed: &["DOCKER"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("DockerfileTemplateData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DockerfileTemplateUri", Shape::STR),
+            ("ImageOsVersionOverride", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("InstanceConfiguration", Shape::Object(&RULE_InstanceConfiguration)),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ParentImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("PlatformOverride", Shape::Str(&StrRule { allowed: &["Windows", "Linux"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("TargetRepository", Shape::Object(&RULE_TargetContainerRepository)),
+            ("Version", Shape::STR),
+            ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["Name", "Version", "ParentImage", "TargetRepository", "ContainerType"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None, unique: false })),
+            ("Image", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TargetContainerRepository;
 pub use super::shared::{Service, TargetContainerRepository};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[-_A-Za-z0-9{][-_A-Za-z0-9\\s:{}\\.]+[-_A-Za-z0-9}]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^lt-[a-z0-9-_]{17}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:aws[^:]*:license-manager:[^:]+:[0-9]{12}:license-configuration:lic-[a-z0-9-_]{32}$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_.\\-\\/]+$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
 
 /// The required properties of [`DistributionConfiguration`], by name: `DistributionConfiguration::new(DistributionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistributionConfigurationRequired {
     /// `Distributions`: a list of [`Distribution`] objects, required.
-    pub distributions: List<Distribution>,
+    pub distributions: ::cloudwright_core::List<Distribution>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DistributionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Distributions", Shape::List(&ListRule { items: Shape::Object(&RULE_Distribution), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "Distributions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ImageBuilder::DistributionConfiguration` resource.
 ///
@@ -62,21 +34,21 @@ pub struct DistributionConfiguration {
     /// The description of this distribution configuration.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Distributions`: a list of [`Distribution`] objects, required.
     ///
     /// The distributions of this distribution configuration formatted as an array of Distribution objects.
-    pub distributions: List<Distribution>,
+    pub distributions: ::cloudwright_core::List<Distribution>,
     /// `Name`: a string, required.
     ///
     /// The name of this distribution configuration.
     ///
     /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// The tags of this distribution configuration.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +58,7 @@ impl DistributionConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ImageBuilder::DistributionConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-distributionconfiguration.html",
         primary_identifier: &["Arn"],
@@ -97,48 +69,50 @@ impl DistributionConfiguration {
         read_only: &["Arn"],
         attributes: &["Arn", "Description", "Distributions", "Name"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `DistributionConfiguration` with its required properties, named in a [`DistributionConfigurationRequired`].
     #[inline]
     pub fn new(required: DistributionConfigurationRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             distributions: required.distributions,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Distributions`: a list of [`Distribution`] objects, required.
-    pub fn distributions(mut self, value: impl Into<List<Distribution>>) -> Self { self.distributions = value.into(); self }
+    pub fn distributions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Distribution>>) -> Self { self.distributions = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DistributionConfiguration {
+impl ::cloudwright_core::Resource for DistributionConfiguration {
     type Attributes = DistributionConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DistributionConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DistributionConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DistributionConfiguration {
+impl ::cloudwright_core::ToValue for DistributionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Distributions", &self.distributions)
             .req("Name", &self.name)
@@ -147,12 +121,12 @@ impl ToValue for DistributionConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DistributionConfiguration`]: `Handle<DistributionConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DistributionConfiguration`]: `Handle<DistributionConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DistributionConfigurationAttributes(ResourceRef);
+pub struct DistributionConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DistributionConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DistributionConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -162,48 +136,34 @@ impl DistributionConfigurationAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) of this distribution configuration. The following pattern is applied: `^arn:aws[^:]*:imagebuilder:[^:]+:(?:\d{12}|aws):(?:image-recipe|infrastructure-configuration|distribution-configuration|component|image|image-pipeline)/[a-z0-9-_]+(?:/(?:(?:x|\d+)\.(?:x|\d+)\.(?:x|\d+))(?:/\d+)?)?$` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description of this distribution configuration.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `Distributions`: a list of `Distribution` objects.
     ///
     /// The distributions of this distribution configuration formatted as an array of Distribution objects.
     #[inline]
-    pub fn distributions(&self) -> Value {
-        self.0.get_att("Distributions")
+    pub fn distributions(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Distributions"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of this distribution configuration.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmiDistributionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AmiTags", Shape::Typed(json_type::OBJECT)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("LaunchPermissionConfiguration", Shape::Object(&RULE_LaunchPermissionConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TargetAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AmiDistributionConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
 ///
@@ -215,35 +175,37 @@ pub struct AmiDistributionConfiguration {
     /// `AmiTags`: a JSON value.
     ///
     /// The tags to apply to AMIs distributed to this Region.
-    pub ami_tags: Option<Json>,
+    pub ami_tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Description`: a string.
     ///
     /// The description of the AMI distribution configuration. Minimum and maximum length are in characters.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key used to encrypt the distributed image. This can be either the Key ARN or the Alias ARN. For more information, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key used to encrypt the distributed image. This can be either the Key ARN or the Alias ARN. For more information, see [Key identifiers (KeyId)](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Length 1 to 1024.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchPermissionConfiguration`: a [`LaunchPermissionConfiguration`] object.
     ///
     /// Launch permissions can be used to configure which AWS account s can use the AMI to launch instances.
-    pub launch_permission_configuration: Option<Obj<LaunchPermissionConfiguration>>,
+    pub launch_permission_configuration:
+        ::std::option::Option<crate::Obj<LaunchPermissionConfiguration>>,
     /// `Name`: a string.
     ///
     /// The name of the output AMI.
     ///
     /// Pattern `^[-_A-Za-z0-9{][-_A-Za-z0-9\s:{}\.]+[-_A-Za-z0-9}]$`; length 1 to 127.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetAccountIds`: a list of strings.
     ///
     /// The ID of an account to which you want to distribute an image.
     ///
     /// Items 1 to 1536; each item: pattern `^[0-9]{12}$`.
-    pub target_account_ids: Option<List<Str>>,
+    pub target_account_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -251,29 +213,29 @@ impl AmiDistributionConfiguration {
     /// A `AmiDistributionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AmiTags`: a JSON value.
-    pub fn ami_tags(mut self, value: impl Into<Json>) -> Self { self.ami_tags = Some(value.into()); self }
+    pub fn ami_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.ami_tags = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LaunchPermissionConfiguration`: a [`LaunchPermissionConfiguration`] object.
-    pub fn launch_permission_configuration(mut self, value: impl Into<Obj<LaunchPermissionConfiguration>>) -> Self { self.launch_permission_configuration = Some(value.into()); self }
+    pub fn launch_permission_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LaunchPermissionConfiguration>>) -> Self { self.launch_permission_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `TargetAccountIds`: a list of strings.
-    pub fn target_account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.target_account_ids = Some(value.into()); self }
+    pub fn target_account_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.target_account_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AmiDistributionConfiguration {}
+impl crate::PropertyType for AmiDistributionConfiguration {}
 
-impl ToValue for AmiDistributionConfiguration {
+impl ::cloudwright_core::ToValue for AmiDistributionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AmiTags", &self.ami_tags)
             .opt("Description", &self.description)
             .opt("KmsKeyId", &self.kms_key_id)
@@ -287,17 +249,6 @@ impl ToValue for AmiDistributionConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerDistributionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("TargetRepository", Shape::Object(&RULE_TargetContainerRepository)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ContainerDistributionConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
 ///
 /// Container distribution settings for encryption, licensing, and sharing in a specific Region.
@@ -310,17 +261,17 @@ pub struct ContainerDistributionConfiguration {
     /// Tags that are attached to the container distribution configuration.
     ///
     /// Each item: length 1 to 1024.
-    pub container_tags: Option<List<Str>>,
+    pub container_tags: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Description`: a string.
     ///
     /// The description of the container distribution configuration.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetRepository`: a [`TargetContainerRepository`] object.
     ///
     /// The destination repository for the container distribution configuration.
-    pub target_repository: Option<Obj<TargetContainerRepository>>,
+    pub target_repository: ::std::option::Option<crate::Obj<TargetContainerRepository>>,
 }
 
 #[rustfmt::skip]
@@ -328,52 +279,29 @@ impl ContainerDistributionConfiguration {
     /// A `ContainerDistributionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerTags`: a list of strings.
-    pub fn container_tags(mut self, value: impl Into<List<Str>>) -> Self { self.container_tags = Some(value.into()); self }
+    pub fn container_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_tags = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `TargetRepository`: a [`TargetContainerRepository`] object.
-    pub fn target_repository(mut self, value: impl Into<Obj<TargetContainerRepository>>) -> Self { self.target_repository = Some(value.into()); self }
+    pub fn target_repository(mut self, value: impl ::std::convert::Into<crate::Obj<TargetContainerRepository>>) -> Self { self.target_repository = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContainerDistributionConfiguration {}
+impl crate::PropertyType for ContainerDistributionConfiguration {}
 
-impl ToValue for ContainerDistributionConfiguration {
+impl ::cloudwright_core::ToValue for ContainerDistributionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerTags", &self.container_tags)
             .opt("Description", &self.description)
             .opt("TargetRepository", &self.target_repository)
             .build()
     }
 }
-
-/// The required properties of [`Distribution`], by name: `Distribution::new(DistributionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DistributionRequired {
-    /// `Region`: a string, required.
-    pub region: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Distribution: ObjRule = ObjRule {
-    properties: &[
-        ("AmiDistributionConfiguration", Shape::Object(&RULE_AmiDistributionConfiguration)),
-        ("ContainerDistributionConfiguration", Shape::Object(&RULE_ContainerDistributionConfiguration)),
-        ("FastLaunchConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_FastLaunchConfiguration), min_items: Some(1), max_items: Some(1000), unique: false })),
-        ("LaunchTemplateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateConfiguration), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("LicenseConfigurationArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("Region", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("SsmParameterConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmParameterConfiguration), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Region"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Distribution` property type of `AWS::ImageBuilder::DistributionConfiguration`.
 ///
@@ -388,79 +316,85 @@ pub struct Distribution {
     /// `AmiDistributionConfiguration`: an [`AmiDistributionConfiguration`] object.
     ///
     /// The specific AMI settings, such as launch permissions and AMI tags. For details, see example schema below.
-    pub ami_distribution_configuration: Option<Obj<AmiDistributionConfiguration>>,
+    pub ami_distribution_configuration:
+        ::std::option::Option<crate::Obj<AmiDistributionConfiguration>>,
     /// `ContainerDistributionConfiguration`: a [`ContainerDistributionConfiguration`] object.
     ///
     /// Container distribution settings for encryption, licensing, and sharing in a specific Region. For details, see example schema below.
-    pub container_distribution_configuration: Option<Obj<ContainerDistributionConfiguration>>,
+    pub container_distribution_configuration:
+        ::std::option::Option<crate::Obj<ContainerDistributionConfiguration>>,
     /// `FastLaunchConfigurations`: a list of [`FastLaunchConfiguration`] objects.
     ///
     /// The Windows faster-launching configurations to use for AMI distribution.
     ///
     /// Items 1 to 1000.
-    pub fast_launch_configurations: Option<List<FastLaunchConfiguration>>,
+    pub fast_launch_configurations:
+        ::std::option::Option<::cloudwright_core::List<FastLaunchConfiguration>>,
     /// `LaunchTemplateConfigurations`: a list of [`LaunchTemplateConfiguration`] objects.
     ///
     /// A group of launchTemplateConfiguration settings that apply to image distribution for specified accounts.
     ///
     /// Items 1 to 100.
-    pub launch_template_configurations: Option<List<LaunchTemplateConfiguration>>,
+    pub launch_template_configurations:
+        ::std::option::Option<::cloudwright_core::List<LaunchTemplateConfiguration>>,
     /// `LicenseConfigurationArns`: a list of strings.
     ///
-    /// The License Manager Configuration to associate with the AMI in the specified Region. For more information, see the \[LicenseConfiguration API\](<https://docs.aws.amazon.com/license-manager/latest/APIReference/API_LicenseConfiguration.html>) .
+    /// The License Manager Configuration to associate with the AMI in the specified Region. For more information, see the [LicenseConfiguration API](https://docs.aws.amazon.com/license-manager/latest/APIReference/API_LicenseConfiguration.html) .
     ///
     /// Items 1 to 50.
-    pub license_configuration_arns: Option<List<Str>>,
+    pub license_configuration_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Region`: a string, required.
     ///
     /// The target Region for the Distribution Configuration. For example, `eu-west-1` .
     ///
     /// Length 1 to 1024.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
     /// `SsmParameterConfigurations`: a list of [`SsmParameterConfiguration`] objects.
     ///
     /// Contains settings to update AWS Systems Manager (SSM) Parameter Store Parameters with output AMI IDs from the build by target Region.
-    pub ssm_parameter_configurations: Option<List<SsmParameterConfiguration>>,
+    pub ssm_parameter_configurations:
+        ::std::option::Option<::cloudwright_core::List<SsmParameterConfiguration>>,
 }
 
 #[rustfmt::skip]
 impl Distribution {
-    /// A `Distribution` with its required properties, named in a [`DistributionRequired`].
+    /// A `Distribution` with its one required property, `Region`.
     #[inline]
-    pub fn new(required: DistributionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ami_distribution_configuration: None,
-            container_distribution_configuration: None,
-            fast_launch_configurations: None,
-            launch_template_configurations: None,
-            license_configuration_arns: None,
-            region: required.region,
-            ssm_parameter_configurations: None,
+            ami_distribution_configuration: ::std::option::Option::None,
+            container_distribution_configuration: ::std::option::Option::None,
+            fast_launch_configurations: ::std::option::Option::None,
+            launch_template_configurations: ::std::option::Option::None,
+            license_configuration_arns: ::std::option::Option::None,
+            region: value.into(),
+            ssm_parameter_configurations: ::std::option::Option::None,
         }
     }
 
     /// `AmiDistributionConfiguration`: an [`AmiDistributionConfiguration`] object.
-    pub fn ami_distribution_configuration(mut self, value: impl Into<Obj<AmiDistributionConfiguration>>) -> Self { self.ami_distribution_configuration = Some(value.into()); self }
+    pub fn ami_distribution_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AmiDistributionConfiguration>>) -> Self { self.ami_distribution_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ContainerDistributionConfiguration`: a [`ContainerDistributionConfiguration`] object.
-    pub fn container_distribution_configuration(mut self, value: impl Into<Obj<ContainerDistributionConfiguration>>) -> Self { self.container_distribution_configuration = Some(value.into()); self }
+    pub fn container_distribution_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerDistributionConfiguration>>) -> Self { self.container_distribution_configuration = ::std::option::Option::Some(value.into()); self }
     /// `FastLaunchConfigurations`: a list of [`FastLaunchConfiguration`] objects.
-    pub fn fast_launch_configurations(mut self, value: impl Into<List<FastLaunchConfiguration>>) -> Self { self.fast_launch_configurations = Some(value.into()); self }
+    pub fn fast_launch_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FastLaunchConfiguration>>) -> Self { self.fast_launch_configurations = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateConfigurations`: a list of [`LaunchTemplateConfiguration`] objects.
-    pub fn launch_template_configurations(mut self, value: impl Into<List<LaunchTemplateConfiguration>>) -> Self { self.launch_template_configurations = Some(value.into()); self }
+    pub fn launch_template_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LaunchTemplateConfiguration>>) -> Self { self.launch_template_configurations = ::std::option::Option::Some(value.into()); self }
     /// `LicenseConfigurationArns`: a list of strings.
-    pub fn license_configuration_arns(mut self, value: impl Into<List<Str>>) -> Self { self.license_configuration_arns = Some(value.into()); self }
+    pub fn license_configuration_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.license_configuration_arns = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
     /// `SsmParameterConfigurations`: a list of [`SsmParameterConfiguration`] objects.
-    pub fn ssm_parameter_configurations(mut self, value: impl Into<List<SsmParameterConfiguration>>) -> Self { self.ssm_parameter_configurations = Some(value.into()); self }
+    pub fn ssm_parameter_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SsmParameterConfiguration>>) -> Self { self.ssm_parameter_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Distribution {}
+impl crate::PropertyType for Distribution {}
 
-impl ToValue for Distribution {
+impl ::cloudwright_core::ToValue for Distribution {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AmiDistributionConfiguration",
                 &self.ami_distribution_configuration,
@@ -484,19 +418,6 @@ impl ToValue for Distribution {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FastLaunchConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-        ("LaunchTemplate", Shape::Object(&RULE_FastLaunchLaunchTemplateSpecification)),
-        ("MaxParallelLaunches", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("SnapshotConfiguration", Shape::Object(&RULE_FastLaunchSnapshotConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FastLaunchConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
 ///
 /// Define and configure faster launching for output Windows AMIs.
@@ -509,25 +430,25 @@ pub struct FastLaunchConfiguration {
     /// The owner account ID for the fast-launch enabled Windows AMI.
     ///
     /// Pattern `^[0-9]{12}$`.
-    pub account_id: Option<Str>,
+    pub account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
     ///
     /// A Boolean that represents the current state of faster launching for the Windows AMI. Set to `true` to start using Windows faster launching, or `false` to stop using it.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LaunchTemplate`: a [`FastLaunchLaunchTemplateSpecification`] object.
     ///
     /// The launch template that the fast-launch enabled Windows AMI uses when it launches Windows instances to create pre-provisioned snapshots.
-    pub launch_template: Option<Obj<FastLaunchLaunchTemplateSpecification>>,
+    pub launch_template: ::std::option::Option<crate::Obj<FastLaunchLaunchTemplateSpecification>>,
     /// `MaxParallelLaunches`: an integer.
     ///
     /// The maximum number of parallel instances that are launched for creating resources.
     ///
     /// Value at least 1.
-    pub max_parallel_launches: Option<Int>,
+    pub max_parallel_launches: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotConfiguration`: a [`FastLaunchSnapshotConfiguration`] object.
     ///
     /// Configuration settings for managing the number of snapshots that are created from pre-provisioned instances for the Windows AMI when faster launching is enabled.
-    pub snapshot_configuration: Option<Obj<FastLaunchSnapshotConfiguration>>,
+    pub snapshot_configuration: ::std::option::Option<crate::Obj<FastLaunchSnapshotConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -535,27 +456,27 @@ impl FastLaunchConfiguration {
     /// A `FastLaunchConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountId`: a string.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplate`: a [`FastLaunchLaunchTemplateSpecification`] object.
-    pub fn launch_template(mut self, value: impl Into<Obj<FastLaunchLaunchTemplateSpecification>>) -> Self { self.launch_template = Some(value.into()); self }
+    pub fn launch_template(mut self, value: impl ::std::convert::Into<crate::Obj<FastLaunchLaunchTemplateSpecification>>) -> Self { self.launch_template = ::std::option::Option::Some(value.into()); self }
     /// `MaxParallelLaunches`: an integer.
-    pub fn max_parallel_launches(mut self, value: impl Into<Int>) -> Self { self.max_parallel_launches = Some(value.into()); self }
+    pub fn max_parallel_launches(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_parallel_launches = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotConfiguration`: a [`FastLaunchSnapshotConfiguration`] object.
-    pub fn snapshot_configuration(mut self, value: impl Into<Obj<FastLaunchSnapshotConfiguration>>) -> Self { self.snapshot_configuration = Some(value.into()); self }
+    pub fn snapshot_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FastLaunchSnapshotConfiguration>>) -> Self { self.snapshot_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FastLaunchConfiguration {}
+impl crate::PropertyType for FastLaunchConfiguration {}
 
-impl ToValue for FastLaunchConfiguration {
+impl ::cloudwright_core::ToValue for FastLaunchConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountId", &self.account_id)
             .opt("Enabled", &self.enabled)
             .opt("LaunchTemplate", &self.launch_template)
@@ -565,22 +486,11 @@ impl ToValue for FastLaunchConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FastLaunchLaunchTemplateSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("LaunchTemplateId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("LaunchTemplateVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FastLaunchLaunchTemplateSpecification` property type of `AWS::ImageBuilder::DistributionConfiguration`.
 ///
 /// Identifies the launch template that the associated Windows AMI uses for launching an instance when faster launching is enabled.
 ///
-/// &gt; You can specify either the `launchTemplateName` or the `launchTemplateId` , but not both.
+/// \> You can specify either the `launchTemplateName` or the `launchTemplateId` , but not both.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-distributionconfiguration-fastlaunchlaunchtemplatespecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -590,19 +500,19 @@ pub struct FastLaunchLaunchTemplateSpecification {
     /// The ID of the launch template to use for faster launching for a Windows AMI.
     ///
     /// Pattern `^lt-[a-z0-9-_]{17}$`.
-    pub launch_template_id: Option<Str>,
+    pub launch_template_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplateName`: a string.
     ///
     /// The name of the launch template to use for faster launching for a Windows AMI.
     ///
     /// Length 1 to 1024.
-    pub launch_template_name: Option<Str>,
+    pub launch_template_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplateVersion`: a string.
     ///
     /// The version of the launch template to use for faster launching for a Windows AMI.
     ///
     /// Length 1 to 1024.
-    pub launch_template_version: Option<Str>,
+    pub launch_template_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -610,38 +520,29 @@ impl FastLaunchLaunchTemplateSpecification {
     /// A `FastLaunchLaunchTemplateSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LaunchTemplateId`: a string.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
+    pub fn launch_template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_id = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
+    pub fn launch_template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_name = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateVersion`: a string.
-    pub fn launch_template_version(mut self, value: impl Into<Str>) -> Self { self.launch_template_version = Some(value.into()); self }
+    pub fn launch_template_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FastLaunchLaunchTemplateSpecification {}
+impl crate::PropertyType for FastLaunchLaunchTemplateSpecification {}
 
-impl ToValue for FastLaunchLaunchTemplateSpecification {
+impl ::cloudwright_core::ToValue for FastLaunchLaunchTemplateSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
             .opt("LaunchTemplateName", &self.launch_template_name)
             .opt("LaunchTemplateVersion", &self.launch_template_version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FastLaunchSnapshotConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TargetResourceCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FastLaunchSnapshotConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
 ///
@@ -655,7 +556,7 @@ pub struct FastLaunchSnapshotConfiguration {
     /// The number of pre-provisioned snapshots to keep on hand for a fast-launch enabled Windows AMI.
     ///
     /// Value 1 to 10000.
-    pub target_resource_count: Option<Int>,
+    pub target_resource_count: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -663,59 +564,48 @@ impl FastLaunchSnapshotConfiguration {
     /// A `FastLaunchSnapshotConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TargetResourceCount`: an integer.
-    pub fn target_resource_count(mut self, value: impl Into<Int>) -> Self { self.target_resource_count = Some(value.into()); self }
+    pub fn target_resource_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_resource_count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FastLaunchSnapshotConfiguration {}
+impl crate::PropertyType for FastLaunchSnapshotConfiguration {}
 
-impl ToValue for FastLaunchSnapshotConfiguration {
+impl ::cloudwright_core::ToValue for FastLaunchSnapshotConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TargetResourceCount", &self.target_resource_count)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchPermissionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("OrganizationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("OrganizationalUnitArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("UserGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("UserIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LaunchPermissionConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
 ///
-/// Describes the configuration for a launch permission. The launch permission modification request is sent to the \[Amazon EC2 ModifyImageAttribute\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyImageAttribute.html>) API on behalf of the user for each Region they have selected to distribute the AMI. To make an AMI public, set the launch permission authorized accounts to `all` . See the examples for making an AMI public at \[Amazon EC2 ModifyImageAttribute\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyImageAttribute.html>) .
+/// Describes the configuration for a launch permission. The launch permission modification request is sent to the [Amazon EC2 ModifyImageAttribute](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyImageAttribute.html) API on behalf of the user for each Region they have selected to distribute the AMI. To make an AMI public, set the launch permission authorized accounts to `all` . See the examples for making an AMI public at [Amazon EC2 ModifyImageAttribute](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyImageAttribute.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-distributionconfiguration-launchpermissionconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LaunchPermissionConfiguration {
     /// `OrganizationArns`: a list of strings.
     ///
-    /// The ARN for an AWS Organization that you want to share your AMI with. For more information, see \[What is AWS Organizations ?\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_introduction.html>) .
-    pub organization_arns: Option<List<Str>>,
+    /// The ARN for an AWS Organization that you want to share your AMI with. For more information, see [What is AWS Organizations ?](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_introduction.html) .
+    pub organization_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `OrganizationalUnitArns`: a list of strings.
     ///
-    /// The ARN for an AWS Organizations organizational unit (OU) that you want to share your AMI with. For more information about key concepts for AWS Organizations , see \[AWS Organizations terminology and concepts\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html>) .
-    pub organizational_unit_arns: Option<List<Str>>,
+    /// The ARN for an AWS Organizations organizational unit (OU) that you want to share your AMI with. For more information about key concepts for AWS Organizations , see [AWS Organizations terminology and concepts](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html) .
+    pub organizational_unit_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `UserGroups`: a list of strings.
     ///
     /// The name of the group.
-    pub user_groups: Option<List<Str>>,
+    pub user_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `UserIds`: a list of strings.
     ///
     /// The AWS account ID.
-    pub user_ids: Option<List<Str>>,
+    pub user_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -723,25 +613,25 @@ impl LaunchPermissionConfiguration {
     /// A `LaunchPermissionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OrganizationArns`: a list of strings.
-    pub fn organization_arns(mut self, value: impl Into<List<Str>>) -> Self { self.organization_arns = Some(value.into()); self }
+    pub fn organization_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.organization_arns = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationalUnitArns`: a list of strings.
-    pub fn organizational_unit_arns(mut self, value: impl Into<List<Str>>) -> Self { self.organizational_unit_arns = Some(value.into()); self }
+    pub fn organizational_unit_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.organizational_unit_arns = ::std::option::Option::Some(value.into()); self }
     /// `UserGroups`: a list of strings.
-    pub fn user_groups(mut self, value: impl Into<List<Str>>) -> Self { self.user_groups = Some(value.into()); self }
+    pub fn user_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.user_groups = ::std::option::Option::Some(value.into()); self }
     /// `UserIds`: a list of strings.
-    pub fn user_ids(mut self, value: impl Into<List<Str>>) -> Self { self.user_ids = Some(value.into()); self }
+    pub fn user_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.user_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchPermissionConfiguration {}
+impl crate::PropertyType for LaunchPermissionConfiguration {}
 
-impl ToValue for LaunchPermissionConfiguration {
+impl ::cloudwright_core::ToValue for LaunchPermissionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OrganizationArns", &self.organization_arns)
             .opt("OrganizationalUnitArns", &self.organizational_unit_arns)
             .opt("UserGroups", &self.user_groups)
@@ -749,17 +639,6 @@ impl ToValue for LaunchPermissionConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplateConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LaunchTemplateId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SetDefaultVersion", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LaunchTemplateConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
 ///
@@ -773,17 +652,17 @@ pub struct LaunchTemplateConfiguration {
     /// The account ID that this configuration applies to.
     ///
     /// Pattern `^[0-9]{12}$`.
-    pub account_id: Option<Str>,
+    pub account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplateId`: a string.
     ///
     /// Identifies the Amazon EC2 launch template to use.
     ///
     /// Pattern `^lt-[a-z0-9-_]{17}$`.
-    pub launch_template_id: Option<Str>,
+    pub launch_template_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SetDefaultVersion`: a boolean.
     ///
     /// Set the specified Amazon EC2 launch template as the default launch template for the specified account.
-    pub set_default_version: Option<Bool>,
+    pub set_default_version: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -791,48 +670,29 @@ impl LaunchTemplateConfiguration {
     /// A `LaunchTemplateConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountId`: a string.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateId`: a string.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
+    pub fn launch_template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_id = ::std::option::Option::Some(value.into()); self }
     /// `SetDefaultVersion`: a boolean.
-    pub fn set_default_version(mut self, value: impl Into<Bool>) -> Self { self.set_default_version = Some(value.into()); self }
+    pub fn set_default_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.set_default_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchTemplateConfiguration {}
+impl crate::PropertyType for LaunchTemplateConfiguration {}
 
-impl ToValue for LaunchTemplateConfiguration {
+impl ::cloudwright_core::ToValue for LaunchTemplateConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountId", &self.account_id)
             .opt("LaunchTemplateId", &self.launch_template_id)
             .opt("SetDefaultVersion", &self.set_default_version)
             .build()
     }
 }
-
-/// The required properties of [`SsmParameterConfiguration`], by name: `SsmParameterConfiguration::new(SsmParameterConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SsmParameterConfigurationRequired {
-    /// `ParameterName`: a string, required.
-    pub parameter_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SsmParameterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AmiAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DataType", Shape::Str(&StrRule { allowed: &["text", "aws:ec2:image"], ..StrRule::ANY })),
-        ("ParameterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["ParameterName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SsmParameterConfiguration` property type of `AWS::ImageBuilder::DistributionConfiguration`.
 ///
@@ -846,45 +706,45 @@ pub struct SsmParameterConfiguration {
     /// Specify the account that will own the Parameter in a given Region. During distribution, this account must be specified in distribution settings as a target account for the Region.
     ///
     /// Pattern `^[0-9]{12}$`.
-    pub ami_account_id: Option<Str>,
+    pub ami_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataType`: a [`DataType`] value.
     ///
     /// The data type specifies what type of value the Parameter contains. We recommend that you use data type `aws:ec2:image` .
-    pub data_type: Option<DataType>,
+    pub data_type: ::std::option::Option<DataType>,
     /// `ParameterName`: a string, required.
     ///
     /// This is the name of the Parameter in the target Region or account. The image distribution creates the Parameter if it doesn't already exist. Otherwise, it updates the parameter.
     ///
     /// Pattern `^[a-zA-Z0-9_.\-\/]+$`; length 1 to 1011.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SsmParameterConfiguration {
-    /// A `SsmParameterConfiguration` with its required properties, named in a [`SsmParameterConfigurationRequired`].
+    /// A `SsmParameterConfiguration` with its one required property, `ParameterName`.
     #[inline]
-    pub fn new(required: SsmParameterConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ami_account_id: None,
-            data_type: None,
-            parameter_name: required.parameter_name,
+            ami_account_id: ::std::option::Option::None,
+            data_type: ::std::option::Option::None,
+            parameter_name: value.into(),
         }
     }
 
     /// `AmiAccountId`: a string.
-    pub fn ami_account_id(mut self, value: impl Into<Str>) -> Self { self.ami_account_id = Some(value.into()); self }
+    pub fn ami_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ami_account_id = ::std::option::Option::Some(value.into()); self }
     /// `DataType`: a [`DataType`] value.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = Some(value.into()); self }
+    pub fn data_type(mut self, value: impl ::std::convert::Into<DataType>) -> Self { self.data_type = ::std::option::Option::Some(value.into()); self }
     /// `ParameterName`: a string, required.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
+    pub fn parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_name = value.into(); self }
 }
 
-impl PropertyType for SsmParameterConfiguration {}
+impl crate::PropertyType for SsmParameterConfiguration {}
 
-impl ToValue for SsmParameterConfiguration {
+impl ::cloudwright_core::ToValue for SsmParameterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AmiAccountId", &self.ami_account_id)
             .opt("DataType", &self.data_type)
             .req("ParameterName", &self.parameter_name)
@@ -900,23 +760,165 @@ pub enum DataType {
     /// `aws:ec2:image`
     AwsEc2Image,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataType {
+impl ::cloudwright_core::ToValue for DataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Text => "text",
             Self::AwsEc2Image => "aws:ec2:image",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TargetContainerRepository;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[-_A-Za-z0-9{][-_A-Za-z0-9\\s:{}\\.]+[-_A-Za-z0-9}]$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^lt-[a-z0-9-_]{17}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:aws[^:]*:license-manager:[^:]+:[0-9]{12}:license-configuration:lic-[a-z0-9-_]{32}$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_.\\-\\/]+$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DistributionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Distributions", Shape::List(&ListRule { items: Shape::Object(&RULE_Distribution), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "Distributions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmiDistributionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AmiTags", Shape::Typed(json_type::OBJECT)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("LaunchPermissionConfiguration", Shape::Object(&RULE_LaunchPermissionConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TargetAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerDistributionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("TargetRepository", Shape::Object(&RULE_TargetContainerRepository)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Distribution: ObjRule = ObjRule {
+        properties: &[
+            ("AmiDistributionConfiguration", Shape::Object(&RULE_AmiDistributionConfiguration)),
+            ("ContainerDistributionConfiguration", Shape::Object(&RULE_ContainerDistributionConfiguration)),
+            ("FastLaunchConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_FastLaunchConfiguration), min_items: Some(1), max_items: Some(1000), unique: false })),
+            ("LaunchTemplateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateConfiguration), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("LicenseConfigurationArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("Region", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("SsmParameterConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmParameterConfiguration), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FastLaunchConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+            ("LaunchTemplate", Shape::Object(&RULE_FastLaunchLaunchTemplateSpecification)),
+            ("MaxParallelLaunches", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("SnapshotConfiguration", Shape::Object(&RULE_FastLaunchSnapshotConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FastLaunchLaunchTemplateSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("LaunchTemplateId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("LaunchTemplateVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FastLaunchSnapshotConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TargetResourceCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchPermissionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("OrganizationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("OrganizationalUnitArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("UserGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("UserIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplateConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LaunchTemplateId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SetDefaultVersion", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SsmParameterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AmiAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DataType", Shape::Str(&StrRule { allowed: &["text", "aws:ec2:image"], ..StrRule::ANY })),
+            ("ParameterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["ParameterName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

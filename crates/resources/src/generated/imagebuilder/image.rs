@@ -5,53 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     EcrConfiguration, ImageScanningConfiguration, ImageTestsConfiguration, OnFailure,
     WorkflowConfiguration, WorkflowParameter,
-};
-use super::shared::{
-    RULE_ImageScanningConfiguration, RULE_ImageTestsConfiguration, RULE_WorkflowConfiguration,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):container-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration/[a-z0-9-_]+$",
-);
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):image-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9\\-_/\\.]{1,512}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Image: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DeletionSettings", Shape::Object(&RULE_DeletionSettings)),
-        ("DistributionConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EnhancedImageMetadataEnabled", Shape::Bool),
-        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ImagePipelineExecutionSettings", Shape::Object(&RULE_ImagePipelineExecutionSettings)),
-        ("ImageRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ImageScanningConfiguration", Shape::Object(&RULE_ImageScanningConfiguration)),
-        ("ImageTestsConfiguration", Shape::Object(&RULE_ImageTestsConfiguration)),
-        ("InfrastructureConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("LoggingConfiguration", Shape::Object(&RULE_ImageLoggingConfiguration)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowConfiguration), min_items: None, max_items: None, unique: false })),
-    ],
-    one_of: &[&[&["ContainerRecipeArn", "InfrastructureConfigurationArn"], &["ImageRecipeArn", "InfrastructureConfigurationArn"], &["ImagePipelineExecutionSettings"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::Image` resource.
@@ -72,75 +28,76 @@ pub struct Image {
     /// The Amazon Resource Name (ARN) of the container recipe that defines how images are configured and tested.
     ///
     /// Pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):container-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)$`; create-only: changing it replaces the resource.
-    pub container_recipe_arn: Option<Str>,
+    pub container_recipe_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeletionSettings`: a [`DeletionSettings`] object.
     ///
     /// Enables deletion of underlying resources of an image when it is replaced or deleted, including its Amazon Machine Images (AMIs), snapshots, or containers.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub deletion_settings: Option<Obj<DeletionSettings>>,
+    pub deletion_settings: ::std::option::Option<crate::Obj<DeletionSettings>>,
     /// `DistributionConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the distribution configuration that defines and configures the outputs of your pipeline.
     ///
     /// Pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration/[a-z0-9-_]+$`; create-only: changing it replaces the resource.
-    pub distribution_configuration_arn: Option<Str>,
+    pub distribution_configuration_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnhancedImageMetadataEnabled`: a boolean.
     ///
     /// Collects additional information about the image being created, including the operating system (OS) version and package list. This information is used to enhance the overall experience of using EC2 Image Builder. Enabled by default.
     ///
     /// Create-only: changing it replaces the resource.
-    pub enhanced_image_metadata_enabled: Option<Bool>,
+    pub enhanced_image_metadata_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExecutionRole`: a string.
     ///
     /// The name or Amazon Resource Name (ARN) for the IAM role you create that grants Image Builder access to perform workflow actions.
     ///
     /// Pattern `^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\-_/]+$`; length 1 to 2048.
-    pub execution_role: Option<Str>,
+    pub execution_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImagePipelineExecutionSettings`: an [`ImagePipelineExecutionSettings`] object.
     ///
     /// The image pipeline execution settings of the image.
     ///
     /// Changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub image_pipeline_execution_settings: Option<Obj<ImagePipelineExecutionSettings>>,
+    pub image_pipeline_execution_settings:
+        ::std::option::Option<crate::Obj<ImagePipelineExecutionSettings>>,
     /// `ImageRecipeArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the image recipe that defines how images are configured, tested, and assessed.
     ///
     /// Pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):image-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)$`; create-only: changing it replaces the resource.
-    pub image_recipe_arn: Option<Str>,
+    pub image_recipe_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageScanningConfiguration`: an [`ImageScanningConfiguration`] object.
     ///
     /// Contains settings for vulnerability scans.
     ///
     /// Create-only: changing it replaces the resource.
-    pub image_scanning_configuration: Option<Obj<ImageScanningConfiguration>>,
+    pub image_scanning_configuration: ::std::option::Option<crate::Obj<ImageScanningConfiguration>>,
     /// `ImageTestsConfiguration`: an [`ImageTestsConfiguration`] object.
     ///
     /// The image tests configuration of the image.
     ///
     /// Create-only: changing it replaces the resource.
-    pub image_tests_configuration: Option<Obj<ImageTestsConfiguration>>,
+    pub image_tests_configuration: ::std::option::Option<crate::Obj<ImageTestsConfiguration>>,
     /// `InfrastructureConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the infrastructure configuration that defines the environment in which your image will be built and tested.
     ///
     /// Pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$`; create-only: changing it replaces the resource.
-    pub infrastructure_configuration_arn: Option<Str>,
+    pub infrastructure_configuration_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingConfiguration`: an [`ImageLoggingConfiguration`] object.
     ///
     /// The logging configuration that's defined for the image. Image Builder uses the defined settings to direct execution log output during image creation.
-    pub logging_configuration: Option<Obj<ImageLoggingConfiguration>>,
+    pub logging_configuration: ::std::option::Option<crate::Obj<ImageLoggingConfiguration>>,
     /// `Tags`: a JSON value.
     ///
     /// The tags of the image.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Workflows`: a list of [`WorkflowConfiguration`] objects.
     ///
     /// Contains an array of workflow configuration objects.
     ///
     /// Create-only: changing it replaces the resource.
-    pub workflows: Option<List<WorkflowConfiguration>>,
+    pub workflows: ::std::option::Option<::cloudwright_core::List<WorkflowConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -150,7 +107,7 @@ impl Image {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ImageBuilder::Image",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-image.html",
         primary_identifier: &["Arn"],
@@ -161,61 +118,63 @@ impl Image {
         read_only: &["Arn", "Name", "ImageId", "ImageUri", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
         attributes: &["Arn", "ImageId", "ImageUri", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Image` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerRecipeArn`: a string.
-    pub fn container_recipe_arn(mut self, value: impl Into<Str>) -> Self { self.container_recipe_arn = Some(value.into()); self }
+    pub fn container_recipe_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_recipe_arn = ::std::option::Option::Some(value.into()); self }
     /// `DeletionSettings`: a [`DeletionSettings`] object.
-    pub fn deletion_settings(mut self, value: impl Into<Obj<DeletionSettings>>) -> Self { self.deletion_settings = Some(value.into()); self }
+    pub fn deletion_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DeletionSettings>>) -> Self { self.deletion_settings = ::std::option::Option::Some(value.into()); self }
     /// `DistributionConfigurationArn`: a string.
-    pub fn distribution_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.distribution_configuration_arn = Some(value.into()); self }
+    pub fn distribution_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.distribution_configuration_arn = ::std::option::Option::Some(value.into()); self }
     /// `EnhancedImageMetadataEnabled`: a boolean.
-    pub fn enhanced_image_metadata_enabled(mut self, value: impl Into<Bool>) -> Self { self.enhanced_image_metadata_enabled = Some(value.into()); self }
+    pub fn enhanced_image_metadata_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enhanced_image_metadata_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRole`: a string.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = Some(value.into()); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = ::std::option::Option::Some(value.into()); self }
     /// `ImagePipelineExecutionSettings`: an [`ImagePipelineExecutionSettings`] object.
-    pub fn image_pipeline_execution_settings(mut self, value: impl Into<Obj<ImagePipelineExecutionSettings>>) -> Self { self.image_pipeline_execution_settings = Some(value.into()); self }
+    pub fn image_pipeline_execution_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ImagePipelineExecutionSettings>>) -> Self { self.image_pipeline_execution_settings = ::std::option::Option::Some(value.into()); self }
     /// `ImageRecipeArn`: a string.
-    pub fn image_recipe_arn(mut self, value: impl Into<Str>) -> Self { self.image_recipe_arn = Some(value.into()); self }
+    pub fn image_recipe_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_recipe_arn = ::std::option::Option::Some(value.into()); self }
     /// `ImageScanningConfiguration`: an [`ImageScanningConfiguration`] object.
-    pub fn image_scanning_configuration(mut self, value: impl Into<Obj<ImageScanningConfiguration>>) -> Self { self.image_scanning_configuration = Some(value.into()); self }
+    pub fn image_scanning_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ImageScanningConfiguration>>) -> Self { self.image_scanning_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ImageTestsConfiguration`: an [`ImageTestsConfiguration`] object.
-    pub fn image_tests_configuration(mut self, value: impl Into<Obj<ImageTestsConfiguration>>) -> Self { self.image_tests_configuration = Some(value.into()); self }
+    pub fn image_tests_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ImageTestsConfiguration>>) -> Self { self.image_tests_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InfrastructureConfigurationArn`: a string.
-    pub fn infrastructure_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.infrastructure_configuration_arn = Some(value.into()); self }
+    pub fn infrastructure_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.infrastructure_configuration_arn = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfiguration`: an [`ImageLoggingConfiguration`] object.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<ImageLoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
+    pub fn logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ImageLoggingConfiguration>>) -> Self { self.logging_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Workflows`: a list of [`WorkflowConfiguration`] objects.
-    pub fn workflows(mut self, value: impl Into<List<WorkflowConfiguration>>) -> Self { self.workflows = Some(value.into()); self }
+    pub fn workflows(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WorkflowConfiguration>>) -> Self { self.workflows = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Image {
+impl ::cloudwright_core::Resource for Image {
     type Attributes = ImageAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Image, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Image, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Image {
+impl ::cloudwright_core::ToValue for Image {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerRecipeArn", &self.container_recipe_arn)
             .opt("DeletionSettings", &self.deletion_settings)
             .opt(
@@ -248,12 +207,12 @@ impl ToValue for Image {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Image`]: `Handle<Image>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Image`]: `Handle<Image>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ImageAttributes(ResourceRef);
+pub struct ImageAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ImageAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ImageAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -263,97 +222,80 @@ impl ImageAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) of the image. For example, `arn:aws:imagebuilder:us-west-2:123456789012:image/mybasicrecipe/2019.12.03/1` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ImageId`: a string.
     ///
     /// Returns the AMI ID of the Amazon EC2 AMI in the Region in which you are using Image Builder. Values are returned only for AMIs, and not for container images.
     #[inline]
-    pub fn image_id(&self) -> Value {
-        self.0.get_att("ImageId")
+    pub fn image_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ImageId"))
     }
 
     /// `Fn::GetAtt` `ImageUri`: a string.
     ///
     /// Returns the URI for a container image created in the context Region. Values are returned only for container images, and not for AMIs.
     #[inline]
-    pub fn image_uri(&self) -> Value {
-        self.0.get_att("ImageUri")
+    pub fn image_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ImageUri"))
     }
 
     /// `Fn::GetAtt` `LatestVersion`: an object.
     ///
     /// The resource ARNs with different wildcard variations of semantic versioning.
     #[inline]
-    pub fn latest_version(&self) -> Value {
-        self.0.get_att("LatestVersion")
+    pub fn latest_version(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("LatestVersion"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Arn`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) of the Image Builder resource.
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersion.Arn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Arn"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Major`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `major` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_major(&self) -> Value {
-        self.0.get_att("LatestVersion.Major")
+    pub fn latest_version_major(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Major"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Minor`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `minor` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_minor(&self) -> Value {
-        self.0.get_att("LatestVersion.Minor")
+    pub fn latest_version_minor(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Minor"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Patch`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `patch` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_patch(&self) -> Value {
-        self.0.get_att("LatestVersion.Patch")
+    pub fn latest_version_patch(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Patch"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// Returns the name of the image.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
-
-/// The required properties of [`DeletionSettings`], by name: `DeletionSettings::new(DeletionSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeletionSettingsRequired {
-    /// `ExecutionRole`: a string, required.
-    pub execution_role: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeletionSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ExecutionRole", Shape::STR),
-    ],
-    required: &["ExecutionRole"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeletionSettings` property type of `AWS::ImageBuilder::Image`.
 ///
 /// Contains deletion settings of underlying resources of an image when it is replaced or deleted, including its Amazon Machine Images (AMIs), snapshots, or containers.
 ///
-/// &gt; If you specify the `Retain` option in the \[DeletionPolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-updatereplacepolicy.html>) or \[UpdateReplacePolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html>) , the deletion of underlying resources will not be executed.
+/// \> If you specify the `Retain` option in the [DeletionPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-updatereplacepolicy.html) or [UpdateReplacePolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html) , the deletion of underlying resources will not be executed.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-image-deletionsettings.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -361,42 +303,33 @@ pub struct DeletionSettings {
     /// `ExecutionRole`: a string, required.
     ///
     /// The name or Amazon Resource Name (ARN) for the IAM role you create that grants Image Builder access to delete the image and its underlying resources.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DeletionSettings {
-    /// A `DeletionSettings` with its required properties, named in a [`DeletionSettingsRequired`].
+    /// A `DeletionSettings` with its one required property, `ExecutionRole`.
     #[inline]
-    pub fn new(required: DeletionSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            execution_role: required.execution_role,
+            execution_role: value.into(),
         }
     }
 
     /// `ExecutionRole`: a string, required.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = value.into(); self }
 }
 
-impl PropertyType for DeletionSettings {}
+impl crate::PropertyType for DeletionSettings {}
 
-impl ToValue for DeletionSettings {
+impl ::cloudwright_core::ToValue for DeletionSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ExecutionRole", &self.execution_role)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageLoggingConfiguration` property type of `AWS::ImageBuilder::Image`.
 ///
@@ -410,7 +343,7 @@ pub struct ImageLoggingConfiguration {
     /// The log group name that Image Builder uses for image creation. If not specified, the log group name defaults to `/aws/imagebuilder/image-name` .
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `^[a-zA-Z0-9\-_/\.]{1,512}$`; length 1 to 512.
-    pub log_group_name: Option<Str>,
+    pub log_group_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -418,33 +351,23 @@ impl ImageLoggingConfiguration {
     /// A `ImageLoggingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogGroupName`: a string.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ImageLoggingConfiguration {}
+impl crate::PropertyType for ImageLoggingConfiguration {}
 
-impl ToValue for ImageLoggingConfiguration {
+impl ::cloudwright_core::ToValue for ImageLoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImagePipelineExecutionSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentId", Shape::STR),
-        ("OnUpdate", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImagePipelineExecutionSettings` property type of `AWS::ImageBuilder::Image`.
 ///
@@ -456,11 +379,11 @@ pub struct ImagePipelineExecutionSettings {
     /// `DeploymentId`: a string.
     ///
     /// The deployment identifier of the pipeline, utilized to initiate new image pipeline executions.
-    pub deployment_id: Option<Str>,
+    pub deployment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `OnUpdate`: a boolean.
     ///
     /// Defines whether the pipeline should be executed upon pipeline updates. False by default.
-    pub on_update: Option<Bool>,
+    pub on_update: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -468,23 +391,101 @@ impl ImagePipelineExecutionSettings {
     /// A `ImagePipelineExecutionSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeploymentId`: a string.
-    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self { self.deployment_id = Some(value.into()); self }
+    pub fn deployment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_id = ::std::option::Option::Some(value.into()); self }
     /// `OnUpdate`: a boolean.
-    pub fn on_update(mut self, value: impl Into<Bool>) -> Self { self.on_update = Some(value.into()); self }
+    pub fn on_update(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.on_update = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ImagePipelineExecutionSettings {}
+impl crate::PropertyType for ImagePipelineExecutionSettings {}
 
-impl ToValue for ImagePipelineExecutionSettings {
+impl ::cloudwright_core::ToValue for ImagePipelineExecutionSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeploymentId", &self.deployment_id)
             .opt("OnUpdate", &self.on_update)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ImageScanningConfiguration, RULE_ImageTestsConfiguration, RULE_WorkflowConfiguration,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):container-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration/[a-z0-9-_]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):image-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9\\-_/\\.]{1,512}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Image: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DeletionSettings", Shape::Object(&RULE_DeletionSettings)),
+            ("DistributionConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EnhancedImageMetadataEnabled", Shape::Bool),
+            ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ImagePipelineExecutionSettings", Shape::Object(&RULE_ImagePipelineExecutionSettings)),
+            ("ImageRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ImageScanningConfiguration", Shape::Object(&RULE_ImageScanningConfiguration)),
+            ("ImageTestsConfiguration", Shape::Object(&RULE_ImageTestsConfiguration)),
+            ("InfrastructureConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("LoggingConfiguration", Shape::Object(&RULE_ImageLoggingConfiguration)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowConfiguration), min_items: None, max_items: None, unique: false })),
+        ],
+        one_of: &[&[&["ContainerRecipeArn", "InfrastructureConfigurationArn"], &["ImageRecipeArn", "InfrastructureConfigurationArn"], &["ImagePipelineExecutionSettings"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeletionSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ExecutionRole", Shape::STR),
+        ],
+        required: &["ExecutionRole"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageLoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImagePipelineExecutionSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentId", Shape::STR),
+            ("OnUpdate", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

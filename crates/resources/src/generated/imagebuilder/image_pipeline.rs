@@ -5,57 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     EcrConfiguration, ImageScanningConfiguration, ImageTestsConfiguration, OnFailure,
     WorkflowConfiguration, WorkflowParameter,
-};
-use super::shared::{
-    RULE_ImageScanningConfiguration, RULE_ImageTestsConfiguration, RULE_WorkflowConfiguration,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):container-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration/[a-z0-9-_]+$",
-);
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):image-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9\\-_/\\.]{1,512}$");
-pub(crate) static PATTERN_6: Pattern =
-    Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImagePipeline: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("DistributionConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EnhancedImageMetadataEnabled", Shape::Bool),
-        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ImageRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ImageScanningConfiguration", Shape::Object(&RULE_ImageScanningConfiguration)),
-        ("ImageTestsConfiguration", Shape::Object(&RULE_ImageTestsConfiguration)),
-        ("InfrastructureConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("LoggingConfiguration", Shape::Object(&RULE_PipelineLoggingConfiguration)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Schedule", Shape::Object(&RULE_Schedule)),
-        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowConfiguration), min_items: None, max_items: None, unique: false })),
-    ],
-    one_of: &[&[&["Name", "ContainerRecipeArn", "InfrastructureConfigurationArn"], &["Name", "ImageRecipeArn", "InfrastructureConfigurationArn"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::ImagePipeline` resource.
@@ -76,75 +28,75 @@ pub struct ImagePipeline {
     /// The Amazon Resource Name (ARN) of the container recipe that is used for this pipeline.
     ///
     /// Pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):container-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)$`.
-    pub container_recipe_arn: Option<Str>,
+    pub container_recipe_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of this image pipeline.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DistributionConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the distribution configuration associated with this image pipeline.
     ///
     /// Pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration/[a-z0-9-_]+$`.
-    pub distribution_configuration_arn: Option<Str>,
+    pub distribution_configuration_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnhancedImageMetadataEnabled`: a boolean.
     ///
     /// Collects additional information about the image being created, including the operating system (OS) version and package list. This information is used to enhance the overall experience of using EC2 Image Builder. Enabled by default.
-    pub enhanced_image_metadata_enabled: Option<Bool>,
+    pub enhanced_image_metadata_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExecutionRole`: a string.
     ///
     /// The name or Amazon Resource Name (ARN) for the IAM role you create that grants Image Builder access to perform workflow actions.
     ///
     /// Pattern `^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\-_/]+$`; length 1 to 2048.
-    pub execution_role: Option<Str>,
+    pub execution_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageRecipeArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the image recipe associated with this image pipeline.
     ///
     /// Pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):image-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)$`.
-    pub image_recipe_arn: Option<Str>,
+    pub image_recipe_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageScanningConfiguration`: an [`ImageScanningConfiguration`] object.
     ///
     /// Contains settings for vulnerability scans.
-    pub image_scanning_configuration: Option<Obj<ImageScanningConfiguration>>,
+    pub image_scanning_configuration: ::std::option::Option<crate::Obj<ImageScanningConfiguration>>,
     /// `ImageTestsConfiguration`: an [`ImageTestsConfiguration`] object.
     ///
     /// The configuration of the image tests that run after image creation to ensure the quality of the image that was created.
-    pub image_tests_configuration: Option<Obj<ImageTestsConfiguration>>,
+    pub image_tests_configuration: ::std::option::Option<crate::Obj<ImageTestsConfiguration>>,
     /// `InfrastructureConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the infrastructure configuration associated with this image pipeline.
     ///
     /// Pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$`.
-    pub infrastructure_configuration_arn: Option<Str>,
+    pub infrastructure_configuration_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingConfiguration`: a [`PipelineLoggingConfiguration`] object.
     ///
     /// Defines logging configuration for the output image.
-    pub logging_configuration: Option<Obj<PipelineLoggingConfiguration>>,
+    pub logging_configuration: ::std::option::Option<crate::Obj<PipelineLoggingConfiguration>>,
     /// `Name`: a string.
     ///
     /// The name of the image pipeline.
     ///
     /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Schedule`: a [`Schedule`] object.
     ///
     /// The schedule of the image pipeline. A schedule configures how often and when a pipeline automatically creates a new image.
-    pub schedule: Option<Obj<Schedule>>,
+    pub schedule: ::std::option::Option<crate::Obj<Schedule>>,
     /// `Status`: an [`ImagePipelineStatus`] value.
     ///
     /// The status of the image pipeline.
-    pub status: Option<ImagePipelineStatus>,
+    pub status: ::std::option::Option<ImagePipelineStatus>,
     /// `Tags`: a JSON value.
     ///
     /// The tags of this image pipeline.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Workflows`: a list of [`WorkflowConfiguration`] objects.
     ///
     /// Contains the workflows that run for the image pipeline.
-    pub workflows: Option<List<WorkflowConfiguration>>,
+    pub workflows: ::std::option::Option<::cloudwright_core::List<WorkflowConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -154,7 +106,7 @@ impl ImagePipeline {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ImageBuilder::ImagePipeline",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-imagepipeline.html",
         primary_identifier: &["Arn"],
@@ -165,65 +117,67 @@ impl ImagePipeline {
         read_only: &["Arn", "DeploymentId"],
         attributes: &["Arn", "ContainerRecipeArn", "DeploymentId", "Description", "DistributionConfigurationArn", "EnhancedImageMetadataEnabled", "ExecutionRole", "ImageRecipeArn", "ImageScanningConfiguration.EcrConfiguration.ContainerTags", "ImageScanningConfiguration.EcrConfiguration.RepositoryName", "ImageScanningConfiguration.ImageScanningEnabled", "ImageTestsConfiguration.ImageTestsEnabled", "ImageTestsConfiguration.TimeoutMinutes", "InfrastructureConfigurationArn", "LoggingConfiguration.ImageLogGroupName", "LoggingConfiguration.PipelineLogGroupName", "Name", "Schedule.AutoDisablePolicy.FailureCount", "Schedule.PipelineExecutionStartCondition", "Schedule.ScheduleExpression", "Status", "Workflows"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ImagePipeline` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerRecipeArn`: a string.
-    pub fn container_recipe_arn(mut self, value: impl Into<Str>) -> Self { self.container_recipe_arn = Some(value.into()); self }
+    pub fn container_recipe_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_recipe_arn = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DistributionConfigurationArn`: a string.
-    pub fn distribution_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.distribution_configuration_arn = Some(value.into()); self }
+    pub fn distribution_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.distribution_configuration_arn = ::std::option::Option::Some(value.into()); self }
     /// `EnhancedImageMetadataEnabled`: a boolean.
-    pub fn enhanced_image_metadata_enabled(mut self, value: impl Into<Bool>) -> Self { self.enhanced_image_metadata_enabled = Some(value.into()); self }
+    pub fn enhanced_image_metadata_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enhanced_image_metadata_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRole`: a string.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = Some(value.into()); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = ::std::option::Option::Some(value.into()); self }
     /// `ImageRecipeArn`: a string.
-    pub fn image_recipe_arn(mut self, value: impl Into<Str>) -> Self { self.image_recipe_arn = Some(value.into()); self }
+    pub fn image_recipe_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_recipe_arn = ::std::option::Option::Some(value.into()); self }
     /// `ImageScanningConfiguration`: an [`ImageScanningConfiguration`] object.
-    pub fn image_scanning_configuration(mut self, value: impl Into<Obj<ImageScanningConfiguration>>) -> Self { self.image_scanning_configuration = Some(value.into()); self }
+    pub fn image_scanning_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ImageScanningConfiguration>>) -> Self { self.image_scanning_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ImageTestsConfiguration`: an [`ImageTestsConfiguration`] object.
-    pub fn image_tests_configuration(mut self, value: impl Into<Obj<ImageTestsConfiguration>>) -> Self { self.image_tests_configuration = Some(value.into()); self }
+    pub fn image_tests_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ImageTestsConfiguration>>) -> Self { self.image_tests_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InfrastructureConfigurationArn`: a string.
-    pub fn infrastructure_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.infrastructure_configuration_arn = Some(value.into()); self }
+    pub fn infrastructure_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.infrastructure_configuration_arn = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfiguration`: a [`PipelineLoggingConfiguration`] object.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<PipelineLoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
+    pub fn logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PipelineLoggingConfiguration>>) -> Self { self.logging_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Schedule`: a [`Schedule`] object.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<Schedule>>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
     /// `Status`: an [`ImagePipelineStatus`] value.
-    pub fn status(mut self, value: impl Into<ImagePipelineStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ImagePipelineStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Workflows`: a list of [`WorkflowConfiguration`] objects.
-    pub fn workflows(mut self, value: impl Into<List<WorkflowConfiguration>>) -> Self { self.workflows = Some(value.into()); self }
+    pub fn workflows(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WorkflowConfiguration>>) -> Self { self.workflows = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ImagePipeline {
+impl ::cloudwright_core::Resource for ImagePipeline {
     type Attributes = ImagePipelineAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ImagePipeline, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ImagePipeline, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ImagePipeline {
+impl ::cloudwright_core::ToValue for ImagePipeline {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerRecipeArn", &self.container_recipe_arn)
             .opt("Description", &self.description)
             .opt(
@@ -255,12 +209,12 @@ impl ToValue for ImagePipeline {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ImagePipeline`]: `Handle<ImagePipeline>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ImagePipeline`]: `Handle<ImagePipeline>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ImagePipelineAttributes(ResourceRef);
+pub struct ImagePipelineAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ImagePipelineAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ImagePipelineAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -270,202 +224,195 @@ impl ImagePipelineAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) of the image pipeline. For example, `arn:aws:imagebuilder:us-west-2:123456789012:image-pipeline/mywindows2016pipeline` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ContainerRecipeArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the container recipe that is used for this pipeline.
     #[inline]
-    pub fn container_recipe_arn(&self) -> Value {
-        self.0.get_att("ContainerRecipeArn")
+    pub fn container_recipe_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ContainerRecipeArn"))
     }
 
     /// `Fn::GetAtt` `DeploymentId`: a string.
     ///
     /// Returns the deployment ID of the pipeline, used for resource create/update triggers.
     #[inline]
-    pub fn deployment_id(&self) -> Value {
-        self.0.get_att("DeploymentId")
+    pub fn deployment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeploymentId"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description of this image pipeline.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `DistributionConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the distribution configuration associated with this image pipeline.
     #[inline]
-    pub fn distribution_configuration_arn(&self) -> Value {
-        self.0.get_att("DistributionConfigurationArn")
+    pub fn distribution_configuration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DistributionConfigurationArn"))
     }
 
     /// `Fn::GetAtt` `EnhancedImageMetadataEnabled`: a boolean.
     ///
     /// Collects additional information about the image being created, including the operating system (OS) version and package list. This information is used to enhance the overall experience of using EC2 Image Builder. Enabled by default.
     #[inline]
-    pub fn enhanced_image_metadata_enabled(&self) -> Value {
-        self.0.get_att("EnhancedImageMetadataEnabled")
+    pub fn enhanced_image_metadata_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnhancedImageMetadataEnabled"))
     }
 
     /// `Fn::GetAtt` `ExecutionRole`: a string.
     ///
     /// The name or Amazon Resource Name (ARN) for the IAM role you create that grants Image Builder access to perform workflow actions.
     #[inline]
-    pub fn execution_role(&self) -> Value {
-        self.0.get_att("ExecutionRole")
+    pub fn execution_role(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ExecutionRole"))
     }
 
     /// `Fn::GetAtt` `ImageRecipeArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the image recipe associated with this image pipeline.
     #[inline]
-    pub fn image_recipe_arn(&self) -> Value {
-        self.0.get_att("ImageRecipeArn")
+    pub fn image_recipe_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ImageRecipeArn"))
     }
 
     /// `Fn::GetAtt` `ImageScanningConfiguration.EcrConfiguration.ContainerTags`: a list of strings.
     ///
     /// Tags for Image Builder to apply to the output container image that Amazon Inspector scans. Tags can help you identify and manage your scanned images.
     #[inline]
-    pub fn image_scanning_configuration_ecr_configuration_container_tags(&self) -> Value {
-        self.0
-            .get_att("ImageScanningConfiguration.EcrConfiguration.ContainerTags")
+    pub fn image_scanning_configuration_ecr_configuration_container_tags(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("ImageScanningConfiguration.EcrConfiguration.ContainerTags"),
+        )
     }
 
     /// `Fn::GetAtt` `ImageScanningConfiguration.EcrConfiguration.RepositoryName`: a string.
     ///
     /// The name of the container repository that Amazon Inspector scans to identify findings for your container images. The name includes the path for the repository location. If you don’t provide this information, Image Builder creates a repository in your account named `image-builder-image-scanning-repository` for vulnerability scans of your output container images.
     #[inline]
-    pub fn image_scanning_configuration_ecr_configuration_repository_name(&self) -> Value {
-        self.0
-            .get_att("ImageScanningConfiguration.EcrConfiguration.RepositoryName")
+    pub fn image_scanning_configuration_ecr_configuration_repository_name(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ImageScanningConfiguration.EcrConfiguration.RepositoryName"),
+        )
     }
 
     /// `Fn::GetAtt` `ImageScanningConfiguration.ImageScanningEnabled`: a boolean.
     ///
     /// A setting that indicates whether Image Builder keeps a snapshot of the vulnerability scans that Amazon Inspector runs against the build instance when you create a new image.
     #[inline]
-    pub fn image_scanning_configuration_image_scanning_enabled(&self) -> Value {
-        self.0
-            .get_att("ImageScanningConfiguration.ImageScanningEnabled")
+    pub fn image_scanning_configuration_image_scanning_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("ImageScanningConfiguration.ImageScanningEnabled"),
+        )
     }
 
     /// `Fn::GetAtt` `ImageTestsConfiguration.ImageTestsEnabled`: a boolean.
     ///
     /// Defines if tests should be executed when building this image. For example, `true` or `false` .
     #[inline]
-    pub fn image_tests_configuration_image_tests_enabled(&self) -> Value {
-        self.0.get_att("ImageTestsConfiguration.ImageTestsEnabled")
+    pub fn image_tests_configuration_image_tests_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("ImageTestsConfiguration.ImageTestsEnabled"))
     }
 
     /// `Fn::GetAtt` `ImageTestsConfiguration.TimeoutMinutes`: an integer.
     ///
     /// The maximum time in minutes that tests are permitted to run.
     ///
-    /// &gt; The timeout property is not currently active. This value is ignored.
+    /// \> The timeout property is not currently active. This value is ignored.
     #[inline]
-    pub fn image_tests_configuration_timeout_minutes(&self) -> Value {
-        self.0.get_att("ImageTestsConfiguration.TimeoutMinutes")
+    pub fn image_tests_configuration_timeout_minutes(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ImageTestsConfiguration.TimeoutMinutes"))
     }
 
     /// `Fn::GetAtt` `InfrastructureConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the infrastructure configuration associated with this image pipeline.
     #[inline]
-    pub fn infrastructure_configuration_arn(&self) -> Value {
-        self.0.get_att("InfrastructureConfigurationArn")
+    pub fn infrastructure_configuration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InfrastructureConfigurationArn"))
     }
 
     /// `Fn::GetAtt` `LoggingConfiguration.ImageLogGroupName`: a string.
     ///
     /// The log group name that Image Builder uses for image creation. If not specified, the log group name defaults to `/aws/imagebuilder/image-name` .
     #[inline]
-    pub fn logging_configuration_image_log_group_name(&self) -> Value {
-        self.0.get_att("LoggingConfiguration.ImageLogGroupName")
+    pub fn logging_configuration_image_log_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LoggingConfiguration.ImageLogGroupName"))
     }
 
     /// `Fn::GetAtt` `LoggingConfiguration.PipelineLogGroupName`: a string.
     ///
     /// The log group name that Image Builder uses for the log output during creation of a new pipeline. If not specified, the pipeline log group name defaults to `/aws/imagebuilder/pipeline/pipeline-name` .
     #[inline]
-    pub fn logging_configuration_pipeline_log_group_name(&self) -> Value {
-        self.0.get_att("LoggingConfiguration.PipelineLogGroupName")
+    pub fn logging_configuration_pipeline_log_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LoggingConfiguration.PipelineLogGroupName"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the image pipeline.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `Schedule.AutoDisablePolicy.FailureCount`: an integer.
     ///
     /// The number of consecutive scheduled image pipeline executions that must fail before Image Builder automatically disables the pipeline.
     #[inline]
-    pub fn schedule_auto_disable_policy_failure_count(&self) -> Value {
-        self.0.get_att("Schedule.AutoDisablePolicy.FailureCount")
+    pub fn schedule_auto_disable_policy_failure_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Schedule.AutoDisablePolicy.FailureCount"))
     }
 
     /// `Fn::GetAtt` `Schedule.PipelineExecutionStartCondition`: one of a set of strings.
     ///
-    /// The condition configures when the pipeline should trigger a new image build. When the `pipelineExecutionStartCondition` is set to `EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE` , and you use semantic version filters on the base image or components in your image recipe, Image Builder will build a new image only when there are new versions of the image or components in your recipe that match the semantic version filter. When it is set to `EXPRESSION_MATCH_ONLY` , it will build a new image every time the CRON expression matches the current time. For semantic version syntax, see \[CreateComponent\](<https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateComponent.html>) in the *Image Builder API Reference* .
+    /// The condition configures when the pipeline should trigger a new image build. When the `pipelineExecutionStartCondition` is set to `EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE` , and you use semantic version filters on the base image or components in your image recipe, Image Builder will build a new image only when there are new versions of the image or components in your recipe that match the semantic version filter. When it is set to `EXPRESSION_MATCH_ONLY` , it will build a new image every time the CRON expression matches the current time. For semantic version syntax, see [CreateComponent](https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateComponent.html) in the *Image Builder API Reference* .
     #[inline]
-    pub fn schedule_pipeline_execution_start_condition(&self) -> Value {
-        self.0.get_att("Schedule.PipelineExecutionStartCondition")
+    pub fn schedule_pipeline_execution_start_condition(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Schedule.PipelineExecutionStartCondition"))
     }
 
     /// `Fn::GetAtt` `Schedule.ScheduleExpression`: a string.
     ///
     /// The cron expression determines how often EC2 Image Builder evaluates your `pipelineExecutionStartCondition` .
     ///
-    /// For information on how to format a cron expression in Image Builder, see \[Use cron expressions in EC2 Image Builder\](<https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-builder-cron.html>) .
+    /// For information on how to format a cron expression in Image Builder, see [Use cron expressions in EC2 Image Builder](https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-builder-cron.html) .
     #[inline]
-    pub fn schedule_schedule_expression(&self) -> Value {
-        self.0.get_att("Schedule.ScheduleExpression")
+    pub fn schedule_schedule_expression(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Schedule.ScheduleExpression"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the image pipeline.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `Workflows`: a list of `WorkflowConfiguration` objects.
     ///
     /// Contains the workflows that run for the image pipeline.
     #[inline]
-    pub fn workflows(&self) -> Value {
-        self.0.get_att("Workflows")
+    pub fn workflows(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Workflows"))
     }
 }
-
-/// The required properties of [`AutoDisablePolicy`], by name: `AutoDisablePolicy::new(AutoDisablePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoDisablePolicyRequired {
-    /// `FailureCount`: an integer, required.
-    pub failure_count: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoDisablePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("FailureCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-    ],
-    required: &["FailureCount"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoDisablePolicy` property type of `AWS::ImageBuilder::ImagePipeline`.
 ///
@@ -479,43 +426,33 @@ pub struct AutoDisablePolicy {
     /// The number of consecutive scheduled image pipeline executions that must fail before Image Builder automatically disables the pipeline.
     ///
     /// Value 1 to 10.
-    pub failure_count: Int,
+    pub failure_count: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl AutoDisablePolicy {
-    /// A `AutoDisablePolicy` with its required properties, named in a [`AutoDisablePolicyRequired`].
+    /// A `AutoDisablePolicy` with its one required property, `FailureCount`.
     #[inline]
-    pub fn new(required: AutoDisablePolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            failure_count: required.failure_count,
+            failure_count: value.into(),
         }
     }
 
     /// `FailureCount`: an integer, required.
-    pub fn failure_count(mut self, value: impl Into<Int>) -> Self { self.failure_count = value.into(); self }
+    pub fn failure_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.failure_count = value.into(); self }
 }
 
-impl PropertyType for AutoDisablePolicy {}
+impl crate::PropertyType for AutoDisablePolicy {}
 
-impl ToValue for AutoDisablePolicy {
+impl ::cloudwright_core::ToValue for AutoDisablePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FailureCount", &self.failure_count)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipelineLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ImageLogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("PipelineLogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipelineLoggingConfiguration` property type of `AWS::ImageBuilder::ImagePipeline`.
 ///
@@ -529,13 +466,13 @@ pub struct PipelineLoggingConfiguration {
     /// The log group name that Image Builder uses for image creation. If not specified, the log group name defaults to `/aws/imagebuilder/image-name` .
     ///
     /// Pattern `^[a-zA-Z0-9\-_/\.]{1,512}$`; length 1 to 512.
-    pub image_log_group_name: Option<Str>,
+    pub image_log_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PipelineLogGroupName`: a string.
     ///
     /// The log group name that Image Builder uses for the log output during creation of a new pipeline. If not specified, the pipeline log group name defaults to `/aws/imagebuilder/pipeline/pipeline-name` .
     ///
     /// Pattern `^[a-zA-Z0-9\-_/\.]{1,512}$`; length 1 to 512.
-    pub pipeline_log_group_name: Option<Str>,
+    pub pipeline_log_group_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -543,37 +480,26 @@ impl PipelineLoggingConfiguration {
     /// A `PipelineLoggingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ImageLogGroupName`: a string.
-    pub fn image_log_group_name(mut self, value: impl Into<Str>) -> Self { self.image_log_group_name = Some(value.into()); self }
+    pub fn image_log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_log_group_name = ::std::option::Option::Some(value.into()); self }
     /// `PipelineLogGroupName`: a string.
-    pub fn pipeline_log_group_name(mut self, value: impl Into<Str>) -> Self { self.pipeline_log_group_name = Some(value.into()); self }
+    pub fn pipeline_log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pipeline_log_group_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipelineLoggingConfiguration {}
+impl crate::PropertyType for PipelineLoggingConfiguration {}
 
-impl ToValue for PipelineLoggingConfiguration {
+impl ::cloudwright_core::ToValue for PipelineLoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ImageLogGroupName", &self.image_log_group_name)
             .opt("PipelineLogGroupName", &self.pipeline_log_group_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[
-        ("AutoDisablePolicy", Shape::Object(&RULE_AutoDisablePolicy)),
-        ("PipelineExecutionStartCondition", Shape::Str(&StrRule { allowed: &["EXPRESSION_MATCH_ONLY", "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"], ..StrRule::ANY })),
-        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Schedule` property type of `AWS::ImageBuilder::ImagePipeline`.
 ///
@@ -585,19 +511,19 @@ pub struct Schedule {
     /// `AutoDisablePolicy`: an [`AutoDisablePolicy`] object.
     ///
     /// The policy that configures when Image Builder should automatically disable a pipeline that is failing.
-    pub auto_disable_policy: Option<Obj<AutoDisablePolicy>>,
+    pub auto_disable_policy: ::std::option::Option<crate::Obj<AutoDisablePolicy>>,
     /// `PipelineExecutionStartCondition`: a [`PipelineExecutionStartCondition`] value.
     ///
-    /// The condition configures when the pipeline should trigger a new image build. When the `pipelineExecutionStartCondition` is set to `EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE` , and you use semantic version filters on the base image or components in your image recipe, Image Builder will build a new image only when there are new versions of the image or components in your recipe that match the semantic version filter. When it is set to `EXPRESSION_MATCH_ONLY` , it will build a new image every time the CRON expression matches the current time. For semantic version syntax, see \[CreateComponent\](<https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateComponent.html>) in the *Image Builder API Reference* .
-    pub pipeline_execution_start_condition: Option<PipelineExecutionStartCondition>,
+    /// The condition configures when the pipeline should trigger a new image build. When the `pipelineExecutionStartCondition` is set to `EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE` , and you use semantic version filters on the base image or components in your image recipe, Image Builder will build a new image only when there are new versions of the image or components in your recipe that match the semantic version filter. When it is set to `EXPRESSION_MATCH_ONLY` , it will build a new image every time the CRON expression matches the current time. For semantic version syntax, see [CreateComponent](https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateComponent.html) in the *Image Builder API Reference* .
+    pub pipeline_execution_start_condition: ::std::option::Option<PipelineExecutionStartCondition>,
     /// `ScheduleExpression`: a string.
     ///
     /// The cron expression determines how often EC2 Image Builder evaluates your `pipelineExecutionStartCondition` .
     ///
-    /// For information on how to format a cron expression in Image Builder, see \[Use cron expressions in EC2 Image Builder\](<https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-builder-cron.html>) .
+    /// For information on how to format a cron expression in Image Builder, see [Use cron expressions in EC2 Image Builder](https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-builder-cron.html) .
     ///
     /// Length 1 to 1024.
-    pub schedule_expression: Option<Str>,
+    pub schedule_expression: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -605,23 +531,23 @@ impl Schedule {
     /// A `Schedule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoDisablePolicy`: an [`AutoDisablePolicy`] object.
-    pub fn auto_disable_policy(mut self, value: impl Into<Obj<AutoDisablePolicy>>) -> Self { self.auto_disable_policy = Some(value.into()); self }
+    pub fn auto_disable_policy(mut self, value: impl ::std::convert::Into<crate::Obj<AutoDisablePolicy>>) -> Self { self.auto_disable_policy = ::std::option::Option::Some(value.into()); self }
     /// `PipelineExecutionStartCondition`: a [`PipelineExecutionStartCondition`] value.
-    pub fn pipeline_execution_start_condition(mut self, value: impl Into<PipelineExecutionStartCondition>) -> Self { self.pipeline_execution_start_condition = Some(value.into()); self }
+    pub fn pipeline_execution_start_condition(mut self, value: impl ::std::convert::Into<PipelineExecutionStartCondition>) -> Self { self.pipeline_execution_start_condition = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpression`: a string.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Schedule {}
+impl crate::PropertyType for Schedule {}
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoDisablePolicy", &self.auto_disable_policy)
             .opt(
                 "PipelineExecutionStartCondition",
@@ -640,24 +566,24 @@ pub enum ImagePipelineStatus {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ImagePipelineStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ImagePipelineStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ImagePipelineStatus {
+impl ::cloudwright_core::ToValue for ImagePipelineStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -669,25 +595,109 @@ pub enum PipelineExecutionStartCondition {
     /// `EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE`
     ExpressionMatchAndDependencyUpdatesAvailable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PipelineExecutionStartCondition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PipelineExecutionStartCondition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PipelineExecutionStartCondition {
+impl ::cloudwright_core::ToValue for PipelineExecutionStartCondition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ExpressionMatchOnly => "EXPRESSION_MATCH_ONLY",
             Self::ExpressionMatchAndDependencyUpdatesAvailable => {
                 "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"
             }
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ImageScanningConfiguration, RULE_ImageTestsConfiguration, RULE_WorkflowConfiguration,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):container-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration/[a-z0-9-_]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):image-recipe/[a-z0-9-_]+/(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9\\-_/\\.]{1,512}$");
+    pub(crate) static PATTERN_6: Pattern =
+        Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImagePipeline: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("DistributionConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EnhancedImageMetadataEnabled", Shape::Bool),
+            ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ImageRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ImageScanningConfiguration", Shape::Object(&RULE_ImageScanningConfiguration)),
+            ("ImageTestsConfiguration", Shape::Object(&RULE_ImageTestsConfiguration)),
+            ("InfrastructureConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("LoggingConfiguration", Shape::Object(&RULE_PipelineLoggingConfiguration)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Schedule", Shape::Object(&RULE_Schedule)),
+            ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowConfiguration), min_items: None, max_items: None, unique: false })),
+        ],
+        one_of: &[&[&["Name", "ContainerRecipeArn", "InfrastructureConfigurationArn"], &["Name", "ImageRecipeArn", "InfrastructureConfigurationArn"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoDisablePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("FailureCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ],
+        required: &["FailureCount"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipelineLoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ImageLogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("PipelineLogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+        properties: &[
+            ("AutoDisablePolicy", Shape::Object(&RULE_AutoDisablePolicy)),
+            ("PipelineExecutionStartCondition", Shape::Str(&StrRule { allowed: &["EXPRESSION_MATCH_ONLY", "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"], ..StrRule::ANY })),
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

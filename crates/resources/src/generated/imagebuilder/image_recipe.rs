@@ -5,49 +5,21 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ComponentConfiguration, ComponentParameter, ComponentParameterRequired,
     EbsInstanceBlockDeviceSpecification, InstanceBlockDeviceMapping, VolumeType,
 };
-use super::shared::{RULE_ComponentConfiguration, RULE_InstanceBlockDeviceMapping};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
 
 /// The required properties of [`ImageRecipe`], by name: `ImageRecipe::new(ImageRecipeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageRecipeRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParentImage`: a string, required.
-    pub parent_image: Str,
+    pub parent_image: ::cloudwright_core::Str,
     /// `Version`: a string, required.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageRecipe: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalInstanceConfiguration", Shape::Object(&RULE_AdditionalInstanceConfiguration)),
-        ("AmiTags", Shape::Typed(json_type::OBJECT)),
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None, unique: false })),
-        ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ParentImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Version", Shape::STR),
-        ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Version", "ParentImage"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ImageBuilder::ImageRecipe` resource.
 ///
@@ -65,35 +37,37 @@ pub struct ImageRecipe {
     /// `AdditionalInstanceConfiguration`: an [`AdditionalInstanceConfiguration`] object.
     ///
     /// Before you create a new AMI, Image Builder launches temporary Amazon EC2 instances to build and test your image configuration. Instance configuration adds a layer of control over those instances. You can define settings and add scripts to run when an instance is launched from your AMI.
-    pub additional_instance_configuration: Option<Obj<AdditionalInstanceConfiguration>>,
+    pub additional_instance_configuration:
+        ::std::option::Option<crate::Obj<AdditionalInstanceConfiguration>>,
     /// `AmiTags`: a JSON value.
     ///
     /// Tags that are applied to the AMI that Image Builder creates during the Build phase prior to image distribution.
-    pub ami_tags: Option<Json>,
+    pub ami_tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `BlockDeviceMappings`: a list of [`InstanceBlockDeviceMapping`] objects.
     ///
     /// The block device mappings to apply when creating images from this recipe.
     ///
     /// Create-only: changing it replaces the resource.
-    pub block_device_mappings: Option<List<InstanceBlockDeviceMapping>>,
+    pub block_device_mappings:
+        ::std::option::Option<::cloudwright_core::List<InstanceBlockDeviceMapping>>,
     /// `Components`: a list of [`ComponentConfiguration`] objects.
     ///
     /// The components that are included in the image recipe. Recipes require a minimum of one build component, and can have a maximum of 20 build and test components in any combination.
     ///
     /// Items at least 1; create-only: changing it replaces the resource.
-    pub components: Option<List<ComponentConfiguration>>,
+    pub components: ::std::option::Option<::cloudwright_core::List<ComponentConfiguration>>,
     /// `Description`: a string.
     ///
     /// The description of the image recipe.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the image recipe.
     ///
     /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParentImage`: a string, required.
     ///
     /// The base image for customizations specified in the image recipe. You can specify the parent image using one of the following options:
@@ -104,29 +78,29 @@ pub struct ImageRecipe {
     /// - AWS Marketplace product ID
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub parent_image: Str,
+    pub parent_image: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// The tags of the image recipe.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Version`: a string, required.
     ///
     /// The semantic version of the image recipe. This version follows the semantic version syntax.
     ///
-    /// &gt; The semantic version has four nodes: &lt;major&gt;.&lt;minor&gt;.&lt;patch&gt;/&lt;build&gt;. You can assign values for the first three, and can filter on all of them.
-    /// &gt;
-    /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
-    /// &gt;
-    /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
+    /// \> The semantic version has four nodes: \<major>.\<minor>.\<patch>/\<build>. You can assign values for the first three, and can filter on all of them.
+    /// \>
+    /// \> *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
+    /// \>
+    /// \> *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
     ///
     /// Create-only: changing it replaces the resource.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
     /// `WorkingDirectory`: a string.
     ///
     /// The working directory to be used during build and test workflows.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub working_directory: Option<Str>,
+    pub working_directory: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -136,7 +110,7 @@ impl ImageRecipe {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ImageBuilder::ImageRecipe",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-imagerecipe.html",
         primary_identifier: &["Arn"],
@@ -147,66 +121,68 @@ impl ImageRecipe {
         read_only: &["Arn", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
         attributes: &["AdditionalInstanceConfiguration.SystemsManagerAgent.UninstallAfterBuild", "AdditionalInstanceConfiguration.UserDataOverride", "Arn", "BlockDeviceMappings", "Components", "Description", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name", "ParentImage", "Version", "WorkingDirectory"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ImageRecipe` with its required properties, named in a [`ImageRecipeRequired`].
     #[inline]
     pub fn new(required: ImageRecipeRequired) -> Self {
         Self {
-            additional_instance_configuration: None,
-            ami_tags: None,
-            block_device_mappings: None,
-            components: None,
-            description: None,
+            additional_instance_configuration: ::std::option::Option::None,
+            ami_tags: ::std::option::Option::None,
+            block_device_mappings: ::std::option::Option::None,
+            components: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             name: required.name,
             parent_image: required.parent_image,
-            tags: None,
+            tags: ::std::option::Option::None,
             version: required.version,
-            working_directory: None,
+            working_directory: ::std::option::Option::None,
         }
     }
 
     /// `AdditionalInstanceConfiguration`: an [`AdditionalInstanceConfiguration`] object.
-    pub fn additional_instance_configuration(mut self, value: impl Into<Obj<AdditionalInstanceConfiguration>>) -> Self { self.additional_instance_configuration = Some(value.into()); self }
+    pub fn additional_instance_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AdditionalInstanceConfiguration>>) -> Self { self.additional_instance_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AmiTags`: a JSON value.
-    pub fn ami_tags(mut self, value: impl Into<Json>) -> Self { self.ami_tags = Some(value.into()); self }
+    pub fn ami_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.ami_tags = ::std::option::Option::Some(value.into()); self }
     /// `BlockDeviceMappings`: a list of [`InstanceBlockDeviceMapping`] objects.
-    pub fn block_device_mappings(mut self, value: impl Into<List<InstanceBlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
+    pub fn block_device_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceBlockDeviceMapping>>) -> Self { self.block_device_mappings = ::std::option::Option::Some(value.into()); self }
     /// `Components`: a list of [`ComponentConfiguration`] objects.
-    pub fn components(mut self, value: impl Into<List<ComponentConfiguration>>) -> Self { self.components = Some(value.into()); self }
+    pub fn components(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ComponentConfiguration>>) -> Self { self.components = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ParentImage`: a string, required.
-    pub fn parent_image(mut self, value: impl Into<Str>) -> Self { self.parent_image = value.into(); self }
+    pub fn parent_image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_image = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
     /// `WorkingDirectory`: a string.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
+    pub fn working_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.working_directory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ImageRecipe {
+impl ::cloudwright_core::Resource for ImageRecipe {
     type Attributes = ImageRecipeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ImageRecipe, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ImageRecipe, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ImageRecipe {
+impl ::cloudwright_core::ToValue for ImageRecipe {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalInstanceConfiguration",
                 &self.additional_instance_configuration,
@@ -224,12 +200,12 @@ impl ToValue for ImageRecipe {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ImageRecipe`]: `Handle<ImageRecipe>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ImageRecipe`]: `Handle<ImageRecipe>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ImageRecipeAttributes(ResourceRef);
+pub struct ImageRecipeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ImageRecipeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ImageRecipeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -243,9 +219,11 @@ impl ImageRecipeAttributes {
     #[inline]
     pub fn additional_instance_configuration_systems_manager_agent_uninstall_after_build(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("AdditionalInstanceConfiguration.SystemsManagerAgent.UninstallAfterBuild")
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("AdditionalInstanceConfiguration.SystemsManagerAgent.UninstallAfterBuild"),
+        )
     }
 
     /// `Fn::GetAtt` `AdditionalInstanceConfiguration.UserDataOverride`: a string.
@@ -254,89 +232,91 @@ impl ImageRecipeAttributes {
     ///
     /// The userDataOverride property replaces any commands that Image Builder might have added to ensure that Systems Manager is installed on your Linux build instance. If you override the user data, make sure that you add commands to install Systems Manager, if it is not pre-installed on your base image.
     ///
-    /// &gt; The user data is always base 64 encoded. For example, the following commands are encoded as `IyEvYmluL2Jhc2gKbWtkaXIgLXAgL3Zhci9iYi8KdG91Y2ggL3Zhci$` :
-    /// &gt;
-    /// &gt; *#!/bin/bash*
-    /// &gt;
-    /// &gt; mkdir -p /var/bb/
-    /// &gt;
-    /// &gt; touch /var
+    /// \> The user data is always base 64 encoded. For example, the following commands are encoded as `IyEvYmluL2Jhc2gKbWtkaXIgLXAgL3Zhci9iYi8KdG91Y2ggL3Zhci$` :
+    /// \>
+    /// \> *#!/bin/bash*
+    /// \>
+    /// \> mkdir -p /var/bb/
+    /// \>
+    /// \> touch /var
     #[inline]
-    pub fn additional_instance_configuration_user_data_override(&self) -> Value {
-        self.0
-            .get_att("AdditionalInstanceConfiguration.UserDataOverride")
+    pub fn additional_instance_configuration_user_data_override(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("AdditionalInstanceConfiguration.UserDataOverride"),
+        )
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the image recipe. For example, `arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/mybasicrecipe/2019.12.03` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `BlockDeviceMappings`: a list of `InstanceBlockDeviceMapping` objects.
     ///
     /// The block device mappings to apply when creating images from this recipe.
     #[inline]
-    pub fn block_device_mappings(&self) -> Value {
-        self.0.get_att("BlockDeviceMappings")
+    pub fn block_device_mappings(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("BlockDeviceMappings"))
     }
 
     /// `Fn::GetAtt` `Components`: a list of `ComponentConfiguration` objects.
     ///
     /// The components that are included in the image recipe. Recipes require a minimum of one build component, and can have a maximum of 20 build and test components in any combination.
     #[inline]
-    pub fn components(&self) -> Value {
-        self.0.get_att("Components")
+    pub fn components(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Components"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description of the image recipe.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Arn`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) of the Image Builder resource.
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersion.Arn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Arn"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Major`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `major` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_major(&self) -> Value {
-        self.0.get_att("LatestVersion.Major")
+    pub fn latest_version_major(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Major"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Minor`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `minor` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_minor(&self) -> Value {
-        self.0.get_att("LatestVersion.Minor")
+    pub fn latest_version_minor(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Minor"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Patch`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `patch` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_patch(&self) -> Value {
-        self.0.get_att("LatestVersion.Patch")
+    pub fn latest_version_patch(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Patch"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the image recipe.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `ParentImage`: a string.
@@ -348,42 +328,32 @@ impl ImageRecipeAttributes {
     /// - AWS Systems Manager (SSM) Parameter Store Parameter, prefixed by `ssm:` , followed by the parameter name or ARN.
     /// - AWS Marketplace product ID
     #[inline]
-    pub fn parent_image(&self) -> Value {
-        self.0.get_att("ParentImage")
+    pub fn parent_image(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ParentImage"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The semantic version of the image recipe. This version follows the semantic version syntax.
     ///
-    /// &gt; The semantic version has four nodes: &lt;major&gt;.&lt;minor&gt;.&lt;patch&gt;/&lt;build&gt;. You can assign values for the first three, and can filter on all of them.
-    /// &gt;
-    /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
-    /// &gt;
-    /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
+    /// \> The semantic version has four nodes: \<major>.\<minor>.\<patch>/\<build>. You can assign values for the first three, and can filter on all of them.
+    /// \>
+    /// \> *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
+    /// \>
+    /// \> *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 
     /// `Fn::GetAtt` `WorkingDirectory`: a string.
     ///
     /// The working directory to be used during build and test workflows.
     #[inline]
-    pub fn working_directory(&self) -> Value {
-        self.0.get_att("WorkingDirectory")
+    pub fn working_directory(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkingDirectory"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdditionalInstanceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SystemsManagerAgent", Shape::Object(&RULE_SystemsManagerAgent)),
-        ("UserDataOverride", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(21847), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdditionalInstanceConfiguration` property type of `AWS::ImageBuilder::ImageRecipe`.
 ///
@@ -397,23 +367,23 @@ pub struct AdditionalInstanceConfiguration {
     /// `SystemsManagerAgent`: a [`SystemsManagerAgent`] object.
     ///
     /// Contains settings for the Systems Manager agent on your build instance.
-    pub systems_manager_agent: Option<Obj<SystemsManagerAgent>>,
+    pub systems_manager_agent: ::std::option::Option<crate::Obj<SystemsManagerAgent>>,
     /// `UserDataOverride`: a string.
     ///
     /// Use this property to provide commands or a command script to run when you launch your build instance.
     ///
     /// The userDataOverride property replaces any commands that Image Builder might have added to ensure that Systems Manager is installed on your Linux build instance. If you override the user data, make sure that you add commands to install Systems Manager, if it is not pre-installed on your base image.
     ///
-    /// &gt; The user data is always base 64 encoded. For example, the following commands are encoded as `IyEvYmluL2Jhc2gKbWtkaXIgLXAgL3Zhci9iYi8KdG91Y2ggL3Zhci$` :
-    /// &gt;
-    /// &gt; *#!/bin/bash*
-    /// &gt;
-    /// &gt; mkdir -p /var/bb/
-    /// &gt;
-    /// &gt; touch /var
+    /// \> The user data is always base 64 encoded. For example, the following commands are encoded as `IyEvYmluL2Jhc2gKbWtkaXIgLXAgL3Zhci9iYi8KdG91Y2ggL3Zhci$` :
+    /// \>
+    /// \> *#!/bin/bash*
+    /// \>
+    /// \> mkdir -p /var/bb/
+    /// \>
+    /// \> touch /var
     ///
     /// Pattern `^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$`; length 1 to 21847.
-    pub user_data_override: Option<Str>,
+    pub user_data_override: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -421,35 +391,26 @@ impl AdditionalInstanceConfiguration {
     /// A `AdditionalInstanceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SystemsManagerAgent`: a [`SystemsManagerAgent`] object.
-    pub fn systems_manager_agent(mut self, value: impl Into<Obj<SystemsManagerAgent>>) -> Self { self.systems_manager_agent = Some(value.into()); self }
+    pub fn systems_manager_agent(mut self, value: impl ::std::convert::Into<crate::Obj<SystemsManagerAgent>>) -> Self { self.systems_manager_agent = ::std::option::Option::Some(value.into()); self }
     /// `UserDataOverride`: a string.
-    pub fn user_data_override(mut self, value: impl Into<Str>) -> Self { self.user_data_override = Some(value.into()); self }
+    pub fn user_data_override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_data_override = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdditionalInstanceConfiguration {}
+impl crate::PropertyType for AdditionalInstanceConfiguration {}
 
-impl ToValue for AdditionalInstanceConfiguration {
+impl ::cloudwright_core::ToValue for AdditionalInstanceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SystemsManagerAgent", &self.systems_manager_agent)
             .opt("UserDataOverride", &self.user_data_override)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SystemsManagerAgent: ObjRule = ObjRule {
-    properties: &[
-        ("UninstallAfterBuild", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SystemsManagerAgent` property type of `AWS::ImageBuilder::ImageRecipe`.
 ///
@@ -463,7 +424,7 @@ pub struct SystemsManagerAgent {
     /// Controls whether the Systems Manager agent is removed from your final build image, prior to creating the new AMI. If this is set to true, then the agent is removed from the final image. If it's set to false, then the agent is left in, so that it is included in the new AMI. default value is false.
     ///
     /// The default behavior of uninstallAfterBuild is to remove the SSM Agent if it was installed by EC2 Image Builder
-    pub uninstall_after_build: Option<Bool>,
+    pub uninstall_after_build: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -471,20 +432,74 @@ impl SystemsManagerAgent {
     /// A `SystemsManagerAgent` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `UninstallAfterBuild`: a boolean.
-    pub fn uninstall_after_build(mut self, value: impl Into<Bool>) -> Self { self.uninstall_after_build = Some(value.into()); self }
+    pub fn uninstall_after_build(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.uninstall_after_build = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SystemsManagerAgent {}
+impl crate::PropertyType for SystemsManagerAgent {}
 
-impl ToValue for SystemsManagerAgent {
+impl ::cloudwright_core::ToValue for SystemsManagerAgent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("UninstallAfterBuild", &self.uninstall_after_build)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ComponentConfiguration, RULE_InstanceBlockDeviceMapping,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageRecipe: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalInstanceConfiguration", Shape::Object(&RULE_AdditionalInstanceConfiguration)),
+            ("AmiTags", Shape::Typed(json_type::OBJECT)),
+            ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None, unique: false })),
+            ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ParentImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Version", Shape::STR),
+            ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Version", "ParentImage"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdditionalInstanceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SystemsManagerAgent", Shape::Object(&RULE_SystemsManagerAgent)),
+            ("UserDataOverride", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(21847), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SystemsManagerAgent: ObjRule = ObjRule {
+        properties: &[
+            ("UninstallAfterBuild", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

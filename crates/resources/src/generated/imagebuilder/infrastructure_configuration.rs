@@ -5,46 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws[^:]*:sns:[^:]+:[0-9]{12}:[a-zA-Z0-9-_]{1,256}$");
-
 /// The required properties of [`InfrastructureConfiguration`], by name: `InfrastructureConfiguration::new(InfrastructureConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InfrastructureConfigurationRequired {
     /// `InstanceProfileName`: a string, required.
-    pub instance_profile_name: Str,
+    pub instance_profile_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InfrastructureConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("InstanceMetadataOptions", Shape::Object(&RULE_InstanceMetadataOptions)),
-        ("InstanceProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("KeyPair", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Logging", Shape::Object(&RULE_Logging)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Placement", Shape::Object(&RULE_Placement)),
-        ("ResourceTags", Shape::Typed(json_type::OBJECT)),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SnsTopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-        ("SubnetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("TerminateInstanceOnFailure", Shape::Bool),
-    ],
-    required: &["Name", "InstanceProfileName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ImageBuilder::InfrastructureConfiguration` resource.
 ///
@@ -64,73 +32,74 @@ pub struct InfrastructureConfiguration {
     /// The description of the infrastructure configuration.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceMetadataOptions`: an [`InstanceMetadataOptions`] object.
     ///
     /// The instance metadata options that you can set for the HTTP requests that pipeline builds use to launch EC2 build and test instances.
-    pub instance_metadata_options: Option<Obj<InstanceMetadataOptions>>,
+    pub instance_metadata_options: ::std::option::Option<crate::Obj<InstanceMetadataOptions>>,
     /// `InstanceProfileName`: a string, required.
     ///
     /// The instance profile to associate with the instance used to customize your Amazon EC2 AMI.
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 256.
-    pub instance_profile_name: Str,
+    pub instance_profile_name: ::cloudwright_core::Str,
     /// `InstanceTypes`: a list of strings.
     ///
     /// The instance types of the infrastructure configuration. You can specify one or more instance types to use for this build. The service will pick one of these instance types based on availability.
-    pub instance_types: Option<List<Str>>,
+    pub instance_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `KeyPair`: a string.
     ///
     /// The key pair of the infrastructure configuration. You can use this to log on to and debug the instance used to create your image.
     ///
     /// Length 1 to 1024.
-    pub key_pair: Option<Str>,
+    pub key_pair: ::std::option::Option<::cloudwright_core::Str>,
     /// `Logging`: a [`Logging`] object.
     ///
     /// The logging configuration of the infrastructure configuration.
-    pub logging: Option<Obj<Logging>>,
+    pub logging: ::std::option::Option<crate::Obj<Logging>>,
     /// `Name`: a string, required.
     ///
     /// The name of the infrastructure configuration.
     ///
     /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Placement`: a [`Placement`] object.
     ///
     /// The instance placement settings that define where the instances that are launched from your image will run.
-    pub placement: Option<Obj<Placement>>,
+    pub placement: ::std::option::Option<crate::Obj<Placement>>,
     /// `ResourceTags`: a JSON value.
     ///
     /// The metadata tags to assign to the Amazon EC2 instance that Image Builder launches during the build process. Tags are formatted as key value pairs.
-    pub resource_tags: Option<Json>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The security group IDs to associate with the instance used to customize your Amazon EC2 AMI.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, length 1 to 1024.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SnsTopicArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the SNS topic to which we send image build event notifications.
     ///
-    /// &gt; EC2 Image Builder is unable to send notifications to SNS topics that are encrypted using keys from other accounts. The key that is used to encrypt the SNS topic must reside in the account that the Image Builder service runs under.
+    /// \> EC2 Image Builder is unable to send notifications to SNS topics that are encrypted using keys from other accounts. The key that is used to encrypt the SNS topic must reside in the account that the Image Builder service runs under.
     ///
     /// Format `AWS::SNS::Topic.Arn`; pattern `^arn:aws[^:]*:sns:[^:]+:[0-9]{12}:[a-zA-Z0-9-_]{1,256}$`.
-    pub sns_topic_arn: Option<Str>,
+    pub sns_topic_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetId`: a string.
     ///
     /// The subnet ID in which to place the instance used to customize your Amazon EC2 AMI.
     ///
     /// Format `AWS::EC2::Subnet.Id`; length 1 to 1024.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// The metadata tags to assign to the infrastructure configuration resource that Image Builder creates as output. Tags are formatted as key value pairs.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TerminateInstanceOnFailure`: a boolean.
     ///
     /// The terminate instance on failure setting of the infrastructure configuration. Set to false if you want Image Builder to retain the instance used to configure your AMI if the build or test phase of your workflow fails.
-    pub terminate_instance_on_failure: Option<Bool>,
+    pub terminate_instance_on_failure: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -140,7 +109,7 @@ impl InfrastructureConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ImageBuilder::InfrastructureConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-infrastructureconfiguration.html",
         primary_identifier: &["Arn"],
@@ -151,78 +120,80 @@ impl InfrastructureConfiguration {
         read_only: &["Arn"],
         attributes: &["Arn", "Description", "InstanceMetadataOptions.HttpPutResponseHopLimit", "InstanceMetadataOptions.HttpTokens", "InstanceProfileName", "InstanceTypes", "KeyPair", "Logging.S3Logs.S3BucketName", "Logging.S3Logs.S3KeyPrefix", "Name", "Placement.AvailabilityZone", "Placement.HostId", "Placement.HostResourceGroupArn", "Placement.Tenancy", "SecurityGroupIds", "SnsTopicArn", "SubnetId", "TerminateInstanceOnFailure"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `InfrastructureConfiguration` with its required properties, named in a [`InfrastructureConfigurationRequired`].
     #[inline]
     pub fn new(required: InfrastructureConfigurationRequired) -> Self {
         Self {
-            description: None,
-            instance_metadata_options: None,
+            description: ::std::option::Option::None,
+            instance_metadata_options: ::std::option::Option::None,
             instance_profile_name: required.instance_profile_name,
-            instance_types: None,
-            key_pair: None,
-            logging: None,
+            instance_types: ::std::option::Option::None,
+            key_pair: ::std::option::Option::None,
+            logging: ::std::option::Option::None,
             name: required.name,
-            placement: None,
-            resource_tags: None,
-            security_group_ids: None,
-            sns_topic_arn: None,
-            subnet_id: None,
-            tags: None,
-            terminate_instance_on_failure: None,
+            placement: ::std::option::Option::None,
+            resource_tags: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            sns_topic_arn: ::std::option::Option::None,
+            subnet_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            terminate_instance_on_failure: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InstanceMetadataOptions`: an [`InstanceMetadataOptions`] object.
-    pub fn instance_metadata_options(mut self, value: impl Into<Obj<InstanceMetadataOptions>>) -> Self { self.instance_metadata_options = Some(value.into()); self }
+    pub fn instance_metadata_options(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceMetadataOptions>>) -> Self { self.instance_metadata_options = ::std::option::Option::Some(value.into()); self }
     /// `InstanceProfileName`: a string, required.
-    pub fn instance_profile_name(mut self, value: impl Into<Str>) -> Self { self.instance_profile_name = value.into(); self }
+    pub fn instance_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_profile_name = value.into(); self }
     /// `InstanceTypes`: a list of strings.
-    pub fn instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.instance_types = Some(value.into()); self }
+    pub fn instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.instance_types = ::std::option::Option::Some(value.into()); self }
     /// `KeyPair`: a string.
-    pub fn key_pair(mut self, value: impl Into<Str>) -> Self { self.key_pair = Some(value.into()); self }
+    pub fn key_pair(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_pair = ::std::option::Option::Some(value.into()); self }
     /// `Logging`: a [`Logging`] object.
-    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self { self.logging = Some(value.into()); self }
+    pub fn logging(mut self, value: impl ::std::convert::Into<crate::Obj<Logging>>) -> Self { self.logging = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Placement`: a [`Placement`] object.
-    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self { self.placement = Some(value.into()); self }
+    pub fn placement(mut self, value: impl ::std::convert::Into<crate::Obj<Placement>>) -> Self { self.placement = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTags`: a JSON value.
-    pub fn resource_tags(mut self, value: impl Into<Json>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SnsTopicArn`: a string.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
+    pub fn sns_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_topic_arn = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TerminateInstanceOnFailure`: a boolean.
-    pub fn terminate_instance_on_failure(mut self, value: impl Into<Bool>) -> Self { self.terminate_instance_on_failure = Some(value.into()); self }
+    pub fn terminate_instance_on_failure(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.terminate_instance_on_failure = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InfrastructureConfiguration {
+impl ::cloudwright_core::Resource for InfrastructureConfiguration {
     type Attributes = InfrastructureConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InfrastructureConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InfrastructureConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InfrastructureConfiguration {
+impl ::cloudwright_core::ToValue for InfrastructureConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("InstanceMetadataOptions", &self.instance_metadata_options)
             .req("InstanceProfileName", &self.instance_profile_name)
@@ -244,12 +215,14 @@ impl ToValue for InfrastructureConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InfrastructureConfiguration`]: `Handle<InfrastructureConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InfrastructureConfiguration`]: `Handle<InfrastructureConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InfrastructureConfigurationAttributes(ResourceRef);
+pub struct InfrastructureConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InfrastructureConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for InfrastructureConfigurationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -259,25 +232,27 @@ impl InfrastructureConfigurationAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) of the infrastructure configuration. The following pattern is applied: `^arn:aws[^:]*:imagebuilder:[^:]+:(?:\d{12}|aws):(?:image-recipe|infrastructure-configuration|distribution-configuration|component|image|image-pipeline)/[a-z0-9-_]+(?:/(?:(?:x|\d+)\.(?:x|\d+)\.(?:x|\d+))(?:/\d+)?)?$` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description of the infrastructure configuration.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `InstanceMetadataOptions.HttpPutResponseHopLimit`: an integer.
     ///
     /// Limit the number of hops that an instance metadata request can traverse to reach its destination. The default is one hop. However, if HTTP tokens are required, container image builds need a minimum of two hops.
     #[inline]
-    pub fn instance_metadata_options_http_put_response_hop_limit(&self) -> Value {
-        self.0
-            .get_att("InstanceMetadataOptions.HttpPutResponseHopLimit")
+    pub fn instance_metadata_options_http_put_response_hop_limit(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("InstanceMetadataOptions.HttpPutResponseHopLimit"),
+        )
     }
 
     /// `Fn::GetAtt` `InstanceMetadataOptions.HttpTokens`: one of a set of strings.
@@ -289,80 +264,80 @@ impl InfrastructureConfigurationAttributes {
     ///
     /// The default setting is *optional* .
     #[inline]
-    pub fn instance_metadata_options_http_tokens(&self) -> Value {
-        self.0.get_att("InstanceMetadataOptions.HttpTokens")
+    pub fn instance_metadata_options_http_tokens(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceMetadataOptions.HttpTokens"))
     }
 
     /// `Fn::GetAtt` `InstanceProfileName`: a string.
     ///
     /// The instance profile to associate with the instance used to customize your Amazon EC2 AMI.
     #[inline]
-    pub fn instance_profile_name(&self) -> Value {
-        self.0.get_att("InstanceProfileName")
+    pub fn instance_profile_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceProfileName"))
     }
 
     /// `Fn::GetAtt` `InstanceTypes`: a list of strings.
     ///
     /// The instance types of the infrastructure configuration. You can specify one or more instance types to use for this build. The service will pick one of these instance types based on availability.
     #[inline]
-    pub fn instance_types(&self) -> Value {
-        self.0.get_att("InstanceTypes")
+    pub fn instance_types(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("InstanceTypes"))
     }
 
     /// `Fn::GetAtt` `KeyPair`: a string.
     ///
     /// The key pair of the infrastructure configuration. You can use this to log on to and debug the instance used to create your image.
     #[inline]
-    pub fn key_pair(&self) -> Value {
-        self.0.get_att("KeyPair")
+    pub fn key_pair(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KeyPair"))
     }
 
     /// `Fn::GetAtt` `Logging.S3Logs.S3BucketName`: a string.
     ///
     /// The S3 bucket in which to store the logs.
     #[inline]
-    pub fn logging_s3_logs_s3_bucket_name(&self) -> Value {
-        self.0.get_att("Logging.S3Logs.S3BucketName")
+    pub fn logging_s3_logs_s3_bucket_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Logging.S3Logs.S3BucketName"))
     }
 
     /// `Fn::GetAtt` `Logging.S3Logs.S3KeyPrefix`: a string.
     ///
     /// The Amazon S3 path to the bucket where the logs are stored.
     #[inline]
-    pub fn logging_s3_logs_s3_key_prefix(&self) -> Value {
-        self.0.get_att("Logging.S3Logs.S3KeyPrefix")
+    pub fn logging_s3_logs_s3_key_prefix(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Logging.S3Logs.S3KeyPrefix"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the infrastructure configuration.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `Placement.AvailabilityZone`: a string.
     ///
     /// The Availability Zone where your build and test instances will launch.
     #[inline]
-    pub fn placement_availability_zone(&self) -> Value {
-        self.0.get_att("Placement.AvailabilityZone")
+    pub fn placement_availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Placement.AvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `Placement.HostId`: a string.
     ///
     /// The ID of the Dedicated Host on which build and test instances run. This only applies if `tenancy` is `host` . If you specify the host ID, you must not specify the resource group ARN. If you specify both, Image Builder returns an error.
     #[inline]
-    pub fn placement_host_id(&self) -> Value {
-        self.0.get_att("Placement.HostId")
+    pub fn placement_host_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Placement.HostId"))
     }
 
     /// `Fn::GetAtt` `Placement.HostResourceGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the host resource group in which to launch build and test instances. This only applies if `tenancy` is `host` . If you specify the resource group ARN, you must not specify the host ID. If you specify both, Image Builder returns an error.
     #[inline]
-    pub fn placement_host_resource_group_arn(&self) -> Value {
-        self.0.get_att("Placement.HostResourceGroupArn")
+    pub fn placement_host_resource_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Placement.HostResourceGroupArn"))
     }
 
     /// `Fn::GetAtt` `Placement.Tenancy`: one of a set of strings.
@@ -371,58 +346,48 @@ impl InfrastructureConfigurationAttributes {
     ///
     /// If tenancy is set to `host` , then you can optionally specify one target for placement – either host ID or host resource group ARN. If automatic placement is enabled for your host, and you don't specify any placement target, Amazon EC2 will try to find an available host for your build and test instances.
     #[inline]
-    pub fn placement_tenancy(&self) -> Value {
-        self.0.get_att("Placement.Tenancy")
+    pub fn placement_tenancy(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Placement.Tenancy"))
     }
 
     /// `Fn::GetAtt` `SecurityGroupIds`: a list of strings.
     ///
     /// The security group IDs to associate with the instance used to customize your Amazon EC2 AMI.
     #[inline]
-    pub fn security_group_ids(&self) -> Value {
-        self.0.get_att("SecurityGroupIds")
+    pub fn security_group_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SecurityGroupIds"))
     }
 
     /// `Fn::GetAtt` `SnsTopicArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the SNS topic to which we send image build event notifications.
     ///
-    /// &gt; EC2 Image Builder is unable to send notifications to SNS topics that are encrypted using keys from other accounts. The key that is used to encrypt the SNS topic must reside in the account that the Image Builder service runs under.
+    /// \> EC2 Image Builder is unable to send notifications to SNS topics that are encrypted using keys from other accounts. The key that is used to encrypt the SNS topic must reside in the account that the Image Builder service runs under.
     #[inline]
-    pub fn sns_topic_arn(&self) -> Value {
-        self.0.get_att("SnsTopicArn")
+    pub fn sns_topic_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SnsTopicArn"))
     }
 
     /// `Fn::GetAtt` `SubnetId`: a string.
     ///
     /// The subnet ID in which to place the instance used to customize your Amazon EC2 AMI.
     #[inline]
-    pub fn subnet_id(&self) -> Value {
-        self.0.get_att("SubnetId")
+    pub fn subnet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubnetId"))
     }
 
     /// `Fn::GetAtt` `TerminateInstanceOnFailure`: a boolean.
     ///
     /// The terminate instance on failure setting of the infrastructure configuration. Set to false if you want Image Builder to retain the instance used to configure your AMI if the build or test phase of your workflow fails.
     #[inline]
-    pub fn terminate_instance_on_failure(&self) -> Value {
-        self.0.get_att("TerminateInstanceOnFailure")
+    pub fn terminate_instance_on_failure(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("TerminateInstanceOnFailure"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceMetadataOptions: ObjRule = ObjRule {
-    properties: &[
-        ("HttpPutResponseHopLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
-        ("HttpTokens", Shape::Str(&StrRule { allowed: &["required", "optional"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InstanceMetadataOptions` property type of `AWS::ImageBuilder::InfrastructureConfiguration`.
 ///
-/// The instance metadata options that apply to the HTTP requests that pipeline builds use to launch EC2 build and test instances. For more information about instance metadata options, see \[Configure the instance metadata options\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html>) in the **Amazon EC2 User Guide** for Linux instances, or \[Configure the instance metadata options\](<https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/configuring-instance-metadata-options.html>) in the **Amazon EC2 Windows Guide** for Windows instances.
+/// The instance metadata options that apply to the HTTP requests that pipeline builds use to launch EC2 build and test instances. For more information about instance metadata options, see [Configure the instance metadata options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html) in the **Amazon EC2 User Guide** for Linux instances, or [Configure the instance metadata options](https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/configuring-instance-metadata-options.html) in the **Amazon EC2 Windows Guide** for Windows instances.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-infrastructureconfiguration-instancemetadataoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -432,7 +397,7 @@ pub struct InstanceMetadataOptions {
     /// Limit the number of hops that an instance metadata request can traverse to reach its destination. The default is one hop. However, if HTTP tokens are required, container image builds need a minimum of two hops.
     ///
     /// Value 1 to 64.
-    pub http_put_response_hop_limit: Option<Int>,
+    pub http_put_response_hop_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `HttpTokens`: a [`HttpTokens`] value.
     ///
     /// Indicates whether a signed token header is required for instance metadata retrieval requests. The values affect the response as follows:
@@ -441,7 +406,7 @@ pub struct InstanceMetadataOptions {
     /// - *optional* – You can include a signed token header in your request to retrieve instance metadata, or you can leave it out. If you include it, version 2.0 credentials are returned for the IAM role. Otherwise, version 1.0 credentials are returned.
     ///
     /// The default setting is *optional* .
-    pub http_tokens: Option<HttpTokens>,
+    pub http_tokens: ::std::option::Option<HttpTokens>,
 }
 
 #[rustfmt::skip]
@@ -449,35 +414,26 @@ impl InstanceMetadataOptions {
     /// A `InstanceMetadataOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HttpPutResponseHopLimit`: an integer.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
+    pub fn http_put_response_hop_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.http_put_response_hop_limit = ::std::option::Option::Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
+    pub fn http_tokens(mut self, value: impl ::std::convert::Into<HttpTokens>) -> Self { self.http_tokens = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceMetadataOptions {}
+impl crate::PropertyType for InstanceMetadataOptions {}
 
-impl ToValue for InstanceMetadataOptions {
+impl ::cloudwright_core::ToValue for InstanceMetadataOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
             .opt("HttpTokens", &self.http_tokens)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Logging: ObjRule = ObjRule {
-    properties: &[
-        ("S3Logs", Shape::Object(&RULE_S3Logs)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Logging` property type of `AWS::ImageBuilder::InfrastructureConfiguration`.
 ///
@@ -489,7 +445,7 @@ pub struct Logging {
     /// `S3Logs`: a [`S3Logs`] object.
     ///
     /// The Amazon S3 logging configuration.
-    pub s3_logs: Option<Obj<S3Logs>>,
+    pub s3_logs: ::std::option::Option<crate::Obj<S3Logs>>,
 }
 
 #[rustfmt::skip]
@@ -497,33 +453,23 @@ impl Logging {
     /// A `Logging` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3Logs`: a [`S3Logs`] object.
-    pub fn s3_logs(mut self, value: impl Into<Obj<S3Logs>>) -> Self { self.s3_logs = Some(value.into()); self }
+    pub fn s3_logs(mut self, value: impl ::std::convert::Into<crate::Obj<S3Logs>>) -> Self { self.s3_logs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Logging {}
+impl crate::PropertyType for Logging {}
 
-impl ToValue for Logging {
+impl ::cloudwright_core::ToValue for Logging {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("S3Logs", &self.s3_logs).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("S3Logs", &self.s3_logs)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Placement: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("HostId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("HostResourceGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Tenancy", Shape::Str(&StrRule { allowed: &["default", "dedicated", "host"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Placement` property type of `AWS::ImageBuilder::InfrastructureConfiguration`.
 ///
@@ -537,25 +483,25 @@ pub struct Placement {
     /// The Availability Zone where your build and test instances will launch.
     ///
     /// Length 1 to 1024.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostId`: a string.
     ///
     /// The ID of the Dedicated Host on which build and test instances run. This only applies if `tenancy` is `host` . If you specify the host ID, you must not specify the resource group ARN. If you specify both, Image Builder returns an error.
     ///
     /// Length 1 to 1024.
-    pub host_id: Option<Str>,
+    pub host_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostResourceGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the host resource group in which to launch build and test instances. This only applies if `tenancy` is `host` . If you specify the resource group ARN, you must not specify the host ID. If you specify both, Image Builder returns an error.
     ///
     /// Length 1 to 1024.
-    pub host_resource_group_arn: Option<Str>,
+    pub host_resource_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tenancy`: a [`Tenancy`] value.
     ///
     /// The tenancy of the instance. An instance with a tenancy of `dedicated` runs on single-tenant hardware. An instance with a tenancy of `host` runs on a Dedicated Host.
     ///
     /// If tenancy is set to `host` , then you can optionally specify one target for placement – either host ID or host resource group ARN. If automatic placement is enabled for your host, and you don't specify any placement target, Amazon EC2 will try to find an available host for your build and test instances.
-    pub tenancy: Option<Tenancy>,
+    pub tenancy: ::std::option::Option<Tenancy>,
 }
 
 #[rustfmt::skip]
@@ -563,25 +509,25 @@ impl Placement {
     /// A `Placement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `HostId`: a string.
-    pub fn host_id(mut self, value: impl Into<Str>) -> Self { self.host_id = Some(value.into()); self }
+    pub fn host_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_id = ::std::option::Option::Some(value.into()); self }
     /// `HostResourceGroupArn`: a string.
-    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.host_resource_group_arn = Some(value.into()); self }
+    pub fn host_resource_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_resource_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
+    pub fn tenancy(mut self, value: impl ::std::convert::Into<Tenancy>) -> Self { self.tenancy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Placement {}
+impl crate::PropertyType for Placement {}
 
-impl ToValue for Placement {
+impl ::cloudwright_core::ToValue for Placement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("HostId", &self.host_id)
             .opt("HostResourceGroupArn", &self.host_resource_group_arn)
@@ -589,16 +535,6 @@ impl ToValue for Placement {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Logs: ObjRule = ObjRule {
-    properties: &[
-        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Logs` property type of `AWS::ImageBuilder::InfrastructureConfiguration`.
 ///
@@ -612,13 +548,13 @@ pub struct S3Logs {
     /// The S3 bucket in which to store the logs.
     ///
     /// Format `AWS::S3::Bucket.Name`; length 1 to 1024.
-    pub s3_bucket_name: Option<Str>,
+    pub s3_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3KeyPrefix`: a string.
     ///
     /// The Amazon S3 path to the bucket where the logs are stored.
     ///
     /// Length 1 to 1024.
-    pub s3_key_prefix: Option<Str>,
+    pub s3_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -626,21 +562,21 @@ impl S3Logs {
     /// A `S3Logs` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3BucketName`: a string.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `S3KeyPrefix`: a string.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
+    pub fn s3_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Logs {}
+impl crate::PropertyType for S3Logs {}
 
-impl ToValue for S3Logs {
+impl ::cloudwright_core::ToValue for S3Logs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3BucketName", &self.s3_bucket_name)
             .opt("S3KeyPrefix", &self.s3_key_prefix)
             .build()
@@ -655,24 +591,24 @@ pub enum HttpTokens {
     /// `optional`
     Optional,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HttpTokens {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpTokens {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HttpTokens {
+impl ::cloudwright_core::ToValue for HttpTokens {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Required => "required",
             Self::Optional => "optional",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -686,24 +622,102 @@ pub enum Tenancy {
     /// `host`
     Host,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Tenancy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Tenancy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Tenancy {
+impl ::cloudwright_core::ToValue for Tenancy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "default",
             Self::Dedicated => "dedicated",
             Self::Host => "host",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws[^:]*:sns:[^:]+:[0-9]{12}:[a-zA-Z0-9-_]{1,256}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InfrastructureConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("InstanceMetadataOptions", Shape::Object(&RULE_InstanceMetadataOptions)),
+            ("InstanceProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("KeyPair", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Logging", Shape::Object(&RULE_Logging)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Placement", Shape::Object(&RULE_Placement)),
+            ("ResourceTags", Shape::Typed(json_type::OBJECT)),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SnsTopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+            ("SubnetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("TerminateInstanceOnFailure", Shape::Bool),
+        ],
+        required: &["Name", "InstanceProfileName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceMetadataOptions: ObjRule = ObjRule {
+        properties: &[
+            ("HttpPutResponseHopLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
+            ("HttpTokens", Shape::Str(&StrRule { allowed: &["required", "optional"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Logging: ObjRule = ObjRule {
+        properties: &[
+            ("S3Logs", Shape::Object(&RULE_S3Logs)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Placement: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("HostId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("HostResourceGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Tenancy", Shape::Str(&StrRule { allowed: &["default", "dedicated", "host"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Logs: ObjRule = ObjRule {
+        properties: &[
+            ("S3BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

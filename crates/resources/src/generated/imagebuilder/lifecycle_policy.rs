@@ -5,47 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$");
-
 /// The required properties of [`LifecyclePolicy`], by name: `LifecyclePolicy::new(LifecyclePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecyclePolicyRequired {
     /// `ExecutionRole`: a string, required.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PolicyDetails`: a list of [`PolicyDetail`] objects, required.
-    pub policy_details: List<PolicyDetail>,
+    pub policy_details: ::cloudwright_core::List<PolicyDetail>,
     /// `ResourceSelection`: a [`ResourceSelection`] object, required.
-    pub resource_selection: Obj<ResourceSelection>,
+    pub resource_selection: crate::Obj<ResourceSelection>,
     /// `ResourceType`: a [`ResourceType`] value, required.
     pub resource_type: ResourceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PolicyDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDetail), min_items: Some(1), max_items: Some(3), unique: false })),
-        ("ResourceSelection", Shape::Object(&RULE_ResourceSelection)),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["AMI_IMAGE", "CONTAINER_IMAGE"], ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "ExecutionRole", "ResourceType", "PolicyDetails", "ResourceSelection"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ImageBuilder::LifecyclePolicy` resource.
 ///
@@ -65,29 +38,29 @@ pub struct LifecyclePolicy {
     /// Optional description for the lifecycle policy.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionRole`: a string, required.
     ///
     /// The name or Amazon Resource Name (ARN) for the IAM role you create that grants Image Builder access to run lifecycle actions.
     ///
     /// Pattern `^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\-_/]+$`; length 1 to 2048.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the lifecycle policy to create.
     ///
     /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PolicyDetails`: a list of [`PolicyDetail`] objects, required.
     ///
     /// Configuration details for the lifecycle policy rules.
     ///
     /// Items 1 to 3.
-    pub policy_details: List<PolicyDetail>,
+    pub policy_details: ::cloudwright_core::List<PolicyDetail>,
     /// `ResourceSelection`: a [`ResourceSelection`] object, required.
     ///
     /// Selection criteria for the resources that the lifecycle policy applies to.
-    pub resource_selection: Obj<ResourceSelection>,
+    pub resource_selection: crate::Obj<ResourceSelection>,
     /// `ResourceType`: a [`ResourceType`] value, required.
     ///
     /// The type of Image Builder resource that the lifecycle policy applies to.
@@ -95,11 +68,11 @@ pub struct LifecyclePolicy {
     /// `Status`: a [`LifecyclePolicyStatus`] value.
     ///
     /// Indicates whether the lifecycle policy resource is enabled.
-    pub status: Option<LifecyclePolicyStatus>,
+    pub status: ::std::option::Option<LifecyclePolicyStatus>,
     /// `Tags`: a JSON value.
     ///
     /// Tags to apply to the lifecycle policy resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -109,7 +82,7 @@ impl LifecyclePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ImageBuilder::LifecyclePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-lifecyclepolicy.html",
         primary_identifier: &["Arn"],
@@ -120,60 +93,62 @@ impl LifecyclePolicy {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `LifecyclePolicy` with its required properties, named in a [`LifecyclePolicyRequired`].
     #[inline]
     pub fn new(required: LifecyclePolicyRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             execution_role: required.execution_role,
             name: required.name,
             policy_details: required.policy_details,
             resource_selection: required.resource_selection,
             resource_type: required.resource_type,
-            status: None,
-            tags: None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRole`: a string, required.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PolicyDetails`: a list of [`PolicyDetail`] objects, required.
-    pub fn policy_details(mut self, value: impl Into<List<PolicyDetail>>) -> Self { self.policy_details = value.into(); self }
+    pub fn policy_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PolicyDetail>>) -> Self { self.policy_details = value.into(); self }
     /// `ResourceSelection`: a [`ResourceSelection`] object, required.
-    pub fn resource_selection(mut self, value: impl Into<Obj<ResourceSelection>>) -> Self { self.resource_selection = value.into(); self }
+    pub fn resource_selection(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSelection>>) -> Self { self.resource_selection = value.into(); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `Status`: a [`LifecyclePolicyStatus`] value.
-    pub fn status(mut self, value: impl Into<LifecyclePolicyStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<LifecyclePolicyStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LifecyclePolicy {
+impl ::cloudwright_core::Resource for LifecyclePolicy {
     type Attributes = LifecyclePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LifecyclePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LifecyclePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LifecyclePolicy {
+impl ::cloudwright_core::ToValue for LifecyclePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("ExecutionRole", &self.execution_role)
             .req("Name", &self.name)
@@ -186,12 +161,12 @@ impl ToValue for LifecyclePolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LifecyclePolicy`]: `Handle<LifecyclePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LifecyclePolicy`]: `Handle<LifecyclePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LifecyclePolicyAttributes(ResourceRef);
+pub struct LifecyclePolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LifecyclePolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LifecyclePolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -201,28 +176,10 @@ impl LifecyclePolicyAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the lifecycle policy resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`Action`], by name: `Action::new(ActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActionRequired {
-    /// `Type`: an [`ActionType`] value, required.
-    pub r#type: ActionType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("IncludeResources", Shape::Object(&RULE_IncludeResources)),
-        ("Type", Shape::Str(&StrRule { allowed: &["DELETE", "DEPRECATE", "DISABLE"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::ImageBuilder::LifecyclePolicy`.
 ///
@@ -234,7 +191,7 @@ pub struct Action {
     /// `IncludeResources`: an [`IncludeResources`] object.
     ///
     /// Specifies the resources that the lifecycle policy applies to.
-    pub include_resources: Option<Obj<IncludeResources>>,
+    pub include_resources: ::std::option::Option<crate::Obj<IncludeResources>>,
     /// `Type`: an [`ActionType`] value, required.
     ///
     /// Specifies the lifecycle action to take.
@@ -243,45 +200,32 @@ pub struct Action {
 
 #[rustfmt::skip]
 impl Action {
-    /// A `Action` with its required properties, named in a [`ActionRequired`].
+    /// A `Action` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ActionType>) -> Self {
         Self {
-            include_resources: None,
-            r#type: required.r#type,
+            include_resources: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `IncludeResources`: an [`IncludeResources`] object.
-    pub fn include_resources(mut self, value: impl Into<Obj<IncludeResources>>) -> Self { self.include_resources = Some(value.into()); self }
+    pub fn include_resources(mut self, value: impl ::std::convert::Into<crate::Obj<IncludeResources>>) -> Self { self.include_resources = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`ActionType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ActionType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ActionType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IncludeResources", &self.include_resources)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmiExclusionRules: ObjRule = ObjRule {
-    properties: &[
-        ("IsPublic", Shape::Bool),
-        ("LastLaunched", Shape::Object(&RULE_LastLaunched)),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SharedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536), unique: false })),
-        ("TagMap", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AmiExclusionRules` property type of `AWS::ImageBuilder::LifecyclePolicy`.
 ///
@@ -293,27 +237,27 @@ pub struct AmiExclusionRules {
     /// `IsPublic`: a boolean.
     ///
     /// Configures whether public AMIs are excluded from the lifecycle action.
-    pub is_public: Option<Bool>,
+    pub is_public: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LastLaunched`: a [`LastLaunched`] object.
     ///
     /// Specifies configuration details for Image Builder to exclude the most recent resources from lifecycle actions.
-    pub last_launched: Option<Obj<LastLaunched>>,
+    pub last_launched: ::std::option::Option<crate::Obj<LastLaunched>>,
     /// `Regions`: a list of strings.
     ///
     /// Configures AWS Region s that are excluded from the lifecycle action.
     ///
     /// Each item: length 1 to 1024.
-    pub regions: Option<List<Str>>,
+    pub regions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SharedAccounts`: a list of strings.
     ///
     /// Specifies AWS account s whose resources are excluded from the lifecycle action.
     ///
     /// Items 1 to 1536; each item: pattern `^[0-9]{12}$`.
-    pub shared_accounts: Option<List<Str>>,
+    pub shared_accounts: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TagMap`: a JSON value.
     ///
     /// Lists tags that should be excluded from lifecycle actions for the AMIs that have them.
-    pub tag_map: Option<Json>,
+    pub tag_map: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -321,27 +265,27 @@ impl AmiExclusionRules {
     /// A `AmiExclusionRules` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IsPublic`: a boolean.
-    pub fn is_public(mut self, value: impl Into<Bool>) -> Self { self.is_public = Some(value.into()); self }
+    pub fn is_public(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_public = ::std::option::Option::Some(value.into()); self }
     /// `LastLaunched`: a [`LastLaunched`] object.
-    pub fn last_launched(mut self, value: impl Into<Obj<LastLaunched>>) -> Self { self.last_launched = Some(value.into()); self }
+    pub fn last_launched(mut self, value: impl ::std::convert::Into<crate::Obj<LastLaunched>>) -> Self { self.last_launched = ::std::option::Option::Some(value.into()); self }
     /// `Regions`: a list of strings.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regions = ::std::option::Option::Some(value.into()); self }
     /// `SharedAccounts`: a list of strings.
-    pub fn shared_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.shared_accounts = Some(value.into()); self }
+    pub fn shared_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.shared_accounts = ::std::option::Option::Some(value.into()); self }
     /// `TagMap`: a JSON value.
-    pub fn tag_map(mut self, value: impl Into<Json>) -> Self { self.tag_map = Some(value.into()); self }
+    pub fn tag_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tag_map = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AmiExclusionRules {}
+impl crate::PropertyType for AmiExclusionRules {}
 
-impl ToValue for AmiExclusionRules {
+impl ::cloudwright_core::ToValue for AmiExclusionRules {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IsPublic", &self.is_public)
             .opt("LastLaunched", &self.last_launched)
             .opt("Regions", &self.regions)
@@ -350,16 +294,6 @@ impl ToValue for AmiExclusionRules {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExclusionRules: ObjRule = ObjRule {
-    properties: &[
-        ("Amis", Shape::Object(&RULE_AmiExclusionRules)),
-        ("TagMap", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExclusionRules` property type of `AWS::ImageBuilder::LifecyclePolicy`.
 ///
@@ -371,11 +305,11 @@ pub struct ExclusionRules {
     /// `Amis`: an [`AmiExclusionRules`] object.
     ///
     /// Lists configuration values that apply to AMIs that Image Builder should exclude from the lifecycle action.
-    pub amis: Option<Obj<AmiExclusionRules>>,
+    pub amis: ::std::option::Option<crate::Obj<AmiExclusionRules>>,
     /// `TagMap`: a JSON value.
     ///
     /// Contains a list of tags that Image Builder uses to skip lifecycle actions for Image Builder image resources that have them.
-    pub tag_map: Option<Json>,
+    pub tag_map: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -383,21 +317,21 @@ impl ExclusionRules {
     /// A `ExclusionRules` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Amis`: an [`AmiExclusionRules`] object.
-    pub fn amis(mut self, value: impl Into<Obj<AmiExclusionRules>>) -> Self { self.amis = Some(value.into()); self }
+    pub fn amis(mut self, value: impl ::std::convert::Into<crate::Obj<AmiExclusionRules>>) -> Self { self.amis = ::std::option::Option::Some(value.into()); self }
     /// `TagMap`: a JSON value.
-    pub fn tag_map(mut self, value: impl Into<Json>) -> Self { self.tag_map = Some(value.into()); self }
+    pub fn tag_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tag_map = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExclusionRules {}
+impl crate::PropertyType for ExclusionRules {}
 
-impl ToValue for ExclusionRules {
+impl ::cloudwright_core::ToValue for ExclusionRules {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Amis", &self.amis)
             .opt("TagMap", &self.tag_map)
             .build()
@@ -410,21 +344,8 @@ pub struct FilterRequired {
     /// `Type`: a [`FilterType`] value, required.
     pub r#type: FilterType,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("RetainAtLeast", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["AGE", "COUNT"], ..StrRule::ANY })),
-        ("Unit", Shape::Str(&StrRule { allowed: &["DAYS", "WEEKS", "MONTHS", "YEARS"], ..StrRule::ANY })),
-        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-    ],
-    required: &["Type", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Filter` property type of `AWS::ImageBuilder::LifecyclePolicy`.
 ///
@@ -438,7 +359,7 @@ pub struct Filter {
     /// For age-based filters, this is the number of resources to keep on hand after the lifecycle `DELETE` action is applied. Impacted resources are only deleted if you have more than this number of resources. If you have fewer resources than this number, the impacted resource is not deleted.
     ///
     /// Value 1 to 10.
-    pub retain_at_least: Option<Int>,
+    pub retain_at_least: ::std::option::Option<::cloudwright_core::Int>,
     /// `Type`: a [`FilterType`] value, required.
     ///
     /// Filter resources based on either `age` or `count` .
@@ -446,15 +367,15 @@ pub struct Filter {
     /// `Unit`: a [`TimeUnit`] value.
     ///
     /// Defines the unit of time that the lifecycle policy uses to determine impacted resources. This is required for age-based rules.
-    pub unit: Option<TimeUnit>,
+    pub unit: ::std::option::Option<TimeUnit>,
     /// `Value`: an integer, required.
     ///
     /// The number of units for the time period or for the count. For example, a value of `6` might refer to six months or six AMIs.
     ///
-    /// &gt; For count-based filters, this value represents the minimum number of resources to keep on hand. If you have fewer resources than this number, the resource is excluded from lifecycle actions.
+    /// \> For count-based filters, this value represents the minimum number of resources to keep on hand. If you have fewer resources than this number, the resource is excluded from lifecycle actions.
     ///
     /// Value 1 to 1000.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -463,29 +384,29 @@ impl Filter {
     #[inline]
     pub fn new(required: FilterRequired) -> Self {
         Self {
-            retain_at_least: None,
+            retain_at_least: ::std::option::Option::None,
             r#type: required.r#type,
-            unit: None,
+            unit: ::std::option::Option::None,
             value: required.value,
         }
     }
 
     /// `RetainAtLeast`: an integer.
-    pub fn retain_at_least(mut self, value: impl Into<Int>) -> Self { self.retain_at_least = Some(value.into()); self }
+    pub fn retain_at_least(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retain_at_least = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`FilterType`] value, required.
-    pub fn r#type(mut self, value: impl Into<FilterType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<FilterType>) -> Self { self.r#type = value.into(); self }
     /// `Unit`: a [`TimeUnit`] value.
-    pub fn unit(mut self, value: impl Into<TimeUnit>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<TimeUnit>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Filter {}
+impl crate::PropertyType for Filter {}
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RetainAtLeast", &self.retain_at_least)
             .req("Type", &self.r#type)
             .opt("Unit", &self.unit)
@@ -493,17 +414,6 @@ impl ToValue for Filter {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IncludeResources: ObjRule = ObjRule {
-    properties: &[
-        ("Amis", Shape::Bool),
-        ("Containers", Shape::Bool),
-        ("Snapshots", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IncludeResources` property type of `AWS::ImageBuilder::LifecyclePolicy`.
 ///
@@ -515,15 +425,15 @@ pub struct IncludeResources {
     /// `Amis`: a boolean.
     ///
     /// Specifies whether the lifecycle action should apply to distributed AMIs.
-    pub amis: Option<Bool>,
+    pub amis: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Containers`: a boolean.
     ///
     /// Specifies whether the lifecycle action should apply to distributed containers.
-    pub containers: Option<Bool>,
+    pub containers: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Snapshots`: a boolean.
     ///
     /// Specifies whether the lifecycle action should apply to snapshots associated with distributed AMIs.
-    pub snapshots: Option<Bool>,
+    pub snapshots: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -531,23 +441,23 @@ impl IncludeResources {
     /// A `IncludeResources` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Amis`: a boolean.
-    pub fn amis(mut self, value: impl Into<Bool>) -> Self { self.amis = Some(value.into()); self }
+    pub fn amis(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.amis = ::std::option::Option::Some(value.into()); self }
     /// `Containers`: a boolean.
-    pub fn containers(mut self, value: impl Into<Bool>) -> Self { self.containers = Some(value.into()); self }
+    pub fn containers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.containers = ::std::option::Option::Some(value.into()); self }
     /// `Snapshots`: a boolean.
-    pub fn snapshots(mut self, value: impl Into<Bool>) -> Self { self.snapshots = Some(value.into()); self }
+    pub fn snapshots(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.snapshots = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IncludeResources {}
+impl crate::PropertyType for IncludeResources {}
 
-impl ToValue for IncludeResources {
+impl ::cloudwright_core::ToValue for IncludeResources {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Amis", &self.amis)
             .opt("Containers", &self.containers)
             .opt("Snapshots", &self.snapshots)
@@ -561,19 +471,8 @@ pub struct LastLaunchedRequired {
     /// `Unit`: a [`TimeUnit`] value, required.
     pub unit: TimeUnit,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LastLaunched: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::Str(&StrRule { allowed: &["DAYS", "WEEKS", "MONTHS", "YEARS"], ..StrRule::ANY })),
-        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(365.0), ..NumRule::ANY })),
-    ],
-    required: &["Value", "Unit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LastLaunched` property type of `AWS::ImageBuilder::LifecyclePolicy`.
 ///
@@ -591,7 +490,7 @@ pub struct LastLaunched {
     /// The integer number of units for the time period. For example `6` (months).
     ///
     /// Value 1 to 365.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -606,17 +505,17 @@ impl LastLaunched {
     }
 
     /// `Unit`: a [`TimeUnit`] value, required.
-    pub fn unit(mut self, value: impl Into<TimeUnit>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<TimeUnit>) -> Self { self.unit = value.into(); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for LastLaunched {}
+impl crate::PropertyType for LastLaunched {}
 
-impl ToValue for LastLaunched {
+impl ::cloudwright_core::ToValue for LastLaunched {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Unit", &self.unit)
             .req("Value", &self.value)
             .build()
@@ -627,22 +526,10 @@ impl ToValue for LastLaunched {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyDetailRequired {
     /// `Action`: an [`Action`] object, required.
-    pub action: Obj<Action>,
+    pub action: crate::Obj<Action>,
     /// `Filter`: a [`Filter`] object, required.
-    pub filter: Obj<Filter>,
+    pub filter: crate::Obj<Filter>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyDetail: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_Action)),
-        ("ExclusionRules", Shape::Object(&RULE_ExclusionRules)),
-        ("Filter", Shape::Object(&RULE_Filter)),
-    ],
-    required: &["Action", "Filter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PolicyDetail` property type of `AWS::ImageBuilder::LifecyclePolicy`.
 ///
@@ -654,15 +541,15 @@ pub struct PolicyDetail {
     /// `Action`: an [`Action`] object, required.
     ///
     /// Configuration details for the policy action.
-    pub action: Obj<Action>,
+    pub action: crate::Obj<Action>,
     /// `ExclusionRules`: an [`ExclusionRules`] object.
     ///
     /// Additional rules to specify resources that should be exempt from policy actions.
-    pub exclusion_rules: Option<Obj<ExclusionRules>>,
+    pub exclusion_rules: ::std::option::Option<crate::Obj<ExclusionRules>>,
     /// `Filter`: a [`Filter`] object, required.
     ///
     /// Specifies the resources that the lifecycle policy applies to.
-    pub filter: Obj<Filter>,
+    pub filter: crate::Obj<Filter>,
 }
 
 #[rustfmt::skip]
@@ -672,25 +559,25 @@ impl PolicyDetail {
     pub fn new(required: PolicyDetailRequired) -> Self {
         Self {
             action: required.action,
-            exclusion_rules: None,
+            exclusion_rules: ::std::option::Option::None,
             filter: required.filter,
         }
     }
 
     /// `Action`: an [`Action`] object, required.
-    pub fn action(mut self, value: impl Into<Obj<Action>>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<Action>>) -> Self { self.action = value.into(); self }
     /// `ExclusionRules`: an [`ExclusionRules`] object.
-    pub fn exclusion_rules(mut self, value: impl Into<Obj<ExclusionRules>>) -> Self { self.exclusion_rules = Some(value.into()); self }
+    pub fn exclusion_rules(mut self, value: impl ::std::convert::Into<crate::Obj<ExclusionRules>>) -> Self { self.exclusion_rules = ::std::option::Option::Some(value.into()); self }
     /// `Filter`: a [`Filter`] object, required.
-    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<Filter>>) -> Self { self.filter = value.into(); self }
 }
 
-impl PropertyType for PolicyDetail {}
+impl crate::PropertyType for PolicyDetail {}
 
-impl ToValue for PolicyDetail {
+impl ::cloudwright_core::ToValue for PolicyDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("ExclusionRules", &self.exclusion_rules)
             .req("Filter", &self.filter)
@@ -702,21 +589,10 @@ impl ToValue for PolicyDetail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecipeSelectionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SemanticVersion`: a string, required.
-    pub semantic_version: Str,
+    pub semantic_version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecipeSelection: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SemanticVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Name", "SemanticVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecipeSelection` property type of `AWS::ImageBuilder::LifecyclePolicy`.
 ///
@@ -730,13 +606,13 @@ pub struct RecipeSelection {
     /// The name of an Image Builder recipe that the lifecycle policy uses for resource selection.
     ///
     /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SemanticVersion`: a string, required.
     ///
     /// The version of the Image Builder recipe specified by the `name` field.
     ///
     /// Pattern `^(?:[0-9]+|x)\.(?:[0-9]+|x)\.(?:[0-9]+|x)$`.
-    pub semantic_version: Str,
+    pub semantic_version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -751,32 +627,22 @@ impl RecipeSelection {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SemanticVersion`: a string, required.
-    pub fn semantic_version(mut self, value: impl Into<Str>) -> Self { self.semantic_version = value.into(); self }
+    pub fn semantic_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.semantic_version = value.into(); self }
 }
 
-impl PropertyType for RecipeSelection {}
+impl crate::PropertyType for RecipeSelection {}
 
-impl ToValue for RecipeSelection {
+impl ::cloudwright_core::ToValue for RecipeSelection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("SemanticVersion", &self.semantic_version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceSelection: ObjRule = ObjRule {
-    properties: &[
-        ("Recipes", Shape::List(&ListRule { items: Shape::Object(&RULE_RecipeSelection), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("TagMap", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceSelection` property type of `AWS::ImageBuilder::LifecyclePolicy`.
 ///
@@ -790,11 +656,11 @@ pub struct ResourceSelection {
     /// A list of recipes that are used as selection criteria for the output images that the lifecycle policy applies to.
     ///
     /// Items 1 to 50.
-    pub recipes: Option<List<RecipeSelection>>,
+    pub recipes: ::std::option::Option<::cloudwright_core::List<RecipeSelection>>,
     /// `TagMap`: a JSON value.
     ///
     /// A list of tags that are used as selection criteria for the Image Builder image resources that the lifecycle policy applies to.
-    pub tag_map: Option<Json>,
+    pub tag_map: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -802,21 +668,21 @@ impl ResourceSelection {
     /// A `ResourceSelection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Recipes`: a list of [`RecipeSelection`] objects.
-    pub fn recipes(mut self, value: impl Into<List<RecipeSelection>>) -> Self { self.recipes = Some(value.into()); self }
+    pub fn recipes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RecipeSelection>>) -> Self { self.recipes = ::std::option::Option::Some(value.into()); self }
     /// `TagMap`: a JSON value.
-    pub fn tag_map(mut self, value: impl Into<Json>) -> Self { self.tag_map = Some(value.into()); self }
+    pub fn tag_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tag_map = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceSelection {}
+impl crate::PropertyType for ResourceSelection {}
 
-impl ToValue for ResourceSelection {
+impl ::cloudwright_core::ToValue for ResourceSelection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Recipes", &self.recipes)
             .opt("TagMap", &self.tag_map)
             .build()
@@ -833,25 +699,25 @@ pub enum ActionType {
     /// `DISABLE`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ActionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ActionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ActionType {
+impl ::cloudwright_core::ToValue for ActionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Delete => "DELETE",
             Self::Deprecate => "DEPRECATE",
             Self::Disable => "DISABLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -863,24 +729,24 @@ pub enum FilterType {
     /// `COUNT`
     Count,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FilterType {
+impl ::cloudwright_core::ToValue for FilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Age => "AGE",
             Self::Count => "COUNT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -892,24 +758,24 @@ pub enum LifecyclePolicyStatus {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LifecyclePolicyStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LifecyclePolicyStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LifecyclePolicyStatus {
+impl ::cloudwright_core::ToValue for LifecyclePolicyStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -921,24 +787,24 @@ pub enum ResourceType {
     /// `CONTAINER_IMAGE`
     ContainerImage,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmiImage => "AMI_IMAGE",
             Self::ContainerImage => "CONTAINER_IMAGE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -954,25 +820,160 @@ pub enum TimeUnit {
     /// `YEARS`
     Years,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TimeUnit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TimeUnit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TimeUnit {
+impl ::cloudwright_core::ToValue for TimeUnit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Days => "DAYS",
             Self::Weeks => "WEEKS",
             Self::Months => "MONTHS",
             Self::Years => "YEARS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PolicyDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDetail), min_items: Some(1), max_items: Some(3), unique: false })),
+            ("ResourceSelection", Shape::Object(&RULE_ResourceSelection)),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["AMI_IMAGE", "CONTAINER_IMAGE"], ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "ExecutionRole", "ResourceType", "PolicyDetails", "ResourceSelection"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("IncludeResources", Shape::Object(&RULE_IncludeResources)),
+            ("Type", Shape::Str(&StrRule { allowed: &["DELETE", "DEPRECATE", "DISABLE"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmiExclusionRules: ObjRule = ObjRule {
+        properties: &[
+            ("IsPublic", Shape::Bool),
+            ("LastLaunched", Shape::Object(&RULE_LastLaunched)),
+            ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SharedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536), unique: false })),
+            ("TagMap", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExclusionRules: ObjRule = ObjRule {
+        properties: &[
+            ("Amis", Shape::Object(&RULE_AmiExclusionRules)),
+            ("TagMap", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("RetainAtLeast", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["AGE", "COUNT"], ..StrRule::ANY })),
+            ("Unit", Shape::Str(&StrRule { allowed: &["DAYS", "WEEKS", "MONTHS", "YEARS"], ..StrRule::ANY })),
+            ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+        ],
+        required: &["Type", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IncludeResources: ObjRule = ObjRule {
+        properties: &[
+            ("Amis", Shape::Bool),
+            ("Containers", Shape::Bool),
+            ("Snapshots", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LastLaunched: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::Str(&StrRule { allowed: &["DAYS", "WEEKS", "MONTHS", "YEARS"], ..StrRule::ANY })),
+            ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(365.0), ..NumRule::ANY })),
+        ],
+        required: &["Value", "Unit"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyDetail: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_Action)),
+            ("ExclusionRules", Shape::Object(&RULE_ExclusionRules)),
+            ("Filter", Shape::Object(&RULE_Filter)),
+        ],
+        required: &["Action", "Filter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecipeSelection: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SemanticVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Name", "SemanticVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceSelection: ObjRule = ObjRule {
+        properties: &[
+            ("Recipes", Shape::List(&ListRule { items: Shape::Object(&RULE_RecipeSelection), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("TagMap", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

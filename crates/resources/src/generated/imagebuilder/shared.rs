@@ -6,34 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "imagebuilder")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$",
-);
-#[cfg(feature = "imagebuilder")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\x00]+$");
-#[cfg(feature = "imagebuilder")]
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[^\\x00]*$");
-#[cfg(feature = "imagebuilder")]
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$");
-#[cfg(feature = "imagebuilder")]
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$",
-);
-
-#[cfg(feature = "imagebuilder")]
-#[rustfmt::skip]
-pub(crate) static RULE_ComponentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ComponentArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentParameter), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "imagebuilder")]
 /// The `ComponentConfiguration` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
 ///
@@ -47,13 +19,13 @@ pub struct ComponentConfiguration {
     /// The Amazon Resource Name (ARN) of the component.
     ///
     /// Pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`.
-    pub component_arn: Option<Str>,
+    pub component_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a list of [`ComponentParameter`] objects.
     ///
     /// A group of parameter settings that Image Builder uses to configure the component for a specific recipe.
     ///
     /// Items at least 1.
-    pub parameters: Option<List<ComponentParameter>>,
+    pub parameters: ::std::option::Option<::cloudwright_core::List<ComponentParameter>>,
 }
 
 #[cfg(feature = "imagebuilder")]
@@ -62,23 +34,23 @@ impl ComponentConfiguration {
     /// A `ComponentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComponentArn`: a string.
-    pub fn component_arn(mut self, value: impl Into<Str>) -> Self { self.component_arn = Some(value.into()); self }
+    pub fn component_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component_arn = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a list of [`ComponentParameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<ComponentParameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ComponentParameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl PropertyType for ComponentConfiguration {}
+impl crate::PropertyType for ComponentConfiguration {}
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for ComponentConfiguration {
+impl ::cloudwright_core::ToValue for ComponentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComponentArn", &self.component_arn)
             .opt("Parameters", &self.parameters)
             .build()
@@ -90,22 +62,10 @@ impl ToValue for ComponentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentParameterRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a list of strings, required.
-    pub value: List<Str>,
+    pub value: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[cfg(feature = "imagebuilder")]
-#[rustfmt::skip]
-pub(crate) static RULE_ComponentParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "imagebuilder")]
 /// The `ComponentParameter` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
@@ -120,13 +80,13 @@ pub struct ComponentParameter {
     /// The name of the component parameter to set.
     ///
     /// Pattern `^[^\x00]+$`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a list of strings, required.
     ///
     /// Sets the value for the named component parameter.
     ///
     /// Each item: pattern `^[^\x00]*$`, length at least 0.
-    pub value: List<Str>,
+    pub value: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "imagebuilder")]
@@ -142,41 +102,24 @@ impl ComponentParameter {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a list of strings, required.
-    pub fn value(mut self, value: impl Into<List<Str>>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl PropertyType for ComponentParameter {}
+impl crate::PropertyType for ComponentParameter {}
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for ComponentParameter {
+impl ::cloudwright_core::ToValue for ComponentParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "imagebuilder")]
-#[rustfmt::skip]
-pub(crate) static RULE_EbsInstanceBlockDeviceSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteOnTermination", Shape::Bool),
-        ("Encrypted", Shape::Bool),
-        ("Iops", Shape::Int(&NumRule { min: Some(100.0), max: Some(64000.0), ..NumRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("SnapshotId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Throughput", Shape::Int(&NumRule { min: Some(125.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("VolumeSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(16000.0), ..NumRule::ANY })),
-        ("VolumeType", Shape::Str(&StrRule { allowed: &["standard", "io1", "io2", "gp2", "gp3", "sc1", "st1"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "imagebuilder")]
 /// The `EbsInstanceBlockDeviceSpecification` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
@@ -189,45 +132,45 @@ pub struct EbsInstanceBlockDeviceSpecification {
     /// `DeleteOnTermination`: a boolean.
     ///
     /// Use to configure delete on termination of the associated device.
-    pub delete_on_termination: Option<Bool>,
+    pub delete_on_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Encrypted`: a boolean.
     ///
     /// Use to configure device encryption.
-    pub encrypted: Option<Bool>,
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
     /// Use to configure device IOPS.
     ///
     /// Value 100 to 64000.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `KmsKeyId`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key to use when encrypting the device. This can be either the Key ARN or the Alias ARN. For more information, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key to use when encrypting the device. This can be either the Key ARN or the Alias ARN. For more information, see [Key identifiers (KeyId)](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Length 1 to 1024.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotId`: a string.
     ///
     /// The snapshot that defines the device contents.
     ///
     /// Length 1 to 1024.
-    pub snapshot_id: Option<Str>,
+    pub snapshot_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Throughput`: an integer.
     ///
     /// *For GP3 volumes only* – The throughput in MiB/s that the volume supports.
     ///
     /// Value 125 to 1000.
-    pub throughput: Option<Int>,
+    pub throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeSize`: an integer.
     ///
     /// Use to override the device's volume size.
     ///
     /// Value 1 to 16000.
-    pub volume_size: Option<Int>,
+    pub volume_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a [`VolumeType`] value.
     ///
     /// Use to override the device's volume type.
-    pub volume_type: Option<VolumeType>,
+    pub volume_type: ::std::option::Option<VolumeType>,
 }
 
 #[cfg(feature = "imagebuilder")]
@@ -236,35 +179,35 @@ impl EbsInstanceBlockDeviceSpecification {
     /// A `EbsInstanceBlockDeviceSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
+    pub fn delete_on_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_on_termination = ::std::option::Option::Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotId`: a string.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
+    pub fn snapshot_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_id = ::std::option::Option::Some(value.into()); self }
     /// `Throughput`: an integer.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
+    pub fn throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
+    pub fn volume_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<VolumeType>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl PropertyType for EbsInstanceBlockDeviceSpecification {}
+impl crate::PropertyType for EbsInstanceBlockDeviceSpecification {}
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for EbsInstanceBlockDeviceSpecification {
+impl ::cloudwright_core::ToValue for EbsInstanceBlockDeviceSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
             .opt("Encrypted", &self.encrypted)
             .opt("Iops", &self.iops)
@@ -276,17 +219,6 @@ impl ToValue for EbsInstanceBlockDeviceSpecification {
             .build()
     }
 }
-
-#[cfg(feature = "imagebuilder")]
-#[rustfmt::skip]
-pub(crate) static RULE_EcrConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "imagebuilder")]
 /// The `EcrConfiguration` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
@@ -301,13 +233,13 @@ pub struct EcrConfiguration {
     /// Tags for Image Builder to apply to the output container image that Amazon Inspector scans. Tags can help you identify and manage your scanned images.
     ///
     /// Each item: length 1 to 1024.
-    pub container_tags: Option<List<Str>>,
+    pub container_tags: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RepositoryName`: a string.
     ///
     /// The name of the container repository that Amazon Inspector scans to identify findings for your container images. The name includes the path for the repository location. If you don’t provide this information, Image Builder creates a repository in your account named `image-builder-image-scanning-repository` for vulnerability scans of your output container images.
     ///
     /// Length 1 to 1024.
-    pub repository_name: Option<Str>,
+    pub repository_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "imagebuilder")]
@@ -316,39 +248,28 @@ impl EcrConfiguration {
     /// A `EcrConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerTags`: a list of strings.
-    pub fn container_tags(mut self, value: impl Into<List<Str>>) -> Self { self.container_tags = Some(value.into()); self }
+    pub fn container_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_tags = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryName`: a string.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = Some(value.into()); self }
+    pub fn repository_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_name = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl PropertyType for EcrConfiguration {}
+impl crate::PropertyType for EcrConfiguration {}
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for EcrConfiguration {
+impl ::cloudwright_core::ToValue for EcrConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerTags", &self.container_tags)
             .opt("RepositoryName", &self.repository_name)
             .build()
     }
 }
-
-#[cfg(feature = "imagebuilder")]
-#[rustfmt::skip]
-pub(crate) static RULE_ImageScanningConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EcrConfiguration", Shape::Object(&RULE_EcrConfiguration)),
-        ("ImageScanningEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "imagebuilder")]
 /// The `ImageScanningConfiguration` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
@@ -361,11 +282,11 @@ pub struct ImageScanningConfiguration {
     /// `EcrConfiguration`: an [`EcrConfiguration`] object.
     ///
     /// Contains Amazon ECR settings for vulnerability scans.
-    pub ecr_configuration: Option<Obj<EcrConfiguration>>,
+    pub ecr_configuration: ::std::option::Option<crate::Obj<EcrConfiguration>>,
     /// `ImageScanningEnabled`: a boolean.
     ///
     /// A setting that indicates whether Image Builder keeps a snapshot of the vulnerability scans that Amazon Inspector runs against the build instance when you create a new image.
-    pub image_scanning_enabled: Option<Bool>,
+    pub image_scanning_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(feature = "imagebuilder")]
@@ -374,39 +295,28 @@ impl ImageScanningConfiguration {
     /// A `ImageScanningConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EcrConfiguration`: an [`EcrConfiguration`] object.
-    pub fn ecr_configuration(mut self, value: impl Into<Obj<EcrConfiguration>>) -> Self { self.ecr_configuration = Some(value.into()); self }
+    pub fn ecr_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EcrConfiguration>>) -> Self { self.ecr_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ImageScanningEnabled`: a boolean.
-    pub fn image_scanning_enabled(mut self, value: impl Into<Bool>) -> Self { self.image_scanning_enabled = Some(value.into()); self }
+    pub fn image_scanning_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.image_scanning_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl PropertyType for ImageScanningConfiguration {}
+impl crate::PropertyType for ImageScanningConfiguration {}
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for ImageScanningConfiguration {
+impl ::cloudwright_core::ToValue for ImageScanningConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EcrConfiguration", &self.ecr_configuration)
             .opt("ImageScanningEnabled", &self.image_scanning_enabled)
             .build()
     }
 }
-
-#[cfg(feature = "imagebuilder")]
-#[rustfmt::skip]
-pub(crate) static RULE_ImageTestsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ImageTestsEnabled", Shape::Bool),
-        ("TimeoutMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(1440.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "imagebuilder")]
 /// The `ImageTestsConfiguration` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
@@ -419,15 +329,15 @@ pub struct ImageTestsConfiguration {
     /// `ImageTestsEnabled`: a boolean.
     ///
     /// Determines if tests should run after building the image. Image Builder defaults to enable tests to run following the image build, before image distribution.
-    pub image_tests_enabled: Option<Bool>,
+    pub image_tests_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TimeoutMinutes`: an integer.
     ///
     /// The maximum time in minutes that tests are permitted to run.
     ///
-    /// &gt; The timeout property is not currently active. This value is ignored.
+    /// \> The timeout property is not currently active. This value is ignored.
     ///
     /// Value 60 to 1440.
-    pub timeout_minutes: Option<Int>,
+    pub timeout_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "imagebuilder")]
@@ -436,41 +346,28 @@ impl ImageTestsConfiguration {
     /// A `ImageTestsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ImageTestsEnabled`: a boolean.
-    pub fn image_tests_enabled(mut self, value: impl Into<Bool>) -> Self { self.image_tests_enabled = Some(value.into()); self }
+    pub fn image_tests_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.image_tests_enabled = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutMinutes`: an integer.
-    pub fn timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_minutes = Some(value.into()); self }
+    pub fn timeout_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl PropertyType for ImageTestsConfiguration {}
+impl crate::PropertyType for ImageTestsConfiguration {}
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for ImageTestsConfiguration {
+impl ::cloudwright_core::ToValue for ImageTestsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ImageTestsEnabled", &self.image_tests_enabled)
             .opt("TimeoutMinutes", &self.timeout_minutes)
             .build()
     }
 }
-
-#[cfg(feature = "imagebuilder")]
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceBlockDeviceMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Ebs", Shape::Object(&RULE_EbsInstanceBlockDeviceSpecification)),
-        ("NoDevice", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(0), ..StrRule::ANY })),
-        ("VirtualName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "imagebuilder")]
 /// The `InstanceBlockDeviceMapping` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
@@ -485,23 +382,23 @@ pub struct InstanceBlockDeviceMapping {
     /// The device to which these mappings apply.
     ///
     /// Length 1 to 1024.
-    pub device_name: Option<Str>,
+    pub device_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ebs`: an [`EbsInstanceBlockDeviceSpecification`] object.
     ///
     /// Use to manage Amazon EBS-specific configuration for this mapping.
-    pub ebs: Option<Obj<EbsInstanceBlockDeviceSpecification>>,
+    pub ebs: ::std::option::Option<crate::Obj<EbsInstanceBlockDeviceSpecification>>,
     /// `NoDevice`: a string.
     ///
     /// Use to remove a mapping from the base image.
     ///
     /// Length 0 to 0.
-    pub no_device: Option<Str>,
+    pub no_device: ::std::option::Option<::cloudwright_core::Str>,
     /// `VirtualName`: a string.
     ///
     /// Use to manage instance ephemeral devices.
     ///
     /// Length 1 to 1024.
-    pub virtual_name: Option<Str>,
+    pub virtual_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "imagebuilder")]
@@ -510,27 +407,27 @@ impl InstanceBlockDeviceMapping {
     /// A `InstanceBlockDeviceMapping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeviceName`: a string.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = ::std::option::Option::Some(value.into()); self }
     /// `Ebs`: an [`EbsInstanceBlockDeviceSpecification`] object.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsInstanceBlockDeviceSpecification>>) -> Self { self.ebs = Some(value.into()); self }
+    pub fn ebs(mut self, value: impl ::std::convert::Into<crate::Obj<EbsInstanceBlockDeviceSpecification>>) -> Self { self.ebs = ::std::option::Option::Some(value.into()); self }
     /// `NoDevice`: a string.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
+    pub fn no_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.no_device = ::std::option::Option::Some(value.into()); self }
     /// `VirtualName`: a string.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
+    pub fn virtual_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_name = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl PropertyType for InstanceBlockDeviceMapping {}
+impl crate::PropertyType for InstanceBlockDeviceMapping {}
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for InstanceBlockDeviceMapping {
+impl ::cloudwright_core::ToValue for InstanceBlockDeviceMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeviceName", &self.device_name)
             .opt("Ebs", &self.ebs)
             .opt("NoDevice", &self.no_device)
@@ -538,17 +435,6 @@ impl ToValue for InstanceBlockDeviceMapping {
             .build()
     }
 }
-
-#[cfg(feature = "imagebuilder")]
-#[rustfmt::skip]
-pub(crate) static RULE_TargetContainerRepository: ObjRule = ObjRule {
-    properties: &[
-        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Service", Shape::Str(&StrRule { allowed: &["ECR"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "imagebuilder")]
 /// The `TargetContainerRepository` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::DistributionConfiguration`.
@@ -563,11 +449,11 @@ pub struct TargetContainerRepository {
     /// The name of the container repository where the output container image is stored. This name is prefixed by the repository location. For example, `<repository location url>/repository_name` .
     ///
     /// Length 1 to 1024.
-    pub repository_name: Option<Str>,
+    pub repository_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Service`: a [`Service`] value.
     ///
     /// Specifies the service in which this image was registered.
-    pub service: Option<Service>,
+    pub service: ::std::option::Option<Service>,
 }
 
 #[cfg(feature = "imagebuilder")]
@@ -576,41 +462,28 @@ impl TargetContainerRepository {
     /// A `TargetContainerRepository` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RepositoryName`: a string.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = Some(value.into()); self }
+    pub fn repository_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_name = ::std::option::Option::Some(value.into()); self }
     /// `Service`: a [`Service`] value.
-    pub fn service(mut self, value: impl Into<Service>) -> Self { self.service = Some(value.into()); self }
+    pub fn service(mut self, value: impl ::std::convert::Into<Service>) -> Self { self.service = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl PropertyType for TargetContainerRepository {}
+impl crate::PropertyType for TargetContainerRepository {}
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for TargetContainerRepository {
+impl ::cloudwright_core::ToValue for TargetContainerRepository {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RepositoryName", &self.repository_name)
             .opt("Service", &self.service)
             .build()
     }
 }
-
-#[cfg(feature = "imagebuilder")]
-#[rustfmt::skip]
-pub(crate) static RULE_WorkflowConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("OnFailure", Shape::Str(&StrRule { allowed: &["CONTINUE", "ABORT"], ..StrRule::ANY })),
-        ("ParallelGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowParameter), min_items: Some(1), max_items: None, unique: false })),
-        ("WorkflowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "imagebuilder")]
 /// The `WorkflowConfiguration` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
@@ -623,25 +496,25 @@ pub struct WorkflowConfiguration {
     /// `OnFailure`: an [`OnFailure`] value.
     ///
     /// The action to take if the workflow fails.
-    pub on_failure: Option<OnFailure>,
+    pub on_failure: ::std::option::Option<OnFailure>,
     /// `ParallelGroup`: a string.
     ///
     /// Test workflows are defined within named runtime groups called parallel groups. The parallel group is the named group that contains this test workflow. Test workflows within a parallel group can run at the same time. Image Builder starts up to five test workflows in the group at the same time, and starts additional workflows as others complete, until all workflows in the group have completed. This field only applies for test workflows.
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$`; length 1 to 100.
-    pub parallel_group: Option<Str>,
+    pub parallel_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a list of [`WorkflowParameter`] objects.
     ///
     /// Contains parameter values for each of the parameters that the workflow document defined for the workflow resource.
     ///
     /// Items at least 1.
-    pub parameters: Option<List<WorkflowParameter>>,
+    pub parameters: ::std::option::Option<::cloudwright_core::List<WorkflowParameter>>,
     /// `WorkflowArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the workflow resource.
     ///
     /// Pattern `^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`.
-    pub workflow_arn: Option<Str>,
+    pub workflow_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "imagebuilder")]
@@ -650,27 +523,27 @@ impl WorkflowConfiguration {
     /// A `WorkflowConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OnFailure`: an [`OnFailure`] value.
-    pub fn on_failure(mut self, value: impl Into<OnFailure>) -> Self { self.on_failure = Some(value.into()); self }
+    pub fn on_failure(mut self, value: impl ::std::convert::Into<OnFailure>) -> Self { self.on_failure = ::std::option::Option::Some(value.into()); self }
     /// `ParallelGroup`: a string.
-    pub fn parallel_group(mut self, value: impl Into<Str>) -> Self { self.parallel_group = Some(value.into()); self }
+    pub fn parallel_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parallel_group = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a list of [`WorkflowParameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<WorkflowParameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WorkflowParameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `WorkflowArn`: a string.
-    pub fn workflow_arn(mut self, value: impl Into<Str>) -> Self { self.workflow_arn = Some(value.into()); self }
+    pub fn workflow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workflow_arn = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl PropertyType for WorkflowConfiguration {}
+impl crate::PropertyType for WorkflowConfiguration {}
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for WorkflowConfiguration {
+impl ::cloudwright_core::ToValue for WorkflowConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OnFailure", &self.on_failure)
             .opt("ParallelGroup", &self.parallel_group)
             .opt("Parameters", &self.parameters)
@@ -678,17 +551,6 @@ impl ToValue for WorkflowConfiguration {
             .build()
     }
 }
-
-#[cfg(feature = "imagebuilder")]
-#[rustfmt::skip]
-pub(crate) static RULE_WorkflowParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "imagebuilder")]
 /// The `WorkflowParameter` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
@@ -703,11 +565,11 @@ pub struct WorkflowParameter {
     /// The name of the workflow parameter to set.
     ///
     /// Pattern `^[^\x00]+$`; length 1 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a list of strings.
     ///
     /// Sets the value for the named workflow parameter.
-    pub value: Option<List<Str>>,
+    pub value: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "imagebuilder")]
@@ -716,23 +578,23 @@ impl WorkflowParameter {
     /// A `WorkflowParameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a list of strings.
-    pub fn value(mut self, value: impl Into<List<Str>>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl PropertyType for WorkflowParameter {}
+impl crate::PropertyType for WorkflowParameter {}
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for WorkflowParameter {
+impl ::cloudwright_core::ToValue for WorkflowParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
@@ -750,26 +612,26 @@ pub enum OnFailure {
     /// `ABORT`
     Abort,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "imagebuilder")]
-impl From<Value> for OnFailure {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OnFailure {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for OnFailure {
+impl ::cloudwright_core::ToValue for OnFailure {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Continue => "CONTINUE",
             Self::Abort => "ABORT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -782,25 +644,25 @@ pub enum Service {
     /// `ECR`
     Ecr,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "imagebuilder")]
-impl From<Value> for Service {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Service {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for Service {
+impl ::cloudwright_core::ToValue for Service {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ecr => "ECR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -825,20 +687,20 @@ pub enum VolumeType {
     /// `st1`
     St1,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "imagebuilder")]
-impl From<Value> for VolumeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VolumeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "imagebuilder")]
-impl ToValue for VolumeType {
+impl ::cloudwright_core::ToValue for VolumeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "standard",
             Self::Io1 => "io1",
@@ -847,8 +709,151 @@ impl ToValue for VolumeType {
             Self::Gp3 => "gp3",
             Self::Sc1 => "sc1",
             Self::St1 => "st1",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "imagebuilder")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$",
+    );
+    #[cfg(feature = "imagebuilder")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\x00]+$");
+    #[cfg(feature = "imagebuilder")]
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[^\\x00]*$");
+    #[cfg(feature = "imagebuilder")]
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$");
+    #[cfg(feature = "imagebuilder")]
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$",
+    );
+
+    #[cfg(feature = "imagebuilder")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComponentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ComponentArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentParameter), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "imagebuilder")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComponentParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "imagebuilder")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbsInstanceBlockDeviceSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteOnTermination", Shape::Bool),
+            ("Encrypted", Shape::Bool),
+            ("Iops", Shape::Int(&NumRule { min: Some(100.0), max: Some(64000.0), ..NumRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("SnapshotId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Throughput", Shape::Int(&NumRule { min: Some(125.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("VolumeSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(16000.0), ..NumRule::ANY })),
+            ("VolumeType", Shape::Str(&StrRule { allowed: &["standard", "io1", "io2", "gp2", "gp3", "sc1", "st1"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "imagebuilder")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcrConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("RepositoryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "imagebuilder")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageScanningConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EcrConfiguration", Shape::Object(&RULE_EcrConfiguration)),
+            ("ImageScanningEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "imagebuilder")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageTestsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ImageTestsEnabled", Shape::Bool),
+            ("TimeoutMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(1440.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "imagebuilder")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceBlockDeviceMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Ebs", Shape::Object(&RULE_EbsInstanceBlockDeviceSpecification)),
+            ("NoDevice", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(0), ..StrRule::ANY })),
+            ("VirtualName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "imagebuilder")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetContainerRepository: ObjRule = ObjRule {
+        properties: &[
+            ("RepositoryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Service", Shape::Str(&StrRule { allowed: &["ECR"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "imagebuilder")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkflowConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("OnFailure", Shape::Str(&StrRule { allowed: &["CONTINUE", "ABORT"], ..StrRule::ANY })),
+            ("ParallelGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowParameter), min_items: Some(1), max_items: None, unique: false })),
+            ("WorkflowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "imagebuilder")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkflowParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\x00]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
-
 /// The required properties of [`Workflow`], by name: `Workflow::new(WorkflowRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`WorkflowType`] value, required.
     pub r#type: WorkflowType,
     /// `Version`: a string, required.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workflow: ObjRule = ObjRule {
-    properties: &[
-        ("ChangeDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Data", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Type", Shape::Str(&StrRule { allowed: &["BUILD", "TEST", "DISTRIBUTION"], ..StrRule::ANY })),
-        ("Uri", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    required: &["Name", "Type", "Version"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ImageBuilder::Workflow` resource.
 ///
@@ -59,35 +34,35 @@ pub struct Workflow {
     /// Describes what change has been made in this version of the workflow, or what makes this version different from other versions of the workflow.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub change_description: Option<Str>,
+    pub change_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Data`: a string.
     ///
     /// Contains the UTF-8 encoded YAML document content for the workflow. Alternatively, you can specify the `uri` of a YAML document file stored in Amazon S3. However, you cannot specify both properties.
     ///
     /// Pattern `^[^\x00]+$`; length 1 to 16000; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub data: Option<Str>,
+    pub data: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// Describes the workflow.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key used to encrypt this workflow resource. This can be either the Key ARN or the Alias ARN. For more information, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key used to encrypt this workflow resource. This can be either the Key ARN or the Alias ARN. For more information, see [Key identifiers (KeyId)](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the workflow to create.
     ///
     /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Tags that apply to the workflow resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Type`: a [`WorkflowType`] value, required.
     ///
     /// The phase in the image build process for which the workflow resource is responsible.
@@ -101,19 +76,19 @@ pub struct Workflow {
     /// Alternatively, you can specify the YAML document inline, using the component `data` property. You cannot specify both properties.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub uri: Option<Str>,
+    pub uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string, required.
     ///
     /// The semantic version of this workflow resource. The semantic version syntax adheres to the following rules.
     ///
-    /// &gt; The semantic version has four nodes: &lt;major&gt;.&lt;minor&gt;.&lt;patch&gt;/&lt;build&gt;. You can assign values for the first three, and can filter on all of them.
-    /// &gt;
-    /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
-    /// &gt;
-    /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
+    /// \> The semantic version has four nodes: \<major>.\<minor>.\<patch>/\<build>. You can assign values for the first three, and can filter on all of them.
+    /// \>
+    /// \> *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
+    /// \>
+    /// \> *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
     ///
     /// Create-only: changing it replaces the resource.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -123,7 +98,7 @@ impl Workflow {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ImageBuilder::Workflow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-workflow.html",
         primary_identifier: &["Arn"],
@@ -134,63 +109,65 @@ impl Workflow {
         read_only: &["Arn", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
         attributes: &["Arn", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Workflow` with its required properties, named in a [`WorkflowRequired`].
     #[inline]
     pub fn new(required: WorkflowRequired) -> Self {
         Self {
-            change_description: None,
-            data: None,
-            description: None,
-            kms_key_id: None,
+            change_description: ::std::option::Option::None,
+            data: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
-            uri: None,
+            uri: ::std::option::Option::None,
             version: required.version,
         }
     }
 
     /// `ChangeDescription`: a string.
-    pub fn change_description(mut self, value: impl Into<Str>) -> Self { self.change_description = Some(value.into()); self }
+    pub fn change_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.change_description = ::std::option::Option::Some(value.into()); self }
     /// `Data`: a string.
-    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = Some(value.into()); self }
+    pub fn data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`WorkflowType`] value, required.
-    pub fn r#type(mut self, value: impl Into<WorkflowType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<WorkflowType>) -> Self { self.r#type = value.into(); self }
     /// `Uri`: a string.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl Resource for Workflow {
+impl ::cloudwright_core::Resource for Workflow {
     type Attributes = WorkflowAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workflow, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Workflow, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Workflow {
+impl ::cloudwright_core::ToValue for Workflow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChangeDescription", &self.change_description)
             .opt("Data", &self.data)
             .opt("Description", &self.description)
@@ -204,12 +181,12 @@ impl ToValue for Workflow {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Workflow`]: `Handle<Workflow>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Workflow`]: `Handle<Workflow>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkflowAttributes(ResourceRef);
+pub struct WorkflowAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkflowAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkflowAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -219,48 +196,48 @@ impl WorkflowAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the workflow resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `LatestVersion`: an object.
     ///
     /// The resource ARNs with different wildcard variations of semantic versioning.
     #[inline]
-    pub fn latest_version(&self) -> Value {
-        self.0.get_att("LatestVersion")
+    pub fn latest_version(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("LatestVersion"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Arn`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) of the Image Builder resource.
     #[inline]
-    pub fn latest_version_arn(&self) -> Value {
-        self.0.get_att("LatestVersion.Arn")
+    pub fn latest_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Arn"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Major`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `major` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_major(&self) -> Value {
-        self.0.get_att("LatestVersion.Major")
+    pub fn latest_version_major(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Major"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Minor`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `minor` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_minor(&self) -> Value {
-        self.0.get_att("LatestVersion.Minor")
+    pub fn latest_version_minor(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Minor"))
     }
 
     /// `Fn::GetAtt` `LatestVersion.Patch`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `patch` version of the Image Builder resource.
     #[inline]
-    pub fn latest_version_patch(&self) -> Value {
-        self.0.get_att("LatestVersion.Patch")
+    pub fn latest_version_patch(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersion.Patch"))
     }
 }
 
@@ -274,24 +251,54 @@ pub enum WorkflowType {
     /// `DISTRIBUTION`
     Distribution,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WorkflowType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WorkflowType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WorkflowType {
+impl ::cloudwright_core::ToValue for WorkflowType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Build => "BUILD",
             Self::Test => "TEST",
             Self::Distribution => "DISTRIBUTION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\x00]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workflow: ObjRule = ObjRule {
+        properties: &[
+            ("ChangeDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Data", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Type", Shape::Str(&StrRule { allowed: &["BUILD", "TEST", "DISTRIBUTION"], ..StrRule::ANY })),
+            ("Uri", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        required: &["Name", "Type", "Version"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

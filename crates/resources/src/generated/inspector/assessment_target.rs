@@ -5,18 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssessmentTarget: ObjRule = ObjRule {
-    properties: &[
-        ("AssessmentTargetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
-        ("ResourceGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Inspector::AssessmentTarget` resource.
 ///
 /// The `AWS::Inspector::AssessmentTarget` resource is used to create Amazon Inspector assessment targets, which specify the Amazon EC2 instances that will be analyzed during an assessment run.
@@ -38,13 +26,13 @@ pub struct AssessmentTarget {
     /// The name of the Amazon Inspector assessment target. The name must be unique within the AWS account .
     ///
     /// Length 1 to 140; create-only: changing it replaces the resource.
-    pub assessment_target_name: Option<Str>,
+    pub assessment_target_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceGroupArn`: a string.
     ///
     /// The ARN that specifies the resource group that is used to create the assessment target. If `resourceGroupArn` is not specified, all EC2 instances in the current AWS account and Region are included in the assessment target.
     ///
     /// Length 1 to 300.
-    pub resource_group_arn: Option<Str>,
+    pub resource_group_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -54,7 +42,7 @@ impl AssessmentTarget {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Inspector::AssessmentTarget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-assessmenttarget.html",
         primary_identifier: &["Arn"],
@@ -65,48 +53,50 @@ impl AssessmentTarget {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AssessmentTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AssessmentTargetName`: a string.
-    pub fn assessment_target_name(mut self, value: impl Into<Str>) -> Self { self.assessment_target_name = Some(value.into()); self }
+    pub fn assessment_target_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assessment_target_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceGroupArn`: a string.
-    pub fn resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.resource_group_arn = Some(value.into()); self }
+    pub fn resource_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_group_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AssessmentTarget {
+impl ::cloudwright_core::Resource for AssessmentTarget {
     type Attributes = AssessmentTargetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AssessmentTarget, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AssessmentTarget, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AssessmentTarget {
+impl ::cloudwright_core::ToValue for AssessmentTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssessmentTargetName", &self.assessment_target_name)
             .opt("ResourceGroupArn", &self.resource_group_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AssessmentTarget`]: `Handle<AssessmentTarget>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AssessmentTarget`]: `Handle<AssessmentTarget>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AssessmentTargetAttributes(ResourceRef);
+pub struct AssessmentTargetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AssessmentTargetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AssessmentTargetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -116,7 +106,24 @@ impl AssessmentTargetAttributes {
     ///
     /// The Amazon Resource Name (ARN) that specifies the assessment target that is created.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssessmentTarget: ObjRule = ObjRule {
+        properties: &[
+            ("AssessmentTargetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
+            ("ResourceGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

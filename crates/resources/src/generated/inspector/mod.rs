@@ -25,4 +25,4 @@ pub use assessment_template::{
     AssessmentTemplate, AssessmentTemplateAttributes, AssessmentTemplateRequired,
 };
 #[cfg(feature = "inspector")]
-pub use resource_group::{ResourceGroup, ResourceGroupAttributes, ResourceGroupRequired};
+pub use resource_group::{ResourceGroup, ResourceGroupAttributes};

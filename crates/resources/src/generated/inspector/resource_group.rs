@@ -5,27 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`ResourceGroup`], by name: `ResourceGroup::new(ResourceGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceGroupRequired {
-    /// `ResourceGroupTags`: a list of [`Tag`] objects, required.
-    pub resource_group_tags: List<Tag>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceGroup: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceGroupTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["ResourceGroupTags"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Inspector::ResourceGroup` resource.
 ///
@@ -47,10 +27,10 @@ pub struct ResourceGroup {
     ///
     /// The tags (key and value pairs) that will be associated with the resource group.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 1 to 10; create-only: changing it replaces the resource.
-    pub resource_group_tags: List<Tag>,
+    pub resource_group_tags: ::cloudwright_core::List<Tag>,
 }
 
 #[rustfmt::skip]
@@ -60,7 +40,7 @@ impl ResourceGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Inspector::ResourceGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-resourcegroup.html",
         primary_identifier: &["Arn"],
@@ -71,47 +51,49 @@ impl ResourceGroup {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ResourceGroup` with its required properties, named in a [`ResourceGroupRequired`].
+    /// A `ResourceGroup` with its one required property, `ResourceGroupTags`.
     #[inline]
-    pub fn new(required: ResourceGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self {
         Self {
-            resource_group_tags: required.resource_group_tags,
+            resource_group_tags: value.into(),
         }
     }
 
     /// `ResourceGroupTags`: a list of [`Tag`] objects, required.
-    pub fn resource_group_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.resource_group_tags = value.into(); self }
+    pub fn resource_group_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.resource_group_tags = value.into(); self }
 }
 
-impl Resource for ResourceGroup {
+impl ::cloudwright_core::Resource for ResourceGroup {
     type Attributes = ResourceGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceGroup {
+impl ::cloudwright_core::ToValue for ResourceGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceGroupTags", &self.resource_group_tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceGroup`]: `Handle<ResourceGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceGroup`]: `Handle<ResourceGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourceGroupAttributes(ResourceRef);
+pub struct ResourceGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourceGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -121,7 +103,25 @@ impl ResourceGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) that specifies the resource group that is created.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceGroup: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceGroupTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["ResourceGroupTags"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

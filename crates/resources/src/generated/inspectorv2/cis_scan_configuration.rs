@@ -5,38 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-1]?[0-9]|2[0-3]):[0-5][0-9]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}|ALL_ACCOUNTS|SELF$");
-
 /// The required properties of [`CisScanConfiguration`], by name: `CisScanConfiguration::new(CisScanConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CisScanConfigurationRequired {
     /// `ScanName`: a string, required.
-    pub scan_name: Str,
+    pub scan_name: ::cloudwright_core::Str,
     /// `Schedule`: a [`Schedule`] object, required.
-    pub schedule: Obj<Schedule>,
+    pub schedule: crate::Obj<Schedule>,
     /// `SecurityLevel`: a [`CisSecurityLevel`] value, required.
     pub security_level: CisSecurityLevel,
     /// `Targets`: a [`CisTargets`] object, required.
-    pub targets: Obj<CisTargets>,
+    pub targets: crate::Obj<CisTargets>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CisScanConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ScanName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Schedule", Shape::Object(&RULE_Schedule)),
-        ("SecurityLevel", Shape::Str(&StrRule { allowed: &["LEVEL_1", "LEVEL_2"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Targets", Shape::Object(&RULE_CisTargets)),
-    ],
-    required: &["ScanName", "SecurityLevel", "Schedule", "Targets"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::InspectorV2::CisScanConfiguration` resource.
 ///
@@ -55,11 +35,11 @@ pub struct CisScanConfiguration {
     /// The name of the CIS scan configuration.
     ///
     /// Length at least 1.
-    pub scan_name: Str,
+    pub scan_name: ::cloudwright_core::Str,
     /// `Schedule`: a [`Schedule`] object, required.
     ///
     /// The CIS scan configuration's schedule.
-    pub schedule: Obj<Schedule>,
+    pub schedule: crate::Obj<Schedule>,
     /// `SecurityLevel`: a [`CisSecurityLevel`] value, required.
     ///
     /// The CIS scan configuration's CIS Benchmark level.
@@ -67,11 +47,11 @@ pub struct CisScanConfiguration {
     /// `Tags`: a JSON value.
     ///
     /// The CIS scan configuration's tags.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Targets`: a [`CisTargets`] object, required.
     ///
     /// The CIS scan configuration's targets.
-    pub targets: Obj<CisTargets>,
+    pub targets: crate::Obj<CisTargets>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +61,7 @@ impl CisScanConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::InspectorV2::CisScanConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-cisscanconfiguration.html",
         primary_identifier: &["Arn"],
@@ -92,7 +72,7 @@ impl CisScanConfiguration {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `CisScanConfiguration` with its required properties, named in a [`CisScanConfigurationRequired`].
@@ -102,41 +82,43 @@ impl CisScanConfiguration {
             scan_name: required.scan_name,
             schedule: required.schedule,
             security_level: required.security_level,
-            tags: None,
+            tags: ::std::option::Option::None,
             targets: required.targets,
         }
     }
 
     /// `ScanName`: a string, required.
-    pub fn scan_name(mut self, value: impl Into<Str>) -> Self { self.scan_name = value.into(); self }
+    pub fn scan_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scan_name = value.into(); self }
     /// `Schedule`: a [`Schedule`] object, required.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
     /// `SecurityLevel`: a [`CisSecurityLevel`] value, required.
-    pub fn security_level(mut self, value: impl Into<CisSecurityLevel>) -> Self { self.security_level = value.into(); self }
+    pub fn security_level(mut self, value: impl ::std::convert::Into<CisSecurityLevel>) -> Self { self.security_level = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Targets`: a [`CisTargets`] object, required.
-    pub fn targets(mut self, value: impl Into<Obj<CisTargets>>) -> Self { self.targets = value.into(); self }
+    pub fn targets(mut self, value: impl ::std::convert::Into<crate::Obj<CisTargets>>) -> Self { self.targets = value.into(); self }
 }
 
-impl Resource for CisScanConfiguration {
+impl ::cloudwright_core::Resource for CisScanConfiguration {
     type Attributes = CisScanConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CisScanConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CisScanConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CisScanConfiguration {
+impl ::cloudwright_core::ToValue for CisScanConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ScanName", &self.scan_name)
             .req("Schedule", &self.schedule)
             .req("SecurityLevel", &self.security_level)
@@ -146,12 +128,12 @@ impl ToValue for CisScanConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CisScanConfiguration`]: `Handle<CisScanConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CisScanConfiguration`]: `Handle<CisScanConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CisScanConfigurationAttributes(ResourceRef);
+pub struct CisScanConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CisScanConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CisScanConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,8 +143,8 @@ impl CisScanConfigurationAttributes {
     ///
     /// The CIS scan configuration's scan configuration ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -170,21 +152,10 @@ impl CisScanConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CisTargetsRequired {
     /// `AccountIds`: a list of strings, required.
-    pub account_ids: List<Str>,
+    pub account_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TargetResourceTags`: a JSON value, required.
-    pub target_resource_tags: Json,
+    pub target_resource_tags: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CisTargets: ObjRule = ObjRule {
-    properties: &[
-        ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10000), unique: true })),
-        ("TargetResourceTags", Shape::Any),
-    ],
-    required: &["AccountIds", "TargetResourceTags"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CisTargets` property type of `AWS::InspectorV2::CisScanConfiguration`.
 ///
@@ -198,11 +169,11 @@ pub struct CisTargets {
     /// The CIS target account ids.
     ///
     /// Items 1 to 10000; each item: pattern `^\d{12}|ALL_ACCOUNTS|SELF$`.
-    pub account_ids: List<Str>,
+    pub account_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TargetResourceTags`: a JSON value, required.
     ///
     /// The CIS target resource tags.
-    pub target_resource_tags: Json,
+    pub target_resource_tags: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -217,39 +188,22 @@ impl CisTargets {
     }
 
     /// `AccountIds`: a list of strings, required.
-    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.account_ids = value.into(); self }
+    pub fn account_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.account_ids = value.into(); self }
     /// `TargetResourceTags`: a JSON value, required.
-    pub fn target_resource_tags(mut self, value: impl Into<Json>) -> Self { self.target_resource_tags = value.into(); self }
+    pub fn target_resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.target_resource_tags = value.into(); self }
 }
 
-impl PropertyType for CisTargets {}
+impl crate::PropertyType for CisTargets {}
 
-impl ToValue for CisTargets {
+impl ::cloudwright_core::ToValue for CisTargets {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountIds", &self.account_ids)
             .req("TargetResourceTags", &self.target_resource_tags)
             .build()
     }
 }
-
-/// The required properties of [`DailySchedule`], by name: `DailySchedule::new(DailyScheduleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DailyScheduleRequired {
-    /// `StartTime`: a [`Time`] object, required.
-    pub start_time: Obj<Time>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DailySchedule: ObjRule = ObjRule {
-    properties: &[
-        ("StartTime", Shape::Object(&RULE_Time)),
-    ],
-    required: &["StartTime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DailySchedule` property type of `AWS::InspectorV2::CisScanConfiguration`.
 ///
@@ -261,29 +215,31 @@ pub struct DailySchedule {
     /// `StartTime`: a [`Time`] object, required.
     ///
     /// The schedule start time.
-    pub start_time: Obj<Time>,
+    pub start_time: crate::Obj<Time>,
 }
 
 #[rustfmt::skip]
 impl DailySchedule {
-    /// A `DailySchedule` with its required properties, named in a [`DailyScheduleRequired`].
+    /// A `DailySchedule` with its one required property, `StartTime`.
     #[inline]
-    pub fn new(required: DailyScheduleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Time>>) -> Self {
         Self {
-            start_time: required.start_time,
+            start_time: value.into(),
         }
     }
 
     /// `StartTime`: a [`Time`] object, required.
-    pub fn start_time(mut self, value: impl Into<Obj<Time>>) -> Self { self.start_time = value.into(); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<crate::Obj<Time>>) -> Self { self.start_time = value.into(); self }
 }
 
-impl PropertyType for DailySchedule {}
+impl crate::PropertyType for DailySchedule {}
 
-impl ToValue for DailySchedule {
+impl ::cloudwright_core::ToValue for DailySchedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("StartTime", &self.start_time).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("StartTime", &self.start_time)
+            .build()
     }
 }
 
@@ -293,19 +249,8 @@ pub struct MonthlyScheduleRequired {
     /// `Day`: a [`Day`] value, required.
     pub day: Day,
     /// `StartTime`: a [`Time`] object, required.
-    pub start_time: Obj<Time>,
+    pub start_time: crate::Obj<Time>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MonthlySchedule: ObjRule = ObjRule {
-    properties: &[
-        ("Day", Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY })),
-        ("StartTime", Shape::Object(&RULE_Time)),
-    ],
-    required: &["StartTime", "Day"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MonthlySchedule` property type of `AWS::InspectorV2::CisScanConfiguration`.
 ///
@@ -321,7 +266,7 @@ pub struct MonthlySchedule {
     /// `StartTime`: a [`Time`] object, required.
     ///
     /// The monthly schedule's start time.
-    pub start_time: Obj<Time>,
+    pub start_time: crate::Obj<Time>,
 }
 
 #[rustfmt::skip]
@@ -336,33 +281,22 @@ impl MonthlySchedule {
     }
 
     /// `Day`: a [`Day`] value, required.
-    pub fn day(mut self, value: impl Into<Day>) -> Self { self.day = value.into(); self }
+    pub fn day(mut self, value: impl ::std::convert::Into<Day>) -> Self { self.day = value.into(); self }
     /// `StartTime`: a [`Time`] object, required.
-    pub fn start_time(mut self, value: impl Into<Obj<Time>>) -> Self { self.start_time = value.into(); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<crate::Obj<Time>>) -> Self { self.start_time = value.into(); self }
 }
 
-impl PropertyType for MonthlySchedule {}
+impl crate::PropertyType for MonthlySchedule {}
 
-impl ToValue for MonthlySchedule {
+impl ::cloudwright_core::ToValue for MonthlySchedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Day", &self.day)
             .req("StartTime", &self.start_time)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[
-        ("Daily", Shape::Object(&RULE_DailySchedule)),
-        ("Monthly", Shape::Object(&RULE_MonthlySchedule)),
-        ("OneTime", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Weekly", Shape::Object(&RULE_WeeklySchedule)),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `Schedule` property type of `AWS::InspectorV2::CisScanConfiguration`.
 ///
@@ -374,21 +308,21 @@ pub struct Schedule {
     /// `Daily`: a [`DailySchedule`] object.
     ///
     /// A daily schedule.
-    pub daily: Option<Obj<DailySchedule>>,
+    pub daily: ::std::option::Option<crate::Obj<DailySchedule>>,
     /// `Monthly`: a [`MonthlySchedule`] object.
     ///
     /// A monthly schedule.
-    pub monthly: Option<Obj<MonthlySchedule>>,
+    pub monthly: ::std::option::Option<crate::Obj<MonthlySchedule>>,
     /// `OneTime`: a JSON value.
     ///
     /// A one time schedule.
     ///
     /// Format `json`.
-    pub one_time: Option<Json>,
+    pub one_time: ::std::option::Option<::cloudwright_core::Json>,
     /// `Weekly`: a [`WeeklySchedule`] object.
     ///
     /// A weekly schedule.
-    pub weekly: Option<Obj<WeeklySchedule>>,
+    pub weekly: ::std::option::Option<crate::Obj<WeeklySchedule>>,
 }
 
 #[rustfmt::skip]
@@ -396,25 +330,25 @@ impl Schedule {
     /// A `Schedule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Daily`: a [`DailySchedule`] object.
-    pub fn daily(mut self, value: impl Into<Obj<DailySchedule>>) -> Self { self.daily = Some(value.into()); self }
+    pub fn daily(mut self, value: impl ::std::convert::Into<crate::Obj<DailySchedule>>) -> Self { self.daily = ::std::option::Option::Some(value.into()); self }
     /// `Monthly`: a [`MonthlySchedule`] object.
-    pub fn monthly(mut self, value: impl Into<Obj<MonthlySchedule>>) -> Self { self.monthly = Some(value.into()); self }
+    pub fn monthly(mut self, value: impl ::std::convert::Into<crate::Obj<MonthlySchedule>>) -> Self { self.monthly = ::std::option::Option::Some(value.into()); self }
     /// `OneTime`: a JSON value.
-    pub fn one_time(mut self, value: impl Into<Json>) -> Self { self.one_time = Some(value.into()); self }
+    pub fn one_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.one_time = ::std::option::Option::Some(value.into()); self }
     /// `Weekly`: a [`WeeklySchedule`] object.
-    pub fn weekly(mut self, value: impl Into<Obj<WeeklySchedule>>) -> Self { self.weekly = Some(value.into()); self }
+    pub fn weekly(mut self, value: impl ::std::convert::Into<crate::Obj<WeeklySchedule>>) -> Self { self.weekly = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Schedule {}
+impl crate::PropertyType for Schedule {}
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Daily", &self.daily)
             .opt("Monthly", &self.monthly)
             .opt("OneTime", &self.one_time)
@@ -427,21 +361,10 @@ impl ToValue for Schedule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeRequired {
     /// `TimeOfDay`: a string, required.
-    pub time_of_day: Str,
+    pub time_of_day: ::cloudwright_core::Str,
     /// `TimeZone`: a string, required.
-    pub time_zone: Str,
+    pub time_zone: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Time: ObjRule = ObjRule {
-    properties: &[
-        ("TimeOfDay", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TimeZone", Shape::STR),
-    ],
-    required: &["TimeOfDay", "TimeZone"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Time` property type of `AWS::InspectorV2::CisScanConfiguration`.
 ///
@@ -455,11 +378,11 @@ pub struct Time {
     /// The time of day in 24-hour format (00:00).
     ///
     /// Pattern `^([0-1]?[0-9]|2[0-3]):[0-5][0-9]$`.
-    pub time_of_day: Str,
+    pub time_of_day: ::cloudwright_core::Str,
     /// `TimeZone`: a string, required.
     ///
     /// The timezone.
-    pub time_zone: Str,
+    pub time_zone: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -474,17 +397,17 @@ impl Time {
     }
 
     /// `TimeOfDay`: a string, required.
-    pub fn time_of_day(mut self, value: impl Into<Str>) -> Self { self.time_of_day = value.into(); self }
+    pub fn time_of_day(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_of_day = value.into(); self }
     /// `TimeZone`: a string, required.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = value.into(); self }
+    pub fn time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_zone = value.into(); self }
 }
 
-impl PropertyType for Time {}
+impl crate::PropertyType for Time {}
 
-impl ToValue for Time {
+impl ::cloudwright_core::ToValue for Time {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TimeOfDay", &self.time_of_day)
             .req("TimeZone", &self.time_zone)
             .build()
@@ -495,21 +418,10 @@ impl ToValue for Time {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeeklyScheduleRequired {
     /// `Days`: a list of [`Day`] values, required.
-    pub days: List<Day>,
+    pub days: ::cloudwright_core::List<Day>,
     /// `StartTime`: a [`Time`] object, required.
-    pub start_time: Obj<Time>,
+    pub start_time: crate::Obj<Time>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WeeklySchedule: ObjRule = ObjRule {
-    properties: &[
-        ("Days", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(7), unique: true })),
-        ("StartTime", Shape::Object(&RULE_Time)),
-    ],
-    required: &["StartTime", "Days"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WeeklySchedule` property type of `AWS::InspectorV2::CisScanConfiguration`.
 ///
@@ -523,11 +435,11 @@ pub struct WeeklySchedule {
     /// The weekly schedule's days.
     ///
     /// Items 1 to 7.
-    pub days: List<Day>,
+    pub days: ::cloudwright_core::List<Day>,
     /// `StartTime`: a [`Time`] object, required.
     ///
     /// The weekly schedule's start time.
-    pub start_time: Obj<Time>,
+    pub start_time: crate::Obj<Time>,
 }
 
 #[rustfmt::skip]
@@ -542,17 +454,17 @@ impl WeeklySchedule {
     }
 
     /// `Days`: a list of [`Day`] values, required.
-    pub fn days(mut self, value: impl Into<List<Day>>) -> Self { self.days = value.into(); self }
+    pub fn days(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Day>>) -> Self { self.days = value.into(); self }
     /// `StartTime`: a [`Time`] object, required.
-    pub fn start_time(mut self, value: impl Into<Obj<Time>>) -> Self { self.start_time = value.into(); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<crate::Obj<Time>>) -> Self { self.start_time = value.into(); self }
 }
 
-impl PropertyType for WeeklySchedule {}
+impl crate::PropertyType for WeeklySchedule {}
 
-impl ToValue for WeeklySchedule {
+impl ::cloudwright_core::ToValue for WeeklySchedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Days", &self.days)
             .req("StartTime", &self.start_time)
             .build()
@@ -567,24 +479,24 @@ pub enum CisSecurityLevel {
     /// `LEVEL_2`
     Level2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CisSecurityLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CisSecurityLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CisSecurityLevel {
+impl ::cloudwright_core::ToValue for CisSecurityLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Level1 => "LEVEL_1",
             Self::Level2 => "LEVEL_2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -606,18 +518,18 @@ pub enum Day {
     /// `SUN`
     Sun,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Day {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Day {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Day {
+impl ::cloudwright_core::ToValue for Day {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Mon => "MON",
             Self::Tue => "TUE",
@@ -626,8 +538,98 @@ impl ToValue for Day {
             Self::Fri => "FRI",
             Self::Sat => "SAT",
             Self::Sun => "SUN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-1]?[0-9]|2[0-3]):[0-5][0-9]$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}|ALL_ACCOUNTS|SELF$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CisScanConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ScanName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Schedule", Shape::Object(&RULE_Schedule)),
+            ("SecurityLevel", Shape::Str(&StrRule { allowed: &["LEVEL_1", "LEVEL_2"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Targets", Shape::Object(&RULE_CisTargets)),
+        ],
+        required: &["ScanName", "SecurityLevel", "Schedule", "Targets"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CisTargets: ObjRule = ObjRule {
+        properties: &[
+            ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10000), unique: true })),
+            ("TargetResourceTags", Shape::Any),
+        ],
+        required: &["AccountIds", "TargetResourceTags"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DailySchedule: ObjRule = ObjRule {
+        properties: &[
+            ("StartTime", Shape::Object(&RULE_Time)),
+        ],
+        required: &["StartTime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonthlySchedule: ObjRule = ObjRule {
+        properties: &[
+            ("Day", Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY })),
+            ("StartTime", Shape::Object(&RULE_Time)),
+        ],
+        required: &["StartTime", "Day"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+        properties: &[
+            ("Daily", Shape::Object(&RULE_DailySchedule)),
+            ("Monthly", Shape::Object(&RULE_MonthlySchedule)),
+            ("OneTime", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Weekly", Shape::Object(&RULE_WeeklySchedule)),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Time: ObjRule = ObjRule {
+        properties: &[
+            ("TimeOfDay", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TimeZone", Shape::STR),
+        ],
+        required: &["TimeOfDay", "TimeZone"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WeeklySchedule: ObjRule = ObjRule {
+        properties: &[
+            ("Days", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(7), unique: true })),
+            ("StartTime", Shape::Object(&RULE_Time)),
+        ],
+        required: &["StartTime", "Days"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,26 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^https://[-a-zA-Z0-9()@:%_+.~#?&//=]{1,1024}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_$:.]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeSecurityIntegration: ObjRule = ObjRule {
-    properties: &[
-        ("CreateIntegrationDetails", Shape::Object(&RULE_CreateDetails)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Type", Shape::Str(&StrRule { allowed: &["GITLAB_SELF_MANAGED", "GITHUB"], ..StrRule::ANY })),
-        ("UpdateIntegrationDetails", Shape::Object(&RULE_UpdateDetails)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::InspectorV2::CodeSecurityIntegration` resource.
 ///
 /// Creates a code security integration with a source code repository provider.
@@ -43,29 +23,29 @@ pub struct CodeSecurityIntegration {
     /// Contains details required to create a code security integration with a specific repository provider.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub create_integration_details: Option<Obj<CreateDetails>>,
+    pub create_integration_details: ::std::option::Option<crate::Obj<CreateDetails>>,
     /// `Name`: a string.
     ///
     /// The name of the code security integration.
     ///
     /// Pattern `^[a-zA-Z0-9-_$:.]*$`; length 1 to 60.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// The tags to apply to the code security integration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Type`: an [`IntegrationType`] value.
     ///
     /// The type of repository provider for the integration.
-    pub r#type: Option<IntegrationType>,
+    pub r#type: ::std::option::Option<IntegrationType>,
     /// `UpdateIntegrationDetails`: an [`UpdateDetails`] object.
     ///
     /// The updated integration details specific to the repository provider type.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub update_integration_details: Option<Obj<UpdateDetails>>,
+    pub update_integration_details: ::std::option::Option<crate::Obj<UpdateDetails>>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +55,7 @@ impl CodeSecurityIntegration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::InspectorV2::CodeSecurityIntegration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-codesecurityintegration.html",
         primary_identifier: &["Arn"],
@@ -86,45 +66,47 @@ impl CodeSecurityIntegration {
         read_only: &["Arn", "Status", "StatusReason", "AuthorizationUrl", "CreatedAt", "LastUpdatedAt"],
         attributes: &["Arn", "AuthorizationUrl", "CreatedAt", "LastUpdatedAt", "Status", "StatusReason"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `CodeSecurityIntegration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CreateIntegrationDetails`: a [`CreateDetails`] object.
-    pub fn create_integration_details(mut self, value: impl Into<Obj<CreateDetails>>) -> Self { self.create_integration_details = Some(value.into()); self }
+    pub fn create_integration_details(mut self, value: impl ::std::convert::Into<crate::Obj<CreateDetails>>) -> Self { self.create_integration_details = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`IntegrationType`] value.
-    pub fn r#type(mut self, value: impl Into<IntegrationType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<IntegrationType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `UpdateIntegrationDetails`: an [`UpdateDetails`] object.
-    pub fn update_integration_details(mut self, value: impl Into<Obj<UpdateDetails>>) -> Self { self.update_integration_details = Some(value.into()); self }
+    pub fn update_integration_details(mut self, value: impl ::std::convert::Into<crate::Obj<UpdateDetails>>) -> Self { self.update_integration_details = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CodeSecurityIntegration {
+impl ::cloudwright_core::Resource for CodeSecurityIntegration {
     type Attributes = CodeSecurityIntegrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CodeSecurityIntegration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CodeSecurityIntegration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CodeSecurityIntegration {
+impl ::cloudwright_core::ToValue for CodeSecurityIntegration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreateIntegrationDetails", &self.create_integration_details)
             .opt("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -134,12 +116,12 @@ impl ToValue for CodeSecurityIntegration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CodeSecurityIntegration`]: `Handle<CodeSecurityIntegration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CodeSecurityIntegration`]: `Handle<CodeSecurityIntegration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CodeSecurityIntegrationAttributes(ResourceRef);
+pub struct CodeSecurityIntegrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CodeSecurityIntegrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CodeSecurityIntegrationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,65 +131,48 @@ impl CodeSecurityIntegrationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the code security integration.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `AuthorizationUrl`: a string.
     ///
     /// The URL used to authorize the integration with the repository provider.
     #[inline]
-    pub fn authorization_url(&self) -> Value {
-        self.0.get_att("AuthorizationUrl")
+    pub fn authorization_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AuthorizationUrl"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the code security integration was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp when the code security integration was last updated.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// The reason for the current status of the code security integration.
     #[inline]
-    pub fn status_reason(&self) -> Value {
-        self.0.get_att("StatusReason")
+    pub fn status_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusReason"))
     }
 }
-
-/// The required properties of [`CreateDetails`], by name: `CreateDetails::new(CreateDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CreateDetailsRequired {
-    /// `gitlabSelfManaged`: a [`CreateGitLabSelfManagedIntegrationDetail`] object, required.
-    pub gitlab_self_managed: Obj<CreateGitLabSelfManagedIntegrationDetail>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CreateDetails: ObjRule = ObjRule {
-    properties: &[
-        ("gitlabSelfManaged", Shape::Object(&RULE_CreateGitLabSelfManagedIntegrationDetail)),
-    ],
-    required: &["gitlabSelfManaged"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CreateDetails` property type of `AWS::InspectorV2::CodeSecurityIntegration`.
 ///
@@ -219,29 +184,29 @@ pub struct CreateDetails {
     /// `gitlabSelfManaged`: a [`CreateGitLabSelfManagedIntegrationDetail`] object, required.
     ///
     /// Details specific to creating an integration with a self-managed GitLab instance.
-    pub gitlab_self_managed: Obj<CreateGitLabSelfManagedIntegrationDetail>,
+    pub gitlab_self_managed: crate::Obj<CreateGitLabSelfManagedIntegrationDetail>,
 }
 
 #[rustfmt::skip]
 impl CreateDetails {
-    /// A `CreateDetails` with its required properties, named in a [`CreateDetailsRequired`].
+    /// A `CreateDetails` with its one required property, `gitlabSelfManaged`.
     #[inline]
-    pub fn new(required: CreateDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CreateGitLabSelfManagedIntegrationDetail>>) -> Self {
         Self {
-            gitlab_self_managed: required.gitlab_self_managed,
+            gitlab_self_managed: value.into(),
         }
     }
 
     /// `gitlabSelfManaged`: a [`CreateGitLabSelfManagedIntegrationDetail`] object, required.
-    pub fn gitlab_self_managed(mut self, value: impl Into<Obj<CreateGitLabSelfManagedIntegrationDetail>>) -> Self { self.gitlab_self_managed = value.into(); self }
+    pub fn gitlab_self_managed(mut self, value: impl ::std::convert::Into<crate::Obj<CreateGitLabSelfManagedIntegrationDetail>>) -> Self { self.gitlab_self_managed = value.into(); self }
 }
 
-impl PropertyType for CreateDetails {}
+impl crate::PropertyType for CreateDetails {}
 
-impl ToValue for CreateDetails {
+impl ::cloudwright_core::ToValue for CreateDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("gitlabSelfManaged", &self.gitlab_self_managed)
             .build()
     }
@@ -251,21 +216,10 @@ impl ToValue for CreateDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateGitLabSelfManagedIntegrationDetailRequired {
     /// `accessToken`: a string, required.
-    pub access_token: Str,
+    pub access_token: ::cloudwright_core::Str,
     /// `instanceUrl`: a string, required.
-    pub instance_url: Str,
+    pub instance_url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CreateGitLabSelfManagedIntegrationDetail: ObjRule = ObjRule {
-    properties: &[
-        ("accessToken", Shape::STR),
-        ("instanceUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["instanceUrl", "accessToken"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CreateGitLabSelfManagedIntegrationDetail` property type of `AWS::InspectorV2::CodeSecurityIntegration`.
 ///
@@ -277,13 +231,13 @@ pub struct CreateGitLabSelfManagedIntegrationDetail {
     /// `accessToken`: a string, required.
     ///
     /// The personal access token used to authenticate with the self-managed GitLab instance.
-    pub access_token: Str,
+    pub access_token: ::cloudwright_core::Str,
     /// `instanceUrl`: a string, required.
     ///
     /// The URL of the self-managed GitLab instance.
     ///
     /// Pattern `^https://[-a-zA-Z0-9()@:%_+.~#?&//=]{1,1024}$`.
-    pub instance_url: Str,
+    pub instance_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -298,33 +252,22 @@ impl CreateGitLabSelfManagedIntegrationDetail {
     }
 
     /// `accessToken`: a string, required.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = value.into(); self }
+    pub fn access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_token = value.into(); self }
     /// `instanceUrl`: a string, required.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
+    pub fn instance_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_url = value.into(); self }
 }
 
-impl PropertyType for CreateGitLabSelfManagedIntegrationDetail {}
+impl crate::PropertyType for CreateGitLabSelfManagedIntegrationDetail {}
 
-impl ToValue for CreateGitLabSelfManagedIntegrationDetail {
+impl ::cloudwright_core::ToValue for CreateGitLabSelfManagedIntegrationDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("accessToken", &self.access_token)
             .req("instanceUrl", &self.instance_url)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UpdateDetails: ObjRule = ObjRule {
-    properties: &[
-        ("github", Shape::Object(&RULE_UpdateGitHubIntegrationDetail)),
-        ("gitlabSelfManaged", Shape::Object(&RULE_UpdateGitLabSelfManagedIntegrationDetail)),
-    ],
-    one_of: &[&[&["gitlabSelfManaged"], &["github"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UpdateDetails` property type of `AWS::InspectorV2::CodeSecurityIntegration`.
 ///
@@ -336,11 +279,12 @@ pub struct UpdateDetails {
     /// `github`: an [`UpdateGitHubIntegrationDetail`] object.
     ///
     /// Details specific to updating an integration with GitHub.
-    pub github: Option<Obj<UpdateGitHubIntegrationDetail>>,
+    pub github: ::std::option::Option<crate::Obj<UpdateGitHubIntegrationDetail>>,
     /// `gitlabSelfManaged`: an [`UpdateGitLabSelfManagedIntegrationDetail`] object.
     ///
     /// Details specific to updating an integration with a self-managed GitLab instance.
-    pub gitlab_self_managed: Option<Obj<UpdateGitLabSelfManagedIntegrationDetail>>,
+    pub gitlab_self_managed:
+        ::std::option::Option<crate::Obj<UpdateGitLabSelfManagedIntegrationDetail>>,
 }
 
 #[rustfmt::skip]
@@ -348,21 +292,21 @@ impl UpdateDetails {
     /// A `UpdateDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `github`: an [`UpdateGitHubIntegrationDetail`] object.
-    pub fn github(mut self, value: impl Into<Obj<UpdateGitHubIntegrationDetail>>) -> Self { self.github = Some(value.into()); self }
+    pub fn github(mut self, value: impl ::std::convert::Into<crate::Obj<UpdateGitHubIntegrationDetail>>) -> Self { self.github = ::std::option::Option::Some(value.into()); self }
     /// `gitlabSelfManaged`: an [`UpdateGitLabSelfManagedIntegrationDetail`] object.
-    pub fn gitlab_self_managed(mut self, value: impl Into<Obj<UpdateGitLabSelfManagedIntegrationDetail>>) -> Self { self.gitlab_self_managed = Some(value.into()); self }
+    pub fn gitlab_self_managed(mut self, value: impl ::std::convert::Into<crate::Obj<UpdateGitLabSelfManagedIntegrationDetail>>) -> Self { self.gitlab_self_managed = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UpdateDetails {}
+impl crate::PropertyType for UpdateDetails {}
 
-impl ToValue for UpdateDetails {
+impl ::cloudwright_core::ToValue for UpdateDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("github", &self.github)
             .opt("gitlabSelfManaged", &self.gitlab_self_managed)
             .build()
@@ -373,21 +317,10 @@ impl ToValue for UpdateDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateGitHubIntegrationDetailRequired {
     /// `code`: a string, required.
-    pub code: Str,
+    pub code: ::cloudwright_core::Str,
     /// `installationId`: a string, required.
-    pub installation_id: Str,
+    pub installation_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UpdateGitHubIntegrationDetail: ObjRule = ObjRule {
-    properties: &[
-        ("code", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("installationId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["code", "installationId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UpdateGitHubIntegrationDetail` property type of `AWS::InspectorV2::CodeSecurityIntegration`.
 ///
@@ -401,13 +334,13 @@ pub struct UpdateGitHubIntegrationDetail {
     /// The authorization code received from GitHub to update the integration.
     ///
     /// Length 1 to 1024.
-    pub code: Str,
+    pub code: ::cloudwright_core::Str,
     /// `installationId`: a string, required.
     ///
     /// The installation ID of the GitHub App associated with the integration.
     ///
     /// Length 1 to 1024.
-    pub installation_id: Str,
+    pub installation_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -422,39 +355,22 @@ impl UpdateGitHubIntegrationDetail {
     }
 
     /// `code`: a string, required.
-    pub fn code(mut self, value: impl Into<Str>) -> Self { self.code = value.into(); self }
+    pub fn code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.code = value.into(); self }
     /// `installationId`: a string, required.
-    pub fn installation_id(mut self, value: impl Into<Str>) -> Self { self.installation_id = value.into(); self }
+    pub fn installation_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.installation_id = value.into(); self }
 }
 
-impl PropertyType for UpdateGitHubIntegrationDetail {}
+impl crate::PropertyType for UpdateGitHubIntegrationDetail {}
 
-impl ToValue for UpdateGitHubIntegrationDetail {
+impl ::cloudwright_core::ToValue for UpdateGitHubIntegrationDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("code", &self.code)
             .req("installationId", &self.installation_id)
             .build()
     }
 }
-
-/// The required properties of [`UpdateGitLabSelfManagedIntegrationDetail`], by name: `UpdateGitLabSelfManagedIntegrationDetail::new(UpdateGitLabSelfManagedIntegrationDetailRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UpdateGitLabSelfManagedIntegrationDetailRequired {
-    /// `authCode`: a string, required.
-    pub auth_code: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UpdateGitLabSelfManagedIntegrationDetail: ObjRule = ObjRule {
-    properties: &[
-        ("authCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["authCode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UpdateGitLabSelfManagedIntegrationDetail` property type of `AWS::InspectorV2::CodeSecurityIntegration`.
 ///
@@ -468,29 +384,31 @@ pub struct UpdateGitLabSelfManagedIntegrationDetail {
     /// The authorization code received from the self-managed GitLab instance to update the integration.
     ///
     /// Length 1 to 1024.
-    pub auth_code: Str,
+    pub auth_code: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl UpdateGitLabSelfManagedIntegrationDetail {
-    /// A `UpdateGitLabSelfManagedIntegrationDetail` with its required properties, named in a [`UpdateGitLabSelfManagedIntegrationDetailRequired`].
+    /// A `UpdateGitLabSelfManagedIntegrationDetail` with its one required property, `authCode`.
     #[inline]
-    pub fn new(required: UpdateGitLabSelfManagedIntegrationDetailRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            auth_code: required.auth_code,
+            auth_code: value.into(),
         }
     }
 
     /// `authCode`: a string, required.
-    pub fn auth_code(mut self, value: impl Into<Str>) -> Self { self.auth_code = value.into(); self }
+    pub fn auth_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_code = value.into(); self }
 }
 
-impl PropertyType for UpdateGitLabSelfManagedIntegrationDetail {}
+impl crate::PropertyType for UpdateGitLabSelfManagedIntegrationDetail {}
 
-impl ToValue for UpdateGitLabSelfManagedIntegrationDetail {
+impl ::cloudwright_core::ToValue for UpdateGitLabSelfManagedIntegrationDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("authCode", &self.auth_code).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("authCode", &self.auth_code)
+            .build()
     }
 }
 
@@ -502,23 +420,101 @@ pub enum IntegrationType {
     /// `GITHUB`
     Github,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IntegrationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IntegrationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IntegrationType {
+impl ::cloudwright_core::ToValue for IntegrationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GitlabSelfManaged => "GITLAB_SELF_MANAGED",
             Self::Github => "GITHUB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^https://[-a-zA-Z0-9()@:%_+.~#?&//=]{1,1024}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_$:.]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeSecurityIntegration: ObjRule = ObjRule {
+        properties: &[
+            ("CreateIntegrationDetails", Shape::Object(&RULE_CreateDetails)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Type", Shape::Str(&StrRule { allowed: &["GITLAB_SELF_MANAGED", "GITHUB"], ..StrRule::ANY })),
+            ("UpdateIntegrationDetails", Shape::Object(&RULE_UpdateDetails)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CreateDetails: ObjRule = ObjRule {
+        properties: &[
+            ("gitlabSelfManaged", Shape::Object(&RULE_CreateGitLabSelfManagedIntegrationDetail)),
+        ],
+        required: &["gitlabSelfManaged"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CreateGitLabSelfManagedIntegrationDetail: ObjRule = ObjRule {
+        properties: &[
+            ("accessToken", Shape::STR),
+            ("instanceUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["instanceUrl", "accessToken"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpdateDetails: ObjRule = ObjRule {
+        properties: &[
+            ("github", Shape::Object(&RULE_UpdateGitHubIntegrationDetail)),
+            ("gitlabSelfManaged", Shape::Object(&RULE_UpdateGitLabSelfManagedIntegrationDetail)),
+        ],
+        one_of: &[&[&["gitlabSelfManaged"], &["github"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpdateGitHubIntegrationDetail: ObjRule = ObjRule {
+        properties: &[
+            ("code", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("installationId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["code", "installationId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpdateGitLabSelfManagedIntegrationDetail: ObjRule = ObjRule {
+        properties: &[
+            ("authCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["authCode"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

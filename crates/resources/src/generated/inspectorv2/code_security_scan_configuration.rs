@@ -5,24 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_$:.]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeSecurityScanConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::Object(&RULE_CodeSecurityScanConfigurationProperty)),
-        ("Level", Shape::Str(&StrRule { allowed: &["ORGANIZATION", "ACCOUNT"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ScopeSettings", Shape::Object(&RULE_ScopeSettings)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::InspectorV2::CodeSecurityScanConfiguration` resource.
 ///
 /// Creates a scan configuration for code security scanning.
@@ -39,31 +21,31 @@ pub struct CodeSecurityScanConfiguration {
     /// `Configuration`: a [`CodeSecurityScanConfigurationProperty`] object.
     ///
     /// The configuration settings for the code security scan.
-    pub configuration: Option<Obj<CodeSecurityScanConfigurationProperty>>,
+    pub configuration: ::std::option::Option<crate::Obj<CodeSecurityScanConfigurationProperty>>,
     /// `Level`: a [`ConfigurationLevel`] value.
     ///
     /// The security level for the scan configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub level: Option<ConfigurationLevel>,
+    pub level: ::std::option::Option<ConfigurationLevel>,
     /// `Name`: a string.
     ///
     /// The name of the scan configuration.
     ///
     /// Pattern `^[a-zA-Z0-9-_$:.]*$`; length 1 to 60; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScopeSettings`: a [`ScopeSettings`] object.
     ///
     /// The scope settings that define which repositories will be scanned.
     ///
     /// Create-only: changing it replaces the resource.
-    pub scope_settings: Option<Obj<ScopeSettings>>,
+    pub scope_settings: ::std::option::Option<crate::Obj<ScopeSettings>>,
     /// `Tags`: a JSON value.
     ///
     /// The tags to apply to the scan configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +55,7 @@ impl CodeSecurityScanConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::InspectorV2::CodeSecurityScanConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-codesecurityscanconfiguration.html",
         primary_identifier: &["Arn"],
@@ -84,45 +66,50 @@ impl CodeSecurityScanConfiguration {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `CodeSecurityScanConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Configuration`: a [`CodeSecurityScanConfigurationProperty`] object.
-    pub fn configuration(mut self, value: impl Into<Obj<CodeSecurityScanConfigurationProperty>>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CodeSecurityScanConfigurationProperty>>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `Level`: a [`ConfigurationLevel`] value.
-    pub fn level(mut self, value: impl Into<ConfigurationLevel>) -> Self { self.level = Some(value.into()); self }
+    pub fn level(mut self, value: impl ::std::convert::Into<ConfigurationLevel>) -> Self { self.level = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ScopeSettings`: a [`ScopeSettings`] object.
-    pub fn scope_settings(mut self, value: impl Into<Obj<ScopeSettings>>) -> Self { self.scope_settings = Some(value.into()); self }
+    pub fn scope_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ScopeSettings>>) -> Self { self.scope_settings = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CodeSecurityScanConfiguration {
+impl ::cloudwright_core::Resource for CodeSecurityScanConfiguration {
     type Attributes = CodeSecurityScanConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CodeSecurityScanConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_CodeSecurityScanConfiguration,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CodeSecurityScanConfiguration {
+impl ::cloudwright_core::ToValue for CodeSecurityScanConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configuration", &self.configuration)
             .opt("Level", &self.level)
             .opt("Name", &self.name)
@@ -132,12 +119,14 @@ impl ToValue for CodeSecurityScanConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CodeSecurityScanConfiguration`]: `Handle<CodeSecurityScanConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CodeSecurityScanConfiguration`]: `Handle<CodeSecurityScanConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CodeSecurityScanConfigurationAttributes(ResourceRef);
+pub struct CodeSecurityScanConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CodeSecurityScanConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for CodeSecurityScanConfigurationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -147,29 +136,10 @@ impl CodeSecurityScanConfigurationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the scan configuration.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`CodeSecurityScanConfigurationProperty`], by name: `CodeSecurityScanConfigurationProperty::new(CodeSecurityScanConfigurationPropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeSecurityScanConfigurationPropertyRequired {
-    /// `ruleSetCategories`: a list of [`RuleSetCategory`] values, required.
-    pub rule_set_categories: List<RuleSetCategory>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeSecurityScanConfigurationProperty: ObjRule = ObjRule {
-    properties: &[
-        ("continuousIntegrationScanConfiguration", Shape::Object(&RULE_ContinuousIntegrationScanConfiguration)),
-        ("periodicScanConfiguration", Shape::Object(&RULE_PeriodicScanConfiguration)),
-        ("ruleSetCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SAST", "IAC", "SCA"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
-    ],
-    required: &["ruleSetCategories"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CodeSecurityScanConfiguration` property type of `AWS::InspectorV2::CodeSecurityScanConfiguration`.
 ///
@@ -182,45 +152,45 @@ pub struct CodeSecurityScanConfigurationProperty {
     ///
     /// Configuration settings for continuous integration scans that run automatically when code changes are made.
     pub continuous_integration_scan_configuration:
-        Option<Obj<ContinuousIntegrationScanConfiguration>>,
+        ::std::option::Option<crate::Obj<ContinuousIntegrationScanConfiguration>>,
     /// `periodicScanConfiguration`: a [`PeriodicScanConfiguration`] object.
     ///
     /// Configuration settings for periodic scans that run on a scheduled basis.
-    pub periodic_scan_configuration: Option<Obj<PeriodicScanConfiguration>>,
+    pub periodic_scan_configuration: ::std::option::Option<crate::Obj<PeriodicScanConfiguration>>,
     /// `ruleSetCategories`: a list of [`RuleSetCategory`] values, required.
     ///
     /// The categories of security rules to be applied during the scan.
     ///
     /// Items 1 to 3.
-    pub rule_set_categories: List<RuleSetCategory>,
+    pub rule_set_categories: ::cloudwright_core::List<RuleSetCategory>,
 }
 
 #[rustfmt::skip]
 impl CodeSecurityScanConfigurationProperty {
-    /// A `CodeSecurityScanConfigurationProperty` with its required properties, named in a [`CodeSecurityScanConfigurationPropertyRequired`].
+    /// A `CodeSecurityScanConfigurationProperty` with its one required property, `ruleSetCategories`.
     #[inline]
-    pub fn new(required: CodeSecurityScanConfigurationPropertyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<RuleSetCategory>>) -> Self {
         Self {
-            continuous_integration_scan_configuration: None,
-            periodic_scan_configuration: None,
-            rule_set_categories: required.rule_set_categories,
+            continuous_integration_scan_configuration: ::std::option::Option::None,
+            periodic_scan_configuration: ::std::option::Option::None,
+            rule_set_categories: value.into(),
         }
     }
 
     /// `continuousIntegrationScanConfiguration`: a [`ContinuousIntegrationScanConfiguration`] object.
-    pub fn continuous_integration_scan_configuration(mut self, value: impl Into<Obj<ContinuousIntegrationScanConfiguration>>) -> Self { self.continuous_integration_scan_configuration = Some(value.into()); self }
+    pub fn continuous_integration_scan_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ContinuousIntegrationScanConfiguration>>) -> Self { self.continuous_integration_scan_configuration = ::std::option::Option::Some(value.into()); self }
     /// `periodicScanConfiguration`: a [`PeriodicScanConfiguration`] object.
-    pub fn periodic_scan_configuration(mut self, value: impl Into<Obj<PeriodicScanConfiguration>>) -> Self { self.periodic_scan_configuration = Some(value.into()); self }
+    pub fn periodic_scan_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PeriodicScanConfiguration>>) -> Self { self.periodic_scan_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ruleSetCategories`: a list of [`RuleSetCategory`] values, required.
-    pub fn rule_set_categories(mut self, value: impl Into<List<RuleSetCategory>>) -> Self { self.rule_set_categories = value.into(); self }
+    pub fn rule_set_categories(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RuleSetCategory>>) -> Self { self.rule_set_categories = value.into(); self }
 }
 
-impl PropertyType for CodeSecurityScanConfigurationProperty {}
+impl crate::PropertyType for CodeSecurityScanConfigurationProperty {}
 
-impl ToValue for CodeSecurityScanConfigurationProperty {
+impl ::cloudwright_core::ToValue for CodeSecurityScanConfigurationProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "continuousIntegrationScanConfiguration",
                 &self.continuous_integration_scan_configuration,
@@ -234,23 +204,6 @@ impl ToValue for CodeSecurityScanConfigurationProperty {
     }
 }
 
-/// The required properties of [`ContinuousIntegrationScanConfiguration`], by name: `ContinuousIntegrationScanConfiguration::new(ContinuousIntegrationScanConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContinuousIntegrationScanConfigurationRequired {
-    /// `supportedEvents`: a list of [`ContinuousIntegrationScanEvent`] values, required.
-    pub supported_events: List<ContinuousIntegrationScanEvent>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContinuousIntegrationScanConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("supportedEvents", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PULL_REQUEST", "PUSH"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
-    ],
-    required: &["supportedEvents"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ContinuousIntegrationScanConfiguration` property type of `AWS::InspectorV2::CodeSecurityScanConfiguration`.
 ///
 /// Configuration settings for continuous integration scans that run automatically when code changes are made.
@@ -263,43 +216,33 @@ pub struct ContinuousIntegrationScanConfiguration {
     /// The repository events that trigger continuous integration scans, such as pull requests or commits.
     ///
     /// Items 1 to 2.
-    pub supported_events: List<ContinuousIntegrationScanEvent>,
+    pub supported_events: ::cloudwright_core::List<ContinuousIntegrationScanEvent>,
 }
 
 #[rustfmt::skip]
 impl ContinuousIntegrationScanConfiguration {
-    /// A `ContinuousIntegrationScanConfiguration` with its required properties, named in a [`ContinuousIntegrationScanConfigurationRequired`].
+    /// A `ContinuousIntegrationScanConfiguration` with its one required property, `supportedEvents`.
     #[inline]
-    pub fn new(required: ContinuousIntegrationScanConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ContinuousIntegrationScanEvent>>) -> Self {
         Self {
-            supported_events: required.supported_events,
+            supported_events: value.into(),
         }
     }
 
     /// `supportedEvents`: a list of [`ContinuousIntegrationScanEvent`] values, required.
-    pub fn supported_events(mut self, value: impl Into<List<ContinuousIntegrationScanEvent>>) -> Self { self.supported_events = value.into(); self }
+    pub fn supported_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContinuousIntegrationScanEvent>>) -> Self { self.supported_events = value.into(); self }
 }
 
-impl PropertyType for ContinuousIntegrationScanConfiguration {}
+impl crate::PropertyType for ContinuousIntegrationScanConfiguration {}
 
-impl ToValue for ContinuousIntegrationScanConfiguration {
+impl ::cloudwright_core::ToValue for ContinuousIntegrationScanConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("supportedEvents", &self.supported_events)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PeriodicScanConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("frequency", Shape::Str(&StrRule { allowed: &["WEEKLY", "MONTHLY", "NEVER"], ..StrRule::ANY })),
-        ("frequencyExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PeriodicScanConfiguration` property type of `AWS::InspectorV2::CodeSecurityScanConfiguration`.
 ///
@@ -313,13 +256,13 @@ pub struct PeriodicScanConfiguration {
     /// The frequency at which periodic scans are performed (such as weekly or monthly).
     ///
     /// If you don't provide the `frequencyExpression` Amazon Inspector chooses day for the scan to run. If you provide the `frequencyExpression` , the schedule must match the specified `frequency` .
-    pub frequency: Option<PeriodicScanFrequency>,
+    pub frequency: ::std::option::Option<PeriodicScanFrequency>,
     /// `frequencyExpression`: a string.
     ///
     /// The schedule expression for periodic scans, in cron format.
     ///
     /// Length 1 to 256.
-    pub frequency_expression: Option<Str>,
+    pub frequency_expression: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -327,35 +270,26 @@ impl PeriodicScanConfiguration {
     /// A `PeriodicScanConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `frequency`: a [`PeriodicScanFrequency`] value.
-    pub fn frequency(mut self, value: impl Into<PeriodicScanFrequency>) -> Self { self.frequency = Some(value.into()); self }
+    pub fn frequency(mut self, value: impl ::std::convert::Into<PeriodicScanFrequency>) -> Self { self.frequency = ::std::option::Option::Some(value.into()); self }
     /// `frequencyExpression`: a string.
-    pub fn frequency_expression(mut self, value: impl Into<Str>) -> Self { self.frequency_expression = Some(value.into()); self }
+    pub fn frequency_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.frequency_expression = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PeriodicScanConfiguration {}
+impl crate::PropertyType for PeriodicScanConfiguration {}
 
-impl ToValue for PeriodicScanConfiguration {
+impl ::cloudwright_core::ToValue for PeriodicScanConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("frequency", &self.frequency)
             .opt("frequencyExpression", &self.frequency_expression)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScopeSettings: ObjRule = ObjRule {
-    properties: &[
-        ("projectSelectionScope", Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScopeSettings` property type of `AWS::InspectorV2::CodeSecurityScanConfiguration`.
 ///
@@ -367,7 +301,7 @@ pub struct ScopeSettings {
     /// `projectSelectionScope`: a [`ProjectSelectionScope`] value.
     ///
     /// The scope of projects to be selected for scanning within the integrated repositories.
-    pub project_selection_scope: Option<ProjectSelectionScope>,
+    pub project_selection_scope: ::std::option::Option<ProjectSelectionScope>,
 }
 
 #[rustfmt::skip]
@@ -375,19 +309,19 @@ impl ScopeSettings {
     /// A `ScopeSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `projectSelectionScope`: a [`ProjectSelectionScope`] value.
-    pub fn project_selection_scope(mut self, value: impl Into<ProjectSelectionScope>) -> Self { self.project_selection_scope = Some(value.into()); self }
+    pub fn project_selection_scope(mut self, value: impl ::std::convert::Into<ProjectSelectionScope>) -> Self { self.project_selection_scope = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScopeSettings {}
+impl crate::PropertyType for ScopeSettings {}
 
-impl ToValue for ScopeSettings {
+impl ::cloudwright_core::ToValue for ScopeSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("projectSelectionScope", &self.project_selection_scope)
             .build()
     }
@@ -401,24 +335,24 @@ pub enum ConfigurationLevel {
     /// `ACCOUNT`
     Account,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfigurationLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfigurationLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfigurationLevel {
+impl ::cloudwright_core::ToValue for ConfigurationLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Organization => "ORGANIZATION",
             Self::Account => "ACCOUNT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -430,24 +364,24 @@ pub enum ContinuousIntegrationScanEvent {
     /// `PUSH`
     Push,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContinuousIntegrationScanEvent {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContinuousIntegrationScanEvent {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContinuousIntegrationScanEvent {
+impl ::cloudwright_core::ToValue for ContinuousIntegrationScanEvent {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PullRequest => "PULL_REQUEST",
             Self::Push => "PUSH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -461,25 +395,25 @@ pub enum PeriodicScanFrequency {
     /// `NEVER`
     Never,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PeriodicScanFrequency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PeriodicScanFrequency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PeriodicScanFrequency {
+impl ::cloudwright_core::ToValue for PeriodicScanFrequency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Weekly => "WEEKLY",
             Self::Monthly => "MONTHLY",
             Self::Never => "NEVER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -489,23 +423,23 @@ pub enum ProjectSelectionScope {
     /// `ALL`
     All,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProjectSelectionScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProjectSelectionScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProjectSelectionScope {
+impl ::cloudwright_core::ToValue for ProjectSelectionScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -519,24 +453,88 @@ pub enum RuleSetCategory {
     /// `SCA`
     Sca,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleSetCategory {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleSetCategory {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleSetCategory {
+impl ::cloudwright_core::ToValue for RuleSetCategory {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sast => "SAST",
             Self::Iac => "IAC",
             Self::Sca => "SCA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_$:.]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeSecurityScanConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::Object(&RULE_CodeSecurityScanConfigurationProperty)),
+            ("Level", Shape::Str(&StrRule { allowed: &["ORGANIZATION", "ACCOUNT"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ScopeSettings", Shape::Object(&RULE_ScopeSettings)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeSecurityScanConfigurationProperty: ObjRule = ObjRule {
+        properties: &[
+            ("continuousIntegrationScanConfiguration", Shape::Object(&RULE_ContinuousIntegrationScanConfiguration)),
+            ("periodicScanConfiguration", Shape::Object(&RULE_PeriodicScanConfiguration)),
+            ("ruleSetCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SAST", "IAC", "SCA"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
+        ],
+        required: &["ruleSetCategories"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContinuousIntegrationScanConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("supportedEvents", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PULL_REQUEST", "PUSH"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
+        ],
+        required: &["supportedEvents"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PeriodicScanConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("frequency", Shape::Str(&StrRule { allowed: &["WEEKLY", "MONTHLY", "NEVER"], ..StrRule::ANY })),
+            ("frequencyExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScopeSettings: ObjRule = ObjRule {
+        properties: &[
+            ("projectSelectionScope", Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

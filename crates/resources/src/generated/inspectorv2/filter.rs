@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Filter`], by name: `Filter::new(FilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
     /// `FilterAction`: a [`FilterAction`] value, required.
     pub filter_action: FilterAction,
     /// `FilterCriteria`: a [`FilterCriteria`] object, required.
-    pub filter_criteria: Obj<FilterCriteria>,
+    pub filter_criteria: crate::Obj<FilterCriteria>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-        ("FilterAction", Shape::Str(&StrRule { allowed: &["NONE", "SUPPRESS"], ..StrRule::ANY })),
-        ("FilterCriteria", Shape::Object(&RULE_FilterCriteria)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "FilterCriteria", "FilterAction"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::InspectorV2::Filter` resource.
 ///
@@ -50,7 +33,7 @@ pub struct Filter {
     /// A description of the filter.
     ///
     /// Length 1 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterAction`: a [`FilterAction`] value, required.
     ///
     /// The action that is to be applied to the findings that match the filter.
@@ -58,17 +41,17 @@ pub struct Filter {
     /// `FilterCriteria`: a [`FilterCriteria`] object, required.
     ///
     /// Details on the filter criteria associated with this filter.
-    pub filter_criteria: Obj<FilterCriteria>,
+    pub filter_criteria: crate::Obj<FilterCriteria>,
     /// `Name`: a string, required.
     ///
     /// The name of the filter.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// The tags attached to the filter.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +61,7 @@ impl Filter {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::InspectorV2::Filter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-filter.html",
         primary_identifier: &["Arn"],
@@ -89,51 +72,53 @@ impl Filter {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
     #[inline]
     pub fn new(required: FilterRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             filter_action: required.filter_action,
             filter_criteria: required.filter_criteria,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FilterAction`: a [`FilterAction`] value, required.
-    pub fn filter_action(mut self, value: impl Into<FilterAction>) -> Self { self.filter_action = value.into(); self }
+    pub fn filter_action(mut self, value: impl ::std::convert::Into<FilterAction>) -> Self { self.filter_action = value.into(); self }
     /// `FilterCriteria`: a [`FilterCriteria`] object, required.
-    pub fn filter_criteria(mut self, value: impl Into<Obj<FilterCriteria>>) -> Self { self.filter_criteria = value.into(); self }
+    pub fn filter_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<FilterCriteria>>) -> Self { self.filter_criteria = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Filter {
+impl ::cloudwright_core::Resource for Filter {
     type Attributes = FilterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Filter, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Filter, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("FilterAction", &self.filter_action)
             .req("FilterCriteria", &self.filter_criteria)
@@ -143,12 +128,12 @@ impl ToValue for Filter {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Filter`]: `Handle<Filter>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Filter`]: `Handle<Filter>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FilterAttributes(ResourceRef);
+pub struct FilterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FilterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FilterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,20 +143,10 @@ impl FilterAttributes {
     ///
     /// The Amazon Resource Number (ARN) associated with this filter.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
-    properties: &[
-        ("EndInclusive", Shape::INT),
-        ("StartInclusive", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DateFilter` property type of `AWS::InspectorV2::Filter`.
 ///
@@ -185,13 +160,13 @@ pub struct DateFilter {
     /// A timestamp representing the end of the time period filtered on.
     ///
     /// Format `int64`.
-    pub end_inclusive: Option<Int>,
+    pub end_inclusive: ::std::option::Option<::cloudwright_core::Int>,
     /// `StartInclusive`: an integer.
     ///
     /// A timestamp representing the start of the time period filtered on.
     ///
     /// Format `int64`.
-    pub start_inclusive: Option<Int>,
+    pub start_inclusive: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -199,76 +174,26 @@ impl DateFilter {
     /// A `DateFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EndInclusive`: an integer.
-    pub fn end_inclusive(mut self, value: impl Into<Int>) -> Self { self.end_inclusive = Some(value.into()); self }
+    pub fn end_inclusive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.end_inclusive = ::std::option::Option::Some(value.into()); self }
     /// `StartInclusive`: an integer.
-    pub fn start_inclusive(mut self, value: impl Into<Int>) -> Self { self.start_inclusive = Some(value.into()); self }
+    pub fn start_inclusive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start_inclusive = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DateFilter {}
+impl crate::PropertyType for DateFilter {}
 
-impl ToValue for DateFilter {
+impl ::cloudwright_core::ToValue for DateFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndInclusive", &self.end_inclusive)
             .opt("StartInclusive", &self.start_inclusive)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("CodeVulnerabilityDetectorName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("CodeVulnerabilityDetectorTags", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("CodeVulnerabilityFilePath", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("ComponentId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("ComponentType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("Ec2InstanceImageId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("Ec2InstanceSubnetId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("Ec2InstanceVpcId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("EcrImageArchitecture", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("EcrImageHash", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("EcrImagePushedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("EcrImageRegistry", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("EcrImageRepositoryName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("EcrImageTags", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("EpssScore", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("ExploitAvailable", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("FindingArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("FindingStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("FindingType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("FirstObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("FixAvailable", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("InspectorScore", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("LambdaFunctionExecutionRoleArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("LambdaFunctionLastModifiedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("LambdaFunctionLayers", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("LambdaFunctionName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("LambdaFunctionRuntime", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("LastObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("NetworkProtocol", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("PortRange", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRangeFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("RelatedVulnerabilities", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("ResourceId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("ResourceType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("Severity", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("Title", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("UpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("VendorSeverity", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("VulnerabilityId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("VulnerabilitySource", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("VulnerablePackages", Shape::List(&ListRule { items: Shape::Object(&RULE_PackageFilter), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilterCriteria` property type of `AWS::InspectorV2::Filter`.
 ///
@@ -282,231 +207,235 @@ pub struct FilterCriteria {
     /// Details of the AWS account IDs used to filter findings.
     ///
     /// Items 1 to 10.
-    pub aws_account_id: Option<List<StringFilter>>,
+    pub aws_account_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `CodeVulnerabilityDetectorName`: a list of [`StringFilter`] objects.
     ///
     /// Items 1 to 10.
-    pub code_vulnerability_detector_name: Option<List<StringFilter>>,
+    pub code_vulnerability_detector_name:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `CodeVulnerabilityDetectorTags`: a list of [`StringFilter`] objects.
     ///
     /// Items 1 to 10.
-    pub code_vulnerability_detector_tags: Option<List<StringFilter>>,
+    pub code_vulnerability_detector_tags:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `CodeVulnerabilityFilePath`: a list of [`StringFilter`] objects.
     ///
     /// Items 1 to 10.
-    pub code_vulnerability_file_path: Option<List<StringFilter>>,
+    pub code_vulnerability_file_path: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ComponentId`: a list of [`StringFilter`] objects.
     ///
     /// Details of the component IDs used to filter findings.
     ///
     /// Items 1 to 10.
-    pub component_id: Option<List<StringFilter>>,
+    pub component_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ComponentType`: a list of [`StringFilter`] objects.
     ///
     /// Details of the component types used to filter findings.
     ///
     /// Items 1 to 10.
-    pub component_type: Option<List<StringFilter>>,
+    pub component_type: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Ec2InstanceImageId`: a list of [`StringFilter`] objects.
     ///
     /// Details of the Amazon EC2 instance image IDs used to filter findings.
     ///
     /// Items 1 to 10.
-    pub ec2_instance_image_id: Option<List<StringFilter>>,
+    pub ec2_instance_image_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Ec2InstanceSubnetId`: a list of [`StringFilter`] objects.
     ///
     /// Details of the Amazon EC2 instance subnet IDs used to filter findings.
     ///
     /// Items 1 to 10.
-    pub ec2_instance_subnet_id: Option<List<StringFilter>>,
+    pub ec2_instance_subnet_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Ec2InstanceVpcId`: a list of [`StringFilter`] objects.
     ///
     /// Details of the Amazon EC2 instance VPC IDs used to filter findings.
     ///
     /// Items 1 to 10.
-    pub ec2_instance_vpc_id: Option<List<StringFilter>>,
+    pub ec2_instance_vpc_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `EcrImageArchitecture`: a list of [`StringFilter`] objects.
     ///
     /// Details of the Amazon ECR image architecture types used to filter findings.
     ///
     /// Items 1 to 10.
-    pub ecr_image_architecture: Option<List<StringFilter>>,
+    pub ecr_image_architecture: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `EcrImageHash`: a list of [`StringFilter`] objects.
     ///
     /// Details of the Amazon ECR image hashes used to filter findings.
     ///
     /// Items 1 to 10.
-    pub ecr_image_hash: Option<List<StringFilter>>,
+    pub ecr_image_hash: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `EcrImagePushedAt`: a list of [`DateFilter`] objects.
     ///
     /// Details on the Amazon ECR image push date and time used to filter findings.
     ///
     /// Items 1 to 10.
-    pub ecr_image_pushed_at: Option<List<DateFilter>>,
+    pub ecr_image_pushed_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `EcrImageRegistry`: a list of [`StringFilter`] objects.
     ///
     /// Details on the Amazon ECR registry used to filter findings.
     ///
     /// Items 1 to 10.
-    pub ecr_image_registry: Option<List<StringFilter>>,
+    pub ecr_image_registry: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `EcrImageRepositoryName`: a list of [`StringFilter`] objects.
     ///
     /// Details on the name of the Amazon ECR repository used to filter findings.
     ///
     /// Items 1 to 10.
-    pub ecr_image_repository_name: Option<List<StringFilter>>,
+    pub ecr_image_repository_name: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `EcrImageTags`: a list of [`StringFilter`] objects.
     ///
     /// The tags attached to the Amazon ECR container image.
     ///
     /// Items 1 to 10.
-    pub ecr_image_tags: Option<List<StringFilter>>,
+    pub ecr_image_tags: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `EpssScore`: a list of [`NumberFilter`] objects.
     ///
     /// Items 1 to 10.
-    pub epss_score: Option<List<NumberFilter>>,
+    pub epss_score: ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `ExploitAvailable`: a list of [`StringFilter`] objects.
     ///
     /// Items 1 to 10.
-    pub exploit_available: Option<List<StringFilter>>,
+    pub exploit_available: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `FindingArn`: a list of [`StringFilter`] objects.
     ///
     /// Details on the finding ARNs used to filter findings.
     ///
     /// Items 1 to 10.
-    pub finding_arn: Option<List<StringFilter>>,
+    pub finding_arn: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `FindingStatus`: a list of [`StringFilter`] objects.
     ///
     /// Details on the finding status types used to filter findings.
     ///
     /// Items 1 to 10.
-    pub finding_status: Option<List<StringFilter>>,
+    pub finding_status: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `FindingType`: a list of [`StringFilter`] objects.
     ///
     /// Details on the finding types used to filter findings.
     ///
     /// Items 1 to 10.
-    pub finding_type: Option<List<StringFilter>>,
+    pub finding_type: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `FirstObservedAt`: a list of [`DateFilter`] objects.
     ///
     /// Details on the date and time a finding was first seen used to filter findings.
     ///
     /// Items 1 to 10.
-    pub first_observed_at: Option<List<DateFilter>>,
+    pub first_observed_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `FixAvailable`: a list of [`StringFilter`] objects.
     ///
     /// Items 1 to 10.
-    pub fix_available: Option<List<StringFilter>>,
+    pub fix_available: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `InspectorScore`: a list of [`NumberFilter`] objects.
     ///
     /// The Amazon Inspector score to filter on.
     ///
     /// Items 1 to 10.
-    pub inspector_score: Option<List<NumberFilter>>,
+    pub inspector_score: ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `LambdaFunctionExecutionRoleArn`: a list of [`StringFilter`] objects.
     ///
     /// Items 1 to 10.
-    pub lambda_function_execution_role_arn: Option<List<StringFilter>>,
+    pub lambda_function_execution_role_arn:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `LambdaFunctionLastModifiedAt`: a list of [`DateFilter`] objects.
     ///
     /// Items 1 to 10.
-    pub lambda_function_last_modified_at: Option<List<DateFilter>>,
+    pub lambda_function_last_modified_at:
+        ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `LambdaFunctionLayers`: a list of [`StringFilter`] objects.
     ///
     /// Items 1 to 10.
-    pub lambda_function_layers: Option<List<StringFilter>>,
+    pub lambda_function_layers: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `LambdaFunctionName`: a list of [`StringFilter`] objects.
     ///
     /// Items 1 to 10.
-    pub lambda_function_name: Option<List<StringFilter>>,
+    pub lambda_function_name: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `LambdaFunctionRuntime`: a list of [`StringFilter`] objects.
     ///
     /// Items 1 to 10.
-    pub lambda_function_runtime: Option<List<StringFilter>>,
+    pub lambda_function_runtime: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `LastObservedAt`: a list of [`DateFilter`] objects.
     ///
     /// Details on the date and time a finding was last seen used to filter findings.
     ///
     /// Items 1 to 10.
-    pub last_observed_at: Option<List<DateFilter>>,
+    pub last_observed_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `NetworkProtocol`: a list of [`StringFilter`] objects.
     ///
     /// Details on network protocol used to filter findings.
     ///
     /// Items 1 to 10.
-    pub network_protocol: Option<List<StringFilter>>,
+    pub network_protocol: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `PortRange`: a list of [`PortRangeFilter`] objects.
     ///
     /// Details on the port ranges used to filter findings.
     ///
     /// Items 1 to 10.
-    pub port_range: Option<List<PortRangeFilter>>,
+    pub port_range: ::std::option::Option<::cloudwright_core::List<PortRangeFilter>>,
     /// `RelatedVulnerabilities`: a list of [`StringFilter`] objects.
     ///
     /// Details on the related vulnerabilities used to filter findings.
     ///
     /// Items 1 to 10.
-    pub related_vulnerabilities: Option<List<StringFilter>>,
+    pub related_vulnerabilities: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceId`: a list of [`StringFilter`] objects.
     ///
     /// Details on the resource IDs used to filter findings.
     ///
     /// Items 1 to 10.
-    pub resource_id: Option<List<StringFilter>>,
+    pub resource_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceTags`: a list of [`MapFilter`] objects.
     ///
     /// Details on the resource tags used to filter findings.
     ///
     /// Items 1 to 10.
-    pub resource_tags: Option<List<MapFilter>>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::List<MapFilter>>,
     /// `ResourceType`: a list of [`StringFilter`] objects.
     ///
     /// Details on the resource types used to filter findings.
     ///
     /// Items 1 to 10.
-    pub resource_type: Option<List<StringFilter>>,
+    pub resource_type: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Severity`: a list of [`StringFilter`] objects.
     ///
     /// Details on the severity used to filter findings.
     ///
     /// Items 1 to 10.
-    pub severity: Option<List<StringFilter>>,
+    pub severity: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Title`: a list of [`StringFilter`] objects.
     ///
     /// Details on the finding title used to filter findings.
     ///
     /// Items 1 to 10.
-    pub title: Option<List<StringFilter>>,
+    pub title: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `UpdatedAt`: a list of [`DateFilter`] objects.
     ///
     /// Details on the date and time a finding was last updated at used to filter findings.
     ///
     /// Items 1 to 10.
-    pub updated_at: Option<List<DateFilter>>,
+    pub updated_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `VendorSeverity`: a list of [`StringFilter`] objects.
     ///
     /// Details on the vendor severity used to filter findings.
     ///
     /// Items 1 to 10.
-    pub vendor_severity: Option<List<StringFilter>>,
+    pub vendor_severity: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `VulnerabilityId`: a list of [`StringFilter`] objects.
     ///
     /// Details on the vulnerability ID used to filter findings.
     ///
     /// Items 1 to 10.
-    pub vulnerability_id: Option<List<StringFilter>>,
+    pub vulnerability_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `VulnerabilitySource`: a list of [`StringFilter`] objects.
     ///
     /// Details on the vulnerability score to filter findings by.
     ///
     /// Items 1 to 10.
-    pub vulnerability_source: Option<List<StringFilter>>,
+    pub vulnerability_source: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `VulnerablePackages`: a list of [`PackageFilter`] objects.
     ///
     /// Details on the vulnerable packages used to filter findings.
     ///
     /// Items 1 to 10.
-    pub vulnerable_packages: Option<List<PackageFilter>>,
+    pub vulnerable_packages: ::std::option::Option<::cloudwright_core::List<PackageFilter>>,
 }
 
 #[rustfmt::skip]
@@ -514,101 +443,101 @@ impl FilterCriteria {
     /// A `FilterCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsAccountId`: a list of [`StringFilter`] objects.
-    pub fn aws_account_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.aws_account_id = Some(value.into()); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.aws_account_id = ::std::option::Option::Some(value.into()); self }
     /// `CodeVulnerabilityDetectorName`: a list of [`StringFilter`] objects.
-    pub fn code_vulnerability_detector_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.code_vulnerability_detector_name = Some(value.into()); self }
+    pub fn code_vulnerability_detector_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.code_vulnerability_detector_name = ::std::option::Option::Some(value.into()); self }
     /// `CodeVulnerabilityDetectorTags`: a list of [`StringFilter`] objects.
-    pub fn code_vulnerability_detector_tags(mut self, value: impl Into<List<StringFilter>>) -> Self { self.code_vulnerability_detector_tags = Some(value.into()); self }
+    pub fn code_vulnerability_detector_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.code_vulnerability_detector_tags = ::std::option::Option::Some(value.into()); self }
     /// `CodeVulnerabilityFilePath`: a list of [`StringFilter`] objects.
-    pub fn code_vulnerability_file_path(mut self, value: impl Into<List<StringFilter>>) -> Self { self.code_vulnerability_file_path = Some(value.into()); self }
+    pub fn code_vulnerability_file_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.code_vulnerability_file_path = ::std::option::Option::Some(value.into()); self }
     /// `ComponentId`: a list of [`StringFilter`] objects.
-    pub fn component_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.component_id = Some(value.into()); self }
+    pub fn component_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.component_id = ::std::option::Option::Some(value.into()); self }
     /// `ComponentType`: a list of [`StringFilter`] objects.
-    pub fn component_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.component_type = Some(value.into()); self }
+    pub fn component_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.component_type = ::std::option::Option::Some(value.into()); self }
     /// `Ec2InstanceImageId`: a list of [`StringFilter`] objects.
-    pub fn ec2_instance_image_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ec2_instance_image_id = Some(value.into()); self }
+    pub fn ec2_instance_image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.ec2_instance_image_id = ::std::option::Option::Some(value.into()); self }
     /// `Ec2InstanceSubnetId`: a list of [`StringFilter`] objects.
-    pub fn ec2_instance_subnet_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ec2_instance_subnet_id = Some(value.into()); self }
+    pub fn ec2_instance_subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.ec2_instance_subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `Ec2InstanceVpcId`: a list of [`StringFilter`] objects.
-    pub fn ec2_instance_vpc_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ec2_instance_vpc_id = Some(value.into()); self }
+    pub fn ec2_instance_vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.ec2_instance_vpc_id = ::std::option::Option::Some(value.into()); self }
     /// `EcrImageArchitecture`: a list of [`StringFilter`] objects.
-    pub fn ecr_image_architecture(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ecr_image_architecture = Some(value.into()); self }
+    pub fn ecr_image_architecture(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.ecr_image_architecture = ::std::option::Option::Some(value.into()); self }
     /// `EcrImageHash`: a list of [`StringFilter`] objects.
-    pub fn ecr_image_hash(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ecr_image_hash = Some(value.into()); self }
+    pub fn ecr_image_hash(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.ecr_image_hash = ::std::option::Option::Some(value.into()); self }
     /// `EcrImagePushedAt`: a list of [`DateFilter`] objects.
-    pub fn ecr_image_pushed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.ecr_image_pushed_at = Some(value.into()); self }
+    pub fn ecr_image_pushed_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.ecr_image_pushed_at = ::std::option::Option::Some(value.into()); self }
     /// `EcrImageRegistry`: a list of [`StringFilter`] objects.
-    pub fn ecr_image_registry(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ecr_image_registry = Some(value.into()); self }
+    pub fn ecr_image_registry(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.ecr_image_registry = ::std::option::Option::Some(value.into()); self }
     /// `EcrImageRepositoryName`: a list of [`StringFilter`] objects.
-    pub fn ecr_image_repository_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ecr_image_repository_name = Some(value.into()); self }
+    pub fn ecr_image_repository_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.ecr_image_repository_name = ::std::option::Option::Some(value.into()); self }
     /// `EcrImageTags`: a list of [`StringFilter`] objects.
-    pub fn ecr_image_tags(mut self, value: impl Into<List<StringFilter>>) -> Self { self.ecr_image_tags = Some(value.into()); self }
+    pub fn ecr_image_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.ecr_image_tags = ::std::option::Option::Some(value.into()); self }
     /// `EpssScore`: a list of [`NumberFilter`] objects.
-    pub fn epss_score(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.epss_score = Some(value.into()); self }
+    pub fn epss_score(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.epss_score = ::std::option::Option::Some(value.into()); self }
     /// `ExploitAvailable`: a list of [`StringFilter`] objects.
-    pub fn exploit_available(mut self, value: impl Into<List<StringFilter>>) -> Self { self.exploit_available = Some(value.into()); self }
+    pub fn exploit_available(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.exploit_available = ::std::option::Option::Some(value.into()); self }
     /// `FindingArn`: a list of [`StringFilter`] objects.
-    pub fn finding_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_arn = Some(value.into()); self }
+    pub fn finding_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.finding_arn = ::std::option::Option::Some(value.into()); self }
     /// `FindingStatus`: a list of [`StringFilter`] objects.
-    pub fn finding_status(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_status = Some(value.into()); self }
+    pub fn finding_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.finding_status = ::std::option::Option::Some(value.into()); self }
     /// `FindingType`: a list of [`StringFilter`] objects.
-    pub fn finding_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_type = Some(value.into()); self }
+    pub fn finding_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.finding_type = ::std::option::Option::Some(value.into()); self }
     /// `FirstObservedAt`: a list of [`DateFilter`] objects.
-    pub fn first_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.first_observed_at = Some(value.into()); self }
+    pub fn first_observed_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.first_observed_at = ::std::option::Option::Some(value.into()); self }
     /// `FixAvailable`: a list of [`StringFilter`] objects.
-    pub fn fix_available(mut self, value: impl Into<List<StringFilter>>) -> Self { self.fix_available = Some(value.into()); self }
+    pub fn fix_available(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.fix_available = ::std::option::Option::Some(value.into()); self }
     /// `InspectorScore`: a list of [`NumberFilter`] objects.
-    pub fn inspector_score(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.inspector_score = Some(value.into()); self }
+    pub fn inspector_score(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.inspector_score = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunctionExecutionRoleArn`: a list of [`StringFilter`] objects.
-    pub fn lambda_function_execution_role_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.lambda_function_execution_role_arn = Some(value.into()); self }
+    pub fn lambda_function_execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.lambda_function_execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunctionLastModifiedAt`: a list of [`DateFilter`] objects.
-    pub fn lambda_function_last_modified_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.lambda_function_last_modified_at = Some(value.into()); self }
+    pub fn lambda_function_last_modified_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.lambda_function_last_modified_at = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunctionLayers`: a list of [`StringFilter`] objects.
-    pub fn lambda_function_layers(mut self, value: impl Into<List<StringFilter>>) -> Self { self.lambda_function_layers = Some(value.into()); self }
+    pub fn lambda_function_layers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.lambda_function_layers = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunctionName`: a list of [`StringFilter`] objects.
-    pub fn lambda_function_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.lambda_function_name = Some(value.into()); self }
+    pub fn lambda_function_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.lambda_function_name = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunctionRuntime`: a list of [`StringFilter`] objects.
-    pub fn lambda_function_runtime(mut self, value: impl Into<List<StringFilter>>) -> Self { self.lambda_function_runtime = Some(value.into()); self }
+    pub fn lambda_function_runtime(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.lambda_function_runtime = ::std::option::Option::Some(value.into()); self }
     /// `LastObservedAt`: a list of [`DateFilter`] objects.
-    pub fn last_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.last_observed_at = Some(value.into()); self }
+    pub fn last_observed_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.last_observed_at = ::std::option::Option::Some(value.into()); self }
     /// `NetworkProtocol`: a list of [`StringFilter`] objects.
-    pub fn network_protocol(mut self, value: impl Into<List<StringFilter>>) -> Self { self.network_protocol = Some(value.into()); self }
+    pub fn network_protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.network_protocol = ::std::option::Option::Some(value.into()); self }
     /// `PortRange`: a list of [`PortRangeFilter`] objects.
-    pub fn port_range(mut self, value: impl Into<List<PortRangeFilter>>) -> Self { self.port_range = Some(value.into()); self }
+    pub fn port_range(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PortRangeFilter>>) -> Self { self.port_range = ::std::option::Option::Some(value.into()); self }
     /// `RelatedVulnerabilities`: a list of [`StringFilter`] objects.
-    pub fn related_vulnerabilities(mut self, value: impl Into<List<StringFilter>>) -> Self { self.related_vulnerabilities = Some(value.into()); self }
+    pub fn related_vulnerabilities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.related_vulnerabilities = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a list of [`StringFilter`] objects.
-    pub fn resource_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_id = Some(value.into()); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTags`: a list of [`MapFilter`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<MapFilter>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MapFilter>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: a list of [`StringFilter`] objects.
-    pub fn resource_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `Severity`: a list of [`StringFilter`] objects.
-    pub fn severity(mut self, value: impl Into<List<StringFilter>>) -> Self { self.severity = Some(value.into()); self }
+    pub fn severity(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.severity = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a list of [`StringFilter`] objects.
-    pub fn title(mut self, value: impl Into<List<StringFilter>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `UpdatedAt`: a list of [`DateFilter`] objects.
-    pub fn updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.updated_at = Some(value.into()); self }
+    pub fn updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.updated_at = ::std::option::Option::Some(value.into()); self }
     /// `VendorSeverity`: a list of [`StringFilter`] objects.
-    pub fn vendor_severity(mut self, value: impl Into<List<StringFilter>>) -> Self { self.vendor_severity = Some(value.into()); self }
+    pub fn vendor_severity(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.vendor_severity = ::std::option::Option::Some(value.into()); self }
     /// `VulnerabilityId`: a list of [`StringFilter`] objects.
-    pub fn vulnerability_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.vulnerability_id = Some(value.into()); self }
+    pub fn vulnerability_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.vulnerability_id = ::std::option::Option::Some(value.into()); self }
     /// `VulnerabilitySource`: a list of [`StringFilter`] objects.
-    pub fn vulnerability_source(mut self, value: impl Into<List<StringFilter>>) -> Self { self.vulnerability_source = Some(value.into()); self }
+    pub fn vulnerability_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.vulnerability_source = ::std::option::Option::Some(value.into()); self }
     /// `VulnerablePackages`: a list of [`PackageFilter`] objects.
-    pub fn vulnerable_packages(mut self, value: impl Into<List<PackageFilter>>) -> Self { self.vulnerable_packages = Some(value.into()); self }
+    pub fn vulnerable_packages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PackageFilter>>) -> Self { self.vulnerable_packages = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FilterCriteria {}
+impl crate::PropertyType for FilterCriteria {}
 
-impl ToValue for FilterCriteria {
+impl ::cloudwright_core::ToValue for FilterCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
             .opt(
                 "CodeVulnerabilityDetectorName",
@@ -670,25 +599,6 @@ impl ToValue for FilterCriteria {
     }
 }
 
-/// The required properties of [`MapFilter`], by name: `MapFilter::new(MapFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MapFilterRequired {
-    /// `Comparison`: a [`MapComparison`] value, required.
-    pub comparison: MapComparison,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS"], ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Comparison"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MapFilter` property type of `AWS::InspectorV2::Filter`.
 ///
 /// An object that describes details of a map filter.
@@ -705,57 +615,47 @@ pub struct MapFilter {
     /// The tag key used in the filter.
     ///
     /// Length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The tag value used in the filter.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl MapFilter {
-    /// A `MapFilter` with its required properties, named in a [`MapFilterRequired`].
+    /// A `MapFilter` with its one required property, `Comparison`.
     #[inline]
-    pub fn new(required: MapFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<MapComparison>) -> Self {
         Self {
-            comparison: required.comparison,
-            key: None,
-            value: None,
+            comparison: value.into(),
+            key: ::std::option::Option::None,
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Comparison`: a [`MapComparison`] value, required.
-    pub fn comparison(mut self, value: impl Into<MapComparison>) -> Self { self.comparison = value.into(); self }
+    pub fn comparison(mut self, value: impl ::std::convert::Into<MapComparison>) -> Self { self.comparison = value.into(); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MapFilter {}
+impl crate::PropertyType for MapFilter {}
 
-impl ToValue for MapFilter {
+impl ::cloudwright_core::ToValue for MapFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Comparison", &self.comparison)
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NumberFilter: ObjRule = ObjRule {
-    properties: &[
-        ("LowerInclusive", Shape::NUM),
-        ("UpperInclusive", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NumberFilter` property type of `AWS::InspectorV2::Filter`.
 ///
@@ -767,11 +667,11 @@ pub struct NumberFilter {
     /// `LowerInclusive`: a number.
     ///
     /// The lowest number to be included in the filter.
-    pub lower_inclusive: Option<Num>,
+    pub lower_inclusive: ::std::option::Option<::cloudwright_core::Num>,
     /// `UpperInclusive`: a number.
     ///
     /// The highest number to be included in the filter.
-    pub upper_inclusive: Option<Num>,
+    pub upper_inclusive: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -779,42 +679,26 @@ impl NumberFilter {
     /// A `NumberFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LowerInclusive`: a number.
-    pub fn lower_inclusive(mut self, value: impl Into<Num>) -> Self { self.lower_inclusive = Some(value.into()); self }
+    pub fn lower_inclusive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.lower_inclusive = ::std::option::Option::Some(value.into()); self }
     /// `UpperInclusive`: a number.
-    pub fn upper_inclusive(mut self, value: impl Into<Num>) -> Self { self.upper_inclusive = Some(value.into()); self }
+    pub fn upper_inclusive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.upper_inclusive = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NumberFilter {}
+impl crate::PropertyType for NumberFilter {}
 
-impl ToValue for NumberFilter {
+impl ::cloudwright_core::ToValue for NumberFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LowerInclusive", &self.lower_inclusive)
             .opt("UpperInclusive", &self.upper_inclusive)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PackageFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Architecture", Shape::Object(&RULE_StringFilter)),
-        ("Epoch", Shape::Object(&RULE_NumberFilter)),
-        ("FilePath", Shape::Object(&RULE_StringFilter)),
-        ("Name", Shape::Object(&RULE_StringFilter)),
-        ("Release", Shape::Object(&RULE_StringFilter)),
-        ("SourceLambdaLayerArn", Shape::Object(&RULE_StringFilter)),
-        ("SourceLayerHash", Shape::Object(&RULE_StringFilter)),
-        ("Version", Shape::Object(&RULE_StringFilter)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PackageFilter` property type of `AWS::InspectorV2::Filter`.
 ///
@@ -826,31 +710,31 @@ pub struct PackageFilter {
     /// `Architecture`: a [`StringFilter`] object.
     ///
     /// An object that contains details on the package architecture type to filter on.
-    pub architecture: Option<Obj<StringFilter>>,
+    pub architecture: ::std::option::Option<crate::Obj<StringFilter>>,
     /// `Epoch`: a [`NumberFilter`] object.
     ///
     /// An object that contains details on the package epoch to filter on.
-    pub epoch: Option<Obj<NumberFilter>>,
+    pub epoch: ::std::option::Option<crate::Obj<NumberFilter>>,
     /// `FilePath`: a [`StringFilter`] object.
-    pub file_path: Option<Obj<StringFilter>>,
+    pub file_path: ::std::option::Option<crate::Obj<StringFilter>>,
     /// `Name`: a [`StringFilter`] object.
     ///
     /// An object that contains details on the name of the package to filter on.
-    pub name: Option<Obj<StringFilter>>,
+    pub name: ::std::option::Option<crate::Obj<StringFilter>>,
     /// `Release`: a [`StringFilter`] object.
     ///
     /// An object that contains details on the package release to filter on.
-    pub release: Option<Obj<StringFilter>>,
+    pub release: ::std::option::Option<crate::Obj<StringFilter>>,
     /// `SourceLambdaLayerArn`: a [`StringFilter`] object.
-    pub source_lambda_layer_arn: Option<Obj<StringFilter>>,
+    pub source_lambda_layer_arn: ::std::option::Option<crate::Obj<StringFilter>>,
     /// `SourceLayerHash`: a [`StringFilter`] object.
     ///
     /// An object that contains details on the source layer hash to filter on.
-    pub source_layer_hash: Option<Obj<StringFilter>>,
+    pub source_layer_hash: ::std::option::Option<crate::Obj<StringFilter>>,
     /// `Version`: a [`StringFilter`] object.
     ///
     /// The package version to filter on.
-    pub version: Option<Obj<StringFilter>>,
+    pub version: ::std::option::Option<crate::Obj<StringFilter>>,
 }
 
 #[rustfmt::skip]
@@ -858,33 +742,33 @@ impl PackageFilter {
     /// A `PackageFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Architecture`: a [`StringFilter`] object.
-    pub fn architecture(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.architecture = Some(value.into()); self }
+    pub fn architecture(mut self, value: impl ::std::convert::Into<crate::Obj<StringFilter>>) -> Self { self.architecture = ::std::option::Option::Some(value.into()); self }
     /// `Epoch`: a [`NumberFilter`] object.
-    pub fn epoch(mut self, value: impl Into<Obj<NumberFilter>>) -> Self { self.epoch = Some(value.into()); self }
+    pub fn epoch(mut self, value: impl ::std::convert::Into<crate::Obj<NumberFilter>>) -> Self { self.epoch = ::std::option::Option::Some(value.into()); self }
     /// `FilePath`: a [`StringFilter`] object.
-    pub fn file_path(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.file_path = Some(value.into()); self }
+    pub fn file_path(mut self, value: impl ::std::convert::Into<crate::Obj<StringFilter>>) -> Self { self.file_path = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a [`StringFilter`] object.
-    pub fn name(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<crate::Obj<StringFilter>>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Release`: a [`StringFilter`] object.
-    pub fn release(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.release = Some(value.into()); self }
+    pub fn release(mut self, value: impl ::std::convert::Into<crate::Obj<StringFilter>>) -> Self { self.release = ::std::option::Option::Some(value.into()); self }
     /// `SourceLambdaLayerArn`: a [`StringFilter`] object.
-    pub fn source_lambda_layer_arn(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.source_lambda_layer_arn = Some(value.into()); self }
+    pub fn source_lambda_layer_arn(mut self, value: impl ::std::convert::Into<crate::Obj<StringFilter>>) -> Self { self.source_lambda_layer_arn = ::std::option::Option::Some(value.into()); self }
     /// `SourceLayerHash`: a [`StringFilter`] object.
-    pub fn source_layer_hash(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.source_layer_hash = Some(value.into()); self }
+    pub fn source_layer_hash(mut self, value: impl ::std::convert::Into<crate::Obj<StringFilter>>) -> Self { self.source_layer_hash = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a [`StringFilter`] object.
-    pub fn version(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<crate::Obj<StringFilter>>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PackageFilter {}
+impl crate::PropertyType for PackageFilter {}
 
-impl ToValue for PackageFilter {
+impl ::cloudwright_core::ToValue for PackageFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Architecture", &self.architecture)
             .opt("Epoch", &self.epoch)
             .opt("FilePath", &self.file_path)
@@ -896,16 +780,6 @@ impl ToValue for PackageFilter {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PortRangeFilter: ObjRule = ObjRule {
-    properties: &[
-        ("BeginInclusive", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("EndInclusive", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PortRangeFilter` property type of `AWS::InspectorV2::Filter`.
 ///
@@ -919,13 +793,13 @@ pub struct PortRangeFilter {
     /// The port number the port range begins at.
     ///
     /// Value 0 to 65535.
-    pub begin_inclusive: Option<Int>,
+    pub begin_inclusive: ::std::option::Option<::cloudwright_core::Int>,
     /// `EndInclusive`: an integer.
     ///
     /// The port number the port range ends at.
     ///
     /// Value 0 to 65535.
-    pub end_inclusive: Option<Int>,
+    pub end_inclusive: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -933,21 +807,21 @@ impl PortRangeFilter {
     /// A `PortRangeFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BeginInclusive`: an integer.
-    pub fn begin_inclusive(mut self, value: impl Into<Int>) -> Self { self.begin_inclusive = Some(value.into()); self }
+    pub fn begin_inclusive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.begin_inclusive = ::std::option::Option::Some(value.into()); self }
     /// `EndInclusive`: an integer.
-    pub fn end_inclusive(mut self, value: impl Into<Int>) -> Self { self.end_inclusive = Some(value.into()); self }
+    pub fn end_inclusive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.end_inclusive = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PortRangeFilter {}
+impl crate::PropertyType for PortRangeFilter {}
 
-impl ToValue for PortRangeFilter {
+impl ::cloudwright_core::ToValue for PortRangeFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BeginInclusive", &self.begin_inclusive)
             .opt("EndInclusive", &self.end_inclusive)
             .build()
@@ -960,19 +834,8 @@ pub struct StringFilterRequired {
     /// `Comparison`: a [`StringComparison`] value, required.
     pub comparison: StringComparison,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "PREFIX", "NOT_EQUALS"], ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Comparison", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StringFilter` property type of `AWS::InspectorV2::Filter`.
 ///
@@ -990,7 +853,7 @@ pub struct StringFilter {
     /// The value to filter on.
     ///
     /// Length 1 to 1024.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1005,17 +868,17 @@ impl StringFilter {
     }
 
     /// `Comparison`: a [`StringComparison`] value, required.
-    pub fn comparison(mut self, value: impl Into<StringComparison>) -> Self { self.comparison = value.into(); self }
+    pub fn comparison(mut self, value: impl ::std::convert::Into<StringComparison>) -> Self { self.comparison = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for StringFilter {}
+impl crate::PropertyType for StringFilter {}
 
-impl ToValue for StringFilter {
+impl ::cloudwright_core::ToValue for StringFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Comparison", &self.comparison)
             .req("Value", &self.value)
             .build()
@@ -1030,24 +893,24 @@ pub enum FilterAction {
     /// `SUPPRESS`
     Suppress,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FilterAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FilterAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FilterAction {
+impl ::cloudwright_core::ToValue for FilterAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Suppress => "SUPPRESS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1057,23 +920,23 @@ pub enum MapComparison {
     /// `EQUALS`
     Equals,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MapComparison {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MapComparison {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MapComparison {
+impl ::cloudwright_core::ToValue for MapComparison {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Equals => "EQUALS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1087,24 +950,165 @@ pub enum StringComparison {
     /// `NOT_EQUALS`
     NotEquals,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StringComparison {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StringComparison {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StringComparison {
+impl ::cloudwright_core::ToValue for StringComparison {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Equals => "EQUALS",
             Self::Prefix => "PREFIX",
             Self::NotEquals => "NOT_EQUALS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+            ("FilterAction", Shape::Str(&StrRule { allowed: &["NONE", "SUPPRESS"], ..StrRule::ANY })),
+            ("FilterCriteria", Shape::Object(&RULE_FilterCriteria)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "FilterCriteria", "FilterAction"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
+        properties: &[
+            ("EndInclusive", Shape::INT),
+            ("StartInclusive", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("CodeVulnerabilityDetectorName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("CodeVulnerabilityDetectorTags", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("CodeVulnerabilityFilePath", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("ComponentId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("ComponentType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Ec2InstanceImageId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Ec2InstanceSubnetId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Ec2InstanceVpcId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("EcrImageArchitecture", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("EcrImageHash", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("EcrImagePushedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("EcrImageRegistry", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("EcrImageRepositoryName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("EcrImageTags", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("EpssScore", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("ExploitAvailable", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("FindingArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("FindingStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("FindingType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("FirstObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("FixAvailable", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("InspectorScore", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("LambdaFunctionExecutionRoleArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("LambdaFunctionLastModifiedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("LambdaFunctionLayers", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("LambdaFunctionName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("LambdaFunctionRuntime", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("LastObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("NetworkProtocol", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("PortRange", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRangeFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("RelatedVulnerabilities", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("ResourceId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("ResourceType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Severity", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Title", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("UpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("VendorSeverity", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("VulnerabilityId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("VulnerabilitySource", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("VulnerablePackages", Shape::List(&ListRule { items: Shape::Object(&RULE_PackageFilter), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS"], ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Comparison"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NumberFilter: ObjRule = ObjRule {
+        properties: &[
+            ("LowerInclusive", Shape::NUM),
+            ("UpperInclusive", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PackageFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Architecture", Shape::Object(&RULE_StringFilter)),
+            ("Epoch", Shape::Object(&RULE_NumberFilter)),
+            ("FilePath", Shape::Object(&RULE_StringFilter)),
+            ("Name", Shape::Object(&RULE_StringFilter)),
+            ("Release", Shape::Object(&RULE_StringFilter)),
+            ("SourceLambdaLayerArn", Shape::Object(&RULE_StringFilter)),
+            ("SourceLayerHash", Shape::Object(&RULE_StringFilter)),
+            ("Version", Shape::Object(&RULE_StringFilter)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortRangeFilter: ObjRule = ObjRule {
+        properties: &[
+            ("BeginInclusive", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("EndInclusive", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "PREFIX", "NOT_EQUALS"], ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Comparison", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d+[MG]bps$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[-a-zA-Z0-9_ ]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[-a-zA-Z0-9_@\\.]+$");
-
-/// The required properties of [`Connection`], by name: `Connection::new(ConnectionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectionRequired {
-    /// `AttachPoint`: an [`AttachPoint`] object, required.
-    pub attach_point: Obj<AttachPoint>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Connection: ObjRule = ObjRule {
-    properties: &[
-        ("ActivationKey", Shape::STR),
-        ("AttachPoint", Shape::Object(&RULE_AttachPoint)),
-        ("Bandwidth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("EnvironmentId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
-        ("RemoteAccount", Shape::Object(&RULE_RemoteAccount)),
-        ("RemoteOwnerAccount", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["AttachPoint"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Interconnect::Connection` resource.
 ///
 /// Resource Type definition for AWS::Interconnect::Connection. Creates a managed network connection between AWS and a partner cloud service provider.
@@ -56,47 +23,47 @@ pub struct Connection {
     /// The activation key for accepting a connection proposal from a partner CSP. Mutually exclusive with EnvironmentId.
     ///
     /// Create-only: changing it replaces the resource.
-    pub activation_key: Option<Str>,
+    pub activation_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `AttachPoint`: an [`AttachPoint`] object, required.
     ///
     /// The logical attachment point in your AWS network where the managed connection will be connected.
     ///
     /// Create-only: changing it replaces the resource.
-    pub attach_point: Obj<AttachPoint>,
+    pub attach_point: crate::Obj<AttachPoint>,
     /// `Bandwidth`: a string.
     ///
     /// The bandwidth of the connection (e.g., 50Mbps, 1Gbps). Required when creating a connection through AWS.
     ///
     /// Pattern `^\d+[MG]bps$`; length 1 to 8.
-    pub bandwidth: Option<Str>,
+    pub bandwidth: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of the connection.
     ///
     /// Pattern `^[-a-zA-Z0-9_ ]+$`; length 1 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentId`: a string.
     ///
     /// The ID of the environment for the connection. Required when creating a connection through AWS. Mutually exclusive with ActivationKey.
     ///
     /// Length 1 to 32; create-only: changing it replaces the resource.
-    pub environment_id: Option<Str>,
+    pub environment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoteAccount`: a [`RemoteAccount`] object.
     ///
     /// The remote account identifier for the connection. Required when creating a connection through AWS. Replaces RemoteOwnerAccount.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub remote_account: Option<Obj<RemoteAccount>>,
+    pub remote_account: ::std::option::Option<crate::Obj<RemoteAccount>>,
     /// `RemoteOwnerAccount`: a string.
     ///
     /// Deprecated. Use RemoteAccount instead. The account ID of the remote owner. Required when creating a connection through AWS.
     ///
     /// Pattern `^[-a-zA-Z0-9_@\.]+$`; length at most 255; write-only: CloudFormation does not return it.
-    pub remote_owner_account: Option<Str>,
+    pub remote_owner_account: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +73,7 @@ impl Connection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Interconnect::Connection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-interconnect-connection.html",
         primary_identifier: &["Arn"],
@@ -117,60 +84,62 @@ impl Connection {
         read_only: &["ConnectionId", "Arn", "Provider", "Type", "State", "SharedId", "OwnerAccount", "BillingTier"],
         attributes: &["Arn", "BillingTier", "ConnectionId", "OwnerAccount", "Provider", "SharedId", "State", "Type"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Connection` with its required properties, named in a [`ConnectionRequired`].
+    /// A `Connection` with its one required property, `AttachPoint`.
     #[inline]
-    pub fn new(required: ConnectionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<AttachPoint>>) -> Self {
         Self {
-            activation_key: None,
-            attach_point: required.attach_point,
-            bandwidth: None,
-            description: None,
-            environment_id: None,
-            remote_account: None,
-            remote_owner_account: None,
-            tags: None,
+            activation_key: ::std::option::Option::None,
+            attach_point: value.into(),
+            bandwidth: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            environment_id: ::std::option::Option::None,
+            remote_account: ::std::option::Option::None,
+            remote_owner_account: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ActivationKey`: a string.
-    pub fn activation_key(mut self, value: impl Into<Str>) -> Self { self.activation_key = Some(value.into()); self }
+    pub fn activation_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.activation_key = ::std::option::Option::Some(value.into()); self }
     /// `AttachPoint`: an [`AttachPoint`] object, required.
-    pub fn attach_point(mut self, value: impl Into<Obj<AttachPoint>>) -> Self { self.attach_point = value.into(); self }
+    pub fn attach_point(mut self, value: impl ::std::convert::Into<crate::Obj<AttachPoint>>) -> Self { self.attach_point = value.into(); self }
     /// `Bandwidth`: a string.
-    pub fn bandwidth(mut self, value: impl Into<Str>) -> Self { self.bandwidth = Some(value.into()); self }
+    pub fn bandwidth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bandwidth = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentId`: a string.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = Some(value.into()); self }
+    pub fn environment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_id = ::std::option::Option::Some(value.into()); self }
     /// `RemoteAccount`: a [`RemoteAccount`] object.
-    pub fn remote_account(mut self, value: impl Into<Obj<RemoteAccount>>) -> Self { self.remote_account = Some(value.into()); self }
+    pub fn remote_account(mut self, value: impl ::std::convert::Into<crate::Obj<RemoteAccount>>) -> Self { self.remote_account = ::std::option::Option::Some(value.into()); self }
     /// `RemoteOwnerAccount`: a string.
-    pub fn remote_owner_account(mut self, value: impl Into<Str>) -> Self { self.remote_owner_account = Some(value.into()); self }
+    pub fn remote_owner_account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remote_owner_account = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Connection {
+impl ::cloudwright_core::Resource for Connection {
     type Attributes = ConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Connection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Connection {
+impl ::cloudwright_core::ToValue for Connection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActivationKey", &self.activation_key)
             .req("AttachPoint", &self.attach_point)
             .opt("Bandwidth", &self.bandwidth)
@@ -183,12 +152,12 @@ impl ToValue for Connection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Connection`]: `Handle<Connection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Connection`]: `Handle<Connection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectionAttributes(ResourceRef);
+pub struct ConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -198,76 +167,66 @@ impl ConnectionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the connection.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `BillingTier`: an integer.
     ///
     /// The billing tier for the connection.
     #[inline]
-    pub fn billing_tier(&self) -> Value {
-        self.0.get_att("BillingTier")
+    pub fn billing_tier(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("BillingTier"))
     }
 
     /// `Fn::GetAtt` `ConnectionId`: a string.
     ///
     /// The unique identifier for the connection.
     #[inline]
-    pub fn connection_id(&self) -> Value {
-        self.0.get_att("ConnectionId")
+    pub fn connection_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectionId"))
     }
 
     /// `Fn::GetAtt` `OwnerAccount`: a string.
     ///
     /// The AWS account ID of the connection owner.
     #[inline]
-    pub fn owner_account(&self) -> Value {
-        self.0.get_att("OwnerAccount")
+    pub fn owner_account(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerAccount"))
     }
 
     /// `Fn::GetAtt` `Provider`: an object.
     ///
     /// The partner cloud service provider.
     #[inline]
-    pub fn provider(&self) -> Value {
-        self.0.get_att("Provider")
+    pub fn provider(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Provider"))
     }
 
     /// `Fn::GetAtt` `SharedId`: a string.
     ///
     /// The shared identifier for the connection pairing.
     #[inline]
-    pub fn shared_id(&self) -> Value {
-        self.0.get_att("SharedId")
+    pub fn shared_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SharedId"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The current state of the connection.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `Type`: a string.
     ///
     /// The type of managed connection.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttachPoint: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("DirectConnectGateway", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AttachPoint` property type of `AWS::Interconnect::Connection`.
 ///
@@ -279,13 +238,13 @@ pub struct AttachPoint {
     /// `Arn`: a string.
     ///
     /// The ARN of the resource to attach to.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DirectConnectGateway`: a string.
     ///
     /// The ID of the Direct Connect Gateway to attach to.
     ///
     /// Pattern `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`.
-    pub direct_connect_gateway: Option<Str>,
+    pub direct_connect_gateway: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -293,43 +252,26 @@ impl AttachPoint {
     /// A `AttachPoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `DirectConnectGateway`: a string.
-    pub fn direct_connect_gateway(mut self, value: impl Into<Str>) -> Self { self.direct_connect_gateway = Some(value.into()); self }
+    pub fn direct_connect_gateway(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.direct_connect_gateway = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AttachPoint {}
+impl crate::PropertyType for AttachPoint {}
 
-impl ToValue for AttachPoint {
+impl ::cloudwright_core::ToValue for AttachPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("DirectConnectGateway", &self.direct_connect_gateway)
             .build()
     }
 }
-
-/// The required properties of [`RemoteAccount`], by name: `RemoteAccount::new(RemoteAccountRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RemoteAccountRequired {
-    /// `Identifier`: a string, required.
-    pub identifier: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RemoteAccount: ObjRule = ObjRule {
-    properties: &[
-        ("Identifier", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Identifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RemoteAccount` property type of `AWS::Interconnect::Connection`.
 ///
@@ -341,29 +283,29 @@ pub struct RemoteAccount {
     /// `Identifier`: a string, required.
     ///
     /// Pattern `^[-a-zA-Z0-9_@\.]+$`; length at most 255.
-    pub identifier: Str,
+    pub identifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RemoteAccount {
-    /// A `RemoteAccount` with its required properties, named in a [`RemoteAccountRequired`].
+    /// A `RemoteAccount` with its one required property, `Identifier`.
     #[inline]
-    pub fn new(required: RemoteAccountRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            identifier: required.identifier,
+            identifier: value.into(),
         }
     }
 
     /// `Identifier`: a string, required.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
+    pub fn identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identifier = value.into(); self }
 }
 
-impl PropertyType for RemoteAccount {}
+impl crate::PropertyType for RemoteAccount {}
 
-impl ToValue for RemoteAccount {
+impl ::cloudwright_core::ToValue for RemoteAccount {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Identifier", &self.identifier)
             .build()
     }
@@ -373,21 +315,10 @@ impl ToValue for RemoteAccount {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Interconnect::Connection`.
 ///
@@ -397,11 +328,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -416,19 +347,82 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d+[MG]bps$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[-a-zA-Z0-9_ ]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[-a-zA-Z0-9_@\\.]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Connection: ObjRule = ObjRule {
+        properties: &[
+            ("ActivationKey", Shape::STR),
+            ("AttachPoint", Shape::Object(&RULE_AttachPoint)),
+            ("Bandwidth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("EnvironmentId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+            ("RemoteAccount", Shape::Object(&RULE_RemoteAccount)),
+            ("RemoteOwnerAccount", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["AttachPoint"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttachPoint: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("DirectConnectGateway", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RemoteAccount: ObjRule = ObjRule {
+        properties: &[
+            ("Identifier", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Identifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -9,4 +9,4 @@
 pub mod monitor;
 
 #[cfg(feature = "internetmonitor")]
-pub use monitor::{Monitor, MonitorAttributes, MonitorRequired};
+pub use monitor::{Monitor, MonitorAttributes};

@@ -5,48 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(\\d{12})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:.*");
-
-/// The required properties of [`Monitor`], by name: `Monitor::new(MonitorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitorRequired {
-    /// `MonitorName`: a string, required.
-    pub monitor_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Monitor: ObjRule = ObjRule {
-    properties: &[
-        ("HealthEventsConfig", Shape::Object(&RULE_HealthEventsConfig)),
-        ("IncludeLinkedAccounts", Shape::Bool),
-        ("InternetMeasurementsLogDelivery", Shape::Object(&RULE_InternetMeasurementsLogDelivery)),
-        ("LinkedAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MaxCityNetworksToMonitor", Shape::Int(&NumRule { min: Some(1.0), max: Some(500000.0), ..NumRule::ANY })),
-        ("MonitorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Resources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ResourcesToAdd", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ResourcesToRemove", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Status", Shape::Str(&StrRule { allowed: &["PENDING", "ACTIVE", "INACTIVE", "ERROR"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TrafficPercentageToMonitor", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["MonitorName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::InternetMonitor::Monitor` resource.
 ///
 /// The `AWS::InternetMonitor::Monitor` resource is an Internet Monitor resource type that contains information about how you create a monitor in Amazon CloudWatch Internet Monitor. A monitor in Internet Monitor provides visibility into performance and availability between your applications hosted on AWS and your end users, using a traffic profile that it creates based on the application resources that you add: Virtual Private Clouds (VPCs), Amazon CloudFront distributions, or WorkSpaces directories.
 ///
 /// Internet Monitor also alerts you to internet issues that impact your application in the city-networks (geographies and networks) where your end users use it. With Internet Monitor, you can quickly pinpoint the locations and providers that are affected, so that you can address the issue.
 ///
-/// For more information, see \[Using Amazon CloudWatch Internet Monitor\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-InternetMonitor.html>) in the *Amazon CloudWatch User Guide* .
+/// For more information, see [Using Amazon CloudWatch Internet Monitor](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-InternetMonitor.html) in the *Amazon CloudWatch User Guide* .
 ///
 /// `Ref` returns its `MonitorName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`MonitorAttributes`], which `Handle<Monitor>` dereferences to.
@@ -69,46 +34,47 @@ pub struct Monitor {
     ///
     /// For local thresholds, you also set a minimum percentage of overall traffic that is impacted by an issue before Internet Monitor creates an event. In addition, you can disable local thresholds, for performance scores, availability scores, or both.
     ///
-    /// For more information, see \[Change health event thresholds\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-IM-overview.html#IMUpdateThresholdFromOverview>) in the Internet Monitor section of the *CloudWatch User Guide* .
-    pub health_events_config: Option<Obj<HealthEventsConfig>>,
+    /// For more information, see [Change health event thresholds](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-IM-overview.html#IMUpdateThresholdFromOverview) in the Internet Monitor section of the *CloudWatch User Guide* .
+    pub health_events_config: ::std::option::Option<crate::Obj<HealthEventsConfig>>,
     /// `IncludeLinkedAccounts`: a boolean.
     ///
-    /// A boolean option that you can set to `TRUE` to include monitors for linked accounts in a list of monitors, when you've set up cross-account sharing in Internet Monitor. You configure cross-account sharing by using Amazon CloudWatch Observability Access Manager. For more information, see \[Internet Monitor cross-account observability\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cwim-cross-account.html>) in the Amazon CloudWatch User Guide.
+    /// A boolean option that you can set to `TRUE` to include monitors for linked accounts in a list of monitors, when you've set up cross-account sharing in Internet Monitor. You configure cross-account sharing by using Amazon CloudWatch Observability Access Manager. For more information, see [Internet Monitor cross-account observability](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cwim-cross-account.html) in the Amazon CloudWatch User Guide.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub include_linked_accounts: Option<Bool>,
+    pub include_linked_accounts: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InternetMeasurementsLogDelivery`: an [`InternetMeasurementsLogDelivery`] object.
     ///
     /// Publish internet measurements for a monitor for all city-networks (up to the 500,000 service limit) to another location, such as an Amazon S3 bucket. Measurements are also published to Amazon CloudWatch Logs for the first 500 (by traffic volume) city-networks (client locations and ASNs, typically internet service providers or ISPs).
-    pub internet_measurements_log_delivery: Option<Obj<InternetMeasurementsLogDelivery>>,
+    pub internet_measurements_log_delivery:
+        ::std::option::Option<crate::Obj<InternetMeasurementsLogDelivery>>,
     /// `LinkedAccountId`: a string.
     ///
-    /// The account ID for an account that you've set up cross-account sharing for in Internet Monitor. You configure cross-account sharing by using Amazon CloudWatch Observability Access Manager. For more information, see \[Internet Monitor cross-account observability\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cwim-cross-account.html>) in the Amazon CloudWatch User Guide.
+    /// The account ID for an account that you've set up cross-account sharing for in Internet Monitor. You configure cross-account sharing by using Amazon CloudWatch Observability Access Manager. For more information, see [Internet Monitor cross-account observability](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cwim-cross-account.html) in the Amazon CloudWatch User Guide.
     ///
     /// Pattern `^(\d{12})$`; length 12 to 12; write-only: CloudFormation does not return it.
-    pub linked_account_id: Option<Str>,
+    pub linked_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxCityNetworksToMonitor`: an integer.
     ///
     /// The maximum number of city-networks to monitor for your resources. A city-network is the location (city) where clients access your application resources from and the network, such as an internet service provider, that clients access the resources through.
     ///
-    /// For more information, see \[Choosing a city-network maximum value\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/IMCityNetworksMaximum.html>) in *Using Amazon CloudWatch Internet Monitor* .
+    /// For more information, see [Choosing a city-network maximum value](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/IMCityNetworksMaximum.html) in *Using Amazon CloudWatch Internet Monitor* .
     ///
     /// Value 1 to 500000.
-    pub max_city_networks_to_monitor: Option<Int>,
+    pub max_city_networks_to_monitor: ::std::option::Option<::cloudwright_core::Int>,
     /// `MonitorName`: a string, required.
     ///
     /// The name of the monitor. A monitor name can contain only alphanumeric characters, dashes (-), periods (.), and underscores (_).
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub monitor_name: Str,
+    pub monitor_name: ::cloudwright_core::Str,
     /// `Resources`: a list of strings.
     ///
     /// The resources that have been added for the monitor, listed by their Amazon Resource Names (ARNs). Use this option to add or remove resources when making an update.
     ///
-    /// &gt; Be aware that if you include content in the `Resources` field when you update a monitor, the `ResourcesToAdd` and `ResourcesToRemove` fields must be empty.
+    /// \> Be aware that if you include content in the `Resources` field when you update a monitor, the `ResourcesToAdd` and `ResourcesToRemove` fields must be empty.
     ///
     /// Each item: pattern `^arn:.*`, length 20 to 2048.
-    pub resources: Option<List<Str>>,
+    pub resources: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourcesToAdd`: a list of strings.
     ///
     /// The resources to include in a monitor, which you provide as a set of Amazon Resource Names (ARNs). Resources can be Amazon Virtual Private Cloud VPCs, Network Load Balancers (NLBs), Amazon CloudFront distributions, or Amazon WorkSpaces directories.
@@ -117,32 +83,33 @@ pub struct Monitor {
     ///
     /// If you add only VPC resources, at least one VPC must have an Internet Gateway attached to it, to make sure that it has internet connectivity.
     ///
-    /// &gt; You can specify this field for a monitor update only if the `Resources` field is empty.
+    /// \> You can specify this field for a monitor update only if the `Resources` field is empty.
     ///
     /// Each item: length 20 to 2048; write-only: CloudFormation does not return it.
-    pub resources_to_add: Option<List<Str>>,
+    pub resources_to_add: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourcesToRemove`: a list of strings.
     ///
     /// The resources to remove from a monitor, which you provide as a set of Amazon Resource Names (ARNs)
     ///
-    /// &gt; You can specify this field for a monitor update only if the `Resources` field is empty.
+    /// \> You can specify this field for a monitor update only if the `Resources` field is empty.
     ///
     /// Each item: length 20 to 2048; write-only: CloudFormation does not return it.
-    pub resources_to_remove: Option<List<Str>>,
+    pub resources_to_remove:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Status`: a [`MonitorConfigState`] value.
     ///
     /// The status of a monitor. The accepted values that you can specify for `Status` are `ACTIVE` and `INACTIVE` .
-    pub status: Option<MonitorConfigState>,
+    pub status: ::std::option::Option<MonitorConfigState>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for a monitor, listed as a set of *key:value* pairs.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrafficPercentageToMonitor`: an integer.
     ///
     /// The percentage of the internet-facing traffic for your application that you want to monitor. You can also, optionally, set a limit for the number of city-networks (client locations and ASNs, typically internet service providers) that Internet Monitor will monitor traffic for. The city-networks maximum limit caps the number of city-networks that Internet Monitor monitors for your application, regardless of the percentage of traffic that you choose to monitor.
     ///
     /// Value 1 to 100.
-    pub traffic_percentage_to_monitor: Option<Int>,
+    pub traffic_percentage_to_monitor: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -152,7 +119,7 @@ impl Monitor {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::InternetMonitor::Monitor",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-internetmonitor-monitor.html",
         primary_identifier: &["MonitorName"],
@@ -163,72 +130,74 @@ impl Monitor {
         read_only: &["CreatedAt", "ModifiedAt", "MonitorArn", "ProcessingStatus", "ProcessingStatusInfo"],
         attributes: &["CreatedAt", "ModifiedAt", "MonitorArn", "ProcessingStatus", "ProcessingStatusInfo"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Monitor` with its required properties, named in a [`MonitorRequired`].
+    /// A `Monitor` with its one required property, `MonitorName`.
     #[inline]
-    pub fn new(required: MonitorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            health_events_config: None,
-            include_linked_accounts: None,
-            internet_measurements_log_delivery: None,
-            linked_account_id: None,
-            max_city_networks_to_monitor: None,
-            monitor_name: required.monitor_name,
-            resources: None,
-            resources_to_add: None,
-            resources_to_remove: None,
-            status: None,
-            tags: None,
-            traffic_percentage_to_monitor: None,
+            health_events_config: ::std::option::Option::None,
+            include_linked_accounts: ::std::option::Option::None,
+            internet_measurements_log_delivery: ::std::option::Option::None,
+            linked_account_id: ::std::option::Option::None,
+            max_city_networks_to_monitor: ::std::option::Option::None,
+            monitor_name: value.into(),
+            resources: ::std::option::Option::None,
+            resources_to_add: ::std::option::Option::None,
+            resources_to_remove: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            traffic_percentage_to_monitor: ::std::option::Option::None,
         }
     }
 
     /// `HealthEventsConfig`: a [`HealthEventsConfig`] object.
-    pub fn health_events_config(mut self, value: impl Into<Obj<HealthEventsConfig>>) -> Self { self.health_events_config = Some(value.into()); self }
+    pub fn health_events_config(mut self, value: impl ::std::convert::Into<crate::Obj<HealthEventsConfig>>) -> Self { self.health_events_config = ::std::option::Option::Some(value.into()); self }
     /// `IncludeLinkedAccounts`: a boolean.
-    pub fn include_linked_accounts(mut self, value: impl Into<Bool>) -> Self { self.include_linked_accounts = Some(value.into()); self }
+    pub fn include_linked_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_linked_accounts = ::std::option::Option::Some(value.into()); self }
     /// `InternetMeasurementsLogDelivery`: an [`InternetMeasurementsLogDelivery`] object.
-    pub fn internet_measurements_log_delivery(mut self, value: impl Into<Obj<InternetMeasurementsLogDelivery>>) -> Self { self.internet_measurements_log_delivery = Some(value.into()); self }
+    pub fn internet_measurements_log_delivery(mut self, value: impl ::std::convert::Into<crate::Obj<InternetMeasurementsLogDelivery>>) -> Self { self.internet_measurements_log_delivery = ::std::option::Option::Some(value.into()); self }
     /// `LinkedAccountId`: a string.
-    pub fn linked_account_id(mut self, value: impl Into<Str>) -> Self { self.linked_account_id = Some(value.into()); self }
+    pub fn linked_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.linked_account_id = ::std::option::Option::Some(value.into()); self }
     /// `MaxCityNetworksToMonitor`: an integer.
-    pub fn max_city_networks_to_monitor(mut self, value: impl Into<Int>) -> Self { self.max_city_networks_to_monitor = Some(value.into()); self }
+    pub fn max_city_networks_to_monitor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_city_networks_to_monitor = ::std::option::Option::Some(value.into()); self }
     /// `MonitorName`: a string, required.
-    pub fn monitor_name(mut self, value: impl Into<Str>) -> Self { self.monitor_name = value.into(); self }
+    pub fn monitor_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.monitor_name = value.into(); self }
     /// `Resources`: a list of strings.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = Some(value.into()); self }
+    pub fn resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resources = ::std::option::Option::Some(value.into()); self }
     /// `ResourcesToAdd`: a list of strings.
-    pub fn resources_to_add(mut self, value: impl Into<List<Str>>) -> Self { self.resources_to_add = Some(value.into()); self }
+    pub fn resources_to_add(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resources_to_add = ::std::option::Option::Some(value.into()); self }
     /// `ResourcesToRemove`: a list of strings.
-    pub fn resources_to_remove(mut self, value: impl Into<List<Str>>) -> Self { self.resources_to_remove = Some(value.into()); self }
+    pub fn resources_to_remove(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resources_to_remove = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`MonitorConfigState`] value.
-    pub fn status(mut self, value: impl Into<MonitorConfigState>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<MonitorConfigState>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrafficPercentageToMonitor`: an integer.
-    pub fn traffic_percentage_to_monitor(mut self, value: impl Into<Int>) -> Self { self.traffic_percentage_to_monitor = Some(value.into()); self }
+    pub fn traffic_percentage_to_monitor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.traffic_percentage_to_monitor = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Monitor {
+impl ::cloudwright_core::Resource for Monitor {
     type Attributes = MonitorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Monitor, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Monitor, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Monitor {
+impl ::cloudwright_core::ToValue for Monitor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HealthEventsConfig", &self.health_events_config)
             .opt("IncludeLinkedAccounts", &self.include_linked_accounts)
             .opt(
@@ -254,12 +223,12 @@ impl ToValue for Monitor {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Monitor`]: `Handle<Monitor>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Monitor`]: `Handle<Monitor>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MonitorAttributes(ResourceRef);
+pub struct MonitorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MonitorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MonitorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -267,50 +236,38 @@ impl From<ResourceRef> for MonitorAttributes {
 impl MonitorAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 
     /// `Fn::GetAtt` `MonitorArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the monitor.
     #[inline]
-    pub fn monitor_arn(&self) -> Value {
-        self.0.get_att("MonitorArn")
+    pub fn monitor_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitorArn"))
     }
 
     /// `Fn::GetAtt` `ProcessingStatus`: one of a set of strings.
     #[inline]
-    pub fn processing_status(&self) -> Value {
-        self.0.get_att("ProcessingStatus")
+    pub fn processing_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProcessingStatus"))
     }
 
     /// `Fn::GetAtt` `ProcessingStatusInfo`: a string.
     ///
     /// Additional information about the health of the data processing for the monitor.
     #[inline]
-    pub fn processing_status_info(&self) -> Value {
-        self.0.get_att("ProcessingStatusInfo")
+    pub fn processing_status_info(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProcessingStatusInfo"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HealthEventsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityLocalHealthEventsConfig", Shape::Object(&RULE_LocalHealthEventsConfig)),
-        ("AvailabilityScoreThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("PerformanceLocalHealthEventsConfig", Shape::Object(&RULE_LocalHealthEventsConfig)),
-        ("PerformanceScoreThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HealthEventsConfig` property type of `AWS::InternetMonitor::Monitor`.
 ///
@@ -324,23 +281,25 @@ pub struct HealthEventsConfig {
     /// `AvailabilityLocalHealthEventsConfig`: a [`LocalHealthEventsConfig`] object.
     ///
     /// The configuration that determines the threshold and other conditions for when Internet Monitor creates a health event for a local availability issue.
-    pub availability_local_health_events_config: Option<Obj<LocalHealthEventsConfig>>,
+    pub availability_local_health_events_config:
+        ::std::option::Option<crate::Obj<LocalHealthEventsConfig>>,
     /// `AvailabilityScoreThreshold`: a number.
     ///
     /// The health event threshold percentage set for availability scores. When the overall availability score is at or below this percentage, Internet Monitor creates a health event.
     ///
     /// Value 0.0 to 100.0.
-    pub availability_score_threshold: Option<Num>,
+    pub availability_score_threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `PerformanceLocalHealthEventsConfig`: a [`LocalHealthEventsConfig`] object.
     ///
     /// The configuration that determines the threshold and other conditions for when Internet Monitor creates a health event for a local performance issue.
-    pub performance_local_health_events_config: Option<Obj<LocalHealthEventsConfig>>,
+    pub performance_local_health_events_config:
+        ::std::option::Option<crate::Obj<LocalHealthEventsConfig>>,
     /// `PerformanceScoreThreshold`: a number.
     ///
     /// The health event threshold percentage set for performance scores. When the overall performance score is at or below this percentage, Internet Monitor creates a health event.
     ///
     /// Value 0.0 to 100.0.
-    pub performance_score_threshold: Option<Num>,
+    pub performance_score_threshold: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -348,25 +307,25 @@ impl HealthEventsConfig {
     /// A `HealthEventsConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityLocalHealthEventsConfig`: a [`LocalHealthEventsConfig`] object.
-    pub fn availability_local_health_events_config(mut self, value: impl Into<Obj<LocalHealthEventsConfig>>) -> Self { self.availability_local_health_events_config = Some(value.into()); self }
+    pub fn availability_local_health_events_config(mut self, value: impl ::std::convert::Into<crate::Obj<LocalHealthEventsConfig>>) -> Self { self.availability_local_health_events_config = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityScoreThreshold`: a number.
-    pub fn availability_score_threshold(mut self, value: impl Into<Num>) -> Self { self.availability_score_threshold = Some(value.into()); self }
+    pub fn availability_score_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.availability_score_threshold = ::std::option::Option::Some(value.into()); self }
     /// `PerformanceLocalHealthEventsConfig`: a [`LocalHealthEventsConfig`] object.
-    pub fn performance_local_health_events_config(mut self, value: impl Into<Obj<LocalHealthEventsConfig>>) -> Self { self.performance_local_health_events_config = Some(value.into()); self }
+    pub fn performance_local_health_events_config(mut self, value: impl ::std::convert::Into<crate::Obj<LocalHealthEventsConfig>>) -> Self { self.performance_local_health_events_config = ::std::option::Option::Some(value.into()); self }
     /// `PerformanceScoreThreshold`: a number.
-    pub fn performance_score_threshold(mut self, value: impl Into<Num>) -> Self { self.performance_score_threshold = Some(value.into()); self }
+    pub fn performance_score_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.performance_score_threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HealthEventsConfig {}
+impl crate::PropertyType for HealthEventsConfig {}
 
-impl ToValue for HealthEventsConfig {
+impl ::cloudwright_core::ToValue for HealthEventsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AvailabilityLocalHealthEventsConfig",
                 &self.availability_local_health_events_config,
@@ -387,15 +346,6 @@ impl ToValue for HealthEventsConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InternetMeasurementsLogDelivery: ObjRule = ObjRule {
-    properties: &[
-        ("S3Config", Shape::Object(&RULE_S3Config)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InternetMeasurementsLogDelivery` property type of `AWS::InternetMonitor::Monitor`.
 ///
 /// Publish internet measurements to an Amazon S3 bucket in addition to CloudWatch Logs.
@@ -406,7 +356,7 @@ pub struct InternetMeasurementsLogDelivery {
     /// `S3Config`: a [`S3Config`] object.
     ///
     /// The configuration for publishing Amazon CloudWatch Internet Monitor internet measurements to Amazon S3.
-    pub s3_config: Option<Obj<S3Config>>,
+    pub s3_config: ::std::option::Option<crate::Obj<S3Config>>,
 }
 
 #[rustfmt::skip]
@@ -414,32 +364,23 @@ impl InternetMeasurementsLogDelivery {
     /// A `InternetMeasurementsLogDelivery` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3Config`: a [`S3Config`] object.
-    pub fn s3_config(mut self, value: impl Into<Obj<S3Config>>) -> Self { self.s3_config = Some(value.into()); self }
+    pub fn s3_config(mut self, value: impl ::std::convert::Into<crate::Obj<S3Config>>) -> Self { self.s3_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InternetMeasurementsLogDelivery {}
+impl crate::PropertyType for InternetMeasurementsLogDelivery {}
 
-impl ToValue for InternetMeasurementsLogDelivery {
+impl ::cloudwright_core::ToValue for InternetMeasurementsLogDelivery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("S3Config", &self.s3_config).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("S3Config", &self.s3_config)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocalHealthEventsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("HealthScoreThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("MinTrafficImpact", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LocalHealthEventsConfig` property type of `AWS::InternetMonitor::Monitor`.
 ///
@@ -449,7 +390,7 @@ pub(crate) static RULE_LocalHealthEventsConfig: ObjRule = ObjRule {
 ///
 /// If you don't set a local health event threshold, the default value is 60%.
 ///
-/// For more information, see \[Change health event thresholds\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-IM-overview.html#IMUpdateThresholdFromOverview>) in the Internet Monitor section of the *Amazon CloudWatch User Guide* .
+/// For more information, see [Change health event thresholds](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-IM-overview.html#IMUpdateThresholdFromOverview) in the Internet Monitor section of the *Amazon CloudWatch User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-internetmonitor-monitor-localhealtheventsconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -459,7 +400,7 @@ pub struct LocalHealthEventsConfig {
     /// The health event threshold percentage set for a local health score.
     ///
     /// Value 0.0 to 100.0.
-    pub health_score_threshold: Option<Num>,
+    pub health_score_threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinTrafficImpact`: a number.
     ///
     /// The minimum percentage of overall traffic for an application that must be impacted by an issue before Internet Monitor creates an event when a threshold is crossed for a local health score.
@@ -467,11 +408,11 @@ pub struct LocalHealthEventsConfig {
     /// If you don't set a minimum traffic impact threshold, the default value is 0.01%.
     ///
     /// Value 0.0 to 100.0.
-    pub min_traffic_impact: Option<Num>,
+    pub min_traffic_impact: ::std::option::Option<::cloudwright_core::Num>,
     /// `Status`: a [`LocalHealthEventsConfigStatus`] value.
     ///
     /// The status of whether Internet Monitor creates a health event based on a threshold percentage set for a local health score. The status can be `ENABLED` or `DISABLED` .
-    pub status: Option<LocalHealthEventsConfigStatus>,
+    pub status: ::std::option::Option<LocalHealthEventsConfigStatus>,
 }
 
 #[rustfmt::skip]
@@ -479,40 +420,29 @@ impl LocalHealthEventsConfig {
     /// A `LocalHealthEventsConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HealthScoreThreshold`: a number.
-    pub fn health_score_threshold(mut self, value: impl Into<Num>) -> Self { self.health_score_threshold = Some(value.into()); self }
+    pub fn health_score_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.health_score_threshold = ::std::option::Option::Some(value.into()); self }
     /// `MinTrafficImpact`: a number.
-    pub fn min_traffic_impact(mut self, value: impl Into<Num>) -> Self { self.min_traffic_impact = Some(value.into()); self }
+    pub fn min_traffic_impact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_traffic_impact = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`LocalHealthEventsConfigStatus`] value.
-    pub fn status(mut self, value: impl Into<LocalHealthEventsConfigStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<LocalHealthEventsConfigStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LocalHealthEventsConfig {}
+impl crate::PropertyType for LocalHealthEventsConfig {}
 
-impl ToValue for LocalHealthEventsConfig {
+impl ::cloudwright_core::ToValue for LocalHealthEventsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HealthScoreThreshold", &self.health_score_threshold)
             .opt("MinTrafficImpact", &self.min_traffic_impact)
             .opt("Status", &self.status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Config: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketPrefix", Shape::STR),
-        ("LogDeliveryStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Config` property type of `AWS::InternetMonitor::Monitor`.
 ///
@@ -528,15 +458,15 @@ pub struct S3Config {
     /// The Amazon S3 bucket name for internet measurements publishing.
     ///
     /// Format `AWS::S3::Bucket.Name`; length at least 3.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketPrefix`: a string.
     ///
     /// An optional Amazon S3 bucket prefix for internet measurements publishing.
-    pub bucket_prefix: Option<Str>,
+    pub bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogDeliveryStatus`: a [`LogDeliveryStatus`] value.
     ///
     /// The status of publishing Internet Monitor internet measurements to an Amazon S3 bucket. The delivery status is `ENABLED` if you choose to deliver internet measurements to an S3 bucket, and `DISABLED` otherwise.
-    pub log_delivery_status: Option<LogDeliveryStatus>,
+    pub log_delivery_status: ::std::option::Option<LogDeliveryStatus>,
 }
 
 #[rustfmt::skip]
@@ -544,23 +474,23 @@ impl S3Config {
     /// A `S3Config` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `BucketPrefix`: a string.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = ::std::option::Option::Some(value.into()); self }
     /// `LogDeliveryStatus`: a [`LogDeliveryStatus`] value.
-    pub fn log_delivery_status(mut self, value: impl Into<LogDeliveryStatus>) -> Self { self.log_delivery_status = Some(value.into()); self }
+    pub fn log_delivery_status(mut self, value: impl ::std::convert::Into<LogDeliveryStatus>) -> Self { self.log_delivery_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Config {}
+impl crate::PropertyType for S3Config {}
 
-impl ToValue for S3Config {
+impl ::cloudwright_core::ToValue for S3Config {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
             .opt("BucketPrefix", &self.bucket_prefix)
             .opt("LogDeliveryStatus", &self.log_delivery_status)
@@ -568,25 +498,15 @@ impl ToValue for S3Config {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Tag` property type of `AWS::InternetMonitor::Monitor`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-internetmonitor-monitor-tag.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tag {
     /// `Key`: a string.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -594,21 +514,21 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -623,24 +543,24 @@ pub enum LocalHealthEventsConfigStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LocalHealthEventsConfigStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LocalHealthEventsConfigStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LocalHealthEventsConfigStatus {
+impl ::cloudwright_core::ToValue for LocalHealthEventsConfigStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -652,24 +572,24 @@ pub enum LogDeliveryStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogDeliveryStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogDeliveryStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogDeliveryStatus {
+impl ::cloudwright_core::ToValue for LogDeliveryStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -685,25 +605,111 @@ pub enum MonitorConfigState {
     /// `ERROR`
     Error,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MonitorConfigState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MonitorConfigState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MonitorConfigState {
+impl ::cloudwright_core::ToValue for MonitorConfigState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pending => "PENDING",
             Self::Active => "ACTIVE",
             Self::Inactive => "INACTIVE",
             Self::Error => "ERROR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(\\d{12})$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Monitor: ObjRule = ObjRule {
+        properties: &[
+            ("HealthEventsConfig", Shape::Object(&RULE_HealthEventsConfig)),
+            ("IncludeLinkedAccounts", Shape::Bool),
+            ("InternetMeasurementsLogDelivery", Shape::Object(&RULE_InternetMeasurementsLogDelivery)),
+            ("LinkedAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MaxCityNetworksToMonitor", Shape::Int(&NumRule { min: Some(1.0), max: Some(500000.0), ..NumRule::ANY })),
+            ("MonitorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Resources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ResourcesToAdd", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ResourcesToRemove", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Status", Shape::Str(&StrRule { allowed: &["PENDING", "ACTIVE", "INACTIVE", "ERROR"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TrafficPercentageToMonitor", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["MonitorName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HealthEventsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityLocalHealthEventsConfig", Shape::Object(&RULE_LocalHealthEventsConfig)),
+            ("AvailabilityScoreThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("PerformanceLocalHealthEventsConfig", Shape::Object(&RULE_LocalHealthEventsConfig)),
+            ("PerformanceScoreThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InternetMeasurementsLogDelivery: ObjRule = ObjRule {
+        properties: &[
+            ("S3Config", Shape::Object(&RULE_S3Config)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalHealthEventsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("HealthScoreThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("MinTrafficImpact", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Config: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketPrefix", Shape::STR),
+            ("LogDeliveryStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S\\s]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?! )[\\p{L}\\p{N}\\p{Z}-_]*(?<! )$");
-
 /// The required properties of [`InvoiceUnit`], by name: `InvoiceUnit::new(InvoiceUnitRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvoiceUnitRequired {
     /// `InvoiceReceiver`: a string, required.
-    pub invoice_receiver: Str,
+    pub invoice_receiver: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Rule`: a [`Rule`] object, required.
-    pub rule: Obj<Rule>,
+    pub rule: crate::Obj<Rule>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InvoiceUnit: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("InvoiceReceiver", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Rule", Shape::Object(&RULE_Rule)),
-        ("TaxInheritanceDisabled", Shape::Bool),
-    ],
-    required: &["InvoiceReceiver", "Name", "Rule"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Invoicing::InvoiceUnit` resource.
 ///
@@ -56,33 +34,33 @@ pub struct InvoiceUnit {
     /// The assigned description for an invoice unit. This information can't be modified or deleted.
     ///
     /// Pattern `^[\S\s]*$`; length 0 to 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InvoiceReceiver`: a string, required.
     ///
     /// The account that receives invoices related to the invoice unit.
     ///
     /// Pattern `^\d{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub invoice_receiver: Str,
+    pub invoice_receiver: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// A unique name that is distinctive within your AWS .
     ///
     /// Pattern `^(?! )[\p{L}\p{N}\p{Z}-_]*(?<! )$`; length 1 to 50; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
     ///
     /// The tag structure that contains a tag key and value.
     ///
     /// Items 0 to 200.
-    pub resource_tags: Option<List<ResourceTag>>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::List<ResourceTag>>,
     /// `Rule`: a [`Rule`] object, required.
     ///
     /// An `InvoiceUnitRule` object used the categorize invoice units.
-    pub rule: Obj<Rule>,
+    pub rule: crate::Obj<Rule>,
     /// `TaxInheritanceDisabled`: a boolean.
     ///
     /// Whether the invoice unit based tax inheritance is/ should be enabled or disabled.
-    pub tax_inheritance_disabled: Option<Bool>,
+    pub tax_inheritance_disabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -92,7 +70,7 @@ impl InvoiceUnit {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Invoicing::InvoiceUnit",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-invoicing-invoiceunit.html",
         primary_identifier: &["InvoiceUnitArn"],
@@ -103,54 +81,56 @@ impl InvoiceUnit {
         read_only: &["InvoiceUnitArn", "LastModified"],
         attributes: &["InvoiceUnitArn", "LastModified"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `InvoiceUnit` with its required properties, named in a [`InvoiceUnitRequired`].
     #[inline]
     pub fn new(required: InvoiceUnitRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             invoice_receiver: required.invoice_receiver,
             name: required.name,
-            resource_tags: None,
+            resource_tags: ::std::option::Option::None,
             rule: required.rule,
-            tax_inheritance_disabled: None,
+            tax_inheritance_disabled: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InvoiceReceiver`: a string, required.
-    pub fn invoice_receiver(mut self, value: impl Into<Str>) -> Self { self.invoice_receiver = value.into(); self }
+    pub fn invoice_receiver(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.invoice_receiver = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTag>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `Rule`: a [`Rule`] object, required.
-    pub fn rule(mut self, value: impl Into<Obj<Rule>>) -> Self { self.rule = value.into(); self }
+    pub fn rule(mut self, value: impl ::std::convert::Into<crate::Obj<Rule>>) -> Self { self.rule = value.into(); self }
     /// `TaxInheritanceDisabled`: a boolean.
-    pub fn tax_inheritance_disabled(mut self, value: impl Into<Bool>) -> Self { self.tax_inheritance_disabled = Some(value.into()); self }
+    pub fn tax_inheritance_disabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.tax_inheritance_disabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InvoiceUnit {
+impl ::cloudwright_core::Resource for InvoiceUnit {
     type Attributes = InvoiceUnitAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InvoiceUnit, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InvoiceUnit, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InvoiceUnit {
+impl ::cloudwright_core::ToValue for InvoiceUnit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("InvoiceReceiver", &self.invoice_receiver)
             .req("Name", &self.name)
@@ -161,12 +141,12 @@ impl ToValue for InvoiceUnit {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InvoiceUnit`]: `Handle<InvoiceUnit>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InvoiceUnit`]: `Handle<InvoiceUnit>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InvoiceUnitAttributes(ResourceRef);
+pub struct InvoiceUnitAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InvoiceUnitAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InvoiceUnitAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -174,14 +154,14 @@ impl From<ResourceRef> for InvoiceUnitAttributes {
 impl InvoiceUnitAttributes {
     /// `Fn::GetAtt` `InvoiceUnitArn`: a string.
     #[inline]
-    pub fn invoice_unit_arn(&self) -> Value {
-        self.0.get_att("InvoiceUnitArn")
+    pub fn invoice_unit_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InvoiceUnitArn"))
     }
 
     /// `Fn::GetAtt` `LastModified`: a number.
     #[inline]
-    pub fn last_modified(&self) -> Value {
-        self.0.get_att("LastModified")
+    pub fn last_modified(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastModified"))
     }
 }
 
@@ -189,21 +169,10 @@ impl InvoiceUnitAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceTag` property type of `AWS::Invoicing::InvoiceUnit`.
 ///
@@ -217,13 +186,13 @@ pub struct ResourceTag {
     /// The object key of your of your resource tag.
     ///
     /// Length 1 to 256.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The specific value of the resource tag.
     ///
     /// Length 0 to 200.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -238,39 +207,22 @@ impl ResourceTag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ResourceTag {}
+impl crate::PropertyType for ResourceTag {}
 
-impl ToValue for ResourceTag {
+impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleRequired {
-    /// `LinkedAccounts`: a list of strings, required.
-    pub linked_accounts: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("LinkedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000), unique: false })),
-    ],
-    required: &["LinkedAccounts"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Rule` property type of `AWS::Invoicing::InvoiceUnit`.
 ///
@@ -284,30 +236,78 @@ pub struct Rule {
     /// The list of `LINKED_ACCOUNT` IDs where charges are included within the invoice unit.
     ///
     /// Items 0 to 1000; each item: pattern `^\d{12}$`, length 12 to 12.
-    pub linked_accounts: List<Str>,
+    pub linked_accounts: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Rule {
-    /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    /// A `Rule` with its one required property, `LinkedAccounts`.
     #[inline]
-    pub fn new(required: RuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            linked_accounts: required.linked_accounts,
+            linked_accounts: value.into(),
         }
     }
 
     /// `LinkedAccounts`: a list of strings, required.
-    pub fn linked_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.linked_accounts = value.into(); self }
+    pub fn linked_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.linked_accounts = value.into(); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LinkedAccounts", &self.linked_accounts)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S\\s]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?! )[\\p{L}\\p{N}\\p{Z}-_]*(?<! )$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InvoiceUnit: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("InvoiceReceiver", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Rule", Shape::Object(&RULE_Rule)),
+            ("TaxInheritanceDisabled", Shape::Bool),
+        ],
+        required: &["InvoiceReceiver", "Name", "Rule"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("LinkedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000), unique: false })),
+        ],
+        required: &["LinkedAccounts"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`AccountAuditConfiguration`], by name: `AccountAuditConfiguration::new(AccountAuditConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountAuditConfigurationRequired {
     /// `AccountId`: a string, required.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
     /// `AuditCheckConfigurations`: an [`AuditCheckConfigurations`] object, required.
-    pub audit_check_configurations: Obj<AuditCheckConfigurations>,
+    pub audit_check_configurations: crate::Obj<AuditCheckConfigurations>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccountAuditConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("AuditCheckConfigurations", Shape::Object(&RULE_AuditCheckConfigurations)),
-        ("AuditNotificationTargetConfigurations", Shape::Object(&RULE_AuditNotificationTargetConfigurations)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["AccountId", "AuditCheckConfigurations", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::AccountAuditConfiguration` resource.
 ///
-/// Use the `AWS::IoT::AccountAuditConfiguration` resource to configure or reconfigure the Device Defender audit settings for your account. Settings include how audit notifications are sent and which audit checks are enabled or disabled. For API reference, see \[UpdateAccountAuditConfiguration\](<https://docs.aws.amazon.com/iot/latest/apireference/API_UpdateAccountAuditConfiguration.html>) and for detailed information on all available audit checks, see \[Audit checks\](<https://docs.aws.amazon.com/iot/latest/developerguide/device-defender-audit-checks.html>) .
+/// Use the `AWS::IoT::AccountAuditConfiguration` resource to configure or reconfigure the Device Defender audit settings for your account. Settings include how audit notifications are sent and which audit checks are enabled or disabled. For API reference, see [UpdateAccountAuditConfiguration](https://docs.aws.amazon.com/iot/latest/apireference/API_UpdateAccountAuditConfiguration.html) and for detailed information on all available audit checks, see [Audit checks](https://docs.aws.amazon.com/iot/latest/developerguide/device-defender-audit-checks.html) .
 ///
 /// `Ref` returns its `AccountId` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`AccountAuditConfigurationAttributes`] is empty).
@@ -49,7 +34,7 @@ pub struct AccountAuditConfiguration {
     /// The ID of the account. You can use the expression `!Sub "${AWS::AccountId}"` to use your account ID.
     ///
     /// Length 12 to 12; create-only: changing it replaces the resource.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
     /// `AuditCheckConfigurations`: an [`AuditCheckConfigurations`] object, required.
     ///
     /// Specifies which audit checks are enabled and disabled for this account.
@@ -60,19 +45,19 @@ pub struct AccountAuditConfiguration {
     ///
     /// You can't disable a check if it's used by any scheduled audit. You must delete the check from the scheduled audit or delete the scheduled audit itself to disable the check.
     ///
-    /// For more information on available audit checks see \[AWS::IoT::AccountAuditConfiguration AuditCheckConfigurations\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-accountauditconfiguration-auditcheckconfigurations.html>)
-    pub audit_check_configurations: Obj<AuditCheckConfigurations>,
+    /// For more information on available audit checks see [AWS::IoT::AccountAuditConfiguration AuditCheckConfigurations](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-accountauditconfiguration-auditcheckconfigurations.html)
+    pub audit_check_configurations: crate::Obj<AuditCheckConfigurations>,
     /// `AuditNotificationTargetConfigurations`: an [`AuditNotificationTargetConfigurations`] object.
     ///
     /// Information about the targets to which audit notifications are sent.
     pub audit_notification_target_configurations:
-        Option<Obj<AuditNotificationTargetConfigurations>>,
+        ::std::option::Option<crate::Obj<AuditNotificationTargetConfigurations>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the role that grants permission to AWS IoT to access information about your devices, policies, certificates, and other items as required when performing an audit.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -82,7 +67,7 @@ impl AccountAuditConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::AccountAuditConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-accountauditconfiguration.html",
         primary_identifier: &["AccountId"],
@@ -93,7 +78,7 @@ impl AccountAuditConfiguration {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AccountAuditConfiguration` with its required properties, named in a [`AccountAuditConfigurationRequired`].
@@ -102,36 +87,38 @@ impl AccountAuditConfiguration {
         Self {
             account_id: required.account_id,
             audit_check_configurations: required.audit_check_configurations,
-            audit_notification_target_configurations: None,
+            audit_notification_target_configurations: ::std::option::Option::None,
             role_arn: required.role_arn,
         }
     }
 
     /// `AccountId`: a string, required.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = value.into(); self }
     /// `AuditCheckConfigurations`: an [`AuditCheckConfigurations`] object, required.
-    pub fn audit_check_configurations(mut self, value: impl Into<Obj<AuditCheckConfigurations>>) -> Self { self.audit_check_configurations = value.into(); self }
+    pub fn audit_check_configurations(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfigurations>>) -> Self { self.audit_check_configurations = value.into(); self }
     /// `AuditNotificationTargetConfigurations`: an [`AuditNotificationTargetConfigurations`] object.
-    pub fn audit_notification_target_configurations(mut self, value: impl Into<Obj<AuditNotificationTargetConfigurations>>) -> Self { self.audit_notification_target_configurations = Some(value.into()); self }
+    pub fn audit_notification_target_configurations(mut self, value: impl ::std::convert::Into<crate::Obj<AuditNotificationTargetConfigurations>>) -> Self { self.audit_notification_target_configurations = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl Resource for AccountAuditConfiguration {
+impl ::cloudwright_core::Resource for AccountAuditConfiguration {
     type Attributes = AccountAuditConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccountAuditConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccountAuditConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccountAuditConfiguration {
+impl ::cloudwright_core::ToValue for AccountAuditConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountId", &self.account_id)
             .req("AuditCheckConfigurations", &self.audit_check_configurations)
             .opt(
@@ -143,24 +130,15 @@ impl ToValue for AccountAuditConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccountAuditConfiguration`]: `Handle<AccountAuditConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccountAuditConfiguration`]: `Handle<AccountAuditConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct AccountAuditConfigurationAttributes(());
 
-impl From<ResourceRef> for AccountAuditConfigurationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccountAuditConfigurationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuditCheckConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuditCheckConfiguration` property type of `AWS::IoT::AccountAuditConfiguration`.
 ///
@@ -172,7 +150,7 @@ pub struct AuditCheckConfiguration {
     /// `Enabled`: a boolean.
     ///
     /// True if this audit check is enabled for this account.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -180,46 +158,23 @@ impl AuditCheckConfiguration {
     /// A `AuditCheckConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuditCheckConfiguration {}
+impl crate::PropertyType for AuditCheckConfiguration {}
 
-impl ToValue for AuditCheckConfiguration {
+impl ::cloudwright_core::ToValue for AuditCheckConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuditCheckConfigurations: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticatedCognitoRoleOverlyPermissiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("CaCertificateExpiringCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("CaCertificateKeyQualityCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("ConflictingClientIdsCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("DeviceCertificateAgeCheck", Shape::Object(&RULE_DeviceCertAgeAuditCheckConfiguration)),
-        ("DeviceCertificateExpiringCheck", Shape::Object(&RULE_DeviceCertExpirationAuditCheckConfiguration)),
-        ("DeviceCertificateKeyQualityCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("DeviceCertificateSharedCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("IntermediateCaRevokedForActiveDeviceCertificatesCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("IoTPolicyPotentialMisConfigurationCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("IotPolicyOverlyPermissiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("IotRoleAliasAllowsAccessToUnusedServicesCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("IotRoleAliasOverlyPermissiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("LoggingDisabledCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("RevokedCaCertificateStillActiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("RevokedDeviceCertificateStillActiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-        ("UnauthenticatedCognitoRoleOverlyPermissiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuditCheckConfigurations` property type of `AWS::IoT::AccountAuditConfiguration`.
 ///
@@ -231,72 +186,84 @@ pub struct AuditCheckConfigurations {
     /// `AuthenticatedCognitoRoleOverlyPermissiveCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks the permissiveness of an authenticated Amazon Cognito identity pool role. For this check, AWS IoT Device Defender audits all Amazon Cognito identity pools that have been used to connect to the AWS IoT message broker during the 31 days before the audit is performed.
-    pub authenticated_cognito_role_overly_permissive_check: Option<Obj<AuditCheckConfiguration>>,
+    pub authenticated_cognito_role_overly_permissive_check:
+        ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `CaCertificateExpiringCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks if a CA certificate is expiring. This check applies to CA certificates expiring within 30 days or that have expired.
-    pub ca_certificate_expiring_check: Option<Obj<AuditCheckConfiguration>>,
+    pub ca_certificate_expiring_check: ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `CaCertificateKeyQualityCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks the quality of the CA certificate key. The quality checks if the key is in a valid format, not expired, and if the key meets a minimum required size. This check applies to CA certificates that are `ACTIVE` or `PENDING_TRANSFER` .
-    pub ca_certificate_key_quality_check: Option<Obj<AuditCheckConfiguration>>,
+    pub ca_certificate_key_quality_check:
+        ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `ConflictingClientIdsCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks if multiple devices connect using the same client ID.
-    pub conflicting_client_ids_check: Option<Obj<AuditCheckConfiguration>>,
+    pub conflicting_client_ids_check: ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `DeviceCertificateAgeCheck`: a [`DeviceCertAgeAuditCheckConfiguration`] object.
     ///
     /// Checks when a device certificate has been active for a number of days greater than or equal to the number you specify.
-    pub device_certificate_age_check: Option<Obj<DeviceCertAgeAuditCheckConfiguration>>,
+    pub device_certificate_age_check:
+        ::std::option::Option<crate::Obj<DeviceCertAgeAuditCheckConfiguration>>,
     /// `DeviceCertificateExpiringCheck`: a [`DeviceCertExpirationAuditCheckConfiguration`] object.
     ///
     /// Checks if a device certificate is expiring. By default, this check applies to device certificates expiring within 30 days or that have expired. You can modify this threshold by configuring the DeviceCertExpirationAuditCheckConfiguration.
-    pub device_certificate_expiring_check: Option<Obj<DeviceCertExpirationAuditCheckConfiguration>>,
+    pub device_certificate_expiring_check:
+        ::std::option::Option<crate::Obj<DeviceCertExpirationAuditCheckConfiguration>>,
     /// `DeviceCertificateKeyQualityCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks the quality of the device certificate key. The quality checks if the key is in a valid format, not expired, signed by a registered certificate authority, and if the key meets a minimum required size.
-    pub device_certificate_key_quality_check: Option<Obj<AuditCheckConfiguration>>,
+    pub device_certificate_key_quality_check:
+        ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `DeviceCertificateSharedCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks if multiple concurrent connections use the same X.509 certificate to authenticate with AWS IoT .
-    pub device_certificate_shared_check: Option<Obj<AuditCheckConfiguration>>,
+    pub device_certificate_shared_check: ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `IntermediateCaRevokedForActiveDeviceCertificatesCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks if device certificates are still active despite being revoked by an intermediate CA.
     pub intermediate_ca_revoked_for_active_device_certificates_check:
-        Option<Obj<AuditCheckConfiguration>>,
+        ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `IoTPolicyPotentialMisConfigurationCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks if an AWS IoT policy is potentially misconfigured. Misconfigured policies, including overly permissive policies, can cause security incidents like allowing devices access to unintended resources. This check is a warning for you to make sure that only intended actions are allowed before updating the policy.
-    pub io_t_policy_potential_mis_configuration_check: Option<Obj<AuditCheckConfiguration>>,
+    pub io_t_policy_potential_mis_configuration_check:
+        ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `IotPolicyOverlyPermissiveCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks the permissiveness of a policy attached to an authenticated Amazon Cognito identity pool role.
-    pub iot_policy_overly_permissive_check: Option<Obj<AuditCheckConfiguration>>,
+    pub iot_policy_overly_permissive_check:
+        ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `IotRoleAliasAllowsAccessToUnusedServicesCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks if a role alias has access to services that haven't been used for the AWS IoT device in the last year.
-    pub iot_role_alias_allows_access_to_unused_services_check: Option<Obj<AuditCheckConfiguration>>,
+    pub iot_role_alias_allows_access_to_unused_services_check:
+        ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `IotRoleAliasOverlyPermissiveCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks if the temporary credentials provided by AWS IoT role aliases are overly permissive.
-    pub iot_role_alias_overly_permissive_check: Option<Obj<AuditCheckConfiguration>>,
+    pub iot_role_alias_overly_permissive_check:
+        ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `LoggingDisabledCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks if AWS IoT logs are disabled.
-    pub logging_disabled_check: Option<Obj<AuditCheckConfiguration>>,
+    pub logging_disabled_check: ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `RevokedCaCertificateStillActiveCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks if a revoked CA certificate is still active.
-    pub revoked_ca_certificate_still_active_check: Option<Obj<AuditCheckConfiguration>>,
+    pub revoked_ca_certificate_still_active_check:
+        ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `RevokedDeviceCertificateStillActiveCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks if a revoked device certificate is still active.
-    pub revoked_device_certificate_still_active_check: Option<Obj<AuditCheckConfiguration>>,
+    pub revoked_device_certificate_still_active_check:
+        ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
     /// `UnauthenticatedCognitoRoleOverlyPermissiveCheck`: an [`AuditCheckConfiguration`] object.
     ///
     /// Checks if policy attached to an unauthenticated Amazon Cognito identity pool role is too permissive.
-    pub unauthenticated_cognito_role_overly_permissive_check: Option<Obj<AuditCheckConfiguration>>,
+    pub unauthenticated_cognito_role_overly_permissive_check:
+        ::std::option::Option<crate::Obj<AuditCheckConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -304,51 +271,51 @@ impl AuditCheckConfigurations {
     /// A `AuditCheckConfigurations` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthenticatedCognitoRoleOverlyPermissiveCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn authenticated_cognito_role_overly_permissive_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.authenticated_cognito_role_overly_permissive_check = Some(value.into()); self }
+    pub fn authenticated_cognito_role_overly_permissive_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.authenticated_cognito_role_overly_permissive_check = ::std::option::Option::Some(value.into()); self }
     /// `CaCertificateExpiringCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn ca_certificate_expiring_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.ca_certificate_expiring_check = Some(value.into()); self }
+    pub fn ca_certificate_expiring_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.ca_certificate_expiring_check = ::std::option::Option::Some(value.into()); self }
     /// `CaCertificateKeyQualityCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn ca_certificate_key_quality_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.ca_certificate_key_quality_check = Some(value.into()); self }
+    pub fn ca_certificate_key_quality_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.ca_certificate_key_quality_check = ::std::option::Option::Some(value.into()); self }
     /// `ConflictingClientIdsCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn conflicting_client_ids_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.conflicting_client_ids_check = Some(value.into()); self }
+    pub fn conflicting_client_ids_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.conflicting_client_ids_check = ::std::option::Option::Some(value.into()); self }
     /// `DeviceCertificateAgeCheck`: a [`DeviceCertAgeAuditCheckConfiguration`] object.
-    pub fn device_certificate_age_check(mut self, value: impl Into<Obj<DeviceCertAgeAuditCheckConfiguration>>) -> Self { self.device_certificate_age_check = Some(value.into()); self }
+    pub fn device_certificate_age_check(mut self, value: impl ::std::convert::Into<crate::Obj<DeviceCertAgeAuditCheckConfiguration>>) -> Self { self.device_certificate_age_check = ::std::option::Option::Some(value.into()); self }
     /// `DeviceCertificateExpiringCheck`: a [`DeviceCertExpirationAuditCheckConfiguration`] object.
-    pub fn device_certificate_expiring_check(mut self, value: impl Into<Obj<DeviceCertExpirationAuditCheckConfiguration>>) -> Self { self.device_certificate_expiring_check = Some(value.into()); self }
+    pub fn device_certificate_expiring_check(mut self, value: impl ::std::convert::Into<crate::Obj<DeviceCertExpirationAuditCheckConfiguration>>) -> Self { self.device_certificate_expiring_check = ::std::option::Option::Some(value.into()); self }
     /// `DeviceCertificateKeyQualityCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn device_certificate_key_quality_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.device_certificate_key_quality_check = Some(value.into()); self }
+    pub fn device_certificate_key_quality_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.device_certificate_key_quality_check = ::std::option::Option::Some(value.into()); self }
     /// `DeviceCertificateSharedCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn device_certificate_shared_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.device_certificate_shared_check = Some(value.into()); self }
+    pub fn device_certificate_shared_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.device_certificate_shared_check = ::std::option::Option::Some(value.into()); self }
     /// `IntermediateCaRevokedForActiveDeviceCertificatesCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn intermediate_ca_revoked_for_active_device_certificates_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.intermediate_ca_revoked_for_active_device_certificates_check = Some(value.into()); self }
+    pub fn intermediate_ca_revoked_for_active_device_certificates_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.intermediate_ca_revoked_for_active_device_certificates_check = ::std::option::Option::Some(value.into()); self }
     /// `IoTPolicyPotentialMisConfigurationCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn io_t_policy_potential_mis_configuration_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.io_t_policy_potential_mis_configuration_check = Some(value.into()); self }
+    pub fn io_t_policy_potential_mis_configuration_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.io_t_policy_potential_mis_configuration_check = ::std::option::Option::Some(value.into()); self }
     /// `IotPolicyOverlyPermissiveCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn iot_policy_overly_permissive_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.iot_policy_overly_permissive_check = Some(value.into()); self }
+    pub fn iot_policy_overly_permissive_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.iot_policy_overly_permissive_check = ::std::option::Option::Some(value.into()); self }
     /// `IotRoleAliasAllowsAccessToUnusedServicesCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn iot_role_alias_allows_access_to_unused_services_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.iot_role_alias_allows_access_to_unused_services_check = Some(value.into()); self }
+    pub fn iot_role_alias_allows_access_to_unused_services_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.iot_role_alias_allows_access_to_unused_services_check = ::std::option::Option::Some(value.into()); self }
     /// `IotRoleAliasOverlyPermissiveCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn iot_role_alias_overly_permissive_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.iot_role_alias_overly_permissive_check = Some(value.into()); self }
+    pub fn iot_role_alias_overly_permissive_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.iot_role_alias_overly_permissive_check = ::std::option::Option::Some(value.into()); self }
     /// `LoggingDisabledCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn logging_disabled_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.logging_disabled_check = Some(value.into()); self }
+    pub fn logging_disabled_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.logging_disabled_check = ::std::option::Option::Some(value.into()); self }
     /// `RevokedCaCertificateStillActiveCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn revoked_ca_certificate_still_active_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.revoked_ca_certificate_still_active_check = Some(value.into()); self }
+    pub fn revoked_ca_certificate_still_active_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.revoked_ca_certificate_still_active_check = ::std::option::Option::Some(value.into()); self }
     /// `RevokedDeviceCertificateStillActiveCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn revoked_device_certificate_still_active_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.revoked_device_certificate_still_active_check = Some(value.into()); self }
+    pub fn revoked_device_certificate_still_active_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.revoked_device_certificate_still_active_check = ::std::option::Option::Some(value.into()); self }
     /// `UnauthenticatedCognitoRoleOverlyPermissiveCheck`: an [`AuditCheckConfiguration`] object.
-    pub fn unauthenticated_cognito_role_overly_permissive_check(mut self, value: impl Into<Obj<AuditCheckConfiguration>>) -> Self { self.unauthenticated_cognito_role_overly_permissive_check = Some(value.into()); self }
+    pub fn unauthenticated_cognito_role_overly_permissive_check(mut self, value: impl ::std::convert::Into<crate::Obj<AuditCheckConfiguration>>) -> Self { self.unauthenticated_cognito_role_overly_permissive_check = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuditCheckConfigurations {}
+impl crate::PropertyType for AuditCheckConfigurations {}
 
-impl ToValue for AuditCheckConfigurations {
+impl ::cloudwright_core::ToValue for AuditCheckConfigurations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthenticatedCognitoRoleOverlyPermissiveCheck",
                 &self.authenticated_cognito_role_overly_permissive_check,
@@ -418,17 +385,6 @@ impl ToValue for AuditCheckConfigurations {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AuditNotificationTarget: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TargetArn", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AuditNotificationTarget` property type of `AWS::IoT::AccountAuditConfiguration`.
 ///
 /// Information about the targets to which audit notifications are sent.
@@ -439,19 +395,19 @@ pub struct AuditNotificationTarget {
     /// `Enabled`: a boolean.
     ///
     /// True if notifications to the target are enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RoleArn`: a string.
     ///
     /// The ARN of the role that grants permission to send notifications to the target.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetArn`: a string.
     ///
     /// The ARN of the target (SNS topic) to which audit notifications are sent.
     ///
     /// Length at most 2048.
-    pub target_arn: Option<Str>,
+    pub target_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -459,38 +415,29 @@ impl AuditNotificationTarget {
     /// A `AuditNotificationTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `TargetArn`: a string.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = Some(value.into()); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuditNotificationTarget {}
+impl crate::PropertyType for AuditNotificationTarget {}
 
-impl ToValue for AuditNotificationTarget {
+impl ::cloudwright_core::ToValue for AuditNotificationTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("RoleArn", &self.role_arn)
             .opt("TargetArn", &self.target_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuditNotificationTargetConfigurations: ObjRule = ObjRule {
-    properties: &[
-        ("Sns", Shape::Object(&RULE_AuditNotificationTarget)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuditNotificationTargetConfigurations` property type of `AWS::IoT::AccountAuditConfiguration`.
 ///
@@ -502,7 +449,7 @@ pub struct AuditNotificationTargetConfigurations {
     /// `Sns`: an [`AuditNotificationTarget`] object.
     ///
     /// The `Sns` notification target.
-    pub sns: Option<Obj<AuditNotificationTarget>>,
+    pub sns: ::std::option::Option<crate::Obj<AuditNotificationTarget>>,
 }
 
 #[rustfmt::skip]
@@ -510,30 +457,23 @@ impl AuditNotificationTargetConfigurations {
     /// A `AuditNotificationTargetConfigurations` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Sns`: an [`AuditNotificationTarget`] object.
-    pub fn sns(mut self, value: impl Into<Obj<AuditNotificationTarget>>) -> Self { self.sns = Some(value.into()); self }
+    pub fn sns(mut self, value: impl ::std::convert::Into<crate::Obj<AuditNotificationTarget>>) -> Self { self.sns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuditNotificationTargetConfigurations {}
+impl crate::PropertyType for AuditNotificationTargetConfigurations {}
 
-impl ToValue for AuditNotificationTargetConfigurations {
+impl ::cloudwright_core::ToValue for AuditNotificationTargetConfigurations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Sns", &self.sns).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Sns", &self.sns)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CertAgeCheckCustomConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CertAgeThresholdInDays", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CertAgeCheckCustomConfiguration` property type of `AWS::IoT::AccountAuditConfiguration`.
 ///
@@ -547,7 +487,7 @@ pub struct CertAgeCheckCustomConfiguration {
     /// The number of days that defines when a device certificate is considered to have aged. The check will report a finding if a certificate has been active for a number of days greater than or equal to this threshold value.
     ///
     /// Length 1 to 64.
-    pub cert_age_threshold_in_days: Option<Str>,
+    pub cert_age_threshold_in_days: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -555,32 +495,23 @@ impl CertAgeCheckCustomConfiguration {
     /// A `CertAgeCheckCustomConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertAgeThresholdInDays`: a string.
-    pub fn cert_age_threshold_in_days(mut self, value: impl Into<Str>) -> Self { self.cert_age_threshold_in_days = Some(value.into()); self }
+    pub fn cert_age_threshold_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cert_age_threshold_in_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CertAgeCheckCustomConfiguration {}
+impl crate::PropertyType for CertAgeCheckCustomConfiguration {}
 
-impl ToValue for CertAgeCheckCustomConfiguration {
+impl ::cloudwright_core::ToValue for CertAgeCheckCustomConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertAgeThresholdInDays", &self.cert_age_threshold_in_days)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CertExpirationCheckCustomConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CertExpirationThresholdInDays", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CertExpirationCheckCustomConfiguration` property type of `AWS::IoT::AccountAuditConfiguration`.
 ///
@@ -594,7 +525,7 @@ pub struct CertExpirationCheckCustomConfiguration {
     /// The number of days before expiration that defines when a device certificate is considered to be approaching expiration. The check will report a finding if a certificate will expire within this number of days.
     ///
     /// Length 1 to 64.
-    pub cert_expiration_threshold_in_days: Option<Str>,
+    pub cert_expiration_threshold_in_days: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -602,19 +533,19 @@ impl CertExpirationCheckCustomConfiguration {
     /// A `CertExpirationCheckCustomConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertExpirationThresholdInDays`: a string.
-    pub fn cert_expiration_threshold_in_days(mut self, value: impl Into<Str>) -> Self { self.cert_expiration_threshold_in_days = Some(value.into()); self }
+    pub fn cert_expiration_threshold_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cert_expiration_threshold_in_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CertExpirationCheckCustomConfiguration {}
+impl crate::PropertyType for CertExpirationCheckCustomConfiguration {}
 
-impl ToValue for CertExpirationCheckCustomConfiguration {
+impl ::cloudwright_core::ToValue for CertExpirationCheckCustomConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CertExpirationThresholdInDays",
                 &self.cert_expiration_threshold_in_days,
@@ -622,16 +553,6 @@ impl ToValue for CertExpirationCheckCustomConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceCertAgeAuditCheckConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::Object(&RULE_CertAgeCheckCustomConfiguration)),
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeviceCertAgeAuditCheckConfiguration` property type of `AWS::IoT::AccountAuditConfiguration`.
 ///
@@ -643,11 +564,11 @@ pub struct DeviceCertAgeAuditCheckConfiguration {
     /// `Configuration`: a [`CertAgeCheckCustomConfiguration`] object.
     ///
     /// Configuration settings for the device certificate age check, including the threshold in days for certificate age. This configuration is of type `CertAgeCheckCustomConfiguration` .
-    pub configuration: Option<Obj<CertAgeCheckCustomConfiguration>>,
+    pub configuration: ::std::option::Option<crate::Obj<CertAgeCheckCustomConfiguration>>,
     /// `Enabled`: a boolean.
     ///
     /// True if this audit check is enabled for this account.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -655,36 +576,26 @@ impl DeviceCertAgeAuditCheckConfiguration {
     /// A `DeviceCertAgeAuditCheckConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Configuration`: a [`CertAgeCheckCustomConfiguration`] object.
-    pub fn configuration(mut self, value: impl Into<Obj<CertAgeCheckCustomConfiguration>>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CertAgeCheckCustomConfiguration>>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeviceCertAgeAuditCheckConfiguration {}
+impl crate::PropertyType for DeviceCertAgeAuditCheckConfiguration {}
 
-impl ToValue for DeviceCertAgeAuditCheckConfiguration {
+impl ::cloudwright_core::ToValue for DeviceCertAgeAuditCheckConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configuration", &self.configuration)
             .opt("Enabled", &self.enabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceCertExpirationAuditCheckConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::Object(&RULE_CertExpirationCheckCustomConfiguration)),
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeviceCertExpirationAuditCheckConfiguration` property type of `AWS::IoT::AccountAuditConfiguration`.
 ///
@@ -696,11 +607,11 @@ pub struct DeviceCertExpirationAuditCheckConfiguration {
     /// `Configuration`: a [`CertExpirationCheckCustomConfiguration`] object.
     ///
     /// Configuration settings for the device certificate expiration check, including the threshold in days before expiration. This configuration is of type `CertExpirationCheckCustomConfiguration`
-    pub configuration: Option<Obj<CertExpirationCheckCustomConfiguration>>,
+    pub configuration: ::std::option::Option<crate::Obj<CertExpirationCheckCustomConfiguration>>,
     /// `Enabled`: a boolean.
     ///
     /// True if this audit check is enabled for this account.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -708,23 +619,135 @@ impl DeviceCertExpirationAuditCheckConfiguration {
     /// A `DeviceCertExpirationAuditCheckConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Configuration`: a [`CertExpirationCheckCustomConfiguration`] object.
-    pub fn configuration(mut self, value: impl Into<Obj<CertExpirationCheckCustomConfiguration>>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CertExpirationCheckCustomConfiguration>>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeviceCertExpirationAuditCheckConfiguration {}
+impl crate::PropertyType for DeviceCertExpirationAuditCheckConfiguration {}
 
-impl ToValue for DeviceCertExpirationAuditCheckConfiguration {
+impl ::cloudwright_core::ToValue for DeviceCertExpirationAuditCheckConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configuration", &self.configuration)
             .opt("Enabled", &self.enabled)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccountAuditConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("AuditCheckConfigurations", Shape::Object(&RULE_AuditCheckConfigurations)),
+            ("AuditNotificationTargetConfigurations", Shape::Object(&RULE_AuditNotificationTargetConfigurations)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["AccountId", "AuditCheckConfigurations", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuditCheckConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuditCheckConfigurations: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticatedCognitoRoleOverlyPermissiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("CaCertificateExpiringCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("CaCertificateKeyQualityCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("ConflictingClientIdsCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("DeviceCertificateAgeCheck", Shape::Object(&RULE_DeviceCertAgeAuditCheckConfiguration)),
+            ("DeviceCertificateExpiringCheck", Shape::Object(&RULE_DeviceCertExpirationAuditCheckConfiguration)),
+            ("DeviceCertificateKeyQualityCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("DeviceCertificateSharedCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("IntermediateCaRevokedForActiveDeviceCertificatesCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("IoTPolicyPotentialMisConfigurationCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("IotPolicyOverlyPermissiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("IotRoleAliasAllowsAccessToUnusedServicesCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("IotRoleAliasOverlyPermissiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("LoggingDisabledCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("RevokedCaCertificateStillActiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("RevokedDeviceCertificateStillActiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+            ("UnauthenticatedCognitoRoleOverlyPermissiveCheck", Shape::Object(&RULE_AuditCheckConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuditNotificationTarget: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TargetArn", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuditNotificationTargetConfigurations: ObjRule = ObjRule {
+        properties: &[
+            ("Sns", Shape::Object(&RULE_AuditNotificationTarget)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CertAgeCheckCustomConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CertAgeThresholdInDays", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CertExpirationCheckCustomConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CertExpirationThresholdInDays", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceCertAgeAuditCheckConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::Object(&RULE_CertAgeCheckCustomConfiguration)),
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceCertExpirationAuditCheckConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::Object(&RULE_CertExpirationCheckCustomConfiguration)),
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w=,@-]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-
-/// The required properties of [`Authorizer`], by name: `Authorizer::new(AuthorizerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AuthorizerRequired {
-    /// `AuthorizerFunctionArn`: a string, required.
-    pub authorizer_function_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizerFunctionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AuthorizerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EnableCachingForHttp", Shape::Bool),
-        ("SigningDisabled", Shape::Bool),
-        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TokenKeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("TokenSigningPublicKeys", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["AuthorizerFunctionArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoT::Authorizer` resource.
 ///
 /// Specifies an authorizer.
@@ -55,49 +23,49 @@ pub struct Authorizer {
     /// The authorizer's Lambda function ARN.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 2048.
-    pub authorizer_function_arn: Str,
+    pub authorizer_function_arn: ::cloudwright_core::Str,
     /// `AuthorizerName`: a string.
     ///
     /// The authorizer name.
     ///
     /// Pattern `[\w=,@-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub authorizer_name: Option<Str>,
+    pub authorizer_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableCachingForHttp`: a boolean.
     ///
     /// When `true` , the result from the authorizer's Lambda function is cached for clients that use persistent HTTP connections. The results are cached for the time specified by the Lambda function in `refreshAfterInSeconds` . This value doesn't affect authorization of clients that use MQTT connections.
-    pub enable_caching_for_http: Option<Bool>,
+    pub enable_caching_for_http: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SigningDisabled`: a boolean.
     ///
     /// Specifies whether AWS IoT validates the token signature in an authorization request.
     ///
     /// Create-only: changing it replaces the resource.
-    pub signing_disabled: Option<Bool>,
+    pub signing_disabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Status`: an [`AuthorizerStatus`] value.
     ///
     /// The status of the authorizer.
     ///
     /// Valid values: `ACTIVE` | `INACTIVE`
-    pub status: Option<AuthorizerStatus>,
+    pub status: ::std::option::Option<AuthorizerStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata which can be used to manage the custom authorizer.
     ///
-    /// &gt; For URI Request parameters use format: ...key1=value1&key2=value2...
-    /// &gt;
-    /// &gt; For the CLI command-line parameter use format: &&tags "key1=value1&key2=value2..."
-    /// &gt;
-    /// &gt; For the cli-input-json file use format: "tags": "key1=value1&key2=value2..."
-    pub tags: Option<List<Tag>>,
+    /// \> For URI Request parameters use format: ...key1=value1&key2=value2...
+    /// \>
+    /// \> For the CLI command-line parameter use format: &&tags "key1=value1&key2=value2..."
+    /// \>
+    /// \> For the cli-input-json file use format: "tags": "key1=value1&key2=value2..."
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TokenKeyName`: a string.
     ///
     /// The key used to extract the token from the HTTP headers.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 128.
-    pub token_key_name: Option<Str>,
+    pub token_key_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TokenSigningPublicKeys`: a JSON value.
     ///
     /// The public keys used to validate the token signature returned by your custom authentication service.
-    pub token_signing_public_keys: Option<Json>,
+    pub token_signing_public_keys: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -107,7 +75,7 @@ impl Authorizer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::Authorizer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-authorizer.html",
         primary_identifier: &["AuthorizerName"],
@@ -118,60 +86,62 @@ impl Authorizer {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Authorizer` with its required properties, named in a [`AuthorizerRequired`].
+    /// A `Authorizer` with its one required property, `AuthorizerFunctionArn`.
     #[inline]
-    pub fn new(required: AuthorizerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            authorizer_function_arn: required.authorizer_function_arn,
-            authorizer_name: None,
-            enable_caching_for_http: None,
-            signing_disabled: None,
-            status: None,
-            tags: None,
-            token_key_name: None,
-            token_signing_public_keys: None,
+            authorizer_function_arn: value.into(),
+            authorizer_name: ::std::option::Option::None,
+            enable_caching_for_http: ::std::option::Option::None,
+            signing_disabled: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            token_key_name: ::std::option::Option::None,
+            token_signing_public_keys: ::std::option::Option::None,
         }
     }
 
     /// `AuthorizerFunctionArn`: a string, required.
-    pub fn authorizer_function_arn(mut self, value: impl Into<Str>) -> Self { self.authorizer_function_arn = value.into(); self }
+    pub fn authorizer_function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorizer_function_arn = value.into(); self }
     /// `AuthorizerName`: a string.
-    pub fn authorizer_name(mut self, value: impl Into<Str>) -> Self { self.authorizer_name = Some(value.into()); self }
+    pub fn authorizer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorizer_name = ::std::option::Option::Some(value.into()); self }
     /// `EnableCachingForHttp`: a boolean.
-    pub fn enable_caching_for_http(mut self, value: impl Into<Bool>) -> Self { self.enable_caching_for_http = Some(value.into()); self }
+    pub fn enable_caching_for_http(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_caching_for_http = ::std::option::Option::Some(value.into()); self }
     /// `SigningDisabled`: a boolean.
-    pub fn signing_disabled(mut self, value: impl Into<Bool>) -> Self { self.signing_disabled = Some(value.into()); self }
+    pub fn signing_disabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.signing_disabled = ::std::option::Option::Some(value.into()); self }
     /// `Status`: an [`AuthorizerStatus`] value.
-    pub fn status(mut self, value: impl Into<AuthorizerStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<AuthorizerStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TokenKeyName`: a string.
-    pub fn token_key_name(mut self, value: impl Into<Str>) -> Self { self.token_key_name = Some(value.into()); self }
+    pub fn token_key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_key_name = ::std::option::Option::Some(value.into()); self }
     /// `TokenSigningPublicKeys`: a JSON value.
-    pub fn token_signing_public_keys(mut self, value: impl Into<Json>) -> Self { self.token_signing_public_keys = Some(value.into()); self }
+    pub fn token_signing_public_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.token_signing_public_keys = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Authorizer {
+impl ::cloudwright_core::Resource for Authorizer {
     type Attributes = AuthorizerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Authorizer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Authorizer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Authorizer {
+impl ::cloudwright_core::ToValue for Authorizer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthorizerFunctionArn", &self.authorizer_function_arn)
             .opt("AuthorizerName", &self.authorizer_name)
             .opt("EnableCachingForHttp", &self.enable_caching_for_http)
@@ -184,12 +154,12 @@ impl ToValue for Authorizer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Authorizer`]: `Handle<Authorizer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Authorizer`]: `Handle<Authorizer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AuthorizerAttributes(ResourceRef);
+pub struct AuthorizerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AuthorizerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AuthorizerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -199,8 +169,8 @@ impl AuthorizerAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the authorizer.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -208,21 +178,10 @@ impl AuthorizerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoT::Authorizer`.
 ///
@@ -232,11 +191,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -251,17 +210,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -276,23 +235,64 @@ pub enum AuthorizerStatus {
     /// `INACTIVE`
     Inactive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthorizerStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthorizerStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthorizerStatus {
+impl ::cloudwright_core::ToValue for AuthorizerStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::Inactive => "INACTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w=,@-]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizerFunctionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AuthorizerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EnableCachingForHttp", Shape::Bool),
+            ("SigningDisabled", Shape::Bool),
+            ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TokenKeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TokenSigningPublicKeys", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["AuthorizerFunctionArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

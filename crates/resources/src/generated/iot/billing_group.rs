@@ -5,29 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_BillingGroup: ObjRule = ObjRule {
-    properties: &[
-        ("BillingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BillingGroupProperties", Shape::Object(&RULE_BillingGroupProperties)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoT::BillingGroup` resource.
 ///
 /// Creates a new billing group.
 ///
-/// Requires permission to access the \[CreateBillingGroup\](<https://docs.aws.amazon.com//service-authorization/latest/reference/list_awsiot.html#awsiot-actions-as-permissions>) action.
+/// Requires permission to access the [CreateBillingGroup](https://docs.aws.amazon.com//service-authorization/latest/reference/list_awsiot.html#awsiot-actions-as-permissions) action.
 ///
 /// `Ref` returns its `BillingGroupName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`BillingGroupAttributes`], which `Handle<BillingGroup>` dereferences to.
@@ -43,17 +25,17 @@ pub struct BillingGroup {
     /// The name of the billing group.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub billing_group_name: Option<Str>,
+    pub billing_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `BillingGroupProperties`: a [`BillingGroupProperties`] object.
     ///
     /// The properties of the billing group.
-    pub billing_group_properties: Option<Obj<BillingGroupProperties>>,
+    pub billing_group_properties: ::std::option::Option<crate::Obj<BillingGroupProperties>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata which can be used to manage the billing group.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -63,7 +45,7 @@ impl BillingGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::BillingGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-billinggroup.html",
         primary_identifier: &["BillingGroupName"],
@@ -74,41 +56,43 @@ impl BillingGroup {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `BillingGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BillingGroupName`: a string.
-    pub fn billing_group_name(mut self, value: impl Into<Str>) -> Self { self.billing_group_name = Some(value.into()); self }
+    pub fn billing_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_group_name = ::std::option::Option::Some(value.into()); self }
     /// `BillingGroupProperties`: a [`BillingGroupProperties`] object.
-    pub fn billing_group_properties(mut self, value: impl Into<Obj<BillingGroupProperties>>) -> Self { self.billing_group_properties = Some(value.into()); self }
+    pub fn billing_group_properties(mut self, value: impl ::std::convert::Into<crate::Obj<BillingGroupProperties>>) -> Self { self.billing_group_properties = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BillingGroup {
+impl ::cloudwright_core::Resource for BillingGroup {
     type Attributes = BillingGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BillingGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BillingGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BillingGroup {
+impl ::cloudwright_core::ToValue for BillingGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BillingGroupName", &self.billing_group_name)
             .opt("BillingGroupProperties", &self.billing_group_properties)
             .opt("Tags", &self.tags)
@@ -116,12 +100,12 @@ impl ToValue for BillingGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BillingGroup`]: `Handle<BillingGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BillingGroup`]: `Handle<BillingGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BillingGroupAttributes(ResourceRef);
+pub struct BillingGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BillingGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BillingGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -131,27 +115,18 @@ impl BillingGroupAttributes {
     ///
     /// The ARN of the billing group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the billing group.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BillingGroupProperties: ObjRule = ObjRule {
-    properties: &[
-        ("BillingGroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BillingGroupProperties` property type of `AWS::IoT::BillingGroup`.
 ///
@@ -163,7 +138,7 @@ pub struct BillingGroupProperties {
     /// `BillingGroupDescription`: a string.
     ///
     /// Pattern `[\p{Graph}\x20]*`; length 0 to 2028.
-    pub billing_group_description: Option<Str>,
+    pub billing_group_description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -171,19 +146,19 @@ impl BillingGroupProperties {
     /// A `BillingGroupProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BillingGroupDescription`: a string.
-    pub fn billing_group_description(mut self, value: impl Into<Str>) -> Self { self.billing_group_description = Some(value.into()); self }
+    pub fn billing_group_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_group_description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BillingGroupProperties {}
+impl crate::PropertyType for BillingGroupProperties {}
 
-impl ToValue for BillingGroupProperties {
+impl ::cloudwright_core::ToValue for BillingGroupProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BillingGroupDescription", &self.billing_group_description)
             .build()
     }
@@ -193,21 +168,10 @@ impl ToValue for BillingGroupProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoT::BillingGroup`.
 ///
@@ -217,11 +181,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -236,19 +200,62 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BillingGroup: ObjRule = ObjRule {
+        properties: &[
+            ("BillingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BillingGroupProperties", Shape::Object(&RULE_BillingGroupProperties)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BillingGroupProperties: ObjRule = ObjRule {
+        properties: &[
+            ("BillingGroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::CertificateMode;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z_-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`CaCertificate`], by name: `CaCertificate::new(CaCertificateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaCertificateRequired {
     /// `CACertificatePem`: a string, required.
-    pub ca_certificate_pem: Str,
+    pub ca_certificate_pem: ::cloudwright_core::Str,
     /// `Status`: a [`CaCertificateStatus`] value, required.
     pub status: CaCertificateStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CaCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("AutoRegistrationStatus", Shape::Str(&StrRule { allowed: &["ENABLE", "DISABLE"], ..StrRule::ANY })),
-        ("CACertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CertificateMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "SNI_ONLY"], ..StrRule::ANY })),
-        ("RegistrationConfig", Shape::Object(&RULE_RegistrationConfig)),
-        ("RemoveAutoRegistration", Shape::Bool),
-        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VerificationCertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["CACertificatePem", "Status"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::CACertificate` resource.
 ///
@@ -58,33 +32,33 @@ pub struct CaCertificate {
     /// `AutoRegistrationStatus`: an [`AutoRegistrationStatus`] value.
     ///
     /// Whether the CA certificate is configured for auto registration of device certificates. Valid values are "ENABLE" and "DISABLE".
-    pub auto_registration_status: Option<AutoRegistrationStatus>,
+    pub auto_registration_status: ::std::option::Option<AutoRegistrationStatus>,
     /// `CACertificatePem`: a string, required.
     ///
     /// The certificate data in PEM format.
     ///
     /// Pattern `[\s\S]*`; length 1 to 65536; create-only: changing it replaces the resource.
-    pub ca_certificate_pem: Str,
+    pub ca_certificate_pem: ::cloudwright_core::Str,
     /// `CertificateMode`: a [`CertificateMode`] value.
     ///
     /// The mode of the CA.
     ///
-    /// All the device certificates that are registered using this CA will be registered in the same mode as the CA. For more information about certificate mode for device certificates, see \[certificate mode\](<https://docs.aws.amazon.com//iot/latest/apireference/API_CertificateDescription.html#iot-Type-CertificateDescription-certificateMode>) .
+    /// All the device certificates that are registered using this CA will be registered in the same mode as the CA. For more information about certificate mode for device certificates, see [certificate mode](https://docs.aws.amazon.com//iot/latest/apireference/API_CertificateDescription.html#iot-Type-CertificateDescription-certificateMode) .
     ///
     /// Valid values are "DEFAULT" and "SNI_ONLY".
     ///
     /// Create-only: changing it replaces the resource.
-    pub certificate_mode: Option<CertificateMode>,
+    pub certificate_mode: ::std::option::Option<CertificateMode>,
     /// `RegistrationConfig`: a [`RegistrationConfig`] object.
     ///
     /// Information about the registration configuration.
-    pub registration_config: Option<Obj<RegistrationConfig>>,
+    pub registration_config: ::std::option::Option<crate::Obj<RegistrationConfig>>,
     /// `RemoveAutoRegistration`: a boolean.
     ///
     /// If true, removes auto registration.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub remove_auto_registration: Option<Bool>,
+    pub remove_auto_registration: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Status`: a [`CaCertificateStatus`] value, required.
     ///
     /// The status of the CA certificate.
@@ -95,14 +69,14 @@ pub struct CaCertificate {
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VerificationCertificatePem`: a string.
     ///
     /// The private key verification certificate.
     ///
     /// Pattern `[\s\S]*`; length 1 to 65536; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub verification_certificate_pem: Option<Str>,
+    pub verification_certificate_pem: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -112,7 +86,7 @@ impl CaCertificate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::CACertificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-cacertificate.html",
         primary_identifier: &["Id"],
@@ -123,60 +97,62 @@ impl CaCertificate {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CaCertificate` with its required properties, named in a [`CaCertificateRequired`].
     #[inline]
     pub fn new(required: CaCertificateRequired) -> Self {
         Self {
-            auto_registration_status: None,
+            auto_registration_status: ::std::option::Option::None,
             ca_certificate_pem: required.ca_certificate_pem,
-            certificate_mode: None,
-            registration_config: None,
-            remove_auto_registration: None,
+            certificate_mode: ::std::option::Option::None,
+            registration_config: ::std::option::Option::None,
+            remove_auto_registration: ::std::option::Option::None,
             status: required.status,
-            tags: None,
-            verification_certificate_pem: None,
+            tags: ::std::option::Option::None,
+            verification_certificate_pem: ::std::option::Option::None,
         }
     }
 
     /// `AutoRegistrationStatus`: an [`AutoRegistrationStatus`] value.
-    pub fn auto_registration_status(mut self, value: impl Into<AutoRegistrationStatus>) -> Self { self.auto_registration_status = Some(value.into()); self }
+    pub fn auto_registration_status(mut self, value: impl ::std::convert::Into<AutoRegistrationStatus>) -> Self { self.auto_registration_status = ::std::option::Option::Some(value.into()); self }
     /// `CACertificatePem`: a string, required.
-    pub fn ca_certificate_pem(mut self, value: impl Into<Str>) -> Self { self.ca_certificate_pem = value.into(); self }
+    pub fn ca_certificate_pem(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ca_certificate_pem = value.into(); self }
     /// `CertificateMode`: a [`CertificateMode`] value.
-    pub fn certificate_mode(mut self, value: impl Into<CertificateMode>) -> Self { self.certificate_mode = Some(value.into()); self }
+    pub fn certificate_mode(mut self, value: impl ::std::convert::Into<CertificateMode>) -> Self { self.certificate_mode = ::std::option::Option::Some(value.into()); self }
     /// `RegistrationConfig`: a [`RegistrationConfig`] object.
-    pub fn registration_config(mut self, value: impl Into<Obj<RegistrationConfig>>) -> Self { self.registration_config = Some(value.into()); self }
+    pub fn registration_config(mut self, value: impl ::std::convert::Into<crate::Obj<RegistrationConfig>>) -> Self { self.registration_config = ::std::option::Option::Some(value.into()); self }
     /// `RemoveAutoRegistration`: a boolean.
-    pub fn remove_auto_registration(mut self, value: impl Into<Bool>) -> Self { self.remove_auto_registration = Some(value.into()); self }
+    pub fn remove_auto_registration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.remove_auto_registration = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`CaCertificateStatus`] value, required.
-    pub fn status(mut self, value: impl Into<CaCertificateStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<CaCertificateStatus>) -> Self { self.status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VerificationCertificatePem`: a string.
-    pub fn verification_certificate_pem(mut self, value: impl Into<Str>) -> Self { self.verification_certificate_pem = Some(value.into()); self }
+    pub fn verification_certificate_pem(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.verification_certificate_pem = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CaCertificate {
+impl ::cloudwright_core::Resource for CaCertificate {
     type Attributes = CaCertificateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CaCertificate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CaCertificate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CaCertificate {
+impl ::cloudwright_core::ToValue for CaCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoRegistrationStatus", &self.auto_registration_status)
             .req("CACertificatePem", &self.ca_certificate_pem)
             .opt("CertificateMode", &self.certificate_mode)
@@ -192,12 +168,12 @@ impl ToValue for CaCertificate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CaCertificate`]: `Handle<CaCertificate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CaCertificate`]: `Handle<CaCertificate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CaCertificateAttributes(ResourceRef);
+pub struct CaCertificateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CaCertificateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CaCertificateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -213,29 +189,18 @@ impl CaCertificateAttributes {
     ///
     /// `arn:aws:iot:us-east-1:123456789012:cacert/a6be6b84559801927e35a8f901fae08b5971d78d1562e29504ff9663b276a5f5`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The CA certificate ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegistrationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TemplateBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RegistrationConfig` property type of `AWS::IoT::CACertificate`.
 ///
@@ -249,19 +214,19 @@ pub struct RegistrationConfig {
     /// The ARN of the role.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`; length 20 to 2048.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateBody`: a string.
     ///
     /// The template body.
     ///
     /// Pattern `[\s\S]*`; length 0 to 10240.
-    pub template_body: Option<Str>,
+    pub template_body: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateName`: a string.
     ///
     /// The name of the provisioning template.
     ///
     /// Pattern `^[0-9A-Za-z_-]+$`; length 1 to 36.
-    pub template_name: Option<Str>,
+    pub template_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -269,23 +234,23 @@ impl RegistrationConfig {
     /// A `RegistrationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `TemplateBody`: a string.
-    pub fn template_body(mut self, value: impl Into<Str>) -> Self { self.template_body = Some(value.into()); self }
+    pub fn template_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_body = ::std::option::Option::Some(value.into()); self }
     /// `TemplateName`: a string.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = Some(value.into()); self }
+    pub fn template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RegistrationConfig {}
+impl crate::PropertyType for RegistrationConfig {}
 
-impl ToValue for RegistrationConfig {
+impl ::cloudwright_core::ToValue for RegistrationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RoleArn", &self.role_arn)
             .opt("TemplateBody", &self.template_body)
             .opt("TemplateName", &self.template_name)
@@ -297,21 +262,10 @@ impl ToValue for RegistrationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoT::CACertificate`.
 ///
@@ -321,11 +275,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 127.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -340,17 +294,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -365,24 +319,24 @@ pub enum AutoRegistrationStatus {
     /// `DISABLE`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutoRegistrationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutoRegistrationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutoRegistrationStatus {
+impl ::cloudwright_core::ToValue for AutoRegistrationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "ENABLE",
             Self::Disable => "DISABLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -394,23 +348,76 @@ pub enum CaCertificateStatus {
     /// `INACTIVE`
     Inactive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CaCertificateStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CaCertificateStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CaCertificateStatus {
+impl ::cloudwright_core::ToValue for CaCertificateStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::Inactive => "INACTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z_-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("AutoRegistrationStatus", Shape::Str(&StrRule { allowed: &["ENABLE", "DISABLE"], ..StrRule::ANY })),
+            ("CACertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CertificateMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "SNI_ONLY"], ..StrRule::ANY })),
+            ("RegistrationConfig", Shape::Object(&RULE_RegistrationConfig)),
+            ("RemoveAutoRegistration", Shape::Bool),
+            ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VerificationCertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["CACertificatePem", "Status"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegistrationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TemplateBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::CertificateMode;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
-
-/// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateRequired {
-    /// `Status`: a [`CertificateStatus`] value, required.
-    pub status: CertificateStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[
-        ("CACertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CertificateMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "SNI_ONLY"], ..StrRule::ANY })),
-        ("CertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CertificateSigningRequest", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE", "REVOKED", "PENDING_TRANSFER", "PENDING_ACTIVATION"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::Certificate` resource.
 ///
-/// Use the `AWS::IoT::Certificate` resource to declare an AWS IoT X.509 certificate. For information about working with X.509 certificates, see \[X.509 Client Certificates\](<https://docs.aws.amazon.com/iot/latest/developerguide/x509-client-certs.html>) in the *AWS IoT Developer Guide* .
+/// Use the `AWS::IoT::Certificate` resource to declare an AWS IoT X.509 certificate. For information about working with X.509 certificates, see [X.509 Client Certificates](https://docs.aws.amazon.com/iot/latest/developerguide/x509-client-certs.html) in the *AWS IoT Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CertificateAttributes`], which `Handle<Certificate>` dereferences to.
@@ -50,7 +25,7 @@ pub struct Certificate {
     /// The CA certificate used to sign the device certificate being registered, not available when CertificateMode is SNI_ONLY.
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 65536; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ca_certificate_pem: Option<Str>,
+    pub ca_certificate_pem: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateMode`: a [`CertificateMode`] value.
     ///
     /// Specifies which mode of certificate registration to use with this resource. Valid options are DEFAULT with CaCertificatePem and CertificatePem, SNI_ONLY with CertificatePem, and Default with CertificateSigningRequest.
@@ -60,19 +35,19 @@ pub struct Certificate {
     /// `SNI_ONLY` : A certificate in `SNI_ONLY` mode is registered without an issuer CA. Devices with certificates in `SNI_ONLY` mode must send the SNI extension when connecting to AWS IoT Core .
     ///
     /// Create-only: changing it replaces the resource.
-    pub certificate_mode: Option<CertificateMode>,
+    pub certificate_mode: ::std::option::Option<CertificateMode>,
     /// `CertificatePem`: a string.
     ///
     /// The certificate data in PEM format. Requires SNI_ONLY for the certificate mode or the accompanying CACertificatePem for registration.
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 65536; create-only: changing it replaces the resource.
-    pub certificate_pem: Option<Str>,
+    pub certificate_pem: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateSigningRequest`: a string.
     ///
     /// The certificate signing request (CSR).
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 4096; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub certificate_signing_request: Option<Str>,
+    pub certificate_signing_request: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`CertificateStatus`] value, required.
     ///
     /// The status of the certificate.
@@ -90,7 +65,7 @@ impl Certificate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::Certificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-certificate.html",
         primary_identifier: &["Id"],
@@ -101,48 +76,50 @@ impl Certificate {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
+    /// A `Certificate` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: CertificateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<CertificateStatus>) -> Self {
         Self {
-            ca_certificate_pem: None,
-            certificate_mode: None,
-            certificate_pem: None,
-            certificate_signing_request: None,
-            status: required.status,
+            ca_certificate_pem: ::std::option::Option::None,
+            certificate_mode: ::std::option::Option::None,
+            certificate_pem: ::std::option::Option::None,
+            certificate_signing_request: ::std::option::Option::None,
+            status: value.into(),
         }
     }
 
     /// `CACertificatePem`: a string.
-    pub fn ca_certificate_pem(mut self, value: impl Into<Str>) -> Self { self.ca_certificate_pem = Some(value.into()); self }
+    pub fn ca_certificate_pem(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ca_certificate_pem = ::std::option::Option::Some(value.into()); self }
     /// `CertificateMode`: a [`CertificateMode`] value.
-    pub fn certificate_mode(mut self, value: impl Into<CertificateMode>) -> Self { self.certificate_mode = Some(value.into()); self }
+    pub fn certificate_mode(mut self, value: impl ::std::convert::Into<CertificateMode>) -> Self { self.certificate_mode = ::std::option::Option::Some(value.into()); self }
     /// `CertificatePem`: a string.
-    pub fn certificate_pem(mut self, value: impl Into<Str>) -> Self { self.certificate_pem = Some(value.into()); self }
+    pub fn certificate_pem(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_pem = ::std::option::Option::Some(value.into()); self }
     /// `CertificateSigningRequest`: a string.
-    pub fn certificate_signing_request(mut self, value: impl Into<Str>) -> Self { self.certificate_signing_request = Some(value.into()); self }
+    pub fn certificate_signing_request(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_signing_request = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`CertificateStatus`] value, required.
-    pub fn status(mut self, value: impl Into<CertificateStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<CertificateStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl Resource for Certificate {
+impl ::cloudwright_core::Resource for Certificate {
     type Attributes = CertificateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Certificate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Certificate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Certificate {
+impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CACertificatePem", &self.ca_certificate_pem)
             .opt("CertificateMode", &self.certificate_mode)
             .opt("CertificatePem", &self.certificate_pem)
@@ -155,12 +132,12 @@ impl ToValue for Certificate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Certificate`]: `Handle<Certificate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Certificate`]: `Handle<Certificate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CertificateAttributes(ResourceRef);
+pub struct CertificateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CertificateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CertificateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -176,16 +153,16 @@ impl CertificateAttributes {
     ///
     /// `arn:aws:iot:ap-southeast-2:123456789012:cert/a1234567b89c012d3e4fg567hij8k9l01mno1p23q45678901rs234567890t1u2`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The certificate ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -203,26 +180,49 @@ pub enum CertificateStatus {
     /// `PENDING_ACTIVATION`
     PendingActivation,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CertificateStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CertificateStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CertificateStatus {
+impl ::cloudwright_core::ToValue for CertificateStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::Inactive => "INACTIVE",
             Self::Revoked => "REVOKED",
             Self::PendingTransfer => "PENDING_TRANSFER",
             Self::PendingActivation => "PENDING_ACTIVATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Certificate: ObjRule = ObjRule {
+        properties: &[
+            ("CACertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CertificateMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "SNI_ONLY"], ..StrRule::ANY })),
+            ("CertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CertificateSigningRequest", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE", "REVOKED", "PENDING_TRANSFER", "PENDING_ACTIVATION"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

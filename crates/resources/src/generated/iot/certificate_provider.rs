@@ -5,38 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w=,@-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`CertificateProvider`], by name: `CertificateProvider::new(CertificateProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateProviderRequired {
     /// `AccountDefaultForOperations`: a list of [`CertificateProviderOperation`] values, required.
-    pub account_default_for_operations: List<CertificateProviderOperation>,
+    pub account_default_for_operations: ::cloudwright_core::List<CertificateProviderOperation>,
     /// `LambdaFunctionArn`: a string, required.
-    pub lambda_function_arn: Str,
+    pub lambda_function_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CertificateProvider: ObjRule = ObjRule {
-    properties: &[
-        ("AccountDefaultForOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CreateCertificateFromCsr"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("CertificateProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LambdaFunctionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_1), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["LambdaFunctionArn", "AccountDefaultForOperations"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::CertificateProvider` resource.
 ///
-/// Creates a certificate provider. AWS IoT Core certificate provider lets you customize how to sign a certificate signing request (CSR) in fleet provisioning. For more information, see \[Self-managed certificate signing using AWS IoT Core certificate provider\](<https://docs.aws.amazon.com/iot/latest/developerguide/provisioning-cert-provider.html>) from the *AWS IoT Core Developer Guide* .
+/// Creates a certificate provider. AWS IoT Core certificate provider lets you customize how to sign a certificate signing request (CSR) in fleet provisioning. For more information, see [Self-managed certificate signing using AWS IoT Core certificate provider](https://docs.aws.amazon.com/iot/latest/developerguide/provisioning-cert-provider.html) from the *AWS IoT Core Developer Guide* .
 ///
 /// `Ref` returns its `CertificateProviderName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CertificateProviderAttributes`], which `Handle<CertificateProvider>` dereferences to.
@@ -52,25 +32,25 @@ pub struct CertificateProvider {
     /// A list of the operations that the certificate provider will use to generate certificates. Valid value: `CreateCertificateFromCsr` .
     ///
     /// Items 1 to 1.
-    pub account_default_for_operations: List<CertificateProviderOperation>,
+    pub account_default_for_operations: ::cloudwright_core::List<CertificateProviderOperation>,
     /// `CertificateProviderName`: a string.
     ///
     /// The name of the certificate provider.
     ///
     /// Pattern `[\w=,@-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub certificate_provider_name: Option<Str>,
+    pub certificate_provider_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LambdaFunctionArn`: a string, required.
     ///
     /// The ARN of the Lambda function.
     ///
     /// Format `AWS::Lambda::Function.Arn`; pattern `^[\s\S]*$`; length 1 to 170.
-    pub lambda_function_arn: Str,
+    pub lambda_function_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the certificate provider.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +60,7 @@ impl CertificateProvider {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::CertificateProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-certificateprovider.html",
         primary_identifier: &["CertificateProviderName"],
@@ -91,7 +71,7 @@ impl CertificateProvider {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CertificateProvider` with its required properties, named in a [`CertificateProviderRequired`].
@@ -99,40 +79,42 @@ impl CertificateProvider {
     pub fn new(required: CertificateProviderRequired) -> Self {
         Self {
             account_default_for_operations: required.account_default_for_operations,
-            certificate_provider_name: None,
+            certificate_provider_name: ::std::option::Option::None,
             lambda_function_arn: required.lambda_function_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccountDefaultForOperations`: a list of [`CertificateProviderOperation`] values, required.
-    pub fn account_default_for_operations(mut self, value: impl Into<List<CertificateProviderOperation>>) -> Self { self.account_default_for_operations = value.into(); self }
+    pub fn account_default_for_operations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CertificateProviderOperation>>) -> Self { self.account_default_for_operations = value.into(); self }
     /// `CertificateProviderName`: a string.
-    pub fn certificate_provider_name(mut self, value: impl Into<Str>) -> Self { self.certificate_provider_name = Some(value.into()); self }
+    pub fn certificate_provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_provider_name = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunctionArn`: a string, required.
-    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_function_arn = value.into(); self }
+    pub fn lambda_function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_function_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CertificateProvider {
+impl ::cloudwright_core::Resource for CertificateProvider {
     type Attributes = CertificateProviderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CertificateProvider, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CertificateProvider, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CertificateProvider {
+impl ::cloudwright_core::ToValue for CertificateProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "AccountDefaultForOperations",
                 &self.account_default_for_operations,
@@ -144,12 +126,12 @@ impl ToValue for CertificateProvider {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CertificateProvider`]: `Handle<CertificateProvider>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CertificateProvider`]: `Handle<CertificateProvider>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CertificateProviderAttributes(ResourceRef);
+pub struct CertificateProviderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CertificateProviderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CertificateProviderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,8 +147,8 @@ impl CertificateProviderAttributes {
     ///
     /// `arn:aws:iot:ap-southeast-2:123456789012:certprovider/my-certificate-provider`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -174,21 +156,10 @@ impl CertificateProviderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoT::CertificateProvider`.
 ///
@@ -198,11 +169,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 127.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -217,17 +188,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -240,22 +211,58 @@ pub enum CertificateProviderOperation {
     /// `CreateCertificateFromCsr`
     CreateCertificateFromCsr,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CertificateProviderOperation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CertificateProviderOperation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CertificateProviderOperation {
+impl ::cloudwright_core::ToValue for CertificateProviderOperation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CreateCertificateFromCsr => "CreateCertificateFromCsr",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w=,@-]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CertificateProvider: ObjRule = ObjRule {
+        properties: &[
+            ("AccountDefaultForOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CreateCertificateFromCsr"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("CertificateProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LambdaFunctionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_1), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["LambdaFunctionArn", "AccountDefaultForOperations"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

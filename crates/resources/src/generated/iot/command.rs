@@ -5,47 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\p{C}]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^-?\\d+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[.$a-zA-Z0-9_-]+$");
-
-/// The required properties of [`Command`], by name: `Command::new(CommandRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CommandRequired {
-    /// `CommandId`: a string, required.
-    pub command_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Command: ObjRule = ObjRule {
-    properties: &[
-        ("CommandId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CreatedAt", Shape::STR),
-        ("Deprecated", Shape::Bool),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LastUpdatedAt", Shape::STR),
-        ("MandatoryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_CommandParameter), min_items: Some(1), max_items: None, unique: false })),
-        ("Namespace", Shape::Str(&StrRule { allowed: &["AWS-IoT", "AWS-IoT-FleetWise"], ..StrRule::ANY })),
-        ("Payload", Shape::Object(&RULE_CommandPayload)),
-        ("PayloadTemplate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32768), ..StrRule::ANY })),
-        ("PendingDeletion", Shape::Bool),
-        ("Preprocessor", Shape::Object(&RULE_CommandPreprocessor)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2028), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["CommandId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::Command` resource.
 ///
@@ -65,67 +25,67 @@ pub struct Command {
     /// The unique identifier of the command.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub command_id: Str,
+    pub command_id: ::cloudwright_core::Str,
     /// `CreatedAt`: a string.
     ///
     /// The timestamp, when the command was created.
-    pub created_at: Option<Str>,
+    pub created_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `Deprecated`: a boolean.
     ///
     /// Indicates whether the command has been deprecated.
-    pub deprecated: Option<Bool>,
+    pub deprecated: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// The description of the command parameter.
     ///
     /// Pattern `^[^\p{C}]*$`; length 0 to 2028.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The display name of the command.
     ///
     /// Pattern `^[^\p{C}]*$`; length 0 to 64.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LastUpdatedAt`: a string.
     ///
     /// The timestamp, when the command was last updated.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub last_updated_at: Option<Str>,
+    pub last_updated_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `MandatoryParameters`: a list of [`CommandParameter`] objects.
     ///
     /// Items at least 1.
-    pub mandatory_parameters: Option<List<CommandParameter>>,
+    pub mandatory_parameters: ::std::option::Option<::cloudwright_core::List<CommandParameter>>,
     /// `Namespace`: a [`Namespace`] value.
     ///
     /// The namespace to which the command belongs.
-    pub namespace: Option<Namespace>,
+    pub namespace: ::std::option::Option<Namespace>,
     /// `Payload`: a [`CommandPayload`] object.
-    pub payload: Option<Obj<CommandPayload>>,
+    pub payload: ::std::option::Option<crate::Obj<CommandPayload>>,
     /// `PayloadTemplate`: a string.
     ///
     /// The payload template associated with the command.
     ///
     /// Length 0 to 32768; create-only: changing it replaces the resource.
-    pub payload_template: Option<Str>,
+    pub payload_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `PendingDeletion`: a boolean.
     ///
     /// Indicates whether the command is pending deletion.
-    pub pending_deletion: Option<Bool>,
+    pub pending_deletion: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Preprocessor`: a [`CommandPreprocessor`] object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub preprocessor: Option<Obj<CommandPreprocessor>>,
+    pub preprocessor: ::std::option::Option<crate::Obj<CommandPreprocessor>>,
     /// `RoleArn`: a string.
     ///
     /// The customer role associated with the command.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2028.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to be associated with the command.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -135,7 +95,7 @@ impl Command {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::Command",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-command.html",
         primary_identifier: &["CommandId"],
@@ -146,78 +106,80 @@ impl Command {
         read_only: &["CommandArn"],
         attributes: &["CommandArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Command` with its required properties, named in a [`CommandRequired`].
+    /// A `Command` with its one required property, `CommandId`.
     #[inline]
-    pub fn new(required: CommandRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            command_id: required.command_id,
-            created_at: None,
-            deprecated: None,
-            description: None,
-            display_name: None,
-            last_updated_at: None,
-            mandatory_parameters: None,
-            namespace: None,
-            payload: None,
-            payload_template: None,
-            pending_deletion: None,
-            preprocessor: None,
-            role_arn: None,
-            tags: None,
+            command_id: value.into(),
+            created_at: ::std::option::Option::None,
+            deprecated: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
+            last_updated_at: ::std::option::Option::None,
+            mandatory_parameters: ::std::option::Option::None,
+            namespace: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+            payload_template: ::std::option::Option::None,
+            pending_deletion: ::std::option::Option::None,
+            preprocessor: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CommandId`: a string, required.
-    pub fn command_id(mut self, value: impl Into<Str>) -> Self { self.command_id = value.into(); self }
+    pub fn command_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.command_id = value.into(); self }
     /// `CreatedAt`: a string.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
+    pub fn created_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_at = ::std::option::Option::Some(value.into()); self }
     /// `Deprecated`: a boolean.
-    pub fn deprecated(mut self, value: impl Into<Bool>) -> Self { self.deprecated = Some(value.into()); self }
+    pub fn deprecated(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deprecated = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `LastUpdatedAt`: a string.
-    pub fn last_updated_at(mut self, value: impl Into<Str>) -> Self { self.last_updated_at = Some(value.into()); self }
+    pub fn last_updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_updated_at = ::std::option::Option::Some(value.into()); self }
     /// `MandatoryParameters`: a list of [`CommandParameter`] objects.
-    pub fn mandatory_parameters(mut self, value: impl Into<List<CommandParameter>>) -> Self { self.mandatory_parameters = Some(value.into()); self }
+    pub fn mandatory_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CommandParameter>>) -> Self { self.mandatory_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a [`Namespace`] value.
-    pub fn namespace(mut self, value: impl Into<Namespace>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<Namespace>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `Payload`: a [`CommandPayload`] object.
-    pub fn payload(mut self, value: impl Into<Obj<CommandPayload>>) -> Self { self.payload = Some(value.into()); self }
+    pub fn payload(mut self, value: impl ::std::convert::Into<crate::Obj<CommandPayload>>) -> Self { self.payload = ::std::option::Option::Some(value.into()); self }
     /// `PayloadTemplate`: a string.
-    pub fn payload_template(mut self, value: impl Into<Str>) -> Self { self.payload_template = Some(value.into()); self }
+    pub fn payload_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payload_template = ::std::option::Option::Some(value.into()); self }
     /// `PendingDeletion`: a boolean.
-    pub fn pending_deletion(mut self, value: impl Into<Bool>) -> Self { self.pending_deletion = Some(value.into()); self }
+    pub fn pending_deletion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.pending_deletion = ::std::option::Option::Some(value.into()); self }
     /// `Preprocessor`: a [`CommandPreprocessor`] object.
-    pub fn preprocessor(mut self, value: impl Into<Obj<CommandPreprocessor>>) -> Self { self.preprocessor = Some(value.into()); self }
+    pub fn preprocessor(mut self, value: impl ::std::convert::Into<crate::Obj<CommandPreprocessor>>) -> Self { self.preprocessor = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Command {
+impl ::cloudwright_core::Resource for Command {
     type Attributes = CommandAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Command, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Command, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Command {
+impl ::cloudwright_core::ToValue for Command {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CommandId", &self.command_id)
             .opt("CreatedAt", &self.created_at)
             .opt("Deprecated", &self.deprecated)
@@ -236,12 +198,12 @@ impl ToValue for Command {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Command`]: `Handle<Command>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Command`]: `Handle<Command>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CommandAttributes(ResourceRef);
+pub struct CommandAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CommandAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CommandAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -251,27 +213,10 @@ impl CommandAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the command.
     #[inline]
-    pub fn command_arn(&self) -> Value {
-        self.0.get_att("CommandArn")
+    pub fn command_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CommandArn"))
     }
 }
-
-/// The required properties of [`AwsJsonSubstitutionCommandPreprocessorConfig`], by name: `AwsJsonSubstitutionCommandPreprocessorConfig::new(AwsJsonSubstitutionCommandPreprocessorConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AwsJsonSubstitutionCommandPreprocessorConfigRequired {
-    /// `OutputFormat`: an [`OutputFormat`] value, required.
-    pub output_format: OutputFormat,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsJsonSubstitutionCommandPreprocessorConfig: ObjRule = ObjRule {
-    properties: &[
-        ("OutputFormat", Shape::Str(&StrRule { allowed: &["JSON", "CBOR"], ..StrRule::ANY })),
-    ],
-    required: &["OutputFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsJsonSubstitutionCommandPreprocessorConfig` property type of `AWS::IoT::Command`.
 ///
@@ -284,50 +229,28 @@ pub struct AwsJsonSubstitutionCommandPreprocessorConfig {
 
 #[rustfmt::skip]
 impl AwsJsonSubstitutionCommandPreprocessorConfig {
-    /// A `AwsJsonSubstitutionCommandPreprocessorConfig` with its required properties, named in a [`AwsJsonSubstitutionCommandPreprocessorConfigRequired`].
+    /// A `AwsJsonSubstitutionCommandPreprocessorConfig` with its one required property, `OutputFormat`.
     #[inline]
-    pub fn new(required: AwsJsonSubstitutionCommandPreprocessorConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<OutputFormat>) -> Self {
         Self {
-            output_format: required.output_format,
+            output_format: value.into(),
         }
     }
 
     /// `OutputFormat`: an [`OutputFormat`] value, required.
-    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self { self.output_format = value.into(); self }
+    pub fn output_format(mut self, value: impl ::std::convert::Into<OutputFormat>) -> Self { self.output_format = value.into(); self }
 }
 
-impl PropertyType for AwsJsonSubstitutionCommandPreprocessorConfig {}
+impl crate::PropertyType for AwsJsonSubstitutionCommandPreprocessorConfig {}
 
-impl ToValue for AwsJsonSubstitutionCommandPreprocessorConfig {
+impl ::cloudwright_core::ToValue for AwsJsonSubstitutionCommandPreprocessorConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OutputFormat", &self.output_format)
             .build()
     }
 }
-
-/// The required properties of [`CommandParameter`], by name: `CommandParameter::new(CommandParameterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CommandParameterRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CommandParameter: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValue", Shape::Object(&RULE_CommandParameterValue)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(192), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "DOUBLE", "LONG", "UNSIGNEDLONG", "BOOLEAN", "BINARY"], ..StrRule::ANY })),
-        ("Value", Shape::Object(&RULE_CommandParameterValue)),
-        ("ValueConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_CommandParameterValueCondition), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CommandParameter` property type of `AWS::IoT::Command`.
 ///
@@ -335,60 +258,61 @@ pub(crate) static RULE_CommandParameter: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommandParameter {
     /// `DefaultValue`: a [`CommandParameterValue`] object.
-    pub default_value: Option<Obj<CommandParameterValue>>,
+    pub default_value: ::std::option::Option<crate::Obj<CommandParameterValue>>,
     /// `Description`: a string.
     ///
     /// Pattern `^[^\p{C}]*$`; length 0 to 2028.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Pattern `^[.$a-zA-Z0-9_-]+$`; length 1 to 192.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`CommandParameterType`] value.
-    pub r#type: Option<CommandParameterType>,
+    pub r#type: ::std::option::Option<CommandParameterType>,
     /// `Value`: a [`CommandParameterValue`] object.
-    pub value: Option<Obj<CommandParameterValue>>,
+    pub value: ::std::option::Option<crate::Obj<CommandParameterValue>>,
     /// `ValueConditions`: a list of [`CommandParameterValueCondition`] objects.
     ///
     /// Items at least 1.
-    pub value_conditions: Option<List<CommandParameterValueCondition>>,
+    pub value_conditions:
+        ::std::option::Option<::cloudwright_core::List<CommandParameterValueCondition>>,
 }
 
 #[rustfmt::skip]
 impl CommandParameter {
-    /// A `CommandParameter` with its required properties, named in a [`CommandParameterRequired`].
+    /// A `CommandParameter` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: CommandParameterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            default_value: None,
-            description: None,
-            name: required.name,
-            r#type: None,
-            value: None,
-            value_conditions: None,
+            default_value: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            r#type: ::std::option::Option::None,
+            value: ::std::option::Option::None,
+            value_conditions: ::std::option::Option::None,
         }
     }
 
     /// `DefaultValue`: a [`CommandParameterValue`] object.
-    pub fn default_value(mut self, value: impl Into<Obj<CommandParameterValue>>) -> Self { self.default_value = Some(value.into()); self }
+    pub fn default_value(mut self, value: impl ::std::convert::Into<crate::Obj<CommandParameterValue>>) -> Self { self.default_value = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`CommandParameterType`] value.
-    pub fn r#type(mut self, value: impl Into<CommandParameterType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<CommandParameterType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a [`CommandParameterValue`] object.
-    pub fn value(mut self, value: impl Into<Obj<CommandParameterValue>>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<CommandParameterValue>>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
     /// `ValueConditions`: a list of [`CommandParameterValueCondition`] objects.
-    pub fn value_conditions(mut self, value: impl Into<List<CommandParameterValueCondition>>) -> Self { self.value_conditions = Some(value.into()); self }
+    pub fn value_conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CommandParameterValueCondition>>) -> Self { self.value_conditions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CommandParameter {}
+impl crate::PropertyType for CommandParameter {}
 
-impl ToValue for CommandParameter {
+impl ::cloudwright_core::ToValue for CommandParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -399,48 +323,33 @@ impl ToValue for CommandParameter {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CommandParameterValue: ObjRule = ObjRule {
-    properties: &[
-        ("B", Shape::Bool),
-        ("BIN", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("D", Shape::NUM),
-        ("I", Shape::INT),
-        ("L", Shape::Str(&StrRule { max_len: Some(19), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("S", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("UL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CommandParameterValue` property type of `AWS::IoT::Command`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-command-commandparametervalue.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommandParameterValue {
     /// `B`: a boolean.
-    pub b: Option<Bool>,
+    pub b: ::std::option::Option<::cloudwright_core::Bool>,
     /// `BIN`: a string.
     ///
     /// Length at least 1.
-    pub bin: Option<Str>,
+    pub bin: ::std::option::Option<::cloudwright_core::Str>,
     /// `D`: a number.
-    pub d: Option<Num>,
+    pub d: ::std::option::Option<::cloudwright_core::Num>,
     /// `I`: an integer.
-    pub i: Option<Int>,
+    pub i: ::std::option::Option<::cloudwright_core::Int>,
     /// `L`: a string.
     ///
     /// Pattern `^-?\d+$`; length at most 19.
-    pub l: Option<Str>,
+    pub l: ::std::option::Option<::cloudwright_core::Str>,
     /// `S`: a string.
     ///
     /// Length at least 1.
-    pub s: Option<Str>,
+    pub s: ::std::option::Option<::cloudwright_core::Str>,
     /// `UL`: a string.
     ///
     /// Pattern `^[0-9]*$`; length 1 to 20.
-    pub ul: Option<Str>,
+    pub ul: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -448,31 +357,31 @@ impl CommandParameterValue {
     /// A `CommandParameterValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `B`: a boolean.
-    pub fn b(mut self, value: impl Into<Bool>) -> Self { self.b = Some(value.into()); self }
+    pub fn b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.b = ::std::option::Option::Some(value.into()); self }
     /// `BIN`: a string.
-    pub fn bin(mut self, value: impl Into<Str>) -> Self { self.bin = Some(value.into()); self }
+    pub fn bin(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bin = ::std::option::Option::Some(value.into()); self }
     /// `D`: a number.
-    pub fn d(mut self, value: impl Into<Num>) -> Self { self.d = Some(value.into()); self }
+    pub fn d(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.d = ::std::option::Option::Some(value.into()); self }
     /// `I`: an integer.
-    pub fn i(mut self, value: impl Into<Int>) -> Self { self.i = Some(value.into()); self }
+    pub fn i(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.i = ::std::option::Option::Some(value.into()); self }
     /// `L`: a string.
-    pub fn l(mut self, value: impl Into<Str>) -> Self { self.l = Some(value.into()); self }
+    pub fn l(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.l = ::std::option::Option::Some(value.into()); self }
     /// `S`: a string.
-    pub fn s(mut self, value: impl Into<Str>) -> Self { self.s = Some(value.into()); self }
+    pub fn s(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s = ::std::option::Option::Some(value.into()); self }
     /// `UL`: a string.
-    pub fn ul(mut self, value: impl Into<Str>) -> Self { self.ul = Some(value.into()); self }
+    pub fn ul(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ul = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CommandParameterValue {}
+impl crate::PropertyType for CommandParameterValue {}
 
-impl ToValue for CommandParameterValue {
+impl ::cloudwright_core::ToValue for CommandParameterValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("B", &self.b)
             .opt("BIN", &self.bin)
             .opt("D", &self.d)
@@ -484,19 +393,6 @@ impl ToValue for CommandParameterValue {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CommandParameterValueComparisonOperand: ObjRule = ObjRule {
-    properties: &[
-        ("Number", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("NumberRange", Shape::Object(&RULE_CommandParameterValueNumberRange)),
-        ("Numbers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("String", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Strings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CommandParameterValueComparisonOperand` property type of `AWS::IoT::Command`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-command-commandparametervaluecomparisonoperand.html>
@@ -505,21 +401,21 @@ pub struct CommandParameterValueComparisonOperand {
     /// `Number`: a string.
     ///
     /// Length at least 1.
-    pub number: Option<Str>,
+    pub number: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumberRange`: a [`CommandParameterValueNumberRange`] object.
-    pub number_range: Option<Obj<CommandParameterValueNumberRange>>,
+    pub number_range: ::std::option::Option<crate::Obj<CommandParameterValueNumberRange>>,
     /// `Numbers`: a list of strings.
     ///
     /// Items 1 to 10.
-    pub numbers: Option<List<Str>>,
+    pub numbers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `String`: a string.
     ///
     /// Length at least 1.
-    pub string: Option<Str>,
+    pub string: ::std::option::Option<::cloudwright_core::Str>,
     /// `Strings`: a list of strings.
     ///
     /// Items 1 to 10.
-    pub strings: Option<List<Str>>,
+    pub strings: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -527,27 +423,27 @@ impl CommandParameterValueComparisonOperand {
     /// A `CommandParameterValueComparisonOperand` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Number`: a string.
-    pub fn number(mut self, value: impl Into<Str>) -> Self { self.number = Some(value.into()); self }
+    pub fn number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.number = ::std::option::Option::Some(value.into()); self }
     /// `NumberRange`: a [`CommandParameterValueNumberRange`] object.
-    pub fn number_range(mut self, value: impl Into<Obj<CommandParameterValueNumberRange>>) -> Self { self.number_range = Some(value.into()); self }
+    pub fn number_range(mut self, value: impl ::std::convert::Into<crate::Obj<CommandParameterValueNumberRange>>) -> Self { self.number_range = ::std::option::Option::Some(value.into()); self }
     /// `Numbers`: a list of strings.
-    pub fn numbers(mut self, value: impl Into<List<Str>>) -> Self { self.numbers = Some(value.into()); self }
+    pub fn numbers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.numbers = ::std::option::Option::Some(value.into()); self }
     /// `String`: a string.
-    pub fn string(mut self, value: impl Into<Str>) -> Self { self.string = Some(value.into()); self }
+    pub fn string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.string = ::std::option::Option::Some(value.into()); self }
     /// `Strings`: a list of strings.
-    pub fn strings(mut self, value: impl Into<List<Str>>) -> Self { self.strings = Some(value.into()); self }
+    pub fn strings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.strings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CommandParameterValueComparisonOperand {}
+impl crate::PropertyType for CommandParameterValueComparisonOperand {}
 
-impl ToValue for CommandParameterValueComparisonOperand {
+impl ::cloudwright_core::ToValue for CommandParameterValueComparisonOperand {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Number", &self.number)
             .opt("NumberRange", &self.number_range)
             .opt("Numbers", &self.numbers)
@@ -563,19 +459,8 @@ pub struct CommandParameterValueConditionRequired {
     /// `ComparisonOperator`: a [`CommandParameterValueComparisonOperator`] value, required.
     pub comparison_operator: CommandParameterValueComparisonOperator,
     /// `Operand`: a [`CommandParameterValueComparisonOperand`] object, required.
-    pub operand: Obj<CommandParameterValueComparisonOperand>,
+    pub operand: crate::Obj<CommandParameterValueComparisonOperand>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CommandParameterValueCondition: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS", "LESS_THAN", "LESS_THAN_EQUALS", "GREATER_THAN", "GREATER_THAN_EQUALS", "IN_SET", "NOT_IN_SET", "IN_RANGE", "NOT_IN_RANGE"], ..StrRule::ANY })),
-        ("Operand", Shape::Object(&RULE_CommandParameterValueComparisonOperand)),
-    ],
-    required: &["ComparisonOperator", "Operand"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CommandParameterValueCondition` property type of `AWS::IoT::Command`.
 ///
@@ -585,7 +470,7 @@ pub struct CommandParameterValueCondition {
     /// `ComparisonOperator`: a [`CommandParameterValueComparisonOperator`] value, required.
     pub comparison_operator: CommandParameterValueComparisonOperator,
     /// `Operand`: a [`CommandParameterValueComparisonOperand`] object, required.
-    pub operand: Obj<CommandParameterValueComparisonOperand>,
+    pub operand: crate::Obj<CommandParameterValueComparisonOperand>,
 }
 
 #[rustfmt::skip]
@@ -600,17 +485,17 @@ impl CommandParameterValueCondition {
     }
 
     /// `ComparisonOperator`: a [`CommandParameterValueComparisonOperator`] value, required.
-    pub fn comparison_operator(mut self, value: impl Into<CommandParameterValueComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<CommandParameterValueComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `Operand`: a [`CommandParameterValueComparisonOperand`] object, required.
-    pub fn operand(mut self, value: impl Into<Obj<CommandParameterValueComparisonOperand>>) -> Self { self.operand = value.into(); self }
+    pub fn operand(mut self, value: impl ::std::convert::Into<crate::Obj<CommandParameterValueComparisonOperand>>) -> Self { self.operand = value.into(); self }
 }
 
-impl PropertyType for CommandParameterValueCondition {}
+impl crate::PropertyType for CommandParameterValueCondition {}
 
-impl ToValue for CommandParameterValueCondition {
+impl ::cloudwright_core::ToValue for CommandParameterValueCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
             .req("Operand", &self.operand)
             .build()
@@ -621,21 +506,10 @@ impl ToValue for CommandParameterValueCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommandParameterValueNumberRangeRequired {
     /// `Max`: a string, required.
-    pub max: Str,
+    pub max: ::cloudwright_core::Str,
     /// `Min`: a string, required.
-    pub min: Str,
+    pub min: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CommandParameterValueNumberRange: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Min", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Min", "Max"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CommandParameterValueNumberRange` property type of `AWS::IoT::Command`.
 ///
@@ -645,11 +519,11 @@ pub struct CommandParameterValueNumberRange {
     /// `Max`: a string, required.
     ///
     /// Length at least 1.
-    pub max: Str,
+    pub max: ::cloudwright_core::Str,
     /// `Min`: a string, required.
     ///
     /// Length at least 1.
-    pub min: Str,
+    pub min: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -664,32 +538,22 @@ impl CommandParameterValueNumberRange {
     }
 
     /// `Max`: a string, required.
-    pub fn max(mut self, value: impl Into<Str>) -> Self { self.max = value.into(); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max = value.into(); self }
     /// `Min`: a string, required.
-    pub fn min(mut self, value: impl Into<Str>) -> Self { self.min = value.into(); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.min = value.into(); self }
 }
 
-impl PropertyType for CommandParameterValueNumberRange {}
+impl crate::PropertyType for CommandParameterValueNumberRange {}
 
-impl ToValue for CommandParameterValueNumberRange {
+impl ::cloudwright_core::ToValue for CommandParameterValueNumberRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Max", &self.max)
             .req("Min", &self.min)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CommandPayload: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::STR),
-        ("ContentType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CommandPayload` property type of `AWS::IoT::Command`.
 ///
@@ -697,11 +561,11 @@ pub(crate) static RULE_CommandPayload: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommandPayload {
     /// `Content`: a string.
-    pub content: Option<Str>,
+    pub content: ::std::option::Option<::cloudwright_core::Str>,
     /// `ContentType`: a string.
     ///
     /// Length at least 1.
-    pub content_type: Option<Str>,
+    pub content_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -709,35 +573,26 @@ impl CommandPayload {
     /// A `CommandPayload` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Content`: a string.
-    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content = ::std::option::Option::Some(value.into()); self }
     /// `ContentType`: a string.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CommandPayload {}
+impl crate::PropertyType for CommandPayload {}
 
-impl ToValue for CommandPayload {
+impl ::cloudwright_core::ToValue for CommandPayload {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Content", &self.content)
             .opt("ContentType", &self.content_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CommandPreprocessor: ObjRule = ObjRule {
-    properties: &[
-        ("AwsJsonSubstitution", Shape::Object(&RULE_AwsJsonSubstitutionCommandPreprocessorConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CommandPreprocessor` property type of `AWS::IoT::Command`.
 ///
@@ -745,7 +600,8 @@ pub(crate) static RULE_CommandPreprocessor: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommandPreprocessor {
     /// `AwsJsonSubstitution`: an [`AwsJsonSubstitutionCommandPreprocessorConfig`] object.
-    pub aws_json_substitution: Option<Obj<AwsJsonSubstitutionCommandPreprocessorConfig>>,
+    pub aws_json_substitution:
+        ::std::option::Option<crate::Obj<AwsJsonSubstitutionCommandPreprocessorConfig>>,
 }
 
 #[rustfmt::skip]
@@ -753,19 +609,19 @@ impl CommandPreprocessor {
     /// A `CommandPreprocessor` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsJsonSubstitution`: an [`AwsJsonSubstitutionCommandPreprocessorConfig`] object.
-    pub fn aws_json_substitution(mut self, value: impl Into<Obj<AwsJsonSubstitutionCommandPreprocessorConfig>>) -> Self { self.aws_json_substitution = Some(value.into()); self }
+    pub fn aws_json_substitution(mut self, value: impl ::std::convert::Into<crate::Obj<AwsJsonSubstitutionCommandPreprocessorConfig>>) -> Self { self.aws_json_substitution = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CommandPreprocessor {}
+impl crate::PropertyType for CommandPreprocessor {}
 
-impl ToValue for CommandPreprocessor {
+impl ::cloudwright_core::ToValue for CommandPreprocessor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsJsonSubstitution", &self.aws_json_substitution)
             .build()
     }
@@ -789,18 +645,18 @@ pub enum CommandParameterType {
     /// `BINARY`
     Binary,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CommandParameterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CommandParameterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CommandParameterType {
+impl ::cloudwright_core::ToValue for CommandParameterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::String => "STRING",
             Self::Integer => "INTEGER",
@@ -809,9 +665,9 @@ impl ToValue for CommandParameterType {
             Self::Unsignedlong => "UNSIGNEDLONG",
             Self::Boolean => "BOOLEAN",
             Self::Binary => "BINARY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -839,18 +695,18 @@ pub enum CommandParameterValueComparisonOperator {
     /// `NOT_IN_RANGE`
     NotInRange,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CommandParameterValueComparisonOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CommandParameterValueComparisonOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CommandParameterValueComparisonOperator {
+impl ::cloudwright_core::ToValue for CommandParameterValueComparisonOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Equals => "EQUALS",
             Self::NotEquals => "NOT_EQUALS",
@@ -862,9 +718,9 @@ impl ToValue for CommandParameterValueComparisonOperator {
             Self::NotInSet => "NOT_IN_SET",
             Self::InRange => "IN_RANGE",
             Self::NotInRange => "NOT_IN_RANGE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -876,24 +732,24 @@ pub enum Namespace {
     /// `AWS-IoT-FleetWise`
     AwsIoTFleetWise,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Namespace {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Namespace {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Namespace {
+impl ::cloudwright_core::ToValue for Namespace {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsIoT => "AWS-IoT",
             Self::AwsIoTFleetWise => "AWS-IoT-FleetWise",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -905,23 +761,155 @@ pub enum OutputFormat {
     /// `CBOR`
     Cbor,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OutputFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OutputFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OutputFormat {
+impl ::cloudwright_core::ToValue for OutputFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Json => "JSON",
             Self::Cbor => "CBOR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\p{C}]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^-?\\d+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[.$a-zA-Z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Command: ObjRule = ObjRule {
+        properties: &[
+            ("CommandId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CreatedAt", Shape::STR),
+            ("Deprecated", Shape::Bool),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LastUpdatedAt", Shape::STR),
+            ("MandatoryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_CommandParameter), min_items: Some(1), max_items: None, unique: false })),
+            ("Namespace", Shape::Str(&StrRule { allowed: &["AWS-IoT", "AWS-IoT-FleetWise"], ..StrRule::ANY })),
+            ("Payload", Shape::Object(&RULE_CommandPayload)),
+            ("PayloadTemplate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32768), ..StrRule::ANY })),
+            ("PendingDeletion", Shape::Bool),
+            ("Preprocessor", Shape::Object(&RULE_CommandPreprocessor)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2028), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["CommandId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsJsonSubstitutionCommandPreprocessorConfig: ObjRule = ObjRule {
+        properties: &[
+            ("OutputFormat", Shape::Str(&StrRule { allowed: &["JSON", "CBOR"], ..StrRule::ANY })),
+        ],
+        required: &["OutputFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CommandParameter: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValue", Shape::Object(&RULE_CommandParameterValue)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(192), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "DOUBLE", "LONG", "UNSIGNEDLONG", "BOOLEAN", "BINARY"], ..StrRule::ANY })),
+            ("Value", Shape::Object(&RULE_CommandParameterValue)),
+            ("ValueConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_CommandParameterValueCondition), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CommandParameterValue: ObjRule = ObjRule {
+        properties: &[
+            ("B", Shape::Bool),
+            ("BIN", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("D", Shape::NUM),
+            ("I", Shape::INT),
+            ("L", Shape::Str(&StrRule { max_len: Some(19), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("S", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("UL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CommandParameterValueComparisonOperand: ObjRule = ObjRule {
+        properties: &[
+            ("Number", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("NumberRange", Shape::Object(&RULE_CommandParameterValueNumberRange)),
+            ("Numbers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("String", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Strings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CommandParameterValueCondition: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS", "LESS_THAN", "LESS_THAN_EQUALS", "GREATER_THAN", "GREATER_THAN_EQUALS", "IN_SET", "NOT_IN_SET", "IN_RANGE", "NOT_IN_RANGE"], ..StrRule::ANY })),
+            ("Operand", Shape::Object(&RULE_CommandParameterValueComparisonOperand)),
+        ],
+        required: &["ComparisonOperator", "Operand"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CommandParameterValueNumberRange: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Min", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Min", "Max"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CommandPayload: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::STR),
+            ("ContentType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CommandPreprocessor: ObjRule = ObjRule {
+        properties: &[
+            ("AwsJsonSubstitution", Shape::Object(&RULE_AwsJsonSubstitutionCommandPreprocessorConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

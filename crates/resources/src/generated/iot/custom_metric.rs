@@ -5,38 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\p{Graph}\\x20]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
-
-/// The required properties of [`CustomMetric`], by name: `CustomMetric::new(CustomMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomMetricRequired {
-    /// `MetricType`: a [`MetricType`] value, required.
-    pub metric_type: MetricType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomMetric: ObjRule = ObjRule {
-    properties: &[
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MetricType", Shape::Str(&StrRule { allowed: &["string-list", "ip-address-list", "number-list", "number"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["MetricType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::CustomMetric` resource.
 ///
-/// Use the `AWS::IoT::CustomMetric` resource to define a custom metric published by your devices to Device Defender. For API reference, see \[CreateCustomMetric\](<https://docs.aws.amazon.com/iot/latest/apireference/API_CreateCustomMetric.html>) and for general information, see \[Custom metrics\](<https://docs.aws.amazon.com/iot/latest/developerguide/dd-detect-custom-metrics.html>) .
+/// Use the `AWS::IoT::CustomMetric` resource to define a custom metric published by your devices to Device Defender. For API reference, see [CreateCustomMetric](https://docs.aws.amazon.com/iot/latest/apireference/API_CreateCustomMetric.html) and for general information, see [Custom metrics](https://docs.aws.amazon.com/iot/latest/developerguide/dd-detect-custom-metrics.html) .
 ///
 /// `Ref` returns its `MetricName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CustomMetricAttributes`], which `Handle<CustomMetric>` dereferences to.
@@ -52,18 +25,18 @@ pub struct CustomMetric {
     /// The friendly name in the console for the custom metric. This name doesn't have to be unique. Don't use this name as the metric identifier in the device metric report. You can update the friendly name after you define it.
     ///
     /// Pattern `^[\p{Graph}\x20]*$`; length 0 to 128.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricName`: a string.
     ///
     /// The name of the custom metric. This will be used in the metric report submitted from the device/thing. The name can't begin with `aws:` . You can’t change the name after you define it.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub metric_name: Option<Str>,
+    pub metric_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricType`: a [`MetricType`] value, required.
     ///
     /// The type of the custom metric. Types include `string-list` , `ip-address-list` , `number-list` , and `number` .
     ///
-    /// &gt; The type `number` only takes a single metric value as an input, but when you submit the metrics value in the DeviceMetrics report, you must pass it as an array with a single value.
+    /// \> The type `number` only takes a single metric value as an input, but when you submit the metrics value in the DeviceMetrics report, you must pass it as an array with a single value.
     ///
     /// Create-only: changing it replaces the resource.
     pub metric_type: MetricType,
@@ -72,7 +45,7 @@ pub struct CustomMetric {
     /// Metadata that can be used to manage the custom metric.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +55,7 @@ impl CustomMetric {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::CustomMetric",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-custommetric.html",
         primary_identifier: &["MetricName"],
@@ -93,48 +66,50 @@ impl CustomMetric {
         read_only: &["MetricArn"],
         attributes: &["MetricArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `CustomMetric` with its required properties, named in a [`CustomMetricRequired`].
+    /// A `CustomMetric` with its one required property, `MetricType`.
     #[inline]
-    pub fn new(required: CustomMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<MetricType>) -> Self {
         Self {
-            display_name: None,
-            metric_name: None,
-            metric_type: required.metric_type,
-            tags: None,
+            display_name: ::std::option::Option::None,
+            metric_name: ::std::option::Option::None,
+            metric_type: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = ::std::option::Option::Some(value.into()); self }
     /// `MetricType`: a [`MetricType`] value, required.
-    pub fn metric_type(mut self, value: impl Into<MetricType>) -> Self { self.metric_type = value.into(); self }
+    pub fn metric_type(mut self, value: impl ::std::convert::Into<MetricType>) -> Self { self.metric_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CustomMetric {
+impl ::cloudwright_core::Resource for CustomMetric {
     type Attributes = CustomMetricAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomMetric, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CustomMetric, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomMetric {
+impl ::cloudwright_core::ToValue for CustomMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DisplayName", &self.display_name)
             .opt("MetricName", &self.metric_name)
             .req("MetricType", &self.metric_type)
@@ -143,12 +118,12 @@ impl ToValue for CustomMetric {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomMetric`]: `Handle<CustomMetric>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomMetric`]: `Handle<CustomMetric>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CustomMetricAttributes(ResourceRef);
+pub struct CustomMetricAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CustomMetricAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CustomMetricAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,8 +133,8 @@ impl CustomMetricAttributes {
     ///
     /// The Amazon Resource Number (ARN) of the custom metric; for example, `arn: *aws-partition* :iot: *region* : *accountId* :custommetric/ *metricName*` .
     #[inline]
-    pub fn metric_arn(&self) -> Value {
-        self.0.get_att("MetricArn")
+    pub fn metric_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MetricArn"))
     }
 }
 
@@ -175,25 +150,50 @@ pub enum MetricType {
     /// `number`
     Number,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetricType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetricType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetricType {
+impl ::cloudwright_core::ToValue for MetricType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StringList => "string-list",
             Self::IpAddressList => "ip-address-list",
             Self::NumberList => "number-list",
             Self::Number => "number",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\p{Graph}\\x20]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomMetric: ObjRule = ObjRule {
+        properties: &[
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MetricType", Shape::Str(&StrRule { allowed: &["string-list", "ip-address-list", "number-list", "number"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["MetricType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

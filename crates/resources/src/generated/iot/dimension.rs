@@ -5,39 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 
 /// The required properties of [`Dimension`], by name: `Dimension::new(DimensionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionRequired {
     /// `StringValues`: a list of strings, required.
-    pub string_values: List<Str>,
+    pub string_values: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Type`: a [`DimensionType`] value, required.
     pub r#type: DimensionType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StringValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["TOPIC_FILTER"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "StringValues"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoT::Dimension` resource.
 ///
-/// Use the `AWS::IoT::Dimension` to limit the scope of a metric used in a security profile for AWS IoT Device Defender . For example, using a `TOPIC_FILTER` dimension, you can narrow down the scope of the metric to only MQTT topics where the name matches the pattern specified in the dimension. For API reference, see \[CreateDimension\](<https://docs.aws.amazon.com/iot/latest/apireference/API_CreateDimension.html>) and for general information, see \[Scoping metrics in security profiles using dimensions\](<https://docs.aws.amazon.com/iot/latest/developerguide/scoping-security-behavior.html>) .
+/// Use the `AWS::IoT::Dimension` to limit the scope of a metric used in a security profile for AWS IoT Device Defender . For example, using a `TOPIC_FILTER` dimension, you can narrow down the scope of the metric to only MQTT topics where the name matches the pattern specified in the dimension. For API reference, see [CreateDimension](https://docs.aws.amazon.com/iot/latest/apireference/API_CreateDimension.html) and for general information, see [Scoping metrics in security profiles using dimensions](https://docs.aws.amazon.com/iot/latest/developerguide/scoping-security-behavior.html) .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DimensionAttributes`], which `Handle<Dimension>` dereferences to.
@@ -53,19 +34,19 @@ pub struct Dimension {
     /// A unique identifier for the dimension.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `StringValues`: a list of strings, required.
     ///
     /// Specifies the value or list of values for the dimension. For `TOPIC_FILTER` dimensions, this is a pattern used to match the MQTT topic (for example, "admin/#").
     ///
     /// Items 1 to 5; each item: length 1 to 256.
-    pub string_values: List<Str>,
+    pub string_values: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the dimension.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`DimensionType`] value, required.
     ///
     /// Specifies the type of dimension. Supported types: `TOPIC_FILTER.`
@@ -81,7 +62,7 @@ impl Dimension {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::Dimension",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-dimension.html",
         primary_identifier: &["Name"],
@@ -92,48 +73,50 @@ impl Dimension {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
     #[inline]
     pub fn new(required: DimensionRequired) -> Self {
         Self {
-            name: None,
+            name: ::std::option::Option::None,
             string_values: required.string_values,
-            tags: None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `StringValues`: a list of strings, required.
-    pub fn string_values(mut self, value: impl Into<List<Str>>) -> Self { self.string_values = value.into(); self }
+    pub fn string_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.string_values = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`DimensionType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DimensionType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DimensionType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Dimension {
+impl ::cloudwright_core::Resource for Dimension {
     type Attributes = DimensionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dimension, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Dimension, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Dimension {
+impl ::cloudwright_core::ToValue for Dimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .req("StringValues", &self.string_values)
             .opt("Tags", &self.tags)
@@ -142,12 +125,12 @@ impl ToValue for Dimension {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Dimension`]: `Handle<Dimension>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Dimension`]: `Handle<Dimension>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DimensionAttributes(ResourceRef);
+pub struct DimensionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DimensionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DimensionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,8 +140,8 @@ impl DimensionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the dimension.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -168,22 +151,46 @@ pub enum DimensionType {
     /// `TOPIC_FILTER`
     TopicFilter,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DimensionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DimensionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DimensionType {
+impl ::cloudwright_core::ToValue for DimensionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TopicFilter => "TOPIC_FILTER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dimension: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StringValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["TOPIC_FILTER"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "StringValues"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

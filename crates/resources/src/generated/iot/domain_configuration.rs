@@ -5,38 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w=,@-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w.-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:aws(-cn|-us-gov|-iso-b|-iso)?:acm:[a-z]{2}-(gov-|iso-|isob-)?[a-z]{4,9}-\\d{1}:\\d{12}:certificate/[a-zA-Z0-9/-]+$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationProtocol", Shape::Str(&StrRule { allowed: &["SECURE_MQTT", "MQTT_WSS", "HTTPS", "DEFAULT"], ..StrRule::ANY })),
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AWS_X509", "CUSTOM_AUTH", "AWS_SIGV4", "CUSTOM_AUTH_X509", "DEFAULT"], ..StrRule::ANY })),
-        ("AuthorizerConfig", Shape::Object(&RULE_AuthorizerConfig)),
-        ("ClientCertificateConfig", Shape::Object(&RULE_ClientCertificateConfig)),
-        ("DomainConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DomainConfigurationStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ServerCertificateArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("ServerCertificateConfig", Shape::Object(&RULE_ServerCertificateConfig)),
-        ("ServiceType", Shape::Str(&StrRule { allowed: &["DATA", "CREDENTIAL_PROVIDER", "JOBS"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TlsConfig", Shape::Object(&RULE_TlsConfig)),
-        ("ValidationCertificateArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoT::DomainConfiguration` resource.
 ///
 /// Specifies a domain configuration.
@@ -53,77 +21,78 @@ pub struct DomainConfiguration {
     /// `ApplicationProtocol`: an [`ApplicationProtocol`] value.
     ///
     /// An enumerated string that speciﬁes the application-layer protocol.
-    pub application_protocol: Option<ApplicationProtocol>,
+    pub application_protocol: ::std::option::Option<ApplicationProtocol>,
     /// `AuthenticationType`: an [`AuthenticationType`] value.
     ///
     /// An enumerated string that speciﬁes the authentication type.
-    pub authentication_type: Option<AuthenticationType>,
+    pub authentication_type: ::std::option::Option<AuthenticationType>,
     /// `AuthorizerConfig`: an [`AuthorizerConfig`] object.
     ///
     /// An object that specifies the authorization service for a domain.
-    pub authorizer_config: Option<Obj<AuthorizerConfig>>,
+    pub authorizer_config: ::std::option::Option<crate::Obj<AuthorizerConfig>>,
     /// `ClientCertificateConfig`: a [`ClientCertificateConfig`] object.
     ///
     /// An object that speciﬁes the client certificate conﬁguration for a domain.
-    pub client_certificate_config: Option<Obj<ClientCertificateConfig>>,
+    pub client_certificate_config: ::std::option::Option<crate::Obj<ClientCertificateConfig>>,
     /// `DomainConfigurationName`: a string.
     ///
     /// The name of the domain configuration. This value must be unique to a region.
     ///
     /// Pattern `^[\w.-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub domain_configuration_name: Option<Str>,
+    pub domain_configuration_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainConfigurationStatus`: a [`DomainConfigurationStatus`] value.
     ///
     /// The status to which the domain configuration should be updated.
     ///
     /// Valid values: `ENABLED` | `DISABLED`
-    pub domain_configuration_status: Option<DomainConfigurationStatus>,
+    pub domain_configuration_status: ::std::option::Option<DomainConfigurationStatus>,
     /// `DomainName`: a string.
     ///
     /// The name of the domain.
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 253; create-only: changing it replaces the resource.
-    pub domain_name: Option<Str>,
+    pub domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerCertificateArns`: a list of strings.
     ///
     /// The ARNs of the certificates that AWS IoT passes to the device during the TLS handshake. Currently you can specify only one certificate ARN. This value is not required for AWS -managed domains.
     ///
     /// Items 0 to 1; each item: pattern `^arn:aws(-cn|-us-gov|-iso-b|-iso)?:acm:[a-z]{2}-(gov-|iso-|isob-)?[a-z]{4,9}-\d{1}:\d{12}:certificate/[a-zA-Z0-9/-]+$`, length 1 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub server_certificate_arns: Option<List<Str>>,
+    pub server_certificate_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ServerCertificateConfig`: a [`ServerCertificateConfig`] object.
     ///
     /// The server certificate configuration.
     ///
-    /// For more information, see \[Configurable endpoints\](<https://docs.aws.amazon.com//iot/latest/developerguide/iot-custom-endpoints-configurable.html>) from the AWS IoT Core Developer Guide.
-    pub server_certificate_config: Option<Obj<ServerCertificateConfig>>,
+    /// For more information, see [Configurable endpoints](https://docs.aws.amazon.com//iot/latest/developerguide/iot-custom-endpoints-configurable.html) from the AWS IoT Core Developer Guide.
+    pub server_certificate_config: ::std::option::Option<crate::Obj<ServerCertificateConfig>>,
     /// `ServiceType`: a [`ServiceType`] value.
     ///
     /// The type of service delivered by the endpoint.
     ///
-    /// &gt; AWS IoT Core currently supports only the `DATA` service type.
+    /// \> AWS IoT Core currently supports only the `DATA` service type.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_type: Option<ServiceType>,
+    pub service_type: ::std::option::Option<ServiceType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata which can be used to manage the domain configuration.
     ///
-    /// &gt; For URI Request parameters use format: ...key1=value1&key2=value2...
-    /// &gt;
-    /// &gt; For the CLI command-line parameter use format: &&tags "key1=value1&key2=value2..."
-    /// &gt;
-    /// &gt; For the cli-input-json file use format: "tags": "key1=value1&key2=value2..."
-    pub tags: Option<List<Tag>>,
+    /// \> For URI Request parameters use format: ...key1=value1&key2=value2...
+    /// \>
+    /// \> For the CLI command-line parameter use format: &&tags "key1=value1&key2=value2..."
+    /// \>
+    /// \> For the cli-input-json file use format: "tags": "key1=value1&key2=value2..."
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TlsConfig`: a [`TlsConfig`] object.
     ///
     /// An object that specifies the TLS configuration for a domain.
-    pub tls_config: Option<Obj<TlsConfig>>,
+    pub tls_config: ::std::option::Option<crate::Obj<TlsConfig>>,
     /// `ValidationCertificateArn`: a string.
     ///
     /// The certificate used to validate the server certificate and prove domain name ownership. This certificate must be signed by a public certificate authority. This value is not required for AWS -managed domains.
     ///
     /// Pattern `^arn:aws(-cn|-us-gov|-iso-b|-iso)?:acm:[a-z]{2}-(gov-|iso-|isob-)?[a-z]{4,9}-\d{1}:\d{12}:certificate/[a-zA-Z0-9/-]+$`; length 1 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub validation_certificate_arn: Option<Str>,
+    pub validation_certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -133,7 +102,7 @@ impl DomainConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::DomainConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-domainconfiguration.html",
         primary_identifier: &["DomainConfigurationName"],
@@ -144,61 +113,63 @@ impl DomainConfiguration {
         read_only: &["Arn", "DomainType", "ServerCertificates"],
         attributes: &["Arn", "DomainType", "ServerCertificates"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DomainConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplicationProtocol`: an [`ApplicationProtocol`] value.
-    pub fn application_protocol(mut self, value: impl Into<ApplicationProtocol>) -> Self { self.application_protocol = Some(value.into()); self }
+    pub fn application_protocol(mut self, value: impl ::std::convert::Into<ApplicationProtocol>) -> Self { self.application_protocol = ::std::option::Option::Some(value.into()); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = Some(value.into()); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<AuthenticationType>) -> Self { self.authentication_type = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizerConfig`: an [`AuthorizerConfig`] object.
-    pub fn authorizer_config(mut self, value: impl Into<Obj<AuthorizerConfig>>) -> Self { self.authorizer_config = Some(value.into()); self }
+    pub fn authorizer_config(mut self, value: impl ::std::convert::Into<crate::Obj<AuthorizerConfig>>) -> Self { self.authorizer_config = ::std::option::Option::Some(value.into()); self }
     /// `ClientCertificateConfig`: a [`ClientCertificateConfig`] object.
-    pub fn client_certificate_config(mut self, value: impl Into<Obj<ClientCertificateConfig>>) -> Self { self.client_certificate_config = Some(value.into()); self }
+    pub fn client_certificate_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClientCertificateConfig>>) -> Self { self.client_certificate_config = ::std::option::Option::Some(value.into()); self }
     /// `DomainConfigurationName`: a string.
-    pub fn domain_configuration_name(mut self, value: impl Into<Str>) -> Self { self.domain_configuration_name = Some(value.into()); self }
+    pub fn domain_configuration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_configuration_name = ::std::option::Option::Some(value.into()); self }
     /// `DomainConfigurationStatus`: a [`DomainConfigurationStatus`] value.
-    pub fn domain_configuration_status(mut self, value: impl Into<DomainConfigurationStatus>) -> Self { self.domain_configuration_status = Some(value.into()); self }
+    pub fn domain_configuration_status(mut self, value: impl ::std::convert::Into<DomainConfigurationStatus>) -> Self { self.domain_configuration_status = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = ::std::option::Option::Some(value.into()); self }
     /// `ServerCertificateArns`: a list of strings.
-    pub fn server_certificate_arns(mut self, value: impl Into<List<Str>>) -> Self { self.server_certificate_arns = Some(value.into()); self }
+    pub fn server_certificate_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.server_certificate_arns = ::std::option::Option::Some(value.into()); self }
     /// `ServerCertificateConfig`: a [`ServerCertificateConfig`] object.
-    pub fn server_certificate_config(mut self, value: impl Into<Obj<ServerCertificateConfig>>) -> Self { self.server_certificate_config = Some(value.into()); self }
+    pub fn server_certificate_config(mut self, value: impl ::std::convert::Into<crate::Obj<ServerCertificateConfig>>) -> Self { self.server_certificate_config = ::std::option::Option::Some(value.into()); self }
     /// `ServiceType`: a [`ServiceType`] value.
-    pub fn service_type(mut self, value: impl Into<ServiceType>) -> Self { self.service_type = Some(value.into()); self }
+    pub fn service_type(mut self, value: impl ::std::convert::Into<ServiceType>) -> Self { self.service_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TlsConfig`: a [`TlsConfig`] object.
-    pub fn tls_config(mut self, value: impl Into<Obj<TlsConfig>>) -> Self { self.tls_config = Some(value.into()); self }
+    pub fn tls_config(mut self, value: impl ::std::convert::Into<crate::Obj<TlsConfig>>) -> Self { self.tls_config = ::std::option::Option::Some(value.into()); self }
     /// `ValidationCertificateArn`: a string.
-    pub fn validation_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.validation_certificate_arn = Some(value.into()); self }
+    pub fn validation_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.validation_certificate_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DomainConfiguration {
+impl ::cloudwright_core::Resource for DomainConfiguration {
     type Attributes = DomainConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DomainConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DomainConfiguration {
+impl ::cloudwright_core::ToValue for DomainConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationProtocol", &self.application_protocol)
             .opt("AuthenticationType", &self.authentication_type)
             .opt("AuthorizerConfig", &self.authorizer_config)
@@ -219,12 +190,12 @@ impl ToValue for DomainConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DomainConfiguration`]: `Handle<DomainConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DomainConfiguration`]: `Handle<DomainConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainConfigurationAttributes(ResourceRef);
+pub struct DomainConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -234,36 +205,26 @@ impl DomainConfigurationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the domain configuration.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DomainType`: one of a set of strings.
     ///
     /// The type of service delivered by the domain.
     #[inline]
-    pub fn domain_type(&self) -> Value {
-        self.0.get_att("DomainType")
+    pub fn domain_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainType"))
     }
 
     /// `Fn::GetAtt` `ServerCertificates`: a list of `ServerCertificateSummary` objects.
     ///
     /// The ARNs of the certificates that AWS IoT passes to the device during the TLS handshake. Currently you can specify only one certificate ARN. This value is not required for AWS -managed domains.
     #[inline]
-    pub fn server_certificates(&self) -> Value {
-        self.0.get_att("ServerCertificates")
+    pub fn server_certificates(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ServerCertificates"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthorizerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AllowAuthorizerOverride", Shape::Bool),
-        ("DefaultAuthorizerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthorizerConfig` property type of `AWS::IoT::DomainConfiguration`.
 ///
@@ -275,13 +236,13 @@ pub struct AuthorizerConfig {
     /// `AllowAuthorizerOverride`: a boolean.
     ///
     /// A Boolean that specifies whether the domain configuration's authorization service can be overridden.
-    pub allow_authorizer_override: Option<Bool>,
+    pub allow_authorizer_override: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DefaultAuthorizerName`: a string.
     ///
     /// The name of the authorization service for a domain configuration.
     ///
     /// Pattern `^[\w=,@-]+$`; length 1 to 128.
-    pub default_authorizer_name: Option<Str>,
+    pub default_authorizer_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -289,35 +250,26 @@ impl AuthorizerConfig {
     /// A `AuthorizerConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowAuthorizerOverride`: a boolean.
-    pub fn allow_authorizer_override(mut self, value: impl Into<Bool>) -> Self { self.allow_authorizer_override = Some(value.into()); self }
+    pub fn allow_authorizer_override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_authorizer_override = ::std::option::Option::Some(value.into()); self }
     /// `DefaultAuthorizerName`: a string.
-    pub fn default_authorizer_name(mut self, value: impl Into<Str>) -> Self { self.default_authorizer_name = Some(value.into()); self }
+    pub fn default_authorizer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_authorizer_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthorizerConfig {}
+impl crate::PropertyType for AuthorizerConfig {}
 
-impl ToValue for AuthorizerConfig {
+impl ::cloudwright_core::ToValue for AuthorizerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowAuthorizerOverride", &self.allow_authorizer_override)
             .opt("DefaultAuthorizerName", &self.default_authorizer_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientCertificateConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ClientCertificateCallbackArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientCertificateConfig` property type of `AWS::IoT::DomainConfiguration`.
 ///
@@ -331,7 +283,7 @@ pub struct ClientCertificateConfig {
     /// The ARN of the Lambda function that IoT invokes after mutual TLS authentication during the connection.
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 170.
-    pub client_certificate_callback_arn: Option<Str>,
+    pub client_certificate_callback_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -339,19 +291,19 @@ impl ClientCertificateConfig {
     /// A `ClientCertificateConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClientCertificateCallbackArn`: a string.
-    pub fn client_certificate_callback_arn(mut self, value: impl Into<Str>) -> Self { self.client_certificate_callback_arn = Some(value.into()); self }
+    pub fn client_certificate_callback_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_certificate_callback_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClientCertificateConfig {}
+impl crate::PropertyType for ClientCertificateConfig {}
 
-impl ToValue for ClientCertificateConfig {
+impl ::cloudwright_core::ToValue for ClientCertificateConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ClientCertificateCallbackArn",
                 &self.client_certificate_callback_arn,
@@ -360,42 +312,31 @@ impl ToValue for ClientCertificateConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ServerCertificateConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EnableOCSPCheck", Shape::Bool),
-        ("OcspAuthorizedResponderArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("OcspLambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServerCertificateConfig` property type of `AWS::IoT::DomainConfiguration`.
 ///
 /// The server certificate configuration.
 ///
-/// For more information, see \[Configurable endpoints\](<https://docs.aws.amazon.com//iot/latest/developerguide/iot-custom-endpoints-configurable.html>) from the AWS IoT Core Developer Guide.
+/// For more information, see [Configurable endpoints](https://docs.aws.amazon.com//iot/latest/developerguide/iot-custom-endpoints-configurable.html) from the AWS IoT Core Developer Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-domainconfiguration-servercertificateconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerCertificateConfig {
     /// `EnableOCSPCheck`: a boolean.
     ///
-    /// A Boolean value that indicates whether Online Certificate Status Protocol (OCSP) server certificate check is enabled or not. For more information, see \[Configurable endpoints\](<https://docs.aws.amazon.com//iot/latest/developerguide/iot-custom-endpoints-configurable.html>) from the AWS IoT Core Developer Guide.
-    pub enable_ocsp_check: Option<Bool>,
+    /// A Boolean value that indicates whether Online Certificate Status Protocol (OCSP) server certificate check is enabled or not. For more information, see [Configurable endpoints](https://docs.aws.amazon.com//iot/latest/developerguide/iot-custom-endpoints-configurable.html) from the AWS IoT Core Developer Guide.
+    pub enable_ocsp_check: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OcspAuthorizedResponderArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for an X.509 certificate stored in ACM. If provided, AWS IoT Core will use this certificate to validate the signature of the received OCSP response. The OCSP responder must sign responses using either this authorized responder certificate or the issuing certificate, depending on whether the ARN is provided or not. The certificate must be in the same account and region as the domain configuration.
     ///
     /// Pattern `^arn:aws(-cn|-us-gov|-iso-b|-iso)?:acm:[a-z]{2}-(gov-|iso-|isob-)?[a-z]{4,9}-\d{1}:\d{12}:certificate/[a-zA-Z0-9/-]+$`; length 1 to 2048.
-    pub ocsp_authorized_responder_arn: Option<Str>,
+    pub ocsp_authorized_responder_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `OcspLambdaArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for a Lambda function that acts as a Request for Comments (RFC) 6960-compliant Online Certificate Status Protocol (OCSP) responder, supporting basic OCSP responses. The Lambda function accepts a base64-encoding of the OCSP request in the Distinguished Encoding Rules (DER) format. The Lambda function's response is also a base64-encoded OCSP response in the DER format. The response size must not exceed 4 kilobytes (KiB). The Lambda function must be in the same account and region as the domain configuration.
     ///
     /// Length 1 to 170.
-    pub ocsp_lambda_arn: Option<Str>,
+    pub ocsp_lambda_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -403,23 +344,23 @@ impl ServerCertificateConfig {
     /// A `ServerCertificateConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableOCSPCheck`: a boolean.
-    pub fn enable_ocsp_check(mut self, value: impl Into<Bool>) -> Self { self.enable_ocsp_check = Some(value.into()); self }
+    pub fn enable_ocsp_check(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_ocsp_check = ::std::option::Option::Some(value.into()); self }
     /// `OcspAuthorizedResponderArn`: a string.
-    pub fn ocsp_authorized_responder_arn(mut self, value: impl Into<Str>) -> Self { self.ocsp_authorized_responder_arn = Some(value.into()); self }
+    pub fn ocsp_authorized_responder_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ocsp_authorized_responder_arn = ::std::option::Option::Some(value.into()); self }
     /// `OcspLambdaArn`: a string.
-    pub fn ocsp_lambda_arn(mut self, value: impl Into<Str>) -> Self { self.ocsp_lambda_arn = Some(value.into()); self }
+    pub fn ocsp_lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ocsp_lambda_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerCertificateConfig {}
+impl crate::PropertyType for ServerCertificateConfig {}
 
-impl ToValue for ServerCertificateConfig {
+impl ::cloudwright_core::ToValue for ServerCertificateConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnableOCSPCheck", &self.enable_ocsp_check)
             .opt(
                 "OcspAuthorizedResponderArn",
@@ -434,21 +375,10 @@ impl ToValue for ServerCertificateConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoT::DomainConfiguration`.
 ///
@@ -458,11 +388,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -477,31 +407,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TlsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityPolicy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TlsConfig` property type of `AWS::IoT::DomainConfiguration`.
 ///
@@ -512,10 +433,10 @@ pub(crate) static RULE_TlsConfig: ObjRule = ObjRule {
 pub struct TlsConfig {
     /// `SecurityPolicy`: a string.
     ///
-    /// The security policy for a domain configuration. For more information, see \[Security policies\](<https://docs.aws.amazon.com/iot/latest/developerguide/transport-security.html#tls-policy-table>) in the *AWS IoT Core developer guide* .
+    /// The security policy for a domain configuration. For more information, see [Security policies](https://docs.aws.amazon.com/iot/latest/developerguide/transport-security.html#tls-policy-table) in the *AWS IoT Core developer guide* .
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 128.
-    pub security_policy: Option<Str>,
+    pub security_policy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -523,19 +444,19 @@ impl TlsConfig {
     /// A `TlsConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityPolicy`: a string.
-    pub fn security_policy(mut self, value: impl Into<Str>) -> Self { self.security_policy = Some(value.into()); self }
+    pub fn security_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TlsConfig {}
+impl crate::PropertyType for TlsConfig {}
 
-impl ToValue for TlsConfig {
+impl ::cloudwright_core::ToValue for TlsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityPolicy", &self.security_policy)
             .build()
     }
@@ -553,26 +474,26 @@ pub enum ApplicationProtocol {
     /// `DEFAULT`
     Default,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplicationProtocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplicationProtocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplicationProtocol {
+impl ::cloudwright_core::ToValue for ApplicationProtocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SecureMqtt => "SECURE_MQTT",
             Self::MqttWss => "MQTT_WSS",
             Self::Https => "HTTPS",
             Self::Default => "DEFAULT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -590,27 +511,27 @@ pub enum AuthenticationType {
     /// `DEFAULT`
     Default,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthenticationType {
+impl ::cloudwright_core::ToValue for AuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsX509 => "AWS_X509",
             Self::CustomAuth => "CUSTOM_AUTH",
             Self::AwsSigv4 => "AWS_SIGV4",
             Self::CustomAuthX509 => "CUSTOM_AUTH_X509",
             Self::Default => "DEFAULT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -622,24 +543,24 @@ pub enum DomainConfigurationStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DomainConfigurationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DomainConfigurationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DomainConfigurationStatus {
+impl ::cloudwright_core::ToValue for DomainConfigurationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -653,24 +574,111 @@ pub enum ServiceType {
     /// `JOBS`
     Jobs,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ServiceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ServiceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ServiceType {
+impl ::cloudwright_core::ToValue for ServiceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Data => "DATA",
             Self::CredentialProvider => "CREDENTIAL_PROVIDER",
             Self::Jobs => "JOBS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w=,@-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w.-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:aws(-cn|-us-gov|-iso-b|-iso)?:acm:[a-z]{2}-(gov-|iso-|isob-)?[a-z]{4,9}-\\d{1}:\\d{12}:certificate/[a-zA-Z0-9/-]+$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationProtocol", Shape::Str(&StrRule { allowed: &["SECURE_MQTT", "MQTT_WSS", "HTTPS", "DEFAULT"], ..StrRule::ANY })),
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AWS_X509", "CUSTOM_AUTH", "AWS_SIGV4", "CUSTOM_AUTH_X509", "DEFAULT"], ..StrRule::ANY })),
+            ("AuthorizerConfig", Shape::Object(&RULE_AuthorizerConfig)),
+            ("ClientCertificateConfig", Shape::Object(&RULE_ClientCertificateConfig)),
+            ("DomainConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DomainConfigurationStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ServerCertificateArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("ServerCertificateConfig", Shape::Object(&RULE_ServerCertificateConfig)),
+            ("ServiceType", Shape::Str(&StrRule { allowed: &["DATA", "CREDENTIAL_PROVIDER", "JOBS"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TlsConfig", Shape::Object(&RULE_TlsConfig)),
+            ("ValidationCertificateArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthorizerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AllowAuthorizerOverride", Shape::Bool),
+            ("DefaultAuthorizerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientCertificateConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ClientCertificateCallbackArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerCertificateConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EnableOCSPCheck", Shape::Bool),
+            ("OcspAuthorizedResponderArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("OcspLambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TlsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityPolicy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `EncryptionType`: an [`EncryptionType`] value, required.
-    pub encryption_type: EncryptionType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionType", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KMS_KEY"], ..StrRule::ANY })),
-        ("KmsAccessRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-    ],
-    required: &["EncryptionType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoT::EncryptionConfiguration` resource.
 ///
-/// Retrieves the encryption configuration for resources and data of your AWS account in AWS IoT Core . For more information, see \[Data encryption at rest\](<https://docs.aws.amazon.com/iot/latest/developerguide/encryption-at-rest.html>) in the *AWS IoT Core Developer Guide* .
+/// Retrieves the encryption configuration for resources and data of your AWS account in AWS IoT Core . For more information, see [Data encryption at rest](https://docs.aws.amazon.com/iot/latest/developerguide/encryption-at-rest.html) in the *AWS IoT Core Developer Guide* .
 ///
 /// `Ref` returns its `AccountId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EncryptionConfigurationAttributes`], which `Handle<EncryptionConfiguration>` dereferences to.
@@ -47,13 +26,13 @@ pub struct EncryptionConfiguration {
     /// The Amazon Resource Name (ARN) of the IAM role assumed by AWS IoT Core to call AWS  on behalf of the customer.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub kms_access_role_arn: Option<Str>,
+    pub kms_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// The ARN of the customer managed KMS key.
     ///
     /// Format `AWS::KMS::Key.Arn`; length 20 to 2048.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -63,7 +42,7 @@ impl EncryptionConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::EncryptionConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-encryptionconfiguration.html",
         primary_identifier: &["AccountId"],
@@ -74,42 +53,44 @@ impl EncryptionConfiguration {
         read_only: &["AccountId", "ConfigurationDetails", "LastModifiedDate"],
         attributes: &["AccountId", "ConfigurationDetails", "LastModifiedDate"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    /// A `EncryptionConfiguration` with its one required property, `EncryptionType`.
     #[inline]
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EncryptionType>) -> Self {
         Self {
-            encryption_type: required.encryption_type,
-            kms_access_role_arn: None,
-            kms_key_arn: None,
+            encryption_type: value.into(),
+            kms_access_role_arn: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
         }
     }
 
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
+    pub fn encryption_type(mut self, value: impl ::std::convert::Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
     /// `KmsAccessRoleArn`: a string.
-    pub fn kms_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.kms_access_role_arn = Some(value.into()); self }
+    pub fn kms_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EncryptionConfiguration {
+impl ::cloudwright_core::Resource for EncryptionConfiguration {
     type Attributes = EncryptionConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EncryptionConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EncryptionConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
             .opt("KmsAccessRoleArn", &self.kms_access_role_arn)
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -117,12 +98,12 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EncryptionConfiguration`]: `Handle<EncryptionConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EncryptionConfiguration`]: `Handle<EncryptionConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EncryptionConfigurationAttributes(ResourceRef);
+pub struct EncryptionConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EncryptionConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EncryptionConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,22 +113,22 @@ impl EncryptionConfigurationAttributes {
     ///
     /// The unique identifier (ID) of an AWS account.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 
     /// `Fn::GetAtt` `ConfigurationDetails`: an object.
     #[inline]
-    pub fn configuration_details(&self) -> Value {
-        self.0.get_att("ConfigurationDetails")
+    pub fn configuration_details(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ConfigurationDetails"))
     }
 
     /// `Fn::GetAtt` `LastModifiedDate`: a string.
     ///
     /// The date when encryption configuration is last updated.
     #[inline]
-    pub fn last_modified_date(&self) -> Value {
-        self.0.get_att("LastModifiedDate")
+    pub fn last_modified_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedDate"))
     }
 }
 
@@ -159,23 +140,42 @@ pub enum EncryptionType {
     /// `AWS_OWNED_KMS_KEY`
     AwsOwnedKmsKey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionType {
+impl ::cloudwright_core::ToValue for EncryptionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY",
             Self::AwsOwnedKmsKey => "AWS_OWNED_KMS_KEY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionType", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KMS_KEY"], ..StrRule::ANY })),
+            ("KmsAccessRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ],
+        required: &["EncryptionType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

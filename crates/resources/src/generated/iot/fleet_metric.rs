@@ -5,42 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{Graph}\\x20]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\.]+$");
-
-/// The required properties of [`FleetMetric`], by name: `FleetMetric::new(FleetMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FleetMetricRequired {
-    /// `MetricName`: a string, required.
-    pub metric_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FleetMetric: ObjRule = ObjRule {
-    properties: &[
-        ("AggregationField", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("AggregationType", Shape::Object(&RULE_AggregationType)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Period", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
-        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("QueryVersion", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
-    ],
-    required: &["MetricName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::FleetMetric` resource.
 ///
@@ -60,55 +25,55 @@ pub struct FleetMetric {
     /// The field to aggregate.
     ///
     /// Length at least 1.
-    pub aggregation_field: Option<Str>,
+    pub aggregation_field: ::std::option::Option<::cloudwright_core::Str>,
     /// `AggregationType`: an [`AggregationType`] object.
     ///
     /// The type of the aggregation query.
-    pub aggregation_type: Option<Obj<AggregationType>>,
+    pub aggregation_type: ::std::option::Option<crate::Obj<AggregationType>>,
     /// `Description`: a string.
     ///
     /// The fleet metric description.
     ///
     /// Pattern `^[\p{Graph}\x20]*$`; length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexName`: a string.
     ///
     /// The name of the index to search.
     ///
     /// Pattern `^[a-zA-Z0-9:_-]+$`; length 1 to 128.
-    pub index_name: Option<Str>,
+    pub index_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricName`: a string, required.
     ///
     /// The name of the fleet metric to create.
     ///
     /// Pattern `^[a-zA-Z0-9_\-\.]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Period`: an integer.
     ///
     /// The time in seconds between fleet metric emissions. Range \[60(1 min), 86400(1 day)\] and must be multiple of 60.
     ///
     /// Value 60 to 86400.
-    pub period: Option<Int>,
+    pub period: ::std::option::Option<::cloudwright_core::Int>,
     /// `QueryString`: a string.
     ///
     /// The search query string.
     ///
     /// Length at least 1.
-    pub query_string: Option<Str>,
+    pub query_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryVersion`: a string.
     ///
     /// The query version.
-    pub query_version: Option<Str>,
+    pub query_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata which can be used to manage the fleet metric.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Unit`: an [`Unit`] value.
     ///
     /// Used to support unit transformation such as milliseconds to seconds. Must be a unit supported by CW metric. Default to null.
-    pub unit: Option<Unit>,
+    pub unit: ::std::option::Option<Unit>,
 }
 
 #[rustfmt::skip]
@@ -118,7 +83,7 @@ impl FleetMetric {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::FleetMetric",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-fleetmetric.html",
         primary_identifier: &["MetricName"],
@@ -129,66 +94,68 @@ impl FleetMetric {
         read_only: &["MetricArn", "CreationDate", "LastModifiedDate", "Version"],
         attributes: &["CreationDate", "LastModifiedDate", "MetricArn", "Version"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `FleetMetric` with its required properties, named in a [`FleetMetricRequired`].
+    /// A `FleetMetric` with its one required property, `MetricName`.
     #[inline]
-    pub fn new(required: FleetMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            aggregation_field: None,
-            aggregation_type: None,
-            description: None,
-            index_name: None,
-            metric_name: required.metric_name,
-            period: None,
-            query_string: None,
-            query_version: None,
-            tags: None,
-            unit: None,
+            aggregation_field: ::std::option::Option::None,
+            aggregation_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            index_name: ::std::option::Option::None,
+            metric_name: value.into(),
+            period: ::std::option::Option::None,
+            query_string: ::std::option::Option::None,
+            query_version: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            unit: ::std::option::Option::None,
         }
     }
 
     /// `AggregationField`: a string.
-    pub fn aggregation_field(mut self, value: impl Into<Str>) -> Self { self.aggregation_field = Some(value.into()); self }
+    pub fn aggregation_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aggregation_field = ::std::option::Option::Some(value.into()); self }
     /// `AggregationType`: an [`AggregationType`] object.
-    pub fn aggregation_type(mut self, value: impl Into<Obj<AggregationType>>) -> Self { self.aggregation_type = Some(value.into()); self }
+    pub fn aggregation_type(mut self, value: impl ::std::convert::Into<crate::Obj<AggregationType>>) -> Self { self.aggregation_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IndexName`: a string.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = Some(value.into()); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Period`: an integer.
-    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.period = ::std::option::Option::Some(value.into()); self }
     /// `QueryString`: a string.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = Some(value.into()); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_string = ::std::option::Option::Some(value.into()); self }
     /// `QueryVersion`: a string.
-    pub fn query_version(mut self, value: impl Into<Str>) -> Self { self.query_version = Some(value.into()); self }
+    pub fn query_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_version = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Unit`: an [`Unit`] value.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<Unit>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FleetMetric {
+impl ::cloudwright_core::Resource for FleetMetric {
     type Attributes = FleetMetricAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FleetMetric, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FleetMetric, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FleetMetric {
+impl ::cloudwright_core::ToValue for FleetMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AggregationField", &self.aggregation_field)
             .opt("AggregationType", &self.aggregation_type)
             .opt("Description", &self.description)
@@ -203,12 +170,12 @@ impl ToValue for FleetMetric {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FleetMetric`]: `Handle<FleetMetric>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FleetMetric`]: `Handle<FleetMetric>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FleetMetricAttributes(ResourceRef);
+pub struct FleetMetricAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FleetMetricAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FleetMetricAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -216,30 +183,30 @@ impl From<ResourceRef> for FleetMetricAttributes {
 impl FleetMetricAttributes {
     /// `Fn::GetAtt` `CreationDate`: a string.
     #[inline]
-    pub fn creation_date(&self) -> Value {
-        self.0.get_att("CreationDate")
+    pub fn creation_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDate"))
     }
 
     /// `Fn::GetAtt` `LastModifiedDate`: a string.
     #[inline]
-    pub fn last_modified_date(&self) -> Value {
-        self.0.get_att("LastModifiedDate")
+    pub fn last_modified_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedDate"))
     }
 
     /// `Fn::GetAtt` `MetricArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the fleet metric.
     #[inline]
-    pub fn metric_arn(&self) -> Value {
-        self.0.get_att("MetricArn")
+    pub fn metric_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MetricArn"))
     }
 
     /// `Fn::GetAtt` `Version`: a number.
     ///
     /// The fleet metric version.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("Version"))
     }
 }
 
@@ -249,19 +216,8 @@ pub struct AggregationTypeRequired {
     /// `Name`: an [`AggregationTypeName`] value, required.
     pub name: AggregationTypeName,
     /// `Values`: a list of strings, required.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AggregationType: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { allowed: &["Cardinality", "Percentiles", "Statistics"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "Values"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AggregationType` property type of `AWS::IoT::FleetMetric`.
 ///
@@ -279,7 +235,7 @@ pub struct AggregationType {
     /// A list of the values of aggregation types.
     ///
     /// Each item: pattern `^[a-zA-Z0-9]+$`, length 1 to 12.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -294,17 +250,17 @@ impl AggregationType {
     }
 
     /// `Name`: an [`AggregationTypeName`] value, required.
-    pub fn name(mut self, value: impl Into<AggregationTypeName>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<AggregationTypeName>) -> Self { self.name = value.into(); self }
     /// `Values`: a list of strings, required.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = value.into(); self }
 }
 
-impl PropertyType for AggregationType {}
+impl crate::PropertyType for AggregationType {}
 
-impl ToValue for AggregationType {
+impl ::cloudwright_core::ToValue for AggregationType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Values", &self.values)
             .build()
@@ -321,25 +277,25 @@ pub enum AggregationTypeName {
     /// `Statistics`
     Statistics,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AggregationTypeName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AggregationTypeName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AggregationTypeName {
+impl ::cloudwright_core::ToValue for AggregationTypeName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cardinality => "Cardinality",
             Self::Percentiles => "Percentiles",
             Self::Statistics => "Statistics",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -401,18 +357,18 @@ pub enum Unit {
     /// `Terabytes/Second`
     TerabytesSecond,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Unit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Unit {
+impl ::cloudwright_core::ToValue for Unit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Bits => "Bits",
             Self::BitsSecond => "Bits/Second",
@@ -441,8 +397,52 @@ impl ToValue for Unit {
             Self::TerabitsSecond => "Terabits/Second",
             Self::Terabytes => "Terabytes",
             Self::TerabytesSecond => "Terabytes/Second",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{Graph}\\x20]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\.]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FleetMetric: ObjRule = ObjRule {
+        properties: &[
+            ("AggregationField", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("AggregationType", Shape::Object(&RULE_AggregationType)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Period", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
+            ("QueryString", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("QueryVersion", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
+        ],
+        required: &["MetricName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AggregationType: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { allowed: &["Cardinality", "Percentiles", "Statistics"], ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "Values"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

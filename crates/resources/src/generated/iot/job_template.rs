@@ -5,46 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[^\\p{C}]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:[!-~]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
 
 /// The required properties of [`JobTemplate`], by name: `JobTemplate::new(JobTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobTemplateRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `JobTemplateId`: a string, required.
-    pub job_template_id: Str,
+    pub job_template_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("AbortConfig", Shape::Object(&RULE_AbortConfig)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationPackageVersions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Document", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32768), ..StrRule::ANY })),
-        ("DocumentSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1350), ..StrRule::ANY })),
-        ("JobArn", Shape::STR),
-        ("JobExecutionsRetryConfig", Shape::Object(&RULE_JobExecutionsRetryConfig)),
-        ("JobExecutionsRolloutConfig", Shape::Object(&RULE_JobExecutionsRolloutConfig)),
-        ("JobTemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MaintenanceWindows", Shape::List(&ListRule { items: Shape::Object(&RULE_MaintenanceWindow), min_items: None, max_items: None, unique: false })),
-        ("PresignedUrlConfig", Shape::Object(&RULE_PresignedUrlConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("TimeoutConfig", Shape::Object(&RULE_TimeoutConfig)),
-    ],
-    required: &["JobTemplateId", "Description"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::JobTemplate` resource.
 ///
@@ -64,13 +34,13 @@ pub struct JobTemplate {
     /// The criteria that determine when and how a job abort takes place.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub abort_config: Option<Obj<AbortConfig>>,
+    pub abort_config: ::std::option::Option<crate::Obj<AbortConfig>>,
     /// `Description`: a string, required.
     ///
     /// A description of the job template.
     ///
     /// Pattern `[^\p{C}]+`; length 0 to 2028; create-only: changing it replaces the resource.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `DestinationPackageVersions`: a list of strings.
     ///
     /// The package version Amazon Resource Names (ARNs) that are installed on the device’s reserved named shadow ( `$package` ) when the job successfully completes.
@@ -78,7 +48,8 @@ pub struct JobTemplate {
     /// *Note:* Up to 25 package version ARNS are allowed.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub destination_package_versions: Option<List<Str>>,
+    pub destination_package_versions:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Document`: a string.
     ///
     /// The job document.
@@ -86,65 +57,66 @@ pub struct JobTemplate {
     /// Required if you don't specify a value for `documentSource` .
     ///
     /// Length 0 to 32768; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub document: Option<Str>,
+    pub document: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocumentSource`: a string.
     ///
     /// An S3 link, or S3 object URL, to the job document. The link is an Amazon S3 object URL and is required if you don't specify a value for `document` .
     ///
     /// For example, `--document-source https://s3. *region-code* .amazonaws.com/example-firmware/device-firmware.1.0`
     ///
-    /// For more information, see \[Methods for accessing a bucket\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-bucket-intro.html>) .
+    /// For more information, see [Methods for accessing a bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-bucket-intro.html) .
     ///
     /// Length 1 to 1350; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub document_source: Option<Str>,
+    pub document_source: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobArn`: a string.
     ///
     /// The ARN of the job to use as the basis for the job template.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub job_arn: Option<Str>,
+    pub job_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobExecutionsRetryConfig`: a [`JobExecutionsRetryConfig`] object.
     ///
     /// Allows you to create the criteria to retry a job.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub job_executions_retry_config: Option<Obj<JobExecutionsRetryConfig>>,
+    pub job_executions_retry_config: ::std::option::Option<crate::Obj<JobExecutionsRetryConfig>>,
     /// `JobExecutionsRolloutConfig`: a [`JobExecutionsRolloutConfig`] object.
     ///
     /// Allows you to create a staged rollout of a job.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub job_executions_rollout_config: Option<Obj<JobExecutionsRolloutConfig>>,
+    pub job_executions_rollout_config:
+        ::std::option::Option<crate::Obj<JobExecutionsRolloutConfig>>,
     /// `JobTemplateId`: a string, required.
     ///
     /// A unique identifier for the job template. We recommend using a UUID. Alpha-numeric characters, "-", and "_" are valid for use here.
     ///
     /// Pattern `[a-zA-Z0-9_-]+`; length 1 to 64; create-only: changing it replaces the resource.
-    pub job_template_id: Str,
+    pub job_template_id: ::cloudwright_core::Str,
     /// `MaintenanceWindows`: a list of [`MaintenanceWindow`] objects.
     ///
     /// An optional configuration within the SchedulingConfig to setup a recurring maintenance window with a predetermined start time and duration for the rollout of a job document to all devices in a target group for a job.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub maintenance_windows: Option<List<MaintenanceWindow>>,
+    pub maintenance_windows: ::std::option::Option<::cloudwright_core::List<MaintenanceWindow>>,
     /// `PresignedUrlConfig`: a [`PresignedUrlConfig`] object.
     ///
     /// Configuration for pre-signed S3 URLs.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub presigned_url_config: Option<Obj<PresignedUrlConfig>>,
+    pub presigned_url_config: ::std::option::Option<crate::Obj<PresignedUrlConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the job template.
     ///
     /// Items at most 50; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TimeoutConfig`: a [`TimeoutConfig`] object.
     ///
     /// Specifies the amount of time each device has to finish its execution of the job. A timer is started when the job execution status is set to `IN_PROGRESS` . If the job execution status is not set to another terminal state before the timer expires, it will be automatically set to `TIMED_OUT` .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub timeout_config: Option<Obj<TimeoutConfig>>,
+    pub timeout_config: ::std::option::Option<crate::Obj<TimeoutConfig>>,
 }
 
 #[rustfmt::skip]
@@ -154,7 +126,7 @@ impl JobTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::JobTemplate",
         documentation_url: "https://docs.aws.amazon.com/iot/latest/developerguide/job-templates.html",
         primary_identifier: &["JobTemplateId"],
@@ -165,75 +137,77 @@ impl JobTemplate {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `JobTemplate` with its required properties, named in a [`JobTemplateRequired`].
     #[inline]
     pub fn new(required: JobTemplateRequired) -> Self {
         Self {
-            abort_config: None,
+            abort_config: ::std::option::Option::None,
             description: required.description,
-            destination_package_versions: None,
-            document: None,
-            document_source: None,
-            job_arn: None,
-            job_executions_retry_config: None,
-            job_executions_rollout_config: None,
+            destination_package_versions: ::std::option::Option::None,
+            document: ::std::option::Option::None,
+            document_source: ::std::option::Option::None,
+            job_arn: ::std::option::Option::None,
+            job_executions_retry_config: ::std::option::Option::None,
+            job_executions_rollout_config: ::std::option::Option::None,
             job_template_id: required.job_template_id,
-            maintenance_windows: None,
-            presigned_url_config: None,
-            tags: None,
-            timeout_config: None,
+            maintenance_windows: ::std::option::Option::None,
+            presigned_url_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            timeout_config: ::std::option::Option::None,
         }
     }
 
     /// `AbortConfig`: an [`AbortConfig`] object.
-    pub fn abort_config(mut self, value: impl Into<Obj<AbortConfig>>) -> Self { self.abort_config = Some(value.into()); self }
+    pub fn abort_config(mut self, value: impl ::std::convert::Into<crate::Obj<AbortConfig>>) -> Self { self.abort_config = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `DestinationPackageVersions`: a list of strings.
-    pub fn destination_package_versions(mut self, value: impl Into<List<Str>>) -> Self { self.destination_package_versions = Some(value.into()); self }
+    pub fn destination_package_versions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.destination_package_versions = ::std::option::Option::Some(value.into()); self }
     /// `Document`: a string.
-    pub fn document(mut self, value: impl Into<Str>) -> Self { self.document = Some(value.into()); self }
+    pub fn document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document = ::std::option::Option::Some(value.into()); self }
     /// `DocumentSource`: a string.
-    pub fn document_source(mut self, value: impl Into<Str>) -> Self { self.document_source = Some(value.into()); self }
+    pub fn document_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_source = ::std::option::Option::Some(value.into()); self }
     /// `JobArn`: a string.
-    pub fn job_arn(mut self, value: impl Into<Str>) -> Self { self.job_arn = Some(value.into()); self }
+    pub fn job_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_arn = ::std::option::Option::Some(value.into()); self }
     /// `JobExecutionsRetryConfig`: a [`JobExecutionsRetryConfig`] object.
-    pub fn job_executions_retry_config(mut self, value: impl Into<Obj<JobExecutionsRetryConfig>>) -> Self { self.job_executions_retry_config = Some(value.into()); self }
+    pub fn job_executions_retry_config(mut self, value: impl ::std::convert::Into<crate::Obj<JobExecutionsRetryConfig>>) -> Self { self.job_executions_retry_config = ::std::option::Option::Some(value.into()); self }
     /// `JobExecutionsRolloutConfig`: a [`JobExecutionsRolloutConfig`] object.
-    pub fn job_executions_rollout_config(mut self, value: impl Into<Obj<JobExecutionsRolloutConfig>>) -> Self { self.job_executions_rollout_config = Some(value.into()); self }
+    pub fn job_executions_rollout_config(mut self, value: impl ::std::convert::Into<crate::Obj<JobExecutionsRolloutConfig>>) -> Self { self.job_executions_rollout_config = ::std::option::Option::Some(value.into()); self }
     /// `JobTemplateId`: a string, required.
-    pub fn job_template_id(mut self, value: impl Into<Str>) -> Self { self.job_template_id = value.into(); self }
+    pub fn job_template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_template_id = value.into(); self }
     /// `MaintenanceWindows`: a list of [`MaintenanceWindow`] objects.
-    pub fn maintenance_windows(mut self, value: impl Into<List<MaintenanceWindow>>) -> Self { self.maintenance_windows = Some(value.into()); self }
+    pub fn maintenance_windows(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MaintenanceWindow>>) -> Self { self.maintenance_windows = ::std::option::Option::Some(value.into()); self }
     /// `PresignedUrlConfig`: a [`PresignedUrlConfig`] object.
-    pub fn presigned_url_config(mut self, value: impl Into<Obj<PresignedUrlConfig>>) -> Self { self.presigned_url_config = Some(value.into()); self }
+    pub fn presigned_url_config(mut self, value: impl ::std::convert::Into<crate::Obj<PresignedUrlConfig>>) -> Self { self.presigned_url_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutConfig`: a [`TimeoutConfig`] object.
-    pub fn timeout_config(mut self, value: impl Into<Obj<TimeoutConfig>>) -> Self { self.timeout_config = Some(value.into()); self }
+    pub fn timeout_config(mut self, value: impl ::std::convert::Into<crate::Obj<TimeoutConfig>>) -> Self { self.timeout_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for JobTemplate {
+impl ::cloudwright_core::Resource for JobTemplate {
     type Attributes = JobTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_JobTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_JobTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for JobTemplate {
+impl ::cloudwright_core::ToValue for JobTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AbortConfig", &self.abort_config)
             .req("Description", &self.description)
             .opt(
@@ -260,12 +234,12 @@ impl ToValue for JobTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`JobTemplate`]: `Handle<JobTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`JobTemplate`]: `Handle<JobTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct JobTemplateAttributes(ResourceRef);
+pub struct JobTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for JobTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for JobTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -275,27 +249,10 @@ impl JobTemplateAttributes {
     ///
     /// The ARN of the job to use as the basis for the job template.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`AbortConfig`], by name: `AbortConfig::new(AbortConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AbortConfigRequired {
-    /// `CriteriaList`: a list of [`AbortCriteria`] objects, required.
-    pub criteria_list: List<AbortCriteria>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AbortConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_AbortCriteria), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["CriteriaList"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AbortConfig` property type of `AWS::IoT::JobTemplate`.
 ///
@@ -307,29 +264,29 @@ pub struct AbortConfig {
     /// `CriteriaList`: a list of [`AbortCriteria`] objects, required.
     ///
     /// Items at least 1.
-    pub criteria_list: List<AbortCriteria>,
+    pub criteria_list: ::cloudwright_core::List<AbortCriteria>,
 }
 
 #[rustfmt::skip]
 impl AbortConfig {
-    /// A `AbortConfig` with its required properties, named in a [`AbortConfigRequired`].
+    /// A `AbortConfig` with its one required property, `CriteriaList`.
     #[inline]
-    pub fn new(required: AbortConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<AbortCriteria>>) -> Self {
         Self {
-            criteria_list: required.criteria_list,
+            criteria_list: value.into(),
         }
     }
 
     /// `CriteriaList`: a list of [`AbortCriteria`] objects, required.
-    pub fn criteria_list(mut self, value: impl Into<List<AbortCriteria>>) -> Self { self.criteria_list = value.into(); self }
+    pub fn criteria_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AbortCriteria>>) -> Self { self.criteria_list = value.into(); self }
 }
 
-impl PropertyType for AbortConfig {}
+impl crate::PropertyType for AbortConfig {}
 
-impl ToValue for AbortConfig {
+impl ::cloudwright_core::ToValue for AbortConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CriteriaList", &self.criteria_list)
             .build()
     }
@@ -343,23 +300,10 @@ pub struct AbortCriteriaRequired {
     /// `FailureType`: a [`FailureType`] value, required.
     pub failure_type: FailureType,
     /// `MinNumberOfExecutedThings`: an integer, required.
-    pub min_number_of_executed_things: Int,
+    pub min_number_of_executed_things: ::cloudwright_core::Int,
     /// `ThresholdPercentage`: a number, required.
-    pub threshold_percentage: Num,
+    pub threshold_percentage: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AbortCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["CANCEL"], ..StrRule::ANY })),
-        ("FailureType", Shape::Str(&StrRule { allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"], ..StrRule::ANY })),
-        ("MinNumberOfExecutedThings", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("ThresholdPercentage", Shape::Num(&NumRule { max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["Action", "FailureType", "MinNumberOfExecutedThings", "ThresholdPercentage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AbortCriteria` property type of `AWS::IoT::JobTemplate`.
 ///
@@ -381,7 +325,7 @@ pub struct AbortCriteria {
     /// The minimum number of things which must receive job execution notifications before the job can be aborted.
     ///
     /// Value at least 1.
-    pub min_number_of_executed_things: Int,
+    pub min_number_of_executed_things: ::cloudwright_core::Int,
     /// `ThresholdPercentage`: a number, required.
     ///
     /// The minimum percentage of job execution failures that must occur to initiate the job abort.
@@ -389,7 +333,7 @@ pub struct AbortCriteria {
     /// AWS IoT Core supports up to two digits after the decimal (for example, 10.9 and 10.99, but not 10.999).
     ///
     /// Value at most 100.
-    pub threshold_percentage: Num,
+    pub threshold_percentage: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -406,21 +350,21 @@ impl AbortCriteria {
     }
 
     /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = value.into(); self }
     /// `FailureType`: a [`FailureType`] value, required.
-    pub fn failure_type(mut self, value: impl Into<FailureType>) -> Self { self.failure_type = value.into(); self }
+    pub fn failure_type(mut self, value: impl ::std::convert::Into<FailureType>) -> Self { self.failure_type = value.into(); self }
     /// `MinNumberOfExecutedThings`: an integer, required.
-    pub fn min_number_of_executed_things(mut self, value: impl Into<Int>) -> Self { self.min_number_of_executed_things = value.into(); self }
+    pub fn min_number_of_executed_things(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_number_of_executed_things = value.into(); self }
     /// `ThresholdPercentage`: a number, required.
-    pub fn threshold_percentage(mut self, value: impl Into<Num>) -> Self { self.threshold_percentage = value.into(); self }
+    pub fn threshold_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold_percentage = value.into(); self }
 }
 
-impl PropertyType for AbortCriteria {}
+impl crate::PropertyType for AbortCriteria {}
 
-impl ToValue for AbortCriteria {
+impl ::cloudwright_core::ToValue for AbortCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("FailureType", &self.failure_type)
             .req(
@@ -436,24 +380,12 @@ impl ToValue for AbortCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExponentialRolloutRateRequired {
     /// `BaseRatePerMinute`: an integer, required.
-    pub base_rate_per_minute: Int,
+    pub base_rate_per_minute: ::cloudwright_core::Int,
     /// `IncrementFactor`: a number, required.
-    pub increment_factor: Num,
+    pub increment_factor: ::cloudwright_core::Num,
     /// `RateIncreaseCriteria`: a [`RateIncreaseCriteria`] object, required.
-    pub rate_increase_criteria: Obj<RateIncreaseCriteria>,
+    pub rate_increase_criteria: crate::Obj<RateIncreaseCriteria>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExponentialRolloutRate: ObjRule = ObjRule {
-    properties: &[
-        ("BaseRatePerMinute", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("IncrementFactor", Shape::Num(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
-        ("RateIncreaseCriteria", Shape::Object(&RULE_RateIncreaseCriteria)),
-    ],
-    required: &["BaseRatePerMinute", "IncrementFactor", "RateIncreaseCriteria"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExponentialRolloutRate` property type of `AWS::IoT::JobTemplate`.
 ///
@@ -467,7 +399,7 @@ pub struct ExponentialRolloutRate {
     /// The minimum number of things that will be notified of a pending job, per minute at the start of job rollout. This parameter allows you to define the initial rate of rollout.
     ///
     /// Value at least 1.
-    pub base_rate_per_minute: Int,
+    pub base_rate_per_minute: ::cloudwright_core::Int,
     /// `IncrementFactor`: a number, required.
     ///
     /// The exponential factor to increase the rate of rollout for a job.
@@ -475,11 +407,11 @@ pub struct ExponentialRolloutRate {
     /// AWS IoT Core supports up to one digit after the decimal (for example, 1.5, but not 1.55).
     ///
     /// Value 1 to 5.
-    pub increment_factor: Num,
+    pub increment_factor: ::cloudwright_core::Num,
     /// `RateIncreaseCriteria`: a [`RateIncreaseCriteria`] object, required.
     ///
     /// The criteria to initiate the increase in rate of rollout for a job.
-    pub rate_increase_criteria: Obj<RateIncreaseCriteria>,
+    pub rate_increase_criteria: crate::Obj<RateIncreaseCriteria>,
 }
 
 #[rustfmt::skip]
@@ -495,34 +427,25 @@ impl ExponentialRolloutRate {
     }
 
     /// `BaseRatePerMinute`: an integer, required.
-    pub fn base_rate_per_minute(mut self, value: impl Into<Int>) -> Self { self.base_rate_per_minute = value.into(); self }
+    pub fn base_rate_per_minute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.base_rate_per_minute = value.into(); self }
     /// `IncrementFactor`: a number, required.
-    pub fn increment_factor(mut self, value: impl Into<Num>) -> Self { self.increment_factor = value.into(); self }
+    pub fn increment_factor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.increment_factor = value.into(); self }
     /// `RateIncreaseCriteria`: a [`RateIncreaseCriteria`] object, required.
-    pub fn rate_increase_criteria(mut self, value: impl Into<Obj<RateIncreaseCriteria>>) -> Self { self.rate_increase_criteria = value.into(); self }
+    pub fn rate_increase_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<RateIncreaseCriteria>>) -> Self { self.rate_increase_criteria = value.into(); self }
 }
 
-impl PropertyType for ExponentialRolloutRate {}
+impl crate::PropertyType for ExponentialRolloutRate {}
 
-impl ToValue for ExponentialRolloutRate {
+impl ::cloudwright_core::ToValue for ExponentialRolloutRate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BaseRatePerMinute", &self.base_rate_per_minute)
             .req("IncrementFactor", &self.increment_factor)
             .req("RateIncreaseCriteria", &self.rate_increase_criteria)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobExecutionsRetryConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RetryCriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_RetryCriteria), min_items: Some(1), max_items: Some(2), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JobExecutionsRetryConfig` property type of `AWS::IoT::JobTemplate`.
 ///
@@ -534,7 +457,7 @@ pub struct JobExecutionsRetryConfig {
     /// `RetryCriteriaList`: a list of [`RetryCriteria`] objects.
     ///
     /// Items 1 to 2.
-    pub retry_criteria_list: Option<List<RetryCriteria>>,
+    pub retry_criteria_list: ::std::option::Option<::cloudwright_core::List<RetryCriteria>>,
 }
 
 #[rustfmt::skip]
@@ -542,33 +465,23 @@ impl JobExecutionsRetryConfig {
     /// A `JobExecutionsRetryConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RetryCriteriaList`: a list of [`RetryCriteria`] objects.
-    pub fn retry_criteria_list(mut self, value: impl Into<List<RetryCriteria>>) -> Self { self.retry_criteria_list = Some(value.into()); self }
+    pub fn retry_criteria_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RetryCriteria>>) -> Self { self.retry_criteria_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JobExecutionsRetryConfig {}
+impl crate::PropertyType for JobExecutionsRetryConfig {}
 
-impl ToValue for JobExecutionsRetryConfig {
+impl ::cloudwright_core::ToValue for JobExecutionsRetryConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RetryCriteriaList", &self.retry_criteria_list)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobExecutionsRolloutConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ExponentialRolloutRate", Shape::Object(&RULE_ExponentialRolloutRate)),
-        ("MaximumPerMinute", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JobExecutionsRolloutConfig` property type of `AWS::IoT::JobTemplate`.
 ///
@@ -578,11 +491,11 @@ pub(crate) static RULE_JobExecutionsRolloutConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobExecutionsRolloutConfig {
     /// `ExponentialRolloutRate`: an [`ExponentialRolloutRate`] object.
-    pub exponential_rollout_rate: Option<Obj<ExponentialRolloutRate>>,
+    pub exponential_rollout_rate: ::std::option::Option<crate::Obj<ExponentialRolloutRate>>,
     /// `MaximumPerMinute`: an integer.
     ///
     /// Value at least 1.
-    pub maximum_per_minute: Option<Int>,
+    pub maximum_per_minute: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -590,36 +503,26 @@ impl JobExecutionsRolloutConfig {
     /// A `JobExecutionsRolloutConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExponentialRolloutRate`: an [`ExponentialRolloutRate`] object.
-    pub fn exponential_rollout_rate(mut self, value: impl Into<Obj<ExponentialRolloutRate>>) -> Self { self.exponential_rollout_rate = Some(value.into()); self }
+    pub fn exponential_rollout_rate(mut self, value: impl ::std::convert::Into<crate::Obj<ExponentialRolloutRate>>) -> Self { self.exponential_rollout_rate = ::std::option::Option::Some(value.into()); self }
     /// `MaximumPerMinute`: an integer.
-    pub fn maximum_per_minute(mut self, value: impl Into<Int>) -> Self { self.maximum_per_minute = Some(value.into()); self }
+    pub fn maximum_per_minute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_per_minute = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JobExecutionsRolloutConfig {}
+impl crate::PropertyType for JobExecutionsRolloutConfig {}
 
-impl ToValue for JobExecutionsRolloutConfig {
+impl ::cloudwright_core::ToValue for JobExecutionsRolloutConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExponentialRolloutRate", &self.exponential_rollout_rate)
             .opt("MaximumPerMinute", &self.maximum_per_minute)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
-    properties: &[
-        ("DurationInMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(1430.0), ..NumRule::ANY })),
-        ("StartTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MaintenanceWindow` property type of `AWS::IoT::JobTemplate`.
 ///
@@ -633,13 +536,13 @@ pub struct MaintenanceWindow {
     /// Displays the duration of the next maintenance window.
     ///
     /// Value 1 to 1430.
-    pub duration_in_minutes: Option<Int>,
+    pub duration_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `StartTime`: a string.
     ///
     /// Displays the start time of the next maintenance window.
     ///
     /// Length 1 to 256.
-    pub start_time: Option<Str>,
+    pub start_time: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -647,44 +550,26 @@ impl MaintenanceWindow {
     /// A `MaintenanceWindow` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DurationInMinutes`: an integer.
-    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self { self.duration_in_minutes = Some(value.into()); self }
+    pub fn duration_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `StartTime`: a string.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MaintenanceWindow {}
+impl crate::PropertyType for MaintenanceWindow {}
 
-impl ToValue for MaintenanceWindow {
+impl ::cloudwright_core::ToValue for MaintenanceWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationInMinutes", &self.duration_in_minutes)
             .opt("StartTime", &self.start_time)
             .build()
     }
 }
-
-/// The required properties of [`PresignedUrlConfig`], by name: `PresignedUrlConfig::new(PresignedUrlConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PresignedUrlConfigRequired {
-    /// `RoleArn`: a string, required.
-    pub role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PresignedUrlConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ExpiresInSec", Shape::Int(&NumRule { min: Some(60.0), max: Some(3600.0), ..NumRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PresignedUrlConfig` property type of `AWS::IoT::JobTemplate`.
 ///
@@ -696,51 +581,41 @@ pub struct PresignedUrlConfig {
     /// `ExpiresInSec`: an integer.
     ///
     /// Value 60 to 3600.
-    pub expires_in_sec: Option<Int>,
+    pub expires_in_sec: ::std::option::Option<::cloudwright_core::Int>,
     /// `RoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PresignedUrlConfig {
-    /// A `PresignedUrlConfig` with its required properties, named in a [`PresignedUrlConfigRequired`].
+    /// A `PresignedUrlConfig` with its one required property, `RoleArn`.
     #[inline]
-    pub fn new(required: PresignedUrlConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            expires_in_sec: None,
-            role_arn: required.role_arn,
+            expires_in_sec: ::std::option::Option::None,
+            role_arn: value.into(),
         }
     }
 
     /// `ExpiresInSec`: an integer.
-    pub fn expires_in_sec(mut self, value: impl Into<Int>) -> Self { self.expires_in_sec = Some(value.into()); self }
+    pub fn expires_in_sec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.expires_in_sec = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for PresignedUrlConfig {}
+impl crate::PropertyType for PresignedUrlConfig {}
 
-impl ToValue for PresignedUrlConfig {
+impl ::cloudwright_core::ToValue for PresignedUrlConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExpiresInSec", &self.expires_in_sec)
             .req("RoleArn", &self.role_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RateIncreaseCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("NumberOfNotifiedThings", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("NumberOfSucceededThings", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RateIncreaseCriteria` property type of `AWS::IoT::JobTemplate`.
 ///
@@ -754,13 +629,13 @@ pub struct RateIncreaseCriteria {
     /// The threshold for number of notified things that will initiate the increase in rate of rollout.
     ///
     /// Value at least 1.
-    pub number_of_notified_things: Option<Int>,
+    pub number_of_notified_things: ::std::option::Option<::cloudwright_core::Int>,
     /// `NumberOfSucceededThings`: an integer.
     ///
     /// The threshold for number of succeeded things that will initiate the increase in rate of rollout.
     ///
     /// Value at least 1.
-    pub number_of_succeeded_things: Option<Int>,
+    pub number_of_succeeded_things: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -768,36 +643,26 @@ impl RateIncreaseCriteria {
     /// A `RateIncreaseCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NumberOfNotifiedThings`: an integer.
-    pub fn number_of_notified_things(mut self, value: impl Into<Int>) -> Self { self.number_of_notified_things = Some(value.into()); self }
+    pub fn number_of_notified_things(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_notified_things = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfSucceededThings`: an integer.
-    pub fn number_of_succeeded_things(mut self, value: impl Into<Int>) -> Self { self.number_of_succeeded_things = Some(value.into()); self }
+    pub fn number_of_succeeded_things(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_succeeded_things = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RateIncreaseCriteria {}
+impl crate::PropertyType for RateIncreaseCriteria {}
 
-impl ToValue for RateIncreaseCriteria {
+impl ::cloudwright_core::ToValue for RateIncreaseCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NumberOfNotifiedThings", &self.number_of_notified_things)
             .opt("NumberOfSucceededThings", &self.number_of_succeeded_things)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RetryCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("FailureType", Shape::Str(&StrRule { allowed: &["FAILED", "TIMED_OUT", "ALL"], ..StrRule::ANY })),
-        ("NumberOfRetries", Shape::Int(&NumRule { min: Some(0.0), max: Some(10.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RetryCriteria` property type of `AWS::IoT::JobTemplate`.
 ///
@@ -809,13 +674,13 @@ pub struct RetryCriteria {
     /// `FailureType`: a [`JobRetryFailureType`] value.
     ///
     /// The type of job execution failures that can initiate a job retry.
-    pub failure_type: Option<JobRetryFailureType>,
+    pub failure_type: ::std::option::Option<JobRetryFailureType>,
     /// `NumberOfRetries`: an integer.
     ///
     /// The number of retries allowed for a failure type for the job.
     ///
     /// Value 0 to 10.
-    pub number_of_retries: Option<Int>,
+    pub number_of_retries: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -823,43 +688,26 @@ impl RetryCriteria {
     /// A `RetryCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FailureType`: a [`JobRetryFailureType`] value.
-    pub fn failure_type(mut self, value: impl Into<JobRetryFailureType>) -> Self { self.failure_type = Some(value.into()); self }
+    pub fn failure_type(mut self, value: impl ::std::convert::Into<JobRetryFailureType>) -> Self { self.failure_type = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfRetries`: an integer.
-    pub fn number_of_retries(mut self, value: impl Into<Int>) -> Self { self.number_of_retries = Some(value.into()); self }
+    pub fn number_of_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_retries = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RetryCriteria {}
+impl crate::PropertyType for RetryCriteria {}
 
-impl ToValue for RetryCriteria {
+impl ::cloudwright_core::ToValue for RetryCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FailureType", &self.failure_type)
             .opt("NumberOfRetries", &self.number_of_retries)
             .build()
     }
 }
-
-/// The required properties of [`TimeoutConfig`], by name: `TimeoutConfig::new(TimeoutConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimeoutConfigRequired {
-    /// `InProgressTimeoutInMinutes`: an integer, required.
-    pub in_progress_timeout_in_minutes: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimeoutConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InProgressTimeoutInMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(10080.0), ..NumRule::ANY })),
-    ],
-    required: &["InProgressTimeoutInMinutes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimeoutConfig` property type of `AWS::IoT::JobTemplate`.
 ///
@@ -871,29 +719,29 @@ pub struct TimeoutConfig {
     /// `InProgressTimeoutInMinutes`: an integer, required.
     ///
     /// Value 1 to 10080.
-    pub in_progress_timeout_in_minutes: Int,
+    pub in_progress_timeout_in_minutes: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl TimeoutConfig {
-    /// A `TimeoutConfig` with its required properties, named in a [`TimeoutConfigRequired`].
+    /// A `TimeoutConfig` with its one required property, `InProgressTimeoutInMinutes`.
     #[inline]
-    pub fn new(required: TimeoutConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            in_progress_timeout_in_minutes: required.in_progress_timeout_in_minutes,
+            in_progress_timeout_in_minutes: value.into(),
         }
     }
 
     /// `InProgressTimeoutInMinutes`: an integer, required.
-    pub fn in_progress_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.in_progress_timeout_in_minutes = value.into(); self }
+    pub fn in_progress_timeout_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.in_progress_timeout_in_minutes = value.into(); self }
 }
 
-impl PropertyType for TimeoutConfig {}
+impl crate::PropertyType for TimeoutConfig {}
 
-impl ToValue for TimeoutConfig {
+impl ::cloudwright_core::ToValue for TimeoutConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "InProgressTimeoutInMinutes",
                 &self.in_progress_timeout_in_minutes,
@@ -908,23 +756,23 @@ pub enum Action {
     /// `CANCEL`
     Cancel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cancel => "CANCEL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -940,26 +788,26 @@ pub enum FailureType {
     /// `ALL`
     All,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FailureType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FailureType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FailureType {
+impl ::cloudwright_core::ToValue for FailureType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Failed => "FAILED",
             Self::Rejected => "REJECTED",
             Self::TimedOut => "TIMED_OUT",
             Self::All => "ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -973,24 +821,164 @@ pub enum JobRetryFailureType {
     /// `ALL`
     All,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for JobRetryFailureType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for JobRetryFailureType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for JobRetryFailureType {
+impl ::cloudwright_core::ToValue for JobRetryFailureType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Failed => "FAILED",
             Self::TimedOut => "TIMED_OUT",
             Self::All => "ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[^\\p{C}]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:[!-~]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("AbortConfig", Shape::Object(&RULE_AbortConfig)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DestinationPackageVersions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Document", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32768), ..StrRule::ANY })),
+            ("DocumentSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1350), ..StrRule::ANY })),
+            ("JobArn", Shape::STR),
+            ("JobExecutionsRetryConfig", Shape::Object(&RULE_JobExecutionsRetryConfig)),
+            ("JobExecutionsRolloutConfig", Shape::Object(&RULE_JobExecutionsRolloutConfig)),
+            ("JobTemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MaintenanceWindows", Shape::List(&ListRule { items: Shape::Object(&RULE_MaintenanceWindow), min_items: None, max_items: None, unique: false })),
+            ("PresignedUrlConfig", Shape::Object(&RULE_PresignedUrlConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("TimeoutConfig", Shape::Object(&RULE_TimeoutConfig)),
+        ],
+        required: &["JobTemplateId", "Description"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AbortConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_AbortCriteria), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["CriteriaList"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AbortCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["CANCEL"], ..StrRule::ANY })),
+            ("FailureType", Shape::Str(&StrRule { allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"], ..StrRule::ANY })),
+            ("MinNumberOfExecutedThings", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("ThresholdPercentage", Shape::Num(&NumRule { max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["Action", "FailureType", "MinNumberOfExecutedThings", "ThresholdPercentage"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExponentialRolloutRate: ObjRule = ObjRule {
+        properties: &[
+            ("BaseRatePerMinute", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("IncrementFactor", Shape::Num(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
+            ("RateIncreaseCriteria", Shape::Object(&RULE_RateIncreaseCriteria)),
+        ],
+        required: &["BaseRatePerMinute", "IncrementFactor", "RateIncreaseCriteria"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobExecutionsRetryConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RetryCriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_RetryCriteria), min_items: Some(1), max_items: Some(2), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobExecutionsRolloutConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ExponentialRolloutRate", Shape::Object(&RULE_ExponentialRolloutRate)),
+            ("MaximumPerMinute", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
+        properties: &[
+            ("DurationInMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(1430.0), ..NumRule::ANY })),
+            ("StartTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PresignedUrlConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ExpiresInSec", Shape::Int(&NumRule { min: Some(60.0), max: Some(3600.0), ..NumRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateIncreaseCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("NumberOfNotifiedThings", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("NumberOfSucceededThings", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetryCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("FailureType", Shape::Str(&StrRule { allowed: &["FAILED", "TIMED_OUT", "ALL"], ..StrRule::ANY })),
+            ("NumberOfRetries", Shape::Int(&NumRule { min: Some(0.0), max: Some(10.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeoutConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InProgressTimeoutInMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(10080.0), ..NumRule::ANY })),
+        ],
+        required: &["InProgressTimeoutInMinutes"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

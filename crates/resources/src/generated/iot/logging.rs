@@ -5,45 +5,27 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::LogLevel;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws/)[a-zA-Z0-9_\\-/.#]+$");
 
 /// The required properties of [`Logging`], by name: `Logging::new(LoggingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingRequired {
     /// `AccountId`: a string, required.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
     /// `DefaultLogLevel`: a [`DefaultLogLevel`] value, required.
     pub default_log_level: DefaultLogLevel,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Logging: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DefaultLogLevel", Shape::Str(&StrRule { allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"], ..StrRule::ANY })),
-        ("EventConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EventConfiguration), min_items: None, max_items: None, unique: false })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["AccountId", "RoleArn", "DefaultLogLevel"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::Logging` resource.
 ///
 /// Configure logging.
 ///
-/// &gt; If you already set the log function of AWS IoT Core , you can't deploy the Cloud Development Kit  to change the logging settings. You can change the logging settings by either:
-/// &gt;
-/// &gt; - Importing the existing logging resource into your CloudFormation stack, such as with the \[infrastructure as code generator (IaC generator)\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/generate-IaC.html>) .
-/// &gt; - Calling `aws iot set-v2-logging-options --disable-all-logs` before creating a new CloudFormation stack. This command disables all AWS IoT logging. As a result, no AWS IoT logs will be delivered to Amazon CloudWatch until you re-enable logging.
+/// \> If you already set the log function of AWS IoT Core , you can't deploy the Cloud Development Kit  to change the logging settings. You can change the logging settings by either:
+/// \>
+/// \> - Importing the existing logging resource into your CloudFormation stack, such as with the [infrastructure as code generator (IaC generator)](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/generate-IaC.html) .
+/// \> - Calling `aws iot set-v2-logging-options --disable-all-logs` before creating a new CloudFormation stack. This command disables all AWS IoT logging. As a result, no AWS IoT logs will be delivered to Amazon CloudWatch until you re-enable logging.
 ///
 /// `Ref` returns its `AccountId` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`LoggingAttributes`] is empty).
@@ -59,7 +41,7 @@ pub struct Logging {
     /// The account ID.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
     /// `DefaultLogLevel`: a [`DefaultLogLevel`] value, required.
     ///
     /// The default log level. Valid Values: `DEBUG | INFO | ERROR | WARN | DISABLED`
@@ -67,13 +49,13 @@ pub struct Logging {
     /// `EventConfigurations`: a list of [`EventConfiguration`] objects.
     ///
     /// Configurations for event-based logging that specifies which event types to log and their logging settings. Overrides account-level logging for the specified event
-    pub event_configurations: Option<List<EventConfiguration>>,
+    pub event_configurations: ::std::option::Option<::cloudwright_core::List<EventConfiguration>>,
     /// `RoleArn`: a string, required.
     ///
     /// The role ARN used for the log.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -83,7 +65,7 @@ impl Logging {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::Logging",
         documentation_url: "https://docs.aws.amazon.com/iot/latest/developerguide/configure-logging.html",
         primary_identifier: &["AccountId"],
@@ -94,7 +76,7 @@ impl Logging {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Logging` with its required properties, named in a [`LoggingRequired`].
@@ -103,36 +85,38 @@ impl Logging {
         Self {
             account_id: required.account_id,
             default_log_level: required.default_log_level,
-            event_configurations: None,
+            event_configurations: ::std::option::Option::None,
             role_arn: required.role_arn,
         }
     }
 
     /// `AccountId`: a string, required.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = value.into(); self }
     /// `DefaultLogLevel`: a [`DefaultLogLevel`] value, required.
-    pub fn default_log_level(mut self, value: impl Into<DefaultLogLevel>) -> Self { self.default_log_level = value.into(); self }
+    pub fn default_log_level(mut self, value: impl ::std::convert::Into<DefaultLogLevel>) -> Self { self.default_log_level = value.into(); self }
     /// `EventConfigurations`: a list of [`EventConfiguration`] objects.
-    pub fn event_configurations(mut self, value: impl Into<List<EventConfiguration>>) -> Self { self.event_configurations = Some(value.into()); self }
+    pub fn event_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventConfiguration>>) -> Self { self.event_configurations = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl Resource for Logging {
+impl ::cloudwright_core::Resource for Logging {
     type Attributes = LoggingAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Logging, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Logging, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Logging {
+impl ::cloudwright_core::ToValue for Logging {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountId", &self.account_id)
             .req("DefaultLogLevel", &self.default_log_level)
             .opt("EventConfigurations", &self.event_configurations)
@@ -141,34 +125,15 @@ impl ToValue for Logging {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Logging`]: `Handle<Logging>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Logging`]: `Handle<Logging>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct LoggingAttributes(());
 
-impl From<ResourceRef> for LoggingAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LoggingAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`EventConfiguration`], by name: `EventConfiguration::new(EventConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventConfigurationRequired {
-    /// `EventType`: a string, required.
-    pub event_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EventType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-        ("LogDestination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LogLevel", Shape::Str(&StrRule { allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["EventType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventConfiguration` property type of `AWS::IoT::Logging`.
 ///
@@ -182,45 +147,45 @@ pub struct EventConfiguration {
     /// The type of event to log. These include event types like Connect, Publish, and Disconnect.
     ///
     /// Length 1 to 512.
-    pub event_type: Str,
+    pub event_type: ::cloudwright_core::Str,
     /// `LogDestination`: a string.
     ///
     /// CloudWatch Log Group for event-based logging. Specifies where log events should be sent. The log destination for event-based logging overrides default Log Group for the specified event type and applies to all resources associated with that event.
     ///
     /// Pattern `^(?!aws/)[a-zA-Z0-9_\-/.#]+$`; length 1 to 512.
-    pub log_destination: Option<Str>,
+    pub log_destination: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogLevel`: a [`LogLevel`] value.
     ///
     /// The logging level for the specified event type. Determines the verbosity of log messages generated for this event type.
-    pub log_level: Option<LogLevel>,
+    pub log_level: ::std::option::Option<LogLevel>,
 }
 
 #[rustfmt::skip]
 impl EventConfiguration {
-    /// A `EventConfiguration` with its required properties, named in a [`EventConfigurationRequired`].
+    /// A `EventConfiguration` with its one required property, `EventType`.
     #[inline]
-    pub fn new(required: EventConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            event_type: required.event_type,
-            log_destination: None,
-            log_level: None,
+            event_type: value.into(),
+            log_destination: ::std::option::Option::None,
+            log_level: ::std::option::Option::None,
         }
     }
 
     /// `EventType`: a string, required.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = value.into(); self }
+    pub fn event_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_type = value.into(); self }
     /// `LogDestination`: a string.
-    pub fn log_destination(mut self, value: impl Into<Str>) -> Self { self.log_destination = Some(value.into()); self }
+    pub fn log_destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_destination = ::std::option::Option::Some(value.into()); self }
     /// `LogLevel`: a [`LogLevel`] value.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = Some(value.into()); self }
+    pub fn log_level(mut self, value: impl ::std::convert::Into<LogLevel>) -> Self { self.log_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventConfiguration {}
+impl crate::PropertyType for EventConfiguration {}
 
-impl ToValue for EventConfiguration {
+impl ::cloudwright_core::ToValue for EventConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventType", &self.event_type)
             .opt("LogDestination", &self.log_destination)
             .opt("LogLevel", &self.log_level)
@@ -242,26 +207,61 @@ pub enum DefaultLogLevel {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultLogLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultLogLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultLogLevel {
+impl ::cloudwright_core::ToValue for DefaultLogLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Error => "ERROR",
             Self::Warn => "WARN",
             Self::Info => "INFO",
             Self::Debug => "DEBUG",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws/)[a-zA-Z0-9_\\-/.#]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Logging: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DefaultLogLevel", Shape::Str(&StrRule { allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"], ..StrRule::ANY })),
+            ("EventConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EventConfiguration), min_items: None, max_items: None, unique: false })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["AccountId", "RoleArn", "DefaultLogLevel"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EventType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+            ("LogDestination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LogLevel", Shape::Str(&StrRule { allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["EventType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
 
 /// The required properties of [`MitigationAction`], by name: `MitigationAction::new(MitigationActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MitigationActionRequired {
     /// `ActionParams`: an [`ActionParams`] object, required.
-    pub action_params: Obj<ActionParams>,
+    pub action_params: crate::Obj<ActionParams>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MitigationAction: ObjRule = ObjRule {
-    properties: &[
-        ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ActionParams", Shape::Object(&RULE_ActionParams)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["RoleArn", "ActionParams"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::MitigationAction` resource.
 ///
-/// Defines an action that can be applied to audit findings by using StartAuditMitigationActionsTask. For API reference, see \[CreateMitigationAction\](<https://docs.aws.amazon.com/iot/latest/apireference/API_CreateMitigationAction.html>) and for general information, see \[Mitigation actions\](<https://docs.aws.amazon.com/iot/latest/developerguide/dd-mitigation-actions.html>) .
+/// Defines an action that can be applied to audit findings by using StartAuditMitigationActionsTask. For API reference, see [CreateMitigationAction](https://docs.aws.amazon.com/iot/latest/apireference/API_CreateMitigationAction.html) and for general information, see [Mitigation actions](https://docs.aws.amazon.com/iot/latest/developerguide/dd-mitigation-actions.html) .
 ///
 /// `Ref` returns its `ActionName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`MitigationActionAttributes`], which `Handle<MitigationAction>` dereferences to.
@@ -54,23 +34,23 @@ pub struct MitigationAction {
     /// The friendly name of the mitigation action.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub action_name: Option<Str>,
+    pub action_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ActionParams`: an [`ActionParams`] object, required.
     ///
     /// The set of parameters for this mitigation action. The parameters vary, depending on the kind of action you apply.
-    pub action_params: Obj<ActionParams>,
+    pub action_params: crate::Obj<ActionParams>,
     /// `RoleArn`: a string, required.
     ///
     /// The IAM role ARN used to apply this mitigation action.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the mitigation action.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +60,7 @@ impl MitigationAction {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::MitigationAction",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-mitigationaction.html",
         primary_identifier: &["ActionName"],
@@ -91,48 +71,50 @@ impl MitigationAction {
         read_only: &["MitigationActionArn", "MitigationActionId"],
         attributes: &["MitigationActionArn", "MitigationActionId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MitigationAction` with its required properties, named in a [`MitigationActionRequired`].
     #[inline]
     pub fn new(required: MitigationActionRequired) -> Self {
         Self {
-            action_name: None,
+            action_name: ::std::option::Option::None,
             action_params: required.action_params,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ActionName`: a string.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self { self.action_name = Some(value.into()); self }
+    pub fn action_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action_name = ::std::option::Option::Some(value.into()); self }
     /// `ActionParams`: an [`ActionParams`] object, required.
-    pub fn action_params(mut self, value: impl Into<Obj<ActionParams>>) -> Self { self.action_params = value.into(); self }
+    pub fn action_params(mut self, value: impl ::std::convert::Into<crate::Obj<ActionParams>>) -> Self { self.action_params = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MitigationAction {
+impl ::cloudwright_core::Resource for MitigationAction {
     type Attributes = MitigationActionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MitigationAction, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MitigationAction, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MitigationAction {
+impl ::cloudwright_core::ToValue for MitigationAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActionName", &self.action_name)
             .req("ActionParams", &self.action_params)
             .req("RoleArn", &self.role_arn)
@@ -141,12 +123,12 @@ impl ToValue for MitigationAction {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MitigationAction`]: `Handle<MitigationAction>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MitigationAction`]: `Handle<MitigationAction>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MitigationActionAttributes(ResourceRef);
+pub struct MitigationActionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MitigationActionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MitigationActionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,32 +138,18 @@ impl MitigationActionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the mitigation action.
     #[inline]
-    pub fn mitigation_action_arn(&self) -> Value {
-        self.0.get_att("MitigationActionArn")
+    pub fn mitigation_action_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MitigationActionArn"))
     }
 
     /// `Fn::GetAtt` `MitigationActionId`: a string.
     ///
     /// The ID of the mitigation action.
     #[inline]
-    pub fn mitigation_action_id(&self) -> Value {
-        self.0.get_att("MitigationActionId")
+    pub fn mitigation_action_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MitigationActionId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ActionParams: ObjRule = ObjRule {
-    properties: &[
-        ("AddThingsToThingGroupParams", Shape::Object(&RULE_AddThingsToThingGroupParams)),
-        ("EnableIoTLoggingParams", Shape::Object(&RULE_EnableIoTLoggingParams)),
-        ("PublishFindingToSnsParams", Shape::Object(&RULE_PublishFindingToSnsParams)),
-        ("ReplaceDefaultPolicyVersionParams", Shape::Object(&RULE_ReplaceDefaultPolicyVersionParams)),
-        ("UpdateCACertificateParams", Shape::Object(&RULE_UpdateCaCertificateParams)),
-        ("UpdateDeviceCertificateParams", Shape::Object(&RULE_UpdateDeviceCertificateParams)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ActionParams` property type of `AWS::IoT::MitigationAction`.
 ///
@@ -193,27 +161,30 @@ pub struct ActionParams {
     /// `AddThingsToThingGroupParams`: an [`AddThingsToThingGroupParams`] object.
     ///
     /// Specifies the group to which you want to add the devices.
-    pub add_things_to_thing_group_params: Option<Obj<AddThingsToThingGroupParams>>,
+    pub add_things_to_thing_group_params:
+        ::std::option::Option<crate::Obj<AddThingsToThingGroupParams>>,
     /// `EnableIoTLoggingParams`: an [`EnableIoTLoggingParams`] object.
     ///
     /// Specifies the logging level and the role with permissions for logging. You cannot specify a logging level of `DISABLED` .
-    pub enable_io_t_logging_params: Option<Obj<EnableIoTLoggingParams>>,
+    pub enable_io_t_logging_params: ::std::option::Option<crate::Obj<EnableIoTLoggingParams>>,
     /// `PublishFindingToSnsParams`: a [`PublishFindingToSnsParams`] object.
     ///
     /// Specifies the topic to which the finding should be published.
-    pub publish_finding_to_sns_params: Option<Obj<PublishFindingToSnsParams>>,
+    pub publish_finding_to_sns_params: ::std::option::Option<crate::Obj<PublishFindingToSnsParams>>,
     /// `ReplaceDefaultPolicyVersionParams`: a [`ReplaceDefaultPolicyVersionParams`] object.
     ///
     /// Replaces the policy version with a default or blank policy. You specify the template name. Only a value of `BLANK_POLICY` is currently supported.
-    pub replace_default_policy_version_params: Option<Obj<ReplaceDefaultPolicyVersionParams>>,
+    pub replace_default_policy_version_params:
+        ::std::option::Option<crate::Obj<ReplaceDefaultPolicyVersionParams>>,
     /// `UpdateCACertificateParams`: an [`UpdateCaCertificateParams`] object.
     ///
     /// Specifies the new state for the CA certificate. Only a value of `DEACTIVATE` is currently supported.
-    pub update_ca_certificate_params: Option<Obj<UpdateCaCertificateParams>>,
+    pub update_ca_certificate_params: ::std::option::Option<crate::Obj<UpdateCaCertificateParams>>,
     /// `UpdateDeviceCertificateParams`: an [`UpdateDeviceCertificateParams`] object.
     ///
     /// Specifies the new state for a device certificate. Only a value of `DEACTIVATE` is currently supported.
-    pub update_device_certificate_params: Option<Obj<UpdateDeviceCertificateParams>>,
+    pub update_device_certificate_params:
+        ::std::option::Option<crate::Obj<UpdateDeviceCertificateParams>>,
 }
 
 #[rustfmt::skip]
@@ -221,29 +192,29 @@ impl ActionParams {
     /// A `ActionParams` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AddThingsToThingGroupParams`: an [`AddThingsToThingGroupParams`] object.
-    pub fn add_things_to_thing_group_params(mut self, value: impl Into<Obj<AddThingsToThingGroupParams>>) -> Self { self.add_things_to_thing_group_params = Some(value.into()); self }
+    pub fn add_things_to_thing_group_params(mut self, value: impl ::std::convert::Into<crate::Obj<AddThingsToThingGroupParams>>) -> Self { self.add_things_to_thing_group_params = ::std::option::Option::Some(value.into()); self }
     /// `EnableIoTLoggingParams`: an [`EnableIoTLoggingParams`] object.
-    pub fn enable_io_t_logging_params(mut self, value: impl Into<Obj<EnableIoTLoggingParams>>) -> Self { self.enable_io_t_logging_params = Some(value.into()); self }
+    pub fn enable_io_t_logging_params(mut self, value: impl ::std::convert::Into<crate::Obj<EnableIoTLoggingParams>>) -> Self { self.enable_io_t_logging_params = ::std::option::Option::Some(value.into()); self }
     /// `PublishFindingToSnsParams`: a [`PublishFindingToSnsParams`] object.
-    pub fn publish_finding_to_sns_params(mut self, value: impl Into<Obj<PublishFindingToSnsParams>>) -> Self { self.publish_finding_to_sns_params = Some(value.into()); self }
+    pub fn publish_finding_to_sns_params(mut self, value: impl ::std::convert::Into<crate::Obj<PublishFindingToSnsParams>>) -> Self { self.publish_finding_to_sns_params = ::std::option::Option::Some(value.into()); self }
     /// `ReplaceDefaultPolicyVersionParams`: a [`ReplaceDefaultPolicyVersionParams`] object.
-    pub fn replace_default_policy_version_params(mut self, value: impl Into<Obj<ReplaceDefaultPolicyVersionParams>>) -> Self { self.replace_default_policy_version_params = Some(value.into()); self }
+    pub fn replace_default_policy_version_params(mut self, value: impl ::std::convert::Into<crate::Obj<ReplaceDefaultPolicyVersionParams>>) -> Self { self.replace_default_policy_version_params = ::std::option::Option::Some(value.into()); self }
     /// `UpdateCACertificateParams`: an [`UpdateCaCertificateParams`] object.
-    pub fn update_ca_certificate_params(mut self, value: impl Into<Obj<UpdateCaCertificateParams>>) -> Self { self.update_ca_certificate_params = Some(value.into()); self }
+    pub fn update_ca_certificate_params(mut self, value: impl ::std::convert::Into<crate::Obj<UpdateCaCertificateParams>>) -> Self { self.update_ca_certificate_params = ::std::option::Option::Some(value.into()); self }
     /// `UpdateDeviceCertificateParams`: an [`UpdateDeviceCertificateParams`] object.
-    pub fn update_device_certificate_params(mut self, value: impl Into<Obj<UpdateDeviceCertificateParams>>) -> Self { self.update_device_certificate_params = Some(value.into()); self }
+    pub fn update_device_certificate_params(mut self, value: impl ::std::convert::Into<crate::Obj<UpdateDeviceCertificateParams>>) -> Self { self.update_device_certificate_params = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ActionParams {}
+impl crate::PropertyType for ActionParams {}
 
-impl ToValue for ActionParams {
+impl ::cloudwright_core::ToValue for ActionParams {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AddThingsToThingGroupParams",
                 &self.add_things_to_thing_group_params,
@@ -269,24 +240,6 @@ impl ToValue for ActionParams {
     }
 }
 
-/// The required properties of [`AddThingsToThingGroupParams`], by name: `AddThingsToThingGroupParams::new(AddThingsToThingGroupParamsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddThingsToThingGroupParamsRequired {
-    /// `ThingGroupNames`: a list of strings, required.
-    pub thing_group_names: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AddThingsToThingGroupParams: ObjRule = ObjRule {
-    properties: &[
-        ("OverrideDynamicGroups", Shape::Bool),
-        ("ThingGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
-    ],
-    required: &["ThingGroupNames"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AddThingsToThingGroupParams` property type of `AWS::IoT::MitigationAction`.
 ///
 /// Parameters used when defining a mitigation action that move a set of things to a thing group.
@@ -297,38 +250,38 @@ pub struct AddThingsToThingGroupParams {
     /// `OverrideDynamicGroups`: a boolean.
     ///
     /// Specifies if this mitigation action can move the things that triggered the mitigation action even if they are part of one or more dynamic thing groups.
-    pub override_dynamic_groups: Option<Bool>,
+    pub override_dynamic_groups: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ThingGroupNames`: a list of strings, required.
     ///
     /// The list of groups to which you want to add the things that triggered the mitigation action. You can add a thing to a maximum of 10 groups, but you can't add a thing to more than one group in the same hierarchy.
     ///
     /// Items 1 to 10; each item: pattern `^[a-zA-Z0-9:_-]+$`, length 1 to 128.
-    pub thing_group_names: List<Str>,
+    pub thing_group_names: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AddThingsToThingGroupParams {
-    /// A `AddThingsToThingGroupParams` with its required properties, named in a [`AddThingsToThingGroupParamsRequired`].
+    /// A `AddThingsToThingGroupParams` with its one required property, `ThingGroupNames`.
     #[inline]
-    pub fn new(required: AddThingsToThingGroupParamsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            override_dynamic_groups: None,
-            thing_group_names: required.thing_group_names,
+            override_dynamic_groups: ::std::option::Option::None,
+            thing_group_names: value.into(),
         }
     }
 
     /// `OverrideDynamicGroups`: a boolean.
-    pub fn override_dynamic_groups(mut self, value: impl Into<Bool>) -> Self { self.override_dynamic_groups = Some(value.into()); self }
+    pub fn override_dynamic_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.override_dynamic_groups = ::std::option::Option::Some(value.into()); self }
     /// `ThingGroupNames`: a list of strings, required.
-    pub fn thing_group_names(mut self, value: impl Into<List<Str>>) -> Self { self.thing_group_names = value.into(); self }
+    pub fn thing_group_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.thing_group_names = value.into(); self }
 }
 
-impl PropertyType for AddThingsToThingGroupParams {}
+impl crate::PropertyType for AddThingsToThingGroupParams {}
 
-impl ToValue for AddThingsToThingGroupParams {
+impl ::cloudwright_core::ToValue for AddThingsToThingGroupParams {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OverrideDynamicGroups", &self.override_dynamic_groups)
             .req("ThingGroupNames", &self.thing_group_names)
             .build()
@@ -341,19 +294,8 @@ pub struct EnableIoTLoggingParamsRequired {
     /// `LogLevel`: a [`LogLevel`] value, required.
     pub log_level: LogLevel,
     /// `RoleArnForLogging`: a string, required.
-    pub role_arn_for_logging: Str,
+    pub role_arn_for_logging: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnableIoTLoggingParams: ObjRule = ObjRule {
-    properties: &[
-        ("LogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "ERROR", "WARN", "UNSET_VALUE"], ..StrRule::ANY })),
-        ("RoleArnForLogging", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["LogLevel", "RoleArnForLogging"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EnableIoTLoggingParams` property type of `AWS::IoT::MitigationAction`.
 ///
@@ -371,7 +313,7 @@ pub struct EnableIoTLoggingParams {
     /// The Amazon Resource Name (ARN) of the IAM role used for logging.
     ///
     /// Length 11 to 2048.
-    pub role_arn_for_logging: Str,
+    pub role_arn_for_logging: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -386,39 +328,22 @@ impl EnableIoTLoggingParams {
     }
 
     /// `LogLevel`: a [`LogLevel`] value, required.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = value.into(); self }
+    pub fn log_level(mut self, value: impl ::std::convert::Into<LogLevel>) -> Self { self.log_level = value.into(); self }
     /// `RoleArnForLogging`: a string, required.
-    pub fn role_arn_for_logging(mut self, value: impl Into<Str>) -> Self { self.role_arn_for_logging = value.into(); self }
+    pub fn role_arn_for_logging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn_for_logging = value.into(); self }
 }
 
-impl PropertyType for EnableIoTLoggingParams {}
+impl crate::PropertyType for EnableIoTLoggingParams {}
 
-impl ToValue for EnableIoTLoggingParams {
+impl ::cloudwright_core::ToValue for EnableIoTLoggingParams {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogLevel", &self.log_level)
             .req("RoleArnForLogging", &self.role_arn_for_logging)
             .build()
     }
 }
-
-/// The required properties of [`PublishFindingToSnsParams`], by name: `PublishFindingToSnsParams::new(PublishFindingToSnsParamsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublishFindingToSnsParamsRequired {
-    /// `TopicArn`: a string, required.
-    pub topic_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PublishFindingToSnsParams: ObjRule = ObjRule {
-    properties: &[
-        ("TopicArn", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(2048), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["TopicArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PublishFindingToSnsParams` property type of `AWS::IoT::MitigationAction`.
 ///
@@ -432,48 +357,33 @@ pub struct PublishFindingToSnsParams {
     /// The ARN of the topic to which you want to publish the findings.
     ///
     /// Format `AWS::SNS::Topic.Arn`; length 11 to 2048.
-    pub topic_arn: Str,
+    pub topic_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PublishFindingToSnsParams {
-    /// A `PublishFindingToSnsParams` with its required properties, named in a [`PublishFindingToSnsParamsRequired`].
+    /// A `PublishFindingToSnsParams` with its one required property, `TopicArn`.
     #[inline]
-    pub fn new(required: PublishFindingToSnsParamsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            topic_arn: required.topic_arn,
+            topic_arn: value.into(),
         }
     }
 
     /// `TopicArn`: a string, required.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
-impl PropertyType for PublishFindingToSnsParams {}
+impl crate::PropertyType for PublishFindingToSnsParams {}
 
-impl ToValue for PublishFindingToSnsParams {
+impl ::cloudwright_core::ToValue for PublishFindingToSnsParams {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("TopicArn", &self.topic_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("TopicArn", &self.topic_arn)
+            .build()
     }
 }
-
-/// The required properties of [`ReplaceDefaultPolicyVersionParams`], by name: `ReplaceDefaultPolicyVersionParams::new(ReplaceDefaultPolicyVersionParamsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplaceDefaultPolicyVersionParamsRequired {
-    /// `TemplateName`: a [`TemplateName`] value, required.
-    pub template_name: TemplateName,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplaceDefaultPolicyVersionParams: ObjRule = ObjRule {
-    properties: &[
-        ("TemplateName", Shape::Str(&StrRule { allowed: &["BLANK_POLICY", "UNSET_VALUE"], ..StrRule::ANY })),
-    ],
-    required: &["TemplateName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplaceDefaultPolicyVersionParams` property type of `AWS::IoT::MitigationAction`.
 ///
@@ -490,45 +400,28 @@ pub struct ReplaceDefaultPolicyVersionParams {
 
 #[rustfmt::skip]
 impl ReplaceDefaultPolicyVersionParams {
-    /// A `ReplaceDefaultPolicyVersionParams` with its required properties, named in a [`ReplaceDefaultPolicyVersionParamsRequired`].
+    /// A `ReplaceDefaultPolicyVersionParams` with its one required property, `TemplateName`.
     #[inline]
-    pub fn new(required: ReplaceDefaultPolicyVersionParamsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TemplateName>) -> Self {
         Self {
-            template_name: required.template_name,
+            template_name: value.into(),
         }
     }
 
     /// `TemplateName`: a [`TemplateName`] value, required.
-    pub fn template_name(mut self, value: impl Into<TemplateName>) -> Self { self.template_name = value.into(); self }
+    pub fn template_name(mut self, value: impl ::std::convert::Into<TemplateName>) -> Self { self.template_name = value.into(); self }
 }
 
-impl PropertyType for ReplaceDefaultPolicyVersionParams {}
+impl crate::PropertyType for ReplaceDefaultPolicyVersionParams {}
 
-impl ToValue for ReplaceDefaultPolicyVersionParams {
+impl ::cloudwright_core::ToValue for ReplaceDefaultPolicyVersionParams {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TemplateName", &self.template_name)
             .build()
     }
 }
-
-/// The required properties of [`UpdateCaCertificateParams`], by name: `UpdateCaCertificateParams::new(UpdateCaCertificateParamsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UpdateCaCertificateParamsRequired {
-    /// `Action`: an [`Action`] value, required.
-    pub action: Action,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UpdateCaCertificateParams: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["DEACTIVATE", "UNSET_VALUE"], ..StrRule::ANY })),
-    ],
-    required: &["Action"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UpdateCACertificateParams` property type of `AWS::IoT::MitigationAction`.
 ///
@@ -545,43 +438,28 @@ pub struct UpdateCaCertificateParams {
 
 #[rustfmt::skip]
 impl UpdateCaCertificateParams {
-    /// A `UpdateCaCertificateParams` with its required properties, named in a [`UpdateCaCertificateParamsRequired`].
+    /// A `UpdateCaCertificateParams` with its one required property, `Action`.
     #[inline]
-    pub fn new(required: UpdateCaCertificateParamsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Action>) -> Self {
         Self {
-            action: required.action,
+            action: value.into(),
         }
     }
 
     /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = value.into(); self }
 }
 
-impl PropertyType for UpdateCaCertificateParams {}
+impl crate::PropertyType for UpdateCaCertificateParams {}
 
-impl ToValue for UpdateCaCertificateParams {
+impl ::cloudwright_core::ToValue for UpdateCaCertificateParams {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Action", &self.action).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Action", &self.action)
+            .build()
     }
 }
-
-/// The required properties of [`UpdateDeviceCertificateParams`], by name: `UpdateDeviceCertificateParams::new(UpdateDeviceCertificateParamsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UpdateDeviceCertificateParamsRequired {
-    /// `Action`: an [`Action`] value, required.
-    pub action: Action,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UpdateDeviceCertificateParams: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["DEACTIVATE", "UNSET_VALUE"], ..StrRule::ANY })),
-    ],
-    required: &["Action"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UpdateDeviceCertificateParams` property type of `AWS::IoT::MitigationAction`.
 ///
@@ -598,24 +476,26 @@ pub struct UpdateDeviceCertificateParams {
 
 #[rustfmt::skip]
 impl UpdateDeviceCertificateParams {
-    /// A `UpdateDeviceCertificateParams` with its required properties, named in a [`UpdateDeviceCertificateParamsRequired`].
+    /// A `UpdateDeviceCertificateParams` with its one required property, `Action`.
     #[inline]
-    pub fn new(required: UpdateDeviceCertificateParamsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Action>) -> Self {
         Self {
-            action: required.action,
+            action: value.into(),
         }
     }
 
     /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = value.into(); self }
 }
 
-impl PropertyType for UpdateDeviceCertificateParams {}
+impl crate::PropertyType for UpdateDeviceCertificateParams {}
 
-impl ToValue for UpdateDeviceCertificateParams {
+impl ::cloudwright_core::ToValue for UpdateDeviceCertificateParams {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Action", &self.action).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Action", &self.action)
+            .build()
     }
 }
 
@@ -627,24 +507,24 @@ pub enum Action {
     /// `UNSET_VALUE`
     UnsetValue,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Deactivate => "DEACTIVATE",
             Self::UnsetValue => "UNSET_VALUE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -662,27 +542,27 @@ pub enum LogLevel {
     /// `UNSET_VALUE`
     UnsetValue,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogLevel {
+impl ::cloudwright_core::ToValue for LogLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Debug => "DEBUG",
             Self::Info => "INFO",
             Self::Error => "ERROR",
             Self::Warn => "WARN",
             Self::UnsetValue => "UNSET_VALUE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -694,23 +574,124 @@ pub enum TemplateName {
     /// `UNSET_VALUE`
     UnsetValue,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TemplateName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TemplateName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TemplateName {
+impl ::cloudwright_core::ToValue for TemplateName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BlankPolicy => "BLANK_POLICY",
             Self::UnsetValue => "UNSET_VALUE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MitigationAction: ObjRule = ObjRule {
+        properties: &[
+            ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ActionParams", Shape::Object(&RULE_ActionParams)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["RoleArn", "ActionParams"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActionParams: ObjRule = ObjRule {
+        properties: &[
+            ("AddThingsToThingGroupParams", Shape::Object(&RULE_AddThingsToThingGroupParams)),
+            ("EnableIoTLoggingParams", Shape::Object(&RULE_EnableIoTLoggingParams)),
+            ("PublishFindingToSnsParams", Shape::Object(&RULE_PublishFindingToSnsParams)),
+            ("ReplaceDefaultPolicyVersionParams", Shape::Object(&RULE_ReplaceDefaultPolicyVersionParams)),
+            ("UpdateCACertificateParams", Shape::Object(&RULE_UpdateCaCertificateParams)),
+            ("UpdateDeviceCertificateParams", Shape::Object(&RULE_UpdateDeviceCertificateParams)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AddThingsToThingGroupParams: ObjRule = ObjRule {
+        properties: &[
+            ("OverrideDynamicGroups", Shape::Bool),
+            ("ThingGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
+        ],
+        required: &["ThingGroupNames"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnableIoTLoggingParams: ObjRule = ObjRule {
+        properties: &[
+            ("LogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "ERROR", "WARN", "UNSET_VALUE"], ..StrRule::ANY })),
+            ("RoleArnForLogging", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["LogLevel", "RoleArnForLogging"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublishFindingToSnsParams: ObjRule = ObjRule {
+        properties: &[
+            ("TopicArn", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(2048), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["TopicArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplaceDefaultPolicyVersionParams: ObjRule = ObjRule {
+        properties: &[
+            ("TemplateName", Shape::Str(&StrRule { allowed: &["BLANK_POLICY", "UNSET_VALUE"], ..StrRule::ANY })),
+        ],
+        required: &["TemplateName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpdateCaCertificateParams: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["DEACTIVATE", "UNSET_VALUE"], ..StrRule::ANY })),
+        ],
+        required: &["Action"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpdateDeviceCertificateParams: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["DEACTIVATE", "UNSET_VALUE"], ..StrRule::ANY })),
+        ],
+        required: &["Action"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -105,31 +105,29 @@ pub use account_audit_configuration::{
     AccountAuditConfigurationRequired,
 };
 #[cfg(feature = "iot")]
-pub use authorizer::{Authorizer, AuthorizerAttributes, AuthorizerRequired};
+pub use authorizer::{Authorizer, AuthorizerAttributes};
 #[cfg(feature = "iot")]
 pub use billing_group::{BillingGroup, BillingGroupAttributes};
 #[cfg(feature = "iot")]
 pub use ca_certificate::{CaCertificate, CaCertificateAttributes, CaCertificateRequired};
 #[cfg(feature = "iot")]
-pub use certificate::{Certificate, CertificateAttributes, CertificateRequired};
+pub use certificate::{Certificate, CertificateAttributes};
 #[cfg(feature = "iot")]
 pub use certificate_provider::{
     CertificateProvider, CertificateProviderAttributes, CertificateProviderRequired,
 };
 #[cfg(feature = "iot")]
-pub use command::{Command, CommandAttributes, CommandRequired};
+pub use command::{Command, CommandAttributes};
 #[cfg(feature = "iot")]
-pub use custom_metric::{CustomMetric, CustomMetricAttributes, CustomMetricRequired};
+pub use custom_metric::{CustomMetric, CustomMetricAttributes};
 #[cfg(feature = "iot")]
 pub use dimension::{Dimension, DimensionAttributes, DimensionRequired};
 #[cfg(feature = "iot")]
 pub use domain_configuration::{DomainConfiguration, DomainConfigurationAttributes};
 #[cfg(feature = "iot")]
-pub use encryption_configuration::{
-    EncryptionConfiguration, EncryptionConfigurationAttributes, EncryptionConfigurationRequired,
-};
+pub use encryption_configuration::{EncryptionConfiguration, EncryptionConfigurationAttributes};
 #[cfg(feature = "iot")]
-pub use fleet_metric::{FleetMetric, FleetMetricAttributes, FleetMetricRequired};
+pub use fleet_metric::{FleetMetric, FleetMetricAttributes};
 #[cfg(feature = "iot")]
 pub use job_template::{JobTemplate, JobTemplateAttributes, JobTemplateRequired};
 #[cfg(feature = "iot")]
@@ -139,7 +137,7 @@ pub use mitigation_action::{
     MitigationAction, MitigationActionAttributes, MitigationActionRequired,
 };
 #[cfg(feature = "iot")]
-pub use policy::{Policy, PolicyAttributes, PolicyRequired};
+pub use policy::{Policy, PolicyAttributes};
 #[cfg(feature = "iot")]
 pub use policy_principal_attachment::{
     PolicyPrincipalAttachment, PolicyPrincipalAttachmentAttributes,
@@ -154,7 +152,7 @@ pub use resource_specific_logging::{
     ResourceSpecificLogging, ResourceSpecificLoggingAttributes, ResourceSpecificLoggingRequired,
 };
 #[cfg(feature = "iot")]
-pub use role_alias::{RoleAlias, RoleAliasAttributes, RoleAliasRequired};
+pub use role_alias::{RoleAlias, RoleAliasAttributes};
 #[cfg(feature = "iot")]
 pub use scheduled_audit::{ScheduledAudit, ScheduledAuditAttributes, ScheduledAuditRequired};
 #[cfg(feature = "iot")]
@@ -162,9 +160,7 @@ pub use security_profile::{SecurityProfile, SecurityProfileAttributes};
 #[cfg(feature = "iot")]
 pub use software_package::{SoftwarePackage, SoftwarePackageAttributes};
 #[cfg(feature = "iot")]
-pub use software_package_version::{
-    SoftwarePackageVersion, SoftwarePackageVersionAttributes, SoftwarePackageVersionRequired,
-};
+pub use software_package_version::{SoftwarePackageVersion, SoftwarePackageVersionAttributes};
 #[cfg(feature = "iot")]
 pub use thing::{Thing, ThingAttributes};
 #[cfg(feature = "iot")]
@@ -176,6 +172,6 @@ pub use thing_principal_attachment::{
 #[cfg(feature = "iot")]
 pub use thing_type::{ThingType, ThingTypeAttributes};
 #[cfg(feature = "iot")]
-pub use topic_rule::{TopicRule, TopicRuleAttributes, TopicRuleRequired};
+pub use topic_rule::{TopicRule, TopicRuleAttributes};
 #[cfg(feature = "iot")]
 pub use topic_rule_destination::{TopicRuleDestination, TopicRuleDestinationAttributes};

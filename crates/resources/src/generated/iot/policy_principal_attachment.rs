@@ -5,33 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`PolicyPrincipalAttachment`], by name: `PolicyPrincipalAttachment::new(PolicyPrincipalAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyPrincipalAttachmentRequired {
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyPrincipalAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyName", Shape::STR),
-        ("Principal", Shape::STR),
-    ],
-    required: &["Principal", "PolicyName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::PolicyPrincipalAttachment` resource.
 ///
 /// Use the `AWS::IoT::PolicyPrincipalAttachment` resource to attach an AWS IoT policy to a principal (an X.509 certificate or other credential).
 ///
-/// For information about working with AWS IoT policies and principals, see \[Authorization\](<https://docs.aws.amazon.com/iot/latest/developerguide/authorization.html>) in the *AWS IoT Developer Guide* .
+/// For information about working with AWS IoT policies and principals, see [Authorization](https://docs.aws.amazon.com/iot/latest/developerguide/authorization.html) in the *AWS IoT Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PolicyPrincipalAttachmentAttributes`], which `Handle<PolicyPrincipalAttachment>` dereferences to.
@@ -47,13 +34,13 @@ pub struct PolicyPrincipalAttachment {
     /// The name of the AWS IoT policy.
     ///
     /// Create-only: changing it replaces the resource.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
     ///
     /// The principal, which can be a certificate ARN (as returned from the `CreateCertificate` operation) or an Amazon Cognito ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +50,7 @@ impl PolicyPrincipalAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::PolicyPrincipalAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-policyprincipalattachment.html",
         primary_identifier: &["Id"],
@@ -74,7 +61,7 @@ impl PolicyPrincipalAttachment {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PolicyPrincipalAttachment` with its required properties, named in a [`PolicyPrincipalAttachmentRequired`].
@@ -87,38 +74,40 @@ impl PolicyPrincipalAttachment {
     }
 
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
     /// `Principal`: a string, required.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal = value.into(); self }
 }
 
-impl Resource for PolicyPrincipalAttachment {
+impl ::cloudwright_core::Resource for PolicyPrincipalAttachment {
     type Attributes = PolicyPrincipalAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyPrincipalAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PolicyPrincipalAttachment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PolicyPrincipalAttachment {
+impl ::cloudwright_core::ToValue for PolicyPrincipalAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyName", &self.policy_name)
             .req("Principal", &self.principal)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PolicyPrincipalAttachment`]: `Handle<PolicyPrincipalAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PolicyPrincipalAttachment`]: `Handle<PolicyPrincipalAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PolicyPrincipalAttachmentAttributes(ResourceRef);
+pub struct PolicyPrincipalAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PolicyPrincipalAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PolicyPrincipalAttachmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -126,7 +115,25 @@ impl From<ResourceRef> for PolicyPrincipalAttachmentAttributes {
 impl PolicyPrincipalAttachmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyPrincipalAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyName", Shape::STR),
+            ("Principal", Shape::STR),
+        ],
+        required: &["Principal", "PolicyName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

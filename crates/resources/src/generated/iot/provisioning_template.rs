@@ -5,40 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\p{C}]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9A-Za-z_-]+$");
-
 /// The required properties of [`ProvisioningTemplate`], by name: `ProvisioningTemplate::new(ProvisioningTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisioningTemplateRequired {
     /// `ProvisioningRoleArn`: a string, required.
-    pub provisioning_role_arn: Str,
+    pub provisioning_role_arn: ::cloudwright_core::Str,
     /// `TemplateBody`: a string, required.
-    pub template_body: Str,
+    pub template_body: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisioningTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-        ("PreProvisioningHook", Shape::Object(&RULE_ProvisioningHook)),
-        ("ProvisioningRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TemplateBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("TemplateType", Shape::Str(&StrRule { allowed: &["FLEET_PROVISIONING", "JITP"], ..StrRule::ANY })),
-    ],
-    required: &["ProvisioningRoleArn", "TemplateBody"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::ProvisioningTemplate` resource.
 ///
@@ -58,43 +32,43 @@ pub struct ProvisioningTemplate {
     /// The description of the fleet provisioning template.
     ///
     /// Pattern `^[^\p{C}]*$`; length 0 to 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
     ///
     /// True to enable the fleet provisioning template, otherwise false.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PreProvisioningHook`: a [`ProvisioningHook`] object.
     ///
     /// Creates a pre-provisioning hook template.
-    pub pre_provisioning_hook: Option<Obj<ProvisioningHook>>,
+    pub pre_provisioning_hook: ::std::option::Option<crate::Obj<ProvisioningHook>>,
     /// `ProvisioningRoleArn`: a string, required.
     ///
     /// The role ARN for the role associated with the fleet provisioning template. This IoT role grants permission to provision a device.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub provisioning_role_arn: Str,
+    pub provisioning_role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the fleet provisioning template.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TemplateBody`: a string, required.
     ///
     /// The JSON formatted contents of the fleet provisioning template version.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 10240.
-    pub template_body: Str,
+    pub template_body: ::cloudwright_core::Str,
     /// `TemplateName`: a string.
     ///
     /// The name of the fleet provisioning template.
     ///
     /// Pattern `^[0-9A-Za-z_-]+$`; length 1 to 36; create-only: changing it replaces the resource.
-    pub template_name: Option<Str>,
+    pub template_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateType`: a [`TemplateType`] value.
     ///
     /// The type of the provisioning template.
     ///
     /// Create-only: changing it replaces the resource.
-    pub template_type: Option<TemplateType>,
+    pub template_type: ::std::option::Option<TemplateType>,
 }
 
 #[rustfmt::skip]
@@ -104,7 +78,7 @@ impl ProvisioningTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::ProvisioningTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-provisioningtemplate.html",
         primary_identifier: &["TemplateName"],
@@ -115,60 +89,62 @@ impl ProvisioningTemplate {
         read_only: &["TemplateArn"],
         attributes: &["TemplateArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ProvisioningTemplate` with its required properties, named in a [`ProvisioningTemplateRequired`].
     #[inline]
     pub fn new(required: ProvisioningTemplateRequired) -> Self {
         Self {
-            description: None,
-            enabled: None,
-            pre_provisioning_hook: None,
+            description: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
+            pre_provisioning_hook: ::std::option::Option::None,
             provisioning_role_arn: required.provisioning_role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
             template_body: required.template_body,
-            template_name: None,
-            template_type: None,
+            template_name: ::std::option::Option::None,
+            template_type: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `PreProvisioningHook`: a [`ProvisioningHook`] object.
-    pub fn pre_provisioning_hook(mut self, value: impl Into<Obj<ProvisioningHook>>) -> Self { self.pre_provisioning_hook = Some(value.into()); self }
+    pub fn pre_provisioning_hook(mut self, value: impl ::std::convert::Into<crate::Obj<ProvisioningHook>>) -> Self { self.pre_provisioning_hook = ::std::option::Option::Some(value.into()); self }
     /// `ProvisioningRoleArn`: a string, required.
-    pub fn provisioning_role_arn(mut self, value: impl Into<Str>) -> Self { self.provisioning_role_arn = value.into(); self }
+    pub fn provisioning_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provisioning_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateBody`: a string, required.
-    pub fn template_body(mut self, value: impl Into<Str>) -> Self { self.template_body = value.into(); self }
+    pub fn template_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_body = value.into(); self }
     /// `TemplateName`: a string.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = Some(value.into()); self }
+    pub fn template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_name = ::std::option::Option::Some(value.into()); self }
     /// `TemplateType`: a [`TemplateType`] value.
-    pub fn template_type(mut self, value: impl Into<TemplateType>) -> Self { self.template_type = Some(value.into()); self }
+    pub fn template_type(mut self, value: impl ::std::convert::Into<TemplateType>) -> Self { self.template_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ProvisioningTemplate {
+impl ::cloudwright_core::Resource for ProvisioningTemplate {
     type Attributes = ProvisioningTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProvisioningTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ProvisioningTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ProvisioningTemplate {
+impl ::cloudwright_core::ToValue for ProvisioningTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("Enabled", &self.enabled)
             .opt("PreProvisioningHook", &self.pre_provisioning_hook)
@@ -181,12 +157,12 @@ impl ToValue for ProvisioningTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ProvisioningTemplate`]: `Handle<ProvisioningTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ProvisioningTemplate`]: `Handle<ProvisioningTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProvisioningTemplateAttributes(ResourceRef);
+pub struct ProvisioningTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProvisioningTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProvisioningTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -196,20 +172,10 @@ impl ProvisioningTemplateAttributes {
     ///
     /// The ARN that identifies the provisioning template.
     #[inline]
-    pub fn template_arn(&self) -> Value {
-        self.0.get_att("TemplateArn")
+    pub fn template_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TemplateArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisioningHook: ObjRule = ObjRule {
-    properties: &[
-        ("PayloadVersion", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TargetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProvisioningHook` property type of `AWS::IoT::ProvisioningTemplate`.
 ///
@@ -223,13 +189,13 @@ pub struct ProvisioningHook {
     /// The payload that was sent to the target function. The valid payload is `"2020-04-01"` .
     ///
     /// Pattern `^[0-9-]+$`; length 10 to 32.
-    pub payload_version: Option<Str>,
+    pub payload_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetArn`: a string.
     ///
     /// The ARN of the target function.
     ///
     /// Length 0 to 2048.
-    pub target_arn: Option<Str>,
+    pub target_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -237,21 +203,21 @@ impl ProvisioningHook {
     /// A `ProvisioningHook` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PayloadVersion`: a string.
-    pub fn payload_version(mut self, value: impl Into<Str>) -> Self { self.payload_version = Some(value.into()); self }
+    pub fn payload_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payload_version = ::std::option::Option::Some(value.into()); self }
     /// `TargetArn`: a string.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = Some(value.into()); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProvisioningHook {}
+impl crate::PropertyType for ProvisioningHook {}
 
-impl ToValue for ProvisioningHook {
+impl ::cloudwright_core::ToValue for ProvisioningHook {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PayloadVersion", &self.payload_version)
             .opt("TargetArn", &self.target_arn)
             .build()
@@ -262,21 +228,10 @@ impl ToValue for ProvisioningHook {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoT::ProvisioningTemplate`.
 ///
@@ -286,11 +241,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -305,17 +260,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -330,23 +285,75 @@ pub enum TemplateType {
     /// `JITP`
     Jitp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TemplateType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TemplateType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TemplateType {
+impl ::cloudwright_core::ToValue for TemplateType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FleetProvisioning => "FLEET_PROVISIONING",
             Self::Jitp => "JITP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\p{C}]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9A-Za-z_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisioningTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+            ("PreProvisioningHook", Shape::Object(&RULE_ProvisioningHook)),
+            ("ProvisioningRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TemplateBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("TemplateType", Shape::Str(&StrRule { allowed: &["FLEET_PROVISIONING", "JITP"], ..StrRule::ANY })),
+        ],
+        required: &["ProvisioningRoleArn", "TemplateBody"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisioningHook: ObjRule = ObjRule {
+        properties: &[
+            ("PayloadVersion", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TargetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

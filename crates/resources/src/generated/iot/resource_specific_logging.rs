@@ -5,11 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::LogLevel;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9.:\\s_\\-]+");
 
 /// The required properties of [`ResourceSpecificLogging`], by name: `ResourceSpecificLogging::new(ResourceSpecificLoggingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,22 +13,10 @@ pub struct ResourceSpecificLoggingRequired {
     /// `LogLevel`: a [`LogLevel`] value, required.
     pub log_level: LogLevel,
     /// `TargetName`: a string, required.
-    pub target_name: Str,
+    pub target_name: ::cloudwright_core::Str,
     /// `TargetType`: a [`TargetType`] value, required.
     pub target_type: TargetType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceSpecificLogging: ObjRule = ObjRule {
-    properties: &[
-        ("LogLevel", Shape::Str(&StrRule { allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"], ..StrRule::ANY })),
-        ("TargetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TargetType", Shape::Str(&StrRule { allowed: &["THING_GROUP", "CLIENT_ID", "SOURCE_IP", "PRINCIPAL_ID", "EVENT_TYPE"], ..StrRule::ANY })),
-    ],
-    required: &["TargetName", "TargetType", "LogLevel"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::ResourceSpecificLogging` resource.
 ///
@@ -56,7 +40,7 @@ pub struct ResourceSpecificLogging {
     /// The target name.
     ///
     /// Pattern `[a-zA-Z0-9.:\s_\-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub target_name: Str,
+    pub target_name: ::cloudwright_core::Str,
     /// `TargetType`: a [`TargetType`] value, required.
     ///
     /// The target type. Valid Values: `DEFAULT | THING_GROUP`
@@ -72,7 +56,7 @@ impl ResourceSpecificLogging {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::ResourceSpecificLogging",
         documentation_url: "https://docs.aws.amazon.com/iot/latest/developerguide/configure-logging.html",
         primary_identifier: &["TargetId"],
@@ -83,7 +67,7 @@ impl ResourceSpecificLogging {
         read_only: &["TargetId"],
         attributes: &["TargetId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResourceSpecificLogging` with its required properties, named in a [`ResourceSpecificLoggingRequired`].
@@ -97,28 +81,30 @@ impl ResourceSpecificLogging {
     }
 
     /// `LogLevel`: a [`LogLevel`] value, required.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = value.into(); self }
+    pub fn log_level(mut self, value: impl ::std::convert::Into<LogLevel>) -> Self { self.log_level = value.into(); self }
     /// `TargetName`: a string, required.
-    pub fn target_name(mut self, value: impl Into<Str>) -> Self { self.target_name = value.into(); self }
+    pub fn target_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_name = value.into(); self }
     /// `TargetType`: a [`TargetType`] value, required.
-    pub fn target_type(mut self, value: impl Into<TargetType>) -> Self { self.target_type = value.into(); self }
+    pub fn target_type(mut self, value: impl ::std::convert::Into<TargetType>) -> Self { self.target_type = value.into(); self }
 }
 
-impl Resource for ResourceSpecificLogging {
+impl ::cloudwright_core::Resource for ResourceSpecificLogging {
     type Attributes = ResourceSpecificLoggingAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceSpecificLogging, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceSpecificLogging, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceSpecificLogging {
+impl ::cloudwright_core::ToValue for ResourceSpecificLogging {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogLevel", &self.log_level)
             .req("TargetName", &self.target_name)
             .req("TargetType", &self.target_type)
@@ -126,12 +112,12 @@ impl ToValue for ResourceSpecificLogging {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceSpecificLogging`]: `Handle<ResourceSpecificLogging>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceSpecificLogging`]: `Handle<ResourceSpecificLogging>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourceSpecificLoggingAttributes(ResourceRef);
+pub struct ResourceSpecificLoggingAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourceSpecificLoggingAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceSpecificLoggingAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,8 +127,8 @@ impl ResourceSpecificLoggingAttributes {
     ///
     /// The target Id.
     #[inline]
-    pub fn target_id(&self) -> Value {
-        self.0.get_att("TargetId")
+    pub fn target_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TargetId"))
     }
 }
 
@@ -160,26 +146,47 @@ pub enum TargetType {
     /// `EVENT_TYPE`
     EventType,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetType {
+impl ::cloudwright_core::ToValue for TargetType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ThingGroup => "THING_GROUP",
             Self::ClientId => "CLIENT_ID",
             Self::SourceIp => "SOURCE_IP",
             Self::PrincipalId => "PRINCIPAL_ID",
             Self::EventType => "EVENT_TYPE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9.:\\s_\\-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceSpecificLogging: ObjRule = ObjRule {
+        properties: &[
+            ("LogLevel", Shape::Str(&StrRule { allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"], ..StrRule::ANY })),
+            ("TargetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TargetType", Shape::Str(&StrRule { allowed: &["THING_GROUP", "CLIENT_ID", "SOURCE_IP", "PRINCIPAL_ID", "EVENT_TYPE"], ..StrRule::ANY })),
+        ],
+        required: &["TargetName", "TargetType", "LogLevel"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,14 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^([1-9]|[12][0-9]|3[01])$|^LAST$|^UNSET_VALUE$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 
 /// The required properties of [`ScheduledAudit`], by name: `ScheduledAudit::new(ScheduledAuditRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,28 +13,12 @@ pub struct ScheduledAuditRequired {
     /// `Frequency`: a [`Frequency`] value, required.
     pub frequency: Frequency,
     /// `TargetCheckNames`: a list of strings, required.
-    pub target_check_names: List<Str>,
+    pub target_check_names: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduledAudit: ObjRule = ObjRule {
-    properties: &[
-        ("DayOfMonth", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DayOfWeek", Shape::Str(&StrRule { allowed: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "UNSET_VALUE"], ..StrRule::ANY })),
-        ("Frequency", Shape::Str(&StrRule { allowed: &["DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"], ..StrRule::ANY })),
-        ("ScheduledAuditName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("TargetCheckNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Frequency", "TargetCheckNames"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::ScheduledAudit` resource.
 ///
-/// Use the `AWS::IoT::ScheduledAudit` resource to create a scheduled audit that is run at a specified time interval. For API reference, see \[CreateScheduleAudit\](<https://docs.aws.amazon.com/iot/latest/apireference/API_CreateScheduledAudit.html>) and for general information, see \[Audit\](<https://docs.aws.amazon.com/iot/latest/developerguide/device-defender-audit.html>) .
+/// Use the `AWS::IoT::ScheduledAudit` resource to create a scheduled audit that is run at a specified time interval. For API reference, see [CreateScheduleAudit](https://docs.aws.amazon.com/iot/latest/apireference/API_CreateScheduledAudit.html) and for general information, see [Audit](https://docs.aws.amazon.com/iot/latest/developerguide/device-defender-audit.html) .
 ///
 /// `Ref` returns its `ScheduledAuditName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ScheduledAuditAttributes`], which `Handle<ScheduledAudit>` dereferences to.
@@ -57,11 +34,11 @@ pub struct ScheduledAudit {
     /// The day of the month on which the scheduled audit is run (if the `frequency` is "MONTHLY"). If days 29-31 are specified, and the month does not have that many days, the audit takes place on the "LAST" day of the month.
     ///
     /// Pattern `^([1-9]|[12][0-9]|3[01])$|^LAST$|^UNSET_VALUE$`.
-    pub day_of_month: Option<Str>,
+    pub day_of_month: ::std::option::Option<::cloudwright_core::Str>,
     /// `DayOfWeek`: a [`DayOfWeek`] value.
     ///
     /// The day of the week on which the scheduled audit is run (if the `frequency` is "WEEKLY" or "BIWEEKLY").
-    pub day_of_week: Option<DayOfWeek>,
+    pub day_of_week: ::std::option::Option<DayOfWeek>,
     /// `Frequency`: a [`Frequency`] value, required.
     ///
     /// How often the scheduled audit occurs.
@@ -71,13 +48,13 @@ pub struct ScheduledAudit {
     /// The name of the scheduled audit.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub scheduled_audit_name: Option<Str>,
+    pub scheduled_audit_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the scheduled audit.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetCheckNames`: a list of strings, required.
     ///
     /// Which checks are performed during the scheduled audit. Checks must be enabled for your account. (Use `DescribeAccountAuditConfiguration` to see the list of all checks, including those that are enabled or use `UpdateAccountAuditConfiguration` to select which checks are enabled.)
@@ -98,7 +75,7 @@ pub struct ScheduledAudit {
     /// - `REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK`
     /// - `REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK`
     /// - `UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK`
-    pub target_check_names: List<Str>,
+    pub target_check_names: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +85,7 @@ impl ScheduledAudit {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::ScheduledAudit",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-scheduledaudit.html",
         primary_identifier: &["ScheduledAuditName"],
@@ -119,54 +96,56 @@ impl ScheduledAudit {
         read_only: &["ScheduledAuditArn"],
         attributes: &["ScheduledAuditArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ScheduledAudit` with its required properties, named in a [`ScheduledAuditRequired`].
     #[inline]
     pub fn new(required: ScheduledAuditRequired) -> Self {
         Self {
-            day_of_month: None,
-            day_of_week: None,
+            day_of_month: ::std::option::Option::None,
+            day_of_week: ::std::option::Option::None,
             frequency: required.frequency,
-            scheduled_audit_name: None,
-            tags: None,
+            scheduled_audit_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             target_check_names: required.target_check_names,
         }
     }
 
     /// `DayOfMonth`: a string.
-    pub fn day_of_month(mut self, value: impl Into<Str>) -> Self { self.day_of_month = Some(value.into()); self }
+    pub fn day_of_month(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.day_of_month = ::std::option::Option::Some(value.into()); self }
     /// `DayOfWeek`: a [`DayOfWeek`] value.
-    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self { self.day_of_week = Some(value.into()); self }
+    pub fn day_of_week(mut self, value: impl ::std::convert::Into<DayOfWeek>) -> Self { self.day_of_week = ::std::option::Option::Some(value.into()); self }
     /// `Frequency`: a [`Frequency`] value, required.
-    pub fn frequency(mut self, value: impl Into<Frequency>) -> Self { self.frequency = value.into(); self }
+    pub fn frequency(mut self, value: impl ::std::convert::Into<Frequency>) -> Self { self.frequency = value.into(); self }
     /// `ScheduledAuditName`: a string.
-    pub fn scheduled_audit_name(mut self, value: impl Into<Str>) -> Self { self.scheduled_audit_name = Some(value.into()); self }
+    pub fn scheduled_audit_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scheduled_audit_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetCheckNames`: a list of strings, required.
-    pub fn target_check_names(mut self, value: impl Into<List<Str>>) -> Self { self.target_check_names = value.into(); self }
+    pub fn target_check_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.target_check_names = value.into(); self }
 }
 
-impl Resource for ScheduledAudit {
+impl ::cloudwright_core::Resource for ScheduledAudit {
     type Attributes = ScheduledAuditAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScheduledAudit, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ScheduledAudit, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ScheduledAudit {
+impl ::cloudwright_core::ToValue for ScheduledAudit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DayOfMonth", &self.day_of_month)
             .opt("DayOfWeek", &self.day_of_week)
             .req("Frequency", &self.frequency)
@@ -177,12 +156,12 @@ impl ToValue for ScheduledAudit {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ScheduledAudit`]: `Handle<ScheduledAudit>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ScheduledAudit`]: `Handle<ScheduledAudit>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ScheduledAuditAttributes(ResourceRef);
+pub struct ScheduledAuditAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ScheduledAuditAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScheduledAuditAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -192,8 +171,8 @@ impl ScheduledAuditAttributes {
     ///
     /// The ARN of the scheduled audit.
     #[inline]
-    pub fn scheduled_audit_arn(&self) -> Value {
-        self.0.get_att("ScheduledAuditArn")
+    pub fn scheduled_audit_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ScheduledAuditArn"))
     }
 }
 
@@ -217,18 +196,18 @@ pub enum DayOfWeek {
     /// `UNSET_VALUE`
     UnsetValue,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DayOfWeek {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DayOfWeek {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DayOfWeek {
+impl ::cloudwright_core::ToValue for DayOfWeek {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sun => "SUN",
             Self::Mon => "MON",
@@ -238,9 +217,9 @@ impl ToValue for DayOfWeek {
             Self::Fri => "FRI",
             Self::Sat => "SAT",
             Self::UnsetValue => "UNSET_VALUE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -256,25 +235,53 @@ pub enum Frequency {
     /// `MONTHLY`
     Monthly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Frequency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Frequency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Frequency {
+impl ::cloudwright_core::ToValue for Frequency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Daily => "DAILY",
             Self::Weekly => "WEEKLY",
             Self::Biweekly => "BIWEEKLY",
             Self::Monthly => "MONTHLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^([1-9]|[12][0-9]|3[01])$|^LAST$|^UNSET_VALUE$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduledAudit: ObjRule = ObjRule {
+        properties: &[
+            ("DayOfMonth", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DayOfWeek", Shape::Str(&StrRule { allowed: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "UNSET_VALUE"], ..StrRule::ANY })),
+            ("Frequency", Shape::Str(&StrRule { allowed: &["DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"], ..StrRule::ANY })),
+            ("ScheduledAuditName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("TargetCheckNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Frequency", "TargetCheckNames"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-fA-F0-9:\\.\\/]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{Graph}\\x20]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalMetricsToRetainV2", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricToRetain), min_items: None, max_items: None, unique: true })),
-        ("AlertTargets", Shape::Typed(json_type::OBJECT)),
-        ("Behaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_Behavior), min_items: Some(0), max_items: Some(100), unique: true })),
-        ("MetricsExportConfig", Shape::Object(&RULE_MetricsExportConfig)),
-        ("SecurityProfileDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SecurityProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("TargetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::SecurityProfile` resource.
 ///
-/// Use the `AWS::IoT::SecurityProfile` resource to create a Device Defender security profile. For API reference, see \[CreateSecurityProfile\](<https://docs.aws.amazon.com/iot/latest/apireference/API_CreateSecurityProfile.html>) and for general information, see \[Detect\](<https://docs.aws.amazon.com/iot/latest/developerguide/device-defender-detect.html>) .
+/// Use the `AWS::IoT::SecurityProfile` resource to create a Device Defender security profile. For API reference, see [CreateSecurityProfile](https://docs.aws.amazon.com/iot/latest/apireference/API_CreateSecurityProfile.html) and for general information, see [Detect](https://docs.aws.amazon.com/iot/latest/developerguide/device-defender-detect.html) .
 ///
 /// `Ref` returns its `SecurityProfileName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SecurityProfileAttributes`], which `Handle<SecurityProfile>` dereferences to.
@@ -47,45 +23,46 @@ pub struct SecurityProfile {
     /// `AdditionalMetricsToRetainV2`: a list of [`MetricToRetain`] objects.
     ///
     /// A list of metrics whose data is retained (stored). By default, data is retained for any metric used in the profile's `behaviors` , but it's also retained for any metric specified here. Can be used with custom metrics; can't be used with dimensions.
-    pub additional_metrics_to_retain_v2: Option<List<MetricToRetain>>,
+    pub additional_metrics_to_retain_v2:
+        ::std::option::Option<::cloudwright_core::List<MetricToRetain>>,
     /// `AlertTargets`: a JSON value.
     ///
     /// Specifies the destinations to which alerts are sent. (Alerts are always sent to the console.) Alerts are generated when a device (thing) violates a behavior.
-    pub alert_targets: Option<Json>,
+    pub alert_targets: ::std::option::Option<::cloudwright_core::Json>,
     /// `Behaviors`: a list of [`Behavior`] objects.
     ///
     /// Specifies the behaviors that, when violated by a device (thing), cause an alert.
     ///
     /// Length at most 100; items 0 to 100.
-    pub behaviors: Option<List<Behavior>>,
+    pub behaviors: ::std::option::Option<::cloudwright_core::List<Behavior>>,
     /// `MetricsExportConfig`: a [`MetricsExportConfig`] object.
     ///
     /// Specifies the MQTT topic and role ARN required for metric export.
-    pub metrics_export_config: Option<Obj<MetricsExportConfig>>,
+    pub metrics_export_config: ::std::option::Option<crate::Obj<MetricsExportConfig>>,
     /// `SecurityProfileDescription`: a string.
     ///
     /// A description of the security profile.
     ///
     /// Pattern `^[\p{Graph}\x20]*$`; length 0 to 1000.
-    pub security_profile_description: Option<Str>,
+    pub security_profile_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityProfileName`: a string.
     ///
     /// The name you gave to the security profile.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub security_profile_name: Option<Str>,
+    pub security_profile_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the security profile.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetArns`: a list of strings.
     ///
     /// The ARN of the target (thing group) to which the security profile is attached.
     ///
     /// Each item: length at most 2048.
-    pub target_arns: Option<List<Str>>,
+    pub target_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -95,7 +72,7 @@ impl SecurityProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::SecurityProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-securityprofile.html",
         primary_identifier: &["SecurityProfileName"],
@@ -106,51 +83,53 @@ impl SecurityProfile {
         read_only: &["SecurityProfileArn"],
         attributes: &["SecurityProfileArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SecurityProfile` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalMetricsToRetainV2`: a list of [`MetricToRetain`] objects.
-    pub fn additional_metrics_to_retain_v2(mut self, value: impl Into<List<MetricToRetain>>) -> Self { self.additional_metrics_to_retain_v2 = Some(value.into()); self }
+    pub fn additional_metrics_to_retain_v2(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricToRetain>>) -> Self { self.additional_metrics_to_retain_v2 = ::std::option::Option::Some(value.into()); self }
     /// `AlertTargets`: a JSON value.
-    pub fn alert_targets(mut self, value: impl Into<Json>) -> Self { self.alert_targets = Some(value.into()); self }
+    pub fn alert_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.alert_targets = ::std::option::Option::Some(value.into()); self }
     /// `Behaviors`: a list of [`Behavior`] objects.
-    pub fn behaviors(mut self, value: impl Into<List<Behavior>>) -> Self { self.behaviors = Some(value.into()); self }
+    pub fn behaviors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Behavior>>) -> Self { self.behaviors = ::std::option::Option::Some(value.into()); self }
     /// `MetricsExportConfig`: a [`MetricsExportConfig`] object.
-    pub fn metrics_export_config(mut self, value: impl Into<Obj<MetricsExportConfig>>) -> Self { self.metrics_export_config = Some(value.into()); self }
+    pub fn metrics_export_config(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsExportConfig>>) -> Self { self.metrics_export_config = ::std::option::Option::Some(value.into()); self }
     /// `SecurityProfileDescription`: a string.
-    pub fn security_profile_description(mut self, value: impl Into<Str>) -> Self { self.security_profile_description = Some(value.into()); self }
+    pub fn security_profile_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_profile_description = ::std::option::Option::Some(value.into()); self }
     /// `SecurityProfileName`: a string.
-    pub fn security_profile_name(mut self, value: impl Into<Str>) -> Self { self.security_profile_name = Some(value.into()); self }
+    pub fn security_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_profile_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetArns`: a list of strings.
-    pub fn target_arns(mut self, value: impl Into<List<Str>>) -> Self { self.target_arns = Some(value.into()); self }
+    pub fn target_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.target_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SecurityProfile {
+impl ::cloudwright_core::Resource for SecurityProfile {
     type Attributes = SecurityProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityProfile {
+impl ::cloudwright_core::ToValue for SecurityProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalMetricsToRetainV2",
                 &self.additional_metrics_to_retain_v2,
@@ -169,12 +148,12 @@ impl ToValue for SecurityProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityProfile`]: `Handle<SecurityProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityProfile`]: `Handle<SecurityProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecurityProfileAttributes(ResourceRef);
+pub struct SecurityProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecurityProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -184,32 +163,10 @@ impl SecurityProfileAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the security profile.
     #[inline]
-    pub fn security_profile_arn(&self) -> Value {
-        self.0.get_att("SecurityProfileArn")
+    pub fn security_profile_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SecurityProfileArn"))
     }
 }
-
-/// The required properties of [`Behavior`], by name: `Behavior::new(BehaviorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BehaviorRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Behavior: ObjRule = ObjRule {
-    properties: &[
-        ("Criteria", Shape::Object(&RULE_BehaviorCriteria)),
-        ("ExportMetric", Shape::Bool),
-        ("Metric", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MetricDimension", Shape::Object(&RULE_MetricDimension)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SuppressAlerts", Shape::Bool),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Behavior` property type of `AWS::IoT::SecurityProfile`.
 ///
@@ -222,69 +179,69 @@ pub struct Behavior {
     ///
     /// The criteria that determine if a device is behaving normally in regard to the `metric` .
     ///
-    /// &gt; In the AWS IoT console, you can choose to be sent an alert through Amazon SNS when AWS IoT Device Defender detects that a device is behaving anomalously.
-    pub criteria: Option<Obj<BehaviorCriteria>>,
+    /// \> In the AWS IoT console, you can choose to be sent an alert through Amazon SNS when AWS IoT Device Defender detects that a device is behaving anomalously.
+    pub criteria: ::std::option::Option<crate::Obj<BehaviorCriteria>>,
     /// `ExportMetric`: a boolean.
     ///
     /// Value indicates exporting metrics related to the behavior when it is true.
-    pub export_metric: Option<Bool>,
+    pub export_metric: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Metric`: a string.
     ///
     /// What is measured by the behavior.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128.
-    pub metric: Option<Str>,
+    pub metric: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricDimension`: a [`MetricDimension`] object.
     ///
     /// The dimension of the metric.
-    pub metric_dimension: Option<Obj<MetricDimension>>,
+    pub metric_dimension: ::std::option::Option<crate::Obj<MetricDimension>>,
     /// `Name`: a string, required.
     ///
     /// The name you've given to the behavior.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SuppressAlerts`: a boolean.
     ///
     /// The alert status. If you set the value to `true` , alerts will be suppressed.
-    pub suppress_alerts: Option<Bool>,
+    pub suppress_alerts: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl Behavior {
-    /// A `Behavior` with its required properties, named in a [`BehaviorRequired`].
+    /// A `Behavior` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: BehaviorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            criteria: None,
-            export_metric: None,
-            metric: None,
-            metric_dimension: None,
-            name: required.name,
-            suppress_alerts: None,
+            criteria: ::std::option::Option::None,
+            export_metric: ::std::option::Option::None,
+            metric: ::std::option::Option::None,
+            metric_dimension: ::std::option::Option::None,
+            name: value.into(),
+            suppress_alerts: ::std::option::Option::None,
         }
     }
 
     /// `Criteria`: a [`BehaviorCriteria`] object.
-    pub fn criteria(mut self, value: impl Into<Obj<BehaviorCriteria>>) -> Self { self.criteria = Some(value.into()); self }
+    pub fn criteria(mut self, value: impl ::std::convert::Into<crate::Obj<BehaviorCriteria>>) -> Self { self.criteria = ::std::option::Option::Some(value.into()); self }
     /// `ExportMetric`: a boolean.
-    pub fn export_metric(mut self, value: impl Into<Bool>) -> Self { self.export_metric = Some(value.into()); self }
+    pub fn export_metric(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.export_metric = ::std::option::Option::Some(value.into()); self }
     /// `Metric`: a string.
-    pub fn metric(mut self, value: impl Into<Str>) -> Self { self.metric = Some(value.into()); self }
+    pub fn metric(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric = ::std::option::Option::Some(value.into()); self }
     /// `MetricDimension`: a [`MetricDimension`] object.
-    pub fn metric_dimension(mut self, value: impl Into<Obj<MetricDimension>>) -> Self { self.metric_dimension = Some(value.into()); self }
+    pub fn metric_dimension(mut self, value: impl ::std::convert::Into<crate::Obj<MetricDimension>>) -> Self { self.metric_dimension = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SuppressAlerts`: a boolean.
-    pub fn suppress_alerts(mut self, value: impl Into<Bool>) -> Self { self.suppress_alerts = Some(value.into()); self }
+    pub fn suppress_alerts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.suppress_alerts = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Behavior {}
+impl crate::PropertyType for Behavior {}
 
-impl ToValue for Behavior {
+impl ::cloudwright_core::ToValue for Behavior {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Criteria", &self.criteria)
             .opt("ExportMetric", &self.export_metric)
             .opt("Metric", &self.metric)
@@ -294,21 +251,6 @@ impl ToValue for Behavior {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BehaviorCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["less-than", "less-than-equals", "greater-than", "greater-than-equals", "in-cidr-set", "not-in-cidr-set", "in-port-set", "not-in-port-set", "in-set", "not-in-set"], ..StrRule::ANY })),
-        ("ConsecutiveDatapointsToAlarm", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("ConsecutiveDatapointsToClear", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("DurationSeconds", Shape::INT),
-        ("MlDetectionConfig", Shape::Object(&RULE_MachineLearningDetectionConfig)),
-        ("StatisticalThreshold", Shape::Object(&RULE_StatisticalThreshold)),
-        ("Value", Shape::Object(&RULE_MetricValue)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BehaviorCriteria` property type of `AWS::IoT::SecurityProfile`.
 ///
@@ -325,35 +267,35 @@ pub struct BehaviorCriteria {
     /// - `number-list` : `in-set` and `not-in-set`
     /// - `ip-address-list` : `in-cidr-set` and `not-in-cidr-set`
     /// - `number` : `less-than` , `less-than-equals` , `greater-than` , and `greater-than-equals`
-    pub comparison_operator: Option<ComparisonOperator>,
+    pub comparison_operator: ::std::option::Option<ComparisonOperator>,
     /// `ConsecutiveDatapointsToAlarm`: an integer.
     ///
     /// If a device is in violation of the behavior for the specified number of consecutive datapoints, an alarm occurs. If not specified, the default is 1.
     ///
     /// Value 1 to 10.
-    pub consecutive_datapoints_to_alarm: Option<Int>,
+    pub consecutive_datapoints_to_alarm: ::std::option::Option<::cloudwright_core::Int>,
     /// `ConsecutiveDatapointsToClear`: an integer.
     ///
     /// If an alarm has occurred and the offending device is no longer in violation of the behavior for the specified number of consecutive datapoints, the alarm is cleared. If not specified, the default is 1.
     ///
     /// Value 1 to 10.
-    pub consecutive_datapoints_to_clear: Option<Int>,
+    pub consecutive_datapoints_to_clear: ::std::option::Option<::cloudwright_core::Int>,
     /// `DurationSeconds`: an integer.
     ///
     /// Use this to specify the time duration over which the behavior is evaluated, for those criteria that have a time dimension (for example, `NUM_MESSAGES_SENT` ). For a `statisticalThreshhold` metric comparison, measurements from all devices are accumulated over this time duration before being used to calculate percentiles, and later, measurements from an individual device are also accumulated over this time duration before being given a percentile rank. Cannot be used with list-based metric datatypes.
-    pub duration_seconds: Option<Int>,
+    pub duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MlDetectionConfig`: a [`MachineLearningDetectionConfig`] object.
     ///
     /// The confidence level of the detection model.
-    pub ml_detection_config: Option<Obj<MachineLearningDetectionConfig>>,
+    pub ml_detection_config: ::std::option::Option<crate::Obj<MachineLearningDetectionConfig>>,
     /// `StatisticalThreshold`: a [`StatisticalThreshold`] object.
     ///
     /// A statistical ranking (percentile)that indicates a threshold value by which a behavior is determined to be in compliance or in violation of the behavior.
-    pub statistical_threshold: Option<Obj<StatisticalThreshold>>,
+    pub statistical_threshold: ::std::option::Option<crate::Obj<StatisticalThreshold>>,
     /// `Value`: a [`MetricValue`] object.
     ///
     /// The value to be compared with the `metric` .
-    pub value: Option<Obj<MetricValue>>,
+    pub value: ::std::option::Option<crate::Obj<MetricValue>>,
 }
 
 #[rustfmt::skip]
@@ -361,31 +303,31 @@ impl BehaviorCriteria {
     /// A `BehaviorCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = Some(value.into()); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<ComparisonOperator>) -> Self { self.comparison_operator = ::std::option::Option::Some(value.into()); self }
     /// `ConsecutiveDatapointsToAlarm`: an integer.
-    pub fn consecutive_datapoints_to_alarm(mut self, value: impl Into<Int>) -> Self { self.consecutive_datapoints_to_alarm = Some(value.into()); self }
+    pub fn consecutive_datapoints_to_alarm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.consecutive_datapoints_to_alarm = ::std::option::Option::Some(value.into()); self }
     /// `ConsecutiveDatapointsToClear`: an integer.
-    pub fn consecutive_datapoints_to_clear(mut self, value: impl Into<Int>) -> Self { self.consecutive_datapoints_to_clear = Some(value.into()); self }
+    pub fn consecutive_datapoints_to_clear(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.consecutive_datapoints_to_clear = ::std::option::Option::Some(value.into()); self }
     /// `DurationSeconds`: an integer.
-    pub fn duration_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_seconds = Some(value.into()); self }
+    pub fn duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MlDetectionConfig`: a [`MachineLearningDetectionConfig`] object.
-    pub fn ml_detection_config(mut self, value: impl Into<Obj<MachineLearningDetectionConfig>>) -> Self { self.ml_detection_config = Some(value.into()); self }
+    pub fn ml_detection_config(mut self, value: impl ::std::convert::Into<crate::Obj<MachineLearningDetectionConfig>>) -> Self { self.ml_detection_config = ::std::option::Option::Some(value.into()); self }
     /// `StatisticalThreshold`: a [`StatisticalThreshold`] object.
-    pub fn statistical_threshold(mut self, value: impl Into<Obj<StatisticalThreshold>>) -> Self { self.statistical_threshold = Some(value.into()); self }
+    pub fn statistical_threshold(mut self, value: impl ::std::convert::Into<crate::Obj<StatisticalThreshold>>) -> Self { self.statistical_threshold = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a [`MetricValue`] object.
-    pub fn value(mut self, value: impl Into<Obj<MetricValue>>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<MetricValue>>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BehaviorCriteria {}
+impl crate::PropertyType for BehaviorCriteria {}
 
-impl ToValue for BehaviorCriteria {
+impl ::cloudwright_core::ToValue for BehaviorCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComparisonOperator", &self.comparison_operator)
             .opt(
                 "ConsecutiveDatapointsToAlarm",
@@ -403,15 +345,6 @@ impl ToValue for BehaviorCriteria {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MachineLearningDetectionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ConfidenceLevel", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MachineLearningDetectionConfig` property type of `AWS::IoT::SecurityProfile`.
 ///
 /// The `MachineLearningDetectionConfig` property type controls confidence of the machine learning model.
@@ -426,7 +359,7 @@ pub struct MachineLearningDetectionConfig {
     /// There are three levels of confidence, `"high"` , `"medium"` , and `"low"` .
     ///
     /// The higher the confidence level, the lower the sensitivity, and the lower the alarm frequency will be.
-    pub confidence_level: Option<ConfidenceLevel>,
+    pub confidence_level: ::std::option::Option<ConfidenceLevel>,
 }
 
 #[rustfmt::skip]
@@ -434,41 +367,23 @@ impl MachineLearningDetectionConfig {
     /// A `MachineLearningDetectionConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConfidenceLevel`: a [`ConfidenceLevel`] value.
-    pub fn confidence_level(mut self, value: impl Into<ConfidenceLevel>) -> Self { self.confidence_level = Some(value.into()); self }
+    pub fn confidence_level(mut self, value: impl ::std::convert::Into<ConfidenceLevel>) -> Self { self.confidence_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MachineLearningDetectionConfig {}
+impl crate::PropertyType for MachineLearningDetectionConfig {}
 
-impl ToValue for MachineLearningDetectionConfig {
+impl ::cloudwright_core::ToValue for MachineLearningDetectionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfidenceLevel", &self.confidence_level)
             .build()
     }
 }
-
-/// The required properties of [`MetricDimension`], by name: `MetricDimension::new(MetricDimensionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricDimensionRequired {
-    /// `DimensionName`: a string, required.
-    pub dimension_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
-    properties: &[
-        ("DimensionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Operator", Shape::Str(&StrRule { allowed: &["IN", "NOT_IN"], ..StrRule::ANY })),
-    ],
-    required: &["DimensionName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricDimension` property type of `AWS::IoT::SecurityProfile`.
 ///
@@ -482,60 +397,41 @@ pub struct MetricDimension {
     /// The name of the dimension.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128.
-    pub dimension_name: Str,
+    pub dimension_name: ::cloudwright_core::Str,
     /// `Operator`: an [`Operator`] value.
     ///
     /// Operators are constructs that perform logical operations. Valid values are `IN` and `NOT_IN` .
-    pub operator: Option<Operator>,
+    pub operator: ::std::option::Option<Operator>,
 }
 
 #[rustfmt::skip]
 impl MetricDimension {
-    /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
+    /// A `MetricDimension` with its one required property, `DimensionName`.
     #[inline]
-    pub fn new(required: MetricDimensionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            dimension_name: required.dimension_name,
-            operator: None,
+            dimension_name: value.into(),
+            operator: ::std::option::Option::None,
         }
     }
 
     /// `DimensionName`: a string, required.
-    pub fn dimension_name(mut self, value: impl Into<Str>) -> Self { self.dimension_name = value.into(); self }
+    pub fn dimension_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dimension_name = value.into(); self }
     /// `Operator`: an [`Operator`] value.
-    pub fn operator(mut self, value: impl Into<Operator>) -> Self { self.operator = Some(value.into()); self }
+    pub fn operator(mut self, value: impl ::std::convert::Into<Operator>) -> Self { self.operator = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricDimension {}
+impl crate::PropertyType for MetricDimension {}
 
-impl ToValue for MetricDimension {
+impl ::cloudwright_core::ToValue for MetricDimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DimensionName", &self.dimension_name)
             .opt("Operator", &self.operator)
             .build()
     }
 }
-
-/// The required properties of [`MetricToRetain`], by name: `MetricToRetain::new(MetricToRetainRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricToRetainRequired {
-    /// `Metric`: a string, required.
-    pub metric: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricToRetain: ObjRule = ObjRule {
-    properties: &[
-        ("ExportMetric", Shape::Bool),
-        ("Metric", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MetricDimension", Shape::Object(&RULE_MetricDimension)),
-    ],
-    required: &["Metric"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricToRetain` property type of `AWS::IoT::SecurityProfile`.
 ///
@@ -547,65 +443,51 @@ pub struct MetricToRetain {
     /// `ExportMetric`: a boolean.
     ///
     /// The value indicates exporting metrics related to the `MetricToRetain` when it's true.
-    pub export_metric: Option<Bool>,
+    pub export_metric: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Metric`: a string, required.
     ///
     /// A standard of measurement.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128.
-    pub metric: Str,
+    pub metric: ::cloudwright_core::Str,
     /// `MetricDimension`: a [`MetricDimension`] object.
     ///
     /// The dimension of the metric.
-    pub metric_dimension: Option<Obj<MetricDimension>>,
+    pub metric_dimension: ::std::option::Option<crate::Obj<MetricDimension>>,
 }
 
 #[rustfmt::skip]
 impl MetricToRetain {
-    /// A `MetricToRetain` with its required properties, named in a [`MetricToRetainRequired`].
+    /// A `MetricToRetain` with its one required property, `Metric`.
     #[inline]
-    pub fn new(required: MetricToRetainRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            export_metric: None,
-            metric: required.metric,
-            metric_dimension: None,
+            export_metric: ::std::option::Option::None,
+            metric: value.into(),
+            metric_dimension: ::std::option::Option::None,
         }
     }
 
     /// `ExportMetric`: a boolean.
-    pub fn export_metric(mut self, value: impl Into<Bool>) -> Self { self.export_metric = Some(value.into()); self }
+    pub fn export_metric(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.export_metric = ::std::option::Option::Some(value.into()); self }
     /// `Metric`: a string, required.
-    pub fn metric(mut self, value: impl Into<Str>) -> Self { self.metric = value.into(); self }
+    pub fn metric(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric = value.into(); self }
     /// `MetricDimension`: a [`MetricDimension`] object.
-    pub fn metric_dimension(mut self, value: impl Into<Obj<MetricDimension>>) -> Self { self.metric_dimension = Some(value.into()); self }
+    pub fn metric_dimension(mut self, value: impl ::std::convert::Into<crate::Obj<MetricDimension>>) -> Self { self.metric_dimension = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricToRetain {}
+impl crate::PropertyType for MetricToRetain {}
 
-impl ToValue for MetricToRetain {
+impl ::cloudwright_core::ToValue for MetricToRetain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExportMetric", &self.export_metric)
             .req("Metric", &self.metric)
             .opt("MetricDimension", &self.metric_dimension)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricValue: ObjRule = ObjRule {
-    properties: &[
-        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(43), pattern: Some(&PATTERN_1), format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Count", Shape::STR),
-        ("Number", Shape::NUM),
-        ("Numbers", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None, unique: true })),
-        ("Ports", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Strings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricValue` property type of `AWS::IoT::SecurityProfile`.
 ///
@@ -619,31 +501,31 @@ pub struct MetricValue {
     /// If the `comparisonOperator` calls for a set of CIDRs, use this to specify that set to be compared with the `metric` .
     ///
     /// Each item: format `ipv4-network`, pattern `^[a-fA-F0-9:\.\/]+$`, length 2 to 43.
-    pub cidrs: Option<List<Str>>,
+    pub cidrs: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Count`: a string.
     ///
     /// If the `comparisonOperator` calls for a numeric value, use this to specify that numeric value to be compared with the `metric` .
     ///
     /// Value at least 0.
-    pub count: Option<Str>,
+    pub count: ::std::option::Option<::cloudwright_core::Str>,
     /// `Number`: a number.
     ///
     /// The numeric values of a metric.
-    pub number: Option<Num>,
+    pub number: ::std::option::Option<::cloudwright_core::Num>,
     /// `Numbers`: a list of numbers.
     ///
     /// The numeric value of a metric.
-    pub numbers: Option<List<Num>>,
+    pub numbers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Num>>,
     /// `Ports`: a list of integers.
     ///
     /// If the `comparisonOperator` calls for a set of ports, use this to specify that set to be compared with the `metric` .
     ///
     /// Each item: value 0 to 65535.
-    pub ports: Option<List<Int>>,
+    pub ports: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `Strings`: a list of strings.
     ///
     /// The string values of a metric.
-    pub strings: Option<List<Str>>,
+    pub strings: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -651,29 +533,29 @@ impl MetricValue {
     /// A `MetricValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cidrs`: a list of strings.
-    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.cidrs = Some(value.into()); self }
+    pub fn cidrs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cidrs = ::std::option::Option::Some(value.into()); self }
     /// `Count`: a string.
-    pub fn count(mut self, value: impl Into<Str>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
     /// `Number`: a number.
-    pub fn number(mut self, value: impl Into<Num>) -> Self { self.number = Some(value.into()); self }
+    pub fn number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.number = ::std::option::Option::Some(value.into()); self }
     /// `Numbers`: a list of numbers.
-    pub fn numbers(mut self, value: impl Into<List<Num>>) -> Self { self.numbers = Some(value.into()); self }
+    pub fn numbers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Num>>) -> Self { self.numbers = ::std::option::Option::Some(value.into()); self }
     /// `Ports`: a list of integers.
-    pub fn ports(mut self, value: impl Into<List<Int>>) -> Self { self.ports = Some(value.into()); self }
+    pub fn ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.ports = ::std::option::Option::Some(value.into()); self }
     /// `Strings`: a list of strings.
-    pub fn strings(mut self, value: impl Into<List<Str>>) -> Self { self.strings = Some(value.into()); self }
+    pub fn strings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.strings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricValue {}
+impl crate::PropertyType for MetricValue {}
 
-impl ToValue for MetricValue {
+impl ::cloudwright_core::ToValue for MetricValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cidrs", &self.cidrs)
             .opt("Count", &self.count)
             .opt("Number", &self.number)
@@ -688,21 +570,10 @@ impl ToValue for MetricValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsExportConfigRequired {
     /// `MqttTopic`: a string, required.
-    pub mqtt_topic: Str,
+    pub mqtt_topic: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricsExportConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MqttTopic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["MqttTopic", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricsExportConfig` property type of `AWS::IoT::SecurityProfile`.
 ///
@@ -714,11 +585,11 @@ pub struct MetricsExportConfig {
     /// `MqttTopic`: a string, required.
     ///
     /// Length 1 to 512.
-    pub mqtt_topic: Str,
+    pub mqtt_topic: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -733,31 +604,22 @@ impl MetricsExportConfig {
     }
 
     /// `MqttTopic`: a string, required.
-    pub fn mqtt_topic(mut self, value: impl Into<Str>) -> Self { self.mqtt_topic = value.into(); self }
+    pub fn mqtt_topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mqtt_topic = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for MetricsExportConfig {}
+impl crate::PropertyType for MetricsExportConfig {}
 
-impl ToValue for MetricsExportConfig {
+impl ::cloudwright_core::ToValue for MetricsExportConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MqttTopic", &self.mqtt_topic)
             .req("RoleArn", &self.role_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StatisticalThreshold: ObjRule = ObjRule {
-    properties: &[
-        ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "p0", "p0.1", "p0.01", "p1", "p10", "p50", "p90", "p99", "p99.9", "p99.99", "p100"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StatisticalThreshold` property type of `AWS::IoT::SecurityProfile`.
 ///
@@ -769,7 +631,7 @@ pub struct StatisticalThreshold {
     /// `Statistic`: a [`StatisticalThresholdStatistic`] value.
     ///
     /// The percentile that resolves to a threshold value by which compliance with a behavior is determined. Metrics are collected over the specified period ( `durationSeconds` ) from all reporting devices in your account and statistical ranks are calculated. Then, the measurements from a device are collected over the same period. If the accumulated measurements from the device fall above or below ( `comparisonOperator` ) the value associated with the percentile specified, then the device is considered to be in compliance with the behavior, otherwise a violation occurs.
-    pub statistic: Option<StatisticalThresholdStatistic>,
+    pub statistic: ::std::option::Option<StatisticalThresholdStatistic>,
 }
 
 #[rustfmt::skip]
@@ -777,19 +639,21 @@ impl StatisticalThreshold {
     /// A `StatisticalThreshold` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Statistic`: a [`StatisticalThresholdStatistic`] value.
-    pub fn statistic(mut self, value: impl Into<StatisticalThresholdStatistic>) -> Self { self.statistic = Some(value.into()); self }
+    pub fn statistic(mut self, value: impl ::std::convert::Into<StatisticalThresholdStatistic>) -> Self { self.statistic = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StatisticalThreshold {}
+impl crate::PropertyType for StatisticalThreshold {}
 
-impl ToValue for StatisticalThreshold {
+impl ::cloudwright_core::ToValue for StatisticalThreshold {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Statistic", &self.statistic).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Statistic", &self.statistic)
+            .build()
     }
 }
 
@@ -817,18 +681,18 @@ pub enum ComparisonOperator {
     /// `not-in-set`
     NotInSet,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComparisonOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComparisonOperator {
+impl ::cloudwright_core::ToValue for ComparisonOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LessThan => "less-than",
             Self::LessThanEquals => "less-than-equals",
@@ -840,9 +704,9 @@ impl ToValue for ComparisonOperator {
             Self::NotInPortSet => "not-in-port-set",
             Self::InSet => "in-set",
             Self::NotInSet => "not-in-set",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -856,25 +720,25 @@ pub enum ConfidenceLevel {
     /// `HIGH`
     High,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfidenceLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfidenceLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfidenceLevel {
+impl ::cloudwright_core::ToValue for ConfidenceLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Low => "LOW",
             Self::Medium => "MEDIUM",
             Self::High => "HIGH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -886,24 +750,24 @@ pub enum Operator {
     /// `NOT_IN`
     NotIn,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Operator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Operator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Operator {
+impl ::cloudwright_core::ToValue for Operator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::In => "IN",
             Self::NotIn => "NOT_IN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -935,18 +799,18 @@ pub enum StatisticalThresholdStatistic {
     /// `p100`
     P100,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StatisticalThresholdStatistic {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StatisticalThresholdStatistic {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StatisticalThresholdStatistic {
+impl ::cloudwright_core::ToValue for StatisticalThresholdStatistic {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Average => "Average",
             Self::P0 => "p0",
@@ -960,8 +824,133 @@ impl ToValue for StatisticalThresholdStatistic {
             Self::P99_9 => "p99.9",
             Self::P99_99 => "p99.99",
             Self::P100 => "p100",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-fA-F0-9:\\.\\/]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{Graph}\\x20]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalMetricsToRetainV2", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricToRetain), min_items: None, max_items: None, unique: true })),
+            ("AlertTargets", Shape::Typed(json_type::OBJECT)),
+            ("Behaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_Behavior), min_items: Some(0), max_items: Some(100), unique: true })),
+            ("MetricsExportConfig", Shape::Object(&RULE_MetricsExportConfig)),
+            ("SecurityProfileDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SecurityProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("TargetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Behavior: ObjRule = ObjRule {
+        properties: &[
+            ("Criteria", Shape::Object(&RULE_BehaviorCriteria)),
+            ("ExportMetric", Shape::Bool),
+            ("Metric", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MetricDimension", Shape::Object(&RULE_MetricDimension)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SuppressAlerts", Shape::Bool),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BehaviorCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["less-than", "less-than-equals", "greater-than", "greater-than-equals", "in-cidr-set", "not-in-cidr-set", "in-port-set", "not-in-port-set", "in-set", "not-in-set"], ..StrRule::ANY })),
+            ("ConsecutiveDatapointsToAlarm", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("ConsecutiveDatapointsToClear", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("DurationSeconds", Shape::INT),
+            ("MlDetectionConfig", Shape::Object(&RULE_MachineLearningDetectionConfig)),
+            ("StatisticalThreshold", Shape::Object(&RULE_StatisticalThreshold)),
+            ("Value", Shape::Object(&RULE_MetricValue)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MachineLearningDetectionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ConfidenceLevel", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
+        properties: &[
+            ("DimensionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Operator", Shape::Str(&StrRule { allowed: &["IN", "NOT_IN"], ..StrRule::ANY })),
+        ],
+        required: &["DimensionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricToRetain: ObjRule = ObjRule {
+        properties: &[
+            ("ExportMetric", Shape::Bool),
+            ("Metric", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MetricDimension", Shape::Object(&RULE_MetricDimension)),
+        ],
+        required: &["Metric"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricValue: ObjRule = ObjRule {
+        properties: &[
+            ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(43), pattern: Some(&PATTERN_1), format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Count", Shape::STR),
+            ("Number", Shape::NUM),
+            ("Numbers", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None, unique: true })),
+            ("Ports", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Strings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricsExportConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MqttTopic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["MqttTopic", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatisticalThreshold: ObjRule = ObjRule {
+        properties: &[
+            ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "p0", "p0.1", "p0.01", "p1", "p10", "p50", "p90", "p99", "p99.9", "p99.99", "p100"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

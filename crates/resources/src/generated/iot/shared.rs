@@ -6,25 +6,10 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "iot")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-#[cfg(feature = "iot")]
-#[rustfmt::skip]
-pub(crate) static RULE_AttributePayload: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "iot")]
 /// The `AttributePayload` property type, shared by `AWS::IoT::Thing`, `AWS::IoT::ThingGroup`.
 ///
-/// The AttributePayload property specifies up to three attributes for an AWS IoT as key-value pairs. AttributePayload is a property of the \[AWS::IoT::Thing\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thing.html>) resource.
+/// The AttributePayload property specifies up to three attributes for an AWS IoT as key-value pairs. AttributePayload is a property of the [AWS::IoT::Thing](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thing.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-thing-attributepayload.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -34,7 +19,7 @@ pub struct AttributePayload {
     /// A JSON string containing up to three key-value pair in JSON format. For example:
     ///
     /// `{\"attributes\":{\"string1\":\"string2\"}}`
-    pub attributes: Option<Json>,
+    pub attributes: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[cfg(feature = "iot")]
@@ -43,21 +28,21 @@ impl AttributePayload {
     /// A `AttributePayload` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Attributes`: a JSON value.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "iot")]
-impl PropertyType for AttributePayload {}
+impl crate::PropertyType for AttributePayload {}
 
 #[cfg(feature = "iot")]
-impl ToValue for AttributePayload {
+impl ::cloudwright_core::ToValue for AttributePayload {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attributes", &self.attributes)
             .build()
     }
@@ -68,22 +53,10 @@ impl ToValue for AttributePayload {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "iot")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "iot")]
 /// The `Tag` property type, shared by `AWS::IoT::Command`, `AWS::IoT::CustomMetric`, `AWS::IoT::Dimension`, `AWS::IoT::FleetMetric`, `AWS::IoT::JobTemplate`, `AWS::IoT::MitigationAction`, `AWS::IoT::ScheduledAudit`, `AWS::IoT::SecurityProfile`.
@@ -94,11 +67,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "iot")]
@@ -114,19 +87,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "iot")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "iot")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -144,26 +117,26 @@ pub enum CertificateMode {
     /// `SNI_ONLY`
     SniOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "iot")]
-impl From<Value> for CertificateMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CertificateMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "iot")]
-impl ToValue for CertificateMode {
+impl ::cloudwright_core::ToValue for CertificateMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::SniOnly => "SNI_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -184,28 +157,60 @@ pub enum LogLevel {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "iot")]
-impl From<Value> for LogLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "iot")]
-impl ToValue for LogLevel {
+impl ::cloudwright_core::ToValue for LogLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Error => "ERROR",
             Self::Warn => "WARN",
             Self::Info => "INFO",
             Self::Debug => "DEBUG",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "iot")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[cfg(feature = "iot")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttributePayload: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iot")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

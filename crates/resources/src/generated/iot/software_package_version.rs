@@ -5,46 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\p{C}]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_.]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`SoftwarePackageVersion`], by name: `SoftwarePackageVersion::new(SoftwarePackageVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SoftwarePackageVersionRequired {
-    /// `PackageName`: a string, required.
-    pub package_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SoftwarePackageVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Artifact", Shape::Object(&RULE_PackageVersionArtifact)),
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Recipe", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(3072), ..StrRule::ANY })),
-        ("Sbom", Shape::Object(&RULE_Sbom)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["PackageName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoT::SoftwarePackageVersion` resource.
 ///
 /// Use the `AWS::IoT::SoftwarePackageVersion` resource to create a software package version.
 ///
-/// For information about working with software package versions, see \[AWS IoT Device Management Software Package Catalog\](<https://docs.aws.amazon.com/iot/latest/developerguide/software-package-catalog.html>) and \[Creating a software package and package version\](<https://docs.aws.amazon.com/iot/latest/developerguide/creating-package-and-version.html>) in the *AWS IoT Developer Guide* . See also, \[CreatePackageVersion\](<https://docs.aws.amazon.com/iot/latest/apireference/API_CreatePackageVersion.html>) in the *API Guide* .
+/// For information about working with software package versions, see [AWS IoT Device Management Software Package Catalog](https://docs.aws.amazon.com/iot/latest/developerguide/software-package-catalog.html) and [Creating a software package and package version](https://docs.aws.amazon.com/iot/latest/developerguide/creating-package-and-version.html) in the *AWS IoT Developer Guide* . See also, [CreatePackageVersion](https://docs.aws.amazon.com/iot/latest/apireference/API_CreatePackageVersion.html) in the *API Guide* .
 ///
-/// &gt; The associated software package must exist before the package version is created. If you create a software package and package version in the same CloudFormation template, set the software package as a \[dependency\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) of the package version. If they are created out of sequence, you will receive an error.
-/// &gt;
-/// &gt; Package versions and created in a `draft` state, for more information, see \[Package version lifecycle\](<https://docs.aws.amazon.com/iot/latest/developerguide/preparing-to-use-software-package-catalog.html#package-version-lifecycle>) . To change the package version state after it’s created, use the \[UpdatePackageVersionAPI\](<https://docs.aws.amazon.com/iot/latest/apireference/API_UpdatePackageVersion.html>) command.
+/// \> The associated software package must exist before the package version is created. If you create a software package and package version in the same CloudFormation template, set the software package as a [dependency](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) of the package version. If they are created out of sequence, you will receive an error.
+/// \>
+/// \> Package versions and created in a `draft` state, for more information, see [Package version lifecycle](https://docs.aws.amazon.com/iot/latest/developerguide/preparing-to-use-software-package-catalog.html#package-version-lifecycle) . To change the package version state after it’s created, use the [UpdatePackageVersionAPI](https://docs.aws.amazon.com/iot/latest/apireference/API_UpdatePackageVersion.html) command.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`PackageName`, `VersionName`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`SoftwarePackageVersionAttributes`], which `Handle<SoftwarePackageVersion>` dereferences to.
@@ -58,47 +27,47 @@ pub struct SoftwarePackageVersion {
     /// `Artifact`: a [`PackageVersionArtifact`] object.
     ///
     /// The artifact location of the package version
-    pub artifact: Option<Obj<PackageVersionArtifact>>,
+    pub artifact: ::std::option::Option<crate::Obj<PackageVersionArtifact>>,
     /// `Attributes`: a JSON value.
     ///
     /// Metadata that can be used to define a package version’s configuration. For example, the S3 file location, configuration options that are being sent to the device or fleet.
     ///
     /// The combined size of all the attributes on a package version is limited to 3KB.
-    pub attributes: Option<Json>,
+    pub attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `Description`: a string.
     ///
     /// A summary of the package version being created. This can be used to outline the package's contents or purpose.
     ///
     /// Pattern `^[^\p{C}]+$`; length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `PackageName`: a string, required.
     ///
     /// The name of the associated software package.
     ///
     /// Pattern `^[a-zA-Z0-9-_.]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub package_name: Str,
+    pub package_name: ::cloudwright_core::Str,
     /// `Recipe`: a string.
     ///
     /// The inline json job document associated with a software package version
     ///
     /// Length 0 to 3072.
-    pub recipe: Option<Str>,
+    pub recipe: ::std::option::Option<::cloudwright_core::Str>,
     /// `Sbom`: a [`Sbom`] object.
     ///
     /// The sbom zip archive location of the package version
-    pub sbom: Option<Obj<Sbom>>,
+    pub sbom: ::std::option::Option<crate::Obj<Sbom>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the package version.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VersionName`: a string.
     ///
     /// The name of the new package version.
     ///
     /// Pattern `^[a-zA-Z0-9-_.]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub version_name: Option<Str>,
+    pub version_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +77,7 @@ impl SoftwarePackageVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::SoftwarePackageVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-softwarepackageversion.html",
         primary_identifier: &["PackageName", "VersionName"],
@@ -119,60 +88,62 @@ impl SoftwarePackageVersion {
         read_only: &["ErrorReason", "PackageVersionArn", "Status", "SbomValidationStatus"],
         attributes: &["ErrorReason", "PackageVersionArn", "SbomValidationStatus", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `SoftwarePackageVersion` with its required properties, named in a [`SoftwarePackageVersionRequired`].
+    /// A `SoftwarePackageVersion` with its one required property, `PackageName`.
     #[inline]
-    pub fn new(required: SoftwarePackageVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            artifact: None,
-            attributes: None,
-            description: None,
-            package_name: required.package_name,
-            recipe: None,
-            sbom: None,
-            tags: None,
-            version_name: None,
+            artifact: ::std::option::Option::None,
+            attributes: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            package_name: value.into(),
+            recipe: ::std::option::Option::None,
+            sbom: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            version_name: ::std::option::Option::None,
         }
     }
 
     /// `Artifact`: a [`PackageVersionArtifact`] object.
-    pub fn artifact(mut self, value: impl Into<Obj<PackageVersionArtifact>>) -> Self { self.artifact = Some(value.into()); self }
+    pub fn artifact(mut self, value: impl ::std::convert::Into<crate::Obj<PackageVersionArtifact>>) -> Self { self.artifact = ::std::option::Option::Some(value.into()); self }
     /// `Attributes`: a JSON value.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `PackageName`: a string, required.
-    pub fn package_name(mut self, value: impl Into<Str>) -> Self { self.package_name = value.into(); self }
+    pub fn package_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.package_name = value.into(); self }
     /// `Recipe`: a string.
-    pub fn recipe(mut self, value: impl Into<Str>) -> Self { self.recipe = Some(value.into()); self }
+    pub fn recipe(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.recipe = ::std::option::Option::Some(value.into()); self }
     /// `Sbom`: a [`Sbom`] object.
-    pub fn sbom(mut self, value: impl Into<Obj<Sbom>>) -> Self { self.sbom = Some(value.into()); self }
+    pub fn sbom(mut self, value: impl ::std::convert::Into<crate::Obj<Sbom>>) -> Self { self.sbom = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VersionName`: a string.
-    pub fn version_name(mut self, value: impl Into<Str>) -> Self { self.version_name = Some(value.into()); self }
+    pub fn version_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SoftwarePackageVersion {
+impl ::cloudwright_core::Resource for SoftwarePackageVersion {
     type Attributes = SoftwarePackageVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SoftwarePackageVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SoftwarePackageVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SoftwarePackageVersion {
+impl ::cloudwright_core::ToValue for SoftwarePackageVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Artifact", &self.artifact)
             .opt("Attributes", &self.attributes)
             .opt("Description", &self.description)
@@ -185,12 +156,12 @@ impl ToValue for SoftwarePackageVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SoftwarePackageVersion`]: `Handle<SoftwarePackageVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SoftwarePackageVersion`]: `Handle<SoftwarePackageVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SoftwarePackageVersionAttributes(ResourceRef);
+pub struct SoftwarePackageVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SoftwarePackageVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SoftwarePackageVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -200,47 +171,30 @@ impl SoftwarePackageVersionAttributes {
     ///
     /// Error reason for a package version failure during creation or update.
     #[inline]
-    pub fn error_reason(&self) -> Value {
-        self.0.get_att("ErrorReason")
+    pub fn error_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ErrorReason"))
     }
 
     /// `Fn::GetAtt` `PackageVersionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the package.
     #[inline]
-    pub fn package_version_arn(&self) -> Value {
-        self.0.get_att("PackageVersionArn")
+    pub fn package_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PackageVersionArn"))
     }
 
     /// `Fn::GetAtt` `SbomValidationStatus`: one of a set of strings.
     #[inline]
-    pub fn sbom_validation_status(&self) -> Value {
-        self.0.get_att("SbomValidationStatus")
+    pub fn sbom_validation_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SbomValidationStatus"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`PackageVersionArtifact`], by name: `PackageVersionArtifact::new(PackageVersionArtifactRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PackageVersionArtifactRequired {
-    /// `S3Location`: a [`S3Location`] object, required.
-    pub s3_location: Obj<S3Location>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PackageVersionArtifact: ObjRule = ObjRule {
-    properties: &[
-        ("S3Location", Shape::Object(&RULE_S3Location)),
-    ],
-    required: &["S3Location"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PackageVersionArtifact` property type of `AWS::IoT::SoftwarePackageVersion`.
 ///
@@ -252,29 +206,29 @@ pub struct PackageVersionArtifact {
     /// `S3Location`: a [`S3Location`] object, required.
     ///
     /// The Amazon S3 location
-    pub s3_location: Obj<S3Location>,
+    pub s3_location: crate::Obj<S3Location>,
 }
 
 #[rustfmt::skip]
 impl PackageVersionArtifact {
-    /// A `PackageVersionArtifact` with its required properties, named in a [`PackageVersionArtifactRequired`].
+    /// A `PackageVersionArtifact` with its one required property, `S3Location`.
     #[inline]
-    pub fn new(required: PackageVersionArtifactRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self {
         Self {
-            s3_location: required.s3_location,
+            s3_location: value.into(),
         }
     }
 
     /// `S3Location`: a [`S3Location`] object, required.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = value.into(); self }
+    pub fn s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.s3_location = value.into(); self }
 }
 
-impl PropertyType for PackageVersionArtifact {}
+impl crate::PropertyType for PackageVersionArtifact {}
 
-impl ToValue for PackageVersionArtifact {
+impl ::cloudwright_core::ToValue for PackageVersionArtifact {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Location", &self.s3_location)
             .build()
     }
@@ -284,24 +238,12 @@ impl ToValue for PackageVersionArtifact {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Version`: a string, required.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Version", Shape::STR),
-    ],
-    required: &["Bucket", "Key", "Version"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::IoT::SoftwarePackageVersion`.
 ///
@@ -315,17 +257,17 @@ pub struct S3Location {
     /// The S3 bucket
     ///
     /// Length at least 1.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
     ///
     /// The S3 key
     ///
     /// Length at least 1.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Version`: a string, required.
     ///
     /// The S3 version
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -341,42 +283,25 @@ impl S3Location {
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
             .req("Version", &self.version)
             .build()
     }
 }
-
-/// The required properties of [`Sbom`], by name: `Sbom::new(SbomRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SbomRequired {
-    /// `S3Location`: a [`S3Location`] object, required.
-    pub s3_location: Obj<S3Location>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Sbom: ObjRule = ObjRule {
-    properties: &[
-        ("S3Location", Shape::Object(&RULE_S3Location)),
-    ],
-    required: &["S3Location"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Sbom` property type of `AWS::IoT::SoftwarePackageVersion`.
 ///
@@ -388,29 +313,29 @@ pub struct Sbom {
     /// `S3Location`: a [`S3Location`] object, required.
     ///
     /// The Amazon S3 location
-    pub s3_location: Obj<S3Location>,
+    pub s3_location: crate::Obj<S3Location>,
 }
 
 #[rustfmt::skip]
 impl Sbom {
-    /// A `Sbom` with its required properties, named in a [`SbomRequired`].
+    /// A `Sbom` with its one required property, `S3Location`.
     #[inline]
-    pub fn new(required: SbomRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self {
         Self {
-            s3_location: required.s3_location,
+            s3_location: value.into(),
         }
     }
 
     /// `S3Location`: a [`S3Location`] object, required.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = value.into(); self }
+    pub fn s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.s3_location = value.into(); self }
 }
 
-impl PropertyType for Sbom {}
+impl crate::PropertyType for Sbom {}
 
-impl ToValue for Sbom {
+impl ::cloudwright_core::ToValue for Sbom {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Location", &self.s3_location)
             .build()
     }
@@ -420,21 +345,10 @@ impl ToValue for Sbom {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoT::SoftwarePackageVersion`.
 ///
@@ -444,11 +358,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -463,19 +377,91 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\p{C}]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_.]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SoftwarePackageVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Artifact", Shape::Object(&RULE_PackageVersionArtifact)),
+            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Recipe", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(3072), ..StrRule::ANY })),
+            ("Sbom", Shape::Object(&RULE_Sbom)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["PackageName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PackageVersionArtifact: ObjRule = ObjRule {
+        properties: &[
+            ("S3Location", Shape::Object(&RULE_S3Location)),
+        ],
+        required: &["S3Location"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Version", Shape::STR),
+        ],
+        required: &["Bucket", "Key", "Version"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Sbom: ObjRule = ObjRule {
+        properties: &[
+            ("S3Location", Shape::Object(&RULE_S3Location)),
+        ],
+        required: &["S3Location"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::AttributePayload;
-use super::shared::RULE_AttributePayload;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Thing: ObjRule = ObjRule {
-    properties: &[
-        ("AttributePayload", Shape::Object(&RULE_AttributePayload)),
-        ("ThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::Thing` resource.
 ///
 /// Use the `AWS::IoT::Thing` resource to declare an AWS IoT thing.
 ///
-/// For information about working with things, see \[How AWS IoT Works\](<https://docs.aws.amazon.com/iot/latest/developerguide/aws-iot-how-it-works.html>) and \[Device Registry for AWS IoT\](<https://docs.aws.amazon.com/iot/latest/developerguide/thing-registry.html>) in the *AWS IoT Developer Guide* .
+/// For information about working with things, see [How AWS IoT Works](https://docs.aws.amazon.com/iot/latest/developerguide/aws-iot-how-it-works.html) and [Device Registry for AWS IoT](https://docs.aws.amazon.com/iot/latest/developerguide/thing-registry.html) in the *AWS IoT Developer Guide* .
 ///
 /// `Ref` returns its `ThingName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ThingAttributes`], which `Handle<Thing>` dereferences to.
@@ -40,7 +25,7 @@ pub struct Thing {
     /// `AttributePayload`: an [`AttributePayload`] object.
     ///
     /// A string that contains up to three key value pairs. Maximum length of 800. Duplicates not allowed.
-    pub attribute_payload: Option<Obj<AttributePayload>>,
+    pub attribute_payload: ::std::option::Option<crate::Obj<AttributePayload>>,
     /// `ThingName`: a string.
     ///
     /// The name of the thing to update.
@@ -48,7 +33,7 @@ pub struct Thing {
     /// You can't change a thing's name. To change a thing's name, you must create a new thing, give it the new name, and then delete the old thing.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub thing_name: Option<Str>,
+    pub thing_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -58,7 +43,7 @@ impl Thing {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::Thing",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thing.html",
         primary_identifier: &["ThingName"],
@@ -69,48 +54,50 @@ impl Thing {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Thing` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttributePayload`: an [`AttributePayload`] object.
-    pub fn attribute_payload(mut self, value: impl Into<Obj<AttributePayload>>) -> Self { self.attribute_payload = Some(value.into()); self }
+    pub fn attribute_payload(mut self, value: impl ::std::convert::Into<crate::Obj<AttributePayload>>) -> Self { self.attribute_payload = ::std::option::Option::Some(value.into()); self }
     /// `ThingName`: a string.
-    pub fn thing_name(mut self, value: impl Into<Str>) -> Self { self.thing_name = Some(value.into()); self }
+    pub fn thing_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Thing {
+impl ::cloudwright_core::Resource for Thing {
     type Attributes = ThingAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Thing, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Thing, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Thing {
+impl ::cloudwright_core::ToValue for Thing {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributePayload", &self.attribute_payload)
             .opt("ThingName", &self.thing_name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Thing`]: `Handle<Thing>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Thing`]: `Handle<Thing>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ThingAttributes(ResourceRef);
+pub struct ThingAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ThingAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ThingAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -120,15 +107,35 @@ impl ThingAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the AWS IoT thing, such as `arn:aws:iot:us-east-2:123456789012:thing/MyThing` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The Id of this thing.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_AttributePayload;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Thing: ObjRule = ObjRule {
+        properties: &[
+            ("AttributePayload", Shape::Object(&RULE_AttributePayload)),
+            ("ThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::AttributePayload;
-use super::shared::RULE_AttributePayload;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThingGroup: ObjRule = ObjRule {
-    properties: &[
-        ("ParentGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("ThingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ThingGroupProperties", Shape::Object(&RULE_ThingGroupProperties)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::ThingGroup` resource.
 ///
 /// Creates a new thing group. A dynamic thing group is created if the resource template contains the `QueryString` attribute. A dynamic thing group will not contain the `ParentGroupName` attribute. A static thing group and dynamic thing group can't be converted to each other via the addition or removal of the `QueryString` attribute.
 ///
-/// &gt; This is a control plane operation. See \[Authorization\](<https://docs.aws.amazon.com/iot/latest/developerguide/iot-authorization.html>) for information about authorizing control plane actions.
+/// \> This is a control plane operation. See [Authorization](https://docs.aws.amazon.com/iot/latest/developerguide/iot-authorization.html) for information about authorizing control plane actions.
 ///
-/// Requires permission to access the \[CreateThingGroup\](<https://docs.aws.amazon.com//service-authorization/latest/reference/list_awsiot.html#awsiot-actions-as-permissions>) action.
+/// Requires permission to access the [CreateThingGroup](https://docs.aws.amazon.com//service-authorization/latest/reference/list_awsiot.html#awsiot-actions-as-permissions) action.
 ///
 /// `Ref` returns its `ThingGroupName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ThingGroupAttributes`], which `Handle<ThingGroup>` dereferences to.
@@ -52,7 +31,7 @@ pub struct ThingGroup {
     /// A Dynamic Thing Group does not have `parentGroupName` defined.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub parent_group_name: Option<Str>,
+    pub parent_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryString`: a string.
     ///
     /// The dynamic thing group search query string.
@@ -60,23 +39,23 @@ pub struct ThingGroup {
     /// The `queryString` attribute *is* required for `CreateDynamicThingGroup` . The `queryString` attribute *is not* required for `CreateThingGroup` .
     ///
     /// Length 1 to 1000.
-    pub query_string: Option<Str>,
+    pub query_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata which can be used to manage the thing group or dynamic thing group.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ThingGroupName`: a string.
     ///
     /// The thing group name.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub thing_group_name: Option<Str>,
+    pub thing_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ThingGroupProperties`: a [`ThingGroupProperties`] object.
     ///
     /// Thing group properties.
-    pub thing_group_properties: Option<Obj<ThingGroupProperties>>,
+    pub thing_group_properties: ::std::option::Option<crate::Obj<ThingGroupProperties>>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +65,7 @@ impl ThingGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::ThingGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thinggroup.html",
         primary_identifier: &["ThingGroupName"],
@@ -97,45 +76,47 @@ impl ThingGroup {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ThingGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ParentGroupName`: a string.
-    pub fn parent_group_name(mut self, value: impl Into<Str>) -> Self { self.parent_group_name = Some(value.into()); self }
+    pub fn parent_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_group_name = ::std::option::Option::Some(value.into()); self }
     /// `QueryString`: a string.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = Some(value.into()); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_string = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ThingGroupName`: a string.
-    pub fn thing_group_name(mut self, value: impl Into<Str>) -> Self { self.thing_group_name = Some(value.into()); self }
+    pub fn thing_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_group_name = ::std::option::Option::Some(value.into()); self }
     /// `ThingGroupProperties`: a [`ThingGroupProperties`] object.
-    pub fn thing_group_properties(mut self, value: impl Into<Obj<ThingGroupProperties>>) -> Self { self.thing_group_properties = Some(value.into()); self }
+    pub fn thing_group_properties(mut self, value: impl ::std::convert::Into<crate::Obj<ThingGroupProperties>>) -> Self { self.thing_group_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ThingGroup {
+impl ::cloudwright_core::Resource for ThingGroup {
     type Attributes = ThingGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ThingGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ThingGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ThingGroup {
+impl ::cloudwright_core::ToValue for ThingGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ParentGroupName", &self.parent_group_name)
             .opt("QueryString", &self.query_string)
             .opt("Tags", &self.tags)
@@ -145,12 +126,12 @@ impl ToValue for ThingGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ThingGroup`]: `Handle<ThingGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ThingGroup`]: `Handle<ThingGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ThingGroupAttributes(ResourceRef);
+pub struct ThingGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ThingGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ThingGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -160,16 +141,16 @@ impl ThingGroupAttributes {
     ///
     /// The thing group ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The thing group ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -177,21 +158,10 @@ impl ThingGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoT::ThingGroup`.
 ///
@@ -201,11 +171,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -220,32 +190,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThingGroupProperties: ObjRule = ObjRule {
-    properties: &[
-        ("AttributePayload", Shape::Object(&RULE_AttributePayload)),
-        ("ThingGroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ThingGroupProperties` property type of `AWS::IoT::ThingGroup`.
 ///
@@ -255,11 +215,11 @@ pub(crate) static RULE_ThingGroupProperties: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ThingGroupProperties {
     /// `AttributePayload`: an [`AttributePayload`] object.
-    pub attribute_payload: Option<Obj<AttributePayload>>,
+    pub attribute_payload: ::std::option::Option<crate::Obj<AttributePayload>>,
     /// `ThingGroupDescription`: a string.
     ///
     /// Pattern `[\p{Graph}\x20]*`; length 0 to 2028.
-    pub thing_group_description: Option<Str>,
+    pub thing_group_description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -267,23 +227,70 @@ impl ThingGroupProperties {
     /// A `ThingGroupProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttributePayload`: an [`AttributePayload`] object.
-    pub fn attribute_payload(mut self, value: impl Into<Obj<AttributePayload>>) -> Self { self.attribute_payload = Some(value.into()); self }
+    pub fn attribute_payload(mut self, value: impl ::std::convert::Into<crate::Obj<AttributePayload>>) -> Self { self.attribute_payload = ::std::option::Option::Some(value.into()); self }
     /// `ThingGroupDescription`: a string.
-    pub fn thing_group_description(mut self, value: impl Into<Str>) -> Self { self.thing_group_description = Some(value.into()); self }
+    pub fn thing_group_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_group_description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ThingGroupProperties {}
+impl crate::PropertyType for ThingGroupProperties {}
 
-impl ToValue for ThingGroupProperties {
+impl ::cloudwright_core::ToValue for ThingGroupProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributePayload", &self.attribute_payload)
             .opt("ThingGroupDescription", &self.thing_group_description)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_AttributePayload;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThingGroup: ObjRule = ObjRule {
+        properties: &[
+            ("ParentGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("ThingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ThingGroupProperties", Shape::Object(&RULE_ThingGroupProperties)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThingGroupProperties: ObjRule = ObjRule {
+        properties: &[
+            ("AttributePayload", Shape::Object(&RULE_AttributePayload)),
+            ("ThingGroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

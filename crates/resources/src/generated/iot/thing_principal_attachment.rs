@@ -5,34 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ThingPrincipalAttachment`], by name: `ThingPrincipalAttachment::new(ThingPrincipalAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThingPrincipalAttachmentRequired {
     /// `Principal`: a string, required.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
     /// `ThingName`: a string, required.
-    pub thing_name: Str,
+    pub thing_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThingPrincipalAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("Principal", Shape::STR),
-        ("ThingName", Shape::STR),
-        ("ThingPrincipalType", Shape::STR),
-    ],
-    required: &["ThingName", "Principal"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoT::ThingPrincipalAttachment` resource.
 ///
 /// Use the `AWS::IoT::ThingPrincipalAttachment` resource to attach a principal (an X.509 certificate or another credential) to a thing.
 ///
-/// For more information about working with AWS IoT things and principals, see \[Authorization\](<https://docs.aws.amazon.com/iot/latest/developerguide/authorization.html>) in the *AWS IoT Developer Guide* .
+/// For more information about working with AWS IoT things and principals, see [Authorization](https://docs.aws.amazon.com/iot/latest/developerguide/authorization.html) in the *AWS IoT Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ThingPrincipalAttachmentAttributes`], which `Handle<ThingPrincipalAttachment>` dereferences to.
@@ -48,17 +34,17 @@ pub struct ThingPrincipalAttachment {
     /// The principal, which can be a certificate ARN (as returned from the `CreateCertificate` operation) or an Amazon Cognito ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
     /// `ThingName`: a string, required.
     ///
     /// The name of the AWS IoT thing.
     ///
     /// Create-only: changing it replaces the resource.
-    pub thing_name: Str,
+    pub thing_name: ::cloudwright_core::Str,
     /// `ThingPrincipalType`: a string.
     ///
     /// The type of the relation you want to specify when you attach a principal to a thing.
-    pub thing_principal_type: Option<Str>,
+    pub thing_principal_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +54,7 @@ impl ThingPrincipalAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::ThingPrincipalAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thingprincipalattachment.html",
         primary_identifier: &["Id"],
@@ -79,7 +65,7 @@ impl ThingPrincipalAttachment {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ThingPrincipalAttachment` with its required properties, named in a [`ThingPrincipalAttachmentRequired`].
@@ -88,33 +74,35 @@ impl ThingPrincipalAttachment {
         Self {
             principal: required.principal,
             thing_name: required.thing_name,
-            thing_principal_type: None,
+            thing_principal_type: ::std::option::Option::None,
         }
     }
 
     /// `Principal`: a string, required.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal = value.into(); self }
     /// `ThingName`: a string, required.
-    pub fn thing_name(mut self, value: impl Into<Str>) -> Self { self.thing_name = value.into(); self }
+    pub fn thing_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_name = value.into(); self }
     /// `ThingPrincipalType`: a string.
-    pub fn thing_principal_type(mut self, value: impl Into<Str>) -> Self { self.thing_principal_type = Some(value.into()); self }
+    pub fn thing_principal_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_principal_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ThingPrincipalAttachment {
+impl ::cloudwright_core::Resource for ThingPrincipalAttachment {
     type Attributes = ThingPrincipalAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ThingPrincipalAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ThingPrincipalAttachment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ThingPrincipalAttachment {
+impl ::cloudwright_core::ToValue for ThingPrincipalAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Principal", &self.principal)
             .req("ThingName", &self.thing_name)
             .opt("ThingPrincipalType", &self.thing_principal_type)
@@ -122,12 +110,12 @@ impl ToValue for ThingPrincipalAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ThingPrincipalAttachment`]: `Handle<ThingPrincipalAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ThingPrincipalAttachment`]: `Handle<ThingPrincipalAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ThingPrincipalAttachmentAttributes(ResourceRef);
+pub struct ThingPrincipalAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ThingPrincipalAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ThingPrincipalAttachmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -135,7 +123,26 @@ impl From<ResourceRef> for ThingPrincipalAttachmentAttributes {
 impl ThingPrincipalAttachmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThingPrincipalAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("Principal", Shape::STR),
+            ("ThingName", Shape::STR),
+            ("ThingPrincipalType", Shape::STR),
+        ],
+        required: &["ThingName", "Principal"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

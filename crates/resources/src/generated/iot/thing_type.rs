@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_.,@/:#-]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9:$.]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThingType: ObjRule = ObjRule {
-    properties: &[
-        ("DeprecateThingType", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("ThingTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ThingTypeProperties", Shape::Object(&RULE_ThingTypeProperties)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoT::ThingType` resource.
 ///
 /// Creates a new thing type.
@@ -43,24 +22,24 @@ pub struct ThingType {
     ///
     /// Deprecates a thing type. You can not associate new things with deprecated thing type.
     ///
-    /// Requires permission to access the \[DeprecateThingType\](<https://docs.aws.amazon.com//service-authorization/latest/reference/list_awsiot.html#awsiot-actions-as-permissions>) action.
-    pub deprecate_thing_type: Option<Bool>,
+    /// Requires permission to access the [DeprecateThingType](https://docs.aws.amazon.com//service-authorization/latest/reference/list_awsiot.html#awsiot-actions-as-permissions) action.
+    pub deprecate_thing_type: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata which can be used to manage the thing type.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ThingTypeName`: a string.
     ///
     /// The name of the thing type.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub thing_type_name: Option<Str>,
+    pub thing_type_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ThingTypeProperties`: a [`ThingTypeProperties`] object.
     ///
     /// The thing type properties for the thing type to create. It contains information about the new thing type including a description, a list of searchable thing attribute names, and a list of propagating attributes. After a thing type is created, you can only update `Mqtt5Configuration` .
-    pub thing_type_properties: Option<Obj<ThingTypeProperties>>,
+    pub thing_type_properties: ::std::option::Option<crate::Obj<ThingTypeProperties>>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +49,7 @@ impl ThingType {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::ThingType",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thingtype.html",
         primary_identifier: &["ThingTypeName"],
@@ -81,43 +60,45 @@ impl ThingType {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ThingType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeprecateThingType`: a boolean.
-    pub fn deprecate_thing_type(mut self, value: impl Into<Bool>) -> Self { self.deprecate_thing_type = Some(value.into()); self }
+    pub fn deprecate_thing_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deprecate_thing_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ThingTypeName`: a string.
-    pub fn thing_type_name(mut self, value: impl Into<Str>) -> Self { self.thing_type_name = Some(value.into()); self }
+    pub fn thing_type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_type_name = ::std::option::Option::Some(value.into()); self }
     /// `ThingTypeProperties`: a [`ThingTypeProperties`] object.
-    pub fn thing_type_properties(mut self, value: impl Into<Obj<ThingTypeProperties>>) -> Self { self.thing_type_properties = Some(value.into()); self }
+    pub fn thing_type_properties(mut self, value: impl ::std::convert::Into<crate::Obj<ThingTypeProperties>>) -> Self { self.thing_type_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ThingType {
+impl ::cloudwright_core::Resource for ThingType {
     type Attributes = ThingTypeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ThingType, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ThingType, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ThingType {
+impl ::cloudwright_core::ToValue for ThingType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeprecateThingType", &self.deprecate_thing_type)
             .opt("Tags", &self.tags)
             .opt("ThingTypeName", &self.thing_type_name)
@@ -126,12 +107,12 @@ impl ToValue for ThingType {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ThingType`]: `Handle<ThingType>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ThingType`]: `Handle<ThingType>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ThingTypeAttributes(ResourceRef);
+pub struct ThingTypeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ThingTypeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ThingTypeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,27 +122,18 @@ impl ThingTypeAttributes {
     ///
     /// The thing type arn.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The thing type id.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Mqtt5Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("PropagatingAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_PropagatingAttribute), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Mqtt5Configuration` property type of `AWS::IoT::ThingType`.
 ///
@@ -169,7 +141,8 @@ pub(crate) static RULE_Mqtt5Configuration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mqtt5Configuration {
     /// `PropagatingAttributes`: a list of [`PropagatingAttribute`] objects.
-    pub propagating_attributes: Option<List<PropagatingAttribute>>,
+    pub propagating_attributes:
+        ::std::option::Option<::cloudwright_core::List<PropagatingAttribute>>,
 }
 
 #[rustfmt::skip]
@@ -177,42 +150,23 @@ impl Mqtt5Configuration {
     /// A `Mqtt5Configuration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PropagatingAttributes`: a list of [`PropagatingAttribute`] objects.
-    pub fn propagating_attributes(mut self, value: impl Into<List<PropagatingAttribute>>) -> Self { self.propagating_attributes = Some(value.into()); self }
+    pub fn propagating_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PropagatingAttribute>>) -> Self { self.propagating_attributes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Mqtt5Configuration {}
+impl crate::PropertyType for Mqtt5Configuration {}
 
-impl ToValue for Mqtt5Configuration {
+impl ::cloudwright_core::ToValue for Mqtt5Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PropagatingAttributes", &self.propagating_attributes)
             .build()
     }
 }
-
-/// The required properties of [`PropagatingAttribute`], by name: `PropagatingAttribute::new(PropagatingAttributeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PropagatingAttributeRequired {
-    /// `UserPropertyKey`: a string, required.
-    pub user_property_key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PropagatingAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionAttribute", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), allowed: &["iot:ClientId", "iot:Thing.ThingName"], ..StrRule::ANY })),
-        ("ThingAttribute", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("UserPropertyKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["UserPropertyKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PropagatingAttribute` property type of `AWS::IoT::ThingType`.
 ///
@@ -226,47 +180,47 @@ pub struct PropagatingAttribute {
     /// The attribute associated with the connection details.
     ///
     /// Length 0 to 128.
-    pub connection_attribute: Option<ConnectionAttribute>,
+    pub connection_attribute: ::std::option::Option<ConnectionAttribute>,
     /// `ThingAttribute`: a string.
     ///
     /// The thing attribute that is propagating for MQTT 5 message enrichment.
     ///
     /// Pattern `[a-zA-Z0-9_.,@/:#-]+`; length 0 to 128.
-    pub thing_attribute: Option<Str>,
+    pub thing_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserPropertyKey`: a string, required.
     ///
     /// The key of the MQTT 5 user property, which is a key-value pair.
     ///
     /// Pattern `[a-zA-Z0-9:$.]+`; length 0 to 128.
-    pub user_property_key: Str,
+    pub user_property_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PropagatingAttribute {
-    /// A `PropagatingAttribute` with its required properties, named in a [`PropagatingAttributeRequired`].
+    /// A `PropagatingAttribute` with its one required property, `UserPropertyKey`.
     #[inline]
-    pub fn new(required: PropagatingAttributeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            connection_attribute: None,
-            thing_attribute: None,
-            user_property_key: required.user_property_key,
+            connection_attribute: ::std::option::Option::None,
+            thing_attribute: ::std::option::Option::None,
+            user_property_key: value.into(),
         }
     }
 
     /// `ConnectionAttribute`: a [`ConnectionAttribute`] value.
-    pub fn connection_attribute(mut self, value: impl Into<ConnectionAttribute>) -> Self { self.connection_attribute = Some(value.into()); self }
+    pub fn connection_attribute(mut self, value: impl ::std::convert::Into<ConnectionAttribute>) -> Self { self.connection_attribute = ::std::option::Option::Some(value.into()); self }
     /// `ThingAttribute`: a string.
-    pub fn thing_attribute(mut self, value: impl Into<Str>) -> Self { self.thing_attribute = Some(value.into()); self }
+    pub fn thing_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_attribute = ::std::option::Option::Some(value.into()); self }
     /// `UserPropertyKey`: a string, required.
-    pub fn user_property_key(mut self, value: impl Into<Str>) -> Self { self.user_property_key = value.into(); self }
+    pub fn user_property_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_property_key = value.into(); self }
 }
 
-impl PropertyType for PropagatingAttribute {}
+impl crate::PropertyType for PropagatingAttribute {}
 
-impl ToValue for PropagatingAttribute {
+impl ::cloudwright_core::ToValue for PropagatingAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionAttribute", &self.connection_attribute)
             .opt("ThingAttribute", &self.thing_attribute)
             .req("UserPropertyKey", &self.user_property_key)
@@ -278,21 +232,10 @@ impl ToValue for PropagatingAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoT::ThingType`.
 ///
@@ -302,11 +245,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -321,33 +264,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThingTypeProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Mqtt5Configuration", Shape::Object(&RULE_Mqtt5Configuration)),
-        ("SearchableAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(3), unique: true })),
-        ("ThingTypeDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ThingTypeProperties` property type of `AWS::IoT::ThingType`.
 ///
@@ -357,15 +289,16 @@ pub(crate) static RULE_ThingTypeProperties: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ThingTypeProperties {
     /// `Mqtt5Configuration`: a [`Mqtt5Configuration`] object.
-    pub mqtt5_configuration: Option<Obj<Mqtt5Configuration>>,
+    pub mqtt5_configuration: ::std::option::Option<crate::Obj<Mqtt5Configuration>>,
     /// `SearchableAttributes`: a list of strings.
     ///
     /// Items at most 3; each item: pattern `[a-zA-Z0-9_.,@/:#-]+`, length 0 to 128.
-    pub searchable_attributes: Option<List<Str>>,
+    pub searchable_attributes:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ThingTypeDescription`: a string.
     ///
     /// Pattern `[\p{Graph}\x20]*`; length 0 to 2028.
-    pub thing_type_description: Option<Str>,
+    pub thing_type_description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -373,23 +306,23 @@ impl ThingTypeProperties {
     /// A `ThingTypeProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Mqtt5Configuration`: a [`Mqtt5Configuration`] object.
-    pub fn mqtt5_configuration(mut self, value: impl Into<Obj<Mqtt5Configuration>>) -> Self { self.mqtt5_configuration = Some(value.into()); self }
+    pub fn mqtt5_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<Mqtt5Configuration>>) -> Self { self.mqtt5_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SearchableAttributes`: a list of strings.
-    pub fn searchable_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.searchable_attributes = Some(value.into()); self }
+    pub fn searchable_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.searchable_attributes = ::std::option::Option::Some(value.into()); self }
     /// `ThingTypeDescription`: a string.
-    pub fn thing_type_description(mut self, value: impl Into<Str>) -> Self { self.thing_type_description = Some(value.into()); self }
+    pub fn thing_type_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_type_description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ThingTypeProperties {}
+impl crate::PropertyType for ThingTypeProperties {}
 
-impl ToValue for ThingTypeProperties {
+impl ::cloudwright_core::ToValue for ThingTypeProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Mqtt5Configuration", &self.mqtt5_configuration)
             .opt("SearchableAttributes", &self.searchable_attributes)
             .opt("ThingTypeDescription", &self.thing_type_description)
@@ -405,23 +338,92 @@ pub enum ConnectionAttribute {
     /// `iot:Thing.ThingName`
     IotThingThingName,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConnectionAttribute {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConnectionAttribute {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConnectionAttribute {
+impl ::cloudwright_core::ToValue for ConnectionAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IotClientId => "iot:ClientId",
             Self::IotThingThingName => "iot:Thing.ThingName",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_.,@/:#-]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9:$.]+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThingType: ObjRule = ObjRule {
+        properties: &[
+            ("DeprecateThingType", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("ThingTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ThingTypeProperties", Shape::Object(&RULE_ThingTypeProperties)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Mqtt5Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("PropagatingAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_PropagatingAttribute), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PropagatingAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionAttribute", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), allowed: &["iot:ClientId", "iot:Thing.ThingName"], ..StrRule::ANY })),
+            ("ThingAttribute", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("UserPropertyKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["UserPropertyKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThingTypeProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Mqtt5Configuration", Shape::Object(&RULE_Mqtt5Configuration)),
+            ("SearchableAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(3), unique: true })),
+            ("ThingTypeDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

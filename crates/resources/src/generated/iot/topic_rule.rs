@@ -5,35 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^https?://");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\n\\t])|(\\r\\n)|(,)$");
-
-/// The required properties of [`TopicRule`], by name: `TopicRule::new(TopicRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TopicRuleRequired {
-    /// `TopicRulePayload`: a [`TopicRulePayload`] object, required.
-    pub topic_rule_payload: Obj<TopicRulePayload>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicRule: ObjRule = ObjRule {
-    properties: &[
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TopicRulePayload", Shape::Object(&RULE_TopicRulePayload)),
-    ],
-    required: &["TopicRulePayload"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoT::TopicRule` resource.
 ///
-/// Use the `AWS::IoT::TopicRule` resource to declare an AWS IoT rule. For information about working with AWS IoT rules, see \[Rules for AWS IoT\](<https://docs.aws.amazon.com/iot/latest/developerguide/iot-rules.html>) in the *AWS IoT Developer Guide* .
+/// Use the `AWS::IoT::TopicRule` resource to declare an AWS IoT rule. For information about working with AWS IoT rules, see [Rules for AWS IoT](https://docs.aws.amazon.com/iot/latest/developerguide/iot-rules.html) in the *AWS IoT Developer Guide* .
 ///
 /// `Ref` returns its `RuleName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TopicRuleAttributes`], which `Handle<TopicRule>` dereferences to.
@@ -49,21 +23,21 @@ pub struct TopicRule {
     /// The name of the rule.
     ///
     /// Pattern `^[a-zA-Z0-9_]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub rule_name: Option<Str>,
+    pub rule_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata which can be used to manage the topic rule.
     ///
-    /// &gt; For URI Request parameters use format: ...key1=value1&key2=value2...
-    /// &gt;
-    /// &gt; For the CLI command-line parameter use format: --tags "key1=value1&key2=value2..."
-    /// &gt;
-    /// &gt; For the cli-input-json file use format: "tags": "key1=value1&key2=value2..."
-    pub tags: Option<List<Tag>>,
+    /// \> For URI Request parameters use format: ...key1=value1&key2=value2...
+    /// \>
+    /// \> For the CLI command-line parameter use format: --tags "key1=value1&key2=value2..."
+    /// \>
+    /// \> For the cli-input-json file use format: "tags": "key1=value1&key2=value2..."
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TopicRulePayload`: a [`TopicRulePayload`] object, required.
     ///
     /// The rule payload.
-    pub topic_rule_payload: Obj<TopicRulePayload>,
+    pub topic_rule_payload: crate::Obj<TopicRulePayload>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +47,7 @@ impl TopicRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::TopicRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-topicrule.html",
         primary_identifier: &["RuleName"],
@@ -84,45 +58,47 @@ impl TopicRule {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `TopicRule` with its required properties, named in a [`TopicRuleRequired`].
+    /// A `TopicRule` with its one required property, `TopicRulePayload`.
     #[inline]
-    pub fn new(required: TopicRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<TopicRulePayload>>) -> Self {
         Self {
-            rule_name: None,
-            tags: None,
-            topic_rule_payload: required.topic_rule_payload,
+            rule_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            topic_rule_payload: value.into(),
         }
     }
 
     /// `RuleName`: a string.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = Some(value.into()); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TopicRulePayload`: a [`TopicRulePayload`] object, required.
-    pub fn topic_rule_payload(mut self, value: impl Into<Obj<TopicRulePayload>>) -> Self { self.topic_rule_payload = value.into(); self }
+    pub fn topic_rule_payload(mut self, value: impl ::std::convert::Into<crate::Obj<TopicRulePayload>>) -> Self { self.topic_rule_payload = value.into(); self }
 }
 
-impl Resource for TopicRule {
+impl ::cloudwright_core::Resource for TopicRule {
     type Attributes = TopicRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TopicRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TopicRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TopicRule {
+impl ::cloudwright_core::ToValue for TopicRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RuleName", &self.rule_name)
             .opt("Tags", &self.tags)
             .req("TopicRulePayload", &self.topic_rule_payload)
@@ -130,12 +106,12 @@ impl ToValue for TopicRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TopicRule`]: `Handle<TopicRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TopicRule`]: `Handle<TopicRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TopicRuleAttributes(ResourceRef);
+pub struct TopicRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TopicRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TopicRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -145,40 +121,10 @@ impl TopicRuleAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the AWS IoT rule, such as `arn:aws:iot:us-east-2:123456789012:rule/MyIoTRule` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("CloudwatchAlarm", Shape::Object(&RULE_CloudwatchAlarmAction)),
-        ("CloudwatchLogs", Shape::Object(&RULE_CloudwatchLogsAction)),
-        ("CloudwatchMetric", Shape::Object(&RULE_CloudwatchMetricAction)),
-        ("DynamoDB", Shape::Object(&RULE_DynamoDbAction)),
-        ("DynamoDBv2", Shape::Object(&RULE_DynamoDBv2Action)),
-        ("Elasticsearch", Shape::Object(&RULE_ElasticsearchAction)),
-        ("Firehose", Shape::Object(&RULE_FirehoseAction)),
-        ("Http", Shape::Object(&RULE_HttpAction)),
-        ("IotAnalytics", Shape::Object(&RULE_IotAnalyticsAction)),
-        ("IotEvents", Shape::Object(&RULE_IotEventsAction)),
-        ("IotSiteWise", Shape::Object(&RULE_IotSiteWiseAction)),
-        ("Kafka", Shape::Object(&RULE_KafkaAction)),
-        ("Kinesis", Shape::Object(&RULE_KinesisAction)),
-        ("Lambda", Shape::Object(&RULE_LambdaAction)),
-        ("Location", Shape::Object(&RULE_LocationAction)),
-        ("OpenSearch", Shape::Object(&RULE_OpenSearchAction)),
-        ("Republish", Shape::Object(&RULE_RepublishAction)),
-        ("S3", Shape::Object(&RULE_S3Action)),
-        ("Sns", Shape::Object(&RULE_SnsAction)),
-        ("Sqs", Shape::Object(&RULE_SqsAction)),
-        ("StepFunctions", Shape::Object(&RULE_StepFunctionsAction)),
-        ("Timestream", Shape::Object(&RULE_TimestreamAction)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::IoT::TopicRule`.
 ///
@@ -190,93 +136,93 @@ pub struct Action {
     /// `CloudwatchAlarm`: a [`CloudwatchAlarmAction`] object.
     ///
     /// Change the state of a CloudWatch alarm.
-    pub cloudwatch_alarm: Option<Obj<CloudwatchAlarmAction>>,
+    pub cloudwatch_alarm: ::std::option::Option<crate::Obj<CloudwatchAlarmAction>>,
     /// `CloudwatchLogs`: a [`CloudwatchLogsAction`] object.
     ///
     /// Sends data to CloudWatch.
-    pub cloudwatch_logs: Option<Obj<CloudwatchLogsAction>>,
+    pub cloudwatch_logs: ::std::option::Option<crate::Obj<CloudwatchLogsAction>>,
     /// `CloudwatchMetric`: a [`CloudwatchMetricAction`] object.
     ///
     /// Capture a CloudWatch metric.
-    pub cloudwatch_metric: Option<Obj<CloudwatchMetricAction>>,
+    pub cloudwatch_metric: ::std::option::Option<crate::Obj<CloudwatchMetricAction>>,
     /// `DynamoDB`: a [`DynamoDbAction`] object.
     ///
     /// Write to a DynamoDB table.
-    pub dynamo_db: Option<Obj<DynamoDbAction>>,
+    pub dynamo_db: ::std::option::Option<crate::Obj<DynamoDbAction>>,
     /// `DynamoDBv2`: a [`DynamoDBv2Action`] object.
     ///
     /// Write to a DynamoDB table. This is a new version of the DynamoDB action. It allows you to write each attribute in an MQTT message payload into a separate DynamoDB column.
-    pub dynamo_d_bv2: Option<Obj<DynamoDBv2Action>>,
+    pub dynamo_d_bv2: ::std::option::Option<crate::Obj<DynamoDBv2Action>>,
     /// `Elasticsearch`: an [`ElasticsearchAction`] object.
     ///
     /// Write data to an Amazon OpenSearch Service domain.
     ///
-    /// &gt; The `Elasticsearch` action can only be used by existing rule actions. To create a new rule action or to update an existing rule action, use the `OpenSearch` rule action instead. For more information, see \[OpenSearchAction\](<https://docs.aws.amazon.com//iot/latest/apireference/API_OpenSearchAction.html>) .
-    pub elasticsearch: Option<Obj<ElasticsearchAction>>,
+    /// \> The `Elasticsearch` action can only be used by existing rule actions. To create a new rule action or to update an existing rule action, use the `OpenSearch` rule action instead. For more information, see [OpenSearchAction](https://docs.aws.amazon.com//iot/latest/apireference/API_OpenSearchAction.html) .
+    pub elasticsearch: ::std::option::Option<crate::Obj<ElasticsearchAction>>,
     /// `Firehose`: a [`FirehoseAction`] object.
     ///
     /// Write to an Amazon Kinesis Firehose stream.
-    pub firehose: Option<Obj<FirehoseAction>>,
+    pub firehose: ::std::option::Option<crate::Obj<FirehoseAction>>,
     /// `Http`: a [`HttpAction`] object.
     ///
     /// Send data to an HTTPS endpoint.
-    pub http: Option<Obj<HttpAction>>,
+    pub http: ::std::option::Option<crate::Obj<HttpAction>>,
     /// `IotAnalytics`: an [`IotAnalyticsAction`] object.
     ///
     /// Sends message data to an AWS IoT Analytics channel.
-    pub iot_analytics: Option<Obj<IotAnalyticsAction>>,
+    pub iot_analytics: ::std::option::Option<crate::Obj<IotAnalyticsAction>>,
     /// `IotEvents`: an [`IotEventsAction`] object.
     ///
     /// Sends an input to an AWS IoT Events detector.
-    pub iot_events: Option<Obj<IotEventsAction>>,
+    pub iot_events: ::std::option::Option<crate::Obj<IotEventsAction>>,
     /// `IotSiteWise`: an [`IotSiteWiseAction`] object.
     ///
     /// Sends data from the MQTT message that triggered the rule to AWS IoT SiteWise asset properties.
-    pub iot_site_wise: Option<Obj<IotSiteWiseAction>>,
+    pub iot_site_wise: ::std::option::Option<crate::Obj<IotSiteWiseAction>>,
     /// `Kafka`: a [`KafkaAction`] object.
     ///
     /// Send messages to an Amazon Managed Streaming for Apache Kafka (Amazon MSK) or self-managed Apache Kafka cluster.
-    pub kafka: Option<Obj<KafkaAction>>,
+    pub kafka: ::std::option::Option<crate::Obj<KafkaAction>>,
     /// `Kinesis`: a [`KinesisAction`] object.
     ///
     /// Write data to an Amazon Kinesis stream.
-    pub kinesis: Option<Obj<KinesisAction>>,
+    pub kinesis: ::std::option::Option<crate::Obj<KinesisAction>>,
     /// `Lambda`: a [`LambdaAction`] object.
     ///
     /// Invoke a Lambda function.
-    pub lambda: Option<Obj<LambdaAction>>,
+    pub lambda: ::std::option::Option<crate::Obj<LambdaAction>>,
     /// `Location`: a [`LocationAction`] object.
     ///
-    /// Sends device location data to \[Amazon Location Service\](<https://docs.aws.amazon.com//location/latest/developerguide/welcome.html>) .
-    pub location: Option<Obj<LocationAction>>,
+    /// Sends device location data to [Amazon Location Service](https://docs.aws.amazon.com//location/latest/developerguide/welcome.html) .
+    pub location: ::std::option::Option<crate::Obj<LocationAction>>,
     /// `OpenSearch`: an [`OpenSearchAction`] object.
     ///
     /// Write data to an Amazon OpenSearch Service domain.
-    pub open_search: Option<Obj<OpenSearchAction>>,
+    pub open_search: ::std::option::Option<crate::Obj<OpenSearchAction>>,
     /// `Republish`: a [`RepublishAction`] object.
     ///
     /// Publish to another MQTT topic.
-    pub republish: Option<Obj<RepublishAction>>,
+    pub republish: ::std::option::Option<crate::Obj<RepublishAction>>,
     /// `S3`: a [`S3Action`] object.
     ///
     /// Write to an Amazon S3 bucket.
-    pub s3: Option<Obj<S3Action>>,
+    pub s3: ::std::option::Option<crate::Obj<S3Action>>,
     /// `Sns`: a [`SnsAction`] object.
     ///
     /// Publish to an Amazon SNS topic.
-    pub sns: Option<Obj<SnsAction>>,
+    pub sns: ::std::option::Option<crate::Obj<SnsAction>>,
     /// `Sqs`: a [`SqsAction`] object.
     ///
     /// Publish to an Amazon SQS queue.
-    pub sqs: Option<Obj<SqsAction>>,
+    pub sqs: ::std::option::Option<crate::Obj<SqsAction>>,
     /// `StepFunctions`: a [`StepFunctionsAction`] object.
     ///
     /// Starts execution of a Step Functions state machine.
-    pub step_functions: Option<Obj<StepFunctionsAction>>,
+    pub step_functions: ::std::option::Option<crate::Obj<StepFunctionsAction>>,
     /// `Timestream`: a [`TimestreamAction`] object.
     ///
     /// Writes attributes from an MQTT message.
-    pub timestream: Option<Obj<TimestreamAction>>,
+    pub timestream: ::std::option::Option<crate::Obj<TimestreamAction>>,
 }
 
 #[rustfmt::skip]
@@ -284,61 +230,61 @@ impl Action {
     /// A `Action` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudwatchAlarm`: a [`CloudwatchAlarmAction`] object.
-    pub fn cloudwatch_alarm(mut self, value: impl Into<Obj<CloudwatchAlarmAction>>) -> Self { self.cloudwatch_alarm = Some(value.into()); self }
+    pub fn cloudwatch_alarm(mut self, value: impl ::std::convert::Into<crate::Obj<CloudwatchAlarmAction>>) -> Self { self.cloudwatch_alarm = ::std::option::Option::Some(value.into()); self }
     /// `CloudwatchLogs`: a [`CloudwatchLogsAction`] object.
-    pub fn cloudwatch_logs(mut self, value: impl Into<Obj<CloudwatchLogsAction>>) -> Self { self.cloudwatch_logs = Some(value.into()); self }
+    pub fn cloudwatch_logs(mut self, value: impl ::std::convert::Into<crate::Obj<CloudwatchLogsAction>>) -> Self { self.cloudwatch_logs = ::std::option::Option::Some(value.into()); self }
     /// `CloudwatchMetric`: a [`CloudwatchMetricAction`] object.
-    pub fn cloudwatch_metric(mut self, value: impl Into<Obj<CloudwatchMetricAction>>) -> Self { self.cloudwatch_metric = Some(value.into()); self }
+    pub fn cloudwatch_metric(mut self, value: impl ::std::convert::Into<crate::Obj<CloudwatchMetricAction>>) -> Self { self.cloudwatch_metric = ::std::option::Option::Some(value.into()); self }
     /// `DynamoDB`: a [`DynamoDbAction`] object.
-    pub fn dynamo_db(mut self, value: impl Into<Obj<DynamoDbAction>>) -> Self { self.dynamo_db = Some(value.into()); self }
+    pub fn dynamo_db(mut self, value: impl ::std::convert::Into<crate::Obj<DynamoDbAction>>) -> Self { self.dynamo_db = ::std::option::Option::Some(value.into()); self }
     /// `DynamoDBv2`: a [`DynamoDBv2Action`] object.
-    pub fn dynamo_d_bv2(mut self, value: impl Into<Obj<DynamoDBv2Action>>) -> Self { self.dynamo_d_bv2 = Some(value.into()); self }
+    pub fn dynamo_d_bv2(mut self, value: impl ::std::convert::Into<crate::Obj<DynamoDBv2Action>>) -> Self { self.dynamo_d_bv2 = ::std::option::Option::Some(value.into()); self }
     /// `Elasticsearch`: an [`ElasticsearchAction`] object.
-    pub fn elasticsearch(mut self, value: impl Into<Obj<ElasticsearchAction>>) -> Self { self.elasticsearch = Some(value.into()); self }
+    pub fn elasticsearch(mut self, value: impl ::std::convert::Into<crate::Obj<ElasticsearchAction>>) -> Self { self.elasticsearch = ::std::option::Option::Some(value.into()); self }
     /// `Firehose`: a [`FirehoseAction`] object.
-    pub fn firehose(mut self, value: impl Into<Obj<FirehoseAction>>) -> Self { self.firehose = Some(value.into()); self }
+    pub fn firehose(mut self, value: impl ::std::convert::Into<crate::Obj<FirehoseAction>>) -> Self { self.firehose = ::std::option::Option::Some(value.into()); self }
     /// `Http`: a [`HttpAction`] object.
-    pub fn http(mut self, value: impl Into<Obj<HttpAction>>) -> Self { self.http = Some(value.into()); self }
+    pub fn http(mut self, value: impl ::std::convert::Into<crate::Obj<HttpAction>>) -> Self { self.http = ::std::option::Option::Some(value.into()); self }
     /// `IotAnalytics`: an [`IotAnalyticsAction`] object.
-    pub fn iot_analytics(mut self, value: impl Into<Obj<IotAnalyticsAction>>) -> Self { self.iot_analytics = Some(value.into()); self }
+    pub fn iot_analytics(mut self, value: impl ::std::convert::Into<crate::Obj<IotAnalyticsAction>>) -> Self { self.iot_analytics = ::std::option::Option::Some(value.into()); self }
     /// `IotEvents`: an [`IotEventsAction`] object.
-    pub fn iot_events(mut self, value: impl Into<Obj<IotEventsAction>>) -> Self { self.iot_events = Some(value.into()); self }
+    pub fn iot_events(mut self, value: impl ::std::convert::Into<crate::Obj<IotEventsAction>>) -> Self { self.iot_events = ::std::option::Option::Some(value.into()); self }
     /// `IotSiteWise`: an [`IotSiteWiseAction`] object.
-    pub fn iot_site_wise(mut self, value: impl Into<Obj<IotSiteWiseAction>>) -> Self { self.iot_site_wise = Some(value.into()); self }
+    pub fn iot_site_wise(mut self, value: impl ::std::convert::Into<crate::Obj<IotSiteWiseAction>>) -> Self { self.iot_site_wise = ::std::option::Option::Some(value.into()); self }
     /// `Kafka`: a [`KafkaAction`] object.
-    pub fn kafka(mut self, value: impl Into<Obj<KafkaAction>>) -> Self { self.kafka = Some(value.into()); self }
+    pub fn kafka(mut self, value: impl ::std::convert::Into<crate::Obj<KafkaAction>>) -> Self { self.kafka = ::std::option::Option::Some(value.into()); self }
     /// `Kinesis`: a [`KinesisAction`] object.
-    pub fn kinesis(mut self, value: impl Into<Obj<KinesisAction>>) -> Self { self.kinesis = Some(value.into()); self }
+    pub fn kinesis(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisAction>>) -> Self { self.kinesis = ::std::option::Option::Some(value.into()); self }
     /// `Lambda`: a [`LambdaAction`] object.
-    pub fn lambda(mut self, value: impl Into<Obj<LambdaAction>>) -> Self { self.lambda = Some(value.into()); self }
+    pub fn lambda(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaAction>>) -> Self { self.lambda = ::std::option::Option::Some(value.into()); self }
     /// `Location`: a [`LocationAction`] object.
-    pub fn location(mut self, value: impl Into<Obj<LocationAction>>) -> Self { self.location = Some(value.into()); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<crate::Obj<LocationAction>>) -> Self { self.location = ::std::option::Option::Some(value.into()); self }
     /// `OpenSearch`: an [`OpenSearchAction`] object.
-    pub fn open_search(mut self, value: impl Into<Obj<OpenSearchAction>>) -> Self { self.open_search = Some(value.into()); self }
+    pub fn open_search(mut self, value: impl ::std::convert::Into<crate::Obj<OpenSearchAction>>) -> Self { self.open_search = ::std::option::Option::Some(value.into()); self }
     /// `Republish`: a [`RepublishAction`] object.
-    pub fn republish(mut self, value: impl Into<Obj<RepublishAction>>) -> Self { self.republish = Some(value.into()); self }
+    pub fn republish(mut self, value: impl ::std::convert::Into<crate::Obj<RepublishAction>>) -> Self { self.republish = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3Action`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3Action>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3Action>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
     /// `Sns`: a [`SnsAction`] object.
-    pub fn sns(mut self, value: impl Into<Obj<SnsAction>>) -> Self { self.sns = Some(value.into()); self }
+    pub fn sns(mut self, value: impl ::std::convert::Into<crate::Obj<SnsAction>>) -> Self { self.sns = ::std::option::Option::Some(value.into()); self }
     /// `Sqs`: a [`SqsAction`] object.
-    pub fn sqs(mut self, value: impl Into<Obj<SqsAction>>) -> Self { self.sqs = Some(value.into()); self }
+    pub fn sqs(mut self, value: impl ::std::convert::Into<crate::Obj<SqsAction>>) -> Self { self.sqs = ::std::option::Option::Some(value.into()); self }
     /// `StepFunctions`: a [`StepFunctionsAction`] object.
-    pub fn step_functions(mut self, value: impl Into<Obj<StepFunctionsAction>>) -> Self { self.step_functions = Some(value.into()); self }
+    pub fn step_functions(mut self, value: impl ::std::convert::Into<crate::Obj<StepFunctionsAction>>) -> Self { self.step_functions = ::std::option::Option::Some(value.into()); self }
     /// `Timestream`: a [`TimestreamAction`] object.
-    pub fn timestream(mut self, value: impl Into<Obj<TimestreamAction>>) -> Self { self.timestream = Some(value.into()); self }
+    pub fn timestream(mut self, value: impl ::std::convert::Into<crate::Obj<TimestreamAction>>) -> Self { self.timestream = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudwatchAlarm", &self.cloudwatch_alarm)
             .opt("CloudwatchLogs", &self.cloudwatch_logs)
             .opt("CloudwatchMetric", &self.cloudwatch_metric)
@@ -365,24 +311,6 @@ impl ToValue for Action {
     }
 }
 
-/// The required properties of [`AssetPropertyTimestamp`], by name: `AssetPropertyTimestamp::new(AssetPropertyTimestampRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AssetPropertyTimestampRequired {
-    /// `TimeInSeconds`: a string, required.
-    pub time_in_seconds: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
-    properties: &[
-        ("OffsetInNanos", Shape::STR),
-        ("TimeInSeconds", Shape::STR),
-    ],
-    required: &["TimeInSeconds"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AssetPropertyTimestamp` property type of `AWS::IoT::TopicRule`.
 ///
 /// An asset property timestamp entry containing the following information.
@@ -393,36 +321,36 @@ pub struct AssetPropertyTimestamp {
     /// `OffsetInNanos`: a string.
     ///
     /// Optional. A string that contains the nanosecond time offset. Accepts substitution templates.
-    pub offset_in_nanos: Option<Str>,
+    pub offset_in_nanos: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeInSeconds`: a string, required.
     ///
     /// A string that contains the time in seconds since epoch. Accepts substitution templates.
-    pub time_in_seconds: Str,
+    pub time_in_seconds: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AssetPropertyTimestamp {
-    /// A `AssetPropertyTimestamp` with its required properties, named in a [`AssetPropertyTimestampRequired`].
+    /// A `AssetPropertyTimestamp` with its one required property, `TimeInSeconds`.
     #[inline]
-    pub fn new(required: AssetPropertyTimestampRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            offset_in_nanos: None,
-            time_in_seconds: required.time_in_seconds,
+            offset_in_nanos: ::std::option::Option::None,
+            time_in_seconds: value.into(),
         }
     }
 
     /// `OffsetInNanos`: a string.
-    pub fn offset_in_nanos(mut self, value: impl Into<Str>) -> Self { self.offset_in_nanos = Some(value.into()); self }
+    pub fn offset_in_nanos(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.offset_in_nanos = ::std::option::Option::Some(value.into()); self }
     /// `TimeInSeconds`: a string, required.
-    pub fn time_in_seconds(mut self, value: impl Into<Str>) -> Self { self.time_in_seconds = value.into(); self }
+    pub fn time_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_in_seconds = value.into(); self }
 }
 
-impl PropertyType for AssetPropertyTimestamp {}
+impl crate::PropertyType for AssetPropertyTimestamp {}
 
-impl ToValue for AssetPropertyTimestamp {
+impl ::cloudwright_core::ToValue for AssetPropertyTimestamp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OffsetInNanos", &self.offset_in_nanos)
             .req("TimeInSeconds", &self.time_in_seconds)
             .build()
@@ -433,22 +361,10 @@ impl ToValue for AssetPropertyTimestamp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetPropertyValueRequired {
     /// `Timestamp`: an [`AssetPropertyTimestamp`] object, required.
-    pub timestamp: Obj<AssetPropertyTimestamp>,
+    pub timestamp: crate::Obj<AssetPropertyTimestamp>,
     /// `Value`: an [`AssetPropertyVariant`] object, required.
-    pub value: Obj<AssetPropertyVariant>,
+    pub value: crate::Obj<AssetPropertyVariant>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssetPropertyValue: ObjRule = ObjRule {
-    properties: &[
-        ("Quality", Shape::STR),
-        ("Timestamp", Shape::Object(&RULE_AssetPropertyTimestamp)),
-        ("Value", Shape::Object(&RULE_AssetPropertyVariant)),
-    ],
-    required: &["Value", "Timestamp"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssetPropertyValue` property type of `AWS::IoT::TopicRule`.
 ///
@@ -460,15 +376,15 @@ pub struct AssetPropertyValue {
     /// `Quality`: a string.
     ///
     /// Optional. A string that describes the quality of the value. Accepts substitution templates. Must be `GOOD` , `BAD` , or `UNCERTAIN` .
-    pub quality: Option<Str>,
+    pub quality: ::std::option::Option<::cloudwright_core::Str>,
     /// `Timestamp`: an [`AssetPropertyTimestamp`] object, required.
     ///
     /// The asset property value timestamp.
-    pub timestamp: Obj<AssetPropertyTimestamp>,
+    pub timestamp: crate::Obj<AssetPropertyTimestamp>,
     /// `Value`: an [`AssetPropertyVariant`] object, required.
     ///
     /// The value of the asset property.
-    pub value: Obj<AssetPropertyVariant>,
+    pub value: crate::Obj<AssetPropertyVariant>,
 }
 
 #[rustfmt::skip]
@@ -477,44 +393,32 @@ impl AssetPropertyValue {
     #[inline]
     pub fn new(required: AssetPropertyValueRequired) -> Self {
         Self {
-            quality: None,
+            quality: ::std::option::Option::None,
             timestamp: required.timestamp,
             value: required.value,
         }
     }
 
     /// `Quality`: a string.
-    pub fn quality(mut self, value: impl Into<Str>) -> Self { self.quality = Some(value.into()); self }
+    pub fn quality(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.quality = ::std::option::Option::Some(value.into()); self }
     /// `Timestamp`: an [`AssetPropertyTimestamp`] object, required.
-    pub fn timestamp(mut self, value: impl Into<Obj<AssetPropertyTimestamp>>) -> Self { self.timestamp = value.into(); self }
+    pub fn timestamp(mut self, value: impl ::std::convert::Into<crate::Obj<AssetPropertyTimestamp>>) -> Self { self.timestamp = value.into(); self }
     /// `Value`: an [`AssetPropertyVariant`] object, required.
-    pub fn value(mut self, value: impl Into<Obj<AssetPropertyVariant>>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<AssetPropertyVariant>>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for AssetPropertyValue {}
+impl crate::PropertyType for AssetPropertyValue {}
 
-impl ToValue for AssetPropertyValue {
+impl ::cloudwright_core::ToValue for AssetPropertyValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Quality", &self.quality)
             .req("Timestamp", &self.timestamp)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssetPropertyVariant: ObjRule = ObjRule {
-    properties: &[
-        ("BooleanValue", Shape::STR),
-        ("DoubleValue", Shape::STR),
-        ("IntegerValue", Shape::STR),
-        ("StringValue", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssetPropertyVariant` property type of `AWS::IoT::TopicRule`.
 ///
@@ -526,19 +430,19 @@ pub struct AssetPropertyVariant {
     /// `BooleanValue`: a string.
     ///
     /// Optional. A string that contains the boolean value ( `true` or `false` ) of the value entry. Accepts substitution templates.
-    pub boolean_value: Option<Str>,
+    pub boolean_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `DoubleValue`: a string.
     ///
     /// Optional. A string that contains the double value of the value entry. Accepts substitution templates.
-    pub double_value: Option<Str>,
+    pub double_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntegerValue`: a string.
     ///
     /// Optional. A string that contains the integer value of the value entry. Accepts substitution templates.
-    pub integer_value: Option<Str>,
+    pub integer_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `StringValue`: a string.
     ///
     /// Optional. The string value of the value entry. Accepts substitution templates.
-    pub string_value: Option<Str>,
+    pub string_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -546,25 +450,25 @@ impl AssetPropertyVariant {
     /// A `AssetPropertyVariant` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BooleanValue`: a string.
-    pub fn boolean_value(mut self, value: impl Into<Str>) -> Self { self.boolean_value = Some(value.into()); self }
+    pub fn boolean_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.boolean_value = ::std::option::Option::Some(value.into()); self }
     /// `DoubleValue`: a string.
-    pub fn double_value(mut self, value: impl Into<Str>) -> Self { self.double_value = Some(value.into()); self }
+    pub fn double_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.double_value = ::std::option::Option::Some(value.into()); self }
     /// `IntegerValue`: a string.
-    pub fn integer_value(mut self, value: impl Into<Str>) -> Self { self.integer_value = Some(value.into()); self }
+    pub fn integer_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integer_value = ::std::option::Option::Some(value.into()); self }
     /// `StringValue`: a string.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
+    pub fn string_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.string_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AssetPropertyVariant {}
+impl crate::PropertyType for AssetPropertyVariant {}
 
-impl ToValue for AssetPropertyVariant {
+impl ::cloudwright_core::ToValue for AssetPropertyVariant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BooleanValue", &self.boolean_value)
             .opt("DoubleValue", &self.double_value)
             .opt("IntegerValue", &self.integer_value)
@@ -573,37 +477,25 @@ impl ToValue for AssetPropertyVariant {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BatchConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BatchAcrossTopics", Shape::Bool),
-        ("MaxBatchOpenMs", Shape::Int(&NumRule { min: Some(5.0), max: Some(200.0), ..NumRule::ANY })),
-        ("MaxBatchSize", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
-        ("MaxBatchSizeBytes", Shape::Int(&NumRule { min: Some(100.0), max: Some(131072.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BatchConfig` property type of `AWS::IoT::TopicRule`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-topicrule-batchconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchConfig {
     /// `BatchAcrossTopics`: a boolean.
-    pub batch_across_topics: Option<Bool>,
+    pub batch_across_topics: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxBatchOpenMs`: an integer.
     ///
     /// Value 5 to 200.
-    pub max_batch_open_ms: Option<Int>,
+    pub max_batch_open_ms: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxBatchSize`: an integer.
     ///
     /// Value 2 to 10.
-    pub max_batch_size: Option<Int>,
+    pub max_batch_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxBatchSizeBytes`: an integer.
     ///
     /// Value 100 to 131072.
-    pub max_batch_size_bytes: Option<Int>,
+    pub max_batch_size_bytes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -611,25 +503,25 @@ impl BatchConfig {
     /// A `BatchConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BatchAcrossTopics`: a boolean.
-    pub fn batch_across_topics(mut self, value: impl Into<Bool>) -> Self { self.batch_across_topics = Some(value.into()); self }
+    pub fn batch_across_topics(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.batch_across_topics = ::std::option::Option::Some(value.into()); self }
     /// `MaxBatchOpenMs`: an integer.
-    pub fn max_batch_open_ms(mut self, value: impl Into<Int>) -> Self { self.max_batch_open_ms = Some(value.into()); self }
+    pub fn max_batch_open_ms(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_batch_open_ms = ::std::option::Option::Some(value.into()); self }
     /// `MaxBatchSize`: an integer.
-    pub fn max_batch_size(mut self, value: impl Into<Int>) -> Self { self.max_batch_size = Some(value.into()); self }
+    pub fn max_batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_batch_size = ::std::option::Option::Some(value.into()); self }
     /// `MaxBatchSizeBytes`: an integer.
-    pub fn max_batch_size_bytes(mut self, value: impl Into<Int>) -> Self { self.max_batch_size_bytes = Some(value.into()); self }
+    pub fn max_batch_size_bytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_batch_size_bytes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BatchConfig {}
+impl crate::PropertyType for BatchConfig {}
 
-impl ToValue for BatchConfig {
+impl ::cloudwright_core::ToValue for BatchConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchAcrossTopics", &self.batch_across_topics)
             .opt("MaxBatchOpenMs", &self.max_batch_open_ms)
             .opt("MaxBatchSize", &self.max_batch_size)
@@ -642,27 +534,14 @@ impl ToValue for BatchConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudwatchAlarmActionRequired {
     /// `AlarmName`: a string, required.
-    pub alarm_name: Str,
+    pub alarm_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StateReason`: a string, required.
-    pub state_reason: Str,
+    pub state_reason: ::cloudwright_core::Str,
     /// `StateValue`: a string, required.
-    pub state_value: Str,
+    pub state_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudwatchAlarmAction: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmName", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StateReason", Shape::STR),
-        ("StateValue", Shape::STR),
-    ],
-    required: &["AlarmName", "StateReason", "StateValue", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudwatchAlarmAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -674,21 +553,21 @@ pub struct CloudwatchAlarmAction {
     /// `AlarmName`: a string, required.
     ///
     /// The CloudWatch alarm name.
-    pub alarm_name: Str,
+    pub alarm_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The IAM role that allows access to the CloudWatch alarm.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StateReason`: a string, required.
     ///
     /// The reason for the alarm change.
-    pub state_reason: Str,
+    pub state_reason: ::cloudwright_core::Str,
     /// `StateValue`: a string, required.
     ///
     /// The value of the alarm state. Acceptable values are: OK, ALARM, INSUFFICIENT_DATA.
-    pub state_value: Str,
+    pub state_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -705,21 +584,21 @@ impl CloudwatchAlarmAction {
     }
 
     /// `AlarmName`: a string, required.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = value.into(); self }
+    pub fn alarm_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StateReason`: a string, required.
-    pub fn state_reason(mut self, value: impl Into<Str>) -> Self { self.state_reason = value.into(); self }
+    pub fn state_reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state_reason = value.into(); self }
     /// `StateValue`: a string, required.
-    pub fn state_value(mut self, value: impl Into<Str>) -> Self { self.state_value = value.into(); self }
+    pub fn state_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state_value = value.into(); self }
 }
 
-impl PropertyType for CloudwatchAlarmAction {}
+impl crate::PropertyType for CloudwatchAlarmAction {}
 
-impl ToValue for CloudwatchAlarmAction {
+impl ::cloudwright_core::ToValue for CloudwatchAlarmAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AlarmName", &self.alarm_name)
             .req("RoleArn", &self.role_arn)
             .req("StateReason", &self.state_reason)
@@ -732,22 +611,10 @@ impl ToValue for CloudwatchAlarmAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudwatchLogsActionRequired {
     /// `LogGroupName`: a string, required.
-    pub log_group_name: Str,
+    pub log_group_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudwatchLogsAction: ObjRule = ObjRule {
-    properties: &[
-        ("BatchMode", Shape::Bool),
-        ("LogGroupName", Shape::STR),
-        ("RoleArn", Shape::STR),
-    ],
-    required: &["LogGroupName", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudwatchLogsAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -759,15 +626,15 @@ pub struct CloudwatchLogsAction {
     /// `BatchMode`: a boolean.
     ///
     /// Indicates whether batches of log records will be extracted and uploaded into CloudWatch.
-    pub batch_mode: Option<Bool>,
+    pub batch_mode: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LogGroupName`: a string, required.
     ///
     /// The CloudWatch log name.
-    pub log_group_name: Str,
+    pub log_group_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The IAM role that allows access to the CloudWatch log.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -776,26 +643,26 @@ impl CloudwatchLogsAction {
     #[inline]
     pub fn new(required: CloudwatchLogsActionRequired) -> Self {
         Self {
-            batch_mode: None,
+            batch_mode: ::std::option::Option::None,
             log_group_name: required.log_group_name,
             role_arn: required.role_arn,
         }
     }
 
     /// `BatchMode`: a boolean.
-    pub fn batch_mode(mut self, value: impl Into<Bool>) -> Self { self.batch_mode = Some(value.into()); self }
+    pub fn batch_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.batch_mode = ::std::option::Option::Some(value.into()); self }
     /// `LogGroupName`: a string, required.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for CloudwatchLogsAction {}
+impl crate::PropertyType for CloudwatchLogsAction {}
 
-impl ToValue for CloudwatchLogsAction {
+impl ::cloudwright_core::ToValue for CloudwatchLogsAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchMode", &self.batch_mode)
             .req("LogGroupName", &self.log_group_name)
             .req("RoleArn", &self.role_arn)
@@ -807,31 +674,16 @@ impl ToValue for CloudwatchLogsAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudwatchMetricActionRequired {
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `MetricNamespace`: a string, required.
-    pub metric_namespace: Str,
+    pub metric_namespace: ::cloudwright_core::Str,
     /// `MetricUnit`: a string, required.
-    pub metric_unit: Str,
+    pub metric_unit: ::cloudwright_core::Str,
     /// `MetricValue`: a string, required.
-    pub metric_value: Str,
+    pub metric_value: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudwatchMetricAction: ObjRule = ObjRule {
-    properties: &[
-        ("MetricName", Shape::STR),
-        ("MetricNamespace", Shape::STR),
-        ("MetricTimestamp", Shape::STR),
-        ("MetricUnit", Shape::STR),
-        ("MetricValue", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["MetricName", "MetricValue", "MetricNamespace", "MetricUnit", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudwatchMetricAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -843,29 +695,29 @@ pub struct CloudwatchMetricAction {
     /// `MetricName`: a string, required.
     ///
     /// The CloudWatch metric name.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `MetricNamespace`: a string, required.
     ///
     /// The CloudWatch metric namespace name.
-    pub metric_namespace: Str,
+    pub metric_namespace: ::cloudwright_core::Str,
     /// `MetricTimestamp`: a string.
     ///
-    /// An optional \[Unix timestamp\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/DeveloperGuide/cloudwatch_concepts.html#about_timestamp>) .
-    pub metric_timestamp: Option<Str>,
+    /// An optional [Unix timestamp](https://docs.aws.amazon.com/AmazonCloudWatch/latest/DeveloperGuide/cloudwatch_concepts.html#about_timestamp) .
+    pub metric_timestamp: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricUnit`: a string, required.
     ///
-    /// The \[metric unit\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/DeveloperGuide/cloudwatch_concepts.html#Unit>) supported by CloudWatch.
-    pub metric_unit: Str,
+    /// The [metric unit](https://docs.aws.amazon.com/AmazonCloudWatch/latest/DeveloperGuide/cloudwatch_concepts.html#Unit) supported by CloudWatch.
+    pub metric_unit: ::cloudwright_core::Str,
     /// `MetricValue`: a string, required.
     ///
     /// The CloudWatch metric value.
-    pub metric_value: Str,
+    pub metric_value: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The IAM role that allows access to the CloudWatch metric.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -876,7 +728,7 @@ impl CloudwatchMetricAction {
         Self {
             metric_name: required.metric_name,
             metric_namespace: required.metric_namespace,
-            metric_timestamp: None,
+            metric_timestamp: ::std::option::Option::None,
             metric_unit: required.metric_unit,
             metric_value: required.metric_value,
             role_arn: required.role_arn,
@@ -884,25 +736,25 @@ impl CloudwatchMetricAction {
     }
 
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `MetricNamespace`: a string, required.
-    pub fn metric_namespace(mut self, value: impl Into<Str>) -> Self { self.metric_namespace = value.into(); self }
+    pub fn metric_namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_namespace = value.into(); self }
     /// `MetricTimestamp`: a string.
-    pub fn metric_timestamp(mut self, value: impl Into<Str>) -> Self { self.metric_timestamp = Some(value.into()); self }
+    pub fn metric_timestamp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_timestamp = ::std::option::Option::Some(value.into()); self }
     /// `MetricUnit`: a string, required.
-    pub fn metric_unit(mut self, value: impl Into<Str>) -> Self { self.metric_unit = value.into(); self }
+    pub fn metric_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_unit = value.into(); self }
     /// `MetricValue`: a string, required.
-    pub fn metric_value(mut self, value: impl Into<Str>) -> Self { self.metric_value = value.into(); self }
+    pub fn metric_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_value = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for CloudwatchMetricAction {}
+impl crate::PropertyType for CloudwatchMetricAction {}
 
-impl ToValue for CloudwatchMetricAction {
+impl ::cloudwright_core::ToValue for CloudwatchMetricAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetricName", &self.metric_name)
             .req("MetricNamespace", &self.metric_namespace)
             .opt("MetricTimestamp", &self.metric_timestamp)
@@ -912,16 +764,6 @@ impl ToValue for CloudwatchMetricAction {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DynamoDBv2Action: ObjRule = ObjRule {
-    properties: &[
-        ("PutItem", Shape::Object(&RULE_PutItemInput)),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DynamoDBv2Action` property type of `AWS::IoT::TopicRule`.
 ///
@@ -939,13 +781,13 @@ pub struct DynamoDBv2Action {
     /// `{ "dynamoDBv2": { "roleArn": "aws:iam:12341251:my-role" "putItem": { "tableName": "my-table" } } }`
     ///
     /// Each attribute in the message payload will be written to a separate column in the DynamoDB database.
-    pub put_item: Option<Obj<PutItemInput>>,
+    pub put_item: ::std::option::Option<crate::Obj<PutItemInput>>,
     /// `RoleArn`: a string.
     ///
     /// The ARN of the IAM role that grants access to the DynamoDB table.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -953,21 +795,21 @@ impl DynamoDBv2Action {
     /// A `DynamoDBv2Action` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PutItem`: a [`PutItemInput`] object.
-    pub fn put_item(mut self, value: impl Into<Obj<PutItemInput>>) -> Self { self.put_item = Some(value.into()); self }
+    pub fn put_item(mut self, value: impl ::std::convert::Into<crate::Obj<PutItemInput>>) -> Self { self.put_item = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DynamoDBv2Action {}
+impl crate::PropertyType for DynamoDBv2Action {}
 
-impl ToValue for DynamoDBv2Action {
+impl ::cloudwright_core::ToValue for DynamoDBv2Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PutItem", &self.put_item)
             .opt("RoleArn", &self.role_arn)
             .build()
@@ -978,32 +820,14 @@ impl ToValue for DynamoDBv2Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamoDbActionRequired {
     /// `HashKeyField`: a string, required.
-    pub hash_key_field: Str,
+    pub hash_key_field: ::cloudwright_core::Str,
     /// `HashKeyValue`: a string, required.
-    pub hash_key_value: Str,
+    pub hash_key_value: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DynamoDbAction: ObjRule = ObjRule {
-    properties: &[
-        ("HashKeyField", Shape::STR),
-        ("HashKeyType", Shape::Str(&StrRule { allowed: &["NUMBER", "STRING"], ..StrRule::ANY })),
-        ("HashKeyValue", Shape::STR),
-        ("PayloadField", Shape::STR),
-        ("RangeKeyField", Shape::STR),
-        ("RangeKeyType", Shape::Str(&StrRule { allowed: &["NUMBER", "STRING"], ..StrRule::ANY })),
-        ("RangeKeyValue", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TableName", Shape::STR),
-    ],
-    required: &["TableName", "HashKeyField", "HashKeyValue", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DynamoDBAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -1021,7 +845,7 @@ pub(crate) static RULE_DynamoDbAction: ObjRule = ObjRule {
 ///
 /// `"rangeKeyValue": "${timestamp()}"`
 ///
-/// For more information, see \[DynamoDBv2 Action\](<https://docs.aws.amazon.com/iot/latest/developerguide/iot-rule-actions.html>) in the *AWS IoT Developer Guide* .
+/// For more information, see [DynamoDBv2 Action](https://docs.aws.amazon.com/iot/latest/developerguide/iot-rule-actions.html) in the *AWS IoT Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-topicrule-dynamodbaction.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1029,41 +853,41 @@ pub struct DynamoDbAction {
     /// `HashKeyField`: a string, required.
     ///
     /// The hash key name.
-    pub hash_key_field: Str,
+    pub hash_key_field: ::cloudwright_core::Str,
     /// `HashKeyType`: a [`HashKeyType`] value.
     ///
     /// The hash key type. Valid values are "STRING" or "NUMBER"
-    pub hash_key_type: Option<HashKeyType>,
+    pub hash_key_type: ::std::option::Option<HashKeyType>,
     /// `HashKeyValue`: a string, required.
     ///
     /// The hash key value.
-    pub hash_key_value: Str,
+    pub hash_key_value: ::cloudwright_core::Str,
     /// `PayloadField`: a string.
     ///
     /// The action payload. This name can be customized.
-    pub payload_field: Option<Str>,
+    pub payload_field: ::std::option::Option<::cloudwright_core::Str>,
     /// `RangeKeyField`: a string.
     ///
     /// The range key name.
-    pub range_key_field: Option<Str>,
+    pub range_key_field: ::std::option::Option<::cloudwright_core::Str>,
     /// `RangeKeyType`: a [`RangeKeyType`] value.
     ///
     /// The range key type. Valid values are "STRING" or "NUMBER"
-    pub range_key_type: Option<RangeKeyType>,
+    pub range_key_type: ::std::option::Option<RangeKeyType>,
     /// `RangeKeyValue`: a string.
     ///
     /// The range key value.
-    pub range_key_value: Option<Str>,
+    pub range_key_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the IAM role that grants access to the DynamoDB table.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
     /// The name of the DynamoDB table.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1073,43 +897,43 @@ impl DynamoDbAction {
     pub fn new(required: DynamoDbActionRequired) -> Self {
         Self {
             hash_key_field: required.hash_key_field,
-            hash_key_type: None,
+            hash_key_type: ::std::option::Option::None,
             hash_key_value: required.hash_key_value,
-            payload_field: None,
-            range_key_field: None,
-            range_key_type: None,
-            range_key_value: None,
+            payload_field: ::std::option::Option::None,
+            range_key_field: ::std::option::Option::None,
+            range_key_type: ::std::option::Option::None,
+            range_key_value: ::std::option::Option::None,
             role_arn: required.role_arn,
             table_name: required.table_name,
         }
     }
 
     /// `HashKeyField`: a string, required.
-    pub fn hash_key_field(mut self, value: impl Into<Str>) -> Self { self.hash_key_field = value.into(); self }
+    pub fn hash_key_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hash_key_field = value.into(); self }
     /// `HashKeyType`: a [`HashKeyType`] value.
-    pub fn hash_key_type(mut self, value: impl Into<HashKeyType>) -> Self { self.hash_key_type = Some(value.into()); self }
+    pub fn hash_key_type(mut self, value: impl ::std::convert::Into<HashKeyType>) -> Self { self.hash_key_type = ::std::option::Option::Some(value.into()); self }
     /// `HashKeyValue`: a string, required.
-    pub fn hash_key_value(mut self, value: impl Into<Str>) -> Self { self.hash_key_value = value.into(); self }
+    pub fn hash_key_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hash_key_value = value.into(); self }
     /// `PayloadField`: a string.
-    pub fn payload_field(mut self, value: impl Into<Str>) -> Self { self.payload_field = Some(value.into()); self }
+    pub fn payload_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payload_field = ::std::option::Option::Some(value.into()); self }
     /// `RangeKeyField`: a string.
-    pub fn range_key_field(mut self, value: impl Into<Str>) -> Self { self.range_key_field = Some(value.into()); self }
+    pub fn range_key_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.range_key_field = ::std::option::Option::Some(value.into()); self }
     /// `RangeKeyType`: a [`RangeKeyType`] value.
-    pub fn range_key_type(mut self, value: impl Into<RangeKeyType>) -> Self { self.range_key_type = Some(value.into()); self }
+    pub fn range_key_type(mut self, value: impl ::std::convert::Into<RangeKeyType>) -> Self { self.range_key_type = ::std::option::Option::Some(value.into()); self }
     /// `RangeKeyValue`: a string.
-    pub fn range_key_value(mut self, value: impl Into<Str>) -> Self { self.range_key_value = Some(value.into()); self }
+    pub fn range_key_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.range_key_value = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
-impl PropertyType for DynamoDbAction {}
+impl crate::PropertyType for DynamoDbAction {}
 
-impl ToValue for DynamoDbAction {
+impl ::cloudwright_core::ToValue for DynamoDbAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HashKeyField", &self.hash_key_field)
             .opt("HashKeyType", &self.hash_key_type)
             .req("HashKeyValue", &self.hash_key_value)
@@ -1127,36 +951,22 @@ impl ToValue for DynamoDbAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticsearchActionRequired {
     /// `Endpoint`: a string, required.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Index`: a string, required.
-    pub index: Str,
+    pub index: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticsearchAction: ObjRule = ObjRule {
-    properties: &[
-        ("Endpoint", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Id", Shape::STR),
-        ("Index", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "Endpoint", "Index", "Id", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ElasticsearchAction` property type of `AWS::IoT::TopicRule`.
 ///
 /// Describes an action that writes data to an Amazon OpenSearch Service domain.
 ///
-/// &gt; The `Elasticsearch` action can only be used by existing rule actions. To create a new rule action or to update an existing rule action, use the `OpenSearch` rule action instead. For more information, see \[OpenSearchAction\](<https://docs.aws.amazon.com//iot/latest/apireference/API_OpenSearchAction.html>) .
+/// \> The `Elasticsearch` action can only be used by existing rule actions. To create a new rule action or to update an existing rule action, use the `OpenSearch` rule action instead. For more information, see [OpenSearchAction](https://docs.aws.amazon.com//iot/latest/apireference/API_OpenSearchAction.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-topicrule-elasticsearchaction.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1166,25 +976,25 @@ pub struct ElasticsearchAction {
     /// The endpoint of your OpenSearch domain.
     ///
     /// Pattern `^https?://`.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
     /// `Id`: a string, required.
     ///
     /// The unique identifier for the document you are storing.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Index`: a string, required.
     ///
     /// The index where you want to store your data.
-    pub index: Str,
+    pub index: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The IAM role ARN that has access to OpenSearch.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Type`: a string, required.
     ///
     /// The type of document you are storing.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1202,23 +1012,23 @@ impl ElasticsearchAction {
     }
 
     /// `Endpoint`: a string, required.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Index`: a string, required.
-    pub fn index(mut self, value: impl Into<Str>) -> Self { self.index = value.into(); self }
+    pub fn index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ElasticsearchAction {}
+impl crate::PropertyType for ElasticsearchAction {}
 
-impl ToValue for ElasticsearchAction {
+impl ::cloudwright_core::ToValue for ElasticsearchAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Endpoint", &self.endpoint)
             .req("Id", &self.id)
             .req("Index", &self.index)
@@ -1232,23 +1042,10 @@ impl ToValue for ElasticsearchAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirehoseActionRequired {
     /// `DeliveryStreamName`: a string, required.
-    pub delivery_stream_name: Str,
+    pub delivery_stream_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirehoseAction: ObjRule = ObjRule {
-    properties: &[
-        ("BatchMode", Shape::Bool),
-        ("DeliveryStreamName", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Separator", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["DeliveryStreamName", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FirehoseAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -1259,26 +1056,26 @@ pub(crate) static RULE_FirehoseAction: ObjRule = ObjRule {
 pub struct FirehoseAction {
     /// `BatchMode`: a boolean.
     ///
-    /// Whether to deliver the Kinesis Data Firehose stream as a batch by using \[`PutRecordBatch`\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html>) . The default value is `false` .
+    /// Whether to deliver the Kinesis Data Firehose stream as a batch by using [`PutRecordBatch`](https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html) . The default value is `false` .
     ///
-    /// When `batchMode` is `true` and the rule's SQL statement evaluates to an Array, each Array element forms one record in the \[`PutRecordBatch`\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html>) request. The resulting array can't have more than 500 records.
-    pub batch_mode: Option<Bool>,
+    /// When `batchMode` is `true` and the rule's SQL statement evaluates to an Array, each Array element forms one record in the [`PutRecordBatch`](https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html) request. The resulting array can't have more than 500 records.
+    pub batch_mode: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeliveryStreamName`: a string, required.
     ///
     /// The delivery stream name.
-    pub delivery_stream_name: Str,
+    pub delivery_stream_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The IAM role that grants access to the Amazon Kinesis Firehose stream.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Separator`: a string.
     ///
     /// A character separator that will be used to separate records written to the Firehose stream. Valid values are: '\n' (newline), '\t' (tab), '\r\n' (Windows newline), ',' (comma).
     ///
     /// Pattern `^([\n\t])|(\r\n)|(,)$`.
-    pub separator: Option<Str>,
+    pub separator: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1287,29 +1084,29 @@ impl FirehoseAction {
     #[inline]
     pub fn new(required: FirehoseActionRequired) -> Self {
         Self {
-            batch_mode: None,
+            batch_mode: ::std::option::Option::None,
             delivery_stream_name: required.delivery_stream_name,
             role_arn: required.role_arn,
-            separator: None,
+            separator: ::std::option::Option::None,
         }
     }
 
     /// `BatchMode`: a boolean.
-    pub fn batch_mode(mut self, value: impl Into<Bool>) -> Self { self.batch_mode = Some(value.into()); self }
+    pub fn batch_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.batch_mode = ::std::option::Option::Some(value.into()); self }
     /// `DeliveryStreamName`: a string, required.
-    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_name = value.into(); self }
+    pub fn delivery_stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_stream_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Separator`: a string.
-    pub fn separator(mut self, value: impl Into<Str>) -> Self { self.separator = Some(value.into()); self }
+    pub fn separator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.separator = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FirehoseAction {}
+impl crate::PropertyType for FirehoseAction {}
 
-impl ToValue for FirehoseAction {
+impl ::cloudwright_core::ToValue for FirehoseAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchMode", &self.batch_mode)
             .req("DeliveryStreamName", &self.delivery_stream_name)
             .req("RoleArn", &self.role_arn)
@@ -1317,28 +1114,6 @@ impl ToValue for FirehoseAction {
             .build()
     }
 }
-
-/// The required properties of [`HttpAction`], by name: `HttpAction::new(HttpActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpActionRequired {
-    /// `Url`: a string, required.
-    pub url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpAction: ObjRule = ObjRule {
-    properties: &[
-        ("Auth", Shape::Object(&RULE_HttpAuthorization)),
-        ("BatchConfig", Shape::Object(&RULE_BatchConfig)),
-        ("ConfirmationUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
-        ("EnableBatching", Shape::Bool),
-        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpActionHeader), min_items: Some(0), max_items: Some(100), unique: true })),
-        ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
-    ],
-    required: &["Url"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -1350,66 +1125,66 @@ pub struct HttpAction {
     /// `Auth`: a [`HttpAuthorization`] object.
     ///
     /// The authentication method to use when sending data to an HTTPS endpoint.
-    pub auth: Option<Obj<HttpAuthorization>>,
+    pub auth: ::std::option::Option<crate::Obj<HttpAuthorization>>,
     /// `BatchConfig`: a [`BatchConfig`] object.
-    pub batch_config: Option<Obj<BatchConfig>>,
+    pub batch_config: ::std::option::Option<crate::Obj<BatchConfig>>,
     /// `ConfirmationUrl`: a string.
     ///
     /// The URL to which AWS IoT sends a confirmation message. The value of the confirmation URL must be a prefix of the endpoint URL. If you do not specify a confirmation URL AWS IoT uses the endpoint URL as the confirmation URL. If you use substitution templates in the confirmationUrl, you must create and enable topic rule destinations that match each possible value of the substitution template before traffic is allowed to your endpoint URL.
     ///
     /// Length 0 to 2000.
-    pub confirmation_url: Option<Str>,
+    pub confirmation_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableBatching`: a boolean.
-    pub enable_batching: Option<Bool>,
+    pub enable_batching: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Headers`: a list of [`HttpActionHeader`] objects.
     ///
     /// The HTTP headers to send with the message data.
     ///
     /// Items 0 to 100.
-    pub headers: Option<List<HttpActionHeader>>,
+    pub headers: ::std::option::Option<::cloudwright_core::List<HttpActionHeader>>,
     /// `Url`: a string, required.
     ///
     /// The endpoint URL. If substitution templates are used in the URL, you must also specify a `confirmationUrl` . If this is a new destination, a new `TopicRuleDestination` is created if possible.
     ///
     /// Length 0 to 2000.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl HttpAction {
-    /// A `HttpAction` with its required properties, named in a [`HttpActionRequired`].
+    /// A `HttpAction` with its one required property, `Url`.
     #[inline]
-    pub fn new(required: HttpActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            auth: None,
-            batch_config: None,
-            confirmation_url: None,
-            enable_batching: None,
-            headers: None,
-            url: required.url,
+            auth: ::std::option::Option::None,
+            batch_config: ::std::option::Option::None,
+            confirmation_url: ::std::option::Option::None,
+            enable_batching: ::std::option::Option::None,
+            headers: ::std::option::Option::None,
+            url: value.into(),
         }
     }
 
     /// `Auth`: a [`HttpAuthorization`] object.
-    pub fn auth(mut self, value: impl Into<Obj<HttpAuthorization>>) -> Self { self.auth = Some(value.into()); self }
+    pub fn auth(mut self, value: impl ::std::convert::Into<crate::Obj<HttpAuthorization>>) -> Self { self.auth = ::std::option::Option::Some(value.into()); self }
     /// `BatchConfig`: a [`BatchConfig`] object.
-    pub fn batch_config(mut self, value: impl Into<Obj<BatchConfig>>) -> Self { self.batch_config = Some(value.into()); self }
+    pub fn batch_config(mut self, value: impl ::std::convert::Into<crate::Obj<BatchConfig>>) -> Self { self.batch_config = ::std::option::Option::Some(value.into()); self }
     /// `ConfirmationUrl`: a string.
-    pub fn confirmation_url(mut self, value: impl Into<Str>) -> Self { self.confirmation_url = Some(value.into()); self }
+    pub fn confirmation_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.confirmation_url = ::std::option::Option::Some(value.into()); self }
     /// `EnableBatching`: a boolean.
-    pub fn enable_batching(mut self, value: impl Into<Bool>) -> Self { self.enable_batching = Some(value.into()); self }
+    pub fn enable_batching(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_batching = ::std::option::Option::Some(value.into()); self }
     /// `Headers`: a list of [`HttpActionHeader`] objects.
-    pub fn headers(mut self, value: impl Into<List<HttpActionHeader>>) -> Self { self.headers = Some(value.into()); self }
+    pub fn headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HttpActionHeader>>) -> Self { self.headers = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string, required.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = value.into(); self }
 }
 
-impl PropertyType for HttpAction {}
+impl crate::PropertyType for HttpAction {}
 
-impl ToValue for HttpAction {
+impl ::cloudwright_core::ToValue for HttpAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Auth", &self.auth)
             .opt("BatchConfig", &self.batch_config)
             .opt("ConfirmationUrl", &self.confirmation_url)
@@ -1424,21 +1199,10 @@ impl ToValue for HttpAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpActionHeaderRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpActionHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpActionHeader` property type of `AWS::IoT::TopicRule`.
 ///
@@ -1452,11 +1216,11 @@ pub struct HttpActionHeader {
     /// The HTTP header key.
     ///
     /// Length 1 to 256.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The HTTP header value. Substitution templates are supported.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1471,31 +1235,22 @@ impl HttpActionHeader {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for HttpActionHeader {}
+impl crate::PropertyType for HttpActionHeader {}
 
-impl ToValue for HttpActionHeader {
+impl ::cloudwright_core::ToValue for HttpActionHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpAuthorization: ObjRule = ObjRule {
-    properties: &[
-        ("Sigv4", Shape::Object(&RULE_SigV4Authorization)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpAuthorization` property type of `AWS::IoT::TopicRule`.
 ///
@@ -1506,8 +1261,8 @@ pub(crate) static RULE_HttpAuthorization: ObjRule = ObjRule {
 pub struct HttpAuthorization {
     /// `Sigv4`: a [`SigV4Authorization`] object.
     ///
-    /// Use Sig V4 authorization. For more information, see \[Signature Version 4 Signing Process\](<https://docs.aws.amazon.com/general/latest/gr/signature-version-4.html>) .
-    pub sigv4: Option<Obj<SigV4Authorization>>,
+    /// Use Sig V4 authorization. For more information, see [Signature Version 4 Signing Process](https://docs.aws.amazon.com/general/latest/gr/signature-version-4.html) .
+    pub sigv4: ::std::option::Option<crate::Obj<SigV4Authorization>>,
 }
 
 #[rustfmt::skip]
@@ -1515,19 +1270,21 @@ impl HttpAuthorization {
     /// A `HttpAuthorization` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Sigv4`: a [`SigV4Authorization`] object.
-    pub fn sigv4(mut self, value: impl Into<Obj<SigV4Authorization>>) -> Self { self.sigv4 = Some(value.into()); self }
+    pub fn sigv4(mut self, value: impl ::std::convert::Into<crate::Obj<SigV4Authorization>>) -> Self { self.sigv4 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpAuthorization {}
+impl crate::PropertyType for HttpAuthorization {}
 
-impl ToValue for HttpAuthorization {
+impl ::cloudwright_core::ToValue for HttpAuthorization {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Sigv4", &self.sigv4).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Sigv4", &self.sigv4)
+            .build()
     }
 }
 
@@ -1535,22 +1292,10 @@ impl ToValue for HttpAuthorization {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotAnalyticsActionRequired {
     /// `ChannelName`: a string, required.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IotAnalyticsAction: ObjRule = ObjRule {
-    properties: &[
-        ("BatchMode", Shape::Bool),
-        ("ChannelName", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["ChannelName", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IotAnalyticsAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -1563,18 +1308,18 @@ pub struct IotAnalyticsAction {
     ///
     /// Whether to process the action as a batch. The default value is `false` .
     ///
-    /// When `batchMode` is `true` and the rule SQL statement evaluates to an Array, each Array element is delivered as a separate message when passed by \[`BatchPutMessage`\](<https://docs.aws.amazon.com/iotanalytics/latest/APIReference/API_BatchPutMessage.html>) The resulting array can't have more than 100 messages.
-    pub batch_mode: Option<Bool>,
+    /// When `batchMode` is `true` and the rule SQL statement evaluates to an Array, each Array element is delivered as a separate message when passed by [`BatchPutMessage`](https://docs.aws.amazon.com/iotanalytics/latest/APIReference/API_BatchPutMessage.html) The resulting array can't have more than 100 messages.
+    pub batch_mode: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ChannelName`: a string, required.
     ///
     /// The name of the IoT Analytics channel to which message data will be sent.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role which has a policy that grants IoT Analytics permission to send message data via IoT Analytics (iotanalytics:BatchPutMessage).
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1583,26 +1328,26 @@ impl IotAnalyticsAction {
     #[inline]
     pub fn new(required: IotAnalyticsActionRequired) -> Self {
         Self {
-            batch_mode: None,
+            batch_mode: ::std::option::Option::None,
             channel_name: required.channel_name,
             role_arn: required.role_arn,
         }
     }
 
     /// `BatchMode`: a boolean.
-    pub fn batch_mode(mut self, value: impl Into<Bool>) -> Self { self.batch_mode = Some(value.into()); self }
+    pub fn batch_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.batch_mode = ::std::option::Option::Some(value.into()); self }
     /// `ChannelName`: a string, required.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
+    pub fn channel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for IotAnalyticsAction {}
+impl crate::PropertyType for IotAnalyticsAction {}
 
-impl ToValue for IotAnalyticsAction {
+impl ::cloudwright_core::ToValue for IotAnalyticsAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchMode", &self.batch_mode)
             .req("ChannelName", &self.channel_name)
             .req("RoleArn", &self.role_arn)
@@ -1614,23 +1359,10 @@ impl ToValue for IotAnalyticsAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotEventsActionRequired {
     /// `InputName`: a string, required.
-    pub input_name: Str,
+    pub input_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IotEventsAction: ObjRule = ObjRule {
-    properties: &[
-        ("BatchMode", Shape::Bool),
-        ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("MessageId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["InputName", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IotEventsAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -1645,14 +1377,14 @@ pub struct IotEventsAction {
     ///
     /// When `batchMode` is `true` , you can't specify a `messageId` .
     ///
-    /// When `batchMode` is `true` and the rule SQL statement evaluates to an Array, each Array element is treated as a separate message when Events by calling \[`BatchPutMessage`\](<https://docs.aws.amazon.com/iotevents/latest/apireference/API_iotevents-data_BatchPutMessage.html>) . The resulting array can't have more than 10 messages.
-    pub batch_mode: Option<Bool>,
+    /// When `batchMode` is `true` and the rule SQL statement evaluates to an Array, each Array element is treated as a separate message when Events by calling [`BatchPutMessage`](https://docs.aws.amazon.com/iotevents/latest/apireference/API_iotevents-data_BatchPutMessage.html) . The resulting array can't have more than 10 messages.
+    pub batch_mode: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InputName`: a string, required.
     ///
     /// The name of the AWS IoT Events input.
     ///
     /// Length 1 to 128.
-    pub input_name: Str,
+    pub input_name: ::cloudwright_core::Str,
     /// `MessageId`: a string.
     ///
     /// The ID of the message. The default `messageId` is a new UUID value.
@@ -1662,13 +1394,13 @@ pub struct IotEventsAction {
     /// Assign a value to this property to ensure that only one input (message) with a given `messageId` will be processed by an AWS IoT Events detector.
     ///
     /// Length 0 to 128.
-    pub message_id: Option<Str>,
+    pub message_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that grants AWS IoT permission to send an input to an AWS IoT Events detector. ("Action":"iotevents:BatchPutMessage").
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1677,29 +1409,29 @@ impl IotEventsAction {
     #[inline]
     pub fn new(required: IotEventsActionRequired) -> Self {
         Self {
-            batch_mode: None,
+            batch_mode: ::std::option::Option::None,
             input_name: required.input_name,
-            message_id: None,
+            message_id: ::std::option::Option::None,
             role_arn: required.role_arn,
         }
     }
 
     /// `BatchMode`: a boolean.
-    pub fn batch_mode(mut self, value: impl Into<Bool>) -> Self { self.batch_mode = Some(value.into()); self }
+    pub fn batch_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.batch_mode = ::std::option::Option::Some(value.into()); self }
     /// `InputName`: a string, required.
-    pub fn input_name(mut self, value: impl Into<Str>) -> Self { self.input_name = value.into(); self }
+    pub fn input_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_name = value.into(); self }
     /// `MessageId`: a string.
-    pub fn message_id(mut self, value: impl Into<Str>) -> Self { self.message_id = Some(value.into()); self }
+    pub fn message_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_id = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for IotEventsAction {}
+impl crate::PropertyType for IotEventsAction {}
 
-impl ToValue for IotEventsAction {
+impl ::cloudwright_core::ToValue for IotEventsAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchMode", &self.batch_mode)
             .req("InputName", &self.input_name)
             .opt("MessageId", &self.message_id)
@@ -1712,21 +1444,10 @@ impl ToValue for IotEventsAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotSiteWiseActionRequired {
     /// `PutAssetPropertyValueEntries`: a list of [`PutAssetPropertyValueEntry`] objects, required.
-    pub put_asset_property_value_entries: List<PutAssetPropertyValueEntry>,
+    pub put_asset_property_value_entries: ::cloudwright_core::List<PutAssetPropertyValueEntry>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IotSiteWiseAction: ObjRule = ObjRule {
-    properties: &[
-        ("PutAssetPropertyValueEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_PutAssetPropertyValueEntry), min_items: Some(1), max_items: None, unique: true })),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["PutAssetPropertyValueEntries", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IotSiteWiseAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -1740,13 +1461,13 @@ pub struct IotSiteWiseAction {
     /// A list of asset property value entries.
     ///
     /// Items at least 1.
-    pub put_asset_property_value_entries: List<PutAssetPropertyValueEntry>,
+    pub put_asset_property_value_entries: ::cloudwright_core::List<PutAssetPropertyValueEntry>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that grants AWS IoT permission to send an asset property value to AWS IoT SiteWise. ( `"Action": "iotsitewise:BatchPutAssetPropertyValue"` ). The trust policy can restrict access to specific asset hierarchy paths.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1761,17 +1482,17 @@ impl IotSiteWiseAction {
     }
 
     /// `PutAssetPropertyValueEntries`: a list of [`PutAssetPropertyValueEntry`] objects, required.
-    pub fn put_asset_property_value_entries(mut self, value: impl Into<List<PutAssetPropertyValueEntry>>) -> Self { self.put_asset_property_value_entries = value.into(); self }
+    pub fn put_asset_property_value_entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PutAssetPropertyValueEntry>>) -> Self { self.put_asset_property_value_entries = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for IotSiteWiseAction {}
+impl crate::PropertyType for IotSiteWiseAction {}
 
-impl ToValue for IotSiteWiseAction {
+impl ::cloudwright_core::ToValue for IotSiteWiseAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "PutAssetPropertyValueEntries",
                 &self.put_asset_property_value_entries,
@@ -1785,27 +1506,12 @@ impl ToValue for IotSiteWiseAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaActionRequired {
     /// `ClientProperties`: a JSON value, required.
-    pub client_properties: Json,
+    pub client_properties: ::cloudwright_core::Json,
     /// `DestinationArn`: a string, required.
-    pub destination_arn: Str,
+    pub destination_arn: ::cloudwright_core::Str,
     /// `Topic`: a string, required.
-    pub topic: Str,
+    pub topic: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KafkaAction: ObjRule = ObjRule {
-    properties: &[
-        ("ClientProperties", Shape::Typed(json_type::OBJECT)),
-        ("DestinationArn", Shape::STR),
-        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaActionHeader), min_items: Some(1), max_items: Some(100), unique: true })),
-        ("Key", Shape::STR),
-        ("Partition", Shape::STR),
-        ("Topic", Shape::STR),
-    ],
-    required: &["DestinationArn", "Topic", "ClientProperties"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KafkaAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -1817,29 +1523,29 @@ pub struct KafkaAction {
     /// `ClientProperties`: a JSON value, required.
     ///
     /// Properties of the Apache Kafka producer client.
-    pub client_properties: Json,
+    pub client_properties: ::cloudwright_core::Json,
     /// `DestinationArn`: a string, required.
     ///
     /// The ARN of Kafka action's VPC `TopicRuleDestination` .
-    pub destination_arn: Str,
+    pub destination_arn: ::cloudwright_core::Str,
     /// `Headers`: a list of [`KafkaActionHeader`] objects.
     ///
     /// The list of Kafka headers that you specify.
     ///
     /// Items 1 to 100.
-    pub headers: Option<List<KafkaActionHeader>>,
+    pub headers: ::std::option::Option<::cloudwright_core::List<KafkaActionHeader>>,
     /// `Key`: a string.
     ///
     /// The Kafka message key.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Partition`: a string.
     ///
     /// The Kafka message partition.
-    pub partition: Option<Str>,
+    pub partition: ::std::option::Option<::cloudwright_core::Str>,
     /// `Topic`: a string, required.
     ///
     /// The Kafka topic for messages to be sent to the Kafka broker.
-    pub topic: Str,
+    pub topic: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1850,33 +1556,33 @@ impl KafkaAction {
         Self {
             client_properties: required.client_properties,
             destination_arn: required.destination_arn,
-            headers: None,
-            key: None,
-            partition: None,
+            headers: ::std::option::Option::None,
+            key: ::std::option::Option::None,
+            partition: ::std::option::Option::None,
             topic: required.topic,
         }
     }
 
     /// `ClientProperties`: a JSON value, required.
-    pub fn client_properties(mut self, value: impl Into<Json>) -> Self { self.client_properties = value.into(); self }
+    pub fn client_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.client_properties = value.into(); self }
     /// `DestinationArn`: a string, required.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = value.into(); self }
+    pub fn destination_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_arn = value.into(); self }
     /// `Headers`: a list of [`KafkaActionHeader`] objects.
-    pub fn headers(mut self, value: impl Into<List<KafkaActionHeader>>) -> Self { self.headers = Some(value.into()); self }
+    pub fn headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KafkaActionHeader>>) -> Self { self.headers = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Partition`: a string.
-    pub fn partition(mut self, value: impl Into<Str>) -> Self { self.partition = Some(value.into()); self }
+    pub fn partition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.partition = ::std::option::Option::Some(value.into()); self }
     /// `Topic`: a string, required.
-    pub fn topic(mut self, value: impl Into<Str>) -> Self { self.topic = value.into(); self }
+    pub fn topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic = value.into(); self }
 }
 
-impl PropertyType for KafkaAction {}
+impl crate::PropertyType for KafkaAction {}
 
-impl ToValue for KafkaAction {
+impl ::cloudwright_core::ToValue for KafkaAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientProperties", &self.client_properties)
             .req("DestinationArn", &self.destination_arn)
             .opt("Headers", &self.headers)
@@ -1891,21 +1597,10 @@ impl ToValue for KafkaAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaActionHeaderRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KafkaActionHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16384), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16384), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KafkaActionHeader` property type of `AWS::IoT::TopicRule`.
 ///
@@ -1919,13 +1614,13 @@ pub struct KafkaActionHeader {
     /// The key of the Kafka header.
     ///
     /// Length 0 to 16384.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the Kafka header.
     ///
     /// Length 0 to 16384.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1940,17 +1635,17 @@ impl KafkaActionHeader {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for KafkaActionHeader {}
+impl crate::PropertyType for KafkaActionHeader {}
 
-impl ToValue for KafkaActionHeader {
+impl ::cloudwright_core::ToValue for KafkaActionHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1961,22 +1656,10 @@ impl ToValue for KafkaActionHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisActionRequired {
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StreamName`: a string, required.
-    pub stream_name: Str,
+    pub stream_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisAction: ObjRule = ObjRule {
-    properties: &[
-        ("PartitionKey", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StreamName", Shape::STR),
-    ],
-    required: &["StreamName", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -1988,17 +1671,17 @@ pub struct KinesisAction {
     /// `PartitionKey`: a string.
     ///
     /// The partition key.
-    pub partition_key: Option<Str>,
+    pub partition_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the IAM role that grants access to the Amazon Kinesis stream.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StreamName`: a string, required.
     ///
     /// The name of the Amazon Kinesis stream.
-    pub stream_name: Str,
+    pub stream_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2007,41 +1690,32 @@ impl KinesisAction {
     #[inline]
     pub fn new(required: KinesisActionRequired) -> Self {
         Self {
-            partition_key: None,
+            partition_key: ::std::option::Option::None,
             role_arn: required.role_arn,
             stream_name: required.stream_name,
         }
     }
 
     /// `PartitionKey`: a string.
-    pub fn partition_key(mut self, value: impl Into<Str>) -> Self { self.partition_key = Some(value.into()); self }
+    pub fn partition_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.partition_key = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StreamName`: a string, required.
-    pub fn stream_name(mut self, value: impl Into<Str>) -> Self { self.stream_name = value.into(); self }
+    pub fn stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_name = value.into(); self }
 }
 
-impl PropertyType for KinesisAction {}
+impl crate::PropertyType for KinesisAction {}
 
-impl ToValue for KinesisAction {
+impl ::cloudwright_core::ToValue for KinesisAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PartitionKey", &self.partition_key)
             .req("RoleArn", &self.role_arn)
             .req("StreamName", &self.stream_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaAction: ObjRule = ObjRule {
-    properties: &[
-        ("FunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -2055,7 +1729,7 @@ pub struct LambdaAction {
     /// The ARN of the Lambda function.
     ///
     /// Format `AWS::Lambda::Function.Arn`.
-    pub function_arn: Option<Str>,
+    pub function_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2063,19 +1737,19 @@ impl LambdaAction {
     /// A `LambdaAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FunctionArn`: a string.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self { self.function_arn = Some(value.into()); self }
+    pub fn function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaAction {}
+impl crate::PropertyType for LambdaAction {}
 
-impl ToValue for LambdaAction {
+impl ::cloudwright_core::ToValue for LambdaAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FunctionArn", &self.function_arn)
             .build()
     }
@@ -2085,31 +1759,16 @@ impl ToValue for LambdaAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationActionRequired {
     /// `DeviceId`: a string, required.
-    pub device_id: Str,
+    pub device_id: ::cloudwright_core::Str,
     /// `Latitude`: a string, required.
-    pub latitude: Str,
+    pub latitude: ::cloudwright_core::Str,
     /// `Longitude`: a string, required.
-    pub longitude: Str,
+    pub longitude: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TrackerName`: a string, required.
-    pub tracker_name: Str,
+    pub tracker_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationAction: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceId", Shape::STR),
-        ("Latitude", Shape::STR),
-        ("Longitude", Shape::STR),
-        ("RoleArn", Shape::STR),
-        ("Timestamp", Shape::Object(&RULE_Timestamp)),
-        ("TrackerName", Shape::STR),
-    ],
-    required: &["RoleArn", "TrackerName", "DeviceId", "Latitude", "Longitude"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LocationAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -2121,27 +1780,27 @@ pub struct LocationAction {
     /// `DeviceId`: a string, required.
     ///
     /// The unique ID of the device providing the location data.
-    pub device_id: Str,
+    pub device_id: ::cloudwright_core::Str,
     /// `Latitude`: a string, required.
     ///
     /// A string that evaluates to a double value that represents the latitude of the device's location.
-    pub latitude: Str,
+    pub latitude: ::cloudwright_core::Str,
     /// `Longitude`: a string, required.
     ///
     /// A string that evaluates to a double value that represents the longitude of the device's location.
-    pub longitude: Str,
+    pub longitude: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The IAM role that grants permission to write to the Amazon Location resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Timestamp`: a [`Timestamp`] object.
     ///
     /// The time that the location data was sampled. The default value is the time the MQTT message was processed.
-    pub timestamp: Option<Obj<Timestamp>>,
+    pub timestamp: ::std::option::Option<crate::Obj<Timestamp>>,
     /// `TrackerName`: a string, required.
     ///
     /// The name of the tracker resource in Amazon Location in which the location is updated.
-    pub tracker_name: Str,
+    pub tracker_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2154,31 +1813,31 @@ impl LocationAction {
             latitude: required.latitude,
             longitude: required.longitude,
             role_arn: required.role_arn,
-            timestamp: None,
+            timestamp: ::std::option::Option::None,
             tracker_name: required.tracker_name,
         }
     }
 
     /// `DeviceId`: a string, required.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self { self.device_id = value.into(); self }
+    pub fn device_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_id = value.into(); self }
     /// `Latitude`: a string, required.
-    pub fn latitude(mut self, value: impl Into<Str>) -> Self { self.latitude = value.into(); self }
+    pub fn latitude(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.latitude = value.into(); self }
     /// `Longitude`: a string, required.
-    pub fn longitude(mut self, value: impl Into<Str>) -> Self { self.longitude = value.into(); self }
+    pub fn longitude(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.longitude = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Timestamp`: a [`Timestamp`] object.
-    pub fn timestamp(mut self, value: impl Into<Obj<Timestamp>>) -> Self { self.timestamp = Some(value.into()); self }
+    pub fn timestamp(mut self, value: impl ::std::convert::Into<crate::Obj<Timestamp>>) -> Self { self.timestamp = ::std::option::Option::Some(value.into()); self }
     /// `TrackerName`: a string, required.
-    pub fn tracker_name(mut self, value: impl Into<Str>) -> Self { self.tracker_name = value.into(); self }
+    pub fn tracker_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tracker_name = value.into(); self }
 }
 
-impl PropertyType for LocationAction {}
+impl crate::PropertyType for LocationAction {}
 
-impl ToValue for LocationAction {
+impl ::cloudwright_core::ToValue for LocationAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeviceId", &self.device_id)
             .req("Latitude", &self.latitude)
             .req("Longitude", &self.longitude)
@@ -2193,30 +1852,16 @@ impl ToValue for LocationAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchActionRequired {
     /// `Endpoint`: a string, required.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Index`: a string, required.
-    pub index: Str,
+    pub index: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenSearchAction: ObjRule = ObjRule {
-    properties: &[
-        ("Endpoint", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Id", Shape::STR),
-        ("Index", Shape::STR),
-        ("RoleArn", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "Endpoint", "Index", "Id", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpenSearchAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -2230,23 +1875,23 @@ pub struct OpenSearchAction {
     /// The endpoint of your OpenSearch domain.
     ///
     /// Pattern `^https?://`.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
     /// `Id`: a string, required.
     ///
     /// The unique identifier for the document you are storing.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Index`: a string, required.
     ///
     /// The OpenSearch index where you want to store your data.
-    pub index: Str,
+    pub index: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The IAM role ARN that has access to OpenSearch.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Type`: a string, required.
     ///
     /// The type of document you are storing.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2264,23 +1909,23 @@ impl OpenSearchAction {
     }
 
     /// `Endpoint`: a string, required.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Index`: a string, required.
-    pub fn index(mut self, value: impl Into<Str>) -> Self { self.index = value.into(); self }
+    pub fn index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for OpenSearchAction {}
+impl crate::PropertyType for OpenSearchAction {}
 
-impl ToValue for OpenSearchAction {
+impl ::cloudwright_core::ToValue for OpenSearchAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Endpoint", &self.endpoint)
             .req("Id", &self.id)
             .req("Index", &self.index)
@@ -2289,27 +1934,6 @@ impl ToValue for OpenSearchAction {
             .build()
     }
 }
-
-/// The required properties of [`PutAssetPropertyValueEntry`], by name: `PutAssetPropertyValueEntry::new(PutAssetPropertyValueEntryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PutAssetPropertyValueEntryRequired {
-    /// `PropertyValues`: a list of [`AssetPropertyValue`] objects, required.
-    pub property_values: List<AssetPropertyValue>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PutAssetPropertyValueEntry: ObjRule = ObjRule {
-    properties: &[
-        ("AssetId", Shape::STR),
-        ("EntryId", Shape::STR),
-        ("PropertyAlias", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("PropertyId", Shape::STR),
-        ("PropertyValues", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetPropertyValue), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["PropertyValues"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PutAssetPropertyValueEntry` property type of `AWS::IoT::TopicRule`.
 ///
@@ -2321,61 +1945,61 @@ pub struct PutAssetPropertyValueEntry {
     /// `AssetId`: a string.
     ///
     /// The ID of the AWS IoT SiteWise asset. You must specify either a `propertyAlias` or both an `aliasId` and a `propertyId` . Accepts substitution templates.
-    pub asset_id: Option<Str>,
+    pub asset_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EntryId`: a string.
     ///
     /// Optional. A unique identifier for this entry that you can define to better track which message caused an error in case of failure. Accepts substitution templates. Defaults to a new UUID.
-    pub entry_id: Option<Str>,
+    pub entry_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyAlias`: a string.
     ///
     /// The name of the property alias associated with your asset property. You must specify either a `propertyAlias` or both an `aliasId` and a `propertyId` . Accepts substitution templates.
     ///
     /// Length at least 1.
-    pub property_alias: Option<Str>,
+    pub property_alias: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyId`: a string.
     ///
     /// The ID of the asset's property. You must specify either a `propertyAlias` or both an `aliasId` and a `propertyId` . Accepts substitution templates.
-    pub property_id: Option<Str>,
+    pub property_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyValues`: a list of [`AssetPropertyValue`] objects, required.
     ///
     /// A list of property values to insert that each contain timestamp, quality, and value (TQV) information.
     ///
     /// Items at least 1.
-    pub property_values: List<AssetPropertyValue>,
+    pub property_values: ::cloudwright_core::List<AssetPropertyValue>,
 }
 
 #[rustfmt::skip]
 impl PutAssetPropertyValueEntry {
-    /// A `PutAssetPropertyValueEntry` with its required properties, named in a [`PutAssetPropertyValueEntryRequired`].
+    /// A `PutAssetPropertyValueEntry` with its one required property, `PropertyValues`.
     #[inline]
-    pub fn new(required: PutAssetPropertyValueEntryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<AssetPropertyValue>>) -> Self {
         Self {
-            asset_id: None,
-            entry_id: None,
-            property_alias: None,
-            property_id: None,
-            property_values: required.property_values,
+            asset_id: ::std::option::Option::None,
+            entry_id: ::std::option::Option::None,
+            property_alias: ::std::option::Option::None,
+            property_id: ::std::option::Option::None,
+            property_values: value.into(),
         }
     }
 
     /// `AssetId`: a string.
-    pub fn asset_id(mut self, value: impl Into<Str>) -> Self { self.asset_id = Some(value.into()); self }
+    pub fn asset_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_id = ::std::option::Option::Some(value.into()); self }
     /// `EntryId`: a string.
-    pub fn entry_id(mut self, value: impl Into<Str>) -> Self { self.entry_id = Some(value.into()); self }
+    pub fn entry_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entry_id = ::std::option::Option::Some(value.into()); self }
     /// `PropertyAlias`: a string.
-    pub fn property_alias(mut self, value: impl Into<Str>) -> Self { self.property_alias = Some(value.into()); self }
+    pub fn property_alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property_alias = ::std::option::Option::Some(value.into()); self }
     /// `PropertyId`: a string.
-    pub fn property_id(mut self, value: impl Into<Str>) -> Self { self.property_id = Some(value.into()); self }
+    pub fn property_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property_id = ::std::option::Option::Some(value.into()); self }
     /// `PropertyValues`: a list of [`AssetPropertyValue`] objects, required.
-    pub fn property_values(mut self, value: impl Into<List<AssetPropertyValue>>) -> Self { self.property_values = value.into(); self }
+    pub fn property_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AssetPropertyValue>>) -> Self { self.property_values = value.into(); self }
 }
 
-impl PropertyType for PutAssetPropertyValueEntry {}
+impl crate::PropertyType for PutAssetPropertyValueEntry {}
 
-impl ToValue for PutAssetPropertyValueEntry {
+impl ::cloudwright_core::ToValue for PutAssetPropertyValueEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssetId", &self.asset_id)
             .opt("EntryId", &self.entry_id)
             .opt("PropertyAlias", &self.property_alias)
@@ -2384,23 +2008,6 @@ impl ToValue for PutAssetPropertyValueEntry {
             .build()
     }
 }
-
-/// The required properties of [`PutItemInput`], by name: `PutItemInput::new(PutItemInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PutItemInputRequired {
-    /// `TableName`: a string, required.
-    pub table_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PutItemInput: ObjRule = ObjRule {
-    properties: &[
-        ("TableName", Shape::STR),
-    ],
-    required: &["TableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PutItemInput` property type of `AWS::IoT::TopicRule`.
 ///
@@ -2412,29 +2019,31 @@ pub struct PutItemInput {
     /// `TableName`: a string, required.
     ///
     /// The table where the message data will be written.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PutItemInput {
-    /// A `PutItemInput` with its required properties, named in a [`PutItemInputRequired`].
+    /// A `PutItemInput` with its one required property, `TableName`.
     #[inline]
-    pub fn new(required: PutItemInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            table_name: required.table_name,
+            table_name: value.into(),
         }
     }
 
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
-impl PropertyType for PutItemInput {}
+impl crate::PropertyType for PutItemInput {}
 
-impl ToValue for PutItemInput {
+impl ::cloudwright_core::ToValue for PutItemInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("TableName", &self.table_name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("TableName", &self.table_name)
+            .build()
     }
 }
 
@@ -2442,23 +2051,10 @@ impl ToValue for PutItemInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepublishActionRequired {
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Topic`: a string, required.
-    pub topic: Str,
+    pub topic: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RepublishAction: ObjRule = ObjRule {
-    properties: &[
-        ("Headers", Shape::Object(&RULE_RepublishActionHeaders)),
-        ("Qos", Shape::Int(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Topic", Shape::STR),
-    ],
-    required: &["Topic", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RepublishAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -2469,24 +2065,24 @@ pub(crate) static RULE_RepublishAction: ObjRule = ObjRule {
 pub struct RepublishAction {
     /// `Headers`: a [`RepublishActionHeaders`] object.
     ///
-    /// MQTT Version 5.0 headers information. For more information, see \[MQTT\](<https://docs.aws.amazon.com//iot/latest/developerguide/mqtt.html>) in the IoT Core Developer Guide.
-    pub headers: Option<Obj<RepublishActionHeaders>>,
+    /// MQTT Version 5.0 headers information. For more information, see [MQTT](https://docs.aws.amazon.com//iot/latest/developerguide/mqtt.html) in the IoT Core Developer Guide.
+    pub headers: ::std::option::Option<crate::Obj<RepublishActionHeaders>>,
     /// `Qos`: an integer.
     ///
     /// The Quality of Service (QoS) level to use when republishing messages. The default value is 0.
     ///
     /// Value 0 to 1.
-    pub qos: Option<Int>,
+    pub qos: ::std::option::Option<::cloudwright_core::Int>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the IAM role that grants access.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Topic`: a string, required.
     ///
     /// The name of the MQTT topic.
-    pub topic: Str,
+    pub topic: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2495,29 +2091,29 @@ impl RepublishAction {
     #[inline]
     pub fn new(required: RepublishActionRequired) -> Self {
         Self {
-            headers: None,
-            qos: None,
+            headers: ::std::option::Option::None,
+            qos: ::std::option::Option::None,
             role_arn: required.role_arn,
             topic: required.topic,
         }
     }
 
     /// `Headers`: a [`RepublishActionHeaders`] object.
-    pub fn headers(mut self, value: impl Into<Obj<RepublishActionHeaders>>) -> Self { self.headers = Some(value.into()); self }
+    pub fn headers(mut self, value: impl ::std::convert::Into<crate::Obj<RepublishActionHeaders>>) -> Self { self.headers = ::std::option::Option::Some(value.into()); self }
     /// `Qos`: an integer.
-    pub fn qos(mut self, value: impl Into<Int>) -> Self { self.qos = Some(value.into()); self }
+    pub fn qos(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.qos = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Topic`: a string, required.
-    pub fn topic(mut self, value: impl Into<Str>) -> Self { self.topic = value.into(); self }
+    pub fn topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic = value.into(); self }
 }
 
-impl PropertyType for RepublishAction {}
+impl crate::PropertyType for RepublishAction {}
 
-impl ToValue for RepublishAction {
+impl ::cloudwright_core::ToValue for RepublishAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Headers", &self.headers)
             .opt("Qos", &self.qos)
             .req("RoleArn", &self.role_arn)
@@ -2526,23 +2122,9 @@ impl ToValue for RepublishAction {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RepublishActionHeaders: ObjRule = ObjRule {
-    properties: &[
-        ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("CorrelationData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("MessageExpiry", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("PayloadFormatIndicator", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("ResponseTopic", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("UserProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_UserProperty), min_items: Some(1), max_items: Some(100), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RepublishActionHeaders` property type of `AWS::IoT::TopicRule`.
 ///
-/// Specifies MQTT Version 5.0 headers information. For more information, see \[MQTT\](<https://docs.aws.amazon.com//iot/latest/developerguide/mqtt.html>) in the IoT Core Developer Guide.
+/// Specifies MQTT Version 5.0 headers information. For more information, see [MQTT](https://docs.aws.amazon.com//iot/latest/developerguide/mqtt.html) in the IoT Core Developer Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-topicrule-republishactionheaders.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2551,60 +2133,60 @@ pub struct RepublishActionHeaders {
     ///
     /// A UTF-8 encoded string that describes the content of the publishing message.
     ///
-    /// For more information, see \[Content Type\](<https://docs.aws.amazon.com/https://docs.oasis-open.org/mqtt/mqtt/v5.0/os/mqtt-v5.0-os.html#_Toc3901118>) in the MQTT Version 5.0 specification.
+    /// For more information, see [Content Type](https://docs.aws.amazon.com/https://docs.oasis-open.org/mqtt/mqtt/v5.0/os/mqtt-v5.0-os.html#_Toc3901118) in the MQTT Version 5.0 specification.
     ///
-    /// Supports \[substitution templates\](<https://docs.aws.amazon.com//iot/latest/developerguide/iot-substitution-templates.html>) .
+    /// Supports [substitution templates](https://docs.aws.amazon.com//iot/latest/developerguide/iot-substitution-templates.html) .
     ///
     /// Length 0 to 1024.
-    pub content_type: Option<Str>,
+    pub content_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `CorrelationData`: a string.
     ///
     /// The base64-encoded binary data used by the sender of the request message to identify which request the response message is for.
     ///
-    /// For more information, see \[Correlation Data\](<https://docs.aws.amazon.com/https://docs.oasis-open.org/mqtt/mqtt/v5.0/os/mqtt-v5.0-os.html#_Toc3901115>) in the MQTT Version 5.0 specification.
+    /// For more information, see [Correlation Data](https://docs.aws.amazon.com/https://docs.oasis-open.org/mqtt/mqtt/v5.0/os/mqtt-v5.0-os.html#_Toc3901115) in the MQTT Version 5.0 specification.
     ///
-    /// Supports \[substitution templates\](<https://docs.aws.amazon.com//iot/latest/developerguide/iot-substitution-templates.html>) .
+    /// Supports [substitution templates](https://docs.aws.amazon.com//iot/latest/developerguide/iot-substitution-templates.html) .
     ///
-    /// &gt; This binary data must be base64-encoded.
+    /// \> This binary data must be base64-encoded.
     ///
     /// Length 0 to 1024.
-    pub correlation_data: Option<Str>,
+    pub correlation_data: ::std::option::Option<::cloudwright_core::Str>,
     /// `MessageExpiry`: a string.
     ///
-    /// A user-defined integer value that represents the message expiry interval at the broker. If the messages haven't been sent to the subscribers within that interval, the message expires and is removed. The value of `messageExpiry` represents the number of seconds before it expires. For more information about the limits of `messageExpiry` , see \[Message broker and protocol limits and quotas\](<https://docs.aws.amazon.com//general/latest/gr/iot-core.html#limits_iot>) in the IoT Core Reference Guide.
+    /// A user-defined integer value that represents the message expiry interval at the broker. If the messages haven't been sent to the subscribers within that interval, the message expires and is removed. The value of `messageExpiry` represents the number of seconds before it expires. For more information about the limits of `messageExpiry` , see [Message broker and protocol limits and quotas](https://docs.aws.amazon.com//general/latest/gr/iot-core.html#limits_iot) in the IoT Core Reference Guide.
     ///
-    /// Supports \[substitution templates\](<https://docs.aws.amazon.com//iot/latest/developerguide/iot-substitution-templates.html>) .
+    /// Supports [substitution templates](https://docs.aws.amazon.com//iot/latest/developerguide/iot-substitution-templates.html) .
     ///
     /// Length 0 to 1024.
-    pub message_expiry: Option<Str>,
+    pub message_expiry: ::std::option::Option<::cloudwright_core::Str>,
     /// `PayloadFormatIndicator`: a string.
     ///
     /// An `Enum` string value that indicates whether the payload is formatted as UTF-8.
     ///
     /// Valid values are `UNSPECIFIED_BYTES` and `UTF8_DATA` .
     ///
-    /// For more information, see \[Payload Format Indicator\](<https://docs.aws.amazon.com/https://docs.oasis-open.org/mqtt/mqtt/v5.0/os/mqtt-v5.0-os.html#_Toc3901111>) from the MQTT Version 5.0 specification.
+    /// For more information, see [Payload Format Indicator](https://docs.aws.amazon.com/https://docs.oasis-open.org/mqtt/mqtt/v5.0/os/mqtt-v5.0-os.html#_Toc3901111) from the MQTT Version 5.0 specification.
     ///
-    /// Supports \[substitution templates\](<https://docs.aws.amazon.com//iot/latest/developerguide/iot-substitution-templates.html>) .
+    /// Supports [substitution templates](https://docs.aws.amazon.com//iot/latest/developerguide/iot-substitution-templates.html) .
     ///
     /// Length 0 to 1024.
-    pub payload_format_indicator: Option<Str>,
+    pub payload_format_indicator: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponseTopic`: a string.
     ///
     /// A UTF-8 encoded string that's used as the topic name for a response message. The response topic is used to describe the topic to which the receiver should publish as part of the request-response flow. The topic must not contain wildcard characters.
     ///
-    /// For more information, see \[Response Topic\](<https://docs.aws.amazon.com/https://docs.oasis-open.org/mqtt/mqtt/v5.0/os/mqtt-v5.0-os.html#_Toc3901114>) in the MQTT Version 5.0 specification.
+    /// For more information, see [Response Topic](https://docs.aws.amazon.com/https://docs.oasis-open.org/mqtt/mqtt/v5.0/os/mqtt-v5.0-os.html#_Toc3901114) in the MQTT Version 5.0 specification.
     ///
-    /// Supports \[substitution templates\](<https://docs.aws.amazon.com//iot/latest/developerguide/iot-substitution-templates.html>) .
+    /// Supports [substitution templates](https://docs.aws.amazon.com//iot/latest/developerguide/iot-substitution-templates.html) .
     ///
     /// Length 0 to 1024.
-    pub response_topic: Option<Str>,
+    pub response_topic: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserProperties`: a list of [`UserProperty`] objects.
     ///
     /// An array of key-value pairs that you define in the MQTT5 header.
     ///
     /// Items 1 to 100.
-    pub user_properties: Option<List<UserProperty>>,
+    pub user_properties: ::std::option::Option<::cloudwright_core::List<UserProperty>>,
 }
 
 #[rustfmt::skip]
@@ -2612,29 +2194,29 @@ impl RepublishActionHeaders {
     /// A `RepublishActionHeaders` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContentType`: a string.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
     /// `CorrelationData`: a string.
-    pub fn correlation_data(mut self, value: impl Into<Str>) -> Self { self.correlation_data = Some(value.into()); self }
+    pub fn correlation_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.correlation_data = ::std::option::Option::Some(value.into()); self }
     /// `MessageExpiry`: a string.
-    pub fn message_expiry(mut self, value: impl Into<Str>) -> Self { self.message_expiry = Some(value.into()); self }
+    pub fn message_expiry(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_expiry = ::std::option::Option::Some(value.into()); self }
     /// `PayloadFormatIndicator`: a string.
-    pub fn payload_format_indicator(mut self, value: impl Into<Str>) -> Self { self.payload_format_indicator = Some(value.into()); self }
+    pub fn payload_format_indicator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payload_format_indicator = ::std::option::Option::Some(value.into()); self }
     /// `ResponseTopic`: a string.
-    pub fn response_topic(mut self, value: impl Into<Str>) -> Self { self.response_topic = Some(value.into()); self }
+    pub fn response_topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.response_topic = ::std::option::Option::Some(value.into()); self }
     /// `UserProperties`: a list of [`UserProperty`] objects.
-    pub fn user_properties(mut self, value: impl Into<List<UserProperty>>) -> Self { self.user_properties = Some(value.into()); self }
+    pub fn user_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<UserProperty>>) -> Self { self.user_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RepublishActionHeaders {}
+impl crate::PropertyType for RepublishActionHeaders {}
 
-impl ToValue for RepublishActionHeaders {
+impl ::cloudwright_core::ToValue for RepublishActionHeaders {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentType", &self.content_type)
             .opt("CorrelationData", &self.correlation_data)
             .opt("MessageExpiry", &self.message_expiry)
@@ -2649,25 +2231,12 @@ impl ToValue for RepublishActionHeaders {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ActionRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Action: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("CannedAcl", Shape::Str(&StrRule { allowed: &["private", "public-read", "public-read-write", "aws-exec-read", "authenticated-read", "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write"], ..StrRule::ANY })),
-        ("Key", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["BucketName", "Key", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Action` property type of `AWS::IoT::TopicRule`.
 ///
@@ -2681,21 +2250,21 @@ pub struct S3Action {
     /// The Amazon S3 bucket.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `CannedAcl`: a [`CannedAccessControlList`] value.
     ///
-    /// The Amazon S3 canned ACL that controls access to the object identified by the object key. For more information, see \[S3 canned ACLs\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl>) .
-    pub canned_acl: Option<CannedAccessControlList>,
+    /// The Amazon S3 canned ACL that controls access to the object identified by the object key. For more information, see [S3 canned ACLs](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl) .
+    pub canned_acl: ::std::option::Option<CannedAccessControlList>,
     /// `Key`: a string, required.
     ///
-    /// The object key. For more information, see \[Actions, resources, and condition keys for Amazon S3\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/list_amazons3.html>) .
-    pub key: Str,
+    /// The object key. For more information, see [Actions, resources, and condition keys for Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/list_amazons3.html) .
+    pub key: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the IAM role that grants access.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2705,28 +2274,28 @@ impl S3Action {
     pub fn new(required: S3ActionRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
-            canned_acl: None,
+            canned_acl: ::std::option::Option::None,
             key: required.key,
             role_arn: required.role_arn,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `CannedAcl`: a [`CannedAccessControlList`] value.
-    pub fn canned_acl(mut self, value: impl Into<CannedAccessControlList>) -> Self { self.canned_acl = Some(value.into()); self }
+    pub fn canned_acl(mut self, value: impl ::std::convert::Into<CannedAccessControlList>) -> Self { self.canned_acl = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for S3Action {}
+impl crate::PropertyType for S3Action {}
 
-impl ToValue for S3Action {
+impl ::cloudwright_core::ToValue for S3Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("CannedAcl", &self.canned_acl)
             .req("Key", &self.key)
@@ -2739,28 +2308,16 @@ impl ToValue for S3Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SigV4AuthorizationRequired {
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `ServiceName`: a string, required.
-    pub service_name: Str,
+    pub service_name: ::cloudwright_core::Str,
     /// `SigningRegion`: a string, required.
-    pub signing_region: Str,
+    pub signing_region: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SigV4Authorization: ObjRule = ObjRule {
-    properties: &[
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ServiceName", Shape::STR),
-        ("SigningRegion", Shape::STR),
-    ],
-    required: &["ServiceName", "SigningRegion", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SigV4Authorization` property type of `AWS::IoT::TopicRule`.
 ///
-/// For more information, see \[Signature Version 4 signing process\](<https://docs.aws.amazon.com/general/latest/gr/signature-version-4.html>) .
+/// For more information, see [Signature Version 4 signing process](https://docs.aws.amazon.com/general/latest/gr/signature-version-4.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-topicrule-sigv4authorization.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2770,15 +2327,15 @@ pub struct SigV4Authorization {
     /// The ARN of the signing role.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `ServiceName`: a string, required.
     ///
     /// The service name to use while signing with Sig V4.
-    pub service_name: Str,
+    pub service_name: ::cloudwright_core::Str,
     /// `SigningRegion`: a string, required.
     ///
     /// The signing region.
-    pub signing_region: Str,
+    pub signing_region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2794,19 +2351,19 @@ impl SigV4Authorization {
     }
 
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `ServiceName`: a string, required.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = value.into(); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = value.into(); self }
     /// `SigningRegion`: a string, required.
-    pub fn signing_region(mut self, value: impl Into<Str>) -> Self { self.signing_region = value.into(); self }
+    pub fn signing_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signing_region = value.into(); self }
 }
 
-impl PropertyType for SigV4Authorization {}
+impl crate::PropertyType for SigV4Authorization {}
 
-impl ToValue for SigV4Authorization {
+impl ::cloudwright_core::ToValue for SigV4Authorization {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RoleArn", &self.role_arn)
             .req("ServiceName", &self.service_name)
             .req("SigningRegion", &self.signing_region)
@@ -2818,22 +2375,10 @@ impl ToValue for SigV4Authorization {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnsActionRequired {
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TargetArn`: a string, required.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnsAction: ObjRule = ObjRule {
-    properties: &[
-        ("MessageFormat", Shape::Str(&StrRule { allowed: &["JSON", "RAW"], ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TargetArn", Shape::STR),
-    ],
-    required: &["TargetArn", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnsAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -2844,18 +2389,18 @@ pub(crate) static RULE_SnsAction: ObjRule = ObjRule {
 pub struct SnsAction {
     /// `MessageFormat`: a [`MessageFormat`] value.
     ///
-    /// (Optional) The message format of the message to publish. Accepted values are "JSON" and "RAW". The default value of the attribute is "RAW". SNS uses this setting to determine if the payload should be parsed and relevant platform-specific bits of the payload should be extracted. For more information, see \[Amazon SNS Message and JSON Formats\](<https://docs.aws.amazon.com/sns/latest/dg/json-formats.html>) in the *Amazon Simple Notification Service Developer Guide* .
-    pub message_format: Option<MessageFormat>,
+    /// (Optional) The message format of the message to publish. Accepted values are "JSON" and "RAW". The default value of the attribute is "RAW". SNS uses this setting to determine if the payload should be parsed and relevant platform-specific bits of the payload should be extracted. For more information, see [Amazon SNS Message and JSON Formats](https://docs.aws.amazon.com/sns/latest/dg/json-formats.html) in the *Amazon Simple Notification Service Developer Guide* .
+    pub message_format: ::std::option::Option<MessageFormat>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the IAM role that grants access.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TargetArn`: a string, required.
     ///
     /// The ARN of the SNS topic.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2864,26 +2409,26 @@ impl SnsAction {
     #[inline]
     pub fn new(required: SnsActionRequired) -> Self {
         Self {
-            message_format: None,
+            message_format: ::std::option::Option::None,
             role_arn: required.role_arn,
             target_arn: required.target_arn,
         }
     }
 
     /// `MessageFormat`: a [`MessageFormat`] value.
-    pub fn message_format(mut self, value: impl Into<MessageFormat>) -> Self { self.message_format = Some(value.into()); self }
+    pub fn message_format(mut self, value: impl ::std::convert::Into<MessageFormat>) -> Self { self.message_format = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `TargetArn`: a string, required.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = value.into(); self }
 }
 
-impl PropertyType for SnsAction {}
+impl crate::PropertyType for SnsAction {}
 
-impl ToValue for SnsAction {
+impl ::cloudwright_core::ToValue for SnsAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MessageFormat", &self.message_format)
             .req("RoleArn", &self.role_arn)
             .req("TargetArn", &self.target_arn)
@@ -2895,22 +2440,10 @@ impl ToValue for SnsAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqsActionRequired {
     /// `QueueUrl`: a string, required.
-    pub queue_url: Str,
+    pub queue_url: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SqsAction: ObjRule = ObjRule {
-    properties: &[
-        ("QueueUrl", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("UseBase64", Shape::Bool),
-    ],
-    required: &["RoleArn", "QueueUrl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SqsAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -2922,17 +2455,17 @@ pub struct SqsAction {
     /// `QueueUrl`: a string, required.
     ///
     /// The URL of the Amazon SQS queue.
-    pub queue_url: Str,
+    pub queue_url: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the IAM role that grants access.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `UseBase64`: a boolean.
     ///
     /// Specifies whether to use Base64 encoding.
-    pub use_base64: Option<Bool>,
+    pub use_base64: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -2943,24 +2476,24 @@ impl SqsAction {
         Self {
             queue_url: required.queue_url,
             role_arn: required.role_arn,
-            use_base64: None,
+            use_base64: ::std::option::Option::None,
         }
     }
 
     /// `QueueUrl`: a string, required.
-    pub fn queue_url(mut self, value: impl Into<Str>) -> Self { self.queue_url = value.into(); self }
+    pub fn queue_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue_url = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `UseBase64`: a boolean.
-    pub fn use_base64(mut self, value: impl Into<Bool>) -> Self { self.use_base64 = Some(value.into()); self }
+    pub fn use_base64(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_base64 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SqsAction {}
+impl crate::PropertyType for SqsAction {}
 
-impl ToValue for SqsAction {
+impl ::cloudwright_core::ToValue for SqsAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("QueueUrl", &self.queue_url)
             .req("RoleArn", &self.role_arn)
             .opt("UseBase64", &self.use_base64)
@@ -2972,22 +2505,10 @@ impl ToValue for SqsAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepFunctionsActionRequired {
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StateMachineName`: a string, required.
-    pub state_machine_name: Str,
+    pub state_machine_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StepFunctionsAction: ObjRule = ObjRule {
-    properties: &[
-        ("ExecutionNamePrefix", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StateMachineName", Shape::STR),
-    ],
-    required: &["StateMachineName", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StepFunctionsAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -2999,17 +2520,17 @@ pub struct StepFunctionsAction {
     /// `ExecutionNamePrefix`: a string.
     ///
     /// (Optional) A name will be given to the state machine execution consisting of this prefix followed by a UUID. Step Functions automatically creates a unique name for each state machine execution if one is not provided.
-    pub execution_name_prefix: Option<Str>,
+    pub execution_name_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that grants IoT permission to start execution of a state machine ("Action":"states:StartExecution").
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StateMachineName`: a string, required.
     ///
     /// The name of the Step Functions state machine whose execution will be started.
-    pub state_machine_name: Str,
+    pub state_machine_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3018,26 +2539,26 @@ impl StepFunctionsAction {
     #[inline]
     pub fn new(required: StepFunctionsActionRequired) -> Self {
         Self {
-            execution_name_prefix: None,
+            execution_name_prefix: ::std::option::Option::None,
             role_arn: required.role_arn,
             state_machine_name: required.state_machine_name,
         }
     }
 
     /// `ExecutionNamePrefix`: a string.
-    pub fn execution_name_prefix(mut self, value: impl Into<Str>) -> Self { self.execution_name_prefix = Some(value.into()); self }
+    pub fn execution_name_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_name_prefix = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StateMachineName`: a string, required.
-    pub fn state_machine_name(mut self, value: impl Into<Str>) -> Self { self.state_machine_name = value.into(); self }
+    pub fn state_machine_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state_machine_name = value.into(); self }
 }
 
-impl PropertyType for StepFunctionsAction {}
+impl crate::PropertyType for StepFunctionsAction {}
 
-impl ToValue for StepFunctionsAction {
+impl ::cloudwright_core::ToValue for StepFunctionsAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExecutionNamePrefix", &self.execution_name_prefix)
             .req("RoleArn", &self.role_arn)
             .req("StateMachineName", &self.state_machine_name)
@@ -3049,21 +2570,10 @@ impl ToValue for StepFunctionsAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoT::TopicRule`.
 ///
@@ -3071,9 +2581,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3088,40 +2598,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`Timestamp`], by name: `Timestamp::new(TimestampRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimestampRequired {
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Timestamp: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Timestamp` property type of `AWS::IoT::TopicRule`.
 ///
@@ -3133,36 +2625,36 @@ pub struct Timestamp {
     /// `Unit`: a string.
     ///
     /// The precision of the timestamp value that results from the expression described in `value` .
-    pub unit: Option<Str>,
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string, required.
     ///
     /// An expression that returns a long epoch time value.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Timestamp {
-    /// A `Timestamp` with its required properties, named in a [`TimestampRequired`].
+    /// A `Timestamp` with its one required property, `Value`.
     #[inline]
-    pub fn new(required: TimestampRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            unit: None,
-            value: required.value,
+            unit: ::std::option::Option::None,
+            value: value.into(),
         }
     }
 
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Timestamp {}
+impl crate::PropertyType for Timestamp {}
 
-impl ToValue for Timestamp {
+impl ::cloudwright_core::ToValue for Timestamp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Unit", &self.unit)
             .req("Value", &self.value)
             .build()
@@ -3173,28 +2665,14 @@ impl ToValue for Timestamp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimestreamActionRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Dimensions`: a list of [`TimestreamDimension`] objects, required.
-    pub dimensions: List<TimestreamDimension>,
+    pub dimensions: ::cloudwright_core::List<TimestreamDimension>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimestreamAction: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseName", Shape::STR),
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_TimestreamDimension), min_items: Some(1), max_items: Some(128), unique: false })),
-        ("RoleArn", Shape::STR),
-        ("TableName", Shape::STR),
-        ("Timestamp", Shape::Object(&RULE_TimestreamTimestamp)),
-    ],
-    required: &["RoleArn", "DatabaseName", "TableName", "Dimensions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimestreamAction` property type of `AWS::IoT::TopicRule`.
 ///
@@ -3206,25 +2684,25 @@ pub struct TimestreamAction {
     /// `DatabaseName`: a string, required.
     ///
     /// The name of an Amazon Timestream database that has the table to write records into.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Dimensions`: a list of [`TimestreamDimension`] objects, required.
     ///
     /// Metadata attributes of the time series that are written in each measure record.
     ///
     /// Items 1 to 128.
-    pub dimensions: List<TimestreamDimension>,
+    pub dimensions: ::cloudwright_core::List<TimestreamDimension>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the role that grants AWS IoT permission to write to the Timestream database table.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
     /// The table where the message data will be written.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
     /// `Timestamp`: a [`TimestreamTimestamp`] object.
     ///
     /// The value to use for the entry's timestamp. If blank, the time that the entry was processed is used.
-    pub timestamp: Option<Obj<TimestreamTimestamp>>,
+    pub timestamp: ::std::option::Option<crate::Obj<TimestreamTimestamp>>,
 }
 
 #[rustfmt::skip]
@@ -3237,28 +2715,28 @@ impl TimestreamAction {
             dimensions: required.dimensions,
             role_arn: required.role_arn,
             table_name: required.table_name,
-            timestamp: None,
+            timestamp: ::std::option::Option::None,
         }
     }
 
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Dimensions`: a list of [`TimestreamDimension`] objects, required.
-    pub fn dimensions(mut self, value: impl Into<List<TimestreamDimension>>) -> Self { self.dimensions = value.into(); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TimestreamDimension>>) -> Self { self.dimensions = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
     /// `Timestamp`: a [`TimestreamTimestamp`] object.
-    pub fn timestamp(mut self, value: impl Into<Obj<TimestreamTimestamp>>) -> Self { self.timestamp = Some(value.into()); self }
+    pub fn timestamp(mut self, value: impl ::std::convert::Into<crate::Obj<TimestreamTimestamp>>) -> Self { self.timestamp = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TimestreamAction {}
+impl crate::PropertyType for TimestreamAction {}
 
-impl ToValue for TimestreamAction {
+impl ::cloudwright_core::ToValue for TimestreamAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatabaseName", &self.database_name)
             .req("Dimensions", &self.dimensions)
             .req("RoleArn", &self.role_arn)
@@ -3272,21 +2750,10 @@ impl ToValue for TimestreamAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimestreamDimensionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimestreamDimension: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimestreamDimension` property type of `AWS::IoT::TopicRule`.
 ///
@@ -3298,11 +2765,11 @@ pub struct TimestreamDimension {
     /// `Name`: a string, required.
     ///
     /// The metadata dimension name. This is the name of the column in the Amazon Timestream database table record.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value to write in this column of the database record.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3317,17 +2784,17 @@ impl TimestreamDimension {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for TimestreamDimension {}
+impl crate::PropertyType for TimestreamDimension {}
 
-impl ToValue for TimestreamDimension {
+impl ::cloudwright_core::ToValue for TimestreamDimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
@@ -3338,21 +2805,10 @@ impl ToValue for TimestreamDimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimestreamTimestampRequired {
     /// `Unit`: a string, required.
-    pub unit: Str,
+    pub unit: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimestreamTimestamp: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Unit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimestreamTimestamp` property type of `AWS::IoT::TopicRule`.
 ///
@@ -3364,11 +2820,11 @@ pub struct TimestreamTimestamp {
     /// `Unit`: a string, required.
     ///
     /// The precision of the timestamp value that results from the expression described in `value` .
-    pub unit: Str,
+    pub unit: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// An expression that returns a long epoch time value.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3383,17 +2839,17 @@ impl TimestreamTimestamp {
     }
 
     /// `Unit`: a string, required.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for TimestreamTimestamp {}
+impl crate::PropertyType for TimestreamTimestamp {}
 
-impl ToValue for TimestreamTimestamp {
+impl ::cloudwright_core::ToValue for TimestreamTimestamp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Unit", &self.unit)
             .req("Value", &self.value)
             .build()
@@ -3404,25 +2860,10 @@ impl ToValue for TimestreamTimestamp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicRulePayloadRequired {
     /// `Actions`: a list of [`Action`] objects, required.
-    pub actions: List<Action>,
+    pub actions: ::cloudwright_core::List<Action>,
     /// `Sql`: a string, required.
-    pub sql: Str,
+    pub sql: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicRulePayload: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("AwsIotSqlVersion", Shape::STR),
-        ("Description", Shape::STR),
-        ("ErrorAction", Shape::Object(&RULE_Action)),
-        ("RuleDisabled", Shape::Bool),
-        ("Sql", Shape::STR),
-    ],
-    required: &["Actions", "Sql"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicRulePayload` property type of `AWS::IoT::TopicRule`.
 ///
@@ -3436,29 +2877,29 @@ pub struct TopicRulePayload {
     /// The actions associated with the rule.
     ///
     /// Items 0 to 10.
-    pub actions: List<Action>,
+    pub actions: ::cloudwright_core::List<Action>,
     /// `AwsIotSqlVersion`: a string.
     ///
     /// The version of the SQL rules engine to use when evaluating the rule.
     ///
     /// The default value is 2015-10-08.
-    pub aws_iot_sql_version: Option<Str>,
+    pub aws_iot_sql_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the rule.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ErrorAction`: an [`Action`] object.
     ///
     /// The action to take when an error occurs.
-    pub error_action: Option<Obj<Action>>,
+    pub error_action: ::std::option::Option<crate::Obj<Action>>,
     /// `RuleDisabled`: a boolean.
     ///
     /// Specifies whether the rule is disabled.
-    pub rule_disabled: Option<Bool>,
+    pub rule_disabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Sql`: a string, required.
     ///
-    /// The SQL statement used to query the topic. For more information, see \[AWS IoT SQL Reference\](<https://docs.aws.amazon.com/iot/latest/developerguide/iot-sql-reference.html>) in the *AWS IoT Developer Guide* .
-    pub sql: Str,
+    /// The SQL statement used to query the topic. For more information, see [AWS IoT SQL Reference](https://docs.aws.amazon.com/iot/latest/developerguide/iot-sql-reference.html) in the *AWS IoT Developer Guide* .
+    pub sql: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3468,34 +2909,34 @@ impl TopicRulePayload {
     pub fn new(required: TopicRulePayloadRequired) -> Self {
         Self {
             actions: required.actions,
-            aws_iot_sql_version: None,
-            description: None,
-            error_action: None,
-            rule_disabled: None,
+            aws_iot_sql_version: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            error_action: ::std::option::Option::None,
+            rule_disabled: ::std::option::Option::None,
             sql: required.sql,
         }
     }
 
     /// `Actions`: a list of [`Action`] objects, required.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self { self.actions = value.into(); self }
     /// `AwsIotSqlVersion`: a string.
-    pub fn aws_iot_sql_version(mut self, value: impl Into<Str>) -> Self { self.aws_iot_sql_version = Some(value.into()); self }
+    pub fn aws_iot_sql_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_iot_sql_version = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ErrorAction`: an [`Action`] object.
-    pub fn error_action(mut self, value: impl Into<Obj<Action>>) -> Self { self.error_action = Some(value.into()); self }
+    pub fn error_action(mut self, value: impl ::std::convert::Into<crate::Obj<Action>>) -> Self { self.error_action = ::std::option::Option::Some(value.into()); self }
     /// `RuleDisabled`: a boolean.
-    pub fn rule_disabled(mut self, value: impl Into<Bool>) -> Self { self.rule_disabled = Some(value.into()); self }
+    pub fn rule_disabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.rule_disabled = ::std::option::Option::Some(value.into()); self }
     /// `Sql`: a string, required.
-    pub fn sql(mut self, value: impl Into<Str>) -> Self { self.sql = value.into(); self }
+    pub fn sql(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sql = value.into(); self }
 }
 
-impl PropertyType for TopicRulePayload {}
+impl crate::PropertyType for TopicRulePayload {}
 
-impl ToValue for TopicRulePayload {
+impl ::cloudwright_core::ToValue for TopicRulePayload {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .opt("AwsIotSqlVersion", &self.aws_iot_sql_version)
             .opt("Description", &self.description)
@@ -3510,21 +2951,10 @@ impl ToValue for TopicRulePayload {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPropertyRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserProperty` property type of `AWS::IoT::TopicRule`.
 ///
@@ -3538,13 +2968,13 @@ pub struct UserProperty {
     /// A key to be specified in `UserProperty` .
     ///
     /// Length 0 to 1024.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// A value to be specified in `UserProperty` .
     ///
     /// Length 0 to 1024.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3559,17 +2989,17 @@ impl UserProperty {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for UserProperty {}
+impl crate::PropertyType for UserProperty {}
 
-impl ToValue for UserProperty {
+impl ::cloudwright_core::ToValue for UserProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -3596,18 +3026,18 @@ pub enum CannedAccessControlList {
     /// `log-delivery-write`
     LogDeliveryWrite,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CannedAccessControlList {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CannedAccessControlList {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CannedAccessControlList {
+impl ::cloudwright_core::ToValue for CannedAccessControlList {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Private => "private",
             Self::PublicRead => "public-read",
@@ -3617,9 +3047,9 @@ impl ToValue for CannedAccessControlList {
             Self::BucketOwnerRead => "bucket-owner-read",
             Self::BucketOwnerFullControl => "bucket-owner-full-control",
             Self::LogDeliveryWrite => "log-delivery-write",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3631,24 +3061,24 @@ pub enum HashKeyType {
     /// `STRING`
     String,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HashKeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HashKeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HashKeyType {
+impl ::cloudwright_core::ToValue for HashKeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Number => "NUMBER",
             Self::String => "STRING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3660,24 +3090,24 @@ pub enum MessageFormat {
     /// `RAW`
     Raw,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MessageFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MessageFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MessageFormat {
+impl ::cloudwright_core::ToValue for MessageFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Json => "JSON",
             Self::Raw => "RAW",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3689,23 +3119,562 @@ pub enum RangeKeyType {
     /// `STRING`
     String,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RangeKeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RangeKeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RangeKeyType {
+impl ::cloudwright_core::ToValue for RangeKeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Number => "NUMBER",
             Self::String => "STRING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^https?://");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\n\\t])|(\\r\\n)|(,)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicRule: ObjRule = ObjRule {
+        properties: &[
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TopicRulePayload", Shape::Object(&RULE_TopicRulePayload)),
+        ],
+        required: &["TopicRulePayload"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("CloudwatchAlarm", Shape::Object(&RULE_CloudwatchAlarmAction)),
+            ("CloudwatchLogs", Shape::Object(&RULE_CloudwatchLogsAction)),
+            ("CloudwatchMetric", Shape::Object(&RULE_CloudwatchMetricAction)),
+            ("DynamoDB", Shape::Object(&RULE_DynamoDbAction)),
+            ("DynamoDBv2", Shape::Object(&RULE_DynamoDBv2Action)),
+            ("Elasticsearch", Shape::Object(&RULE_ElasticsearchAction)),
+            ("Firehose", Shape::Object(&RULE_FirehoseAction)),
+            ("Http", Shape::Object(&RULE_HttpAction)),
+            ("IotAnalytics", Shape::Object(&RULE_IotAnalyticsAction)),
+            ("IotEvents", Shape::Object(&RULE_IotEventsAction)),
+            ("IotSiteWise", Shape::Object(&RULE_IotSiteWiseAction)),
+            ("Kafka", Shape::Object(&RULE_KafkaAction)),
+            ("Kinesis", Shape::Object(&RULE_KinesisAction)),
+            ("Lambda", Shape::Object(&RULE_LambdaAction)),
+            ("Location", Shape::Object(&RULE_LocationAction)),
+            ("OpenSearch", Shape::Object(&RULE_OpenSearchAction)),
+            ("Republish", Shape::Object(&RULE_RepublishAction)),
+            ("S3", Shape::Object(&RULE_S3Action)),
+            ("Sns", Shape::Object(&RULE_SnsAction)),
+            ("Sqs", Shape::Object(&RULE_SqsAction)),
+            ("StepFunctions", Shape::Object(&RULE_StepFunctionsAction)),
+            ("Timestream", Shape::Object(&RULE_TimestreamAction)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
+        properties: &[
+            ("OffsetInNanos", Shape::STR),
+            ("TimeInSeconds", Shape::STR),
+        ],
+        required: &["TimeInSeconds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetPropertyValue: ObjRule = ObjRule {
+        properties: &[
+            ("Quality", Shape::STR),
+            ("Timestamp", Shape::Object(&RULE_AssetPropertyTimestamp)),
+            ("Value", Shape::Object(&RULE_AssetPropertyVariant)),
+        ],
+        required: &["Value", "Timestamp"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetPropertyVariant: ObjRule = ObjRule {
+        properties: &[
+            ("BooleanValue", Shape::STR),
+            ("DoubleValue", Shape::STR),
+            ("IntegerValue", Shape::STR),
+            ("StringValue", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BatchConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BatchAcrossTopics", Shape::Bool),
+            ("MaxBatchOpenMs", Shape::Int(&NumRule { min: Some(5.0), max: Some(200.0), ..NumRule::ANY })),
+            ("MaxBatchSize", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
+            ("MaxBatchSizeBytes", Shape::Int(&NumRule { min: Some(100.0), max: Some(131072.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudwatchAlarmAction: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmName", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StateReason", Shape::STR),
+            ("StateValue", Shape::STR),
+        ],
+        required: &["AlarmName", "StateReason", "StateValue", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudwatchLogsAction: ObjRule = ObjRule {
+        properties: &[
+            ("BatchMode", Shape::Bool),
+            ("LogGroupName", Shape::STR),
+            ("RoleArn", Shape::STR),
+        ],
+        required: &["LogGroupName", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudwatchMetricAction: ObjRule = ObjRule {
+        properties: &[
+            ("MetricName", Shape::STR),
+            ("MetricNamespace", Shape::STR),
+            ("MetricTimestamp", Shape::STR),
+            ("MetricUnit", Shape::STR),
+            ("MetricValue", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["MetricName", "MetricValue", "MetricNamespace", "MetricUnit", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynamoDBv2Action: ObjRule = ObjRule {
+        properties: &[
+            ("PutItem", Shape::Object(&RULE_PutItemInput)),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynamoDbAction: ObjRule = ObjRule {
+        properties: &[
+            ("HashKeyField", Shape::STR),
+            ("HashKeyType", Shape::Str(&StrRule { allowed: &["NUMBER", "STRING"], ..StrRule::ANY })),
+            ("HashKeyValue", Shape::STR),
+            ("PayloadField", Shape::STR),
+            ("RangeKeyField", Shape::STR),
+            ("RangeKeyType", Shape::Str(&StrRule { allowed: &["NUMBER", "STRING"], ..StrRule::ANY })),
+            ("RangeKeyValue", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TableName", Shape::STR),
+        ],
+        required: &["TableName", "HashKeyField", "HashKeyValue", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticsearchAction: ObjRule = ObjRule {
+        properties: &[
+            ("Endpoint", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Id", Shape::STR),
+            ("Index", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type", "Endpoint", "Index", "Id", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirehoseAction: ObjRule = ObjRule {
+        properties: &[
+            ("BatchMode", Shape::Bool),
+            ("DeliveryStreamName", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Separator", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["DeliveryStreamName", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpAction: ObjRule = ObjRule {
+        properties: &[
+            ("Auth", Shape::Object(&RULE_HttpAuthorization)),
+            ("BatchConfig", Shape::Object(&RULE_BatchConfig)),
+            ("ConfirmationUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+            ("EnableBatching", Shape::Bool),
+            ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpActionHeader), min_items: Some(0), max_items: Some(100), unique: true })),
+            ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+        ],
+        required: &["Url"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpActionHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpAuthorization: ObjRule = ObjRule {
+        properties: &[
+            ("Sigv4", Shape::Object(&RULE_SigV4Authorization)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IotAnalyticsAction: ObjRule = ObjRule {
+        properties: &[
+            ("BatchMode", Shape::Bool),
+            ("ChannelName", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["ChannelName", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IotEventsAction: ObjRule = ObjRule {
+        properties: &[
+            ("BatchMode", Shape::Bool),
+            ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("MessageId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["InputName", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IotSiteWiseAction: ObjRule = ObjRule {
+        properties: &[
+            ("PutAssetPropertyValueEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_PutAssetPropertyValueEntry), min_items: Some(1), max_items: None, unique: true })),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["PutAssetPropertyValueEntries", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KafkaAction: ObjRule = ObjRule {
+        properties: &[
+            ("ClientProperties", Shape::Typed(json_type::OBJECT)),
+            ("DestinationArn", Shape::STR),
+            ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaActionHeader), min_items: Some(1), max_items: Some(100), unique: true })),
+            ("Key", Shape::STR),
+            ("Partition", Shape::STR),
+            ("Topic", Shape::STR),
+        ],
+        required: &["DestinationArn", "Topic", "ClientProperties"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KafkaActionHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16384), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16384), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisAction: ObjRule = ObjRule {
+        properties: &[
+            ("PartitionKey", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StreamName", Shape::STR),
+        ],
+        required: &["StreamName", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaAction: ObjRule = ObjRule {
+        properties: &[
+            ("FunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationAction: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceId", Shape::STR),
+            ("Latitude", Shape::STR),
+            ("Longitude", Shape::STR),
+            ("RoleArn", Shape::STR),
+            ("Timestamp", Shape::Object(&RULE_Timestamp)),
+            ("TrackerName", Shape::STR),
+        ],
+        required: &["RoleArn", "TrackerName", "DeviceId", "Latitude", "Longitude"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenSearchAction: ObjRule = ObjRule {
+        properties: &[
+            ("Endpoint", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Id", Shape::STR),
+            ("Index", Shape::STR),
+            ("RoleArn", Shape::STR),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type", "Endpoint", "Index", "Id", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PutAssetPropertyValueEntry: ObjRule = ObjRule {
+        properties: &[
+            ("AssetId", Shape::STR),
+            ("EntryId", Shape::STR),
+            ("PropertyAlias", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("PropertyId", Shape::STR),
+            ("PropertyValues", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetPropertyValue), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["PropertyValues"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PutItemInput: ObjRule = ObjRule {
+        properties: &[
+            ("TableName", Shape::STR),
+        ],
+        required: &["TableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepublishAction: ObjRule = ObjRule {
+        properties: &[
+            ("Headers", Shape::Object(&RULE_RepublishActionHeaders)),
+            ("Qos", Shape::Int(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Topic", Shape::STR),
+        ],
+        required: &["Topic", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepublishActionHeaders: ObjRule = ObjRule {
+        properties: &[
+            ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("CorrelationData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("MessageExpiry", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("PayloadFormatIndicator", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("ResponseTopic", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("UserProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_UserProperty), min_items: Some(1), max_items: Some(100), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Action: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("CannedAcl", Shape::Str(&StrRule { allowed: &["private", "public-read", "public-read-write", "aws-exec-read", "authenticated-read", "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write"], ..StrRule::ANY })),
+            ("Key", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["BucketName", "Key", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SigV4Authorization: ObjRule = ObjRule {
+        properties: &[
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ServiceName", Shape::STR),
+            ("SigningRegion", Shape::STR),
+        ],
+        required: &["ServiceName", "SigningRegion", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnsAction: ObjRule = ObjRule {
+        properties: &[
+            ("MessageFormat", Shape::Str(&StrRule { allowed: &["JSON", "RAW"], ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TargetArn", Shape::STR),
+        ],
+        required: &["TargetArn", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SqsAction: ObjRule = ObjRule {
+        properties: &[
+            ("QueueUrl", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("UseBase64", Shape::Bool),
+        ],
+        required: &["RoleArn", "QueueUrl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StepFunctionsAction: ObjRule = ObjRule {
+        properties: &[
+            ("ExecutionNamePrefix", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StateMachineName", Shape::STR),
+        ],
+        required: &["StateMachineName", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Timestamp: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimestreamAction: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseName", Shape::STR),
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_TimestreamDimension), min_items: Some(1), max_items: Some(128), unique: false })),
+            ("RoleArn", Shape::STR),
+            ("TableName", Shape::STR),
+            ("Timestamp", Shape::Object(&RULE_TimestreamTimestamp)),
+        ],
+        required: &["RoleArn", "DatabaseName", "TableName", "Dimensions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimestreamDimension: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimestreamTimestamp: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Unit"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicRulePayload: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("AwsIotSqlVersion", Shape::STR),
+            ("Description", Shape::STR),
+            ("ErrorAction", Shape::Object(&RULE_Action)),
+            ("RuleDisabled", Shape::Bool),
+            ("Sql", Shape::STR),
+        ],
+        required: &["Actions", "Sql"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserProperty: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

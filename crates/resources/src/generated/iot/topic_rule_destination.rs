@@ -5,19 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicRuleDestination: ObjRule = ObjRule {
-    properties: &[
-        ("HttpUrlProperties", Shape::Object(&RULE_HttpUrlDestinationSummary)),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "IN_PROGRESS", "DISABLED"], ..StrRule::ANY })),
-        ("VpcProperties", Shape::Object(&RULE_VpcDestinationProperties)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoT::TopicRuleDestination` resource.
 ///
 /// A topic rule destination.
@@ -36,20 +23,20 @@ pub struct TopicRuleDestination {
     /// Properties of the HTTP URL.
     ///
     /// Create-only: changing it replaces the resource.
-    pub http_url_properties: Option<Obj<HttpUrlDestinationSummary>>,
+    pub http_url_properties: ::std::option::Option<crate::Obj<HttpUrlDestinationSummary>>,
     /// `Status`: a [`TopicRuleDestinationStatus`] value.
     ///
     /// - **IN_PROGRESS** - A topic rule destination was created but has not been confirmed. You can set status to `IN_PROGRESS` by calling `UpdateTopicRuleDestination` . Calling `UpdateTopicRuleDestination` causes a new confirmation challenge to be sent to your confirmation endpoint.
     /// - **ENABLED** - Confirmation was completed, and traffic to this destination is allowed. You can set status to `DISABLED` by calling `UpdateTopicRuleDestination` .
     /// - **DISABLED** - Confirmation was completed, and traffic to this destination is not allowed. You can set status to `ENABLED` by calling `UpdateTopicRuleDestination` .
     /// - **ERROR** - Confirmation could not be completed; for example, if the confirmation timed out. You can call `GetTopicRuleDestination` for details about the error. You can set status to `IN_PROGRESS` by calling `UpdateTopicRuleDestination` . Calling `UpdateTopicRuleDestination` causes a new confirmation challenge to be sent to your confirmation endpoint.
-    pub status: Option<TopicRuleDestinationStatus>,
+    pub status: ::std::option::Option<TopicRuleDestinationStatus>,
     /// `VpcProperties`: a [`VpcDestinationProperties`] object.
     ///
     /// Properties of the virtual private cloud (VPC) connection.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_properties: Option<Obj<VpcDestinationProperties>>,
+    pub vpc_properties: ::std::option::Option<crate::Obj<VpcDestinationProperties>>,
 }
 
 #[rustfmt::skip]
@@ -59,7 +46,7 @@ impl TopicRuleDestination {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoT::TopicRuleDestination",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-topicruledestination.html",
         primary_identifier: &["Arn"],
@@ -70,38 +57,40 @@ impl TopicRuleDestination {
         read_only: &["Arn", "StatusReason"],
         attributes: &["Arn", "StatusReason"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TopicRuleDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HttpUrlProperties`: a [`HttpUrlDestinationSummary`] object.
-    pub fn http_url_properties(mut self, value: impl Into<Obj<HttpUrlDestinationSummary>>) -> Self { self.http_url_properties = Some(value.into()); self }
+    pub fn http_url_properties(mut self, value: impl ::std::convert::Into<crate::Obj<HttpUrlDestinationSummary>>) -> Self { self.http_url_properties = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`TopicRuleDestinationStatus`] value.
-    pub fn status(mut self, value: impl Into<TopicRuleDestinationStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<TopicRuleDestinationStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `VpcProperties`: a [`VpcDestinationProperties`] object.
-    pub fn vpc_properties(mut self, value: impl Into<Obj<VpcDestinationProperties>>) -> Self { self.vpc_properties = Some(value.into()); self }
+    pub fn vpc_properties(mut self, value: impl ::std::convert::Into<crate::Obj<VpcDestinationProperties>>) -> Self { self.vpc_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TopicRuleDestination {
+impl ::cloudwright_core::Resource for TopicRuleDestination {
     type Attributes = TopicRuleDestinationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TopicRuleDestination, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TopicRuleDestination, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TopicRuleDestination {
+impl ::cloudwright_core::ToValue for TopicRuleDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HttpUrlProperties", &self.http_url_properties)
             .opt("Status", &self.status)
             .opt("VpcProperties", &self.vpc_properties)
@@ -109,12 +98,12 @@ impl ToValue for TopicRuleDestination {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TopicRuleDestination`]: `Handle<TopicRuleDestination>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TopicRuleDestination`]: `Handle<TopicRuleDestination>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TopicRuleDestinationAttributes(ResourceRef);
+pub struct TopicRuleDestinationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TopicRuleDestinationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TopicRuleDestinationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -124,27 +113,18 @@ impl TopicRuleDestinationAttributes {
     ///
     /// The topic rule destination URL.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// Additional details or reason why the topic rule destination is in the current status.
     #[inline]
-    pub fn status_reason(&self) -> Value {
-        self.0.get_att("StatusReason")
+    pub fn status_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusReason"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpUrlDestinationSummary: ObjRule = ObjRule {
-    properties: &[
-        ("ConfirmationUrl", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpUrlDestinationSummary` property type of `AWS::IoT::TopicRuleDestination`.
 ///
@@ -156,7 +136,7 @@ pub struct HttpUrlDestinationSummary {
     /// `ConfirmationUrl`: a string.
     ///
     /// The URL used to confirm the HTTP topic rule destination URL.
-    pub confirmation_url: Option<Str>,
+    pub confirmation_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -164,35 +144,23 @@ impl HttpUrlDestinationSummary {
     /// A `HttpUrlDestinationSummary` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConfirmationUrl`: a string.
-    pub fn confirmation_url(mut self, value: impl Into<Str>) -> Self { self.confirmation_url = Some(value.into()); self }
+    pub fn confirmation_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.confirmation_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpUrlDestinationSummary {}
+impl crate::PropertyType for HttpUrlDestinationSummary {}
 
-impl ToValue for HttpUrlDestinationSummary {
+impl ::cloudwright_core::ToValue for HttpUrlDestinationSummary {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfirmationUrl", &self.confirmation_url)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcDestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcDestinationProperties` property type of `AWS::IoT::TopicRuleDestination`.
 ///
@@ -206,23 +174,23 @@ pub struct VpcDestinationProperties {
     /// The ARN of a role that has permission to create and attach to elastic network interfaces (ENIs).
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// The security groups of the VPC destination.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The subnet IDs of the VPC destination.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VpcId`: a string.
     ///
     /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -230,25 +198,25 @@ impl VpcDestinationProperties {
     /// A `VpcDestinationProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcDestinationProperties {}
+impl crate::PropertyType for VpcDestinationProperties {}
 
-impl ToValue for VpcDestinationProperties {
+impl ::cloudwright_core::ToValue for VpcDestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RoleArn", &self.role_arn)
             .opt("SecurityGroups", &self.security_groups)
             .opt("SubnetIds", &self.subnet_ids)
@@ -267,24 +235,63 @@ pub enum TopicRuleDestinationStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TopicRuleDestinationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TopicRuleDestinationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TopicRuleDestinationStatus {
+impl ::cloudwright_core::ToValue for TopicRuleDestinationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::InProgress => "IN_PROGRESS",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicRuleDestination: ObjRule = ObjRule {
+        properties: &[
+            ("HttpUrlProperties", Shape::Object(&RULE_HttpUrlDestinationSummary)),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "IN_PROGRESS", "DISABLED"], ..StrRule::ANY })),
+            ("VpcProperties", Shape::Object(&RULE_VpcDestinationProperties)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpUrlDestinationSummary: ObjRule = ObjRule {
+        properties: &[
+            ("ConfirmationUrl", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcDestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_RetentionPeriod, RULE_Tag};
 pub use super::shared::{RetentionPeriod, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(^(?!_{2}))(^[a-zA-Z0-9_]+$)");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9.\\-_]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9!_.*'()/{}:-]*/$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Channel: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ChannelStorage", Shape::Object(&RULE_ChannelStorage)),
-        ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTAnalytics::Channel` resource.
 ///
-/// The AWS::IoTAnalytics::Channel resource collects data from an MQTT topic and archives the raw, unprocessed messages before publishing the data to a pipeline. For more information, see \[How to Use\](<https://docs.aws.amazon.com/iotanalytics/latest/userguide/welcome.html#aws-iot-analytics-how>) in the *User Guide* .
+/// The AWS::IoTAnalytics::Channel resource collects data from an MQTT topic and archives the raw, unprocessed messages before publishing the data to a pipeline. For more information, see [How to Use](https://docs.aws.amazon.com/iotanalytics/latest/userguide/welcome.html#aws-iot-analytics-how) in the *User Guide* .
 ///
 /// `Ref` returns its `ChannelName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ChannelAttributes`], which `Handle<Channel>` dereferences to.
@@ -47,23 +28,23 @@ pub struct Channel {
     /// The name of the channel.
     ///
     /// Pattern `(^(?!_{2}))(^[a-zA-Z0-9_]+$)`; length 1 to 128; create-only: changing it replaces the resource.
-    pub channel_name: Option<Str>,
+    pub channel_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ChannelStorage`: a [`ChannelStorage`] object.
     ///
     /// Where channel data is stored.
-    pub channel_storage: Option<Obj<ChannelStorage>>,
+    pub channel_storage: ::std::option::Option<crate::Obj<ChannelStorage>>,
     /// `RetentionPeriod`: a [`RetentionPeriod`] object.
     ///
     /// How long, in days, message data is kept for the channel.
-    pub retention_period: Option<Obj<RetentionPeriod>>,
+    pub retention_period: ::std::option::Option<crate::Obj<RetentionPeriod>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata which can be used to manage the channel.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +54,7 @@ impl Channel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTAnalytics::Channel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-channel.html",
         primary_identifier: &["ChannelName"],
@@ -84,43 +65,45 @@ impl Channel {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Channel` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChannelName`: a string.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = Some(value.into()); self }
+    pub fn channel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_name = ::std::option::Option::Some(value.into()); self }
     /// `ChannelStorage`: a [`ChannelStorage`] object.
-    pub fn channel_storage(mut self, value: impl Into<Obj<ChannelStorage>>) -> Self { self.channel_storage = Some(value.into()); self }
+    pub fn channel_storage(mut self, value: impl ::std::convert::Into<crate::Obj<ChannelStorage>>) -> Self { self.channel_storage = ::std::option::Option::Some(value.into()); self }
     /// `RetentionPeriod`: a [`RetentionPeriod`] object.
-    pub fn retention_period(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.retention_period = Some(value.into()); self }
+    pub fn retention_period(mut self, value: impl ::std::convert::Into<crate::Obj<RetentionPeriod>>) -> Self { self.retention_period = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Channel {
+impl ::cloudwright_core::Resource for Channel {
     type Attributes = ChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Channel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Channel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Channel {
+impl ::cloudwright_core::ToValue for Channel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChannelName", &self.channel_name)
             .opt("ChannelStorage", &self.channel_storage)
             .opt("RetentionPeriod", &self.retention_period)
@@ -129,12 +112,12 @@ impl ToValue for Channel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ChannelAttributes(ResourceRef);
+pub struct ChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,20 +125,10 @@ impl From<ResourceRef> for ChannelAttributes {
 impl ChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ChannelStorage: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerManagedS3", Shape::Object(&RULE_CustomerManagedS3)),
-        ("ServiceManagedS3", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ChannelStorage` property type of `AWS::IoTAnalytics::Channel`.
 ///
@@ -167,13 +140,13 @@ pub struct ChannelStorage {
     /// `CustomerManagedS3`: a [`CustomerManagedS3`] object.
     ///
     /// Used to store channel data in an S3 bucket that you manage. If customer managed storage is selected, the `retentionPeriod` parameter is ignored. You can't change the choice of S3 storage after the data store is created.
-    pub customer_managed_s3: Option<Obj<CustomerManagedS3>>,
+    pub customer_managed_s3: ::std::option::Option<crate::Obj<CustomerManagedS3>>,
     /// `ServiceManagedS3`: a JSON value.
     ///
     /// Used to store channel data in an S3 bucket managed by ITA . You can't change the choice of S3 storage after the data store is created.
     ///
     /// Format `json`.
-    pub service_managed_s3: Option<Json>,
+    pub service_managed_s3: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -181,21 +154,21 @@ impl ChannelStorage {
     /// A `ChannelStorage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomerManagedS3`: a [`CustomerManagedS3`] object.
-    pub fn customer_managed_s3(mut self, value: impl Into<Obj<CustomerManagedS3>>) -> Self { self.customer_managed_s3 = Some(value.into()); self }
+    pub fn customer_managed_s3(mut self, value: impl ::std::convert::Into<crate::Obj<CustomerManagedS3>>) -> Self { self.customer_managed_s3 = ::std::option::Option::Some(value.into()); self }
     /// `ServiceManagedS3`: a JSON value.
-    pub fn service_managed_s3(mut self, value: impl Into<Json>) -> Self { self.service_managed_s3 = Some(value.into()); self }
+    pub fn service_managed_s3(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.service_managed_s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ChannelStorage {}
+impl crate::PropertyType for ChannelStorage {}
 
-impl ToValue for ChannelStorage {
+impl ::cloudwright_core::ToValue for ChannelStorage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomerManagedS3", &self.customer_managed_s3)
             .opt("ServiceManagedS3", &self.service_managed_s3)
             .build()
@@ -206,22 +179,10 @@ impl ToValue for ChannelStorage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerManagedS3Required {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomerManagedS3: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["Bucket", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomerManagedS3` property type of `AWS::IoTAnalytics::Channel`.
 ///
@@ -235,19 +196,19 @@ pub struct CustomerManagedS3 {
     /// The name of the S3 bucket in which channel data is stored.
     ///
     /// Pattern `^[a-zA-Z0-9.\-_]*$`; length 3 to 255.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `KeyPrefix`: a string.
     ///
     /// (Optional) The prefix used to create the keys of the channel data objects. Each object in an S3 bucket has a key that is its unique identifier within the bucket (each object in a bucket has exactly one key). The prefix must end with a forward slash (/).
     ///
     /// Pattern `^[a-zA-Z0-9!_.*'()/{}:-]*/$`; length 1 to 255.
-    pub key_prefix: Option<Str>,
+    pub key_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that grants ITA permission to interact with your Amazon S3 resources.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -257,28 +218,74 @@ impl CustomerManagedS3 {
     pub fn new(required: CustomerManagedS3Required) -> Self {
         Self {
             bucket: required.bucket,
-            key_prefix: None,
+            key_prefix: ::std::option::Option::None,
             role_arn: required.role_arn,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `KeyPrefix`: a string.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
+    pub fn key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_prefix = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for CustomerManagedS3 {}
+impl crate::PropertyType for CustomerManagedS3 {}
 
-impl ToValue for CustomerManagedS3 {
+impl ::cloudwright_core::ToValue for CustomerManagedS3 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("KeyPrefix", &self.key_prefix)
             .req("RoleArn", &self.role_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_RetentionPeriod, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("(^(?!_{2}))(^[a-zA-Z0-9_]+$)");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9.\\-_]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9!_.*'()/{}:-]*/$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Channel: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ChannelStorage", Shape::Object(&RULE_ChannelStorage)),
+            ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChannelStorage: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerManagedS3", Shape::Object(&RULE_CustomerManagedS3)),
+            ("ServiceManagedS3", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomerManagedS3: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["Bucket", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_RetentionPeriod, RULE_Tag};
 pub use super::shared::{RetentionPeriod, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(^(?!_{2}))(^[a-zA-Z0-9_]+$)");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w\\.-]{1,255}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9.\\-_]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9!_.*'()/{}:-]*$");
-
-/// The required properties of [`Dataset`], by name: `Dataset::new(DatasetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatasetRequired {
-    /// `Actions`: a list of [`Action`] objects, required.
-    pub actions: List<Action>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dataset: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("ContentDeliveryRules", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetContentDeliveryRule), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LateDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_LateDataRule), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Trigger), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("VersioningConfiguration", Shape::Object(&RULE_VersioningConfiguration)),
-    ],
-    required: &["Actions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTAnalytics::Dataset` resource.
 ///
-/// The AWS::IoTAnalytics::Dataset resource stores data retrieved from a data store by applying a `queryAction` (an SQL query) or a `containerAction` (executing a containerized application). The data set can be populated manually by calling `CreateDatasetContent` or automatically according to a `trigger` you specify. For more information, see \[How to Use\](<https://docs.aws.amazon.com/iotanalytics/latest/userguide/welcome.html#aws-iot-analytics-how>) in the *User Guide* .
+/// The AWS::IoTAnalytics::Dataset resource stores data retrieved from a data store by applying a `queryAction` (an SQL query) or a `containerAction` (executing a containerized application). The data set can be populated manually by calling `CreateDatasetContent` or automatically according to a `trigger` you specify. For more information, see [How to Use](https://docs.aws.amazon.com/iotanalytics/latest/userguide/welcome.html#aws-iot-analytics-how) in the *User Guide* .
 ///
 /// `Ref` returns its `DatasetName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DatasetAttributes`], which `Handle<Dataset>` dereferences to.
@@ -62,47 +28,48 @@ pub struct Dataset {
     /// The `DatasetAction` objects that automatically create the dataset contents.
     ///
     /// Items 1 to 1.
-    pub actions: List<Action>,
+    pub actions: ::cloudwright_core::List<Action>,
     /// `ContentDeliveryRules`: a list of [`DatasetContentDeliveryRule`] objects.
     ///
     /// When dataset contents are created they are delivered to destinations specified here.
     ///
     /// Items 0 to 20.
-    pub content_delivery_rules: Option<List<DatasetContentDeliveryRule>>,
+    pub content_delivery_rules:
+        ::std::option::Option<::cloudwright_core::List<DatasetContentDeliveryRule>>,
     /// `DatasetName`: a string.
     ///
     /// The name of the dataset.
     ///
     /// Pattern `(^(?!_{2}))(^[a-zA-Z0-9_]+$)`; length 1 to 128; create-only: changing it replaces the resource.
-    pub dataset_name: Option<Str>,
+    pub dataset_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LateDataRules`: a list of [`LateDataRule`] objects.
     ///
-    /// A list of data rules that send notifications to CloudWatch, when data arrives late. To specify `lateDataRules` , the dataset must use a \[DeltaTimer\](<https://docs.aws.amazon.com/iotanalytics/latest/APIReference/API_DeltaTime.html>) filter.
+    /// A list of data rules that send notifications to CloudWatch, when data arrives late. To specify `lateDataRules` , the dataset must use a [DeltaTimer](https://docs.aws.amazon.com/iotanalytics/latest/APIReference/API_DeltaTime.html) filter.
     ///
     /// Items 1 to 1.
-    pub late_data_rules: Option<List<LateDataRule>>,
+    pub late_data_rules: ::std::option::Option<::cloudwright_core::List<LateDataRule>>,
     /// `RetentionPeriod`: a [`RetentionPeriod`] object.
     ///
     /// Optional. How long, in days, message data is kept for the dataset.
-    pub retention_period: Option<Obj<RetentionPeriod>>,
+    pub retention_period: ::std::option::Option<crate::Obj<RetentionPeriod>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata which can be used to manage the data set.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Triggers`: a list of [`Trigger`] objects.
     ///
     /// The `DatasetTrigger` objects that specify when the dataset is automatically updated.
     ///
     /// Items 0 to 5.
-    pub triggers: Option<List<Trigger>>,
+    pub triggers: ::std::option::Option<::cloudwright_core::List<Trigger>>,
     /// `VersioningConfiguration`: a [`VersioningConfiguration`] object.
     ///
-    /// Optional. How many versions of dataset contents are kept. If not specified or set to null, only the latest version plus the latest succeeded version (if they are different) are kept for the time period specified by the `retentionPeriod` parameter. For more information, see \[Keeping Multiple Versions of ITA datasets\](<https://docs.aws.amazon.com/iotanalytics/latest/userguide/getting-started.html#aws-iot-analytics-dataset-versions>) in the *ITA User Guide* .
-    pub versioning_configuration: Option<Obj<VersioningConfiguration>>,
+    /// Optional. How many versions of dataset contents are kept. If not specified or set to null, only the latest version plus the latest succeeded version (if they are different) are kept for the time period specified by the `retentionPeriod` parameter. For more information, see [Keeping Multiple Versions of ITA datasets](https://docs.aws.amazon.com/iotanalytics/latest/userguide/getting-started.html#aws-iot-analytics-dataset-versions) in the *ITA User Guide* .
+    pub versioning_configuration: ::std::option::Option<crate::Obj<VersioningConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -112,7 +79,7 @@ impl Dataset {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTAnalytics::Dataset",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-dataset.html",
         primary_identifier: &["DatasetName"],
@@ -123,60 +90,62 @@ impl Dataset {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Dataset` with its required properties, named in a [`DatasetRequired`].
+    /// A `Dataset` with its one required property, `Actions`.
     #[inline]
-    pub fn new(required: DatasetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self {
         Self {
-            actions: required.actions,
-            content_delivery_rules: None,
-            dataset_name: None,
-            late_data_rules: None,
-            retention_period: None,
-            tags: None,
-            triggers: None,
-            versioning_configuration: None,
+            actions: value.into(),
+            content_delivery_rules: ::std::option::Option::None,
+            dataset_name: ::std::option::Option::None,
+            late_data_rules: ::std::option::Option::None,
+            retention_period: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            triggers: ::std::option::Option::None,
+            versioning_configuration: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: a list of [`Action`] objects, required.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self { self.actions = value.into(); self }
     /// `ContentDeliveryRules`: a list of [`DatasetContentDeliveryRule`] objects.
-    pub fn content_delivery_rules(mut self, value: impl Into<List<DatasetContentDeliveryRule>>) -> Self { self.content_delivery_rules = Some(value.into()); self }
+    pub fn content_delivery_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DatasetContentDeliveryRule>>) -> Self { self.content_delivery_rules = ::std::option::Option::Some(value.into()); self }
     /// `DatasetName`: a string.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = Some(value.into()); self }
+    pub fn dataset_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_name = ::std::option::Option::Some(value.into()); self }
     /// `LateDataRules`: a list of [`LateDataRule`] objects.
-    pub fn late_data_rules(mut self, value: impl Into<List<LateDataRule>>) -> Self { self.late_data_rules = Some(value.into()); self }
+    pub fn late_data_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LateDataRule>>) -> Self { self.late_data_rules = ::std::option::Option::Some(value.into()); self }
     /// `RetentionPeriod`: a [`RetentionPeriod`] object.
-    pub fn retention_period(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.retention_period = Some(value.into()); self }
+    pub fn retention_period(mut self, value: impl ::std::convert::Into<crate::Obj<RetentionPeriod>>) -> Self { self.retention_period = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Triggers`: a list of [`Trigger`] objects.
-    pub fn triggers(mut self, value: impl Into<List<Trigger>>) -> Self { self.triggers = Some(value.into()); self }
+    pub fn triggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Trigger>>) -> Self { self.triggers = ::std::option::Option::Some(value.into()); self }
     /// `VersioningConfiguration`: a [`VersioningConfiguration`] object.
-    pub fn versioning_configuration(mut self, value: impl Into<Obj<VersioningConfiguration>>) -> Self { self.versioning_configuration = Some(value.into()); self }
+    pub fn versioning_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VersioningConfiguration>>) -> Self { self.versioning_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Dataset {
+impl ::cloudwright_core::Resource for Dataset {
     type Attributes = DatasetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dataset, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Dataset, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Dataset {
+impl ::cloudwright_core::ToValue for Dataset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .opt("ContentDeliveryRules", &self.content_delivery_rules)
             .opt("DatasetName", &self.dataset_name)
@@ -189,12 +158,12 @@ impl ToValue for Dataset {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Dataset`]: `Handle<Dataset>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Dataset`]: `Handle<Dataset>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DatasetAttributes(ResourceRef);
+pub struct DatasetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DatasetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DatasetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -202,29 +171,10 @@ impl From<ResourceRef> for DatasetAttributes {
 impl DatasetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`Action`], by name: `Action::new(ActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActionRequired {
-    /// `ActionName`: a string, required.
-    pub action_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ContainerAction", Shape::Object(&RULE_ContainerAction)),
-        ("QueryAction", Shape::Object(&RULE_QueryAction)),
-    ],
-    required: &["ActionName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -238,43 +188,43 @@ pub struct Action {
     /// The name of the data set action by which data set contents are automatically created.
     ///
     /// Pattern `^[a-zA-Z0-9_]+$`; length 1 to 128.
-    pub action_name: Str,
+    pub action_name: ::cloudwright_core::Str,
     /// `ContainerAction`: a [`ContainerAction`] object.
     ///
     /// Information which allows the system to run a containerized application in order to create the data set contents. The application must be in a Docker container along with any needed support libraries.
-    pub container_action: Option<Obj<ContainerAction>>,
+    pub container_action: ::std::option::Option<crate::Obj<ContainerAction>>,
     /// `QueryAction`: a [`QueryAction`] object.
     ///
     /// An "SqlQueryDatasetAction" object that uses an SQL query to automatically create data set contents.
-    pub query_action: Option<Obj<QueryAction>>,
+    pub query_action: ::std::option::Option<crate::Obj<QueryAction>>,
 }
 
 #[rustfmt::skip]
 impl Action {
-    /// A `Action` with its required properties, named in a [`ActionRequired`].
+    /// A `Action` with its one required property, `ActionName`.
     #[inline]
-    pub fn new(required: ActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            action_name: required.action_name,
-            container_action: None,
-            query_action: None,
+            action_name: value.into(),
+            container_action: ::std::option::Option::None,
+            query_action: ::std::option::Option::None,
         }
     }
 
     /// `ActionName`: a string, required.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self { self.action_name = value.into(); self }
+    pub fn action_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action_name = value.into(); self }
     /// `ContainerAction`: a [`ContainerAction`] object.
-    pub fn container_action(mut self, value: impl Into<Obj<ContainerAction>>) -> Self { self.container_action = Some(value.into()); self }
+    pub fn container_action(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerAction>>) -> Self { self.container_action = ::std::option::Option::Some(value.into()); self }
     /// `QueryAction`: a [`QueryAction`] object.
-    pub fn query_action(mut self, value: impl Into<Obj<QueryAction>>) -> Self { self.query_action = Some(value.into()); self }
+    pub fn query_action(mut self, value: impl ::std::convert::Into<crate::Obj<QueryAction>>) -> Self { self.query_action = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ActionName", &self.action_name)
             .opt("ContainerAction", &self.container_action)
             .opt("QueryAction", &self.query_action)
@@ -286,25 +236,12 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerActionRequired {
     /// `ExecutionRoleArn`: a string, required.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `Image`: a string, required.
-    pub image: Str,
+    pub image: ::cloudwright_core::Str,
     /// `ResourceConfiguration`: a [`ResourceConfiguration`] object, required.
-    pub resource_configuration: Obj<ResourceConfiguration>,
+    pub resource_configuration: crate::Obj<ResourceConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerAction: ObjRule = ObjRule {
-    properties: &[
-        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("ResourceConfiguration", Shape::Object(&RULE_ResourceConfiguration)),
-        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_Variable), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["ExecutionRoleArn", "Image", "ResourceConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerAction` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -318,23 +255,23 @@ pub struct ContainerAction {
     /// The ARN of the role which gives permission to the system to access needed resources in order to run the "containerAction". This includes, at minimum, permission to retrieve the data set contents which are the input to the containerized application.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `Image`: a string, required.
     ///
     /// The ARN of the Docker container stored in your account. The Docker container contains an application and needed support libraries and is used to generate data set contents.
     ///
     /// Length 0 to 255.
-    pub image: Str,
+    pub image: ::cloudwright_core::Str,
     /// `ResourceConfiguration`: a [`ResourceConfiguration`] object, required.
     ///
     /// Configuration of the resource which executes the "containerAction".
-    pub resource_configuration: Obj<ResourceConfiguration>,
+    pub resource_configuration: crate::Obj<ResourceConfiguration>,
     /// `Variables`: a list of [`Variable`] objects.
     ///
     /// The values of variables used within the context of the execution of the containerized application (basically, parameters passed to the application). Each variable must have a name and a value given by one of "stringValue", "datasetContentVersionValue", or "outputFileUriValue".
     ///
     /// Items 0 to 50.
-    pub variables: Option<List<Variable>>,
+    pub variables: ::std::option::Option<::cloudwright_core::List<Variable>>,
 }
 
 #[rustfmt::skip]
@@ -346,26 +283,26 @@ impl ContainerAction {
             execution_role_arn: required.execution_role_arn,
             image: required.image,
             resource_configuration: required.resource_configuration,
-            variables: None,
+            variables: ::std::option::Option::None,
         }
     }
 
     /// `ExecutionRoleArn`: a string, required.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `Image`: a string, required.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = value.into(); self }
     /// `ResourceConfiguration`: a [`ResourceConfiguration`] object, required.
-    pub fn resource_configuration(mut self, value: impl Into<Obj<ResourceConfiguration>>) -> Self { self.resource_configuration = value.into(); self }
+    pub fn resource_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceConfiguration>>) -> Self { self.resource_configuration = value.into(); self }
     /// `Variables`: a list of [`Variable`] objects.
-    pub fn variables(mut self, value: impl Into<List<Variable>>) -> Self { self.variables = Some(value.into()); self }
+    pub fn variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Variable>>) -> Self { self.variables = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContainerAction {}
+impl crate::PropertyType for ContainerAction {}
 
-impl ToValue for ContainerAction {
+impl ::cloudwright_core::ToValue for ContainerAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ExecutionRoleArn", &self.execution_role_arn)
             .req("Image", &self.image)
             .req("ResourceConfiguration", &self.resource_configuration)
@@ -373,24 +310,6 @@ impl ToValue for ContainerAction {
             .build()
     }
 }
-
-/// The required properties of [`DatasetContentDeliveryRule`], by name: `DatasetContentDeliveryRule::new(DatasetContentDeliveryRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatasetContentDeliveryRuleRequired {
-    /// `Destination`: a [`DatasetContentDeliveryRuleDestination`] object, required.
-    pub destination: Obj<DatasetContentDeliveryRuleDestination>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetContentDeliveryRule: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_DatasetContentDeliveryRuleDestination)),
-        ("EntryName", Shape::STR),
-    ],
-    required: &["Destination"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatasetContentDeliveryRule` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -402,51 +321,41 @@ pub struct DatasetContentDeliveryRule {
     /// `Destination`: a [`DatasetContentDeliveryRuleDestination`] object, required.
     ///
     /// The destination to which dataset contents are delivered.
-    pub destination: Obj<DatasetContentDeliveryRuleDestination>,
+    pub destination: crate::Obj<DatasetContentDeliveryRuleDestination>,
     /// `EntryName`: a string.
     ///
     /// The name of the dataset content delivery rules entry.
-    pub entry_name: Option<Str>,
+    pub entry_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DatasetContentDeliveryRule {
-    /// A `DatasetContentDeliveryRule` with its required properties, named in a [`DatasetContentDeliveryRuleRequired`].
+    /// A `DatasetContentDeliveryRule` with its one required property, `Destination`.
     #[inline]
-    pub fn new(required: DatasetContentDeliveryRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<DatasetContentDeliveryRuleDestination>>) -> Self {
         Self {
-            destination: required.destination,
-            entry_name: None,
+            destination: value.into(),
+            entry_name: ::std::option::Option::None,
         }
     }
 
     /// `Destination`: a [`DatasetContentDeliveryRuleDestination`] object, required.
-    pub fn destination(mut self, value: impl Into<Obj<DatasetContentDeliveryRuleDestination>>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<DatasetContentDeliveryRuleDestination>>) -> Self { self.destination = value.into(); self }
     /// `EntryName`: a string.
-    pub fn entry_name(mut self, value: impl Into<Str>) -> Self { self.entry_name = Some(value.into()); self }
+    pub fn entry_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entry_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatasetContentDeliveryRule {}
+impl crate::PropertyType for DatasetContentDeliveryRule {}
 
-impl ToValue for DatasetContentDeliveryRule {
+impl ::cloudwright_core::ToValue for DatasetContentDeliveryRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .opt("EntryName", &self.entry_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetContentDeliveryRuleDestination: ObjRule = ObjRule {
-    properties: &[
-        ("IotEventsDestinationConfiguration", Shape::Object(&RULE_IotEventsDestinationConfiguration)),
-        ("S3DestinationConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatasetContentDeliveryRuleDestination` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -458,11 +367,12 @@ pub struct DatasetContentDeliveryRuleDestination {
     /// `IotEventsDestinationConfiguration`: an [`IotEventsDestinationConfiguration`] object.
     ///
     /// Configuration information for delivery of dataset contents to AWS IoT Events .
-    pub iot_events_destination_configuration: Option<Obj<IotEventsDestinationConfiguration>>,
+    pub iot_events_destination_configuration:
+        ::std::option::Option<crate::Obj<IotEventsDestinationConfiguration>>,
     /// `S3DestinationConfiguration`: a [`S3DestinationConfiguration`] object.
     ///
     /// Configuration information for delivery of dataset contents to Amazon S3.
-    pub s3_destination_configuration: Option<Obj<S3DestinationConfiguration>>,
+    pub s3_destination_configuration: ::std::option::Option<crate::Obj<S3DestinationConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -470,21 +380,21 @@ impl DatasetContentDeliveryRuleDestination {
     /// A `DatasetContentDeliveryRuleDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IotEventsDestinationConfiguration`: an [`IotEventsDestinationConfiguration`] object.
-    pub fn iot_events_destination_configuration(mut self, value: impl Into<Obj<IotEventsDestinationConfiguration>>) -> Self { self.iot_events_destination_configuration = Some(value.into()); self }
+    pub fn iot_events_destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IotEventsDestinationConfiguration>>) -> Self { self.iot_events_destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `S3DestinationConfiguration`: a [`S3DestinationConfiguration`] object.
-    pub fn s3_destination_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_destination_configuration = Some(value.into()); self }
+    pub fn s3_destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3_destination_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatasetContentDeliveryRuleDestination {}
+impl crate::PropertyType for DatasetContentDeliveryRuleDestination {}
 
-impl ToValue for DatasetContentDeliveryRuleDestination {
+impl ::cloudwright_core::ToValue for DatasetContentDeliveryRuleDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "IotEventsDestinationConfiguration",
                 &self.iot_events_destination_configuration,
@@ -496,23 +406,6 @@ impl ToValue for DatasetContentDeliveryRuleDestination {
             .build()
     }
 }
-
-/// The required properties of [`DatasetContentVersionValue`], by name: `DatasetContentVersionValue::new(DatasetContentVersionValueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatasetContentVersionValueRequired {
-    /// `DatasetName`: a string, required.
-    pub dataset_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetContentVersionValue: ObjRule = ObjRule {
-    properties: &[
-        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["DatasetName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatasetContentVersionValue` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -526,29 +419,29 @@ pub struct DatasetContentVersionValue {
     /// The name of the dataset whose latest contents are used as input to the notebook or application.
     ///
     /// Pattern `(^(?!_{2}))(^[a-zA-Z0-9_]+$)`; length 1 to 128.
-    pub dataset_name: Str,
+    pub dataset_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DatasetContentVersionValue {
-    /// A `DatasetContentVersionValue` with its required properties, named in a [`DatasetContentVersionValueRequired`].
+    /// A `DatasetContentVersionValue` with its one required property, `DatasetName`.
     #[inline]
-    pub fn new(required: DatasetContentVersionValueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            dataset_name: required.dataset_name,
+            dataset_name: value.into(),
         }
     }
 
     /// `DatasetName`: a string, required.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = value.into(); self }
+    pub fn dataset_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_name = value.into(); self }
 }
 
-impl PropertyType for DatasetContentVersionValue {}
+impl crate::PropertyType for DatasetContentVersionValue {}
 
-impl ToValue for DatasetContentVersionValue {
+impl ::cloudwright_core::ToValue for DatasetContentVersionValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatasetName", &self.dataset_name)
             .build()
     }
@@ -558,21 +451,10 @@ impl ToValue for DatasetContentVersionValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeltaTimeRequired {
     /// `OffsetSeconds`: an integer, required.
-    pub offset_seconds: Int,
+    pub offset_seconds: ::cloudwright_core::Int,
     /// `TimeExpression`: a string, required.
-    pub time_expression: Str,
+    pub time_expression: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeltaTime: ObjRule = ObjRule {
-    properties: &[
-        ("OffsetSeconds", Shape::INT),
-        ("TimeExpression", Shape::STR),
-    ],
-    required: &["TimeExpression", "OffsetSeconds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeltaTime` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -584,11 +466,11 @@ pub struct DeltaTime {
     /// `OffsetSeconds`: an integer, required.
     ///
     /// The number of seconds of estimated in-flight lag time of message data. When you create dataset contents using message data from a specified timeframe, some message data might still be in flight when processing begins, and so do not arrive in time to be processed. Use this field to make allowances for the in flight time of your message data, so that data not processed from a previous timeframe is included with the next timeframe. Otherwise, missed message data would be excluded from processing during the next timeframe too, because its timestamp places it within the previous timeframe.
-    pub offset_seconds: Int,
+    pub offset_seconds: ::cloudwright_core::Int,
     /// `TimeExpression`: a string, required.
     ///
     /// An expression by which the time of the message data might be determined. This can be the name of a timestamp field or a SQL expression that is used to derive the time the message data was generated.
-    pub time_expression: Str,
+    pub time_expression: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -603,45 +485,28 @@ impl DeltaTime {
     }
 
     /// `OffsetSeconds`: an integer, required.
-    pub fn offset_seconds(mut self, value: impl Into<Int>) -> Self { self.offset_seconds = value.into(); self }
+    pub fn offset_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.offset_seconds = value.into(); self }
     /// `TimeExpression`: a string, required.
-    pub fn time_expression(mut self, value: impl Into<Str>) -> Self { self.time_expression = value.into(); self }
+    pub fn time_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_expression = value.into(); self }
 }
 
-impl PropertyType for DeltaTime {}
+impl crate::PropertyType for DeltaTime {}
 
-impl ToValue for DeltaTime {
+impl ::cloudwright_core::ToValue for DeltaTime {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OffsetSeconds", &self.offset_seconds)
             .req("TimeExpression", &self.time_expression)
             .build()
     }
 }
 
-/// The required properties of [`DeltaTimeSessionWindowConfiguration`], by name: `DeltaTimeSessionWindowConfiguration::new(DeltaTimeSessionWindowConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeltaTimeSessionWindowConfigurationRequired {
-    /// `TimeoutInMinutes`: an integer, required.
-    pub timeout_in_minutes: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeltaTimeSessionWindowConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TimeoutInMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(60.0), ..NumRule::ANY })),
-    ],
-    required: &["TimeoutInMinutes"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DeltaTimeSessionWindowConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
 ///
 /// A structure that contains the configuration information of a delta time session window.
 ///
-/// \[`DeltaTime`\](<https://docs.aws.amazon.com/iotanalytics/latest/APIReference/API_DeltaTime.html>) specifies a time interval. You can use `DeltaTime` to create dataset contents with data that has arrived in the data store since the last execution. For an example of `DeltaTime` , see \[Creating a SQL dataset with a delta window (CLI)\](<https://docs.aws.amazon.com/iotanalytics/latest/userguide/automate-create-dataset.html#automate-example6>) in the *ITA User Guide* .
+/// [`DeltaTime`](https://docs.aws.amazon.com/iotanalytics/latest/APIReference/API_DeltaTime.html) specifies a time interval. You can use `DeltaTime` to create dataset contents with data that has arrived in the data store since the last execution. For an example of `DeltaTime` , see [Creating a SQL dataset with a delta window (CLI)](https://docs.aws.amazon.com/iotanalytics/latest/userguide/automate-create-dataset.html#automate-example6) in the *ITA User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-dataset-deltatimesessionwindowconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -650,45 +515,36 @@ pub struct DeltaTimeSessionWindowConfiguration {
     ///
     /// A time interval. You can use `timeoutInMinutes` so that ITA can batch up late data notifications that have been generated since the last execution. ITA sends one batch of notifications to Amazon CloudWatch Events at one time.
     ///
-    /// For more information about how to write a timestamp expression, see \[Date and Time Functions and Operators\](<https://docs.aws.amazon.com/https://prestodb.io/docs/current/functions/datetime.html>) , in the *Presto 0.172 Documentation* .
+    /// For more information about how to write a timestamp expression, see [Date and Time Functions and Operators](https://docs.aws.amazon.com/https://prestodb.io/docs/current/functions/datetime.html) , in the *Presto 0.172 Documentation* .
     ///
     /// Value 1 to 60.
-    pub timeout_in_minutes: Int,
+    pub timeout_in_minutes: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl DeltaTimeSessionWindowConfiguration {
-    /// A `DeltaTimeSessionWindowConfiguration` with its required properties, named in a [`DeltaTimeSessionWindowConfigurationRequired`].
+    /// A `DeltaTimeSessionWindowConfiguration` with its one required property, `TimeoutInMinutes`.
     #[inline]
-    pub fn new(required: DeltaTimeSessionWindowConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            timeout_in_minutes: required.timeout_in_minutes,
+            timeout_in_minutes: value.into(),
         }
     }
 
     /// `TimeoutInMinutes`: an integer, required.
-    pub fn timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_in_minutes = value.into(); self }
+    pub fn timeout_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_minutes = value.into(); self }
 }
 
-impl PropertyType for DeltaTimeSessionWindowConfiguration {}
+impl crate::PropertyType for DeltaTimeSessionWindowConfiguration {}
 
-impl ToValue for DeltaTimeSessionWindowConfiguration {
+impl ::cloudwright_core::ToValue for DeltaTimeSessionWindowConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TimeoutInMinutes", &self.timeout_in_minutes)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("DeltaTime", Shape::Object(&RULE_DeltaTime)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Filter` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -700,7 +556,7 @@ pub struct Filter {
     /// `DeltaTime`: a [`DeltaTime`] object.
     ///
     /// Used to limit data to that which has arrived since the last execution of the action.
-    pub delta_time: Option<Obj<DeltaTime>>,
+    pub delta_time: ::std::option::Option<crate::Obj<DeltaTime>>,
 }
 
 #[rustfmt::skip]
@@ -708,19 +564,21 @@ impl Filter {
     /// A `Filter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeltaTime`: a [`DeltaTime`] object.
-    pub fn delta_time(mut self, value: impl Into<Obj<DeltaTime>>) -> Self { self.delta_time = Some(value.into()); self }
+    pub fn delta_time(mut self, value: impl ::std::convert::Into<crate::Obj<DeltaTime>>) -> Self { self.delta_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Filter {}
+impl crate::PropertyType for Filter {}
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("DeltaTime", &self.delta_time).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("DeltaTime", &self.delta_time)
+            .build()
     }
 }
 
@@ -728,21 +586,10 @@ impl ToValue for Filter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlueConfigurationRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlueConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), ..StrRule::ANY })),
-        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), ..StrRule::ANY })),
-    ],
-    required: &["TableName", "DatabaseName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GlueConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -756,13 +603,13 @@ pub struct GlueConfiguration {
     /// The name of the database in your AWS Glue Data Catalog in which the table is located. An AWS Glue Data Catalog database contains metadata tables.
     ///
     /// Length 1 to 150.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
     /// The name of the table in your AWS Glue Data Catalog that is used to perform the ETL operations. An AWS Glue Data Catalog table contains partitioned data and descriptions of data sources and targets.
     ///
     /// Length 1 to 150.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -777,17 +624,17 @@ impl GlueConfiguration {
     }
 
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
-impl PropertyType for GlueConfiguration {}
+impl crate::PropertyType for GlueConfiguration {}
 
-impl ToValue for GlueConfiguration {
+impl ::cloudwright_core::ToValue for GlueConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatabaseName", &self.database_name)
             .req("TableName", &self.table_name)
             .build()
@@ -798,21 +645,10 @@ impl ToValue for GlueConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotEventsDestinationConfigurationRequired {
     /// `InputName`: a string, required.
-    pub input_name: Str,
+    pub input_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IotEventsDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["InputName", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IotEventsDestinationConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -826,13 +662,13 @@ pub struct IotEventsDestinationConfiguration {
     /// The name of the AWS IoT Events input to which dataset contents are delivered.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*$`; length 1 to 128.
-    pub input_name: Str,
+    pub input_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that grants ITA permission to deliver dataset contents to an AWS IoT Events input.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -847,40 +683,22 @@ impl IotEventsDestinationConfiguration {
     }
 
     /// `InputName`: a string, required.
-    pub fn input_name(mut self, value: impl Into<Str>) -> Self { self.input_name = value.into(); self }
+    pub fn input_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for IotEventsDestinationConfiguration {}
+impl crate::PropertyType for IotEventsDestinationConfiguration {}
 
-impl ToValue for IotEventsDestinationConfiguration {
+impl ::cloudwright_core::ToValue for IotEventsDestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InputName", &self.input_name)
             .req("RoleArn", &self.role_arn)
             .build()
     }
 }
-
-/// The required properties of [`LateDataRule`], by name: `LateDataRule::new(LateDataRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LateDataRuleRequired {
-    /// `RuleConfiguration`: a [`LateDataRuleConfiguration`] object, required.
-    pub rule_configuration: Obj<LateDataRuleConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LateDataRule: ObjRule = ObjRule {
-    properties: &[
-        ("RuleConfiguration", Shape::Object(&RULE_LateDataRuleConfiguration)),
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["RuleConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LateDataRule` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -892,52 +710,43 @@ pub struct LateDataRule {
     /// `RuleConfiguration`: a [`LateDataRuleConfiguration`] object, required.
     ///
     /// The information needed to configure the late data rule.
-    pub rule_configuration: Obj<LateDataRuleConfiguration>,
+    pub rule_configuration: crate::Obj<LateDataRuleConfiguration>,
     /// `RuleName`: a string.
     ///
     /// The name of the late data rule.
     ///
     /// Pattern `^[a-zA-Z0-9_]+$`; length 1 to 128.
-    pub rule_name: Option<Str>,
+    pub rule_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl LateDataRule {
-    /// A `LateDataRule` with its required properties, named in a [`LateDataRuleRequired`].
+    /// A `LateDataRule` with its one required property, `RuleConfiguration`.
     #[inline]
-    pub fn new(required: LateDataRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LateDataRuleConfiguration>>) -> Self {
         Self {
-            rule_configuration: required.rule_configuration,
-            rule_name: None,
+            rule_configuration: value.into(),
+            rule_name: ::std::option::Option::None,
         }
     }
 
     /// `RuleConfiguration`: a [`LateDataRuleConfiguration`] object, required.
-    pub fn rule_configuration(mut self, value: impl Into<Obj<LateDataRuleConfiguration>>) -> Self { self.rule_configuration = value.into(); self }
+    pub fn rule_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LateDataRuleConfiguration>>) -> Self { self.rule_configuration = value.into(); self }
     /// `RuleName`: a string.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = Some(value.into()); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LateDataRule {}
+impl crate::PropertyType for LateDataRule {}
 
-impl ToValue for LateDataRule {
+impl ::cloudwright_core::ToValue for LateDataRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RuleConfiguration", &self.rule_configuration)
             .opt("RuleName", &self.rule_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LateDataRuleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DeltaTimeSessionWindowConfiguration", Shape::Object(&RULE_DeltaTimeSessionWindowConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LateDataRuleConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -949,7 +758,8 @@ pub struct LateDataRuleConfiguration {
     /// `DeltaTimeSessionWindowConfiguration`: a [`DeltaTimeSessionWindowConfiguration`] object.
     ///
     /// The information needed to configure a delta time session window.
-    pub delta_time_session_window_configuration: Option<Obj<DeltaTimeSessionWindowConfiguration>>,
+    pub delta_time_session_window_configuration:
+        ::std::option::Option<crate::Obj<DeltaTimeSessionWindowConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -957,19 +767,19 @@ impl LateDataRuleConfiguration {
     /// A `LateDataRuleConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeltaTimeSessionWindowConfiguration`: a [`DeltaTimeSessionWindowConfiguration`] object.
-    pub fn delta_time_session_window_configuration(mut self, value: impl Into<Obj<DeltaTimeSessionWindowConfiguration>>) -> Self { self.delta_time_session_window_configuration = Some(value.into()); self }
+    pub fn delta_time_session_window_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DeltaTimeSessionWindowConfiguration>>) -> Self { self.delta_time_session_window_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LateDataRuleConfiguration {}
+impl crate::PropertyType for LateDataRuleConfiguration {}
 
-impl ToValue for LateDataRuleConfiguration {
+impl ::cloudwright_core::ToValue for LateDataRuleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DeltaTimeSessionWindowConfiguration",
                 &self.delta_time_session_window_configuration,
@@ -977,23 +787,6 @@ impl ToValue for LateDataRuleConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`OutputFileUriValue`], by name: `OutputFileUriValue::new(OutputFileUriValueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutputFileUriValueRequired {
-    /// `FileName`: a string, required.
-    pub file_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputFileUriValue: ObjRule = ObjRule {
-    properties: &[
-        ("FileName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["FileName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputFileUriValue` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -1007,49 +800,33 @@ pub struct OutputFileUriValue {
     /// The URI of the location where dataset contents are stored, usually the URI of a file in an S3 bucket.
     ///
     /// Pattern `^[\w\.-]{1,255}$`.
-    pub file_name: Str,
+    pub file_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OutputFileUriValue {
-    /// A `OutputFileUriValue` with its required properties, named in a [`OutputFileUriValueRequired`].
+    /// A `OutputFileUriValue` with its one required property, `FileName`.
     #[inline]
-    pub fn new(required: OutputFileUriValueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            file_name: required.file_name,
+            file_name: value.into(),
         }
     }
 
     /// `FileName`: a string, required.
-    pub fn file_name(mut self, value: impl Into<Str>) -> Self { self.file_name = value.into(); self }
+    pub fn file_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_name = value.into(); self }
 }
 
-impl PropertyType for OutputFileUriValue {}
+impl crate::PropertyType for OutputFileUriValue {}
 
-impl ToValue for OutputFileUriValue {
+impl ::cloudwright_core::ToValue for OutputFileUriValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("FileName", &self.file_name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("FileName", &self.file_name)
+            .build()
     }
 }
-
-/// The required properties of [`QueryAction`], by name: `QueryAction::new(QueryActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryActionRequired {
-    /// `SqlQuery`: a string, required.
-    pub sql_query: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueryAction: ObjRule = ObjRule {
-    properties: &[
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("SqlQuery", Shape::STR),
-    ],
-    required: &["SqlQuery"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueryAction` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -1063,36 +840,36 @@ pub struct QueryAction {
     /// Pre-filters applied to message data.
     ///
     /// Items 0 to 1.
-    pub filters: Option<List<Filter>>,
+    pub filters: ::std::option::Option<::cloudwright_core::List<Filter>>,
     /// `SqlQuery`: a string, required.
     ///
     /// An "SqlQueryDatasetAction" object that uses an SQL query to automatically create data set contents.
-    pub sql_query: Str,
+    pub sql_query: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl QueryAction {
-    /// A `QueryAction` with its required properties, named in a [`QueryActionRequired`].
+    /// A `QueryAction` with its one required property, `SqlQuery`.
     #[inline]
-    pub fn new(required: QueryActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            filters: None,
-            sql_query: required.sql_query,
+            filters: ::std::option::Option::None,
+            sql_query: value.into(),
         }
     }
 
     /// `Filters`: a list of [`Filter`] objects.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = Some(value.into()); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Filter>>) -> Self { self.filters = ::std::option::Option::Some(value.into()); self }
     /// `SqlQuery`: a string, required.
-    pub fn sql_query(mut self, value: impl Into<Str>) -> Self { self.sql_query = value.into(); self }
+    pub fn sql_query(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sql_query = value.into(); self }
 }
 
-impl PropertyType for QueryAction {}
+impl crate::PropertyType for QueryAction {}
 
-impl ToValue for QueryAction {
+impl ::cloudwright_core::ToValue for QueryAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Filters", &self.filters)
             .req("SqlQuery", &self.sql_query)
             .build()
@@ -1105,19 +882,8 @@ pub struct ResourceConfigurationRequired {
     /// `ComputeType`: a [`ComputeType`] value, required.
     pub compute_type: ComputeType,
     /// `VolumeSizeInGB`: an integer, required.
-    pub volume_size_in_gb: Int,
+    pub volume_size_in_gb: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ComputeType", Shape::Str(&StrRule { allowed: &["ACU_1", "ACU_2"], ..StrRule::ANY })),
-        ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
-    ],
-    required: &["VolumeSizeInGB", "ComputeType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -1135,7 +901,7 @@ pub struct ResourceConfiguration {
     /// The size, in GB, of the persistent storage available to the resource instance used to execute the `containerAction` (min: 1, max: 50).
     ///
     /// Value 1 to 50.
-    pub volume_size_in_gb: Int,
+    pub volume_size_in_gb: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -1150,17 +916,17 @@ impl ResourceConfiguration {
     }
 
     /// `ComputeType`: a [`ComputeType`] value, required.
-    pub fn compute_type(mut self, value: impl Into<ComputeType>) -> Self { self.compute_type = value.into(); self }
+    pub fn compute_type(mut self, value: impl ::std::convert::Into<ComputeType>) -> Self { self.compute_type = value.into(); self }
     /// `VolumeSizeInGB`: an integer, required.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = value.into(); self }
+    pub fn volume_size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size_in_gb = value.into(); self }
 }
 
-impl PropertyType for ResourceConfiguration {}
+impl crate::PropertyType for ResourceConfiguration {}
 
-impl ToValue for ResourceConfiguration {
+impl ::cloudwright_core::ToValue for ResourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComputeType", &self.compute_type)
             .req("VolumeSizeInGB", &self.volume_size_in_gb)
             .build()
@@ -1171,25 +937,12 @@ impl ToValue for ResourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationConfigurationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("GlueConfiguration", Shape::Object(&RULE_GlueConfiguration)),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["Bucket", "Key", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3DestinationConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -1203,11 +956,11 @@ pub struct S3DestinationConfiguration {
     /// The name of the S3 bucket to which dataset contents are delivered.
     ///
     /// Pattern `^[a-zA-Z0-9.\-_]*$`; length 3 to 255.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `GlueConfiguration`: a [`GlueConfiguration`] object.
     ///
     /// Configuration information for coordination with AWS Glue , a fully managed extract, transform and load (ETL) service.
-    pub glue_configuration: Option<Obj<GlueConfiguration>>,
+    pub glue_configuration: ::std::option::Option<crate::Obj<GlueConfiguration>>,
     /// `Key`: a string, required.
     ///
     /// The key of the dataset contents object in an S3 bucket. Each object has a key that is a unique identifier. Each object has exactly one key.
@@ -1220,16 +973,16 @@ pub struct S3DestinationConfiguration {
     ///
     /// The following example creates a unique key for a CSV file: `dataset/mydataset/!{iotanalytics:scheduleTime}/!{iotanalytics:versionId}.csv`
     ///
-    /// &gt; If you don't use `!{iotanalytics:versionId}` to specify the key, you might get duplicate keys. For example, you might have two dataset contents with the same `scheduleTime` but different `versionId` s. This means that one dataset content overwrites the other.
+    /// \> If you don't use `!{iotanalytics:versionId}` to specify the key, you might get duplicate keys. For example, you might have two dataset contents with the same `scheduleTime` but different `versionId` s. This means that one dataset content overwrites the other.
     ///
     /// Pattern `^[a-zA-Z0-9!_.*'()/{}:-]*$`; length 1 to 255.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that grants ITA permission to interact with your Amazon S3 and AWS Glue resources.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1239,28 +992,28 @@ impl S3DestinationConfiguration {
     pub fn new(required: S3DestinationConfigurationRequired) -> Self {
         Self {
             bucket: required.bucket,
-            glue_configuration: None,
+            glue_configuration: ::std::option::Option::None,
             key: required.key,
             role_arn: required.role_arn,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `GlueConfiguration`: a [`GlueConfiguration`] object.
-    pub fn glue_configuration(mut self, value: impl Into<Obj<GlueConfiguration>>) -> Self { self.glue_configuration = Some(value.into()); self }
+    pub fn glue_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GlueConfiguration>>) -> Self { self.glue_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for S3DestinationConfiguration {}
+impl crate::PropertyType for S3DestinationConfiguration {}
 
-impl ToValue for S3DestinationConfiguration {
+impl ::cloudwright_core::ToValue for S3DestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("GlueConfiguration", &self.glue_configuration)
             .req("Key", &self.key)
@@ -1268,23 +1021,6 @@ impl ToValue for S3DestinationConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`Schedule`], by name: `Schedule::new(ScheduleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduleRequired {
-    /// `ScheduleExpression`: a string, required.
-    pub schedule_expression: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[
-        ("ScheduleExpression", Shape::STR),
-    ],
-    required: &["ScheduleExpression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Schedule` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -1295,44 +1031,34 @@ pub(crate) static RULE_Schedule: ObjRule = ObjRule {
 pub struct Schedule {
     /// `ScheduleExpression`: a string, required.
     ///
-    /// The expression that defines when to trigger an update. For more information, see \[Schedule Expressions for Rules\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/events/ScheduledEvents.html>) in the Amazon CloudWatch documentation.
-    pub schedule_expression: Str,
+    /// The expression that defines when to trigger an update. For more information, see [Schedule Expressions for Rules](https://docs.aws.amazon.com/AmazonCloudWatch/latest/events/ScheduledEvents.html) in the Amazon CloudWatch documentation.
+    pub schedule_expression: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Schedule {
-    /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
+    /// A `Schedule` with its one required property, `ScheduleExpression`.
     #[inline]
-    pub fn new(required: ScheduleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            schedule_expression: required.schedule_expression,
+            schedule_expression: value.into(),
         }
     }
 
     /// `ScheduleExpression`: a string, required.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = value.into(); self }
 }
 
-impl PropertyType for Schedule {}
+impl crate::PropertyType for Schedule {}
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ScheduleExpression", &self.schedule_expression)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Trigger: ObjRule = ObjRule {
-    properties: &[
-        ("Schedule", Shape::Object(&RULE_Schedule)),
-        ("TriggeringDataset", Shape::Object(&RULE_TriggeringDataset)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Trigger` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -1344,11 +1070,11 @@ pub struct Trigger {
     /// `Schedule`: a [`Schedule`] object.
     ///
     /// The "Schedule" when the trigger is initiated.
-    pub schedule: Option<Obj<Schedule>>,
+    pub schedule: ::std::option::Option<crate::Obj<Schedule>>,
     /// `TriggeringDataset`: a [`TriggeringDataset`] object.
     ///
     /// Information about the data set whose content generation triggers the new data set content generation.
-    pub triggering_dataset: Option<Obj<TriggeringDataset>>,
+    pub triggering_dataset: ::std::option::Option<crate::Obj<TriggeringDataset>>,
 }
 
 #[rustfmt::skip]
@@ -1356,43 +1082,26 @@ impl Trigger {
     /// A `Trigger` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Schedule`: a [`Schedule`] object.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<Schedule>>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
     /// `TriggeringDataset`: a [`TriggeringDataset`] object.
-    pub fn triggering_dataset(mut self, value: impl Into<Obj<TriggeringDataset>>) -> Self { self.triggering_dataset = Some(value.into()); self }
+    pub fn triggering_dataset(mut self, value: impl ::std::convert::Into<crate::Obj<TriggeringDataset>>) -> Self { self.triggering_dataset = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Trigger {}
+impl crate::PropertyType for Trigger {}
 
-impl ToValue for Trigger {
+impl ::cloudwright_core::ToValue for Trigger {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Schedule", &self.schedule)
             .opt("TriggeringDataset", &self.triggering_dataset)
             .build()
     }
 }
-
-/// The required properties of [`TriggeringDataset`], by name: `TriggeringDataset::new(TriggeringDatasetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TriggeringDatasetRequired {
-    /// `DatasetName`: a string, required.
-    pub dataset_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TriggeringDataset: ObjRule = ObjRule {
-    properties: &[
-        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["DatasetName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TriggeringDataset` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -1406,54 +1115,33 @@ pub struct TriggeringDataset {
     /// The name of the data set whose content generation triggers the new data set content generation.
     ///
     /// Pattern `(^(?!_{2}))(^[a-zA-Z0-9_]+$)`; length 1 to 128.
-    pub dataset_name: Str,
+    pub dataset_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TriggeringDataset {
-    /// A `TriggeringDataset` with its required properties, named in a [`TriggeringDatasetRequired`].
+    /// A `TriggeringDataset` with its one required property, `DatasetName`.
     #[inline]
-    pub fn new(required: TriggeringDatasetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            dataset_name: required.dataset_name,
+            dataset_name: value.into(),
         }
     }
 
     /// `DatasetName`: a string, required.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = value.into(); self }
+    pub fn dataset_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_name = value.into(); self }
 }
 
-impl PropertyType for TriggeringDataset {}
+impl crate::PropertyType for TriggeringDataset {}
 
-impl ToValue for TriggeringDataset {
+impl ::cloudwright_core::ToValue for TriggeringDataset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatasetName", &self.dataset_name)
             .build()
     }
 }
-
-/// The required properties of [`Variable`], by name: `Variable::new(VariableRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VariableRequired {
-    /// `VariableName`: a string, required.
-    pub variable_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Variable: ObjRule = ObjRule {
-    properties: &[
-        ("DatasetContentVersionValue", Shape::Object(&RULE_DatasetContentVersionValue)),
-        ("DoubleValue", Shape::NUM),
-        ("OutputFileUriValue", Shape::Object(&RULE_OutputFileUriValue)),
-        ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("VariableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["VariableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Variable` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -1465,61 +1153,62 @@ pub struct Variable {
     /// `DatasetContentVersionValue`: a [`DatasetContentVersionValue`] object.
     ///
     /// The value of the variable as a structure that specifies a dataset content version.
-    pub dataset_content_version_value: Option<Obj<DatasetContentVersionValue>>,
+    pub dataset_content_version_value:
+        ::std::option::Option<crate::Obj<DatasetContentVersionValue>>,
     /// `DoubleValue`: a number.
     ///
     /// The value of the variable as a double (numeric).
-    pub double_value: Option<Num>,
+    pub double_value: ::std::option::Option<::cloudwright_core::Num>,
     /// `OutputFileUriValue`: an [`OutputFileUriValue`] object.
     ///
     /// The value of the variable as a structure that specifies an output file URI.
-    pub output_file_uri_value: Option<Obj<OutputFileUriValue>>,
+    pub output_file_uri_value: ::std::option::Option<crate::Obj<OutputFileUriValue>>,
     /// `StringValue`: a string.
     ///
     /// The value of the variable as a string.
     ///
     /// Length 0 to 1024.
-    pub string_value: Option<Str>,
+    pub string_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `VariableName`: a string, required.
     ///
     /// The name of the variable.
     ///
     /// Length 1 to 256.
-    pub variable_name: Str,
+    pub variable_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Variable {
-    /// A `Variable` with its required properties, named in a [`VariableRequired`].
+    /// A `Variable` with its one required property, `VariableName`.
     #[inline]
-    pub fn new(required: VariableRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            dataset_content_version_value: None,
-            double_value: None,
-            output_file_uri_value: None,
-            string_value: None,
-            variable_name: required.variable_name,
+            dataset_content_version_value: ::std::option::Option::None,
+            double_value: ::std::option::Option::None,
+            output_file_uri_value: ::std::option::Option::None,
+            string_value: ::std::option::Option::None,
+            variable_name: value.into(),
         }
     }
 
     /// `DatasetContentVersionValue`: a [`DatasetContentVersionValue`] object.
-    pub fn dataset_content_version_value(mut self, value: impl Into<Obj<DatasetContentVersionValue>>) -> Self { self.dataset_content_version_value = Some(value.into()); self }
+    pub fn dataset_content_version_value(mut self, value: impl ::std::convert::Into<crate::Obj<DatasetContentVersionValue>>) -> Self { self.dataset_content_version_value = ::std::option::Option::Some(value.into()); self }
     /// `DoubleValue`: a number.
-    pub fn double_value(mut self, value: impl Into<Num>) -> Self { self.double_value = Some(value.into()); self }
+    pub fn double_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.double_value = ::std::option::Option::Some(value.into()); self }
     /// `OutputFileUriValue`: an [`OutputFileUriValue`] object.
-    pub fn output_file_uri_value(mut self, value: impl Into<Obj<OutputFileUriValue>>) -> Self { self.output_file_uri_value = Some(value.into()); self }
+    pub fn output_file_uri_value(mut self, value: impl ::std::convert::Into<crate::Obj<OutputFileUriValue>>) -> Self { self.output_file_uri_value = ::std::option::Option::Some(value.into()); self }
     /// `StringValue`: a string.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
+    pub fn string_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.string_value = ::std::option::Option::Some(value.into()); self }
     /// `VariableName`: a string, required.
-    pub fn variable_name(mut self, value: impl Into<Str>) -> Self { self.variable_name = value.into(); self }
+    pub fn variable_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.variable_name = value.into(); self }
 }
 
-impl PropertyType for Variable {}
+impl crate::PropertyType for Variable {}
 
-impl ToValue for Variable {
+impl ::cloudwright_core::ToValue for Variable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DatasetContentVersionValue",
                 &self.dataset_content_version_value,
@@ -1531,16 +1220,6 @@ impl ToValue for Variable {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VersioningConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxVersions", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("Unlimited", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VersioningConfiguration` property type of `AWS::IoTAnalytics::Dataset`.
 ///
@@ -1554,11 +1233,11 @@ pub struct VersioningConfiguration {
     /// How many versions of dataset contents are kept. The `unlimited` parameter must be `false` .
     ///
     /// Value 1 to 1000.
-    pub max_versions: Option<Int>,
+    pub max_versions: ::std::option::Option<::cloudwright_core::Int>,
     /// `Unlimited`: a boolean.
     ///
     /// If true, unlimited versions of dataset contents are kept.
-    pub unlimited: Option<Bool>,
+    pub unlimited: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1566,21 +1245,21 @@ impl VersioningConfiguration {
     /// A `VersioningConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxVersions`: an integer.
-    pub fn max_versions(mut self, value: impl Into<Int>) -> Self { self.max_versions = Some(value.into()); self }
+    pub fn max_versions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_versions = ::std::option::Option::Some(value.into()); self }
     /// `Unlimited`: a boolean.
-    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self { self.unlimited = Some(value.into()); self }
+    pub fn unlimited(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.unlimited = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VersioningConfiguration {}
+impl crate::PropertyType for VersioningConfiguration {}
 
-impl ToValue for VersioningConfiguration {
+impl ::cloudwright_core::ToValue for VersioningConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxVersions", &self.max_versions)
             .opt("Unlimited", &self.unlimited)
             .build()
@@ -1595,23 +1274,282 @@ pub enum ComputeType {
     /// `ACU_2`
     Acu2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComputeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComputeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComputeType {
+impl ::cloudwright_core::ToValue for ComputeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Acu1 => "ACU_1",
             Self::Acu2 => "ACU_2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_RetentionPeriod, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("(^(?!_{2}))(^[a-zA-Z0-9_]+$)");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w\\.-]{1,255}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9.\\-_]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9!_.*'()/{}:-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dataset: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("ContentDeliveryRules", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetContentDeliveryRule), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LateDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_LateDataRule), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Trigger), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("VersioningConfiguration", Shape::Object(&RULE_VersioningConfiguration)),
+        ],
+        required: &["Actions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ContainerAction", Shape::Object(&RULE_ContainerAction)),
+            ("QueryAction", Shape::Object(&RULE_QueryAction)),
+        ],
+        required: &["ActionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerAction: ObjRule = ObjRule {
+        properties: &[
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("ResourceConfiguration", Shape::Object(&RULE_ResourceConfiguration)),
+            ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_Variable), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["ExecutionRoleArn", "Image", "ResourceConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetContentDeliveryRule: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_DatasetContentDeliveryRuleDestination)),
+            ("EntryName", Shape::STR),
+        ],
+        required: &["Destination"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetContentDeliveryRuleDestination: ObjRule = ObjRule {
+        properties: &[
+            ("IotEventsDestinationConfiguration", Shape::Object(&RULE_IotEventsDestinationConfiguration)),
+            ("S3DestinationConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetContentVersionValue: ObjRule = ObjRule {
+        properties: &[
+            ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["DatasetName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeltaTime: ObjRule = ObjRule {
+        properties: &[
+            ("OffsetSeconds", Shape::INT),
+            ("TimeExpression", Shape::STR),
+        ],
+        required: &["TimeExpression", "OffsetSeconds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeltaTimeSessionWindowConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TimeoutInMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(60.0), ..NumRule::ANY })),
+        ],
+        required: &["TimeoutInMinutes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("DeltaTime", Shape::Object(&RULE_DeltaTime)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlueConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), ..StrRule::ANY })),
+            ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), ..StrRule::ANY })),
+        ],
+        required: &["TableName", "DatabaseName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IotEventsDestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["InputName", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LateDataRule: ObjRule = ObjRule {
+        properties: &[
+            ("RuleConfiguration", Shape::Object(&RULE_LateDataRuleConfiguration)),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["RuleConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LateDataRuleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DeltaTimeSessionWindowConfiguration", Shape::Object(&RULE_DeltaTimeSessionWindowConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputFileUriValue: ObjRule = ObjRule {
+        properties: &[
+            ("FileName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["FileName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryAction: ObjRule = ObjRule {
+        properties: &[
+            ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("SqlQuery", Shape::STR),
+        ],
+        required: &["SqlQuery"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ComputeType", Shape::Str(&StrRule { allowed: &["ACU_1", "ACU_2"], ..StrRule::ANY })),
+            ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
+        ],
+        required: &["VolumeSizeInGB", "ComputeType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("GlueConfiguration", Shape::Object(&RULE_GlueConfiguration)),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["Bucket", "Key", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+        properties: &[
+            ("ScheduleExpression", Shape::STR),
+        ],
+        required: &["ScheduleExpression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Trigger: ObjRule = ObjRule {
+        properties: &[
+            ("Schedule", Shape::Object(&RULE_Schedule)),
+            ("TriggeringDataset", Shape::Object(&RULE_TriggeringDataset)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TriggeringDataset: ObjRule = ObjRule {
+        properties: &[
+            ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["DatasetName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Variable: ObjRule = ObjRule {
+        properties: &[
+            ("DatasetContentVersionValue", Shape::Object(&RULE_DatasetContentVersionValue)),
+            ("DoubleValue", Shape::NUM),
+            ("OutputFileUriValue", Shape::Object(&RULE_OutputFileUriValue)),
+            ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("VariableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["VariableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VersioningConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxVersions", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("Unlimited", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_RetentionPeriod, RULE_Tag};
 pub use super::shared::{RetentionPeriod, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\s\\[\\]_,.'/:-]*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9.\\-_]*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9!_.*'()/{}:-]*/");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^[A-Za-z_]([A-Za-z0-9]*|[A-Za-z0-9][A-Za-z0-9_]*)$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Datastore: ObjRule = ObjRule {
-    properties: &[
-        ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DatastorePartitions", Shape::Object(&RULE_DatastorePartitions)),
-        ("DatastoreStorage", Shape::Object(&RULE_DatastoreStorage)),
-        ("FileFormatConfiguration", Shape::Object(&RULE_FileFormatConfiguration)),
-        ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTAnalytics::Datastore` resource.
 ///
-/// AWS::IoTAnalytics::Datastore resource is a repository for messages. For more information, see \[How to Use\](<https://docs.aws.amazon.com/iotanalytics/latest/userguide/welcome.html#aws-iot-analytics-how>) in the *User Guide* .
+/// AWS::IoTAnalytics::Datastore resource is a repository for messages. For more information, see [How to Use](https://docs.aws.amazon.com/iotanalytics/latest/userguide/welcome.html#aws-iot-analytics-how) in the *User Guide* .
 ///
 /// `Ref` returns its `DatastoreName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DatastoreAttributes`], which `Handle<Datastore>` dereferences to.
@@ -52,35 +28,35 @@ pub struct Datastore {
     /// The name of the data store.
     ///
     /// Pattern `[a-zA-Z0-9_]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub datastore_name: Option<Str>,
+    pub datastore_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatastorePartitions`: a [`DatastorePartitions`] object.
     ///
     /// Information about the partition dimensions in a data store.
-    pub datastore_partitions: Option<Obj<DatastorePartitions>>,
+    pub datastore_partitions: ::std::option::Option<crate::Obj<DatastorePartitions>>,
     /// `DatastoreStorage`: a [`DatastoreStorage`] object.
     ///
     /// Where data store data is stored.
-    pub datastore_storage: Option<Obj<DatastoreStorage>>,
+    pub datastore_storage: ::std::option::Option<crate::Obj<DatastoreStorage>>,
     /// `FileFormatConfiguration`: a [`FileFormatConfiguration`] object.
     ///
-    /// Contains the configuration information of file formats. ITA data stores support JSON and \[Parquet\](<https://docs.aws.amazon.com/https://parquet.apache.org/>) .
+    /// Contains the configuration information of file formats. ITA data stores support JSON and [Parquet](https://docs.aws.amazon.com/https://parquet.apache.org/) .
     ///
     /// The default file format is JSON. You can specify only one format.
     ///
     /// You can't change the file format after you create the data store.
-    pub file_format_configuration: Option<Obj<FileFormatConfiguration>>,
+    pub file_format_configuration: ::std::option::Option<crate::Obj<FileFormatConfiguration>>,
     /// `RetentionPeriod`: a [`RetentionPeriod`] object.
     ///
     /// How long, in days, message data is kept for the data store. When `customerManagedS3` storage is selected, this parameter is ignored.
-    pub retention_period: Option<Obj<RetentionPeriod>>,
+    pub retention_period: ::std::option::Option<crate::Obj<RetentionPeriod>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata which can be used to manage the data store.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -90,7 +66,7 @@ impl Datastore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTAnalytics::Datastore",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-datastore.html",
         primary_identifier: &["DatastoreName"],
@@ -101,47 +77,49 @@ impl Datastore {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Datastore` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DatastoreName`: a string.
-    pub fn datastore_name(mut self, value: impl Into<Str>) -> Self { self.datastore_name = Some(value.into()); self }
+    pub fn datastore_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.datastore_name = ::std::option::Option::Some(value.into()); self }
     /// `DatastorePartitions`: a [`DatastorePartitions`] object.
-    pub fn datastore_partitions(mut self, value: impl Into<Obj<DatastorePartitions>>) -> Self { self.datastore_partitions = Some(value.into()); self }
+    pub fn datastore_partitions(mut self, value: impl ::std::convert::Into<crate::Obj<DatastorePartitions>>) -> Self { self.datastore_partitions = ::std::option::Option::Some(value.into()); self }
     /// `DatastoreStorage`: a [`DatastoreStorage`] object.
-    pub fn datastore_storage(mut self, value: impl Into<Obj<DatastoreStorage>>) -> Self { self.datastore_storage = Some(value.into()); self }
+    pub fn datastore_storage(mut self, value: impl ::std::convert::Into<crate::Obj<DatastoreStorage>>) -> Self { self.datastore_storage = ::std::option::Option::Some(value.into()); self }
     /// `FileFormatConfiguration`: a [`FileFormatConfiguration`] object.
-    pub fn file_format_configuration(mut self, value: impl Into<Obj<FileFormatConfiguration>>) -> Self { self.file_format_configuration = Some(value.into()); self }
+    pub fn file_format_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FileFormatConfiguration>>) -> Self { self.file_format_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RetentionPeriod`: a [`RetentionPeriod`] object.
-    pub fn retention_period(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.retention_period = Some(value.into()); self }
+    pub fn retention_period(mut self, value: impl ::std::convert::Into<crate::Obj<RetentionPeriod>>) -> Self { self.retention_period = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Datastore {
+impl ::cloudwright_core::Resource for Datastore {
     type Attributes = DatastoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Datastore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Datastore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Datastore {
+impl ::cloudwright_core::ToValue for Datastore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DatastoreName", &self.datastore_name)
             .opt("DatastorePartitions", &self.datastore_partitions)
             .opt("DatastoreStorage", &self.datastore_storage)
@@ -152,12 +130,12 @@ impl ToValue for Datastore {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Datastore`]: `Handle<Datastore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Datastore`]: `Handle<Datastore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DatastoreAttributes(ResourceRef);
+pub struct DatastoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DatastoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DatastoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,8 +143,8 @@ impl From<ResourceRef> for DatastoreAttributes {
 impl DatastoreAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -174,21 +152,10 @@ impl DatastoreAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Column: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(131072), ..StrRule::ANY })),
-    ],
-    required: &["Type", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Column` property type of `AWS::IoTAnalytics::Datastore`.
 ///
@@ -202,13 +169,13 @@ pub struct Column {
     /// The name of the column.
     ///
     /// Pattern `^[A-Za-z_]([A-Za-z0-9]*|[A-Za-z0-9][A-Za-z0-9_]*)$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a string, required.
     ///
-    /// The type of data. For more information about the supported data types, see \[Common data types\](<https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-common.html>) in the *AWS Glue Developer Guide* .
+    /// The type of data. For more information about the supported data types, see [Common data types](https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-common.html) in the *AWS Glue Developer Guide* .
     ///
     /// Length 1 to 131072.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -223,17 +190,17 @@ impl Column {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Column {}
+impl crate::PropertyType for Column {}
 
-impl ToValue for Column {
+impl ::cloudwright_core::ToValue for Column {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Type", &self.r#type)
             .build()
@@ -244,22 +211,10 @@ impl ToValue for Column {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerManagedS3Required {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomerManagedS3: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["Bucket", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomerManagedS3` property type of `AWS::IoTAnalytics::Datastore`.
 ///
@@ -273,19 +228,19 @@ pub struct CustomerManagedS3 {
     /// The name of the Amazon S3 bucket where your data is stored.
     ///
     /// Pattern `[a-zA-Z0-9.\-_]*`; length 3 to 255.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `KeyPrefix`: a string.
     ///
     /// (Optional) The prefix used to create the keys of the data store data objects. Each object in an Amazon S3 bucket has a key that is its unique identifier in the bucket. Each object in a bucket has exactly one key. The prefix must end with a forward slash (/).
     ///
     /// Pattern `[a-zA-Z0-9!_.*'()/{}:-]*/`; length 1 to 255.
-    pub key_prefix: Option<Str>,
+    pub key_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that grants ITA permission to interact with your Amazon S3 resources.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -295,49 +250,31 @@ impl CustomerManagedS3 {
     pub fn new(required: CustomerManagedS3Required) -> Self {
         Self {
             bucket: required.bucket,
-            key_prefix: None,
+            key_prefix: ::std::option::Option::None,
             role_arn: required.role_arn,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `KeyPrefix`: a string.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
+    pub fn key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_prefix = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for CustomerManagedS3 {}
+impl crate::PropertyType for CustomerManagedS3 {}
 
-impl ToValue for CustomerManagedS3 {
+impl ::cloudwright_core::ToValue for CustomerManagedS3 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("KeyPrefix", &self.key_prefix)
             .req("RoleArn", &self.role_arn)
             .build()
     }
 }
-
-/// The required properties of [`CustomerManagedS3Storage`], by name: `CustomerManagedS3Storage::new(CustomerManagedS3StorageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomerManagedS3StorageRequired {
-    /// `Bucket`: a string, required.
-    pub bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomerManagedS3Storage: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomerManagedS3Storage` property type of `AWS::IoTAnalytics::Datastore`.
 ///
@@ -351,53 +288,43 @@ pub struct CustomerManagedS3Storage {
     /// The name of the Amazon S3 bucket where your data is stored.
     ///
     /// Pattern `[a-zA-Z0-9.\-_]*`; length 3 to 255.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `KeyPrefix`: a string.
     ///
     /// (Optional) The prefix used to create the keys of the data store data objects. Each object in an Amazon S3 bucket has a key that is its unique identifier in the bucket. Each object in a bucket has exactly one key. The prefix must end with a forward slash (/).
     ///
     /// Pattern `[a-zA-Z0-9!_.*'()/{}:-]*/`; length 1 to 255.
-    pub key_prefix: Option<Str>,
+    pub key_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl CustomerManagedS3Storage {
-    /// A `CustomerManagedS3Storage` with its required properties, named in a [`CustomerManagedS3StorageRequired`].
+    /// A `CustomerManagedS3Storage` with its one required property, `Bucket`.
     #[inline]
-    pub fn new(required: CustomerManagedS3StorageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket: required.bucket,
-            key_prefix: None,
+            bucket: value.into(),
+            key_prefix: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `KeyPrefix`: a string.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
+    pub fn key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomerManagedS3Storage {}
+impl crate::PropertyType for CustomerManagedS3Storage {}
 
-impl ToValue for CustomerManagedS3Storage {
+impl ::cloudwright_core::ToValue for CustomerManagedS3Storage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("KeyPrefix", &self.key_prefix)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatastorePartition: ObjRule = ObjRule {
-    properties: &[
-        ("Partition", Shape::Object(&RULE_Partition)),
-        ("TimestampPartition", Shape::Object(&RULE_TimestampPartition)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatastorePartition` property type of `AWS::IoTAnalytics::Datastore`.
 ///
@@ -409,11 +336,11 @@ pub struct DatastorePartition {
     /// `Partition`: a [`Partition`] object.
     ///
     /// A partition dimension defined by an attribute.
-    pub partition: Option<Obj<Partition>>,
+    pub partition: ::std::option::Option<crate::Obj<Partition>>,
     /// `TimestampPartition`: a [`TimestampPartition`] object.
     ///
     /// A partition dimension defined by a timestamp attribute.
-    pub timestamp_partition: Option<Obj<TimestampPartition>>,
+    pub timestamp_partition: ::std::option::Option<crate::Obj<TimestampPartition>>,
 }
 
 #[rustfmt::skip]
@@ -421,35 +348,26 @@ impl DatastorePartition {
     /// A `DatastorePartition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Partition`: a [`Partition`] object.
-    pub fn partition(mut self, value: impl Into<Obj<Partition>>) -> Self { self.partition = Some(value.into()); self }
+    pub fn partition(mut self, value: impl ::std::convert::Into<crate::Obj<Partition>>) -> Self { self.partition = ::std::option::Option::Some(value.into()); self }
     /// `TimestampPartition`: a [`TimestampPartition`] object.
-    pub fn timestamp_partition(mut self, value: impl Into<Obj<TimestampPartition>>) -> Self { self.timestamp_partition = Some(value.into()); self }
+    pub fn timestamp_partition(mut self, value: impl ::std::convert::Into<crate::Obj<TimestampPartition>>) -> Self { self.timestamp_partition = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatastorePartition {}
+impl crate::PropertyType for DatastorePartition {}
 
-impl ToValue for DatastorePartition {
+impl ::cloudwright_core::ToValue for DatastorePartition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Partition", &self.partition)
             .opt("TimestampPartition", &self.timestamp_partition)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatastorePartitions: ObjRule = ObjRule {
-    properties: &[
-        ("Partitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DatastorePartition), min_items: Some(0), max_items: Some(25), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatastorePartitions` property type of `AWS::IoTAnalytics::Datastore`.
 ///
@@ -463,7 +381,7 @@ pub struct DatastorePartitions {
     /// A list of partition dimensions in a data store.
     ///
     /// Items 0 to 25.
-    pub partitions: Option<List<DatastorePartition>>,
+    pub partitions: ::std::option::Option<::cloudwright_core::List<DatastorePartition>>,
 }
 
 #[rustfmt::skip]
@@ -471,34 +389,23 @@ impl DatastorePartitions {
     /// A `DatastorePartitions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Partitions`: a list of [`DatastorePartition`] objects.
-    pub fn partitions(mut self, value: impl Into<List<DatastorePartition>>) -> Self { self.partitions = Some(value.into()); self }
+    pub fn partitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DatastorePartition>>) -> Self { self.partitions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatastorePartitions {}
+impl crate::PropertyType for DatastorePartitions {}
 
-impl ToValue for DatastorePartitions {
+impl ::cloudwright_core::ToValue for DatastorePartitions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Partitions", &self.partitions)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatastoreStorage: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerManagedS3", Shape::Object(&RULE_CustomerManagedS3)),
-        ("IotSiteWiseMultiLayerStorage", Shape::Object(&RULE_IotSiteWiseMultiLayerStorage)),
-        ("ServiceManagedS3", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatastoreStorage` property type of `AWS::IoTAnalytics::Datastore`.
 ///
@@ -510,17 +417,18 @@ pub struct DatastoreStorage {
     /// `CustomerManagedS3`: a [`CustomerManagedS3`] object.
     ///
     /// Use this to store data store data in an S3 bucket that you manage. The choice of service-managed or customer-managed S3 storage cannot be changed after creation of the data store.
-    pub customer_managed_s3: Option<Obj<CustomerManagedS3>>,
+    pub customer_managed_s3: ::std::option::Option<crate::Obj<CustomerManagedS3>>,
     /// `IotSiteWiseMultiLayerStorage`: an [`IotSiteWiseMultiLayerStorage`] object.
     ///
     /// Use this to store data used by AWS IoT SiteWise in an Amazon S3 bucket that you manage. You can't change the choice of Amazon S3 storage after your data store is created.
-    pub iot_site_wise_multi_layer_storage: Option<Obj<IotSiteWiseMultiLayerStorage>>,
+    pub iot_site_wise_multi_layer_storage:
+        ::std::option::Option<crate::Obj<IotSiteWiseMultiLayerStorage>>,
     /// `ServiceManagedS3`: a JSON value.
     ///
     /// Use this to store data store data in an S3 bucket managed by the  service. The choice of service-managed or customer-managed S3 storage cannot be changed after creation of the data store.
     ///
     /// Format `json`.
-    pub service_managed_s3: Option<Json>,
+    pub service_managed_s3: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -528,23 +436,23 @@ impl DatastoreStorage {
     /// A `DatastoreStorage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomerManagedS3`: a [`CustomerManagedS3`] object.
-    pub fn customer_managed_s3(mut self, value: impl Into<Obj<CustomerManagedS3>>) -> Self { self.customer_managed_s3 = Some(value.into()); self }
+    pub fn customer_managed_s3(mut self, value: impl ::std::convert::Into<crate::Obj<CustomerManagedS3>>) -> Self { self.customer_managed_s3 = ::std::option::Option::Some(value.into()); self }
     /// `IotSiteWiseMultiLayerStorage`: an [`IotSiteWiseMultiLayerStorage`] object.
-    pub fn iot_site_wise_multi_layer_storage(mut self, value: impl Into<Obj<IotSiteWiseMultiLayerStorage>>) -> Self { self.iot_site_wise_multi_layer_storage = Some(value.into()); self }
+    pub fn iot_site_wise_multi_layer_storage(mut self, value: impl ::std::convert::Into<crate::Obj<IotSiteWiseMultiLayerStorage>>) -> Self { self.iot_site_wise_multi_layer_storage = ::std::option::Option::Some(value.into()); self }
     /// `ServiceManagedS3`: a JSON value.
-    pub fn service_managed_s3(mut self, value: impl Into<Json>) -> Self { self.service_managed_s3 = Some(value.into()); self }
+    pub fn service_managed_s3(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.service_managed_s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatastoreStorage {}
+impl crate::PropertyType for DatastoreStorage {}
 
-impl ToValue for DatastoreStorage {
+impl ::cloudwright_core::ToValue for DatastoreStorage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomerManagedS3", &self.customer_managed_s3)
             .opt(
                 "IotSiteWiseMultiLayerStorage",
@@ -555,19 +463,9 @@ impl ToValue for DatastoreStorage {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FileFormatConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("JsonConfiguration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ParquetConfiguration", Shape::Object(&RULE_ParquetConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FileFormatConfiguration` property type of `AWS::IoTAnalytics::Datastore`.
 ///
-/// Contains the configuration information of file formats. ITA data stores support JSON and \[Parquet\](<https://docs.aws.amazon.com/https://parquet.apache.org/>) .
+/// Contains the configuration information of file formats. ITA data stores support JSON and [Parquet](https://docs.aws.amazon.com/https://parquet.apache.org/) .
 ///
 /// The default file format is JSON. You can specify only one format.
 ///
@@ -581,11 +479,11 @@ pub struct FileFormatConfiguration {
     /// Contains the configuration information of the JSON format.
     ///
     /// Format `json`.
-    pub json_configuration: Option<Json>,
+    pub json_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `ParquetConfiguration`: a [`ParquetConfiguration`] object.
     ///
     /// Contains the configuration information of the Parquet format.
-    pub parquet_configuration: Option<Obj<ParquetConfiguration>>,
+    pub parquet_configuration: ::std::option::Option<crate::Obj<ParquetConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -593,35 +491,26 @@ impl FileFormatConfiguration {
     /// A `FileFormatConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `JsonConfiguration`: a JSON value.
-    pub fn json_configuration(mut self, value: impl Into<Json>) -> Self { self.json_configuration = Some(value.into()); self }
+    pub fn json_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.json_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ParquetConfiguration`: a [`ParquetConfiguration`] object.
-    pub fn parquet_configuration(mut self, value: impl Into<Obj<ParquetConfiguration>>) -> Self { self.parquet_configuration = Some(value.into()); self }
+    pub fn parquet_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ParquetConfiguration>>) -> Self { self.parquet_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FileFormatConfiguration {}
+impl crate::PropertyType for FileFormatConfiguration {}
 
-impl ToValue for FileFormatConfiguration {
+impl ::cloudwright_core::ToValue for FileFormatConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("JsonConfiguration", &self.json_configuration)
             .opt("ParquetConfiguration", &self.parquet_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IotSiteWiseMultiLayerStorage: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerManagedS3Storage", Shape::Object(&RULE_CustomerManagedS3Storage)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IotSiteWiseMultiLayerStorage` property type of `AWS::IoTAnalytics::Datastore`.
 ///
@@ -633,7 +522,7 @@ pub struct IotSiteWiseMultiLayerStorage {
     /// `CustomerManagedS3Storage`: a [`CustomerManagedS3Storage`] object.
     ///
     /// Stores data used by AWS IoT SiteWise in an Amazon S3 bucket that you manage.
-    pub customer_managed_s3_storage: Option<Obj<CustomerManagedS3Storage>>,
+    pub customer_managed_s3_storage: ::std::option::Option<crate::Obj<CustomerManagedS3Storage>>,
 }
 
 #[rustfmt::skip]
@@ -641,19 +530,19 @@ impl IotSiteWiseMultiLayerStorage {
     /// A `IotSiteWiseMultiLayerStorage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomerManagedS3Storage`: a [`CustomerManagedS3Storage`] object.
-    pub fn customer_managed_s3_storage(mut self, value: impl Into<Obj<CustomerManagedS3Storage>>) -> Self { self.customer_managed_s3_storage = Some(value.into()); self }
+    pub fn customer_managed_s3_storage(mut self, value: impl ::std::convert::Into<crate::Obj<CustomerManagedS3Storage>>) -> Self { self.customer_managed_s3_storage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IotSiteWiseMultiLayerStorage {}
+impl crate::PropertyType for IotSiteWiseMultiLayerStorage {}
 
-impl ToValue for IotSiteWiseMultiLayerStorage {
+impl ::cloudwright_core::ToValue for IotSiteWiseMultiLayerStorage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomerManagedS3Storage",
                 &self.customer_managed_s3_storage,
@@ -661,15 +550,6 @@ impl ToValue for IotSiteWiseMultiLayerStorage {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParquetConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SchemaDefinition", Shape::Object(&RULE_SchemaDefinition)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ParquetConfiguration` property type of `AWS::IoTAnalytics::Datastore`.
 ///
@@ -681,7 +561,7 @@ pub struct ParquetConfiguration {
     /// `SchemaDefinition`: a [`SchemaDefinition`] object.
     ///
     /// Information needed to define a schema.
-    pub schema_definition: Option<Obj<SchemaDefinition>>,
+    pub schema_definition: ::std::option::Option<crate::Obj<SchemaDefinition>>,
 }
 
 #[rustfmt::skip]
@@ -689,40 +569,23 @@ impl ParquetConfiguration {
     /// A `ParquetConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SchemaDefinition`: a [`SchemaDefinition`] object.
-    pub fn schema_definition(mut self, value: impl Into<Obj<SchemaDefinition>>) -> Self { self.schema_definition = Some(value.into()); self }
+    pub fn schema_definition(mut self, value: impl ::std::convert::Into<crate::Obj<SchemaDefinition>>) -> Self { self.schema_definition = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParquetConfiguration {}
+impl crate::PropertyType for ParquetConfiguration {}
 
-impl ToValue for ParquetConfiguration {
+impl ::cloudwright_core::ToValue for ParquetConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SchemaDefinition", &self.schema_definition)
             .build()
     }
 }
-
-/// The required properties of [`Partition`], by name: `Partition::new(PartitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PartitionRequired {
-    /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Partition: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["AttributeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Partition` property type of `AWS::IoTAnalytics::Datastore`.
 ///
@@ -736,42 +599,33 @@ pub struct Partition {
     /// The name of the attribute that defines a partition dimension.
     ///
     /// Pattern `[a-zA-Z0-9_]+`.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Partition {
-    /// A `Partition` with its required properties, named in a [`PartitionRequired`].
+    /// A `Partition` with its one required property, `AttributeName`.
     #[inline]
-    pub fn new(required: PartitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            attribute_name: required.attribute_name,
+            attribute_name: value.into(),
         }
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = value.into(); self }
 }
 
-impl PropertyType for Partition {}
+impl crate::PropertyType for Partition {}
 
-impl ToValue for Partition {
+impl ::cloudwright_core::ToValue for Partition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: Some(1), max_items: Some(100), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SchemaDefinition` property type of `AWS::IoTAnalytics::Datastore`.
 ///
@@ -787,7 +641,7 @@ pub struct SchemaDefinition {
     /// Each schema can have up to 100 columns. Each column can have up to 100 nested types.
     ///
     /// Items 1 to 100.
-    pub columns: Option<List<Column>>,
+    pub columns: ::std::option::Option<::cloudwright_core::List<Column>>,
 }
 
 #[rustfmt::skip]
@@ -795,39 +649,23 @@ impl SchemaDefinition {
     /// A `SchemaDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Columns`: a list of [`Column`] objects.
-    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self { self.columns = Some(value.into()); self }
+    pub fn columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Column>>) -> Self { self.columns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SchemaDefinition {}
+impl crate::PropertyType for SchemaDefinition {}
 
-impl ToValue for SchemaDefinition {
+impl ::cloudwright_core::ToValue for SchemaDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Columns", &self.columns).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Columns", &self.columns)
+            .build()
     }
 }
-
-/// The required properties of [`TimestampPartition`], by name: `TimestampPartition::new(TimestampPartitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimestampPartitionRequired {
-    /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimestampPartition: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["AttributeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimestampPartition` property type of `AWS::IoTAnalytics::Datastore`.
 ///
@@ -841,40 +679,191 @@ pub struct TimestampPartition {
     /// The attribute name of the partition defined by a timestamp.
     ///
     /// Pattern `[a-zA-Z0-9_]+`; length 1 to 128.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `TimestampFormat`: a string.
     ///
     /// The timestamp format of a partition defined by a timestamp. The default format is seconds since epoch (January 1, 1970 at midnight UTC time).
     ///
     /// Pattern `[a-zA-Z0-9\s\[\]_,.'/:-]*`; length 1 to 50.
-    pub timestamp_format: Option<Str>,
+    pub timestamp_format: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl TimestampPartition {
-    /// A `TimestampPartition` with its required properties, named in a [`TimestampPartitionRequired`].
+    /// A `TimestampPartition` with its one required property, `AttributeName`.
     #[inline]
-    pub fn new(required: TimestampPartitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            attribute_name: required.attribute_name,
-            timestamp_format: None,
+            attribute_name: value.into(),
+            timestamp_format: ::std::option::Option::None,
         }
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = value.into(); self }
     /// `TimestampFormat`: a string.
-    pub fn timestamp_format(mut self, value: impl Into<Str>) -> Self { self.timestamp_format = Some(value.into()); self }
+    pub fn timestamp_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timestamp_format = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TimestampPartition {}
+impl crate::PropertyType for TimestampPartition {}
 
-impl ToValue for TimestampPartition {
+impl ::cloudwright_core::ToValue for TimestampPartition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
             .opt("TimestampFormat", &self.timestamp_format)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_RetentionPeriod, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\s\\[\\]_,.'/:-]*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9.\\-_]*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9!_.*'()/{}:-]*/");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^[A-Za-z_]([A-Za-z0-9]*|[A-Za-z0-9][A-Za-z0-9_]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Datastore: ObjRule = ObjRule {
+        properties: &[
+            ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DatastorePartitions", Shape::Object(&RULE_DatastorePartitions)),
+            ("DatastoreStorage", Shape::Object(&RULE_DatastoreStorage)),
+            ("FileFormatConfiguration", Shape::Object(&RULE_FileFormatConfiguration)),
+            ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Column: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(131072), ..StrRule::ANY })),
+        ],
+        required: &["Type", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomerManagedS3: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["Bucket", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomerManagedS3Storage: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatastorePartition: ObjRule = ObjRule {
+        properties: &[
+            ("Partition", Shape::Object(&RULE_Partition)),
+            ("TimestampPartition", Shape::Object(&RULE_TimestampPartition)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatastorePartitions: ObjRule = ObjRule {
+        properties: &[
+            ("Partitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DatastorePartition), min_items: Some(0), max_items: Some(25), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatastoreStorage: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerManagedS3", Shape::Object(&RULE_CustomerManagedS3)),
+            ("IotSiteWiseMultiLayerStorage", Shape::Object(&RULE_IotSiteWiseMultiLayerStorage)),
+            ("ServiceManagedS3", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileFormatConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("JsonConfiguration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ParquetConfiguration", Shape::Object(&RULE_ParquetConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IotSiteWiseMultiLayerStorage: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerManagedS3Storage", Shape::Object(&RULE_CustomerManagedS3Storage)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParquetConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SchemaDefinition", Shape::Object(&RULE_SchemaDefinition)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Partition: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["AttributeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: Some(1), max_items: Some(100), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimestampPartition: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["AttributeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -24,8 +24,8 @@ pub mod shared;
 #[cfg(feature = "iotanalytics")]
 pub use channel::{Channel, ChannelAttributes};
 #[cfg(feature = "iotanalytics")]
-pub use dataset::{Dataset, DatasetAttributes, DatasetRequired};
+pub use dataset::{Dataset, DatasetAttributes};
 #[cfg(feature = "iotanalytics")]
 pub use datastore::{Datastore, DatastoreAttributes};
 #[cfg(feature = "iotanalytics")]
-pub use pipeline::{Pipeline, PipelineAttributes, PipelineRequired};
+pub use pipeline::{Pipeline, PipelineAttributes};

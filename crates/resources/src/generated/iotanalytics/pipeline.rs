@@ -5,36 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
-
-/// The required properties of [`Pipeline`], by name: `Pipeline::new(PipelineRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PipelineRequired {
-    /// `PipelineActivities`: a list of [`Activity`] objects, required.
-    pub pipeline_activities: List<Activity>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
-    properties: &[
-        ("PipelineActivities", Shape::List(&ListRule { items: Shape::Object(&RULE_Activity), min_items: Some(1), max_items: Some(25), unique: false })),
-        ("PipelineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    required: &["PipelineActivities"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTAnalytics::Pipeline` resource.
 ///
-/// The AWS::IoTAnalytics::Pipeline resource consumes messages from one or more channels and allows you to process the messages before storing them in a data store. You must specify both a `channel` and a `datastore` activity and, optionally, as many as 23 additional activities in the `pipelineActivities` array. For more information, see \[How to Use\](<https://docs.aws.amazon.com/iotanalytics/latest/userguide/welcome.html#aws-iot-analytics-how>) in the *User Guide* .
+/// The AWS::IoTAnalytics::Pipeline resource consumes messages from one or more channels and allows you to process the messages before storing them in a data store. You must specify both a `channel` and a `datastore` activity and, optionally, as many as 23 additional activities in the `pipelineActivities` array. For more information, see [How to Use](https://docs.aws.amazon.com/iotanalytics/latest/userguide/welcome.html#aws-iot-analytics-how) in the *User Guide* .
 ///
 /// `Ref` returns its `PipelineName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PipelineAttributes`], which `Handle<Pipeline>` dereferences to.
@@ -57,21 +32,21 @@ pub struct Pipeline {
     /// `pipelineActivities = [ { "channel": { ... } }, { "lambda": { ... } }, ... ]`
     ///
     /// Items 1 to 25.
-    pub pipeline_activities: List<Activity>,
+    pub pipeline_activities: ::cloudwright_core::List<Activity>,
     /// `PipelineName`: a string.
     ///
     /// The name of the pipeline.
     ///
     /// Pattern `[a-zA-Z0-9_]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub pipeline_name: Option<Str>,
+    pub pipeline_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata which can be used to manage the pipeline.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +56,7 @@ impl Pipeline {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTAnalytics::Pipeline",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-pipeline.html",
         primary_identifier: &["PipelineName"],
@@ -92,45 +67,47 @@ impl Pipeline {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Pipeline` with its required properties, named in a [`PipelineRequired`].
+    /// A `Pipeline` with its one required property, `PipelineActivities`.
     #[inline]
-    pub fn new(required: PipelineRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Activity>>) -> Self {
         Self {
-            pipeline_activities: required.pipeline_activities,
-            pipeline_name: None,
-            tags: None,
+            pipeline_activities: value.into(),
+            pipeline_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `PipelineActivities`: a list of [`Activity`] objects, required.
-    pub fn pipeline_activities(mut self, value: impl Into<List<Activity>>) -> Self { self.pipeline_activities = value.into(); self }
+    pub fn pipeline_activities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Activity>>) -> Self { self.pipeline_activities = value.into(); self }
     /// `PipelineName`: a string.
-    pub fn pipeline_name(mut self, value: impl Into<Str>) -> Self { self.pipeline_name = Some(value.into()); self }
+    pub fn pipeline_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pipeline_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Pipeline {
+impl ::cloudwright_core::Resource for Pipeline {
     type Attributes = PipelineAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Pipeline, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Pipeline, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Pipeline {
+impl ::cloudwright_core::ToValue for Pipeline {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PipelineActivities", &self.pipeline_activities)
             .opt("PipelineName", &self.pipeline_name)
             .opt("Tags", &self.tags)
@@ -138,12 +115,12 @@ impl ToValue for Pipeline {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Pipeline`]: `Handle<Pipeline>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Pipeline`]: `Handle<Pipeline>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PipelineAttributes(ResourceRef);
+pub struct PipelineAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PipelineAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PipelineAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -151,28 +128,10 @@ impl From<ResourceRef> for PipelineAttributes {
 impl PipelineAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Activity: ObjRule = ObjRule {
-    properties: &[
-        ("AddAttributes", Shape::Object(&RULE_AddAttributes)),
-        ("Channel", Shape::Object(&RULE_Channel)),
-        ("Datastore", Shape::Object(&RULE_Datastore)),
-        ("DeviceRegistryEnrich", Shape::Object(&RULE_DeviceRegistryEnrich)),
-        ("DeviceShadowEnrich", Shape::Object(&RULE_DeviceShadowEnrich)),
-        ("Filter", Shape::Object(&RULE_Filter)),
-        ("Lambda", Shape::Object(&RULE_Lambda)),
-        ("Math", Shape::Object(&RULE_Math)),
-        ("RemoveAttributes", Shape::Object(&RULE_RemoveAttributes)),
-        ("SelectAttributes", Shape::Object(&RULE_SelectAttributes)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Activity` property type of `AWS::IoTAnalytics::Pipeline`.
 ///
@@ -184,43 +143,43 @@ pub struct Activity {
     /// `AddAttributes`: an [`AddAttributes`] object.
     ///
     /// Adds other attributes based on existing attributes in the message.
-    pub add_attributes: Option<Obj<AddAttributes>>,
+    pub add_attributes: ::std::option::Option<crate::Obj<AddAttributes>>,
     /// `Channel`: a [`Channel`] object.
     ///
     /// Determines the source of the messages to be processed.
-    pub channel: Option<Obj<Channel>>,
+    pub channel: ::std::option::Option<crate::Obj<Channel>>,
     /// `Datastore`: a [`Datastore`] object.
     ///
     /// Specifies where to store the processed message data.
-    pub datastore: Option<Obj<Datastore>>,
+    pub datastore: ::std::option::Option<crate::Obj<Datastore>>,
     /// `DeviceRegistryEnrich`: a [`DeviceRegistryEnrich`] object.
     ///
     /// Adds data from the AWS IoT device registry to your message.
-    pub device_registry_enrich: Option<Obj<DeviceRegistryEnrich>>,
+    pub device_registry_enrich: ::std::option::Option<crate::Obj<DeviceRegistryEnrich>>,
     /// `DeviceShadowEnrich`: a [`DeviceShadowEnrich`] object.
     ///
     /// Adds information from the AWS IoT Device Shadows service to a message.
-    pub device_shadow_enrich: Option<Obj<DeviceShadowEnrich>>,
+    pub device_shadow_enrich: ::std::option::Option<crate::Obj<DeviceShadowEnrich>>,
     /// `Filter`: a [`Filter`] object.
     ///
     /// Filters a message based on its attributes.
-    pub filter: Option<Obj<Filter>>,
+    pub filter: ::std::option::Option<crate::Obj<Filter>>,
     /// `Lambda`: a [`Lambda`] object.
     ///
     /// Runs a Lambda function to modify the message.
-    pub lambda: Option<Obj<Lambda>>,
+    pub lambda: ::std::option::Option<crate::Obj<Lambda>>,
     /// `Math`: a [`Math`] object.
     ///
     /// Computes an arithmetic expression using the message's attributes and adds it to the message.
-    pub math: Option<Obj<Math>>,
+    pub math: ::std::option::Option<crate::Obj<Math>>,
     /// `RemoveAttributes`: a [`RemoveAttributes`] object.
     ///
     /// Removes attributes from a message.
-    pub remove_attributes: Option<Obj<RemoveAttributes>>,
+    pub remove_attributes: ::std::option::Option<crate::Obj<RemoveAttributes>>,
     /// `SelectAttributes`: a [`SelectAttributes`] object.
     ///
     /// Creates a new message using only the specified attributes from the original message.
-    pub select_attributes: Option<Obj<SelectAttributes>>,
+    pub select_attributes: ::std::option::Option<crate::Obj<SelectAttributes>>,
 }
 
 #[rustfmt::skip]
@@ -228,37 +187,37 @@ impl Activity {
     /// A `Activity` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AddAttributes`: an [`AddAttributes`] object.
-    pub fn add_attributes(mut self, value: impl Into<Obj<AddAttributes>>) -> Self { self.add_attributes = Some(value.into()); self }
+    pub fn add_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<AddAttributes>>) -> Self { self.add_attributes = ::std::option::Option::Some(value.into()); self }
     /// `Channel`: a [`Channel`] object.
-    pub fn channel(mut self, value: impl Into<Obj<Channel>>) -> Self { self.channel = Some(value.into()); self }
+    pub fn channel(mut self, value: impl ::std::convert::Into<crate::Obj<Channel>>) -> Self { self.channel = ::std::option::Option::Some(value.into()); self }
     /// `Datastore`: a [`Datastore`] object.
-    pub fn datastore(mut self, value: impl Into<Obj<Datastore>>) -> Self { self.datastore = Some(value.into()); self }
+    pub fn datastore(mut self, value: impl ::std::convert::Into<crate::Obj<Datastore>>) -> Self { self.datastore = ::std::option::Option::Some(value.into()); self }
     /// `DeviceRegistryEnrich`: a [`DeviceRegistryEnrich`] object.
-    pub fn device_registry_enrich(mut self, value: impl Into<Obj<DeviceRegistryEnrich>>) -> Self { self.device_registry_enrich = Some(value.into()); self }
+    pub fn device_registry_enrich(mut self, value: impl ::std::convert::Into<crate::Obj<DeviceRegistryEnrich>>) -> Self { self.device_registry_enrich = ::std::option::Option::Some(value.into()); self }
     /// `DeviceShadowEnrich`: a [`DeviceShadowEnrich`] object.
-    pub fn device_shadow_enrich(mut self, value: impl Into<Obj<DeviceShadowEnrich>>) -> Self { self.device_shadow_enrich = Some(value.into()); self }
+    pub fn device_shadow_enrich(mut self, value: impl ::std::convert::Into<crate::Obj<DeviceShadowEnrich>>) -> Self { self.device_shadow_enrich = ::std::option::Option::Some(value.into()); self }
     /// `Filter`: a [`Filter`] object.
-    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self { self.filter = Some(value.into()); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<Filter>>) -> Self { self.filter = ::std::option::Option::Some(value.into()); self }
     /// `Lambda`: a [`Lambda`] object.
-    pub fn lambda(mut self, value: impl Into<Obj<Lambda>>) -> Self { self.lambda = Some(value.into()); self }
+    pub fn lambda(mut self, value: impl ::std::convert::Into<crate::Obj<Lambda>>) -> Self { self.lambda = ::std::option::Option::Some(value.into()); self }
     /// `Math`: a [`Math`] object.
-    pub fn math(mut self, value: impl Into<Obj<Math>>) -> Self { self.math = Some(value.into()); self }
+    pub fn math(mut self, value: impl ::std::convert::Into<crate::Obj<Math>>) -> Self { self.math = ::std::option::Option::Some(value.into()); self }
     /// `RemoveAttributes`: a [`RemoveAttributes`] object.
-    pub fn remove_attributes(mut self, value: impl Into<Obj<RemoveAttributes>>) -> Self { self.remove_attributes = Some(value.into()); self }
+    pub fn remove_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<RemoveAttributes>>) -> Self { self.remove_attributes = ::std::option::Option::Some(value.into()); self }
     /// `SelectAttributes`: a [`SelectAttributes`] object.
-    pub fn select_attributes(mut self, value: impl Into<Obj<SelectAttributes>>) -> Self { self.select_attributes = Some(value.into()); self }
+    pub fn select_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<SelectAttributes>>) -> Self { self.select_attributes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Activity {}
+impl crate::PropertyType for Activity {}
 
-impl ToValue for Activity {
+impl ::cloudwright_core::ToValue for Activity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddAttributes", &self.add_attributes)
             .opt("Channel", &self.channel)
             .opt("Datastore", &self.datastore)
@@ -277,22 +236,10 @@ impl ToValue for Activity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddAttributesRequired {
     /// `Attributes`: a JSON value, required.
-    pub attributes: Json,
+    pub attributes: ::cloudwright_core::Json,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AddAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["Attributes", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AddAttributes` property type of `AWS::IoTAnalytics::Pipeline`.
 ///
@@ -305,20 +252,20 @@ pub struct AddAttributes {
     ///
     /// A list of 1-50 "AttributeNameMapping" objects that map an existing attribute to a new attribute.
     ///
-    /// &gt; The existing attributes remain in the message, so if you want to remove the originals, use "RemoveAttributeActivity".
-    pub attributes: Json,
+    /// \> The existing attributes remain in the message, so if you want to remove the originals, use "RemoveAttributeActivity".
+    pub attributes: ::cloudwright_core::Json,
     /// `Name`: a string, required.
     ///
     /// The name of the 'addAttributes' activity.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Next`: a string.
     ///
     /// The next activity in the pipeline.
     ///
     /// Length 1 to 128.
-    pub next: Option<Str>,
+    pub next: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -329,24 +276,24 @@ impl AddAttributes {
         Self {
             attributes: required.attributes,
             name: required.name,
-            next: None,
+            next: ::std::option::Option::None,
         }
     }
 
     /// `Attributes`: a JSON value, required.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = value.into(); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
+    pub fn next(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.next = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AddAttributes {}
+impl crate::PropertyType for AddAttributes {}
 
-impl ToValue for AddAttributes {
+impl ::cloudwright_core::ToValue for AddAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attributes", &self.attributes)
             .req("Name", &self.name)
             .opt("Next", &self.next)
@@ -358,22 +305,10 @@ impl ToValue for AddAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelRequired {
     /// `ChannelName`: a string, required.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Channel: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["ChannelName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Channel` property type of `AWS::IoTAnalytics::Pipeline`.
 ///
@@ -387,19 +322,19 @@ pub struct Channel {
     /// The name of the channel from which the messages are processed.
     ///
     /// Pattern `[a-zA-Z0-9_]+`; length 1 to 128.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the 'channel' activity.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Next`: a string.
     ///
     /// The next activity in the pipeline.
     ///
     /// Length 1 to 128.
-    pub next: Option<Str>,
+    pub next: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -410,24 +345,24 @@ impl Channel {
         Self {
             channel_name: required.channel_name,
             name: required.name,
-            next: None,
+            next: ::std::option::Option::None,
         }
     }
 
     /// `ChannelName`: a string, required.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
+    pub fn channel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
+    pub fn next(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.next = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Channel {}
+impl crate::PropertyType for Channel {}
 
-impl ToValue for Channel {
+impl ::cloudwright_core::ToValue for Channel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChannelName", &self.channel_name)
             .req("Name", &self.name)
             .opt("Next", &self.next)
@@ -439,21 +374,10 @@ impl ToValue for Channel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatastoreRequired {
     /// `DatastoreName`: a string, required.
-    pub datastore_name: Str,
+    pub datastore_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Datastore: ObjRule = ObjRule {
-    properties: &[
-        ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["DatastoreName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Datastore` property type of `AWS::IoTAnalytics::Pipeline`.
 ///
@@ -467,13 +391,13 @@ pub struct Datastore {
     /// The name of the data store where processed messages are stored.
     ///
     /// Pattern `[a-zA-Z0-9_]+`; length 1 to 128.
-    pub datastore_name: Str,
+    pub datastore_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the datastore activity.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -488,17 +412,17 @@ impl Datastore {
     }
 
     /// `DatastoreName`: a string, required.
-    pub fn datastore_name(mut self, value: impl Into<Str>) -> Self { self.datastore_name = value.into(); self }
+    pub fn datastore_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.datastore_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for Datastore {}
+impl crate::PropertyType for Datastore {}
 
-impl ToValue for Datastore {
+impl ::cloudwright_core::ToValue for Datastore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatastoreName", &self.datastore_name)
             .req("Name", &self.name)
             .build()
@@ -509,28 +433,14 @@ impl ToValue for Datastore {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceRegistryEnrichRequired {
     /// `Attribute`: a string, required.
-    pub attribute: Str,
+    pub attribute: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `ThingName`: a string, required.
-    pub thing_name: Str,
+    pub thing_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceRegistryEnrich: ObjRule = ObjRule {
-    properties: &[
-        ("Attribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Attribute", "ThingName", "RoleArn", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeviceRegistryEnrich` property type of `AWS::IoTAnalytics::Pipeline`.
 ///
@@ -544,31 +454,31 @@ pub struct DeviceRegistryEnrich {
     /// The name of the attribute that is added to the message.
     ///
     /// Length 1 to 256.
-    pub attribute: Str,
+    pub attribute: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the 'deviceRegistryEnrich' activity.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Next`: a string.
     ///
     /// The next activity in the pipeline.
     ///
     /// Length 1 to 128.
-    pub next: Option<Str>,
+    pub next: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that allows access to the device's registry information.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `ThingName`: a string, required.
     ///
     /// The name of the IoT device whose registry information is added to the message.
     ///
     /// Length 1 to 256.
-    pub thing_name: Str,
+    pub thing_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -579,30 +489,30 @@ impl DeviceRegistryEnrich {
         Self {
             attribute: required.attribute,
             name: required.name,
-            next: None,
+            next: ::std::option::Option::None,
             role_arn: required.role_arn,
             thing_name: required.thing_name,
         }
     }
 
     /// `Attribute`: a string, required.
-    pub fn attribute(mut self, value: impl Into<Str>) -> Self { self.attribute = value.into(); self }
+    pub fn attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
+    pub fn next(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.next = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `ThingName`: a string, required.
-    pub fn thing_name(mut self, value: impl Into<Str>) -> Self { self.thing_name = value.into(); self }
+    pub fn thing_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_name = value.into(); self }
 }
 
-impl PropertyType for DeviceRegistryEnrich {}
+impl crate::PropertyType for DeviceRegistryEnrich {}
 
-impl ToValue for DeviceRegistryEnrich {
+impl ::cloudwright_core::ToValue for DeviceRegistryEnrich {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attribute", &self.attribute)
             .req("Name", &self.name)
             .opt("Next", &self.next)
@@ -616,28 +526,14 @@ impl ToValue for DeviceRegistryEnrich {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceShadowEnrichRequired {
     /// `Attribute`: a string, required.
-    pub attribute: Str,
+    pub attribute: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `ThingName`: a string, required.
-    pub thing_name: Str,
+    pub thing_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceShadowEnrich: ObjRule = ObjRule {
-    properties: &[
-        ("Attribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Attribute", "ThingName", "RoleArn", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeviceShadowEnrich` property type of `AWS::IoTAnalytics::Pipeline`.
 ///
@@ -651,31 +547,31 @@ pub struct DeviceShadowEnrich {
     /// The name of the attribute that is added to the message.
     ///
     /// Length 1 to 256.
-    pub attribute: Str,
+    pub attribute: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the 'deviceShadowEnrich' activity.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Next`: a string.
     ///
     /// The next activity in the pipeline.
     ///
     /// Length 1 to 128.
-    pub next: Option<Str>,
+    pub next: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that allows access to the device's shadow.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `ThingName`: a string, required.
     ///
     /// The name of the IoT device whose shadow information is added to the message.
     ///
     /// Length 1 to 256.
-    pub thing_name: Str,
+    pub thing_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -686,30 +582,30 @@ impl DeviceShadowEnrich {
         Self {
             attribute: required.attribute,
             name: required.name,
-            next: None,
+            next: ::std::option::Option::None,
             role_arn: required.role_arn,
             thing_name: required.thing_name,
         }
     }
 
     /// `Attribute`: a string, required.
-    pub fn attribute(mut self, value: impl Into<Str>) -> Self { self.attribute = value.into(); self }
+    pub fn attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
+    pub fn next(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.next = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `ThingName`: a string, required.
-    pub fn thing_name(mut self, value: impl Into<Str>) -> Self { self.thing_name = value.into(); self }
+    pub fn thing_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_name = value.into(); self }
 }
 
-impl PropertyType for DeviceShadowEnrich {}
+impl crate::PropertyType for DeviceShadowEnrich {}
 
-impl ToValue for DeviceShadowEnrich {
+impl ::cloudwright_core::ToValue for DeviceShadowEnrich {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attribute", &self.attribute)
             .req("Name", &self.name)
             .opt("Next", &self.next)
@@ -723,22 +619,10 @@ impl ToValue for DeviceShadowEnrich {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
     /// `Filter`: a string, required.
-    pub filter: Str,
+    pub filter: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("Filter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["Filter", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Filter` property type of `AWS::IoTAnalytics::Pipeline`.
 ///
@@ -752,19 +636,19 @@ pub struct Filter {
     /// An expression that looks like an SQL WHERE clause that must return a Boolean value.
     ///
     /// Length 1 to 256.
-    pub filter: Str,
+    pub filter: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the 'filter' activity.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Next`: a string.
     ///
     /// The next activity in the pipeline.
     ///
     /// Length 1 to 128.
-    pub next: Option<Str>,
+    pub next: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -775,24 +659,24 @@ impl Filter {
         Self {
             filter: required.filter,
             name: required.name,
-            next: None,
+            next: ::std::option::Option::None,
         }
     }
 
     /// `Filter`: a string, required.
-    pub fn filter(mut self, value: impl Into<Str>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
+    pub fn next(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.next = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Filter {}
+impl crate::PropertyType for Filter {}
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Filter", &self.filter)
             .req("Name", &self.name)
             .opt("Next", &self.next)
@@ -804,25 +688,12 @@ impl ToValue for Filter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaRequired {
     /// `BatchSize`: an integer, required.
-    pub batch_size: Int,
+    pub batch_size: ::cloudwright_core::Int,
     /// `LambdaName`: a string, required.
-    pub lambda_name: Str,
+    pub lambda_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Lambda: ObjRule = ObjRule {
-    properties: &[
-        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("LambdaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["LambdaName", "Name", "BatchSize"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Lambda` property type of `AWS::IoTAnalytics::Pipeline`.
 ///
@@ -838,25 +709,25 @@ pub struct Lambda {
     /// The AWS Lambda function must be able to process all of these messages within five minutes, which is the maximum timeout duration for Lambda functions.
     ///
     /// Value 1 to 1000.
-    pub batch_size: Int,
+    pub batch_size: ::cloudwright_core::Int,
     /// `LambdaName`: a string, required.
     ///
     /// The name of the Lambda function that is run on the message.
     ///
     /// Pattern `[a-zA-Z0-9_-]+`; length 1 to 64.
-    pub lambda_name: Str,
+    pub lambda_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the 'lambda' activity.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Next`: a string.
     ///
     /// The next activity in the pipeline.
     ///
     /// Length 1 to 128.
-    pub next: Option<Str>,
+    pub next: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -868,26 +739,26 @@ impl Lambda {
             batch_size: required.batch_size,
             lambda_name: required.lambda_name,
             name: required.name,
-            next: None,
+            next: ::std::option::Option::None,
         }
     }
 
     /// `BatchSize`: an integer, required.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = value.into(); self }
+    pub fn batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.batch_size = value.into(); self }
     /// `LambdaName`: a string, required.
-    pub fn lambda_name(mut self, value: impl Into<Str>) -> Self { self.lambda_name = value.into(); self }
+    pub fn lambda_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
+    pub fn next(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.next = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Lambda {}
+impl crate::PropertyType for Lambda {}
 
-impl ToValue for Lambda {
+impl ::cloudwright_core::ToValue for Lambda {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BatchSize", &self.batch_size)
             .req("LambdaName", &self.lambda_name)
             .req("Name", &self.name)
@@ -900,25 +771,12 @@ impl ToValue for Lambda {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MathRequired {
     /// `Attribute`: a string, required.
-    pub attribute: Str,
+    pub attribute: ::cloudwright_core::Str,
     /// `Math`: a string, required.
-    pub math: Str,
+    pub math: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Math: ObjRule = ObjRule {
-    properties: &[
-        ("Attribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Math", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["Attribute", "Math", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Math` property type of `AWS::IoTAnalytics::Pipeline`.
 ///
@@ -932,25 +790,25 @@ pub struct Math {
     /// The name of the attribute that contains the result of the math operation.
     ///
     /// Length 1 to 256.
-    pub attribute: Str,
+    pub attribute: ::cloudwright_core::Str,
     /// `Math`: a string, required.
     ///
     /// An expression that uses one or more existing attributes and must return an integer value.
     ///
     /// Length 1 to 256.
-    pub math: Str,
+    pub math: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the 'math' activity.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Next`: a string.
     ///
     /// The next activity in the pipeline.
     ///
     /// Length 1 to 128.
-    pub next: Option<Str>,
+    pub next: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -962,26 +820,26 @@ impl Math {
             attribute: required.attribute,
             math: required.math,
             name: required.name,
-            next: None,
+            next: ::std::option::Option::None,
         }
     }
 
     /// `Attribute`: a string, required.
-    pub fn attribute(mut self, value: impl Into<Str>) -> Self { self.attribute = value.into(); self }
+    pub fn attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute = value.into(); self }
     /// `Math`: a string, required.
-    pub fn math(mut self, value: impl Into<Str>) -> Self { self.math = value.into(); self }
+    pub fn math(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.math = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
+    pub fn next(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.next = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Math {}
+impl crate::PropertyType for Math {}
 
-impl ToValue for Math {
+impl ::cloudwright_core::ToValue for Math {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attribute", &self.attribute)
             .req("Math", &self.math)
             .req("Name", &self.name)
@@ -994,22 +852,10 @@ impl ToValue for Math {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoveAttributesRequired {
     /// `Attributes`: a list of strings, required.
-    pub attributes: List<Str>,
+    pub attributes: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RemoveAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["Attributes", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RemoveAttributes` property type of `AWS::IoTAnalytics::Pipeline`.
 ///
@@ -1023,19 +869,19 @@ pub struct RemoveAttributes {
     /// A list of 1-50 attributes to remove from the message.
     ///
     /// Items 1 to 50; each item: length 1 to 256.
-    pub attributes: List<Str>,
+    pub attributes: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the 'removeAttributes' activity.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Next`: a string.
     ///
     /// The next activity in the pipeline.
     ///
     /// Length 1 to 128.
-    pub next: Option<Str>,
+    pub next: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1046,24 +892,24 @@ impl RemoveAttributes {
         Self {
             attributes: required.attributes,
             name: required.name,
-            next: None,
+            next: ::std::option::Option::None,
         }
     }
 
     /// `Attributes`: a list of strings, required.
-    pub fn attributes(mut self, value: impl Into<List<Str>>) -> Self { self.attributes = value.into(); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.attributes = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
+    pub fn next(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.next = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RemoveAttributes {}
+impl crate::PropertyType for RemoveAttributes {}
 
-impl ToValue for RemoveAttributes {
+impl ::cloudwright_core::ToValue for RemoveAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attributes", &self.attributes)
             .req("Name", &self.name)
             .opt("Next", &self.next)
@@ -1075,22 +921,10 @@ impl ToValue for RemoveAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SelectAttributesRequired {
     /// `Attributes`: a list of strings, required.
-    pub attributes: List<Str>,
+    pub attributes: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SelectAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Attributes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SelectAttributes` property type of `AWS::IoTAnalytics::Pipeline`.
 ///
@@ -1104,19 +938,19 @@ pub struct SelectAttributes {
     /// A list of the attributes to select from the message.
     ///
     /// Items 1 to 50; each item: length 1 to 256.
-    pub attributes: List<Str>,
+    pub attributes: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the 'selectAttributes' activity.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Next`: a string.
     ///
     /// The next activity in the pipeline.
     ///
     /// Length 1 to 128.
-    pub next: Option<Str>,
+    pub next: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1127,27 +961,193 @@ impl SelectAttributes {
         Self {
             attributes: required.attributes,
             name: required.name,
-            next: None,
+            next: ::std::option::Option::None,
         }
     }
 
     /// `Attributes`: a list of strings, required.
-    pub fn attributes(mut self, value: impl Into<List<Str>>) -> Self { self.attributes = value.into(); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.attributes = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Next`: a string.
-    pub fn next(mut self, value: impl Into<Str>) -> Self { self.next = Some(value.into()); self }
+    pub fn next(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.next = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SelectAttributes {}
+impl crate::PropertyType for SelectAttributes {}
 
-impl ToValue for SelectAttributes {
+impl ::cloudwright_core::ToValue for SelectAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attributes", &self.attributes)
             .req("Name", &self.name)
             .opt("Next", &self.next)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
+        properties: &[
+            ("PipelineActivities", Shape::List(&ListRule { items: Shape::Object(&RULE_Activity), min_items: Some(1), max_items: Some(25), unique: false })),
+            ("PipelineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        required: &["PipelineActivities"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Activity: ObjRule = ObjRule {
+        properties: &[
+            ("AddAttributes", Shape::Object(&RULE_AddAttributes)),
+            ("Channel", Shape::Object(&RULE_Channel)),
+            ("Datastore", Shape::Object(&RULE_Datastore)),
+            ("DeviceRegistryEnrich", Shape::Object(&RULE_DeviceRegistryEnrich)),
+            ("DeviceShadowEnrich", Shape::Object(&RULE_DeviceShadowEnrich)),
+            ("Filter", Shape::Object(&RULE_Filter)),
+            ("Lambda", Shape::Object(&RULE_Lambda)),
+            ("Math", Shape::Object(&RULE_Math)),
+            ("RemoveAttributes", Shape::Object(&RULE_RemoveAttributes)),
+            ("SelectAttributes", Shape::Object(&RULE_SelectAttributes)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AddAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["Attributes", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Channel: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["ChannelName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Datastore: ObjRule = ObjRule {
+        properties: &[
+            ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["DatastoreName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceRegistryEnrich: ObjRule = ObjRule {
+        properties: &[
+            ("Attribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Attribute", "ThingName", "RoleArn", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceShadowEnrich: ObjRule = ObjRule {
+        properties: &[
+            ("Attribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Attribute", "ThingName", "RoleArn", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("Filter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["Filter", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Lambda: ObjRule = ObjRule {
+        properties: &[
+            ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("LambdaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["LambdaName", "Name", "BatchSize"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Math: ObjRule = ObjRule {
+        properties: &[
+            ("Attribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Math", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["Attribute", "Math", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RemoveAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["Attributes", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SelectAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Attributes"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

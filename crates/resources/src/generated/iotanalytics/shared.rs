@@ -6,19 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "iotanalytics")]
-#[rustfmt::skip]
-pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
-    properties: &[
-        ("NumberOfDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
-        ("Unlimited", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "iotanalytics")]
 /// The `RetentionPeriod` property type, shared by `AWS::IoTAnalytics::Channel`, `AWS::IoTAnalytics::Dataset`, `AWS::IoTAnalytics::Datastore`.
 ///
@@ -32,11 +19,11 @@ pub struct RetentionPeriod {
     /// The number of days that message data is kept. The `unlimited` parameter must be false.
     ///
     /// Value 1 to 2147483647.
-    pub number_of_days: Option<Int>,
+    pub number_of_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `Unlimited`: a boolean.
     ///
     /// If true, message data is kept indefinitely.
-    pub unlimited: Option<Bool>,
+    pub unlimited: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(feature = "iotanalytics")]
@@ -45,23 +32,23 @@ impl RetentionPeriod {
     /// A `RetentionPeriod` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NumberOfDays`: an integer.
-    pub fn number_of_days(mut self, value: impl Into<Int>) -> Self { self.number_of_days = Some(value.into()); self }
+    pub fn number_of_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_days = ::std::option::Option::Some(value.into()); self }
     /// `Unlimited`: a boolean.
-    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self { self.unlimited = Some(value.into()); self }
+    pub fn unlimited(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.unlimited = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "iotanalytics")]
-impl PropertyType for RetentionPeriod {}
+impl crate::PropertyType for RetentionPeriod {}
 
 #[cfg(feature = "iotanalytics")]
-impl ToValue for RetentionPeriod {
+impl ::cloudwright_core::ToValue for RetentionPeriod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NumberOfDays", &self.number_of_days)
             .opt("Unlimited", &self.unlimited)
             .build()
@@ -73,22 +60,10 @@ impl ToValue for RetentionPeriod {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "iotanalytics")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "iotanalytics")]
 /// The `Tag` property type, shared by `AWS::IoTAnalytics::Channel`, `AWS::IoTAnalytics::Dataset`, `AWS::IoTAnalytics::Datastore`, `AWS::IoTAnalytics::Pipeline`.
@@ -99,11 +74,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "iotanalytics")]
@@ -119,21 +94,51 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "iotanalytics")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "iotanalytics")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "iotanalytics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
+        properties: &[
+            ("NumberOfDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
+            ("Unlimited", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotanalytics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

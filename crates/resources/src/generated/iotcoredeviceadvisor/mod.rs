@@ -9,4 +9,4 @@
 pub mod suite_definition;
 
 #[cfg(feature = "iotcoredeviceadvisor")]
-pub use suite_definition::{SuiteDefinition, SuiteDefinitionAttributes, SuiteDefinitionRequired};
+pub use suite_definition::{SuiteDefinition, SuiteDefinitionAttributes};

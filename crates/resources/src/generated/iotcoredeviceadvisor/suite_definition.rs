@@ -5,32 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`SuiteDefinition`], by name: `SuiteDefinition::new(SuiteDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SuiteDefinitionRequired {
-    /// `SuiteDefinitionConfiguration`: a [`SuiteDefinitionConfiguration`] object, required.
-    pub suite_definition_configuration: Obj<SuiteDefinitionConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SuiteDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("SuiteDefinitionConfiguration", Shape::Object(&RULE_SuiteDefinitionConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["SuiteDefinitionConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoTCoreDeviceAdvisor::SuiteDefinition` resource.
 ///
 /// Creates a Device Advisor test suite.
 ///
-/// Requires permission to access the \[CreateSuiteDefinition\](<https://docs.aws.amazon.com//service-authorization/latest/reference/list_awsiot.html#awsiot-actions-as-permissions>) action.
+/// Requires permission to access the [CreateSuiteDefinition](https://docs.aws.amazon.com//service-authorization/latest/reference/list_awsiot.html#awsiot-actions-as-permissions) action.
 ///
 /// `Ref` returns its `SuiteDefinitionId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SuiteDefinitionAttributes`], which `Handle<SuiteDefinition>` dereferences to.
@@ -43,11 +22,11 @@ pub struct SuiteDefinition {
     /// `SuiteDefinitionConfiguration`: a [`SuiteDefinitionConfiguration`] object, required.
     ///
     /// Gets the suite definition configuration.
-    pub suite_definition_configuration: Obj<SuiteDefinitionConfiguration>,
+    pub suite_definition_configuration: crate::Obj<SuiteDefinitionConfiguration>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the the Suite Definition.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -57,7 +36,7 @@ impl SuiteDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTCoreDeviceAdvisor::SuiteDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotcoredeviceadvisor-suitedefinition.html",
         primary_identifier: &["SuiteDefinitionId"],
@@ -68,42 +47,44 @@ impl SuiteDefinition {
         read_only: &["SuiteDefinitionId", "SuiteDefinitionArn", "SuiteDefinitionVersion"],
         attributes: &["SuiteDefinitionArn", "SuiteDefinitionId", "SuiteDefinitionVersion"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `SuiteDefinition` with its required properties, named in a [`SuiteDefinitionRequired`].
+    /// A `SuiteDefinition` with its one required property, `SuiteDefinitionConfiguration`.
     #[inline]
-    pub fn new(required: SuiteDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SuiteDefinitionConfiguration>>) -> Self {
         Self {
-            suite_definition_configuration: required.suite_definition_configuration,
-            tags: None,
+            suite_definition_configuration: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `SuiteDefinitionConfiguration`: a [`SuiteDefinitionConfiguration`] object, required.
-    pub fn suite_definition_configuration(mut self, value: impl Into<Obj<SuiteDefinitionConfiguration>>) -> Self { self.suite_definition_configuration = value.into(); self }
+    pub fn suite_definition_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SuiteDefinitionConfiguration>>) -> Self { self.suite_definition_configuration = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SuiteDefinition {
+impl ::cloudwright_core::Resource for SuiteDefinition {
     type Attributes = SuiteDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SuiteDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SuiteDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SuiteDefinition {
+impl ::cloudwright_core::ToValue for SuiteDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "SuiteDefinitionConfiguration",
                 &self.suite_definition_configuration,
@@ -113,12 +94,12 @@ impl ToValue for SuiteDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SuiteDefinition`]: `Handle<SuiteDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SuiteDefinition`]: `Handle<SuiteDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SuiteDefinitionAttributes(ResourceRef);
+pub struct SuiteDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SuiteDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SuiteDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,36 +109,26 @@ impl SuiteDefinitionAttributes {
     ///
     /// The Arn of the Suite Definition.
     #[inline]
-    pub fn suite_definition_arn(&self) -> Value {
-        self.0.get_att("SuiteDefinitionArn")
+    pub fn suite_definition_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SuiteDefinitionArn"))
     }
 
     /// `Fn::GetAtt` `SuiteDefinitionId`: a string.
     ///
     /// The version of the Suite Definition.
     #[inline]
-    pub fn suite_definition_id(&self) -> Value {
-        self.0.get_att("SuiteDefinitionId")
+    pub fn suite_definition_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SuiteDefinitionId"))
     }
 
     /// `Fn::GetAtt` `SuiteDefinitionVersion`: a string.
     ///
     /// The ID of the Suite Definition.
     #[inline]
-    pub fn suite_definition_version(&self) -> Value {
-        self.0.get_att("SuiteDefinitionVersion")
+    pub fn suite_definition_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SuiteDefinitionVersion"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceUnderTest: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-        ("ThingArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeviceUnderTest` property type of `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`.
 ///
@@ -171,13 +142,13 @@ pub struct DeviceUnderTest {
     /// Lists device's certificate ARN.
     ///
     /// Length 20 to 2048.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ThingArn`: a string.
     ///
     /// Lists device's thing ARN.
     ///
     /// Length 20 to 2048.
-    pub thing_arn: Option<Str>,
+    pub thing_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -185,21 +156,21 @@ impl DeviceUnderTest {
     /// A `DeviceUnderTest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `ThingArn`: a string.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self { self.thing_arn = Some(value.into()); self }
+    pub fn thing_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeviceUnderTest {}
+impl crate::PropertyType for DeviceUnderTest {}
 
-impl ToValue for DeviceUnderTest {
+impl ::cloudwright_core::ToValue for DeviceUnderTest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .opt("ThingArn", &self.thing_arn)
             .build()
@@ -210,24 +181,10 @@ impl ToValue for DeviceUnderTest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SuiteDefinitionConfigurationRequired {
     /// `DevicePermissionRoleArn`: a string, required.
-    pub device_permission_role_arn: Str,
+    pub device_permission_role_arn: ::cloudwright_core::Str,
     /// `RootGroup`: a string, required.
-    pub root_group: Str,
+    pub root_group: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SuiteDefinitionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DevicePermissionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_DeviceUnderTest), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("IntendedForQualification", Shape::Bool),
-        ("RootGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("SuiteDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["DevicePermissionRoleArn", "RootGroup"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SuiteDefinitionConfiguration` property type of `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`.
 ///
@@ -239,21 +196,21 @@ pub struct SuiteDefinitionConfiguration {
     /// `DevicePermissionRoleArn`: a string, required.
     ///
     /// Length 20 to 2048.
-    pub device_permission_role_arn: Str,
+    pub device_permission_role_arn: ::cloudwright_core::Str,
     /// `Devices`: a list of [`DeviceUnderTest`] objects.
     ///
     /// Items 0 to 2.
-    pub devices: Option<List<DeviceUnderTest>>,
+    pub devices: ::std::option::Option<::cloudwright_core::List<DeviceUnderTest>>,
     /// `IntendedForQualification`: a boolean.
-    pub intended_for_qualification: Option<Bool>,
+    pub intended_for_qualification: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RootGroup`: a string, required.
     ///
     /// Length 1 to 2048.
-    pub root_group: Str,
+    pub root_group: ::cloudwright_core::Str,
     /// `SuiteDefinitionName`: a string.
     ///
     /// Length 1 to 256.
-    pub suite_definition_name: Option<Str>,
+    pub suite_definition_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -263,31 +220,31 @@ impl SuiteDefinitionConfiguration {
     pub fn new(required: SuiteDefinitionConfigurationRequired) -> Self {
         Self {
             device_permission_role_arn: required.device_permission_role_arn,
-            devices: None,
-            intended_for_qualification: None,
+            devices: ::std::option::Option::None,
+            intended_for_qualification: ::std::option::Option::None,
             root_group: required.root_group,
-            suite_definition_name: None,
+            suite_definition_name: ::std::option::Option::None,
         }
     }
 
     /// `DevicePermissionRoleArn`: a string, required.
-    pub fn device_permission_role_arn(mut self, value: impl Into<Str>) -> Self { self.device_permission_role_arn = value.into(); self }
+    pub fn device_permission_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_permission_role_arn = value.into(); self }
     /// `Devices`: a list of [`DeviceUnderTest`] objects.
-    pub fn devices(mut self, value: impl Into<List<DeviceUnderTest>>) -> Self { self.devices = Some(value.into()); self }
+    pub fn devices(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DeviceUnderTest>>) -> Self { self.devices = ::std::option::Option::Some(value.into()); self }
     /// `IntendedForQualification`: a boolean.
-    pub fn intended_for_qualification(mut self, value: impl Into<Bool>) -> Self { self.intended_for_qualification = Some(value.into()); self }
+    pub fn intended_for_qualification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.intended_for_qualification = ::std::option::Option::Some(value.into()); self }
     /// `RootGroup`: a string, required.
-    pub fn root_group(mut self, value: impl Into<Str>) -> Self { self.root_group = value.into(); self }
+    pub fn root_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.root_group = value.into(); self }
     /// `SuiteDefinitionName`: a string.
-    pub fn suite_definition_name(mut self, value: impl Into<Str>) -> Self { self.suite_definition_name = Some(value.into()); self }
+    pub fn suite_definition_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.suite_definition_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SuiteDefinitionConfiguration {}
+impl crate::PropertyType for SuiteDefinitionConfiguration {}
 
-impl ToValue for SuiteDefinitionConfiguration {
+impl ::cloudwright_core::ToValue for SuiteDefinitionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DevicePermissionRoleArn", &self.device_permission_role_arn)
             .opt("Devices", &self.devices)
             .opt("IntendedForQualification", &self.intended_for_qualification)
@@ -301,21 +258,10 @@ impl ToValue for SuiteDefinitionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`.
 ///
@@ -325,11 +271,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -344,19 +290,73 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SuiteDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("SuiteDefinitionConfiguration", Shape::Object(&RULE_SuiteDefinitionConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["SuiteDefinitionConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceUnderTest: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+            ("ThingArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SuiteDefinitionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DevicePermissionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+            ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_DeviceUnderTest), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("IntendedForQualification", Shape::Bool),
+            ("RootGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("SuiteDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["DevicePermissionRoleArn", "RootGroup"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

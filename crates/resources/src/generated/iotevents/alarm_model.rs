@@ -5,55 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    AssetPropertyTimestamp, AssetPropertyTimestampRequired, AssetPropertyValue,
-    AssetPropertyValueRequired, AssetPropertyVariant, DynamoDBv2, DynamoDBv2Required, DynamoDb,
-    DynamoDbRequired, Firehose, FirehoseRequired, IotEvents, IotEventsRequired, IotTopicPublish,
-    IotTopicPublishRequired, Lambda, LambdaRequired, Payload, PayloadRequired, PayloadType, Sns,
-    SnsRequired, Sqs, SqsRequired, Tag, TagRequired,
+    AssetPropertyTimestamp, AssetPropertyValue, AssetPropertyVariant, DynamoDBv2, DynamoDb,
+    DynamoDbRequired, Firehose, IotEvents, IotTopicPublish, Lambda, Payload, PayloadRequired,
+    PayloadType, Sns, Sqs, Tag, TagRequired,
 };
-use super::shared::{
-    RULE_AssetPropertyValue, RULE_DynamoDBv2, RULE_DynamoDb, RULE_Firehose, RULE_IotEvents,
-    RULE_IotTopicPublish, RULE_Lambda, RULE_Sns, RULE_Sqs, RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^((`[\\w\\- ]+`)|([\\w\\-]+))(\\.((`[\\w\\- ]+`)|([\\w\\-]+)))*$");
 
 /// The required properties of [`AlarmModel`], by name: `AlarmModel::new(AlarmModelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmModelRequired {
     /// `AlarmRule`: an [`AlarmRule`] object, required.
-    pub alarm_rule: Obj<AlarmRule>,
+    pub alarm_rule: crate::Obj<AlarmRule>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AlarmModel: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmCapabilities", Shape::Object(&RULE_AlarmCapabilities)),
-        ("AlarmEventActions", Shape::Object(&RULE_AlarmEventActions)),
-        ("AlarmModelDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("AlarmModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AlarmRule", Shape::Object(&RULE_AlarmRule)),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Severity", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["RoleArn", "AlarmRule"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTEvents::AlarmModel` resource.
 ///
-/// Represents an alarm model to monitor an AWS IoT Events input attribute. You can use the alarm to get notified when the value is outside a specified range. For more information, see \[Create an alarm model\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/create-alarms.html>) in the *AWS IoT Events Developer Guide* .
+/// Represents an alarm model to monitor an AWS IoT Events input attribute. You can use the alarm to get notified when the value is outside a specified range. For more information, see [Create an alarm model](https://docs.aws.amazon.com/iotevents/latest/developerguide/create-alarms.html) in the *AWS IoT Events Developer Guide* .
 ///
 /// `Ref` returns its `AlarmModelName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`AlarmModelAttributes`] is empty).
@@ -70,51 +39,51 @@ pub struct AlarmModel {
     /// `AlarmCapabilities`: an [`AlarmCapabilities`] object.
     ///
     /// Contains the configuration information of alarm state changes.
-    pub alarm_capabilities: Option<Obj<AlarmCapabilities>>,
+    pub alarm_capabilities: ::std::option::Option<crate::Obj<AlarmCapabilities>>,
     /// `AlarmEventActions`: an [`AlarmEventActions`] object.
     ///
     /// Contains information about one or more alarm actions.
-    pub alarm_event_actions: Option<Obj<AlarmEventActions>>,
+    pub alarm_event_actions: ::std::option::Option<crate::Obj<AlarmEventActions>>,
     /// `AlarmModelDescription`: a string.
     ///
     /// The description of the alarm model.
     ///
     /// Length 0 to 1024.
-    pub alarm_model_description: Option<Str>,
+    pub alarm_model_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `AlarmModelName`: a string.
     ///
     /// The name of the alarm model.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub alarm_model_name: Option<Str>,
+    pub alarm_model_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `AlarmRule`: an [`AlarmRule`] object, required.
     ///
     /// Defines when your alarm is invoked.
-    pub alarm_rule: Obj<AlarmRule>,
+    pub alarm_rule: crate::Obj<AlarmRule>,
     /// `Key`: a string.
     ///
-    /// An input attribute used as a key to create an alarm. AWS IoT Events routes \[inputs\](<https://docs.aws.amazon.com/iotevents/latest/apireference/API_Input.html>) associated with this key to the alarm.
+    /// An input attribute used as a key to create an alarm. AWS IoT Events routes [inputs](https://docs.aws.amazon.com/iotevents/latest/apireference/API_Input.html) associated with this key to the alarm.
     ///
     /// Pattern `` ^((`[\w\- ]+`)|([\w\-]+))(\.((`[\w\- ]+`)|([\w\-]+)))*$ ``; length 1 to 128; create-only: changing it replaces the resource.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
-    /// The ARN of the IAM role that allows the alarm to perform actions and access AWS resources. For more information, see \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+    /// The ARN of the IAM role that allows the alarm to perform actions and access AWS resources. For more information, see [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *AWS General Reference* .
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Severity`: an integer.
     ///
     /// A non-negative integer that reflects the severity level of the alarm.
     ///
     /// Value 0 to 2147483647.
-    pub severity: Option<Int>,
+    pub severity: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of key-value pairs that contain metadata for the alarm model. The tags help you manage the alarm model. For more information, see \[Tagging your AWS IoT Events resources\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/tagging-iotevents.html>) in the *AWS IoT Events Developer Guide* .
+    /// A list of key-value pairs that contain metadata for the alarm model. The tags help you manage the alarm model. For more information, see [Tagging your AWS IoT Events resources](https://docs.aws.amazon.com/iotevents/latest/developerguide/tagging-iotevents.html) in the *AWS IoT Events Developer Guide* .
     ///
     /// You can create up to 50 tags for one alarm model.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -124,7 +93,7 @@ impl AlarmModel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTEvents::AlarmModel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotevents-alarmmodel.html",
         primary_identifier: &["AlarmModelName"],
@@ -135,63 +104,65 @@ impl AlarmModel {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AlarmModel` with its required properties, named in a [`AlarmModelRequired`].
     #[inline]
     pub fn new(required: AlarmModelRequired) -> Self {
         Self {
-            alarm_capabilities: None,
-            alarm_event_actions: None,
-            alarm_model_description: None,
-            alarm_model_name: None,
+            alarm_capabilities: ::std::option::Option::None,
+            alarm_event_actions: ::std::option::Option::None,
+            alarm_model_description: ::std::option::Option::None,
+            alarm_model_name: ::std::option::Option::None,
             alarm_rule: required.alarm_rule,
-            key: None,
+            key: ::std::option::Option::None,
             role_arn: required.role_arn,
-            severity: None,
-            tags: None,
+            severity: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AlarmCapabilities`: an [`AlarmCapabilities`] object.
-    pub fn alarm_capabilities(mut self, value: impl Into<Obj<AlarmCapabilities>>) -> Self { self.alarm_capabilities = Some(value.into()); self }
+    pub fn alarm_capabilities(mut self, value: impl ::std::convert::Into<crate::Obj<AlarmCapabilities>>) -> Self { self.alarm_capabilities = ::std::option::Option::Some(value.into()); self }
     /// `AlarmEventActions`: an [`AlarmEventActions`] object.
-    pub fn alarm_event_actions(mut self, value: impl Into<Obj<AlarmEventActions>>) -> Self { self.alarm_event_actions = Some(value.into()); self }
+    pub fn alarm_event_actions(mut self, value: impl ::std::convert::Into<crate::Obj<AlarmEventActions>>) -> Self { self.alarm_event_actions = ::std::option::Option::Some(value.into()); self }
     /// `AlarmModelDescription`: a string.
-    pub fn alarm_model_description(mut self, value: impl Into<Str>) -> Self { self.alarm_model_description = Some(value.into()); self }
+    pub fn alarm_model_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_model_description = ::std::option::Option::Some(value.into()); self }
     /// `AlarmModelName`: a string.
-    pub fn alarm_model_name(mut self, value: impl Into<Str>) -> Self { self.alarm_model_name = Some(value.into()); self }
+    pub fn alarm_model_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_model_name = ::std::option::Option::Some(value.into()); self }
     /// `AlarmRule`: an [`AlarmRule`] object, required.
-    pub fn alarm_rule(mut self, value: impl Into<Obj<AlarmRule>>) -> Self { self.alarm_rule = value.into(); self }
+    pub fn alarm_rule(mut self, value: impl ::std::convert::Into<crate::Obj<AlarmRule>>) -> Self { self.alarm_rule = value.into(); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Severity`: an integer.
-    pub fn severity(mut self, value: impl Into<Int>) -> Self { self.severity = Some(value.into()); self }
+    pub fn severity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.severity = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AlarmModel {
+impl ::cloudwright_core::Resource for AlarmModel {
     type Attributes = AlarmModelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AlarmModel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AlarmModel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AlarmModel {
+impl ::cloudwright_core::ToValue for AlarmModel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlarmCapabilities", &self.alarm_capabilities)
             .opt("AlarmEventActions", &self.alarm_event_actions)
             .opt("AlarmModelDescription", &self.alarm_model_description)
@@ -205,24 +176,15 @@ impl ToValue for AlarmModel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AlarmModel`]: `Handle<AlarmModel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AlarmModel`]: `Handle<AlarmModel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct AlarmModelAttributes(());
 
-impl From<ResourceRef> for AlarmModelAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AlarmModelAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AcknowledgeFlow: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AcknowledgeFlow` property type of `AWS::IoTEvents::AlarmModel`.
 ///
@@ -236,7 +198,7 @@ pub struct AcknowledgeFlow {
     /// The value must be `TRUE` or `FALSE` . If `TRUE` , you receive a notification when the alarm state changes. You must choose to acknowledge the notification before the alarm state can return to `NORMAL` . If `FALSE` , you won't receive notifications. The alarm automatically changes to the `NORMAL` state when the input property value returns to the specified range.
     ///
     /// Default `"true"`.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -244,38 +206,23 @@ impl AcknowledgeFlow {
     /// A `AcknowledgeFlow` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AcknowledgeFlow {}
+impl crate::PropertyType for AcknowledgeFlow {}
 
-impl ToValue for AcknowledgeFlow {
+impl ::cloudwright_core::ToValue for AcknowledgeFlow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AlarmAction: ObjRule = ObjRule {
-    properties: &[
-        ("DynamoDB", Shape::Object(&RULE_DynamoDb)),
-        ("DynamoDBv2", Shape::Object(&RULE_DynamoDBv2)),
-        ("Firehose", Shape::Object(&RULE_Firehose)),
-        ("IotEvents", Shape::Object(&RULE_IotEvents)),
-        ("IotSiteWise", Shape::Object(&RULE_IotSiteWise)),
-        ("IotTopicPublish", Shape::Object(&RULE_IotTopicPublish)),
-        ("Lambda", Shape::Object(&RULE_Lambda)),
-        ("Sns", Shape::Object(&RULE_Sns)),
-        ("Sqs", Shape::Object(&RULE_Sqs)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AlarmAction` property type of `AWS::IoTEvents::AlarmModel`.
 ///
@@ -286,7 +233,7 @@ pub(crate) static RULE_AlarmAction: ObjRule = ObjRule {
 pub struct AlarmAction {
     /// `DynamoDB`: a [`DynamoDb`] object.
     ///
-    /// Defines an action to write to the Amazon DynamoDB table that you created. The standard action payload contains all the information about the detector model instance and the event that triggered the action. You can customize the \[payload\](<https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html>) . One column of the DynamoDB table receives all attribute-value pairs in the payload that you specify.
+    /// Defines an action to write to the Amazon DynamoDB table that you created. The standard action payload contains all the information about the detector model instance and the event that triggered the action. You can customize the [payload](https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html) . One column of the DynamoDB table receives all attribute-value pairs in the payload that you specify.
     ///
     /// You must use expressions for all parameters in `DynamoDBAction` . The expressions accept literals, operators, functions, references, and substitution templates.
     ///
@@ -303,13 +250,13 @@ pub struct AlarmAction {
     ///
     /// `'GreenhouseTemperatureTable ' + $input.GreenhouseInput.date`
     ///
-    /// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
+    /// For more information, see [Expressions](https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html) in the *AWS IoT Events Developer Guide* .
     ///
     /// If the defined payload type is a string, `DynamoDBAction` writes non-JSON data to the DynamoDB table as binary data. The DynamoDB console displays the data as Base64-encoded text. The value for the `payloadField` parameter is `<payload-field>_raw` .
-    pub dynamo_db: Option<Obj<DynamoDb>>,
+    pub dynamo_db: ::std::option::Option<crate::Obj<DynamoDb>>,
     /// `DynamoDBv2`: a [`DynamoDBv2`] object.
     ///
-    /// Defines an action to write to the Amazon DynamoDB table that you created. The default action payload contains all the information about the detector model instance and the event that triggered the action. You can customize the \[payload\](<https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html>) . A separate column of the DynamoDB table receives one attribute-value pair in the payload that you specify.
+    /// Defines an action to write to the Amazon DynamoDB table that you created. The default action payload contains all the information about the detector model instance and the event that triggered the action. You can customize the [payload](https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html) . A separate column of the DynamoDB table receives one attribute-value pair in the payload that you specify.
     ///
     /// You must use expressions for all parameters in `DynamoDBv2Action` . The expressions accept literals, operators, functions, references, and substitution templates.
     ///
@@ -326,18 +273,18 @@ pub struct AlarmAction {
     ///
     /// `'GreenhouseTemperatureTable ' + $input.GreenhouseInput.date`
     ///
-    /// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
+    /// For more information, see [Expressions](https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html) in the *AWS IoT Events Developer Guide* .
     ///
     /// The value for the `type` parameter in `Payload` must be `JSON` .
-    pub dynamo_d_bv2: Option<Obj<DynamoDBv2>>,
+    pub dynamo_d_bv2: ::std::option::Option<crate::Obj<DynamoDBv2>>,
     /// `Firehose`: a [`Firehose`] object.
     ///
     /// Sends information about the detector model instance and the event that triggered the action to an Amazon Kinesis Data Firehose delivery stream.
-    pub firehose: Option<Obj<Firehose>>,
+    pub firehose: ::std::option::Option<crate::Obj<Firehose>>,
     /// `IotEvents`: an [`IotEvents`] object.
     ///
     /// Sends an AWS IoT Events input, passing in information about the detector model instance and the event that triggered the action.
-    pub iot_events: Option<Obj<IotEvents>>,
+    pub iot_events: ::std::option::Option<crate::Obj<IotEvents>>,
     /// `IotSiteWise`: an [`IotSiteWise`] object.
     ///
     /// Sends information about the detector model instance and the event that triggered the action to a specified asset property in AWS IoT SiteWise .
@@ -354,24 +301,24 @@ pub struct AlarmAction {
     ///
     /// You must specify either `propertyAlias` or both `assetId` and `propertyId` to identify the target asset property in AWS IoT SiteWise .
     ///
-    /// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
-    pub iot_site_wise: Option<Obj<IotSiteWise>>,
+    /// For more information, see [Expressions](https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html) in the *AWS IoT Events Developer Guide* .
+    pub iot_site_wise: ::std::option::Option<crate::Obj<IotSiteWise>>,
     /// `IotTopicPublish`: an [`IotTopicPublish`] object.
     ///
     /// Information required to publish the MQTT message through the AWS IoT message broker.
-    pub iot_topic_publish: Option<Obj<IotTopicPublish>>,
+    pub iot_topic_publish: ::std::option::Option<crate::Obj<IotTopicPublish>>,
     /// `Lambda`: a [`Lambda`] object.
     ///
     /// Calls a Lambda function, passing in information about the detector model instance and the event that triggered the action.
-    pub lambda: Option<Obj<Lambda>>,
+    pub lambda: ::std::option::Option<crate::Obj<Lambda>>,
     /// `Sns`: a [`Sns`] object.
     ///
     /// Information required to publish the Amazon SNS message.
-    pub sns: Option<Obj<Sns>>,
+    pub sns: ::std::option::Option<crate::Obj<Sns>>,
     /// `Sqs`: a [`Sqs`] object.
     ///
     /// Sends information about the detector model instance and the event that triggered the action to an Amazon SQS queue.
-    pub sqs: Option<Obj<Sqs>>,
+    pub sqs: ::std::option::Option<crate::Obj<Sqs>>,
 }
 
 #[rustfmt::skip]
@@ -379,35 +326,35 @@ impl AlarmAction {
     /// A `AlarmAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DynamoDB`: a [`DynamoDb`] object.
-    pub fn dynamo_db(mut self, value: impl Into<Obj<DynamoDb>>) -> Self { self.dynamo_db = Some(value.into()); self }
+    pub fn dynamo_db(mut self, value: impl ::std::convert::Into<crate::Obj<DynamoDb>>) -> Self { self.dynamo_db = ::std::option::Option::Some(value.into()); self }
     /// `DynamoDBv2`: a [`DynamoDBv2`] object.
-    pub fn dynamo_d_bv2(mut self, value: impl Into<Obj<DynamoDBv2>>) -> Self { self.dynamo_d_bv2 = Some(value.into()); self }
+    pub fn dynamo_d_bv2(mut self, value: impl ::std::convert::Into<crate::Obj<DynamoDBv2>>) -> Self { self.dynamo_d_bv2 = ::std::option::Option::Some(value.into()); self }
     /// `Firehose`: a [`Firehose`] object.
-    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self { self.firehose = Some(value.into()); self }
+    pub fn firehose(mut self, value: impl ::std::convert::Into<crate::Obj<Firehose>>) -> Self { self.firehose = ::std::option::Option::Some(value.into()); self }
     /// `IotEvents`: an [`IotEvents`] object.
-    pub fn iot_events(mut self, value: impl Into<Obj<IotEvents>>) -> Self { self.iot_events = Some(value.into()); self }
+    pub fn iot_events(mut self, value: impl ::std::convert::Into<crate::Obj<IotEvents>>) -> Self { self.iot_events = ::std::option::Option::Some(value.into()); self }
     /// `IotSiteWise`: an [`IotSiteWise`] object.
-    pub fn iot_site_wise(mut self, value: impl Into<Obj<IotSiteWise>>) -> Self { self.iot_site_wise = Some(value.into()); self }
+    pub fn iot_site_wise(mut self, value: impl ::std::convert::Into<crate::Obj<IotSiteWise>>) -> Self { self.iot_site_wise = ::std::option::Option::Some(value.into()); self }
     /// `IotTopicPublish`: an [`IotTopicPublish`] object.
-    pub fn iot_topic_publish(mut self, value: impl Into<Obj<IotTopicPublish>>) -> Self { self.iot_topic_publish = Some(value.into()); self }
+    pub fn iot_topic_publish(mut self, value: impl ::std::convert::Into<crate::Obj<IotTopicPublish>>) -> Self { self.iot_topic_publish = ::std::option::Option::Some(value.into()); self }
     /// `Lambda`: a [`Lambda`] object.
-    pub fn lambda(mut self, value: impl Into<Obj<Lambda>>) -> Self { self.lambda = Some(value.into()); self }
+    pub fn lambda(mut self, value: impl ::std::convert::Into<crate::Obj<Lambda>>) -> Self { self.lambda = ::std::option::Option::Some(value.into()); self }
     /// `Sns`: a [`Sns`] object.
-    pub fn sns(mut self, value: impl Into<Obj<Sns>>) -> Self { self.sns = Some(value.into()); self }
+    pub fn sns(mut self, value: impl ::std::convert::Into<crate::Obj<Sns>>) -> Self { self.sns = ::std::option::Option::Some(value.into()); self }
     /// `Sqs`: a [`Sqs`] object.
-    pub fn sqs(mut self, value: impl Into<Obj<Sqs>>) -> Self { self.sqs = Some(value.into()); self }
+    pub fn sqs(mut self, value: impl ::std::convert::Into<crate::Obj<Sqs>>) -> Self { self.sqs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AlarmAction {}
+impl crate::PropertyType for AlarmAction {}
 
-impl ToValue for AlarmAction {
+impl ::cloudwright_core::ToValue for AlarmAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DynamoDB", &self.dynamo_db)
             .opt("DynamoDBv2", &self.dynamo_d_bv2)
             .opt("Firehose", &self.firehose)
@@ -421,16 +368,6 @@ impl ToValue for AlarmAction {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AlarmCapabilities: ObjRule = ObjRule {
-    properties: &[
-        ("AcknowledgeFlow", Shape::Object(&RULE_AcknowledgeFlow)),
-        ("InitializationConfiguration", Shape::Object(&RULE_InitializationConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AlarmCapabilities` property type of `AWS::IoTEvents::AlarmModel`.
 ///
 /// Contains the configuration information of alarm state changes.
@@ -441,11 +378,12 @@ pub struct AlarmCapabilities {
     /// `AcknowledgeFlow`: an [`AcknowledgeFlow`] object.
     ///
     /// Specifies whether to get notified for alarm state changes.
-    pub acknowledge_flow: Option<Obj<AcknowledgeFlow>>,
+    pub acknowledge_flow: ::std::option::Option<crate::Obj<AcknowledgeFlow>>,
     /// `InitializationConfiguration`: an [`InitializationConfiguration`] object.
     ///
     /// Specifies the default alarm state. The configuration applies to all alarms that were created based on this alarm model.
-    pub initialization_configuration: Option<Obj<InitializationConfiguration>>,
+    pub initialization_configuration:
+        ::std::option::Option<crate::Obj<InitializationConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -453,21 +391,21 @@ impl AlarmCapabilities {
     /// A `AlarmCapabilities` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AcknowledgeFlow`: an [`AcknowledgeFlow`] object.
-    pub fn acknowledge_flow(mut self, value: impl Into<Obj<AcknowledgeFlow>>) -> Self { self.acknowledge_flow = Some(value.into()); self }
+    pub fn acknowledge_flow(mut self, value: impl ::std::convert::Into<crate::Obj<AcknowledgeFlow>>) -> Self { self.acknowledge_flow = ::std::option::Option::Some(value.into()); self }
     /// `InitializationConfiguration`: an [`InitializationConfiguration`] object.
-    pub fn initialization_configuration(mut self, value: impl Into<Obj<InitializationConfiguration>>) -> Self { self.initialization_configuration = Some(value.into()); self }
+    pub fn initialization_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InitializationConfiguration>>) -> Self { self.initialization_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AlarmCapabilities {}
+impl crate::PropertyType for AlarmCapabilities {}
 
-impl ToValue for AlarmCapabilities {
+impl ::cloudwright_core::ToValue for AlarmCapabilities {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcknowledgeFlow", &self.acknowledge_flow)
             .opt(
                 "InitializationConfiguration",
@@ -476,15 +414,6 @@ impl ToValue for AlarmCapabilities {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AlarmEventActions: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmActions", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmAction), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AlarmEventActions` property type of `AWS::IoTEvents::AlarmModel`.
 ///
@@ -496,7 +425,7 @@ pub struct AlarmEventActions {
     /// `AlarmActions`: a list of [`AlarmAction`] objects.
     ///
     /// Specifies one or more supported actions to receive notifications when the alarm state changes.
-    pub alarm_actions: Option<List<AlarmAction>>,
+    pub alarm_actions: ::std::option::Option<::cloudwright_core::List<AlarmAction>>,
 }
 
 #[rustfmt::skip]
@@ -504,32 +433,23 @@ impl AlarmEventActions {
     /// A `AlarmEventActions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AlarmActions`: a list of [`AlarmAction`] objects.
-    pub fn alarm_actions(mut self, value: impl Into<List<AlarmAction>>) -> Self { self.alarm_actions = Some(value.into()); self }
+    pub fn alarm_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AlarmAction>>) -> Self { self.alarm_actions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AlarmEventActions {}
+impl crate::PropertyType for AlarmEventActions {}
 
-impl ToValue for AlarmEventActions {
+impl ::cloudwright_core::ToValue for AlarmEventActions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlarmActions", &self.alarm_actions)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AlarmRule: ObjRule = ObjRule {
-    properties: &[
-        ("SimpleRule", Shape::Object(&RULE_SimpleRule)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AlarmRule` property type of `AWS::IoTEvents::AlarmModel`.
 ///
@@ -541,7 +461,7 @@ pub struct AlarmRule {
     /// `SimpleRule`: a [`SimpleRule`] object.
     ///
     /// A rule that compares an input property value to a threshold value with a comparison operator.
-    pub simple_rule: Option<Obj<SimpleRule>>,
+    pub simple_rule: ::std::option::Option<crate::Obj<SimpleRule>>,
 }
 
 #[rustfmt::skip]
@@ -549,40 +469,23 @@ impl AlarmRule {
     /// A `AlarmRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SimpleRule`: a [`SimpleRule`] object.
-    pub fn simple_rule(mut self, value: impl Into<Obj<SimpleRule>>) -> Self { self.simple_rule = Some(value.into()); self }
+    pub fn simple_rule(mut self, value: impl ::std::convert::Into<crate::Obj<SimpleRule>>) -> Self { self.simple_rule = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AlarmRule {}
+impl crate::PropertyType for AlarmRule {}
 
-impl ToValue for AlarmRule {
+impl ::cloudwright_core::ToValue for AlarmRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SimpleRule", &self.simple_rule)
             .build()
     }
 }
-
-/// The required properties of [`InitializationConfiguration`], by name: `InitializationConfiguration::new(InitializationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InitializationConfigurationRequired {
-    /// `DisabledOnInitialization`: a boolean, required.
-    pub disabled_on_initialization: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InitializationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DisabledOnInitialization", Shape::Bool),
-    ],
-    required: &["DisabledOnInitialization"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InitializationConfiguration` property type of `AWS::IoTEvents::AlarmModel`.
 ///
@@ -596,46 +499,33 @@ pub struct InitializationConfiguration {
     /// The value must be `TRUE` or `FALSE` . If `FALSE` , all alarm instances created based on the alarm model are activated. The default value is `TRUE` .
     ///
     /// Default `"true"`.
-    pub disabled_on_initialization: Bool,
+    pub disabled_on_initialization: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl InitializationConfiguration {
-    /// A `InitializationConfiguration` with its required properties, named in a [`InitializationConfigurationRequired`].
+    /// A `InitializationConfiguration` with its one required property, `DisabledOnInitialization`.
     #[inline]
-    pub fn new(required: InitializationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            disabled_on_initialization: required.disabled_on_initialization,
+            disabled_on_initialization: value.into(),
         }
     }
 
     /// `DisabledOnInitialization`: a boolean, required.
-    pub fn disabled_on_initialization(mut self, value: impl Into<Bool>) -> Self { self.disabled_on_initialization = value.into(); self }
+    pub fn disabled_on_initialization(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disabled_on_initialization = value.into(); self }
 }
 
-impl PropertyType for InitializationConfiguration {}
+impl crate::PropertyType for InitializationConfiguration {}
 
-impl ToValue for InitializationConfiguration {
+impl ::cloudwright_core::ToValue for InitializationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DisabledOnInitialization", &self.disabled_on_initialization)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IotSiteWise: ObjRule = ObjRule {
-    properties: &[
-        ("AssetId", Shape::STR),
-        ("EntryId", Shape::STR),
-        ("PropertyAlias", Shape::STR),
-        ("PropertyId", Shape::STR),
-        ("PropertyValue", Shape::Object(&RULE_AssetPropertyValue)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IotSiteWise` property type of `AWS::IoTEvents::AlarmModel`.
 ///
@@ -653,7 +543,7 @@ pub(crate) static RULE_IotSiteWise: ObjRule = ObjRule {
 ///
 /// You must specify either `propertyAlias` or both `assetId` and `propertyId` to identify the target asset property in AWS IoT SiteWise .
 ///
-/// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
+/// For more information, see [Expressions](https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html) in the *AWS IoT Events Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-alarmmodel-iotsitewise.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -661,23 +551,23 @@ pub struct IotSiteWise {
     /// `AssetId`: a string.
     ///
     /// The ID of the asset that has the specified property.
-    pub asset_id: Option<Str>,
+    pub asset_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EntryId`: a string.
     ///
     /// A unique identifier for this entry. You can use the entry ID to track which data entry causes an error in case of failure. The default is a new unique identifier.
-    pub entry_id: Option<Str>,
+    pub entry_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyAlias`: a string.
     ///
     /// The alias of the asset property.
-    pub property_alias: Option<Str>,
+    pub property_alias: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyId`: a string.
     ///
     /// The ID of the asset property.
-    pub property_id: Option<Str>,
+    pub property_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyValue`: an [`AssetPropertyValue`] object.
     ///
     /// The value to send to the asset property. This value contains timestamp, quality, and value (TQV) information.
-    pub property_value: Option<Obj<AssetPropertyValue>>,
+    pub property_value: ::std::option::Option<crate::Obj<AssetPropertyValue>>,
 }
 
 #[rustfmt::skip]
@@ -685,27 +575,27 @@ impl IotSiteWise {
     /// A `IotSiteWise` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AssetId`: a string.
-    pub fn asset_id(mut self, value: impl Into<Str>) -> Self { self.asset_id = Some(value.into()); self }
+    pub fn asset_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_id = ::std::option::Option::Some(value.into()); self }
     /// `EntryId`: a string.
-    pub fn entry_id(mut self, value: impl Into<Str>) -> Self { self.entry_id = Some(value.into()); self }
+    pub fn entry_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entry_id = ::std::option::Option::Some(value.into()); self }
     /// `PropertyAlias`: a string.
-    pub fn property_alias(mut self, value: impl Into<Str>) -> Self { self.property_alias = Some(value.into()); self }
+    pub fn property_alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property_alias = ::std::option::Option::Some(value.into()); self }
     /// `PropertyId`: a string.
-    pub fn property_id(mut self, value: impl Into<Str>) -> Self { self.property_id = Some(value.into()); self }
+    pub fn property_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property_id = ::std::option::Option::Some(value.into()); self }
     /// `PropertyValue`: an [`AssetPropertyValue`] object.
-    pub fn property_value(mut self, value: impl Into<Obj<AssetPropertyValue>>) -> Self { self.property_value = Some(value.into()); self }
+    pub fn property_value(mut self, value: impl ::std::convert::Into<crate::Obj<AssetPropertyValue>>) -> Self { self.property_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IotSiteWise {}
+impl crate::PropertyType for IotSiteWise {}
 
-impl ToValue for IotSiteWise {
+impl ::cloudwright_core::ToValue for IotSiteWise {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssetId", &self.asset_id)
             .opt("EntryId", &self.entry_id)
             .opt("PropertyAlias", &self.property_alias)
@@ -721,22 +611,10 @@ pub struct SimpleRuleRequired {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
     pub comparison_operator: ComparisonOperator,
     /// `InputProperty`: a string, required.
-    pub input_property: Str,
+    pub input_property: ::cloudwright_core::Str,
     /// `Threshold`: a string, required.
-    pub threshold: Str,
+    pub threshold: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SimpleRule: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GREATER", "GREATER_OR_EQUAL", "LESS", "LESS_OR_EQUAL", "EQUAL", "NOT_EQUAL"], ..StrRule::ANY })),
-        ("InputProperty", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-        ("Threshold", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    required: &["InputProperty", "ComparisonOperator", "Threshold"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SimpleRule` property type of `AWS::IoTEvents::AlarmModel`.
 ///
@@ -754,13 +632,13 @@ pub struct SimpleRule {
     /// The value on the left side of the comparison operator. You can specify an AWS IoT Events input attribute as an input property.
     ///
     /// Length 1 to 512.
-    pub input_property: Str,
+    pub input_property: ::cloudwright_core::Str,
     /// `Threshold`: a string, required.
     ///
     /// The value on the right side of the comparison operator. You can enter a number or specify an AWS IoT Events input attribute.
     ///
     /// Length 1 to 512.
-    pub threshold: Str,
+    pub threshold: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -776,19 +654,19 @@ impl SimpleRule {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `InputProperty`: a string, required.
-    pub fn input_property(mut self, value: impl Into<Str>) -> Self { self.input_property = value.into(); self }
+    pub fn input_property(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_property = value.into(); self }
     /// `Threshold`: a string, required.
-    pub fn threshold(mut self, value: impl Into<Str>) -> Self { self.threshold = value.into(); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.threshold = value.into(); self }
 }
 
-impl PropertyType for SimpleRule {}
+impl crate::PropertyType for SimpleRule {}
 
-impl ToValue for SimpleRule {
+impl ::cloudwright_core::ToValue for SimpleRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
             .req("InputProperty", &self.input_property)
             .req("Threshold", &self.threshold)
@@ -812,18 +690,18 @@ pub enum ComparisonOperator {
     /// `NOT_EQUAL`
     NotEqual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComparisonOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComparisonOperator {
+impl ::cloudwright_core::ToValue for ComparisonOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Greater => "GREATER",
             Self::GreaterOrEqual => "GREATER_OR_EQUAL",
@@ -831,8 +709,131 @@ impl ToValue for ComparisonOperator {
             Self::LessOrEqual => "LESS_OR_EQUAL",
             Self::Equal => "EQUAL",
             Self::NotEqual => "NOT_EQUAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AssetPropertyValue, RULE_DynamoDBv2, RULE_DynamoDb, RULE_Firehose, RULE_IotEvents,
+        RULE_IotTopicPublish, RULE_Lambda, RULE_Sns, RULE_Sqs, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^((`[\\w\\- ]+`)|([\\w\\-]+))(\\.((`[\\w\\- ]+`)|([\\w\\-]+)))*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AlarmModel: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmCapabilities", Shape::Object(&RULE_AlarmCapabilities)),
+            ("AlarmEventActions", Shape::Object(&RULE_AlarmEventActions)),
+            ("AlarmModelDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("AlarmModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AlarmRule", Shape::Object(&RULE_AlarmRule)),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Severity", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["RoleArn", "AlarmRule"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AcknowledgeFlow: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AlarmAction: ObjRule = ObjRule {
+        properties: &[
+            ("DynamoDB", Shape::Object(&RULE_DynamoDb)),
+            ("DynamoDBv2", Shape::Object(&RULE_DynamoDBv2)),
+            ("Firehose", Shape::Object(&RULE_Firehose)),
+            ("IotEvents", Shape::Object(&RULE_IotEvents)),
+            ("IotSiteWise", Shape::Object(&RULE_IotSiteWise)),
+            ("IotTopicPublish", Shape::Object(&RULE_IotTopicPublish)),
+            ("Lambda", Shape::Object(&RULE_Lambda)),
+            ("Sns", Shape::Object(&RULE_Sns)),
+            ("Sqs", Shape::Object(&RULE_Sqs)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AlarmCapabilities: ObjRule = ObjRule {
+        properties: &[
+            ("AcknowledgeFlow", Shape::Object(&RULE_AcknowledgeFlow)),
+            ("InitializationConfiguration", Shape::Object(&RULE_InitializationConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AlarmEventActions: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmActions", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmAction), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AlarmRule: ObjRule = ObjRule {
+        properties: &[
+            ("SimpleRule", Shape::Object(&RULE_SimpleRule)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InitializationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DisabledOnInitialization", Shape::Bool),
+        ],
+        required: &["DisabledOnInitialization"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IotSiteWise: ObjRule = ObjRule {
+        properties: &[
+            ("AssetId", Shape::STR),
+            ("EntryId", Shape::STR),
+            ("PropertyAlias", Shape::STR),
+            ("PropertyId", Shape::STR),
+            ("PropertyValue", Shape::Object(&RULE_AssetPropertyValue)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SimpleRule: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GREATER", "GREATER_OR_EQUAL", "LESS", "LESS_OR_EQUAL", "EQUAL", "NOT_EQUAL"], ..StrRule::ANY })),
+            ("InputProperty", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+            ("Threshold", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        required: &["InputProperty", "ComparisonOperator", "Threshold"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,62 +5,32 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    AssetPropertyTimestamp, AssetPropertyTimestampRequired, AssetPropertyValue,
-    AssetPropertyValueRequired, AssetPropertyVariant, DynamoDBv2, DynamoDBv2Required, DynamoDb,
-    DynamoDbRequired, Firehose, FirehoseRequired, IotEvents, IotEventsRequired, IotTopicPublish,
-    IotTopicPublishRequired, Lambda, LambdaRequired, Payload, PayloadRequired, PayloadType, Sns,
-    SnsRequired, Sqs, SqsRequired, Tag, TagRequired,
+    AssetPropertyTimestamp, AssetPropertyValue, AssetPropertyVariant, DynamoDBv2, DynamoDb,
+    DynamoDbRequired, Firehose, IotEvents, IotTopicPublish, Lambda, Payload, PayloadRequired,
+    PayloadType, Sns, Sqs, Tag, TagRequired,
 };
-use super::shared::{
-    RULE_AssetPropertyValue, RULE_DynamoDBv2, RULE_DynamoDb, RULE_Firehose, RULE_IotEvents,
-    RULE_IotTopicPublish, RULE_Lambda, RULE_Sns, RULE_Sqs, RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^((`[\\w\\- ]+`)|([\\w\\-]+))(\\.((`[\\w\\- ]+`)|([\\w\\-]+)))*$");
 
 /// The required properties of [`DetectorModel`], by name: `DetectorModel::new(DetectorModelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorModelRequired {
     /// `DetectorModelDefinition`: a [`DetectorModelDefinition`] object, required.
-    pub detector_model_definition: Obj<DetectorModelDefinition>,
+    pub detector_model_definition: crate::Obj<DetectorModelDefinition>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DetectorModel: ObjRule = ObjRule {
-    properties: &[
-        ("DetectorModelDefinition", Shape::Object(&RULE_DetectorModelDefinition)),
-        ("DetectorModelDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("DetectorModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EvaluationMethod", Shape::Str(&StrRule { allowed: &["BATCH", "SERIAL"], ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DetectorModelDefinition", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTEvents::DetectorModel` resource.
 ///
-/// The AWS::IoTEvents::DetectorModel resource creates a detector model. You create a *detector model* (a model of your equipment or process) using *states* . For each state, you define conditional (Boolean) logic that evaluates the incoming inputs to detect significant events. When an event is detected, it can change the state or trigger custom-built or predefined actions using other AWS services. You can define additional events that trigger actions when entering or exiting a state and, optionally, when a condition is met. For more information, see \[How to Use AWS IoT Events\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/how-to-use-iotevents.html>) in the *AWS IoT Events Developer Guide* .
+/// The AWS::IoTEvents::DetectorModel resource creates a detector model. You create a *detector model* (a model of your equipment or process) using *states* . For each state, you define conditional (Boolean) logic that evaluates the incoming inputs to detect significant events. When an event is detected, it can change the state or trigger custom-built or predefined actions using other AWS services. You can define additional events that trigger actions when entering or exiting a state and, optionally, when a condition is met. For more information, see [How to Use AWS IoT Events](https://docs.aws.amazon.com/iotevents/latest/developerguide/how-to-use-iotevents.html) in the *AWS IoT Events Developer Guide* .
 ///
-/// &gt; When you successfully update a detector model (using the AWS IoT Events console, AWS IoT Events API or CLI commands, or CloudFormation ) all detector instances created by the model are reset to their initial states. (The detector's `state` , and the values of any variables and timers are reset.)
-/// &gt;
-/// &gt; When you successfully update a detector model (using the AWS IoT Events console, AWS IoT Events API or CLI commands, or CloudFormation ) the version number of the detector model is incremented. (A detector model with version number 1 before the update has version number 2 after the update succeeds.)
-/// &gt;
-/// &gt; If you attempt to update a detector model using CloudFormation and the update does not succeed, the system may, in some cases, restore the original detector model. When this occurs, the detector model's version is incremented twice (for example, from version 1 to version 3) and the detector instances are reset.
-/// &gt;
-/// &gt; Also, be aware that if you attempt to update several detector models at once using CloudFormation , some updates may succeed and others fail. In this case, the effects on each detector model's detector instances and version number depend on whether the update succeeded or failed, with the results as stated.
+/// \> When you successfully update a detector model (using the AWS IoT Events console, AWS IoT Events API or CLI commands, or CloudFormation ) all detector instances created by the model are reset to their initial states. (The detector's `state` , and the values of any variables and timers are reset.)
+/// \>
+/// \> When you successfully update a detector model (using the AWS IoT Events console, AWS IoT Events API or CLI commands, or CloudFormation ) the version number of the detector model is incremented. (A detector model with version number 1 before the update has version number 2 after the update succeeds.)
+/// \>
+/// \> If you attempt to update a detector model using CloudFormation and the update does not succeed, the system may, in some cases, restore the original detector model. When this occurs, the detector model's version is incremented twice (for example, from version 1 to version 3) and the detector instances are reset.
+/// \>
+/// \> Also, be aware that if you attempt to update several detector models at once using CloudFormation , some updates may succeed and others fail. In this case, the effects on each detector model's detector instances and version number depend on whether the update succeeded or failed, with the results as stated.
 ///
 /// `Ref` returns its `DetectorModelName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`DetectorModelAttributes`] is empty).
@@ -77,23 +47,23 @@ pub struct DetectorModel {
     /// `DetectorModelDefinition`: a [`DetectorModelDefinition`] object, required.
     ///
     /// Information that defines how a detector operates.
-    pub detector_model_definition: Obj<DetectorModelDefinition>,
+    pub detector_model_definition: crate::Obj<DetectorModelDefinition>,
     /// `DetectorModelDescription`: a string.
     ///
     /// A brief description of the detector model.
     ///
     /// Length 0 to 1024.
-    pub detector_model_description: Option<Str>,
+    pub detector_model_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DetectorModelName`: a string.
     ///
     /// The name of the detector model.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub detector_model_name: Option<Str>,
+    pub detector_model_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EvaluationMethod`: an [`EvaluationMethod`] value.
     ///
     /// Information about the order in which events are evaluated and how actions are executed.
-    pub evaluation_method: Option<EvaluationMethod>,
+    pub evaluation_method: ::std::option::Option<EvaluationMethod>,
     /// `Key`: a string.
     ///
     /// The value used to identify a detector instance. When a device or system sends input, a new detector instance with a unique key value is created. AWS IoT Events can continue to route input to its corresponding detector instance based on this identifying information.
@@ -101,19 +71,19 @@ pub struct DetectorModel {
     /// This parameter uses a JSON-path expression to select the attribute-value pair in the message payload that is used for identification. To route the message to the correct detector instance, the device must send a message payload that contains the same attribute-value.
     ///
     /// Pattern `` ^((`[\w\- ]+`)|([\w\-]+))(\.((`[\w\- ]+`)|([\w\-]+)))*$ ``; length 1 to 128; create-only: changing it replaces the resource.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that grants permission to AWS IoT Events to perform its operations.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -123,7 +93,7 @@ impl DetectorModel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTEvents::DetectorModel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotevents-detectormodel.html",
         primary_identifier: &["DetectorModelName"],
@@ -134,7 +104,7 @@ impl DetectorModel {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DetectorModel` with its required properties, named in a [`DetectorModelRequired`].
@@ -142,49 +112,51 @@ impl DetectorModel {
     pub fn new(required: DetectorModelRequired) -> Self {
         Self {
             detector_model_definition: required.detector_model_definition,
-            detector_model_description: None,
-            detector_model_name: None,
-            evaluation_method: None,
-            key: None,
+            detector_model_description: ::std::option::Option::None,
+            detector_model_name: ::std::option::Option::None,
+            evaluation_method: ::std::option::Option::None,
+            key: ::std::option::Option::None,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DetectorModelDefinition`: a [`DetectorModelDefinition`] object, required.
-    pub fn detector_model_definition(mut self, value: impl Into<Obj<DetectorModelDefinition>>) -> Self { self.detector_model_definition = value.into(); self }
+    pub fn detector_model_definition(mut self, value: impl ::std::convert::Into<crate::Obj<DetectorModelDefinition>>) -> Self { self.detector_model_definition = value.into(); self }
     /// `DetectorModelDescription`: a string.
-    pub fn detector_model_description(mut self, value: impl Into<Str>) -> Self { self.detector_model_description = Some(value.into()); self }
+    pub fn detector_model_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detector_model_description = ::std::option::Option::Some(value.into()); self }
     /// `DetectorModelName`: a string.
-    pub fn detector_model_name(mut self, value: impl Into<Str>) -> Self { self.detector_model_name = Some(value.into()); self }
+    pub fn detector_model_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detector_model_name = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationMethod`: an [`EvaluationMethod`] value.
-    pub fn evaluation_method(mut self, value: impl Into<EvaluationMethod>) -> Self { self.evaluation_method = Some(value.into()); self }
+    pub fn evaluation_method(mut self, value: impl ::std::convert::Into<EvaluationMethod>) -> Self { self.evaluation_method = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DetectorModel {
+impl ::cloudwright_core::Resource for DetectorModel {
     type Attributes = DetectorModelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DetectorModel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DetectorModel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DetectorModel {
+impl ::cloudwright_core::ToValue for DetectorModel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DetectorModelDefinition", &self.detector_model_definition)
             .opt("DetectorModelDescription", &self.detector_model_description)
             .opt("DetectorModelName", &self.detector_model_name)
@@ -196,36 +168,15 @@ impl ToValue for DetectorModel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DetectorModel`]: `Handle<DetectorModel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DetectorModel`]: `Handle<DetectorModel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DetectorModelAttributes(());
 
-impl From<ResourceRef> for DetectorModelAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DetectorModelAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("ClearTimer", Shape::Object(&RULE_ClearTimer)),
-        ("DynamoDB", Shape::Object(&RULE_DynamoDb)),
-        ("DynamoDBv2", Shape::Object(&RULE_DynamoDBv2)),
-        ("Firehose", Shape::Object(&RULE_Firehose)),
-        ("IotEvents", Shape::Object(&RULE_IotEvents)),
-        ("IotSiteWise", Shape::Object(&RULE_IotSiteWise)),
-        ("IotTopicPublish", Shape::Object(&RULE_IotTopicPublish)),
-        ("Lambda", Shape::Object(&RULE_Lambda)),
-        ("ResetTimer", Shape::Object(&RULE_ResetTimer)),
-        ("SetTimer", Shape::Object(&RULE_SetTimer)),
-        ("SetVariable", Shape::Object(&RULE_SetVariable)),
-        ("Sns", Shape::Object(&RULE_Sns)),
-        ("Sqs", Shape::Object(&RULE_Sqs)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::IoTEvents::DetectorModel`.
 ///
@@ -237,55 +188,55 @@ pub struct Action {
     /// `ClearTimer`: a [`ClearTimer`] object.
     ///
     /// Information needed to clear the timer.
-    pub clear_timer: Option<Obj<ClearTimer>>,
+    pub clear_timer: ::std::option::Option<crate::Obj<ClearTimer>>,
     /// `DynamoDB`: a [`DynamoDb`] object.
     ///
-    /// Writes to the DynamoDB table that you created. The default action payload contains all attribute-value pairs that have the information about the detector model instance and the event that triggered the action. You can customize the \[payload\](<https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html>) . One column of the DynamoDB table receives all attribute-value pairs in the payload that you specify. For more information, see \[Actions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-event-actions.html>) in *AWS IoT Events Developer Guide* .
-    pub dynamo_db: Option<Obj<DynamoDb>>,
+    /// Writes to the DynamoDB table that you created. The default action payload contains all attribute-value pairs that have the information about the detector model instance and the event that triggered the action. You can customize the [payload](https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html) . One column of the DynamoDB table receives all attribute-value pairs in the payload that you specify. For more information, see [Actions](https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-event-actions.html) in *AWS IoT Events Developer Guide* .
+    pub dynamo_db: ::std::option::Option<crate::Obj<DynamoDb>>,
     /// `DynamoDBv2`: a [`DynamoDBv2`] object.
     ///
-    /// Writes to the DynamoDB table that you created. The default action payload contains all attribute-value pairs that have the information about the detector model instance and the event that triggered the action. You can customize the \[payload\](<https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html>) . A separate column of the DynamoDB table receives one attribute-value pair in the payload that you specify. For more information, see \[Actions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-event-actions.html>) in *AWS IoT Events Developer Guide* .
-    pub dynamo_d_bv2: Option<Obj<DynamoDBv2>>,
+    /// Writes to the DynamoDB table that you created. The default action payload contains all attribute-value pairs that have the information about the detector model instance and the event that triggered the action. You can customize the [payload](https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html) . A separate column of the DynamoDB table receives one attribute-value pair in the payload that you specify. For more information, see [Actions](https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-event-actions.html) in *AWS IoT Events Developer Guide* .
+    pub dynamo_d_bv2: ::std::option::Option<crate::Obj<DynamoDBv2>>,
     /// `Firehose`: a [`Firehose`] object.
     ///
     /// Sends information about the detector model instance and the event that triggered the action to an Amazon Kinesis Data Firehose delivery stream.
-    pub firehose: Option<Obj<Firehose>>,
+    pub firehose: ::std::option::Option<crate::Obj<Firehose>>,
     /// `IotEvents`: an [`IotEvents`] object.
     ///
     /// Sends AWS IoT Events input, which passes information about the detector model instance and the event that triggered the action.
-    pub iot_events: Option<Obj<IotEvents>>,
+    pub iot_events: ::std::option::Option<crate::Obj<IotEvents>>,
     /// `IotSiteWise`: an [`IotSiteWise`] object.
     ///
     /// Sends information about the detector model instance and the event that triggered the action to an asset property in AWS IoT SiteWise .
-    pub iot_site_wise: Option<Obj<IotSiteWise>>,
+    pub iot_site_wise: ::std::option::Option<crate::Obj<IotSiteWise>>,
     /// `IotTopicPublish`: an [`IotTopicPublish`] object.
     ///
     /// Publishes an MQTT message with the given topic to the AWS IoT message broker.
-    pub iot_topic_publish: Option<Obj<IotTopicPublish>>,
+    pub iot_topic_publish: ::std::option::Option<crate::Obj<IotTopicPublish>>,
     /// `Lambda`: a [`Lambda`] object.
     ///
     /// Calls a Lambda function, passing in information about the detector model instance and the event that triggered the action.
-    pub lambda: Option<Obj<Lambda>>,
+    pub lambda: ::std::option::Option<crate::Obj<Lambda>>,
     /// `ResetTimer`: a [`ResetTimer`] object.
     ///
     /// Information needed to reset the timer.
-    pub reset_timer: Option<Obj<ResetTimer>>,
+    pub reset_timer: ::std::option::Option<crate::Obj<ResetTimer>>,
     /// `SetTimer`: a [`SetTimer`] object.
     ///
     /// Information needed to set the timer.
-    pub set_timer: Option<Obj<SetTimer>>,
+    pub set_timer: ::std::option::Option<crate::Obj<SetTimer>>,
     /// `SetVariable`: a [`SetVariable`] object.
     ///
     /// Sets a variable to a specified value.
-    pub set_variable: Option<Obj<SetVariable>>,
+    pub set_variable: ::std::option::Option<crate::Obj<SetVariable>>,
     /// `Sns`: a [`Sns`] object.
     ///
     /// Sends an Amazon SNS message.
-    pub sns: Option<Obj<Sns>>,
+    pub sns: ::std::option::Option<crate::Obj<Sns>>,
     /// `Sqs`: a [`Sqs`] object.
     ///
     /// Sends an Amazon SNS message.
-    pub sqs: Option<Obj<Sqs>>,
+    pub sqs: ::std::option::Option<crate::Obj<Sqs>>,
 }
 
 #[rustfmt::skip]
@@ -293,43 +244,43 @@ impl Action {
     /// A `Action` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClearTimer`: a [`ClearTimer`] object.
-    pub fn clear_timer(mut self, value: impl Into<Obj<ClearTimer>>) -> Self { self.clear_timer = Some(value.into()); self }
+    pub fn clear_timer(mut self, value: impl ::std::convert::Into<crate::Obj<ClearTimer>>) -> Self { self.clear_timer = ::std::option::Option::Some(value.into()); self }
     /// `DynamoDB`: a [`DynamoDb`] object.
-    pub fn dynamo_db(mut self, value: impl Into<Obj<DynamoDb>>) -> Self { self.dynamo_db = Some(value.into()); self }
+    pub fn dynamo_db(mut self, value: impl ::std::convert::Into<crate::Obj<DynamoDb>>) -> Self { self.dynamo_db = ::std::option::Option::Some(value.into()); self }
     /// `DynamoDBv2`: a [`DynamoDBv2`] object.
-    pub fn dynamo_d_bv2(mut self, value: impl Into<Obj<DynamoDBv2>>) -> Self { self.dynamo_d_bv2 = Some(value.into()); self }
+    pub fn dynamo_d_bv2(mut self, value: impl ::std::convert::Into<crate::Obj<DynamoDBv2>>) -> Self { self.dynamo_d_bv2 = ::std::option::Option::Some(value.into()); self }
     /// `Firehose`: a [`Firehose`] object.
-    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self { self.firehose = Some(value.into()); self }
+    pub fn firehose(mut self, value: impl ::std::convert::Into<crate::Obj<Firehose>>) -> Self { self.firehose = ::std::option::Option::Some(value.into()); self }
     /// `IotEvents`: an [`IotEvents`] object.
-    pub fn iot_events(mut self, value: impl Into<Obj<IotEvents>>) -> Self { self.iot_events = Some(value.into()); self }
+    pub fn iot_events(mut self, value: impl ::std::convert::Into<crate::Obj<IotEvents>>) -> Self { self.iot_events = ::std::option::Option::Some(value.into()); self }
     /// `IotSiteWise`: an [`IotSiteWise`] object.
-    pub fn iot_site_wise(mut self, value: impl Into<Obj<IotSiteWise>>) -> Self { self.iot_site_wise = Some(value.into()); self }
+    pub fn iot_site_wise(mut self, value: impl ::std::convert::Into<crate::Obj<IotSiteWise>>) -> Self { self.iot_site_wise = ::std::option::Option::Some(value.into()); self }
     /// `IotTopicPublish`: an [`IotTopicPublish`] object.
-    pub fn iot_topic_publish(mut self, value: impl Into<Obj<IotTopicPublish>>) -> Self { self.iot_topic_publish = Some(value.into()); self }
+    pub fn iot_topic_publish(mut self, value: impl ::std::convert::Into<crate::Obj<IotTopicPublish>>) -> Self { self.iot_topic_publish = ::std::option::Option::Some(value.into()); self }
     /// `Lambda`: a [`Lambda`] object.
-    pub fn lambda(mut self, value: impl Into<Obj<Lambda>>) -> Self { self.lambda = Some(value.into()); self }
+    pub fn lambda(mut self, value: impl ::std::convert::Into<crate::Obj<Lambda>>) -> Self { self.lambda = ::std::option::Option::Some(value.into()); self }
     /// `ResetTimer`: a [`ResetTimer`] object.
-    pub fn reset_timer(mut self, value: impl Into<Obj<ResetTimer>>) -> Self { self.reset_timer = Some(value.into()); self }
+    pub fn reset_timer(mut self, value: impl ::std::convert::Into<crate::Obj<ResetTimer>>) -> Self { self.reset_timer = ::std::option::Option::Some(value.into()); self }
     /// `SetTimer`: a [`SetTimer`] object.
-    pub fn set_timer(mut self, value: impl Into<Obj<SetTimer>>) -> Self { self.set_timer = Some(value.into()); self }
+    pub fn set_timer(mut self, value: impl ::std::convert::Into<crate::Obj<SetTimer>>) -> Self { self.set_timer = ::std::option::Option::Some(value.into()); self }
     /// `SetVariable`: a [`SetVariable`] object.
-    pub fn set_variable(mut self, value: impl Into<Obj<SetVariable>>) -> Self { self.set_variable = Some(value.into()); self }
+    pub fn set_variable(mut self, value: impl ::std::convert::Into<crate::Obj<SetVariable>>) -> Self { self.set_variable = ::std::option::Option::Some(value.into()); self }
     /// `Sns`: a [`Sns`] object.
-    pub fn sns(mut self, value: impl Into<Obj<Sns>>) -> Self { self.sns = Some(value.into()); self }
+    pub fn sns(mut self, value: impl ::std::convert::Into<crate::Obj<Sns>>) -> Self { self.sns = ::std::option::Option::Some(value.into()); self }
     /// `Sqs`: a [`Sqs`] object.
-    pub fn sqs(mut self, value: impl Into<Obj<Sqs>>) -> Self { self.sqs = Some(value.into()); self }
+    pub fn sqs(mut self, value: impl ::std::convert::Into<crate::Obj<Sqs>>) -> Self { self.sqs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClearTimer", &self.clear_timer)
             .opt("DynamoDB", &self.dynamo_db)
             .opt("DynamoDBv2", &self.dynamo_d_bv2)
@@ -347,23 +298,6 @@ impl ToValue for Action {
     }
 }
 
-/// The required properties of [`ClearTimer`], by name: `ClearTimer::new(ClearTimerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClearTimerRequired {
-    /// `TimerName`: a string, required.
-    pub timer_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClearTimer: ObjRule = ObjRule {
-    properties: &[
-        ("TimerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["TimerName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ClearTimer` property type of `AWS::IoTEvents::DetectorModel`.
 ///
 /// Information needed to clear the timer.
@@ -376,29 +310,31 @@ pub struct ClearTimer {
     /// The name of the timer to clear.
     ///
     /// Length 1 to 128.
-    pub timer_name: Str,
+    pub timer_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ClearTimer {
-    /// A `ClearTimer` with its required properties, named in a [`ClearTimerRequired`].
+    /// A `ClearTimer` with its one required property, `TimerName`.
     #[inline]
-    pub fn new(required: ClearTimerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            timer_name: required.timer_name,
+            timer_name: value.into(),
         }
     }
 
     /// `TimerName`: a string, required.
-    pub fn timer_name(mut self, value: impl Into<Str>) -> Self { self.timer_name = value.into(); self }
+    pub fn timer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timer_name = value.into(); self }
 }
 
-impl PropertyType for ClearTimer {}
+impl crate::PropertyType for ClearTimer {}
 
-impl ToValue for ClearTimer {
+impl ::cloudwright_core::ToValue for ClearTimer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("TimerName", &self.timer_name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("TimerName", &self.timer_name)
+            .build()
     }
 }
 
@@ -406,21 +342,10 @@ impl ToValue for ClearTimer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorModelDefinitionRequired {
     /// `InitialStateName`: a string, required.
-    pub initial_state_name: Str,
+    pub initial_state_name: ::cloudwright_core::Str,
     /// `States`: a list of [`State`] objects, required.
-    pub states: List<State>,
+    pub states: ::cloudwright_core::List<State>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DetectorModelDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("InitialStateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("States", Shape::List(&ListRule { items: Shape::Object(&RULE_State), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["States", "InitialStateName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DetectorModelDefinition` property type of `AWS::IoTEvents::DetectorModel`.
 ///
@@ -434,13 +359,13 @@ pub struct DetectorModelDefinition {
     /// The state that is entered at the creation of each detector (instance).
     ///
     /// Length 1 to 128.
-    pub initial_state_name: Str,
+    pub initial_state_name: ::cloudwright_core::Str,
     /// `States`: a list of [`State`] objects, required.
     ///
     /// Information about the states of the detector.
     ///
     /// Items at least 1.
-    pub states: List<State>,
+    pub states: ::cloudwright_core::List<State>,
 }
 
 #[rustfmt::skip]
@@ -455,41 +380,22 @@ impl DetectorModelDefinition {
     }
 
     /// `InitialStateName`: a string, required.
-    pub fn initial_state_name(mut self, value: impl Into<Str>) -> Self { self.initial_state_name = value.into(); self }
+    pub fn initial_state_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.initial_state_name = value.into(); self }
     /// `States`: a list of [`State`] objects, required.
-    pub fn states(mut self, value: impl Into<List<State>>) -> Self { self.states = value.into(); self }
+    pub fn states(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<State>>) -> Self { self.states = value.into(); self }
 }
 
-impl PropertyType for DetectorModelDefinition {}
+impl crate::PropertyType for DetectorModelDefinition {}
 
-impl ToValue for DetectorModelDefinition {
+impl ::cloudwright_core::ToValue for DetectorModelDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InitialStateName", &self.initial_state_name)
             .req("States", &self.states)
             .build()
     }
 }
-
-/// The required properties of [`Event`], by name: `Event::new(EventRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventRequired {
-    /// `EventName`: a string, required.
-    pub event_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Event: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
-        ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("EventName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["EventName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Event` property type of `AWS::IoTEvents::DetectorModel`.
 ///
@@ -501,74 +407,53 @@ pub struct Event {
     /// `Actions`: a list of [`Action`] objects.
     ///
     /// The actions to be performed.
-    pub actions: Option<List<Action>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<Action>>,
     /// `Condition`: a string.
     ///
     /// Optional. The Boolean expression that, when TRUE, causes the `actions` to be performed. If not present, the actions are performed (=TRUE). If the expression result is not a Boolean value, the actions are not performed (=FALSE).
     ///
     /// Length 0 to 512.
-    pub condition: Option<Str>,
+    pub condition: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventName`: a string, required.
     ///
     /// The name of the event.
     ///
     /// Length 0 to 128.
-    pub event_name: Str,
+    pub event_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Event {
-    /// A `Event` with its required properties, named in a [`EventRequired`].
+    /// A `Event` with its one required property, `EventName`.
     #[inline]
-    pub fn new(required: EventRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            condition: None,
-            event_name: required.event_name,
+            actions: ::std::option::Option::None,
+            condition: ::std::option::Option::None,
+            event_name: value.into(),
         }
     }
 
     /// `Actions`: a list of [`Action`] objects.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `Condition`: a string.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = Some(value.into()); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition = ::std::option::Option::Some(value.into()); self }
     /// `EventName`: a string, required.
-    pub fn event_name(mut self, value: impl Into<Str>) -> Self { self.event_name = value.into(); self }
+    pub fn event_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_name = value.into(); self }
 }
 
-impl PropertyType for Event {}
+impl crate::PropertyType for Event {}
 
-impl ToValue for Event {
+impl ::cloudwright_core::ToValue for Event {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("Condition", &self.condition)
             .req("EventName", &self.event_name)
             .build()
     }
 }
-
-/// The required properties of [`IotSiteWise`], by name: `IotSiteWise::new(IotSiteWiseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IotSiteWiseRequired {
-    /// `PropertyValue`: an [`AssetPropertyValue`] object, required.
-    pub property_value: Obj<AssetPropertyValue>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IotSiteWise: ObjRule = ObjRule {
-    properties: &[
-        ("AssetId", Shape::STR),
-        ("EntryId", Shape::STR),
-        ("PropertyAlias", Shape::STR),
-        ("PropertyId", Shape::STR),
-        ("PropertyValue", Shape::Object(&RULE_AssetPropertyValue)),
-    ],
-    required: &["PropertyValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IotSiteWise` property type of `AWS::IoTEvents::DetectorModel`.
 ///
@@ -586,7 +471,7 @@ pub(crate) static RULE_IotSiteWise: ObjRule = ObjRule {
 ///
 /// You must specify either `propertyAlias` or both `assetId` and `propertyId` to identify the target asset property in AWS IoT SiteWise .
 ///
-/// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
+/// For more information, see [Expressions](https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html) in the *AWS IoT Events Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-detectormodel-iotsitewise.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -594,57 +479,57 @@ pub struct IotSiteWise {
     /// `AssetId`: a string.
     ///
     /// The ID of the asset that has the specified property.
-    pub asset_id: Option<Str>,
+    pub asset_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EntryId`: a string.
     ///
     /// A unique identifier for this entry. You can use the entry ID to track which data entry causes an error in case of failure. The default is a new unique identifier.
-    pub entry_id: Option<Str>,
+    pub entry_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyAlias`: a string.
     ///
     /// The alias of the asset property.
-    pub property_alias: Option<Str>,
+    pub property_alias: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyId`: a string.
     ///
     /// The ID of the asset property.
-    pub property_id: Option<Str>,
+    pub property_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyValue`: an [`AssetPropertyValue`] object, required.
     ///
     /// The value to send to the asset property. This value contains timestamp, quality, and value (TQV) information.
-    pub property_value: Obj<AssetPropertyValue>,
+    pub property_value: crate::Obj<AssetPropertyValue>,
 }
 
 #[rustfmt::skip]
 impl IotSiteWise {
-    /// A `IotSiteWise` with its required properties, named in a [`IotSiteWiseRequired`].
+    /// A `IotSiteWise` with its one required property, `PropertyValue`.
     #[inline]
-    pub fn new(required: IotSiteWiseRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<AssetPropertyValue>>) -> Self {
         Self {
-            asset_id: None,
-            entry_id: None,
-            property_alias: None,
-            property_id: None,
-            property_value: required.property_value,
+            asset_id: ::std::option::Option::None,
+            entry_id: ::std::option::Option::None,
+            property_alias: ::std::option::Option::None,
+            property_id: ::std::option::Option::None,
+            property_value: value.into(),
         }
     }
 
     /// `AssetId`: a string.
-    pub fn asset_id(mut self, value: impl Into<Str>) -> Self { self.asset_id = Some(value.into()); self }
+    pub fn asset_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_id = ::std::option::Option::Some(value.into()); self }
     /// `EntryId`: a string.
-    pub fn entry_id(mut self, value: impl Into<Str>) -> Self { self.entry_id = Some(value.into()); self }
+    pub fn entry_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entry_id = ::std::option::Option::Some(value.into()); self }
     /// `PropertyAlias`: a string.
-    pub fn property_alias(mut self, value: impl Into<Str>) -> Self { self.property_alias = Some(value.into()); self }
+    pub fn property_alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property_alias = ::std::option::Option::Some(value.into()); self }
     /// `PropertyId`: a string.
-    pub fn property_id(mut self, value: impl Into<Str>) -> Self { self.property_id = Some(value.into()); self }
+    pub fn property_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property_id = ::std::option::Option::Some(value.into()); self }
     /// `PropertyValue`: an [`AssetPropertyValue`] object, required.
-    pub fn property_value(mut self, value: impl Into<Obj<AssetPropertyValue>>) -> Self { self.property_value = value.into(); self }
+    pub fn property_value(mut self, value: impl ::std::convert::Into<crate::Obj<AssetPropertyValue>>) -> Self { self.property_value = value.into(); self }
 }
 
-impl PropertyType for IotSiteWise {}
+impl crate::PropertyType for IotSiteWise {}
 
-impl ToValue for IotSiteWise {
+impl ::cloudwright_core::ToValue for IotSiteWise {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssetId", &self.asset_id)
             .opt("EntryId", &self.entry_id)
             .opt("PropertyAlias", &self.property_alias)
@@ -653,15 +538,6 @@ impl ToValue for IotSiteWise {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OnEnter: ObjRule = ObjRule {
-    properties: &[
-        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OnEnter` property type of `AWS::IoTEvents::DetectorModel`.
 ///
@@ -673,7 +549,7 @@ pub struct OnEnter {
     /// `Events`: a list of [`Event`] objects.
     ///
     /// Specifies the actions that are performed when the state is entered and the `condition` is `TRUE` .
-    pub events: Option<List<Event>>,
+    pub events: ::std::option::Option<::cloudwright_core::List<Event>>,
 }
 
 #[rustfmt::skip]
@@ -681,30 +557,23 @@ impl OnEnter {
     /// A `OnEnter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Events`: a list of [`Event`] objects.
-    pub fn events(mut self, value: impl Into<List<Event>>) -> Self { self.events = Some(value.into()); self }
+    pub fn events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Event>>) -> Self { self.events = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OnEnter {}
+impl crate::PropertyType for OnEnter {}
 
-impl ToValue for OnEnter {
+impl ::cloudwright_core::ToValue for OnEnter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Events", &self.events).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Events", &self.events)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OnExit: ObjRule = ObjRule {
-    properties: &[
-        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OnExit` property type of `AWS::IoTEvents::DetectorModel`.
 ///
@@ -716,7 +585,7 @@ pub struct OnExit {
     /// `Events`: a list of [`Event`] objects.
     ///
     /// Specifies the `actions` that are performed when the state is exited and the `condition` is `TRUE` .
-    pub events: Option<List<Event>>,
+    pub events: ::std::option::Option<::cloudwright_core::List<Event>>,
 }
 
 #[rustfmt::skip]
@@ -724,31 +593,23 @@ impl OnExit {
     /// A `OnExit` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Events`: a list of [`Event`] objects.
-    pub fn events(mut self, value: impl Into<List<Event>>) -> Self { self.events = Some(value.into()); self }
+    pub fn events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Event>>) -> Self { self.events = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OnExit {}
+impl crate::PropertyType for OnExit {}
 
-impl ToValue for OnExit {
+impl ::cloudwright_core::ToValue for OnExit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Events", &self.events).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Events", &self.events)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OnInput: ObjRule = ObjRule {
-    properties: &[
-        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None, unique: false })),
-        ("TransitionEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_TransitionEvent), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OnInput` property type of `AWS::IoTEvents::DetectorModel`.
 ///
@@ -760,11 +621,11 @@ pub struct OnInput {
     /// `Events`: a list of [`Event`] objects.
     ///
     /// Specifies the actions performed when the `condition` evaluates to TRUE.
-    pub events: Option<List<Event>>,
+    pub events: ::std::option::Option<::cloudwright_core::List<Event>>,
     /// `TransitionEvents`: a list of [`TransitionEvent`] objects.
     ///
     /// Specifies the actions performed, and the next state entered, when a `condition` evaluates to TRUE.
-    pub transition_events: Option<List<TransitionEvent>>,
+    pub transition_events: ::std::option::Option<::cloudwright_core::List<TransitionEvent>>,
 }
 
 #[rustfmt::skip]
@@ -772,43 +633,26 @@ impl OnInput {
     /// A `OnInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Events`: a list of [`Event`] objects.
-    pub fn events(mut self, value: impl Into<List<Event>>) -> Self { self.events = Some(value.into()); self }
+    pub fn events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Event>>) -> Self { self.events = ::std::option::Option::Some(value.into()); self }
     /// `TransitionEvents`: a list of [`TransitionEvent`] objects.
-    pub fn transition_events(mut self, value: impl Into<List<TransitionEvent>>) -> Self { self.transition_events = Some(value.into()); self }
+    pub fn transition_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TransitionEvent>>) -> Self { self.transition_events = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OnInput {}
+impl crate::PropertyType for OnInput {}
 
-impl ToValue for OnInput {
+impl ::cloudwright_core::ToValue for OnInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Events", &self.events)
             .opt("TransitionEvents", &self.transition_events)
             .build()
     }
 }
-
-/// The required properties of [`ResetTimer`], by name: `ResetTimer::new(ResetTimerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResetTimerRequired {
-    /// `TimerName`: a string, required.
-    pub timer_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResetTimer: ObjRule = ObjRule {
-    properties: &[
-        ("TimerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["TimerName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResetTimer` property type of `AWS::IoTEvents::DetectorModel`.
 ///
@@ -822,50 +666,33 @@ pub struct ResetTimer {
     /// The name of the timer to reset.
     ///
     /// Length 1 to 128.
-    pub timer_name: Str,
+    pub timer_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ResetTimer {
-    /// A `ResetTimer` with its required properties, named in a [`ResetTimerRequired`].
+    /// A `ResetTimer` with its one required property, `TimerName`.
     #[inline]
-    pub fn new(required: ResetTimerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            timer_name: required.timer_name,
+            timer_name: value.into(),
         }
     }
 
     /// `TimerName`: a string, required.
-    pub fn timer_name(mut self, value: impl Into<Str>) -> Self { self.timer_name = value.into(); self }
+    pub fn timer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timer_name = value.into(); self }
 }
 
-impl PropertyType for ResetTimer {}
+impl crate::PropertyType for ResetTimer {}
 
-impl ToValue for ResetTimer {
+impl ::cloudwright_core::ToValue for ResetTimer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("TimerName", &self.timer_name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("TimerName", &self.timer_name)
+            .build()
     }
 }
-
-/// The required properties of [`SetTimer`], by name: `SetTimer::new(SetTimerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SetTimerRequired {
-    /// `TimerName`: a string, required.
-    pub timer_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SetTimer: ObjRule = ObjRule {
-    properties: &[
-        ("DurationExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Seconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(31622400.0), ..NumRule::ANY })),
-        ("TimerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["TimerName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SetTimer` property type of `AWS::IoTEvents::DetectorModel`.
 ///
@@ -879,47 +706,47 @@ pub struct SetTimer {
     /// The duration of the timer, in seconds. You can use a string expression that includes numbers, variables ( `$variable.<variable-name>` ), and input values ( `$input.<input-name>.<path-to-datum>` ) as the duration. The range of the duration is 1-31622400 seconds. To ensure accuracy, the minimum duration is 60 seconds. The evaluated result of the duration is rounded down to the nearest whole number.
     ///
     /// Length 1 to 1024.
-    pub duration_expression: Option<Str>,
+    pub duration_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Seconds`: an integer.
     ///
     /// The number of seconds until the timer expires. The minimum value is 60 seconds to ensure accuracy. The maximum value is 31622400 seconds.
     ///
     /// Value 60 to 31622400.
-    pub seconds: Option<Int>,
+    pub seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `TimerName`: a string, required.
     ///
     /// The name of the timer.
     ///
     /// Length 1 to 128.
-    pub timer_name: Str,
+    pub timer_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SetTimer {
-    /// A `SetTimer` with its required properties, named in a [`SetTimerRequired`].
+    /// A `SetTimer` with its one required property, `TimerName`.
     #[inline]
-    pub fn new(required: SetTimerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            duration_expression: None,
-            seconds: None,
-            timer_name: required.timer_name,
+            duration_expression: ::std::option::Option::None,
+            seconds: ::std::option::Option::None,
+            timer_name: value.into(),
         }
     }
 
     /// `DurationExpression`: a string.
-    pub fn duration_expression(mut self, value: impl Into<Str>) -> Self { self.duration_expression = Some(value.into()); self }
+    pub fn duration_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.duration_expression = ::std::option::Option::Some(value.into()); self }
     /// `Seconds`: an integer.
-    pub fn seconds(mut self, value: impl Into<Int>) -> Self { self.seconds = Some(value.into()); self }
+    pub fn seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.seconds = ::std::option::Option::Some(value.into()); self }
     /// `TimerName`: a string, required.
-    pub fn timer_name(mut self, value: impl Into<Str>) -> Self { self.timer_name = value.into(); self }
+    pub fn timer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timer_name = value.into(); self }
 }
 
-impl PropertyType for SetTimer {}
+impl crate::PropertyType for SetTimer {}
 
-impl ToValue for SetTimer {
+impl ::cloudwright_core::ToValue for SetTimer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationExpression", &self.duration_expression)
             .opt("Seconds", &self.seconds)
             .req("TimerName", &self.timer_name)
@@ -931,21 +758,10 @@ impl ToValue for SetTimer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetVariableRequired {
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
     /// `VariableName`: a string, required.
-    pub variable_name: Str,
+    pub variable_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SetVariable: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VariableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Value", "VariableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SetVariable` property type of `AWS::IoTEvents::DetectorModel`.
 ///
@@ -959,13 +775,13 @@ pub struct SetVariable {
     /// The new value of the variable.
     ///
     /// Length 1 to 1024.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
     /// `VariableName`: a string, required.
     ///
     /// The name of the variable.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*$`; length 1 to 128.
-    pub variable_name: Str,
+    pub variable_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -980,42 +796,22 @@ impl SetVariable {
     }
 
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
     /// `VariableName`: a string, required.
-    pub fn variable_name(mut self, value: impl Into<Str>) -> Self { self.variable_name = value.into(); self }
+    pub fn variable_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.variable_name = value.into(); self }
 }
 
-impl PropertyType for SetVariable {}
+impl crate::PropertyType for SetVariable {}
 
-impl ToValue for SetVariable {
+impl ::cloudwright_core::ToValue for SetVariable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Value", &self.value)
             .req("VariableName", &self.variable_name)
             .build()
     }
 }
-
-/// The required properties of [`State`], by name: `State::new(StateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StateRequired {
-    /// `StateName`: a string, required.
-    pub state_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_State: ObjRule = ObjRule {
-    properties: &[
-        ("OnEnter", Shape::Object(&RULE_OnEnter)),
-        ("OnExit", Shape::Object(&RULE_OnExit)),
-        ("OnInput", Shape::Object(&RULE_OnInput)),
-        ("StateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["StateName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `State` property type of `AWS::IoTEvents::DetectorModel`.
 ///
@@ -1027,52 +823,52 @@ pub struct State {
     /// `OnEnter`: an [`OnEnter`] object.
     ///
     /// When entering this state, perform these `actions` if the `condition` is TRUE.
-    pub on_enter: Option<Obj<OnEnter>>,
+    pub on_enter: ::std::option::Option<crate::Obj<OnEnter>>,
     /// `OnExit`: an [`OnExit`] object.
     ///
     /// When exiting this state, perform these `actions` if the specified `condition` is `TRUE` .
-    pub on_exit: Option<Obj<OnExit>>,
+    pub on_exit: ::std::option::Option<crate::Obj<OnExit>>,
     /// `OnInput`: an [`OnInput`] object.
     ///
     /// When an input is received and the `condition` is TRUE, perform the specified `actions` .
-    pub on_input: Option<Obj<OnInput>>,
+    pub on_input: ::std::option::Option<crate::Obj<OnInput>>,
     /// `StateName`: a string, required.
     ///
     /// The name of the state.
     ///
     /// Length 1 to 128.
-    pub state_name: Str,
+    pub state_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl State {
-    /// A `State` with its required properties, named in a [`StateRequired`].
+    /// A `State` with its one required property, `StateName`.
     #[inline]
-    pub fn new(required: StateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            on_enter: None,
-            on_exit: None,
-            on_input: None,
-            state_name: required.state_name,
+            on_enter: ::std::option::Option::None,
+            on_exit: ::std::option::Option::None,
+            on_input: ::std::option::Option::None,
+            state_name: value.into(),
         }
     }
 
     /// `OnEnter`: an [`OnEnter`] object.
-    pub fn on_enter(mut self, value: impl Into<Obj<OnEnter>>) -> Self { self.on_enter = Some(value.into()); self }
+    pub fn on_enter(mut self, value: impl ::std::convert::Into<crate::Obj<OnEnter>>) -> Self { self.on_enter = ::std::option::Option::Some(value.into()); self }
     /// `OnExit`: an [`OnExit`] object.
-    pub fn on_exit(mut self, value: impl Into<Obj<OnExit>>) -> Self { self.on_exit = Some(value.into()); self }
+    pub fn on_exit(mut self, value: impl ::std::convert::Into<crate::Obj<OnExit>>) -> Self { self.on_exit = ::std::option::Option::Some(value.into()); self }
     /// `OnInput`: an [`OnInput`] object.
-    pub fn on_input(mut self, value: impl Into<Obj<OnInput>>) -> Self { self.on_input = Some(value.into()); self }
+    pub fn on_input(mut self, value: impl ::std::convert::Into<crate::Obj<OnInput>>) -> Self { self.on_input = ::std::option::Option::Some(value.into()); self }
     /// `StateName`: a string, required.
-    pub fn state_name(mut self, value: impl Into<Str>) -> Self { self.state_name = value.into(); self }
+    pub fn state_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state_name = value.into(); self }
 }
 
-impl PropertyType for State {}
+impl crate::PropertyType for State {}
 
-impl ToValue for State {
+impl ::cloudwright_core::ToValue for State {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OnEnter", &self.on_enter)
             .opt("OnExit", &self.on_exit)
             .opt("OnInput", &self.on_input)
@@ -1085,25 +881,12 @@ impl ToValue for State {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitionEventRequired {
     /// `Condition`: a string, required.
-    pub condition: Str,
+    pub condition: ::cloudwright_core::Str,
     /// `EventName`: a string, required.
-    pub event_name: Str,
+    pub event_name: ::cloudwright_core::Str,
     /// `NextState`: a string, required.
-    pub next_state: Str,
+    pub next_state: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitionEvent: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
-        ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("EventName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("NextState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["Condition", "EventName", "NextState"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransitionEvent` property type of `AWS::IoTEvents::DetectorModel`.
 ///
@@ -1115,25 +898,25 @@ pub struct TransitionEvent {
     /// `Actions`: a list of [`Action`] objects.
     ///
     /// The actions to be performed.
-    pub actions: Option<List<Action>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<Action>>,
     /// `Condition`: a string, required.
     ///
     /// Required. A Boolean expression that when TRUE causes the actions to be performed and the `nextState` to be entered.
     ///
     /// Length 0 to 512.
-    pub condition: Str,
+    pub condition: ::cloudwright_core::Str,
     /// `EventName`: a string, required.
     ///
     /// The name of the transition event.
     ///
     /// Length 1 to 128.
-    pub event_name: Str,
+    pub event_name: ::cloudwright_core::Str,
     /// `NextState`: a string, required.
     ///
     /// The next state to enter.
     ///
     /// Length 1 to 128.
-    pub next_state: Str,
+    pub next_state: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1142,7 +925,7 @@ impl TransitionEvent {
     #[inline]
     pub fn new(required: TransitionEventRequired) -> Self {
         Self {
-            actions: None,
+            actions: ::std::option::Option::None,
             condition: required.condition,
             event_name: required.event_name,
             next_state: required.next_state,
@@ -1150,21 +933,21 @@ impl TransitionEvent {
     }
 
     /// `Actions`: a list of [`Action`] objects.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `Condition`: a string, required.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = value.into(); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition = value.into(); self }
     /// `EventName`: a string, required.
-    pub fn event_name(mut self, value: impl Into<Str>) -> Self { self.event_name = value.into(); self }
+    pub fn event_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_name = value.into(); self }
     /// `NextState`: a string, required.
-    pub fn next_state(mut self, value: impl Into<Str>) -> Self { self.next_state = value.into(); self }
+    pub fn next_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.next_state = value.into(); self }
 }
 
-impl PropertyType for TransitionEvent {}
+impl crate::PropertyType for TransitionEvent {}
 
-impl ToValue for TransitionEvent {
+impl ::cloudwright_core::ToValue for TransitionEvent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .req("Condition", &self.condition)
             .req("EventName", &self.event_name)
@@ -1181,23 +964,211 @@ pub enum EvaluationMethod {
     /// `SERIAL`
     Serial,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EvaluationMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EvaluationMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EvaluationMethod {
+impl ::cloudwright_core::ToValue for EvaluationMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Batch => "BATCH",
             Self::Serial => "SERIAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AssetPropertyValue, RULE_DynamoDBv2, RULE_DynamoDb, RULE_Firehose, RULE_IotEvents,
+        RULE_IotTopicPublish, RULE_Lambda, RULE_Sns, RULE_Sqs, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^((`[\\w\\- ]+`)|([\\w\\-]+))(\\.((`[\\w\\- ]+`)|([\\w\\-]+)))*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DetectorModel: ObjRule = ObjRule {
+        properties: &[
+            ("DetectorModelDefinition", Shape::Object(&RULE_DetectorModelDefinition)),
+            ("DetectorModelDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("DetectorModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EvaluationMethod", Shape::Str(&StrRule { allowed: &["BATCH", "SERIAL"], ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DetectorModelDefinition", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("ClearTimer", Shape::Object(&RULE_ClearTimer)),
+            ("DynamoDB", Shape::Object(&RULE_DynamoDb)),
+            ("DynamoDBv2", Shape::Object(&RULE_DynamoDBv2)),
+            ("Firehose", Shape::Object(&RULE_Firehose)),
+            ("IotEvents", Shape::Object(&RULE_IotEvents)),
+            ("IotSiteWise", Shape::Object(&RULE_IotSiteWise)),
+            ("IotTopicPublish", Shape::Object(&RULE_IotTopicPublish)),
+            ("Lambda", Shape::Object(&RULE_Lambda)),
+            ("ResetTimer", Shape::Object(&RULE_ResetTimer)),
+            ("SetTimer", Shape::Object(&RULE_SetTimer)),
+            ("SetVariable", Shape::Object(&RULE_SetVariable)),
+            ("Sns", Shape::Object(&RULE_Sns)),
+            ("Sqs", Shape::Object(&RULE_Sqs)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClearTimer: ObjRule = ObjRule {
+        properties: &[
+            ("TimerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["TimerName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DetectorModelDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("InitialStateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("States", Shape::List(&ListRule { items: Shape::Object(&RULE_State), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["States", "InitialStateName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Event: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
+            ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("EventName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["EventName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IotSiteWise: ObjRule = ObjRule {
+        properties: &[
+            ("AssetId", Shape::STR),
+            ("EntryId", Shape::STR),
+            ("PropertyAlias", Shape::STR),
+            ("PropertyId", Shape::STR),
+            ("PropertyValue", Shape::Object(&RULE_AssetPropertyValue)),
+        ],
+        required: &["PropertyValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnEnter: ObjRule = ObjRule {
+        properties: &[
+            ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnExit: ObjRule = ObjRule {
+        properties: &[
+            ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnInput: ObjRule = ObjRule {
+        properties: &[
+            ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None, unique: false })),
+            ("TransitionEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_TransitionEvent), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResetTimer: ObjRule = ObjRule {
+        properties: &[
+            ("TimerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["TimerName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SetTimer: ObjRule = ObjRule {
+        properties: &[
+            ("DurationExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Seconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(31622400.0), ..NumRule::ANY })),
+            ("TimerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["TimerName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SetVariable: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VariableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Value", "VariableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_State: ObjRule = ObjRule {
+        properties: &[
+            ("OnEnter", Shape::Object(&RULE_OnEnter)),
+            ("OnExit", Shape::Object(&RULE_OnExit)),
+            ("OnInput", Shape::Object(&RULE_OnInput)),
+            ("StateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["StateName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitionEvent: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
+            ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("EventName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("NextState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["Condition", "EventName", "NextState"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

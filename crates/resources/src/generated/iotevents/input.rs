@@ -5,40 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^((`[a-zA-Z0-9_\\- ]+`)|([a-zA-Z0-9_\\-]+))(\\.((`[a-zA-Z0-9_\\- ]+`)|([a-zA-Z0-9_\\-]+)))*$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
-
-/// The required properties of [`Input`], by name: `Input::new(InputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InputRequired {
-    /// `InputDefinition`: an [`InputDefinition`] object, required.
-    pub input_definition: Obj<InputDefinition>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Input: ObjRule = ObjRule {
-    properties: &[
-        ("InputDefinition", Shape::Object(&RULE_InputDefinition)),
-        ("InputDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["InputDefinition"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTEvents::Input` resource.
 ///
-/// The AWS::IoTEvents::Input resource creates an input. To monitor your devices and processes, they must have a way to get telemetry data into AWS IoT Events . This is done by sending messages as *inputs* to AWS IoT Events . For more information, see \[How to Use AWS IoT Events\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/how-to-use-iotevents.html>) in the *AWS IoT Events Developer Guide* .
+/// The AWS::IoTEvents::Input resource creates an input. To monitor your devices and processes, they must have a way to get telemetry data into AWS IoT Events . This is done by sending messages as *inputs* to AWS IoT Events . For more information, see [How to Use AWS IoT Events](https://docs.aws.amazon.com/iotevents/latest/developerguide/how-to-use-iotevents.html) in the *AWS IoT Events Developer Guide* .
 ///
 /// `Ref` returns its `InputName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`InputAttributes`] is empty).
@@ -55,25 +26,25 @@ pub struct Input {
     /// `InputDefinition`: an [`InputDefinition`] object, required.
     ///
     /// The definition of the input.
-    pub input_definition: Obj<InputDefinition>,
+    pub input_definition: crate::Obj<InputDefinition>,
     /// `InputDescription`: a string.
     ///
     /// A brief description of the input.
     ///
     /// Length 1 to 1024.
-    pub input_description: Option<Str>,
+    pub input_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputName`: a string.
     ///
     /// The name of the input.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub input_name: Option<Str>,
+    pub input_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +54,7 @@ impl Input {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTEvents::Input",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotevents-input.html",
         primary_identifier: &["InputName"],
@@ -94,48 +65,50 @@ impl Input {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Input` with its required properties, named in a [`InputRequired`].
+    /// A `Input` with its one required property, `InputDefinition`.
     #[inline]
-    pub fn new(required: InputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<InputDefinition>>) -> Self {
         Self {
-            input_definition: required.input_definition,
-            input_description: None,
-            input_name: None,
-            tags: None,
+            input_definition: value.into(),
+            input_description: ::std::option::Option::None,
+            input_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `InputDefinition`: an [`InputDefinition`] object, required.
-    pub fn input_definition(mut self, value: impl Into<Obj<InputDefinition>>) -> Self { self.input_definition = value.into(); self }
+    pub fn input_definition(mut self, value: impl ::std::convert::Into<crate::Obj<InputDefinition>>) -> Self { self.input_definition = value.into(); self }
     /// `InputDescription`: a string.
-    pub fn input_description(mut self, value: impl Into<Str>) -> Self { self.input_description = Some(value.into()); self }
+    pub fn input_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_description = ::std::option::Option::Some(value.into()); self }
     /// `InputName`: a string.
-    pub fn input_name(mut self, value: impl Into<Str>) -> Self { self.input_name = Some(value.into()); self }
+    pub fn input_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Input {
+impl ::cloudwright_core::Resource for Input {
     type Attributes = InputAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Input, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Input, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Input {
+impl ::cloudwright_core::ToValue for Input {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InputDefinition", &self.input_definition)
             .opt("InputDescription", &self.input_description)
             .opt("InputName", &self.input_name)
@@ -144,32 +117,15 @@ impl ToValue for Input {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Input`]: `Handle<Input>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Input`]: `Handle<Input>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct InputAttributes(());
 
-impl From<ResourceRef> for InputAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InputAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`Attribute`], by name: `Attribute::new(AttributeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AttributeRequired {
-    /// `JsonPath`: a string, required.
-    pub json_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Attribute: ObjRule = ObjRule {
-    properties: &[
-        ("JsonPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["JsonPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Attribute` property type of `AWS::IoTEvents::Input`.
 ///
@@ -185,48 +141,33 @@ pub struct Attribute {
     /// Syntax: `<field-name>.<field-name>...`
     ///
     /// Pattern `` ^((`[a-zA-Z0-9_\- ]+`)|([a-zA-Z0-9_\-]+))(\.((`[a-zA-Z0-9_\- ]+`)|([a-zA-Z0-9_\-]+)))*$ ``; length 1 to 128.
-    pub json_path: Str,
+    pub json_path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Attribute {
-    /// A `Attribute` with its required properties, named in a [`AttributeRequired`].
+    /// A `Attribute` with its one required property, `JsonPath`.
     #[inline]
-    pub fn new(required: AttributeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            json_path: required.json_path,
+            json_path: value.into(),
         }
     }
 
     /// `JsonPath`: a string, required.
-    pub fn json_path(mut self, value: impl Into<Str>) -> Self { self.json_path = value.into(); self }
+    pub fn json_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.json_path = value.into(); self }
 }
 
-impl PropertyType for Attribute {}
+impl crate::PropertyType for Attribute {}
 
-impl ToValue for Attribute {
+impl ::cloudwright_core::ToValue for Attribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("JsonPath", &self.json_path).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("JsonPath", &self.json_path)
+            .build()
     }
 }
-
-/// The required properties of [`InputDefinition`], by name: `InputDefinition::new(InputDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InputDefinitionRequired {
-    /// `Attributes`: a list of [`Attribute`] objects, required.
-    pub attributes: List<Attribute>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: Some(200), unique: true })),
-    ],
-    required: &["Attributes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputDefinition` property type of `AWS::IoTEvents::Input`.
 ///
@@ -240,30 +181,77 @@ pub struct InputDefinition {
     /// The attributes from the JSON payload that are made available by the input. Inputs are derived from messages sent to the AWS IoT Events system using `BatchPutMessage` . Each such message contains a JSON payload, and those attributes (and their paired values) specified here are available for use in the `condition` expressions used by detectors that monitor this input.
     ///
     /// Items 1 to 200.
-    pub attributes: List<Attribute>,
+    pub attributes: ::cloudwright_core::List<Attribute>,
 }
 
 #[rustfmt::skip]
 impl InputDefinition {
-    /// A `InputDefinition` with its required properties, named in a [`InputDefinitionRequired`].
+    /// A `InputDefinition` with its one required property, `Attributes`.
     #[inline]
-    pub fn new(required: InputDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Attribute>>) -> Self {
         Self {
-            attributes: required.attributes,
+            attributes: value.into(),
         }
     }
 
     /// `Attributes`: a list of [`Attribute`] objects, required.
-    pub fn attributes(mut self, value: impl Into<List<Attribute>>) -> Self { self.attributes = value.into(); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Attribute>>) -> Self { self.attributes = value.into(); self }
 }
 
-impl PropertyType for InputDefinition {}
+impl crate::PropertyType for InputDefinition {}
 
-impl ToValue for InputDefinition {
+impl ::cloudwright_core::ToValue for InputDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attributes", &self.attributes)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^((`[a-zA-Z0-9_\\- ]+`)|([a-zA-Z0-9_\\-]+))(\\.((`[a-zA-Z0-9_\\- ]+`)|([a-zA-Z0-9_\\-]+)))*$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Input: ObjRule = ObjRule {
+        properties: &[
+            ("InputDefinition", Shape::Object(&RULE_InputDefinition)),
+            ("InputDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["InputDefinition"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Attribute: ObjRule = ObjRule {
+        properties: &[
+            ("JsonPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["JsonPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: Some(200), unique: true })),
+        ],
+        required: &["Attributes"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

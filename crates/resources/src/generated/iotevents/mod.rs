@@ -23,4 +23,4 @@ pub use alarm_model::{AlarmModel, AlarmModelAttributes, AlarmModelRequired};
 #[cfg(feature = "iotevents")]
 pub use detector_model::{DetectorModel, DetectorModelAttributes, DetectorModelRequired};
 #[cfg(feature = "iotevents")]
-pub use input::{Input, InputAttributes, InputRequired};
+pub use input::{Input, InputAttributes};

@@ -6,37 +6,10 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "iotevents")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("([\\n\\t])|(\\r\\n)|(,)");
-#[cfg(feature = "iotevents")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
-
-#[cfg(feature = "iotevents")]
-/// The required properties of [`AssetPropertyTimestamp`], by name: `AssetPropertyTimestamp::new(AssetPropertyTimestampRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AssetPropertyTimestampRequired {
-    /// `TimeInSeconds`: a string, required.
-    pub time_in_seconds: Str,
-}
-
-#[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
-    properties: &[
-        ("OffsetInNanos", Shape::STR),
-        ("TimeInSeconds", Shape::STR),
-    ],
-    required: &["TimeInSeconds"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "iotevents")]
 /// The `AssetPropertyTimestamp` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
-/// A structure that contains timestamp information. For more information, see \[TimeInNanos\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_TimeInNanos.html>) in the *AWS IoT SiteWise API Reference* .
+/// A structure that contains timestamp information. For more information, see [TimeInNanos](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_TimeInNanos.html) in the *AWS IoT SiteWise API Reference* .
 ///
 /// You must use expressions for all parameters in `AssetPropertyTimestamp` . The expressions accept literals, operators, functions, references, and substitution templates.
 ///
@@ -48,7 +21,7 @@ pub(crate) static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
 ///
 /// `'${$input.TemperatureInput.sensorData.timestamp / 1000}'`
 ///
-/// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
+/// For more information, see [Expressions](https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html) in the *AWS IoT Events Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-alarmmodel-assetpropertytimestamp.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -56,39 +29,39 @@ pub struct AssetPropertyTimestamp {
     /// `OffsetInNanos`: a string.
     ///
     /// The nanosecond offset converted from `timeInSeconds` . The valid range is between 0-999999999.
-    pub offset_in_nanos: Option<Str>,
+    pub offset_in_nanos: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeInSeconds`: a string, required.
     ///
     /// The timestamp, in seconds, in the Unix epoch format. The valid range is between 1-31556889864403199.
-    pub time_in_seconds: Str,
+    pub time_in_seconds: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl AssetPropertyTimestamp {
-    /// A `AssetPropertyTimestamp` with its required properties, named in a [`AssetPropertyTimestampRequired`].
+    /// A `AssetPropertyTimestamp` with its one required property, `TimeInSeconds`.
     #[inline]
-    pub fn new(required: AssetPropertyTimestampRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            offset_in_nanos: None,
-            time_in_seconds: required.time_in_seconds,
+            offset_in_nanos: ::std::option::Option::None,
+            time_in_seconds: value.into(),
         }
     }
 
     /// `OffsetInNanos`: a string.
-    pub fn offset_in_nanos(mut self, value: impl Into<Str>) -> Self { self.offset_in_nanos = Some(value.into()); self }
+    pub fn offset_in_nanos(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.offset_in_nanos = ::std::option::Option::Some(value.into()); self }
     /// `TimeInSeconds`: a string, required.
-    pub fn time_in_seconds(mut self, value: impl Into<Str>) -> Self { self.time_in_seconds = value.into(); self }
+    pub fn time_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_in_seconds = value.into(); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for AssetPropertyTimestamp {}
+impl crate::PropertyType for AssetPropertyTimestamp {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for AssetPropertyTimestamp {
+impl ::cloudwright_core::ToValue for AssetPropertyTimestamp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OffsetInNanos", &self.offset_in_nanos)
             .req("TimeInSeconds", &self.time_in_seconds)
             .build()
@@ -96,37 +69,16 @@ impl ToValue for AssetPropertyTimestamp {
 }
 
 #[cfg(feature = "iotevents")]
-/// The required properties of [`AssetPropertyValue`], by name: `AssetPropertyValue::new(AssetPropertyValueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AssetPropertyValueRequired {
-    /// `Value`: an [`AssetPropertyVariant`] object, required.
-    pub value: Obj<AssetPropertyVariant>,
-}
-
-#[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_AssetPropertyValue: ObjRule = ObjRule {
-    properties: &[
-        ("Quality", Shape::STR),
-        ("Timestamp", Shape::Object(&RULE_AssetPropertyTimestamp)),
-        ("Value", Shape::Object(&RULE_AssetPropertyVariant)),
-    ],
-    required: &["Value"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "iotevents")]
 /// The `AssetPropertyValue` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
-/// A structure that contains value information. For more information, see \[AssetPropertyValue\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_AssetPropertyValue.html>) in the *AWS IoT SiteWise API Reference* .
+/// A structure that contains value information. For more information, see [AssetPropertyValue](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_AssetPropertyValue.html) in the *AWS IoT SiteWise API Reference* .
 ///
 /// You must use expressions for all parameters in `AssetPropertyValue` . The expressions accept literals, operators, functions, references, and substitution templates.
 ///
 /// **Examples** - For literal values, the expressions must contain single quotes. For example, the value for the `quality` parameter can be `'GOOD'` .
 /// - For references, you must specify either variables or input values. For example, the value for the `quality` parameter can be `$input.TemperatureInput.sensorData.quality` .
 ///
-/// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
+/// For more information, see [Expressions](https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html) in the *AWS IoT Events Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-alarmmodel-assetpropertyvalue.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -134,46 +86,46 @@ pub struct AssetPropertyValue {
     /// `Quality`: a string.
     ///
     /// The quality of the asset property value. The value must be `'GOOD'` , `'BAD'` , or `'UNCERTAIN'` .
-    pub quality: Option<Str>,
+    pub quality: ::std::option::Option<::cloudwright_core::Str>,
     /// `Timestamp`: an [`AssetPropertyTimestamp`] object.
     ///
     /// The timestamp associated with the asset property value. The default is the current event time.
-    pub timestamp: Option<Obj<AssetPropertyTimestamp>>,
+    pub timestamp: ::std::option::Option<crate::Obj<AssetPropertyTimestamp>>,
     /// `Value`: an [`AssetPropertyVariant`] object, required.
     ///
     /// The value to send to an asset property.
-    pub value: Obj<AssetPropertyVariant>,
+    pub value: crate::Obj<AssetPropertyVariant>,
 }
 
 #[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl AssetPropertyValue {
-    /// A `AssetPropertyValue` with its required properties, named in a [`AssetPropertyValueRequired`].
+    /// A `AssetPropertyValue` with its one required property, `Value`.
     #[inline]
-    pub fn new(required: AssetPropertyValueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<AssetPropertyVariant>>) -> Self {
         Self {
-            quality: None,
-            timestamp: None,
-            value: required.value,
+            quality: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            value: value.into(),
         }
     }
 
     /// `Quality`: a string.
-    pub fn quality(mut self, value: impl Into<Str>) -> Self { self.quality = Some(value.into()); self }
+    pub fn quality(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.quality = ::std::option::Option::Some(value.into()); self }
     /// `Timestamp`: an [`AssetPropertyTimestamp`] object.
-    pub fn timestamp(mut self, value: impl Into<Obj<AssetPropertyTimestamp>>) -> Self { self.timestamp = Some(value.into()); self }
+    pub fn timestamp(mut self, value: impl ::std::convert::Into<crate::Obj<AssetPropertyTimestamp>>) -> Self { self.timestamp = ::std::option::Option::Some(value.into()); self }
     /// `Value`: an [`AssetPropertyVariant`] object, required.
-    pub fn value(mut self, value: impl Into<Obj<AssetPropertyVariant>>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<AssetPropertyVariant>>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for AssetPropertyValue {}
+impl crate::PropertyType for AssetPropertyValue {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for AssetPropertyValue {
+impl ::cloudwright_core::ToValue for AssetPropertyValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Quality", &self.quality)
             .opt("Timestamp", &self.timestamp)
             .req("Value", &self.value)
@@ -182,22 +134,9 @@ impl ToValue for AssetPropertyValue {
 }
 
 #[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_AssetPropertyVariant: ObjRule = ObjRule {
-    properties: &[
-        ("BooleanValue", Shape::STR),
-        ("DoubleValue", Shape::STR),
-        ("IntegerValue", Shape::STR),
-        ("StringValue", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "iotevents")]
 /// The `AssetPropertyVariant` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
-/// A structure that contains an asset property value. For more information, see \[Variant\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_Variant.html>) in the *AWS IoT SiteWise API Reference* .
+/// A structure that contains an asset property value. For more information, see [Variant](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_Variant.html) in the *AWS IoT SiteWise API Reference* .
 ///
 /// You must use expressions for all parameters in `AssetPropertyVariant` . The expressions accept literals, operators, functions, references, and substitution templates.
 ///
@@ -209,9 +148,9 @@ pub(crate) static RULE_AssetPropertyVariant: ObjRule = ObjRule {
 ///
 /// `'${$input.TemperatureInput.sensorData.temperature * 6 / 5 + 32}'`
 ///
-/// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
+/// For more information, see [Expressions](https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html) in the *AWS IoT Events Developer Guide* .
 ///
-/// You must specify one of the following value types, depending on the `dataType` of the specified asset property. For more information, see \[AssetProperty\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_AssetProperty.html>) in the *AWS IoT SiteWise API Reference* .
+/// You must specify one of the following value types, depending on the `dataType` of the specified asset property. For more information, see [AssetProperty](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_AssetProperty.html) in the *AWS IoT SiteWise API Reference* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-alarmmodel-assetpropertyvariant.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -219,19 +158,19 @@ pub struct AssetPropertyVariant {
     /// `BooleanValue`: a string.
     ///
     /// The asset property value is a Boolean value that must be `'TRUE'` or `'FALSE'` . You must use an expression, and the evaluated result should be a Boolean value.
-    pub boolean_value: Option<Str>,
+    pub boolean_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `DoubleValue`: a string.
     ///
     /// The asset property value is a double. You must use an expression, and the evaluated result should be a double.
-    pub double_value: Option<Str>,
+    pub double_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntegerValue`: a string.
     ///
     /// The asset property value is an integer. You must use an expression, and the evaluated result should be an integer.
-    pub integer_value: Option<Str>,
+    pub integer_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `StringValue`: a string.
     ///
     /// The asset property value is a string. You must use an expression, and the evaluated result should be a string.
-    pub string_value: Option<Str>,
+    pub string_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "iotevents")]
@@ -240,27 +179,27 @@ impl AssetPropertyVariant {
     /// A `AssetPropertyVariant` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BooleanValue`: a string.
-    pub fn boolean_value(mut self, value: impl Into<Str>) -> Self { self.boolean_value = Some(value.into()); self }
+    pub fn boolean_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.boolean_value = ::std::option::Option::Some(value.into()); self }
     /// `DoubleValue`: a string.
-    pub fn double_value(mut self, value: impl Into<Str>) -> Self { self.double_value = Some(value.into()); self }
+    pub fn double_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.double_value = ::std::option::Option::Some(value.into()); self }
     /// `IntegerValue`: a string.
-    pub fn integer_value(mut self, value: impl Into<Str>) -> Self { self.integer_value = Some(value.into()); self }
+    pub fn integer_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integer_value = ::std::option::Option::Some(value.into()); self }
     /// `StringValue`: a string.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
+    pub fn string_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.string_value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for AssetPropertyVariant {}
+impl crate::PropertyType for AssetPropertyVariant {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for AssetPropertyVariant {
+impl ::cloudwright_core::ToValue for AssetPropertyVariant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BooleanValue", &self.boolean_value)
             .opt("DoubleValue", &self.double_value)
             .opt("IntegerValue", &self.integer_value)
@@ -270,29 +209,9 @@ impl ToValue for AssetPropertyVariant {
 }
 
 #[cfg(feature = "iotevents")]
-/// The required properties of [`DynamoDBv2`], by name: `DynamoDBv2::new(DynamoDBv2Required { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DynamoDBv2Required {
-    /// `TableName`: a string, required.
-    pub table_name: Str,
-}
-
-#[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_DynamoDBv2: ObjRule = ObjRule {
-    properties: &[
-        ("Payload", Shape::Object(&RULE_Payload)),
-        ("TableName", Shape::STR),
-    ],
-    required: &["TableName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "iotevents")]
 /// The `DynamoDBv2` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
-/// Defines an action to write to the Amazon DynamoDB table that you created. The default action payload contains all the information about the detector model instance and the event that triggered the action. You can customize the \[payload\](<https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html>) . A separate column of the DynamoDB table receives one attribute-value pair in the payload that you specify.
+/// Defines an action to write to the Amazon DynamoDB table that you created. The default action payload contains all the information about the detector model instance and the event that triggered the action. You can customize the [payload](https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html) . A separate column of the DynamoDB table receives one attribute-value pair in the payload that you specify.
 ///
 /// You must use expressions for all parameters in `DynamoDBv2Action` . The expressions accept literals, operators, functions, references, and substitution templates.
 ///
@@ -309,7 +228,7 @@ pub(crate) static RULE_DynamoDBv2: ObjRule = ObjRule {
 ///
 /// `'GreenhouseTemperatureTable ' + $input.GreenhouseInput.date`
 ///
-/// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
+/// For more information, see [Expressions](https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html) in the *AWS IoT Events Developer Guide* .
 ///
 /// The value for the `type` parameter in `Payload` must be `JSON` .
 ///
@@ -321,39 +240,39 @@ pub struct DynamoDBv2 {
     /// Information needed to configure the payload.
     ///
     /// By default, AWS IoT Events generates a standard payload in JSON for any action. This action payload contains all attribute-value pairs that have the information about the detector model instance and the event triggered the action. To configure the action payload, you can use `contentExpression` .
-    pub payload: Option<Obj<Payload>>,
+    pub payload: ::std::option::Option<crate::Obj<Payload>>,
     /// `TableName`: a string, required.
     ///
     /// The name of the DynamoDB table.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl DynamoDBv2 {
-    /// A `DynamoDBv2` with its required properties, named in a [`DynamoDBv2Required`].
+    /// A `DynamoDBv2` with its one required property, `TableName`.
     #[inline]
-    pub fn new(required: DynamoDBv2Required) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            payload: None,
-            table_name: required.table_name,
+            payload: ::std::option::Option::None,
+            table_name: value.into(),
         }
     }
 
     /// `Payload`: a [`Payload`] object.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
+    pub fn payload(mut self, value: impl ::std::convert::Into<crate::Obj<Payload>>) -> Self { self.payload = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for DynamoDBv2 {}
+impl crate::PropertyType for DynamoDBv2 {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for DynamoDBv2 {
+impl ::cloudwright_core::ToValue for DynamoDBv2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Payload", &self.payload)
             .req("TableName", &self.table_name)
             .build()
@@ -365,37 +284,17 @@ impl ToValue for DynamoDBv2 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamoDbRequired {
     /// `HashKeyField`: a string, required.
-    pub hash_key_field: Str,
+    pub hash_key_field: ::cloudwright_core::Str,
     /// `HashKeyValue`: a string, required.
-    pub hash_key_value: Str,
+    pub hash_key_value: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_DynamoDb: ObjRule = ObjRule {
-    properties: &[
-        ("HashKeyField", Shape::STR),
-        ("HashKeyType", Shape::STR),
-        ("HashKeyValue", Shape::STR),
-        ("Operation", Shape::STR),
-        ("Payload", Shape::Object(&RULE_Payload)),
-        ("PayloadField", Shape::STR),
-        ("RangeKeyField", Shape::STR),
-        ("RangeKeyType", Shape::STR),
-        ("RangeKeyValue", Shape::STR),
-        ("TableName", Shape::STR),
-    ],
-    required: &["HashKeyField", "HashKeyValue", "TableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "iotevents")]
 /// The `DynamoDb` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
-/// Defines an action to write to the Amazon DynamoDB table that you created. The standard action payload contains all the information about the detector model instance and the event that triggered the action. You can customize the \[payload\](<https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html>) . One column of the DynamoDB table receives all attribute-value pairs in the payload that you specify.
+/// Defines an action to write to the Amazon DynamoDB table that you created. The standard action payload contains all the information about the detector model instance and the event that triggered the action. You can customize the [payload](https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html) . One column of the DynamoDB table receives all attribute-value pairs in the payload that you specify.
 ///
 /// You must use expressions for all parameters in `DynamoDBAction` . The expressions accept literals, operators, functions, references, and substitution templates.
 ///
@@ -412,7 +311,7 @@ pub(crate) static RULE_DynamoDb: ObjRule = ObjRule {
 ///
 /// `'GreenhouseTemperatureTable ' + $input.GreenhouseInput.date`
 ///
-/// For more information, see \[Expressions\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html>) in the *AWS IoT Events Developer Guide* .
+/// For more information, see [Expressions](https://docs.aws.amazon.com/iotevents/latest/developerguide/iotevents-expressions.html) in the *AWS IoT Events Developer Guide* .
 ///
 /// If the defined payload type is a string, `DynamoDBAction` writes non-JSON data to the DynamoDB table as binary data. The DynamoDB console displays the data as Base64-encoded text. The value for the `payloadField` parameter is `<payload-field>_raw` .
 ///
@@ -422,7 +321,7 @@ pub struct DynamoDb {
     /// `HashKeyField`: a string, required.
     ///
     /// The name of the hash key (also called the partition key). The `hashKeyField` value must match the partition key of the target DynamoDB table.
-    pub hash_key_field: Str,
+    pub hash_key_field: ::cloudwright_core::Str,
     /// `HashKeyType`: a string.
     ///
     /// The data type for the hash key (also called the partition key). You can specify the following values:
@@ -431,11 +330,11 @@ pub struct DynamoDb {
     /// - `'NUMBER'` - The hash key is a number.
     ///
     /// If you don't specify `hashKeyType` , the default value is `'STRING'` .
-    pub hash_key_type: Option<Str>,
+    pub hash_key_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `HashKeyValue`: a string, required.
     ///
     /// The value of the hash key (also called the partition key).
-    pub hash_key_value: Str,
+    pub hash_key_value: ::cloudwright_core::Str,
     /// `Operation`: a string.
     ///
     /// The type of operation to perform. You can specify the following values:
@@ -445,23 +344,23 @@ pub struct DynamoDb {
     /// - `'DELETE'` - Delete an existing item of the DynamoDB table. This item's partition key must match the specified hash key. If you specified a range key, the range key must match the item's sort key.
     ///
     /// If you don't specify this parameter, AWS IoT Events triggers the `'INSERT'` operation.
-    pub operation: Option<Str>,
+    pub operation: ::std::option::Option<::cloudwright_core::Str>,
     /// `Payload`: a [`Payload`] object.
     ///
     /// Information needed to configure the payload.
     ///
     /// By default, AWS IoT Events generates a standard payload in JSON for any action. This action payload contains all attribute-value pairs that have the information about the detector model instance and the event triggered the action. To configure the action payload, you can use `contentExpression` .
-    pub payload: Option<Obj<Payload>>,
+    pub payload: ::std::option::Option<crate::Obj<Payload>>,
     /// `PayloadField`: a string.
     ///
     /// The name of the DynamoDB column that receives the action payload.
     ///
     /// If you don't specify this parameter, the name of the DynamoDB column is `payload` .
-    pub payload_field: Option<Str>,
+    pub payload_field: ::std::option::Option<::cloudwright_core::Str>,
     /// `RangeKeyField`: a string.
     ///
     /// The name of the range key (also called the sort key). The `rangeKeyField` value must match the sort key of the target DynamoDB table.
-    pub range_key_field: Option<Str>,
+    pub range_key_field: ::std::option::Option<::cloudwright_core::Str>,
     /// `RangeKeyType`: a string.
     ///
     /// The data type for the range key (also called the sort key), You can specify the following values:
@@ -470,15 +369,15 @@ pub struct DynamoDb {
     /// - `'NUMBER'` - The range key is number.
     ///
     /// If you don't specify `rangeKeyField` , the default value is `'STRING'` .
-    pub range_key_type: Option<Str>,
+    pub range_key_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `RangeKeyValue`: a string.
     ///
     /// The value of the range key (also called the sort key).
-    pub range_key_value: Option<Str>,
+    pub range_key_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `TableName`: a string, required.
     ///
     /// The name of the DynamoDB table. The `tableName` value must match the table name of the target DynamoDB table.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "iotevents")]
@@ -489,48 +388,48 @@ impl DynamoDb {
     pub fn new(required: DynamoDbRequired) -> Self {
         Self {
             hash_key_field: required.hash_key_field,
-            hash_key_type: None,
+            hash_key_type: ::std::option::Option::None,
             hash_key_value: required.hash_key_value,
-            operation: None,
-            payload: None,
-            payload_field: None,
-            range_key_field: None,
-            range_key_type: None,
-            range_key_value: None,
+            operation: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+            payload_field: ::std::option::Option::None,
+            range_key_field: ::std::option::Option::None,
+            range_key_type: ::std::option::Option::None,
+            range_key_value: ::std::option::Option::None,
             table_name: required.table_name,
         }
     }
 
     /// `HashKeyField`: a string, required.
-    pub fn hash_key_field(mut self, value: impl Into<Str>) -> Self { self.hash_key_field = value.into(); self }
+    pub fn hash_key_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hash_key_field = value.into(); self }
     /// `HashKeyType`: a string.
-    pub fn hash_key_type(mut self, value: impl Into<Str>) -> Self { self.hash_key_type = Some(value.into()); self }
+    pub fn hash_key_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hash_key_type = ::std::option::Option::Some(value.into()); self }
     /// `HashKeyValue`: a string, required.
-    pub fn hash_key_value(mut self, value: impl Into<Str>) -> Self { self.hash_key_value = value.into(); self }
+    pub fn hash_key_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hash_key_value = value.into(); self }
     /// `Operation`: a string.
-    pub fn operation(mut self, value: impl Into<Str>) -> Self { self.operation = Some(value.into()); self }
+    pub fn operation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.operation = ::std::option::Option::Some(value.into()); self }
     /// `Payload`: a [`Payload`] object.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
+    pub fn payload(mut self, value: impl ::std::convert::Into<crate::Obj<Payload>>) -> Self { self.payload = ::std::option::Option::Some(value.into()); self }
     /// `PayloadField`: a string.
-    pub fn payload_field(mut self, value: impl Into<Str>) -> Self { self.payload_field = Some(value.into()); self }
+    pub fn payload_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payload_field = ::std::option::Option::Some(value.into()); self }
     /// `RangeKeyField`: a string.
-    pub fn range_key_field(mut self, value: impl Into<Str>) -> Self { self.range_key_field = Some(value.into()); self }
+    pub fn range_key_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.range_key_field = ::std::option::Option::Some(value.into()); self }
     /// `RangeKeyType`: a string.
-    pub fn range_key_type(mut self, value: impl Into<Str>) -> Self { self.range_key_type = Some(value.into()); self }
+    pub fn range_key_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.range_key_type = ::std::option::Option::Some(value.into()); self }
     /// `RangeKeyValue`: a string.
-    pub fn range_key_value(mut self, value: impl Into<Str>) -> Self { self.range_key_value = Some(value.into()); self }
+    pub fn range_key_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.range_key_value = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for DynamoDb {}
+impl crate::PropertyType for DynamoDb {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for DynamoDb {
+impl ::cloudwright_core::ToValue for DynamoDb {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HashKeyField", &self.hash_key_field)
             .opt("HashKeyType", &self.hash_key_type)
             .req("HashKeyValue", &self.hash_key_value)
@@ -546,27 +445,6 @@ impl ToValue for DynamoDb {
 }
 
 #[cfg(feature = "iotevents")]
-/// The required properties of [`Firehose`], by name: `Firehose::new(FirehoseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirehoseRequired {
-    /// `DeliveryStreamName`: a string, required.
-    pub delivery_stream_name: Str,
-}
-
-#[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_Firehose: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryStreamName", Shape::STR),
-        ("Payload", Shape::Object(&RULE_Payload)),
-        ("Separator", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["DeliveryStreamName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "iotevents")]
 /// The `Firehose` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// Sends information about the detector model instance and the event that triggered the action to an Amazon Kinesis Data Firehose delivery stream.
@@ -577,74 +455,54 @@ pub struct Firehose {
     /// `DeliveryStreamName`: a string, required.
     ///
     /// The name of the Kinesis Data Firehose delivery stream where the data is written.
-    pub delivery_stream_name: Str,
+    pub delivery_stream_name: ::cloudwright_core::Str,
     /// `Payload`: a [`Payload`] object.
     ///
     /// You can configure the action payload when you send a message to an Amazon Data Firehose delivery stream.
-    pub payload: Option<Obj<Payload>>,
+    pub payload: ::std::option::Option<crate::Obj<Payload>>,
     /// `Separator`: a string.
     ///
     /// A character separator that is used to separate records written to the Kinesis Data Firehose delivery stream. Valid values are: '\n' (newline), '\t' (tab), '\r\n' (Windows newline), ',' (comma).
     ///
     /// Pattern `([\n\t])|(\r\n)|(,)`.
-    pub separator: Option<Str>,
+    pub separator: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl Firehose {
-    /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
+    /// A `Firehose` with its one required property, `DeliveryStreamName`.
     #[inline]
-    pub fn new(required: FirehoseRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            delivery_stream_name: required.delivery_stream_name,
-            payload: None,
-            separator: None,
+            delivery_stream_name: value.into(),
+            payload: ::std::option::Option::None,
+            separator: ::std::option::Option::None,
         }
     }
 
     /// `DeliveryStreamName`: a string, required.
-    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_name = value.into(); self }
+    pub fn delivery_stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_stream_name = value.into(); self }
     /// `Payload`: a [`Payload`] object.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
+    pub fn payload(mut self, value: impl ::std::convert::Into<crate::Obj<Payload>>) -> Self { self.payload = ::std::option::Option::Some(value.into()); self }
     /// `Separator`: a string.
-    pub fn separator(mut self, value: impl Into<Str>) -> Self { self.separator = Some(value.into()); self }
+    pub fn separator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.separator = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for Firehose {}
+impl crate::PropertyType for Firehose {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for Firehose {
+impl ::cloudwright_core::ToValue for Firehose {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeliveryStreamName", &self.delivery_stream_name)
             .opt("Payload", &self.payload)
             .opt("Separator", &self.separator)
             .build()
     }
 }
-
-#[cfg(feature = "iotevents")]
-/// The required properties of [`IotEvents`], by name: `IotEvents::new(IotEventsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IotEventsRequired {
-    /// `InputName`: a string, required.
-    pub input_name: Str,
-}
-
-#[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_IotEvents: ObjRule = ObjRule {
-    properties: &[
-        ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Payload", Shape::Object(&RULE_Payload)),
-    ],
-    required: &["InputName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "iotevents")]
 /// The `IotEvents` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -659,64 +517,44 @@ pub struct IotEvents {
     /// The name of the AWS IoT Events input where the data is sent.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*$`; length 1 to 128.
-    pub input_name: Str,
+    pub input_name: ::cloudwright_core::Str,
     /// `Payload`: a [`Payload`] object.
     ///
     /// You can configure the action payload when you send a message to an AWS IoT Events input.
-    pub payload: Option<Obj<Payload>>,
+    pub payload: ::std::option::Option<crate::Obj<Payload>>,
 }
 
 #[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl IotEvents {
-    /// A `IotEvents` with its required properties, named in a [`IotEventsRequired`].
+    /// A `IotEvents` with its one required property, `InputName`.
     #[inline]
-    pub fn new(required: IotEventsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            input_name: required.input_name,
-            payload: None,
+            input_name: value.into(),
+            payload: ::std::option::Option::None,
         }
     }
 
     /// `InputName`: a string, required.
-    pub fn input_name(mut self, value: impl Into<Str>) -> Self { self.input_name = value.into(); self }
+    pub fn input_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_name = value.into(); self }
     /// `Payload`: a [`Payload`] object.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
+    pub fn payload(mut self, value: impl ::std::convert::Into<crate::Obj<Payload>>) -> Self { self.payload = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for IotEvents {}
+impl crate::PropertyType for IotEvents {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for IotEvents {
+impl ::cloudwright_core::ToValue for IotEvents {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InputName", &self.input_name)
             .opt("Payload", &self.payload)
             .build()
     }
 }
-
-#[cfg(feature = "iotevents")]
-/// The required properties of [`IotTopicPublish`], by name: `IotTopicPublish::new(IotTopicPublishRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IotTopicPublishRequired {
-    /// `MqttTopic`: a string, required.
-    pub mqtt_topic: Str,
-}
-
-#[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_IotTopicPublish: ObjRule = ObjRule {
-    properties: &[
-        ("MqttTopic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Payload", Shape::Object(&RULE_Payload)),
-    ],
-    required: &["MqttTopic"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "iotevents")]
 /// The `IotTopicPublish` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -731,64 +569,44 @@ pub struct IotTopicPublish {
     /// The MQTT topic of the message. You can use a string expression that includes variables ( `$variable.<variable-name>` ) and input values ( `$input.<input-name>.<path-to-datum>` ) as the topic string.
     ///
     /// Length 1 to 128.
-    pub mqtt_topic: Str,
+    pub mqtt_topic: ::cloudwright_core::Str,
     /// `Payload`: a [`Payload`] object.
     ///
     /// You can configure the action payload when you publish a message to an AWS IoT Core topic.
-    pub payload: Option<Obj<Payload>>,
+    pub payload: ::std::option::Option<crate::Obj<Payload>>,
 }
 
 #[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl IotTopicPublish {
-    /// A `IotTopicPublish` with its required properties, named in a [`IotTopicPublishRequired`].
+    /// A `IotTopicPublish` with its one required property, `MqttTopic`.
     #[inline]
-    pub fn new(required: IotTopicPublishRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            mqtt_topic: required.mqtt_topic,
-            payload: None,
+            mqtt_topic: value.into(),
+            payload: ::std::option::Option::None,
         }
     }
 
     /// `MqttTopic`: a string, required.
-    pub fn mqtt_topic(mut self, value: impl Into<Str>) -> Self { self.mqtt_topic = value.into(); self }
+    pub fn mqtt_topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mqtt_topic = value.into(); self }
     /// `Payload`: a [`Payload`] object.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
+    pub fn payload(mut self, value: impl ::std::convert::Into<crate::Obj<Payload>>) -> Self { self.payload = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for IotTopicPublish {}
+impl crate::PropertyType for IotTopicPublish {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for IotTopicPublish {
+impl ::cloudwright_core::ToValue for IotTopicPublish {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MqttTopic", &self.mqtt_topic)
             .opt("Payload", &self.payload)
             .build()
     }
 }
-
-#[cfg(feature = "iotevents")]
-/// The required properties of [`Lambda`], by name: `Lambda::new(LambdaRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaRequired {
-    /// `FunctionArn`: a string, required.
-    pub function_arn: Str,
-}
-
-#[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_Lambda: ObjRule = ObjRule {
-    properties: &[
-        ("FunctionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("Payload", Shape::Object(&RULE_Payload)),
-    ],
-    required: &["FunctionArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "iotevents")]
 /// The `Lambda` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -803,39 +621,39 @@ pub struct Lambda {
     /// The ARN of the Lambda function that is executed.
     ///
     /// Format `AWS::Lambda::Function.Arn`; length 1 to 2048.
-    pub function_arn: Str,
+    pub function_arn: ::cloudwright_core::Str,
     /// `Payload`: a [`Payload`] object.
     ///
     /// You can configure the action payload when you send a message to a Lambda function.
-    pub payload: Option<Obj<Payload>>,
+    pub payload: ::std::option::Option<crate::Obj<Payload>>,
 }
 
 #[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl Lambda {
-    /// A `Lambda` with its required properties, named in a [`LambdaRequired`].
+    /// A `Lambda` with its one required property, `FunctionArn`.
     #[inline]
-    pub fn new(required: LambdaRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            function_arn: required.function_arn,
-            payload: None,
+            function_arn: value.into(),
+            payload: ::std::option::Option::None,
         }
     }
 
     /// `FunctionArn`: a string, required.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self { self.function_arn = value.into(); self }
+    pub fn function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_arn = value.into(); self }
     /// `Payload`: a [`Payload`] object.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
+    pub fn payload(mut self, value: impl ::std::convert::Into<crate::Obj<Payload>>) -> Self { self.payload = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for Lambda {}
+impl crate::PropertyType for Lambda {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for Lambda {
+impl ::cloudwright_core::ToValue for Lambda {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FunctionArn", &self.function_arn)
             .opt("Payload", &self.payload)
             .build()
@@ -847,22 +665,10 @@ impl ToValue for Lambda {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PayloadRequired {
     /// `ContentExpression`: a string, required.
-    pub content_expression: Str,
+    pub content_expression: ::cloudwright_core::Str,
     /// `Type`: a [`PayloadType`] value, required.
     pub r#type: PayloadType,
 }
-
-#[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_Payload: ObjRule = ObjRule {
-    properties: &[
-        ("ContentExpression", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["JSON", "STRING"], ..StrRule::ANY })),
-    ],
-    required: &["ContentExpression", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "iotevents")]
 /// The `Payload` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -879,7 +685,7 @@ pub struct Payload {
     /// The content of the payload. You can use a string expression that includes quoted strings ( `'<string>'` ), variables ( `$variable.<variable-name>` ), input values ( `$input.<input-name>.<path-to-datum>` ), string concatenations, and quoted strings that contain `${}` as the content. The recommended maximum size of a content expression is 1 KB.
     ///
     /// Length at least 1.
-    pub content_expression: Str,
+    pub content_expression: ::cloudwright_core::Str,
     /// `Type`: a [`PayloadType`] value, required.
     ///
     /// The value of the payload type can be either `STRING` or `JSON` .
@@ -899,44 +705,24 @@ impl Payload {
     }
 
     /// `ContentExpression`: a string, required.
-    pub fn content_expression(mut self, value: impl Into<Str>) -> Self { self.content_expression = value.into(); self }
+    pub fn content_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_expression = value.into(); self }
     /// `Type`: a [`PayloadType`] value, required.
-    pub fn r#type(mut self, value: impl Into<PayloadType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PayloadType>) -> Self { self.r#type = value.into(); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for Payload {}
+impl crate::PropertyType for Payload {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for Payload {
+impl ::cloudwright_core::ToValue for Payload {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContentExpression", &self.content_expression)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[cfg(feature = "iotevents")]
-/// The required properties of [`Sns`], by name: `Sns::new(SnsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnsRequired {
-    /// `TargetArn`: a string, required.
-    pub target_arn: Str,
-}
-
-#[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_Sns: ObjRule = ObjRule {
-    properties: &[
-        ("Payload", Shape::Object(&RULE_Payload)),
-        ("TargetArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["TargetArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "iotevents")]
 /// The `Sns` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -949,67 +735,46 @@ pub struct Sns {
     /// `Payload`: a [`Payload`] object.
     ///
     /// You can configure the action payload when you send a message as an Amazon SNS push notification.
-    pub payload: Option<Obj<Payload>>,
+    pub payload: ::std::option::Option<crate::Obj<Payload>>,
     /// `TargetArn`: a string, required.
     ///
     /// The ARN of the Amazon SNS target where the message is sent.
     ///
     /// Length 1 to 2048.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl Sns {
-    /// A `Sns` with its required properties, named in a [`SnsRequired`].
+    /// A `Sns` with its one required property, `TargetArn`.
     #[inline]
-    pub fn new(required: SnsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            payload: None,
-            target_arn: required.target_arn,
+            payload: ::std::option::Option::None,
+            target_arn: value.into(),
         }
     }
 
     /// `Payload`: a [`Payload`] object.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
+    pub fn payload(mut self, value: impl ::std::convert::Into<crate::Obj<Payload>>) -> Self { self.payload = ::std::option::Option::Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = value.into(); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for Sns {}
+impl crate::PropertyType for Sns {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for Sns {
+impl ::cloudwright_core::ToValue for Sns {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Payload", &self.payload)
             .req("TargetArn", &self.target_arn)
             .build()
     }
 }
-
-#[cfg(feature = "iotevents")]
-/// The required properties of [`Sqs`], by name: `Sqs::new(SqsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SqsRequired {
-    /// `QueueUrl`: a string, required.
-    pub queue_url: Str,
-}
-
-#[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_Sqs: ObjRule = ObjRule {
-    properties: &[
-        ("Payload", Shape::Object(&RULE_Payload)),
-        ("QueueUrl", Shape::STR),
-        ("UseBase64", Shape::Bool),
-    ],
-    required: &["QueueUrl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "iotevents")]
 /// The `Sqs` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -1022,46 +787,46 @@ pub struct Sqs {
     /// `Payload`: a [`Payload`] object.
     ///
     /// You can configure the action payload when you send a message to an Amazon SQS queue.
-    pub payload: Option<Obj<Payload>>,
+    pub payload: ::std::option::Option<crate::Obj<Payload>>,
     /// `QueueUrl`: a string, required.
     ///
     /// The URL of the SQS queue where the data is written.
-    pub queue_url: Str,
+    pub queue_url: ::cloudwright_core::Str,
     /// `UseBase64`: a boolean.
     ///
     /// Set this to TRUE if you want the data to be base-64 encoded before it is written to the queue. Otherwise, set this to FALSE.
-    pub use_base64: Option<Bool>,
+    pub use_base64: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl Sqs {
-    /// A `Sqs` with its required properties, named in a [`SqsRequired`].
+    /// A `Sqs` with its one required property, `QueueUrl`.
     #[inline]
-    pub fn new(required: SqsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            payload: None,
-            queue_url: required.queue_url,
-            use_base64: None,
+            payload: ::std::option::Option::None,
+            queue_url: value.into(),
+            use_base64: ::std::option::Option::None,
         }
     }
 
     /// `Payload`: a [`Payload`] object.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
+    pub fn payload(mut self, value: impl ::std::convert::Into<crate::Obj<Payload>>) -> Self { self.payload = ::std::option::Option::Some(value.into()); self }
     /// `QueueUrl`: a string, required.
-    pub fn queue_url(mut self, value: impl Into<Str>) -> Self { self.queue_url = value.into(); self }
+    pub fn queue_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue_url = value.into(); self }
     /// `UseBase64`: a boolean.
-    pub fn use_base64(mut self, value: impl Into<Bool>) -> Self { self.use_base64 = Some(value.into()); self }
+    pub fn use_base64(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_base64 = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for Sqs {}
+impl crate::PropertyType for Sqs {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for Sqs {
+impl ::cloudwright_core::ToValue for Sqs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Payload", &self.payload)
             .req("QueueUrl", &self.queue_url)
             .opt("UseBase64", &self.use_base64)
@@ -1074,22 +839,10 @@ impl ToValue for Sqs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "iotevents")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "iotevents")]
 /// The `Tag` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`, `AWS::IoTEvents::Input`.
@@ -1100,11 +853,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "iotevents")]
@@ -1120,19 +873,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "iotevents")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "iotevents")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1150,25 +903,205 @@ pub enum PayloadType {
     /// `STRING`
     String,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "iotevents")]
-impl From<Value> for PayloadType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PayloadType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "iotevents")]
-impl ToValue for PayloadType {
+impl ::cloudwright_core::ToValue for PayloadType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Json => "JSON",
             Self::String => "STRING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "iotevents")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("([\\n\\t])|(\\r\\n)|(,)");
+    #[cfg(feature = "iotevents")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
+        properties: &[
+            ("OffsetInNanos", Shape::STR),
+            ("TimeInSeconds", Shape::STR),
+        ],
+        required: &["TimeInSeconds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetPropertyValue: ObjRule = ObjRule {
+        properties: &[
+            ("Quality", Shape::STR),
+            ("Timestamp", Shape::Object(&RULE_AssetPropertyTimestamp)),
+            ("Value", Shape::Object(&RULE_AssetPropertyVariant)),
+        ],
+        required: &["Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetPropertyVariant: ObjRule = ObjRule {
+        properties: &[
+            ("BooleanValue", Shape::STR),
+            ("DoubleValue", Shape::STR),
+            ("IntegerValue", Shape::STR),
+            ("StringValue", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynamoDBv2: ObjRule = ObjRule {
+        properties: &[
+            ("Payload", Shape::Object(&RULE_Payload)),
+            ("TableName", Shape::STR),
+        ],
+        required: &["TableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynamoDb: ObjRule = ObjRule {
+        properties: &[
+            ("HashKeyField", Shape::STR),
+            ("HashKeyType", Shape::STR),
+            ("HashKeyValue", Shape::STR),
+            ("Operation", Shape::STR),
+            ("Payload", Shape::Object(&RULE_Payload)),
+            ("PayloadField", Shape::STR),
+            ("RangeKeyField", Shape::STR),
+            ("RangeKeyType", Shape::STR),
+            ("RangeKeyValue", Shape::STR),
+            ("TableName", Shape::STR),
+        ],
+        required: &["HashKeyField", "HashKeyValue", "TableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Firehose: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryStreamName", Shape::STR),
+            ("Payload", Shape::Object(&RULE_Payload)),
+            ("Separator", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["DeliveryStreamName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_IotEvents: ObjRule = ObjRule {
+        properties: &[
+            ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Payload", Shape::Object(&RULE_Payload)),
+        ],
+        required: &["InputName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_IotTopicPublish: ObjRule = ObjRule {
+        properties: &[
+            ("MqttTopic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Payload", Shape::Object(&RULE_Payload)),
+        ],
+        required: &["MqttTopic"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Lambda: ObjRule = ObjRule {
+        properties: &[
+            ("FunctionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("Payload", Shape::Object(&RULE_Payload)),
+        ],
+        required: &["FunctionArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Payload: ObjRule = ObjRule {
+        properties: &[
+            ("ContentExpression", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["JSON", "STRING"], ..StrRule::ANY })),
+        ],
+        required: &["ContentExpression", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Sns: ObjRule = ObjRule {
+        properties: &[
+            ("Payload", Shape::Object(&RULE_Payload)),
+            ("TargetArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["TargetArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Sqs: ObjRule = ObjRule {
+        properties: &[
+            ("Payload", Shape::Object(&RULE_Payload)),
+            ("QueueUrl", Shape::STR),
+            ("UseBase64", Shape::Bool),
+        ],
+        required: &["QueueUrl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "iotevents")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,66 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w|*|-]+(\\.[\\w|*|-]+)*$");
 
 /// The required properties of [`Campaign`], by name: `Campaign::new(CampaignRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CampaignRequired {
     /// `CollectionScheme`: a JSON value, required.
-    pub collection_scheme: Json,
+    pub collection_scheme: ::cloudwright_core::Json,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SignalCatalogArn`: a string, required.
-    pub signal_catalog_arn: Str,
+    pub signal_catalog_arn: ::cloudwright_core::Str,
     /// `TargetArn`: a string, required.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Campaign: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["APPROVE", "SUSPEND", "RESUME", "UPDATE"], ..StrRule::ANY })),
-        ("CollectionScheme", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Compression", Shape::Str(&StrRule { allowed: &["OFF", "SNAPPY"], ..StrRule::ANY })),
-        ("DataDestinationConfigs", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1), unique: false })),
-        ("DataExtraDimensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("DataPartitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DataPartition), min_items: Some(0), max_items: Some(20), unique: true })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DiagnosticsMode", Shape::Str(&StrRule { allowed: &["OFF", "SEND_ACTIVE_DTCS"], ..StrRule::ANY })),
-        ("ExpiryTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PostTriggerCollectionDuration", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
-        ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("SignalCatalogArn", Shape::STR),
-        ("SignalsToCollect", Shape::List(&ListRule { items: Shape::Object(&RULE_SignalInformation), min_items: Some(0), max_items: Some(1000), unique: false })),
-        ("SignalsToFetch", Shape::List(&ListRule { items: Shape::Object(&RULE_SignalFetchInformation), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("SpoolingMode", Shape::Str(&StrRule { allowed: &["OFF", "TO_DISK"], ..StrRule::ANY })),
-        ("StartTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("TargetArn", Shape::STR),
-    ],
-    required: &["Name", "CollectionScheme", "SignalCatalogArn", "TargetArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTFleetWise::Campaign` resource.
 ///
 /// Creates an orchestration of data collection rules. The AWS IoT FleetWise Edge Agent software running in vehicles uses campaigns to decide how to collect and transfer data to the cloud. You create campaigns in the cloud. After you or your team approve campaigns, AWS IoT FleetWise automatically deploys them to vehicles.
 ///
-/// For more information, see \[Campaigns\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/campaigns.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// For more information, see [Campaigns](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/campaigns.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
-/// &gt; Access to certain AWS IoT FleetWise features is currently gated. For more information, see \[AWS Region and feature availability\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// \> Access to certain AWS IoT FleetWise features is currently gated. For more information, see [AWS Region and feature availability](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CampaignAttributes`], which `Handle<Campaign>` dereferences to.
@@ -85,13 +47,13 @@ pub struct Campaign {
     /// - `UPDATE` - To update a campaign.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub action: Option<UpdateCampaignAction>,
+    pub action: ::std::option::Option<UpdateCampaignAction>,
     /// `CollectionScheme`: a JSON value, required.
     ///
     /// The data collection scheme associated with the campaign. You can specify a scheme that collects data based on time or an event.
     ///
     /// Create-only: changing it replaces the resource.
-    pub collection_scheme: Json,
+    pub collection_scheme: ::cloudwright_core::Json,
     /// `Compression`: a [`Compression`] value.
     ///
     /// Whether to compress signals before transmitting data to AWS IoT FleetWise . If you don't want to compress the signals, use `OFF` . If it's not specified, `SNAPPY` is used.
@@ -99,7 +61,7 @@ pub struct Campaign {
     /// Default: `SNAPPY`
     ///
     /// Create-only: changing it replaces the resource.
-    pub compression: Option<Compression>,
+    pub compression: ::std::option::Option<Compression>,
     /// `DataDestinationConfigs`: a list of JSON values.
     ///
     /// The destination where the campaign sends data. You can choose to send data to be stored in Amazon S3 or Amazon Timestream .
@@ -109,7 +71,8 @@ pub struct Campaign {
     /// You can use Amazon Timestream to access and analyze time series data, and Timestream to query vehicle data so that you can identify trends and patterns.
     ///
     /// Items 1 to 1; create-only: changing it replaces the resource.
-    pub data_destination_configs: Option<List<Json>>,
+    pub data_destination_configs:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `DataExtraDimensions`: a list of strings.
     ///
     /// A list of vehicle attributes to associate with a campaign.
@@ -119,19 +82,20 @@ pub struct Campaign {
     /// Default: An empty array
     ///
     /// Items 0 to 5; each item: pattern `^[a-zA-Z0-9_.]+$`, length 1 to 150.
-    pub data_extra_dimensions: Option<List<Str>>,
+    pub data_extra_dimensions:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DataPartitions`: a list of [`DataPartition`] objects.
     ///
     /// The data partitions associated with the signals collected from the vehicle.
     ///
     /// Items 0 to 20; create-only: changing it replaces the resource.
-    pub data_partitions: Option<List<DataPartition>>,
+    pub data_partitions: ::std::option::Option<::cloudwright_core::List<DataPartition>>,
     /// `Description`: a string.
     ///
     /// The description of the campaign.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DiagnosticsMode`: a [`DiagnosticsMode`] value.
     ///
     /// Option for a vehicle to send diagnostic trouble codes to AWS IoT FleetWise . If you want to send diagnostic trouble codes, use `SEND_ACTIVE_DTCS` . If it's not specified, `OFF` is used.
@@ -139,7 +103,7 @@ pub struct Campaign {
     /// Default: `OFF`
     ///
     /// Create-only: changing it replaces the resource.
-    pub diagnostics_mode: Option<DiagnosticsMode>,
+    pub diagnostics_mode: ::std::option::Option<DiagnosticsMode>,
     /// `ExpiryTime`: a string.
     ///
     /// The time the campaign expires, in seconds since epoch (January 1, 1970 at midnight UTC time). Vehicle data isn't collected after the campaign expires.
@@ -147,13 +111,13 @@ pub struct Campaign {
     /// Default: 253402214400 (December 31, 9999, 00:00:00 UTC)
     ///
     /// Format `date-time`; default `"253402214400"`; create-only: changing it replaces the resource.
-    pub expiry_time: Option<Str>,
+    pub expiry_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of a campaign.
     ///
     /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PostTriggerCollectionDuration`: a number.
     ///
     /// How long (in milliseconds) to collect raw data after a triggering event initiates the collection. If it's not specified, `0` is used.
@@ -161,7 +125,7 @@ pub struct Campaign {
     /// Default: `0`
     ///
     /// Value 0 to 4294967295; default `0`; create-only: changing it replaces the resource.
-    pub post_trigger_collection_duration: Option<Num>,
+    pub post_trigger_collection_duration: ::std::option::Option<::cloudwright_core::Num>,
     /// `Priority`: an integer.
     ///
     /// A number indicating the priority of one campaign over another campaign for a certain vehicle or fleet. A campaign with the lowest value is deployed to vehicles before any other campaigns. If it's not specified, `0` is used.
@@ -169,25 +133,25 @@ pub struct Campaign {
     /// Default: `0`
     ///
     /// Value at least 0; default `0`; create-only: changing it replaces the resource.
-    pub priority: Option<Int>,
+    pub priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `SignalCatalogArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the signal catalog associated with the campaign.
     ///
     /// Create-only: changing it replaces the resource.
-    pub signal_catalog_arn: Str,
+    pub signal_catalog_arn: ::cloudwright_core::Str,
     /// `SignalsToCollect`: a list of [`SignalInformation`] objects.
     ///
     /// A list of information about signals to collect.
     ///
     /// Items 0 to 1000; create-only: changing it replaces the resource.
-    pub signals_to_collect: Option<List<SignalInformation>>,
+    pub signals_to_collect: ::std::option::Option<::cloudwright_core::List<SignalInformation>>,
     /// `SignalsToFetch`: a list of [`SignalFetchInformation`] objects.
     ///
     /// A list of information about signals to fetch.
     ///
     /// Items 0 to 10; create-only: changing it replaces the resource.
-    pub signals_to_fetch: Option<List<SignalFetchInformation>>,
+    pub signals_to_fetch: ::std::option::Option<::cloudwright_core::List<SignalFetchInformation>>,
     /// `SpoolingMode`: a [`SpoolingMode`] value.
     ///
     /// Whether to store collected data after a vehicle lost a connection with the cloud. After a connection is re-established, the data is automatically forwarded to AWS IoT FleetWise . If you want to store collected data when a vehicle loses connection with the cloud, use `TO_DISK` . If it's not specified, `OFF` is used.
@@ -195,7 +159,7 @@ pub struct Campaign {
     /// Default: `OFF`
     ///
     /// Create-only: changing it replaces the resource.
-    pub spooling_mode: Option<SpoolingMode>,
+    pub spooling_mode: ::std::option::Option<SpoolingMode>,
     /// `StartTime`: a string.
     ///
     /// The time, in milliseconds, to deliver a campaign after it was approved. If it's not specified, `0` is used.
@@ -203,19 +167,19 @@ pub struct Campaign {
     /// Default: `0`
     ///
     /// Format `date-time`; default `"0"`; create-only: changing it replaces the resource.
-    pub start_time: Option<Str>,
+    pub start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the campaign.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of a vehicle or fleet to which the campaign is deployed.
     ///
     /// Create-only: changing it replaces the resource.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -225,7 +189,7 @@ impl Campaign {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTFleetWise::Campaign",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-campaign.html",
         primary_identifier: &["Name"],
@@ -236,93 +200,95 @@ impl Campaign {
         read_only: &["Arn", "Status", "CreationTime", "LastModificationTime"],
         attributes: &["Arn", "CreationTime", "LastModificationTime", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Campaign` with its required properties, named in a [`CampaignRequired`].
     #[inline]
     pub fn new(required: CampaignRequired) -> Self {
         Self {
-            action: None,
+            action: ::std::option::Option::None,
             collection_scheme: required.collection_scheme,
-            compression: None,
-            data_destination_configs: None,
-            data_extra_dimensions: None,
-            data_partitions: None,
-            description: None,
-            diagnostics_mode: None,
-            expiry_time: None,
+            compression: ::std::option::Option::None,
+            data_destination_configs: ::std::option::Option::None,
+            data_extra_dimensions: ::std::option::Option::None,
+            data_partitions: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            diagnostics_mode: ::std::option::Option::None,
+            expiry_time: ::std::option::Option::None,
             name: required.name,
-            post_trigger_collection_duration: None,
-            priority: None,
+            post_trigger_collection_duration: ::std::option::Option::None,
+            priority: ::std::option::Option::None,
             signal_catalog_arn: required.signal_catalog_arn,
-            signals_to_collect: None,
-            signals_to_fetch: None,
-            spooling_mode: None,
-            start_time: None,
-            tags: None,
+            signals_to_collect: ::std::option::Option::None,
+            signals_to_fetch: ::std::option::Option::None,
+            spooling_mode: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             target_arn: required.target_arn,
         }
     }
 
     /// `Action`: an [`UpdateCampaignAction`] value.
-    pub fn action(mut self, value: impl Into<UpdateCampaignAction>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<UpdateCampaignAction>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `CollectionScheme`: a JSON value, required.
-    pub fn collection_scheme(mut self, value: impl Into<Json>) -> Self { self.collection_scheme = value.into(); self }
+    pub fn collection_scheme(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.collection_scheme = value.into(); self }
     /// `Compression`: a [`Compression`] value.
-    pub fn compression(mut self, value: impl Into<Compression>) -> Self { self.compression = Some(value.into()); self }
+    pub fn compression(mut self, value: impl ::std::convert::Into<Compression>) -> Self { self.compression = ::std::option::Option::Some(value.into()); self }
     /// `DataDestinationConfigs`: a list of JSON values.
-    pub fn data_destination_configs(mut self, value: impl Into<List<Json>>) -> Self { self.data_destination_configs = Some(value.into()); self }
+    pub fn data_destination_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.data_destination_configs = ::std::option::Option::Some(value.into()); self }
     /// `DataExtraDimensions`: a list of strings.
-    pub fn data_extra_dimensions(mut self, value: impl Into<List<Str>>) -> Self { self.data_extra_dimensions = Some(value.into()); self }
+    pub fn data_extra_dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.data_extra_dimensions = ::std::option::Option::Some(value.into()); self }
     /// `DataPartitions`: a list of [`DataPartition`] objects.
-    pub fn data_partitions(mut self, value: impl Into<List<DataPartition>>) -> Self { self.data_partitions = Some(value.into()); self }
+    pub fn data_partitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataPartition>>) -> Self { self.data_partitions = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DiagnosticsMode`: a [`DiagnosticsMode`] value.
-    pub fn diagnostics_mode(mut self, value: impl Into<DiagnosticsMode>) -> Self { self.diagnostics_mode = Some(value.into()); self }
+    pub fn diagnostics_mode(mut self, value: impl ::std::convert::Into<DiagnosticsMode>) -> Self { self.diagnostics_mode = ::std::option::Option::Some(value.into()); self }
     /// `ExpiryTime`: a string.
-    pub fn expiry_time(mut self, value: impl Into<Str>) -> Self { self.expiry_time = Some(value.into()); self }
+    pub fn expiry_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expiry_time = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PostTriggerCollectionDuration`: a number.
-    pub fn post_trigger_collection_duration(mut self, value: impl Into<Num>) -> Self { self.post_trigger_collection_duration = Some(value.into()); self }
+    pub fn post_trigger_collection_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.post_trigger_collection_duration = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `SignalCatalogArn`: a string, required.
-    pub fn signal_catalog_arn(mut self, value: impl Into<Str>) -> Self { self.signal_catalog_arn = value.into(); self }
+    pub fn signal_catalog_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signal_catalog_arn = value.into(); self }
     /// `SignalsToCollect`: a list of [`SignalInformation`] objects.
-    pub fn signals_to_collect(mut self, value: impl Into<List<SignalInformation>>) -> Self { self.signals_to_collect = Some(value.into()); self }
+    pub fn signals_to_collect(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SignalInformation>>) -> Self { self.signals_to_collect = ::std::option::Option::Some(value.into()); self }
     /// `SignalsToFetch`: a list of [`SignalFetchInformation`] objects.
-    pub fn signals_to_fetch(mut self, value: impl Into<List<SignalFetchInformation>>) -> Self { self.signals_to_fetch = Some(value.into()); self }
+    pub fn signals_to_fetch(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SignalFetchInformation>>) -> Self { self.signals_to_fetch = ::std::option::Option::Some(value.into()); self }
     /// `SpoolingMode`: a [`SpoolingMode`] value.
-    pub fn spooling_mode(mut self, value: impl Into<SpoolingMode>) -> Self { self.spooling_mode = Some(value.into()); self }
+    pub fn spooling_mode(mut self, value: impl ::std::convert::Into<SpoolingMode>) -> Self { self.spooling_mode = ::std::option::Option::Some(value.into()); self }
     /// `StartTime`: a string.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = value.into(); self }
 }
 
-impl Resource for Campaign {
+impl ::cloudwright_core::Resource for Campaign {
     type Attributes = CampaignAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Campaign, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Campaign, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Campaign {
+impl ::cloudwright_core::ToValue for Campaign {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .req("CollectionScheme", &self.collection_scheme)
             .opt("Compression", &self.compression)
@@ -349,12 +315,12 @@ impl ToValue for Campaign {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Campaign`]: `Handle<Campaign>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Campaign`]: `Handle<Campaign>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CampaignAttributes(ResourceRef);
+pub struct CampaignAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CampaignAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CampaignAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -364,30 +330,30 @@ impl CampaignAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the campaign.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the campaign was created in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The last time the campaign was modified.
     #[inline]
-    pub fn last_modification_time(&self) -> Value {
-        self.0.get_att("LastModificationTime")
+    pub fn last_modification_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModificationTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -395,28 +361,16 @@ impl CampaignAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataPartitionRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `StorageOptions`: a [`DataPartitionStorageOptions`] object, required.
-    pub storage_options: Obj<DataPartitionStorageOptions>,
+    pub storage_options: crate::Obj<DataPartitionStorageOptions>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataPartition: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("StorageOptions", Shape::Object(&RULE_DataPartitionStorageOptions)),
-        ("UploadOptions", Shape::Object(&RULE_DataPartitionUploadOptions)),
-    ],
-    required: &["Id", "StorageOptions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataPartition` property type of `AWS::IoTFleetWise::Campaign`.
 ///
 /// The configuration for signal data storage and upload options. You can only specify these options when the campaign's spooling mode is `TO_DISK` .
 ///
-/// &gt; Access to certain AWS IoT FleetWise features is currently gated. For more information, see \[AWS Region and feature availability\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// \> Access to certain AWS IoT FleetWise features is currently gated. For more information, see [AWS Region and feature availability](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-campaign-datapartition.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -426,15 +380,15 @@ pub struct DataPartition {
     /// The ID of the data partition. The data partition ID must be unique within a campaign. You can establish a data partition as the default partition for a campaign by using `default` as the ID.
     ///
     /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `StorageOptions`: a [`DataPartitionStorageOptions`] object, required.
     ///
     /// The storage options for a data partition.
-    pub storage_options: Obj<DataPartitionStorageOptions>,
+    pub storage_options: crate::Obj<DataPartitionStorageOptions>,
     /// `UploadOptions`: a [`DataPartitionUploadOptions`] object.
     ///
     /// The upload options for the data partition.
-    pub upload_options: Option<Obj<DataPartitionUploadOptions>>,
+    pub upload_options: ::std::option::Option<crate::Obj<DataPartitionUploadOptions>>,
 }
 
 #[rustfmt::skip]
@@ -445,24 +399,24 @@ impl DataPartition {
         Self {
             id: required.id,
             storage_options: required.storage_options,
-            upload_options: None,
+            upload_options: ::std::option::Option::None,
         }
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `StorageOptions`: a [`DataPartitionStorageOptions`] object, required.
-    pub fn storage_options(mut self, value: impl Into<Obj<DataPartitionStorageOptions>>) -> Self { self.storage_options = value.into(); self }
+    pub fn storage_options(mut self, value: impl ::std::convert::Into<crate::Obj<DataPartitionStorageOptions>>) -> Self { self.storage_options = value.into(); self }
     /// `UploadOptions`: a [`DataPartitionUploadOptions`] object.
-    pub fn upload_options(mut self, value: impl Into<Obj<DataPartitionUploadOptions>>) -> Self { self.upload_options = Some(value.into()); self }
+    pub fn upload_options(mut self, value: impl ::std::convert::Into<crate::Obj<DataPartitionUploadOptions>>) -> Self { self.upload_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataPartition {}
+impl crate::PropertyType for DataPartition {}
 
-impl ToValue for DataPartition {
+impl ::cloudwright_core::ToValue for DataPartition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .req("StorageOptions", &self.storage_options)
             .opt("UploadOptions", &self.upload_options)
@@ -474,24 +428,12 @@ impl ToValue for DataPartition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataPartitionStorageOptionsRequired {
     /// `MaximumSize`: a [`StorageMaximumSize`] object, required.
-    pub maximum_size: Obj<StorageMaximumSize>,
+    pub maximum_size: crate::Obj<StorageMaximumSize>,
     /// `MinimumTimeToLive`: a [`StorageMinimumTimeToLive`] object, required.
-    pub minimum_time_to_live: Obj<StorageMinimumTimeToLive>,
+    pub minimum_time_to_live: crate::Obj<StorageMinimumTimeToLive>,
     /// `StorageLocation`: a string, required.
-    pub storage_location: Str,
+    pub storage_location: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataPartitionStorageOptions: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumSize", Shape::Object(&RULE_StorageMaximumSize)),
-        ("MinimumTimeToLive", Shape::Object(&RULE_StorageMinimumTimeToLive)),
-        ("StorageLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    required: &["MaximumSize", "MinimumTimeToLive", "StorageLocation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataPartitionStorageOptions` property type of `AWS::IoTFleetWise::Campaign`.
 ///
@@ -504,8 +446,8 @@ pub struct DataPartitionStorageOptions {
     ///
     /// The maximum storage size of the data stored in the data partition.
     ///
-    /// &gt; Newer data overwrites older data when the partition reaches the maximum size.
-    pub maximum_size: Obj<StorageMaximumSize>,
+    /// \> Newer data overwrites older data when the partition reaches the maximum size.
+    pub maximum_size: crate::Obj<StorageMaximumSize>,
     /// `MinimumTimeToLive`: a [`StorageMinimumTimeToLive`] object, required.
     ///
     /// The amount of time that data in this partition will be kept on disk.
@@ -513,13 +455,13 @@ pub struct DataPartitionStorageOptions {
     /// - After the designated amount of time passes, the data can be removed, but it's not guaranteed to be removed.
     /// - Before the time expires, data in this partition can still be deleted if the partition reaches its configured maximum size.
     /// - Newer data will overwrite older data when the partition reaches the maximum size.
-    pub minimum_time_to_live: Obj<StorageMinimumTimeToLive>,
+    pub minimum_time_to_live: crate::Obj<StorageMinimumTimeToLive>,
     /// `StorageLocation`: a string, required.
     ///
     /// The folder name for the data partition under the campaign storage folder.
     ///
     /// Length 1 to 4096.
-    pub storage_location: Str,
+    pub storage_location: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -535,19 +477,19 @@ impl DataPartitionStorageOptions {
     }
 
     /// `MaximumSize`: a [`StorageMaximumSize`] object, required.
-    pub fn maximum_size(mut self, value: impl Into<Obj<StorageMaximumSize>>) -> Self { self.maximum_size = value.into(); self }
+    pub fn maximum_size(mut self, value: impl ::std::convert::Into<crate::Obj<StorageMaximumSize>>) -> Self { self.maximum_size = value.into(); self }
     /// `MinimumTimeToLive`: a [`StorageMinimumTimeToLive`] object, required.
-    pub fn minimum_time_to_live(mut self, value: impl Into<Obj<StorageMinimumTimeToLive>>) -> Self { self.minimum_time_to_live = value.into(); self }
+    pub fn minimum_time_to_live(mut self, value: impl ::std::convert::Into<crate::Obj<StorageMinimumTimeToLive>>) -> Self { self.minimum_time_to_live = value.into(); self }
     /// `StorageLocation`: a string, required.
-    pub fn storage_location(mut self, value: impl Into<Str>) -> Self { self.storage_location = value.into(); self }
+    pub fn storage_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_location = value.into(); self }
 }
 
-impl PropertyType for DataPartitionStorageOptions {}
+impl crate::PropertyType for DataPartitionStorageOptions {}
 
-impl ToValue for DataPartitionStorageOptions {
+impl ::cloudwright_core::ToValue for DataPartitionStorageOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaximumSize", &self.maximum_size)
             .req("MinimumTimeToLive", &self.minimum_time_to_live)
             .req("StorageLocation", &self.storage_location)
@@ -555,29 +497,11 @@ impl ToValue for DataPartitionStorageOptions {
     }
 }
 
-/// The required properties of [`DataPartitionUploadOptions`], by name: `DataPartitionUploadOptions::new(DataPartitionUploadOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataPartitionUploadOptionsRequired {
-    /// `Expression`: a string, required.
-    pub expression: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataPartitionUploadOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ConditionLanguageVersion", Shape::Int(&NumRule { min: Some(1.0), max: Some(1.0), ..NumRule::ANY })),
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["Expression"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DataPartitionUploadOptions` property type of `AWS::IoTFleetWise::Campaign`.
 ///
-/// The upload options for the data partition. If upload options are specified, you must also specify storage options. See \[DataPartitionStorageOptions\](<https://docs.aws.amazon.com/iot-fleetwise/latest/APIReference/API_DataPartitionStorageOptions.html>) .
+/// The upload options for the data partition. If upload options are specified, you must also specify storage options. See [DataPartitionStorageOptions](https://docs.aws.amazon.com/iot-fleetwise/latest/APIReference/API_DataPartitionStorageOptions.html) .
 ///
-/// &gt; Access to certain AWS IoT FleetWise features is currently gated. For more information, see \[AWS Region and feature availability\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// \> Access to certain AWS IoT FleetWise features is currently gated. For more information, see [AWS Region and feature availability](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-campaign-datapartitionuploadoptions.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -587,38 +511,38 @@ pub struct DataPartitionUploadOptions {
     /// The version of the condition language. Defaults to the most recent condition language version.
     ///
     /// Value 1 to 1.
-    pub condition_language_version: Option<Int>,
+    pub condition_language_version: ::std::option::Option<::cloudwright_core::Int>,
     /// `Expression`: a string, required.
     ///
     /// The logical expression used to recognize what data to collect. For example, `$variable.`Vehicle.OutsideAirTemperature` >= 105.0` .
     ///
     /// Length 1 to 2048.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DataPartitionUploadOptions {
-    /// A `DataPartitionUploadOptions` with its required properties, named in a [`DataPartitionUploadOptionsRequired`].
+    /// A `DataPartitionUploadOptions` with its one required property, `Expression`.
     #[inline]
-    pub fn new(required: DataPartitionUploadOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            condition_language_version: None,
-            expression: required.expression,
+            condition_language_version: ::std::option::Option::None,
+            expression: value.into(),
         }
     }
 
     /// `ConditionLanguageVersion`: an integer.
-    pub fn condition_language_version(mut self, value: impl Into<Int>) -> Self { self.condition_language_version = Some(value.into()); self }
+    pub fn condition_language_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.condition_language_version = ::std::option::Option::Some(value.into()); self }
     /// `Expression`: a string, required.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = value.into(); self }
 }
 
-impl PropertyType for DataPartitionUploadOptions {}
+impl crate::PropertyType for DataPartitionUploadOptions {}
 
-impl ToValue for DataPartitionUploadOptions {
+impl ::cloudwright_core::ToValue for DataPartitionUploadOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConditionLanguageVersion", &self.condition_language_version)
             .req("Expression", &self.expression)
             .build()
@@ -629,31 +553,18 @@ impl ToValue for DataPartitionUploadOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignalFetchInformationRequired {
     /// `Actions`: a list of strings, required.
-    pub actions: List<Str>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `FullyQualifiedName`: a string, required.
-    pub fully_qualified_name: Str,
+    pub fully_qualified_name: ::cloudwright_core::Str,
     /// `SignalFetchConfig`: a JSON value, required.
-    pub signal_fetch_config: Json,
+    pub signal_fetch_config: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SignalFetchInformation: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("ConditionLanguageVersion", Shape::Num(&NumRule { min: Some(1.0), max: Some(1.0), ..NumRule::ANY })),
-        ("FullyQualifiedName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SignalFetchConfig", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["Actions", "FullyQualifiedName", "SignalFetchConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SignalFetchInformation` property type of `AWS::IoTFleetWise::Campaign`.
 ///
 /// Information about the signal to be fetched.
 ///
-/// &gt; Access to certain AWS IoT FleetWise features is currently gated. For more information, see \[AWS Region and feature availability\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// \> Access to certain AWS IoT FleetWise features is currently gated. For more information, see [AWS Region and feature availability](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-campaign-signalfetchinformation.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -663,23 +574,23 @@ pub struct SignalFetchInformation {
     /// The actions to be performed by the signal fetch.
     ///
     /// Items 1 to 5; each item: length 1 to 2048.
-    pub actions: List<Str>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ConditionLanguageVersion`: a number.
     ///
     /// The version of the condition language used.
     ///
     /// Value 1 to 1.
-    pub condition_language_version: Option<Num>,
+    pub condition_language_version: ::std::option::Option<::cloudwright_core::Num>,
     /// `FullyQualifiedName`: a string, required.
     ///
     /// The fully qualified name of the signal to be fetched.
     ///
     /// Pattern `^[a-zA-Z0-9_.]+$`; length 1 to 150.
-    pub fully_qualified_name: Str,
+    pub fully_qualified_name: ::cloudwright_core::Str,
     /// `SignalFetchConfig`: a JSON value, required.
     ///
     /// The configuration of the signal fetch operation.
-    pub signal_fetch_config: Json,
+    pub signal_fetch_config: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -689,28 +600,28 @@ impl SignalFetchInformation {
     pub fn new(required: SignalFetchInformationRequired) -> Self {
         Self {
             actions: required.actions,
-            condition_language_version: None,
+            condition_language_version: ::std::option::Option::None,
             fully_qualified_name: required.fully_qualified_name,
             signal_fetch_config: required.signal_fetch_config,
         }
     }
 
     /// `Actions`: a list of strings, required.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.actions = value.into(); self }
     /// `ConditionLanguageVersion`: a number.
-    pub fn condition_language_version(mut self, value: impl Into<Num>) -> Self { self.condition_language_version = Some(value.into()); self }
+    pub fn condition_language_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.condition_language_version = ::std::option::Option::Some(value.into()); self }
     /// `FullyQualifiedName`: a string, required.
-    pub fn fully_qualified_name(mut self, value: impl Into<Str>) -> Self { self.fully_qualified_name = value.into(); self }
+    pub fn fully_qualified_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fully_qualified_name = value.into(); self }
     /// `SignalFetchConfig`: a JSON value, required.
-    pub fn signal_fetch_config(mut self, value: impl Into<Json>) -> Self { self.signal_fetch_config = value.into(); self }
+    pub fn signal_fetch_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.signal_fetch_config = value.into(); self }
 }
 
-impl PropertyType for SignalFetchInformation {}
+impl crate::PropertyType for SignalFetchInformation {}
 
-impl ToValue for SignalFetchInformation {
+impl ::cloudwright_core::ToValue for SignalFetchInformation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .opt("ConditionLanguageVersion", &self.condition_language_version)
             .req("FullyQualifiedName", &self.fully_qualified_name)
@@ -718,26 +629,6 @@ impl ToValue for SignalFetchInformation {
             .build()
     }
 }
-
-/// The required properties of [`SignalInformation`], by name: `SignalInformation::new(SignalInformationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SignalInformationRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SignalInformation: ObjRule = ObjRule {
-    properties: &[
-        ("DataPartitionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MaxSampleCount", Shape::Num(&NumRule { min: Some(1.0), max: Some(4294967295.0), ..NumRule::ANY })),
-        ("MinimumSamplingIntervalMs", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SignalInformation` property type of `AWS::IoTFleetWise::Campaign`.
 ///
@@ -752,61 +643,61 @@ pub struct SignalInformation {
     ///
     /// The ID must match one of the IDs provided in `dataPartitions` . This is accomplished either by specifying a particular data partition ID or by using `default` for an established default partition. You can establish a default partition in the `DataPartition` data type.
     ///
-    /// &gt; If you upload a signal as a condition for a campaign's data partition, the same signal must be included in `signalsToCollect` . &gt; Access to certain AWS IoT FleetWise features is currently gated. For more information, see \[AWS Region and feature availability\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html>) in the *AWS IoT FleetWise Developer Guide* .
+    /// \> If you upload a signal as a condition for a campaign's data partition, the same signal must be included in `signalsToCollect` . > Access to certain AWS IoT FleetWise features is currently gated. For more information, see [AWS Region and feature availability](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html) in the *AWS IoT FleetWise Developer Guide* .
     ///
     /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
-    pub data_partition_id: Option<Str>,
+    pub data_partition_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxSampleCount`: a number.
     ///
     /// The maximum number of samples to collect.
     ///
     /// Value 1 to 4294967295.
-    pub max_sample_count: Option<Num>,
+    pub max_sample_count: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinimumSamplingIntervalMs`: a number.
     ///
     /// The minimum duration of time (in milliseconds) between two triggering events to collect data.
     ///
-    /// &gt; If a signal changes often, you might want to collect data at a slower rate.
+    /// \> If a signal changes often, you might want to collect data at a slower rate.
     ///
     /// Value 0 to 4294967295.
-    pub minimum_sampling_interval_ms: Option<Num>,
+    pub minimum_sampling_interval_ms: ::std::option::Option<::cloudwright_core::Num>,
     /// `Name`: a string, required.
     ///
     /// The name of the signal.
     ///
     /// Pattern `^[\w|*|-]+(\.[\w|*|-]+)*$`; length 1 to 150.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SignalInformation {
-    /// A `SignalInformation` with its required properties, named in a [`SignalInformationRequired`].
+    /// A `SignalInformation` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SignalInformationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data_partition_id: None,
-            max_sample_count: None,
-            minimum_sampling_interval_ms: None,
-            name: required.name,
+            data_partition_id: ::std::option::Option::None,
+            max_sample_count: ::std::option::Option::None,
+            minimum_sampling_interval_ms: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `DataPartitionId`: a string.
-    pub fn data_partition_id(mut self, value: impl Into<Str>) -> Self { self.data_partition_id = Some(value.into()); self }
+    pub fn data_partition_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_partition_id = ::std::option::Option::Some(value.into()); self }
     /// `MaxSampleCount`: a number.
-    pub fn max_sample_count(mut self, value: impl Into<Num>) -> Self { self.max_sample_count = Some(value.into()); self }
+    pub fn max_sample_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_sample_count = ::std::option::Option::Some(value.into()); self }
     /// `MinimumSamplingIntervalMs`: a number.
-    pub fn minimum_sampling_interval_ms(mut self, value: impl Into<Num>) -> Self { self.minimum_sampling_interval_ms = Some(value.into()); self }
+    pub fn minimum_sampling_interval_ms(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.minimum_sampling_interval_ms = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for SignalInformation {}
+impl crate::PropertyType for SignalInformation {}
 
-impl ToValue for SignalInformation {
+impl ::cloudwright_core::ToValue for SignalInformation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataPartitionId", &self.data_partition_id)
             .opt("MaxSampleCount", &self.max_sample_count)
             .opt(
@@ -824,25 +715,14 @@ pub struct StorageMaximumSizeRequired {
     /// `Unit`: a [`StorageMaximumSizeUnit`] value, required.
     pub unit: StorageMaximumSizeUnit,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageMaximumSize: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::Str(&StrRule { allowed: &["MB", "GB", "TB"], ..StrRule::ANY })),
-        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(1073741824.0), ..NumRule::ANY })),
-    ],
-    required: &["Unit", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageMaximumSize` property type of `AWS::IoTFleetWise::Campaign`.
 ///
 /// The maximum storage size for the data partition.
 ///
-/// &gt; Access to certain AWS IoT FleetWise features is currently gated. For more information, see \[AWS Region and feature availability\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// \> Access to certain AWS IoT FleetWise features is currently gated. For more information, see [AWS Region and feature availability](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-campaign-storagemaximumsize.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -856,7 +736,7 @@ pub struct StorageMaximumSize {
     /// The maximum amount of time to store data.
     ///
     /// Value 1 to 1073741824.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -871,17 +751,17 @@ impl StorageMaximumSize {
     }
 
     /// `Unit`: a [`StorageMaximumSizeUnit`] value, required.
-    pub fn unit(mut self, value: impl Into<StorageMaximumSizeUnit>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<StorageMaximumSizeUnit>) -> Self { self.unit = value.into(); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for StorageMaximumSize {}
+impl crate::PropertyType for StorageMaximumSize {}
 
-impl ToValue for StorageMaximumSize {
+impl ::cloudwright_core::ToValue for StorageMaximumSize {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Unit", &self.unit)
             .req("Value", &self.value)
             .build()
@@ -894,25 +774,14 @@ pub struct StorageMinimumTimeToLiveRequired {
     /// `Unit`: a [`StorageMinimumTimeToLiveUnit`] value, required.
     pub unit: StorageMinimumTimeToLiveUnit,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageMinimumTimeToLive: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::Str(&StrRule { allowed: &["HOURS", "DAYS", "WEEKS"], ..StrRule::ANY })),
-        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-    ],
-    required: &["Unit", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageMinimumTimeToLive` property type of `AWS::IoTFleetWise::Campaign`.
 ///
 /// Information about the minimum amount of time that data will be kept.
 ///
-/// &gt; Access to certain AWS IoT FleetWise features is currently gated. For more information, see \[AWS Region and feature availability\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// \> Access to certain AWS IoT FleetWise features is currently gated. For more information, see [AWS Region and feature availability](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-campaign-storageminimumtimetolive.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -926,7 +795,7 @@ pub struct StorageMinimumTimeToLive {
     /// The minimum amount of time to store the data.
     ///
     /// Value 1 to 10000.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -941,17 +810,17 @@ impl StorageMinimumTimeToLive {
     }
 
     /// `Unit`: a [`StorageMinimumTimeToLiveUnit`] value, required.
-    pub fn unit(mut self, value: impl Into<StorageMinimumTimeToLiveUnit>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<StorageMinimumTimeToLiveUnit>) -> Self { self.unit = value.into(); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for StorageMinimumTimeToLive {}
+impl crate::PropertyType for StorageMinimumTimeToLive {}
 
-impl ToValue for StorageMinimumTimeToLive {
+impl ::cloudwright_core::ToValue for StorageMinimumTimeToLive {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Unit", &self.unit)
             .req("Value", &self.value)
             .build()
@@ -966,24 +835,24 @@ pub enum Compression {
     /// `SNAPPY`
     Snappy,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Compression {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Compression {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Compression {
+impl ::cloudwright_core::ToValue for Compression {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Off => "OFF",
             Self::Snappy => "SNAPPY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -995,24 +864,24 @@ pub enum DiagnosticsMode {
     /// `SEND_ACTIVE_DTCS`
     SendActiveDtcs,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DiagnosticsMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DiagnosticsMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DiagnosticsMode {
+impl ::cloudwright_core::ToValue for DiagnosticsMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Off => "OFF",
             Self::SendActiveDtcs => "SEND_ACTIVE_DTCS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1024,24 +893,24 @@ pub enum SpoolingMode {
     /// `TO_DISK`
     ToDisk,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SpoolingMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SpoolingMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SpoolingMode {
+impl ::cloudwright_core::ToValue for SpoolingMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Off => "OFF",
             Self::ToDisk => "TO_DISK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1055,25 +924,25 @@ pub enum StorageMaximumSizeUnit {
     /// `TB`
     Tb,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StorageMaximumSizeUnit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StorageMaximumSizeUnit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StorageMaximumSizeUnit {
+impl ::cloudwright_core::ToValue for StorageMaximumSizeUnit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Mb => "MB",
             Self::Gb => "GB",
             Self::Tb => "TB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1087,25 +956,25 @@ pub enum StorageMinimumTimeToLiveUnit {
     /// `WEEKS`
     Weeks,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StorageMinimumTimeToLiveUnit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StorageMinimumTimeToLiveUnit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StorageMinimumTimeToLiveUnit {
+impl ::cloudwright_core::ToValue for StorageMinimumTimeToLiveUnit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hours => "HOURS",
             Self::Days => "DAYS",
             Self::Weeks => "WEEKS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1121,25 +990,151 @@ pub enum UpdateCampaignAction {
     /// `UPDATE`
     Update,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UpdateCampaignAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UpdateCampaignAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UpdateCampaignAction {
+impl ::cloudwright_core::ToValue for UpdateCampaignAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Approve => "APPROVE",
             Self::Suspend => "SUSPEND",
             Self::Resume => "RESUME",
             Self::Update => "UPDATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w|*|-]+(\\.[\\w|*|-]+)*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Campaign: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["APPROVE", "SUSPEND", "RESUME", "UPDATE"], ..StrRule::ANY })),
+            ("CollectionScheme", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Compression", Shape::Str(&StrRule { allowed: &["OFF", "SNAPPY"], ..StrRule::ANY })),
+            ("DataDestinationConfigs", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1), unique: false })),
+            ("DataExtraDimensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("DataPartitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DataPartition), min_items: Some(0), max_items: Some(20), unique: true })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DiagnosticsMode", Shape::Str(&StrRule { allowed: &["OFF", "SEND_ACTIVE_DTCS"], ..StrRule::ANY })),
+            ("ExpiryTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PostTriggerCollectionDuration", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
+            ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("SignalCatalogArn", Shape::STR),
+            ("SignalsToCollect", Shape::List(&ListRule { items: Shape::Object(&RULE_SignalInformation), min_items: Some(0), max_items: Some(1000), unique: false })),
+            ("SignalsToFetch", Shape::List(&ListRule { items: Shape::Object(&RULE_SignalFetchInformation), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("SpoolingMode", Shape::Str(&StrRule { allowed: &["OFF", "TO_DISK"], ..StrRule::ANY })),
+            ("StartTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("TargetArn", Shape::STR),
+        ],
+        required: &["Name", "CollectionScheme", "SignalCatalogArn", "TargetArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataPartition: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("StorageOptions", Shape::Object(&RULE_DataPartitionStorageOptions)),
+            ("UploadOptions", Shape::Object(&RULE_DataPartitionUploadOptions)),
+        ],
+        required: &["Id", "StorageOptions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataPartitionStorageOptions: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumSize", Shape::Object(&RULE_StorageMaximumSize)),
+            ("MinimumTimeToLive", Shape::Object(&RULE_StorageMinimumTimeToLive)),
+            ("StorageLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        required: &["MaximumSize", "MinimumTimeToLive", "StorageLocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataPartitionUploadOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ConditionLanguageVersion", Shape::Int(&NumRule { min: Some(1.0), max: Some(1.0), ..NumRule::ANY })),
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["Expression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SignalFetchInformation: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("ConditionLanguageVersion", Shape::Num(&NumRule { min: Some(1.0), max: Some(1.0), ..NumRule::ANY })),
+            ("FullyQualifiedName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SignalFetchConfig", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["Actions", "FullyQualifiedName", "SignalFetchConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SignalInformation: ObjRule = ObjRule {
+        properties: &[
+            ("DataPartitionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MaxSampleCount", Shape::Num(&NumRule { min: Some(1.0), max: Some(4294967295.0), ..NumRule::ANY })),
+            ("MinimumSamplingIntervalMs", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageMaximumSize: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::Str(&StrRule { allowed: &["MB", "GB", "TB"], ..StrRule::ANY })),
+            ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(1073741824.0), ..NumRule::ANY })),
+        ],
+        required: &["Unit", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageMinimumTimeToLive: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::Str(&StrRule { allowed: &["HOURS", "DAYS", "WEEKS"], ..StrRule::ANY })),
+            ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+        ],
+        required: &["Unit", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{ManifestStatus, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 
 /// The required properties of [`DecoderManifest`], by name: `DecoderManifest::new(DecoderManifestRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecoderManifestRequired {
     /// `ModelManifestArn`: a string, required.
-    pub model_manifest_arn: Str,
+    pub model_manifest_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DecoderManifest: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultForUnmappedSignals", Shape::Str(&StrRule { allowed: &["CUSTOM_DECODING"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ModelManifestArn", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000), unique: false })),
-        ("SignalDecoders", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000), unique: false })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "DRAFT"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["Name", "ModelManifestArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTFleetWise::DecoderManifest` resource.
 ///
@@ -49,9 +25,9 @@ pub(crate) static RULE_DecoderManifest: ObjRule = ObjRule {
 /// - Each network interface has a unique ID.
 /// - The signal decoders are specified in the model manifest.
 ///
-/// For more information, see \[Decoder manifests\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/decoder-manifests.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// For more information, see [Decoder manifests](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/decoder-manifests.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
-/// &gt; Access to certain AWS IoT FleetWise features is currently gated. For more information, see \[AWS Region and feature availability\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// \> Access to certain AWS IoT FleetWise features is currently gated. For more information, see [AWS Region and feature availability](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DecoderManifestAttributes`], which `Handle<DecoderManifest>` dereferences to.
@@ -67,47 +43,48 @@ pub struct DecoderManifest {
     /// Use default decoders for all unmapped signals in the model. You don't need to provide any detailed decoding information.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub default_for_unmapped_signals: Option<DefaultForUnmappedSignalsType>,
+    pub default_for_unmapped_signals: ::std::option::Option<DefaultForUnmappedSignalsType>,
     /// `Description`: a string.
     ///
     /// A brief description of the decoder manifest.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelManifestArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of a vehicle model (model manifest) associated with the decoder manifest.
     ///
     /// Create-only: changing it replaces the resource.
-    pub model_manifest_arn: Str,
+    pub model_manifest_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the decoder manifest.
     ///
     /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkInterfaces`: a list of JSON values.
     ///
     /// A list of information about available network interfaces.
     ///
     /// Items 1 to 5000.
-    pub network_interfaces: Option<List<Json>>,
+    pub network_interfaces:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `SignalDecoders`: a list of JSON values.
     ///
     /// A list of information about signal decoders.
     ///
     /// Items 1 to 5000.
-    pub signal_decoders: Option<List<Json>>,
+    pub signal_decoders: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `Status`: a [`ManifestStatus`] value.
     ///
     /// The state of the decoder manifest. If the status is `ACTIVE` , the decoder manifest can't be edited. If the status is marked `DRAFT` , you can edit the decoder manifest.
-    pub status: Option<ManifestStatus>,
+    pub status: ::std::option::Option<ManifestStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the decoder manifest.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -117,7 +94,7 @@ impl DecoderManifest {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTFleetWise::DecoderManifest",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-decodermanifest.html",
         primary_identifier: &["Name"],
@@ -128,60 +105,62 @@ impl DecoderManifest {
         read_only: &["Arn", "CreationTime", "LastModificationTime"],
         attributes: &["Arn", "CreationTime", "LastModificationTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DecoderManifest` with its required properties, named in a [`DecoderManifestRequired`].
     #[inline]
     pub fn new(required: DecoderManifestRequired) -> Self {
         Self {
-            default_for_unmapped_signals: None,
-            description: None,
+            default_for_unmapped_signals: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             model_manifest_arn: required.model_manifest_arn,
             name: required.name,
-            network_interfaces: None,
-            signal_decoders: None,
-            status: None,
-            tags: None,
+            network_interfaces: ::std::option::Option::None,
+            signal_decoders: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DefaultForUnmappedSignals`: a [`DefaultForUnmappedSignalsType`] value.
-    pub fn default_for_unmapped_signals(mut self, value: impl Into<DefaultForUnmappedSignalsType>) -> Self { self.default_for_unmapped_signals = Some(value.into()); self }
+    pub fn default_for_unmapped_signals(mut self, value: impl ::std::convert::Into<DefaultForUnmappedSignalsType>) -> Self { self.default_for_unmapped_signals = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ModelManifestArn`: a string, required.
-    pub fn model_manifest_arn(mut self, value: impl Into<Str>) -> Self { self.model_manifest_arn = value.into(); self }
+    pub fn model_manifest_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_manifest_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NetworkInterfaces`: a list of JSON values.
-    pub fn network_interfaces(mut self, value: impl Into<List<Json>>) -> Self { self.network_interfaces = Some(value.into()); self }
+    pub fn network_interfaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.network_interfaces = ::std::option::Option::Some(value.into()); self }
     /// `SignalDecoders`: a list of JSON values.
-    pub fn signal_decoders(mut self, value: impl Into<List<Json>>) -> Self { self.signal_decoders = Some(value.into()); self }
+    pub fn signal_decoders(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.signal_decoders = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`ManifestStatus`] value.
-    pub fn status(mut self, value: impl Into<ManifestStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ManifestStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DecoderManifest {
+impl ::cloudwright_core::Resource for DecoderManifest {
     type Attributes = DecoderManifestAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DecoderManifest, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DecoderManifest, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DecoderManifest {
+impl ::cloudwright_core::ToValue for DecoderManifest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DefaultForUnmappedSignals",
                 &self.default_for_unmapped_signals,
@@ -197,12 +176,12 @@ impl ToValue for DecoderManifest {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DecoderManifest`]: `Handle<DecoderManifest>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DecoderManifest`]: `Handle<DecoderManifest>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DecoderManifestAttributes(ResourceRef);
+pub struct DecoderManifestAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DecoderManifestAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DecoderManifestAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -212,24 +191,24 @@ impl DecoderManifestAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the decoder manifest.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the decoder manifest was created in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The time the decoder manifest was last updated in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn last_modification_time(&self) -> Value {
-        self.0.get_att("LastModificationTime")
+    pub fn last_modification_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModificationTime"))
     }
 }
 
@@ -239,22 +218,51 @@ pub enum DefaultForUnmappedSignalsType {
     /// `CUSTOM_DECODING`
     CustomDecoding,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultForUnmappedSignalsType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultForUnmappedSignalsType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultForUnmappedSignalsType {
+impl ::cloudwright_core::ToValue for DefaultForUnmappedSignalsType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CustomDecoding => "CUSTOM_DECODING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DecoderManifest: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultForUnmappedSignals", Shape::Str(&StrRule { allowed: &["CUSTOM_DECODING"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ModelManifestArn", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000), unique: false })),
+            ("SignalDecoders", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000), unique: false })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "DRAFT"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["Name", "ModelManifestArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
 
 /// The required properties of [`Fleet`], by name: `Fleet::new(FleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `SignalCatalogArn`: a string, required.
-    pub signal_catalog_arn: Str,
+    pub signal_catalog_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Fleet: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SignalCatalogArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["Id", "SignalCatalogArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTFleetWise::Fleet` resource.
 ///
 /// Creates a fleet that represents a group of vehicles.
 ///
-/// &gt; You must create both a signal catalog and vehicles before you can create a fleet.
+/// \> You must create both a signal catalog and vehicles before you can create a fleet.
 ///
-/// For more information, see \[Fleets\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleets.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// For more information, see [Fleets](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleets.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FleetAttributes`], which `Handle<Fleet>` dereferences to.
@@ -58,25 +38,25 @@ pub struct Fleet {
     /// A brief description of the fleet.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string, required.
     ///
     /// The unique ID of the fleet.
     ///
     /// Pattern `^[a-zA-Z0-9:_-]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `SignalCatalogArn`: a string, required.
     ///
     /// The ARN of the signal catalog associated with the fleet.
     ///
     /// Create-only: changing it replaces the resource.
-    pub signal_catalog_arn: Str,
+    pub signal_catalog_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the fleet.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +66,7 @@ impl Fleet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTFleetWise::Fleet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-fleet.html",
         primary_identifier: &["Id"],
@@ -97,48 +77,50 @@ impl Fleet {
         read_only: &["Arn", "CreationTime", "LastModificationTime"],
         attributes: &["Arn", "CreationTime", "LastModificationTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Fleet` with its required properties, named in a [`FleetRequired`].
     #[inline]
     pub fn new(required: FleetRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             id: required.id,
             signal_catalog_arn: required.signal_catalog_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `SignalCatalogArn`: a string, required.
-    pub fn signal_catalog_arn(mut self, value: impl Into<Str>) -> Self { self.signal_catalog_arn = value.into(); self }
+    pub fn signal_catalog_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signal_catalog_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Fleet {
+impl ::cloudwright_core::Resource for Fleet {
     type Attributes = FleetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Fleet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Fleet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Fleet {
+impl ::cloudwright_core::ToValue for Fleet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Id", &self.id)
             .req("SignalCatalogArn", &self.signal_catalog_arn)
@@ -147,12 +129,12 @@ impl ToValue for Fleet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Fleet`]: `Handle<Fleet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Fleet`]: `Handle<Fleet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FleetAttributes(ResourceRef);
+pub struct FleetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FleetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FleetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -162,23 +144,48 @@ impl FleetAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the created fleet.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the fleet was created in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The time the fleet was last updated, in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn last_modification_time(&self) -> Value {
-        self.0.get_att("LastModificationTime")
+    pub fn last_modification_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModificationTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Fleet: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SignalCatalogArn", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["Id", "SignalCatalogArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

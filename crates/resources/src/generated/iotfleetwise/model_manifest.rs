@@ -5,44 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{ManifestStatus, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 
 /// The required properties of [`ModelManifest`], by name: `ModelManifest::new(ModelManifestRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelManifestRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SignalCatalogArn`: a string, required.
-    pub signal_catalog_arn: Str,
+    pub signal_catalog_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelManifest: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Nodes", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: true })),
-        ("SignalCatalogArn", Shape::STR),
-        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "DRAFT"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["SignalCatalogArn", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTFleetWise::ModelManifest` resource.
 ///
 /// Creates a vehicle model (model manifest) that specifies signals (attributes, branches, sensors, and actuators).
 ///
-/// For more information, see \[Vehicle models\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/vehicle-models.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// For more information, see [Vehicle models](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/vehicle-models.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ModelManifestAttributes`], which `Handle<ModelManifest>` dereferences to.
@@ -58,33 +36,33 @@ pub struct ModelManifest {
     /// A brief description of the vehicle model.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the vehicle model.
     ///
     /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Nodes`: a list of strings.
     ///
     /// A list of nodes, which are a general abstraction of signals.
     ///
     /// Items at least 1.
-    pub nodes: Option<List<Str>>,
+    pub nodes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SignalCatalogArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the signal catalog associated with the vehicle model.
-    pub signal_catalog_arn: Str,
+    pub signal_catalog_arn: ::cloudwright_core::Str,
     /// `Status`: a [`ManifestStatus`] value.
     ///
     /// The state of the vehicle model. If the status is `ACTIVE` , the vehicle model can't be edited. If the status is `DRAFT` , you can edit the vehicle model.
-    pub status: Option<ManifestStatus>,
+    pub status: ::std::option::Option<ManifestStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the vehicle model.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -94,7 +72,7 @@ impl ModelManifest {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTFleetWise::ModelManifest",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-modelmanifest.html",
         primary_identifier: &["Name"],
@@ -105,54 +83,56 @@ impl ModelManifest {
         read_only: &["Arn", "CreationTime", "LastModificationTime"],
         attributes: &["Arn", "CreationTime", "LastModificationTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ModelManifest` with its required properties, named in a [`ModelManifestRequired`].
     #[inline]
     pub fn new(required: ModelManifestRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            nodes: None,
+            nodes: ::std::option::Option::None,
             signal_catalog_arn: required.signal_catalog_arn,
-            status: None,
-            tags: None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Nodes`: a list of strings.
-    pub fn nodes(mut self, value: impl Into<List<Str>>) -> Self { self.nodes = Some(value.into()); self }
+    pub fn nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.nodes = ::std::option::Option::Some(value.into()); self }
     /// `SignalCatalogArn`: a string, required.
-    pub fn signal_catalog_arn(mut self, value: impl Into<Str>) -> Self { self.signal_catalog_arn = value.into(); self }
+    pub fn signal_catalog_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signal_catalog_arn = value.into(); self }
     /// `Status`: a [`ManifestStatus`] value.
-    pub fn status(mut self, value: impl Into<ManifestStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ManifestStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ModelManifest {
+impl ::cloudwright_core::Resource for ModelManifest {
     type Attributes = ModelManifestAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelManifest, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ModelManifest, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ModelManifest {
+impl ::cloudwright_core::ToValue for ModelManifest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("Nodes", &self.nodes)
@@ -163,12 +143,12 @@ impl ToValue for ModelManifest {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ModelManifest`]: `Handle<ModelManifest>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ModelManifest`]: `Handle<ModelManifest>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ModelManifestAttributes(ResourceRef);
+pub struct ModelManifestAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ModelManifestAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ModelManifestAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -178,23 +158,50 @@ impl ModelManifestAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the vehicle model.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the vehicle model was created, in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The time the vehicle model was last updated, in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn last_modification_time(&self) -> Value {
-        self.0.get_att("LastModificationTime")
+    pub fn last_modification_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModificationTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelManifest: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Nodes", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: true })),
+            ("SignalCatalogArn", Shape::STR),
+            ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "DRAFT"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["SignalCatalogArn", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_SignalCatalog: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("NodeCounts", Shape::Object(&RULE_NodeCounts)),
-        ("Nodes", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTFleetWise::SignalCatalog` resource.
 ///
 /// Creates a collection of standardized signals that can be reused to create vehicle models.
 ///
-/// For more information, see \[Signal catalogs\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/signal-catalogs.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// For more information, see [Signal catalogs](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/signal-catalogs.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SignalCatalogAttributes`], which `Handle<SignalCatalog>` dereferences to.
@@ -47,29 +27,29 @@ pub struct SignalCatalog {
     /// A brief description of the signal catalog.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the signal catalog.
     ///
     /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NodeCounts`: a [`NodeCounts`] object.
     ///
     /// Information about the number of nodes and node types in a vehicle network.
-    pub node_counts: Option<Obj<NodeCounts>>,
+    pub node_counts: ::std::option::Option<crate::Obj<NodeCounts>>,
     /// `Nodes`: a list of JSON values.
     ///
     /// A list of information about nodes, which are a general abstraction of signals.
     ///
     /// Items 1 to 5000.
-    pub nodes: Option<List<Json>>,
+    pub nodes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the signal catalog.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +59,7 @@ impl SignalCatalog {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTFleetWise::SignalCatalog",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-signalcatalog.html",
         primary_identifier: &["Name"],
@@ -90,45 +70,47 @@ impl SignalCatalog {
         read_only: &["Arn", "CreationTime", "LastModificationTime", "NodeCounts/TotalNodes", "NodeCounts/TotalBranches", "NodeCounts/TotalSensors", "NodeCounts/TotalAttributes", "NodeCounts/TotalActuators"],
         attributes: &["Arn", "CreationTime", "LastModificationTime", "NodeCounts.TotalActuators", "NodeCounts.TotalAttributes", "NodeCounts.TotalBranches", "NodeCounts.TotalNodes", "NodeCounts.TotalSensors"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SignalCatalog` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NodeCounts`: a [`NodeCounts`] object.
-    pub fn node_counts(mut self, value: impl Into<Obj<NodeCounts>>) -> Self { self.node_counts = Some(value.into()); self }
+    pub fn node_counts(mut self, value: impl ::std::convert::Into<crate::Obj<NodeCounts>>) -> Self { self.node_counts = ::std::option::Option::Some(value.into()); self }
     /// `Nodes`: a list of JSON values.
-    pub fn nodes(mut self, value: impl Into<List<Json>>) -> Self { self.nodes = Some(value.into()); self }
+    pub fn nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.nodes = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SignalCatalog {
+impl ::cloudwright_core::Resource for SignalCatalog {
     type Attributes = SignalCatalogAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SignalCatalog, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SignalCatalog, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SignalCatalog {
+impl ::cloudwright_core::ToValue for SignalCatalog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("Name", &self.name)
             .opt("NodeCounts", &self.node_counts)
@@ -138,12 +120,12 @@ impl ToValue for SignalCatalog {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SignalCatalog`]: `Handle<SignalCatalog>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SignalCatalog`]: `Handle<SignalCatalog>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SignalCatalogAttributes(ResourceRef);
+pub struct SignalCatalogAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SignalCatalogAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SignalCatalogAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,79 +135,66 @@ impl SignalCatalogAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the signal catalog.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the signal catalog was created in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The time the signal catalog was last updated in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn last_modification_time(&self) -> Value {
-        self.0.get_att("LastModificationTime")
+    pub fn last_modification_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModificationTime"))
     }
 
     /// `Fn::GetAtt` `NodeCounts.TotalActuators`: a number.
     ///
     /// The total number of nodes in a vehicle network that represent actuators.
     #[inline]
-    pub fn node_counts_total_actuators(&self) -> Value {
-        self.0.get_att("NodeCounts.TotalActuators")
+    pub fn node_counts_total_actuators(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("NodeCounts.TotalActuators"))
     }
 
     /// `Fn::GetAtt` `NodeCounts.TotalAttributes`: a number.
     ///
     /// The total number of nodes in a vehicle network that represent attributes.
     #[inline]
-    pub fn node_counts_total_attributes(&self) -> Value {
-        self.0.get_att("NodeCounts.TotalAttributes")
+    pub fn node_counts_total_attributes(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("NodeCounts.TotalAttributes"))
     }
 
     /// `Fn::GetAtt` `NodeCounts.TotalBranches`: a number.
     ///
     /// The total number of nodes in a vehicle network that represent branches.
     #[inline]
-    pub fn node_counts_total_branches(&self) -> Value {
-        self.0.get_att("NodeCounts.TotalBranches")
+    pub fn node_counts_total_branches(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("NodeCounts.TotalBranches"))
     }
 
     /// `Fn::GetAtt` `NodeCounts.TotalNodes`: a number.
     ///
     /// The total number of nodes in a vehicle network.
     #[inline]
-    pub fn node_counts_total_nodes(&self) -> Value {
-        self.0.get_att("NodeCounts.TotalNodes")
+    pub fn node_counts_total_nodes(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("NodeCounts.TotalNodes"))
     }
 
     /// `Fn::GetAtt` `NodeCounts.TotalSensors`: a number.
     ///
     /// The total number of nodes in a vehicle network that represent sensors.
     #[inline]
-    pub fn node_counts_total_sensors(&self) -> Value {
-        self.0.get_att("NodeCounts.TotalSensors")
+    pub fn node_counts_total_sensors(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("NodeCounts.TotalSensors"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NodeCounts: ObjRule = ObjRule {
-    properties: &[
-        ("TotalActuators", Shape::NUM),
-        ("TotalAttributes", Shape::NUM),
-        ("TotalBranches", Shape::NUM),
-        ("TotalNodes", Shape::NUM),
-        ("TotalSensors", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NodeCounts` property type of `AWS::IoTFleetWise::SignalCatalog`.
 ///
@@ -237,23 +206,23 @@ pub struct NodeCounts {
     /// `TotalActuators`: a number.
     ///
     /// The total number of nodes in a vehicle network that represent actuators.
-    pub total_actuators: Option<Num>,
+    pub total_actuators: ::std::option::Option<::cloudwright_core::Num>,
     /// `TotalAttributes`: a number.
     ///
     /// The total number of nodes in a vehicle network that represent attributes.
-    pub total_attributes: Option<Num>,
+    pub total_attributes: ::std::option::Option<::cloudwright_core::Num>,
     /// `TotalBranches`: a number.
     ///
     /// The total number of nodes in a vehicle network that represent branches.
-    pub total_branches: Option<Num>,
+    pub total_branches: ::std::option::Option<::cloudwright_core::Num>,
     /// `TotalNodes`: a number.
     ///
     /// The total number of nodes in a vehicle network.
-    pub total_nodes: Option<Num>,
+    pub total_nodes: ::std::option::Option<::cloudwright_core::Num>,
     /// `TotalSensors`: a number.
     ///
     /// The total number of nodes in a vehicle network that represent sensors.
-    pub total_sensors: Option<Num>,
+    pub total_sensors: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -261,27 +230,27 @@ impl NodeCounts {
     /// A `NodeCounts` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TotalActuators`: a number.
-    pub fn total_actuators(mut self, value: impl Into<Num>) -> Self { self.total_actuators = Some(value.into()); self }
+    pub fn total_actuators(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.total_actuators = ::std::option::Option::Some(value.into()); self }
     /// `TotalAttributes`: a number.
-    pub fn total_attributes(mut self, value: impl Into<Num>) -> Self { self.total_attributes = Some(value.into()); self }
+    pub fn total_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.total_attributes = ::std::option::Option::Some(value.into()); self }
     /// `TotalBranches`: a number.
-    pub fn total_branches(mut self, value: impl Into<Num>) -> Self { self.total_branches = Some(value.into()); self }
+    pub fn total_branches(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.total_branches = ::std::option::Option::Some(value.into()); self }
     /// `TotalNodes`: a number.
-    pub fn total_nodes(mut self, value: impl Into<Num>) -> Self { self.total_nodes = Some(value.into()); self }
+    pub fn total_nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.total_nodes = ::std::option::Option::Some(value.into()); self }
     /// `TotalSensors`: a number.
-    pub fn total_sensors(mut self, value: impl Into<Num>) -> Self { self.total_sensors = Some(value.into()); self }
+    pub fn total_sensors(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.total_sensors = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NodeCounts {}
+impl crate::PropertyType for NodeCounts {}
 
-impl ToValue for NodeCounts {
+impl ::cloudwright_core::ToValue for NodeCounts {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TotalActuators", &self.total_actuators)
             .opt("TotalAttributes", &self.total_attributes)
             .opt("TotalBranches", &self.total_branches)
@@ -289,4 +258,42 @@ impl ToValue for NodeCounts {
             .opt("TotalSensors", &self.total_sensors)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SignalCatalog: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("NodeCounts", Shape::Object(&RULE_NodeCounts)),
+            ("Nodes", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NodeCounts: ObjRule = ObjRule {
+        properties: &[
+            ("TotalActuators", Shape::NUM),
+            ("TotalAttributes", Shape::NUM),
+            ("TotalBranches", Shape::NUM),
+            ("TotalNodes", Shape::NUM),
+            ("TotalSensors", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,50 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 
 /// The required properties of [`StateTemplate`], by name: `StateTemplate::new(StateTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateTemplateRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SignalCatalogArn`: a string, required.
-    pub signal_catalog_arn: Str,
+    pub signal_catalog_arn: ::cloudwright_core::Str,
     /// `StateTemplateProperties`: a list of strings, required.
-    pub state_template_properties: List<Str>,
+    pub state_template_properties: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StateTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("DataExtraDimensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MetadataExtraDimensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SignalCatalogArn", Shape::STR),
-        ("StateTemplateProperties", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(500), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["Name", "SignalCatalogArn", "StateTemplateProperties"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTFleetWise::StateTemplate` resource.
 ///
 /// Creates a mechanism for vehicle owners to track the state of their vehicles. State templates determine which signal updates the vehicle sends to the cloud.
 ///
-/// For more information, see \[State templates\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/state-templates.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// For more information, see [State templates](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/state-templates.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
-/// &gt; Access to certain AWS IoT FleetWise features is currently gated. For more information, see \[AWS Region and feature availability\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// \> Access to certain AWS IoT FleetWise features is currently gated. For more information, see [AWS Region and feature availability](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StateTemplateAttributes`], which `Handle<StateTemplate>` dereferences to.
@@ -64,43 +40,45 @@ pub struct StateTemplate {
     /// A list of vehicle attributes associated with the payload published on the state template's MQTT topic.
     ///
     /// Items 0 to 5; each item: pattern `^[a-zA-Z0-9_.]+$`, length 1 to 150.
-    pub data_extra_dimensions: Option<List<Str>>,
+    pub data_extra_dimensions:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Description`: a string.
     ///
     /// A brief description of the state template.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetadataExtraDimensions`: a list of strings.
     ///
     /// A list of vehicle attributes to associate with the user properties of the messages published on the state template's MQTT topic. For example, if you add `Vehicle.Attributes.Make` and `Vehicle.Attributes.Model` attributes, these attributes are included as user properties with the MQTT message.
     ///
     /// Items 0 to 5; each item: pattern `^[a-zA-Z0-9_.]+$`, length 1 to 150.
-    pub metadata_extra_dimensions: Option<List<Str>>,
+    pub metadata_extra_dimensions:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// The unique alias of the state template.
     ///
     /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SignalCatalogArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the signal catalog associated with the state template.
     ///
     /// Create-only: changing it replaces the resource.
-    pub signal_catalog_arn: Str,
+    pub signal_catalog_arn: ::cloudwright_core::Str,
     /// `StateTemplateProperties`: a list of strings, required.
     ///
     /// A list of signals from which data is collected. The state template properties contain the fully qualified names of the signals.
     ///
     /// Items 1 to 500; each item: pattern `^[a-zA-Z0-9_.]+$`, length 1 to 150.
-    pub state_template_properties: List<Str>,
+    pub state_template_properties: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata that can be used to manage the state template.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -110,7 +88,7 @@ impl StateTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTFleetWise::StateTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-statetemplate.html",
         primary_identifier: &["Name"],
@@ -121,57 +99,59 @@ impl StateTemplate {
         read_only: &["Arn", "Id", "CreationTime", "LastModificationTime"],
         attributes: &["Arn", "CreationTime", "Id", "LastModificationTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `StateTemplate` with its required properties, named in a [`StateTemplateRequired`].
     #[inline]
     pub fn new(required: StateTemplateRequired) -> Self {
         Self {
-            data_extra_dimensions: None,
-            description: None,
-            metadata_extra_dimensions: None,
+            data_extra_dimensions: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            metadata_extra_dimensions: ::std::option::Option::None,
             name: required.name,
             signal_catalog_arn: required.signal_catalog_arn,
             state_template_properties: required.state_template_properties,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataExtraDimensions`: a list of strings.
-    pub fn data_extra_dimensions(mut self, value: impl Into<List<Str>>) -> Self { self.data_extra_dimensions = Some(value.into()); self }
+    pub fn data_extra_dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.data_extra_dimensions = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MetadataExtraDimensions`: a list of strings.
-    pub fn metadata_extra_dimensions(mut self, value: impl Into<List<Str>>) -> Self { self.metadata_extra_dimensions = Some(value.into()); self }
+    pub fn metadata_extra_dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.metadata_extra_dimensions = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SignalCatalogArn`: a string, required.
-    pub fn signal_catalog_arn(mut self, value: impl Into<Str>) -> Self { self.signal_catalog_arn = value.into(); self }
+    pub fn signal_catalog_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signal_catalog_arn = value.into(); self }
     /// `StateTemplateProperties`: a list of strings, required.
-    pub fn state_template_properties(mut self, value: impl Into<List<Str>>) -> Self { self.state_template_properties = value.into(); self }
+    pub fn state_template_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.state_template_properties = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StateTemplate {
+impl ::cloudwright_core::Resource for StateTemplate {
     type Attributes = StateTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StateTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StateTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StateTemplate {
+impl ::cloudwright_core::ToValue for StateTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataExtraDimensions", &self.data_extra_dimensions)
             .opt("Description", &self.description)
             .opt("MetadataExtraDimensions", &self.metadata_extra_dimensions)
@@ -183,12 +163,12 @@ impl ToValue for StateTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StateTemplate`]: `Handle<StateTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StateTemplate`]: `Handle<StateTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StateTemplateAttributes(ResourceRef);
+pub struct StateTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StateTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StateTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -198,31 +178,60 @@ impl StateTemplateAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the state template.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the state template was created, in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID of the state template.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The time the state template was last updated, in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn last_modification_time(&self) -> Value {
-        self.0.get_att("LastModificationTime")
+    pub fn last_modification_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModificationTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StateTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("DataExtraDimensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MetadataExtraDimensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SignalCatalogArn", Shape::STR),
+            ("StateTemplateProperties", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(500), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["Name", "SignalCatalogArn", "StateTemplateProperties"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

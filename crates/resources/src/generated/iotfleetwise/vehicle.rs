@@ -5,48 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 
 /// The required properties of [`Vehicle`], by name: `Vehicle::new(VehicleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VehicleRequired {
     /// `DecoderManifestArn`: a string, required.
-    pub decoder_manifest_arn: Str,
+    pub decoder_manifest_arn: ::cloudwright_core::Str,
     /// `ModelManifestArn`: a string, required.
-    pub model_manifest_arn: Str,
+    pub model_manifest_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Vehicle: ObjRule = ObjRule {
-    properties: &[
-        ("AssociationBehavior", Shape::Str(&StrRule { allowed: &["CreateIotThing", "ValidateIotThingExists"], ..StrRule::ANY })),
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
-        ("DecoderManifestArn", Shape::STR),
-        ("ModelManifestArn", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StateTemplates", Shape::List(&ListRule { items: Shape::Object(&RULE_StateTemplateAssociation), min_items: Some(0), max_items: Some(20), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["Name", "DecoderManifestArn", "ModelManifestArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTFleetWise::Vehicle` resource.
 ///
 /// Creates a vehicle, which is an instance of a vehicle model (model manifest). Vehicles created from the same vehicle model consist of the same signals inherited from the vehicle model.
 ///
-/// &gt; If you have an existing AWS IoT thing, you can use AWS IoT FleetWise to create a vehicle and collect data from your thing.
+/// \> If you have an existing AWS IoT thing, you can use AWS IoT FleetWise to create a vehicle and collect data from your thing.
 ///
-/// For more information, see \[Vehicles\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/vehicles.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// For more information, see [Vehicles](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/vehicles.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VehicleAttributes`], which `Handle<Vehicle>` dereferences to.
@@ -62,37 +40,37 @@ pub struct Vehicle {
     /// An option to create a new AWS IoT thing when creating a vehicle, or to validate an existing thing as a vehicle.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub association_behavior: Option<VehicleAssociationBehavior>,
+    pub association_behavior: ::std::option::Option<VehicleAssociationBehavior>,
     /// `Attributes`: a JSON value.
     ///
     /// Static information about a vehicle in a key-value pair. For example: `"engine Type"` : `"v6"`
-    pub attributes: Option<Json>,
+    pub attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `DecoderManifestArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of a decoder manifest associated with the vehicle to create.
-    pub decoder_manifest_arn: Str,
+    pub decoder_manifest_arn: ::cloudwright_core::Str,
     /// `ModelManifestArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the vehicle model (model manifest) to create the vehicle from.
-    pub model_manifest_arn: Str,
+    pub model_manifest_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The unique ID of the vehicle.
     ///
     /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `StateTemplates`: a list of [`StateTemplateAssociation`] objects.
     ///
     /// Associate state templates to track the state of the vehicle. State templates determine which signal updates the vehicle sends to the cloud.
     ///
     /// Items 0 to 20.
-    pub state_templates: Option<List<StateTemplateAssociation>>,
+    pub state_templates: ::std::option::Option<::cloudwright_core::List<StateTemplateAssociation>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata which can be used to manage the vehicle.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +80,7 @@ impl Vehicle {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTFleetWise::Vehicle",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-vehicle.html",
         primary_identifier: &["Name"],
@@ -113,57 +91,59 @@ impl Vehicle {
         read_only: &["Arn", "CreationTime", "LastModificationTime"],
         attributes: &["Arn", "CreationTime", "LastModificationTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Vehicle` with its required properties, named in a [`VehicleRequired`].
     #[inline]
     pub fn new(required: VehicleRequired) -> Self {
         Self {
-            association_behavior: None,
-            attributes: None,
+            association_behavior: ::std::option::Option::None,
+            attributes: ::std::option::Option::None,
             decoder_manifest_arn: required.decoder_manifest_arn,
             model_manifest_arn: required.model_manifest_arn,
             name: required.name,
-            state_templates: None,
-            tags: None,
+            state_templates: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AssociationBehavior`: a [`VehicleAssociationBehavior`] value.
-    pub fn association_behavior(mut self, value: impl Into<VehicleAssociationBehavior>) -> Self { self.association_behavior = Some(value.into()); self }
+    pub fn association_behavior(mut self, value: impl ::std::convert::Into<VehicleAssociationBehavior>) -> Self { self.association_behavior = ::std::option::Option::Some(value.into()); self }
     /// `Attributes`: a JSON value.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `DecoderManifestArn`: a string, required.
-    pub fn decoder_manifest_arn(mut self, value: impl Into<Str>) -> Self { self.decoder_manifest_arn = value.into(); self }
+    pub fn decoder_manifest_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.decoder_manifest_arn = value.into(); self }
     /// `ModelManifestArn`: a string, required.
-    pub fn model_manifest_arn(mut self, value: impl Into<Str>) -> Self { self.model_manifest_arn = value.into(); self }
+    pub fn model_manifest_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_manifest_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `StateTemplates`: a list of [`StateTemplateAssociation`] objects.
-    pub fn state_templates(mut self, value: impl Into<List<StateTemplateAssociation>>) -> Self { self.state_templates = Some(value.into()); self }
+    pub fn state_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StateTemplateAssociation>>) -> Self { self.state_templates = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Vehicle {
+impl ::cloudwright_core::Resource for Vehicle {
     type Attributes = VehicleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Vehicle, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Vehicle, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Vehicle {
+impl ::cloudwright_core::ToValue for Vehicle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssociationBehavior", &self.association_behavior)
             .opt("Attributes", &self.attributes)
             .req("DecoderManifestArn", &self.decoder_manifest_arn)
@@ -175,12 +155,12 @@ impl ToValue for Vehicle {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Vehicle`]: `Handle<Vehicle>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Vehicle`]: `Handle<Vehicle>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VehicleAttributes(ResourceRef);
+pub struct VehicleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VehicleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VehicleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -190,24 +170,24 @@ impl VehicleAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the vehicle.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the vehicle was created in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The time the vehicle was last updated in seconds since epoch (January 1, 1970 at midnight UTC time).
     #[inline]
-    pub fn last_modification_time(&self) -> Value {
-        self.0.get_att("LastModificationTime")
+    pub fn last_modification_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModificationTime"))
     }
 }
 
@@ -215,27 +195,16 @@ impl VehicleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateTemplateAssociationRequired {
     /// `Identifier`: a string, required.
-    pub identifier: Str,
+    pub identifier: ::cloudwright_core::Str,
     /// `StateTemplateUpdateStrategy`: a JSON value, required.
-    pub state_template_update_strategy: Json,
+    pub state_template_update_strategy: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StateTemplateAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StateTemplateUpdateStrategy", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["Identifier", "StateTemplateUpdateStrategy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StateTemplateAssociation` property type of `AWS::IoTFleetWise::Vehicle`.
 ///
 /// The state template associated with a vehicle. State templates contain state properties, which are signals that belong to a signal catalog that is synchronized between the AWS IoT FleetWise Edge and the AWS Cloud .
 ///
-/// &gt; Access to certain AWS IoT FleetWise features is currently gated. For more information, see \[AWS Region and feature availability\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html>) in the *AWS IoT FleetWise Developer Guide* .
+/// \> Access to certain AWS IoT FleetWise features is currently gated. For more information, see [AWS Region and feature availability](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html) in the *AWS IoT FleetWise Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-vehicle-statetemplateassociation.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -245,13 +214,13 @@ pub struct StateTemplateAssociation {
     /// The unique ID of the state template.
     ///
     /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100.
-    pub identifier: Str,
+    pub identifier: ::cloudwright_core::Str,
     /// `StateTemplateUpdateStrategy`: a JSON value, required.
     ///
     /// The update strategy for the state template. Vehicles associated with the state template can stream telemetry data with either an `onChange` or `periodic` update strategy.
     ///
-    /// &gt; Access to certain AWS IoT FleetWise features is currently gated. For more information, see \[AWS Region and feature availability\](<https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html>) in the *AWS IoT FleetWise Developer Guide* .
-    pub state_template_update_strategy: Json,
+    /// \> Access to certain AWS IoT FleetWise features is currently gated. For more information, see [AWS Region and feature availability](https://docs.aws.amazon.com/iot-fleetwise/latest/developerguide/fleetwise-regions.html) in the *AWS IoT FleetWise Developer Guide* .
+    pub state_template_update_strategy: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -266,17 +235,17 @@ impl StateTemplateAssociation {
     }
 
     /// `Identifier`: a string, required.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
+    pub fn identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identifier = value.into(); self }
     /// `StateTemplateUpdateStrategy`: a JSON value, required.
-    pub fn state_template_update_strategy(mut self, value: impl Into<Json>) -> Self { self.state_template_update_strategy = value.into(); self }
+    pub fn state_template_update_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.state_template_update_strategy = value.into(); self }
 }
 
-impl PropertyType for StateTemplateAssociation {}
+impl crate::PropertyType for StateTemplateAssociation {}
 
-impl ToValue for StateTemplateAssociation {
+impl ::cloudwright_core::ToValue for StateTemplateAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Identifier", &self.identifier)
             .req(
                 "StateTemplateUpdateStrategy",
@@ -294,23 +263,61 @@ pub enum VehicleAssociationBehavior {
     /// `ValidateIotThingExists`
     ValidateIotThingExists,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VehicleAssociationBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VehicleAssociationBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VehicleAssociationBehavior {
+impl ::cloudwright_core::ToValue for VehicleAssociationBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CreateIotThing => "CreateIotThing",
             Self::ValidateIotThingExists => "ValidateIotThingExists",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Vehicle: ObjRule = ObjRule {
+        properties: &[
+            ("AssociationBehavior", Shape::Str(&StrRule { allowed: &["CreateIotThing", "ValidateIotThingExists"], ..StrRule::ANY })),
+            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("DecoderManifestArn", Shape::STR),
+            ("ModelManifestArn", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StateTemplates", Shape::List(&ListRule { items: Shape::Object(&RULE_StateTemplateAssociation), min_items: Some(0), max_items: Some(20), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["Name", "DecoderManifestArn", "ModelManifestArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StateTemplateAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StateTemplateUpdateStrategy", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["Identifier", "StateTemplateUpdateStrategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-);
-
 /// The required properties of [`AccessPolicy`], by name: `AccessPolicy::new(AccessPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPolicyRequired {
     /// `AccessPolicyIdentity`: an [`AccessPolicyIdentity`] object, required.
-    pub access_policy_identity: Obj<AccessPolicyIdentity>,
+    pub access_policy_identity: crate::Obj<AccessPolicyIdentity>,
     /// `AccessPolicyPermission`: an [`AccessPolicyPermission`] value, required.
     pub access_policy_permission: AccessPolicyPermission,
     /// `AccessPolicyResource`: an [`AccessPolicyResource`] object, required.
-    pub access_policy_resource: Obj<AccessPolicyResource>,
+    pub access_policy_resource: crate::Obj<AccessPolicyResource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPolicyIdentity", Shape::Object(&RULE_AccessPolicyIdentity)),
-        ("AccessPolicyPermission", Shape::Str(&StrRule { allowed: &["ADMINISTRATOR", "VIEWER"], ..StrRule::ANY })),
-        ("AccessPolicyResource", Shape::Object(&RULE_AccessPolicyResource)),
-    ],
-    required: &["AccessPolicyIdentity", "AccessPolicyPermission", "AccessPolicyResource"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTSiteWise::AccessPolicy` resource.
 ///
-/// &gt; The AWS IoT SiteWise Monitor feature will no longer be open to new customers starting November 7, 2025 . If you would like to use the AWS IoT SiteWise Monitor feature, sign up prior to that date. Existing customers can continue to use the service as normal. For more information, see \[AWS IoT SiteWise Monitor availability change\](<https://docs.aws.amazon.com/iot-sitewise/latest/appguide/iotsitewise-monitor-availability-change.html>) .
+/// \> The AWS IoT SiteWise Monitor feature will no longer be open to new customers starting November 7, 2025 . If you would like to use the AWS IoT SiteWise Monitor feature, sign up prior to that date. Existing customers can continue to use the service as normal. For more information, see [AWS IoT SiteWise Monitor availability change](https://docs.aws.amazon.com/iot-sitewise/latest/appguide/iotsitewise-monitor-availability-change.html) .
 ///
 /// Creates an access policy that grants the specified identity (IAM Identity Center user, IAM Identity Center group, or IAM user) access to the specified AWS IoT SiteWise Monitor portal or project resource.
 ///
-/// &gt; Support for access policies that use an SSO Group as the identity is not supported at this time.
+/// \> Support for access policies that use an SSO Group as the identity is not supported at this time.
 ///
 /// `Ref` returns its `AccessPolicyId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AccessPolicyAttributes`], which `Handle<AccessPolicy>` dereferences to.
@@ -56,7 +35,7 @@ pub struct AccessPolicy {
     /// `AccessPolicyIdentity`: an [`AccessPolicyIdentity`] object, required.
     ///
     /// The identity for this access policy. Choose an IAM Identity Center user, an IAM Identity Center group, or an IAM user.
-    pub access_policy_identity: Obj<AccessPolicyIdentity>,
+    pub access_policy_identity: crate::Obj<AccessPolicyIdentity>,
     /// `AccessPolicyPermission`: an [`AccessPolicyPermission`] value, required.
     ///
     /// The permission level for this access policy. Note that a project `ADMINISTRATOR` is also known as a project owner.
@@ -64,7 +43,7 @@ pub struct AccessPolicy {
     /// `AccessPolicyResource`: an [`AccessPolicyResource`] object, required.
     ///
     /// The AWS IoT SiteWise Monitor resource for this access policy. Choose either a portal or a project.
-    pub access_policy_resource: Obj<AccessPolicyResource>,
+    pub access_policy_resource: crate::Obj<AccessPolicyResource>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +53,7 @@ impl AccessPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTSiteWise::AccessPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-accesspolicy.html",
         primary_identifier: &["AccessPolicyId"],
@@ -85,7 +64,7 @@ impl AccessPolicy {
         read_only: &["AccessPolicyArn", "AccessPolicyId"],
         attributes: &["AccessPolicyArn", "AccessPolicyId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AccessPolicy` with its required properties, named in a [`AccessPolicyRequired`].
@@ -99,28 +78,30 @@ impl AccessPolicy {
     }
 
     /// `AccessPolicyIdentity`: an [`AccessPolicyIdentity`] object, required.
-    pub fn access_policy_identity(mut self, value: impl Into<Obj<AccessPolicyIdentity>>) -> Self { self.access_policy_identity = value.into(); self }
+    pub fn access_policy_identity(mut self, value: impl ::std::convert::Into<crate::Obj<AccessPolicyIdentity>>) -> Self { self.access_policy_identity = value.into(); self }
     /// `AccessPolicyPermission`: an [`AccessPolicyPermission`] value, required.
-    pub fn access_policy_permission(mut self, value: impl Into<AccessPolicyPermission>) -> Self { self.access_policy_permission = value.into(); self }
+    pub fn access_policy_permission(mut self, value: impl ::std::convert::Into<AccessPolicyPermission>) -> Self { self.access_policy_permission = value.into(); self }
     /// `AccessPolicyResource`: an [`AccessPolicyResource`] object, required.
-    pub fn access_policy_resource(mut self, value: impl Into<Obj<AccessPolicyResource>>) -> Self { self.access_policy_resource = value.into(); self }
+    pub fn access_policy_resource(mut self, value: impl ::std::convert::Into<crate::Obj<AccessPolicyResource>>) -> Self { self.access_policy_resource = value.into(); self }
 }
 
-impl Resource for AccessPolicy {
+impl ::cloudwright_core::Resource for AccessPolicy {
     type Attributes = AccessPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessPolicy {
+impl ::cloudwright_core::ToValue for AccessPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessPolicyIdentity", &self.access_policy_identity)
             .req("AccessPolicyPermission", &self.access_policy_permission)
             .req("AccessPolicyResource", &self.access_policy_resource)
@@ -128,12 +109,12 @@ impl ToValue for AccessPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessPolicy`]: `Handle<AccessPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessPolicy`]: `Handle<AccessPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessPolicyAttributes(ResourceRef);
+pub struct AccessPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,33 +122,22 @@ impl From<ResourceRef> for AccessPolicyAttributes {
 impl AccessPolicyAttributes {
     /// `Fn::GetAtt` `AccessPolicyArn`: a string.
     ///
-    /// The \[ARN\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) of the access policy, which has the following format.
+    /// The [ARN](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the access policy, which has the following format.
     ///
     /// `arn:${Partition}:iotsitewise:${Region}:${Account}:access-policy/${AccessPolicyId}`
     #[inline]
-    pub fn access_policy_arn(&self) -> Value {
-        self.0.get_att("AccessPolicyArn")
+    pub fn access_policy_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessPolicyArn"))
     }
 
     /// `Fn::GetAtt` `AccessPolicyId`: a string.
     ///
     /// The ID of the access policy.
     #[inline]
-    pub fn access_policy_id(&self) -> Value {
-        self.0.get_att("AccessPolicyId")
+    pub fn access_policy_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessPolicyId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPolicyIdentity: ObjRule = ObjRule {
-    properties: &[
-        ("IamRole", Shape::Object(&RULE_IamRole)),
-        ("IamUser", Shape::Object(&RULE_IamUser)),
-        ("User", Shape::Object(&RULE_User)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessPolicyIdentity` property type of `AWS::IoTSiteWise::AccessPolicy`.
 ///
@@ -179,15 +149,15 @@ pub struct AccessPolicyIdentity {
     /// `IamRole`: an [`IamRole`] object.
     ///
     /// An IAM role identity.
-    pub iam_role: Option<Obj<IamRole>>,
+    pub iam_role: ::std::option::Option<crate::Obj<IamRole>>,
     /// `IamUser`: an [`IamUser`] object.
     ///
     /// An IAM user identity.
-    pub iam_user: Option<Obj<IamUser>>,
+    pub iam_user: ::std::option::Option<crate::Obj<IamUser>>,
     /// `User`: an [`User`] object.
     ///
     /// An IAM Identity Center user identity.
-    pub user: Option<Obj<User>>,
+    pub user: ::std::option::Option<crate::Obj<User>>,
 }
 
 #[rustfmt::skip]
@@ -195,39 +165,29 @@ impl AccessPolicyIdentity {
     /// A `AccessPolicyIdentity` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IamRole`: an [`IamRole`] object.
-    pub fn iam_role(mut self, value: impl Into<Obj<IamRole>>) -> Self { self.iam_role = Some(value.into()); self }
+    pub fn iam_role(mut self, value: impl ::std::convert::Into<crate::Obj<IamRole>>) -> Self { self.iam_role = ::std::option::Option::Some(value.into()); self }
     /// `IamUser`: an [`IamUser`] object.
-    pub fn iam_user(mut self, value: impl Into<Obj<IamUser>>) -> Self { self.iam_user = Some(value.into()); self }
+    pub fn iam_user(mut self, value: impl ::std::convert::Into<crate::Obj<IamUser>>) -> Self { self.iam_user = ::std::option::Option::Some(value.into()); self }
     /// `User`: an [`User`] object.
-    pub fn user(mut self, value: impl Into<Obj<User>>) -> Self { self.user = Some(value.into()); self }
+    pub fn user(mut self, value: impl ::std::convert::Into<crate::Obj<User>>) -> Self { self.user = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessPolicyIdentity {}
+impl crate::PropertyType for AccessPolicyIdentity {}
 
-impl ToValue for AccessPolicyIdentity {
+impl ::cloudwright_core::ToValue for AccessPolicyIdentity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IamRole", &self.iam_role)
             .opt("IamUser", &self.iam_user)
             .opt("User", &self.user)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPolicyResource: ObjRule = ObjRule {
-    properties: &[
-        ("Portal", Shape::Object(&RULE_Portal)),
-        ("Project", Shape::Object(&RULE_Project)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessPolicyResource` property type of `AWS::IoTSiteWise::AccessPolicy`.
 ///
@@ -239,11 +199,11 @@ pub struct AccessPolicyResource {
     /// `Portal`: a [`Portal`] object.
     ///
     /// Identifies an AWS IoT SiteWise Monitor portal.
-    pub portal: Option<Obj<Portal>>,
+    pub portal: ::std::option::Option<crate::Obj<Portal>>,
     /// `Project`: a [`Project`] object.
     ///
     /// Identifies a specific AWS IoT SiteWise Monitor project.
-    pub project: Option<Obj<Project>>,
+    pub project: ::std::option::Option<crate::Obj<Project>>,
 }
 
 #[rustfmt::skip]
@@ -251,49 +211,40 @@ impl AccessPolicyResource {
     /// A `AccessPolicyResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Portal`: a [`Portal`] object.
-    pub fn portal(mut self, value: impl Into<Obj<Portal>>) -> Self { self.portal = Some(value.into()); self }
+    pub fn portal(mut self, value: impl ::std::convert::Into<crate::Obj<Portal>>) -> Self { self.portal = ::std::option::Option::Some(value.into()); self }
     /// `Project`: a [`Project`] object.
-    pub fn project(mut self, value: impl Into<Obj<Project>>) -> Self { self.project = Some(value.into()); self }
+    pub fn project(mut self, value: impl ::std::convert::Into<crate::Obj<Project>>) -> Self { self.project = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessPolicyResource {}
+impl crate::PropertyType for AccessPolicyResource {}
 
-impl ToValue for AccessPolicyResource {
+impl ::cloudwright_core::ToValue for AccessPolicyResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Portal", &self.portal)
             .opt("Project", &self.project)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_IamRole: ObjRule = ObjRule {
-    properties: &[
-        ("arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IamRole` property type of `AWS::IoTSiteWise::AccessPolicy`.
 ///
-/// Contains information about an AWS Identity and Access Management role. For more information, see \[IAM roles\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html>) in the *IAM User Guide* .
+/// Contains information about an AWS Identity and Access Management role. For more information, see [IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html) in the *IAM User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-accesspolicy-iamrole.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IamRole {
     /// `arn`: a string.
     ///
-    /// The ARN of the IAM role. For more information, see \[IAM ARNs\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>) in the *IAM User Guide* .
+    /// The ARN of the IAM role. For more information, see [IAM ARNs](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html) in the *IAM User Guide* .
     ///
     /// Pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.\+=,@]+$`; length 1 to 1600.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -301,30 +252,23 @@ impl IamRole {
     /// A `IamRole` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamRole {}
+impl crate::PropertyType for IamRole {}
 
-impl ToValue for IamRole {
+impl ::cloudwright_core::ToValue for IamRole {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("arn", &self.arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IamUser: ObjRule = ObjRule {
-    properties: &[
-        ("arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IamUser` property type of `AWS::IoTSiteWise::AccessPolicy`.
 ///
@@ -335,12 +279,12 @@ pub(crate) static RULE_IamUser: ObjRule = ObjRule {
 pub struct IamUser {
     /// `arn`: a string.
     ///
-    /// The ARN of the IAM user. For more information, see \[IAM ARNs\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>) in the *IAM User Guide* .
+    /// The ARN of the IAM user. For more information, see [IAM ARNs](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html) in the *IAM User Guide* .
     ///
-    /// &gt; If you delete the IAM user, access policies that contain this identity include an empty `arn` . You can delete the access policy for the IAM user that no longer exists.
+    /// \> If you delete the IAM user, access policies that contain this identity include an empty `arn` . You can delete the access policy for the IAM user that no longer exists.
     ///
     /// Pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.\+=,@]+$`; length 1 to 1600.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -348,30 +292,23 @@ impl IamUser {
     /// A `IamUser` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamUser {}
+impl crate::PropertyType for IamUser {}
 
-impl ToValue for IamUser {
+impl ::cloudwright_core::ToValue for IamUser {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("arn", &self.arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Portal: ObjRule = ObjRule {
-    properties: &[
-        ("id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Portal` property type of `AWS::IoTSiteWise::AccessPolicy`.
 ///
@@ -385,7 +322,7 @@ pub struct Portal {
     /// The ID of the portal.
     ///
     /// Pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -393,30 +330,23 @@ impl Portal {
     /// A `Portal` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Portal {}
+impl crate::PropertyType for Portal {}
 
-impl ToValue for Portal {
+impl ::cloudwright_core::ToValue for Portal {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("id", &self.id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("id", &self.id)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Project: ObjRule = ObjRule {
-    properties: &[
-        ("id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Project` property type of `AWS::IoTSiteWise::AccessPolicy`.
 ///
@@ -430,7 +360,7 @@ pub struct Project {
     /// The ID of the project.
     ///
     /// Pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -438,30 +368,23 @@ impl Project {
     /// A `Project` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Project {}
+impl crate::PropertyType for Project {}
 
-impl ToValue for Project {
+impl ::cloudwright_core::ToValue for Project {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("id", &self.id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("id", &self.id)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_User: ObjRule = ObjRule {
-    properties: &[
-        ("id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `User` property type of `AWS::IoTSiteWise::AccessPolicy`.
 ///
@@ -475,7 +398,7 @@ pub struct User {
     /// The IAM Identity Center ID of the user.
     ///
     /// Pattern `^\S+$`; length 1 to 256.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -483,19 +406,21 @@ impl User {
     /// A `User` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for User {}
+impl crate::PropertyType for User {}
 
-impl ToValue for User {
+impl ::cloudwright_core::ToValue for User {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("id", &self.id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("id", &self.id)
+            .build()
     }
 }
 
@@ -507,23 +432,115 @@ pub enum AccessPolicyPermission {
     /// `VIEWER`
     Viewer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessPolicyPermission {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessPolicyPermission {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessPolicyPermission {
+impl ::cloudwright_core::ToValue for AccessPolicyPermission {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Administrator => "ADMINISTRATOR",
             Self::Viewer => "VIEWER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPolicyIdentity", Shape::Object(&RULE_AccessPolicyIdentity)),
+            ("AccessPolicyPermission", Shape::Str(&StrRule { allowed: &["ADMINISTRATOR", "VIEWER"], ..StrRule::ANY })),
+            ("AccessPolicyResource", Shape::Object(&RULE_AccessPolicyResource)),
+        ],
+        required: &["AccessPolicyIdentity", "AccessPolicyPermission", "AccessPolicyResource"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPolicyIdentity: ObjRule = ObjRule {
+        properties: &[
+            ("IamRole", Shape::Object(&RULE_IamRole)),
+            ("IamUser", Shape::Object(&RULE_IamUser)),
+            ("User", Shape::Object(&RULE_User)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPolicyResource: ObjRule = ObjRule {
+        properties: &[
+            ("Portal", Shape::Object(&RULE_Portal)),
+            ("Project", Shape::Object(&RULE_Project)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamRole: ObjRule = ObjRule {
+        properties: &[
+            ("arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamUser: ObjRule = ObjRule {
+        properties: &[
+            ("arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Portal: ObjRule = ObjRule {
+        properties: &[
+            ("id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Project: ObjRule = ObjRule {
+        properties: &[
+            ("id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_User: ObjRule = ObjRule {
+        properties: &[
+            ("id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

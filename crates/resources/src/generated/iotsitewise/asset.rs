@@ -5,46 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[^\\u0000-\\u001F\\u007F]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^externalId:[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+$",
-);
-
 /// The required properties of [`Asset`], by name: `Asset::new(AssetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetRequired {
     /// `AssetModelId`: a string, required.
-    pub asset_model_id: Str,
+    pub asset_model_id: ::cloudwright_core::Str,
     /// `AssetName`: a string, required.
-    pub asset_name: Str,
+    pub asset_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Asset: ObjRule = ObjRule {
-    properties: &[
-        ("AssetDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AssetExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("AssetHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetHierarchy), min_items: None, max_items: None, unique: false })),
-        ("AssetModelId", Shape::Str(&StrRule { min_len: Some(13), max_len: Some(139), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("AssetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AssetProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetProperty), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["AssetName", "AssetModelId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTSiteWise::Asset` resource.
 ///
-/// Creates an asset from an existing asset model. For more information, see \[Creating assets\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/create-assets.html>) in the *AWS IoT SiteWise User Guide* .
+/// Creates an asset from an existing asset model. For more information, see [Creating assets](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/create-assets.html) in the *AWS IoT SiteWise User Guide* .
 ///
 /// `Ref` returns its `AssetId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AssetAttributes`], which `Handle<Asset>` dereferences to.
@@ -59,39 +31,39 @@ pub struct Asset {
     /// The ID of the asset, in UUID format.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
-    pub asset_description: Option<Str>,
+    pub asset_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `AssetExternalId`: a string.
     ///
-    /// The external ID of the asset model composite model. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The external ID of the asset model composite model. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`; length 2 to 128.
-    pub asset_external_id: Option<Str>,
+    pub asset_external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AssetHierarchies`: a list of [`AssetHierarchy`] objects.
     ///
     /// A list of asset hierarchies that each contain a `hierarchyId` . A hierarchy specifies allowed parent/child asset relationships.
-    pub asset_hierarchies: Option<List<AssetHierarchy>>,
+    pub asset_hierarchies: ::std::option::Option<::cloudwright_core::List<AssetHierarchy>>,
     /// `AssetModelId`: a string, required.
     ///
-    /// The ID of the asset model from which to create the asset. This can be either the actual ID in UUID format, or else `externalId:` followed by the external ID, if it has one. For more information, see \[Referencing objects with external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-id-references>) in the *AWS IoT SiteWise User Guide* .
+    /// The ID of the asset model from which to create the asset. This can be either the actual ID in UUID format, or else `externalId:` followed by the external ID, if it has one. For more information, see [Referencing objects with external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-id-references) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^externalId:[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+$`; length 13 to 139.
-    pub asset_model_id: Str,
+    pub asset_model_id: ::cloudwright_core::Str,
     /// `AssetName`: a string, required.
     ///
     /// A friendly name for the asset.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
-    pub asset_name: Str,
+    pub asset_name: ::cloudwright_core::Str,
     /// `AssetProperties`: a list of [`AssetProperty`] objects.
     ///
     /// The list of asset properties for the asset.
     ///
     /// This object doesn't include properties that you define in composite models. You can find composite model properties in the `assetCompositeModels` object.
-    pub asset_properties: Option<List<AssetProperty>>,
+    pub asset_properties: ::std::option::Option<::cloudwright_core::List<AssetProperty>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of key-value pairs that contain metadata for the asset. For more information, see \[Tagging your AWS IoT SiteWise resources\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html>) in the *AWS IoT SiteWise User Guide* .
-    pub tags: Option<List<Tag>>,
+    /// A list of key-value pairs that contain metadata for the asset. For more information, see [Tagging your AWS IoT SiteWise resources](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html) in the *AWS IoT SiteWise User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -101,7 +73,7 @@ impl Asset {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTSiteWise::Asset",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-asset.html",
         primary_identifier: &["AssetId"],
@@ -112,57 +84,59 @@ impl Asset {
         read_only: &["AssetArn", "AssetId", "AssetProperties/*/Id", "AssetHierarchies/*/Id"],
         attributes: &["AssetArn", "AssetId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Asset` with its required properties, named in a [`AssetRequired`].
     #[inline]
     pub fn new(required: AssetRequired) -> Self {
         Self {
-            asset_description: None,
-            asset_external_id: None,
-            asset_hierarchies: None,
+            asset_description: ::std::option::Option::None,
+            asset_external_id: ::std::option::Option::None,
+            asset_hierarchies: ::std::option::Option::None,
             asset_model_id: required.asset_model_id,
             asset_name: required.asset_name,
-            asset_properties: None,
-            tags: None,
+            asset_properties: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AssetDescription`: a string.
-    pub fn asset_description(mut self, value: impl Into<Str>) -> Self { self.asset_description = Some(value.into()); self }
+    pub fn asset_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_description = ::std::option::Option::Some(value.into()); self }
     /// `AssetExternalId`: a string.
-    pub fn asset_external_id(mut self, value: impl Into<Str>) -> Self { self.asset_external_id = Some(value.into()); self }
+    pub fn asset_external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_external_id = ::std::option::Option::Some(value.into()); self }
     /// `AssetHierarchies`: a list of [`AssetHierarchy`] objects.
-    pub fn asset_hierarchies(mut self, value: impl Into<List<AssetHierarchy>>) -> Self { self.asset_hierarchies = Some(value.into()); self }
+    pub fn asset_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AssetHierarchy>>) -> Self { self.asset_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `AssetModelId`: a string, required.
-    pub fn asset_model_id(mut self, value: impl Into<Str>) -> Self { self.asset_model_id = value.into(); self }
+    pub fn asset_model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_model_id = value.into(); self }
     /// `AssetName`: a string, required.
-    pub fn asset_name(mut self, value: impl Into<Str>) -> Self { self.asset_name = value.into(); self }
+    pub fn asset_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_name = value.into(); self }
     /// `AssetProperties`: a list of [`AssetProperty`] objects.
-    pub fn asset_properties(mut self, value: impl Into<List<AssetProperty>>) -> Self { self.asset_properties = Some(value.into()); self }
+    pub fn asset_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AssetProperty>>) -> Self { self.asset_properties = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Asset {
+impl ::cloudwright_core::Resource for Asset {
     type Attributes = AssetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Asset, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Asset, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Asset {
+impl ::cloudwright_core::ToValue for Asset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssetDescription", &self.asset_description)
             .opt("AssetExternalId", &self.asset_external_id)
             .opt("AssetHierarchies", &self.asset_hierarchies)
@@ -174,12 +148,12 @@ impl ToValue for Asset {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Asset`]: `Handle<Asset>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Asset`]: `Handle<Asset>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AssetAttributes(ResourceRef);
+pub struct AssetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AssetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AssetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -189,38 +163,18 @@ impl AssetAttributes {
     ///
     /// The ARN of the asset.
     #[inline]
-    pub fn asset_arn(&self) -> Value {
-        self.0.get_att("AssetArn")
+    pub fn asset_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssetArn"))
     }
 
     /// `Fn::GetAtt` `AssetId`: a string.
     ///
     /// The ID of the asset.
     #[inline]
-    pub fn asset_id(&self) -> Value {
-        self.0.get_att("AssetId")
+    pub fn asset_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssetId"))
     }
 }
-
-/// The required properties of [`AssetHierarchy`], by name: `AssetHierarchy::new(AssetHierarchyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AssetHierarchyRequired {
-    /// `ChildAssetId`: a string, required.
-    pub child_asset_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssetHierarchy: ObjRule = ObjRule {
-    properties: &[
-        ("ChildAssetId", Shape::STR),
-        ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("LogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["ChildAssetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssetHierarchy` property type of `AWS::IoTSiteWise::Asset`.
 ///
@@ -232,58 +186,58 @@ pub struct AssetHierarchy {
     /// `ChildAssetId`: a string, required.
     ///
     /// The Id of the child asset.
-    pub child_asset_id: Str,
+    pub child_asset_id: ::cloudwright_core::Str,
     /// `ExternalId`: a string.
     ///
-    /// The external ID of the hierarchy, if it has one. When you update an asset hierarchy, you may assign an external ID if it doesn't already have one. You can't change the external ID of an asset hierarchy that already has one. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The external ID of the hierarchy, if it has one. When you update an asset hierarchy, you may assign an external ID if it doesn't already have one. You can't change the external ID of an asset hierarchy that already has one. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`; length 2 to 128.
-    pub external_id: Option<Str>,
+    pub external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string.
     ///
     /// The ID of the hierarchy. This ID is a `hierarchyId` .
     ///
-    /// &gt; This is a return value and can't be set.
+    /// \> This is a return value and can't be set.
     ///
     /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogicalId`: a string.
     ///
     /// The ID of the hierarchy. This ID is a `hierarchyId` .
     ///
     /// Pattern `[^\u0000-\u001F\u007F]+`; length 1 to 256.
-    pub logical_id: Option<Str>,
+    pub logical_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AssetHierarchy {
-    /// A `AssetHierarchy` with its required properties, named in a [`AssetHierarchyRequired`].
+    /// A `AssetHierarchy` with its one required property, `ChildAssetId`.
     #[inline]
-    pub fn new(required: AssetHierarchyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            child_asset_id: required.child_asset_id,
-            external_id: None,
-            id: None,
-            logical_id: None,
+            child_asset_id: value.into(),
+            external_id: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            logical_id: ::std::option::Option::None,
         }
     }
 
     /// `ChildAssetId`: a string, required.
-    pub fn child_asset_id(mut self, value: impl Into<Str>) -> Self { self.child_asset_id = value.into(); self }
+    pub fn child_asset_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.child_asset_id = value.into(); self }
     /// `ExternalId`: a string.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
+    pub fn external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.external_id = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `LogicalId`: a string.
-    pub fn logical_id(mut self, value: impl Into<Str>) -> Self { self.logical_id = Some(value.into()); self }
+    pub fn logical_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logical_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AssetHierarchy {}
+impl crate::PropertyType for AssetHierarchy {}
 
-impl ToValue for AssetHierarchy {
+impl ::cloudwright_core::ToValue for AssetHierarchy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChildAssetId", &self.child_asset_id)
             .opt("ExternalId", &self.external_id)
             .opt("Id", &self.id)
@@ -291,20 +245,6 @@ impl ToValue for AssetHierarchy {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssetProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Alias", Shape::STR),
-        ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("LogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("NotificationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Unit", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssetProperty` property type of `AWS::IoTSiteWise::Asset`.
 ///
@@ -315,38 +255,38 @@ pub(crate) static RULE_AssetProperty: ObjRule = ObjRule {
 pub struct AssetProperty {
     /// `Alias`: a string.
     ///
-    /// The alias that identifies the property, such as an OPC-UA server data stream path (for example, `/company/windfarm/3/turbine/7/temperature` ). For more information, see \[Mapping industrial data streams to asset properties\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/connect-data-streams.html>) in the *AWS IoT SiteWise User Guide* .
-    pub alias: Option<Str>,
+    /// The alias that identifies the property, such as an OPC-UA server data stream path (for example, `/company/windfarm/3/turbine/7/temperature` ). For more information, see [Mapping industrial data streams to asset properties](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/connect-data-streams.html) in the *AWS IoT SiteWise User Guide* .
+    pub alias: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExternalId`: a string.
     ///
-    /// The external ID of the property. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The external ID of the property. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`; length 2 to 128.
-    pub external_id: Option<Str>,
+    pub external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string.
     ///
     /// The ID of the asset property.
     ///
-    /// &gt; This is a return value and can't be set.
+    /// \> This is a return value and can't be set.
     ///
     /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogicalId`: a string.
     ///
     /// The `LogicalID` of the asset property.
     ///
     /// Pattern `[^\u0000-\u001F\u007F]+`; length 1 to 256.
-    pub logical_id: Option<Str>,
+    pub logical_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotificationState`: a [`NotificationState`] value.
     ///
-    /// The MQTT notification state (enabled or disabled) for this asset property. When the notification state is enabled, AWS IoT SiteWise publishes property value updates to a unique MQTT topic. For more information, see \[Interacting with other services\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/interact-with-other-services.html>) in the *AWS IoT SiteWise User Guide* .
+    /// The MQTT notification state (enabled or disabled) for this asset property. When the notification state is enabled, AWS IoT SiteWise publishes property value updates to a unique MQTT topic. For more information, see [Interacting with other services](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/interact-with-other-services.html) in the *AWS IoT SiteWise User Guide* .
     ///
     /// If you omit this parameter, the notification state is set to `DISABLED` .
-    pub notification_state: Option<NotificationState>,
+    pub notification_state: ::std::option::Option<NotificationState>,
     /// `Unit`: a string.
     ///
     /// The unit (such as `Newtons` or `RPM` ) of the asset property.
-    pub unit: Option<Str>,
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -354,29 +294,29 @@ impl AssetProperty {
     /// A `AssetProperty` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Alias`: a string.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = Some(value.into()); self }
+    pub fn alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias = ::std::option::Option::Some(value.into()); self }
     /// `ExternalId`: a string.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
+    pub fn external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.external_id = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `LogicalId`: a string.
-    pub fn logical_id(mut self, value: impl Into<Str>) -> Self { self.logical_id = Some(value.into()); self }
+    pub fn logical_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logical_id = ::std::option::Option::Some(value.into()); self }
     /// `NotificationState`: a [`NotificationState`] value.
-    pub fn notification_state(mut self, value: impl Into<NotificationState>) -> Self { self.notification_state = Some(value.into()); self }
+    pub fn notification_state(mut self, value: impl ::std::convert::Into<NotificationState>) -> Self { self.notification_state = ::std::option::Option::Some(value.into()); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AssetProperty {}
+impl crate::PropertyType for AssetProperty {}
 
-impl ToValue for AssetProperty {
+impl ::cloudwright_core::ToValue for AssetProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alias", &self.alias)
             .opt("ExternalId", &self.external_id)
             .opt("Id", &self.id)
@@ -391,21 +331,10 @@ impl ToValue for AssetProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoTSiteWise::Asset`.
 ///
@@ -413,9 +342,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -430,17 +359,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -455,23 +384,95 @@ pub enum NotificationState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NotificationState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NotificationState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NotificationState {
+impl ::cloudwright_core::ToValue for NotificationState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[^\\u0000-\\u001F\\u007F]+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^externalId:[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Asset: ObjRule = ObjRule {
+        properties: &[
+            ("AssetDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AssetExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("AssetHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetHierarchy), min_items: None, max_items: None, unique: false })),
+            ("AssetModelId", Shape::Str(&StrRule { min_len: Some(13), max_len: Some(139), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("AssetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AssetProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetProperty), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["AssetName", "AssetModelId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetHierarchy: ObjRule = ObjRule {
+        properties: &[
+            ("ChildAssetId", Shape::STR),
+            ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("LogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["ChildAssetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetProperty: ObjRule = ObjRule {
+        properties: &[
+            ("Alias", Shape::STR),
+            ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("LogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("NotificationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Unit", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

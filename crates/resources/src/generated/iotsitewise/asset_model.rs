@@ -5,47 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[^\\u0000-\\u001F\\u007F]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-z][a-z0-9_]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^externalId:[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+$",
-);
-
-/// The required properties of [`AssetModel`], by name: `AssetModel::new(AssetModelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AssetModelRequired {
-    /// `AssetModelName`: a string, required.
-    pub asset_model_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssetModel: ObjRule = ObjRule {
-    properties: &[
-        ("AssetModelCompositeModels", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelCompositeModel), min_items: None, max_items: None, unique: false })),
-        ("AssetModelDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("AssetModelExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AssetModelHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelHierarchy), min_items: None, max_items: None, unique: false })),
-        ("AssetModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("AssetModelProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelProperty), min_items: None, max_items: None, unique: false })),
-        ("AssetModelType", Shape::Str(&StrRule { allowed: &["ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE"], ..StrRule::ANY })),
-        ("EnforcedAssetModelInterfaceRelationships", Shape::List(&ListRule { items: Shape::Object(&RULE_EnforcedAssetModelInterfaceRelationship), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["AssetModelName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoTSiteWise::AssetModel` resource.
 ///
-/// Creates an asset model from specified property and hierarchy definitions. You create assets from asset models. With asset models, you can easily create assets of the same type that have standardized definitions. Each asset created from a model inherits the asset model's property and hierarchy definitions. For more information, see \[Defining asset models\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/define-models.html>) in the *AWS IoT SiteWise User Guide* .
+/// Creates an asset model from specified property and hierarchy definitions. You create assets from asset models. With asset models, you can easily create assets of the same type that have standardized definitions. Each asset created from a model inherits the asset model's property and hierarchy definitions. For more information, see [Defining asset models](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/define-models.html) in the *AWS IoT SiteWise User Guide* .
 ///
 /// You can create three types of asset models, `ASSET_MODEL` , `COMPONENT_MODEL` , or an `INTERFACE` .
 ///
@@ -66,38 +28,40 @@ pub struct AssetModel {
     ///
     /// The composite models that are part of this asset model. It groups properties (such as attributes, measurements, transforms, and metrics) and child composite models that model parts of your industrial equipment. Each composite model has a type that defines the properties that the composite model supports. Use composite models to define alarms on this asset model.
     ///
-    /// &gt; When creating custom composite models, you need to use \[CreateAssetModelCompositeModel\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_CreateAssetModelCompositeModel.html>) . For more information, see \[Creating custom composite models (Components)\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/create-custom-composite-models.html>) in the *AWS IoT SiteWise User Guide* .
-    pub asset_model_composite_models: Option<List<AssetModelCompositeModel>>,
+    /// \> When creating custom composite models, you need to use [CreateAssetModelCompositeModel](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_CreateAssetModelCompositeModel.html) . For more information, see [Creating custom composite models (Components)](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/create-custom-composite-models.html) in the *AWS IoT SiteWise User Guide* .
+    pub asset_model_composite_models:
+        ::std::option::Option<::cloudwright_core::List<AssetModelCompositeModel>>,
     /// `AssetModelDescription`: a string.
     ///
     /// A description for the asset model.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
-    pub asset_model_description: Option<Str>,
+    pub asset_model_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `AssetModelExternalId`: a string.
     ///
-    /// The external ID of the asset model. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The external ID of the asset model. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`; length 2 to 128.
-    pub asset_model_external_id: Option<Str>,
+    pub asset_model_external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AssetModelHierarchies`: a list of [`AssetModelHierarchy`] objects.
     ///
-    /// The hierarchy definitions of the asset model. Each hierarchy specifies an asset model whose assets can be children of any other assets created from this asset model. For more information, see \[Asset hierarchies\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-hierarchies.html>) in the *AWS IoT SiteWise User Guide* .
+    /// The hierarchy definitions of the asset model. Each hierarchy specifies an asset model whose assets can be children of any other assets created from this asset model. For more information, see [Asset hierarchies](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-hierarchies.html) in the *AWS IoT SiteWise User Guide* .
     ///
-    /// You can specify up to 10 hierarchies per asset model. For more information, see \[Quotas\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/quotas.html>) in the *AWS IoT SiteWise User Guide* .
-    pub asset_model_hierarchies: Option<List<AssetModelHierarchy>>,
+    /// You can specify up to 10 hierarchies per asset model. For more information, see [Quotas](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/quotas.html) in the *AWS IoT SiteWise User Guide* .
+    pub asset_model_hierarchies:
+        ::std::option::Option<::cloudwright_core::List<AssetModelHierarchy>>,
     /// `AssetModelName`: a string, required.
     ///
     /// A unique name for the asset model.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
-    pub asset_model_name: Str,
+    pub asset_model_name: ::cloudwright_core::Str,
     /// `AssetModelProperties`: a list of [`AssetModelProperty`] objects.
     ///
-    /// The property definitions of the asset model. For more information, see \[Asset properties\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-properties.html>) in the *AWS IoT SiteWise User Guide* .
+    /// The property definitions of the asset model. For more information, see [Asset properties](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-properties.html) in the *AWS IoT SiteWise User Guide* .
     ///
-    /// You can specify up to 200 properties per asset model. For more information, see \[Quotas\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/quotas.html>) in the *AWS IoT SiteWise User Guide* .
-    pub asset_model_properties: Option<List<AssetModelProperty>>,
+    /// You can specify up to 200 properties per asset model. For more information, see [Quotas](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/quotas.html) in the *AWS IoT SiteWise User Guide* .
+    pub asset_model_properties: ::std::option::Option<::cloudwright_core::List<AssetModelProperty>>,
     /// `AssetModelType`: an [`AssetModelType`] value.
     ///
     /// The type of asset model.
@@ -107,16 +71,16 @@ pub struct AssetModel {
     /// - *INTERFACE* – An interface is a type of model that defines a standard structure that can be applied to different asset models.
     ///
     /// Create-only: changing it replaces the resource.
-    pub asset_model_type: Option<AssetModelType>,
+    pub asset_model_type: ::std::option::Option<AssetModelType>,
     /// `EnforcedAssetModelInterfaceRelationships`: a list of [`EnforcedAssetModelInterfaceRelationship`] objects.
     ///
     /// a list of asset model and interface relationships
     pub enforced_asset_model_interface_relationships:
-        Option<List<EnforcedAssetModelInterfaceRelationship>>,
+        ::std::option::Option<::cloudwright_core::List<EnforcedAssetModelInterfaceRelationship>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of key-value pairs that contain metadata for the asset. For more information, see \[Tagging your AWS IoT SiteWise resources\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html>) in the *AWS IoT SiteWise User Guide* .
-    pub tags: Option<List<Tag>>,
+    /// A list of key-value pairs that contain metadata for the asset. For more information, see [Tagging your AWS IoT SiteWise resources](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html) in the *AWS IoT SiteWise User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -126,7 +90,7 @@ impl AssetModel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTSiteWise::AssetModel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-assetmodel.html",
         primary_identifier: &["AssetModelId"],
@@ -137,63 +101,65 @@ impl AssetModel {
         read_only: &["AssetModelArn", "AssetModelId", "AssetModelProperties/*/Id", "AssetModelProperties/*/Type/Transform/Variables/*/Value/PropertyId", "AssetModelProperties/*/Type/Metric/Variables/*/Value/PropertyId", "AssetModelHierarchies/*/Id", "AssetModelCompositeModels/*/Id", "AssetModelCompositeModels/*/CompositeModelProperties/*/Id", "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Transform/Variables/*/Value/PropertyId", "AssetModelCompositeModels/*/CompositeModelProperties/*/Type/Metric/Variables/*/Value/PropertyId"],
         attributes: &["AssetModelArn", "AssetModelId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AssetModel` with its required properties, named in a [`AssetModelRequired`].
+    /// A `AssetModel` with its one required property, `AssetModelName`.
     #[inline]
-    pub fn new(required: AssetModelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            asset_model_composite_models: None,
-            asset_model_description: None,
-            asset_model_external_id: None,
-            asset_model_hierarchies: None,
-            asset_model_name: required.asset_model_name,
-            asset_model_properties: None,
-            asset_model_type: None,
-            enforced_asset_model_interface_relationships: None,
-            tags: None,
+            asset_model_composite_models: ::std::option::Option::None,
+            asset_model_description: ::std::option::Option::None,
+            asset_model_external_id: ::std::option::Option::None,
+            asset_model_hierarchies: ::std::option::Option::None,
+            asset_model_name: value.into(),
+            asset_model_properties: ::std::option::Option::None,
+            asset_model_type: ::std::option::Option::None,
+            enforced_asset_model_interface_relationships: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AssetModelCompositeModels`: a list of [`AssetModelCompositeModel`] objects.
-    pub fn asset_model_composite_models(mut self, value: impl Into<List<AssetModelCompositeModel>>) -> Self { self.asset_model_composite_models = Some(value.into()); self }
+    pub fn asset_model_composite_models(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AssetModelCompositeModel>>) -> Self { self.asset_model_composite_models = ::std::option::Option::Some(value.into()); self }
     /// `AssetModelDescription`: a string.
-    pub fn asset_model_description(mut self, value: impl Into<Str>) -> Self { self.asset_model_description = Some(value.into()); self }
+    pub fn asset_model_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_model_description = ::std::option::Option::Some(value.into()); self }
     /// `AssetModelExternalId`: a string.
-    pub fn asset_model_external_id(mut self, value: impl Into<Str>) -> Self { self.asset_model_external_id = Some(value.into()); self }
+    pub fn asset_model_external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_model_external_id = ::std::option::Option::Some(value.into()); self }
     /// `AssetModelHierarchies`: a list of [`AssetModelHierarchy`] objects.
-    pub fn asset_model_hierarchies(mut self, value: impl Into<List<AssetModelHierarchy>>) -> Self { self.asset_model_hierarchies = Some(value.into()); self }
+    pub fn asset_model_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AssetModelHierarchy>>) -> Self { self.asset_model_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `AssetModelName`: a string, required.
-    pub fn asset_model_name(mut self, value: impl Into<Str>) -> Self { self.asset_model_name = value.into(); self }
+    pub fn asset_model_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_model_name = value.into(); self }
     /// `AssetModelProperties`: a list of [`AssetModelProperty`] objects.
-    pub fn asset_model_properties(mut self, value: impl Into<List<AssetModelProperty>>) -> Self { self.asset_model_properties = Some(value.into()); self }
+    pub fn asset_model_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AssetModelProperty>>) -> Self { self.asset_model_properties = ::std::option::Option::Some(value.into()); self }
     /// `AssetModelType`: an [`AssetModelType`] value.
-    pub fn asset_model_type(mut self, value: impl Into<AssetModelType>) -> Self { self.asset_model_type = Some(value.into()); self }
+    pub fn asset_model_type(mut self, value: impl ::std::convert::Into<AssetModelType>) -> Self { self.asset_model_type = ::std::option::Option::Some(value.into()); self }
     /// `EnforcedAssetModelInterfaceRelationships`: a list of [`EnforcedAssetModelInterfaceRelationship`] objects.
-    pub fn enforced_asset_model_interface_relationships(mut self, value: impl Into<List<EnforcedAssetModelInterfaceRelationship>>) -> Self { self.enforced_asset_model_interface_relationships = Some(value.into()); self }
+    pub fn enforced_asset_model_interface_relationships(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnforcedAssetModelInterfaceRelationship>>) -> Self { self.enforced_asset_model_interface_relationships = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AssetModel {
+impl ::cloudwright_core::Resource for AssetModel {
     type Attributes = AssetModelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AssetModel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AssetModel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AssetModel {
+impl ::cloudwright_core::ToValue for AssetModel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AssetModelCompositeModels",
                 &self.asset_model_composite_models,
@@ -213,12 +179,12 @@ impl ToValue for AssetModel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AssetModel`]: `Handle<AssetModel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AssetModel`]: `Handle<AssetModel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AssetModelAttributes(ResourceRef);
+pub struct AssetModelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AssetModelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AssetModelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -228,16 +194,16 @@ impl AssetModelAttributes {
     ///
     /// The ARN of the asset model, which has the following format.
     #[inline]
-    pub fn asset_model_arn(&self) -> Value {
-        self.0.get_att("AssetModelArn")
+    pub fn asset_model_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssetModelArn"))
     }
 
     /// `Fn::GetAtt` `AssetModelId`: a string.
     ///
     /// The ID of the asset model.
     #[inline]
-    pub fn asset_model_id(&self) -> Value {
-        self.0.get_att("AssetModelId")
+    pub fn asset_model_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssetModelId"))
     }
 }
 
@@ -245,28 +211,10 @@ impl AssetModelAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetModelCompositeModelRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssetModelCompositeModel: ObjRule = ObjRule {
-    properties: &[
-        ("ComposedAssetModelId", Shape::STR),
-        ("CompositeModelProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelProperty), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ParentAssetModelCompositeModelExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Path", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssetModelCompositeModel` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -278,59 +226,61 @@ pub struct AssetModelCompositeModel {
     /// `ComposedAssetModelId`: a string.
     ///
     /// The ID of a component model which is reused to create this composite model.
-    pub composed_asset_model_id: Option<Str>,
+    pub composed_asset_model_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CompositeModelProperties`: a list of [`AssetModelProperty`] objects.
     ///
     /// The asset property definitions for this composite model.
-    pub composite_model_properties: Option<List<AssetModelProperty>>,
+    pub composite_model_properties:
+        ::std::option::Option<::cloudwright_core::List<AssetModelProperty>>,
     /// `Description`: a string.
     ///
     /// The description of the composite model.
     ///
-    /// &gt; If the composite model is a `component-model-based` composite model, the description is inherited from the `COMPONENT_MODEL` asset model and cannot be changed.
+    /// \> If the composite model is a `component-model-based` composite model, the description is inherited from the `COMPONENT_MODEL` asset model and cannot be changed.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExternalId`: a string.
     ///
-    /// The external ID of a composite model on this asset model. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The external ID of a composite model on this asset model. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
-    /// &gt; One of `ExternalId` or `Path` must be specified.
+    /// \> One of `ExternalId` or `Path` must be specified.
     ///
     /// Pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`; length 2 to 128.
-    pub external_id: Option<Str>,
+    pub external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string.
     ///
     /// The ID of the asset model composite model.
     ///
-    /// &gt; This is a return value and can't be set.
+    /// \> This is a return value and can't be set.
     ///
     /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the composite model.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParentAssetModelCompositeModelExternalId`: a string.
     ///
-    /// The external ID of the parent composite model. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The external ID of the parent composite model. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`; length 2 to 128.
-    pub parent_asset_model_composite_model_external_id: Option<Str>,
+    pub parent_asset_model_composite_model_external_id:
+        ::std::option::Option<::cloudwright_core::Str>,
     /// `Path`: a list of strings.
     ///
     /// The structured path to the property from the root of the asset using property names. Path is used as the ID if the asset model is a derived composite model.
     ///
-    /// &gt; One of `ExternalId` or `Path` must be specified.
-    pub path: Option<List<Str>>,
+    /// \> One of `ExternalId` or `Path` must be specified.
+    pub path: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Type`: a string, required.
     ///
     /// The type of the composite model. For alarm composite models, this type is `AWS/ALARM` .
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -339,44 +289,44 @@ impl AssetModelCompositeModel {
     #[inline]
     pub fn new(required: AssetModelCompositeModelRequired) -> Self {
         Self {
-            composed_asset_model_id: None,
-            composite_model_properties: None,
-            description: None,
-            external_id: None,
-            id: None,
+            composed_asset_model_id: ::std::option::Option::None,
+            composite_model_properties: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            external_id: ::std::option::Option::None,
+            id: ::std::option::Option::None,
             name: required.name,
-            parent_asset_model_composite_model_external_id: None,
-            path: None,
+            parent_asset_model_composite_model_external_id: ::std::option::Option::None,
+            path: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `ComposedAssetModelId`: a string.
-    pub fn composed_asset_model_id(mut self, value: impl Into<Str>) -> Self { self.composed_asset_model_id = Some(value.into()); self }
+    pub fn composed_asset_model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.composed_asset_model_id = ::std::option::Option::Some(value.into()); self }
     /// `CompositeModelProperties`: a list of [`AssetModelProperty`] objects.
-    pub fn composite_model_properties(mut self, value: impl Into<List<AssetModelProperty>>) -> Self { self.composite_model_properties = Some(value.into()); self }
+    pub fn composite_model_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AssetModelProperty>>) -> Self { self.composite_model_properties = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExternalId`: a string.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
+    pub fn external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.external_id = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ParentAssetModelCompositeModelExternalId`: a string.
-    pub fn parent_asset_model_composite_model_external_id(mut self, value: impl Into<Str>) -> Self { self.parent_asset_model_composite_model_external_id = Some(value.into()); self }
+    pub fn parent_asset_model_composite_model_external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_asset_model_composite_model_external_id = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a list of strings.
-    pub fn path(mut self, value: impl Into<List<Str>>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for AssetModelCompositeModel {}
+impl crate::PropertyType for AssetModelCompositeModel {}
 
-impl ToValue for AssetModelCompositeModel {
+impl ::cloudwright_core::ToValue for AssetModelCompositeModel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComposedAssetModelId", &self.composed_asset_model_id)
             .opt("CompositeModelProperties", &self.composite_model_properties)
             .opt("Description", &self.description)
@@ -397,24 +347,10 @@ impl ToValue for AssetModelCompositeModel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetModelHierarchyRequired {
     /// `ChildAssetModelId`: a string, required.
-    pub child_asset_model_id: Str,
+    pub child_asset_model_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssetModelHierarchy: ObjRule = ObjRule {
-    properties: &[
-        ("ChildAssetModelId", Shape::Str(&StrRule { min_len: Some(13), max_len: Some(139), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Name", "ChildAssetModelId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssetModelHierarchy` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -425,43 +361,43 @@ pub(crate) static RULE_AssetModelHierarchy: ObjRule = ObjRule {
 pub struct AssetModelHierarchy {
     /// `ChildAssetModelId`: a string, required.
     ///
-    /// The ID of the asset model, in UUID format. All assets in this hierarchy must be instances of the `childAssetModelId` asset model. AWS IoT SiteWise will always return the actual asset model ID for this value. However, when you are specifying this value as part of a call to \[UpdateAssetModel\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_UpdateAssetModel.html>) , you may provide either the asset model ID or else `externalId:` followed by the asset model's external ID. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The ID of the asset model, in UUID format. All assets in this hierarchy must be instances of the `childAssetModelId` asset model. AWS IoT SiteWise will always return the actual asset model ID for this value. However, when you are specifying this value as part of a call to [UpdateAssetModel](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_UpdateAssetModel.html) , you may provide either the asset model ID or else `externalId:` followed by the asset model's external ID. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^externalId:[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+$`; length 13 to 139.
-    pub child_asset_model_id: Str,
+    pub child_asset_model_id: ::cloudwright_core::Str,
     /// `ExternalId`: a string.
     ///
-    /// The external ID (if any) provided in the \[CreateAssetModel\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_CreateAssetModel.html>) or \[UpdateAssetModel\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_UpdateAssetModel.html>) operation. You can assign an external ID by specifying this value as part of a call to \[UpdateAssetModel\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_UpdateAssetModel.html>) . However, you can't change the external ID if one is already assigned. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The external ID (if any) provided in the [CreateAssetModel](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_CreateAssetModel.html) or [UpdateAssetModel](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_UpdateAssetModel.html) operation. You can assign an external ID by specifying this value as part of a call to [UpdateAssetModel](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_UpdateAssetModel.html) . However, you can't change the external ID if one is already assigned. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
-    /// &gt; One of `ExternalId` or `LogicalId` must be specified.
+    /// \> One of `ExternalId` or `LogicalId` must be specified.
     ///
     /// Pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`; length 2 to 128.
-    pub external_id: Option<Str>,
+    pub external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string.
     ///
     /// The ID of the asset model hierarchy. This ID is a `hierarchyId` .
     ///
-    /// &gt; This is a return value and can't be set.
+    /// \> This is a return value and can't be set.
     ///
-    /// - If you are callling \[UpdateAssetModel\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_UpdateAssetModel.html>) to create a *new* hierarchy: You can specify its ID here, if desired. AWS IoT SiteWise automatically generates a unique ID for you, so this parameter is never required. However, if you prefer to supply your own ID instead, you can specify it here in UUID format. If you specify your own ID, it must be globally unique.
-    /// - If you are calling UpdateAssetModel to modify an *existing* hierarchy: This can be either the actual ID in UUID format, or else `externalId:` followed by the external ID, if it has one. For more information, see \[Referencing objects with external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-id-references>) in the *AWS IoT SiteWise User Guide* .
+    /// - If you are callling [UpdateAssetModel](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_UpdateAssetModel.html) to create a *new* hierarchy: You can specify its ID here, if desired. AWS IoT SiteWise automatically generates a unique ID for you, so this parameter is never required. However, if you prefer to supply your own ID instead, you can specify it here in UUID format. If you specify your own ID, it must be globally unique.
+    /// - If you are calling UpdateAssetModel to modify an *existing* hierarchy: This can be either the actual ID in UUID format, or else `externalId:` followed by the external ID, if it has one. For more information, see [Referencing objects with external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-id-references) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogicalId`: a string.
     ///
     /// The `LogicalID` of the asset model hierarchy. This ID is a `hierarchyLogicalId` .
     ///
-    /// &gt; One of `ExternalId` or `LogicalId` must be specified.
+    /// \> One of `ExternalId` or `LogicalId` must be specified.
     ///
     /// Pattern `[^\u0000-\u001F\u007F]+`; length 1 to 256.
-    pub logical_id: Option<Str>,
+    pub logical_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
-    /// The name of the asset model hierarchy that you specify by using the \[CreateAssetModel\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_CreateAssetModel.html>) or \[UpdateAssetModel\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_UpdateAssetModel.html>) API operation.
+    /// The name of the asset model hierarchy that you specify by using the [CreateAssetModel](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_CreateAssetModel.html) or [UpdateAssetModel](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_UpdateAssetModel.html) API operation.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -471,31 +407,31 @@ impl AssetModelHierarchy {
     pub fn new(required: AssetModelHierarchyRequired) -> Self {
         Self {
             child_asset_model_id: required.child_asset_model_id,
-            external_id: None,
-            id: None,
-            logical_id: None,
+            external_id: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            logical_id: ::std::option::Option::None,
             name: required.name,
         }
     }
 
     /// `ChildAssetModelId`: a string, required.
-    pub fn child_asset_model_id(mut self, value: impl Into<Str>) -> Self { self.child_asset_model_id = value.into(); self }
+    pub fn child_asset_model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.child_asset_model_id = value.into(); self }
     /// `ExternalId`: a string.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
+    pub fn external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.external_id = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `LogicalId`: a string.
-    pub fn logical_id(mut self, value: impl Into<Str>) -> Self { self.logical_id = Some(value.into()); self }
+    pub fn logical_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logical_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for AssetModelHierarchy {}
+impl crate::PropertyType for AssetModelHierarchy {}
 
-impl ToValue for AssetModelHierarchy {
+impl ::cloudwright_core::ToValue for AssetModelHierarchy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChildAssetModelId", &self.child_asset_model_id)
             .opt("ExternalId", &self.external_id)
             .opt("Id", &self.id)
@@ -511,27 +447,10 @@ pub struct AssetModelPropertyRequired {
     /// `DataType`: a [`DataType`] value, required.
     pub data_type: DataType,
     /// `Name`: a string, required.
-    pub name: Str,
-    /// `Type`: a [`PropertyTypeProperty`] object, required.
-    pub r#type: Obj<PropertyTypeProperty>,
+    pub name: ::cloudwright_core::Str,
+    /// `Type`: a [`PropertyType`] object, required.
+    pub r#type: crate::Obj<PropertyType>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssetModelProperty: ObjRule = ObjRule {
-    properties: &[
-        ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "DOUBLE", "BOOLEAN", "STRUCT"], ..StrRule::ANY })),
-        ("DataTypeSpec", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), allowed: &["AWS/ALARM_STATE"], ..StrRule::ANY })),
-        ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Type", Shape::Object(&RULE_PropertyTypeProperty)),
-        ("Unit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Name", "DataType", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssetModelProperty` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -549,47 +468,47 @@ pub struct AssetModelProperty {
     /// `DataTypeSpec`: a [`DataTypeSpec`] value.
     ///
     /// The data type of the structure for this property. This parameter exists on properties that have the `STRUCT` data type.
-    pub data_type_spec: Option<DataTypeSpec>,
+    pub data_type_spec: ::std::option::Option<DataTypeSpec>,
     /// `ExternalId`: a string.
     ///
-    /// The external ID of the asset property. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The external ID of the asset property. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
-    /// &gt; One of `ExternalId` or `LogicalId` must be specified.
+    /// \> One of `ExternalId` or `LogicalId` must be specified.
     ///
     /// Pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`; length 2 to 128.
-    pub external_id: Option<Str>,
+    pub external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string.
     ///
     /// The ID of the property.
     ///
-    /// &gt; This is a return value and can't be set.
+    /// \> This is a return value and can't be set.
     ///
     /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogicalId`: a string.
     ///
     /// The `LogicalID` of the asset model property.
     ///
-    /// &gt; One of `ExternalId` or `LogicalId` must be specified.
+    /// \> One of `ExternalId` or `LogicalId` must be specified.
     ///
     /// Pattern `[^\u0000-\u001F\u007F]+`; length 1 to 256.
-    pub logical_id: Option<Str>,
+    pub logical_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the asset model property.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
-    pub name: Str,
-    /// `Type`: a [`PropertyTypeProperty`] object, required.
+    pub name: ::cloudwright_core::Str,
+    /// `Type`: a [`PropertyType`] object, required.
     ///
     /// Contains a property type, which can be one of `attribute` , `measurement` , `metric` , or `transform` .
-    pub r#type: Obj<PropertyTypeProperty>,
+    pub r#type: crate::Obj<PropertyType>,
     /// `Unit`: a string.
     ///
     /// The unit of the asset model property, such as `Newtons` or `RPM` .
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
-    pub unit: Option<Str>,
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -599,40 +518,40 @@ impl AssetModelProperty {
     pub fn new(required: AssetModelPropertyRequired) -> Self {
         Self {
             data_type: required.data_type,
-            data_type_spec: None,
-            external_id: None,
-            id: None,
-            logical_id: None,
+            data_type_spec: ::std::option::Option::None,
+            external_id: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            logical_id: ::std::option::Option::None,
             name: required.name,
             r#type: required.r#type,
-            unit: None,
+            unit: ::std::option::Option::None,
         }
     }
 
     /// `DataType`: a [`DataType`] value, required.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = value.into(); self }
+    pub fn data_type(mut self, value: impl ::std::convert::Into<DataType>) -> Self { self.data_type = value.into(); self }
     /// `DataTypeSpec`: a [`DataTypeSpec`] value.
-    pub fn data_type_spec(mut self, value: impl Into<DataTypeSpec>) -> Self { self.data_type_spec = Some(value.into()); self }
+    pub fn data_type_spec(mut self, value: impl ::std::convert::Into<DataTypeSpec>) -> Self { self.data_type_spec = ::std::option::Option::Some(value.into()); self }
     /// `ExternalId`: a string.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
+    pub fn external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.external_id = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `LogicalId`: a string.
-    pub fn logical_id(mut self, value: impl Into<Str>) -> Self { self.logical_id = Some(value.into()); self }
+    pub fn logical_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logical_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
-    /// `Type`: a [`PropertyTypeProperty`] object, required.
-    pub fn r#type(mut self, value: impl Into<Obj<PropertyTypeProperty>>) -> Self { self.r#type = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
+    /// `Type`: a [`PropertyType`] object, required.
+    pub fn r#type(mut self, value: impl ::std::convert::Into<crate::Obj<PropertyType>>) -> Self { self.r#type = value.into(); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AssetModelProperty {}
+impl crate::PropertyType for AssetModelProperty {}
 
-impl ToValue for AssetModelProperty {
+impl ::cloudwright_core::ToValue for AssetModelProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataType", &self.data_type)
             .opt("DataTypeSpec", &self.data_type_spec)
             .opt("ExternalId", &self.external_id)
@@ -645,28 +564,19 @@ impl ToValue for AssetModelProperty {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Attribute: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValue", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Attribute` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
-/// Contains an asset attribute property. For more information, see \[Attributes\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-properties.html#attributes>) in the *AWS IoT SiteWise User Guide* .
+/// Contains an asset attribute property. For more information, see [Attributes](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-properties.html#attributes) in the *AWS IoT SiteWise User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-assetmodel-attribute.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Attribute {
     /// `DefaultValue`: a string.
     ///
-    /// The default value of the asset model property attribute. All assets that you create from the asset model contain this attribute value. You can update an attribute's value after you create an asset. For more information, see \[Updating attribute values\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/update-attribute-values.html>) in the *AWS IoT SiteWise User Guide* .
+    /// The default value of the asset model property attribute. All assets that you create from the asset model contain this attribute value. You can update an attribute's value after you create an asset. For more information, see [Updating attribute values](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/update-attribute-values.html) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`.
-    pub default_value: Option<Str>,
+    pub default_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -674,42 +584,23 @@ impl Attribute {
     /// A `Attribute` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultValue`: a string.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
+    pub fn default_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Attribute {}
+impl crate::PropertyType for Attribute {}
 
-impl ToValue for Attribute {
+impl ::cloudwright_core::ToValue for Attribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
             .build()
     }
 }
-
-/// The required properties of [`EnforcedAssetModelInterfacePropertyMapping`], by name: `EnforcedAssetModelInterfacePropertyMapping::new(EnforcedAssetModelInterfacePropertyMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnforcedAssetModelInterfacePropertyMappingRequired {
-    /// `InterfaceAssetModelPropertyExternalId`: a string, required.
-    pub interface_asset_model_property_external_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnforcedAssetModelInterfacePropertyMapping: ObjRule = ObjRule {
-    properties: &[
-        ("AssetModelPropertyExternalId", Shape::STR),
-        ("AssetModelPropertyLogicalId", Shape::STR),
-        ("InterfaceAssetModelPropertyExternalId", Shape::STR),
-    ],
-    required: &["InterfaceAssetModelPropertyExternalId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EnforcedAssetModelInterfacePropertyMapping` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -721,43 +612,43 @@ pub struct EnforcedAssetModelInterfacePropertyMapping {
     /// `AssetModelPropertyExternalId`: a string.
     ///
     /// The external ID of the linked asset model property
-    pub asset_model_property_external_id: Option<Str>,
+    pub asset_model_property_external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AssetModelPropertyLogicalId`: a string.
     ///
     /// The logical ID of the linked asset model property
-    pub asset_model_property_logical_id: Option<Str>,
+    pub asset_model_property_logical_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `InterfaceAssetModelPropertyExternalId`: a string, required.
     ///
     /// The external ID of the applied interface property
-    pub interface_asset_model_property_external_id: Str,
+    pub interface_asset_model_property_external_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EnforcedAssetModelInterfacePropertyMapping {
-    /// A `EnforcedAssetModelInterfacePropertyMapping` with its required properties, named in a [`EnforcedAssetModelInterfacePropertyMappingRequired`].
+    /// A `EnforcedAssetModelInterfacePropertyMapping` with its one required property, `InterfaceAssetModelPropertyExternalId`.
     #[inline]
-    pub fn new(required: EnforcedAssetModelInterfacePropertyMappingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            asset_model_property_external_id: None,
-            asset_model_property_logical_id: None,
-            interface_asset_model_property_external_id: required.interface_asset_model_property_external_id,
+            asset_model_property_external_id: ::std::option::Option::None,
+            asset_model_property_logical_id: ::std::option::Option::None,
+            interface_asset_model_property_external_id: value.into(),
         }
     }
 
     /// `AssetModelPropertyExternalId`: a string.
-    pub fn asset_model_property_external_id(mut self, value: impl Into<Str>) -> Self { self.asset_model_property_external_id = Some(value.into()); self }
+    pub fn asset_model_property_external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_model_property_external_id = ::std::option::Option::Some(value.into()); self }
     /// `AssetModelPropertyLogicalId`: a string.
-    pub fn asset_model_property_logical_id(mut self, value: impl Into<Str>) -> Self { self.asset_model_property_logical_id = Some(value.into()); self }
+    pub fn asset_model_property_logical_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_model_property_logical_id = ::std::option::Option::Some(value.into()); self }
     /// `InterfaceAssetModelPropertyExternalId`: a string, required.
-    pub fn interface_asset_model_property_external_id(mut self, value: impl Into<Str>) -> Self { self.interface_asset_model_property_external_id = value.into(); self }
+    pub fn interface_asset_model_property_external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interface_asset_model_property_external_id = value.into(); self }
 }
 
-impl PropertyType for EnforcedAssetModelInterfacePropertyMapping {}
+impl crate::PropertyType for EnforcedAssetModelInterfacePropertyMapping {}
 
-impl ToValue for EnforcedAssetModelInterfacePropertyMapping {
+impl ::cloudwright_core::ToValue for EnforcedAssetModelInterfacePropertyMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AssetModelPropertyExternalId",
                 &self.asset_model_property_external_id,
@@ -774,16 +665,6 @@ impl ToValue for EnforcedAssetModelInterfacePropertyMapping {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EnforcedAssetModelInterfaceRelationship: ObjRule = ObjRule {
-    properties: &[
-        ("InterfaceAssetModelId", Shape::STR),
-        ("PropertyMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_EnforcedAssetModelInterfacePropertyMapping), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EnforcedAssetModelInterfaceRelationship` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
 /// Contains information about applied interface hierarchy and asset model hierarchy
@@ -794,11 +675,12 @@ pub struct EnforcedAssetModelInterfaceRelationship {
     /// `InterfaceAssetModelId`: a string.
     ///
     /// The ID of the asset model that has the interface applied to it.
-    pub interface_asset_model_id: Option<Str>,
+    pub interface_asset_model_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyMappings`: a list of [`EnforcedAssetModelInterfacePropertyMapping`] objects.
     ///
     /// A list of property mappings between the interface asset model and the asset model where the interface is applied.
-    pub property_mappings: Option<List<EnforcedAssetModelInterfacePropertyMapping>>,
+    pub property_mappings:
+        ::std::option::Option<::cloudwright_core::List<EnforcedAssetModelInterfacePropertyMapping>>,
 }
 
 #[rustfmt::skip]
@@ -806,21 +688,21 @@ impl EnforcedAssetModelInterfaceRelationship {
     /// A `EnforcedAssetModelInterfaceRelationship` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InterfaceAssetModelId`: a string.
-    pub fn interface_asset_model_id(mut self, value: impl Into<Str>) -> Self { self.interface_asset_model_id = Some(value.into()); self }
+    pub fn interface_asset_model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interface_asset_model_id = ::std::option::Option::Some(value.into()); self }
     /// `PropertyMappings`: a list of [`EnforcedAssetModelInterfacePropertyMapping`] objects.
-    pub fn property_mappings(mut self, value: impl Into<List<EnforcedAssetModelInterfacePropertyMapping>>) -> Self { self.property_mappings = Some(value.into()); self }
+    pub fn property_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnforcedAssetModelInterfacePropertyMapping>>) -> Self { self.property_mappings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EnforcedAssetModelInterfaceRelationship {}
+impl crate::PropertyType for EnforcedAssetModelInterfaceRelationship {}
 
-impl ToValue for EnforcedAssetModelInterfaceRelationship {
+impl ::cloudwright_core::ToValue for EnforcedAssetModelInterfaceRelationship {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InterfaceAssetModelId", &self.interface_asset_model_id)
             .opt("PropertyMappings", &self.property_mappings)
             .build()
@@ -831,21 +713,10 @@ impl ToValue for EnforcedAssetModelInterfaceRelationship {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpressionVariableRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a [`VariableValue`] object, required.
-    pub value: Obj<VariableValue>,
+    pub value: crate::Obj<VariableValue>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExpressionVariable: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Object(&RULE_VariableValue)),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExpressionVariable` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -859,11 +730,11 @@ pub struct ExpressionVariable {
     /// The friendly name of the variable to be used in the expression.
     ///
     /// Pattern `^[a-z][a-z0-9_]*$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a [`VariableValue`] object, required.
     ///
     /// The variable that identifies an asset property from which to use values.
-    pub value: Obj<VariableValue>,
+    pub value: crate::Obj<VariableValue>,
 }
 
 #[rustfmt::skip]
@@ -878,17 +749,17 @@ impl ExpressionVariable {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a [`VariableValue`] object, required.
-    pub fn value(mut self, value: impl Into<Obj<VariableValue>>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<VariableValue>>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ExpressionVariable {}
+impl crate::PropertyType for ExpressionVariable {}
 
-impl ToValue for ExpressionVariable {
+impl ::cloudwright_core::ToValue for ExpressionVariable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
@@ -899,24 +770,12 @@ impl ToValue for ExpressionVariable {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricRequired {
     /// `Expression`: a string, required.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
     /// `Variables`: a list of [`ExpressionVariable`] objects, required.
-    pub variables: List<ExpressionVariable>,
+    pub variables: ::cloudwright_core::List<ExpressionVariable>,
     /// `Window`: a [`MetricWindow`] object, required.
-    pub window: Obj<MetricWindow>,
+    pub window: crate::Obj<MetricWindow>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Metric: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpressionVariable), min_items: None, max_items: None, unique: false })),
-        ("Window", Shape::Object(&RULE_MetricWindow)),
-    ],
-    required: &["Expression", "Variables", "Window"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Metric` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -924,7 +783,7 @@ pub(crate) static RULE_Metric: ObjRule = ObjRule {
 ///
 /// The maximum number of dependent/cascading variables used in any one metric calculation is 10. Therefore, a *root* metric can have up to 10 cascading metrics in its computational dependency tree. Additionally, a metric can only have a data type of `DOUBLE` and consume properties with data types of `INTEGER` or `DOUBLE` .
 ///
-/// For more information, see \[Metrics\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-properties.html#metrics>) in the *AWS IoT SiteWise User Guide* .
+/// For more information, see [Metrics](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-properties.html#metrics) in the *AWS IoT SiteWise User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-assetmodel-metric.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -933,18 +792,18 @@ pub struct Metric {
     ///
     /// The mathematical expression that defines the metric aggregation function. You can specify up to 10 variables per expression. You can specify up to 10 functions per expression.
     ///
-    /// For more information, see \[Quotas\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/quotas.html>) in the *AWS IoT SiteWise User Guide* .
+    /// For more information, see [Quotas](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/quotas.html) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Length 0 to 1024.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
     /// `Variables`: a list of [`ExpressionVariable`] objects, required.
     ///
     /// The list of variables used in the expression.
-    pub variables: List<ExpressionVariable>,
+    pub variables: ::cloudwright_core::List<ExpressionVariable>,
     /// `Window`: a [`MetricWindow`] object, required.
     ///
     /// The window (time interval) over which AWS IoT SiteWise computes the metric's aggregation expression. AWS IoT SiteWise computes one data point per `window` .
-    pub window: Obj<MetricWindow>,
+    pub window: crate::Obj<MetricWindow>,
 }
 
 #[rustfmt::skip]
@@ -960,34 +819,25 @@ impl Metric {
     }
 
     /// `Expression`: a string, required.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = value.into(); self }
     /// `Variables`: a list of [`ExpressionVariable`] objects, required.
-    pub fn variables(mut self, value: impl Into<List<ExpressionVariable>>) -> Self { self.variables = value.into(); self }
+    pub fn variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ExpressionVariable>>) -> Self { self.variables = value.into(); self }
     /// `Window`: a [`MetricWindow`] object, required.
-    pub fn window(mut self, value: impl Into<Obj<MetricWindow>>) -> Self { self.window = value.into(); self }
+    pub fn window(mut self, value: impl ::std::convert::Into<crate::Obj<MetricWindow>>) -> Self { self.window = value.into(); self }
 }
 
-impl PropertyType for Metric {}
+impl crate::PropertyType for Metric {}
 
-impl ToValue for Metric {
+impl ::cloudwright_core::ToValue for Metric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Expression", &self.expression)
             .req("Variables", &self.variables)
             .req("Window", &self.window)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricWindow: ObjRule = ObjRule {
-    properties: &[
-        ("Tumbling", Shape::Object(&RULE_TumblingWindow)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricWindow` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -999,7 +849,7 @@ pub struct MetricWindow {
     /// `Tumbling`: a [`TumblingWindow`] object.
     ///
     /// The tumbling time interval window.
-    pub tumbling: Option<Obj<TumblingWindow>>,
+    pub tumbling: ::std::option::Option<crate::Obj<TumblingWindow>>,
 }
 
 #[rustfmt::skip]
@@ -1007,38 +857,23 @@ impl MetricWindow {
     /// A `MetricWindow` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Tumbling`: a [`TumblingWindow`] object.
-    pub fn tumbling(mut self, value: impl Into<Obj<TumblingWindow>>) -> Self { self.tumbling = Some(value.into()); self }
+    pub fn tumbling(mut self, value: impl ::std::convert::Into<crate::Obj<TumblingWindow>>) -> Self { self.tumbling = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricWindow {}
+impl crate::PropertyType for MetricWindow {}
 
-impl ToValue for MetricWindow {
+impl ::cloudwright_core::ToValue for MetricWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Tumbling", &self.tumbling).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Tumbling", &self.tumbling)
+            .build()
     }
 }
-
-/// The required properties of [`PropertyPathDefinition`], by name: `PropertyPathDefinition::new(PropertyPathDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PropertyPathDefinitionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PropertyPathDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PropertyPathDefinition` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -1052,51 +887,33 @@ pub struct PropertyPathDefinition {
     /// The name of the path segment.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PropertyPathDefinition {
-    /// A `PropertyPathDefinition` with its required properties, named in a [`PropertyPathDefinitionRequired`].
+    /// A `PropertyPathDefinition` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: PropertyPathDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for PropertyPathDefinition {}
+impl crate::PropertyType for PropertyPathDefinition {}
 
-impl ToValue for PropertyPathDefinition {
+impl ::cloudwright_core::ToValue for PropertyPathDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-/// The required properties of [`PropertyTypeProperty`], by name: `PropertyTypeProperty::new(PropertyTypePropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PropertyTypePropertyRequired {
-    /// `TypeName`: a [`TypeName`] value, required.
-    pub type_name: TypeName,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PropertyTypeProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Attribute", Shape::Object(&RULE_Attribute)),
-        ("Metric", Shape::Object(&RULE_Metric)),
-        ("Transform", Shape::Object(&RULE_Transform)),
-        ("TypeName", Shape::Str(&StrRule { allowed: &["Measurement", "Attribute", "Transform", "Metric"], ..StrRule::ANY })),
-    ],
-    required: &["TypeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PropertyType` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -1104,19 +921,19 @@ pub(crate) static RULE_PropertyTypeProperty: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-assetmodel-propertytype.html>
 #[derive(Clone, Debug, PartialEq)]
-pub struct PropertyTypeProperty {
+pub struct PropertyType {
     /// `Attribute`: an [`Attribute`] object.
     ///
-    /// Specifies an asset attribute property. An attribute generally contains static information, such as the serial number of an \[IIoT\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Internet_of_things#Industrial_applications>) wind turbine.
-    pub attribute: Option<Obj<Attribute>>,
+    /// Specifies an asset attribute property. An attribute generally contains static information, such as the serial number of an [IIoT](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Internet_of_things#Industrial_applications) wind turbine.
+    pub attribute: ::std::option::Option<crate::Obj<Attribute>>,
     /// `Metric`: a [`Metric`] object.
     ///
     /// Specifies an asset metric property. A metric contains a mathematical expression that uses aggregate functions to process all input data points over a time interval and output a single data point, such as to calculate the average hourly temperature.
-    pub metric: Option<Obj<Metric>>,
+    pub metric: ::std::option::Option<crate::Obj<Metric>>,
     /// `Transform`: a [`Transform`] object.
     ///
     /// Specifies an asset transform property. A transform contains a mathematical expression that maps a property's data points from one form to another, such as a unit conversion from Celsius to Fahrenheit.
-    pub transform: Option<Obj<Transform>>,
+    pub transform: ::std::option::Option<crate::Obj<Transform>>,
     /// `TypeName`: a [`TypeName`] value, required.
     ///
     /// The type of property type, which can be one of `Attribute` , `Measurement` , `Metric` , or `Transform` .
@@ -1124,34 +941,34 @@ pub struct PropertyTypeProperty {
 }
 
 #[rustfmt::skip]
-impl PropertyTypeProperty {
-    /// A `PropertyTypeProperty` with its required properties, named in a [`PropertyTypePropertyRequired`].
+impl PropertyType {
+    /// A `PropertyType` with its one required property, `TypeName`.
     #[inline]
-    pub fn new(required: PropertyTypePropertyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TypeName>) -> Self {
         Self {
-            attribute: None,
-            metric: None,
-            transform: None,
-            type_name: required.type_name,
+            attribute: ::std::option::Option::None,
+            metric: ::std::option::Option::None,
+            transform: ::std::option::Option::None,
+            type_name: value.into(),
         }
     }
 
     /// `Attribute`: an [`Attribute`] object.
-    pub fn attribute(mut self, value: impl Into<Obj<Attribute>>) -> Self { self.attribute = Some(value.into()); self }
+    pub fn attribute(mut self, value: impl ::std::convert::Into<crate::Obj<Attribute>>) -> Self { self.attribute = ::std::option::Option::Some(value.into()); self }
     /// `Metric`: a [`Metric`] object.
-    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self { self.metric = Some(value.into()); self }
+    pub fn metric(mut self, value: impl ::std::convert::Into<crate::Obj<Metric>>) -> Self { self.metric = ::std::option::Option::Some(value.into()); self }
     /// `Transform`: a [`Transform`] object.
-    pub fn transform(mut self, value: impl Into<Obj<Transform>>) -> Self { self.transform = Some(value.into()); self }
+    pub fn transform(mut self, value: impl ::std::convert::Into<crate::Obj<Transform>>) -> Self { self.transform = ::std::option::Option::Some(value.into()); self }
     /// `TypeName`: a [`TypeName`] value, required.
-    pub fn type_name(mut self, value: impl Into<TypeName>) -> Self { self.type_name = value.into(); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<TypeName>) -> Self { self.type_name = value.into(); self }
 }
 
-impl PropertyType for PropertyTypeProperty {}
+impl crate::PropertyType for PropertyType {}
 
-impl ToValue for PropertyTypeProperty {
+impl ::cloudwright_core::ToValue for PropertyType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attribute", &self.attribute)
             .opt("Metric", &self.metric)
             .opt("Transform", &self.transform)
@@ -1164,21 +981,10 @@ impl ToValue for PropertyTypeProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -1186,9 +992,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1203,17 +1009,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1224,27 +1030,16 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformRequired {
     /// `Expression`: a string, required.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
     /// `Variables`: a list of [`ExpressionVariable`] objects, required.
-    pub variables: List<ExpressionVariable>,
+    pub variables: ::cloudwright_core::List<ExpressionVariable>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Transform: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpressionVariable), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Expression", "Variables"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Transform` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
 /// Contains an asset transform property. A transform is a one-to-one mapping of a property's data points from one form to another. For example, you can use a transform to convert a Celsius data stream to Fahrenheit by applying the transformation expression to each data point of the Celsius stream. A transform can only have a data type of `DOUBLE` and consume properties with data types of `INTEGER` or `DOUBLE` .
 ///
-/// For more information, see \[Transforms\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-properties.html#transforms>) in the *AWS IoT SiteWise User Guide* .
+/// For more information, see [Transforms](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-properties.html#transforms) in the *AWS IoT SiteWise User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-assetmodel-transform.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1253,14 +1048,14 @@ pub struct Transform {
     ///
     /// The mathematical expression that defines the transformation function. You can specify up to 10 variables per expression. You can specify up to 10 functions per expression.
     ///
-    /// For more information, see \[Quotas\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/quotas.html>) in the *AWS IoT SiteWise User Guide* .
+    /// For more information, see [Quotas](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/quotas.html) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Length 0 to 1024.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
     /// `Variables`: a list of [`ExpressionVariable`] objects, required.
     ///
     /// The list of variables used in the expression.
-    pub variables: List<ExpressionVariable>,
+    pub variables: ::cloudwright_core::List<ExpressionVariable>,
 }
 
 #[rustfmt::skip]
@@ -1275,40 +1070,22 @@ impl Transform {
     }
 
     /// `Expression`: a string, required.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = value.into(); self }
     /// `Variables`: a list of [`ExpressionVariable`] objects, required.
-    pub fn variables(mut self, value: impl Into<List<ExpressionVariable>>) -> Self { self.variables = value.into(); self }
+    pub fn variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ExpressionVariable>>) -> Self { self.variables = value.into(); self }
 }
 
-impl PropertyType for Transform {}
+impl crate::PropertyType for Transform {}
 
-impl ToValue for Transform {
+impl ::cloudwright_core::ToValue for Transform {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Expression", &self.expression)
             .req("Variables", &self.variables)
             .build()
     }
 }
-
-/// The required properties of [`TumblingWindow`], by name: `TumblingWindow::new(TumblingWindowRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TumblingWindowRequired {
-    /// `Interval`: a string, required.
-    pub interval: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TumblingWindow: ObjRule = ObjRule {
-    properties: &[
-        ("Interval", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(23), ..StrRule::ANY })),
-        ("Offset", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY })),
-    ],
-    required: &["Interval"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TumblingWindow` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -1316,7 +1093,7 @@ pub(crate) static RULE_TumblingWindow: ObjRule = ObjRule {
 ///
 /// You can use `m` , `h` , `d` , and `w` when you specify an interval or offset. Note that `m` represents minutes, `h` represents hours, `d` represents days, and `w` represents weeks. You can also use `s` to represent seconds in `offset` .
 ///
-/// The `interval` and `offset` parameters support the \[ISO 8601 format\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/ISO_8601>) . For example, `PT5S` represents 5 seconds, `PT5M` represents 5 minutes, and `PT5H` represents 5 hours.
+/// The `interval` and `offset` parameters support the [ISO 8601 format](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/ISO_8601) . For example, `PT5S` represents 5 seconds, `PT5M` represents 5 minutes, and `PT5H` represents 5 hours.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-assetmodel-tumblingwindow.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1330,7 +1107,7 @@ pub struct TumblingWindow {
     /// When AWS IoT SiteWise aggregates data points for metric computations, the start of each interval is exclusive and the end of each interval is inclusive. AWS IoT SiteWise places the computed data point at the end of the interval.
     ///
     /// Length 2 to 23.
-    pub interval: Str,
+    pub interval: ::cloudwright_core::Str,
     /// `Offset`: a string.
     ///
     /// The offset for the tumbling window. The `offset` parameter accepts the following:
@@ -1358,52 +1135,37 @@ pub struct TumblingWindow {
     /// - If you create the metric after 6 PM (PST), you get the first aggregation result at 6 PM (PST) the next day.
     ///
     /// Length 2 to 25.
-    pub offset: Option<Str>,
+    pub offset: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl TumblingWindow {
-    /// A `TumblingWindow` with its required properties, named in a [`TumblingWindowRequired`].
+    /// A `TumblingWindow` with its one required property, `Interval`.
     #[inline]
-    pub fn new(required: TumblingWindowRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            interval: required.interval,
-            offset: None,
+            interval: value.into(),
+            offset: ::std::option::Option::None,
         }
     }
 
     /// `Interval`: a string, required.
-    pub fn interval(mut self, value: impl Into<Str>) -> Self { self.interval = value.into(); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interval = value.into(); self }
     /// `Offset`: a string.
-    pub fn offset(mut self, value: impl Into<Str>) -> Self { self.offset = Some(value.into()); self }
+    pub fn offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.offset = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TumblingWindow {}
+impl crate::PropertyType for TumblingWindow {}
 
-impl ToValue for TumblingWindow {
+impl ::cloudwright_core::ToValue for TumblingWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Interval", &self.interval)
             .opt("Offset", &self.offset)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VariableValue: ObjRule = ObjRule {
-    properties: &[
-        ("HierarchyExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HierarchyId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("HierarchyLogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PropertyExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PropertyId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PropertyLogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PropertyPath", Shape::List(&ListRule { items: Shape::Object(&RULE_PropertyPathDefinition), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VariableValue` property type of `AWS::IoTSiteWise::AssetModel`.
 ///
@@ -1414,52 +1176,52 @@ pub(crate) static RULE_VariableValue: ObjRule = ObjRule {
 pub struct VariableValue {
     /// `HierarchyExternalId`: a string.
     ///
-    /// The external ID of the hierarchy being referenced. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The external ID of the hierarchy being referenced. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`; length 2 to 128.
-    pub hierarchy_external_id: Option<Str>,
+    pub hierarchy_external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HierarchyId`: a string.
     ///
-    /// The ID of the hierarchy to query for the property ID. You can use the hierarchy's name instead of the hierarchy's ID. If the hierarchy has an external ID, you can specify `externalId:` followed by the external ID. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The ID of the hierarchy to query for the property ID. You can use the hierarchy's name instead of the hierarchy's ID. If the hierarchy has an external ID, you can specify `externalId:` followed by the external ID. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
-    /// You use a hierarchy ID instead of a model ID because you can have several hierarchies using the same model and therefore the same `propertyId` . For example, you might have separately grouped assets that come from the same asset model. For more information, see \[Asset hierarchies\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-hierarchies.html>) in the *AWS IoT SiteWise User Guide* .
+    /// You use a hierarchy ID instead of a model ID because you can have several hierarchies using the same model and therefore the same `propertyId` . For example, you might have separately grouped assets that come from the same asset model. For more information, see [Asset hierarchies](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-hierarchies.html) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36.
-    pub hierarchy_id: Option<Str>,
+    pub hierarchy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HierarchyLogicalId`: a string.
     ///
     /// The `LogicalID` of the hierarchy to query for the `PropertyLogicalID` .
     ///
-    /// You use a `hierarchyLogicalID` instead of a model ID because you can have several hierarchies using the same model and therefore the same property. For example, you might have separately grouped assets that come from the same asset model. For more information, see \[Defining relationships between asset models (hierarchies)\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-hierarchies.html>) in the *AWS IoT SiteWise User Guide* .
+    /// You use a `hierarchyLogicalID` instead of a model ID because you can have several hierarchies using the same model and therefore the same property. For example, you might have separately grouped assets that come from the same asset model. For more information, see [Defining relationships between asset models (hierarchies)](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/asset-hierarchies.html) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `[^\u0000-\u001F\u007F]+`; length 1 to 256.
-    pub hierarchy_logical_id: Option<Str>,
+    pub hierarchy_logical_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyExternalId`: a string.
     ///
-    /// The external ID of the property being referenced. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The external ID of the property being referenced. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Pattern `[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+`; length 2 to 128.
-    pub property_external_id: Option<Str>,
+    pub property_external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyId`: a string.
     ///
-    /// The ID of the property to use as the variable. You can use the property `name` if it's from the same asset model. If the property has an external ID, you can specify `externalId:` followed by the external ID. For more information, see \[Using external IDs\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids>) in the *AWS IoT SiteWise User Guide* .
+    /// The ID of the property to use as the variable. You can use the property `name` if it's from the same asset model. If the property has an external ID, you can specify `externalId:` followed by the external ID. For more information, see [Using external IDs](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/object-ids.html#external-ids) in the *AWS IoT SiteWise User Guide* .
     ///
-    /// &gt; This is a return value and can't be set.
+    /// \> This is a return value and can't be set.
     ///
     /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36.
-    pub property_id: Option<Str>,
+    pub property_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyLogicalId`: a string.
     ///
     /// The `LogicalID` of the property that is being referenced.
     ///
     /// Pattern `[^\u0000-\u001F\u007F]+`; length 1 to 256.
-    pub property_logical_id: Option<Str>,
+    pub property_logical_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyPath`: a list of [`PropertyPathDefinition`] objects.
     ///
     /// The path of the property. Each step of the path is the name of the step. See the following example:
     ///
     /// `PropertyPath: Name: AssetModelName Name: Composite1 Name: NestedComposite`
-    pub property_path: Option<List<PropertyPathDefinition>>,
+    pub property_path: ::std::option::Option<::cloudwright_core::List<PropertyPathDefinition>>,
 }
 
 #[rustfmt::skip]
@@ -1467,31 +1229,31 @@ impl VariableValue {
     /// A `VariableValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HierarchyExternalId`: a string.
-    pub fn hierarchy_external_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_external_id = Some(value.into()); self }
+    pub fn hierarchy_external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_external_id = ::std::option::Option::Some(value.into()); self }
     /// `HierarchyId`: a string.
-    pub fn hierarchy_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_id = Some(value.into()); self }
+    pub fn hierarchy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_id = ::std::option::Option::Some(value.into()); self }
     /// `HierarchyLogicalId`: a string.
-    pub fn hierarchy_logical_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_logical_id = Some(value.into()); self }
+    pub fn hierarchy_logical_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_logical_id = ::std::option::Option::Some(value.into()); self }
     /// `PropertyExternalId`: a string.
-    pub fn property_external_id(mut self, value: impl Into<Str>) -> Self { self.property_external_id = Some(value.into()); self }
+    pub fn property_external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property_external_id = ::std::option::Option::Some(value.into()); self }
     /// `PropertyId`: a string.
-    pub fn property_id(mut self, value: impl Into<Str>) -> Self { self.property_id = Some(value.into()); self }
+    pub fn property_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property_id = ::std::option::Option::Some(value.into()); self }
     /// `PropertyLogicalId`: a string.
-    pub fn property_logical_id(mut self, value: impl Into<Str>) -> Self { self.property_logical_id = Some(value.into()); self }
+    pub fn property_logical_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property_logical_id = ::std::option::Option::Some(value.into()); self }
     /// `PropertyPath`: a list of [`PropertyPathDefinition`] objects.
-    pub fn property_path(mut self, value: impl Into<List<PropertyPathDefinition>>) -> Self { self.property_path = Some(value.into()); self }
+    pub fn property_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PropertyPathDefinition>>) -> Self { self.property_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VariableValue {}
+impl crate::PropertyType for VariableValue {}
 
-impl ToValue for VariableValue {
+impl ::cloudwright_core::ToValue for VariableValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HierarchyExternalId", &self.hierarchy_external_id)
             .opt("HierarchyId", &self.hierarchy_id)
             .opt("HierarchyLogicalId", &self.hierarchy_logical_id)
@@ -1513,25 +1275,25 @@ pub enum AssetModelType {
     /// `INTERFACE`
     Interface,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AssetModelType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AssetModelType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AssetModelType {
+impl ::cloudwright_core::ToValue for AssetModelType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AssetModel => "ASSET_MODEL",
             Self::ComponentModel => "COMPONENT_MODEL",
             Self::Interface => "INTERFACE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1549,27 +1311,27 @@ pub enum DataType {
     /// `STRUCT`
     Struct,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataType {
+impl ::cloudwright_core::ToValue for DataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::String => "STRING",
             Self::Integer => "INTEGER",
             Self::Double => "DOUBLE",
             Self::Boolean => "BOOLEAN",
             Self::Struct => "STRUCT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1579,23 +1341,23 @@ pub enum DataTypeSpec {
     /// `AWS/ALARM_STATE`
     AwsAlarmState,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataTypeSpec {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataTypeSpec {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataTypeSpec {
+impl ::cloudwright_core::ToValue for DataTypeSpec {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsAlarmState => "AWS/ALARM_STATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1611,25 +1373,245 @@ pub enum TypeName {
     /// `Metric`
     Metric,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TypeName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TypeName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TypeName {
+impl ::cloudwright_core::ToValue for TypeName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Measurement => "Measurement",
             Self::Attribute => "Attribute",
             Self::Transform => "Transform",
             Self::Metric => "Metric",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[^\\u0000-\\u001F\\u007F]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-z][a-z0-9_]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^externalId:[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetModel: ObjRule = ObjRule {
+        properties: &[
+            ("AssetModelCompositeModels", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelCompositeModel), min_items: None, max_items: None, unique: false })),
+            ("AssetModelDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("AssetModelExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AssetModelHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelHierarchy), min_items: None, max_items: None, unique: false })),
+            ("AssetModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("AssetModelProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelProperty), min_items: None, max_items: None, unique: false })),
+            ("AssetModelType", Shape::Str(&StrRule { allowed: &["ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE"], ..StrRule::ANY })),
+            ("EnforcedAssetModelInterfaceRelationships", Shape::List(&ListRule { items: Shape::Object(&RULE_EnforcedAssetModelInterfaceRelationship), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["AssetModelName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetModelCompositeModel: ObjRule = ObjRule {
+        properties: &[
+            ("ComposedAssetModelId", Shape::STR),
+            ("CompositeModelProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelProperty), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ParentAssetModelCompositeModelExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Path", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetModelHierarchy: ObjRule = ObjRule {
+        properties: &[
+            ("ChildAssetModelId", Shape::Str(&StrRule { min_len: Some(13), max_len: Some(139), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Name", "ChildAssetModelId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetModelProperty: ObjRule = ObjRule {
+        properties: &[
+            ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "DOUBLE", "BOOLEAN", "STRUCT"], ..StrRule::ANY })),
+            ("DataTypeSpec", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), allowed: &["AWS/ALARM_STATE"], ..StrRule::ANY })),
+            ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Type", Shape::Object(&RULE_PropertyType)),
+            ("Unit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Name", "DataType", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Attribute: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValue", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnforcedAssetModelInterfacePropertyMapping: ObjRule = ObjRule {
+        properties: &[
+            ("AssetModelPropertyExternalId", Shape::STR),
+            ("AssetModelPropertyLogicalId", Shape::STR),
+            ("InterfaceAssetModelPropertyExternalId", Shape::STR),
+        ],
+        required: &["InterfaceAssetModelPropertyExternalId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnforcedAssetModelInterfaceRelationship: ObjRule = ObjRule {
+        properties: &[
+            ("InterfaceAssetModelId", Shape::STR),
+            ("PropertyMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_EnforcedAssetModelInterfacePropertyMapping), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExpressionVariable: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Object(&RULE_VariableValue)),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Metric: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpressionVariable), min_items: None, max_items: None, unique: false })),
+            ("Window", Shape::Object(&RULE_MetricWindow)),
+        ],
+        required: &["Expression", "Variables", "Window"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricWindow: ObjRule = ObjRule {
+        properties: &[
+            ("Tumbling", Shape::Object(&RULE_TumblingWindow)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PropertyPathDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PropertyType: ObjRule = ObjRule {
+        properties: &[
+            ("Attribute", Shape::Object(&RULE_Attribute)),
+            ("Metric", Shape::Object(&RULE_Metric)),
+            ("Transform", Shape::Object(&RULE_Transform)),
+            ("TypeName", Shape::Str(&StrRule { allowed: &["Measurement", "Attribute", "Transform", "Metric"], ..StrRule::ANY })),
+        ],
+        required: &["TypeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Transform: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpressionVariable), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Expression", "Variables"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TumblingWindow: ObjRule = ObjRule {
+        properties: &[
+            ("Interval", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(23), ..StrRule::ANY })),
+            ("Offset", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY })),
+        ],
+        required: &["Interval"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VariableValue: ObjRule = ObjRule {
+        properties: &[
+            ("HierarchyExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("HierarchyId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("HierarchyLogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PropertyExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PropertyId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PropertyLogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PropertyPath", Shape::List(&ListRule { items: Shape::Object(&RULE_PropertyPathDefinition), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

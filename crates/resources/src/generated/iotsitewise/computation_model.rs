@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\$\\{[a-z][a-z0-9_]*\\}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9 _\\-#$*!@]+$");
-
 /// The required properties of [`ComputationModel`], by name: `ComputationModel::new(ComputationModelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputationModelRequired {
     /// `ComputationModelConfiguration`: a [`ComputationModelConfiguration`] object, required.
-    pub computation_model_configuration: Obj<ComputationModelConfiguration>,
+    pub computation_model_configuration: crate::Obj<ComputationModelConfiguration>,
     /// `ComputationModelDataBinding`: a JSON value, required.
-    pub computation_model_data_binding: Json,
+    pub computation_model_data_binding: ::cloudwright_core::Json,
     /// `ComputationModelName`: a string, required.
-    pub computation_model_name: Str,
+    pub computation_model_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputationModel: ObjRule = ObjRule {
-    properties: &[
-        ("ComputationModelConfiguration", Shape::Object(&RULE_ComputationModelConfiguration)),
-        ("ComputationModelDataBinding", Shape::Typed(json_type::OBJECT)),
-        ("ComputationModelDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ComputationModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ComputationModelName", "ComputationModelConfiguration", "ComputationModelDataBinding"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTSiteWise::ComputationModel` resource.
 ///
@@ -51,27 +31,27 @@ pub struct ComputationModel {
     /// `ComputationModelConfiguration`: a [`ComputationModelConfiguration`] object, required.
     ///
     /// The configuration for the computation model.
-    pub computation_model_configuration: Obj<ComputationModelConfiguration>,
+    pub computation_model_configuration: crate::Obj<ComputationModelConfiguration>,
     /// `ComputationModelDataBinding`: a JSON value, required.
     ///
     /// The data binding for the computation model. Key is a variable name defined in configuration. Value is a `ComputationModelDataBindingValue` referenced by the variable.
-    pub computation_model_data_binding: Json,
+    pub computation_model_data_binding: ::cloudwright_core::Json,
     /// `ComputationModelDescription`: a string.
     ///
     /// The description of the computation model.
     ///
     /// Pattern `^[a-zA-Z0-9 _\-#$*!@]+$`; length 1 to 2048.
-    pub computation_model_description: Option<Str>,
+    pub computation_model_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ComputationModelName`: a string, required.
     ///
     /// The name of the computation model.
     ///
     /// Pattern `^[a-zA-Z0-9 _\-#$*!@]+$`; length 1 to 256.
-    pub computation_model_name: Str,
+    pub computation_model_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of key-value pairs that contain metadata for the asset. For more information, see \[Tagging your AWS IoT SiteWise resources\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html>) in the *AWS IoT SiteWise User Guide* .
-    pub tags: Option<List<Tag>>,
+    /// A list of key-value pairs that contain metadata for the asset. For more information, see [Tagging your AWS IoT SiteWise resources](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html) in the *AWS IoT SiteWise User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +61,7 @@ impl ComputationModel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTSiteWise::ComputationModel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-computationmodel.html",
         primary_identifier: &["ComputationModelId"],
@@ -92,7 +72,7 @@ impl ComputationModel {
         read_only: &["ComputationModelArn", "ComputationModelId"],
         attributes: &["ComputationModelArn", "ComputationModelId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ComputationModel` with its required properties, named in a [`ComputationModelRequired`].
@@ -101,42 +81,44 @@ impl ComputationModel {
         Self {
             computation_model_configuration: required.computation_model_configuration,
             computation_model_data_binding: required.computation_model_data_binding,
-            computation_model_description: None,
+            computation_model_description: ::std::option::Option::None,
             computation_model_name: required.computation_model_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ComputationModelConfiguration`: a [`ComputationModelConfiguration`] object, required.
-    pub fn computation_model_configuration(mut self, value: impl Into<Obj<ComputationModelConfiguration>>) -> Self { self.computation_model_configuration = value.into(); self }
+    pub fn computation_model_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ComputationModelConfiguration>>) -> Self { self.computation_model_configuration = value.into(); self }
     /// `ComputationModelDataBinding`: a JSON value, required.
-    pub fn computation_model_data_binding(mut self, value: impl Into<Json>) -> Self { self.computation_model_data_binding = value.into(); self }
+    pub fn computation_model_data_binding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.computation_model_data_binding = value.into(); self }
     /// `ComputationModelDescription`: a string.
-    pub fn computation_model_description(mut self, value: impl Into<Str>) -> Self { self.computation_model_description = Some(value.into()); self }
+    pub fn computation_model_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.computation_model_description = ::std::option::Option::Some(value.into()); self }
     /// `ComputationModelName`: a string, required.
-    pub fn computation_model_name(mut self, value: impl Into<Str>) -> Self { self.computation_model_name = value.into(); self }
+    pub fn computation_model_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.computation_model_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ComputationModel {
+impl ::cloudwright_core::Resource for ComputationModel {
     type Attributes = ComputationModelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ComputationModel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ComputationModel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ComputationModel {
+impl ::cloudwright_core::ToValue for ComputationModel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ComputationModelConfiguration",
                 &self.computation_model_configuration,
@@ -155,12 +137,12 @@ impl ToValue for ComputationModel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ComputationModel`]: `Handle<ComputationModel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ComputationModel`]: `Handle<ComputationModel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ComputationModelAttributes(ResourceRef);
+pub struct ComputationModelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ComputationModelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ComputationModelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -172,16 +154,16 @@ impl ComputationModelAttributes {
     ///
     /// `arn:${Partition}:iotsitewise:${Region}:${Account}:computation-model/${ComputationModelId}`
     #[inline]
-    pub fn computation_model_arn(&self) -> Value {
-        self.0.get_att("ComputationModelArn")
+    pub fn computation_model_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ComputationModelArn"))
     }
 
     /// `Fn::GetAtt` `ComputationModelId`: a string.
     ///
     /// The ID of the computation model.
     #[inline]
-    pub fn computation_model_id(&self) -> Value {
-        self.0.get_att("ComputationModelId")
+    pub fn computation_model_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ComputationModelId"))
     }
 }
 
@@ -189,21 +171,10 @@ impl ComputationModelAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnomalyDetectionComputationModelConfigurationRequired {
     /// `InputProperties`: a string, required.
-    pub input_properties: Str,
+    pub input_properties: ::cloudwright_core::Str,
     /// `ResultProperty`: a string, required.
-    pub result_property: Str,
+    pub result_property: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnomalyDetectionComputationModelConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InputProperties", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(67), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResultProperty", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(67), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["InputProperties", "ResultProperty"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnomalyDetectionComputationModelConfiguration` property type of `AWS::IoTSiteWise::ComputationModel`.
 ///
@@ -217,13 +188,13 @@ pub struct AnomalyDetectionComputationModelConfiguration {
     /// The list of input properties for the anomaly detection model.
     ///
     /// Pattern `^\$\{[a-z][a-z0-9_]*\}$`; length 4 to 67.
-    pub input_properties: Str,
+    pub input_properties: ::cloudwright_core::Str,
     /// `ResultProperty`: a string, required.
     ///
     /// The property where the anomaly detection results will be stored.
     ///
     /// Pattern `^\$\{[a-z][a-z0-9_]*\}$`; length 4 to 67.
-    pub result_property: Str,
+    pub result_property: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -238,31 +209,22 @@ impl AnomalyDetectionComputationModelConfiguration {
     }
 
     /// `InputProperties`: a string, required.
-    pub fn input_properties(mut self, value: impl Into<Str>) -> Self { self.input_properties = value.into(); self }
+    pub fn input_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_properties = value.into(); self }
     /// `ResultProperty`: a string, required.
-    pub fn result_property(mut self, value: impl Into<Str>) -> Self { self.result_property = value.into(); self }
+    pub fn result_property(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.result_property = value.into(); self }
 }
 
-impl PropertyType for AnomalyDetectionComputationModelConfiguration {}
+impl crate::PropertyType for AnomalyDetectionComputationModelConfiguration {}
 
-impl ToValue for AnomalyDetectionComputationModelConfiguration {
+impl ::cloudwright_core::ToValue for AnomalyDetectionComputationModelConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InputProperties", &self.input_properties)
             .req("ResultProperty", &self.result_property)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputationModelConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AnomalyDetection", Shape::Object(&RULE_AnomalyDetectionComputationModelConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComputationModelConfiguration` property type of `AWS::IoTSiteWise::ComputationModel`.
 ///
@@ -274,7 +236,8 @@ pub struct ComputationModelConfiguration {
     /// `AnomalyDetection`: an [`AnomalyDetectionComputationModelConfiguration`] object.
     ///
     /// The configuration for the anomaly detection type of computation model.
-    pub anomaly_detection: Option<Obj<AnomalyDetectionComputationModelConfiguration>>,
+    pub anomaly_detection:
+        ::std::option::Option<crate::Obj<AnomalyDetectionComputationModelConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -282,19 +245,19 @@ impl ComputationModelConfiguration {
     /// A `ComputationModelConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AnomalyDetection`: an [`AnomalyDetectionComputationModelConfiguration`] object.
-    pub fn anomaly_detection(mut self, value: impl Into<Obj<AnomalyDetectionComputationModelConfiguration>>) -> Self { self.anomaly_detection = Some(value.into()); self }
+    pub fn anomaly_detection(mut self, value: impl ::std::convert::Into<crate::Obj<AnomalyDetectionComputationModelConfiguration>>) -> Self { self.anomaly_detection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComputationModelConfiguration {}
+impl crate::PropertyType for ComputationModelConfiguration {}
 
-impl ToValue for ComputationModelConfiguration {
+impl ::cloudwright_core::ToValue for ComputationModelConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnomalyDetection", &self.anomaly_detection)
             .build()
     }
@@ -304,21 +267,10 @@ impl ToValue for ComputationModelConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoTSiteWise::ComputationModel`.
 ///
@@ -328,11 +280,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -347,19 +299,75 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\$\\{[a-z][a-z0-9_]*\\}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9 _\\-#$*!@]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputationModel: ObjRule = ObjRule {
+        properties: &[
+            ("ComputationModelConfiguration", Shape::Object(&RULE_ComputationModelConfiguration)),
+            ("ComputationModelDataBinding", Shape::Typed(json_type::OBJECT)),
+            ("ComputationModelDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ComputationModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ComputationModelName", "ComputationModelConfiguration", "ComputationModelDataBinding"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnomalyDetectionComputationModelConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InputProperties", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(67), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResultProperty", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(67), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["InputProperties", "ResultProperty"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputationModelConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AnomalyDetection", Shape::Object(&RULE_AnomalyDetectionComputationModelConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

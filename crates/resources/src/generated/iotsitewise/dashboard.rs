@@ -5,46 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-);
 
 /// The required properties of [`Dashboard`], by name: `Dashboard::new(DashboardRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardRequired {
     /// `DashboardDefinition`: a string, required.
-    pub dashboard_definition: Str,
+    pub dashboard_definition: ::cloudwright_core::Str,
     /// `DashboardDescription`: a string, required.
-    pub dashboard_description: Str,
+    pub dashboard_description: ::cloudwright_core::Str,
     /// `DashboardName`: a string, required.
-    pub dashboard_name: Str,
+    pub dashboard_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
-    properties: &[
-        ("DashboardDefinition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(204800), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DashboardDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DashboardName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ProjectId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DashboardDefinition", "DashboardDescription", "DashboardName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTSiteWise::Dashboard` resource.
 ///
-/// &gt; The AWS IoT SiteWise Monitor feature will no longer be open to new customers starting November 7, 2025 . If you would like to use the AWS IoT SiteWise Monitor feature, sign up prior to that date. Existing customers can continue to use the service as normal. For more information, see \[AWS IoT SiteWise Monitor availability change\](<https://docs.aws.amazon.com/iot-sitewise/latest/appguide/iotsitewise-monitor-availability-change.html>) .
+/// \> The AWS IoT SiteWise Monitor feature will no longer be open to new customers starting November 7, 2025 . If you would like to use the AWS IoT SiteWise Monitor feature, sign up prior to that date. Existing customers can continue to use the service as normal. For more information, see [AWS IoT SiteWise Monitor availability change](https://docs.aws.amazon.com/iot-sitewise/latest/appguide/iotsitewise-monitor-availability-change.html) .
 ///
 /// Creates a dashboard in an AWS IoT SiteWise Monitor project.
 ///
@@ -61,35 +37,35 @@ pub struct Dashboard {
     ///
     /// The dashboard definition specified in a JSON literal.
     ///
-    /// - AWS IoT SiteWise Monitor (Classic) see \[Create dashboards ( AWS CLI )\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/create-dashboards-using-aws-cli.html>)
-    /// - AWS IoT SiteWise Monitor (AI-aware) see \[Create dashboards ( AWS CLI )\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/create-dashboards-ai-dashboard-cli.html>)
+    /// - AWS IoT SiteWise Monitor (Classic) see [Create dashboards ( AWS CLI )](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/create-dashboards-using-aws-cli.html)
+    /// - AWS IoT SiteWise Monitor (AI-aware) see [Create dashboards ( AWS CLI )](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/create-dashboards-ai-dashboard-cli.html)
     ///
     /// in the *AWS IoT SiteWise User Guide*
     ///
     /// Pattern `^.+$`; length 0 to 204800.
-    pub dashboard_definition: Str,
+    pub dashboard_definition: ::cloudwright_core::Str,
     /// `DashboardDescription`: a string, required.
     ///
     /// A description for the dashboard.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
-    pub dashboard_description: Str,
+    pub dashboard_description: ::cloudwright_core::Str,
     /// `DashboardName`: a string, required.
     ///
     /// A friendly name for the dashboard.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
-    pub dashboard_name: Str,
+    pub dashboard_name: ::cloudwright_core::Str,
     /// `ProjectId`: a string.
     ///
     /// The ID of the project in which to create the dashboard.
     ///
     /// Pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub project_id: Option<Str>,
+    pub project_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of key-value pairs that contain metadata for the dashboard. For more information, see \[Tagging your AWS IoT SiteWise resources\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html>) in the *AWS IoT SiteWise User Guide* .
-    pub tags: Option<List<Tag>>,
+    /// A list of key-value pairs that contain metadata for the dashboard. For more information, see [Tagging your AWS IoT SiteWise resources](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html) in the *AWS IoT SiteWise User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +75,7 @@ impl Dashboard {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTSiteWise::Dashboard",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-dashboard.html",
         primary_identifier: &["DashboardId"],
@@ -110,7 +86,7 @@ impl Dashboard {
         read_only: &["DashboardArn", "DashboardId"],
         attributes: &["DashboardArn", "DashboardId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Dashboard` with its required properties, named in a [`DashboardRequired`].
@@ -120,41 +96,43 @@ impl Dashboard {
             dashboard_definition: required.dashboard_definition,
             dashboard_description: required.dashboard_description,
             dashboard_name: required.dashboard_name,
-            project_id: None,
-            tags: None,
+            project_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DashboardDefinition`: a string, required.
-    pub fn dashboard_definition(mut self, value: impl Into<Str>) -> Self { self.dashboard_definition = value.into(); self }
+    pub fn dashboard_definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dashboard_definition = value.into(); self }
     /// `DashboardDescription`: a string, required.
-    pub fn dashboard_description(mut self, value: impl Into<Str>) -> Self { self.dashboard_description = value.into(); self }
+    pub fn dashboard_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dashboard_description = value.into(); self }
     /// `DashboardName`: a string, required.
-    pub fn dashboard_name(mut self, value: impl Into<Str>) -> Self { self.dashboard_name = value.into(); self }
+    pub fn dashboard_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dashboard_name = value.into(); self }
     /// `ProjectId`: a string.
-    pub fn project_id(mut self, value: impl Into<Str>) -> Self { self.project_id = Some(value.into()); self }
+    pub fn project_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Dashboard {
+impl ::cloudwright_core::Resource for Dashboard {
     type Attributes = DashboardAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dashboard, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Dashboard, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Dashboard {
+impl ::cloudwright_core::ToValue for Dashboard {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DashboardDefinition", &self.dashboard_definition)
             .req("DashboardDescription", &self.dashboard_description)
             .req("DashboardName", &self.dashboard_name)
@@ -164,12 +142,12 @@ impl ToValue for Dashboard {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Dashboard`]: `Handle<Dashboard>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Dashboard`]: `Handle<Dashboard>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DashboardAttributes(ResourceRef);
+pub struct DashboardAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DashboardAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DashboardAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -177,19 +155,48 @@ impl From<ResourceRef> for DashboardAttributes {
 impl DashboardAttributes {
     /// `Fn::GetAtt` `DashboardArn`: a string.
     ///
-    /// The \[ARN\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) of the dashboard, which has the following format.
+    /// The [ARN](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the dashboard, which has the following format.
     ///
     /// `arn:${Partition}:iotsitewise:${Region}:${Account}:dashboard/${DashboardId}`
     #[inline]
-    pub fn dashboard_arn(&self) -> Value {
-        self.0.get_att("DashboardArn")
+    pub fn dashboard_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DashboardArn"))
     }
 
     /// `Fn::GetAtt` `DashboardId`: a string.
     ///
     /// The ID of the dashboard.
     #[inline]
-    pub fn dashboard_id(&self) -> Value {
-        self.0.get_att("DashboardId")
+    pub fn dashboard_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DashboardId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
+        properties: &[
+            ("DashboardDefinition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(204800), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DashboardDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DashboardName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ProjectId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DashboardDefinition", "DashboardDescription", "DashboardName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

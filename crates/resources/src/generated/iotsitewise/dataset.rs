@@ -5,34 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9 _\\-#$*!@]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.]+$");
-
 /// The required properties of [`Dataset`], by name: `Dataset::new(DatasetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetRequired {
     /// `DatasetName`: a string, required.
-    pub dataset_name: Str,
+    pub dataset_name: ::cloudwright_core::Str,
     /// `DatasetSource`: a [`DatasetSource`] object, required.
-    pub dataset_source: Obj<DatasetSource>,
+    pub dataset_source: crate::Obj<DatasetSource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dataset: ObjRule = ObjRule {
-    properties: &[
-        ("DatasetDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DatasetSource", Shape::Object(&RULE_DatasetSource)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DatasetName", "DatasetSource"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTSiteWise::Dataset` resource.
 ///
@@ -51,21 +31,21 @@ pub struct Dataset {
     /// A description about the dataset, and its functionality.
     ///
     /// Pattern `^[a-zA-Z0-9 _\-#$*!@]+$`; length 1 to 2048.
-    pub dataset_description: Option<Str>,
+    pub dataset_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatasetName`: a string, required.
     ///
     /// The name of the dataset.
     ///
     /// Pattern `^[a-zA-Z0-9 _\-#$*!@]+$`; length 1 to 256.
-    pub dataset_name: Str,
+    pub dataset_name: ::cloudwright_core::Str,
     /// `DatasetSource`: a [`DatasetSource`] object, required.
     ///
     /// The data source for the dataset.
-    pub dataset_source: Obj<DatasetSource>,
+    pub dataset_source: crate::Obj<DatasetSource>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of key-value pairs that contain metadata for the access policy. For more information, see \[Tagging your AWS IoT SiteWise resources\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html>) in the *AWS IoT SiteWise User Guide* .
-    pub tags: Option<List<Tag>>,
+    /// A list of key-value pairs that contain metadata for the access policy. For more information, see [Tagging your AWS IoT SiteWise resources](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html) in the *AWS IoT SiteWise User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +55,7 @@ impl Dataset {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTSiteWise::Dataset",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-dataset.html",
         primary_identifier: &["DatasetId"],
@@ -86,48 +66,50 @@ impl Dataset {
         read_only: &["DatasetArn", "DatasetId"],
         attributes: &["DatasetArn", "DatasetId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Dataset` with its required properties, named in a [`DatasetRequired`].
     #[inline]
     pub fn new(required: DatasetRequired) -> Self {
         Self {
-            dataset_description: None,
+            dataset_description: ::std::option::Option::None,
             dataset_name: required.dataset_name,
             dataset_source: required.dataset_source,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DatasetDescription`: a string.
-    pub fn dataset_description(mut self, value: impl Into<Str>) -> Self { self.dataset_description = Some(value.into()); self }
+    pub fn dataset_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_description = ::std::option::Option::Some(value.into()); self }
     /// `DatasetName`: a string, required.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = value.into(); self }
+    pub fn dataset_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_name = value.into(); self }
     /// `DatasetSource`: a [`DatasetSource`] object, required.
-    pub fn dataset_source(mut self, value: impl Into<Obj<DatasetSource>>) -> Self { self.dataset_source = value.into(); self }
+    pub fn dataset_source(mut self, value: impl ::std::convert::Into<crate::Obj<DatasetSource>>) -> Self { self.dataset_source = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Dataset {
+impl ::cloudwright_core::Resource for Dataset {
     type Attributes = DatasetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dataset, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Dataset, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Dataset {
+impl ::cloudwright_core::ToValue for Dataset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DatasetDescription", &self.dataset_description)
             .req("DatasetName", &self.dataset_name)
             .req("DatasetSource", &self.dataset_source)
@@ -136,12 +118,12 @@ impl ToValue for Dataset {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Dataset`]: `Handle<Dataset>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Dataset`]: `Handle<Dataset>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DatasetAttributes(ResourceRef);
+pub struct DatasetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DatasetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DatasetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,16 +135,16 @@ impl DatasetAttributes {
     ///
     /// `arn:${Partition}:iotsitewise:${Region}:${Account}:dataset/${DatasetId}`
     #[inline]
-    pub fn dataset_arn(&self) -> Value {
-        self.0.get_att("DatasetArn")
+    pub fn dataset_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatasetArn"))
     }
 
     /// `Fn::GetAtt` `DatasetId`: a string.
     ///
     /// The ID of the dataset.
     #[inline]
-    pub fn dataset_id(&self) -> Value {
-        self.0.get_att("DatasetId")
+    pub fn dataset_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatasetId"))
     }
 }
 
@@ -175,18 +157,6 @@ pub struct DatasetSourceRequired {
     pub source_type: SourceType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetSource: ObjRule = ObjRule {
-    properties: &[
-        ("SourceDetail", Shape::Object(&RULE_SourceDetail)),
-        ("SourceFormat", Shape::Str(&StrRule { allowed: &["KNOWLEDGE_BASE"], ..StrRule::ANY })),
-        ("SourceType", Shape::Str(&StrRule { allowed: &["KENDRA"], ..StrRule::ANY })),
-    ],
-    required: &["SourceFormat", "SourceType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DatasetSource` property type of `AWS::IoTSiteWise::Dataset`.
 ///
 /// The data source for the dataset.
@@ -197,7 +167,7 @@ pub struct DatasetSource {
     /// `SourceDetail`: a [`SourceDetail`] object.
     ///
     /// The details of the dataset source associated with the dataset.
-    pub source_detail: Option<Obj<SourceDetail>>,
+    pub source_detail: ::std::option::Option<crate::Obj<SourceDetail>>,
     /// `SourceFormat`: a [`SourceFormat`] value, required.
     ///
     /// The format of the dataset source associated with the dataset.
@@ -214,26 +184,26 @@ impl DatasetSource {
     #[inline]
     pub fn new(required: DatasetSourceRequired) -> Self {
         Self {
-            source_detail: None,
+            source_detail: ::std::option::Option::None,
             source_format: required.source_format,
             source_type: required.source_type,
         }
     }
 
     /// `SourceDetail`: a [`SourceDetail`] object.
-    pub fn source_detail(mut self, value: impl Into<Obj<SourceDetail>>) -> Self { self.source_detail = Some(value.into()); self }
+    pub fn source_detail(mut self, value: impl ::std::convert::Into<crate::Obj<SourceDetail>>) -> Self { self.source_detail = ::std::option::Option::Some(value.into()); self }
     /// `SourceFormat`: a [`SourceFormat`] value, required.
-    pub fn source_format(mut self, value: impl Into<SourceFormat>) -> Self { self.source_format = value.into(); self }
+    pub fn source_format(mut self, value: impl ::std::convert::Into<SourceFormat>) -> Self { self.source_format = value.into(); self }
     /// `SourceType`: a [`SourceType`] value, required.
-    pub fn source_type(mut self, value: impl Into<SourceType>) -> Self { self.source_type = value.into(); self }
+    pub fn source_type(mut self, value: impl ::std::convert::Into<SourceType>) -> Self { self.source_type = value.into(); self }
 }
 
-impl PropertyType for DatasetSource {}
+impl crate::PropertyType for DatasetSource {}
 
-impl ToValue for DatasetSource {
+impl ::cloudwright_core::ToValue for DatasetSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourceDetail", &self.source_detail)
             .req("SourceFormat", &self.source_format)
             .req("SourceType", &self.source_type)
@@ -245,21 +215,10 @@ impl ToValue for DatasetSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KendraSourceDetailRequired {
     /// `KnowledgeBaseArn`: a string, required.
-    pub knowledge_base_arn: Str,
+    pub knowledge_base_arn: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KendraSourceDetail: ObjRule = ObjRule {
-    properties: &[
-        ("KnowledgeBaseArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["KnowledgeBaseArn", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KendraSourceDetail` property type of `AWS::IoTSiteWise::Dataset`.
 ///
@@ -273,13 +232,13 @@ pub struct KendraSourceDetail {
     /// The `knowledgeBaseArn` details for the Kendra dataset source.
     ///
     /// Pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.]+$`; length 1 to 1600.
-    pub knowledge_base_arn: Str,
+    pub knowledge_base_arn: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The `roleARN` details for the Kendra dataset source.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.]+$`; length 1 to 1600.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -294,31 +253,22 @@ impl KendraSourceDetail {
     }
 
     /// `KnowledgeBaseArn`: a string, required.
-    pub fn knowledge_base_arn(mut self, value: impl Into<Str>) -> Self { self.knowledge_base_arn = value.into(); self }
+    pub fn knowledge_base_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.knowledge_base_arn = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for KendraSourceDetail {}
+impl crate::PropertyType for KendraSourceDetail {}
 
-impl ToValue for KendraSourceDetail {
+impl ::cloudwright_core::ToValue for KendraSourceDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KnowledgeBaseArn", &self.knowledge_base_arn)
             .req("RoleArn", &self.role_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceDetail: ObjRule = ObjRule {
-    properties: &[
-        ("Kendra", Shape::Object(&RULE_KendraSourceDetail)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceDetail` property type of `AWS::IoTSiteWise::Dataset`.
 ///
@@ -330,7 +280,7 @@ pub struct SourceDetail {
     /// `Kendra`: a [`KendraSourceDetail`] object.
     ///
     /// Contains details about the Kendra dataset source.
-    pub kendra: Option<Obj<KendraSourceDetail>>,
+    pub kendra: ::std::option::Option<crate::Obj<KendraSourceDetail>>,
 }
 
 #[rustfmt::skip]
@@ -338,19 +288,21 @@ impl SourceDetail {
     /// A `SourceDetail` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Kendra`: a [`KendraSourceDetail`] object.
-    pub fn kendra(mut self, value: impl Into<Obj<KendraSourceDetail>>) -> Self { self.kendra = Some(value.into()); self }
+    pub fn kendra(mut self, value: impl ::std::convert::Into<crate::Obj<KendraSourceDetail>>) -> Self { self.kendra = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceDetail {}
+impl crate::PropertyType for SourceDetail {}
 
-impl ToValue for SourceDetail {
+impl ::cloudwright_core::ToValue for SourceDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Kendra", &self.kendra).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Kendra", &self.kendra)
+            .build()
     }
 }
 
@@ -358,21 +310,10 @@ impl ToValue for SourceDetail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoTSiteWise::Dataset`.
 ///
@@ -380,9 +321,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -397,17 +338,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -420,23 +361,23 @@ pub enum SourceFormat {
     /// `KNOWLEDGE_BASE`
     KnowledgeBase,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SourceFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SourceFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SourceFormat {
+impl ::cloudwright_core::ToValue for SourceFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::KnowledgeBase => "KNOWLEDGE_BASE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -446,22 +387,90 @@ pub enum SourceType {
     /// `KENDRA`
     Kendra,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SourceType {
+impl ::cloudwright_core::ToValue for SourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Kendra => "KENDRA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9 _\\-#$*!@]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dataset: ObjRule = ObjRule {
+        properties: &[
+            ("DatasetDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DatasetSource", Shape::Object(&RULE_DatasetSource)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DatasetName", "DatasetSource"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetSource: ObjRule = ObjRule {
+        properties: &[
+            ("SourceDetail", Shape::Object(&RULE_SourceDetail)),
+            ("SourceFormat", Shape::Str(&StrRule { allowed: &["KNOWLEDGE_BASE"], ..StrRule::ANY })),
+            ("SourceType", Shape::Str(&StrRule { allowed: &["KENDRA"], ..StrRule::ANY })),
+        ],
+        required: &["SourceFormat", "SourceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KendraSourceDetail: ObjRule = ObjRule {
+        properties: &[
+            ("KnowledgeBaseArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["KnowledgeBaseArn", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceDetail: ObjRule = ObjRule {
+        properties: &[
+            ("Kendra", Shape::Object(&RULE_KendraSourceDetail)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]+$");
 
 /// The required properties of [`Gateway`], by name: `Gateway::new(GatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRequired {
     /// `GatewayName`: a string, required.
-    pub gateway_name: Str,
+    pub gateway_name: ::cloudwright_core::Str,
     /// `GatewayPlatform`: a [`GatewayPlatform`] object, required.
-    pub gateway_platform: Obj<GatewayPlatform>,
+    pub gateway_platform: crate::Obj<GatewayPlatform>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Gateway: ObjRule = ObjRule {
-    properties: &[
-        ("GatewayCapabilitySummaries", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayCapabilitySummary), min_items: None, max_items: None, unique: true })),
-        ("GatewayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GatewayPlatform", Shape::Object(&RULE_GatewayPlatform)),
-        ("GatewayVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["GatewayName", "GatewayPlatform"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTSiteWise::Gateway` resource.
 ///
-/// Creates a gateway, which is a virtual or edge device that delivers industrial data streams from local servers to AWS IoT SiteWise . For more information, see \[Ingesting data using a gateway\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/gateway-connector.html>) in the *AWS IoT SiteWise User Guide* .
+/// Creates a gateway, which is a virtual or edge device that delivers industrial data streams from local servers to AWS IoT SiteWise . For more information, see [Ingesting data using a gateway](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/gateway-connector.html) in the *AWS IoT SiteWise User Guide* .
 ///
 /// `Ref` returns its `GatewayId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GatewayAttributes`], which `Handle<Gateway>` dereferences to.
@@ -53,30 +31,31 @@ pub(crate) static RULE_Gateway: ObjRule = ObjRule {
 pub struct Gateway {
     /// `GatewayCapabilitySummaries`: a list of [`GatewayCapabilitySummary`] objects.
     ///
-    /// A list of gateway capability summaries that each contain a namespace and status. Each gateway capability defines data sources for the gateway. To retrieve a capability configuration's definition, use \[DescribeGatewayCapabilityConfiguration\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_DescribeGatewayCapabilityConfiguration.html>) .
-    pub gateway_capability_summaries: Option<List<GatewayCapabilitySummary>>,
+    /// A list of gateway capability summaries that each contain a namespace and status. Each gateway capability defines data sources for the gateway. To retrieve a capability configuration's definition, use [DescribeGatewayCapabilityConfiguration](https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_DescribeGatewayCapabilityConfiguration.html) .
+    pub gateway_capability_summaries:
+        ::std::option::Option<::cloudwright_core::List<GatewayCapabilitySummary>>,
     /// `GatewayName`: a string, required.
     ///
     /// A unique name for the gateway.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
-    pub gateway_name: Str,
+    pub gateway_name: ::cloudwright_core::Str,
     /// `GatewayPlatform`: a [`GatewayPlatform`] object, required.
     ///
     /// The gateway's platform. You can only specify one platform in a gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub gateway_platform: Obj<GatewayPlatform>,
+    pub gateway_platform: crate::Obj<GatewayPlatform>,
     /// `GatewayVersion`: a string.
     ///
     /// The version of the gateway. A value of `3` indicates an MQTT-enabled, V3 gateway, while `2` indicates a Classic streams, V2 gateway.
     ///
     /// Pattern `^[0-9]+$`; length 1 to 1024; create-only: changing it replaces the resource.
-    pub gateway_version: Option<Str>,
+    pub gateway_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of key-value pairs that contain metadata for the gateway. For more information, see \[Tagging your AWS IoT SiteWise resources\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html>) in the *AWS IoT SiteWise User Guide* .
-    pub tags: Option<List<Tag>>,
+    /// A list of key-value pairs that contain metadata for the gateway. For more information, see [Tagging your AWS IoT SiteWise resources](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html) in the *AWS IoT SiteWise User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +65,7 @@ impl Gateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTSiteWise::Gateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-gateway.html",
         primary_identifier: &["GatewayId"],
@@ -97,51 +76,53 @@ impl Gateway {
         read_only: &["GatewayId"],
         attributes: &["GatewayId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Gateway` with its required properties, named in a [`GatewayRequired`].
     #[inline]
     pub fn new(required: GatewayRequired) -> Self {
         Self {
-            gateway_capability_summaries: None,
+            gateway_capability_summaries: ::std::option::Option::None,
             gateway_name: required.gateway_name,
             gateway_platform: required.gateway_platform,
-            gateway_version: None,
-            tags: None,
+            gateway_version: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `GatewayCapabilitySummaries`: a list of [`GatewayCapabilitySummary`] objects.
-    pub fn gateway_capability_summaries(mut self, value: impl Into<List<GatewayCapabilitySummary>>) -> Self { self.gateway_capability_summaries = Some(value.into()); self }
+    pub fn gateway_capability_summaries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GatewayCapabilitySummary>>) -> Self { self.gateway_capability_summaries = ::std::option::Option::Some(value.into()); self }
     /// `GatewayName`: a string, required.
-    pub fn gateway_name(mut self, value: impl Into<Str>) -> Self { self.gateway_name = value.into(); self }
+    pub fn gateway_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway_name = value.into(); self }
     /// `GatewayPlatform`: a [`GatewayPlatform`] object, required.
-    pub fn gateway_platform(mut self, value: impl Into<Obj<GatewayPlatform>>) -> Self { self.gateway_platform = value.into(); self }
+    pub fn gateway_platform(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayPlatform>>) -> Self { self.gateway_platform = value.into(); self }
     /// `GatewayVersion`: a string.
-    pub fn gateway_version(mut self, value: impl Into<Str>) -> Self { self.gateway_version = Some(value.into()); self }
+    pub fn gateway_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway_version = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Gateway {
+impl ::cloudwright_core::Resource for Gateway {
     type Attributes = GatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Gateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Gateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Gateway {
+impl ::cloudwright_core::ToValue for Gateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "GatewayCapabilitySummaries",
                 &self.gateway_capability_summaries,
@@ -154,12 +135,12 @@ impl ToValue for Gateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Gateway`]: `Handle<Gateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Gateway`]: `Handle<Gateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GatewayAttributes(ResourceRef);
+pub struct GatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -169,28 +150,10 @@ impl GatewayAttributes {
     ///
     /// The ID for the gateway.
     #[inline]
-    pub fn gateway_id(&self) -> Value {
-        self.0.get_att("GatewayId")
+    pub fn gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GatewayId"))
     }
 }
-
-/// The required properties of [`GatewayCapabilitySummary`], by name: `GatewayCapabilitySummary::new(GatewayCapabilitySummaryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GatewayCapabilitySummaryRequired {
-    /// `CapabilityNamespace`: a string, required.
-    pub capability_namespace: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayCapabilitySummary: ObjRule = ObjRule {
-    properties: &[
-        ("CapabilityConfiguration", Shape::STR),
-        ("CapabilityNamespace", Shape::STR),
-    ],
-    required: &["CapabilityNamespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatewayCapabilitySummary` property type of `AWS::IoTSiteWise::Gateway`.
 ///
@@ -201,53 +164,42 @@ pub(crate) static RULE_GatewayCapabilitySummary: ObjRule = ObjRule {
 pub struct GatewayCapabilitySummary {
     /// `CapabilityConfiguration`: a string.
     ///
-    /// The JSON document that defines the configuration for the gateway capability. For more information, see \[Configuring data sources (CLI)\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/configure-sources.html#configure-source-cli>) in the *AWS IoT SiteWise User Guide* .
-    pub capability_configuration: Option<Str>,
+    /// The JSON document that defines the configuration for the gateway capability. For more information, see [Configuring data sources (CLI)](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/configure-sources.html#configure-source-cli) in the *AWS IoT SiteWise User Guide* .
+    pub capability_configuration: ::std::option::Option<::cloudwright_core::Str>,
     /// `CapabilityNamespace`: a string, required.
     ///
     /// The namespace of the capability configuration. For example, if you configure OPC UA sources for an MQTT-enabled gateway, your OPC-UA capability configuration has the namespace `iotsitewise:opcuacollector:3` .
-    pub capability_namespace: Str,
+    pub capability_namespace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GatewayCapabilitySummary {
-    /// A `GatewayCapabilitySummary` with its required properties, named in a [`GatewayCapabilitySummaryRequired`].
+    /// A `GatewayCapabilitySummary` with its one required property, `CapabilityNamespace`.
     #[inline]
-    pub fn new(required: GatewayCapabilitySummaryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            capability_configuration: None,
-            capability_namespace: required.capability_namespace,
+            capability_configuration: ::std::option::Option::None,
+            capability_namespace: value.into(),
         }
     }
 
     /// `CapabilityConfiguration`: a string.
-    pub fn capability_configuration(mut self, value: impl Into<Str>) -> Self { self.capability_configuration = Some(value.into()); self }
+    pub fn capability_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capability_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CapabilityNamespace`: a string, required.
-    pub fn capability_namespace(mut self, value: impl Into<Str>) -> Self { self.capability_namespace = value.into(); self }
+    pub fn capability_namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capability_namespace = value.into(); self }
 }
 
-impl PropertyType for GatewayCapabilitySummary {}
+impl crate::PropertyType for GatewayCapabilitySummary {}
 
-impl ToValue for GatewayCapabilitySummary {
+impl ::cloudwright_core::ToValue for GatewayCapabilitySummary {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapabilityConfiguration", &self.capability_configuration)
             .req("CapabilityNamespace", &self.capability_namespace)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayPlatform: ObjRule = ObjRule {
-    properties: &[
-        ("GreengrassV2", Shape::Object(&RULE_GreengrassV2)),
-        ("SiemensIE", Shape::Object(&RULE_SiemensIe)),
-    ],
-    one_of: &[&[&["GreengrassV2"], &["SiemensIE"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatewayPlatform` property type of `AWS::IoTSiteWise::Gateway`.
 ///
@@ -265,11 +217,11 @@ pub struct GatewayPlatform {
     /// `GreengrassV2`: a [`GreengrassV2`] object.
     ///
     /// A gateway that runs on AWS IoT Greengrass V2 .
-    pub greengrass_v2: Option<Obj<GreengrassV2>>,
+    pub greengrass_v2: ::std::option::Option<crate::Obj<GreengrassV2>>,
     /// `SiemensIE`: a [`SiemensIe`] object.
     ///
     /// An AWS IoT SiteWise Edge gateway that runs on a Siemens Industrial Edge Device.
-    pub siemens_ie: Option<Obj<SiemensIe>>,
+    pub siemens_ie: ::std::option::Option<crate::Obj<SiemensIe>>,
 }
 
 #[rustfmt::skip]
@@ -277,48 +229,30 @@ impl GatewayPlatform {
     /// A `GatewayPlatform` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GreengrassV2`: a [`GreengrassV2`] object.
-    pub fn greengrass_v2(mut self, value: impl Into<Obj<GreengrassV2>>) -> Self { self.greengrass_v2 = Some(value.into()); self }
+    pub fn greengrass_v2(mut self, value: impl ::std::convert::Into<crate::Obj<GreengrassV2>>) -> Self { self.greengrass_v2 = ::std::option::Option::Some(value.into()); self }
     /// `SiemensIE`: a [`SiemensIe`] object.
-    pub fn siemens_ie(mut self, value: impl Into<Obj<SiemensIe>>) -> Self { self.siemens_ie = Some(value.into()); self }
+    pub fn siemens_ie(mut self, value: impl ::std::convert::Into<crate::Obj<SiemensIe>>) -> Self { self.siemens_ie = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GatewayPlatform {}
+impl crate::PropertyType for GatewayPlatform {}
 
-impl ToValue for GatewayPlatform {
+impl ::cloudwright_core::ToValue for GatewayPlatform {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GreengrassV2", &self.greengrass_v2)
             .opt("SiemensIE", &self.siemens_ie)
             .build()
     }
 }
 
-/// The required properties of [`GreengrassV2`], by name: `GreengrassV2::new(GreengrassV2Required { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GreengrassV2Required {
-    /// `CoreDeviceThingName`: a string, required.
-    pub core_device_thing_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GreengrassV2: ObjRule = ObjRule {
-    properties: &[
-        ("CoreDeviceOperatingSystem", Shape::Str(&StrRule { allowed: &["LINUX_AARCH64", "LINUX_AMD64", "WINDOWS_AMD64"], ..StrRule::ANY })),
-        ("CoreDeviceThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["CoreDeviceThingName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GreengrassV2` property type of `AWS::IoTSiteWise::Gateway`.
 ///
-/// Contains details for a gateway that runs on AWS IoT Greengrass V2 . To create a gateway that runs on AWS IoT Greengrass V2 , you must deploy the IoT SiteWise Edge component to your gateway device. Your \[Greengrass device role\](<https://docs.aws.amazon.com/greengrass/v2/developerguide/device-service-role.html>) must use the `AWSIoTSiteWiseEdgeAccess` policy. For more information, see \[Using AWS IoT SiteWise at the edge\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/sw-gateways.html>) in the *AWS IoT SiteWise User Guide* .
+/// Contains details for a gateway that runs on AWS IoT Greengrass V2 . To create a gateway that runs on AWS IoT Greengrass V2 , you must deploy the IoT SiteWise Edge component to your gateway device. Your [Greengrass device role](https://docs.aws.amazon.com/greengrass/v2/developerguide/device-service-role.html) must use the `AWSIoTSiteWiseEdgeAccess` policy. For more information, see [Using AWS IoT SiteWise at the edge](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/sw-gateways.html) in the *AWS IoT SiteWise User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-gateway-greengrassv2.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -326,38 +260,38 @@ pub struct GreengrassV2 {
     /// `CoreDeviceOperatingSystem`: a [`CoreDeviceOperatingSystem`] value.
     ///
     /// The operating system of the core device in AWS IoT Greengrass V2.
-    pub core_device_operating_system: Option<CoreDeviceOperatingSystem>,
+    pub core_device_operating_system: ::std::option::Option<CoreDeviceOperatingSystem>,
     /// `CoreDeviceThingName`: a string, required.
     ///
     /// The name of the AWS IoT thing for your AWS IoT Greengrass V2 core device.
     ///
     /// Pattern `^[a-zA-Z0-9:_-]+$`; length 1 to 128.
-    pub core_device_thing_name: Str,
+    pub core_device_thing_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GreengrassV2 {
-    /// A `GreengrassV2` with its required properties, named in a [`GreengrassV2Required`].
+    /// A `GreengrassV2` with its one required property, `CoreDeviceThingName`.
     #[inline]
-    pub fn new(required: GreengrassV2Required) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            core_device_operating_system: None,
-            core_device_thing_name: required.core_device_thing_name,
+            core_device_operating_system: ::std::option::Option::None,
+            core_device_thing_name: value.into(),
         }
     }
 
     /// `CoreDeviceOperatingSystem`: a [`CoreDeviceOperatingSystem`] value.
-    pub fn core_device_operating_system(mut self, value: impl Into<CoreDeviceOperatingSystem>) -> Self { self.core_device_operating_system = Some(value.into()); self }
+    pub fn core_device_operating_system(mut self, value: impl ::std::convert::Into<CoreDeviceOperatingSystem>) -> Self { self.core_device_operating_system = ::std::option::Option::Some(value.into()); self }
     /// `CoreDeviceThingName`: a string, required.
-    pub fn core_device_thing_name(mut self, value: impl Into<Str>) -> Self { self.core_device_thing_name = value.into(); self }
+    pub fn core_device_thing_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.core_device_thing_name = value.into(); self }
 }
 
-impl PropertyType for GreengrassV2 {}
+impl crate::PropertyType for GreengrassV2 {}
 
-impl ToValue for GreengrassV2 {
+impl ::cloudwright_core::ToValue for GreengrassV2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CoreDeviceOperatingSystem",
                 &self.core_device_operating_system,
@@ -366,23 +300,6 @@ impl ToValue for GreengrassV2 {
             .build()
     }
 }
-
-/// The required properties of [`SiemensIe`], by name: `SiemensIe::new(SiemensIeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SiemensIeRequired {
-    /// `IotCoreThingName`: a string, required.
-    pub iot_core_thing_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SiemensIe: ObjRule = ObjRule {
-    properties: &[
-        ("IotCoreThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["IotCoreThingName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SiemensIE` property type of `AWS::IoTSiteWise::Gateway`.
 ///
@@ -396,29 +313,29 @@ pub struct SiemensIe {
     /// The name of the AWS IoT Thing for your AWS IoT SiteWise Edge gateway.
     ///
     /// Pattern `^[a-zA-Z0-9:_-]+$`; length 1 to 128.
-    pub iot_core_thing_name: Str,
+    pub iot_core_thing_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SiemensIe {
-    /// A `SiemensIe` with its required properties, named in a [`SiemensIeRequired`].
+    /// A `SiemensIe` with its one required property, `IotCoreThingName`.
     #[inline]
-    pub fn new(required: SiemensIeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            iot_core_thing_name: required.iot_core_thing_name,
+            iot_core_thing_name: value.into(),
         }
     }
 
     /// `IotCoreThingName`: a string, required.
-    pub fn iot_core_thing_name(mut self, value: impl Into<Str>) -> Self { self.iot_core_thing_name = value.into(); self }
+    pub fn iot_core_thing_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iot_core_thing_name = value.into(); self }
 }
 
-impl PropertyType for SiemensIe {}
+impl crate::PropertyType for SiemensIe {}
 
-impl ToValue for SiemensIe {
+impl ::cloudwright_core::ToValue for SiemensIe {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IotCoreThingName", &self.iot_core_thing_name)
             .build()
     }
@@ -434,24 +351,94 @@ pub enum CoreDeviceOperatingSystem {
     /// `WINDOWS_AMD64`
     WindowsAmd64,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CoreDeviceOperatingSystem {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CoreDeviceOperatingSystem {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CoreDeviceOperatingSystem {
+impl ::cloudwright_core::ToValue for CoreDeviceOperatingSystem {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LinuxAarch64 => "LINUX_AARCH64",
             Self::LinuxAmd64 => "LINUX_AMD64",
             Self::WindowsAmd64 => "WINDOWS_AMD64",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Gateway: ObjRule = ObjRule {
+        properties: &[
+            ("GatewayCapabilitySummaries", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayCapabilitySummary), min_items: None, max_items: None, unique: true })),
+            ("GatewayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GatewayPlatform", Shape::Object(&RULE_GatewayPlatform)),
+            ("GatewayVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["GatewayName", "GatewayPlatform"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayCapabilitySummary: ObjRule = ObjRule {
+        properties: &[
+            ("CapabilityConfiguration", Shape::STR),
+            ("CapabilityNamespace", Shape::STR),
+        ],
+        required: &["CapabilityNamespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayPlatform: ObjRule = ObjRule {
+        properties: &[
+            ("GreengrassV2", Shape::Object(&RULE_GreengrassV2)),
+            ("SiemensIE", Shape::Object(&RULE_SiemensIe)),
+        ],
+        one_of: &[&[&["GreengrassV2"], &["SiemensIE"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GreengrassV2: ObjRule = ObjRule {
+        properties: &[
+            ("CoreDeviceOperatingSystem", Shape::Str(&StrRule { allowed: &["LINUX_AARCH64", "LINUX_AMD64", "WINDOWS_AMD64"], ..StrRule::ANY })),
+            ("CoreDeviceThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["CoreDeviceThingName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SiemensIe: ObjRule = ObjRule {
+        properties: &[
+            ("IotCoreThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["IotCoreThingName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -41,7 +41,7 @@ pub use access_policy::{AccessPolicy, AccessPolicyAttributes, AccessPolicyRequir
 #[cfg(feature = "iotsitewise")]
 pub use asset::{Asset, AssetAttributes, AssetRequired};
 #[cfg(feature = "iotsitewise")]
-pub use asset_model::{AssetModel, AssetModelAttributes, AssetModelRequired};
+pub use asset_model::{AssetModel, AssetModelAttributes};
 #[cfg(feature = "iotsitewise")]
 pub use computation_model::{
     ComputationModel, ComputationModelAttributes, ComputationModelRequired,

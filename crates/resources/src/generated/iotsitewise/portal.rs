@@ -5,57 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^[a-zA-Z0-9_\\-\\.\\+]+@[a-zA-Z0-9_\\-\\.\\+]+\\.[a-zA-Z]{2,}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
 
 /// The required properties of [`Portal`], by name: `Portal::new(PortalRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortalRequired {
     /// `PortalContactEmail`: a string, required.
-    pub portal_contact_email: Str,
+    pub portal_contact_email: ::cloudwright_core::Str,
     /// `PortalName`: a string, required.
-    pub portal_name: Str,
+    pub portal_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Portal: ObjRule = ObjRule {
-    properties: &[
-        ("Alarms", Shape::Object(&RULE_Alarms)),
-        ("NotificationSenderEmail", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PortalAuthMode", Shape::Str(&StrRule { allowed: &["IAM", "SSO"], ..StrRule::ANY })),
-        ("PortalContactEmail", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PortalDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PortalName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PortalType", Shape::Str(&StrRule { allowed: &["SITEWISE_PORTAL_V1", "SITEWISE_PORTAL_V2"], ..StrRule::ANY })),
-        ("PortalTypeConfiguration", Shape::Typed(json_type::OBJECT)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["PortalContactEmail", "PortalName", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTSiteWise::Portal` resource.
 ///
-/// &gt; The AWS IoT SiteWise Monitor feature will no longer be open to new customers starting November 7, 2025 . If you would like to use the AWS IoT SiteWise Monitor feature, sign up prior to that date. Existing customers can continue to use the service as normal. For more information, see \[AWS IoT SiteWise Monitor availability change\](<https://docs.aws.amazon.com/iot-sitewise/latest/appguide/iotsitewise-monitor-availability-change.html>) .
+/// \> The AWS IoT SiteWise Monitor feature will no longer be open to new customers starting November 7, 2025 . If you would like to use the AWS IoT SiteWise Monitor feature, sign up prior to that date. Existing customers can continue to use the service as normal. For more information, see [AWS IoT SiteWise Monitor availability change](https://docs.aws.amazon.com/iot-sitewise/latest/appguide/iotsitewise-monitor-availability-change.html) .
 ///
 /// Creates a portal, which can contain projects and dashboards. AWS IoT SiteWise Monitor uses IAM Identity Center or IAM to authenticate portal users and manage user permissions.
 ///
-/// &gt; Before you can sign in to a new portal, you must add at least one identity to that portal. For more information, see \[Adding or removing portal administrators\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/administer-portals.html#portal-change-admins>) in the *AWS IoT SiteWise User Guide* .
+/// \> Before you can sign in to a new portal, you must add at least one identity to that portal. For more information, see [Adding or removing portal administrators](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/administer-portals.html#portal-change-admins) in the *AWS IoT SiteWise User Guide* .
 ///
 /// `Ref` returns its `PortalId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PortalAttributes`], which `Handle<Portal>` dereferences to.
@@ -68,21 +37,21 @@ pub(crate) static RULE_Portal: ObjRule = ObjRule {
 pub struct Portal {
     /// `Alarms`: an [`Alarms`] object.
     ///
-    /// Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal. You can use the alarm to monitor an asset property and get notified when the asset property value is outside a specified range. For more information, see \[Monitoring with alarms\](<https://docs.aws.amazon.com/iot-sitewise/latest/appguide/monitor-alarms.html>) in the *AWS IoT SiteWise Application Guide* .
-    pub alarms: Option<Obj<Alarms>>,
+    /// Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal. You can use the alarm to monitor an asset property and get notified when the asset property value is outside a specified range. For more information, see [Monitoring with alarms](https://docs.aws.amazon.com/iot-sitewise/latest/appguide/monitor-alarms.html) in the *AWS IoT SiteWise Application Guide* .
+    pub alarms: ::std::option::Option<crate::Obj<Alarms>>,
     /// `NotificationSenderEmail`: a string.
     ///
     /// The email address that sends alarm notifications.
     ///
-    /// &gt; If you use the \[AWS IoT Events managed Lambda function\](<https://docs.aws.amazon.com/iotevents/latest/developerguide/lambda-support.html>) to manage your emails, you must \[verify the sender email address in Amazon SES\](<https://docs.aws.amazon.com/ses/latest/DeveloperGuide/verify-email-addresses.html>) .
+    /// \> If you use the [AWS IoT Events managed Lambda function](https://docs.aws.amazon.com/iotevents/latest/developerguide/lambda-support.html) to manage your emails, you must [verify the sender email address in Amazon SES](https://docs.aws.amazon.com/ses/latest/DeveloperGuide/verify-email-addresses.html) .
     ///
     /// Pattern `^[a-zA-Z0-9_\-\.\+]+@[a-zA-Z0-9_\-\.\+]+\.[a-zA-Z]{2,}$`; length 1 to 255.
-    pub notification_sender_email: Option<Str>,
+    pub notification_sender_email: ::std::option::Option<::cloudwright_core::Str>,
     /// `PortalAuthMode`: a [`PortalAuthMode`] value.
     ///
     /// The service to use to authenticate users to the portal. Choose from the following options:
     ///
-    /// - `SSO` – The portal uses SSOlong to authenticate users and manage user permissions. Before you can create a portal that uses IAM Identity Center, you must enable IAM Identity Center. For more information, see \[Enabling IAM Identity Center\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/monitor-get-started.html#mon-gs-sso>) in the *AWS IoT SiteWise User Guide* . This option is only available in AWS Regions other than the China Regions.
+    /// - `SSO` – The portal uses SSOlong to authenticate users and manage user permissions. Before you can create a portal that uses IAM Identity Center, you must enable IAM Identity Center. For more information, see [Enabling IAM Identity Center](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/monitor-get-started.html#mon-gs-sso) in the *AWS IoT SiteWise User Guide* . This option is only available in AWS Regions other than the China Regions.
     /// - `IAM` – The portal uses AWS Identity and Access Management to authenticate users and manage user permissions.
     ///
     /// You can't change this value after you create a portal.
@@ -90,45 +59,45 @@ pub struct Portal {
     /// Default: `SSO`
     ///
     /// Create-only: changing it replaces the resource.
-    pub portal_auth_mode: Option<PortalAuthMode>,
+    pub portal_auth_mode: ::std::option::Option<PortalAuthMode>,
     /// `PortalContactEmail`: a string, required.
     ///
     /// The AWS administrator's contact email address.
     ///
     /// Pattern `^[a-zA-Z0-9_\-\.\+]+@[a-zA-Z0-9_\-\.\+]+\.[a-zA-Z]{2,}$`; length 1 to 255.
-    pub portal_contact_email: Str,
+    pub portal_contact_email: ::cloudwright_core::Str,
     /// `PortalDescription`: a string.
     ///
     /// A description for the portal.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
-    pub portal_description: Option<Str>,
+    pub portal_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `PortalName`: a string, required.
     ///
     /// A friendly name for the portal.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
-    pub portal_name: Str,
+    pub portal_name: ::cloudwright_core::Str,
     /// `PortalType`: a [`PortalType`] value.
     ///
     /// Define the type of portal. The value for AWS IoT SiteWise Monitor (Classic) is `SITEWISE_PORTAL_V1` . The value for AWS IoT SiteWise Monitor (AI-aware) is `SITEWISE_PORTAL_V2` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub portal_type: Option<PortalType>,
+    pub portal_type: ::std::option::Option<PortalType>,
     /// `PortalTypeConfiguration`: a JSON value.
     ///
     /// Map to associate detail of configuration related with a PortalType.
-    pub portal_type_configuration: Option<Json>,
+    pub portal_type_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `RoleArn`: a string, required.
     ///
-    /// The \[ARN\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) of a service role that allows the portal's users to access your AWS IoT SiteWise resources on your behalf. For more information, see \[Using service roles for AWS IoT SiteWise Monitor\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/monitor-service-role.html>) in the *AWS IoT SiteWise User Guide* .
+    /// The [ARN](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of a service role that allows the portal's users to access your AWS IoT SiteWise resources on your behalf. For more information, see [Using service roles for AWS IoT SiteWise Monitor](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/monitor-service-role.html) in the *AWS IoT SiteWise User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.\+=,@]+$`; length 1 to 1600.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of key-value pairs that contain metadata for the portal. For more information, see \[Tagging your AWS IoT SiteWise resources\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html>) in the *AWS IoT SiteWise User Guide* .
-    pub tags: Option<List<Tag>>,
+    /// A list of key-value pairs that contain metadata for the portal. For more information, see [Tagging your AWS IoT SiteWise resources](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html) in the *AWS IoT SiteWise User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -138,7 +107,7 @@ impl Portal {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTSiteWise::Portal",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-portal.html",
         primary_identifier: &["PortalId"],
@@ -149,66 +118,68 @@ impl Portal {
         read_only: &["PortalArn", "PortalClientId", "PortalId", "PortalStartUrl"],
         attributes: &["PortalArn", "PortalClientId", "PortalId", "PortalStartUrl"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Portal` with its required properties, named in a [`PortalRequired`].
     #[inline]
     pub fn new(required: PortalRequired) -> Self {
         Self {
-            alarms: None,
-            notification_sender_email: None,
-            portal_auth_mode: None,
+            alarms: ::std::option::Option::None,
+            notification_sender_email: ::std::option::Option::None,
+            portal_auth_mode: ::std::option::Option::None,
             portal_contact_email: required.portal_contact_email,
-            portal_description: None,
+            portal_description: ::std::option::Option::None,
             portal_name: required.portal_name,
-            portal_type: None,
-            portal_type_configuration: None,
+            portal_type: ::std::option::Option::None,
+            portal_type_configuration: ::std::option::Option::None,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Alarms`: an [`Alarms`] object.
-    pub fn alarms(mut self, value: impl Into<Obj<Alarms>>) -> Self { self.alarms = Some(value.into()); self }
+    pub fn alarms(mut self, value: impl ::std::convert::Into<crate::Obj<Alarms>>) -> Self { self.alarms = ::std::option::Option::Some(value.into()); self }
     /// `NotificationSenderEmail`: a string.
-    pub fn notification_sender_email(mut self, value: impl Into<Str>) -> Self { self.notification_sender_email = Some(value.into()); self }
+    pub fn notification_sender_email(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_sender_email = ::std::option::Option::Some(value.into()); self }
     /// `PortalAuthMode`: a [`PortalAuthMode`] value.
-    pub fn portal_auth_mode(mut self, value: impl Into<PortalAuthMode>) -> Self { self.portal_auth_mode = Some(value.into()); self }
+    pub fn portal_auth_mode(mut self, value: impl ::std::convert::Into<PortalAuthMode>) -> Self { self.portal_auth_mode = ::std::option::Option::Some(value.into()); self }
     /// `PortalContactEmail`: a string, required.
-    pub fn portal_contact_email(mut self, value: impl Into<Str>) -> Self { self.portal_contact_email = value.into(); self }
+    pub fn portal_contact_email(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portal_contact_email = value.into(); self }
     /// `PortalDescription`: a string.
-    pub fn portal_description(mut self, value: impl Into<Str>) -> Self { self.portal_description = Some(value.into()); self }
+    pub fn portal_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portal_description = ::std::option::Option::Some(value.into()); self }
     /// `PortalName`: a string, required.
-    pub fn portal_name(mut self, value: impl Into<Str>) -> Self { self.portal_name = value.into(); self }
+    pub fn portal_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portal_name = value.into(); self }
     /// `PortalType`: a [`PortalType`] value.
-    pub fn portal_type(mut self, value: impl Into<PortalType>) -> Self { self.portal_type = Some(value.into()); self }
+    pub fn portal_type(mut self, value: impl ::std::convert::Into<PortalType>) -> Self { self.portal_type = ::std::option::Option::Some(value.into()); self }
     /// `PortalTypeConfiguration`: a JSON value.
-    pub fn portal_type_configuration(mut self, value: impl Into<Json>) -> Self { self.portal_type_configuration = Some(value.into()); self }
+    pub fn portal_type_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.portal_type_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Portal {
+impl ::cloudwright_core::Resource for Portal {
     type Attributes = PortalAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Portal, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Portal, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Portal {
+impl ::cloudwright_core::ToValue for Portal {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alarms", &self.alarms)
             .opt("NotificationSenderEmail", &self.notification_sender_email)
             .opt("PortalAuthMode", &self.portal_auth_mode)
@@ -223,12 +194,12 @@ impl ToValue for Portal {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Portal`]: `Handle<Portal>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Portal`]: `Handle<Portal>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PortalAttributes(ResourceRef);
+pub struct PortalAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PortalAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PortalAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -236,52 +207,42 @@ impl From<ResourceRef> for PortalAttributes {
 impl PortalAttributes {
     /// `Fn::GetAtt` `PortalArn`: a string.
     ///
-    /// The \[ARN\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) of the portal, which has the following format.
+    /// The [ARN](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the portal, which has the following format.
     ///
     /// `arn:${Partition}:iotsitewise:${Region}:${Account}:portal/${PortalId}`
     #[inline]
-    pub fn portal_arn(&self) -> Value {
-        self.0.get_att("PortalArn")
+    pub fn portal_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PortalArn"))
     }
 
     /// `Fn::GetAtt` `PortalClientId`: a string.
     ///
     /// The SSO application generated client ID (used with SSO APIs).
     #[inline]
-    pub fn portal_client_id(&self) -> Value {
-        self.0.get_att("PortalClientId")
+    pub fn portal_client_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PortalClientId"))
     }
 
     /// `Fn::GetAtt` `PortalId`: a string.
     ///
     /// The ID of the created portal.
     #[inline]
-    pub fn portal_id(&self) -> Value {
-        self.0.get_att("PortalId")
+    pub fn portal_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PortalId"))
     }
 
     /// `Fn::GetAtt` `PortalStartUrl`: a string.
     ///
     /// The public URL for the AWS IoT SiteWise Monitor portal.
     #[inline]
-    pub fn portal_start_url(&self) -> Value {
-        self.0.get_att("PortalStartUrl")
+    pub fn portal_start_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PortalStartUrl"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Alarms: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("NotificationLambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Alarms` property type of `AWS::IoTSiteWise::Portal`.
 ///
-/// Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal. You can use the alarm to monitor an asset property and get notified when the asset property value is outside a specified range. For more information, see \[Monitoring with alarms\](<https://docs.aws.amazon.com/iot-sitewise/latest/appguide/monitor-alarms.html>) in the *AWS IoT SiteWise Application Guide* .
+/// Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal. You can use the alarm to monitor an asset property and get notified when the asset property value is outside a specified range. For more information, see [Monitoring with alarms](https://docs.aws.amazon.com/iot-sitewise/latest/appguide/monitor-alarms.html) in the *AWS IoT SiteWise Application Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-portal-alarms.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -289,11 +250,11 @@ pub struct Alarms {
     /// `AlarmRoleArn`: a string.
     ///
     /// Pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.\+=,@]+$`; length 1 to 1600.
-    pub alarm_role_arn: Option<Str>,
+    pub alarm_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotificationLambdaArn`: a string.
     ///
     /// Pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.]+$`; length 1 to 1600.
-    pub notification_lambda_arn: Option<Str>,
+    pub notification_lambda_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -301,21 +262,21 @@ impl Alarms {
     /// A `Alarms` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AlarmRoleArn`: a string.
-    pub fn alarm_role_arn(mut self, value: impl Into<Str>) -> Self { self.alarm_role_arn = Some(value.into()); self }
+    pub fn alarm_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `NotificationLambdaArn`: a string.
-    pub fn notification_lambda_arn(mut self, value: impl Into<Str>) -> Self { self.notification_lambda_arn = Some(value.into()); self }
+    pub fn notification_lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_lambda_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Alarms {}
+impl crate::PropertyType for Alarms {}
 
-impl ToValue for Alarms {
+impl ::cloudwright_core::ToValue for Alarms {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlarmRoleArn", &self.alarm_role_arn)
             .opt("NotificationLambdaArn", &self.notification_lambda_arn)
             .build()
@@ -330,24 +291,24 @@ pub enum PortalAuthMode {
     /// `SSO`
     Sso,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PortalAuthMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PortalAuthMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PortalAuthMode {
+impl ::cloudwright_core::ToValue for PortalAuthMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Iam => "IAM",
             Self::Sso => "SSO",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -359,23 +320,69 @@ pub enum PortalType {
     /// `SITEWISE_PORTAL_V2`
     SitewisePortalV2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PortalType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PortalType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PortalType {
+impl ::cloudwright_core::ToValue for PortalType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SitewisePortalV1 => "SITEWISE_PORTAL_V1",
             Self::SitewisePortalV2 => "SITEWISE_PORTAL_V2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[a-zA-Z0-9_\\-\\.\\+]+@[a-zA-Z0-9_\\-\\.\\+]+\\.[a-zA-Z]{2,}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Portal: ObjRule = ObjRule {
+        properties: &[
+            ("Alarms", Shape::Object(&RULE_Alarms)),
+            ("NotificationSenderEmail", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PortalAuthMode", Shape::Str(&StrRule { allowed: &["IAM", "SSO"], ..StrRule::ANY })),
+            ("PortalContactEmail", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PortalDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PortalName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PortalType", Shape::Str(&StrRule { allowed: &["SITEWISE_PORTAL_V1", "SITEWISE_PORTAL_V2"], ..StrRule::ANY })),
+            ("PortalTypeConfiguration", Shape::Typed(json_type::OBJECT)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["PortalContactEmail", "PortalName", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Alarms: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("NotificationLambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
 
 /// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
     /// `PortalId`: a string, required.
-    pub portal_id: Str,
+    pub portal_id: ::cloudwright_core::Str,
     /// `ProjectName`: a string, required.
-    pub project_name: Str,
+    pub project_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Project: ObjRule = ObjRule {
-    properties: &[
-        ("AssetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("PortalId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ProjectDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["PortalId", "ProjectName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTSiteWise::Project` resource.
 ///
-/// &gt; The AWS IoT SiteWise Monitor feature will no longer be open to new customers starting November 7, 2025 . If you would like to use the AWS IoT SiteWise Monitor feature, sign up prior to that date. Existing customers can continue to use the service as normal. For more information, see \[AWS IoT SiteWise Monitor availability change\](<https://docs.aws.amazon.com/iot-sitewise/latest/appguide/iotsitewise-monitor-availability-change.html>) .
+/// \> The AWS IoT SiteWise Monitor feature will no longer be open to new customers starting November 7, 2025 . If you would like to use the AWS IoT SiteWise Monitor feature, sign up prior to that date. Existing customers can continue to use the service as normal. For more information, see [AWS IoT SiteWise Monitor availability change](https://docs.aws.amazon.com/iot-sitewise/latest/appguide/iotsitewise-monitor-availability-change.html) .
 ///
 /// Creates a project in the specified portal.
 ///
-/// &gt; Make sure that the project name and description don't contain confidential information.
+/// \> Make sure that the project name and description don't contain confidential information.
 ///
 /// `Ref` returns its `ProjectId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ProjectAttributes`], which `Handle<Project>` dereferences to.
@@ -59,29 +36,29 @@ pub struct Project {
     /// `AssetIds`: a list of strings.
     ///
     /// A list that contains the IDs of each asset associated with the project.
-    pub asset_ids: Option<List<Str>>,
+    pub asset_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PortalId`: a string, required.
     ///
     /// The ID of the portal in which to create the project.
     ///
     /// Pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub portal_id: Str,
+    pub portal_id: ::cloudwright_core::Str,
     /// `ProjectDescription`: a string.
     ///
     /// A description for the project.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 2048.
-    pub project_description: Option<Str>,
+    pub project_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProjectName`: a string, required.
     ///
     /// A friendly name for the project.
     ///
     /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
-    pub project_name: Str,
+    pub project_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of key-value pairs that contain metadata for the project. For more information, see \[Tagging your AWS IoT SiteWise resources\](<https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html>) in the *AWS IoT SiteWise User Guide* .
-    pub tags: Option<List<Tag>>,
+    /// A list of key-value pairs that contain metadata for the project. For more information, see [Tagging your AWS IoT SiteWise resources](https://docs.aws.amazon.com/iot-sitewise/latest/userguide/tag-resources.html) in the *AWS IoT SiteWise User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +68,7 @@ impl Project {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTSiteWise::Project",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-project.html",
         primary_identifier: &["ProjectId"],
@@ -102,51 +79,53 @@ impl Project {
         read_only: &["ProjectId", "ProjectArn"],
         attributes: &["ProjectArn", "ProjectId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Project` with its required properties, named in a [`ProjectRequired`].
     #[inline]
     pub fn new(required: ProjectRequired) -> Self {
         Self {
-            asset_ids: None,
+            asset_ids: ::std::option::Option::None,
             portal_id: required.portal_id,
-            project_description: None,
+            project_description: ::std::option::Option::None,
             project_name: required.project_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AssetIds`: a list of strings.
-    pub fn asset_ids(mut self, value: impl Into<List<Str>>) -> Self { self.asset_ids = Some(value.into()); self }
+    pub fn asset_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.asset_ids = ::std::option::Option::Some(value.into()); self }
     /// `PortalId`: a string, required.
-    pub fn portal_id(mut self, value: impl Into<Str>) -> Self { self.portal_id = value.into(); self }
+    pub fn portal_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portal_id = value.into(); self }
     /// `ProjectDescription`: a string.
-    pub fn project_description(mut self, value: impl Into<Str>) -> Self { self.project_description = Some(value.into()); self }
+    pub fn project_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_description = ::std::option::Option::Some(value.into()); self }
     /// `ProjectName`: a string, required.
-    pub fn project_name(mut self, value: impl Into<Str>) -> Self { self.project_name = value.into(); self }
+    pub fn project_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Project {
+impl ::cloudwright_core::Resource for Project {
     type Attributes = ProjectAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Project, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Project, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Project {
+impl ::cloudwright_core::ToValue for Project {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssetIds", &self.asset_ids)
             .req("PortalId", &self.portal_id)
             .opt("ProjectDescription", &self.project_description)
@@ -156,12 +135,12 @@ impl ToValue for Project {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Project`]: `Handle<Project>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Project`]: `Handle<Project>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProjectAttributes(ResourceRef);
+pub struct ProjectAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProjectAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProjectAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -169,19 +148,47 @@ impl From<ResourceRef> for ProjectAttributes {
 impl ProjectAttributes {
     /// `Fn::GetAtt` `ProjectArn`: a string.
     ///
-    /// The \[ARN\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) of the project, which has the following format.
+    /// The [ARN](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the project, which has the following format.
     ///
     /// `arn:${Partition}:iotsitewise:${Region}:${Account}:project/${ProjectId}`
     #[inline]
-    pub fn project_arn(&self) -> Value {
-        self.0.get_att("ProjectArn")
+    pub fn project_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectArn"))
     }
 
     /// `Fn::GetAtt` `ProjectId`: a string.
     ///
     /// The ID of the project.
     #[inline]
-    pub fn project_id(&self) -> Value {
-        self.0.get_att("ProjectId")
+    pub fn project_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Project: ObjRule = ObjRule {
+        properties: &[
+            ("AssetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("PortalId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ProjectDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["PortalId", "ProjectName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,26 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`FlowTemplate`], by name: `FlowTemplate::new(FlowTemplateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowTemplateRequired {
-    /// `Definition`: a [`DefinitionDocument`] object, required.
-    pub definition: Obj<DefinitionDocument>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("CompatibleNamespaceVersion", Shape::NUM),
-        ("Definition", Shape::Object(&RULE_DefinitionDocument)),
-    ],
-    required: &["Definition"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoTThingsGraph::FlowTemplate` resource.
 ///
 /// <http://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotthingsgraph-flowtemplate.html>
@@ -41,9 +21,9 @@ pub(crate) static RULE_FlowTemplate: ObjRule = ObjRule {
 )]
 pub struct FlowTemplate {
     /// `CompatibleNamespaceVersion`: a number.
-    pub compatible_namespace_version: Option<Num>,
+    pub compatible_namespace_version: ::std::option::Option<::cloudwright_core::Num>,
     /// `Definition`: a [`DefinitionDocument`] object, required.
-    pub definition: Obj<DefinitionDocument>,
+    pub definition: crate::Obj<DefinitionDocument>,
 }
 
 #[rustfmt::skip]
@@ -53,7 +33,7 @@ impl FlowTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTThingsGraph::FlowTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotthingsgraph-flowtemplate.html",
         primary_identifier: &["Id"],
@@ -64,39 +44,41 @@ impl FlowTemplate {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `FlowTemplate` with its required properties, named in a [`FlowTemplateRequired`].
+    /// A `FlowTemplate` with its one required property, `Definition`.
     #[inline]
-    pub fn new(required: FlowTemplateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<DefinitionDocument>>) -> Self {
         Self {
-            compatible_namespace_version: None,
-            definition: required.definition,
+            compatible_namespace_version: ::std::option::Option::None,
+            definition: value.into(),
         }
     }
 
     /// `CompatibleNamespaceVersion`: a number.
-    pub fn compatible_namespace_version(mut self, value: impl Into<Num>) -> Self { self.compatible_namespace_version = Some(value.into()); self }
+    pub fn compatible_namespace_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.compatible_namespace_version = ::std::option::Option::Some(value.into()); self }
     /// `Definition`: a [`DefinitionDocument`] object, required.
-    pub fn definition(mut self, value: impl Into<Obj<DefinitionDocument>>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<crate::Obj<DefinitionDocument>>) -> Self { self.definition = value.into(); self }
 }
 
-impl Resource for FlowTemplate {
+impl ::cloudwright_core::Resource for FlowTemplate {
     type Attributes = FlowTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FlowTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FlowTemplate {
+impl ::cloudwright_core::ToValue for FlowTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CompatibleNamespaceVersion",
                 &self.compatible_namespace_version,
@@ -106,12 +88,12 @@ impl ToValue for FlowTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FlowTemplate`]: `Handle<FlowTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FlowTemplate`]: `Handle<FlowTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FlowTemplateAttributes(ResourceRef);
+pub struct FlowTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FlowTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FlowTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -119,8 +101,8 @@ impl From<ResourceRef> for FlowTemplateAttributes {
 impl FlowTemplateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -128,21 +110,10 @@ impl FlowTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefinitionDocumentRequired {
     /// `Language`: a string, required.
-    pub language: Str,
+    pub language: ::cloudwright_core::Str,
     /// `Text`: a string, required.
-    pub text: Str,
+    pub text: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefinitionDocument: ObjRule = ObjRule {
-    properties: &[
-        ("Language", Shape::STR),
-        ("Text", Shape::STR),
-    ],
-    required: &["Language", "Text"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefinitionDocument` property type of `AWS::IoTThingsGraph::FlowTemplate`.
 ///
@@ -150,9 +121,9 @@ pub(crate) static RULE_DefinitionDocument: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefinitionDocument {
     /// `Language`: a string, required.
-    pub language: Str,
+    pub language: ::cloudwright_core::Str,
     /// `Text`: a string, required.
-    pub text: Str,
+    pub text: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -167,19 +138,48 @@ impl DefinitionDocument {
     }
 
     /// `Language`: a string, required.
-    pub fn language(mut self, value: impl Into<Str>) -> Self { self.language = value.into(); self }
+    pub fn language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language = value.into(); self }
     /// `Text`: a string, required.
-    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text = value.into(); self }
 }
 
-impl PropertyType for DefinitionDocument {}
+impl crate::PropertyType for DefinitionDocument {}
 
-impl ToValue for DefinitionDocument {
+impl ::cloudwright_core::ToValue for DefinitionDocument {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Language", &self.language)
             .req("Text", &self.text)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("CompatibleNamespaceVersion", Shape::NUM),
+            ("Definition", Shape::Object(&RULE_DefinitionDocument)),
+        ],
+        required: &["Definition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefinitionDocument: ObjRule = ObjRule {
+        properties: &[
+            ("Language", Shape::STR),
+            ("Text", Shape::STR),
+        ],
+        required: &["Language", "Text"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

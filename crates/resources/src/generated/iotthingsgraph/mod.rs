@@ -9,4 +9,4 @@
 pub mod flow_template;
 
 #[cfg(feature = "iotthingsgraph")]
-pub use flow_template::{FlowTemplate, FlowTemplateAttributes, FlowTemplateRequired};
+pub use flow_template::{FlowTemplate, FlowTemplateAttributes};

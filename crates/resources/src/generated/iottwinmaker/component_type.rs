@@ -5,39 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z_\\.\\-0-9:]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
-
 /// The required properties of [`ComponentType`], by name: `ComponentType::new(ComponentTypeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentTypeRequired {
     /// `ComponentTypeId`: a string, required.
-    pub component_type_id: Str,
+    pub component_type_id: ::cloudwright_core::Str,
     /// `WorkspaceId`: a string, required.
-    pub workspace_id: Str,
+    pub workspace_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComponentType: ObjRule = ObjRule {
-    properties: &[
-        ("ComponentTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CompositeComponentTypes", Shape::Typed(json_type::OBJECT)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("ExtendsFrom", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(256), unique: true })),
-        ("Functions", Shape::Typed(json_type::OBJECT)),
-        ("IsSingleton", Shape::Bool),
-        ("PropertyDefinitions", Shape::Typed(json_type::OBJECT)),
-        ("PropertyGroups", Shape::Typed(json_type::OBJECT)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["WorkspaceId", "ComponentTypeId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTTwinMaker::ComponentType` resource.
 ///
@@ -57,53 +32,53 @@ pub struct ComponentType {
     /// The ID of the component type.
     ///
     /// Pattern `[a-zA-Z_\.\-0-9:]+`; length 1 to 256; create-only: changing it replaces the resource.
-    pub component_type_id: Str,
+    pub component_type_id: ::cloudwright_core::Str,
     /// `CompositeComponentTypes`: a JSON value.
     ///
     /// Maps strings to `compositeComponentTypes` of the `componentType` . `CompositeComponentType` is referenced by `componentTypeId` .
-    pub composite_component_types: Option<Json>,
+    pub composite_component_types: ::std::option::Option<::cloudwright_core::Json>,
     /// `Description`: a string.
     ///
     /// The description of the component type.
     ///
     /// Length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExtendsFrom`: a list of strings.
     ///
     /// The name of the parent component type that this component type extends.
     ///
     /// Items 1 to 256.
-    pub extends_from: Option<List<Str>>,
+    pub extends_from: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Functions`: a JSON value.
     ///
     /// An object that maps strings to the functions in the component type. Each string in the mapping must be unique to this object.
     ///
-    /// For information on the FunctionResponse object see the \[FunctionResponse\](<https://docs.aws.amazon.com//iot-twinmaker/latest/apireference/API_FunctionResponse.html>) API reference.
-    pub functions: Option<Json>,
+    /// For information on the FunctionResponse object see the [FunctionResponse](https://docs.aws.amazon.com//iot-twinmaker/latest/apireference/API_FunctionResponse.html) API reference.
+    pub functions: ::std::option::Option<::cloudwright_core::Json>,
     /// `IsSingleton`: a boolean.
     ///
     /// A boolean value that specifies whether an entity can have more than one component of this type.
-    pub is_singleton: Option<Bool>,
+    pub is_singleton: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PropertyDefinitions`: a JSON value.
     ///
     /// An object that maps strings to the property definitions in the component type. Each string in the mapping must be unique to this object.
     ///
-    /// For information about the PropertyDefinitionResponse object, see the \[PropertyDefinitionResponse\](<https://docs.aws.amazon.com//iot-twinmaker/latest/apireference/API_PropertyDefinitionResponse.html>) API reference.
-    pub property_definitions: Option<Json>,
+    /// For information about the PropertyDefinitionResponse object, see the [PropertyDefinitionResponse](https://docs.aws.amazon.com//iot-twinmaker/latest/apireference/API_PropertyDefinitionResponse.html) API reference.
+    pub property_definitions: ::std::option::Option<::cloudwright_core::Json>,
     /// `PropertyGroups`: a JSON value.
     ///
     /// An object that maps strings to the property groups in the component type. Each string in the mapping must be unique to this object.
-    pub property_groups: Option<Json>,
+    pub property_groups: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a JSON value.
     ///
     /// The ComponentType tags.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `WorkspaceId`: a string, required.
     ///
     /// The ID of the workspace that contains the component type.
     ///
     /// Pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub workspace_id: Str,
+    pub workspace_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -113,7 +88,7 @@ impl ComponentType {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTTwinMaker::ComponentType",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-componenttype.html",
         primary_identifier: &["WorkspaceId", "ComponentTypeId"],
@@ -124,7 +99,7 @@ impl ComponentType {
         read_only: &["Arn", "CreationDateTime", "UpdateDateTime", "Status", "IsAbstract", "IsSchemaInitialized"],
         attributes: &["Arn", "CreationDateTime", "IsAbstract", "IsSchemaInitialized", "Status", "UpdateDateTime"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ComponentType` with its required properties, named in a [`ComponentTypeRequired`].
@@ -132,58 +107,60 @@ impl ComponentType {
     pub fn new(required: ComponentTypeRequired) -> Self {
         Self {
             component_type_id: required.component_type_id,
-            composite_component_types: None,
-            description: None,
-            extends_from: None,
-            functions: None,
-            is_singleton: None,
-            property_definitions: None,
-            property_groups: None,
-            tags: None,
+            composite_component_types: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            extends_from: ::std::option::Option::None,
+            functions: ::std::option::Option::None,
+            is_singleton: ::std::option::Option::None,
+            property_definitions: ::std::option::Option::None,
+            property_groups: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             workspace_id: required.workspace_id,
         }
     }
 
     /// `ComponentTypeId`: a string, required.
-    pub fn component_type_id(mut self, value: impl Into<Str>) -> Self { self.component_type_id = value.into(); self }
+    pub fn component_type_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component_type_id = value.into(); self }
     /// `CompositeComponentTypes`: a JSON value.
-    pub fn composite_component_types(mut self, value: impl Into<Json>) -> Self { self.composite_component_types = Some(value.into()); self }
+    pub fn composite_component_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.composite_component_types = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExtendsFrom`: a list of strings.
-    pub fn extends_from(mut self, value: impl Into<List<Str>>) -> Self { self.extends_from = Some(value.into()); self }
+    pub fn extends_from(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.extends_from = ::std::option::Option::Some(value.into()); self }
     /// `Functions`: a JSON value.
-    pub fn functions(mut self, value: impl Into<Json>) -> Self { self.functions = Some(value.into()); self }
+    pub fn functions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.functions = ::std::option::Option::Some(value.into()); self }
     /// `IsSingleton`: a boolean.
-    pub fn is_singleton(mut self, value: impl Into<Bool>) -> Self { self.is_singleton = Some(value.into()); self }
+    pub fn is_singleton(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_singleton = ::std::option::Option::Some(value.into()); self }
     /// `PropertyDefinitions`: a JSON value.
-    pub fn property_definitions(mut self, value: impl Into<Json>) -> Self { self.property_definitions = Some(value.into()); self }
+    pub fn property_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.property_definitions = ::std::option::Option::Some(value.into()); self }
     /// `PropertyGroups`: a JSON value.
-    pub fn property_groups(mut self, value: impl Into<Json>) -> Self { self.property_groups = Some(value.into()); self }
+    pub fn property_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.property_groups = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkspaceId`: a string, required.
-    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self { self.workspace_id = value.into(); self }
+    pub fn workspace_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workspace_id = value.into(); self }
 }
 
-impl Resource for ComponentType {
+impl ::cloudwright_core::Resource for ComponentType {
     type Attributes = ComponentTypeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ComponentType, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ComponentType, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ComponentType {
+impl ::cloudwright_core::ToValue for ComponentType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComponentTypeId", &self.component_type_id)
             .opt("CompositeComponentTypes", &self.composite_component_types)
             .opt("Description", &self.description)
@@ -198,12 +175,12 @@ impl ToValue for ComponentType {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ComponentType`]: `Handle<ComponentType>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ComponentType`]: `Handle<ComponentType>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ComponentTypeAttributes(ResourceRef);
+pub struct ComponentTypeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ComponentTypeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ComponentTypeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -213,43 +190,73 @@ impl ComponentTypeAttributes {
     ///
     /// The ARN of the component type.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationDateTime`: a string.
     #[inline]
-    pub fn creation_date_time(&self) -> Value {
-        self.0.get_att("CreationDateTime")
+    pub fn creation_date_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDateTime"))
     }
 
     /// `Fn::GetAtt` `IsAbstract`: a boolean.
     ///
     /// A boolean value that specifies whether the component type is abstract.
     #[inline]
-    pub fn is_abstract(&self) -> Value {
-        self.0.get_att("IsAbstract")
+    pub fn is_abstract(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsAbstract"))
     }
 
     /// `Fn::GetAtt` `IsSchemaInitialized`: a boolean.
     ///
     /// A boolean value that specifies whether the component type has a schema initializer and that the schema initializer has run.
     #[inline]
-    pub fn is_schema_initialized(&self) -> Value {
-        self.0.get_att("IsSchemaInitialized")
+    pub fn is_schema_initialized(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsSchemaInitialized"))
     }
 
     /// `Fn::GetAtt` `Status`: an object.
     ///
     /// The component type status.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdateDateTime`: a string.
     #[inline]
-    pub fn update_date_time(&self) -> Value {
-        self.0.get_att("UpdateDateTime")
+    pub fn update_date_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateDateTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z_\\.\\-0-9:]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComponentType: ObjRule = ObjRule {
+        properties: &[
+            ("ComponentTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CompositeComponentTypes", Shape::Typed(json_type::OBJECT)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("ExtendsFrom", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(256), unique: true })),
+            ("Functions", Shape::Typed(json_type::OBJECT)),
+            ("IsSingleton", Shape::Bool),
+            ("PropertyDefinitions", Shape::Typed(json_type::OBJECT)),
+            ("PropertyGroups", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["WorkspaceId", "ComponentTypeId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

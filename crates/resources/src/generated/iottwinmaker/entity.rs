@@ -5,43 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|^[a-zA-Z0-9][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9]+",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z_0-9-.][a-zA-Z_0-9-. ]*[a-zA-Z0-9]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "\\$ROOT|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|^[a-zA-Z0-9][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9]+",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
-
 /// The required properties of [`Entity`], by name: `Entity::new(EntityRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntityRequired {
     /// `EntityName`: a string, required.
-    pub entity_name: Str,
+    pub entity_name: ::cloudwright_core::Str,
     /// `WorkspaceId`: a string, required.
-    pub workspace_id: Str,
+    pub workspace_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Entity: ObjRule = ObjRule {
-    properties: &[
-        ("Components", Shape::Typed(json_type::OBJECT)),
-        ("CompositeComponents", Shape::Typed(json_type::OBJECT)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("EntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EntityName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ParentEntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["WorkspaceId", "EntityName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTTwinMaker::Entity` resource.
 ///
@@ -60,46 +31,46 @@ pub struct Entity {
     ///
     /// An object that maps strings to the components in the entity. Each string in the mapping must be unique to this object.
     ///
-    /// For information on the component object see the \[component\](<https://docs.aws.amazon.com//iot-twinmaker/latest/apireference/API_ComponentResponse.html>) API reference.
-    pub components: Option<Json>,
+    /// For information on the component object see the [component](https://docs.aws.amazon.com//iot-twinmaker/latest/apireference/API_ComponentResponse.html) API reference.
+    pub components: ::std::option::Option<::cloudwright_core::Json>,
     /// `CompositeComponents`: a JSON value.
     ///
     /// Maps string to `compositeComponent` updates in the request. Each key of the map represents the `componentPath` of the `compositeComponent` .
-    pub composite_components: Option<Json>,
+    pub composite_components: ::std::option::Option<::cloudwright_core::Json>,
     /// `Description`: a string.
     ///
     /// The description of the entity.
     ///
     /// Length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EntityId`: a string.
     ///
     /// The ID of the entity.
     ///
     /// Pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|^[a-zA-Z0-9][a-zA-Z_\-0-9.:]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub entity_id: Option<Str>,
+    pub entity_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EntityName`: a string, required.
     ///
     /// The entity name.
     ///
     /// Pattern `[a-zA-Z_0-9-.][a-zA-Z_0-9-. ]*[a-zA-Z0-9]+`; length 1 to 256.
-    pub entity_name: Str,
+    pub entity_name: ::cloudwright_core::Str,
     /// `ParentEntityId`: a string.
     ///
     /// The ID of the parent entity.
     ///
     /// Pattern `\$ROOT|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|^[a-zA-Z0-9][a-zA-Z_\-0-9.:]*[a-zA-Z0-9]+`; length 1 to 128.
-    pub parent_entity_id: Option<Str>,
+    pub parent_entity_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// Metadata that you can use to manage the entity.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `WorkspaceId`: a string, required.
     ///
     /// The ID of the workspace that contains the entity.
     ///
     /// Pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub workspace_id: Str,
+    pub workspace_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -109,7 +80,7 @@ impl Entity {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTTwinMaker::Entity",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-entity.html",
         primary_identifier: &["WorkspaceId", "EntityId"],
@@ -120,60 +91,62 @@ impl Entity {
         read_only: &["Arn", "CreationDateTime", "UpdateDateTime", "Status", "HasChildEntities"],
         attributes: &["Arn", "CreationDateTime", "HasChildEntities", "Status", "UpdateDateTime"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Entity` with its required properties, named in a [`EntityRequired`].
     #[inline]
     pub fn new(required: EntityRequired) -> Self {
         Self {
-            components: None,
-            composite_components: None,
-            description: None,
-            entity_id: None,
+            components: ::std::option::Option::None,
+            composite_components: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            entity_id: ::std::option::Option::None,
             entity_name: required.entity_name,
-            parent_entity_id: None,
-            tags: None,
+            parent_entity_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             workspace_id: required.workspace_id,
         }
     }
 
     /// `Components`: a JSON value.
-    pub fn components(mut self, value: impl Into<Json>) -> Self { self.components = Some(value.into()); self }
+    pub fn components(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.components = ::std::option::Option::Some(value.into()); self }
     /// `CompositeComponents`: a JSON value.
-    pub fn composite_components(mut self, value: impl Into<Json>) -> Self { self.composite_components = Some(value.into()); self }
+    pub fn composite_components(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.composite_components = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EntityId`: a string.
-    pub fn entity_id(mut self, value: impl Into<Str>) -> Self { self.entity_id = Some(value.into()); self }
+    pub fn entity_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_id = ::std::option::Option::Some(value.into()); self }
     /// `EntityName`: a string, required.
-    pub fn entity_name(mut self, value: impl Into<Str>) -> Self { self.entity_name = value.into(); self }
+    pub fn entity_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_name = value.into(); self }
     /// `ParentEntityId`: a string.
-    pub fn parent_entity_id(mut self, value: impl Into<Str>) -> Self { self.parent_entity_id = Some(value.into()); self }
+    pub fn parent_entity_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_entity_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkspaceId`: a string, required.
-    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self { self.workspace_id = value.into(); self }
+    pub fn workspace_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workspace_id = value.into(); self }
 }
 
-impl Resource for Entity {
+impl ::cloudwright_core::Resource for Entity {
     type Attributes = EntityAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Entity, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Entity, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Entity {
+impl ::cloudwright_core::ToValue for Entity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Components", &self.components)
             .opt("CompositeComponents", &self.composite_components)
             .opt("Description", &self.description)
@@ -186,12 +159,12 @@ impl ToValue for Entity {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Entity`]: `Handle<Entity>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Entity`]: `Handle<Entity>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EntityAttributes(ResourceRef);
+pub struct EntityAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EntityAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EntityAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -201,35 +174,70 @@ impl EntityAttributes {
     ///
     /// The entity ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationDateTime`: a string.
     #[inline]
-    pub fn creation_date_time(&self) -> Value {
-        self.0.get_att("CreationDateTime")
+    pub fn creation_date_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDateTime"))
     }
 
     /// `Fn::GetAtt` `HasChildEntities`: a boolean.
     ///
     /// A boolean value that specifies whether the entity has child entities or not.
     #[inline]
-    pub fn has_child_entities(&self) -> Value {
-        self.0.get_att("HasChildEntities")
+    pub fn has_child_entities(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("HasChildEntities"))
     }
 
     /// `Fn::GetAtt` `Status`: an object.
     ///
     /// The current status of the entity.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdateDateTime`: a string.
     #[inline]
-    pub fn update_date_time(&self) -> Value {
-        self.0.get_att("UpdateDateTime")
+    pub fn update_date_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateDateTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|^[a-zA-Z0-9][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9]+",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("[a-zA-Z_0-9-.][a-zA-Z_0-9-. ]*[a-zA-Z0-9]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "\\$ROOT|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|^[a-zA-Z0-9][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9]+",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Entity: ObjRule = ObjRule {
+        properties: &[
+            ("Components", Shape::Typed(json_type::OBJECT)),
+            ("CompositeComponents", Shape::Typed(json_type::OBJECT)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("EntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EntityName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ParentEntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["WorkspaceId", "EntityName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

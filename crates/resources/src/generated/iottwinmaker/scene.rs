@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[sS]3://[A-Za-z0-9._/-]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
-
 /// The required properties of [`Scene`], by name: `Scene::new(SceneRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SceneRequired {
     /// `ContentLocation`: a string, required.
-    pub content_location: Str,
+    pub content_location: ::cloudwright_core::Str,
     /// `SceneId`: a string, required.
-    pub scene_id: Str,
+    pub scene_id: ::cloudwright_core::Str,
     /// `WorkspaceId`: a string, required.
-    pub workspace_id: Str,
+    pub workspace_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Scene: ObjRule = ObjRule {
-    properties: &[
-        ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("ContentLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("SceneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SceneMetadata", Shape::Typed(json_type::OBJECT)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["WorkspaceId", "SceneId", "ContentLocation"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTTwinMaker::Scene` resource.
 ///
@@ -57,41 +34,41 @@ pub struct Scene {
     /// A list of capabilities that the scene uses to render.
     ///
     /// Items 0 to 50; each item: pattern `.*`, length 0 to 256.
-    pub capabilities: Option<List<Str>>,
+    pub capabilities: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ContentLocation`: a string, required.
     ///
     /// The relative path that specifies the location of the content definition file.
     ///
     /// Pattern `[sS]3://[A-Za-z0-9._/-]+`; length 0 to 256.
-    pub content_location: Str,
+    pub content_location: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of this scene.
     ///
     /// Length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `SceneId`: a string, required.
     ///
     /// The ID of the scene.
     ///
     /// Pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub scene_id: Str,
+    pub scene_id: ::cloudwright_core::Str,
     /// `SceneMetadata`: a JSON value.
     ///
     /// The scene metadata.
     ///
     /// Length 0 to 50.
-    pub scene_metadata: Option<Json>,
+    pub scene_metadata: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a JSON value.
     ///
     /// The ComponentType tags.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `WorkspaceId`: a string, required.
     ///
     /// The ID of the workspace.
     ///
     /// Pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub workspace_id: Str,
+    pub workspace_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -101,7 +78,7 @@ impl Scene {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTTwinMaker::Scene",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-scene.html",
         primary_identifier: &["WorkspaceId", "SceneId"],
@@ -112,57 +89,59 @@ impl Scene {
         read_only: &["Arn", "CreationDateTime", "UpdateDateTime", "GeneratedSceneMetadata"],
         attributes: &["Arn", "CreationDateTime", "GeneratedSceneMetadata", "UpdateDateTime"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Scene` with its required properties, named in a [`SceneRequired`].
     #[inline]
     pub fn new(required: SceneRequired) -> Self {
         Self {
-            capabilities: None,
+            capabilities: ::std::option::Option::None,
             content_location: required.content_location,
-            description: None,
+            description: ::std::option::Option::None,
             scene_id: required.scene_id,
-            scene_metadata: None,
-            tags: None,
+            scene_metadata: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             workspace_id: required.workspace_id,
         }
     }
 
     /// `Capabilities`: a list of strings.
-    pub fn capabilities(mut self, value: impl Into<List<Str>>) -> Self { self.capabilities = Some(value.into()); self }
+    pub fn capabilities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.capabilities = ::std::option::Option::Some(value.into()); self }
     /// `ContentLocation`: a string, required.
-    pub fn content_location(mut self, value: impl Into<Str>) -> Self { self.content_location = value.into(); self }
+    pub fn content_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_location = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `SceneId`: a string, required.
-    pub fn scene_id(mut self, value: impl Into<Str>) -> Self { self.scene_id = value.into(); self }
+    pub fn scene_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scene_id = value.into(); self }
     /// `SceneMetadata`: a JSON value.
-    pub fn scene_metadata(mut self, value: impl Into<Json>) -> Self { self.scene_metadata = Some(value.into()); self }
+    pub fn scene_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.scene_metadata = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkspaceId`: a string, required.
-    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self { self.workspace_id = value.into(); self }
+    pub fn workspace_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workspace_id = value.into(); self }
 }
 
-impl Resource for Scene {
+impl ::cloudwright_core::Resource for Scene {
     type Attributes = SceneAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Scene, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Scene, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Scene {
+impl ::cloudwright_core::ToValue for Scene {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Capabilities", &self.capabilities)
             .req("ContentLocation", &self.content_location)
             .opt("Description", &self.description)
@@ -174,12 +153,12 @@ impl ToValue for Scene {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Scene`]: `Handle<Scene>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Scene`]: `Handle<Scene>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SceneAttributes(ResourceRef);
+pub struct SceneAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SceneAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SceneAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -189,27 +168,55 @@ impl SceneAttributes {
     ///
     /// The scene ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationDateTime`: a string.
     #[inline]
-    pub fn creation_date_time(&self) -> Value {
-        self.0.get_att("CreationDateTime")
+    pub fn creation_date_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDateTime"))
     }
 
     /// `Fn::GetAtt` `GeneratedSceneMetadata`: a JSON value.
     ///
     /// A key-value pair of generated scene metadata for the scene.
     #[inline]
-    pub fn generated_scene_metadata(&self) -> Value {
-        self.0.get_att("GeneratedSceneMetadata")
+    pub fn generated_scene_metadata(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("GeneratedSceneMetadata"))
     }
 
     /// `Fn::GetAtt` `UpdateDateTime`: a string.
     #[inline]
-    pub fn update_date_time(&self) -> Value {
-        self.0.get_att("UpdateDateTime")
+    pub fn update_date_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateDateTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[sS]3://[A-Za-z0-9._/-]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scene: ObjRule = ObjRule {
+        properties: &[
+            ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("ContentLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("SceneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SceneMetadata", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["WorkspaceId", "SceneId", "ContentLocation"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

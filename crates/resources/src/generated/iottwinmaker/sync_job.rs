@@ -5,37 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
-
 /// The required properties of [`SyncJob`], by name: `SyncJob::new(SyncJobRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncJobRequired {
     /// `SyncRole`: a string, required.
-    pub sync_role: Str,
+    pub sync_role: ::cloudwright_core::Str,
     /// `SyncSource`: a string, required.
-    pub sync_source: Str,
+    pub sync_source: ::cloudwright_core::Str,
     /// `WorkspaceId`: a string, required.
-    pub workspace_id: Str,
+    pub workspace_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SyncJob: ObjRule = ObjRule {
-    properties: &[
-        ("SyncRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SyncSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["WorkspaceId", "SyncSource", "SyncRole"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTTwinMaker::SyncJob` resource.
 ///
@@ -55,27 +34,27 @@ pub struct SyncJob {
     /// The SyncJob IAM role. This IAM role is used by the sync job to read from the syncSource, and create, update or delete the corresponding resources.
     ///
     /// Pattern `arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub sync_role: Str,
+    pub sync_role: ::cloudwright_core::Str,
     /// `SyncSource`: a string, required.
     ///
     /// The sync source.
     ///
-    /// &gt; Currently the only supported syncSoucre is `SITEWISE` .
+    /// \> Currently the only supported syncSoucre is `SITEWISE` .
     ///
     /// Pattern `^[a-zA-Z_0-9]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub sync_source: Str,
+    pub sync_source: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Metadata you can use to manage the SyncJob.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `WorkspaceId`: a string, required.
     ///
     /// The ID of the workspace that contains the sync job.
     ///
     /// Pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub workspace_id: Str,
+    pub workspace_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -85,7 +64,7 @@ impl SyncJob {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTTwinMaker::SyncJob",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-syncjob.html",
         primary_identifier: &["WorkspaceId", "SyncSource"],
@@ -96,7 +75,7 @@ impl SyncJob {
         read_only: &["Arn", "CreationDateTime", "UpdateDateTime", "State"],
         attributes: &["Arn", "CreationDateTime", "State", "UpdateDateTime"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `SyncJob` with its required properties, named in a [`SyncJobRequired`].
@@ -105,39 +84,41 @@ impl SyncJob {
         Self {
             sync_role: required.sync_role,
             sync_source: required.sync_source,
-            tags: None,
+            tags: ::std::option::Option::None,
             workspace_id: required.workspace_id,
         }
     }
 
     /// `SyncRole`: a string, required.
-    pub fn sync_role(mut self, value: impl Into<Str>) -> Self { self.sync_role = value.into(); self }
+    pub fn sync_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sync_role = value.into(); self }
     /// `SyncSource`: a string, required.
-    pub fn sync_source(mut self, value: impl Into<Str>) -> Self { self.sync_source = value.into(); self }
+    pub fn sync_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sync_source = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkspaceId`: a string, required.
-    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self { self.workspace_id = value.into(); self }
+    pub fn workspace_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workspace_id = value.into(); self }
 }
 
-impl Resource for SyncJob {
+impl ::cloudwright_core::Resource for SyncJob {
     type Attributes = SyncJobAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SyncJob, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SyncJob, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SyncJob {
+impl ::cloudwright_core::ToValue for SyncJob {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SyncRole", &self.sync_role)
             .req("SyncSource", &self.sync_source)
             .opt("Tags", &self.tags)
@@ -146,12 +127,12 @@ impl ToValue for SyncJob {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SyncJob`]: `Handle<SyncJob>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SyncJob`]: `Handle<SyncJob>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SyncJobAttributes(ResourceRef);
+pub struct SyncJobAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SyncJobAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SyncJobAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,27 +142,53 @@ impl SyncJobAttributes {
     ///
     /// The SyncJob ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationDateTime`: a string.
     #[inline]
-    pub fn creation_date_time(&self) -> Value {
-        self.0.get_att("CreationDateTime")
+    pub fn creation_date_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDateTime"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The SyncJob's state.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `UpdateDateTime`: a string.
     #[inline]
-    pub fn update_date_time(&self) -> Value {
-        self.0.get_att("UpdateDateTime")
+    pub fn update_date_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateDateTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_0-9]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SyncJob: ObjRule = ObjRule {
+        properties: &[
+            ("SyncRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SyncSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["WorkspaceId", "SyncSource", "SyncRole"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("(^arn:((aws)|(aws-cn)|(aws-us-gov)):s3:::)([a-zA-Z0-9_-]+$)");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
-
 /// The required properties of [`Workspace`], by name: `Workspace::new(WorkspaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspaceRequired {
     /// `Role`: a string, required.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `S3Location`: a string, required.
-    pub s3_location: Str,
+    pub s3_location: ::cloudwright_core::Str,
     /// `WorkspaceId`: a string, required.
-    pub workspace_id: Str,
+    pub workspace_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workspace: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("Role", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("S3Location", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["WorkspaceId", "Role", "S3Location"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTTwinMaker::Workspace` resource.
 ///
@@ -57,29 +34,29 @@ pub struct Workspace {
     /// The description of the workspace.
     ///
     /// Length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Role`: a string, required.
     ///
     /// The ARN of the execution role associated with the workspace.
     ///
     /// Pattern `arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*`; length 20 to 2048.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `S3Location`: a string, required.
     ///
     /// The ARN of the S3 bucket where resources associated with the workspace are stored.
     ///
     /// Pattern `(^arn:((aws)|(aws-cn)|(aws-us-gov)):s3:::)([a-zA-Z0-9_-]+$)`; length 0 to 1024.
-    pub s3_location: Str,
+    pub s3_location: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Metadata that you can use to manage the workspace.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `WorkspaceId`: a string, required.
     ///
     /// The ID of the workspace.
     ///
     /// Pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub workspace_id: Str,
+    pub workspace_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -89,7 +66,7 @@ impl Workspace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTTwinMaker::Workspace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-workspace.html",
         primary_identifier: &["WorkspaceId"],
@@ -100,51 +77,53 @@ impl Workspace {
         read_only: &["Arn", "CreationDateTime", "UpdateDateTime"],
         attributes: &["Arn", "CreationDateTime", "UpdateDateTime"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Workspace` with its required properties, named in a [`WorkspaceRequired`].
     #[inline]
     pub fn new(required: WorkspaceRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             role: required.role,
             s3_location: required.s3_location,
-            tags: None,
+            tags: ::std::option::Option::None,
             workspace_id: required.workspace_id,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Role`: a string, required.
-    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role = value.into(); self }
     /// `S3Location`: a string, required.
-    pub fn s3_location(mut self, value: impl Into<Str>) -> Self { self.s3_location = value.into(); self }
+    pub fn s3_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_location = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkspaceId`: a string, required.
-    pub fn workspace_id(mut self, value: impl Into<Str>) -> Self { self.workspace_id = value.into(); self }
+    pub fn workspace_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workspace_id = value.into(); self }
 }
 
-impl Resource for Workspace {
+impl ::cloudwright_core::Resource for Workspace {
     type Attributes = WorkspaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workspace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Workspace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Workspace {
+impl ::cloudwright_core::ToValue for Workspace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Role", &self.role)
             .req("S3Location", &self.s3_location)
@@ -154,12 +133,12 @@ impl ToValue for Workspace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Workspace`]: `Handle<Workspace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Workspace`]: `Handle<Workspace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkspaceAttributes(ResourceRef);
+pub struct WorkspaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkspaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkspaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -169,19 +148,47 @@ impl WorkspaceAttributes {
     ///
     /// The workspace ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationDateTime`: a string.
     #[inline]
-    pub fn creation_date_time(&self) -> Value {
-        self.0.get_att("CreationDateTime")
+    pub fn creation_date_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDateTime"))
     }
 
     /// `Fn::GetAtt` `UpdateDateTime`: a string.
     #[inline]
-    pub fn update_date_time(&self) -> Value {
-        self.0.get_att("UpdateDateTime")
+    pub fn update_date_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateDateTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("(^arn:((aws)|(aws-cn)|(aws-us-gov)):s3:::)([a-zA-Z0-9_-]+$)");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workspace: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("Role", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("S3Location", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["WorkspaceId", "Role", "S3Location"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,20 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceProfile: ObjRule = ObjRule {
-    properties: &[
-        ("LoRaWAN", Shape::Object(&RULE_LoRaWanDeviceProfile)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoTWireless::DeviceProfile` resource.
 ///
 /// Creates a new device profile.
@@ -37,19 +23,19 @@ pub struct DeviceProfile {
     /// LoRaWAN device profile object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub lo_ra_wan: Option<Obj<LoRaWanDeviceProfile>>,
+    pub lo_ra_wan: ::std::option::Option<crate::Obj<LoRaWanDeviceProfile>>,
     /// `Name`: a string.
     ///
     /// The name of the new resource.
     ///
     /// Length 0 to 256; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags are an array of key-value pairs to attach to the specified resource. Tags can have a minimum of 0 and a maximum of 50 items.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -59,7 +45,7 @@ impl DeviceProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTWireless::DeviceProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-deviceprofile.html",
         primary_identifier: &["Id"],
@@ -70,41 +56,43 @@ impl DeviceProfile {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DeviceProfile` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LoRaWAN`: a [`LoRaWanDeviceProfile`] object.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanDeviceProfile>>) -> Self { self.lo_ra_wan = Some(value.into()); self }
+    pub fn lo_ra_wan(mut self, value: impl ::std::convert::Into<crate::Obj<LoRaWanDeviceProfile>>) -> Self { self.lo_ra_wan = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DeviceProfile {
+impl ::cloudwright_core::Resource for DeviceProfile {
     type Attributes = DeviceProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeviceProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DeviceProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DeviceProfile {
+impl ::cloudwright_core::ToValue for DeviceProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LoRaWAN", &self.lo_ra_wan)
             .opt("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -112,12 +100,12 @@ impl ToValue for DeviceProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DeviceProfile`]: `Handle<DeviceProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DeviceProfile`]: `Handle<DeviceProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeviceProfileAttributes(ResourceRef);
+pub struct DeviceProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeviceProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeviceProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -127,45 +115,18 @@ impl DeviceProfileAttributes {
     ///
     /// The ARN of the device profile created.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the device profile created.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoRaWanDeviceProfile: ObjRule = ObjRule {
-    properties: &[
-        ("ClassBTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("ClassCTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("FactoryPresetFreqsList", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(1000000.0), max: Some(16700000.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("MacVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-        ("MaxDutyCycle", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("MaxEirp", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
-        ("PingSlotDr", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
-        ("PingSlotFreq", Shape::Int(&NumRule { min: Some(1000000.0), max: Some(16700000.0), ..NumRule::ANY })),
-        ("PingSlotPeriod", Shape::Int(&NumRule { min: Some(128.0), max: Some(4096.0), ..NumRule::ANY })),
-        ("RegParamsRevision", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-        ("RfRegion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-        ("RxDataRate2", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
-        ("RxDelay1", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
-        ("RxDrOffset1", Shape::Int(&NumRule { min: Some(0.0), max: Some(7.0), ..NumRule::ANY })),
-        ("RxFreq2", Shape::Int(&NumRule { min: Some(1000000.0), max: Some(16700000.0), ..NumRule::ANY })),
-        ("Supports32BitFCnt", Shape::Bool),
-        ("SupportsClassB", Shape::Bool),
-        ("SupportsClassC", Shape::Bool),
-        ("SupportsJoin", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoRaWANDeviceProfile` property type of `AWS::IoTWireless::DeviceProfile`.
 ///
@@ -179,107 +140,108 @@ pub struct LoRaWanDeviceProfile {
     /// The ClassBTimeout value.
     ///
     /// Value 0 to 1000.
-    pub class_b_timeout: Option<Int>,
+    pub class_b_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `ClassCTimeout`: an integer.
     ///
     /// The ClassCTimeout value.
     ///
     /// Value 0 to 1000.
-    pub class_c_timeout: Option<Int>,
+    pub class_c_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `FactoryPresetFreqsList`: a list of integers.
     ///
     /// The list of values that make up the FactoryPresetFreqs value. Valid range of values include a minimum value of 1000000 and a maximum value of 16700000.
     ///
     /// Items 0 to 20.
-    pub factory_preset_freqs_list: Option<List<Int>>,
+    pub factory_preset_freqs_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `MacVersion`: a string.
     ///
     /// The MAC version (such as OTAA 1.1 or OTAA 1.0.3) to use with this device profile.
     ///
     /// Length 0 to 64.
-    pub mac_version: Option<Str>,
+    pub mac_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxDutyCycle`: an integer.
     ///
     /// The MaxDutyCycle value.
     ///
     /// Value 0 to 100.
-    pub max_duty_cycle: Option<Int>,
+    pub max_duty_cycle: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxEirp`: an integer.
     ///
     /// The MaxEIRP value.
     ///
     /// Value 0 to 15.
-    pub max_eirp: Option<Int>,
+    pub max_eirp: ::std::option::Option<::cloudwright_core::Int>,
     /// `PingSlotDr`: an integer.
     ///
     /// The PingSlotDR value.
     ///
     /// Value 0 to 15.
-    pub ping_slot_dr: Option<Int>,
+    pub ping_slot_dr: ::std::option::Option<::cloudwright_core::Int>,
     /// `PingSlotFreq`: an integer.
     ///
     /// The PingSlotFreq value.
     ///
     /// Value 1000000 to 16700000.
-    pub ping_slot_freq: Option<Int>,
+    pub ping_slot_freq: ::std::option::Option<::cloudwright_core::Int>,
     /// `PingSlotPeriod`: an integer.
     ///
     /// The PingSlotPeriod value.
     ///
     /// Value 128 to 4096.
-    pub ping_slot_period: Option<Int>,
+    pub ping_slot_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `RegParamsRevision`: a string.
     ///
     /// The version of regional parameters.
     ///
     /// Length 0 to 64.
-    pub reg_params_revision: Option<Str>,
+    pub reg_params_revision: ::std::option::Option<::cloudwright_core::Str>,
     /// `RfRegion`: a string.
     ///
     /// The frequency band (RFRegion) value.
     ///
     /// Length 0 to 64.
-    pub rf_region: Option<Str>,
+    pub rf_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `RxDataRate2`: an integer.
     ///
     /// The RXDataRate2 value.
     ///
     /// Value 0 to 15.
-    pub rx_data_rate2: Option<Int>,
+    pub rx_data_rate2: ::std::option::Option<::cloudwright_core::Int>,
     /// `RxDelay1`: an integer.
     ///
     /// The RXDelay1 value.
     ///
     /// Value 0 to 15.
-    pub rx_delay1: Option<Int>,
+    pub rx_delay1: ::std::option::Option<::cloudwright_core::Int>,
     /// `RxDrOffset1`: an integer.
     ///
     /// The RXDROffset1 value.
     ///
     /// Value 0 to 7.
-    pub rx_dr_offset1: Option<Int>,
+    pub rx_dr_offset1: ::std::option::Option<::cloudwright_core::Int>,
     /// `RxFreq2`: an integer.
     ///
     /// The RXFreq2 value.
     ///
     /// Value 1000000 to 16700000.
-    pub rx_freq2: Option<Int>,
+    pub rx_freq2: ::std::option::Option<::cloudwright_core::Int>,
     /// `Supports32BitFCnt`: a boolean.
     ///
     /// The Supports32BitFCnt value.
-    pub supports32_bit_f_cnt: Option<Bool>,
+    pub supports32_bit_f_cnt: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SupportsClassB`: a boolean.
     ///
     /// The SupportsClassB value.
-    pub supports_class_b: Option<Bool>,
+    pub supports_class_b: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SupportsClassC`: a boolean.
     ///
     /// The SupportsClassC value.
-    pub supports_class_c: Option<Bool>,
+    pub supports_class_c: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SupportsJoin`: a boolean.
     ///
     /// The SupportsJoin value.
-    pub supports_join: Option<Bool>,
+    pub supports_join: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -287,55 +249,55 @@ impl LoRaWanDeviceProfile {
     /// A `LoRaWanDeviceProfile` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClassBTimeout`: an integer.
-    pub fn class_b_timeout(mut self, value: impl Into<Int>) -> Self { self.class_b_timeout = Some(value.into()); self }
+    pub fn class_b_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.class_b_timeout = ::std::option::Option::Some(value.into()); self }
     /// `ClassCTimeout`: an integer.
-    pub fn class_c_timeout(mut self, value: impl Into<Int>) -> Self { self.class_c_timeout = Some(value.into()); self }
+    pub fn class_c_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.class_c_timeout = ::std::option::Option::Some(value.into()); self }
     /// `FactoryPresetFreqsList`: a list of integers.
-    pub fn factory_preset_freqs_list(mut self, value: impl Into<List<Int>>) -> Self { self.factory_preset_freqs_list = Some(value.into()); self }
+    pub fn factory_preset_freqs_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.factory_preset_freqs_list = ::std::option::Option::Some(value.into()); self }
     /// `MacVersion`: a string.
-    pub fn mac_version(mut self, value: impl Into<Str>) -> Self { self.mac_version = Some(value.into()); self }
+    pub fn mac_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mac_version = ::std::option::Option::Some(value.into()); self }
     /// `MaxDutyCycle`: an integer.
-    pub fn max_duty_cycle(mut self, value: impl Into<Int>) -> Self { self.max_duty_cycle = Some(value.into()); self }
+    pub fn max_duty_cycle(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_duty_cycle = ::std::option::Option::Some(value.into()); self }
     /// `MaxEirp`: an integer.
-    pub fn max_eirp(mut self, value: impl Into<Int>) -> Self { self.max_eirp = Some(value.into()); self }
+    pub fn max_eirp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_eirp = ::std::option::Option::Some(value.into()); self }
     /// `PingSlotDr`: an integer.
-    pub fn ping_slot_dr(mut self, value: impl Into<Int>) -> Self { self.ping_slot_dr = Some(value.into()); self }
+    pub fn ping_slot_dr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ping_slot_dr = ::std::option::Option::Some(value.into()); self }
     /// `PingSlotFreq`: an integer.
-    pub fn ping_slot_freq(mut self, value: impl Into<Int>) -> Self { self.ping_slot_freq = Some(value.into()); self }
+    pub fn ping_slot_freq(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ping_slot_freq = ::std::option::Option::Some(value.into()); self }
     /// `PingSlotPeriod`: an integer.
-    pub fn ping_slot_period(mut self, value: impl Into<Int>) -> Self { self.ping_slot_period = Some(value.into()); self }
+    pub fn ping_slot_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ping_slot_period = ::std::option::Option::Some(value.into()); self }
     /// `RegParamsRevision`: a string.
-    pub fn reg_params_revision(mut self, value: impl Into<Str>) -> Self { self.reg_params_revision = Some(value.into()); self }
+    pub fn reg_params_revision(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reg_params_revision = ::std::option::Option::Some(value.into()); self }
     /// `RfRegion`: a string.
-    pub fn rf_region(mut self, value: impl Into<Str>) -> Self { self.rf_region = Some(value.into()); self }
+    pub fn rf_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rf_region = ::std::option::Option::Some(value.into()); self }
     /// `RxDataRate2`: an integer.
-    pub fn rx_data_rate2(mut self, value: impl Into<Int>) -> Self { self.rx_data_rate2 = Some(value.into()); self }
+    pub fn rx_data_rate2(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rx_data_rate2 = ::std::option::Option::Some(value.into()); self }
     /// `RxDelay1`: an integer.
-    pub fn rx_delay1(mut self, value: impl Into<Int>) -> Self { self.rx_delay1 = Some(value.into()); self }
+    pub fn rx_delay1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rx_delay1 = ::std::option::Option::Some(value.into()); self }
     /// `RxDrOffset1`: an integer.
-    pub fn rx_dr_offset1(mut self, value: impl Into<Int>) -> Self { self.rx_dr_offset1 = Some(value.into()); self }
+    pub fn rx_dr_offset1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rx_dr_offset1 = ::std::option::Option::Some(value.into()); self }
     /// `RxFreq2`: an integer.
-    pub fn rx_freq2(mut self, value: impl Into<Int>) -> Self { self.rx_freq2 = Some(value.into()); self }
+    pub fn rx_freq2(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rx_freq2 = ::std::option::Option::Some(value.into()); self }
     /// `Supports32BitFCnt`: a boolean.
-    pub fn supports32_bit_f_cnt(mut self, value: impl Into<Bool>) -> Self { self.supports32_bit_f_cnt = Some(value.into()); self }
+    pub fn supports32_bit_f_cnt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.supports32_bit_f_cnt = ::std::option::Option::Some(value.into()); self }
     /// `SupportsClassB`: a boolean.
-    pub fn supports_class_b(mut self, value: impl Into<Bool>) -> Self { self.supports_class_b = Some(value.into()); self }
+    pub fn supports_class_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.supports_class_b = ::std::option::Option::Some(value.into()); self }
     /// `SupportsClassC`: a boolean.
-    pub fn supports_class_c(mut self, value: impl Into<Bool>) -> Self { self.supports_class_c = Some(value.into()); self }
+    pub fn supports_class_c(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.supports_class_c = ::std::option::Option::Some(value.into()); self }
     /// `SupportsJoin`: a boolean.
-    pub fn supports_join(mut self, value: impl Into<Bool>) -> Self { self.supports_join = Some(value.into()); self }
+    pub fn supports_join(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.supports_join = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoRaWanDeviceProfile {}
+impl crate::PropertyType for LoRaWanDeviceProfile {}
 
-impl ToValue for LoRaWanDeviceProfile {
+impl ::cloudwright_core::ToValue for LoRaWanDeviceProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClassBTimeout", &self.class_b_timeout)
             .opt("ClassCTimeout", &self.class_c_timeout)
             .opt("FactoryPresetFreqsList", &self.factory_preset_freqs_list)
@@ -359,16 +321,6 @@ impl ToValue for LoRaWanDeviceProfile {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Tag` property type of `AWS::IoTWireless::DeviceProfile`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotwireless-deviceprofile-tag.html>
@@ -377,11 +329,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Length 1 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -389,23 +341,79 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceProfile: ObjRule = ObjRule {
+        properties: &[
+            ("LoRaWAN", Shape::Object(&RULE_LoRaWanDeviceProfile)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoRaWanDeviceProfile: ObjRule = ObjRule {
+        properties: &[
+            ("ClassBTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("ClassCTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("FactoryPresetFreqsList", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(1000000.0), max: Some(16700000.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("MacVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+            ("MaxDutyCycle", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("MaxEirp", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
+            ("PingSlotDr", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
+            ("PingSlotFreq", Shape::Int(&NumRule { min: Some(1000000.0), max: Some(16700000.0), ..NumRule::ANY })),
+            ("PingSlotPeriod", Shape::Int(&NumRule { min: Some(128.0), max: Some(4096.0), ..NumRule::ANY })),
+            ("RegParamsRevision", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+            ("RfRegion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+            ("RxDataRate2", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
+            ("RxDelay1", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
+            ("RxDrOffset1", Shape::Int(&NumRule { min: Some(0.0), max: Some(7.0), ..NumRule::ANY })),
+            ("RxFreq2", Shape::Int(&NumRule { min: Some(1000000.0), max: Some(16700000.0), ..NumRule::ANY })),
+            ("Supports32BitFCnt", Shape::Bool),
+            ("SupportsClassB", Shape::Bool),
+            ("SupportsClassC", Shape::Bool),
+            ("SupportsJoin", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{RfRegion, Tag};
 
 /// The required properties of [`FuotaTask`], by name: `FuotaTask::new(FuotaTaskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FuotaTaskRequired {
     /// `FirmwareUpdateImage`: a string, required.
-    pub firmware_update_image: Str,
+    pub firmware_update_image: ::cloudwright_core::Str,
     /// `FirmwareUpdateRole`: a string, required.
-    pub firmware_update_role: Str,
+    pub firmware_update_role: ::cloudwright_core::Str,
     /// `LoRaWAN`: a [`LoRaWan`] object, required.
-    pub lo_ra_wan: Obj<LoRaWan>,
+    pub lo_ra_wan: crate::Obj<LoRaWan>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FuotaTask: ObjRule = ObjRule {
-    properties: &[
-        ("AssociateMulticastGroup", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("AssociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("DisassociateMulticastGroup", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("DisassociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("FirmwareUpdateImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("FirmwareUpdateRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("LoRaWAN", Shape::Object(&RULE_LoRaWan)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["LoRaWAN", "FirmwareUpdateImage", "FirmwareUpdateRole"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTWireless::FuotaTask` resource.
 ///
@@ -58,59 +35,59 @@ pub struct FuotaTask {
     /// The ID of the multicast group to associate with a FUOTA task.
     ///
     /// Length at most 256.
-    pub associate_multicast_group: Option<Str>,
+    pub associate_multicast_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `AssociateWirelessDevice`: a string.
     ///
     /// The ID of the wireless device to associate with a multicast group.
     ///
     /// Length at most 256.
-    pub associate_wireless_device: Option<Str>,
+    pub associate_wireless_device: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the new resource.
     ///
     /// Length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisassociateMulticastGroup`: a string.
     ///
     /// The ID of the multicast group to disassociate from a FUOTA task.
     ///
     /// Length at most 256.
-    pub disassociate_multicast_group: Option<Str>,
+    pub disassociate_multicast_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisassociateWirelessDevice`: a string.
     ///
     /// The ID of the wireless device to disassociate from a FUOTA task.
     ///
     /// Length at most 256.
-    pub disassociate_wireless_device: Option<Str>,
+    pub disassociate_wireless_device: ::std::option::Option<::cloudwright_core::Str>,
     /// `FirmwareUpdateImage`: a string, required.
     ///
     /// The S3 URI points to a firmware update image that is to be used with a FUOTA task.
     ///
     /// Length 1 to 2048.
-    pub firmware_update_image: Str,
+    pub firmware_update_image: ::cloudwright_core::Str,
     /// `FirmwareUpdateRole`: a string, required.
     ///
     /// The firmware update role that is to be used with a FUOTA task.
     ///
     /// Length 1 to 256.
-    pub firmware_update_role: Str,
+    pub firmware_update_role: ::cloudwright_core::Str,
     /// `LoRaWAN`: a [`LoRaWan`] object, required.
     ///
     /// The LoRaWAN information used with a FUOTA task.
-    pub lo_ra_wan: Obj<LoRaWan>,
+    pub lo_ra_wan: crate::Obj<LoRaWan>,
     /// `Name`: a string.
     ///
     /// The name of a FUOTA task.
     ///
     /// Length 0 to 256.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags are an array of key-value pairs to attach to the specified resource. Tags can have a minimum of 0 and a maximum of 50 items.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -120,7 +97,7 @@ impl FuotaTask {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTWireless::FuotaTask",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-fuotatask.html",
         primary_identifier: &["Id"],
@@ -131,66 +108,68 @@ impl FuotaTask {
         read_only: &["Arn", "Id", "FuotaTaskStatus", "LoRaWAN/StartTime"],
         attributes: &["Arn", "FuotaTaskStatus", "Id", "LoRaWAN.StartTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FuotaTask` with its required properties, named in a [`FuotaTaskRequired`].
     #[inline]
     pub fn new(required: FuotaTaskRequired) -> Self {
         Self {
-            associate_multicast_group: None,
-            associate_wireless_device: None,
-            description: None,
-            disassociate_multicast_group: None,
-            disassociate_wireless_device: None,
+            associate_multicast_group: ::std::option::Option::None,
+            associate_wireless_device: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            disassociate_multicast_group: ::std::option::Option::None,
+            disassociate_wireless_device: ::std::option::Option::None,
             firmware_update_image: required.firmware_update_image,
             firmware_update_role: required.firmware_update_role,
             lo_ra_wan: required.lo_ra_wan,
-            name: None,
-            tags: None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AssociateMulticastGroup`: a string.
-    pub fn associate_multicast_group(mut self, value: impl Into<Str>) -> Self { self.associate_multicast_group = Some(value.into()); self }
+    pub fn associate_multicast_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.associate_multicast_group = ::std::option::Option::Some(value.into()); self }
     /// `AssociateWirelessDevice`: a string.
-    pub fn associate_wireless_device(mut self, value: impl Into<Str>) -> Self { self.associate_wireless_device = Some(value.into()); self }
+    pub fn associate_wireless_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.associate_wireless_device = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisassociateMulticastGroup`: a string.
-    pub fn disassociate_multicast_group(mut self, value: impl Into<Str>) -> Self { self.disassociate_multicast_group = Some(value.into()); self }
+    pub fn disassociate_multicast_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.disassociate_multicast_group = ::std::option::Option::Some(value.into()); self }
     /// `DisassociateWirelessDevice`: a string.
-    pub fn disassociate_wireless_device(mut self, value: impl Into<Str>) -> Self { self.disassociate_wireless_device = Some(value.into()); self }
+    pub fn disassociate_wireless_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.disassociate_wireless_device = ::std::option::Option::Some(value.into()); self }
     /// `FirmwareUpdateImage`: a string, required.
-    pub fn firmware_update_image(mut self, value: impl Into<Str>) -> Self { self.firmware_update_image = value.into(); self }
+    pub fn firmware_update_image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firmware_update_image = value.into(); self }
     /// `FirmwareUpdateRole`: a string, required.
-    pub fn firmware_update_role(mut self, value: impl Into<Str>) -> Self { self.firmware_update_role = value.into(); self }
+    pub fn firmware_update_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firmware_update_role = value.into(); self }
     /// `LoRaWAN`: a [`LoRaWan`] object, required.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWan>>) -> Self { self.lo_ra_wan = value.into(); self }
+    pub fn lo_ra_wan(mut self, value: impl ::std::convert::Into<crate::Obj<LoRaWan>>) -> Self { self.lo_ra_wan = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FuotaTask {
+impl ::cloudwright_core::Resource for FuotaTask {
     type Attributes = FuotaTaskAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FuotaTask, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FuotaTask, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FuotaTask {
+impl ::cloudwright_core::ToValue for FuotaTask {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssociateMulticastGroup", &self.associate_multicast_group)
             .opt("AssociateWirelessDevice", &self.associate_wireless_device)
             .opt("Description", &self.description)
@@ -211,12 +190,12 @@ impl ToValue for FuotaTask {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FuotaTask`]: `Handle<FuotaTask>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FuotaTask`]: `Handle<FuotaTask>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FuotaTaskAttributes(ResourceRef);
+pub struct FuotaTaskAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FuotaTaskAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FuotaTaskAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -226,52 +205,34 @@ impl FuotaTaskAttributes {
     ///
     /// The ARN of a FUOTA task
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `FuotaTaskStatus`: a string.
     ///
     /// The status of a FUOTA task.
     #[inline]
-    pub fn fuota_task_status(&self) -> Value {
-        self.0.get_att("FuotaTaskStatus")
+    pub fn fuota_task_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FuotaTaskStatus"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of a FUOTA task.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.StartTime`: a string.
     ///
     /// Start time of a FUOTA task.
     #[inline]
-    pub fn lo_ra_wan_start_time(&self) -> Value {
-        self.0.get_att("LoRaWAN.StartTime")
+    pub fn lo_ra_wan_start_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LoRaWAN.StartTime"))
     }
 }
-
-/// The required properties of [`LoRaWan`], by name: `LoRaWan::new(LoRaWanRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoRaWanRequired {
-    /// `RfRegion`: a [`RfRegion`] value, required.
-    pub rf_region: RfRegion,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoRaWan: ObjRule = ObjRule {
-    properties: &[
-        ("RfRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["AS923-1", "AS923-2", "AS923-3", "AS923-4", "AU915", "CN470", "CN779", "EU433", "EU868", "IN865", "KR920", "RU864", "US915"], ..StrRule::ANY })),
-        ("StartTime", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["RfRegion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoRaWAN` property type of `AWS::IoTWireless::FuotaTask`.
 ///
@@ -291,34 +252,73 @@ pub struct LoRaWan {
     /// Start time of a FUOTA task.
     ///
     /// Length at most 64.
-    pub start_time: Option<Str>,
+    pub start_time: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl LoRaWan {
-    /// A `LoRaWan` with its required properties, named in a [`LoRaWanRequired`].
+    /// A `LoRaWan` with its one required property, `RfRegion`.
     #[inline]
-    pub fn new(required: LoRaWanRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RfRegion>) -> Self {
         Self {
-            rf_region: required.rf_region,
-            start_time: None,
+            rf_region: value.into(),
+            start_time: ::std::option::Option::None,
         }
     }
 
     /// `RfRegion`: a [`RfRegion`] value, required.
-    pub fn rf_region(mut self, value: impl Into<RfRegion>) -> Self { self.rf_region = value.into(); self }
+    pub fn rf_region(mut self, value: impl ::std::convert::Into<RfRegion>) -> Self { self.rf_region = value.into(); self }
     /// `StartTime`: a string.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoRaWan {}
+impl crate::PropertyType for LoRaWan {}
 
-impl ToValue for LoRaWan {
+impl ::cloudwright_core::ToValue for LoRaWan {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RfRegion", &self.rf_region)
             .opt("StartTime", &self.start_time)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FuotaTask: ObjRule = ObjRule {
+        properties: &[
+            ("AssociateMulticastGroup", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("AssociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("DisassociateMulticastGroup", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("DisassociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("FirmwareUpdateImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("FirmwareUpdateRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("LoRaWAN", Shape::Object(&RULE_LoRaWan)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["LoRaWAN", "FirmwareUpdateImage", "FirmwareUpdateRole"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoRaWan: ObjRule = ObjRule {
+        properties: &[
+            ("RfRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["AS923-1", "AS923-2", "AS923-3", "AS923-4", "AU915", "CN470", "CN779", "EU433", "EU868", "IN865", "KR920", "RU864", "US915"], ..StrRule::ANY })),
+            ("StartTime", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["RfRegion"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -49,18 +49,17 @@ pub use device_profile::{DeviceProfile, DeviceProfileAttributes};
 #[cfg(feature = "iotwireless")]
 pub use fuota_task::{FuotaTask, FuotaTaskAttributes, FuotaTaskRequired};
 #[cfg(feature = "iotwireless")]
-pub use multicast_group::{MulticastGroup, MulticastGroupAttributes, MulticastGroupRequired};
+pub use multicast_group::{MulticastGroup, MulticastGroupAttributes};
 #[cfg(feature = "iotwireless")]
 pub use network_analyzer_configuration::{
     NetworkAnalyzerConfiguration, NetworkAnalyzerConfigurationAttributes,
-    NetworkAnalyzerConfigurationRequired,
 };
 #[cfg(feature = "iotwireless")]
 pub use partner_account::{PartnerAccount, PartnerAccountAttributes};
 #[cfg(feature = "iotwireless")]
 pub use service_profile::{ServiceProfile, ServiceProfileAttributes};
 #[cfg(feature = "iotwireless")]
-pub use task_definition::{TaskDefinition, TaskDefinitionAttributes, TaskDefinitionRequired};
+pub use task_definition::{TaskDefinition, TaskDefinitionAttributes};
 #[cfg(feature = "iotwireless")]
 pub use wireless_device::{WirelessDevice, WirelessDeviceAttributes, WirelessDeviceRequired};
 #[cfg(feature = "iotwireless")]
@@ -68,4 +67,4 @@ pub use wireless_device_import_task::{
     WirelessDeviceImportTask, WirelessDeviceImportTaskAttributes, WirelessDeviceImportTaskRequired,
 };
 #[cfg(feature = "iotwireless")]
-pub use wireless_gateway::{WirelessGateway, WirelessGatewayAttributes, WirelessGatewayRequired};
+pub use wireless_gateway::{WirelessGateway, WirelessGatewayAttributes};

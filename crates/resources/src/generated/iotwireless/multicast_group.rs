@@ -5,33 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{RfRegion, Tag};
-
-/// The required properties of [`MulticastGroup`], by name: `MulticastGroup::new(MulticastGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MulticastGroupRequired {
-    /// `LoRaWAN`: a [`LoRaWan`] object, required.
-    pub lo_ra_wan: Obj<LoRaWan>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MulticastGroup: ObjRule = ObjRule {
-    properties: &[
-        ("AssociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("DisassociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("LoRaWAN", Shape::Object(&RULE_LoRaWan)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["LoRaWAN"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTWireless::MulticastGroup` resource.
 ///
@@ -50,35 +24,35 @@ pub struct MulticastGroup {
     /// The ID of the wireless device to associate with a multicast group.
     ///
     /// Length at most 256.
-    pub associate_wireless_device: Option<Str>,
+    pub associate_wireless_device: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the multicast group.
     ///
     /// Length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisassociateWirelessDevice`: a string.
     ///
     /// The ID of the wireless device to disassociate from a multicast group.
     ///
     /// Length at most 256.
-    pub disassociate_wireless_device: Option<Str>,
+    pub disassociate_wireless_device: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoRaWAN`: a [`LoRaWan`] object, required.
     ///
     /// The LoRaWAN information that is to be used with the multicast group.
-    pub lo_ra_wan: Obj<LoRaWan>,
+    pub lo_ra_wan: crate::Obj<LoRaWan>,
     /// `Name`: a string.
     ///
     /// The name of the multicast group.
     ///
     /// Length 0 to 256.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags are an array of key-value pairs to attach to the specified resource. Tags can have a minimum of 0 and a maximum of 50 items.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +62,7 @@ impl MulticastGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTWireless::MulticastGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-multicastgroup.html",
         primary_identifier: &["Id"],
@@ -99,54 +73,56 @@ impl MulticastGroup {
         read_only: &["Arn", "Id", "Status", "LoRaWAN/NumberOfDevicesRequested", "LoRaWAN/NumberOfDevicesInGroup"],
         attributes: &["Arn", "Id", "LoRaWAN.NumberOfDevicesInGroup", "LoRaWAN.NumberOfDevicesRequested", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `MulticastGroup` with its required properties, named in a [`MulticastGroupRequired`].
+    /// A `MulticastGroup` with its one required property, `LoRaWAN`.
     #[inline]
-    pub fn new(required: MulticastGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LoRaWan>>) -> Self {
         Self {
-            associate_wireless_device: None,
-            description: None,
-            disassociate_wireless_device: None,
-            lo_ra_wan: required.lo_ra_wan,
-            name: None,
-            tags: None,
+            associate_wireless_device: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            disassociate_wireless_device: ::std::option::Option::None,
+            lo_ra_wan: value.into(),
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AssociateWirelessDevice`: a string.
-    pub fn associate_wireless_device(mut self, value: impl Into<Str>) -> Self { self.associate_wireless_device = Some(value.into()); self }
+    pub fn associate_wireless_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.associate_wireless_device = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisassociateWirelessDevice`: a string.
-    pub fn disassociate_wireless_device(mut self, value: impl Into<Str>) -> Self { self.disassociate_wireless_device = Some(value.into()); self }
+    pub fn disassociate_wireless_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.disassociate_wireless_device = ::std::option::Option::Some(value.into()); self }
     /// `LoRaWAN`: a [`LoRaWan`] object, required.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWan>>) -> Self { self.lo_ra_wan = value.into(); self }
+    pub fn lo_ra_wan(mut self, value: impl ::std::convert::Into<crate::Obj<LoRaWan>>) -> Self { self.lo_ra_wan = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MulticastGroup {
+impl ::cloudwright_core::Resource for MulticastGroup {
     type Attributes = MulticastGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MulticastGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MulticastGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MulticastGroup {
+impl ::cloudwright_core::ToValue for MulticastGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssociateWirelessDevice", &self.associate_wireless_device)
             .opt("Description", &self.description)
             .opt(
@@ -160,12 +136,12 @@ impl ToValue for MulticastGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MulticastGroup`]: `Handle<MulticastGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MulticastGroup`]: `Handle<MulticastGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MulticastGroupAttributes(ResourceRef);
+pub struct MulticastGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MulticastGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MulticastGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -175,40 +151,40 @@ impl MulticastGroupAttributes {
     ///
     /// The ARN of the multicast group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the multicast group.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.NumberOfDevicesInGroup`: an integer.
     ///
     /// Number of devices that are associated to the multicast group.
     #[inline]
-    pub fn lo_ra_wan_number_of_devices_in_group(&self) -> Value {
-        self.0.get_att("LoRaWAN.NumberOfDevicesInGroup")
+    pub fn lo_ra_wan_number_of_devices_in_group(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LoRaWAN.NumberOfDevicesInGroup"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.NumberOfDevicesRequested`: an integer.
     ///
     /// Number of devices that are requested to be associated with the multicast group.
     #[inline]
-    pub fn lo_ra_wan_number_of_devices_requested(&self) -> Value {
-        self.0.get_att("LoRaWAN.NumberOfDevicesRequested")
+    pub fn lo_ra_wan_number_of_devices_requested(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LoRaWAN.NumberOfDevicesRequested"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of a multicast group.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -220,19 +196,6 @@ pub struct LoRaWanRequired {
     /// `RfRegion`: a [`RfRegion`] value, required.
     pub rf_region: RfRegion,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoRaWan: ObjRule = ObjRule {
-    properties: &[
-        ("DlClass", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["ClassB", "ClassC"], ..StrRule::ANY })),
-        ("NumberOfDevicesInGroup", Shape::INT),
-        ("NumberOfDevicesRequested", Shape::INT),
-        ("RfRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["AS923-1", "AS923-2", "AS923-3", "AS923-4", "AU915", "CN470", "CN779", "EU433", "EU868", "IN865", "KR920", "RU864", "US915"], ..StrRule::ANY })),
-    ],
-    required: &["RfRegion", "DlClass"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoRaWAN` property type of `AWS::IoTWireless::MulticastGroup`.
 ///
@@ -250,11 +213,11 @@ pub struct LoRaWan {
     /// `NumberOfDevicesInGroup`: an integer.
     ///
     /// Number of devices that are associated to the multicast group.
-    pub number_of_devices_in_group: Option<Int>,
+    pub number_of_devices_in_group: ::std::option::Option<::cloudwright_core::Int>,
     /// `NumberOfDevicesRequested`: an integer.
     ///
     /// Number of devices that are requested to be associated with the multicast group.
-    pub number_of_devices_requested: Option<Int>,
+    pub number_of_devices_requested: ::std::option::Option<::cloudwright_core::Int>,
     /// `RfRegion`: a [`RfRegion`] value, required.
     ///
     /// The frequency band (RFRegion) value.
@@ -270,28 +233,28 @@ impl LoRaWan {
     pub fn new(required: LoRaWanRequired) -> Self {
         Self {
             dl_class: required.dl_class,
-            number_of_devices_in_group: None,
-            number_of_devices_requested: None,
+            number_of_devices_in_group: ::std::option::Option::None,
+            number_of_devices_requested: ::std::option::Option::None,
             rf_region: required.rf_region,
         }
     }
 
     /// `DlClass`: a [`DlClass`] value, required.
-    pub fn dl_class(mut self, value: impl Into<DlClass>) -> Self { self.dl_class = value.into(); self }
+    pub fn dl_class(mut self, value: impl ::std::convert::Into<DlClass>) -> Self { self.dl_class = value.into(); self }
     /// `NumberOfDevicesInGroup`: an integer.
-    pub fn number_of_devices_in_group(mut self, value: impl Into<Int>) -> Self { self.number_of_devices_in_group = Some(value.into()); self }
+    pub fn number_of_devices_in_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_devices_in_group = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfDevicesRequested`: an integer.
-    pub fn number_of_devices_requested(mut self, value: impl Into<Int>) -> Self { self.number_of_devices_requested = Some(value.into()); self }
+    pub fn number_of_devices_requested(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_devices_requested = ::std::option::Option::Some(value.into()); self }
     /// `RfRegion`: a [`RfRegion`] value, required.
-    pub fn rf_region(mut self, value: impl Into<RfRegion>) -> Self { self.rf_region = value.into(); self }
+    pub fn rf_region(mut self, value: impl ::std::convert::Into<RfRegion>) -> Self { self.rf_region = value.into(); self }
 }
 
-impl PropertyType for LoRaWan {}
+impl crate::PropertyType for LoRaWan {}
 
-impl ToValue for LoRaWan {
+impl ::cloudwright_core::ToValue for LoRaWan {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DlClass", &self.dl_class)
             .opt("NumberOfDevicesInGroup", &self.number_of_devices_in_group)
             .opt(
@@ -311,23 +274,60 @@ pub enum DlClass {
     /// `ClassC`
     ClassC,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DlClass {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DlClass {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DlClass {
+impl ::cloudwright_core::ToValue for DlClass {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ClassB => "ClassB",
             Self::ClassC => "ClassC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MulticastGroup: ObjRule = ObjRule {
+        properties: &[
+            ("AssociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("DisassociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("LoRaWAN", Shape::Object(&RULE_LoRaWan)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["LoRaWAN"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoRaWan: ObjRule = ObjRule {
+        properties: &[
+            ("DlClass", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["ClassB", "ClassC"], ..StrRule::ANY })),
+            ("NumberOfDevicesInGroup", Shape::INT),
+            ("NumberOfDevicesRequested", Shape::INT),
+            ("RfRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["AS923-1", "AS923-2", "AS923-3", "AS923-4", "AU915", "CN470", "CN779", "EU433", "EU868", "IN865", "KR920", "RU864", "US915"], ..StrRule::ANY })),
+        ],
+        required: &["RfRegion", "DlClass"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

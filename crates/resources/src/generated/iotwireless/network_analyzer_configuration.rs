@@ -5,33 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
-
-/// The required properties of [`NetworkAnalyzerConfiguration`], by name: `NetworkAnalyzerConfiguration::new(NetworkAnalyzerConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkAnalyzerConfigurationRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkAnalyzerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("TraceContent", Shape::Object(&RULE_TraceContent)),
-        ("WirelessDevices", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(250), unique: false })),
-        ("WirelessGateways", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: Some(250), unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoTWireless::NetworkAnalyzerConfiguration` resource.
 ///
 /// Network analyzer configuration.
@@ -50,35 +23,35 @@ pub struct NetworkAnalyzerConfiguration {
     /// The description of the resource.
     ///
     /// Length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Name of the network analyzer configuration.
     ///
     /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 1024; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to attach to the specified resource. Tags are metadata that you can use to manage a resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TraceContent`: a [`TraceContent`] object.
     ///
     /// Trace content for your wireless gateway and wireless device resources.
-    pub trace_content: Option<Obj<TraceContent>>,
+    pub trace_content: ::std::option::Option<crate::Obj<TraceContent>>,
     /// `WirelessDevices`: a list of strings.
     ///
     /// Wireless device resources to add to the network analyzer configuration. Provide the `WirelessDeviceId` of the resource to add in the input array.
     ///
     /// Items 0 to 250; each item: length 0 to 256.
-    pub wireless_devices: Option<List<Str>>,
+    pub wireless_devices: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `WirelessGateways`: a list of strings.
     ///
     /// Wireless gateway resources to add to the network analyzer configuration. Provide the `WirelessGatewayId` of the resource to add in the input array.
     ///
     /// Items at most 250; each item: length 0 to 256.
-    pub wireless_gateways: Option<List<Str>>,
+    pub wireless_gateways: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +61,7 @@ impl NetworkAnalyzerConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTWireless::NetworkAnalyzerConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-networkanalyzerconfiguration.html",
         primary_identifier: &["Name"],
@@ -99,54 +72,56 @@ impl NetworkAnalyzerConfiguration {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `NetworkAnalyzerConfiguration` with its required properties, named in a [`NetworkAnalyzerConfigurationRequired`].
+    /// A `NetworkAnalyzerConfiguration` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: NetworkAnalyzerConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            name: required.name,
-            tags: None,
-            trace_content: None,
-            wireless_devices: None,
-            wireless_gateways: None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
+            trace_content: ::std::option::Option::None,
+            wireless_devices: ::std::option::Option::None,
+            wireless_gateways: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TraceContent`: a [`TraceContent`] object.
-    pub fn trace_content(mut self, value: impl Into<Obj<TraceContent>>) -> Self { self.trace_content = Some(value.into()); self }
+    pub fn trace_content(mut self, value: impl ::std::convert::Into<crate::Obj<TraceContent>>) -> Self { self.trace_content = ::std::option::Option::Some(value.into()); self }
     /// `WirelessDevices`: a list of strings.
-    pub fn wireless_devices(mut self, value: impl Into<List<Str>>) -> Self { self.wireless_devices = Some(value.into()); self }
+    pub fn wireless_devices(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.wireless_devices = ::std::option::Option::Some(value.into()); self }
     /// `WirelessGateways`: a list of strings.
-    pub fn wireless_gateways(mut self, value: impl Into<List<Str>>) -> Self { self.wireless_gateways = Some(value.into()); self }
+    pub fn wireless_gateways(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.wireless_gateways = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for NetworkAnalyzerConfiguration {
+impl ::cloudwright_core::Resource for NetworkAnalyzerConfiguration {
     type Attributes = NetworkAnalyzerConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkAnalyzerConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NetworkAnalyzerConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NetworkAnalyzerConfiguration {
+impl ::cloudwright_core::ToValue for NetworkAnalyzerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -157,12 +132,14 @@ impl ToValue for NetworkAnalyzerConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NetworkAnalyzerConfiguration`]: `Handle<NetworkAnalyzerConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NetworkAnalyzerConfiguration`]: `Handle<NetworkAnalyzerConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NetworkAnalyzerConfigurationAttributes(ResourceRef);
+pub struct NetworkAnalyzerConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NetworkAnalyzerConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for NetworkAnalyzerConfigurationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -172,8 +149,8 @@ impl NetworkAnalyzerConfigurationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -181,21 +158,10 @@ impl NetworkAnalyzerConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoTWireless::NetworkAnalyzerConfiguration`.
 ///
@@ -205,11 +171,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -224,32 +190,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TraceContent: ObjRule = ObjRule {
-    properties: &[
-        ("LogLevel", Shape::Str(&StrRule { allowed: &["INFO", "ERROR", "DISABLED"], ..StrRule::ANY })),
-        ("WirelessDeviceFrameInfo", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TraceContent` property type of `AWS::IoTWireless::NetworkAnalyzerConfiguration`.
 ///
@@ -259,9 +215,9 @@ pub(crate) static RULE_TraceContent: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TraceContent {
     /// `LogLevel`: a [`LogLevel`] value.
-    pub log_level: Option<LogLevel>,
+    pub log_level: ::std::option::Option<LogLevel>,
     /// `WirelessDeviceFrameInfo`: a [`WirelessDeviceFrameInfo`] value.
-    pub wireless_device_frame_info: Option<WirelessDeviceFrameInfo>,
+    pub wireless_device_frame_info: ::std::option::Option<WirelessDeviceFrameInfo>,
 }
 
 #[rustfmt::skip]
@@ -269,21 +225,21 @@ impl TraceContent {
     /// A `TraceContent` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogLevel`: a [`LogLevel`] value.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = Some(value.into()); self }
+    pub fn log_level(mut self, value: impl ::std::convert::Into<LogLevel>) -> Self { self.log_level = ::std::option::Option::Some(value.into()); self }
     /// `WirelessDeviceFrameInfo`: a [`WirelessDeviceFrameInfo`] value.
-    pub fn wireless_device_frame_info(mut self, value: impl Into<WirelessDeviceFrameInfo>) -> Self { self.wireless_device_frame_info = Some(value.into()); self }
+    pub fn wireless_device_frame_info(mut self, value: impl ::std::convert::Into<WirelessDeviceFrameInfo>) -> Self { self.wireless_device_frame_info = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TraceContent {}
+impl crate::PropertyType for TraceContent {}
 
-impl ToValue for TraceContent {
+impl ::cloudwright_core::ToValue for TraceContent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogLevel", &self.log_level)
             .opt("WirelessDeviceFrameInfo", &self.wireless_device_frame_info)
             .build()
@@ -300,25 +256,25 @@ pub enum LogLevel {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogLevel {
+impl ::cloudwright_core::ToValue for LogLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Info => "INFO",
             Self::Error => "ERROR",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -330,23 +286,69 @@ pub enum WirelessDeviceFrameInfo {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WirelessDeviceFrameInfo {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WirelessDeviceFrameInfo {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WirelessDeviceFrameInfo {
+impl ::cloudwright_core::ToValue for WirelessDeviceFrameInfo {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkAnalyzerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("TraceContent", Shape::Object(&RULE_TraceContent)),
+            ("WirelessDevices", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(250), unique: false })),
+            ("WirelessGateways", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: Some(250), unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TraceContent: ObjRule = ObjRule {
+        properties: &[
+            ("LogLevel", Shape::Str(&StrRule { allowed: &["INFO", "ERROR", "DISABLED"], ..StrRule::ANY })),
+            ("WirelessDeviceFrameInfo", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,26 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-fA-F0-9]{64}");
-
-#[rustfmt::skip]
-pub(crate) static RULE_PartnerAccount: ObjRule = ObjRule {
-    properties: &[
-        ("AccountLinked", Shape::Bool),
-        ("PartnerAccountId", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("PartnerType", Shape::Str(&StrRule { allowed: &["Sidewalk"], ..StrRule::ANY })),
-        ("Sidewalk", Shape::Object(&RULE_SidewalkAccountInfo)),
-        ("SidewalkResponse", Shape::Object(&RULE_SidewalkAccountInfoWithFingerprint)),
-        ("SidewalkUpdate", Shape::Object(&RULE_SidewalkUpdateAccount)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoTWireless::PartnerAccount` resource.
 ///
 /// A partner account. If `PartnerAccountId` and `PartnerType` are `null` , returns all partner accounts.
@@ -41,39 +21,39 @@ pub struct PartnerAccount {
     /// `AccountLinked`: a boolean.
     ///
     /// Whether the partner account is linked to the AWS account.
-    pub account_linked: Option<Bool>,
+    pub account_linked: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PartnerAccountId`: a string.
     ///
     /// The ID of the partner account to update.
     ///
     /// Length at most 256; create-only: changing it replaces the resource.
-    pub partner_account_id: Option<Str>,
+    pub partner_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PartnerType`: a [`PartnerType`] value.
     ///
     /// The partner type.
-    pub partner_type: Option<PartnerType>,
+    pub partner_type: ::std::option::Option<PartnerType>,
     /// `Sidewalk`: a [`SidewalkAccountInfo`] object.
     ///
     /// The Sidewalk account credentials.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub sidewalk: Option<Obj<SidewalkAccountInfo>>,
+    pub sidewalk: ::std::option::Option<crate::Obj<SidewalkAccountInfo>>,
     /// `SidewalkResponse`: a [`SidewalkAccountInfoWithFingerprint`] object.
     ///
     /// Information about a Sidewalk account.
-    pub sidewalk_response: Option<Obj<SidewalkAccountInfoWithFingerprint>>,
+    pub sidewalk_response: ::std::option::Option<crate::Obj<SidewalkAccountInfoWithFingerprint>>,
     /// `SidewalkUpdate`: a [`SidewalkUpdateAccount`] object.
     ///
     /// Sidewalk update.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub sidewalk_update: Option<Obj<SidewalkUpdateAccount>>,
+    pub sidewalk_update: ::std::option::Option<crate::Obj<SidewalkUpdateAccount>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags are an array of key-value pairs to attach to the specified resource. Tags can have a minimum of 0 and a maximum of 50 items.
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +63,7 @@ impl PartnerAccount {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTWireless::PartnerAccount",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-partneraccount.html",
         primary_identifier: &["PartnerAccountId"],
@@ -94,49 +74,51 @@ impl PartnerAccount {
         read_only: &["Arn", "Fingerprint"],
         attributes: &["Arn", "Fingerprint"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PartnerAccount` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountLinked`: a boolean.
-    pub fn account_linked(mut self, value: impl Into<Bool>) -> Self { self.account_linked = Some(value.into()); self }
+    pub fn account_linked(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.account_linked = ::std::option::Option::Some(value.into()); self }
     /// `PartnerAccountId`: a string.
-    pub fn partner_account_id(mut self, value: impl Into<Str>) -> Self { self.partner_account_id = Some(value.into()); self }
+    pub fn partner_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.partner_account_id = ::std::option::Option::Some(value.into()); self }
     /// `PartnerType`: a [`PartnerType`] value.
-    pub fn partner_type(mut self, value: impl Into<PartnerType>) -> Self { self.partner_type = Some(value.into()); self }
+    pub fn partner_type(mut self, value: impl ::std::convert::Into<PartnerType>) -> Self { self.partner_type = ::std::option::Option::Some(value.into()); self }
     /// `Sidewalk`: a [`SidewalkAccountInfo`] object.
-    pub fn sidewalk(mut self, value: impl Into<Obj<SidewalkAccountInfo>>) -> Self { self.sidewalk = Some(value.into()); self }
+    pub fn sidewalk(mut self, value: impl ::std::convert::Into<crate::Obj<SidewalkAccountInfo>>) -> Self { self.sidewalk = ::std::option::Option::Some(value.into()); self }
     /// `SidewalkResponse`: a [`SidewalkAccountInfoWithFingerprint`] object.
-    pub fn sidewalk_response(mut self, value: impl Into<Obj<SidewalkAccountInfoWithFingerprint>>) -> Self { self.sidewalk_response = Some(value.into()); self }
+    pub fn sidewalk_response(mut self, value: impl ::std::convert::Into<crate::Obj<SidewalkAccountInfoWithFingerprint>>) -> Self { self.sidewalk_response = ::std::option::Option::Some(value.into()); self }
     /// `SidewalkUpdate`: a [`SidewalkUpdateAccount`] object.
-    pub fn sidewalk_update(mut self, value: impl Into<Obj<SidewalkUpdateAccount>>) -> Self { self.sidewalk_update = Some(value.into()); self }
+    pub fn sidewalk_update(mut self, value: impl ::std::convert::Into<crate::Obj<SidewalkUpdateAccount>>) -> Self { self.sidewalk_update = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PartnerAccount {
+impl ::cloudwright_core::Resource for PartnerAccount {
     type Attributes = PartnerAccountAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PartnerAccount, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PartnerAccount, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PartnerAccount {
+impl ::cloudwright_core::ToValue for PartnerAccount {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountLinked", &self.account_linked)
             .opt("PartnerAccountId", &self.partner_account_id)
             .opt("PartnerType", &self.partner_type)
@@ -148,12 +130,12 @@ impl ToValue for PartnerAccount {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PartnerAccount`]: `Handle<PartnerAccount>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PartnerAccount`]: `Handle<PartnerAccount>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PartnerAccountAttributes(ResourceRef);
+pub struct PartnerAccountAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PartnerAccountAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PartnerAccountAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -163,35 +145,18 @@ impl PartnerAccountAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Fingerprint`: a string.
     ///
     /// The fingerprint of the Sidewalk application server private key.
     #[inline]
-    pub fn fingerprint(&self) -> Value {
-        self.0.get_att("Fingerprint")
+    pub fn fingerprint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Fingerprint"))
     }
 }
-
-/// The required properties of [`SidewalkAccountInfo`], by name: `SidewalkAccountInfo::new(SidewalkAccountInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SidewalkAccountInfoRequired {
-    /// `AppServerPrivateKey`: a string, required.
-    pub app_server_private_key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SidewalkAccountInfo: ObjRule = ObjRule {
-    properties: &[
-        ("AppServerPrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["AppServerPrivateKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SidewalkAccountInfo` property type of `AWS::IoTWireless::PartnerAccount`.
 ///
@@ -202,47 +167,36 @@ pub(crate) static RULE_SidewalkAccountInfo: ObjRule = ObjRule {
 pub struct SidewalkAccountInfo {
     /// `AppServerPrivateKey`: a string, required.
     ///
-    /// The Sidewalk application server private key. The application server private key is a secret key, which you should handle in a similar way as you would an application password. You can protect the application server private key by storing the value in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
+    /// The Sidewalk application server private key. The application server private key is a secret key, which you should handle in a similar way as you would an application password. You can protect the application server private key by storing the value in the AWS Secrets Manager and use the [secretsmanager](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager) to reference this value.
     ///
     /// Pattern `[a-fA-F0-9]{64}`; length 1 to 4096.
-    pub app_server_private_key: Str,
+    pub app_server_private_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SidewalkAccountInfo {
-    /// A `SidewalkAccountInfo` with its required properties, named in a [`SidewalkAccountInfoRequired`].
+    /// A `SidewalkAccountInfo` with its one required property, `AppServerPrivateKey`.
     #[inline]
-    pub fn new(required: SidewalkAccountInfoRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            app_server_private_key: required.app_server_private_key,
+            app_server_private_key: value.into(),
         }
     }
 
     /// `AppServerPrivateKey`: a string, required.
-    pub fn app_server_private_key(mut self, value: impl Into<Str>) -> Self { self.app_server_private_key = value.into(); self }
+    pub fn app_server_private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_server_private_key = value.into(); self }
 }
 
-impl PropertyType for SidewalkAccountInfo {}
+impl crate::PropertyType for SidewalkAccountInfo {}
 
-impl ToValue for SidewalkAccountInfo {
+impl ::cloudwright_core::ToValue for SidewalkAccountInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppServerPrivateKey", &self.app_server_private_key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SidewalkAccountInfoWithFingerprint: ObjRule = ObjRule {
-    properties: &[
-        ("AmazonId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("Arn", Shape::STR),
-        ("Fingerprint", Shape::Str(&StrRule { min_len: Some(64), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SidewalkAccountInfoWithFingerprint` property type of `AWS::IoTWireless::PartnerAccount`.
 ///
@@ -256,17 +210,17 @@ pub struct SidewalkAccountInfoWithFingerprint {
     /// The Sidewalk Amazon ID.
     ///
     /// Length at most 2048.
-    pub amazon_id: Option<Str>,
+    pub amazon_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resource.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Fingerprint`: a string.
     ///
     /// The fingerprint of the Sidewalk application server private key.
     ///
     /// Pattern `[a-fA-F0-9]{64}`; length 64 to 64.
-    pub fingerprint: Option<Str>,
+    pub fingerprint: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -274,38 +228,29 @@ impl SidewalkAccountInfoWithFingerprint {
     /// A `SidewalkAccountInfoWithFingerprint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AmazonId`: a string.
-    pub fn amazon_id(mut self, value: impl Into<Str>) -> Self { self.amazon_id = Some(value.into()); self }
+    pub fn amazon_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.amazon_id = ::std::option::Option::Some(value.into()); self }
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `Fingerprint`: a string.
-    pub fn fingerprint(mut self, value: impl Into<Str>) -> Self { self.fingerprint = Some(value.into()); self }
+    pub fn fingerprint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fingerprint = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SidewalkAccountInfoWithFingerprint {}
+impl crate::PropertyType for SidewalkAccountInfoWithFingerprint {}
 
-impl ToValue for SidewalkAccountInfoWithFingerprint {
+impl ::cloudwright_core::ToValue for SidewalkAccountInfoWithFingerprint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AmazonId", &self.amazon_id)
             .opt("Arn", &self.arn)
             .opt("Fingerprint", &self.fingerprint)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SidewalkUpdateAccount: ObjRule = ObjRule {
-    properties: &[
-        ("AppServerPrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SidewalkUpdateAccount` property type of `AWS::IoTWireless::PartnerAccount`.
 ///
@@ -319,7 +264,7 @@ pub struct SidewalkUpdateAccount {
     /// The new Sidewalk application server private key.
     ///
     /// Pattern `[a-fA-F0-9]{64}`; length 1 to 4096.
-    pub app_server_private_key: Option<Str>,
+    pub app_server_private_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -327,33 +272,23 @@ impl SidewalkUpdateAccount {
     /// A `SidewalkUpdateAccount` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AppServerPrivateKey`: a string.
-    pub fn app_server_private_key(mut self, value: impl Into<Str>) -> Self { self.app_server_private_key = Some(value.into()); self }
+    pub fn app_server_private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_server_private_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SidewalkUpdateAccount {}
+impl crate::PropertyType for SidewalkUpdateAccount {}
 
-impl ToValue for SidewalkUpdateAccount {
+impl ::cloudwright_core::ToValue for SidewalkUpdateAccount {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppServerPrivateKey", &self.app_server_private_key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoTWireless::PartnerAccount`.
 ///
@@ -363,11 +298,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Length 1 to 127.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Length 1 to 255.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -375,21 +310,21 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -402,22 +337,87 @@ pub enum PartnerType {
     /// `Sidewalk`
     Sidewalk,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PartnerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PartnerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PartnerType {
+impl ::cloudwright_core::ToValue for PartnerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sidewalk => "Sidewalk",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-fA-F0-9]{64}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PartnerAccount: ObjRule = ObjRule {
+        properties: &[
+            ("AccountLinked", Shape::Bool),
+            ("PartnerAccountId", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("PartnerType", Shape::Str(&StrRule { allowed: &["Sidewalk"], ..StrRule::ANY })),
+            ("Sidewalk", Shape::Object(&RULE_SidewalkAccountInfo)),
+            ("SidewalkResponse", Shape::Object(&RULE_SidewalkAccountInfoWithFingerprint)),
+            ("SidewalkUpdate", Shape::Object(&RULE_SidewalkUpdateAccount)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SidewalkAccountInfo: ObjRule = ObjRule {
+        properties: &[
+            ("AppServerPrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["AppServerPrivateKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SidewalkAccountInfoWithFingerprint: ObjRule = ObjRule {
+        properties: &[
+            ("AmazonId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("Arn", Shape::STR),
+            ("Fingerprint", Shape::Str(&StrRule { min_len: Some(64), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SidewalkUpdateAccount: ObjRule = ObjRule {
+        properties: &[
+            ("AppServerPrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,20 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceProfile: ObjRule = ObjRule {
-    properties: &[
-        ("LoRaWAN", Shape::Object(&RULE_LoRaWanServiceProfile)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoTWireless::ServiceProfile` resource.
 ///
 /// Creates a new service profile.
@@ -37,19 +23,19 @@ pub struct ServiceProfile {
     /// LoRaWAN service profile object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub lo_ra_wan: Option<Obj<LoRaWanServiceProfile>>,
+    pub lo_ra_wan: ::std::option::Option<crate::Obj<LoRaWanServiceProfile>>,
     /// `Name`: a string.
     ///
     /// The name of the new resource.
     ///
     /// Length 0 to 256; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags are an array of key-value pairs to attach to the specified resource. Tags can have a minimum of 0 and a maximum of 50 items.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -59,7 +45,7 @@ impl ServiceProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTWireless::ServiceProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-serviceprofile.html",
         primary_identifier: &["Id"],
@@ -70,41 +56,43 @@ impl ServiceProfile {
         read_only: &["Id", "Arn", "LoRaWAN/UlRate", "LoRaWAN/UlBucketSize", "LoRaWAN/UlRatePolicy", "LoRaWAN/DlRate", "LoRaWAN/DlBucketSize", "LoRaWAN/DlRatePolicy", "LoRaWAN/DevStatusReqFreq", "LoRaWAN/ReportDevStatusBattery", "LoRaWAN/ReportDevStatusMargin", "LoRaWAN/DrMin", "LoRaWAN/DrMax", "LoRaWAN/ChannelMask", "LoRaWAN/HrAllowed", "LoRaWAN/NwkGeoLoc", "LoRaWAN/TargetPer", "LoRaWAN/MinGwDiversity"],
         attributes: &["Arn", "Id", "LoRaWAN.ChannelMask", "LoRaWAN.DevStatusReqFreq", "LoRaWAN.DlBucketSize", "LoRaWAN.DlRate", "LoRaWAN.DlRatePolicy", "LoRaWAN.DrMax", "LoRaWAN.DrMin", "LoRaWAN.HrAllowed", "LoRaWAN.MinGwDiversity", "LoRaWAN.NwkGeoLoc", "LoRaWAN.ReportDevStatusBattery", "LoRaWAN.ReportDevStatusMargin", "LoRaWAN.TargetPer", "LoRaWAN.UlBucketSize", "LoRaWAN.UlRate", "LoRaWAN.UlRatePolicy"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ServiceProfile` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LoRaWAN`: a [`LoRaWanServiceProfile`] object.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanServiceProfile>>) -> Self { self.lo_ra_wan = Some(value.into()); self }
+    pub fn lo_ra_wan(mut self, value: impl ::std::convert::Into<crate::Obj<LoRaWanServiceProfile>>) -> Self { self.lo_ra_wan = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ServiceProfile {
+impl ::cloudwright_core::Resource for ServiceProfile {
     type Attributes = ServiceProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServiceProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServiceProfile {
+impl ::cloudwright_core::ToValue for ServiceProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LoRaWAN", &self.lo_ra_wan)
             .opt("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -112,12 +100,12 @@ impl ToValue for ServiceProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServiceProfile`]: `Handle<ServiceProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServiceProfile`]: `Handle<ServiceProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceProfileAttributes(ResourceRef);
+pub struct ServiceProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -127,16 +115,16 @@ impl ServiceProfileAttributes {
     ///
     /// The ARN of the service profile created.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the service profile created.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.ChannelMask`: a string.
@@ -145,8 +133,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_channel_mask(&self) -> Value {
-        self.0.get_att("LoRaWAN.ChannelMask")
+    pub fn lo_ra_wan_channel_mask(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LoRaWAN.ChannelMask"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.DevStatusReqFreq`: an integer.
@@ -155,8 +143,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_dev_status_req_freq(&self) -> Value {
-        self.0.get_att("LoRaWAN.DevStatusReqFreq")
+    pub fn lo_ra_wan_dev_status_req_freq(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LoRaWAN.DevStatusReqFreq"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.DlBucketSize`: an integer.
@@ -165,8 +153,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_dl_bucket_size(&self) -> Value {
-        self.0.get_att("LoRaWAN.DlBucketSize")
+    pub fn lo_ra_wan_dl_bucket_size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LoRaWAN.DlBucketSize"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.DlRate`: an integer.
@@ -175,8 +163,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_dl_rate(&self) -> Value {
-        self.0.get_att("LoRaWAN.DlRate")
+    pub fn lo_ra_wan_dl_rate(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LoRaWAN.DlRate"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.DlRatePolicy`: a string.
@@ -185,8 +173,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_dl_rate_policy(&self) -> Value {
-        self.0.get_att("LoRaWAN.DlRatePolicy")
+    pub fn lo_ra_wan_dl_rate_policy(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LoRaWAN.DlRatePolicy"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.DrMax`: an integer.
@@ -195,8 +183,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_dr_max(&self) -> Value {
-        self.0.get_att("LoRaWAN.DrMax")
+    pub fn lo_ra_wan_dr_max(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LoRaWAN.DrMax"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.DrMin`: an integer.
@@ -205,8 +193,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_dr_min(&self) -> Value {
-        self.0.get_att("LoRaWAN.DrMin")
+    pub fn lo_ra_wan_dr_min(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LoRaWAN.DrMin"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.HrAllowed`: a boolean.
@@ -215,8 +203,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_hr_allowed(&self) -> Value {
-        self.0.get_att("LoRaWAN.HrAllowed")
+    pub fn lo_ra_wan_hr_allowed(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("LoRaWAN.HrAllowed"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.MinGwDiversity`: an integer.
@@ -225,8 +213,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_min_gw_diversity(&self) -> Value {
-        self.0.get_att("LoRaWAN.MinGwDiversity")
+    pub fn lo_ra_wan_min_gw_diversity(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LoRaWAN.MinGwDiversity"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.NwkGeoLoc`: a boolean.
@@ -235,8 +223,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_nwk_geo_loc(&self) -> Value {
-        self.0.get_att("LoRaWAN.NwkGeoLoc")
+    pub fn lo_ra_wan_nwk_geo_loc(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("LoRaWAN.NwkGeoLoc"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.ReportDevStatusBattery`: a boolean.
@@ -245,8 +233,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_report_dev_status_battery(&self) -> Value {
-        self.0.get_att("LoRaWAN.ReportDevStatusBattery")
+    pub fn lo_ra_wan_report_dev_status_battery(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("LoRaWAN.ReportDevStatusBattery"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.ReportDevStatusMargin`: a boolean.
@@ -255,8 +243,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_report_dev_status_margin(&self) -> Value {
-        self.0.get_att("LoRaWAN.ReportDevStatusMargin")
+    pub fn lo_ra_wan_report_dev_status_margin(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("LoRaWAN.ReportDevStatusMargin"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.TargetPer`: an integer.
@@ -265,8 +253,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_target_per(&self) -> Value {
-        self.0.get_att("LoRaWAN.TargetPer")
+    pub fn lo_ra_wan_target_per(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LoRaWAN.TargetPer"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.UlBucketSize`: an integer.
@@ -275,8 +263,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_ul_bucket_size(&self) -> Value {
-        self.0.get_att("LoRaWAN.UlBucketSize")
+    pub fn lo_ra_wan_ul_bucket_size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LoRaWAN.UlBucketSize"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.UlRate`: an integer.
@@ -285,8 +273,8 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_ul_rate(&self) -> Value {
-        self.0.get_att("LoRaWAN.UlRate")
+    pub fn lo_ra_wan_ul_rate(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LoRaWAN.UlRate"))
     }
 
     /// `Fn::GetAtt` `LoRaWAN.UlRatePolicy`: a string.
@@ -295,37 +283,10 @@ impl ServiceProfileAttributes {
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     #[inline]
-    pub fn lo_ra_wan_ul_rate_policy(&self) -> Value {
-        self.0.get_att("LoRaWAN.UlRatePolicy")
+    pub fn lo_ra_wan_ul_rate_policy(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LoRaWAN.UlRatePolicy"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoRaWanServiceProfile: ObjRule = ObjRule {
-    properties: &[
-        ("AddGwMetadata", Shape::Bool),
-        ("ChannelMask", Shape::STR),
-        ("DevStatusReqFreq", Shape::INT),
-        ("DlBucketSize", Shape::INT),
-        ("DlRate", Shape::INT),
-        ("DlRatePolicy", Shape::STR),
-        ("DrMax", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
-        ("DrMin", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
-        ("HrAllowed", Shape::Bool),
-        ("MinGwDiversity", Shape::INT),
-        ("NwkGeoLoc", Shape::Bool),
-        ("PrAllowed", Shape::Bool),
-        ("RaAllowed", Shape::Bool),
-        ("ReportDevStatusBattery", Shape::Bool),
-        ("ReportDevStatusMargin", Shape::Bool),
-        ("TargetPer", Shape::INT),
-        ("UlBucketSize", Shape::INT),
-        ("UlRate", Shape::INT),
-        ("UlRatePolicy", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoRaWANServiceProfile` property type of `AWS::IoTWireless::ServiceProfile`.
 ///
@@ -337,37 +298,37 @@ pub struct LoRaWanServiceProfile {
     /// `AddGwMetadata`: a boolean.
     ///
     /// The AddGWMetaData value.
-    pub add_gw_metadata: Option<Bool>,
+    pub add_gw_metadata: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ChannelMask`: a string.
     ///
     /// The ChannelMask value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub channel_mask: Option<Str>,
+    pub channel_mask: ::std::option::Option<::cloudwright_core::Str>,
     /// `DevStatusReqFreq`: an integer.
     ///
     /// The DevStatusReqFreq value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub dev_status_req_freq: Option<Int>,
+    pub dev_status_req_freq: ::std::option::Option<::cloudwright_core::Int>,
     /// `DlBucketSize`: an integer.
     ///
     /// The DLBucketSize value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub dl_bucket_size: Option<Int>,
+    pub dl_bucket_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `DlRate`: an integer.
     ///
     /// The DLRate value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub dl_rate: Option<Int>,
+    pub dl_rate: ::std::option::Option<::cloudwright_core::Int>,
     /// `DlRatePolicy`: a string.
     ///
     /// The DLRatePolicy value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub dl_rate_policy: Option<Str>,
+    pub dl_rate_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `DrMax`: an integer.
     ///
     /// The DRMax value.
@@ -375,7 +336,7 @@ pub struct LoRaWanServiceProfile {
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     ///
     /// Value 0 to 15.
-    pub dr_max: Option<Int>,
+    pub dr_max: ::std::option::Option<::cloudwright_core::Int>,
     /// `DrMin`: an integer.
     ///
     /// The DRMin value.
@@ -383,71 +344,71 @@ pub struct LoRaWanServiceProfile {
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
     ///
     /// Value 0 to 15.
-    pub dr_min: Option<Int>,
+    pub dr_min: ::std::option::Option<::cloudwright_core::Int>,
     /// `HrAllowed`: a boolean.
     ///
     /// The HRAllowed value that describes whether handover roaming is allowed.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub hr_allowed: Option<Bool>,
+    pub hr_allowed: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MinGwDiversity`: an integer.
     ///
     /// The MinGwDiversity value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub min_gw_diversity: Option<Int>,
+    pub min_gw_diversity: ::std::option::Option<::cloudwright_core::Int>,
     /// `NwkGeoLoc`: a boolean.
     ///
     /// The NwkGeoLoc value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub nwk_geo_loc: Option<Bool>,
+    pub nwk_geo_loc: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PrAllowed`: a boolean.
     ///
     /// The PRAllowed value that describes whether passive roaming is allowed.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub pr_allowed: Option<Bool>,
+    pub pr_allowed: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RaAllowed`: a boolean.
     ///
     /// The RAAllowed value that describes whether roaming activation is allowed.
-    pub ra_allowed: Option<Bool>,
+    pub ra_allowed: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReportDevStatusBattery`: a boolean.
     ///
     /// The ReportDevStatusBattery value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub report_dev_status_battery: Option<Bool>,
+    pub report_dev_status_battery: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReportDevStatusMargin`: a boolean.
     ///
     /// The ReportDevStatusMargin value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub report_dev_status_margin: Option<Bool>,
+    pub report_dev_status_margin: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TargetPer`: an integer.
     ///
     /// The TargetPer value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub target_per: Option<Int>,
+    pub target_per: ::std::option::Option<::cloudwright_core::Int>,
     /// `UlBucketSize`: an integer.
     ///
     /// The UlBucketSize value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub ul_bucket_size: Option<Int>,
+    pub ul_bucket_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `UlRate`: an integer.
     ///
     /// The ULRate value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub ul_rate: Option<Int>,
+    pub ul_rate: ::std::option::Option<::cloudwright_core::Int>,
     /// `UlRatePolicy`: a string.
     ///
     /// The ULRatePolicy value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
-    pub ul_rate_policy: Option<Str>,
+    pub ul_rate_policy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -455,55 +416,55 @@ impl LoRaWanServiceProfile {
     /// A `LoRaWanServiceProfile` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AddGwMetadata`: a boolean.
-    pub fn add_gw_metadata(mut self, value: impl Into<Bool>) -> Self { self.add_gw_metadata = Some(value.into()); self }
+    pub fn add_gw_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.add_gw_metadata = ::std::option::Option::Some(value.into()); self }
     /// `ChannelMask`: a string.
-    pub fn channel_mask(mut self, value: impl Into<Str>) -> Self { self.channel_mask = Some(value.into()); self }
+    pub fn channel_mask(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_mask = ::std::option::Option::Some(value.into()); self }
     /// `DevStatusReqFreq`: an integer.
-    pub fn dev_status_req_freq(mut self, value: impl Into<Int>) -> Self { self.dev_status_req_freq = Some(value.into()); self }
+    pub fn dev_status_req_freq(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dev_status_req_freq = ::std::option::Option::Some(value.into()); self }
     /// `DlBucketSize`: an integer.
-    pub fn dl_bucket_size(mut self, value: impl Into<Int>) -> Self { self.dl_bucket_size = Some(value.into()); self }
+    pub fn dl_bucket_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dl_bucket_size = ::std::option::Option::Some(value.into()); self }
     /// `DlRate`: an integer.
-    pub fn dl_rate(mut self, value: impl Into<Int>) -> Self { self.dl_rate = Some(value.into()); self }
+    pub fn dl_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dl_rate = ::std::option::Option::Some(value.into()); self }
     /// `DlRatePolicy`: a string.
-    pub fn dl_rate_policy(mut self, value: impl Into<Str>) -> Self { self.dl_rate_policy = Some(value.into()); self }
+    pub fn dl_rate_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dl_rate_policy = ::std::option::Option::Some(value.into()); self }
     /// `DrMax`: an integer.
-    pub fn dr_max(mut self, value: impl Into<Int>) -> Self { self.dr_max = Some(value.into()); self }
+    pub fn dr_max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dr_max = ::std::option::Option::Some(value.into()); self }
     /// `DrMin`: an integer.
-    pub fn dr_min(mut self, value: impl Into<Int>) -> Self { self.dr_min = Some(value.into()); self }
+    pub fn dr_min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dr_min = ::std::option::Option::Some(value.into()); self }
     /// `HrAllowed`: a boolean.
-    pub fn hr_allowed(mut self, value: impl Into<Bool>) -> Self { self.hr_allowed = Some(value.into()); self }
+    pub fn hr_allowed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.hr_allowed = ::std::option::Option::Some(value.into()); self }
     /// `MinGwDiversity`: an integer.
-    pub fn min_gw_diversity(mut self, value: impl Into<Int>) -> Self { self.min_gw_diversity = Some(value.into()); self }
+    pub fn min_gw_diversity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_gw_diversity = ::std::option::Option::Some(value.into()); self }
     /// `NwkGeoLoc`: a boolean.
-    pub fn nwk_geo_loc(mut self, value: impl Into<Bool>) -> Self { self.nwk_geo_loc = Some(value.into()); self }
+    pub fn nwk_geo_loc(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.nwk_geo_loc = ::std::option::Option::Some(value.into()); self }
     /// `PrAllowed`: a boolean.
-    pub fn pr_allowed(mut self, value: impl Into<Bool>) -> Self { self.pr_allowed = Some(value.into()); self }
+    pub fn pr_allowed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.pr_allowed = ::std::option::Option::Some(value.into()); self }
     /// `RaAllowed`: a boolean.
-    pub fn ra_allowed(mut self, value: impl Into<Bool>) -> Self { self.ra_allowed = Some(value.into()); self }
+    pub fn ra_allowed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ra_allowed = ::std::option::Option::Some(value.into()); self }
     /// `ReportDevStatusBattery`: a boolean.
-    pub fn report_dev_status_battery(mut self, value: impl Into<Bool>) -> Self { self.report_dev_status_battery = Some(value.into()); self }
+    pub fn report_dev_status_battery(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.report_dev_status_battery = ::std::option::Option::Some(value.into()); self }
     /// `ReportDevStatusMargin`: a boolean.
-    pub fn report_dev_status_margin(mut self, value: impl Into<Bool>) -> Self { self.report_dev_status_margin = Some(value.into()); self }
+    pub fn report_dev_status_margin(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.report_dev_status_margin = ::std::option::Option::Some(value.into()); self }
     /// `TargetPer`: an integer.
-    pub fn target_per(mut self, value: impl Into<Int>) -> Self { self.target_per = Some(value.into()); self }
+    pub fn target_per(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_per = ::std::option::Option::Some(value.into()); self }
     /// `UlBucketSize`: an integer.
-    pub fn ul_bucket_size(mut self, value: impl Into<Int>) -> Self { self.ul_bucket_size = Some(value.into()); self }
+    pub fn ul_bucket_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ul_bucket_size = ::std::option::Option::Some(value.into()); self }
     /// `UlRate`: an integer.
-    pub fn ul_rate(mut self, value: impl Into<Int>) -> Self { self.ul_rate = Some(value.into()); self }
+    pub fn ul_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ul_rate = ::std::option::Option::Some(value.into()); self }
     /// `UlRatePolicy`: a string.
-    pub fn ul_rate_policy(mut self, value: impl Into<Str>) -> Self { self.ul_rate_policy = Some(value.into()); self }
+    pub fn ul_rate_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ul_rate_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoRaWanServiceProfile {}
+impl crate::PropertyType for LoRaWanServiceProfile {}
 
-impl ToValue for LoRaWanServiceProfile {
+impl ::cloudwright_core::ToValue for LoRaWanServiceProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddGwMetadata", &self.add_gw_metadata)
             .opt("ChannelMask", &self.channel_mask)
             .opt("DevStatusReqFreq", &self.dev_status_req_freq)
@@ -527,16 +488,6 @@ impl ToValue for LoRaWanServiceProfile {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Tag` property type of `AWS::IoTWireless::ServiceProfile`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotwireless-serviceprofile-tag.html>
@@ -545,11 +496,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Length 1 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -557,23 +508,79 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceProfile: ObjRule = ObjRule {
+        properties: &[
+            ("LoRaWAN", Shape::Object(&RULE_LoRaWanServiceProfile)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoRaWanServiceProfile: ObjRule = ObjRule {
+        properties: &[
+            ("AddGwMetadata", Shape::Bool),
+            ("ChannelMask", Shape::STR),
+            ("DevStatusReqFreq", Shape::INT),
+            ("DlBucketSize", Shape::INT),
+            ("DlRate", Shape::INT),
+            ("DlRatePolicy", Shape::STR),
+            ("DrMax", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
+            ("DrMin", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
+            ("HrAllowed", Shape::Bool),
+            ("MinGwDiversity", Shape::INT),
+            ("NwkGeoLoc", Shape::Bool),
+            ("PrAllowed", Shape::Bool),
+            ("RaAllowed", Shape::Bool),
+            ("ReportDevStatusBattery", Shape::Bool),
+            ("ReportDevStatusMargin", Shape::Bool),
+            ("TargetPer", Shape::INT),
+            ("UlBucketSize", Shape::INT),
+            ("UlRate", Shape::INT),
+            ("UlRatePolicy", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`TaskDefinition`], by name: `TaskDefinition::new(TaskDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TaskDefinitionRequired {
-    /// `AutoCreateTasks`: a boolean, required.
-    pub auto_create_tasks: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("AutoCreateTasks", Shape::Bool),
-        ("LoRaWANUpdateGatewayTaskEntry", Shape::Object(&RULE_LoRaWanUpdateGatewayTaskEntry)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("TaskDefinitionType", Shape::Str(&StrRule { allowed: &["UPDATE"], ..StrRule::ANY })),
-        ("Update", Shape::Object(&RULE_UpdateWirelessGatewayTaskCreate)),
-    ],
-    required: &["AutoCreateTasks"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IoTWireless::TaskDefinition` resource.
 ///
 /// Creates a gateway task definition.
@@ -45,31 +20,32 @@ pub struct TaskDefinition {
     /// `AutoCreateTasks`: a boolean, required.
     ///
     /// Whether to automatically create tasks using this task definition for all gateways with the specified current version. If `false` , the task must be created by calling `CreateWirelessGatewayTask` .
-    pub auto_create_tasks: Bool,
+    pub auto_create_tasks: ::cloudwright_core::Bool,
     /// `LoRaWANUpdateGatewayTaskEntry`: a [`LoRaWanUpdateGatewayTaskEntry`] object.
     ///
     /// LoRaWANUpdateGatewayTaskEntry object.
-    pub lo_ra_wan_update_gateway_task_entry: Option<Obj<LoRaWanUpdateGatewayTaskEntry>>,
+    pub lo_ra_wan_update_gateway_task_entry:
+        ::std::option::Option<crate::Obj<LoRaWanUpdateGatewayTaskEntry>>,
     /// `Name`: a string.
     ///
     /// The name of the new resource.
     ///
     /// Length 1 to 256.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags are an array of key-value pairs to attach to the specified resource. Tags can have a minimum of 0 and a maximum of 50 items.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TaskDefinitionType`: a [`TaskDefinitionType`] value.
     ///
     /// A filter to list only the wireless gateway task definitions that use this task definition type.
-    pub task_definition_type: Option<TaskDefinitionType>,
+    pub task_definition_type: ::std::option::Option<TaskDefinitionType>,
     /// `Update`: an [`UpdateWirelessGatewayTaskCreate`] object.
     ///
     /// Information about the gateways to update.
-    pub update: Option<Obj<UpdateWirelessGatewayTaskCreate>>,
+    pub update: ::std::option::Option<crate::Obj<UpdateWirelessGatewayTaskCreate>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +55,7 @@ impl TaskDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTWireless::TaskDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-taskdefinition.html",
         primary_identifier: &["Id"],
@@ -90,54 +66,56 @@ impl TaskDefinition {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `TaskDefinition` with its required properties, named in a [`TaskDefinitionRequired`].
+    /// A `TaskDefinition` with its one required property, `AutoCreateTasks`.
     #[inline]
-    pub fn new(required: TaskDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            auto_create_tasks: required.auto_create_tasks,
-            lo_ra_wan_update_gateway_task_entry: None,
-            name: None,
-            tags: None,
-            task_definition_type: None,
-            update: None,
+            auto_create_tasks: value.into(),
+            lo_ra_wan_update_gateway_task_entry: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            task_definition_type: ::std::option::Option::None,
+            update: ::std::option::Option::None,
         }
     }
 
     /// `AutoCreateTasks`: a boolean, required.
-    pub fn auto_create_tasks(mut self, value: impl Into<Bool>) -> Self { self.auto_create_tasks = value.into(); self }
+    pub fn auto_create_tasks(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_create_tasks = value.into(); self }
     /// `LoRaWANUpdateGatewayTaskEntry`: a [`LoRaWanUpdateGatewayTaskEntry`] object.
-    pub fn lo_ra_wan_update_gateway_task_entry(mut self, value: impl Into<Obj<LoRaWanUpdateGatewayTaskEntry>>) -> Self { self.lo_ra_wan_update_gateway_task_entry = Some(value.into()); self }
+    pub fn lo_ra_wan_update_gateway_task_entry(mut self, value: impl ::std::convert::Into<crate::Obj<LoRaWanUpdateGatewayTaskEntry>>) -> Self { self.lo_ra_wan_update_gateway_task_entry = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TaskDefinitionType`: a [`TaskDefinitionType`] value.
-    pub fn task_definition_type(mut self, value: impl Into<TaskDefinitionType>) -> Self { self.task_definition_type = Some(value.into()); self }
+    pub fn task_definition_type(mut self, value: impl ::std::convert::Into<TaskDefinitionType>) -> Self { self.task_definition_type = ::std::option::Option::Some(value.into()); self }
     /// `Update`: an [`UpdateWirelessGatewayTaskCreate`] object.
-    pub fn update(mut self, value: impl Into<Obj<UpdateWirelessGatewayTaskCreate>>) -> Self { self.update = Some(value.into()); self }
+    pub fn update(mut self, value: impl ::std::convert::Into<crate::Obj<UpdateWirelessGatewayTaskCreate>>) -> Self { self.update = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TaskDefinition {
+impl ::cloudwright_core::Resource for TaskDefinition {
     type Attributes = TaskDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TaskDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TaskDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TaskDefinition {
+impl ::cloudwright_core::ToValue for TaskDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AutoCreateTasks", &self.auto_create_tasks)
             .opt(
                 "LoRaWANUpdateGatewayTaskEntry",
@@ -151,12 +129,12 @@ impl ToValue for TaskDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TaskDefinition`]: `Handle<TaskDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TaskDefinition`]: `Handle<TaskDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TaskDefinitionAttributes(ResourceRef);
+pub struct TaskDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TaskDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TaskDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -166,29 +144,18 @@ impl TaskDefinitionAttributes {
     ///
     /// The Amazon Resource Name of the resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the new wireless gateway task definition.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoRaWanGatewayVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Model", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-        ("PackageVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
-        ("Station", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoRaWANGatewayVersion` property type of `AWS::IoTWireless::TaskDefinition`.
 ///
@@ -202,19 +169,19 @@ pub struct LoRaWanGatewayVersion {
     /// The model number of the wireless gateway.
     ///
     /// Length 1 to 4096.
-    pub model: Option<Str>,
+    pub model: ::std::option::Option<::cloudwright_core::Str>,
     /// `PackageVersion`: a string.
     ///
     /// The version of the wireless gateway firmware.
     ///
     /// Length 1 to 32.
-    pub package_version: Option<Str>,
+    pub package_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Station`: a string.
     ///
     /// The basic station version of the wireless gateway.
     ///
     /// Length 1 to 4096.
-    pub station: Option<Str>,
+    pub station: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -222,41 +189,29 @@ impl LoRaWanGatewayVersion {
     /// A `LoRaWanGatewayVersion` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Model`: a string.
-    pub fn model(mut self, value: impl Into<Str>) -> Self { self.model = Some(value.into()); self }
+    pub fn model(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model = ::std::option::Option::Some(value.into()); self }
     /// `PackageVersion`: a string.
-    pub fn package_version(mut self, value: impl Into<Str>) -> Self { self.package_version = Some(value.into()); self }
+    pub fn package_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.package_version = ::std::option::Option::Some(value.into()); self }
     /// `Station`: a string.
-    pub fn station(mut self, value: impl Into<Str>) -> Self { self.station = Some(value.into()); self }
+    pub fn station(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.station = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoRaWanGatewayVersion {}
+impl crate::PropertyType for LoRaWanGatewayVersion {}
 
-impl ToValue for LoRaWanGatewayVersion {
+impl ::cloudwright_core::ToValue for LoRaWanGatewayVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Model", &self.model)
             .opt("PackageVersion", &self.package_version)
             .opt("Station", &self.station)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoRaWanUpdateGatewayTaskCreate: ObjRule = ObjRule {
-    properties: &[
-        ("CurrentVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
-        ("SigKeyCrc", Shape::Int(&NumRule { min: Some(1.0), max: Some(4294967295.0), ..NumRule::ANY })),
-        ("UpdateSignature", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-        ("UpdateVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoRaWANUpdateGatewayTaskCreate` property type of `AWS::IoTWireless::TaskDefinition`.
 ///
@@ -268,23 +223,23 @@ pub struct LoRaWanUpdateGatewayTaskCreate {
     /// `CurrentVersion`: a [`LoRaWanGatewayVersion`] object.
     ///
     /// The version of the gateways that should receive the update.
-    pub current_version: Option<Obj<LoRaWanGatewayVersion>>,
+    pub current_version: ::std::option::Option<crate::Obj<LoRaWanGatewayVersion>>,
     /// `SigKeyCrc`: an integer.
     ///
     /// The CRC of the signature private key to check.
     ///
     /// Format `int64`; value 1 to 4294967295.
-    pub sig_key_crc: Option<Int>,
+    pub sig_key_crc: ::std::option::Option<::cloudwright_core::Int>,
     /// `UpdateSignature`: a string.
     ///
     /// The signature used to verify the update firmware.
     ///
     /// Length 1 to 4096.
-    pub update_signature: Option<Str>,
+    pub update_signature: ::std::option::Option<::cloudwright_core::Str>,
     /// `UpdateVersion`: a [`LoRaWanGatewayVersion`] object.
     ///
     /// The firmware version to update the gateway to.
-    pub update_version: Option<Obj<LoRaWanGatewayVersion>>,
+    pub update_version: ::std::option::Option<crate::Obj<LoRaWanGatewayVersion>>,
 }
 
 #[rustfmt::skip]
@@ -292,25 +247,25 @@ impl LoRaWanUpdateGatewayTaskCreate {
     /// A `LoRaWanUpdateGatewayTaskCreate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CurrentVersion`: a [`LoRaWanGatewayVersion`] object.
-    pub fn current_version(mut self, value: impl Into<Obj<LoRaWanGatewayVersion>>) -> Self { self.current_version = Some(value.into()); self }
+    pub fn current_version(mut self, value: impl ::std::convert::Into<crate::Obj<LoRaWanGatewayVersion>>) -> Self { self.current_version = ::std::option::Option::Some(value.into()); self }
     /// `SigKeyCrc`: an integer.
-    pub fn sig_key_crc(mut self, value: impl Into<Int>) -> Self { self.sig_key_crc = Some(value.into()); self }
+    pub fn sig_key_crc(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.sig_key_crc = ::std::option::Option::Some(value.into()); self }
     /// `UpdateSignature`: a string.
-    pub fn update_signature(mut self, value: impl Into<Str>) -> Self { self.update_signature = Some(value.into()); self }
+    pub fn update_signature(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.update_signature = ::std::option::Option::Some(value.into()); self }
     /// `UpdateVersion`: a [`LoRaWanGatewayVersion`] object.
-    pub fn update_version(mut self, value: impl Into<Obj<LoRaWanGatewayVersion>>) -> Self { self.update_version = Some(value.into()); self }
+    pub fn update_version(mut self, value: impl ::std::convert::Into<crate::Obj<LoRaWanGatewayVersion>>) -> Self { self.update_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoRaWanUpdateGatewayTaskCreate {}
+impl crate::PropertyType for LoRaWanUpdateGatewayTaskCreate {}
 
-impl ToValue for LoRaWanUpdateGatewayTaskCreate {
+impl ::cloudwright_core::ToValue for LoRaWanUpdateGatewayTaskCreate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CurrentVersion", &self.current_version)
             .opt("SigKeyCrc", &self.sig_key_crc)
             .opt("UpdateSignature", &self.update_signature)
@@ -318,16 +273,6 @@ impl ToValue for LoRaWanUpdateGatewayTaskCreate {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoRaWanUpdateGatewayTaskEntry: ObjRule = ObjRule {
-    properties: &[
-        ("CurrentVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
-        ("UpdateVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoRaWANUpdateGatewayTaskEntry` property type of `AWS::IoTWireless::TaskDefinition`.
 ///
@@ -339,11 +284,11 @@ pub struct LoRaWanUpdateGatewayTaskEntry {
     /// `CurrentVersion`: a [`LoRaWanGatewayVersion`] object.
     ///
     /// The version of the gateways that should receive the update.
-    pub current_version: Option<Obj<LoRaWanGatewayVersion>>,
+    pub current_version: ::std::option::Option<crate::Obj<LoRaWanGatewayVersion>>,
     /// `UpdateVersion`: a [`LoRaWanGatewayVersion`] object.
     ///
     /// The firmware version to update the gateway to.
-    pub update_version: Option<Obj<LoRaWanGatewayVersion>>,
+    pub update_version: ::std::option::Option<crate::Obj<LoRaWanGatewayVersion>>,
 }
 
 #[rustfmt::skip]
@@ -351,36 +296,26 @@ impl LoRaWanUpdateGatewayTaskEntry {
     /// A `LoRaWanUpdateGatewayTaskEntry` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CurrentVersion`: a [`LoRaWanGatewayVersion`] object.
-    pub fn current_version(mut self, value: impl Into<Obj<LoRaWanGatewayVersion>>) -> Self { self.current_version = Some(value.into()); self }
+    pub fn current_version(mut self, value: impl ::std::convert::Into<crate::Obj<LoRaWanGatewayVersion>>) -> Self { self.current_version = ::std::option::Option::Some(value.into()); self }
     /// `UpdateVersion`: a [`LoRaWanGatewayVersion`] object.
-    pub fn update_version(mut self, value: impl Into<Obj<LoRaWanGatewayVersion>>) -> Self { self.update_version = Some(value.into()); self }
+    pub fn update_version(mut self, value: impl ::std::convert::Into<crate::Obj<LoRaWanGatewayVersion>>) -> Self { self.update_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoRaWanUpdateGatewayTaskEntry {}
+impl crate::PropertyType for LoRaWanUpdateGatewayTaskEntry {}
 
-impl ToValue for LoRaWanUpdateGatewayTaskEntry {
+impl ::cloudwright_core::ToValue for LoRaWanUpdateGatewayTaskEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CurrentVersion", &self.current_version)
             .opt("UpdateVersion", &self.update_version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoTWireless::TaskDefinition`.
 ///
@@ -390,11 +325,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Length 1 to 127.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Length 1 to 255.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -402,37 +337,26 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UpdateWirelessGatewayTaskCreate: ObjRule = ObjRule {
-    properties: &[
-        ("LoRaWAN", Shape::Object(&RULE_LoRaWanUpdateGatewayTaskCreate)),
-        ("UpdateDataRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("UpdateDataSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UpdateWirelessGatewayTaskCreate` property type of `AWS::IoTWireless::TaskDefinition`.
 ///
@@ -444,19 +368,19 @@ pub struct UpdateWirelessGatewayTaskCreate {
     /// `LoRaWAN`: a [`LoRaWanUpdateGatewayTaskCreate`] object.
     ///
     /// The properties that relate to the LoRaWAN wireless gateway.
-    pub lo_ra_wan: Option<Obj<LoRaWanUpdateGatewayTaskCreate>>,
+    pub lo_ra_wan: ::std::option::Option<crate::Obj<LoRaWanUpdateGatewayTaskCreate>>,
     /// `UpdateDataRole`: a string.
     ///
     /// The IAM role used to read data from the S3 bucket.
     ///
     /// Length 1 to 2048.
-    pub update_data_role: Option<Str>,
+    pub update_data_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `UpdateDataSource`: a string.
     ///
     /// The link to the S3 bucket.
     ///
     /// Length 1 to 4096.
-    pub update_data_source: Option<Str>,
+    pub update_data_source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -464,23 +388,23 @@ impl UpdateWirelessGatewayTaskCreate {
     /// A `UpdateWirelessGatewayTaskCreate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LoRaWAN`: a [`LoRaWanUpdateGatewayTaskCreate`] object.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanUpdateGatewayTaskCreate>>) -> Self { self.lo_ra_wan = Some(value.into()); self }
+    pub fn lo_ra_wan(mut self, value: impl ::std::convert::Into<crate::Obj<LoRaWanUpdateGatewayTaskCreate>>) -> Self { self.lo_ra_wan = ::std::option::Option::Some(value.into()); self }
     /// `UpdateDataRole`: a string.
-    pub fn update_data_role(mut self, value: impl Into<Str>) -> Self { self.update_data_role = Some(value.into()); self }
+    pub fn update_data_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.update_data_role = ::std::option::Option::Some(value.into()); self }
     /// `UpdateDataSource`: a string.
-    pub fn update_data_source(mut self, value: impl Into<Str>) -> Self { self.update_data_source = Some(value.into()); self }
+    pub fn update_data_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.update_data_source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UpdateWirelessGatewayTaskCreate {}
+impl crate::PropertyType for UpdateWirelessGatewayTaskCreate {}
 
-impl ToValue for UpdateWirelessGatewayTaskCreate {
+impl ::cloudwright_core::ToValue for UpdateWirelessGatewayTaskCreate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LoRaWAN", &self.lo_ra_wan)
             .opt("UpdateDataRole", &self.update_data_role)
             .opt("UpdateDataSource", &self.update_data_source)
@@ -494,22 +418,99 @@ pub enum TaskDefinitionType {
     /// `UPDATE`
     Update,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TaskDefinitionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TaskDefinitionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TaskDefinitionType {
+impl ::cloudwright_core::ToValue for TaskDefinitionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Update => "UPDATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("AutoCreateTasks", Shape::Bool),
+            ("LoRaWANUpdateGatewayTaskEntry", Shape::Object(&RULE_LoRaWanUpdateGatewayTaskEntry)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("TaskDefinitionType", Shape::Str(&StrRule { allowed: &["UPDATE"], ..StrRule::ANY })),
+            ("Update", Shape::Object(&RULE_UpdateWirelessGatewayTaskCreate)),
+        ],
+        required: &["AutoCreateTasks"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoRaWanGatewayVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Model", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+            ("PackageVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+            ("Station", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoRaWanUpdateGatewayTaskCreate: ObjRule = ObjRule {
+        properties: &[
+            ("CurrentVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
+            ("SigKeyCrc", Shape::Int(&NumRule { min: Some(1.0), max: Some(4294967295.0), ..NumRule::ANY })),
+            ("UpdateSignature", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+            ("UpdateVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoRaWanUpdateGatewayTaskEntry: ObjRule = ObjRule {
+        properties: &[
+            ("CurrentVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
+            ("UpdateVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpdateWirelessGatewayTaskCreate: ObjRule = ObjRule {
+        properties: &[
+            ("LoRaWAN", Shape::Object(&RULE_LoRaWanUpdateGatewayTaskCreate)),
+            ("UpdateDataRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("UpdateDataSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

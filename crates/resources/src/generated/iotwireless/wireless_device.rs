@@ -5,45 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-fA-F0-9]{8}");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-fA-F0-9]{32}");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-f0-9]{16}");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z0-9-_]+");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-fA-F0-9]{16}");
 
 /// The required properties of [`WirelessDevice`], by name: `WirelessDevice::new(WirelessDeviceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WirelessDeviceRequired {
     /// `DestinationName`: a string, required.
-    pub destination_name: Str,
+    pub destination_name: ::cloudwright_core::Str,
     /// `Type`: a [`WirelessDeviceType`] value, required.
     pub r#type: WirelessDeviceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WirelessDevice: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("DestinationName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LastUplinkReceivedAt", Shape::STR),
-        ("LoRaWAN", Shape::Object(&RULE_LoRaWanDevice)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Positioning", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("ThingArn", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["Sidewalk", "LoRaWAN"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "DestinationName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTWireless::WirelessDevice` resource.
 ///
@@ -62,41 +33,41 @@ pub struct WirelessDevice {
     /// The description of the new resource. Maximum length is 2048.
     ///
     /// Length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationName`: a string, required.
     ///
     /// The name of the destination to assign to the new wireless device. Can have only have alphanumeric, - (hyphen) and _ (underscore) characters and it can't have any spaces.
     ///
     /// Pattern `^[a-zA-Z0-9-_]+$`; length 0 to 128.
-    pub destination_name: Str,
+    pub destination_name: ::cloudwright_core::Str,
     /// `LastUplinkReceivedAt`: a string.
     ///
     /// The date and time when the most recent uplink was received.
-    pub last_uplink_received_at: Option<Str>,
+    pub last_uplink_received_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoRaWAN`: a [`LoRaWanDevice`] object.
     ///
     /// The device configuration information to use to create the wireless device. Must be at least one of OtaaV10x, OtaaV11, AbpV11, or AbpV10x.
-    pub lo_ra_wan: Option<Obj<LoRaWanDevice>>,
+    pub lo_ra_wan: ::std::option::Option<crate::Obj<LoRaWanDevice>>,
     /// `Name`: a string.
     ///
     /// The name of the new resource.
     ///
     /// Length 0 to 256.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Positioning`: a [`Positioning`] value.
     ///
     /// FPort values for the GNSS, Stream, and ClockSync functions of the positioning information.
-    pub positioning: Option<Positioning>,
+    pub positioning: ::std::option::Option<Positioning>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags are an array of key-value pairs to attach to the specified resource. Tags can have a minimum of 0 and a maximum of 50 items.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ThingArn`: a string.
     ///
     /// The ARN of the thing to associate with the wireless device.
-    pub thing_arn: Option<Str>,
+    pub thing_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`WirelessDeviceType`] value, required.
     ///
     /// The wireless device type.
@@ -110,7 +81,7 @@ impl WirelessDevice {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTWireless::WirelessDevice",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-wirelessdevice.html",
         primary_identifier: &["Id"],
@@ -121,63 +92,65 @@ impl WirelessDevice {
         read_only: &["ThingName", "Id", "Arn"],
         attributes: &["Arn", "Id", "ThingName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `WirelessDevice` with its required properties, named in a [`WirelessDeviceRequired`].
     #[inline]
     pub fn new(required: WirelessDeviceRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             destination_name: required.destination_name,
-            last_uplink_received_at: None,
-            lo_ra_wan: None,
-            name: None,
-            positioning: None,
-            tags: None,
-            thing_arn: None,
+            last_uplink_received_at: ::std::option::Option::None,
+            lo_ra_wan: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            positioning: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            thing_arn: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DestinationName`: a string, required.
-    pub fn destination_name(mut self, value: impl Into<Str>) -> Self { self.destination_name = value.into(); self }
+    pub fn destination_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_name = value.into(); self }
     /// `LastUplinkReceivedAt`: a string.
-    pub fn last_uplink_received_at(mut self, value: impl Into<Str>) -> Self { self.last_uplink_received_at = Some(value.into()); self }
+    pub fn last_uplink_received_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_uplink_received_at = ::std::option::Option::Some(value.into()); self }
     /// `LoRaWAN`: a [`LoRaWanDevice`] object.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanDevice>>) -> Self { self.lo_ra_wan = Some(value.into()); self }
+    pub fn lo_ra_wan(mut self, value: impl ::std::convert::Into<crate::Obj<LoRaWanDevice>>) -> Self { self.lo_ra_wan = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Positioning`: a [`Positioning`] value.
-    pub fn positioning(mut self, value: impl Into<Positioning>) -> Self { self.positioning = Some(value.into()); self }
+    pub fn positioning(mut self, value: impl ::std::convert::Into<Positioning>) -> Self { self.positioning = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ThingArn`: a string.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self { self.thing_arn = Some(value.into()); self }
+    pub fn thing_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_arn = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`WirelessDeviceType`] value, required.
-    pub fn r#type(mut self, value: impl Into<WirelessDeviceType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<WirelessDeviceType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for WirelessDevice {
+impl ::cloudwright_core::Resource for WirelessDevice {
     type Attributes = WirelessDeviceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WirelessDevice, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WirelessDevice, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WirelessDevice {
+impl ::cloudwright_core::ToValue for WirelessDevice {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DestinationName", &self.destination_name)
             .opt("LastUplinkReceivedAt", &self.last_uplink_received_at)
@@ -191,12 +164,12 @@ impl ToValue for WirelessDevice {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WirelessDevice`]: `Handle<WirelessDevice>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WirelessDevice`]: `Handle<WirelessDevice>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WirelessDeviceAttributes(ResourceRef);
+pub struct WirelessDeviceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WirelessDeviceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WirelessDeviceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -206,24 +179,24 @@ impl WirelessDeviceAttributes {
     ///
     /// The ARN of the wireless device created.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the wireless device created.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ThingName`: a string.
     ///
     /// The name of the thing associated with the wireless device. The value is empty if a thing isn't associated with the device.
     #[inline]
-    pub fn thing_name(&self) -> Value {
-        self.0.get_att("ThingName")
+    pub fn thing_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ThingName"))
     }
 }
 
@@ -231,21 +204,10 @@ impl WirelessDeviceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbpV10xRequired {
     /// `DevAddr`: a string, required.
-    pub dev_addr: Str,
+    pub dev_addr: ::cloudwright_core::Str,
     /// `SessionKeys`: a [`SessionKeysAbpV10x`] object, required.
-    pub session_keys: Obj<SessionKeysAbpV10x>,
+    pub session_keys: crate::Obj<SessionKeysAbpV10x>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AbpV10x: ObjRule = ObjRule {
-    properties: &[
-        ("DevAddr", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SessionKeys", Shape::Object(&RULE_SessionKeysAbpV10x)),
-    ],
-    required: &["DevAddr", "SessionKeys"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AbpV10x` property type of `AWS::IoTWireless::WirelessDevice`.
 ///
@@ -259,11 +221,11 @@ pub struct AbpV10x {
     /// The DevAddr value.
     ///
     /// Pattern `[a-fA-F0-9]{8}`.
-    pub dev_addr: Str,
+    pub dev_addr: ::cloudwright_core::Str,
     /// `SessionKeys`: a [`SessionKeysAbpV10x`] object, required.
     ///
     /// Session keys for ABP v1.0.x.
-    pub session_keys: Obj<SessionKeysAbpV10x>,
+    pub session_keys: crate::Obj<SessionKeysAbpV10x>,
 }
 
 #[rustfmt::skip]
@@ -278,17 +240,17 @@ impl AbpV10x {
     }
 
     /// `DevAddr`: a string, required.
-    pub fn dev_addr(mut self, value: impl Into<Str>) -> Self { self.dev_addr = value.into(); self }
+    pub fn dev_addr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dev_addr = value.into(); self }
     /// `SessionKeys`: a [`SessionKeysAbpV10x`] object, required.
-    pub fn session_keys(mut self, value: impl Into<Obj<SessionKeysAbpV10x>>) -> Self { self.session_keys = value.into(); self }
+    pub fn session_keys(mut self, value: impl ::std::convert::Into<crate::Obj<SessionKeysAbpV10x>>) -> Self { self.session_keys = value.into(); self }
 }
 
-impl PropertyType for AbpV10x {}
+impl crate::PropertyType for AbpV10x {}
 
-impl ToValue for AbpV10x {
+impl ::cloudwright_core::ToValue for AbpV10x {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DevAddr", &self.dev_addr)
             .req("SessionKeys", &self.session_keys)
             .build()
@@ -299,21 +261,10 @@ impl ToValue for AbpV10x {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbpV11Required {
     /// `DevAddr`: a string, required.
-    pub dev_addr: Str,
+    pub dev_addr: ::cloudwright_core::Str,
     /// `SessionKeys`: a [`SessionKeysAbpV11`] object, required.
-    pub session_keys: Obj<SessionKeysAbpV11>,
+    pub session_keys: crate::Obj<SessionKeysAbpV11>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AbpV11: ObjRule = ObjRule {
-    properties: &[
-        ("DevAddr", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SessionKeys", Shape::Object(&RULE_SessionKeysAbpV11)),
-    ],
-    required: &["DevAddr", "SessionKeys"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AbpV11` property type of `AWS::IoTWireless::WirelessDevice`.
 ///
@@ -327,11 +278,11 @@ pub struct AbpV11 {
     /// The DevAddr value.
     ///
     /// Pattern `[a-fA-F0-9]{8}`.
-    pub dev_addr: Str,
+    pub dev_addr: ::cloudwright_core::Str,
     /// `SessionKeys`: a [`SessionKeysAbpV11`] object, required.
     ///
     /// Session keys for ABP v1.1.
-    pub session_keys: Obj<SessionKeysAbpV11>,
+    pub session_keys: crate::Obj<SessionKeysAbpV11>,
 }
 
 #[rustfmt::skip]
@@ -346,33 +297,22 @@ impl AbpV11 {
     }
 
     /// `DevAddr`: a string, required.
-    pub fn dev_addr(mut self, value: impl Into<Str>) -> Self { self.dev_addr = value.into(); self }
+    pub fn dev_addr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dev_addr = value.into(); self }
     /// `SessionKeys`: a [`SessionKeysAbpV11`] object, required.
-    pub fn session_keys(mut self, value: impl Into<Obj<SessionKeysAbpV11>>) -> Self { self.session_keys = value.into(); self }
+    pub fn session_keys(mut self, value: impl ::std::convert::Into<crate::Obj<SessionKeysAbpV11>>) -> Self { self.session_keys = value.into(); self }
 }
 
-impl PropertyType for AbpV11 {}
+impl crate::PropertyType for AbpV11 {}
 
-impl ToValue for AbpV11 {
+impl ::cloudwright_core::ToValue for AbpV11 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DevAddr", &self.dev_addr)
             .req("SessionKeys", &self.session_keys)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("FPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(223.0), ..NumRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SemtechGeolocation", "SemtechGNSS", "SemtechGNSSNG", "SemtechWiFi"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Application` property type of `AWS::IoTWireless::WirelessDevice`.
 ///
@@ -386,17 +326,17 @@ pub struct Application {
     /// The name of the position data destination that describes the IoT rule that processes the device's position data.
     ///
     /// Pattern `[a-zA-Z0-9-_]+`; length 0 to 128.
-    pub destination_name: Option<Str>,
+    pub destination_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FPort`: an integer.
     ///
     /// The name of the new destination for the device.
     ///
     /// Value 1 to 223.
-    pub f_port: Option<Int>,
+    pub f_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Type`: an [`ApplicationType`] value.
     ///
     /// Application type, which can be specified to obtain real-time position information of your LoRaWAN device.
-    pub r#type: Option<ApplicationType>,
+    pub r#type: ::std::option::Option<ApplicationType>,
 }
 
 #[rustfmt::skip]
@@ -404,38 +344,29 @@ impl Application {
     /// A `Application` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationName`: a string.
-    pub fn destination_name(mut self, value: impl Into<Str>) -> Self { self.destination_name = Some(value.into()); self }
+    pub fn destination_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_name = ::std::option::Option::Some(value.into()); self }
     /// `FPort`: an integer.
-    pub fn f_port(mut self, value: impl Into<Int>) -> Self { self.f_port = Some(value.into()); self }
+    pub fn f_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.f_port = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`ApplicationType`] value.
-    pub fn r#type(mut self, value: impl Into<ApplicationType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ApplicationType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Application {}
+impl crate::PropertyType for Application {}
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationName", &self.destination_name)
             .opt("FPort", &self.f_port)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FPorts: ObjRule = ObjRule {
-    properties: &[
-        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FPorts` property type of `AWS::IoTWireless::WirelessDevice`.
 ///
@@ -447,7 +378,7 @@ pub struct FPorts {
     /// `Applications`: a list of [`Application`] objects.
     ///
     /// LoRaWAN application configuration, which can be used to perform geolocation.
-    pub applications: Option<List<Application>>,
+    pub applications: ::std::option::Option<::cloudwright_core::List<Application>>,
 }
 
 #[rustfmt::skip]
@@ -455,40 +386,23 @@ impl FPorts {
     /// A `FPorts` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Applications`: a list of [`Application`] objects.
-    pub fn applications(mut self, value: impl Into<List<Application>>) -> Self { self.applications = Some(value.into()); self }
+    pub fn applications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Application>>) -> Self { self.applications = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FPorts {}
+impl crate::PropertyType for FPorts {}
 
-impl ToValue for FPorts {
+impl ::cloudwright_core::ToValue for FPorts {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Applications", &self.applications)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoRaWanDevice: ObjRule = ObjRule {
-    properties: &[
-        ("AbpV10x", Shape::Object(&RULE_AbpV10x)),
-        ("AbpV11", Shape::Object(&RULE_AbpV11)),
-        ("DevEui", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("DeviceProfileId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("FPorts", Shape::Object(&RULE_FPorts)),
-        ("OtaaV10x", Shape::Object(&RULE_OtaaV10x)),
-        ("OtaaV11", Shape::Object(&RULE_OtaaV11)),
-        ("ServiceProfileId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["OtaaV11"], &["OtaaV10x"], &["AbpV11"], &["AbpV10x"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoRaWANDevice` property type of `AWS::IoTWireless::WirelessDevice`.
 ///
@@ -500,41 +414,41 @@ pub struct LoRaWanDevice {
     /// `AbpV10x`: an [`AbpV10x`] object.
     ///
     /// ABP device object for LoRaWAN specification v1.0.x.
-    pub abp_v10x: Option<Obj<AbpV10x>>,
+    pub abp_v10x: ::std::option::Option<crate::Obj<AbpV10x>>,
     /// `AbpV11`: an [`AbpV11`] object.
     ///
     /// ABP device object for create APIs for v1.1.
-    pub abp_v11: Option<Obj<AbpV11>>,
+    pub abp_v11: ::std::option::Option<crate::Obj<AbpV11>>,
     /// `DevEui`: a string.
     ///
     /// The DevEUI value.
     ///
     /// Pattern `[a-f0-9]{16}`.
-    pub dev_eui: Option<Str>,
+    pub dev_eui: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceProfileId`: a string.
     ///
     /// The ID of the device profile for the new wireless device.
     ///
     /// Length 0 to 256.
-    pub device_profile_id: Option<Str>,
+    pub device_profile_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `FPorts`: a [`FPorts`] object.
     ///
     /// List of FPort assigned for different LoRaWAN application packages to use.
-    pub f_ports: Option<Obj<FPorts>>,
+    pub f_ports: ::std::option::Option<crate::Obj<FPorts>>,
     /// `OtaaV10x`: an [`OtaaV10x`] object.
     ///
     /// OTAA device object for create APIs for v1.0.x
-    pub otaa_v10x: Option<Obj<OtaaV10x>>,
+    pub otaa_v10x: ::std::option::Option<crate::Obj<OtaaV10x>>,
     /// `OtaaV11`: an [`OtaaV11`] object.
     ///
     /// OTAA device object for v1.1 for create APIs.
-    pub otaa_v11: Option<Obj<OtaaV11>>,
+    pub otaa_v11: ::std::option::Option<crate::Obj<OtaaV11>>,
     /// `ServiceProfileId`: a string.
     ///
     /// The ID of the service profile.
     ///
     /// Length 0 to 256.
-    pub service_profile_id: Option<Str>,
+    pub service_profile_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -542,33 +456,33 @@ impl LoRaWanDevice {
     /// A `LoRaWanDevice` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AbpV10x`: an [`AbpV10x`] object.
-    pub fn abp_v10x(mut self, value: impl Into<Obj<AbpV10x>>) -> Self { self.abp_v10x = Some(value.into()); self }
+    pub fn abp_v10x(mut self, value: impl ::std::convert::Into<crate::Obj<AbpV10x>>) -> Self { self.abp_v10x = ::std::option::Option::Some(value.into()); self }
     /// `AbpV11`: an [`AbpV11`] object.
-    pub fn abp_v11(mut self, value: impl Into<Obj<AbpV11>>) -> Self { self.abp_v11 = Some(value.into()); self }
+    pub fn abp_v11(mut self, value: impl ::std::convert::Into<crate::Obj<AbpV11>>) -> Self { self.abp_v11 = ::std::option::Option::Some(value.into()); self }
     /// `DevEui`: a string.
-    pub fn dev_eui(mut self, value: impl Into<Str>) -> Self { self.dev_eui = Some(value.into()); self }
+    pub fn dev_eui(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dev_eui = ::std::option::Option::Some(value.into()); self }
     /// `DeviceProfileId`: a string.
-    pub fn device_profile_id(mut self, value: impl Into<Str>) -> Self { self.device_profile_id = Some(value.into()); self }
+    pub fn device_profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_profile_id = ::std::option::Option::Some(value.into()); self }
     /// `FPorts`: a [`FPorts`] object.
-    pub fn f_ports(mut self, value: impl Into<Obj<FPorts>>) -> Self { self.f_ports = Some(value.into()); self }
+    pub fn f_ports(mut self, value: impl ::std::convert::Into<crate::Obj<FPorts>>) -> Self { self.f_ports = ::std::option::Option::Some(value.into()); self }
     /// `OtaaV10x`: an [`OtaaV10x`] object.
-    pub fn otaa_v10x(mut self, value: impl Into<Obj<OtaaV10x>>) -> Self { self.otaa_v10x = Some(value.into()); self }
+    pub fn otaa_v10x(mut self, value: impl ::std::convert::Into<crate::Obj<OtaaV10x>>) -> Self { self.otaa_v10x = ::std::option::Option::Some(value.into()); self }
     /// `OtaaV11`: an [`OtaaV11`] object.
-    pub fn otaa_v11(mut self, value: impl Into<Obj<OtaaV11>>) -> Self { self.otaa_v11 = Some(value.into()); self }
+    pub fn otaa_v11(mut self, value: impl ::std::convert::Into<crate::Obj<OtaaV11>>) -> Self { self.otaa_v11 = ::std::option::Option::Some(value.into()); self }
     /// `ServiceProfileId`: a string.
-    pub fn service_profile_id(mut self, value: impl Into<Str>) -> Self { self.service_profile_id = Some(value.into()); self }
+    pub fn service_profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_profile_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoRaWanDevice {}
+impl crate::PropertyType for LoRaWanDevice {}
 
-impl ToValue for LoRaWanDevice {
+impl ::cloudwright_core::ToValue for LoRaWanDevice {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AbpV10x", &self.abp_v10x)
             .opt("AbpV11", &self.abp_v11)
             .opt("DevEui", &self.dev_eui)
@@ -585,21 +499,10 @@ impl ToValue for LoRaWanDevice {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OtaaV10xRequired {
     /// `AppEui`: a string, required.
-    pub app_eui: Str,
+    pub app_eui: ::cloudwright_core::Str,
     /// `AppKey`: a string, required.
-    pub app_key: Str,
+    pub app_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OtaaV10x: ObjRule = ObjRule {
-    properties: &[
-        ("AppEui", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("AppKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["AppKey", "AppEui"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OtaaV10x` property type of `AWS::IoTWireless::WirelessDevice`.
 ///
@@ -613,13 +516,13 @@ pub struct OtaaV10x {
     /// The AppEUI value. You specify this value when using LoRaWAN versions v1.0.2 or v1.0.3.
     ///
     /// Pattern `[a-fA-F0-9]{16}`.
-    pub app_eui: Str,
+    pub app_eui: ::cloudwright_core::Str,
     /// `AppKey`: a string, required.
     ///
     /// The AppKey value.
     ///
     /// Pattern `[a-fA-F0-9]{32}`.
-    pub app_key: Str,
+    pub app_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -634,17 +537,17 @@ impl OtaaV10x {
     }
 
     /// `AppEui`: a string, required.
-    pub fn app_eui(mut self, value: impl Into<Str>) -> Self { self.app_eui = value.into(); self }
+    pub fn app_eui(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_eui = value.into(); self }
     /// `AppKey`: a string, required.
-    pub fn app_key(mut self, value: impl Into<Str>) -> Self { self.app_key = value.into(); self }
+    pub fn app_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_key = value.into(); self }
 }
 
-impl PropertyType for OtaaV10x {}
+impl crate::PropertyType for OtaaV10x {}
 
-impl ToValue for OtaaV10x {
+impl ::cloudwright_core::ToValue for OtaaV10x {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppEui", &self.app_eui)
             .req("AppKey", &self.app_key)
             .build()
@@ -655,24 +558,12 @@ impl ToValue for OtaaV10x {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OtaaV11Required {
     /// `AppKey`: a string, required.
-    pub app_key: Str,
+    pub app_key: ::cloudwright_core::Str,
     /// `JoinEui`: a string, required.
-    pub join_eui: Str,
+    pub join_eui: ::cloudwright_core::Str,
     /// `NwkKey`: a string, required.
-    pub nwk_key: Str,
+    pub nwk_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OtaaV11: ObjRule = ObjRule {
-    properties: &[
-        ("AppKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("JoinEui", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("NwkKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["AppKey", "NwkKey", "JoinEui"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OtaaV11` property type of `AWS::IoTWireless::WirelessDevice`.
 ///
@@ -683,22 +574,22 @@ pub(crate) static RULE_OtaaV11: ObjRule = ObjRule {
 pub struct OtaaV11 {
     /// `AppKey`: a string, required.
     ///
-    /// The AppKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the AppKey value by storing it in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
+    /// The AppKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the AppKey value by storing it in the AWS Secrets Manager and use the [secretsmanager](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager) to reference this value.
     ///
     /// Pattern `[a-fA-F0-9]{32}`.
-    pub app_key: Str,
+    pub app_key: ::cloudwright_core::Str,
     /// `JoinEui`: a string, required.
     ///
     /// The JoinEUI value.
     ///
     /// Pattern `[a-fA-F0-9]{16}`.
-    pub join_eui: Str,
+    pub join_eui: ::cloudwright_core::Str,
     /// `NwkKey`: a string, required.
     ///
-    /// The NwkKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the NwkKey value by storing it in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
+    /// The NwkKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the NwkKey value by storing it in the AWS Secrets Manager and use the [secretsmanager](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager) to reference this value.
     ///
     /// Pattern `[a-fA-F0-9]{32}`.
-    pub nwk_key: Str,
+    pub nwk_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -714,19 +605,19 @@ impl OtaaV11 {
     }
 
     /// `AppKey`: a string, required.
-    pub fn app_key(mut self, value: impl Into<Str>) -> Self { self.app_key = value.into(); self }
+    pub fn app_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_key = value.into(); self }
     /// `JoinEui`: a string, required.
-    pub fn join_eui(mut self, value: impl Into<Str>) -> Self { self.join_eui = value.into(); self }
+    pub fn join_eui(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.join_eui = value.into(); self }
     /// `NwkKey`: a string, required.
-    pub fn nwk_key(mut self, value: impl Into<Str>) -> Self { self.nwk_key = value.into(); self }
+    pub fn nwk_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nwk_key = value.into(); self }
 }
 
-impl PropertyType for OtaaV11 {}
+impl crate::PropertyType for OtaaV11 {}
 
-impl ToValue for OtaaV11 {
+impl ::cloudwright_core::ToValue for OtaaV11 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppKey", &self.app_key)
             .req("JoinEui", &self.join_eui)
             .req("NwkKey", &self.nwk_key)
@@ -738,21 +629,10 @@ impl ToValue for OtaaV11 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionKeysAbpV10xRequired {
     /// `AppSKey`: a string, required.
-    pub app_s_key: Str,
+    pub app_s_key: ::cloudwright_core::Str,
     /// `NwkSKey`: a string, required.
-    pub nwk_s_key: Str,
+    pub nwk_s_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SessionKeysAbpV10x: ObjRule = ObjRule {
-    properties: &[
-        ("AppSKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("NwkSKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["NwkSKey", "AppSKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SessionKeysAbpV10x` property type of `AWS::IoTWireless::WirelessDevice`.
 ///
@@ -766,13 +646,13 @@ pub struct SessionKeysAbpV10x {
     /// The AppSKey value.
     ///
     /// Pattern `[a-fA-F0-9]{32}`.
-    pub app_s_key: Str,
+    pub app_s_key: ::cloudwright_core::Str,
     /// `NwkSKey`: a string, required.
     ///
     /// The NwkKey value.
     ///
     /// Pattern `[a-fA-F0-9]{32}`.
-    pub nwk_s_key: Str,
+    pub nwk_s_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -787,17 +667,17 @@ impl SessionKeysAbpV10x {
     }
 
     /// `AppSKey`: a string, required.
-    pub fn app_s_key(mut self, value: impl Into<Str>) -> Self { self.app_s_key = value.into(); self }
+    pub fn app_s_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_s_key = value.into(); self }
     /// `NwkSKey`: a string, required.
-    pub fn nwk_s_key(mut self, value: impl Into<Str>) -> Self { self.nwk_s_key = value.into(); self }
+    pub fn nwk_s_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nwk_s_key = value.into(); self }
 }
 
-impl PropertyType for SessionKeysAbpV10x {}
+impl crate::PropertyType for SessionKeysAbpV10x {}
 
-impl ToValue for SessionKeysAbpV10x {
+impl ::cloudwright_core::ToValue for SessionKeysAbpV10x {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppSKey", &self.app_s_key)
             .req("NwkSKey", &self.nwk_s_key)
             .build()
@@ -808,27 +688,14 @@ impl ToValue for SessionKeysAbpV10x {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionKeysAbpV11Required {
     /// `AppSKey`: a string, required.
-    pub app_s_key: Str,
+    pub app_s_key: ::cloudwright_core::Str,
     /// `FNwkSIntKey`: a string, required.
-    pub f_nwk_s_int_key: Str,
+    pub f_nwk_s_int_key: ::cloudwright_core::Str,
     /// `NwkSEncKey`: a string, required.
-    pub nwk_s_enc_key: Str,
+    pub nwk_s_enc_key: ::cloudwright_core::Str,
     /// `SNwkSIntKey`: a string, required.
-    pub s_nwk_s_int_key: Str,
+    pub s_nwk_s_int_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SessionKeysAbpV11: ObjRule = ObjRule {
-    properties: &[
-        ("AppSKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("FNwkSIntKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("NwkSEncKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SNwkSIntKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["FNwkSIntKey", "SNwkSIntKey", "NwkSEncKey", "AppSKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SessionKeysAbpV11` property type of `AWS::IoTWireless::WirelessDevice`.
 ///
@@ -839,28 +706,28 @@ pub(crate) static RULE_SessionKeysAbpV11: ObjRule = ObjRule {
 pub struct SessionKeysAbpV11 {
     /// `AppSKey`: a string, required.
     ///
-    /// The AppSKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the AppSKey value by storing it in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
+    /// The AppSKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the AppSKey value by storing it in the AWS Secrets Manager and use the [secretsmanager](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager) to reference this value.
     ///
     /// Pattern `[a-fA-F0-9]{32}`.
-    pub app_s_key: Str,
+    pub app_s_key: ::cloudwright_core::Str,
     /// `FNwkSIntKey`: a string, required.
     ///
-    /// The FNwkSIntKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the FNwkSIntKey value by storing it in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
+    /// The FNwkSIntKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the FNwkSIntKey value by storing it in the AWS Secrets Manager and use the [secretsmanager](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager) to reference this value.
     ///
     /// Pattern `[a-fA-F0-9]{32}`.
-    pub f_nwk_s_int_key: Str,
+    pub f_nwk_s_int_key: ::cloudwright_core::Str,
     /// `NwkSEncKey`: a string, required.
     ///
-    /// The NwkSEncKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the NwkSEncKey value by storing it in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
+    /// The NwkSEncKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the NwkSEncKey value by storing it in the AWS Secrets Manager and use the [secretsmanager](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager) to reference this value.
     ///
     /// Pattern `[a-fA-F0-9]{32}`.
-    pub nwk_s_enc_key: Str,
+    pub nwk_s_enc_key: ::cloudwright_core::Str,
     /// `SNwkSIntKey`: a string, required.
     ///
-    /// The SNwkSIntKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the SNwkSIntKey value by storing it in the AWS Secrets Manager and use the \[secretsmanager\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) to reference this value.
+    /// The SNwkSIntKey is a secret key, which you should handle in a similar way as you would an application password. You can protect the SNwkSIntKey value by storing it in the AWS Secrets Manager and use the [secretsmanager](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager) to reference this value.
     ///
     /// Pattern `[a-fA-F0-9]{32}`.
-    pub s_nwk_s_int_key: Str,
+    pub s_nwk_s_int_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -877,21 +744,21 @@ impl SessionKeysAbpV11 {
     }
 
     /// `AppSKey`: a string, required.
-    pub fn app_s_key(mut self, value: impl Into<Str>) -> Self { self.app_s_key = value.into(); self }
+    pub fn app_s_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_s_key = value.into(); self }
     /// `FNwkSIntKey`: a string, required.
-    pub fn f_nwk_s_int_key(mut self, value: impl Into<Str>) -> Self { self.f_nwk_s_int_key = value.into(); self }
+    pub fn f_nwk_s_int_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.f_nwk_s_int_key = value.into(); self }
     /// `NwkSEncKey`: a string, required.
-    pub fn nwk_s_enc_key(mut self, value: impl Into<Str>) -> Self { self.nwk_s_enc_key = value.into(); self }
+    pub fn nwk_s_enc_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nwk_s_enc_key = value.into(); self }
     /// `SNwkSIntKey`: a string, required.
-    pub fn s_nwk_s_int_key(mut self, value: impl Into<Str>) -> Self { self.s_nwk_s_int_key = value.into(); self }
+    pub fn s_nwk_s_int_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s_nwk_s_int_key = value.into(); self }
 }
 
-impl PropertyType for SessionKeysAbpV11 {}
+impl crate::PropertyType for SessionKeysAbpV11 {}
 
-impl ToValue for SessionKeysAbpV11 {
+impl ::cloudwright_core::ToValue for SessionKeysAbpV11 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppSKey", &self.app_s_key)
             .req("FNwkSIntKey", &self.f_nwk_s_int_key)
             .req("NwkSEncKey", &self.nwk_s_enc_key)
@@ -912,26 +779,26 @@ pub enum ApplicationType {
     /// `SemtechWiFi`
     SemtechWiFi,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplicationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplicationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplicationType {
+impl ::cloudwright_core::ToValue for ApplicationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SemtechGeolocation => "SemtechGeolocation",
             Self::SemtechGnss => "SemtechGNSS",
             Self::SemtechGnssng => "SemtechGNSSNG",
             Self::SemtechWiFi => "SemtechWiFi",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -943,24 +810,24 @@ pub enum Positioning {
     /// `Disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Positioning {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Positioning {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Positioning {
+impl ::cloudwright_core::ToValue for Positioning {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -972,23 +839,163 @@ pub enum WirelessDeviceType {
     /// `LoRaWAN`
     LoRaWan,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WirelessDeviceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WirelessDeviceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WirelessDeviceType {
+impl ::cloudwright_core::ToValue for WirelessDeviceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sidewalk => "Sidewalk",
             Self::LoRaWan => "LoRaWAN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-fA-F0-9]{8}");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-fA-F0-9]{32}");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-f0-9]{16}");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z0-9-_]+");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-fA-F0-9]{16}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WirelessDevice: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("DestinationName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LastUplinkReceivedAt", Shape::STR),
+            ("LoRaWAN", Shape::Object(&RULE_LoRaWanDevice)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Positioning", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("ThingArn", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["Sidewalk", "LoRaWAN"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "DestinationName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AbpV10x: ObjRule = ObjRule {
+        properties: &[
+            ("DevAddr", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SessionKeys", Shape::Object(&RULE_SessionKeysAbpV10x)),
+        ],
+        required: &["DevAddr", "SessionKeys"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AbpV11: ObjRule = ObjRule {
+        properties: &[
+            ("DevAddr", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SessionKeys", Shape::Object(&RULE_SessionKeysAbpV11)),
+        ],
+        required: &["DevAddr", "SessionKeys"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("FPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(223.0), ..NumRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SemtechGeolocation", "SemtechGNSS", "SemtechGNSSNG", "SemtechWiFi"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FPorts: ObjRule = ObjRule {
+        properties: &[
+            ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoRaWanDevice: ObjRule = ObjRule {
+        properties: &[
+            ("AbpV10x", Shape::Object(&RULE_AbpV10x)),
+            ("AbpV11", Shape::Object(&RULE_AbpV11)),
+            ("DevEui", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("DeviceProfileId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("FPorts", Shape::Object(&RULE_FPorts)),
+            ("OtaaV10x", Shape::Object(&RULE_OtaaV10x)),
+            ("OtaaV11", Shape::Object(&RULE_OtaaV11)),
+            ("ServiceProfileId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["OtaaV11"], &["OtaaV10x"], &["AbpV11"], &["AbpV10x"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OtaaV10x: ObjRule = ObjRule {
+        properties: &[
+            ("AppEui", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("AppKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["AppKey", "AppEui"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OtaaV11: ObjRule = ObjRule {
+        properties: &[
+            ("AppKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("JoinEui", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("NwkKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["AppKey", "NwkKey", "JoinEui"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SessionKeysAbpV10x: ObjRule = ObjRule {
+        properties: &[
+            ("AppSKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("NwkSKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["NwkSKey", "AppSKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SessionKeysAbpV11: ObjRule = ObjRule {
+        properties: &[
+            ("AppSKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("FNwkSIntKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("NwkSEncKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SNwkSIntKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["FNwkSIntKey", "SNwkSIntKey", "NwkSEncKey", "AppSKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9-_]+");
-
 /// The required properties of [`WirelessDeviceImportTask`], by name: `WirelessDeviceImportTask::new(WirelessDeviceImportTaskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WirelessDeviceImportTaskRequired {
     /// `DestinationName`: a string, required.
-    pub destination_name: Str,
+    pub destination_name: ::cloudwright_core::Str,
     /// `Sidewalk`: a [`Sidewalk`] object, required.
-    pub sidewalk: Obj<Sidewalk>,
+    pub sidewalk: crate::Obj<Sidewalk>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WirelessDeviceImportTask: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Sidewalk", Shape::Object(&RULE_Sidewalk)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["DestinationName", "Sidewalk"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTWireless::WirelessDeviceImportTask` resource.
 ///
@@ -48,17 +31,17 @@ pub struct WirelessDeviceImportTask {
     /// The name of the destination that describes the IoT rule to route messages from the Sidewalk devices in the import task to other applications.
     ///
     /// Pattern `[a-zA-Z0-9-_]+`; length 0 to 128.
-    pub destination_name: Str,
+    pub destination_name: ::cloudwright_core::Str,
     /// `Sidewalk`: a [`Sidewalk`] object, required.
     ///
     /// The Sidewalk-related information of the wireless device import task.
-    pub sidewalk: Obj<Sidewalk>,
+    pub sidewalk: crate::Obj<Sidewalk>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Adds to or modifies the tags of the given resource. Tags are metadata that you can use to manage a resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +51,7 @@ impl WirelessDeviceImportTask {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTWireless::WirelessDeviceImportTask",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-wirelessdeviceimporttask.html",
         primary_identifier: &["Id"],
@@ -79,7 +62,7 @@ impl WirelessDeviceImportTask {
         read_only: &["Id", "Arn", "CreationDate", "Status", "StatusReason", "InitializedImportedDevicesCount", "PendingImportedDevicesCount", "OnboardedImportedDevicesCount", "FailedImportedDevicesCount", "Sidewalk/DeviceCreationFileList"],
         attributes: &["Arn", "CreationDate", "FailedImportedDevicesCount", "Id", "InitializedImportedDevicesCount", "OnboardedImportedDevicesCount", "PendingImportedDevicesCount", "Sidewalk.DeviceCreationFileList", "Status", "StatusReason"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `WirelessDeviceImportTask` with its required properties, named in a [`WirelessDeviceImportTaskRequired`].
@@ -88,36 +71,38 @@ impl WirelessDeviceImportTask {
         Self {
             destination_name: required.destination_name,
             sidewalk: required.sidewalk,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DestinationName`: a string, required.
-    pub fn destination_name(mut self, value: impl Into<Str>) -> Self { self.destination_name = value.into(); self }
+    pub fn destination_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_name = value.into(); self }
     /// `Sidewalk`: a [`Sidewalk`] object, required.
-    pub fn sidewalk(mut self, value: impl Into<Obj<Sidewalk>>) -> Self { self.sidewalk = value.into(); self }
+    pub fn sidewalk(mut self, value: impl ::std::convert::Into<crate::Obj<Sidewalk>>) -> Self { self.sidewalk = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WirelessDeviceImportTask {
+impl ::cloudwright_core::Resource for WirelessDeviceImportTask {
     type Attributes = WirelessDeviceImportTaskAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WirelessDeviceImportTask, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WirelessDeviceImportTask, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WirelessDeviceImportTask {
+impl ::cloudwright_core::ToValue for WirelessDeviceImportTask {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationName", &self.destination_name)
             .req("Sidewalk", &self.sidewalk)
             .opt("Tags", &self.tags)
@@ -125,12 +110,12 @@ impl ToValue for WirelessDeviceImportTask {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WirelessDeviceImportTask`]: `Handle<WirelessDeviceImportTask>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WirelessDeviceImportTask`]: `Handle<WirelessDeviceImportTask>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WirelessDeviceImportTaskAttributes(ResourceRef);
+pub struct WirelessDeviceImportTaskAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WirelessDeviceImportTaskAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WirelessDeviceImportTaskAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -140,92 +125,82 @@ impl WirelessDeviceImportTaskAttributes {
     ///
     /// The ARN (Amazon Resource Name) of the import task.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The date and time at which the wireless device import task was created.
     #[inline]
-    pub fn creation_date(&self) -> Value {
-        self.0.get_att("CreationDate")
+    pub fn creation_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDate"))
     }
 
     /// `Fn::GetAtt` `FailedImportedDevicesCount`: an integer.
     ///
     /// The summary information of count of wireless devices that failed to onboard to the import task.
     #[inline]
-    pub fn failed_imported_devices_count(&self) -> Value {
-        self.0.get_att("FailedImportedDevicesCount")
+    pub fn failed_imported_devices_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("FailedImportedDevicesCount"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The import task ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InitializedImportedDevicesCount`: an integer.
     ///
     /// The summary information of count of wireless devices that are waiting for the control log to be added to an import task.
     #[inline]
-    pub fn initialized_imported_devices_count(&self) -> Value {
-        self.0.get_att("InitializedImportedDevicesCount")
+    pub fn initialized_imported_devices_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("InitializedImportedDevicesCount"))
     }
 
     /// `Fn::GetAtt` `OnboardedImportedDevicesCount`: an integer.
     ///
     /// The summary information of count of wireless devices that have been onboarded to the import task.
     #[inline]
-    pub fn onboarded_imported_devices_count(&self) -> Value {
-        self.0.get_att("OnboardedImportedDevicesCount")
+    pub fn onboarded_imported_devices_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("OnboardedImportedDevicesCount"))
     }
 
     /// `Fn::GetAtt` `PendingImportedDevicesCount`: an integer.
     ///
     /// The summary information of count of wireless devices that are waiting in the queue to be onboarded to the import task.
     #[inline]
-    pub fn pending_imported_devices_count(&self) -> Value {
-        self.0.get_att("PendingImportedDevicesCount")
+    pub fn pending_imported_devices_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("PendingImportedDevicesCount"))
     }
 
     /// `Fn::GetAtt` `Sidewalk.DeviceCreationFileList`: a list of strings.
     #[inline]
-    pub fn sidewalk_device_creation_file_list(&self) -> Value {
-        self.0.get_att("Sidewalk.DeviceCreationFileList")
+    pub fn sidewalk_device_creation_file_list(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Sidewalk.DeviceCreationFileList"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of a wireless device import task. The status can be `INITIALIZING` , `INITIALIZED` , `PENDING` , `COMPLETE` , `FAILED` , or `DELETING` .
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// The reason that provides additional information about the import task status.
     #[inline]
-    pub fn status_reason(&self) -> Value {
-        self.0.get_att("StatusReason")
+    pub fn status_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusReason"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Sidewalk: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceCreationFile", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("DeviceCreationFileList", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Role", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("SidewalkManufacturingSn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Sidewalk` property type of `AWS::IoTWireless::WirelessDeviceImportTask`.
 ///
@@ -237,17 +212,18 @@ pub struct Sidewalk {
     /// `DeviceCreationFile`: a string.
     ///
     /// Length 0 to 1024.
-    pub device_creation_file: Option<Str>,
+    pub device_creation_file: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceCreationFileList`: a list of strings.
-    pub device_creation_file_list: Option<List<Str>>,
+    pub device_creation_file_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Role`: a string.
     ///
     /// Length 0 to 2048.
-    pub role: Option<Str>,
+    pub role: ::std::option::Option<::cloudwright_core::Str>,
     /// `SidewalkManufacturingSn`: a string.
     ///
     /// Length 0 to 64.
-    pub sidewalk_manufacturing_sn: Option<Str>,
+    pub sidewalk_manufacturing_sn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -255,25 +231,25 @@ impl Sidewalk {
     /// A `Sidewalk` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeviceCreationFile`: a string.
-    pub fn device_creation_file(mut self, value: impl Into<Str>) -> Self { self.device_creation_file = Some(value.into()); self }
+    pub fn device_creation_file(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_creation_file = ::std::option::Option::Some(value.into()); self }
     /// `DeviceCreationFileList`: a list of strings.
-    pub fn device_creation_file_list(mut self, value: impl Into<List<Str>>) -> Self { self.device_creation_file_list = Some(value.into()); self }
+    pub fn device_creation_file_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.device_creation_file_list = ::std::option::Option::Some(value.into()); self }
     /// `Role`: a string.
-    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = Some(value.into()); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role = ::std::option::Option::Some(value.into()); self }
     /// `SidewalkManufacturingSn`: a string.
-    pub fn sidewalk_manufacturing_sn(mut self, value: impl Into<Str>) -> Self { self.sidewalk_manufacturing_sn = Some(value.into()); self }
+    pub fn sidewalk_manufacturing_sn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sidewalk_manufacturing_sn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Sidewalk {}
+impl crate::PropertyType for Sidewalk {}
 
-impl ToValue for Sidewalk {
+impl ::cloudwright_core::ToValue for Sidewalk {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeviceCreationFile", &self.device_creation_file)
             .opt("DeviceCreationFileList", &self.device_creation_file_list)
             .opt("Role", &self.role)
@@ -286,21 +262,10 @@ impl ToValue for Sidewalk {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IoTWireless::WirelessDeviceImportTask`.
 ///
@@ -310,11 +275,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -329,19 +294,64 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9-_]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WirelessDeviceImportTask: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Sidewalk", Shape::Object(&RULE_Sidewalk)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["DestinationName", "Sidewalk"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Sidewalk: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceCreationFile", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("DeviceCreationFileList", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Role", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("SidewalkManufacturingSn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

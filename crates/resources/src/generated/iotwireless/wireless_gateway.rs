@@ -5,38 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(([0-9A-Fa-f]{2}-){7}|([0-9A-Fa-f]{2}:){7}|([0-9A-Fa-f]{2}\\s){7}|([0-9A-Fa-f]{2}){7})([0-9A-Fa-f]{2})$",
-);
-
-/// The required properties of [`WirelessGateway`], by name: `WirelessGateway::new(WirelessGatewayRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WirelessGatewayRequired {
-    /// `LoRaWAN`: a [`LoRaWanGateway`] object, required.
-    pub lo_ra_wan: Obj<LoRaWanGateway>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WirelessGateway: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("LastUplinkReceivedAt", Shape::STR),
-        ("LoRaWAN", Shape::Object(&RULE_LoRaWanGateway)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("ThingArn", Shape::STR),
-        ("ThingName", Shape::STR),
-    ],
-    required: &["LoRaWAN"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IoTWireless::WirelessGateway` resource.
 ///
@@ -55,35 +24,35 @@ pub struct WirelessGateway {
     /// The description of the new resource. The maximum length is 2048 characters.
     ///
     /// Length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `LastUplinkReceivedAt`: a string.
     ///
     /// The date and time when the most recent uplink was received.
-    pub last_uplink_received_at: Option<Str>,
+    pub last_uplink_received_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoRaWAN`: a [`LoRaWanGateway`] object, required.
     ///
     /// The gateway configuration information to use to create the wireless gateway.
-    pub lo_ra_wan: Obj<LoRaWanGateway>,
+    pub lo_ra_wan: crate::Obj<LoRaWanGateway>,
     /// `Name`: a string.
     ///
     /// The name of the new resource.
     ///
     /// Length 0 to 256.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags are an array of key-value pairs to attach to the specified resource. Tags can have a minimum of 0 and a maximum of 50 items.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ThingArn`: a string.
     ///
     /// The ARN of the thing to associate with the wireless gateway.
-    pub thing_arn: Option<Str>,
+    pub thing_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ThingName`: a string.
     ///
     /// The name of the thing associated with the wireless gateway. The value is empty if a thing isn't associated with the gateway.
-    pub thing_name: Option<Str>,
+    pub thing_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +62,7 @@ impl WirelessGateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IoTWireless::WirelessGateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-wirelessgateway.html",
         primary_identifier: &["Id"],
@@ -104,57 +73,59 @@ impl WirelessGateway {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `WirelessGateway` with its required properties, named in a [`WirelessGatewayRequired`].
+    /// A `WirelessGateway` with its one required property, `LoRaWAN`.
     #[inline]
-    pub fn new(required: WirelessGatewayRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LoRaWanGateway>>) -> Self {
         Self {
-            description: None,
-            last_uplink_received_at: None,
-            lo_ra_wan: required.lo_ra_wan,
-            name: None,
-            tags: None,
-            thing_arn: None,
-            thing_name: None,
+            description: ::std::option::Option::None,
+            last_uplink_received_at: ::std::option::Option::None,
+            lo_ra_wan: value.into(),
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            thing_arn: ::std::option::Option::None,
+            thing_name: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `LastUplinkReceivedAt`: a string.
-    pub fn last_uplink_received_at(mut self, value: impl Into<Str>) -> Self { self.last_uplink_received_at = Some(value.into()); self }
+    pub fn last_uplink_received_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_uplink_received_at = ::std::option::Option::Some(value.into()); self }
     /// `LoRaWAN`: a [`LoRaWanGateway`] object, required.
-    pub fn lo_ra_wan(mut self, value: impl Into<Obj<LoRaWanGateway>>) -> Self { self.lo_ra_wan = value.into(); self }
+    pub fn lo_ra_wan(mut self, value: impl ::std::convert::Into<crate::Obj<LoRaWanGateway>>) -> Self { self.lo_ra_wan = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ThingArn`: a string.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self { self.thing_arn = Some(value.into()); self }
+    pub fn thing_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_arn = ::std::option::Option::Some(value.into()); self }
     /// `ThingName`: a string.
-    pub fn thing_name(mut self, value: impl Into<Str>) -> Self { self.thing_name = Some(value.into()); self }
+    pub fn thing_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.thing_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WirelessGateway {
+impl ::cloudwright_core::Resource for WirelessGateway {
     type Attributes = WirelessGatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WirelessGateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WirelessGateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WirelessGateway {
+impl ::cloudwright_core::ToValue for WirelessGateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("LastUplinkReceivedAt", &self.last_uplink_received_at)
             .req("LoRaWAN", &self.lo_ra_wan)
@@ -166,12 +137,12 @@ impl ToValue for WirelessGateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WirelessGateway`]: `Handle<WirelessGateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WirelessGateway`]: `Handle<WirelessGateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WirelessGatewayAttributes(ResourceRef);
+pub struct WirelessGatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WirelessGatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WirelessGatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -181,16 +152,16 @@ impl WirelessGatewayAttributes {
     ///
     /// The ARN of the wireless gateway created.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the wireless gateway created.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -198,21 +169,10 @@ impl WirelessGatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoRaWanGatewayRequired {
     /// `GatewayEui`: a string, required.
-    pub gateway_eui: Str,
+    pub gateway_eui: ::cloudwright_core::Str,
     /// `RfRegion`: a string, required.
-    pub rf_region: Str,
+    pub rf_region: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoRaWanGateway: ObjRule = ObjRule {
-    properties: &[
-        ("GatewayEui", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RfRegion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["GatewayEui", "RfRegion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoRaWANGateway` property type of `AWS::IoTWireless::WirelessGateway`.
 ///
@@ -226,13 +186,13 @@ pub struct LoRaWanGateway {
     /// The gateway's EUI value.
     ///
     /// Pattern `^(([0-9A-Fa-f]{2}-){7}|([0-9A-Fa-f]{2}:){7}|([0-9A-Fa-f]{2}\s){7}|([0-9A-Fa-f]{2}){7})([0-9A-Fa-f]{2})$`.
-    pub gateway_eui: Str,
+    pub gateway_eui: ::cloudwright_core::Str,
     /// `RfRegion`: a string, required.
     ///
     /// The frequency band (RFRegion) value.
     ///
     /// Length 0 to 64.
-    pub rf_region: Str,
+    pub rf_region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -247,19 +207,59 @@ impl LoRaWanGateway {
     }
 
     /// `GatewayEui`: a string, required.
-    pub fn gateway_eui(mut self, value: impl Into<Str>) -> Self { self.gateway_eui = value.into(); self }
+    pub fn gateway_eui(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway_eui = value.into(); self }
     /// `RfRegion`: a string, required.
-    pub fn rf_region(mut self, value: impl Into<Str>) -> Self { self.rf_region = value.into(); self }
+    pub fn rf_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rf_region = value.into(); self }
 }
 
-impl PropertyType for LoRaWanGateway {}
+impl crate::PropertyType for LoRaWanGateway {}
 
-impl ToValue for LoRaWanGateway {
+impl ::cloudwright_core::ToValue for LoRaWanGateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GatewayEui", &self.gateway_eui)
             .req("RfRegion", &self.rf_region)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(([0-9A-Fa-f]{2}-){7}|([0-9A-Fa-f]{2}:){7}|([0-9A-Fa-f]{2}\\s){7}|([0-9A-Fa-f]{2}){7})([0-9A-Fa-f]{2})$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WirelessGateway: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("LastUplinkReceivedAt", Shape::STR),
+            ("LoRaWAN", Shape::Object(&RULE_LoRaWanGateway)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("ThingArn", Shape::STR),
+            ("ThingName", Shape::STR),
+        ],
+        required: &["LoRaWAN"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoRaWanGateway: ObjRule = ObjRule {
+        properties: &[
+            ("GatewayEui", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RfRegion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["GatewayEui", "RfRegion"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

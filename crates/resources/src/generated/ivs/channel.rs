@@ -5,39 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^$|arn:aws:ivs:[a-z0-9-]+:[0-9]+:recording-configuration/[a-zA-Z0-9-]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Channel: ObjRule = ObjRule {
-    properties: &[
-        ("Authorized", Shape::Bool),
-        ("ContainerFormat", Shape::Str(&StrRule { allowed: &["TS", "FRAGMENTED_MP4"], ..StrRule::ANY })),
-        ("InsecureIngest", Shape::Bool),
-        ("LatencyMode", Shape::Str(&StrRule { allowed: &["NORMAL", "LOW"], ..StrRule::ANY })),
-        ("MultitrackInputConfiguration", Shape::Object(&RULE_MultitrackInputConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Preset", Shape::Str(&StrRule { allowed: &["", "HIGHER_BANDWIDTH_DELIVERY", "CONSTRAINED_BANDWIDTH_DELIVERY"], ..StrRule::ANY })),
-        ("RecordingConfigurationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["STANDARD", "BASIC", "ADVANCED_SD", "ADVANCED_HD"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IVS::Channel` resource.
 ///
-/// The `AWS::IVS::Channel` resource specifies an  channel. A channel stores configuration information related to your live stream. For more information, see \[CreateChannel\](<https://docs.aws.amazon.com/ivs/latest/LowLatencyAPIReference/API_CreateChannel.html>) in the *Amazon IVS Low-Latency Streaming API Reference* .
+/// The `AWS::IVS::Channel` resource specifies an  channel. A channel stores configuration information related to your live stream. For more information, see [CreateChannel](https://docs.aws.amazon.com/ivs/latest/LowLatencyAPIReference/API_CreateChannel.html) in the *Amazon IVS Low-Latency Streaming API Reference* .
 ///
-/// &gt; By default, the IVS API CreateChannel endpoint creates a stream key in addition to a channel. The  Channel resource *does not* create a stream key; to create a stream key, use the StreamKey resource instead.
+/// \> By default, the IVS API CreateChannel endpoint creates a stream key in addition to a channel. The  Channel resource *does not* create a stream key; to create a stream key, use the StreamKey resource instead.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ChannelAttributes`], which `Handle<Channel>` dereferences to.
@@ -54,13 +28,13 @@ pub struct Channel {
     /// *Default* : `false`
     ///
     /// Default `false`.
-    pub authorized: Option<Bool>,
+    pub authorized: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ContainerFormat`: a [`ContainerFormat`] value.
     ///
     /// Indicates which content-packaging format is used (MPEG-TS or fMP4). If `multitrackInputConfiguration` is specified and `enabled` is `true` , then `containerFormat` is required and must be set to `FRAGMENTED_MP4` . Otherwise, `containerFormat` may be set to `TS` or `FRAGMENTED_MP4` . Default: `TS` .
     ///
     /// Default `"TS"`.
-    pub container_format: Option<ContainerFormat>,
+    pub container_format: ::std::option::Option<ContainerFormat>,
     /// `InsecureIngest`: a boolean.
     ///
     /// Whether the channel allows insecure RTMP ingest.
@@ -68,7 +42,7 @@ pub struct Channel {
     /// *Default* : `false`
     ///
     /// Default `false`.
-    pub insecure_ingest: Option<Bool>,
+    pub insecure_ingest: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LatencyMode`: a [`LatencyMode`] value.
     ///
     /// Channel latency mode. Valid values:
@@ -76,50 +50,51 @@ pub struct Channel {
     /// - `NORMAL` : Use NORMAL to broadcast and deliver live video up to Full HD.
     /// - `LOW` : Use LOW for near real-time interactions with viewers.
     ///
-    /// &gt; In the  console, `LOW` and `NORMAL` correspond to `Ultra-low` and `Standard` , respectively.
+    /// \> In the  console, `LOW` and `NORMAL` correspond to `Ultra-low` and `Standard` , respectively.
     ///
     /// *Default* : `LOW`
     ///
     /// Default `"LOW"`.
-    pub latency_mode: Option<LatencyMode>,
+    pub latency_mode: ::std::option::Option<LatencyMode>,
     /// `MultitrackInputConfiguration`: a [`MultitrackInputConfiguration`] object.
     ///
     /// Object specifying multitrack input configuration. Default: no multitrack input configuration is specified.
-    pub multitrack_input_configuration: Option<Obj<MultitrackInputConfiguration>>,
+    pub multitrack_input_configuration:
+        ::std::option::Option<crate::Obj<MultitrackInputConfiguration>>,
     /// `Name`: a string.
     ///
     /// Channel name.
     ///
     /// Pattern `^[a-zA-Z0-9-_]*$`; length 0 to 128; default `"-"`.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Preset`: a [`Preset`] value.
     ///
     /// An optional transcode preset for the channel. This is selectable only for `ADVANCED_HD` and `ADVANCED_SD` channel types. For those channel types, the default preset is `HIGHER_BANDWIDTH_DELIVERY` . For other channel types ( `BASIC` and `STANDARD` ), `preset` is the empty string ("").
-    pub preset: Option<Preset>,
+    pub preset: ::std::option::Option<Preset>,
     /// `RecordingConfigurationArn`: a string.
     ///
-    /// The ARN of a RecordingConfiguration resource. An empty string indicates that recording is disabled for the channel. A RecordingConfiguration ARN indicates that recording is enabled using the specified recording configuration. See the \[RecordingConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-recordingconfiguration.html>) resource for more information and an example.
+    /// The ARN of a RecordingConfiguration resource. An empty string indicates that recording is disabled for the channel. A RecordingConfiguration ARN indicates that recording is enabled using the specified recording configuration. See the [RecordingConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-recordingconfiguration.html) resource for more information and an example.
     ///
     /// *Default* : "" (empty string, recording is disabled)
     ///
     /// Pattern `^$|arn:aws:ivs:[a-z0-9-]+:[0-9]+:recording-configuration/[a-zA-Z0-9-]+$`; length 0 to 128; default `""`.
-    pub recording_configuration_arn: Option<Str>,
+    pub recording_configuration_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-channel-tag.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-channel-tag.html) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`ChannelType`] value.
     ///
-    /// The channel type, which determines the allowable resolution and bitrate. *If you exceed the allowable resolution or bitrate, the stream probably will disconnect immediately.* For details, see \[Channel Types\](<https://docs.aws.amazon.com/ivs/latest/LowLatencyAPIReference/channel-types.html>) .
+    /// The channel type, which determines the allowable resolution and bitrate. *If you exceed the allowable resolution or bitrate, the stream probably will disconnect immediately.* For details, see [Channel Types](https://docs.aws.amazon.com/ivs/latest/LowLatencyAPIReference/channel-types.html) .
     ///
     /// *Default* : `STANDARD`
     ///
     /// Default `"STANDARD"`.
-    pub r#type: Option<ChannelType>,
+    pub r#type: ::std::option::Option<ChannelType>,
 }
 
 #[rustfmt::skip]
@@ -129,7 +104,7 @@ impl Channel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IVS::Channel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-channel.html",
         primary_identifier: &["Arn"],
@@ -140,55 +115,57 @@ impl Channel {
         read_only: &["Arn", "PlaybackUrl", "IngestEndpoint"],
         attributes: &["Arn", "IngestEndpoint", "PlaybackUrl"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Channel` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Authorized`: a boolean.
-    pub fn authorized(mut self, value: impl Into<Bool>) -> Self { self.authorized = Some(value.into()); self }
+    pub fn authorized(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.authorized = ::std::option::Option::Some(value.into()); self }
     /// `ContainerFormat`: a [`ContainerFormat`] value.
-    pub fn container_format(mut self, value: impl Into<ContainerFormat>) -> Self { self.container_format = Some(value.into()); self }
+    pub fn container_format(mut self, value: impl ::std::convert::Into<ContainerFormat>) -> Self { self.container_format = ::std::option::Option::Some(value.into()); self }
     /// `InsecureIngest`: a boolean.
-    pub fn insecure_ingest(mut self, value: impl Into<Bool>) -> Self { self.insecure_ingest = Some(value.into()); self }
+    pub fn insecure_ingest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.insecure_ingest = ::std::option::Option::Some(value.into()); self }
     /// `LatencyMode`: a [`LatencyMode`] value.
-    pub fn latency_mode(mut self, value: impl Into<LatencyMode>) -> Self { self.latency_mode = Some(value.into()); self }
+    pub fn latency_mode(mut self, value: impl ::std::convert::Into<LatencyMode>) -> Self { self.latency_mode = ::std::option::Option::Some(value.into()); self }
     /// `MultitrackInputConfiguration`: a [`MultitrackInputConfiguration`] object.
-    pub fn multitrack_input_configuration(mut self, value: impl Into<Obj<MultitrackInputConfiguration>>) -> Self { self.multitrack_input_configuration = Some(value.into()); self }
+    pub fn multitrack_input_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MultitrackInputConfiguration>>) -> Self { self.multitrack_input_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Preset`: a [`Preset`] value.
-    pub fn preset(mut self, value: impl Into<Preset>) -> Self { self.preset = Some(value.into()); self }
+    pub fn preset(mut self, value: impl ::std::convert::Into<Preset>) -> Self { self.preset = ::std::option::Option::Some(value.into()); self }
     /// `RecordingConfigurationArn`: a string.
-    pub fn recording_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.recording_configuration_arn = Some(value.into()); self }
+    pub fn recording_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.recording_configuration_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ChannelType`] value.
-    pub fn r#type(mut self, value: impl Into<ChannelType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ChannelType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Channel {
+impl ::cloudwright_core::Resource for Channel {
     type Attributes = ChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Channel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Channel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Channel {
+impl ::cloudwright_core::ToValue for Channel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Authorized", &self.authorized)
             .opt("ContainerFormat", &self.container_format)
             .opt("InsecureIngest", &self.insecure_ingest)
@@ -209,12 +186,12 @@ impl ToValue for Channel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ChannelAttributes(ResourceRef);
+pub struct ChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -224,8 +201,8 @@ impl ChannelAttributes {
     ///
     /// The channel ARN. For example: `arn:aws:ivs:us-west-2:123456789012:channel/abcdABCDefgh`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `IngestEndpoint`: a string.
@@ -234,29 +211,18 @@ impl ChannelAttributes {
     ///
     /// For example: `a1b2c3d4e5f6.global-contribute.live-video.net`
     #[inline]
-    pub fn ingest_endpoint(&self) -> Value {
-        self.0.get_att("IngestEndpoint")
+    pub fn ingest_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IngestEndpoint"))
     }
 
     /// `Fn::GetAtt` `PlaybackUrl`: a string.
     ///
     /// Channel playback URL. For example: `https://a1b2c3d4e5f6.us-west-2.playback.live-video.net/api/video/v1/us-west-2.123456789012.channel.abcdEFGH.m3u8`
     #[inline]
-    pub fn playback_url(&self) -> Value {
-        self.0.get_att("PlaybackUrl")
+    pub fn playback_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PlaybackUrl"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultitrackInputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("MaximumResolution", Shape::Str(&StrRule { allowed: &["SD", "HD", "FULL_HD"], ..StrRule::ANY })),
-        ("Policy", Shape::Str(&StrRule { allowed: &["ALLOW", "REQUIRE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultitrackInputConfiguration` property type of `AWS::IVS::Channel`.
 ///
@@ -270,15 +236,15 @@ pub struct MultitrackInputConfiguration {
     /// Indicates whether multitrack input is enabled. Can be set to `true` only if channel type is `STANDARD` . Setting `enabled` to `true` with any other channel type will cause an exception. If `true` , then `policy` , `maximumResolution` , and `containerFormat` are required, and `containerFormat` must be set to `FRAGMENTED_MP4` . Default: `false` .
     ///
     /// Default `false`.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaximumResolution`: a [`MaximumResolution`] value.
     ///
     /// Maximum resolution for multitrack input. Required if `enabled` is `true` .
-    pub maximum_resolution: Option<MaximumResolution>,
+    pub maximum_resolution: ::std::option::Option<MaximumResolution>,
     /// `Policy`: a [`Policy`] value.
     ///
     /// Indicates whether multitrack input is allowed or required. Required if `enabled` is `true` .
-    pub policy: Option<Policy>,
+    pub policy: ::std::option::Option<Policy>,
 }
 
 #[rustfmt::skip]
@@ -286,23 +252,23 @@ impl MultitrackInputConfiguration {
     /// A `MultitrackInputConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `MaximumResolution`: a [`MaximumResolution`] value.
-    pub fn maximum_resolution(mut self, value: impl Into<MaximumResolution>) -> Self { self.maximum_resolution = Some(value.into()); self }
+    pub fn maximum_resolution(mut self, value: impl ::std::convert::Into<MaximumResolution>) -> Self { self.maximum_resolution = ::std::option::Option::Some(value.into()); self }
     /// `Policy`: a [`Policy`] value.
-    pub fn policy(mut self, value: impl Into<Policy>) -> Self { self.policy = Some(value.into()); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<Policy>) -> Self { self.policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultitrackInputConfiguration {}
+impl crate::PropertyType for MultitrackInputConfiguration {}
 
-impl ToValue for MultitrackInputConfiguration {
+impl ::cloudwright_core::ToValue for MultitrackInputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("MaximumResolution", &self.maximum_resolution)
             .opt("Policy", &self.policy)
@@ -322,26 +288,26 @@ pub enum ChannelType {
     /// `ADVANCED_HD`
     AdvancedHd,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ChannelType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ChannelType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ChannelType {
+impl ::cloudwright_core::ToValue for ChannelType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::Basic => "BASIC",
             Self::AdvancedSd => "ADVANCED_SD",
             Self::AdvancedHd => "ADVANCED_HD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -353,24 +319,24 @@ pub enum ContainerFormat {
     /// `FRAGMENTED_MP4`
     FragmentedMp4,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContainerFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContainerFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContainerFormat {
+impl ::cloudwright_core::ToValue for ContainerFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ts => "TS",
             Self::FragmentedMp4 => "FRAGMENTED_MP4",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -382,24 +348,24 @@ pub enum LatencyMode {
     /// `LOW`
     Low,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LatencyMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LatencyMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LatencyMode {
+impl ::cloudwright_core::ToValue for LatencyMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Normal => "NORMAL",
             Self::Low => "LOW",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -413,25 +379,25 @@ pub enum MaximumResolution {
     /// `FULL_HD`
     FullHd,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MaximumResolution {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MaximumResolution {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MaximumResolution {
+impl ::cloudwright_core::ToValue for MaximumResolution {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sd => "SD",
             Self::Hd => "HD",
             Self::FullHd => "FULL_HD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -443,24 +409,24 @@ pub enum Policy {
     /// `REQUIRE`
     Require,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Policy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Policy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Policy {
+impl ::cloudwright_core::ToValue for Policy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Require => "REQUIRE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -474,24 +440,66 @@ pub enum Preset {
     /// `CONSTRAINED_BANDWIDTH_DELIVERY`
     ConstrainedBandwidthDelivery,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Preset {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Preset {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Preset {
+impl ::cloudwright_core::ToValue for Preset {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::V => "",
             Self::HigherBandwidthDelivery => "HIGHER_BANDWIDTH_DELIVERY",
             Self::ConstrainedBandwidthDelivery => "CONSTRAINED_BANDWIDTH_DELIVERY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^$|arn:aws:ivs:[a-z0-9-]+:[0-9]+:recording-configuration/[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Channel: ObjRule = ObjRule {
+        properties: &[
+            ("Authorized", Shape::Bool),
+            ("ContainerFormat", Shape::Str(&StrRule { allowed: &["TS", "FRAGMENTED_MP4"], ..StrRule::ANY })),
+            ("InsecureIngest", Shape::Bool),
+            ("LatencyMode", Shape::Str(&StrRule { allowed: &["NORMAL", "LOW"], ..StrRule::ANY })),
+            ("MultitrackInputConfiguration", Shape::Object(&RULE_MultitrackInputConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Preset", Shape::Str(&StrRule { allowed: &["", "HIGHER_BANDWIDTH_DELIVERY", "CONSTRAINED_BANDWIDTH_DELIVERY"], ..StrRule::ANY })),
+            ("RecordingConfigurationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["STANDARD", "BASIC", "ADVANCED_SD", "ADVANCED_HD"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultitrackInputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("MaximumResolution", Shape::Str(&StrRule { allowed: &["SD", "HD", "FULL_HD"], ..StrRule::ANY })),
+            ("Policy", Shape::Str(&StrRule { allowed: &["ALLOW", "REQUIRE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

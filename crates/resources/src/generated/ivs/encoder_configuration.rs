@@ -5,25 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncoderConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("Video", Shape::Object(&RULE_Video)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IVS::EncoderConfiguration` resource.
 ///
-/// The `AWS::IVS::EncoderConfiguration` resource specifies an  encoder configuration. An encoder configuration describes a stream’s video configuration. For more information, see \[Streaming Configuration\](<https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/streaming-config.html>) in the *Amazon IVS Low-Latency Streaming User Guide* .
+/// The `AWS::IVS::EncoderConfiguration` resource specifies an  encoder configuration. An encoder configuration describes a stream’s video configuration. For more information, see [Streaming Configuration](https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/streaming-config.html) in the *Amazon IVS Low-Latency Streaming User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EncoderConfigurationAttributes`], which `Handle<EncoderConfiguration>` dereferences to.
@@ -39,21 +23,21 @@ pub struct EncoderConfiguration {
     /// Encoder cnfiguration name.
     ///
     /// Pattern `^[a-zA-Z0-9-_]*$`; length 0 to 128; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-encoderconfiguration-tag.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-encoderconfiguration-tag.html) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Video`: a [`Video`] object.
     ///
-    /// Video configuration. Default: video resolution 1280x720, bitrate 2500 kbps, 30 fps. See the \[Video\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-encoderconfiguration-video.html>) property type for more information.
+    /// Video configuration. Default: video resolution 1280x720, bitrate 2500 kbps, 30 fps. See the [Video](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-encoderconfiguration-video.html) property type for more information.
     ///
     /// Create-only: changing it replaces the resource.
-    pub video: Option<Obj<Video>>,
+    pub video: ::std::option::Option<crate::Obj<Video>>,
 }
 
 #[rustfmt::skip]
@@ -63,7 +47,7 @@ impl EncoderConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IVS::EncoderConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-encoderconfiguration.html",
         primary_identifier: &["Arn"],
@@ -74,41 +58,43 @@ impl EncoderConfiguration {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EncoderConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Video`: a [`Video`] object.
-    pub fn video(mut self, value: impl Into<Obj<Video>>) -> Self { self.video = Some(value.into()); self }
+    pub fn video(mut self, value: impl ::std::convert::Into<crate::Obj<Video>>) -> Self { self.video = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EncoderConfiguration {
+impl ::cloudwright_core::Resource for EncoderConfiguration {
     type Attributes = EncoderConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EncoderConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EncoderConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EncoderConfiguration {
+impl ::cloudwright_core::ToValue for EncoderConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Tags", &self.tags)
             .opt("Video", &self.video)
@@ -116,12 +102,12 @@ impl ToValue for EncoderConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EncoderConfiguration`]: `Handle<EncoderConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EncoderConfiguration`]: `Handle<EncoderConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EncoderConfigurationAttributes(ResourceRef);
+pub struct EncoderConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EncoderConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EncoderConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -131,8 +117,8 @@ impl EncoderConfigurationAttributes {
     ///
     /// The encoder-configuration ARN. For example: `arn:aws:ivs:us-west-2:123456789012:encoder-configuration/abcdABCDefgh`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -140,21 +126,10 @@ impl EncoderConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IVS::EncoderConfiguration`.
 ///
@@ -164,11 +139,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -183,38 +158,26 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Video: ObjRule = ObjRule {
-    properties: &[
-        ("Bitrate", Shape::Int(&NumRule { min: Some(1.0), max: Some(8500000.0), ..NumRule::ANY })),
-        ("Framerate", Shape::Num(&NumRule { min: Some(1.0), max: Some(60.0), ..NumRule::ANY })),
-        ("Height", Shape::Int(&NumRule { min: Some(2.0), max: Some(1920.0), ..NumRule::ANY })),
-        ("Width", Shape::Int(&NumRule { min: Some(2.0), max: Some(1920.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Video` property type of `AWS::IVS::EncoderConfiguration`.
 ///
-/// Video configuration. Default: video resolution 1280x720, bitrate 2500 kbps, 30 fps. See the \[Video\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-encoderconfiguration-video.html>) property type for more information.
+/// Video configuration. Default: video resolution 1280x720, bitrate 2500 kbps, 30 fps. See the [Video](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-encoderconfiguration-video.html) property type for more information.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-encoderconfiguration-video.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -222,19 +185,19 @@ pub struct Video {
     /// `Bitrate`: an integer.
     ///
     /// Value 1 to 8500000; default `2500000`.
-    pub bitrate: Option<Int>,
+    pub bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `Framerate`: a number.
     ///
     /// Value 1 to 60; default `30`.
-    pub framerate: Option<Num>,
+    pub framerate: ::std::option::Option<::cloudwright_core::Num>,
     /// `Height`: an integer.
     ///
     /// Value 2 to 1920; default `720`.
-    pub height: Option<Int>,
+    pub height: ::std::option::Option<::cloudwright_core::Int>,
     /// `Width`: an integer.
     ///
     /// Value 2 to 1920; default `1280`.
-    pub width: Option<Int>,
+    pub width: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -242,29 +205,73 @@ impl Video {
     /// A `Video` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Bitrate`: an integer.
-    pub fn bitrate(mut self, value: impl Into<Int>) -> Self { self.bitrate = Some(value.into()); self }
+    pub fn bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bitrate = ::std::option::Option::Some(value.into()); self }
     /// `Framerate`: a number.
-    pub fn framerate(mut self, value: impl Into<Num>) -> Self { self.framerate = Some(value.into()); self }
+    pub fn framerate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.framerate = ::std::option::Option::Some(value.into()); self }
     /// `Height`: an integer.
-    pub fn height(mut self, value: impl Into<Int>) -> Self { self.height = Some(value.into()); self }
+    pub fn height(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.height = ::std::option::Option::Some(value.into()); self }
     /// `Width`: an integer.
-    pub fn width(mut self, value: impl Into<Int>) -> Self { self.width = Some(value.into()); self }
+    pub fn width(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.width = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Video {}
+impl crate::PropertyType for Video {}
 
-impl ToValue for Video {
+impl ::cloudwright_core::ToValue for Video {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bitrate", &self.bitrate)
             .opt("Framerate", &self.framerate)
             .opt("Height", &self.height)
             .opt("Width", &self.width)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncoderConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("Video", Shape::Object(&RULE_Video)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Video: ObjRule = ObjRule {
+        properties: &[
+            ("Bitrate", Shape::Int(&NumRule { min: Some(1.0), max: Some(8500000.0), ..NumRule::ANY })),
+            ("Framerate", Shape::Num(&NumRule { min: Some(1.0), max: Some(60.0), ..NumRule::ANY })),
+            ("Height", Shape::Int(&NumRule { min: Some(2.0), max: Some(1920.0), ..NumRule::ANY })),
+            ("Width", Shape::Int(&NumRule { min: Some(2.0), max: Some(1920.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

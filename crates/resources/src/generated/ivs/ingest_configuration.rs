@@ -5,33 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_IngestConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IngestProtocol", Shape::Str(&StrRule { allowed: &["RTMP", "RTMPS"], ..StrRule::ANY })),
-        ("InsecureIngest", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("UserId", Shape::STR),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IVS::IngestConfiguration` resource.
 ///
-/// The `AWS::IVS::IngestConfiguration` resource specifies an ingest protocol to be used for a stage. For more information, see \[Stream Ingest\](<https://docs.aws.amazon.com/ivs/latest/RealTimeUserGuide/rt-stream-ingest.html>) in the *Amazon IVS Real-Time Streaming User Guide* .
+/// The `AWS::IVS::IngestConfiguration` resource specifies an ingest protocol to be used for a stage. For more information, see [Stream Ingest](https://docs.aws.amazon.com/ivs/latest/RealTimeUserGuide/rt-stream-ingest.html) in the *Amazon IVS Real-Time Streaming User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`IngestConfigurationAttributes`], which `Handle<IngestConfiguration>` dereferences to.
@@ -47,37 +25,37 @@ pub struct IngestConfiguration {
     /// Type of ingest protocol that the user employs for broadcasting.
     ///
     /// Default `"RTMPS"`; create-only: changing it replaces the resource.
-    pub ingest_protocol: Option<IngestProtocol>,
+    pub ingest_protocol: ::std::option::Option<IngestProtocol>,
     /// `InsecureIngest`: a boolean.
     ///
     /// Whether the channel allows insecure RTMP ingest. Default: `false` .
     ///
     /// Default `false`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub insecure_ingest: Option<Bool>,
+    pub insecure_ingest: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string.
     ///
     /// Ingest name.
     ///
     /// Pattern `^[a-zA-Z0-9-_]*$`; length 0 to 128; default `"-"`; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `StageArn`: a string.
     ///
     /// ARN of the stage with which the IngestConfiguration is associated.
     ///
     /// Pattern `^arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+$`; length 0 to 128; default `""`.
-    pub stage_arn: Option<Str>,
+    pub stage_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserId`: a string.
     ///
     /// Customer-assigned name to help identify the participant using the IngestConfiguration; this can be used to link a participant to a user in the customer’s own systems. This can be any UTF-8 encoded text. *This field is exposed to all stage participants and should not be used for personally identifying, confidential, or sensitive information.*
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_id: Option<Str>,
+    pub user_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -87,7 +65,7 @@ impl IngestConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IVS::IngestConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-ingestconfiguration.html",
         primary_identifier: &["Arn"],
@@ -98,47 +76,49 @@ impl IngestConfiguration {
         read_only: &["Arn", "ParticipantId", "StreamKey", "State"],
         attributes: &["Arn", "ParticipantId", "State", "StreamKey"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IngestConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IngestProtocol`: an [`IngestProtocol`] value.
-    pub fn ingest_protocol(mut self, value: impl Into<IngestProtocol>) -> Self { self.ingest_protocol = Some(value.into()); self }
+    pub fn ingest_protocol(mut self, value: impl ::std::convert::Into<IngestProtocol>) -> Self { self.ingest_protocol = ::std::option::Option::Some(value.into()); self }
     /// `InsecureIngest`: a boolean.
-    pub fn insecure_ingest(mut self, value: impl Into<Bool>) -> Self { self.insecure_ingest = Some(value.into()); self }
+    pub fn insecure_ingest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.insecure_ingest = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `StageArn`: a string.
-    pub fn stage_arn(mut self, value: impl Into<Str>) -> Self { self.stage_arn = Some(value.into()); self }
+    pub fn stage_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserId`: a string.
-    pub fn user_id(mut self, value: impl Into<Str>) -> Self { self.user_id = Some(value.into()); self }
+    pub fn user_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IngestConfiguration {
+impl ::cloudwright_core::Resource for IngestConfiguration {
     type Attributes = IngestConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IngestConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IngestConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IngestConfiguration {
+impl ::cloudwright_core::ToValue for IngestConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IngestProtocol", &self.ingest_protocol)
             .opt("InsecureIngest", &self.insecure_ingest)
             .opt("Name", &self.name)
@@ -149,12 +129,12 @@ impl ToValue for IngestConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IngestConfiguration`]: `Handle<IngestConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IngestConfiguration`]: `Handle<IngestConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IngestConfigurationAttributes(ResourceRef);
+pub struct IngestConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IngestConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IngestConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,32 +144,32 @@ impl IngestConfigurationAttributes {
     ///
     /// The ingest-configuration ARN. For example: `arn:aws:ivs:us-west-2:123456789012:ingest-configuration/abcdABCDefgh`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ParticipantId`: a string.
     ///
     /// ID of the participant within the stage. For example: `abCDEf12GHIj`
     #[inline]
-    pub fn participant_id(&self) -> Value {
-        self.0.get_att("ParticipantId")
+    pub fn participant_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ParticipantId"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// State of the ingest configuration. It is `ACTIVE` if a publisher currently is publishing to the stage associated with the ingest configuration. Valid values: `ACTIVE` | `INACTIVE` .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `StreamKey`: a string.
     ///
     /// Ingest-key value for the RTMP(S) protocol. For example: `skSKABCDefgh`
     #[inline]
-    pub fn stream_key(&self) -> Value {
-        self.0.get_att("StreamKey")
+    pub fn stream_key(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StreamKey"))
     }
 }
 
@@ -201,23 +181,50 @@ pub enum IngestProtocol {
     /// `RTMPS`
     Rtmps,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IngestProtocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IngestProtocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IngestProtocol {
+impl ::cloudwright_core::ToValue for IngestProtocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Rtmp => "RTMP",
             Self::Rtmps => "RTMPS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IngestConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IngestProtocol", Shape::Str(&StrRule { allowed: &["RTMP", "RTMPS"], ..StrRule::ANY })),
+            ("InsecureIngest", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("UserId", Shape::STR),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -54,14 +54,10 @@ pub use playback_restriction_policy::{
 #[cfg(feature = "ivs")]
 pub use public_key::{PublicKey, PublicKeyAttributes};
 #[cfg(feature = "ivs")]
-pub use recording_configuration::{
-    RecordingConfiguration, RecordingConfigurationAttributes, RecordingConfigurationRequired,
-};
+pub use recording_configuration::{RecordingConfiguration, RecordingConfigurationAttributes};
 #[cfg(feature = "ivs")]
 pub use stage::{Stage, StageAttributes};
 #[cfg(feature = "ivs")]
-pub use storage_configuration::{
-    StorageConfiguration, StorageConfigurationAttributes, StorageConfigurationRequired,
-};
+pub use storage_configuration::{StorageConfiguration, StorageConfigurationAttributes};
 #[cfg(feature = "ivs")]
-pub use stream_key::{StreamKey, StreamKeyAttributes, StreamKeyRequired};
+pub use stream_key::{StreamKey, StreamKeyAttributes};

@@ -5,27 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlaybackRestrictionPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedCountries", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("EnableStrictOriginEnforcement", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IVS::PlaybackRestrictionPolicy` resource.
 ///
-/// The `AWS::IVS::PlaybackRestrictionPolicy` resource specifies an  playback restriction policy. A playback restriction policy constrains playback by country and/or origin sites. For more information, see \[Undesired Content and Viewers\](<https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/undesired-content.html>) in the *Amazon IVS Low-Latency Streaming User Guide* .
+/// The `AWS::IVS::PlaybackRestrictionPolicy` resource specifies an  playback restriction policy. A playback restriction policy constrains playback by country and/or origin sites. For more information, see [Undesired Content and Viewers](https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/undesired-content.html) in the *Amazon IVS Low-Latency Streaming User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PlaybackRestrictionPolicyAttributes`], which `Handle<PlaybackRestrictionPolicy>` dereferences to.
@@ -40,33 +22,33 @@ pub struct PlaybackRestrictionPolicy {
     /// A list of country codes that control geoblocking restrictions. Allowed values are the officially assigned ISO 3166-1 alpha-2 codes. Default: All countries (an empty array).
     ///
     /// Default `[]`; each item: length 2 to 2.
-    pub allowed_countries: Option<List<Str>>,
+    pub allowed_countries: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowedOrigins`: a list of strings.
     ///
-    /// A list of origin sites that control CORS restriction. Allowed values are the same as valid values of the Origin header defined at \[<https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Origin>"\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Origin>)
+    /// A list of origin sites that control CORS restriction. Allowed values are the same as valid values of the Origin header defined at [https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Origin"](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Origin)
     ///
     /// Default `[]`; each item: length 0 to 128.
-    pub allowed_origins: Option<List<Str>>,
+    pub allowed_origins: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EnableStrictOriginEnforcement`: a boolean.
     ///
     /// Whether channel playback is constrained by the origin site.
     ///
     /// Default `false`.
-    pub enable_strict_origin_enforcement: Option<Bool>,
+    pub enable_strict_origin_enforcement: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string.
     ///
     /// Playback-restriction-policy name.
     ///
     /// Pattern `^[a-zA-Z0-9-_]*$`; length 0 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-playbackrestrictionpolicy-tag.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-playbackrestrictionpolicy-tag.html) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +58,7 @@ impl PlaybackRestrictionPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IVS::PlaybackRestrictionPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-playbackrestrictionpolicy.html",
         primary_identifier: &["Arn"],
@@ -87,45 +69,47 @@ impl PlaybackRestrictionPolicy {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PlaybackRestrictionPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowedCountries`: a list of strings.
-    pub fn allowed_countries(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_countries = Some(value.into()); self }
+    pub fn allowed_countries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_countries = ::std::option::Option::Some(value.into()); self }
     /// `AllowedOrigins`: a list of strings.
-    pub fn allowed_origins(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_origins = Some(value.into()); self }
+    pub fn allowed_origins(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_origins = ::std::option::Option::Some(value.into()); self }
     /// `EnableStrictOriginEnforcement`: a boolean.
-    pub fn enable_strict_origin_enforcement(mut self, value: impl Into<Bool>) -> Self { self.enable_strict_origin_enforcement = Some(value.into()); self }
+    pub fn enable_strict_origin_enforcement(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_strict_origin_enforcement = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PlaybackRestrictionPolicy {
+impl ::cloudwright_core::Resource for PlaybackRestrictionPolicy {
     type Attributes = PlaybackRestrictionPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PlaybackRestrictionPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PlaybackRestrictionPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PlaybackRestrictionPolicy {
+impl ::cloudwright_core::ToValue for PlaybackRestrictionPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedCountries", &self.allowed_countries)
             .opt("AllowedOrigins", &self.allowed_origins)
             .opt(
@@ -138,12 +122,12 @@ impl ToValue for PlaybackRestrictionPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PlaybackRestrictionPolicy`]: `Handle<PlaybackRestrictionPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PlaybackRestrictionPolicy`]: `Handle<PlaybackRestrictionPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PlaybackRestrictionPolicyAttributes(ResourceRef);
+pub struct PlaybackRestrictionPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PlaybackRestrictionPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PlaybackRestrictionPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,8 +137,8 @@ impl PlaybackRestrictionPolicyAttributes {
     ///
     /// The playback-restriction-policy ARN. For example: `arn:aws:ivs:us-west-2:123456789012:playback-restriction-policy/abcdABCDefgh`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -162,21 +146,10 @@ impl PlaybackRestrictionPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IVS::PlaybackRestrictionPolicy`.
 ///
@@ -186,11 +159,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -205,19 +178,53 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlaybackRestrictionPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedCountries", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("AllowedOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("EnableStrictOriginEnforcement", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{RecordingMode, Storage, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9-.]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
-
-/// The required properties of [`RecordingConfiguration`], by name: `RecordingConfiguration::new(RecordingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordingConfigurationRequired {
-    /// `DestinationConfiguration`: a [`DestinationConfiguration`] object, required.
-    pub destination_configuration: Obj<DestinationConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationConfiguration", Shape::Object(&RULE_DestinationConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RecordingReconnectWindowSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-        ("RenditionConfiguration", Shape::Object(&RULE_RenditionConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("ThumbnailConfiguration", Shape::Object(&RULE_ThumbnailConfiguration)),
-    ],
-    required: &["DestinationConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IVS::RecordingConfiguration` resource.
 ///
-/// The `AWS::IVS::RecordingConfiguration` resource specifies an  recording configuration. A recording configuration enables the recording of a channel’s live streams to a data store. Multiple channels can reference the same recording configuration. For more information, see \[RecordingConfiguration\](<https://docs.aws.amazon.com/ivs/latest/LowLatencyAPIReference/API_RecordingConfiguration.html>) in the *Amazon IVS Low-Latency Streaming API Reference* .
+/// The `AWS::IVS::RecordingConfiguration` resource specifies an  recording configuration. A recording configuration enables the recording of a channel’s live streams to a data store. Multiple channels can reference the same recording configuration. For more information, see [RecordingConfiguration](https://docs.aws.amazon.com/ivs/latest/LowLatencyAPIReference/API_RecordingConfiguration.html) in the *Amazon IVS Low-Latency Streaming API Reference* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RecordingConfigurationAttributes`], which `Handle<RecordingConfiguration>` dereferences to.
@@ -54,13 +25,13 @@ pub struct RecordingConfiguration {
     /// A destination configuration describes an S3 bucket where recorded video will be stored. See the DestinationConfiguration property type for more information.
     ///
     /// Create-only: changing it replaces the resource.
-    pub destination_configuration: Obj<DestinationConfiguration>,
+    pub destination_configuration: crate::Obj<DestinationConfiguration>,
     /// `Name`: a string.
     ///
     /// Recording-configuration name. The value does not need to be unique.
     ///
     /// Pattern `^[a-zA-Z0-9-_]*$`; length 0 to 128; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordingReconnectWindowSeconds`: an integer.
     ///
     /// If a broadcast disconnects and then reconnects within the specified interval, the multiple streams will be considered a single broadcast and merged together.
@@ -68,27 +39,27 @@ pub struct RecordingConfiguration {
     /// *Default* : `0`
     ///
     /// Value 0 to 300; default `0`; create-only: changing it replaces the resource.
-    pub recording_reconnect_window_seconds: Option<Int>,
+    pub recording_reconnect_window_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `RenditionConfiguration`: a [`RenditionConfiguration`] object.
     ///
     /// A rendition configuration describes which renditions should be recorded for a stream. See the RenditionConfiguration property type for more information.
     ///
     /// Create-only: changing it replaces the resource.
-    pub rendition_configuration: Option<Obj<RenditionConfiguration>>,
+    pub rendition_configuration: ::std::option::Option<crate::Obj<RenditionConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-recordingconfiguration-tag.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-recordingconfiguration-tag.html) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ThumbnailConfiguration`: a [`ThumbnailConfiguration`] object.
     ///
     /// A thumbnail configuration enables/disables the recording of thumbnails for a live session and controls the interval at which thumbnails are generated for the live session. See the ThumbnailConfiguration property type for more information.
     ///
     /// Create-only: changing it replaces the resource.
-    pub thumbnail_configuration: Option<Obj<ThumbnailConfiguration>>,
+    pub thumbnail_configuration: ::std::option::Option<crate::Obj<ThumbnailConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +69,7 @@ impl RecordingConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IVS::RecordingConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-recordingconfiguration.html",
         primary_identifier: &["Arn"],
@@ -109,54 +80,56 @@ impl RecordingConfiguration {
         read_only: &["Arn", "State"],
         attributes: &["Arn", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `RecordingConfiguration` with its required properties, named in a [`RecordingConfigurationRequired`].
+    /// A `RecordingConfiguration` with its one required property, `DestinationConfiguration`.
     #[inline]
-    pub fn new(required: RecordingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<DestinationConfiguration>>) -> Self {
         Self {
-            destination_configuration: required.destination_configuration,
-            name: None,
-            recording_reconnect_window_seconds: None,
-            rendition_configuration: None,
-            tags: None,
-            thumbnail_configuration: None,
+            destination_configuration: value.into(),
+            name: ::std::option::Option::None,
+            recording_reconnect_window_seconds: ::std::option::Option::None,
+            rendition_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            thumbnail_configuration: ::std::option::Option::None,
         }
     }
 
     /// `DestinationConfiguration`: a [`DestinationConfiguration`] object, required.
-    pub fn destination_configuration(mut self, value: impl Into<Obj<DestinationConfiguration>>) -> Self { self.destination_configuration = value.into(); self }
+    pub fn destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationConfiguration>>) -> Self { self.destination_configuration = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RecordingReconnectWindowSeconds`: an integer.
-    pub fn recording_reconnect_window_seconds(mut self, value: impl Into<Int>) -> Self { self.recording_reconnect_window_seconds = Some(value.into()); self }
+    pub fn recording_reconnect_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.recording_reconnect_window_seconds = ::std::option::Option::Some(value.into()); self }
     /// `RenditionConfiguration`: a [`RenditionConfiguration`] object.
-    pub fn rendition_configuration(mut self, value: impl Into<Obj<RenditionConfiguration>>) -> Self { self.rendition_configuration = Some(value.into()); self }
+    pub fn rendition_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RenditionConfiguration>>) -> Self { self.rendition_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ThumbnailConfiguration`: a [`ThumbnailConfiguration`] object.
-    pub fn thumbnail_configuration(mut self, value: impl Into<Obj<ThumbnailConfiguration>>) -> Self { self.thumbnail_configuration = Some(value.into()); self }
+    pub fn thumbnail_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ThumbnailConfiguration>>) -> Self { self.thumbnail_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RecordingConfiguration {
+impl ::cloudwright_core::Resource for RecordingConfiguration {
     type Attributes = RecordingConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RecordingConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RecordingConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RecordingConfiguration {
+impl ::cloudwright_core::ToValue for RecordingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationConfiguration", &self.destination_configuration)
             .opt("Name", &self.name)
             .opt(
@@ -170,12 +143,12 @@ impl ToValue for RecordingConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RecordingConfiguration`]: `Handle<RecordingConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RecordingConfiguration`]: `Handle<RecordingConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RecordingConfigurationAttributes(ResourceRef);
+pub struct RecordingConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RecordingConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RecordingConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -185,27 +158,18 @@ impl RecordingConfigurationAttributes {
     ///
     /// The recording configuration ARN. For example: `arn:aws:ivs:us-west-2:123456789012:recording-configuration/abcdABCDefgh`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// Indicates the current state of the recording configuration. When the state is `ACTIVE` , the configuration is ready to record a channel stream. Valid values: `CREATING` | `CREATE_FAILED` | `ACTIVE` .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("S3", Shape::Object(&RULE_S3DestinationConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DestinationConfiguration` property type of `AWS::IVS::RecordingConfiguration`.
 ///
@@ -216,8 +180,8 @@ pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
 pub struct DestinationConfiguration {
     /// `S3`: a [`S3DestinationConfiguration`] object.
     ///
-    /// An S3 destination configuration where recorded videos will be stored. See the \[S3DestinationConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-recordingconfiguration-s3destinationconfiguration.html>) property type for more information.
-    pub s3: Option<Obj<S3DestinationConfiguration>>,
+    /// An S3 destination configuration where recorded videos will be stored. See the [S3DestinationConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-recordingconfiguration-s3destinationconfiguration.html) property type for more information.
+    pub s3: ::std::option::Option<crate::Obj<S3DestinationConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -225,31 +189,23 @@ impl DestinationConfiguration {
     /// A `DestinationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3`: a [`S3DestinationConfiguration`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DestinationConfiguration {}
+impl crate::PropertyType for DestinationConfiguration {}
 
-impl ToValue for DestinationConfiguration {
+impl ::cloudwright_core::ToValue for DestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("S3", &self.s3).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("S3", &self.s3)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RenditionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RenditionSelection", Shape::Str(&StrRule { allowed: &["ALL", "NONE", "CUSTOM"], ..StrRule::ANY })),
-        ("Renditions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(4), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RenditionConfiguration` property type of `AWS::IVS::RecordingConfiguration`.
 ///
@@ -263,13 +219,13 @@ pub struct RenditionConfiguration {
     /// The set of renditions are recorded for a stream. For `BASIC` channels, the `CUSTOM` value has no effect. If `CUSTOM` is specified, a set of renditions can be specified in the `renditions` field. Default: `ALL` .
     ///
     /// Default `"ALL"`.
-    pub rendition_selection: Option<RenditionSelection>,
+    pub rendition_selection: ::std::option::Option<RenditionSelection>,
     /// `Renditions`: a list of [`Rendition`] values.
     ///
-    /// A list of which renditions are recorded for a stream, if `renditionSelection` is `CUSTOM` ; otherwise, this field is irrelevant. The selected renditions are recorded if they are available during the stream. If a selected rendition is unavailable, the best available rendition is recorded. For details on the resolution dimensions of each rendition, see \[Auto-Record to Amazon S3\](<https://docs.aws.amazon.com//ivs/latest/LowLatencyUserGuide/record-to-s3.html>) .
+    /// A list of which renditions are recorded for a stream, if `renditionSelection` is `CUSTOM` ; otherwise, this field is irrelevant. The selected renditions are recorded if they are available during the stream. If a selected rendition is unavailable, the best available rendition is recorded. For details on the resolution dimensions of each rendition, see [Auto-Record to Amazon S3](https://docs.aws.amazon.com//ivs/latest/LowLatencyUserGuide/record-to-s3.html) .
     ///
     /// Items 0 to 4.
-    pub renditions: Option<List<Rendition>>,
+    pub renditions: ::std::option::Option<::cloudwright_core::List<Rendition>>,
 }
 
 #[rustfmt::skip]
@@ -277,43 +233,26 @@ impl RenditionConfiguration {
     /// A `RenditionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RenditionSelection`: a [`RenditionSelection`] value.
-    pub fn rendition_selection(mut self, value: impl Into<RenditionSelection>) -> Self { self.rendition_selection = Some(value.into()); self }
+    pub fn rendition_selection(mut self, value: impl ::std::convert::Into<RenditionSelection>) -> Self { self.rendition_selection = ::std::option::Option::Some(value.into()); self }
     /// `Renditions`: a list of [`Rendition`] values.
-    pub fn renditions(mut self, value: impl Into<List<Rendition>>) -> Self { self.renditions = Some(value.into()); self }
+    pub fn renditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rendition>>) -> Self { self.renditions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RenditionConfiguration {}
+impl crate::PropertyType for RenditionConfiguration {}
 
-impl ToValue for RenditionConfiguration {
+impl ::cloudwright_core::ToValue for RenditionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RenditionSelection", &self.rendition_selection)
             .opt("Renditions", &self.renditions)
             .build()
     }
 }
-
-/// The required properties of [`S3DestinationConfiguration`], by name: `S3DestinationConfiguration::new(S3DestinationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3DestinationConfigurationRequired {
-    /// `BucketName`: a string, required.
-    pub bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-    ],
-    required: &["BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3DestinationConfiguration` property type of `AWS::IVS::RecordingConfiguration`.
 ///
@@ -327,45 +266,33 @@ pub struct S3DestinationConfiguration {
     /// Location (S3 bucket name) where recorded videos will be stored.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9-.]+$`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl S3DestinationConfiguration {
-    /// A `S3DestinationConfiguration` with its required properties, named in a [`S3DestinationConfigurationRequired`].
+    /// A `S3DestinationConfiguration` with its one required property, `BucketName`.
     #[inline]
-    pub fn new(required: S3DestinationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_name: required.bucket_name,
+            bucket_name: value.into(),
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
 }
 
-impl PropertyType for S3DestinationConfiguration {}
+impl crate::PropertyType for S3DestinationConfiguration {}
 
-impl ToValue for S3DestinationConfiguration {
+impl ::cloudwright_core::ToValue for S3DestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RecordingMode", Shape::Str(&StrRule { allowed: &["INTERVAL", "DISABLED"], ..StrRule::ANY })),
-        ("Resolution", Shape::Str(&StrRule { allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"], ..StrRule::ANY })),
-        ("Storage", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "LATEST"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: true })),
-        ("TargetIntervalSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(60.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ThumbnailConfiguration` property type of `AWS::IVS::RecordingConfiguration`.
 ///
@@ -379,32 +306,32 @@ pub struct ThumbnailConfiguration {
     /// Thumbnail recording mode. Valid values:
     ///
     /// - `DISABLED` : Use DISABLED to disable the generation of thumbnails for recorded video.
-    /// - `INTERVAL` : Use INTERVAL to enable the generation of thumbnails for recorded video at a time interval controlled by the \[TargetIntervalSeconds\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-recordingconfiguration-thumbnailconfiguration.html#cfn-ivs-recordingconfiguration-thumbnailconfiguration-targetintervalseconds>) property.
+    /// - `INTERVAL` : Use INTERVAL to enable the generation of thumbnails for recorded video at a time interval controlled by the [TargetIntervalSeconds](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-recordingconfiguration-thumbnailconfiguration.html#cfn-ivs-recordingconfiguration-thumbnailconfiguration-targetintervalseconds) property.
     ///
     /// *Default* : `INTERVAL`
     ///
     /// Default `"INTERVAL"`.
-    pub recording_mode: Option<RecordingMode>,
+    pub recording_mode: ::std::option::Option<RecordingMode>,
     /// `Resolution`: a [`Resolution`] value.
     ///
-    /// The desired resolution of recorded thumbnails for a stream. Thumbnails are recorded at the selected resolution if the corresponding rendition is available during the stream; otherwise, they are recorded at source resolution. For more information about resolution values and their corresponding height and width dimensions, see \[Auto-Record to Amazon S3\](<https://docs.aws.amazon.com//ivs/latest/LowLatencyUserGuide/record-to-s3.html>) .
-    pub resolution: Option<Resolution>,
+    /// The desired resolution of recorded thumbnails for a stream. Thumbnails are recorded at the selected resolution if the corresponding rendition is available during the stream; otherwise, they are recorded at source resolution. For more information about resolution values and their corresponding height and width dimensions, see [Auto-Record to Amazon S3](https://docs.aws.amazon.com//ivs/latest/LowLatencyUserGuide/record-to-s3.html) .
+    pub resolution: ::std::option::Option<Resolution>,
     /// `Storage`: a list of [`Storage`] values.
     ///
     /// The format in which thumbnails are recorded for a stream. `SEQUENTIAL` records all generated thumbnails in a serial manner, to the media/thumbnails directory. `LATEST` saves the latest thumbnail in media/thumbnails/latest/thumb.jpg and overwrites it at the interval specified by `targetIntervalSeconds` . You can enable both `SEQUENTIAL` and `LATEST` . Default: `SEQUENTIAL` .
     ///
     /// Items 0 to 2.
-    pub storage: Option<List<Storage>>,
+    pub storage: ::std::option::Option<::cloudwright_core::List<Storage>>,
     /// `TargetIntervalSeconds`: an integer.
     ///
-    /// The targeted thumbnail-generation interval in seconds. This is configurable (and required) only if \[RecordingMode\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-recordingconfiguration-thumbnailconfiguration.html#cfn-ivs-recordingconfiguration-thumbnailconfiguration-recordingmode>) is `INTERVAL` .
+    /// The targeted thumbnail-generation interval in seconds. This is configurable (and required) only if [RecordingMode](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-recordingconfiguration-thumbnailconfiguration.html#cfn-ivs-recordingconfiguration-thumbnailconfiguration-recordingmode) is `INTERVAL` .
     ///
-    /// &gt; Setting a value for `TargetIntervalSeconds` does not guarantee that thumbnails are generated at the specified interval. For thumbnails to be generated at the `TargetIntervalSeconds` interval, the `IDR/Keyframe` value for the input video must be less than the `TargetIntervalSeconds` value. See \[Amazon IVS Streaming Configuration\](<https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/streaming-config.html>) for information on setting `IDR/Keyframe` to the recommended value in video-encoder settings.
+    /// \> Setting a value for `TargetIntervalSeconds` does not guarantee that thumbnails are generated at the specified interval. For thumbnails to be generated at the `TargetIntervalSeconds` interval, the `IDR/Keyframe` value for the input video must be less than the `TargetIntervalSeconds` value. See [Amazon IVS Streaming Configuration](https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/streaming-config.html) for information on setting `IDR/Keyframe` to the recommended value in video-encoder settings.
     ///
     /// *Default* : 60
     ///
     /// Value 1 to 60; default `60`.
-    pub target_interval_seconds: Option<Int>,
+    pub target_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -412,25 +339,25 @@ impl ThumbnailConfiguration {
     /// A `ThumbnailConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RecordingMode`: a [`RecordingMode`] value.
-    pub fn recording_mode(mut self, value: impl Into<RecordingMode>) -> Self { self.recording_mode = Some(value.into()); self }
+    pub fn recording_mode(mut self, value: impl ::std::convert::Into<RecordingMode>) -> Self { self.recording_mode = ::std::option::Option::Some(value.into()); self }
     /// `Resolution`: a [`Resolution`] value.
-    pub fn resolution(mut self, value: impl Into<Resolution>) -> Self { self.resolution = Some(value.into()); self }
+    pub fn resolution(mut self, value: impl ::std::convert::Into<Resolution>) -> Self { self.resolution = ::std::option::Option::Some(value.into()); self }
     /// `Storage`: a list of [`Storage`] values.
-    pub fn storage(mut self, value: impl Into<List<Storage>>) -> Self { self.storage = Some(value.into()); self }
+    pub fn storage(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Storage>>) -> Self { self.storage = ::std::option::Option::Some(value.into()); self }
     /// `TargetIntervalSeconds`: an integer.
-    pub fn target_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.target_interval_seconds = Some(value.into()); self }
+    pub fn target_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_interval_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ThumbnailConfiguration {}
+impl crate::PropertyType for ThumbnailConfiguration {}
 
-impl ToValue for ThumbnailConfiguration {
+impl ::cloudwright_core::ToValue for ThumbnailConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RecordingMode", &self.recording_mode)
             .opt("Resolution", &self.resolution)
             .opt("Storage", &self.storage)
@@ -451,26 +378,26 @@ pub enum Rendition {
     /// `LOWEST_RESOLUTION`
     LowestResolution,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Rendition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Rendition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Rendition {
+impl ::cloudwright_core::ToValue for Rendition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FullHd => "FULL_HD",
             Self::Hd => "HD",
             Self::Sd => "SD",
             Self::LowestResolution => "LOWEST_RESOLUTION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -484,25 +411,25 @@ pub enum RenditionSelection {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RenditionSelection {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RenditionSelection {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RenditionSelection {
+impl ::cloudwright_core::ToValue for RenditionSelection {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::None => "NONE",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -518,25 +445,93 @@ pub enum Resolution {
     /// `LOWEST_RESOLUTION`
     LowestResolution,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Resolution {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Resolution {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Resolution {
+impl ::cloudwright_core::ToValue for Resolution {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FullHd => "FULL_HD",
             Self::Hd => "HD",
             Self::Sd => "SD",
             Self::LowestResolution => "LOWEST_RESOLUTION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9-.]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationConfiguration", Shape::Object(&RULE_DestinationConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RecordingReconnectWindowSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+            ("RenditionConfiguration", Shape::Object(&RULE_RenditionConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("ThumbnailConfiguration", Shape::Object(&RULE_ThumbnailConfiguration)),
+        ],
+        required: &["DestinationConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("S3", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RenditionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RenditionSelection", Shape::Str(&StrRule { allowed: &["ALL", "NONE", "CUSTOM"], ..StrRule::ANY })),
+            ("Renditions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(4), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ],
+        required: &["BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RecordingMode", Shape::Str(&StrRule { allowed: &["INTERVAL", "DISABLED"], ..StrRule::ANY })),
+            ("Resolution", Shape::Str(&StrRule { allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"], ..StrRule::ANY })),
+            ("Storage", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "LATEST"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: true })),
+            ("TargetIntervalSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(60.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

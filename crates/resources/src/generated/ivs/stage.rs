@@ -5,30 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{RecordingMode, Storage, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^$|^arn:aws:ivs:[a-z0-9-]+:[0-9]+:storage-configuration/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Stage: ObjRule = ObjRule {
-    properties: &[
-        ("AutoParticipantRecordingConfiguration", Shape::Object(&RULE_AutoParticipantRecordingConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IVS::Stage` resource.
 ///
-/// The `AWS::IVS::Stage` resource specifies an  stage. A stage is a virtual space where participants can exchange video in real time. For more information, see \[CreateStage\](<https://docs.aws.amazon.com/ivs/latest/RealTimeAPIReference/API_CreateStage.html>) in the *Amazon IVS Real-Time Streaming API Reference* .
+/// The `AWS::IVS::Stage` resource specifies an  stage. A stage is a virtual space where participants can exchange video in real time. For more information, see [CreateStage](https://docs.aws.amazon.com/ivs/latest/RealTimeAPIReference/API_CreateStage.html) in the *Amazon IVS Real-Time Streaming API Reference* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StageAttributes`], which `Handle<Stage>` dereferences to.
@@ -42,21 +23,21 @@ pub struct Stage {
     ///
     /// Configuration object for individual participant recording.
     pub auto_participant_recording_configuration:
-        Option<Obj<AutoParticipantRecordingConfiguration>>,
+        ::std::option::Option<crate::Obj<AutoParticipantRecordingConfiguration>>,
     /// `Name`: a string.
     ///
     /// Stage name.
     ///
     /// Pattern `^[a-zA-Z0-9-_]*$`; length 0 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-stage-tag.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-stage-tag.html) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -66,7 +47,7 @@ impl Stage {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IVS::Stage",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-stage.html",
         primary_identifier: &["Arn"],
@@ -77,41 +58,43 @@ impl Stage {
         read_only: &["Arn", "ActiveSessionId"],
         attributes: &["ActiveSessionId", "Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Stage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoParticipantRecordingConfiguration`: an [`AutoParticipantRecordingConfiguration`] object.
-    pub fn auto_participant_recording_configuration(mut self, value: impl Into<Obj<AutoParticipantRecordingConfiguration>>) -> Self { self.auto_participant_recording_configuration = Some(value.into()); self }
+    pub fn auto_participant_recording_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AutoParticipantRecordingConfiguration>>) -> Self { self.auto_participant_recording_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Stage {
+impl ::cloudwright_core::Resource for Stage {
     type Attributes = StageAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stage, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Stage, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Stage {
+impl ::cloudwright_core::ToValue for Stage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutoParticipantRecordingConfiguration",
                 &self.auto_participant_recording_configuration,
@@ -122,12 +105,12 @@ impl ToValue for Stage {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Stage`]: `Handle<Stage>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Stage`]: `Handle<Stage>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StageAttributes(ResourceRef);
+pub struct StageAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StageAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StageAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -137,39 +120,18 @@ impl StageAttributes {
     ///
     /// ID of the active session within the stage. For example: `st-a1b2c3d4e5f6g`
     #[inline]
-    pub fn active_session_id(&self) -> Value {
-        self.0.get_att("ActiveSessionId")
+    pub fn active_session_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ActiveSessionId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The stage ARN. For example: `arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`AutoParticipantRecordingConfiguration`], by name: `AutoParticipantRecordingConfiguration::new(AutoParticipantRecordingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoParticipantRecordingConfigurationRequired {
-    /// `StorageConfigurationArn`: a string, required.
-    pub storage_configuration_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoParticipantRecordingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("HlsConfiguration", Shape::Object(&RULE_HlsConfiguration)),
-        ("MediaTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_VIDEO", "AUDIO_ONLY"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: true })),
-        ("RecordingReconnectWindowSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-        ("StorageConfigurationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ThumbnailConfiguration", Shape::Object(&RULE_ThumbnailConfiguration)),
-    ],
-    required: &["StorageConfigurationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoParticipantRecordingConfiguration` property type of `AWS::IVS::Stage`.
 ///
@@ -181,13 +143,13 @@ pub struct AutoParticipantRecordingConfiguration {
     /// `HlsConfiguration`: a [`HlsConfiguration`] object.
     ///
     /// HLS configuration object for individual participant recording.
-    pub hls_configuration: Option<Obj<HlsConfiguration>>,
+    pub hls_configuration: ::std::option::Option<crate::Obj<HlsConfiguration>>,
     /// `MediaTypes`: a list of [`MediaType`] values.
     ///
     /// Types of media to be recorded. Default: `AUDIO_VIDEO` .
     ///
     /// Items 0 to 1; default `["AUDIO_VIDEO"]`.
-    pub media_types: Option<List<MediaType>>,
+    pub media_types: ::std::option::Option<::cloudwright_core::List<MediaType>>,
     /// `RecordingReconnectWindowSeconds`: an integer.
     ///
     /// If a stage publisher disconnects and then reconnects within the specified interval, the multiple recordings will be considered a single recording and merged together.
@@ -195,51 +157,51 @@ pub struct AutoParticipantRecordingConfiguration {
     /// The default value is 0, which disables merging.
     ///
     /// Value 0 to 300; default `0`.
-    pub recording_reconnect_window_seconds: Option<Int>,
+    pub recording_reconnect_window_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `StorageConfigurationArn`: a string, required.
     ///
     /// ARN of the StorageConfiguration resource to use for individual participant recording. Default: "" (empty string, no storage configuration is specified). Individual participant recording cannot be started unless a storage configuration is specified, when a Stage is created or updated.
     ///
     /// Pattern `^$|^arn:aws:ivs:[a-z0-9-]+:[0-9]+:storage-configuration/[a-zA-Z0-9-]+$`; length 0 to 128.
-    pub storage_configuration_arn: Str,
+    pub storage_configuration_arn: ::cloudwright_core::Str,
     /// `ThumbnailConfiguration`: a [`ThumbnailConfiguration`] object.
     ///
     /// A complex type that allows you to enable/disable the recording of thumbnails for individual participant recording and modify the interval at which thumbnails are generated for the live session.
-    pub thumbnail_configuration: Option<Obj<ThumbnailConfiguration>>,
+    pub thumbnail_configuration: ::std::option::Option<crate::Obj<ThumbnailConfiguration>>,
 }
 
 #[rustfmt::skip]
 impl AutoParticipantRecordingConfiguration {
-    /// A `AutoParticipantRecordingConfiguration` with its required properties, named in a [`AutoParticipantRecordingConfigurationRequired`].
+    /// A `AutoParticipantRecordingConfiguration` with its one required property, `StorageConfigurationArn`.
     #[inline]
-    pub fn new(required: AutoParticipantRecordingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            hls_configuration: None,
-            media_types: None,
-            recording_reconnect_window_seconds: None,
-            storage_configuration_arn: required.storage_configuration_arn,
-            thumbnail_configuration: None,
+            hls_configuration: ::std::option::Option::None,
+            media_types: ::std::option::Option::None,
+            recording_reconnect_window_seconds: ::std::option::Option::None,
+            storage_configuration_arn: value.into(),
+            thumbnail_configuration: ::std::option::Option::None,
         }
     }
 
     /// `HlsConfiguration`: a [`HlsConfiguration`] object.
-    pub fn hls_configuration(mut self, value: impl Into<Obj<HlsConfiguration>>) -> Self { self.hls_configuration = Some(value.into()); self }
+    pub fn hls_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HlsConfiguration>>) -> Self { self.hls_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MediaTypes`: a list of [`MediaType`] values.
-    pub fn media_types(mut self, value: impl Into<List<MediaType>>) -> Self { self.media_types = Some(value.into()); self }
+    pub fn media_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MediaType>>) -> Self { self.media_types = ::std::option::Option::Some(value.into()); self }
     /// `RecordingReconnectWindowSeconds`: an integer.
-    pub fn recording_reconnect_window_seconds(mut self, value: impl Into<Int>) -> Self { self.recording_reconnect_window_seconds = Some(value.into()); self }
+    pub fn recording_reconnect_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.recording_reconnect_window_seconds = ::std::option::Option::Some(value.into()); self }
     /// `StorageConfigurationArn`: a string, required.
-    pub fn storage_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.storage_configuration_arn = value.into(); self }
+    pub fn storage_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_configuration_arn = value.into(); self }
     /// `ThumbnailConfiguration`: a [`ThumbnailConfiguration`] object.
-    pub fn thumbnail_configuration(mut self, value: impl Into<Obj<ThumbnailConfiguration>>) -> Self { self.thumbnail_configuration = Some(value.into()); self }
+    pub fn thumbnail_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ThumbnailConfiguration>>) -> Self { self.thumbnail_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoParticipantRecordingConfiguration {}
+impl crate::PropertyType for AutoParticipantRecordingConfiguration {}
 
-impl ToValue for AutoParticipantRecordingConfiguration {
+impl ::cloudwright_core::ToValue for AutoParticipantRecordingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HlsConfiguration", &self.hls_configuration)
             .opt("MediaTypes", &self.media_types)
             .opt(
@@ -252,15 +214,6 @@ impl ToValue for AutoParticipantRecordingConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HlsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ParticipantRecordingHlsConfiguration", Shape::Object(&RULE_ParticipantRecordingHlsConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HlsConfiguration` property type of `AWS::IVS::Stage`.
 ///
 /// Object specifying an HLS configuration for individual participant recording.
@@ -271,7 +224,8 @@ pub struct HlsConfiguration {
     /// `ParticipantRecordingHlsConfiguration`: a [`ParticipantRecordingHlsConfiguration`] object.
     ///
     /// Object specifying a configuration of participant HLS recordings for individual participant recording.
-    pub participant_recording_hls_configuration: Option<Obj<ParticipantRecordingHlsConfiguration>>,
+    pub participant_recording_hls_configuration:
+        ::std::option::Option<crate::Obj<ParticipantRecordingHlsConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -279,19 +233,19 @@ impl HlsConfiguration {
     /// A `HlsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ParticipantRecordingHlsConfiguration`: a [`ParticipantRecordingHlsConfiguration`] object.
-    pub fn participant_recording_hls_configuration(mut self, value: impl Into<Obj<ParticipantRecordingHlsConfiguration>>) -> Self { self.participant_recording_hls_configuration = Some(value.into()); self }
+    pub fn participant_recording_hls_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ParticipantRecordingHlsConfiguration>>) -> Self { self.participant_recording_hls_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsConfiguration {}
+impl crate::PropertyType for HlsConfiguration {}
 
-impl ToValue for HlsConfiguration {
+impl ::cloudwright_core::ToValue for HlsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ParticipantRecordingHlsConfiguration",
                 &self.participant_recording_hls_configuration,
@@ -299,15 +253,6 @@ impl ToValue for HlsConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParticipantRecordingHlsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TargetSegmentDurationSeconds", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ParticipantRecordingHlsConfiguration` property type of `AWS::IVS::Stage`.
 ///
@@ -321,7 +266,7 @@ pub struct ParticipantRecordingHlsConfiguration {
     /// Defines the target duration for recorded segments generated when recording a stage participant. Segments may have durations longer than the specified value when needed to ensure each segment begins with a keyframe. Default: 6.
     ///
     /// Value 2 to 10; default `6`.
-    pub target_segment_duration_seconds: Option<Int>,
+    pub target_segment_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -329,19 +274,19 @@ impl ParticipantRecordingHlsConfiguration {
     /// A `ParticipantRecordingHlsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TargetSegmentDurationSeconds`: an integer.
-    pub fn target_segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.target_segment_duration_seconds = Some(value.into()); self }
+    pub fn target_segment_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_segment_duration_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParticipantRecordingHlsConfiguration {}
+impl crate::PropertyType for ParticipantRecordingHlsConfiguration {}
 
-impl ToValue for ParticipantRecordingHlsConfiguration {
+impl ::cloudwright_core::ToValue for ParticipantRecordingHlsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "TargetSegmentDurationSeconds",
                 &self.target_segment_duration_seconds,
@@ -349,17 +294,6 @@ impl ToValue for ParticipantRecordingHlsConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParticipantThumbnailConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RecordingMode", Shape::Str(&StrRule { allowed: &["INTERVAL", "DISABLED"], ..StrRule::ANY })),
-        ("Storage", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "LATEST"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: true })),
-        ("TargetIntervalSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ParticipantThumbnailConfiguration` property type of `AWS::IVS::Stage`.
 ///
@@ -371,15 +305,15 @@ pub struct ParticipantThumbnailConfiguration {
     /// `RecordingMode`: a [`RecordingMode`] value.
     ///
     /// Default `"DISABLED"`.
-    pub recording_mode: Option<RecordingMode>,
+    pub recording_mode: ::std::option::Option<RecordingMode>,
     /// `Storage`: a list of [`Storage`] values.
     ///
     /// Items 0 to 2; default `["SEQUENTIAL"]`.
-    pub storage: Option<List<Storage>>,
+    pub storage: ::std::option::Option<::cloudwright_core::List<Storage>>,
     /// `TargetIntervalSeconds`: an integer.
     ///
     /// Value 1 to 86400; default `60`.
-    pub target_interval_seconds: Option<Int>,
+    pub target_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -387,38 +321,29 @@ impl ParticipantThumbnailConfiguration {
     /// A `ParticipantThumbnailConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RecordingMode`: a [`RecordingMode`] value.
-    pub fn recording_mode(mut self, value: impl Into<RecordingMode>) -> Self { self.recording_mode = Some(value.into()); self }
+    pub fn recording_mode(mut self, value: impl ::std::convert::Into<RecordingMode>) -> Self { self.recording_mode = ::std::option::Option::Some(value.into()); self }
     /// `Storage`: a list of [`Storage`] values.
-    pub fn storage(mut self, value: impl Into<List<Storage>>) -> Self { self.storage = Some(value.into()); self }
+    pub fn storage(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Storage>>) -> Self { self.storage = ::std::option::Option::Some(value.into()); self }
     /// `TargetIntervalSeconds`: an integer.
-    pub fn target_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.target_interval_seconds = Some(value.into()); self }
+    pub fn target_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_interval_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParticipantThumbnailConfiguration {}
+impl crate::PropertyType for ParticipantThumbnailConfiguration {}
 
-impl ToValue for ParticipantThumbnailConfiguration {
+impl ::cloudwright_core::ToValue for ParticipantThumbnailConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RecordingMode", &self.recording_mode)
             .opt("Storage", &self.storage)
             .opt("TargetIntervalSeconds", &self.target_interval_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ParticipantThumbnailConfiguration", Shape::Object(&RULE_ParticipantThumbnailConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ThumbnailConfiguration` property type of `AWS::IVS::Stage`.
 ///
@@ -430,7 +355,8 @@ pub struct ThumbnailConfiguration {
     /// `ParticipantThumbnailConfiguration`: a [`ParticipantThumbnailConfiguration`] object.
     ///
     /// Object specifying a configuration of thumbnails for recorded video from an individual participant.
-    pub participant_thumbnail_configuration: Option<Obj<ParticipantThumbnailConfiguration>>,
+    pub participant_thumbnail_configuration:
+        ::std::option::Option<crate::Obj<ParticipantThumbnailConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -438,19 +364,19 @@ impl ThumbnailConfiguration {
     /// A `ThumbnailConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ParticipantThumbnailConfiguration`: a [`ParticipantThumbnailConfiguration`] object.
-    pub fn participant_thumbnail_configuration(mut self, value: impl Into<Obj<ParticipantThumbnailConfiguration>>) -> Self { self.participant_thumbnail_configuration = Some(value.into()); self }
+    pub fn participant_thumbnail_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ParticipantThumbnailConfiguration>>) -> Self { self.participant_thumbnail_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ThumbnailConfiguration {}
+impl crate::PropertyType for ThumbnailConfiguration {}
 
-impl ToValue for ThumbnailConfiguration {
+impl ::cloudwright_core::ToValue for ThumbnailConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ParticipantThumbnailConfiguration",
                 &self.participant_thumbnail_configuration,
@@ -467,23 +393,99 @@ pub enum MediaType {
     /// `AUDIO_ONLY`
     AudioOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MediaType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MediaType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MediaType {
+impl ::cloudwright_core::ToValue for MediaType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AudioVideo => "AUDIO_VIDEO",
             Self::AudioOnly => "AUDIO_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^$|^arn:aws:ivs:[a-z0-9-]+:[0-9]+:storage-configuration/[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Stage: ObjRule = ObjRule {
+        properties: &[
+            ("AutoParticipantRecordingConfiguration", Shape::Object(&RULE_AutoParticipantRecordingConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoParticipantRecordingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("HlsConfiguration", Shape::Object(&RULE_HlsConfiguration)),
+            ("MediaTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_VIDEO", "AUDIO_ONLY"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: true })),
+            ("RecordingReconnectWindowSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+            ("StorageConfigurationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ThumbnailConfiguration", Shape::Object(&RULE_ThumbnailConfiguration)),
+        ],
+        required: &["StorageConfigurationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ParticipantRecordingHlsConfiguration", Shape::Object(&RULE_ParticipantRecordingHlsConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParticipantRecordingHlsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TargetSegmentDurationSeconds", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParticipantThumbnailConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RecordingMode", Shape::Str(&StrRule { allowed: &["INTERVAL", "DISABLED"], ..StrRule::ANY })),
+            ("Storage", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "LATEST"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: true })),
+            ("TargetIntervalSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ParticipantThumbnailConfiguration", Shape::Object(&RULE_ParticipantThumbnailConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9-.]+$");
-
-/// The required properties of [`StorageConfiguration`], by name: `StorageConfiguration::new(StorageConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StorageConfigurationRequired {
-    /// `S3`: a [`S3StorageConfiguration`] object, required.
-    pub s3: Obj<S3StorageConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("S3", Shape::Object(&RULE_S3StorageConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["S3"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IVS::StorageConfiguration` resource.
 ///
-/// The `AWS::IVS::StorageConfiguration` resource specifies an  storage configuration. A storage configuration describes an S3 location where recorded videos will be stored. For more information, see \[Auto-Record to Amazon S3 (Low-Latency Streaming)\](<https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/record-to-s3.html>) in the *Amazon IVS Low-Latency Streaming User Guide* .
+/// The `AWS::IVS::StorageConfiguration` resource specifies an  storage configuration. A storage configuration describes an S3 location where recorded videos will be stored. For more information, see [Auto-Record to Amazon S3 (Low-Latency Streaming)](https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/record-to-s3.html) in the *Amazon IVS Low-Latency Streaming User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StorageConfigurationAttributes`], which `Handle<StorageConfiguration>` dereferences to.
@@ -51,21 +25,21 @@ pub struct StorageConfiguration {
     /// Storage cnfiguration name.
     ///
     /// Pattern `^[a-zA-Z0-9-_]*$`; length 0 to 128; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3`: a [`S3StorageConfiguration`] object, required.
     ///
-    /// An S3 storage configuration contains information about where recorded video will be stored. See the \[S3StorageConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-storageconfiguration-s3storageconfiguration.html>) property type for more information.
+    /// An S3 storage configuration contains information about where recorded video will be stored. See the [S3StorageConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-storageconfiguration-s3storageconfiguration.html) property type for more information.
     ///
     /// Create-only: changing it replaces the resource.
-    pub s3: Obj<S3StorageConfiguration>,
+    pub s3: crate::Obj<S3StorageConfiguration>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-storageconfiguration-tag.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-storageconfiguration-tag.html) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +49,7 @@ impl StorageConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IVS::StorageConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-storageconfiguration.html",
         primary_identifier: &["Arn"],
@@ -86,45 +60,47 @@ impl StorageConfiguration {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `StorageConfiguration` with its required properties, named in a [`StorageConfigurationRequired`].
+    /// A `StorageConfiguration` with its one required property, `S3`.
     #[inline]
-    pub fn new(required: StorageConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3StorageConfiguration>>) -> Self {
         Self {
-            name: None,
-            s3: required.s3,
-            tags: None,
+            name: ::std::option::Option::None,
+            s3: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3StorageConfiguration`] object, required.
-    pub fn s3(mut self, value: impl Into<Obj<S3StorageConfiguration>>) -> Self { self.s3 = value.into(); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3StorageConfiguration>>) -> Self { self.s3 = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StorageConfiguration {
+impl ::cloudwright_core::Resource for StorageConfiguration {
     type Attributes = StorageConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StorageConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StorageConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StorageConfiguration {
+impl ::cloudwright_core::ToValue for StorageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .req("S3", &self.s3)
             .opt("Tags", &self.tags)
@@ -132,12 +108,12 @@ impl ToValue for StorageConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StorageConfiguration`]: `Handle<StorageConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StorageConfiguration`]: `Handle<StorageConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StorageConfigurationAttributes(ResourceRef);
+pub struct StorageConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StorageConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StorageConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -147,27 +123,10 @@ impl StorageConfigurationAttributes {
     ///
     /// The storage-configuration ARN. For example: `arn:aws:ivs:us-west-2:123456789012:storage-configuration/abcdABCDefgh`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`S3StorageConfiguration`], by name: `S3StorageConfiguration::new(S3StorageConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3StorageConfigurationRequired {
-    /// `BucketName`: a string, required.
-    pub bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3StorageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-    ],
-    required: &["BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3StorageConfiguration` property type of `AWS::IVS::StorageConfiguration`.
 ///
@@ -181,30 +140,64 @@ pub struct S3StorageConfiguration {
     /// Name of the S3 bucket where recorded video will be stored.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9-.]+$`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl S3StorageConfiguration {
-    /// A `S3StorageConfiguration` with its required properties, named in a [`S3StorageConfigurationRequired`].
+    /// A `S3StorageConfiguration` with its one required property, `BucketName`.
     #[inline]
-    pub fn new(required: S3StorageConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_name: required.bucket_name,
+            bucket_name: value.into(),
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
 }
 
-impl PropertyType for S3StorageConfiguration {}
+impl crate::PropertyType for S3StorageConfiguration {}
 
-impl ToValue for S3StorageConfiguration {
+impl ::cloudwright_core::ToValue for S3StorageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9-.]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("S3", Shape::Object(&RULE_S3StorageConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["S3"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3StorageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ],
+        required: &["BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws:ivs:[a-z0-9-]+:[0-9]+:channel/[a-zA-Z0-9-]+$");
-
-/// The required properties of [`StreamKey`], by name: `StreamKey::new(StreamKeyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StreamKeyRequired {
-    /// `ChannelArn`: a string, required.
-    pub channel_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamKey: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["ChannelArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::IVS::StreamKey` resource.
 ///
@@ -50,15 +25,15 @@ pub struct StreamKey {
     /// Channel ARN for the stream.
     ///
     /// Pattern `^arn:aws:ivs:[a-z0-9-]+:[0-9]+:channel/[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub channel_arn: Str,
+    pub channel_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-streamkey-tag.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-streamkey-tag.html) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +43,7 @@ impl StreamKey {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IVS::StreamKey",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-streamkey.html",
         primary_identifier: &["Arn"],
@@ -79,54 +54,56 @@ impl StreamKey {
         read_only: &["Arn", "Value"],
         attributes: &["Arn", "Value"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `StreamKey` with its required properties, named in a [`StreamKeyRequired`].
+    /// A `StreamKey` with its one required property, `ChannelArn`.
     #[inline]
-    pub fn new(required: StreamKeyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            channel_arn: required.channel_arn,
-            tags: None,
+            channel_arn: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ChannelArn`: a string, required.
-    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self { self.channel_arn = value.into(); self }
+    pub fn channel_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StreamKey {
+impl ::cloudwright_core::Resource for StreamKey {
     type Attributes = StreamKeyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StreamKey, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StreamKey, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StreamKey {
+impl ::cloudwright_core::ToValue for StreamKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChannelArn", &self.channel_arn)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StreamKey`]: `Handle<StreamKey>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StreamKey`]: `Handle<StreamKey>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StreamKeyAttributes(ResourceRef);
+pub struct StreamKeyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StreamKeyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StreamKeyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -136,15 +113,38 @@ impl StreamKeyAttributes {
     ///
     /// The stream-key ARN. For example: `arn:aws:ivs:us-west-2:123456789012:stream-key/g1H2I3j4k5L6`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Value`: a string.
     ///
     /// The stream-key value. For example: `sk_us-west-2_abcdABCDefgh_567890abcdef`
     #[inline]
-    pub fn value(&self) -> Value {
-        self.0.get_att("Value")
+    pub fn value(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Value"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws:ivs:[a-z0-9-]+:[0-9]+:channel/[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamKey: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["ChannelArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

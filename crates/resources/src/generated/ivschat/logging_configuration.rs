@@ -5,36 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9-.]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
-
-/// The required properties of [`LoggingConfiguration`], by name: `LoggingConfiguration::new(LoggingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoggingConfigurationRequired {
-    /// `DestinationConfiguration`: a [`DestinationConfiguration`] object, required.
-    pub destination_configuration: Obj<DestinationConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationConfiguration", Shape::Object(&RULE_DestinationConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DestinationConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IVSChat::LoggingConfiguration` resource.
 ///
-/// The `AWS::IVSChat::LoggingConfiguration` resource specifies an  logging configuration that allows clients to store and record sent messages. For more information, see \[CreateLoggingConfiguration\](<https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateLoggingConfiguration.html>) in the *Amazon Interactive Video Service Chat API Reference* .
+/// The `AWS::IVSChat::LoggingConfiguration` resource specifies an  logging configuration that allows clients to store and record sent messages. For more information, see [CreateLoggingConfiguration](https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateLoggingConfiguration.html) in the *Amazon Interactive Video Service Chat API Reference* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LoggingConfigurationAttributes`], which `Handle<LoggingConfiguration>` dereferences to.
@@ -47,19 +20,19 @@ pub struct LoggingConfiguration {
     /// `DestinationConfiguration`: a [`DestinationConfiguration`] object, required.
     ///
     /// The DestinationConfiguration is a complex type that contains information about where chat content will be logged.
-    pub destination_configuration: Obj<DestinationConfiguration>,
+    pub destination_configuration: crate::Obj<DestinationConfiguration>,
     /// `Name`: a string.
     ///
     /// Logging-configuration name. The value does not need to be unique.
     ///
     /// Pattern `^[a-zA-Z0-9-_]*$`; length 0 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivschat-loggingconfiguration-tag.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivschat-loggingconfiguration-tag.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +42,7 @@ impl LoggingConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IVSChat::LoggingConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivschat-loggingconfiguration.html",
         primary_identifier: &["Arn"],
@@ -80,45 +53,47 @@ impl LoggingConfiguration {
         read_only: &["Arn", "Id", "State"],
         attributes: &["Arn", "Id", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `LoggingConfiguration` with its required properties, named in a [`LoggingConfigurationRequired`].
+    /// A `LoggingConfiguration` with its one required property, `DestinationConfiguration`.
     #[inline]
-    pub fn new(required: LoggingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<DestinationConfiguration>>) -> Self {
         Self {
-            destination_configuration: required.destination_configuration,
-            name: None,
-            tags: None,
+            destination_configuration: value.into(),
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DestinationConfiguration`: a [`DestinationConfiguration`] object, required.
-    pub fn destination_configuration(mut self, value: impl Into<Obj<DestinationConfiguration>>) -> Self { self.destination_configuration = value.into(); self }
+    pub fn destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationConfiguration>>) -> Self { self.destination_configuration = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LoggingConfiguration {
+impl ::cloudwright_core::Resource for LoggingConfiguration {
     type Attributes = LoggingConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoggingConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LoggingConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LoggingConfiguration {
+impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationConfiguration", &self.destination_configuration)
             .opt("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -126,12 +101,12 @@ impl ToValue for LoggingConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LoggingConfiguration`]: `Handle<LoggingConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LoggingConfiguration`]: `Handle<LoggingConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LoggingConfigurationAttributes(ResourceRef);
+pub struct LoggingConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LoggingConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LoggingConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,43 +116,26 @@ impl LoggingConfigurationAttributes {
     ///
     /// The logging-configuration ARN. For example: `arn:aws:ivschat:us-west-2:123456789012:logging-configuration/abcdABCDefgh`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The logging-configuration ID. For example: `abcdABCDefgh`
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// Indicates the current state of the logging configuration. When the state is `ACTIVE` , the configuration is ready to log a chat session. Valid values: `CREATING` | `CREATE_FAILED` | `DELETING` | `DELETE_FAILED` | `UPDATING` | `UPDATE_FAILED` | `ACTIVE` .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-/// The required properties of [`CloudWatchLogsDestinationConfiguration`], by name: `CloudWatchLogsDestinationConfiguration::new(CloudWatchLogsDestinationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsDestinationConfigurationRequired {
-    /// `LogGroupName`: a string, required.
-    pub log_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogsDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-    ],
-    required: &["LogGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLogsDestinationConfiguration` property type of `AWS::IVSChat::LoggingConfiguration`.
 ///
@@ -191,44 +149,33 @@ pub struct CloudWatchLogsDestinationConfiguration {
     /// Name of the Amazon Cloudwatch Logs destination where chat activity will be logged.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512.
-    pub log_group_name: Str,
+    pub log_group_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CloudWatchLogsDestinationConfiguration {
-    /// A `CloudWatchLogsDestinationConfiguration` with its required properties, named in a [`CloudWatchLogsDestinationConfigurationRequired`].
+    /// A `CloudWatchLogsDestinationConfiguration` with its one required property, `LogGroupName`.
     #[inline]
-    pub fn new(required: CloudWatchLogsDestinationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_group_name: required.log_group_name,
+            log_group_name: value.into(),
         }
     }
 
     /// `LogGroupName`: a string, required.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = value.into(); self }
 }
 
-impl PropertyType for CloudWatchLogsDestinationConfiguration {}
+impl crate::PropertyType for CloudWatchLogsDestinationConfiguration {}
 
-impl ToValue for CloudWatchLogsDestinationConfiguration {
+impl ::cloudwright_core::ToValue for CloudWatchLogsDestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogGroupName", &self.log_group_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogsDestinationConfiguration)),
-        ("Firehose", Shape::Object(&RULE_FirehoseDestinationConfiguration)),
-        ("S3", Shape::Object(&RULE_S3DestinationConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DestinationConfiguration` property type of `AWS::IVSChat::LoggingConfiguration`.
 ///
@@ -240,15 +187,15 @@ pub struct DestinationConfiguration {
     /// `CloudWatchLogs`: a [`CloudWatchLogsDestinationConfiguration`] object.
     ///
     /// An Amazon CloudWatch Logs destination configuration where chat activity will be logged.
-    pub cloud_watch_logs: Option<Obj<CloudWatchLogsDestinationConfiguration>>,
+    pub cloud_watch_logs: ::std::option::Option<crate::Obj<CloudWatchLogsDestinationConfiguration>>,
     /// `Firehose`: a [`FirehoseDestinationConfiguration`] object.
     ///
     /// An Amazon Kinesis Data Firehose destination configuration where chat activity will be logged.
-    pub firehose: Option<Obj<FirehoseDestinationConfiguration>>,
+    pub firehose: ::std::option::Option<crate::Obj<FirehoseDestinationConfiguration>>,
     /// `S3`: a [`S3DestinationConfiguration`] object.
     ///
     /// An Amazon S3 destination configuration where chat activity will be logged.
-    pub s3: Option<Obj<S3DestinationConfiguration>>,
+    pub s3: ::std::option::Option<crate::Obj<S3DestinationConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -256,46 +203,29 @@ impl DestinationConfiguration {
     /// A `DestinationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogsDestinationConfiguration`] object.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogsDestinationConfiguration>>) -> Self { self.cloud_watch_logs = Some(value.into()); self }
+    pub fn cloud_watch_logs(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogsDestinationConfiguration>>) -> Self { self.cloud_watch_logs = ::std::option::Option::Some(value.into()); self }
     /// `Firehose`: a [`FirehoseDestinationConfiguration`] object.
-    pub fn firehose(mut self, value: impl Into<Obj<FirehoseDestinationConfiguration>>) -> Self { self.firehose = Some(value.into()); self }
+    pub fn firehose(mut self, value: impl ::std::convert::Into<crate::Obj<FirehoseDestinationConfiguration>>) -> Self { self.firehose = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3DestinationConfiguration`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DestinationConfiguration {}
+impl crate::PropertyType for DestinationConfiguration {}
 
-impl ToValue for DestinationConfiguration {
+impl ::cloudwright_core::ToValue for DestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
             .opt("Firehose", &self.firehose)
             .opt("S3", &self.s3)
             .build()
     }
 }
-
-/// The required properties of [`FirehoseDestinationConfiguration`], by name: `FirehoseDestinationConfiguration::new(FirehoseDestinationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirehoseDestinationConfigurationRequired {
-    /// `DeliveryStreamName`: a string, required.
-    pub delivery_stream_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirehoseDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["DeliveryStreamName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FirehoseDestinationConfiguration` property type of `AWS::IVSChat::LoggingConfiguration`.
 ///
@@ -309,50 +239,33 @@ pub struct FirehoseDestinationConfiguration {
     /// Name of the Amazon Kinesis Firehose delivery stream where chat activity will be logged.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 64.
-    pub delivery_stream_name: Str,
+    pub delivery_stream_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FirehoseDestinationConfiguration {
-    /// A `FirehoseDestinationConfiguration` with its required properties, named in a [`FirehoseDestinationConfigurationRequired`].
+    /// A `FirehoseDestinationConfiguration` with its one required property, `DeliveryStreamName`.
     #[inline]
-    pub fn new(required: FirehoseDestinationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            delivery_stream_name: required.delivery_stream_name,
+            delivery_stream_name: value.into(),
         }
     }
 
     /// `DeliveryStreamName`: a string, required.
-    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_name = value.into(); self }
+    pub fn delivery_stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_stream_name = value.into(); self }
 }
 
-impl PropertyType for FirehoseDestinationConfiguration {}
+impl crate::PropertyType for FirehoseDestinationConfiguration {}
 
-impl ToValue for FirehoseDestinationConfiguration {
+impl ::cloudwright_core::ToValue for FirehoseDestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeliveryStreamName", &self.delivery_stream_name)
             .build()
     }
 }
-
-/// The required properties of [`S3DestinationConfiguration`], by name: `S3DestinationConfiguration::new(S3DestinationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3DestinationConfigurationRequired {
-    /// `BucketName`: a string, required.
-    pub bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-    ],
-    required: &["BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3DestinationConfiguration` property type of `AWS::IVSChat::LoggingConfiguration`.
 ///
@@ -366,29 +279,29 @@ pub struct S3DestinationConfiguration {
     /// Name of the Amazon S3 bucket where chat activity will be logged.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9-.]+$`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl S3DestinationConfiguration {
-    /// A `S3DestinationConfiguration` with its required properties, named in a [`S3DestinationConfigurationRequired`].
+    /// A `S3DestinationConfiguration` with its one required property, `BucketName`.
     #[inline]
-    pub fn new(required: S3DestinationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_name: required.bucket_name,
+            bucket_name: value.into(),
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
 }
 
-impl PropertyType for S3DestinationConfiguration {}
+impl crate::PropertyType for S3DestinationConfiguration {}
 
-impl ToValue for S3DestinationConfiguration {
+impl ::cloudwright_core::ToValue for S3DestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .build()
     }
@@ -398,21 +311,10 @@ impl ToValue for S3DestinationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IVSChat::LoggingConfiguration`.
 ///
@@ -422,11 +324,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -441,19 +343,96 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9-.]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationConfiguration", Shape::Object(&RULE_DestinationConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DestinationConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogsDestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ],
+        required: &["LogGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogsDestinationConfiguration)),
+            ("Firehose", Shape::Object(&RULE_FirehoseDestinationConfiguration)),
+            ("S3", Shape::Object(&RULE_S3DestinationConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirehoseDestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["DeliveryStreamName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ],
+        required: &["BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -12,8 +12,6 @@ pub mod logging_configuration;
 pub mod room;
 
 #[cfg(feature = "ivschat")]
-pub use logging_configuration::{
-    LoggingConfiguration, LoggingConfigurationAttributes, LoggingConfigurationRequired,
-};
+pub use logging_configuration::{LoggingConfiguration, LoggingConfigurationAttributes};
 #[cfg(feature = "ivschat")]
 pub use room::{Room, RoomAttributes};

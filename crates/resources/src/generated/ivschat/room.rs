@@ -5,32 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Room: ObjRule = ObjRule {
-    properties: &[
-        ("LoggingConfigurationIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("MaximumMessageLength", Shape::Int(&NumRule { min: Some(1.0), max: Some(500.0), ..NumRule::ANY })),
-        ("MaximumMessageRatePerSecond", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("MessageReviewHandler", Shape::Object(&RULE_MessageReviewHandler)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::IVSChat::Room` resource.
 ///
-/// The `AWS::IVSChat::Room` resource specifies an  room that allows clients to connect and pass messages. For more information, see \[CreateRoom\](<https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateRoom.html>) in the *Amazon Interactive Video Service Chat API Reference* .
+/// The `AWS::IVSChat::Room` resource specifies an  room that allows clients to connect and pass messages. For more information, see [CreateRoom](https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateRoom.html) in the *Amazon Interactive Video Service Chat API Reference* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RoomAttributes`], which `Handle<Room>` dereferences to.
@@ -45,35 +22,36 @@ pub struct Room {
     /// List of logging-configuration identifiers attached to the room.
     ///
     /// Items 0 to 50; each item: pattern `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$`, length 1 to 128.
-    pub logging_configuration_identifiers: Option<List<Str>>,
+    pub logging_configuration_identifiers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaximumMessageLength`: an integer.
     ///
     /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes.
     ///
     /// Value 1 to 500; default `500`.
-    pub maximum_message_length: Option<Int>,
+    pub maximum_message_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumMessageRatePerSecond`: an integer.
     ///
     /// Maximum number of messages per second that can be sent to the room (by all clients).
     ///
     /// Value 1 to 10; default `10`.
-    pub maximum_message_rate_per_second: Option<Int>,
+    pub maximum_message_rate_per_second: ::std::option::Option<::cloudwright_core::Int>,
     /// `MessageReviewHandler`: a [`MessageReviewHandler`] object.
     ///
     /// Configuration information for optional review of messages.
-    pub message_review_handler: Option<Obj<MessageReviewHandler>>,
+    pub message_review_handler: ::std::option::Option<crate::Obj<MessageReviewHandler>>,
     /// `Name`: a string.
     ///
     /// Room name. The value does not need to be unique.
     ///
     /// Pattern `^[a-zA-Z0-9-_]*$`; length 0 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivschat-room-tag.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivschat-room-tag.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +61,7 @@ impl Room {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::IVSChat::Room",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivschat-room.html",
         primary_identifier: &["Arn"],
@@ -94,47 +72,49 @@ impl Room {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Room` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LoggingConfigurationIdentifiers`: a list of strings.
-    pub fn logging_configuration_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.logging_configuration_identifiers = Some(value.into()); self }
+    pub fn logging_configuration_identifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.logging_configuration_identifiers = ::std::option::Option::Some(value.into()); self }
     /// `MaximumMessageLength`: an integer.
-    pub fn maximum_message_length(mut self, value: impl Into<Int>) -> Self { self.maximum_message_length = Some(value.into()); self }
+    pub fn maximum_message_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_message_length = ::std::option::Option::Some(value.into()); self }
     /// `MaximumMessageRatePerSecond`: an integer.
-    pub fn maximum_message_rate_per_second(mut self, value: impl Into<Int>) -> Self { self.maximum_message_rate_per_second = Some(value.into()); self }
+    pub fn maximum_message_rate_per_second(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_message_rate_per_second = ::std::option::Option::Some(value.into()); self }
     /// `MessageReviewHandler`: a [`MessageReviewHandler`] object.
-    pub fn message_review_handler(mut self, value: impl Into<Obj<MessageReviewHandler>>) -> Self { self.message_review_handler = Some(value.into()); self }
+    pub fn message_review_handler(mut self, value: impl ::std::convert::Into<crate::Obj<MessageReviewHandler>>) -> Self { self.message_review_handler = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Room {
+impl ::cloudwright_core::Resource for Room {
     type Attributes = RoomAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Room, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Room, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Room {
+impl ::cloudwright_core::ToValue for Room {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "LoggingConfigurationIdentifiers",
                 &self.logging_configuration_identifiers,
@@ -151,12 +131,12 @@ impl ToValue for Room {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Room`]: `Handle<Room>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Room`]: `Handle<Room>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RoomAttributes(ResourceRef);
+pub struct RoomAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RoomAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RoomAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -166,28 +146,18 @@ impl RoomAttributes {
     ///
     /// The room ARN. For example: `arn:aws:ivschat:us-west-2:123456789012:room/abcdABCDefgh`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The room ID. For example: `abcdABCDefgh`
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MessageReviewHandler: ObjRule = ObjRule {
-    properties: &[
-        ("FallbackResult", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
-        ("Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(170), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MessageReviewHandler` property type of `AWS::IVSChat::Room`.
 ///
@@ -198,18 +168,18 @@ pub(crate) static RULE_MessageReviewHandler: ObjRule = ObjRule {
 pub struct MessageReviewHandler {
     /// `FallbackResult`: a [`FallbackResult`] value.
     ///
-    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler does not return a valid response, encounters an error, or times out. (For the timeout period, see \[Service Quotas\](<https://docs.aws.amazon.com/ivs/latest/userguide/service-quotas.html>) .) If allowed, the message is delivered with returned content to all users connected to the room. If denied, the message is not delivered to any user.
+    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler does not return a valid response, encounters an error, or times out. (For the timeout period, see [Service Quotas](https://docs.aws.amazon.com/ivs/latest/userguide/service-quotas.html) .) If allowed, the message is delivered with returned content to all users connected to the room. If denied, the message is not delivered to any user.
     ///
     /// *Default* : `ALLOW`
     ///
     /// Default `"ALLOW"`.
-    pub fallback_result: Option<FallbackResult>,
+    pub fallback_result: ::std::option::Option<FallbackResult>,
     /// `Uri`: a string.
     ///
     /// Identifier of the message review handler. Currently this must be an ARN of a lambda function.
     ///
     /// Pattern `^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+`; length 0 to 170.
-    pub uri: Option<Str>,
+    pub uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -217,21 +187,21 @@ impl MessageReviewHandler {
     /// A `MessageReviewHandler` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FallbackResult`: a [`FallbackResult`] value.
-    pub fn fallback_result(mut self, value: impl Into<FallbackResult>) -> Self { self.fallback_result = Some(value.into()); self }
+    pub fn fallback_result(mut self, value: impl ::std::convert::Into<FallbackResult>) -> Self { self.fallback_result = ::std::option::Option::Some(value.into()); self }
     /// `Uri`: a string.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MessageReviewHandler {}
+impl crate::PropertyType for MessageReviewHandler {}
 
-impl ToValue for MessageReviewHandler {
+impl ::cloudwright_core::ToValue for MessageReviewHandler {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FallbackResult", &self.fallback_result)
             .opt("Uri", &self.uri)
             .build()
@@ -242,21 +212,10 @@ impl ToValue for MessageReviewHandler {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::IVSChat::Room`.
 ///
@@ -266,11 +225,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -285,17 +244,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -310,23 +269,72 @@ pub enum FallbackResult {
     /// `DENY`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FallbackResult {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FallbackResult {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FallbackResult {
+impl ::cloudwright_core::ToValue for FallbackResult {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Deny => "DENY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Room: ObjRule = ObjRule {
+        properties: &[
+            ("LoggingConfigurationIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("MaximumMessageLength", Shape::Int(&NumRule { min: Some(1.0), max: Some(500.0), ..NumRule::ANY })),
+            ("MaximumMessageRatePerSecond", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("MessageReviewHandler", Shape::Object(&RULE_MessageReviewHandler)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MessageReviewHandler: ObjRule = ObjRule {
+        properties: &[
+            ("FallbackResult", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+            ("Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(170), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,60 +5,30 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):iam:.*");
 
 /// The required properties of [`Connector`], by name: `Connector::new(ConnectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorRequired {
     /// `Capacity`: a [`Capacity`] object, required.
-    pub capacity: Obj<Capacity>,
+    pub capacity: crate::Obj<Capacity>,
     /// `ConnectorConfiguration`: a JSON value, required.
-    pub connector_configuration: Json,
+    pub connector_configuration: ::cloudwright_core::Json,
     /// `ConnectorName`: a string, required.
-    pub connector_name: Str,
+    pub connector_name: ::cloudwright_core::Str,
     /// `KafkaCluster`: a [`KafkaCluster`] object, required.
-    pub kafka_cluster: Obj<KafkaCluster>,
+    pub kafka_cluster: crate::Obj<KafkaCluster>,
     /// `KafkaClusterClientAuthentication`: a [`KafkaClusterClientAuthentication`] object, required.
-    pub kafka_cluster_client_authentication: Obj<KafkaClusterClientAuthentication>,
+    pub kafka_cluster_client_authentication: crate::Obj<KafkaClusterClientAuthentication>,
     /// `KafkaClusterEncryptionInTransit`: a [`KafkaClusterEncryptionInTransit`] object, required.
-    pub kafka_cluster_encryption_in_transit: Obj<KafkaClusterEncryptionInTransit>,
+    pub kafka_cluster_encryption_in_transit: crate::Obj<KafkaClusterEncryptionInTransit>,
     /// `KafkaConnectVersion`: a string, required.
-    pub kafka_connect_version: Str,
+    pub kafka_connect_version: ::cloudwright_core::Str,
     /// `Plugins`: a list of [`Plugin`] objects, required.
-    pub plugins: List<Plugin>,
+    pub plugins: ::cloudwright_core::List<Plugin>,
     /// `ServiceExecutionRoleArn`: a string, required.
-    pub service_execution_role_arn: Str,
+    pub service_execution_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Connector: ObjRule = ObjRule {
-    properties: &[
-        ("Capacity", Shape::Object(&RULE_Capacity)),
-        ("ConnectorConfiguration", Shape::Typed(json_type::OBJECT)),
-        ("ConnectorDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("ConnectorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("KafkaCluster", Shape::Object(&RULE_KafkaCluster)),
-        ("KafkaClusterClientAuthentication", Shape::Object(&RULE_KafkaClusterClientAuthentication)),
-        ("KafkaClusterEncryptionInTransit", Shape::Object(&RULE_KafkaClusterEncryptionInTransit)),
-        ("KafkaConnectVersion", Shape::STR),
-        ("LogDelivery", Shape::Object(&RULE_LogDelivery)),
-        ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
-        ("Plugins", Shape::List(&ListRule { items: Shape::Object(&RULE_Plugin), min_items: Some(1), max_items: None, unique: true })),
-        ("ServiceExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("WorkerConfiguration", Shape::Object(&RULE_WorkerConfiguration)),
-    ],
-    required: &["Capacity", "ConnectorConfiguration", "ConnectorName", "KafkaConnectVersion", "KafkaCluster", "KafkaClusterClientAuthentication", "KafkaClusterEncryptionInTransit", "Plugins", "ServiceExecutionRoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::KafkaConnect::Connector` resource.
 ///
@@ -76,17 +46,17 @@ pub struct Connector {
     /// `Capacity`: a [`Capacity`] object, required.
     ///
     /// The connector's compute capacity settings.
-    pub capacity: Obj<Capacity>,
+    pub capacity: crate::Obj<Capacity>,
     /// `ConnectorConfiguration`: a JSON value, required.
     ///
     /// The configuration of the connector.
-    pub connector_configuration: Json,
+    pub connector_configuration: ::cloudwright_core::Json,
     /// `ConnectorDescription`: a string.
     ///
     /// The description of the connector.
     ///
     /// Length 0 to 1024; create-only: changing it replaces the resource.
-    pub connector_description: Option<Str>,
+    pub connector_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectorName`: a string, required.
     ///
     /// The name of the connector.
@@ -94,65 +64,65 @@ pub struct Connector {
     /// The connector name must be unique and can include up to 128 characters. Valid characters you can include in a connector name are: a-z, A-Z, 0-9, and -.
     ///
     /// Length 1 to 128; create-only: changing it replaces the resource.
-    pub connector_name: Str,
+    pub connector_name: ::cloudwright_core::Str,
     /// `KafkaCluster`: a [`KafkaCluster`] object, required.
     ///
     /// The details of the Apache Kafka cluster to which the connector is connected.
     ///
     /// Create-only: changing it replaces the resource.
-    pub kafka_cluster: Obj<KafkaCluster>,
+    pub kafka_cluster: crate::Obj<KafkaCluster>,
     /// `KafkaClusterClientAuthentication`: a [`KafkaClusterClientAuthentication`] object, required.
     ///
     /// The type of client authentication used to connect to the Apache Kafka cluster. The value is NONE when no client authentication is used.
     ///
     /// Create-only: changing it replaces the resource.
-    pub kafka_cluster_client_authentication: Obj<KafkaClusterClientAuthentication>,
+    pub kafka_cluster_client_authentication: crate::Obj<KafkaClusterClientAuthentication>,
     /// `KafkaClusterEncryptionInTransit`: a [`KafkaClusterEncryptionInTransit`] object, required.
     ///
     /// Details of encryption in transit to the Apache Kafka cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub kafka_cluster_encryption_in_transit: Obj<KafkaClusterEncryptionInTransit>,
+    pub kafka_cluster_encryption_in_transit: crate::Obj<KafkaClusterEncryptionInTransit>,
     /// `KafkaConnectVersion`: a string, required.
     ///
     /// The version of Kafka Connect. It has to be compatible with both the Apache Kafka cluster's version and the plugins.
     ///
     /// Create-only: changing it replaces the resource.
-    pub kafka_connect_version: Str,
+    pub kafka_connect_version: ::cloudwright_core::Str,
     /// `LogDelivery`: a [`LogDelivery`] object.
     ///
     /// The settings for delivering connector logs to Amazon CloudWatch Logs.
     ///
     /// Create-only: changing it replaces the resource.
-    pub log_delivery: Option<Obj<LogDelivery>>,
+    pub log_delivery: ::std::option::Option<crate::Obj<LogDelivery>>,
     /// `NetworkType`: a [`NetworkType`] value.
     ///
     /// The network type of the connector. It gives connectors connectivity to either IPv4 (IPV4) or IPv4 and IPv6 (DUAL) destinations. Defaults to IPV4.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::std::option::Option<NetworkType>,
     /// `Plugins`: a list of [`Plugin`] objects, required.
     ///
     /// Specifies which plugin to use for the connector. You must specify a single-element list. Amazon MSK Connect does not currently support specifying multiple plugins.
     ///
     /// Items at least 1; create-only: changing it replaces the resource.
-    pub plugins: List<Plugin>,
+    pub plugins: ::cloudwright_core::List<Plugin>,
     /// `ServiceExecutionRoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role used by the connector to access Amazon Web Services resources.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:(aws|aws-us-gov|aws-cn):iam:.*`; create-only: changing it replaces the resource.
-    pub service_execution_role_arn: Str,
+    pub service_execution_role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A collection of tags associated with a resource
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WorkerConfiguration`: a [`WorkerConfiguration`] object.
     ///
     /// The worker configurations that are in use with the connector.
     ///
     /// Create-only: changing it replaces the resource.
-    pub worker_configuration: Option<Obj<WorkerConfiguration>>,
+    pub worker_configuration: ::std::option::Option<crate::Obj<WorkerConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -162,7 +132,7 @@ impl Connector {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KafkaConnect::Connector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kafkaconnect-connector.html",
         primary_identifier: &["ConnectorArn"],
@@ -173,7 +143,7 @@ impl Connector {
         read_only: &["ConnectorArn"],
         attributes: &["ConnectorArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
@@ -182,69 +152,71 @@ impl Connector {
         Self {
             capacity: required.capacity,
             connector_configuration: required.connector_configuration,
-            connector_description: None,
+            connector_description: ::std::option::Option::None,
             connector_name: required.connector_name,
             kafka_cluster: required.kafka_cluster,
             kafka_cluster_client_authentication: required.kafka_cluster_client_authentication,
             kafka_cluster_encryption_in_transit: required.kafka_cluster_encryption_in_transit,
             kafka_connect_version: required.kafka_connect_version,
-            log_delivery: None,
-            network_type: None,
+            log_delivery: ::std::option::Option::None,
+            network_type: ::std::option::Option::None,
             plugins: required.plugins,
             service_execution_role_arn: required.service_execution_role_arn,
-            tags: None,
-            worker_configuration: None,
+            tags: ::std::option::Option::None,
+            worker_configuration: ::std::option::Option::None,
         }
     }
 
     /// `Capacity`: a [`Capacity`] object, required.
-    pub fn capacity(mut self, value: impl Into<Obj<Capacity>>) -> Self { self.capacity = value.into(); self }
+    pub fn capacity(mut self, value: impl ::std::convert::Into<crate::Obj<Capacity>>) -> Self { self.capacity = value.into(); self }
     /// `ConnectorConfiguration`: a JSON value, required.
-    pub fn connector_configuration(mut self, value: impl Into<Json>) -> Self { self.connector_configuration = value.into(); self }
+    pub fn connector_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.connector_configuration = value.into(); self }
     /// `ConnectorDescription`: a string.
-    pub fn connector_description(mut self, value: impl Into<Str>) -> Self { self.connector_description = Some(value.into()); self }
+    pub fn connector_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_description = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorName`: a string, required.
-    pub fn connector_name(mut self, value: impl Into<Str>) -> Self { self.connector_name = value.into(); self }
+    pub fn connector_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_name = value.into(); self }
     /// `KafkaCluster`: a [`KafkaCluster`] object, required.
-    pub fn kafka_cluster(mut self, value: impl Into<Obj<KafkaCluster>>) -> Self { self.kafka_cluster = value.into(); self }
+    pub fn kafka_cluster(mut self, value: impl ::std::convert::Into<crate::Obj<KafkaCluster>>) -> Self { self.kafka_cluster = value.into(); self }
     /// `KafkaClusterClientAuthentication`: a [`KafkaClusterClientAuthentication`] object, required.
-    pub fn kafka_cluster_client_authentication(mut self, value: impl Into<Obj<KafkaClusterClientAuthentication>>) -> Self { self.kafka_cluster_client_authentication = value.into(); self }
+    pub fn kafka_cluster_client_authentication(mut self, value: impl ::std::convert::Into<crate::Obj<KafkaClusterClientAuthentication>>) -> Self { self.kafka_cluster_client_authentication = value.into(); self }
     /// `KafkaClusterEncryptionInTransit`: a [`KafkaClusterEncryptionInTransit`] object, required.
-    pub fn kafka_cluster_encryption_in_transit(mut self, value: impl Into<Obj<KafkaClusterEncryptionInTransit>>) -> Self { self.kafka_cluster_encryption_in_transit = value.into(); self }
+    pub fn kafka_cluster_encryption_in_transit(mut self, value: impl ::std::convert::Into<crate::Obj<KafkaClusterEncryptionInTransit>>) -> Self { self.kafka_cluster_encryption_in_transit = value.into(); self }
     /// `KafkaConnectVersion`: a string, required.
-    pub fn kafka_connect_version(mut self, value: impl Into<Str>) -> Self { self.kafka_connect_version = value.into(); self }
+    pub fn kafka_connect_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kafka_connect_version = value.into(); self }
     /// `LogDelivery`: a [`LogDelivery`] object.
-    pub fn log_delivery(mut self, value: impl Into<Obj<LogDelivery>>) -> Self { self.log_delivery = Some(value.into()); self }
+    pub fn log_delivery(mut self, value: impl ::std::convert::Into<crate::Obj<LogDelivery>>) -> Self { self.log_delivery = ::std::option::Option::Some(value.into()); self }
     /// `NetworkType`: a [`NetworkType`] value.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<NetworkType>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `Plugins`: a list of [`Plugin`] objects, required.
-    pub fn plugins(mut self, value: impl Into<List<Plugin>>) -> Self { self.plugins = value.into(); self }
+    pub fn plugins(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Plugin>>) -> Self { self.plugins = value.into(); self }
     /// `ServiceExecutionRoleArn`: a string, required.
-    pub fn service_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_execution_role_arn = value.into(); self }
+    pub fn service_execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_execution_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkerConfiguration`: a [`WorkerConfiguration`] object.
-    pub fn worker_configuration(mut self, value: impl Into<Obj<WorkerConfiguration>>) -> Self { self.worker_configuration = Some(value.into()); self }
+    pub fn worker_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WorkerConfiguration>>) -> Self { self.worker_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Connector {
+impl ::cloudwright_core::Resource for Connector {
     type Attributes = ConnectorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connector, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Connector, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Connector {
+impl ::cloudwright_core::ToValue for Connector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Capacity", &self.capacity)
             .req("ConnectorConfiguration", &self.connector_configuration)
             .opt("ConnectorDescription", &self.connector_description)
@@ -269,12 +241,12 @@ impl ToValue for Connector {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Connector`]: `Handle<Connector>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Connector`]: `Handle<Connector>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectorAttributes(ResourceRef);
+pub struct ConnectorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -284,8 +256,8 @@ impl ConnectorAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the newly created connector.
     #[inline]
-    pub fn connector_arn(&self) -> Value {
-        self.0.get_att("ConnectorArn")
+    pub fn connector_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectorArn"))
     }
 }
 
@@ -293,21 +265,10 @@ impl ConnectorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApacheKafkaClusterRequired {
     /// `BootstrapServers`: a string, required.
-    pub bootstrap_servers: Str,
+    pub bootstrap_servers: ::cloudwright_core::Str,
     /// `Vpc`: a [`Vpc`] object, required.
-    pub vpc: Obj<Vpc>,
+    pub vpc: crate::Obj<Vpc>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApacheKafkaCluster: ObjRule = ObjRule {
-    properties: &[
-        ("BootstrapServers", Shape::STR),
-        ("Vpc", Shape::Object(&RULE_Vpc)),
-    ],
-    required: &["BootstrapServers", "Vpc"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApacheKafkaCluster` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -319,11 +280,11 @@ pub struct ApacheKafkaCluster {
     /// `BootstrapServers`: a string, required.
     ///
     /// The bootstrap servers of the cluster.
-    pub bootstrap_servers: Str,
+    pub bootstrap_servers: ::cloudwright_core::Str,
     /// `Vpc`: a [`Vpc`] object, required.
     ///
     /// Details of an Amazon VPC which has network connectivity to the Apache Kafka cluster.
-    pub vpc: Obj<Vpc>,
+    pub vpc: crate::Obj<Vpc>,
 }
 
 #[rustfmt::skip]
@@ -338,17 +299,17 @@ impl ApacheKafkaCluster {
     }
 
     /// `BootstrapServers`: a string, required.
-    pub fn bootstrap_servers(mut self, value: impl Into<Str>) -> Self { self.bootstrap_servers = value.into(); self }
+    pub fn bootstrap_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bootstrap_servers = value.into(); self }
     /// `Vpc`: a [`Vpc`] object, required.
-    pub fn vpc(mut self, value: impl Into<Obj<Vpc>>) -> Self { self.vpc = value.into(); self }
+    pub fn vpc(mut self, value: impl ::std::convert::Into<crate::Obj<Vpc>>) -> Self { self.vpc = value.into(); self }
 }
 
-impl PropertyType for ApacheKafkaCluster {}
+impl crate::PropertyType for ApacheKafkaCluster {}
 
-impl ToValue for ApacheKafkaCluster {
+impl ::cloudwright_core::ToValue for ApacheKafkaCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BootstrapServers", &self.bootstrap_servers)
             .req("Vpc", &self.vpc)
             .build()
@@ -359,31 +320,16 @@ impl ToValue for ApacheKafkaCluster {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScalingRequired {
     /// `MaxWorkerCount`: an integer, required.
-    pub max_worker_count: Int,
+    pub max_worker_count: ::cloudwright_core::Int,
     /// `McuCount`: an integer, required.
-    pub mcu_count: Int,
+    pub mcu_count: ::cloudwright_core::Int,
     /// `MinWorkerCount`: an integer, required.
-    pub min_worker_count: Int,
+    pub min_worker_count: ::cloudwright_core::Int,
     /// `ScaleInPolicy`: a [`ScaleInPolicy`] object, required.
-    pub scale_in_policy: Obj<ScaleInPolicy>,
+    pub scale_in_policy: crate::Obj<ScaleInPolicy>,
     /// `ScaleOutPolicy`: a [`ScaleOutPolicy`] object, required.
-    pub scale_out_policy: Obj<ScaleOutPolicy>,
+    pub scale_out_policy: crate::Obj<ScaleOutPolicy>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoScaling: ObjRule = ObjRule {
-    properties: &[
-        ("MaxAutoscalingTaskCount", Shape::INT),
-        ("MaxWorkerCount", Shape::INT),
-        ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0] })),
-        ("MinWorkerCount", Shape::INT),
-        ("ScaleInPolicy", Shape::Object(&RULE_ScaleInPolicy)),
-        ("ScaleOutPolicy", Shape::Object(&RULE_ScaleOutPolicy)),
-    ],
-    required: &["MaxWorkerCount", "MinWorkerCount", "ScaleInPolicy", "ScaleOutPolicy", "McuCount"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoScaling` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -395,29 +341,29 @@ pub struct AutoScaling {
     /// `MaxAutoscalingTaskCount`: an integer.
     ///
     /// The maximum number of tasks allocated to the connector during autoscaling operations.
-    pub max_autoscaling_task_count: Option<Int>,
+    pub max_autoscaling_task_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxWorkerCount`: an integer, required.
     ///
     /// The maximum number of workers allocated to the connector.
-    pub max_worker_count: Int,
+    pub max_worker_count: ::cloudwright_core::Int,
     /// `McuCount`: an integer, required.
     ///
     /// The number of microcontroller units (MCUs) allocated to each connector worker. The valid values are 1,2,4,8.
     ///
     /// Value 1 to 8; one of 1, 2, 4, 8.
-    pub mcu_count: Int,
+    pub mcu_count: ::cloudwright_core::Int,
     /// `MinWorkerCount`: an integer, required.
     ///
     /// The minimum number of workers allocated to the connector.
-    pub min_worker_count: Int,
+    pub min_worker_count: ::cloudwright_core::Int,
     /// `ScaleInPolicy`: a [`ScaleInPolicy`] object, required.
     ///
     /// The sacle-in policy for the connector.
-    pub scale_in_policy: Obj<ScaleInPolicy>,
+    pub scale_in_policy: crate::Obj<ScaleInPolicy>,
     /// `ScaleOutPolicy`: a [`ScaleOutPolicy`] object, required.
     ///
     /// The sacle-out policy for the connector.
-    pub scale_out_policy: Obj<ScaleOutPolicy>,
+    pub scale_out_policy: crate::Obj<ScaleOutPolicy>,
 }
 
 #[rustfmt::skip]
@@ -426,7 +372,7 @@ impl AutoScaling {
     #[inline]
     pub fn new(required: AutoScalingRequired) -> Self {
         Self {
-            max_autoscaling_task_count: None,
+            max_autoscaling_task_count: ::std::option::Option::None,
             max_worker_count: required.max_worker_count,
             mcu_count: required.mcu_count,
             min_worker_count: required.min_worker_count,
@@ -436,25 +382,25 @@ impl AutoScaling {
     }
 
     /// `MaxAutoscalingTaskCount`: an integer.
-    pub fn max_autoscaling_task_count(mut self, value: impl Into<Int>) -> Self { self.max_autoscaling_task_count = Some(value.into()); self }
+    pub fn max_autoscaling_task_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_autoscaling_task_count = ::std::option::Option::Some(value.into()); self }
     /// `MaxWorkerCount`: an integer, required.
-    pub fn max_worker_count(mut self, value: impl Into<Int>) -> Self { self.max_worker_count = value.into(); self }
+    pub fn max_worker_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_worker_count = value.into(); self }
     /// `McuCount`: an integer, required.
-    pub fn mcu_count(mut self, value: impl Into<Int>) -> Self { self.mcu_count = value.into(); self }
+    pub fn mcu_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.mcu_count = value.into(); self }
     /// `MinWorkerCount`: an integer, required.
-    pub fn min_worker_count(mut self, value: impl Into<Int>) -> Self { self.min_worker_count = value.into(); self }
+    pub fn min_worker_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_worker_count = value.into(); self }
     /// `ScaleInPolicy`: a [`ScaleInPolicy`] object, required.
-    pub fn scale_in_policy(mut self, value: impl Into<Obj<ScaleInPolicy>>) -> Self { self.scale_in_policy = value.into(); self }
+    pub fn scale_in_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ScaleInPolicy>>) -> Self { self.scale_in_policy = value.into(); self }
     /// `ScaleOutPolicy`: a [`ScaleOutPolicy`] object, required.
-    pub fn scale_out_policy(mut self, value: impl Into<Obj<ScaleOutPolicy>>) -> Self { self.scale_out_policy = value.into(); self }
+    pub fn scale_out_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ScaleOutPolicy>>) -> Self { self.scale_out_policy = value.into(); self }
 }
 
-impl PropertyType for AutoScaling {}
+impl crate::PropertyType for AutoScaling {}
 
-impl ToValue for AutoScaling {
+impl ::cloudwright_core::ToValue for AutoScaling {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxAutoscalingTaskCount", &self.max_autoscaling_task_count)
             .req("MaxWorkerCount", &self.max_worker_count)
             .req("McuCount", &self.mcu_count)
@@ -464,17 +410,6 @@ impl ToValue for AutoScaling {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Capacity: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScaling", Shape::Object(&RULE_AutoScaling)),
-        ("ProvisionedCapacity", Shape::Object(&RULE_ProvisionedCapacity)),
-    ],
-    one_of: &[&[&["AutoScaling"], &["ProvisionedCapacity"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Capacity` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -486,11 +421,11 @@ pub struct Capacity {
     /// `AutoScaling`: an [`AutoScaling`] object.
     ///
     /// Information about the auto scaling parameters for the connector.
-    pub auto_scaling: Option<Obj<AutoScaling>>,
+    pub auto_scaling: ::std::option::Option<crate::Obj<AutoScaling>>,
     /// `ProvisionedCapacity`: a [`ProvisionedCapacity`] object.
     ///
     /// Details about a fixed capacity allocated to a connector.
-    pub provisioned_capacity: Option<Obj<ProvisionedCapacity>>,
+    pub provisioned_capacity: ::std::option::Option<crate::Obj<ProvisionedCapacity>>,
 }
 
 #[rustfmt::skip]
@@ -498,44 +433,26 @@ impl Capacity {
     /// A `Capacity` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoScaling`: an [`AutoScaling`] object.
-    pub fn auto_scaling(mut self, value: impl Into<Obj<AutoScaling>>) -> Self { self.auto_scaling = Some(value.into()); self }
+    pub fn auto_scaling(mut self, value: impl ::std::convert::Into<crate::Obj<AutoScaling>>) -> Self { self.auto_scaling = ::std::option::Option::Some(value.into()); self }
     /// `ProvisionedCapacity`: a [`ProvisionedCapacity`] object.
-    pub fn provisioned_capacity(mut self, value: impl Into<Obj<ProvisionedCapacity>>) -> Self { self.provisioned_capacity = Some(value.into()); self }
+    pub fn provisioned_capacity(mut self, value: impl ::std::convert::Into<crate::Obj<ProvisionedCapacity>>) -> Self { self.provisioned_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Capacity {}
+impl crate::PropertyType for Capacity {}
 
-impl ToValue for Capacity {
+impl ::cloudwright_core::ToValue for Capacity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoScaling", &self.auto_scaling)
             .opt("ProvisionedCapacity", &self.provisioned_capacity)
             .build()
     }
 }
-
-/// The required properties of [`CloudWatchLogsLogDelivery`], by name: `CloudWatchLogsLogDelivery::new(CloudWatchLogsLogDeliveryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsLogDeliveryRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogsLogDelivery: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("LogGroup", Shape::STR),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLogsLogDelivery` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -547,36 +464,36 @@ pub struct CloudWatchLogsLogDelivery {
     /// `Enabled`: a boolean, required.
     ///
     /// Whether log delivery to Amazon CloudWatch Logs is enabled.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `LogGroup`: a string.
     ///
     /// The name of the CloudWatch log group that is the destination for log delivery.
-    pub log_group: Option<Str>,
+    pub log_group: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl CloudWatchLogsLogDelivery {
-    /// A `CloudWatchLogsLogDelivery` with its required properties, named in a [`CloudWatchLogsLogDeliveryRequired`].
+    /// A `CloudWatchLogsLogDelivery` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: CloudWatchLogsLogDeliveryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
-            log_group: None,
+            enabled: value.into(),
+            log_group: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `LogGroup`: a string.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
+    pub fn log_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchLogsLogDelivery {}
+impl crate::PropertyType for CloudWatchLogsLogDelivery {}
 
-impl ToValue for CloudWatchLogsLogDelivery {
+impl ::cloudwright_core::ToValue for CloudWatchLogsLogDelivery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enabled", &self.enabled)
             .opt("LogGroup", &self.log_group)
             .build()
@@ -587,21 +504,10 @@ impl ToValue for CloudWatchLogsLogDelivery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPluginRequired {
     /// `CustomPluginArn`: a string, required.
-    pub custom_plugin_arn: Str,
+    pub custom_plugin_arn: ::cloudwright_core::Str,
     /// `Revision`: an integer, required.
-    pub revision: Int,
+    pub revision: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomPlugin: ObjRule = ObjRule {
-    properties: &[
-        ("CustomPluginArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Revision", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
-    ],
-    required: &["CustomPluginArn", "Revision"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomPlugin` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -615,13 +521,13 @@ pub struct CustomPlugin {
     /// The Amazon Resource Name (ARN) of the custom plugin.
     ///
     /// Pattern `arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*`.
-    pub custom_plugin_arn: Str,
+    pub custom_plugin_arn: ::cloudwright_core::Str,
     /// `Revision`: an integer, required.
     ///
     /// The revision of the custom plugin.
     ///
     /// Format `int64`; value 1 to 9223372036854775807.
-    pub revision: Int,
+    pub revision: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -636,40 +542,22 @@ impl CustomPlugin {
     }
 
     /// `CustomPluginArn`: a string, required.
-    pub fn custom_plugin_arn(mut self, value: impl Into<Str>) -> Self { self.custom_plugin_arn = value.into(); self }
+    pub fn custom_plugin_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_plugin_arn = value.into(); self }
     /// `Revision`: an integer, required.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self { self.revision = value.into(); self }
+    pub fn revision(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.revision = value.into(); self }
 }
 
-impl PropertyType for CustomPlugin {}
+impl crate::PropertyType for CustomPlugin {}
 
-impl ToValue for CustomPlugin {
+impl ::cloudwright_core::ToValue for CustomPlugin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CustomPluginArn", &self.custom_plugin_arn)
             .req("Revision", &self.revision)
             .build()
     }
 }
-
-/// The required properties of [`FirehoseLogDelivery`], by name: `FirehoseLogDelivery::new(FirehoseLogDeliveryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirehoseLogDeliveryRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirehoseLogDelivery: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryStream", Shape::STR),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FirehoseLogDelivery` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -681,58 +569,41 @@ pub struct FirehoseLogDelivery {
     /// `DeliveryStream`: a string.
     ///
     /// The name of the Kinesis Data Firehose delivery stream that is the destination for log delivery.
-    pub delivery_stream: Option<Str>,
+    pub delivery_stream: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean, required.
     ///
     /// Specifies whether connector logs get delivered to Amazon Kinesis Data Firehose.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl FirehoseLogDelivery {
-    /// A `FirehoseLogDelivery` with its required properties, named in a [`FirehoseLogDeliveryRequired`].
+    /// A `FirehoseLogDelivery` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: FirehoseLogDeliveryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            delivery_stream: None,
-            enabled: required.enabled,
+            delivery_stream: ::std::option::Option::None,
+            enabled: value.into(),
         }
     }
 
     /// `DeliveryStream`: a string.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self { self.delivery_stream = Some(value.into()); self }
+    pub fn delivery_stream(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_stream = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for FirehoseLogDelivery {}
+impl crate::PropertyType for FirehoseLogDelivery {}
 
-impl ToValue for FirehoseLogDelivery {
+impl ::cloudwright_core::ToValue for FirehoseLogDelivery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeliveryStream", &self.delivery_stream)
             .req("Enabled", &self.enabled)
             .build()
     }
 }
-
-/// The required properties of [`KafkaCluster`], by name: `KafkaCluster::new(KafkaClusterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KafkaClusterRequired {
-    /// `ApacheKafkaCluster`: an [`ApacheKafkaCluster`] object, required.
-    pub apache_kafka_cluster: Obj<ApacheKafkaCluster>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KafkaCluster: ObjRule = ObjRule {
-    properties: &[
-        ("ApacheKafkaCluster", Shape::Object(&RULE_ApacheKafkaCluster)),
-    ],
-    required: &["ApacheKafkaCluster"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KafkaCluster` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -744,50 +615,33 @@ pub struct KafkaCluster {
     /// `ApacheKafkaCluster`: an [`ApacheKafkaCluster`] object, required.
     ///
     /// The Apache Kafka cluster to which the connector is connected.
-    pub apache_kafka_cluster: Obj<ApacheKafkaCluster>,
+    pub apache_kafka_cluster: crate::Obj<ApacheKafkaCluster>,
 }
 
 #[rustfmt::skip]
 impl KafkaCluster {
-    /// A `KafkaCluster` with its required properties, named in a [`KafkaClusterRequired`].
+    /// A `KafkaCluster` with its one required property, `ApacheKafkaCluster`.
     #[inline]
-    pub fn new(required: KafkaClusterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ApacheKafkaCluster>>) -> Self {
         Self {
-            apache_kafka_cluster: required.apache_kafka_cluster,
+            apache_kafka_cluster: value.into(),
         }
     }
 
     /// `ApacheKafkaCluster`: an [`ApacheKafkaCluster`] object, required.
-    pub fn apache_kafka_cluster(mut self, value: impl Into<Obj<ApacheKafkaCluster>>) -> Self { self.apache_kafka_cluster = value.into(); self }
+    pub fn apache_kafka_cluster(mut self, value: impl ::std::convert::Into<crate::Obj<ApacheKafkaCluster>>) -> Self { self.apache_kafka_cluster = value.into(); self }
 }
 
-impl PropertyType for KafkaCluster {}
+impl crate::PropertyType for KafkaCluster {}
 
-impl ToValue for KafkaCluster {
+impl ::cloudwright_core::ToValue for KafkaCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApacheKafkaCluster", &self.apache_kafka_cluster)
             .build()
     }
 }
-
-/// The required properties of [`KafkaClusterClientAuthentication`], by name: `KafkaClusterClientAuthentication::new(KafkaClusterClientAuthenticationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KafkaClusterClientAuthenticationRequired {
-    /// `AuthenticationType`: a [`KafkaClusterClientAuthenticationType`] value, required.
-    pub authentication_type: KafkaClusterClientAuthenticationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KafkaClusterClientAuthentication: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["NONE", "IAM"], ..StrRule::ANY })),
-    ],
-    required: &["AuthenticationType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KafkaClusterClientAuthentication` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -804,45 +658,28 @@ pub struct KafkaClusterClientAuthentication {
 
 #[rustfmt::skip]
 impl KafkaClusterClientAuthentication {
-    /// A `KafkaClusterClientAuthentication` with its required properties, named in a [`KafkaClusterClientAuthenticationRequired`].
+    /// A `KafkaClusterClientAuthentication` with its one required property, `AuthenticationType`.
     #[inline]
-    pub fn new(required: KafkaClusterClientAuthenticationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<KafkaClusterClientAuthenticationType>) -> Self {
         Self {
-            authentication_type: required.authentication_type,
+            authentication_type: value.into(),
         }
     }
 
     /// `AuthenticationType`: a [`KafkaClusterClientAuthenticationType`] value, required.
-    pub fn authentication_type(mut self, value: impl Into<KafkaClusterClientAuthenticationType>) -> Self { self.authentication_type = value.into(); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<KafkaClusterClientAuthenticationType>) -> Self { self.authentication_type = value.into(); self }
 }
 
-impl PropertyType for KafkaClusterClientAuthentication {}
+impl crate::PropertyType for KafkaClusterClientAuthentication {}
 
-impl ToValue for KafkaClusterClientAuthentication {
+impl ::cloudwright_core::ToValue for KafkaClusterClientAuthentication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthenticationType", &self.authentication_type)
             .build()
     }
 }
-
-/// The required properties of [`KafkaClusterEncryptionInTransit`], by name: `KafkaClusterEncryptionInTransit::new(KafkaClusterEncryptionInTransitRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KafkaClusterEncryptionInTransitRequired {
-    /// `EncryptionType`: a [`KafkaClusterEncryptionInTransitType`] value, required.
-    pub encryption_type: KafkaClusterEncryptionInTransitType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KafkaClusterEncryptionInTransit: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionType", Shape::Str(&StrRule { allowed: &["PLAINTEXT", "TLS"], ..StrRule::ANY })),
-    ],
-    required: &["EncryptionType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KafkaClusterEncryptionInTransit` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -859,45 +696,28 @@ pub struct KafkaClusterEncryptionInTransit {
 
 #[rustfmt::skip]
 impl KafkaClusterEncryptionInTransit {
-    /// A `KafkaClusterEncryptionInTransit` with its required properties, named in a [`KafkaClusterEncryptionInTransitRequired`].
+    /// A `KafkaClusterEncryptionInTransit` with its one required property, `EncryptionType`.
     #[inline]
-    pub fn new(required: KafkaClusterEncryptionInTransitRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<KafkaClusterEncryptionInTransitType>) -> Self {
         Self {
-            encryption_type: required.encryption_type,
+            encryption_type: value.into(),
         }
     }
 
     /// `EncryptionType`: a [`KafkaClusterEncryptionInTransitType`] value, required.
-    pub fn encryption_type(mut self, value: impl Into<KafkaClusterEncryptionInTransitType>) -> Self { self.encryption_type = value.into(); self }
+    pub fn encryption_type(mut self, value: impl ::std::convert::Into<KafkaClusterEncryptionInTransitType>) -> Self { self.encryption_type = value.into(); self }
 }
 
-impl PropertyType for KafkaClusterEncryptionInTransit {}
+impl crate::PropertyType for KafkaClusterEncryptionInTransit {}
 
-impl ToValue for KafkaClusterEncryptionInTransit {
+impl ::cloudwright_core::ToValue for KafkaClusterEncryptionInTransit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
             .build()
     }
 }
-
-/// The required properties of [`LogDelivery`], by name: `LogDelivery::new(LogDeliveryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogDeliveryRequired {
-    /// `WorkerLogDelivery`: a [`WorkerLogDelivery`] object, required.
-    pub worker_log_delivery: Obj<WorkerLogDelivery>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogDelivery: ObjRule = ObjRule {
-    properties: &[
-        ("WorkerLogDelivery", Shape::Object(&RULE_WorkerLogDelivery)),
-    ],
-    required: &["WorkerLogDelivery"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogDelivery` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -909,50 +729,33 @@ pub struct LogDelivery {
     /// `WorkerLogDelivery`: a [`WorkerLogDelivery`] object, required.
     ///
     /// The workers can send worker logs to different destination types. This configuration specifies the details of these destinations.
-    pub worker_log_delivery: Obj<WorkerLogDelivery>,
+    pub worker_log_delivery: crate::Obj<WorkerLogDelivery>,
 }
 
 #[rustfmt::skip]
 impl LogDelivery {
-    /// A `LogDelivery` with its required properties, named in a [`LogDeliveryRequired`].
+    /// A `LogDelivery` with its one required property, `WorkerLogDelivery`.
     #[inline]
-    pub fn new(required: LogDeliveryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<WorkerLogDelivery>>) -> Self {
         Self {
-            worker_log_delivery: required.worker_log_delivery,
+            worker_log_delivery: value.into(),
         }
     }
 
     /// `WorkerLogDelivery`: a [`WorkerLogDelivery`] object, required.
-    pub fn worker_log_delivery(mut self, value: impl Into<Obj<WorkerLogDelivery>>) -> Self { self.worker_log_delivery = value.into(); self }
+    pub fn worker_log_delivery(mut self, value: impl ::std::convert::Into<crate::Obj<WorkerLogDelivery>>) -> Self { self.worker_log_delivery = value.into(); self }
 }
 
-impl PropertyType for LogDelivery {}
+impl crate::PropertyType for LogDelivery {}
 
-impl ToValue for LogDelivery {
+impl ::cloudwright_core::ToValue for LogDelivery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("WorkerLogDelivery", &self.worker_log_delivery)
             .build()
     }
 }
-
-/// The required properties of [`Plugin`], by name: `Plugin::new(PluginRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PluginRequired {
-    /// `CustomPlugin`: a [`CustomPlugin`] object, required.
-    pub custom_plugin: Obj<CustomPlugin>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Plugin: ObjRule = ObjRule {
-    properties: &[
-        ("CustomPlugin", Shape::Object(&RULE_CustomPlugin)),
-    ],
-    required: &["CustomPlugin"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Plugin` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -964,29 +767,29 @@ pub struct Plugin {
     /// `CustomPlugin`: a [`CustomPlugin`] object, required.
     ///
     /// Details about a custom plugin.
-    pub custom_plugin: Obj<CustomPlugin>,
+    pub custom_plugin: crate::Obj<CustomPlugin>,
 }
 
 #[rustfmt::skip]
 impl Plugin {
-    /// A `Plugin` with its required properties, named in a [`PluginRequired`].
+    /// A `Plugin` with its one required property, `CustomPlugin`.
     #[inline]
-    pub fn new(required: PluginRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CustomPlugin>>) -> Self {
         Self {
-            custom_plugin: required.custom_plugin,
+            custom_plugin: value.into(),
         }
     }
 
     /// `CustomPlugin`: a [`CustomPlugin`] object, required.
-    pub fn custom_plugin(mut self, value: impl Into<Obj<CustomPlugin>>) -> Self { self.custom_plugin = value.into(); self }
+    pub fn custom_plugin(mut self, value: impl ::std::convert::Into<crate::Obj<CustomPlugin>>) -> Self { self.custom_plugin = value.into(); self }
 }
 
-impl PropertyType for Plugin {}
+impl crate::PropertyType for Plugin {}
 
-impl ToValue for Plugin {
+impl ::cloudwright_core::ToValue for Plugin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CustomPlugin", &self.custom_plugin)
             .build()
     }
@@ -996,21 +799,10 @@ impl ToValue for Plugin {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisionedCapacityRequired {
     /// `McuCount`: an integer, required.
-    pub mcu_count: Int,
+    pub mcu_count: ::cloudwright_core::Int,
     /// `WorkerCount`: an integer, required.
-    pub worker_count: Int,
+    pub worker_count: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisionedCapacity: ObjRule = ObjRule {
-    properties: &[
-        ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0] })),
-        ("WorkerCount", Shape::INT),
-    ],
-    required: &["McuCount", "WorkerCount"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProvisionedCapacity` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -1024,11 +816,11 @@ pub struct ProvisionedCapacity {
     /// The number of microcontroller units (MCUs) allocated to each connector worker. The valid values are 1,2,4,8.
     ///
     /// Value 1 to 8; one of 1, 2, 4, 8.
-    pub mcu_count: Int,
+    pub mcu_count: ::cloudwright_core::Int,
     /// `WorkerCount`: an integer, required.
     ///
     /// The number of workers that are allocated to the connector.
-    pub worker_count: Int,
+    pub worker_count: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -1043,41 +835,22 @@ impl ProvisionedCapacity {
     }
 
     /// `McuCount`: an integer, required.
-    pub fn mcu_count(mut self, value: impl Into<Int>) -> Self { self.mcu_count = value.into(); self }
+    pub fn mcu_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.mcu_count = value.into(); self }
     /// `WorkerCount`: an integer, required.
-    pub fn worker_count(mut self, value: impl Into<Int>) -> Self { self.worker_count = value.into(); self }
+    pub fn worker_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.worker_count = value.into(); self }
 }
 
-impl PropertyType for ProvisionedCapacity {}
+impl crate::PropertyType for ProvisionedCapacity {}
 
-impl ToValue for ProvisionedCapacity {
+impl ::cloudwright_core::ToValue for ProvisionedCapacity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("McuCount", &self.mcu_count)
             .req("WorkerCount", &self.worker_count)
             .build()
     }
 }
-
-/// The required properties of [`S3LogDelivery`], by name: `S3LogDelivery::new(S3LogDeliveryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LogDeliveryRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3LogDelivery: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("Prefix", Shape::STR),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3LogDelivery` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -1089,66 +862,49 @@ pub struct S3LogDelivery {
     /// `Bucket`: a string.
     ///
     /// The name of the S3 bucket that is the destination for log delivery.
-    pub bucket: Option<Str>,
+    pub bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean, required.
     ///
     /// Specifies whether connector logs get sent to the specified Amazon S3 destination.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Prefix`: a string.
     ///
     /// The S3 prefix that is the destination for log delivery.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3LogDelivery {
-    /// A `S3LogDelivery` with its required properties, named in a [`S3LogDeliveryRequired`].
+    /// A `S3LogDelivery` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: S3LogDeliveryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            bucket: None,
-            enabled: required.enabled,
-            prefix: None,
+            bucket: ::std::option::Option::None,
+            enabled: value.into(),
+            prefix: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3LogDelivery {}
+impl crate::PropertyType for S3LogDelivery {}
 
-impl ToValue for S3LogDelivery {
+impl ::cloudwright_core::ToValue for S3LogDelivery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bucket", &self.bucket)
             .req("Enabled", &self.enabled)
             .opt("Prefix", &self.prefix)
             .build()
     }
 }
-
-/// The required properties of [`ScaleInPolicy`], by name: `ScaleInPolicy::new(ScaleInPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScaleInPolicyRequired {
-    /// `CpuUtilizationPercentage`: an integer, required.
-    pub cpu_utilization_percentage: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScaleInPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("CpuUtilizationPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["CpuUtilizationPercentage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScaleInPolicy` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -1162,50 +918,33 @@ pub struct ScaleInPolicy {
     /// Specifies the CPU utilization percentage threshold at which you want connector scale in to be triggered.
     ///
     /// Value 1 to 100.
-    pub cpu_utilization_percentage: Int,
+    pub cpu_utilization_percentage: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl ScaleInPolicy {
-    /// A `ScaleInPolicy` with its required properties, named in a [`ScaleInPolicyRequired`].
+    /// A `ScaleInPolicy` with its one required property, `CpuUtilizationPercentage`.
     #[inline]
-    pub fn new(required: ScaleInPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            cpu_utilization_percentage: required.cpu_utilization_percentage,
+            cpu_utilization_percentage: value.into(),
         }
     }
 
     /// `CpuUtilizationPercentage`: an integer, required.
-    pub fn cpu_utilization_percentage(mut self, value: impl Into<Int>) -> Self { self.cpu_utilization_percentage = value.into(); self }
+    pub fn cpu_utilization_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cpu_utilization_percentage = value.into(); self }
 }
 
-impl PropertyType for ScaleInPolicy {}
+impl crate::PropertyType for ScaleInPolicy {}
 
-impl ToValue for ScaleInPolicy {
+impl ::cloudwright_core::ToValue for ScaleInPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CpuUtilizationPercentage", &self.cpu_utilization_percentage)
             .build()
     }
 }
-
-/// The required properties of [`ScaleOutPolicy`], by name: `ScaleOutPolicy::new(ScaleOutPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScaleOutPolicyRequired {
-    /// `CpuUtilizationPercentage`: an integer, required.
-    pub cpu_utilization_percentage: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScaleOutPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("CpuUtilizationPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["CpuUtilizationPercentage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScaleOutPolicy` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -1219,29 +958,29 @@ pub struct ScaleOutPolicy {
     /// The CPU utilization percentage threshold at which you want connector scale out to be triggered.
     ///
     /// Value 1 to 100.
-    pub cpu_utilization_percentage: Int,
+    pub cpu_utilization_percentage: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl ScaleOutPolicy {
-    /// A `ScaleOutPolicy` with its required properties, named in a [`ScaleOutPolicyRequired`].
+    /// A `ScaleOutPolicy` with its one required property, `CpuUtilizationPercentage`.
     #[inline]
-    pub fn new(required: ScaleOutPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            cpu_utilization_percentage: required.cpu_utilization_percentage,
+            cpu_utilization_percentage: value.into(),
         }
     }
 
     /// `CpuUtilizationPercentage`: an integer, required.
-    pub fn cpu_utilization_percentage(mut self, value: impl Into<Int>) -> Self { self.cpu_utilization_percentage = value.into(); self }
+    pub fn cpu_utilization_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cpu_utilization_percentage = value.into(); self }
 }
 
-impl PropertyType for ScaleOutPolicy {}
+impl crate::PropertyType for ScaleOutPolicy {}
 
-impl ToValue for ScaleOutPolicy {
+impl ::cloudwright_core::ToValue for ScaleOutPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CpuUtilizationPercentage", &self.cpu_utilization_percentage)
             .build()
     }
@@ -1251,21 +990,10 @@ impl ToValue for ScaleOutPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcRequired {
     /// `SecurityGroups`: a list of strings, required.
-    pub security_groups: List<Str>,
+    pub security_groups: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Vpc: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["SecurityGroups", "Subnets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Vpc` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -1279,13 +1007,13 @@ pub struct Vpc {
     /// The security group IDs for the connector.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_groups: List<Str>,
+    pub security_groups: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
     ///
     /// The subnets for the connector.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; items at least 1; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1300,17 +1028,17 @@ impl Vpc {
     }
 
     /// `SecurityGroups`: a list of strings, required.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = value.into(); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
 }
 
-impl PropertyType for Vpc {}
+impl crate::PropertyType for Vpc {}
 
-impl ToValue for Vpc {
+impl ::cloudwright_core::ToValue for Vpc {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroups", &self.security_groups)
             .req("Subnets", &self.subnets)
             .build()
@@ -1321,21 +1049,10 @@ impl ToValue for Vpc {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkerConfigurationRequired {
     /// `Revision`: an integer, required.
-    pub revision: Int,
+    pub revision: ::cloudwright_core::Int,
     /// `WorkerConfigurationArn`: a string, required.
-    pub worker_configuration_arn: Str,
+    pub worker_configuration_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Revision", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
-        ("WorkerConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Revision", "WorkerConfigurationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkerConfiguration` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -1349,13 +1066,13 @@ pub struct WorkerConfiguration {
     /// The revision of the worker configuration.
     ///
     /// Format `int64`; value 1 to 9223372036854775807.
-    pub revision: Int,
+    pub revision: ::cloudwright_core::Int,
     /// `WorkerConfigurationArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the worker configuration.
     ///
     /// Pattern `arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*`.
-    pub worker_configuration_arn: Str,
+    pub worker_configuration_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1370,33 +1087,22 @@ impl WorkerConfiguration {
     }
 
     /// `Revision`: an integer, required.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self { self.revision = value.into(); self }
+    pub fn revision(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.revision = value.into(); self }
     /// `WorkerConfigurationArn`: a string, required.
-    pub fn worker_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.worker_configuration_arn = value.into(); self }
+    pub fn worker_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.worker_configuration_arn = value.into(); self }
 }
 
-impl PropertyType for WorkerConfiguration {}
+impl crate::PropertyType for WorkerConfiguration {}
 
-impl ToValue for WorkerConfiguration {
+impl ::cloudwright_core::ToValue for WorkerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Revision", &self.revision)
             .req("WorkerConfigurationArn", &self.worker_configuration_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkerLogDelivery: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogsLogDelivery)),
-        ("Firehose", Shape::Object(&RULE_FirehoseLogDelivery)),
-        ("S3", Shape::Object(&RULE_S3LogDelivery)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkerLogDelivery` property type of `AWS::KafkaConnect::Connector`.
 ///
@@ -1408,15 +1114,15 @@ pub struct WorkerLogDelivery {
     /// `CloudWatchLogs`: a [`CloudWatchLogsLogDelivery`] object.
     ///
     /// Details about delivering logs to Amazon CloudWatch Logs.
-    pub cloud_watch_logs: Option<Obj<CloudWatchLogsLogDelivery>>,
+    pub cloud_watch_logs: ::std::option::Option<crate::Obj<CloudWatchLogsLogDelivery>>,
     /// `Firehose`: a [`FirehoseLogDelivery`] object.
     ///
     /// Details about delivering logs to Amazon Kinesis Data Firehose.
-    pub firehose: Option<Obj<FirehoseLogDelivery>>,
+    pub firehose: ::std::option::Option<crate::Obj<FirehoseLogDelivery>>,
     /// `S3`: a [`S3LogDelivery`] object.
     ///
     /// Details about delivering logs to Amazon S3.
-    pub s3: Option<Obj<S3LogDelivery>>,
+    pub s3: ::std::option::Option<crate::Obj<S3LogDelivery>>,
 }
 
 #[rustfmt::skip]
@@ -1424,23 +1130,23 @@ impl WorkerLogDelivery {
     /// A `WorkerLogDelivery` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogsLogDelivery`] object.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogsLogDelivery>>) -> Self { self.cloud_watch_logs = Some(value.into()); self }
+    pub fn cloud_watch_logs(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogsLogDelivery>>) -> Self { self.cloud_watch_logs = ::std::option::Option::Some(value.into()); self }
     /// `Firehose`: a [`FirehoseLogDelivery`] object.
-    pub fn firehose(mut self, value: impl Into<Obj<FirehoseLogDelivery>>) -> Self { self.firehose = Some(value.into()); self }
+    pub fn firehose(mut self, value: impl ::std::convert::Into<crate::Obj<FirehoseLogDelivery>>) -> Self { self.firehose = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3LogDelivery`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3LogDelivery>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3LogDelivery>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkerLogDelivery {}
+impl crate::PropertyType for WorkerLogDelivery {}
 
-impl ToValue for WorkerLogDelivery {
+impl ::cloudwright_core::ToValue for WorkerLogDelivery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
             .opt("Firehose", &self.firehose)
             .opt("S3", &self.s3)
@@ -1456,24 +1162,24 @@ pub enum KafkaClusterClientAuthenticationType {
     /// `IAM`
     Iam,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KafkaClusterClientAuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KafkaClusterClientAuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KafkaClusterClientAuthenticationType {
+impl ::cloudwright_core::ToValue for KafkaClusterClientAuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Iam => "IAM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1485,24 +1191,24 @@ pub enum KafkaClusterEncryptionInTransitType {
     /// `TLS`
     Tls,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KafkaClusterEncryptionInTransitType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KafkaClusterEncryptionInTransitType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KafkaClusterEncryptionInTransitType {
+impl ::cloudwright_core::ToValue for KafkaClusterEncryptionInTransitType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Plaintext => "PLAINTEXT",
             Self::Tls => "TLS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1514,23 +1220,255 @@ pub enum NetworkType {
     /// `DUAL`
     Dual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NetworkType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NetworkType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NetworkType {
+impl ::cloudwright_core::ToValue for NetworkType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::Dual => "DUAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):iam:.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Connector: ObjRule = ObjRule {
+        properties: &[
+            ("Capacity", Shape::Object(&RULE_Capacity)),
+            ("ConnectorConfiguration", Shape::Typed(json_type::OBJECT)),
+            ("ConnectorDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("ConnectorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("KafkaCluster", Shape::Object(&RULE_KafkaCluster)),
+            ("KafkaClusterClientAuthentication", Shape::Object(&RULE_KafkaClusterClientAuthentication)),
+            ("KafkaClusterEncryptionInTransit", Shape::Object(&RULE_KafkaClusterEncryptionInTransit)),
+            ("KafkaConnectVersion", Shape::STR),
+            ("LogDelivery", Shape::Object(&RULE_LogDelivery)),
+            ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
+            ("Plugins", Shape::List(&ListRule { items: Shape::Object(&RULE_Plugin), min_items: Some(1), max_items: None, unique: true })),
+            ("ServiceExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("WorkerConfiguration", Shape::Object(&RULE_WorkerConfiguration)),
+        ],
+        required: &["Capacity", "ConnectorConfiguration", "ConnectorName", "KafkaConnectVersion", "KafkaCluster", "KafkaClusterClientAuthentication", "KafkaClusterEncryptionInTransit", "Plugins", "ServiceExecutionRoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApacheKafkaCluster: ObjRule = ObjRule {
+        properties: &[
+            ("BootstrapServers", Shape::STR),
+            ("Vpc", Shape::Object(&RULE_Vpc)),
+        ],
+        required: &["BootstrapServers", "Vpc"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoScaling: ObjRule = ObjRule {
+        properties: &[
+            ("MaxAutoscalingTaskCount", Shape::INT),
+            ("MaxWorkerCount", Shape::INT),
+            ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0] })),
+            ("MinWorkerCount", Shape::INT),
+            ("ScaleInPolicy", Shape::Object(&RULE_ScaleInPolicy)),
+            ("ScaleOutPolicy", Shape::Object(&RULE_ScaleOutPolicy)),
+        ],
+        required: &["MaxWorkerCount", "MinWorkerCount", "ScaleInPolicy", "ScaleOutPolicy", "McuCount"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Capacity: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScaling", Shape::Object(&RULE_AutoScaling)),
+            ("ProvisionedCapacity", Shape::Object(&RULE_ProvisionedCapacity)),
+        ],
+        one_of: &[&[&["AutoScaling"], &["ProvisionedCapacity"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogsLogDelivery: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("LogGroup", Shape::STR),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomPlugin: ObjRule = ObjRule {
+        properties: &[
+            ("CustomPluginArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Revision", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
+        ],
+        required: &["CustomPluginArn", "Revision"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirehoseLogDelivery: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryStream", Shape::STR),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KafkaCluster: ObjRule = ObjRule {
+        properties: &[
+            ("ApacheKafkaCluster", Shape::Object(&RULE_ApacheKafkaCluster)),
+        ],
+        required: &["ApacheKafkaCluster"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KafkaClusterClientAuthentication: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["NONE", "IAM"], ..StrRule::ANY })),
+        ],
+        required: &["AuthenticationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KafkaClusterEncryptionInTransit: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionType", Shape::Str(&StrRule { allowed: &["PLAINTEXT", "TLS"], ..StrRule::ANY })),
+        ],
+        required: &["EncryptionType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogDelivery: ObjRule = ObjRule {
+        properties: &[
+            ("WorkerLogDelivery", Shape::Object(&RULE_WorkerLogDelivery)),
+        ],
+        required: &["WorkerLogDelivery"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Plugin: ObjRule = ObjRule {
+        properties: &[
+            ("CustomPlugin", Shape::Object(&RULE_CustomPlugin)),
+        ],
+        required: &["CustomPlugin"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisionedCapacity: ObjRule = ObjRule {
+        properties: &[
+            ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0] })),
+            ("WorkerCount", Shape::INT),
+        ],
+        required: &["McuCount", "WorkerCount"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3LogDelivery: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("Prefix", Shape::STR),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScaleInPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("CpuUtilizationPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["CpuUtilizationPercentage"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScaleOutPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("CpuUtilizationPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["CpuUtilizationPercentage"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Vpc: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["SecurityGroups", "Subnets"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Revision", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
+            ("WorkerConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Revision", "WorkerConfigurationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkerLogDelivery: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogsLogDelivery)),
+            ("Firehose", Shape::Object(&RULE_FirehoseLogDelivery)),
+            ("S3", Shape::Object(&RULE_S3LogDelivery)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

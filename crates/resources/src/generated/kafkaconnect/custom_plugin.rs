@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`CustomPlugin`], by name: `CustomPlugin::new(CustomPluginRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPluginRequired {
     /// `ContentType`: a [`ContentType`] value, required.
     pub content_type: ContentType,
     /// `Location`: a [`CustomPluginLocation`] object, required.
-    pub location: Obj<CustomPluginLocation>,
+    pub location: crate::Obj<CustomPluginLocation>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomPlugin: ObjRule = ObjRule {
-    properties: &[
-        ("ContentType", Shape::Str(&StrRule { allowed: &["JAR", "ZIP"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Location", Shape::Object(&RULE_CustomPluginLocation)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "ContentType", "Location"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::KafkaConnect::CustomPlugin` resource.
 ///
@@ -57,23 +40,23 @@ pub struct CustomPlugin {
     /// The description of the custom plugin.
     ///
     /// Length 0 to 1024; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Location`: a [`CustomPluginLocation`] object, required.
     ///
     /// Information about the location of the custom plugin.
     ///
     /// Create-only: changing it replaces the resource.
-    pub location: Obj<CustomPluginLocation>,
+    pub location: crate::Obj<CustomPluginLocation>,
     /// `Name`: a string, required.
     ///
     /// The name of the custom plugin.
     ///
     /// Length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +66,7 @@ impl CustomPlugin {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KafkaConnect::CustomPlugin",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kafkaconnect-customplugin.html",
         primary_identifier: &["CustomPluginArn"],
@@ -94,7 +77,7 @@ impl CustomPlugin {
         read_only: &["CustomPluginArn", "Revision", "FileDescription"],
         attributes: &["CustomPluginArn", "FileDescription", "Revision"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CustomPlugin` with its required properties, named in a [`CustomPluginRequired`].
@@ -102,43 +85,45 @@ impl CustomPlugin {
     pub fn new(required: CustomPluginRequired) -> Self {
         Self {
             content_type: required.content_type,
-            description: None,
+            description: ::std::option::Option::None,
             location: required.location,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ContentType`: a [`ContentType`] value, required.
-    pub fn content_type(mut self, value: impl Into<ContentType>) -> Self { self.content_type = value.into(); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<ContentType>) -> Self { self.content_type = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Location`: a [`CustomPluginLocation`] object, required.
-    pub fn location(mut self, value: impl Into<Obj<CustomPluginLocation>>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<crate::Obj<CustomPluginLocation>>) -> Self { self.location = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CustomPlugin {
+impl ::cloudwright_core::Resource for CustomPlugin {
     type Attributes = CustomPluginAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomPlugin, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CustomPlugin, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomPlugin {
+impl ::cloudwright_core::ToValue for CustomPlugin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContentType", &self.content_type)
             .opt("Description", &self.description)
             .req("Location", &self.location)
@@ -148,12 +133,12 @@ impl ToValue for CustomPlugin {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomPlugin`]: `Handle<CustomPlugin>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomPlugin`]: `Handle<CustomPlugin>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CustomPluginAttributes(ResourceRef);
+pub struct CustomPluginAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CustomPluginAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CustomPluginAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -163,43 +148,26 @@ impl CustomPluginAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the custom plugin.
     #[inline]
-    pub fn custom_plugin_arn(&self) -> Value {
-        self.0.get_att("CustomPluginArn")
+    pub fn custom_plugin_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CustomPluginArn"))
     }
 
     /// `Fn::GetAtt` `FileDescription`: an object.
     ///
     /// Details about a custom plugin file.
     #[inline]
-    pub fn file_description(&self) -> Value {
-        self.0.get_att("FileDescription")
+    pub fn file_description(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("FileDescription"))
     }
 
     /// `Fn::GetAtt` `Revision`: an integer.
     ///
     /// The revision of the custom plugin.
     #[inline]
-    pub fn revision(&self) -> Value {
-        self.0.get_att("Revision")
+    pub fn revision(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Revision"))
     }
 }
-
-/// The required properties of [`CustomPluginLocation`], by name: `CustomPluginLocation::new(CustomPluginLocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomPluginLocationRequired {
-    /// `S3Location`: a [`S3Location`] object, required.
-    pub s3_location: Obj<S3Location>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomPluginLocation: ObjRule = ObjRule {
-    properties: &[
-        ("S3Location", Shape::Object(&RULE_S3Location)),
-    ],
-    required: &["S3Location"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomPluginLocation` property type of `AWS::KafkaConnect::CustomPlugin`.
 ///
@@ -211,29 +179,29 @@ pub struct CustomPluginLocation {
     /// `S3Location`: a [`S3Location`] object, required.
     ///
     /// The S3 bucket Amazon Resource Name (ARN), file key, and object version of the plugin file stored in Amazon S3.
-    pub s3_location: Obj<S3Location>,
+    pub s3_location: crate::Obj<S3Location>,
 }
 
 #[rustfmt::skip]
 impl CustomPluginLocation {
-    /// A `CustomPluginLocation` with its required properties, named in a [`CustomPluginLocationRequired`].
+    /// A `CustomPluginLocation` with its one required property, `S3Location`.
     #[inline]
-    pub fn new(required: CustomPluginLocationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self {
         Self {
-            s3_location: required.s3_location,
+            s3_location: value.into(),
         }
     }
 
     /// `S3Location`: a [`S3Location`] object, required.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = value.into(); self }
+    pub fn s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.s3_location = value.into(); self }
 }
 
-impl PropertyType for CustomPluginLocation {}
+impl crate::PropertyType for CustomPluginLocation {}
 
-impl ToValue for CustomPluginLocation {
+impl ::cloudwright_core::ToValue for CustomPluginLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Location", &self.s3_location)
             .build()
     }
@@ -243,22 +211,10 @@ impl ToValue for CustomPluginLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `BucketArn`: a string, required.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `FileKey`: a string, required.
-    pub file_key: Str,
+    pub file_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("BucketArn", Shape::STR),
-        ("FileKey", Shape::STR),
-        ("ObjectVersion", Shape::STR),
-    ],
-    required: &["BucketArn", "FileKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::KafkaConnect::CustomPlugin`.
 ///
@@ -270,15 +226,15 @@ pub struct S3Location {
     /// `BucketArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an S3 bucket.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `FileKey`: a string, required.
     ///
     /// The file key for an object in an S3 bucket.
-    pub file_key: Str,
+    pub file_key: ::cloudwright_core::Str,
     /// `ObjectVersion`: a string.
     ///
     /// The version of an object in an S3 bucket.
-    pub object_version: Option<Str>,
+    pub object_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -289,24 +245,24 @@ impl S3Location {
         Self {
             bucket_arn: required.bucket_arn,
             file_key: required.file_key,
-            object_version: None,
+            object_version: ::std::option::Option::None,
         }
     }
 
     /// `BucketArn`: a string, required.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
+    pub fn bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `FileKey`: a string, required.
-    pub fn file_key(mut self, value: impl Into<Str>) -> Self { self.file_key = value.into(); self }
+    pub fn file_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_key = value.into(); self }
     /// `ObjectVersion`: a string.
-    pub fn object_version(mut self, value: impl Into<Str>) -> Self { self.object_version = Some(value.into()); self }
+    pub fn object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketArn", &self.bucket_arn)
             .req("FileKey", &self.file_key)
             .opt("ObjectVersion", &self.object_version)
@@ -318,21 +274,10 @@ impl ToValue for S3Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::KafkaConnect::CustomPlugin`.
 ///
@@ -342,11 +287,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -361,17 +306,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -386,23 +331,78 @@ pub enum ContentType {
     /// `ZIP`
     Zip,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContentType {
+impl ::cloudwright_core::ToValue for ContentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Jar => "JAR",
             Self::Zip => "ZIP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomPlugin: ObjRule = ObjRule {
+        properties: &[
+            ("ContentType", Shape::Str(&StrRule { allowed: &["JAR", "ZIP"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Location", Shape::Object(&RULE_CustomPluginLocation)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "ContentType", "Location"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomPluginLocation: ObjRule = ObjRule {
+        properties: &[
+            ("S3Location", Shape::Object(&RULE_S3Location)),
+        ],
+        required: &["S3Location"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("BucketArn", Shape::STR),
+            ("FileKey", Shape::STR),
+            ("ObjectVersion", Shape::STR),
+        ],
+        required: &["BucketArn", "FileKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`WorkerConfiguration`], by name: `WorkerConfiguration::new(WorkerConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkerConfigurationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PropertiesFileContent`: a string, required.
-    pub properties_file_content: Str,
+    pub properties_file_content: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("PropertiesFileContent", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name", "PropertiesFileContent"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::KafkaConnect::WorkerConfiguration` resource.
 ///
@@ -51,23 +34,23 @@ pub struct WorkerConfiguration {
     /// The description of a worker configuration.
     ///
     /// Length 0 to 1024; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the worker configuration.
     ///
     /// Length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PropertiesFileContent`: a string, required.
     ///
     /// Base64 encoded contents of the connect-distributed.properties file.
     ///
     /// Create-only: changing it replaces the resource.
-    pub properties_file_content: Str,
+    pub properties_file_content: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A collection of tags associated with a resource
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +60,7 @@ impl WorkerConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KafkaConnect::WorkerConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kafkaconnect-workerconfiguration.html",
         primary_identifier: &["WorkerConfigurationArn"],
@@ -88,48 +71,50 @@ impl WorkerConfiguration {
         read_only: &["WorkerConfigurationArn", "Revision"],
         attributes: &["Revision", "WorkerConfigurationArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `WorkerConfiguration` with its required properties, named in a [`WorkerConfigurationRequired`].
     #[inline]
     pub fn new(required: WorkerConfigurationRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             properties_file_content: required.properties_file_content,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PropertiesFileContent`: a string, required.
-    pub fn properties_file_content(mut self, value: impl Into<Str>) -> Self { self.properties_file_content = value.into(); self }
+    pub fn properties_file_content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.properties_file_content = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WorkerConfiguration {
+impl ::cloudwright_core::Resource for WorkerConfiguration {
     type Attributes = WorkerConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkerConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WorkerConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WorkerConfiguration {
+impl ::cloudwright_core::ToValue for WorkerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req("PropertiesFileContent", &self.properties_file_content)
@@ -138,12 +123,12 @@ impl ToValue for WorkerConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WorkerConfiguration`]: `Handle<WorkerConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WorkerConfiguration`]: `Handle<WorkerConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkerConfigurationAttributes(ResourceRef);
+pub struct WorkerConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkerConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkerConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,15 +138,37 @@ impl WorkerConfigurationAttributes {
     ///
     /// The revision of the worker configuration.
     #[inline]
-    pub fn revision(&self) -> Value {
-        self.0.get_att("Revision")
+    pub fn revision(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Revision"))
     }
 
     /// `Fn::GetAtt` `WorkerConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the worker configuration.
     #[inline]
-    pub fn worker_configuration_arn(&self) -> Value {
-        self.0.get_att("WorkerConfigurationArn")
+    pub fn worker_configuration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkerConfigurationArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("PropertiesFileContent", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name", "PropertiesFileContent"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

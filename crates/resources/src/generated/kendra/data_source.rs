@@ -5,66 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_][a-zA-Z0-9_-]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^/arn:aws[a-zA-Z-]*:lambda:[a-z]+-[a-z]+-[0-9]:[0-9]{12}:function:[a-zA-Z0-9-_]+(\\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(:[a-zA-Z0-9-_]+)?/$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(https?|ftp|file)://([^\\s]*)");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[\\-0-9a-zA-Z]+");
-pub(crate) static PATTERN_6: Pattern =
-    Pattern::new("^(?!\\s).+@([a-zA-Z0-9_\\-\\.]+)\\.([a-zA-Z]{2,5})$");
-pub(crate) static PATTERN_7: Pattern =
-    Pattern::new("^([a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\\.)+[a-z]{2,}$");
-pub(crate) static PATTERN_8: Pattern =
-    Pattern::new("^(?!(^(https?|ftp|file):\\/\\/))[a-z0-9-]+(\\.service-now\\.com)$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("([^\\s]*)");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^(https?)://([^\\s]*)");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^(https?):\\/\\/([^\\s]*)");
-pub(crate) static PATTERN_12: Pattern = Pattern::new("d-[0-9a-fA-F]{10}");
-pub(crate) static PATTERN_13: Pattern = Pattern::new("^\\P{C}*$");
-pub(crate) static PATTERN_14: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]*$");
-pub(crate) static PATTERN_15: Pattern = Pattern::new("[a-zA-Z-]*");
-pub(crate) static PATTERN_16: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
 
 /// The required properties of [`DataSource`], by name: `DataSource::new(DataSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `IndexId`: a string, required.
-    pub index_id: Str,
+    pub index_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`Type`] value, required.
     pub r#type: Type,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("CustomDocumentEnrichmentConfiguration", Shape::Object(&RULE_CustomDocumentEnrichmentConfiguration)),
-        ("DataSourceConfiguration", Shape::Object(&RULE_DataSourceConfiguration)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
-        ("IndexId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
-        ("LanguageCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(10), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Schedule", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["S3", "SHAREPOINT", "SALESFORCE", "ONEDRIVE", "SERVICENOW", "DATABASE", "CUSTOM", "CONFLUENCE", "GOOGLEDRIVE", "WEBCRAWLER", "WORKDOCS", "TEMPLATE"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "IndexId", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Kendra::DataSource` resource.
 ///
@@ -72,7 +24,7 @@ pub(crate) static RULE_DataSource: ObjRule = ObjRule {
 ///
 /// You specify a name, data source connector type and description for your data source. You also specify configuration information for the data source connector.
 ///
-/// &gt; `CreateDataSource` does *not* support connectors which \[require a `TemplateConfiguration` object\](<https://docs.aws.amazon.com/kendra/latest/dg/ds-schemas.html>) for connecting to Amazon Kendra .
+/// \> `CreateDataSource` does *not* support connectors which [require a `TemplateConfiguration` object](https://docs.aws.amazon.com/kendra/latest/dg/ds-schemas.html) for connecting to Amazon Kendra .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Id`, `IndexId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`DataSourceAttributes`], which `Handle<DataSource>` dereferences to.
@@ -87,7 +39,7 @@ pub struct DataSource {
     ///
     /// Configuration information for altering document metadata and content during the document ingestion process.
     pub custom_document_enrichment_configuration:
-        Option<Obj<CustomDocumentEnrichmentConfiguration>>,
+        ::std::option::Option<crate::Obj<CustomDocumentEnrichmentConfiguration>>,
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object.
     ///
     /// Configuration information for an Amazon Kendra data source. The contents of the configuration depend on the type of data source. You can only specify one type of data source in the configuration.
@@ -95,31 +47,31 @@ pub struct DataSource {
     /// You can't specify the `Configuration` parameter when the `Type` parameter is set to `CUSTOM` .
     ///
     /// The `Configuration` parameter is required for all other data sources.
-    pub data_source_configuration: Option<Obj<DataSourceConfiguration>>,
+    pub data_source_configuration: ::std::option::Option<crate::Obj<DataSourceConfiguration>>,
     /// `Description`: a string.
     ///
     /// A description for the data source connector.
     ///
     /// Pattern `^\P{C}*$`; length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexId`: a string, required.
     ///
     /// The identifier of the index you want to use with the data source connector.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub index_id: Str,
+    pub index_id: ::cloudwright_core::Str,
     /// `LanguageCode`: a string.
     ///
-    /// The code for a language. This shows a supported language for all documents in the data source. English is supported by default. For more information on supported languages, including their codes, see \[Adding documents in languages other than English\](<https://docs.aws.amazon.com/kendra/latest/dg/in-adding-languages.html>) .
+    /// The code for a language. This shows a supported language for all documents in the data source. English is supported by default. For more information on supported languages, including their codes, see [Adding documents in languages other than English](https://docs.aws.amazon.com/kendra/latest/dg/in-adding-languages.html) .
     ///
     /// Pattern `[a-zA-Z-]*`; length 2 to 10.
-    pub language_code: Option<Str>,
+    pub language_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the data source.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 1000.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of a role with permission to access the data source.
@@ -129,21 +81,21 @@ pub struct DataSource {
     /// The `RoleArn` parameter is required for all other data sources.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Schedule`: a string.
     ///
     /// Sets the frequency that Amazon Kendra checks the documents in your data source and updates the index. If you don't set a schedule, Amazon Kendra doesn't periodically update the index.
     ///
     /// Length at most 1000.
-    pub schedule: Option<Str>,
+    pub schedule: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`Type`] value, required.
     ///
     /// The type of the data source.
@@ -159,7 +111,7 @@ impl DataSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Kendra::DataSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-datasource.html",
         primary_identifier: &["Id", "IndexId"],
@@ -170,66 +122,68 @@ impl DataSource {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
     #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
-            custom_document_enrichment_configuration: None,
-            data_source_configuration: None,
-            description: None,
+            custom_document_enrichment_configuration: ::std::option::Option::None,
+            data_source_configuration: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             index_id: required.index_id,
-            language_code: None,
+            language_code: ::std::option::Option::None,
             name: required.name,
-            role_arn: None,
-            schedule: None,
-            tags: None,
+            role_arn: ::std::option::Option::None,
+            schedule: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `CustomDocumentEnrichmentConfiguration`: a [`CustomDocumentEnrichmentConfiguration`] object.
-    pub fn custom_document_enrichment_configuration(mut self, value: impl Into<Obj<CustomDocumentEnrichmentConfiguration>>) -> Self { self.custom_document_enrichment_configuration = Some(value.into()); self }
+    pub fn custom_document_enrichment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CustomDocumentEnrichmentConfiguration>>) -> Self { self.custom_document_enrichment_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object.
-    pub fn data_source_configuration(mut self, value: impl Into<Obj<DataSourceConfiguration>>) -> Self { self.data_source_configuration = Some(value.into()); self }
+    pub fn data_source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataSourceConfiguration>>) -> Self { self.data_source_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IndexId`: a string, required.
-    pub fn index_id(mut self, value: impl Into<Str>) -> Self { self.index_id = value.into(); self }
+    pub fn index_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_id = value.into(); self }
     /// `LanguageCode`: a string.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
+    pub fn language_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_code = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Schedule`: a string.
-    pub fn schedule(mut self, value: impl Into<Str>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`Type`] value, required.
-    pub fn r#type(mut self, value: impl Into<Type>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<Type>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for DataSource {
+impl ::cloudwright_core::Resource for DataSource {
     type Attributes = DataSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomDocumentEnrichmentConfiguration",
                 &self.custom_document_enrichment_configuration,
@@ -247,12 +201,12 @@ impl ToValue for DataSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataSource`]: `Handle<DataSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataSource`]: `Handle<DataSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataSourceAttributes(ResourceRef);
+pub struct DataSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataSourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -260,25 +214,16 @@ impl From<ResourceRef> for DataSourceAttributes {
 impl DataSourceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessControlListConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KeyPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessControlListConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -292,7 +237,7 @@ pub struct AccessControlListConfiguration {
     /// Path to the AWS S3 bucket that contains the access control list files.
     ///
     /// Length 1 to 1024.
-    pub key_path: Option<Str>,
+    pub key_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -300,38 +245,23 @@ impl AccessControlListConfiguration {
     /// A `AccessControlListConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KeyPath`: a string.
-    pub fn key_path(mut self, value: impl Into<Str>) -> Self { self.key_path = Some(value.into()); self }
+    pub fn key_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessControlListConfiguration {}
+impl crate::PropertyType for AccessControlListConfiguration {}
 
-impl ToValue for AccessControlListConfiguration {
+impl ::cloudwright_core::ToValue for AccessControlListConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KeyPath", &self.key_path).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("KeyPath", &self.key_path)
+            .build()
     }
 }
-
-/// The required properties of [`AclConfiguration`], by name: `AclConfiguration::new(AclConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AclConfigurationRequired {
-    /// `AllowedGroupsColumnName`: a string, required.
-    pub allowed_groups_column_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AclConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedGroupsColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["AllowedGroupsColumnName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AclConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -342,32 +272,32 @@ pub(crate) static RULE_AclConfiguration: ObjRule = ObjRule {
 pub struct AclConfiguration {
     /// `AllowedGroupsColumnName`: a string, required.
     ///
-    /// A list of groups, separated by semi-colons, that filters a query response based on user context. The document is only returned to users that are in one of the groups specified in the `UserContext` field of the \[Query\](<https://docs.aws.amazon.com/kendra/latest/dg/API_Query.html>) operation.
+    /// A list of groups, separated by semi-colons, that filters a query response based on user context. The document is only returned to users that are in one of the groups specified in the `UserContext` field of the [Query](https://docs.aws.amazon.com/kendra/latest/dg/API_Query.html) operation.
     ///
     /// Length 1 to 100.
-    pub allowed_groups_column_name: Str,
+    pub allowed_groups_column_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AclConfiguration {
-    /// A `AclConfiguration` with its required properties, named in a [`AclConfigurationRequired`].
+    /// A `AclConfiguration` with its one required property, `AllowedGroupsColumnName`.
     #[inline]
-    pub fn new(required: AclConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            allowed_groups_column_name: required.allowed_groups_column_name,
+            allowed_groups_column_name: value.into(),
         }
     }
 
     /// `AllowedGroupsColumnName`: a string, required.
-    pub fn allowed_groups_column_name(mut self, value: impl Into<Str>) -> Self { self.allowed_groups_column_name = value.into(); self }
+    pub fn allowed_groups_column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allowed_groups_column_name = value.into(); self }
 }
 
-impl PropertyType for AclConfiguration {}
+impl crate::PropertyType for AclConfiguration {}
 
-impl ToValue for AclConfiguration {
+impl ::cloudwright_core::ToValue for AclConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AllowedGroupsColumnName", &self.allowed_groups_column_name)
             .build()
     }
@@ -377,26 +307,12 @@ impl ToValue for AclConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnConfigurationRequired {
     /// `ChangeDetectingColumns`: a list of strings, required.
-    pub change_detecting_columns: List<Str>,
+    pub change_detecting_columns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `DocumentDataColumnName`: a string, required.
-    pub document_data_column_name: Str,
+    pub document_data_column_name: ::cloudwright_core::Str,
     /// `DocumentIdColumnName`: a string, required.
-    pub document_id_column_name: Str,
+    pub document_id_column_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ColumnConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ChangeDetectingColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("DocumentDataColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("DocumentIdColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("DocumentTitleColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
-    ],
-    required: &["DocumentIdColumnName", "DocumentDataColumnName", "ChangeDetectingColumns"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ColumnConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -410,31 +326,32 @@ pub struct ColumnConfiguration {
     /// One to five columns that indicate when a document in the database has changed.
     ///
     /// Items 1 to 5.
-    pub change_detecting_columns: List<Str>,
+    pub change_detecting_columns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `DocumentDataColumnName`: a string, required.
     ///
     /// The column that contains the contents of the document.
     ///
     /// Length 1 to 100.
-    pub document_data_column_name: Str,
+    pub document_data_column_name: ::cloudwright_core::Str,
     /// `DocumentIdColumnName`: a string, required.
     ///
     /// The column that provides the document's identifier.
     ///
     /// Length 1 to 100.
-    pub document_id_column_name: Str,
+    pub document_id_column_name: ::cloudwright_core::Str,
     /// `DocumentTitleColumnName`: a string.
     ///
     /// The column that contains the title of the document.
     ///
     /// Length 1 to 100.
-    pub document_title_column_name: Option<Str>,
+    pub document_title_column_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
     ///
-    /// An array of objects that map database column names to the corresponding fields in an index. You must first create the fields in the index using the \[UpdateIndex\](<https://docs.aws.amazon.com/kendra/latest/dg/API_UpdateIndex.html>) operation.
+    /// An array of objects that map database column names to the corresponding fields in an index. You must first create the fields in the index using the [UpdateIndex](https://docs.aws.amazon.com/kendra/latest/dg/API_UpdateIndex.html) operation.
     ///
     /// Items at most 100.
-    pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
+    pub field_mappings:
+        ::std::option::Option<::cloudwright_core::List<DataSourceToIndexFieldMapping>>,
 }
 
 #[rustfmt::skip]
@@ -446,29 +363,29 @@ impl ColumnConfiguration {
             change_detecting_columns: required.change_detecting_columns,
             document_data_column_name: required.document_data_column_name,
             document_id_column_name: required.document_id_column_name,
-            document_title_column_name: None,
-            field_mappings: None,
+            document_title_column_name: ::std::option::Option::None,
+            field_mappings: ::std::option::Option::None,
         }
     }
 
     /// `ChangeDetectingColumns`: a list of strings, required.
-    pub fn change_detecting_columns(mut self, value: impl Into<List<Str>>) -> Self { self.change_detecting_columns = value.into(); self }
+    pub fn change_detecting_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.change_detecting_columns = value.into(); self }
     /// `DocumentDataColumnName`: a string, required.
-    pub fn document_data_column_name(mut self, value: impl Into<Str>) -> Self { self.document_data_column_name = value.into(); self }
+    pub fn document_data_column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_data_column_name = value.into(); self }
     /// `DocumentIdColumnName`: a string, required.
-    pub fn document_id_column_name(mut self, value: impl Into<Str>) -> Self { self.document_id_column_name = value.into(); self }
+    pub fn document_id_column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_id_column_name = value.into(); self }
     /// `DocumentTitleColumnName`: a string.
-    pub fn document_title_column_name(mut self, value: impl Into<Str>) -> Self { self.document_title_column_name = Some(value.into()); self }
+    pub fn document_title_column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_title_column_name = ::std::option::Option::Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
+    pub fn field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ColumnConfiguration {}
+impl crate::PropertyType for ColumnConfiguration {}
 
-impl ToValue for ColumnConfiguration {
+impl ::cloudwright_core::ToValue for ColumnConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChangeDetectingColumns", &self.change_detecting_columns)
             .req("DocumentDataColumnName", &self.document_data_column_name)
             .req("DocumentIdColumnName", &self.document_id_column_name)
@@ -477,16 +394,6 @@ impl ToValue for ColumnConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfluenceAttachmentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceAttachmentToIndexFieldMapping), min_items: Some(1), max_items: Some(11), unique: false })),
-        ("CrawlAttachments", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfluenceAttachmentConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -497,16 +404,17 @@ pub(crate) static RULE_ConfluenceAttachmentConfiguration: ObjRule = ObjRule {
 pub struct ConfluenceAttachmentConfiguration {
     /// `AttachmentFieldMappings`: a list of [`ConfluenceAttachmentToIndexFieldMapping`] objects.
     ///
-    /// Maps attributes or field names of Confluence attachments to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The Confluence data source field names must exist in your Confluence custom metadata.
+    /// Maps attributes or field names of Confluence attachments to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The Confluence data source field names must exist in your Confluence custom metadata.
     ///
     /// If you specify the `AttachentFieldMappings` parameter, you must specify at least one field mapping.
     ///
     /// Items 1 to 11.
-    pub attachment_field_mappings: Option<List<ConfluenceAttachmentToIndexFieldMapping>>,
+    pub attachment_field_mappings:
+        ::std::option::Option<::cloudwright_core::List<ConfluenceAttachmentToIndexFieldMapping>>,
     /// `CrawlAttachments`: a boolean.
     ///
     /// `TRUE` to index attachments of pages and blogs in Confluence.
-    pub crawl_attachments: Option<Bool>,
+    pub crawl_attachments: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -514,21 +422,21 @@ impl ConfluenceAttachmentConfiguration {
     /// A `ConfluenceAttachmentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttachmentFieldMappings`: a list of [`ConfluenceAttachmentToIndexFieldMapping`] objects.
-    pub fn attachment_field_mappings(mut self, value: impl Into<List<ConfluenceAttachmentToIndexFieldMapping>>) -> Self { self.attachment_field_mappings = Some(value.into()); self }
+    pub fn attachment_field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfluenceAttachmentToIndexFieldMapping>>) -> Self { self.attachment_field_mappings = ::std::option::Option::Some(value.into()); self }
     /// `CrawlAttachments`: a boolean.
-    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self { self.crawl_attachments = Some(value.into()); self }
+    pub fn crawl_attachments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.crawl_attachments = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfluenceAttachmentConfiguration {}
+impl crate::PropertyType for ConfluenceAttachmentConfiguration {}
 
-impl ToValue for ConfluenceAttachmentConfiguration {
+impl ::cloudwright_core::ToValue for ConfluenceAttachmentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttachmentFieldMappings", &self.attachment_field_mappings)
             .opt("CrawlAttachments", &self.crawl_attachments)
             .build()
@@ -541,24 +449,12 @@ pub struct ConfluenceAttachmentToIndexFieldMappingRequired {
     /// `DataSourceFieldName`: a [`ConfluenceAttachmentFieldName`] value, required.
     pub data_source_field_name: ConfluenceAttachmentFieldName,
     /// `IndexFieldName`: a string, required.
-    pub index_field_name: Str,
+    pub index_field_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfluenceAttachmentToIndexFieldMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DataSourceFieldName", Shape::Str(&StrRule { allowed: &["AUTHOR", "CONTENT_TYPE", "CREATED_DATE", "DISPLAY_URL", "FILE_SIZE", "ITEM_TYPE", "PARENT_ID", "SPACE_KEY", "SPACE_NAME", "URL", "VERSION"], ..StrRule::ANY })),
-        ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
-        ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
-    ],
-    required: &["DataSourceFieldName", "IndexFieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfluenceAttachmentToIndexFieldMapping` property type of `AWS::Kendra::DataSource`.
 ///
-/// Maps attributes or field names of Confluence attachments to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The Confuence data source field names must exist in your Confluence custom metadata.
+/// Maps attributes or field names of Confluence attachments to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The Confuence data source field names must exist in your Confluence custom metadata.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-confluenceattachmenttoindexfieldmapping.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -574,13 +470,13 @@ pub struct ConfluenceAttachmentToIndexFieldMapping {
     /// The format for date fields in the data source. If the field specified in `DataSourceFieldName` is a date field you must specify the date format. If the field is not a date field, an exception is thrown.
     ///
     /// Length 4 to 40.
-    pub date_field_format: Option<Str>,
+    pub date_field_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexFieldName`: a string, required.
     ///
     /// The name of the index field to map to the Confluence data source field. The index field type must match the Confluence field type.
     ///
     /// Length 1 to 30.
-    pub index_field_name: Str,
+    pub index_field_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -590,40 +486,31 @@ impl ConfluenceAttachmentToIndexFieldMapping {
     pub fn new(required: ConfluenceAttachmentToIndexFieldMappingRequired) -> Self {
         Self {
             data_source_field_name: required.data_source_field_name,
-            date_field_format: None,
+            date_field_format: ::std::option::Option::None,
             index_field_name: required.index_field_name,
         }
     }
 
     /// `DataSourceFieldName`: a [`ConfluenceAttachmentFieldName`] value, required.
-    pub fn data_source_field_name(mut self, value: impl Into<ConfluenceAttachmentFieldName>) -> Self { self.data_source_field_name = value.into(); self }
+    pub fn data_source_field_name(mut self, value: impl ::std::convert::Into<ConfluenceAttachmentFieldName>) -> Self { self.data_source_field_name = value.into(); self }
     /// `DateFieldFormat`: a string.
-    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self { self.date_field_format = Some(value.into()); self }
+    pub fn date_field_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_field_format = ::std::option::Option::Some(value.into()); self }
     /// `IndexFieldName`: a string, required.
-    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self { self.index_field_name = value.into(); self }
+    pub fn index_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_field_name = value.into(); self }
 }
 
-impl PropertyType for ConfluenceAttachmentToIndexFieldMapping {}
+impl crate::PropertyType for ConfluenceAttachmentToIndexFieldMapping {}
 
-impl ToValue for ConfluenceAttachmentToIndexFieldMapping {
+impl ::cloudwright_core::ToValue for ConfluenceAttachmentToIndexFieldMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataSourceFieldName", &self.data_source_field_name)
             .opt("DateFieldFormat", &self.date_field_format)
             .req("IndexFieldName", &self.index_field_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfluenceBlogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BlogFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceBlogToIndexFieldMapping), min_items: Some(1), max_items: Some(9), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfluenceBlogConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -634,12 +521,13 @@ pub(crate) static RULE_ConfluenceBlogConfiguration: ObjRule = ObjRule {
 pub struct ConfluenceBlogConfiguration {
     /// `BlogFieldMappings`: a list of [`ConfluenceBlogToIndexFieldMapping`] objects.
     ///
-    /// Maps attributes or field names of Confluence blogs to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The Confluence data source field names must exist in your Confluence custom metadata.
+    /// Maps attributes or field names of Confluence blogs to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The Confluence data source field names must exist in your Confluence custom metadata.
     ///
     /// If you specify the `BlogFieldMappings` parameter, you must specify at least one field mapping.
     ///
     /// Items 1 to 9.
-    pub blog_field_mappings: Option<List<ConfluenceBlogToIndexFieldMapping>>,
+    pub blog_field_mappings:
+        ::std::option::Option<::cloudwright_core::List<ConfluenceBlogToIndexFieldMapping>>,
 }
 
 #[rustfmt::skip]
@@ -647,19 +535,19 @@ impl ConfluenceBlogConfiguration {
     /// A `ConfluenceBlogConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlogFieldMappings`: a list of [`ConfluenceBlogToIndexFieldMapping`] objects.
-    pub fn blog_field_mappings(mut self, value: impl Into<List<ConfluenceBlogToIndexFieldMapping>>) -> Self { self.blog_field_mappings = Some(value.into()); self }
+    pub fn blog_field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfluenceBlogToIndexFieldMapping>>) -> Self { self.blog_field_mappings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfluenceBlogConfiguration {}
+impl crate::PropertyType for ConfluenceBlogConfiguration {}
 
-impl ToValue for ConfluenceBlogConfiguration {
+impl ::cloudwright_core::ToValue for ConfluenceBlogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlogFieldMappings", &self.blog_field_mappings)
             .build()
     }
@@ -671,24 +559,12 @@ pub struct ConfluenceBlogToIndexFieldMappingRequired {
     /// `DataSourceFieldName`: a [`ConfluenceBlogFieldName`] value, required.
     pub data_source_field_name: ConfluenceBlogFieldName,
     /// `IndexFieldName`: a string, required.
-    pub index_field_name: Str,
+    pub index_field_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfluenceBlogToIndexFieldMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DataSourceFieldName", Shape::Str(&StrRule { allowed: &["AUTHOR", "DISPLAY_URL", "ITEM_TYPE", "LABELS", "PUBLISH_DATE", "SPACE_KEY", "SPACE_NAME", "URL", "VERSION"], ..StrRule::ANY })),
-        ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
-        ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
-    ],
-    required: &["DataSourceFieldName", "IndexFieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfluenceBlogToIndexFieldMapping` property type of `AWS::Kendra::DataSource`.
 ///
-/// Maps attributes or field names of Confluence blog to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The Confluence data source field names must exist in your Confluence custom metadata.
+/// Maps attributes or field names of Confluence blog to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The Confluence data source field names must exist in your Confluence custom metadata.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-confluenceblogtoindexfieldmapping.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -702,13 +578,13 @@ pub struct ConfluenceBlogToIndexFieldMapping {
     /// The format for date fields in the data source. If the field specified in `DataSourceFieldName` is a date field you must specify the date format. If the field is not a date field, an exception is thrown.
     ///
     /// Length 4 to 40.
-    pub date_field_format: Option<Str>,
+    pub date_field_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexFieldName`: a string, required.
     ///
     /// The name of the index field to map to the Confluence data source field. The index field type must match the Confluence field type.
     ///
     /// Length 1 to 30.
-    pub index_field_name: Str,
+    pub index_field_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -718,25 +594,25 @@ impl ConfluenceBlogToIndexFieldMapping {
     pub fn new(required: ConfluenceBlogToIndexFieldMappingRequired) -> Self {
         Self {
             data_source_field_name: required.data_source_field_name,
-            date_field_format: None,
+            date_field_format: ::std::option::Option::None,
             index_field_name: required.index_field_name,
         }
     }
 
     /// `DataSourceFieldName`: a [`ConfluenceBlogFieldName`] value, required.
-    pub fn data_source_field_name(mut self, value: impl Into<ConfluenceBlogFieldName>) -> Self { self.data_source_field_name = value.into(); self }
+    pub fn data_source_field_name(mut self, value: impl ::std::convert::Into<ConfluenceBlogFieldName>) -> Self { self.data_source_field_name = value.into(); self }
     /// `DateFieldFormat`: a string.
-    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self { self.date_field_format = Some(value.into()); self }
+    pub fn date_field_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_field_format = ::std::option::Option::Some(value.into()); self }
     /// `IndexFieldName`: a string, required.
-    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self { self.index_field_name = value.into(); self }
+    pub fn index_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_field_name = value.into(); self }
 }
 
-impl PropertyType for ConfluenceBlogToIndexFieldMapping {}
+impl crate::PropertyType for ConfluenceBlogToIndexFieldMapping {}
 
-impl ToValue for ConfluenceBlogToIndexFieldMapping {
+impl ::cloudwright_core::ToValue for ConfluenceBlogToIndexFieldMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataSourceFieldName", &self.data_source_field_name)
             .opt("DateFieldFormat", &self.date_field_format)
             .req("IndexFieldName", &self.index_field_name)
@@ -748,31 +624,12 @@ impl ToValue for ConfluenceBlogToIndexFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfluenceConfigurationRequired {
     /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `ServerUrl`: a string, required.
-    pub server_url: Str,
+    pub server_url: ::cloudwright_core::Str,
     /// `Version`: a [`ConfluenceVersion`] value, required.
     pub version: ConfluenceVersion,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfluenceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentConfiguration", Shape::Object(&RULE_ConfluenceAttachmentConfiguration)),
-        ("BlogConfiguration", Shape::Object(&RULE_ConfluenceBlogConfiguration)),
-        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("PageConfiguration", Shape::Object(&RULE_ConfluencePageConfiguration)),
-        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SpaceConfiguration", Shape::Object(&RULE_ConfluenceSpaceConfiguration)),
-        ("Version", Shape::Str(&StrRule { allowed: &["CLOUD", "SERVER"], ..StrRule::ANY })),
-        ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
-    ],
-    required: &["ServerUrl", "SecretArn", "Version"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfluenceConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -784,53 +641,56 @@ pub struct ConfluenceConfiguration {
     /// `AttachmentConfiguration`: a [`ConfluenceAttachmentConfiguration`] object.
     ///
     /// Configuration information for indexing attachments to Confluence blogs and pages.
-    pub attachment_configuration: Option<Obj<ConfluenceAttachmentConfiguration>>,
+    pub attachment_configuration:
+        ::std::option::Option<crate::Obj<ConfluenceAttachmentConfiguration>>,
     /// `BlogConfiguration`: a [`ConfluenceBlogConfiguration`] object.
     ///
     /// Configuration information for indexing Confluence blogs.
-    pub blog_configuration: Option<Obj<ConfluenceBlogConfiguration>>,
+    pub blog_configuration: ::std::option::Option<crate::Obj<ConfluenceBlogConfiguration>>,
     /// `ExclusionPatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to exclude certain blog posts, pages, spaces, or attachments in your Confluence. Content that matches the patterns are excluded from the index. Content that doesn't match the patterns is included in the index. If content matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the content isn't included in the index.
     ///
     /// Items at most 100.
-    pub exclusion_patterns: Option<List<Str>>,
+    pub exclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InclusionPatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to include certain blog posts, pages, spaces, or attachments in your Confluence. Content that matches the patterns are included in the index. Content that doesn't match the patterns is excluded from the index. If content matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the content isn't included in the index.
     ///
     /// Items at most 100.
-    pub inclusion_patterns: Option<List<Str>>,
+    pub inclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PageConfiguration`: a [`ConfluencePageConfiguration`] object.
     ///
     /// Configuration information for indexing Confluence pages.
-    pub page_configuration: Option<Obj<ConfluencePageConfiguration>>,
+    pub page_configuration: ::std::option::Option<crate::Obj<ConfluencePageConfiguration>>,
     /// `SecretArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret that contains the user name and password required to connect to the Confluence instance. If you use Confluence Cloud, you use a generated API token as the password.
     ///
-    /// You can also provide authentication credentials in the form of a personal access token. For more information, see \[Using a Confluence data source\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-confluence.html>) .
+    /// You can also provide authentication credentials in the form of a personal access token. For more information, see [Using a Confluence data source](https://docs.aws.amazon.com/kendra/latest/dg/data-source-confluence.html) .
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `ServerUrl`: a string, required.
     ///
     /// The URL of your Confluence instance. Use the full URL of the server. For example, *<https://server.example.com:port/*> . You can also use an IP address, for example, *<https://192.168.1.113/*> .
     ///
     /// Pattern `^(https?|ftp|file)://([^\s]*)`; length 1 to 2048.
-    pub server_url: Str,
+    pub server_url: ::cloudwright_core::Str,
     /// `SpaceConfiguration`: a [`ConfluenceSpaceConfiguration`] object.
     ///
     /// Configuration information for indexing Confluence spaces.
-    pub space_configuration: Option<Obj<ConfluenceSpaceConfiguration>>,
+    pub space_configuration: ::std::option::Option<crate::Obj<ConfluenceSpaceConfiguration>>,
     /// `Version`: a [`ConfluenceVersion`] value, required.
     ///
     /// The version or the type of Confluence installation to connect to.
     pub version: ConfluenceVersion,
     /// `VpcConfiguration`: a [`DataSourceVpcConfiguration`] object.
     ///
-    /// Configuration information for an Amazon Virtual Private Cloud to connect to your Confluence. For more information, see \[Configuring a VPC\](<https://docs.aws.amazon.com/kendra/latest/dg/vpc-configuration.html>) .
-    pub vpc_configuration: Option<Obj<DataSourceVpcConfiguration>>,
+    /// Configuration information for an Amazon Virtual Private Cloud to connect to your Confluence. For more information, see [Configuring a VPC](https://docs.aws.amazon.com/kendra/latest/dg/vpc-configuration.html) .
+    pub vpc_configuration: ::std::option::Option<crate::Obj<DataSourceVpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -839,47 +699,47 @@ impl ConfluenceConfiguration {
     #[inline]
     pub fn new(required: ConfluenceConfigurationRequired) -> Self {
         Self {
-            attachment_configuration: None,
-            blog_configuration: None,
-            exclusion_patterns: None,
-            inclusion_patterns: None,
-            page_configuration: None,
+            attachment_configuration: ::std::option::Option::None,
+            blog_configuration: ::std::option::Option::None,
+            exclusion_patterns: ::std::option::Option::None,
+            inclusion_patterns: ::std::option::Option::None,
+            page_configuration: ::std::option::Option::None,
             secret_arn: required.secret_arn,
             server_url: required.server_url,
-            space_configuration: None,
+            space_configuration: ::std::option::Option::None,
             version: required.version,
-            vpc_configuration: None,
+            vpc_configuration: ::std::option::Option::None,
         }
     }
 
     /// `AttachmentConfiguration`: a [`ConfluenceAttachmentConfiguration`] object.
-    pub fn attachment_configuration(mut self, value: impl Into<Obj<ConfluenceAttachmentConfiguration>>) -> Self { self.attachment_configuration = Some(value.into()); self }
+    pub fn attachment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ConfluenceAttachmentConfiguration>>) -> Self { self.attachment_configuration = ::std::option::Option::Some(value.into()); self }
     /// `BlogConfiguration`: a [`ConfluenceBlogConfiguration`] object.
-    pub fn blog_configuration(mut self, value: impl Into<Obj<ConfluenceBlogConfiguration>>) -> Self { self.blog_configuration = Some(value.into()); self }
+    pub fn blog_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ConfluenceBlogConfiguration>>) -> Self { self.blog_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ExclusionPatterns`: a list of strings.
-    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_patterns = Some(value.into()); self }
+    pub fn exclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `InclusionPatterns`: a list of strings.
-    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_patterns = Some(value.into()); self }
+    pub fn inclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.inclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `PageConfiguration`: a [`ConfluencePageConfiguration`] object.
-    pub fn page_configuration(mut self, value: impl Into<Obj<ConfluencePageConfiguration>>) -> Self { self.page_configuration = Some(value.into()); self }
+    pub fn page_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ConfluencePageConfiguration>>) -> Self { self.page_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
     /// `ServerUrl`: a string, required.
-    pub fn server_url(mut self, value: impl Into<Str>) -> Self { self.server_url = value.into(); self }
+    pub fn server_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_url = value.into(); self }
     /// `SpaceConfiguration`: a [`ConfluenceSpaceConfiguration`] object.
-    pub fn space_configuration(mut self, value: impl Into<Obj<ConfluenceSpaceConfiguration>>) -> Self { self.space_configuration = Some(value.into()); self }
+    pub fn space_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ConfluenceSpaceConfiguration>>) -> Self { self.space_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a [`ConfluenceVersion`] value, required.
-    pub fn version(mut self, value: impl Into<ConfluenceVersion>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<ConfluenceVersion>) -> Self { self.version = value.into(); self }
     /// `VpcConfiguration`: a [`DataSourceVpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<DataSourceVpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataSourceVpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfluenceConfiguration {}
+impl crate::PropertyType for ConfluenceConfiguration {}
 
-impl ToValue for ConfluenceConfiguration {
+impl ::cloudwright_core::ToValue for ConfluenceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttachmentConfiguration", &self.attachment_configuration)
             .opt("BlogConfiguration", &self.blog_configuration)
             .opt("ExclusionPatterns", &self.exclusion_patterns)
@@ -894,15 +754,6 @@ impl ToValue for ConfluenceConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ConfluencePageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PageFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluencePageToIndexFieldMapping), min_items: Some(1), max_items: Some(12), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ConfluencePageConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
 /// Configuration of the page settings for the Confluence data source.
@@ -912,12 +763,13 @@ pub(crate) static RULE_ConfluencePageConfiguration: ObjRule = ObjRule {
 pub struct ConfluencePageConfiguration {
     /// `PageFieldMappings`: a list of [`ConfluencePageToIndexFieldMapping`] objects.
     ///
-    /// Maps attributes or field names of Confluence pages to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The Confluence data source field names must exist in your Confluence custom metadata.
+    /// Maps attributes or field names of Confluence pages to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The Confluence data source field names must exist in your Confluence custom metadata.
     ///
     /// If you specify the `PageFieldMappings` parameter, you must specify at least one field mapping.
     ///
     /// Items 1 to 12.
-    pub page_field_mappings: Option<List<ConfluencePageToIndexFieldMapping>>,
+    pub page_field_mappings:
+        ::std::option::Option<::cloudwright_core::List<ConfluencePageToIndexFieldMapping>>,
 }
 
 #[rustfmt::skip]
@@ -925,19 +777,19 @@ impl ConfluencePageConfiguration {
     /// A `ConfluencePageConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PageFieldMappings`: a list of [`ConfluencePageToIndexFieldMapping`] objects.
-    pub fn page_field_mappings(mut self, value: impl Into<List<ConfluencePageToIndexFieldMapping>>) -> Self { self.page_field_mappings = Some(value.into()); self }
+    pub fn page_field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfluencePageToIndexFieldMapping>>) -> Self { self.page_field_mappings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfluencePageConfiguration {}
+impl crate::PropertyType for ConfluencePageConfiguration {}
 
-impl ToValue for ConfluencePageConfiguration {
+impl ::cloudwright_core::ToValue for ConfluencePageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PageFieldMappings", &self.page_field_mappings)
             .build()
     }
@@ -949,24 +801,12 @@ pub struct ConfluencePageToIndexFieldMappingRequired {
     /// `DataSourceFieldName`: a [`ConfluencePageFieldName`] value, required.
     pub data_source_field_name: ConfluencePageFieldName,
     /// `IndexFieldName`: a string, required.
-    pub index_field_name: Str,
+    pub index_field_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfluencePageToIndexFieldMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DataSourceFieldName", Shape::Str(&StrRule { allowed: &["AUTHOR", "CONTENT_STATUS", "CREATED_DATE", "DISPLAY_URL", "ITEM_TYPE", "LABELS", "MODIFIED_DATE", "PARENT_ID", "SPACE_KEY", "SPACE_NAME", "URL", "VERSION"], ..StrRule::ANY })),
-        ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
-        ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
-    ],
-    required: &["DataSourceFieldName", "IndexFieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfluencePageToIndexFieldMapping` property type of `AWS::Kendra::DataSource`.
 ///
-/// Maps attributes or field names of Confluence pages to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The Confluence data source field names must exist in your Confluence custom metadata.
+/// Maps attributes or field names of Confluence pages to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The Confluence data source field names must exist in your Confluence custom metadata.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-confluencepagetoindexfieldmapping.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -980,13 +820,13 @@ pub struct ConfluencePageToIndexFieldMapping {
     /// The format for date fields in the data source. If the field specified in `DataSourceFieldName` is a date field you must specify the date format. If the field is not a date field, an exception is thrown.
     ///
     /// Length 4 to 40.
-    pub date_field_format: Option<Str>,
+    pub date_field_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexFieldName`: a string, required.
     ///
     /// The name of the index field to map to the Confluence data source field. The index field type must match the Confluence field type.
     ///
     /// Length 1 to 30.
-    pub index_field_name: Str,
+    pub index_field_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -996,44 +836,31 @@ impl ConfluencePageToIndexFieldMapping {
     pub fn new(required: ConfluencePageToIndexFieldMappingRequired) -> Self {
         Self {
             data_source_field_name: required.data_source_field_name,
-            date_field_format: None,
+            date_field_format: ::std::option::Option::None,
             index_field_name: required.index_field_name,
         }
     }
 
     /// `DataSourceFieldName`: a [`ConfluencePageFieldName`] value, required.
-    pub fn data_source_field_name(mut self, value: impl Into<ConfluencePageFieldName>) -> Self { self.data_source_field_name = value.into(); self }
+    pub fn data_source_field_name(mut self, value: impl ::std::convert::Into<ConfluencePageFieldName>) -> Self { self.data_source_field_name = value.into(); self }
     /// `DateFieldFormat`: a string.
-    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self { self.date_field_format = Some(value.into()); self }
+    pub fn date_field_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_field_format = ::std::option::Option::Some(value.into()); self }
     /// `IndexFieldName`: a string, required.
-    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self { self.index_field_name = value.into(); self }
+    pub fn index_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_field_name = value.into(); self }
 }
 
-impl PropertyType for ConfluencePageToIndexFieldMapping {}
+impl crate::PropertyType for ConfluencePageToIndexFieldMapping {}
 
-impl ToValue for ConfluencePageToIndexFieldMapping {
+impl ::cloudwright_core::ToValue for ConfluencePageToIndexFieldMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataSourceFieldName", &self.data_source_field_name)
             .opt("DateFieldFormat", &self.date_field_format)
             .req("IndexFieldName", &self.index_field_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfluenceSpaceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CrawlArchivedSpaces", Shape::Bool),
-        ("CrawlPersonalSpaces", Shape::Bool),
-        ("ExcludeSpaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("IncludeSpaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("SpaceFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceSpaceToIndexFieldMapping), min_items: Some(1), max_items: Some(4), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfluenceSpaceConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -1045,31 +872,32 @@ pub struct ConfluenceSpaceConfiguration {
     /// `CrawlArchivedSpaces`: a boolean.
     ///
     /// `TRUE` to index archived spaces.
-    pub crawl_archived_spaces: Option<Bool>,
+    pub crawl_archived_spaces: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CrawlPersonalSpaces`: a boolean.
     ///
-    /// `TRUE` to index personal spaces. You can add restrictions to items in personal spaces. If personal spaces are indexed, queries without user context information may return restricted items from a personal space in their results. For more information, see \[Filtering on user context\](<https://docs.aws.amazon.com/kendra/latest/dg/user-context-filter.html>) .
-    pub crawl_personal_spaces: Option<Bool>,
+    /// `TRUE` to index personal spaces. You can add restrictions to items in personal spaces. If personal spaces are indexed, queries without user context information may return restricted items from a personal space in their results. For more information, see [Filtering on user context](https://docs.aws.amazon.com/kendra/latest/dg/user-context-filter.html) .
+    pub crawl_personal_spaces: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExcludeSpaces`: a list of strings.
     ///
     /// A list of space keys of Confluence spaces. If you include a key, the blogs, documents, and attachments in the space are not indexed. If a space is in both the `ExcludeSpaces` and the `IncludeSpaces` list, the space is excluded.
     ///
     /// Items at least 1.
-    pub exclude_spaces: Option<List<Str>>,
+    pub exclude_spaces: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `IncludeSpaces`: a list of strings.
     ///
     /// A list of space keys for Confluence spaces. If you include a key, the blogs, documents, and attachments in the space are indexed. Spaces that aren't in the list aren't indexed. A space in the list must exist. Otherwise, Amazon Kendra logs an error when the data source is synchronized. If a space is in both the `IncludeSpaces` and the `ExcludeSpaces` list, the space is excluded.
     ///
     /// Items at least 1.
-    pub include_spaces: Option<List<Str>>,
+    pub include_spaces: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SpaceFieldMappings`: a list of [`ConfluenceSpaceToIndexFieldMapping`] objects.
     ///
-    /// Maps attributes or field names of Confluence spaces to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The Confluence data source field names must exist in your Confluence custom metadata.
+    /// Maps attributes or field names of Confluence spaces to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The Confluence data source field names must exist in your Confluence custom metadata.
     ///
     /// If you specify the `SpaceFieldMappings` parameter, you must specify at least one field mapping.
     ///
     /// Items 1 to 4.
-    pub space_field_mappings: Option<List<ConfluenceSpaceToIndexFieldMapping>>,
+    pub space_field_mappings:
+        ::std::option::Option<::cloudwright_core::List<ConfluenceSpaceToIndexFieldMapping>>,
 }
 
 #[rustfmt::skip]
@@ -1077,27 +905,27 @@ impl ConfluenceSpaceConfiguration {
     /// A `ConfluenceSpaceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CrawlArchivedSpaces`: a boolean.
-    pub fn crawl_archived_spaces(mut self, value: impl Into<Bool>) -> Self { self.crawl_archived_spaces = Some(value.into()); self }
+    pub fn crawl_archived_spaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.crawl_archived_spaces = ::std::option::Option::Some(value.into()); self }
     /// `CrawlPersonalSpaces`: a boolean.
-    pub fn crawl_personal_spaces(mut self, value: impl Into<Bool>) -> Self { self.crawl_personal_spaces = Some(value.into()); self }
+    pub fn crawl_personal_spaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.crawl_personal_spaces = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeSpaces`: a list of strings.
-    pub fn exclude_spaces(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_spaces = Some(value.into()); self }
+    pub fn exclude_spaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude_spaces = ::std::option::Option::Some(value.into()); self }
     /// `IncludeSpaces`: a list of strings.
-    pub fn include_spaces(mut self, value: impl Into<List<Str>>) -> Self { self.include_spaces = Some(value.into()); self }
+    pub fn include_spaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include_spaces = ::std::option::Option::Some(value.into()); self }
     /// `SpaceFieldMappings`: a list of [`ConfluenceSpaceToIndexFieldMapping`] objects.
-    pub fn space_field_mappings(mut self, value: impl Into<List<ConfluenceSpaceToIndexFieldMapping>>) -> Self { self.space_field_mappings = Some(value.into()); self }
+    pub fn space_field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfluenceSpaceToIndexFieldMapping>>) -> Self { self.space_field_mappings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfluenceSpaceConfiguration {}
+impl crate::PropertyType for ConfluenceSpaceConfiguration {}
 
-impl ToValue for ConfluenceSpaceConfiguration {
+impl ::cloudwright_core::ToValue for ConfluenceSpaceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrawlArchivedSpaces", &self.crawl_archived_spaces)
             .opt("CrawlPersonalSpaces", &self.crawl_personal_spaces)
             .opt("ExcludeSpaces", &self.exclude_spaces)
@@ -1113,24 +941,12 @@ pub struct ConfluenceSpaceToIndexFieldMappingRequired {
     /// `DataSourceFieldName`: a [`ConfluenceSpaceFieldName`] value, required.
     pub data_source_field_name: ConfluenceSpaceFieldName,
     /// `IndexFieldName`: a string, required.
-    pub index_field_name: Str,
+    pub index_field_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfluenceSpaceToIndexFieldMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DataSourceFieldName", Shape::Str(&StrRule { allowed: &["DISPLAY_URL", "ITEM_TYPE", "SPACE_KEY", "URL"], ..StrRule::ANY })),
-        ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
-        ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
-    ],
-    required: &["DataSourceFieldName", "IndexFieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfluenceSpaceToIndexFieldMapping` property type of `AWS::Kendra::DataSource`.
 ///
-/// Maps attributes or field names of Confluence spaces to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The Confluence data source field names must exist in your Confluence custom metadata.
+/// Maps attributes or field names of Confluence spaces to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Confluence fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The Confluence data source field names must exist in your Confluence custom metadata.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-confluencespacetoindexfieldmapping.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1144,13 +960,13 @@ pub struct ConfluenceSpaceToIndexFieldMapping {
     /// The format for date fields in the data source. If the field specified in `DataSourceFieldName` is a date field you must specify the date format. If the field is not a date field, an exception is thrown.
     ///
     /// Length 4 to 40.
-    pub date_field_format: Option<Str>,
+    pub date_field_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexFieldName`: a string, required.
     ///
     /// The name of the index field to map to the Confluence data source field. The index field type must match the Confluence field type.
     ///
     /// Length 1 to 30.
-    pub index_field_name: Str,
+    pub index_field_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1160,25 +976,25 @@ impl ConfluenceSpaceToIndexFieldMapping {
     pub fn new(required: ConfluenceSpaceToIndexFieldMappingRequired) -> Self {
         Self {
             data_source_field_name: required.data_source_field_name,
-            date_field_format: None,
+            date_field_format: ::std::option::Option::None,
             index_field_name: required.index_field_name,
         }
     }
 
     /// `DataSourceFieldName`: a [`ConfluenceSpaceFieldName`] value, required.
-    pub fn data_source_field_name(mut self, value: impl Into<ConfluenceSpaceFieldName>) -> Self { self.data_source_field_name = value.into(); self }
+    pub fn data_source_field_name(mut self, value: impl ::std::convert::Into<ConfluenceSpaceFieldName>) -> Self { self.data_source_field_name = value.into(); self }
     /// `DateFieldFormat`: a string.
-    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self { self.date_field_format = Some(value.into()); self }
+    pub fn date_field_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_field_format = ::std::option::Option::Some(value.into()); self }
     /// `IndexFieldName`: a string, required.
-    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self { self.index_field_name = value.into(); self }
+    pub fn index_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_field_name = value.into(); self }
 }
 
-impl PropertyType for ConfluenceSpaceToIndexFieldMapping {}
+impl crate::PropertyType for ConfluenceSpaceToIndexFieldMapping {}
 
-impl ToValue for ConfluenceSpaceToIndexFieldMapping {
+impl ::cloudwright_core::ToValue for ConfluenceSpaceToIndexFieldMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataSourceFieldName", &self.data_source_field_name)
             .opt("DateFieldFormat", &self.date_field_format)
             .req("IndexFieldName", &self.index_field_name)
@@ -1190,30 +1006,16 @@ impl ToValue for ConfluenceSpaceToIndexFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionConfigurationRequired {
     /// `DatabaseHost`: a string, required.
-    pub database_host: Str,
+    pub database_host: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `DatabasePort`: an integer, required.
-    pub database_port: Int,
+    pub database_port: ::cloudwright_core::Int,
     /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseHost", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), ..StrRule::ANY })),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("DatabasePort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["DatabaseHost", "DatabasePort", "DatabaseName", "TableName", "SecretArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -1227,31 +1029,31 @@ pub struct ConnectionConfiguration {
     /// The name of the host for the database. Can be either a string (host.subdomain.domain.tld) or an IPv4 or IPv6 address.
     ///
     /// Length 1 to 253.
-    pub database_host: Str,
+    pub database_host: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
     ///
     /// The name of the database containing the document data.
     ///
     /// Length 1 to 100.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `DatabasePort`: an integer, required.
     ///
     /// The port that the database uses for connections.
     ///
     /// Value 1 to 65535.
-    pub database_port: Int,
+    pub database_port: ::cloudwright_core::Int,
     /// `SecretArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret that stores the credentials. The credentials should be a user-password pair. For more information, see \[Using a Database Data Source\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-database.html>) . For more information about AWS Secrets Manager , see \[What Is AWS Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html>) in the *AWS Secrets Manager* user guide.
+    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret that stores the credentials. The credentials should be a user-password pair. For more information, see [Using a Database Data Source](https://docs.aws.amazon.com/kendra/latest/dg/data-source-database.html) . For more information about AWS Secrets Manager , see [What Is AWS Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html) in the *AWS Secrets Manager* user guide.
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
     /// The name of the table that contains the document data.
     ///
     /// Length 1 to 100.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1269,23 +1071,23 @@ impl ConnectionConfiguration {
     }
 
     /// `DatabaseHost`: a string, required.
-    pub fn database_host(mut self, value: impl Into<Str>) -> Self { self.database_host = value.into(); self }
+    pub fn database_host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_host = value.into(); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `DatabasePort`: an integer, required.
-    pub fn database_port(mut self, value: impl Into<Int>) -> Self { self.database_port = value.into(); self }
+    pub fn database_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.database_port = value.into(); self }
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
-impl PropertyType for ConnectionConfiguration {}
+impl crate::PropertyType for ConnectionConfiguration {}
 
-impl ToValue for ConnectionConfiguration {
+impl ::cloudwright_core::ToValue for ConnectionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatabaseHost", &self.database_host)
             .req("DatabaseName", &self.database_name)
             .req("DatabasePort", &self.database_port)
@@ -1295,23 +1097,11 @@ impl ToValue for ConnectionConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InlineConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineCustomDocumentEnrichmentConfiguration), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("PostExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
-        ("PreExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CustomDocumentEnrichmentConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
 /// Provides the configuration information for altering document metadata and content during the document ingestion process.
 ///
-/// For more information, see \[Customizing document metadata during the ingestion process\](<https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html>) .
+/// For more information, see [Customizing document metadata during the ingestion process](https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-customdocumentenrichmentconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1321,21 +1111,23 @@ pub struct CustomDocumentEnrichmentConfiguration {
     /// Configuration information to alter document attributes or metadata fields and content when ingesting documents into Amazon Kendra.
     ///
     /// Items 0 to 100.
-    pub inline_configurations: Option<List<InlineCustomDocumentEnrichmentConfiguration>>,
+    pub inline_configurations: ::std::option::Option<
+        ::cloudwright_core::List<InlineCustomDocumentEnrichmentConfiguration>,
+    >,
     /// `PostExtractionHookConfiguration`: a [`HookConfiguration`] object.
     ///
-    /// Configuration information for invoking a Lambda function in AWS Lambda on the structured documents with their metadata and text extracted. You can use a Lambda function to apply advanced logic for creating, modifying, or deleting document metadata and content. For more information, see \[Advanced data manipulation\](<https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html#advanced-data-manipulation>) .
-    pub post_extraction_hook_configuration: Option<Obj<HookConfiguration>>,
+    /// Configuration information for invoking a Lambda function in AWS Lambda on the structured documents with their metadata and text extracted. You can use a Lambda function to apply advanced logic for creating, modifying, or deleting document metadata and content. For more information, see [Advanced data manipulation](https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html#advanced-data-manipulation) .
+    pub post_extraction_hook_configuration: ::std::option::Option<crate::Obj<HookConfiguration>>,
     /// `PreExtractionHookConfiguration`: a [`HookConfiguration`] object.
     ///
-    /// Configuration information for invoking a Lambda function in AWS Lambda on the original or raw documents before extracting their metadata and text. You can use a Lambda function to apply advanced logic for creating, modifying, or deleting document metadata and content. For more information, see \[Advanced data manipulation\](<https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html#advanced-data-manipulation>) .
-    pub pre_extraction_hook_configuration: Option<Obj<HookConfiguration>>,
+    /// Configuration information for invoking a Lambda function in AWS Lambda on the original or raw documents before extracting their metadata and text. You can use a Lambda function to apply advanced logic for creating, modifying, or deleting document metadata and content. For more information, see [Advanced data manipulation](https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html#advanced-data-manipulation) .
+    pub pre_extraction_hook_configuration: ::std::option::Option<crate::Obj<HookConfiguration>>,
     /// `RoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of an IAM role with permission to run `PreExtractionHookConfiguration` and `PostExtractionHookConfiguration` for altering document metadata and content during the document ingestion process. For more information, see \[an IAM roles for Amazon Kendra\](<https://docs.aws.amazon.com/kendra/latest/dg/iam-roles.html>) .
+    /// The Amazon Resource Name (ARN) of an IAM role with permission to run `PreExtractionHookConfiguration` and `PostExtractionHookConfiguration` for altering document metadata and content during the document ingestion process. For more information, see [an IAM roles for Amazon Kendra](https://docs.aws.amazon.com/kendra/latest/dg/iam-roles.html) .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1343,25 +1135,25 @@ impl CustomDocumentEnrichmentConfiguration {
     /// A `CustomDocumentEnrichmentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InlineConfigurations`: a list of [`InlineCustomDocumentEnrichmentConfiguration`] objects.
-    pub fn inline_configurations(mut self, value: impl Into<List<InlineCustomDocumentEnrichmentConfiguration>>) -> Self { self.inline_configurations = Some(value.into()); self }
+    pub fn inline_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InlineCustomDocumentEnrichmentConfiguration>>) -> Self { self.inline_configurations = ::std::option::Option::Some(value.into()); self }
     /// `PostExtractionHookConfiguration`: a [`HookConfiguration`] object.
-    pub fn post_extraction_hook_configuration(mut self, value: impl Into<Obj<HookConfiguration>>) -> Self { self.post_extraction_hook_configuration = Some(value.into()); self }
+    pub fn post_extraction_hook_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HookConfiguration>>) -> Self { self.post_extraction_hook_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PreExtractionHookConfiguration`: a [`HookConfiguration`] object.
-    pub fn pre_extraction_hook_configuration(mut self, value: impl Into<Obj<HookConfiguration>>) -> Self { self.pre_extraction_hook_configuration = Some(value.into()); self }
+    pub fn pre_extraction_hook_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HookConfiguration>>) -> Self { self.pre_extraction_hook_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomDocumentEnrichmentConfiguration {}
+impl crate::PropertyType for CustomDocumentEnrichmentConfiguration {}
 
-impl ToValue for CustomDocumentEnrichmentConfiguration {
+impl ::cloudwright_core::ToValue for CustomDocumentEnrichmentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InlineConfigurations", &self.inline_configurations)
             .opt(
                 "PostExtractionHookConfiguration",
@@ -1376,26 +1168,6 @@ impl ToValue for CustomDocumentEnrichmentConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ConfluenceConfiguration", Shape::Object(&RULE_ConfluenceConfiguration)),
-        ("DatabaseConfiguration", Shape::Object(&RULE_DatabaseConfiguration)),
-        ("GoogleDriveConfiguration", Shape::Object(&RULE_GoogleDriveConfiguration)),
-        ("OneDriveConfiguration", Shape::Object(&RULE_OneDriveConfiguration)),
-        ("S3Configuration", Shape::Object(&RULE_S3DataSourceConfiguration)),
-        ("SalesforceConfiguration", Shape::Object(&RULE_SalesforceConfiguration)),
-        ("ServiceNowConfiguration", Shape::Object(&RULE_ServiceNowConfiguration)),
-        ("SharePointConfiguration", Shape::Object(&RULE_SharePointConfiguration)),
-        ("TemplateConfiguration", Shape::Object(&RULE_TemplateConfiguration)),
-        ("WebCrawlerConfiguration", Shape::Object(&RULE_WebCrawlerConfiguration)),
-        ("WorkDocsConfiguration", Shape::Object(&RULE_WorkDocsConfiguration)),
-    ],
-    one_of: &[&[&["S3Configuration"], &["SharePointConfiguration"], &["SalesforceConfiguration"], &["OneDriveConfiguration"], &["ServiceNowConfiguration"], &["DatabaseConfiguration"], &["ConfluenceConfiguration"], &["GoogleDriveConfiguration"], &["WebCrawlerConfiguration"], &["WorkDocsConfiguration"], &["TemplateConfiguration"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DataSourceConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
 /// Provides the configuration information for an Amazon Kendra data source.
@@ -1406,55 +1178,55 @@ pub struct DataSourceConfiguration {
     /// `ConfluenceConfiguration`: a [`ConfluenceConfiguration`] object.
     ///
     /// Provides the configuration information to connect to Confluence as your data source.
-    pub confluence_configuration: Option<Obj<ConfluenceConfiguration>>,
+    pub confluence_configuration: ::std::option::Option<crate::Obj<ConfluenceConfiguration>>,
     /// `DatabaseConfiguration`: a [`DatabaseConfiguration`] object.
     ///
     /// Provides the configuration information to connect to a database as your data source.
-    pub database_configuration: Option<Obj<DatabaseConfiguration>>,
+    pub database_configuration: ::std::option::Option<crate::Obj<DatabaseConfiguration>>,
     /// `GoogleDriveConfiguration`: a [`GoogleDriveConfiguration`] object.
     ///
     /// Provides the configuration information to connect to Google Drive as your data source.
-    pub google_drive_configuration: Option<Obj<GoogleDriveConfiguration>>,
+    pub google_drive_configuration: ::std::option::Option<crate::Obj<GoogleDriveConfiguration>>,
     /// `OneDriveConfiguration`: an [`OneDriveConfiguration`] object.
     ///
     /// Provides the configuration information to connect to Microsoft OneDrive as your data source.
-    pub one_drive_configuration: Option<Obj<OneDriveConfiguration>>,
+    pub one_drive_configuration: ::std::option::Option<crate::Obj<OneDriveConfiguration>>,
     /// `S3Configuration`: a [`S3DataSourceConfiguration`] object.
     ///
     /// Provides the configuration information to connect to an Amazon S3 bucket as your data source.
     ///
-    /// &gt; Amazon Kendra now supports an upgraded Amazon S3 connector.
-    /// &gt;
-    /// &gt; You must now use the \[TemplateConfiguration\](<https://docs.aws.amazon.com/kendra/latest/APIReference/API_TemplateConfiguration.html>) object instead of the `S3DataSourceConfiguration` object to configure your connector.
-    /// &gt;
-    /// &gt; Connectors configured using the older console and API architecture will continue to function as configured. However, you won't be able to edit or update them. If you want to edit or update your connector configuration, you must create a new connector.
-    /// &gt;
-    /// &gt; We recommended migrating your connector workflow to the upgraded version. Support for connectors configured using the older architecture is scheduled to end by June 2024.
-    pub s3_configuration: Option<Obj<S3DataSourceConfiguration>>,
+    /// \> Amazon Kendra now supports an upgraded Amazon S3 connector.
+    /// \>
+    /// \> You must now use the [TemplateConfiguration](https://docs.aws.amazon.com/kendra/latest/APIReference/API_TemplateConfiguration.html) object instead of the `S3DataSourceConfiguration` object to configure your connector.
+    /// \>
+    /// \> Connectors configured using the older console and API architecture will continue to function as configured. However, you won't be able to edit or update them. If you want to edit or update your connector configuration, you must create a new connector.
+    /// \>
+    /// \> We recommended migrating your connector workflow to the upgraded version. Support for connectors configured using the older architecture is scheduled to end by June 2024.
+    pub s3_configuration: ::std::option::Option<crate::Obj<S3DataSourceConfiguration>>,
     /// `SalesforceConfiguration`: a [`SalesforceConfiguration`] object.
     ///
     /// Provides the configuration information to connect to Salesforce as your data source.
-    pub salesforce_configuration: Option<Obj<SalesforceConfiguration>>,
+    pub salesforce_configuration: ::std::option::Option<crate::Obj<SalesforceConfiguration>>,
     /// `ServiceNowConfiguration`: a [`ServiceNowConfiguration`] object.
     ///
     /// Provides the configuration information to connect to ServiceNow as your data source.
-    pub service_now_configuration: Option<Obj<ServiceNowConfiguration>>,
+    pub service_now_configuration: ::std::option::Option<crate::Obj<ServiceNowConfiguration>>,
     /// `SharePointConfiguration`: a [`SharePointConfiguration`] object.
     ///
     /// Provides the configuration information to connect to Microsoft SharePoint as your data source.
-    pub share_point_configuration: Option<Obj<SharePointConfiguration>>,
+    pub share_point_configuration: ::std::option::Option<crate::Obj<SharePointConfiguration>>,
     /// `TemplateConfiguration`: a [`TemplateConfiguration`] object.
     ///
     /// Provides a template for the configuration information to connect to your data source.
-    pub template_configuration: Option<Obj<TemplateConfiguration>>,
+    pub template_configuration: ::std::option::Option<crate::Obj<TemplateConfiguration>>,
     /// `WebCrawlerConfiguration`: a [`WebCrawlerConfiguration`] object.
     ///
     /// Provides the configuration information required for Amazon Kendra Web Crawler.
-    pub web_crawler_configuration: Option<Obj<WebCrawlerConfiguration>>,
+    pub web_crawler_configuration: ::std::option::Option<crate::Obj<WebCrawlerConfiguration>>,
     /// `WorkDocsConfiguration`: a [`WorkDocsConfiguration`] object.
     ///
     /// Provides the configuration information to connect to WorkDocs as your data source.
-    pub work_docs_configuration: Option<Obj<WorkDocsConfiguration>>,
+    pub work_docs_configuration: ::std::option::Option<crate::Obj<WorkDocsConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1462,39 +1234,39 @@ impl DataSourceConfiguration {
     /// A `DataSourceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConfluenceConfiguration`: a [`ConfluenceConfiguration`] object.
-    pub fn confluence_configuration(mut self, value: impl Into<Obj<ConfluenceConfiguration>>) -> Self { self.confluence_configuration = Some(value.into()); self }
+    pub fn confluence_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ConfluenceConfiguration>>) -> Self { self.confluence_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseConfiguration`: a [`DatabaseConfiguration`] object.
-    pub fn database_configuration(mut self, value: impl Into<Obj<DatabaseConfiguration>>) -> Self { self.database_configuration = Some(value.into()); self }
+    pub fn database_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseConfiguration>>) -> Self { self.database_configuration = ::std::option::Option::Some(value.into()); self }
     /// `GoogleDriveConfiguration`: a [`GoogleDriveConfiguration`] object.
-    pub fn google_drive_configuration(mut self, value: impl Into<Obj<GoogleDriveConfiguration>>) -> Self { self.google_drive_configuration = Some(value.into()); self }
+    pub fn google_drive_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GoogleDriveConfiguration>>) -> Self { self.google_drive_configuration = ::std::option::Option::Some(value.into()); self }
     /// `OneDriveConfiguration`: an [`OneDriveConfiguration`] object.
-    pub fn one_drive_configuration(mut self, value: impl Into<Obj<OneDriveConfiguration>>) -> Self { self.one_drive_configuration = Some(value.into()); self }
+    pub fn one_drive_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OneDriveConfiguration>>) -> Self { self.one_drive_configuration = ::std::option::Option::Some(value.into()); self }
     /// `S3Configuration`: a [`S3DataSourceConfiguration`] object.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DataSourceConfiguration>>) -> Self { self.s3_configuration = Some(value.into()); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DataSourceConfiguration>>) -> Self { self.s3_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SalesforceConfiguration`: a [`SalesforceConfiguration`] object.
-    pub fn salesforce_configuration(mut self, value: impl Into<Obj<SalesforceConfiguration>>) -> Self { self.salesforce_configuration = Some(value.into()); self }
+    pub fn salesforce_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceConfiguration>>) -> Self { self.salesforce_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNowConfiguration`: a [`ServiceNowConfiguration`] object.
-    pub fn service_now_configuration(mut self, value: impl Into<Obj<ServiceNowConfiguration>>) -> Self { self.service_now_configuration = Some(value.into()); self }
+    pub fn service_now_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceNowConfiguration>>) -> Self { self.service_now_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SharePointConfiguration`: a [`SharePointConfiguration`] object.
-    pub fn share_point_configuration(mut self, value: impl Into<Obj<SharePointConfiguration>>) -> Self { self.share_point_configuration = Some(value.into()); self }
+    pub fn share_point_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SharePointConfiguration>>) -> Self { self.share_point_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TemplateConfiguration`: a [`TemplateConfiguration`] object.
-    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self { self.template_configuration = Some(value.into()); self }
+    pub fn template_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TemplateConfiguration>>) -> Self { self.template_configuration = ::std::option::Option::Some(value.into()); self }
     /// `WebCrawlerConfiguration`: a [`WebCrawlerConfiguration`] object.
-    pub fn web_crawler_configuration(mut self, value: impl Into<Obj<WebCrawlerConfiguration>>) -> Self { self.web_crawler_configuration = Some(value.into()); self }
+    pub fn web_crawler_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WebCrawlerConfiguration>>) -> Self { self.web_crawler_configuration = ::std::option::Option::Some(value.into()); self }
     /// `WorkDocsConfiguration`: a [`WorkDocsConfiguration`] object.
-    pub fn work_docs_configuration(mut self, value: impl Into<Obj<WorkDocsConfiguration>>) -> Self { self.work_docs_configuration = Some(value.into()); self }
+    pub fn work_docs_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WorkDocsConfiguration>>) -> Self { self.work_docs_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSourceConfiguration {}
+impl crate::PropertyType for DataSourceConfiguration {}
 
-impl ToValue for DataSourceConfiguration {
+impl ::cloudwright_core::ToValue for DataSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfluenceConfiguration", &self.confluence_configuration)
             .opt("DatabaseConfiguration", &self.database_configuration)
             .opt("GoogleDriveConfiguration", &self.google_drive_configuration)
@@ -1514,26 +1286,14 @@ impl ToValue for DataSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceToIndexFieldMappingRequired {
     /// `DataSourceFieldName`: a string, required.
-    pub data_source_field_name: Str,
+    pub data_source_field_name: ::cloudwright_core::Str,
     /// `IndexFieldName`: a string, required.
-    pub index_field_name: Str,
+    pub index_field_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSourceToIndexFieldMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DataSourceFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
-        ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
-    ],
-    required: &["DataSourceFieldName", "IndexFieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSourceToIndexFieldMapping` property type of `AWS::Kendra::DataSource`.
 ///
-/// Maps a column or attribute in the data source to an index field. You must first create the fields in the index using the \[UpdateIndex\](<https://docs.aws.amazon.com/kendra/latest/dg/API_UpdateIndex.html>) operation.
+/// Maps a column or attribute in the data source to an index field. You must first create the fields in the index using the [UpdateIndex](https://docs.aws.amazon.com/kendra/latest/dg/API_UpdateIndex.html) operation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-datasourcetoindexfieldmapping.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1543,19 +1303,19 @@ pub struct DataSourceToIndexFieldMapping {
     /// The name of the field in the data source. You must first create the index field using the `UpdateIndex` API.
     ///
     /// Length 1 to 100.
-    pub data_source_field_name: Str,
+    pub data_source_field_name: ::cloudwright_core::Str,
     /// `DateFieldFormat`: a string.
     ///
     /// The format for date fields in the data source. If the field specified in `DataSourceFieldName` is a date field, you must specify the date format. If the field is not a date field, an exception is thrown.
     ///
     /// Length 4 to 40.
-    pub date_field_format: Option<Str>,
+    pub date_field_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexFieldName`: a string, required.
     ///
     /// The name of the index field to map to the data source field. The index field type must match the data source field type.
     ///
     /// Length 1 to 30.
-    pub index_field_name: Str,
+    pub index_field_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1565,25 +1325,25 @@ impl DataSourceToIndexFieldMapping {
     pub fn new(required: DataSourceToIndexFieldMappingRequired) -> Self {
         Self {
             data_source_field_name: required.data_source_field_name,
-            date_field_format: None,
+            date_field_format: ::std::option::Option::None,
             index_field_name: required.index_field_name,
         }
     }
 
     /// `DataSourceFieldName`: a string, required.
-    pub fn data_source_field_name(mut self, value: impl Into<Str>) -> Self { self.data_source_field_name = value.into(); self }
+    pub fn data_source_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_source_field_name = value.into(); self }
     /// `DateFieldFormat`: a string.
-    pub fn date_field_format(mut self, value: impl Into<Str>) -> Self { self.date_field_format = Some(value.into()); self }
+    pub fn date_field_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_field_format = ::std::option::Option::Some(value.into()); self }
     /// `IndexFieldName`: a string, required.
-    pub fn index_field_name(mut self, value: impl Into<Str>) -> Self { self.index_field_name = value.into(); self }
+    pub fn index_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_field_name = value.into(); self }
 }
 
-impl PropertyType for DataSourceToIndexFieldMapping {}
+impl crate::PropertyType for DataSourceToIndexFieldMapping {}
 
-impl ToValue for DataSourceToIndexFieldMapping {
+impl ::cloudwright_core::ToValue for DataSourceToIndexFieldMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataSourceFieldName", &self.data_source_field_name)
             .opt("DateFieldFormat", &self.date_field_format)
             .req("IndexFieldName", &self.index_field_name)
@@ -1595,21 +1355,10 @@ impl ToValue for DataSourceToIndexFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceVpcConfigurationRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: Some(6), unique: false })),
-    ],
-    required: &["SubnetIds", "SecurityGroupIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSourceVpcConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -1623,13 +1372,13 @@ pub struct DataSourceVpcConfiguration {
     /// A list of identifiers of security groups within your Amazon VPC. The security groups should enable Amazon Kendra to connect to the data source.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items at most 10; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[\-0-9a-zA-Z]+`, length 1 to 200.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// A list of identifiers for subnets within your Amazon VPC. The subnets should be able to connect to each other in the VPC, and they should have outgoing access to the Internet through a NAT device.
     ///
     /// Items at most 6; each item: pattern `[\-0-9a-zA-Z]+`, length 1 to 200.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1644,17 +1393,17 @@ impl DataSourceVpcConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
-impl PropertyType for DataSourceVpcConfiguration {}
+impl crate::PropertyType for DataSourceVpcConfiguration {}
 
-impl ToValue for DataSourceVpcConfiguration {
+impl ::cloudwright_core::ToValue for DataSourceVpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
             .build()
@@ -1665,31 +1414,16 @@ impl ToValue for DataSourceVpcConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseConfigurationRequired {
     /// `ColumnConfiguration`: a [`ColumnConfiguration`] object, required.
-    pub column_configuration: Obj<ColumnConfiguration>,
+    pub column_configuration: crate::Obj<ColumnConfiguration>,
     /// `ConnectionConfiguration`: a [`ConnectionConfiguration`] object, required.
-    pub connection_configuration: Obj<ConnectionConfiguration>,
+    pub connection_configuration: crate::Obj<ConnectionConfiguration>,
     /// `DatabaseEngineType`: a [`DatabaseEngineType`] value, required.
     pub database_engine_type: DatabaseEngineType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AclConfiguration", Shape::Object(&RULE_AclConfiguration)),
-        ("ColumnConfiguration", Shape::Object(&RULE_ColumnConfiguration)),
-        ("ConnectionConfiguration", Shape::Object(&RULE_ConnectionConfiguration)),
-        ("DatabaseEngineType", Shape::Str(&StrRule { allowed: &["RDS_AURORA_MYSQL", "RDS_AURORA_POSTGRESQL", "RDS_MYSQL", "RDS_POSTGRESQL"], ..StrRule::ANY })),
-        ("SqlConfiguration", Shape::Object(&RULE_SqlConfiguration)),
-        ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
-    ],
-    required: &["ConnectionConfiguration", "ColumnConfiguration", "DatabaseEngineType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DatabaseConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
-/// Provides the configuration information to an \[Amazon Kendra supported database\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-database.html>) .
+/// Provides the configuration information to an [Amazon Kendra supported database](https://docs.aws.amazon.com/kendra/latest/dg/data-source-database.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-databaseconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1697,15 +1431,15 @@ pub struct DatabaseConfiguration {
     /// `AclConfiguration`: an [`AclConfiguration`] object.
     ///
     /// Information about the database column that provides information for user context filtering.
-    pub acl_configuration: Option<Obj<AclConfiguration>>,
+    pub acl_configuration: ::std::option::Option<crate::Obj<AclConfiguration>>,
     /// `ColumnConfiguration`: a [`ColumnConfiguration`] object, required.
     ///
     /// Information about where the index should get the document information from the database.
-    pub column_configuration: Obj<ColumnConfiguration>,
+    pub column_configuration: crate::Obj<ColumnConfiguration>,
     /// `ConnectionConfiguration`: a [`ConnectionConfiguration`] object, required.
     ///
     /// Configuration information that's required to connect to a database.
-    pub connection_configuration: Obj<ConnectionConfiguration>,
+    pub connection_configuration: crate::Obj<ConnectionConfiguration>,
     /// `DatabaseEngineType`: a [`DatabaseEngineType`] value, required.
     ///
     /// The type of database engine that runs the database.
@@ -1713,11 +1447,11 @@ pub struct DatabaseConfiguration {
     /// `SqlConfiguration`: a [`SqlConfiguration`] object.
     ///
     /// Provides information about how Amazon Kendra uses quote marks around SQL identifiers when querying a database data source.
-    pub sql_configuration: Option<Obj<SqlConfiguration>>,
+    pub sql_configuration: ::std::option::Option<crate::Obj<SqlConfiguration>>,
     /// `VpcConfiguration`: a [`DataSourceVpcConfiguration`] object.
     ///
     /// Provides information for connecting to an Amazon VPC.
-    pub vpc_configuration: Option<Obj<DataSourceVpcConfiguration>>,
+    pub vpc_configuration: ::std::option::Option<crate::Obj<DataSourceVpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1726,35 +1460,35 @@ impl DatabaseConfiguration {
     #[inline]
     pub fn new(required: DatabaseConfigurationRequired) -> Self {
         Self {
-            acl_configuration: None,
+            acl_configuration: ::std::option::Option::None,
             column_configuration: required.column_configuration,
             connection_configuration: required.connection_configuration,
             database_engine_type: required.database_engine_type,
-            sql_configuration: None,
-            vpc_configuration: None,
+            sql_configuration: ::std::option::Option::None,
+            vpc_configuration: ::std::option::Option::None,
         }
     }
 
     /// `AclConfiguration`: an [`AclConfiguration`] object.
-    pub fn acl_configuration(mut self, value: impl Into<Obj<AclConfiguration>>) -> Self { self.acl_configuration = Some(value.into()); self }
+    pub fn acl_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AclConfiguration>>) -> Self { self.acl_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnConfiguration`: a [`ColumnConfiguration`] object, required.
-    pub fn column_configuration(mut self, value: impl Into<Obj<ColumnConfiguration>>) -> Self { self.column_configuration = value.into(); self }
+    pub fn column_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ColumnConfiguration>>) -> Self { self.column_configuration = value.into(); self }
     /// `ConnectionConfiguration`: a [`ConnectionConfiguration`] object, required.
-    pub fn connection_configuration(mut self, value: impl Into<Obj<ConnectionConfiguration>>) -> Self { self.connection_configuration = value.into(); self }
+    pub fn connection_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionConfiguration>>) -> Self { self.connection_configuration = value.into(); self }
     /// `DatabaseEngineType`: a [`DatabaseEngineType`] value, required.
-    pub fn database_engine_type(mut self, value: impl Into<DatabaseEngineType>) -> Self { self.database_engine_type = value.into(); self }
+    pub fn database_engine_type(mut self, value: impl ::std::convert::Into<DatabaseEngineType>) -> Self { self.database_engine_type = value.into(); self }
     /// `SqlConfiguration`: a [`SqlConfiguration`] object.
-    pub fn sql_configuration(mut self, value: impl Into<Obj<SqlConfiguration>>) -> Self { self.sql_configuration = Some(value.into()); self }
+    pub fn sql_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SqlConfiguration>>) -> Self { self.sql_configuration = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfiguration`: a [`DataSourceVpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<DataSourceVpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataSourceVpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatabaseConfiguration {}
+impl crate::PropertyType for DatabaseConfiguration {}
 
-impl ToValue for DatabaseConfiguration {
+impl ::cloudwright_core::ToValue for DatabaseConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AclConfiguration", &self.acl_configuration)
             .req("ColumnConfiguration", &self.column_configuration)
             .req("ConnectionConfiguration", &self.connection_configuration)
@@ -1769,26 +1503,14 @@ impl ToValue for DatabaseConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentAttributeConditionRequired {
     /// `ConditionDocumentAttributeKey`: a string, required.
-    pub condition_document_attribute_key: Str,
+    pub condition_document_attribute_key: ::cloudwright_core::Str,
     /// `Operator`: a [`ConditionOperator`] value, required.
     pub operator: ConditionOperator,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
-    properties: &[
-        ("ConditionDocumentAttributeKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ConditionOnValue", Shape::Object(&RULE_DocumentAttributeValue)),
-        ("Operator", Shape::Str(&StrRule { allowed: &["GreaterThan", "GreaterThanOrEquals", "LessThan", "LessThanOrEquals", "Equals", "NotEquals", "Contains", "NotContains", "Exists", "NotExists", "BeginsWith"], ..StrRule::ANY })),
-    ],
-    required: &["ConditionDocumentAttributeKey", "Operator"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DocumentAttributeCondition` property type of `AWS::Kendra::DataSource`.
 ///
-/// The condition used for the target document attribute or metadata field when ingesting documents into Amazon Kendra. You use this with \[DocumentAttributeTarget to apply the condition\](<https://docs.aws.amazon.com/kendra/latest/dg/API_DocumentAttributeTarget.html>) .
+/// The condition used for the target document attribute or metadata field when ingesting documents into Amazon Kendra. You use this with [DocumentAttributeTarget to apply the condition](https://docs.aws.amazon.com/kendra/latest/dg/API_DocumentAttributeTarget.html) .
 ///
 /// For example, you can create the 'Department' target field and have it prefill department names associated with the documents based on information in the 'Source_URI' field. Set the condition that if the 'Source_URI' field contains 'financial' in its URI value, then prefill the target field 'Department' with the target value 'Finance' for the document.
 ///
@@ -1806,13 +1528,13 @@ pub struct DocumentAttributeCondition {
     /// Amazon Kendra currently does not support `_document_body` as an attribute key used for the condition.
     ///
     /// Pattern `[a-zA-Z0-9_][a-zA-Z0-9_-]*`; length 1 to 200.
-    pub condition_document_attribute_key: Str,
+    pub condition_document_attribute_key: ::cloudwright_core::Str,
     /// `ConditionOnValue`: a [`DocumentAttributeValue`] object.
     ///
     /// The value used by the operator.
     ///
     /// For example, you can specify the value 'financial' for strings in the 'Source_URI' field that partially match or contain this value.
-    pub condition_on_value: Option<Obj<DocumentAttributeValue>>,
+    pub condition_on_value: ::std::option::Option<crate::Obj<DocumentAttributeValue>>,
     /// `Operator`: a [`ConditionOperator`] value, required.
     ///
     /// The condition operator.
@@ -1828,25 +1550,25 @@ impl DocumentAttributeCondition {
     pub fn new(required: DocumentAttributeConditionRequired) -> Self {
         Self {
             condition_document_attribute_key: required.condition_document_attribute_key,
-            condition_on_value: None,
+            condition_on_value: ::std::option::Option::None,
             operator: required.operator,
         }
     }
 
     /// `ConditionDocumentAttributeKey`: a string, required.
-    pub fn condition_document_attribute_key(mut self, value: impl Into<Str>) -> Self { self.condition_document_attribute_key = value.into(); self }
+    pub fn condition_document_attribute_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition_document_attribute_key = value.into(); self }
     /// `ConditionOnValue`: a [`DocumentAttributeValue`] object.
-    pub fn condition_on_value(mut self, value: impl Into<Obj<DocumentAttributeValue>>) -> Self { self.condition_on_value = Some(value.into()); self }
+    pub fn condition_on_value(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttributeValue>>) -> Self { self.condition_on_value = ::std::option::Option::Some(value.into()); self }
     /// `Operator`: a [`ConditionOperator`] value, required.
-    pub fn operator(mut self, value: impl Into<ConditionOperator>) -> Self { self.operator = value.into(); self }
+    pub fn operator(mut self, value: impl ::std::convert::Into<ConditionOperator>) -> Self { self.operator = value.into(); self }
 }
 
-impl PropertyType for DocumentAttributeCondition {}
+impl crate::PropertyType for DocumentAttributeCondition {}
 
-impl ToValue for DocumentAttributeCondition {
+impl ::cloudwright_core::ToValue for DocumentAttributeCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ConditionDocumentAttributeKey",
                 &self.condition_document_attribute_key,
@@ -1857,25 +1579,6 @@ impl ToValue for DocumentAttributeCondition {
     }
 }
 
-/// The required properties of [`DocumentAttributeTarget`], by name: `DocumentAttributeTarget::new(DocumentAttributeTargetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocumentAttributeTargetRequired {
-    /// `TargetDocumentAttributeKey`: a string, required.
-    pub target_document_attribute_key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
-    properties: &[
-        ("TargetDocumentAttributeKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TargetDocumentAttributeValue", Shape::Object(&RULE_DocumentAttributeValue)),
-        ("TargetDocumentAttributeValueDeletion", Shape::Bool),
-    ],
-    required: &["TargetDocumentAttributeKey"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DocumentAttributeTarget` property type of `AWS::Kendra::DataSource`.
 ///
 /// The target document attribute or metadata field you want to alter when ingesting documents into Amazon Kendra.
@@ -1884,7 +1587,7 @@ pub(crate) static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
 ///
 /// Amazon Kendra cannot create a target field if it has not already been created as an index field. After you create your index field, you can create a document metadata field using `DocumentAttributeTarget` . Amazon Kendra then will map your newly created metadata field to your index field.
 ///
-/// You can also use this with \[DocumentAttributeCondition\](<https://docs.aws.amazon.com/kendra/latest/dg/API_DocumentAttributeCondition.html>) .
+/// You can also use this with [DocumentAttributeCondition](https://docs.aws.amazon.com/kendra/latest/dg/API_DocumentAttributeCondition.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-documentattributetarget.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1896,45 +1599,45 @@ pub struct DocumentAttributeTarget {
     /// For example, 'Department' could be an identifier for the target attribute or metadata field that includes the department names associated with the documents.
     ///
     /// Pattern `[a-zA-Z0-9_][a-zA-Z0-9_-]*`; length 1 to 200.
-    pub target_document_attribute_key: Str,
+    pub target_document_attribute_key: ::cloudwright_core::Str,
     /// `TargetDocumentAttributeValue`: a [`DocumentAttributeValue`] object.
     ///
     /// The target value you want to create for the target attribute.
     ///
     /// For example, 'Finance' could be the target value for the target attribute key 'Department'.
-    pub target_document_attribute_value: Option<Obj<DocumentAttributeValue>>,
+    pub target_document_attribute_value: ::std::option::Option<crate::Obj<DocumentAttributeValue>>,
     /// `TargetDocumentAttributeValueDeletion`: a boolean.
     ///
     /// `TRUE` to delete the existing target value for your specified target attribute key. You cannot create a target value and set this to `TRUE` . To create a target value ( `TargetDocumentAttributeValue` ), set this to `FALSE` .
-    pub target_document_attribute_value_deletion: Option<Bool>,
+    pub target_document_attribute_value_deletion: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl DocumentAttributeTarget {
-    /// A `DocumentAttributeTarget` with its required properties, named in a [`DocumentAttributeTargetRequired`].
+    /// A `DocumentAttributeTarget` with its one required property, `TargetDocumentAttributeKey`.
     #[inline]
-    pub fn new(required: DocumentAttributeTargetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            target_document_attribute_key: required.target_document_attribute_key,
-            target_document_attribute_value: None,
-            target_document_attribute_value_deletion: None,
+            target_document_attribute_key: value.into(),
+            target_document_attribute_value: ::std::option::Option::None,
+            target_document_attribute_value_deletion: ::std::option::Option::None,
         }
     }
 
     /// `TargetDocumentAttributeKey`: a string, required.
-    pub fn target_document_attribute_key(mut self, value: impl Into<Str>) -> Self { self.target_document_attribute_key = value.into(); self }
+    pub fn target_document_attribute_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_document_attribute_key = value.into(); self }
     /// `TargetDocumentAttributeValue`: a [`DocumentAttributeValue`] object.
-    pub fn target_document_attribute_value(mut self, value: impl Into<Obj<DocumentAttributeValue>>) -> Self { self.target_document_attribute_value = Some(value.into()); self }
+    pub fn target_document_attribute_value(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttributeValue>>) -> Self { self.target_document_attribute_value = ::std::option::Option::Some(value.into()); self }
     /// `TargetDocumentAttributeValueDeletion`: a boolean.
-    pub fn target_document_attribute_value_deletion(mut self, value: impl Into<Bool>) -> Self { self.target_document_attribute_value_deletion = Some(value.into()); self }
+    pub fn target_document_attribute_value_deletion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.target_document_attribute_value_deletion = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentAttributeTarget {}
+impl crate::PropertyType for DocumentAttributeTarget {}
 
-impl ToValue for DocumentAttributeTarget {
+impl ::cloudwright_core::ToValue for DocumentAttributeTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "TargetDocumentAttributeKey",
                 &self.target_document_attribute_key,
@@ -1951,18 +1654,6 @@ impl ToValue for DocumentAttributeTarget {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentAttributeValue: ObjRule = ObjRule {
-    properties: &[
-        ("DateValue", Shape::STR),
-        ("LongValue", Shape::INT),
-        ("StringListValue", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("StringValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DocumentAttributeValue` property type of `AWS::Kendra::DataSource`.
 ///
 /// The value of a document attribute. You can only provide one value for a document attribute.
@@ -1975,25 +1666,25 @@ pub struct DocumentAttributeValue {
     /// A date expressed as an ISO 8601 string.
     ///
     /// It is important for the time zone to be included in the ISO 8601 date-time format. For example, 2012-03-25T12:30:10+01:00 is the ISO 8601 date-time format for March 25th 2012 at 12:30PM (plus 10 seconds) in Central European Time.
-    pub date_value: Option<Str>,
+    pub date_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `LongValue`: an integer.
     ///
     /// A long integer value.
     ///
     /// Format `int64`.
-    pub long_value: Option<Int>,
+    pub long_value: ::std::option::Option<::cloudwright_core::Int>,
     /// `StringListValue`: a list of strings.
     ///
     /// A list of strings. The default maximum length or number of strings is 10.
     ///
     /// Each item: length 1 to 2048.
-    pub string_list_value: Option<List<Str>>,
+    pub string_list_value: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `StringValue`: a string.
     ///
     /// A string, such as "department".
     ///
     /// Length 1 to 2048.
-    pub string_value: Option<Str>,
+    pub string_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2001,25 +1692,25 @@ impl DocumentAttributeValue {
     /// A `DocumentAttributeValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DateValue`: a string.
-    pub fn date_value(mut self, value: impl Into<Str>) -> Self { self.date_value = Some(value.into()); self }
+    pub fn date_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_value = ::std::option::Option::Some(value.into()); self }
     /// `LongValue`: an integer.
-    pub fn long_value(mut self, value: impl Into<Int>) -> Self { self.long_value = Some(value.into()); self }
+    pub fn long_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.long_value = ::std::option::Option::Some(value.into()); self }
     /// `StringListValue`: a list of strings.
-    pub fn string_list_value(mut self, value: impl Into<List<Str>>) -> Self { self.string_list_value = Some(value.into()); self }
+    pub fn string_list_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.string_list_value = ::std::option::Option::Some(value.into()); self }
     /// `StringValue`: a string.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
+    pub fn string_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.string_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentAttributeValue {}
+impl crate::PropertyType for DocumentAttributeValue {}
 
-impl ToValue for DocumentAttributeValue {
+impl ::cloudwright_core::ToValue for DocumentAttributeValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DateValue", &self.date_value)
             .opt("LongValue", &self.long_value)
             .opt("StringListValue", &self.string_list_value)
@@ -2027,15 +1718,6 @@ impl ToValue for DocumentAttributeValue {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentsMetadataConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("S3Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentsMetadataConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -2049,7 +1731,7 @@ pub struct DocumentsMetadataConfiguration {
     /// A prefix used to filter metadata configuration files in the AWS S3 bucket. The S3 bucket might contain multiple metadata files. Use `S3Prefix` to include only the desired metadata files.
     ///
     /// Length 1 to 1024.
-    pub s3_prefix: Option<Str>,
+    pub s3_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2057,44 +1739,23 @@ impl DocumentsMetadataConfiguration {
     /// A `DocumentsMetadataConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3Prefix`: a string.
-    pub fn s3_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_prefix = Some(value.into()); self }
+    pub fn s3_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentsMetadataConfiguration {}
+impl crate::PropertyType for DocumentsMetadataConfiguration {}
 
-impl ToValue for DocumentsMetadataConfiguration {
+impl ::cloudwright_core::ToValue for DocumentsMetadataConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("S3Prefix", &self.s3_prefix).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("S3Prefix", &self.s3_prefix)
+            .build()
     }
 }
-
-/// The required properties of [`GoogleDriveConfiguration`], by name: `GoogleDriveConfiguration::new(GoogleDriveConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GoogleDriveConfigurationRequired {
-    /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GoogleDriveConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludeMimeTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
-        ("ExcludeSharedDrives", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("ExcludeUserAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
-        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["SecretArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GoogleDriveConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -2107,86 +1768,92 @@ pub struct GoogleDriveConfiguration {
     ///
     /// A list of MIME types to exclude from the index. All documents matching the specified MIME type are excluded.
     ///
-    /// For a list of MIME types, see \[Using a Google Workspace Drive data source\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-google-drive.html>) .
+    /// For a list of MIME types, see [Using a Google Workspace Drive data source](https://docs.aws.amazon.com/kendra/latest/dg/data-source-google-drive.html) .
     ///
     /// Items 0 to 30.
-    pub exclude_mime_types: Option<List<Str>>,
+    pub exclude_mime_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ExcludeSharedDrives`: a list of strings.
     ///
     /// A list of identifiers or shared drives to exclude from the index. All files and folders stored on the shared drive are excluded.
     ///
     /// Items 0 to 100.
-    pub exclude_shared_drives: Option<List<Str>>,
+    pub exclude_shared_drives:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ExcludeUserAccounts`: a list of strings.
     ///
     /// A list of email addresses of the users. Documents owned by these users are excluded from the index. Documents shared with excluded users are indexed unless they are excluded in another way.
     ///
     /// Items 0 to 100.
-    pub exclude_user_accounts: Option<List<Str>>,
+    pub exclude_user_accounts:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ExclusionPatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to exclude certain items in your Google Drive, including shared drives and users' My Drives. Items that match the patterns are excluded from the index. Items that don't match the patterns are included in the index. If an item matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the item isn't included in the index.
     ///
     /// Items at most 100.
-    pub exclusion_patterns: Option<List<Str>>,
+    pub exclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
     ///
-    /// Maps Google Drive data source attributes or field names to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Google Drive fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The Google Drive data source field names must exist in your Google Drive custom metadata.
+    /// Maps Google Drive data source attributes or field names to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Google Drive fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The Google Drive data source field names must exist in your Google Drive custom metadata.
     ///
     /// Items at most 100.
-    pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
+    pub field_mappings:
+        ::std::option::Option<::cloudwright_core::List<DataSourceToIndexFieldMapping>>,
     /// `InclusionPatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to include certain items in your Google Drive, including shared drives and users' My Drives. Items that match the patterns are included in the index. Items that don't match the patterns are excluded from the index. If an item matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the item isn't included in the index.
     ///
     /// Items at most 100.
-    pub inclusion_patterns: Option<List<Str>>,
+    pub inclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecretArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of a AWS Secrets Manager secret that contains the credentials required to connect to Google Drive. For more information, see \[Using a Google Workspace Drive data source\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-google-drive.html>) .
+    /// The Amazon Resource Name (ARN) of a AWS Secrets Manager secret that contains the credentials required to connect to Google Drive. For more information, see [Using a Google Workspace Drive data source](https://docs.aws.amazon.com/kendra/latest/dg/data-source-google-drive.html) .
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GoogleDriveConfiguration {
-    /// A `GoogleDriveConfiguration` with its required properties, named in a [`GoogleDriveConfigurationRequired`].
+    /// A `GoogleDriveConfiguration` with its one required property, `SecretArn`.
     #[inline]
-    pub fn new(required: GoogleDriveConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            exclude_mime_types: None,
-            exclude_shared_drives: None,
-            exclude_user_accounts: None,
-            exclusion_patterns: None,
-            field_mappings: None,
-            inclusion_patterns: None,
-            secret_arn: required.secret_arn,
+            exclude_mime_types: ::std::option::Option::None,
+            exclude_shared_drives: ::std::option::Option::None,
+            exclude_user_accounts: ::std::option::Option::None,
+            exclusion_patterns: ::std::option::Option::None,
+            field_mappings: ::std::option::Option::None,
+            inclusion_patterns: ::std::option::Option::None,
+            secret_arn: value.into(),
         }
     }
 
     /// `ExcludeMimeTypes`: a list of strings.
-    pub fn exclude_mime_types(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_mime_types = Some(value.into()); self }
+    pub fn exclude_mime_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude_mime_types = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeSharedDrives`: a list of strings.
-    pub fn exclude_shared_drives(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_shared_drives = Some(value.into()); self }
+    pub fn exclude_shared_drives(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude_shared_drives = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeUserAccounts`: a list of strings.
-    pub fn exclude_user_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_user_accounts = Some(value.into()); self }
+    pub fn exclude_user_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude_user_accounts = ::std::option::Option::Some(value.into()); self }
     /// `ExclusionPatterns`: a list of strings.
-    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_patterns = Some(value.into()); self }
+    pub fn exclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
+    pub fn field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = ::std::option::Option::Some(value.into()); self }
     /// `InclusionPatterns`: a list of strings.
-    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_patterns = Some(value.into()); self }
+    pub fn inclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.inclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
-impl PropertyType for GoogleDriveConfiguration {}
+impl crate::PropertyType for GoogleDriveConfiguration {}
 
-impl ToValue for GoogleDriveConfiguration {
+impl ::cloudwright_core::ToValue for GoogleDriveConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludeMimeTypes", &self.exclude_mime_types)
             .opt("ExcludeSharedDrives", &self.exclude_shared_drives)
             .opt("ExcludeUserAccounts", &self.exclude_user_accounts)
@@ -2202,28 +1869,16 @@ impl ToValue for GoogleDriveConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HookConfigurationRequired {
     /// `LambdaArn`: a string, required.
-    pub lambda_arn: Str,
+    pub lambda_arn: ::cloudwright_core::Str,
     /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HookConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InvocationCondition", Shape::Object(&RULE_DocumentAttributeCondition)),
-        ("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-    ],
-    required: &["LambdaArn", "S3Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HookConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
-/// Provides the configuration information for invoking a Lambda function in AWS Lambda to alter document metadata and content when ingesting documents into Amazon Kendra. You can configure your Lambda function using \[PreExtractionHookConfiguration\](<https://docs.aws.amazon.com/kendra/latest/dg/API_CustomDocumentEnrichmentConfiguration.html>) if you want to apply advanced alterations on the original or raw documents. If you want to apply advanced alterations on the Amazon Kendra structured documents, you must configure your Lambda function using \[PostExtractionHookConfiguration\](<https://docs.aws.amazon.com/kendra/latest/dg/API_CustomDocumentEnrichmentConfiguration.html>) . You can only invoke one Lambda function. However, this function can invoke other functions it requires.
+/// Provides the configuration information for invoking a Lambda function in AWS Lambda to alter document metadata and content when ingesting documents into Amazon Kendra. You can configure your Lambda function using [PreExtractionHookConfiguration](https://docs.aws.amazon.com/kendra/latest/dg/API_CustomDocumentEnrichmentConfiguration.html) if you want to apply advanced alterations on the original or raw documents. If you want to apply advanced alterations on the Amazon Kendra structured documents, you must configure your Lambda function using [PostExtractionHookConfiguration](https://docs.aws.amazon.com/kendra/latest/dg/API_CustomDocumentEnrichmentConfiguration.html) . You can only invoke one Lambda function. However, this function can invoke other functions it requires.
 ///
-/// For more information, see \[Customizing document metadata during the ingestion process\](<https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html>) .
+/// For more information, see [Customizing document metadata during the ingestion process](https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-hookconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2233,19 +1888,19 @@ pub struct HookConfiguration {
     /// The condition used for when a Lambda function should be invoked.
     ///
     /// For example, you can specify a condition that if there are empty date-time values, then Amazon Kendra should invoke a function that inserts the current date-time.
-    pub invocation_condition: Option<Obj<DocumentAttributeCondition>>,
+    pub invocation_condition: ::std::option::Option<crate::Obj<DocumentAttributeCondition>>,
     /// `LambdaArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of an IAM role with permission to run a Lambda function during ingestion. For more information, see \[an IAM roles for Amazon Kendra\](<https://docs.aws.amazon.com/kendra/latest/dg/iam-roles.html>) .
+    /// The Amazon Resource Name (ARN) of an IAM role with permission to run a Lambda function during ingestion. For more information, see [an IAM roles for Amazon Kendra](https://docs.aws.amazon.com/kendra/latest/dg/iam-roles.html) .
     ///
     /// Format `AWS::Lambda::Function.Arn`; pattern `^/arn:aws[a-zA-Z-]*:lambda:[a-z]+-[a-z]+-[0-9]:[0-9]{12}:function:[a-zA-Z0-9-_]+(\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(:[a-zA-Z0-9-_]+)?/$`; length 1 to 2048.
-    pub lambda_arn: Str,
+    pub lambda_arn: ::cloudwright_core::Str,
     /// `S3Bucket`: a string, required.
     ///
-    /// Stores the original, raw documents or the structured, parsed documents before and after altering them. For more information, see \[Data contracts for Lambda functions\](<https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html#cde-data-contracts-lambda>) .
+    /// Stores the original, raw documents or the structured, parsed documents before and after altering them. For more information, see [Data contracts for Lambda functions](https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html#cde-data-contracts-lambda) .
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]`; length 3 to 63.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2254,26 +1909,26 @@ impl HookConfiguration {
     #[inline]
     pub fn new(required: HookConfigurationRequired) -> Self {
         Self {
-            invocation_condition: None,
+            invocation_condition: ::std::option::Option::None,
             lambda_arn: required.lambda_arn,
             s3_bucket: required.s3_bucket,
         }
     }
 
     /// `InvocationCondition`: a [`DocumentAttributeCondition`] object.
-    pub fn invocation_condition(mut self, value: impl Into<Obj<DocumentAttributeCondition>>) -> Self { self.invocation_condition = Some(value.into()); self }
+    pub fn invocation_condition(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttributeCondition>>) -> Self { self.invocation_condition = ::std::option::Option::Some(value.into()); self }
     /// `LambdaArn`: a string, required.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = value.into(); self }
+    pub fn lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_arn = value.into(); self }
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
 }
 
-impl PropertyType for HookConfiguration {}
+impl crate::PropertyType for HookConfiguration {}
 
-impl ToValue for HookConfiguration {
+impl ::cloudwright_core::ToValue for HookConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InvocationCondition", &self.invocation_condition)
             .req("LambdaArn", &self.lambda_arn)
             .req("S3Bucket", &self.s3_bucket)
@@ -2281,22 +1936,11 @@ impl ToValue for HookConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InlineCustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Condition", Shape::Object(&RULE_DocumentAttributeCondition)),
-        ("DocumentContentDeletion", Shape::Bool),
-        ("Target", Shape::Object(&RULE_DocumentAttributeTarget)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InlineCustomDocumentEnrichmentConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
-/// Provides the configuration information for applying basic logic to alter document metadata and content when ingesting documents into Amazon Kendra. To apply advanced logic, to go beyond what you can do with basic logic, see \[HookConfiguration\](<https://docs.aws.amazon.com/kendra/latest/dg/API_HookConfiguration.html>) .
+/// Provides the configuration information for applying basic logic to alter document metadata and content when ingesting documents into Amazon Kendra. To apply advanced logic, to go beyond what you can do with basic logic, see [HookConfiguration](https://docs.aws.amazon.com/kendra/latest/dg/API_HookConfiguration.html) .
 ///
-/// For more information, see \[Customizing document metadata during the ingestion process\](<https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html>) .
+/// For more information, see [Customizing document metadata during the ingestion process](https://docs.aws.amazon.com/kendra/latest/dg/custom-document-enrichment.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-inlinecustomdocumentenrichmentconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2304,15 +1948,15 @@ pub struct InlineCustomDocumentEnrichmentConfiguration {
     /// `Condition`: a [`DocumentAttributeCondition`] object.
     ///
     /// Configuration of the condition used for the target document attribute or metadata field when ingesting documents into Amazon Kendra.
-    pub condition: Option<Obj<DocumentAttributeCondition>>,
+    pub condition: ::std::option::Option<crate::Obj<DocumentAttributeCondition>>,
     /// `DocumentContentDeletion`: a boolean.
     ///
     /// `TRUE` to delete content if the condition used for the target attribute is met.
-    pub document_content_deletion: Option<Bool>,
+    pub document_content_deletion: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Target`: a [`DocumentAttributeTarget`] object.
     ///
     /// Configuration of the target document attribute or metadata field when ingesting documents into Amazon Kendra. You can also include a value.
-    pub target: Option<Obj<DocumentAttributeTarget>>,
+    pub target: ::std::option::Option<crate::Obj<DocumentAttributeTarget>>,
 }
 
 #[rustfmt::skip]
@@ -2320,23 +1964,23 @@ impl InlineCustomDocumentEnrichmentConfiguration {
     /// A `InlineCustomDocumentEnrichmentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Condition`: a [`DocumentAttributeCondition`] object.
-    pub fn condition(mut self, value: impl Into<Obj<DocumentAttributeCondition>>) -> Self { self.condition = Some(value.into()); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttributeCondition>>) -> Self { self.condition = ::std::option::Option::Some(value.into()); self }
     /// `DocumentContentDeletion`: a boolean.
-    pub fn document_content_deletion(mut self, value: impl Into<Bool>) -> Self { self.document_content_deletion = Some(value.into()); self }
+    pub fn document_content_deletion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.document_content_deletion = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a [`DocumentAttributeTarget`] object.
-    pub fn target(mut self, value: impl Into<Obj<DocumentAttributeTarget>>) -> Self { self.target = Some(value.into()); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttributeTarget>>) -> Self { self.target = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InlineCustomDocumentEnrichmentConfiguration {}
+impl crate::PropertyType for InlineCustomDocumentEnrichmentConfiguration {}
 
-impl ToValue for InlineCustomDocumentEnrichmentConfiguration {
+impl ::cloudwright_core::ToValue for InlineCustomDocumentEnrichmentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Condition", &self.condition)
             .opt("DocumentContentDeletion", &self.document_content_deletion)
             .opt("Target", &self.target)
@@ -2348,28 +1992,12 @@ impl ToValue for InlineCustomDocumentEnrichmentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OneDriveConfigurationRequired {
     /// `OneDriveUsers`: an [`OneDriveUsers`] object, required.
-    pub one_drive_users: Obj<OneDriveUsers>,
+    pub one_drive_users: crate::Obj<OneDriveUsers>,
     /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `TenantDomain`: a string, required.
-    pub tenant_domain: Str,
+    pub tenant_domain: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OneDriveConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DisableLocalGroups", Shape::Bool),
-        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
-        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("OneDriveUsers", Shape::Object(&RULE_OneDriveUsers)),
-        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("TenantDomain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["TenantDomain", "SecretArn", "OneDriveUsers"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OneDriveConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -2381,7 +2009,7 @@ pub struct OneDriveConfiguration {
     /// `DisableLocalGroups`: a boolean.
     ///
     /// `TRUE` to disable local groups information.
-    pub disable_local_groups: Option<Bool>,
+    pub disable_local_groups: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExclusionPatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to exclude certain documents in your OneDrive. Documents that match the patterns are excluded from the index. Documents that don't match the patterns are included in the index. If a document matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the document isn't included in the index.
@@ -2389,13 +2017,15 @@ pub struct OneDriveConfiguration {
     /// The pattern is applied to the file name.
     ///
     /// Items at most 100.
-    pub exclusion_patterns: Option<List<Str>>,
+    pub exclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
     ///
-    /// A list of `DataSourceToIndexFieldMapping` objects that map OneDrive data source attributes or field names to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to OneDrive fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The OneDrive data source field names must exist in your OneDrive custom metadata.
+    /// A list of `DataSourceToIndexFieldMapping` objects that map OneDrive data source attributes or field names to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to OneDrive fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The OneDrive data source field names must exist in your OneDrive custom metadata.
     ///
     /// Items at most 100.
-    pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
+    pub field_mappings:
+        ::std::option::Option<::cloudwright_core::List<DataSourceToIndexFieldMapping>>,
     /// `InclusionPatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to include certain documents in your OneDrive. Documents that match the patterns are included in the index. Documents that don't match the patterns are excluded from the index. If a document matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the document isn't included in the index.
@@ -2403,23 +2033,24 @@ pub struct OneDriveConfiguration {
     /// The pattern is applied to the file name.
     ///
     /// Items at most 100.
-    pub inclusion_patterns: Option<List<Str>>,
+    pub inclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `OneDriveUsers`: an [`OneDriveUsers`] object, required.
     ///
     /// A list of user accounts whose documents should be indexed.
-    pub one_drive_users: Obj<OneDriveUsers>,
+    pub one_drive_users: crate::Obj<OneDriveUsers>,
     /// `SecretArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret that contains the user name and password to connect to OneDrive. The user name should be the application ID for the OneDrive application, and the password is the application key for the OneDrive application.
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `TenantDomain`: a string, required.
     ///
     /// The Azure Active Directory domain of the organization.
     ///
     /// Pattern `^([a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\.)+[a-z]{2,}$`; length 1 to 256.
-    pub tenant_domain: Str,
+    pub tenant_domain: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2428,10 +2059,10 @@ impl OneDriveConfiguration {
     #[inline]
     pub fn new(required: OneDriveConfigurationRequired) -> Self {
         Self {
-            disable_local_groups: None,
-            exclusion_patterns: None,
-            field_mappings: None,
-            inclusion_patterns: None,
+            disable_local_groups: ::std::option::Option::None,
+            exclusion_patterns: ::std::option::Option::None,
+            field_mappings: ::std::option::Option::None,
+            inclusion_patterns: ::std::option::Option::None,
             one_drive_users: required.one_drive_users,
             secret_arn: required.secret_arn,
             tenant_domain: required.tenant_domain,
@@ -2439,27 +2070,27 @@ impl OneDriveConfiguration {
     }
 
     /// `DisableLocalGroups`: a boolean.
-    pub fn disable_local_groups(mut self, value: impl Into<Bool>) -> Self { self.disable_local_groups = Some(value.into()); self }
+    pub fn disable_local_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_local_groups = ::std::option::Option::Some(value.into()); self }
     /// `ExclusionPatterns`: a list of strings.
-    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_patterns = Some(value.into()); self }
+    pub fn exclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
+    pub fn field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = ::std::option::Option::Some(value.into()); self }
     /// `InclusionPatterns`: a list of strings.
-    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_patterns = Some(value.into()); self }
+    pub fn inclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.inclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `OneDriveUsers`: an [`OneDriveUsers`] object, required.
-    pub fn one_drive_users(mut self, value: impl Into<Obj<OneDriveUsers>>) -> Self { self.one_drive_users = value.into(); self }
+    pub fn one_drive_users(mut self, value: impl ::std::convert::Into<crate::Obj<OneDriveUsers>>) -> Self { self.one_drive_users = value.into(); self }
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
     /// `TenantDomain`: a string, required.
-    pub fn tenant_domain(mut self, value: impl Into<Str>) -> Self { self.tenant_domain = value.into(); self }
+    pub fn tenant_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tenant_domain = value.into(); self }
 }
 
-impl PropertyType for OneDriveConfiguration {}
+impl crate::PropertyType for OneDriveConfiguration {}
 
-impl ToValue for OneDriveConfiguration {
+impl ::cloudwright_core::ToValue for OneDriveConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DisableLocalGroups", &self.disable_local_groups)
             .opt("ExclusionPatterns", &self.exclusion_patterns)
             .opt("FieldMappings", &self.field_mappings)
@@ -2470,17 +2101,6 @@ impl ToValue for OneDriveConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OneDriveUsers: ObjRule = ObjRule {
-    properties: &[
-        ("OneDriveUserList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("OneDriveUserS3Path", Shape::Object(&RULE_S3Path)),
-    ],
-    one_of: &[&[&["OneDriveUserList"], &["OneDriveUserS3Path"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OneDriveUsers` property type of `AWS::Kendra::DataSource`.
 ///
@@ -2494,11 +2114,12 @@ pub struct OneDriveUsers {
     /// A list of users whose documents should be indexed. Specify the user names in email format, for example, `username@tenantdomain` . If you need to index the documents of more than 10 users, use the `OneDriveUserS3Path` field to specify the location of a file containing a list of users.
     ///
     /// Items 1 to 100.
-    pub one_drive_user_list: Option<List<Str>>,
+    pub one_drive_user_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `OneDriveUserS3Path`: a [`S3Path`] object.
     ///
     /// The S3 bucket location of a file containing a list of users whose documents should be indexed.
-    pub one_drive_user_s3_path: Option<Obj<S3Path>>,
+    pub one_drive_user_s3_path: ::std::option::Option<crate::Obj<S3Path>>,
 }
 
 #[rustfmt::skip]
@@ -2506,21 +2127,21 @@ impl OneDriveUsers {
     /// A `OneDriveUsers` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OneDriveUserList`: a list of strings.
-    pub fn one_drive_user_list(mut self, value: impl Into<List<Str>>) -> Self { self.one_drive_user_list = Some(value.into()); self }
+    pub fn one_drive_user_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.one_drive_user_list = ::std::option::Option::Some(value.into()); self }
     /// `OneDriveUserS3Path`: a [`S3Path`] object.
-    pub fn one_drive_user_s3_path(mut self, value: impl Into<Obj<S3Path>>) -> Self { self.one_drive_user_s3_path = Some(value.into()); self }
+    pub fn one_drive_user_s3_path(mut self, value: impl ::std::convert::Into<crate::Obj<S3Path>>) -> Self { self.one_drive_user_s3_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OneDriveUsers {}
+impl crate::PropertyType for OneDriveUsers {}
 
-impl ToValue for OneDriveUsers {
+impl ::cloudwright_core::ToValue for OneDriveUsers {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OneDriveUserList", &self.one_drive_user_list)
             .opt("OneDriveUserS3Path", &self.one_drive_user_s3_path)
             .build()
@@ -2531,22 +2152,10 @@ impl ToValue for OneDriveUsers {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyConfigurationRequired {
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Credentials", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProxyConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -2557,12 +2166,12 @@ pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
 pub struct ProxyConfiguration {
     /// `Credentials`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret. You create a secret to store your credentials in \[AWS Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html>)
+    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret. You create a secret to store your credentials in [AWS Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html)
     ///
     /// The credentials are optional. You use a secret if web proxy credentials are required to connect to a website host. Amazon Kendra currently support basic authentication to connect to a web proxy server. The secret stores your credentials.
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub credentials: Option<Str>,
+    pub credentials: ::std::option::Option<::cloudwright_core::Str>,
     /// `Host`: a string, required.
     ///
     /// The name of the website host you want to connect to via a web proxy server.
@@ -2570,7 +2179,7 @@ pub struct ProxyConfiguration {
     /// For example, the host name of <https://a.example.com/page1.html> is "a.example.com".
     ///
     /// Pattern `([^\s]*)`; length 1 to 253.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
     ///
     /// The port number of the website host you want to connect to via a web proxy server.
@@ -2578,7 +2187,7 @@ pub struct ProxyConfiguration {
     /// For example, the port for <https://a.example.com/page1.html> is 443, the standard port for HTTPS.
     ///
     /// Value 1 to 65535.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -2587,54 +2196,32 @@ impl ProxyConfiguration {
     #[inline]
     pub fn new(required: ProxyConfigurationRequired) -> Self {
         Self {
-            credentials: None,
+            credentials: ::std::option::Option::None,
             host: required.host,
             port: required.port,
         }
     }
 
     /// `Credentials`: a string.
-    pub fn credentials(mut self, value: impl Into<Str>) -> Self { self.credentials = Some(value.into()); self }
+    pub fn credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials = ::std::option::Option::Some(value.into()); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for ProxyConfiguration {}
+impl crate::PropertyType for ProxyConfiguration {}
 
-impl ToValue for ProxyConfiguration {
+impl ::cloudwright_core::ToValue for ProxyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Credentials", &self.credentials)
             .req("Host", &self.host)
             .req("Port", &self.port)
             .build()
     }
 }
-
-/// The required properties of [`S3DataSourceConfiguration`], by name: `S3DataSourceConfiguration::new(S3DataSourceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3DataSourceConfigurationRequired {
-    /// `BucketName`: a string, required.
-    pub bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccessControlListConfiguration", Shape::Object(&RULE_AccessControlListConfiguration)),
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("DocumentsMetadataConfiguration", Shape::Object(&RULE_DocumentsMetadataConfiguration)),
-        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("InclusionPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-    ],
-    required: &["BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3DataSourceConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -2645,18 +2232,20 @@ pub(crate) static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
 pub struct S3DataSourceConfiguration {
     /// `AccessControlListConfiguration`: an [`AccessControlListConfiguration`] object.
     ///
-    /// Provides the path to the S3 bucket that contains the user context filtering files for the data source. For the format of the file, see \[Access control for S3 data sources\](<https://docs.aws.amazon.com/kendra/latest/dg/s3-acl.html>) .
-    pub access_control_list_configuration: Option<Obj<AccessControlListConfiguration>>,
+    /// Provides the path to the S3 bucket that contains the user context filtering files for the data source. For the format of the file, see [Access control for S3 data sources](https://docs.aws.amazon.com/kendra/latest/dg/s3-acl.html) .
+    pub access_control_list_configuration:
+        ::std::option::Option<crate::Obj<AccessControlListConfiguration>>,
     /// `BucketName`: a string, required.
     ///
     /// The name of the bucket that contains the documents.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `DocumentsMetadataConfiguration`: a [`DocumentsMetadataConfiguration`] object.
     ///
     /// Specifies document metadata files that contain information such as the document access control information, source URI, document author, and custom attributes. Each metadata file contains metadata about a single document.
-    pub documents_metadata_configuration: Option<Obj<DocumentsMetadataConfiguration>>,
+    pub documents_metadata_configuration:
+        ::std::option::Option<crate::Obj<DocumentsMetadataConfiguration>>,
     /// `ExclusionPatterns`: a list of strings.
     ///
     /// A list of glob patterns (patterns that can expand a wildcard pattern into a list of path names that match the given pattern) for certain file names and file types to exclude from your index. If a document matches both an inclusion and exclusion prefix or pattern, the exclusion prefix takes precendence and the document is not indexed. Examples of glob patterns include:
@@ -2670,10 +2259,11 @@ pub struct S3DataSourceConfiguration {
     /// - **internal** —All files in a directory that contain 'internal' in the file name, such as 'internal', 'internal_only', 'company_internal'.
     /// - ***/*internal** —All internal-related files in a directory and its subdirectories.
     ///
-    /// For more examples, see \[Use of Exclude and Include Filters\](<https://docs.aws.amazon.com/cli/latest/reference/s3/#use-of-exclude-and-include-filters>) in the AWS CLI Command Reference.
+    /// For more examples, see [Use of Exclude and Include Filters](https://docs.aws.amazon.com/cli/latest/reference/s3/#use-of-exclude-and-include-filters) in the AWS CLI Command Reference.
     ///
     /// Items at most 100.
-    pub exclusion_patterns: Option<List<Str>>,
+    pub exclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InclusionPatterns`: a list of strings.
     ///
     /// A list of glob patterns (patterns that can expand a wildcard pattern into a list of path names that match the given pattern) for certain file names and file types to include in your index. If a document matches both an inclusion and exclusion prefix or pattern, the exclusion prefix takes precendence and the document is not indexed. Examples of glob patterns include:
@@ -2687,53 +2277,55 @@ pub struct S3DataSourceConfiguration {
     /// - **internal** —All files in a directory that contain 'internal' in the file name, such as 'internal', 'internal_only', 'company_internal'.
     /// - ***/*internal** —All internal-related files in a directory and its subdirectories.
     ///
-    /// For more examples, see \[Use of Exclude and Include Filters\](<https://docs.aws.amazon.com/cli/latest/reference/s3/#use-of-exclude-and-include-filters>) in the AWS CLI Command Reference.
+    /// For more examples, see [Use of Exclude and Include Filters](https://docs.aws.amazon.com/cli/latest/reference/s3/#use-of-exclude-and-include-filters) in the AWS CLI Command Reference.
     ///
     /// Items at most 100.
-    pub inclusion_patterns: Option<List<Str>>,
+    pub inclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InclusionPrefixes`: a list of strings.
     ///
     /// A list of S3 prefixes for the documents that should be included in the index.
     ///
     /// Items at most 100.
-    pub inclusion_prefixes: Option<List<Str>>,
+    pub inclusion_prefixes:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl S3DataSourceConfiguration {
-    /// A `S3DataSourceConfiguration` with its required properties, named in a [`S3DataSourceConfigurationRequired`].
+    /// A `S3DataSourceConfiguration` with its one required property, `BucketName`.
     #[inline]
-    pub fn new(required: S3DataSourceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_control_list_configuration: None,
-            bucket_name: required.bucket_name,
-            documents_metadata_configuration: None,
-            exclusion_patterns: None,
-            inclusion_patterns: None,
-            inclusion_prefixes: None,
+            access_control_list_configuration: ::std::option::Option::None,
+            bucket_name: value.into(),
+            documents_metadata_configuration: ::std::option::Option::None,
+            exclusion_patterns: ::std::option::Option::None,
+            inclusion_patterns: ::std::option::Option::None,
+            inclusion_prefixes: ::std::option::Option::None,
         }
     }
 
     /// `AccessControlListConfiguration`: an [`AccessControlListConfiguration`] object.
-    pub fn access_control_list_configuration(mut self, value: impl Into<Obj<AccessControlListConfiguration>>) -> Self { self.access_control_list_configuration = Some(value.into()); self }
+    pub fn access_control_list_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AccessControlListConfiguration>>) -> Self { self.access_control_list_configuration = ::std::option::Option::Some(value.into()); self }
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `DocumentsMetadataConfiguration`: a [`DocumentsMetadataConfiguration`] object.
-    pub fn documents_metadata_configuration(mut self, value: impl Into<Obj<DocumentsMetadataConfiguration>>) -> Self { self.documents_metadata_configuration = Some(value.into()); self }
+    pub fn documents_metadata_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentsMetadataConfiguration>>) -> Self { self.documents_metadata_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ExclusionPatterns`: a list of strings.
-    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_patterns = Some(value.into()); self }
+    pub fn exclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `InclusionPatterns`: a list of strings.
-    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_patterns = Some(value.into()); self }
+    pub fn inclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.inclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `InclusionPrefixes`: a list of strings.
-    pub fn inclusion_prefixes(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_prefixes = Some(value.into()); self }
+    pub fn inclusion_prefixes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.inclusion_prefixes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3DataSourceConfiguration {}
+impl crate::PropertyType for S3DataSourceConfiguration {}
 
-impl ToValue for S3DataSourceConfiguration {
+impl ::cloudwright_core::ToValue for S3DataSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AccessControlListConfiguration",
                 &self.access_control_list_configuration,
@@ -2754,21 +2346,10 @@ impl ToValue for S3DataSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3PathRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Path: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Bucket", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Path` property type of `AWS::Kendra::DataSource`.
 ///
@@ -2782,13 +2363,13 @@ pub struct S3Path {
     /// The name of the S3 bucket that contains the file.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]`; length 3 to 63.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
     ///
     /// The name of the file.
     ///
     /// Length 1 to 1024.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2803,42 +2384,22 @@ impl S3Path {
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
 }
 
-impl PropertyType for S3Path {}
+impl crate::PropertyType for S3Path {}
 
-impl ToValue for S3Path {
+impl ::cloudwright_core::ToValue for S3Path {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
             .build()
     }
 }
-
-/// The required properties of [`SalesforceChatterFeedConfiguration`], by name: `SalesforceChatterFeedConfiguration::new(SalesforceChatterFeedConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SalesforceChatterFeedConfigurationRequired {
-    /// `DocumentDataFieldName`: a string, required.
-    pub document_data_field_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceChatterFeedConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
-        ("IncludeFilterTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ACTIVE_USER", "STANDARD_USER"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
-    ],
-    required: &["DocumentDataFieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceChatterFeedConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -2852,56 +2413,58 @@ pub struct SalesforceChatterFeedConfiguration {
     /// The name of the column in the Salesforce FeedItem table that contains the content to index. Typically this is the `Body` column.
     ///
     /// Length 1 to 100.
-    pub document_data_field_name: Str,
+    pub document_data_field_name: ::cloudwright_core::Str,
     /// `DocumentTitleFieldName`: a string.
     ///
     /// The name of the column in the Salesforce FeedItem table that contains the title of the document. This is typically the `Title` column.
     ///
     /// Length 1 to 100.
-    pub document_title_field_name: Option<Str>,
+    pub document_title_field_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
     ///
     /// Maps fields from a Salesforce chatter feed into Amazon Kendra index fields.
     ///
     /// Items at most 100.
-    pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
+    pub field_mappings:
+        ::std::option::Option<::cloudwright_core::List<DataSourceToIndexFieldMapping>>,
     /// `IncludeFilterTypes`: a list of [`SalesforceChatterFeedIncludeFilterType`] values.
     ///
     /// Filters the documents in the feed based on status of the user. When you specify `ACTIVE_USERS` only documents from users who have an active account are indexed. When you specify `STANDARD_USER` only documents for Salesforce standard users are documented. You can specify both.
     ///
     /// Items 1 to 2.
-    pub include_filter_types: Option<List<SalesforceChatterFeedIncludeFilterType>>,
+    pub include_filter_types:
+        ::std::option::Option<::cloudwright_core::List<SalesforceChatterFeedIncludeFilterType>>,
 }
 
 #[rustfmt::skip]
 impl SalesforceChatterFeedConfiguration {
-    /// A `SalesforceChatterFeedConfiguration` with its required properties, named in a [`SalesforceChatterFeedConfigurationRequired`].
+    /// A `SalesforceChatterFeedConfiguration` with its one required property, `DocumentDataFieldName`.
     #[inline]
-    pub fn new(required: SalesforceChatterFeedConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            document_data_field_name: required.document_data_field_name,
-            document_title_field_name: None,
-            field_mappings: None,
-            include_filter_types: None,
+            document_data_field_name: value.into(),
+            document_title_field_name: ::std::option::Option::None,
+            field_mappings: ::std::option::Option::None,
+            include_filter_types: ::std::option::Option::None,
         }
     }
 
     /// `DocumentDataFieldName`: a string, required.
-    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self { self.document_data_field_name = value.into(); self }
+    pub fn document_data_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_data_field_name = value.into(); self }
     /// `DocumentTitleFieldName`: a string.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
+    pub fn document_title_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_title_field_name = ::std::option::Option::Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
+    pub fn field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = ::std::option::Option::Some(value.into()); self }
     /// `IncludeFilterTypes`: a list of [`SalesforceChatterFeedIncludeFilterType`] values.
-    pub fn include_filter_types(mut self, value: impl Into<List<SalesforceChatterFeedIncludeFilterType>>) -> Self { self.include_filter_types = Some(value.into()); self }
+    pub fn include_filter_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SalesforceChatterFeedIncludeFilterType>>) -> Self { self.include_filter_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SalesforceChatterFeedConfiguration {}
+impl crate::PropertyType for SalesforceChatterFeedConfiguration {}
 
-impl ToValue for SalesforceChatterFeedConfiguration {
+impl ::cloudwright_core::ToValue for SalesforceChatterFeedConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DocumentDataFieldName", &self.document_data_field_name)
             .opt("DocumentTitleFieldName", &self.document_title_field_name)
             .opt("FieldMappings", &self.field_mappings)
@@ -2914,28 +2477,10 @@ impl ToValue for SalesforceChatterFeedConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceConfigurationRequired {
     /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `ServerUrl`: a string, required.
-    pub server_url: Str,
+    pub server_url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ChatterFeedConfiguration", Shape::Object(&RULE_SalesforceChatterFeedConfiguration)),
-        ("CrawlAttachments", Shape::Bool),
-        ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("KnowledgeArticleConfiguration", Shape::Object(&RULE_SalesforceKnowledgeArticleConfiguration)),
-        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("StandardObjectAttachmentConfiguration", Shape::Object(&RULE_SalesforceStandardObjectAttachmentConfiguration)),
-        ("StandardObjectConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SalesforceStandardObjectConfiguration), min_items: Some(1), max_items: Some(17), unique: false })),
-    ],
-    required: &["ServerUrl", "SecretArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -2947,11 +2492,12 @@ pub struct SalesforceConfiguration {
     /// `ChatterFeedConfiguration`: a [`SalesforceChatterFeedConfiguration`] object.
     ///
     /// Configuration information for Salesforce chatter feeds.
-    pub chatter_feed_configuration: Option<Obj<SalesforceChatterFeedConfiguration>>,
+    pub chatter_feed_configuration:
+        ::std::option::Option<crate::Obj<SalesforceChatterFeedConfiguration>>,
     /// `CrawlAttachments`: a boolean.
     ///
     /// Indicates whether Amazon Kendra should index attachments to Salesforce objects.
-    pub crawl_attachments: Option<Bool>,
+    pub crawl_attachments: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExcludeAttachmentFilePatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to exclude certain documents in your Salesforce. Documents that match the patterns are excluded from the index. Documents that don't match the patterns are included in the index. If a document matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the document isn't included in the index.
@@ -2959,7 +2505,8 @@ pub struct SalesforceConfiguration {
     /// The pattern is applied to the name of the attached file.
     ///
     /// Items at most 100.
-    pub exclude_attachment_file_patterns: Option<List<Str>>,
+    pub exclude_attachment_file_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `IncludeAttachmentFilePatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to include certain documents in your Salesforce. Documents that match the patterns are included in the index. Documents that don't match the patterns are excluded from the index. If a document matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the document isn't included in the index.
@@ -2967,11 +2514,13 @@ pub struct SalesforceConfiguration {
     /// The pattern is applied to the name of the attached file.
     ///
     /// Items at most 100.
-    pub include_attachment_file_patterns: Option<List<Str>>,
+    pub include_attachment_file_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `KnowledgeArticleConfiguration`: a [`SalesforceKnowledgeArticleConfiguration`] object.
     ///
     /// Configuration information for the knowledge article types that Amazon Kendra indexes. Amazon Kendra indexes standard knowledge articles and the standard fields of knowledge articles, or the custom fields of custom knowledge articles, but not both.
-    pub knowledge_article_configuration: Option<Obj<SalesforceKnowledgeArticleConfiguration>>,
+    pub knowledge_article_configuration:
+        ::std::option::Option<crate::Obj<SalesforceKnowledgeArticleConfiguration>>,
     /// `SecretArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret that contains the key/value pairs required to connect to your Salesforce instance. The secret must contain a JSON structure with the following keys:
@@ -2984,24 +2533,25 @@ pub struct SalesforceConfiguration {
     /// - username - The user name of the user logging in to the Salesforce instance.
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `ServerUrl`: a string, required.
     ///
     /// The instance URL for the Salesforce site that you want to index.
     ///
     /// Pattern `^(https?|ftp|file)://([^\s]*)`; length 1 to 2048.
-    pub server_url: Str,
+    pub server_url: ::cloudwright_core::Str,
     /// `StandardObjectAttachmentConfiguration`: a [`SalesforceStandardObjectAttachmentConfiguration`] object.
     ///
     /// Configuration information for processing attachments to Salesforce standard objects.
     pub standard_object_attachment_configuration:
-        Option<Obj<SalesforceStandardObjectAttachmentConfiguration>>,
+        ::std::option::Option<crate::Obj<SalesforceStandardObjectAttachmentConfiguration>>,
     /// `StandardObjectConfigurations`: a list of [`SalesforceStandardObjectConfiguration`] objects.
     ///
     /// Configuration of the Salesforce standard objects that Amazon Kendra indexes.
     ///
     /// Items 1 to 17.
-    pub standard_object_configurations: Option<List<SalesforceStandardObjectConfiguration>>,
+    pub standard_object_configurations:
+        ::std::option::Option<::cloudwright_core::List<SalesforceStandardObjectConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -3010,44 +2560,44 @@ impl SalesforceConfiguration {
     #[inline]
     pub fn new(required: SalesforceConfigurationRequired) -> Self {
         Self {
-            chatter_feed_configuration: None,
-            crawl_attachments: None,
-            exclude_attachment_file_patterns: None,
-            include_attachment_file_patterns: None,
-            knowledge_article_configuration: None,
+            chatter_feed_configuration: ::std::option::Option::None,
+            crawl_attachments: ::std::option::Option::None,
+            exclude_attachment_file_patterns: ::std::option::Option::None,
+            include_attachment_file_patterns: ::std::option::Option::None,
+            knowledge_article_configuration: ::std::option::Option::None,
             secret_arn: required.secret_arn,
             server_url: required.server_url,
-            standard_object_attachment_configuration: None,
-            standard_object_configurations: None,
+            standard_object_attachment_configuration: ::std::option::Option::None,
+            standard_object_configurations: ::std::option::Option::None,
         }
     }
 
     /// `ChatterFeedConfiguration`: a [`SalesforceChatterFeedConfiguration`] object.
-    pub fn chatter_feed_configuration(mut self, value: impl Into<Obj<SalesforceChatterFeedConfiguration>>) -> Self { self.chatter_feed_configuration = Some(value.into()); self }
+    pub fn chatter_feed_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceChatterFeedConfiguration>>) -> Self { self.chatter_feed_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CrawlAttachments`: a boolean.
-    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self { self.crawl_attachments = Some(value.into()); self }
+    pub fn crawl_attachments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.crawl_attachments = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeAttachmentFilePatterns`: a list of strings.
-    pub fn exclude_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_attachment_file_patterns = Some(value.into()); self }
+    pub fn exclude_attachment_file_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude_attachment_file_patterns = ::std::option::Option::Some(value.into()); self }
     /// `IncludeAttachmentFilePatterns`: a list of strings.
-    pub fn include_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.include_attachment_file_patterns = Some(value.into()); self }
+    pub fn include_attachment_file_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include_attachment_file_patterns = ::std::option::Option::Some(value.into()); self }
     /// `KnowledgeArticleConfiguration`: a [`SalesforceKnowledgeArticleConfiguration`] object.
-    pub fn knowledge_article_configuration(mut self, value: impl Into<Obj<SalesforceKnowledgeArticleConfiguration>>) -> Self { self.knowledge_article_configuration = Some(value.into()); self }
+    pub fn knowledge_article_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceKnowledgeArticleConfiguration>>) -> Self { self.knowledge_article_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
     /// `ServerUrl`: a string, required.
-    pub fn server_url(mut self, value: impl Into<Str>) -> Self { self.server_url = value.into(); self }
+    pub fn server_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_url = value.into(); self }
     /// `StandardObjectAttachmentConfiguration`: a [`SalesforceStandardObjectAttachmentConfiguration`] object.
-    pub fn standard_object_attachment_configuration(mut self, value: impl Into<Obj<SalesforceStandardObjectAttachmentConfiguration>>) -> Self { self.standard_object_attachment_configuration = Some(value.into()); self }
+    pub fn standard_object_attachment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceStandardObjectAttachmentConfiguration>>) -> Self { self.standard_object_attachment_configuration = ::std::option::Option::Some(value.into()); self }
     /// `StandardObjectConfigurations`: a list of [`SalesforceStandardObjectConfiguration`] objects.
-    pub fn standard_object_configurations(mut self, value: impl Into<List<SalesforceStandardObjectConfiguration>>) -> Self { self.standard_object_configurations = Some(value.into()); self }
+    pub fn standard_object_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SalesforceStandardObjectConfiguration>>) -> Self { self.standard_object_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SalesforceConfiguration {}
+impl crate::PropertyType for SalesforceConfiguration {}
 
-impl ToValue for SalesforceConfiguration {
+impl ::cloudwright_core::ToValue for SalesforceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChatterFeedConfiguration", &self.chatter_feed_configuration)
             .opt("CrawlAttachments", &self.crawl_attachments)
             .opt(
@@ -3080,23 +2630,10 @@ impl ToValue for SalesforceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceCustomKnowledgeArticleTypeConfigurationRequired {
     /// `DocumentDataFieldName`: a string, required.
-    pub document_data_field_name: Str,
+    pub document_data_field_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceCustomKnowledgeArticleTypeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["Name", "DocumentDataFieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceCustomKnowledgeArticleTypeConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -3110,25 +2647,26 @@ pub struct SalesforceCustomKnowledgeArticleTypeConfiguration {
     /// The name of the field in the custom knowledge article that contains the document data to index.
     ///
     /// Length 1 to 100.
-    pub document_data_field_name: Str,
+    pub document_data_field_name: ::cloudwright_core::Str,
     /// `DocumentTitleFieldName`: a string.
     ///
     /// The name of the field in the custom knowledge article that contains the document title.
     ///
     /// Length 1 to 100.
-    pub document_title_field_name: Option<Str>,
+    pub document_title_field_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
     ///
-    /// Maps attributes or field names of the custom knowledge article to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Salesforce fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The Salesforce data source field names must exist in your Salesforce custom metadata.
+    /// Maps attributes or field names of the custom knowledge article to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Salesforce fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The Salesforce data source field names must exist in your Salesforce custom metadata.
     ///
     /// Items at most 100.
-    pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
+    pub field_mappings:
+        ::std::option::Option<::cloudwright_core::List<DataSourceToIndexFieldMapping>>,
     /// `Name`: a string, required.
     ///
     /// The name of the configuration.
     ///
     /// Length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3138,28 +2676,28 @@ impl SalesforceCustomKnowledgeArticleTypeConfiguration {
     pub fn new(required: SalesforceCustomKnowledgeArticleTypeConfigurationRequired) -> Self {
         Self {
             document_data_field_name: required.document_data_field_name,
-            document_title_field_name: None,
-            field_mappings: None,
+            document_title_field_name: ::std::option::Option::None,
+            field_mappings: ::std::option::Option::None,
             name: required.name,
         }
     }
 
     /// `DocumentDataFieldName`: a string, required.
-    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self { self.document_data_field_name = value.into(); self }
+    pub fn document_data_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_data_field_name = value.into(); self }
     /// `DocumentTitleFieldName`: a string.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
+    pub fn document_title_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_title_field_name = ::std::option::Option::Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
+    pub fn field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for SalesforceCustomKnowledgeArticleTypeConfiguration {}
+impl crate::PropertyType for SalesforceCustomKnowledgeArticleTypeConfiguration {}
 
-impl ToValue for SalesforceCustomKnowledgeArticleTypeConfiguration {
+impl ::cloudwright_core::ToValue for SalesforceCustomKnowledgeArticleTypeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DocumentDataFieldName", &self.document_data_field_name)
             .opt("DocumentTitleFieldName", &self.document_title_field_name)
             .opt("FieldMappings", &self.field_mappings)
@@ -3167,25 +2705,6 @@ impl ToValue for SalesforceCustomKnowledgeArticleTypeConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`SalesforceKnowledgeArticleConfiguration`], by name: `SalesforceKnowledgeArticleConfiguration::new(SalesforceKnowledgeArticleConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SalesforceKnowledgeArticleConfigurationRequired {
-    /// `IncludedStates`: a list of [`SalesforceKnowledgeArticleState`] values, required.
-    pub included_states: List<SalesforceKnowledgeArticleState>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceKnowledgeArticleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CustomKnowledgeArticleTypeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SalesforceCustomKnowledgeArticleTypeConfiguration), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("IncludedStates", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DRAFT", "PUBLISHED", "ARCHIVED"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
-        ("StandardKnowledgeArticleTypeConfiguration", Shape::Object(&RULE_SalesforceStandardKnowledgeArticleTypeConfiguration)),
-    ],
-    required: &["IncludedStates"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceKnowledgeArticleConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -3199,47 +2718,48 @@ pub struct SalesforceKnowledgeArticleConfiguration {
     /// Configuration information for custom Salesforce knowledge articles.
     ///
     /// Items 1 to 10.
-    pub custom_knowledge_article_type_configurations:
-        Option<List<SalesforceCustomKnowledgeArticleTypeConfiguration>>,
+    pub custom_knowledge_article_type_configurations: ::std::option::Option<
+        ::cloudwright_core::List<SalesforceCustomKnowledgeArticleTypeConfiguration>,
+    >,
     /// `IncludedStates`: a list of [`SalesforceKnowledgeArticleState`] values, required.
     ///
     /// Specifies the document states that should be included when Amazon Kendra indexes knowledge articles. You must specify at least one state.
     ///
     /// Items 1 to 3.
-    pub included_states: List<SalesforceKnowledgeArticleState>,
+    pub included_states: ::cloudwright_core::List<SalesforceKnowledgeArticleState>,
     /// `StandardKnowledgeArticleTypeConfiguration`: a [`SalesforceStandardKnowledgeArticleTypeConfiguration`] object.
     ///
     /// Configuration information for standard Salesforce knowledge articles.
     pub standard_knowledge_article_type_configuration:
-        Option<Obj<SalesforceStandardKnowledgeArticleTypeConfiguration>>,
+        ::std::option::Option<crate::Obj<SalesforceStandardKnowledgeArticleTypeConfiguration>>,
 }
 
 #[rustfmt::skip]
 impl SalesforceKnowledgeArticleConfiguration {
-    /// A `SalesforceKnowledgeArticleConfiguration` with its required properties, named in a [`SalesforceKnowledgeArticleConfigurationRequired`].
+    /// A `SalesforceKnowledgeArticleConfiguration` with its one required property, `IncludedStates`.
     #[inline]
-    pub fn new(required: SalesforceKnowledgeArticleConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<SalesforceKnowledgeArticleState>>) -> Self {
         Self {
-            custom_knowledge_article_type_configurations: None,
-            included_states: required.included_states,
-            standard_knowledge_article_type_configuration: None,
+            custom_knowledge_article_type_configurations: ::std::option::Option::None,
+            included_states: value.into(),
+            standard_knowledge_article_type_configuration: ::std::option::Option::None,
         }
     }
 
     /// `CustomKnowledgeArticleTypeConfigurations`: a list of [`SalesforceCustomKnowledgeArticleTypeConfiguration`] objects.
-    pub fn custom_knowledge_article_type_configurations(mut self, value: impl Into<List<SalesforceCustomKnowledgeArticleTypeConfiguration>>) -> Self { self.custom_knowledge_article_type_configurations = Some(value.into()); self }
+    pub fn custom_knowledge_article_type_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SalesforceCustomKnowledgeArticleTypeConfiguration>>) -> Self { self.custom_knowledge_article_type_configurations = ::std::option::Option::Some(value.into()); self }
     /// `IncludedStates`: a list of [`SalesforceKnowledgeArticleState`] values, required.
-    pub fn included_states(mut self, value: impl Into<List<SalesforceKnowledgeArticleState>>) -> Self { self.included_states = value.into(); self }
+    pub fn included_states(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SalesforceKnowledgeArticleState>>) -> Self { self.included_states = value.into(); self }
     /// `StandardKnowledgeArticleTypeConfiguration`: a [`SalesforceStandardKnowledgeArticleTypeConfiguration`] object.
-    pub fn standard_knowledge_article_type_configuration(mut self, value: impl Into<Obj<SalesforceStandardKnowledgeArticleTypeConfiguration>>) -> Self { self.standard_knowledge_article_type_configuration = Some(value.into()); self }
+    pub fn standard_knowledge_article_type_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceStandardKnowledgeArticleTypeConfiguration>>) -> Self { self.standard_knowledge_article_type_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SalesforceKnowledgeArticleConfiguration {}
+impl crate::PropertyType for SalesforceKnowledgeArticleConfiguration {}
 
-impl ToValue for SalesforceKnowledgeArticleConfiguration {
+impl ::cloudwright_core::ToValue for SalesforceKnowledgeArticleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomKnowledgeArticleTypeConfigurations",
                 &self.custom_knowledge_article_type_configurations,
@@ -3253,25 +2773,6 @@ impl ToValue for SalesforceKnowledgeArticleConfiguration {
     }
 }
 
-/// The required properties of [`SalesforceStandardKnowledgeArticleTypeConfiguration`], by name: `SalesforceStandardKnowledgeArticleTypeConfiguration::new(SalesforceStandardKnowledgeArticleTypeConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SalesforceStandardKnowledgeArticleTypeConfigurationRequired {
-    /// `DocumentDataFieldName`: a string, required.
-    pub document_data_field_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceStandardKnowledgeArticleTypeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
-    ],
-    required: &["DocumentDataFieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SalesforceStandardKnowledgeArticleTypeConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
 /// Provides the configuration information for standard Salesforce knowledge articles.
@@ -3284,63 +2785,54 @@ pub struct SalesforceStandardKnowledgeArticleTypeConfiguration {
     /// The name of the field that contains the document data to index.
     ///
     /// Length 1 to 100.
-    pub document_data_field_name: Str,
+    pub document_data_field_name: ::cloudwright_core::Str,
     /// `DocumentTitleFieldName`: a string.
     ///
     /// The name of the field that contains the document title.
     ///
     /// Length 1 to 100.
-    pub document_title_field_name: Option<Str>,
+    pub document_title_field_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
     ///
-    /// Maps attributes or field names of the knowledge article to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Salesforce fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The Salesforce data source field names must exist in your Salesforce custom metadata.
+    /// Maps attributes or field names of the knowledge article to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Salesforce fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The Salesforce data source field names must exist in your Salesforce custom metadata.
     ///
     /// Items at most 100.
-    pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
+    pub field_mappings:
+        ::std::option::Option<::cloudwright_core::List<DataSourceToIndexFieldMapping>>,
 }
 
 #[rustfmt::skip]
 impl SalesforceStandardKnowledgeArticleTypeConfiguration {
-    /// A `SalesforceStandardKnowledgeArticleTypeConfiguration` with its required properties, named in a [`SalesforceStandardKnowledgeArticleTypeConfigurationRequired`].
+    /// A `SalesforceStandardKnowledgeArticleTypeConfiguration` with its one required property, `DocumentDataFieldName`.
     #[inline]
-    pub fn new(required: SalesforceStandardKnowledgeArticleTypeConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            document_data_field_name: required.document_data_field_name,
-            document_title_field_name: None,
-            field_mappings: None,
+            document_data_field_name: value.into(),
+            document_title_field_name: ::std::option::Option::None,
+            field_mappings: ::std::option::Option::None,
         }
     }
 
     /// `DocumentDataFieldName`: a string, required.
-    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self { self.document_data_field_name = value.into(); self }
+    pub fn document_data_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_data_field_name = value.into(); self }
     /// `DocumentTitleFieldName`: a string.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
+    pub fn document_title_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_title_field_name = ::std::option::Option::Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
+    pub fn field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SalesforceStandardKnowledgeArticleTypeConfiguration {}
+impl crate::PropertyType for SalesforceStandardKnowledgeArticleTypeConfiguration {}
 
-impl ToValue for SalesforceStandardKnowledgeArticleTypeConfiguration {
+impl ::cloudwright_core::ToValue for SalesforceStandardKnowledgeArticleTypeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DocumentDataFieldName", &self.document_data_field_name)
             .opt("DocumentTitleFieldName", &self.document_title_field_name)
             .opt("FieldMappings", &self.field_mappings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceStandardObjectAttachmentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceStandardObjectAttachmentConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -3354,13 +2846,14 @@ pub struct SalesforceStandardObjectAttachmentConfiguration {
     /// The name of the field used for the document title.
     ///
     /// Length 1 to 100.
-    pub document_title_field_name: Option<Str>,
+    pub document_title_field_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
     ///
     /// One or more objects that map fields in attachments to Amazon Kendra index fields.
     ///
     /// Items at most 100.
-    pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
+    pub field_mappings:
+        ::std::option::Option<::cloudwright_core::List<DataSourceToIndexFieldMapping>>,
 }
 
 #[rustfmt::skip]
@@ -3368,21 +2861,21 @@ impl SalesforceStandardObjectAttachmentConfiguration {
     /// A `SalesforceStandardObjectAttachmentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DocumentTitleFieldName`: a string.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
+    pub fn document_title_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_title_field_name = ::std::option::Option::Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
+    pub fn field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SalesforceStandardObjectAttachmentConfiguration {}
+impl crate::PropertyType for SalesforceStandardObjectAttachmentConfiguration {}
 
-impl ToValue for SalesforceStandardObjectAttachmentConfiguration {
+impl ::cloudwright_core::ToValue for SalesforceStandardObjectAttachmentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DocumentTitleFieldName", &self.document_title_field_name)
             .opt("FieldMappings", &self.field_mappings)
             .build()
@@ -3393,23 +2886,10 @@ impl ToValue for SalesforceStandardObjectAttachmentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceStandardObjectConfigurationRequired {
     /// `DocumentDataFieldName`: a string, required.
-    pub document_data_field_name: Str,
+    pub document_data_field_name: ::cloudwright_core::Str,
     /// `Name`: a [`SalesforceStandardObjectName`] value, required.
     pub name: SalesforceStandardObjectName,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceStandardObjectConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
-        ("Name", Shape::Str(&StrRule { allowed: &["ACCOUNT", "CAMPAIGN", "CASE", "CONTACT", "CONTRACT", "DOCUMENT", "GROUP", "IDEA", "LEAD", "OPPORTUNITY", "PARTNER", "PRICEBOOK", "PRODUCT", "PROFILE", "SOLUTION", "TASK", "USER"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "DocumentDataFieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceStandardObjectConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -3423,19 +2903,20 @@ pub struct SalesforceStandardObjectConfiguration {
     /// The name of the field in the standard object table that contains the document contents.
     ///
     /// Length 1 to 100.
-    pub document_data_field_name: Str,
+    pub document_data_field_name: ::cloudwright_core::Str,
     /// `DocumentTitleFieldName`: a string.
     ///
     /// The name of the field in the standard object table that contains the document title.
     ///
     /// Length 1 to 100.
-    pub document_title_field_name: Option<Str>,
+    pub document_title_field_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
     ///
-    /// Maps attributes or field names of the standard object to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Salesforce fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The Salesforce data source field names must exist in your Salesforce custom metadata.
+    /// Maps attributes or field names of the standard object to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to Salesforce fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The Salesforce data source field names must exist in your Salesforce custom metadata.
     ///
     /// Items at most 100.
-    pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
+    pub field_mappings:
+        ::std::option::Option<::cloudwright_core::List<DataSourceToIndexFieldMapping>>,
     /// `Name`: a [`SalesforceStandardObjectName`] value, required.
     ///
     /// The name of the standard object.
@@ -3449,28 +2930,28 @@ impl SalesforceStandardObjectConfiguration {
     pub fn new(required: SalesforceStandardObjectConfigurationRequired) -> Self {
         Self {
             document_data_field_name: required.document_data_field_name,
-            document_title_field_name: None,
-            field_mappings: None,
+            document_title_field_name: ::std::option::Option::None,
+            field_mappings: ::std::option::Option::None,
             name: required.name,
         }
     }
 
     /// `DocumentDataFieldName`: a string, required.
-    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self { self.document_data_field_name = value.into(); self }
+    pub fn document_data_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_data_field_name = value.into(); self }
     /// `DocumentTitleFieldName`: a string.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
+    pub fn document_title_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_title_field_name = ::std::option::Option::Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
+    pub fn field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a [`SalesforceStandardObjectName`] value, required.
-    pub fn name(mut self, value: impl Into<SalesforceStandardObjectName>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<SalesforceStandardObjectName>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for SalesforceStandardObjectConfiguration {}
+impl crate::PropertyType for SalesforceStandardObjectConfiguration {}
 
-impl ToValue for SalesforceStandardObjectConfiguration {
+impl ::cloudwright_core::ToValue for SalesforceStandardObjectConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DocumentDataFieldName", &self.document_data_field_name)
             .opt("DocumentTitleFieldName", &self.document_title_field_name)
             .opt("FieldMappings", &self.field_mappings)
@@ -3483,27 +2964,12 @@ impl ToValue for SalesforceStandardObjectConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceNowConfigurationRequired {
     /// `HostUrl`: a string, required.
-    pub host_url: Str,
+    pub host_url: ::cloudwright_core::Str,
     /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `ServiceNowBuildVersion`: a [`ServiceNowBuildVersionType`] value, required.
     pub service_now_build_version: ServiceNowBuildVersionType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceNowConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["HTTP_BASIC", "OAUTH2"], ..StrRule::ANY })),
-        ("HostUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("KnowledgeArticleConfiguration", Shape::Object(&RULE_ServiceNowKnowledgeArticleConfiguration)),
-        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ServiceCatalogConfiguration", Shape::Object(&RULE_ServiceNowServiceCatalogConfiguration)),
-        ("ServiceNowBuildVersion", Shape::Str(&StrRule { allowed: &["LONDON", "OTHERS"], ..StrRule::ANY })),
-    ],
-    required: &["HostUrl", "SecretArn", "ServiceNowBuildVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServiceNowConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -3516,28 +2982,30 @@ pub struct ServiceNowConfiguration {
     ///
     /// The type of authentication used to connect to the ServiceNow instance. If you choose `HTTP_BASIC` , Amazon Kendra is authenticated using the user name and password provided in the AWS Secrets Manager secret in the `SecretArn` field. If you choose `OAUTH2` , Amazon Kendra is authenticated using the credentials of client ID, client secret, user name and password.
     ///
-    /// When you use `OAUTH2` authentication, you must generate a token and a client secret using the ServiceNow console. For more information, see \[Using a ServiceNow data source\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-servicenow.html>) .
-    pub authentication_type: Option<ServiceNowAuthenticationType>,
+    /// When you use `OAUTH2` authentication, you must generate a token and a client secret using the ServiceNow console. For more information, see [Using a ServiceNow data source](https://docs.aws.amazon.com/kendra/latest/dg/data-source-servicenow.html) .
+    pub authentication_type: ::std::option::Option<ServiceNowAuthenticationType>,
     /// `HostUrl`: a string, required.
     ///
     /// The ServiceNow instance that the data source connects to. The host endpoint should look like the following: *{instance}.service-now.com.*
     ///
     /// Pattern `^(?!(^(https?|ftp|file):\/\/))[a-z0-9-]+(\.service-now\.com)$`; length 1 to 2048.
-    pub host_url: Str,
+    pub host_url: ::cloudwright_core::Str,
     /// `KnowledgeArticleConfiguration`: a [`ServiceNowKnowledgeArticleConfiguration`] object.
     ///
     /// Configuration information for crawling knowledge articles in the ServiceNow site.
-    pub knowledge_article_configuration: Option<Obj<ServiceNowKnowledgeArticleConfiguration>>,
+    pub knowledge_article_configuration:
+        ::std::option::Option<crate::Obj<ServiceNowKnowledgeArticleConfiguration>>,
     /// `SecretArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the user name and password required to connect to the ServiceNow instance. You can also provide OAuth authentication credentials of user name, password, client ID, and client secret. For more information, see \[Using a ServiceNow data source\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-servicenow.html>) .
+    /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the user name and password required to connect to the ServiceNow instance. You can also provide OAuth authentication credentials of user name, password, client ID, and client secret. For more information, see [Using a ServiceNow data source](https://docs.aws.amazon.com/kendra/latest/dg/data-source-servicenow.html) .
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `ServiceCatalogConfiguration`: a [`ServiceNowServiceCatalogConfiguration`] object.
     ///
     /// Configuration information for crawling service catalogs in the ServiceNow site.
-    pub service_catalog_configuration: Option<Obj<ServiceNowServiceCatalogConfiguration>>,
+    pub service_catalog_configuration:
+        ::std::option::Option<crate::Obj<ServiceNowServiceCatalogConfiguration>>,
     /// `ServiceNowBuildVersion`: a [`ServiceNowBuildVersionType`] value, required.
     ///
     /// The identifier of the release that the ServiceNow host is running. If the host is not running the `LONDON` release, use `OTHERS` .
@@ -3550,35 +3018,35 @@ impl ServiceNowConfiguration {
     #[inline]
     pub fn new(required: ServiceNowConfigurationRequired) -> Self {
         Self {
-            authentication_type: None,
+            authentication_type: ::std::option::Option::None,
             host_url: required.host_url,
-            knowledge_article_configuration: None,
+            knowledge_article_configuration: ::std::option::Option::None,
             secret_arn: required.secret_arn,
-            service_catalog_configuration: None,
+            service_catalog_configuration: ::std::option::Option::None,
             service_now_build_version: required.service_now_build_version,
         }
     }
 
     /// `AuthenticationType`: a [`ServiceNowAuthenticationType`] value.
-    pub fn authentication_type(mut self, value: impl Into<ServiceNowAuthenticationType>) -> Self { self.authentication_type = Some(value.into()); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<ServiceNowAuthenticationType>) -> Self { self.authentication_type = ::std::option::Option::Some(value.into()); self }
     /// `HostUrl`: a string, required.
-    pub fn host_url(mut self, value: impl Into<Str>) -> Self { self.host_url = value.into(); self }
+    pub fn host_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_url = value.into(); self }
     /// `KnowledgeArticleConfiguration`: a [`ServiceNowKnowledgeArticleConfiguration`] object.
-    pub fn knowledge_article_configuration(mut self, value: impl Into<Obj<ServiceNowKnowledgeArticleConfiguration>>) -> Self { self.knowledge_article_configuration = Some(value.into()); self }
+    pub fn knowledge_article_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceNowKnowledgeArticleConfiguration>>) -> Self { self.knowledge_article_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
     /// `ServiceCatalogConfiguration`: a [`ServiceNowServiceCatalogConfiguration`] object.
-    pub fn service_catalog_configuration(mut self, value: impl Into<Obj<ServiceNowServiceCatalogConfiguration>>) -> Self { self.service_catalog_configuration = Some(value.into()); self }
+    pub fn service_catalog_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceNowServiceCatalogConfiguration>>) -> Self { self.service_catalog_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNowBuildVersion`: a [`ServiceNowBuildVersionType`] value, required.
-    pub fn service_now_build_version(mut self, value: impl Into<ServiceNowBuildVersionType>) -> Self { self.service_now_build_version = value.into(); self }
+    pub fn service_now_build_version(mut self, value: impl ::std::convert::Into<ServiceNowBuildVersionType>) -> Self { self.service_now_build_version = value.into(); self }
 }
 
-impl PropertyType for ServiceNowConfiguration {}
+impl crate::PropertyType for ServiceNowConfiguration {}
 
-impl ToValue for ServiceNowConfiguration {
+impl ::cloudwright_core::ToValue for ServiceNowConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthenticationType", &self.authentication_type)
             .req("HostUrl", &self.host_url)
             .opt(
@@ -3595,29 +3063,6 @@ impl ToValue for ServiceNowConfiguration {
     }
 }
 
-/// The required properties of [`ServiceNowKnowledgeArticleConfiguration`], by name: `ServiceNowKnowledgeArticleConfiguration::new(ServiceNowKnowledgeArticleConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceNowKnowledgeArticleConfigurationRequired {
-    /// `DocumentDataFieldName`: a string, required.
-    pub document_data_field_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceNowKnowledgeArticleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CrawlAttachments", Shape::Bool),
-        ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
-        ("FilterQuery", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-    ],
-    required: &["DocumentDataFieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServiceNowKnowledgeArticleConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
 /// Provides the configuration information for crawling knowledge articles in the ServiceNow site.
@@ -3628,85 +3073,88 @@ pub struct ServiceNowKnowledgeArticleConfiguration {
     /// `CrawlAttachments`: a boolean.
     ///
     /// `TRUE` to index attachments to knowledge articles.
-    pub crawl_attachments: Option<Bool>,
+    pub crawl_attachments: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DocumentDataFieldName`: a string, required.
     ///
     /// The name of the ServiceNow field that is mapped to the index document contents field in the Amazon Kendra index.
     ///
     /// Length 1 to 100.
-    pub document_data_field_name: Str,
+    pub document_data_field_name: ::cloudwright_core::Str,
     /// `DocumentTitleFieldName`: a string.
     ///
     /// The name of the ServiceNow field that is mapped to the index document title field.
     ///
     /// Length 1 to 100.
-    pub document_title_field_name: Option<Str>,
+    pub document_title_field_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExcludeAttachmentFilePatterns`: a list of strings.
     ///
     /// A list of regular expression patterns applied to exclude certain knowledge article attachments. Attachments that match the patterns are excluded from the index. Items that don't match the patterns are included in the index. If an item matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the item isn't included in the index.
     ///
     /// Items at most 100.
-    pub exclude_attachment_file_patterns: Option<List<Str>>,
+    pub exclude_attachment_file_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
     ///
-    /// Maps attributes or field names of knoweldge articles to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to ServiceNow fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The ServiceNow data source field names must exist in your ServiceNow custom metadata.
+    /// Maps attributes or field names of knoweldge articles to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to ServiceNow fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The ServiceNow data source field names must exist in your ServiceNow custom metadata.
     ///
     /// Items at most 100.
-    pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
+    pub field_mappings:
+        ::std::option::Option<::cloudwright_core::List<DataSourceToIndexFieldMapping>>,
     /// `FilterQuery`: a string.
     ///
     /// A query that selects the knowledge articles to index. The query can return articles from multiple knowledge bases, and the knowledge bases can be public or private.
     ///
-    /// The query string must be one generated by the ServiceNow console. For more information, see \[Specifying documents to index with a query\](<https://docs.aws.amazon.com/kendra/latest/dg/servicenow-query.html>) .
+    /// The query string must be one generated by the ServiceNow console. For more information, see [Specifying documents to index with a query](https://docs.aws.amazon.com/kendra/latest/dg/servicenow-query.html) .
     ///
     /// Length 1 to 2048.
-    pub filter_query: Option<Str>,
+    pub filter_query: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncludeAttachmentFilePatterns`: a list of strings.
     ///
     /// A list of regular expression patterns applied to include knowledge article attachments. Attachments that match the patterns are included in the index. Items that don't match the patterns are excluded from the index. If an item matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the item isn't included in the index.
     ///
     /// Items at most 100.
-    pub include_attachment_file_patterns: Option<List<Str>>,
+    pub include_attachment_file_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl ServiceNowKnowledgeArticleConfiguration {
-    /// A `ServiceNowKnowledgeArticleConfiguration` with its required properties, named in a [`ServiceNowKnowledgeArticleConfigurationRequired`].
+    /// A `ServiceNowKnowledgeArticleConfiguration` with its one required property, `DocumentDataFieldName`.
     #[inline]
-    pub fn new(required: ServiceNowKnowledgeArticleConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            crawl_attachments: None,
-            document_data_field_name: required.document_data_field_name,
-            document_title_field_name: None,
-            exclude_attachment_file_patterns: None,
-            field_mappings: None,
-            filter_query: None,
-            include_attachment_file_patterns: None,
+            crawl_attachments: ::std::option::Option::None,
+            document_data_field_name: value.into(),
+            document_title_field_name: ::std::option::Option::None,
+            exclude_attachment_file_patterns: ::std::option::Option::None,
+            field_mappings: ::std::option::Option::None,
+            filter_query: ::std::option::Option::None,
+            include_attachment_file_patterns: ::std::option::Option::None,
         }
     }
 
     /// `CrawlAttachments`: a boolean.
-    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self { self.crawl_attachments = Some(value.into()); self }
+    pub fn crawl_attachments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.crawl_attachments = ::std::option::Option::Some(value.into()); self }
     /// `DocumentDataFieldName`: a string, required.
-    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self { self.document_data_field_name = value.into(); self }
+    pub fn document_data_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_data_field_name = value.into(); self }
     /// `DocumentTitleFieldName`: a string.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
+    pub fn document_title_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_title_field_name = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeAttachmentFilePatterns`: a list of strings.
-    pub fn exclude_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_attachment_file_patterns = Some(value.into()); self }
+    pub fn exclude_attachment_file_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude_attachment_file_patterns = ::std::option::Option::Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
+    pub fn field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = ::std::option::Option::Some(value.into()); self }
     /// `FilterQuery`: a string.
-    pub fn filter_query(mut self, value: impl Into<Str>) -> Self { self.filter_query = Some(value.into()); self }
+    pub fn filter_query(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_query = ::std::option::Option::Some(value.into()); self }
     /// `IncludeAttachmentFilePatterns`: a list of strings.
-    pub fn include_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.include_attachment_file_patterns = Some(value.into()); self }
+    pub fn include_attachment_file_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include_attachment_file_patterns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceNowKnowledgeArticleConfiguration {}
+impl crate::PropertyType for ServiceNowKnowledgeArticleConfiguration {}
 
-impl ToValue for ServiceNowKnowledgeArticleConfiguration {
+impl ::cloudwright_core::ToValue for ServiceNowKnowledgeArticleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrawlAttachments", &self.crawl_attachments)
             .req("DocumentDataFieldName", &self.document_data_field_name)
             .opt("DocumentTitleFieldName", &self.document_title_field_name)
@@ -3724,28 +3172,6 @@ impl ToValue for ServiceNowKnowledgeArticleConfiguration {
     }
 }
 
-/// The required properties of [`ServiceNowServiceCatalogConfiguration`], by name: `ServiceNowServiceCatalogConfiguration::new(ServiceNowServiceCatalogConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceNowServiceCatalogConfigurationRequired {
-    /// `DocumentDataFieldName`: a string, required.
-    pub document_data_field_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceNowServiceCatalogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CrawlAttachments", Shape::Bool),
-        ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
-        ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-    ],
-    required: &["DocumentDataFieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServiceNowServiceCatalogConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
 /// Provides the configuration information for crawling service catalog items in the ServiceNow site
@@ -3756,19 +3182,19 @@ pub struct ServiceNowServiceCatalogConfiguration {
     /// `CrawlAttachments`: a boolean.
     ///
     /// `TRUE` to index attachments to service catalog items.
-    pub crawl_attachments: Option<Bool>,
+    pub crawl_attachments: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DocumentDataFieldName`: a string, required.
     ///
     /// The name of the ServiceNow field that is mapped to the index document contents field in the Amazon Kendra index.
     ///
     /// Length 1 to 100.
-    pub document_data_field_name: Str,
+    pub document_data_field_name: ::cloudwright_core::Str,
     /// `DocumentTitleFieldName`: a string.
     ///
     /// The name of the ServiceNow field that is mapped to the index document title field.
     ///
     /// Length 1 to 100.
-    pub document_title_field_name: Option<Str>,
+    pub document_title_field_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExcludeAttachmentFilePatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to exclude certain attachments of catalogs in your ServiceNow. Item that match the patterns are excluded from the index. Items that don't match the patterns are included in the index. If an item matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the item isn't included in the index.
@@ -3776,13 +3202,15 @@ pub struct ServiceNowServiceCatalogConfiguration {
     /// The regex is applied to the file name of the attachment.
     ///
     /// Items at most 100.
-    pub exclude_attachment_file_patterns: Option<List<Str>>,
+    pub exclude_attachment_file_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
     ///
-    /// Maps attributes or field names of catalogs to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to ServiceNow fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The ServiceNow data source field names must exist in your ServiceNow custom metadata.
+    /// Maps attributes or field names of catalogs to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to ServiceNow fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The ServiceNow data source field names must exist in your ServiceNow custom metadata.
     ///
     /// Items at most 100.
-    pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
+    pub field_mappings:
+        ::std::option::Option<::cloudwright_core::List<DataSourceToIndexFieldMapping>>,
     /// `IncludeAttachmentFilePatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to include certain attachments of catalogs in your ServiceNow. Item that match the patterns are included in the index. Items that don't match the patterns are excluded from the index. If an item matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the item isn't included in the index.
@@ -3790,44 +3218,45 @@ pub struct ServiceNowServiceCatalogConfiguration {
     /// The regex is applied to the file name of the attachment.
     ///
     /// Items at most 100.
-    pub include_attachment_file_patterns: Option<List<Str>>,
+    pub include_attachment_file_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl ServiceNowServiceCatalogConfiguration {
-    /// A `ServiceNowServiceCatalogConfiguration` with its required properties, named in a [`ServiceNowServiceCatalogConfigurationRequired`].
+    /// A `ServiceNowServiceCatalogConfiguration` with its one required property, `DocumentDataFieldName`.
     #[inline]
-    pub fn new(required: ServiceNowServiceCatalogConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            crawl_attachments: None,
-            document_data_field_name: required.document_data_field_name,
-            document_title_field_name: None,
-            exclude_attachment_file_patterns: None,
-            field_mappings: None,
-            include_attachment_file_patterns: None,
+            crawl_attachments: ::std::option::Option::None,
+            document_data_field_name: value.into(),
+            document_title_field_name: ::std::option::Option::None,
+            exclude_attachment_file_patterns: ::std::option::Option::None,
+            field_mappings: ::std::option::Option::None,
+            include_attachment_file_patterns: ::std::option::Option::None,
         }
     }
 
     /// `CrawlAttachments`: a boolean.
-    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self { self.crawl_attachments = Some(value.into()); self }
+    pub fn crawl_attachments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.crawl_attachments = ::std::option::Option::Some(value.into()); self }
     /// `DocumentDataFieldName`: a string, required.
-    pub fn document_data_field_name(mut self, value: impl Into<Str>) -> Self { self.document_data_field_name = value.into(); self }
+    pub fn document_data_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_data_field_name = value.into(); self }
     /// `DocumentTitleFieldName`: a string.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
+    pub fn document_title_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_title_field_name = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeAttachmentFilePatterns`: a list of strings.
-    pub fn exclude_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_attachment_file_patterns = Some(value.into()); self }
+    pub fn exclude_attachment_file_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude_attachment_file_patterns = ::std::option::Option::Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
+    pub fn field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = ::std::option::Option::Some(value.into()); self }
     /// `IncludeAttachmentFilePatterns`: a list of strings.
-    pub fn include_attachment_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.include_attachment_file_patterns = Some(value.into()); self }
+    pub fn include_attachment_file_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include_attachment_file_patterns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceNowServiceCatalogConfiguration {}
+impl crate::PropertyType for ServiceNowServiceCatalogConfiguration {}
 
-impl ToValue for ServiceNowServiceCatalogConfiguration {
+impl ::cloudwright_core::ToValue for ServiceNowServiceCatalogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrawlAttachments", &self.crawl_attachments)
             .req("DocumentDataFieldName", &self.document_data_field_name)
             .opt("DocumentTitleFieldName", &self.document_title_field_name)
@@ -3848,33 +3277,12 @@ impl ToValue for ServiceNowServiceCatalogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SharePointConfigurationRequired {
     /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `SharePointVersion`: a [`SharePointVersion`] value, required.
     pub share_point_version: SharePointVersion,
     /// `Urls`: a list of strings, required.
-    pub urls: List<Str>,
+    pub urls: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SharePointConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CrawlAttachments", Shape::Bool),
-        ("DisableLocalGroups", Shape::Bool),
-        ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
-        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SharePointVersion", Shape::Str(&StrRule { allowed: &["SHAREPOINT_ONLINE", "SHAREPOINT_2013", "SHAREPOINT_2016"], ..StrRule::ANY })),
-        ("SslCertificateS3Path", Shape::Object(&RULE_S3Path)),
-        ("Urls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("UseChangeLog", Shape::Bool),
-        ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
-    ],
-    required: &["Urls", "SecretArn", "SharePointVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SharePointConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -3886,17 +3294,17 @@ pub struct SharePointConfiguration {
     /// `CrawlAttachments`: a boolean.
     ///
     /// `TRUE` to index document attachments.
-    pub crawl_attachments: Option<Bool>,
+    pub crawl_attachments: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DisableLocalGroups`: a boolean.
     ///
     /// `TRUE` to disable local groups information.
-    pub disable_local_groups: Option<Bool>,
+    pub disable_local_groups: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DocumentTitleFieldName`: a string.
     ///
     /// The Microsoft SharePoint attribute field that contains the title of the document.
     ///
     /// Length 1 to 100.
-    pub document_title_field_name: Option<Str>,
+    pub document_title_field_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExclusionPatterns`: a list of strings.
     ///
     /// A list of regular expression patterns. Documents that match the patterns are excluded from the index. Documents that don't match the patterns are included in the index. If a document matches both an exclusion pattern and an inclusion pattern, the document is not included in the index.
@@ -3904,13 +3312,15 @@ pub struct SharePointConfiguration {
     /// The regex is applied to the display URL of the SharePoint document.
     ///
     /// Items at most 100.
-    pub exclusion_patterns: Option<List<Str>>,
+    pub exclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
     ///
-    /// A list of `DataSourceToIndexFieldMapping` objects that map Microsoft SharePoint attributes or fields to Amazon Kendra index fields. You must first create the index fields using the \[UpdateIndex\](<https://docs.aws.amazon.com/kendra/latest/dg/API_UpdateIndex.html>) operation before you map SharePoint attributes. For more information, see \[Mapping Data Source Fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) .
+    /// A list of `DataSourceToIndexFieldMapping` objects that map Microsoft SharePoint attributes or fields to Amazon Kendra index fields. You must first create the index fields using the [UpdateIndex](https://docs.aws.amazon.com/kendra/latest/dg/API_UpdateIndex.html) operation before you map SharePoint attributes. For more information, see [Mapping Data Source Fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) .
     ///
     /// Items at most 100.
-    pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
+    pub field_mappings:
+        ::std::option::Option<::cloudwright_core::List<DataSourceToIndexFieldMapping>>,
     /// `InclusionPatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to include certain documents in your SharePoint. Documents that match the patterns are included in the index. Documents that don't match the patterns are excluded from the index. If a document matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the document isn't included in the index.
@@ -3918,13 +3328,14 @@ pub struct SharePointConfiguration {
     /// The regex applies to the display URL of the SharePoint document.
     ///
     /// Items at most 100.
-    pub inclusion_patterns: Option<List<Str>>,
+    pub inclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecretArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret that contains the user name and password required to connect to the SharePoint instance. For more information, see \[Microsoft SharePoint\](<https://docs.aws.amazon.com/kendra/latest/dg/data-source-sharepoint.html>) .
+    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret that contains the user name and password required to connect to the SharePoint instance. For more information, see [Microsoft SharePoint](https://docs.aws.amazon.com/kendra/latest/dg/data-source-sharepoint.html) .
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `SharePointVersion`: a [`SharePointVersion`] value, required.
     ///
     /// The version of Microsoft SharePoint that you use.
@@ -3932,21 +3343,21 @@ pub struct SharePointConfiguration {
     /// `SslCertificateS3Path`: a [`S3Path`] object.
     ///
     /// Information required to find a specific file in an Amazon S3 bucket.
-    pub ssl_certificate_s3_path: Option<Obj<S3Path>>,
+    pub ssl_certificate_s3_path: ::std::option::Option<crate::Obj<S3Path>>,
     /// `Urls`: a list of strings, required.
     ///
     /// The Microsoft SharePoint site URLs for the documents you want to index.
     ///
     /// Items at most 100.
-    pub urls: List<Str>,
+    pub urls: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `UseChangeLog`: a boolean.
     ///
     /// `TRUE` to use the SharePoint change log to determine which documents require updating in the index. Depending on the change log's size, it may take longer for Amazon Kendra to use the change log than to scan all of your documents in SharePoint.
-    pub use_change_log: Option<Bool>,
+    pub use_change_log: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VpcConfiguration`: a [`DataSourceVpcConfiguration`] object.
     ///
     /// Provides information for connecting to an Amazon VPC.
-    pub vpc_configuration: Option<Obj<DataSourceVpcConfiguration>>,
+    pub vpc_configuration: ::std::option::Option<crate::Obj<DataSourceVpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -3955,53 +3366,53 @@ impl SharePointConfiguration {
     #[inline]
     pub fn new(required: SharePointConfigurationRequired) -> Self {
         Self {
-            crawl_attachments: None,
-            disable_local_groups: None,
-            document_title_field_name: None,
-            exclusion_patterns: None,
-            field_mappings: None,
-            inclusion_patterns: None,
+            crawl_attachments: ::std::option::Option::None,
+            disable_local_groups: ::std::option::Option::None,
+            document_title_field_name: ::std::option::Option::None,
+            exclusion_patterns: ::std::option::Option::None,
+            field_mappings: ::std::option::Option::None,
+            inclusion_patterns: ::std::option::Option::None,
             secret_arn: required.secret_arn,
             share_point_version: required.share_point_version,
-            ssl_certificate_s3_path: None,
+            ssl_certificate_s3_path: ::std::option::Option::None,
             urls: required.urls,
-            use_change_log: None,
-            vpc_configuration: None,
+            use_change_log: ::std::option::Option::None,
+            vpc_configuration: ::std::option::Option::None,
         }
     }
 
     /// `CrawlAttachments`: a boolean.
-    pub fn crawl_attachments(mut self, value: impl Into<Bool>) -> Self { self.crawl_attachments = Some(value.into()); self }
+    pub fn crawl_attachments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.crawl_attachments = ::std::option::Option::Some(value.into()); self }
     /// `DisableLocalGroups`: a boolean.
-    pub fn disable_local_groups(mut self, value: impl Into<Bool>) -> Self { self.disable_local_groups = Some(value.into()); self }
+    pub fn disable_local_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_local_groups = ::std::option::Option::Some(value.into()); self }
     /// `DocumentTitleFieldName`: a string.
-    pub fn document_title_field_name(mut self, value: impl Into<Str>) -> Self { self.document_title_field_name = Some(value.into()); self }
+    pub fn document_title_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_title_field_name = ::std::option::Option::Some(value.into()); self }
     /// `ExclusionPatterns`: a list of strings.
-    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_patterns = Some(value.into()); self }
+    pub fn exclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
+    pub fn field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = ::std::option::Option::Some(value.into()); self }
     /// `InclusionPatterns`: a list of strings.
-    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_patterns = Some(value.into()); self }
+    pub fn inclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.inclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
     /// `SharePointVersion`: a [`SharePointVersion`] value, required.
-    pub fn share_point_version(mut self, value: impl Into<SharePointVersion>) -> Self { self.share_point_version = value.into(); self }
+    pub fn share_point_version(mut self, value: impl ::std::convert::Into<SharePointVersion>) -> Self { self.share_point_version = value.into(); self }
     /// `SslCertificateS3Path`: a [`S3Path`] object.
-    pub fn ssl_certificate_s3_path(mut self, value: impl Into<Obj<S3Path>>) -> Self { self.ssl_certificate_s3_path = Some(value.into()); self }
+    pub fn ssl_certificate_s3_path(mut self, value: impl ::std::convert::Into<crate::Obj<S3Path>>) -> Self { self.ssl_certificate_s3_path = ::std::option::Option::Some(value.into()); self }
     /// `Urls`: a list of strings, required.
-    pub fn urls(mut self, value: impl Into<List<Str>>) -> Self { self.urls = value.into(); self }
+    pub fn urls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.urls = value.into(); self }
     /// `UseChangeLog`: a boolean.
-    pub fn use_change_log(mut self, value: impl Into<Bool>) -> Self { self.use_change_log = Some(value.into()); self }
+    pub fn use_change_log(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_change_log = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfiguration`: a [`DataSourceVpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<DataSourceVpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataSourceVpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SharePointConfiguration {}
+impl crate::PropertyType for SharePointConfiguration {}
 
-impl ToValue for SharePointConfiguration {
+impl ::cloudwright_core::ToValue for SharePointConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrawlAttachments", &self.crawl_attachments)
             .opt("DisableLocalGroups", &self.disable_local_groups)
             .opt("DocumentTitleFieldName", &self.document_title_field_name)
@@ -4017,15 +3428,6 @@ impl ToValue for SharePointConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SqlConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("QueryIdentifiersEnclosingOption", Shape::Str(&StrRule { allowed: &["DOUBLE_QUOTES", "NONE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SqlConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -4043,7 +3445,7 @@ pub struct SqlConfiguration {
     /// PostgreSQL internally converts uppercase characters to lower case characters in identifiers unless they are quoted. Choosing this option encloses identifiers in quotes so that PostgreSQL does not convert the character's case.
     ///
     /// For MySQL databases, you must enable the ansi_quotes option when you set this field to `DOUBLE_QUOTES` .
-    pub query_identifiers_enclosing_option: Option<QueryIdentifiersEnclosingOption>,
+    pub query_identifiers_enclosing_option: ::std::option::Option<QueryIdentifiersEnclosingOption>,
 }
 
 #[rustfmt::skip]
@@ -4051,19 +3453,19 @@ impl SqlConfiguration {
     /// A `SqlConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `QueryIdentifiersEnclosingOption`: a [`QueryIdentifiersEnclosingOption`] value.
-    pub fn query_identifiers_enclosing_option(mut self, value: impl Into<QueryIdentifiersEnclosingOption>) -> Self { self.query_identifiers_enclosing_option = Some(value.into()); self }
+    pub fn query_identifiers_enclosing_option(mut self, value: impl ::std::convert::Into<QueryIdentifiersEnclosingOption>) -> Self { self.query_identifiers_enclosing_option = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SqlConfiguration {}
+impl crate::PropertyType for SqlConfiguration {}
 
-impl ToValue for SqlConfiguration {
+impl ::cloudwright_core::ToValue for SqlConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "QueryIdentifiersEnclosingOption",
                 &self.query_identifiers_enclosing_option,
@@ -4071,23 +3473,6 @@ impl ToValue for SqlConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`TemplateConfiguration`], by name: `TemplateConfiguration::new(TemplateConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TemplateConfigurationRequired {
-    /// `Template`: a JSON value, required.
-    pub template: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TemplateConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Template", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Template"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TemplateConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -4100,41 +3485,34 @@ pub struct TemplateConfiguration {
     ///
     /// The template schema used for the data source, where templates schemas are supported.
     ///
-    /// See \[Data source template schemas\](<https://docs.aws.amazon.com/kendra/latest/dg/ds-schemas.html>) .
-    pub template: Json,
+    /// See [Data source template schemas](https://docs.aws.amazon.com/kendra/latest/dg/ds-schemas.html) .
+    pub template: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
 impl TemplateConfiguration {
-    /// A `TemplateConfiguration` with its required properties, named in a [`TemplateConfigurationRequired`].
+    /// A `TemplateConfiguration` with its one required property, `Template`.
     #[inline]
-    pub fn new(required: TemplateConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            template: required.template,
+            template: value.into(),
         }
     }
 
     /// `Template`: a JSON value, required.
-    pub fn template(mut self, value: impl Into<Json>) -> Self { self.template = value.into(); self }
+    pub fn template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.template = value.into(); self }
 }
 
-impl PropertyType for TemplateConfiguration {}
+impl crate::PropertyType for TemplateConfiguration {}
 
-impl ToValue for TemplateConfiguration {
+impl ::cloudwright_core::ToValue for TemplateConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Template", &self.template).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Template", &self.template)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebCrawlerAuthenticationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BasicAuthentication", Shape::List(&ListRule { items: Shape::Object(&RULE_WebCrawlerBasicAuthentication), min_items: None, max_items: Some(10), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebCrawlerAuthenticationConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -4150,7 +3528,8 @@ pub struct WebCrawlerAuthenticationConfiguration {
     /// The list includes the name and port number of the website host.
     ///
     /// Items at most 10.
-    pub basic_authentication: Option<List<WebCrawlerBasicAuthentication>>,
+    pub basic_authentication:
+        ::std::option::Option<::cloudwright_core::List<WebCrawlerBasicAuthentication>>,
 }
 
 #[rustfmt::skip]
@@ -4158,19 +3537,19 @@ impl WebCrawlerAuthenticationConfiguration {
     /// A `WebCrawlerAuthenticationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BasicAuthentication`: a list of [`WebCrawlerBasicAuthentication`] objects.
-    pub fn basic_authentication(mut self, value: impl Into<List<WebCrawlerBasicAuthentication>>) -> Self { self.basic_authentication = Some(value.into()); self }
+    pub fn basic_authentication(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WebCrawlerBasicAuthentication>>) -> Self { self.basic_authentication = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WebCrawlerAuthenticationConfiguration {}
+impl crate::PropertyType for WebCrawlerAuthenticationConfiguration {}
 
-impl ToValue for WebCrawlerAuthenticationConfiguration {
+impl ::cloudwright_core::ToValue for WebCrawlerAuthenticationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BasicAuthentication", &self.basic_authentication)
             .build()
     }
@@ -4180,24 +3559,12 @@ impl ToValue for WebCrawlerAuthenticationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebCrawlerBasicAuthenticationRequired {
     /// `Credentials`: a string, required.
-    pub credentials: Str,
+    pub credentials: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebCrawlerBasicAuthentication: ObjRule = ObjRule {
-    properties: &[
-        ("Credentials", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Host", "Port", "Credentials"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebCrawlerBasicAuthentication` property type of `AWS::Kendra::DataSource`.
 ///
@@ -4208,12 +3575,12 @@ pub(crate) static RULE_WebCrawlerBasicAuthentication: ObjRule = ObjRule {
 pub struct WebCrawlerBasicAuthentication {
     /// `Credentials`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret. You create a secret to store your credentials in \[AWS Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html>)
+    /// The Amazon Resource Name (ARN) of an AWS Secrets Manager secret. You create a secret to store your credentials in [AWS Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html)
     ///
     /// You use a secret if basic authentication credentials are required to connect to a website. The secret stores your credentials of user name and password.
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub credentials: Str,
+    pub credentials: ::cloudwright_core::Str,
     /// `Host`: a string, required.
     ///
     /// The name of the website host you want to connect to using authentication credentials.
@@ -4221,7 +3588,7 @@ pub struct WebCrawlerBasicAuthentication {
     /// For example, the host name of <https://a.example.com/page1.html> is "a.example.com".
     ///
     /// Pattern `([^\s]*)`; length 1 to 253.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
     ///
     /// The port number of the website host you want to connect to using authentication credentials.
@@ -4229,7 +3596,7 @@ pub struct WebCrawlerBasicAuthentication {
     /// For example, the port for <https://a.example.com/page1.html> is 443, the standard port for HTTPS.
     ///
     /// Value 1 to 65535.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -4245,50 +3612,25 @@ impl WebCrawlerBasicAuthentication {
     }
 
     /// `Credentials`: a string, required.
-    pub fn credentials(mut self, value: impl Into<Str>) -> Self { self.credentials = value.into(); self }
+    pub fn credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials = value.into(); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for WebCrawlerBasicAuthentication {}
+impl crate::PropertyType for WebCrawlerBasicAuthentication {}
 
-impl ToValue for WebCrawlerBasicAuthentication {
+impl ::cloudwright_core::ToValue for WebCrawlerBasicAuthentication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Credentials", &self.credentials)
             .req("Host", &self.host)
             .req("Port", &self.port)
             .build()
     }
 }
-
-/// The required properties of [`WebCrawlerConfiguration`], by name: `WebCrawlerConfiguration::new(WebCrawlerConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WebCrawlerConfigurationRequired {
-    /// `Urls`: a [`WebCrawlerUrls`] object, required.
-    pub urls: Obj<WebCrawlerUrls>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationConfiguration", Shape::Object(&RULE_WebCrawlerAuthenticationConfiguration)),
-        ("CrawlDepth", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("MaxContentSizePerPageInMegaBytes", Shape::Num(&NumRule { min: Some(0.0), max: Some(50.0), ..NumRule::ANY })),
-        ("MaxLinksPerPage", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("MaxUrlsPerMinuteCrawlRate", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
-        ("ProxyConfiguration", Shape::Object(&RULE_ProxyConfiguration)),
-        ("UrlExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("UrlInclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("Urls", Shape::Object(&RULE_WebCrawlerUrls)),
-    ],
-    required: &["Urls"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebCrawlerConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -4301,16 +3643,17 @@ pub struct WebCrawlerConfiguration {
     ///
     /// Configuration information required to connect to websites using authentication.
     ///
-    /// You can connect to websites using basic authentication of user name and password. You use a secret in \[AWS Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html>) to store your authentication credentials.
+    /// You can connect to websites using basic authentication of user name and password. You use a secret in [AWS Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html) to store your authentication credentials.
     ///
     /// You must provide the website host name and port number. For example, the host name of <https://a.example.com/page1.html> is "a.example.com" and the port is 443, the standard port for HTTPS.
-    pub authentication_configuration: Option<Obj<WebCrawlerAuthenticationConfiguration>>,
+    pub authentication_configuration:
+        ::std::option::Option<crate::Obj<WebCrawlerAuthenticationConfiguration>>,
     /// `CrawlDepth`: an integer.
     ///
     /// The 'depth' or number of levels from the seed level to crawl. For example, the seed URL page is depth 1 and any hyperlinks on this page that are also crawled are depth 2.
     ///
     /// Value 1 to 10.
-    pub crawl_depth: Option<Int>,
+    pub crawl_depth: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxContentSizePerPageInMegaBytes`: a number.
     ///
     /// The maximum size (in MB) of a web page or attachment to crawl.
@@ -4320,7 +3663,7 @@ pub struct WebCrawlerConfiguration {
     /// The default maximum size of a web page or attachment is set to 50 MB.
     ///
     /// Value 0 to 50.
-    pub max_content_size_per_page_in_mega_bytes: Option<Num>,
+    pub max_content_size_per_page_in_mega_bytes: ::std::option::Option<::cloudwright_core::Num>,
     /// `MaxLinksPerPage`: an integer.
     ///
     /// The maximum number of URLs on a web page to include when crawling a website. This number is per web page.
@@ -4330,7 +3673,7 @@ pub struct WebCrawlerConfiguration {
     /// The default maximum links per page is 100.
     ///
     /// Value 1 to 1000.
-    pub max_links_per_page: Option<Int>,
+    pub max_links_per_page: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxUrlsPerMinuteCrawlRate`: an integer.
     ///
     /// The maximum number of URLs crawled per website host per minute.
@@ -4340,27 +3683,29 @@ pub struct WebCrawlerConfiguration {
     /// The default maximum number of URLs crawled per website host per minute is 300.
     ///
     /// Value 1 to 300.
-    pub max_urls_per_minute_crawl_rate: Option<Int>,
+    pub max_urls_per_minute_crawl_rate: ::std::option::Option<::cloudwright_core::Int>,
     /// `ProxyConfiguration`: a [`ProxyConfiguration`] object.
     ///
     /// Configuration information required to connect to your internal websites via a web proxy.
     ///
     /// You must provide the website host name and port number. For example, the host name of <https://a.example.com/page1.html> is "a.example.com" and the port is 443, the standard port for HTTPS.
     ///
-    /// Web proxy credentials are optional and you can use them to connect to a web proxy server that requires basic authentication. To store web proxy credentials, you use a secret in \[AWS Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html>) .
-    pub proxy_configuration: Option<Obj<ProxyConfiguration>>,
+    /// Web proxy credentials are optional and you can use them to connect to a web proxy server that requires basic authentication. To store web proxy credentials, you use a secret in [AWS Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html) .
+    pub proxy_configuration: ::std::option::Option<crate::Obj<ProxyConfiguration>>,
     /// `UrlExclusionPatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to exclude certain URLs to crawl. URLs that match the patterns are excluded from the index. URLs that don't match the patterns are included in the index. If a URL matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the URL file isn't included in the index.
     ///
     /// Items at most 100.
-    pub url_exclusion_patterns: Option<List<Str>>,
+    pub url_exclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `UrlInclusionPatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to include certain URLs to crawl. URLs that match the patterns are included in the index. URLs that don't match the patterns are excluded from the index. If a URL matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the URL file isn't included in the index.
     ///
     /// Items at most 100.
-    pub url_inclusion_patterns: Option<List<Str>>,
+    pub url_inclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Urls`: a [`WebCrawlerUrls`] object, required.
     ///
     /// Specifies the seed or starting point URLs of the websites or the sitemap URLs of the websites you want to crawl.
@@ -4369,54 +3714,54 @@ pub struct WebCrawlerConfiguration {
     ///
     /// You can only crawl websites that use the secure communication protocol, Hypertext Transfer Protocol Secure (HTTPS). If you receive an error when crawling a website, it could be that the website is blocked from crawling.
     ///
-    /// *When selecting websites to index, you must adhere to the \[Amazon Acceptable Use Policy\](<https://docs.aws.amazon.com/aup/>) and all other Amazon terms. Remember that you must only use Amazon Kendra Web Crawler to index your own webpages, or webpages that you have authorization to index.*
-    pub urls: Obj<WebCrawlerUrls>,
+    /// *When selecting websites to index, you must adhere to the [Amazon Acceptable Use Policy](https://docs.aws.amazon.com/aup/) and all other Amazon terms. Remember that you must only use Amazon Kendra Web Crawler to index your own webpages, or webpages that you have authorization to index.*
+    pub urls: crate::Obj<WebCrawlerUrls>,
 }
 
 #[rustfmt::skip]
 impl WebCrawlerConfiguration {
-    /// A `WebCrawlerConfiguration` with its required properties, named in a [`WebCrawlerConfigurationRequired`].
+    /// A `WebCrawlerConfiguration` with its one required property, `Urls`.
     #[inline]
-    pub fn new(required: WebCrawlerConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<WebCrawlerUrls>>) -> Self {
         Self {
-            authentication_configuration: None,
-            crawl_depth: None,
-            max_content_size_per_page_in_mega_bytes: None,
-            max_links_per_page: None,
-            max_urls_per_minute_crawl_rate: None,
-            proxy_configuration: None,
-            url_exclusion_patterns: None,
-            url_inclusion_patterns: None,
-            urls: required.urls,
+            authentication_configuration: ::std::option::Option::None,
+            crawl_depth: ::std::option::Option::None,
+            max_content_size_per_page_in_mega_bytes: ::std::option::Option::None,
+            max_links_per_page: ::std::option::Option::None,
+            max_urls_per_minute_crawl_rate: ::std::option::Option::None,
+            proxy_configuration: ::std::option::Option::None,
+            url_exclusion_patterns: ::std::option::Option::None,
+            url_inclusion_patterns: ::std::option::Option::None,
+            urls: value.into(),
         }
     }
 
     /// `AuthenticationConfiguration`: a [`WebCrawlerAuthenticationConfiguration`] object.
-    pub fn authentication_configuration(mut self, value: impl Into<Obj<WebCrawlerAuthenticationConfiguration>>) -> Self { self.authentication_configuration = Some(value.into()); self }
+    pub fn authentication_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WebCrawlerAuthenticationConfiguration>>) -> Self { self.authentication_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CrawlDepth`: an integer.
-    pub fn crawl_depth(mut self, value: impl Into<Int>) -> Self { self.crawl_depth = Some(value.into()); self }
+    pub fn crawl_depth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.crawl_depth = ::std::option::Option::Some(value.into()); self }
     /// `MaxContentSizePerPageInMegaBytes`: a number.
-    pub fn max_content_size_per_page_in_mega_bytes(mut self, value: impl Into<Num>) -> Self { self.max_content_size_per_page_in_mega_bytes = Some(value.into()); self }
+    pub fn max_content_size_per_page_in_mega_bytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_content_size_per_page_in_mega_bytes = ::std::option::Option::Some(value.into()); self }
     /// `MaxLinksPerPage`: an integer.
-    pub fn max_links_per_page(mut self, value: impl Into<Int>) -> Self { self.max_links_per_page = Some(value.into()); self }
+    pub fn max_links_per_page(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_links_per_page = ::std::option::Option::Some(value.into()); self }
     /// `MaxUrlsPerMinuteCrawlRate`: an integer.
-    pub fn max_urls_per_minute_crawl_rate(mut self, value: impl Into<Int>) -> Self { self.max_urls_per_minute_crawl_rate = Some(value.into()); self }
+    pub fn max_urls_per_minute_crawl_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_urls_per_minute_crawl_rate = ::std::option::Option::Some(value.into()); self }
     /// `ProxyConfiguration`: a [`ProxyConfiguration`] object.
-    pub fn proxy_configuration(mut self, value: impl Into<Obj<ProxyConfiguration>>) -> Self { self.proxy_configuration = Some(value.into()); self }
+    pub fn proxy_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProxyConfiguration>>) -> Self { self.proxy_configuration = ::std::option::Option::Some(value.into()); self }
     /// `UrlExclusionPatterns`: a list of strings.
-    pub fn url_exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.url_exclusion_patterns = Some(value.into()); self }
+    pub fn url_exclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.url_exclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `UrlInclusionPatterns`: a list of strings.
-    pub fn url_inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.url_inclusion_patterns = Some(value.into()); self }
+    pub fn url_inclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.url_inclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `Urls`: a [`WebCrawlerUrls`] object, required.
-    pub fn urls(mut self, value: impl Into<Obj<WebCrawlerUrls>>) -> Self { self.urls = value.into(); self }
+    pub fn urls(mut self, value: impl ::std::convert::Into<crate::Obj<WebCrawlerUrls>>) -> Self { self.urls = value.into(); self }
 }
 
-impl PropertyType for WebCrawlerConfiguration {}
+impl crate::PropertyType for WebCrawlerConfiguration {}
 
-impl ToValue for WebCrawlerConfiguration {
+impl ::cloudwright_core::ToValue for WebCrawlerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationConfiguration",
                 &self.authentication_configuration,
@@ -4439,29 +3784,11 @@ impl ToValue for WebCrawlerConfiguration {
     }
 }
 
-/// The required properties of [`WebCrawlerSeedUrlConfiguration`], by name: `WebCrawlerSeedUrlConfiguration::new(WebCrawlerSeedUrlConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WebCrawlerSeedUrlConfigurationRequired {
-    /// `SeedUrls`: a list of strings, required.
-    pub seed_urls: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebCrawlerSeedUrlConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SeedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_10), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("WebCrawlerMode", Shape::Str(&StrRule { allowed: &["HOST_ONLY", "SUBDOMAINS", "EVERYTHING"], ..StrRule::ANY })),
-    ],
-    required: &["SeedUrls"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `WebCrawlerSeedUrlConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
 /// Provides the configuration information of the seed or starting point URLs to crawl.
 ///
-/// *When selecting websites to index, you must adhere to the \[Amazon Acceptable Use Policy\](<https://docs.aws.amazon.com/aup/>) and all other Amazon terms. Remember that you must only use the Amazon Kendra web crawler to index your own webpages, or webpages that you have authorization to index.*
+/// *When selecting websites to index, you must adhere to the [Amazon Acceptable Use Policy](https://docs.aws.amazon.com/aup/) and all other Amazon terms. Remember that you must only use the Amazon Kendra web crawler to index your own webpages, or webpages that you have authorization to index.*
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-webcrawlerseedurlconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -4473,7 +3800,7 @@ pub struct WebCrawlerSeedUrlConfiguration {
     /// The list can include a maximum of 100 seed URLs.
     ///
     /// Items 0 to 100.
-    pub seed_urls: List<Str>,
+    pub seed_urls: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `WebCrawlerMode`: a [`WebCrawlerMode`] value.
     ///
     /// You can choose one of the following modes:
@@ -4483,60 +3810,43 @@ pub struct WebCrawlerSeedUrlConfiguration {
     /// - `EVERYTHING` —crawl the website host names with subdomains and other domains that the web pages link to.
     ///
     /// The default mode is set to `HOST_ONLY` .
-    pub web_crawler_mode: Option<WebCrawlerMode>,
+    pub web_crawler_mode: ::std::option::Option<WebCrawlerMode>,
 }
 
 #[rustfmt::skip]
 impl WebCrawlerSeedUrlConfiguration {
-    /// A `WebCrawlerSeedUrlConfiguration` with its required properties, named in a [`WebCrawlerSeedUrlConfigurationRequired`].
+    /// A `WebCrawlerSeedUrlConfiguration` with its one required property, `SeedUrls`.
     #[inline]
-    pub fn new(required: WebCrawlerSeedUrlConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            seed_urls: required.seed_urls,
-            web_crawler_mode: None,
+            seed_urls: value.into(),
+            web_crawler_mode: ::std::option::Option::None,
         }
     }
 
     /// `SeedUrls`: a list of strings, required.
-    pub fn seed_urls(mut self, value: impl Into<List<Str>>) -> Self { self.seed_urls = value.into(); self }
+    pub fn seed_urls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.seed_urls = value.into(); self }
     /// `WebCrawlerMode`: a [`WebCrawlerMode`] value.
-    pub fn web_crawler_mode(mut self, value: impl Into<WebCrawlerMode>) -> Self { self.web_crawler_mode = Some(value.into()); self }
+    pub fn web_crawler_mode(mut self, value: impl ::std::convert::Into<WebCrawlerMode>) -> Self { self.web_crawler_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WebCrawlerSeedUrlConfiguration {}
+impl crate::PropertyType for WebCrawlerSeedUrlConfiguration {}
 
-impl ToValue for WebCrawlerSeedUrlConfiguration {
+impl ::cloudwright_core::ToValue for WebCrawlerSeedUrlConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SeedUrls", &self.seed_urls)
             .opt("WebCrawlerMode", &self.web_crawler_mode)
             .build()
     }
 }
 
-/// The required properties of [`WebCrawlerSiteMapsConfiguration`], by name: `WebCrawlerSiteMapsConfiguration::new(WebCrawlerSiteMapsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WebCrawlerSiteMapsConfigurationRequired {
-    /// `SiteMaps`: a list of strings, required.
-    pub site_maps: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebCrawlerSiteMapsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SiteMaps", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: false })),
-    ],
-    required: &["SiteMaps"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `WebCrawlerSiteMapsConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
 /// Provides the configuration information of the sitemap URLs to crawl.
 ///
-/// *When selecting websites to index, you must adhere to the \[Amazon Acceptable Use Policy\](<https://docs.aws.amazon.com/aup/>) and all other Amazon terms. Remember that you must only use the Amazon Kendra web crawler to index your own webpages, or webpages that you have authorization to index.*
+/// *When selecting websites to index, you must adhere to the [Amazon Acceptable Use Policy](https://docs.aws.amazon.com/aup/) and all other Amazon terms. Remember that you must only use the Amazon Kendra web crawler to index your own webpages, or webpages that you have authorization to index.*
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-webcrawlersitemapsconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -4548,41 +3858,33 @@ pub struct WebCrawlerSiteMapsConfiguration {
     /// The list can include a maximum of three sitemap URLs.
     ///
     /// Items 0 to 3.
-    pub site_maps: List<Str>,
+    pub site_maps: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl WebCrawlerSiteMapsConfiguration {
-    /// A `WebCrawlerSiteMapsConfiguration` with its required properties, named in a [`WebCrawlerSiteMapsConfigurationRequired`].
+    /// A `WebCrawlerSiteMapsConfiguration` with its one required property, `SiteMaps`.
     #[inline]
-    pub fn new(required: WebCrawlerSiteMapsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            site_maps: required.site_maps,
+            site_maps: value.into(),
         }
     }
 
     /// `SiteMaps`: a list of strings, required.
-    pub fn site_maps(mut self, value: impl Into<List<Str>>) -> Self { self.site_maps = value.into(); self }
+    pub fn site_maps(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.site_maps = value.into(); self }
 }
 
-impl PropertyType for WebCrawlerSiteMapsConfiguration {}
+impl crate::PropertyType for WebCrawlerSiteMapsConfiguration {}
 
-impl ToValue for WebCrawlerSiteMapsConfiguration {
+impl ::cloudwright_core::ToValue for WebCrawlerSiteMapsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("SiteMaps", &self.site_maps).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("SiteMaps", &self.site_maps)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebCrawlerUrls: ObjRule = ObjRule {
-    properties: &[
-        ("SeedUrlConfiguration", Shape::Object(&RULE_WebCrawlerSeedUrlConfiguration)),
-        ("SiteMapsConfiguration", Shape::Object(&RULE_WebCrawlerSiteMapsConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebCrawlerUrls` property type of `AWS::Kendra::DataSource`.
 ///
@@ -4592,7 +3894,7 @@ pub(crate) static RULE_WebCrawlerUrls: ObjRule = ObjRule {
 ///
 /// You can only crawl websites that use the secure communication protocol, Hypertext Transfer Protocol Secure (HTTPS). If you receive an error when crawling a website, it could be that the website is blocked from crawling.
 ///
-/// *When selecting websites to index, you must adhere to the \[Amazon Acceptable Use Policy\](<https://docs.aws.amazon.com/aup/>) and all other Amazon terms. Remember that you must only use the Amazon Kendra web crawler to index your own webpages, or webpages that you have authorization to index.*
+/// *When selecting websites to index, you must adhere to the [Amazon Acceptable Use Policy](https://docs.aws.amazon.com/aup/) and all other Amazon terms. Remember that you must only use the Amazon Kendra web crawler to index your own webpages, or webpages that you have authorization to index.*
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-webcrawlerurls.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -4604,13 +3906,13 @@ pub struct WebCrawlerUrls {
     /// You can choose to crawl only the website host names, or the website host names with subdomains, or the website host names with subdomains and other domains that the web pages link to.
     ///
     /// You can list up to 100 seed URLs.
-    pub seed_url_configuration: Option<Obj<WebCrawlerSeedUrlConfiguration>>,
+    pub seed_url_configuration: ::std::option::Option<crate::Obj<WebCrawlerSeedUrlConfiguration>>,
     /// `SiteMapsConfiguration`: a [`WebCrawlerSiteMapsConfiguration`] object.
     ///
     /// Configuration of the sitemap URLs of the websites you want to crawl.
     ///
     /// Only URLs belonging to the same website host names are crawled. You can list up to three sitemap URLs.
-    pub site_maps_configuration: Option<Obj<WebCrawlerSiteMapsConfiguration>>,
+    pub site_maps_configuration: ::std::option::Option<crate::Obj<WebCrawlerSiteMapsConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -4618,48 +3920,26 @@ impl WebCrawlerUrls {
     /// A `WebCrawlerUrls` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SeedUrlConfiguration`: a [`WebCrawlerSeedUrlConfiguration`] object.
-    pub fn seed_url_configuration(mut self, value: impl Into<Obj<WebCrawlerSeedUrlConfiguration>>) -> Self { self.seed_url_configuration = Some(value.into()); self }
+    pub fn seed_url_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WebCrawlerSeedUrlConfiguration>>) -> Self { self.seed_url_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SiteMapsConfiguration`: a [`WebCrawlerSiteMapsConfiguration`] object.
-    pub fn site_maps_configuration(mut self, value: impl Into<Obj<WebCrawlerSiteMapsConfiguration>>) -> Self { self.site_maps_configuration = Some(value.into()); self }
+    pub fn site_maps_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WebCrawlerSiteMapsConfiguration>>) -> Self { self.site_maps_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WebCrawlerUrls {}
+impl crate::PropertyType for WebCrawlerUrls {}
 
-impl ToValue for WebCrawlerUrls {
+impl ::cloudwright_core::ToValue for WebCrawlerUrls {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SeedUrlConfiguration", &self.seed_url_configuration)
             .opt("SiteMapsConfiguration", &self.site_maps_configuration)
             .build()
     }
 }
-
-/// The required properties of [`WorkDocsConfiguration`], by name: `WorkDocsConfiguration::new(WorkDocsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WorkDocsConfigurationRequired {
-    /// `OrganizationId`: a string, required.
-    pub organization_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkDocsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CrawlComments", Shape::Bool),
-        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
-        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
-        ("OrganizationId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
-        ("UseChangeLog", Shape::Bool),
-    ],
-    required: &["OrganizationId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkDocsConfiguration` property type of `AWS::Kendra::DataSource`.
 ///
@@ -4675,74 +3955,77 @@ pub struct WorkDocsConfiguration {
     /// `TRUE` to include comments on documents in your index. Including comments in your index means each comment is a document that can be searched on.
     ///
     /// The default is set to `FALSE` .
-    pub crawl_comments: Option<Bool>,
+    pub crawl_comments: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExclusionPatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to exclude certain files in your WorkDocs site repository. Files that match the patterns are excluded from the index. Files that don’t match the patterns are included in the index. If a file matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the file isn't included in the index.
     ///
     /// Items at most 100.
-    pub exclusion_patterns: Option<List<Str>>,
+    pub exclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
     ///
-    /// A list of `DataSourceToIndexFieldMapping` objects that map WorkDocs data source attributes or field names to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to WorkDocs fields. For more information, see \[Mapping data source fields\](<https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html>) . The WorkDocs data source field names must exist in your WorkDocs custom metadata.
+    /// A list of `DataSourceToIndexFieldMapping` objects that map WorkDocs data source attributes or field names to Amazon Kendra index field names. To create custom fields, use the `UpdateIndex` API before you map to WorkDocs fields. For more information, see [Mapping data source fields](https://docs.aws.amazon.com/kendra/latest/dg/field-mapping.html) . The WorkDocs data source field names must exist in your WorkDocs custom metadata.
     ///
     /// Items at most 100.
-    pub field_mappings: Option<List<DataSourceToIndexFieldMapping>>,
+    pub field_mappings:
+        ::std::option::Option<::cloudwright_core::List<DataSourceToIndexFieldMapping>>,
     /// `InclusionPatterns`: a list of strings.
     ///
     /// A list of regular expression patterns to include certain files in your WorkDocs site repository. Files that match the patterns are included in the index. Files that don't match the patterns are excluded from the index. If a file matches both an inclusion and exclusion pattern, the exclusion pattern takes precedence and the file isn't included in the index.
     ///
     /// Items at most 100.
-    pub inclusion_patterns: Option<List<Str>>,
+    pub inclusion_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `OrganizationId`: a string, required.
     ///
     /// The identifier of the directory corresponding to your WorkDocs site repository.
     ///
-    /// You can find the organization ID in the \[Directory Service\](<https://docs.aws.amazon.com/directoryservicev2/>) by going to *Active Directory* , then *Directories* . Your WorkDocs site directory has an ID, which is the organization ID. You can also set up a new WorkDocs directory in the Directory Service console and enable a WorkDocs site for the directory in the WorkDocs console.
+    /// You can find the organization ID in the [Directory Service](https://docs.aws.amazon.com/directoryservicev2/) by going to *Active Directory* , then *Directories* . Your WorkDocs site directory has an ID, which is the organization ID. You can also set up a new WorkDocs directory in the Directory Service console and enable a WorkDocs site for the directory in the WorkDocs console.
     ///
     /// Pattern `d-[0-9a-fA-F]{10}`; length 12 to 12.
-    pub organization_id: Str,
+    pub organization_id: ::cloudwright_core::Str,
     /// `UseChangeLog`: a boolean.
     ///
     /// `TRUE` to use the WorkDocs change log to determine which documents require updating in the index. Depending on the change log's size, it may take longer for Amazon Kendra to use the change log than to scan all of your documents in WorkDocs.
-    pub use_change_log: Option<Bool>,
+    pub use_change_log: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl WorkDocsConfiguration {
-    /// A `WorkDocsConfiguration` with its required properties, named in a [`WorkDocsConfigurationRequired`].
+    /// A `WorkDocsConfiguration` with its one required property, `OrganizationId`.
     #[inline]
-    pub fn new(required: WorkDocsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            crawl_comments: None,
-            exclusion_patterns: None,
-            field_mappings: None,
-            inclusion_patterns: None,
-            organization_id: required.organization_id,
-            use_change_log: None,
+            crawl_comments: ::std::option::Option::None,
+            exclusion_patterns: ::std::option::Option::None,
+            field_mappings: ::std::option::Option::None,
+            inclusion_patterns: ::std::option::Option::None,
+            organization_id: value.into(),
+            use_change_log: ::std::option::Option::None,
         }
     }
 
     /// `CrawlComments`: a boolean.
-    pub fn crawl_comments(mut self, value: impl Into<Bool>) -> Self { self.crawl_comments = Some(value.into()); self }
+    pub fn crawl_comments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.crawl_comments = ::std::option::Option::Some(value.into()); self }
     /// `ExclusionPatterns`: a list of strings.
-    pub fn exclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_patterns = Some(value.into()); self }
+    pub fn exclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `FieldMappings`: a list of [`DataSourceToIndexFieldMapping`] objects.
-    pub fn field_mappings(mut self, value: impl Into<List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = Some(value.into()); self }
+    pub fn field_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceToIndexFieldMapping>>) -> Self { self.field_mappings = ::std::option::Option::Some(value.into()); self }
     /// `InclusionPatterns`: a list of strings.
-    pub fn inclusion_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_patterns = Some(value.into()); self }
+    pub fn inclusion_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.inclusion_patterns = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationId`: a string, required.
-    pub fn organization_id(mut self, value: impl Into<Str>) -> Self { self.organization_id = value.into(); self }
+    pub fn organization_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organization_id = value.into(); self }
     /// `UseChangeLog`: a boolean.
-    pub fn use_change_log(mut self, value: impl Into<Bool>) -> Self { self.use_change_log = Some(value.into()); self }
+    pub fn use_change_log(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_change_log = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkDocsConfiguration {}
+impl crate::PropertyType for WorkDocsConfiguration {}
 
-impl ToValue for WorkDocsConfiguration {
+impl ::cloudwright_core::ToValue for WorkDocsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrawlComments", &self.crawl_comments)
             .opt("ExclusionPatterns", &self.exclusion_patterns)
             .opt("FieldMappings", &self.field_mappings)
@@ -4779,18 +4062,18 @@ pub enum ConditionOperator {
     /// `BeginsWith`
     BeginsWith,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConditionOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConditionOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConditionOperator {
+impl ::cloudwright_core::ToValue for ConditionOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GreaterThan => "GreaterThan",
             Self::GreaterThanOrEquals => "GreaterThanOrEquals",
@@ -4803,9 +4086,9 @@ impl ToValue for ConditionOperator {
             Self::Exists => "Exists",
             Self::NotExists => "NotExists",
             Self::BeginsWith => "BeginsWith",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4835,18 +4118,18 @@ pub enum ConfluenceAttachmentFieldName {
     /// `VERSION`
     Version,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfluenceAttachmentFieldName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfluenceAttachmentFieldName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfluenceAttachmentFieldName {
+impl ::cloudwright_core::ToValue for ConfluenceAttachmentFieldName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Author => "AUTHOR",
             Self::ContentType => "CONTENT_TYPE",
@@ -4859,9 +4142,9 @@ impl ToValue for ConfluenceAttachmentFieldName {
             Self::SpaceName => "SPACE_NAME",
             Self::Url => "URL",
             Self::Version => "VERSION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4887,18 +4170,18 @@ pub enum ConfluenceBlogFieldName {
     /// `VERSION`
     Version,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfluenceBlogFieldName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfluenceBlogFieldName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfluenceBlogFieldName {
+impl ::cloudwright_core::ToValue for ConfluenceBlogFieldName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Author => "AUTHOR",
             Self::DisplayUrl => "DISPLAY_URL",
@@ -4909,9 +4192,9 @@ impl ToValue for ConfluenceBlogFieldName {
             Self::SpaceName => "SPACE_NAME",
             Self::Url => "URL",
             Self::Version => "VERSION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4943,18 +4226,18 @@ pub enum ConfluencePageFieldName {
     /// `VERSION`
     Version,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfluencePageFieldName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfluencePageFieldName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfluencePageFieldName {
+impl ::cloudwright_core::ToValue for ConfluencePageFieldName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Author => "AUTHOR",
             Self::ContentStatus => "CONTENT_STATUS",
@@ -4968,9 +4251,9 @@ impl ToValue for ConfluencePageFieldName {
             Self::SpaceName => "SPACE_NAME",
             Self::Url => "URL",
             Self::Version => "VERSION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4986,26 +4269,26 @@ pub enum ConfluenceSpaceFieldName {
     /// `URL`
     Url,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfluenceSpaceFieldName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfluenceSpaceFieldName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfluenceSpaceFieldName {
+impl ::cloudwright_core::ToValue for ConfluenceSpaceFieldName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DisplayUrl => "DISPLAY_URL",
             Self::ItemType => "ITEM_TYPE",
             Self::SpaceKey => "SPACE_KEY",
             Self::Url => "URL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5017,24 +4300,24 @@ pub enum ConfluenceVersion {
     /// `SERVER`
     Server,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfluenceVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfluenceVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfluenceVersion {
+impl ::cloudwright_core::ToValue for ConfluenceVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cloud => "CLOUD",
             Self::Server => "SERVER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5050,26 +4333,26 @@ pub enum DatabaseEngineType {
     /// `RDS_POSTGRESQL`
     RdsPostgresql,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DatabaseEngineType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DatabaseEngineType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DatabaseEngineType {
+impl ::cloudwright_core::ToValue for DatabaseEngineType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RdsAuroraMysql => "RDS_AURORA_MYSQL",
             Self::RdsAuroraPostgresql => "RDS_AURORA_POSTGRESQL",
             Self::RdsMysql => "RDS_MYSQL",
             Self::RdsPostgresql => "RDS_POSTGRESQL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5081,24 +4364,24 @@ pub enum QueryIdentifiersEnclosingOption {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for QueryIdentifiersEnclosingOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for QueryIdentifiersEnclosingOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for QueryIdentifiersEnclosingOption {
+impl ::cloudwright_core::ToValue for QueryIdentifiersEnclosingOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DoubleQuotes => "DOUBLE_QUOTES",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5110,24 +4393,24 @@ pub enum SalesforceChatterFeedIncludeFilterType {
     /// `STANDARD_USER`
     StandardUser,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SalesforceChatterFeedIncludeFilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SalesforceChatterFeedIncludeFilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SalesforceChatterFeedIncludeFilterType {
+impl ::cloudwright_core::ToValue for SalesforceChatterFeedIncludeFilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ActiveUser => "ACTIVE_USER",
             Self::StandardUser => "STANDARD_USER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5141,25 +4424,25 @@ pub enum SalesforceKnowledgeArticleState {
     /// `ARCHIVED`
     Archived,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SalesforceKnowledgeArticleState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SalesforceKnowledgeArticleState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SalesforceKnowledgeArticleState {
+impl ::cloudwright_core::ToValue for SalesforceKnowledgeArticleState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Draft => "DRAFT",
             Self::Published => "PUBLISHED",
             Self::Archived => "ARCHIVED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5201,18 +4484,18 @@ pub enum SalesforceStandardObjectName {
     /// `USER`
     User,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SalesforceStandardObjectName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SalesforceStandardObjectName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SalesforceStandardObjectName {
+impl ::cloudwright_core::ToValue for SalesforceStandardObjectName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Account => "ACCOUNT",
             Self::Campaign => "CAMPAIGN",
@@ -5231,9 +4514,9 @@ impl ToValue for SalesforceStandardObjectName {
             Self::Solution => "SOLUTION",
             Self::Task => "TASK",
             Self::User => "USER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5245,24 +4528,24 @@ pub enum ServiceNowAuthenticationType {
     /// `OAUTH2`
     Oauth2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ServiceNowAuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ServiceNowAuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ServiceNowAuthenticationType {
+impl ::cloudwright_core::ToValue for ServiceNowAuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::HttpBasic => "HTTP_BASIC",
             Self::Oauth2 => "OAUTH2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5274,24 +4557,24 @@ pub enum ServiceNowBuildVersionType {
     /// `OTHERS`
     Others,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ServiceNowBuildVersionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ServiceNowBuildVersionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ServiceNowBuildVersionType {
+impl ::cloudwright_core::ToValue for ServiceNowBuildVersionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::London => "LONDON",
             Self::Others => "OTHERS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5305,25 +4588,25 @@ pub enum SharePointVersion {
     /// `SHAREPOINT_2016`
     Sharepoint2016,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SharePointVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SharePointVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SharePointVersion {
+impl ::cloudwright_core::ToValue for SharePointVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SharepointOnline => "SHAREPOINT_ONLINE",
             Self::Sharepoint2013 => "SHAREPOINT_2013",
             Self::Sharepoint2016 => "SHAREPOINT_2016",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5355,18 +4638,18 @@ pub enum Type {
     /// `TEMPLATE`
     Template,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Type {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Type {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Type {
+impl ::cloudwright_core::ToValue for Type {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "S3",
             Self::Sharepoint => "SHAREPOINT",
@@ -5380,9 +4663,9 @@ impl ToValue for Type {
             Self::Webcrawler => "WEBCRAWLER",
             Self::Workdocs => "WORKDOCS",
             Self::Template => "TEMPLATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5396,24 +4679,713 @@ pub enum WebCrawlerMode {
     /// `EVERYTHING`
     Everything,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WebCrawlerMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WebCrawlerMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WebCrawlerMode {
+impl ::cloudwright_core::ToValue for WebCrawlerMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::HostOnly => "HOST_ONLY",
             Self::Subdomains => "SUBDOMAINS",
             Self::Everything => "EVERYTHING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_][a-zA-Z0-9_-]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^/arn:aws[a-zA-Z-]*:lambda:[a-z]+-[a-z]+-[0-9]:[0-9]{12}:function:[a-zA-Z0-9-_]+(\\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(:[a-zA-Z0-9-_]+)?/$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(https?|ftp|file)://([^\\s]*)");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[\\-0-9a-zA-Z]+");
+    pub(crate) static PATTERN_6: Pattern =
+        Pattern::new("^(?!\\s).+@([a-zA-Z0-9_\\-\\.]+)\\.([a-zA-Z]{2,5})$");
+    pub(crate) static PATTERN_7: Pattern =
+        Pattern::new("^([a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\\.)+[a-z]{2,}$");
+    pub(crate) static PATTERN_8: Pattern =
+        Pattern::new("^(?!(^(https?|ftp|file):\\/\\/))[a-z0-9-]+(\\.service-now\\.com)$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("([^\\s]*)");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("^(https?)://([^\\s]*)");
+    pub(crate) static PATTERN_11: Pattern = Pattern::new("^(https?):\\/\\/([^\\s]*)");
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("d-[0-9a-fA-F]{10}");
+    pub(crate) static PATTERN_13: Pattern = Pattern::new("^\\P{C}*$");
+    pub(crate) static PATTERN_14: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]*$");
+    pub(crate) static PATTERN_15: Pattern = Pattern::new("[a-zA-Z-]*");
+    pub(crate) static PATTERN_16: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("CustomDocumentEnrichmentConfiguration", Shape::Object(&RULE_CustomDocumentEnrichmentConfiguration)),
+            ("DataSourceConfiguration", Shape::Object(&RULE_DataSourceConfiguration)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+            ("IndexId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+            ("LanguageCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(10), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Schedule", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["S3", "SHAREPOINT", "SALESFORCE", "ONEDRIVE", "SERVICENOW", "DATABASE", "CUSTOM", "CONFLUENCE", "GOOGLEDRIVE", "WEBCRAWLER", "WORKDOCS", "TEMPLATE"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "IndexId", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessControlListConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KeyPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AclConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedGroupsColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["AllowedGroupsColumnName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColumnConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ChangeDetectingColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("DocumentDataColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("DocumentIdColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("DocumentTitleColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+        ],
+        required: &["DocumentIdColumnName", "DocumentDataColumnName", "ChangeDetectingColumns"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfluenceAttachmentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AttachmentFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceAttachmentToIndexFieldMapping), min_items: Some(1), max_items: Some(11), unique: false })),
+            ("CrawlAttachments", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfluenceAttachmentToIndexFieldMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DataSourceFieldName", Shape::Str(&StrRule { allowed: &["AUTHOR", "CONTENT_TYPE", "CREATED_DATE", "DISPLAY_URL", "FILE_SIZE", "ITEM_TYPE", "PARENT_ID", "SPACE_KEY", "SPACE_NAME", "URL", "VERSION"], ..StrRule::ANY })),
+            ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
+            ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
+        ],
+        required: &["DataSourceFieldName", "IndexFieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfluenceBlogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BlogFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceBlogToIndexFieldMapping), min_items: Some(1), max_items: Some(9), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfluenceBlogToIndexFieldMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DataSourceFieldName", Shape::Str(&StrRule { allowed: &["AUTHOR", "DISPLAY_URL", "ITEM_TYPE", "LABELS", "PUBLISH_DATE", "SPACE_KEY", "SPACE_NAME", "URL", "VERSION"], ..StrRule::ANY })),
+            ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
+            ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
+        ],
+        required: &["DataSourceFieldName", "IndexFieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfluenceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AttachmentConfiguration", Shape::Object(&RULE_ConfluenceAttachmentConfiguration)),
+            ("BlogConfiguration", Shape::Object(&RULE_ConfluenceBlogConfiguration)),
+            ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("PageConfiguration", Shape::Object(&RULE_ConfluencePageConfiguration)),
+            ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SpaceConfiguration", Shape::Object(&RULE_ConfluenceSpaceConfiguration)),
+            ("Version", Shape::Str(&StrRule { allowed: &["CLOUD", "SERVER"], ..StrRule::ANY })),
+            ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
+        ],
+        required: &["ServerUrl", "SecretArn", "Version"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfluencePageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PageFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluencePageToIndexFieldMapping), min_items: Some(1), max_items: Some(12), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfluencePageToIndexFieldMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DataSourceFieldName", Shape::Str(&StrRule { allowed: &["AUTHOR", "CONTENT_STATUS", "CREATED_DATE", "DISPLAY_URL", "ITEM_TYPE", "LABELS", "MODIFIED_DATE", "PARENT_ID", "SPACE_KEY", "SPACE_NAME", "URL", "VERSION"], ..StrRule::ANY })),
+            ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
+            ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
+        ],
+        required: &["DataSourceFieldName", "IndexFieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfluenceSpaceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CrawlArchivedSpaces", Shape::Bool),
+            ("CrawlPersonalSpaces", Shape::Bool),
+            ("ExcludeSpaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("IncludeSpaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("SpaceFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceSpaceToIndexFieldMapping), min_items: Some(1), max_items: Some(4), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfluenceSpaceToIndexFieldMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DataSourceFieldName", Shape::Str(&StrRule { allowed: &["DISPLAY_URL", "ITEM_TYPE", "SPACE_KEY", "URL"], ..StrRule::ANY })),
+            ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
+            ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
+        ],
+        required: &["DataSourceFieldName", "IndexFieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseHost", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), ..StrRule::ANY })),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("DatabasePort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["DatabaseHost", "DatabasePort", "DatabaseName", "TableName", "SecretArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InlineConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineCustomDocumentEnrichmentConfiguration), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("PostExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
+            ("PreExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ConfluenceConfiguration", Shape::Object(&RULE_ConfluenceConfiguration)),
+            ("DatabaseConfiguration", Shape::Object(&RULE_DatabaseConfiguration)),
+            ("GoogleDriveConfiguration", Shape::Object(&RULE_GoogleDriveConfiguration)),
+            ("OneDriveConfiguration", Shape::Object(&RULE_OneDriveConfiguration)),
+            ("S3Configuration", Shape::Object(&RULE_S3DataSourceConfiguration)),
+            ("SalesforceConfiguration", Shape::Object(&RULE_SalesforceConfiguration)),
+            ("ServiceNowConfiguration", Shape::Object(&RULE_ServiceNowConfiguration)),
+            ("SharePointConfiguration", Shape::Object(&RULE_SharePointConfiguration)),
+            ("TemplateConfiguration", Shape::Object(&RULE_TemplateConfiguration)),
+            ("WebCrawlerConfiguration", Shape::Object(&RULE_WebCrawlerConfiguration)),
+            ("WorkDocsConfiguration", Shape::Object(&RULE_WorkDocsConfiguration)),
+        ],
+        one_of: &[&[&["S3Configuration"], &["SharePointConfiguration"], &["SalesforceConfiguration"], &["OneDriveConfiguration"], &["ServiceNowConfiguration"], &["DatabaseConfiguration"], &["ConfluenceConfiguration"], &["GoogleDriveConfiguration"], &["WebCrawlerConfiguration"], &["WorkDocsConfiguration"], &["TemplateConfiguration"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSourceToIndexFieldMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DataSourceFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("DateFieldFormat", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), ..StrRule::ANY })),
+            ("IndexFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
+        ],
+        required: &["DataSourceFieldName", "IndexFieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: Some(6), unique: false })),
+        ],
+        required: &["SubnetIds", "SecurityGroupIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AclConfiguration", Shape::Object(&RULE_AclConfiguration)),
+            ("ColumnConfiguration", Shape::Object(&RULE_ColumnConfiguration)),
+            ("ConnectionConfiguration", Shape::Object(&RULE_ConnectionConfiguration)),
+            ("DatabaseEngineType", Shape::Str(&StrRule { allowed: &["RDS_AURORA_MYSQL", "RDS_AURORA_POSTGRESQL", "RDS_MYSQL", "RDS_POSTGRESQL"], ..StrRule::ANY })),
+            ("SqlConfiguration", Shape::Object(&RULE_SqlConfiguration)),
+            ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
+        ],
+        required: &["ConnectionConfiguration", "ColumnConfiguration", "DatabaseEngineType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
+        properties: &[
+            ("ConditionDocumentAttributeKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ConditionOnValue", Shape::Object(&RULE_DocumentAttributeValue)),
+            ("Operator", Shape::Str(&StrRule { allowed: &["GreaterThan", "GreaterThanOrEquals", "LessThan", "LessThanOrEquals", "Equals", "NotEquals", "Contains", "NotContains", "Exists", "NotExists", "BeginsWith"], ..StrRule::ANY })),
+        ],
+        required: &["ConditionDocumentAttributeKey", "Operator"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
+        properties: &[
+            ("TargetDocumentAttributeKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TargetDocumentAttributeValue", Shape::Object(&RULE_DocumentAttributeValue)),
+            ("TargetDocumentAttributeValueDeletion", Shape::Bool),
+        ],
+        required: &["TargetDocumentAttributeKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentAttributeValue: ObjRule = ObjRule {
+        properties: &[
+            ("DateValue", Shape::STR),
+            ("LongValue", Shape::INT),
+            ("StringListValue", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("StringValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentsMetadataConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("S3Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GoogleDriveConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludeMimeTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+            ("ExcludeSharedDrives", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("ExcludeUserAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+            ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["SecretArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HookConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InvocationCondition", Shape::Object(&RULE_DocumentAttributeCondition)),
+            ("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ],
+        required: &["LambdaArn", "S3Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InlineCustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Condition", Shape::Object(&RULE_DocumentAttributeCondition)),
+            ("DocumentContentDeletion", Shape::Bool),
+            ("Target", Shape::Object(&RULE_DocumentAttributeTarget)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OneDriveConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DisableLocalGroups", Shape::Bool),
+            ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+            ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("OneDriveUsers", Shape::Object(&RULE_OneDriveUsers)),
+            ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TenantDomain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["TenantDomain", "SecretArn", "OneDriveUsers"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OneDriveUsers: ObjRule = ObjRule {
+        properties: &[
+            ("OneDriveUserList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("OneDriveUserS3Path", Shape::Object(&RULE_S3Path)),
+        ],
+        one_of: &[&[&["OneDriveUserList"], &["OneDriveUserS3Path"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Credentials", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccessControlListConfiguration", Shape::Object(&RULE_AccessControlListConfiguration)),
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("DocumentsMetadataConfiguration", Shape::Object(&RULE_DocumentsMetadataConfiguration)),
+            ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("InclusionPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ],
+        required: &["BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Path: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Bucket", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceChatterFeedConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+            ("IncludeFilterTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ACTIVE_USER", "STANDARD_USER"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
+        ],
+        required: &["DocumentDataFieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ChatterFeedConfiguration", Shape::Object(&RULE_SalesforceChatterFeedConfiguration)),
+            ("CrawlAttachments", Shape::Bool),
+            ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("KnowledgeArticleConfiguration", Shape::Object(&RULE_SalesforceKnowledgeArticleConfiguration)),
+            ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("StandardObjectAttachmentConfiguration", Shape::Object(&RULE_SalesforceStandardObjectAttachmentConfiguration)),
+            ("StandardObjectConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SalesforceStandardObjectConfiguration), min_items: Some(1), max_items: Some(17), unique: false })),
+        ],
+        required: &["ServerUrl", "SecretArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceCustomKnowledgeArticleTypeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["Name", "DocumentDataFieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceKnowledgeArticleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CustomKnowledgeArticleTypeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SalesforceCustomKnowledgeArticleTypeConfiguration), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("IncludedStates", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DRAFT", "PUBLISHED", "ARCHIVED"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
+            ("StandardKnowledgeArticleTypeConfiguration", Shape::Object(&RULE_SalesforceStandardKnowledgeArticleTypeConfiguration)),
+        ],
+        required: &["IncludedStates"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceStandardKnowledgeArticleTypeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+        ],
+        required: &["DocumentDataFieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceStandardObjectAttachmentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceStandardObjectConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+            ("Name", Shape::Str(&StrRule { allowed: &["ACCOUNT", "CAMPAIGN", "CASE", "CONTACT", "CONTRACT", "DOCUMENT", "GROUP", "IDEA", "LEAD", "OPPORTUNITY", "PARTNER", "PRICEBOOK", "PRODUCT", "PROFILE", "SOLUTION", "TASK", "USER"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "DocumentDataFieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceNowConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["HTTP_BASIC", "OAUTH2"], ..StrRule::ANY })),
+            ("HostUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("KnowledgeArticleConfiguration", Shape::Object(&RULE_ServiceNowKnowledgeArticleConfiguration)),
+            ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ServiceCatalogConfiguration", Shape::Object(&RULE_ServiceNowServiceCatalogConfiguration)),
+            ("ServiceNowBuildVersion", Shape::Str(&StrRule { allowed: &["LONDON", "OTHERS"], ..StrRule::ANY })),
+        ],
+        required: &["HostUrl", "SecretArn", "ServiceNowBuildVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceNowKnowledgeArticleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CrawlAttachments", Shape::Bool),
+            ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+            ("FilterQuery", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ],
+        required: &["DocumentDataFieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceNowServiceCatalogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CrawlAttachments", Shape::Bool),
+            ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+            ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ],
+        required: &["DocumentDataFieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SharePointConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CrawlAttachments", Shape::Bool),
+            ("DisableLocalGroups", Shape::Bool),
+            ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+            ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SharePointVersion", Shape::Str(&StrRule { allowed: &["SHAREPOINT_ONLINE", "SHAREPOINT_2013", "SHAREPOINT_2016"], ..StrRule::ANY })),
+            ("SslCertificateS3Path", Shape::Object(&RULE_S3Path)),
+            ("Urls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("UseChangeLog", Shape::Bool),
+            ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
+        ],
+        required: &["Urls", "SecretArn", "SharePointVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SqlConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("QueryIdentifiersEnclosingOption", Shape::Str(&StrRule { allowed: &["DOUBLE_QUOTES", "NONE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TemplateConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Template", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Template"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebCrawlerAuthenticationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BasicAuthentication", Shape::List(&ListRule { items: Shape::Object(&RULE_WebCrawlerBasicAuthentication), min_items: None, max_items: Some(10), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebCrawlerBasicAuthentication: ObjRule = ObjRule {
+        properties: &[
+            ("Credentials", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Host", "Port", "Credentials"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationConfiguration", Shape::Object(&RULE_WebCrawlerAuthenticationConfiguration)),
+            ("CrawlDepth", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("MaxContentSizePerPageInMegaBytes", Shape::Num(&NumRule { min: Some(0.0), max: Some(50.0), ..NumRule::ANY })),
+            ("MaxLinksPerPage", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("MaxUrlsPerMinuteCrawlRate", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
+            ("ProxyConfiguration", Shape::Object(&RULE_ProxyConfiguration)),
+            ("UrlExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("UrlInclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("Urls", Shape::Object(&RULE_WebCrawlerUrls)),
+        ],
+        required: &["Urls"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebCrawlerSeedUrlConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SeedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_10), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("WebCrawlerMode", Shape::Str(&StrRule { allowed: &["HOST_ONLY", "SUBDOMAINS", "EVERYTHING"], ..StrRule::ANY })),
+        ],
+        required: &["SeedUrls"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebCrawlerSiteMapsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SiteMaps", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: false })),
+        ],
+        required: &["SiteMaps"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebCrawlerUrls: ObjRule = ObjRule {
+        properties: &[
+            ("SeedUrlConfiguration", Shape::Object(&RULE_WebCrawlerSeedUrlConfiguration)),
+            ("SiteMapsConfiguration", Shape::Object(&RULE_WebCrawlerSiteMapsConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkDocsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CrawlComments", Shape::Bool),
+            ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+            ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+            ("OrganizationId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+            ("UseChangeLog", Shape::Bool),
+        ],
+        required: &["OrganizationId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

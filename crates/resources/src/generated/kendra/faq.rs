@@ -5,50 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z-]*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]");
 
 /// The required properties of [`Faq`], by name: `Faq::new(FaqRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FaqRequired {
     /// `IndexId`: a string, required.
-    pub index_id: Str,
+    pub index_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3Path`: a [`S3Path`] object, required.
-    pub s3_path: Obj<S3Path>,
+    pub s3_path: crate::Obj<S3Path>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Faq: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FileFormat", Shape::Str(&StrRule { allowed: &["CSV", "CSV_WITH_HEADER", "JSON"], ..StrRule::ANY })),
-        ("IndexId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LanguageCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(10), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("S3Path", Shape::Object(&RULE_S3Path)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["IndexId", "Name", "S3Path", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Kendra::Faq` resource.
 ///
@@ -68,7 +38,7 @@ pub struct Faq {
     /// A description for the FAQ.
     ///
     /// Pattern `^\P{C}*$`; length 1 to 1000; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FileFormat`: a [`FileFormat`] value.
     ///
     /// The format of the input file. You can choose between a basic CSV format, a CSV format that includes customs attributes in a header, and a JSON format that includes custom attributes.
@@ -82,45 +52,45 @@ pub struct Faq {
     /// - `JSON`
     ///
     /// Create-only: changing it replaces the resource.
-    pub file_format: Option<FileFormat>,
+    pub file_format: ::std::option::Option<FileFormat>,
     /// `IndexId`: a string, required.
     ///
     /// The identifier of the index that contains the FAQ.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub index_id: Str,
+    pub index_id: ::cloudwright_core::Str,
     /// `LanguageCode`: a string.
     ///
-    /// The code for a language. This shows a supported language for the FAQ document as part of the summary information for FAQs. English is supported by default. For more information on supported languages, including their codes, see \[Adding documents in languages other than English\](<https://docs.aws.amazon.com/kendra/latest/dg/in-adding-languages.html>) .
+    /// The code for a language. This shows a supported language for the FAQ document as part of the summary information for FAQs. English is supported by default. For more information on supported languages, including their codes, see [Adding documents in languages other than English](https://docs.aws.amazon.com/kendra/latest/dg/in-adding-languages.html) .
     ///
     /// Pattern `[a-zA-Z-]*`; length 2 to 10.
-    pub language_code: Option<Str>,
+    pub language_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name that you assigned the FAQ when you created or updated the FAQ.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of a role with permission to access the S3 bucket that contains the FAQ.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3Path`: a [`S3Path`] object, required.
     ///
     /// The Amazon Simple Storage Service (Amazon S3) location of the FAQ input data.
     ///
     /// Create-only: changing it replaces the resource.
-    pub s3_path: Obj<S3Path>,
+    pub s3_path: crate::Obj<S3Path>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -130,7 +100,7 @@ impl Faq {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Kendra::Faq",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-faq.html",
         primary_identifier: &["Id", "IndexId"],
@@ -141,60 +111,62 @@ impl Faq {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Faq` with its required properties, named in a [`FaqRequired`].
     #[inline]
     pub fn new(required: FaqRequired) -> Self {
         Self {
-            description: None,
-            file_format: None,
+            description: ::std::option::Option::None,
+            file_format: ::std::option::Option::None,
             index_id: required.index_id,
-            language_code: None,
+            language_code: ::std::option::Option::None,
             name: required.name,
             role_arn: required.role_arn,
             s3_path: required.s3_path,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FileFormat`: a [`FileFormat`] value.
-    pub fn file_format(mut self, value: impl Into<FileFormat>) -> Self { self.file_format = Some(value.into()); self }
+    pub fn file_format(mut self, value: impl ::std::convert::Into<FileFormat>) -> Self { self.file_format = ::std::option::Option::Some(value.into()); self }
     /// `IndexId`: a string, required.
-    pub fn index_id(mut self, value: impl Into<Str>) -> Self { self.index_id = value.into(); self }
+    pub fn index_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_id = value.into(); self }
     /// `LanguageCode`: a string.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
+    pub fn language_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_code = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3Path`: a [`S3Path`] object, required.
-    pub fn s3_path(mut self, value: impl Into<Obj<S3Path>>) -> Self { self.s3_path = value.into(); self }
+    pub fn s3_path(mut self, value: impl ::std::convert::Into<crate::Obj<S3Path>>) -> Self { self.s3_path = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Faq {
+impl ::cloudwright_core::Resource for Faq {
     type Attributes = FaqAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Faq, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Faq, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Faq {
+impl ::cloudwright_core::ToValue for Faq {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("FileFormat", &self.file_format)
             .req("IndexId", &self.index_id)
@@ -207,12 +179,12 @@ impl ToValue for Faq {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Faq`]: `Handle<Faq>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Faq`]: `Handle<Faq>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FaqAttributes(ResourceRef);
+pub struct FaqAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FaqAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FaqAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -222,14 +194,14 @@ impl FaqAttributes {
     ///
     /// `arn:aws:kendra:us-west-2:111122223333:index/335c3741-41df-46a6-b5d3-61f85b787884/faq/f61995a6-cd5c-4e99-9cfc-58816d8bfaa7`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -237,21 +209,10 @@ impl FaqAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3PathRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Path: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Bucket", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Path` property type of `AWS::Kendra::Faq`.
 ///
@@ -265,13 +226,13 @@ pub struct S3Path {
     /// The name of the S3 bucket that contains the file.
     ///
     /// Pattern `[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]`; length 3 to 63.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
     ///
     /// The name of the file.
     ///
     /// Length 1 to 1024.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -286,17 +247,17 @@ impl S3Path {
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
 }
 
-impl PropertyType for S3Path {}
+impl crate::PropertyType for S3Path {}
 
-impl ToValue for S3Path {
+impl ::cloudwright_core::ToValue for S3Path {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
             .build()
@@ -313,24 +274,70 @@ pub enum FileFormat {
     /// `JSON`
     Json,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FileFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FileFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FileFormat {
+impl ::cloudwright_core::ToValue for FileFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Csv => "CSV",
             Self::CsvWithHeader => "CSV_WITH_HEADER",
             Self::Json => "JSON",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z-]*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Faq: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FileFormat", Shape::Str(&StrRule { allowed: &["CSV", "CSV_WITH_HEADER", "JSON"], ..StrRule::ANY })),
+            ("IndexId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LanguageCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(10), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("S3Path", Shape::Object(&RULE_S3Path)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["IndexId", "Name", "S3Path", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Path: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Bucket", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

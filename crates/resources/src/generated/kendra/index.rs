@@ -5,18 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]+[s]");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(https?|ftp|file):\\/\\/([^\\s]*)");
 
 /// The required properties of [`Index`], by name: `Index::new(IndexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,36 +13,16 @@ pub struct IndexRequired {
     /// `Edition`: an [`Edition`] value, required.
     pub edition: Edition,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Index: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityUnits", Shape::Object(&RULE_CapacityUnitsConfiguration)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DocumentMetadataConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DocumentMetadataConfiguration), min_items: None, max_items: Some(500), unique: false })),
-        ("Edition", Shape::Str(&StrRule { allowed: &["DEVELOPER_EDITION", "ENTERPRISE_EDITION", "GEN_AI_ENTERPRISE_EDITION"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("UserContextPolicy", Shape::Str(&StrRule { allowed: &["ATTRIBUTE_FILTER", "USER_TOKEN"], ..StrRule::ANY })),
-        ("UserTokenConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_UserTokenConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
-    ],
-    required: &["Name", "RoleArn", "Edition"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Kendra::Index` resource.
 ///
 /// Creates an Amazon Kendra index
 ///
-/// Once the index is active you can add documents to your index using the \[BatchPutDocument\](<https://docs.aws.amazon.com/kendra/latest/dg/BatchPutDocument.html>) operation or using one of the supported data sources.
+/// Once the index is active you can add documents to your index using the [BatchPutDocument](https://docs.aws.amazon.com/kendra/latest/dg/BatchPutDocument.html) operation or using one of the supported data sources.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`IndexAttributes`], which `Handle<Index>` dereferences to.
@@ -67,19 +36,20 @@ pub struct Index {
     /// `CapacityUnits`: a [`CapacityUnitsConfiguration`] object.
     ///
     /// Specifies additional capacity units configured for your Enterprise Edition index. You can add and remove capacity units to fit your usage requirements.
-    pub capacity_units: Option<Obj<CapacityUnitsConfiguration>>,
+    pub capacity_units: ::std::option::Option<crate::Obj<CapacityUnitsConfiguration>>,
     /// `Description`: a string.
     ///
     /// A description for the index.
     ///
     /// Pattern `^\P{C}*$`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocumentMetadataConfigurations`: a list of [`DocumentMetadataConfiguration`] objects.
     ///
     /// Specifies the properties of an index field. You can add either a custom or a built-in field. You can add and remove built-in fields at any time. When a built-in field is removed it's configuration reverts to the default for the field. Custom fields can't be removed from an index after they are added.
     ///
     /// Items at most 500.
-    pub document_metadata_configurations: Option<List<DocumentMetadataConfiguration>>,
+    pub document_metadata_configurations:
+        ::std::option::Option<::cloudwright_core::List<DocumentMetadataConfiguration>>,
     /// `Edition`: an [`Edition`] value, required.
     ///
     /// Indicates whether the index is a Enterprise Edition index, a Developer Edition index, or a GenAI Enterprise Edition index.
@@ -91,27 +61,28 @@ pub struct Index {
     /// The name of the index.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 1000.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
-    /// An IAM role that gives Amazon Kendra permissions to access your Amazon CloudWatch logs and metrics. This is also the role used when you use the \[BatchPutDocument\](<https://docs.aws.amazon.com/kendra/latest/dg/BatchPutDocument.html>) operation to index documents from an Amazon S3 bucket.
+    /// An IAM role that gives Amazon Kendra permissions to access your Amazon CloudWatch logs and metrics. This is also the role used when you use the [BatchPutDocument](https://docs.aws.amazon.com/kendra/latest/dg/BatchPutDocument.html) operation to index documents from an Amazon S3 bucket.
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object.
     ///
     /// The identifier of the AWS KMS customer managed key (CMK) to use to encrypt data indexed by Amazon Kendra. Amazon Kendra doesn't support asymmetric CMKs.
     ///
     /// Create-only: changing it replaces the resource.
-    pub server_side_encryption_configuration: Option<Obj<ServerSideEncryptionConfiguration>>,
+    pub server_side_encryption_configuration:
+        ::std::option::Option<crate::Obj<ServerSideEncryptionConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserContextPolicy`: an [`UserContextPolicy`] value.
     ///
     /// The user context policy.
@@ -123,13 +94,14 @@ pub struct Index {
     /// USER_TOKEN
     ///
     /// - Enables token-based user access control to filter search results on user context. All documents with no access control and all documents accessible to the user will be searchable and displayable.
-    pub user_context_policy: Option<UserContextPolicy>,
+    pub user_context_policy: ::std::option::Option<UserContextPolicy>,
     /// `UserTokenConfigurations`: a list of [`UserTokenConfiguration`] objects.
     ///
     /// Defines the type of user token used for the index.
     ///
     /// Items 0 to 1.
-    pub user_token_configurations: Option<List<UserTokenConfiguration>>,
+    pub user_token_configurations:
+        ::std::option::Option<::cloudwright_core::List<UserTokenConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -139,7 +111,7 @@ impl Index {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Kendra::Index",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-index.html",
         primary_identifier: &["Id"],
@@ -150,66 +122,68 @@ impl Index {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Index` with its required properties, named in a [`IndexRequired`].
     #[inline]
     pub fn new(required: IndexRequired) -> Self {
         Self {
-            capacity_units: None,
-            description: None,
-            document_metadata_configurations: None,
+            capacity_units: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            document_metadata_configurations: ::std::option::Option::None,
             edition: required.edition,
             name: required.name,
             role_arn: required.role_arn,
-            server_side_encryption_configuration: None,
-            tags: None,
-            user_context_policy: None,
-            user_token_configurations: None,
+            server_side_encryption_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            user_context_policy: ::std::option::Option::None,
+            user_token_configurations: ::std::option::Option::None,
         }
     }
 
     /// `CapacityUnits`: a [`CapacityUnitsConfiguration`] object.
-    pub fn capacity_units(mut self, value: impl Into<Obj<CapacityUnitsConfiguration>>) -> Self { self.capacity_units = Some(value.into()); self }
+    pub fn capacity_units(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityUnitsConfiguration>>) -> Self { self.capacity_units = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DocumentMetadataConfigurations`: a list of [`DocumentMetadataConfiguration`] objects.
-    pub fn document_metadata_configurations(mut self, value: impl Into<List<DocumentMetadataConfiguration>>) -> Self { self.document_metadata_configurations = Some(value.into()); self }
+    pub fn document_metadata_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DocumentMetadataConfiguration>>) -> Self { self.document_metadata_configurations = ::std::option::Option::Some(value.into()); self }
     /// `Edition`: an [`Edition`] value, required.
-    pub fn edition(mut self, value: impl Into<Edition>) -> Self { self.edition = value.into(); self }
+    pub fn edition(mut self, value: impl ::std::convert::Into<Edition>) -> Self { self.edition = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object.
-    pub fn server_side_encryption_configuration(mut self, value: impl Into<Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = Some(value.into()); self }
+    pub fn server_side_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserContextPolicy`: an [`UserContextPolicy`] value.
-    pub fn user_context_policy(mut self, value: impl Into<UserContextPolicy>) -> Self { self.user_context_policy = Some(value.into()); self }
+    pub fn user_context_policy(mut self, value: impl ::std::convert::Into<UserContextPolicy>) -> Self { self.user_context_policy = ::std::option::Option::Some(value.into()); self }
     /// `UserTokenConfigurations`: a list of [`UserTokenConfiguration`] objects.
-    pub fn user_token_configurations(mut self, value: impl Into<List<UserTokenConfiguration>>) -> Self { self.user_token_configurations = Some(value.into()); self }
+    pub fn user_token_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<UserTokenConfiguration>>) -> Self { self.user_token_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Index {
+impl ::cloudwright_core::Resource for Index {
     type Attributes = IndexAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Index, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Index, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Index {
+impl ::cloudwright_core::ToValue for Index {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityUnits", &self.capacity_units)
             .opt("Description", &self.description)
             .opt(
@@ -230,12 +204,12 @@ impl ToValue for Index {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Index`]: `Handle<Index>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Index`]: `Handle<Index>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IndexAttributes(ResourceRef);
+pub struct IndexAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IndexAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IndexAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -243,14 +217,14 @@ impl From<ResourceRef> for IndexAttributes {
 impl IndexAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -258,21 +232,10 @@ impl IndexAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityUnitsConfigurationRequired {
     /// `QueryCapacityUnits`: an integer, required.
-    pub query_capacity_units: Int,
+    pub query_capacity_units: ::cloudwright_core::Int,
     /// `StorageCapacityUnits`: an integer, required.
-    pub storage_capacity_units: Int,
+    pub storage_capacity_units: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("QueryCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("StorageCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["StorageCapacityUnits", "QueryCapacityUnits"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityUnitsConfiguration` property type of `AWS::Kendra::Index`.
 ///
@@ -283,20 +246,20 @@ pub(crate) static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
 pub struct CapacityUnitsConfiguration {
     /// `QueryCapacityUnits`: an integer, required.
     ///
-    /// The amount of extra query capacity for an index and \[GetQuerySuggestions\](<https://docs.aws.amazon.com/kendra/latest/dg/API_GetQuerySuggestions.html>) capacity.
+    /// The amount of extra query capacity for an index and [GetQuerySuggestions](https://docs.aws.amazon.com/kendra/latest/dg/API_GetQuerySuggestions.html) capacity.
     ///
     /// A single extra capacity unit for an index provides 0.1 queries per second or approximately 8,000 queries per day. You can add up to 100 extra capacity units.
     ///
     /// `GetQuerySuggestions` capacity is five times the provisioned query capacity for an index, or the base capacity of 2.5 calls per second, whichever is higher. For example, the base capacity for an index is 0.1 queries per second, and `GetQuerySuggestions` capacity has a base of 2.5 calls per second. If you add another 0.1 queries per second to total 0.2 queries per second for an index, the `GetQuerySuggestions` capacity is 2.5 calls per second (higher than five times 0.2 queries per second).
     ///
     /// Value at least 0.
-    pub query_capacity_units: Int,
+    pub query_capacity_units: ::cloudwright_core::Int,
     /// `StorageCapacityUnits`: an integer, required.
     ///
     /// The amount of extra storage capacity for an index. A single capacity unit provides 30 GB of storage space or 100,000 documents, whichever is reached first. You can add up to 100 extra capacity units.
     ///
     /// Value at least 0.
-    pub storage_capacity_units: Int,
+    pub storage_capacity_units: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -311,17 +274,17 @@ impl CapacityUnitsConfiguration {
     }
 
     /// `QueryCapacityUnits`: an integer, required.
-    pub fn query_capacity_units(mut self, value: impl Into<Int>) -> Self { self.query_capacity_units = value.into(); self }
+    pub fn query_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.query_capacity_units = value.into(); self }
     /// `StorageCapacityUnits`: an integer, required.
-    pub fn storage_capacity_units(mut self, value: impl Into<Int>) -> Self { self.storage_capacity_units = value.into(); self }
+    pub fn storage_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.storage_capacity_units = value.into(); self }
 }
 
-impl PropertyType for CapacityUnitsConfiguration {}
+impl crate::PropertyType for CapacityUnitsConfiguration {}
 
-impl ToValue for CapacityUnitsConfiguration {
+impl ::cloudwright_core::ToValue for CapacityUnitsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("QueryCapacityUnits", &self.query_capacity_units)
             .req("StorageCapacityUnits", &self.storage_capacity_units)
             .build()
@@ -332,23 +295,10 @@ impl ToValue for CapacityUnitsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentMetadataConfigurationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`DocumentAttributeValueType`] value, required.
     pub r#type: DocumentAttributeValueType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentMetadataConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
-        ("Relevance", Shape::Object(&RULE_Relevance)),
-        ("Search", Shape::Object(&RULE_Search)),
-        ("Type", Shape::Str(&StrRule { allowed: &["STRING_VALUE", "STRING_LIST_VALUE", "LONG_VALUE", "DATE_VALUE"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentMetadataConfiguration` property type of `AWS::Kendra::Index`.
 ///
@@ -362,15 +312,15 @@ pub struct DocumentMetadataConfiguration {
     /// The name of the index field.
     ///
     /// Length 1 to 30.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Relevance`: a [`Relevance`] object.
     ///
     /// Provides tuning parameters to determine how the field affects the search results.
-    pub relevance: Option<Obj<Relevance>>,
+    pub relevance: ::std::option::Option<crate::Obj<Relevance>>,
     /// `Search`: a [`Search`] object.
     ///
     /// Provides information about how the field is used during a search.
-    pub search: Option<Obj<Search>>,
+    pub search: ::std::option::Option<crate::Obj<Search>>,
     /// `Type`: a [`DocumentAttributeValueType`] value, required.
     ///
     /// The data type of the index field.
@@ -384,28 +334,28 @@ impl DocumentMetadataConfiguration {
     pub fn new(required: DocumentMetadataConfigurationRequired) -> Self {
         Self {
             name: required.name,
-            relevance: None,
-            search: None,
+            relevance: ::std::option::Option::None,
+            search: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Relevance`: a [`Relevance`] object.
-    pub fn relevance(mut self, value: impl Into<Obj<Relevance>>) -> Self { self.relevance = Some(value.into()); self }
+    pub fn relevance(mut self, value: impl ::std::convert::Into<crate::Obj<Relevance>>) -> Self { self.relevance = ::std::option::Option::Some(value.into()); self }
     /// `Search`: a [`Search`] object.
-    pub fn search(mut self, value: impl Into<Obj<Search>>) -> Self { self.search = Some(value.into()); self }
+    pub fn search(mut self, value: impl ::std::convert::Into<crate::Obj<Search>>) -> Self { self.search = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`DocumentAttributeValueType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DocumentAttributeValueType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DocumentAttributeValueType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for DocumentMetadataConfiguration {}
+impl crate::PropertyType for DocumentMetadataConfiguration {}
 
-impl ToValue for DocumentMetadataConfiguration {
+impl ::cloudwright_core::ToValue for DocumentMetadataConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Relevance", &self.relevance)
             .opt("Search", &self.search)
@@ -418,21 +368,10 @@ impl ToValue for DocumentMetadataConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonTokenTypeConfigurationRequired {
     /// `GroupAttributeField`: a string, required.
-    pub group_attribute_field: Str,
+    pub group_attribute_field: ::cloudwright_core::Str,
     /// `UserNameAttributeField`: a string, required.
-    pub user_name_attribute_field: Str,
+    pub user_name_attribute_field: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JsonTokenTypeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("GroupAttributeField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("UserNameAttributeField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["UserNameAttributeField", "GroupAttributeField"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JsonTokenTypeConfiguration` property type of `AWS::Kendra::Index`.
 ///
@@ -446,13 +385,13 @@ pub struct JsonTokenTypeConfiguration {
     /// The group attribute field.
     ///
     /// Length 1 to 100.
-    pub group_attribute_field: Str,
+    pub group_attribute_field: ::cloudwright_core::Str,
     /// `UserNameAttributeField`: a string, required.
     ///
     /// The user name attribute field.
     ///
     /// Length 1 to 100.
-    pub user_name_attribute_field: Str,
+    pub user_name_attribute_field: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -467,45 +406,22 @@ impl JsonTokenTypeConfiguration {
     }
 
     /// `GroupAttributeField`: a string, required.
-    pub fn group_attribute_field(mut self, value: impl Into<Str>) -> Self { self.group_attribute_field = value.into(); self }
+    pub fn group_attribute_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_attribute_field = value.into(); self }
     /// `UserNameAttributeField`: a string, required.
-    pub fn user_name_attribute_field(mut self, value: impl Into<Str>) -> Self { self.user_name_attribute_field = value.into(); self }
+    pub fn user_name_attribute_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_name_attribute_field = value.into(); self }
 }
 
-impl PropertyType for JsonTokenTypeConfiguration {}
+impl crate::PropertyType for JsonTokenTypeConfiguration {}
 
-impl ToValue for JsonTokenTypeConfiguration {
+impl ::cloudwright_core::ToValue for JsonTokenTypeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GroupAttributeField", &self.group_attribute_field)
             .req("UserNameAttributeField", &self.user_name_attribute_field)
             .build()
     }
 }
-
-/// The required properties of [`JwtTokenTypeConfiguration`], by name: `JwtTokenTypeConfiguration::new(JwtTokenTypeConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JwtTokenTypeConfigurationRequired {
-    /// `KeyLocation`: a [`KeyLocation`] value, required.
-    pub key_location: KeyLocation,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JwtTokenTypeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ClaimRegex", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GroupAttributeField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Issuer", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KeyLocation", Shape::Str(&StrRule { allowed: &["URL", "SECRET_MANAGER"], ..StrRule::ANY })),
-        ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("URL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("UserNameAttributeField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["KeyLocation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JwtTokenTypeConfiguration` property type of `AWS::Kendra::Index`.
 ///
@@ -519,19 +435,19 @@ pub struct JwtTokenTypeConfiguration {
     /// The regular expression that identifies the claim.
     ///
     /// Pattern `^\P{C}*$`; length 1 to 100.
-    pub claim_regex: Option<Str>,
+    pub claim_regex: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupAttributeField`: a string.
     ///
     /// The group attribute field.
     ///
     /// Length 1 to 100.
-    pub group_attribute_field: Option<Str>,
+    pub group_attribute_field: ::std::option::Option<::cloudwright_core::Str>,
     /// `Issuer`: a string.
     ///
     /// The issuer of the token.
     ///
     /// Pattern `^\P{C}*$`; length 1 to 65.
-    pub issuer: Option<Str>,
+    pub issuer: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyLocation`: a [`KeyLocation`] value, required.
     ///
     /// The location of the key.
@@ -541,59 +457,59 @@ pub struct JwtTokenTypeConfiguration {
     /// The Amazon Resource Name (arn) of the secret.
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`; length 1 to 1284.
-    pub secret_manager_arn: Option<Str>,
+    pub secret_manager_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `URL`: a string.
     ///
     /// The signing key URL.
     ///
     /// Pattern `^(https?|ftp|file):\/\/([^\s]*)`; length 1 to 2048.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserNameAttributeField`: a string.
     ///
     /// The user name attribute field.
     ///
     /// Length 1 to 100.
-    pub user_name_attribute_field: Option<Str>,
+    pub user_name_attribute_field: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl JwtTokenTypeConfiguration {
-    /// A `JwtTokenTypeConfiguration` with its required properties, named in a [`JwtTokenTypeConfigurationRequired`].
+    /// A `JwtTokenTypeConfiguration` with its one required property, `KeyLocation`.
     #[inline]
-    pub fn new(required: JwtTokenTypeConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<KeyLocation>) -> Self {
         Self {
-            claim_regex: None,
-            group_attribute_field: None,
-            issuer: None,
-            key_location: required.key_location,
-            secret_manager_arn: None,
-            url: None,
-            user_name_attribute_field: None,
+            claim_regex: ::std::option::Option::None,
+            group_attribute_field: ::std::option::Option::None,
+            issuer: ::std::option::Option::None,
+            key_location: value.into(),
+            secret_manager_arn: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+            user_name_attribute_field: ::std::option::Option::None,
         }
     }
 
     /// `ClaimRegex`: a string.
-    pub fn claim_regex(mut self, value: impl Into<Str>) -> Self { self.claim_regex = Some(value.into()); self }
+    pub fn claim_regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.claim_regex = ::std::option::Option::Some(value.into()); self }
     /// `GroupAttributeField`: a string.
-    pub fn group_attribute_field(mut self, value: impl Into<Str>) -> Self { self.group_attribute_field = Some(value.into()); self }
+    pub fn group_attribute_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_attribute_field = ::std::option::Option::Some(value.into()); self }
     /// `Issuer`: a string.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = Some(value.into()); self }
+    pub fn issuer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.issuer = ::std::option::Option::Some(value.into()); self }
     /// `KeyLocation`: a [`KeyLocation`] value, required.
-    pub fn key_location(mut self, value: impl Into<KeyLocation>) -> Self { self.key_location = value.into(); self }
+    pub fn key_location(mut self, value: impl ::std::convert::Into<KeyLocation>) -> Self { self.key_location = value.into(); self }
     /// `SecretManagerArn`: a string.
-    pub fn secret_manager_arn(mut self, value: impl Into<Str>) -> Self { self.secret_manager_arn = Some(value.into()); self }
+    pub fn secret_manager_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_manager_arn = ::std::option::Option::Some(value.into()); self }
     /// `URL`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
     /// `UserNameAttributeField`: a string.
-    pub fn user_name_attribute_field(mut self, value: impl Into<Str>) -> Self { self.user_name_attribute_field = Some(value.into()); self }
+    pub fn user_name_attribute_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_name_attribute_field = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JwtTokenTypeConfiguration {}
+impl crate::PropertyType for JwtTokenTypeConfiguration {}
 
-impl ToValue for JwtTokenTypeConfiguration {
+impl ::cloudwright_core::ToValue for JwtTokenTypeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClaimRegex", &self.claim_regex)
             .opt("GroupAttributeField", &self.group_attribute_field)
             .opt("Issuer", &self.issuer)
@@ -604,19 +520,6 @@ impl ToValue for JwtTokenTypeConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Relevance: ObjRule = ObjRule {
-    properties: &[
-        ("Duration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Freshness", Shape::Bool),
-        ("Importance", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("RankOrder", Shape::Str(&StrRule { allowed: &["ASCENDING", "DESCENDING"], ..StrRule::ANY })),
-        ("ValueImportanceItems", Shape::List(&ListRule { items: Shape::Object(&RULE_ValueImportanceItem), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Relevance` property type of `AWS::Kendra::Index`.
 ///
@@ -632,17 +535,17 @@ pub struct Relevance {
     /// Only applies to `DATE` fields.
     ///
     /// Pattern `[0-9]+[s]`; length 1 to 10.
-    pub duration: Option<Str>,
+    pub duration: ::std::option::Option<::cloudwright_core::Str>,
     /// `Freshness`: a boolean.
     ///
     /// Indicates that this field determines how "fresh" a document is. For example, if document 1 was created on November 5, and document 2 was created on October 31, document 1 is "fresher" than document 2. Only applies to `DATE` fields.
-    pub freshness: Option<Bool>,
+    pub freshness: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Importance`: an integer.
     ///
     /// The relative importance of the field in the search. Larger numbers provide more of a boost than smaller numbers.
     ///
     /// Value 1 to 10.
-    pub importance: Option<Int>,
+    pub importance: ::std::option::Option<::cloudwright_core::Int>,
     /// `RankOrder`: an [`Order`] value.
     ///
     /// Determines how values should be interpreted.
@@ -652,13 +555,14 @@ pub struct Relevance {
     /// When the `RankOrder` field is `DESCENDING` , lower numbers are better. For example, in a task tracking application, a priority 1 task is more important than a priority 5 task.
     ///
     /// Only applies to `LONG` fields.
-    pub rank_order: Option<Order>,
+    pub rank_order: ::std::option::Option<Order>,
     /// `ValueImportanceItems`: a list of [`ValueImportanceItem`] objects.
     ///
     /// An array of key-value pairs for different boosts when they appear in the search result list. For example, if you want to boost query terms that match the "department" field in the result, query terms that match this field are boosted in the result. You can add entries from the department field to boost documents with those values higher.
     ///
     /// For example, you can add entries to the map with names of departments. If you add "HR", 5 and "Legal",3 those departments are given special attention when they appear in the metadata of a document.
-    pub value_importance_items: Option<List<ValueImportanceItem>>,
+    pub value_importance_items:
+        ::std::option::Option<::cloudwright_core::List<ValueImportanceItem>>,
 }
 
 #[rustfmt::skip]
@@ -666,27 +570,27 @@ impl Relevance {
     /// A `Relevance` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Duration`: a string.
-    pub fn duration(mut self, value: impl Into<Str>) -> Self { self.duration = Some(value.into()); self }
+    pub fn duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.duration = ::std::option::Option::Some(value.into()); self }
     /// `Freshness`: a boolean.
-    pub fn freshness(mut self, value: impl Into<Bool>) -> Self { self.freshness = Some(value.into()); self }
+    pub fn freshness(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.freshness = ::std::option::Option::Some(value.into()); self }
     /// `Importance`: an integer.
-    pub fn importance(mut self, value: impl Into<Int>) -> Self { self.importance = Some(value.into()); self }
+    pub fn importance(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.importance = ::std::option::Option::Some(value.into()); self }
     /// `RankOrder`: an [`Order`] value.
-    pub fn rank_order(mut self, value: impl Into<Order>) -> Self { self.rank_order = Some(value.into()); self }
+    pub fn rank_order(mut self, value: impl ::std::convert::Into<Order>) -> Self { self.rank_order = ::std::option::Option::Some(value.into()); self }
     /// `ValueImportanceItems`: a list of [`ValueImportanceItem`] objects.
-    pub fn value_importance_items(mut self, value: impl Into<List<ValueImportanceItem>>) -> Self { self.value_importance_items = Some(value.into()); self }
+    pub fn value_importance_items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ValueImportanceItem>>) -> Self { self.value_importance_items = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Relevance {}
+impl crate::PropertyType for Relevance {}
 
-impl ToValue for Relevance {
+impl ::cloudwright_core::ToValue for Relevance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Duration", &self.duration)
             .opt("Freshness", &self.freshness)
             .opt("Importance", &self.importance)
@@ -695,18 +599,6 @@ impl ToValue for Relevance {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Search: ObjRule = ObjRule {
-    properties: &[
-        ("Displayable", Shape::Bool),
-        ("Facetable", Shape::Bool),
-        ("Searchable", Shape::Bool),
-        ("Sortable", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Search` property type of `AWS::Kendra::Index`.
 ///
@@ -718,19 +610,19 @@ pub struct Search {
     /// `Displayable`: a boolean.
     ///
     /// Determines whether the field is returned in the query response. The default is `true` .
-    pub displayable: Option<Bool>,
+    pub displayable: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Facetable`: a boolean.
     ///
     /// Indicates that the field can be used to create search facets, a count of results for each value in the field. The default is `false` .
-    pub facetable: Option<Bool>,
+    pub facetable: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Searchable`: a boolean.
     ///
     /// Determines whether the field is used in the search. If the `Searchable` field is `true` , you can use relevance tuning to manually tune how Amazon Kendra weights the field in the search. The default is `true` for string fields and `false` for number and date fields.
-    pub searchable: Option<Bool>,
+    pub searchable: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Sortable`: a boolean.
     ///
     /// Determines whether the field can be used to sort the results of a query. The default is `false` .
-    pub sortable: Option<Bool>,
+    pub sortable: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -738,25 +630,25 @@ impl Search {
     /// A `Search` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Displayable`: a boolean.
-    pub fn displayable(mut self, value: impl Into<Bool>) -> Self { self.displayable = Some(value.into()); self }
+    pub fn displayable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.displayable = ::std::option::Option::Some(value.into()); self }
     /// `Facetable`: a boolean.
-    pub fn facetable(mut self, value: impl Into<Bool>) -> Self { self.facetable = Some(value.into()); self }
+    pub fn facetable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.facetable = ::std::option::Option::Some(value.into()); self }
     /// `Searchable`: a boolean.
-    pub fn searchable(mut self, value: impl Into<Bool>) -> Self { self.searchable = Some(value.into()); self }
+    pub fn searchable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.searchable = ::std::option::Option::Some(value.into()); self }
     /// `Sortable`: a boolean.
-    pub fn sortable(mut self, value: impl Into<Bool>) -> Self { self.sortable = Some(value.into()); self }
+    pub fn sortable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.sortable = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Search {}
+impl crate::PropertyType for Search {}
 
-impl ToValue for Search {
+impl ::cloudwright_core::ToValue for Search {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Displayable", &self.displayable)
             .opt("Facetable", &self.facetable)
             .opt("Searchable", &self.searchable)
@@ -764,15 +656,6 @@ impl ToValue for Search {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServerSideEncryptionConfiguration` property type of `AWS::Kendra::Index`.
 ///
@@ -786,7 +669,7 @@ pub struct ServerSideEncryptionConfiguration {
     /// The identifier of the AWS KMS key . Amazon Kendra doesn't support asymmetric keys.
     ///
     /// Length 1 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -794,37 +677,29 @@ impl ServerSideEncryptionConfiguration {
     /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerSideEncryptionConfiguration {}
+impl crate::PropertyType for ServerSideEncryptionConfiguration {}
 
-impl ToValue for ServerSideEncryptionConfiguration {
+impl ::cloudwright_core::ToValue for ServerSideEncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("KmsKeyId", &self.kms_key_id)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserTokenConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("JsonTokenTypeConfiguration", Shape::Object(&RULE_JsonTokenTypeConfiguration)),
-        ("JwtTokenTypeConfiguration", Shape::Object(&RULE_JwtTokenTypeConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserTokenConfiguration` property type of `AWS::Kendra::Index`.
 ///
 /// Provides the configuration information for a token.
 ///
-/// &gt; If you're using an Amazon Kendra Gen AI Enterprise Edition index and you try to use `UserTokenConfigurations` to configure user context policy, Amazon Kendra returns a `ValidationException` error.
+/// \> If you're using an Amazon Kendra Gen AI Enterprise Edition index and you try to use `UserTokenConfigurations` to configure user context policy, Amazon Kendra returns a `ValidationException` error.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-index-usertokenconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -832,11 +707,12 @@ pub struct UserTokenConfiguration {
     /// `JsonTokenTypeConfiguration`: a [`JsonTokenTypeConfiguration`] object.
     ///
     /// Information about the JSON token type configuration.
-    pub json_token_type_configuration: Option<Obj<JsonTokenTypeConfiguration>>,
+    pub json_token_type_configuration:
+        ::std::option::Option<crate::Obj<JsonTokenTypeConfiguration>>,
     /// `JwtTokenTypeConfiguration`: a [`JwtTokenTypeConfiguration`] object.
     ///
     /// Information about the JWT token type configuration.
-    pub jwt_token_type_configuration: Option<Obj<JwtTokenTypeConfiguration>>,
+    pub jwt_token_type_configuration: ::std::option::Option<crate::Obj<JwtTokenTypeConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -844,21 +720,21 @@ impl UserTokenConfiguration {
     /// A `UserTokenConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `JsonTokenTypeConfiguration`: a [`JsonTokenTypeConfiguration`] object.
-    pub fn json_token_type_configuration(mut self, value: impl Into<Obj<JsonTokenTypeConfiguration>>) -> Self { self.json_token_type_configuration = Some(value.into()); self }
+    pub fn json_token_type_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<JsonTokenTypeConfiguration>>) -> Self { self.json_token_type_configuration = ::std::option::Option::Some(value.into()); self }
     /// `JwtTokenTypeConfiguration`: a [`JwtTokenTypeConfiguration`] object.
-    pub fn jwt_token_type_configuration(mut self, value: impl Into<Obj<JwtTokenTypeConfiguration>>) -> Self { self.jwt_token_type_configuration = Some(value.into()); self }
+    pub fn jwt_token_type_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<JwtTokenTypeConfiguration>>) -> Self { self.jwt_token_type_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UserTokenConfiguration {}
+impl crate::PropertyType for UserTokenConfiguration {}
 
-impl ToValue for UserTokenConfiguration {
+impl ::cloudwright_core::ToValue for UserTokenConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "JsonTokenTypeConfiguration",
                 &self.json_token_type_configuration,
@@ -870,16 +746,6 @@ impl ToValue for UserTokenConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ValueImportanceItem: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ValueImportanceItem` property type of `AWS::Kendra::Index`.
 ///
@@ -893,13 +759,13 @@ pub struct ValueImportanceItem {
     /// The document metadata value used for the search boost.
     ///
     /// Length 1 to 50.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: an integer.
     ///
     /// The boost value for a document when the key is part of the metadata of a document.
     ///
     /// Value 1 to 10.
-    pub value: Option<Int>,
+    pub value: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -907,21 +773,21 @@ impl ValueImportanceItem {
     /// A `ValueImportanceItem` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: an integer.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ValueImportanceItem {}
+impl crate::PropertyType for ValueImportanceItem {}
 
-impl ToValue for ValueImportanceItem {
+impl ::cloudwright_core::ToValue for ValueImportanceItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -940,26 +806,26 @@ pub enum DocumentAttributeValueType {
     /// `DATE_VALUE`
     DateValue,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DocumentAttributeValueType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DocumentAttributeValueType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DocumentAttributeValueType {
+impl ::cloudwright_core::ToValue for DocumentAttributeValueType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StringValue => "STRING_VALUE",
             Self::StringListValue => "STRING_LIST_VALUE",
             Self::LongValue => "LONG_VALUE",
             Self::DateValue => "DATE_VALUE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -973,25 +839,25 @@ pub enum Edition {
     /// `GEN_AI_ENTERPRISE_EDITION`
     GenAiEnterpriseEdition,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Edition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Edition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Edition {
+impl ::cloudwright_core::ToValue for Edition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DeveloperEdition => "DEVELOPER_EDITION",
             Self::EnterpriseEdition => "ENTERPRISE_EDITION",
             Self::GenAiEnterpriseEdition => "GEN_AI_ENTERPRISE_EDITION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1003,24 +869,24 @@ pub enum KeyLocation {
     /// `SECRET_MANAGER`
     SecretManager,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyLocation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyLocation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyLocation {
+impl ::cloudwright_core::ToValue for KeyLocation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Url => "URL",
             Self::SecretManager => "SECRET_MANAGER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1032,24 +898,24 @@ pub enum Order {
     /// `DESCENDING`
     Descending,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Order {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Order {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Order {
+impl ::cloudwright_core::ToValue for Order {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ascending => "ASCENDING",
             Self::Descending => "DESCENDING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1061,23 +927,164 @@ pub enum UserContextPolicy {
     /// `USER_TOKEN`
     UserToken,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UserContextPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UserContextPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UserContextPolicy {
+impl ::cloudwright_core::ToValue for UserContextPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AttributeFilter => "ATTRIBUTE_FILTER",
             Self::UserToken => "USER_TOKEN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]+[s]");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(https?|ftp|file):\\/\\/([^\\s]*)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Index: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityUnits", Shape::Object(&RULE_CapacityUnitsConfiguration)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DocumentMetadataConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DocumentMetadataConfiguration), min_items: None, max_items: Some(500), unique: false })),
+            ("Edition", Shape::Str(&StrRule { allowed: &["DEVELOPER_EDITION", "ENTERPRISE_EDITION", "GEN_AI_ENTERPRISE_EDITION"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("UserContextPolicy", Shape::Str(&StrRule { allowed: &["ATTRIBUTE_FILTER", "USER_TOKEN"], ..StrRule::ANY })),
+            ("UserTokenConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_UserTokenConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
+        ],
+        required: &["Name", "RoleArn", "Edition"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("QueryCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("StorageCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["StorageCapacityUnits", "QueryCapacityUnits"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentMetadataConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), ..StrRule::ANY })),
+            ("Relevance", Shape::Object(&RULE_Relevance)),
+            ("Search", Shape::Object(&RULE_Search)),
+            ("Type", Shape::Str(&StrRule { allowed: &["STRING_VALUE", "STRING_LIST_VALUE", "LONG_VALUE", "DATE_VALUE"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JsonTokenTypeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("GroupAttributeField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("UserNameAttributeField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["UserNameAttributeField", "GroupAttributeField"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JwtTokenTypeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ClaimRegex", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GroupAttributeField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Issuer", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KeyLocation", Shape::Str(&StrRule { allowed: &["URL", "SECRET_MANAGER"], ..StrRule::ANY })),
+            ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("URL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("UserNameAttributeField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["KeyLocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Relevance: ObjRule = ObjRule {
+        properties: &[
+            ("Duration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Freshness", Shape::Bool),
+            ("Importance", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("RankOrder", Shape::Str(&StrRule { allowed: &["ASCENDING", "DESCENDING"], ..StrRule::ANY })),
+            ("ValueImportanceItems", Shape::List(&ListRule { items: Shape::Object(&RULE_ValueImportanceItem), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Search: ObjRule = ObjRule {
+        properties: &[
+            ("Displayable", Shape::Bool),
+            ("Facetable", Shape::Bool),
+            ("Searchable", Shape::Bool),
+            ("Sortable", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserTokenConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("JsonTokenTypeConfiguration", Shape::Object(&RULE_JsonTokenTypeConfiguration)),
+            ("JwtTokenTypeConfiguration", Shape::Object(&RULE_JwtTokenTypeConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ValueImportanceItem: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

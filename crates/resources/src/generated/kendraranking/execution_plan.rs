@@ -5,37 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
-
-/// The required properties of [`ExecutionPlan`], by name: `ExecutionPlan::new(ExecutionPlanRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExecutionPlanRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExecutionPlan: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityUnits", Shape::Object(&RULE_CapacityUnitsConfiguration)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::KendraRanking::ExecutionPlan` resource.
 ///
 /// Creates a rescore execution plan. A rescore execution plan is an Amazon Kendra Intelligent Ranking resource used for provisioning the `Rescore` API. You set the number of capacity units that you require for Amazon Kendra Intelligent Ranking to rescore or re-rank a search service's results.
 ///
-/// For an example of using the `CreateRescoreExecutionPlan` API, including using the Python and Java SDKs, see \[Semantically ranking a search service's results\](<https://docs.aws.amazon.com/kendra/latest/dg/search-service-rerank.html>) .
+/// For an example of using the `CreateRescoreExecutionPlan` API, including using the Python and Java SDKs, see [Semantically ranking a search service's results](https://docs.aws.amazon.com/kendra/latest/dg/search-service-rerank.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ExecutionPlanAttributes`], which `Handle<ExecutionPlan>` dereferences to.
@@ -47,26 +21,26 @@ pub(crate) static RULE_ExecutionPlan: ObjRule = ObjRule {
 pub struct ExecutionPlan {
     /// `CapacityUnits`: a [`CapacityUnitsConfiguration`] object.
     ///
-    /// You can set additional capacity units to meet the needs of your rescore execution plan. You are given a single capacity unit by default. If you want to use the default capacity, you don't set additional capacity units. For more information on the default capacity and additional capacity units, see \[Adjusting capacity\](<https://docs.aws.amazon.com/kendra/latest/dg/adjusting-capacity.html>) .
-    pub capacity_units: Option<Obj<CapacityUnitsConfiguration>>,
+    /// You can set additional capacity units to meet the needs of your rescore execution plan. You are given a single capacity unit by default. If you want to use the default capacity, you don't set additional capacity units. For more information on the default capacity and additional capacity units, see [Adjusting capacity](https://docs.aws.amazon.com/kendra/latest/dg/adjusting-capacity.html) .
+    pub capacity_units: ::std::option::Option<crate::Obj<CapacityUnitsConfiguration>>,
     /// `Description`: a string.
     ///
     /// A description for the rescore execution plan.
     ///
     /// Pattern `^\P{C}*$`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A name for the rescore execution plan.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 1000.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs that identify or categorize your rescore execution plan. You can also use tags to help control access to the rescore execution plan. Tag keys and values can consist of Unicode letters, digits, white space. They can also consist of underscore, period, colon, equal, plus, and asperand.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +50,7 @@ impl ExecutionPlan {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KendraRanking::ExecutionPlan",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendraranking-executionplan.html",
         primary_identifier: &["Id"],
@@ -87,48 +61,50 @@ impl ExecutionPlan {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ExecutionPlan` with its required properties, named in a [`ExecutionPlanRequired`].
+    /// A `ExecutionPlan` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ExecutionPlanRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            capacity_units: None,
-            description: None,
-            name: required.name,
-            tags: None,
+            capacity_units: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CapacityUnits`: a [`CapacityUnitsConfiguration`] object.
-    pub fn capacity_units(mut self, value: impl Into<Obj<CapacityUnitsConfiguration>>) -> Self { self.capacity_units = Some(value.into()); self }
+    pub fn capacity_units(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityUnitsConfiguration>>) -> Self { self.capacity_units = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ExecutionPlan {
+impl ::cloudwright_core::Resource for ExecutionPlan {
     type Attributes = ExecutionPlanAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ExecutionPlan, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ExecutionPlan, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ExecutionPlan {
+impl ::cloudwright_core::ToValue for ExecutionPlan {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityUnits", &self.capacity_units)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -137,12 +113,12 @@ impl ToValue for ExecutionPlan {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ExecutionPlan`]: `Handle<ExecutionPlan>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ExecutionPlan`]: `Handle<ExecutionPlan>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ExecutionPlanAttributes(ResourceRef);
+pub struct ExecutionPlanAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ExecutionPlanAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ExecutionPlanAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -150,33 +126,16 @@ impl From<ResourceRef> for ExecutionPlanAttributes {
 impl ExecutionPlanAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`CapacityUnitsConfiguration`], by name: `CapacityUnitsConfiguration::new(CapacityUnitsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CapacityUnitsConfigurationRequired {
-    /// `RescoreCapacityUnits`: an integer, required.
-    pub rescore_capacity_units: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RescoreCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["RescoreCapacityUnits"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityUnitsConfiguration` property type of `AWS::KendraRanking::ExecutionPlan`.
 ///
@@ -192,29 +151,29 @@ pub struct CapacityUnitsConfiguration {
     /// A single extra capacity unit for a rescore execution plan provides 0.01 rescore requests per second. You can add up to 1000 extra capacity units.
     ///
     /// Value at least 0.
-    pub rescore_capacity_units: Int,
+    pub rescore_capacity_units: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl CapacityUnitsConfiguration {
-    /// A `CapacityUnitsConfiguration` with its required properties, named in a [`CapacityUnitsConfigurationRequired`].
+    /// A `CapacityUnitsConfiguration` with its one required property, `RescoreCapacityUnits`.
     #[inline]
-    pub fn new(required: CapacityUnitsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            rescore_capacity_units: required.rescore_capacity_units,
+            rescore_capacity_units: value.into(),
         }
     }
 
     /// `RescoreCapacityUnits`: an integer, required.
-    pub fn rescore_capacity_units(mut self, value: impl Into<Int>) -> Self { self.rescore_capacity_units = value.into(); self }
+    pub fn rescore_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rescore_capacity_units = value.into(); self }
 }
 
-impl PropertyType for CapacityUnitsConfiguration {}
+impl crate::PropertyType for CapacityUnitsConfiguration {}
 
-impl ToValue for CapacityUnitsConfiguration {
+impl ::cloudwright_core::ToValue for CapacityUnitsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RescoreCapacityUnits", &self.rescore_capacity_units)
             .build()
     }
@@ -224,21 +183,10 @@ impl ToValue for CapacityUnitsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::KendraRanking::ExecutionPlan`.
 ///
@@ -248,11 +196,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -267,19 +215,64 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExecutionPlan: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityUnits", Shape::Object(&RULE_CapacityUnitsConfiguration)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RescoreCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["RescoreCapacityUnits"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

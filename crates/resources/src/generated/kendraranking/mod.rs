@@ -9,4 +9,4 @@
 pub mod execution_plan;
 
 #[cfg(feature = "kendraranking")]
-pub use execution_plan::{ExecutionPlan, ExecutionPlanAttributes, ExecutionPlanRequired};
+pub use execution_plan::{ExecutionPlan, ExecutionPlanAttributes};

@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+");
-
 /// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `ResourcePolicy`: a JSON value, required.
-    pub resource_policy: Json,
+    pub resource_policy: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourcePolicy", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["ResourceArn", "ResourcePolicy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Kinesis::ResourcePolicy` resource.
 ///
@@ -38,7 +23,7 @@ pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
 /// - Data stream pattern: `arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+`
 /// - Consumer pattern: `^(arn):aws.*:kinesis:.*:\d{12}:.*stream\/[a-zA-Z0-9_.-]+\/consumer\/[a-zA-Z0-9_.-]+:[0-9]+`
 ///
-/// For more information, see \[Controlling Access to Amazon Kinesis Data Streams Resources Using IAM\](<https://docs.aws.amazon.com/streams/latest/dev/controlling-access.html>) .
+/// For more information, see [Controlling Access to Amazon Kinesis Data Streams Resources Using IAM](https://docs.aws.amazon.com/streams/latest/dev/controlling-access.html) .
 ///
 /// `Ref` returns its `ResourceArn` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`ResourcePolicyAttributes`] is empty).
@@ -54,11 +39,11 @@ pub struct ResourcePolicy {
     /// Returns the Amazon Resource Name (ARN) of the resource-based policy.
     ///
     /// Pattern `arn:aws.*:kinesis:.*:\d{12}:stream/\S+`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `ResourcePolicy`: a JSON value, required.
     ///
     /// This is the description for the resource policy.
-    pub resource_policy: Json,
+    pub resource_policy: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -68,7 +53,7 @@ impl ResourcePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Kinesis::ResourcePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-resourcepolicy.html",
         primary_identifier: &["ResourceArn"],
@@ -79,7 +64,7 @@ impl ResourcePolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
@@ -92,38 +77,60 @@ impl ResourcePolicy {
     }
 
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `ResourcePolicy`: a JSON value, required.
-    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self { self.resource_policy = value.into(); self }
+    pub fn resource_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.resource_policy = value.into(); self }
 }
 
-impl Resource for ResourcePolicy {
+impl ::cloudwright_core::Resource for ResourcePolicy {
     type Attributes = ResourcePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourcePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourcePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourcePolicy {
+impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceArn", &self.resource_arn)
             .req("ResourcePolicy", &self.resource_policy)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ResourcePolicyAttributes(());
 
-impl From<ResourceRef> for ResourcePolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourcePolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourcePolicy", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["ResourceArn", "ResourcePolicy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Stream: ObjRule = ObjRule {
-    properties: &[
-        ("DesiredShardLevelMetrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds", "ALL"], ..StrRule::ANY }), min_items: None, max_items: Some(7), unique: true })),
-        ("MaxRecordSizeInKiB", Shape::Int(&NumRule { min: Some(1024.0), max: Some(10240.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RetentionPeriodHours", Shape::Int(&NumRule { min: Some(1.0), max: Some(8760.0), ..NumRule::ANY })),
-        ("ShardCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("StreamEncryption", Shape::Object(&RULE_StreamEncryption)),
-        ("StreamModeDetails", Shape::Object(&RULE_StreamModeDetails)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-        ("WarmThroughputMiBps", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Kinesis::Stream` resource.
 ///
-/// Creates a Kinesis stream that captures and transports data records that are emitted from data sources. For information about creating streams, see \[CreateStream\](<https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html>) in the Amazon Kinesis API Reference.
+/// Creates a Kinesis stream that captures and transports data records that are emitted from data sources. For information about creating streams, see [CreateStream](https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html) in the Amazon Kinesis API Reference.
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StreamAttributes`], which `Handle<Stream>` dereferences to.
@@ -48,55 +25,56 @@ pub struct Stream {
     /// A list of shard-level metrics in properties to enable enhanced monitoring mode.
     ///
     /// Items at most 7.
-    pub desired_shard_level_metrics: Option<List<EnhancedMetric>>,
+    pub desired_shard_level_metrics:
+        ::std::option::Option<::cloudwright_core::List<EnhancedMetric>>,
     /// `MaxRecordSizeInKiB`: an integer.
     ///
     /// The maximum record size of a single record in kibibyte (KiB) that you can write to, and read from a stream.
     ///
     /// Value 1024 to 10240.
-    pub max_record_size_in_ki_b: Option<Int>,
+    pub max_record_size_in_ki_b: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
-    /// The name of the Kinesis stream. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the stream name. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// The name of the Kinesis stream. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the stream name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
     /// If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RetentionPeriodHours`: an integer.
     ///
-    /// The number of hours for the data records that are stored in shards to remain accessible. The default value is 24. For more information about the stream retention period, see \[Changing the Data Retention Period\](<https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html>) in the Amazon Kinesis Developer Guide.
+    /// The number of hours for the data records that are stored in shards to remain accessible. The default value is 24. For more information about the stream retention period, see [Changing the Data Retention Period](https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html) in the Amazon Kinesis Developer Guide.
     ///
     /// Value 1 to 8760.
-    pub retention_period_hours: Option<Int>,
+    pub retention_period_hours: ::std::option::Option<::cloudwright_core::Int>,
     /// `ShardCount`: an integer.
     ///
     /// The number of shards that the stream uses. For greater provisioned throughput, increase the number of shards.
     ///
     /// Value 1 to 100000.
-    pub shard_count: Option<Int>,
+    pub shard_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `StreamEncryption`: a [`StreamEncryption`] object.
     ///
     /// When specified, enables or updates server-side encryption using an AWS KMS key for a specified stream. Removing this property from your stack template and updating your stack disables encryption.
-    pub stream_encryption: Option<Obj<StreamEncryption>>,
+    pub stream_encryption: ::std::option::Option<crate::Obj<StreamEncryption>>,
     /// `StreamModeDetails`: a [`StreamModeDetails`] object.
     ///
     /// Specifies the capacity mode to which you want to set your data stream. Currently, in Kinesis Data Streams, you can choose between an *on-demand* capacity mode and a *provisioned* capacity mode for your data streams.
     ///
     /// Default `{"StreamMode":"PROVISIONED"}`.
-    pub stream_mode_details: Option<Obj<StreamModeDetails>>,
+    pub stream_mode_details: ::std::option::Option<crate::Obj<StreamModeDetails>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// An arbitrary set of tags (key–value pairs) to associate with the Kinesis stream. For information about constraints for this property, see \[Tag Restrictions\](<https://docs.aws.amazon.com/streams/latest/dev/tagging.html#tagging-restrictions>) in the *Amazon Kinesis Developer Guide* .
+    /// An arbitrary set of tags (key–value pairs) to associate with the Kinesis stream. For information about constraints for this property, see [Tag Restrictions](https://docs.aws.amazon.com/streams/latest/dev/tagging.html#tagging-restrictions) in the *Amazon Kinesis Developer Guide* .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WarmThroughputMiBps`: an integer.
     ///
     /// The target warm throughput in MB/s that the stream should be scaled to handle. This represents the throughput capacity that will be immediately available for write operations.
     ///
     /// Value at least 0; write-only: CloudFormation does not return it.
-    pub warm_throughput_mi_bps: Option<Int>,
+    pub warm_throughput_mi_bps: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +84,7 @@ impl Stream {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Kinesis::Stream",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-stream.html",
         primary_identifier: &["Name"],
@@ -117,53 +95,55 @@ impl Stream {
         read_only: &["Arn", "WarmThroughputObject"],
         attributes: &["Arn", "WarmThroughputObject"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Stream` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DesiredShardLevelMetrics`: a list of [`EnhancedMetric`] values.
-    pub fn desired_shard_level_metrics(mut self, value: impl Into<List<EnhancedMetric>>) -> Self { self.desired_shard_level_metrics = Some(value.into()); self }
+    pub fn desired_shard_level_metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnhancedMetric>>) -> Self { self.desired_shard_level_metrics = ::std::option::Option::Some(value.into()); self }
     /// `MaxRecordSizeInKiB`: an integer.
-    pub fn max_record_size_in_ki_b(mut self, value: impl Into<Int>) -> Self { self.max_record_size_in_ki_b = Some(value.into()); self }
+    pub fn max_record_size_in_ki_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_record_size_in_ki_b = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RetentionPeriodHours`: an integer.
-    pub fn retention_period_hours(mut self, value: impl Into<Int>) -> Self { self.retention_period_hours = Some(value.into()); self }
+    pub fn retention_period_hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retention_period_hours = ::std::option::Option::Some(value.into()); self }
     /// `ShardCount`: an integer.
-    pub fn shard_count(mut self, value: impl Into<Int>) -> Self { self.shard_count = Some(value.into()); self }
+    pub fn shard_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shard_count = ::std::option::Option::Some(value.into()); self }
     /// `StreamEncryption`: a [`StreamEncryption`] object.
-    pub fn stream_encryption(mut self, value: impl Into<Obj<StreamEncryption>>) -> Self { self.stream_encryption = Some(value.into()); self }
+    pub fn stream_encryption(mut self, value: impl ::std::convert::Into<crate::Obj<StreamEncryption>>) -> Self { self.stream_encryption = ::std::option::Option::Some(value.into()); self }
     /// `StreamModeDetails`: a [`StreamModeDetails`] object.
-    pub fn stream_mode_details(mut self, value: impl Into<Obj<StreamModeDetails>>) -> Self { self.stream_mode_details = Some(value.into()); self }
+    pub fn stream_mode_details(mut self, value: impl ::std::convert::Into<crate::Obj<StreamModeDetails>>) -> Self { self.stream_mode_details = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WarmThroughputMiBps`: an integer.
-    pub fn warm_throughput_mi_bps(mut self, value: impl Into<Int>) -> Self { self.warm_throughput_mi_bps = Some(value.into()); self }
+    pub fn warm_throughput_mi_bps(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.warm_throughput_mi_bps = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Stream {
+impl ::cloudwright_core::Resource for Stream {
     type Attributes = StreamAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stream, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Stream, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Stream {
+impl ::cloudwright_core::ToValue for Stream {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DesiredShardLevelMetrics",
                 &self.desired_shard_level_metrics,
@@ -180,12 +160,12 @@ impl ToValue for Stream {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Stream`]: `Handle<Stream>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Stream`]: `Handle<Stream>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StreamAttributes(ResourceRef);
+pub struct StreamAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StreamAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StreamAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -195,16 +175,16 @@ impl StreamAttributes {
     ///
     /// The Amazon resource name (ARN) of the Kinesis stream, such as `arn:aws:kinesis:us-east-2:123456789012:stream/mystream` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `WarmThroughputObject`: an object.
     ///
     /// Represents the warm throughput configuration on the stream. This is only present for On-Demand Kinesis Data Streams in accounts that have `MinimumThroughputBillingCommitment` enabled.
     #[inline]
-    pub fn warm_throughput_object(&self) -> Value {
-        self.0.get_att("WarmThroughputObject")
+    pub fn warm_throughput_object(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("WarmThroughputObject"))
     }
 }
 
@@ -214,25 +194,14 @@ pub struct StreamEncryptionRequired {
     /// `EncryptionType`: an [`EncryptionType`] value, required.
     pub encryption_type: EncryptionType,
     /// `KeyId`: a string, required.
-    pub key_id: Str,
+    pub key_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionType", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
-        ("KeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["EncryptionType", "KeyId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StreamEncryption` property type of `AWS::Kinesis::Stream`.
 ///
 /// Enables or updates server-side encryption using an AWS KMS key for a specified stream.
 ///
-/// &gt; When invoking this API, you must use either the `StreamARN` or the `StreamName` parameter, or both. It is recommended that you use the `StreamARN` input parameter when you invoke this API.
+/// \> When invoking this API, you must use either the `StreamARN` or the `StreamName` parameter, or both. It is recommended that you use the `StreamARN` input parameter when you invoke this API.
 ///
 /// Starting encryption is an asynchronous operation. Upon receiving the request, Kinesis Data Streams returns immediately and sets the status of the stream to `UPDATING` . After the update is complete, Kinesis Data Streams sets the status of the stream back to `ACTIVE` . Updating or applying encryption normally takes a few seconds to complete, but it can take minutes. You can continue to read and write data to your stream while its status is `UPDATING` . Once the status of the stream is `ACTIVE` , encryption begins for records written to the stream.
 ///
@@ -258,7 +227,7 @@ pub struct StreamEncryption {
     /// - Master key owned by Kinesis Data Streams: `alias/aws/kinesis`
     ///
     /// Length 1 to 2048.
-    pub key_id: Str,
+    pub key_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -273,39 +242,22 @@ impl StreamEncryption {
     }
 
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
+    pub fn encryption_type(mut self, value: impl ::std::convert::Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
     /// `KeyId`: a string, required.
-    pub fn key_id(mut self, value: impl Into<Str>) -> Self { self.key_id = value.into(); self }
+    pub fn key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_id = value.into(); self }
 }
 
-impl PropertyType for StreamEncryption {}
+impl crate::PropertyType for StreamEncryption {}
 
-impl ToValue for StreamEncryption {
+impl ::cloudwright_core::ToValue for StreamEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
             .req("KeyId", &self.key_id)
             .build()
     }
 }
-
-/// The required properties of [`StreamModeDetails`], by name: `StreamModeDetails::new(StreamModeDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StreamModeDetailsRequired {
-    /// `StreamMode`: a [`StreamMode`] value, required.
-    pub stream_mode: StreamMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamModeDetails: ObjRule = ObjRule {
-    properties: &[
-        ("StreamMode", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "PROVISIONED"], ..StrRule::ANY })),
-    ],
-    required: &["StreamMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StreamModeDetails` property type of `AWS::Kinesis::Stream`.
 ///
@@ -322,24 +274,24 @@ pub struct StreamModeDetails {
 
 #[rustfmt::skip]
 impl StreamModeDetails {
-    /// A `StreamModeDetails` with its required properties, named in a [`StreamModeDetailsRequired`].
+    /// A `StreamModeDetails` with its one required property, `StreamMode`.
     #[inline]
-    pub fn new(required: StreamModeDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<StreamMode>) -> Self {
         Self {
-            stream_mode: required.stream_mode,
+            stream_mode: value.into(),
         }
     }
 
     /// `StreamMode`: a [`StreamMode`] value, required.
-    pub fn stream_mode(mut self, value: impl Into<StreamMode>) -> Self { self.stream_mode = value.into(); self }
+    pub fn stream_mode(mut self, value: impl ::std::convert::Into<StreamMode>) -> Self { self.stream_mode = value.into(); self }
 }
 
-impl PropertyType for StreamModeDetails {}
+impl crate::PropertyType for StreamModeDetails {}
 
-impl ToValue for StreamModeDetails {
+impl ::cloudwright_core::ToValue for StreamModeDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("StreamMode", &self.stream_mode)
             .build()
     }
@@ -351,23 +303,23 @@ pub enum EncryptionType {
     /// `KMS`
     Kms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionType {
+impl ::cloudwright_core::ToValue for EncryptionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Kms => "KMS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -391,18 +343,18 @@ pub enum EnhancedMetric {
     /// `ALL`
     All,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnhancedMetric {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnhancedMetric {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnhancedMetric {
+impl ::cloudwright_core::ToValue for EnhancedMetric {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IncomingBytes => "IncomingBytes",
             Self::IncomingRecords => "IncomingRecords",
@@ -412,9 +364,9 @@ impl ToValue for EnhancedMetric {
             Self::ReadProvisionedThroughputExceeded => "ReadProvisionedThroughputExceeded",
             Self::IteratorAgeMilliseconds => "IteratorAgeMilliseconds",
             Self::All => "ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -426,23 +378,72 @@ pub enum StreamMode {
     /// `PROVISIONED`
     Provisioned,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StreamMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StreamMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StreamMode {
+impl ::cloudwright_core::ToValue for StreamMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",
             Self::Provisioned => "PROVISIONED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Stream: ObjRule = ObjRule {
+        properties: &[
+            ("DesiredShardLevelMetrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds", "ALL"], ..StrRule::ANY }), min_items: None, max_items: Some(7), unique: true })),
+            ("MaxRecordSizeInKiB", Shape::Int(&NumRule { min: Some(1024.0), max: Some(10240.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RetentionPeriodHours", Shape::Int(&NumRule { min: Some(1.0), max: Some(8760.0), ..NumRule::ANY })),
+            ("ShardCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("StreamEncryption", Shape::Object(&RULE_StreamEncryption)),
+            ("StreamModeDetails", Shape::Object(&RULE_StreamModeDetails)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+            ("WarmThroughputMiBps", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionType", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
+            ("KeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["EncryptionType", "KeyId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamModeDetails: ObjRule = ObjRule {
+        properties: &[
+            ("StreamMode", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "PROVISIONED"], ..StrRule::ANY })),
+        ],
+        required: &["StreamMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+");
 
 /// The required properties of [`StreamConsumer`], by name: `StreamConsumer::new(StreamConsumerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamConsumerRequired {
     /// `ConsumerName`: a string, required.
-    pub consumer_name: Str,
+    pub consumer_name: ::cloudwright_core::Str,
     /// `StreamARN`: a string, required.
-    pub stream_arn: Str,
+    pub stream_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamConsumer: ObjRule = ObjRule {
-    properties: &[
-        ("ConsumerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StreamARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["ConsumerName", "StreamARN"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Kinesis::StreamConsumer` resource.
 ///
-/// Use the AWS CloudFormation `AWS::Kinesis::StreamConsumer` resource to register a consumer with a Kinesis data stream. The consumer you register can then call \[SubscribeToShard\](<https://docs.aws.amazon.com/kinesis/latest/APIReference/API_SubscribeToShard.html>) to receive data from the stream using enhanced fan-out, at a rate of up to 2 MiB per second for every shard you subscribe to. This rate is unaffected by the total number of consumers that read from the same stream.
+/// Use the AWS CloudFormation `AWS::Kinesis::StreamConsumer` resource to register a consumer with a Kinesis data stream. The consumer you register can then call [SubscribeToShard](https://docs.aws.amazon.com/kinesis/latest/APIReference/API_SubscribeToShard.html) to receive data from the stream using enhanced fan-out, at a rate of up to 2 MiB per second for every shard you subscribe to. This rate is unaffected by the total number of consumers that read from the same stream.
 ///
-/// You can register up to 20 consumers per stream. However, you can request a limit increase using the \[Kinesis Data Streams limits form\](<https://docs.aws.amazon.com/support/v1?#/>) . A given consumer can only be registered with one stream at a time.
+/// You can register up to 20 consumers per stream. However, you can request a limit increase using the [Kinesis Data Streams limits form](https://docs.aws.amazon.com/support/v1?#/) . A given consumer can only be registered with one stream at a time.
 ///
-/// For more information, see \[Using Consumers with Enhanced Fan-Out\](<https://docs.aws.amazon.com/streams/latest/dev/introduction-to-enhanced-consumers.html>) .
+/// For more information, see [Using Consumers with Enhanced Fan-Out](https://docs.aws.amazon.com/streams/latest/dev/introduction-to-enhanced-consumers.html) .
 ///
 /// `Ref` returns its `ConsumerARN` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StreamConsumerAttributes`], which `Handle<StreamConsumer>` dereferences to.
@@ -57,19 +38,19 @@ pub struct StreamConsumer {
     /// The name of the consumer is something you choose when you register the consumer.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub consumer_name: Str,
+    pub consumer_name: ::cloudwright_core::Str,
     /// `StreamARN`: a string, required.
     ///
     /// The ARN of the stream with which you registered the consumer.
     ///
     /// Pattern `^arn:aws.*:kinesis:.*:\d{12}:stream/\S+`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub stream_arn: Str,
+    pub stream_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of tags to be added to a specified Kinesis resource. A tag consists of a required key and an optional value. You can specify up to 50 tag key-value pairs.
     ///
     /// Items at most 50; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +60,7 @@ impl StreamConsumer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Kinesis::StreamConsumer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-streamconsumer.html",
         primary_identifier: &["ConsumerARN"],
@@ -90,7 +71,7 @@ impl StreamConsumer {
         read_only: &["ConsumerARN", "ConsumerStatus", "ConsumerCreationTimestamp"],
         attributes: &["ConsumerARN", "ConsumerCreationTimestamp", "ConsumerName", "ConsumerStatus", "StreamARN"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `StreamConsumer` with its required properties, named in a [`StreamConsumerRequired`].
@@ -99,36 +80,38 @@ impl StreamConsumer {
         Self {
             consumer_name: required.consumer_name,
             stream_arn: required.stream_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConsumerName`: a string, required.
-    pub fn consumer_name(mut self, value: impl Into<Str>) -> Self { self.consumer_name = value.into(); self }
+    pub fn consumer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.consumer_name = value.into(); self }
     /// `StreamARN`: a string, required.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = value.into(); self }
+    pub fn stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StreamConsumer {
+impl ::cloudwright_core::Resource for StreamConsumer {
     type Attributes = StreamConsumerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StreamConsumer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StreamConsumer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StreamConsumer {
+impl ::cloudwright_core::ToValue for StreamConsumer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConsumerName", &self.consumer_name)
             .req("StreamARN", &self.stream_arn)
             .opt("Tags", &self.tags)
@@ -136,12 +119,12 @@ impl ToValue for StreamConsumer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StreamConsumer`]: `Handle<StreamConsumer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StreamConsumer`]: `Handle<StreamConsumer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StreamConsumerAttributes(ResourceRef);
+pub struct StreamConsumerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StreamConsumerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StreamConsumerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,43 +132,68 @@ impl From<ResourceRef> for StreamConsumerAttributes {
 impl StreamConsumerAttributes {
     /// `Fn::GetAtt` `ConsumerARN`: a string.
     ///
-    /// When you register a consumer, Kinesis Data Streams generates an ARN for it. You need this ARN to be able to call \[SubscribeToShard\](<https://docs.aws.amazon.com/kinesis/latest/APIReference/API_SubscribeToShard.html>) .
+    /// When you register a consumer, Kinesis Data Streams generates an ARN for it. You need this ARN to be able to call [SubscribeToShard](https://docs.aws.amazon.com/kinesis/latest/APIReference/API_SubscribeToShard.html) .
     ///
     /// If you delete a consumer and then create a new one with the same name, it won't have the same ARN. That's because consumer ARNs contain the creation timestamp. This is important to keep in mind if you have IAM policies that reference consumer ARNs.
     #[inline]
-    pub fn consumer_arn(&self) -> Value {
-        self.0.get_att("ConsumerARN")
+    pub fn consumer_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConsumerARN"))
     }
 
     /// `Fn::GetAtt` `ConsumerCreationTimestamp`: a string.
     ///
     /// The time at which the consumer was created.
     #[inline]
-    pub fn consumer_creation_timestamp(&self) -> Value {
-        self.0.get_att("ConsumerCreationTimestamp")
+    pub fn consumer_creation_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConsumerCreationTimestamp"))
     }
 
     /// `Fn::GetAtt` `ConsumerName`: a string.
     ///
     /// The name of the consumer is something you choose when you register the consumer.
     #[inline]
-    pub fn consumer_name(&self) -> Value {
-        self.0.get_att("ConsumerName")
+    pub fn consumer_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConsumerName"))
     }
 
     /// `Fn::GetAtt` `ConsumerStatus`: a string.
     ///
     /// A consumer can't read data while in the `CREATING` or `DELETING` states.
     #[inline]
-    pub fn consumer_status(&self) -> Value {
-        self.0.get_att("ConsumerStatus")
+    pub fn consumer_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConsumerStatus"))
     }
 
     /// `Fn::GetAtt` `StreamARN`: a string.
     ///
     /// The ARN of the stream with which you registered the consumer.
     #[inline]
-    pub fn stream_arn(&self) -> Value {
-        self.0.get_att("StreamARN")
+    pub fn stream_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StreamARN"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamConsumer: ObjRule = ObjRule {
+        properties: &[
+            ("ConsumerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StreamARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["ConsumerName", "StreamARN"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

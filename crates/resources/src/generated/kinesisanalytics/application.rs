@@ -5,37 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    CsvMappingParameters, CsvMappingParametersRequired, JsonMappingParameters,
-    JsonMappingParametersRequired, MappingParameters, RecordColumn, RecordColumnRequired,
-};
-use super::shared::{RULE_MappingParameters, RULE_RecordColumn};
-
-/// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationRequired {
-    /// `Inputs`: a list of [`Input`] objects, required.
-    pub inputs: List<Input>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationCode", Shape::STR),
-        ("ApplicationDescription", Shape::STR),
-        ("ApplicationName", Shape::STR),
-        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Input), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Inputs"],
-    closed: true,
-    ..OBJ_RULE
+    CsvMappingParameters, CsvMappingParametersRequired, JsonMappingParameters, MappingParameters,
+    RecordColumn, RecordColumnRequired,
 };
 
 /// The `AWS::KinesisAnalytics::Application` resource.
 ///
-/// The `AWS::KinesisAnalytics::Application` resource creates an Amazon Kinesis Data Analytics application. For more information, see the \[Amazon Kinesis Data Analytics Developer Guide\](<https://docs.aws.amazon.com//kinesisanalytics/latest/dev/what-is.html>) .
+/// The `AWS::KinesisAnalytics::Application` resource creates an Amazon Kinesis Data Analytics application. For more information, see the [Amazon Kinesis Data Analytics Developer Guide](https://docs.aws.amazon.com//kinesisanalytics/latest/dev/what-is.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ApplicationAttributes`], which `Handle<Application>` dereferences to.
@@ -48,22 +25,22 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
 pub struct Application {
     /// `ApplicationCode`: a string.
     ///
-    /// One or more SQL statements that read input data, transform it, and generate output. For example, you can write a SQL statement that reads data from one in-application stream, generates a running average of the number of advertisement clicks by vendor, and insert resulting rows in another in-application stream using pumps. For more information about the typical pattern, see \[Application Code\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-app-code.html>) .
+    /// One or more SQL statements that read input data, transform it, and generate output. For example, you can write a SQL statement that reads data from one in-application stream, generates a running average of the number of advertisement clicks by vendor, and insert resulting rows in another in-application stream using pumps. For more information about the typical pattern, see [Application Code](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-app-code.html) .
     ///
     /// You can provide such series of SQL statements, where output of one statement can be used as the input for the next statement. You store intermediate results by creating in-application streams and pumps.
     ///
     /// Note that the application code must create the streams with names specified in the `Outputs` . For example, if your `Outputs` defines output streams named `ExampleOutputStream1` and `ExampleOutputStream2` , then your application code must create these streams.
-    pub application_code: Option<Str>,
+    pub application_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `ApplicationDescription`: a string.
     ///
     /// Summary description of the application.
-    pub application_description: Option<Str>,
+    pub application_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ApplicationName`: a string.
     ///
     /// Name of your Amazon Kinesis Analytics application (for example, `sample-app` ).
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_name: Option<Str>,
+    pub application_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Inputs`: a list of [`Input`] objects, required.
     ///
     /// Use this parameter to configure the application input.
@@ -73,7 +50,7 @@ pub struct Application {
     /// For the streaming source, you provide its Amazon Resource Name (ARN) and format of data on the stream (for example, JSON, CSV, etc.). You also must provide an IAM role that Amazon Kinesis Analytics can assume to read this stream on your behalf.
     ///
     /// To create the in-application stream, you need to specify a schema to transform your data into a schematized version used in SQL. In the schema, you provide the necessary mapping of the data elements in the streaming source to record columns in the in-app stream.
-    pub inputs: List<Input>,
+    pub inputs: ::cloudwright_core::List<Input>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +60,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KinesisAnalytics::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalytics-application.html",
         primary_identifier: &["Id"],
@@ -94,45 +71,47 @@ impl Application {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    /// A `Application` with its one required property, `Inputs`.
     #[inline]
-    pub fn new(required: ApplicationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Input>>) -> Self {
         Self {
-            application_code: None,
-            application_description: None,
-            application_name: None,
-            inputs: required.inputs,
+            application_code: ::std::option::Option::None,
+            application_description: ::std::option::Option::None,
+            application_name: ::std::option::Option::None,
+            inputs: value.into(),
         }
     }
 
     /// `ApplicationCode`: a string.
-    pub fn application_code(mut self, value: impl Into<Str>) -> Self { self.application_code = Some(value.into()); self }
+    pub fn application_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_code = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationDescription`: a string.
-    pub fn application_description(mut self, value: impl Into<Str>) -> Self { self.application_description = Some(value.into()); self }
+    pub fn application_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_description = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationName`: a string.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = Some(value.into()); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = ::std::option::Option::Some(value.into()); self }
     /// `Inputs`: a list of [`Input`] objects, required.
-    pub fn inputs(mut self, value: impl Into<List<Input>>) -> Self { self.inputs = value.into(); self }
+    pub fn inputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Input>>) -> Self { self.inputs = value.into(); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationCode", &self.application_code)
             .opt("ApplicationDescription", &self.application_description)
             .opt("ApplicationName", &self.application_name)
@@ -141,12 +120,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationAttributes(ResourceRef);
+pub struct ApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,8 +133,8 @@ impl From<ResourceRef> for ApplicationAttributes {
 impl ApplicationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -163,29 +142,14 @@ impl ApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputRequired {
     /// `InputSchema`: an [`InputSchema`] object, required.
-    pub input_schema: Obj<InputSchema>,
+    pub input_schema: crate::Obj<InputSchema>,
     /// `NamePrefix`: a string, required.
-    pub name_prefix: Str,
+    pub name_prefix: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Input: ObjRule = ObjRule {
-    properties: &[
-        ("InputParallelism", Shape::Object(&RULE_InputParallelism)),
-        ("InputProcessingConfiguration", Shape::Object(&RULE_InputProcessingConfiguration)),
-        ("InputSchema", Shape::Object(&RULE_InputSchema)),
-        ("KinesisFirehoseInput", Shape::Object(&RULE_KinesisFirehoseInput)),
-        ("KinesisStreamsInput", Shape::Object(&RULE_KinesisStreamsInput)),
-        ("NamePrefix", Shape::STR),
-    ],
-    required: &["NamePrefix", "InputSchema"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Input` property type of `AWS::KinesisAnalytics::Application`.
 ///
-/// When you configure the application input, you specify the streaming source, the in-application stream name that is created, and the mapping between the two. For more information, see \[Configuring Application Input\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-input.html>) .
+/// When you configure the application input, you specify the streaming source, the in-application stream name that is created, and the mapping between the two. For more information, see [Configuring Application Input](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-input.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-input.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -196,34 +160,35 @@ pub struct Input {
     ///
     /// Data from your source is routed to these in-application input streams.
     ///
-    /// See \[Configuring Application Input\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-input.html>) .
-    pub input_parallelism: Option<Obj<InputParallelism>>,
+    /// See [Configuring Application Input](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-input.html) .
+    pub input_parallelism: ::std::option::Option<crate::Obj<InputParallelism>>,
     /// `InputProcessingConfiguration`: an [`InputProcessingConfiguration`] object.
     ///
-    /// The \[InputProcessingConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-inputprocessingconfiguration.html>) for the input. An input processor transforms records as they are received from the stream, before the application's SQL code executes. Currently, the only input processing configuration available is \[InputLambdaProcessor\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-inputlambdaprocessor.html>) .
-    pub input_processing_configuration: Option<Obj<InputProcessingConfiguration>>,
+    /// The [InputProcessingConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-inputprocessingconfiguration.html) for the input. An input processor transforms records as they are received from the stream, before the application's SQL code executes. Currently, the only input processing configuration available is [InputLambdaProcessor](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-inputlambdaprocessor.html) .
+    pub input_processing_configuration:
+        ::std::option::Option<crate::Obj<InputProcessingConfiguration>>,
     /// `InputSchema`: an [`InputSchema`] object, required.
     ///
     /// Describes the format of the data in the streaming source, and how each data element maps to corresponding columns in the in-application stream that is being created.
     ///
     /// Also used to describe the format of the reference data source.
-    pub input_schema: Obj<InputSchema>,
+    pub input_schema: crate::Obj<InputSchema>,
     /// `KinesisFirehoseInput`: a [`KinesisFirehoseInput`] object.
     ///
     /// If the streaming source is an Amazon Kinesis Firehose delivery stream, identifies the delivery stream's ARN and an IAM role that enables Amazon Kinesis Analytics to access the stream on your behalf.
     ///
     /// Note: Either `KinesisStreamsInput` or `KinesisFirehoseInput` is required.
-    pub kinesis_firehose_input: Option<Obj<KinesisFirehoseInput>>,
+    pub kinesis_firehose_input: ::std::option::Option<crate::Obj<KinesisFirehoseInput>>,
     /// `KinesisStreamsInput`: a [`KinesisStreamsInput`] object.
     ///
     /// If the streaming source is an Amazon Kinesis stream, identifies the stream's Amazon Resource Name (ARN) and an IAM role that enables Amazon Kinesis Analytics to access the stream on your behalf.
     ///
     /// Note: Either `KinesisStreamsInput` or `KinesisFirehoseInput` is required.
-    pub kinesis_streams_input: Option<Obj<KinesisStreamsInput>>,
+    pub kinesis_streams_input: ::std::option::Option<crate::Obj<KinesisStreamsInput>>,
     /// `NamePrefix`: a string, required.
     ///
     /// Name prefix to use when creating an in-application stream. Suppose that you specify a prefix "MyInApplicationStream." Amazon Kinesis Analytics then creates one or more (as per the `InputParallelism` count you specified) in-application streams with names "MyInApplicationStream_001," "MyInApplicationStream_002," and so on.
-    pub name_prefix: Str,
+    pub name_prefix: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -232,35 +197,35 @@ impl Input {
     #[inline]
     pub fn new(required: InputRequired) -> Self {
         Self {
-            input_parallelism: None,
-            input_processing_configuration: None,
+            input_parallelism: ::std::option::Option::None,
+            input_processing_configuration: ::std::option::Option::None,
             input_schema: required.input_schema,
-            kinesis_firehose_input: None,
-            kinesis_streams_input: None,
+            kinesis_firehose_input: ::std::option::Option::None,
+            kinesis_streams_input: ::std::option::Option::None,
             name_prefix: required.name_prefix,
         }
     }
 
     /// `InputParallelism`: an [`InputParallelism`] object.
-    pub fn input_parallelism(mut self, value: impl Into<Obj<InputParallelism>>) -> Self { self.input_parallelism = Some(value.into()); self }
+    pub fn input_parallelism(mut self, value: impl ::std::convert::Into<crate::Obj<InputParallelism>>) -> Self { self.input_parallelism = ::std::option::Option::Some(value.into()); self }
     /// `InputProcessingConfiguration`: an [`InputProcessingConfiguration`] object.
-    pub fn input_processing_configuration(mut self, value: impl Into<Obj<InputProcessingConfiguration>>) -> Self { self.input_processing_configuration = Some(value.into()); self }
+    pub fn input_processing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InputProcessingConfiguration>>) -> Self { self.input_processing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InputSchema`: an [`InputSchema`] object, required.
-    pub fn input_schema(mut self, value: impl Into<Obj<InputSchema>>) -> Self { self.input_schema = value.into(); self }
+    pub fn input_schema(mut self, value: impl ::std::convert::Into<crate::Obj<InputSchema>>) -> Self { self.input_schema = value.into(); self }
     /// `KinesisFirehoseInput`: a [`KinesisFirehoseInput`] object.
-    pub fn kinesis_firehose_input(mut self, value: impl Into<Obj<KinesisFirehoseInput>>) -> Self { self.kinesis_firehose_input = Some(value.into()); self }
+    pub fn kinesis_firehose_input(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisFirehoseInput>>) -> Self { self.kinesis_firehose_input = ::std::option::Option::Some(value.into()); self }
     /// `KinesisStreamsInput`: a [`KinesisStreamsInput`] object.
-    pub fn kinesis_streams_input(mut self, value: impl Into<Obj<KinesisStreamsInput>>) -> Self { self.kinesis_streams_input = Some(value.into()); self }
+    pub fn kinesis_streams_input(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisStreamsInput>>) -> Self { self.kinesis_streams_input = ::std::option::Option::Some(value.into()); self }
     /// `NamePrefix`: a string, required.
-    pub fn name_prefix(mut self, value: impl Into<Str>) -> Self { self.name_prefix = value.into(); self }
+    pub fn name_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name_prefix = value.into(); self }
 }
 
-impl PropertyType for Input {}
+impl crate::PropertyType for Input {}
 
-impl ToValue for Input {
+impl ::cloudwright_core::ToValue for Input {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputParallelism", &self.input_parallelism)
             .opt(
                 "InputProcessingConfiguration",
@@ -278,41 +243,30 @@ impl ToValue for Input {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputLambdaProcessorRequired {
     /// `ResourceARN`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputLambdaProcessor: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceARN", Shape::STR),
-        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["ResourceARN", "RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputLambdaProcessor` property type of `AWS::KinesisAnalytics::Application`.
 ///
-/// An object that contains the Amazon Resource Name (ARN) of the \[AWS Lambda\](<https://docs.aws.amazon.com/lambda/>) function that is used to preprocess records in the stream, and the ARN of the IAM role that is used to access the AWS Lambda function.
+/// An object that contains the Amazon Resource Name (ARN) of the [AWS Lambda](https://docs.aws.amazon.com/lambda/) function that is used to preprocess records in the stream, and the ARN of the IAM role that is used to access the AWS Lambda function.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-inputlambdaprocessor.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputLambdaProcessor {
     /// `ResourceARN`: a string, required.
     ///
-    /// The ARN of the \[AWS Lambda\](<https://docs.aws.amazon.com/lambda/>) function that operates on records in the stream.
+    /// The ARN of the [AWS Lambda](https://docs.aws.amazon.com/lambda/) function that operates on records in the stream.
     ///
-    /// &gt; To specify an earlier version of the Lambda function than the latest, include the Lambda function version in the Lambda function ARN. For more information about Lambda ARNs, see \[Example ARNs: AWS Lambda\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html#arn-syntax-lambda>)
-    pub resource_arn: Str,
+    /// \> To specify an earlier version of the Lambda function than the latest, include the Lambda function version in the Lambda function ARN. For more information about Lambda ARNs, see [Example ARNs: AWS Lambda](https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html#arn-syntax-lambda)
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
     ///
     /// The ARN of the IAM role that is used to access the AWS Lambda function.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -327,43 +281,34 @@ impl InputLambdaProcessor {
     }
 
     /// `ResourceARN`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for InputLambdaProcessor {}
+impl crate::PropertyType for InputLambdaProcessor {}
 
-impl ToValue for InputLambdaProcessor {
+impl ::cloudwright_core::ToValue for InputLambdaProcessor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
             .req("RoleARN", &self.role_arn)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InputParallelism: ObjRule = ObjRule {
-    properties: &[
-        ("Count", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InputParallelism` property type of `AWS::KinesisAnalytics::Application`.
 ///
-/// Describes the number of in-application streams to create for a given streaming source. For information about parallelism, see \[Configuring Application Input\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-input.html>) .
+/// Describes the number of in-application streams to create for a given streaming source. For information about parallelism, see [Configuring Application Input](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-input.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-inputparallelism.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InputParallelism {
     /// `Count`: an integer.
     ///
-    /// Number of in-application streams to create. For more information, see \[Limits\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/limits.html>) .
-    pub count: Option<Int>,
+    /// Number of in-application streams to create. For more information, see [Limits](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/limits.html) .
+    pub count: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -371,42 +316,35 @@ impl InputParallelism {
     /// A `InputParallelism` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Count`: an integer.
-    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputParallelism {}
+impl crate::PropertyType for InputParallelism {}
 
-impl ToValue for InputParallelism {
+impl ::cloudwright_core::ToValue for InputParallelism {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Count", &self.count).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Count", &self.count)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InputProcessingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InputLambdaProcessor", Shape::Object(&RULE_InputLambdaProcessor)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InputProcessingConfiguration` property type of `AWS::KinesisAnalytics::Application`.
 ///
-/// Provides a description of a processor that is used to preprocess the records in the stream before being processed by your application code. Currently, the only input processor available is \[AWS Lambda\](<https://docs.aws.amazon.com/lambda/>) .
+/// Provides a description of a processor that is used to preprocess the records in the stream before being processed by your application code. Currently, the only input processor available is [AWS Lambda](https://docs.aws.amazon.com/lambda/) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-inputprocessingconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InputProcessingConfiguration {
     /// `InputLambdaProcessor`: an [`InputLambdaProcessor`] object.
     ///
-    /// The \[InputLambdaProcessor\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-inputlambdaprocessor.html>) that is used to preprocess the records in the stream before being processed by your application code.
-    pub input_lambda_processor: Option<Obj<InputLambdaProcessor>>,
+    /// The [InputLambdaProcessor](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-application-inputlambdaprocessor.html) that is used to preprocess the records in the stream before being processed by your application code.
+    pub input_lambda_processor: ::std::option::Option<crate::Obj<InputLambdaProcessor>>,
 }
 
 #[rustfmt::skip]
@@ -414,19 +352,19 @@ impl InputProcessingConfiguration {
     /// A `InputProcessingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InputLambdaProcessor`: an [`InputLambdaProcessor`] object.
-    pub fn input_lambda_processor(mut self, value: impl Into<Obj<InputLambdaProcessor>>) -> Self { self.input_lambda_processor = Some(value.into()); self }
+    pub fn input_lambda_processor(mut self, value: impl ::std::convert::Into<crate::Obj<InputLambdaProcessor>>) -> Self { self.input_lambda_processor = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputProcessingConfiguration {}
+impl crate::PropertyType for InputProcessingConfiguration {}
 
-impl ToValue for InputProcessingConfiguration {
+impl ::cloudwright_core::ToValue for InputProcessingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputLambdaProcessor", &self.input_lambda_processor)
             .build()
     }
@@ -436,22 +374,10 @@ impl ToValue for InputProcessingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputSchemaRequired {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    pub record_columns: List<RecordColumn>,
+    pub record_columns: ::cloudwright_core::List<RecordColumn>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    pub record_format: Obj<RecordFormat>,
+    pub record_format: crate::Obj<RecordFormat>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputSchema: ObjRule = ObjRule {
-    properties: &[
-        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None, unique: false })),
-        ("RecordEncoding", Shape::STR),
-        ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
-    ],
-    required: &["RecordColumns", "RecordFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputSchema` property type of `AWS::KinesisAnalytics::Application`.
 ///
@@ -465,15 +391,15 @@ pub struct InputSchema {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
     ///
     /// A list of `RecordColumn` objects.
-    pub record_columns: List<RecordColumn>,
+    pub record_columns: ::cloudwright_core::List<RecordColumn>,
     /// `RecordEncoding`: a string.
     ///
     /// Specifies the encoding of the records in the streaming source. For example, UTF-8.
-    pub record_encoding: Option<Str>,
+    pub record_encoding: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
     ///
     /// Specifies the format of the records on the streaming source.
-    pub record_format: Obj<RecordFormat>,
+    pub record_format: crate::Obj<RecordFormat>,
 }
 
 #[rustfmt::skip]
@@ -483,25 +409,25 @@ impl InputSchema {
     pub fn new(required: InputSchemaRequired) -> Self {
         Self {
             record_columns: required.record_columns,
-            record_encoding: None,
+            record_encoding: ::std::option::Option::None,
             record_format: required.record_format,
         }
     }
 
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
+    pub fn record_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
     /// `RecordEncoding`: a string.
-    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self { self.record_encoding = Some(value.into()); self }
+    pub fn record_encoding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_encoding = ::std::option::Option::Some(value.into()); self }
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
+    pub fn record_format(mut self, value: impl ::std::convert::Into<crate::Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
 }
 
-impl PropertyType for InputSchema {}
+impl crate::PropertyType for InputSchema {}
 
-impl ToValue for InputSchema {
+impl ::cloudwright_core::ToValue for InputSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecordColumns", &self.record_columns)
             .opt("RecordEncoding", &self.record_encoding)
             .req("RecordFormat", &self.record_format)
@@ -513,21 +439,10 @@ impl ToValue for InputSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseInputRequired {
     /// `ResourceARN`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisFirehoseInput: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceARN", Shape::STR),
-        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["ResourceARN", "RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisFirehoseInput` property type of `AWS::KinesisAnalytics::Application`.
 ///
@@ -539,13 +454,13 @@ pub struct KinesisFirehoseInput {
     /// `ResourceARN`: a string, required.
     ///
     /// ARN of the input delivery stream.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
     ///
     /// ARN of the IAM role that Amazon Kinesis Analytics can assume to access the stream on your behalf. You need to make sure that the role has the necessary permissions to access the stream.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -560,17 +475,17 @@ impl KinesisFirehoseInput {
     }
 
     /// `ResourceARN`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisFirehoseInput {}
+impl crate::PropertyType for KinesisFirehoseInput {}
 
-impl ToValue for KinesisFirehoseInput {
+impl ::cloudwright_core::ToValue for KinesisFirehoseInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
             .req("RoleARN", &self.role_arn)
             .build()
@@ -581,21 +496,10 @@ impl ToValue for KinesisFirehoseInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamsInputRequired {
     /// `ResourceARN`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisStreamsInput: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceARN", Shape::STR),
-        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["ResourceARN", "RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisStreamsInput` property type of `AWS::KinesisAnalytics::Application`.
 ///
@@ -607,13 +511,13 @@ pub struct KinesisStreamsInput {
     /// `ResourceARN`: a string, required.
     ///
     /// ARN of the input Amazon Kinesis stream to read.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
     ///
     /// ARN of the IAM role that Amazon Kinesis Analytics can assume to access the stream on your behalf. You need to grant the necessary permissions to this role.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -628,40 +532,22 @@ impl KinesisStreamsInput {
     }
 
     /// `ResourceARN`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisStreamsInput {}
+impl crate::PropertyType for KinesisStreamsInput {}
 
-impl ToValue for KinesisStreamsInput {
+impl ::cloudwright_core::ToValue for KinesisStreamsInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
             .req("RoleARN", &self.role_arn)
             .build()
     }
 }
-
-/// The required properties of [`RecordFormat`], by name: `RecordFormat::new(RecordFormatRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordFormatRequired {
-    /// `RecordFormatType`: a string, required.
-    pub record_format_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
-    properties: &[
-        ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
-        ("RecordFormatType", Shape::Str(&StrRule { allowed: &["CSV", "JSON"], ..StrRule::ANY })),
-    ],
-    required: &["RecordFormatType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecordFormat` property type of `AWS::KinesisAnalytics::Application`.
 ///
@@ -673,38 +559,148 @@ pub struct RecordFormat {
     /// `MappingParameters`: a [`MappingParameters`] object.
     ///
     /// When configuring application input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
-    pub mapping_parameters: Option<Obj<MappingParameters>>,
+    pub mapping_parameters: ::std::option::Option<crate::Obj<MappingParameters>>,
     /// `RecordFormatType`: a string, required.
     ///
     /// The type of record format.
-    pub record_format_type: Str,
+    pub record_format_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RecordFormat {
-    /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
+    /// A `RecordFormat` with its one required property, `RecordFormatType`.
     #[inline]
-    pub fn new(required: RecordFormatRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            mapping_parameters: None,
-            record_format_type: required.record_format_type,
+            mapping_parameters: ::std::option::Option::None,
+            record_format_type: value.into(),
         }
     }
 
     /// `MappingParameters`: a [`MappingParameters`] object.
-    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self { self.mapping_parameters = Some(value.into()); self }
+    pub fn mapping_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<MappingParameters>>) -> Self { self.mapping_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RecordFormatType`: a string, required.
-    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self { self.record_format_type = value.into(); self }
+    pub fn record_format_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_format_type = value.into(); self }
 }
 
-impl PropertyType for RecordFormat {}
+impl crate::PropertyType for RecordFormat {}
 
-impl ToValue for RecordFormat {
+impl ::cloudwright_core::ToValue for RecordFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MappingParameters", &self.mapping_parameters)
             .req("RecordFormatType", &self.record_format_type)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_MappingParameters, RULE_RecordColumn};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationCode", Shape::STR),
+            ("ApplicationDescription", Shape::STR),
+            ("ApplicationName", Shape::STR),
+            ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Input), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Inputs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Input: ObjRule = ObjRule {
+        properties: &[
+            ("InputParallelism", Shape::Object(&RULE_InputParallelism)),
+            ("InputProcessingConfiguration", Shape::Object(&RULE_InputProcessingConfiguration)),
+            ("InputSchema", Shape::Object(&RULE_InputSchema)),
+            ("KinesisFirehoseInput", Shape::Object(&RULE_KinesisFirehoseInput)),
+            ("KinesisStreamsInput", Shape::Object(&RULE_KinesisStreamsInput)),
+            ("NamePrefix", Shape::STR),
+        ],
+        required: &["NamePrefix", "InputSchema"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputLambdaProcessor: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceARN", Shape::STR),
+            ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["ResourceARN", "RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputParallelism: ObjRule = ObjRule {
+        properties: &[
+            ("Count", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputProcessingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InputLambdaProcessor", Shape::Object(&RULE_InputLambdaProcessor)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputSchema: ObjRule = ObjRule {
+        properties: &[
+            ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None, unique: false })),
+            ("RecordEncoding", Shape::STR),
+            ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
+        ],
+        required: &["RecordColumns", "RecordFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisFirehoseInput: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceARN", Shape::STR),
+            ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["ResourceARN", "RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisStreamsInput: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceARN", Shape::STR),
+            ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["ResourceARN", "RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
+        properties: &[
+            ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
+            ("RecordFormatType", Shape::Str(&StrRule { allowed: &["CSV", "JSON"], ..StrRule::ANY })),
+        ],
+        required: &["RecordFormatType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

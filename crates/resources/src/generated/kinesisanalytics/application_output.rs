@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ApplicationOutput`], by name: `ApplicationOutput::new(ApplicationOutputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationOutputRequired {
     /// `ApplicationName`: a string, required.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `Output`: an [`Output`] object, required.
-    pub output: Obj<Output>,
+    pub output: crate::Obj<Output>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationOutput: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationName", Shape::STR),
-        ("Output", Shape::Object(&RULE_Output)),
-    ],
-    required: &["ApplicationName", "Output"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::KinesisAnalytics::ApplicationOutput` resource.
 ///
@@ -33,11 +20,11 @@ pub(crate) static RULE_ApplicationOutput: ObjRule = ObjRule {
 ///
 /// If you want Amazon Kinesis Analytics to deliver data from an in-application stream within your application to an external destination (such as an Amazon Kinesis stream, an Amazon Kinesis Firehose delivery stream, or an Amazon Lambda function), you add the relevant configuration to your application using this operation. You can configure one or more outputs for your application. Each output configuration maps an in-application stream and an external destination.
 ///
-/// You can use one of the output configurations to deliver data from your in-application error stream to an external destination so that you can analyze the errors. For more information, see \[Understanding Application Output (Destination)\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-output.html>) .
+/// You can use one of the output configurations to deliver data from your in-application error stream to an external destination so that you can analyze the errors. For more information, see [Understanding Application Output (Destination)](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-output.html) .
 ///
 /// Any configuration update, including adding a streaming source using this operation, results in a new version of the application. You can use the `DescribeApplication` operation to find the current application version.
 ///
-/// For the limits on the number of application inputs and outputs you can configure, see \[Limits\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/limits.html>) .
+/// For the limits on the number of application inputs and outputs you can configure, see [Limits](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/limits.html) .
 ///
 /// This operation requires permissions to perform the `kinesisanalytics:AddApplicationOutput` action.
 ///
@@ -55,11 +42,11 @@ pub struct ApplicationOutput {
     /// Name of the application to which you want to add the output configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `Output`: an [`Output`] object, required.
     ///
     /// An array of objects, each describing one output configuration. In the output configuration, you specify the name of an in-application stream, a destination (that is, an Amazon Kinesis stream, an Amazon Kinesis Firehose delivery stream, or an AWS Lambda function), and record the formation to use when writing to the destination.
-    pub output: Obj<Output>,
+    pub output: crate::Obj<Output>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +56,7 @@ impl ApplicationOutput {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KinesisAnalytics::ApplicationOutput",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalytics-applicationoutput.html",
         primary_identifier: &["Id"],
@@ -80,7 +67,7 @@ impl ApplicationOutput {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ApplicationOutput` with its required properties, named in a [`ApplicationOutputRequired`].
@@ -93,38 +80,40 @@ impl ApplicationOutput {
     }
 
     /// `ApplicationName`: a string, required.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = value.into(); self }
     /// `Output`: an [`Output`] object, required.
-    pub fn output(mut self, value: impl Into<Obj<Output>>) -> Self { self.output = value.into(); self }
+    pub fn output(mut self, value: impl ::std::convert::Into<crate::Obj<Output>>) -> Self { self.output = value.into(); self }
 }
 
-impl Resource for ApplicationOutput {
+impl ::cloudwright_core::Resource for ApplicationOutput {
     type Attributes = ApplicationOutputAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationOutput, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApplicationOutput, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApplicationOutput {
+impl ::cloudwright_core::ToValue for ApplicationOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationName", &self.application_name)
             .req("Output", &self.output)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApplicationOutput`]: `Handle<ApplicationOutput>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApplicationOutput`]: `Handle<ApplicationOutput>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationOutputAttributes(ResourceRef);
+pub struct ApplicationOutputAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationOutputAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationOutputAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,23 +121,14 @@ impl From<ResourceRef> for ApplicationOutputAttributes {
 impl ApplicationOutputAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationSchema: ObjRule = ObjRule {
-    properties: &[
-        ("RecordFormatType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DestinationSchema` property type of `AWS::KinesisAnalytics::ApplicationOutput`.
 ///
-/// Describes the data format when records are written to the destination. For more information, see \[Configuring Application Output\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-output.html>) .
+/// Describes the data format when records are written to the destination. For more information, see [Configuring Application Output](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-output.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-applicationoutput-destinationschema.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -156,7 +136,7 @@ pub struct DestinationSchema {
     /// `RecordFormatType`: a string.
     ///
     /// Specifies the format of the records on the output stream.
-    pub record_format_type: Option<Str>,
+    pub record_format_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -164,19 +144,19 @@ impl DestinationSchema {
     /// A `DestinationSchema` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RecordFormatType`: a string.
-    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self { self.record_format_type = Some(value.into()); self }
+    pub fn record_format_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_format_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DestinationSchema {}
+impl crate::PropertyType for DestinationSchema {}
 
-impl ToValue for DestinationSchema {
+impl ::cloudwright_core::ToValue for DestinationSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RecordFormatType", &self.record_format_type)
             .build()
     }
@@ -186,21 +166,10 @@ impl ToValue for DestinationSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseOutputRequired {
     /// `ResourceARN`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisFirehoseOutput: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceARN", Shape::STR),
-        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["ResourceARN", "RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisFirehoseOutput` property type of `AWS::KinesisAnalytics::ApplicationOutput`.
 ///
@@ -212,13 +181,13 @@ pub struct KinesisFirehoseOutput {
     /// `ResourceARN`: a string, required.
     ///
     /// ARN of the destination Amazon Kinesis Firehose delivery stream to write to.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
     ///
     /// ARN of the IAM role that Amazon Kinesis Analytics can assume to write to the destination stream on your behalf. You need to grant the necessary permissions to this role.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -233,17 +202,17 @@ impl KinesisFirehoseOutput {
     }
 
     /// `ResourceARN`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisFirehoseOutput {}
+impl crate::PropertyType for KinesisFirehoseOutput {}
 
-impl ToValue for KinesisFirehoseOutput {
+impl ::cloudwright_core::ToValue for KinesisFirehoseOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
             .req("RoleARN", &self.role_arn)
             .build()
@@ -254,21 +223,10 @@ impl ToValue for KinesisFirehoseOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamsOutputRequired {
     /// `ResourceARN`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisStreamsOutput: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceARN", Shape::STR),
-        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["ResourceARN", "RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisStreamsOutput` property type of `AWS::KinesisAnalytics::ApplicationOutput`.
 ///
@@ -280,13 +238,13 @@ pub struct KinesisStreamsOutput {
     /// `ResourceARN`: a string, required.
     ///
     /// ARN of the destination Amazon Kinesis stream to write to.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
     ///
     /// ARN of the IAM role that Amazon Kinesis Analytics can assume to write to the destination stream on your behalf. You need to grant the necessary permissions to this role.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -301,17 +259,17 @@ impl KinesisStreamsOutput {
     }
 
     /// `ResourceARN`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisStreamsOutput {}
+impl crate::PropertyType for KinesisStreamsOutput {}
 
-impl ToValue for KinesisStreamsOutput {
+impl ::cloudwright_core::ToValue for KinesisStreamsOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
             .req("RoleARN", &self.role_arn)
             .build()
@@ -322,21 +280,10 @@ impl ToValue for KinesisStreamsOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaOutputRequired {
     /// `ResourceARN`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaOutput: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceARN", Shape::STR),
-        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["ResourceARN", "RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaOutput` property type of `AWS::KinesisAnalytics::ApplicationOutput`.
 ///
@@ -349,14 +296,14 @@ pub struct LambdaOutput {
     ///
     /// Amazon Resource Name (ARN) of the destination Lambda function to write to.
     ///
-    /// &gt; To specify an earlier version of the Lambda function than the latest, include the Lambda function version in the Lambda function ARN. For more information about Lambda ARNs, see \[Example ARNs: AWS Lambda\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html#arn-syntax-lambda>)
-    pub resource_arn: Str,
+    /// \> To specify an earlier version of the Lambda function than the latest, include the Lambda function version in the Lambda function ARN. For more information about Lambda ARNs, see [Example ARNs: AWS Lambda](https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html#arn-syntax-lambda)
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
     ///
     /// ARN of the IAM role that Amazon Kinesis Analytics can assume to write to the destination function on your behalf. You need to grant the necessary permissions to this role.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -371,107 +318,86 @@ impl LambdaOutput {
     }
 
     /// `ResourceARN`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for LambdaOutput {}
+impl crate::PropertyType for LambdaOutput {}
 
-impl ToValue for LambdaOutput {
+impl ::cloudwright_core::ToValue for LambdaOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
             .req("RoleARN", &self.role_arn)
             .build()
     }
 }
 
-/// The required properties of [`Output`], by name: `Output::new(OutputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutputRequired {
-    /// `DestinationSchema`: a [`DestinationSchema`] object, required.
-    pub destination_schema: Obj<DestinationSchema>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Output: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationSchema", Shape::Object(&RULE_DestinationSchema)),
-        ("KinesisFirehoseOutput", Shape::Object(&RULE_KinesisFirehoseOutput)),
-        ("KinesisStreamsOutput", Shape::Object(&RULE_KinesisStreamsOutput)),
-        ("LambdaOutput", Shape::Object(&RULE_LambdaOutput)),
-        ("Name", Shape::STR),
-    ],
-    required: &["DestinationSchema"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Output` property type of `AWS::KinesisAnalytics::ApplicationOutput`.
 ///
 /// Describes application output configuration in which you identify an in-application stream and a destination where you want the in-application stream data to be written. The destination can be an Amazon Kinesis stream or an Amazon Kinesis Firehose delivery stream.
 ///
-/// For limits on how many destinations an application can write and other limitations, see \[Limits\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/limits.html>) .
+/// For limits on how many destinations an application can write and other limitations, see [Limits](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/limits.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-applicationoutput-output.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Output {
     /// `DestinationSchema`: a [`DestinationSchema`] object, required.
     ///
-    /// Describes the data format when records are written to the destination. For more information, see \[Configuring Application Output\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-output.html>) .
-    pub destination_schema: Obj<DestinationSchema>,
+    /// Describes the data format when records are written to the destination. For more information, see [Configuring Application Output](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-output.html) .
+    pub destination_schema: crate::Obj<DestinationSchema>,
     /// `KinesisFirehoseOutput`: a [`KinesisFirehoseOutput`] object.
     ///
     /// Identifies an Amazon Kinesis Firehose delivery stream as the destination.
-    pub kinesis_firehose_output: Option<Obj<KinesisFirehoseOutput>>,
+    pub kinesis_firehose_output: ::std::option::Option<crate::Obj<KinesisFirehoseOutput>>,
     /// `KinesisStreamsOutput`: a [`KinesisStreamsOutput`] object.
     ///
     /// Identifies an Amazon Kinesis stream as the destination.
-    pub kinesis_streams_output: Option<Obj<KinesisStreamsOutput>>,
+    pub kinesis_streams_output: ::std::option::Option<crate::Obj<KinesisStreamsOutput>>,
     /// `LambdaOutput`: a [`LambdaOutput`] object.
     ///
     /// Identifies an AWS Lambda function as the destination.
-    pub lambda_output: Option<Obj<LambdaOutput>>,
+    pub lambda_output: ::std::option::Option<crate::Obj<LambdaOutput>>,
     /// `Name`: a string.
     ///
     /// Name of the in-application stream.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Output {
-    /// A `Output` with its required properties, named in a [`OutputRequired`].
+    /// A `Output` with its one required property, `DestinationSchema`.
     #[inline]
-    pub fn new(required: OutputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<DestinationSchema>>) -> Self {
         Self {
-            destination_schema: required.destination_schema,
-            kinesis_firehose_output: None,
-            kinesis_streams_output: None,
-            lambda_output: None,
-            name: None,
+            destination_schema: value.into(),
+            kinesis_firehose_output: ::std::option::Option::None,
+            kinesis_streams_output: ::std::option::Option::None,
+            lambda_output: ::std::option::Option::None,
+            name: ::std::option::Option::None,
         }
     }
 
     /// `DestinationSchema`: a [`DestinationSchema`] object, required.
-    pub fn destination_schema(mut self, value: impl Into<Obj<DestinationSchema>>) -> Self { self.destination_schema = value.into(); self }
+    pub fn destination_schema(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationSchema>>) -> Self { self.destination_schema = value.into(); self }
     /// `KinesisFirehoseOutput`: a [`KinesisFirehoseOutput`] object.
-    pub fn kinesis_firehose_output(mut self, value: impl Into<Obj<KinesisFirehoseOutput>>) -> Self { self.kinesis_firehose_output = Some(value.into()); self }
+    pub fn kinesis_firehose_output(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisFirehoseOutput>>) -> Self { self.kinesis_firehose_output = ::std::option::Option::Some(value.into()); self }
     /// `KinesisStreamsOutput`: a [`KinesisStreamsOutput`] object.
-    pub fn kinesis_streams_output(mut self, value: impl Into<Obj<KinesisStreamsOutput>>) -> Self { self.kinesis_streams_output = Some(value.into()); self }
+    pub fn kinesis_streams_output(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisStreamsOutput>>) -> Self { self.kinesis_streams_output = ::std::option::Option::Some(value.into()); self }
     /// `LambdaOutput`: a [`LambdaOutput`] object.
-    pub fn lambda_output(mut self, value: impl Into<Obj<LambdaOutput>>) -> Self { self.lambda_output = Some(value.into()); self }
+    pub fn lambda_output(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaOutput>>) -> Self { self.lambda_output = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Output {}
+impl crate::PropertyType for Output {}
 
-impl ToValue for Output {
+impl ::cloudwright_core::ToValue for Output {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationSchema", &self.destination_schema)
             .opt("KinesisFirehoseOutput", &self.kinesis_firehose_output)
             .opt("KinesisStreamsOutput", &self.kinesis_streams_output)
@@ -479,4 +405,78 @@ impl ToValue for Output {
             .opt("Name", &self.name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationOutput: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationName", Shape::STR),
+            ("Output", Shape::Object(&RULE_Output)),
+        ],
+        required: &["ApplicationName", "Output"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationSchema: ObjRule = ObjRule {
+        properties: &[
+            ("RecordFormatType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisFirehoseOutput: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceARN", Shape::STR),
+            ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["ResourceARN", "RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisStreamsOutput: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceARN", Shape::STR),
+            ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["ResourceARN", "RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaOutput: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceARN", Shape::STR),
+            ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["ResourceARN", "RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Output: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationSchema", Shape::Object(&RULE_DestinationSchema)),
+            ("KinesisFirehoseOutput", Shape::Object(&RULE_KinesisFirehoseOutput)),
+            ("KinesisStreamsOutput", Shape::Object(&RULE_KinesisStreamsOutput)),
+            ("LambdaOutput", Shape::Object(&RULE_LambdaOutput)),
+            ("Name", Shape::STR),
+        ],
+        required: &["DestinationSchema"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,19 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    CsvMappingParameters, CsvMappingParametersRequired, JsonMappingParameters,
-    JsonMappingParametersRequired, MappingParameters, RecordColumn, RecordColumnRequired,
+    CsvMappingParameters, CsvMappingParametersRequired, JsonMappingParameters, MappingParameters,
+    RecordColumn, RecordColumnRequired,
 };
-use super::shared::{RULE_MappingParameters, RULE_RecordColumn};
 
 /// The required properties of [`ApplicationReferenceDataSource`], by name: `ApplicationReferenceDataSource::new(ApplicationReferenceDataSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationReferenceDataSourceRequired {
     /// `ApplicationName`: a string, required.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `ReferenceDataSource`: a [`ReferenceDataSource`] object, required.
-    pub reference_data_source: Obj<ReferenceDataSource>,
+    pub reference_data_source: crate::Obj<ReferenceDataSource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationReferenceDataSource: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationName", Shape::STR),
-        ("ReferenceDataSource", Shape::Object(&RULE_ReferenceDataSource)),
-    ],
-    required: &["ReferenceDataSource", "ApplicationName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::KinesisAnalytics::ApplicationReferenceDataSource` resource.
 ///
@@ -39,7 +25,7 @@ pub(crate) static RULE_ApplicationReferenceDataSource: ObjRule = ObjRule {
 ///
 /// Amazon Kinesis Analytics reads reference data (that is, an Amazon S3 object) and creates an in-application table within your application. In the request, you provide the source (S3 bucket name and object key name), name of the in-application table to create, and the necessary mapping information that describes how data in Amazon S3 object maps to columns in the resulting in-application table.
 ///
-/// For conceptual information, see \[Configuring Application Input\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-input.html>) . For the limits on data sources you can add to your application, see \[Limits\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/limits.html>) .
+/// For conceptual information, see [Configuring Application Input](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/how-it-works-input.html) . For the limits on data sources you can add to your application, see [Limits](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/limits.html) .
 ///
 /// This operation requires permissions to perform the `kinesisanalytics:AddApplicationOutput` action.
 ///
@@ -57,11 +43,11 @@ pub struct ApplicationReferenceDataSource {
     /// Name of an existing application.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `ReferenceDataSource`: a [`ReferenceDataSource`] object, required.
     ///
     /// The reference data source can be an object in your Amazon S3 bucket. Amazon Kinesis Analytics reads the object and copies the data into the in-application table that is created. You provide an S3 bucket, object key name, and the resulting in-application table that is created. You must also provide an IAM role with the necessary permissions that Amazon Kinesis Analytics can assume to read the object from your S3 bucket on your behalf.
-    pub reference_data_source: Obj<ReferenceDataSource>,
+    pub reference_data_source: crate::Obj<ReferenceDataSource>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +57,7 @@ impl ApplicationReferenceDataSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KinesisAnalytics::ApplicationReferenceDataSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalytics-applicationreferencedatasource.html",
         primary_identifier: &["Id"],
@@ -82,7 +68,7 @@ impl ApplicationReferenceDataSource {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ApplicationReferenceDataSource` with its required properties, named in a [`ApplicationReferenceDataSourceRequired`].
@@ -95,38 +81,45 @@ impl ApplicationReferenceDataSource {
     }
 
     /// `ApplicationName`: a string, required.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = value.into(); self }
     /// `ReferenceDataSource`: a [`ReferenceDataSource`] object, required.
-    pub fn reference_data_source(mut self, value: impl Into<Obj<ReferenceDataSource>>) -> Self { self.reference_data_source = value.into(); self }
+    pub fn reference_data_source(mut self, value: impl ::std::convert::Into<crate::Obj<ReferenceDataSource>>) -> Self { self.reference_data_source = value.into(); self }
 }
 
-impl Resource for ApplicationReferenceDataSource {
+impl ::cloudwright_core::Resource for ApplicationReferenceDataSource {
     type Attributes = ApplicationReferenceDataSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationReferenceDataSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ApplicationReferenceDataSource,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApplicationReferenceDataSource {
+impl ::cloudwright_core::ToValue for ApplicationReferenceDataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationName", &self.application_name)
             .req("ReferenceDataSource", &self.reference_data_source)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApplicationReferenceDataSource`]: `Handle<ApplicationReferenceDataSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApplicationReferenceDataSource`]: `Handle<ApplicationReferenceDataSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationReferenceDataSourceAttributes(ResourceRef);
+pub struct ApplicationReferenceDataSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationReferenceDataSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ApplicationReferenceDataSourceAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -134,28 +127,10 @@ impl From<ResourceRef> for ApplicationReferenceDataSourceAttributes {
 impl ApplicationReferenceDataSourceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`RecordFormat`], by name: `RecordFormat::new(RecordFormatRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordFormatRequired {
-    /// `RecordFormatType`: a string, required.
-    pub record_format_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
-    properties: &[
-        ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
-        ("RecordFormatType", Shape::STR),
-    ],
-    required: &["RecordFormatType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecordFormat` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
 ///
@@ -167,60 +142,41 @@ pub struct RecordFormat {
     /// `MappingParameters`: a [`MappingParameters`] object.
     ///
     /// When configuring application input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
-    pub mapping_parameters: Option<Obj<MappingParameters>>,
+    pub mapping_parameters: ::std::option::Option<crate::Obj<MappingParameters>>,
     /// `RecordFormatType`: a string, required.
     ///
     /// The type of record format.
-    pub record_format_type: Str,
+    pub record_format_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RecordFormat {
-    /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
+    /// A `RecordFormat` with its one required property, `RecordFormatType`.
     #[inline]
-    pub fn new(required: RecordFormatRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            mapping_parameters: None,
-            record_format_type: required.record_format_type,
+            mapping_parameters: ::std::option::Option::None,
+            record_format_type: value.into(),
         }
     }
 
     /// `MappingParameters`: a [`MappingParameters`] object.
-    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self { self.mapping_parameters = Some(value.into()); self }
+    pub fn mapping_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<MappingParameters>>) -> Self { self.mapping_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RecordFormatType`: a string, required.
-    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self { self.record_format_type = value.into(); self }
+    pub fn record_format_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_format_type = value.into(); self }
 }
 
-impl PropertyType for RecordFormat {}
+impl crate::PropertyType for RecordFormat {}
 
-impl ToValue for RecordFormat {
+impl ::cloudwright_core::ToValue for RecordFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MappingParameters", &self.mapping_parameters)
             .req("RecordFormatType", &self.record_format_type)
             .build()
     }
 }
-
-/// The required properties of [`ReferenceDataSource`], by name: `ReferenceDataSource::new(ReferenceDataSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReferenceDataSourceRequired {
-    /// `ReferenceSchema`: a [`ReferenceSchema`] object, required.
-    pub reference_schema: Obj<ReferenceSchema>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReferenceDataSource: ObjRule = ObjRule {
-    properties: &[
-        ("ReferenceSchema", Shape::Object(&RULE_ReferenceSchema)),
-        ("S3ReferenceDataSource", Shape::Object(&RULE_S3ReferenceDataSource)),
-        ("TableName", Shape::STR),
-    ],
-    required: &["ReferenceSchema"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReferenceDataSource` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
 ///
@@ -232,43 +188,43 @@ pub struct ReferenceDataSource {
     /// `ReferenceSchema`: a [`ReferenceSchema`] object, required.
     ///
     /// Describes the format of the data in the streaming source, and how each data element maps to corresponding columns created in the in-application stream.
-    pub reference_schema: Obj<ReferenceSchema>,
+    pub reference_schema: crate::Obj<ReferenceSchema>,
     /// `S3ReferenceDataSource`: a [`S3ReferenceDataSource`] object.
     ///
     /// Identifies the S3 bucket and object that contains the reference data. Also identifies the IAM role Amazon Kinesis Analytics can assume to read this object on your behalf. An Amazon Kinesis Analytics application loads reference data only once. If the data changes, you call the `UpdateApplication` operation to trigger reloading of data into your application.
-    pub s3_reference_data_source: Option<Obj<S3ReferenceDataSource>>,
+    pub s3_reference_data_source: ::std::option::Option<crate::Obj<S3ReferenceDataSource>>,
     /// `TableName`: a string.
     ///
     /// Name of the in-application table to create.
-    pub table_name: Option<Str>,
+    pub table_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ReferenceDataSource {
-    /// A `ReferenceDataSource` with its required properties, named in a [`ReferenceDataSourceRequired`].
+    /// A `ReferenceDataSource` with its one required property, `ReferenceSchema`.
     #[inline]
-    pub fn new(required: ReferenceDataSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ReferenceSchema>>) -> Self {
         Self {
-            reference_schema: required.reference_schema,
-            s3_reference_data_source: None,
-            table_name: None,
+            reference_schema: value.into(),
+            s3_reference_data_source: ::std::option::Option::None,
+            table_name: ::std::option::Option::None,
         }
     }
 
     /// `ReferenceSchema`: a [`ReferenceSchema`] object, required.
-    pub fn reference_schema(mut self, value: impl Into<Obj<ReferenceSchema>>) -> Self { self.reference_schema = value.into(); self }
+    pub fn reference_schema(mut self, value: impl ::std::convert::Into<crate::Obj<ReferenceSchema>>) -> Self { self.reference_schema = value.into(); self }
     /// `S3ReferenceDataSource`: a [`S3ReferenceDataSource`] object.
-    pub fn s3_reference_data_source(mut self, value: impl Into<Obj<S3ReferenceDataSource>>) -> Self { self.s3_reference_data_source = Some(value.into()); self }
+    pub fn s3_reference_data_source(mut self, value: impl ::std::convert::Into<crate::Obj<S3ReferenceDataSource>>) -> Self { self.s3_reference_data_source = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReferenceDataSource {}
+impl crate::PropertyType for ReferenceDataSource {}
 
-impl ToValue for ReferenceDataSource {
+impl ::cloudwright_core::ToValue for ReferenceDataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ReferenceSchema", &self.reference_schema)
             .opt("S3ReferenceDataSource", &self.s3_reference_data_source)
             .opt("TableName", &self.table_name)
@@ -280,22 +236,10 @@ impl ToValue for ReferenceDataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceSchemaRequired {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    pub record_columns: List<RecordColumn>,
+    pub record_columns: ::cloudwright_core::List<RecordColumn>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    pub record_format: Obj<RecordFormat>,
+    pub record_format: crate::Obj<RecordFormat>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReferenceSchema: ObjRule = ObjRule {
-    properties: &[
-        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None, unique: false })),
-        ("RecordEncoding", Shape::STR),
-        ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
-    ],
-    required: &["RecordColumns", "RecordFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReferenceSchema` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
 ///
@@ -307,15 +251,15 @@ pub struct ReferenceSchema {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
     ///
     /// A list of RecordColumn objects.
-    pub record_columns: List<RecordColumn>,
+    pub record_columns: ::cloudwright_core::List<RecordColumn>,
     /// `RecordEncoding`: a string.
     ///
     /// Specifies the encoding of the records in the reference source. For example, UTF-8.
-    pub record_encoding: Option<Str>,
+    pub record_encoding: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
     ///
     /// Specifies the format of the records on the reference source.
-    pub record_format: Obj<RecordFormat>,
+    pub record_format: crate::Obj<RecordFormat>,
 }
 
 #[rustfmt::skip]
@@ -325,25 +269,25 @@ impl ReferenceSchema {
     pub fn new(required: ReferenceSchemaRequired) -> Self {
         Self {
             record_columns: required.record_columns,
-            record_encoding: None,
+            record_encoding: ::std::option::Option::None,
             record_format: required.record_format,
         }
     }
 
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
+    pub fn record_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
     /// `RecordEncoding`: a string.
-    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self { self.record_encoding = Some(value.into()); self }
+    pub fn record_encoding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_encoding = ::std::option::Option::Some(value.into()); self }
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
+    pub fn record_format(mut self, value: impl ::std::convert::Into<crate::Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
 }
 
-impl PropertyType for ReferenceSchema {}
+impl crate::PropertyType for ReferenceSchema {}
 
-impl ToValue for ReferenceSchema {
+impl ::cloudwright_core::ToValue for ReferenceSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecordColumns", &self.record_columns)
             .opt("RecordEncoding", &self.record_encoding)
             .req("RecordFormat", &self.record_format)
@@ -355,30 +299,18 @@ impl ToValue for ReferenceSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ReferenceDataSourceRequired {
     /// `BucketARN`: a string, required.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `FileKey`: a string, required.
-    pub file_key: Str,
+    pub file_key: ::cloudwright_core::Str,
     /// `ReferenceRoleARN`: a string, required.
-    pub reference_role_arn: Str,
+    pub reference_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3ReferenceDataSource: ObjRule = ObjRule {
-    properties: &[
-        ("BucketARN", Shape::STR),
-        ("FileKey", Shape::STR),
-        ("ReferenceRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["BucketARN", "FileKey", "ReferenceRoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3ReferenceDataSource` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
 ///
 /// Identifies the S3 bucket and object that contains the reference data. Also identifies the IAM role Amazon Kinesis Analytics can assume to read this object on your behalf.
 ///
-/// An Amazon Kinesis Analytics application loads reference data only once. If the data changes, you call the \[UpdateApplication\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/API_UpdateApplication.html>) operation to trigger reloading of data into your application.
+/// An Amazon Kinesis Analytics application loads reference data only once. If the data changes, you call the [UpdateApplication](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/API_UpdateApplication.html) operation to trigger reloading of data into your application.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalytics-applicationreferencedatasource-s3referencedatasource.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -386,17 +318,17 @@ pub struct S3ReferenceDataSource {
     /// `BucketARN`: a string, required.
     ///
     /// Amazon Resource Name (ARN) of the S3 bucket.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `FileKey`: a string, required.
     ///
     /// Object key name containing reference data.
-    pub file_key: Str,
+    pub file_key: ::cloudwright_core::Str,
     /// `ReferenceRoleARN`: a string, required.
     ///
     /// ARN of the IAM role that the service can assume to read data on your behalf. This role must have permission for the `s3:GetObject` action on the object and trust policy that allows Amazon Kinesis Analytics service principal to assume this role.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub reference_role_arn: Str,
+    pub reference_role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -412,22 +344,88 @@ impl S3ReferenceDataSource {
     }
 
     /// `BucketARN`: a string, required.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
+    pub fn bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `FileKey`: a string, required.
-    pub fn file_key(mut self, value: impl Into<Str>) -> Self { self.file_key = value.into(); self }
+    pub fn file_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_key = value.into(); self }
     /// `ReferenceRoleARN`: a string, required.
-    pub fn reference_role_arn(mut self, value: impl Into<Str>) -> Self { self.reference_role_arn = value.into(); self }
+    pub fn reference_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reference_role_arn = value.into(); self }
 }
 
-impl PropertyType for S3ReferenceDataSource {}
+impl crate::PropertyType for S3ReferenceDataSource {}
 
-impl ToValue for S3ReferenceDataSource {
+impl ::cloudwright_core::ToValue for S3ReferenceDataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketARN", &self.bucket_arn)
             .req("FileKey", &self.file_key)
             .req("ReferenceRoleARN", &self.reference_role_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_MappingParameters, RULE_RecordColumn};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationReferenceDataSource: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationName", Shape::STR),
+            ("ReferenceDataSource", Shape::Object(&RULE_ReferenceDataSource)),
+        ],
+        required: &["ReferenceDataSource", "ApplicationName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
+        properties: &[
+            ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
+            ("RecordFormatType", Shape::STR),
+        ],
+        required: &["RecordFormatType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReferenceDataSource: ObjRule = ObjRule {
+        properties: &[
+            ("ReferenceSchema", Shape::Object(&RULE_ReferenceSchema)),
+            ("S3ReferenceDataSource", Shape::Object(&RULE_S3ReferenceDataSource)),
+            ("TableName", Shape::STR),
+        ],
+        required: &["ReferenceSchema"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReferenceSchema: ObjRule = ObjRule {
+        properties: &[
+            ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None, unique: false })),
+            ("RecordEncoding", Shape::STR),
+            ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
+        ],
+        required: &["RecordColumns", "RecordFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3ReferenceDataSource: ObjRule = ObjRule {
+        properties: &[
+            ("BucketARN", Shape::STR),
+            ("FileKey", Shape::STR),
+            ("ReferenceRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["BucketARN", "FileKey", "ReferenceRoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -19,7 +19,7 @@ pub mod application_reference_data_source;
 pub mod shared;
 
 #[cfg(feature = "kinesisanalytics")]
-pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+pub use application::{Application, ApplicationAttributes};
 #[cfg(feature = "kinesisanalytics")]
 pub use application_output::{
     ApplicationOutput, ApplicationOutputAttributes, ApplicationOutputRequired,

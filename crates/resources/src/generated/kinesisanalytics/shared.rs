@@ -6,29 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "kinesisanalytics")]
 /// The required properties of [`CsvMappingParameters`], by name: `CsvMappingParameters::new(CsvMappingParametersRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsvMappingParametersRequired {
     /// `RecordColumnDelimiter`: a string, required.
-    pub record_column_delimiter: Str,
+    pub record_column_delimiter: ::cloudwright_core::Str,
     /// `RecordRowDelimiter`: a string, required.
-    pub record_row_delimiter: Str,
+    pub record_row_delimiter: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "kinesisanalytics")]
-#[rustfmt::skip]
-pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("RecordColumnDelimiter", Shape::STR),
-        ("RecordRowDelimiter", Shape::STR),
-    ],
-    required: &["RecordColumnDelimiter", "RecordRowDelimiter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "kinesisanalytics")]
 /// The `CsvMappingParameters` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -45,11 +31,11 @@ pub struct CsvMappingParameters {
     /// `RecordColumnDelimiter`: a string, required.
     ///
     /// Column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
-    pub record_column_delimiter: Str,
+    pub record_column_delimiter: ::cloudwright_core::Str,
     /// `RecordRowDelimiter`: a string, required.
     ///
     /// Row delimiter. For example, in a CSV format, *'\n'* is the typical row delimiter.
-    pub record_row_delimiter: Str,
+    pub record_row_delimiter: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "kinesisanalytics")]
@@ -65,43 +51,24 @@ impl CsvMappingParameters {
     }
 
     /// `RecordColumnDelimiter`: a string, required.
-    pub fn record_column_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_column_delimiter = value.into(); self }
+    pub fn record_column_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_column_delimiter = value.into(); self }
     /// `RecordRowDelimiter`: a string, required.
-    pub fn record_row_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_row_delimiter = value.into(); self }
+    pub fn record_row_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_row_delimiter = value.into(); self }
 }
 
 #[cfg(feature = "kinesisanalytics")]
-impl PropertyType for CsvMappingParameters {}
+impl crate::PropertyType for CsvMappingParameters {}
 
 #[cfg(feature = "kinesisanalytics")]
-impl ToValue for CsvMappingParameters {
+impl ::cloudwright_core::ToValue for CsvMappingParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecordColumnDelimiter", &self.record_column_delimiter)
             .req("RecordRowDelimiter", &self.record_row_delimiter)
             .build()
     }
 }
-
-#[cfg(feature = "kinesisanalytics")]
-/// The required properties of [`JsonMappingParameters`], by name: `JsonMappingParameters::new(JsonMappingParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonMappingParametersRequired {
-    /// `RecordRowPath`: a string, required.
-    pub record_row_path: Str,
-}
-
-#[cfg(feature = "kinesisanalytics")]
-#[rustfmt::skip]
-pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("RecordRowPath", Shape::STR),
-    ],
-    required: &["RecordRowPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "kinesisanalytics")]
 /// The `JsonMappingParameters` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -114,47 +81,36 @@ pub struct JsonMappingParameters {
     /// `RecordRowPath`: a string, required.
     ///
     /// Path to the top-level parent that contains the records.
-    pub record_row_path: Str,
+    pub record_row_path: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "kinesisanalytics")]
 #[rustfmt::skip]
 impl JsonMappingParameters {
-    /// A `JsonMappingParameters` with its required properties, named in a [`JsonMappingParametersRequired`].
+    /// A `JsonMappingParameters` with its one required property, `RecordRowPath`.
     #[inline]
-    pub fn new(required: JsonMappingParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            record_row_path: required.record_row_path,
+            record_row_path: value.into(),
         }
     }
 
     /// `RecordRowPath`: a string, required.
-    pub fn record_row_path(mut self, value: impl Into<Str>) -> Self { self.record_row_path = value.into(); self }
+    pub fn record_row_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_row_path = value.into(); self }
 }
 
 #[cfg(feature = "kinesisanalytics")]
-impl PropertyType for JsonMappingParameters {}
+impl crate::PropertyType for JsonMappingParameters {}
 
 #[cfg(feature = "kinesisanalytics")]
-impl ToValue for JsonMappingParameters {
+impl ::cloudwright_core::ToValue for JsonMappingParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecordRowPath", &self.record_row_path)
             .build()
     }
 }
-
-#[cfg(feature = "kinesisanalytics")]
-#[rustfmt::skip]
-pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("CSVMappingParameters", Shape::Object(&RULE_CsvMappingParameters)),
-        ("JSONMappingParameters", Shape::Object(&RULE_JsonMappingParameters)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "kinesisanalytics")]
 /// The `MappingParameters` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -167,11 +123,11 @@ pub struct MappingParameters {
     /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
     ///
     /// Provides additional mapping information when the record format uses delimiters (for example, CSV).
-    pub csv_mapping_parameters: Option<Obj<CsvMappingParameters>>,
+    pub csv_mapping_parameters: ::std::option::Option<crate::Obj<CsvMappingParameters>>,
     /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
     ///
     /// Provides additional mapping information when JSON is the record format on the streaming source.
-    pub json_mapping_parameters: Option<Obj<JsonMappingParameters>>,
+    pub json_mapping_parameters: ::std::option::Option<crate::Obj<JsonMappingParameters>>,
 }
 
 #[cfg(feature = "kinesisanalytics")]
@@ -180,23 +136,23 @@ impl MappingParameters {
     /// A `MappingParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
-    pub fn csv_mapping_parameters(mut self, value: impl Into<Obj<CsvMappingParameters>>) -> Self { self.csv_mapping_parameters = Some(value.into()); self }
+    pub fn csv_mapping_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<CsvMappingParameters>>) -> Self { self.csv_mapping_parameters = ::std::option::Option::Some(value.into()); self }
     /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
-    pub fn json_mapping_parameters(mut self, value: impl Into<Obj<JsonMappingParameters>>) -> Self { self.json_mapping_parameters = Some(value.into()); self }
+    pub fn json_mapping_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<JsonMappingParameters>>) -> Self { self.json_mapping_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "kinesisanalytics")]
-impl PropertyType for MappingParameters {}
+impl crate::PropertyType for MappingParameters {}
 
 #[cfg(feature = "kinesisanalytics")]
-impl ToValue for MappingParameters {
+impl ::cloudwright_core::ToValue for MappingParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CSVMappingParameters", &self.csv_mapping_parameters)
             .opt("JSONMappingParameters", &self.json_mapping_parameters)
             .build()
@@ -208,23 +164,10 @@ impl ToValue for MappingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordColumnRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SqlType`: a string, required.
-    pub sql_type: Str,
+    pub sql_type: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "kinesisanalytics")]
-#[rustfmt::skip]
-pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
-    properties: &[
-        ("Mapping", Shape::STR),
-        ("Name", Shape::STR),
-        ("SqlType", Shape::STR),
-    ],
-    required: &["SqlType", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "kinesisanalytics")]
 /// The `RecordColumn` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -238,16 +181,16 @@ pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
 pub struct RecordColumn {
     /// `Mapping`: a string.
     ///
-    /// Reference to the data element in the streaming input or the reference data source. This element is required if the \[RecordFormatType\](<https://docs.aws.amazon.com/kinesisanalytics/latest/dev/API_RecordFormat.html#analytics-Type-RecordFormat-RecordFormatTypel>) is `JSON` .
-    pub mapping: Option<Str>,
+    /// Reference to the data element in the streaming input or the reference data source. This element is required if the [RecordFormatType](https://docs.aws.amazon.com/kinesisanalytics/latest/dev/API_RecordFormat.html#analytics-Type-RecordFormat-RecordFormatTypel) is `JSON` .
+    pub mapping: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Name of the column created in the in-application input stream or reference table.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SqlType`: a string, required.
     ///
     /// Type of column created in the in-application input stream or reference table.
-    pub sql_type: Str,
+    pub sql_type: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "kinesisanalytics")]
@@ -257,31 +200,85 @@ impl RecordColumn {
     #[inline]
     pub fn new(required: RecordColumnRequired) -> Self {
         Self {
-            mapping: None,
+            mapping: ::std::option::Option::None,
             name: required.name,
             sql_type: required.sql_type,
         }
     }
 
     /// `Mapping`: a string.
-    pub fn mapping(mut self, value: impl Into<Str>) -> Self { self.mapping = Some(value.into()); self }
+    pub fn mapping(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mapping = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SqlType`: a string, required.
-    pub fn sql_type(mut self, value: impl Into<Str>) -> Self { self.sql_type = value.into(); self }
+    pub fn sql_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sql_type = value.into(); self }
 }
 
 #[cfg(feature = "kinesisanalytics")]
-impl PropertyType for RecordColumn {}
+impl crate::PropertyType for RecordColumn {}
 
 #[cfg(feature = "kinesisanalytics")]
-impl ToValue for RecordColumn {
+impl ::cloudwright_core::ToValue for RecordColumn {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Mapping", &self.mapping)
             .req("Name", &self.name)
             .req("SqlType", &self.sql_type)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "kinesisanalytics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
+        properties: &[
+            ("RecordColumnDelimiter", Shape::STR),
+            ("RecordRowDelimiter", Shape::STR),
+        ],
+        required: &["RecordColumnDelimiter", "RecordRowDelimiter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "kinesisanalytics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
+        properties: &[
+            ("RecordRowPath", Shape::STR),
+        ],
+        required: &["RecordRowPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "kinesisanalytics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
+        properties: &[
+            ("CSVMappingParameters", Shape::Object(&RULE_CsvMappingParameters)),
+            ("JSONMappingParameters", Shape::Object(&RULE_JsonMappingParameters)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "kinesisanalytics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
+        properties: &[
+            ("Mapping", Shape::STR),
+            ("Name", Shape::STR),
+            ("SqlType", Shape::STR),
+        ],
+        required: &["SqlType", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(?:arn:.*:kms:.*:.*:(?:key\\/.*|alias\\/.*)|alias\\/.*|(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^-\\s<>&]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?=^\\$)(?=^\\S+$).*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9/!-_.*'()]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^([01][0-9]|2[0-3]):[0-5][0-9]$");
-
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `RuntimeEnvironment`: a [`RuntimeEnvironment`] value, required.
     pub runtime_environment: RuntimeEnvironment,
     /// `ServiceExecutionRole`: a string, required.
-    pub service_execution_role: Str,
+    pub service_execution_role: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationConfiguration", Shape::Object(&RULE_ApplicationConfiguration)),
-        ("ApplicationDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("ApplicationMaintenanceConfiguration", Shape::Object(&RULE_ApplicationMaintenanceConfiguration)),
-        ("ApplicationMode", Shape::Str(&StrRule { allowed: &["INTERACTIVE", "STREAMING"], ..StrRule::ANY })),
-        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RunConfiguration", Shape::Object(&RULE_RunConfiguration)),
-        ("RuntimeEnvironment", Shape::Str(&StrRule { allowed: &["FLINK-1_11", "FLINK-1_13", "FLINK-1_15", "FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-1_6", "FLINK-1_8", "FLINK-2_2", "SQL-1_0", "ZEPPELIN-FLINK-1_0", "ZEPPELIN-FLINK-2_0", "ZEPPELIN-FLINK-3_0"], ..StrRule::ANY })),
-        ("ServiceExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    required: &["RuntimeEnvironment", "ServiceExecutionRole"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::KinesisAnalyticsV2::Application` resource.
 ///
-/// Creates an Amazon Kinesis Data Analytics application. For information about creating a Kinesis Data Analytics application, see \[Creating an Application\](<https://docs.aws.amazon.com/managed-flink/latest/java/getting-started.html>) .
+/// Creates an Amazon Kinesis Data Analytics application. For information about creating a Kinesis Data Analytics application, see [Creating an Application](https://docs.aws.amazon.com/managed-flink/latest/java/getting-started.html) .
 ///
 /// `Ref` returns its `ApplicationName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`ApplicationAttributes`] is empty).
@@ -61,35 +30,36 @@ pub struct Application {
     /// `ApplicationConfiguration`: an [`ApplicationConfiguration`] object.
     ///
     /// Use this parameter to configure the application.
-    pub application_configuration: Option<Obj<ApplicationConfiguration>>,
+    pub application_configuration: ::std::option::Option<crate::Obj<ApplicationConfiguration>>,
     /// `ApplicationDescription`: a string.
     ///
     /// The description of the application.
     ///
     /// Length 0 to 1024; default `""`.
-    pub application_description: Option<Str>,
+    pub application_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ApplicationMaintenanceConfiguration`: an [`ApplicationMaintenanceConfiguration`] object.
     ///
     /// Specifies the maintenance window parameters for a Kinesis Data Analytics application.
-    pub application_maintenance_configuration: Option<Obj<ApplicationMaintenanceConfiguration>>,
+    pub application_maintenance_configuration:
+        ::std::option::Option<crate::Obj<ApplicationMaintenanceConfiguration>>,
     /// `ApplicationMode`: an [`ApplicationMode`] value.
     ///
     /// To create a Kinesis Data Analytics Studio notebook, you must set the mode to `INTERACTIVE` . However, for a Kinesis Data Analytics for Apache Flink application, the mode is optional.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_mode: Option<ApplicationMode>,
+    pub application_mode: ::std::option::Option<ApplicationMode>,
     /// `ApplicationName`: a string.
     ///
     /// The name of the application.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub application_name: Option<Str>,
+    pub application_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RunConfiguration`: a [`RunConfiguration`] object.
     ///
     /// Describes the starting parameters for an Managed Service for Apache Flink application.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub run_configuration: Option<Obj<RunConfiguration>>,
+    pub run_configuration: ::std::option::Option<crate::Obj<RunConfiguration>>,
     /// `RuntimeEnvironment`: a [`RuntimeEnvironment`] value, required.
     ///
     /// The runtime environment for the application.
@@ -99,13 +69,13 @@ pub struct Application {
     /// Specifies the IAM role that the application uses to access external resources.
     ///
     /// Pattern `^arn:.*$`; length 1 to 2048.
-    pub service_execution_role: Str,
+    pub service_execution_role: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of one or more tags to assign to the application. A tag is a key-value pair that identifies an application. Note that the maximum number of application tags includes system tags. The maximum number of user-defined application tags is 50.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -115,7 +85,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KinesisAnalyticsV2::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalyticsv2-application.html",
         primary_identifier: &["ApplicationName"],
@@ -126,63 +96,65 @@ impl Application {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
     #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
-            application_configuration: None,
-            application_description: None,
-            application_maintenance_configuration: None,
-            application_mode: None,
-            application_name: None,
-            run_configuration: None,
+            application_configuration: ::std::option::Option::None,
+            application_description: ::std::option::Option::None,
+            application_maintenance_configuration: ::std::option::Option::None,
+            application_mode: ::std::option::Option::None,
+            application_name: ::std::option::Option::None,
+            run_configuration: ::std::option::Option::None,
             runtime_environment: required.runtime_environment,
             service_execution_role: required.service_execution_role,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationConfiguration`: an [`ApplicationConfiguration`] object.
-    pub fn application_configuration(mut self, value: impl Into<Obj<ApplicationConfiguration>>) -> Self { self.application_configuration = Some(value.into()); self }
+    pub fn application_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationConfiguration>>) -> Self { self.application_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationDescription`: a string.
-    pub fn application_description(mut self, value: impl Into<Str>) -> Self { self.application_description = Some(value.into()); self }
+    pub fn application_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_description = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationMaintenanceConfiguration`: an [`ApplicationMaintenanceConfiguration`] object.
-    pub fn application_maintenance_configuration(mut self, value: impl Into<Obj<ApplicationMaintenanceConfiguration>>) -> Self { self.application_maintenance_configuration = Some(value.into()); self }
+    pub fn application_maintenance_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationMaintenanceConfiguration>>) -> Self { self.application_maintenance_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationMode`: an [`ApplicationMode`] value.
-    pub fn application_mode(mut self, value: impl Into<ApplicationMode>) -> Self { self.application_mode = Some(value.into()); self }
+    pub fn application_mode(mut self, value: impl ::std::convert::Into<ApplicationMode>) -> Self { self.application_mode = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationName`: a string.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = Some(value.into()); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = ::std::option::Option::Some(value.into()); self }
     /// `RunConfiguration`: a [`RunConfiguration`] object.
-    pub fn run_configuration(mut self, value: impl Into<Obj<RunConfiguration>>) -> Self { self.run_configuration = Some(value.into()); self }
+    pub fn run_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RunConfiguration>>) -> Self { self.run_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RuntimeEnvironment`: a [`RuntimeEnvironment`] value, required.
-    pub fn runtime_environment(mut self, value: impl Into<RuntimeEnvironment>) -> Self { self.runtime_environment = value.into(); self }
+    pub fn runtime_environment(mut self, value: impl ::std::convert::Into<RuntimeEnvironment>) -> Self { self.runtime_environment = value.into(); self }
     /// `ServiceExecutionRole`: a string, required.
-    pub fn service_execution_role(mut self, value: impl Into<Str>) -> Self { self.service_execution_role = value.into(); self }
+    pub fn service_execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_execution_role = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationConfiguration", &self.application_configuration)
             .opt("ApplicationDescription", &self.application_description)
             .opt(
@@ -199,12 +171,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ApplicationAttributes(());
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -213,21 +185,10 @@ impl From<ResourceRef> for ApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationCodeConfigurationRequired {
     /// `CodeContent`: a [`CodeContent`] object, required.
-    pub code_content: Obj<CodeContent>,
+    pub code_content: crate::Obj<CodeContent>,
     /// `CodeContentType`: a [`CodeContentType`] value, required.
     pub code_content_type: CodeContentType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationCodeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CodeContent", Shape::Object(&RULE_CodeContent)),
-        ("CodeContentType", Shape::Str(&StrRule { allowed: &["PLAINTEXT", "ZIPFILE"], ..StrRule::ANY })),
-    ],
-    required: &["CodeContentType", "CodeContent"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationCodeConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -239,7 +200,7 @@ pub struct ApplicationCodeConfiguration {
     /// `CodeContent`: a [`CodeContent`] object, required.
     ///
     /// The location and type of the application code.
-    pub code_content: Obj<CodeContent>,
+    pub code_content: crate::Obj<CodeContent>,
     /// `CodeContentType`: a [`CodeContentType`] value, required.
     ///
     /// Specifies whether the code content is in text or zip format.
@@ -258,39 +219,22 @@ impl ApplicationCodeConfiguration {
     }
 
     /// `CodeContent`: a [`CodeContent`] object, required.
-    pub fn code_content(mut self, value: impl Into<Obj<CodeContent>>) -> Self { self.code_content = value.into(); self }
+    pub fn code_content(mut self, value: impl ::std::convert::Into<crate::Obj<CodeContent>>) -> Self { self.code_content = value.into(); self }
     /// `CodeContentType`: a [`CodeContentType`] value, required.
-    pub fn code_content_type(mut self, value: impl Into<CodeContentType>) -> Self { self.code_content_type = value.into(); self }
+    pub fn code_content_type(mut self, value: impl ::std::convert::Into<CodeContentType>) -> Self { self.code_content_type = value.into(); self }
 }
 
-impl PropertyType for ApplicationCodeConfiguration {}
+impl crate::PropertyType for ApplicationCodeConfiguration {}
 
-impl ToValue for ApplicationCodeConfiguration {
+impl ::cloudwright_core::ToValue for ApplicationCodeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CodeContent", &self.code_content)
             .req("CodeContentType", &self.code_content_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationCodeConfiguration", Shape::Object(&RULE_ApplicationCodeConfiguration)),
-        ("ApplicationEncryptionConfiguration", Shape::Object(&RULE_ApplicationEncryptionConfiguration)),
-        ("ApplicationSnapshotConfiguration", Shape::Object(&RULE_ApplicationSnapshotConfiguration)),
-        ("ApplicationSystemRollbackConfiguration", Shape::Object(&RULE_ApplicationSystemRollbackConfiguration)),
-        ("EnvironmentProperties", Shape::Object(&RULE_EnvironmentProperties)),
-        ("FlinkApplicationConfiguration", Shape::Object(&RULE_FlinkApplicationConfiguration)),
-        ("SqlApplicationConfiguration", Shape::Object(&RULE_SqlApplicationConfiguration)),
-        ("VpcConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfiguration), min_items: None, max_items: Some(1), unique: false })),
-        ("ZeppelinApplicationConfiguration", Shape::Object(&RULE_ZeppelinApplicationConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -302,42 +246,48 @@ pub struct ApplicationConfiguration {
     /// `ApplicationCodeConfiguration`: an [`ApplicationCodeConfiguration`] object.
     ///
     /// The code location and type parameters for a Managed Service for Apache Flink application.
-    pub application_code_configuration: Option<Obj<ApplicationCodeConfiguration>>,
+    pub application_code_configuration:
+        ::std::option::Option<crate::Obj<ApplicationCodeConfiguration>>,
     /// `ApplicationEncryptionConfiguration`: an [`ApplicationEncryptionConfiguration`] object.
     ///
     /// The configuration to manage encryption at rest.
-    pub application_encryption_configuration: Option<Obj<ApplicationEncryptionConfiguration>>,
+    pub application_encryption_configuration:
+        ::std::option::Option<crate::Obj<ApplicationEncryptionConfiguration>>,
     /// `ApplicationSnapshotConfiguration`: an [`ApplicationSnapshotConfiguration`] object.
     ///
     /// Describes whether snapshots are enabled for a Managed Service for Apache Flink application.
-    pub application_snapshot_configuration: Option<Obj<ApplicationSnapshotConfiguration>>,
+    pub application_snapshot_configuration:
+        ::std::option::Option<crate::Obj<ApplicationSnapshotConfiguration>>,
     /// `ApplicationSystemRollbackConfiguration`: an [`ApplicationSystemRollbackConfiguration`] object.
     ///
     /// Describes whether system rollbacks are enabled for a Managed Service for Apache Flink application.
     pub application_system_rollback_configuration:
-        Option<Obj<ApplicationSystemRollbackConfiguration>>,
+        ::std::option::Option<crate::Obj<ApplicationSystemRollbackConfiguration>>,
     /// `EnvironmentProperties`: an [`EnvironmentProperties`] object.
     ///
     /// Describes execution properties for a Managed Service for Apache Flink application.
-    pub environment_properties: Option<Obj<EnvironmentProperties>>,
+    pub environment_properties: ::std::option::Option<crate::Obj<EnvironmentProperties>>,
     /// `FlinkApplicationConfiguration`: a [`FlinkApplicationConfiguration`] object.
     ///
     /// The creation and update parameters for a Managed Service for Apache Flink application.
-    pub flink_application_configuration: Option<Obj<FlinkApplicationConfiguration>>,
+    pub flink_application_configuration:
+        ::std::option::Option<crate::Obj<FlinkApplicationConfiguration>>,
     /// `SqlApplicationConfiguration`: a [`SqlApplicationConfiguration`] object.
     ///
     /// The creation and update parameters for a SQL-based Kinesis Data Analytics application.
-    pub sql_application_configuration: Option<Obj<SqlApplicationConfiguration>>,
+    pub sql_application_configuration:
+        ::std::option::Option<crate::Obj<SqlApplicationConfiguration>>,
     /// `VpcConfigurations`: a list of [`VpcConfiguration`] objects.
     ///
     /// The array of descriptions of VPC configurations available to the application.
     ///
     /// Items at most 1.
-    pub vpc_configurations: Option<List<VpcConfiguration>>,
+    pub vpc_configurations: ::std::option::Option<::cloudwright_core::List<VpcConfiguration>>,
     /// `ZeppelinApplicationConfiguration`: a [`ZeppelinApplicationConfiguration`] object.
     ///
     /// The configuration parameters for a Kinesis Data Analytics Studio notebook.
-    pub zeppelin_application_configuration: Option<Obj<ZeppelinApplicationConfiguration>>,
+    pub zeppelin_application_configuration:
+        ::std::option::Option<crate::Obj<ZeppelinApplicationConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -345,35 +295,35 @@ impl ApplicationConfiguration {
     /// A `ApplicationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplicationCodeConfiguration`: an [`ApplicationCodeConfiguration`] object.
-    pub fn application_code_configuration(mut self, value: impl Into<Obj<ApplicationCodeConfiguration>>) -> Self { self.application_code_configuration = Some(value.into()); self }
+    pub fn application_code_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationCodeConfiguration>>) -> Self { self.application_code_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationEncryptionConfiguration`: an [`ApplicationEncryptionConfiguration`] object.
-    pub fn application_encryption_configuration(mut self, value: impl Into<Obj<ApplicationEncryptionConfiguration>>) -> Self { self.application_encryption_configuration = Some(value.into()); self }
+    pub fn application_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationEncryptionConfiguration>>) -> Self { self.application_encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationSnapshotConfiguration`: an [`ApplicationSnapshotConfiguration`] object.
-    pub fn application_snapshot_configuration(mut self, value: impl Into<Obj<ApplicationSnapshotConfiguration>>) -> Self { self.application_snapshot_configuration = Some(value.into()); self }
+    pub fn application_snapshot_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationSnapshotConfiguration>>) -> Self { self.application_snapshot_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationSystemRollbackConfiguration`: an [`ApplicationSystemRollbackConfiguration`] object.
-    pub fn application_system_rollback_configuration(mut self, value: impl Into<Obj<ApplicationSystemRollbackConfiguration>>) -> Self { self.application_system_rollback_configuration = Some(value.into()); self }
+    pub fn application_system_rollback_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationSystemRollbackConfiguration>>) -> Self { self.application_system_rollback_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentProperties`: an [`EnvironmentProperties`] object.
-    pub fn environment_properties(mut self, value: impl Into<Obj<EnvironmentProperties>>) -> Self { self.environment_properties = Some(value.into()); self }
+    pub fn environment_properties(mut self, value: impl ::std::convert::Into<crate::Obj<EnvironmentProperties>>) -> Self { self.environment_properties = ::std::option::Option::Some(value.into()); self }
     /// `FlinkApplicationConfiguration`: a [`FlinkApplicationConfiguration`] object.
-    pub fn flink_application_configuration(mut self, value: impl Into<Obj<FlinkApplicationConfiguration>>) -> Self { self.flink_application_configuration = Some(value.into()); self }
+    pub fn flink_application_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FlinkApplicationConfiguration>>) -> Self { self.flink_application_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SqlApplicationConfiguration`: a [`SqlApplicationConfiguration`] object.
-    pub fn sql_application_configuration(mut self, value: impl Into<Obj<SqlApplicationConfiguration>>) -> Self { self.sql_application_configuration = Some(value.into()); self }
+    pub fn sql_application_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SqlApplicationConfiguration>>) -> Self { self.sql_application_configuration = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfigurations`: a list of [`VpcConfiguration`] objects.
-    pub fn vpc_configurations(mut self, value: impl Into<List<VpcConfiguration>>) -> Self { self.vpc_configurations = Some(value.into()); self }
+    pub fn vpc_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VpcConfiguration>>) -> Self { self.vpc_configurations = ::std::option::Option::Some(value.into()); self }
     /// `ZeppelinApplicationConfiguration`: a [`ZeppelinApplicationConfiguration`] object.
-    pub fn zeppelin_application_configuration(mut self, value: impl Into<Obj<ZeppelinApplicationConfiguration>>) -> Self { self.zeppelin_application_configuration = Some(value.into()); self }
+    pub fn zeppelin_application_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ZeppelinApplicationConfiguration>>) -> Self { self.zeppelin_application_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApplicationConfiguration {}
+impl crate::PropertyType for ApplicationConfiguration {}
 
-impl ToValue for ApplicationConfiguration {
+impl ::cloudwright_core::ToValue for ApplicationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ApplicationCodeConfiguration",
                 &self.application_code_configuration,
@@ -408,24 +358,6 @@ impl ToValue for ApplicationConfiguration {
     }
 }
 
-/// The required properties of [`ApplicationEncryptionConfiguration`], by name: `ApplicationEncryptionConfiguration::new(ApplicationEncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationEncryptionConfigurationRequired {
-    /// `KeyType`: a [`KeyType`] value, required.
-    pub key_type: KeyType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["AWS_OWNED_KEY", "CUSTOMER_MANAGED_KEY"], ..StrRule::ANY })),
-    ],
-    required: &["KeyType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ApplicationEncryptionConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
 /// Specifies the configuration to manage encryption at rest.
@@ -438,7 +370,7 @@ pub struct ApplicationEncryptionConfiguration {
     /// The key ARN, key ID, alias ARN, or alias name of the KMS key used for encryption at rest.
     ///
     /// Pattern `^(?:arn:.*:kms:.*:.*:(?:key\/.*|alias\/.*)|alias\/.*|(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`; length 1 to 2048.
-    pub key_id: Option<Str>,
+    pub key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyType`: a [`KeyType`] value, required.
     ///
     /// Specifies the type of key used for encryption at rest.
@@ -447,49 +379,32 @@ pub struct ApplicationEncryptionConfiguration {
 
 #[rustfmt::skip]
 impl ApplicationEncryptionConfiguration {
-    /// A `ApplicationEncryptionConfiguration` with its required properties, named in a [`ApplicationEncryptionConfigurationRequired`].
+    /// A `ApplicationEncryptionConfiguration` with its one required property, `KeyType`.
     #[inline]
-    pub fn new(required: ApplicationEncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<KeyType>) -> Self {
         Self {
-            key_id: None,
-            key_type: required.key_type,
+            key_id: ::std::option::Option::None,
+            key_type: value.into(),
         }
     }
 
     /// `KeyId`: a string.
-    pub fn key_id(mut self, value: impl Into<Str>) -> Self { self.key_id = Some(value.into()); self }
+    pub fn key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_id = ::std::option::Option::Some(value.into()); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
-impl PropertyType for ApplicationEncryptionConfiguration {}
+impl crate::PropertyType for ApplicationEncryptionConfiguration {}
 
-impl ToValue for ApplicationEncryptionConfiguration {
+impl ::cloudwright_core::ToValue for ApplicationEncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KeyId", &self.key_id)
             .req("KeyType", &self.key_type)
             .build()
     }
 }
-
-/// The required properties of [`ApplicationMaintenanceConfiguration`], by name: `ApplicationMaintenanceConfiguration::new(ApplicationMaintenanceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationMaintenanceConfigurationRequired {
-    /// `ApplicationMaintenanceWindowStartTime`: a string, required.
-    pub application_maintenance_window_start_time: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationMaintenanceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationMaintenanceWindowStartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["ApplicationMaintenanceWindowStartTime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationMaintenanceConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -503,29 +418,29 @@ pub struct ApplicationMaintenanceConfiguration {
     /// The UTC timestamp of a day from which the eight-hour maintenance window will begin every day of the week. Maintenance of the application happens only during this eight-hour window.
     ///
     /// Pattern `^([01][0-9]|2[0-3]):[0-5][0-9]$`.
-    pub application_maintenance_window_start_time: Str,
+    pub application_maintenance_window_start_time: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ApplicationMaintenanceConfiguration {
-    /// A `ApplicationMaintenanceConfiguration` with its required properties, named in a [`ApplicationMaintenanceConfigurationRequired`].
+    /// A `ApplicationMaintenanceConfiguration` with its one required property, `ApplicationMaintenanceWindowStartTime`.
     #[inline]
-    pub fn new(required: ApplicationMaintenanceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            application_maintenance_window_start_time: required.application_maintenance_window_start_time,
+            application_maintenance_window_start_time: value.into(),
         }
     }
 
     /// `ApplicationMaintenanceWindowStartTime`: a string, required.
-    pub fn application_maintenance_window_start_time(mut self, value: impl Into<Str>) -> Self { self.application_maintenance_window_start_time = value.into(); self }
+    pub fn application_maintenance_window_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_maintenance_window_start_time = value.into(); self }
 }
 
-impl PropertyType for ApplicationMaintenanceConfiguration {}
+impl crate::PropertyType for ApplicationMaintenanceConfiguration {}
 
-impl ToValue for ApplicationMaintenanceConfiguration {
+impl ::cloudwright_core::ToValue for ApplicationMaintenanceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ApplicationMaintenanceWindowStartTime",
                 &self.application_maintenance_window_start_time,
@@ -533,24 +448,6 @@ impl ToValue for ApplicationMaintenanceConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`ApplicationRestoreConfiguration`], by name: `ApplicationRestoreConfiguration::new(ApplicationRestoreConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationRestoreConfigurationRequired {
-    /// `ApplicationRestoreType`: an [`ApplicationRestoreType`] value, required.
-    pub application_restore_type: ApplicationRestoreType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationRestoreConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationRestoreType", Shape::Str(&StrRule { allowed: &["SKIP_RESTORE_FROM_SNAPSHOT", "RESTORE_FROM_LATEST_SNAPSHOT", "RESTORE_FROM_CUSTOM_SNAPSHOT"], ..StrRule::ANY })),
-        ("SnapshotName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["ApplicationRestoreType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationRestoreConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -568,54 +465,37 @@ pub struct ApplicationRestoreConfiguration {
     /// The identifier of an existing snapshot of application state to use to restart an application. The application uses this value if `RESTORE_FROM_CUSTOM_SNAPSHOT` is specified for the `ApplicationRestoreType` .
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 256.
-    pub snapshot_name: Option<Str>,
+    pub snapshot_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ApplicationRestoreConfiguration {
-    /// A `ApplicationRestoreConfiguration` with its required properties, named in a [`ApplicationRestoreConfigurationRequired`].
+    /// A `ApplicationRestoreConfiguration` with its one required property, `ApplicationRestoreType`.
     #[inline]
-    pub fn new(required: ApplicationRestoreConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ApplicationRestoreType>) -> Self {
         Self {
-            application_restore_type: required.application_restore_type,
-            snapshot_name: None,
+            application_restore_type: value.into(),
+            snapshot_name: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationRestoreType`: an [`ApplicationRestoreType`] value, required.
-    pub fn application_restore_type(mut self, value: impl Into<ApplicationRestoreType>) -> Self { self.application_restore_type = value.into(); self }
+    pub fn application_restore_type(mut self, value: impl ::std::convert::Into<ApplicationRestoreType>) -> Self { self.application_restore_type = value.into(); self }
     /// `SnapshotName`: a string.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = Some(value.into()); self }
+    pub fn snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApplicationRestoreConfiguration {}
+impl crate::PropertyType for ApplicationRestoreConfiguration {}
 
-impl ToValue for ApplicationRestoreConfiguration {
+impl ::cloudwright_core::ToValue for ApplicationRestoreConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationRestoreType", &self.application_restore_type)
             .opt("SnapshotName", &self.snapshot_name)
             .build()
     }
 }
-
-/// The required properties of [`ApplicationSnapshotConfiguration`], by name: `ApplicationSnapshotConfiguration::new(ApplicationSnapshotConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationSnapshotConfigurationRequired {
-    /// `SnapshotsEnabled`: a boolean, required.
-    pub snapshots_enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationSnapshotConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SnapshotsEnabled", Shape::Bool),
-    ],
-    required: &["SnapshotsEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationSnapshotConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -627,50 +507,33 @@ pub struct ApplicationSnapshotConfiguration {
     /// `SnapshotsEnabled`: a boolean, required.
     ///
     /// Describes whether snapshots are enabled for a Managed Service for Apache Flink application.
-    pub snapshots_enabled: Bool,
+    pub snapshots_enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl ApplicationSnapshotConfiguration {
-    /// A `ApplicationSnapshotConfiguration` with its required properties, named in a [`ApplicationSnapshotConfigurationRequired`].
+    /// A `ApplicationSnapshotConfiguration` with its one required property, `SnapshotsEnabled`.
     #[inline]
-    pub fn new(required: ApplicationSnapshotConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            snapshots_enabled: required.snapshots_enabled,
+            snapshots_enabled: value.into(),
         }
     }
 
     /// `SnapshotsEnabled`: a boolean, required.
-    pub fn snapshots_enabled(mut self, value: impl Into<Bool>) -> Self { self.snapshots_enabled = value.into(); self }
+    pub fn snapshots_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.snapshots_enabled = value.into(); self }
 }
 
-impl PropertyType for ApplicationSnapshotConfiguration {}
+impl crate::PropertyType for ApplicationSnapshotConfiguration {}
 
-impl ToValue for ApplicationSnapshotConfiguration {
+impl ::cloudwright_core::ToValue for ApplicationSnapshotConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SnapshotsEnabled", &self.snapshots_enabled)
             .build()
     }
 }
-
-/// The required properties of [`ApplicationSystemRollbackConfiguration`], by name: `ApplicationSystemRollbackConfiguration::new(ApplicationSystemRollbackConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationSystemRollbackConfigurationRequired {
-    /// `RollbackEnabled`: a boolean, required.
-    pub rollback_enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationSystemRollbackConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RollbackEnabled", Shape::Bool),
-    ],
-    required: &["RollbackEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationSystemRollbackConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -682,42 +545,33 @@ pub struct ApplicationSystemRollbackConfiguration {
     /// `RollbackEnabled`: a boolean, required.
     ///
     /// Describes whether system rollbacks are enabled for a Managed Service for Apache Flink application.
-    pub rollback_enabled: Bool,
+    pub rollback_enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl ApplicationSystemRollbackConfiguration {
-    /// A `ApplicationSystemRollbackConfiguration` with its required properties, named in a [`ApplicationSystemRollbackConfigurationRequired`].
+    /// A `ApplicationSystemRollbackConfiguration` with its one required property, `RollbackEnabled`.
     #[inline]
-    pub fn new(required: ApplicationSystemRollbackConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            rollback_enabled: required.rollback_enabled,
+            rollback_enabled: value.into(),
         }
     }
 
     /// `RollbackEnabled`: a boolean, required.
-    pub fn rollback_enabled(mut self, value: impl Into<Bool>) -> Self { self.rollback_enabled = value.into(); self }
+    pub fn rollback_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.rollback_enabled = value.into(); self }
 }
 
-impl PropertyType for ApplicationSystemRollbackConfiguration {}
+impl crate::PropertyType for ApplicationSystemRollbackConfiguration {}
 
-impl ToValue for ApplicationSystemRollbackConfiguration {
+impl ::cloudwright_core::ToValue for ApplicationSystemRollbackConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RollbackEnabled", &self.rollback_enabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CatalogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("GlueDataCatalogConfiguration", Shape::Object(&RULE_GlueDataCatalogConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CatalogConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -729,7 +583,8 @@ pub struct CatalogConfiguration {
     /// `GlueDataCatalogConfiguration`: a [`GlueDataCatalogConfiguration`] object.
     ///
     /// The configuration parameters for the default Amazon Glue database. You use this database for Apache Flink SQL queries and table API transforms that you write in a Kinesis Data Analytics Studio notebook.
-    pub glue_data_catalog_configuration: Option<Obj<GlueDataCatalogConfiguration>>,
+    pub glue_data_catalog_configuration:
+        ::std::option::Option<crate::Obj<GlueDataCatalogConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -737,19 +592,19 @@ impl CatalogConfiguration {
     /// A `CatalogConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GlueDataCatalogConfiguration`: a [`GlueDataCatalogConfiguration`] object.
-    pub fn glue_data_catalog_configuration(mut self, value: impl Into<Obj<GlueDataCatalogConfiguration>>) -> Self { self.glue_data_catalog_configuration = Some(value.into()); self }
+    pub fn glue_data_catalog_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GlueDataCatalogConfiguration>>) -> Self { self.glue_data_catalog_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CatalogConfiguration {}
+impl crate::PropertyType for CatalogConfiguration {}
 
-impl ToValue for CatalogConfiguration {
+impl ::cloudwright_core::ToValue for CatalogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "GlueDataCatalogConfiguration",
                 &self.glue_data_catalog_configuration,
@@ -758,29 +613,9 @@ impl ToValue for CatalogConfiguration {
     }
 }
 
-/// The required properties of [`CheckpointConfiguration`], by name: `CheckpointConfiguration::new(CheckpointConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CheckpointConfigurationRequired {
-    /// `ConfigurationType`: a [`ConfigurationType`] value, required.
-    pub configuration_type: ConfigurationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CheckpointConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CheckpointInterval", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
-        ("CheckpointingEnabled", Shape::Bool),
-        ("ConfigurationType", Shape::Str(&StrRule { allowed: &["DEFAULT", "CUSTOM"], ..StrRule::ANY })),
-        ("MinPauseBetweenCheckpoints", Shape::Int(&NumRule { min: Some(0.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
-    ],
-    required: &["ConfigurationType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CheckpointConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
-/// Describes an application's checkpointing configuration. Checkpointing is the process of persisting application state for fault tolerance. For more information, see \[Checkpoints for Fault Tolerance\](<https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master/docs/dev/datastream/fault-tolerance/checkpointing/>) in the \[Apache Flink Documentation\](<https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master>) .
+/// Describes an application's checkpointing configuration. Checkpointing is the process of persisting application state for fault tolerance. For more information, see [Checkpoints for Fault Tolerance](https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master/docs/dev/datastream/fault-tolerance/checkpointing/) in the [Apache Flink Documentation](https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalyticsv2-application-checkpointconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -789,65 +624,65 @@ pub struct CheckpointConfiguration {
     ///
     /// Describes the interval in milliseconds between checkpoint operations.
     ///
-    /// &gt; If `CheckpointConfiguration.ConfigurationType` is `DEFAULT` , the application will use a `CheckpointInterval` value of 60000, even if this value is set to another value using this API or in application code.
+    /// \> If `CheckpointConfiguration.ConfigurationType` is `DEFAULT` , the application will use a `CheckpointInterval` value of 60000, even if this value is set to another value using this API or in application code.
     ///
     /// Format `int64`; value 1 to 9223372036854775807.
-    pub checkpoint_interval: Option<Int>,
+    pub checkpoint_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `CheckpointingEnabled`: a boolean.
     ///
     /// Describes whether checkpointing is enabled for a Managed Service for Apache Flink application.
     ///
-    /// &gt; If `CheckpointConfiguration.ConfigurationType` is `DEFAULT` , the application will use a `CheckpointingEnabled` value of `true` , even if this value is set to another value using this API or in application code.
-    pub checkpointing_enabled: Option<Bool>,
+    /// \> If `CheckpointConfiguration.ConfigurationType` is `DEFAULT` , the application will use a `CheckpointingEnabled` value of `true` , even if this value is set to another value using this API or in application code.
+    pub checkpointing_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ConfigurationType`: a [`ConfigurationType`] value, required.
     ///
     /// Describes whether the application uses Managed Service for Apache Flink' default checkpointing behavior. You must set this property to `CUSTOM` in order to set the `CheckpointingEnabled` , `CheckpointInterval` , or `MinPauseBetweenCheckpoints` parameters.
     ///
-    /// &gt; If this value is set to `DEFAULT` , the application will use the following values, even if they are set to other values using APIs or application code:
-    /// &gt;
-    /// &gt; - *CheckpointingEnabled:* true
-    /// &gt; - *CheckpointInterval:* 60000
-    /// &gt; - *MinPauseBetweenCheckpoints:* 5000
+    /// \> If this value is set to `DEFAULT` , the application will use the following values, even if they are set to other values using APIs or application code:
+    /// \>
+    /// \> - *CheckpointingEnabled:* true
+    /// \> - *CheckpointInterval:* 60000
+    /// \> - *MinPauseBetweenCheckpoints:* 5000
     pub configuration_type: ConfigurationType,
     /// `MinPauseBetweenCheckpoints`: an integer.
     ///
-    /// Describes the minimum time in milliseconds after a checkpoint operation completes that a new checkpoint operation can start. If a checkpoint operation takes longer than the `CheckpointInterval` , the application otherwise performs continual checkpoint operations. For more information, see \[Tuning Checkpointing\](<https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master/docs/ops/state/large_state_tuning/#tuning-checkpointing>) in the \[Apache Flink Documentation\](<https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master>) .
+    /// Describes the minimum time in milliseconds after a checkpoint operation completes that a new checkpoint operation can start. If a checkpoint operation takes longer than the `CheckpointInterval` , the application otherwise performs continual checkpoint operations. For more information, see [Tuning Checkpointing](https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master/docs/ops/state/large_state_tuning/#tuning-checkpointing) in the [Apache Flink Documentation](https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master) .
     ///
-    /// &gt; If `CheckpointConfiguration.ConfigurationType` is `DEFAULT` , the application will use a `MinPauseBetweenCheckpoints` value of 5000, even if this value is set using this API or in application code.
+    /// \> If `CheckpointConfiguration.ConfigurationType` is `DEFAULT` , the application will use a `MinPauseBetweenCheckpoints` value of 5000, even if this value is set using this API or in application code.
     ///
     /// Format `int64`; value 0 to 9223372036854775807.
-    pub min_pause_between_checkpoints: Option<Int>,
+    pub min_pause_between_checkpoints: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl CheckpointConfiguration {
-    /// A `CheckpointConfiguration` with its required properties, named in a [`CheckpointConfigurationRequired`].
+    /// A `CheckpointConfiguration` with its one required property, `ConfigurationType`.
     #[inline]
-    pub fn new(required: CheckpointConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ConfigurationType>) -> Self {
         Self {
-            checkpoint_interval: None,
-            checkpointing_enabled: None,
-            configuration_type: required.configuration_type,
-            min_pause_between_checkpoints: None,
+            checkpoint_interval: ::std::option::Option::None,
+            checkpointing_enabled: ::std::option::Option::None,
+            configuration_type: value.into(),
+            min_pause_between_checkpoints: ::std::option::Option::None,
         }
     }
 
     /// `CheckpointInterval`: an integer.
-    pub fn checkpoint_interval(mut self, value: impl Into<Int>) -> Self { self.checkpoint_interval = Some(value.into()); self }
+    pub fn checkpoint_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.checkpoint_interval = ::std::option::Option::Some(value.into()); self }
     /// `CheckpointingEnabled`: a boolean.
-    pub fn checkpointing_enabled(mut self, value: impl Into<Bool>) -> Self { self.checkpointing_enabled = Some(value.into()); self }
+    pub fn checkpointing_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.checkpointing_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ConfigurationType`: a [`ConfigurationType`] value, required.
-    pub fn configuration_type(mut self, value: impl Into<ConfigurationType>) -> Self { self.configuration_type = value.into(); self }
+    pub fn configuration_type(mut self, value: impl ::std::convert::Into<ConfigurationType>) -> Self { self.configuration_type = value.into(); self }
     /// `MinPauseBetweenCheckpoints`: an integer.
-    pub fn min_pause_between_checkpoints(mut self, value: impl Into<Int>) -> Self { self.min_pause_between_checkpoints = Some(value.into()); self }
+    pub fn min_pause_between_checkpoints(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_pause_between_checkpoints = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CheckpointConfiguration {}
+impl crate::PropertyType for CheckpointConfiguration {}
 
-impl ToValue for CheckpointConfiguration {
+impl ::cloudwright_core::ToValue for CheckpointConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CheckpointInterval", &self.checkpoint_interval)
             .opt("CheckpointingEnabled", &self.checkpointing_enabled)
             .req("ConfigurationType", &self.configuration_type)
@@ -859,17 +694,6 @@ impl ToValue for CheckpointConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CodeContent: ObjRule = ObjRule {
-    properties: &[
-        ("S3ContentLocation", Shape::Object(&RULE_S3ContentLocation)),
-        ("TextContent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(102400), ..StrRule::ANY })),
-        ("ZipFileContent", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CodeContent` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
 /// Specifies either the application code, or the location of the application code, for a Managed Service for Apache Flink application.
@@ -880,17 +704,17 @@ pub struct CodeContent {
     /// `S3ContentLocation`: a [`S3ContentLocation`] object.
     ///
     /// Information about the Amazon S3 bucket that contains the application code.
-    pub s3_content_location: Option<Obj<S3ContentLocation>>,
+    pub s3_content_location: ::std::option::Option<crate::Obj<S3ContentLocation>>,
     /// `TextContent`: a string.
     ///
     /// The text-format code for a Managed Service for Apache Flink application.
     ///
     /// Length 1 to 102400.
-    pub text_content: Option<Str>,
+    pub text_content: ::std::option::Option<::cloudwright_core::Str>,
     /// `ZipFileContent`: a string.
     ///
     /// The zip-format code for a Managed Service for Apache Flink application.
-    pub zip_file_content: Option<Str>,
+    pub zip_file_content: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -898,23 +722,23 @@ impl CodeContent {
     /// A `CodeContent` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3ContentLocation`: a [`S3ContentLocation`] object.
-    pub fn s3_content_location(mut self, value: impl Into<Obj<S3ContentLocation>>) -> Self { self.s3_content_location = Some(value.into()); self }
+    pub fn s3_content_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3ContentLocation>>) -> Self { self.s3_content_location = ::std::option::Option::Some(value.into()); self }
     /// `TextContent`: a string.
-    pub fn text_content(mut self, value: impl Into<Str>) -> Self { self.text_content = Some(value.into()); self }
+    pub fn text_content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_content = ::std::option::Option::Some(value.into()); self }
     /// `ZipFileContent`: a string.
-    pub fn zip_file_content(mut self, value: impl Into<Str>) -> Self { self.zip_file_content = Some(value.into()); self }
+    pub fn zip_file_content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.zip_file_content = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CodeContent {}
+impl crate::PropertyType for CodeContent {}
 
-impl ToValue for CodeContent {
+impl ::cloudwright_core::ToValue for CodeContent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3ContentLocation", &self.s3_content_location)
             .opt("TextContent", &self.text_content)
             .opt("ZipFileContent", &self.zip_file_content)
@@ -926,21 +750,10 @@ impl ToValue for CodeContent {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsvMappingParametersRequired {
     /// `RecordColumnDelimiter`: a string, required.
-    pub record_column_delimiter: Str,
+    pub record_column_delimiter: ::cloudwright_core::Str,
     /// `RecordRowDelimiter`: a string, required.
-    pub record_row_delimiter: Str,
+    pub record_row_delimiter: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("RecordColumnDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("RecordRowDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["RecordRowDelimiter", "RecordColumnDelimiter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CSVMappingParameters` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -958,13 +771,13 @@ pub struct CsvMappingParameters {
     /// The column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
     ///
     /// Length 1 to 1024.
-    pub record_column_delimiter: Str,
+    pub record_column_delimiter: ::cloudwright_core::Str,
     /// `RecordRowDelimiter`: a string, required.
     ///
     /// The row delimiter. For example, in a CSV format, *'\n'* is the typical row delimiter.
     ///
     /// Length 1 to 1024.
-    pub record_row_delimiter: Str,
+    pub record_row_delimiter: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -979,41 +792,22 @@ impl CsvMappingParameters {
     }
 
     /// `RecordColumnDelimiter`: a string, required.
-    pub fn record_column_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_column_delimiter = value.into(); self }
+    pub fn record_column_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_column_delimiter = value.into(); self }
     /// `RecordRowDelimiter`: a string, required.
-    pub fn record_row_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_row_delimiter = value.into(); self }
+    pub fn record_row_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_row_delimiter = value.into(); self }
 }
 
-impl PropertyType for CsvMappingParameters {}
+impl crate::PropertyType for CsvMappingParameters {}
 
-impl ToValue for CsvMappingParameters {
+impl ::cloudwright_core::ToValue for CsvMappingParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecordColumnDelimiter", &self.record_column_delimiter)
             .req("RecordRowDelimiter", &self.record_row_delimiter)
             .build()
     }
 }
-
-/// The required properties of [`CustomArtifactConfiguration`], by name: `CustomArtifactConfiguration::new(CustomArtifactConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomArtifactConfigurationRequired {
-    /// `ArtifactType`: an [`ArtifactType`] value, required.
-    pub artifact_type: ArtifactType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomArtifactConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ArtifactType", Shape::Str(&StrRule { allowed: &["DEPENDENCY_JAR", "UDF"], ..StrRule::ANY })),
-        ("MavenReference", Shape::Object(&RULE_MavenReference)),
-        ("S3ContentLocation", Shape::Object(&RULE_S3ContentLocation)),
-    ],
-    required: &["ArtifactType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomArtifactConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1029,62 +823,45 @@ pub struct CustomArtifactConfiguration {
     /// `MavenReference`: a [`MavenReference`] object.
     ///
     /// The parameters required to fully specify a Maven reference.
-    pub maven_reference: Option<Obj<MavenReference>>,
+    pub maven_reference: ::std::option::Option<crate::Obj<MavenReference>>,
     /// `S3ContentLocation`: a [`S3ContentLocation`] object.
     ///
     /// The location of the custom artifacts.
-    pub s3_content_location: Option<Obj<S3ContentLocation>>,
+    pub s3_content_location: ::std::option::Option<crate::Obj<S3ContentLocation>>,
 }
 
 #[rustfmt::skip]
 impl CustomArtifactConfiguration {
-    /// A `CustomArtifactConfiguration` with its required properties, named in a [`CustomArtifactConfigurationRequired`].
+    /// A `CustomArtifactConfiguration` with its one required property, `ArtifactType`.
     #[inline]
-    pub fn new(required: CustomArtifactConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ArtifactType>) -> Self {
         Self {
-            artifact_type: required.artifact_type,
-            maven_reference: None,
-            s3_content_location: None,
+            artifact_type: value.into(),
+            maven_reference: ::std::option::Option::None,
+            s3_content_location: ::std::option::Option::None,
         }
     }
 
     /// `ArtifactType`: an [`ArtifactType`] value, required.
-    pub fn artifact_type(mut self, value: impl Into<ArtifactType>) -> Self { self.artifact_type = value.into(); self }
+    pub fn artifact_type(mut self, value: impl ::std::convert::Into<ArtifactType>) -> Self { self.artifact_type = value.into(); self }
     /// `MavenReference`: a [`MavenReference`] object.
-    pub fn maven_reference(mut self, value: impl Into<Obj<MavenReference>>) -> Self { self.maven_reference = Some(value.into()); self }
+    pub fn maven_reference(mut self, value: impl ::std::convert::Into<crate::Obj<MavenReference>>) -> Self { self.maven_reference = ::std::option::Option::Some(value.into()); self }
     /// `S3ContentLocation`: a [`S3ContentLocation`] object.
-    pub fn s3_content_location(mut self, value: impl Into<Obj<S3ContentLocation>>) -> Self { self.s3_content_location = Some(value.into()); self }
+    pub fn s3_content_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3ContentLocation>>) -> Self { self.s3_content_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomArtifactConfiguration {}
+impl crate::PropertyType for CustomArtifactConfiguration {}
 
-impl ToValue for CustomArtifactConfiguration {
+impl ::cloudwright_core::ToValue for CustomArtifactConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ArtifactType", &self.artifact_type)
             .opt("MavenReference", &self.maven_reference)
             .opt("S3ContentLocation", &self.s3_content_location)
             .build()
     }
 }
-
-/// The required properties of [`DeployAsApplicationConfiguration`], by name: `DeployAsApplicationConfiguration::new(DeployAsApplicationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeployAsApplicationConfigurationRequired {
-    /// `S3ContentLocation`: a [`S3ContentBaseLocation`] object, required.
-    pub s3_content_location: Obj<S3ContentBaseLocation>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeployAsApplicationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("S3ContentLocation", Shape::Object(&RULE_S3ContentBaseLocation)),
-    ],
-    required: &["S3ContentLocation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeployAsApplicationConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1096,42 +873,33 @@ pub struct DeployAsApplicationConfiguration {
     /// `S3ContentLocation`: a [`S3ContentBaseLocation`] object, required.
     ///
     /// The description of an Amazon S3 object that contains the Amazon Data Analytics application, including the Amazon Resource Name (ARN) of the S3 bucket, the name of the Amazon S3 object that contains the data, and the version number of the Amazon S3 object that contains the data.
-    pub s3_content_location: Obj<S3ContentBaseLocation>,
+    pub s3_content_location: crate::Obj<S3ContentBaseLocation>,
 }
 
 #[rustfmt::skip]
 impl DeployAsApplicationConfiguration {
-    /// A `DeployAsApplicationConfiguration` with its required properties, named in a [`DeployAsApplicationConfigurationRequired`].
+    /// A `DeployAsApplicationConfiguration` with its one required property, `S3ContentLocation`.
     #[inline]
-    pub fn new(required: DeployAsApplicationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3ContentBaseLocation>>) -> Self {
         Self {
-            s3_content_location: required.s3_content_location,
+            s3_content_location: value.into(),
         }
     }
 
     /// `S3ContentLocation`: a [`S3ContentBaseLocation`] object, required.
-    pub fn s3_content_location(mut self, value: impl Into<Obj<S3ContentBaseLocation>>) -> Self { self.s3_content_location = value.into(); self }
+    pub fn s3_content_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3ContentBaseLocation>>) -> Self { self.s3_content_location = value.into(); self }
 }
 
-impl PropertyType for DeployAsApplicationConfiguration {}
+impl crate::PropertyType for DeployAsApplicationConfiguration {}
 
-impl ToValue for DeployAsApplicationConfiguration {
+impl ::cloudwright_core::ToValue for DeployAsApplicationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3ContentLocation", &self.s3_content_location)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentProperties: ObjRule = ObjRule {
-    properties: &[
-        ("PropertyGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_PropertyGroup), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EnvironmentProperties` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1145,7 +913,7 @@ pub struct EnvironmentProperties {
     /// Describes the execution property groups.
     ///
     /// Items 0 to 50.
-    pub property_groups: Option<List<PropertyGroup>>,
+    pub property_groups: ::std::option::Option<::cloudwright_core::List<PropertyGroup>>,
 }
 
 #[rustfmt::skip]
@@ -1153,34 +921,23 @@ impl EnvironmentProperties {
     /// A `EnvironmentProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PropertyGroups`: a list of [`PropertyGroup`] objects.
-    pub fn property_groups(mut self, value: impl Into<List<PropertyGroup>>) -> Self { self.property_groups = Some(value.into()); self }
+    pub fn property_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PropertyGroup>>) -> Self { self.property_groups = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EnvironmentProperties {}
+impl crate::PropertyType for EnvironmentProperties {}
 
-impl ToValue for EnvironmentProperties {
+impl ::cloudwright_core::ToValue for EnvironmentProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PropertyGroups", &self.property_groups)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlinkApplicationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CheckpointConfiguration", Shape::Object(&RULE_CheckpointConfiguration)),
-        ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
-        ("ParallelismConfiguration", Shape::Object(&RULE_ParallelismConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FlinkApplicationConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1191,16 +948,16 @@ pub(crate) static RULE_FlinkApplicationConfiguration: ObjRule = ObjRule {
 pub struct FlinkApplicationConfiguration {
     /// `CheckpointConfiguration`: a [`CheckpointConfiguration`] object.
     ///
-    /// Describes an application's checkpointing configuration. Checkpointing is the process of persisting application state for fault tolerance. For more information, see \[Checkpoints for Fault Tolerance\](<https://docs.aws.amazon.com/https://ci.apache.org/projects/flink/flink-docs-release-1.8/concepts/programming-model.html#checkpoints-for-fault-tolerance>) in the \[Apache Flink Documentation\](<https://docs.aws.amazon.com/https://ci.apache.org/projects/flink/flink-docs-release-1.8/>) .
-    pub checkpoint_configuration: Option<Obj<CheckpointConfiguration>>,
+    /// Describes an application's checkpointing configuration. Checkpointing is the process of persisting application state for fault tolerance. For more information, see [Checkpoints for Fault Tolerance](https://docs.aws.amazon.com/https://ci.apache.org/projects/flink/flink-docs-release-1.8/concepts/programming-model.html#checkpoints-for-fault-tolerance) in the [Apache Flink Documentation](https://docs.aws.amazon.com/https://ci.apache.org/projects/flink/flink-docs-release-1.8/) .
+    pub checkpoint_configuration: ::std::option::Option<crate::Obj<CheckpointConfiguration>>,
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
     ///
     /// Describes configuration parameters for Amazon CloudWatch logging for an application.
-    pub monitoring_configuration: Option<Obj<MonitoringConfiguration>>,
+    pub monitoring_configuration: ::std::option::Option<crate::Obj<MonitoringConfiguration>>,
     /// `ParallelismConfiguration`: a [`ParallelismConfiguration`] object.
     ///
     /// Describes parameters for how an application executes multiple tasks simultaneously.
-    pub parallelism_configuration: Option<Obj<ParallelismConfiguration>>,
+    pub parallelism_configuration: ::std::option::Option<crate::Obj<ParallelismConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1208,38 +965,29 @@ impl FlinkApplicationConfiguration {
     /// A `FlinkApplicationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CheckpointConfiguration`: a [`CheckpointConfiguration`] object.
-    pub fn checkpoint_configuration(mut self, value: impl Into<Obj<CheckpointConfiguration>>) -> Self { self.checkpoint_configuration = Some(value.into()); self }
+    pub fn checkpoint_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CheckpointConfiguration>>) -> Self { self.checkpoint_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
-    pub fn monitoring_configuration(mut self, value: impl Into<Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = Some(value.into()); self }
+    pub fn monitoring_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ParallelismConfiguration`: a [`ParallelismConfiguration`] object.
-    pub fn parallelism_configuration(mut self, value: impl Into<Obj<ParallelismConfiguration>>) -> Self { self.parallelism_configuration = Some(value.into()); self }
+    pub fn parallelism_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ParallelismConfiguration>>) -> Self { self.parallelism_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FlinkApplicationConfiguration {}
+impl crate::PropertyType for FlinkApplicationConfiguration {}
 
-impl ToValue for FlinkApplicationConfiguration {
+impl ::cloudwright_core::ToValue for FlinkApplicationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CheckpointConfiguration", &self.checkpoint_configuration)
             .opt("MonitoringConfiguration", &self.monitoring_configuration)
             .opt("ParallelismConfiguration", &self.parallelism_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlinkRunConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowNonRestoredState", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FlinkRunConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1250,10 +998,10 @@ pub(crate) static RULE_FlinkRunConfiguration: ObjRule = ObjRule {
 pub struct FlinkRunConfiguration {
     /// `AllowNonRestoredState`: a boolean.
     ///
-    /// When restoring from a snapshot, specifies whether the runtime is allowed to skip a state that cannot be mapped to the new program. This will happen if the program is updated between snapshots to remove stateful parameters, and state data in the snapshot no longer corresponds to valid application data. For more information, see \[Allowing Non-Restored State\](<https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master/docs/ops/state/savepoints/#allowing-non-restored-state>) in the \[Apache Flink documentation\](<https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master>) .
+    /// When restoring from a snapshot, specifies whether the runtime is allowed to skip a state that cannot be mapped to the new program. This will happen if the program is updated between snapshots to remove stateful parameters, and state data in the snapshot no longer corresponds to valid application data. For more information, see [Allowing Non-Restored State](https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master/docs/ops/state/savepoints/#allowing-non-restored-state) in the [Apache Flink documentation](https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master) .
     ///
-    /// &gt; This value defaults to `false` . If you update your application without specifying this parameter, `AllowNonRestoredState` will be set to `false` , even if it was previously set to `true` .
-    pub allow_non_restored_state: Option<Bool>,
+    /// \> This value defaults to `false` . If you update your application without specifying this parameter, `AllowNonRestoredState` will be set to `false` , even if it was previously set to `true` .
+    pub allow_non_restored_state: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1261,32 +1009,23 @@ impl FlinkRunConfiguration {
     /// A `FlinkRunConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowNonRestoredState`: a boolean.
-    pub fn allow_non_restored_state(mut self, value: impl Into<Bool>) -> Self { self.allow_non_restored_state = Some(value.into()); self }
+    pub fn allow_non_restored_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_non_restored_state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FlinkRunConfiguration {}
+impl crate::PropertyType for FlinkRunConfiguration {}
 
-impl ToValue for FlinkRunConfiguration {
+impl ::cloudwright_core::ToValue for FlinkRunConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowNonRestoredState", &self.allow_non_restored_state)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlueDataCatalogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GlueDataCatalogConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1300,7 +1039,7 @@ pub struct GlueDataCatalogConfiguration {
     /// The Amazon Resource Name (ARN) of the database.
     ///
     /// Pattern `^arn:.*$`; length 1 to 2048.
-    pub database_arn: Option<Str>,
+    pub database_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1308,19 +1047,19 @@ impl GlueDataCatalogConfiguration {
     /// A `GlueDataCatalogConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DatabaseARN`: a string.
-    pub fn database_arn(mut self, value: impl Into<Str>) -> Self { self.database_arn = Some(value.into()); self }
+    pub fn database_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GlueDataCatalogConfiguration {}
+impl crate::PropertyType for GlueDataCatalogConfiguration {}
 
-impl ToValue for GlueDataCatalogConfiguration {
+impl ::cloudwright_core::ToValue for GlueDataCatalogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DatabaseARN", &self.database_arn)
             .build()
     }
@@ -1330,25 +1069,10 @@ impl ToValue for GlueDataCatalogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputRequired {
     /// `InputSchema`: an [`InputSchema`] object, required.
-    pub input_schema: Obj<InputSchema>,
+    pub input_schema: crate::Obj<InputSchema>,
     /// `NamePrefix`: a string, required.
-    pub name_prefix: Str,
+    pub name_prefix: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Input: ObjRule = ObjRule {
-    properties: &[
-        ("InputParallelism", Shape::Object(&RULE_InputParallelism)),
-        ("InputProcessingConfiguration", Shape::Object(&RULE_InputProcessingConfiguration)),
-        ("InputSchema", Shape::Object(&RULE_InputSchema)),
-        ("KinesisFirehoseInput", Shape::Object(&RULE_KinesisFirehoseInput)),
-        ("KinesisStreamsInput", Shape::Object(&RULE_KinesisStreamsInput)),
-        ("NamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["NamePrefix", "InputSchema"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Input` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1360,31 +1084,32 @@ pub struct Input {
     /// `InputParallelism`: an [`InputParallelism`] object.
     ///
     /// Describes the number of in-application streams to create.
-    pub input_parallelism: Option<Obj<InputParallelism>>,
+    pub input_parallelism: ::std::option::Option<crate::Obj<InputParallelism>>,
     /// `InputProcessingConfiguration`: an [`InputProcessingConfiguration`] object.
     ///
-    /// The \[InputProcessingConfiguration\](<https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_InputProcessingConfiguration.html>) for the input. An input processor transforms records as they are received from the stream, before the application's SQL code executes. Currently, the only input processing configuration available is \[InputLambdaProcessor\](<https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_InputLambdaProcessor.html>) .
-    pub input_processing_configuration: Option<Obj<InputProcessingConfiguration>>,
+    /// The [InputProcessingConfiguration](https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_InputProcessingConfiguration.html) for the input. An input processor transforms records as they are received from the stream, before the application's SQL code executes. Currently, the only input processing configuration available is [InputLambdaProcessor](https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_InputLambdaProcessor.html) .
+    pub input_processing_configuration:
+        ::std::option::Option<crate::Obj<InputProcessingConfiguration>>,
     /// `InputSchema`: an [`InputSchema`] object, required.
     ///
     /// Describes the format of the data in the streaming source, and how each data element maps to corresponding columns in the in-application stream that is being created.
     ///
     /// Also used to describe the format of the reference data source.
-    pub input_schema: Obj<InputSchema>,
+    pub input_schema: crate::Obj<InputSchema>,
     /// `KinesisFirehoseInput`: a [`KinesisFirehoseInput`] object.
     ///
     /// If the streaming source is an Amazon Kinesis Data Firehose delivery stream, identifies the delivery stream's ARN.
-    pub kinesis_firehose_input: Option<Obj<KinesisFirehoseInput>>,
+    pub kinesis_firehose_input: ::std::option::Option<crate::Obj<KinesisFirehoseInput>>,
     /// `KinesisStreamsInput`: a [`KinesisStreamsInput`] object.
     ///
     /// If the streaming source is an Amazon Kinesis data stream, identifies the stream's Amazon Resource Name (ARN).
-    pub kinesis_streams_input: Option<Obj<KinesisStreamsInput>>,
+    pub kinesis_streams_input: ::std::option::Option<crate::Obj<KinesisStreamsInput>>,
     /// `NamePrefix`: a string, required.
     ///
     /// The name prefix to use when creating an in-application stream. Suppose that you specify a prefix " `MyInApplicationStream` ." Kinesis Data Analytics then creates one or more (as per the `InputParallelism` count you specified) in-application streams with the names " `MyInApplicationStream_001` ," " `MyInApplicationStream_002` ," and so on.
     ///
     /// Pattern `^[^-\s<>&]*$`; length 1 to 32.
-    pub name_prefix: Str,
+    pub name_prefix: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1393,35 +1118,35 @@ impl Input {
     #[inline]
     pub fn new(required: InputRequired) -> Self {
         Self {
-            input_parallelism: None,
-            input_processing_configuration: None,
+            input_parallelism: ::std::option::Option::None,
+            input_processing_configuration: ::std::option::Option::None,
             input_schema: required.input_schema,
-            kinesis_firehose_input: None,
-            kinesis_streams_input: None,
+            kinesis_firehose_input: ::std::option::Option::None,
+            kinesis_streams_input: ::std::option::Option::None,
             name_prefix: required.name_prefix,
         }
     }
 
     /// `InputParallelism`: an [`InputParallelism`] object.
-    pub fn input_parallelism(mut self, value: impl Into<Obj<InputParallelism>>) -> Self { self.input_parallelism = Some(value.into()); self }
+    pub fn input_parallelism(mut self, value: impl ::std::convert::Into<crate::Obj<InputParallelism>>) -> Self { self.input_parallelism = ::std::option::Option::Some(value.into()); self }
     /// `InputProcessingConfiguration`: an [`InputProcessingConfiguration`] object.
-    pub fn input_processing_configuration(mut self, value: impl Into<Obj<InputProcessingConfiguration>>) -> Self { self.input_processing_configuration = Some(value.into()); self }
+    pub fn input_processing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InputProcessingConfiguration>>) -> Self { self.input_processing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InputSchema`: an [`InputSchema`] object, required.
-    pub fn input_schema(mut self, value: impl Into<Obj<InputSchema>>) -> Self { self.input_schema = value.into(); self }
+    pub fn input_schema(mut self, value: impl ::std::convert::Into<crate::Obj<InputSchema>>) -> Self { self.input_schema = value.into(); self }
     /// `KinesisFirehoseInput`: a [`KinesisFirehoseInput`] object.
-    pub fn kinesis_firehose_input(mut self, value: impl Into<Obj<KinesisFirehoseInput>>) -> Self { self.kinesis_firehose_input = Some(value.into()); self }
+    pub fn kinesis_firehose_input(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisFirehoseInput>>) -> Self { self.kinesis_firehose_input = ::std::option::Option::Some(value.into()); self }
     /// `KinesisStreamsInput`: a [`KinesisStreamsInput`] object.
-    pub fn kinesis_streams_input(mut self, value: impl Into<Obj<KinesisStreamsInput>>) -> Self { self.kinesis_streams_input = Some(value.into()); self }
+    pub fn kinesis_streams_input(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisStreamsInput>>) -> Self { self.kinesis_streams_input = ::std::option::Option::Some(value.into()); self }
     /// `NamePrefix`: a string, required.
-    pub fn name_prefix(mut self, value: impl Into<Str>) -> Self { self.name_prefix = value.into(); self }
+    pub fn name_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name_prefix = value.into(); self }
 }
 
-impl PropertyType for Input {}
+impl crate::PropertyType for Input {}
 
-impl ToValue for Input {
+impl ::cloudwright_core::ToValue for Input {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputParallelism", &self.input_parallelism)
             .opt(
                 "InputProcessingConfiguration",
@@ -1435,23 +1160,6 @@ impl ToValue for Input {
     }
 }
 
-/// The required properties of [`InputLambdaProcessor`], by name: `InputLambdaProcessor::new(InputLambdaProcessorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InputLambdaProcessorRequired {
-    /// `ResourceARN`: a string, required.
-    pub resource_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputLambdaProcessor: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ResourceARN"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InputLambdaProcessor` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
 /// An object that contains the Amazon Resource Name (ARN) of the Amazon Lambda function that is used to preprocess records in the stream in a SQL-based Kinesis Data Analytics application.
@@ -1463,45 +1171,36 @@ pub struct InputLambdaProcessor {
     ///
     /// The ARN of the Amazon Lambda function that operates on records in the stream.
     ///
-    /// &gt; To specify an earlier version of the Lambda function than the latest, include the Lambda function version in the Lambda function ARN. For more information about Lambda ARNs, see \[Example ARNs: Amazon Lambda\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html#arn-syntax-lambda>)
+    /// \> To specify an earlier version of the Lambda function than the latest, include the Lambda function version in the Lambda function ARN. For more information about Lambda ARNs, see [Example ARNs: Amazon Lambda](https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html#arn-syntax-lambda)
     ///
     /// Pattern `^arn:.*$`; length 1 to 2048.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl InputLambdaProcessor {
-    /// A `InputLambdaProcessor` with its required properties, named in a [`InputLambdaProcessorRequired`].
+    /// A `InputLambdaProcessor` with its one required property, `ResourceARN`.
     #[inline]
-    pub fn new(required: InputLambdaProcessorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            resource_arn: required.resource_arn,
+            resource_arn: value.into(),
         }
     }
 
     /// `ResourceARN`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
-impl PropertyType for InputLambdaProcessor {}
+impl crate::PropertyType for InputLambdaProcessor {}
 
-impl ToValue for InputLambdaProcessor {
+impl ::cloudwright_core::ToValue for InputLambdaProcessor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputParallelism: ObjRule = ObjRule {
-    properties: &[
-        ("Count", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputParallelism` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1515,7 +1214,7 @@ pub struct InputParallelism {
     /// The number of in-application streams to create.
     ///
     /// Value 1 to 64.
-    pub count: Option<Int>,
+    pub count: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1523,42 +1222,35 @@ impl InputParallelism {
     /// A `InputParallelism` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Count`: an integer.
-    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputParallelism {}
+impl crate::PropertyType for InputParallelism {}
 
-impl ToValue for InputParallelism {
+impl ::cloudwright_core::ToValue for InputParallelism {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Count", &self.count).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Count", &self.count)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InputProcessingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InputLambdaProcessor", Shape::Object(&RULE_InputLambdaProcessor)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InputProcessingConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
-/// For an SQL-based Amazon Kinesis Data Analytics application, describes a processor that is used to preprocess the records in the stream before being processed by your application code. Currently, the only input processor available is \[Amazon Lambda\](<https://docs.aws.amazon.com/lambda/>) .
+/// For an SQL-based Amazon Kinesis Data Analytics application, describes a processor that is used to preprocess the records in the stream before being processed by your application code. Currently, the only input processor available is [Amazon Lambda](https://docs.aws.amazon.com/lambda/) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalyticsv2-application-inputprocessingconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InputProcessingConfiguration {
     /// `InputLambdaProcessor`: an [`InputLambdaProcessor`] object.
     ///
-    /// The \[InputLambdaProcessor\](<https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_InputLambdaProcessor.html>) that is used to preprocess the records in the stream before being processed by your application code.
-    pub input_lambda_processor: Option<Obj<InputLambdaProcessor>>,
+    /// The [InputLambdaProcessor](https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_InputLambdaProcessor.html) that is used to preprocess the records in the stream before being processed by your application code.
+    pub input_lambda_processor: ::std::option::Option<crate::Obj<InputLambdaProcessor>>,
 }
 
 #[rustfmt::skip]
@@ -1566,19 +1258,19 @@ impl InputProcessingConfiguration {
     /// A `InputProcessingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InputLambdaProcessor`: an [`InputLambdaProcessor`] object.
-    pub fn input_lambda_processor(mut self, value: impl Into<Obj<InputLambdaProcessor>>) -> Self { self.input_lambda_processor = Some(value.into()); self }
+    pub fn input_lambda_processor(mut self, value: impl ::std::convert::Into<crate::Obj<InputLambdaProcessor>>) -> Self { self.input_lambda_processor = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputProcessingConfiguration {}
+impl crate::PropertyType for InputProcessingConfiguration {}
 
-impl ToValue for InputProcessingConfiguration {
+impl ::cloudwright_core::ToValue for InputProcessingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputLambdaProcessor", &self.input_lambda_processor)
             .build()
     }
@@ -1588,22 +1280,10 @@ impl ToValue for InputProcessingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputSchemaRequired {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    pub record_columns: List<RecordColumn>,
+    pub record_columns: ::cloudwright_core::List<RecordColumn>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    pub record_format: Obj<RecordFormat>,
+    pub record_format: crate::Obj<RecordFormat>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputSchema: ObjRule = ObjRule {
-    properties: &[
-        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: Some(1), max_items: Some(1000), unique: false })),
-        ("RecordEncoding", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(5), allowed: &["UTF-8"], ..StrRule::ANY })),
-        ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
-    ],
-    required: &["RecordColumns", "RecordFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputSchema` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1617,17 +1297,17 @@ pub struct InputSchema {
     /// A list of `RecordColumn` objects.
     ///
     /// Items 1 to 1000.
-    pub record_columns: List<RecordColumn>,
+    pub record_columns: ::cloudwright_core::List<RecordColumn>,
     /// `RecordEncoding`: a [`RecordEncoding`] value.
     ///
     /// Specifies the encoding of the records in the streaming source. For example, UTF-8.
     ///
     /// Length 5 to 5.
-    pub record_encoding: Option<RecordEncoding>,
+    pub record_encoding: ::std::option::Option<RecordEncoding>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
     ///
     /// Specifies the format of the records on the streaming source.
-    pub record_format: Obj<RecordFormat>,
+    pub record_format: crate::Obj<RecordFormat>,
 }
 
 #[rustfmt::skip]
@@ -1637,48 +1317,31 @@ impl InputSchema {
     pub fn new(required: InputSchemaRequired) -> Self {
         Self {
             record_columns: required.record_columns,
-            record_encoding: None,
+            record_encoding: ::std::option::Option::None,
             record_format: required.record_format,
         }
     }
 
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
+    pub fn record_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
     /// `RecordEncoding`: a [`RecordEncoding`] value.
-    pub fn record_encoding(mut self, value: impl Into<RecordEncoding>) -> Self { self.record_encoding = Some(value.into()); self }
+    pub fn record_encoding(mut self, value: impl ::std::convert::Into<RecordEncoding>) -> Self { self.record_encoding = ::std::option::Option::Some(value.into()); self }
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
+    pub fn record_format(mut self, value: impl ::std::convert::Into<crate::Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
 }
 
-impl PropertyType for InputSchema {}
+impl crate::PropertyType for InputSchema {}
 
-impl ToValue for InputSchema {
+impl ::cloudwright_core::ToValue for InputSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecordColumns", &self.record_columns)
             .opt("RecordEncoding", &self.record_encoding)
             .req("RecordFormat", &self.record_format)
             .build()
     }
 }
-
-/// The required properties of [`JsonMappingParameters`], by name: `JsonMappingParameters::new(JsonMappingParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonMappingParametersRequired {
-    /// `RecordRowPath`: a string, required.
-    pub record_row_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("RecordRowPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["RecordRowPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JSONMappingParameters` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1692,50 +1355,33 @@ pub struct JsonMappingParameters {
     /// The path to the top-level parent that contains the records.
     ///
     /// Pattern `^(?=^\$)(?=^\S+$).*$`; length 1 to 65535.
-    pub record_row_path: Str,
+    pub record_row_path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl JsonMappingParameters {
-    /// A `JsonMappingParameters` with its required properties, named in a [`JsonMappingParametersRequired`].
+    /// A `JsonMappingParameters` with its one required property, `RecordRowPath`.
     #[inline]
-    pub fn new(required: JsonMappingParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            record_row_path: required.record_row_path,
+            record_row_path: value.into(),
         }
     }
 
     /// `RecordRowPath`: a string, required.
-    pub fn record_row_path(mut self, value: impl Into<Str>) -> Self { self.record_row_path = value.into(); self }
+    pub fn record_row_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_row_path = value.into(); self }
 }
 
-impl PropertyType for JsonMappingParameters {}
+impl crate::PropertyType for JsonMappingParameters {}
 
-impl ToValue for JsonMappingParameters {
+impl ::cloudwright_core::ToValue for JsonMappingParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecordRowPath", &self.record_row_path)
             .build()
     }
 }
-
-/// The required properties of [`KinesisFirehoseInput`], by name: `KinesisFirehoseInput::new(KinesisFirehoseInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisFirehoseInputRequired {
-    /// `ResourceARN`: a string, required.
-    pub resource_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisFirehoseInput: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ResourceARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisFirehoseInput` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1749,50 +1395,33 @@ pub struct KinesisFirehoseInput {
     /// The Amazon Resource Name (ARN) of the delivery stream.
     ///
     /// Pattern `^arn:.*$`; length 1 to 2048.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl KinesisFirehoseInput {
-    /// A `KinesisFirehoseInput` with its required properties, named in a [`KinesisFirehoseInputRequired`].
+    /// A `KinesisFirehoseInput` with its one required property, `ResourceARN`.
     #[inline]
-    pub fn new(required: KinesisFirehoseInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            resource_arn: required.resource_arn,
+            resource_arn: value.into(),
         }
     }
 
     /// `ResourceARN`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisFirehoseInput {}
+impl crate::PropertyType for KinesisFirehoseInput {}
 
-impl ToValue for KinesisFirehoseInput {
+impl ::cloudwright_core::ToValue for KinesisFirehoseInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
             .build()
     }
 }
-
-/// The required properties of [`KinesisStreamsInput`], by name: `KinesisStreamsInput::new(KinesisStreamsInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisStreamsInputRequired {
-    /// `ResourceARN`: a string, required.
-    pub resource_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisStreamsInput: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ResourceARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisStreamsInput` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1806,43 +1435,33 @@ pub struct KinesisStreamsInput {
     /// The ARN of the input Kinesis data stream to read.
     ///
     /// Pattern `^arn:.*$`; length 1 to 2048.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl KinesisStreamsInput {
-    /// A `KinesisStreamsInput` with its required properties, named in a [`KinesisStreamsInputRequired`].
+    /// A `KinesisStreamsInput` with its one required property, `ResourceARN`.
     #[inline]
-    pub fn new(required: KinesisStreamsInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            resource_arn: required.resource_arn,
+            resource_arn: value.into(),
         }
     }
 
     /// `ResourceARN`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisStreamsInput {}
+impl crate::PropertyType for KinesisStreamsInput {}
 
-impl ToValue for KinesisStreamsInput {
+impl ::cloudwright_core::ToValue for KinesisStreamsInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("CSVMappingParameters", Shape::Object(&RULE_CsvMappingParameters)),
-        ("JSONMappingParameters", Shape::Object(&RULE_JsonMappingParameters)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MappingParameters` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1854,11 +1473,11 @@ pub struct MappingParameters {
     /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
     ///
     /// Provides additional mapping information when the record format uses delimiters (for example, CSV).
-    pub csv_mapping_parameters: Option<Obj<CsvMappingParameters>>,
+    pub csv_mapping_parameters: ::std::option::Option<crate::Obj<CsvMappingParameters>>,
     /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
     ///
     /// Provides additional mapping information when JSON is the record format on the streaming source.
-    pub json_mapping_parameters: Option<Obj<JsonMappingParameters>>,
+    pub json_mapping_parameters: ::std::option::Option<crate::Obj<JsonMappingParameters>>,
 }
 
 #[rustfmt::skip]
@@ -1866,21 +1485,21 @@ impl MappingParameters {
     /// A `MappingParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
-    pub fn csv_mapping_parameters(mut self, value: impl Into<Obj<CsvMappingParameters>>) -> Self { self.csv_mapping_parameters = Some(value.into()); self }
+    pub fn csv_mapping_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<CsvMappingParameters>>) -> Self { self.csv_mapping_parameters = ::std::option::Option::Some(value.into()); self }
     /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
-    pub fn json_mapping_parameters(mut self, value: impl Into<Obj<JsonMappingParameters>>) -> Self { self.json_mapping_parameters = Some(value.into()); self }
+    pub fn json_mapping_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<JsonMappingParameters>>) -> Self { self.json_mapping_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MappingParameters {}
+impl crate::PropertyType for MappingParameters {}
 
-impl ToValue for MappingParameters {
+impl ::cloudwright_core::ToValue for MappingParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CSVMappingParameters", &self.csv_mapping_parameters)
             .opt("JSONMappingParameters", &self.json_mapping_parameters)
             .build()
@@ -1891,24 +1510,12 @@ impl ToValue for MappingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MavenReferenceRequired {
     /// `ArtifactId`: a string, required.
-    pub artifact_id: Str,
+    pub artifact_id: ::cloudwright_core::Str,
     /// `GroupId`: a string, required.
-    pub group_id: Str,
+    pub group_id: ::cloudwright_core::Str,
     /// `Version`: a string, required.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MavenReference: ObjRule = ObjRule {
-    properties: &[
-        ("ArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("GroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["ArtifactId", "GroupId", "Version"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MavenReference` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -1922,19 +1529,19 @@ pub struct MavenReference {
     /// The artifact ID of the Maven reference.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 256.
-    pub artifact_id: Str,
+    pub artifact_id: ::cloudwright_core::Str,
     /// `GroupId`: a string, required.
     ///
     /// The group ID of the Maven reference.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 256.
-    pub group_id: Str,
+    pub group_id: ::cloudwright_core::Str,
     /// `Version`: a string, required.
     ///
     /// The version of the Maven reference.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 256.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1950,19 +1557,19 @@ impl MavenReference {
     }
 
     /// `ArtifactId`: a string, required.
-    pub fn artifact_id(mut self, value: impl Into<Str>) -> Self { self.artifact_id = value.into(); self }
+    pub fn artifact_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.artifact_id = value.into(); self }
     /// `GroupId`: a string, required.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = value.into(); self }
+    pub fn group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_id = value.into(); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl PropertyType for MavenReference {}
+impl crate::PropertyType for MavenReference {}
 
-impl ToValue for MavenReference {
+impl ::cloudwright_core::ToValue for MavenReference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ArtifactId", &self.artifact_id)
             .req("GroupId", &self.group_id)
             .req("Version", &self.version)
@@ -1970,28 +1577,9 @@ impl ToValue for MavenReference {
     }
 }
 
-/// The required properties of [`MonitoringConfiguration`], by name: `MonitoringConfiguration::new(MonitoringConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitoringConfigurationRequired {
-    /// `ConfigurationType`: a [`ConfigurationType`] value, required.
-    pub configuration_type: ConfigurationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationType", Shape::Str(&StrRule { allowed: &["DEFAULT", "CUSTOM"], ..StrRule::ANY })),
-        ("LogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN", "ERROR"], ..StrRule::ANY })),
-        ("MetricsLevel", Shape::Str(&StrRule { allowed: &["APPLICATION", "OPERATOR", "PARALLELISM", "TASK"], ..StrRule::ANY })),
-    ],
-    required: &["ConfigurationType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MonitoringConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
-/// Describes configuration parameters for Amazon CloudWatch logging for a Java-based Kinesis Data Analytics application. For more information about CloudWatch logging, see \[Monitoring\](<https://docs.aws.amazon.com/managed-flink/latest/java/monitoring-overview>) .
+/// Describes configuration parameters for Amazon CloudWatch logging for a Java-based Kinesis Data Analytics application. For more information about CloudWatch logging, see [Monitoring](https://docs.aws.amazon.com/managed-flink/latest/java/monitoring-overview) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalyticsv2-application-monitoringconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2003,39 +1591,39 @@ pub struct MonitoringConfiguration {
     /// `LogLevel`: a [`LogLevel`] value.
     ///
     /// Describes the verbosity of the CloudWatch Logs for an application.
-    pub log_level: Option<LogLevel>,
+    pub log_level: ::std::option::Option<LogLevel>,
     /// `MetricsLevel`: a [`MetricsLevel`] value.
     ///
     /// Describes the granularity of the CloudWatch Logs for an application. The `Parallelism` level is not recommended for applications with a Parallelism over 64 due to excessive costs.
-    pub metrics_level: Option<MetricsLevel>,
+    pub metrics_level: ::std::option::Option<MetricsLevel>,
 }
 
 #[rustfmt::skip]
 impl MonitoringConfiguration {
-    /// A `MonitoringConfiguration` with its required properties, named in a [`MonitoringConfigurationRequired`].
+    /// A `MonitoringConfiguration` with its one required property, `ConfigurationType`.
     #[inline]
-    pub fn new(required: MonitoringConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ConfigurationType>) -> Self {
         Self {
-            configuration_type: required.configuration_type,
-            log_level: None,
-            metrics_level: None,
+            configuration_type: value.into(),
+            log_level: ::std::option::Option::None,
+            metrics_level: ::std::option::Option::None,
         }
     }
 
     /// `ConfigurationType`: a [`ConfigurationType`] value, required.
-    pub fn configuration_type(mut self, value: impl Into<ConfigurationType>) -> Self { self.configuration_type = value.into(); self }
+    pub fn configuration_type(mut self, value: impl ::std::convert::Into<ConfigurationType>) -> Self { self.configuration_type = value.into(); self }
     /// `LogLevel`: a [`LogLevel`] value.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = Some(value.into()); self }
+    pub fn log_level(mut self, value: impl ::std::convert::Into<LogLevel>) -> Self { self.log_level = ::std::option::Option::Some(value.into()); self }
     /// `MetricsLevel`: a [`MetricsLevel`] value.
-    pub fn metrics_level(mut self, value: impl Into<MetricsLevel>) -> Self { self.metrics_level = Some(value.into()); self }
+    pub fn metrics_level(mut self, value: impl ::std::convert::Into<MetricsLevel>) -> Self { self.metrics_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MonitoringConfiguration {}
+impl crate::PropertyType for MonitoringConfiguration {}
 
-impl ToValue for MonitoringConfiguration {
+impl ::cloudwright_core::ToValue for MonitoringConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConfigurationType", &self.configuration_type)
             .opt("LogLevel", &self.log_level)
             .opt("MetricsLevel", &self.metrics_level)
@@ -2043,29 +1631,9 @@ impl ToValue for MonitoringConfiguration {
     }
 }
 
-/// The required properties of [`ParallelismConfiguration`], by name: `ParallelismConfiguration::new(ParallelismConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ParallelismConfigurationRequired {
-    /// `ConfigurationType`: a [`ParallelismConfigurationConfigurationType`] value, required.
-    pub configuration_type: ParallelismConfigurationConfigurationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParallelismConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingEnabled", Shape::Bool),
-        ("ConfigurationType", Shape::Str(&StrRule { allowed: &["CUSTOM", "DEFAULT"], ..StrRule::ANY })),
-        ("Parallelism", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("ParallelismPerKPU", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["ConfigurationType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ParallelismConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
-/// Describes parameters for how a Flink-based Kinesis Data Analytics application executes multiple tasks simultaneously. For more information about parallelism, see \[Parallel Execution\](<https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master/docs/dev/datastream/execution/parallel/>) in the \[Apache Flink Documentation\](<https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master>) .
+/// Describes parameters for how a Flink-based Kinesis Data Analytics application executes multiple tasks simultaneously. For more information about parallelism, see [Parallel Execution](https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master/docs/dev/datastream/execution/parallel/) in the [Apache Flink Documentation](https://docs.aws.amazon.com/https://nightlies.apache.org/flink/flink-docs-master) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalyticsv2-application-parallelismconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2073,54 +1641,54 @@ pub struct ParallelismConfiguration {
     /// `AutoScalingEnabled`: a boolean.
     ///
     /// Describes whether the Managed Service for Apache Flink service can increase the parallelism of the application in response to increased throughput.
-    pub auto_scaling_enabled: Option<Bool>,
+    pub auto_scaling_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ConfigurationType`: a [`ParallelismConfigurationConfigurationType`] value, required.
     ///
     /// Describes whether the application uses the default parallelism for the Managed Service for Apache Flink service. You must set this property to `CUSTOM` in order to change your application's `AutoScalingEnabled` , `Parallelism` , or `ParallelismPerKPU` properties.
     pub configuration_type: ParallelismConfigurationConfigurationType,
     /// `Parallelism`: an integer.
     ///
-    /// Describes the initial number of parallel tasks that a Java-based Kinesis Data Analytics application can perform. The Kinesis Data Analytics service can increase this number automatically if \[ParallelismConfiguration:AutoScalingEnabled\](<https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_ParallelismConfiguration.html#kinesisanalytics-Type-ParallelismConfiguration-AutoScalingEnabled.html>) is set to `true` .
+    /// Describes the initial number of parallel tasks that a Java-based Kinesis Data Analytics application can perform. The Kinesis Data Analytics service can increase this number automatically if [ParallelismConfiguration:AutoScalingEnabled](https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_ParallelismConfiguration.html#kinesisanalytics-Type-ParallelismConfiguration-AutoScalingEnabled.html) is set to `true` .
     ///
     /// Value at least 1.
-    pub parallelism: Option<Int>,
+    pub parallelism: ::std::option::Option<::cloudwright_core::Int>,
     /// `ParallelismPerKPU`: an integer.
     ///
-    /// Describes the number of parallel tasks that a Java-based Kinesis Data Analytics application can perform per Kinesis Processing Unit (KPU) used by the application. For more information about KPUs, see \[Amazon Kinesis Data Analytics Pricing\](<https://docs.aws.amazon.com/kinesis/data-analytics/pricing/>) .
+    /// Describes the number of parallel tasks that a Java-based Kinesis Data Analytics application can perform per Kinesis Processing Unit (KPU) used by the application. For more information about KPUs, see [Amazon Kinesis Data Analytics Pricing](https://docs.aws.amazon.com/kinesis/data-analytics/pricing/) .
     ///
     /// Value at least 1.
-    pub parallelism_per_kpu: Option<Int>,
+    pub parallelism_per_kpu: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl ParallelismConfiguration {
-    /// A `ParallelismConfiguration` with its required properties, named in a [`ParallelismConfigurationRequired`].
+    /// A `ParallelismConfiguration` with its one required property, `ConfigurationType`.
     #[inline]
-    pub fn new(required: ParallelismConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ParallelismConfigurationConfigurationType>) -> Self {
         Self {
-            auto_scaling_enabled: None,
-            configuration_type: required.configuration_type,
-            parallelism: None,
-            parallelism_per_kpu: None,
+            auto_scaling_enabled: ::std::option::Option::None,
+            configuration_type: value.into(),
+            parallelism: ::std::option::Option::None,
+            parallelism_per_kpu: ::std::option::Option::None,
         }
     }
 
     /// `AutoScalingEnabled`: a boolean.
-    pub fn auto_scaling_enabled(mut self, value: impl Into<Bool>) -> Self { self.auto_scaling_enabled = Some(value.into()); self }
+    pub fn auto_scaling_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_scaling_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ConfigurationType`: a [`ParallelismConfigurationConfigurationType`] value, required.
-    pub fn configuration_type(mut self, value: impl Into<ParallelismConfigurationConfigurationType>) -> Self { self.configuration_type = value.into(); self }
+    pub fn configuration_type(mut self, value: impl ::std::convert::Into<ParallelismConfigurationConfigurationType>) -> Self { self.configuration_type = value.into(); self }
     /// `Parallelism`: an integer.
-    pub fn parallelism(mut self, value: impl Into<Int>) -> Self { self.parallelism = Some(value.into()); self }
+    pub fn parallelism(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.parallelism = ::std::option::Option::Some(value.into()); self }
     /// `ParallelismPerKPU`: an integer.
-    pub fn parallelism_per_kpu(mut self, value: impl Into<Int>) -> Self { self.parallelism_per_kpu = Some(value.into()); self }
+    pub fn parallelism_per_kpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.parallelism_per_kpu = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParallelismConfiguration {}
+impl crate::PropertyType for ParallelismConfiguration {}
 
-impl ToValue for ParallelismConfiguration {
+impl ::cloudwright_core::ToValue for ParallelismConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoScalingEnabled", &self.auto_scaling_enabled)
             .req("ConfigurationType", &self.configuration_type)
             .opt("Parallelism", &self.parallelism)
@@ -2128,16 +1696,6 @@ impl ToValue for ParallelismConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PropertyGroup: ObjRule = ObjRule {
-    properties: &[
-        ("PropertyGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PropertyMap", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PropertyGroup` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -2151,11 +1709,11 @@ pub struct PropertyGroup {
     /// Describes the key of an application execution property key-value pair.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 50.
-    pub property_group_id: Option<Str>,
+    pub property_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyMap`: a JSON value.
     ///
     /// Describes the value of an application execution property key-value pair.
-    pub property_map: Option<Json>,
+    pub property_map: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -2163,21 +1721,21 @@ impl PropertyGroup {
     /// A `PropertyGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PropertyGroupId`: a string.
-    pub fn property_group_id(mut self, value: impl Into<Str>) -> Self { self.property_group_id = Some(value.into()); self }
+    pub fn property_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property_group_id = ::std::option::Option::Some(value.into()); self }
     /// `PropertyMap`: a JSON value.
-    pub fn property_map(mut self, value: impl Into<Json>) -> Self { self.property_map = Some(value.into()); self }
+    pub fn property_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.property_map = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PropertyGroup {}
+impl crate::PropertyType for PropertyGroup {}
 
-impl ToValue for PropertyGroup {
+impl ::cloudwright_core::ToValue for PropertyGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PropertyGroupId", &self.property_group_id)
             .opt("PropertyMap", &self.property_map)
             .build()
@@ -2188,22 +1746,10 @@ impl ToValue for PropertyGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordColumnRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SqlType`: a string, required.
-    pub sql_type: Str,
+    pub sql_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
-    properties: &[
-        ("Mapping", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SqlType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["SqlType", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecordColumn` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -2219,19 +1765,19 @@ pub struct RecordColumn {
     /// A reference to the data element in the streaming input or the reference data source.
     ///
     /// Length 1 to 65535.
-    pub mapping: Option<Str>,
+    pub mapping: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the column that is created in the in-application input stream or reference table.
     ///
     /// Pattern `^[^-\s<>&]*$`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SqlType`: a string, required.
     ///
     /// The type of column created in the in-application input stream or reference table.
     ///
     /// Length 1 to 100.
-    pub sql_type: Str,
+    pub sql_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2240,50 +1786,32 @@ impl RecordColumn {
     #[inline]
     pub fn new(required: RecordColumnRequired) -> Self {
         Self {
-            mapping: None,
+            mapping: ::std::option::Option::None,
             name: required.name,
             sql_type: required.sql_type,
         }
     }
 
     /// `Mapping`: a string.
-    pub fn mapping(mut self, value: impl Into<Str>) -> Self { self.mapping = Some(value.into()); self }
+    pub fn mapping(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mapping = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SqlType`: a string, required.
-    pub fn sql_type(mut self, value: impl Into<Str>) -> Self { self.sql_type = value.into(); self }
+    pub fn sql_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sql_type = value.into(); self }
 }
 
-impl PropertyType for RecordColumn {}
+impl crate::PropertyType for RecordColumn {}
 
-impl ToValue for RecordColumn {
+impl ::cloudwright_core::ToValue for RecordColumn {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Mapping", &self.mapping)
             .req("Name", &self.name)
             .req("SqlType", &self.sql_type)
             .build()
     }
 }
-
-/// The required properties of [`RecordFormat`], by name: `RecordFormat::new(RecordFormatRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordFormatRequired {
-    /// `RecordFormatType`: a [`RecordFormatType`] value, required.
-    pub record_format_type: RecordFormatType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
-    properties: &[
-        ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
-        ("RecordFormatType", Shape::Str(&StrRule { allowed: &["CSV", "JSON"], ..StrRule::ANY })),
-    ],
-    required: &["RecordFormatType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecordFormat` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -2295,7 +1823,7 @@ pub struct RecordFormat {
     /// `MappingParameters`: a [`MappingParameters`] object.
     ///
     /// When you configure application input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
-    pub mapping_parameters: Option<Obj<MappingParameters>>,
+    pub mapping_parameters: ::std::option::Option<crate::Obj<MappingParameters>>,
     /// `RecordFormatType`: a [`RecordFormatType`] value, required.
     ///
     /// The type of record format.
@@ -2304,42 +1832,32 @@ pub struct RecordFormat {
 
 #[rustfmt::skip]
 impl RecordFormat {
-    /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
+    /// A `RecordFormat` with its one required property, `RecordFormatType`.
     #[inline]
-    pub fn new(required: RecordFormatRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RecordFormatType>) -> Self {
         Self {
-            mapping_parameters: None,
-            record_format_type: required.record_format_type,
+            mapping_parameters: ::std::option::Option::None,
+            record_format_type: value.into(),
         }
     }
 
     /// `MappingParameters`: a [`MappingParameters`] object.
-    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self { self.mapping_parameters = Some(value.into()); self }
+    pub fn mapping_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<MappingParameters>>) -> Self { self.mapping_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RecordFormatType`: a [`RecordFormatType`] value, required.
-    pub fn record_format_type(mut self, value: impl Into<RecordFormatType>) -> Self { self.record_format_type = value.into(); self }
+    pub fn record_format_type(mut self, value: impl ::std::convert::Into<RecordFormatType>) -> Self { self.record_format_type = value.into(); self }
 }
 
-impl PropertyType for RecordFormat {}
+impl crate::PropertyType for RecordFormat {}
 
-impl ToValue for RecordFormat {
+impl ::cloudwright_core::ToValue for RecordFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MappingParameters", &self.mapping_parameters)
             .req("RecordFormatType", &self.record_format_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RunConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationRestoreConfiguration", Shape::Object(&RULE_ApplicationRestoreConfiguration)),
-        ("FlinkRunConfiguration", Shape::Object(&RULE_FlinkRunConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RunConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -2351,11 +1869,12 @@ pub struct RunConfiguration {
     /// `ApplicationRestoreConfiguration`: an [`ApplicationRestoreConfiguration`] object.
     ///
     /// Describes the restore behavior of a restarting application.
-    pub application_restore_configuration: Option<Obj<ApplicationRestoreConfiguration>>,
+    pub application_restore_configuration:
+        ::std::option::Option<crate::Obj<ApplicationRestoreConfiguration>>,
     /// `FlinkRunConfiguration`: a [`FlinkRunConfiguration`] object.
     ///
     /// Describes the starting parameters for a Managed Service for Apache Flink application.
-    pub flink_run_configuration: Option<Obj<FlinkRunConfiguration>>,
+    pub flink_run_configuration: ::std::option::Option<crate::Obj<FlinkRunConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -2363,21 +1882,21 @@ impl RunConfiguration {
     /// A `RunConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplicationRestoreConfiguration`: an [`ApplicationRestoreConfiguration`] object.
-    pub fn application_restore_configuration(mut self, value: impl Into<Obj<ApplicationRestoreConfiguration>>) -> Self { self.application_restore_configuration = Some(value.into()); self }
+    pub fn application_restore_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationRestoreConfiguration>>) -> Self { self.application_restore_configuration = ::std::option::Option::Some(value.into()); self }
     /// `FlinkRunConfiguration`: a [`FlinkRunConfiguration`] object.
-    pub fn flink_run_configuration(mut self, value: impl Into<Obj<FlinkRunConfiguration>>) -> Self { self.flink_run_configuration = Some(value.into()); self }
+    pub fn flink_run_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FlinkRunConfiguration>>) -> Self { self.flink_run_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RunConfiguration {}
+impl crate::PropertyType for RunConfiguration {}
 
-impl ToValue for RunConfiguration {
+impl ::cloudwright_core::ToValue for RunConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ApplicationRestoreConfiguration",
                 &self.application_restore_configuration,
@@ -2386,24 +1905,6 @@ impl ToValue for RunConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`S3ContentBaseLocation`], by name: `S3ContentBaseLocation::new(S3ContentBaseLocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3ContentBaseLocationRequired {
-    /// `BucketARN`: a string, required.
-    pub bucket_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3ContentBaseLocation: ObjRule = ObjRule {
-    properties: &[
-        ("BasePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["BucketARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3ContentBaseLocation` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -2417,38 +1918,38 @@ pub struct S3ContentBaseLocation {
     /// The base path for the S3 bucket.
     ///
     /// Pattern `^[a-zA-Z0-9/!-_.*'()]+$`; length 1 to 1024.
-    pub base_path: Option<Str>,
+    pub base_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the S3 bucket.
     ///
     /// Pattern `^arn:.*$`; length 1 to 2048.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl S3ContentBaseLocation {
-    /// A `S3ContentBaseLocation` with its required properties, named in a [`S3ContentBaseLocationRequired`].
+    /// A `S3ContentBaseLocation` with its one required property, `BucketARN`.
     #[inline]
-    pub fn new(required: S3ContentBaseLocationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            base_path: None,
-            bucket_arn: required.bucket_arn,
+            base_path: ::std::option::Option::None,
+            bucket_arn: value.into(),
         }
     }
 
     /// `BasePath`: a string.
-    pub fn base_path(mut self, value: impl Into<Str>) -> Self { self.base_path = Some(value.into()); self }
+    pub fn base_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_path = ::std::option::Option::Some(value.into()); self }
     /// `BucketARN`: a string, required.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
+    pub fn bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_arn = value.into(); self }
 }
 
-impl PropertyType for S3ContentBaseLocation {}
+impl crate::PropertyType for S3ContentBaseLocation {}
 
-impl ToValue for S3ContentBaseLocation {
+impl ::cloudwright_core::ToValue for S3ContentBaseLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BasePath", &self.base_path)
             .req("BucketARN", &self.bucket_arn)
             .build()
@@ -2459,22 +1960,10 @@ impl ToValue for S3ContentBaseLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ContentLocationRequired {
     /// `BucketARN`: a string, required.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `FileKey`: a string, required.
-    pub file_key: Str,
+    pub file_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3ContentLocation: ObjRule = ObjRule {
-    properties: &[
-        ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FileKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["BucketARN", "FileKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3ContentLocation` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -2488,19 +1977,19 @@ pub struct S3ContentLocation {
     /// The Amazon Resource Name (ARN) for the S3 bucket containing the application code.
     ///
     /// Pattern `^arn:.*$`; length 1 to 2048.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `FileKey`: a string, required.
     ///
     /// The file key for the object containing the application code.
     ///
     /// Length 1 to 1024.
-    pub file_key: Str,
+    pub file_key: ::cloudwright_core::Str,
     /// `ObjectVersion`: a string.
     ///
     /// The version of the object containing the application code.
     ///
     /// Length 1 to 1024.
-    pub object_version: Option<Str>,
+    pub object_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2511,39 +2000,30 @@ impl S3ContentLocation {
         Self {
             bucket_arn: required.bucket_arn,
             file_key: required.file_key,
-            object_version: None,
+            object_version: ::std::option::Option::None,
         }
     }
 
     /// `BucketARN`: a string, required.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
+    pub fn bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `FileKey`: a string, required.
-    pub fn file_key(mut self, value: impl Into<Str>) -> Self { self.file_key = value.into(); self }
+    pub fn file_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_key = value.into(); self }
     /// `ObjectVersion`: a string.
-    pub fn object_version(mut self, value: impl Into<Str>) -> Self { self.object_version = Some(value.into()); self }
+    pub fn object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3ContentLocation {}
+impl crate::PropertyType for S3ContentLocation {}
 
-impl ToValue for S3ContentLocation {
+impl ::cloudwright_core::ToValue for S3ContentLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketARN", &self.bucket_arn)
             .req("FileKey", &self.file_key)
             .opt("ObjectVersion", &self.object_version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SqlApplicationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Input), min_items: None, max_items: Some(1), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SqlApplicationConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -2554,10 +2034,10 @@ pub(crate) static RULE_SqlApplicationConfiguration: ObjRule = ObjRule {
 pub struct SqlApplicationConfiguration {
     /// `Inputs`: a list of [`Input`] objects.
     ///
-    /// The array of \[Input\](<https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_Input.html>) objects describing the input streams used by the application.
+    /// The array of [Input](https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_Input.html) objects describing the input streams used by the application.
     ///
     /// Items at most 1.
-    pub inputs: Option<List<Input>>,
+    pub inputs: ::std::option::Option<::cloudwright_core::List<Input>>,
 }
 
 #[rustfmt::skip]
@@ -2565,19 +2045,21 @@ impl SqlApplicationConfiguration {
     /// A `SqlApplicationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Inputs`: a list of [`Input`] objects.
-    pub fn inputs(mut self, value: impl Into<List<Input>>) -> Self { self.inputs = Some(value.into()); self }
+    pub fn inputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Input>>) -> Self { self.inputs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SqlApplicationConfiguration {}
+impl crate::PropertyType for SqlApplicationConfiguration {}
 
-impl ToValue for SqlApplicationConfiguration {
+impl ::cloudwright_core::ToValue for SqlApplicationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Inputs", &self.inputs).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Inputs", &self.inputs)
+            .build()
     }
 }
 
@@ -2585,21 +2067,10 @@ impl ToValue for SqlApplicationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -2609,11 +2080,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2628,17 +2099,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -2649,21 +2120,10 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigurationRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(16), unique: false })),
-    ],
-    required: &["SecurityGroupIds", "SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -2674,16 +2134,16 @@ pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
 pub struct VpcConfiguration {
     /// `SecurityGroupIds`: a list of strings, required.
     ///
-    /// The array of \[SecurityGroup\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroup.html>) IDs used by the VPC configuration.
+    /// The array of [SecurityGroup](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroup.html) IDs used by the VPC configuration.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
-    /// The array of \[Subnet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html>) IDs used by the VPC configuration.
+    /// The array of [Subnet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html) IDs used by the VPC configuration.
     ///
     /// Items 1 to 16.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2698,34 +2158,22 @@ impl VpcConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
-impl PropertyType for VpcConfiguration {}
+impl crate::PropertyType for VpcConfiguration {}
 
-impl ToValue for VpcConfiguration {
+impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ZeppelinApplicationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogConfiguration", Shape::Object(&RULE_CatalogConfiguration)),
-        ("CustomArtifactsConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomArtifactConfiguration), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("DeployAsApplicationConfiguration", Shape::Object(&RULE_DeployAsApplicationConfiguration)),
-        ("MonitoringConfiguration", Shape::Object(&RULE_ZeppelinMonitoringConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ZeppelinApplicationConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
@@ -2737,21 +2185,24 @@ pub struct ZeppelinApplicationConfiguration {
     /// `CatalogConfiguration`: a [`CatalogConfiguration`] object.
     ///
     /// The Amazon Glue Data Catalog that you use in queries in a Kinesis Data Analytics Studio notebook.
-    pub catalog_configuration: Option<Obj<CatalogConfiguration>>,
+    pub catalog_configuration: ::std::option::Option<crate::Obj<CatalogConfiguration>>,
     /// `CustomArtifactsConfiguration`: a list of [`CustomArtifactConfiguration`] objects.
     ///
     /// A list of `CustomArtifactConfiguration` objects.
     ///
     /// Items 0 to 50.
-    pub custom_artifacts_configuration: Option<List<CustomArtifactConfiguration>>,
+    pub custom_artifacts_configuration:
+        ::std::option::Option<::cloudwright_core::List<CustomArtifactConfiguration>>,
     /// `DeployAsApplicationConfiguration`: a [`DeployAsApplicationConfiguration`] object.
     ///
     /// The information required to deploy a Kinesis Data Analytics Studio notebook as an application with durable state.
-    pub deploy_as_application_configuration: Option<Obj<DeployAsApplicationConfiguration>>,
+    pub deploy_as_application_configuration:
+        ::std::option::Option<crate::Obj<DeployAsApplicationConfiguration>>,
     /// `MonitoringConfiguration`: a [`ZeppelinMonitoringConfiguration`] object.
     ///
     /// The monitoring configuration of a Kinesis Data Analytics Studio notebook.
-    pub monitoring_configuration: Option<Obj<ZeppelinMonitoringConfiguration>>,
+    pub monitoring_configuration:
+        ::std::option::Option<crate::Obj<ZeppelinMonitoringConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -2759,25 +2210,25 @@ impl ZeppelinApplicationConfiguration {
     /// A `ZeppelinApplicationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogConfiguration`: a [`CatalogConfiguration`] object.
-    pub fn catalog_configuration(mut self, value: impl Into<Obj<CatalogConfiguration>>) -> Self { self.catalog_configuration = Some(value.into()); self }
+    pub fn catalog_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CatalogConfiguration>>) -> Self { self.catalog_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CustomArtifactsConfiguration`: a list of [`CustomArtifactConfiguration`] objects.
-    pub fn custom_artifacts_configuration(mut self, value: impl Into<List<CustomArtifactConfiguration>>) -> Self { self.custom_artifacts_configuration = Some(value.into()); self }
+    pub fn custom_artifacts_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomArtifactConfiguration>>) -> Self { self.custom_artifacts_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DeployAsApplicationConfiguration`: a [`DeployAsApplicationConfiguration`] object.
-    pub fn deploy_as_application_configuration(mut self, value: impl Into<Obj<DeployAsApplicationConfiguration>>) -> Self { self.deploy_as_application_configuration = Some(value.into()); self }
+    pub fn deploy_as_application_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DeployAsApplicationConfiguration>>) -> Self { self.deploy_as_application_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringConfiguration`: a [`ZeppelinMonitoringConfiguration`] object.
-    pub fn monitoring_configuration(mut self, value: impl Into<Obj<ZeppelinMonitoringConfiguration>>) -> Self { self.monitoring_configuration = Some(value.into()); self }
+    pub fn monitoring_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ZeppelinMonitoringConfiguration>>) -> Self { self.monitoring_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ZeppelinApplicationConfiguration {}
+impl crate::PropertyType for ZeppelinApplicationConfiguration {}
 
-impl ToValue for ZeppelinApplicationConfiguration {
+impl ::cloudwright_core::ToValue for ZeppelinApplicationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogConfiguration", &self.catalog_configuration)
             .opt(
                 "CustomArtifactsConfiguration",
@@ -2792,18 +2243,9 @@ impl ToValue for ZeppelinApplicationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ZeppelinMonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN", "ERROR"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ZeppelinMonitoringConfiguration` property type of `AWS::KinesisAnalyticsV2::Application`.
 ///
-/// Describes configuration parameters for Amazon CloudWatch logging for a Kinesis Data Analytics Studio notebook. For more information about CloudWatch logging, see \[Monitoring\](<https://docs.aws.amazon.com/managed-flink/latest/java/monitoring-overview.html>) .
+/// Describes configuration parameters for Amazon CloudWatch logging for a Kinesis Data Analytics Studio notebook. For more information about CloudWatch logging, see [Monitoring](https://docs.aws.amazon.com/managed-flink/latest/java/monitoring-overview.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalyticsv2-application-zeppelinmonitoringconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2811,7 +2253,7 @@ pub struct ZeppelinMonitoringConfiguration {
     /// `LogLevel`: a [`LogLevel`] value.
     ///
     /// The verbosity of the CloudWatch Logs for an application. You can set it to `INFO` , `WARN` , `ERROR` , or `DEBUG` .
-    pub log_level: Option<LogLevel>,
+    pub log_level: ::std::option::Option<LogLevel>,
 }
 
 #[rustfmt::skip]
@@ -2819,19 +2261,21 @@ impl ZeppelinMonitoringConfiguration {
     /// A `ZeppelinMonitoringConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogLevel`: a [`LogLevel`] value.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = Some(value.into()); self }
+    pub fn log_level(mut self, value: impl ::std::convert::Into<LogLevel>) -> Self { self.log_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ZeppelinMonitoringConfiguration {}
+impl crate::PropertyType for ZeppelinMonitoringConfiguration {}
 
-impl ToValue for ZeppelinMonitoringConfiguration {
+impl ::cloudwright_core::ToValue for ZeppelinMonitoringConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("LogLevel", &self.log_level).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("LogLevel", &self.log_level)
+            .build()
     }
 }
 
@@ -2843,24 +2287,24 @@ pub enum ApplicationMode {
     /// `STREAMING`
     Streaming,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplicationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplicationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplicationMode {
+impl ::cloudwright_core::ToValue for ApplicationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Interactive => "INTERACTIVE",
             Self::Streaming => "STREAMING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2874,25 +2318,25 @@ pub enum ApplicationRestoreType {
     /// `RESTORE_FROM_CUSTOM_SNAPSHOT`
     RestoreFromCustomSnapshot,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplicationRestoreType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplicationRestoreType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplicationRestoreType {
+impl ::cloudwright_core::ToValue for ApplicationRestoreType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SkipRestoreFromSnapshot => "SKIP_RESTORE_FROM_SNAPSHOT",
             Self::RestoreFromLatestSnapshot => "RESTORE_FROM_LATEST_SNAPSHOT",
             Self::RestoreFromCustomSnapshot => "RESTORE_FROM_CUSTOM_SNAPSHOT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2904,24 +2348,24 @@ pub enum ArtifactType {
     /// `UDF`
     Udf,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ArtifactType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ArtifactType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ArtifactType {
+impl ::cloudwright_core::ToValue for ArtifactType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DependencyJar => "DEPENDENCY_JAR",
             Self::Udf => "UDF",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2933,24 +2377,24 @@ pub enum CodeContentType {
     /// `ZIPFILE`
     Zipfile,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CodeContentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CodeContentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CodeContentType {
+impl ::cloudwright_core::ToValue for CodeContentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Plaintext => "PLAINTEXT",
             Self::Zipfile => "ZIPFILE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2962,24 +2406,24 @@ pub enum ConfigurationType {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfigurationType {
+impl ::cloudwright_core::ToValue for ConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2991,24 +2435,24 @@ pub enum KeyType {
     /// `CUSTOMER_MANAGED_KEY`
     CustomerManagedKey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyType {
+impl ::cloudwright_core::ToValue for KeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsOwnedKey => "AWS_OWNED_KEY",
             Self::CustomerManagedKey => "CUSTOMER_MANAGED_KEY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3024,26 +2468,26 @@ pub enum LogLevel {
     /// `ERROR`
     Error,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogLevel {
+impl ::cloudwright_core::ToValue for LogLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Debug => "DEBUG",
             Self::Info => "INFO",
             Self::Warn => "WARN",
             Self::Error => "ERROR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3059,26 +2503,26 @@ pub enum MetricsLevel {
     /// `TASK`
     Task,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetricsLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetricsLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetricsLevel {
+impl ::cloudwright_core::ToValue for MetricsLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Application => "APPLICATION",
             Self::Operator => "OPERATOR",
             Self::Parallelism => "PARALLELISM",
             Self::Task => "TASK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3090,24 +2534,24 @@ pub enum ParallelismConfigurationConfigurationType {
     /// `DEFAULT`
     Default,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ParallelismConfigurationConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ParallelismConfigurationConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ParallelismConfigurationConfigurationType {
+impl ::cloudwright_core::ToValue for ParallelismConfigurationConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Custom => "CUSTOM",
             Self::Default => "DEFAULT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3117,23 +2561,23 @@ pub enum RecordEncoding {
     /// `UTF-8`
     Utf8,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RecordEncoding {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RecordEncoding {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RecordEncoding {
+impl ::cloudwright_core::ToValue for RecordEncoding {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Utf8 => "UTF-8",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3145,24 +2589,24 @@ pub enum RecordFormatType {
     /// `JSON`
     Json,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RecordFormatType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RecordFormatType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RecordFormatType {
+impl ::cloudwright_core::ToValue for RecordFormatType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Csv => "CSV",
             Self::Json => "JSON",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3196,18 +2640,18 @@ pub enum RuntimeEnvironment {
     /// `ZEPPELIN-FLINK-3_0`
     ZeppelinFlink3_0,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuntimeEnvironment {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuntimeEnvironment {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuntimeEnvironment {
+impl ::cloudwright_core::ToValue for RuntimeEnvironment {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Flink1_11 => "FLINK-1_11",
             Self::Flink1_13 => "FLINK-1_13",
@@ -3222,8 +2666,478 @@ impl ToValue for RuntimeEnvironment {
             Self::ZeppelinFlink1_0 => "ZEPPELIN-FLINK-1_0",
             Self::ZeppelinFlink2_0 => "ZEPPELIN-FLINK-2_0",
             Self::ZeppelinFlink3_0 => "ZEPPELIN-FLINK-3_0",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(?:arn:.*:kms:.*:.*:(?:key\\/.*|alias\\/.*)|alias\\/.*|(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^-\\s<>&]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?=^\\$)(?=^\\S+$).*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9/!-_.*'()]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([01][0-9]|2[0-3]):[0-5][0-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationConfiguration", Shape::Object(&RULE_ApplicationConfiguration)),
+            ("ApplicationDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("ApplicationMaintenanceConfiguration", Shape::Object(&RULE_ApplicationMaintenanceConfiguration)),
+            ("ApplicationMode", Shape::Str(&StrRule { allowed: &["INTERACTIVE", "STREAMING"], ..StrRule::ANY })),
+            ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RunConfiguration", Shape::Object(&RULE_RunConfiguration)),
+            ("RuntimeEnvironment", Shape::Str(&StrRule { allowed: &["FLINK-1_11", "FLINK-1_13", "FLINK-1_15", "FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-1_6", "FLINK-1_8", "FLINK-2_2", "SQL-1_0", "ZEPPELIN-FLINK-1_0", "ZEPPELIN-FLINK-2_0", "ZEPPELIN-FLINK-3_0"], ..StrRule::ANY })),
+            ("ServiceExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        required: &["RuntimeEnvironment", "ServiceExecutionRole"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationCodeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CodeContent", Shape::Object(&RULE_CodeContent)),
+            ("CodeContentType", Shape::Str(&StrRule { allowed: &["PLAINTEXT", "ZIPFILE"], ..StrRule::ANY })),
+        ],
+        required: &["CodeContentType", "CodeContent"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationCodeConfiguration", Shape::Object(&RULE_ApplicationCodeConfiguration)),
+            ("ApplicationEncryptionConfiguration", Shape::Object(&RULE_ApplicationEncryptionConfiguration)),
+            ("ApplicationSnapshotConfiguration", Shape::Object(&RULE_ApplicationSnapshotConfiguration)),
+            ("ApplicationSystemRollbackConfiguration", Shape::Object(&RULE_ApplicationSystemRollbackConfiguration)),
+            ("EnvironmentProperties", Shape::Object(&RULE_EnvironmentProperties)),
+            ("FlinkApplicationConfiguration", Shape::Object(&RULE_FlinkApplicationConfiguration)),
+            ("SqlApplicationConfiguration", Shape::Object(&RULE_SqlApplicationConfiguration)),
+            ("VpcConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfiguration), min_items: None, max_items: Some(1), unique: false })),
+            ("ZeppelinApplicationConfiguration", Shape::Object(&RULE_ZeppelinApplicationConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationEncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["AWS_OWNED_KEY", "CUSTOMER_MANAGED_KEY"], ..StrRule::ANY })),
+        ],
+        required: &["KeyType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationMaintenanceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationMaintenanceWindowStartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["ApplicationMaintenanceWindowStartTime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationRestoreConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationRestoreType", Shape::Str(&StrRule { allowed: &["SKIP_RESTORE_FROM_SNAPSHOT", "RESTORE_FROM_LATEST_SNAPSHOT", "RESTORE_FROM_CUSTOM_SNAPSHOT"], ..StrRule::ANY })),
+            ("SnapshotName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["ApplicationRestoreType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationSnapshotConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SnapshotsEnabled", Shape::Bool),
+        ],
+        required: &["SnapshotsEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationSystemRollbackConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RollbackEnabled", Shape::Bool),
+        ],
+        required: &["RollbackEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CatalogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("GlueDataCatalogConfiguration", Shape::Object(&RULE_GlueDataCatalogConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CheckpointConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CheckpointInterval", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
+            ("CheckpointingEnabled", Shape::Bool),
+            ("ConfigurationType", Shape::Str(&StrRule { allowed: &["DEFAULT", "CUSTOM"], ..StrRule::ANY })),
+            ("MinPauseBetweenCheckpoints", Shape::Int(&NumRule { min: Some(0.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
+        ],
+        required: &["ConfigurationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeContent: ObjRule = ObjRule {
+        properties: &[
+            ("S3ContentLocation", Shape::Object(&RULE_S3ContentLocation)),
+            ("TextContent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(102400), ..StrRule::ANY })),
+            ("ZipFileContent", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
+        properties: &[
+            ("RecordColumnDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("RecordRowDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["RecordRowDelimiter", "RecordColumnDelimiter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomArtifactConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ArtifactType", Shape::Str(&StrRule { allowed: &["DEPENDENCY_JAR", "UDF"], ..StrRule::ANY })),
+            ("MavenReference", Shape::Object(&RULE_MavenReference)),
+            ("S3ContentLocation", Shape::Object(&RULE_S3ContentLocation)),
+        ],
+        required: &["ArtifactType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeployAsApplicationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("S3ContentLocation", Shape::Object(&RULE_S3ContentBaseLocation)),
+        ],
+        required: &["S3ContentLocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentProperties: ObjRule = ObjRule {
+        properties: &[
+            ("PropertyGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_PropertyGroup), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlinkApplicationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CheckpointConfiguration", Shape::Object(&RULE_CheckpointConfiguration)),
+            ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
+            ("ParallelismConfiguration", Shape::Object(&RULE_ParallelismConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlinkRunConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowNonRestoredState", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlueDataCatalogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Input: ObjRule = ObjRule {
+        properties: &[
+            ("InputParallelism", Shape::Object(&RULE_InputParallelism)),
+            ("InputProcessingConfiguration", Shape::Object(&RULE_InputProcessingConfiguration)),
+            ("InputSchema", Shape::Object(&RULE_InputSchema)),
+            ("KinesisFirehoseInput", Shape::Object(&RULE_KinesisFirehoseInput)),
+            ("KinesisStreamsInput", Shape::Object(&RULE_KinesisStreamsInput)),
+            ("NamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["NamePrefix", "InputSchema"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputLambdaProcessor: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ResourceARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputParallelism: ObjRule = ObjRule {
+        properties: &[
+            ("Count", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputProcessingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InputLambdaProcessor", Shape::Object(&RULE_InputLambdaProcessor)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputSchema: ObjRule = ObjRule {
+        properties: &[
+            ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: Some(1), max_items: Some(1000), unique: false })),
+            ("RecordEncoding", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(5), allowed: &["UTF-8"], ..StrRule::ANY })),
+            ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
+        ],
+        required: &["RecordColumns", "RecordFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
+        properties: &[
+            ("RecordRowPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["RecordRowPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisFirehoseInput: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ResourceARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisStreamsInput: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ResourceARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
+        properties: &[
+            ("CSVMappingParameters", Shape::Object(&RULE_CsvMappingParameters)),
+            ("JSONMappingParameters", Shape::Object(&RULE_JsonMappingParameters)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MavenReference: ObjRule = ObjRule {
+        properties: &[
+            ("ArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("GroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["ArtifactId", "GroupId", "Version"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationType", Shape::Str(&StrRule { allowed: &["DEFAULT", "CUSTOM"], ..StrRule::ANY })),
+            ("LogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN", "ERROR"], ..StrRule::ANY })),
+            ("MetricsLevel", Shape::Str(&StrRule { allowed: &["APPLICATION", "OPERATOR", "PARALLELISM", "TASK"], ..StrRule::ANY })),
+        ],
+        required: &["ConfigurationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParallelismConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingEnabled", Shape::Bool),
+            ("ConfigurationType", Shape::Str(&StrRule { allowed: &["CUSTOM", "DEFAULT"], ..StrRule::ANY })),
+            ("Parallelism", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("ParallelismPerKPU", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["ConfigurationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PropertyGroup: ObjRule = ObjRule {
+        properties: &[
+            ("PropertyGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PropertyMap", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
+        properties: &[
+            ("Mapping", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SqlType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["SqlType", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
+        properties: &[
+            ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
+            ("RecordFormatType", Shape::Str(&StrRule { allowed: &["CSV", "JSON"], ..StrRule::ANY })),
+        ],
+        required: &["RecordFormatType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RunConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationRestoreConfiguration", Shape::Object(&RULE_ApplicationRestoreConfiguration)),
+            ("FlinkRunConfiguration", Shape::Object(&RULE_FlinkRunConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3ContentBaseLocation: ObjRule = ObjRule {
+        properties: &[
+            ("BasePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["BucketARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3ContentLocation: ObjRule = ObjRule {
+        properties: &[
+            ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FileKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["BucketARN", "FileKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SqlApplicationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Input), min_items: None, max_items: Some(1), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(16), unique: false })),
+        ],
+        required: &["SecurityGroupIds", "SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZeppelinApplicationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogConfiguration", Shape::Object(&RULE_CatalogConfiguration)),
+            ("CustomArtifactsConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomArtifactConfiguration), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("DeployAsApplicationConfiguration", Shape::Object(&RULE_DeployAsApplicationConfiguration)),
+            ("MonitoringConfiguration", Shape::Object(&RULE_ZeppelinMonitoringConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZeppelinMonitoringConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN", "ERROR"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ApplicationCloudWatchLoggingOption`], by name: `ApplicationCloudWatchLoggingOption::new(ApplicationCloudWatchLoggingOptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationCloudWatchLoggingOptionRequired {
     /// `ApplicationName`: a string, required.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `CloudWatchLoggingOption`: a [`CloudWatchLoggingOption`] object, required.
-    pub cloud_watch_logging_option: Obj<CloudWatchLoggingOption>,
+    pub cloud_watch_logging_option: crate::Obj<CloudWatchLoggingOption>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationCloudWatchLoggingOption: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationName", Shape::STR),
-        ("CloudWatchLoggingOption", Shape::Object(&RULE_CloudWatchLoggingOption)),
-    ],
-    required: &["CloudWatchLoggingOption", "ApplicationName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption` resource.
 ///
 /// Adds an Amazon CloudWatch log stream to monitor application configuration errors.
 ///
-/// &gt; Only one *ApplicationCloudWatchLoggingOption* resource can be attached per application.
+/// \> Only one *ApplicationCloudWatchLoggingOption* resource can be attached per application.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ApplicationCloudWatchLoggingOptionAttributes`], which `Handle<ApplicationCloudWatchLoggingOption>` dereferences to.
@@ -47,11 +34,11 @@ pub struct ApplicationCloudWatchLoggingOption {
     /// The name of the application.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `CloudWatchLoggingOption`: a [`CloudWatchLoggingOption`] object, required.
     ///
     /// Provides a description of Amazon CloudWatch logging options, including the log stream Amazon Resource Name (ARN).
-    pub cloud_watch_logging_option: Obj<CloudWatchLoggingOption>,
+    pub cloud_watch_logging_option: crate::Obj<CloudWatchLoggingOption>,
 }
 
 #[rustfmt::skip]
@@ -61,7 +48,7 @@ impl ApplicationCloudWatchLoggingOption {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalyticsv2-applicationcloudwatchloggingoption.html",
         primary_identifier: &["Id"],
@@ -72,7 +59,7 @@ impl ApplicationCloudWatchLoggingOption {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ApplicationCloudWatchLoggingOption` with its required properties, named in a [`ApplicationCloudWatchLoggingOptionRequired`].
@@ -85,38 +72,45 @@ impl ApplicationCloudWatchLoggingOption {
     }
 
     /// `ApplicationName`: a string, required.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = value.into(); self }
     /// `CloudWatchLoggingOption`: a [`CloudWatchLoggingOption`] object, required.
-    pub fn cloud_watch_logging_option(mut self, value: impl Into<Obj<CloudWatchLoggingOption>>) -> Self { self.cloud_watch_logging_option = value.into(); self }
+    pub fn cloud_watch_logging_option(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingOption>>) -> Self { self.cloud_watch_logging_option = value.into(); self }
 }
 
-impl Resource for ApplicationCloudWatchLoggingOption {
+impl ::cloudwright_core::Resource for ApplicationCloudWatchLoggingOption {
     type Attributes = ApplicationCloudWatchLoggingOptionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationCloudWatchLoggingOption, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ApplicationCloudWatchLoggingOption,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApplicationCloudWatchLoggingOption {
+impl ::cloudwright_core::ToValue for ApplicationCloudWatchLoggingOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationName", &self.application_name)
             .req("CloudWatchLoggingOption", &self.cloud_watch_logging_option)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApplicationCloudWatchLoggingOption`]: `Handle<ApplicationCloudWatchLoggingOption>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApplicationCloudWatchLoggingOption`]: `Handle<ApplicationCloudWatchLoggingOption>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationCloudWatchLoggingOptionAttributes(ResourceRef);
+pub struct ApplicationCloudWatchLoggingOptionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationCloudWatchLoggingOptionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ApplicationCloudWatchLoggingOptionAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -124,27 +118,10 @@ impl From<ResourceRef> for ApplicationCloudWatchLoggingOptionAttributes {
 impl ApplicationCloudWatchLoggingOptionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`CloudWatchLoggingOption`], by name: `CloudWatchLoggingOption::new(CloudWatchLoggingOptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLoggingOptionRequired {
-    /// `LogStreamARN`: a string, required.
-    pub log_stream_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLoggingOption: ObjRule = ObjRule {
-    properties: &[
-        ("LogStreamARN", Shape::STR),
-    ],
-    required: &["LogStreamARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLoggingOption` property type of `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`.
 ///
@@ -156,30 +133,58 @@ pub struct CloudWatchLoggingOption {
     /// `LogStreamARN`: a string, required.
     ///
     /// The ARN of the CloudWatch log to receive application messages.
-    pub log_stream_arn: Str,
+    pub log_stream_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CloudWatchLoggingOption {
-    /// A `CloudWatchLoggingOption` with its required properties, named in a [`CloudWatchLoggingOptionRequired`].
+    /// A `CloudWatchLoggingOption` with its one required property, `LogStreamARN`.
     #[inline]
-    pub fn new(required: CloudWatchLoggingOptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_stream_arn: required.log_stream_arn,
+            log_stream_arn: value.into(),
         }
     }
 
     /// `LogStreamARN`: a string, required.
-    pub fn log_stream_arn(mut self, value: impl Into<Str>) -> Self { self.log_stream_arn = value.into(); self }
+    pub fn log_stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_stream_arn = value.into(); self }
 }
 
-impl PropertyType for CloudWatchLoggingOption {}
+impl crate::PropertyType for CloudWatchLoggingOption {}
 
-impl ToValue for CloudWatchLoggingOption {
+impl ::cloudwright_core::ToValue for CloudWatchLoggingOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogStreamARN", &self.log_stream_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationCloudWatchLoggingOption: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationName", Shape::STR),
+            ("CloudWatchLoggingOption", Shape::Object(&RULE_CloudWatchLoggingOption)),
+        ],
+        required: &["CloudWatchLoggingOption", "ApplicationName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLoggingOption: ObjRule = ObjRule {
+        properties: &[
+            ("LogStreamARN", Shape::STR),
+        ],
+        required: &["LogStreamARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ApplicationReferenceDataSource`], by name: `ApplicationReferenceDataSource::new(ApplicationReferenceDataSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationReferenceDataSourceRequired {
     /// `ApplicationName`: a string, required.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `ReferenceDataSource`: a [`ReferenceDataSource`] object, required.
-    pub reference_data_source: Obj<ReferenceDataSource>,
+    pub reference_data_source: crate::Obj<ReferenceDataSource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationReferenceDataSource: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationName", Shape::STR),
-        ("ReferenceDataSource", Shape::Object(&RULE_ReferenceDataSource)),
-    ],
-    required: &["ReferenceDataSource", "ApplicationName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource` resource.
 ///
@@ -47,11 +34,11 @@ pub struct ApplicationReferenceDataSource {
     /// The name of the application.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `ReferenceDataSource`: a [`ReferenceDataSource`] object, required.
     ///
     /// For a SQL-based Kinesis Data Analytics application, describes the reference data source by providing the source information (Amazon S3 bucket name and object key name), the resulting in-application table name that is created, and the necessary schema to map the data elements in the Amazon S3 object to the in-application table.
-    pub reference_data_source: Obj<ReferenceDataSource>,
+    pub reference_data_source: crate::Obj<ReferenceDataSource>,
 }
 
 #[rustfmt::skip]
@@ -61,7 +48,7 @@ impl ApplicationReferenceDataSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalyticsv2-applicationreferencedatasource.html",
         primary_identifier: &["Id"],
@@ -72,7 +59,7 @@ impl ApplicationReferenceDataSource {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ApplicationReferenceDataSource` with its required properties, named in a [`ApplicationReferenceDataSourceRequired`].
@@ -85,38 +72,45 @@ impl ApplicationReferenceDataSource {
     }
 
     /// `ApplicationName`: a string, required.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = value.into(); self }
     /// `ReferenceDataSource`: a [`ReferenceDataSource`] object, required.
-    pub fn reference_data_source(mut self, value: impl Into<Obj<ReferenceDataSource>>) -> Self { self.reference_data_source = value.into(); self }
+    pub fn reference_data_source(mut self, value: impl ::std::convert::Into<crate::Obj<ReferenceDataSource>>) -> Self { self.reference_data_source = value.into(); self }
 }
 
-impl Resource for ApplicationReferenceDataSource {
+impl ::cloudwright_core::Resource for ApplicationReferenceDataSource {
     type Attributes = ApplicationReferenceDataSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationReferenceDataSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ApplicationReferenceDataSource,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApplicationReferenceDataSource {
+impl ::cloudwright_core::ToValue for ApplicationReferenceDataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationName", &self.application_name)
             .req("ReferenceDataSource", &self.reference_data_source)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApplicationReferenceDataSource`]: `Handle<ApplicationReferenceDataSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApplicationReferenceDataSource`]: `Handle<ApplicationReferenceDataSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationReferenceDataSourceAttributes(ResourceRef);
+pub struct ApplicationReferenceDataSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationReferenceDataSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ApplicationReferenceDataSourceAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -124,8 +118,8 @@ impl From<ResourceRef> for ApplicationReferenceDataSourceAttributes {
 impl ApplicationReferenceDataSourceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -133,21 +127,10 @@ impl ApplicationReferenceDataSourceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsvMappingParametersRequired {
     /// `RecordColumnDelimiter`: a string, required.
-    pub record_column_delimiter: Str,
+    pub record_column_delimiter: ::cloudwright_core::Str,
     /// `RecordRowDelimiter`: a string, required.
-    pub record_row_delimiter: Str,
+    pub record_row_delimiter: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("RecordColumnDelimiter", Shape::STR),
-        ("RecordRowDelimiter", Shape::STR),
-    ],
-    required: &["RecordColumnDelimiter", "RecordRowDelimiter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CSVMappingParameters` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
 ///
@@ -163,11 +146,11 @@ pub struct CsvMappingParameters {
     /// `RecordColumnDelimiter`: a string, required.
     ///
     /// The column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
-    pub record_column_delimiter: Str,
+    pub record_column_delimiter: ::cloudwright_core::Str,
     /// `RecordRowDelimiter`: a string, required.
     ///
     /// The row delimiter. For example, in a CSV format, *'\n'* is the typical row delimiter.
-    pub record_row_delimiter: Str,
+    pub record_row_delimiter: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -182,39 +165,22 @@ impl CsvMappingParameters {
     }
 
     /// `RecordColumnDelimiter`: a string, required.
-    pub fn record_column_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_column_delimiter = value.into(); self }
+    pub fn record_column_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_column_delimiter = value.into(); self }
     /// `RecordRowDelimiter`: a string, required.
-    pub fn record_row_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_row_delimiter = value.into(); self }
+    pub fn record_row_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_row_delimiter = value.into(); self }
 }
 
-impl PropertyType for CsvMappingParameters {}
+impl crate::PropertyType for CsvMappingParameters {}
 
-impl ToValue for CsvMappingParameters {
+impl ::cloudwright_core::ToValue for CsvMappingParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecordColumnDelimiter", &self.record_column_delimiter)
             .req("RecordRowDelimiter", &self.record_row_delimiter)
             .build()
     }
 }
-
-/// The required properties of [`JsonMappingParameters`], by name: `JsonMappingParameters::new(JsonMappingParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonMappingParametersRequired {
-    /// `RecordRowPath`: a string, required.
-    pub record_row_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("RecordRowPath", Shape::STR),
-    ],
-    required: &["RecordRowPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JSONMappingParameters` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
 ///
@@ -226,43 +192,33 @@ pub struct JsonMappingParameters {
     /// `RecordRowPath`: a string, required.
     ///
     /// The path to the top-level parent that contains the records.
-    pub record_row_path: Str,
+    pub record_row_path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl JsonMappingParameters {
-    /// A `JsonMappingParameters` with its required properties, named in a [`JsonMappingParametersRequired`].
+    /// A `JsonMappingParameters` with its one required property, `RecordRowPath`.
     #[inline]
-    pub fn new(required: JsonMappingParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            record_row_path: required.record_row_path,
+            record_row_path: value.into(),
         }
     }
 
     /// `RecordRowPath`: a string, required.
-    pub fn record_row_path(mut self, value: impl Into<Str>) -> Self { self.record_row_path = value.into(); self }
+    pub fn record_row_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_row_path = value.into(); self }
 }
 
-impl PropertyType for JsonMappingParameters {}
+impl crate::PropertyType for JsonMappingParameters {}
 
-impl ToValue for JsonMappingParameters {
+impl ::cloudwright_core::ToValue for JsonMappingParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecordRowPath", &self.record_row_path)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("CSVMappingParameters", Shape::Object(&RULE_CsvMappingParameters)),
-        ("JSONMappingParameters", Shape::Object(&RULE_JsonMappingParameters)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MappingParameters` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
 ///
@@ -274,11 +230,11 @@ pub struct MappingParameters {
     /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
     ///
     /// Provides additional mapping information when the record format uses delimiters (for example, CSV).
-    pub csv_mapping_parameters: Option<Obj<CsvMappingParameters>>,
+    pub csv_mapping_parameters: ::std::option::Option<crate::Obj<CsvMappingParameters>>,
     /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
     ///
     /// Provides additional mapping information when JSON is the record format on the streaming source.
-    pub json_mapping_parameters: Option<Obj<JsonMappingParameters>>,
+    pub json_mapping_parameters: ::std::option::Option<crate::Obj<JsonMappingParameters>>,
 }
 
 #[rustfmt::skip]
@@ -286,21 +242,21 @@ impl MappingParameters {
     /// A `MappingParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
-    pub fn csv_mapping_parameters(mut self, value: impl Into<Obj<CsvMappingParameters>>) -> Self { self.csv_mapping_parameters = Some(value.into()); self }
+    pub fn csv_mapping_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<CsvMappingParameters>>) -> Self { self.csv_mapping_parameters = ::std::option::Option::Some(value.into()); self }
     /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
-    pub fn json_mapping_parameters(mut self, value: impl Into<Obj<JsonMappingParameters>>) -> Self { self.json_mapping_parameters = Some(value.into()); self }
+    pub fn json_mapping_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<JsonMappingParameters>>) -> Self { self.json_mapping_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MappingParameters {}
+impl crate::PropertyType for MappingParameters {}
 
-impl ToValue for MappingParameters {
+impl ::cloudwright_core::ToValue for MappingParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CSVMappingParameters", &self.csv_mapping_parameters)
             .opt("JSONMappingParameters", &self.json_mapping_parameters)
             .build()
@@ -311,22 +267,10 @@ impl ToValue for MappingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordColumnRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SqlType`: a string, required.
-    pub sql_type: Str,
+    pub sql_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
-    properties: &[
-        ("Mapping", Shape::STR),
-        ("Name", Shape::STR),
-        ("SqlType", Shape::STR),
-    ],
-    required: &["SqlType", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecordColumn` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
 ///
@@ -340,15 +284,15 @@ pub struct RecordColumn {
     /// `Mapping`: a string.
     ///
     /// A reference to the data element in the streaming input or the reference data source.
-    pub mapping: Option<Str>,
+    pub mapping: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the column that is created in the in-application input stream or reference table.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SqlType`: a string, required.
     ///
     /// The type of column created in the in-application input stream or reference table.
-    pub sql_type: Str,
+    pub sql_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -357,50 +301,32 @@ impl RecordColumn {
     #[inline]
     pub fn new(required: RecordColumnRequired) -> Self {
         Self {
-            mapping: None,
+            mapping: ::std::option::Option::None,
             name: required.name,
             sql_type: required.sql_type,
         }
     }
 
     /// `Mapping`: a string.
-    pub fn mapping(mut self, value: impl Into<Str>) -> Self { self.mapping = Some(value.into()); self }
+    pub fn mapping(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mapping = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SqlType`: a string, required.
-    pub fn sql_type(mut self, value: impl Into<Str>) -> Self { self.sql_type = value.into(); self }
+    pub fn sql_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sql_type = value.into(); self }
 }
 
-impl PropertyType for RecordColumn {}
+impl crate::PropertyType for RecordColumn {}
 
-impl ToValue for RecordColumn {
+impl ::cloudwright_core::ToValue for RecordColumn {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Mapping", &self.mapping)
             .req("Name", &self.name)
             .req("SqlType", &self.sql_type)
             .build()
     }
 }
-
-/// The required properties of [`RecordFormat`], by name: `RecordFormat::new(RecordFormatRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordFormatRequired {
-    /// `RecordFormatType`: a string, required.
-    pub record_format_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
-    properties: &[
-        ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
-        ("RecordFormatType", Shape::STR),
-    ],
-    required: &["RecordFormatType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecordFormat` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
 ///
@@ -412,60 +338,41 @@ pub struct RecordFormat {
     /// `MappingParameters`: a [`MappingParameters`] object.
     ///
     /// When you configure application input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
-    pub mapping_parameters: Option<Obj<MappingParameters>>,
+    pub mapping_parameters: ::std::option::Option<crate::Obj<MappingParameters>>,
     /// `RecordFormatType`: a string, required.
     ///
     /// The type of record format.
-    pub record_format_type: Str,
+    pub record_format_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RecordFormat {
-    /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
+    /// A `RecordFormat` with its one required property, `RecordFormatType`.
     #[inline]
-    pub fn new(required: RecordFormatRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            mapping_parameters: None,
-            record_format_type: required.record_format_type,
+            mapping_parameters: ::std::option::Option::None,
+            record_format_type: value.into(),
         }
     }
 
     /// `MappingParameters`: a [`MappingParameters`] object.
-    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self { self.mapping_parameters = Some(value.into()); self }
+    pub fn mapping_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<MappingParameters>>) -> Self { self.mapping_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RecordFormatType`: a string, required.
-    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self { self.record_format_type = value.into(); self }
+    pub fn record_format_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_format_type = value.into(); self }
 }
 
-impl PropertyType for RecordFormat {}
+impl crate::PropertyType for RecordFormat {}
 
-impl ToValue for RecordFormat {
+impl ::cloudwright_core::ToValue for RecordFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MappingParameters", &self.mapping_parameters)
             .req("RecordFormatType", &self.record_format_type)
             .build()
     }
 }
-
-/// The required properties of [`ReferenceDataSource`], by name: `ReferenceDataSource::new(ReferenceDataSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReferenceDataSourceRequired {
-    /// `ReferenceSchema`: a [`ReferenceSchema`] object, required.
-    pub reference_schema: Obj<ReferenceSchema>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReferenceDataSource: ObjRule = ObjRule {
-    properties: &[
-        ("ReferenceSchema", Shape::Object(&RULE_ReferenceSchema)),
-        ("S3ReferenceDataSource", Shape::Object(&RULE_S3ReferenceDataSource)),
-        ("TableName", Shape::STR),
-    ],
-    required: &["ReferenceSchema"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReferenceDataSource` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
 ///
@@ -477,43 +384,43 @@ pub struct ReferenceDataSource {
     /// `ReferenceSchema`: a [`ReferenceSchema`] object, required.
     ///
     /// Describes the format of the data in the streaming source, and how each data element maps to corresponding columns created in the in-application stream.
-    pub reference_schema: Obj<ReferenceSchema>,
+    pub reference_schema: crate::Obj<ReferenceSchema>,
     /// `S3ReferenceDataSource`: a [`S3ReferenceDataSource`] object.
     ///
-    /// Identifies the S3 bucket and object that contains the reference data. A Kinesis Data Analytics application loads reference data only once. If the data changes, you call the \[UpdateApplication\](<https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_UpdateApplication.html>) operation to trigger reloading of data into your application.
-    pub s3_reference_data_source: Option<Obj<S3ReferenceDataSource>>,
+    /// Identifies the S3 bucket and object that contains the reference data. A Kinesis Data Analytics application loads reference data only once. If the data changes, you call the [UpdateApplication](https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_UpdateApplication.html) operation to trigger reloading of data into your application.
+    pub s3_reference_data_source: ::std::option::Option<crate::Obj<S3ReferenceDataSource>>,
     /// `TableName`: a string.
     ///
     /// The name of the in-application table to create.
-    pub table_name: Option<Str>,
+    pub table_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ReferenceDataSource {
-    /// A `ReferenceDataSource` with its required properties, named in a [`ReferenceDataSourceRequired`].
+    /// A `ReferenceDataSource` with its one required property, `ReferenceSchema`.
     #[inline]
-    pub fn new(required: ReferenceDataSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ReferenceSchema>>) -> Self {
         Self {
-            reference_schema: required.reference_schema,
-            s3_reference_data_source: None,
-            table_name: None,
+            reference_schema: value.into(),
+            s3_reference_data_source: ::std::option::Option::None,
+            table_name: ::std::option::Option::None,
         }
     }
 
     /// `ReferenceSchema`: a [`ReferenceSchema`] object, required.
-    pub fn reference_schema(mut self, value: impl Into<Obj<ReferenceSchema>>) -> Self { self.reference_schema = value.into(); self }
+    pub fn reference_schema(mut self, value: impl ::std::convert::Into<crate::Obj<ReferenceSchema>>) -> Self { self.reference_schema = value.into(); self }
     /// `S3ReferenceDataSource`: a [`S3ReferenceDataSource`] object.
-    pub fn s3_reference_data_source(mut self, value: impl Into<Obj<S3ReferenceDataSource>>) -> Self { self.s3_reference_data_source = Some(value.into()); self }
+    pub fn s3_reference_data_source(mut self, value: impl ::std::convert::Into<crate::Obj<S3ReferenceDataSource>>) -> Self { self.s3_reference_data_source = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReferenceDataSource {}
+impl crate::PropertyType for ReferenceDataSource {}
 
-impl ToValue for ReferenceDataSource {
+impl ::cloudwright_core::ToValue for ReferenceDataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ReferenceSchema", &self.reference_schema)
             .opt("S3ReferenceDataSource", &self.s3_reference_data_source)
             .opt("TableName", &self.table_name)
@@ -525,22 +432,10 @@ impl ToValue for ReferenceDataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceSchemaRequired {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    pub record_columns: List<RecordColumn>,
+    pub record_columns: ::cloudwright_core::List<RecordColumn>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    pub record_format: Obj<RecordFormat>,
+    pub record_format: crate::Obj<RecordFormat>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReferenceSchema: ObjRule = ObjRule {
-    properties: &[
-        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None, unique: false })),
-        ("RecordEncoding", Shape::STR),
-        ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
-    ],
-    required: &["RecordColumns", "RecordFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReferenceSchema` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
 ///
@@ -552,15 +447,15 @@ pub struct ReferenceSchema {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
     ///
     /// A list of `RecordColumn` objects.
-    pub record_columns: List<RecordColumn>,
+    pub record_columns: ::cloudwright_core::List<RecordColumn>,
     /// `RecordEncoding`: a string.
     ///
     /// Specifies the encoding of the records in the streaming source. For example, UTF-8.
-    pub record_encoding: Option<Str>,
+    pub record_encoding: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
     ///
     /// Specifies the format of the records on the streaming source.
-    pub record_format: Obj<RecordFormat>,
+    pub record_format: crate::Obj<RecordFormat>,
 }
 
 #[rustfmt::skip]
@@ -570,25 +465,25 @@ impl ReferenceSchema {
     pub fn new(required: ReferenceSchemaRequired) -> Self {
         Self {
             record_columns: required.record_columns,
-            record_encoding: None,
+            record_encoding: ::std::option::Option::None,
             record_format: required.record_format,
         }
     }
 
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
+    pub fn record_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
     /// `RecordEncoding`: a string.
-    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self { self.record_encoding = Some(value.into()); self }
+    pub fn record_encoding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_encoding = ::std::option::Option::Some(value.into()); self }
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
+    pub fn record_format(mut self, value: impl ::std::convert::Into<crate::Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
 }
 
-impl PropertyType for ReferenceSchema {}
+impl crate::PropertyType for ReferenceSchema {}
 
-impl ToValue for ReferenceSchema {
+impl ::cloudwright_core::ToValue for ReferenceSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecordColumns", &self.record_columns)
             .opt("RecordEncoding", &self.record_encoding)
             .req("RecordFormat", &self.record_format)
@@ -600,27 +495,16 @@ impl ToValue for ReferenceSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ReferenceDataSourceRequired {
     /// `BucketARN`: a string, required.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `FileKey`: a string, required.
-    pub file_key: Str,
+    pub file_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3ReferenceDataSource: ObjRule = ObjRule {
-    properties: &[
-        ("BucketARN", Shape::STR),
-        ("FileKey", Shape::STR),
-    ],
-    required: &["BucketARN", "FileKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3ReferenceDataSource` property type of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.
 ///
 /// For an SQL-based Amazon Kinesis Data Analytics application, identifies the Amazon S3 bucket and object that contains the reference data.
 ///
-/// A Kinesis Data Analytics application loads reference data only once. If the data changes, you call the \[UpdateApplication\](<https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_UpdateApplication.html>) operation to trigger reloading of data into your application.
+/// A Kinesis Data Analytics application loads reference data only once. If the data changes, you call the [UpdateApplication](https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_UpdateApplication.html) operation to trigger reloading of data into your application.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-s3referencedatasource.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -628,11 +512,11 @@ pub struct S3ReferenceDataSource {
     /// `BucketARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the S3 bucket.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `FileKey`: a string, required.
     ///
     /// The object key name containing the reference data.
-    pub file_key: Str,
+    pub file_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -647,19 +531,126 @@ impl S3ReferenceDataSource {
     }
 
     /// `BucketARN`: a string, required.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
+    pub fn bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `FileKey`: a string, required.
-    pub fn file_key(mut self, value: impl Into<Str>) -> Self { self.file_key = value.into(); self }
+    pub fn file_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_key = value.into(); self }
 }
 
-impl PropertyType for S3ReferenceDataSource {}
+impl crate::PropertyType for S3ReferenceDataSource {}
 
-impl ToValue for S3ReferenceDataSource {
+impl ::cloudwright_core::ToValue for S3ReferenceDataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketARN", &self.bucket_arn)
             .req("FileKey", &self.file_key)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationReferenceDataSource: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationName", Shape::STR),
+            ("ReferenceDataSource", Shape::Object(&RULE_ReferenceDataSource)),
+        ],
+        required: &["ReferenceDataSource", "ApplicationName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
+        properties: &[
+            ("RecordColumnDelimiter", Shape::STR),
+            ("RecordRowDelimiter", Shape::STR),
+        ],
+        required: &["RecordColumnDelimiter", "RecordRowDelimiter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
+        properties: &[
+            ("RecordRowPath", Shape::STR),
+        ],
+        required: &["RecordRowPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
+        properties: &[
+            ("CSVMappingParameters", Shape::Object(&RULE_CsvMappingParameters)),
+            ("JSONMappingParameters", Shape::Object(&RULE_JsonMappingParameters)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
+        properties: &[
+            ("Mapping", Shape::STR),
+            ("Name", Shape::STR),
+            ("SqlType", Shape::STR),
+        ],
+        required: &["SqlType", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
+        properties: &[
+            ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
+            ("RecordFormatType", Shape::STR),
+        ],
+        required: &["RecordFormatType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReferenceDataSource: ObjRule = ObjRule {
+        properties: &[
+            ("ReferenceSchema", Shape::Object(&RULE_ReferenceSchema)),
+            ("S3ReferenceDataSource", Shape::Object(&RULE_S3ReferenceDataSource)),
+            ("TableName", Shape::STR),
+        ],
+        required: &["ReferenceSchema"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReferenceSchema: ObjRule = ObjRule {
+        properties: &[
+            ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None, unique: false })),
+            ("RecordEncoding", Shape::STR),
+            ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
+        ],
+        required: &["RecordColumns", "RecordFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3ReferenceDataSource: ObjRule = ObjRule {
+        properties: &[
+            ("BucketARN", Shape::STR),
+            ("FileKey", Shape::STR),
+        ],
+        required: &["BucketARN", "FileKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,73 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^:*]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("https:.*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!\\s*$).+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("arn:.*");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^arn:.*:kms:[a-zA-Z0-9\\-]+:\\d{12}:(key|alias)/[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^\\S+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("[\\u0001-\\uFFFF]*");
-pub(crate) static PATTERN_8: Pattern =
-    Pattern::new("arn:.*:iam::\\d{12}:role/[a-zA-Z_0-9+=,.@\\-_/]+");
-pub(crate) static PATTERN_9: Pattern =
-    Pattern::new("arn:.*:secretsmanager:[a-zA-Z0-9\\-]+:\\d{12}:secret:[a-zA-Z0-9\\-/_+=.@]+");
-pub(crate) static PATTERN_10: Pattern = Pattern::new(
-    "([a-zA-Z0-9\\-\\_]+\\.){2,3}vpce\\.[a-zA-Z0-9\\-]*\\.vpce-svc\\-[a-zA-Z0-9\\-]{17}$",
-);
-pub(crate) static PATTERN_11: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_12: Pattern = Pattern::new("^(?!\\s*$).+");
-pub(crate) static PATTERN_13: Pattern = Pattern::new("[a-zA-Z0-9._-]+");
-pub(crate) static PATTERN_14: Pattern = Pattern::new("^$|[a-zA-Z/_]+$");
-pub(crate) static PATTERN_15: Pattern = Pattern::new("^$|\\.[0-9a-z!\\-_.*'()]+");
-pub(crate) static PATTERN_16: Pattern = Pattern::new("^https://");
-pub(crate) static PATTERN_17: Pattern = Pattern::new("s3:\\/\\/.*");
-pub(crate) static PATTERN_18: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\_]+$");
-pub(crate) static PATTERN_19: Pattern = Pattern::new("[a-zA-Z0-9\\._\\-]+");
-pub(crate) static PATTERN_20: Pattern = Pattern::new(
-    "^jdbc:(redshift|postgresql)://((?!-)[A-Za-z0-9-]{1,63}(?<!-)\\.)+(redshift(-serverless)?)\\.([a-zA-Z0-9\\.\\-]+):\\d{1,5}/[a-zA-Z0-9_$-]+$",
-);
-pub(crate) static PATTERN_21: Pattern = Pattern::new(".+?\\.snowflakecomputing\\.com");
-pub(crate) static PATTERN_22: Pattern =
-    Pattern::new("^(?:[A-Za-z0-9+\\/]{4})*(?:[A-Za-z0-9+\\/]{2}==|[A-Za-z0-9+\\/]{3}=)?$");
-pub(crate) static PATTERN_23: Pattern =
-    Pattern::new("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
-pub(crate) static PATTERN_24: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeliveryStream: ObjRule = ObjRule {
-    properties: &[
-        ("AmazonOpenSearchServerlessDestinationConfiguration", Shape::Object(&RULE_AmazonOpenSearchServerlessDestinationConfiguration)),
-        ("AmazonopensearchserviceDestinationConfiguration", Shape::Object(&RULE_AmazonopensearchserviceDestinationConfiguration)),
-        ("DatabaseSourceConfiguration", Shape::Object(&RULE_DatabaseSourceConfiguration)),
-        ("DeliveryStreamEncryptionConfigurationInput", Shape::Object(&RULE_DeliveryStreamEncryptionConfigurationInput)),
-        ("DeliveryStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
-        ("DeliveryStreamType", Shape::Str(&StrRule { allowed: &["DatabaseAsSource", "DirectPut", "KinesisStreamAsSource", "MSKAsSource"], ..StrRule::ANY })),
-        ("DirectPutSourceConfiguration", Shape::Object(&RULE_DirectPutSourceConfiguration)),
-        ("ElasticsearchDestinationConfiguration", Shape::Object(&RULE_ElasticsearchDestinationConfiguration)),
-        ("ExtendedS3DestinationConfiguration", Shape::Object(&RULE_ExtendedS3DestinationConfiguration)),
-        ("HttpEndpointDestinationConfiguration", Shape::Object(&RULE_HttpEndpointDestinationConfiguration)),
-        ("IcebergDestinationConfiguration", Shape::Object(&RULE_IcebergDestinationConfiguration)),
-        ("KinesisStreamSourceConfiguration", Shape::Object(&RULE_KinesisStreamSourceConfiguration)),
-        ("MSKSourceConfiguration", Shape::Object(&RULE_MskSourceConfiguration)),
-        ("RedshiftDestinationConfiguration", Shape::Object(&RULE_RedshiftDestinationConfiguration)),
-        ("S3DestinationConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
-        ("SnowflakeDestinationConfiguration", Shape::Object(&RULE_SnowflakeDestinationConfiguration)),
-        ("SplunkDestinationConfiguration", Shape::Object(&RULE_SplunkDestinationConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::KinesisFirehose::DeliveryStream` resource.
 ///
-/// The `AWS::KinesisFirehose::DeliveryStream` resource specifies an Amazon Kinesis Data Firehose (Kinesis Data Firehose) delivery stream that delivers real-time streaming data to an Amazon Simple Storage Service (Amazon S3), Amazon Redshift, or Amazon Elasticsearch Service (Amazon ES) destination. For more information, see \[Creating an Amazon Kinesis Data Firehose Delivery Stream\](<https://docs.aws.amazon.com/firehose/latest/dev/basic-create.html>) in the *Amazon Kinesis Data Firehose Developer Guide* .
+/// The `AWS::KinesisFirehose::DeliveryStream` resource specifies an Amazon Kinesis Data Firehose (Kinesis Data Firehose) delivery stream that delivers real-time streaming data to an Amazon Simple Storage Service (Amazon S3), Amazon Redshift, or Amazon Elasticsearch Service (Amazon ES) destination. For more information, see [Creating an Amazon Kinesis Data Firehose Delivery Stream](https://docs.aws.amazon.com/firehose/latest/dev/basic-create.html) in the *Amazon Kinesis Data Firehose Developer Guide* .
 ///
 /// `Ref` returns its `DeliveryStreamName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DeliveryStreamAttributes`], which `Handle<DeliveryStream>` dereferences to.
@@ -88,14 +24,14 @@ pub struct DeliveryStream {
     ///
     /// Write-only: CloudFormation does not return it.
     pub amazon_open_search_serverless_destination_configuration:
-        Option<Obj<AmazonOpenSearchServerlessDestinationConfiguration>>,
+        ::std::option::Option<crate::Obj<AmazonOpenSearchServerlessDestinationConfiguration>>,
     /// `AmazonopensearchserviceDestinationConfiguration`: an [`AmazonopensearchserviceDestinationConfiguration`] object.
     ///
     /// The destination in Amazon OpenSearch Service. You can specify only one destination.
     ///
     /// Write-only: CloudFormation does not return it.
     pub amazonopensearchservice_destination_configuration:
-        Option<Obj<AmazonopensearchserviceDestinationConfiguration>>,
+        ::std::option::Option<crate::Obj<AmazonopensearchserviceDestinationConfiguration>>,
     /// `DatabaseSourceConfiguration`: a [`DatabaseSourceConfiguration`] object.
     ///
     /// The top level object for configuring streams with database as a source.
@@ -103,18 +39,19 @@ pub struct DeliveryStream {
     /// Amazon Data Firehose is in preview release and is subject to change.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub database_source_configuration: Option<Obj<DatabaseSourceConfiguration>>,
+    pub database_source_configuration:
+        ::std::option::Option<crate::Obj<DatabaseSourceConfiguration>>,
     /// `DeliveryStreamEncryptionConfigurationInput`: a [`DeliveryStreamEncryptionConfigurationInput`] object.
     ///
     /// Specifies the type and Amazon Resource Name (ARN) of the CMK to use for Server-Side Encryption (SSE).
     pub delivery_stream_encryption_configuration_input:
-        Option<Obj<DeliveryStreamEncryptionConfigurationInput>>,
+        ::std::option::Option<crate::Obj<DeliveryStreamEncryptionConfigurationInput>>,
     /// `DeliveryStreamName`: a string.
     ///
     /// The name of the Firehose stream.
     ///
     /// Pattern `[a-zA-Z0-9._-]+`; length 1 to 64; create-only: changing it replaces the resource.
-    pub delivery_stream_name: Option<Str>,
+    pub delivery_stream_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeliveryStreamType`: a [`DeliveryStreamType`] value.
     ///
     /// The Firehose stream type. This can be one of the following values:
@@ -123,84 +60,93 @@ pub struct DeliveryStream {
     /// - `KinesisStreamAsSource` : The Firehose stream uses a Kinesis data stream as a source.
     ///
     /// Create-only: changing it replaces the resource.
-    pub delivery_stream_type: Option<DeliveryStreamType>,
+    pub delivery_stream_type: ::std::option::Option<DeliveryStreamType>,
     /// `DirectPutSourceConfiguration`: a [`DirectPutSourceConfiguration`] object.
     ///
     /// The structure that configures parameters such as `ThroughputHintInMBs` for a stream configured with Direct PUT as a source.
     ///
     /// Create-only: changing it replaces the resource.
-    pub direct_put_source_configuration: Option<Obj<DirectPutSourceConfiguration>>,
+    pub direct_put_source_configuration:
+        ::std::option::Option<crate::Obj<DirectPutSourceConfiguration>>,
     /// `ElasticsearchDestinationConfiguration`: an [`ElasticsearchDestinationConfiguration`] object.
     ///
     /// An Amazon ES destination for the delivery stream.
     ///
     /// Conditional. You must specify only one destination configuration.
     ///
-    /// If you change the delivery stream destination from an Amazon ES destination to an Amazon S3 or Amazon Redshift destination, update requires \[some interruptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-some-interrupt>) .
+    /// If you change the delivery stream destination from an Amazon ES destination to an Amazon S3 or Amazon Redshift destination, update requires [some interruptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-some-interrupt) .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub elasticsearch_destination_configuration: Option<Obj<ElasticsearchDestinationConfiguration>>,
+    pub elasticsearch_destination_configuration:
+        ::std::option::Option<crate::Obj<ElasticsearchDestinationConfiguration>>,
     /// `ExtendedS3DestinationConfiguration`: an [`ExtendedS3DestinationConfiguration`] object.
     ///
     /// An Amazon S3 destination for the delivery stream.
     ///
     /// Conditional. You must specify only one destination configuration.
     ///
-    /// If you change the delivery stream destination from an Amazon Extended S3 destination to an Amazon ES destination, update requires \[some interruptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-some-interrupt>) .
-    pub extended_s3_destination_configuration: Option<Obj<ExtendedS3DestinationConfiguration>>,
+    /// If you change the delivery stream destination from an Amazon Extended S3 destination to an Amazon ES destination, update requires [some interruptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-some-interrupt) .
+    pub extended_s3_destination_configuration:
+        ::std::option::Option<crate::Obj<ExtendedS3DestinationConfiguration>>,
     /// `HttpEndpointDestinationConfiguration`: a [`HttpEndpointDestinationConfiguration`] object.
     ///
     /// Enables configuring Kinesis Firehose to deliver data to any HTTP endpoint destination. You can specify only one destination.
-    pub http_endpoint_destination_configuration: Option<Obj<HttpEndpointDestinationConfiguration>>,
+    pub http_endpoint_destination_configuration:
+        ::std::option::Option<crate::Obj<HttpEndpointDestinationConfiguration>>,
     /// `IcebergDestinationConfiguration`: an [`IcebergDestinationConfiguration`] object.
     ///
     /// Specifies the destination configure settings for Apache Iceberg Table.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub iceberg_destination_configuration: Option<Obj<IcebergDestinationConfiguration>>,
+    pub iceberg_destination_configuration:
+        ::std::option::Option<crate::Obj<IcebergDestinationConfiguration>>,
     /// `KinesisStreamSourceConfiguration`: a [`KinesisStreamSourceConfiguration`] object.
     ///
-    /// When a Kinesis stream is used as the source for the delivery stream, a \[KinesisStreamSourceConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisfirehose-deliverystream-kinesisstreamsourceconfiguration.html>) containing the Kinesis stream ARN and the role ARN for the source stream.
+    /// When a Kinesis stream is used as the source for the delivery stream, a [KinesisStreamSourceConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisfirehose-deliverystream-kinesisstreamsourceconfiguration.html) containing the Kinesis stream ARN and the role ARN for the source stream.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub kinesis_stream_source_configuration: Option<Obj<KinesisStreamSourceConfiguration>>,
+    pub kinesis_stream_source_configuration:
+        ::std::option::Option<crate::Obj<KinesisStreamSourceConfiguration>>,
     /// `MSKSourceConfiguration`: a [`MskSourceConfiguration`] object.
     ///
     /// The configuration for the Amazon MSK cluster to be used as the source for a delivery stream.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub msk_source_configuration: Option<Obj<MskSourceConfiguration>>,
+    pub msk_source_configuration: ::std::option::Option<crate::Obj<MskSourceConfiguration>>,
     /// `RedshiftDestinationConfiguration`: a [`RedshiftDestinationConfiguration`] object.
     ///
     /// An Amazon Redshift destination for the delivery stream.
     ///
     /// Conditional. You must specify only one destination configuration.
     ///
-    /// If you change the delivery stream destination from an Amazon Redshift destination to an Amazon ES destination, update requires \[some interruptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-some-interrupt>) .
-    pub redshift_destination_configuration: Option<Obj<RedshiftDestinationConfiguration>>,
+    /// If you change the delivery stream destination from an Amazon Redshift destination to an Amazon ES destination, update requires [some interruptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-some-interrupt) .
+    pub redshift_destination_configuration:
+        ::std::option::Option<crate::Obj<RedshiftDestinationConfiguration>>,
     /// `S3DestinationConfiguration`: a [`S3DestinationConfiguration`] object.
     ///
     /// The `S3DestinationConfiguration` property type specifies an Amazon Simple Storage Service (Amazon S3) destination to which Amazon Kinesis Data Firehose (Kinesis Data Firehose) delivers data.
     ///
     /// Conditional. You must specify only one destination configuration.
     ///
-    /// If you change the delivery stream destination from an Amazon S3 destination to an Amazon ES destination, update requires \[some interruptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-some-interrupt>) .
+    /// If you change the delivery stream destination from an Amazon S3 destination to an Amazon ES destination, update requires [some interruptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-some-interrupt) .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub s3_destination_configuration: Option<Obj<S3DestinationConfiguration>>,
+    pub s3_destination_configuration: ::std::option::Option<crate::Obj<S3DestinationConfiguration>>,
     /// `SnowflakeDestinationConfiguration`: a [`SnowflakeDestinationConfiguration`] object.
     ///
     /// Configure Snowflake destination
     ///
     /// Write-only: CloudFormation does not return it.
-    pub snowflake_destination_configuration: Option<Obj<SnowflakeDestinationConfiguration>>,
+    pub snowflake_destination_configuration:
+        ::std::option::Option<crate::Obj<SnowflakeDestinationConfiguration>>,
     /// `SplunkDestinationConfiguration`: a [`SplunkDestinationConfiguration`] object.
     ///
     /// The configuration of a destination in Splunk for the delivery stream.
-    pub splunk_destination_configuration: Option<Obj<SplunkDestinationConfiguration>>,
+    pub splunk_destination_configuration:
+        ::std::option::Option<crate::Obj<SplunkDestinationConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A set of tags to assign to the Firehose stream. A tag is a key-value pair that you can define and assign to AWS resources. Tags are metadata. For example, you can add friendly names and descriptions or other types of information that can help you distinguish the Firehose stream. For more information about tags, see \[Using Cost Allocation Tags\](<https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html>) in the AWS Billing and Cost Management User Guide.
+    /// A set of tags to assign to the Firehose stream. A tag is a key-value pair that you can define and assign to AWS resources. Tags are metadata. For example, you can add friendly names and descriptions or other types of information that can help you distinguish the Firehose stream. For more information about tags, see [Using Cost Allocation Tags](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html) in the AWS Billing and Cost Management User Guide.
     ///
     /// You can specify up to 50 tags when creating a Firehose stream.
     ///
@@ -210,10 +156,10 @@ pub struct DeliveryStream {
     ///
     /// User: arn:aws:sts::x:assumed-role/x/x is not authorized to perform: firehose:TagDeliveryStream on resource: arn:aws:firehose:us-east-1:x:deliverystream/x with an explicit deny in an identity-based policy.
     ///
-    /// For an example IAM policy, see \[Tag example.\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_CreateDeliveryStream.html#API_CreateDeliveryStream_Examples>)
+    /// For an example IAM policy, see [Tag example.](https://docs.aws.amazon.com/firehose/latest/APIReference/API_CreateDeliveryStream.html#API_CreateDeliveryStream_Examples)
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -223,7 +169,7 @@ impl DeliveryStream {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KinesisFirehose::DeliveryStream",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisfirehose-deliverystream.html",
         primary_identifier: &["DeliveryStreamName"],
@@ -234,71 +180,73 @@ impl DeliveryStream {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DeliveryStream` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AmazonOpenSearchServerlessDestinationConfiguration`: an [`AmazonOpenSearchServerlessDestinationConfiguration`] object.
-    pub fn amazon_open_search_serverless_destination_configuration(mut self, value: impl Into<Obj<AmazonOpenSearchServerlessDestinationConfiguration>>) -> Self { self.amazon_open_search_serverless_destination_configuration = Some(value.into()); self }
+    pub fn amazon_open_search_serverless_destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AmazonOpenSearchServerlessDestinationConfiguration>>) -> Self { self.amazon_open_search_serverless_destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AmazonopensearchserviceDestinationConfiguration`: an [`AmazonopensearchserviceDestinationConfiguration`] object.
-    pub fn amazonopensearchservice_destination_configuration(mut self, value: impl Into<Obj<AmazonopensearchserviceDestinationConfiguration>>) -> Self { self.amazonopensearchservice_destination_configuration = Some(value.into()); self }
+    pub fn amazonopensearchservice_destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AmazonopensearchserviceDestinationConfiguration>>) -> Self { self.amazonopensearchservice_destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseSourceConfiguration`: a [`DatabaseSourceConfiguration`] object.
-    pub fn database_source_configuration(mut self, value: impl Into<Obj<DatabaseSourceConfiguration>>) -> Self { self.database_source_configuration = Some(value.into()); self }
+    pub fn database_source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseSourceConfiguration>>) -> Self { self.database_source_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DeliveryStreamEncryptionConfigurationInput`: a [`DeliveryStreamEncryptionConfigurationInput`] object.
-    pub fn delivery_stream_encryption_configuration_input(mut self, value: impl Into<Obj<DeliveryStreamEncryptionConfigurationInput>>) -> Self { self.delivery_stream_encryption_configuration_input = Some(value.into()); self }
+    pub fn delivery_stream_encryption_configuration_input(mut self, value: impl ::std::convert::Into<crate::Obj<DeliveryStreamEncryptionConfigurationInput>>) -> Self { self.delivery_stream_encryption_configuration_input = ::std::option::Option::Some(value.into()); self }
     /// `DeliveryStreamName`: a string.
-    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_name = Some(value.into()); self }
+    pub fn delivery_stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_stream_name = ::std::option::Option::Some(value.into()); self }
     /// `DeliveryStreamType`: a [`DeliveryStreamType`] value.
-    pub fn delivery_stream_type(mut self, value: impl Into<DeliveryStreamType>) -> Self { self.delivery_stream_type = Some(value.into()); self }
+    pub fn delivery_stream_type(mut self, value: impl ::std::convert::Into<DeliveryStreamType>) -> Self { self.delivery_stream_type = ::std::option::Option::Some(value.into()); self }
     /// `DirectPutSourceConfiguration`: a [`DirectPutSourceConfiguration`] object.
-    pub fn direct_put_source_configuration(mut self, value: impl Into<Obj<DirectPutSourceConfiguration>>) -> Self { self.direct_put_source_configuration = Some(value.into()); self }
+    pub fn direct_put_source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DirectPutSourceConfiguration>>) -> Self { self.direct_put_source_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ElasticsearchDestinationConfiguration`: an [`ElasticsearchDestinationConfiguration`] object.
-    pub fn elasticsearch_destination_configuration(mut self, value: impl Into<Obj<ElasticsearchDestinationConfiguration>>) -> Self { self.elasticsearch_destination_configuration = Some(value.into()); self }
+    pub fn elasticsearch_destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ElasticsearchDestinationConfiguration>>) -> Self { self.elasticsearch_destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ExtendedS3DestinationConfiguration`: an [`ExtendedS3DestinationConfiguration`] object.
-    pub fn extended_s3_destination_configuration(mut self, value: impl Into<Obj<ExtendedS3DestinationConfiguration>>) -> Self { self.extended_s3_destination_configuration = Some(value.into()); self }
+    pub fn extended_s3_destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ExtendedS3DestinationConfiguration>>) -> Self { self.extended_s3_destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `HttpEndpointDestinationConfiguration`: a [`HttpEndpointDestinationConfiguration`] object.
-    pub fn http_endpoint_destination_configuration(mut self, value: impl Into<Obj<HttpEndpointDestinationConfiguration>>) -> Self { self.http_endpoint_destination_configuration = Some(value.into()); self }
+    pub fn http_endpoint_destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HttpEndpointDestinationConfiguration>>) -> Self { self.http_endpoint_destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IcebergDestinationConfiguration`: an [`IcebergDestinationConfiguration`] object.
-    pub fn iceberg_destination_configuration(mut self, value: impl Into<Obj<IcebergDestinationConfiguration>>) -> Self { self.iceberg_destination_configuration = Some(value.into()); self }
+    pub fn iceberg_destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergDestinationConfiguration>>) -> Self { self.iceberg_destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `KinesisStreamSourceConfiguration`: a [`KinesisStreamSourceConfiguration`] object.
-    pub fn kinesis_stream_source_configuration(mut self, value: impl Into<Obj<KinesisStreamSourceConfiguration>>) -> Self { self.kinesis_stream_source_configuration = Some(value.into()); self }
+    pub fn kinesis_stream_source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisStreamSourceConfiguration>>) -> Self { self.kinesis_stream_source_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MSKSourceConfiguration`: a [`MskSourceConfiguration`] object.
-    pub fn msk_source_configuration(mut self, value: impl Into<Obj<MskSourceConfiguration>>) -> Self { self.msk_source_configuration = Some(value.into()); self }
+    pub fn msk_source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MskSourceConfiguration>>) -> Self { self.msk_source_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RedshiftDestinationConfiguration`: a [`RedshiftDestinationConfiguration`] object.
-    pub fn redshift_destination_configuration(mut self, value: impl Into<Obj<RedshiftDestinationConfiguration>>) -> Self { self.redshift_destination_configuration = Some(value.into()); self }
+    pub fn redshift_destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftDestinationConfiguration>>) -> Self { self.redshift_destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `S3DestinationConfiguration`: a [`S3DestinationConfiguration`] object.
-    pub fn s3_destination_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_destination_configuration = Some(value.into()); self }
+    pub fn s3_destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3_destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SnowflakeDestinationConfiguration`: a [`SnowflakeDestinationConfiguration`] object.
-    pub fn snowflake_destination_configuration(mut self, value: impl Into<Obj<SnowflakeDestinationConfiguration>>) -> Self { self.snowflake_destination_configuration = Some(value.into()); self }
+    pub fn snowflake_destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SnowflakeDestinationConfiguration>>) -> Self { self.snowflake_destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SplunkDestinationConfiguration`: a [`SplunkDestinationConfiguration`] object.
-    pub fn splunk_destination_configuration(mut self, value: impl Into<Obj<SplunkDestinationConfiguration>>) -> Self { self.splunk_destination_configuration = Some(value.into()); self }
+    pub fn splunk_destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SplunkDestinationConfiguration>>) -> Self { self.splunk_destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DeliveryStream {
+impl ::cloudwright_core::Resource for DeliveryStream {
     type Attributes = DeliveryStreamAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeliveryStream, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DeliveryStream, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DeliveryStream {
+impl ::cloudwright_core::ToValue for DeliveryStream {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AmazonOpenSearchServerlessDestinationConfiguration",
                 &self.amazon_open_search_serverless_destination_configuration,
@@ -363,12 +311,12 @@ impl ToValue for DeliveryStream {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DeliveryStream`]: `Handle<DeliveryStream>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DeliveryStream`]: `Handle<DeliveryStream>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeliveryStreamAttributes(ResourceRef);
+pub struct DeliveryStreamAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeliveryStreamAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeliveryStreamAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -378,20 +326,10 @@ impl DeliveryStreamAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the delivery stream, such as `arn:aws:firehose:us-east-2:123456789012:deliverystream/delivery-stream-name` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmazonOpenSearchServerlessBufferingHints: ObjRule = ObjRule {
-    properties: &[
-        ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
-        ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AmazonOpenSearchServerlessBufferingHints` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -405,7 +343,7 @@ pub struct AmazonOpenSearchServerlessBufferingHints {
     /// Buffer incoming data for the specified period of time, in seconds, before delivering it to the destination. The default value is 300 (5 minutes).
     ///
     /// Value 0 to 900.
-    pub interval_in_seconds: Option<Int>,
+    pub interval_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SizeInMBs`: an integer.
     ///
     /// Buffer incoming data to the specified size, in MBs, before delivering it to the destination. The default value is 5.
@@ -413,7 +351,7 @@ pub struct AmazonOpenSearchServerlessBufferingHints {
     /// We recommend setting this parameter to a value greater than the amount of data you typically ingest into the Firehose stream in 10 seconds. For example, if you typically ingest data at 1 MB/sec, the value should be 10 MB or higher.
     ///
     /// Value 1 to 100.
-    pub size_in_m_bs: Option<Int>,
+    pub size_in_m_bs: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -421,21 +359,21 @@ impl AmazonOpenSearchServerlessBufferingHints {
     /// A `AmazonOpenSearchServerlessBufferingHints` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IntervalInSeconds`: an integer.
-    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_in_seconds = Some(value.into()); self }
+    pub fn interval_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SizeInMBs`: an integer.
-    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.size_in_m_bs = Some(value.into()); self }
+    pub fn size_in_m_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_m_bs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AmazonOpenSearchServerlessBufferingHints {}
+impl crate::PropertyType for AmazonOpenSearchServerlessBufferingHints {}
 
-impl ToValue for AmazonOpenSearchServerlessBufferingHints {
+impl ::cloudwright_core::ToValue for AmazonOpenSearchServerlessBufferingHints {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IntervalInSeconds", &self.interval_in_seconds)
             .opt("SizeInMBs", &self.size_in_m_bs)
             .build()
@@ -446,31 +384,12 @@ impl ToValue for AmazonOpenSearchServerlessBufferingHints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmazonOpenSearchServerlessDestinationConfigurationRequired {
     /// `IndexName`: a string, required.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmazonOpenSearchServerlessDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BufferingHints", Shape::Object(&RULE_AmazonOpenSearchServerlessBufferingHints)),
-        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
-        ("CollectionEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
-        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
-        ("RetryOptions", Shape::Object(&RULE_AmazonOpenSearchServerlessRetryOptions)),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["FailedDocumentsOnly", "AllDocuments"], ..StrRule::ANY })),
-        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
-        ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
-    ],
-    required: &["IndexName", "S3Configuration", "RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AmazonOpenSearchServerlessDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -482,41 +401,42 @@ pub struct AmazonOpenSearchServerlessDestinationConfiguration {
     /// `BufferingHints`: an [`AmazonOpenSearchServerlessBufferingHints`] object.
     ///
     /// The buffering options. If no value is specified, the default values for AmazonopensearchserviceBufferingHints are used.
-    pub buffering_hints: Option<Obj<AmazonOpenSearchServerlessBufferingHints>>,
+    pub buffering_hints:
+        ::std::option::Option<crate::Obj<AmazonOpenSearchServerlessBufferingHints>>,
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub cloud_watch_logging_options: Option<Obj<CloudWatchLoggingOptions>>,
+    pub cloud_watch_logging_options: ::std::option::Option<crate::Obj<CloudWatchLoggingOptions>>,
     /// `CollectionEndpoint`: a string.
     ///
     /// The endpoint to use when communicating with the collection in the Serverless offering for Amazon OpenSearch Service.
     ///
     /// Pattern `https:.*`; length 1 to 512.
-    pub collection_endpoint: Option<Str>,
+    pub collection_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexName`: a string, required.
     ///
     /// The Serverless offering for Amazon OpenSearch Service index name.
     ///
     /// Length 1 to 80.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub processing_configuration: Option<Obj<ProcessingConfiguration>>,
+    pub processing_configuration: ::std::option::Option<crate::Obj<ProcessingConfiguration>>,
     /// `RetryOptions`: an [`AmazonOpenSearchServerlessRetryOptions`] object.
     ///
     /// The retry behavior in case Firehose is unable to deliver documents to the Serverless offering for Amazon OpenSearch Service. The default value is 300 (5 minutes).
-    pub retry_options: Option<Obj<AmazonOpenSearchServerlessRetryOptions>>,
+    pub retry_options: ::std::option::Option<crate::Obj<AmazonOpenSearchServerlessRetryOptions>>,
     /// `RoleARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role to be assumed by Firehose for calling the Serverless offering for Amazon OpenSearch Service Configuration API and for indexing documents.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3BackupMode`: a [`S3BackupMode`] value.
     ///
     /// Defines how documents should be delivered to Amazon S3. When it is set to FailedDocumentsOnly, Firehose writes any documents that could not be indexed to the configured Amazon S3 destination, with AmazonOpenSearchService-failed/ appended to the key prefix. When set to AllDocuments, Firehose delivers all incoming records to Amazon S3, and also writes failed documents with AmazonOpenSearchService-failed/ appended to the prefix.
-    pub s3_backup_mode: Option<S3BackupMode>,
+    pub s3_backup_mode: ::std::option::Option<S3BackupMode>,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    pub vpc_configuration: Option<Obj<VpcConfiguration>>,
+    pub vpc_configuration: ::std::option::Option<crate::Obj<VpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -525,47 +445,47 @@ impl AmazonOpenSearchServerlessDestinationConfiguration {
     #[inline]
     pub fn new(required: AmazonOpenSearchServerlessDestinationConfigurationRequired) -> Self {
         Self {
-            buffering_hints: None,
-            cloud_watch_logging_options: None,
-            collection_endpoint: None,
+            buffering_hints: ::std::option::Option::None,
+            cloud_watch_logging_options: ::std::option::Option::None,
+            collection_endpoint: ::std::option::Option::None,
             index_name: required.index_name,
-            processing_configuration: None,
-            retry_options: None,
+            processing_configuration: ::std::option::Option::None,
+            retry_options: ::std::option::Option::None,
             role_arn: required.role_arn,
-            s3_backup_mode: None,
+            s3_backup_mode: ::std::option::Option::None,
             s3_configuration: required.s3_configuration,
-            vpc_configuration: None,
+            vpc_configuration: ::std::option::Option::None,
         }
     }
 
     /// `BufferingHints`: an [`AmazonOpenSearchServerlessBufferingHints`] object.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<AmazonOpenSearchServerlessBufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
+    pub fn buffering_hints(mut self, value: impl ::std::convert::Into<crate::Obj<AmazonOpenSearchServerlessBufferingHints>>) -> Self { self.buffering_hints = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
+    pub fn cloud_watch_logging_options(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = ::std::option::Option::Some(value.into()); self }
     /// `CollectionEndpoint`: a string.
-    pub fn collection_endpoint(mut self, value: impl Into<Str>) -> Self { self.collection_endpoint = Some(value.into()); self }
+    pub fn collection_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collection_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `IndexName`: a string, required.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = value.into(); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
+    pub fn processing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RetryOptions`: an [`AmazonOpenSearchServerlessRetryOptions`] object.
-    pub fn retry_options(mut self, value: impl Into<Obj<AmazonOpenSearchServerlessRetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
+    pub fn retry_options(mut self, value: impl ::std::convert::Into<crate::Obj<AmazonOpenSearchServerlessRetryOptions>>) -> Self { self.retry_options = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3BackupMode`: a [`S3BackupMode`] value.
-    pub fn s3_backup_mode(mut self, value: impl Into<S3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
+    pub fn s3_backup_mode(mut self, value: impl ::std::convert::Into<S3BackupMode>) -> Self { self.s3_backup_mode = ::std::option::Option::Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AmazonOpenSearchServerlessDestinationConfiguration {}
+impl crate::PropertyType for AmazonOpenSearchServerlessDestinationConfiguration {}
 
-impl ToValue for AmazonOpenSearchServerlessDestinationConfiguration {
+impl ::cloudwright_core::ToValue for AmazonOpenSearchServerlessDestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BufferingHints", &self.buffering_hints)
             .opt(
                 "CloudWatchLoggingOptions",
@@ -583,15 +503,6 @@ impl ToValue for AmazonOpenSearchServerlessDestinationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AmazonOpenSearchServerlessRetryOptions: ObjRule = ObjRule {
-    properties: &[
-        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AmazonOpenSearchServerlessRetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// Configures retry behavior in case Firehose is unable to deliver documents to the Serverless offering for Amazon OpenSearch Service.
@@ -604,7 +515,7 @@ pub struct AmazonOpenSearchServerlessRetryOptions {
     /// After an initial failure to deliver to the Serverless offering for Amazon OpenSearch Service, the total amount of time during which Firehose retries delivery (including the first attempt). After this time has elapsed, the failed documents are written to Amazon S3. Default value is 300 seconds (5 minutes). A value of 0 (zero) results in no retries.
     ///
     /// Value 0 to 7200.
-    pub duration_in_seconds: Option<Int>,
+    pub duration_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -612,33 +523,23 @@ impl AmazonOpenSearchServerlessRetryOptions {
     /// A `AmazonOpenSearchServerlessRetryOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DurationInSeconds`: an integer.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
+    pub fn duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AmazonOpenSearchServerlessRetryOptions {}
+impl crate::PropertyType for AmazonOpenSearchServerlessRetryOptions {}
 
-impl ToValue for AmazonOpenSearchServerlessRetryOptions {
+impl ::cloudwright_core::ToValue for AmazonOpenSearchServerlessRetryOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmazonopensearchserviceBufferingHints: ObjRule = ObjRule {
-    properties: &[
-        ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
-        ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AmazonopensearchserviceBufferingHints` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -652,13 +553,13 @@ pub struct AmazonopensearchserviceBufferingHints {
     /// Buffer incoming data for the specified period of time, in seconds, before delivering it to the destination. The default value is 300 (5 minutes).
     ///
     /// Value 0 to 900.
-    pub interval_in_seconds: Option<Int>,
+    pub interval_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SizeInMBs`: an integer.
     ///
     /// Buffer incoming data to the specified size, in MBs, before delivering it to the destination. The default value is 5. We recommend setting this parameter to a value greater than the amount of data you typically ingest into the delivery stream in 10 seconds. For example, if you typically ingest data at 1 MB/sec, the value should be 10 MB or higher.
     ///
     /// Value 1 to 100.
-    pub size_in_m_bs: Option<Int>,
+    pub size_in_m_bs: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -666,21 +567,21 @@ impl AmazonopensearchserviceBufferingHints {
     /// A `AmazonopensearchserviceBufferingHints` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IntervalInSeconds`: an integer.
-    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_in_seconds = Some(value.into()); self }
+    pub fn interval_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SizeInMBs`: an integer.
-    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.size_in_m_bs = Some(value.into()); self }
+    pub fn size_in_m_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_m_bs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AmazonopensearchserviceBufferingHints {}
+impl crate::PropertyType for AmazonopensearchserviceBufferingHints {}
 
-impl ToValue for AmazonopensearchserviceBufferingHints {
+impl ::cloudwright_core::ToValue for AmazonopensearchserviceBufferingHints {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IntervalInSeconds", &self.interval_in_seconds)
             .opt("SizeInMBs", &self.size_in_m_bs)
             .build()
@@ -691,35 +592,12 @@ impl ToValue for AmazonopensearchserviceBufferingHints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmazonopensearchserviceDestinationConfigurationRequired {
     /// `IndexName`: a string, required.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmazonopensearchserviceDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BufferingHints", Shape::Object(&RULE_AmazonopensearchserviceBufferingHints)),
-        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
-        ("ClusterEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DocumentIdOptions", Shape::Object(&RULE_DocumentIdOptions)),
-        ("DomainARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
-        ("IndexRotationPeriod", Shape::Str(&StrRule { allowed: &["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"], ..StrRule::ANY })),
-        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
-        ("RetryOptions", Shape::Object(&RULE_AmazonopensearchserviceRetryOptions)),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["FailedDocumentsOnly", "AllDocuments"], ..StrRule::ANY })),
-        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
-        ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
-    ],
-    required: &["IndexName", "S3Configuration", "RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AmazonopensearchserviceDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -731,69 +609,69 @@ pub struct AmazonopensearchserviceDestinationConfiguration {
     /// `BufferingHints`: an [`AmazonopensearchserviceBufferingHints`] object.
     ///
     /// The buffering options. If no value is specified, the default values for AmazonopensearchserviceBufferingHints are used.
-    pub buffering_hints: Option<Obj<AmazonopensearchserviceBufferingHints>>,
+    pub buffering_hints: ::std::option::Option<crate::Obj<AmazonopensearchserviceBufferingHints>>,
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
     ///
     /// Describes the Amazon CloudWatch logging options for your delivery stream.
-    pub cloud_watch_logging_options: Option<Obj<CloudWatchLoggingOptions>>,
+    pub cloud_watch_logging_options: ::std::option::Option<crate::Obj<CloudWatchLoggingOptions>>,
     /// `ClusterEndpoint`: a string.
     ///
     /// The endpoint to use when communicating with the cluster. Specify either this ClusterEndpoint or the DomainARN field.
     ///
     /// Pattern `https:.*`; length 1 to 512.
-    pub cluster_endpoint: Option<Str>,
+    pub cluster_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocumentIdOptions`: a [`DocumentIdOptions`] object.
     ///
     /// Indicates the method for setting up document ID. The supported methods are Firehose generated document ID and OpenSearch Service generated document ID.
-    pub document_id_options: Option<Obj<DocumentIdOptions>>,
+    pub document_id_options: ::std::option::Option<crate::Obj<DocumentIdOptions>>,
     /// `DomainARN`: a string.
     ///
     /// The ARN of the Amazon OpenSearch Service domain.
     ///
     /// Pattern `arn:.*`; length 1 to 512.
-    pub domain_arn: Option<Str>,
+    pub domain_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexName`: a string, required.
     ///
     /// The Amazon OpenSearch Service index name.
     ///
     /// Length 1 to 80.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `IndexRotationPeriod`: an [`IndexRotationPeriod`] value.
     ///
     /// The Amazon OpenSearch Service index rotation period. Index rotation appends a timestamp to the IndexName to facilitate the expiration of old data.
-    pub index_rotation_period: Option<IndexRotationPeriod>,
+    pub index_rotation_period: ::std::option::Option<IndexRotationPeriod>,
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
     ///
     /// Describes a data processing configuration.
-    pub processing_configuration: Option<Obj<ProcessingConfiguration>>,
+    pub processing_configuration: ::std::option::Option<crate::Obj<ProcessingConfiguration>>,
     /// `RetryOptions`: an [`AmazonopensearchserviceRetryOptions`] object.
     ///
     /// The retry behavior in case Kinesis Data Firehose is unable to deliver documents to Amazon OpenSearch Service. The default value is 300 (5 minutes).
-    pub retry_options: Option<Obj<AmazonopensearchserviceRetryOptions>>,
+    pub retry_options: ::std::option::Option<crate::Obj<AmazonopensearchserviceRetryOptions>>,
     /// `RoleARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role to be assumed by Kinesis Data Firehose for calling the Amazon OpenSearch Service Configuration API and for indexing documents.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3BackupMode`: a [`S3BackupMode`] value.
     ///
     /// Defines how documents should be delivered to Amazon S3.
-    pub s3_backup_mode: Option<S3BackupMode>,
+    pub s3_backup_mode: ::std::option::Option<S3BackupMode>,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
     ///
     /// Describes the configuration of a destination in Amazon S3.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
     /// `TypeName`: a string.
     ///
     /// The Amazon OpenSearch Service type name.
     ///
     /// Length 0 to 100.
-    pub type_name: Option<Str>,
+    pub type_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
     ///
     /// The details of the VPC of the Amazon OpenSearch Service destination.
-    pub vpc_configuration: Option<Obj<VpcConfiguration>>,
+    pub vpc_configuration: ::std::option::Option<crate::Obj<VpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -802,59 +680,59 @@ impl AmazonopensearchserviceDestinationConfiguration {
     #[inline]
     pub fn new(required: AmazonopensearchserviceDestinationConfigurationRequired) -> Self {
         Self {
-            buffering_hints: None,
-            cloud_watch_logging_options: None,
-            cluster_endpoint: None,
-            document_id_options: None,
-            domain_arn: None,
+            buffering_hints: ::std::option::Option::None,
+            cloud_watch_logging_options: ::std::option::Option::None,
+            cluster_endpoint: ::std::option::Option::None,
+            document_id_options: ::std::option::Option::None,
+            domain_arn: ::std::option::Option::None,
             index_name: required.index_name,
-            index_rotation_period: None,
-            processing_configuration: None,
-            retry_options: None,
+            index_rotation_period: ::std::option::Option::None,
+            processing_configuration: ::std::option::Option::None,
+            retry_options: ::std::option::Option::None,
             role_arn: required.role_arn,
-            s3_backup_mode: None,
+            s3_backup_mode: ::std::option::Option::None,
             s3_configuration: required.s3_configuration,
-            type_name: None,
-            vpc_configuration: None,
+            type_name: ::std::option::Option::None,
+            vpc_configuration: ::std::option::Option::None,
         }
     }
 
     /// `BufferingHints`: an [`AmazonopensearchserviceBufferingHints`] object.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<AmazonopensearchserviceBufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
+    pub fn buffering_hints(mut self, value: impl ::std::convert::Into<crate::Obj<AmazonopensearchserviceBufferingHints>>) -> Self { self.buffering_hints = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
+    pub fn cloud_watch_logging_options(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = ::std::option::Option::Some(value.into()); self }
     /// `ClusterEndpoint`: a string.
-    pub fn cluster_endpoint(mut self, value: impl Into<Str>) -> Self { self.cluster_endpoint = Some(value.into()); self }
+    pub fn cluster_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `DocumentIdOptions`: a [`DocumentIdOptions`] object.
-    pub fn document_id_options(mut self, value: impl Into<Obj<DocumentIdOptions>>) -> Self { self.document_id_options = Some(value.into()); self }
+    pub fn document_id_options(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentIdOptions>>) -> Self { self.document_id_options = ::std::option::Option::Some(value.into()); self }
     /// `DomainARN`: a string.
-    pub fn domain_arn(mut self, value: impl Into<Str>) -> Self { self.domain_arn = Some(value.into()); self }
+    pub fn domain_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_arn = ::std::option::Option::Some(value.into()); self }
     /// `IndexName`: a string, required.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = value.into(); self }
     /// `IndexRotationPeriod`: an [`IndexRotationPeriod`] value.
-    pub fn index_rotation_period(mut self, value: impl Into<IndexRotationPeriod>) -> Self { self.index_rotation_period = Some(value.into()); self }
+    pub fn index_rotation_period(mut self, value: impl ::std::convert::Into<IndexRotationPeriod>) -> Self { self.index_rotation_period = ::std::option::Option::Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
+    pub fn processing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RetryOptions`: an [`AmazonopensearchserviceRetryOptions`] object.
-    pub fn retry_options(mut self, value: impl Into<Obj<AmazonopensearchserviceRetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
+    pub fn retry_options(mut self, value: impl ::std::convert::Into<crate::Obj<AmazonopensearchserviceRetryOptions>>) -> Self { self.retry_options = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3BackupMode`: a [`S3BackupMode`] value.
-    pub fn s3_backup_mode(mut self, value: impl Into<S3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
+    pub fn s3_backup_mode(mut self, value: impl ::std::convert::Into<S3BackupMode>) -> Self { self.s3_backup_mode = ::std::option::Option::Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `TypeName`: a string.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AmazonopensearchserviceDestinationConfiguration {}
+impl crate::PropertyType for AmazonopensearchserviceDestinationConfiguration {}
 
-impl ToValue for AmazonopensearchserviceDestinationConfiguration {
+impl ::cloudwright_core::ToValue for AmazonopensearchserviceDestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BufferingHints", &self.buffering_hints)
             .opt(
                 "CloudWatchLoggingOptions",
@@ -876,15 +754,6 @@ impl ToValue for AmazonopensearchserviceDestinationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AmazonopensearchserviceRetryOptions: ObjRule = ObjRule {
-    properties: &[
-        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AmazonopensearchserviceRetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// Configures retry behavior in case Kinesis Data Firehose is unable to deliver documents to Amazon OpenSearch Service.
@@ -897,7 +766,7 @@ pub struct AmazonopensearchserviceRetryOptions {
     /// After an initial failure to deliver to Amazon OpenSearch Service, the total amount of time during which Kinesis Data Firehose retries delivery (including the first attempt). After this time has elapsed, the failed documents are written to Amazon S3. Default value is 300 seconds (5 minutes). A value of 0 (zero) results in no retries.
     ///
     /// Value 0 to 7200.
-    pub duration_in_seconds: Option<Int>,
+    pub duration_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -905,19 +774,19 @@ impl AmazonopensearchserviceRetryOptions {
     /// A `AmazonopensearchserviceRetryOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DurationInSeconds`: an integer.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
+    pub fn duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AmazonopensearchserviceRetryOptions {}
+impl crate::PropertyType for AmazonopensearchserviceRetryOptions {}
 
-impl ToValue for AmazonopensearchserviceRetryOptions {
+impl ::cloudwright_core::ToValue for AmazonopensearchserviceRetryOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
             .build()
     }
@@ -929,19 +798,8 @@ pub struct AuthenticationConfigurationRequired {
     /// `Connectivity`: a [`Connectivity`] value, required.
     pub connectivity: Connectivity,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Connectivity", Shape::Str(&StrRule { allowed: &["PUBLIC", "PRIVATE"], ..StrRule::ANY })),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["RoleARN", "Connectivity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthenticationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -959,7 +817,7 @@ pub struct AuthenticationConfiguration {
     /// The ARN of the role used to access the Amazon MSK cluster.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -974,32 +832,22 @@ impl AuthenticationConfiguration {
     }
 
     /// `Connectivity`: a [`Connectivity`] value, required.
-    pub fn connectivity(mut self, value: impl Into<Connectivity>) -> Self { self.connectivity = value.into(); self }
+    pub fn connectivity(mut self, value: impl ::std::convert::Into<Connectivity>) -> Self { self.connectivity = value.into(); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for AuthenticationConfiguration {}
+impl crate::PropertyType for AuthenticationConfiguration {}
 
-impl ToValue for AuthenticationConfiguration {
+impl ::cloudwright_core::ToValue for AuthenticationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Connectivity", &self.connectivity)
             .req("RoleARN", &self.role_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BufferingHints: ObjRule = ObjRule {
-    properties: &[
-        ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
-        ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(128.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BufferingHints` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -1010,16 +858,16 @@ pub(crate) static RULE_BufferingHints: ObjRule = ObjRule {
 pub struct BufferingHints {
     /// `IntervalInSeconds`: an integer.
     ///
-    /// The length of time, in seconds, that Kinesis Data Firehose buffers incoming data before delivering it to the destination. For valid values, see the `IntervalInSeconds` content for the \[BufferingHints\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html>) data type in the *Amazon Kinesis Data Firehose API Reference* .
+    /// The length of time, in seconds, that Kinesis Data Firehose buffers incoming data before delivering it to the destination. For valid values, see the `IntervalInSeconds` content for the [BufferingHints](https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html) data type in the *Amazon Kinesis Data Firehose API Reference* .
     ///
     /// Value 0 to 900.
-    pub interval_in_seconds: Option<Int>,
+    pub interval_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SizeInMBs`: an integer.
     ///
-    /// The size of the buffer, in MBs, that Kinesis Data Firehose uses for incoming data before delivering it to the destination. For valid values, see the `SizeInMBs` content for the \[BufferingHints\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html>) data type in the *Amazon Kinesis Data Firehose API Reference* .
+    /// The size of the buffer, in MBs, that Kinesis Data Firehose uses for incoming data before delivering it to the destination. For valid values, see the `SizeInMBs` content for the [BufferingHints](https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html) data type in the *Amazon Kinesis Data Firehose API Reference* .
     ///
     /// Value 1 to 128.
-    pub size_in_m_bs: Option<Int>,
+    pub size_in_m_bs: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1027,36 +875,26 @@ impl BufferingHints {
     /// A `BufferingHints` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IntervalInSeconds`: an integer.
-    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_in_seconds = Some(value.into()); self }
+    pub fn interval_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SizeInMBs`: an integer.
-    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.size_in_m_bs = Some(value.into()); self }
+    pub fn size_in_m_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_m_bs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BufferingHints {}
+impl crate::PropertyType for BufferingHints {}
 
-impl ToValue for BufferingHints {
+impl ::cloudwright_core::ToValue for BufferingHints {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IntervalInSeconds", &self.interval_in_seconds)
             .opt("SizeInMBs", &self.size_in_m_bs)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CatalogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("WarehouseLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CatalogConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -1070,7 +908,7 @@ pub struct CatalogConfiguration {
     /// Specifies the Glue catalog ARN identifier of the destination Apache Iceberg Tables. You must specify the ARN in the format `arn:aws:glue:region:account-id:catalog` .
     ///
     /// Pattern `arn:.*`; length 1 to 512.
-    pub catalog_arn: Option<Str>,
+    pub catalog_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `WarehouseLocation`: a string.
     ///
     /// The warehouse location for Apache Iceberg tables. You must configure this when schema evolution and table creation is enabled.
@@ -1078,7 +916,7 @@ pub struct CatalogConfiguration {
     /// Amazon Data Firehose is in preview release and is subject to change.
     ///
     /// Pattern `s3:\/\/.*`; length 1 to 2048.
-    pub warehouse_location: Option<Str>,
+    pub warehouse_location: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1086,37 +924,26 @@ impl CatalogConfiguration {
     /// A `CatalogConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogArn`: a string.
-    pub fn catalog_arn(mut self, value: impl Into<Str>) -> Self { self.catalog_arn = Some(value.into()); self }
+    pub fn catalog_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_arn = ::std::option::Option::Some(value.into()); self }
     /// `WarehouseLocation`: a string.
-    pub fn warehouse_location(mut self, value: impl Into<Str>) -> Self { self.warehouse_location = Some(value.into()); self }
+    pub fn warehouse_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.warehouse_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CatalogConfiguration {}
+impl crate::PropertyType for CatalogConfiguration {}
 
-impl ToValue for CatalogConfiguration {
+impl ::cloudwright_core::ToValue for CatalogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogArn", &self.catalog_arn)
             .opt("WarehouseLocation", &self.warehouse_location)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLoggingOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("LogStreamName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLoggingOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -1128,7 +955,7 @@ pub struct CloudWatchLoggingOptions {
     /// `Enabled`: a boolean.
     ///
     /// Indicates whether CloudWatch Logs logging is enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LogGroupName`: a string.
     ///
     /// The name of the CloudWatch Logs log group that contains the log stream that Kinesis Data Firehose will use.
@@ -1136,7 +963,7 @@ pub struct CloudWatchLoggingOptions {
     /// Conditional. If you enable logging, you must specify this property.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]*$`; length 0 to 512.
-    pub log_group_name: Option<Str>,
+    pub log_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogStreamName`: a string.
     ///
     /// The name of the CloudWatch Logs log stream that Kinesis Data Firehose uses to send logs about data delivery.
@@ -1144,7 +971,7 @@ pub struct CloudWatchLoggingOptions {
     /// Conditional. If you enable logging, you must specify this property.
     ///
     /// Pattern `^[^:*]*$`; length 0 to 512.
-    pub log_stream_name: Option<Str>,
+    pub log_stream_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1152,48 +979,29 @@ impl CloudWatchLoggingOptions {
     /// A `CloudWatchLoggingOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `LogGroupName`: a string.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = ::std::option::Option::Some(value.into()); self }
     /// `LogStreamName`: a string.
-    pub fn log_stream_name(mut self, value: impl Into<Str>) -> Self { self.log_stream_name = Some(value.into()); self }
+    pub fn log_stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_stream_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchLoggingOptions {}
+impl crate::PropertyType for CloudWatchLoggingOptions {}
 
-impl ToValue for CloudWatchLoggingOptions {
+impl ::cloudwright_core::ToValue for CloudWatchLoggingOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("LogGroupName", &self.log_group_name)
             .opt("LogStreamName", &self.log_stream_name)
             .build()
     }
 }
-
-/// The required properties of [`CopyCommand`], by name: `CopyCommand::new(CopyCommandRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CopyCommandRequired {
-    /// `DataTableName`: a string, required.
-    pub data_table_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CopyCommand: ObjRule = ObjRule {
-    properties: &[
-        ("CopyOptions", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(204800), ..StrRule::ANY })),
-        ("DataTableColumns", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(204800), ..StrRule::ANY })),
-        ("DataTableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    required: &["DataTableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CopyCommand` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -1204,50 +1012,50 @@ pub(crate) static RULE_CopyCommand: ObjRule = ObjRule {
 pub struct CopyCommand {
     /// `CopyOptions`: a string.
     ///
-    /// Parameters to use with the Amazon Redshift `COPY` command. For examples, see the `CopyOptions` content for the \[CopyCommand\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_CopyCommand.html>) data type in the *Amazon Kinesis Data Firehose API Reference* .
+    /// Parameters to use with the Amazon Redshift `COPY` command. For examples, see the `CopyOptions` content for the [CopyCommand](https://docs.aws.amazon.com/firehose/latest/APIReference/API_CopyCommand.html) data type in the *Amazon Kinesis Data Firehose API Reference* .
     ///
     /// Length 0 to 204800.
-    pub copy_options: Option<Str>,
+    pub copy_options: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataTableColumns`: a string.
     ///
     /// A comma-separated list of column names.
     ///
     /// Length 0 to 204800.
-    pub data_table_columns: Option<Str>,
+    pub data_table_columns: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataTableName`: a string, required.
     ///
     /// The name of the target table. The table must already exist in the database.
     ///
     /// Length 1 to 512.
-    pub data_table_name: Str,
+    pub data_table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CopyCommand {
-    /// A `CopyCommand` with its required properties, named in a [`CopyCommandRequired`].
+    /// A `CopyCommand` with its one required property, `DataTableName`.
     #[inline]
-    pub fn new(required: CopyCommandRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            copy_options: None,
-            data_table_columns: None,
-            data_table_name: required.data_table_name,
+            copy_options: ::std::option::Option::None,
+            data_table_columns: ::std::option::Option::None,
+            data_table_name: value.into(),
         }
     }
 
     /// `CopyOptions`: a string.
-    pub fn copy_options(mut self, value: impl Into<Str>) -> Self { self.copy_options = Some(value.into()); self }
+    pub fn copy_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.copy_options = ::std::option::Option::Some(value.into()); self }
     /// `DataTableColumns`: a string.
-    pub fn data_table_columns(mut self, value: impl Into<Str>) -> Self { self.data_table_columns = Some(value.into()); self }
+    pub fn data_table_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_table_columns = ::std::option::Option::Some(value.into()); self }
     /// `DataTableName`: a string, required.
-    pub fn data_table_name(mut self, value: impl Into<Str>) -> Self { self.data_table_name = value.into(); self }
+    pub fn data_table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_table_name = value.into(); self }
 }
 
-impl PropertyType for CopyCommand {}
+impl crate::PropertyType for CopyCommand {}
 
-impl ToValue for CopyCommand {
+impl ::cloudwright_core::ToValue for CopyCommand {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CopyOptions", &self.copy_options)
             .opt("DataTableColumns", &self.data_table_columns)
             .req("DataTableName", &self.data_table_name)
@@ -1255,21 +1063,9 @@ impl ToValue for CopyCommand {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DataFormatConversionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("InputFormatConfiguration", Shape::Object(&RULE_InputFormatConfiguration)),
-        ("OutputFormatConfiguration", Shape::Object(&RULE_OutputFormatConfiguration)),
-        ("SchemaConfiguration", Shape::Object(&RULE_SchemaConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DataFormatConversionConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
-/// Specifies that you want Kinesis Data Firehose to convert data from the JSON format to the Parquet or ORC format before writing it to Amazon S3. Kinesis Data Firehose uses the serializer and deserializer that you specify, in addition to the column information from the AWS Glue table, to deserialize your input data from JSON and then serialize it to the Parquet or ORC format. For more information, see \[Kinesis Data Firehose Record Format Conversion\](<https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html>) .
+/// Specifies that you want Kinesis Data Firehose to convert data from the JSON format to the Parquet or ORC format before writing it to Amazon S3. Kinesis Data Firehose uses the serializer and deserializer that you specify, in addition to the column information from the AWS Glue table, to deserialize your input data from JSON and then serialize it to the Parquet or ORC format. For more information, see [Kinesis Data Firehose Record Format Conversion](https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisfirehose-deliverystream-dataformatconversionconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1277,19 +1073,19 @@ pub struct DataFormatConversionConfiguration {
     /// `Enabled`: a boolean.
     ///
     /// Defaults to `true` . Set it to `false` if you want to disable format conversion while preserving the configuration details.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InputFormatConfiguration`: an [`InputFormatConfiguration`] object.
     ///
     /// Specifies the deserializer that you want Firehose to use to convert the format of your data from JSON. This parameter is required if `Enabled` is set to true.
-    pub input_format_configuration: Option<Obj<InputFormatConfiguration>>,
+    pub input_format_configuration: ::std::option::Option<crate::Obj<InputFormatConfiguration>>,
     /// `OutputFormatConfiguration`: an [`OutputFormatConfiguration`] object.
     ///
     /// Specifies the serializer that you want Firehose to use to convert the format of your data to the Parquet or ORC format. This parameter is required if `Enabled` is set to true.
-    pub output_format_configuration: Option<Obj<OutputFormatConfiguration>>,
+    pub output_format_configuration: ::std::option::Option<crate::Obj<OutputFormatConfiguration>>,
     /// `SchemaConfiguration`: a [`SchemaConfiguration`] object.
     ///
     /// Specifies the AWS Glue Data Catalog table that contains the column information. This parameter is required if `Enabled` is set to true.
-    pub schema_configuration: Option<Obj<SchemaConfiguration>>,
+    pub schema_configuration: ::std::option::Option<crate::Obj<SchemaConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1297,25 +1093,25 @@ impl DataFormatConversionConfiguration {
     /// A `DataFormatConversionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `InputFormatConfiguration`: an [`InputFormatConfiguration`] object.
-    pub fn input_format_configuration(mut self, value: impl Into<Obj<InputFormatConfiguration>>) -> Self { self.input_format_configuration = Some(value.into()); self }
+    pub fn input_format_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InputFormatConfiguration>>) -> Self { self.input_format_configuration = ::std::option::Option::Some(value.into()); self }
     /// `OutputFormatConfiguration`: an [`OutputFormatConfiguration`] object.
-    pub fn output_format_configuration(mut self, value: impl Into<Obj<OutputFormatConfiguration>>) -> Self { self.output_format_configuration = Some(value.into()); self }
+    pub fn output_format_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OutputFormatConfiguration>>) -> Self { self.output_format_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SchemaConfiguration`: a [`SchemaConfiguration`] object.
-    pub fn schema_configuration(mut self, value: impl Into<Obj<SchemaConfiguration>>) -> Self { self.schema_configuration = Some(value.into()); self }
+    pub fn schema_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SchemaConfiguration>>) -> Self { self.schema_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataFormatConversionConfiguration {}
+impl crate::PropertyType for DataFormatConversionConfiguration {}
 
-impl ToValue for DataFormatConversionConfiguration {
+impl ::cloudwright_core::ToValue for DataFormatConversionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("InputFormatConfiguration", &self.input_format_configuration)
             .opt(
@@ -1327,25 +1123,15 @@ impl ToValue for DataFormatConversionConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseColumns: ObjRule = ObjRule {
-    properties: &[
-        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(194), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(194), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DatabaseColumns` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisfirehose-deliverystream-databasecolumns.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DatabaseColumns {
     /// `Exclude`: a list of strings.
-    pub exclude: Option<List<Str>>,
+    pub exclude: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Include`: a list of strings.
-    pub include: Option<List<Str>>,
+    pub include: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1353,43 +1139,26 @@ impl DatabaseColumns {
     /// A `DatabaseColumns` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exclude`: a list of strings.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self { self.exclude = Some(value.into()); self }
+    pub fn exclude(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude = ::std::option::Option::Some(value.into()); self }
     /// `Include`: a list of strings.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
+    pub fn include(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatabaseColumns {}
+impl crate::PropertyType for DatabaseColumns {}
 
-impl ToValue for DatabaseColumns {
+impl ::cloudwright_core::ToValue for DatabaseColumns {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exclude", &self.exclude)
             .opt("Include", &self.include)
             .build()
     }
 }
-
-/// The required properties of [`DatabaseSourceAuthenticationConfiguration`], by name: `DatabaseSourceAuthenticationConfiguration::new(DatabaseSourceAuthenticationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatabaseSourceAuthenticationConfigurationRequired {
-    /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object, required.
-    pub secrets_manager_configuration: Obj<SecretsManagerConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseSourceAuthenticationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
-    ],
-    required: &["SecretsManagerConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatabaseSourceAuthenticationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -1401,29 +1170,29 @@ pub(crate) static RULE_DatabaseSourceAuthenticationConfiguration: ObjRule = ObjR
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseSourceAuthenticationConfiguration {
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object, required.
-    pub secrets_manager_configuration: Obj<SecretsManagerConfiguration>,
+    pub secrets_manager_configuration: crate::Obj<SecretsManagerConfiguration>,
 }
 
 #[rustfmt::skip]
 impl DatabaseSourceAuthenticationConfiguration {
-    /// A `DatabaseSourceAuthenticationConfiguration` with its required properties, named in a [`DatabaseSourceAuthenticationConfigurationRequired`].
+    /// A `DatabaseSourceAuthenticationConfiguration` with its one required property, `SecretsManagerConfiguration`.
     #[inline]
-    pub fn new(required: DatabaseSourceAuthenticationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SecretsManagerConfiguration>>) -> Self {
         Self {
-            secrets_manager_configuration: required.secrets_manager_configuration,
+            secrets_manager_configuration: value.into(),
         }
     }
 
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object, required.
-    pub fn secrets_manager_configuration(mut self, value: impl Into<Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = value.into(); self }
+    pub fn secrets_manager_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = value.into(); self }
 }
 
-impl PropertyType for DatabaseSourceAuthenticationConfiguration {}
+impl crate::PropertyType for DatabaseSourceAuthenticationConfiguration {}
 
-impl ToValue for DatabaseSourceAuthenticationConfiguration {
+impl ::cloudwright_core::ToValue for DatabaseSourceAuthenticationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "SecretsManagerConfiguration",
                 &self.secrets_manager_configuration,
@@ -1437,44 +1206,22 @@ impl ToValue for DatabaseSourceAuthenticationConfiguration {
 pub struct DatabaseSourceConfigurationRequired {
     /// `DatabaseSourceAuthenticationConfiguration`: a [`DatabaseSourceAuthenticationConfiguration`] object, required.
     pub database_source_authentication_configuration:
-        Obj<DatabaseSourceAuthenticationConfiguration>,
+        crate::Obj<DatabaseSourceAuthenticationConfiguration>,
     /// `DatabaseSourceVPCConfiguration`: a [`DatabaseSourceVpcConfiguration`] object, required.
-    pub database_source_vpc_configuration: Obj<DatabaseSourceVpcConfiguration>,
+    pub database_source_vpc_configuration: crate::Obj<DatabaseSourceVpcConfiguration>,
     /// `Databases`: a [`Databases`] object, required.
-    pub databases: Obj<Databases>,
+    pub databases: crate::Obj<Databases>,
     /// `Endpoint`: a string, required.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `SnapshotWatermarkTable`: a string, required.
-    pub snapshot_watermark_table: Str,
+    pub snapshot_watermark_table: ::cloudwright_core::Str,
     /// `Tables`: a [`DatabaseTables`] object, required.
-    pub tables: Obj<DatabaseTables>,
+    pub tables: crate::Obj<DatabaseTables>,
     /// `Type`: a [`DatabaseSourceConfigurationType`] value, required.
     pub r#type: DatabaseSourceConfigurationType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Columns", Shape::Object(&RULE_DatabaseColumns)),
-        ("DatabaseSourceAuthenticationConfiguration", Shape::Object(&RULE_DatabaseSourceAuthenticationConfiguration)),
-        ("DatabaseSourceVPCConfiguration", Shape::Object(&RULE_DatabaseSourceVpcConfiguration)),
-        ("Databases", Shape::Object(&RULE_Databases)),
-        ("Digest", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-        ("Endpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
-        ("Port", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("PublicCertificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-        ("SSLMode", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("SnapshotWatermarkTable", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("SurrogateKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tables", Shape::Object(&RULE_DatabaseTables)),
-        ("Type", Shape::Str(&StrRule { allowed: &["MySQL", "PostgreSQL"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Endpoint", "Port", "Databases", "Tables", "SnapshotWatermarkTable", "DatabaseSourceAuthenticationConfiguration", "DatabaseSourceVPCConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatabaseSourceConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -1490,30 +1237,30 @@ pub struct DatabaseSourceConfiguration {
     /// The list of column patterns in source database endpoint for Firehose to read from.
     ///
     /// Amazon Data Firehose is in preview release and is subject to change.
-    pub columns: Option<Obj<DatabaseColumns>>,
+    pub columns: ::std::option::Option<crate::Obj<DatabaseColumns>>,
     /// `DatabaseSourceAuthenticationConfiguration`: a [`DatabaseSourceAuthenticationConfiguration`] object, required.
     ///
     /// The structure to configure the authentication methods for Firehose to connect to source database endpoint.
     ///
     /// Amazon Data Firehose is in preview release and is subject to change.
     pub database_source_authentication_configuration:
-        Obj<DatabaseSourceAuthenticationConfiguration>,
+        crate::Obj<DatabaseSourceAuthenticationConfiguration>,
     /// `DatabaseSourceVPCConfiguration`: a [`DatabaseSourceVpcConfiguration`] object, required.
     ///
     /// The details of the VPC Endpoint Service which Firehose uses to create a PrivateLink to the database.
     ///
     /// Amazon Data Firehose is in preview release and is subject to change.
-    pub database_source_vpc_configuration: Obj<DatabaseSourceVpcConfiguration>,
+    pub database_source_vpc_configuration: crate::Obj<DatabaseSourceVpcConfiguration>,
     /// `Databases`: a [`Databases`] object, required.
     ///
     /// The list of database patterns in source database endpoint for Firehose to read from.
     ///
     /// Amazon Data Firehose is in preview release and is subject to change.
-    pub databases: Obj<Databases>,
+    pub databases: crate::Obj<Databases>,
     /// `Digest`: a string.
     ///
     /// Pattern `.*`; length 1 to 512.
-    pub digest: Option<Str>,
+    pub digest: ::std::option::Option<::cloudwright_core::Str>,
     /// `Endpoint`: a string, required.
     ///
     /// The endpoint of the database server.
@@ -1521,7 +1268,7 @@ pub struct DatabaseSourceConfiguration {
     /// Amazon Data Firehose is in preview release and is subject to change.
     ///
     /// Pattern `^(?!\s*$).+`; length 1 to 255.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
     ///
     /// The port of the database. This can be one of the following values.
@@ -1532,17 +1279,17 @@ pub struct DatabaseSourceConfiguration {
     /// Amazon Data Firehose is in preview release and is subject to change.
     ///
     /// Value 0 to 65535.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `PublicCertificate`: a string.
     ///
     /// Pattern `.*`; length 1 to 4096.
-    pub public_certificate: Option<Str>,
+    pub public_certificate: ::std::option::Option<::cloudwright_core::Str>,
     /// `SSLMode`: a [`SslMode`] value.
     ///
     /// The mode to enable or disable SSL when Firehose connects to the database endpoint.
     ///
     /// Amazon Data Firehose is in preview release and is subject to change.
-    pub ssl_mode: Option<SslMode>,
+    pub ssl_mode: ::std::option::Option<SslMode>,
     /// `SnapshotWatermarkTable`: a string, required.
     ///
     /// The fully qualified name of the table in source database endpoint that Firehose uses to track snapshot progress.
@@ -1550,7 +1297,7 @@ pub struct DatabaseSourceConfiguration {
     /// Amazon Data Firehose is in preview release and is subject to change.
     ///
     /// Pattern `[\u0001-\uFFFF]*`; length 1 to 129.
-    pub snapshot_watermark_table: Str,
+    pub snapshot_watermark_table: ::cloudwright_core::Str,
     /// `SurrogateKeys`: a list of strings.
     ///
     /// The optional list of table and column names used as unique key columns when taking snapshot if the tables don’t have primary keys configured.
@@ -1558,13 +1305,13 @@ pub struct DatabaseSourceConfiguration {
     /// Amazon Data Firehose is in preview release and is subject to change.
     ///
     /// Each item: pattern `^\S+$`, length 1 to 1024.
-    pub surrogate_keys: Option<List<Str>>,
+    pub surrogate_keys: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tables`: a [`DatabaseTables`] object, required.
     ///
     /// The list of table patterns in source database endpoint for Firehose to read from.
     ///
     /// Amazon Data Firehose is in preview release and is subject to change.
-    pub tables: Obj<DatabaseTables>,
+    pub tables: crate::Obj<DatabaseTables>,
     /// `Type`: a [`DatabaseSourceConfigurationType`] value, required.
     ///
     /// The type of database engine. This can be one of the following values.
@@ -1582,56 +1329,56 @@ impl DatabaseSourceConfiguration {
     #[inline]
     pub fn new(required: DatabaseSourceConfigurationRequired) -> Self {
         Self {
-            columns: None,
+            columns: ::std::option::Option::None,
             database_source_authentication_configuration: required.database_source_authentication_configuration,
             database_source_vpc_configuration: required.database_source_vpc_configuration,
             databases: required.databases,
-            digest: None,
+            digest: ::std::option::Option::None,
             endpoint: required.endpoint,
             port: required.port,
-            public_certificate: None,
-            ssl_mode: None,
+            public_certificate: ::std::option::Option::None,
+            ssl_mode: ::std::option::Option::None,
             snapshot_watermark_table: required.snapshot_watermark_table,
-            surrogate_keys: None,
+            surrogate_keys: ::std::option::Option::None,
             tables: required.tables,
             r#type: required.r#type,
         }
     }
 
     /// `Columns`: a [`DatabaseColumns`] object.
-    pub fn columns(mut self, value: impl Into<Obj<DatabaseColumns>>) -> Self { self.columns = Some(value.into()); self }
+    pub fn columns(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseColumns>>) -> Self { self.columns = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseSourceAuthenticationConfiguration`: a [`DatabaseSourceAuthenticationConfiguration`] object, required.
-    pub fn database_source_authentication_configuration(mut self, value: impl Into<Obj<DatabaseSourceAuthenticationConfiguration>>) -> Self { self.database_source_authentication_configuration = value.into(); self }
+    pub fn database_source_authentication_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseSourceAuthenticationConfiguration>>) -> Self { self.database_source_authentication_configuration = value.into(); self }
     /// `DatabaseSourceVPCConfiguration`: a [`DatabaseSourceVpcConfiguration`] object, required.
-    pub fn database_source_vpc_configuration(mut self, value: impl Into<Obj<DatabaseSourceVpcConfiguration>>) -> Self { self.database_source_vpc_configuration = value.into(); self }
+    pub fn database_source_vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseSourceVpcConfiguration>>) -> Self { self.database_source_vpc_configuration = value.into(); self }
     /// `Databases`: a [`Databases`] object, required.
-    pub fn databases(mut self, value: impl Into<Obj<Databases>>) -> Self { self.databases = value.into(); self }
+    pub fn databases(mut self, value: impl ::std::convert::Into<crate::Obj<Databases>>) -> Self { self.databases = value.into(); self }
     /// `Digest`: a string.
-    pub fn digest(mut self, value: impl Into<Str>) -> Self { self.digest = Some(value.into()); self }
+    pub fn digest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.digest = ::std::option::Option::Some(value.into()); self }
     /// `Endpoint`: a string, required.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `PublicCertificate`: a string.
-    pub fn public_certificate(mut self, value: impl Into<Str>) -> Self { self.public_certificate = Some(value.into()); self }
+    pub fn public_certificate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_certificate = ::std::option::Option::Some(value.into()); self }
     /// `SSLMode`: a [`SslMode`] value.
-    pub fn ssl_mode(mut self, value: impl Into<SslMode>) -> Self { self.ssl_mode = Some(value.into()); self }
+    pub fn ssl_mode(mut self, value: impl ::std::convert::Into<SslMode>) -> Self { self.ssl_mode = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotWatermarkTable`: a string, required.
-    pub fn snapshot_watermark_table(mut self, value: impl Into<Str>) -> Self { self.snapshot_watermark_table = value.into(); self }
+    pub fn snapshot_watermark_table(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_watermark_table = value.into(); self }
     /// `SurrogateKeys`: a list of strings.
-    pub fn surrogate_keys(mut self, value: impl Into<List<Str>>) -> Self { self.surrogate_keys = Some(value.into()); self }
+    pub fn surrogate_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.surrogate_keys = ::std::option::Option::Some(value.into()); self }
     /// `Tables`: a [`DatabaseTables`] object, required.
-    pub fn tables(mut self, value: impl Into<Obj<DatabaseTables>>) -> Self { self.tables = value.into(); self }
+    pub fn tables(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseTables>>) -> Self { self.tables = value.into(); self }
     /// `Type`: a [`DatabaseSourceConfigurationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DatabaseSourceConfigurationType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DatabaseSourceConfigurationType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for DatabaseSourceConfiguration {}
+impl crate::PropertyType for DatabaseSourceConfiguration {}
 
-impl ToValue for DatabaseSourceConfiguration {
+impl ::cloudwright_core::ToValue for DatabaseSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Columns", &self.columns)
             .req(
                 "DatabaseSourceAuthenticationConfiguration",
@@ -1655,23 +1402,6 @@ impl ToValue for DatabaseSourceConfiguration {
     }
 }
 
-/// The required properties of [`DatabaseSourceVpcConfiguration`], by name: `DatabaseSourceVpcConfiguration::new(DatabaseSourceVpcConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatabaseSourceVpcConfigurationRequired {
-    /// `VpcEndpointServiceName`: a string, required.
-    pub vpc_endpoint_service_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseSourceVpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("VpcEndpointServiceName", Shape::Str(&StrRule { min_len: Some(47), max_len: Some(255), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    required: &["VpcEndpointServiceName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DatabaseSourceVPCConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// The structure for details of the VPC Endpoint Service which Firehose uses to create a PrivateLink to the database.
@@ -1688,43 +1418,33 @@ pub struct DatabaseSourceVpcConfiguration {
     /// Amazon Data Firehose is in preview release and is subject to change.
     ///
     /// Pattern `([a-zA-Z0-9\-\_]+\.){2,3}vpce\.[a-zA-Z0-9\-]*\.vpce-svc\-[a-zA-Z0-9\-]{17}$`; length 47 to 255.
-    pub vpc_endpoint_service_name: Str,
+    pub vpc_endpoint_service_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DatabaseSourceVpcConfiguration {
-    /// A `DatabaseSourceVpcConfiguration` with its required properties, named in a [`DatabaseSourceVpcConfigurationRequired`].
+    /// A `DatabaseSourceVpcConfiguration` with its one required property, `VpcEndpointServiceName`.
     #[inline]
-    pub fn new(required: DatabaseSourceVpcConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            vpc_endpoint_service_name: required.vpc_endpoint_service_name,
+            vpc_endpoint_service_name: value.into(),
         }
     }
 
     /// `VpcEndpointServiceName`: a string, required.
-    pub fn vpc_endpoint_service_name(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_service_name = value.into(); self }
+    pub fn vpc_endpoint_service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_endpoint_service_name = value.into(); self }
 }
 
-impl PropertyType for DatabaseSourceVpcConfiguration {}
+impl crate::PropertyType for DatabaseSourceVpcConfiguration {}
 
-impl ToValue for DatabaseSourceVpcConfiguration {
+impl ::cloudwright_core::ToValue for DatabaseSourceVpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("VpcEndpointServiceName", &self.vpc_endpoint_service_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseTables: ObjRule = ObjRule {
-    properties: &[
-        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatabaseTables` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -1732,9 +1452,9 @@ pub(crate) static RULE_DatabaseTables: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DatabaseTables {
     /// `Exclude`: a list of strings.
-    pub exclude: Option<List<Str>>,
+    pub exclude: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Include`: a list of strings.
-    pub include: Option<List<Str>>,
+    pub include: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1742,36 +1462,26 @@ impl DatabaseTables {
     /// A `DatabaseTables` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exclude`: a list of strings.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self { self.exclude = Some(value.into()); self }
+    pub fn exclude(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude = ::std::option::Option::Some(value.into()); self }
     /// `Include`: a list of strings.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
+    pub fn include(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatabaseTables {}
+impl crate::PropertyType for DatabaseTables {}
 
-impl ToValue for DatabaseTables {
+impl ::cloudwright_core::ToValue for DatabaseTables {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exclude", &self.exclude)
             .opt("Include", &self.include)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Databases: ObjRule = ObjRule {
-    properties: &[
-        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Databases` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -1779,9 +1489,9 @@ pub(crate) static RULE_Databases: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Databases {
     /// `Exclude`: a list of strings.
-    pub exclude: Option<List<Str>>,
+    pub exclude: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Include`: a list of strings.
-    pub include: Option<List<Str>>,
+    pub include: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1789,44 +1499,26 @@ impl Databases {
     /// A `Databases` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exclude`: a list of strings.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self { self.exclude = Some(value.into()); self }
+    pub fn exclude(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude = ::std::option::Option::Some(value.into()); self }
     /// `Include`: a list of strings.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
+    pub fn include(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Databases {}
+impl crate::PropertyType for Databases {}
 
-impl ToValue for Databases {
+impl ::cloudwright_core::ToValue for Databases {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exclude", &self.exclude)
             .opt("Include", &self.include)
             .build()
     }
 }
-
-/// The required properties of [`DeliveryStreamEncryptionConfigurationInput`], by name: `DeliveryStreamEncryptionConfigurationInput::new(DeliveryStreamEncryptionConfigurationInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeliveryStreamEncryptionConfigurationInputRequired {
-    /// `KeyType`: a [`KeyType`] value, required.
-    pub key_type: KeyType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeliveryStreamEncryptionConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("KeyARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["AWS_OWNED_CMK", "CUSTOMER_MANAGED_CMK"], ..StrRule::ANY })),
-    ],
-    required: &["KeyType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeliveryStreamEncryptionConfigurationInput` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -1840,59 +1532,49 @@ pub struct DeliveryStreamEncryptionConfigurationInput {
     /// If you set `KeyType` to `CUSTOMER_MANAGED_CMK` , you must specify the Amazon Resource Name (ARN) of the CMK. If you set `KeyType` to `AWS _OWNED_CMK` , Firehose uses a service-account CMK.
     ///
     /// Pattern `arn:.*`; length 1 to 512.
-    pub key_arn: Option<Str>,
+    pub key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyType`: a [`KeyType`] value, required.
     ///
-    /// Indicates the type of customer master key (CMK) to use for encryption. The default setting is `AWS_OWNED_CMK` . For more information about CMKs, see \[Customer Master Keys (CMKs)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#master_keys>) .
+    /// Indicates the type of customer master key (CMK) to use for encryption. The default setting is `AWS_OWNED_CMK` . For more information about CMKs, see [Customer Master Keys (CMKs)](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#master_keys) .
     ///
     /// You can use a CMK of type CUSTOMER_MANAGED_CMK to encrypt up to 500 delivery streams.
     ///
-    /// &gt; To encrypt your delivery stream, use symmetric CMKs. Kinesis Data Firehose doesn't support asymmetric CMKs. For information about symmetric and asymmetric CMKs, see \[About Symmetric and Asymmetric CMKs\](<https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-concepts.html>) in the AWS Key Management Service developer guide.
+    /// \> To encrypt your delivery stream, use symmetric CMKs. Kinesis Data Firehose doesn't support asymmetric CMKs. For information about symmetric and asymmetric CMKs, see [About Symmetric and Asymmetric CMKs](https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-concepts.html) in the AWS Key Management Service developer guide.
     pub key_type: KeyType,
 }
 
 #[rustfmt::skip]
 impl DeliveryStreamEncryptionConfigurationInput {
-    /// A `DeliveryStreamEncryptionConfigurationInput` with its required properties, named in a [`DeliveryStreamEncryptionConfigurationInputRequired`].
+    /// A `DeliveryStreamEncryptionConfigurationInput` with its one required property, `KeyType`.
     #[inline]
-    pub fn new(required: DeliveryStreamEncryptionConfigurationInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<KeyType>) -> Self {
         Self {
-            key_arn: None,
-            key_type: required.key_type,
+            key_arn: ::std::option::Option::None,
+            key_type: value.into(),
         }
     }
 
     /// `KeyARN`: a string.
-    pub fn key_arn(mut self, value: impl Into<Str>) -> Self { self.key_arn = Some(value.into()); self }
+    pub fn key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_arn = ::std::option::Option::Some(value.into()); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
-impl PropertyType for DeliveryStreamEncryptionConfigurationInput {}
+impl crate::PropertyType for DeliveryStreamEncryptionConfigurationInput {}
 
-impl ToValue for DeliveryStreamEncryptionConfigurationInput {
+impl ::cloudwright_core::ToValue for DeliveryStreamEncryptionConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KeyARN", &self.key_arn)
             .req("KeyType", &self.key_type)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Deserializer: ObjRule = ObjRule {
-    properties: &[
-        ("HiveJsonSerDe", Shape::Object(&RULE_HiveJsonSerDe)),
-        ("OpenXJsonSerDe", Shape::Object(&RULE_OpenXJsonSerDe)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Deserializer` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
-/// The deserializer you want Kinesis Data Firehose to use for converting the input data from JSON. Kinesis Data Firehose then serializes the data to its final format using the `Serializer` . Kinesis Data Firehose supports two types of deserializers: the \[Apache Hive JSON SerDe\](<https://docs.aws.amazon.com/https://cwiki.apache.org/confluence/display/Hive/LanguageManual+DDL#LanguageManualDDL-JSON>) and the \[OpenX JSON SerDe\](<https://docs.aws.amazon.com/https://github.com/rcongiu/Hive-JSON-Serde>) .
+/// The deserializer you want Kinesis Data Firehose to use for converting the input data from JSON. Kinesis Data Firehose then serializes the data to its final format using the `Serializer` . Kinesis Data Firehose supports two types of deserializers: the [Apache Hive JSON SerDe](https://docs.aws.amazon.com/https://cwiki.apache.org/confluence/display/Hive/LanguageManual+DDL#LanguageManualDDL-JSON) and the [OpenX JSON SerDe](https://docs.aws.amazon.com/https://github.com/rcongiu/Hive-JSON-Serde) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisfirehose-deliverystream-deserializer.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1900,11 +1582,11 @@ pub struct Deserializer {
     /// `HiveJsonSerDe`: a [`HiveJsonSerDe`] object.
     ///
     /// The native Hive / HCatalog JsonSerDe. Used by Firehose for deserializing data, which means converting it from the JSON format in preparation for serializing it to the Parquet or ORC format. This is one of two deserializers you can choose, depending on which one offers the functionality you need. The other option is the OpenX SerDe.
-    pub hive_json_ser_de: Option<Obj<HiveJsonSerDe>>,
+    pub hive_json_ser_de: ::std::option::Option<crate::Obj<HiveJsonSerDe>>,
     /// `OpenXJsonSerDe`: an [`OpenXJsonSerDe`] object.
     ///
     /// The OpenX SerDe. Used by Firehose for deserializing data, which means converting it from the JSON format in preparation for serializing it to the Parquet or ORC format. This is one of two deserializers you can choose, depending on which one offers the functionality you need. The other option is the native Hive / HCatalog JsonSerDe.
-    pub open_x_json_ser_de: Option<Obj<OpenXJsonSerDe>>,
+    pub open_x_json_ser_de: ::std::option::Option<crate::Obj<OpenXJsonSerDe>>,
 }
 
 #[rustfmt::skip]
@@ -1912,21 +1594,21 @@ impl Deserializer {
     /// A `Deserializer` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HiveJsonSerDe`: a [`HiveJsonSerDe`] object.
-    pub fn hive_json_ser_de(mut self, value: impl Into<Obj<HiveJsonSerDe>>) -> Self { self.hive_json_ser_de = Some(value.into()); self }
+    pub fn hive_json_ser_de(mut self, value: impl ::std::convert::Into<crate::Obj<HiveJsonSerDe>>) -> Self { self.hive_json_ser_de = ::std::option::Option::Some(value.into()); self }
     /// `OpenXJsonSerDe`: an [`OpenXJsonSerDe`] object.
-    pub fn open_x_json_ser_de(mut self, value: impl Into<Obj<OpenXJsonSerDe>>) -> Self { self.open_x_json_ser_de = Some(value.into()); self }
+    pub fn open_x_json_ser_de(mut self, value: impl ::std::convert::Into<crate::Obj<OpenXJsonSerDe>>) -> Self { self.open_x_json_ser_de = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Deserializer {}
+impl crate::PropertyType for Deserializer {}
 
-impl ToValue for Deserializer {
+impl ::cloudwright_core::ToValue for Deserializer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HiveJsonSerDe", &self.hive_json_ser_de)
             .opt("OpenXJsonSerDe", &self.open_x_json_ser_de)
             .build()
@@ -1937,24 +1619,10 @@ impl ToValue for Deserializer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationTableConfigurationRequired {
     /// `DestinationDatabaseName`: a string, required.
-    pub destination_database_name: Str,
+    pub destination_database_name: ::cloudwright_core::Str,
     /// `DestinationTableName`: a string, required.
-    pub destination_table_name: Str,
+    pub destination_table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationTableConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationDatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
-        ("DestinationTableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
-        ("PartitionSpec", Shape::Object(&RULE_PartitionSpec)),
-        ("S3ErrorOutputPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("UniqueKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DestinationDatabaseName", "DestinationTableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DestinationTableConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -1968,29 +1636,29 @@ pub struct DestinationTableConfiguration {
     /// The name of the Apache Iceberg database.
     ///
     /// Pattern `^[a-zA-Z0-9\.\_]+$`; length 1 to 512.
-    pub destination_database_name: Str,
+    pub destination_database_name: ::cloudwright_core::Str,
     /// `DestinationTableName`: a string, required.
     ///
     /// Specifies the name of the Apache Iceberg Table.
     ///
     /// Pattern `^[a-zA-Z0-9\.\_]+$`; length 1 to 512.
-    pub destination_table_name: Str,
+    pub destination_table_name: ::cloudwright_core::Str,
     /// `PartitionSpec`: a [`PartitionSpec`] object.
     ///
     /// The partition spec configuration for a table that is used by automatic table creation.
     ///
     /// Amazon Data Firehose is in preview release and is subject to change.
-    pub partition_spec: Option<Obj<PartitionSpec>>,
+    pub partition_spec: ::std::option::Option<crate::Obj<PartitionSpec>>,
     /// `S3ErrorOutputPrefix`: a string.
     ///
     /// The table specific S3 error output prefix. All the errors that occurred while delivering to this table will be prefixed with this value in S3 destination.
     ///
     /// Length 1 to 1024.
-    pub s3_error_output_prefix: Option<Str>,
+    pub s3_error_output_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `UniqueKeys`: a list of strings.
     ///
     /// A list of unique keys for a given Apache Iceberg table. Firehose will use these for running Create, Update, or Delete operations on the given Iceberg table.
-    pub unique_keys: Option<List<Str>>,
+    pub unique_keys: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -2001,30 +1669,30 @@ impl DestinationTableConfiguration {
         Self {
             destination_database_name: required.destination_database_name,
             destination_table_name: required.destination_table_name,
-            partition_spec: None,
-            s3_error_output_prefix: None,
-            unique_keys: None,
+            partition_spec: ::std::option::Option::None,
+            s3_error_output_prefix: ::std::option::Option::None,
+            unique_keys: ::std::option::Option::None,
         }
     }
 
     /// `DestinationDatabaseName`: a string, required.
-    pub fn destination_database_name(mut self, value: impl Into<Str>) -> Self { self.destination_database_name = value.into(); self }
+    pub fn destination_database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_database_name = value.into(); self }
     /// `DestinationTableName`: a string, required.
-    pub fn destination_table_name(mut self, value: impl Into<Str>) -> Self { self.destination_table_name = value.into(); self }
+    pub fn destination_table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_table_name = value.into(); self }
     /// `PartitionSpec`: a [`PartitionSpec`] object.
-    pub fn partition_spec(mut self, value: impl Into<Obj<PartitionSpec>>) -> Self { self.partition_spec = Some(value.into()); self }
+    pub fn partition_spec(mut self, value: impl ::std::convert::Into<crate::Obj<PartitionSpec>>) -> Self { self.partition_spec = ::std::option::Option::Some(value.into()); self }
     /// `S3ErrorOutputPrefix`: a string.
-    pub fn s3_error_output_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_error_output_prefix = Some(value.into()); self }
+    pub fn s3_error_output_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_error_output_prefix = ::std::option::Option::Some(value.into()); self }
     /// `UniqueKeys`: a list of strings.
-    pub fn unique_keys(mut self, value: impl Into<List<Str>>) -> Self { self.unique_keys = Some(value.into()); self }
+    pub fn unique_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.unique_keys = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DestinationTableConfiguration {}
+impl crate::PropertyType for DestinationTableConfiguration {}
 
-impl ToValue for DestinationTableConfiguration {
+impl ::cloudwright_core::ToValue for DestinationTableConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationDatabaseName", &self.destination_database_name)
             .req("DestinationTableName", &self.destination_table_name)
             .opt("PartitionSpec", &self.partition_spec)
@@ -2033,15 +1701,6 @@ impl ToValue for DestinationTableConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DirectPutSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ThroughputHintInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DirectPutSourceConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -2052,10 +1711,10 @@ pub(crate) static RULE_DirectPutSourceConfiguration: ObjRule = ObjRule {
 pub struct DirectPutSourceConfiguration {
     /// `ThroughputHintInMBs`: an integer.
     ///
-    /// The value that you configure for this parameter is for information purpose only and does not affect Firehose delivery throughput limit. You can use the \[Firehose Limits form\](<https://docs.aws.amazon.com/https://support.console.aws.amazon.com/support/home#/case/create%3FissueType=service-limit-increase%26limitType=kinesis-firehose-limits>) to request a throughput limit increase.
+    /// The value that you configure for this parameter is for information purpose only and does not affect Firehose delivery throughput limit. You can use the [Firehose Limits form](https://docs.aws.amazon.com/https://support.console.aws.amazon.com/support/home#/case/create%3FissueType=service-limit-increase%26limitType=kinesis-firehose-limits) to request a throughput limit increase.
     ///
     /// Value 1 to 100.
-    pub throughput_hint_in_m_bs: Option<Int>,
+    pub throughput_hint_in_m_bs: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2063,40 +1722,23 @@ impl DirectPutSourceConfiguration {
     /// A `DirectPutSourceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ThroughputHintInMBs`: an integer.
-    pub fn throughput_hint_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.throughput_hint_in_m_bs = Some(value.into()); self }
+    pub fn throughput_hint_in_m_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput_hint_in_m_bs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DirectPutSourceConfiguration {}
+impl crate::PropertyType for DirectPutSourceConfiguration {}
 
-impl ToValue for DirectPutSourceConfiguration {
+impl ::cloudwright_core::ToValue for DirectPutSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ThroughputHintInMBs", &self.throughput_hint_in_m_bs)
             .build()
     }
 }
-
-/// The required properties of [`DocumentIdOptions`], by name: `DocumentIdOptions::new(DocumentIdOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocumentIdOptionsRequired {
-    /// `DefaultDocumentIdFormat`: a [`DefaultDocumentIdFormat`] value, required.
-    pub default_document_id_format: DefaultDocumentIdFormat,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentIdOptions: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultDocumentIdFormat", Shape::Str(&StrRule { allowed: &["FIREHOSE_DEFAULT", "NO_DOCUMENT_ID"], ..StrRule::ANY })),
-    ],
-    required: &["DefaultDocumentIdFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentIdOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -2115,38 +1757,28 @@ pub struct DocumentIdOptions {
 
 #[rustfmt::skip]
 impl DocumentIdOptions {
-    /// A `DocumentIdOptions` with its required properties, named in a [`DocumentIdOptionsRequired`].
+    /// A `DocumentIdOptions` with its one required property, `DefaultDocumentIdFormat`.
     #[inline]
-    pub fn new(required: DocumentIdOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<DefaultDocumentIdFormat>) -> Self {
         Self {
-            default_document_id_format: required.default_document_id_format,
+            default_document_id_format: value.into(),
         }
     }
 
     /// `DefaultDocumentIdFormat`: a [`DefaultDocumentIdFormat`] value, required.
-    pub fn default_document_id_format(mut self, value: impl Into<DefaultDocumentIdFormat>) -> Self { self.default_document_id_format = value.into(); self }
+    pub fn default_document_id_format(mut self, value: impl ::std::convert::Into<DefaultDocumentIdFormat>) -> Self { self.default_document_id_format = value.into(); self }
 }
 
-impl PropertyType for DocumentIdOptions {}
+impl crate::PropertyType for DocumentIdOptions {}
 
-impl ToValue for DocumentIdOptions {
+impl ::cloudwright_core::ToValue for DocumentIdOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefaultDocumentIdFormat", &self.default_document_id_format)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DynamicPartitioningConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("RetryOptions", Shape::Object(&RULE_RetryOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DynamicPartitioningConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -2158,11 +1790,11 @@ pub struct DynamicPartitioningConfiguration {
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether dynamic partitioning is enabled for this Kinesis Data Firehose delivery stream.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RetryOptions`: a [`RetryOptions`] object.
     ///
     /// Specifies the retry behavior in case Kinesis Data Firehose is unable to deliver data to an Amazon S3 prefix.
-    pub retry_options: Option<Obj<RetryOptions>>,
+    pub retry_options: ::std::option::Option<crate::Obj<RetryOptions>>,
 }
 
 #[rustfmt::skip]
@@ -2170,58 +1802,48 @@ impl DynamicPartitioningConfiguration {
     /// A `DynamicPartitioningConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `RetryOptions`: a [`RetryOptions`] object.
-    pub fn retry_options(mut self, value: impl Into<Obj<RetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
+    pub fn retry_options(mut self, value: impl ::std::convert::Into<crate::Obj<RetryOptions>>) -> Self { self.retry_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DynamicPartitioningConfiguration {}
+impl crate::PropertyType for DynamicPartitioningConfiguration {}
 
-impl ToValue for DynamicPartitioningConfiguration {
+impl ::cloudwright_core::ToValue for DynamicPartitioningConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("RetryOptions", &self.retry_options)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticsearchBufferingHints: ObjRule = ObjRule {
-    properties: &[
-        ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
-        ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ElasticsearchBufferingHints` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// The `ElasticsearchBufferingHints` property type specifies how Amazon Kinesis Data Firehose (Kinesis Data Firehose) buffers incoming data while delivering it to the destination. The first buffer condition that is satisfied triggers Kinesis Data Firehose to deliver the data.
 ///
-/// ElasticsearchBufferingHints is the property type for the `BufferingHints` property of the \[Amazon Kinesis Data Firehose DeliveryStream ElasticsearchDestinationConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisfirehose-deliverystream-elasticsearchdestinationconfiguration.html>) property type.
+/// ElasticsearchBufferingHints is the property type for the `BufferingHints` property of the [Amazon Kinesis Data Firehose DeliveryStream ElasticsearchDestinationConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisfirehose-deliverystream-elasticsearchdestinationconfiguration.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisfirehose-deliverystream-elasticsearchbufferinghints.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElasticsearchBufferingHints {
     /// `IntervalInSeconds`: an integer.
     ///
-    /// The length of time, in seconds, that Kinesis Data Firehose buffers incoming data before delivering it to the destination. For valid values, see the `IntervalInSeconds` content for the \[BufferingHints\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html>) data type in the *Amazon Kinesis Data Firehose API Reference* .
+    /// The length of time, in seconds, that Kinesis Data Firehose buffers incoming data before delivering it to the destination. For valid values, see the `IntervalInSeconds` content for the [BufferingHints](https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html) data type in the *Amazon Kinesis Data Firehose API Reference* .
     ///
     /// Value 0 to 900.
-    pub interval_in_seconds: Option<Int>,
+    pub interval_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SizeInMBs`: an integer.
     ///
-    /// The size of the buffer, in MBs, that Kinesis Data Firehose uses for incoming data before delivering it to the destination. For valid values, see the `SizeInMBs` content for the \[BufferingHints\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html>) data type in the *Amazon Kinesis Data Firehose API Reference* .
+    /// The size of the buffer, in MBs, that Kinesis Data Firehose uses for incoming data before delivering it to the destination. For valid values, see the `SizeInMBs` content for the [BufferingHints](https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html) data type in the *Amazon Kinesis Data Firehose API Reference* .
     ///
     /// Value 1 to 100.
-    pub size_in_m_bs: Option<Int>,
+    pub size_in_m_bs: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2229,21 +1851,21 @@ impl ElasticsearchBufferingHints {
     /// A `ElasticsearchBufferingHints` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IntervalInSeconds`: an integer.
-    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_in_seconds = Some(value.into()); self }
+    pub fn interval_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SizeInMBs`: an integer.
-    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.size_in_m_bs = Some(value.into()); self }
+    pub fn size_in_m_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_m_bs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ElasticsearchBufferingHints {}
+impl crate::PropertyType for ElasticsearchBufferingHints {}
 
-impl ToValue for ElasticsearchBufferingHints {
+impl ::cloudwright_core::ToValue for ElasticsearchBufferingHints {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IntervalInSeconds", &self.interval_in_seconds)
             .opt("SizeInMBs", &self.size_in_m_bs)
             .build()
@@ -2254,35 +1876,12 @@ impl ToValue for ElasticsearchBufferingHints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticsearchDestinationConfigurationRequired {
     /// `IndexName`: a string, required.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticsearchDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BufferingHints", Shape::Object(&RULE_ElasticsearchBufferingHints)),
-        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
-        ("ClusterEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DocumentIdOptions", Shape::Object(&RULE_DocumentIdOptions)),
-        ("DomainARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
-        ("IndexRotationPeriod", Shape::Str(&StrRule { allowed: &["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"], ..StrRule::ANY })),
-        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
-        ("RetryOptions", Shape::Object(&RULE_ElasticsearchRetryOptions)),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["FailedDocumentsOnly", "AllDocuments"], ..StrRule::ANY })),
-        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
-        ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
-    ],
-    required: &["IndexName", "S3Configuration", "RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ElasticsearchDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -2294,21 +1893,21 @@ pub struct ElasticsearchDestinationConfiguration {
     /// `BufferingHints`: an [`ElasticsearchBufferingHints`] object.
     ///
     /// Configures how Kinesis Data Firehose buffers incoming data while delivering it to the Amazon ES domain.
-    pub buffering_hints: Option<Obj<ElasticsearchBufferingHints>>,
+    pub buffering_hints: ::std::option::Option<crate::Obj<ElasticsearchBufferingHints>>,
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
     ///
     /// The Amazon CloudWatch Logs logging options for the delivery stream.
-    pub cloud_watch_logging_options: Option<Obj<CloudWatchLoggingOptions>>,
+    pub cloud_watch_logging_options: ::std::option::Option<crate::Obj<CloudWatchLoggingOptions>>,
     /// `ClusterEndpoint`: a string.
     ///
     /// The endpoint to use when communicating with the cluster. Specify either this `ClusterEndpoint` or the `DomainARN` field.
     ///
     /// Pattern `https:.*`; length 1 to 512.
-    pub cluster_endpoint: Option<Str>,
+    pub cluster_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocumentIdOptions`: a [`DocumentIdOptions`] object.
     ///
     /// Indicates the method for setting up document ID. The supported methods are Firehose generated document ID and OpenSearch Service generated document ID.
-    pub document_id_options: Option<Obj<DocumentIdOptions>>,
+    pub document_id_options: ::std::option::Option<crate::Obj<DocumentIdOptions>>,
     /// `DomainARN`: a string.
     ///
     /// The ARN of the Amazon ES domain. The IAM role must have permissions for `DescribeElasticsearchDomain` , `DescribeElasticsearchDomains` , and `DescribeElasticsearchDomainConfig` after assuming the role specified in *RoleARN* .
@@ -2316,49 +1915,49 @@ pub struct ElasticsearchDestinationConfiguration {
     /// Specify either `ClusterEndpoint` or `DomainARN` .
     ///
     /// Pattern `arn:.*`; length 1 to 512.
-    pub domain_arn: Option<Str>,
+    pub domain_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexName`: a string, required.
     ///
     /// The name of the Elasticsearch index to which Kinesis Data Firehose adds data for indexing.
     ///
     /// Length 1 to 80.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `IndexRotationPeriod`: an [`IndexRotationPeriod`] value.
     ///
-    /// The frequency of Elasticsearch index rotation. If you enable index rotation, Kinesis Data Firehose appends a portion of the UTC arrival timestamp to the specified index name, and rotates the appended timestamp accordingly. For more information, see \[Index Rotation for the Amazon ES Destination\](<https://docs.aws.amazon.com/firehose/latest/dev/basic-deliver.html#es-index-rotation>) in the *Amazon Kinesis Data Firehose Developer Guide* .
-    pub index_rotation_period: Option<IndexRotationPeriod>,
+    /// The frequency of Elasticsearch index rotation. If you enable index rotation, Kinesis Data Firehose appends a portion of the UTC arrival timestamp to the specified index name, and rotates the appended timestamp accordingly. For more information, see [Index Rotation for the Amazon ES Destination](https://docs.aws.amazon.com/firehose/latest/dev/basic-deliver.html#es-index-rotation) in the *Amazon Kinesis Data Firehose Developer Guide* .
+    pub index_rotation_period: ::std::option::Option<IndexRotationPeriod>,
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
     ///
     /// The data processing configuration for the Kinesis Data Firehose delivery stream.
-    pub processing_configuration: Option<Obj<ProcessingConfiguration>>,
+    pub processing_configuration: ::std::option::Option<crate::Obj<ProcessingConfiguration>>,
     /// `RetryOptions`: an [`ElasticsearchRetryOptions`] object.
     ///
     /// The retry behavior when Kinesis Data Firehose is unable to deliver data to Amazon ES.
-    pub retry_options: Option<Obj<ElasticsearchRetryOptions>>,
+    pub retry_options: ::std::option::Option<crate::Obj<ElasticsearchRetryOptions>>,
     /// `RoleARN`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the IAM role to be assumed by Kinesis Data Firehose for calling the Amazon ES Configuration API and for indexing documents. For more information, see \[Controlling Access with Amazon Kinesis Data Firehose\](<https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html>) .
+    /// The Amazon Resource Name (ARN) of the IAM role to be assumed by Kinesis Data Firehose for calling the Amazon ES Configuration API and for indexing documents. For more information, see [Controlling Access with Amazon Kinesis Data Firehose](https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html) .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3BackupMode`: a [`S3BackupMode`] value.
     ///
-    /// The condition under which Kinesis Data Firehose delivers data to Amazon Simple Storage Service (Amazon S3). You can send Amazon S3 all documents (all data) or only the documents that Kinesis Data Firehose could not deliver to the Amazon ES destination. For more information and valid values, see the `S3BackupMode` content for the \[ElasticsearchDestinationConfiguration\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_ElasticsearchDestinationConfiguration.html>) data type in the *Amazon Kinesis Data Firehose API Reference* .
-    pub s3_backup_mode: Option<S3BackupMode>,
+    /// The condition under which Kinesis Data Firehose delivers data to Amazon Simple Storage Service (Amazon S3). You can send Amazon S3 all documents (all data) or only the documents that Kinesis Data Firehose could not deliver to the Amazon ES destination. For more information and valid values, see the `S3BackupMode` content for the [ElasticsearchDestinationConfiguration](https://docs.aws.amazon.com/firehose/latest/APIReference/API_ElasticsearchDestinationConfiguration.html) data type in the *Amazon Kinesis Data Firehose API Reference* .
+    pub s3_backup_mode: ::std::option::Option<S3BackupMode>,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
     ///
     /// The S3 bucket where Kinesis Data Firehose backs up incoming data.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
     /// `TypeName`: a string.
     ///
     /// The Elasticsearch type name that Amazon ES adds to documents when indexing data.
     ///
     /// Length 0 to 100.
-    pub type_name: Option<Str>,
+    pub type_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
     ///
     /// The details of the VPC of the Amazon ES destination.
-    pub vpc_configuration: Option<Obj<VpcConfiguration>>,
+    pub vpc_configuration: ::std::option::Option<crate::Obj<VpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -2367,59 +1966,59 @@ impl ElasticsearchDestinationConfiguration {
     #[inline]
     pub fn new(required: ElasticsearchDestinationConfigurationRequired) -> Self {
         Self {
-            buffering_hints: None,
-            cloud_watch_logging_options: None,
-            cluster_endpoint: None,
-            document_id_options: None,
-            domain_arn: None,
+            buffering_hints: ::std::option::Option::None,
+            cloud_watch_logging_options: ::std::option::Option::None,
+            cluster_endpoint: ::std::option::Option::None,
+            document_id_options: ::std::option::Option::None,
+            domain_arn: ::std::option::Option::None,
             index_name: required.index_name,
-            index_rotation_period: None,
-            processing_configuration: None,
-            retry_options: None,
+            index_rotation_period: ::std::option::Option::None,
+            processing_configuration: ::std::option::Option::None,
+            retry_options: ::std::option::Option::None,
             role_arn: required.role_arn,
-            s3_backup_mode: None,
+            s3_backup_mode: ::std::option::Option::None,
             s3_configuration: required.s3_configuration,
-            type_name: None,
-            vpc_configuration: None,
+            type_name: ::std::option::Option::None,
+            vpc_configuration: ::std::option::Option::None,
         }
     }
 
     /// `BufferingHints`: an [`ElasticsearchBufferingHints`] object.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<ElasticsearchBufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
+    pub fn buffering_hints(mut self, value: impl ::std::convert::Into<crate::Obj<ElasticsearchBufferingHints>>) -> Self { self.buffering_hints = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
+    pub fn cloud_watch_logging_options(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = ::std::option::Option::Some(value.into()); self }
     /// `ClusterEndpoint`: a string.
-    pub fn cluster_endpoint(mut self, value: impl Into<Str>) -> Self { self.cluster_endpoint = Some(value.into()); self }
+    pub fn cluster_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `DocumentIdOptions`: a [`DocumentIdOptions`] object.
-    pub fn document_id_options(mut self, value: impl Into<Obj<DocumentIdOptions>>) -> Self { self.document_id_options = Some(value.into()); self }
+    pub fn document_id_options(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentIdOptions>>) -> Self { self.document_id_options = ::std::option::Option::Some(value.into()); self }
     /// `DomainARN`: a string.
-    pub fn domain_arn(mut self, value: impl Into<Str>) -> Self { self.domain_arn = Some(value.into()); self }
+    pub fn domain_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_arn = ::std::option::Option::Some(value.into()); self }
     /// `IndexName`: a string, required.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = value.into(); self }
     /// `IndexRotationPeriod`: an [`IndexRotationPeriod`] value.
-    pub fn index_rotation_period(mut self, value: impl Into<IndexRotationPeriod>) -> Self { self.index_rotation_period = Some(value.into()); self }
+    pub fn index_rotation_period(mut self, value: impl ::std::convert::Into<IndexRotationPeriod>) -> Self { self.index_rotation_period = ::std::option::Option::Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
+    pub fn processing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RetryOptions`: an [`ElasticsearchRetryOptions`] object.
-    pub fn retry_options(mut self, value: impl Into<Obj<ElasticsearchRetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
+    pub fn retry_options(mut self, value: impl ::std::convert::Into<crate::Obj<ElasticsearchRetryOptions>>) -> Self { self.retry_options = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3BackupMode`: a [`S3BackupMode`] value.
-    pub fn s3_backup_mode(mut self, value: impl Into<S3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
+    pub fn s3_backup_mode(mut self, value: impl ::std::convert::Into<S3BackupMode>) -> Self { self.s3_backup_mode = ::std::option::Option::Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `TypeName`: a string.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ElasticsearchDestinationConfiguration {}
+impl crate::PropertyType for ElasticsearchDestinationConfiguration {}
 
-impl ToValue for ElasticsearchDestinationConfiguration {
+impl ::cloudwright_core::ToValue for ElasticsearchDestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BufferingHints", &self.buffering_hints)
             .opt(
                 "CloudWatchLoggingOptions",
@@ -2441,15 +2040,6 @@ impl ToValue for ElasticsearchDestinationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticsearchRetryOptions: ObjRule = ObjRule {
-    properties: &[
-        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ElasticsearchRetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// The `ElasticsearchRetryOptions` property type configures the retry behavior for when Amazon Kinesis Data Firehose (Kinesis Data Firehose) can't deliver data to Amazon Elasticsearch Service (Amazon ES).
@@ -2459,10 +2049,10 @@ pub(crate) static RULE_ElasticsearchRetryOptions: ObjRule = ObjRule {
 pub struct ElasticsearchRetryOptions {
     /// `DurationInSeconds`: an integer.
     ///
-    /// After an initial failure to deliver to Amazon ES, the total amount of time during which Kinesis Data Firehose re-attempts delivery (including the first attempt). If Kinesis Data Firehose can't deliver the data within the specified time, it writes the data to the backup S3 bucket. For valid values, see the `DurationInSeconds` content for the \[ElasticsearchRetryOptions\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_ElasticsearchRetryOptions.html>) data type in the *Amazon Kinesis Data Firehose API Reference* .
+    /// After an initial failure to deliver to Amazon ES, the total amount of time during which Kinesis Data Firehose re-attempts delivery (including the first attempt). If Kinesis Data Firehose can't deliver the data within the specified time, it writes the data to the backup S3 bucket. For valid values, see the `DurationInSeconds` content for the [ElasticsearchRetryOptions](https://docs.aws.amazon.com/firehose/latest/APIReference/API_ElasticsearchRetryOptions.html) data type in the *Amazon Kinesis Data Firehose API Reference* .
     ///
     /// Value 0 to 7200.
-    pub duration_in_seconds: Option<Int>,
+    pub duration_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2470,33 +2060,23 @@ impl ElasticsearchRetryOptions {
     /// A `ElasticsearchRetryOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DurationInSeconds`: an integer.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
+    pub fn duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ElasticsearchRetryOptions {}
+impl crate::PropertyType for ElasticsearchRetryOptions {}
 
-impl ToValue for ElasticsearchRetryOptions {
+impl ::cloudwright_core::ToValue for ElasticsearchRetryOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KMSEncryptionConfig", Shape::Object(&RULE_KmsEncryptionConfig)),
-        ("NoEncryptionConfig", Shape::Str(&StrRule { allowed: &["NoEncryption"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -2508,11 +2088,11 @@ pub struct EncryptionConfiguration {
     /// `KMSEncryptionConfig`: a [`KmsEncryptionConfig`] object.
     ///
     /// The AWS Key Management Service ( AWS KMS) encryption key that Amazon S3 uses to encrypt your data.
-    pub kms_encryption_config: Option<Obj<KmsEncryptionConfig>>,
+    pub kms_encryption_config: ::std::option::Option<crate::Obj<KmsEncryptionConfig>>,
     /// `NoEncryptionConfig`: a [`NoEncryptionConfig`] value.
     ///
-    /// Disables encryption. For valid values, see the `NoEncryptionConfig` content for the \[EncryptionConfiguration\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_EncryptionConfiguration.html>) data type in the *Amazon Kinesis Data Firehose API Reference* .
-    pub no_encryption_config: Option<NoEncryptionConfig>,
+    /// Disables encryption. For valid values, see the `NoEncryptionConfig` content for the [EncryptionConfiguration](https://docs.aws.amazon.com/firehose/latest/APIReference/API_EncryptionConfiguration.html) data type in the *Amazon Kinesis Data Firehose API Reference* .
+    pub no_encryption_config: ::std::option::Option<NoEncryptionConfig>,
 }
 
 #[rustfmt::skip]
@@ -2520,21 +2100,21 @@ impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KMSEncryptionConfig`: a [`KmsEncryptionConfig`] object.
-    pub fn kms_encryption_config(mut self, value: impl Into<Obj<KmsEncryptionConfig>>) -> Self { self.kms_encryption_config = Some(value.into()); self }
+    pub fn kms_encryption_config(mut self, value: impl ::std::convert::Into<crate::Obj<KmsEncryptionConfig>>) -> Self { self.kms_encryption_config = ::std::option::Option::Some(value.into()); self }
     /// `NoEncryptionConfig`: a [`NoEncryptionConfig`] value.
-    pub fn no_encryption_config(mut self, value: impl Into<NoEncryptionConfig>) -> Self { self.no_encryption_config = Some(value.into()); self }
+    pub fn no_encryption_config(mut self, value: impl ::std::convert::Into<NoEncryptionConfig>) -> Self { self.no_encryption_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KMSEncryptionConfig", &self.kms_encryption_config)
             .opt("NoEncryptionConfig", &self.no_encryption_config)
             .build()
@@ -2545,34 +2125,10 @@ impl ToValue for EncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExtendedS3DestinationConfigurationRequired {
     /// `BucketARN`: a string, required.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExtendedS3DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
-        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
-        ("CompressionFormat", Shape::Str(&StrRule { allowed: &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"], ..StrRule::ANY })),
-        ("CustomTimeZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
-        ("DataFormatConversionConfiguration", Shape::Object(&RULE_DataFormatConversionConfiguration)),
-        ("DynamicPartitioningConfiguration", Shape::Object(&RULE_DynamicPartitioningConfiguration)),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("ErrorOutputPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("FileExtension", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("S3BackupConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
-        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-    ],
-    required: &["BucketARN", "RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExtendedS3DestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -2583,76 +2139,78 @@ pub(crate) static RULE_ExtendedS3DestinationConfiguration: ObjRule = ObjRule {
 pub struct ExtendedS3DestinationConfiguration {
     /// `BucketARN`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the Amazon S3 bucket. For constraints, see \[ExtendedS3DestinationConfiguration\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_ExtendedS3DestinationConfiguration.html>) in the *Amazon Kinesis Data Firehose API Reference* .
+    /// The Amazon Resource Name (ARN) of the Amazon S3 bucket. For constraints, see [ExtendedS3DestinationConfiguration](https://docs.aws.amazon.com/firehose/latest/APIReference/API_ExtendedS3DestinationConfiguration.html) in the *Amazon Kinesis Data Firehose API Reference* .
     ///
     /// Pattern `arn:.*`; length 1 to 2048.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `BufferingHints`: a [`BufferingHints`] object.
     ///
     /// The buffering option.
-    pub buffering_hints: Option<Obj<BufferingHints>>,
+    pub buffering_hints: ::std::option::Option<crate::Obj<BufferingHints>>,
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
     ///
     /// The Amazon CloudWatch logging options for your Firehose stream.
-    pub cloud_watch_logging_options: Option<Obj<CloudWatchLoggingOptions>>,
+    pub cloud_watch_logging_options: ::std::option::Option<crate::Obj<CloudWatchLoggingOptions>>,
     /// `CompressionFormat`: a [`CompressionFormat`] value.
     ///
     /// The compression format. If no value is specified, the default is `UNCOMPRESSED` .
-    pub compression_format: Option<CompressionFormat>,
+    pub compression_format: ::std::option::Option<CompressionFormat>,
     /// `CustomTimeZone`: a string.
     ///
     /// The time zone you prefer. UTC is the default.
     ///
     /// Pattern `^$|[a-zA-Z/_]+$`; length 0 to 50.
-    pub custom_time_zone: Option<Str>,
+    pub custom_time_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataFormatConversionConfiguration`: a [`DataFormatConversionConfiguration`] object.
     ///
     /// The serializer, deserializer, and schema for converting data from the JSON format to the Parquet or ORC format before writing it to Amazon S3.
-    pub data_format_conversion_configuration: Option<Obj<DataFormatConversionConfiguration>>,
+    pub data_format_conversion_configuration:
+        ::std::option::Option<crate::Obj<DataFormatConversionConfiguration>>,
     /// `DynamicPartitioningConfiguration`: a [`DynamicPartitioningConfiguration`] object.
     ///
     /// The configuration of the dynamic partitioning mechanism that creates targeted data sets from the streaming data by partitioning it based on partition keys.
-    pub dynamic_partitioning_configuration: Option<Obj<DynamicPartitioningConfiguration>>,
+    pub dynamic_partitioning_configuration:
+        ::std::option::Option<crate::Obj<DynamicPartitioningConfiguration>>,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// The encryption configuration for the Kinesis Data Firehose delivery stream. The default value is `NoEncryption` .
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `ErrorOutputPrefix`: a string.
     ///
-    /// A prefix that Kinesis Data Firehose evaluates and adds to failed records before writing them to S3. This prefix appears immediately following the bucket name. For information about how to specify this prefix, see \[Custom Prefixes for Amazon S3 Objects\](<https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html>) .
+    /// A prefix that Kinesis Data Firehose evaluates and adds to failed records before writing them to S3. This prefix appears immediately following the bucket name. For information about how to specify this prefix, see [Custom Prefixes for Amazon S3 Objects](https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html) .
     ///
     /// Length 0 to 1024.
-    pub error_output_prefix: Option<Str>,
+    pub error_output_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `FileExtension`: a string.
     ///
     /// Specify a file extension. It will override the default file extension
     ///
     /// Pattern `^$|\.[0-9a-z!\-_.*'()]+`; length 0 to 128.
-    pub file_extension: Option<Str>,
+    pub file_extension: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
-    /// The `YYYY/MM/DD/HH` time format prefix is automatically used for delivered Amazon S3 files. For more information, see \[ExtendedS3DestinationConfiguration\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_ExtendedS3DestinationConfiguration.html>) in the *Amazon Kinesis Data Firehose API Reference* .
+    /// The `YYYY/MM/DD/HH` time format prefix is automatically used for delivered Amazon S3 files. For more information, see [ExtendedS3DestinationConfiguration](https://docs.aws.amazon.com/firehose/latest/APIReference/API_ExtendedS3DestinationConfiguration.html) in the *Amazon Kinesis Data Firehose API Reference* .
     ///
     /// Length 0 to 1024.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
     ///
     /// The data processing configuration for the Kinesis Data Firehose delivery stream.
-    pub processing_configuration: Option<Obj<ProcessingConfiguration>>,
+    pub processing_configuration: ::std::option::Option<crate::Obj<ProcessingConfiguration>>,
     /// `RoleARN`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the AWS credentials. For constraints, see \[ExtendedS3DestinationConfiguration\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_ExtendedS3DestinationConfiguration.html>) in the *Amazon Kinesis Data Firehose API Reference* .
+    /// The Amazon Resource Name (ARN) of the AWS credentials. For constraints, see [ExtendedS3DestinationConfiguration](https://docs.aws.amazon.com/firehose/latest/APIReference/API_ExtendedS3DestinationConfiguration.html) in the *Amazon Kinesis Data Firehose API Reference* .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3BackupConfiguration`: a [`S3DestinationConfiguration`] object.
     ///
     /// The configuration for backup in Amazon S3.
-    pub s3_backup_configuration: Option<Obj<S3DestinationConfiguration>>,
+    pub s3_backup_configuration: ::std::option::Option<crate::Obj<S3DestinationConfiguration>>,
     /// `S3BackupMode`: an [`ExtendedS3DestinationConfigurationS3BackupMode`] value.
     ///
     /// The Amazon S3 backup mode. After you create a Firehose stream, you can update it to enable Amazon S3 backup if it is disabled. If backup is enabled, you can't update the Firehose stream to disable it.
-    pub s3_backup_mode: Option<ExtendedS3DestinationConfigurationS3BackupMode>,
+    pub s3_backup_mode: ::std::option::Option<ExtendedS3DestinationConfigurationS3BackupMode>,
 }
 
 #[rustfmt::skip]
@@ -2662,61 +2220,61 @@ impl ExtendedS3DestinationConfiguration {
     pub fn new(required: ExtendedS3DestinationConfigurationRequired) -> Self {
         Self {
             bucket_arn: required.bucket_arn,
-            buffering_hints: None,
-            cloud_watch_logging_options: None,
-            compression_format: None,
-            custom_time_zone: None,
-            data_format_conversion_configuration: None,
-            dynamic_partitioning_configuration: None,
-            encryption_configuration: None,
-            error_output_prefix: None,
-            file_extension: None,
-            prefix: None,
-            processing_configuration: None,
+            buffering_hints: ::std::option::Option::None,
+            cloud_watch_logging_options: ::std::option::Option::None,
+            compression_format: ::std::option::Option::None,
+            custom_time_zone: ::std::option::Option::None,
+            data_format_conversion_configuration: ::std::option::Option::None,
+            dynamic_partitioning_configuration: ::std::option::Option::None,
+            encryption_configuration: ::std::option::Option::None,
+            error_output_prefix: ::std::option::Option::None,
+            file_extension: ::std::option::Option::None,
+            prefix: ::std::option::Option::None,
+            processing_configuration: ::std::option::Option::None,
             role_arn: required.role_arn,
-            s3_backup_configuration: None,
-            s3_backup_mode: None,
+            s3_backup_configuration: ::std::option::Option::None,
+            s3_backup_mode: ::std::option::Option::None,
         }
     }
 
     /// `BucketARN`: a string, required.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
+    pub fn bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `BufferingHints`: a [`BufferingHints`] object.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<BufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
+    pub fn buffering_hints(mut self, value: impl ::std::convert::Into<crate::Obj<BufferingHints>>) -> Self { self.buffering_hints = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
+    pub fn cloud_watch_logging_options(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = ::std::option::Option::Some(value.into()); self }
     /// `CompressionFormat`: a [`CompressionFormat`] value.
-    pub fn compression_format(mut self, value: impl Into<CompressionFormat>) -> Self { self.compression_format = Some(value.into()); self }
+    pub fn compression_format(mut self, value: impl ::std::convert::Into<CompressionFormat>) -> Self { self.compression_format = ::std::option::Option::Some(value.into()); self }
     /// `CustomTimeZone`: a string.
-    pub fn custom_time_zone(mut self, value: impl Into<Str>) -> Self { self.custom_time_zone = Some(value.into()); self }
+    pub fn custom_time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_time_zone = ::std::option::Option::Some(value.into()); self }
     /// `DataFormatConversionConfiguration`: a [`DataFormatConversionConfiguration`] object.
-    pub fn data_format_conversion_configuration(mut self, value: impl Into<Obj<DataFormatConversionConfiguration>>) -> Self { self.data_format_conversion_configuration = Some(value.into()); self }
+    pub fn data_format_conversion_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataFormatConversionConfiguration>>) -> Self { self.data_format_conversion_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DynamicPartitioningConfiguration`: a [`DynamicPartitioningConfiguration`] object.
-    pub fn dynamic_partitioning_configuration(mut self, value: impl Into<Obj<DynamicPartitioningConfiguration>>) -> Self { self.dynamic_partitioning_configuration = Some(value.into()); self }
+    pub fn dynamic_partitioning_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DynamicPartitioningConfiguration>>) -> Self { self.dynamic_partitioning_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ErrorOutputPrefix`: a string.
-    pub fn error_output_prefix(mut self, value: impl Into<Str>) -> Self { self.error_output_prefix = Some(value.into()); self }
+    pub fn error_output_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.error_output_prefix = ::std::option::Option::Some(value.into()); self }
     /// `FileExtension`: a string.
-    pub fn file_extension(mut self, value: impl Into<Str>) -> Self { self.file_extension = Some(value.into()); self }
+    pub fn file_extension(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_extension = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
+    pub fn processing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3BackupConfiguration`: a [`S3DestinationConfiguration`] object.
-    pub fn s3_backup_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_backup_configuration = Some(value.into()); self }
+    pub fn s3_backup_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3_backup_configuration = ::std::option::Option::Some(value.into()); self }
     /// `S3BackupMode`: an [`ExtendedS3DestinationConfigurationS3BackupMode`] value.
-    pub fn s3_backup_mode(mut self, value: impl Into<ExtendedS3DestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
+    pub fn s3_backup_mode(mut self, value: impl ::std::convert::Into<ExtendedS3DestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExtendedS3DestinationConfiguration {}
+impl crate::PropertyType for ExtendedS3DestinationConfiguration {}
 
-impl ToValue for ExtendedS3DestinationConfiguration {
+impl ::cloudwright_core::ToValue for ExtendedS3DestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketARN", &self.bucket_arn)
             .opt("BufferingHints", &self.buffering_hints)
             .opt(
@@ -2745,15 +2303,6 @@ impl ToValue for ExtendedS3DestinationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HiveJsonSerDe: ObjRule = ObjRule {
-    properties: &[
-        ("TimestampFormats", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HiveJsonSerDe` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// The native Hive / HCatalog JsonSerDe. Used by Firehose for deserializing data, which means converting it from the JSON format in preparation for serializing it to the Parquet or ORC format. This is one of two deserializers you can choose, depending on which one offers the functionality you need. The other option is the OpenX SerDe.
@@ -2763,10 +2312,10 @@ pub(crate) static RULE_HiveJsonSerDe: ObjRule = ObjRule {
 pub struct HiveJsonSerDe {
     /// `TimestampFormats`: a list of strings.
     ///
-    /// Indicates how you want Firehose to parse the date and timestamps that may be present in your input data JSON. To specify these format strings, follow the pattern syntax of JodaTime's DateTimeFormat format strings. For more information, see \[Class DateTimeFormat\](<https://docs.aws.amazon.com/https://www.joda.org/joda-time/apidocs/org/joda/time/format/DateTimeFormat.html>) . You can also use the special value `millis` to parse timestamps in epoch milliseconds. If you don't specify a format, Firehose uses `java.sql.Timestamp::valueOf` by default.
+    /// Indicates how you want Firehose to parse the date and timestamps that may be present in your input data JSON. To specify these format strings, follow the pattern syntax of JodaTime's DateTimeFormat format strings. For more information, see [Class DateTimeFormat](https://docs.aws.amazon.com/https://www.joda.org/joda-time/apidocs/org/joda/time/format/DateTimeFormat.html) . You can also use the special value `millis` to parse timestamps in epoch milliseconds. If you don't specify a format, Firehose uses `java.sql.Timestamp::valueOf` by default.
     ///
     /// Each item: pattern `^(?!\s*$).+$`, length 1 to 1024.
-    pub timestamp_formats: Option<List<Str>>,
+    pub timestamp_formats: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -2774,19 +2323,19 @@ impl HiveJsonSerDe {
     /// A `HiveJsonSerDe` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TimestampFormats`: a list of strings.
-    pub fn timestamp_formats(mut self, value: impl Into<List<Str>>) -> Self { self.timestamp_formats = Some(value.into()); self }
+    pub fn timestamp_formats(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.timestamp_formats = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HiveJsonSerDe {}
+impl crate::PropertyType for HiveJsonSerDe {}
 
-impl ToValue for HiveJsonSerDe {
+impl ::cloudwright_core::ToValue for HiveJsonSerDe {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TimestampFormats", &self.timestamp_formats)
             .build()
     }
@@ -2796,21 +2345,10 @@ impl ToValue for HiveJsonSerDe {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpEndpointCommonAttributeRequired {
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `AttributeValue`: a string, required.
-    pub attribute_value: Str,
+    pub attribute_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpEndpointCommonAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("AttributeValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["AttributeName", "AttributeValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpEndpointCommonAttribute` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -2824,13 +2362,13 @@ pub struct HttpEndpointCommonAttribute {
     /// The name of the HTTP endpoint common attribute.
     ///
     /// Pattern `^(?!\s*$).+$`; length 1 to 256.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `AttributeValue`: a string, required.
     ///
     /// The value of the HTTP endpoint common attribute.
     ///
     /// Length 0 to 1024.
-    pub attribute_value: Str,
+    pub attribute_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2845,41 +2383,22 @@ impl HttpEndpointCommonAttribute {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = value.into(); self }
     /// `AttributeValue`: a string, required.
-    pub fn attribute_value(mut self, value: impl Into<Str>) -> Self { self.attribute_value = value.into(); self }
+    pub fn attribute_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_value = value.into(); self }
 }
 
-impl PropertyType for HttpEndpointCommonAttribute {}
+impl crate::PropertyType for HttpEndpointCommonAttribute {}
 
-impl ToValue for HttpEndpointCommonAttribute {
+impl ::cloudwright_core::ToValue for HttpEndpointCommonAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
             .req("AttributeValue", &self.attribute_value)
             .build()
     }
 }
-
-/// The required properties of [`HttpEndpointConfiguration`], by name: `HttpEndpointConfiguration::new(HttpEndpointConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpEndpointConfigurationRequired {
-    /// `Url`: a string, required.
-    pub url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpEndpointConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccessKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
-    ],
-    required: &["Url"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpEndpointConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -2893,47 +2412,47 @@ pub struct HttpEndpointConfiguration {
     /// The access key required for Kinesis Firehose to authenticate with the HTTP endpoint selected as the destination.
     ///
     /// Length 0 to 4096.
-    pub access_key: Option<Str>,
+    pub access_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the HTTP endpoint selected as the destination.
     ///
     /// Pattern `^(?!\s*$).+$`; length 1 to 256.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string, required.
     ///
     /// The URL of the HTTP endpoint selected as the destination.
     ///
     /// Pattern `^https://`; length 1 to 1000.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl HttpEndpointConfiguration {
-    /// A `HttpEndpointConfiguration` with its required properties, named in a [`HttpEndpointConfigurationRequired`].
+    /// A `HttpEndpointConfiguration` with its one required property, `Url`.
     #[inline]
-    pub fn new(required: HttpEndpointConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_key: None,
-            name: None,
-            url: required.url,
+            access_key: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            url: value.into(),
         }
     }
 
     /// `AccessKey`: a string.
-    pub fn access_key(mut self, value: impl Into<Str>) -> Self { self.access_key = Some(value.into()); self }
+    pub fn access_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_key = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string, required.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = value.into(); self }
 }
 
-impl PropertyType for HttpEndpointConfiguration {}
+impl crate::PropertyType for HttpEndpointConfiguration {}
 
-impl ToValue for HttpEndpointConfiguration {
+impl ::cloudwright_core::ToValue for HttpEndpointConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessKey", &self.access_key)
             .opt("Name", &self.name)
             .req("Url", &self.url)
@@ -2945,29 +2464,10 @@ impl ToValue for HttpEndpointConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpEndpointDestinationConfigurationRequired {
     /// `EndpointConfiguration`: a [`HttpEndpointConfiguration`] object, required.
-    pub endpoint_configuration: Obj<HttpEndpointConfiguration>,
+    pub endpoint_configuration: crate::Obj<HttpEndpointConfiguration>,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpEndpointDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
-        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
-        ("EndpointConfiguration", Shape::Object(&RULE_HttpEndpointConfiguration)),
-        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
-        ("RequestConfiguration", Shape::Object(&RULE_HttpEndpointRequestConfiguration)),
-        ("RetryOptions", Shape::Object(&RULE_RetryOptions)),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["AllData", "FailedDataOnly"], ..StrRule::ANY })),
-        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
-        ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
-    ],
-    required: &["EndpointConfiguration", "S3Configuration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpEndpointDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -2979,45 +2479,46 @@ pub struct HttpEndpointDestinationConfiguration {
     /// `BufferingHints`: a [`BufferingHints`] object.
     ///
     /// The buffering options that can be used before data is delivered to the specified destination. Kinesis Data Firehose treats these options as hints, and it might choose to use more optimal values. The SizeInMBs and IntervalInSeconds parameters are optional. However, if you specify a value for one of them, you must also provide a value for the other.
-    pub buffering_hints: Option<Obj<BufferingHints>>,
+    pub buffering_hints: ::std::option::Option<crate::Obj<BufferingHints>>,
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
     ///
     /// Describes the Amazon CloudWatch logging options for your delivery stream.
-    pub cloud_watch_logging_options: Option<Obj<CloudWatchLoggingOptions>>,
+    pub cloud_watch_logging_options: ::std::option::Option<crate::Obj<CloudWatchLoggingOptions>>,
     /// `EndpointConfiguration`: a [`HttpEndpointConfiguration`] object, required.
     ///
     /// The configuration of the HTTP endpoint selected as the destination.
-    pub endpoint_configuration: Obj<HttpEndpointConfiguration>,
+    pub endpoint_configuration: crate::Obj<HttpEndpointConfiguration>,
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
     ///
     /// Describes the data processing configuration.
-    pub processing_configuration: Option<Obj<ProcessingConfiguration>>,
+    pub processing_configuration: ::std::option::Option<crate::Obj<ProcessingConfiguration>>,
     /// `RequestConfiguration`: a [`HttpEndpointRequestConfiguration`] object.
     ///
     /// The configuration of the request sent to the HTTP endpoint specified as the destination.
-    pub request_configuration: Option<Obj<HttpEndpointRequestConfiguration>>,
+    pub request_configuration: ::std::option::Option<crate::Obj<HttpEndpointRequestConfiguration>>,
     /// `RetryOptions`: a [`RetryOptions`] object.
     ///
     /// Describes the retry behavior in case Kinesis Data Firehose is unable to deliver data to the specified HTTP endpoint destination, or if it doesn't receive a valid acknowledgment of receipt from the specified HTTP endpoint destination.
-    pub retry_options: Option<Obj<RetryOptions>>,
+    pub retry_options: ::std::option::Option<crate::Obj<RetryOptions>>,
     /// `RoleARN`: a string.
     ///
     /// Kinesis Data Firehose uses this IAM role for all the permissions that the delivery stream needs.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3BackupMode`: a [`HttpEndpointDestinationConfigurationS3BackupMode`] value.
     ///
     /// Describes the S3 bucket backup options for the data that Kinesis Data Firehose delivers to the HTTP endpoint destination. You can back up all documents (AllData) or only the documents that Kinesis Data Firehose could not deliver to the specified HTTP endpoint destination (FailedDataOnly).
-    pub s3_backup_mode: Option<HttpEndpointDestinationConfigurationS3BackupMode>,
+    pub s3_backup_mode: ::std::option::Option<HttpEndpointDestinationConfigurationS3BackupMode>,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
     ///
     /// Describes the configuration of a destination in Amazon S3.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object.
     ///
     /// The configuration that defines how you access secrets for HTTP Endpoint destination.
-    pub secrets_manager_configuration: Option<Obj<SecretsManagerConfiguration>>,
+    pub secrets_manager_configuration:
+        ::std::option::Option<crate::Obj<SecretsManagerConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -3026,47 +2527,47 @@ impl HttpEndpointDestinationConfiguration {
     #[inline]
     pub fn new(required: HttpEndpointDestinationConfigurationRequired) -> Self {
         Self {
-            buffering_hints: None,
-            cloud_watch_logging_options: None,
+            buffering_hints: ::std::option::Option::None,
+            cloud_watch_logging_options: ::std::option::Option::None,
             endpoint_configuration: required.endpoint_configuration,
-            processing_configuration: None,
-            request_configuration: None,
-            retry_options: None,
-            role_arn: None,
-            s3_backup_mode: None,
+            processing_configuration: ::std::option::Option::None,
+            request_configuration: ::std::option::Option::None,
+            retry_options: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
+            s3_backup_mode: ::std::option::Option::None,
             s3_configuration: required.s3_configuration,
-            secrets_manager_configuration: None,
+            secrets_manager_configuration: ::std::option::Option::None,
         }
     }
 
     /// `BufferingHints`: a [`BufferingHints`] object.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<BufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
+    pub fn buffering_hints(mut self, value: impl ::std::convert::Into<crate::Obj<BufferingHints>>) -> Self { self.buffering_hints = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
+    pub fn cloud_watch_logging_options(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = ::std::option::Option::Some(value.into()); self }
     /// `EndpointConfiguration`: a [`HttpEndpointConfiguration`] object, required.
-    pub fn endpoint_configuration(mut self, value: impl Into<Obj<HttpEndpointConfiguration>>) -> Self { self.endpoint_configuration = value.into(); self }
+    pub fn endpoint_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HttpEndpointConfiguration>>) -> Self { self.endpoint_configuration = value.into(); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
+    pub fn processing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RequestConfiguration`: a [`HttpEndpointRequestConfiguration`] object.
-    pub fn request_configuration(mut self, value: impl Into<Obj<HttpEndpointRequestConfiguration>>) -> Self { self.request_configuration = Some(value.into()); self }
+    pub fn request_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HttpEndpointRequestConfiguration>>) -> Self { self.request_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RetryOptions`: a [`RetryOptions`] object.
-    pub fn retry_options(mut self, value: impl Into<Obj<RetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
+    pub fn retry_options(mut self, value: impl ::std::convert::Into<crate::Obj<RetryOptions>>) -> Self { self.retry_options = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `S3BackupMode`: a [`HttpEndpointDestinationConfigurationS3BackupMode`] value.
-    pub fn s3_backup_mode(mut self, value: impl Into<HttpEndpointDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
+    pub fn s3_backup_mode(mut self, value: impl ::std::convert::Into<HttpEndpointDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = ::std::option::Option::Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object.
-    pub fn secrets_manager_configuration(mut self, value: impl Into<Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = Some(value.into()); self }
+    pub fn secrets_manager_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpEndpointDestinationConfiguration {}
+impl crate::PropertyType for HttpEndpointDestinationConfiguration {}
 
-impl ToValue for HttpEndpointDestinationConfiguration {
+impl ::cloudwright_core::ToValue for HttpEndpointDestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BufferingHints", &self.buffering_hints)
             .opt(
                 "CloudWatchLoggingOptions",
@@ -3087,16 +2588,6 @@ impl ToValue for HttpEndpointDestinationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HttpEndpointRequestConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CommonAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpEndpointCommonAttribute), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("ContentEncoding", Shape::Str(&StrRule { allowed: &["NONE", "GZIP"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HttpEndpointRequestConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// The configuration of the HTTP endpoint request. Kinesis Firehose supports any custom HTTP endpoint or HTTP endpoints owned by supported third-party service providers, including Datadog, MongoDB, and New Relic.
@@ -3109,11 +2600,12 @@ pub struct HttpEndpointRequestConfiguration {
     /// Describes the metadata sent to the HTTP endpoint destination.
     ///
     /// Items 0 to 50.
-    pub common_attributes: Option<List<HttpEndpointCommonAttribute>>,
+    pub common_attributes:
+        ::std::option::Option<::cloudwright_core::List<HttpEndpointCommonAttribute>>,
     /// `ContentEncoding`: a [`ContentEncoding`] value.
     ///
     /// Kinesis Data Firehose uses the content encoding to compress the body of a request before sending the request to the destination. For more information, see Content-Encoding in MDN Web Docs, the official Mozilla documentation.
-    pub content_encoding: Option<ContentEncoding>,
+    pub content_encoding: ::std::option::Option<ContentEncoding>,
 }
 
 #[rustfmt::skip]
@@ -3121,21 +2613,21 @@ impl HttpEndpointRequestConfiguration {
     /// A `HttpEndpointRequestConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CommonAttributes`: a list of [`HttpEndpointCommonAttribute`] objects.
-    pub fn common_attributes(mut self, value: impl Into<List<HttpEndpointCommonAttribute>>) -> Self { self.common_attributes = Some(value.into()); self }
+    pub fn common_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HttpEndpointCommonAttribute>>) -> Self { self.common_attributes = ::std::option::Option::Some(value.into()); self }
     /// `ContentEncoding`: a [`ContentEncoding`] value.
-    pub fn content_encoding(mut self, value: impl Into<ContentEncoding>) -> Self { self.content_encoding = Some(value.into()); self }
+    pub fn content_encoding(mut self, value: impl ::std::convert::Into<ContentEncoding>) -> Self { self.content_encoding = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpEndpointRequestConfiguration {}
+impl crate::PropertyType for HttpEndpointRequestConfiguration {}
 
-impl ToValue for HttpEndpointRequestConfiguration {
+impl ::cloudwright_core::ToValue for HttpEndpointRequestConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CommonAttributes", &self.common_attributes)
             .opt("ContentEncoding", &self.content_encoding)
             .build()
@@ -3146,33 +2638,12 @@ impl ToValue for HttpEndpointRequestConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergDestinationConfigurationRequired {
     /// `CatalogConfiguration`: a [`CatalogConfiguration`] object, required.
-    pub catalog_configuration: Obj<CatalogConfiguration>,
+    pub catalog_configuration: crate::Obj<CatalogConfiguration>,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AppendOnly", Shape::Bool),
-        ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
-        ("CatalogConfiguration", Shape::Object(&RULE_CatalogConfiguration)),
-        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
-        ("DestinationTableConfigurationList", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationTableConfiguration), min_items: None, max_items: None, unique: false })),
-        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
-        ("RetryOptions", Shape::Object(&RULE_RetryOptions)),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
-        ("SchemaEvolutionConfiguration", Shape::Object(&RULE_SchemaEvolutionConfiguration)),
-        ("TableCreationConfiguration", Shape::Object(&RULE_TableCreationConfiguration)),
-        ("s3BackupMode", Shape::Str(&StrRule { allowed: &["AllData", "FailedDataOnly"], ..StrRule::ANY })),
-    ],
-    required: &["RoleARN", "CatalogConfiguration", "S3Configuration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -3186,47 +2657,49 @@ pub struct IcebergDestinationConfiguration {
     /// Describes whether all incoming data for this delivery stream will be append only (inserts only and not for updates and deletes) for Iceberg delivery. This feature is only applicable for Apache Iceberg Tables.
     ///
     /// The default value is false. If you set this value to true, Firehose automatically increases the throughput limit of a stream based on the throttling levels of the stream. If you set this parameter to true for a stream with updates and deletes, you will see out of order delivery.
-    pub append_only: Option<Bool>,
+    pub append_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `BufferingHints`: a [`BufferingHints`] object.
-    pub buffering_hints: Option<Obj<BufferingHints>>,
+    pub buffering_hints: ::std::option::Option<crate::Obj<BufferingHints>>,
     /// `CatalogConfiguration`: a [`CatalogConfiguration`] object, required.
     ///
     /// Configuration describing where the destination Apache Iceberg Tables are persisted.
-    pub catalog_configuration: Obj<CatalogConfiguration>,
+    pub catalog_configuration: crate::Obj<CatalogConfiguration>,
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub cloud_watch_logging_options: Option<Obj<CloudWatchLoggingOptions>>,
+    pub cloud_watch_logging_options: ::std::option::Option<crate::Obj<CloudWatchLoggingOptions>>,
     /// `DestinationTableConfigurationList`: a list of [`DestinationTableConfiguration`] objects.
     ///
     /// Provides a list of `DestinationTableConfigurations` which Firehose uses to deliver data to Apache Iceberg Tables. Firehose will write data with insert if table specific configuration is not provided here.
-    pub destination_table_configuration_list: Option<List<DestinationTableConfiguration>>,
+    pub destination_table_configuration_list:
+        ::std::option::Option<::cloudwright_core::List<DestinationTableConfiguration>>,
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub processing_configuration: Option<Obj<ProcessingConfiguration>>,
+    pub processing_configuration: ::std::option::Option<crate::Obj<ProcessingConfiguration>>,
     /// `RetryOptions`: a [`RetryOptions`] object.
-    pub retry_options: Option<Obj<RetryOptions>>,
+    pub retry_options: ::std::option::Option<crate::Obj<RetryOptions>>,
     /// `RoleARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role to be assumed by Firehose for calling Apache Iceberg Tables.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
     /// `SchemaEvolutionConfiguration`: a [`SchemaEvolutionConfiguration`] object.
     ///
     /// The configuration to enable automatic schema evolution.
     ///
     /// Amazon Data Firehose is in preview release and is subject to change.
-    pub schema_evolution_configuration: Option<Obj<SchemaEvolutionConfiguration>>,
+    pub schema_evolution_configuration:
+        ::std::option::Option<crate::Obj<SchemaEvolutionConfiguration>>,
     /// `TableCreationConfiguration`: a [`TableCreationConfiguration`] object.
     ///
     /// The configuration to enable automatic table creation.
     ///
     /// Amazon Data Firehose is in preview release and is subject to change.
-    pub table_creation_configuration: Option<Obj<TableCreationConfiguration>>,
+    pub table_creation_configuration: ::std::option::Option<crate::Obj<TableCreationConfiguration>>,
     /// `s3BackupMode`: an [`IcebergDestinationConfigurationS3BackupMode`] value.
     ///
     /// Describes how Firehose will backup records. Currently,S3 backup only supports `FailedDataOnly` .
-    pub s3_backup_mode: Option<IcebergDestinationConfigurationS3BackupMode>,
+    pub s3_backup_mode: ::std::option::Option<IcebergDestinationConfigurationS3BackupMode>,
 }
 
 #[rustfmt::skip]
@@ -3235,53 +2708,53 @@ impl IcebergDestinationConfiguration {
     #[inline]
     pub fn new(required: IcebergDestinationConfigurationRequired) -> Self {
         Self {
-            append_only: None,
-            buffering_hints: None,
+            append_only: ::std::option::Option::None,
+            buffering_hints: ::std::option::Option::None,
             catalog_configuration: required.catalog_configuration,
-            cloud_watch_logging_options: None,
-            destination_table_configuration_list: None,
-            processing_configuration: None,
-            retry_options: None,
+            cloud_watch_logging_options: ::std::option::Option::None,
+            destination_table_configuration_list: ::std::option::Option::None,
+            processing_configuration: ::std::option::Option::None,
+            retry_options: ::std::option::Option::None,
             role_arn: required.role_arn,
             s3_configuration: required.s3_configuration,
-            schema_evolution_configuration: None,
-            table_creation_configuration: None,
-            s3_backup_mode: None,
+            schema_evolution_configuration: ::std::option::Option::None,
+            table_creation_configuration: ::std::option::Option::None,
+            s3_backup_mode: ::std::option::Option::None,
         }
     }
 
     /// `AppendOnly`: a boolean.
-    pub fn append_only(mut self, value: impl Into<Bool>) -> Self { self.append_only = Some(value.into()); self }
+    pub fn append_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.append_only = ::std::option::Option::Some(value.into()); self }
     /// `BufferingHints`: a [`BufferingHints`] object.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<BufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
+    pub fn buffering_hints(mut self, value: impl ::std::convert::Into<crate::Obj<BufferingHints>>) -> Self { self.buffering_hints = ::std::option::Option::Some(value.into()); self }
     /// `CatalogConfiguration`: a [`CatalogConfiguration`] object, required.
-    pub fn catalog_configuration(mut self, value: impl Into<Obj<CatalogConfiguration>>) -> Self { self.catalog_configuration = value.into(); self }
+    pub fn catalog_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CatalogConfiguration>>) -> Self { self.catalog_configuration = value.into(); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
+    pub fn cloud_watch_logging_options(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = ::std::option::Option::Some(value.into()); self }
     /// `DestinationTableConfigurationList`: a list of [`DestinationTableConfiguration`] objects.
-    pub fn destination_table_configuration_list(mut self, value: impl Into<List<DestinationTableConfiguration>>) -> Self { self.destination_table_configuration_list = Some(value.into()); self }
+    pub fn destination_table_configuration_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DestinationTableConfiguration>>) -> Self { self.destination_table_configuration_list = ::std::option::Option::Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
+    pub fn processing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RetryOptions`: a [`RetryOptions`] object.
-    pub fn retry_options(mut self, value: impl Into<Obj<RetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
+    pub fn retry_options(mut self, value: impl ::std::convert::Into<crate::Obj<RetryOptions>>) -> Self { self.retry_options = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `SchemaEvolutionConfiguration`: a [`SchemaEvolutionConfiguration`] object.
-    pub fn schema_evolution_configuration(mut self, value: impl Into<Obj<SchemaEvolutionConfiguration>>) -> Self { self.schema_evolution_configuration = Some(value.into()); self }
+    pub fn schema_evolution_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SchemaEvolutionConfiguration>>) -> Self { self.schema_evolution_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TableCreationConfiguration`: a [`TableCreationConfiguration`] object.
-    pub fn table_creation_configuration(mut self, value: impl Into<Obj<TableCreationConfiguration>>) -> Self { self.table_creation_configuration = Some(value.into()); self }
+    pub fn table_creation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TableCreationConfiguration>>) -> Self { self.table_creation_configuration = ::std::option::Option::Some(value.into()); self }
     /// `s3BackupMode`: an [`IcebergDestinationConfigurationS3BackupMode`] value.
-    pub fn s3_backup_mode(mut self, value: impl Into<IcebergDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
+    pub fn s3_backup_mode(mut self, value: impl ::std::convert::Into<IcebergDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IcebergDestinationConfiguration {}
+impl crate::PropertyType for IcebergDestinationConfiguration {}
 
-impl ToValue for IcebergDestinationConfiguration {
+impl ::cloudwright_core::ToValue for IcebergDestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppendOnly", &self.append_only)
             .opt("BufferingHints", &self.buffering_hints)
             .req("CatalogConfiguration", &self.catalog_configuration)
@@ -3310,15 +2783,6 @@ impl ToValue for IcebergDestinationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InputFormatConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Deserializer", Shape::Object(&RULE_Deserializer)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InputFormatConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// Specifies the deserializer you want to use to convert the format of the input data. This parameter is required if `Enabled` is set to true.
@@ -3329,7 +2793,7 @@ pub struct InputFormatConfiguration {
     /// `Deserializer`: a [`Deserializer`] object.
     ///
     /// Specifies which deserializer to use. You can choose either the Apache Hive JSON SerDe or the OpenX JSON SerDe. If both are non-null, the server rejects the request.
-    pub deserializer: Option<Obj<Deserializer>>,
+    pub deserializer: ::std::option::Option<crate::Obj<Deserializer>>,
 }
 
 #[rustfmt::skip]
@@ -3337,19 +2801,19 @@ impl InputFormatConfiguration {
     /// A `InputFormatConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Deserializer`: a [`Deserializer`] object.
-    pub fn deserializer(mut self, value: impl Into<Obj<Deserializer>>) -> Self { self.deserializer = Some(value.into()); self }
+    pub fn deserializer(mut self, value: impl ::std::convert::Into<crate::Obj<Deserializer>>) -> Self { self.deserializer = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputFormatConfiguration {}
+impl crate::PropertyType for InputFormatConfiguration {}
 
-impl ToValue for InputFormatConfiguration {
+impl ::cloudwright_core::ToValue for InputFormatConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Deserializer", &self.deserializer)
             .build()
     }
@@ -3359,21 +2823,10 @@ impl ToValue for InputFormatConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamSourceConfigurationRequired {
     /// `KinesisStreamARN`: a string, required.
-    pub kinesis_stream_arn: Str,
+    pub kinesis_stream_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisStreamSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KinesisStreamARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["RoleARN", "KinesisStreamARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisStreamSourceConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -3387,13 +2840,13 @@ pub struct KinesisStreamSourceConfiguration {
     /// The ARN of the source Kinesis data stream.
     ///
     /// Pattern `arn:.*`; length 1 to 512.
-    pub kinesis_stream_arn: Str,
+    pub kinesis_stream_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
     ///
     /// The ARN of the role that provides access to the source Kinesis data stream.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3408,39 +2861,22 @@ impl KinesisStreamSourceConfiguration {
     }
 
     /// `KinesisStreamARN`: a string, required.
-    pub fn kinesis_stream_arn(mut self, value: impl Into<Str>) -> Self { self.kinesis_stream_arn = value.into(); self }
+    pub fn kinesis_stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kinesis_stream_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisStreamSourceConfiguration {}
+impl crate::PropertyType for KinesisStreamSourceConfiguration {}
 
-impl ToValue for KinesisStreamSourceConfiguration {
+impl ::cloudwright_core::ToValue for KinesisStreamSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KinesisStreamARN", &self.kinesis_stream_arn)
             .req("RoleARN", &self.role_arn)
             .build()
     }
 }
-
-/// The required properties of [`KmsEncryptionConfig`], by name: `KmsEncryptionConfig::new(KmsEncryptionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KmsEncryptionConfigRequired {
-    /// `AWSKMSKeyARN`: a string, required.
-    pub awskms_key_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AWSKMSKeyARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["AWSKMSKeyARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KMSEncryptionConfig` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -3454,29 +2890,29 @@ pub struct KmsEncryptionConfig {
     /// The Amazon Resource Name (ARN) of the AWS KMS encryption key that Amazon S3 uses to encrypt data delivered by the Kinesis Data Firehose stream. The key must belong to the same region as the destination S3 bucket.
     ///
     /// Pattern `^arn:.*:kms:[a-zA-Z0-9\-]+:\d{12}:(key|alias)/[a-zA-Z_0-9+=,.@\-_/]+$`; length 1 to 512.
-    pub awskms_key_arn: Str,
+    pub awskms_key_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl KmsEncryptionConfig {
-    /// A `KmsEncryptionConfig` with its required properties, named in a [`KmsEncryptionConfigRequired`].
+    /// A `KmsEncryptionConfig` with its one required property, `AWSKMSKeyARN`.
     #[inline]
-    pub fn new(required: KmsEncryptionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            awskms_key_arn: required.awskms_key_arn,
+            awskms_key_arn: value.into(),
         }
     }
 
     /// `AWSKMSKeyARN`: a string, required.
-    pub fn awskms_key_arn(mut self, value: impl Into<Str>) -> Self { self.awskms_key_arn = value.into(); self }
+    pub fn awskms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.awskms_key_arn = value.into(); self }
 }
 
-impl PropertyType for KmsEncryptionConfig {}
+impl crate::PropertyType for KmsEncryptionConfig {}
 
-impl ToValue for KmsEncryptionConfig {
+impl ::cloudwright_core::ToValue for KmsEncryptionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AWSKMSKeyARN", &self.awskms_key_arn)
             .build()
     }
@@ -3486,25 +2922,12 @@ impl ToValue for KmsEncryptionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MskSourceConfigurationRequired {
     /// `AuthenticationConfiguration`: an [`AuthenticationConfiguration`] object, required.
-    pub authentication_configuration: Obj<AuthenticationConfiguration>,
+    pub authentication_configuration: crate::Obj<AuthenticationConfiguration>,
     /// `MSKClusterARN`: a string, required.
-    pub msk_cluster_arn: Str,
+    pub msk_cluster_arn: ::cloudwright_core::Str,
     /// `TopicName`: a string, required.
-    pub topic_name: Str,
+    pub topic_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MskSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfiguration)),
-        ("MSKClusterARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ReadFromTimestamp", Shape::STR),
-        ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_19), ..StrRule::ANY })),
-    ],
-    required: &["MSKClusterARN", "TopicName", "AuthenticationConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MSKSourceConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -3516,25 +2939,25 @@ pub struct MskSourceConfiguration {
     /// `AuthenticationConfiguration`: an [`AuthenticationConfiguration`] object, required.
     ///
     /// The authentication configuration of the Amazon MSK cluster.
-    pub authentication_configuration: Obj<AuthenticationConfiguration>,
+    pub authentication_configuration: crate::Obj<AuthenticationConfiguration>,
     /// `MSKClusterARN`: a string, required.
     ///
     /// The ARN of the Amazon MSK cluster.
     ///
     /// Pattern `arn:.*`; length 1 to 512.
-    pub msk_cluster_arn: Str,
+    pub msk_cluster_arn: ::cloudwright_core::Str,
     /// `ReadFromTimestamp`: a string.
     ///
     /// The start date and time in UTC for the offset position within your MSK topic from where Firehose begins to read. By default, this is set to timestamp when Firehose becomes Active.
     ///
     /// If you want to create a Firehose stream with Earliest start position from SDK or CLI, you need to set the `ReadFromTimestamp` parameter to Epoch (1970-01-01T00:00:00Z).
-    pub read_from_timestamp: Option<Str>,
+    pub read_from_timestamp: ::std::option::Option<::cloudwright_core::Str>,
     /// `TopicName`: a string, required.
     ///
     /// The topic name within the Amazon MSK cluster.
     ///
     /// Pattern `[a-zA-Z0-9\._\-]+`; length 1 to 255.
-    pub topic_name: Str,
+    pub topic_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3545,27 +2968,27 @@ impl MskSourceConfiguration {
         Self {
             authentication_configuration: required.authentication_configuration,
             msk_cluster_arn: required.msk_cluster_arn,
-            read_from_timestamp: None,
+            read_from_timestamp: ::std::option::Option::None,
             topic_name: required.topic_name,
         }
     }
 
     /// `AuthenticationConfiguration`: an [`AuthenticationConfiguration`] object, required.
-    pub fn authentication_configuration(mut self, value: impl Into<Obj<AuthenticationConfiguration>>) -> Self { self.authentication_configuration = value.into(); self }
+    pub fn authentication_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AuthenticationConfiguration>>) -> Self { self.authentication_configuration = value.into(); self }
     /// `MSKClusterARN`: a string, required.
-    pub fn msk_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.msk_cluster_arn = value.into(); self }
+    pub fn msk_cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.msk_cluster_arn = value.into(); self }
     /// `ReadFromTimestamp`: a string.
-    pub fn read_from_timestamp(mut self, value: impl Into<Str>) -> Self { self.read_from_timestamp = Some(value.into()); self }
+    pub fn read_from_timestamp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.read_from_timestamp = ::std::option::Option::Some(value.into()); self }
     /// `TopicName`: a string, required.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = value.into(); self }
+    pub fn topic_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_name = value.into(); self }
 }
 
-impl PropertyType for MskSourceConfiguration {}
+impl crate::PropertyType for MskSourceConfiguration {}
 
-impl ToValue for MskSourceConfiguration {
+impl ::cloudwright_core::ToValue for MskSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "AuthenticationConfiguration",
                 &self.authentication_configuration,
@@ -3577,17 +3000,6 @@ impl ToValue for MskSourceConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OpenXJsonSerDe: ObjRule = ObjRule {
-    properties: &[
-        ("CaseInsensitive", Shape::Bool),
-        ("ColumnToJsonKeyMappings", Shape::Typed(json_type::OBJECT)),
-        ("ConvertDotsInJsonKeysToUnderscores", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OpenXJsonSerDe` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// The OpenX SerDe. Used by Firehose for deserializing data, which means converting it from the JSON format in preparation for serializing it to the Parquet or ORC format. This is one of two deserializers you can choose, depending on which one offers the functionality you need. The other option is the native Hive / HCatalog JsonSerDe.
@@ -3598,17 +3010,17 @@ pub struct OpenXJsonSerDe {
     /// `CaseInsensitive`: a boolean.
     ///
     /// When set to `true` , which is the default, Firehose converts JSON keys to lowercase before deserializing them.
-    pub case_insensitive: Option<Bool>,
+    pub case_insensitive: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ColumnToJsonKeyMappings`: a JSON value.
     ///
     /// Maps column names to JSON keys that aren't identical to the column names. This is useful when the JSON contains keys that are Hive keywords. For example, `timestamp` is a Hive keyword. If you have a JSON key named `timestamp` , set this parameter to `{"ts": "timestamp"}` to map this key to a column named `ts` .
-    pub column_to_json_key_mappings: Option<Json>,
+    pub column_to_json_key_mappings: ::std::option::Option<::cloudwright_core::Json>,
     /// `ConvertDotsInJsonKeysToUnderscores`: a boolean.
     ///
     /// When set to `true` , specifies that the names of the keys include dots and that you want Firehose to replace them with underscores. This is useful because Apache Hive does not allow dots in column names. For example, if the JSON contains a key whose name is "a.b", you can define the column name to be "a_b" when using this option.
     ///
     /// The default is `false` .
-    pub convert_dots_in_json_keys_to_underscores: Option<Bool>,
+    pub convert_dots_in_json_keys_to_underscores: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -3616,23 +3028,23 @@ impl OpenXJsonSerDe {
     /// A `OpenXJsonSerDe` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CaseInsensitive`: a boolean.
-    pub fn case_insensitive(mut self, value: impl Into<Bool>) -> Self { self.case_insensitive = Some(value.into()); self }
+    pub fn case_insensitive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.case_insensitive = ::std::option::Option::Some(value.into()); self }
     /// `ColumnToJsonKeyMappings`: a JSON value.
-    pub fn column_to_json_key_mappings(mut self, value: impl Into<Json>) -> Self { self.column_to_json_key_mappings = Some(value.into()); self }
+    pub fn column_to_json_key_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.column_to_json_key_mappings = ::std::option::Option::Some(value.into()); self }
     /// `ConvertDotsInJsonKeysToUnderscores`: a boolean.
-    pub fn convert_dots_in_json_keys_to_underscores(mut self, value: impl Into<Bool>) -> Self { self.convert_dots_in_json_keys_to_underscores = Some(value.into()); self }
+    pub fn convert_dots_in_json_keys_to_underscores(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.convert_dots_in_json_keys_to_underscores = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OpenXJsonSerDe {}
+impl crate::PropertyType for OpenXJsonSerDe {}
 
-impl ToValue for OpenXJsonSerDe {
+impl ::cloudwright_core::ToValue for OpenXJsonSerDe {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CaseInsensitive", &self.case_insensitive)
             .opt("ColumnToJsonKeyMappings", &self.column_to_json_key_mappings)
             .opt(
@@ -3643,27 +3055,9 @@ impl ToValue for OpenXJsonSerDe {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OrcSerDe: ObjRule = ObjRule {
-    properties: &[
-        ("BlockSizeBytes", Shape::Int(&NumRule { min: Some(67108864.0), ..NumRule::ANY })),
-        ("BloomFilterColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("BloomFilterFalsePositiveProbability", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("Compression", Shape::Str(&StrRule { allowed: &["NONE", "SNAPPY", "ZLIB"], ..StrRule::ANY })),
-        ("DictionaryKeyThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("EnablePadding", Shape::Bool),
-        ("FormatVersion", Shape::Str(&StrRule { allowed: &["V0_11", "V0_12"], ..StrRule::ANY })),
-        ("PaddingTolerance", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("RowIndexStride", Shape::Int(&NumRule { min: Some(1000.0), ..NumRule::ANY })),
-        ("StripeSizeBytes", Shape::Int(&NumRule { min: Some(8388608.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OrcSerDe` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
-/// A serializer to use for converting data to the ORC format before storing it in Amazon S3. For more information, see \[Apache ORC\](<https://docs.aws.amazon.com/https://orc.apache.org/docs/>) .
+/// A serializer to use for converting data to the ORC format before storing it in Amazon S3. For more information, see [Apache ORC](https://docs.aws.amazon.com/https://orc.apache.org/docs/) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisfirehose-deliverystream-orcserde.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3673,37 +3067,38 @@ pub struct OrcSerDe {
     /// The Hadoop Distributed File System (HDFS) block size. This is useful if you intend to copy the data from Amazon S3 to HDFS before querying. The default is 256 MiB and the minimum is 64 MiB. Firehose uses this value for padding calculations.
     ///
     /// Value at least 67108864.
-    pub block_size_bytes: Option<Int>,
+    pub block_size_bytes: ::std::option::Option<::cloudwright_core::Int>,
     /// `BloomFilterColumns`: a list of strings.
     ///
     /// The column names for which you want Firehose to create bloom filters. The default is `null` .
     ///
     /// Each item: pattern `^\S+$`, length 1 to 1024.
-    pub bloom_filter_columns: Option<List<Str>>,
+    pub bloom_filter_columns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BloomFilterFalsePositiveProbability`: a number.
     ///
     /// The Bloom filter false positive probability (FPP). The lower the FPP, the bigger the Bloom filter. The default value is 0.05, the minimum is 0, and the maximum is 1.
     ///
     /// Value 0 to 1.
-    pub bloom_filter_false_positive_probability: Option<Num>,
+    pub bloom_filter_false_positive_probability: ::std::option::Option<::cloudwright_core::Num>,
     /// `Compression`: a [`Compression`] value.
     ///
     /// The compression code to use over data blocks. The default is `SNAPPY` .
-    pub compression: Option<Compression>,
+    pub compression: ::std::option::Option<Compression>,
     /// `DictionaryKeyThreshold`: a number.
     ///
     /// Represents the fraction of the total number of non-null rows. To turn off dictionary encoding, set this fraction to a number that is less than the number of distinct keys in a dictionary. To always use dictionary encoding, set this threshold to 1.
     ///
     /// Value 0 to 1.
-    pub dictionary_key_threshold: Option<Num>,
+    pub dictionary_key_threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `EnablePadding`: a boolean.
     ///
     /// Set this to `true` to indicate that you want stripes to be padded to the HDFS block boundaries. This is useful if you intend to copy the data from Amazon S3 to HDFS before querying. The default is `false` .
-    pub enable_padding: Option<Bool>,
+    pub enable_padding: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FormatVersion`: a [`FormatVersion`] value.
     ///
     /// The version of the file to write. The possible values are `V0_11` and `V0_12` . The default is `V0_12` .
-    pub format_version: Option<FormatVersion>,
+    pub format_version: ::std::option::Option<FormatVersion>,
     /// `PaddingTolerance`: a number.
     ///
     /// A number between 0 and 1 that defines the tolerance for block padding as a decimal fraction of stripe size. The default value is 0.05, which means 5 percent of stripe size.
@@ -3713,19 +3108,19 @@ pub struct OrcSerDe {
     /// Kinesis Data Firehose ignores this parameter when `EnablePadding` is `false` .
     ///
     /// Value 0 to 1.
-    pub padding_tolerance: Option<Num>,
+    pub padding_tolerance: ::std::option::Option<::cloudwright_core::Num>,
     /// `RowIndexStride`: an integer.
     ///
     /// The number of rows between index entries. The default is 10,000 and the minimum is 1,000.
     ///
     /// Value at least 1000.
-    pub row_index_stride: Option<Int>,
+    pub row_index_stride: ::std::option::Option<::cloudwright_core::Int>,
     /// `StripeSizeBytes`: an integer.
     ///
     /// The number of bytes in each stripe. The default is 64 MiB and the minimum is 8 MiB.
     ///
     /// Value at least 8388608.
-    pub stripe_size_bytes: Option<Int>,
+    pub stripe_size_bytes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -3733,37 +3128,37 @@ impl OrcSerDe {
     /// A `OrcSerDe` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlockSizeBytes`: an integer.
-    pub fn block_size_bytes(mut self, value: impl Into<Int>) -> Self { self.block_size_bytes = Some(value.into()); self }
+    pub fn block_size_bytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.block_size_bytes = ::std::option::Option::Some(value.into()); self }
     /// `BloomFilterColumns`: a list of strings.
-    pub fn bloom_filter_columns(mut self, value: impl Into<List<Str>>) -> Self { self.bloom_filter_columns = Some(value.into()); self }
+    pub fn bloom_filter_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.bloom_filter_columns = ::std::option::Option::Some(value.into()); self }
     /// `BloomFilterFalsePositiveProbability`: a number.
-    pub fn bloom_filter_false_positive_probability(mut self, value: impl Into<Num>) -> Self { self.bloom_filter_false_positive_probability = Some(value.into()); self }
+    pub fn bloom_filter_false_positive_probability(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bloom_filter_false_positive_probability = ::std::option::Option::Some(value.into()); self }
     /// `Compression`: a [`Compression`] value.
-    pub fn compression(mut self, value: impl Into<Compression>) -> Self { self.compression = Some(value.into()); self }
+    pub fn compression(mut self, value: impl ::std::convert::Into<Compression>) -> Self { self.compression = ::std::option::Option::Some(value.into()); self }
     /// `DictionaryKeyThreshold`: a number.
-    pub fn dictionary_key_threshold(mut self, value: impl Into<Num>) -> Self { self.dictionary_key_threshold = Some(value.into()); self }
+    pub fn dictionary_key_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.dictionary_key_threshold = ::std::option::Option::Some(value.into()); self }
     /// `EnablePadding`: a boolean.
-    pub fn enable_padding(mut self, value: impl Into<Bool>) -> Self { self.enable_padding = Some(value.into()); self }
+    pub fn enable_padding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_padding = ::std::option::Option::Some(value.into()); self }
     /// `FormatVersion`: a [`FormatVersion`] value.
-    pub fn format_version(mut self, value: impl Into<FormatVersion>) -> Self { self.format_version = Some(value.into()); self }
+    pub fn format_version(mut self, value: impl ::std::convert::Into<FormatVersion>) -> Self { self.format_version = ::std::option::Option::Some(value.into()); self }
     /// `PaddingTolerance`: a number.
-    pub fn padding_tolerance(mut self, value: impl Into<Num>) -> Self { self.padding_tolerance = Some(value.into()); self }
+    pub fn padding_tolerance(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.padding_tolerance = ::std::option::Option::Some(value.into()); self }
     /// `RowIndexStride`: an integer.
-    pub fn row_index_stride(mut self, value: impl Into<Int>) -> Self { self.row_index_stride = Some(value.into()); self }
+    pub fn row_index_stride(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.row_index_stride = ::std::option::Option::Some(value.into()); self }
     /// `StripeSizeBytes`: an integer.
-    pub fn stripe_size_bytes(mut self, value: impl Into<Int>) -> Self { self.stripe_size_bytes = Some(value.into()); self }
+    pub fn stripe_size_bytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.stripe_size_bytes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OrcSerDe {}
+impl crate::PropertyType for OrcSerDe {}
 
-impl ToValue for OrcSerDe {
+impl ::cloudwright_core::ToValue for OrcSerDe {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockSizeBytes", &self.block_size_bytes)
             .opt("BloomFilterColumns", &self.bloom_filter_columns)
             .opt(
@@ -3781,15 +3176,6 @@ impl ToValue for OrcSerDe {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OutputFormatConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Serializer", Shape::Object(&RULE_Serializer)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OutputFormatConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// Specifies the serializer that you want Firehose to use to convert the format of your data before it writes it to Amazon S3. This parameter is required if `Enabled` is set to true.
@@ -3800,7 +3186,7 @@ pub struct OutputFormatConfiguration {
     /// `Serializer`: a [`Serializer`] object.
     ///
     /// Specifies which serializer to use. You can choose either the ORC SerDe or the Parquet SerDe. If both are non-null, the server rejects the request.
-    pub serializer: Option<Obj<Serializer>>,
+    pub serializer: ::std::option::Option<crate::Obj<Serializer>>,
 }
 
 #[rustfmt::skip]
@@ -3808,41 +3194,27 @@ impl OutputFormatConfiguration {
     /// A `OutputFormatConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Serializer`: a [`Serializer`] object.
-    pub fn serializer(mut self, value: impl Into<Obj<Serializer>>) -> Self { self.serializer = Some(value.into()); self }
+    pub fn serializer(mut self, value: impl ::std::convert::Into<crate::Obj<Serializer>>) -> Self { self.serializer = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutputFormatConfiguration {}
+impl crate::PropertyType for OutputFormatConfiguration {}
 
-impl ToValue for OutputFormatConfiguration {
+impl ::cloudwright_core::ToValue for OutputFormatConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Serializer", &self.serializer)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ParquetSerDe: ObjRule = ObjRule {
-    properties: &[
-        ("BlockSizeBytes", Shape::Int(&NumRule { min: Some(67108864.0), ..NumRule::ANY })),
-        ("Compression", Shape::Str(&StrRule { allowed: &["GZIP", "SNAPPY", "UNCOMPRESSED"], ..StrRule::ANY })),
-        ("EnableDictionaryCompression", Shape::Bool),
-        ("MaxPaddingBytes", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("PageSizeBytes", Shape::Int(&NumRule { min: Some(65536.0), ..NumRule::ANY })),
-        ("WriterVersion", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ParquetSerDe` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
-/// A serializer to use for converting data to the Parquet format before storing it in Amazon S3. For more information, see \[Apache Parquet\](<https://docs.aws.amazon.com/https://parquet.apache.org/docs/>) .
+/// A serializer to use for converting data to the Parquet format before storing it in Amazon S3. For more information, see [Apache Parquet](https://docs.aws.amazon.com/https://parquet.apache.org/docs/) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesisfirehose-deliverystream-parquetserde.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3852,31 +3224,31 @@ pub struct ParquetSerDe {
     /// The Hadoop Distributed File System (HDFS) block size. This is useful if you intend to copy the data from Amazon S3 to HDFS before querying. The default is 256 MiB and the minimum is 64 MiB. Firehose uses this value for padding calculations.
     ///
     /// Value at least 67108864.
-    pub block_size_bytes: Option<Int>,
+    pub block_size_bytes: ::std::option::Option<::cloudwright_core::Int>,
     /// `Compression`: a [`ParquetSerDeCompression`] value.
     ///
     /// The compression code to use over data blocks. The possible values are `UNCOMPRESSED` , `SNAPPY` , and `GZIP` , with the default being `SNAPPY` . Use `SNAPPY` for higher decompression speed. Use `GZIP` if the compression ratio is more important than speed.
-    pub compression: Option<ParquetSerDeCompression>,
+    pub compression: ::std::option::Option<ParquetSerDeCompression>,
     /// `EnableDictionaryCompression`: a boolean.
     ///
     /// Indicates whether to enable dictionary compression.
-    pub enable_dictionary_compression: Option<Bool>,
+    pub enable_dictionary_compression: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxPaddingBytes`: an integer.
     ///
     /// The maximum amount of padding to apply. This is useful if you intend to copy the data from Amazon S3 to HDFS before querying. The default is 0.
     ///
     /// Value at least 0.
-    pub max_padding_bytes: Option<Int>,
+    pub max_padding_bytes: ::std::option::Option<::cloudwright_core::Int>,
     /// `PageSizeBytes`: an integer.
     ///
     /// The Parquet page size. Column chunks are divided into pages. A page is conceptually an indivisible unit (in terms of compression and encoding). The minimum value is 64 KiB and the default is 1 MiB.
     ///
     /// Value at least 65536.
-    pub page_size_bytes: Option<Int>,
+    pub page_size_bytes: ::std::option::Option<::cloudwright_core::Int>,
     /// `WriterVersion`: a [`WriterVersion`] value.
     ///
     /// Indicates the version of row format to output. The possible values are `V1` and `V2` . The default is `V1` .
-    pub writer_version: Option<WriterVersion>,
+    pub writer_version: ::std::option::Option<WriterVersion>,
 }
 
 #[rustfmt::skip]
@@ -3884,29 +3256,29 @@ impl ParquetSerDe {
     /// A `ParquetSerDe` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlockSizeBytes`: an integer.
-    pub fn block_size_bytes(mut self, value: impl Into<Int>) -> Self { self.block_size_bytes = Some(value.into()); self }
+    pub fn block_size_bytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.block_size_bytes = ::std::option::Option::Some(value.into()); self }
     /// `Compression`: a [`ParquetSerDeCompression`] value.
-    pub fn compression(mut self, value: impl Into<ParquetSerDeCompression>) -> Self { self.compression = Some(value.into()); self }
+    pub fn compression(mut self, value: impl ::std::convert::Into<ParquetSerDeCompression>) -> Self { self.compression = ::std::option::Option::Some(value.into()); self }
     /// `EnableDictionaryCompression`: a boolean.
-    pub fn enable_dictionary_compression(mut self, value: impl Into<Bool>) -> Self { self.enable_dictionary_compression = Some(value.into()); self }
+    pub fn enable_dictionary_compression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_dictionary_compression = ::std::option::Option::Some(value.into()); self }
     /// `MaxPaddingBytes`: an integer.
-    pub fn max_padding_bytes(mut self, value: impl Into<Int>) -> Self { self.max_padding_bytes = Some(value.into()); self }
+    pub fn max_padding_bytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_padding_bytes = ::std::option::Option::Some(value.into()); self }
     /// `PageSizeBytes`: an integer.
-    pub fn page_size_bytes(mut self, value: impl Into<Int>) -> Self { self.page_size_bytes = Some(value.into()); self }
+    pub fn page_size_bytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.page_size_bytes = ::std::option::Option::Some(value.into()); self }
     /// `WriterVersion`: a [`WriterVersion`] value.
-    pub fn writer_version(mut self, value: impl Into<WriterVersion>) -> Self { self.writer_version = Some(value.into()); self }
+    pub fn writer_version(mut self, value: impl ::std::convert::Into<WriterVersion>) -> Self { self.writer_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParquetSerDe {}
+impl crate::PropertyType for ParquetSerDe {}
 
-impl ToValue for ParquetSerDe {
+impl ::cloudwright_core::ToValue for ParquetSerDe {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockSizeBytes", &self.block_size_bytes)
             .opt("Compression", &self.compression)
             .opt(
@@ -3919,23 +3291,6 @@ impl ToValue for ParquetSerDe {
             .build()
     }
 }
-
-/// The required properties of [`PartitionField`], by name: `PartitionField::new(PartitionFieldRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PartitionFieldRequired {
-    /// `SourceName`: a string, required.
-    pub source_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PartitionField: ObjRule = ObjRule {
-    properties: &[
-        ("SourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["SourceName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PartitionField` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -3953,42 +3308,33 @@ pub struct PartitionField {
     /// Amazon Data Firehose is in preview release and is subject to change.
     ///
     /// Pattern `^\S+$`; length 1 to 255.
-    pub source_name: Str,
+    pub source_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PartitionField {
-    /// A `PartitionField` with its required properties, named in a [`PartitionFieldRequired`].
+    /// A `PartitionField` with its one required property, `SourceName`.
     #[inline]
-    pub fn new(required: PartitionFieldRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            source_name: required.source_name,
+            source_name: value.into(),
         }
     }
 
     /// `SourceName`: a string, required.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = value.into(); self }
+    pub fn source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_name = value.into(); self }
 }
 
-impl PropertyType for PartitionField {}
+impl crate::PropertyType for PartitionField {}
 
-impl ToValue for PartitionField {
+impl ::cloudwright_core::ToValue for PartitionField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SourceName", &self.source_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PartitionSpec: ObjRule = ObjRule {
-    properties: &[
-        ("Identity", Shape::List(&ListRule { items: Shape::Object(&RULE_PartitionField), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PartitionSpec` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -4000,7 +3346,7 @@ pub(crate) static RULE_PartitionSpec: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PartitionSpec {
     /// `Identity`: a list of [`PartitionField`] objects.
-    pub identity: Option<List<PartitionField>>,
+    pub identity: ::std::option::Option<::cloudwright_core::List<PartitionField>>,
 }
 
 #[rustfmt::skip]
@@ -4008,31 +3354,23 @@ impl PartitionSpec {
     /// A `PartitionSpec` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Identity`: a list of [`PartitionField`] objects.
-    pub fn identity(mut self, value: impl Into<List<PartitionField>>) -> Self { self.identity = Some(value.into()); self }
+    pub fn identity(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PartitionField>>) -> Self { self.identity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PartitionSpec {}
+impl crate::PropertyType for PartitionSpec {}
 
-impl ToValue for PartitionSpec {
+impl ::cloudwright_core::ToValue for PartitionSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Identity", &self.identity).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Identity", &self.identity)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProcessingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("Processors", Shape::List(&ListRule { items: Shape::Object(&RULE_Processor), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProcessingConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -4044,11 +3382,11 @@ pub struct ProcessingConfiguration {
     /// `Enabled`: a boolean.
     ///
     /// Indicates whether data processing is enabled (true) or disabled (false).
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Processors`: a list of [`Processor`] objects.
     ///
     /// The data processors.
-    pub processors: Option<List<Processor>>,
+    pub processors: ::std::option::Option<::cloudwright_core::List<Processor>>,
 }
 
 #[rustfmt::skip]
@@ -4056,44 +3394,26 @@ impl ProcessingConfiguration {
     /// A `ProcessingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `Processors`: a list of [`Processor`] objects.
-    pub fn processors(mut self, value: impl Into<List<Processor>>) -> Self { self.processors = Some(value.into()); self }
+    pub fn processors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Processor>>) -> Self { self.processors = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProcessingConfiguration {}
+impl crate::PropertyType for ProcessingConfiguration {}
 
-impl ToValue for ProcessingConfiguration {
+impl ::cloudwright_core::ToValue for ProcessingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("Processors", &self.processors)
             .build()
     }
 }
-
-/// The required properties of [`Processor`], by name: `Processor::new(ProcessorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProcessorRequired {
-    /// `Type`: a [`ProcessorType`] value, required.
-    pub r#type: ProcessorType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Processor: ObjRule = ObjRule {
-    properties: &[
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessorParameter), min_items: None, max_items: None, unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["RecordDeAggregation", "Decompression", "CloudWatchLogProcessing", "Lambda", "MetadataExtraction", "AppendDelimiterToRecord"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Processor` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -4105,7 +3425,7 @@ pub struct Processor {
     /// `Parameters`: a list of [`ProcessorParameter`] objects.
     ///
     /// The processor parameters.
-    pub parameters: Option<List<ProcessorParameter>>,
+    pub parameters: ::std::option::Option<::cloudwright_core::List<ProcessorParameter>>,
     /// `Type`: a [`ProcessorType`] value, required.
     ///
     /// The type of processor. Valid values: `Lambda` .
@@ -4114,27 +3434,27 @@ pub struct Processor {
 
 #[rustfmt::skip]
 impl Processor {
-    /// A `Processor` with its required properties, named in a [`ProcessorRequired`].
+    /// A `Processor` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ProcessorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ProcessorType>) -> Self {
         Self {
-            parameters: None,
-            r#type: required.r#type,
+            parameters: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Parameters`: a list of [`ProcessorParameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<ProcessorParameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ProcessorParameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ProcessorType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ProcessorType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ProcessorType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Processor {}
+impl crate::PropertyType for Processor {}
 
-impl ToValue for Processor {
+impl ::cloudwright_core::ToValue for Processor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Parameters", &self.parameters)
             .req("Type", &self.r#type)
             .build()
@@ -4147,19 +3467,8 @@ pub struct ProcessorParameterRequired {
     /// `ParameterName`: a [`ParameterName`] value, required.
     pub parameter_name: ParameterName,
     /// `ParameterValue`: a string, required.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProcessorParameter: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterName", Shape::Str(&StrRule { allowed: &["BufferIntervalInSeconds", "BufferSizeInMBs", "CompressionFormat", "DataMessageExtraction", "Delimiter", "JsonParsingEngine", "LambdaArn", "MetadataExtractionQuery", "NumberOfRetries", "RoleArn", "SubRecordType"], ..StrRule::ANY })),
-        ("ParameterValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["ParameterValue", "ParameterName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProcessorParameter` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -4177,7 +3486,7 @@ pub struct ProcessorParameter {
     /// The parameter value.
     ///
     /// Pattern `^(?!\s*$).+$`; length 1 to 5120.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -4192,17 +3501,17 @@ impl ProcessorParameter {
     }
 
     /// `ParameterName`: a [`ParameterName`] value, required.
-    pub fn parameter_name(mut self, value: impl Into<ParameterName>) -> Self { self.parameter_name = value.into(); self }
+    pub fn parameter_name(mut self, value: impl ::std::convert::Into<ParameterName>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
+    pub fn parameter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
-impl PropertyType for ProcessorParameter {}
+impl crate::PropertyType for ProcessorParameter {}
 
-impl ToValue for ProcessorParameter {
+impl ::cloudwright_core::ToValue for ProcessorParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
             .req("ParameterValue", &self.parameter_value)
             .build()
@@ -4213,35 +3522,14 @@ impl ToValue for ProcessorParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftDestinationConfigurationRequired {
     /// `ClusterJDBCURL`: a string, required.
-    pub cluster_jdbcurl: Str,
+    pub cluster_jdbcurl: ::cloudwright_core::Str,
     /// `CopyCommand`: a [`CopyCommand`] object, required.
-    pub copy_command: Obj<CopyCommand>,
+    pub copy_command: crate::Obj<CopyCommand>,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
-        ("ClusterJDBCURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_20), ..StrRule::ANY })),
-        ("CopyCommand", Shape::Object(&RULE_CopyCommand)),
-        ("Password", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(512), ..StrRule::ANY })),
-        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
-        ("RetryOptions", Shape::Object(&RULE_RedshiftRetryOptions)),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("S3BackupConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
-        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
-        ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
-        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    required: &["S3Configuration", "ClusterJDBCURL", "CopyCommand", "RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedshiftDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -4253,59 +3541,60 @@ pub struct RedshiftDestinationConfiguration {
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
     ///
     /// The CloudWatch logging options for your Firehose stream.
-    pub cloud_watch_logging_options: Option<Obj<CloudWatchLoggingOptions>>,
+    pub cloud_watch_logging_options: ::std::option::Option<crate::Obj<CloudWatchLoggingOptions>>,
     /// `ClusterJDBCURL`: a string, required.
     ///
     /// The connection string that Kinesis Data Firehose uses to connect to the Amazon Redshift cluster.
     ///
     /// Pattern `^jdbc:(redshift|postgresql)://((?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)+(redshift(-serverless)?)\.([a-zA-Z0-9\.\-]+):\d{1,5}/[a-zA-Z0-9_$-]+$`; length 1 to 512.
-    pub cluster_jdbcurl: Str,
+    pub cluster_jdbcurl: ::cloudwright_core::Str,
     /// `CopyCommand`: a [`CopyCommand`] object, required.
     ///
     /// Configures the Amazon Redshift `COPY` command that Kinesis Data Firehose uses to load data into the cluster from the Amazon S3 bucket.
-    pub copy_command: Obj<CopyCommand>,
+    pub copy_command: crate::Obj<CopyCommand>,
     /// `Password`: a string.
     ///
     /// The password for the Amazon Redshift user that you specified in the `Username` property.
     ///
     /// Length 6 to 512.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
     ///
     /// The data processing configuration for the Kinesis Data Firehose delivery stream.
-    pub processing_configuration: Option<Obj<ProcessingConfiguration>>,
+    pub processing_configuration: ::std::option::Option<crate::Obj<ProcessingConfiguration>>,
     /// `RetryOptions`: a [`RedshiftRetryOptions`] object.
     ///
     /// The retry behavior in case Firehose is unable to deliver documents to Amazon Redshift. Default value is 3600 (60 minutes).
-    pub retry_options: Option<Obj<RedshiftRetryOptions>>,
+    pub retry_options: ::std::option::Option<crate::Obj<RedshiftRetryOptions>>,
     /// `RoleARN`: a string, required.
     ///
-    /// The ARN of the AWS Identity and Access Management (IAM) role that grants Kinesis Data Firehose access to your Amazon S3 bucket and AWS KMS (if you enable data encryption). For more information, see \[Grant Kinesis Data Firehose Access to an Amazon Redshift Destination\](<https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-rs>) in the *Amazon Kinesis Data Firehose Developer Guide* .
+    /// The ARN of the AWS Identity and Access Management (IAM) role that grants Kinesis Data Firehose access to your Amazon S3 bucket and AWS KMS (if you enable data encryption). For more information, see [Grant Kinesis Data Firehose Access to an Amazon Redshift Destination](https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-rs) in the *Amazon Kinesis Data Firehose Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3BackupConfiguration`: a [`S3DestinationConfiguration`] object.
     ///
     /// The configuration for backup in Amazon S3.
-    pub s3_backup_configuration: Option<Obj<S3DestinationConfiguration>>,
+    pub s3_backup_configuration: ::std::option::Option<crate::Obj<S3DestinationConfiguration>>,
     /// `S3BackupMode`: a [`RedshiftDestinationConfigurationS3BackupMode`] value.
     ///
     /// The Amazon S3 backup mode. After you create a Firehose stream, you can update it to enable Amazon S3 backup if it is disabled. If backup is enabled, you can't update the Firehose stream to disable it.
-    pub s3_backup_mode: Option<RedshiftDestinationConfigurationS3BackupMode>,
+    pub s3_backup_mode: ::std::option::Option<RedshiftDestinationConfigurationS3BackupMode>,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
     ///
     /// The S3 bucket where Kinesis Data Firehose first delivers data. After the data is in the bucket, Kinesis Data Firehose uses the `COPY` command to load the data into the Amazon Redshift cluster. For the Amazon S3 bucket's compression format, don't specify `SNAPPY` or `ZIP` because the Amazon Redshift `COPY` command doesn't support them.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object.
     ///
     /// The configuration that defines how you access secrets for Amazon Redshift.
-    pub secrets_manager_configuration: Option<Obj<SecretsManagerConfiguration>>,
+    pub secrets_manager_configuration:
+        ::std::option::Option<crate::Obj<SecretsManagerConfiguration>>,
     /// `Username`: a string.
     ///
     /// The Amazon Redshift user that has permission to access the Amazon Redshift cluster. This user must have `INSERT` privileges for copying data from the Amazon S3 bucket to the cluster.
     ///
     /// Length 1 to 512.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -4314,53 +3603,53 @@ impl RedshiftDestinationConfiguration {
     #[inline]
     pub fn new(required: RedshiftDestinationConfigurationRequired) -> Self {
         Self {
-            cloud_watch_logging_options: None,
+            cloud_watch_logging_options: ::std::option::Option::None,
             cluster_jdbcurl: required.cluster_jdbcurl,
             copy_command: required.copy_command,
-            password: None,
-            processing_configuration: None,
-            retry_options: None,
+            password: ::std::option::Option::None,
+            processing_configuration: ::std::option::Option::None,
+            retry_options: ::std::option::Option::None,
             role_arn: required.role_arn,
-            s3_backup_configuration: None,
-            s3_backup_mode: None,
+            s3_backup_configuration: ::std::option::Option::None,
+            s3_backup_mode: ::std::option::Option::None,
             s3_configuration: required.s3_configuration,
-            secrets_manager_configuration: None,
-            username: None,
+            secrets_manager_configuration: ::std::option::Option::None,
+            username: ::std::option::Option::None,
         }
     }
 
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
+    pub fn cloud_watch_logging_options(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = ::std::option::Option::Some(value.into()); self }
     /// `ClusterJDBCURL`: a string, required.
-    pub fn cluster_jdbcurl(mut self, value: impl Into<Str>) -> Self { self.cluster_jdbcurl = value.into(); self }
+    pub fn cluster_jdbcurl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_jdbcurl = value.into(); self }
     /// `CopyCommand`: a [`CopyCommand`] object, required.
-    pub fn copy_command(mut self, value: impl Into<Obj<CopyCommand>>) -> Self { self.copy_command = value.into(); self }
+    pub fn copy_command(mut self, value: impl ::std::convert::Into<crate::Obj<CopyCommand>>) -> Self { self.copy_command = value.into(); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
+    pub fn processing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RetryOptions`: a [`RedshiftRetryOptions`] object.
-    pub fn retry_options(mut self, value: impl Into<Obj<RedshiftRetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
+    pub fn retry_options(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftRetryOptions>>) -> Self { self.retry_options = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3BackupConfiguration`: a [`S3DestinationConfiguration`] object.
-    pub fn s3_backup_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_backup_configuration = Some(value.into()); self }
+    pub fn s3_backup_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3_backup_configuration = ::std::option::Option::Some(value.into()); self }
     /// `S3BackupMode`: a [`RedshiftDestinationConfigurationS3BackupMode`] value.
-    pub fn s3_backup_mode(mut self, value: impl Into<RedshiftDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
+    pub fn s3_backup_mode(mut self, value: impl ::std::convert::Into<RedshiftDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = ::std::option::Option::Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object.
-    pub fn secrets_manager_configuration(mut self, value: impl Into<Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = Some(value.into()); self }
+    pub fn secrets_manager_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RedshiftDestinationConfiguration {}
+impl crate::PropertyType for RedshiftDestinationConfiguration {}
 
-impl ToValue for RedshiftDestinationConfiguration {
+impl ::cloudwright_core::ToValue for RedshiftDestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchLoggingOptions",
                 &self.cloud_watch_logging_options,
@@ -4383,15 +3672,6 @@ impl ToValue for RedshiftDestinationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftRetryOptions: ObjRule = ObjRule {
-    properties: &[
-        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RedshiftRetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// Configures retry behavior in case Firehose is unable to deliver documents to Amazon Redshift.
@@ -4404,7 +3684,7 @@ pub struct RedshiftRetryOptions {
     /// The length of time during which Firehose retries delivery after a failure, starting from the initial request and including the first attempt. The default value is 3600 seconds (60 minutes). Firehose does not retry if the value of `DurationInSeconds` is 0 (zero) or if the first delivery attempt takes longer than the current value.
     ///
     /// Value 0 to 7200.
-    pub duration_in_seconds: Option<Int>,
+    pub duration_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -4412,32 +3692,23 @@ impl RedshiftRetryOptions {
     /// A `RedshiftRetryOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DurationInSeconds`: an integer.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
+    pub fn duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RedshiftRetryOptions {}
+impl crate::PropertyType for RedshiftRetryOptions {}
 
-impl ToValue for RedshiftRetryOptions {
+impl ::cloudwright_core::ToValue for RedshiftRetryOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RetryOptions: ObjRule = ObjRule {
-    properties: &[
-        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -4451,7 +3722,7 @@ pub struct RetryOptions {
     /// The total amount of time that Kinesis Data Firehose spends on retries. This duration starts after the initial attempt to send data to the custom destination via HTTPS endpoint fails. It doesn't include the periods during which Kinesis Data Firehose waits for acknowledgment from the specified destination after each attempt.
     ///
     /// Value 0 to 7200.
-    pub duration_in_seconds: Option<Int>,
+    pub duration_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -4459,19 +3730,19 @@ impl RetryOptions {
     /// A `RetryOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DurationInSeconds`: an integer.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
+    pub fn duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RetryOptions {}
+impl crate::PropertyType for RetryOptions {}
 
-impl ToValue for RetryOptions {
+impl ::cloudwright_core::ToValue for RetryOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
             .build()
     }
@@ -4481,27 +3752,10 @@ impl ToValue for RetryOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationConfigurationRequired {
     /// `BucketARN`: a string, required.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
-        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
-        ("CompressionFormat", Shape::Str(&StrRule { allowed: &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"], ..StrRule::ANY })),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("ErrorOutputPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["BucketARN", "RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3DestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -4515,41 +3769,41 @@ pub struct S3DestinationConfiguration {
     /// The Amazon Resource Name (ARN) of the Amazon S3 bucket to send data to.
     ///
     /// Pattern `arn:.*`; length 1 to 2048.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `BufferingHints`: a [`BufferingHints`] object.
     ///
     /// Configures how Kinesis Data Firehose buffers incoming data while delivering it to the Amazon S3 bucket.
-    pub buffering_hints: Option<Obj<BufferingHints>>,
+    pub buffering_hints: ::std::option::Option<crate::Obj<BufferingHints>>,
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
     ///
     /// The CloudWatch logging options for your Firehose stream.
-    pub cloud_watch_logging_options: Option<Obj<CloudWatchLoggingOptions>>,
+    pub cloud_watch_logging_options: ::std::option::Option<crate::Obj<CloudWatchLoggingOptions>>,
     /// `CompressionFormat`: a [`CompressionFormat`] value.
     ///
-    /// The type of compression that Kinesis Data Firehose uses to compress the data that it delivers to the Amazon S3 bucket. For valid values, see the `CompressionFormat` content for the \[S3DestinationConfiguration\](<https://docs.aws.amazon.com/firehose/latest/APIReference/API_S3DestinationConfiguration.html>) data type in the *Amazon Kinesis Data Firehose API Reference* .
-    pub compression_format: Option<CompressionFormat>,
+    /// The type of compression that Kinesis Data Firehose uses to compress the data that it delivers to the Amazon S3 bucket. For valid values, see the `CompressionFormat` content for the [S3DestinationConfiguration](https://docs.aws.amazon.com/firehose/latest/APIReference/API_S3DestinationConfiguration.html) data type in the *Amazon Kinesis Data Firehose API Reference* .
+    pub compression_format: ::std::option::Option<CompressionFormat>,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// Configures Amazon Simple Storage Service (Amazon S3) server-side encryption. Kinesis Data Firehose uses AWS Key Management Service ( AWS KMS) to encrypt the data that it delivers to your Amazon S3 bucket.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `ErrorOutputPrefix`: a string.
     ///
-    /// A prefix that Kinesis Data Firehose evaluates and adds to failed records before writing them to S3. This prefix appears immediately following the bucket name. For information about how to specify this prefix, see \[Custom Prefixes for Amazon S3 Objects\](<https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html>) .
+    /// A prefix that Kinesis Data Firehose evaluates and adds to failed records before writing them to S3. This prefix appears immediately following the bucket name. For information about how to specify this prefix, see [Custom Prefixes for Amazon S3 Objects](https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html) .
     ///
     /// Length 0 to 1024.
-    pub error_output_prefix: Option<Str>,
+    pub error_output_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// A prefix that Kinesis Data Firehose adds to the files that it delivers to the Amazon S3 bucket. The prefix helps you identify the files that Kinesis Data Firehose delivered.
     ///
     /// Length 0 to 1024.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleARN`: a string, required.
     ///
-    /// The ARN of an AWS Identity and Access Management (IAM) role that grants Kinesis Data Firehose access to your Amazon S3 bucket and AWS KMS (if you enable data encryption). For more information, see \[Grant Kinesis Data Firehose Access to an Amazon S3 Destination\](<https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3>) in the *Amazon Kinesis Data Firehose Developer Guide* .
+    /// The ARN of an AWS Identity and Access Management (IAM) role that grants Kinesis Data Firehose access to your Amazon S3 bucket and AWS KMS (if you enable data encryption). For more information, see [Grant Kinesis Data Firehose Access to an Amazon S3 Destination](https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3) in the *Amazon Kinesis Data Firehose Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -4559,40 +3813,40 @@ impl S3DestinationConfiguration {
     pub fn new(required: S3DestinationConfigurationRequired) -> Self {
         Self {
             bucket_arn: required.bucket_arn,
-            buffering_hints: None,
-            cloud_watch_logging_options: None,
-            compression_format: None,
-            encryption_configuration: None,
-            error_output_prefix: None,
-            prefix: None,
+            buffering_hints: ::std::option::Option::None,
+            cloud_watch_logging_options: ::std::option::Option::None,
+            compression_format: ::std::option::Option::None,
+            encryption_configuration: ::std::option::Option::None,
+            error_output_prefix: ::std::option::Option::None,
+            prefix: ::std::option::Option::None,
             role_arn: required.role_arn,
         }
     }
 
     /// `BucketARN`: a string, required.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
+    pub fn bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `BufferingHints`: a [`BufferingHints`] object.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<BufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
+    pub fn buffering_hints(mut self, value: impl ::std::convert::Into<crate::Obj<BufferingHints>>) -> Self { self.buffering_hints = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
+    pub fn cloud_watch_logging_options(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = ::std::option::Option::Some(value.into()); self }
     /// `CompressionFormat`: a [`CompressionFormat`] value.
-    pub fn compression_format(mut self, value: impl Into<CompressionFormat>) -> Self { self.compression_format = Some(value.into()); self }
+    pub fn compression_format(mut self, value: impl ::std::convert::Into<CompressionFormat>) -> Self { self.compression_format = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ErrorOutputPrefix`: a string.
-    pub fn error_output_prefix(mut self, value: impl Into<Str>) -> Self { self.error_output_prefix = Some(value.into()); self }
+    pub fn error_output_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.error_output_prefix = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for S3DestinationConfiguration {}
+impl crate::PropertyType for S3DestinationConfiguration {}
 
-impl ToValue for S3DestinationConfiguration {
+impl ::cloudwright_core::ToValue for S3DestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketARN", &self.bucket_arn)
             .opt("BufferingHints", &self.buffering_hints)
             .opt(
@@ -4608,20 +3862,6 @@ impl ToValue for S3DestinationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Region", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("VersionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SchemaConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// Specifies the schema to which you want Firehose to configure your data before it writes it to Amazon S3. This parameter is required if `Enabled` is set to true.
@@ -4634,43 +3874,43 @@ pub struct SchemaConfiguration {
     /// The ID of the AWS Glue Data Catalog. If you don't supply this, the AWS account ID is used by default.
     ///
     /// Pattern `^\S+$`; length 1 to 1024.
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// Specifies the name of the AWS Glue database that contains the schema for the output data.
     ///
-    /// &gt; If the `SchemaConfiguration` request parameter is used as part of invoking the `CreateDeliveryStream` API, then the `DatabaseName` property is required and its value must be specified.
+    /// \> If the `SchemaConfiguration` request parameter is used as part of invoking the `CreateDeliveryStream` API, then the `DatabaseName` property is required and its value must be specified.
     ///
     /// Pattern `^\S+$`; length 1 to 1024.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Region`: a string.
     ///
     /// If you don't specify an AWS Region, the default is the current Region.
     ///
     /// Pattern `^\S+$`; length 1 to 1024.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleARN`: a string.
     ///
     /// The role that Firehose can use to access AWS Glue. This role must be in the same account you use for Firehose. Cross-account roles aren't allowed.
     ///
-    /// &gt; If the `SchemaConfiguration` request parameter is used as part of invoking the `CreateDeliveryStream` API, then the `RoleARN` property is required and its value must be specified.
+    /// \> If the `SchemaConfiguration` request parameter is used as part of invoking the `CreateDeliveryStream` API, then the `RoleARN` property is required and its value must be specified.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TableName`: a string.
     ///
     /// Specifies the AWS Glue table that contains the column information that constitutes your data schema.
     ///
-    /// &gt; If the `SchemaConfiguration` request parameter is used as part of invoking the `CreateDeliveryStream` API, then the `TableName` property is required and its value must be specified.
+    /// \> If the `SchemaConfiguration` request parameter is used as part of invoking the `CreateDeliveryStream` API, then the `TableName` property is required and its value must be specified.
     ///
     /// Pattern `^\S+$`; length 1 to 1024.
-    pub table_name: Option<Str>,
+    pub table_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `VersionId`: a string.
     ///
     /// Specifies the table version for the output data schema. If you don't specify this version ID, or if you set it to `LATEST` , Firehose uses the most recent version. This means that any updates to the table are automatically picked up.
     ///
     /// Pattern `^\S+$`; length 1 to 1024.
-    pub version_id: Option<Str>,
+    pub version_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -4678,29 +3918,29 @@ impl SchemaConfiguration {
     /// A `SchemaConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = ::std::option::Option::Some(value.into()); self }
     /// `VersionId`: a string.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
+    pub fn version_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SchemaConfiguration {}
+impl crate::PropertyType for SchemaConfiguration {}
 
-impl ToValue for SchemaConfiguration {
+impl ::cloudwright_core::ToValue for SchemaConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .opt("DatabaseName", &self.database_name)
             .opt("Region", &self.region)
@@ -4710,15 +3950,6 @@ impl ToValue for SchemaConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaEvolutionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SchemaEvolutionConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -4734,7 +3965,7 @@ pub struct SchemaEvolutionConfiguration {
     /// Specify whether you want to enable schema evolution.
     ///
     /// Amazon Data Firehose is in preview release and is subject to change.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -4742,40 +3973,23 @@ impl SchemaEvolutionConfiguration {
     /// A `SchemaEvolutionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SchemaEvolutionConfiguration {}
+impl crate::PropertyType for SchemaEvolutionConfiguration {}
 
-impl ToValue for SchemaEvolutionConfiguration {
+impl ::cloudwright_core::ToValue for SchemaEvolutionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-/// The required properties of [`SecretsManagerConfiguration`], by name: `SecretsManagerConfiguration::new(SecretsManagerConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecretsManagerConfigurationRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecretsManagerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SecretsManagerConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -4787,63 +4001,53 @@ pub struct SecretsManagerConfiguration {
     /// `Enabled`: a boolean, required.
     ///
     /// Specifies whether you want to use the secrets manager feature. When set as `True` the secrets manager configuration overwrites the existing secrets in the destination configuration. When it's set to `False` Firehose falls back to the credentials in the destination configuration.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `RoleARN`: a string.
     ///
     /// Specifies the role that Firehose assumes when calling the Secrets Manager API operation. When you provide the role, it overrides any destination specific role defined in the destination configuration. If you do not provide the then we use the destination specific role. This parameter is required for Splunk.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+`; length 1 to 512.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretARN`: a string.
     ///
     /// The ARN of the secret that stores your credentials. It must be in the same region as the Firehose stream and the role. The secret ARN can reside in a different account than the Firehose stream and role as Firehose supports cross-account secret access. This parameter is required when *Enabled* is set to `True` .
     ///
     /// Pattern `arn:.*:secretsmanager:[a-zA-Z0-9\-]+:\d{12}:secret:[a-zA-Z0-9\-/_+=.@]+`; length 1 to 2048.
-    pub secret_arn: Option<Str>,
+    pub secret_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl SecretsManagerConfiguration {
-    /// A `SecretsManagerConfiguration` with its required properties, named in a [`SecretsManagerConfigurationRequired`].
+    /// A `SecretsManagerConfiguration` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: SecretsManagerConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
-            role_arn: None,
-            secret_arn: None,
+            enabled: value.into(),
+            role_arn: ::std::option::Option::None,
+            secret_arn: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `RoleARN`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretARN`: a string.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SecretsManagerConfiguration {}
+impl crate::PropertyType for SecretsManagerConfiguration {}
 
-impl ToValue for SecretsManagerConfiguration {
+impl ::cloudwright_core::ToValue for SecretsManagerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enabled", &self.enabled)
             .opt("RoleARN", &self.role_arn)
             .opt("SecretARN", &self.secret_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Serializer: ObjRule = ObjRule {
-    properties: &[
-        ("OrcSerDe", Shape::Object(&RULE_OrcSerDe)),
-        ("ParquetSerDe", Shape::Object(&RULE_ParquetSerDe)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Serializer` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -4854,12 +4058,12 @@ pub(crate) static RULE_Serializer: ObjRule = ObjRule {
 pub struct Serializer {
     /// `OrcSerDe`: an [`OrcSerDe`] object.
     ///
-    /// A serializer to use for converting data to the ORC format before storing it in Amazon S3. For more information, see \[Apache ORC\](<https://docs.aws.amazon.com/https://orc.apache.org/docs/>) .
-    pub orc_ser_de: Option<Obj<OrcSerDe>>,
+    /// A serializer to use for converting data to the ORC format before storing it in Amazon S3. For more information, see [Apache ORC](https://docs.aws.amazon.com/https://orc.apache.org/docs/) .
+    pub orc_ser_de: ::std::option::Option<crate::Obj<OrcSerDe>>,
     /// `ParquetSerDe`: a [`ParquetSerDe`] object.
     ///
-    /// A serializer to use for converting data to the Parquet format before storing it in Amazon S3. For more information, see \[Apache Parquet\](<https://docs.aws.amazon.com/https://parquet.apache.org/docs/contribution-guidelines/>) .
-    pub parquet_ser_de: Option<Obj<ParquetSerDe>>,
+    /// A serializer to use for converting data to the Parquet format before storing it in Amazon S3. For more information, see [Apache Parquet](https://docs.aws.amazon.com/https://parquet.apache.org/docs/contribution-guidelines/) .
+    pub parquet_ser_de: ::std::option::Option<crate::Obj<ParquetSerDe>>,
 }
 
 #[rustfmt::skip]
@@ -4867,36 +4071,26 @@ impl Serializer {
     /// A `Serializer` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OrcSerDe`: an [`OrcSerDe`] object.
-    pub fn orc_ser_de(mut self, value: impl Into<Obj<OrcSerDe>>) -> Self { self.orc_ser_de = Some(value.into()); self }
+    pub fn orc_ser_de(mut self, value: impl ::std::convert::Into<crate::Obj<OrcSerDe>>) -> Self { self.orc_ser_de = ::std::option::Option::Some(value.into()); self }
     /// `ParquetSerDe`: a [`ParquetSerDe`] object.
-    pub fn parquet_ser_de(mut self, value: impl Into<Obj<ParquetSerDe>>) -> Self { self.parquet_ser_de = Some(value.into()); self }
+    pub fn parquet_ser_de(mut self, value: impl ::std::convert::Into<crate::Obj<ParquetSerDe>>) -> Self { self.parquet_ser_de = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Serializer {}
+impl crate::PropertyType for Serializer {}
 
-impl ToValue for Serializer {
+impl ::cloudwright_core::ToValue for Serializer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OrcSerDe", &self.orc_ser_de)
             .opt("ParquetSerDe", &self.parquet_ser_de)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnowflakeBufferingHints: ObjRule = ObjRule {
-    properties: &[
-        ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
-        ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(128.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnowflakeBufferingHints` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -4910,13 +4104,13 @@ pub struct SnowflakeBufferingHints {
     /// Buffer incoming data for the specified period of time, in seconds, before delivering it to the destination. The default value is 0.
     ///
     /// Value 0 to 900.
-    pub interval_in_seconds: Option<Int>,
+    pub interval_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SizeInMBs`: an integer.
     ///
     /// Buffer incoming data to the specified size, in MBs, before delivering it to the destination. The default value is 128.
     ///
     /// Value 1 to 128.
-    pub size_in_m_bs: Option<Int>,
+    pub size_in_m_bs: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -4924,21 +4118,21 @@ impl SnowflakeBufferingHints {
     /// A `SnowflakeBufferingHints` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IntervalInSeconds`: an integer.
-    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_in_seconds = Some(value.into()); self }
+    pub fn interval_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SizeInMBs`: an integer.
-    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.size_in_m_bs = Some(value.into()); self }
+    pub fn size_in_m_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_m_bs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SnowflakeBufferingHints {}
+impl crate::PropertyType for SnowflakeBufferingHints {}
 
-impl ToValue for SnowflakeBufferingHints {
+impl ::cloudwright_core::ToValue for SnowflakeBufferingHints {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IntervalInSeconds", &self.interval_in_seconds)
             .opt("SizeInMBs", &self.size_in_m_bs)
             .build()
@@ -4949,47 +4143,18 @@ impl ToValue for SnowflakeBufferingHints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnowflakeDestinationConfigurationRequired {
     /// `AccountUrl`: a string, required.
-    pub account_url: Str,
+    pub account_url: ::cloudwright_core::Str,
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
     /// `Schema`: a string, required.
-    pub schema: Str,
+    pub schema: ::cloudwright_core::Str,
     /// `Table`: a string, required.
-    pub table: Str,
+    pub table: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnowflakeDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccountUrl", Shape::Str(&StrRule { min_len: Some(24), max_len: Some(2048), pattern: Some(&PATTERN_21), ..StrRule::ANY })),
-        ("BufferingHints", Shape::Object(&RULE_SnowflakeBufferingHints)),
-        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
-        ("ContentColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DataLoadingOption", Shape::Str(&StrRule { allowed: &["JSON_MAPPING", "VARIANT_CONTENT_MAPPING", "VARIANT_CONTENT_AND_METADATA_MAPPING"], ..StrRule::ANY })),
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("KeyPassphrase", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(255), ..StrRule::ANY })),
-        ("MetaDataColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("PrivateKey", Shape::Str(&StrRule { min_len: Some(256), max_len: Some(4096), pattern: Some(&PATTERN_22), ..StrRule::ANY })),
-        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
-        ("RetryOptions", Shape::Object(&RULE_SnowflakeRetryOptions)),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["FailedDataOnly", "AllData"], ..StrRule::ANY })),
-        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
-        ("Schema", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
-        ("SnowflakeRoleConfiguration", Shape::Object(&RULE_SnowflakeRoleConfiguration)),
-        ("SnowflakeVpcConfiguration", Shape::Object(&RULE_SnowflakeVpcConfiguration)),
-        ("Table", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("User", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["AccountUrl", "Database", "Schema", "Table", "RoleARN", "S3Configuration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnowflakeDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -5000,38 +4165,38 @@ pub(crate) static RULE_SnowflakeDestinationConfiguration: ObjRule = ObjRule {
 pub struct SnowflakeDestinationConfiguration {
     /// `AccountUrl`: a string, required.
     ///
-    /// URL for accessing your Snowflake account. This URL must include your \[account identifier\](<https://docs.aws.amazon.com/https://docs.snowflake.com/en/user-guide/admin-account-identifier>) . Note that the protocol (<https://>) and port number are optional.
+    /// URL for accessing your Snowflake account. This URL must include your [account identifier](https://docs.aws.amazon.com/https://docs.snowflake.com/en/user-guide/admin-account-identifier) . Note that the protocol (<https://>) and port number are optional.
     ///
     /// Pattern `.+?\.snowflakecomputing\.com`; length 24 to 2048.
-    pub account_url: Str,
+    pub account_url: ::cloudwright_core::Str,
     /// `BufferingHints`: a [`SnowflakeBufferingHints`] object.
     ///
     /// Describes the buffering to perform before delivering data to the Snowflake destination. If you do not specify any value, Firehose uses the default values.
-    pub buffering_hints: Option<Obj<SnowflakeBufferingHints>>,
+    pub buffering_hints: ::std::option::Option<crate::Obj<SnowflakeBufferingHints>>,
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub cloud_watch_logging_options: Option<Obj<CloudWatchLoggingOptions>>,
+    pub cloud_watch_logging_options: ::std::option::Option<crate::Obj<CloudWatchLoggingOptions>>,
     /// `ContentColumnName`: a string.
     ///
     /// The name of the record content column.
     ///
     /// Length 1 to 255.
-    pub content_column_name: Option<Str>,
+    pub content_column_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataLoadingOption`: a [`DataLoadingOption`] value.
     ///
     /// Choose to load JSON keys mapped to table column names or choose to split the JSON payload where content is mapped to a record content column and source metadata is mapped to a record metadata column.
-    pub data_loading_option: Option<DataLoadingOption>,
+    pub data_loading_option: ::std::option::Option<DataLoadingOption>,
     /// `Database`: a string, required.
     ///
     /// All data in Snowflake is maintained in databases.
     ///
     /// Length 1 to 255.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `KeyPassphrase`: a string.
     ///
-    /// Passphrase to decrypt the private key when the key is encrypted. For information, see \[Using Key Pair Authentication & Key Rotation\](<https://docs.aws.amazon.com/https://docs.snowflake.com/en/user-guide/data-load-snowpipe-streaming-configuration#using-key-pair-authentication-key-rotation>) .
+    /// Passphrase to decrypt the private key when the key is encrypted. For information, see [Using Key Pair Authentication & Key Rotation](https://docs.aws.amazon.com/https://docs.snowflake.com/en/user-guide/data-load-snowpipe-streaming-configuration#using-key-pair-authentication-key-rotation) .
     ///
     /// Length 7 to 255.
-    pub key_passphrase: Option<Str>,
+    pub key_passphrase: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetaDataColumnName`: a string.
     ///
     /// Specify a column name in the table, where the metadata information has to be loaded. When you enable this field, you will see the following column in the snowflake table, which differs based on the source type.
@@ -5045,61 +4210,62 @@ pub struct SnowflakeDestinationConfiguration {
     /// `"kinesisStreamName" : "streamname", "kinesisShardId" : "Id", "kinesisPartitionKey" : "key", "kinesisSequenceNumber" : "1234", "subsequenceNumber" : "2334", "IngestionTime" : "timestamp" }`
     ///
     /// Length 1 to 255.
-    pub meta_data_column_name: Option<Str>,
+    pub meta_data_column_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateKey`: a string.
     ///
-    /// The private key used to encrypt your Snowflake client. For information, see \[Using Key Pair Authentication & Key Rotation\](<https://docs.aws.amazon.com/https://docs.snowflake.com/en/user-guide/data-load-snowpipe-streaming-configuration#using-key-pair-authentication-key-rotation>) .
+    /// The private key used to encrypt your Snowflake client. For information, see [Using Key Pair Authentication & Key Rotation](https://docs.aws.amazon.com/https://docs.snowflake.com/en/user-guide/data-load-snowpipe-streaming-configuration#using-key-pair-authentication-key-rotation) .
     ///
     /// Pattern `^(?:[A-Za-z0-9+\/]{4})*(?:[A-Za-z0-9+\/]{2}==|[A-Za-z0-9+\/]{3}=)?$`; length 256 to 4096.
-    pub private_key: Option<Str>,
+    pub private_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub processing_configuration: Option<Obj<ProcessingConfiguration>>,
+    pub processing_configuration: ::std::option::Option<crate::Obj<ProcessingConfiguration>>,
     /// `RetryOptions`: a [`SnowflakeRetryOptions`] object.
     ///
     /// The time period where Firehose will retry sending data to the chosen HTTP endpoint.
-    pub retry_options: Option<Obj<SnowflakeRetryOptions>>,
+    pub retry_options: ::std::option::Option<crate::Obj<SnowflakeRetryOptions>>,
     /// `RoleARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Snowflake role
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3BackupMode`: a [`SnowflakeDestinationConfigurationS3BackupMode`] value.
     ///
     /// Choose an S3 backup mode
-    pub s3_backup_mode: Option<SnowflakeDestinationConfigurationS3BackupMode>,
+    pub s3_backup_mode: ::std::option::Option<SnowflakeDestinationConfigurationS3BackupMode>,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
     /// `Schema`: a string, required.
     ///
     /// Each database consists of one or more schemas, which are logical groupings of database objects, such as tables and views
     ///
     /// Length 1 to 255.
-    pub schema: Str,
+    pub schema: ::cloudwright_core::Str,
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object.
     ///
     /// The configuration that defines how you access secrets for Snowflake.
-    pub secrets_manager_configuration: Option<Obj<SecretsManagerConfiguration>>,
+    pub secrets_manager_configuration:
+        ::std::option::Option<crate::Obj<SecretsManagerConfiguration>>,
     /// `SnowflakeRoleConfiguration`: a [`SnowflakeRoleConfiguration`] object.
     ///
     /// Optionally configure a Snowflake role. Otherwise the default user role will be used.
-    pub snowflake_role_configuration: Option<Obj<SnowflakeRoleConfiguration>>,
+    pub snowflake_role_configuration: ::std::option::Option<crate::Obj<SnowflakeRoleConfiguration>>,
     /// `SnowflakeVpcConfiguration`: a [`SnowflakeVpcConfiguration`] object.
     ///
-    /// The VPCE ID for Firehose to privately connect with Snowflake. The ID format is com.amazonaws.vpce.\[region\].vpce-svc-&lt;\[id\]&gt;. For more information, see \[Amazon PrivateLink & Snowflake\](<https://docs.aws.amazon.com/https://docs.snowflake.com/en/user-guide/admin-security-privatelink>)
-    pub snowflake_vpc_configuration: Option<Obj<SnowflakeVpcConfiguration>>,
+    /// The VPCE ID for Firehose to privately connect with Snowflake. The ID format is com.amazonaws.vpce.\[region\].vpce-svc-\<\[id\]>. For more information, see [Amazon PrivateLink & Snowflake](https://docs.aws.amazon.com/https://docs.snowflake.com/en/user-guide/admin-security-privatelink)
+    pub snowflake_vpc_configuration: ::std::option::Option<crate::Obj<SnowflakeVpcConfiguration>>,
     /// `Table`: a string, required.
     ///
     /// All data in Snowflake is stored in database tables, logically structured as collections of columns and rows.
     ///
     /// Length 1 to 255.
-    pub table: Str,
+    pub table: ::cloudwright_core::Str,
     /// `User`: a string.
     ///
     /// User login name for the Snowflake account.
     ///
     /// Length 1 to 255.
-    pub user: Option<Str>,
+    pub user: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -5109,76 +4275,76 @@ impl SnowflakeDestinationConfiguration {
     pub fn new(required: SnowflakeDestinationConfigurationRequired) -> Self {
         Self {
             account_url: required.account_url,
-            buffering_hints: None,
-            cloud_watch_logging_options: None,
-            content_column_name: None,
-            data_loading_option: None,
+            buffering_hints: ::std::option::Option::None,
+            cloud_watch_logging_options: ::std::option::Option::None,
+            content_column_name: ::std::option::Option::None,
+            data_loading_option: ::std::option::Option::None,
             database: required.database,
-            key_passphrase: None,
-            meta_data_column_name: None,
-            private_key: None,
-            processing_configuration: None,
-            retry_options: None,
+            key_passphrase: ::std::option::Option::None,
+            meta_data_column_name: ::std::option::Option::None,
+            private_key: ::std::option::Option::None,
+            processing_configuration: ::std::option::Option::None,
+            retry_options: ::std::option::Option::None,
             role_arn: required.role_arn,
-            s3_backup_mode: None,
+            s3_backup_mode: ::std::option::Option::None,
             s3_configuration: required.s3_configuration,
             schema: required.schema,
-            secrets_manager_configuration: None,
-            snowflake_role_configuration: None,
-            snowflake_vpc_configuration: None,
+            secrets_manager_configuration: ::std::option::Option::None,
+            snowflake_role_configuration: ::std::option::Option::None,
+            snowflake_vpc_configuration: ::std::option::Option::None,
             table: required.table,
-            user: None,
+            user: ::std::option::Option::None,
         }
     }
 
     /// `AccountUrl`: a string, required.
-    pub fn account_url(mut self, value: impl Into<Str>) -> Self { self.account_url = value.into(); self }
+    pub fn account_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_url = value.into(); self }
     /// `BufferingHints`: a [`SnowflakeBufferingHints`] object.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<SnowflakeBufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
+    pub fn buffering_hints(mut self, value: impl ::std::convert::Into<crate::Obj<SnowflakeBufferingHints>>) -> Self { self.buffering_hints = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
+    pub fn cloud_watch_logging_options(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = ::std::option::Option::Some(value.into()); self }
     /// `ContentColumnName`: a string.
-    pub fn content_column_name(mut self, value: impl Into<Str>) -> Self { self.content_column_name = Some(value.into()); self }
+    pub fn content_column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_column_name = ::std::option::Option::Some(value.into()); self }
     /// `DataLoadingOption`: a [`DataLoadingOption`] value.
-    pub fn data_loading_option(mut self, value: impl Into<DataLoadingOption>) -> Self { self.data_loading_option = Some(value.into()); self }
+    pub fn data_loading_option(mut self, value: impl ::std::convert::Into<DataLoadingOption>) -> Self { self.data_loading_option = ::std::option::Option::Some(value.into()); self }
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `KeyPassphrase`: a string.
-    pub fn key_passphrase(mut self, value: impl Into<Str>) -> Self { self.key_passphrase = Some(value.into()); self }
+    pub fn key_passphrase(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_passphrase = ::std::option::Option::Some(value.into()); self }
     /// `MetaDataColumnName`: a string.
-    pub fn meta_data_column_name(mut self, value: impl Into<Str>) -> Self { self.meta_data_column_name = Some(value.into()); self }
+    pub fn meta_data_column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.meta_data_column_name = ::std::option::Option::Some(value.into()); self }
     /// `PrivateKey`: a string.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = Some(value.into()); self }
+    pub fn private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_key = ::std::option::Option::Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
+    pub fn processing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RetryOptions`: a [`SnowflakeRetryOptions`] object.
-    pub fn retry_options(mut self, value: impl Into<Obj<SnowflakeRetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
+    pub fn retry_options(mut self, value: impl ::std::convert::Into<crate::Obj<SnowflakeRetryOptions>>) -> Self { self.retry_options = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3BackupMode`: a [`SnowflakeDestinationConfigurationS3BackupMode`] value.
-    pub fn s3_backup_mode(mut self, value: impl Into<SnowflakeDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
+    pub fn s3_backup_mode(mut self, value: impl ::std::convert::Into<SnowflakeDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = ::std::option::Option::Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `Schema`: a string, required.
-    pub fn schema(mut self, value: impl Into<Str>) -> Self { self.schema = value.into(); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema = value.into(); self }
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object.
-    pub fn secrets_manager_configuration(mut self, value: impl Into<Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = Some(value.into()); self }
+    pub fn secrets_manager_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SnowflakeRoleConfiguration`: a [`SnowflakeRoleConfiguration`] object.
-    pub fn snowflake_role_configuration(mut self, value: impl Into<Obj<SnowflakeRoleConfiguration>>) -> Self { self.snowflake_role_configuration = Some(value.into()); self }
+    pub fn snowflake_role_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SnowflakeRoleConfiguration>>) -> Self { self.snowflake_role_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SnowflakeVpcConfiguration`: a [`SnowflakeVpcConfiguration`] object.
-    pub fn snowflake_vpc_configuration(mut self, value: impl Into<Obj<SnowflakeVpcConfiguration>>) -> Self { self.snowflake_vpc_configuration = Some(value.into()); self }
+    pub fn snowflake_vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SnowflakeVpcConfiguration>>) -> Self { self.snowflake_vpc_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Table`: a string, required.
-    pub fn table(mut self, value: impl Into<Str>) -> Self { self.table = value.into(); self }
+    pub fn table(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table = value.into(); self }
     /// `User`: a string.
-    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
+    pub fn user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SnowflakeDestinationConfiguration {}
+impl crate::PropertyType for SnowflakeDestinationConfiguration {}
 
-impl ToValue for SnowflakeDestinationConfiguration {
+impl ::cloudwright_core::ToValue for SnowflakeDestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountUrl", &self.account_url)
             .opt("BufferingHints", &self.buffering_hints)
             .opt(
@@ -5215,15 +4381,6 @@ impl ToValue for SnowflakeDestinationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SnowflakeRetryOptions: ObjRule = ObjRule {
-    properties: &[
-        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SnowflakeRetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// Specify how long Firehose retries sending data to the New Relic HTTP endpoint. After sending data, Firehose first waits for an acknowledgment from the HTTP endpoint. If an error occurs or the acknowledgment doesn’t arrive within the acknowledgment timeout period, Firehose starts the retry duration counter. It keeps retrying until the retry duration expires. After that, Firehose considers it a data delivery failure and backs up the data to your Amazon S3 bucket. Every time that Firehose sends data to the HTTP endpoint (either the initial attempt or a retry), it restarts the acknowledgement timeout counter and waits for an acknowledgement from the HTTP endpoint. Even if the retry duration expires, Firehose still waits for the acknowledgment until it receives it or the acknowledgement timeout period is reached. If the acknowledgment times out, Firehose determines whether there's time left in the retry counter. If there is time left, it retries again and repeats the logic until it receives an acknowledgment or determines that the retry time has expired. If you don't want Firehose to retry sending data, set this value to 0.
@@ -5236,7 +4393,7 @@ pub struct SnowflakeRetryOptions {
     /// the time period where Firehose will retry sending data to the chosen HTTP endpoint.
     ///
     /// Value 0 to 7200.
-    pub duration_in_seconds: Option<Int>,
+    pub duration_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -5244,33 +4401,23 @@ impl SnowflakeRetryOptions {
     /// A `SnowflakeRetryOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DurationInSeconds`: an integer.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
+    pub fn duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SnowflakeRetryOptions {}
+impl crate::PropertyType for SnowflakeRetryOptions {}
 
-impl ToValue for SnowflakeRetryOptions {
+impl ::cloudwright_core::ToValue for SnowflakeRetryOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnowflakeRoleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("SnowflakeRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnowflakeRoleConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -5282,13 +4429,13 @@ pub struct SnowflakeRoleConfiguration {
     /// `Enabled`: a boolean.
     ///
     /// Enable Snowflake role
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SnowflakeRole`: a string.
     ///
     /// The Snowflake role you wish to configure
     ///
     /// Length 1 to 255.
-    pub snowflake_role: Option<Str>,
+    pub snowflake_role: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -5296,43 +4443,26 @@ impl SnowflakeRoleConfiguration {
     /// A `SnowflakeRoleConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `SnowflakeRole`: a string.
-    pub fn snowflake_role(mut self, value: impl Into<Str>) -> Self { self.snowflake_role = Some(value.into()); self }
+    pub fn snowflake_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snowflake_role = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SnowflakeRoleConfiguration {}
+impl crate::PropertyType for SnowflakeRoleConfiguration {}
 
-impl ToValue for SnowflakeRoleConfiguration {
+impl ::cloudwright_core::ToValue for SnowflakeRoleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("SnowflakeRole", &self.snowflake_role)
             .build()
     }
 }
-
-/// The required properties of [`SnowflakeVpcConfiguration`], by name: `SnowflakeVpcConfiguration::new(SnowflakeVpcConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnowflakeVpcConfigurationRequired {
-    /// `PrivateLinkVpceId`: a string, required.
-    pub private_link_vpce_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnowflakeVpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PrivateLinkVpceId", Shape::Str(&StrRule { min_len: Some(47), max_len: Some(255), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    required: &["PrivateLinkVpceId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnowflakeVpcConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -5343,46 +4473,36 @@ pub(crate) static RULE_SnowflakeVpcConfiguration: ObjRule = ObjRule {
 pub struct SnowflakeVpcConfiguration {
     /// `PrivateLinkVpceId`: a string, required.
     ///
-    /// The VPCE ID for Firehose to privately connect with Snowflake. The ID format is com.amazonaws.vpce.\[region\].vpce-svc-&lt;\[id\]&gt;. For more information, see \[Amazon PrivateLink & Snowflake\](<https://docs.aws.amazon.com/https://docs.snowflake.com/en/user-guide/admin-security-privatelink>)
+    /// The VPCE ID for Firehose to privately connect with Snowflake. The ID format is com.amazonaws.vpce.\[region\].vpce-svc-\<\[id\]>. For more information, see [Amazon PrivateLink & Snowflake](https://docs.aws.amazon.com/https://docs.snowflake.com/en/user-guide/admin-security-privatelink)
     ///
     /// Pattern `([a-zA-Z0-9\-\_]+\.){2,3}vpce\.[a-zA-Z0-9\-]*\.vpce-svc\-[a-zA-Z0-9\-]{17}$`; length 47 to 255.
-    pub private_link_vpce_id: Str,
+    pub private_link_vpce_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SnowflakeVpcConfiguration {
-    /// A `SnowflakeVpcConfiguration` with its required properties, named in a [`SnowflakeVpcConfigurationRequired`].
+    /// A `SnowflakeVpcConfiguration` with its one required property, `PrivateLinkVpceId`.
     #[inline]
-    pub fn new(required: SnowflakeVpcConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            private_link_vpce_id: required.private_link_vpce_id,
+            private_link_vpce_id: value.into(),
         }
     }
 
     /// `PrivateLinkVpceId`: a string, required.
-    pub fn private_link_vpce_id(mut self, value: impl Into<Str>) -> Self { self.private_link_vpce_id = value.into(); self }
+    pub fn private_link_vpce_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_link_vpce_id = value.into(); self }
 }
 
-impl PropertyType for SnowflakeVpcConfiguration {}
+impl crate::PropertyType for SnowflakeVpcConfiguration {}
 
-impl ToValue for SnowflakeVpcConfiguration {
+impl ::cloudwright_core::ToValue for SnowflakeVpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PrivateLinkVpceId", &self.private_link_vpce_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SplunkBufferingHints: ObjRule = ObjRule {
-    properties: &[
-        ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
-        ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SplunkBufferingHints` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -5396,13 +4516,13 @@ pub struct SplunkBufferingHints {
     /// Buffer incoming data for the specified period of time, in seconds, before delivering it to the destination. The default value is 60 (1 minute).
     ///
     /// Value 0 to 60.
-    pub interval_in_seconds: Option<Int>,
+    pub interval_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SizeInMBs`: an integer.
     ///
     /// Buffer incoming data to the specified size, in MBs, before delivering it to the destination. The default value is 5.
     ///
     /// Value 1 to 5.
-    pub size_in_m_bs: Option<Int>,
+    pub size_in_m_bs: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -5410,21 +4530,21 @@ impl SplunkBufferingHints {
     /// A `SplunkBufferingHints` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IntervalInSeconds`: an integer.
-    pub fn interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_in_seconds = Some(value.into()); self }
+    pub fn interval_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SizeInMBs`: an integer.
-    pub fn size_in_m_bs(mut self, value: impl Into<Int>) -> Self { self.size_in_m_bs = Some(value.into()); self }
+    pub fn size_in_m_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_m_bs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SplunkBufferingHints {}
+impl crate::PropertyType for SplunkBufferingHints {}
 
-impl ToValue for SplunkBufferingHints {
+impl ::cloudwright_core::ToValue for SplunkBufferingHints {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IntervalInSeconds", &self.interval_in_seconds)
             .opt("SizeInMBs", &self.size_in_m_bs)
             .build()
@@ -5435,32 +4555,12 @@ impl ToValue for SplunkBufferingHints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SplunkDestinationConfigurationRequired {
     /// `HECEndpoint`: a string, required.
-    pub hec_endpoint: Str,
+    pub hec_endpoint: ::cloudwright_core::Str,
     /// `HECEndpointType`: a [`HecEndpointType`] value, required.
     pub hec_endpoint_type: HecEndpointType,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SplunkDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BufferingHints", Shape::Object(&RULE_SplunkBufferingHints)),
-        ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
-        ("HECAcknowledgmentTimeoutInSeconds", Shape::Int(&NumRule { min: Some(180.0), max: Some(600.0), ..NumRule::ANY })),
-        ("HECEndpoint", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("HECEndpointType", Shape::Str(&StrRule { allowed: &["Raw", "Event"], ..StrRule::ANY })),
-        ("HECToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
-        ("RetryOptions", Shape::Object(&RULE_SplunkRetryOptions)),
-        ("S3BackupMode", Shape::Str(&StrRule { allowed: &["AllEvents", "FailedEventsOnly"], ..StrRule::ANY })),
-        ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
-        ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
-    ],
-    required: &["HECEndpoint", "S3Configuration", "HECEndpointType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SplunkDestinationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -5472,23 +4572,23 @@ pub struct SplunkDestinationConfiguration {
     /// `BufferingHints`: a [`SplunkBufferingHints`] object.
     ///
     /// The buffering options. If no value is specified, the default values for Splunk are used.
-    pub buffering_hints: Option<Obj<SplunkBufferingHints>>,
+    pub buffering_hints: ::std::option::Option<crate::Obj<SplunkBufferingHints>>,
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
     ///
     /// The Amazon CloudWatch logging options for your Firehose stream.
-    pub cloud_watch_logging_options: Option<Obj<CloudWatchLoggingOptions>>,
+    pub cloud_watch_logging_options: ::std::option::Option<crate::Obj<CloudWatchLoggingOptions>>,
     /// `HECAcknowledgmentTimeoutInSeconds`: an integer.
     ///
     /// The amount of time that Firehose waits to receive an acknowledgment from Splunk after it sends it data. At the end of the timeout period, Firehose either tries to send the data again or considers it an error, based on your retry settings.
     ///
     /// Value 180 to 600.
-    pub hec_acknowledgment_timeout_in_seconds: Option<Int>,
+    pub hec_acknowledgment_timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `HECEndpoint`: a string, required.
     ///
     /// The HTTP Event Collector (HEC) endpoint to which Firehose sends your data.
     ///
     /// Length 0 to 2048.
-    pub hec_endpoint: Str,
+    pub hec_endpoint: ::cloudwright_core::Str,
     /// `HECEndpointType`: a [`HecEndpointType`] value, required.
     ///
     /// This type can be either `Raw` or `Event` .
@@ -5498,29 +4598,30 @@ pub struct SplunkDestinationConfiguration {
     /// This is a GUID that you obtain from your Splunk cluster when you create a new HEC endpoint.
     ///
     /// Length 0 to 2048.
-    pub hec_token: Option<Str>,
+    pub hec_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
     ///
     /// The data processing configuration.
-    pub processing_configuration: Option<Obj<ProcessingConfiguration>>,
+    pub processing_configuration: ::std::option::Option<crate::Obj<ProcessingConfiguration>>,
     /// `RetryOptions`: a [`SplunkRetryOptions`] object.
     ///
     /// The retry behavior in case Firehose is unable to deliver data to Splunk, or if it doesn't receive an acknowledgment of receipt from Splunk.
-    pub retry_options: Option<Obj<SplunkRetryOptions>>,
+    pub retry_options: ::std::option::Option<crate::Obj<SplunkRetryOptions>>,
     /// `S3BackupMode`: a [`SplunkDestinationConfigurationS3BackupMode`] value.
     ///
     /// Defines how documents should be delivered to Amazon S3. When set to `FailedEventsOnly` , Firehose writes any data that could not be indexed to the configured Amazon S3 destination. When set to `AllEvents` , Firehose delivers all incoming records to Amazon S3, and also writes failed documents to Amazon S3. The default value is `FailedEventsOnly` .
     ///
     /// You can update this backup mode from `FailedEventsOnly` to `AllEvents` . You can't update it from `AllEvents` to `FailedEventsOnly` .
-    pub s3_backup_mode: Option<SplunkDestinationConfigurationS3BackupMode>,
+    pub s3_backup_mode: ::std::option::Option<SplunkDestinationConfigurationS3BackupMode>,
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
     ///
     /// The configuration for the backup Amazon S3 location.
-    pub s3_configuration: Obj<S3DestinationConfiguration>,
+    pub s3_configuration: crate::Obj<S3DestinationConfiguration>,
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object.
     ///
     /// The configuration that defines how you access secrets for Splunk.
-    pub secrets_manager_configuration: Option<Obj<SecretsManagerConfiguration>>,
+    pub secrets_manager_configuration:
+        ::std::option::Option<crate::Obj<SecretsManagerConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -5529,50 +4630,50 @@ impl SplunkDestinationConfiguration {
     #[inline]
     pub fn new(required: SplunkDestinationConfigurationRequired) -> Self {
         Self {
-            buffering_hints: None,
-            cloud_watch_logging_options: None,
-            hec_acknowledgment_timeout_in_seconds: None,
+            buffering_hints: ::std::option::Option::None,
+            cloud_watch_logging_options: ::std::option::Option::None,
+            hec_acknowledgment_timeout_in_seconds: ::std::option::Option::None,
             hec_endpoint: required.hec_endpoint,
             hec_endpoint_type: required.hec_endpoint_type,
-            hec_token: None,
-            processing_configuration: None,
-            retry_options: None,
-            s3_backup_mode: None,
+            hec_token: ::std::option::Option::None,
+            processing_configuration: ::std::option::Option::None,
+            retry_options: ::std::option::Option::None,
+            s3_backup_mode: ::std::option::Option::None,
             s3_configuration: required.s3_configuration,
-            secrets_manager_configuration: None,
+            secrets_manager_configuration: ::std::option::Option::None,
         }
     }
 
     /// `BufferingHints`: a [`SplunkBufferingHints`] object.
-    pub fn buffering_hints(mut self, value: impl Into<Obj<SplunkBufferingHints>>) -> Self { self.buffering_hints = Some(value.into()); self }
+    pub fn buffering_hints(mut self, value: impl ::std::convert::Into<crate::Obj<SplunkBufferingHints>>) -> Self { self.buffering_hints = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchLoggingOptions`: a [`CloudWatchLoggingOptions`] object.
-    pub fn cloud_watch_logging_options(mut self, value: impl Into<Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = Some(value.into()); self }
+    pub fn cloud_watch_logging_options(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingOptions>>) -> Self { self.cloud_watch_logging_options = ::std::option::Option::Some(value.into()); self }
     /// `HECAcknowledgmentTimeoutInSeconds`: an integer.
-    pub fn hec_acknowledgment_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.hec_acknowledgment_timeout_in_seconds = Some(value.into()); self }
+    pub fn hec_acknowledgment_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.hec_acknowledgment_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `HECEndpoint`: a string, required.
-    pub fn hec_endpoint(mut self, value: impl Into<Str>) -> Self { self.hec_endpoint = value.into(); self }
+    pub fn hec_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hec_endpoint = value.into(); self }
     /// `HECEndpointType`: a [`HecEndpointType`] value, required.
-    pub fn hec_endpoint_type(mut self, value: impl Into<HecEndpointType>) -> Self { self.hec_endpoint_type = value.into(); self }
+    pub fn hec_endpoint_type(mut self, value: impl ::std::convert::Into<HecEndpointType>) -> Self { self.hec_endpoint_type = value.into(); self }
     /// `HECToken`: a string.
-    pub fn hec_token(mut self, value: impl Into<Str>) -> Self { self.hec_token = Some(value.into()); self }
+    pub fn hec_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hec_token = ::std::option::Option::Some(value.into()); self }
     /// `ProcessingConfiguration`: a [`ProcessingConfiguration`] object.
-    pub fn processing_configuration(mut self, value: impl Into<Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = Some(value.into()); self }
+    pub fn processing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProcessingConfiguration>>) -> Self { self.processing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RetryOptions`: a [`SplunkRetryOptions`] object.
-    pub fn retry_options(mut self, value: impl Into<Obj<SplunkRetryOptions>>) -> Self { self.retry_options = Some(value.into()); self }
+    pub fn retry_options(mut self, value: impl ::std::convert::Into<crate::Obj<SplunkRetryOptions>>) -> Self { self.retry_options = ::std::option::Option::Some(value.into()); self }
     /// `S3BackupMode`: a [`SplunkDestinationConfigurationS3BackupMode`] value.
-    pub fn s3_backup_mode(mut self, value: impl Into<SplunkDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = Some(value.into()); self }
+    pub fn s3_backup_mode(mut self, value: impl ::std::convert::Into<SplunkDestinationConfigurationS3BackupMode>) -> Self { self.s3_backup_mode = ::std::option::Option::Some(value.into()); self }
     /// `S3Configuration`: a [`S3DestinationConfiguration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationConfiguration>>) -> Self { self.s3_configuration = value.into(); self }
     /// `SecretsManagerConfiguration`: a [`SecretsManagerConfiguration`] object.
-    pub fn secrets_manager_configuration(mut self, value: impl Into<Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = Some(value.into()); self }
+    pub fn secrets_manager_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SecretsManagerConfiguration>>) -> Self { self.secrets_manager_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SplunkDestinationConfiguration {}
+impl crate::PropertyType for SplunkDestinationConfiguration {}
 
-impl ToValue for SplunkDestinationConfiguration {
+impl ::cloudwright_core::ToValue for SplunkDestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BufferingHints", &self.buffering_hints)
             .opt(
                 "CloudWatchLoggingOptions",
@@ -5597,15 +4698,6 @@ impl ToValue for SplunkDestinationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SplunkRetryOptions: ObjRule = ObjRule {
-    properties: &[
-        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SplunkRetryOptions` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
 /// The `SplunkRetryOptions` property type specifies retry behavior in case Kinesis Data Firehose is unable to deliver documents to Splunk or if it doesn't receive an acknowledgment from Splunk.
@@ -5618,7 +4710,7 @@ pub struct SplunkRetryOptions {
     /// The total amount of time that Firehose spends on retries. This duration starts after the initial attempt to send data to Splunk fails. It doesn't include the periods during which Firehose waits for acknowledgment from Splunk after each attempt.
     ///
     /// Value 0 to 7200.
-    pub duration_in_seconds: Option<Int>,
+    pub duration_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -5626,32 +4718,23 @@ impl SplunkRetryOptions {
     /// A `SplunkRetryOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DurationInSeconds`: an integer.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
+    pub fn duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SplunkRetryOptions {}
+impl crate::PropertyType for SplunkRetryOptions {}
 
-impl ToValue for SplunkRetryOptions {
+impl ::cloudwright_core::ToValue for SplunkRetryOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TableCreationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TableCreationConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -5667,7 +4750,7 @@ pub struct TableCreationConfiguration {
     /// Specify whether you want to enable automatic table creation.
     ///
     /// Amazon Data Firehose is in preview release and is subject to change.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -5675,39 +4758,23 @@ impl TableCreationConfiguration {
     /// A `TableCreationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TableCreationConfiguration {}
+impl crate::PropertyType for TableCreationConfiguration {}
 
-impl ToValue for TableCreationConfiguration {
+impl ::cloudwright_core::ToValue for TableCreationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_23), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_24), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -5717,36 +4784,36 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[\p{L}\p{Z}\p{N}_.:\/=+\-@%]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}_.:\/=+\-@%]*$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -5757,24 +4824,12 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigurationRequired {
     /// `RoleARN`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: true })),
-    ],
-    required: &["RoleARN", "SubnetIds", "SecurityGroupIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConfiguration` property type of `AWS::KinesisFirehose::DeliveryStream`.
 ///
@@ -5799,13 +4854,13 @@ pub struct VpcConfiguration {
     /// If you revoke these permissions after you create the delivery stream, Kinesis Data Firehose can't scale out by creating more ENIs when necessary. You might therefore see a degradation in performance.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.*`; length 1 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SecurityGroupIds`: a list of strings, required.
     ///
     /// The IDs of the security groups that you want Kinesis Data Firehose to use when it creates ENIs in the VPC of the Amazon ES destination. You can use the same security group that the Amazon ES domain uses or different ones. If you specify different security groups here, ensure that they allow outbound HTTPS traffic to the Amazon ES domain's security group. Also ensure that the Amazon ES domain's security group allows HTTPS traffic from the security groups specified here. If you use the same security group for both your delivery stream and the Amazon ES domain, make sure the security group inbound rule allows HTTPS traffic.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^\S+$`, length 1 to 1024.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The IDs of the subnets that Kinesis Data Firehose uses to create ENIs in the VPC of the Amazon ES destination. Make sure that the routing tables and inbound and outbound rules allow traffic to flow from the subnets whose IDs are specified here to the subnets that have the destination Amazon ES endpoints. Kinesis Data Firehose creates at least one ENI in each of the subnets that are specified here. Do not delete or modify these ENIs.
@@ -5813,7 +4868,7 @@ pub struct VpcConfiguration {
     /// The number of ENIs that Kinesis Data Firehose creates in the subnets specified here scales up and down automatically based on throughput. To enable Kinesis Data Firehose to scale up the number of ENIs to match throughput, ensure that you have sufficient quota. To help you calculate the quota you need, assume that Kinesis Data Firehose can create up to three ENIs for this delivery stream for each of the subnets specified here.
     ///
     /// Items 1 to 16; each item: pattern `^\S+$`, length 1 to 1024.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -5829,19 +4884,19 @@ impl VpcConfiguration {
     }
 
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
-impl PropertyType for VpcConfiguration {}
+impl crate::PropertyType for VpcConfiguration {}
 
-impl ToValue for VpcConfiguration {
+impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RoleARN", &self.role_arn)
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
@@ -5859,25 +4914,25 @@ pub enum Compression {
     /// `ZLIB`
     Zlib,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Compression {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Compression {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Compression {
+impl ::cloudwright_core::ToValue for Compression {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Snappy => "SNAPPY",
             Self::Zlib => "ZLIB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5895,27 +4950,27 @@ pub enum CompressionFormat {
     /// `HADOOP_SNAPPY`
     HadoopSnappy,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CompressionFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CompressionFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CompressionFormat {
+impl ::cloudwright_core::ToValue for CompressionFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Uncompressed => "UNCOMPRESSED",
             Self::Gzip => "GZIP",
             Self::Zip => "ZIP",
             Self::Snappy => "Snappy",
             Self::HadoopSnappy => "HADOOP_SNAPPY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5927,24 +4982,24 @@ pub enum Connectivity {
     /// `PRIVATE`
     Private,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Connectivity {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Connectivity {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Connectivity {
+impl ::cloudwright_core::ToValue for Connectivity {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Public => "PUBLIC",
             Self::Private => "PRIVATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5956,24 +5011,24 @@ pub enum ContentEncoding {
     /// `GZIP`
     Gzip,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContentEncoding {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContentEncoding {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContentEncoding {
+impl ::cloudwright_core::ToValue for ContentEncoding {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Gzip => "GZIP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5987,25 +5042,25 @@ pub enum DataLoadingOption {
     /// `VARIANT_CONTENT_AND_METADATA_MAPPING`
     VariantContentAndMetadataMapping,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataLoadingOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataLoadingOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataLoadingOption {
+impl ::cloudwright_core::ToValue for DataLoadingOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::JsonMapping => "JSON_MAPPING",
             Self::VariantContentMapping => "VARIANT_CONTENT_MAPPING",
             Self::VariantContentAndMetadataMapping => "VARIANT_CONTENT_AND_METADATA_MAPPING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6017,24 +5072,24 @@ pub enum DatabaseSourceConfigurationType {
     /// `PostgreSQL`
     PostgreSql,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DatabaseSourceConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DatabaseSourceConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DatabaseSourceConfigurationType {
+impl ::cloudwright_core::ToValue for DatabaseSourceConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MySql => "MySQL",
             Self::PostgreSql => "PostgreSQL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6046,24 +5101,24 @@ pub enum DefaultDocumentIdFormat {
     /// `NO_DOCUMENT_ID`
     NoDocumentId,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultDocumentIdFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultDocumentIdFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultDocumentIdFormat {
+impl ::cloudwright_core::ToValue for DefaultDocumentIdFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FirehoseDefault => "FIREHOSE_DEFAULT",
             Self::NoDocumentId => "NO_DOCUMENT_ID",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6079,26 +5134,26 @@ pub enum DeliveryStreamType {
     /// `MSKAsSource`
     MskAsSource,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeliveryStreamType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeliveryStreamType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeliveryStreamType {
+impl ::cloudwright_core::ToValue for DeliveryStreamType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DatabaseAsSource => "DatabaseAsSource",
             Self::DirectPut => "DirectPut",
             Self::KinesisStreamAsSource => "KinesisStreamAsSource",
             Self::MskAsSource => "MSKAsSource",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6110,24 +5165,26 @@ pub enum ExtendedS3DestinationConfigurationS3BackupMode {
     /// `Enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ExtendedS3DestinationConfigurationS3BackupMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for ExtendedS3DestinationConfigurationS3BackupMode
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ExtendedS3DestinationConfigurationS3BackupMode {
+impl ::cloudwright_core::ToValue for ExtendedS3DestinationConfigurationS3BackupMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6139,24 +5196,24 @@ pub enum FormatVersion {
     /// `V0_12`
     V0_12,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FormatVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FormatVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FormatVersion {
+impl ::cloudwright_core::ToValue for FormatVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::V0_11 => "V0_11",
             Self::V0_12 => "V0_12",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6168,24 +5225,24 @@ pub enum HecEndpointType {
     /// `Event`
     Event,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HecEndpointType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HecEndpointType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HecEndpointType {
+impl ::cloudwright_core::ToValue for HecEndpointType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Raw => "Raw",
             Self::Event => "Event",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6197,24 +5254,26 @@ pub enum HttpEndpointDestinationConfigurationS3BackupMode {
     /// `FailedDataOnly`
     FailedDataOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HttpEndpointDestinationConfigurationS3BackupMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for HttpEndpointDestinationConfigurationS3BackupMode
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HttpEndpointDestinationConfigurationS3BackupMode {
+impl ::cloudwright_core::ToValue for HttpEndpointDestinationConfigurationS3BackupMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllData => "AllData",
             Self::FailedDataOnly => "FailedDataOnly",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6226,24 +5285,26 @@ pub enum IcebergDestinationConfigurationS3BackupMode {
     /// `FailedDataOnly`
     FailedDataOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IcebergDestinationConfigurationS3BackupMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for IcebergDestinationConfigurationS3BackupMode
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IcebergDestinationConfigurationS3BackupMode {
+impl ::cloudwright_core::ToValue for IcebergDestinationConfigurationS3BackupMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllData => "AllData",
             Self::FailedDataOnly => "FailedDataOnly",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6261,27 +5322,27 @@ pub enum IndexRotationPeriod {
     /// `OneMonth`
     OneMonth,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IndexRotationPeriod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IndexRotationPeriod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IndexRotationPeriod {
+impl ::cloudwright_core::ToValue for IndexRotationPeriod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NoRotation => "NoRotation",
             Self::OneHour => "OneHour",
             Self::OneDay => "OneDay",
             Self::OneWeek => "OneWeek",
             Self::OneMonth => "OneMonth",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6293,24 +5354,24 @@ pub enum KeyType {
     /// `CUSTOMER_MANAGED_CMK`
     CustomerManagedCmk,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyType {
+impl ::cloudwright_core::ToValue for KeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsOwnedCmk => "AWS_OWNED_CMK",
             Self::CustomerManagedCmk => "CUSTOMER_MANAGED_CMK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6320,23 +5381,23 @@ pub enum NoEncryptionConfig {
     /// `NoEncryption`
     NoEncryption,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NoEncryptionConfig {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NoEncryptionConfig {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NoEncryptionConfig {
+impl ::cloudwright_core::ToValue for NoEncryptionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NoEncryption => "NoEncryption",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6366,18 +5427,18 @@ pub enum ParameterName {
     /// `SubRecordType`
     SubRecordType,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ParameterName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ParameterName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ParameterName {
+impl ::cloudwright_core::ToValue for ParameterName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BufferIntervalInSeconds => "BufferIntervalInSeconds",
             Self::BufferSizeInMBs => "BufferSizeInMBs",
@@ -6390,9 +5451,9 @@ impl ToValue for ParameterName {
             Self::NumberOfRetries => "NumberOfRetries",
             Self::RoleArn => "RoleArn",
             Self::SubRecordType => "SubRecordType",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6406,25 +5467,25 @@ pub enum ParquetSerDeCompression {
     /// `UNCOMPRESSED`
     Uncompressed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ParquetSerDeCompression {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ParquetSerDeCompression {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ParquetSerDeCompression {
+impl ::cloudwright_core::ToValue for ParquetSerDeCompression {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gzip => "GZIP",
             Self::Snappy => "SNAPPY",
             Self::Uncompressed => "UNCOMPRESSED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6444,18 +5505,18 @@ pub enum ProcessorType {
     /// `AppendDelimiterToRecord`
     AppendDelimiterToRecord,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProcessorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProcessorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProcessorType {
+impl ::cloudwright_core::ToValue for ProcessorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RecordDeAggregation => "RecordDeAggregation",
             Self::Decompression => "Decompression",
@@ -6463,9 +5524,9 @@ impl ToValue for ProcessorType {
             Self::Lambda => "Lambda",
             Self::MetadataExtraction => "MetadataExtraction",
             Self::AppendDelimiterToRecord => "AppendDelimiterToRecord",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6477,24 +5538,26 @@ pub enum RedshiftDestinationConfigurationS3BackupMode {
     /// `Enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RedshiftDestinationConfigurationS3BackupMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for RedshiftDestinationConfigurationS3BackupMode
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RedshiftDestinationConfigurationS3BackupMode {
+impl ::cloudwright_core::ToValue for RedshiftDestinationConfigurationS3BackupMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6506,24 +5569,24 @@ pub enum S3BackupMode {
     /// `AllDocuments`
     AllDocuments,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3BackupMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3BackupMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3BackupMode {
+impl ::cloudwright_core::ToValue for S3BackupMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FailedDocumentsOnly => "FailedDocumentsOnly",
             Self::AllDocuments => "AllDocuments",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6535,24 +5598,26 @@ pub enum SnowflakeDestinationConfigurationS3BackupMode {
     /// `AllData`
     AllData,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SnowflakeDestinationConfigurationS3BackupMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for SnowflakeDestinationConfigurationS3BackupMode
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SnowflakeDestinationConfigurationS3BackupMode {
+impl ::cloudwright_core::ToValue for SnowflakeDestinationConfigurationS3BackupMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FailedDataOnly => "FailedDataOnly",
             Self::AllData => "AllData",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6564,24 +5629,26 @@ pub enum SplunkDestinationConfigurationS3BackupMode {
     /// `FailedEventsOnly`
     FailedEventsOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SplunkDestinationConfigurationS3BackupMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for SplunkDestinationConfigurationS3BackupMode
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SplunkDestinationConfigurationS3BackupMode {
+impl ::cloudwright_core::ToValue for SplunkDestinationConfigurationS3BackupMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllEvents => "AllEvents",
             Self::FailedEventsOnly => "FailedEventsOnly",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6593,24 +5660,24 @@ pub enum SslMode {
     /// `Enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SslMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SslMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SslMode {
+impl ::cloudwright_core::ToValue for SslMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6622,23 +5689,918 @@ pub enum WriterVersion {
     /// `V2`
     V2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WriterVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WriterVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WriterVersion {
+impl ::cloudwright_core::ToValue for WriterVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::V1 => "V1",
             Self::V2 => "V2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^:*]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("https:.*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!\\s*$).+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("arn:.*");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^arn:.*:kms:[a-zA-Z0-9\\-]+:\\d{12}:(key|alias)/[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^\\S+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("[\\u0001-\\uFFFF]*");
+    pub(crate) static PATTERN_8: Pattern =
+        Pattern::new("arn:.*:iam::\\d{12}:role/[a-zA-Z_0-9+=,.@\\-_/]+");
+    pub(crate) static PATTERN_9: Pattern =
+        Pattern::new("arn:.*:secretsmanager:[a-zA-Z0-9\\-]+:\\d{12}:secret:[a-zA-Z0-9\\-/_+=.@]+");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new(
+        "([a-zA-Z0-9\\-\\_]+\\.){2,3}vpce\\.[a-zA-Z0-9\\-]*\\.vpce-svc\\-[a-zA-Z0-9\\-]{17}$",
+    );
+    pub(crate) static PATTERN_11: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("^(?!\\s*$).+");
+    pub(crate) static PATTERN_13: Pattern = Pattern::new("[a-zA-Z0-9._-]+");
+    pub(crate) static PATTERN_14: Pattern = Pattern::new("^$|[a-zA-Z/_]+$");
+    pub(crate) static PATTERN_15: Pattern = Pattern::new("^$|\\.[0-9a-z!\\-_.*'()]+");
+    pub(crate) static PATTERN_16: Pattern = Pattern::new("^https://");
+    pub(crate) static PATTERN_17: Pattern = Pattern::new("s3:\\/\\/.*");
+    pub(crate) static PATTERN_18: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\_]+$");
+    pub(crate) static PATTERN_19: Pattern = Pattern::new("[a-zA-Z0-9\\._\\-]+");
+    pub(crate) static PATTERN_20: Pattern = Pattern::new(
+        "^jdbc:(redshift|postgresql)://((?!-)[A-Za-z0-9-]{1,63}(?<!-)\\.)+(redshift(-serverless)?)\\.([a-zA-Z0-9\\.\\-]+):\\d{1,5}/[a-zA-Z0-9_$-]+$",
+    );
+    pub(crate) static PATTERN_21: Pattern = Pattern::new(".+?\\.snowflakecomputing\\.com");
+    pub(crate) static PATTERN_22: Pattern =
+        Pattern::new("^(?:[A-Za-z0-9+\\/]{4})*(?:[A-Za-z0-9+\\/]{2}==|[A-Za-z0-9+\\/]{3}=)?$");
+    pub(crate) static PATTERN_23: Pattern =
+        Pattern::new("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
+    pub(crate) static PATTERN_24: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeliveryStream: ObjRule = ObjRule {
+        properties: &[
+            ("AmazonOpenSearchServerlessDestinationConfiguration", Shape::Object(&RULE_AmazonOpenSearchServerlessDestinationConfiguration)),
+            ("AmazonopensearchserviceDestinationConfiguration", Shape::Object(&RULE_AmazonopensearchserviceDestinationConfiguration)),
+            ("DatabaseSourceConfiguration", Shape::Object(&RULE_DatabaseSourceConfiguration)),
+            ("DeliveryStreamEncryptionConfigurationInput", Shape::Object(&RULE_DeliveryStreamEncryptionConfigurationInput)),
+            ("DeliveryStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+            ("DeliveryStreamType", Shape::Str(&StrRule { allowed: &["DatabaseAsSource", "DirectPut", "KinesisStreamAsSource", "MSKAsSource"], ..StrRule::ANY })),
+            ("DirectPutSourceConfiguration", Shape::Object(&RULE_DirectPutSourceConfiguration)),
+            ("ElasticsearchDestinationConfiguration", Shape::Object(&RULE_ElasticsearchDestinationConfiguration)),
+            ("ExtendedS3DestinationConfiguration", Shape::Object(&RULE_ExtendedS3DestinationConfiguration)),
+            ("HttpEndpointDestinationConfiguration", Shape::Object(&RULE_HttpEndpointDestinationConfiguration)),
+            ("IcebergDestinationConfiguration", Shape::Object(&RULE_IcebergDestinationConfiguration)),
+            ("KinesisStreamSourceConfiguration", Shape::Object(&RULE_KinesisStreamSourceConfiguration)),
+            ("MSKSourceConfiguration", Shape::Object(&RULE_MskSourceConfiguration)),
+            ("RedshiftDestinationConfiguration", Shape::Object(&RULE_RedshiftDestinationConfiguration)),
+            ("S3DestinationConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
+            ("SnowflakeDestinationConfiguration", Shape::Object(&RULE_SnowflakeDestinationConfiguration)),
+            ("SplunkDestinationConfiguration", Shape::Object(&RULE_SplunkDestinationConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmazonOpenSearchServerlessBufferingHints: ObjRule = ObjRule {
+        properties: &[
+            ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
+            ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmazonOpenSearchServerlessDestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BufferingHints", Shape::Object(&RULE_AmazonOpenSearchServerlessBufferingHints)),
+            ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+            ("CollectionEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
+            ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+            ("RetryOptions", Shape::Object(&RULE_AmazonOpenSearchServerlessRetryOptions)),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("S3BackupMode", Shape::Str(&StrRule { allowed: &["FailedDocumentsOnly", "AllDocuments"], ..StrRule::ANY })),
+            ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+            ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
+        ],
+        required: &["IndexName", "S3Configuration", "RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmazonOpenSearchServerlessRetryOptions: ObjRule = ObjRule {
+        properties: &[
+            ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmazonopensearchserviceBufferingHints: ObjRule = ObjRule {
+        properties: &[
+            ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
+            ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmazonopensearchserviceDestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BufferingHints", Shape::Object(&RULE_AmazonopensearchserviceBufferingHints)),
+            ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+            ("ClusterEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DocumentIdOptions", Shape::Object(&RULE_DocumentIdOptions)),
+            ("DomainARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
+            ("IndexRotationPeriod", Shape::Str(&StrRule { allowed: &["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"], ..StrRule::ANY })),
+            ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+            ("RetryOptions", Shape::Object(&RULE_AmazonopensearchserviceRetryOptions)),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("S3BackupMode", Shape::Str(&StrRule { allowed: &["FailedDocumentsOnly", "AllDocuments"], ..StrRule::ANY })),
+            ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+            ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
+        ],
+        required: &["IndexName", "S3Configuration", "RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmazonopensearchserviceRetryOptions: ObjRule = ObjRule {
+        properties: &[
+            ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Connectivity", Shape::Str(&StrRule { allowed: &["PUBLIC", "PRIVATE"], ..StrRule::ANY })),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["RoleARN", "Connectivity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BufferingHints: ObjRule = ObjRule {
+        properties: &[
+            ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
+            ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(128.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CatalogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("WarehouseLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLoggingOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("LogStreamName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CopyCommand: ObjRule = ObjRule {
+        properties: &[
+            ("CopyOptions", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(204800), ..StrRule::ANY })),
+            ("DataTableColumns", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(204800), ..StrRule::ANY })),
+            ("DataTableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        required: &["DataTableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataFormatConversionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("InputFormatConfiguration", Shape::Object(&RULE_InputFormatConfiguration)),
+            ("OutputFormatConfiguration", Shape::Object(&RULE_OutputFormatConfiguration)),
+            ("SchemaConfiguration", Shape::Object(&RULE_SchemaConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseColumns: ObjRule = ObjRule {
+        properties: &[
+            ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(194), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(194), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseSourceAuthenticationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
+        ],
+        required: &["SecretsManagerConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Columns", Shape::Object(&RULE_DatabaseColumns)),
+            ("DatabaseSourceAuthenticationConfiguration", Shape::Object(&RULE_DatabaseSourceAuthenticationConfiguration)),
+            ("DatabaseSourceVPCConfiguration", Shape::Object(&RULE_DatabaseSourceVpcConfiguration)),
+            ("Databases", Shape::Object(&RULE_Databases)),
+            ("Digest", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("Endpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+            ("Port", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("PublicCertificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("SSLMode", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+            ("SnapshotWatermarkTable", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("SurrogateKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tables", Shape::Object(&RULE_DatabaseTables)),
+            ("Type", Shape::Str(&StrRule { allowed: &["MySQL", "PostgreSQL"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Endpoint", "Port", "Databases", "Tables", "SnapshotWatermarkTable", "DatabaseSourceAuthenticationConfiguration", "DatabaseSourceVPCConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseSourceVpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("VpcEndpointServiceName", Shape::Str(&StrRule { min_len: Some(47), max_len: Some(255), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        required: &["VpcEndpointServiceName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseTables: ObjRule = ObjRule {
+        properties: &[
+            ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Databases: ObjRule = ObjRule {
+        properties: &[
+            ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeliveryStreamEncryptionConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("KeyARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["AWS_OWNED_CMK", "CUSTOMER_MANAGED_CMK"], ..StrRule::ANY })),
+        ],
+        required: &["KeyType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Deserializer: ObjRule = ObjRule {
+        properties: &[
+            ("HiveJsonSerDe", Shape::Object(&RULE_HiveJsonSerDe)),
+            ("OpenXJsonSerDe", Shape::Object(&RULE_OpenXJsonSerDe)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationTableConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationDatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
+            ("DestinationTableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
+            ("PartitionSpec", Shape::Object(&RULE_PartitionSpec)),
+            ("S3ErrorOutputPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("UniqueKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DestinationDatabaseName", "DestinationTableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DirectPutSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ThroughputHintInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentIdOptions: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultDocumentIdFormat", Shape::Str(&StrRule { allowed: &["FIREHOSE_DEFAULT", "NO_DOCUMENT_ID"], ..StrRule::ANY })),
+        ],
+        required: &["DefaultDocumentIdFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynamicPartitioningConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("RetryOptions", Shape::Object(&RULE_RetryOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticsearchBufferingHints: ObjRule = ObjRule {
+        properties: &[
+            ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
+            ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticsearchDestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BufferingHints", Shape::Object(&RULE_ElasticsearchBufferingHints)),
+            ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+            ("ClusterEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DocumentIdOptions", Shape::Object(&RULE_DocumentIdOptions)),
+            ("DomainARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
+            ("IndexRotationPeriod", Shape::Str(&StrRule { allowed: &["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"], ..StrRule::ANY })),
+            ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+            ("RetryOptions", Shape::Object(&RULE_ElasticsearchRetryOptions)),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("S3BackupMode", Shape::Str(&StrRule { allowed: &["FailedDocumentsOnly", "AllDocuments"], ..StrRule::ANY })),
+            ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+            ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
+        ],
+        required: &["IndexName", "S3Configuration", "RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticsearchRetryOptions: ObjRule = ObjRule {
+        properties: &[
+            ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KMSEncryptionConfig", Shape::Object(&RULE_KmsEncryptionConfig)),
+            ("NoEncryptionConfig", Shape::Str(&StrRule { allowed: &["NoEncryption"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExtendedS3DestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
+            ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+            ("CompressionFormat", Shape::Str(&StrRule { allowed: &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"], ..StrRule::ANY })),
+            ("CustomTimeZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+            ("DataFormatConversionConfiguration", Shape::Object(&RULE_DataFormatConversionConfiguration)),
+            ("DynamicPartitioningConfiguration", Shape::Object(&RULE_DynamicPartitioningConfiguration)),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("ErrorOutputPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("FileExtension", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("S3BackupConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
+            ("S3BackupMode", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ],
+        required: &["BucketARN", "RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HiveJsonSerDe: ObjRule = ObjRule {
+        properties: &[
+            ("TimestampFormats", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpEndpointCommonAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("AttributeValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["AttributeName", "AttributeValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpEndpointConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccessKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+        ],
+        required: &["Url"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpEndpointDestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
+            ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+            ("EndpointConfiguration", Shape::Object(&RULE_HttpEndpointConfiguration)),
+            ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+            ("RequestConfiguration", Shape::Object(&RULE_HttpEndpointRequestConfiguration)),
+            ("RetryOptions", Shape::Object(&RULE_RetryOptions)),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("S3BackupMode", Shape::Str(&StrRule { allowed: &["AllData", "FailedDataOnly"], ..StrRule::ANY })),
+            ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+            ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
+        ],
+        required: &["EndpointConfiguration", "S3Configuration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpEndpointRequestConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CommonAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpEndpointCommonAttribute), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("ContentEncoding", Shape::Str(&StrRule { allowed: &["NONE", "GZIP"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergDestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AppendOnly", Shape::Bool),
+            ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
+            ("CatalogConfiguration", Shape::Object(&RULE_CatalogConfiguration)),
+            ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+            ("DestinationTableConfigurationList", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationTableConfiguration), min_items: None, max_items: None, unique: false })),
+            ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+            ("RetryOptions", Shape::Object(&RULE_RetryOptions)),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+            ("SchemaEvolutionConfiguration", Shape::Object(&RULE_SchemaEvolutionConfiguration)),
+            ("TableCreationConfiguration", Shape::Object(&RULE_TableCreationConfiguration)),
+            ("s3BackupMode", Shape::Str(&StrRule { allowed: &["AllData", "FailedDataOnly"], ..StrRule::ANY })),
+        ],
+        required: &["RoleARN", "CatalogConfiguration", "S3Configuration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputFormatConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Deserializer", Shape::Object(&RULE_Deserializer)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisStreamSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KinesisStreamARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["RoleARN", "KinesisStreamARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AWSKMSKeyARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["AWSKMSKeyARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MskSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfiguration)),
+            ("MSKClusterARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ReadFromTimestamp", Shape::STR),
+            ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_19), ..StrRule::ANY })),
+        ],
+        required: &["MSKClusterARN", "TopicName", "AuthenticationConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenXJsonSerDe: ObjRule = ObjRule {
+        properties: &[
+            ("CaseInsensitive", Shape::Bool),
+            ("ColumnToJsonKeyMappings", Shape::Typed(json_type::OBJECT)),
+            ("ConvertDotsInJsonKeysToUnderscores", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrcSerDe: ObjRule = ObjRule {
+        properties: &[
+            ("BlockSizeBytes", Shape::Int(&NumRule { min: Some(67108864.0), ..NumRule::ANY })),
+            ("BloomFilterColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("BloomFilterFalsePositiveProbability", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("Compression", Shape::Str(&StrRule { allowed: &["NONE", "SNAPPY", "ZLIB"], ..StrRule::ANY })),
+            ("DictionaryKeyThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("EnablePadding", Shape::Bool),
+            ("FormatVersion", Shape::Str(&StrRule { allowed: &["V0_11", "V0_12"], ..StrRule::ANY })),
+            ("PaddingTolerance", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("RowIndexStride", Shape::Int(&NumRule { min: Some(1000.0), ..NumRule::ANY })),
+            ("StripeSizeBytes", Shape::Int(&NumRule { min: Some(8388608.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputFormatConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Serializer", Shape::Object(&RULE_Serializer)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParquetSerDe: ObjRule = ObjRule {
+        properties: &[
+            ("BlockSizeBytes", Shape::Int(&NumRule { min: Some(67108864.0), ..NumRule::ANY })),
+            ("Compression", Shape::Str(&StrRule { allowed: &["GZIP", "SNAPPY", "UNCOMPRESSED"], ..StrRule::ANY })),
+            ("EnableDictionaryCompression", Shape::Bool),
+            ("MaxPaddingBytes", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("PageSizeBytes", Shape::Int(&NumRule { min: Some(65536.0), ..NumRule::ANY })),
+            ("WriterVersion", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PartitionField: ObjRule = ObjRule {
+        properties: &[
+            ("SourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["SourceName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PartitionSpec: ObjRule = ObjRule {
+        properties: &[
+            ("Identity", Shape::List(&ListRule { items: Shape::Object(&RULE_PartitionField), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProcessingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("Processors", Shape::List(&ListRule { items: Shape::Object(&RULE_Processor), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Processor: ObjRule = ObjRule {
+        properties: &[
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessorParameter), min_items: None, max_items: None, unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["RecordDeAggregation", "Decompression", "CloudWatchLogProcessing", "Lambda", "MetadataExtraction", "AppendDelimiterToRecord"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProcessorParameter: ObjRule = ObjRule {
+        properties: &[
+            ("ParameterName", Shape::Str(&StrRule { allowed: &["BufferIntervalInSeconds", "BufferSizeInMBs", "CompressionFormat", "DataMessageExtraction", "Delimiter", "JsonParsingEngine", "LambdaArn", "MetadataExtractionQuery", "NumberOfRetries", "RoleArn", "SubRecordType"], ..StrRule::ANY })),
+            ("ParameterValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["ParameterValue", "ParameterName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftDestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+            ("ClusterJDBCURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_20), ..StrRule::ANY })),
+            ("CopyCommand", Shape::Object(&RULE_CopyCommand)),
+            ("Password", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(512), ..StrRule::ANY })),
+            ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+            ("RetryOptions", Shape::Object(&RULE_RedshiftRetryOptions)),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("S3BackupConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
+            ("S3BackupMode", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+            ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+            ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
+            ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        required: &["S3Configuration", "ClusterJDBCURL", "CopyCommand", "RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftRetryOptions: ObjRule = ObjRule {
+        properties: &[
+            ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetryOptions: ObjRule = ObjRule {
+        properties: &[
+            ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
+            ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+            ("CompressionFormat", Shape::Str(&StrRule { allowed: &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"], ..StrRule::ANY })),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("ErrorOutputPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["BucketARN", "RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Region", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("VersionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaEvolutionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecretsManagerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Serializer: ObjRule = ObjRule {
+        properties: &[
+            ("OrcSerDe", Shape::Object(&RULE_OrcSerDe)),
+            ("ParquetSerDe", Shape::Object(&RULE_ParquetSerDe)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnowflakeBufferingHints: ObjRule = ObjRule {
+        properties: &[
+            ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
+            ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(128.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnowflakeDestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccountUrl", Shape::Str(&StrRule { min_len: Some(24), max_len: Some(2048), pattern: Some(&PATTERN_21), ..StrRule::ANY })),
+            ("BufferingHints", Shape::Object(&RULE_SnowflakeBufferingHints)),
+            ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+            ("ContentColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DataLoadingOption", Shape::Str(&StrRule { allowed: &["JSON_MAPPING", "VARIANT_CONTENT_MAPPING", "VARIANT_CONTENT_AND_METADATA_MAPPING"], ..StrRule::ANY })),
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("KeyPassphrase", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(255), ..StrRule::ANY })),
+            ("MetaDataColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("PrivateKey", Shape::Str(&StrRule { min_len: Some(256), max_len: Some(4096), pattern: Some(&PATTERN_22), ..StrRule::ANY })),
+            ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+            ("RetryOptions", Shape::Object(&RULE_SnowflakeRetryOptions)),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("S3BackupMode", Shape::Str(&StrRule { allowed: &["FailedDataOnly", "AllData"], ..StrRule::ANY })),
+            ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+            ("Schema", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
+            ("SnowflakeRoleConfiguration", Shape::Object(&RULE_SnowflakeRoleConfiguration)),
+            ("SnowflakeVpcConfiguration", Shape::Object(&RULE_SnowflakeVpcConfiguration)),
+            ("Table", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("User", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["AccountUrl", "Database", "Schema", "Table", "RoleARN", "S3Configuration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnowflakeRetryOptions: ObjRule = ObjRule {
+        properties: &[
+            ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnowflakeRoleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("SnowflakeRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnowflakeVpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PrivateLinkVpceId", Shape::Str(&StrRule { min_len: Some(47), max_len: Some(255), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        required: &["PrivateLinkVpceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SplunkBufferingHints: ObjRule = ObjRule {
+        properties: &[
+            ("IntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
+            ("SizeInMBs", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SplunkDestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BufferingHints", Shape::Object(&RULE_SplunkBufferingHints)),
+            ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
+            ("HECAcknowledgmentTimeoutInSeconds", Shape::Int(&NumRule { min: Some(180.0), max: Some(600.0), ..NumRule::ANY })),
+            ("HECEndpoint", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("HECEndpointType", Shape::Str(&StrRule { allowed: &["Raw", "Event"], ..StrRule::ANY })),
+            ("HECToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
+            ("RetryOptions", Shape::Object(&RULE_SplunkRetryOptions)),
+            ("S3BackupMode", Shape::Str(&StrRule { allowed: &["AllEvents", "FailedEventsOnly"], ..StrRule::ANY })),
+            ("S3Configuration", Shape::Object(&RULE_S3DestinationConfiguration)),
+            ("SecretsManagerConfiguration", Shape::Object(&RULE_SecretsManagerConfiguration)),
+        ],
+        required: &["HECEndpoint", "S3Configuration", "HECEndpointType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SplunkRetryOptions: ObjRule = ObjRule {
+        properties: &[
+            ("DurationInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(7200.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableCreationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_23), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_24), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: true })),
+        ],
+        required: &["RoleARN", "SubnetIds", "SecurityGroupIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

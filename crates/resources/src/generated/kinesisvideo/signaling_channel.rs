@@ -5,25 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_.-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_SignalingChannel: ObjRule = ObjRule {
-    properties: &[
-        ("MessageTtlSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(120.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SINGLE_MASTER"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::KinesisVideo::SignalingChannel` resource.
 ///
 /// Specifies a signaling channel.
@@ -44,25 +25,25 @@ pub struct SignalingChannel {
     /// The period of time (in seconds) a signaling channel retains undelivered messages before they are discarded. Use `API_UpdateSignalingChannel` to update this value.
     ///
     /// Value 5 to 120.
-    pub message_ttl_seconds: Option<Int>,
+    pub message_ttl_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// A name for the signaling channel that you are creating. It must be unique for each AWS account and AWS Region .
     ///
     /// Pattern `[a-zA-Z0-9_.-]+`; length 1 to 256; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`SignalingChannelType`] value.
     ///
     /// A type of the signaling channel that you are creating. Currently, `SINGLE_MASTER` is the only supported channel type.
-    pub r#type: Option<SignalingChannelType>,
+    pub r#type: ::std::option::Option<SignalingChannelType>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +53,7 @@ impl SignalingChannel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KinesisVideo::SignalingChannel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisvideo-signalingchannel.html",
         primary_identifier: &["Name"],
@@ -83,43 +64,45 @@ impl SignalingChannel {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SignalingChannel` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MessageTtlSeconds`: an integer.
-    pub fn message_ttl_seconds(mut self, value: impl Into<Int>) -> Self { self.message_ttl_seconds = Some(value.into()); self }
+    pub fn message_ttl_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.message_ttl_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`SignalingChannelType`] value.
-    pub fn r#type(mut self, value: impl Into<SignalingChannelType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SignalingChannelType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SignalingChannel {
+impl ::cloudwright_core::Resource for SignalingChannel {
     type Attributes = SignalingChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SignalingChannel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SignalingChannel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SignalingChannel {
+impl ::cloudwright_core::ToValue for SignalingChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MessageTtlSeconds", &self.message_ttl_seconds)
             .opt("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -128,12 +111,12 @@ impl ToValue for SignalingChannel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SignalingChannel`]: `Handle<SignalingChannel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SignalingChannel`]: `Handle<SignalingChannel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SignalingChannelAttributes(ResourceRef);
+pub struct SignalingChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SignalingChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SignalingChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -143,8 +126,8 @@ impl SignalingChannelAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the signaling channel.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -152,21 +135,10 @@ impl SignalingChannelAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::KinesisVideo::SignalingChannel`.
 ///
@@ -176,11 +148,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -195,17 +167,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -218,22 +190,57 @@ pub enum SignalingChannelType {
     /// `SINGLE_MASTER`
     SingleMaster,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SignalingChannelType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SignalingChannelType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SignalingChannelType {
+impl ::cloudwright_core::ToValue for SignalingChannelType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SingleMaster => "SINGLE_MASTER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_.-]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SignalingChannel: ObjRule = ObjRule {
+        properties: &[
+            ("MessageTtlSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(120.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SINGLE_MASTER"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

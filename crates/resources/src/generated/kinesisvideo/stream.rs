@@ -5,29 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_.-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("[\\w\\-\\.\\+]+/[\\w\\-\\.\\+]+(,[\\w\\-\\.\\+]+/[\\w\\-\\.\\+]+)*");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Stream: ObjRule = ObjRule {
-    properties: &[
-        ("DataRetentionInHours", Shape::Int(&NumRule { min: Some(0.0), max: Some(87600.0), ..NumRule::ANY })),
-        ("DeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MediaType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StreamStorageConfiguration", Shape::Object(&RULE_StreamStorageConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::KinesisVideo::Stream` resource.
 ///
 /// Specifies a new Kinesis video stream.
@@ -36,7 +13,7 @@ pub(crate) static RULE_Stream: ObjRule = ObjRule {
 ///
 /// `CreateStream` is an asynchronous operation.
 ///
-/// For information about how the service works, see \[How it Works\](<https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-it-works.html>) .
+/// For information about how the service works, see [How it Works](https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-it-works.html) .
 ///
 /// You must have permissions for the `KinesisVideo:CreateStream` action.
 ///
@@ -54,43 +31,43 @@ pub struct Stream {
     /// How long the stream retains data, in hours.
     ///
     /// Value 0 to 87600.
-    pub data_retention_in_hours: Option<Int>,
+    pub data_retention_in_hours: ::std::option::Option<::cloudwright_core::Int>,
     /// `DeviceName`: a string.
     ///
     /// The name of the device that is associated with the stream.
     ///
     /// Pattern `[a-zA-Z0-9_.-]+`; length 1 to 128.
-    pub device_name: Option<Str>,
+    pub device_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
     /// The ID of the AWS Key Management Service ( AWS  ) key that Kinesis Video Streams uses to encrypt data on the stream.
     ///
     /// Pattern `.+`; length 1 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MediaType`: a string.
     ///
     /// The `MediaType` of the stream.
     ///
     /// Pattern `[\w\-\.\+]+/[\w\-\.\+]+(,[\w\-\.\+]+/[\w\-\.\+]+)*`; length 1 to 128.
-    pub media_type: Option<Str>,
+    pub media_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the stream.
     ///
     /// Pattern `[a-zA-Z0-9_.-]+`; length 1 to 256; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `StreamStorageConfiguration`: a [`StreamStorageConfiguration`] object.
     ///
     /// The configuration for stream storage, including the default storage tier for stream data. This configuration determines how stream data is stored and accessed, with different tiers offering varying levels of performance and cost optimization.
-    pub stream_storage_configuration: Option<Obj<StreamStorageConfiguration>>,
+    pub stream_storage_configuration: ::std::option::Option<crate::Obj<StreamStorageConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -100,7 +77,7 @@ impl Stream {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KinesisVideo::Stream",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisvideo-stream.html",
         primary_identifier: &["Name"],
@@ -111,49 +88,51 @@ impl Stream {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Stream` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataRetentionInHours`: an integer.
-    pub fn data_retention_in_hours(mut self, value: impl Into<Int>) -> Self { self.data_retention_in_hours = Some(value.into()); self }
+    pub fn data_retention_in_hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.data_retention_in_hours = ::std::option::Option::Some(value.into()); self }
     /// `DeviceName`: a string.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MediaType`: a string.
-    pub fn media_type(mut self, value: impl Into<Str>) -> Self { self.media_type = Some(value.into()); self }
+    pub fn media_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.media_type = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `StreamStorageConfiguration`: a [`StreamStorageConfiguration`] object.
-    pub fn stream_storage_configuration(mut self, value: impl Into<Obj<StreamStorageConfiguration>>) -> Self { self.stream_storage_configuration = Some(value.into()); self }
+    pub fn stream_storage_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<StreamStorageConfiguration>>) -> Self { self.stream_storage_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Stream {
+impl ::cloudwright_core::Resource for Stream {
     type Attributes = StreamAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stream, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Stream, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Stream {
+impl ::cloudwright_core::ToValue for Stream {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataRetentionInHours", &self.data_retention_in_hours)
             .opt("DeviceName", &self.device_name)
             .opt("KmsKeyId", &self.kms_key_id)
@@ -168,12 +147,12 @@ impl ToValue for Stream {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Stream`]: `Handle<Stream>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Stream`]: `Handle<Stream>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StreamAttributes(ResourceRef);
+pub struct StreamAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StreamAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StreamAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,19 +162,10 @@ impl StreamAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the stream.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamStorageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultStorageTier", Shape::Str(&StrRule { allowed: &["HOT", "WARM"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StreamStorageConfiguration` property type of `AWS::KinesisVideo::Stream`.
 ///
@@ -214,7 +184,7 @@ pub struct StreamStorageConfiguration {
     /// - `WARM` - Balanced performance and cost for moderately accessed data. Suitable for data that is accessed regularly but not continuously.
     ///
     /// Default `"HOT"`.
-    pub default_storage_tier: Option<DefaultStorageTier>,
+    pub default_storage_tier: ::std::option::Option<DefaultStorageTier>,
 }
 
 #[rustfmt::skip]
@@ -222,19 +192,19 @@ impl StreamStorageConfiguration {
     /// A `StreamStorageConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultStorageTier`: a [`DefaultStorageTier`] value.
-    pub fn default_storage_tier(mut self, value: impl Into<DefaultStorageTier>) -> Self { self.default_storage_tier = Some(value.into()); self }
+    pub fn default_storage_tier(mut self, value: impl ::std::convert::Into<DefaultStorageTier>) -> Self { self.default_storage_tier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StreamStorageConfiguration {}
+impl crate::PropertyType for StreamStorageConfiguration {}
 
-impl ToValue for StreamStorageConfiguration {
+impl ::cloudwright_core::ToValue for StreamStorageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultStorageTier", &self.default_storage_tier)
             .build()
     }
@@ -244,21 +214,10 @@ impl ToValue for StreamStorageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::KinesisVideo::Stream`.
 ///
@@ -268,11 +227,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -287,17 +246,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -312,23 +271,71 @@ pub enum DefaultStorageTier {
     /// `WARM`
     Warm,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultStorageTier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultStorageTier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultStorageTier {
+impl ::cloudwright_core::ToValue for DefaultStorageTier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hot => "HOT",
             Self::Warm => "WARM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_.-]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("[\\w\\-\\.\\+]+/[\\w\\-\\.\\+]+(,[\\w\\-\\.\\+]+/[\\w\\-\\.\\+]+)*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Stream: ObjRule = ObjRule {
+        properties: &[
+            ("DataRetentionInHours", Shape::Int(&NumRule { min: Some(0.0), max: Some(87600.0), ..NumRule::ANY })),
+            ("DeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MediaType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StreamStorageConfiguration", Shape::Object(&RULE_StreamStorageConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamStorageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultStorageTier", Shape::Str(&StrRule { allowed: &["HOT", "WARM"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,29 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(alias/)[a-zA-Z0-9:/_-]+$");
-
 /// The required properties of [`Alias`], by name: `Alias::new(AliasRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliasRequired {
     /// `AliasName`: a string, required.
-    pub alias_name: Str,
+    pub alias_name: ::cloudwright_core::Str,
     /// `TargetKeyId`: a string, required.
-    pub target_key_id: Str,
+    pub target_key_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Alias: ObjRule = ObjRule {
-    properties: &[
-        ("AliasName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::KmsAliasName), ..StrRule::ANY })),
-        ("TargetKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["AliasName", "TargetKeyId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::KMS::Alias` resource.
 ///
-/// The `AWS::KMS::Alias` resource specifies a display name for a \[KMS key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys>) . You can use an alias to identify a KMS key in the AWS  console, in the \[DescribeKey\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html>) operation, and in \[cryptographic operations\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations>) , such as \[Decrypt\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html>) and \[GenerateDataKey\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKey.html>) .
+/// The `AWS::KMS::Alias` resource specifies a display name for a [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys) . You can use an alias to identify a KMS key in the AWS  console, in the [DescribeKey](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html) operation, and in [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) , such as [Decrypt](https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html) and [GenerateDataKey](https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKey.html) .
 ///
-/// &gt; Adding, deleting, or updating an alias can allow or deny permission to the KMS key. For details, see \[ABAC for AWS\](<https://docs.aws.amazon.com/kms/latest/developerguide/abac.html>) in the *AWS Key Management Service Developer Guide* .
+/// \> Adding, deleting, or updating an alias can allow or deny permission to the KMS key. For details, see [ABAC for AWS](https://docs.aws.amazon.com/kms/latest/developerguide/abac.html) in the *AWS Key Management Service Developer Guide* .
 ///
-/// Using an alias to refer to a KMS key can help you simplify key management. For example, an alias in your code can be associated with different KMS keys in different AWS Regions . For more information, see \[Using aliases\](<https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html>) in the *AWS Key Management Service Developer Guide* .
+/// Using an alias to refer to a KMS key can help you simplify key management. For example, an alias in your code can be associated with different KMS keys in different AWS Regions . For more information, see [Using aliases](https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html) in the *AWS Key Management Service Developer Guide* .
 ///
 /// When specifying an alias, observe the following rules.
 ///
 /// - Each alias is associated with one KMS key, but multiple aliases can be associated with the same KMS key.
 /// - The alias and its associated KMS key must be in the same AWS account and Region.
 /// - The alias name must be unique in the AWS account and Region. However, you can create aliases with the same name in different AWS Regions . For example, you can have an `alias/projectKey` in multiple Regions, each of which is associated with a KMS key in its Region.
-/// - Each alias name must begin with `alias/` followed by a name, such as `alias/exampleKey` . The alias name can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-). Alias names cannot begin with `alias/aws/` . That alias name prefix is reserved for \[AWS managed keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>) .
+/// - Each alias name must begin with `alias/` followed by a name, such as `alias/exampleKey` . The alias name can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-). Alias names cannot begin with `alias/aws/` . That alias name prefix is reserved for [AWS managed keys](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) .
 ///
 /// *Regions*
 ///
@@ -61,19 +46,19 @@ pub struct Alias {
     ///
     /// Specifies the alias name. This value must begin with `alias/` followed by a name, such as `alias/ExampleAlias` .
     ///
-    /// &gt; If you change the value of the `AliasName` property, the existing alias is deleted and a new alias is created for the specified KMS key. This change can disrupt applications that use the alias. It can also allow or deny access to a KMS key affected by attribute-based access control (ABAC).
+    /// \> If you change the value of the `AliasName` property, the existing alias is deleted and a new alias is created for the specified KMS key. This change can disrupt applications that use the alias. It can also allow or deny access to a KMS key affected by attribute-based access control (ABAC).
     ///
-    /// The alias must be string of 1-256 characters. It can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-). The alias name cannot begin with `alias/aws/` . The `alias/aws/` prefix is reserved for \[AWS managed keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>) .
+    /// The alias must be string of 1-256 characters. It can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-). The alias name cannot begin with `alias/aws/` . The `alias/aws/` prefix is reserved for [AWS managed keys](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) .
     ///
     /// Format `AWS::KMS::Alias.AliasName`; pattern `^(alias/)[a-zA-Z0-9:/_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub alias_name: Str,
+    pub alias_name: ::cloudwright_core::Str,
     /// `TargetKeyId`: a string, required.
     ///
-    /// Associates the alias with the specified \[customer managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>) . The KMS key must be in the same AWS account and Region.
+    /// Associates the alias with the specified [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) . The KMS key must be in the same AWS account and Region.
     ///
     /// A valid key ID is required. If you supply a null or empty string value, this operation returns an error.
     ///
-    /// For help finding the key ID and ARN, see \[Finding the key ID and ARN\](<https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html#find-cmk-id-arn>) in the *AWS Key Management Service Developer Guide* .
+    /// For help finding the key ID and ARN, see [Finding the key ID and ARN](https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html#find-cmk-id-arn) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Specify the key ID or the key ARN of the KMS key.
     ///
@@ -82,10 +67,10 @@ pub struct Alias {
     /// - Key ID: `1234abcd-12ab-34cd-56ef-1234567890ab`
     /// - Key ARN: `arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`
     ///
-    /// To get the key ID and key ARN for a KMS key, use \[ListKeys\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html>) or \[DescribeKey\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html>) .
+    /// To get the key ID and key ARN for a KMS key, use [ListKeys](https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html) or [DescribeKey](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html) .
     ///
     /// Length 1 to 256.
-    pub target_key_id: Str,
+    pub target_key_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -95,7 +80,7 @@ impl Alias {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KMS::Alias",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-alias.html",
         primary_identifier: &["AliasName"],
@@ -106,7 +91,7 @@ impl Alias {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Alias` with its required properties, named in a [`AliasRequired`].
@@ -119,38 +104,60 @@ impl Alias {
     }
 
     /// `AliasName`: a string, required.
-    pub fn alias_name(mut self, value: impl Into<Str>) -> Self { self.alias_name = value.into(); self }
+    pub fn alias_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias_name = value.into(); self }
     /// `TargetKeyId`: a string, required.
-    pub fn target_key_id(mut self, value: impl Into<Str>) -> Self { self.target_key_id = value.into(); self }
+    pub fn target_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_key_id = value.into(); self }
 }
 
-impl Resource for Alias {
+impl ::cloudwright_core::Resource for Alias {
     type Attributes = AliasAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Alias, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Alias, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Alias {
+impl ::cloudwright_core::ToValue for Alias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AliasName", &self.alias_name)
             .req("TargetKeyId", &self.target_key_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Alias`]: `Handle<Alias>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Alias`]: `Handle<Alias>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct AliasAttributes(());
 
-impl From<ResourceRef> for AliasAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AliasAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(alias/)[a-zA-Z0-9:/_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Alias: ObjRule = ObjRule {
+        properties: &[
+            ("AliasName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::KmsAliasName), ..StrRule::ANY })),
+            ("TargetKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["AliasName", "TargetKeyId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

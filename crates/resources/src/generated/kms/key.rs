@@ -5,47 +5,23 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_Key: ObjRule = ObjRule {
-    properties: &[
-        ("BypassPolicyLockoutSafetyCheck", Shape::Bool),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
-        ("EnableKeyRotation", Shape::Bool),
-        ("Enabled", Shape::Bool),
-        ("KeyPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("KeySpec", Shape::Str(&StrRule { allowed: &["SYMMETRIC_DEFAULT", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87", "ECC_NIST_EDWARDS25519"], ..StrRule::ANY })),
-        ("KeyUsage", Shape::Str(&StrRule { allowed: &["ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT"], ..StrRule::ANY })),
-        ("MultiRegion", Shape::Bool),
-        ("Origin", Shape::Str(&StrRule { allowed: &["AWS_KMS", "EXTERNAL"], ..StrRule::ANY })),
-        ("PendingWindowInDays", Shape::Int(&NumRule { min: Some(7.0), max: Some(30.0), ..NumRule::ANY })),
-        ("RotationPeriodInDays", Shape::Int(&NumRule { min: Some(90.0), max: Some(2560.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::KMS::Key` resource.
 ///
-/// The `AWS::KMS::Key` resource specifies an \[KMS key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys>) in AWS Key Management Service . You can use this resource to create symmetric encryption KMS keys, asymmetric KMS keys for encryption or signing, and symmetric HMAC KMS keys. You can use `AWS::KMS::Key` to create \[multi-Region primary keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-primary-key>) of all supported types. To replicate a multi-Region key, use the `AWS::KMS::ReplicaKey` resource.
+/// The `AWS::KMS::Key` resource specifies an [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys) in AWS Key Management Service . You can use this resource to create symmetric encryption KMS keys, asymmetric KMS keys for encryption or signing, and symmetric HMAC KMS keys. You can use `AWS::KMS::Key` to create [multi-Region primary keys](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-primary-key) of all supported types. To replicate a multi-Region key, use the `AWS::KMS::ReplicaKey` resource.
 ///
-/// &gt; If you change the value of the `KeySpec` , `KeyUsage` , `Origin` , or `MultiRegion` properties of an existing KMS key, the update request fails, regardless of the value of the \[`UpdateReplacePolicy` attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html>) . This prevents you from accidentally deleting a KMS key by changing any of its immutable property values. &gt; AWS  replaced the term *customer master key (CMK)* with *AWS KMS key* and *KMS key* . The concept has not changed. To prevent breaking changes, AWS  is keeping some variations of this term.
+/// \> If you change the value of the `KeySpec` , `KeyUsage` , `Origin` , or `MultiRegion` properties of an existing KMS key, the update request fails, regardless of the value of the [`UpdateReplacePolicy` attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html) . This prevents you from accidentally deleting a KMS key by changing any of its immutable property values. > AWS  replaced the term *customer master key (CMK)* with *AWS KMS key* and *KMS key* . The concept has not changed. To prevent breaking changes, AWS  is keeping some variations of this term.
 ///
-/// You can use symmetric encryption KMS keys to encrypt and decrypt small amounts of data, but they are more commonly used to generate data keys and data key pairs. You can also use a symmetric encryption KMS key to encrypt data stored in AWS services that are \[integrated with AWS\](<https://docs.aws.amazon.com//kms/features/#AWS_Service_Integration>) . For more information, see \[Symmetric encryption KMS keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#symmetric-cmks>) in the *AWS Key Management Service Developer Guide* .
+/// You can use symmetric encryption KMS keys to encrypt and decrypt small amounts of data, but they are more commonly used to generate data keys and data key pairs. You can also use a symmetric encryption KMS key to encrypt data stored in AWS services that are [integrated with AWS](https://docs.aws.amazon.com//kms/features/#AWS_Service_Integration) . For more information, see [Symmetric encryption KMS keys](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#symmetric-cmks) in the *AWS Key Management Service Developer Guide* .
 ///
-/// You can use asymmetric KMS keys to encrypt and decrypt data or sign messages and verify signatures. To create an asymmetric key, you must specify an asymmetric `KeySpec` value and a `KeyUsage` value. For details, see \[Asymmetric keys in AWS\](<https://docs.aws.amazon.com/kms/latest/developerguide/symmetric-asymmetric.html>) in the *AWS Key Management Service Developer Guide* .
+/// You can use asymmetric KMS keys to encrypt and decrypt data or sign messages and verify signatures. To create an asymmetric key, you must specify an asymmetric `KeySpec` value and a `KeyUsage` value. For details, see [Asymmetric keys in AWS](https://docs.aws.amazon.com/kms/latest/developerguide/symmetric-asymmetric.html) in the *AWS Key Management Service Developer Guide* .
 ///
-/// You can use HMAC KMS keys (which are also symmetric keys) to generate and verify hash-based message authentication codes. To create an HMAC key, you must specify an HMAC `KeySpec` value and a `KeyUsage` value of `GENERATE_VERIFY_MAC` . For details, see \[HMAC keys in AWS\](<https://docs.aws.amazon.com/kms/latest/developerguide/hmac.html>) in the *AWS Key Management Service Developer Guide* .
+/// You can use HMAC KMS keys (which are also symmetric keys) to generate and verify hash-based message authentication codes. To create an HMAC key, you must specify an HMAC `KeySpec` value and a `KeyUsage` value of `GENERATE_VERIFY_MAC` . For details, see [HMAC keys in AWS](https://docs.aws.amazon.com/kms/latest/developerguide/hmac.html) in the *AWS Key Management Service Developer Guide* .
 ///
-/// You can also create symmetric encryption, asymmetric, and HMAC multi-Region primary keys. To create a multi-Region primary key, set the `MultiRegion` property to `true` . For information about multi-Region keys, see \[Multi-Region keys in AWS\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html>) in the *AWS Key Management Service Developer Guide* .
+/// You can also create symmetric encryption, asymmetric, and HMAC multi-Region primary keys. To create a multi-Region primary key, set the `MultiRegion` property to `true` . For information about multi-Region keys, see [Multi-Region keys in AWS](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html) in the *AWS Key Management Service Developer Guide* .
 ///
-/// You cannot use the `AWS::KMS::Key` resource to specify a KMS key with \[imported key material\](<https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html>) or a KMS key in a \[custom key store\](<https://docs.aws.amazon.com/kms/latest/developerguide/custom-key-store-overview.html>) .
+/// You cannot use the `AWS::KMS::Key` resource to specify a KMS key with [imported key material](https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html) or a KMS key in a [custom key store](https://docs.aws.amazon.com/kms/latest/developerguide/custom-key-store-overview.html) .
 ///
 /// *Regions*
 ///
@@ -63,50 +39,50 @@ pub struct Key {
     ///
     /// Skips ("bypasses") the key policy lockout safety check. The default value is false.
     ///
-    /// &gt; Setting this value to true increases the risk that the KMS key becomes unmanageable. Do not set this value to true indiscriminately.
-    /// &gt;
-    /// &gt; For more information, see \[Default key policy\](<https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#prevent-unmanageable-key>) in the *AWS Key Management Service Developer Guide* .
+    /// \> Setting this value to true increases the risk that the KMS key becomes unmanageable. Do not set this value to true indiscriminately.
+    /// \>
+    /// \> For more information, see [Default key policy](https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#prevent-unmanageable-key) in the *AWS Key Management Service Developer Guide* .
     ///
-    /// Use this parameter only when you intend to prevent the principal that is making the request from making a subsequent \[PutKeyPolicy\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html>) request on the KMS key.
+    /// Use this parameter only when you intend to prevent the principal that is making the request from making a subsequent [PutKeyPolicy](https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html) request on the KMS key.
     ///
     /// Default `false`; write-only: CloudFormation does not return it.
-    pub bypass_policy_lockout_safety_check: Option<Bool>,
+    pub bypass_policy_lockout_safety_check: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// A description of the KMS key. Use a description that helps you to distinguish this KMS key from others in the account, such as its intended use.
     ///
     /// Length 0 to 8192.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableKeyRotation`: a boolean.
     ///
     /// Enables automatic rotation of the key material for the specified KMS key. By default, automatic key rotation is not enabled.
     ///
     /// AWS  supports automatic rotation only for symmetric encryption KMS keys ( `KeySpec` = `SYMMETRIC_DEFAULT` ). For asymmetric KMS keys, HMAC KMS keys, and KMS keys with Origin `EXTERNAL` , omit the `EnableKeyRotation` property or set it to `false` .
     ///
-    /// To enable automatic key rotation of the key material for a multi-Region KMS key, set `EnableKeyRotation` to `true` on the primary key (created by using `AWS::KMS::Key` ). AWS  copies the rotation status to all replica keys. For details, see \[Rotating multi-Region keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-manage.html#multi-region-rotate>) in the *AWS Key Management Service Developer Guide* .
+    /// To enable automatic key rotation of the key material for a multi-Region KMS key, set `EnableKeyRotation` to `true` on the primary key (created by using `AWS::KMS::Key` ). AWS  copies the rotation status to all replica keys. For details, see [Rotating multi-Region keys](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-manage.html#multi-region-rotate) in the *AWS Key Management Service Developer Guide* .
     ///
-    /// When you enable automatic rotation, AWS  automatically creates new key material for the KMS key one year after the enable date and every year thereafter. AWS  retains all key material until you delete the KMS key. For detailed information about automatic key rotation, see \[Rotating KMS keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html>) in the *AWS Key Management Service Developer Guide* .
-    pub enable_key_rotation: Option<Bool>,
+    /// When you enable automatic rotation, AWS  automatically creates new key material for the KMS key one year after the enable date and every year thereafter. AWS  retains all key material until you delete the KMS key. For detailed information about automatic key rotation, see [Rotating KMS keys](https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html) in the *AWS Key Management Service Developer Guide* .
+    pub enable_key_rotation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether the KMS key is enabled. Disabled KMS keys cannot be used in cryptographic operations.
     ///
     /// When `Enabled` is `true` , the *key state* of the KMS key is `Enabled` . When `Enabled` is `false` , the key state of the KMS key is `Disabled` . The default value is `true` .
     ///
-    /// The actual key state of the KMS key might be affected by actions taken outside of CloudFormation, such as running the \[EnableKey\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKey.html>) , \[DisableKey\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKey.html>) , or \[ScheduleKeyDeletion\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html>) operations.
+    /// The actual key state of the KMS key might be affected by actions taken outside of CloudFormation, such as running the [EnableKey](https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKey.html) , [DisableKey](https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKey.html) , or [ScheduleKeyDeletion](https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html) operations.
     ///
-    /// For information about the key states of a KMS key, see \[Key state: Effect on your KMS key\](<https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html>) in the *AWS Key Management Service Developer Guide* .
-    pub enabled: Option<Bool>,
+    /// For information about the key states of a KMS key, see [Key state: Effect on your KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html) in the *AWS Key Management Service Developer Guide* .
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KeyPolicy`: a JSON value.
     ///
     /// The key policy to attach to the KMS key.
     ///
     /// If you provide a key policy, it must meet the following criteria:
     ///
-    /// - The key policy must allow the caller to make a subsequent \[PutKeyPolicy\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html>) request on the KMS key. This reduces the risk that the KMS key becomes unmanageable. For more information, see \[Default key policy\](<https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html#key-policy-default-allow-root-enable-iam>) in the *AWS Key Management Service Developer Guide* . (To omit this condition, set `BypassPolicyLockoutSafetyCheck` to true.)
-    /// - Each statement in the key policy must contain one or more principals. The principals in the key policy must exist and be visible to AWS  . When you create a new AWS principal (for example, an IAM user or role), you might need to enforce a delay before including the new principal in a key policy because the new principal might not be immediately visible to AWS  . For more information, see \[Changes that I make are not always immediately visible\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency>) in the *AWS Identity and Access Management User Guide* .
+    /// - The key policy must allow the caller to make a subsequent [PutKeyPolicy](https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html) request on the KMS key. This reduces the risk that the KMS key becomes unmanageable. For more information, see [Default key policy](https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html#key-policy-default-allow-root-enable-iam) in the *AWS Key Management Service Developer Guide* . (To omit this condition, set `BypassPolicyLockoutSafetyCheck` to true.)
+    /// - Each statement in the key policy must contain one or more principals. The principals in the key policy must exist and be visible to AWS  . When you create a new AWS principal (for example, an IAM user or role), you might need to enforce a delay before including the new principal in a key policy because the new principal might not be immediately visible to AWS  . For more information, see [Changes that I make are not always immediately visible](https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency) in the *AWS Identity and Access Management User Guide* .
     ///
-    /// If you do not provide a key policy, AWS  attaches a default key policy to the KMS key. For more information, see \[Default key policy\](<https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html#key-policy-default>) in the *AWS Key Management Service Developer Guide* .
+    /// If you do not provide a key policy, AWS  attaches a default key policy to the KMS key. For more information, see [Default key policy](https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html#key-policy-default) in the *AWS Key Management Service Developer Guide* .
     ///
     /// A key policy document can include only the following characters:
     ///
@@ -119,14 +95,14 @@ pub struct Key {
     /// *Maximum* : `32768`
     ///
     /// Default `"{\n    \"Version\": \"2012-10-17\",\n    \"Id\": \"key-default\",\n    \"Statement\": [\n        {\n            \"Sid\": \"Enable IAM User Permissions\",\n            \"Effect\": \"Allow\",\n            \"Principal\": {\n                \"AWS\": \"arn:<partition>:iam::<account-id>:root\"\n            },\n            \"Action\": \"kms:*\",\n            \"Resource\": \"*\"\n        }\n    ]\n}"`.
-    pub key_policy: Option<Json>,
+    pub key_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `KeySpec`: a [`KeySpec`] value.
     ///
-    /// Specifies the type of KMS key to create. The default value, `SYMMETRIC_DEFAULT` , creates a KMS key with a 256-bit symmetric key for encryption and decryption. In China Regions, `SYMMETRIC_DEFAULT` creates a 128-bit symmetric key that uses SM4 encryption. You can't change the `KeySpec` value after the KMS key is created. For help choosing a key spec for your KMS key, see \[Choosing a KMS key type\](<https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose.html>) in the *AWS Key Management Service Developer Guide* .
+    /// Specifies the type of KMS key to create. The default value, `SYMMETRIC_DEFAULT` , creates a KMS key with a 256-bit symmetric key for encryption and decryption. In China Regions, `SYMMETRIC_DEFAULT` creates a 128-bit symmetric key that uses SM4 encryption. You can't change the `KeySpec` value after the KMS key is created. For help choosing a key spec for your KMS key, see [Choosing a KMS key type](https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose.html) in the *AWS Key Management Service Developer Guide* .
     ///
-    /// The `KeySpec` property determines the type of key material in the KMS key and the algorithms that the KMS key supports. To further restrict the algorithms that can be used with the KMS key, use a condition key in its key policy or IAM policy. For more information, see \[AWS  condition keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/policy-conditions.html#conditions-kms>) in the *AWS Key Management Service Developer Guide* .
+    /// The `KeySpec` property determines the type of key material in the KMS key and the algorithms that the KMS key supports. To further restrict the algorithms that can be used with the KMS key, use a condition key in its key policy or IAM policy. For more information, see [AWS  condition keys](https://docs.aws.amazon.com/kms/latest/developerguide/policy-conditions.html#conditions-kms) in the *AWS Key Management Service Developer Guide* .
     ///
-    /// &gt; If you change the value of the `KeySpec` property on an existing KMS key, the update request fails, regardless of the value of the \[`UpdateReplacePolicy` attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html>) . This prevents you from accidentally deleting a KMS key by changing an immutable property value. &gt; \[AWS services that are integrated with AWS\](<https://docs.aws.amazon.com/kms/features/#AWS_Service_Integration>) use symmetric encryption KMS keys to protect your data. These services do not support encryption with asymmetric KMS keys. For help determining whether a KMS key is asymmetric, see \[Identifying asymmetric KMS keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/find-symm-asymm.html>) in the *AWS Key Management Service Developer Guide* .
+    /// \> If you change the value of the `KeySpec` property on an existing KMS key, the update request fails, regardless of the value of the [`UpdateReplacePolicy` attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html) . This prevents you from accidentally deleting a KMS key by changing an immutable property value. > [AWS services that are integrated with AWS](https://docs.aws.amazon.com/kms/features/#AWS_Service_Integration) use symmetric encryption KMS keys to protect your data. These services do not support encryption with asymmetric KMS keys. For help determining whether a KMS key is asymmetric, see [Identifying asymmetric KMS keys](https://docs.aws.amazon.com/kms/latest/developerguide/find-symm-asymm.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// AWS  supports the following key specs for KMS keys:
     ///
@@ -151,7 +127,7 @@ pub struct Key {
     /// - `ECC_NIST_P521` (secp521r1)
     /// - `ECC_NIST_EDWARDS25519` (ed25519) - signing and verification only
     ///
-    /// - *Note:* For ECC_NIST_EDWARDS25519 KMS keys, the ED25519_SHA_512 signing algorithm requires \[`MessageType:RAW`\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html#KMS-Sign-request-MessageType>) , while ED25519_PH_SHA_512 requires \[`MessageType:DIGEST`\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html#KMS-Sign-request-MessageType>) . These message types cannot be used interchangeably.
+    /// - *Note:* For ECC_NIST_EDWARDS25519 KMS keys, the ED25519_SHA_512 signing algorithm requires [`MessageType:RAW`](https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html#KMS-Sign-request-MessageType) , while ED25519_PH_SHA_512 requires [`MessageType:DIGEST`](https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html#KMS-Sign-request-MessageType) . These message types cannot be used interchangeably.
     /// - Other asymmetric elliptic curve key pairs (signing and verification)
     ///
     /// - `ECC_SECG_P256K1` (secp256k1), commonly used for cryptocurrencies.
@@ -165,12 +141,12 @@ pub struct Key {
     /// - `SM2` (China Regions only)
     ///
     /// Default `"SYMMETRIC_DEFAULT"`.
-    pub key_spec: Option<KeySpec>,
+    pub key_spec: ::std::option::Option<KeySpec>,
     /// `KeyUsage`: a [`KeyUsage`] value.
     ///
-    /// Determines the \[cryptographic operations\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations>) for which you can use the KMS key. The default value is `ENCRYPT_DECRYPT` . This property is required for asymmetric KMS keys and HMAC KMS keys. You can't change the `KeyUsage` value after the KMS key is created.
+    /// Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key. The default value is `ENCRYPT_DECRYPT` . This property is required for asymmetric KMS keys and HMAC KMS keys. You can't change the `KeyUsage` value after the KMS key is created.
     ///
-    /// &gt; If you change the value of the `KeyUsage` property on an existing KMS key, the update request fails, regardless of the value of the \[`UpdateReplacePolicy` attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html>) . This prevents you from accidentally deleting a KMS key by changing an immutable property value.
+    /// \> If you change the value of the `KeyUsage` property on an existing KMS key, the update request fails, regardless of the value of the [`UpdateReplacePolicy` attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html) . This prevents you from accidentally deleting a KMS key by changing an immutable property value.
     ///
     /// Select only one valid value.
     ///
@@ -183,72 +159,72 @@ pub struct Key {
     /// - For asymmetric KMS keys with SM2 key pairs (China Regions only), specify `ENCRYPT_DECRYPT` , `SIGN_VERIFY` , or `KEY_AGREEMENT` .
     ///
     /// Default `"ENCRYPT_DECRYPT"`.
-    pub key_usage: Option<KeyUsage>,
+    pub key_usage: ::std::option::Option<KeyUsage>,
     /// `MultiRegion`: a boolean.
     ///
     /// Creates a multi-Region primary key that you can replicate in other AWS Regions . You can't change the `MultiRegion` value after the KMS key is created.
     ///
-    /// For a list of AWS Regions in which multi-Region keys are supported, see \[Multi-Region keys in AWS\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html>) in the ** .
+    /// For a list of AWS Regions in which multi-Region keys are supported, see [Multi-Region keys in AWS](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html) in the ** .
     ///
-    /// &gt; If you change the value of the `MultiRegion` property on an existing KMS key, the update request fails, regardless of the value of the \[`UpdateReplacePolicy` attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html>) . This prevents you from accidentally deleting a KMS key by changing an immutable property value.
+    /// \> If you change the value of the `MultiRegion` property on an existing KMS key, the update request fails, regardless of the value of the [`UpdateReplacePolicy` attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html) . This prevents you from accidentally deleting a KMS key by changing an immutable property value.
     ///
     /// For a multi-Region key, set to this property to `true` . For a single-Region key, omit this property or set it to `false` . The default value is `false` .
     ///
-    /// *Multi-Region keys* are an AWS  feature that lets you create multiple interoperable KMS keys in different AWS Regions . Because these KMS keys have the same key ID, key material, and other metadata, you can use them to encrypt data in one AWS Region and decrypt it in a different AWS Region without making a cross-Region call or exposing the plaintext data. For more information, see \[Multi-Region keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html>) in the *AWS Key Management Service Developer Guide* .
+    /// *Multi-Region keys* are an AWS  feature that lets you create multiple interoperable KMS keys in different AWS Regions . Because these KMS keys have the same key ID, key material, and other metadata, you can use them to encrypt data in one AWS Region and decrypt it in a different AWS Region without making a cross-Region call or exposing the plaintext data. For more information, see [Multi-Region keys](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// You can create a symmetric encryption, HMAC, or asymmetric multi-Region KMS key, and you can create a multi-Region key with imported key material. However, you cannot create a multi-Region key in a custom key store.
     ///
-    /// To create a replica of this primary key in a different AWS Region , create an \[AWS::KMS::ReplicaKey\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-replicakey.html>) resource in a CloudFormation stack in the replica Region. Specify the key ARN of this primary key.
+    /// To create a replica of this primary key in a different AWS Region , create an [AWS::KMS::ReplicaKey](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-replicakey.html) resource in a CloudFormation stack in the replica Region. Specify the key ARN of this primary key.
     ///
     /// Default `false`.
-    pub multi_region: Option<Bool>,
+    pub multi_region: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Origin`: an [`Origin`] value.
     ///
     /// The source of the key material for the KMS key. You cannot change the origin after you create the KMS key. The default is `AWS_KMS` , which means that AWS  creates the key material.
     ///
-    /// To \[create a KMS key with no key material\](<https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-create-cmk.html>) (for imported key material), set this value to `EXTERNAL` . For more information about importing key material into AWS  , see \[Importing Key Material\](<https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html>) in the *AWS Key Management Service Developer Guide* .
+    /// To [create a KMS key with no key material](https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-create-cmk.html) (for imported key material), set this value to `EXTERNAL` . For more information about importing key material into AWS  , see [Importing Key Material](https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// You can ignore `ENABLED` when Origin is `EXTERNAL` . When a KMS key with Origin `EXTERNAL` is created, the key state is `PENDING_IMPORT` and `ENABLED` is `false` . After you import the key material, `ENABLED` updated to `true` . The KMS key can then be used for Cryptographic Operations.
     ///
-    /// &gt; - CloudFormation doesn't support creating an `Origin` parameter of the `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE` values.
-    /// &gt; - `EXTERNAL` is not supported for ML-DSA keys.
+    /// \> - CloudFormation doesn't support creating an `Origin` parameter of the `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE` values.
+    /// \> - `EXTERNAL` is not supported for ML-DSA keys.
     ///
     /// Default `"AWS_KMS"`.
-    pub origin: Option<Origin>,
+    pub origin: ::std::option::Option<Origin>,
     /// `PendingWindowInDays`: an integer.
     ///
     /// Specifies the number of days in the waiting period before AWS  deletes a KMS key that has been removed from a CloudFormation stack. Enter a value between 7 and 30 days. The default value is 30 days.
     ///
     /// When you remove a KMS key from a CloudFormation stack, AWS  schedules the KMS key for deletion and starts the mandatory waiting period. The `PendingWindowInDays` property determines the length of waiting period. During the waiting period, the key state of KMS key is `Pending Deletion` or `Pending Replica Deletion` , which prevents the KMS key from being used in cryptographic operations. When the waiting period expires, AWS  permanently deletes the KMS key.
     ///
-    /// AWS  will not delete a \[multi-Region primary key\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html>) that has replica keys. If you remove a multi-Region primary key from a CloudFormation stack, its key state changes to `PendingReplicaDeletion` so it cannot be replicated or used in cryptographic operations. This state can persist indefinitely. When the last of its replica keys is deleted, the key state of the primary key changes to `PendingDeletion` and the waiting period specified by `PendingWindowInDays` begins. When this waiting period expires, AWS  deletes the primary key. For details, see \[Deleting multi-Region keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-delete.html>) in the *AWS Key Management Service Developer Guide* .
+    /// AWS  will not delete a [multi-Region primary key](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html) that has replica keys. If you remove a multi-Region primary key from a CloudFormation stack, its key state changes to `PendingReplicaDeletion` so it cannot be replicated or used in cryptographic operations. This state can persist indefinitely. When the last of its replica keys is deleted, the key state of the primary key changes to `PendingDeletion` and the waiting period specified by `PendingWindowInDays` begins. When this waiting period expires, AWS  deletes the primary key. For details, see [Deleting multi-Region keys](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-delete.html) in the *AWS Key Management Service Developer Guide* .
     ///
-    /// You cannot use a CloudFormation template to cancel deletion of the KMS key after you remove it from the stack, regardless of the waiting period. If you specify a KMS key in your template, even one with the same name, CloudFormation creates a new KMS key. To cancel deletion of a KMS key, use the AWS  console or the \[CancelKeyDeletion\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_CancelKeyDeletion.html>) operation.
+    /// You cannot use a CloudFormation template to cancel deletion of the KMS key after you remove it from the stack, regardless of the waiting period. If you specify a KMS key in your template, even one with the same name, CloudFormation creates a new KMS key. To cancel deletion of a KMS key, use the AWS  console or the [CancelKeyDeletion](https://docs.aws.amazon.com/kms/latest/APIReference/API_CancelKeyDeletion.html) operation.
     ///
-    /// For information about the `Pending Deletion` and `Pending Replica Deletion` key states, see \[Key state: Effect on your KMS key\](<https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html>) in the *AWS Key Management Service Developer Guide* . For more information about deleting KMS keys, see the \[ScheduleKeyDeletion\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html>) operation in the *AWS Key Management Service API Reference* and \[Deleting KMS keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html>) in the *AWS Key Management Service Developer Guide* .
+    /// For information about the `Pending Deletion` and `Pending Replica Deletion` key states, see [Key state: Effect on your KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html) in the *AWS Key Management Service Developer Guide* . For more information about deleting KMS keys, see the [ScheduleKeyDeletion](https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html) operation in the *AWS Key Management Service API Reference* and [Deleting KMS keys](https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Value 7 to 30; write-only: CloudFormation does not return it.
-    pub pending_window_in_days: Option<Int>,
+    pub pending_window_in_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `RotationPeriodInDays`: an integer.
     ///
     /// Specifies a custom period of time between each rotation date. If no value is specified, the default value is 365 days.
     ///
     /// The rotation period defines the number of days after you enable automatic key rotation that AWS  will rotate your key material, and the number of days between each automatic rotation thereafter.
     ///
-    /// You can use the \[`kms:RotationPeriodInDays`\](<https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-rotation-period-in-days>) condition key to further constrain the values that principals can specify in the `RotationPeriodInDays` parameter.
+    /// You can use the [`kms:RotationPeriodInDays`](https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-rotation-period-in-days) condition key to further constrain the values that principals can specify in the `RotationPeriodInDays` parameter.
     ///
-    /// For more information about rotating KMS keys and automatic rotation, see \[Rotating keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html>) in the *AWS Key Management Service Developer Guide* .
+    /// For more information about rotating KMS keys and automatic rotation, see [Rotating keys](https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Value 90 to 2560; default `365`; write-only: CloudFormation does not return it.
-    pub rotation_period_in_days: Option<Int>,
+    pub rotation_period_in_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Assigns one or more tags to the replica key.
     ///
-    /// &gt; Tagging or untagging a KMS key can allow or deny permission to the KMS key. For details, see \[ABAC for AWS\](<https://docs.aws.amazon.com/kms/latest/developerguide/abac.html>) in the *AWS Key Management Service Developer Guide* .
+    /// \> Tagging or untagging a KMS key can allow or deny permission to the KMS key. For details, see [ABAC for AWS](https://docs.aws.amazon.com/kms/latest/developerguide/abac.html) in the *AWS Key Management Service Developer Guide* .
     ///
-    /// For information about tags in AWS  , see \[Tagging keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html>) in the *AWS Key Management Service Developer Guide* . For information about tags in CloudFormation, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For information about tags in AWS  , see [Tagging keys](https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html) in the *AWS Key Management Service Developer Guide* . For information about tags in CloudFormation, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -258,7 +234,7 @@ impl Key {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KMS::Key",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-key.html",
         primary_identifier: &["KeyId"],
@@ -269,59 +245,61 @@ impl Key {
         read_only: &["Arn", "KeyId"],
         attributes: &["Arn", "KeyId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Key` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BypassPolicyLockoutSafetyCheck`: a boolean.
-    pub fn bypass_policy_lockout_safety_check(mut self, value: impl Into<Bool>) -> Self { self.bypass_policy_lockout_safety_check = Some(value.into()); self }
+    pub fn bypass_policy_lockout_safety_check(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.bypass_policy_lockout_safety_check = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnableKeyRotation`: a boolean.
-    pub fn enable_key_rotation(mut self, value: impl Into<Bool>) -> Self { self.enable_key_rotation = Some(value.into()); self }
+    pub fn enable_key_rotation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_key_rotation = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `KeyPolicy`: a JSON value.
-    pub fn key_policy(mut self, value: impl Into<Json>) -> Self { self.key_policy = Some(value.into()); self }
+    pub fn key_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.key_policy = ::std::option::Option::Some(value.into()); self }
     /// `KeySpec`: a [`KeySpec`] value.
-    pub fn key_spec(mut self, value: impl Into<KeySpec>) -> Self { self.key_spec = Some(value.into()); self }
+    pub fn key_spec(mut self, value: impl ::std::convert::Into<KeySpec>) -> Self { self.key_spec = ::std::option::Option::Some(value.into()); self }
     /// `KeyUsage`: a [`KeyUsage`] value.
-    pub fn key_usage(mut self, value: impl Into<KeyUsage>) -> Self { self.key_usage = Some(value.into()); self }
+    pub fn key_usage(mut self, value: impl ::std::convert::Into<KeyUsage>) -> Self { self.key_usage = ::std::option::Option::Some(value.into()); self }
     /// `MultiRegion`: a boolean.
-    pub fn multi_region(mut self, value: impl Into<Bool>) -> Self { self.multi_region = Some(value.into()); self }
+    pub fn multi_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_region = ::std::option::Option::Some(value.into()); self }
     /// `Origin`: an [`Origin`] value.
-    pub fn origin(mut self, value: impl Into<Origin>) -> Self { self.origin = Some(value.into()); self }
+    pub fn origin(mut self, value: impl ::std::convert::Into<Origin>) -> Self { self.origin = ::std::option::Option::Some(value.into()); self }
     /// `PendingWindowInDays`: an integer.
-    pub fn pending_window_in_days(mut self, value: impl Into<Int>) -> Self { self.pending_window_in_days = Some(value.into()); self }
+    pub fn pending_window_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pending_window_in_days = ::std::option::Option::Some(value.into()); self }
     /// `RotationPeriodInDays`: an integer.
-    pub fn rotation_period_in_days(mut self, value: impl Into<Int>) -> Self { self.rotation_period_in_days = Some(value.into()); self }
+    pub fn rotation_period_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rotation_period_in_days = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Key {
+impl ::cloudwright_core::Resource for Key {
     type Attributes = KeyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Key, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Key, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Key {
+impl ::cloudwright_core::ToValue for Key {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BypassPolicyLockoutSafetyCheck",
                 &self.bypass_policy_lockout_safety_check,
@@ -341,12 +319,12 @@ impl ToValue for Key {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Key`]: `Handle<Key>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Key`]: `Handle<Key>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct KeyAttributes(ResourceRef);
+pub struct KeyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for KeyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for KeyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -356,20 +334,20 @@ impl KeyAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the KMS key, such as `arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab` .
     ///
-    /// For information about the key ARN of a KMS key, see \[Key ARN\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
+    /// For information about the key ARN of a KMS key, see [Key ARN](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN) in the *AWS Key Management Service Developer Guide* .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `KeyId`: a string.
     ///
     /// The key ID of the KMS key, such as `1234abcd-12ab-34cd-56ef-1234567890ab` .
     ///
-    /// For information about the key ID of a KMS key, see \[Key ID\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-id>) in the *AWS Key Management Service Developer Guide* .
+    /// For information about the key ID of a KMS key, see [Key ID](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-id) in the *AWS Key Management Service Developer Guide* .
     #[inline]
-    pub fn key_id(&self) -> Value {
-        self.0.get_att("KeyId")
+    pub fn key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KeyId"))
     }
 }
 
@@ -411,18 +389,18 @@ pub enum KeySpec {
     /// `ECC_NIST_EDWARDS25519`
     EccNistEdwards25519,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeySpec {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeySpec {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeySpec {
+impl ::cloudwright_core::ToValue for KeySpec {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SymmetricDefault => "SYMMETRIC_DEFAULT",
             Self::Rsa2048 => "RSA_2048",
@@ -441,9 +419,9 @@ impl ToValue for KeySpec {
             Self::MlDsa65 => "ML_DSA_65",
             Self::MlDsa87 => "ML_DSA_87",
             Self::EccNistEdwards25519 => "ECC_NIST_EDWARDS25519",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -459,26 +437,26 @@ pub enum KeyUsage {
     /// `KEY_AGREEMENT`
     KeyAgreement,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyUsage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyUsage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyUsage {
+impl ::cloudwright_core::ToValue for KeyUsage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::EncryptDecrypt => "ENCRYPT_DECRYPT",
             Self::SignVerify => "SIGN_VERIFY",
             Self::GenerateVerifyMac => "GENERATE_VERIFY_MAC",
             Self::KeyAgreement => "KEY_AGREEMENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -490,23 +468,52 @@ pub enum Origin {
     /// `EXTERNAL`
     External,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Origin {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Origin {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Origin {
+impl ::cloudwright_core::ToValue for Origin {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsKms => "AWS_KMS",
             Self::External => "EXTERNAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Key: ObjRule = ObjRule {
+        properties: &[
+            ("BypassPolicyLockoutSafetyCheck", Shape::Bool),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
+            ("EnableKeyRotation", Shape::Bool),
+            ("Enabled", Shape::Bool),
+            ("KeyPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("KeySpec", Shape::Str(&StrRule { allowed: &["SYMMETRIC_DEFAULT", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87", "ECC_NIST_EDWARDS25519"], ..StrRule::ANY })),
+            ("KeyUsage", Shape::Str(&StrRule { allowed: &["ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT"], ..StrRule::ANY })),
+            ("MultiRegion", Shape::Bool),
+            ("Origin", Shape::Str(&StrRule { allowed: &["AWS_KMS", "EXTERNAL"], ..StrRule::ANY })),
+            ("PendingWindowInDays", Shape::Int(&NumRule { min: Some(7.0), max: Some(30.0), ..NumRule::ANY })),
+            ("RotationPeriodInDays", Shape::Int(&NumRule { min: Some(90.0), max: Some(2560.0), ..NumRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`ReplicaKey`], by name: `ReplicaKey::new(ReplicaKeyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaKeyRequired {
     /// `KeyPolicy`: a JSON value, required.
-    pub key_policy: Json,
+    pub key_policy: ::cloudwright_core::Json,
     /// `PrimaryKeyArn`: a string, required.
-    pub primary_key_arn: Str,
+    pub primary_key_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicaKey: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-        ("KeyPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("PendingWindowInDays", Shape::Int(&NumRule { min: Some(7.0), max: Some(30.0), ..NumRule::ANY })),
-        ("PrimaryKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["PrimaryKeyArn", "KeyPolicy"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::KMS::ReplicaKey` resource.
 ///
 /// The `AWS::KMS::ReplicaKey` resource specifies a multi-Region replica key that is based on a multi-Region primary key.
 ///
-/// *Multi-Region keys* are an AWS  feature that lets you create multiple interoperable KMS keys in different AWS Regions . Because these KMS keys have the same key ID, key material, and other metadata, you can use them to encrypt data in one AWS Region and decrypt it in a different AWS Region without making a cross-Region call or exposing the plaintext data. For more information, see \[Multi-Region keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html>) in the *AWS Key Management Service Developer Guide* .
+/// *Multi-Region keys* are an AWS  feature that lets you create multiple interoperable KMS keys in different AWS Regions . Because these KMS keys have the same key ID, key material, and other metadata, you can use them to encrypt data in one AWS Region and decrypt it in a different AWS Region without making a cross-Region call or exposing the plaintext data. For more information, see [Multi-Region keys](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html) in the *AWS Key Management Service Developer Guide* .
 ///
-/// A multi-Region *primary key* is a fully functional symmetric encryption KMS key, HMAC KMS key, or asymmetric KMS key that is also the model for replica keys in other AWS Regions . To create a multi-Region primary key, add an \[AWS::KMS::Key\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-key.html>) resource to your CloudFormation stack. Set its `MultiRegion` property to true.
+/// A multi-Region *primary key* is a fully functional symmetric encryption KMS key, HMAC KMS key, or asymmetric KMS key that is also the model for replica keys in other AWS Regions . To create a multi-Region primary key, add an [AWS::KMS::Key](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-key.html) resource to your CloudFormation stack. Set its `MultiRegion` property to true.
 ///
 /// A multi-Region *replica key* is a fully functional KMS key that has the same key ID and key material as a multi-Region primary key, but is located in a different AWS Region of the same AWS partition. There can be multiple replicas of a primary key, but each must be in a different AWS Region .
 ///
@@ -51,7 +32,7 @@ pub(crate) static RULE_ReplicaKey: ObjRule = ObjRule {
 ///
 /// *Regions*
 ///
-/// AWS  CloudFormation resources are available in all AWS Regions in which AWS  and CloudFormation are supported. You can use the `AWS::KMS::ReplicaKey` resource to create replica keys in all Regions that support multi-Region KMS keys. For details, see \[Multi-Region keys in AWS\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html>) in the ** .
+/// AWS  CloudFormation resources are available in all AWS Regions in which AWS  and CloudFormation are supported. You can use the `AWS::KMS::ReplicaKey` resource to create replica keys in all Regions that support multi-Region KMS keys. For details, see [Multi-Region keys in AWS](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html) in the ** .
 ///
 /// `Ref` returns its `KeyId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ReplicaKeyAttributes`], which `Handle<ReplicaKey>` dereferences to.
@@ -71,17 +52,17 @@ pub struct ReplicaKey {
     /// The description is not a shared property of multi-Region keys. You can specify the same description or a different description for each key in a set of related multi-Region keys. AWS Key Management Service does not synchronize this property.
     ///
     /// Length 0 to 8192.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether the replica key is enabled. Disabled KMS keys cannot be used in cryptographic operations.
     ///
     /// When `Enabled` is `true` , the *key state* of the KMS key is `Enabled` . When `Enabled` is `false` , the key state of the KMS key is `Disabled` . The default value is `true` .
     ///
-    /// The actual key state of the replica might be affected by actions taken outside of CloudFormation, such as running the \[EnableKey\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKey.html>) , \[DisableKey\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKey.html>) , or \[ScheduleKeyDeletion\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html>) operations. Also, while the replica key is being created, its key state is `Creating` . When the process is complete, the key state of the replica key changes to `Enabled` .
+    /// The actual key state of the replica might be affected by actions taken outside of CloudFormation, such as running the [EnableKey](https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKey.html) , [DisableKey](https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKey.html) , or [ScheduleKeyDeletion](https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html) operations. Also, while the replica key is being created, its key state is `Creating` . When the process is complete, the key state of the replica key changes to `Enabled` .
     ///
-    /// For information about the key states of a KMS key, see \[Key state: Effect on your KMS key\](<https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html>) in the *AWS Key Management Service Developer Guide* .
-    pub enabled: Option<Bool>,
+    /// For information about the key states of a KMS key, see [Key state: Effect on your KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html) in the *AWS Key Management Service Developer Guide* .
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KeyPolicy`: a JSON value, required.
     ///
     /// The key policy that authorizes use of the replica key.
@@ -90,8 +71,8 @@ pub struct ReplicaKey {
     ///
     /// The key policy must conform to the following rules.
     ///
-    /// - The key policy must give the caller \[PutKeyPolicy\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html>) permission on the KMS key. This reduces the risk that the KMS key becomes unmanageable. For more information, refer to the scenario in the \[Default key policy\](<https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html#key-policy-default-allow-root-enable-iam>) section of the **AWS Key Management Service Developer Guide** .
-    /// - Each statement in the key policy must contain one or more principals. The principals in the key policy must exist and be visible to AWS  . When you create a new AWS principal (for example, an IAM user or role), you might need to enforce a delay before including the new principal in a key policy because the new principal might not be immediately visible to AWS  . For more information, see \[Changes that I make are not always immediately visible\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency>) in the *AWS Identity and Access Management User Guide* .
+    /// - The key policy must give the caller [PutKeyPolicy](https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html) permission on the KMS key. This reduces the risk that the KMS key becomes unmanageable. For more information, refer to the scenario in the [Default key policy](https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html#key-policy-default-allow-root-enable-iam) section of the **AWS Key Management Service Developer Guide** .
+    /// - Each statement in the key policy must contain one or more principals. The principals in the key policy must exist and be visible to AWS  . When you create a new AWS principal (for example, an IAM user or role), you might need to enforce a delay before including the new principal in a key policy because the new principal might not be immediately visible to AWS  . For more information, see [Changes that I make are not always immediately visible](https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency) in the *AWS Identity and Access Management User Guide* .
     ///
     /// A key policy document can include only the following characters:
     ///
@@ -102,7 +83,7 @@ pub struct ReplicaKey {
     /// *Minimum* : `1`
     ///
     /// *Maximum* : `32768`
-    pub key_policy: Json,
+    pub key_policy: ::cloudwright_core::Json,
     /// `PendingWindowInDays`: an integer.
     ///
     /// Specifies the number of days in the waiting period before AWS  deletes a replica key that has been removed from a CloudFormation stack. Enter a value between 7 and 30 days. The default value is 30 days.
@@ -113,36 +94,36 @@ pub struct ReplicaKey {
     ///
     /// You cannot use a CloudFormation template to cancel deletion of the replica after you remove it from the stack, regardless of the waiting period. However, if you specify a replica key in your template that is based on the same primary key as the original replica key, CloudFormation creates a new replica key with the same key ID, key material, and other shared properties of the original replica key. This new replica key can decrypt ciphertext that was encrypted under the original replica key, or any related multi-Region key.
     ///
-    /// For detailed information about deleting multi-Region keys, see \[Deleting multi-Region keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-delete.html>) in the *AWS Key Management Service Developer Guide* .
+    /// For detailed information about deleting multi-Region keys, see [Deleting multi-Region keys](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-delete.html) in the *AWS Key Management Service Developer Guide* .
     ///
-    /// For information about the `PendingDeletion` key state, see \[Key state: Effect on your KMS key\](<https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html>) in the *AWS Key Management Service Developer Guide* . For more information about deleting KMS keys, see the \[ScheduleKeyDeletion\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html>) operation in the *AWS Key Management Service API Reference* and \[Deleting KMS keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html>) in the *AWS Key Management Service Developer Guide* .
+    /// For information about the `PendingDeletion` key state, see [Key state: Effect on your KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html) in the *AWS Key Management Service Developer Guide* . For more information about deleting KMS keys, see the [ScheduleKeyDeletion](https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html) operation in the *AWS Key Management Service API Reference* and [Deleting KMS keys](https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Value 7 to 30; write-only: CloudFormation does not return it.
-    pub pending_window_in_days: Option<Int>,
+    pub pending_window_in_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `PrimaryKeyArn`: a string, required.
     ///
     /// Specifies the multi-Region primary key to replicate. The primary key must be in a different AWS Region of the same AWS partition. You can create only one replica of a given primary key in each AWS Region .
     ///
-    /// &gt; If you change the `PrimaryKeyArn` value of a replica key, the existing replica key is scheduled for deletion and a new replica key is created based on the specified primary key. While it is scheduled for deletion, the existing replica key becomes unusable. You can cancel the scheduled deletion of the key outside of CloudFormation.
-    /// &gt;
-    /// &gt; However, if you inadvertently delete a replica key, you can decrypt ciphertext encrypted by that replica key by using any related multi-Region key. If necessary, you can recreate the replica in the same Region after the previous one is completely deleted. For details, see \[Deleting multi-Region keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-delete.html>) in the *AWS Key Management Service Developer Guide*
+    /// \> If you change the `PrimaryKeyArn` value of a replica key, the existing replica key is scheduled for deletion and a new replica key is created based on the specified primary key. While it is scheduled for deletion, the existing replica key becomes unusable. You can cancel the scheduled deletion of the key outside of CloudFormation.
+    /// \>
+    /// \> However, if you inadvertently delete a replica key, you can decrypt ciphertext encrypted by that replica key by using any related multi-Region key. If necessary, you can recreate the replica in the same Region after the previous one is completely deleted. For details, see [Deleting multi-Region keys](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-delete.html) in the *AWS Key Management Service Developer Guide*
     ///
     /// Specify the key ARN of an existing multi-Region primary key. For example, `arn:aws:kms:us-east-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab` .
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource.
-    pub primary_key_arn: Str,
+    pub primary_key_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Assigns one or more tags to the replica key.
     ///
-    /// &gt; Tagging or untagging a KMS key can allow or deny permission to the KMS key. For details, see \[ABAC for AWS\](<https://docs.aws.amazon.com/kms/latest/developerguide/abac.html>) in the *AWS Key Management Service Developer Guide* .
+    /// \> Tagging or untagging a KMS key can allow or deny permission to the KMS key. For details, see [ABAC for AWS](https://docs.aws.amazon.com/kms/latest/developerguide/abac.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Tags are not a shared property of multi-Region keys. You can specify the same tags or different tags for each key in a set of related multi-Region keys. AWS  does not synchronize this property.
     ///
     /// Each tag consists of a tag key and a tag value. Both the tag key and the tag value are required, but the tag value can be an empty (null) string. You cannot have more than one tag on a KMS key with the same tag key. If you specify an existing tag key with a different tag value, AWS  replaces the current tag value with the specified one.
     ///
-    /// When you assign tags to an AWS resource, AWS generates a cost allocation report with usage and costs aggregated by tags. Tags can also be used to control access to a KMS key. For details, see \[Tagging keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html>) .
-    pub tags: Option<List<Tag>>,
+    /// When you assign tags to an AWS resource, AWS generates a cost allocation report with usage and costs aggregated by tags. Tags can also be used to control access to a KMS key. For details, see [Tagging keys](https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -152,7 +133,7 @@ impl ReplicaKey {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::KMS::ReplicaKey",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-replicakey.html",
         primary_identifier: &["KeyId"],
@@ -163,54 +144,56 @@ impl ReplicaKey {
         read_only: &["Arn", "KeyId"],
         attributes: &["Arn", "KeyId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ReplicaKey` with its required properties, named in a [`ReplicaKeyRequired`].
     #[inline]
     pub fn new(required: ReplicaKeyRequired) -> Self {
         Self {
-            description: None,
-            enabled: None,
+            description: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
             key_policy: required.key_policy,
-            pending_window_in_days: None,
+            pending_window_in_days: ::std::option::Option::None,
             primary_key_arn: required.primary_key_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `KeyPolicy`: a JSON value, required.
-    pub fn key_policy(mut self, value: impl Into<Json>) -> Self { self.key_policy = value.into(); self }
+    pub fn key_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.key_policy = value.into(); self }
     /// `PendingWindowInDays`: an integer.
-    pub fn pending_window_in_days(mut self, value: impl Into<Int>) -> Self { self.pending_window_in_days = Some(value.into()); self }
+    pub fn pending_window_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pending_window_in_days = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryKeyArn`: a string, required.
-    pub fn primary_key_arn(mut self, value: impl Into<Str>) -> Self { self.primary_key_arn = value.into(); self }
+    pub fn primary_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_key_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ReplicaKey {
+impl ::cloudwright_core::Resource for ReplicaKey {
     type Attributes = ReplicaKeyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicaKey, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReplicaKey, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReplicaKey {
+impl ::cloudwright_core::ToValue for ReplicaKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("Enabled", &self.enabled)
             .req("KeyPolicy", &self.key_policy)
@@ -221,12 +204,12 @@ impl ToValue for ReplicaKey {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReplicaKey`]: `Handle<ReplicaKey>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReplicaKey`]: `Handle<ReplicaKey>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReplicaKeyAttributes(ResourceRef);
+pub struct ReplicaKeyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReplicaKeyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReplicaKeyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -236,19 +219,43 @@ impl ReplicaKeyAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the replica key, such as `arn:aws:kms:us-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab` .
     ///
-    /// The key ARNs of related multi-Region keys differ only in the Region value. For information about the key ARNs of multi-Region keys, see \[How multi-Region keys work\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-how-it-works>) in the *AWS Key Management Service Developer Guide* .
+    /// The key ARNs of related multi-Region keys differ only in the Region value. For information about the key ARNs of multi-Region keys, see [How multi-Region keys work](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-how-it-works) in the *AWS Key Management Service Developer Guide* .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `KeyId`: a string.
     ///
     /// The key ID of the replica key, such as `mrk-1234abcd12ab34cd56ef1234567890ab` .
     ///
-    /// Related multi-Region keys have the same key ID. For information about the key IDs of multi-Region keys, see \[How multi-Region keys work\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-how-it-works>) in the *AWS Key Management Service Developer Guide* .
+    /// Related multi-Region keys have the same key ID. For information about the key IDs of multi-Region keys, see [How multi-Region keys work](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-how-it-works) in the *AWS Key Management Service Developer Guide* .
     #[inline]
-    pub fn key_id(&self) -> Value {
-        self.0.get_att("KeyId")
+    pub fn key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KeyId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicaKey: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+            ("KeyPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("PendingWindowInDays", Shape::Int(&NumRule { min: Some(7.0), max: Some(30.0), ..NumRule::ANY })),
+            ("PrimaryKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["PrimaryKeyArn", "KeyPolicy"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::ColumnWildcard;
-use super::shared::RULE_ColumnWildcard;
 
 /// The required properties of [`DataCellsFilter`], by name: `DataCellsFilter::new(DataCellsFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCellsFilterRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TableCatalogId`: a string, required.
-    pub table_catalog_id: Str,
+    pub table_catalog_id: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataCellsFilter: ObjRule = ObjRule {
-    properties: &[
-        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ColumnWildcard", Shape::Object(&RULE_ColumnWildcard)),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("RowFilter", Shape::Object(&RULE_RowFilter)),
-        ("TableCatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["TableCatalogId", "DatabaseName", "TableName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::LakeFormation::DataCellsFilter` resource.
 ///
@@ -57,51 +38,51 @@ pub struct DataCellsFilter {
     /// An array of UTF-8 strings. A list of column names.
     ///
     /// Create-only: changing it replaces the resource.
-    pub column_names: Option<List<Str>>,
+    pub column_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ColumnWildcard`: a [`ColumnWildcard`] object.
     ///
     /// A wildcard with exclusions. You must specify either a `ColumnNames` list or the `ColumnWildCard` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub column_wildcard: Option<Obj<ColumnWildcard>>,
+    pub column_wildcard: ::std::option::Option<crate::Obj<ColumnWildcard>>,
     /// `DatabaseName`: a string, required.
     ///
-    /// UTF-8 string, not less than 1 or more than 255 bytes long, matching the \[single-line string pattern\](<https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html>) .
+    /// UTF-8 string, not less than 1 or more than 255 bytes long, matching the [single-line string pattern](https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html) .
     ///
     /// A database in the Data Catalog .
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
-    /// UTF-8 string, not less than 1 or more than 255 bytes long, matching the \[single-line string pattern\](<https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html>) .
+    /// UTF-8 string, not less than 1 or more than 255 bytes long, matching the [single-line string pattern](https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html) .
     ///
     /// The name given by the user to the data filter cell.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RowFilter`: a [`RowFilter`] object.
     ///
     /// A PartiQL predicate.
     ///
     /// Create-only: changing it replaces the resource.
-    pub row_filter: Option<Obj<RowFilter>>,
+    pub row_filter: ::std::option::Option<crate::Obj<RowFilter>>,
     /// `TableCatalogId`: a string, required.
     ///
-    /// Catalog id string, not less than 1 or more than 255 bytes long, matching the \[single-line string pattern\](<https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html>) .
+    /// Catalog id string, not less than 1 or more than 255 bytes long, matching the [single-line string pattern](https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html) .
     ///
     /// The ID of the catalog to which the table belongs.
     ///
     /// Length 12 to 12; create-only: changing it replaces the resource.
-    pub table_catalog_id: Str,
+    pub table_catalog_id: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
-    /// UTF-8 string, not less than 1 or more than 255 bytes long, matching the \[single-line string pattern\](<https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html>) .
+    /// UTF-8 string, not less than 1 or more than 255 bytes long, matching the [single-line string pattern](https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html) .
     ///
     /// A table in the database.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -111,7 +92,7 @@ impl DataCellsFilter {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::LakeFormation::DataCellsFilter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-datacellsfilter.html",
         primary_identifier: &["TableCatalogId", "DatabaseName", "TableName", "Name"],
@@ -122,54 +103,56 @@ impl DataCellsFilter {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DataCellsFilter` with its required properties, named in a [`DataCellsFilterRequired`].
     #[inline]
     pub fn new(required: DataCellsFilterRequired) -> Self {
         Self {
-            column_names: None,
-            column_wildcard: None,
+            column_names: ::std::option::Option::None,
+            column_wildcard: ::std::option::Option::None,
             database_name: required.database_name,
             name: required.name,
-            row_filter: None,
+            row_filter: ::std::option::Option::None,
             table_catalog_id: required.table_catalog_id,
             table_name: required.table_name,
         }
     }
 
     /// `ColumnNames`: a list of strings.
-    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self { self.column_names = Some(value.into()); self }
+    pub fn column_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.column_names = ::std::option::Option::Some(value.into()); self }
     /// `ColumnWildcard`: a [`ColumnWildcard`] object.
-    pub fn column_wildcard(mut self, value: impl Into<Obj<ColumnWildcard>>) -> Self { self.column_wildcard = Some(value.into()); self }
+    pub fn column_wildcard(mut self, value: impl ::std::convert::Into<crate::Obj<ColumnWildcard>>) -> Self { self.column_wildcard = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RowFilter`: a [`RowFilter`] object.
-    pub fn row_filter(mut self, value: impl Into<Obj<RowFilter>>) -> Self { self.row_filter = Some(value.into()); self }
+    pub fn row_filter(mut self, value: impl ::std::convert::Into<crate::Obj<RowFilter>>) -> Self { self.row_filter = ::std::option::Option::Some(value.into()); self }
     /// `TableCatalogId`: a string, required.
-    pub fn table_catalog_id(mut self, value: impl Into<Str>) -> Self { self.table_catalog_id = value.into(); self }
+    pub fn table_catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_catalog_id = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
-impl Resource for DataCellsFilter {
+impl ::cloudwright_core::Resource for DataCellsFilter {
     type Attributes = DataCellsFilterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataCellsFilter, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataCellsFilter, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataCellsFilter {
+impl ::cloudwright_core::ToValue for DataCellsFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ColumnNames", &self.column_names)
             .opt("ColumnWildcard", &self.column_wildcard)
             .req("DatabaseName", &self.database_name)
@@ -181,25 +164,15 @@ impl ToValue for DataCellsFilter {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataCellsFilter`]: `Handle<DataCellsFilter>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataCellsFilter`]: `Handle<DataCellsFilter>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DataCellsFilterAttributes(());
 
-impl From<ResourceRef> for DataCellsFilterAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataCellsFilterAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RowFilter: ObjRule = ObjRule {
-    properties: &[
-        ("AllRowsWildcard", Shape::Typed(json_type::OBJECT)),
-        ("FilterExpression", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RowFilter` property type of `AWS::LakeFormation::DataCellsFilter`.
 ///
@@ -211,11 +184,11 @@ pub struct RowFilter {
     /// `AllRowsWildcard`: a JSON value.
     ///
     /// A wildcard for all rows.
-    pub all_rows_wildcard: Option<Json>,
+    pub all_rows_wildcard: ::std::option::Option<::cloudwright_core::Json>,
     /// `FilterExpression`: a string.
     ///
     /// A filter expression.
-    pub filter_expression: Option<Str>,
+    pub filter_expression: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -223,23 +196,57 @@ impl RowFilter {
     /// A `RowFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllRowsWildcard`: a JSON value.
-    pub fn all_rows_wildcard(mut self, value: impl Into<Json>) -> Self { self.all_rows_wildcard = Some(value.into()); self }
+    pub fn all_rows_wildcard(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.all_rows_wildcard = ::std::option::Option::Some(value.into()); self }
     /// `FilterExpression`: a string.
-    pub fn filter_expression(mut self, value: impl Into<Str>) -> Self { self.filter_expression = Some(value.into()); self }
+    pub fn filter_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_expression = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RowFilter {}
+impl crate::PropertyType for RowFilter {}
 
-impl ToValue for RowFilter {
+impl ::cloudwright_core::ToValue for RowFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllRowsWildcard", &self.all_rows_wildcard)
             .opt("FilterExpression", &self.filter_expression)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_ColumnWildcard;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataCellsFilter: ObjRule = ObjRule {
+        properties: &[
+            ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ColumnWildcard", Shape::Object(&RULE_ColumnWildcard)),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("RowFilter", Shape::Object(&RULE_RowFilter)),
+            ("TableCatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["TableCatalogId", "DatabaseName", "TableName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RowFilter: ObjRule = ObjRule {
+        properties: &[
+            ("AllRowsWildcard", Shape::Typed(json_type::OBJECT)),
+            ("FilterExpression", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

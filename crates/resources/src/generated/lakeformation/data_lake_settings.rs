@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataLakeSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Admins", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None, unique: false })),
-        ("AllowExternalDataFiltering", Shape::Bool),
-        ("AllowFullTableExternalDataAccess", Shape::Bool),
-        ("AuthorizedSessionTagValueList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("CreateDatabaseDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
-        ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
-        ("ExternalDataFilteringAllowList", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None, unique: false })),
-        ("MutationType", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ReadOnlyAdmins", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None, unique: false })),
-        ("TrustedResourceOwners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::LakeFormation::DataLakeSettings` resource.
 ///
 /// The `AWS::LakeFormation::DataLakeSettings` resource is an AWS Lake Formation resource type that manages the data lake settings for your account.
@@ -41,7 +20,7 @@ pub struct DataLakeSettings {
     /// `Admins`: a list of [`DataLakePrincipal`] objects.
     ///
     /// A list of AWS Lake Formation principals.
-    pub admins: Option<List<DataLakePrincipal>>,
+    pub admins: ::std::option::Option<::cloudwright_core::List<DataLakePrincipal>>,
     /// `AllowExternalDataFiltering`: a boolean.
     ///
     /// Whether to allow Amazon EMR clusters or other third-party query engines to access data managed by Lake Formation .
@@ -50,18 +29,19 @@ pub struct DataLakeSettings {
     ///
     /// If false or null, no third-party query engines will be able to access data in Amazon S3 locations that are registered with Lake Formation.
     ///
-    /// For more information, see \[External data filtering setting\](<https://docs.aws.amazon.com/lake-formation/latest/dg/initial-LF-setup.html#external-data-filter>) .
-    pub allow_external_data_filtering: Option<Bool>,
+    /// For more information, see [External data filtering setting](https://docs.aws.amazon.com/lake-formation/latest/dg/initial-LF-setup.html#external-data-filter) .
+    pub allow_external_data_filtering: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AllowFullTableExternalDataAccess`: a boolean.
     ///
     /// Specifies whether query engines and applications can get credentials without IAM session tags if the user has full table access. It provides query engines and applications performance benefits as well as simplifies data access. Amazon EMR on Amazon EC2 is able to leverage this setting.
     ///
     /// For more information, see \[\](<https://docs.aws.amazon.com/lake-formation/latest/dg/using-cred-vending.html>)
-    pub allow_full_table_external_data_access: Option<Bool>,
+    pub allow_full_table_external_data_access: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AuthorizedSessionTagValueList`: a list of strings.
     ///
     /// Lake Formation relies on a privileged process secured by Amazon EMR or the third party integrator to tag the user's role while assuming it. Lake Formation will publish the acceptable key-value pair, for example key = "LakeFormationTrustedCaller" and value = "TRUE" and the third party integrator must properly tag the temporary security credentials that will be used to call Lake Formation 's administrative API operations.
-    pub authorized_session_tag_value_list: Option<List<Str>>,
+    pub authorized_session_tag_value_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CreateDatabaseDefaultPermissions`: a list of [`PrincipalPermissions`] objects.
     ///
     /// Specifies whether access control on a newly created database is managed by Lake Formation permissions or exclusively by IAM permissions.
@@ -70,8 +50,9 @@ pub struct DataLakeSettings {
     ///
     /// The only permitted values are an empty array or an array that contains a single JSON object that grants `ALL` to `IAM_ALLOWED_PRINCIPALS` .
     ///
-    /// For more information, see \[Changing the default security settings for your data lake\](<https://docs.aws.amazon.com/lake-formation/latest/dg/change-settings.html>) .
-    pub create_database_default_permissions: Option<List<PrincipalPermissions>>,
+    /// For more information, see [Changing the default security settings for your data lake](https://docs.aws.amazon.com/lake-formation/latest/dg/change-settings.html) .
+    pub create_database_default_permissions:
+        ::std::option::Option<::cloudwright_core::List<PrincipalPermissions>>,
     /// `CreateTableDefaultPermissions`: a list of [`PrincipalPermissions`] objects.
     ///
     /// Specifies whether access control on a newly created table is managed by Lake Formation permissions or exclusively by IAM permissions.
@@ -80,32 +61,35 @@ pub struct DataLakeSettings {
     ///
     /// The only permitted values are an empty array or an array that contains a single JSON object that grants `ALL` permissions to `IAM_ALLOWED_PRINCIPALS` .
     ///
-    /// For more information, see \[Changing the default security settings for your data lake\](<https://docs.aws.amazon.com/lake-formation/latest/dg/change-settings.html>) .
-    pub create_table_default_permissions: Option<List<PrincipalPermissions>>,
+    /// For more information, see [Changing the default security settings for your data lake](https://docs.aws.amazon.com/lake-formation/latest/dg/change-settings.html) .
+    pub create_table_default_permissions:
+        ::std::option::Option<::cloudwright_core::List<PrincipalPermissions>>,
     /// `ExternalDataFilteringAllowList`: a list of [`DataLakePrincipal`] objects.
     ///
     /// A list of the account IDs of AWS accounts with Amazon EMR clusters or third-party engines that are allwed to perform data filtering.
-    pub external_data_filtering_allow_list: Option<List<DataLakePrincipal>>,
+    pub external_data_filtering_allow_list:
+        ::std::option::Option<::cloudwright_core::List<DataLakePrincipal>>,
     /// `MutationType`: a string.
     ///
     /// Specifies whether the data lake settings are updated by adding new values to the current settings ( `APPEND` ) or by replacing the current settings with new settings ( `REPLACE` ).
     ///
-    /// &gt; If you choose `REPLACE` , your current data lake settings will be replaced with the new values in your template.
-    pub mutation_type: Option<Str>,
+    /// \> If you choose `REPLACE` , your current data lake settings will be replaced with the new values in your template.
+    pub mutation_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value.
     ///
     /// A key-value map that provides an additional configuration on your data lake. `CrossAccountVersion` is the key you can configure in the `Parameters` field. Accepted values for the `CrossAccountVersion` key are 1, 2, 3, and 4.
     ///
     /// Format `json`.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `ReadOnlyAdmins`: a list of [`DataLakePrincipal`] objects.
-    pub read_only_admins: Option<List<DataLakePrincipal>>,
+    pub read_only_admins: ::std::option::Option<::cloudwright_core::List<DataLakePrincipal>>,
     /// `TrustedResourceOwners`: a list of strings.
     ///
     /// An array of UTF-8 strings.
     ///
     /// A list of the resource-owning account IDs that the caller's account can use to share their user access details (user ARNs). The user ARNs can be logged in the resource owner's CloudTrail log. You may want to specify this property when you are in a high-trust boundary, such as the same team or company.
-    pub trusted_resource_owners: Option<List<Str>>,
+    pub trusted_resource_owners:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -115,7 +99,7 @@ impl DataLakeSettings {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::LakeFormation::DataLakeSettings",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-datalakesettings.html",
         primary_identifier: &["Id"],
@@ -126,54 +110,56 @@ impl DataLakeSettings {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DataLakeSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Admins`: a list of [`DataLakePrincipal`] objects.
-    pub fn admins(mut self, value: impl Into<List<DataLakePrincipal>>) -> Self { self.admins = Some(value.into()); self }
+    pub fn admins(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataLakePrincipal>>) -> Self { self.admins = ::std::option::Option::Some(value.into()); self }
     /// `AllowExternalDataFiltering`: a boolean.
-    pub fn allow_external_data_filtering(mut self, value: impl Into<Bool>) -> Self { self.allow_external_data_filtering = Some(value.into()); self }
+    pub fn allow_external_data_filtering(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_external_data_filtering = ::std::option::Option::Some(value.into()); self }
     /// `AllowFullTableExternalDataAccess`: a boolean.
-    pub fn allow_full_table_external_data_access(mut self, value: impl Into<Bool>) -> Self { self.allow_full_table_external_data_access = Some(value.into()); self }
+    pub fn allow_full_table_external_data_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_full_table_external_data_access = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizedSessionTagValueList`: a list of strings.
-    pub fn authorized_session_tag_value_list(mut self, value: impl Into<List<Str>>) -> Self { self.authorized_session_tag_value_list = Some(value.into()); self }
+    pub fn authorized_session_tag_value_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.authorized_session_tag_value_list = ::std::option::Option::Some(value.into()); self }
     /// `CreateDatabaseDefaultPermissions`: a list of [`PrincipalPermissions`] objects.
-    pub fn create_database_default_permissions(mut self, value: impl Into<List<PrincipalPermissions>>) -> Self { self.create_database_default_permissions = Some(value.into()); self }
+    pub fn create_database_default_permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrincipalPermissions>>) -> Self { self.create_database_default_permissions = ::std::option::Option::Some(value.into()); self }
     /// `CreateTableDefaultPermissions`: a list of [`PrincipalPermissions`] objects.
-    pub fn create_table_default_permissions(mut self, value: impl Into<List<PrincipalPermissions>>) -> Self { self.create_table_default_permissions = Some(value.into()); self }
+    pub fn create_table_default_permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrincipalPermissions>>) -> Self { self.create_table_default_permissions = ::std::option::Option::Some(value.into()); self }
     /// `ExternalDataFilteringAllowList`: a list of [`DataLakePrincipal`] objects.
-    pub fn external_data_filtering_allow_list(mut self, value: impl Into<List<DataLakePrincipal>>) -> Self { self.external_data_filtering_allow_list = Some(value.into()); self }
+    pub fn external_data_filtering_allow_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataLakePrincipal>>) -> Self { self.external_data_filtering_allow_list = ::std::option::Option::Some(value.into()); self }
     /// `MutationType`: a string.
-    pub fn mutation_type(mut self, value: impl Into<Str>) -> Self { self.mutation_type = Some(value.into()); self }
+    pub fn mutation_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mutation_type = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `ReadOnlyAdmins`: a list of [`DataLakePrincipal`] objects.
-    pub fn read_only_admins(mut self, value: impl Into<List<DataLakePrincipal>>) -> Self { self.read_only_admins = Some(value.into()); self }
+    pub fn read_only_admins(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataLakePrincipal>>) -> Self { self.read_only_admins = ::std::option::Option::Some(value.into()); self }
     /// `TrustedResourceOwners`: a list of strings.
-    pub fn trusted_resource_owners(mut self, value: impl Into<List<Str>>) -> Self { self.trusted_resource_owners = Some(value.into()); self }
+    pub fn trusted_resource_owners(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.trusted_resource_owners = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataLakeSettings {
+impl ::cloudwright_core::Resource for DataLakeSettings {
     type Attributes = DataLakeSettingsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataLakeSettings, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataLakeSettings, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataLakeSettings {
+impl ::cloudwright_core::ToValue for DataLakeSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Admins", &self.admins)
             .opt(
                 "AllowExternalDataFiltering",
@@ -207,12 +193,12 @@ impl ToValue for DataLakeSettings {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataLakeSettings`]: `Handle<DataLakeSettings>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataLakeSettings`]: `Handle<DataLakeSettings>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataLakeSettingsAttributes(ResourceRef);
+pub struct DataLakeSettingsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataLakeSettingsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataLakeSettingsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -220,27 +206,10 @@ impl From<ResourceRef> for DataLakeSettingsAttributes {
 impl DataLakeSettingsAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`DataLakePrincipal`], by name: `DataLakePrincipal::new(DataLakePrincipalRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataLakePrincipalRequired {
-    /// `DataLakePrincipalIdentifier`: a string, required.
-    pub data_lake_principal_identifier: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
-    properties: &[
-        ("DataLakePrincipalIdentifier", Shape::STR),
-    ],
-    required: &["DataLakePrincipalIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataLakePrincipal` property type of `AWS::LakeFormation::DataLakeSettings`.
 ///
@@ -252,29 +221,29 @@ pub struct DataLakePrincipal {
     /// `DataLakePrincipalIdentifier`: a string, required.
     ///
     /// An identifier for the Lake Formation principal.
-    pub data_lake_principal_identifier: Str,
+    pub data_lake_principal_identifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DataLakePrincipal {
-    /// A `DataLakePrincipal` with its required properties, named in a [`DataLakePrincipalRequired`].
+    /// A `DataLakePrincipal` with its one required property, `DataLakePrincipalIdentifier`.
     #[inline]
-    pub fn new(required: DataLakePrincipalRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data_lake_principal_identifier: required.data_lake_principal_identifier,
+            data_lake_principal_identifier: value.into(),
         }
     }
 
     /// `DataLakePrincipalIdentifier`: a string, required.
-    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self { self.data_lake_principal_identifier = value.into(); self }
+    pub fn data_lake_principal_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_lake_principal_identifier = value.into(); self }
 }
 
-impl PropertyType for DataLakePrincipal {}
+impl crate::PropertyType for DataLakePrincipal {}
 
-impl ToValue for DataLakePrincipal {
+impl ::cloudwright_core::ToValue for DataLakePrincipal {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DataLakePrincipalIdentifier",
                 &self.data_lake_principal_identifier,
@@ -287,21 +256,10 @@ impl ToValue for DataLakePrincipal {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrincipalPermissionsRequired {
     /// `Permissions`: a list of strings, required.
-    pub permissions: List<Str>,
+    pub permissions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Principal`: a [`DataLakePrincipal`] object, required.
-    pub principal: Obj<DataLakePrincipal>,
+    pub principal: crate::Obj<DataLakePrincipal>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
-    properties: &[
-        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
-    ],
-    required: &["Permissions", "Principal"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrincipalPermissions` property type of `AWS::LakeFormation::DataLakeSettings`.
 ///
@@ -313,11 +271,11 @@ pub struct PrincipalPermissions {
     /// `Permissions`: a list of strings, required.
     ///
     /// The permissions that are granted to the principal.
-    pub permissions: List<Str>,
+    pub permissions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Principal`: a [`DataLakePrincipal`] object, required.
     ///
     /// The principal who is granted permissions.
-    pub principal: Obj<DataLakePrincipal>,
+    pub principal: crate::Obj<DataLakePrincipal>,
 }
 
 #[rustfmt::skip]
@@ -332,19 +290,66 @@ impl PrincipalPermissions {
     }
 
     /// `Permissions`: a list of strings, required.
-    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self { self.permissions = value.into(); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.permissions = value.into(); self }
     /// `Principal`: a [`DataLakePrincipal`] object, required.
-    pub fn principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self { self.principal = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<crate::Obj<DataLakePrincipal>>) -> Self { self.principal = value.into(); self }
 }
 
-impl PropertyType for PrincipalPermissions {}
+impl crate::PropertyType for PrincipalPermissions {}
 
-impl ToValue for PrincipalPermissions {
+impl ::cloudwright_core::ToValue for PrincipalPermissions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Permissions", &self.permissions)
             .req("Principal", &self.principal)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataLakeSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Admins", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None, unique: false })),
+            ("AllowExternalDataFiltering", Shape::Bool),
+            ("AllowFullTableExternalDataAccess", Shape::Bool),
+            ("AuthorizedSessionTagValueList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("CreateDatabaseDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
+            ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
+            ("ExternalDataFilteringAllowList", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None, unique: false })),
+            ("MutationType", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ReadOnlyAdmins", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None, unique: false })),
+            ("TrustedResourceOwners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
+        properties: &[
+            ("DataLakePrincipalIdentifier", Shape::STR),
+        ],
+        required: &["DataLakePrincipalIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
+        properties: &[
+            ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
+        ],
+        required: &["Permissions", "Principal"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

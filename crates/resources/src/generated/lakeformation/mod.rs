@@ -7,7 +7,7 @@
 //! - `AWS::LakeFormation::DataLakeSettings`: [`DataLakeSettings`], property types in [`data_lake_settings`](mod@data_lake_settings)
 //! - `AWS::LakeFormation::Permissions`: [`Permissions`], property types in [`permissions`](mod@permissions)
 //! - `AWS::LakeFormation::PrincipalPermissions`: [`PrincipalPermissions`], property types in [`principal_permissions`](mod@principal_permissions)
-//! - `AWS::LakeFormation::Resource`: [`CfnResource`], property types in [`resource`](mod@resource)
+//! - `AWS::LakeFormation::Resource`: [`Resource`], property types in [`resource`](mod@resource)
 //! - `AWS::LakeFormation::Tag`: [`Tag`], property types in [`tag`](mod@tag)
 //! - `AWS::LakeFormation::TagAssociation`: [`TagAssociation`], property types in [`tag_association`](mod@tag_association)
 //!
@@ -41,7 +41,7 @@ pub use principal_permissions::{
     PrincipalPermissions, PrincipalPermissionsAttributes, PrincipalPermissionsRequired,
 };
 #[cfg(feature = "lakeformation")]
-pub use resource::{CfnResource, CfnResourceAttributes, CfnResourceRequired};
+pub use resource::{Resource, ResourceAttributes, ResourceRequired};
 #[cfg(feature = "lakeformation")]
 pub use tag::{Tag, TagAttributes, TagRequired};
 #[cfg(feature = "lakeformation")]

@@ -5,35 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Permissions`], by name: `Permissions::new(PermissionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionsRequired {
     /// `DataLakePrincipal`: a [`DataLakePrincipal`] object, required.
-    pub data_lake_principal: Obj<DataLakePrincipal>,
-    /// `Resource`: a [`ResourceProperty`] object, required.
-    pub resource: Obj<ResourceProperty>,
+    pub data_lake_principal: crate::Obj<DataLakePrincipal>,
+    /// `Resource`: a [`Resource`] object, required.
+    pub resource: crate::Obj<Resource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Permissions: ObjRule = ObjRule {
-    properties: &[
-        ("DataLakePrincipal", Shape::Object(&RULE_DataLakePrincipal)),
-        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PermissionsWithGrantOption", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Resource", Shape::Object(&RULE_ResourceProperty)),
-    ],
-    required: &["DataLakePrincipal", "Resource"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::LakeFormation::Permissions` resource.
 ///
 /// The `AWS::LakeFormation::Permissions` resource represents the permissions that a principal has on an AWS Glue Data Catalog resource (such as AWS Glue database or AWS Glue tables). When you upload a permissions stack, the permissions are granted to the principal and when you remove the stack, the permissions are revoked from the principal. If you remove a stack, and the principal does not have the permissions referenced in the stack then AWS Lake Formation will throw an error because you can’t call revoke on non-existing permissions. To successfully remove the stack, you’ll need to regrant those permissions and then remove the stack.
 ///
-/// &gt; New versions of AWS Lake Formation permission resources are now available. For more information, see: \[AWS:LakeFormation::PrincipalPermissions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-principalpermissions.html>)
+/// \> New versions of AWS Lake Formation permission resources are now available. For more information, see: [AWS:LakeFormation::PrincipalPermissions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-principalpermissions.html)
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PermissionsAttributes`], which `Handle<Permissions>` dereferences to.
@@ -49,21 +34,22 @@ pub struct Permissions {
     /// The AWS Lake Formation principal.
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_lake_principal: Obj<DataLakePrincipal>,
+    pub data_lake_principal: crate::Obj<DataLakePrincipal>,
     /// `Permissions`: a list of strings.
     ///
     /// The permissions granted or revoked.
-    pub permissions: Option<List<Str>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PermissionsWithGrantOption`: a list of strings.
     ///
     /// Indicates the ability to grant permissions (as a subset of permissions granted).
-    pub permissions_with_grant_option: Option<List<Str>>,
-    /// `Resource`: a [`ResourceProperty`] object, required.
+    pub permissions_with_grant_option:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
+    /// `Resource`: a [`Resource`] object, required.
     ///
     /// A structure for the resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource: Obj<ResourceProperty>,
+    pub resource: crate::Obj<Resource>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +59,7 @@ impl Permissions {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::LakeFormation::Permissions",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-permissions.html",
         primary_identifier: &["Id"],
@@ -84,7 +70,7 @@ impl Permissions {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Permissions` with its required properties, named in a [`PermissionsRequired`].
@@ -92,37 +78,39 @@ impl Permissions {
     pub fn new(required: PermissionsRequired) -> Self {
         Self {
             data_lake_principal: required.data_lake_principal,
-            permissions: None,
-            permissions_with_grant_option: None,
+            permissions: ::std::option::Option::None,
+            permissions_with_grant_option: ::std::option::Option::None,
             resource: required.resource,
         }
     }
 
     /// `DataLakePrincipal`: a [`DataLakePrincipal`] object, required.
-    pub fn data_lake_principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self { self.data_lake_principal = value.into(); self }
+    pub fn data_lake_principal(mut self, value: impl ::std::convert::Into<crate::Obj<DataLakePrincipal>>) -> Self { self.data_lake_principal = value.into(); self }
     /// `Permissions`: a list of strings.
-    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `PermissionsWithGrantOption`: a list of strings.
-    pub fn permissions_with_grant_option(mut self, value: impl Into<List<Str>>) -> Self { self.permissions_with_grant_option = Some(value.into()); self }
-    /// `Resource`: a [`ResourceProperty`] object, required.
-    pub fn resource(mut self, value: impl Into<Obj<ResourceProperty>>) -> Self { self.resource = value.into(); self }
+    pub fn permissions_with_grant_option(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.permissions_with_grant_option = ::std::option::Option::Some(value.into()); self }
+    /// `Resource`: a [`Resource`] object, required.
+    pub fn resource(mut self, value: impl ::std::convert::Into<crate::Obj<Resource>>) -> Self { self.resource = value.into(); self }
 }
 
-impl Resource for Permissions {
+impl ::cloudwright_core::Resource for Permissions {
     type Attributes = PermissionsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Permissions, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Permissions, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Permissions {
+impl ::cloudwright_core::ToValue for Permissions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataLakePrincipal", &self.data_lake_principal)
             .opt("Permissions", &self.permissions)
             .opt(
@@ -134,12 +122,12 @@ impl ToValue for Permissions {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Permissions`]: `Handle<Permissions>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Permissions`]: `Handle<Permissions>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PermissionsAttributes(ResourceRef);
+pub struct PermissionsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PermissionsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PermissionsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,19 +137,10 @@ impl PermissionsAttributes {
     ///
     /// A unique identifier for the batch permissions request entry.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ColumnWildcard: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludedColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ColumnWildcard` property type of `AWS::LakeFormation::Permissions`.
 ///
@@ -173,7 +152,8 @@ pub struct ColumnWildcard {
     /// `ExcludedColumnNames`: a list of strings.
     ///
     /// Excludes column names. Any column with this name will be excluded.
-    pub excluded_column_names: Option<List<Str>>,
+    pub excluded_column_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -181,32 +161,23 @@ impl ColumnWildcard {
     /// A `ColumnWildcard` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExcludedColumnNames`: a list of strings.
-    pub fn excluded_column_names(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_column_names = Some(value.into()); self }
+    pub fn excluded_column_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_column_names = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ColumnWildcard {}
+impl crate::PropertyType for ColumnWildcard {}
 
-impl ToValue for ColumnWildcard {
+impl ::cloudwright_core::ToValue for ColumnWildcard {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludedColumnNames", &self.excluded_column_names)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
-    properties: &[
-        ("DataLakePrincipalIdentifier", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataLakePrincipal` property type of `AWS::LakeFormation::Permissions`.
 ///
@@ -218,7 +189,7 @@ pub struct DataLakePrincipal {
     /// `DataLakePrincipalIdentifier`: a string.
     ///
     /// An identifier for the Lake Formation principal.
-    pub data_lake_principal_identifier: Option<Str>,
+    pub data_lake_principal_identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -226,19 +197,19 @@ impl DataLakePrincipal {
     /// A `DataLakePrincipal` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataLakePrincipalIdentifier`: a string.
-    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self { self.data_lake_principal_identifier = Some(value.into()); self }
+    pub fn data_lake_principal_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_lake_principal_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataLakePrincipal {}
+impl crate::PropertyType for DataLakePrincipal {}
 
-impl ToValue for DataLakePrincipal {
+impl ::cloudwright_core::ToValue for DataLakePrincipal {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DataLakePrincipalIdentifier",
                 &self.data_lake_principal_identifier,
@@ -246,16 +217,6 @@ impl ToValue for DataLakePrincipal {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataLocationResource: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::STR),
-        ("S3Resource", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataLocationResource` property type of `AWS::LakeFormation::Permissions`.
 ///
@@ -267,11 +228,11 @@ pub struct DataLocationResource {
     /// `CatalogId`: a string.
     ///
     /// The identifier for the Data Catalog . By default, it is the account ID of the caller.
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Resource`: a string.
     ///
     /// The Amazon Resource Name (ARN) that uniquely identifies the data location resource.
-    pub s3_resource: Option<Str>,
+    pub s3_resource: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -279,36 +240,26 @@ impl DataLocationResource {
     /// A `DataLocationResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `S3Resource`: a string.
-    pub fn s3_resource(mut self, value: impl Into<Str>) -> Self { self.s3_resource = Some(value.into()); self }
+    pub fn s3_resource(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_resource = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataLocationResource {}
+impl crate::PropertyType for DataLocationResource {}
 
-impl ToValue for DataLocationResource {
+impl ::cloudwright_core::ToValue for DataLocationResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .opt("S3Resource", &self.s3_resource)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseResource: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatabaseResource` property type of `AWS::LakeFormation::Permissions`.
 ///
@@ -320,11 +271,11 @@ pub struct DatabaseResource {
     /// `CatalogId`: a string.
     ///
     /// The identifier for the Data Catalog . By default, it is the account ID of the caller.
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the database resource. Unique to the Data Catalog.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -332,38 +283,26 @@ impl DatabaseResource {
     /// A `DatabaseResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatabaseResource {}
+impl crate::PropertyType for DatabaseResource {}
 
-impl ToValue for DatabaseResource {
+impl ::cloudwright_core::ToValue for DatabaseResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
-    properties: &[
-        ("DataLocationResource", Shape::Object(&RULE_DataLocationResource)),
-        ("DatabaseResource", Shape::Object(&RULE_DatabaseResource)),
-        ("TableResource", Shape::Object(&RULE_TableResource)),
-        ("TableWithColumnsResource", Shape::Object(&RULE_TableWithColumnsResource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Resource` property type of `AWS::LakeFormation::Permissions`.
 ///
@@ -371,49 +310,49 @@ pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-permissions-resource.html>
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct ResourceProperty {
+pub struct Resource {
     /// `DataLocationResource`: a [`DataLocationResource`] object.
     ///
     /// A structure for a data location object where permissions are granted or revoked.
-    pub data_location_resource: Option<Obj<DataLocationResource>>,
+    pub data_location_resource: ::std::option::Option<crate::Obj<DataLocationResource>>,
     /// `DatabaseResource`: a [`DatabaseResource`] object.
     ///
     /// A structure for the database object.
-    pub database_resource: Option<Obj<DatabaseResource>>,
+    pub database_resource: ::std::option::Option<crate::Obj<DatabaseResource>>,
     /// `TableResource`: a [`TableResource`] object.
     ///
     /// A structure for the table object. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
-    pub table_resource: Option<Obj<TableResource>>,
+    pub table_resource: ::std::option::Option<crate::Obj<TableResource>>,
     /// `TableWithColumnsResource`: a [`TableWithColumnsResource`] object.
     ///
     /// A structure for a table with columns object. This object is only used when granting a SELECT permission.
-    pub table_with_columns_resource: Option<Obj<TableWithColumnsResource>>,
+    pub table_with_columns_resource: ::std::option::Option<crate::Obj<TableWithColumnsResource>>,
 }
 
 #[rustfmt::skip]
-impl ResourceProperty {
-    /// A `ResourceProperty` with no property set (none is required).
+impl Resource {
+    /// A `Resource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataLocationResource`: a [`DataLocationResource`] object.
-    pub fn data_location_resource(mut self, value: impl Into<Obj<DataLocationResource>>) -> Self { self.data_location_resource = Some(value.into()); self }
+    pub fn data_location_resource(mut self, value: impl ::std::convert::Into<crate::Obj<DataLocationResource>>) -> Self { self.data_location_resource = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseResource`: a [`DatabaseResource`] object.
-    pub fn database_resource(mut self, value: impl Into<Obj<DatabaseResource>>) -> Self { self.database_resource = Some(value.into()); self }
+    pub fn database_resource(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseResource>>) -> Self { self.database_resource = ::std::option::Option::Some(value.into()); self }
     /// `TableResource`: a [`TableResource`] object.
-    pub fn table_resource(mut self, value: impl Into<Obj<TableResource>>) -> Self { self.table_resource = Some(value.into()); self }
+    pub fn table_resource(mut self, value: impl ::std::convert::Into<crate::Obj<TableResource>>) -> Self { self.table_resource = ::std::option::Option::Some(value.into()); self }
     /// `TableWithColumnsResource`: a [`TableWithColumnsResource`] object.
-    pub fn table_with_columns_resource(mut self, value: impl Into<Obj<TableWithColumnsResource>>) -> Self { self.table_with_columns_resource = Some(value.into()); self }
+    pub fn table_with_columns_resource(mut self, value: impl ::std::convert::Into<crate::Obj<TableWithColumnsResource>>) -> Self { self.table_with_columns_resource = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceProperty {}
+impl crate::PropertyType for Resource {}
 
-impl ToValue for ResourceProperty {
+impl ::cloudwright_core::ToValue for Resource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataLocationResource", &self.data_location_resource)
             .opt("DatabaseResource", &self.database_resource)
             .opt("TableResource", &self.table_resource)
@@ -425,18 +364,6 @@ impl ToValue for ResourceProperty {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TableResource: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("Name", Shape::STR),
-        ("TableWildcard", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TableResource` property type of `AWS::LakeFormation::Permissions`.
 ///
 /// A structure for the table object. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
@@ -447,21 +374,21 @@ pub struct TableResource {
     /// `CatalogId`: a string.
     ///
     /// The identifier for the Data Catalog . By default, it is the account ID of the caller.
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the table.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TableWildcard`: a JSON value.
     ///
     /// An empty object representing all tables under a database. If this field is specified instead of the `Name` field, all tables under `DatabaseName` will have permission changes applied.
     ///
     /// Format `json`.
-    pub table_wildcard: Option<Json>,
+    pub table_wildcard: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -469,25 +396,25 @@ impl TableResource {
     /// A `TableResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `TableWildcard`: a JSON value.
-    pub fn table_wildcard(mut self, value: impl Into<Json>) -> Self { self.table_wildcard = Some(value.into()); self }
+    pub fn table_wildcard(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.table_wildcard = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TableResource {}
+impl crate::PropertyType for TableResource {}
 
-impl ToValue for TableResource {
+impl ::cloudwright_core::ToValue for TableResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .opt("DatabaseName", &self.database_name)
             .opt("Name", &self.name)
@@ -495,19 +422,6 @@ impl ToValue for TableResource {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::STR),
-        ("ColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ColumnWildcard", Shape::Object(&RULE_ColumnWildcard)),
-        ("DatabaseName", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TableWithColumnsResource` property type of `AWS::LakeFormation::Permissions`.
 ///
@@ -521,23 +435,23 @@ pub struct TableWithColumnsResource {
     /// `CatalogId`: a string.
     ///
     /// The identifier for the Data Catalog . By default, it is the account ID of the caller.
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ColumnNames`: a list of strings.
     ///
     /// The list of column names for the table. At least one of `ColumnNames` or `ColumnWildcard` is required.
-    pub column_names: Option<List<Str>>,
+    pub column_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ColumnWildcard`: a [`ColumnWildcard`] object.
     ///
     /// A wildcard specified by a `ColumnWildcard` object. At least one of `ColumnNames` or `ColumnWildcard` is required.
-    pub column_wildcard: Option<Obj<ColumnWildcard>>,
+    pub column_wildcard: ::std::option::Option<crate::Obj<ColumnWildcard>>,
     /// `DatabaseName`: a string.
     ///
     /// The name of the database for the table with columns resource. Unique to the Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the table resource. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -545,27 +459,27 @@ impl TableWithColumnsResource {
     /// A `TableWithColumnsResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `ColumnNames`: a list of strings.
-    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self { self.column_names = Some(value.into()); self }
+    pub fn column_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.column_names = ::std::option::Option::Some(value.into()); self }
     /// `ColumnWildcard`: a [`ColumnWildcard`] object.
-    pub fn column_wildcard(mut self, value: impl Into<Obj<ColumnWildcard>>) -> Self { self.column_wildcard = Some(value.into()); self }
+    pub fn column_wildcard(mut self, value: impl ::std::convert::Into<crate::Obj<ColumnWildcard>>) -> Self { self.column_wildcard = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TableWithColumnsResource {}
+impl crate::PropertyType for TableWithColumnsResource {}
 
-impl ToValue for TableWithColumnsResource {
+impl ::cloudwright_core::ToValue for TableWithColumnsResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .opt("ColumnNames", &self.column_names)
             .opt("ColumnWildcard", &self.column_wildcard)
@@ -573,4 +487,99 @@ impl ToValue for TableWithColumnsResource {
             .opt("Name", &self.name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Permissions: ObjRule = ObjRule {
+        properties: &[
+            ("DataLakePrincipal", Shape::Object(&RULE_DataLakePrincipal)),
+            ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PermissionsWithGrantOption", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Resource", Shape::Object(&RULE_Resource)),
+        ],
+        required: &["DataLakePrincipal", "Resource"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColumnWildcard: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludedColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
+        properties: &[
+            ("DataLakePrincipalIdentifier", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataLocationResource: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::STR),
+            ("S3Resource", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseResource: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Resource: ObjRule = ObjRule {
+        properties: &[
+            ("DataLocationResource", Shape::Object(&RULE_DataLocationResource)),
+            ("DatabaseResource", Shape::Object(&RULE_DatabaseResource)),
+            ("TableResource", Shape::Object(&RULE_TableResource)),
+            ("TableWithColumnsResource", Shape::Object(&RULE_TableWithColumnsResource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableResource: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("Name", Shape::STR),
+            ("TableWildcard", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::STR),
+            ("ColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ColumnWildcard", Shape::Object(&RULE_ColumnWildcard)),
+            ("DatabaseName", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

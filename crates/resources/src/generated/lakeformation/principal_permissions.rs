@@ -5,40 +5,23 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ColumnWildcard, DatabaseResource, DatabaseResourceRequired, TableResource,
     TableResourceRequired,
 };
-use super::shared::{RULE_ColumnWildcard, RULE_DatabaseResource, RULE_TableResource};
 
 /// The required properties of [`PrincipalPermissions`], by name: `PrincipalPermissions::new(PrincipalPermissionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrincipalPermissionsRequired {
     /// `Permissions`: a list of [`Permission`] values, required.
-    pub permissions: List<Permission>,
+    pub permissions: ::cloudwright_core::List<Permission>,
     /// `PermissionsWithGrantOption`: a list of [`Permission`] values, required.
-    pub permissions_with_grant_option: List<Permission>,
+    pub permissions_with_grant_option: ::cloudwright_core::List<Permission>,
     /// `Principal`: a [`DataLakePrincipal`] object, required.
-    pub principal: Obj<DataLakePrincipal>,
-    /// `Resource`: a [`ResourceProperty`] object, required.
-    pub resource: Obj<ResourceProperty>,
+    pub principal: crate::Obj<DataLakePrincipal>,
+    /// `Resource`: a [`Resource`] object, required.
+    pub resource: crate::Obj<Resource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
-    properties: &[
-        ("Catalog", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "DESCRIBE", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "CREATE_LF_TAG", "ASSOCIATE", "GRANT_WITH_LF_TAG_EXPRESSION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("PermissionsWithGrantOption", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "DESCRIBE", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "CREATE_LF_TAG", "ASSOCIATE", "GRANT_WITH_LF_TAG_EXPRESSION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
-        ("Resource", Shape::Object(&RULE_ResourceProperty)),
-    ],
-    required: &["Principal", "Resource", "Permissions", "PermissionsWithGrantOption"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::LakeFormation::PrincipalPermissions` resource.
 ///
@@ -58,31 +41,31 @@ pub struct PrincipalPermissions {
     /// The identifier for the Data Catalog . By default, the account ID. The Data Catalog is the persistent metadata store. It contains database definitions, table definitions, and other control information to manage your Lake Formation environment.
     ///
     /// Length 12 to 12; create-only: changing it replaces the resource.
-    pub catalog: Option<Str>,
+    pub catalog: ::std::option::Option<::cloudwright_core::Str>,
     /// `Permissions`: a list of [`Permission`] values, required.
     ///
     /// The permissions granted or revoked.
     ///
     /// Create-only: changing it replaces the resource.
-    pub permissions: List<Permission>,
+    pub permissions: ::cloudwright_core::List<Permission>,
     /// `PermissionsWithGrantOption`: a list of [`Permission`] values, required.
     ///
     /// Indicates the ability to grant permissions (as a subset of permissions granted).
     ///
     /// Create-only: changing it replaces the resource.
-    pub permissions_with_grant_option: List<Permission>,
+    pub permissions_with_grant_option: ::cloudwright_core::List<Permission>,
     /// `Principal`: a [`DataLakePrincipal`] object, required.
     ///
     /// The principal to be granted a permission.
     ///
     /// Create-only: changing it replaces the resource.
-    pub principal: Obj<DataLakePrincipal>,
-    /// `Resource`: a [`ResourceProperty`] object, required.
+    pub principal: crate::Obj<DataLakePrincipal>,
+    /// `Resource`: a [`Resource`] object, required.
     ///
     /// The resource to be granted or revoked permissions.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource: Obj<ResourceProperty>,
+    pub resource: crate::Obj<Resource>,
 }
 
 #[rustfmt::skip]
@@ -92,7 +75,7 @@ impl PrincipalPermissions {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::LakeFormation::PrincipalPermissions",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-principalpermissions.html",
         primary_identifier: &["PrincipalIdentifier", "ResourceIdentifier"],
@@ -103,14 +86,14 @@ impl PrincipalPermissions {
         read_only: &["PrincipalIdentifier", "ResourceIdentifier"],
         attributes: &["PrincipalIdentifier", "ResourceIdentifier"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PrincipalPermissions` with its required properties, named in a [`PrincipalPermissionsRequired`].
     #[inline]
     pub fn new(required: PrincipalPermissionsRequired) -> Self {
         Self {
-            catalog: None,
+            catalog: ::std::option::Option::None,
             permissions: required.permissions,
             permissions_with_grant_option: required.permissions_with_grant_option,
             principal: required.principal,
@@ -119,32 +102,34 @@ impl PrincipalPermissions {
     }
 
     /// `Catalog`: a string.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = Some(value.into()); self }
+    pub fn catalog(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog = ::std::option::Option::Some(value.into()); self }
     /// `Permissions`: a list of [`Permission`] values, required.
-    pub fn permissions(mut self, value: impl Into<List<Permission>>) -> Self { self.permissions = value.into(); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Permission>>) -> Self { self.permissions = value.into(); self }
     /// `PermissionsWithGrantOption`: a list of [`Permission`] values, required.
-    pub fn permissions_with_grant_option(mut self, value: impl Into<List<Permission>>) -> Self { self.permissions_with_grant_option = value.into(); self }
+    pub fn permissions_with_grant_option(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Permission>>) -> Self { self.permissions_with_grant_option = value.into(); self }
     /// `Principal`: a [`DataLakePrincipal`] object, required.
-    pub fn principal(mut self, value: impl Into<Obj<DataLakePrincipal>>) -> Self { self.principal = value.into(); self }
-    /// `Resource`: a [`ResourceProperty`] object, required.
-    pub fn resource(mut self, value: impl Into<Obj<ResourceProperty>>) -> Self { self.resource = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<crate::Obj<DataLakePrincipal>>) -> Self { self.principal = value.into(); self }
+    /// `Resource`: a [`Resource`] object, required.
+    pub fn resource(mut self, value: impl ::std::convert::Into<crate::Obj<Resource>>) -> Self { self.resource = value.into(); self }
 }
 
-impl Resource for PrincipalPermissions {
+impl ::cloudwright_core::Resource for PrincipalPermissions {
     type Attributes = PrincipalPermissionsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrincipalPermissions, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PrincipalPermissions, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PrincipalPermissions {
+impl ::cloudwright_core::ToValue for PrincipalPermissions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Catalog", &self.catalog)
             .req("Permissions", &self.permissions)
             .req(
@@ -157,12 +142,12 @@ impl ToValue for PrincipalPermissions {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PrincipalPermissions`]: `Handle<PrincipalPermissions>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PrincipalPermissions`]: `Handle<PrincipalPermissions>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PrincipalPermissionsAttributes(ResourceRef);
+pub struct PrincipalPermissionsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PrincipalPermissionsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PrincipalPermissionsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -172,16 +157,16 @@ impl PrincipalPermissionsAttributes {
     ///
     /// Json encoding of the input principal. For example: `{"DataLakePrincipalIdentifier":"arn:aws:iam::123456789012:role/ExampleRole"}`
     #[inline]
-    pub fn principal_identifier(&self) -> Value {
-        self.0.get_att("PrincipalIdentifier")
+    pub fn principal_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrincipalIdentifier"))
     }
 
     /// `Fn::GetAtt` `ResourceIdentifier`: a string.
     ///
     /// Json encoding of the input resource. For example: `{"Catalog":null,"Database":null,"Table":null,"TableWithColumns":null,"DataLocation":null,"DataCellsFilter":{"TableCatalogId":"123456789012","DatabaseName":"ExampleDatabase","TableName":"ExampleTable","Name":"ExampleFilter"},"LFTag":null,"LFTagPolicy":null}`
     #[inline]
-    pub fn resource_identifier(&self) -> Value {
-        self.0.get_att("ResourceIdentifier")
+    pub fn resource_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceIdentifier"))
     }
 }
 
@@ -189,27 +174,14 @@ impl PrincipalPermissionsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCellsFilterResourceRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TableCatalogId`: a string, required.
-    pub table_catalog_id: Str,
+    pub table_catalog_id: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataCellsFilterResource: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TableCatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["TableCatalogId", "DatabaseName", "TableName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataCellsFilterResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
 ///
@@ -223,25 +195,25 @@ pub struct DataCellsFilterResource {
     /// A database in the Data Catalog .
     ///
     /// Length 1 to 255.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name given by the user to the data filter cell.
     ///
     /// Length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TableCatalogId`: a string, required.
     ///
     /// The ID of the catalog to which the table belongs.
     ///
     /// Length 12 to 12.
-    pub table_catalog_id: Str,
+    pub table_catalog_id: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
     /// The name of the table.
     ///
     /// Length 1 to 255.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -258,21 +230,21 @@ impl DataCellsFilterResource {
     }
 
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `TableCatalogId`: a string, required.
-    pub fn table_catalog_id(mut self, value: impl Into<Str>) -> Self { self.table_catalog_id = value.into(); self }
+    pub fn table_catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_catalog_id = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
-impl PropertyType for DataCellsFilterResource {}
+impl crate::PropertyType for DataCellsFilterResource {}
 
-impl ToValue for DataCellsFilterResource {
+impl ::cloudwright_core::ToValue for DataCellsFilterResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatabaseName", &self.database_name)
             .req("Name", &self.name)
             .req("TableCatalogId", &self.table_catalog_id)
@@ -280,15 +252,6 @@ impl ToValue for DataCellsFilterResource {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
-    properties: &[
-        ("DataLakePrincipalIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataLakePrincipal` property type of `AWS::LakeFormation::PrincipalPermissions`.
 ///
@@ -302,7 +265,7 @@ pub struct DataLakePrincipal {
     /// An identifier for the AWS Lake Formation principal.
     ///
     /// Length 1 to 255.
-    pub data_lake_principal_identifier: Option<Str>,
+    pub data_lake_principal_identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -310,19 +273,19 @@ impl DataLakePrincipal {
     /// A `DataLakePrincipal` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataLakePrincipalIdentifier`: a string.
-    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self { self.data_lake_principal_identifier = Some(value.into()); self }
+    pub fn data_lake_principal_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_lake_principal_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataLakePrincipal {}
+impl crate::PropertyType for DataLakePrincipal {}
 
-impl ToValue for DataLakePrincipal {
+impl ::cloudwright_core::ToValue for DataLakePrincipal {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DataLakePrincipalIdentifier",
                 &self.data_lake_principal_identifier,
@@ -335,21 +298,10 @@ impl ToValue for DataLakePrincipal {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataLocationResourceRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataLocationResource: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("ResourceArn", Shape::STR),
-    ],
-    required: &["CatalogId", "ResourceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataLocationResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
 ///
@@ -363,11 +315,11 @@ pub struct DataLocationResource {
     /// The identifier for the Data Catalog where the location is registered with AWS Lake Formation .
     ///
     /// Length 12 to 12.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `ResourceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) that uniquely identifies the data location resource.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -382,32 +334,22 @@ impl DataLocationResource {
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
-impl PropertyType for DataLocationResource {}
+impl crate::PropertyType for DataLocationResource {}
 
-impl ToValue for DataLocationResource {
+impl ::cloudwright_core::ToValue for DataLocationResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req("ResourceArn", &self.resource_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LfTag: ObjRule = ObjRule {
-    properties: &[
-        ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LFTag` property type of `AWS::LakeFormation::PrincipalPermissions`.
 ///
@@ -421,13 +363,13 @@ pub struct LfTag {
     /// The key-name for the LF-tag.
     ///
     /// Length 1 to 128.
-    pub tag_key: Option<Str>,
+    pub tag_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagValues`: a list of strings.
     ///
     /// A list of possible values of the corresponding `TagKey` of an LF-tag key-value pair.
     ///
     /// Items 1 to 50.
-    pub tag_values: Option<List<Str>>,
+    pub tag_values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -435,21 +377,21 @@ impl LfTag {
     /// A `LfTag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TagKey`: a string.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = Some(value.into()); self }
+    pub fn tag_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_key = ::std::option::Option::Some(value.into()); self }
     /// `TagValues`: a list of strings.
-    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self { self.tag_values = Some(value.into()); self }
+    pub fn tag_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.tag_values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LfTag {}
+impl crate::PropertyType for LfTag {}
 
-impl ToValue for LfTag {
+impl ::cloudwright_core::ToValue for LfTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TagKey", &self.tag_key)
             .opt("TagValues", &self.tag_values)
             .build()
@@ -460,24 +402,12 @@ impl ToValue for LfTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LfTagKeyResourceRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `TagKey`: a string, required.
-    pub tag_key: Str,
+    pub tag_key: ::cloudwright_core::Str,
     /// `TagValues`: a list of strings, required.
-    pub tag_values: List<Str>,
+    pub tag_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LfTagKeyResource: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    required: &["CatalogId", "TagKey", "TagValues"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LFTagKeyResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
 ///
@@ -491,19 +421,19 @@ pub struct LfTagKeyResource {
     /// The identifier for the Data Catalog where the location is registered with Data Catalog .
     ///
     /// Length 12 to 12.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `TagKey`: a string, required.
     ///
     /// The key-name for the LF-tag.
     ///
     /// Length 1 to 255.
-    pub tag_key: Str,
+    pub tag_key: ::cloudwright_core::Str,
     /// `TagValues`: a list of strings, required.
     ///
     /// A list of possible values for the corresponding `TagKey` of an LF-tag key-value pair.
     ///
     /// Items 1 to 50.
-    pub tag_values: List<Str>,
+    pub tag_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -519,19 +449,19 @@ impl LfTagKeyResource {
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `TagKey`: a string, required.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = value.into(); self }
+    pub fn tag_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_key = value.into(); self }
     /// `TagValues`: a list of strings, required.
-    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self { self.tag_values = value.into(); self }
+    pub fn tag_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.tag_values = value.into(); self }
 }
 
-impl PropertyType for LfTagKeyResource {}
+impl crate::PropertyType for LfTagKeyResource {}
 
-impl ToValue for LfTagKeyResource {
+impl ::cloudwright_core::ToValue for LfTagKeyResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req("TagKey", &self.tag_key)
             .req("TagValues", &self.tag_values)
@@ -543,24 +473,12 @@ impl ToValue for LfTagKeyResource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LfTagPolicyResourceRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `Expression`: a list of [`LfTag`] objects, required.
-    pub expression: List<LfTag>,
+    pub expression: ::cloudwright_core::List<LfTag>,
     /// `ResourceType`: a [`ResourceType`] value, required.
     pub resource_type: ResourceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LfTagPolicyResource: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("Expression", Shape::List(&ListRule { items: Shape::Object(&RULE_LfTag), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["DATABASE", "TABLE"], ..StrRule::ANY })),
-    ],
-    required: &["CatalogId", "ResourceType", "Expression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LFTagPolicyResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
 ///
@@ -576,13 +494,13 @@ pub struct LfTagPolicyResource {
     /// The identifier for the Data Catalog . The Data Catalog is the persistent metadata store. It contains database definitions, table definitions, and other control information to manage your AWS Lake Formation environment.
     ///
     /// Length 12 to 12.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `Expression`: a list of [`LfTag`] objects, required.
     ///
     /// A list of LF-tag conditions that apply to the resource's LF-tag policy.
     ///
     /// Items 1 to 5.
-    pub expression: List<LfTag>,
+    pub expression: ::cloudwright_core::List<LfTag>,
     /// `ResourceType`: a [`ResourceType`] value, required.
     ///
     /// The resource type for which the LF-tag policy applies.
@@ -602,19 +520,19 @@ impl LfTagPolicyResource {
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `Expression`: a list of [`LfTag`] objects, required.
-    pub fn expression(mut self, value: impl Into<List<LfTag>>) -> Self { self.expression = value.into(); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LfTag>>) -> Self { self.expression = value.into(); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
 }
 
-impl PropertyType for LfTagPolicyResource {}
+impl crate::PropertyType for LfTagPolicyResource {}
 
-impl ToValue for LfTagPolicyResource {
+impl ::cloudwright_core::ToValue for LfTagPolicyResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req("Expression", &self.expression)
             .req("ResourceType", &self.resource_type)
@@ -622,95 +540,79 @@ impl ToValue for LfTagPolicyResource {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Catalog", Shape::STR),
-        ("DataCellsFilter", Shape::Object(&RULE_DataCellsFilterResource)),
-        ("DataLocation", Shape::Object(&RULE_DataLocationResource)),
-        ("Database", Shape::Object(&RULE_DatabaseResource)),
-        ("LFTag", Shape::Object(&RULE_LfTagKeyResource)),
-        ("LFTagPolicy", Shape::Object(&RULE_LfTagPolicyResource)),
-        ("Table", Shape::Object(&RULE_TableResource)),
-        ("TableWithColumns", Shape::Object(&RULE_TableWithColumnsResource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Resource` property type of `AWS::LakeFormation::PrincipalPermissions`.
 ///
 /// A structure for the resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-principalpermissions-resource.html>
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct ResourceProperty {
+pub struct Resource {
     /// `Catalog`: a string.
     ///
     /// The identifier for the Data Catalog. By default, the account ID. The Data Catalog is the persistent metadata store. It contains database definitions, table definitions, and other control information to manage your AWS Lake Formation environment.
-    pub catalog: Option<Str>,
+    pub catalog: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataCellsFilter`: a [`DataCellsFilterResource`] object.
     ///
     /// A data cell filter.
-    pub data_cells_filter: Option<Obj<DataCellsFilterResource>>,
+    pub data_cells_filter: ::std::option::Option<crate::Obj<DataCellsFilterResource>>,
     /// `DataLocation`: a [`DataLocationResource`] object.
     ///
     /// The location of an Amazon S3 path where permissions are granted or revoked.
-    pub data_location: Option<Obj<DataLocationResource>>,
+    pub data_location: ::std::option::Option<crate::Obj<DataLocationResource>>,
     /// `Database`: a [`DatabaseResource`] object.
     ///
     /// The database for the resource. Unique to the Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database permissions to a principal.
-    pub database: Option<Obj<DatabaseResource>>,
+    pub database: ::std::option::Option<crate::Obj<DatabaseResource>>,
     /// `LFTag`: a [`LfTagKeyResource`] object.
     ///
     /// The LF-tag key and values attached to a resource.
-    pub lf_tag: Option<Obj<LfTagKeyResource>>,
+    pub lf_tag: ::std::option::Option<crate::Obj<LfTagKeyResource>>,
     /// `LFTagPolicy`: a [`LfTagPolicyResource`] object.
     ///
     /// A list of LF-tag conditions that define a resource's LF-tag policy.
-    pub lf_tag_policy: Option<Obj<LfTagPolicyResource>>,
+    pub lf_tag_policy: ::std::option::Option<crate::Obj<LfTagPolicyResource>>,
     /// `Table`: a [`TableResource`] object.
     ///
     /// The table for the resource. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
-    pub table: Option<Obj<TableResource>>,
+    pub table: ::std::option::Option<crate::Obj<TableResource>>,
     /// `TableWithColumns`: a [`TableWithColumnsResource`] object.
     ///
     /// The table with columns for the resource. A principal with permissions to this resource can select metadata from the columns of a table in the Data Catalog and the underlying data in Amazon S3.
-    pub table_with_columns: Option<Obj<TableWithColumnsResource>>,
+    pub table_with_columns: ::std::option::Option<crate::Obj<TableWithColumnsResource>>,
 }
 
 #[rustfmt::skip]
-impl ResourceProperty {
-    /// A `ResourceProperty` with no property set (none is required).
+impl Resource {
+    /// A `Resource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Catalog`: a string.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = Some(value.into()); self }
+    pub fn catalog(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog = ::std::option::Option::Some(value.into()); self }
     /// `DataCellsFilter`: a [`DataCellsFilterResource`] object.
-    pub fn data_cells_filter(mut self, value: impl Into<Obj<DataCellsFilterResource>>) -> Self { self.data_cells_filter = Some(value.into()); self }
+    pub fn data_cells_filter(mut self, value: impl ::std::convert::Into<crate::Obj<DataCellsFilterResource>>) -> Self { self.data_cells_filter = ::std::option::Option::Some(value.into()); self }
     /// `DataLocation`: a [`DataLocationResource`] object.
-    pub fn data_location(mut self, value: impl Into<Obj<DataLocationResource>>) -> Self { self.data_location = Some(value.into()); self }
+    pub fn data_location(mut self, value: impl ::std::convert::Into<crate::Obj<DataLocationResource>>) -> Self { self.data_location = ::std::option::Option::Some(value.into()); self }
     /// `Database`: a [`DatabaseResource`] object.
-    pub fn database(mut self, value: impl Into<Obj<DatabaseResource>>) -> Self { self.database = Some(value.into()); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseResource>>) -> Self { self.database = ::std::option::Option::Some(value.into()); self }
     /// `LFTag`: a [`LfTagKeyResource`] object.
-    pub fn lf_tag(mut self, value: impl Into<Obj<LfTagKeyResource>>) -> Self { self.lf_tag = Some(value.into()); self }
+    pub fn lf_tag(mut self, value: impl ::std::convert::Into<crate::Obj<LfTagKeyResource>>) -> Self { self.lf_tag = ::std::option::Option::Some(value.into()); self }
     /// `LFTagPolicy`: a [`LfTagPolicyResource`] object.
-    pub fn lf_tag_policy(mut self, value: impl Into<Obj<LfTagPolicyResource>>) -> Self { self.lf_tag_policy = Some(value.into()); self }
+    pub fn lf_tag_policy(mut self, value: impl ::std::convert::Into<crate::Obj<LfTagPolicyResource>>) -> Self { self.lf_tag_policy = ::std::option::Option::Some(value.into()); self }
     /// `Table`: a [`TableResource`] object.
-    pub fn table(mut self, value: impl Into<Obj<TableResource>>) -> Self { self.table = Some(value.into()); self }
+    pub fn table(mut self, value: impl ::std::convert::Into<crate::Obj<TableResource>>) -> Self { self.table = ::std::option::Option::Some(value.into()); self }
     /// `TableWithColumns`: a [`TableWithColumnsResource`] object.
-    pub fn table_with_columns(mut self, value: impl Into<Obj<TableWithColumnsResource>>) -> Self { self.table_with_columns = Some(value.into()); self }
+    pub fn table_with_columns(mut self, value: impl ::std::convert::Into<crate::Obj<TableWithColumnsResource>>) -> Self { self.table_with_columns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceProperty {}
+impl crate::PropertyType for Resource {}
 
-impl ToValue for ResourceProperty {
+impl ::cloudwright_core::ToValue for Resource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Catalog", &self.catalog)
             .opt("DataCellsFilter", &self.data_cells_filter)
             .opt("DataLocation", &self.data_location)
@@ -727,26 +629,12 @@ impl ToValue for ResourceProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableWithColumnsResourceRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ColumnWildcard", Shape::Object(&RULE_ColumnWildcard)),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["CatalogId", "DatabaseName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TableWithColumnsResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
 ///
@@ -762,27 +650,27 @@ pub struct TableWithColumnsResource {
     /// The identifier for the Data Catalog where the location is registered with AWS Lake Formation .
     ///
     /// Length 12 to 12.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `ColumnNames`: a list of strings.
     ///
     /// The list of column names for the table. At least one of `ColumnNames` or `ColumnWildcard` is required.
-    pub column_names: Option<List<Str>>,
+    pub column_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ColumnWildcard`: a [`ColumnWildcard`] object.
     ///
     /// A wildcard specified by a `ColumnWildcard` object. At least one of `ColumnNames` or `ColumnWildcard` is required.
-    pub column_wildcard: Option<Obj<ColumnWildcard>>,
+    pub column_wildcard: ::std::option::Option<crate::Obj<ColumnWildcard>>,
     /// `DatabaseName`: a string, required.
     ///
     /// The name of the database for the table with columns resource. Unique to the Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
     ///
     /// Length 1 to 255.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the table resource. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
     ///
     /// Length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -792,31 +680,31 @@ impl TableWithColumnsResource {
     pub fn new(required: TableWithColumnsResourceRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
-            column_names: None,
-            column_wildcard: None,
+            column_names: ::std::option::Option::None,
+            column_wildcard: ::std::option::Option::None,
             database_name: required.database_name,
             name: required.name,
         }
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `ColumnNames`: a list of strings.
-    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self { self.column_names = Some(value.into()); self }
+    pub fn column_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.column_names = ::std::option::Option::Some(value.into()); self }
     /// `ColumnWildcard`: a [`ColumnWildcard`] object.
-    pub fn column_wildcard(mut self, value: impl Into<Obj<ColumnWildcard>>) -> Self { self.column_wildcard = Some(value.into()); self }
+    pub fn column_wildcard(mut self, value: impl ::std::convert::Into<crate::Obj<ColumnWildcard>>) -> Self { self.column_wildcard = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for TableWithColumnsResource {}
+impl crate::PropertyType for TableWithColumnsResource {}
 
-impl ToValue for TableWithColumnsResource {
+impl ::cloudwright_core::ToValue for TableWithColumnsResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .opt("ColumnNames", &self.column_names)
             .opt("ColumnWildcard", &self.column_wildcard)
@@ -856,18 +744,18 @@ pub enum Permission {
     /// `GRANT_WITH_LF_TAG_EXPRESSION`
     GrantWithLfTagExpression,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Permission {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Permission {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Permission {
+impl ::cloudwright_core::ToValue for Permission {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Select => "SELECT",
@@ -882,9 +770,9 @@ impl ToValue for Permission {
             Self::CreateLfTag => "CREATE_LF_TAG",
             Self::Associate => "ASSOCIATE",
             Self::GrantWithLfTagExpression => "GRANT_WITH_LF_TAG_EXPRESSION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -896,23 +784,144 @@ pub enum ResourceType {
     /// `TABLE`
     Table,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Database => "DATABASE",
             Self::Table => "TABLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ColumnWildcard, RULE_DatabaseResource, RULE_TableResource,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
+        properties: &[
+            ("Catalog", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "DESCRIBE", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "CREATE_LF_TAG", "ASSOCIATE", "GRANT_WITH_LF_TAG_EXPRESSION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("PermissionsWithGrantOption", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "DESCRIBE", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "CREATE_LF_TAG", "ASSOCIATE", "GRANT_WITH_LF_TAG_EXPRESSION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
+            ("Resource", Shape::Object(&RULE_Resource)),
+        ],
+        required: &["Principal", "Resource", "Permissions", "PermissionsWithGrantOption"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataCellsFilterResource: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("TableCatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["TableCatalogId", "DatabaseName", "TableName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
+        properties: &[
+            ("DataLakePrincipalIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataLocationResource: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("ResourceArn", Shape::STR),
+        ],
+        required: &["CatalogId", "ResourceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LfTag: ObjRule = ObjRule {
+        properties: &[
+            ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LfTagKeyResource: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        required: &["CatalogId", "TagKey", "TagValues"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LfTagPolicyResource: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("Expression", Shape::List(&ListRule { items: Shape::Object(&RULE_LfTag), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["DATABASE", "TABLE"], ..StrRule::ANY })),
+        ],
+        required: &["CatalogId", "ResourceType", "Expression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Resource: ObjRule = ObjRule {
+        properties: &[
+            ("Catalog", Shape::STR),
+            ("DataCellsFilter", Shape::Object(&RULE_DataCellsFilterResource)),
+            ("DataLocation", Shape::Object(&RULE_DataLocationResource)),
+            ("Database", Shape::Object(&RULE_DatabaseResource)),
+            ("LFTag", Shape::Object(&RULE_LfTagKeyResource)),
+            ("LFTagPolicy", Shape::Object(&RULE_LfTagPolicyResource)),
+            ("Table", Shape::Object(&RULE_TableResource)),
+            ("TableWithColumns", Shape::Object(&RULE_TableWithColumnsResource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ColumnWildcard", Shape::Object(&RULE_ColumnWildcard)),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["CatalogId", "DatabaseName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,18 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "lakeformation")]
-#[rustfmt::skip]
-pub(crate) static RULE_ColumnWildcard: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludedColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "lakeformation")]
 /// The `ColumnWildcard` property type, shared by `AWS::LakeFormation::DataCellsFilter`, `AWS::LakeFormation::PrincipalPermissions`.
 ///
@@ -29,7 +17,8 @@ pub struct ColumnWildcard {
     /// `ExcludedColumnNames`: a list of strings.
     ///
     /// Excludes column names. Any column with this name will be excluded.
-    pub excluded_column_names: Option<List<Str>>,
+    pub excluded_column_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "lakeformation")]
@@ -38,21 +27,21 @@ impl ColumnWildcard {
     /// A `ColumnWildcard` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExcludedColumnNames`: a list of strings.
-    pub fn excluded_column_names(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_column_names = Some(value.into()); self }
+    pub fn excluded_column_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_column_names = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "lakeformation")]
-impl PropertyType for ColumnWildcard {}
+impl crate::PropertyType for ColumnWildcard {}
 
 #[cfg(feature = "lakeformation")]
-impl ToValue for ColumnWildcard {
+impl ::cloudwright_core::ToValue for ColumnWildcard {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludedColumnNames", &self.excluded_column_names)
             .build()
     }
@@ -63,22 +52,10 @@ impl ToValue for ColumnWildcard {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseResourceRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "lakeformation")]
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseResource: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["CatalogId", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lakeformation")]
 /// The `DatabaseResource` property type, shared by `AWS::LakeFormation::PrincipalPermissions`, `AWS::LakeFormation::TagAssociation`.
@@ -93,13 +70,13 @@ pub struct DatabaseResource {
     /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
     ///
     /// Length 12 to 12.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the database resource. Unique to the Data Catalog.
     ///
     /// Length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "lakeformation")]
@@ -115,19 +92,19 @@ impl DatabaseResource {
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
 #[cfg(feature = "lakeformation")]
-impl PropertyType for DatabaseResource {}
+impl crate::PropertyType for DatabaseResource {}
 
 #[cfg(feature = "lakeformation")]
-impl ToValue for DatabaseResource {
+impl ::cloudwright_core::ToValue for DatabaseResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req("Name", &self.name)
             .build()
@@ -139,24 +116,10 @@ impl ToValue for DatabaseResource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableResourceRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "lakeformation")]
-#[rustfmt::skip]
-pub(crate) static RULE_TableResource: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TableWildcard", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["CatalogId", "DatabaseName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lakeformation")]
 /// The `TableResource` property type, shared by `AWS::LakeFormation::PrincipalPermissions`, `AWS::LakeFormation::TagAssociation`.
@@ -171,19 +134,19 @@ pub struct TableResource {
     /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
     ///
     /// Length 12 to 12.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
     ///
     /// The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
     ///
     /// Length 1 to 255.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the table.
     ///
     /// Length 1 to 255.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TableWildcard`: a JSON value.
     ///
     /// A wildcard object representing every table under a database.
@@ -191,7 +154,7 @@ pub struct TableResource {
     /// At least one of `TableResource$Name` or `TableResource$TableWildcard` is required.
     ///
     /// Format `json`.
-    pub table_wildcard: Option<Json>,
+    pub table_wildcard: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[cfg(feature = "lakeformation")]
@@ -203,33 +166,76 @@ impl TableResource {
         Self {
             catalog_id: required.catalog_id,
             database_name: required.database_name,
-            name: None,
-            table_wildcard: None,
+            name: ::std::option::Option::None,
+            table_wildcard: ::std::option::Option::None,
         }
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `TableWildcard`: a JSON value.
-    pub fn table_wildcard(mut self, value: impl Into<Json>) -> Self { self.table_wildcard = Some(value.into()); self }
+    pub fn table_wildcard(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.table_wildcard = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "lakeformation")]
-impl PropertyType for TableResource {}
+impl crate::PropertyType for TableResource {}
 
 #[cfg(feature = "lakeformation")]
-impl ToValue for TableResource {
+impl ::cloudwright_core::ToValue for TableResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req("DatabaseName", &self.database_name)
             .opt("Name", &self.name)
             .opt("TableWildcard", &self.table_wildcard)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "lakeformation")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColumnWildcard: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludedColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lakeformation")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseResource: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["CatalogId", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lakeformation")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableResource: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("TableWildcard", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["CatalogId", "DatabaseName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

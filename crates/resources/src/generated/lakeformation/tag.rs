@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([{a-zA-Z}{\\s}{0-9}_.:\\/=+\\-@%]*)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([{a-zA-Z}{\\s}{0-9}_.:\\*\\/=+\\-@%]*)$");
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `TagKey`: a string, required.
-    pub tag_key: Str,
+    pub tag_key: ::cloudwright_core::Str,
     /// `TagValues`: a list of strings, required.
-    pub tag_values: List<Str>,
+    pub tag_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
-    ],
-    required: &["TagKey", "TagValues"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::LakeFormation::Tag` resource.
 ///
@@ -46,20 +29,20 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 pub struct Tag {
     /// `CatalogId`: a string.
     ///
-    /// Catalog id string, not less than 1 or more than 255 bytes long, matching the \[single-line string pattern\](<https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html>) .
+    /// Catalog id string, not less than 1 or more than 255 bytes long, matching the [single-line string pattern](https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html) .
     ///
     /// The identifier for the Data Catalog . By default, the account ID. The Data Catalog is the persistent metadata store. It contains database definitions, table definitions, and other control information to manage your AWS Lake Formation environment.
     ///
     /// Length 12 to 12; create-only: changing it replaces the resource.
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagKey`: a string, required.
     ///
-    /// UTF-8 string, not less than 1 or more than 255 bytes long, matching the \[single-line string pattern\](<https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html>) .
+    /// UTF-8 string, not less than 1 or more than 255 bytes long, matching the [single-line string pattern](https://docs.aws.amazon.com/lake-formation/latest/dg/aws-lake-formation-api-aws-lake-formation-api-common.html) .
     ///
     /// The key-name for the LF-tag.
     ///
     /// Pattern `^([{a-zA-Z}{\s}{0-9}_.:\/=+\-@%]*)$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub tag_key: Str,
+    pub tag_key: ::cloudwright_core::Str,
     /// `TagValues`: a list of strings, required.
     ///
     /// An array of UTF-8 strings, not less than 1 or more than 50 strings.
@@ -67,7 +50,7 @@ pub struct Tag {
     /// A list of possible values of the corresponding `TagKey` of an LF-tag key-value pair.
     ///
     /// Items 1 to 1000.
-    pub tag_values: List<Str>,
+    pub tag_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +60,7 @@ impl Tag {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::LakeFormation::Tag",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-tag.html",
         primary_identifier: &["TagKey"],
@@ -88,42 +71,44 @@ impl Tag {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
-            catalog_id: None,
+            catalog_id: ::std::option::Option::None,
             tag_key: required.tag_key,
             tag_values: required.tag_values,
         }
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `TagKey`: a string, required.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = value.into(); self }
+    pub fn tag_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_key = value.into(); self }
     /// `TagValues`: a list of strings, required.
-    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self { self.tag_values = value.into(); self }
+    pub fn tag_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.tag_values = value.into(); self }
 }
 
-impl Resource for Tag {
+impl ::cloudwright_core::Resource for Tag {
     type Attributes = TagAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Tag, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Tag, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .req("TagKey", &self.tag_key)
             .req("TagValues", &self.tag_values)
@@ -131,12 +116,35 @@ impl ToValue for Tag {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Tag`]: `Handle<Tag>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Tag`]: `Handle<Tag>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TagAttributes(());
 
-impl From<ResourceRef> for TagAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TagAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([{a-zA-Z}{\\s}{0-9}_.:\\/=+\\-@%]*)$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^([{a-zA-Z}{\\s}{0-9}_.:\\*\\/=+\\-@%]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
+        ],
+        required: &["TagKey", "TagValues"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

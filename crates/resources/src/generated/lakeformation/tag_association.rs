@@ -5,35 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     DatabaseResource, DatabaseResourceRequired, TableResource, TableResourceRequired,
 };
-use super::shared::{RULE_DatabaseResource, RULE_TableResource};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:\\*\\/=+\\-@%]*)$");
 
 /// The required properties of [`TagAssociation`], by name: `TagAssociation::new(TagAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagAssociationRequired {
     /// `LFTags`: a list of [`LfTagPair`] objects, required.
-    pub lf_tags: List<LfTagPair>,
-    /// `Resource`: a [`ResourceProperty`] object, required.
-    pub resource: Obj<ResourceProperty>,
+    pub lf_tags: ::cloudwright_core::List<LfTagPair>,
+    /// `Resource`: a [`Resource`] object, required.
+    pub resource: crate::Obj<Resource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("LFTags", Shape::List(&ListRule { items: Shape::Object(&RULE_LfTagPair), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("Resource", Shape::Object(&RULE_ResourceProperty)),
-    ],
-    required: &["Resource", "LFTags"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::LakeFormation::TagAssociation` resource.
 ///
@@ -53,15 +36,15 @@ pub struct TagAssociation {
     /// A structure containing an LF-tag key-value pair.
     ///
     /// Items 1 to 50; create-only: changing it replaces the resource.
-    pub lf_tags: List<LfTagPair>,
-    /// `Resource`: a [`ResourceProperty`] object, required.
+    pub lf_tags: ::cloudwright_core::List<LfTagPair>,
+    /// `Resource`: a [`Resource`] object, required.
     ///
     /// UTF-8 string (valid values: `DATABASE | TABLE` ).
     ///
     /// The resource for which the LF-tag policy applies.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource: Obj<ResourceProperty>,
+    pub resource: crate::Obj<Resource>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +54,7 @@ impl TagAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::LakeFormation::TagAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-tagassociation.html",
         primary_identifier: &["ResourceIdentifier", "TagsIdentifier"],
@@ -82,7 +65,7 @@ impl TagAssociation {
         read_only: &["ResourceIdentifier", "TagsIdentifier"],
         attributes: &["ResourceIdentifier", "TagsIdentifier"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TagAssociation` with its required properties, named in a [`TagAssociationRequired`].
@@ -95,38 +78,40 @@ impl TagAssociation {
     }
 
     /// `LFTags`: a list of [`LfTagPair`] objects, required.
-    pub fn lf_tags(mut self, value: impl Into<List<LfTagPair>>) -> Self { self.lf_tags = value.into(); self }
-    /// `Resource`: a [`ResourceProperty`] object, required.
-    pub fn resource(mut self, value: impl Into<Obj<ResourceProperty>>) -> Self { self.resource = value.into(); self }
+    pub fn lf_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LfTagPair>>) -> Self { self.lf_tags = value.into(); self }
+    /// `Resource`: a [`Resource`] object, required.
+    pub fn resource(mut self, value: impl ::std::convert::Into<crate::Obj<Resource>>) -> Self { self.resource = value.into(); self }
 }
 
-impl Resource for TagAssociation {
+impl ::cloudwright_core::Resource for TagAssociation {
     type Attributes = TagAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TagAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TagAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TagAssociation {
+impl ::cloudwright_core::ToValue for TagAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LFTags", &self.lf_tags)
             .req("Resource", &self.resource)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TagAssociation`]: `Handle<TagAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TagAssociation`]: `Handle<TagAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TagAssociationAttributes(ResourceRef);
+pub struct TagAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TagAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TagAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -140,8 +125,8 @@ impl TagAssociationAttributes {
     /// - Table: `{"Catalog":null,"Database":null,"Table":{"CatalogId":"123456789012","DatabaseName":"ExampleDbName","Name":"ExampleTableName","TableWildcard":null},"TableWithColumns":null}`
     /// - Columns: `{"Catalog":null,"Database":null,"Table":null,"TableWithColumns":{"CatalogId":"123456789012","DatabaseName":"ExampleDbName","Name":"ExampleTableName","ColumnNames":["ExampleColName1","ExampleColName2"]}}`
     #[inline]
-    pub fn resource_identifier(&self) -> Value {
-        self.0.get_att("ResourceIdentifier")
+    pub fn resource_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceIdentifier"))
     }
 
     /// `Fn::GetAtt` `TagsIdentifier`: a string.
@@ -150,8 +135,8 @@ impl TagAssociationAttributes {
     ///
     /// For example: `[{"CatalogId":null,"TagKey":"tagKey1","TagValues":null},{"CatalogId":null,"TagKey":"tagKey2","TagValues":null}]`
     #[inline]
-    pub fn tags_identifier(&self) -> Value {
-        self.0.get_att("TagsIdentifier")
+    pub fn tags_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TagsIdentifier"))
     }
 }
 
@@ -159,24 +144,12 @@ impl TagAssociationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LfTagPairRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `TagKey`: a string, required.
-    pub tag_key: Str,
+    pub tag_key: ::cloudwright_core::Str,
     /// `TagValues`: a list of strings, required.
-    pub tag_values: List<Str>,
+    pub tag_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LfTagPair: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    required: &["CatalogId", "TagKey", "TagValues"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LFTagPair` property type of `AWS::LakeFormation::TagAssociation`.
 ///
@@ -190,19 +163,19 @@ pub struct LfTagPair {
     /// The identifier for the Data Catalog . By default, it is the account ID of the caller.
     ///
     /// Length 12 to 12.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `TagKey`: a string, required.
     ///
     /// The key-name for the LF-tag.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:\/=+\-@%]*)$`; length 1 to 128.
-    pub tag_key: Str,
+    pub tag_key: ::cloudwright_core::Str,
     /// `TagValues`: a list of strings, required.
     ///
     /// A list of possible values of the corresponding `TagKey` of an LF-tag key-value pair.
     ///
     /// Items 1 to 50.
-    pub tag_values: List<Str>,
+    pub tag_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -218,19 +191,19 @@ impl LfTagPair {
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `TagKey`: a string, required.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = value.into(); self }
+    pub fn tag_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_key = value.into(); self }
     /// `TagValues`: a list of strings, required.
-    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self { self.tag_values = value.into(); self }
+    pub fn tag_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.tag_values = value.into(); self }
 }
 
-impl PropertyType for LfTagPair {}
+impl crate::PropertyType for LfTagPair {}
 
-impl ToValue for LfTagPair {
+impl ::cloudwright_core::ToValue for LfTagPair {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req("TagKey", &self.tag_key)
             .req("TagValues", &self.tag_values)
@@ -238,67 +211,55 @@ impl ToValue for LfTagPair {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Catalog", Shape::STR),
-        ("Database", Shape::Object(&RULE_DatabaseResource)),
-        ("Table", Shape::Object(&RULE_TableResource)),
-        ("TableWithColumns", Shape::Object(&RULE_TableWithColumnsResource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Resource` property type of `AWS::LakeFormation::TagAssociation`.
 ///
 /// A structure for the resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-tagassociation-resource.html>
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct ResourceProperty {
+pub struct Resource {
     /// `Catalog`: a string.
     ///
     /// The identifier for the Data Catalog. By default, the account ID. The Data Catalog is the persistent metadata store. It contains database definitions, table definitions, and other control information to manage your AWS Lake Formation environment.
-    pub catalog: Option<Str>,
+    pub catalog: ::std::option::Option<::cloudwright_core::Str>,
     /// `Database`: a [`DatabaseResource`] object.
     ///
     /// The database for the resource. Unique to the Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database permissions to a principal.
-    pub database: Option<Obj<DatabaseResource>>,
+    pub database: ::std::option::Option<crate::Obj<DatabaseResource>>,
     /// `Table`: a [`TableResource`] object.
     ///
     /// The table for the resource. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
-    pub table: Option<Obj<TableResource>>,
+    pub table: ::std::option::Option<crate::Obj<TableResource>>,
     /// `TableWithColumns`: a [`TableWithColumnsResource`] object.
     ///
     /// The table with columns for the resource. A principal with permissions to this resource can select metadata from the columns of a table in the Data Catalog and the underlying data in Amazon S3.
-    pub table_with_columns: Option<Obj<TableWithColumnsResource>>,
+    pub table_with_columns: ::std::option::Option<crate::Obj<TableWithColumnsResource>>,
 }
 
 #[rustfmt::skip]
-impl ResourceProperty {
-    /// A `ResourceProperty` with no property set (none is required).
+impl Resource {
+    /// A `Resource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Catalog`: a string.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = Some(value.into()); self }
+    pub fn catalog(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog = ::std::option::Option::Some(value.into()); self }
     /// `Database`: a [`DatabaseResource`] object.
-    pub fn database(mut self, value: impl Into<Obj<DatabaseResource>>) -> Self { self.database = Some(value.into()); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseResource>>) -> Self { self.database = ::std::option::Option::Some(value.into()); self }
     /// `Table`: a [`TableResource`] object.
-    pub fn table(mut self, value: impl Into<Obj<TableResource>>) -> Self { self.table = Some(value.into()); self }
+    pub fn table(mut self, value: impl ::std::convert::Into<crate::Obj<TableResource>>) -> Self { self.table = ::std::option::Option::Some(value.into()); self }
     /// `TableWithColumns`: a [`TableWithColumnsResource`] object.
-    pub fn table_with_columns(mut self, value: impl Into<Obj<TableWithColumnsResource>>) -> Self { self.table_with_columns = Some(value.into()); self }
+    pub fn table_with_columns(mut self, value: impl ::std::convert::Into<crate::Obj<TableWithColumnsResource>>) -> Self { self.table_with_columns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceProperty {}
+impl crate::PropertyType for Resource {}
 
-impl ToValue for ResourceProperty {
+impl ::cloudwright_core::ToValue for Resource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Catalog", &self.catalog)
             .opt("Database", &self.database)
             .opt("Table", &self.table)
@@ -311,27 +272,14 @@ impl ToValue for ResourceProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableWithColumnsResourceRequired {
     /// `CatalogId`: a string, required.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `ColumnNames`: a list of strings, required.
-    pub column_names: List<Str>,
+    pub column_names: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["CatalogId", "DatabaseName", "Name", "ColumnNames"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TableWithColumnsResource` property type of `AWS::LakeFormation::TagAssociation`.
 ///
@@ -349,23 +297,23 @@ pub struct TableWithColumnsResource {
     /// At least one of TableResource$Name or TableResource$TableWildcard is required.
     ///
     /// Length 12 to 12.
-    pub catalog_id: Str,
+    pub catalog_id: ::cloudwright_core::Str,
     /// `ColumnNames`: a list of strings, required.
     ///
     /// The list of column names for the table. At least one of `ColumnNames` or `ColumnWildcard` is required.
-    pub column_names: List<Str>,
+    pub column_names: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `DatabaseName`: a string, required.
     ///
     /// The name of the database for the table with columns resource. Unique to the Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
     ///
     /// Length 1 to 255.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the table resource. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
     ///
     /// Length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -382,25 +330,85 @@ impl TableWithColumnsResource {
     }
 
     /// `CatalogId`: a string, required.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = value.into(); self }
     /// `ColumnNames`: a list of strings, required.
-    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self { self.column_names = value.into(); self }
+    pub fn column_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.column_names = value.into(); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for TableWithColumnsResource {}
+impl crate::PropertyType for TableWithColumnsResource {}
 
-impl ToValue for TableWithColumnsResource {
+impl ::cloudwright_core::ToValue for TableWithColumnsResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
             .req("ColumnNames", &self.column_names)
             .req("DatabaseName", &self.database_name)
             .req("Name", &self.name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_DatabaseResource, RULE_TableResource};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*)$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:\\*\\/=+\\-@%]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("LFTags", Shape::List(&ListRule { items: Shape::Object(&RULE_LfTagPair), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("Resource", Shape::Object(&RULE_Resource)),
+        ],
+        required: &["Resource", "LFTags"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LfTagPair: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        required: &["CatalogId", "TagKey", "TagValues"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Resource: ObjRule = ObjRule {
+        properties: &[
+            ("Catalog", Shape::STR),
+            ("Database", Shape::Object(&RULE_DatabaseResource)),
+            ("Table", Shape::Object(&RULE_TableResource)),
+            ("TableWithColumns", Shape::Object(&RULE_TableWithColumnsResource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+            ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["CatalogId", "DatabaseName", "Name", "ColumnNames"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

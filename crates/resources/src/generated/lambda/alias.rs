@@ -5,45 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_ProvisionedConcurrencyConfiguration;
-pub use super::shared::{
-    ProvisionedConcurrencyConfiguration, ProvisionedConcurrencyConfigurationRequired,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(\\$LATEST(\\.PUBLISHED)?|[0-9]+)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$");
+pub use super::shared::ProvisionedConcurrencyConfiguration;
 
 /// The required properties of [`Alias`], by name: `Alias::new(AliasRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliasRequired {
     /// `FunctionName`: a string, required.
-    pub function_name: Str,
+    pub function_name: ::cloudwright_core::Str,
     /// `FunctionVersion`: a string, required.
-    pub function_version: Str,
+    pub function_version: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Alias: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("FunctionName", Shape::STR),
-        ("FunctionVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ProvisionedConcurrencyConfig", Shape::Object(&RULE_ProvisionedConcurrencyConfiguration)),
-        ("RoutingConfig", Shape::Object(&RULE_AliasRoutingConfiguration)),
-    ],
-    required: &["FunctionName", "FunctionVersion", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lambda::Alias` resource.
 ///
-/// The `AWS::Lambda::Alias` resource creates an \[alias\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html>) for a Lambda function version. Use aliases to provide clients with a function identifier that you can update to invoke a different version.
+/// The `AWS::Lambda::Alias` resource creates an [alias](https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html) for a Lambda function version. Use aliases to provide clients with a function identifier that you can update to invoke a different version.
 ///
 /// You can also map an alias to split invocation requests between two versions. Use the `RoutingConfig` parameter to specify a second version and the percentage of invocation requests that it receives.
 ///
@@ -61,7 +38,7 @@ pub struct Alias {
     /// A description of the alias.
     ///
     /// Length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FunctionName`: a string, required.
     ///
     /// The name or ARN of the Lambda function.
@@ -73,27 +50,28 @@ pub struct Alias {
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
     ///
     /// Create-only: changing it replaces the resource.
-    pub function_name: Str,
+    pub function_name: ::cloudwright_core::Str,
     /// `FunctionVersion`: a string, required.
     ///
     /// The function version that the alias invokes.
     ///
     /// Pattern `^(\$LATEST(\.PUBLISHED)?|[0-9]+)$`; length 1 to 1024.
-    pub function_version: Str,
+    pub function_version: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the alias.
     ///
     /// Pattern `^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProvisionedConcurrencyConfig`: a [`ProvisionedConcurrencyConfiguration`] object.
     ///
-    /// Specifies a \[provisioned concurrency\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html>) configuration for a function's alias.
-    pub provisioned_concurrency_config: Option<Obj<ProvisionedConcurrencyConfiguration>>,
+    /// Specifies a [provisioned concurrency](https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html) configuration for a function's alias.
+    pub provisioned_concurrency_config:
+        ::std::option::Option<crate::Obj<ProvisionedConcurrencyConfiguration>>,
     /// `RoutingConfig`: an [`AliasRoutingConfiguration`] object.
     ///
-    /// The \[routing configuration\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-traffic-shifting-using-aliases.html>) of the alias.
-    pub routing_config: Option<Obj<AliasRoutingConfiguration>>,
+    /// The [routing configuration](https://docs.aws.amazon.com/lambda/latest/dg/lambda-traffic-shifting-using-aliases.html) of the alias.
+    pub routing_config: ::std::option::Option<crate::Obj<AliasRoutingConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -103,7 +81,7 @@ impl Alias {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lambda::Alias",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-alias.html",
         primary_identifier: &["AliasArn"],
@@ -114,51 +92,53 @@ impl Alias {
         read_only: &["AliasArn"],
         attributes: &["AliasArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Alias` with its required properties, named in a [`AliasRequired`].
     #[inline]
     pub fn new(required: AliasRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             function_name: required.function_name,
             function_version: required.function_version,
             name: required.name,
-            provisioned_concurrency_config: None,
-            routing_config: None,
+            provisioned_concurrency_config: ::std::option::Option::None,
+            routing_config: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FunctionName`: a string, required.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = value.into(); self }
+    pub fn function_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_name = value.into(); self }
     /// `FunctionVersion`: a string, required.
-    pub fn function_version(mut self, value: impl Into<Str>) -> Self { self.function_version = value.into(); self }
+    pub fn function_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_version = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ProvisionedConcurrencyConfig`: a [`ProvisionedConcurrencyConfiguration`] object.
-    pub fn provisioned_concurrency_config(mut self, value: impl Into<Obj<ProvisionedConcurrencyConfiguration>>) -> Self { self.provisioned_concurrency_config = Some(value.into()); self }
+    pub fn provisioned_concurrency_config(mut self, value: impl ::std::convert::Into<crate::Obj<ProvisionedConcurrencyConfiguration>>) -> Self { self.provisioned_concurrency_config = ::std::option::Option::Some(value.into()); self }
     /// `RoutingConfig`: an [`AliasRoutingConfiguration`] object.
-    pub fn routing_config(mut self, value: impl Into<Obj<AliasRoutingConfiguration>>) -> Self { self.routing_config = Some(value.into()); self }
+    pub fn routing_config(mut self, value: impl ::std::convert::Into<crate::Obj<AliasRoutingConfiguration>>) -> Self { self.routing_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Alias {
+impl ::cloudwright_core::Resource for Alias {
     type Attributes = AliasAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Alias, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Alias, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Alias {
+impl ::cloudwright_core::ToValue for Alias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("FunctionName", &self.function_name)
             .req("FunctionVersion", &self.function_version)
@@ -172,12 +152,12 @@ impl ToValue for Alias {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Alias`]: `Handle<Alias>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Alias`]: `Handle<Alias>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AliasAttributes(ResourceRef);
+pub struct AliasAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AliasAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AliasAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -187,23 +167,14 @@ impl AliasAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the alias.
     #[inline]
-    pub fn alias_arn(&self) -> Value {
-        self.0.get_att("AliasArn")
+    pub fn alias_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AliasArn"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AliasRoutingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalVersionWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_VersionWeight), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AliasRoutingConfiguration` property type of `AWS::Lambda::Alias`.
 ///
-/// The \[traffic-shifting\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-traffic-shifting-using-aliases.html>) configuration of a Lambda function alias.
+/// The [traffic-shifting](https://docs.aws.amazon.com/lambda/latest/dg/lambda-traffic-shifting-using-aliases.html) configuration of a Lambda function alias.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-alias-aliasroutingconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -211,7 +182,7 @@ pub struct AliasRoutingConfiguration {
     /// `AdditionalVersionWeights`: a list of [`VersionWeight`] objects.
     ///
     /// The second version, and the percentage of traffic that's routed to it.
-    pub additional_version_weights: Option<List<VersionWeight>>,
+    pub additional_version_weights: ::std::option::Option<::cloudwright_core::List<VersionWeight>>,
 }
 
 #[rustfmt::skip]
@@ -219,19 +190,19 @@ impl AliasRoutingConfiguration {
     /// A `AliasRoutingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalVersionWeights`: a list of [`VersionWeight`] objects.
-    pub fn additional_version_weights(mut self, value: impl Into<List<VersionWeight>>) -> Self { self.additional_version_weights = Some(value.into()); self }
+    pub fn additional_version_weights(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VersionWeight>>) -> Self { self.additional_version_weights = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AliasRoutingConfiguration {}
+impl crate::PropertyType for AliasRoutingConfiguration {}
 
-impl ToValue for AliasRoutingConfiguration {
+impl ::cloudwright_core::ToValue for AliasRoutingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalVersionWeights", &self.additional_version_weights)
             .build()
     }
@@ -241,25 +212,14 @@ impl ToValue for AliasRoutingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VersionWeightRequired {
     /// `FunctionVersion`: a string, required.
-    pub function_version: Str,
+    pub function_version: ::cloudwright_core::Str,
     /// `FunctionWeight`: a number, required.
-    pub function_weight: Num,
+    pub function_weight: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VersionWeight: ObjRule = ObjRule {
-    properties: &[
-        ("FunctionVersion", Shape::STR),
-        ("FunctionWeight", Shape::NUM),
-    ],
-    required: &["FunctionVersion", "FunctionWeight"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VersionWeight` property type of `AWS::Lambda::Alias`.
 ///
-/// The \[traffic-shifting\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-traffic-shifting-using-aliases.html>) configuration of a Lambda function alias.
+/// The [traffic-shifting](https://docs.aws.amazon.com/lambda/latest/dg/lambda-traffic-shifting-using-aliases.html) configuration of a Lambda function alias.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-alias-versionweight.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -267,11 +227,11 @@ pub struct VersionWeight {
     /// `FunctionVersion`: a string, required.
     ///
     /// The qualifier of the second version.
-    pub function_version: Str,
+    pub function_version: ::cloudwright_core::Str,
     /// `FunctionWeight`: a number, required.
     ///
     /// The percentage of traffic that the alias routes to the second version.
-    pub function_weight: Num,
+    pub function_weight: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -286,19 +246,65 @@ impl VersionWeight {
     }
 
     /// `FunctionVersion`: a string, required.
-    pub fn function_version(mut self, value: impl Into<Str>) -> Self { self.function_version = value.into(); self }
+    pub fn function_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_version = value.into(); self }
     /// `FunctionWeight`: a number, required.
-    pub fn function_weight(mut self, value: impl Into<Num>) -> Self { self.function_weight = value.into(); self }
+    pub fn function_weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.function_weight = value.into(); self }
 }
 
-impl PropertyType for VersionWeight {}
+impl crate::PropertyType for VersionWeight {}
 
-impl ToValue for VersionWeight {
+impl ::cloudwright_core::ToValue for VersionWeight {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FunctionVersion", &self.function_version)
             .req("FunctionWeight", &self.function_weight)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_ProvisionedConcurrencyConfiguration;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(\\$LATEST(\\.PUBLISHED)?|[0-9]+)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Alias: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("FunctionName", Shape::STR),
+            ("FunctionVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ProvisionedConcurrencyConfig", Shape::Object(&RULE_ProvisionedConcurrencyConfiguration)),
+            ("RoutingConfig", Shape::Object(&RULE_AliasRoutingConfiguration)),
+        ],
+        required: &["FunctionName", "FunctionVersion", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AliasRoutingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalVersionWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_VersionWeight), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VersionWeight: ObjRule = ObjRule {
+        properties: &[
+            ("FunctionVersion", Shape::STR),
+            ("FunctionWeight", Shape::NUM),
+        ],
+        required: &["FunctionVersion", "FunctionWeight"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

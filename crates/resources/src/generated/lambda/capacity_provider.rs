@@ -5,46 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Architecture, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^sg-[0-9a-zA-Z]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^subnet-[0-9a-z]*$");
+pub use super::shared::{Architecture, Tag};
 
 /// The required properties of [`CapacityProvider`], by name: `CapacityProvider::new(CapacityProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderRequired {
     /// `PermissionsConfig`: a [`CapacityProviderPermissionsConfig`] object, required.
-    pub permissions_config: Obj<CapacityProviderPermissionsConfig>,
+    pub permissions_config: crate::Obj<CapacityProviderPermissionsConfig>,
     /// `VpcConfig`: a [`CapacityProviderVpcConfig`] object, required.
-    pub vpc_config: Obj<CapacityProviderVpcConfig>,
+    pub vpc_config: crate::Obj<CapacityProviderVpcConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityProvider: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CapacityProviderScalingConfig", Shape::Object(&RULE_CapacityProviderScalingConfig)),
-        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirements)),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("PermissionsConfig", Shape::Object(&RULE_CapacityProviderPermissionsConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VpcConfig", Shape::Object(&RULE_CapacityProviderVpcConfig)),
-    ],
-    required: &["PermissionsConfig", "VpcConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lambda::CapacityProvider` resource.
 ///
@@ -62,39 +32,40 @@ pub struct CapacityProvider {
     /// `CapacityProviderName`: a string.
     ///
     /// Pattern `^(arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$`; length 1 to 140; create-only: changing it replaces the resource.
-    pub capacity_provider_name: Option<Str>,
+    pub capacity_provider_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CapacityProviderScalingConfig`: a [`CapacityProviderScalingConfig`] object.
     ///
     /// The scaling configuration for the capacity provider.
-    pub capacity_provider_scaling_config: Option<Obj<CapacityProviderScalingConfig>>,
+    pub capacity_provider_scaling_config:
+        ::std::option::Option<crate::Obj<CapacityProviderScalingConfig>>,
     /// `InstanceRequirements`: an [`InstanceRequirements`] object.
     ///
     /// The instance requirements for compute resources managed by the capacity provider.
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_requirements: Option<Obj<InstanceRequirements>>,
+    pub instance_requirements: ::std::option::Option<crate::Obj<InstanceRequirements>>,
     /// `KmsKeyArn`: a string.
     ///
     /// The ARN of the KMS key used to encrypt the capacity provider's resources.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`; length 0 to 10000; create-only: changing it replaces the resource.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `PermissionsConfig`: a [`CapacityProviderPermissionsConfig`] object, required.
     ///
     /// The permissions configuration for the capacity provider.
     ///
     /// Create-only: changing it replaces the resource.
-    pub permissions_config: Obj<CapacityProviderPermissionsConfig>,
+    pub permissions_config: crate::Obj<CapacityProviderPermissionsConfig>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A key-value pair that provides metadata for the capacity provider.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcConfig`: a [`CapacityProviderVpcConfig`] object, required.
     ///
     /// The VPC configuration for the capacity provider.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_config: Obj<CapacityProviderVpcConfig>,
+    pub vpc_config: crate::Obj<CapacityProviderVpcConfig>,
 }
 
 #[rustfmt::skip]
@@ -104,7 +75,7 @@ impl CapacityProvider {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lambda::CapacityProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-capacityprovider.html",
         primary_identifier: &["CapacityProviderName"],
@@ -115,57 +86,59 @@ impl CapacityProvider {
         read_only: &["State", "Arn"],
         attributes: &["Arn", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CapacityProvider` with its required properties, named in a [`CapacityProviderRequired`].
     #[inline]
     pub fn new(required: CapacityProviderRequired) -> Self {
         Self {
-            capacity_provider_name: None,
-            capacity_provider_scaling_config: None,
-            instance_requirements: None,
-            kms_key_arn: None,
+            capacity_provider_name: ::std::option::Option::None,
+            capacity_provider_scaling_config: ::std::option::Option::None,
+            instance_requirements: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
             permissions_config: required.permissions_config,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_config: required.vpc_config,
         }
     }
 
     /// `CapacityProviderName`: a string.
-    pub fn capacity_provider_name(mut self, value: impl Into<Str>) -> Self { self.capacity_provider_name = Some(value.into()); self }
+    pub fn capacity_provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_provider_name = ::std::option::Option::Some(value.into()); self }
     /// `CapacityProviderScalingConfig`: a [`CapacityProviderScalingConfig`] object.
-    pub fn capacity_provider_scaling_config(mut self, value: impl Into<Obj<CapacityProviderScalingConfig>>) -> Self { self.capacity_provider_scaling_config = Some(value.into()); self }
+    pub fn capacity_provider_scaling_config(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityProviderScalingConfig>>) -> Self { self.capacity_provider_scaling_config = ::std::option::Option::Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirements`] object.
-    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirements>>) -> Self { self.instance_requirements = Some(value.into()); self }
+    pub fn instance_requirements(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceRequirements>>) -> Self { self.instance_requirements = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `PermissionsConfig`: a [`CapacityProviderPermissionsConfig`] object, required.
-    pub fn permissions_config(mut self, value: impl Into<Obj<CapacityProviderPermissionsConfig>>) -> Self { self.permissions_config = value.into(); self }
+    pub fn permissions_config(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityProviderPermissionsConfig>>) -> Self { self.permissions_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`CapacityProviderVpcConfig`] object, required.
-    pub fn vpc_config(mut self, value: impl Into<Obj<CapacityProviderVpcConfig>>) -> Self { self.vpc_config = value.into(); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityProviderVpcConfig>>) -> Self { self.vpc_config = value.into(); self }
 }
 
-impl Resource for CapacityProvider {
+impl ::cloudwright_core::Resource for CapacityProvider {
     type Attributes = CapacityProviderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CapacityProvider, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CapacityProvider, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CapacityProvider {
+impl ::cloudwright_core::ToValue for CapacityProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityProviderName", &self.capacity_provider_name)
             .opt(
                 "CapacityProviderScalingConfig",
@@ -180,12 +153,12 @@ impl ToValue for CapacityProvider {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CapacityProvider`]: `Handle<CapacityProvider>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CapacityProvider`]: `Handle<CapacityProvider>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CapacityProviderAttributes(ResourceRef);
+pub struct CapacityProviderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CapacityProviderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CapacityProviderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -193,33 +166,16 @@ impl From<ResourceRef> for CapacityProviderAttributes {
 impl CapacityProviderAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-/// The required properties of [`CapacityProviderPermissionsConfig`], by name: `CapacityProviderPermissionsConfig::new(CapacityProviderPermissionsConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CapacityProviderPermissionsConfigRequired {
-    /// `CapacityProviderOperatorRoleArn`: a string, required.
-    pub capacity_provider_operator_role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityProviderPermissionsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityProviderOperatorRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["CapacityProviderOperatorRoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityProviderPermissionsConfig` property type of `AWS::Lambda::CapacityProvider`.
 ///
@@ -233,29 +189,29 @@ pub struct CapacityProviderPermissionsConfig {
     /// The ARN of the IAM role that the capacity provider uses to manage compute instances and other AWS resources.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 0 to 10000.
-    pub capacity_provider_operator_role_arn: Str,
+    pub capacity_provider_operator_role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CapacityProviderPermissionsConfig {
-    /// A `CapacityProviderPermissionsConfig` with its required properties, named in a [`CapacityProviderPermissionsConfigRequired`].
+    /// A `CapacityProviderPermissionsConfig` with its one required property, `CapacityProviderOperatorRoleArn`.
     #[inline]
-    pub fn new(required: CapacityProviderPermissionsConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            capacity_provider_operator_role_arn: required.capacity_provider_operator_role_arn,
+            capacity_provider_operator_role_arn: value.into(),
         }
     }
 
     /// `CapacityProviderOperatorRoleArn`: a string, required.
-    pub fn capacity_provider_operator_role_arn(mut self, value: impl Into<Str>) -> Self { self.capacity_provider_operator_role_arn = value.into(); self }
+    pub fn capacity_provider_operator_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_provider_operator_role_arn = value.into(); self }
 }
 
-impl PropertyType for CapacityProviderPermissionsConfig {}
+impl crate::PropertyType for CapacityProviderPermissionsConfig {}
 
-impl ToValue for CapacityProviderPermissionsConfig {
+impl ::cloudwright_core::ToValue for CapacityProviderPermissionsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "CapacityProviderOperatorRoleArn",
                 &self.capacity_provider_operator_role_arn,
@@ -263,17 +219,6 @@ impl ToValue for CapacityProviderPermissionsConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityProviderScalingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaxVCpuCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(15000.0), ..NumRule::ANY })),
-        ("ScalingMode", Shape::Str(&StrRule { allowed: &["Auto", "Manual"], ..StrRule::ANY })),
-        ("ScalingPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingScalingPolicy), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityProviderScalingConfig` property type of `AWS::Lambda::CapacityProvider`.
 ///
@@ -287,17 +232,18 @@ pub struct CapacityProviderScalingConfig {
     /// The maximum number of vCPUs that the capacity provider can provision across all compute instances.
     ///
     /// Value 2 to 15000.
-    pub max_v_cpu_count: Option<Int>,
+    pub max_v_cpu_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScalingMode`: a [`CapacityProviderScalingMode`] value.
     ///
     /// The scaling mode that determines how the capacity provider responds to changes in demand.
-    pub scaling_mode: Option<CapacityProviderScalingMode>,
+    pub scaling_mode: ::std::option::Option<CapacityProviderScalingMode>,
     /// `ScalingPolicies`: a list of [`TargetTrackingScalingPolicy`] objects.
     ///
     /// A list of target tracking scaling policies for the capacity provider.
     ///
     /// Items 1 to 10.
-    pub scaling_policies: Option<List<TargetTrackingScalingPolicy>>,
+    pub scaling_policies:
+        ::std::option::Option<::cloudwright_core::List<TargetTrackingScalingPolicy>>,
 }
 
 #[rustfmt::skip]
@@ -305,23 +251,23 @@ impl CapacityProviderScalingConfig {
     /// A `CapacityProviderScalingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxVCpuCount`: an integer.
-    pub fn max_v_cpu_count(mut self, value: impl Into<Int>) -> Self { self.max_v_cpu_count = Some(value.into()); self }
+    pub fn max_v_cpu_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_v_cpu_count = ::std::option::Option::Some(value.into()); self }
     /// `ScalingMode`: a [`CapacityProviderScalingMode`] value.
-    pub fn scaling_mode(mut self, value: impl Into<CapacityProviderScalingMode>) -> Self { self.scaling_mode = Some(value.into()); self }
+    pub fn scaling_mode(mut self, value: impl ::std::convert::Into<CapacityProviderScalingMode>) -> Self { self.scaling_mode = ::std::option::Option::Some(value.into()); self }
     /// `ScalingPolicies`: a list of [`TargetTrackingScalingPolicy`] objects.
-    pub fn scaling_policies(mut self, value: impl Into<List<TargetTrackingScalingPolicy>>) -> Self { self.scaling_policies = Some(value.into()); self }
+    pub fn scaling_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetTrackingScalingPolicy>>) -> Self { self.scaling_policies = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityProviderScalingConfig {}
+impl crate::PropertyType for CapacityProviderScalingConfig {}
 
-impl ToValue for CapacityProviderScalingConfig {
+impl ::cloudwright_core::ToValue for CapacityProviderScalingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxVCpuCount", &self.max_v_cpu_count)
             .opt("ScalingMode", &self.scaling_mode)
             .opt("ScalingPolicies", &self.scaling_policies)
@@ -333,21 +279,10 @@ impl ToValue for CapacityProviderScalingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderVpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityProviderVpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
-    ],
-    required: &["SubnetIds", "SecurityGroupIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityProviderVpcConfig` property type of `AWS::Lambda::CapacityProvider`.
 ///
@@ -361,13 +296,13 @@ pub struct CapacityProviderVpcConfig {
     /// A list of security group IDs that control network access for compute instances managed by the capacity provider.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[0-9a-zA-Z]*$`, length 0 to 1024.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// A list of subnet IDs where the capacity provider launches compute instances.
     ///
     /// Items 1 to 16; each item: pattern `^subnet-[0-9a-z]*$`, length 0 to 1024.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -382,33 +317,22 @@ impl CapacityProviderVpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
-impl PropertyType for CapacityProviderVpcConfig {}
+impl crate::PropertyType for CapacityProviderVpcConfig {}
 
-impl ToValue for CapacityProviderVpcConfig {
+impl ::cloudwright_core::ToValue for CapacityProviderVpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
-        ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["x86_64", "arm64"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceRequirements` property type of `AWS::Lambda::CapacityProvider`.
 ///
@@ -422,19 +346,21 @@ pub struct InstanceRequirements {
     /// A list of EC2 instance types that the capacity provider is allowed to use. If not specified, all compatible instance types are allowed.
     ///
     /// Items 0 to 400; each item: pattern `^[a-zA-Z0-9\.\-]+$`, length 1 to 30.
-    pub allowed_instance_types: Option<List<Str>>,
+    pub allowed_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Architectures`: a list of [`Architecture`] values.
     ///
     /// A list of supported CPU architectures for compute instances. Valid values include `x86_64` and `arm64` .
     ///
     /// Items 1 to 1.
-    pub architectures: Option<List<Architecture>>,
+    pub architectures: ::std::option::Option<::cloudwright_core::List<Architecture>>,
     /// `ExcludedInstanceTypes`: a list of strings.
     ///
     /// A list of EC2 instance types that the capacity provider should not use, even if they meet other requirements.
     ///
     /// Items 0 to 400; each item: pattern `^[a-zA-Z0-9\.\-]+$`, length 1 to 30.
-    pub excluded_instance_types: Option<List<Str>>,
+    pub excluded_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -442,23 +368,23 @@ impl InstanceRequirements {
     /// A `InstanceRequirements` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowedInstanceTypes`: a list of strings.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
+    pub fn allowed_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `Architectures`: a list of [`Architecture`] values.
-    pub fn architectures(mut self, value: impl Into<List<Architecture>>) -> Self { self.architectures = Some(value.into()); self }
+    pub fn architectures(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Architecture>>) -> Self { self.architectures = ::std::option::Option::Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
+    pub fn excluded_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_instance_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceRequirements {}
+impl crate::PropertyType for InstanceRequirements {}
 
-impl ToValue for InstanceRequirements {
+impl ::cloudwright_core::ToValue for InstanceRequirements {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedInstanceTypes", &self.allowed_instance_types)
             .opt("Architectures", &self.architectures)
             .opt("ExcludedInstanceTypes", &self.excluded_instance_types)
@@ -472,19 +398,8 @@ pub struct TargetTrackingScalingPolicyRequired {
     /// `PredefinedMetricType`: a [`CapacityProviderPredefinedMetricType`] value, required.
     pub predefined_metric_type: CapacityProviderPredefinedMetricType,
     /// `TargetValue`: a number, required.
-    pub target_value: Num,
+    pub target_value: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingScalingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["LambdaCapacityProviderAverageCPUUtilization"], ..StrRule::ANY })),
-        ("TargetValue", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["PredefinedMetricType", "TargetValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetTrackingScalingPolicy` property type of `AWS::Lambda::CapacityProvider`.
 ///
@@ -502,7 +417,7 @@ pub struct TargetTrackingScalingPolicy {
     /// The target value for the metric that the scaling policy attempts to maintain through scaling actions.
     ///
     /// Value 0 to 100.0.
-    pub target_value: Num,
+    pub target_value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -517,17 +432,17 @@ impl TargetTrackingScalingPolicy {
     }
 
     /// `PredefinedMetricType`: a [`CapacityProviderPredefinedMetricType`] value, required.
-    pub fn predefined_metric_type(mut self, value: impl Into<CapacityProviderPredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
+    pub fn predefined_metric_type(mut self, value: impl ::std::convert::Into<CapacityProviderPredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `TargetValue`: a number, required.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
+    pub fn target_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.target_value = value.into(); self }
 }
 
-impl PropertyType for TargetTrackingScalingPolicy {}
+impl crate::PropertyType for TargetTrackingScalingPolicy {}
 
-impl ToValue for TargetTrackingScalingPolicy {
+impl ::cloudwright_core::ToValue for TargetTrackingScalingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
             .req("TargetValue", &self.target_value)
             .build()
@@ -540,25 +455,25 @@ pub enum CapacityProviderPredefinedMetricType {
     /// `LambdaCapacityProviderAverageCPUUtilization`
     LambdaCapacityProviderAverageCpuUtilization,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CapacityProviderPredefinedMetricType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CapacityProviderPredefinedMetricType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CapacityProviderPredefinedMetricType {
+impl ::cloudwright_core::ToValue for CapacityProviderPredefinedMetricType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LambdaCapacityProviderAverageCpuUtilization => {
                 "LambdaCapacityProviderAverageCPUUtilization"
             }
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -570,23 +485,113 @@ pub enum CapacityProviderScalingMode {
     /// `Manual`
     Manual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CapacityProviderScalingMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CapacityProviderScalingMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CapacityProviderScalingMode {
+impl ::cloudwright_core::ToValue for CapacityProviderScalingMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Auto => "Auto",
             Self::Manual => "Manual",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\-]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^sg-[0-9a-zA-Z]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^subnet-[0-9a-z]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityProvider: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CapacityProviderScalingConfig", Shape::Object(&RULE_CapacityProviderScalingConfig)),
+            ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirements)),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("PermissionsConfig", Shape::Object(&RULE_CapacityProviderPermissionsConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VpcConfig", Shape::Object(&RULE_CapacityProviderVpcConfig)),
+        ],
+        required: &["PermissionsConfig", "VpcConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityProviderPermissionsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityProviderOperatorRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["CapacityProviderOperatorRoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityProviderScalingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaxVCpuCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(15000.0), ..NumRule::ANY })),
+            ("ScalingMode", Shape::Str(&StrRule { allowed: &["Auto", "Manual"], ..StrRule::ANY })),
+            ("ScalingPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingScalingPolicy), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityProviderVpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
+        ],
+        required: &["SubnetIds", "SecurityGroupIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
+            ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["x86_64", "arm64"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingScalingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["LambdaCapacityProviderAverageCPUUtilization"], ..StrRule::ANY })),
+            ("TargetValue", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["PredefinedMetricType", "TargetValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

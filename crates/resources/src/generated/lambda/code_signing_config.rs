@@ -5,39 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
-);
-
-/// The required properties of [`CodeSigningConfig`], by name: `CodeSigningConfig::new(CodeSigningConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeSigningConfigRequired {
-    /// `AllowedPublishers`: an [`AllowedPublishers`] object, required.
-    pub allowed_publishers: Obj<AllowedPublishers>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeSigningConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedPublishers", Shape::Object(&RULE_AllowedPublishers)),
-        ("CodeSigningPolicies", Shape::Object(&RULE_CodeSigningPolicies)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["AllowedPublishers"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::Tag;
 
 /// The `AWS::Lambda::CodeSigningConfig` resource.
 ///
-/// Details about a \[Code signing configuration\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html>) .
+/// Details about a [Code signing configuration](https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html) .
 ///
 /// `Ref` returns its `CodeSigningConfigArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CodeSigningConfigAttributes`], which `Handle<CodeSigningConfig>` dereferences to.
@@ -50,23 +22,23 @@ pub struct CodeSigningConfig {
     /// `AllowedPublishers`: an [`AllowedPublishers`] object, required.
     ///
     /// List of allowed publishers.
-    pub allowed_publishers: Obj<AllowedPublishers>,
+    pub allowed_publishers: crate::Obj<AllowedPublishers>,
     /// `CodeSigningPolicies`: a [`CodeSigningPolicies`] object.
     ///
     /// The code signing policy controls the validation failure action for signature mismatch or expiry.
-    pub code_signing_policies: Option<Obj<CodeSigningPolicies>>,
+    pub code_signing_policies: ::std::option::Option<crate::Obj<CodeSigningPolicies>>,
     /// `Description`: a string.
     ///
     /// Code signing configuration description.
     ///
     /// Length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to add to the code signing configuration.
     ///
-    /// &gt; You must have the `lambda:TagResource` , `lambda:UntagResource` , and `lambda:ListTags` permissions for your \[IAM principal\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html>) to manage the CloudFormation stack. If you don't have these permissions, there might be unexpected behavior with stack-level tags propagating to the resource during resource creation and update.
-    pub tags: Option<List<Tag>>,
+    /// \> You must have the `lambda:TagResource` , `lambda:UntagResource` , and `lambda:ListTags` permissions for your [IAM principal](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html) to manage the CloudFormation stack. If you don't have these permissions, there might be unexpected behavior with stack-level tags propagating to the resource during resource creation and update.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +48,7 @@ impl CodeSigningConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lambda::CodeSigningConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-codesigningconfig.html",
         primary_identifier: &["CodeSigningConfigArn"],
@@ -87,48 +59,50 @@ impl CodeSigningConfig {
         read_only: &["CodeSigningConfigId", "CodeSigningConfigArn"],
         attributes: &["CodeSigningConfigArn", "CodeSigningConfigId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `CodeSigningConfig` with its required properties, named in a [`CodeSigningConfigRequired`].
+    /// A `CodeSigningConfig` with its one required property, `AllowedPublishers`.
     #[inline]
-    pub fn new(required: CodeSigningConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<AllowedPublishers>>) -> Self {
         Self {
-            allowed_publishers: required.allowed_publishers,
-            code_signing_policies: None,
-            description: None,
-            tags: None,
+            allowed_publishers: value.into(),
+            code_signing_policies: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AllowedPublishers`: an [`AllowedPublishers`] object, required.
-    pub fn allowed_publishers(mut self, value: impl Into<Obj<AllowedPublishers>>) -> Self { self.allowed_publishers = value.into(); self }
+    pub fn allowed_publishers(mut self, value: impl ::std::convert::Into<crate::Obj<AllowedPublishers>>) -> Self { self.allowed_publishers = value.into(); self }
     /// `CodeSigningPolicies`: a [`CodeSigningPolicies`] object.
-    pub fn code_signing_policies(mut self, value: impl Into<Obj<CodeSigningPolicies>>) -> Self { self.code_signing_policies = Some(value.into()); self }
+    pub fn code_signing_policies(mut self, value: impl ::std::convert::Into<crate::Obj<CodeSigningPolicies>>) -> Self { self.code_signing_policies = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CodeSigningConfig {
+impl ::cloudwright_core::Resource for CodeSigningConfig {
     type Attributes = CodeSigningConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CodeSigningConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CodeSigningConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CodeSigningConfig {
+impl ::cloudwright_core::ToValue for CodeSigningConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AllowedPublishers", &self.allowed_publishers)
             .opt("CodeSigningPolicies", &self.code_signing_policies)
             .opt("Description", &self.description)
@@ -137,12 +111,12 @@ impl ToValue for CodeSigningConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CodeSigningConfig`]: `Handle<CodeSigningConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CodeSigningConfig`]: `Handle<CodeSigningConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CodeSigningConfigAttributes(ResourceRef);
+pub struct CodeSigningConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CodeSigningConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CodeSigningConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -152,35 +126,18 @@ impl CodeSigningConfigAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the code signing configuration.
     #[inline]
-    pub fn code_signing_config_arn(&self) -> Value {
-        self.0.get_att("CodeSigningConfigArn")
+    pub fn code_signing_config_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CodeSigningConfigArn"))
     }
 
     /// `Fn::GetAtt` `CodeSigningConfigId`: a string.
     ///
     /// The code signing configuration ID.
     #[inline]
-    pub fn code_signing_config_id(&self) -> Value {
-        self.0.get_att("CodeSigningConfigId")
+    pub fn code_signing_config_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CodeSigningConfigId"))
     }
 }
-
-/// The required properties of [`AllowedPublishers`], by name: `AllowedPublishers::new(AllowedPublishersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AllowedPublishersRequired {
-    /// `SigningProfileVersionArns`: a list of strings, required.
-    pub signing_profile_version_arns: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AllowedPublishers: ObjRule = ObjRule {
-    properties: &[
-        ("SigningProfileVersionArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
-    ],
-    required: &["SigningProfileVersionArns"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AllowedPublishers` property type of `AWS::Lambda::CodeSigningConfig`.
 ///
@@ -194,29 +151,29 @@ pub struct AllowedPublishers {
     /// The Amazon Resource Name (ARN) for each of the signing profiles. A signing profile defines a trusted user who can sign a code package.
     ///
     /// Items 1 to 20; each item: pattern `arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)`, length 12 to 1024.
-    pub signing_profile_version_arns: List<Str>,
+    pub signing_profile_version_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AllowedPublishers {
-    /// A `AllowedPublishers` with its required properties, named in a [`AllowedPublishersRequired`].
+    /// A `AllowedPublishers` with its one required property, `SigningProfileVersionArns`.
     #[inline]
-    pub fn new(required: AllowedPublishersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            signing_profile_version_arns: required.signing_profile_version_arns,
+            signing_profile_version_arns: value.into(),
         }
     }
 
     /// `SigningProfileVersionArns`: a list of strings, required.
-    pub fn signing_profile_version_arns(mut self, value: impl Into<List<Str>>) -> Self { self.signing_profile_version_arns = value.into(); self }
+    pub fn signing_profile_version_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.signing_profile_version_arns = value.into(); self }
 }
 
-impl PropertyType for AllowedPublishers {}
+impl crate::PropertyType for AllowedPublishers {}
 
-impl ToValue for AllowedPublishers {
+impl ::cloudwright_core::ToValue for AllowedPublishers {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "SigningProfileVersionArns",
                 &self.signing_profile_version_arns,
@@ -225,26 +182,9 @@ impl ToValue for AllowedPublishers {
     }
 }
 
-/// The required properties of [`CodeSigningPolicies`], by name: `CodeSigningPolicies::new(CodeSigningPoliciesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeSigningPoliciesRequired {
-    /// `UntrustedArtifactOnDeployment`: an [`UntrustedArtifactOnDeployment`] value, required.
-    pub untrusted_artifact_on_deployment: UntrustedArtifactOnDeployment,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeSigningPolicies: ObjRule = ObjRule {
-    properties: &[
-        ("UntrustedArtifactOnDeployment", Shape::Str(&StrRule { allowed: &["Warn", "Enforce"], ..StrRule::ANY })),
-    ],
-    required: &["UntrustedArtifactOnDeployment"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CodeSigningPolicies` property type of `AWS::Lambda::CodeSigningConfig`.
 ///
-/// Code signing configuration \[policies\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html#config-codesigning-policies>) specify the validation failure action for signature mismatch or expiry.
+/// Code signing configuration [policies](https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html#config-codesigning-policies) specify the validation failure action for signature mismatch or expiry.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-codesigningconfig-codesigningpolicies.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -261,24 +201,24 @@ pub struct CodeSigningPolicies {
 
 #[rustfmt::skip]
 impl CodeSigningPolicies {
-    /// A `CodeSigningPolicies` with its required properties, named in a [`CodeSigningPoliciesRequired`].
+    /// A `CodeSigningPolicies` with its one required property, `UntrustedArtifactOnDeployment`.
     #[inline]
-    pub fn new(required: CodeSigningPoliciesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<UntrustedArtifactOnDeployment>) -> Self {
         Self {
-            untrusted_artifact_on_deployment: required.untrusted_artifact_on_deployment,
+            untrusted_artifact_on_deployment: value.into(),
         }
     }
 
     /// `UntrustedArtifactOnDeployment`: an [`UntrustedArtifactOnDeployment`] value, required.
-    pub fn untrusted_artifact_on_deployment(mut self, value: impl Into<UntrustedArtifactOnDeployment>) -> Self { self.untrusted_artifact_on_deployment = value.into(); self }
+    pub fn untrusted_artifact_on_deployment(mut self, value: impl ::std::convert::Into<UntrustedArtifactOnDeployment>) -> Self { self.untrusted_artifact_on_deployment = value.into(); self }
 }
 
-impl PropertyType for CodeSigningPolicies {}
+impl crate::PropertyType for CodeSigningPolicies {}
 
-impl ToValue for CodeSigningPolicies {
+impl ::cloudwright_core::ToValue for CodeSigningPolicies {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "UntrustedArtifactOnDeployment",
                 &self.untrusted_artifact_on_deployment,
@@ -295,23 +235,69 @@ pub enum UntrustedArtifactOnDeployment {
     /// `Enforce`
     Enforce,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UntrustedArtifactOnDeployment {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UntrustedArtifactOnDeployment {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UntrustedArtifactOnDeployment {
+impl ::cloudwright_core::ToValue for UntrustedArtifactOnDeployment {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Warn => "Warn",
             Self::Enforce => "Enforce",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeSigningConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedPublishers", Shape::Object(&RULE_AllowedPublishers)),
+            ("CodeSigningPolicies", Shape::Object(&RULE_CodeSigningPolicies)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["AllowedPublishers"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AllowedPublishers: ObjRule = ObjRule {
+        properties: &[
+            ("SigningProfileVersionArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
+        ],
+        required: &["SigningProfileVersionArns"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeSigningPolicies: ObjRule = ObjRule {
+        properties: &[
+            ("UntrustedArtifactOnDeployment", Shape::Str(&StrRule { allowed: &["Warn", "Enforce"], ..StrRule::ANY })),
+        ],
+        required: &["UntrustedArtifactOnDeployment"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]+(-[a-z]+)+-\\d{1})?:(\\d{12})?:(.*)",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]+(-[a-z]+)+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$",
-);
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9$_-]{1,129}$");
-
 /// The required properties of [`EventInvokeConfig`], by name: `EventInvokeConfig::new(EventInvokeConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventInvokeConfigRequired {
     /// `FunctionName`: a string, required.
-    pub function_name: Str,
+    pub function_name: ::cloudwright_core::Str,
     /// `Qualifier`: a string, required.
-    pub qualifier: Str,
+    pub qualifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventInvokeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationConfig", Shape::Object(&RULE_DestinationConfig)),
-        ("FunctionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MaximumEventAgeInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(21600.0), ..NumRule::ANY })),
-        ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(0.0), max: Some(2.0), ..NumRule::ANY })),
-        ("Qualifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["FunctionName", "Qualifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lambda::EventInvokeConfig` resource.
 ///
-/// The `AWS::Lambda::EventInvokeConfig` resource configures options for \[asynchronous invocation\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html>) on a version or an alias.
+/// The `AWS::Lambda::EventInvokeConfig` resource configures options for [asynchronous invocation](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html) on a version or an alias.
 ///
 /// By default, Lambda retries an asynchronous invocation twice if the function returns an error. It retains events in a queue for up to six hours. When an event fails all processing attempts or stays in the asynchronous invocation queue for too long, Lambda discards it.
 ///
@@ -64,8 +39,8 @@ pub struct EventInvokeConfig {
     /// - *Topic* - The ARN of a standard SNS topic.
     /// - *Event Bus* - The ARN of an Amazon EventBridge event bus.
     ///
-    /// &gt; S3 buckets are supported only for on-failure destinations. To retain records of successful invocations, use another destination type.
-    pub destination_config: Option<Obj<DestinationConfig>>,
+    /// \> S3 buckets are supported only for on-failure destinations. To retain records of successful invocations, use another destination type.
+    pub destination_config: ::std::option::Option<crate::Obj<DestinationConfig>>,
     /// `FunctionName`: a string, required.
     ///
     /// The name of the Lambda function.
@@ -77,19 +52,19 @@ pub struct EventInvokeConfig {
     /// *Pattern* : `([a-zA-Z0-9-_]+)`
     ///
     /// Pattern `^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]+(-[a-z]+)+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$`; create-only: changing it replaces the resource.
-    pub function_name: Str,
+    pub function_name: ::cloudwright_core::Str,
     /// `MaximumEventAgeInSeconds`: an integer.
     ///
     /// The maximum age of a request that Lambda sends to a function for processing.
     ///
     /// Value 60 to 21600.
-    pub maximum_event_age_in_seconds: Option<Int>,
+    pub maximum_event_age_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumRetryAttempts`: an integer.
     ///
     /// The maximum number of times to retry when the function returns an error.
     ///
     /// Value 0 to 2.
-    pub maximum_retry_attempts: Option<Int>,
+    pub maximum_retry_attempts: ::std::option::Option<::cloudwright_core::Int>,
     /// `Qualifier`: a string, required.
     ///
     /// The identifier of a version or alias.
@@ -99,7 +74,7 @@ pub struct EventInvokeConfig {
     /// - *Latest* - To specify the unpublished version, use `$LATEST` .
     ///
     /// Pattern `^\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9$_-]{1,129}$`; create-only: changing it replaces the resource.
-    pub qualifier: Str,
+    pub qualifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -109,7 +84,7 @@ impl EventInvokeConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lambda::EventInvokeConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventinvokeconfig.html",
         primary_identifier: &["FunctionName", "Qualifier"],
@@ -120,48 +95,50 @@ impl EventInvokeConfig {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `EventInvokeConfig` with its required properties, named in a [`EventInvokeConfigRequired`].
     #[inline]
     pub fn new(required: EventInvokeConfigRequired) -> Self {
         Self {
-            destination_config: None,
+            destination_config: ::std::option::Option::None,
             function_name: required.function_name,
-            maximum_event_age_in_seconds: None,
-            maximum_retry_attempts: None,
+            maximum_event_age_in_seconds: ::std::option::Option::None,
+            maximum_retry_attempts: ::std::option::Option::None,
             qualifier: required.qualifier,
         }
     }
 
     /// `DestinationConfig`: a [`DestinationConfig`] object.
-    pub fn destination_config(mut self, value: impl Into<Obj<DestinationConfig>>) -> Self { self.destination_config = Some(value.into()); self }
+    pub fn destination_config(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationConfig>>) -> Self { self.destination_config = ::std::option::Option::Some(value.into()); self }
     /// `FunctionName`: a string, required.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = value.into(); self }
+    pub fn function_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_name = value.into(); self }
     /// `MaximumEventAgeInSeconds`: an integer.
-    pub fn maximum_event_age_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_event_age_in_seconds = Some(value.into()); self }
+    pub fn maximum_event_age_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_event_age_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MaximumRetryAttempts`: an integer.
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self { self.maximum_retry_attempts = Some(value.into()); self }
+    pub fn maximum_retry_attempts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_retry_attempts = ::std::option::Option::Some(value.into()); self }
     /// `Qualifier`: a string, required.
-    pub fn qualifier(mut self, value: impl Into<Str>) -> Self { self.qualifier = value.into(); self }
+    pub fn qualifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.qualifier = value.into(); self }
 }
 
-impl Resource for EventInvokeConfig {
+impl ::cloudwright_core::Resource for EventInvokeConfig {
     type Attributes = EventInvokeConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventInvokeConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventInvokeConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventInvokeConfig {
+impl ::cloudwright_core::ToValue for EventInvokeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationConfig", &self.destination_config)
             .req("FunctionName", &self.function_name)
             .opt(
@@ -174,29 +151,19 @@ impl ToValue for EventInvokeConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventInvokeConfig`]: `Handle<EventInvokeConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventInvokeConfig`]: `Handle<EventInvokeConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct EventInvokeConfigAttributes(());
 
-impl From<ResourceRef> for EventInvokeConfigAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventInvokeConfigAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("OnFailure", Shape::Object(&RULE_OnFailure)),
-        ("OnSuccess", Shape::Object(&RULE_OnSuccess)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DestinationConfig` property type of `AWS::Lambda::EventInvokeConfig`.
 ///
-/// A configuration object that specifies the destination of an event after Lambda processes it. For more information, see \[Adding a destination\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations>) .
+/// A configuration object that specifies the destination of an event after Lambda processes it. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-eventinvokeconfig-destinationconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -205,14 +172,14 @@ pub struct DestinationConfig {
     ///
     /// The destination configuration for failed invocations.
     ///
-    /// &gt; When using an Amazon SQS queue as a destination, FIFO queues cannot be used.
-    pub on_failure: Option<Obj<OnFailure>>,
+    /// \> When using an Amazon SQS queue as a destination, FIFO queues cannot be used.
+    pub on_failure: ::std::option::Option<crate::Obj<OnFailure>>,
     /// `OnSuccess`: an [`OnSuccess`] object.
     ///
     /// The destination configuration for successful invocations.
     ///
-    /// &gt; When using an Amazon SQS queue as a destination, FIFO queues cannot be used.
-    pub on_success: Option<Obj<OnSuccess>>,
+    /// \> When using an Amazon SQS queue as a destination, FIFO queues cannot be used.
+    pub on_success: ::std::option::Option<crate::Obj<OnSuccess>>,
 }
 
 #[rustfmt::skip]
@@ -220,47 +187,30 @@ impl DestinationConfig {
     /// A `DestinationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OnFailure`: an [`OnFailure`] object.
-    pub fn on_failure(mut self, value: impl Into<Obj<OnFailure>>) -> Self { self.on_failure = Some(value.into()); self }
+    pub fn on_failure(mut self, value: impl ::std::convert::Into<crate::Obj<OnFailure>>) -> Self { self.on_failure = ::std::option::Option::Some(value.into()); self }
     /// `OnSuccess`: an [`OnSuccess`] object.
-    pub fn on_success(mut self, value: impl Into<Obj<OnSuccess>>) -> Self { self.on_success = Some(value.into()); self }
+    pub fn on_success(mut self, value: impl ::std::convert::Into<crate::Obj<OnSuccess>>) -> Self { self.on_success = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DestinationConfig {}
+impl crate::PropertyType for DestinationConfig {}
 
-impl ToValue for DestinationConfig {
+impl ::cloudwright_core::ToValue for DestinationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OnFailure", &self.on_failure)
             .opt("OnSuccess", &self.on_success)
             .build()
     }
 }
 
-/// The required properties of [`OnFailure`], by name: `OnFailure::new(OnFailureRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OnFailureRequired {
-    /// `Destination`: a string, required.
-    pub destination: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OnFailure: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(350), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Destination"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OnFailure` property type of `AWS::Lambda::EventInvokeConfig`.
 ///
-/// A destination for events that failed processing. For more information, see \[Adding a destination\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations>) .
+/// A destination for events that failed processing. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-eventinvokeconfig-onfailure.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -269,65 +219,48 @@ pub struct OnFailure {
     ///
     /// The Amazon Resource Name (ARN) of the destination resource.
     ///
-    /// To retain records of failed invocations from \[Kinesis\](<https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html>) , \[DynamoDB\](<https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html>) , \[self-managed Apache Kafka\](<https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html>) , or \[Amazon MSK\](<https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html>) , you can configure an Amazon SNS topic, Amazon SQS queue, Amazon S3 bucket, or Kafka topic as the destination.
+    /// To retain records of failed invocations from [Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html) , [DynamoDB](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html) , [self-managed Apache Kafka](https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html) , or [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html) , you can configure an Amazon SNS topic, Amazon SQS queue, Amazon S3 bucket, or Kafka topic as the destination.
     ///
-    /// &gt; Amazon SNS destinations have a message size limit of 256 KB. If the combined size of the function request and response payload exceeds the limit, Lambda will drop the payload when sending `OnFailure` event to the destination. For details on this behavior, refer to \[Retaining records of asynchronous invocations\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html>) .
+    /// \> Amazon SNS destinations have a message size limit of 256 KB. If the combined size of the function request and response payload exceeds the limit, Lambda will drop the payload when sending `OnFailure` event to the destination. For details on this behavior, refer to [Retaining records of asynchronous invocations](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html) .
     ///
-    /// To retain records of failed invocations from \[Kinesis\](<https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html>) , \[DynamoDB\](<https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html>) , \[self-managed Kafka\](<https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html#services-smaa-onfailure-destination>) or \[Amazon MSK\](<https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-onfailure-destination>) , you can configure an Amazon SNS topic, Amazon SQS queue, or Amazon S3 bucket as the destination.
+    /// To retain records of failed invocations from [Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html) , [DynamoDB](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html) , [self-managed Kafka](https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html#services-smaa-onfailure-destination) or [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-onfailure-destination) , you can configure an Amazon SNS topic, Amazon SQS queue, or Amazon S3 bucket as the destination.
     ///
     /// Pattern `^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]+(-[a-z]+)+-\d{1})?:(\d{12})?:(.*)`; length 0 to 350.
-    pub destination: Str,
+    pub destination: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OnFailure {
-    /// A `OnFailure` with its required properties, named in a [`OnFailureRequired`].
+    /// A `OnFailure` with its one required property, `Destination`.
     #[inline]
-    pub fn new(required: OnFailureRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            destination: required.destination,
+            destination: value.into(),
         }
     }
 
     /// `Destination`: a string, required.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination = value.into(); self }
 }
 
-impl PropertyType for OnFailure {}
+impl crate::PropertyType for OnFailure {}
 
-impl ToValue for OnFailure {
+impl ::cloudwright_core::ToValue for OnFailure {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .build()
     }
 }
 
-/// The required properties of [`OnSuccess`], by name: `OnSuccess::new(OnSuccessRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OnSuccessRequired {
-    /// `Destination`: a string, required.
-    pub destination: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OnSuccess: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(350), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Destination"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OnSuccess` property type of `AWS::Lambda::EventInvokeConfig`.
 ///
 /// A destination for events that were processed successfully.
 ///
-/// To retain records of successful \[asynchronous invocations\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html#invocation-async-destinations>) , you can configure an Amazon SNS topic, Amazon SQS queue, Lambda function, or Amazon EventBridge event bus as the destination.
+/// To retain records of successful [asynchronous invocations](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html#invocation-async-destinations) , you can configure an Amazon SNS topic, Amazon SQS queue, Lambda function, or Amazon EventBridge event bus as the destination.
 ///
-/// &gt; `OnSuccess` is not supported in `CreateEventSourceMapping` or `UpdateEventSourceMapping` requests.
+/// \> `OnSuccess` is not supported in `CreateEventSourceMapping` or `UpdateEventSourceMapping` requests.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-eventinvokeconfig-onsuccess.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -336,33 +269,93 @@ pub struct OnSuccess {
     ///
     /// The Amazon Resource Name (ARN) of the destination resource.
     ///
-    /// &gt; Amazon SNS destinations have a message size limit of 256 KB. If the combined size of the function request and response payload exceeds the limit, Lambda will drop the payload when sending `OnFailure` event to the destination. For details on this behavior, refer to \[Retaining records of asynchronous invocations\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html>) .
+    /// \> Amazon SNS destinations have a message size limit of 256 KB. If the combined size of the function request and response payload exceeds the limit, Lambda will drop the payload when sending `OnFailure` event to the destination. For details on this behavior, refer to [Retaining records of asynchronous invocations](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html) .
     ///
     /// Pattern `^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]+(-[a-z]+)+-\d{1})?:(\d{12})?:(.*)`; length 0 to 350.
-    pub destination: Str,
+    pub destination: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OnSuccess {
-    /// A `OnSuccess` with its required properties, named in a [`OnSuccessRequired`].
+    /// A `OnSuccess` with its one required property, `Destination`.
     #[inline]
-    pub fn new(required: OnSuccessRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            destination: required.destination,
+            destination: value.into(),
         }
     }
 
     /// `Destination`: a string, required.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination = value.into(); self }
 }
 
-impl PropertyType for OnSuccess {}
+impl crate::PropertyType for OnSuccess {}
 
-impl ToValue for OnSuccess {
+impl ::cloudwright_core::ToValue for OnSuccess {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]+(-[a-z]+)+-\\d{1})?:(\\d{12})?:(.*)",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]+(-[a-z]+)+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9$_-]{1,129}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventInvokeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationConfig", Shape::Object(&RULE_DestinationConfig)),
+            ("FunctionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MaximumEventAgeInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(21600.0), ..NumRule::ANY })),
+            ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(0.0), max: Some(2.0), ..NumRule::ANY })),
+            ("Qualifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["FunctionName", "Qualifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("OnFailure", Shape::Object(&RULE_OnFailure)),
+            ("OnSuccess", Shape::Object(&RULE_OnSuccess)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnFailure: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(350), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Destination"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnSuccess: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(350), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Destination"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

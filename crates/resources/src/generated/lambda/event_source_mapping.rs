@@ -5,78 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{SystemLogLevel, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9-\\/*:_+=.@-]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9-/*:_+=.@-]*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(^(?!(system\\x2e)))(^[_a-zA-Z0-9])([^$]*)$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[^ /\\.$\\x22]*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_7: Pattern = Pattern::new(
-    "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?",
-);
-pub(crate) static PATTERN_8: Pattern = Pattern::new("(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("[\\s\\S]*");
-pub(crate) static PATTERN_11: Pattern = Pattern::new(
-    "^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}",
-);
-pub(crate) static PATTERN_12: Pattern = Pattern::new("(LATEST|TRIM_HORIZON|AT_TIMESTAMP)+");
-pub(crate) static PATTERN_13: Pattern = Pattern::new("^[^.]([a-zA-Z0-9\\-_.]+)");
-
-/// The required properties of [`EventSourceMapping`], by name: `EventSourceMapping::new(EventSourceMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventSourceMappingRequired {
-    /// `FunctionName`: a string, required.
-    pub function_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventSourceMapping: ObjRule = ObjRule {
-    properties: &[
-        ("AmazonManagedKafkaEventSourceConfig", Shape::Object(&RULE_AmazonManagedKafkaEventSourceConfig)),
-        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("BisectBatchOnFunctionError", Shape::Bool),
-        ("DestinationConfig", Shape::Object(&RULE_DestinationConfig)),
-        ("DocumentDBEventSourceConfig", Shape::Object(&RULE_DocumentDbEventSourceConfig)),
-        ("Enabled", Shape::Bool),
-        ("EventSourceArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FilterCriteria", Shape::Object(&RULE_FilterCriteria)),
-        ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("FunctionResponseTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ReportBatchItemFailures"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: true })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
-        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-        ("MaximumRecordAgeInSeconds", Shape::Int(&NumRule { min: Some(-1.0), max: Some(604800.0), ..NumRule::ANY })),
-        ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(-1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("MetricsConfig", Shape::Object(&RULE_MetricsConfig)),
-        ("ParallelizationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("ProvisionedPollerConfig", Shape::Object(&RULE_ProvisionedPollerConfig)),
-        ("Queues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_10), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("ScalingConfig", Shape::Object(&RULE_ScalingConfig)),
-        ("SelfManagedEventSource", Shape::Object(&RULE_SelfManagedEventSource)),
-        ("SelfManagedKafkaEventSourceConfig", Shape::Object(&RULE_SelfManagedKafkaEventSourceConfig)),
-        ("SourceAccessConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAccessConfiguration), min_items: Some(1), max_items: Some(22), unique: true })),
-        ("StartingPosition", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(12), pattern: Some(&PATTERN_12), allowed: &["AT_TIMESTAMP", "LATEST", "TRIM_HORIZON"], ..StrRule::ANY })),
-        ("StartingPositionTimestamp", Shape::NUM),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Topics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("TumblingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
-    ],
-    required: &["FunctionName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::{SystemLogLevel, Tag};
 
 /// The `AWS::Lambda::EventSourceMapping` resource.
 ///
@@ -84,13 +13,13 @@ pub(crate) static RULE_EventSourceMapping: ObjRule = ObjRule {
 ///
 /// For details about each event source type, see the following topics. In particular, each of the topics describes the required and optional parameters for the specific event source.
 ///
-/// - \[Configuring a Dynamo DB stream as an event source\](<https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#services-dynamodb-eventsourcemapping>)
-/// - \[Configuring a Kinesis stream as an event source\](<https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-eventsourcemapping>)
-/// - \[Configuring an SQS queue as an event source\](<https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-eventsource>)
-/// - \[Configuring an MQ broker as an event source\](<https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#services-mq-eventsourcemapping>)
-/// - \[Configuring MSK as an event source\](<https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html>)
-/// - \[Configuring Self-Managed Apache Kafka as an event source\](<https://docs.aws.amazon.com/lambda/latest/dg/kafka-smaa.html>)
-/// - \[Configuring Amazon DocumentDB as an event source\](<https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html>)
+/// - [Configuring a Dynamo DB stream as an event source](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#services-dynamodb-eventsourcemapping)
+/// - [Configuring a Kinesis stream as an event source](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-eventsourcemapping)
+/// - [Configuring an SQS queue as an event source](https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-eventsource)
+/// - [Configuring an MQ broker as an event source](https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#services-mq-eventsourcemapping)
+/// - [Configuring MSK as an event source](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html)
+/// - [Configuring Self-Managed Apache Kafka as an event source](https://docs.aws.amazon.com/lambda/latest/dg/kafka-smaa.html)
+/// - [Configuring Amazon DocumentDB as an event source](https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html)
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EventSourceMappingAttributes`], which `Handle<EventSourceMapping>` dereferences to.
@@ -104,7 +33,8 @@ pub struct EventSourceMapping {
     /// `AmazonManagedKafkaEventSourceConfig`: an [`AmazonManagedKafkaEventSourceConfig`] object.
     ///
     /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
-    pub amazon_managed_kafka_event_source_config: Option<Obj<AmazonManagedKafkaEventSourceConfig>>,
+    pub amazon_managed_kafka_event_source_config:
+        ::std::option::Option<crate::Obj<AmazonManagedKafkaEventSourceConfig>>,
     /// `BatchSize`: an integer.
     ///
     /// The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function. Lambda passes all of the records in the batch to the function in a single call, up to the payload limit for synchronous invocation (6 MB).
@@ -118,27 +48,28 @@ pub struct EventSourceMapping {
     /// - *DocumentDB* – Default 100. Max 10,000.
     ///
     /// Value 1 to 10000.
-    pub batch_size: Option<Int>,
+    pub batch_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `BisectBatchOnFunctionError`: a boolean.
     ///
     /// (Kinesis and DynamoDB Streams only) If the function returns an error, split the batch in two and retry. The default value is false.
     ///
-    /// &gt; When using `BisectBatchOnFunctionError` , check the `BatchSize` parameter in the `OnFailure` destination message's metadata. The `BatchSize` could be greater than 1 since Lambda consolidates failed messages metadata when writing to the `OnFailure` destination.
-    pub bisect_batch_on_function_error: Option<Bool>,
+    /// \> When using `BisectBatchOnFunctionError` , check the `BatchSize` parameter in the `OnFailure` destination message's metadata. The `BatchSize` could be greater than 1 since Lambda consolidates failed messages metadata when writing to the `OnFailure` destination.
+    pub bisect_batch_on_function_error: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DestinationConfig`: a [`DestinationConfig`] object.
     ///
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration object that specifies the destination of an event after Lambda processes it.
-    pub destination_config: Option<Obj<DestinationConfig>>,
+    pub destination_config: ::std::option::Option<crate::Obj<DestinationConfig>>,
     /// `DocumentDBEventSourceConfig`: a [`DocumentDbEventSourceConfig`] object.
     ///
     /// Specific configuration settings for a DocumentDB event source.
-    pub document_db_event_source_config: Option<Obj<DocumentDbEventSourceConfig>>,
+    pub document_db_event_source_config:
+        ::std::option::Option<crate::Obj<DocumentDbEventSourceConfig>>,
     /// `Enabled`: a boolean.
     ///
     /// When true, the event source mapping is active. When false, Lambda pauses polling and invocation.
     ///
     /// Default: True
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EventSourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the event source.
@@ -146,16 +77,16 @@ pub struct EventSourceMapping {
     /// - *Amazon Kinesis* – The ARN of the data stream or a stream consumer.
     /// - *Amazon DynamoDB Streams* – The ARN of the stream.
     /// - *Amazon Simple Queue Service* – The ARN of the queue.
-    /// - *Amazon Managed Streaming for Apache Kafka* – The ARN of the cluster or the ARN of the VPC connection (for \[cross-account event source mappings\](<https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#msk-multi-vpc>) ).
+    /// - *Amazon Managed Streaming for Apache Kafka* – The ARN of the cluster or the ARN of the VPC connection (for [cross-account event source mappings](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#msk-multi-vpc) ).
     /// - *Amazon MQ* – The ARN of the broker.
     /// - *Amazon DocumentDB* – The ARN of the DocumentDB change stream.
     ///
     /// Pattern `arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)`; length 12 to 1024; create-only: changing it replaces the resource.
-    pub event_source_arn: Option<Str>,
+    pub event_source_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterCriteria`: a [`FilterCriteria`] object.
     ///
-    /// An object that defines the filter criteria that determine whether Lambda should process an event. For more information, see \[Lambda event filtering\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html>) .
-    pub filter_criteria: Option<Obj<FilterCriteria>>,
+    /// An object that defines the filter criteria that determine whether Lambda should process an event. For more information, see [Lambda event filtering](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html) .
+    pub filter_criteria: ::std::option::Option<crate::Obj<FilterCriteria>>,
     /// `FunctionName`: a string, required.
     ///
     /// The name or ARN of the Lambda function.
@@ -168,7 +99,7 @@ pub struct EventSourceMapping {
     /// The length constraint applies only to the full ARN. If you specify only the function name, it's limited to 64 characters in length.
     ///
     /// Pattern `(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?`; length 1 to 140.
-    pub function_name: Str,
+    pub function_name: ::cloudwright_core::Str,
     /// `FunctionResponseTypes`: a list of [`FunctionResponseType`] values.
     ///
     /// (Kinesis, DynamoDB Streams, and SQS) A list of current response type enums applied to the event source mapping.
@@ -176,17 +107,18 @@ pub struct EventSourceMapping {
     /// Valid Values: `ReportBatchItemFailures`
     ///
     /// Length 0 to 1; items 0 to 1.
-    pub function_response_types: Option<List<FunctionResponseType>>,
+    pub function_response_types:
+        ::std::option::Option<::cloudwright_core::List<FunctionResponseType>>,
     /// `KmsKeyArn`: a string.
     ///
-    /// The ARN of the AWS Key Management Service ( AWS  ) customer managed key that Lambda uses to encrypt your function's \[filter criteria\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-basics>) .
+    /// The ARN of the AWS Key Management Service ( AWS  ) customer managed key that Lambda uses to encrypt your function's [filter criteria](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-basics) .
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()`; length 12 to 2048.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingConfig`: a [`LoggingConfig`] object.
     ///
     /// The function's Amazon CloudWatch Logs configuration settings.
-    pub logging_config: Option<Obj<LoggingConfig>>,
+    pub logging_config: ::std::option::Option<crate::Obj<LoggingConfig>>,
     /// `MaximumBatchingWindowInSeconds`: an integer.
     ///
     /// The maximum amount of time, in seconds, that Lambda spends gathering records before invoking the function.
@@ -198,63 +130,65 @@ pub struct EventSourceMapping {
     /// *Related setting:* For Amazon SQS event sources, when you set `BatchSize` to a value greater than 10, you must set `MaximumBatchingWindowInSeconds` to at least 1.
     ///
     /// Value 0 to 300.
-    pub maximum_batching_window_in_seconds: Option<Int>,
+    pub maximum_batching_window_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumRecordAgeInSeconds`: an integer.
     ///
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age. The default value is -1,
     /// which sets the maximum age to infinite. When the value is set to infinite, Lambda never discards old records.
     ///
-    /// &gt; The minimum valid value for maximum record age is 60s. Although values less than 60 and greater than -1 fall within the parameter's absolute range, they are not allowed
+    /// \> The minimum valid value for maximum record age is 60s. Although values less than 60 and greater than -1 fall within the parameter's absolute range, they are not allowed
     ///
     /// Value -1 to 604800.
-    pub maximum_record_age_in_seconds: Option<Int>,
+    pub maximum_record_age_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumRetryAttempts`: an integer.
     ///
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries. The default value is -1,
     /// which sets the maximum number of retries to infinite. When MaximumRetryAttempts is infinite, Lambda retries failed records until the record expires in the event source.
     ///
     /// Value -1 to 10000.
-    pub maximum_retry_attempts: Option<Int>,
+    pub maximum_retry_attempts: ::std::option::Option<::cloudwright_core::Int>,
     /// `MetricsConfig`: a [`MetricsConfig`] object.
     ///
-    /// The metrics configuration for your event source. For more information, see \[Event source mapping metrics\](<https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics>) .
-    pub metrics_config: Option<Obj<MetricsConfig>>,
+    /// The metrics configuration for your event source. For more information, see [Event source mapping metrics](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics) .
+    pub metrics_config: ::std::option::Option<crate::Obj<MetricsConfig>>,
     /// `ParallelizationFactor`: an integer.
     ///
     /// (Kinesis and DynamoDB Streams only) The number of batches to process concurrently from each shard. The default value is 1.
     ///
     /// Value 1 to 10.
-    pub parallelization_factor: Option<Int>,
+    pub parallelization_factor: ::std::option::Option<::cloudwright_core::Int>,
     /// `ProvisionedPollerConfig`: a [`ProvisionedPollerConfig`] object.
     ///
-    /// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source. For more information, see \[provisioned mode\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode>) .
-    pub provisioned_poller_config: Option<Obj<ProvisionedPollerConfig>>,
+    /// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source. For more information, see [provisioned mode](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode) .
+    pub provisioned_poller_config: ::std::option::Option<crate::Obj<ProvisionedPollerConfig>>,
     /// `Queues`: a list of strings.
     ///
     /// (Amazon MQ) The name of the Amazon MQ broker destination queue to consume.
     ///
     /// Items 1 to 1; each item: pattern `[\s\S]*`, length 1 to 1000.
-    pub queues: Option<List<Str>>,
+    pub queues: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ScalingConfig`: a [`ScalingConfig`] object.
     ///
     /// This property is for Amazon SQS event sources only. You cannot use `ProvisionedPollerConfig` while using `ScalingConfig` . These options are mutually exclusive. To remove the scaling configuration, pass an empty value.
-    pub scaling_config: Option<Obj<ScalingConfig>>,
+    pub scaling_config: ::std::option::Option<crate::Obj<ScalingConfig>>,
     /// `SelfManagedEventSource`: a [`SelfManagedEventSource`] object.
     ///
     /// The self-managed Apache Kafka cluster for your event source.
     ///
     /// Create-only: changing it replaces the resource.
-    pub self_managed_event_source: Option<Obj<SelfManagedEventSource>>,
+    pub self_managed_event_source: ::std::option::Option<crate::Obj<SelfManagedEventSource>>,
     /// `SelfManagedKafkaEventSourceConfig`: a [`SelfManagedKafkaEventSourceConfig`] object.
     ///
     /// Specific configuration settings for a self-managed Apache Kafka event source.
-    pub self_managed_kafka_event_source_config: Option<Obj<SelfManagedKafkaEventSourceConfig>>,
+    pub self_managed_kafka_event_source_config:
+        ::std::option::Option<crate::Obj<SelfManagedKafkaEventSourceConfig>>,
     /// `SourceAccessConfigurations`: a list of [`SourceAccessConfiguration`] objects.
     ///
     /// An array of the authentication protocol, VPC components, or virtual host to secure and define your event source.
     ///
     /// Items 1 to 22.
-    pub source_access_configurations: Option<List<SourceAccessConfiguration>>,
+    pub source_access_configurations:
+        ::std::option::Option<::cloudwright_core::List<SourceAccessConfiguration>>,
     /// `StartingPosition`: a string.
     ///
     /// The position in a stream from which to start reading. Required for Amazon Kinesis and Amazon DynamoDB.
@@ -264,31 +198,31 @@ pub struct EventSourceMapping {
     /// - *AT_TIMESTAMP* - Specify a time from which to start reading records.
     ///
     /// Pattern `(LATEST|TRIM_HORIZON|AT_TIMESTAMP)+`; length 6 to 12; create-only: changing it replaces the resource.
-    pub starting_position: Option<Str>,
+    pub starting_position: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartingPositionTimestamp`: a number.
     ///
     /// With `StartingPosition` set to `AT_TIMESTAMP` , the time from which to start reading, in Unix time seconds. `StartingPositionTimestamp` cannot be in the future.
     ///
     /// Create-only: changing it replaces the resource.
-    pub starting_position_timestamp: Option<Num>,
+    pub starting_position_timestamp: ::std::option::Option<::cloudwright_core::Num>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to add to the event source mapping.
     ///
-    /// &gt; You must have the `lambda:TagResource` , `lambda:UntagResource` , and `lambda:ListTags` permissions for your \[IAM principal\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html>) to manage the CloudFormation stack. If you don't have these permissions, there might be unexpected behavior with stack-level tags propagating to the resource during resource creation and update.
-    pub tags: Option<List<Tag>>,
+    /// \> You must have the `lambda:TagResource` , `lambda:UntagResource` , and `lambda:ListTags` permissions for your [IAM principal](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html) to manage the CloudFormation stack. If you don't have these permissions, there might be unexpected behavior with stack-level tags propagating to the resource during resource creation and update.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Topics`: a list of strings.
     ///
     /// The name of the Kafka topic.
     ///
     /// Items 1 to 1; each item: pattern `^[^.]([a-zA-Z0-9\-_.]+)`, length 1 to 249.
-    pub topics: Option<List<Str>>,
+    pub topics: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TumblingWindowInSeconds`: an integer.
     ///
     /// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources. A value of 0 seconds indicates no tumbling window.
     ///
     /// Value 0 to 900.
-    pub tumbling_window_in_seconds: Option<Int>,
+    pub tumbling_window_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -298,7 +232,7 @@ impl EventSourceMapping {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lambda::EventSourceMapping",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html",
         primary_identifier: &["Id"],
@@ -309,120 +243,122 @@ impl EventSourceMapping {
         read_only: &["Id", "EventSourceMappingArn"],
         attributes: &["EventSourceMappingArn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `EventSourceMapping` with its required properties, named in a [`EventSourceMappingRequired`].
+    /// A `EventSourceMapping` with its one required property, `FunctionName`.
     #[inline]
-    pub fn new(required: EventSourceMappingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            amazon_managed_kafka_event_source_config: None,
-            batch_size: None,
-            bisect_batch_on_function_error: None,
-            destination_config: None,
-            document_db_event_source_config: None,
-            enabled: None,
-            event_source_arn: None,
-            filter_criteria: None,
-            function_name: required.function_name,
-            function_response_types: None,
-            kms_key_arn: None,
-            logging_config: None,
-            maximum_batching_window_in_seconds: None,
-            maximum_record_age_in_seconds: None,
-            maximum_retry_attempts: None,
-            metrics_config: None,
-            parallelization_factor: None,
-            provisioned_poller_config: None,
-            queues: None,
-            scaling_config: None,
-            self_managed_event_source: None,
-            self_managed_kafka_event_source_config: None,
-            source_access_configurations: None,
-            starting_position: None,
-            starting_position_timestamp: None,
-            tags: None,
-            topics: None,
-            tumbling_window_in_seconds: None,
+            amazon_managed_kafka_event_source_config: ::std::option::Option::None,
+            batch_size: ::std::option::Option::None,
+            bisect_batch_on_function_error: ::std::option::Option::None,
+            destination_config: ::std::option::Option::None,
+            document_db_event_source_config: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
+            event_source_arn: ::std::option::Option::None,
+            filter_criteria: ::std::option::Option::None,
+            function_name: value.into(),
+            function_response_types: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
+            logging_config: ::std::option::Option::None,
+            maximum_batching_window_in_seconds: ::std::option::Option::None,
+            maximum_record_age_in_seconds: ::std::option::Option::None,
+            maximum_retry_attempts: ::std::option::Option::None,
+            metrics_config: ::std::option::Option::None,
+            parallelization_factor: ::std::option::Option::None,
+            provisioned_poller_config: ::std::option::Option::None,
+            queues: ::std::option::Option::None,
+            scaling_config: ::std::option::Option::None,
+            self_managed_event_source: ::std::option::Option::None,
+            self_managed_kafka_event_source_config: ::std::option::Option::None,
+            source_access_configurations: ::std::option::Option::None,
+            starting_position: ::std::option::Option::None,
+            starting_position_timestamp: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            topics: ::std::option::Option::None,
+            tumbling_window_in_seconds: ::std::option::Option::None,
         }
     }
 
     /// `AmazonManagedKafkaEventSourceConfig`: an [`AmazonManagedKafkaEventSourceConfig`] object.
-    pub fn amazon_managed_kafka_event_source_config(mut self, value: impl Into<Obj<AmazonManagedKafkaEventSourceConfig>>) -> Self { self.amazon_managed_kafka_event_source_config = Some(value.into()); self }
+    pub fn amazon_managed_kafka_event_source_config(mut self, value: impl ::std::convert::Into<crate::Obj<AmazonManagedKafkaEventSourceConfig>>) -> Self { self.amazon_managed_kafka_event_source_config = ::std::option::Option::Some(value.into()); self }
     /// `BatchSize`: an integer.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
+    pub fn batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.batch_size = ::std::option::Option::Some(value.into()); self }
     /// `BisectBatchOnFunctionError`: a boolean.
-    pub fn bisect_batch_on_function_error(mut self, value: impl Into<Bool>) -> Self { self.bisect_batch_on_function_error = Some(value.into()); self }
+    pub fn bisect_batch_on_function_error(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.bisect_batch_on_function_error = ::std::option::Option::Some(value.into()); self }
     /// `DestinationConfig`: a [`DestinationConfig`] object.
-    pub fn destination_config(mut self, value: impl Into<Obj<DestinationConfig>>) -> Self { self.destination_config = Some(value.into()); self }
+    pub fn destination_config(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationConfig>>) -> Self { self.destination_config = ::std::option::Option::Some(value.into()); self }
     /// `DocumentDBEventSourceConfig`: a [`DocumentDbEventSourceConfig`] object.
-    pub fn document_db_event_source_config(mut self, value: impl Into<Obj<DocumentDbEventSourceConfig>>) -> Self { self.document_db_event_source_config = Some(value.into()); self }
+    pub fn document_db_event_source_config(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentDbEventSourceConfig>>) -> Self { self.document_db_event_source_config = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `EventSourceArn`: a string.
-    pub fn event_source_arn(mut self, value: impl Into<Str>) -> Self { self.event_source_arn = Some(value.into()); self }
+    pub fn event_source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_source_arn = ::std::option::Option::Some(value.into()); self }
     /// `FilterCriteria`: a [`FilterCriteria`] object.
-    pub fn filter_criteria(mut self, value: impl Into<Obj<FilterCriteria>>) -> Self { self.filter_criteria = Some(value.into()); self }
+    pub fn filter_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<FilterCriteria>>) -> Self { self.filter_criteria = ::std::option::Option::Some(value.into()); self }
     /// `FunctionName`: a string, required.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = value.into(); self }
+    pub fn function_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_name = value.into(); self }
     /// `FunctionResponseTypes`: a list of [`FunctionResponseType`] values.
-    pub fn function_response_types(mut self, value: impl Into<List<FunctionResponseType>>) -> Self { self.function_response_types = Some(value.into()); self }
+    pub fn function_response_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FunctionResponseType>>) -> Self { self.function_response_types = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfig`: a [`LoggingConfig`] object.
-    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self { self.logging_config = Some(value.into()); self }
+    pub fn logging_config(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingConfig>>) -> Self { self.logging_config = ::std::option::Option::Some(value.into()); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_batching_window_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MaximumRecordAgeInSeconds`: an integer.
-    pub fn maximum_record_age_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_record_age_in_seconds = Some(value.into()); self }
+    pub fn maximum_record_age_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_record_age_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MaximumRetryAttempts`: an integer.
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self { self.maximum_retry_attempts = Some(value.into()); self }
+    pub fn maximum_retry_attempts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_retry_attempts = ::std::option::Option::Some(value.into()); self }
     /// `MetricsConfig`: a [`MetricsConfig`] object.
-    pub fn metrics_config(mut self, value: impl Into<Obj<MetricsConfig>>) -> Self { self.metrics_config = Some(value.into()); self }
+    pub fn metrics_config(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsConfig>>) -> Self { self.metrics_config = ::std::option::Option::Some(value.into()); self }
     /// `ParallelizationFactor`: an integer.
-    pub fn parallelization_factor(mut self, value: impl Into<Int>) -> Self { self.parallelization_factor = Some(value.into()); self }
+    pub fn parallelization_factor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.parallelization_factor = ::std::option::Option::Some(value.into()); self }
     /// `ProvisionedPollerConfig`: a [`ProvisionedPollerConfig`] object.
-    pub fn provisioned_poller_config(mut self, value: impl Into<Obj<ProvisionedPollerConfig>>) -> Self { self.provisioned_poller_config = Some(value.into()); self }
+    pub fn provisioned_poller_config(mut self, value: impl ::std::convert::Into<crate::Obj<ProvisionedPollerConfig>>) -> Self { self.provisioned_poller_config = ::std::option::Option::Some(value.into()); self }
     /// `Queues`: a list of strings.
-    pub fn queues(mut self, value: impl Into<List<Str>>) -> Self { self.queues = Some(value.into()); self }
+    pub fn queues(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.queues = ::std::option::Option::Some(value.into()); self }
     /// `ScalingConfig`: a [`ScalingConfig`] object.
-    pub fn scaling_config(mut self, value: impl Into<Obj<ScalingConfig>>) -> Self { self.scaling_config = Some(value.into()); self }
+    pub fn scaling_config(mut self, value: impl ::std::convert::Into<crate::Obj<ScalingConfig>>) -> Self { self.scaling_config = ::std::option::Option::Some(value.into()); self }
     /// `SelfManagedEventSource`: a [`SelfManagedEventSource`] object.
-    pub fn self_managed_event_source(mut self, value: impl Into<Obj<SelfManagedEventSource>>) -> Self { self.self_managed_event_source = Some(value.into()); self }
+    pub fn self_managed_event_source(mut self, value: impl ::std::convert::Into<crate::Obj<SelfManagedEventSource>>) -> Self { self.self_managed_event_source = ::std::option::Option::Some(value.into()); self }
     /// `SelfManagedKafkaEventSourceConfig`: a [`SelfManagedKafkaEventSourceConfig`] object.
-    pub fn self_managed_kafka_event_source_config(mut self, value: impl Into<Obj<SelfManagedKafkaEventSourceConfig>>) -> Self { self.self_managed_kafka_event_source_config = Some(value.into()); self }
+    pub fn self_managed_kafka_event_source_config(mut self, value: impl ::std::convert::Into<crate::Obj<SelfManagedKafkaEventSourceConfig>>) -> Self { self.self_managed_kafka_event_source_config = ::std::option::Option::Some(value.into()); self }
     /// `SourceAccessConfigurations`: a list of [`SourceAccessConfiguration`] objects.
-    pub fn source_access_configurations(mut self, value: impl Into<List<SourceAccessConfiguration>>) -> Self { self.source_access_configurations = Some(value.into()); self }
+    pub fn source_access_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SourceAccessConfiguration>>) -> Self { self.source_access_configurations = ::std::option::Option::Some(value.into()); self }
     /// `StartingPosition`: a string.
-    pub fn starting_position(mut self, value: impl Into<Str>) -> Self { self.starting_position = Some(value.into()); self }
+    pub fn starting_position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.starting_position = ::std::option::Option::Some(value.into()); self }
     /// `StartingPositionTimestamp`: a number.
-    pub fn starting_position_timestamp(mut self, value: impl Into<Num>) -> Self { self.starting_position_timestamp = Some(value.into()); self }
+    pub fn starting_position_timestamp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.starting_position_timestamp = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Topics`: a list of strings.
-    pub fn topics(mut self, value: impl Into<List<Str>>) -> Self { self.topics = Some(value.into()); self }
+    pub fn topics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.topics = ::std::option::Option::Some(value.into()); self }
     /// `TumblingWindowInSeconds`: an integer.
-    pub fn tumbling_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.tumbling_window_in_seconds = Some(value.into()); self }
+    pub fn tumbling_window_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.tumbling_window_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EventSourceMapping {
+impl ::cloudwright_core::Resource for EventSourceMapping {
     type Attributes = EventSourceMappingAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventSourceMapping, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventSourceMapping, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventSourceMapping {
+impl ::cloudwright_core::ToValue for EventSourceMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AmazonManagedKafkaEventSourceConfig",
                 &self.amazon_managed_kafka_event_source_config,
@@ -479,12 +415,12 @@ impl ToValue for EventSourceMapping {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventSourceMapping`]: `Handle<EventSourceMapping>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventSourceMapping`]: `Handle<EventSourceMapping>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EventSourceMappingAttributes(ResourceRef);
+pub struct EventSourceMappingAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EventSourceMappingAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventSourceMappingAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -494,28 +430,18 @@ impl EventSourceMappingAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the event source mapping.
     #[inline]
-    pub fn event_source_mapping_arn(&self) -> Value {
-        self.0.get_att("EventSourceMappingArn")
+    pub fn event_source_mapping_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EventSourceMappingArn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The event source mapping's ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmazonManagedKafkaEventSourceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ConsumerGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SchemaRegistryConfig", Shape::Object(&RULE_SchemaRegistryConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AmazonManagedKafkaEventSourceConfig` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -526,14 +452,14 @@ pub(crate) static RULE_AmazonManagedKafkaEventSourceConfig: ObjRule = ObjRule {
 pub struct AmazonManagedKafkaEventSourceConfig {
     /// `ConsumerGroupId`: a string.
     ///
-    /// The identifier for the Kafka consumer group to join. The consumer group ID must be unique among all your Kafka event sources. After creating a Kafka event source mapping with the consumer group ID specified, you cannot update this value. For more information, see \[Customizable consumer group ID\](<https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-consumer-group-id>) .
+    /// The identifier for the Kafka consumer group to join. The consumer group ID must be unique among all your Kafka event sources. After creating a Kafka event source mapping with the consumer group ID specified, you cannot update this value. For more information, see [Customizable consumer group ID](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-consumer-group-id) .
     ///
     /// Pattern `[a-zA-Z0-9-\/*:_+=.@-]*`; length 1 to 200.
-    pub consumer_group_id: Option<Str>,
+    pub consumer_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SchemaRegistryConfig`: a [`SchemaRegistryConfig`] object.
     ///
     /// Specific configuration settings for a Kafka schema registry.
-    pub schema_registry_config: Option<Obj<SchemaRegistryConfig>>,
+    pub schema_registry_config: ::std::option::Option<crate::Obj<SchemaRegistryConfig>>,
 }
 
 #[rustfmt::skip]
@@ -541,39 +467,30 @@ impl AmazonManagedKafkaEventSourceConfig {
     /// A `AmazonManagedKafkaEventSourceConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConsumerGroupId`: a string.
-    pub fn consumer_group_id(mut self, value: impl Into<Str>) -> Self { self.consumer_group_id = Some(value.into()); self }
+    pub fn consumer_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.consumer_group_id = ::std::option::Option::Some(value.into()); self }
     /// `SchemaRegistryConfig`: a [`SchemaRegistryConfig`] object.
-    pub fn schema_registry_config(mut self, value: impl Into<Obj<SchemaRegistryConfig>>) -> Self { self.schema_registry_config = Some(value.into()); self }
+    pub fn schema_registry_config(mut self, value: impl ::std::convert::Into<crate::Obj<SchemaRegistryConfig>>) -> Self { self.schema_registry_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AmazonManagedKafkaEventSourceConfig {}
+impl crate::PropertyType for AmazonManagedKafkaEventSourceConfig {}
 
-impl ToValue for AmazonManagedKafkaEventSourceConfig {
+impl ::cloudwright_core::ToValue for AmazonManagedKafkaEventSourceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConsumerGroupId", &self.consumer_group_id)
             .opt("SchemaRegistryConfig", &self.schema_registry_config)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("OnFailure", Shape::Object(&RULE_OnFailure)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DestinationConfig` property type of `AWS::Lambda::EventSourceMapping`.
 ///
-/// A configuration object that specifies the destination of an event after Lambda processes it. For more information, see \[Adding a destination\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations>) .
+/// A configuration object that specifies the destination of an event after Lambda processes it. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-eventsourcemapping-destinationconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -581,7 +498,7 @@ pub struct DestinationConfig {
     /// `OnFailure`: an [`OnFailure`] object.
     ///
     /// The destination configuration for failed invocations.
-    pub on_failure: Option<Obj<OnFailure>>,
+    pub on_failure: ::std::option::Option<crate::Obj<OnFailure>>,
 }
 
 #[rustfmt::skip]
@@ -589,32 +506,23 @@ impl DestinationConfig {
     /// A `DestinationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OnFailure`: an [`OnFailure`] object.
-    pub fn on_failure(mut self, value: impl Into<Obj<OnFailure>>) -> Self { self.on_failure = Some(value.into()); self }
+    pub fn on_failure(mut self, value: impl ::std::convert::Into<crate::Obj<OnFailure>>) -> Self { self.on_failure = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DestinationConfig {}
+impl crate::PropertyType for DestinationConfig {}
 
-impl ToValue for DestinationConfig {
+impl ::cloudwright_core::ToValue for DestinationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("OnFailure", &self.on_failure).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("OnFailure", &self.on_failure)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentDbEventSourceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CollectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(57), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("FullDocument", Shape::Str(&StrRule { allowed: &["UpdateLookup", "Default"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentDBEventSourceConfig` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -628,17 +536,17 @@ pub struct DocumentDbEventSourceConfig {
     /// The name of the collection to consume within the database. If you do not specify a collection, Lambda consumes all collections.
     ///
     /// Pattern `^(^(?!(system\x2e)))(^[_a-zA-Z0-9])([^$]*)$`; length 1 to 57.
-    pub collection_name: Option<Str>,
+    pub collection_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// The name of the database to consume within the DocumentDB cluster.
     ///
     /// Pattern `^[^ /\.$\x22]*$`; length 1 to 63.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FullDocument`: a [`FullDocument`] value.
     ///
     /// Determines what DocumentDB sends to your event stream during document update operations. If set to UpdateLookup, DocumentDB sends a delta describing the changes, along with a copy of the entire document. Otherwise, DocumentDB sends only a partial document that contains the changes.
-    pub full_document: Option<FullDocument>,
+    pub full_document: ::std::option::Option<FullDocument>,
 }
 
 #[rustfmt::skip]
@@ -646,38 +554,29 @@ impl DocumentDbEventSourceConfig {
     /// A `DocumentDbEventSourceConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CollectionName`: a string.
-    pub fn collection_name(mut self, value: impl Into<Str>) -> Self { self.collection_name = Some(value.into()); self }
+    pub fn collection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collection_name = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `FullDocument`: a [`FullDocument`] value.
-    pub fn full_document(mut self, value: impl Into<FullDocument>) -> Self { self.full_document = Some(value.into()); self }
+    pub fn full_document(mut self, value: impl ::std::convert::Into<FullDocument>) -> Self { self.full_document = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentDbEventSourceConfig {}
+impl crate::PropertyType for DocumentDbEventSourceConfig {}
 
-impl ToValue for DocumentDbEventSourceConfig {
+impl ::cloudwright_core::ToValue for DocumentDbEventSourceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CollectionName", &self.collection_name)
             .opt("DatabaseName", &self.database_name)
             .opt("FullDocument", &self.full_document)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Endpoints: ObjRule = ObjRule {
-    properties: &[
-        ("KafkaBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_11), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Endpoints` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -691,7 +590,8 @@ pub struct Endpoints {
     /// The list of bootstrap servers for your Kafka brokers in the following format: `"KafkaBootstrapServers": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]` .
     ///
     /// Items 1 to 10; each item: pattern `^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]):[0-9]{1,5}`, length 1 to 300.
-    pub kafka_bootstrap_servers: Option<List<Str>>,
+    pub kafka_bootstrap_servers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -699,32 +599,23 @@ impl Endpoints {
     /// A `Endpoints` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KafkaBootstrapServers`: a list of strings.
-    pub fn kafka_bootstrap_servers(mut self, value: impl Into<List<Str>>) -> Self { self.kafka_bootstrap_servers = Some(value.into()); self }
+    pub fn kafka_bootstrap_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.kafka_bootstrap_servers = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Endpoints {}
+impl crate::PropertyType for Endpoints {}
 
-impl ToValue for Endpoints {
+impl ::cloudwright_core::ToValue for Endpoints {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KafkaBootstrapServers", &self.kafka_bootstrap_servers)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("Pattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Filter` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -735,10 +626,10 @@ pub(crate) static RULE_Filter: ObjRule = ObjRule {
 pub struct Filter {
     /// `Pattern`: a string.
     ///
-    /// A filter pattern. For more information on the syntax of a filter pattern, see \[Filter rule syntax\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-syntax>) .
+    /// A filter pattern. For more information on the syntax of a filter pattern, see [Filter rule syntax](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-syntax) .
     ///
     /// Pattern `.*`; length 0 to 4096.
-    pub pattern: Option<Str>,
+    pub pattern: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -746,30 +637,23 @@ impl Filter {
     /// A `Filter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Pattern`: a string.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = Some(value.into()); self }
+    pub fn pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Filter {}
+impl crate::PropertyType for Filter {}
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Pattern", &self.pattern).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Pattern", &self.pattern)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: Some(20), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilterCriteria` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -783,7 +667,7 @@ pub struct FilterCriteria {
     /// A list of filters.
     ///
     /// Items 1 to 20.
-    pub filters: Option<List<Filter>>,
+    pub filters: ::std::option::Option<::cloudwright_core::List<Filter>>,
 }
 
 #[rustfmt::skip]
@@ -791,30 +675,23 @@ impl FilterCriteria {
     /// A `FilterCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Filters`: a list of [`Filter`] objects.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = Some(value.into()); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Filter>>) -> Self { self.filters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FilterCriteria {}
+impl crate::PropertyType for FilterCriteria {}
 
-impl ToValue for FilterCriteria {
+impl ::cloudwright_core::ToValue for FilterCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Filters", &self.filters).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Filters", &self.filters)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SystemLogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingConfig` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -826,7 +703,7 @@ pub struct LoggingConfig {
     /// `SystemLogLevel`: a [`SystemLogLevel`] value.
     ///
     /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
-    pub system_log_level: Option<SystemLogLevel>,
+    pub system_log_level: ::std::option::Option<SystemLogLevel>,
 }
 
 #[rustfmt::skip]
@@ -834,32 +711,23 @@ impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SystemLogLevel`: a [`SystemLogLevel`] value.
-    pub fn system_log_level(mut self, value: impl Into<SystemLogLevel>) -> Self { self.system_log_level = Some(value.into()); self }
+    pub fn system_log_level(mut self, value: impl ::std::convert::Into<SystemLogLevel>) -> Self { self.system_log_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoggingConfig {}
+impl crate::PropertyType for LoggingConfig {}
 
-impl ToValue for LoggingConfig {
+impl ::cloudwright_core::ToValue for LoggingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SystemLogLevel", &self.system_log_level)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Metrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EventCount", "ErrorCount", "KafkaMetrics"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricsConfig` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -870,10 +738,10 @@ pub(crate) static RULE_MetricsConfig: ObjRule = ObjRule {
 pub struct MetricsConfig {
     /// `Metrics`: a list of [`Metric`] values.
     ///
-    /// The metrics you want your event source mapping to produce. Include `EventCount` to receive event source mapping metrics related to the number of events processed by your event source mapping. For more information about these metrics, see \[Event source mapping metrics\](<https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics>) .
+    /// The metrics you want your event source mapping to produce. Include `EventCount` to receive event source mapping metrics related to the number of events processed by your event source mapping. For more information about these metrics, see [Event source mapping metrics](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics) .
     ///
     /// Items 0 to 3.
-    pub metrics: Option<List<Metric>>,
+    pub metrics: ::std::option::Option<::cloudwright_core::List<Metric>>,
 }
 
 #[rustfmt::skip]
@@ -881,34 +749,27 @@ impl MetricsConfig {
     /// A `MetricsConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Metrics`: a list of [`Metric`] values.
-    pub fn metrics(mut self, value: impl Into<List<Metric>>) -> Self { self.metrics = Some(value.into()); self }
+    pub fn metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Metric>>) -> Self { self.metrics = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricsConfig {}
+impl crate::PropertyType for MetricsConfig {}
 
-impl ToValue for MetricsConfig {
+impl ::cloudwright_core::ToValue for MetricsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Metrics", &self.metrics).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Metrics", &self.metrics)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OnFailure: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OnFailure` property type of `AWS::Lambda::EventSourceMapping`.
 ///
-/// A destination for events that failed processing. For more information, see \[Adding a destination\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations>) .
+/// A destination for events that failed processing. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-eventsourcemapping-onfailure.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -917,14 +778,14 @@ pub struct OnFailure {
     ///
     /// The Amazon Resource Name (ARN) of the destination resource.
     ///
-    /// To retain records of failed invocations from \[Kinesis\](<https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html>) , \[DynamoDB\](<https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html>) , \[self-managed Apache Kafka\](<https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html>) , or \[Amazon MSK\](<https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html>) , you can configure an Amazon SNS topic, Amazon SQS queue, Amazon S3 bucket, or Kafka topic as the destination.
+    /// To retain records of failed invocations from [Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html) , [DynamoDB](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html) , [self-managed Apache Kafka](https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html) , or [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html) , you can configure an Amazon SNS topic, Amazon SQS queue, Amazon S3 bucket, or Kafka topic as the destination.
     ///
-    /// &gt; Amazon SNS destinations have a message size limit of 256 KB. If the combined size of the function request and response payload exceeds the limit, Lambda will drop the payload when sending `OnFailure` event to the destination. For details on this behavior, refer to \[Retaining records of asynchronous invocations\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html>) .
+    /// \> Amazon SNS destinations have a message size limit of 256 KB. If the combined size of the function request and response payload exceeds the limit, Lambda will drop the payload when sending `OnFailure` event to the destination. For details on this behavior, refer to [Retaining records of asynchronous invocations](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html) .
     ///
-    /// To retain records of failed invocations from \[Kinesis\](<https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html>) , \[DynamoDB\](<https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html>) , \[self-managed Kafka\](<https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html#services-smaa-onfailure-destination>) or \[Amazon MSK\](<https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-onfailure-destination>) , you can configure an Amazon SNS topic, Amazon SQS queue, or Amazon S3 bucket as the destination.
+    /// To retain records of failed invocations from [Kinesis](https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html) , [DynamoDB](https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html) , [self-managed Kafka](https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html#services-smaa-onfailure-destination) or [Amazon MSK](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-onfailure-destination) , you can configure an Amazon SNS topic, Amazon SQS queue, or Amazon S3 bucket as the destination.
     ///
     /// Pattern `^$|kafka://([^.]([a-zA-Z0-9\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)`; length 12 to 1024.
-    pub destination: Option<Str>,
+    pub destination: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -932,38 +793,27 @@ impl OnFailure {
     /// A `OnFailure` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destination`: a string.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OnFailure {}
+impl crate::PropertyType for OnFailure {}
 
-impl ToValue for OnFailure {
+impl ::cloudwright_core::ToValue for OnFailure {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destination", &self.destination)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisionedPollerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumPollers", Shape::Int(&NumRule { min: Some(1.0), max: Some(2000.0), ..NumRule::ANY })),
-        ("MinimumPollers", Shape::Int(&NumRule { min: Some(1.0), max: Some(200.0), ..NumRule::ANY })),
-        ("PollerGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ProvisionedPollerConfig` property type of `AWS::Lambda::EventSourceMapping`.
 ///
-/// The \[provisioned mode\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode>) configuration for the event source. Use Provisioned Mode to customize the minimum and maximum number of event pollers for your event source.
+/// The [provisioned mode](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode) configuration for the event source. Use Provisioned Mode to customize the minimum and maximum number of event pollers for your event source.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-eventsourcemapping-provisionedpollerconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -973,19 +823,19 @@ pub struct ProvisionedPollerConfig {
     /// The maximum number of event pollers this event source can scale up to. For Amazon SQS events source mappings, default is 200, and minimum value allowed is 2. For Amazon MSK and self-managed Apache Kafka event source mappings, default is 200, and minimum value allowed is 1.
     ///
     /// Value 1 to 2000.
-    pub maximum_pollers: Option<Int>,
+    pub maximum_pollers: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinimumPollers`: an integer.
     ///
     /// The minimum number of event pollers this event source can scale down to. For Amazon SQS events source mappings, default is 2, and minimum 2 required. For Amazon MSK and self-managed Apache Kafka event source mappings, default is 1.
     ///
     /// Value 1 to 200.
-    pub minimum_pollers: Option<Int>,
+    pub minimum_pollers: ::std::option::Option<::cloudwright_core::Int>,
     /// `PollerGroupName`: a string.
     ///
     /// (Amazon MSK and self-managed Apache Kafka) The name of the provisioned poller group. Use this option to group multiple ESMs within the event source's VPC to share Event Poller Unit (EPU) capacity. You can use this option to optimize Provisioned mode costs for your ESMs. You can group up to 100 ESMs per poller group and aggregate maximum pollers across all ESMs in a group cannot exceed 2000.
     ///
     /// Pattern `^[a-zA-Z0-9-_]*$`; length 0 to 128.
-    pub poller_group_name: Option<Str>,
+    pub poller_group_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -993,38 +843,29 @@ impl ProvisionedPollerConfig {
     /// A `ProvisionedPollerConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaximumPollers`: an integer.
-    pub fn maximum_pollers(mut self, value: impl Into<Int>) -> Self { self.maximum_pollers = Some(value.into()); self }
+    pub fn maximum_pollers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_pollers = ::std::option::Option::Some(value.into()); self }
     /// `MinimumPollers`: an integer.
-    pub fn minimum_pollers(mut self, value: impl Into<Int>) -> Self { self.minimum_pollers = Some(value.into()); self }
+    pub fn minimum_pollers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_pollers = ::std::option::Option::Some(value.into()); self }
     /// `PollerGroupName`: a string.
-    pub fn poller_group_name(mut self, value: impl Into<Str>) -> Self { self.poller_group_name = Some(value.into()); self }
+    pub fn poller_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.poller_group_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProvisionedPollerConfig {}
+impl crate::PropertyType for ProvisionedPollerConfig {}
 
-impl ToValue for ProvisionedPollerConfig {
+impl ::cloudwright_core::ToValue for ProvisionedPollerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaximumPollers", &self.maximum_pollers)
             .opt("MinimumPollers", &self.minimum_pollers)
             .opt("PollerGroupName", &self.poller_group_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumConcurrency", Shape::Int(&NumRule { min: Some(2.0), max: Some(1000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScalingConfig` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -1038,7 +879,7 @@ pub struct ScalingConfig {
     /// Limits the number of concurrent instances that the Amazon SQS event source can invoke.
     ///
     /// Value 2 to 1000.
-    pub maximum_concurrency: Option<Int>,
+    pub maximum_concurrency: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1046,33 +887,23 @@ impl ScalingConfig {
     /// A `ScalingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaximumConcurrency`: an integer.
-    pub fn maximum_concurrency(mut self, value: impl Into<Int>) -> Self { self.maximum_concurrency = Some(value.into()); self }
+    pub fn maximum_concurrency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_concurrency = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScalingConfig {}
+impl crate::PropertyType for ScalingConfig {}
 
-impl ToValue for ScalingConfig {
+impl ::cloudwright_core::ToValue for ScalingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaximumConcurrency", &self.maximum_concurrency)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaRegistryAccessConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["BASIC_AUTH", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE"], ..StrRule::ANY })),
-        ("URI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SchemaRegistryAccessConfig` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -1088,13 +919,13 @@ pub struct SchemaRegistryAccessConfig {
     /// `Type`: a [`SchemaRegistryAccessConfigType`] value.
     ///
     /// The type of authentication Lambda uses to access your schema registry.
-    pub r#type: Option<SchemaRegistryAccessConfigType>,
+    pub r#type: ::std::option::Option<SchemaRegistryAccessConfigType>,
     /// `URI`: a string.
     ///
     /// The URI of the secret (Secrets Manager secret ARN) to authenticate with your schema registry.
     ///
     /// Pattern `arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)`; length 1 to 10000.
-    pub uri: Option<Str>,
+    pub uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1102,38 +933,26 @@ impl SchemaRegistryAccessConfig {
     /// A `SchemaRegistryAccessConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Type`: a [`SchemaRegistryAccessConfigType`] value.
-    pub fn r#type(mut self, value: impl Into<SchemaRegistryAccessConfigType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SchemaRegistryAccessConfigType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `URI`: a string.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SchemaRegistryAccessConfig {}
+impl crate::PropertyType for SchemaRegistryAccessConfig {}
 
-impl ToValue for SchemaRegistryAccessConfig {
+impl ::cloudwright_core::ToValue for SchemaRegistryAccessConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Type", &self.r#type)
             .opt("URI", &self.uri)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaRegistryConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AccessConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaRegistryAccessConfig), min_items: None, max_items: Some(2), unique: true })),
-        ("EventRecordFormat", Shape::Str(&StrRule { allowed: &["JSON", "SOURCE"], ..StrRule::ANY })),
-        ("SchemaRegistryURI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SchemaValidationConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaValidationConfig), min_items: Some(1), max_items: Some(2), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SchemaRegistryConfig` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -1147,14 +966,14 @@ pub struct SchemaRegistryConfig {
     /// An array of access configuration objects that tell Lambda how to authenticate with your schema registry.
     ///
     /// Items at most 2.
-    pub access_configs: Option<List<SchemaRegistryAccessConfig>>,
+    pub access_configs: ::std::option::Option<::cloudwright_core::List<SchemaRegistryAccessConfig>>,
     /// `EventRecordFormat`: an [`EventRecordFormat`] value.
     ///
     /// The record format that Lambda delivers to your function after schema validation.
     ///
     /// - Choose `JSON` to have Lambda deliver the record to your function as a standard JSON object.
     /// - Choose `SOURCE` to have Lambda deliver the record to your function in its original source format. Lambda removes all schema metadata, such as the schema ID, before sending the record to your function.
-    pub event_record_format: Option<EventRecordFormat>,
+    pub event_record_format: ::std::option::Option<EventRecordFormat>,
     /// `SchemaRegistryURI`: a string.
     ///
     /// The URI for your schema registry. The correct URI format depends on the type of schema registry you're using.
@@ -1163,13 +982,14 @@ pub struct SchemaRegistryConfig {
     /// - For Confluent schema registries, use the URL of the registry.
     ///
     /// Pattern `[a-zA-Z0-9-/*:_+=.@-]*`; length 1 to 10000.
-    pub schema_registry_uri: Option<Str>,
+    pub schema_registry_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `SchemaValidationConfigs`: a list of [`SchemaValidationConfig`] objects.
     ///
     /// An array of schema validation configuration objects, which tell Lambda the message attributes you want to validate and filter using your schema registry.
     ///
     /// Items 1 to 2.
-    pub schema_validation_configs: Option<List<SchemaValidationConfig>>,
+    pub schema_validation_configs:
+        ::std::option::Option<::cloudwright_core::List<SchemaValidationConfig>>,
 }
 
 #[rustfmt::skip]
@@ -1177,25 +997,25 @@ impl SchemaRegistryConfig {
     /// A `SchemaRegistryConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessConfigs`: a list of [`SchemaRegistryAccessConfig`] objects.
-    pub fn access_configs(mut self, value: impl Into<List<SchemaRegistryAccessConfig>>) -> Self { self.access_configs = Some(value.into()); self }
+    pub fn access_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SchemaRegistryAccessConfig>>) -> Self { self.access_configs = ::std::option::Option::Some(value.into()); self }
     /// `EventRecordFormat`: an [`EventRecordFormat`] value.
-    pub fn event_record_format(mut self, value: impl Into<EventRecordFormat>) -> Self { self.event_record_format = Some(value.into()); self }
+    pub fn event_record_format(mut self, value: impl ::std::convert::Into<EventRecordFormat>) -> Self { self.event_record_format = ::std::option::Option::Some(value.into()); self }
     /// `SchemaRegistryURI`: a string.
-    pub fn schema_registry_uri(mut self, value: impl Into<Str>) -> Self { self.schema_registry_uri = Some(value.into()); self }
+    pub fn schema_registry_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_registry_uri = ::std::option::Option::Some(value.into()); self }
     /// `SchemaValidationConfigs`: a list of [`SchemaValidationConfig`] objects.
-    pub fn schema_validation_configs(mut self, value: impl Into<List<SchemaValidationConfig>>) -> Self { self.schema_validation_configs = Some(value.into()); self }
+    pub fn schema_validation_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SchemaValidationConfig>>) -> Self { self.schema_validation_configs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SchemaRegistryConfig {}
+impl crate::PropertyType for SchemaRegistryConfig {}
 
-impl ToValue for SchemaRegistryConfig {
+impl ::cloudwright_core::ToValue for SchemaRegistryConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessConfigs", &self.access_configs)
             .opt("EventRecordFormat", &self.event_record_format)
             .opt("SchemaRegistryURI", &self.schema_registry_uri)
@@ -1203,15 +1023,6 @@ impl ToValue for SchemaRegistryConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaValidationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Attribute", Shape::Str(&StrRule { allowed: &["KEY", "VALUE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SchemaValidationConfig` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -1223,7 +1034,7 @@ pub struct SchemaValidationConfig {
     /// `Attribute`: an [`Attribute`] value.
     ///
     /// The attributes you want your schema registry to validate and filter for. If you selected `JSON` as the `EventRecordFormat` , Lambda also deserializes the selected message attributes.
-    pub attribute: Option<Attribute>,
+    pub attribute: ::std::option::Option<Attribute>,
 }
 
 #[rustfmt::skip]
@@ -1231,30 +1042,23 @@ impl SchemaValidationConfig {
     /// A `SchemaValidationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Attribute`: an [`Attribute`] value.
-    pub fn attribute(mut self, value: impl Into<Attribute>) -> Self { self.attribute = Some(value.into()); self }
+    pub fn attribute(mut self, value: impl ::std::convert::Into<Attribute>) -> Self { self.attribute = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SchemaValidationConfig {}
+impl crate::PropertyType for SchemaValidationConfig {}
 
-impl ToValue for SchemaValidationConfig {
+impl ::cloudwright_core::ToValue for SchemaValidationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Attribute", &self.attribute).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Attribute", &self.attribute)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SelfManagedEventSource: ObjRule = ObjRule {
-    properties: &[
-        ("Endpoints", Shape::Object(&RULE_Endpoints)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SelfManagedEventSource` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -1266,7 +1070,7 @@ pub struct SelfManagedEventSource {
     /// `Endpoints`: an [`Endpoints`] object.
     ///
     /// The list of bootstrap servers for your Kafka brokers in the following format: `"KafkaBootstrapServers": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]` .
-    pub endpoints: Option<Obj<Endpoints>>,
+    pub endpoints: ::std::option::Option<crate::Obj<Endpoints>>,
 }
 
 #[rustfmt::skip]
@@ -1274,31 +1078,23 @@ impl SelfManagedEventSource {
     /// A `SelfManagedEventSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Endpoints`: an [`Endpoints`] object.
-    pub fn endpoints(mut self, value: impl Into<Obj<Endpoints>>) -> Self { self.endpoints = Some(value.into()); self }
+    pub fn endpoints(mut self, value: impl ::std::convert::Into<crate::Obj<Endpoints>>) -> Self { self.endpoints = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SelfManagedEventSource {}
+impl crate::PropertyType for SelfManagedEventSource {}
 
-impl ToValue for SelfManagedEventSource {
+impl ::cloudwright_core::ToValue for SelfManagedEventSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Endpoints", &self.endpoints).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Endpoints", &self.endpoints)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SelfManagedKafkaEventSourceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ConsumerGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SchemaRegistryConfig", Shape::Object(&RULE_SchemaRegistryConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SelfManagedKafkaEventSourceConfig` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -1309,14 +1105,14 @@ pub(crate) static RULE_SelfManagedKafkaEventSourceConfig: ObjRule = ObjRule {
 pub struct SelfManagedKafkaEventSourceConfig {
     /// `ConsumerGroupId`: a string.
     ///
-    /// The identifier for the Kafka consumer group to join. The consumer group ID must be unique among all your Kafka event sources. After creating a Kafka event source mapping with the consumer group ID specified, you cannot update this value. For more information, see \[Customizable consumer group ID\](<https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-process.html#services-smaa-topic-add>) .
+    /// The identifier for the Kafka consumer group to join. The consumer group ID must be unique among all your Kafka event sources. After creating a Kafka event source mapping with the consumer group ID specified, you cannot update this value. For more information, see [Customizable consumer group ID](https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-process.html#services-smaa-topic-add) .
     ///
     /// Pattern `[a-zA-Z0-9-\/*:_+=.@-]*`; length 1 to 200.
-    pub consumer_group_id: Option<Str>,
+    pub consumer_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SchemaRegistryConfig`: a [`SchemaRegistryConfig`] object.
     ///
     /// Specific configuration settings for a Kafka schema registry.
-    pub schema_registry_config: Option<Obj<SchemaRegistryConfig>>,
+    pub schema_registry_config: ::std::option::Option<crate::Obj<SchemaRegistryConfig>>,
 }
 
 #[rustfmt::skip]
@@ -1324,36 +1120,26 @@ impl SelfManagedKafkaEventSourceConfig {
     /// A `SelfManagedKafkaEventSourceConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConsumerGroupId`: a string.
-    pub fn consumer_group_id(mut self, value: impl Into<Str>) -> Self { self.consumer_group_id = Some(value.into()); self }
+    pub fn consumer_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.consumer_group_id = ::std::option::Option::Some(value.into()); self }
     /// `SchemaRegistryConfig`: a [`SchemaRegistryConfig`] object.
-    pub fn schema_registry_config(mut self, value: impl Into<Obj<SchemaRegistryConfig>>) -> Self { self.schema_registry_config = Some(value.into()); self }
+    pub fn schema_registry_config(mut self, value: impl ::std::convert::Into<crate::Obj<SchemaRegistryConfig>>) -> Self { self.schema_registry_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SelfManagedKafkaEventSourceConfig {}
+impl crate::PropertyType for SelfManagedKafkaEventSourceConfig {}
 
-impl ToValue for SelfManagedKafkaEventSourceConfig {
+impl ::cloudwright_core::ToValue for SelfManagedKafkaEventSourceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConsumerGroupId", &self.consumer_group_id)
             .opt("SchemaRegistryConfig", &self.schema_registry_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceAccessConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["BASIC_AUTH", "VPC_SUBNET", "VPC_SECURITY_GROUP", "SASL_SCRAM_512_AUTH", "SASL_SCRAM_256_AUTH", "VIRTUAL_HOST", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE"], ..StrRule::ANY })),
-        ("URI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceAccessConfiguration` property type of `AWS::Lambda::EventSourceMapping`.
 ///
@@ -1375,13 +1161,13 @@ pub struct SourceAccessConfiguration {
     /// - `VIRTUAL_HOST` –- (RabbitMQ) The name of the virtual host in your RabbitMQ broker. Lambda uses this RabbitMQ host as the event source. This property cannot be specified in an UpdateEventSourceMapping API call.
     /// - `CLIENT_CERTIFICATE_TLS_AUTH` – (Amazon MSK, self-managed Apache Kafka) The Secrets Manager ARN of your secret key containing the certificate chain (X.509 PEM), private key (PKCS#8 PEM), and private key password (optional) used for mutual TLS authentication of your MSK/Apache Kafka brokers.
     /// - `SERVER_ROOT_CA_CERTIFICATE` – (Self-managed Apache Kafka) The Secrets Manager ARN of your secret key containing the root CA certificate (X.509 PEM) used for TLS encryption of your Apache Kafka brokers.
-    pub r#type: Option<SourceAccessConfigurationType>,
+    pub r#type: ::std::option::Option<SourceAccessConfigurationType>,
     /// `URI`: a string.
     ///
     /// The value for your chosen configuration in `Type` . For example: `"URI": "arn:aws:secretsmanager:us-east-1:01234567890:secret:MyBrokerSecretName"` .
     ///
     /// Pattern `[a-zA-Z0-9-\/*:_+=.@-]*`; length 1 to 200.
-    pub uri: Option<Str>,
+    pub uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1389,21 +1175,21 @@ impl SourceAccessConfiguration {
     /// A `SourceAccessConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Type`: a [`SourceAccessConfigurationType`] value.
-    pub fn r#type(mut self, value: impl Into<SourceAccessConfigurationType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SourceAccessConfigurationType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `URI`: a string.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceAccessConfiguration {}
+impl crate::PropertyType for SourceAccessConfiguration {}
 
-impl ToValue for SourceAccessConfiguration {
+impl ::cloudwright_core::ToValue for SourceAccessConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Type", &self.r#type)
             .opt("URI", &self.uri)
             .build()
@@ -1418,24 +1204,24 @@ pub enum Attribute {
     /// `VALUE`
     Value,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Attribute {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Attribute {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Attribute {
+impl ::cloudwright_core::ToValue for Attribute {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Key => "KEY",
             Self::Value => "VALUE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1447,24 +1233,24 @@ pub enum EventRecordFormat {
     /// `SOURCE`
     Source,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EventRecordFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EventRecordFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EventRecordFormat {
+impl ::cloudwright_core::ToValue for EventRecordFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Json => "JSON",
             Self::Source => "SOURCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1476,24 +1262,24 @@ pub enum FullDocument {
     /// `Default`
     Default,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FullDocument {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FullDocument {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FullDocument {
+impl ::cloudwright_core::ToValue for FullDocument {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::UpdateLookup => "UpdateLookup",
             Self::Default => "Default",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1503,23 +1289,23 @@ pub enum FunctionResponseType {
     /// `ReportBatchItemFailures`
     ReportBatchItemFailures,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FunctionResponseType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FunctionResponseType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FunctionResponseType {
+impl ::cloudwright_core::ToValue for FunctionResponseType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ReportBatchItemFailures => "ReportBatchItemFailures",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1533,25 +1319,25 @@ pub enum Metric {
     /// `KafkaMetrics`
     KafkaMetrics,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Metric {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Metric {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Metric {
+impl ::cloudwright_core::ToValue for Metric {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::EventCount => "EventCount",
             Self::ErrorCount => "ErrorCount",
             Self::KafkaMetrics => "KafkaMetrics",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1565,25 +1351,25 @@ pub enum SchemaRegistryAccessConfigType {
     /// `SERVER_ROOT_CA_CERTIFICATE`
     ServerRootCaCertificate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SchemaRegistryAccessConfigType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SchemaRegistryAccessConfigType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SchemaRegistryAccessConfigType {
+impl ::cloudwright_core::ToValue for SchemaRegistryAccessConfigType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BasicAuth => "BASIC_AUTH",
             Self::ClientCertificateTlsAuth => "CLIENT_CERTIFICATE_TLS_AUTH",
             Self::ServerRootCaCertificate => "SERVER_ROOT_CA_CERTIFICATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1607,18 +1393,18 @@ pub enum SourceAccessConfigurationType {
     /// `SERVER_ROOT_CA_CERTIFICATE`
     ServerRootCaCertificate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SourceAccessConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SourceAccessConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SourceAccessConfigurationType {
+impl ::cloudwright_core::ToValue for SourceAccessConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BasicAuth => "BASIC_AUTH",
             Self::VpcSubnet => "VPC_SUBNET",
@@ -1628,8 +1414,242 @@ impl ToValue for SourceAccessConfigurationType {
             Self::VirtualHost => "VIRTUAL_HOST",
             Self::ClientCertificateTlsAuth => "CLIENT_CERTIFICATE_TLS_AUTH",
             Self::ServerRootCaCertificate => "SERVER_ROOT_CA_CERTIFICATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9-\\/*:_+=.@-]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9-/*:_+=.@-]*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
+    );
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^(^(?!(system\\x2e)))(^[_a-zA-Z0-9])([^$]*)$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[^ /\\.$\\x22]*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(
+        "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?",
+    );
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("[\\s\\S]*");
+    pub(crate) static PATTERN_11: Pattern = Pattern::new(
+        "^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}",
+    );
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("(LATEST|TRIM_HORIZON|AT_TIMESTAMP)+");
+    pub(crate) static PATTERN_13: Pattern = Pattern::new("^[^.]([a-zA-Z0-9\\-_.]+)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventSourceMapping: ObjRule = ObjRule {
+        properties: &[
+            ("AmazonManagedKafkaEventSourceConfig", Shape::Object(&RULE_AmazonManagedKafkaEventSourceConfig)),
+            ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("BisectBatchOnFunctionError", Shape::Bool),
+            ("DestinationConfig", Shape::Object(&RULE_DestinationConfig)),
+            ("DocumentDBEventSourceConfig", Shape::Object(&RULE_DocumentDbEventSourceConfig)),
+            ("Enabled", Shape::Bool),
+            ("EventSourceArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FilterCriteria", Shape::Object(&RULE_FilterCriteria)),
+            ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("FunctionResponseTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ReportBatchItemFailures"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: true })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
+            ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+            ("MaximumRecordAgeInSeconds", Shape::Int(&NumRule { min: Some(-1.0), max: Some(604800.0), ..NumRule::ANY })),
+            ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(-1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("MetricsConfig", Shape::Object(&RULE_MetricsConfig)),
+            ("ParallelizationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("ProvisionedPollerConfig", Shape::Object(&RULE_ProvisionedPollerConfig)),
+            ("Queues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_10), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("ScalingConfig", Shape::Object(&RULE_ScalingConfig)),
+            ("SelfManagedEventSource", Shape::Object(&RULE_SelfManagedEventSource)),
+            ("SelfManagedKafkaEventSourceConfig", Shape::Object(&RULE_SelfManagedKafkaEventSourceConfig)),
+            ("SourceAccessConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAccessConfiguration), min_items: Some(1), max_items: Some(22), unique: true })),
+            ("StartingPosition", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(12), pattern: Some(&PATTERN_12), allowed: &["AT_TIMESTAMP", "LATEST", "TRIM_HORIZON"], ..StrRule::ANY })),
+            ("StartingPositionTimestamp", Shape::NUM),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Topics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("TumblingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
+        ],
+        required: &["FunctionName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmazonManagedKafkaEventSourceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ConsumerGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SchemaRegistryConfig", Shape::Object(&RULE_SchemaRegistryConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("OnFailure", Shape::Object(&RULE_OnFailure)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentDbEventSourceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CollectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(57), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("FullDocument", Shape::Str(&StrRule { allowed: &["UpdateLookup", "Default"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Endpoints: ObjRule = ObjRule {
+        properties: &[
+            ("KafkaBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_11), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("Pattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: Some(20), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SystemLogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Metrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EventCount", "ErrorCount", "KafkaMetrics"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnFailure: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisionedPollerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumPollers", Shape::Int(&NumRule { min: Some(1.0), max: Some(2000.0), ..NumRule::ANY })),
+            ("MinimumPollers", Shape::Int(&NumRule { min: Some(1.0), max: Some(200.0), ..NumRule::ANY })),
+            ("PollerGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumConcurrency", Shape::Int(&NumRule { min: Some(2.0), max: Some(1000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaRegistryAccessConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["BASIC_AUTH", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE"], ..StrRule::ANY })),
+            ("URI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaRegistryConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AccessConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaRegistryAccessConfig), min_items: None, max_items: Some(2), unique: true })),
+            ("EventRecordFormat", Shape::Str(&StrRule { allowed: &["JSON", "SOURCE"], ..StrRule::ANY })),
+            ("SchemaRegistryURI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SchemaValidationConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaValidationConfig), min_items: Some(1), max_items: Some(2), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaValidationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Attribute", Shape::Str(&StrRule { allowed: &["KEY", "VALUE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SelfManagedEventSource: ObjRule = ObjRule {
+        properties: &[
+            ("Endpoints", Shape::Object(&RULE_Endpoints)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SelfManagedKafkaEventSourceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ConsumerGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SchemaRegistryConfig", Shape::Object(&RULE_SchemaRegistryConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceAccessConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["BASIC_AUTH", "VPC_SUBNET", "VPC_SECURITY_GROUP", "SASL_SCRAM_512_AUTH", "SASL_SCRAM_256_AUTH", "VIRTUAL_HOST", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE"], ..StrRule::ANY })),
+            ("URI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,96 +5,32 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{Architecture, FunctionScalingConfig, SystemLogLevel, Tag, TagRequired};
-use super::shared::{RULE_FunctionScalingConfig, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:code-signing-config:csc-[a-z0-9]{17}",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:aws[a-zA-Z-]*:elasticfilesystem:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^/mnt/[a-zA-Z0-9-_.]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[^\\s]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new(
-    "^(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+|arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)$",
-);
-pub(crate) static PATTERN_8: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
-pub(crate) static PATTERN_9: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+pub use super::shared::{Architecture, FunctionScalingConfig, SystemLogLevel, Tag};
 
 /// The required properties of [`Function`], by name: `Function::new(FunctionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionRequired {
     /// `Code`: a [`Code`] object, required.
-    pub code: Obj<Code>,
+    pub code: crate::Obj<Code>,
     /// `Role`: a string, required.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Function: ObjRule = ObjRule {
-    properties: &[
-        ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["x86_64", "arm64"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("CapacityProviderConfig", Shape::Object(&RULE_CapacityProviderConfig)),
-        ("Code", Shape::Object(&RULE_Code)),
-        ("CodeSigningConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("DurableConfig", Shape::Object(&RULE_DurableConfig)),
-        ("Environment", Shape::Object(&RULE_Environment)),
-        ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
-        ("FileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemConfig), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::LambdaFunctionName), ..StrRule::ANY })),
-        ("FunctionScalingConfig", Shape::Object(&RULE_FunctionScalingConfig)),
-        ("Handler", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("ImageConfig", Shape::Object(&RULE_ImageConfig)),
-        ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Layers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: true })),
-        ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
-        ("MemorySize", Shape::Int(&NumRule { min: Some(128.0), max: Some(32768.0), ..NumRule::ANY })),
-        ("PackageType", Shape::Str(&StrRule { allowed: &["Image", "Zip"], ..StrRule::ANY })),
-        ("PublishToLatestPublished", Shape::Bool),
-        ("RecursiveLoop", Shape::Str(&StrRule { allowed: &["Allow", "Terminate"], ..StrRule::ANY })),
-        ("ReservedConcurrentExecutions", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Role", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("Runtime", Shape::Str(&StrRule { allowed: &["dotnet10", "dotnet6", "dotnet8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "java11", "java17", "java21", "java25", "java8", "java8.al2", "nodejs", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "provided", "provided.al2", "provided.al2023", "python2.7", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "python3.6", "python3.7", "python3.8", "python3.9", "ruby2.5", "ruby2.7", "ruby3.2", "ruby3.3", "ruby3.4", "ruby4.0"], ..StrRule::ANY })),
-        ("RuntimeManagementConfig", Shape::Object(&RULE_RuntimeManagementConfig)),
-        ("SnapStart", Shape::Object(&RULE_SnapStart)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TenancyConfig", Shape::Object(&RULE_TenancyConfig)),
-        ("Timeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
-        ("TracingConfig", Shape::Object(&RULE_TracingConfig)),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    required: &["Code", "Role"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lambda::Function` resource.
 ///
-/// The `AWS::Lambda::Function` resource creates a Lambda function. To create a function, you need a \[deployment package\](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html>) and an \[execution role\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html>) . The deployment package is a .zip file archive or container image that contains your function code. The execution role grants the function permission to use AWS services, such as Amazon CloudWatch Logs for log streaming and AWS X-Ray for request tracing.
+/// The `AWS::Lambda::Function` resource creates a Lambda function. To create a function, you need a [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) and an [execution role](https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html) . The deployment package is a .zip file archive or container image that contains your function code. The execution role grants the function permission to use AWS services, such as Amazon CloudWatch Logs for log streaming and AWS X-Ray for request tracing.
 ///
-/// You set the package type to `Image` if the deployment package is a \[container image\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html>) . For these functions, include the URI of the container image in the Amazon ECR registry in the \[`ImageUri` property of the `Code` property\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-code.html#cfn-lambda-function-code-imageuri>) . You do not need to specify the handler and runtime properties.
+/// You set the package type to `Image` if the deployment package is a [container image](https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html) . For these functions, include the URI of the container image in the Amazon ECR registry in the [`ImageUri` property of the `Code` property](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-code.html#cfn-lambda-function-code-imageuri) . You do not need to specify the handler and runtime properties.
 ///
-/// You set the package type to `Zip` if the deployment package is a \[.zip file archive\](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html#gettingstarted-package-zip>) . For these functions, specify the Amazon S3 location of your .zip file in the `Code` property. Alternatively, for Node.js and Python functions, you can define your function inline in the \[`ZipFile` property of the `Code` property\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-code.html#cfn-lambda-function-code-zipfile>) . In both cases, you must also specify the handler and runtime properties.
+/// You set the package type to `Zip` if the deployment package is a [.zip file archive](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html#gettingstarted-package-zip) . For these functions, specify the Amazon S3 location of your .zip file in the `Code` property. Alternatively, for Node.js and Python functions, you can define your function inline in the [`ZipFile` property of the `Code` property](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-code.html#cfn-lambda-function-code-zipfile) . In both cases, you must also specify the handler and runtime properties.
 ///
-/// You can use \[code signing\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html>) if your deployment package is a .zip file archive. To enable code signing for this function, specify the ARN of a code-signing configuration. When a user attempts to deploy a code package with `UpdateFunctionCode` , Lambda checks that the code package has a valid signature from a trusted publisher. The code-signing configuration includes a set of signing profiles, which define the trusted publishers for this function.
+/// You can use [code signing](https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html) if your deployment package is a .zip file archive. To enable code signing for this function, specify the ARN of a code-signing configuration. When a user attempts to deploy a code package with `UpdateFunctionCode` , Lambda checks that the code package has a valid signature from a trusted publisher. The code-signing configuration includes a set of signing profiles, which define the trusted publishers for this function.
 ///
-/// When you update a `AWS::Lambda::Function` resource, CloudFormation calls the \[UpdateFunctionConfiguration\](<https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html>) and \[UpdateFunctionCode\](<https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html>) Lambda APIs under the hood. Because these calls happen sequentially, and invocations can happen between these calls, your function may encounter errors in the time between the calls. For example, if you remove an environment variable, and the code that references that environment variable in the same CloudFormation update, you may see invocation errors related to a missing environment variable. To work around this, you can invoke your function against a version or alias by default, rather than the `$LATEST` version.
+/// When you update a `AWS::Lambda::Function` resource, CloudFormation calls the [UpdateFunctionConfiguration](https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html) and [UpdateFunctionCode](https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html) Lambda APIs under the hood. Because these calls happen sequentially, and invocations can happen between these calls, your function may encounter errors in the time between the calls. For example, if you remove an environment variable, and the code that references that environment variable in the same CloudFormation update, you may see invocation errors related to a missing environment variable. To work around this, you can invoke your function against a version or alias by default, rather than the `$LATEST` version.
 ///
-/// Note that you configure \[provisioned concurrency\](<https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html>) on a `AWS::Lambda::Version` or a `AWS::Lambda::Alias` .
+/// Note that you configure [provisioned concurrency](https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html) on a `AWS::Lambda::Version` or a `AWS::Lambda::Alias` .
 ///
-/// For a complete introduction to Lambda functions, see \[What is Lambda?\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-welcome.html>) in the *Lambda developer guide.*
+/// For a complete introduction to Lambda functions, see [What is Lambda?](https://docs.aws.amazon.com/lambda/latest/dg/lambda-welcome.html) in the *Lambda developer guide.*
 ///
 /// `Ref` returns its `FunctionName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FunctionAttributes`], which `Handle<Function>` dereferences to.
@@ -110,11 +46,11 @@ pub struct Function {
     /// The instruction set architecture that the function supports. Enter a string array with one of the valid values (arm64 or x86_64). The default value is `x86_64` .
     ///
     /// Items 1 to 1.
-    pub architectures: Option<List<Architecture>>,
+    pub architectures: ::std::option::Option<::cloudwright_core::List<Architecture>>,
     /// `CapacityProviderConfig`: a [`CapacityProviderConfig`] object.
     ///
     /// Configuration for the capacity provider that manages compute resources for Lambda functions.
-    pub capacity_provider_config: Option<Obj<CapacityProviderConfig>>,
+    pub capacity_provider_config: ::std::option::Option<crate::Obj<CapacityProviderConfig>>,
     /// `Code`: a [`Code`] object, required.
     ///
     /// The code for the function. You can define your function code in multiple ways:
@@ -122,46 +58,46 @@ pub struct Function {
     /// - For .zip deployment packages, you can specify the Amazon S3 location of the .zip file in the `S3Bucket` , `S3Key` , and `S3ObjectVersion` properties.
     /// - For .zip deployment packages, you can alternatively define the function code inline in the `ZipFile` property. This method works only for Node.js and Python functions.
     /// - For container images, specify the URI of your container image in the Amazon ECR registry in the `ImageUri` property.
-    pub code: Obj<Code>,
+    pub code: crate::Obj<Code>,
     /// `CodeSigningConfigArn`: a string.
     ///
     /// To enable code signing for this function, specify the ARN of a code-signing configuration. A code-signing configuration
     /// includes a set of signing profiles, which define the trusted publishers for this function.
     ///
     /// Pattern `arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:code-signing-config:csc-[a-z0-9]{17}`; length 0 to 200.
-    pub code_signing_config_arn: Option<Str>,
+    pub code_signing_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
     ///
-    /// A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing. For more information, see \[Dead-letter queues\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html#invocation-dlq>) .
-    pub dead_letter_config: Option<Obj<DeadLetterConfig>>,
+    /// A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing. For more information, see [Dead-letter queues](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html#invocation-dlq) .
+    pub dead_letter_config: ::std::option::Option<crate::Obj<DeadLetterConfig>>,
     /// `Description`: a string.
     ///
     /// A description of the function.
     ///
     /// Length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DurableConfig`: a [`DurableConfig`] object.
     ///
-    /// Configuration settings for \[durable functions\](<https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html>) , including execution timeout and retention period for execution history.
+    /// Configuration settings for [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html) , including execution timeout and retention period for execution history.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub durable_config: Option<Obj<DurableConfig>>,
+    pub durable_config: ::std::option::Option<crate::Obj<DurableConfig>>,
     /// `Environment`: an [`Environment`] object.
     ///
     /// Environment variables that are accessible from function code during execution.
-    pub environment: Option<Obj<Environment>>,
+    pub environment: ::std::option::Option<crate::Obj<Environment>>,
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
     ///
     /// The size of the function's `/tmp` directory in MB. The default value is 512, but it can be any whole number between 512 and 10,240 MB.
-    pub ephemeral_storage: Option<Obj<EphemeralStorage>>,
+    pub ephemeral_storage: ::std::option::Option<crate::Obj<EphemeralStorage>>,
     /// `FileSystemConfigs`: a list of [`FileSystemConfig`] objects.
     ///
-    /// Connection settings for an Amazon EFS file system. To connect a function to a file system, a mount target must be available in every Availability Zone that your function connects to. If your template contains an \[AWS::EFS::MountTarget\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html>) resource, you must also specify a `DependsOn` attribute to ensure that the mount target is created or updated before the function.
+    /// Connection settings for an Amazon EFS file system. To connect a function to a file system, a mount target must be available in every Availability Zone that your function connects to. If your template contains an [AWS::EFS::MountTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html) resource, you must also specify a `DependsOn` attribute to ensure that the mount target is created or updated before the function.
     ///
-    /// For more information about using the `DependsOn` attribute, see \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) .
+    /// For more information about using the `DependsOn` attribute, see [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) .
     ///
     /// Items 0 to 1.
-    pub file_system_configs: Option<List<FileSystemConfig>>,
+    pub file_system_configs: ::std::option::Option<::cloudwright_core::List<FileSystemConfig>>,
     /// `FunctionName`: a string.
     ///
     /// The name of the Lambda function, up to 64 characters in length. If you don't specify a name, CloudFormation generates one.
@@ -169,60 +105,60 @@ pub struct Function {
     /// If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Format `AWS::Lambda::Function.Name`; length 1 to 64; create-only: changing it replaces the resource.
-    pub function_name: Option<Str>,
+    pub function_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FunctionScalingConfig`: a [`FunctionScalingConfig`] object.
     ///
     /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-    pub function_scaling_config: Option<Obj<FunctionScalingConfig>>,
+    pub function_scaling_config: ::std::option::Option<crate::Obj<FunctionScalingConfig>>,
     /// `Handler`: a string.
     ///
-    /// The name of the method within your code that Lambda calls to run your function. Handler is required if the deployment package is a .zip file archive. The format includes the file name. It can also include namespaces and other qualifiers, depending on the runtime. For more information, see \[Lambda programming model\](<https://docs.aws.amazon.com/lambda/latest/dg/foundation-progmodel.html>) .
+    /// The name of the method within your code that Lambda calls to run your function. Handler is required if the deployment package is a .zip file archive. The format includes the file name. It can also include namespaces and other qualifiers, depending on the runtime. For more information, see [Lambda programming model](https://docs.aws.amazon.com/lambda/latest/dg/foundation-progmodel.html) .
     ///
     /// Pattern `^[^\s]+$`; length 0 to 128.
-    pub handler: Option<Str>,
+    pub handler: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageConfig`: an [`ImageConfig`] object.
     ///
-    /// Configuration values that override the container image Dockerfile settings. For more information, see \[Container image settings\](<https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms>) .
-    pub image_config: Option<Obj<ImageConfig>>,
+    /// Configuration values that override the container image Dockerfile settings. For more information, see [Container image settings](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms) .
+    pub image_config: ::std::option::Option<crate::Obj<ImageConfig>>,
     /// `KmsKeyArn`: a string.
     ///
     /// The ARN of the AWS Key Management Service ( AWS  ) customer managed key that's used to encrypt the following resources:
     ///
-    /// - The function's \[environment variables\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-encryption>) .
-    /// - The function's \[Lambda SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart-security.html>) snapshots.
-    /// - When used with `SourceKMSKeyArn` , the unzipped version of the .zip deployment package that's used for function invocations. For more information, see \[Specifying a customer managed key for Lambda\](<https://docs.aws.amazon.com/lambda/latest/dg/encrypt-zip-package.html#enable-zip-custom-encryption>) .
-    /// - The optimized version of the container image that's used for function invocations. Note that this is not the same key that's used to protect your container image in the Amazon Elastic Container Registry (Amazon ECR). For more information, see \[Function lifecycle\](<https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-lifecycle>) .
+    /// - The function's [environment variables](https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-encryption) .
+    /// - The function's [Lambda SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart-security.html) snapshots.
+    /// - When used with `SourceKMSKeyArn` , the unzipped version of the .zip deployment package that's used for function invocations. For more information, see [Specifying a customer managed key for Lambda](https://docs.aws.amazon.com/lambda/latest/dg/encrypt-zip-package.html#enable-zip-custom-encryption) .
+    /// - The optimized version of the container image that's used for function invocations. Note that this is not the same key that's used to protect your container image in the Amazon Elastic Container Registry (Amazon ECR). For more information, see [Function lifecycle](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-lifecycle) .
     ///
-    /// If you don't provide a customer managed key, Lambda uses an \[AWS owned key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk>) or an \[AWS managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>) .
+    /// If you don't provide a customer managed key, Lambda uses an [AWS owned key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk) or an [AWS managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) .
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Layers`: a list of strings.
     ///
-    /// A list of \[function layers\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html>) to add to the function's execution environment. Specify each layer by its ARN, including the version.
+    /// A list of [function layers](https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html) to add to the function's execution environment. Specify each layer by its ARN, including the version.
     ///
     /// Items at most 5; each item: pattern `^(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+|arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)$`, length at least 1.
-    pub layers: Option<List<Str>>,
+    pub layers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LoggingConfig`: a [`LoggingConfig`] object.
     ///
     /// The function's Amazon CloudWatch Logs configuration settings.
-    pub logging_config: Option<Obj<LoggingConfig>>,
+    pub logging_config: ::std::option::Option<crate::Obj<LoggingConfig>>,
     /// `MemorySize`: an integer.
     ///
-    /// The amount of \[memory available to the function\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console>) at runtime. Increasing the function memory also increases its CPU allocation. The default value is 128 MB. The value can be any multiple of 1 MB. Note that new AWS accounts have reduced concurrency and memory quotas. AWS raises these quotas automatically based on your usage. You can also request a quota increase.
+    /// The amount of [memory available to the function](https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console) at runtime. Increasing the function memory also increases its CPU allocation. The default value is 128 MB. The value can be any multiple of 1 MB. Note that new AWS accounts have reduced concurrency and memory quotas. AWS raises these quotas automatically based on your usage. You can also request a quota increase.
     ///
     /// Value 128 to 32768.
-    pub memory_size: Option<Int>,
+    pub memory_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `PackageType`: a [`PackageType`] value.
     ///
     /// The type of deployment package. Set to `Image` for container image and set `Zip` for .zip file archive.
     ///
     /// Create-only: changing it replaces the resource.
-    pub package_type: Option<PackageType>,
+    pub package_type: ::std::option::Option<PackageType>,
     /// `PublishToLatestPublished`: a boolean.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub publish_to_latest_published: Option<Bool>,
+    pub publish_to_latest_published: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RecursiveLoop`: a [`RecursiveLoop`] value.
     ///
     /// The status of your function's recursive loop detection configuration.
@@ -230,63 +166,63 @@ pub struct Function {
     /// When this value is set to `Allow` and Lambda detects your function being invoked as part of a recursive loop, it doesn't take any action.
     ///
     /// When this value is set to `Terminate` and Lambda detects your function being invoked as part of a recursive loop, it stops your function being invoked and notifies you.
-    pub recursive_loop: Option<RecursiveLoop>,
+    pub recursive_loop: ::std::option::Option<RecursiveLoop>,
     /// `ReservedConcurrentExecutions`: an integer.
     ///
     /// The number of simultaneous executions to reserve for the function.
     ///
     /// Value at least 0.
-    pub reserved_concurrent_executions: Option<Int>,
+    pub reserved_concurrent_executions: ::std::option::Option<::cloudwright_core::Int>,
     /// `Role`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the function's execution role.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `Runtime`: a [`Runtime`] value.
     ///
-    /// The identifier of the function's \[runtime\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html>) . Runtime is required if the deployment package is a .zip file archive. Specifying a runtime results in an error if you're deploying a function using a container image.
+    /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html) . Runtime is required if the deployment package is a .zip file archive. Specifying a runtime results in an error if you're deploying a function using a container image.
     ///
-    /// The following list includes deprecated runtimes. Lambda blocks creating new functions and updating existing functions shortly after each runtime is deprecated. For more information, see \[Runtime use after deprecation\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-deprecation-levels>) .
+    /// The following list includes deprecated runtimes. Lambda blocks creating new functions and updating existing functions shortly after each runtime is deprecated. For more information, see [Runtime use after deprecation](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-deprecation-levels) .
     ///
-    /// For a list of all currently supported runtimes, see \[Supported runtimes\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtimes-supported>) .
-    pub runtime: Option<Runtime>,
+    /// For a list of all currently supported runtimes, see [Supported runtimes](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtimes-supported) .
+    pub runtime: ::std::option::Option<Runtime>,
     /// `RuntimeManagementConfig`: a [`RuntimeManagementConfig`] object.
     ///
-    /// Sets the runtime management configuration for a function's version. For more information, see \[Runtime updates\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html>) .
-    pub runtime_management_config: Option<Obj<RuntimeManagementConfig>>,
+    /// Sets the runtime management configuration for a function's version. For more information, see [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html) .
+    pub runtime_management_config: ::std::option::Option<crate::Obj<RuntimeManagementConfig>>,
     /// `SnapStart`: a [`SnapStart`] object.
     ///
-    /// The function's \[AWS Lambda SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>) setting.
+    /// The function's [AWS Lambda SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub snap_start: Option<Obj<SnapStart>>,
+    pub snap_start: ::std::option::Option<crate::Obj<SnapStart>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of \[tags\](<https://docs.aws.amazon.com/lambda/latest/dg/tagging.html>) to apply to the function.
+    /// A list of [tags](https://docs.aws.amazon.com/lambda/latest/dg/tagging.html) to apply to the function.
     ///
-    /// &gt; You must have the `lambda:TagResource` , `lambda:UntagResource` , and `lambda:ListTags` permissions for your \[IAM principal\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html>) to manage the CloudFormation stack. If you don't have these permissions, there might be unexpected behavior with stack-level tags propagating to the resource during resource creation and update.
-    pub tags: Option<List<Tag>>,
+    /// \> You must have the `lambda:TagResource` , `lambda:UntagResource` , and `lambda:ListTags` permissions for your [IAM principal](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html) to manage the CloudFormation stack. If you don't have these permissions, there might be unexpected behavior with stack-level tags propagating to the resource during resource creation and update.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TenancyConfig`: a [`TenancyConfig`] object.
     ///
     /// The function's tenant isolation configuration settings. Determines whether the Lambda function runs on a shared or dedicated infrastructure per unique tenant.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tenancy_config: Option<Obj<TenancyConfig>>,
+    pub tenancy_config: ::std::option::Option<crate::Obj<TenancyConfig>>,
     /// `Timeout`: an integer.
     ///
-    /// The amount of time (in seconds) that Lambda allows a function to run before stopping it. The default is 3 seconds. The maximum allowed value is 900 seconds. For more information, see \[Lambda execution environment\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-context.html>) .
+    /// The amount of time (in seconds) that Lambda allows a function to run before stopping it. The default is 3 seconds. The maximum allowed value is 900 seconds. For more information, see [Lambda execution environment](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-context.html) .
     ///
     /// Value 1 to 900.
-    pub timeout: Option<Int>,
+    pub timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `TracingConfig`: a [`TracingConfig`] object.
     ///
-    /// Set `Mode` to `Active` to sample and trace a subset of incoming requests with \[X-Ray\](<https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html>) .
-    pub tracing_config: Option<Obj<TracingConfig>>,
+    /// Set `Mode` to `Active` to sample and trace a subset of incoming requests with [X-Ray](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html) .
+    pub tracing_config: ::std::option::Option<crate::Obj<TracingConfig>>,
     /// `VpcConfig`: a [`VpcConfig`] object.
     ///
-    /// For network connectivity to AWS resources in a VPC, specify a list of security groups and subnets in the VPC. When you connect a function to a VPC, it can access resources and the internet only through that VPC. For more information, see \[Configuring a Lambda function to access resources in a VPC\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html>) .
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    /// For network connectivity to AWS resources in a VPC, specify a list of security groups and subnets in the VPC. When you connect a function to a VPC, it can access resources and the internet only through that VPC. For more information, see [Configuring a Lambda function to access resources in a VPC](https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html) .
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
@@ -296,7 +232,7 @@ impl Function {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lambda::Function",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-function.html",
         primary_identifier: &["FunctionName"],
@@ -307,129 +243,131 @@ impl Function {
         read_only: &["SnapStartResponse", "SnapStartResponse/ApplyOn", "SnapStartResponse/OptimizationStatus", "Arn"],
         attributes: &["Arn", "SnapStartResponse", "SnapStartResponse.ApplyOn", "SnapStartResponse.OptimizationStatus"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Function` with its required properties, named in a [`FunctionRequired`].
     #[inline]
     pub fn new(required: FunctionRequired) -> Self {
         Self {
-            architectures: None,
-            capacity_provider_config: None,
+            architectures: ::std::option::Option::None,
+            capacity_provider_config: ::std::option::Option::None,
             code: required.code,
-            code_signing_config_arn: None,
-            dead_letter_config: None,
-            description: None,
-            durable_config: None,
-            environment: None,
-            ephemeral_storage: None,
-            file_system_configs: None,
-            function_name: None,
-            function_scaling_config: None,
-            handler: None,
-            image_config: None,
-            kms_key_arn: None,
-            layers: None,
-            logging_config: None,
-            memory_size: None,
-            package_type: None,
-            publish_to_latest_published: None,
-            recursive_loop: None,
-            reserved_concurrent_executions: None,
+            code_signing_config_arn: ::std::option::Option::None,
+            dead_letter_config: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            durable_config: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            ephemeral_storage: ::std::option::Option::None,
+            file_system_configs: ::std::option::Option::None,
+            function_name: ::std::option::Option::None,
+            function_scaling_config: ::std::option::Option::None,
+            handler: ::std::option::Option::None,
+            image_config: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
+            layers: ::std::option::Option::None,
+            logging_config: ::std::option::Option::None,
+            memory_size: ::std::option::Option::None,
+            package_type: ::std::option::Option::None,
+            publish_to_latest_published: ::std::option::Option::None,
+            recursive_loop: ::std::option::Option::None,
+            reserved_concurrent_executions: ::std::option::Option::None,
             role: required.role,
-            runtime: None,
-            runtime_management_config: None,
-            snap_start: None,
-            tags: None,
-            tenancy_config: None,
-            timeout: None,
-            tracing_config: None,
-            vpc_config: None,
+            runtime: ::std::option::Option::None,
+            runtime_management_config: ::std::option::Option::None,
+            snap_start: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            tenancy_config: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
+            tracing_config: ::std::option::Option::None,
+            vpc_config: ::std::option::Option::None,
         }
     }
 
     /// `Architectures`: a list of [`Architecture`] values.
-    pub fn architectures(mut self, value: impl Into<List<Architecture>>) -> Self { self.architectures = Some(value.into()); self }
+    pub fn architectures(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Architecture>>) -> Self { self.architectures = ::std::option::Option::Some(value.into()); self }
     /// `CapacityProviderConfig`: a [`CapacityProviderConfig`] object.
-    pub fn capacity_provider_config(mut self, value: impl Into<Obj<CapacityProviderConfig>>) -> Self { self.capacity_provider_config = Some(value.into()); self }
+    pub fn capacity_provider_config(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityProviderConfig>>) -> Self { self.capacity_provider_config = ::std::option::Option::Some(value.into()); self }
     /// `Code`: a [`Code`] object, required.
-    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self { self.code = value.into(); self }
+    pub fn code(mut self, value: impl ::std::convert::Into<crate::Obj<Code>>) -> Self { self.code = value.into(); self }
     /// `CodeSigningConfigArn`: a string.
-    pub fn code_signing_config_arn(mut self, value: impl Into<Str>) -> Self { self.code_signing_config_arn = Some(value.into()); self }
+    pub fn code_signing_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.code_signing_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
-    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = Some(value.into()); self }
+    pub fn dead_letter_config(mut self, value: impl ::std::convert::Into<crate::Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DurableConfig`: a [`DurableConfig`] object.
-    pub fn durable_config(mut self, value: impl Into<Obj<DurableConfig>>) -> Self { self.durable_config = Some(value.into()); self }
+    pub fn durable_config(mut self, value: impl ::std::convert::Into<crate::Obj<DurableConfig>>) -> Self { self.durable_config = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: an [`Environment`] object.
-    pub fn environment(mut self, value: impl Into<Obj<Environment>>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<crate::Obj<Environment>>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
+    pub fn ephemeral_storage(mut self, value: impl ::std::convert::Into<crate::Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemConfigs`: a list of [`FileSystemConfig`] objects.
-    pub fn file_system_configs(mut self, value: impl Into<List<FileSystemConfig>>) -> Self { self.file_system_configs = Some(value.into()); self }
+    pub fn file_system_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FileSystemConfig>>) -> Self { self.file_system_configs = ::std::option::Option::Some(value.into()); self }
     /// `FunctionName`: a string.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = Some(value.into()); self }
+    pub fn function_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_name = ::std::option::Option::Some(value.into()); self }
     /// `FunctionScalingConfig`: a [`FunctionScalingConfig`] object.
-    pub fn function_scaling_config(mut self, value: impl Into<Obj<FunctionScalingConfig>>) -> Self { self.function_scaling_config = Some(value.into()); self }
+    pub fn function_scaling_config(mut self, value: impl ::std::convert::Into<crate::Obj<FunctionScalingConfig>>) -> Self { self.function_scaling_config = ::std::option::Option::Some(value.into()); self }
     /// `Handler`: a string.
-    pub fn handler(mut self, value: impl Into<Str>) -> Self { self.handler = Some(value.into()); self }
+    pub fn handler(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.handler = ::std::option::Option::Some(value.into()); self }
     /// `ImageConfig`: an [`ImageConfig`] object.
-    pub fn image_config(mut self, value: impl Into<Obj<ImageConfig>>) -> Self { self.image_config = Some(value.into()); self }
+    pub fn image_config(mut self, value: impl ::std::convert::Into<crate::Obj<ImageConfig>>) -> Self { self.image_config = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Layers`: a list of strings.
-    pub fn layers(mut self, value: impl Into<List<Str>>) -> Self { self.layers = Some(value.into()); self }
+    pub fn layers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.layers = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfig`: a [`LoggingConfig`] object.
-    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self { self.logging_config = Some(value.into()); self }
+    pub fn logging_config(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingConfig>>) -> Self { self.logging_config = ::std::option::Option::Some(value.into()); self }
     /// `MemorySize`: an integer.
-    pub fn memory_size(mut self, value: impl Into<Int>) -> Self { self.memory_size = Some(value.into()); self }
+    pub fn memory_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory_size = ::std::option::Option::Some(value.into()); self }
     /// `PackageType`: a [`PackageType`] value.
-    pub fn package_type(mut self, value: impl Into<PackageType>) -> Self { self.package_type = Some(value.into()); self }
+    pub fn package_type(mut self, value: impl ::std::convert::Into<PackageType>) -> Self { self.package_type = ::std::option::Option::Some(value.into()); self }
     /// `PublishToLatestPublished`: a boolean.
-    pub fn publish_to_latest_published(mut self, value: impl Into<Bool>) -> Self { self.publish_to_latest_published = Some(value.into()); self }
+    pub fn publish_to_latest_published(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publish_to_latest_published = ::std::option::Option::Some(value.into()); self }
     /// `RecursiveLoop`: a [`RecursiveLoop`] value.
-    pub fn recursive_loop(mut self, value: impl Into<RecursiveLoop>) -> Self { self.recursive_loop = Some(value.into()); self }
+    pub fn recursive_loop(mut self, value: impl ::std::convert::Into<RecursiveLoop>) -> Self { self.recursive_loop = ::std::option::Option::Some(value.into()); self }
     /// `ReservedConcurrentExecutions`: an integer.
-    pub fn reserved_concurrent_executions(mut self, value: impl Into<Int>) -> Self { self.reserved_concurrent_executions = Some(value.into()); self }
+    pub fn reserved_concurrent_executions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.reserved_concurrent_executions = ::std::option::Option::Some(value.into()); self }
     /// `Role`: a string, required.
-    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role = value.into(); self }
     /// `Runtime`: a [`Runtime`] value.
-    pub fn runtime(mut self, value: impl Into<Runtime>) -> Self { self.runtime = Some(value.into()); self }
+    pub fn runtime(mut self, value: impl ::std::convert::Into<Runtime>) -> Self { self.runtime = ::std::option::Option::Some(value.into()); self }
     /// `RuntimeManagementConfig`: a [`RuntimeManagementConfig`] object.
-    pub fn runtime_management_config(mut self, value: impl Into<Obj<RuntimeManagementConfig>>) -> Self { self.runtime_management_config = Some(value.into()); self }
+    pub fn runtime_management_config(mut self, value: impl ::std::convert::Into<crate::Obj<RuntimeManagementConfig>>) -> Self { self.runtime_management_config = ::std::option::Option::Some(value.into()); self }
     /// `SnapStart`: a [`SnapStart`] object.
-    pub fn snap_start(mut self, value: impl Into<Obj<SnapStart>>) -> Self { self.snap_start = Some(value.into()); self }
+    pub fn snap_start(mut self, value: impl ::std::convert::Into<crate::Obj<SnapStart>>) -> Self { self.snap_start = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TenancyConfig`: a [`TenancyConfig`] object.
-    pub fn tenancy_config(mut self, value: impl Into<Obj<TenancyConfig>>) -> Self { self.tenancy_config = Some(value.into()); self }
+    pub fn tenancy_config(mut self, value: impl ::std::convert::Into<crate::Obj<TenancyConfig>>) -> Self { self.tenancy_config = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: an integer.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
     /// `TracingConfig`: a [`TracingConfig`] object.
-    pub fn tracing_config(mut self, value: impl Into<Obj<TracingConfig>>) -> Self { self.tracing_config = Some(value.into()); self }
+    pub fn tracing_config(mut self, value: impl ::std::convert::Into<crate::Obj<TracingConfig>>) -> Self { self.tracing_config = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Function {
+impl ::cloudwright_core::Resource for Function {
     type Attributes = FunctionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Function, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Function, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Function {
+impl ::cloudwright_core::ToValue for Function {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Architectures", &self.architectures)
             .opt("CapacityProviderConfig", &self.capacity_provider_config)
             .req("Code", &self.code)
@@ -471,12 +409,12 @@ impl ToValue for Function {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Function`]: `Handle<Function>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Function`]: `Handle<Function>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FunctionAttributes(ResourceRef);
+pub struct FunctionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FunctionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FunctionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -486,52 +424,34 @@ impl FunctionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the function.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `SnapStartResponse`: an object.
     ///
-    /// The function's \[SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>) setting.
+    /// The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
     #[inline]
-    pub fn snap_start_response(&self) -> Value {
-        self.0.get_att("SnapStartResponse")
+    pub fn snap_start_response(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("SnapStartResponse"))
     }
 
     /// `Fn::GetAtt` `SnapStartResponse.ApplyOn`: one of a set of strings.
     ///
     /// When set to `PublishedVersions` , Lambda creates a snapshot of the execution environment when you publish a function version.
     #[inline]
-    pub fn snap_start_response_apply_on(&self) -> Value {
-        self.0.get_att("SnapStartResponse.ApplyOn")
+    pub fn snap_start_response_apply_on(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SnapStartResponse.ApplyOn"))
     }
 
     /// `Fn::GetAtt` `SnapStartResponse.OptimizationStatus`: one of a set of strings.
     ///
-    /// When you provide a \[qualified Amazon Resource Name (ARN)\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html#versioning-versions-using>) , this response element indicates whether SnapStart is activated for the specified function version.
+    /// When you provide a [qualified Amazon Resource Name (ARN)](https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html#versioning-versions-using) , this response element indicates whether SnapStart is activated for the specified function version.
     #[inline]
-    pub fn snap_start_response_optimization_status(&self) -> Value {
-        self.0.get_att("SnapStartResponse.OptimizationStatus")
+    pub fn snap_start_response_optimization_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SnapStartResponse.OptimizationStatus"))
     }
 }
-
-/// The required properties of [`CapacityProviderConfig`], by name: `CapacityProviderConfig::new(CapacityProviderConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CapacityProviderConfigRequired {
-    /// `LambdaManagedInstancesCapacityProviderConfig`: a [`LambdaManagedInstancesCapacityProviderConfig`] object, required.
-    pub lambda_managed_instances_capacity_provider_config:
-        Obj<LambdaManagedInstancesCapacityProviderConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityProviderConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaManagedInstancesCapacityProviderConfig", Shape::Object(&RULE_LambdaManagedInstancesCapacityProviderConfig)),
-    ],
-    required: &["LambdaManagedInstancesCapacityProviderConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityProviderConfig` property type of `AWS::Lambda::Function`.
 ///
@@ -544,29 +464,29 @@ pub struct CapacityProviderConfig {
     ///
     /// Configuration for Lambda-managed instances used by the capacity provider.
     pub lambda_managed_instances_capacity_provider_config:
-        Obj<LambdaManagedInstancesCapacityProviderConfig>,
+        crate::Obj<LambdaManagedInstancesCapacityProviderConfig>,
 }
 
 #[rustfmt::skip]
 impl CapacityProviderConfig {
-    /// A `CapacityProviderConfig` with its required properties, named in a [`CapacityProviderConfigRequired`].
+    /// A `CapacityProviderConfig` with its one required property, `LambdaManagedInstancesCapacityProviderConfig`.
     #[inline]
-    pub fn new(required: CapacityProviderConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LambdaManagedInstancesCapacityProviderConfig>>) -> Self {
         Self {
-            lambda_managed_instances_capacity_provider_config: required.lambda_managed_instances_capacity_provider_config,
+            lambda_managed_instances_capacity_provider_config: value.into(),
         }
     }
 
     /// `LambdaManagedInstancesCapacityProviderConfig`: a [`LambdaManagedInstancesCapacityProviderConfig`] object, required.
-    pub fn lambda_managed_instances_capacity_provider_config(mut self, value: impl Into<Obj<LambdaManagedInstancesCapacityProviderConfig>>) -> Self { self.lambda_managed_instances_capacity_provider_config = value.into(); self }
+    pub fn lambda_managed_instances_capacity_provider_config(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaManagedInstancesCapacityProviderConfig>>) -> Self { self.lambda_managed_instances_capacity_provider_config = value.into(); self }
 }
 
-impl PropertyType for CapacityProviderConfig {}
+impl crate::PropertyType for CapacityProviderConfig {}
 
-impl ToValue for CapacityProviderConfig {
+impl ::cloudwright_core::ToValue for CapacityProviderConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "LambdaManagedInstancesCapacityProviderConfig",
                 &self.lambda_managed_instances_capacity_provider_config,
@@ -575,26 +495,11 @@ impl ToValue for CapacityProviderConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Code: ObjRule = ObjRule {
-    properties: &[
-        ("ImageUri", Shape::STR),
-        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("S3ObjectStorageMode", Shape::Str(&StrRule { allowed: &["COPY", "REFERENCE"], ..StrRule::ANY })),
-        ("S3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("SourceKMSKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ZipFile", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Code` property type of `AWS::Lambda::Function`.
 ///
-/// The \[deployment package\](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html>) for a Lambda function. To deploy a function defined as a container image, you specify the location of a container image in the Amazon ECR registry. For a .zip file deployment package, you can specify the location of an object in Amazon S3. For Node.js and Python functions, you can specify the function code inline in the template.
+/// The [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) for a Lambda function. To deploy a function defined as a container image, you specify the location of a container image in the Amazon ECR registry. For a .zip file deployment package, you can specify the location of an object in Amazon S3. For Node.js and Python functions, you can specify the function code inline in the template.
 ///
-/// &gt; When you specify source code inline for a Node.js function, the `index` file that CloudFormation creates uses the extension `.js` . This means that Node.js treats the file as a CommonJS module.
+/// \> When you specify source code inline for a Node.js function, the `index` file that CloudFormation creates uses the extension `.js` . This means that Node.js treats the file as a CommonJS module.
 ///
 /// Changes to a deployment package in Amazon S3 or a container image in ECR are not detected automatically during stack updates. To update the function code, change the object key or version in the template.
 ///
@@ -603,48 +508,48 @@ pub(crate) static RULE_Code: ObjRule = ObjRule {
 pub struct Code {
     /// `ImageUri`: a string.
     ///
-    /// URI of a \[container image\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html>) in the Amazon ECR registry.
-    pub image_uri: Option<Str>,
+    /// URI of a [container image](https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html) in the Amazon ECR registry.
+    pub image_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Bucket`: a string.
     ///
     /// An Amazon S3 bucket in the same AWS Region as your function. The bucket can be in a different AWS account .
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9A-Za-z\.\-_]*(?<!\.)$`; length 3 to 63.
-    pub s3_bucket: Option<Str>,
+    pub s3_bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Key`: a string.
     ///
     /// The Amazon S3 key of the deployment package.
     ///
     /// Length 1 to 1024.
-    pub s3_key: Option<Str>,
+    pub s3_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3ObjectStorageMode`: a [`S3ObjectStorageMode`] value.
     ///
     /// Specifies the storage mode for the deployment package. Use ``COPY`` to store the package in LAMlong-managed storage. Use ``REFERENCE`` to read the package directly from the Amazon S3 bucket. If omitted, the default is ``COPY``.
-    pub s3_object_storage_mode: Option<S3ObjectStorageMode>,
+    pub s3_object_storage_mode: ::std::option::Option<S3ObjectStorageMode>,
     /// `S3ObjectVersion`: a string.
     ///
     /// For versioned objects, the version of the deployment package object to use.
     ///
     /// Length 1 to 1024.
-    pub s3_object_version: Option<Str>,
+    pub s3_object_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceKMSKeyArn`: a string.
     ///
-    /// The ARN of the AWS Key Management Service ( AWS  ) customer managed key that's used to encrypt your function's .zip deployment package. If you don't provide a customer managed key, Lambda uses an \[AWS owned key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk>) .
+    /// The ARN of the AWS Key Management Service ( AWS  ) customer managed key that's used to encrypt your function's .zip deployment package. If you don't provide a customer managed key, Lambda uses an [AWS owned key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk) .
     ///
     /// Pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`.
-    pub source_kms_key_arn: Option<Str>,
+    pub source_kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ZipFile`: a string.
     ///
-    /// (Node.js and Python) The source code of your Lambda function. If you include your function source inline with this parameter, CloudFormation places it in a file named `index` and zips it to create a \[deployment package\](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html>) . This zip file cannot exceed 4MB. For the `Handler` property, the first part of the handler identifier must be `index` . For example, `index.handler` .
+    /// (Node.js and Python) The source code of your Lambda function. If you include your function source inline with this parameter, CloudFormation places it in a file named `index` and zips it to create a [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) . This zip file cannot exceed 4MB. For the `Handler` property, the first part of the handler identifier must be `index` . For example, `index.handler` .
     ///
-    /// &gt; When you specify source code inline for a Node.js function, the `index` file that CloudFormation creates uses the extension `.js` . This means that Node.js treats the file as a CommonJS module.
-    /// &gt;
-    /// &gt; When using Node.js 24 or later, Node.js can automatically detect if a `.js` file should be treated as CommonJS or as an ES module. To enable auto-detection, add the `--experimental-detect-module` flag to the `NODE_OPTIONS` environment variable. For more information, see \[Experimental Node.js features\](<https://docs.aws.amazon.com//lambda/latest/dg/lambda-nodejs.html#nodejs-experimental-features>) .
+    /// \> When you specify source code inline for a Node.js function, the `index` file that CloudFormation creates uses the extension `.js` . This means that Node.js treats the file as a CommonJS module.
+    /// \>
+    /// \> When using Node.js 24 or later, Node.js can automatically detect if a `.js` file should be treated as CommonJS or as an ES module. To enable auto-detection, add the `--experimental-detect-module` flag to the `NODE_OPTIONS` environment variable. For more information, see [Experimental Node.js features](https://docs.aws.amazon.com//lambda/latest/dg/lambda-nodejs.html#nodejs-experimental-features) .
     ///
     /// For JSON, you must escape quotes and special characters such as newline ( `\n` ) with a backslash.
     ///
-    /// If you specify a function that interacts with an AWS CloudFormation custom resource, you don't have to write your own functions to send responses to the custom resource that invoked the function. AWS CloudFormation provides a response module ( \[cfn-response\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-lambda-function-code-cfnresponsemodule.html>) ) that simplifies sending responses. See \[Using AWS Lambda with AWS CloudFormation\](<https://docs.aws.amazon.com/lambda/latest/dg/services-cloudformation.html>) for details.
-    pub zip_file: Option<Str>,
+    /// If you specify a function that interacts with an AWS CloudFormation custom resource, you don't have to write your own functions to send responses to the custom resource that invoked the function. AWS CloudFormation provides a response module ( [cfn-response](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-lambda-function-code-cfnresponsemodule.html) ) that simplifies sending responses. See [Using AWS Lambda with AWS CloudFormation](https://docs.aws.amazon.com/lambda/latest/dg/services-cloudformation.html) for details.
+    pub zip_file: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -652,31 +557,31 @@ impl Code {
     /// A `Code` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ImageUri`: a string.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = Some(value.into()); self }
+    pub fn image_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_uri = ::std::option::Option::Some(value.into()); self }
     /// `S3Bucket`: a string.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = Some(value.into()); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = ::std::option::Option::Some(value.into()); self }
     /// `S3Key`: a string.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = Some(value.into()); self }
+    pub fn s3_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key = ::std::option::Option::Some(value.into()); self }
     /// `S3ObjectStorageMode`: a [`S3ObjectStorageMode`] value.
-    pub fn s3_object_storage_mode(mut self, value: impl Into<S3ObjectStorageMode>) -> Self { self.s3_object_storage_mode = Some(value.into()); self }
+    pub fn s3_object_storage_mode(mut self, value: impl ::std::convert::Into<S3ObjectStorageMode>) -> Self { self.s3_object_storage_mode = ::std::option::Option::Some(value.into()); self }
     /// `S3ObjectVersion`: a string.
-    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self { self.s3_object_version = Some(value.into()); self }
+    pub fn s3_object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_object_version = ::std::option::Option::Some(value.into()); self }
     /// `SourceKMSKeyArn`: a string.
-    pub fn source_kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.source_kms_key_arn = Some(value.into()); self }
+    pub fn source_kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `ZipFile`: a string.
-    pub fn zip_file(mut self, value: impl Into<Str>) -> Self { self.zip_file = Some(value.into()); self }
+    pub fn zip_file(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.zip_file = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Code {}
+impl crate::PropertyType for Code {}
 
-impl ToValue for Code {
+impl ::cloudwright_core::ToValue for Code {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ImageUri", &self.image_uri)
             .opt("S3Bucket", &self.s3_bucket)
             .opt("S3Key", &self.s3_key)
@@ -688,18 +593,9 @@ impl ToValue for Code {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DeadLetterConfig` property type of `AWS::Lambda::Function`.
 ///
-/// The \[dead-letter queue\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq>) for failed asynchronous invocations.
+/// The [dead-letter queue](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq) for failed asynchronous invocations.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-deadletterconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -709,7 +605,7 @@ pub struct DeadLetterConfig {
     /// The Amazon Resource Name (ARN) of an Amazon SQS queue or Amazon SNS topic.
     ///
     /// Pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`.
-    pub target_arn: Option<Str>,
+    pub target_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -717,43 +613,27 @@ impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TargetArn`: a string.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = Some(value.into()); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeadLetterConfig {}
+impl crate::PropertyType for DeadLetterConfig {}
 
-impl ToValue for DeadLetterConfig {
+impl ::cloudwright_core::ToValue for DeadLetterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("TargetArn", &self.target_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("TargetArn", &self.target_arn)
+            .build()
     }
 }
 
-/// The required properties of [`DurableConfig`], by name: `DurableConfig::new(DurableConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DurableConfigRequired {
-    /// `ExecutionTimeout`: an integer, required.
-    pub execution_timeout: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DurableConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ExecutionTimeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(31622400.0), ..NumRule::ANY })),
-        ("RetentionPeriodInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(90.0), ..NumRule::ANY })),
-    ],
-    required: &["ExecutionTimeout"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DurableConfig` property type of `AWS::Lambda::Function`.
 ///
-/// Configuration settings for \[durable functions\](<https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html>) , including execution timeout and retention period for execution history.
+/// Configuration settings for [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html) , including execution timeout and retention period for execution history.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-durableconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -763,52 +643,43 @@ pub struct DurableConfig {
     /// The maximum time (in seconds) that a durable execution can run before timing out. This timeout applies to the entire durable execution, not individual function invocations.
     ///
     /// Value 1 to 31622400.
-    pub execution_timeout: Int,
+    pub execution_timeout: ::cloudwright_core::Int,
     /// `RetentionPeriodInDays`: an integer.
     ///
     /// The number of days to retain execution history after a durable execution completes. After this period, execution history is no longer available through the GetDurableExecutionHistory API.
     ///
     /// Value 1 to 90; default `14`.
-    pub retention_period_in_days: Option<Int>,
+    pub retention_period_in_days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl DurableConfig {
-    /// A `DurableConfig` with its required properties, named in a [`DurableConfigRequired`].
+    /// A `DurableConfig` with its one required property, `ExecutionTimeout`.
     #[inline]
-    pub fn new(required: DurableConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            execution_timeout: required.execution_timeout,
-            retention_period_in_days: None,
+            execution_timeout: value.into(),
+            retention_period_in_days: ::std::option::Option::None,
         }
     }
 
     /// `ExecutionTimeout`: an integer, required.
-    pub fn execution_timeout(mut self, value: impl Into<Int>) -> Self { self.execution_timeout = value.into(); self }
+    pub fn execution_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.execution_timeout = value.into(); self }
     /// `RetentionPeriodInDays`: an integer.
-    pub fn retention_period_in_days(mut self, value: impl Into<Int>) -> Self { self.retention_period_in_days = Some(value.into()); self }
+    pub fn retention_period_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retention_period_in_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DurableConfig {}
+impl crate::PropertyType for DurableConfig {}
 
-impl ToValue for DurableConfig {
+impl ::cloudwright_core::ToValue for DurableConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ExecutionTimeout", &self.execution_timeout)
             .opt("RetentionPeriodInDays", &self.retention_period_in_days)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("Variables", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Environment` property type of `AWS::Lambda::Function`.
 ///
@@ -819,10 +690,10 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
 pub struct Environment {
     /// `Variables`: a JSON value.
     ///
-    /// Environment variable key-value pairs. For more information, see \[Using Lambda environment variables\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html>) .
+    /// Environment variable key-value pairs. For more information, see [Using Lambda environment variables](https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html) .
     ///
     /// If the value of the environment variable is a time or a duration, enclose the value in quotes.
-    pub variables: Option<Json>,
+    pub variables: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -830,38 +701,23 @@ impl Environment {
     /// A `Environment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Variables`: a JSON value.
-    pub fn variables(mut self, value: impl Into<Json>) -> Self { self.variables = Some(value.into()); self }
+    pub fn variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.variables = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Environment {}
+impl crate::PropertyType for Environment {}
 
-impl ToValue for Environment {
+impl ::cloudwright_core::ToValue for Environment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Variables", &self.variables).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Variables", &self.variables)
+            .build()
     }
 }
-
-/// The required properties of [`EphemeralStorage`], by name: `EphemeralStorage::new(EphemeralStorageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EphemeralStorageRequired {
-    /// `Size`: an integer, required.
-    pub size: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EphemeralStorage: ObjRule = ObjRule {
-    properties: &[
-        ("Size", Shape::Int(&NumRule { min: Some(512.0), max: Some(10240.0), ..NumRule::ANY })),
-    ],
-    required: &["Size"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EphemeralStorage` property type of `AWS::Lambda::Function`.
 ///
@@ -875,29 +731,31 @@ pub struct EphemeralStorage {
     /// The size of the function's `/tmp` directory.
     ///
     /// Value 512 to 10240.
-    pub size: Int,
+    pub size: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl EphemeralStorage {
-    /// A `EphemeralStorage` with its required properties, named in a [`EphemeralStorageRequired`].
+    /// A `EphemeralStorage` with its one required property, `Size`.
     #[inline]
-    pub fn new(required: EphemeralStorageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            size: required.size,
+            size: value.into(),
         }
     }
 
     /// `Size`: an integer, required.
-    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = value.into(); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size = value.into(); self }
 }
 
-impl PropertyType for EphemeralStorage {}
+impl crate::PropertyType for EphemeralStorage {}
 
-impl ToValue for EphemeralStorage {
+impl ::cloudwright_core::ToValue for EphemeralStorage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Size", &self.size).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Size", &self.size)
+            .build()
     }
 }
 
@@ -905,25 +763,14 @@ impl ToValue for EphemeralStorage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemConfigRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `LocalMountPath`: a string, required.
-    pub local_mount_path: Str,
+    pub local_mount_path: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FileSystemConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("LocalMountPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Arn", "LocalMountPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FileSystemConfig` property type of `AWS::Lambda::Function`.
 ///
-/// Details about the connection between a Lambda function and an \[Amazon EFS file system\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html>) .
+/// Details about the connection between a Lambda function and an [Amazon EFS file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-filesystemconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -933,13 +780,13 @@ pub struct FileSystemConfig {
     /// The Amazon Resource Name (ARN) of the Amazon EFS access point that provides access to the file system.
     ///
     /// Pattern `^arn:aws[a-zA-Z-]*:elasticfilesystem:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}$`; length at most 200.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `LocalMountPath`: a string, required.
     ///
     /// The path where the function can access the file system, starting with `/mnt/` .
     ///
     /// Pattern `^/mnt/[a-zA-Z0-9-_.]+$`; length 0 to 160.
-    pub local_mount_path: Str,
+    pub local_mount_path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -954,37 +801,26 @@ impl FileSystemConfig {
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `LocalMountPath`: a string, required.
-    pub fn local_mount_path(mut self, value: impl Into<Str>) -> Self { self.local_mount_path = value.into(); self }
+    pub fn local_mount_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_mount_path = value.into(); self }
 }
 
-impl PropertyType for FileSystemConfig {}
+impl crate::PropertyType for FileSystemConfig {}
 
-impl ToValue for FileSystemConfig {
+impl ::cloudwright_core::ToValue for FileSystemConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .req("LocalMountPath", &self.local_mount_path)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ImageConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(1500), unique: true })),
-        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(1500), unique: true })),
-        ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ImageConfig` property type of `AWS::Lambda::Function`.
 ///
-/// Configuration values that override the container image Dockerfile settings. For more information, see \[Container image settings\](<https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms>) .
+/// Configuration values that override the container image Dockerfile settings. For more information, see [Container image settings](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-imageconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -994,19 +830,19 @@ pub struct ImageConfig {
     /// Specifies parameters that you want to pass in with ENTRYPOINT. You can specify a maximum of 1,500 parameters in the list.
     ///
     /// Items 0 to 1500.
-    pub command: Option<List<Str>>,
+    pub command: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EntryPoint`: a list of strings.
     ///
     /// Specifies the entry point to their application, which is typically the location of the runtime executable. You can specify a maximum of 1,500 string entries in the list.
     ///
     /// Items 0 to 1500.
-    pub entry_point: Option<List<Str>>,
+    pub entry_point: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `WorkingDirectory`: a string.
     ///
     /// Specifies the working directory. The length of the directory string cannot exceed 1,000 characters.
     ///
     /// Length 0 to 1000.
-    pub working_directory: Option<Str>,
+    pub working_directory: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1014,48 +850,29 @@ impl ImageConfig {
     /// A `ImageConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Command`: a list of strings.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = ::std::option::Option::Some(value.into()); self }
     /// `EntryPoint`: a list of strings.
-    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self { self.entry_point = Some(value.into()); self }
+    pub fn entry_point(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.entry_point = ::std::option::Option::Some(value.into()); self }
     /// `WorkingDirectory`: a string.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
+    pub fn working_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.working_directory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ImageConfig {}
+impl crate::PropertyType for ImageConfig {}
 
-impl ToValue for ImageConfig {
+impl ::cloudwright_core::ToValue for ImageConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Command", &self.command)
             .opt("EntryPoint", &self.entry_point)
             .opt("WorkingDirectory", &self.working_directory)
             .build()
     }
 }
-
-/// The required properties of [`LambdaManagedInstancesCapacityProviderConfig`], by name: `LambdaManagedInstancesCapacityProviderConfig::new(LambdaManagedInstancesCapacityProviderConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaManagedInstancesCapacityProviderConfigRequired {
-    /// `CapacityProviderArn`: a string, required.
-    pub capacity_provider_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaManagedInstancesCapacityProviderConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityProviderArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ExecutionEnvironmentMemoryGiBPerVCpu", Shape::Num(&NumRule { min: Some(2.0), max: Some(8.0), ..NumRule::ANY })),
-        ("PerExecutionEnvironmentMaxConcurrency", Shape::Int(&NumRule { min: Some(1.0), max: Some(1600.0), ..NumRule::ANY })),
-    ],
-    required: &["CapacityProviderArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaManagedInstancesCapacityProviderConfig` property type of `AWS::Lambda::Function`.
 ///
@@ -1069,47 +886,47 @@ pub struct LambdaManagedInstancesCapacityProviderConfig {
     /// The Amazon Resource Name (ARN) of the capacity provider.
     ///
     /// Pattern `^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:capacity-provider:[a-zA-Z0-9-_]+$`; length 1 to 140.
-    pub capacity_provider_arn: Str,
+    pub capacity_provider_arn: ::cloudwright_core::Str,
     /// `ExecutionEnvironmentMemoryGiBPerVCpu`: a number.
     ///
     /// The amount of memory in GiB allocated per vCPU for execution environments.
     ///
     /// Value 2 to 8.
-    pub execution_environment_memory_gi_b_per_v_cpu: Option<Num>,
+    pub execution_environment_memory_gi_b_per_v_cpu: ::std::option::Option<::cloudwright_core::Num>,
     /// `PerExecutionEnvironmentMaxConcurrency`: an integer.
     ///
     /// The maximum number of concurrent executions that can run on each execution environment.
     ///
     /// Value 1 to 1600.
-    pub per_execution_environment_max_concurrency: Option<Int>,
+    pub per_execution_environment_max_concurrency: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl LambdaManagedInstancesCapacityProviderConfig {
-    /// A `LambdaManagedInstancesCapacityProviderConfig` with its required properties, named in a [`LambdaManagedInstancesCapacityProviderConfigRequired`].
+    /// A `LambdaManagedInstancesCapacityProviderConfig` with its one required property, `CapacityProviderArn`.
     #[inline]
-    pub fn new(required: LambdaManagedInstancesCapacityProviderConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            capacity_provider_arn: required.capacity_provider_arn,
-            execution_environment_memory_gi_b_per_v_cpu: None,
-            per_execution_environment_max_concurrency: None,
+            capacity_provider_arn: value.into(),
+            execution_environment_memory_gi_b_per_v_cpu: ::std::option::Option::None,
+            per_execution_environment_max_concurrency: ::std::option::Option::None,
         }
     }
 
     /// `CapacityProviderArn`: a string, required.
-    pub fn capacity_provider_arn(mut self, value: impl Into<Str>) -> Self { self.capacity_provider_arn = value.into(); self }
+    pub fn capacity_provider_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_provider_arn = value.into(); self }
     /// `ExecutionEnvironmentMemoryGiBPerVCpu`: a number.
-    pub fn execution_environment_memory_gi_b_per_v_cpu(mut self, value: impl Into<Num>) -> Self { self.execution_environment_memory_gi_b_per_v_cpu = Some(value.into()); self }
+    pub fn execution_environment_memory_gi_b_per_v_cpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.execution_environment_memory_gi_b_per_v_cpu = ::std::option::Option::Some(value.into()); self }
     /// `PerExecutionEnvironmentMaxConcurrency`: an integer.
-    pub fn per_execution_environment_max_concurrency(mut self, value: impl Into<Int>) -> Self { self.per_execution_environment_max_concurrency = Some(value.into()); self }
+    pub fn per_execution_environment_max_concurrency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.per_execution_environment_max_concurrency = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaManagedInstancesCapacityProviderConfig {}
+impl crate::PropertyType for LambdaManagedInstancesCapacityProviderConfig {}
 
-impl ToValue for LambdaManagedInstancesCapacityProviderConfig {
+impl ::cloudwright_core::ToValue for LambdaManagedInstancesCapacityProviderConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CapacityProviderArn", &self.capacity_provider_arn)
             .opt(
                 "ExecutionEnvironmentMemoryGiBPerVCpu",
@@ -1123,18 +940,6 @@ impl ToValue for LambdaManagedInstancesCapacityProviderConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationLogLevel", Shape::Str(&StrRule { allowed: &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], ..StrRule::ANY })),
-        ("LogFormat", Shape::Str(&StrRule { allowed: &["Text", "JSON"], ..StrRule::ANY })),
-        ("LogGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("SystemLogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LoggingConfig` property type of `AWS::Lambda::Function`.
 ///
 /// The function's Amazon CloudWatch Logs configuration settings.
@@ -1145,21 +950,21 @@ pub struct LoggingConfig {
     /// `ApplicationLogLevel`: an [`ApplicationLogLevel`] value.
     ///
     /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch. Lambda only sends application logs at the selected level of detail and lower, where `TRACE` is the highest level and `FATAL` is the lowest.
-    pub application_log_level: Option<ApplicationLogLevel>,
+    pub application_log_level: ::std::option::Option<ApplicationLogLevel>,
     /// `LogFormat`: a [`LogFormat`] value.
     ///
     /// The format in which Lambda sends your function's application and system logs to CloudWatch. Select between plain text and structured JSON.
-    pub log_format: Option<LogFormat>,
+    pub log_format: ::std::option::Option<LogFormat>,
     /// `LogGroup`: a string.
     ///
     /// The name of the Amazon CloudWatch log group the function sends logs to. By default, Lambda functions send logs to a default log group named `/aws/lambda/<function name>` . To use a different log group, enter an existing log group or enter a new log group name.
     ///
     /// Pattern `[\.\-_/#A-Za-z0-9]+`; length 1 to 512.
-    pub log_group: Option<Str>,
+    pub log_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `SystemLogLevel`: a [`SystemLogLevel`] value.
     ///
     /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
-    pub system_log_level: Option<SystemLogLevel>,
+    pub system_log_level: ::std::option::Option<SystemLogLevel>,
 }
 
 #[rustfmt::skip]
@@ -1167,25 +972,25 @@ impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplicationLogLevel`: an [`ApplicationLogLevel`] value.
-    pub fn application_log_level(mut self, value: impl Into<ApplicationLogLevel>) -> Self { self.application_log_level = Some(value.into()); self }
+    pub fn application_log_level(mut self, value: impl ::std::convert::Into<ApplicationLogLevel>) -> Self { self.application_log_level = ::std::option::Option::Some(value.into()); self }
     /// `LogFormat`: a [`LogFormat`] value.
-    pub fn log_format(mut self, value: impl Into<LogFormat>) -> Self { self.log_format = Some(value.into()); self }
+    pub fn log_format(mut self, value: impl ::std::convert::Into<LogFormat>) -> Self { self.log_format = ::std::option::Option::Some(value.into()); self }
     /// `LogGroup`: a string.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
+    pub fn log_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group = ::std::option::Option::Some(value.into()); self }
     /// `SystemLogLevel`: a [`SystemLogLevel`] value.
-    pub fn system_log_level(mut self, value: impl Into<SystemLogLevel>) -> Self { self.system_log_level = Some(value.into()); self }
+    pub fn system_log_level(mut self, value: impl ::std::convert::Into<SystemLogLevel>) -> Self { self.system_log_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoggingConfig {}
+impl crate::PropertyType for LoggingConfig {}
 
-impl ToValue for LoggingConfig {
+impl ::cloudwright_core::ToValue for LoggingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationLogLevel", &self.application_log_level)
             .opt("LogFormat", &self.log_format)
             .opt("LogGroup", &self.log_group)
@@ -1194,27 +999,9 @@ impl ToValue for LoggingConfig {
     }
 }
 
-/// The required properties of [`RuntimeManagementConfig`], by name: `RuntimeManagementConfig::new(RuntimeManagementConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuntimeManagementConfigRequired {
-    /// `UpdateRuntimeOn`: an [`UpdateRuntimeOn`] value, required.
-    pub update_runtime_on: UpdateRuntimeOn,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuntimeManagementConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RuntimeVersionArn", Shape::STR),
-        ("UpdateRuntimeOn", Shape::Str(&StrRule { allowed: &["Auto", "FunctionUpdate", "Manual"], ..StrRule::ANY })),
-    ],
-    required: &["UpdateRuntimeOn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RuntimeManagementConfig` property type of `AWS::Lambda::Function`.
 ///
-/// Sets the runtime management configuration for a function's version. For more information, see \[Runtime updates\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html>) .
+/// Sets the runtime management configuration for a function's version. For more information, see [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-runtimemanagementconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1223,15 +1010,15 @@ pub struct RuntimeManagementConfig {
     ///
     /// The ARN of the runtime version you want the function to use.
     ///
-    /// &gt; This is only required if you're using the *Manual* runtime update mode.
-    pub runtime_version_arn: Option<Str>,
+    /// \> This is only required if you're using the *Manual* runtime update mode.
+    pub runtime_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `UpdateRuntimeOn`: an [`UpdateRuntimeOn`] value, required.
     ///
     /// Specify the runtime update mode.
     ///
-    /// - *Auto (default)* - Automatically update to the most recent and secure runtime version using a \[Two-phase runtime version rollout\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase>) . This is the best choice for most customers to ensure they always benefit from runtime updates.
+    /// - *Auto (default)* - Automatically update to the most recent and secure runtime version using a [Two-phase runtime version rollout](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase) . This is the best choice for most customers to ensure they always benefit from runtime updates.
     /// - *FunctionUpdate* - Lambda updates the runtime of you function to the most recent and secure runtime version when you update your function. This approach synchronizes runtime updates with function deployments, giving you control over when runtime updates are applied and allowing you to detect and mitigate rare runtime update incompatibilities early. When using this setting, you need to regularly update your functions to keep their runtime up-to-date.
-    /// - *Manual* - You specify a runtime version in your function configuration. The function will use this runtime version indefinitely. In the rare case where a new runtime version is incompatible with an existing function, this allows you to roll back your function to an earlier runtime version. For more information, see \[Roll back a runtime version\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback>) .
+    /// - *Manual* - You specify a runtime version in your function configuration. The function will use this runtime version indefinitely. In the rare case where a new runtime version is incompatible with an existing function, this allows you to roll back your function to an earlier runtime version. For more information, see [Roll back a runtime version](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback) .
     ///
     /// *Valid Values* : `Auto` | `FunctionUpdate` | `Manual`
     pub update_runtime_on: UpdateRuntimeOn,
@@ -1239,53 +1026,36 @@ pub struct RuntimeManagementConfig {
 
 #[rustfmt::skip]
 impl RuntimeManagementConfig {
-    /// A `RuntimeManagementConfig` with its required properties, named in a [`RuntimeManagementConfigRequired`].
+    /// A `RuntimeManagementConfig` with its one required property, `UpdateRuntimeOn`.
     #[inline]
-    pub fn new(required: RuntimeManagementConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<UpdateRuntimeOn>) -> Self {
         Self {
-            runtime_version_arn: None,
-            update_runtime_on: required.update_runtime_on,
+            runtime_version_arn: ::std::option::Option::None,
+            update_runtime_on: value.into(),
         }
     }
 
     /// `RuntimeVersionArn`: a string.
-    pub fn runtime_version_arn(mut self, value: impl Into<Str>) -> Self { self.runtime_version_arn = Some(value.into()); self }
+    pub fn runtime_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.runtime_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `UpdateRuntimeOn`: an [`UpdateRuntimeOn`] value, required.
-    pub fn update_runtime_on(mut self, value: impl Into<UpdateRuntimeOn>) -> Self { self.update_runtime_on = value.into(); self }
+    pub fn update_runtime_on(mut self, value: impl ::std::convert::Into<UpdateRuntimeOn>) -> Self { self.update_runtime_on = value.into(); self }
 }
 
-impl PropertyType for RuntimeManagementConfig {}
+impl crate::PropertyType for RuntimeManagementConfig {}
 
-impl ToValue for RuntimeManagementConfig {
+impl ::cloudwright_core::ToValue for RuntimeManagementConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RuntimeVersionArn", &self.runtime_version_arn)
             .req("UpdateRuntimeOn", &self.update_runtime_on)
             .build()
     }
 }
 
-/// The required properties of [`SnapStart`], by name: `SnapStart::new(SnapStartRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnapStartRequired {
-    /// `ApplyOn`: an [`ApplyOn`] value, required.
-    pub apply_on: ApplyOn,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnapStart: ObjRule = ObjRule {
-    properties: &[
-        ("ApplyOn", Shape::Str(&StrRule { allowed: &["PublishedVersions", "None"], ..StrRule::ANY })),
-    ],
-    required: &["ApplyOn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SnapStart` property type of `AWS::Lambda::Function`.
 ///
-/// The function's \[AWS Lambda SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>) setting.
+/// The function's [AWS Lambda SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-snapstart.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1298,43 +1068,28 @@ pub struct SnapStart {
 
 #[rustfmt::skip]
 impl SnapStart {
-    /// A `SnapStart` with its required properties, named in a [`SnapStartRequired`].
+    /// A `SnapStart` with its one required property, `ApplyOn`.
     #[inline]
-    pub fn new(required: SnapStartRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ApplyOn>) -> Self {
         Self {
-            apply_on: required.apply_on,
+            apply_on: value.into(),
         }
     }
 
     /// `ApplyOn`: an [`ApplyOn`] value, required.
-    pub fn apply_on(mut self, value: impl Into<ApplyOn>) -> Self { self.apply_on = value.into(); self }
+    pub fn apply_on(mut self, value: impl ::std::convert::Into<ApplyOn>) -> Self { self.apply_on = value.into(); self }
 }
 
-impl PropertyType for SnapStart {}
+impl crate::PropertyType for SnapStart {}
 
-impl ToValue for SnapStart {
+impl ::cloudwright_core::ToValue for SnapStart {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("ApplyOn", &self.apply_on).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("ApplyOn", &self.apply_on)
+            .build()
     }
 }
-
-/// The required properties of [`TenancyConfig`], by name: `TenancyConfig::new(TenancyConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TenancyConfigRequired {
-    /// `TenantIsolationMode`: a [`TenantIsolationMode`] value, required.
-    pub tenant_isolation_mode: TenantIsolationMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TenancyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TenantIsolationMode", Shape::Str(&StrRule { allowed: &["PER_TENANT"], ..StrRule::ANY })),
-    ],
-    required: &["TenantIsolationMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TenancyConfig` property type of `AWS::Lambda::Function`.
 ///
@@ -1351,41 +1106,32 @@ pub struct TenancyConfig {
 
 #[rustfmt::skip]
 impl TenancyConfig {
-    /// A `TenancyConfig` with its required properties, named in a [`TenancyConfigRequired`].
+    /// A `TenancyConfig` with its one required property, `TenantIsolationMode`.
     #[inline]
-    pub fn new(required: TenancyConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TenantIsolationMode>) -> Self {
         Self {
-            tenant_isolation_mode: required.tenant_isolation_mode,
+            tenant_isolation_mode: value.into(),
         }
     }
 
     /// `TenantIsolationMode`: a [`TenantIsolationMode`] value, required.
-    pub fn tenant_isolation_mode(mut self, value: impl Into<TenantIsolationMode>) -> Self { self.tenant_isolation_mode = value.into(); self }
+    pub fn tenant_isolation_mode(mut self, value: impl ::std::convert::Into<TenantIsolationMode>) -> Self { self.tenant_isolation_mode = value.into(); self }
 }
 
-impl PropertyType for TenancyConfig {}
+impl crate::PropertyType for TenancyConfig {}
 
-impl ToValue for TenancyConfig {
+impl ::cloudwright_core::ToValue for TenancyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TenantIsolationMode", &self.tenant_isolation_mode)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TracingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Mode", Shape::Str(&StrRule { allowed: &["Active", "PassThrough"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TracingConfig` property type of `AWS::Lambda::Function`.
 ///
-/// The function's \[AWS X-Ray\](<https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html>) tracing configuration. To sample and record incoming requests, set `Mode` to `Active` .
+/// The function's [AWS X-Ray](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html) tracing configuration. To sample and record incoming requests, set `Mode` to `Active` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-tracingconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1393,7 +1139,7 @@ pub struct TracingConfig {
     /// `Mode`: a [`TracingConfigMode`] value.
     ///
     /// The tracing mode.
-    pub mode: Option<TracingConfigMode>,
+    pub mode: ::std::option::Option<TracingConfigMode>,
 }
 
 #[rustfmt::skip]
@@ -1401,40 +1147,31 @@ impl TracingConfig {
     /// A `TracingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Mode`: a [`TracingConfigMode`] value.
-    pub fn mode(mut self, value: impl Into<TracingConfigMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<TracingConfigMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TracingConfig {}
+impl crate::PropertyType for TracingConfig {}
 
-impl ToValue for TracingConfig {
+impl ::cloudwright_core::ToValue for TracingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Mode", &self.mode).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Mode", &self.mode)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Ipv6AllowedForDualStack", Shape::Bool),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VpcConfig` property type of `AWS::Lambda::Function`.
 ///
-/// The VPC security groups and subnets that are attached to a Lambda function. When you connect a function to a VPC, Lambda creates an elastic network interface for each combination of security group and subnet in the function's VPC configuration. The function can only access resources and the internet through that VPC. For more information, see \[VPC Settings\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html>) .
+/// The VPC security groups and subnets that are attached to a Lambda function. When you connect a function to a VPC, Lambda creates an elastic network interface for each combination of security group and subnet in the function's VPC configuration. The function can only access resources and the internet through that VPC. For more information, see [VPC Settings](https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html) .
 ///
-/// &gt; When you delete a function, CloudFormation monitors the state of its network interfaces and waits for Lambda to delete them before proceeding. If the VPC is defined in the same stack, the network interfaces need to be deleted by Lambda before CloudFormation can delete the VPC's resources.
-/// &gt;
-/// &gt; To monitor network interfaces, CloudFormation needs the `ec2:DescribeNetworkInterfaces` permission. It obtains this from the user or role that modifies the stack. If you don't provide this permission, CloudFormation does not wait for network interfaces to be deleted.
+/// \> When you delete a function, CloudFormation monitors the state of its network interfaces and waits for Lambda to delete them before proceeding. If the VPC is defined in the same stack, the network interfaces need to be deleted by Lambda before CloudFormation can delete the VPC's resources.
+/// \>
+/// \> To monitor network interfaces, CloudFormation needs the `ec2:DescribeNetworkInterfaces` permission. It obtains this from the user or role that modifies the stack. If you don't provide this permission, CloudFormation does not wait for network interfaces to be deleted.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-vpcconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1442,19 +1179,20 @@ pub struct VpcConfig {
     /// `Ipv6AllowedForDualStack`: a boolean.
     ///
     /// Allows outbound IPv6 traffic on VPC functions that are connected to dual-stack subnets.
-    pub ipv6_allowed_for_dual_stack: Option<Bool>,
+    pub ipv6_allowed_for_dual_stack: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// A list of VPC security group IDs.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// A list of VPC subnet IDs.
     ///
     /// Items 0 to 16.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1462,23 +1200,23 @@ impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Ipv6AllowedForDualStack`: a boolean.
-    pub fn ipv6_allowed_for_dual_stack(mut self, value: impl Into<Bool>) -> Self { self.ipv6_allowed_for_dual_stack = Some(value.into()); self }
+    pub fn ipv6_allowed_for_dual_stack(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ipv6_allowed_for_dual_stack = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Ipv6AllowedForDualStack", &self.ipv6_allowed_for_dual_stack)
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
@@ -1502,18 +1240,18 @@ pub enum ApplicationLogLevel {
     /// `FATAL`
     Fatal,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplicationLogLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplicationLogLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplicationLogLevel {
+impl ::cloudwright_core::ToValue for ApplicationLogLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Trace => "TRACE",
             Self::Debug => "DEBUG",
@@ -1521,9 +1259,9 @@ impl ToValue for ApplicationLogLevel {
             Self::Warn => "WARN",
             Self::Error => "ERROR",
             Self::Fatal => "FATAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1535,24 +1273,24 @@ pub enum ApplyOn {
     /// `None`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplyOn {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplyOn {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplyOn {
+impl ::cloudwright_core::ToValue for ApplyOn {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PublishedVersions => "PublishedVersions",
             Self::None => "None",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1564,24 +1302,24 @@ pub enum LogFormat {
     /// `JSON`
     Json,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogFormat {
+impl ::cloudwright_core::ToValue for LogFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Text => "Text",
             Self::Json => "JSON",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1593,24 +1331,24 @@ pub enum PackageType {
     /// `Zip`
     Zip,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PackageType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PackageType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PackageType {
+impl ::cloudwright_core::ToValue for PackageType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Image => "Image",
             Self::Zip => "Zip",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1622,24 +1360,24 @@ pub enum RecursiveLoop {
     /// `Terminate`
     Terminate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RecursiveLoop {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RecursiveLoop {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RecursiveLoop {
+impl ::cloudwright_core::ToValue for RecursiveLoop {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "Allow",
             Self::Terminate => "Terminate",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1739,18 +1477,18 @@ pub enum Runtime {
     /// `ruby4.0`
     Ruby4_0,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Runtime {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Runtime {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Runtime {
+impl ::cloudwright_core::ToValue for Runtime {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dotnet10 => "dotnet10",
             Self::Dotnet6 => "dotnet6",
@@ -1798,9 +1536,9 @@ impl ToValue for Runtime {
             Self::Ruby3_3 => "ruby3.3",
             Self::Ruby3_4 => "ruby3.4",
             Self::Ruby4_0 => "ruby4.0",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1812,24 +1550,24 @@ pub enum S3ObjectStorageMode {
     /// `REFERENCE`
     Reference,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3ObjectStorageMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3ObjectStorageMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3ObjectStorageMode {
+impl ::cloudwright_core::ToValue for S3ObjectStorageMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Copy => "COPY",
             Self::Reference => "REFERENCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1839,23 +1577,23 @@ pub enum TenantIsolationMode {
     /// `PER_TENANT`
     PerTenant,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TenantIsolationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TenantIsolationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TenantIsolationMode {
+impl ::cloudwright_core::ToValue for TenantIsolationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PerTenant => "PER_TENANT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1867,24 +1605,24 @@ pub enum TracingConfigMode {
     /// `PassThrough`
     PassThrough,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TracingConfigMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TracingConfigMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TracingConfigMode {
+impl ::cloudwright_core::ToValue for TracingConfigMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "Active",
             Self::PassThrough => "PassThrough",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1898,24 +1636,255 @@ pub enum UpdateRuntimeOn {
     /// `Manual`
     Manual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UpdateRuntimeOn {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UpdateRuntimeOn {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UpdateRuntimeOn {
+impl ::cloudwright_core::ToValue for UpdateRuntimeOn {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Auto => "Auto",
             Self::FunctionUpdate => "FunctionUpdate",
             Self::Manual => "Manual",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_FunctionScalingConfig, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:code-signing-config:csc-[a-z0-9]{17}",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:aws[a-zA-Z-]*:elasticfilesystem:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^/mnt/[a-zA-Z0-9-_.]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[^\\s]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(
+        "^(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+|arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)$",
+    );
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
+    pub(crate) static PATTERN_9: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Function: ObjRule = ObjRule {
+        properties: &[
+            ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["x86_64", "arm64"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("CapacityProviderConfig", Shape::Object(&RULE_CapacityProviderConfig)),
+            ("Code", Shape::Object(&RULE_Code)),
+            ("CodeSigningConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("DurableConfig", Shape::Object(&RULE_DurableConfig)),
+            ("Environment", Shape::Object(&RULE_Environment)),
+            ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
+            ("FileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemConfig), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::LambdaFunctionName), ..StrRule::ANY })),
+            ("FunctionScalingConfig", Shape::Object(&RULE_FunctionScalingConfig)),
+            ("Handler", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ImageConfig", Shape::Object(&RULE_ImageConfig)),
+            ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Layers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: true })),
+            ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
+            ("MemorySize", Shape::Int(&NumRule { min: Some(128.0), max: Some(32768.0), ..NumRule::ANY })),
+            ("PackageType", Shape::Str(&StrRule { allowed: &["Image", "Zip"], ..StrRule::ANY })),
+            ("PublishToLatestPublished", Shape::Bool),
+            ("RecursiveLoop", Shape::Str(&StrRule { allowed: &["Allow", "Terminate"], ..StrRule::ANY })),
+            ("ReservedConcurrentExecutions", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Role", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("Runtime", Shape::Str(&StrRule { allowed: &["dotnet10", "dotnet6", "dotnet8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "java11", "java17", "java21", "java25", "java8", "java8.al2", "nodejs", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "provided", "provided.al2", "provided.al2023", "python2.7", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "python3.6", "python3.7", "python3.8", "python3.9", "ruby2.5", "ruby2.7", "ruby3.2", "ruby3.3", "ruby3.4", "ruby4.0"], ..StrRule::ANY })),
+            ("RuntimeManagementConfig", Shape::Object(&RULE_RuntimeManagementConfig)),
+            ("SnapStart", Shape::Object(&RULE_SnapStart)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TenancyConfig", Shape::Object(&RULE_TenancyConfig)),
+            ("Timeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
+            ("TracingConfig", Shape::Object(&RULE_TracingConfig)),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        required: &["Code", "Role"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityProviderConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaManagedInstancesCapacityProviderConfig", Shape::Object(&RULE_LambdaManagedInstancesCapacityProviderConfig)),
+        ],
+        required: &["LambdaManagedInstancesCapacityProviderConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Code: ObjRule = ObjRule {
+        properties: &[
+            ("ImageUri", Shape::STR),
+            ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("S3ObjectStorageMode", Shape::Str(&StrRule { allowed: &["COPY", "REFERENCE"], ..StrRule::ANY })),
+            ("S3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("SourceKMSKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ZipFile", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DurableConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ExecutionTimeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(31622400.0), ..NumRule::ANY })),
+            ("RetentionPeriodInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(90.0), ..NumRule::ANY })),
+        ],
+        required: &["ExecutionTimeout"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Environment: ObjRule = ObjRule {
+        properties: &[
+            ("Variables", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EphemeralStorage: ObjRule = ObjRule {
+        properties: &[
+            ("Size", Shape::Int(&NumRule { min: Some(512.0), max: Some(10240.0), ..NumRule::ANY })),
+        ],
+        required: &["Size"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileSystemConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("LocalMountPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Arn", "LocalMountPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(1500), unique: true })),
+            ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(1500), unique: true })),
+            ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaManagedInstancesCapacityProviderConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityProviderArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ExecutionEnvironmentMemoryGiBPerVCpu", Shape::Num(&NumRule { min: Some(2.0), max: Some(8.0), ..NumRule::ANY })),
+            ("PerExecutionEnvironmentMaxConcurrency", Shape::Int(&NumRule { min: Some(1.0), max: Some(1600.0), ..NumRule::ANY })),
+        ],
+        required: &["CapacityProviderArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationLogLevel", Shape::Str(&StrRule { allowed: &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], ..StrRule::ANY })),
+            ("LogFormat", Shape::Str(&StrRule { allowed: &["Text", "JSON"], ..StrRule::ANY })),
+            ("LogGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("SystemLogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuntimeManagementConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RuntimeVersionArn", Shape::STR),
+            ("UpdateRuntimeOn", Shape::Str(&StrRule { allowed: &["Auto", "FunctionUpdate", "Manual"], ..StrRule::ANY })),
+        ],
+        required: &["UpdateRuntimeOn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnapStart: ObjRule = ObjRule {
+        properties: &[
+            ("ApplyOn", Shape::Str(&StrRule { allowed: &["PublishedVersions", "None"], ..StrRule::ANY })),
+        ],
+        required: &["ApplyOn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TenancyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TenantIsolationMode", Shape::Str(&StrRule { allowed: &["PER_TENANT"], ..StrRule::ANY })),
+        ],
+        required: &["TenantIsolationMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TracingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Mode", Shape::Str(&StrRule { allowed: &["Active", "PassThrough"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Ipv6AllowedForDualStack", Shape::Bool),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$",
-);
-
-/// The required properties of [`LayerVersion`], by name: `LayerVersion::new(LayerVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LayerVersionRequired {
-    /// `Content`: a [`Content`] object, required.
-    pub content: Obj<Content>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LayerVersion: ObjRule = ObjRule {
-    properties: &[
-        ("CompatibleArchitectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["arm64", "x86_64"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("CompatibleRuntimes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["dotnet10", "dotnet6", "dotnet8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "java11", "java17", "java21", "java25", "java8", "java8.al2", "nodejs", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "provided", "provided.al2", "provided.al2023", "python2.7", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "python3.6", "python3.7", "python3.8", "python3.9", "ruby2.5", "ruby2.7", "ruby3.2", "ruby3.3", "ruby3.4", "ruby4.0"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(15), unique: false })),
-        ("Content", Shape::Object(&RULE_Content)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("LayerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LicenseInfo", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    required: &["Content"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Lambda::LayerVersion` resource.
 ///
-/// The `AWS::Lambda::LayerVersion` resource creates a \[Lambda layer\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html>) from a ZIP archive.
+/// The `AWS::Lambda::LayerVersion` resource creates a [Lambda layer](https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html) from a ZIP archive.
 ///
 /// `Ref` returns its `LayerVersionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LayerVersionAttributes`], which `Handle<LayerVersion>` dereferences to.
@@ -49,44 +20,45 @@ pub(crate) static RULE_LayerVersion: ObjRule = ObjRule {
 pub struct LayerVersion {
     /// `CompatibleArchitectures`: a list of [`CompatibleArchitecture`] values.
     ///
-    /// A list of compatible \[instruction set architectures\](<https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html>) .
+    /// A list of compatible [instruction set architectures](https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html) .
     ///
     /// Items 0 to 2; create-only: changing it replaces the resource.
-    pub compatible_architectures: Option<List<CompatibleArchitecture>>,
+    pub compatible_architectures:
+        ::std::option::Option<::cloudwright_core::List<CompatibleArchitecture>>,
     /// `CompatibleRuntimes`: a list of [`CompatibleRuntime`] values.
     ///
-    /// A list of compatible \[function runtimes\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html>) . Used for filtering with \[ListLayers\](<https://docs.aws.amazon.com/lambda/latest/dg/API_ListLayers.html>) and \[ListLayerVersions\](<https://docs.aws.amazon.com/lambda/latest/dg/API_ListLayerVersions.html>) .
+    /// A list of compatible [function runtimes](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html) . Used for filtering with [ListLayers](https://docs.aws.amazon.com/lambda/latest/dg/API_ListLayers.html) and [ListLayerVersions](https://docs.aws.amazon.com/lambda/latest/dg/API_ListLayerVersions.html) .
     ///
     /// Items 0 to 15; create-only: changing it replaces the resource.
-    pub compatible_runtimes: Option<List<CompatibleRuntime>>,
+    pub compatible_runtimes: ::std::option::Option<::cloudwright_core::List<CompatibleRuntime>>,
     /// `Content`: a [`Content`] object, required.
     ///
     /// The function layer archive.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub content: Obj<Content>,
+    pub content: crate::Obj<Content>,
     /// `Description`: a string.
     ///
     /// The description of the version.
     ///
     /// Length 0 to 256; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `LayerName`: a string.
     ///
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
     /// Pattern `^(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$`; length 1 to 140; create-only: changing it replaces the resource.
-    pub layer_name: Option<Str>,
+    pub layer_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LicenseInfo`: a string.
     ///
     /// The layer's software license. It can be any of the following:
     ///
-    /// - An \[SPDX license identifier\](<https://docs.aws.amazon.com/https://spdx.org/licenses/>) . For example, `MIT` .
+    /// - An [SPDX license identifier](https://docs.aws.amazon.com/https://spdx.org/licenses/) . For example, `MIT` .
     /// - The URL of a license hosted on the internet. For example, `https://opensource.org/licenses/MIT` .
     /// - The full text of the license.
     ///
     /// Length 0 to 512; create-only: changing it replaces the resource.
-    pub license_info: Option<Str>,
+    pub license_info: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -96,7 +68,7 @@ impl LayerVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lambda::LayerVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-layerversion.html",
         primary_identifier: &["LayerVersionArn"],
@@ -107,51 +79,53 @@ impl LayerVersion {
         read_only: &["LayerVersionArn"],
         attributes: &["LayerVersionArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `LayerVersion` with its required properties, named in a [`LayerVersionRequired`].
+    /// A `LayerVersion` with its one required property, `Content`.
     #[inline]
-    pub fn new(required: LayerVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Content>>) -> Self {
         Self {
-            compatible_architectures: None,
-            compatible_runtimes: None,
-            content: required.content,
-            description: None,
-            layer_name: None,
-            license_info: None,
+            compatible_architectures: ::std::option::Option::None,
+            compatible_runtimes: ::std::option::Option::None,
+            content: value.into(),
+            description: ::std::option::Option::None,
+            layer_name: ::std::option::Option::None,
+            license_info: ::std::option::Option::None,
         }
     }
 
     /// `CompatibleArchitectures`: a list of [`CompatibleArchitecture`] values.
-    pub fn compatible_architectures(mut self, value: impl Into<List<CompatibleArchitecture>>) -> Self { self.compatible_architectures = Some(value.into()); self }
+    pub fn compatible_architectures(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CompatibleArchitecture>>) -> Self { self.compatible_architectures = ::std::option::Option::Some(value.into()); self }
     /// `CompatibleRuntimes`: a list of [`CompatibleRuntime`] values.
-    pub fn compatible_runtimes(mut self, value: impl Into<List<CompatibleRuntime>>) -> Self { self.compatible_runtimes = Some(value.into()); self }
+    pub fn compatible_runtimes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CompatibleRuntime>>) -> Self { self.compatible_runtimes = ::std::option::Option::Some(value.into()); self }
     /// `Content`: a [`Content`] object, required.
-    pub fn content(mut self, value: impl Into<Obj<Content>>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<crate::Obj<Content>>) -> Self { self.content = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `LayerName`: a string.
-    pub fn layer_name(mut self, value: impl Into<Str>) -> Self { self.layer_name = Some(value.into()); self }
+    pub fn layer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.layer_name = ::std::option::Option::Some(value.into()); self }
     /// `LicenseInfo`: a string.
-    pub fn license_info(mut self, value: impl Into<Str>) -> Self { self.license_info = Some(value.into()); self }
+    pub fn license_info(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.license_info = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LayerVersion {
+impl ::cloudwright_core::Resource for LayerVersion {
     type Attributes = LayerVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LayerVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LayerVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LayerVersion {
+impl ::cloudwright_core::ToValue for LayerVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CompatibleArchitectures", &self.compatible_architectures)
             .opt("CompatibleRuntimes", &self.compatible_runtimes)
             .req("Content", &self.content)
@@ -162,12 +136,12 @@ impl ToValue for LayerVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LayerVersion`]: `Handle<LayerVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LayerVersion`]: `Handle<LayerVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LayerVersionAttributes(ResourceRef);
+pub struct LayerVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LayerVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LayerVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -177,8 +151,8 @@ impl LayerVersionAttributes {
     ///
     /// The ARN of the layer version.
     #[inline]
-    pub fn layer_version_arn(&self) -> Value {
-        self.0.get_att("LayerVersionArn")
+    pub fn layer_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LayerVersionArn"))
     }
 }
 
@@ -186,26 +160,14 @@ impl LayerVersionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContentRequired {
     /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string, required.
-    pub s3_key: Str,
+    pub s3_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Content: ObjRule = ObjRule {
-    properties: &[
-        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("S3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["S3Bucket", "S3Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Content` property type of `AWS::Lambda::LayerVersion`.
 ///
-/// A ZIP archive that contains the contents of an \[Lambda layer\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html>) .
+/// A ZIP archive that contains the contents of an [Lambda layer](https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-layerversion-content.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -215,19 +177,19 @@ pub struct Content {
     /// The Amazon S3 bucket of the layer archive.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9A-Za-z\.\-_]*(?<!\.)$`; length 3 to 63.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string, required.
     ///
     /// The Amazon S3 key of the layer archive.
     ///
     /// Length 1 to 1024.
-    pub s3_key: Str,
+    pub s3_key: ::cloudwright_core::Str,
     /// `S3ObjectVersion`: a string.
     ///
     /// For versioned objects, the version of the layer archive object to use.
     ///
     /// Length 1 to 1024.
-    pub s3_object_version: Option<Str>,
+    pub s3_object_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -238,24 +200,24 @@ impl Content {
         Self {
             s3_bucket: required.s3_bucket,
             s3_key: required.s3_key,
-            s3_object_version: None,
+            s3_object_version: ::std::option::Option::None,
         }
     }
 
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string, required.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = value.into(); self }
+    pub fn s3_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key = value.into(); self }
     /// `S3ObjectVersion`: a string.
-    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self { self.s3_object_version = Some(value.into()); self }
+    pub fn s3_object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_object_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Content {}
+impl crate::PropertyType for Content {}
 
-impl ToValue for Content {
+impl ::cloudwright_core::ToValue for Content {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
             .req("S3Key", &self.s3_key)
             .opt("S3ObjectVersion", &self.s3_object_version)
@@ -271,24 +233,24 @@ pub enum CompatibleArchitecture {
     /// `x86_64`
     X86_64,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CompatibleArchitecture {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CompatibleArchitecture {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CompatibleArchitecture {
+impl ::cloudwright_core::ToValue for CompatibleArchitecture {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Arm64 => "arm64",
             Self::X86_64 => "x86_64",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -388,18 +350,18 @@ pub enum CompatibleRuntime {
     /// `ruby4.0`
     Ruby4_0,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CompatibleRuntime {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CompatibleRuntime {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CompatibleRuntime {
+impl ::cloudwright_core::ToValue for CompatibleRuntime {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dotnet10 => "dotnet10",
             Self::Dotnet6 => "dotnet6",
@@ -447,8 +409,47 @@ impl ToValue for CompatibleRuntime {
             Self::Ruby3_3 => "ruby3.3",
             Self::Ruby3_4 => "ruby3.4",
             Self::Ruby4_0 => "ruby4.0",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LayerVersion: ObjRule = ObjRule {
+        properties: &[
+            ("CompatibleArchitectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["arm64", "x86_64"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("CompatibleRuntimes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["dotnet10", "dotnet6", "dotnet8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "java11", "java17", "java21", "java25", "java8", "java8.al2", "nodejs", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "provided", "provided.al2", "provided.al2023", "python2.7", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "python3.6", "python3.7", "python3.8", "python3.9", "ruby2.5", "ruby2.7", "ruby3.2", "ruby3.3", "ruby3.4", "ruby4.0"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(15), unique: false })),
+            ("Content", Shape::Object(&RULE_Content)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("LayerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LicenseInfo", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        required: &["Content"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Content: ObjRule = ObjRule {
+        properties: &[
+            ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("S3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["S3Bucket", "S3Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^lambda:GetLayerVersion$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^o-[a-z0-9]{10,32}$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root$");
-
 /// The required properties of [`LayerVersionPermission`], by name: `LayerVersionPermission::new(LayerVersionPermissionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerVersionPermissionRequired {
     /// `Action`: a string, required.
-    pub action: Str,
+    pub action: ::cloudwright_core::Str,
     /// `LayerVersionArn`: a string, required.
-    pub layer_version_arn: Str,
+    pub layer_version_arn: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LayerVersionPermission: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(22), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LayerVersionArn", Shape::STR),
-        ("OrganizationId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(34), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Principal", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["LayerVersionArn", "Action", "Principal"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lambda::LayerVersionPermission` resource.
 ///
-/// The `AWS::Lambda::LayerVersionPermission` resource adds permissions to the resource-based policy of a version of an \[Lambda layer\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html>) . Use this action to grant layer usage permission to other accounts. You can grant permission to a single account, all AWS accounts, or all accounts in an organization.
+/// The `AWS::Lambda::LayerVersionPermission` resource adds permissions to the resource-based policy of a version of an [Lambda layer](https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html) . Use this action to grant layer usage permission to other accounts. You can grant permission to a single account, all AWS accounts, or all accounts in an organization.
 ///
-/// &gt; Since the release of the \[UpdateReplacePolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html>) both `UpdateReplacePolicy` and `DeletionPolicy` are required to protect your Resources/LayerPermissions from deletion.
+/// \> Since the release of the [UpdateReplacePolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html) both `UpdateReplacePolicy` and `DeletionPolicy` are required to protect your Resources/LayerPermissions from deletion.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LayerVersionPermissionAttributes`], which `Handle<LayerVersionPermission>` dereferences to.
@@ -56,25 +36,25 @@ pub struct LayerVersionPermission {
     /// The API action that grants access to the layer. For example, `lambda:GetLayerVersion` .
     ///
     /// Pattern `^lambda:GetLayerVersion$`; length 0 to 22; create-only: changing it replaces the resource.
-    pub action: Str,
+    pub action: ::cloudwright_core::Str,
     /// `LayerVersionArn`: a string, required.
     ///
     /// The name or Amazon Resource Name (ARN) of the layer.
     ///
     /// Create-only: changing it replaces the resource.
-    pub layer_version_arn: Str,
+    pub layer_version_arn: ::cloudwright_core::Str,
     /// `OrganizationId`: a string.
     ///
     /// With the principal set to `*` , grant permission to all accounts in the specified organization.
     ///
     /// Pattern `^o-[a-z0-9]{10,32}$`; length 0 to 34; create-only: changing it replaces the resource.
-    pub organization_id: Option<Str>,
+    pub organization_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Principal`: a string, required.
     ///
     /// An account ID, or `*` to grant layer usage permission to all accounts in an organization, or all AWS accounts (if `organizationId` is not specified). For the last case, make sure that you really do want all AWS accounts to have usage permission to this layer.
     ///
     /// Pattern `^\d{12}|\*|arn:(aws[a-zA-Z-]*):iam::\d{12}:root$`; create-only: changing it replaces the resource.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -84,7 +64,7 @@ impl LayerVersionPermission {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lambda::LayerVersionPermission",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-layerversionpermission.html",
         primary_identifier: &["Id"],
@@ -95,7 +75,7 @@ impl LayerVersionPermission {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LayerVersionPermission` with its required properties, named in a [`LayerVersionPermissionRequired`].
@@ -104,36 +84,38 @@ impl LayerVersionPermission {
         Self {
             action: required.action,
             layer_version_arn: required.layer_version_arn,
-            organization_id: None,
+            organization_id: ::std::option::Option::None,
             principal: required.principal,
         }
     }
 
     /// `Action`: a string, required.
-    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action = value.into(); self }
     /// `LayerVersionArn`: a string, required.
-    pub fn layer_version_arn(mut self, value: impl Into<Str>) -> Self { self.layer_version_arn = value.into(); self }
+    pub fn layer_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.layer_version_arn = value.into(); self }
     /// `OrganizationId`: a string.
-    pub fn organization_id(mut self, value: impl Into<Str>) -> Self { self.organization_id = Some(value.into()); self }
+    pub fn organization_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organization_id = ::std::option::Option::Some(value.into()); self }
     /// `Principal`: a string, required.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal = value.into(); self }
 }
 
-impl Resource for LayerVersionPermission {
+impl ::cloudwright_core::Resource for LayerVersionPermission {
     type Attributes = LayerVersionPermissionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LayerVersionPermission, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LayerVersionPermission, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LayerVersionPermission {
+impl ::cloudwright_core::ToValue for LayerVersionPermission {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("LayerVersionArn", &self.layer_version_arn)
             .opt("OrganizationId", &self.organization_id)
@@ -142,12 +124,12 @@ impl ToValue for LayerVersionPermission {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LayerVersionPermission`]: `Handle<LayerVersionPermission>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LayerVersionPermission`]: `Handle<LayerVersionPermission>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LayerVersionPermissionAttributes(ResourceRef);
+pub struct LayerVersionPermissionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LayerVersionPermissionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LayerVersionPermissionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,7 +139,32 @@ impl LayerVersionPermissionAttributes {
     ///
     /// ID generated by service
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^lambda:GetLayerVersion$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^o-[a-z0-9]{10,32}$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LayerVersionPermission: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(22), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LayerVersionArn", Shape::STR),
+            ("OrganizationId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(34), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Principal", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["LayerVersionArn", "Action", "Principal"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

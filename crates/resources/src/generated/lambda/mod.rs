@@ -91,21 +91,17 @@ pub use capacity_provider::{
     CapacityProvider, CapacityProviderAttributes, CapacityProviderRequired,
 };
 #[cfg(feature = "lambda")]
-pub use code_signing_config::{
-    CodeSigningConfig, CodeSigningConfigAttributes, CodeSigningConfigRequired,
-};
+pub use code_signing_config::{CodeSigningConfig, CodeSigningConfigAttributes};
 #[cfg(any(feature = "lambda", feature = "constructs"))]
 pub use event_invoke_config::{
     EventInvokeConfig, EventInvokeConfigAttributes, EventInvokeConfigRequired,
 };
 #[cfg(any(feature = "lambda", feature = "constructs"))]
-pub use event_source_mapping::{
-    EventSourceMapping, EventSourceMappingAttributes, EventSourceMappingRequired,
-};
+pub use event_source_mapping::{EventSourceMapping, EventSourceMappingAttributes};
 #[cfg(any(feature = "lambda", feature = "constructs"))]
 pub use function::{Function, FunctionAttributes, FunctionRequired};
 #[cfg(feature = "lambda")]
-pub use layer_version::{LayerVersion, LayerVersionAttributes, LayerVersionRequired};
+pub use layer_version::{LayerVersion, LayerVersionAttributes};
 #[cfg(feature = "lambda")]
 pub use layer_version_permission::{
     LayerVersionPermission, LayerVersionPermissionAttributes, LayerVersionPermissionRequired,
@@ -115,4 +111,4 @@ pub use permission::{Permission, PermissionAttributes, PermissionRequired};
 #[cfg(any(feature = "lambda", feature = "constructs"))]
 pub use url::{Url, UrlAttributes, UrlRequired};
 #[cfg(feature = "lambda")]
-pub use version::{Version, VersionAttributes, VersionRequired};
+pub use version::{Version, VersionAttributes};

@@ -5,48 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(lambda:[*]|lambda:[a-zA-Z]+|[*])$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._\\-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^o-[a-z0-9]{10,32}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$",
-);
-
 /// The required properties of [`Permission`], by name: `Permission::new(PermissionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionRequired {
     /// `Action`: a string, required.
-    pub action: Str,
+    pub action: ::cloudwright_core::Str,
     /// `FunctionName`: a string, required.
-    pub function_name: Str,
+    pub function_name: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Permission: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventSourceToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("FunctionUrlAuthType", Shape::Str(&StrRule { allowed: &["AWS_IAM", "NONE"], ..StrRule::ANY })),
-        ("InvokedViaFunctionUrl", Shape::Bool),
-        ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PrincipalOrgID", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(34), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SourceAccount", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("SourceArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["FunctionName", "Action", "Principal"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lambda::Permission` resource.
 ///
@@ -54,9 +22,9 @@ pub(crate) static RULE_Permission: ObjRule = ObjRule {
 ///
 /// To grant permission to another account, specify the account ID as the `Principal` . To grant permission to an organization defined in AWS Organizations , specify the organization ID as the `PrincipalOrgID` . For AWS services, the principal is a domain-style identifier defined by the service, like `s3.amazonaws.com` or `sns.amazonaws.com` . For AWS services, you can also specify the ARN of the associated resource as the `SourceArn` . If you grant permission to a service principal without specifying the source, other accounts could potentially configure resources in their account to invoke your Lambda function.
 ///
-/// If your function has a function URL, you can specify the `FunctionUrlAuthType` parameter. This adds a condition to your permission that only applies when your function URL's `AuthType` matches the specified `FunctionUrlAuthType` . For more information about the `AuthType` parameter, see \[Control access to Lambda function URLs\](<https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html>) .
+/// If your function has a function URL, you can specify the `FunctionUrlAuthType` parameter. This adds a condition to your permission that only applies when your function URL's `AuthType` matches the specified `FunctionUrlAuthType` . For more information about the `AuthType` parameter, see [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html) .
 ///
-/// This resource adds a statement to a resource-based permission policy for the function. For more information about function policies, see \[Lambda Function Policies\](<https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html>) .
+/// This resource adds a statement to a resource-based permission policy for the function. For more information about function policies, see [Lambda Function Policies](https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html) .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`FunctionName`, `Id`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`PermissionAttributes`], which `Handle<Permission>` dereferences to.
@@ -72,13 +40,13 @@ pub struct Permission {
     /// The action that the principal can use on the function. For example, `lambda:InvokeFunction` or `lambda:GetFunction` .
     ///
     /// Pattern `^(lambda:[*]|lambda:[a-zA-Z]+|[*])$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub action: Str,
+    pub action: ::cloudwright_core::Str,
     /// `EventSourceToken`: a string.
     ///
     /// For Alexa Smart Home functions, a token that the invoker must supply.
     ///
     /// Pattern `^[a-zA-Z0-9._\-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub event_source_token: Option<Str>,
+    pub event_source_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `FunctionName`: a string, required.
     ///
     /// The name or ARN of the Lambda function, version, or alias.
@@ -90,37 +58,37 @@ pub struct Permission {
     /// You can append a version number or alias to any of the formats. The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
     ///
     /// Pattern `^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$`; length 1 to 140; create-only: changing it replaces the resource.
-    pub function_name: Str,
+    pub function_name: ::cloudwright_core::Str,
     /// `FunctionUrlAuthType`: a [`FunctionUrlAuthType`] value.
     ///
-    /// The type of authentication that your function URL uses. Set to `AWS_IAM` if you want to restrict access to authenticated users only. Set to `NONE` if you want to bypass IAM authentication to create a public endpoint. For more information, see \[Control access to Lambda function URLs\](<https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html>) .
+    /// The type of authentication that your function URL uses. Set to `AWS_IAM` if you want to restrict access to authenticated users only. Set to `NONE` if you want to bypass IAM authentication to create a public endpoint. For more information, see [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub function_url_auth_type: Option<FunctionUrlAuthType>,
+    pub function_url_auth_type: ::std::option::Option<FunctionUrlAuthType>,
     /// `InvokedViaFunctionUrl`: a boolean.
     ///
     /// Indicates whether the permission applies when the function is invoked through a function URL.
     ///
     /// Create-only: changing it replaces the resource.
-    pub invoked_via_function_url: Option<Bool>,
+    pub invoked_via_function_url: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Principal`: a string, required.
     ///
     /// The AWS service , AWS account , IAM user, or IAM role that invokes the function. If you specify a service, use `SourceArn` or `SourceAccount` to limit who can invoke the function through that service.
     ///
     /// Pattern `^.*$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
     /// `PrincipalOrgID`: a string.
     ///
     /// The identifier for your organization in AWS Organizations . Use this to grant permissions to all the AWS accounts under this organization.
     ///
     /// Pattern `^o-[a-z0-9]{10,32}$`; length 12 to 34; create-only: changing it replaces the resource.
-    pub principal_org_id: Option<Str>,
+    pub principal_org_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceAccount`: a string.
     ///
     /// For AWS service , the ID of the AWS account that owns the resource. Use this together with `SourceArn` to ensure that the specified account owns the resource. It is possible for an Amazon S3 bucket to be deleted by its owner and recreated by another account.
     ///
     /// Pattern `^\d{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub source_account: Option<Str>,
+    pub source_account: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceArn`: a string.
     ///
     /// For AWS services , the ARN of the AWS resource that invokes the function. For example, an Amazon S3 bucket or Amazon SNS topic.
@@ -128,7 +96,7 @@ pub struct Permission {
     /// Note that Lambda configures the comparison using the `StringLike` operator.
     ///
     /// Pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)$`; length 12 to 1024; create-only: changing it replaces the resource.
-    pub source_arn: Option<Str>,
+    pub source_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -138,7 +106,7 @@ impl Permission {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lambda::Permission",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html",
         primary_identifier: &["FunctionName", "Id"],
@@ -149,7 +117,7 @@ impl Permission {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Permission` with its required properties, named in a [`PermissionRequired`].
@@ -157,52 +125,54 @@ impl Permission {
     pub fn new(required: PermissionRequired) -> Self {
         Self {
             action: required.action,
-            event_source_token: None,
+            event_source_token: ::std::option::Option::None,
             function_name: required.function_name,
-            function_url_auth_type: None,
-            invoked_via_function_url: None,
+            function_url_auth_type: ::std::option::Option::None,
+            invoked_via_function_url: ::std::option::Option::None,
             principal: required.principal,
-            principal_org_id: None,
-            source_account: None,
-            source_arn: None,
+            principal_org_id: ::std::option::Option::None,
+            source_account: ::std::option::Option::None,
+            source_arn: ::std::option::Option::None,
         }
     }
 
     /// `Action`: a string, required.
-    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action = value.into(); self }
     /// `EventSourceToken`: a string.
-    pub fn event_source_token(mut self, value: impl Into<Str>) -> Self { self.event_source_token = Some(value.into()); self }
+    pub fn event_source_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_source_token = ::std::option::Option::Some(value.into()); self }
     /// `FunctionName`: a string, required.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = value.into(); self }
+    pub fn function_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_name = value.into(); self }
     /// `FunctionUrlAuthType`: a [`FunctionUrlAuthType`] value.
-    pub fn function_url_auth_type(mut self, value: impl Into<FunctionUrlAuthType>) -> Self { self.function_url_auth_type = Some(value.into()); self }
+    pub fn function_url_auth_type(mut self, value: impl ::std::convert::Into<FunctionUrlAuthType>) -> Self { self.function_url_auth_type = ::std::option::Option::Some(value.into()); self }
     /// `InvokedViaFunctionUrl`: a boolean.
-    pub fn invoked_via_function_url(mut self, value: impl Into<Bool>) -> Self { self.invoked_via_function_url = Some(value.into()); self }
+    pub fn invoked_via_function_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.invoked_via_function_url = ::std::option::Option::Some(value.into()); self }
     /// `Principal`: a string, required.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal = value.into(); self }
     /// `PrincipalOrgID`: a string.
-    pub fn principal_org_id(mut self, value: impl Into<Str>) -> Self { self.principal_org_id = Some(value.into()); self }
+    pub fn principal_org_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal_org_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceAccount`: a string.
-    pub fn source_account(mut self, value: impl Into<Str>) -> Self { self.source_account = Some(value.into()); self }
+    pub fn source_account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_account = ::std::option::Option::Some(value.into()); self }
     /// `SourceArn`: a string.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = Some(value.into()); self }
+    pub fn source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Permission {
+impl ::cloudwright_core::Resource for Permission {
     type Attributes = PermissionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Permission, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Permission, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Permission {
+impl ::cloudwright_core::ToValue for Permission {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("EventSourceToken", &self.event_source_token)
             .req("FunctionName", &self.function_name)
@@ -216,12 +186,12 @@ impl ToValue for Permission {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Permission`]: `Handle<Permission>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Permission`]: `Handle<Permission>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PermissionAttributes(ResourceRef);
+pub struct PermissionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PermissionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PermissionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -229,8 +199,8 @@ impl From<ResourceRef> for PermissionAttributes {
 impl PermissionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -242,23 +212,60 @@ pub enum FunctionUrlAuthType {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FunctionUrlAuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FunctionUrlAuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FunctionUrlAuthType {
+impl ::cloudwright_core::ToValue for FunctionUrlAuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsIam => "AWS_IAM",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(lambda:[*]|lambda:[a-zA-Z]+|[*])$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^o-[a-z0-9]{10,32}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Permission: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EventSourceToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("FunctionUrlAuthType", Shape::Str(&StrRule { allowed: &["AWS_IAM", "NONE"], ..StrRule::ANY })),
+            ("InvokedViaFunctionUrl", Shape::Bool),
+            ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PrincipalOrgID", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(34), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SourceAccount", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SourceArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["FunctionName", "Action", "Principal"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

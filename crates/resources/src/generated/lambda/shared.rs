@@ -6,19 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(any(feature = "lambda", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_FunctionScalingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaxExecutionEnvironments", Shape::Int(&NumRule { min: Some(0.0), max: Some(15000.0), ..NumRule::ANY })),
-        ("MinExecutionEnvironments", Shape::Int(&NumRule { min: Some(0.0), max: Some(15000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(any(feature = "lambda", feature = "constructs"))]
 /// The `FunctionScalingConfig` property type, shared by `AWS::Lambda::Function`, `AWS::Lambda::Version`.
 ///
@@ -32,13 +19,13 @@ pub struct FunctionScalingConfig {
     /// The maximum number of execution environments that can be provisioned for the function.
     ///
     /// Value 0 to 15000.
-    pub max_execution_environments: Option<Int>,
+    pub max_execution_environments: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinExecutionEnvironments`: an integer.
     ///
     /// The minimum number of execution environments to maintain for the function.
     ///
     /// Value 0 to 15000.
-    pub min_execution_environments: Option<Int>,
+    pub min_execution_environments: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(any(feature = "lambda", feature = "constructs"))]
@@ -47,47 +34,28 @@ impl FunctionScalingConfig {
     /// A `FunctionScalingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxExecutionEnvironments`: an integer.
-    pub fn max_execution_environments(mut self, value: impl Into<Int>) -> Self { self.max_execution_environments = Some(value.into()); self }
+    pub fn max_execution_environments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_execution_environments = ::std::option::Option::Some(value.into()); self }
     /// `MinExecutionEnvironments`: an integer.
-    pub fn min_execution_environments(mut self, value: impl Into<Int>) -> Self { self.min_execution_environments = Some(value.into()); self }
+    pub fn min_execution_environments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_execution_environments = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "lambda", feature = "constructs"))]
-impl PropertyType for FunctionScalingConfig {}
+impl crate::PropertyType for FunctionScalingConfig {}
 
 #[cfg(any(feature = "lambda", feature = "constructs"))]
-impl ToValue for FunctionScalingConfig {
+impl ::cloudwright_core::ToValue for FunctionScalingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxExecutionEnvironments", &self.max_execution_environments)
             .opt("MinExecutionEnvironments", &self.min_execution_environments)
             .build()
     }
 }
-
-#[cfg(feature = "lambda")]
-/// The required properties of [`ProvisionedConcurrencyConfiguration`], by name: `ProvisionedConcurrencyConfiguration::new(ProvisionedConcurrencyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProvisionedConcurrencyConfigurationRequired {
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    pub provisioned_concurrent_executions: Int,
-}
-
-#[cfg(feature = "lambda")]
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisionedConcurrencyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ProvisionedConcurrentExecutions", Shape::INT),
-    ],
-    required: &["ProvisionedConcurrentExecutions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lambda")]
 /// The `ProvisionedConcurrencyConfiguration` property type, shared by `AWS::Lambda::Alias`, `AWS::Lambda::Version`.
@@ -100,32 +68,32 @@ pub struct ProvisionedConcurrencyConfiguration {
     /// `ProvisionedConcurrentExecutions`: an integer, required.
     ///
     /// The amount of provisioned concurrency to allocate for the alias.
-    pub provisioned_concurrent_executions: Int,
+    pub provisioned_concurrent_executions: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "lambda")]
 #[rustfmt::skip]
 impl ProvisionedConcurrencyConfiguration {
-    /// A `ProvisionedConcurrencyConfiguration` with its required properties, named in a [`ProvisionedConcurrencyConfigurationRequired`].
+    /// A `ProvisionedConcurrencyConfiguration` with its one required property, `ProvisionedConcurrentExecutions`.
     #[inline]
-    pub fn new(required: ProvisionedConcurrencyConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            provisioned_concurrent_executions: required.provisioned_concurrent_executions,
+            provisioned_concurrent_executions: value.into(),
         }
     }
 
     /// `ProvisionedConcurrentExecutions`: an integer, required.
-    pub fn provisioned_concurrent_executions(mut self, value: impl Into<Int>) -> Self { self.provisioned_concurrent_executions = value.into(); self }
+    pub fn provisioned_concurrent_executions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.provisioned_concurrent_executions = value.into(); self }
 }
 
 #[cfg(feature = "lambda")]
-impl PropertyType for ProvisionedConcurrencyConfiguration {}
+impl crate::PropertyType for ProvisionedConcurrencyConfiguration {}
 
 #[cfg(feature = "lambda")]
-impl ToValue for ProvisionedConcurrencyConfiguration {
+impl ::cloudwright_core::ToValue for ProvisionedConcurrencyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ProvisionedConcurrentExecutions",
                 &self.provisioned_concurrent_executions,
@@ -133,26 +101,6 @@ impl ToValue for ProvisionedConcurrencyConfiguration {
             .build()
     }
 }
-
-#[cfg(any(feature = "lambda", feature = "constructs"))]
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[cfg(any(feature = "lambda", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "lambda", feature = "constructs"))]
 /// The `Tag` property type, shared by `AWS::Lambda::CapacityProvider`, `AWS::Lambda::CodeSigningConfig`, `AWS::Lambda::EventSourceMapping`, `AWS::Lambda::Function`.
@@ -163,39 +111,39 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "lambda", feature = "constructs"))]
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "lambda", feature = "constructs"))]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(any(feature = "lambda", feature = "constructs"))]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -213,26 +161,26 @@ pub enum Architecture {
     /// `arm64`
     Arm64,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "lambda", feature = "constructs"))]
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Architecture {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "lambda", feature = "constructs"))]
-impl ToValue for Architecture {
+impl ::cloudwright_core::ToValue for Architecture {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::X86_64 => "x86_64",
             Self::Arm64 => "arm64",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -249,26 +197,67 @@ pub enum SystemLogLevel {
     /// `WARN`
     Warn,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "lambda", feature = "constructs"))]
-impl From<Value> for SystemLogLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SystemLogLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "lambda", feature = "constructs"))]
-impl ToValue for SystemLogLevel {
+impl ::cloudwright_core::ToValue for SystemLogLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Debug => "DEBUG",
             Self::Info => "INFO",
             Self::Warn => "WARN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_FunctionScalingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaxExecutionEnvironments", Shape::Int(&NumRule { min: Some(0.0), max: Some(15000.0), ..NumRule::ANY })),
+            ("MinExecutionEnvironments", Shape::Int(&NumRule { min: Some(0.0), max: Some(15000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lambda")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisionedConcurrencyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ProvisionedConcurrentExecutions", Shape::INT),
+        ],
+        required: &["ProvisionedConcurrentExecutions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("((?!^[0-9]+$)([a-zA-Z0-9-_]+))");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:((?!\\d+)[0-9a-zA-Z-_]+))?$",
-);
-
 /// The required properties of [`Url`], by name: `Url::new(UrlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UrlRequired {
     /// `AuthType`: an [`AuthType`] value, required.
     pub auth_type: AuthType,
     /// `TargetFunctionArn`: a string, required.
-    pub target_function_arn: Str,
+    pub target_function_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Url: ObjRule = ObjRule {
-    properties: &[
-        ("AuthType", Shape::Str(&StrRule { allowed: &["AWS_IAM", "NONE"], ..StrRule::ANY })),
-        ("Cors", Shape::Object(&RULE_Cors)),
-        ("InvokeMode", Shape::Str(&StrRule { allowed: &["BUFFERED", "RESPONSE_STREAM"], ..StrRule::ANY })),
-        ("Qualifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TargetFunctionArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["TargetFunctionArn", "AuthType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lambda::Url` resource.
 ///
-/// The `AWS::Lambda::Url` resource creates a function URL with the specified configuration parameters. A \[function URL\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-urls.html>) is a dedicated HTTP(S) endpoint that you can use to invoke your function.
+/// The `AWS::Lambda::Url` resource creates a function URL with the specified configuration parameters. A [function URL](https://docs.aws.amazon.com/lambda/latest/dg/lambda-urls.html) is a dedicated HTTP(S) endpoint that you can use to invoke your function.
 ///
 /// `Ref` returns its `FunctionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`UrlAttributes`], which `Handle<Url>` dereferences to.
@@ -50,25 +29,25 @@ pub(crate) static RULE_Url: ObjRule = ObjRule {
 pub struct Url {
     /// `AuthType`: an [`AuthType`] value, required.
     ///
-    /// The type of authentication that your function URL uses. Set to `AWS_IAM` if you want to restrict access to authenticated users only. Set to `NONE` if you want to bypass IAM authentication to create a public endpoint. For more information, see \[Security and auth model for Lambda function URLs\](<https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html>) .
+    /// The type of authentication that your function URL uses. Set to `AWS_IAM` if you want to restrict access to authenticated users only. Set to `NONE` if you want to bypass IAM authentication to create a public endpoint. For more information, see [Security and auth model for Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html) .
     pub auth_type: AuthType,
     /// `Cors`: a [`Cors`] object.
     ///
-    /// The \[Cross-Origin Resource Sharing (CORS)\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS>) settings for your function URL.
-    pub cors: Option<Obj<Cors>>,
+    /// The [Cross-Origin Resource Sharing (CORS)](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS) settings for your function URL.
+    pub cors: ::std::option::Option<crate::Obj<Cors>>,
     /// `InvokeMode`: an [`InvokeMode`] value.
     ///
     /// Use one of the following options:
     ///
     /// - `BUFFERED` – This is the default option. Lambda invokes your function using the `Invoke` API operation. Invocation results are available when the payload is complete. The maximum payload size is 6 MB.
     /// - `RESPONSE_STREAM` – Your function streams payload results as they become available. Lambda invokes your function using the `InvokeWithResponseStream` API operation. The maximum response payload size is 200 MB.
-    pub invoke_mode: Option<InvokeMode>,
+    pub invoke_mode: ::std::option::Option<InvokeMode>,
     /// `Qualifier`: a string.
     ///
     /// The alias name.
     ///
     /// Pattern `((?!^[0-9]+$)([a-zA-Z0-9-_]+))`; length 1 to 128; create-only: changing it replaces the resource.
-    pub qualifier: Option<Str>,
+    pub qualifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetFunctionArn`: a string, required.
     ///
     /// The name of the Lambda function.
@@ -80,7 +59,7 @@ pub struct Url {
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
     ///
     /// Pattern `^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:((?!\d+)[0-9a-zA-Z-_]+))?$`; create-only: changing it replaces the resource.
-    pub target_function_arn: Str,
+    pub target_function_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -90,7 +69,7 @@ impl Url {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lambda::Url",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-url.html",
         primary_identifier: &["FunctionArn"],
@@ -101,7 +80,7 @@ impl Url {
         read_only: &["FunctionUrl", "FunctionArn"],
         attributes: &["FunctionArn", "FunctionUrl"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Url` with its required properties, named in a [`UrlRequired`].
@@ -109,40 +88,42 @@ impl Url {
     pub fn new(required: UrlRequired) -> Self {
         Self {
             auth_type: required.auth_type,
-            cors: None,
-            invoke_mode: None,
-            qualifier: None,
+            cors: ::std::option::Option::None,
+            invoke_mode: ::std::option::Option::None,
+            qualifier: ::std::option::Option::None,
             target_function_arn: required.target_function_arn,
         }
     }
 
     /// `AuthType`: an [`AuthType`] value, required.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self { self.auth_type = value.into(); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<AuthType>) -> Self { self.auth_type = value.into(); self }
     /// `Cors`: a [`Cors`] object.
-    pub fn cors(mut self, value: impl Into<Obj<Cors>>) -> Self { self.cors = Some(value.into()); self }
+    pub fn cors(mut self, value: impl ::std::convert::Into<crate::Obj<Cors>>) -> Self { self.cors = ::std::option::Option::Some(value.into()); self }
     /// `InvokeMode`: an [`InvokeMode`] value.
-    pub fn invoke_mode(mut self, value: impl Into<InvokeMode>) -> Self { self.invoke_mode = Some(value.into()); self }
+    pub fn invoke_mode(mut self, value: impl ::std::convert::Into<InvokeMode>) -> Self { self.invoke_mode = ::std::option::Option::Some(value.into()); self }
     /// `Qualifier`: a string.
-    pub fn qualifier(mut self, value: impl Into<Str>) -> Self { self.qualifier = Some(value.into()); self }
+    pub fn qualifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.qualifier = ::std::option::Option::Some(value.into()); self }
     /// `TargetFunctionArn`: a string, required.
-    pub fn target_function_arn(mut self, value: impl Into<Str>) -> Self { self.target_function_arn = value.into(); self }
+    pub fn target_function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_function_arn = value.into(); self }
 }
 
-impl Resource for Url {
+impl ::cloudwright_core::Resource for Url {
     type Attributes = UrlAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Url, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Url, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Url {
+impl ::cloudwright_core::ToValue for Url {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthType", &self.auth_type)
             .opt("Cors", &self.cors)
             .opt("InvokeMode", &self.invoke_mode)
@@ -152,12 +133,12 @@ impl ToValue for Url {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Url`]: `Handle<Url>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Url`]: `Handle<Url>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UrlAttributes(ResourceRef);
+pub struct UrlAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UrlAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UrlAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -167,36 +148,22 @@ impl UrlAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the function.
     #[inline]
-    pub fn function_arn(&self) -> Value {
-        self.0.get_att("FunctionArn")
+    pub fn function_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FunctionArn"))
     }
 
     /// `Fn::GetAtt` `FunctionUrl`: a string.
     ///
     /// The HTTP URL endpoint for your function.
     #[inline]
-    pub fn function_url(&self) -> Value {
-        self.0.get_att("FunctionUrl")
+    pub fn function_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FunctionUrl"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Cors: ObjRule = ObjRule {
-    properties: &[
-        ("AllowCredentials", Shape::Bool),
-        ("AllowHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("AllowMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(6), allowed: &["GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(6), unique: false })),
-        ("AllowOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("ExposeHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("MaxAge", Shape::Int(&NumRule { min: Some(0.0), max: Some(86400.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Cors` property type of `AWS::Lambda::Url`.
 ///
-/// The \[Cross-Origin Resource Sharing (CORS)\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS>) settings for your function URL. Use CORS to grant access to your function URL from any origin. You can also use CORS to control access for specific HTTP headers and methods in requests to your function URL.
+/// The [Cross-Origin Resource Sharing (CORS)](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS) settings for your function URL. Use CORS to grant access to your function URL from any origin. You can also use CORS to control access for specific HTTP headers and methods in requests to your function URL.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-url-cors.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -204,19 +171,19 @@ pub struct Cors {
     /// `AllowCredentials`: a boolean.
     ///
     /// Whether you want to allow cookies or other credentials in requests to your function URL. The default is `false` .
-    pub allow_credentials: Option<Bool>,
+    pub allow_credentials: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AllowHeaders`: a list of strings.
     ///
     /// The HTTP headers that origins can include in requests to your function URL. For example: `Date` , `Keep-Alive` , `X-Custom-Header` .
     ///
     /// Items 1 to 100.
-    pub allow_headers: Option<List<Str>>,
+    pub allow_headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowMethods`: a list of [`AllowMethod`] values.
     ///
     /// The HTTP methods that are allowed when calling your function URL. For example: `GET` , `POST` , `DELETE` , or the wildcard character ( `*` ).
     ///
     /// Items 1 to 6.
-    pub allow_methods: Option<List<AllowMethod>>,
+    pub allow_methods: ::std::option::Option<::cloudwright_core::List<AllowMethod>>,
     /// `AllowOrigins`: a list of strings.
     ///
     /// The origins that can access your function URL. You can list any number of specific origins, separated by a comma. For example: `https://www.example.com` , `http://localhost:60905` .
@@ -224,19 +191,19 @@ pub struct Cors {
     /// Alternatively, you can grant access to all origins with the wildcard character ( `*` ).
     ///
     /// Items 1 to 100.
-    pub allow_origins: Option<List<Str>>,
+    pub allow_origins: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ExposeHeaders`: a list of strings.
     ///
     /// The HTTP headers in your function response that you want to expose to origins that call your function URL. For example: `Date` , `Keep-Alive` , `X-Custom-Header` .
     ///
     /// Items 1 to 100.
-    pub expose_headers: Option<List<Str>>,
+    pub expose_headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaxAge`: an integer.
     ///
     /// The maximum amount of time, in seconds, that browsers can cache results of a preflight request. By default, this is set to `0` , which means the browser will not cache results.
     ///
     /// Value 0 to 86400.
-    pub max_age: Option<Int>,
+    pub max_age: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -244,29 +211,29 @@ impl Cors {
     /// A `Cors` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowCredentials`: a boolean.
-    pub fn allow_credentials(mut self, value: impl Into<Bool>) -> Self { self.allow_credentials = Some(value.into()); self }
+    pub fn allow_credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_credentials = ::std::option::Option::Some(value.into()); self }
     /// `AllowHeaders`: a list of strings.
-    pub fn allow_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allow_headers = Some(value.into()); self }
+    pub fn allow_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allow_headers = ::std::option::Option::Some(value.into()); self }
     /// `AllowMethods`: a list of [`AllowMethod`] values.
-    pub fn allow_methods(mut self, value: impl Into<List<AllowMethod>>) -> Self { self.allow_methods = Some(value.into()); self }
+    pub fn allow_methods(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AllowMethod>>) -> Self { self.allow_methods = ::std::option::Option::Some(value.into()); self }
     /// `AllowOrigins`: a list of strings.
-    pub fn allow_origins(mut self, value: impl Into<List<Str>>) -> Self { self.allow_origins = Some(value.into()); self }
+    pub fn allow_origins(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allow_origins = ::std::option::Option::Some(value.into()); self }
     /// `ExposeHeaders`: a list of strings.
-    pub fn expose_headers(mut self, value: impl Into<List<Str>>) -> Self { self.expose_headers = Some(value.into()); self }
+    pub fn expose_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.expose_headers = ::std::option::Option::Some(value.into()); self }
     /// `MaxAge`: an integer.
-    pub fn max_age(mut self, value: impl Into<Int>) -> Self { self.max_age = Some(value.into()); self }
+    pub fn max_age(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_age = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Cors {}
+impl crate::PropertyType for Cors {}
 
-impl ToValue for Cors {
+impl ::cloudwright_core::ToValue for Cors {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowCredentials", &self.allow_credentials)
             .opt("AllowHeaders", &self.allow_headers)
             .opt("AllowMethods", &self.allow_methods)
@@ -295,18 +262,18 @@ pub enum AllowMethod {
     /// `*`
     V,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AllowMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AllowMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AllowMethod {
+impl ::cloudwright_core::ToValue for AllowMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Get => "GET",
             Self::Put => "PUT",
@@ -315,9 +282,9 @@ impl ToValue for AllowMethod {
             Self::Patch => "PATCH",
             Self::Delete => "DELETE",
             Self::V => "*",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -329,24 +296,24 @@ pub enum AuthType {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthType {
+impl ::cloudwright_core::ToValue for AuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsIam => "AWS_IAM",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -358,23 +325,63 @@ pub enum InvokeMode {
     /// `RESPONSE_STREAM`
     ResponseStream,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InvokeMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InvokeMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InvokeMode {
+impl ::cloudwright_core::ToValue for InvokeMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Buffered => "BUFFERED",
             Self::ResponseStream => "RESPONSE_STREAM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("((?!^[0-9]+$)([a-zA-Z0-9-_]+))");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:((?!\\d+)[0-9a-zA-Z-_]+))?$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Url: ObjRule = ObjRule {
+        properties: &[
+            ("AuthType", Shape::Str(&StrRule { allowed: &["AWS_IAM", "NONE"], ..StrRule::ANY })),
+            ("Cors", Shape::Object(&RULE_Cors)),
+            ("InvokeMode", Shape::Str(&StrRule { allowed: &["BUFFERED", "RESPONSE_STREAM"], ..StrRule::ANY })),
+            ("Qualifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TargetFunctionArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["TargetFunctionArn", "AuthType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cors: ObjRule = ObjRule {
+        properties: &[
+            ("AllowCredentials", Shape::Bool),
+            ("AllowHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("AllowMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(6), allowed: &["GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(6), unique: false })),
+            ("AllowOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("ExposeHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("MaxAge", Shape::Int(&NumRule { min: Some(0.0), max: Some(86400.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,46 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{
-    FunctionScalingConfig, ProvisionedConcurrencyConfiguration,
-    ProvisionedConcurrencyConfigurationRequired,
-};
-use super::shared::{RULE_FunctionScalingConfig, RULE_ProvisionedConcurrencyConfiguration};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}::runtime:.+$",
-);
-
-/// The required properties of [`Version`], by name: `Version::new(VersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VersionRequired {
-    /// `FunctionName`: a string, required.
-    pub function_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Version: ObjRule = ObjRule {
-    properties: &[
-        ("CodeSha256", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FunctionScalingConfig", Shape::Object(&RULE_FunctionScalingConfig)),
-        ("ProvisionedConcurrencyConfig", Shape::Object(&RULE_ProvisionedConcurrencyConfiguration)),
-        ("RuntimePolicy", Shape::Object(&RULE_RuntimePolicy)),
-    ],
-    required: &["FunctionName"],
-    closed: true,
-    ..OBJ_RULE
-};
+pub use super::shared::{FunctionScalingConfig, ProvisionedConcurrencyConfiguration};
 
 /// The `AWS::Lambda::Version` resource.
 ///
-/// The `AWS::Lambda::Version` resource creates a \[version\](<https://docs.aws.amazon.com/lambda/latest/dg/versioning-aliases.html>) from the current code and configuration of a function. Use versions to create a snapshot of your function code and configuration that doesn't change.
+/// The `AWS::Lambda::Version` resource creates a [version](https://docs.aws.amazon.com/lambda/latest/dg/versioning-aliases.html) from the current code and configuration of a function. Use versions to create a snapshot of your function code and configuration that doesn't change.
 ///
 /// `Ref` returns its `FunctionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VersionAttributes`], which `Handle<Version>` dereferences to.
@@ -60,13 +25,13 @@ pub struct Version {
     /// Only publish a version if the hash value matches the value that's specified. Use this option to avoid publishing a version if the function code has changed since you last updated it. Updates are not supported for this property.
     ///
     /// Create-only: changing it replaces the resource.
-    pub code_sha256: Option<Str>,
+    pub code_sha256: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description for the version to override the description in the function configuration. Updates are not supported for this property.
     ///
     /// Length 0 to 256; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FunctionName`: a string, required.
     ///
     /// The name or ARN of the Lambda function.
@@ -78,23 +43,24 @@ pub struct Version {
     /// The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
     ///
     /// Pattern `^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$`; length 1 to 140; create-only: changing it replaces the resource.
-    pub function_name: Str,
+    pub function_name: ::cloudwright_core::Str,
     /// `FunctionScalingConfig`: a [`FunctionScalingConfig`] object.
     ///
     /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-    pub function_scaling_config: Option<Obj<FunctionScalingConfig>>,
+    pub function_scaling_config: ::std::option::Option<crate::Obj<FunctionScalingConfig>>,
     /// `ProvisionedConcurrencyConfig`: a [`ProvisionedConcurrencyConfiguration`] object.
     ///
     /// Specifies a provisioned concurrency configuration for a function's version. Updates are not supported for this property.
     ///
     /// Create-only: changing it replaces the resource.
-    pub provisioned_concurrency_config: Option<Obj<ProvisionedConcurrencyConfiguration>>,
+    pub provisioned_concurrency_config:
+        ::std::option::Option<crate::Obj<ProvisionedConcurrencyConfiguration>>,
     /// `RuntimePolicy`: a [`RuntimePolicy`] object.
     ///
     /// Runtime Management Config of a function.
     ///
     /// Create-only: changing it replaces the resource.
-    pub runtime_policy: Option<Obj<RuntimePolicy>>,
+    pub runtime_policy: ::std::option::Option<crate::Obj<RuntimePolicy>>,
 }
 
 #[rustfmt::skip]
@@ -104,7 +70,7 @@ impl Version {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lambda::Version",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-version.html",
         primary_identifier: &["FunctionArn"],
@@ -115,51 +81,53 @@ impl Version {
         read_only: &["Version", "FunctionArn"],
         attributes: &["FunctionArn", "Version"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Version` with its required properties, named in a [`VersionRequired`].
+    /// A `Version` with its one required property, `FunctionName`.
     #[inline]
-    pub fn new(required: VersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            code_sha256: None,
-            description: None,
-            function_name: required.function_name,
-            function_scaling_config: None,
-            provisioned_concurrency_config: None,
-            runtime_policy: None,
+            code_sha256: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            function_name: value.into(),
+            function_scaling_config: ::std::option::Option::None,
+            provisioned_concurrency_config: ::std::option::Option::None,
+            runtime_policy: ::std::option::Option::None,
         }
     }
 
     /// `CodeSha256`: a string.
-    pub fn code_sha256(mut self, value: impl Into<Str>) -> Self { self.code_sha256 = Some(value.into()); self }
+    pub fn code_sha256(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.code_sha256 = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FunctionName`: a string, required.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = value.into(); self }
+    pub fn function_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_name = value.into(); self }
     /// `FunctionScalingConfig`: a [`FunctionScalingConfig`] object.
-    pub fn function_scaling_config(mut self, value: impl Into<Obj<FunctionScalingConfig>>) -> Self { self.function_scaling_config = Some(value.into()); self }
+    pub fn function_scaling_config(mut self, value: impl ::std::convert::Into<crate::Obj<FunctionScalingConfig>>) -> Self { self.function_scaling_config = ::std::option::Option::Some(value.into()); self }
     /// `ProvisionedConcurrencyConfig`: a [`ProvisionedConcurrencyConfiguration`] object.
-    pub fn provisioned_concurrency_config(mut self, value: impl Into<Obj<ProvisionedConcurrencyConfiguration>>) -> Self { self.provisioned_concurrency_config = Some(value.into()); self }
+    pub fn provisioned_concurrency_config(mut self, value: impl ::std::convert::Into<crate::Obj<ProvisionedConcurrencyConfiguration>>) -> Self { self.provisioned_concurrency_config = ::std::option::Option::Some(value.into()); self }
     /// `RuntimePolicy`: a [`RuntimePolicy`] object.
-    pub fn runtime_policy(mut self, value: impl Into<Obj<RuntimePolicy>>) -> Self { self.runtime_policy = Some(value.into()); self }
+    pub fn runtime_policy(mut self, value: impl ::std::convert::Into<crate::Obj<RuntimePolicy>>) -> Self { self.runtime_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Version {
+impl ::cloudwright_core::Resource for Version {
     type Attributes = VersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Version, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Version, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Version {
+impl ::cloudwright_core::ToValue for Version {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CodeSha256", &self.code_sha256)
             .opt("Description", &self.description)
             .req("FunctionName", &self.function_name)
@@ -173,12 +141,12 @@ impl ToValue for Version {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Version`]: `Handle<Version>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Version`]: `Handle<Version>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VersionAttributes(ResourceRef);
+pub struct VersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -188,40 +156,22 @@ impl VersionAttributes {
     ///
     /// The ARN of the function.
     #[inline]
-    pub fn function_arn(&self) -> Value {
-        self.0.get_att("FunctionArn")
+    pub fn function_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FunctionArn"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version number.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 }
 
-/// The required properties of [`RuntimePolicy`], by name: `RuntimePolicy::new(RuntimePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuntimePolicyRequired {
-    /// `UpdateRuntimeOn`: a string, required.
-    pub update_runtime_on: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuntimePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("RuntimeVersionArn", Shape::Str(&StrRule { min_len: Some(26), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("UpdateRuntimeOn", Shape::STR),
-    ],
-    required: &["UpdateRuntimeOn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RuntimePolicy` property type of `AWS::Lambda::Version`.
 ///
-/// Sets the runtime management configuration for a function's version. For more information, see \[Runtime updates\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html>) .
+/// Sets the runtime management configuration for a function's version. For more information, see [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-version-runtimepolicy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -230,47 +180,90 @@ pub struct RuntimePolicy {
     ///
     /// The ARN of the runtime version you want the function to use.
     ///
-    /// &gt; This is only required if you're using the *Manual* runtime update mode.
+    /// \> This is only required if you're using the *Manual* runtime update mode.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}::runtime:.+$`; length 26 to 2048.
-    pub runtime_version_arn: Option<Str>,
+    pub runtime_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `UpdateRuntimeOn`: a string, required.
     ///
     /// Specify the runtime update mode.
     ///
-    /// - *Auto (default)* - Automatically update to the most recent and secure runtime version using a \[Two-phase runtime version rollout\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase>) . This is the best choice for most customers to ensure they always benefit from runtime updates.
+    /// - *Auto (default)* - Automatically update to the most recent and secure runtime version using a [Two-phase runtime version rollout](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase) . This is the best choice for most customers to ensure they always benefit from runtime updates.
     /// - *FunctionUpdate* - Lambda updates the runtime of you function to the most recent and secure runtime version when you update your function. This approach synchronizes runtime updates with function deployments, giving you control over when runtime updates are applied and allowing you to detect and mitigate rare runtime update incompatibilities early. When using this setting, you need to regularly update your functions to keep their runtime up-to-date.
-    /// - *Manual* - You specify a runtime version in your function configuration. The function will use this runtime version indefinitely. In the rare case where a new runtime version is incompatible with an existing function, this allows you to roll back your function to an earlier runtime version. For more information, see \[Roll back a runtime version\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback>) .
+    /// - *Manual* - You specify a runtime version in your function configuration. The function will use this runtime version indefinitely. In the rare case where a new runtime version is incompatible with an existing function, this allows you to roll back your function to an earlier runtime version. For more information, see [Roll back a runtime version](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback) .
     ///
     /// *Valid Values* : `Auto` | `FunctionUpdate` | `Manual`
-    pub update_runtime_on: Str,
+    pub update_runtime_on: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RuntimePolicy {
-    /// A `RuntimePolicy` with its required properties, named in a [`RuntimePolicyRequired`].
+    /// A `RuntimePolicy` with its one required property, `UpdateRuntimeOn`.
     #[inline]
-    pub fn new(required: RuntimePolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            runtime_version_arn: None,
-            update_runtime_on: required.update_runtime_on,
+            runtime_version_arn: ::std::option::Option::None,
+            update_runtime_on: value.into(),
         }
     }
 
     /// `RuntimeVersionArn`: a string.
-    pub fn runtime_version_arn(mut self, value: impl Into<Str>) -> Self { self.runtime_version_arn = Some(value.into()); self }
+    pub fn runtime_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.runtime_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `UpdateRuntimeOn`: a string, required.
-    pub fn update_runtime_on(mut self, value: impl Into<Str>) -> Self { self.update_runtime_on = value.into(); self }
+    pub fn update_runtime_on(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.update_runtime_on = value.into(); self }
 }
 
-impl PropertyType for RuntimePolicy {}
+impl crate::PropertyType for RuntimePolicy {}
 
-impl ToValue for RuntimePolicy {
+impl ::cloudwright_core::ToValue for RuntimePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RuntimeVersionArn", &self.runtime_version_arn)
             .req("UpdateRuntimeOn", &self.update_runtime_on)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_FunctionScalingConfig, RULE_ProvisionedConcurrencyConfiguration,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}::runtime:.+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Version: ObjRule = ObjRule {
+        properties: &[
+            ("CodeSha256", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FunctionScalingConfig", Shape::Object(&RULE_FunctionScalingConfig)),
+            ("ProvisionedConcurrencyConfig", Shape::Object(&RULE_ProvisionedConcurrencyConfiguration)),
+            ("RuntimePolicy", Shape::Object(&RULE_RuntimePolicy)),
+        ],
+        required: &["FunctionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuntimePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("RuntimeVersionArn", Shape::Str(&StrRule { min_len: Some(26), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("UpdateRuntimeOn", Shape::STR),
+        ],
+        required: &["UpdateRuntimeOn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

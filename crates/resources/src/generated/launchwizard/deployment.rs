@@ -5,38 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][a-zA-Z0-9-]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9_\\s\\.-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z][a-zA-Z0-9-_]*$");
-
 /// The required properties of [`Deployment`], by name: `Deployment::new(DeploymentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentRequired {
     /// `DeploymentPatternName`: a string, required.
-    pub deployment_pattern_name: Str,
+    pub deployment_pattern_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `WorkloadName`: a string, required.
-    pub workload_name: Str,
+    pub workload_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Deployment: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentPatternName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Specifications", Shape::Typed(json_type::OBJECT)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
-        ("WorkloadName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["DeploymentPatternName", "Name", "WorkloadName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::LaunchWizard::Deployment` resource.
 ///
@@ -56,29 +34,29 @@ pub struct Deployment {
     /// The name of the deployment pattern.
     ///
     /// Pattern `^[A-Za-z0-9][a-zA-Z0-9-]*$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub deployment_pattern_name: Str,
+    pub deployment_pattern_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the deployment.
     ///
     /// Pattern `^[A-Za-z0-9_\s\.-]+$`; length 1 to 50; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Specifications`: a JSON value.
     ///
-    /// The settings specified for the deployment. These settings define how to deploy and configure your resources created by the deployment. For more information about the specifications required for creating a deployment for a SAP workload, see \[SAP deployment specifications\](<https://docs.aws.amazon.com/launchwizard/latest/APIReference/launch-wizard-specifications-sap.html>) . To retrieve the specifications required to create a deployment for other workloads, use the \[`GetWorkloadDeploymentPattern`\](<https://docs.aws.amazon.com/launchwizard/latest/APIReference/API_GetWorkloadDeploymentPattern.html>) operation.
+    /// The settings specified for the deployment. These settings define how to deploy and configure your resources created by the deployment. For more information about the specifications required for creating a deployment for a SAP workload, see [SAP deployment specifications](https://docs.aws.amazon.com/launchwizard/latest/APIReference/launch-wizard-specifications-sap.html) . To retrieve the specifications required to create a deployment for other workloads, use the [`GetWorkloadDeploymentPattern`](https://docs.aws.amazon.com/launchwizard/latest/APIReference/API_GetWorkloadDeploymentPattern.html) operation.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub specifications: Option<Json>,
+    pub specifications: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tags`] objects.
     ///
     /// Information about the tags attached to a deployment.
-    pub tags: Option<List<Tags>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tags>>,
     /// `WorkloadName`: a string, required.
     ///
     /// The name of the workload.
     ///
     /// Pattern `^[A-Za-z][a-zA-Z0-9-_]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub workload_name: Str,
+    pub workload_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -88,7 +66,7 @@ impl Deployment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::LaunchWizard::Deployment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-launchwizard-deployment.html",
         primary_identifier: &["Arn"],
@@ -99,7 +77,7 @@ impl Deployment {
         read_only: &["Arn", "CreatedAt", "DeletedAt", "DeploymentId", "ResourceGroup", "Status"],
         attributes: &["Arn", "CreatedAt", "DeletedAt", "DeploymentId", "ResourceGroup", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
@@ -108,42 +86,44 @@ impl Deployment {
         Self {
             deployment_pattern_name: required.deployment_pattern_name,
             name: required.name,
-            specifications: None,
-            tags: None,
+            specifications: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             workload_name: required.workload_name,
         }
     }
 
     /// `DeploymentPatternName`: a string, required.
-    pub fn deployment_pattern_name(mut self, value: impl Into<Str>) -> Self { self.deployment_pattern_name = value.into(); self }
+    pub fn deployment_pattern_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_pattern_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Specifications`: a JSON value.
-    pub fn specifications(mut self, value: impl Into<Json>) -> Self { self.specifications = Some(value.into()); self }
+    pub fn specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.specifications = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tags>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkloadName`: a string, required.
-    pub fn workload_name(mut self, value: impl Into<Str>) -> Self { self.workload_name = value.into(); self }
+    pub fn workload_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workload_name = value.into(); self }
 }
 
-impl Resource for Deployment {
+impl ::cloudwright_core::Resource for Deployment {
     type Attributes = DeploymentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Deployment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Deployment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Deployment {
+impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeploymentPatternName", &self.deployment_pattern_name)
             .req("Name", &self.name)
             .opt("Specifications", &self.specifications)
@@ -153,12 +133,12 @@ impl ToValue for Deployment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Deployment`]: `Handle<Deployment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Deployment`]: `Handle<Deployment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeploymentAttributes(ResourceRef);
+pub struct DeploymentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeploymentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeploymentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -168,66 +148,48 @@ impl DeploymentAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the deployment.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time the deployment was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DeletedAt`: a string.
     ///
     /// The time the deployment was deleted.
     #[inline]
-    pub fn deleted_at(&self) -> Value {
-        self.0.get_att("DeletedAt")
+    pub fn deleted_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeletedAt"))
     }
 
     /// `Fn::GetAtt` `DeploymentId`: a string.
     ///
     /// The ID of the deployment.
     #[inline]
-    pub fn deployment_id(&self) -> Value {
-        self.0.get_att("DeploymentId")
+    pub fn deployment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeploymentId"))
     }
 
     /// `Fn::GetAtt` `ResourceGroup`: a string.
     ///
     /// The resource group of the deployment.
     #[inline]
-    pub fn resource_group(&self) -> Value {
-        self.0.get_att("ResourceGroup")
+    pub fn resource_group(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceGroup"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`Tags`], by name: `Tags::new(TagsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tags: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tags` property type of `AWS::LaunchWizard::Deployment`.
 ///
@@ -237,38 +199,76 @@ pub struct Tags {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tags {
-    /// A `Tags` with its required properties, named in a [`TagsRequired`].
+    /// A `Tags` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tags {}
+impl crate::PropertyType for Tags {}
 
-impl ToValue for Tags {
+impl ::cloudwright_core::ToValue for Tags {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][a-zA-Z0-9-]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9_\\s\\.-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z][a-zA-Z0-9-_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Deployment: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentPatternName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Specifications", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
+            ("WorkloadName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["DeploymentPatternName", "Name", "WorkloadName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tags: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

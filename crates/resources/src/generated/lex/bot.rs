@@ -5,84 +5,31 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    AudioLogDestination, AudioLogDestinationRequired, AudioLogSetting, AudioLogSettingRequired,
-    BotAliasLocaleSettings, BotAliasLocaleSettingsItem, BotAliasLocaleSettingsItemRequired,
-    BotAliasLocaleSettingsRequired, CloudWatchLogGroupLogDestination,
-    CloudWatchLogGroupLogDestinationRequired, CodeHookSpecification, CodeHookSpecificationRequired,
-    ConversationLogSettings, LambdaCodeHook, LambdaCodeHookRequired, S3BucketLogDestination,
-    S3BucketLogDestinationRequired, SentimentAnalysisSettings, SentimentAnalysisSettingsRequired,
-    Tag, TagRequired, TextLogDestination, TextLogDestinationRequired, TextLogSetting,
-    TextLogSettingRequired,
+    AudioLogDestination, AudioLogSetting, AudioLogSettingRequired, BotAliasLocaleSettings,
+    BotAliasLocaleSettingsItem, BotAliasLocaleSettingsItemRequired,
+    CloudWatchLogGroupLogDestination, CloudWatchLogGroupLogDestinationRequired,
+    CodeHookSpecification, ConversationLogSettings, LambdaCodeHook, LambdaCodeHookRequired,
+    S3BucketLogDestination, S3BucketLogDestinationRequired, SentimentAnalysisSettings, Tag,
+    TagRequired, TextLogDestination, TextLogSetting, TextLogSettingRequired,
 };
-use super::shared::{
-    RULE_BotAliasLocaleSettingsItem, RULE_ConversationLogSettings, RULE_SentimentAnalysisSettings,
-    RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("[\\.\\-\\!\\*\\_\\'\\(\\)a-zA-Z0-9][\\.\\-\\!\\*\\_\\'\\(\\)\\/a-zA-Z0-9]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?)+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:aws[a-zA-Z-]*:kendra:[a-z]+-(?:[a-z]+-)*[0-9]:[0-9]{12}:index/[a-zA-Z0-9][a-zA-Z0-9_-]*$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[0-9A-Za-z_\\-\\s\\(\\)]+");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^((AMAZON\\.)[a-zA-Z_]+?|[0-9a-zA-Z]+)$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new(
-    "^arn:[\\w\\-]+:kms:[\\w\\-]+:[\\d]{12}:(?:key\\/[\\w\\-]+|alias\\/[a-zA-Z0-9:\\/_\\-]{1,256})$",
-);
-pub(crate) static PATTERN_9: Pattern = Pattern::new(
-    "^arn:aws[A-Za-z-]*:secretsmanager:[a-z0-9-]{1,20}:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$",
-);
-pub(crate) static PATTERN_10: Pattern = Pattern::new("[A-Za-z0-9-_]+");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.*$");
 
 /// The required properties of [`Bot`], by name: `Bot::new(BotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotRequired {
     /// `DataPrivacy`: a [`BotDataPrivacy`] object, required.
-    pub data_privacy: Obj<BotDataPrivacy>,
+    pub data_privacy: crate::Obj<BotDataPrivacy>,
     /// `IdleSessionTTLInSeconds`: an integer, required.
-    pub idle_session_ttl_in_seconds: Int,
+    pub idle_session_ttl_in_seconds: ::cloudwright_core::Int,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Bot: ObjRule = ObjRule {
-    properties: &[
-        ("AutoBuildBotLocales", Shape::Bool),
-        ("BotFileS3Location", Shape::Object(&RULE_S3Location)),
-        ("BotLocales", Shape::List(&ListRule { items: Shape::Object(&RULE_BotLocale), min_items: None, max_items: None, unique: true })),
-        ("BotTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
-        ("DataPrivacy", Shape::Object(&RULE_BotDataPrivacy)),
-        ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
-        ("ErrorLogSettings", Shape::Object(&RULE_BotErrorLogSettings)),
-        ("IdleSessionTTLInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Replication", Shape::Object(&RULE_Replication)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(2048), pattern: Some(&PATTERN_11), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TestBotAliasSettings", Shape::Object(&RULE_TestBotAliasSettings)),
-        ("TestBotAliasTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
-    ],
-    required: &["Name", "RoleArn", "DataPrivacy", "IdleSessionTTLInSeconds"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lex::Bot` resource.
 ///
-/// &gt; Amazon Lex V2 is the only supported version in CloudFormation .
+/// \> Amazon Lex V2 is the only supported version in CloudFormation .
 ///
 /// Specifies an Amazon Lex conversational bot.
 ///
@@ -101,37 +48,37 @@ pub struct Bot {
     /// Indicates whether Amazon Lex V2 should automatically build the locales for the bot after a change.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub auto_build_bot_locales: Option<Bool>,
+    pub auto_build_bot_locales: ::std::option::Option<::cloudwright_core::Bool>,
     /// `BotFileS3Location`: a [`S3Location`] object.
     ///
-    /// The Amazon S3 location of files used to import a bot. The files must be in the import format specified in \[JSON format for importing and exporting\](<https://docs.aws.amazon.com/lexv2/latest/dg/import-export-format.html>) in the *Amazon Lex developer guide.*
+    /// The Amazon S3 location of files used to import a bot. The files must be in the import format specified in [JSON format for importing and exporting](https://docs.aws.amazon.com/lexv2/latest/dg/import-export-format.html) in the *Amazon Lex developer guide.*
     ///
     /// Write-only: CloudFormation does not return it.
-    pub bot_file_s3_location: Option<Obj<S3Location>>,
+    pub bot_file_s3_location: ::std::option::Option<crate::Obj<S3Location>>,
     /// `BotLocales`: a list of [`BotLocale`] objects.
     ///
     /// A list of locales for the bot.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub bot_locales: Option<List<BotLocale>>,
+    pub bot_locales: ::std::option::Option<::cloudwright_core::List<BotLocale>>,
     /// `BotTags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to add to the bot. You can only add tags when you import a bot. You can't use the `UpdateBot` operation to update tags. To update tags, use the `TagResource` operation.
     ///
     /// Items at most 200.
-    pub bot_tags: Option<List<Tag>>,
+    pub bot_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `DataPrivacy`: a [`BotDataPrivacy`] object, required.
     ///
     /// By default, data stored by Amazon Lex is encrypted. The `DataPrivacy` structure provides settings that determine how Amazon Lex handles special cases of securing the data for your bot.
-    pub data_privacy: Obj<BotDataPrivacy>,
+    pub data_privacy: crate::Obj<BotDataPrivacy>,
     /// `Description`: a string.
     ///
     /// The description of the version.
     ///
     /// Length at most 2000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ErrorLogSettings`: a [`BotErrorLogSettings`] object.
-    pub error_log_settings: Option<Obj<BotErrorLogSettings>>,
+    pub error_log_settings: ::std::option::Option<crate::Obj<BotErrorLogSettings>>,
     /// `IdleSessionTTLInSeconds`: an integer, required.
     ///
     /// The time, in seconds, that Amazon Lex should keep information about a user's conversation with the bot.
@@ -141,35 +88,35 @@ pub struct Bot {
     /// You can specify between 60 (1 minute) and 86,400 (24 hours) seconds.
     ///
     /// Value 60 to 86400.
-    pub idle_session_ttl_in_seconds: Int,
+    pub idle_session_ttl_in_seconds: ::cloudwright_core::Int,
     /// `Name`: a string, required.
     ///
     /// The name of the bot locale.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Replication`: a [`Replication`] object.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub replication: Option<Obj<Replication>>,
+    pub replication: ::std::option::Option<crate::Obj<Replication>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role used to build and run the bot.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.*$`; length 32 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TestBotAliasSettings`: a [`TestBotAliasSettings`] object.
     ///
     /// Specifies configuration settings for the alias used to test the bot. If the `TestBotAliasSettings` property is not specified, the settings are configured with default values.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub test_bot_alias_settings: Option<Obj<TestBotAliasSettings>>,
+    pub test_bot_alias_settings: ::std::option::Option<crate::Obj<TestBotAliasSettings>>,
     /// `TestBotAliasTags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to add to the test alias for a bot. You can only add tags when you import a bot. You can't use the `UpdateAlias` operation to update tags. To update tags on the test alias, use the `TagResource` operation.
     ///
     /// Items at most 200; write-only: CloudFormation does not return it.
-    pub test_bot_alias_tags: Option<List<Tag>>,
+    pub test_bot_alias_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -179,7 +126,7 @@ impl Bot {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lex::Bot",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lex-bot.html",
         primary_identifier: &["Id"],
@@ -190,75 +137,77 @@ impl Bot {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Bot` with its required properties, named in a [`BotRequired`].
     #[inline]
     pub fn new(required: BotRequired) -> Self {
         Self {
-            auto_build_bot_locales: None,
-            bot_file_s3_location: None,
-            bot_locales: None,
-            bot_tags: None,
+            auto_build_bot_locales: ::std::option::Option::None,
+            bot_file_s3_location: ::std::option::Option::None,
+            bot_locales: ::std::option::Option::None,
+            bot_tags: ::std::option::Option::None,
             data_privacy: required.data_privacy,
-            description: None,
-            error_log_settings: None,
+            description: ::std::option::Option::None,
+            error_log_settings: ::std::option::Option::None,
             idle_session_ttl_in_seconds: required.idle_session_ttl_in_seconds,
             name: required.name,
-            replication: None,
+            replication: ::std::option::Option::None,
             role_arn: required.role_arn,
-            test_bot_alias_settings: None,
-            test_bot_alias_tags: None,
+            test_bot_alias_settings: ::std::option::Option::None,
+            test_bot_alias_tags: ::std::option::Option::None,
         }
     }
 
     /// `AutoBuildBotLocales`: a boolean.
-    pub fn auto_build_bot_locales(mut self, value: impl Into<Bool>) -> Self { self.auto_build_bot_locales = Some(value.into()); self }
+    pub fn auto_build_bot_locales(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_build_bot_locales = ::std::option::Option::Some(value.into()); self }
     /// `BotFileS3Location`: a [`S3Location`] object.
-    pub fn bot_file_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.bot_file_s3_location = Some(value.into()); self }
+    pub fn bot_file_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.bot_file_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `BotLocales`: a list of [`BotLocale`] objects.
-    pub fn bot_locales(mut self, value: impl Into<List<BotLocale>>) -> Self { self.bot_locales = Some(value.into()); self }
+    pub fn bot_locales(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BotLocale>>) -> Self { self.bot_locales = ::std::option::Option::Some(value.into()); self }
     /// `BotTags`: a list of [`Tag`] objects.
-    pub fn bot_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.bot_tags = Some(value.into()); self }
+    pub fn bot_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.bot_tags = ::std::option::Option::Some(value.into()); self }
     /// `DataPrivacy`: a [`BotDataPrivacy`] object, required.
-    pub fn data_privacy(mut self, value: impl Into<Obj<BotDataPrivacy>>) -> Self { self.data_privacy = value.into(); self }
+    pub fn data_privacy(mut self, value: impl ::std::convert::Into<crate::Obj<BotDataPrivacy>>) -> Self { self.data_privacy = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ErrorLogSettings`: a [`BotErrorLogSettings`] object.
-    pub fn error_log_settings(mut self, value: impl Into<Obj<BotErrorLogSettings>>) -> Self { self.error_log_settings = Some(value.into()); self }
+    pub fn error_log_settings(mut self, value: impl ::std::convert::Into<crate::Obj<BotErrorLogSettings>>) -> Self { self.error_log_settings = ::std::option::Option::Some(value.into()); self }
     /// `IdleSessionTTLInSeconds`: an integer, required.
-    pub fn idle_session_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.idle_session_ttl_in_seconds = value.into(); self }
+    pub fn idle_session_ttl_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.idle_session_ttl_in_seconds = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Replication`: a [`Replication`] object.
-    pub fn replication(mut self, value: impl Into<Obj<Replication>>) -> Self { self.replication = Some(value.into()); self }
+    pub fn replication(mut self, value: impl ::std::convert::Into<crate::Obj<Replication>>) -> Self { self.replication = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `TestBotAliasSettings`: a [`TestBotAliasSettings`] object.
-    pub fn test_bot_alias_settings(mut self, value: impl Into<Obj<TestBotAliasSettings>>) -> Self { self.test_bot_alias_settings = Some(value.into()); self }
+    pub fn test_bot_alias_settings(mut self, value: impl ::std::convert::Into<crate::Obj<TestBotAliasSettings>>) -> Self { self.test_bot_alias_settings = ::std::option::Option::Some(value.into()); self }
     /// `TestBotAliasTags`: a list of [`Tag`] objects.
-    pub fn test_bot_alias_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.test_bot_alias_tags = Some(value.into()); self }
+    pub fn test_bot_alias_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.test_bot_alias_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Bot {
+impl ::cloudwright_core::Resource for Bot {
     type Attributes = BotAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Bot, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Bot, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Bot {
+impl ::cloudwright_core::ToValue for Bot {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoBuildBotLocales", &self.auto_build_bot_locales)
             .opt("BotFileS3Location", &self.bot_file_s3_location)
             .opt("BotLocales", &self.bot_locales)
@@ -276,12 +225,12 @@ impl ToValue for Bot {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Bot`]: `Handle<Bot>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Bot`]: `Handle<Bot>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BotAttributes(ResourceRef);
+pub struct BotAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BotAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BotAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -289,25 +238,16 @@ impl From<ResourceRef> for BotAttributes {
 impl BotAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedRecognitionSetting: ObjRule = ObjRule {
-    properties: &[
-        ("AudioRecognitionStrategy", Shape::Str(&StrRule { allowed: &["UseSlotValuesAsCustomVocabulary"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdvancedRecognitionSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -319,7 +259,7 @@ pub struct AdvancedRecognitionSetting {
     /// `AudioRecognitionStrategy`: an [`AudioRecognitionStrategy`] value.
     ///
     /// Enables using the slot values as a custom vocabulary for recognizing user utterances.
-    pub audio_recognition_strategy: Option<AudioRecognitionStrategy>,
+    pub audio_recognition_strategy: ::std::option::Option<AudioRecognitionStrategy>,
 }
 
 #[rustfmt::skip]
@@ -327,33 +267,23 @@ impl AdvancedRecognitionSetting {
     /// A `AdvancedRecognitionSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioRecognitionStrategy`: an [`AudioRecognitionStrategy`] value.
-    pub fn audio_recognition_strategy(mut self, value: impl Into<AudioRecognitionStrategy>) -> Self { self.audio_recognition_strategy = Some(value.into()); self }
+    pub fn audio_recognition_strategy(mut self, value: impl ::std::convert::Into<AudioRecognitionStrategy>) -> Self { self.audio_recognition_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdvancedRecognitionSetting {}
+impl crate::PropertyType for AdvancedRecognitionSetting {}
 
-impl ToValue for AdvancedRecognitionSetting {
+impl ::cloudwright_core::ToValue for AdvancedRecognitionSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioRecognitionStrategy", &self.audio_recognition_strategy)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BedrockAgentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockAgentAliasId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-        ("BedrockAgentId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BedrockAgentConfiguration` property type of `AWS::Lex::Bot`.
 ///
@@ -363,11 +293,11 @@ pub struct BedrockAgentConfiguration {
     /// `BedrockAgentAliasId`: a string.
     ///
     /// Length 1 to 5000.
-    pub bedrock_agent_alias_id: Option<Str>,
+    pub bedrock_agent_alias_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `BedrockAgentId`: a string.
     ///
     /// Length 1 to 5000.
-    pub bedrock_agent_id: Option<Str>,
+    pub bedrock_agent_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -375,36 +305,26 @@ impl BedrockAgentConfiguration {
     /// A `BedrockAgentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BedrockAgentAliasId`: a string.
-    pub fn bedrock_agent_alias_id(mut self, value: impl Into<Str>) -> Self { self.bedrock_agent_alias_id = Some(value.into()); self }
+    pub fn bedrock_agent_alias_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bedrock_agent_alias_id = ::std::option::Option::Some(value.into()); self }
     /// `BedrockAgentId`: a string.
-    pub fn bedrock_agent_id(mut self, value: impl Into<Str>) -> Self { self.bedrock_agent_id = Some(value.into()); self }
+    pub fn bedrock_agent_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bedrock_agent_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BedrockAgentConfiguration {}
+impl crate::PropertyType for BedrockAgentConfiguration {}
 
-impl ToValue for BedrockAgentConfiguration {
+impl ::cloudwright_core::ToValue for BedrockAgentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BedrockAgentAliasId", &self.bedrock_agent_alias_id)
             .opt("BedrockAgentId", &self.bedrock_agent_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BedrockAgentIntentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockAgentConfiguration", Shape::Object(&RULE_BedrockAgentConfiguration)),
-        ("BedrockAgentIntentKnowledgeBaseConfiguration", Shape::Object(&RULE_BedrockAgentIntentKnowledgeBaseConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BedrockAgentIntentConfiguration` property type of `AWS::Lex::Bot`.
 ///
@@ -412,10 +332,10 @@ pub(crate) static RULE_BedrockAgentIntentConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BedrockAgentIntentConfiguration {
     /// `BedrockAgentConfiguration`: a [`BedrockAgentConfiguration`] object.
-    pub bedrock_agent_configuration: Option<Obj<BedrockAgentConfiguration>>,
+    pub bedrock_agent_configuration: ::std::option::Option<crate::Obj<BedrockAgentConfiguration>>,
     /// `BedrockAgentIntentKnowledgeBaseConfiguration`: a [`BedrockAgentIntentKnowledgeBaseConfiguration`] object.
     pub bedrock_agent_intent_knowledge_base_configuration:
-        Option<Obj<BedrockAgentIntentKnowledgeBaseConfiguration>>,
+        ::std::option::Option<crate::Obj<BedrockAgentIntentKnowledgeBaseConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -423,21 +343,21 @@ impl BedrockAgentIntentConfiguration {
     /// A `BedrockAgentIntentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BedrockAgentConfiguration`: a [`BedrockAgentConfiguration`] object.
-    pub fn bedrock_agent_configuration(mut self, value: impl Into<Obj<BedrockAgentConfiguration>>) -> Self { self.bedrock_agent_configuration = Some(value.into()); self }
+    pub fn bedrock_agent_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockAgentConfiguration>>) -> Self { self.bedrock_agent_configuration = ::std::option::Option::Some(value.into()); self }
     /// `BedrockAgentIntentKnowledgeBaseConfiguration`: a [`BedrockAgentIntentKnowledgeBaseConfiguration`] object.
-    pub fn bedrock_agent_intent_knowledge_base_configuration(mut self, value: impl Into<Obj<BedrockAgentIntentKnowledgeBaseConfiguration>>) -> Self { self.bedrock_agent_intent_knowledge_base_configuration = Some(value.into()); self }
+    pub fn bedrock_agent_intent_knowledge_base_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockAgentIntentKnowledgeBaseConfiguration>>) -> Self { self.bedrock_agent_intent_knowledge_base_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BedrockAgentIntentConfiguration {}
+impl crate::PropertyType for BedrockAgentIntentConfiguration {}
 
-impl ToValue for BedrockAgentIntentConfiguration {
+impl ::cloudwright_core::ToValue for BedrockAgentIntentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BedrockAgentConfiguration",
                 &self.bedrock_agent_configuration,
@@ -454,21 +374,10 @@ impl ToValue for BedrockAgentIntentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BedrockAgentIntentKnowledgeBaseConfigurationRequired {
     /// `BedrockKnowledgeBaseArn`: a string, required.
-    pub bedrock_knowledge_base_arn: Str,
+    pub bedrock_knowledge_base_arn: ::cloudwright_core::Str,
     /// `BedrockModelConfiguration`: a [`BedrockModelSpecification`] object, required.
-    pub bedrock_model_configuration: Obj<BedrockModelSpecification>,
+    pub bedrock_model_configuration: crate::Obj<BedrockModelSpecification>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BedrockAgentIntentKnowledgeBaseConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockKnowledgeBaseArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-        ("BedrockModelConfiguration", Shape::Object(&RULE_BedrockModelSpecification)),
-    ],
-    required: &["BedrockKnowledgeBaseArn", "BedrockModelConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BedrockAgentIntentKnowledgeBaseConfiguration` property type of `AWS::Lex::Bot`.
 ///
@@ -478,9 +387,9 @@ pub struct BedrockAgentIntentKnowledgeBaseConfiguration {
     /// `BedrockKnowledgeBaseArn`: a string, required.
     ///
     /// Length 1 to 5000.
-    pub bedrock_knowledge_base_arn: Str,
+    pub bedrock_knowledge_base_arn: ::cloudwright_core::Str,
     /// `BedrockModelConfiguration`: a [`BedrockModelSpecification`] object, required.
-    pub bedrock_model_configuration: Obj<BedrockModelSpecification>,
+    pub bedrock_model_configuration: crate::Obj<BedrockModelSpecification>,
 }
 
 #[rustfmt::skip]
@@ -495,17 +404,17 @@ impl BedrockAgentIntentKnowledgeBaseConfiguration {
     }
 
     /// `BedrockKnowledgeBaseArn`: a string, required.
-    pub fn bedrock_knowledge_base_arn(mut self, value: impl Into<Str>) -> Self { self.bedrock_knowledge_base_arn = value.into(); self }
+    pub fn bedrock_knowledge_base_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bedrock_knowledge_base_arn = value.into(); self }
     /// `BedrockModelConfiguration`: a [`BedrockModelSpecification`] object, required.
-    pub fn bedrock_model_configuration(mut self, value: impl Into<Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_configuration = value.into(); self }
+    pub fn bedrock_model_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_configuration = value.into(); self }
 }
 
-impl PropertyType for BedrockAgentIntentKnowledgeBaseConfiguration {}
+impl crate::PropertyType for BedrockAgentIntentKnowledgeBaseConfiguration {}
 
-impl ToValue for BedrockAgentIntentKnowledgeBaseConfiguration {
+impl ::cloudwright_core::ToValue for BedrockAgentIntentKnowledgeBaseConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BedrockKnowledgeBaseArn", &self.bedrock_knowledge_base_arn)
             .req(
                 "BedrockModelConfiguration",
@@ -515,16 +424,6 @@ impl ToValue for BedrockAgentIntentKnowledgeBaseConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BedrockGuardrailConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockGuardrailIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-        ("BedrockGuardrailVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BedrockGuardrailConfiguration` property type of `AWS::Lex::Bot`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-bedrockguardrailconfiguration.html>
@@ -533,11 +432,11 @@ pub struct BedrockGuardrailConfiguration {
     /// `BedrockGuardrailIdentifier`: a string.
     ///
     /// Length 1 to 5000.
-    pub bedrock_guardrail_identifier: Option<Str>,
+    pub bedrock_guardrail_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `BedrockGuardrailVersion`: a string.
     ///
     /// Length 1 to 5000.
-    pub bedrock_guardrail_version: Option<Str>,
+    pub bedrock_guardrail_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -545,21 +444,21 @@ impl BedrockGuardrailConfiguration {
     /// A `BedrockGuardrailConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BedrockGuardrailIdentifier`: a string.
-    pub fn bedrock_guardrail_identifier(mut self, value: impl Into<Str>) -> Self { self.bedrock_guardrail_identifier = Some(value.into()); self }
+    pub fn bedrock_guardrail_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bedrock_guardrail_identifier = ::std::option::Option::Some(value.into()); self }
     /// `BedrockGuardrailVersion`: a string.
-    pub fn bedrock_guardrail_version(mut self, value: impl Into<Str>) -> Self { self.bedrock_guardrail_version = Some(value.into()); self }
+    pub fn bedrock_guardrail_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bedrock_guardrail_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BedrockGuardrailConfiguration {}
+impl crate::PropertyType for BedrockGuardrailConfiguration {}
 
-impl ToValue for BedrockGuardrailConfiguration {
+impl ::cloudwright_core::ToValue for BedrockGuardrailConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BedrockGuardrailIdentifier",
                 &self.bedrock_guardrail_identifier,
@@ -569,30 +468,19 @@ impl ToValue for BedrockGuardrailConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BedrockKnowledgeStoreConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BKBExactResponseFields", Shape::Object(&RULE_BkbExactResponseFields)),
-        ("BedrockKnowledgeBaseArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-        ("ExactResponse", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BedrockKnowledgeStoreConfiguration` property type of `AWS::Lex::Bot`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-bedrockknowledgestoreconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BedrockKnowledgeStoreConfiguration {
     /// `BKBExactResponseFields`: a [`BkbExactResponseFields`] object.
-    pub bkb_exact_response_fields: Option<Obj<BkbExactResponseFields>>,
+    pub bkb_exact_response_fields: ::std::option::Option<crate::Obj<BkbExactResponseFields>>,
     /// `BedrockKnowledgeBaseArn`: a string.
     ///
     /// Length 1 to 5000.
-    pub bedrock_knowledge_base_arn: Option<Str>,
+    pub bedrock_knowledge_base_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExactResponse`: a boolean.
-    pub exact_response: Option<Bool>,
+    pub exact_response: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -600,49 +488,29 @@ impl BedrockKnowledgeStoreConfiguration {
     /// A `BedrockKnowledgeStoreConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BKBExactResponseFields`: a [`BkbExactResponseFields`] object.
-    pub fn bkb_exact_response_fields(mut self, value: impl Into<Obj<BkbExactResponseFields>>) -> Self { self.bkb_exact_response_fields = Some(value.into()); self }
+    pub fn bkb_exact_response_fields(mut self, value: impl ::std::convert::Into<crate::Obj<BkbExactResponseFields>>) -> Self { self.bkb_exact_response_fields = ::std::option::Option::Some(value.into()); self }
     /// `BedrockKnowledgeBaseArn`: a string.
-    pub fn bedrock_knowledge_base_arn(mut self, value: impl Into<Str>) -> Self { self.bedrock_knowledge_base_arn = Some(value.into()); self }
+    pub fn bedrock_knowledge_base_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bedrock_knowledge_base_arn = ::std::option::Option::Some(value.into()); self }
     /// `ExactResponse`: a boolean.
-    pub fn exact_response(mut self, value: impl Into<Bool>) -> Self { self.exact_response = Some(value.into()); self }
+    pub fn exact_response(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exact_response = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BedrockKnowledgeStoreConfiguration {}
+impl crate::PropertyType for BedrockKnowledgeStoreConfiguration {}
 
-impl ToValue for BedrockKnowledgeStoreConfiguration {
+impl ::cloudwright_core::ToValue for BedrockKnowledgeStoreConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BKBExactResponseFields", &self.bkb_exact_response_fields)
             .opt("BedrockKnowledgeBaseArn", &self.bedrock_knowledge_base_arn)
             .opt("ExactResponse", &self.exact_response)
             .build()
     }
 }
-
-/// The required properties of [`BedrockModelSpecification`], by name: `BedrockModelSpecification::new(BedrockModelSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BedrockModelSpecificationRequired {
-    /// `ModelArn`: a string, required.
-    pub model_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BedrockModelSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockGuardrailConfiguration", Shape::Object(&RULE_BedrockGuardrailConfiguration)),
-        ("BedrockModelCustomPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-        ("BedrockTraceStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-    ],
-    required: &["ModelArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BedrockModelSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -652,50 +520,51 @@ pub(crate) static RULE_BedrockModelSpecification: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BedrockModelSpecification {
     /// `BedrockGuardrailConfiguration`: a [`BedrockGuardrailConfiguration`] object.
-    pub bedrock_guardrail_configuration: Option<Obj<BedrockGuardrailConfiguration>>,
+    pub bedrock_guardrail_configuration:
+        ::std::option::Option<crate::Obj<BedrockGuardrailConfiguration>>,
     /// `BedrockModelCustomPrompt`: a string.
     ///
     /// Length 1 to 5000.
-    pub bedrock_model_custom_prompt: Option<Str>,
+    pub bedrock_model_custom_prompt: ::std::option::Option<::cloudwright_core::Str>,
     /// `BedrockTraceStatus`: a [`BedrockTraceStatus`] value.
-    pub bedrock_trace_status: Option<BedrockTraceStatus>,
+    pub bedrock_trace_status: ::std::option::Option<BedrockTraceStatus>,
     /// `ModelArn`: a string, required.
     ///
     /// The ARN of the foundation model used in descriptive bot building.
     ///
     /// Length 1 to 5000.
-    pub model_arn: Str,
+    pub model_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl BedrockModelSpecification {
-    /// A `BedrockModelSpecification` with its required properties, named in a [`BedrockModelSpecificationRequired`].
+    /// A `BedrockModelSpecification` with its one required property, `ModelArn`.
     #[inline]
-    pub fn new(required: BedrockModelSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bedrock_guardrail_configuration: None,
-            bedrock_model_custom_prompt: None,
-            bedrock_trace_status: None,
-            model_arn: required.model_arn,
+            bedrock_guardrail_configuration: ::std::option::Option::None,
+            bedrock_model_custom_prompt: ::std::option::Option::None,
+            bedrock_trace_status: ::std::option::Option::None,
+            model_arn: value.into(),
         }
     }
 
     /// `BedrockGuardrailConfiguration`: a [`BedrockGuardrailConfiguration`] object.
-    pub fn bedrock_guardrail_configuration(mut self, value: impl Into<Obj<BedrockGuardrailConfiguration>>) -> Self { self.bedrock_guardrail_configuration = Some(value.into()); self }
+    pub fn bedrock_guardrail_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockGuardrailConfiguration>>) -> Self { self.bedrock_guardrail_configuration = ::std::option::Option::Some(value.into()); self }
     /// `BedrockModelCustomPrompt`: a string.
-    pub fn bedrock_model_custom_prompt(mut self, value: impl Into<Str>) -> Self { self.bedrock_model_custom_prompt = Some(value.into()); self }
+    pub fn bedrock_model_custom_prompt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bedrock_model_custom_prompt = ::std::option::Option::Some(value.into()); self }
     /// `BedrockTraceStatus`: a [`BedrockTraceStatus`] value.
-    pub fn bedrock_trace_status(mut self, value: impl Into<BedrockTraceStatus>) -> Self { self.bedrock_trace_status = Some(value.into()); self }
+    pub fn bedrock_trace_status(mut self, value: impl ::std::convert::Into<BedrockTraceStatus>) -> Self { self.bedrock_trace_status = ::std::option::Option::Some(value.into()); self }
     /// `ModelArn`: a string, required.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
+    pub fn model_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_arn = value.into(); self }
 }
 
-impl PropertyType for BedrockModelSpecification {}
+impl crate::PropertyType for BedrockModelSpecification {}
 
-impl ToValue for BedrockModelSpecification {
+impl ::cloudwright_core::ToValue for BedrockModelSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BedrockGuardrailConfiguration",
                 &self.bedrock_guardrail_configuration,
@@ -710,15 +579,6 @@ impl ToValue for BedrockModelSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BkbExactResponseFields: ObjRule = ObjRule {
-    properties: &[
-        ("AnswerField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BKBExactResponseFields` property type of `AWS::Lex::Bot`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-bkbexactresponsefields.html>
@@ -727,7 +587,7 @@ pub struct BkbExactResponseFields {
     /// `AnswerField`: a string.
     ///
     /// Length 1 to 5000.
-    pub answer_field: Option<Str>,
+    pub answer_field: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -735,40 +595,23 @@ impl BkbExactResponseFields {
     /// A `BkbExactResponseFields` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AnswerField`: a string.
-    pub fn answer_field(mut self, value: impl Into<Str>) -> Self { self.answer_field = Some(value.into()); self }
+    pub fn answer_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.answer_field = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BkbExactResponseFields {}
+impl crate::PropertyType for BkbExactResponseFields {}
 
-impl ToValue for BkbExactResponseFields {
+impl ::cloudwright_core::ToValue for BkbExactResponseFields {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnswerField", &self.answer_field)
             .build()
     }
 }
-
-/// The required properties of [`BotDataPrivacy`], by name: `BotDataPrivacy::new(BotDataPrivacyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BotDataPrivacyRequired {
-    /// `ChildDirected`: a boolean, required.
-    pub child_directed: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BotDataPrivacy: ObjRule = ObjRule {
-    properties: &[
-        ("ChildDirected", Shape::Bool),
-    ],
-    required: &["ChildDirected"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataPrivacy` property type of `AWS::Lex::Bot`.
 ///
@@ -778,50 +621,33 @@ pub(crate) static RULE_BotDataPrivacy: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotDataPrivacy {
     /// `ChildDirected`: a boolean, required.
-    pub child_directed: Bool,
+    pub child_directed: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl BotDataPrivacy {
-    /// A `BotDataPrivacy` with its required properties, named in a [`BotDataPrivacyRequired`].
+    /// A `BotDataPrivacy` with its one required property, `ChildDirected`.
     #[inline]
-    pub fn new(required: BotDataPrivacyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            child_directed: required.child_directed,
+            child_directed: value.into(),
         }
     }
 
     /// `ChildDirected`: a boolean, required.
-    pub fn child_directed(mut self, value: impl Into<Bool>) -> Self { self.child_directed = value.into(); self }
+    pub fn child_directed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.child_directed = value.into(); self }
 }
 
-impl PropertyType for BotDataPrivacy {}
+impl crate::PropertyType for BotDataPrivacy {}
 
-impl ToValue for BotDataPrivacy {
+impl ::cloudwright_core::ToValue for BotDataPrivacy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChildDirected", &self.child_directed)
             .build()
     }
 }
-
-/// The required properties of [`BotErrorLogSettings`], by name: `BotErrorLogSettings::new(BotErrorLogSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BotErrorLogSettingsRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BotErrorLogSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ErrorLogSettings` property type of `AWS::Lex::Bot`.
 ///
@@ -829,29 +655,31 @@ pub(crate) static RULE_BotErrorLogSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotErrorLogSettings {
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl BotErrorLogSettings {
-    /// A `BotErrorLogSettings` with its required properties, named in a [`BotErrorLogSettingsRequired`].
+    /// A `BotErrorLogSettings` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: BotErrorLogSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
+            enabled: value.into(),
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for BotErrorLogSettings {}
+impl crate::PropertyType for BotErrorLogSettings {}
 
-impl ToValue for BotErrorLogSettings {
+impl ::cloudwright_core::ToValue for BotErrorLogSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enabled", &self.enabled)
+            .build()
     }
 }
 
@@ -859,30 +687,10 @@ impl ToValue for BotErrorLogSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotLocaleRequired {
     /// `LocaleId`: a string, required.
-    pub locale_id: Str,
+    pub locale_id: ::cloudwright_core::Str,
     /// `NluConfidenceThreshold`: a number, required.
-    pub nlu_confidence_threshold: Num,
+    pub nlu_confidence_threshold: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BotLocale: ObjRule = ObjRule {
-    properties: &[
-        ("CustomVocabulary", Shape::Object(&RULE_CustomVocabulary)),
-        ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
-        ("GenerativeAISettings", Shape::Object(&RULE_GenerativeAiSettings)),
-        ("Intents", Shape::List(&ListRule { items: Shape::Object(&RULE_Intent), min_items: None, max_items: Some(1000), unique: true })),
-        ("LocaleId", Shape::STR),
-        ("NluConfidenceThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("SlotTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotType), min_items: None, max_items: Some(250), unique: true })),
-        ("SpeechDetectionSensitivity", Shape::Str(&StrRule { allowed: &["Default", "HighNoiseTolerance", "MaximumNoiseTolerance"], ..StrRule::ANY })),
-        ("SpeechRecognitionSettings", Shape::Object(&RULE_SpeechRecognitionSettings)),
-        ("UnifiedSpeechSettings", Shape::Object(&RULE_UnifiedSpeechSettings)),
-        ("VoiceSettings", Shape::Object(&RULE_VoiceSettings)),
-    ],
-    required: &["LocaleId", "NluConfidenceThreshold"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BotLocale` property type of `AWS::Lex::Bot`.
 ///
@@ -894,43 +702,43 @@ pub struct BotLocale {
     /// `CustomVocabulary`: a [`CustomVocabulary`] object.
     ///
     /// Specifies a custom vocabulary to use with a specific locale.
-    pub custom_vocabulary: Option<Obj<CustomVocabulary>>,
+    pub custom_vocabulary: ::std::option::Option<crate::Obj<CustomVocabulary>>,
     /// `Description`: a string.
     ///
     /// A description of the bot locale. Use this to help identify the bot locale in lists.
     ///
     /// Length at most 2000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GenerativeAISettings`: a [`GenerativeAiSettings`] object.
-    pub generative_ai_settings: Option<Obj<GenerativeAiSettings>>,
+    pub generative_ai_settings: ::std::option::Option<crate::Obj<GenerativeAiSettings>>,
     /// `Intents`: a list of [`Intent`] objects.
     ///
     /// One or more intents defined for the locale.
     ///
     /// Items at most 1000.
-    pub intents: Option<List<Intent>>,
+    pub intents: ::std::option::Option<::cloudwright_core::List<Intent>>,
     /// `LocaleId`: a string, required.
     ///
     /// The identifier of the language and locale that the bot will be used in. The string must match one of the supported locales.
-    pub locale_id: Str,
+    pub locale_id: ::cloudwright_core::Str,
     /// `NluConfidenceThreshold`: a number, required.
     ///
     /// Determines the threshold where Amazon Lex will insert the `AMAZON.FallbackIntent` , `AMAZON.KendraSearchIntent` , or both when returning alternative intents. You must configure an `AMAZON.FallbackIntent` . `AMAZON.KendraSearchIntent` is only inserted if it is configured for the bot.
     ///
     /// Value 0 to 1.
-    pub nlu_confidence_threshold: Num,
+    pub nlu_confidence_threshold: ::cloudwright_core::Num,
     /// `SlotTypes`: a list of [`SlotType`] objects.
     ///
     /// One or more slot types defined for the locale.
     ///
     /// Items at most 250.
-    pub slot_types: Option<List<SlotType>>,
+    pub slot_types: ::std::option::Option<::cloudwright_core::List<SlotType>>,
     /// `SpeechDetectionSensitivity`: a [`SpeechDetectionSensitivity`] value.
-    pub speech_detection_sensitivity: Option<SpeechDetectionSensitivity>,
+    pub speech_detection_sensitivity: ::std::option::Option<SpeechDetectionSensitivity>,
     /// `SpeechRecognitionSettings`: a [`SpeechRecognitionSettings`] object.
-    pub speech_recognition_settings: Option<Obj<SpeechRecognitionSettings>>,
+    pub speech_recognition_settings: ::std::option::Option<crate::Obj<SpeechRecognitionSettings>>,
     /// `UnifiedSpeechSettings`: an [`UnifiedSpeechSettings`] object.
-    pub unified_speech_settings: Option<Obj<UnifiedSpeechSettings>>,
+    pub unified_speech_settings: ::std::option::Option<crate::Obj<UnifiedSpeechSettings>>,
     /// `VoiceSettings`: a [`VoiceSettings`] object.
     ///
     /// Defines settings for using an Amazon Polly voice to communicate with a user.
@@ -941,7 +749,7 @@ pub struct BotLocale {
     /// - `neural`
     /// - `long-form`
     /// - `generative`
-    pub voice_settings: Option<Obj<VoiceSettings>>,
+    pub voice_settings: ::std::option::Option<crate::Obj<VoiceSettings>>,
 }
 
 #[rustfmt::skip]
@@ -950,50 +758,50 @@ impl BotLocale {
     #[inline]
     pub fn new(required: BotLocaleRequired) -> Self {
         Self {
-            custom_vocabulary: None,
-            description: None,
-            generative_ai_settings: None,
-            intents: None,
+            custom_vocabulary: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            generative_ai_settings: ::std::option::Option::None,
+            intents: ::std::option::Option::None,
             locale_id: required.locale_id,
             nlu_confidence_threshold: required.nlu_confidence_threshold,
-            slot_types: None,
-            speech_detection_sensitivity: None,
-            speech_recognition_settings: None,
-            unified_speech_settings: None,
-            voice_settings: None,
+            slot_types: ::std::option::Option::None,
+            speech_detection_sensitivity: ::std::option::Option::None,
+            speech_recognition_settings: ::std::option::Option::None,
+            unified_speech_settings: ::std::option::Option::None,
+            voice_settings: ::std::option::Option::None,
         }
     }
 
     /// `CustomVocabulary`: a [`CustomVocabulary`] object.
-    pub fn custom_vocabulary(mut self, value: impl Into<Obj<CustomVocabulary>>) -> Self { self.custom_vocabulary = Some(value.into()); self }
+    pub fn custom_vocabulary(mut self, value: impl ::std::convert::Into<crate::Obj<CustomVocabulary>>) -> Self { self.custom_vocabulary = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GenerativeAISettings`: a [`GenerativeAiSettings`] object.
-    pub fn generative_ai_settings(mut self, value: impl Into<Obj<GenerativeAiSettings>>) -> Self { self.generative_ai_settings = Some(value.into()); self }
+    pub fn generative_ai_settings(mut self, value: impl ::std::convert::Into<crate::Obj<GenerativeAiSettings>>) -> Self { self.generative_ai_settings = ::std::option::Option::Some(value.into()); self }
     /// `Intents`: a list of [`Intent`] objects.
-    pub fn intents(mut self, value: impl Into<List<Intent>>) -> Self { self.intents = Some(value.into()); self }
+    pub fn intents(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Intent>>) -> Self { self.intents = ::std::option::Option::Some(value.into()); self }
     /// `LocaleId`: a string, required.
-    pub fn locale_id(mut self, value: impl Into<Str>) -> Self { self.locale_id = value.into(); self }
+    pub fn locale_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.locale_id = value.into(); self }
     /// `NluConfidenceThreshold`: a number, required.
-    pub fn nlu_confidence_threshold(mut self, value: impl Into<Num>) -> Self { self.nlu_confidence_threshold = value.into(); self }
+    pub fn nlu_confidence_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.nlu_confidence_threshold = value.into(); self }
     /// `SlotTypes`: a list of [`SlotType`] objects.
-    pub fn slot_types(mut self, value: impl Into<List<SlotType>>) -> Self { self.slot_types = Some(value.into()); self }
+    pub fn slot_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SlotType>>) -> Self { self.slot_types = ::std::option::Option::Some(value.into()); self }
     /// `SpeechDetectionSensitivity`: a [`SpeechDetectionSensitivity`] value.
-    pub fn speech_detection_sensitivity(mut self, value: impl Into<SpeechDetectionSensitivity>) -> Self { self.speech_detection_sensitivity = Some(value.into()); self }
+    pub fn speech_detection_sensitivity(mut self, value: impl ::std::convert::Into<SpeechDetectionSensitivity>) -> Self { self.speech_detection_sensitivity = ::std::option::Option::Some(value.into()); self }
     /// `SpeechRecognitionSettings`: a [`SpeechRecognitionSettings`] object.
-    pub fn speech_recognition_settings(mut self, value: impl Into<Obj<SpeechRecognitionSettings>>) -> Self { self.speech_recognition_settings = Some(value.into()); self }
+    pub fn speech_recognition_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SpeechRecognitionSettings>>) -> Self { self.speech_recognition_settings = ::std::option::Option::Some(value.into()); self }
     /// `UnifiedSpeechSettings`: an [`UnifiedSpeechSettings`] object.
-    pub fn unified_speech_settings(mut self, value: impl Into<Obj<UnifiedSpeechSettings>>) -> Self { self.unified_speech_settings = Some(value.into()); self }
+    pub fn unified_speech_settings(mut self, value: impl ::std::convert::Into<crate::Obj<UnifiedSpeechSettings>>) -> Self { self.unified_speech_settings = ::std::option::Option::Some(value.into()); self }
     /// `VoiceSettings`: a [`VoiceSettings`] object.
-    pub fn voice_settings(mut self, value: impl Into<Obj<VoiceSettings>>) -> Self { self.voice_settings = Some(value.into()); self }
+    pub fn voice_settings(mut self, value: impl ::std::convert::Into<crate::Obj<VoiceSettings>>) -> Self { self.voice_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BotLocale {}
+impl crate::PropertyType for BotLocale {}
 
-impl ToValue for BotLocale {
+impl ::cloudwright_core::ToValue for BotLocale {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomVocabulary", &self.custom_vocabulary)
             .opt("Description", &self.description)
             .opt("GenerativeAISettings", &self.generative_ai_settings)
@@ -1015,26 +823,17 @@ impl ToValue for BotLocale {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BuildtimeSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DescriptiveBotBuilderSpecification", Shape::Object(&RULE_DescriptiveBotBuilderSpecification)),
-        ("SampleUtteranceGenerationSpecification", Shape::Object(&RULE_SampleUtteranceGenerationSpecification)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BuildtimeSettings` property type of `AWS::Lex::Bot`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-buildtimesettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BuildtimeSettings {
     /// `DescriptiveBotBuilderSpecification`: a [`DescriptiveBotBuilderSpecification`] object.
-    pub descriptive_bot_builder_specification: Option<Obj<DescriptiveBotBuilderSpecification>>,
+    pub descriptive_bot_builder_specification:
+        ::std::option::Option<crate::Obj<DescriptiveBotBuilderSpecification>>,
     /// `SampleUtteranceGenerationSpecification`: a [`SampleUtteranceGenerationSpecification`] object.
     pub sample_utterance_generation_specification:
-        Option<Obj<SampleUtteranceGenerationSpecification>>,
+        ::std::option::Option<crate::Obj<SampleUtteranceGenerationSpecification>>,
 }
 
 #[rustfmt::skip]
@@ -1042,21 +841,21 @@ impl BuildtimeSettings {
     /// A `BuildtimeSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DescriptiveBotBuilderSpecification`: a [`DescriptiveBotBuilderSpecification`] object.
-    pub fn descriptive_bot_builder_specification(mut self, value: impl Into<Obj<DescriptiveBotBuilderSpecification>>) -> Self { self.descriptive_bot_builder_specification = Some(value.into()); self }
+    pub fn descriptive_bot_builder_specification(mut self, value: impl ::std::convert::Into<crate::Obj<DescriptiveBotBuilderSpecification>>) -> Self { self.descriptive_bot_builder_specification = ::std::option::Option::Some(value.into()); self }
     /// `SampleUtteranceGenerationSpecification`: a [`SampleUtteranceGenerationSpecification`] object.
-    pub fn sample_utterance_generation_specification(mut self, value: impl Into<Obj<SampleUtteranceGenerationSpecification>>) -> Self { self.sample_utterance_generation_specification = Some(value.into()); self }
+    pub fn sample_utterance_generation_specification(mut self, value: impl ::std::convert::Into<crate::Obj<SampleUtteranceGenerationSpecification>>) -> Self { self.sample_utterance_generation_specification = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BuildtimeSettings {}
+impl crate::PropertyType for BuildtimeSettings {}
 
-impl ToValue for BuildtimeSettings {
+impl ::cloudwright_core::ToValue for BuildtimeSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DescriptiveBotBuilderSpecification",
                 &self.descriptive_bot_builder_specification,
@@ -1073,21 +872,10 @@ impl ToValue for BuildtimeSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ButtonRequired {
     /// `Text`: a string, required.
-    pub text: Str,
+    pub text: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Button: ObjRule = ObjRule {
-    properties: &[
-        ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-    ],
-    required: &["Text", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Button` property type of `AWS::Lex::Bot`.
 ///
@@ -1101,13 +889,13 @@ pub struct Button {
     /// The text that appears on the button. Use this to tell the user what value is returned when they choose this button.
     ///
     /// Length 1 to 50.
-    pub text: Str,
+    pub text: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value returned to Amazon Lex when the user chooses this button. This must be one of the slot values configured for the slot.
     ///
     /// Length 1 to 50.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1122,31 +910,22 @@ impl Button {
     }
 
     /// `Text`: a string, required.
-    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Button {}
+impl crate::PropertyType for Button {}
 
-impl ToValue for Button {
+impl ::cloudwright_core::ToValue for Button {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Text", &self.text)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CompositeSlotTypeSetting: ObjRule = ObjRule {
-    properties: &[
-        ("SubSlots", Shape::List(&ListRule { items: Shape::Object(&RULE_SubSlotTypeComposition), min_items: Some(1), max_items: Some(6), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CompositeSlotTypeSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -1160,7 +939,7 @@ pub struct CompositeSlotTypeSetting {
     /// Subslots in the composite slot.
     ///
     /// Items 1 to 6.
-    pub sub_slots: Option<List<SubSlotTypeComposition>>,
+    pub sub_slots: ::std::option::Option<::cloudwright_core::List<SubSlotTypeComposition>>,
 }
 
 #[rustfmt::skip]
@@ -1168,38 +947,23 @@ impl CompositeSlotTypeSetting {
     /// A `CompositeSlotTypeSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SubSlots`: a list of [`SubSlotTypeComposition`] objects.
-    pub fn sub_slots(mut self, value: impl Into<List<SubSlotTypeComposition>>) -> Self { self.sub_slots = Some(value.into()); self }
+    pub fn sub_slots(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SubSlotTypeComposition>>) -> Self { self.sub_slots = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CompositeSlotTypeSetting {}
+impl crate::PropertyType for CompositeSlotTypeSetting {}
 
-impl ToValue for CompositeSlotTypeSetting {
+impl ::cloudwright_core::ToValue for CompositeSlotTypeSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("SubSlots", &self.sub_slots).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("SubSlots", &self.sub_slots)
+            .build()
     }
 }
-
-/// The required properties of [`Condition`], by name: `Condition::new(ConditionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConditionRequired {
-    /// `ExpressionString`: a string, required.
-    pub expression_string: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Condition: ObjRule = ObjRule {
-    properties: &[
-        ("ExpressionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["ExpressionString"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Condition` property type of `AWS::Lex::Bot`.
 ///
@@ -1213,29 +977,29 @@ pub struct Condition {
     /// The expression string that is evaluated.
     ///
     /// Length 1 to 1024.
-    pub expression_string: Str,
+    pub expression_string: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Condition {
-    /// A `Condition` with its required properties, named in a [`ConditionRequired`].
+    /// A `Condition` with its one required property, `ExpressionString`.
     #[inline]
-    pub fn new(required: ConditionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            expression_string: required.expression_string,
+            expression_string: value.into(),
         }
     }
 
     /// `ExpressionString`: a string, required.
-    pub fn expression_string(mut self, value: impl Into<Str>) -> Self { self.expression_string = value.into(); self }
+    pub fn expression_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression_string = value.into(); self }
 }
 
-impl PropertyType for Condition {}
+impl crate::PropertyType for Condition {}
 
-impl ToValue for Condition {
+impl ::cloudwright_core::ToValue for Condition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ExpressionString", &self.expression_string)
             .build()
     }
@@ -1245,25 +1009,12 @@ impl ToValue for Condition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionalBranchRequired {
     /// `Condition`: a [`Condition`] object, required.
-    pub condition: Obj<Condition>,
+    pub condition: crate::Obj<Condition>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NextStep`: a [`DialogState`] object, required.
-    pub next_step: Obj<DialogState>,
+    pub next_step: crate::Obj<DialogState>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConditionalBranch: ObjRule = ObjRule {
-    properties: &[
-        ("Condition", Shape::Object(&RULE_Condition)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("NextStep", Shape::Object(&RULE_DialogState)),
-        ("Response", Shape::Object(&RULE_ResponseSpecification)),
-    ],
-    required: &["Name", "Condition", "NextStep"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConditionalBranch` property type of `AWS::Lex::Bot`.
 ///
@@ -1275,21 +1026,21 @@ pub struct ConditionalBranch {
     /// `Condition`: a [`Condition`] object, required.
     ///
     /// Contains the expression to evaluate. If the condition is true, the branch's actions are taken.
-    pub condition: Obj<Condition>,
+    pub condition: crate::Obj<Condition>,
     /// `Name`: a string, required.
     ///
     /// The name of the branch.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NextStep`: a [`DialogState`] object, required.
     ///
     /// The next step in the conversation.
-    pub next_step: Obj<DialogState>,
+    pub next_step: crate::Obj<DialogState>,
     /// `Response`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond the user input.
-    pub response: Option<Obj<ResponseSpecification>>,
+    pub response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
 }
 
 #[rustfmt::skip]
@@ -1301,26 +1052,26 @@ impl ConditionalBranch {
             condition: required.condition,
             name: required.name,
             next_step: required.next_step,
-            response: None,
+            response: ::std::option::Option::None,
         }
     }
 
     /// `Condition`: a [`Condition`] object, required.
-    pub fn condition(mut self, value: impl Into<Obj<Condition>>) -> Self { self.condition = value.into(); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<crate::Obj<Condition>>) -> Self { self.condition = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NextStep`: a [`DialogState`] object, required.
-    pub fn next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.next_step = value.into(); self }
+    pub fn next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.next_step = value.into(); self }
     /// `Response`: a [`ResponseSpecification`] object.
-    pub fn response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.response = Some(value.into()); self }
+    pub fn response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.response = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConditionalBranch {}
+impl crate::PropertyType for ConditionalBranch {}
 
-impl ToValue for ConditionalBranch {
+impl ::cloudwright_core::ToValue for ConditionalBranch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Condition", &self.condition)
             .req("Name", &self.name)
             .req("NextStep", &self.next_step)
@@ -1333,24 +1084,12 @@ impl ToValue for ConditionalBranch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionalSpecificationRequired {
     /// `ConditionalBranches`: a list of [`ConditionalBranch`] objects, required.
-    pub conditional_branches: List<ConditionalBranch>,
+    pub conditional_branches: ::cloudwright_core::List<ConditionalBranch>,
     /// `DefaultBranch`: a [`DefaultConditionalBranch`] object, required.
-    pub default_branch: Obj<DefaultConditionalBranch>,
+    pub default_branch: crate::Obj<DefaultConditionalBranch>,
     /// `IsActive`: a boolean, required.
-    pub is_active: Bool,
+    pub is_active: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConditionalSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ConditionalBranches", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionalBranch), min_items: Some(1), max_items: Some(4), unique: false })),
-        ("DefaultBranch", Shape::Object(&RULE_DefaultConditionalBranch)),
-        ("IsActive", Shape::Bool),
-    ],
-    required: &["IsActive", "ConditionalBranches", "DefaultBranch"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConditionalSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -1364,15 +1103,15 @@ pub struct ConditionalSpecification {
     /// A list of conditional branches. A conditional branch is made up of a condition, a response and a next step. The response and next step are executed when the condition is true.
     ///
     /// Items 1 to 4.
-    pub conditional_branches: List<ConditionalBranch>,
+    pub conditional_branches: ::cloudwright_core::List<ConditionalBranch>,
     /// `DefaultBranch`: a [`DefaultConditionalBranch`] object, required.
     ///
     /// The conditional branch that should be followed when the conditions for other branches are not satisfied. A conditional branch is made up of a condition, a response and a next step.
-    pub default_branch: Obj<DefaultConditionalBranch>,
+    pub default_branch: crate::Obj<DefaultConditionalBranch>,
     /// `IsActive`: a boolean, required.
     ///
     /// Determines whether a conditional branch is active. When `IsActive` is false, the conditions are not evaluated.
-    pub is_active: Bool,
+    pub is_active: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -1388,42 +1127,25 @@ impl ConditionalSpecification {
     }
 
     /// `ConditionalBranches`: a list of [`ConditionalBranch`] objects, required.
-    pub fn conditional_branches(mut self, value: impl Into<List<ConditionalBranch>>) -> Self { self.conditional_branches = value.into(); self }
+    pub fn conditional_branches(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConditionalBranch>>) -> Self { self.conditional_branches = value.into(); self }
     /// `DefaultBranch`: a [`DefaultConditionalBranch`] object, required.
-    pub fn default_branch(mut self, value: impl Into<Obj<DefaultConditionalBranch>>) -> Self { self.default_branch = value.into(); self }
+    pub fn default_branch(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultConditionalBranch>>) -> Self { self.default_branch = value.into(); self }
     /// `IsActive`: a boolean, required.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = value.into(); self }
+    pub fn is_active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_active = value.into(); self }
 }
 
-impl PropertyType for ConditionalSpecification {}
+impl crate::PropertyType for ConditionalSpecification {}
 
-impl ToValue for ConditionalSpecification {
+impl ::cloudwright_core::ToValue for ConditionalSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConditionalBranches", &self.conditional_branches)
             .req("DefaultBranch", &self.default_branch)
             .req("IsActive", &self.is_active)
             .build()
     }
 }
-
-/// The required properties of [`CustomPayload`], by name: `CustomPayload::new(CustomPayloadRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomPayloadRequired {
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomPayload: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-    ],
-    required: &["Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomPayload` property type of `AWS::Lex::Bot`.
 ///
@@ -1437,48 +1159,33 @@ pub struct CustomPayload {
     /// The string that is sent to your application.
     ///
     /// Length 1 to 1000.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CustomPayload {
-    /// A `CustomPayload` with its required properties, named in a [`CustomPayloadRequired`].
+    /// A `CustomPayload` with its one required property, `Value`.
     #[inline]
-    pub fn new(required: CustomPayloadRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            value: required.value,
+            value: value.into(),
         }
     }
 
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for CustomPayload {}
+impl crate::PropertyType for CustomPayload {}
 
-impl ToValue for CustomPayload {
+impl ::cloudwright_core::ToValue for CustomPayload {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Value", &self.value)
+            .build()
     }
 }
-
-/// The required properties of [`CustomVocabulary`], by name: `CustomVocabulary::new(CustomVocabularyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomVocabularyRequired {
-    /// `CustomVocabularyItems`: a list of [`CustomVocabularyItem`] objects, required.
-    pub custom_vocabulary_items: List<CustomVocabularyItem>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomVocabulary: ObjRule = ObjRule {
-    properties: &[
-        ("CustomVocabularyItems", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomVocabularyItem), min_items: None, max_items: Some(500), unique: true })),
-    ],
-    required: &["CustomVocabularyItems"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomVocabulary` property type of `AWS::Lex::Bot`.
 ///
@@ -1492,52 +1199,33 @@ pub struct CustomVocabulary {
     /// Specifies a list of words that you expect to be used during a conversation with your bot.
     ///
     /// Items at most 500.
-    pub custom_vocabulary_items: List<CustomVocabularyItem>,
+    pub custom_vocabulary_items: ::cloudwright_core::List<CustomVocabularyItem>,
 }
 
 #[rustfmt::skip]
 impl CustomVocabulary {
-    /// A `CustomVocabulary` with its required properties, named in a [`CustomVocabularyRequired`].
+    /// A `CustomVocabulary` with its one required property, `CustomVocabularyItems`.
     #[inline]
-    pub fn new(required: CustomVocabularyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<CustomVocabularyItem>>) -> Self {
         Self {
-            custom_vocabulary_items: required.custom_vocabulary_items,
+            custom_vocabulary_items: value.into(),
         }
     }
 
     /// `CustomVocabularyItems`: a list of [`CustomVocabularyItem`] objects, required.
-    pub fn custom_vocabulary_items(mut self, value: impl Into<List<CustomVocabularyItem>>) -> Self { self.custom_vocabulary_items = value.into(); self }
+    pub fn custom_vocabulary_items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomVocabularyItem>>) -> Self { self.custom_vocabulary_items = value.into(); self }
 }
 
-impl PropertyType for CustomVocabulary {}
+impl crate::PropertyType for CustomVocabulary {}
 
-impl ToValue for CustomVocabulary {
+impl ::cloudwright_core::ToValue for CustomVocabulary {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CustomVocabularyItems", &self.custom_vocabulary_items)
             .build()
     }
 }
-
-/// The required properties of [`CustomVocabularyItem`], by name: `CustomVocabularyItem::new(CustomVocabularyItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomVocabularyItemRequired {
-    /// `Phrase`: a string, required.
-    pub phrase: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomVocabularyItem: ObjRule = ObjRule {
-    properties: &[
-        ("DisplayAs", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Phrase", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(3.0), ..NumRule::ANY })),
-    ],
-    required: &["Phrase"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomVocabularyItem` property type of `AWS::Lex::Bot`.
 ///
@@ -1551,64 +1239,53 @@ pub struct CustomVocabularyItem {
     /// The DisplayAs value for the custom vocabulary item from the custom vocabulary list.
     ///
     /// Length 1 to 100.
-    pub display_as: Option<Str>,
+    pub display_as: ::std::option::Option<::cloudwright_core::Str>,
     /// `Phrase`: a string, required.
     ///
     /// Specifies 1 - 4 words that should be recognized.
     ///
     /// Length 1 to 100.
-    pub phrase: Str,
+    pub phrase: ::cloudwright_core::Str,
     /// `Weight`: an integer.
     ///
     /// Specifies the degree to which the phrase recognition is boosted. The default value is 1.
     ///
     /// Value 0 to 3.
-    pub weight: Option<Int>,
+    pub weight: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl CustomVocabularyItem {
-    /// A `CustomVocabularyItem` with its required properties, named in a [`CustomVocabularyItemRequired`].
+    /// A `CustomVocabularyItem` with its one required property, `Phrase`.
     #[inline]
-    pub fn new(required: CustomVocabularyItemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            display_as: None,
-            phrase: required.phrase,
-            weight: None,
+            display_as: ::std::option::Option::None,
+            phrase: value.into(),
+            weight: ::std::option::Option::None,
         }
     }
 
     /// `DisplayAs`: a string.
-    pub fn display_as(mut self, value: impl Into<Str>) -> Self { self.display_as = Some(value.into()); self }
+    pub fn display_as(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_as = ::std::option::Option::Some(value.into()); self }
     /// `Phrase`: a string, required.
-    pub fn phrase(mut self, value: impl Into<Str>) -> Self { self.phrase = value.into(); self }
+    pub fn phrase(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.phrase = value.into(); self }
     /// `Weight`: an integer.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomVocabularyItem {}
+impl crate::PropertyType for CustomVocabularyItem {}
 
-impl ToValue for CustomVocabularyItem {
+impl ::cloudwright_core::ToValue for CustomVocabularyItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DisplayAs", &self.display_as)
             .req("Phrase", &self.phrase)
             .opt("Weight", &self.weight)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockKnowledgeStoreConfiguration", Shape::Object(&RULE_BedrockKnowledgeStoreConfiguration)),
-        ("KendraConfiguration", Shape::Object(&RULE_QnAKendraConfiguration)),
-        ("OpensearchConfiguration", Shape::Object(&RULE_OpensearchConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSourceConfiguration` property type of `AWS::Lex::Bot`.
 ///
@@ -1618,11 +1295,12 @@ pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataSourceConfiguration {
     /// `BedrockKnowledgeStoreConfiguration`: a [`BedrockKnowledgeStoreConfiguration`] object.
-    pub bedrock_knowledge_store_configuration: Option<Obj<BedrockKnowledgeStoreConfiguration>>,
+    pub bedrock_knowledge_store_configuration:
+        ::std::option::Option<crate::Obj<BedrockKnowledgeStoreConfiguration>>,
     /// `KendraConfiguration`: a [`QnAKendraConfiguration`] object.
-    pub kendra_configuration: Option<Obj<QnAKendraConfiguration>>,
+    pub kendra_configuration: ::std::option::Option<crate::Obj<QnAKendraConfiguration>>,
     /// `OpensearchConfiguration`: an [`OpensearchConfiguration`] object.
-    pub opensearch_configuration: Option<Obj<OpensearchConfiguration>>,
+    pub opensearch_configuration: ::std::option::Option<crate::Obj<OpensearchConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1630,23 +1308,23 @@ impl DataSourceConfiguration {
     /// A `DataSourceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BedrockKnowledgeStoreConfiguration`: a [`BedrockKnowledgeStoreConfiguration`] object.
-    pub fn bedrock_knowledge_store_configuration(mut self, value: impl Into<Obj<BedrockKnowledgeStoreConfiguration>>) -> Self { self.bedrock_knowledge_store_configuration = Some(value.into()); self }
+    pub fn bedrock_knowledge_store_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockKnowledgeStoreConfiguration>>) -> Self { self.bedrock_knowledge_store_configuration = ::std::option::Option::Some(value.into()); self }
     /// `KendraConfiguration`: a [`QnAKendraConfiguration`] object.
-    pub fn kendra_configuration(mut self, value: impl Into<Obj<QnAKendraConfiguration>>) -> Self { self.kendra_configuration = Some(value.into()); self }
+    pub fn kendra_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<QnAKendraConfiguration>>) -> Self { self.kendra_configuration = ::std::option::Option::Some(value.into()); self }
     /// `OpensearchConfiguration`: an [`OpensearchConfiguration`] object.
-    pub fn opensearch_configuration(mut self, value: impl Into<Obj<OpensearchConfiguration>>) -> Self { self.opensearch_configuration = Some(value.into()); self }
+    pub fn opensearch_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OpensearchConfiguration>>) -> Self { self.opensearch_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSourceConfiguration {}
+impl crate::PropertyType for DataSourceConfiguration {}
 
-impl ToValue for DataSourceConfiguration {
+impl ::cloudwright_core::ToValue for DataSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BedrockKnowledgeStoreConfiguration",
                 &self.bedrock_knowledge_store_configuration,
@@ -1657,24 +1335,6 @@ impl ToValue for DataSourceConfiguration {
     }
 }
 
-/// The required properties of [`DeepgramSpeechModelConfig`], by name: `DeepgramSpeechModelConfig::new(DeepgramSpeechModelConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeepgramSpeechModelConfigRequired {
-    /// `ApiTokenSecretArn`: a string, required.
-    pub api_token_secret_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeepgramSpeechModelConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ApiTokenSecretArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("ModelId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    required: &["ApiTokenSecretArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DeepgramSpeechModelConfig` property type of `AWS::Lex::Bot`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-deepgramspeechmodelconfig.html>
@@ -1683,51 +1343,41 @@ pub struct DeepgramSpeechModelConfig {
     /// `ApiTokenSecretArn`: a string, required.
     ///
     /// Pattern `^arn:aws[A-Za-z-]*:secretsmanager:[a-z0-9-]{1,20}:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$`; length 20 to 2048.
-    pub api_token_secret_arn: Str,
+    pub api_token_secret_arn: ::cloudwright_core::Str,
     /// `ModelId`: a string.
     ///
     /// Pattern `[A-Za-z0-9-_]+`; length 4 to 32.
-    pub model_id: Option<Str>,
+    pub model_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DeepgramSpeechModelConfig {
-    /// A `DeepgramSpeechModelConfig` with its required properties, named in a [`DeepgramSpeechModelConfigRequired`].
+    /// A `DeepgramSpeechModelConfig` with its one required property, `ApiTokenSecretArn`.
     #[inline]
-    pub fn new(required: DeepgramSpeechModelConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            api_token_secret_arn: required.api_token_secret_arn,
-            model_id: None,
+            api_token_secret_arn: value.into(),
+            model_id: ::std::option::Option::None,
         }
     }
 
     /// `ApiTokenSecretArn`: a string, required.
-    pub fn api_token_secret_arn(mut self, value: impl Into<Str>) -> Self { self.api_token_secret_arn = value.into(); self }
+    pub fn api_token_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_token_secret_arn = value.into(); self }
     /// `ModelId`: a string.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = Some(value.into()); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeepgramSpeechModelConfig {}
+impl crate::PropertyType for DeepgramSpeechModelConfig {}
 
-impl ToValue for DeepgramSpeechModelConfig {
+impl ::cloudwright_core::ToValue for DeepgramSpeechModelConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiTokenSecretArn", &self.api_token_secret_arn)
             .opt("ModelId", &self.model_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultConditionalBranch: ObjRule = ObjRule {
-    properties: &[
-        ("NextStep", Shape::Object(&RULE_DialogState)),
-        ("Response", Shape::Object(&RULE_ResponseSpecification)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefaultConditionalBranch` property type of `AWS::Lex::Bot`.
 ///
@@ -1739,11 +1389,11 @@ pub struct DefaultConditionalBranch {
     /// `NextStep`: a [`DialogState`] object.
     ///
     /// The next step in the conversation.
-    pub next_step: Option<Obj<DialogState>>,
+    pub next_step: ::std::option::Option<crate::Obj<DialogState>>,
     /// `Response`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond the user input.
-    pub response: Option<Obj<ResponseSpecification>>,
+    pub response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
 }
 
 #[rustfmt::skip]
@@ -1751,44 +1401,26 @@ impl DefaultConditionalBranch {
     /// A `DefaultConditionalBranch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NextStep`: a [`DialogState`] object.
-    pub fn next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.next_step = Some(value.into()); self }
+    pub fn next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.next_step = ::std::option::Option::Some(value.into()); self }
     /// `Response`: a [`ResponseSpecification`] object.
-    pub fn response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.response = Some(value.into()); self }
+    pub fn response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.response = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DefaultConditionalBranch {}
+impl crate::PropertyType for DefaultConditionalBranch {}
 
-impl ToValue for DefaultConditionalBranch {
+impl ::cloudwright_core::ToValue for DefaultConditionalBranch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NextStep", &self.next_step)
             .opt("Response", &self.response)
             .build()
     }
 }
-
-/// The required properties of [`DescriptiveBotBuilderSpecification`], by name: `DescriptiveBotBuilderSpecification::new(DescriptiveBotBuilderSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DescriptiveBotBuilderSpecificationRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DescriptiveBotBuilderSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockModelSpecification", Shape::Object(&RULE_BedrockModelSpecification)),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DescriptiveBotBuilderSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -1796,34 +1428,34 @@ pub(crate) static RULE_DescriptiveBotBuilderSpecification: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DescriptiveBotBuilderSpecification {
     /// `BedrockModelSpecification`: a [`BedrockModelSpecification`] object.
-    pub bedrock_model_specification: Option<Obj<BedrockModelSpecification>>,
+    pub bedrock_model_specification: ::std::option::Option<crate::Obj<BedrockModelSpecification>>,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl DescriptiveBotBuilderSpecification {
-    /// A `DescriptiveBotBuilderSpecification` with its required properties, named in a [`DescriptiveBotBuilderSpecificationRequired`].
+    /// A `DescriptiveBotBuilderSpecification` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: DescriptiveBotBuilderSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            bedrock_model_specification: None,
-            enabled: required.enabled,
+            bedrock_model_specification: ::std::option::Option::None,
+            enabled: value.into(),
         }
     }
 
     /// `BedrockModelSpecification`: a [`BedrockModelSpecification`] object.
-    pub fn bedrock_model_specification(mut self, value: impl Into<Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_specification = Some(value.into()); self }
+    pub fn bedrock_model_specification(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_specification = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for DescriptiveBotBuilderSpecification {}
+impl crate::PropertyType for DescriptiveBotBuilderSpecification {}
 
-impl ToValue for DescriptiveBotBuilderSpecification {
+impl ::cloudwright_core::ToValue for DescriptiveBotBuilderSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BedrockModelSpecification",
                 &self.bedrock_model_specification,
@@ -1832,25 +1464,6 @@ impl ToValue for DescriptiveBotBuilderSpecification {
             .build()
     }
 }
-
-/// The required properties of [`DialogAction`], by name: `DialogAction::new(DialogActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DialogActionRequired {
-    /// `Type`: a [`DialogActionType`] value, required.
-    pub r#type: DialogActionType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DialogAction: ObjRule = ObjRule {
-    properties: &[
-        ("SlotToElicit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SuppressNextMessage", Shape::Bool),
-        ("Type", Shape::Str(&StrRule { allowed: &["CloseIntent", "ConfirmIntent", "ElicitIntent", "ElicitSlot", "StartIntent", "FulfillIntent", "EndConversation", "EvaluateConditional", "InvokeDialogCodeHook"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DialogAction` property type of `AWS::Lex::Bot`.
 ///
@@ -1864,11 +1477,11 @@ pub struct DialogAction {
     /// If the dialog action is `ElicitSlot` , defines the slot to elicit from the user.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub slot_to_elicit: Option<Str>,
+    pub slot_to_elicit: ::std::option::Option<::cloudwright_core::Str>,
     /// `SuppressNextMessage`: a boolean.
     ///
     /// When true the next message for the intent is not used.
-    pub suppress_next_message: Option<Bool>,
+    pub suppress_next_message: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Type`: a [`DialogActionType`] value, required.
     ///
     /// The action that the bot should execute.
@@ -1877,30 +1490,30 @@ pub struct DialogAction {
 
 #[rustfmt::skip]
 impl DialogAction {
-    /// A `DialogAction` with its required properties, named in a [`DialogActionRequired`].
+    /// A `DialogAction` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: DialogActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<DialogActionType>) -> Self {
         Self {
-            slot_to_elicit: None,
-            suppress_next_message: None,
-            r#type: required.r#type,
+            slot_to_elicit: ::std::option::Option::None,
+            suppress_next_message: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `SlotToElicit`: a string.
-    pub fn slot_to_elicit(mut self, value: impl Into<Str>) -> Self { self.slot_to_elicit = Some(value.into()); self }
+    pub fn slot_to_elicit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.slot_to_elicit = ::std::option::Option::Some(value.into()); self }
     /// `SuppressNextMessage`: a boolean.
-    pub fn suppress_next_message(mut self, value: impl Into<Bool>) -> Self { self.suppress_next_message = Some(value.into()); self }
+    pub fn suppress_next_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.suppress_next_message = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`DialogActionType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DialogActionType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DialogActionType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for DialogAction {}
+impl crate::PropertyType for DialogAction {}
 
-impl ToValue for DialogAction {
+impl ::cloudwright_core::ToValue for DialogAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SlotToElicit", &self.slot_to_elicit)
             .opt("SuppressNextMessage", &self.suppress_next_message)
             .req("Type", &self.r#type)
@@ -1912,25 +1525,12 @@ impl ToValue for DialogAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DialogCodeHookInvocationSettingRequired {
     /// `EnableCodeHookInvocation`: a boolean, required.
-    pub enable_code_hook_invocation: Bool,
+    pub enable_code_hook_invocation: ::cloudwright_core::Bool,
     /// `IsActive`: a boolean, required.
-    pub is_active: Bool,
+    pub is_active: ::cloudwright_core::Bool,
     /// `PostCodeHookSpecification`: a [`PostDialogCodeHookInvocationSpecification`] object, required.
-    pub post_code_hook_specification: Obj<PostDialogCodeHookInvocationSpecification>,
+    pub post_code_hook_specification: crate::Obj<PostDialogCodeHookInvocationSpecification>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DialogCodeHookInvocationSetting: ObjRule = ObjRule {
-    properties: &[
-        ("EnableCodeHookInvocation", Shape::Bool),
-        ("InvocationLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("IsActive", Shape::Bool),
-        ("PostCodeHookSpecification", Shape::Object(&RULE_PostDialogCodeHookInvocationSpecification)),
-    ],
-    required: &["IsActive", "EnableCodeHookInvocation", "PostCodeHookSpecification"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DialogCodeHookInvocationSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -1942,21 +1542,21 @@ pub struct DialogCodeHookInvocationSetting {
     /// `EnableCodeHookInvocation`: a boolean, required.
     ///
     /// Indicates whether a Lambda function should be invoked for the dialog.
-    pub enable_code_hook_invocation: Bool,
+    pub enable_code_hook_invocation: ::cloudwright_core::Bool,
     /// `InvocationLabel`: a string.
     ///
     /// A label that indicates the dialog step from which the dialog code hook is happening.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub invocation_label: Option<Str>,
+    pub invocation_label: ::std::option::Option<::cloudwright_core::Str>,
     /// `IsActive`: a boolean, required.
     ///
     /// Determines whether a dialog code hook is used when the intent is activated.
-    pub is_active: Bool,
+    pub is_active: ::cloudwright_core::Bool,
     /// `PostCodeHookSpecification`: a [`PostDialogCodeHookInvocationSpecification`] object, required.
     ///
     /// Contains the responses and actions that Amazon Lex takes after the Lambda function is complete.
-    pub post_code_hook_specification: Obj<PostDialogCodeHookInvocationSpecification>,
+    pub post_code_hook_specification: crate::Obj<PostDialogCodeHookInvocationSpecification>,
 }
 
 #[rustfmt::skip]
@@ -1966,28 +1566,28 @@ impl DialogCodeHookInvocationSetting {
     pub fn new(required: DialogCodeHookInvocationSettingRequired) -> Self {
         Self {
             enable_code_hook_invocation: required.enable_code_hook_invocation,
-            invocation_label: None,
+            invocation_label: ::std::option::Option::None,
             is_active: required.is_active,
             post_code_hook_specification: required.post_code_hook_specification,
         }
     }
 
     /// `EnableCodeHookInvocation`: a boolean, required.
-    pub fn enable_code_hook_invocation(mut self, value: impl Into<Bool>) -> Self { self.enable_code_hook_invocation = value.into(); self }
+    pub fn enable_code_hook_invocation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_code_hook_invocation = value.into(); self }
     /// `InvocationLabel`: a string.
-    pub fn invocation_label(mut self, value: impl Into<Str>) -> Self { self.invocation_label = Some(value.into()); self }
+    pub fn invocation_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.invocation_label = ::std::option::Option::Some(value.into()); self }
     /// `IsActive`: a boolean, required.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = value.into(); self }
+    pub fn is_active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_active = value.into(); self }
     /// `PostCodeHookSpecification`: a [`PostDialogCodeHookInvocationSpecification`] object, required.
-    pub fn post_code_hook_specification(mut self, value: impl Into<Obj<PostDialogCodeHookInvocationSpecification>>) -> Self { self.post_code_hook_specification = value.into(); self }
+    pub fn post_code_hook_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PostDialogCodeHookInvocationSpecification>>) -> Self { self.post_code_hook_specification = value.into(); self }
 }
 
-impl PropertyType for DialogCodeHookInvocationSetting {}
+impl crate::PropertyType for DialogCodeHookInvocationSetting {}
 
-impl ToValue for DialogCodeHookInvocationSetting {
+impl ::cloudwright_core::ToValue for DialogCodeHookInvocationSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "EnableCodeHookInvocation",
                 &self.enable_code_hook_invocation,
@@ -2002,23 +1602,6 @@ impl ToValue for DialogCodeHookInvocationSetting {
     }
 }
 
-/// The required properties of [`DialogCodeHookSetting`], by name: `DialogCodeHookSetting::new(DialogCodeHookSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DialogCodeHookSettingRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DialogCodeHookSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DialogCodeHookSetting` property type of `AWS::Lex::Bot`.
 ///
 /// Settings that determine the Lambda function that Amazon Lex uses for processing user responses.
@@ -2029,42 +1612,33 @@ pub struct DialogCodeHookSetting {
     /// `Enabled`: a boolean, required.
     ///
     /// Enables the dialog code hook so that it processes user requests.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl DialogCodeHookSetting {
-    /// A `DialogCodeHookSetting` with its required properties, named in a [`DialogCodeHookSettingRequired`].
+    /// A `DialogCodeHookSetting` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: DialogCodeHookSettingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
+            enabled: value.into(),
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for DialogCodeHookSetting {}
+impl crate::PropertyType for DialogCodeHookSetting {}
 
-impl ToValue for DialogCodeHookSetting {
+impl ::cloudwright_core::ToValue for DialogCodeHookSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DialogState: ObjRule = ObjRule {
-    properties: &[
-        ("DialogAction", Shape::Object(&RULE_DialogAction)),
-        ("Intent", Shape::Object(&RULE_IntentOverride)),
-        ("SessionAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_SessionAttribute), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DialogState` property type of `AWS::Lex::Bot`.
 ///
@@ -2076,15 +1650,15 @@ pub struct DialogState {
     /// `DialogAction`: a [`DialogAction`] object.
     ///
     /// Defines the action that the bot executes at runtime when the conversation reaches this step.
-    pub dialog_action: Option<Obj<DialogAction>>,
+    pub dialog_action: ::std::option::Option<crate::Obj<DialogAction>>,
     /// `Intent`: an [`IntentOverride`] object.
     ///
     /// Override settings to configure the intent state.
-    pub intent: Option<Obj<IntentOverride>>,
+    pub intent: ::std::option::Option<crate::Obj<IntentOverride>>,
     /// `SessionAttributes`: a list of [`SessionAttribute`] objects.
     ///
     /// Map of key/value pairs representing session-specific context information. It contains application information passed between Amazon Lex and a client application.
-    pub session_attributes: Option<List<SessionAttribute>>,
+    pub session_attributes: ::std::option::Option<::cloudwright_core::List<SessionAttribute>>,
 }
 
 #[rustfmt::skip]
@@ -2092,47 +1666,29 @@ impl DialogState {
     /// A `DialogState` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DialogAction`: a [`DialogAction`] object.
-    pub fn dialog_action(mut self, value: impl Into<Obj<DialogAction>>) -> Self { self.dialog_action = Some(value.into()); self }
+    pub fn dialog_action(mut self, value: impl ::std::convert::Into<crate::Obj<DialogAction>>) -> Self { self.dialog_action = ::std::option::Option::Some(value.into()); self }
     /// `Intent`: an [`IntentOverride`] object.
-    pub fn intent(mut self, value: impl Into<Obj<IntentOverride>>) -> Self { self.intent = Some(value.into()); self }
+    pub fn intent(mut self, value: impl ::std::convert::Into<crate::Obj<IntentOverride>>) -> Self { self.intent = ::std::option::Option::Some(value.into()); self }
     /// `SessionAttributes`: a list of [`SessionAttribute`] objects.
-    pub fn session_attributes(mut self, value: impl Into<List<SessionAttribute>>) -> Self { self.session_attributes = Some(value.into()); self }
+    pub fn session_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SessionAttribute>>) -> Self { self.session_attributes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DialogState {}
+impl crate::PropertyType for DialogState {}
 
-impl ToValue for DialogState {
+impl ::cloudwright_core::ToValue for DialogState {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DialogAction", &self.dialog_action)
             .opt("Intent", &self.intent)
             .opt("SessionAttributes", &self.session_attributes)
             .build()
     }
 }
-
-/// The required properties of [`ElicitationCodeHookInvocationSetting`], by name: `ElicitationCodeHookInvocationSetting::new(ElicitationCodeHookInvocationSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ElicitationCodeHookInvocationSettingRequired {
-    /// `EnableCodeHookInvocation`: a boolean, required.
-    pub enable_code_hook_invocation: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ElicitationCodeHookInvocationSetting: ObjRule = ObjRule {
-    properties: &[
-        ("EnableCodeHookInvocation", Shape::Bool),
-        ("InvocationLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["EnableCodeHookInvocation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ElicitationCodeHookInvocationSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -2144,38 +1700,38 @@ pub struct ElicitationCodeHookInvocationSetting {
     /// `EnableCodeHookInvocation`: a boolean, required.
     ///
     /// Indicates whether a Lambda function should be invoked for the dialog.
-    pub enable_code_hook_invocation: Bool,
+    pub enable_code_hook_invocation: ::cloudwright_core::Bool,
     /// `InvocationLabel`: a string.
     ///
     /// A label that indicates the dialog step from which the dialog code hook is happening.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub invocation_label: Option<Str>,
+    pub invocation_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ElicitationCodeHookInvocationSetting {
-    /// A `ElicitationCodeHookInvocationSetting` with its required properties, named in a [`ElicitationCodeHookInvocationSettingRequired`].
+    /// A `ElicitationCodeHookInvocationSetting` with its one required property, `EnableCodeHookInvocation`.
     #[inline]
-    pub fn new(required: ElicitationCodeHookInvocationSettingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enable_code_hook_invocation: required.enable_code_hook_invocation,
-            invocation_label: None,
+            enable_code_hook_invocation: value.into(),
+            invocation_label: ::std::option::Option::None,
         }
     }
 
     /// `EnableCodeHookInvocation`: a boolean, required.
-    pub fn enable_code_hook_invocation(mut self, value: impl Into<Bool>) -> Self { self.enable_code_hook_invocation = value.into(); self }
+    pub fn enable_code_hook_invocation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_code_hook_invocation = value.into(); self }
     /// `InvocationLabel`: a string.
-    pub fn invocation_label(mut self, value: impl Into<Str>) -> Self { self.invocation_label = Some(value.into()); self }
+    pub fn invocation_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.invocation_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ElicitationCodeHookInvocationSetting {}
+impl crate::PropertyType for ElicitationCodeHookInvocationSetting {}
 
-impl ToValue for ElicitationCodeHookInvocationSetting {
+impl ::cloudwright_core::ToValue for ElicitationCodeHookInvocationSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "EnableCodeHookInvocation",
                 &self.enable_code_hook_invocation,
@@ -2185,16 +1741,6 @@ impl ToValue for ElicitationCodeHookInvocationSetting {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ExactResponseFields: ObjRule = ObjRule {
-    properties: &[
-        ("AnswerField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-        ("QuestionField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ExactResponseFields` property type of `AWS::Lex::Bot`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-exactresponsefields.html>
@@ -2203,11 +1749,11 @@ pub struct ExactResponseFields {
     /// `AnswerField`: a string.
     ///
     /// Length 1 to 5000.
-    pub answer_field: Option<Str>,
+    pub answer_field: ::std::option::Option<::cloudwright_core::Str>,
     /// `QuestionField`: a string.
     ///
     /// Length 1 to 5000.
-    pub question_field: Option<Str>,
+    pub question_field: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2215,35 +1761,26 @@ impl ExactResponseFields {
     /// A `ExactResponseFields` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AnswerField`: a string.
-    pub fn answer_field(mut self, value: impl Into<Str>) -> Self { self.answer_field = Some(value.into()); self }
+    pub fn answer_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.answer_field = ::std::option::Option::Some(value.into()); self }
     /// `QuestionField`: a string.
-    pub fn question_field(mut self, value: impl Into<Str>) -> Self { self.question_field = Some(value.into()); self }
+    pub fn question_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.question_field = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExactResponseFields {}
+impl crate::PropertyType for ExactResponseFields {}
 
-impl ToValue for ExactResponseFields {
+impl ::cloudwright_core::ToValue for ExactResponseFields {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnswerField", &self.answer_field)
             .opt("QuestionField", &self.question_field)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExternalSourceSetting: ObjRule = ObjRule {
-    properties: &[
-        ("GrammarSlotTypeSetting", Shape::Object(&RULE_GrammarSlotTypeSetting)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExternalSourceSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -2255,7 +1792,7 @@ pub struct ExternalSourceSetting {
     /// `GrammarSlotTypeSetting`: a [`GrammarSlotTypeSetting`] object.
     ///
     /// Settings required for a slot type based on a grammar that you provide.
-    pub grammar_slot_type_setting: Option<Obj<GrammarSlotTypeSetting>>,
+    pub grammar_slot_type_setting: ::std::option::Option<crate::Obj<GrammarSlotTypeSetting>>,
 }
 
 #[rustfmt::skip]
@@ -2263,43 +1800,23 @@ impl ExternalSourceSetting {
     /// A `ExternalSourceSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GrammarSlotTypeSetting`: a [`GrammarSlotTypeSetting`] object.
-    pub fn grammar_slot_type_setting(mut self, value: impl Into<Obj<GrammarSlotTypeSetting>>) -> Self { self.grammar_slot_type_setting = Some(value.into()); self }
+    pub fn grammar_slot_type_setting(mut self, value: impl ::std::convert::Into<crate::Obj<GrammarSlotTypeSetting>>) -> Self { self.grammar_slot_type_setting = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExternalSourceSetting {}
+impl crate::PropertyType for ExternalSourceSetting {}
 
-impl ToValue for ExternalSourceSetting {
+impl ::cloudwright_core::ToValue for ExternalSourceSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GrammarSlotTypeSetting", &self.grammar_slot_type_setting)
             .build()
     }
 }
-
-/// The required properties of [`FulfillmentCodeHookSetting`], by name: `FulfillmentCodeHookSetting::new(FulfillmentCodeHookSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FulfillmentCodeHookSettingRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FulfillmentCodeHookSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("FulfillmentUpdatesSpecification", Shape::Object(&RULE_FulfillmentUpdatesSpecification)),
-        ("IsActive", Shape::Bool),
-        ("PostFulfillmentStatusSpecification", Shape::Object(&RULE_PostFulfillmentStatusSpecification)),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FulfillmentCodeHookSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -2311,50 +1828,52 @@ pub struct FulfillmentCodeHookSetting {
     /// `Enabled`: a boolean, required.
     ///
     /// Indicates whether a Lambda function should be invoked to fulfill a specific intent.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `FulfillmentUpdatesSpecification`: a [`FulfillmentUpdatesSpecification`] object.
     ///
     /// Provides settings for update messages sent to the user for long-running Lambda fulfillment functions. Fulfillment updates can be used only with streaming conversations.
-    pub fulfillment_updates_specification: Option<Obj<FulfillmentUpdatesSpecification>>,
+    pub fulfillment_updates_specification:
+        ::std::option::Option<crate::Obj<FulfillmentUpdatesSpecification>>,
     /// `IsActive`: a boolean.
     ///
     /// Determines whether the fulfillment code hook is used. When `active` is false, the code hook doesn't run.
-    pub is_active: Option<Bool>,
+    pub is_active: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PostFulfillmentStatusSpecification`: a [`PostFulfillmentStatusSpecification`] object.
     ///
     /// Provides settings for messages sent to the user for after the Lambda fulfillment function completes. Post-fulfillment messages can be sent for both streaming and non-streaming conversations.
-    pub post_fulfillment_status_specification: Option<Obj<PostFulfillmentStatusSpecification>>,
+    pub post_fulfillment_status_specification:
+        ::std::option::Option<crate::Obj<PostFulfillmentStatusSpecification>>,
 }
 
 #[rustfmt::skip]
 impl FulfillmentCodeHookSetting {
-    /// A `FulfillmentCodeHookSetting` with its required properties, named in a [`FulfillmentCodeHookSettingRequired`].
+    /// A `FulfillmentCodeHookSetting` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: FulfillmentCodeHookSettingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
-            fulfillment_updates_specification: None,
-            is_active: None,
-            post_fulfillment_status_specification: None,
+            enabled: value.into(),
+            fulfillment_updates_specification: ::std::option::Option::None,
+            is_active: ::std::option::Option::None,
+            post_fulfillment_status_specification: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `FulfillmentUpdatesSpecification`: a [`FulfillmentUpdatesSpecification`] object.
-    pub fn fulfillment_updates_specification(mut self, value: impl Into<Obj<FulfillmentUpdatesSpecification>>) -> Self { self.fulfillment_updates_specification = Some(value.into()); self }
+    pub fn fulfillment_updates_specification(mut self, value: impl ::std::convert::Into<crate::Obj<FulfillmentUpdatesSpecification>>) -> Self { self.fulfillment_updates_specification = ::std::option::Option::Some(value.into()); self }
     /// `IsActive`: a boolean.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
+    pub fn is_active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_active = ::std::option::Option::Some(value.into()); self }
     /// `PostFulfillmentStatusSpecification`: a [`PostFulfillmentStatusSpecification`] object.
-    pub fn post_fulfillment_status_specification(mut self, value: impl Into<Obj<PostFulfillmentStatusSpecification>>) -> Self { self.post_fulfillment_status_specification = Some(value.into()); self }
+    pub fn post_fulfillment_status_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PostFulfillmentStatusSpecification>>) -> Self { self.post_fulfillment_status_specification = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FulfillmentCodeHookSetting {}
+impl crate::PropertyType for FulfillmentCodeHookSetting {}
 
-impl ToValue for FulfillmentCodeHookSetting {
+impl ::cloudwright_core::ToValue for FulfillmentCodeHookSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enabled", &self.enabled)
             .opt(
                 "FulfillmentUpdatesSpecification",
@@ -2373,22 +1892,10 @@ impl ToValue for FulfillmentCodeHookSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FulfillmentStartResponseSpecificationRequired {
     /// `DelayInSeconds`: an integer, required.
-    pub delay_in_seconds: Int,
+    pub delay_in_seconds: ::cloudwright_core::Int,
     /// `MessageGroups`: a list of [`MessageGroup`] objects, required.
-    pub message_groups: List<MessageGroup>,
+    pub message_groups: ::cloudwright_core::List<MessageGroup>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FulfillmentStartResponseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllowInterrupt", Shape::Bool),
-        ("DelayInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
-        ("MessageGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
-    ],
-    required: &["DelayInSeconds", "MessageGroups"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FulfillmentStartResponseSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -2400,19 +1907,19 @@ pub struct FulfillmentStartResponseSpecification {
     /// `AllowInterrupt`: a boolean.
     ///
     /// Determines whether the user can interrupt the start message while it is playing.
-    pub allow_interrupt: Option<Bool>,
+    pub allow_interrupt: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DelayInSeconds`: an integer, required.
     ///
     /// The delay between when the Lambda fulfillment function starts running and the start message is played. If the Lambda function returns before the delay is over, the start message isn't played.
     ///
     /// Value 1 to 900.
-    pub delay_in_seconds: Int,
+    pub delay_in_seconds: ::cloudwright_core::Int,
     /// `MessageGroups`: a list of [`MessageGroup`] objects, required.
     ///
     /// 1 - 5 message groups that contain start messages. Amazon Lex chooses one of the messages to play to the user.
     ///
     /// Items 1 to 5.
-    pub message_groups: List<MessageGroup>,
+    pub message_groups: ::cloudwright_core::List<MessageGroup>,
 }
 
 #[rustfmt::skip]
@@ -2421,26 +1928,26 @@ impl FulfillmentStartResponseSpecification {
     #[inline]
     pub fn new(required: FulfillmentStartResponseSpecificationRequired) -> Self {
         Self {
-            allow_interrupt: None,
+            allow_interrupt: ::std::option::Option::None,
             delay_in_seconds: required.delay_in_seconds,
             message_groups: required.message_groups,
         }
     }
 
     /// `AllowInterrupt`: a boolean.
-    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self { self.allow_interrupt = Some(value.into()); self }
+    pub fn allow_interrupt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_interrupt = ::std::option::Option::Some(value.into()); self }
     /// `DelayInSeconds`: an integer, required.
-    pub fn delay_in_seconds(mut self, value: impl Into<Int>) -> Self { self.delay_in_seconds = value.into(); self }
+    pub fn delay_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.delay_in_seconds = value.into(); self }
     /// `MessageGroups`: a list of [`MessageGroup`] objects, required.
-    pub fn message_groups(mut self, value: impl Into<List<MessageGroup>>) -> Self { self.message_groups = value.into(); self }
+    pub fn message_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MessageGroup>>) -> Self { self.message_groups = value.into(); self }
 }
 
-impl PropertyType for FulfillmentStartResponseSpecification {}
+impl crate::PropertyType for FulfillmentStartResponseSpecification {}
 
-impl ToValue for FulfillmentStartResponseSpecification {
+impl ::cloudwright_core::ToValue for FulfillmentStartResponseSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowInterrupt", &self.allow_interrupt)
             .req("DelayInSeconds", &self.delay_in_seconds)
             .req("MessageGroups", &self.message_groups)
@@ -2452,22 +1959,10 @@ impl ToValue for FulfillmentStartResponseSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FulfillmentUpdateResponseSpecificationRequired {
     /// `FrequencyInSeconds`: an integer, required.
-    pub frequency_in_seconds: Int,
+    pub frequency_in_seconds: ::cloudwright_core::Int,
     /// `MessageGroups`: a list of [`MessageGroup`] objects, required.
-    pub message_groups: List<MessageGroup>,
+    pub message_groups: ::cloudwright_core::List<MessageGroup>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FulfillmentUpdateResponseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllowInterrupt", Shape::Bool),
-        ("FrequencyInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
-        ("MessageGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
-    ],
-    required: &["FrequencyInSeconds", "MessageGroups"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FulfillmentUpdateResponseSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -2479,19 +1974,19 @@ pub struct FulfillmentUpdateResponseSpecification {
     /// `AllowInterrupt`: a boolean.
     ///
     /// Determines whether the user can interrupt an update message while it is playing.
-    pub allow_interrupt: Option<Bool>,
+    pub allow_interrupt: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FrequencyInSeconds`: an integer, required.
     ///
     /// The frequency that a message is sent to the user. When the period ends, Amazon Lex chooses a message from the message groups and plays it to the user. If the fulfillment Lambda returns before the first period ends, an update message is not played to the user.
     ///
     /// Value 1 to 900.
-    pub frequency_in_seconds: Int,
+    pub frequency_in_seconds: ::cloudwright_core::Int,
     /// `MessageGroups`: a list of [`MessageGroup`] objects, required.
     ///
     /// 1 - 5 message groups that contain update messages. Amazon Lex chooses one of the messages to play to the user.
     ///
     /// Items 1 to 5.
-    pub message_groups: List<MessageGroup>,
+    pub message_groups: ::cloudwright_core::List<MessageGroup>,
 }
 
 #[rustfmt::skip]
@@ -2500,52 +1995,32 @@ impl FulfillmentUpdateResponseSpecification {
     #[inline]
     pub fn new(required: FulfillmentUpdateResponseSpecificationRequired) -> Self {
         Self {
-            allow_interrupt: None,
+            allow_interrupt: ::std::option::Option::None,
             frequency_in_seconds: required.frequency_in_seconds,
             message_groups: required.message_groups,
         }
     }
 
     /// `AllowInterrupt`: a boolean.
-    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self { self.allow_interrupt = Some(value.into()); self }
+    pub fn allow_interrupt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_interrupt = ::std::option::Option::Some(value.into()); self }
     /// `FrequencyInSeconds`: an integer, required.
-    pub fn frequency_in_seconds(mut self, value: impl Into<Int>) -> Self { self.frequency_in_seconds = value.into(); self }
+    pub fn frequency_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.frequency_in_seconds = value.into(); self }
     /// `MessageGroups`: a list of [`MessageGroup`] objects, required.
-    pub fn message_groups(mut self, value: impl Into<List<MessageGroup>>) -> Self { self.message_groups = value.into(); self }
+    pub fn message_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MessageGroup>>) -> Self { self.message_groups = value.into(); self }
 }
 
-impl PropertyType for FulfillmentUpdateResponseSpecification {}
+impl crate::PropertyType for FulfillmentUpdateResponseSpecification {}
 
-impl ToValue for FulfillmentUpdateResponseSpecification {
+impl ::cloudwright_core::ToValue for FulfillmentUpdateResponseSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowInterrupt", &self.allow_interrupt)
             .req("FrequencyInSeconds", &self.frequency_in_seconds)
             .req("MessageGroups", &self.message_groups)
             .build()
     }
 }
-
-/// The required properties of [`FulfillmentUpdatesSpecification`], by name: `FulfillmentUpdatesSpecification::new(FulfillmentUpdatesSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FulfillmentUpdatesSpecificationRequired {
-    /// `Active`: a boolean, required.
-    pub active: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FulfillmentUpdatesSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Active", Shape::Bool),
-        ("StartResponse", Shape::Object(&RULE_FulfillmentStartResponseSpecification)),
-        ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
-        ("UpdateResponse", Shape::Object(&RULE_FulfillmentUpdateResponseSpecification)),
-    ],
-    required: &["Active"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FulfillmentUpdatesSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -2559,52 +2034,52 @@ pub struct FulfillmentUpdatesSpecification {
     /// Determines whether fulfillment updates are sent to the user. When this field is true, updates are sent.
     ///
     /// If the `active` field is set to true, the `startResponse` , `updateResponse` , and `timeoutInSeconds` fields are required.
-    pub active: Bool,
+    pub active: ::cloudwright_core::Bool,
     /// `StartResponse`: a [`FulfillmentStartResponseSpecification`] object.
     ///
     /// Provides configuration information for the message sent to users when the fulfillment Lambda functions starts running.
-    pub start_response: Option<Obj<FulfillmentStartResponseSpecification>>,
+    pub start_response: ::std::option::Option<crate::Obj<FulfillmentStartResponseSpecification>>,
     /// `TimeoutInSeconds`: an integer.
     ///
     /// The length of time that the fulfillment Lambda function should run before it times out.
     ///
     /// Value 1 to 900.
-    pub timeout_in_seconds: Option<Int>,
+    pub timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `UpdateResponse`: a [`FulfillmentUpdateResponseSpecification`] object.
     ///
     /// Provides configuration information for messages sent periodically to the user while the fulfillment Lambda function is running.
-    pub update_response: Option<Obj<FulfillmentUpdateResponseSpecification>>,
+    pub update_response: ::std::option::Option<crate::Obj<FulfillmentUpdateResponseSpecification>>,
 }
 
 #[rustfmt::skip]
 impl FulfillmentUpdatesSpecification {
-    /// A `FulfillmentUpdatesSpecification` with its required properties, named in a [`FulfillmentUpdatesSpecificationRequired`].
+    /// A `FulfillmentUpdatesSpecification` with its one required property, `Active`.
     #[inline]
-    pub fn new(required: FulfillmentUpdatesSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            active: required.active,
-            start_response: None,
-            timeout_in_seconds: None,
-            update_response: None,
+            active: value.into(),
+            start_response: ::std::option::Option::None,
+            timeout_in_seconds: ::std::option::Option::None,
+            update_response: ::std::option::Option::None,
         }
     }
 
     /// `Active`: a boolean, required.
-    pub fn active(mut self, value: impl Into<Bool>) -> Self { self.active = value.into(); self }
+    pub fn active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.active = value.into(); self }
     /// `StartResponse`: a [`FulfillmentStartResponseSpecification`] object.
-    pub fn start_response(mut self, value: impl Into<Obj<FulfillmentStartResponseSpecification>>) -> Self { self.start_response = Some(value.into()); self }
+    pub fn start_response(mut self, value: impl ::std::convert::Into<crate::Obj<FulfillmentStartResponseSpecification>>) -> Self { self.start_response = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutInSeconds`: an integer.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = Some(value.into()); self }
+    pub fn timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `UpdateResponse`: a [`FulfillmentUpdateResponseSpecification`] object.
-    pub fn update_response(mut self, value: impl Into<Obj<FulfillmentUpdateResponseSpecification>>) -> Self { self.update_response = Some(value.into()); self }
+    pub fn update_response(mut self, value: impl ::std::convert::Into<crate::Obj<FulfillmentUpdateResponseSpecification>>) -> Self { self.update_response = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FulfillmentUpdatesSpecification {}
+impl crate::PropertyType for FulfillmentUpdatesSpecification {}
 
-impl ToValue for FulfillmentUpdatesSpecification {
+impl ::cloudwright_core::ToValue for FulfillmentUpdatesSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Active", &self.active)
             .opt("StartResponse", &self.start_response)
             .opt("TimeoutInSeconds", &self.timeout_in_seconds)
@@ -2612,16 +2087,6 @@ impl ToValue for FulfillmentUpdatesSpecification {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GenerativeAiSettings: ObjRule = ObjRule {
-    properties: &[
-        ("BuildtimeSettings", Shape::Object(&RULE_BuildtimeSettings)),
-        ("RuntimeSettings", Shape::Object(&RULE_RuntimeSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GenerativeAISettings` property type of `AWS::Lex::Bot`.
 ///
@@ -2631,9 +2096,9 @@ pub(crate) static RULE_GenerativeAiSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GenerativeAiSettings {
     /// `BuildtimeSettings`: a [`BuildtimeSettings`] object.
-    pub buildtime_settings: Option<Obj<BuildtimeSettings>>,
+    pub buildtime_settings: ::std::option::Option<crate::Obj<BuildtimeSettings>>,
     /// `RuntimeSettings`: a [`RuntimeSettings`] object.
-    pub runtime_settings: Option<Obj<RuntimeSettings>>,
+    pub runtime_settings: ::std::option::Option<crate::Obj<RuntimeSettings>>,
 }
 
 #[rustfmt::skip]
@@ -2641,35 +2106,26 @@ impl GenerativeAiSettings {
     /// A `GenerativeAiSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BuildtimeSettings`: a [`BuildtimeSettings`] object.
-    pub fn buildtime_settings(mut self, value: impl Into<Obj<BuildtimeSettings>>) -> Self { self.buildtime_settings = Some(value.into()); self }
+    pub fn buildtime_settings(mut self, value: impl ::std::convert::Into<crate::Obj<BuildtimeSettings>>) -> Self { self.buildtime_settings = ::std::option::Option::Some(value.into()); self }
     /// `RuntimeSettings`: a [`RuntimeSettings`] object.
-    pub fn runtime_settings(mut self, value: impl Into<Obj<RuntimeSettings>>) -> Self { self.runtime_settings = Some(value.into()); self }
+    pub fn runtime_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RuntimeSettings>>) -> Self { self.runtime_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GenerativeAiSettings {}
+impl crate::PropertyType for GenerativeAiSettings {}
 
-impl ToValue for GenerativeAiSettings {
+impl ::cloudwright_core::ToValue for GenerativeAiSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BuildtimeSettings", &self.buildtime_settings)
             .opt("RuntimeSettings", &self.runtime_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrammarSlotTypeSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Source", Shape::Object(&RULE_GrammarSlotTypeSource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrammarSlotTypeSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -2681,7 +2137,7 @@ pub struct GrammarSlotTypeSetting {
     /// `Source`: a [`GrammarSlotTypeSource`] object.
     ///
     /// The source of the grammar used to create the slot type.
-    pub source: Option<Obj<GrammarSlotTypeSource>>,
+    pub source: ::std::option::Option<crate::Obj<GrammarSlotTypeSource>>,
 }
 
 #[rustfmt::skip]
@@ -2689,19 +2145,21 @@ impl GrammarSlotTypeSetting {
     /// A `GrammarSlotTypeSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Source`: a [`GrammarSlotTypeSource`] object.
-    pub fn source(mut self, value: impl Into<Obj<GrammarSlotTypeSource>>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<crate::Obj<GrammarSlotTypeSource>>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GrammarSlotTypeSetting {}
+impl crate::PropertyType for GrammarSlotTypeSetting {}
 
-impl ToValue for GrammarSlotTypeSetting {
+impl ::cloudwright_core::ToValue for GrammarSlotTypeSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Source", &self.source).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Source", &self.source)
+            .build()
     }
 }
 
@@ -2709,22 +2167,10 @@ impl ToValue for GrammarSlotTypeSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrammarSlotTypeSourceRequired {
     /// `S3BucketName`: a string, required.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
     /// `S3ObjectKey`: a string, required.
-    pub s3_object_key: Str,
+    pub s3_object_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrammarSlotTypeSource: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3ObjectKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["S3BucketName", "S3ObjectKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrammarSlotTypeSource` property type of `AWS::Lex::Bot`.
 ///
@@ -2738,19 +2184,19 @@ pub struct GrammarSlotTypeSource {
     /// The AWS  key required to decrypt the contents of the grammar, if any.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:[\w\-]+:kms:[\w\-]+:[\d]{12}:(?:key\/[\w\-]+|alias\/[a-zA-Z0-9:\/_\-]{1,256})$`; length 20 to 2048.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3BucketName`: a string, required.
     ///
     /// The name of the Amazon S3 bucket that contains the grammar source.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 3 to 63.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
     /// `S3ObjectKey`: a string, required.
     ///
     /// The path to the grammar in the Amazon S3 bucket.
     ///
     /// Pattern `[\.\-\!\*\_\'\(\)a-zA-Z0-9][\.\-\!\*\_\'\(\)\/a-zA-Z0-9]*$`; length 1 to 1024.
-    pub s3_object_key: Str,
+    pub s3_object_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2759,52 +2205,32 @@ impl GrammarSlotTypeSource {
     #[inline]
     pub fn new(required: GrammarSlotTypeSourceRequired) -> Self {
         Self {
-            kms_key_arn: None,
+            kms_key_arn: ::std::option::Option::None,
             s3_bucket_name: required.s3_bucket_name,
             s3_object_key: required.s3_object_key,
         }
     }
 
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketName`: a string, required.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3ObjectKey`: a string, required.
-    pub fn s3_object_key(mut self, value: impl Into<Str>) -> Self { self.s3_object_key = value.into(); self }
+    pub fn s3_object_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_object_key = value.into(); self }
 }
 
-impl PropertyType for GrammarSlotTypeSource {}
+impl crate::PropertyType for GrammarSlotTypeSource {}
 
-impl ToValue for GrammarSlotTypeSource {
+impl ::cloudwright_core::ToValue for GrammarSlotTypeSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
             .req("S3BucketName", &self.s3_bucket_name)
             .req("S3ObjectKey", &self.s3_object_key)
             .build()
     }
 }
-
-/// The required properties of [`ImageResponseCard`], by name: `ImageResponseCard::new(ImageResponseCardRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImageResponseCardRequired {
-    /// `Title`: a string, required.
-    pub title: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageResponseCard: ObjRule = ObjRule {
-    properties: &[
-        ("Buttons", Shape::List(&ListRule { items: Shape::Object(&RULE_Button), min_items: None, max_items: Some(5), unique: false })),
-        ("ImageUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
-        ("Subtitle", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
-        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
-    ],
-    required: &["Title"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageResponseCard` property type of `AWS::Lex::Bot`.
 ///
@@ -2820,56 +2246,56 @@ pub struct ImageResponseCard {
     /// A list of buttons that should be displayed on the response card. The arrangement of the buttons is determined by the platform that displays the button.
     ///
     /// Items at most 5.
-    pub buttons: Option<List<Button>>,
+    pub buttons: ::std::option::Option<::cloudwright_core::List<Button>>,
     /// `ImageUrl`: a string.
     ///
     /// The URL of an image to display on the response card. The image URL must be publicly available so that the platform displaying the response card has access to the image.
     ///
     /// Length 1 to 250.
-    pub image_url: Option<Str>,
+    pub image_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Subtitle`: a string.
     ///
     /// The subtitle to display on the response card. The format of the subtitle is determined by the platform displaying the response card.
     ///
     /// Length 1 to 250.
-    pub subtitle: Option<Str>,
+    pub subtitle: ::std::option::Option<::cloudwright_core::Str>,
     /// `Title`: a string, required.
     ///
     /// The title to display on the response card. The format of the title is determined by the platform displaying the response card.
     ///
     /// Length 1 to 250.
-    pub title: Str,
+    pub title: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ImageResponseCard {
-    /// A `ImageResponseCard` with its required properties, named in a [`ImageResponseCardRequired`].
+    /// A `ImageResponseCard` with its one required property, `Title`.
     #[inline]
-    pub fn new(required: ImageResponseCardRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            buttons: None,
-            image_url: None,
-            subtitle: None,
-            title: required.title,
+            buttons: ::std::option::Option::None,
+            image_url: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: value.into(),
         }
     }
 
     /// `Buttons`: a list of [`Button`] objects.
-    pub fn buttons(mut self, value: impl Into<List<Button>>) -> Self { self.buttons = Some(value.into()); self }
+    pub fn buttons(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Button>>) -> Self { self.buttons = ::std::option::Option::Some(value.into()); self }
     /// `ImageUrl`: a string.
-    pub fn image_url(mut self, value: impl Into<Str>) -> Self { self.image_url = Some(value.into()); self }
+    pub fn image_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_url = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a string.
-    pub fn subtitle(mut self, value: impl Into<Str>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string, required.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = value.into(); self }
 }
 
-impl PropertyType for ImageResponseCard {}
+impl crate::PropertyType for ImageResponseCard {}
 
-impl ToValue for ImageResponseCard {
+impl ::cloudwright_core::ToValue for ImageResponseCard {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Buttons", &self.buttons)
             .opt("ImageUrl", &self.image_url)
             .opt("Subtitle", &self.subtitle)
@@ -2877,18 +2303,6 @@ impl ToValue for ImageResponseCard {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InitialResponseSetting: ObjRule = ObjRule {
-    properties: &[
-        ("CodeHook", Shape::Object(&RULE_DialogCodeHookInvocationSetting)),
-        ("Conditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("InitialResponse", Shape::Object(&RULE_ResponseSpecification)),
-        ("NextStep", Shape::Object(&RULE_DialogState)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InitialResponseSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -2900,19 +2314,19 @@ pub struct InitialResponseSetting {
     /// `CodeHook`: a [`DialogCodeHookInvocationSetting`] object.
     ///
     /// Settings that specify the dialog code hook that is called by Amazon Lex at a step of the conversation.
-    pub code_hook: Option<Obj<DialogCodeHookInvocationSetting>>,
+    pub code_hook: ::std::option::Option<crate::Obj<DialogCodeHookInvocationSetting>>,
     /// `Conditional`: a [`ConditionalSpecification`] object.
     ///
     /// Provides a list of conditional branches. Branches are evaluated in the order that they are entered in the list. The first branch with a condition that evaluates to true is executed. The last branch in the list is the default branch. The default branch should not have any condition expression. The default branch is executed if no other branch has a matching condition.
-    pub conditional: Option<Obj<ConditionalSpecification>>,
+    pub conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `InitialResponse`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond the user input.
-    pub initial_response: Option<Obj<ResponseSpecification>>,
+    pub initial_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
     /// `NextStep`: a [`DialogState`] object.
     ///
     /// The next step in the conversation.
-    pub next_step: Option<Obj<DialogState>>,
+    pub next_step: ::std::option::Option<crate::Obj<DialogState>>,
 }
 
 #[rustfmt::skip]
@@ -2920,25 +2334,25 @@ impl InitialResponseSetting {
     /// A `InitialResponseSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CodeHook`: a [`DialogCodeHookInvocationSetting`] object.
-    pub fn code_hook(mut self, value: impl Into<Obj<DialogCodeHookInvocationSetting>>) -> Self { self.code_hook = Some(value.into()); self }
+    pub fn code_hook(mut self, value: impl ::std::convert::Into<crate::Obj<DialogCodeHookInvocationSetting>>) -> Self { self.code_hook = ::std::option::Option::Some(value.into()); self }
     /// `Conditional`: a [`ConditionalSpecification`] object.
-    pub fn conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.conditional = Some(value.into()); self }
+    pub fn conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.conditional = ::std::option::Option::Some(value.into()); self }
     /// `InitialResponse`: a [`ResponseSpecification`] object.
-    pub fn initial_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.initial_response = Some(value.into()); self }
+    pub fn initial_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.initial_response = ::std::option::Option::Some(value.into()); self }
     /// `NextStep`: a [`DialogState`] object.
-    pub fn next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.next_step = Some(value.into()); self }
+    pub fn next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.next_step = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InitialResponseSetting {}
+impl crate::PropertyType for InitialResponseSetting {}
 
-impl ToValue for InitialResponseSetting {
+impl ::cloudwright_core::ToValue for InitialResponseSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CodeHook", &self.code_hook)
             .opt("Conditional", &self.conditional)
             .opt("InitialResponse", &self.initial_response)
@@ -2946,23 +2360,6 @@ impl ToValue for InitialResponseSetting {
             .build()
     }
 }
-
-/// The required properties of [`InputContext`], by name: `InputContext::new(InputContextRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InputContextRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputContext: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputContext` property type of `AWS::Lex::Bot`.
 ///
@@ -2976,65 +2373,33 @@ pub struct InputContext {
     /// The name of the context.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl InputContext {
-    /// A `InputContext` with its required properties, named in a [`InputContextRequired`].
+    /// A `InputContext` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: InputContextRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for InputContext {}
+impl crate::PropertyType for InputContext {}
 
-impl ToValue for InputContext {
+impl ::cloudwright_core::ToValue for InputContext {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-/// The required properties of [`Intent`], by name: `Intent::new(IntentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntentRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Intent: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockAgentIntentConfiguration", Shape::Object(&RULE_BedrockAgentIntentConfiguration)),
-        ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
-        ("DialogCodeHook", Shape::Object(&RULE_DialogCodeHookSetting)),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FulfillmentCodeHook", Shape::Object(&RULE_FulfillmentCodeHookSetting)),
-        ("InitialResponseSetting", Shape::Object(&RULE_InitialResponseSetting)),
-        ("InputContexts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputContext), min_items: None, max_items: Some(5), unique: false })),
-        ("IntentClosingSetting", Shape::Object(&RULE_IntentClosingSetting)),
-        ("IntentConfirmationSetting", Shape::Object(&RULE_IntentConfirmationSetting)),
-        ("KendraConfiguration", Shape::Object(&RULE_KendraConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OutputContexts", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputContext), min_items: None, max_items: Some(10), unique: false })),
-        ("ParentIntentSignature", Shape::STR),
-        ("QInConnectIntentConfiguration", Shape::Object(&RULE_QInConnectIntentConfiguration)),
-        ("QnAIntentConfiguration", Shape::Object(&RULE_QnAIntentConfiguration)),
-        ("SampleUtterances", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleUtterance), min_items: None, max_items: None, unique: false })),
-        ("SlotPriorities", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotPriority), min_items: None, max_items: None, unique: false })),
-        ("Slots", Shape::List(&ListRule { items: Shape::Object(&RULE_Slot), min_items: None, max_items: Some(100), unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Intent` property type of `AWS::Lex::Bot`.
 ///
@@ -3044,154 +2409,156 @@ pub(crate) static RULE_Intent: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Intent {
     /// `BedrockAgentIntentConfiguration`: a [`BedrockAgentIntentConfiguration`] object.
-    pub bedrock_agent_intent_configuration: Option<Obj<BedrockAgentIntentConfiguration>>,
+    pub bedrock_agent_intent_configuration:
+        ::std::option::Option<crate::Obj<BedrockAgentIntentConfiguration>>,
     /// `Description`: a string.
     ///
     /// A description of the intent. Use the description to help identify the intent in lists.
     ///
     /// Length at most 2000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DialogCodeHook`: a [`DialogCodeHookSetting`] object.
     ///
     /// Specifies that Amazon Lex invokes the alias Lambda function for each user input. You can invoke this Lambda function to personalize user interaction.
-    pub dialog_code_hook: Option<Obj<DialogCodeHookSetting>>,
+    pub dialog_code_hook: ::std::option::Option<crate::Obj<DialogCodeHookSetting>>,
     /// `DisplayName`: a string.
     ///
     /// Length 1 to 100.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FulfillmentCodeHook`: a [`FulfillmentCodeHookSetting`] object.
     ///
     /// Specifies that Amazon Lex invokes the alias Lambda function when the intent is ready for fulfillment. You can invoke this function to complete the bot's transaction with the user.
-    pub fulfillment_code_hook: Option<Obj<FulfillmentCodeHookSetting>>,
+    pub fulfillment_code_hook: ::std::option::Option<crate::Obj<FulfillmentCodeHookSetting>>,
     /// `InitialResponseSetting`: an [`InitialResponseSetting`] object.
     ///
     /// Configuration setting for a response sent to the user before Amazon Lex starts eliciting slots.
-    pub initial_response_setting: Option<Obj<InitialResponseSetting>>,
+    pub initial_response_setting: ::std::option::Option<crate::Obj<InitialResponseSetting>>,
     /// `InputContexts`: a list of [`InputContext`] objects.
     ///
     /// A list of contexts that must be active for this intent to be considered by Amazon Lex .
     ///
     /// Items at most 5.
-    pub input_contexts: Option<List<InputContext>>,
+    pub input_contexts: ::std::option::Option<::cloudwright_core::List<InputContext>>,
     /// `IntentClosingSetting`: an [`IntentClosingSetting`] object.
     ///
     /// Sets the response that Amazon Lex sends to the user when the intent is closed.
-    pub intent_closing_setting: Option<Obj<IntentClosingSetting>>,
+    pub intent_closing_setting: ::std::option::Option<crate::Obj<IntentClosingSetting>>,
     /// `IntentConfirmationSetting`: an [`IntentConfirmationSetting`] object.
     ///
     /// Provides prompts that Amazon Lex sends to the user to confirm the completion of an intent. If the user answers "no," the settings contain a statement that is sent to the user to end the intent.
-    pub intent_confirmation_setting: Option<Obj<IntentConfirmationSetting>>,
+    pub intent_confirmation_setting: ::std::option::Option<crate::Obj<IntentConfirmationSetting>>,
     /// `KendraConfiguration`: a [`KendraConfiguration`] object.
     ///
     /// Provides configuration information for the `AMAZON.KendraSearchIntent` intent. When you use this intent, Amazon Lex searches the specified Amazon Kendra index and returns documents from the index that match the user's utterance.
-    pub kendra_configuration: Option<Obj<KendraConfiguration>>,
+    pub kendra_configuration: ::std::option::Option<crate::Obj<KendraConfiguration>>,
     /// `Name`: a string, required.
     ///
     /// The name of the intent. Intent names must be unique within the locale that contains the intent and can't match the name of any built-in intent.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutputContexts`: a list of [`OutputContext`] objects.
     ///
     /// A list of contexts that the intent activates when it is fulfilled.
     ///
     /// Items at most 10.
-    pub output_contexts: Option<List<OutputContext>>,
+    pub output_contexts: ::std::option::Option<::cloudwright_core::List<OutputContext>>,
     /// `ParentIntentSignature`: a string.
     ///
     /// A unique identifier for the built-in intent to base this intent on.
-    pub parent_intent_signature: Option<Str>,
+    pub parent_intent_signature: ::std::option::Option<::cloudwright_core::Str>,
     /// `QInConnectIntentConfiguration`: a [`QInConnectIntentConfiguration`] object.
-    pub q_in_connect_intent_configuration: Option<Obj<QInConnectIntentConfiguration>>,
+    pub q_in_connect_intent_configuration:
+        ::std::option::Option<crate::Obj<QInConnectIntentConfiguration>>,
     /// `QnAIntentConfiguration`: a [`QnAIntentConfiguration`] object.
-    pub qn_a_intent_configuration: Option<Obj<QnAIntentConfiguration>>,
+    pub qn_a_intent_configuration: ::std::option::Option<crate::Obj<QnAIntentConfiguration>>,
     /// `SampleUtterances`: a list of [`SampleUtterance`] objects.
     ///
     /// A list of utterances that a user might say to signal the intent.
-    pub sample_utterances: Option<List<SampleUtterance>>,
+    pub sample_utterances: ::std::option::Option<::cloudwright_core::List<SampleUtterance>>,
     /// `SlotPriorities`: a list of [`SlotPriority`] objects.
     ///
     /// Indicates the priority for slots. Amazon Lex prompts the user for slot values in priority order.
-    pub slot_priorities: Option<List<SlotPriority>>,
+    pub slot_priorities: ::std::option::Option<::cloudwright_core::List<SlotPriority>>,
     /// `Slots`: a list of [`Slot`] objects.
     ///
     /// A list of slots that the intent requires for fulfillment.
     ///
     /// Items at most 100.
-    pub slots: Option<List<Slot>>,
+    pub slots: ::std::option::Option<::cloudwright_core::List<Slot>>,
 }
 
 #[rustfmt::skip]
 impl Intent {
-    /// A `Intent` with its required properties, named in a [`IntentRequired`].
+    /// A `Intent` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: IntentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bedrock_agent_intent_configuration: None,
-            description: None,
-            dialog_code_hook: None,
-            display_name: None,
-            fulfillment_code_hook: None,
-            initial_response_setting: None,
-            input_contexts: None,
-            intent_closing_setting: None,
-            intent_confirmation_setting: None,
-            kendra_configuration: None,
-            name: required.name,
-            output_contexts: None,
-            parent_intent_signature: None,
-            q_in_connect_intent_configuration: None,
-            qn_a_intent_configuration: None,
-            sample_utterances: None,
-            slot_priorities: None,
-            slots: None,
+            bedrock_agent_intent_configuration: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            dialog_code_hook: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
+            fulfillment_code_hook: ::std::option::Option::None,
+            initial_response_setting: ::std::option::Option::None,
+            input_contexts: ::std::option::Option::None,
+            intent_closing_setting: ::std::option::Option::None,
+            intent_confirmation_setting: ::std::option::Option::None,
+            kendra_configuration: ::std::option::Option::None,
+            name: value.into(),
+            output_contexts: ::std::option::Option::None,
+            parent_intent_signature: ::std::option::Option::None,
+            q_in_connect_intent_configuration: ::std::option::Option::None,
+            qn_a_intent_configuration: ::std::option::Option::None,
+            sample_utterances: ::std::option::Option::None,
+            slot_priorities: ::std::option::Option::None,
+            slots: ::std::option::Option::None,
         }
     }
 
     /// `BedrockAgentIntentConfiguration`: a [`BedrockAgentIntentConfiguration`] object.
-    pub fn bedrock_agent_intent_configuration(mut self, value: impl Into<Obj<BedrockAgentIntentConfiguration>>) -> Self { self.bedrock_agent_intent_configuration = Some(value.into()); self }
+    pub fn bedrock_agent_intent_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockAgentIntentConfiguration>>) -> Self { self.bedrock_agent_intent_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DialogCodeHook`: a [`DialogCodeHookSetting`] object.
-    pub fn dialog_code_hook(mut self, value: impl Into<Obj<DialogCodeHookSetting>>) -> Self { self.dialog_code_hook = Some(value.into()); self }
+    pub fn dialog_code_hook(mut self, value: impl ::std::convert::Into<crate::Obj<DialogCodeHookSetting>>) -> Self { self.dialog_code_hook = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `FulfillmentCodeHook`: a [`FulfillmentCodeHookSetting`] object.
-    pub fn fulfillment_code_hook(mut self, value: impl Into<Obj<FulfillmentCodeHookSetting>>) -> Self { self.fulfillment_code_hook = Some(value.into()); self }
+    pub fn fulfillment_code_hook(mut self, value: impl ::std::convert::Into<crate::Obj<FulfillmentCodeHookSetting>>) -> Self { self.fulfillment_code_hook = ::std::option::Option::Some(value.into()); self }
     /// `InitialResponseSetting`: an [`InitialResponseSetting`] object.
-    pub fn initial_response_setting(mut self, value: impl Into<Obj<InitialResponseSetting>>) -> Self { self.initial_response_setting = Some(value.into()); self }
+    pub fn initial_response_setting(mut self, value: impl ::std::convert::Into<crate::Obj<InitialResponseSetting>>) -> Self { self.initial_response_setting = ::std::option::Option::Some(value.into()); self }
     /// `InputContexts`: a list of [`InputContext`] objects.
-    pub fn input_contexts(mut self, value: impl Into<List<InputContext>>) -> Self { self.input_contexts = Some(value.into()); self }
+    pub fn input_contexts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputContext>>) -> Self { self.input_contexts = ::std::option::Option::Some(value.into()); self }
     /// `IntentClosingSetting`: an [`IntentClosingSetting`] object.
-    pub fn intent_closing_setting(mut self, value: impl Into<Obj<IntentClosingSetting>>) -> Self { self.intent_closing_setting = Some(value.into()); self }
+    pub fn intent_closing_setting(mut self, value: impl ::std::convert::Into<crate::Obj<IntentClosingSetting>>) -> Self { self.intent_closing_setting = ::std::option::Option::Some(value.into()); self }
     /// `IntentConfirmationSetting`: an [`IntentConfirmationSetting`] object.
-    pub fn intent_confirmation_setting(mut self, value: impl Into<Obj<IntentConfirmationSetting>>) -> Self { self.intent_confirmation_setting = Some(value.into()); self }
+    pub fn intent_confirmation_setting(mut self, value: impl ::std::convert::Into<crate::Obj<IntentConfirmationSetting>>) -> Self { self.intent_confirmation_setting = ::std::option::Option::Some(value.into()); self }
     /// `KendraConfiguration`: a [`KendraConfiguration`] object.
-    pub fn kendra_configuration(mut self, value: impl Into<Obj<KendraConfiguration>>) -> Self { self.kendra_configuration = Some(value.into()); self }
+    pub fn kendra_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<KendraConfiguration>>) -> Self { self.kendra_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OutputContexts`: a list of [`OutputContext`] objects.
-    pub fn output_contexts(mut self, value: impl Into<List<OutputContext>>) -> Self { self.output_contexts = Some(value.into()); self }
+    pub fn output_contexts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OutputContext>>) -> Self { self.output_contexts = ::std::option::Option::Some(value.into()); self }
     /// `ParentIntentSignature`: a string.
-    pub fn parent_intent_signature(mut self, value: impl Into<Str>) -> Self { self.parent_intent_signature = Some(value.into()); self }
+    pub fn parent_intent_signature(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_intent_signature = ::std::option::Option::Some(value.into()); self }
     /// `QInConnectIntentConfiguration`: a [`QInConnectIntentConfiguration`] object.
-    pub fn q_in_connect_intent_configuration(mut self, value: impl Into<Obj<QInConnectIntentConfiguration>>) -> Self { self.q_in_connect_intent_configuration = Some(value.into()); self }
+    pub fn q_in_connect_intent_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<QInConnectIntentConfiguration>>) -> Self { self.q_in_connect_intent_configuration = ::std::option::Option::Some(value.into()); self }
     /// `QnAIntentConfiguration`: a [`QnAIntentConfiguration`] object.
-    pub fn qn_a_intent_configuration(mut self, value: impl Into<Obj<QnAIntentConfiguration>>) -> Self { self.qn_a_intent_configuration = Some(value.into()); self }
+    pub fn qn_a_intent_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<QnAIntentConfiguration>>) -> Self { self.qn_a_intent_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SampleUtterances`: a list of [`SampleUtterance`] objects.
-    pub fn sample_utterances(mut self, value: impl Into<List<SampleUtterance>>) -> Self { self.sample_utterances = Some(value.into()); self }
+    pub fn sample_utterances(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SampleUtterance>>) -> Self { self.sample_utterances = ::std::option::Option::Some(value.into()); self }
     /// `SlotPriorities`: a list of [`SlotPriority`] objects.
-    pub fn slot_priorities(mut self, value: impl Into<List<SlotPriority>>) -> Self { self.slot_priorities = Some(value.into()); self }
+    pub fn slot_priorities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SlotPriority>>) -> Self { self.slot_priorities = ::std::option::Option::Some(value.into()); self }
     /// `Slots`: a list of [`Slot`] objects.
-    pub fn slots(mut self, value: impl Into<List<Slot>>) -> Self { self.slots = Some(value.into()); self }
+    pub fn slots(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Slot>>) -> Self { self.slots = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Intent {}
+impl crate::PropertyType for Intent {}
 
-impl ToValue for Intent {
+impl ::cloudwright_core::ToValue for Intent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BedrockAgentIntentConfiguration",
                 &self.bedrock_agent_intent_configuration,
@@ -3223,18 +2590,6 @@ impl ToValue for Intent {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_IntentClosingSetting: ObjRule = ObjRule {
-    properties: &[
-        ("ClosingResponse", Shape::Object(&RULE_ResponseSpecification)),
-        ("Conditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("IsActive", Shape::Bool),
-        ("NextStep", Shape::Object(&RULE_DialogState)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IntentClosingSetting` property type of `AWS::Lex::Bot`.
 ///
 /// Provides a statement the Amazon Lex conveys to the user when the intent is successfully fulfilled.
@@ -3245,19 +2600,19 @@ pub struct IntentClosingSetting {
     /// `ClosingResponse`: a [`ResponseSpecification`] object.
     ///
     /// The response that Amazon Lex sends to the user when the intent is complete.
-    pub closing_response: Option<Obj<ResponseSpecification>>,
+    pub closing_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
     /// `Conditional`: a [`ConditionalSpecification`] object.
     ///
     /// A list of conditional branches associated with the intent's closing response. These branches are executed when the `nextStep` attribute is set to `EvalutateConditional` .
-    pub conditional: Option<Obj<ConditionalSpecification>>,
+    pub conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `IsActive`: a boolean.
     ///
     /// Specifies whether an intent's closing response is used. When this field is false, the closing response isn't sent to the user. If the `IsActive` field isn't specified, the default is true.
-    pub is_active: Option<Bool>,
+    pub is_active: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NextStep`: a [`DialogState`] object.
     ///
     /// Specifies the next step that the bot executes after playing the intent's closing response.
-    pub next_step: Option<Obj<DialogState>>,
+    pub next_step: ::std::option::Option<crate::Obj<DialogState>>,
 }
 
 #[rustfmt::skip]
@@ -3265,25 +2620,25 @@ impl IntentClosingSetting {
     /// A `IntentClosingSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClosingResponse`: a [`ResponseSpecification`] object.
-    pub fn closing_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.closing_response = Some(value.into()); self }
+    pub fn closing_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.closing_response = ::std::option::Option::Some(value.into()); self }
     /// `Conditional`: a [`ConditionalSpecification`] object.
-    pub fn conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.conditional = Some(value.into()); self }
+    pub fn conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.conditional = ::std::option::Option::Some(value.into()); self }
     /// `IsActive`: a boolean.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
+    pub fn is_active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_active = ::std::option::Option::Some(value.into()); self }
     /// `NextStep`: a [`DialogState`] object.
-    pub fn next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.next_step = Some(value.into()); self }
+    pub fn next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.next_step = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IntentClosingSetting {}
+impl crate::PropertyType for IntentClosingSetting {}
 
-impl ToValue for IntentClosingSetting {
+impl ::cloudwright_core::ToValue for IntentClosingSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClosingResponse", &self.closing_response)
             .opt("Conditional", &self.conditional)
             .opt("IsActive", &self.is_active)
@@ -3291,35 +2646,6 @@ impl ToValue for IntentClosingSetting {
             .build()
     }
 }
-
-/// The required properties of [`IntentConfirmationSetting`], by name: `IntentConfirmationSetting::new(IntentConfirmationSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntentConfirmationSettingRequired {
-    /// `PromptSpecification`: a [`PromptSpecification`] object, required.
-    pub prompt_specification: Obj<PromptSpecification>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntentConfirmationSetting: ObjRule = ObjRule {
-    properties: &[
-        ("CodeHook", Shape::Object(&RULE_DialogCodeHookInvocationSetting)),
-        ("ConfirmationConditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("ConfirmationNextStep", Shape::Object(&RULE_DialogState)),
-        ("ConfirmationResponse", Shape::Object(&RULE_ResponseSpecification)),
-        ("DeclinationConditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("DeclinationNextStep", Shape::Object(&RULE_DialogState)),
-        ("DeclinationResponse", Shape::Object(&RULE_ResponseSpecification)),
-        ("ElicitationCodeHook", Shape::Object(&RULE_ElicitationCodeHookInvocationSetting)),
-        ("FailureConditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("FailureNextStep", Shape::Object(&RULE_DialogState)),
-        ("FailureResponse", Shape::Object(&RULE_ResponseSpecification)),
-        ("IsActive", Shape::Bool),
-        ("PromptSpecification", Shape::Object(&RULE_PromptSpecification)),
-    ],
-    required: &["PromptSpecification"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntentConfirmationSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -3331,115 +2657,116 @@ pub struct IntentConfirmationSetting {
     /// `CodeHook`: a [`DialogCodeHookInvocationSetting`] object.
     ///
     /// The `DialogCodeHookInvocationSetting` object associated with intent's confirmation step. The dialog code hook is triggered based on these invocation settings when the confirmation next step or declination next step or failure next step is `InvokeDialogCodeHook` .
-    pub code_hook: Option<Obj<DialogCodeHookInvocationSetting>>,
+    pub code_hook: ::std::option::Option<crate::Obj<DialogCodeHookInvocationSetting>>,
     /// `ConfirmationConditional`: a [`ConditionalSpecification`] object.
     ///
     /// A list of conditional branches to evaluate after the intent is closed.
-    pub confirmation_conditional: Option<Obj<ConditionalSpecification>>,
+    pub confirmation_conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `ConfirmationNextStep`: a [`DialogState`] object.
     ///
     /// Specifies the next step that the bot executes when the customer confirms the intent.
-    pub confirmation_next_step: Option<Obj<DialogState>>,
+    pub confirmation_next_step: ::std::option::Option<crate::Obj<DialogState>>,
     /// `ConfirmationResponse`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond the user input.
-    pub confirmation_response: Option<Obj<ResponseSpecification>>,
+    pub confirmation_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
     /// `DeclinationConditional`: a [`ConditionalSpecification`] object.
     ///
     /// A list of conditional branches to evaluate after the intent is declined.
-    pub declination_conditional: Option<Obj<ConditionalSpecification>>,
+    pub declination_conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `DeclinationNextStep`: a [`DialogState`] object.
     ///
     /// Specifies the next step that the bot executes when the customer declines the intent.
-    pub declination_next_step: Option<Obj<DialogState>>,
+    pub declination_next_step: ::std::option::Option<crate::Obj<DialogState>>,
     /// `DeclinationResponse`: a [`ResponseSpecification`] object.
     ///
     /// When the user answers "no" to the question defined in `promptSpecification` , Amazon Lex responds with this response to acknowledge that the intent was canceled.
-    pub declination_response: Option<Obj<ResponseSpecification>>,
+    pub declination_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
     /// `ElicitationCodeHook`: an [`ElicitationCodeHookInvocationSetting`] object.
     ///
     /// The `DialogCodeHookInvocationSetting` used when the code hook is invoked during confirmation prompt retries.
-    pub elicitation_code_hook: Option<Obj<ElicitationCodeHookInvocationSetting>>,
+    pub elicitation_code_hook:
+        ::std::option::Option<crate::Obj<ElicitationCodeHookInvocationSetting>>,
     /// `FailureConditional`: a [`ConditionalSpecification`] object.
     ///
     /// Provides a list of conditional branches. Branches are evaluated in the order that they are entered in the list. The first branch with a condition that evaluates to true is executed. The last branch in the list is the default branch. The default branch should not have any condition expression. The default branch is executed if no other branch has a matching condition.
-    pub failure_conditional: Option<Obj<ConditionalSpecification>>,
+    pub failure_conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `FailureNextStep`: a [`DialogState`] object.
     ///
     /// The next step to take in the conversation if the confirmation step fails.
-    pub failure_next_step: Option<Obj<DialogState>>,
+    pub failure_next_step: ::std::option::Option<crate::Obj<DialogState>>,
     /// `FailureResponse`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond the user input when the intent confirmation fails.
-    pub failure_response: Option<Obj<ResponseSpecification>>,
+    pub failure_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
     /// `IsActive`: a boolean.
     ///
     /// Specifies whether the intent's confirmation is sent to the user. When this field is false, confirmation and declination responses aren't sent. If the `IsActive` field isn't specified, the default is true.
-    pub is_active: Option<Bool>,
+    pub is_active: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PromptSpecification`: a [`PromptSpecification`] object, required.
     ///
     /// Prompts the user to confirm the intent. This question should have a yes or no answer.
     ///
     /// Amazon Lex uses this prompt to ensure that the user acknowledges that the intent is ready for fulfillment. For example, with the `OrderPizza` intent, you might want to confirm that the order is correct before placing it. For other intents, such as intents that simply respond to user questions, you might not need to ask the user for confirmation before providing the information.
-    pub prompt_specification: Obj<PromptSpecification>,
+    pub prompt_specification: crate::Obj<PromptSpecification>,
 }
 
 #[rustfmt::skip]
 impl IntentConfirmationSetting {
-    /// A `IntentConfirmationSetting` with its required properties, named in a [`IntentConfirmationSettingRequired`].
+    /// A `IntentConfirmationSetting` with its one required property, `PromptSpecification`.
     #[inline]
-    pub fn new(required: IntentConfirmationSettingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<PromptSpecification>>) -> Self {
         Self {
-            code_hook: None,
-            confirmation_conditional: None,
-            confirmation_next_step: None,
-            confirmation_response: None,
-            declination_conditional: None,
-            declination_next_step: None,
-            declination_response: None,
-            elicitation_code_hook: None,
-            failure_conditional: None,
-            failure_next_step: None,
-            failure_response: None,
-            is_active: None,
-            prompt_specification: required.prompt_specification,
+            code_hook: ::std::option::Option::None,
+            confirmation_conditional: ::std::option::Option::None,
+            confirmation_next_step: ::std::option::Option::None,
+            confirmation_response: ::std::option::Option::None,
+            declination_conditional: ::std::option::Option::None,
+            declination_next_step: ::std::option::Option::None,
+            declination_response: ::std::option::Option::None,
+            elicitation_code_hook: ::std::option::Option::None,
+            failure_conditional: ::std::option::Option::None,
+            failure_next_step: ::std::option::Option::None,
+            failure_response: ::std::option::Option::None,
+            is_active: ::std::option::Option::None,
+            prompt_specification: value.into(),
         }
     }
 
     /// `CodeHook`: a [`DialogCodeHookInvocationSetting`] object.
-    pub fn code_hook(mut self, value: impl Into<Obj<DialogCodeHookInvocationSetting>>) -> Self { self.code_hook = Some(value.into()); self }
+    pub fn code_hook(mut self, value: impl ::std::convert::Into<crate::Obj<DialogCodeHookInvocationSetting>>) -> Self { self.code_hook = ::std::option::Option::Some(value.into()); self }
     /// `ConfirmationConditional`: a [`ConditionalSpecification`] object.
-    pub fn confirmation_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.confirmation_conditional = Some(value.into()); self }
+    pub fn confirmation_conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.confirmation_conditional = ::std::option::Option::Some(value.into()); self }
     /// `ConfirmationNextStep`: a [`DialogState`] object.
-    pub fn confirmation_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.confirmation_next_step = Some(value.into()); self }
+    pub fn confirmation_next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.confirmation_next_step = ::std::option::Option::Some(value.into()); self }
     /// `ConfirmationResponse`: a [`ResponseSpecification`] object.
-    pub fn confirmation_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.confirmation_response = Some(value.into()); self }
+    pub fn confirmation_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.confirmation_response = ::std::option::Option::Some(value.into()); self }
     /// `DeclinationConditional`: a [`ConditionalSpecification`] object.
-    pub fn declination_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.declination_conditional = Some(value.into()); self }
+    pub fn declination_conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.declination_conditional = ::std::option::Option::Some(value.into()); self }
     /// `DeclinationNextStep`: a [`DialogState`] object.
-    pub fn declination_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.declination_next_step = Some(value.into()); self }
+    pub fn declination_next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.declination_next_step = ::std::option::Option::Some(value.into()); self }
     /// `DeclinationResponse`: a [`ResponseSpecification`] object.
-    pub fn declination_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.declination_response = Some(value.into()); self }
+    pub fn declination_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.declination_response = ::std::option::Option::Some(value.into()); self }
     /// `ElicitationCodeHook`: an [`ElicitationCodeHookInvocationSetting`] object.
-    pub fn elicitation_code_hook(mut self, value: impl Into<Obj<ElicitationCodeHookInvocationSetting>>) -> Self { self.elicitation_code_hook = Some(value.into()); self }
+    pub fn elicitation_code_hook(mut self, value: impl ::std::convert::Into<crate::Obj<ElicitationCodeHookInvocationSetting>>) -> Self { self.elicitation_code_hook = ::std::option::Option::Some(value.into()); self }
     /// `FailureConditional`: a [`ConditionalSpecification`] object.
-    pub fn failure_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.failure_conditional = Some(value.into()); self }
+    pub fn failure_conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.failure_conditional = ::std::option::Option::Some(value.into()); self }
     /// `FailureNextStep`: a [`DialogState`] object.
-    pub fn failure_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.failure_next_step = Some(value.into()); self }
+    pub fn failure_next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.failure_next_step = ::std::option::Option::Some(value.into()); self }
     /// `FailureResponse`: a [`ResponseSpecification`] object.
-    pub fn failure_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.failure_response = Some(value.into()); self }
+    pub fn failure_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.failure_response = ::std::option::Option::Some(value.into()); self }
     /// `IsActive`: a boolean.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
+    pub fn is_active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_active = ::std::option::Option::Some(value.into()); self }
     /// `PromptSpecification`: a [`PromptSpecification`] object, required.
-    pub fn prompt_specification(mut self, value: impl Into<Obj<PromptSpecification>>) -> Self { self.prompt_specification = value.into(); self }
+    pub fn prompt_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PromptSpecification>>) -> Self { self.prompt_specification = value.into(); self }
 }
 
-impl PropertyType for IntentConfirmationSetting {}
+impl crate::PropertyType for IntentConfirmationSetting {}
 
-impl ToValue for IntentConfirmationSetting {
+impl ::cloudwright_core::ToValue for IntentConfirmationSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CodeHook", &self.code_hook)
             .opt("ConfirmationConditional", &self.confirmation_conditional)
             .opt("ConfirmationNextStep", &self.confirmation_next_step)
@@ -3457,25 +2784,6 @@ impl ToValue for IntentConfirmationSetting {
     }
 }
 
-/// The required properties of [`IntentDisambiguationSettings`], by name: `IntentDisambiguationSettings::new(IntentDisambiguationSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntentDisambiguationSettingsRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntentDisambiguationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CustomDisambiguationMessage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-        ("MaxDisambiguationIntents", Shape::Int(&NumRule { min: Some(2.0), max: Some(5.0), ..NumRule::ANY })),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IntentDisambiguationSettings` property type of `AWS::Lex::Bot`.
 ///
 /// Configures the Intent Disambiguation feature that helps resolve ambiguous user inputs when multiple intents could match. When enabled, the system presents clarifying questions to users, helping them specify their exact intent for improved conversation accuracy.
@@ -3488,45 +2796,45 @@ pub struct IntentDisambiguationSettings {
     /// Provides a custom message that will be displayed before presenting the disambiguation options to users. This message helps set the context for users and can be customized to match your bot's tone and brand. If not specified, a default message will be used.
     ///
     /// Length 1 to 1000.
-    pub custom_disambiguation_message: Option<Str>,
+    pub custom_disambiguation_message: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean, required.
     ///
     /// Determines whether the Intent Disambiguation feature is enabled. When set to `true` , Amazon Lex will present disambiguation options to users when multiple intents could match their input, with the default being `false` .
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `MaxDisambiguationIntents`: an integer.
     ///
     /// Specifies the maximum number of intent options (2-5) to present to users when disambiguation is needed. This setting determines how many intent options will be shown to users when the system detects ambiguous input. The default value is 3.
     ///
     /// Value 2 to 5.
-    pub max_disambiguation_intents: Option<Int>,
+    pub max_disambiguation_intents: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl IntentDisambiguationSettings {
-    /// A `IntentDisambiguationSettings` with its required properties, named in a [`IntentDisambiguationSettingsRequired`].
+    /// A `IntentDisambiguationSettings` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: IntentDisambiguationSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            custom_disambiguation_message: None,
-            enabled: required.enabled,
-            max_disambiguation_intents: None,
+            custom_disambiguation_message: ::std::option::Option::None,
+            enabled: value.into(),
+            max_disambiguation_intents: ::std::option::Option::None,
         }
     }
 
     /// `CustomDisambiguationMessage`: a string.
-    pub fn custom_disambiguation_message(mut self, value: impl Into<Str>) -> Self { self.custom_disambiguation_message = Some(value.into()); self }
+    pub fn custom_disambiguation_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_disambiguation_message = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `MaxDisambiguationIntents`: an integer.
-    pub fn max_disambiguation_intents(mut self, value: impl Into<Int>) -> Self { self.max_disambiguation_intents = Some(value.into()); self }
+    pub fn max_disambiguation_intents(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_disambiguation_intents = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IntentDisambiguationSettings {}
+impl crate::PropertyType for IntentDisambiguationSettings {}
 
-impl ToValue for IntentDisambiguationSettings {
+impl ::cloudwright_core::ToValue for IntentDisambiguationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomDisambiguationMessage",
                 &self.custom_disambiguation_message,
@@ -3536,16 +2844,6 @@ impl ToValue for IntentDisambiguationSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntentOverride: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Slots", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotValueOverrideMap), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntentOverride` property type of `AWS::Lex::Bot`.
 ///
@@ -3559,11 +2857,11 @@ pub struct IntentOverride {
     /// The name of the intent. Only required when you're switching intents.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Slots`: a list of [`SlotValueOverrideMap`] objects.
     ///
     /// A map of all of the slot value overrides for the intent. The name of the slot maps to the value of the slot. Slots that are not included in the map aren't overridden.
-    pub slots: Option<List<SlotValueOverrideMap>>,
+    pub slots: ::std::option::Option<::cloudwright_core::List<SlotValueOverrideMap>>,
 }
 
 #[rustfmt::skip]
@@ -3571,45 +2869,26 @@ impl IntentOverride {
     /// A `IntentOverride` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Slots`: a list of [`SlotValueOverrideMap`] objects.
-    pub fn slots(mut self, value: impl Into<List<SlotValueOverrideMap>>) -> Self { self.slots = Some(value.into()); self }
+    pub fn slots(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SlotValueOverrideMap>>) -> Self { self.slots = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IntentOverride {}
+impl crate::PropertyType for IntentOverride {}
 
-impl ToValue for IntentOverride {
+impl ::cloudwright_core::ToValue for IntentOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Slots", &self.slots)
             .build()
     }
 }
-
-/// The required properties of [`KendraConfiguration`], by name: `KendraConfiguration::new(KendraConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KendraConfigurationRequired {
-    /// `KendraIndex`: a string, required.
-    pub kendra_index: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KendraConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KendraIndex", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("QueryFilterString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-        ("QueryFilterStringEnabled", Shape::Bool),
-    ],
-    required: &["KendraIndex"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KendraConfiguration` property type of `AWS::Lex::Bot`.
 ///
@@ -3623,45 +2902,45 @@ pub struct KendraConfiguration {
     /// The Amazon Resource Name (ARN) of the Amazon Kendra index that you want the `AMAZON.KendraSearchIntent` intent to search. The index must be in the same account and Region as the Amazon Lex bot.
     ///
     /// Pattern `^arn:aws[a-zA-Z-]*:kendra:[a-z]+-(?:[a-z]+-)*[0-9]:[0-9]{12}:index/[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 32 to 2048.
-    pub kendra_index: Str,
+    pub kendra_index: ::cloudwright_core::Str,
     /// `QueryFilterString`: a string.
     ///
-    /// A query filter that Amazon Lex sends to Amazon Kendra to filter the response from a query. The filter is in the format defined by Amazon Kendra. For more information, see \[Filtering queries\](<https://docs.aws.amazon.com/kendra/latest/dg/filtering.html>) .
+    /// A query filter that Amazon Lex sends to Amazon Kendra to filter the response from a query. The filter is in the format defined by Amazon Kendra. For more information, see [Filtering queries](https://docs.aws.amazon.com/kendra/latest/dg/filtering.html) .
     ///
     /// Length 1 to 5000.
-    pub query_filter_string: Option<Str>,
+    pub query_filter_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryFilterStringEnabled`: a boolean.
     ///
     /// Determines whether the `AMAZON.KendraSearchIntent` intent uses a custom query string to query the Amazon Kendra index.
-    pub query_filter_string_enabled: Option<Bool>,
+    pub query_filter_string_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl KendraConfiguration {
-    /// A `KendraConfiguration` with its required properties, named in a [`KendraConfigurationRequired`].
+    /// A `KendraConfiguration` with its one required property, `KendraIndex`.
     #[inline]
-    pub fn new(required: KendraConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kendra_index: required.kendra_index,
-            query_filter_string: None,
-            query_filter_string_enabled: None,
+            kendra_index: value.into(),
+            query_filter_string: ::std::option::Option::None,
+            query_filter_string_enabled: ::std::option::Option::None,
         }
     }
 
     /// `KendraIndex`: a string, required.
-    pub fn kendra_index(mut self, value: impl Into<Str>) -> Self { self.kendra_index = value.into(); self }
+    pub fn kendra_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kendra_index = value.into(); self }
     /// `QueryFilterString`: a string.
-    pub fn query_filter_string(mut self, value: impl Into<Str>) -> Self { self.query_filter_string = Some(value.into()); self }
+    pub fn query_filter_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_filter_string = ::std::option::Option::Some(value.into()); self }
     /// `QueryFilterStringEnabled`: a boolean.
-    pub fn query_filter_string_enabled(mut self, value: impl Into<Bool>) -> Self { self.query_filter_string_enabled = Some(value.into()); self }
+    pub fn query_filter_string_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.query_filter_string_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KendraConfiguration {}
+impl crate::PropertyType for KendraConfiguration {}
 
-impl ToValue for KendraConfiguration {
+impl ::cloudwright_core::ToValue for KendraConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KendraIndex", &self.kendra_index)
             .opt("QueryFilterString", &self.query_filter_string)
             .opt(
@@ -3671,18 +2950,6 @@ impl ToValue for KendraConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Message: ObjRule = ObjRule {
-    properties: &[
-        ("CustomPayload", Shape::Object(&RULE_CustomPayload)),
-        ("ImageResponseCard", Shape::Object(&RULE_ImageResponseCard)),
-        ("PlainTextMessage", Shape::Object(&RULE_PlainTextMessage)),
-        ("SSMLMessage", Shape::Object(&RULE_SsmlMessage)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Message` property type of `AWS::Lex::Bot`.
 ///
@@ -3694,19 +2961,19 @@ pub struct Message {
     /// `CustomPayload`: a [`CustomPayload`] object.
     ///
     /// A message in a custom format defined by the client application.
-    pub custom_payload: Option<Obj<CustomPayload>>,
+    pub custom_payload: ::std::option::Option<crate::Obj<CustomPayload>>,
     /// `ImageResponseCard`: an [`ImageResponseCard`] object.
     ///
     /// A message that defines a response card that the client application can show to the user.
-    pub image_response_card: Option<Obj<ImageResponseCard>>,
+    pub image_response_card: ::std::option::Option<crate::Obj<ImageResponseCard>>,
     /// `PlainTextMessage`: a [`PlainTextMessage`] object.
     ///
     /// A message in plain text format.
-    pub plain_text_message: Option<Obj<PlainTextMessage>>,
+    pub plain_text_message: ::std::option::Option<crate::Obj<PlainTextMessage>>,
     /// `SSMLMessage`: a [`SsmlMessage`] object.
     ///
     /// A message in Speech Synthesis Markup Language (SSML).
-    pub ssml_message: Option<Obj<SsmlMessage>>,
+    pub ssml_message: ::std::option::Option<crate::Obj<SsmlMessage>>,
 }
 
 #[rustfmt::skip]
@@ -3714,25 +2981,25 @@ impl Message {
     /// A `Message` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomPayload`: a [`CustomPayload`] object.
-    pub fn custom_payload(mut self, value: impl Into<Obj<CustomPayload>>) -> Self { self.custom_payload = Some(value.into()); self }
+    pub fn custom_payload(mut self, value: impl ::std::convert::Into<crate::Obj<CustomPayload>>) -> Self { self.custom_payload = ::std::option::Option::Some(value.into()); self }
     /// `ImageResponseCard`: an [`ImageResponseCard`] object.
-    pub fn image_response_card(mut self, value: impl Into<Obj<ImageResponseCard>>) -> Self { self.image_response_card = Some(value.into()); self }
+    pub fn image_response_card(mut self, value: impl ::std::convert::Into<crate::Obj<ImageResponseCard>>) -> Self { self.image_response_card = ::std::option::Option::Some(value.into()); self }
     /// `PlainTextMessage`: a [`PlainTextMessage`] object.
-    pub fn plain_text_message(mut self, value: impl Into<Obj<PlainTextMessage>>) -> Self { self.plain_text_message = Some(value.into()); self }
+    pub fn plain_text_message(mut self, value: impl ::std::convert::Into<crate::Obj<PlainTextMessage>>) -> Self { self.plain_text_message = ::std::option::Option::Some(value.into()); self }
     /// `SSMLMessage`: a [`SsmlMessage`] object.
-    pub fn ssml_message(mut self, value: impl Into<Obj<SsmlMessage>>) -> Self { self.ssml_message = Some(value.into()); self }
+    pub fn ssml_message(mut self, value: impl ::std::convert::Into<crate::Obj<SsmlMessage>>) -> Self { self.ssml_message = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Message {}
+impl crate::PropertyType for Message {}
 
-impl ToValue for Message {
+impl ::cloudwright_core::ToValue for Message {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomPayload", &self.custom_payload)
             .opt("ImageResponseCard", &self.image_response_card)
             .opt("PlainTextMessage", &self.plain_text_message)
@@ -3740,24 +3007,6 @@ impl ToValue for Message {
             .build()
     }
 }
-
-/// The required properties of [`MessageGroup`], by name: `MessageGroup::new(MessageGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MessageGroupRequired {
-    /// `Message`: a [`Message`] object, required.
-    pub message: Obj<Message>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MessageGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Message", Shape::Object(&RULE_Message)),
-        ("Variations", Shape::List(&ListRule { items: Shape::Object(&RULE_Message), min_items: None, max_items: Some(2), unique: false })),
-    ],
-    required: &["Message"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MessageGroup` property type of `AWS::Lex::Bot`.
 ///
@@ -3769,52 +3018,43 @@ pub struct MessageGroup {
     /// `Message`: a [`Message`] object, required.
     ///
     /// The primary message that Amazon Lex should send to the user.
-    pub message: Obj<Message>,
+    pub message: crate::Obj<Message>,
     /// `Variations`: a list of [`Message`] objects.
     ///
     /// Message variations to send to the user. When variations are defined, Amazon Lex chooses the primary message or one of the variations to send to the user.
     ///
     /// Items at most 2.
-    pub variations: Option<List<Message>>,
+    pub variations: ::std::option::Option<::cloudwright_core::List<Message>>,
 }
 
 #[rustfmt::skip]
 impl MessageGroup {
-    /// A `MessageGroup` with its required properties, named in a [`MessageGroupRequired`].
+    /// A `MessageGroup` with its one required property, `Message`.
     #[inline]
-    pub fn new(required: MessageGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Message>>) -> Self {
         Self {
-            message: required.message,
-            variations: None,
+            message: value.into(),
+            variations: ::std::option::Option::None,
         }
     }
 
     /// `Message`: a [`Message`] object, required.
-    pub fn message(mut self, value: impl Into<Obj<Message>>) -> Self { self.message = value.into(); self }
+    pub fn message(mut self, value: impl ::std::convert::Into<crate::Obj<Message>>) -> Self { self.message = value.into(); self }
     /// `Variations`: a list of [`Message`] objects.
-    pub fn variations(mut self, value: impl Into<List<Message>>) -> Self { self.variations = Some(value.into()); self }
+    pub fn variations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Message>>) -> Self { self.variations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MessageGroup {}
+impl crate::PropertyType for MessageGroup {}
 
-impl ToValue for MessageGroup {
+impl ::cloudwright_core::ToValue for MessageGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Message", &self.message)
             .opt("Variations", &self.variations)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultipleValuesSetting: ObjRule = ObjRule {
-    properties: &[
-        ("AllowMultipleValues", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultipleValuesSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -3830,7 +3070,7 @@ pub struct MultipleValuesSetting {
     /// Multi-value slots are only available in the en-US locale. If you set this value to `true` in any other locale, Amazon Lex throws a `ValidationException` .
     ///
     /// If the `allowMutlipleValues` is not set, the default value is `false` .
-    pub allow_multiple_values: Option<Bool>,
+    pub allow_multiple_values: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -3838,42 +3078,23 @@ impl MultipleValuesSetting {
     /// A `MultipleValuesSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowMultipleValues`: a boolean.
-    pub fn allow_multiple_values(mut self, value: impl Into<Bool>) -> Self { self.allow_multiple_values = Some(value.into()); self }
+    pub fn allow_multiple_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_multiple_values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultipleValuesSetting {}
+impl crate::PropertyType for MultipleValuesSetting {}
 
-impl ToValue for MultipleValuesSetting {
+impl ::cloudwright_core::ToValue for MultipleValuesSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowMultipleValues", &self.allow_multiple_values)
             .build()
     }
 }
-
-/// The required properties of [`NluImprovementSpecification`], by name: `NluImprovementSpecification::new(NluImprovementSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NluImprovementSpecificationRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NluImprovementSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AssistedNluMode", Shape::Str(&StrRule { allowed: &["Primary", "Fallback"], ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-        ("IntentDisambiguationSettings", Shape::Object(&RULE_IntentDisambiguationSettings)),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NluImprovementSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -3881,39 +3102,40 @@ pub(crate) static RULE_NluImprovementSpecification: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NluImprovementSpecification {
     /// `AssistedNluMode`: an [`AssistedNluMode`] value.
-    pub assisted_nlu_mode: Option<AssistedNluMode>,
+    pub assisted_nlu_mode: ::std::option::Option<AssistedNluMode>,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `IntentDisambiguationSettings`: an [`IntentDisambiguationSettings`] object.
-    pub intent_disambiguation_settings: Option<Obj<IntentDisambiguationSettings>>,
+    pub intent_disambiguation_settings:
+        ::std::option::Option<crate::Obj<IntentDisambiguationSettings>>,
 }
 
 #[rustfmt::skip]
 impl NluImprovementSpecification {
-    /// A `NluImprovementSpecification` with its required properties, named in a [`NluImprovementSpecificationRequired`].
+    /// A `NluImprovementSpecification` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: NluImprovementSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            assisted_nlu_mode: None,
-            enabled: required.enabled,
-            intent_disambiguation_settings: None,
+            assisted_nlu_mode: ::std::option::Option::None,
+            enabled: value.into(),
+            intent_disambiguation_settings: ::std::option::Option::None,
         }
     }
 
     /// `AssistedNluMode`: an [`AssistedNluMode`] value.
-    pub fn assisted_nlu_mode(mut self, value: impl Into<AssistedNluMode>) -> Self { self.assisted_nlu_mode = Some(value.into()); self }
+    pub fn assisted_nlu_mode(mut self, value: impl ::std::convert::Into<AssistedNluMode>) -> Self { self.assisted_nlu_mode = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `IntentDisambiguationSettings`: an [`IntentDisambiguationSettings`] object.
-    pub fn intent_disambiguation_settings(mut self, value: impl Into<Obj<IntentDisambiguationSettings>>) -> Self { self.intent_disambiguation_settings = Some(value.into()); self }
+    pub fn intent_disambiguation_settings(mut self, value: impl ::std::convert::Into<crate::Obj<IntentDisambiguationSettings>>) -> Self { self.intent_disambiguation_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NluImprovementSpecification {}
+impl crate::PropertyType for NluImprovementSpecification {}
 
-impl ToValue for NluImprovementSpecification {
+impl ::cloudwright_core::ToValue for NluImprovementSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssistedNluMode", &self.assisted_nlu_mode)
             .req("Enabled", &self.enabled)
             .opt(
@@ -3923,23 +3145,6 @@ impl ToValue for NluImprovementSpecification {
             .build()
     }
 }
-
-/// The required properties of [`ObfuscationSetting`], by name: `ObfuscationSetting::new(ObfuscationSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ObfuscationSettingRequired {
-    /// `ObfuscationSettingType`: an [`ObfuscationSettingType`] value, required.
-    pub obfuscation_setting_type: ObfuscationSettingType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ObfuscationSetting: ObjRule = ObjRule {
-    properties: &[
-        ("ObfuscationSettingType", Shape::Str(&StrRule { allowed: &["None", "DefaultObfuscation"], ..StrRule::ANY })),
-    ],
-    required: &["ObfuscationSettingType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ObfuscationSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -3956,41 +3161,28 @@ pub struct ObfuscationSetting {
 
 #[rustfmt::skip]
 impl ObfuscationSetting {
-    /// A `ObfuscationSetting` with its required properties, named in a [`ObfuscationSettingRequired`].
+    /// A `ObfuscationSetting` with its one required property, `ObfuscationSettingType`.
     #[inline]
-    pub fn new(required: ObfuscationSettingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ObfuscationSettingType>) -> Self {
         Self {
-            obfuscation_setting_type: required.obfuscation_setting_type,
+            obfuscation_setting_type: value.into(),
         }
     }
 
     /// `ObfuscationSettingType`: an [`ObfuscationSettingType`] value, required.
-    pub fn obfuscation_setting_type(mut self, value: impl Into<ObfuscationSettingType>) -> Self { self.obfuscation_setting_type = value.into(); self }
+    pub fn obfuscation_setting_type(mut self, value: impl ::std::convert::Into<ObfuscationSettingType>) -> Self { self.obfuscation_setting_type = value.into(); self }
 }
 
-impl PropertyType for ObfuscationSetting {}
+impl crate::PropertyType for ObfuscationSetting {}
 
-impl ToValue for ObfuscationSetting {
+impl ::cloudwright_core::ToValue for ObfuscationSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ObfuscationSettingType", &self.obfuscation_setting_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpensearchConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DomainEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-        ("ExactResponse", Shape::Bool),
-        ("ExactResponseFields", Shape::Object(&RULE_ExactResponseFields)),
-        ("IncludeFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpensearchConfiguration` property type of `AWS::Lex::Bot`.
 ///
@@ -4000,19 +3192,19 @@ pub struct OpensearchConfiguration {
     /// `DomainEndpoint`: a string.
     ///
     /// Length 1 to 5000.
-    pub domain_endpoint: Option<Str>,
+    pub domain_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExactResponse`: a boolean.
-    pub exact_response: Option<Bool>,
+    pub exact_response: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExactResponseFields`: an [`ExactResponseFields`] object.
-    pub exact_response_fields: Option<Obj<ExactResponseFields>>,
+    pub exact_response_fields: ::std::option::Option<crate::Obj<ExactResponseFields>>,
     /// `IncludeFields`: a list of strings.
     ///
     /// Each item: length 1 to 5000.
-    pub include_fields: Option<List<Str>>,
+    pub include_fields: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `IndexName`: a string.
     ///
     /// Length 1 to 5000.
-    pub index_name: Option<Str>,
+    pub index_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -4020,27 +3212,27 @@ impl OpensearchConfiguration {
     /// A `OpensearchConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DomainEndpoint`: a string.
-    pub fn domain_endpoint(mut self, value: impl Into<Str>) -> Self { self.domain_endpoint = Some(value.into()); self }
+    pub fn domain_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `ExactResponse`: a boolean.
-    pub fn exact_response(mut self, value: impl Into<Bool>) -> Self { self.exact_response = Some(value.into()); self }
+    pub fn exact_response(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exact_response = ::std::option::Option::Some(value.into()); self }
     /// `ExactResponseFields`: an [`ExactResponseFields`] object.
-    pub fn exact_response_fields(mut self, value: impl Into<Obj<ExactResponseFields>>) -> Self { self.exact_response_fields = Some(value.into()); self }
+    pub fn exact_response_fields(mut self, value: impl ::std::convert::Into<crate::Obj<ExactResponseFields>>) -> Self { self.exact_response_fields = ::std::option::Option::Some(value.into()); self }
     /// `IncludeFields`: a list of strings.
-    pub fn include_fields(mut self, value: impl Into<List<Str>>) -> Self { self.include_fields = Some(value.into()); self }
+    pub fn include_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include_fields = ::std::option::Option::Some(value.into()); self }
     /// `IndexName`: a string.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = Some(value.into()); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OpensearchConfiguration {}
+impl crate::PropertyType for OpensearchConfiguration {}
 
-impl ToValue for OpensearchConfiguration {
+impl ::cloudwright_core::ToValue for OpensearchConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DomainEndpoint", &self.domain_endpoint)
             .opt("ExactResponse", &self.exact_response)
             .opt("ExactResponseFields", &self.exact_response_fields)
@@ -4054,24 +3246,12 @@ impl ToValue for OpensearchConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputContextRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TimeToLiveInSeconds`: an integer, required.
-    pub time_to_live_in_seconds: Int,
+    pub time_to_live_in_seconds: ::cloudwright_core::Int,
     /// `TurnsToLive`: an integer, required.
-    pub turns_to_live: Int,
+    pub turns_to_live: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputContext: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TimeToLiveInSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(86400.0), ..NumRule::ANY })),
-        ("TurnsToLive", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
-    ],
-    required: &["Name", "TimeToLiveInSeconds", "TurnsToLive"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputContext` property type of `AWS::Lex::Bot`.
 ///
@@ -4085,19 +3265,19 @@ pub struct OutputContext {
     /// The name of the output context.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TimeToLiveInSeconds`: an integer, required.
     ///
     /// The amount of time, in seconds, that the output context should remain active. The time is figured from the first time the context is sent to the user.
     ///
     /// Value 5 to 86400.
-    pub time_to_live_in_seconds: Int,
+    pub time_to_live_in_seconds: ::cloudwright_core::Int,
     /// `TurnsToLive`: an integer, required.
     ///
     /// The number of conversation turns that the output context should remain active. The number of turns is counted from the first time that the context is sent to the user.
     ///
     /// Value 1 to 20.
-    pub turns_to_live: Int,
+    pub turns_to_live: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -4113,42 +3293,25 @@ impl OutputContext {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `TimeToLiveInSeconds`: an integer, required.
-    pub fn time_to_live_in_seconds(mut self, value: impl Into<Int>) -> Self { self.time_to_live_in_seconds = value.into(); self }
+    pub fn time_to_live_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.time_to_live_in_seconds = value.into(); self }
     /// `TurnsToLive`: an integer, required.
-    pub fn turns_to_live(mut self, value: impl Into<Int>) -> Self { self.turns_to_live = value.into(); self }
+    pub fn turns_to_live(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.turns_to_live = value.into(); self }
 }
 
-impl PropertyType for OutputContext {}
+impl crate::PropertyType for OutputContext {}
 
-impl ToValue for OutputContext {
+impl ::cloudwright_core::ToValue for OutputContext {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("TimeToLiveInSeconds", &self.time_to_live_in_seconds)
             .req("TurnsToLive", &self.turns_to_live)
             .build()
     }
 }
-
-/// The required properties of [`PlainTextMessage`], by name: `PlainTextMessage::new(PlainTextMessageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PlainTextMessageRequired {
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlainTextMessage: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-    ],
-    required: &["Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PlainTextMessage` property type of `AWS::Lex::Bot`.
 ///
@@ -4162,48 +3325,33 @@ pub struct PlainTextMessage {
     /// The message to send to the user.
     ///
     /// Length 1 to 1000.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PlainTextMessage {
-    /// A `PlainTextMessage` with its required properties, named in a [`PlainTextMessageRequired`].
+    /// A `PlainTextMessage` with its one required property, `Value`.
     #[inline]
-    pub fn new(required: PlainTextMessageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            value: required.value,
+            value: value.into(),
         }
     }
 
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for PlainTextMessage {}
+impl crate::PropertyType for PlainTextMessage {}
 
-impl ToValue for PlainTextMessage {
+impl ::cloudwright_core::ToValue for PlainTextMessage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Value", &self.value)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PostDialogCodeHookInvocationSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("FailureConditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("FailureNextStep", Shape::Object(&RULE_DialogState)),
-        ("FailureResponse", Shape::Object(&RULE_ResponseSpecification)),
-        ("SuccessConditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("SuccessNextStep", Shape::Object(&RULE_DialogState)),
-        ("SuccessResponse", Shape::Object(&RULE_ResponseSpecification)),
-        ("TimeoutConditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("TimeoutNextStep", Shape::Object(&RULE_DialogState)),
-        ("TimeoutResponse", Shape::Object(&RULE_ResponseSpecification)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PostDialogCodeHookInvocationSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -4215,39 +3363,39 @@ pub struct PostDialogCodeHookInvocationSpecification {
     /// `FailureConditional`: a [`ConditionalSpecification`] object.
     ///
     /// A list of conditional branches to evaluate after the dialog code hook throws an exception or returns with the `State` field of the `Intent` object set to `Failed` .
-    pub failure_conditional: Option<Obj<ConditionalSpecification>>,
+    pub failure_conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `FailureNextStep`: a [`DialogState`] object.
     ///
     /// Specifies the next step the bot runs after the dialog code hook throws an exception or returns with the `State` field of the `Intent` object set to `Failed` .
-    pub failure_next_step: Option<Obj<DialogState>>,
+    pub failure_next_step: ::std::option::Option<crate::Obj<DialogState>>,
     /// `FailureResponse`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond the user input when the code hook fails.
-    pub failure_response: Option<Obj<ResponseSpecification>>,
+    pub failure_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
     /// `SuccessConditional`: a [`ConditionalSpecification`] object.
     ///
     /// A list of conditional branches to evaluate after the dialog code hook finishes successfully.
-    pub success_conditional: Option<Obj<ConditionalSpecification>>,
+    pub success_conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `SuccessNextStep`: a [`DialogState`] object.
     ///
     /// Specifics the next step the bot runs after the dialog code hook finishes successfully.
-    pub success_next_step: Option<Obj<DialogState>>,
+    pub success_next_step: ::std::option::Option<crate::Obj<DialogState>>,
     /// `SuccessResponse`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond when the code hook succeeds.
-    pub success_response: Option<Obj<ResponseSpecification>>,
+    pub success_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
     /// `TimeoutConditional`: a [`ConditionalSpecification`] object.
     ///
     /// A list of conditional branches to evaluate if the code hook times out.
-    pub timeout_conditional: Option<Obj<ConditionalSpecification>>,
+    pub timeout_conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `TimeoutNextStep`: a [`DialogState`] object.
     ///
     /// Specifies the next step that the bot runs when the code hook times out.
-    pub timeout_next_step: Option<Obj<DialogState>>,
+    pub timeout_next_step: ::std::option::Option<crate::Obj<DialogState>>,
     /// `TimeoutResponse`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond to the user input when the code hook times out.
-    pub timeout_response: Option<Obj<ResponseSpecification>>,
+    pub timeout_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
 }
 
 #[rustfmt::skip]
@@ -4255,35 +3403,35 @@ impl PostDialogCodeHookInvocationSpecification {
     /// A `PostDialogCodeHookInvocationSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FailureConditional`: a [`ConditionalSpecification`] object.
-    pub fn failure_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.failure_conditional = Some(value.into()); self }
+    pub fn failure_conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.failure_conditional = ::std::option::Option::Some(value.into()); self }
     /// `FailureNextStep`: a [`DialogState`] object.
-    pub fn failure_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.failure_next_step = Some(value.into()); self }
+    pub fn failure_next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.failure_next_step = ::std::option::Option::Some(value.into()); self }
     /// `FailureResponse`: a [`ResponseSpecification`] object.
-    pub fn failure_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.failure_response = Some(value.into()); self }
+    pub fn failure_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.failure_response = ::std::option::Option::Some(value.into()); self }
     /// `SuccessConditional`: a [`ConditionalSpecification`] object.
-    pub fn success_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.success_conditional = Some(value.into()); self }
+    pub fn success_conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.success_conditional = ::std::option::Option::Some(value.into()); self }
     /// `SuccessNextStep`: a [`DialogState`] object.
-    pub fn success_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.success_next_step = Some(value.into()); self }
+    pub fn success_next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.success_next_step = ::std::option::Option::Some(value.into()); self }
     /// `SuccessResponse`: a [`ResponseSpecification`] object.
-    pub fn success_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.success_response = Some(value.into()); self }
+    pub fn success_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.success_response = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutConditional`: a [`ConditionalSpecification`] object.
-    pub fn timeout_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.timeout_conditional = Some(value.into()); self }
+    pub fn timeout_conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.timeout_conditional = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutNextStep`: a [`DialogState`] object.
-    pub fn timeout_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.timeout_next_step = Some(value.into()); self }
+    pub fn timeout_next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.timeout_next_step = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutResponse`: a [`ResponseSpecification`] object.
-    pub fn timeout_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.timeout_response = Some(value.into()); self }
+    pub fn timeout_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.timeout_response = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PostDialogCodeHookInvocationSpecification {}
+impl crate::PropertyType for PostDialogCodeHookInvocationSpecification {}
 
-impl ToValue for PostDialogCodeHookInvocationSpecification {
+impl ::cloudwright_core::ToValue for PostDialogCodeHookInvocationSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FailureConditional", &self.failure_conditional)
             .opt("FailureNextStep", &self.failure_next_step)
             .opt("FailureResponse", &self.failure_response)
@@ -4297,23 +3445,6 @@ impl ToValue for PostDialogCodeHookInvocationSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PostFulfillmentStatusSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("FailureConditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("FailureNextStep", Shape::Object(&RULE_DialogState)),
-        ("FailureResponse", Shape::Object(&RULE_ResponseSpecification)),
-        ("SuccessConditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("SuccessNextStep", Shape::Object(&RULE_DialogState)),
-        ("SuccessResponse", Shape::Object(&RULE_ResponseSpecification)),
-        ("TimeoutConditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("TimeoutNextStep", Shape::Object(&RULE_DialogState)),
-        ("TimeoutResponse", Shape::Object(&RULE_ResponseSpecification)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PostFulfillmentStatusSpecification` property type of `AWS::Lex::Bot`.
 ///
 /// Provides a setting that determines whether the post-fulfillment response is sent to the user. For more information, see \[\](<https://docs.aws.amazon.com/lexv2/latest/dg/streaming-progress.html#progress-complete>)
@@ -4324,39 +3455,39 @@ pub struct PostFulfillmentStatusSpecification {
     /// `FailureConditional`: a [`ConditionalSpecification`] object.
     ///
     /// A list of conditional branches to evaluate after the fulfillment code hook throws an exception or returns with the `State` field of the `Intent` object set to `Failed` .
-    pub failure_conditional: Option<Obj<ConditionalSpecification>>,
+    pub failure_conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `FailureNextStep`: a [`DialogState`] object.
     ///
     /// Specifies the next step the bot runs after the fulfillment code hook throws an exception or returns with the `State` field of the `Intent` object set to `Failed` .
-    pub failure_next_step: Option<Obj<DialogState>>,
+    pub failure_next_step: ::std::option::Option<crate::Obj<DialogState>>,
     /// `FailureResponse`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond when fulfillment isn't successful.
-    pub failure_response: Option<Obj<ResponseSpecification>>,
+    pub failure_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
     /// `SuccessConditional`: a [`ConditionalSpecification`] object.
     ///
     /// A list of conditional branches to evaluate after the fulfillment code hook finishes successfully.
-    pub success_conditional: Option<Obj<ConditionalSpecification>>,
+    pub success_conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `SuccessNextStep`: a [`DialogState`] object.
     ///
     /// Specifies the next step in the conversation that Amazon Lex invokes when the fulfillment code hook completes successfully.
-    pub success_next_step: Option<Obj<DialogState>>,
+    pub success_next_step: ::std::option::Option<crate::Obj<DialogState>>,
     /// `SuccessResponse`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond when the fulfillment is successful.
-    pub success_response: Option<Obj<ResponseSpecification>>,
+    pub success_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
     /// `TimeoutConditional`: a [`ConditionalSpecification`] object.
     ///
     /// A list of conditional branches to evaluate if the fulfillment code hook times out.
-    pub timeout_conditional: Option<Obj<ConditionalSpecification>>,
+    pub timeout_conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `TimeoutNextStep`: a [`DialogState`] object.
     ///
     /// Specifies the next step that the bot runs when the fulfillment code hook times out.
-    pub timeout_next_step: Option<Obj<DialogState>>,
+    pub timeout_next_step: ::std::option::Option<crate::Obj<DialogState>>,
     /// `TimeoutResponse`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond when fulfillment isn't completed within the timeout period.
-    pub timeout_response: Option<Obj<ResponseSpecification>>,
+    pub timeout_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
 }
 
 #[rustfmt::skip]
@@ -4364,35 +3495,35 @@ impl PostFulfillmentStatusSpecification {
     /// A `PostFulfillmentStatusSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FailureConditional`: a [`ConditionalSpecification`] object.
-    pub fn failure_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.failure_conditional = Some(value.into()); self }
+    pub fn failure_conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.failure_conditional = ::std::option::Option::Some(value.into()); self }
     /// `FailureNextStep`: a [`DialogState`] object.
-    pub fn failure_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.failure_next_step = Some(value.into()); self }
+    pub fn failure_next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.failure_next_step = ::std::option::Option::Some(value.into()); self }
     /// `FailureResponse`: a [`ResponseSpecification`] object.
-    pub fn failure_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.failure_response = Some(value.into()); self }
+    pub fn failure_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.failure_response = ::std::option::Option::Some(value.into()); self }
     /// `SuccessConditional`: a [`ConditionalSpecification`] object.
-    pub fn success_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.success_conditional = Some(value.into()); self }
+    pub fn success_conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.success_conditional = ::std::option::Option::Some(value.into()); self }
     /// `SuccessNextStep`: a [`DialogState`] object.
-    pub fn success_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.success_next_step = Some(value.into()); self }
+    pub fn success_next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.success_next_step = ::std::option::Option::Some(value.into()); self }
     /// `SuccessResponse`: a [`ResponseSpecification`] object.
-    pub fn success_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.success_response = Some(value.into()); self }
+    pub fn success_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.success_response = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutConditional`: a [`ConditionalSpecification`] object.
-    pub fn timeout_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.timeout_conditional = Some(value.into()); self }
+    pub fn timeout_conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.timeout_conditional = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutNextStep`: a [`DialogState`] object.
-    pub fn timeout_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.timeout_next_step = Some(value.into()); self }
+    pub fn timeout_next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.timeout_next_step = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutResponse`: a [`ResponseSpecification`] object.
-    pub fn timeout_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.timeout_response = Some(value.into()); self }
+    pub fn timeout_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.timeout_response = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PostFulfillmentStatusSpecification {}
+impl crate::PropertyType for PostFulfillmentStatusSpecification {}
 
-impl ToValue for PostFulfillmentStatusSpecification {
+impl ::cloudwright_core::ToValue for PostFulfillmentStatusSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FailureConditional", &self.failure_conditional)
             .opt("FailureNextStep", &self.failure_next_step)
             .opt("FailureResponse", &self.failure_response)
@@ -4410,24 +3541,10 @@ impl ToValue for PostFulfillmentStatusSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromptSpecificationRequired {
     /// `MaxRetries`: an integer, required.
-    pub max_retries: Int,
+    pub max_retries: ::cloudwright_core::Int,
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
-    pub message_groups_list: List<MessageGroup>,
+    pub message_groups_list: ::cloudwright_core::List<MessageGroup>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PromptSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllowInterrupt", Shape::Bool),
-        ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
-        ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("MessageSelectionStrategy", Shape::Str(&StrRule { allowed: &["Random", "Ordered"], ..StrRule::ANY })),
-        ("PromptAttemptsSpecification", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["MessageGroupsList", "MaxRetries"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PromptSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -4439,27 +3556,27 @@ pub struct PromptSpecification {
     /// `AllowInterrupt`: a boolean.
     ///
     /// Indicates whether the user can interrupt a speech prompt from the bot.
-    pub allow_interrupt: Option<Bool>,
+    pub allow_interrupt: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxRetries`: an integer, required.
     ///
     /// The maximum number of times the bot tries to elicit a response from the user using this prompt.
     ///
     /// Value 0 to 5.
-    pub max_retries: Int,
+    pub max_retries: ::cloudwright_core::Int,
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
     ///
     /// A collection of messages that Amazon Lex can send to the user. Amazon Lex chooses the actual message to send at runtime.
     ///
     /// Items 1 to 5.
-    pub message_groups_list: List<MessageGroup>,
+    pub message_groups_list: ::cloudwright_core::List<MessageGroup>,
     /// `MessageSelectionStrategy`: a [`MessageSelectionStrategy`] value.
     ///
     /// Indicates how a message is selected from a message group among retries.
-    pub message_selection_strategy: Option<MessageSelectionStrategy>,
+    pub message_selection_strategy: ::std::option::Option<MessageSelectionStrategy>,
     /// `PromptAttemptsSpecification`: a JSON value.
     ///
     /// Specifies the advanced settings on each attempt of the prompt.
-    pub prompt_attempts_specification: Option<Json>,
+    pub prompt_attempts_specification: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -4468,32 +3585,32 @@ impl PromptSpecification {
     #[inline]
     pub fn new(required: PromptSpecificationRequired) -> Self {
         Self {
-            allow_interrupt: None,
+            allow_interrupt: ::std::option::Option::None,
             max_retries: required.max_retries,
             message_groups_list: required.message_groups_list,
-            message_selection_strategy: None,
-            prompt_attempts_specification: None,
+            message_selection_strategy: ::std::option::Option::None,
+            prompt_attempts_specification: ::std::option::Option::None,
         }
     }
 
     /// `AllowInterrupt`: a boolean.
-    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self { self.allow_interrupt = Some(value.into()); self }
+    pub fn allow_interrupt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_interrupt = ::std::option::Option::Some(value.into()); self }
     /// `MaxRetries`: an integer, required.
-    pub fn max_retries(mut self, value: impl Into<Int>) -> Self { self.max_retries = value.into(); self }
+    pub fn max_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_retries = value.into(); self }
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
-    pub fn message_groups_list(mut self, value: impl Into<List<MessageGroup>>) -> Self { self.message_groups_list = value.into(); self }
+    pub fn message_groups_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MessageGroup>>) -> Self { self.message_groups_list = value.into(); self }
     /// `MessageSelectionStrategy`: a [`MessageSelectionStrategy`] value.
-    pub fn message_selection_strategy(mut self, value: impl Into<MessageSelectionStrategy>) -> Self { self.message_selection_strategy = Some(value.into()); self }
+    pub fn message_selection_strategy(mut self, value: impl ::std::convert::Into<MessageSelectionStrategy>) -> Self { self.message_selection_strategy = ::std::option::Option::Some(value.into()); self }
     /// `PromptAttemptsSpecification`: a JSON value.
-    pub fn prompt_attempts_specification(mut self, value: impl Into<Json>) -> Self { self.prompt_attempts_specification = Some(value.into()); self }
+    pub fn prompt_attempts_specification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.prompt_attempts_specification = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PromptSpecification {}
+impl crate::PropertyType for PromptSpecification {}
 
-impl ToValue for PromptSpecification {
+impl ::cloudwright_core::ToValue for PromptSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowInterrupt", &self.allow_interrupt)
             .req("MaxRetries", &self.max_retries)
             .req("MessageGroupsList", &self.message_groups_list)
@@ -4506,23 +3623,6 @@ impl ToValue for PromptSpecification {
     }
 }
 
-/// The required properties of [`QInConnectAssistantConfiguration`], by name: `QInConnectAssistantConfiguration::new(QInConnectAssistantConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QInConnectAssistantConfigurationRequired {
-    /// `AssistantArn`: a string, required.
-    pub assistant_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QInConnectAssistantConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AssistantArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["AssistantArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `QInConnectAssistantConfiguration` property type of `AWS::Lex::Bot`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-qinconnectassistantconfiguration.html>
@@ -4531,42 +3631,33 @@ pub struct QInConnectAssistantConfiguration {
     /// `AssistantArn`: a string, required.
     ///
     /// Pattern `^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`; length 1 to 200.
-    pub assistant_arn: Str,
+    pub assistant_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl QInConnectAssistantConfiguration {
-    /// A `QInConnectAssistantConfiguration` with its required properties, named in a [`QInConnectAssistantConfigurationRequired`].
+    /// A `QInConnectAssistantConfiguration` with its one required property, `AssistantArn`.
     #[inline]
-    pub fn new(required: QInConnectAssistantConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            assistant_arn: required.assistant_arn,
+            assistant_arn: value.into(),
         }
     }
 
     /// `AssistantArn`: a string, required.
-    pub fn assistant_arn(mut self, value: impl Into<Str>) -> Self { self.assistant_arn = value.into(); self }
+    pub fn assistant_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assistant_arn = value.into(); self }
 }
 
-impl PropertyType for QInConnectAssistantConfiguration {}
+impl crate::PropertyType for QInConnectAssistantConfiguration {}
 
-impl ToValue for QInConnectAssistantConfiguration {
+impl ::cloudwright_core::ToValue for QInConnectAssistantConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AssistantArn", &self.assistant_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QInConnectIntentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("QInConnectAssistantConfiguration", Shape::Object(&RULE_QInConnectAssistantConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QInConnectIntentConfiguration` property type of `AWS::Lex::Bot`.
 ///
@@ -4574,7 +3665,8 @@ pub(crate) static RULE_QInConnectIntentConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QInConnectIntentConfiguration {
     /// `QInConnectAssistantConfiguration`: a [`QInConnectAssistantConfiguration`] object.
-    pub q_in_connect_assistant_configuration: Option<Obj<QInConnectAssistantConfiguration>>,
+    pub q_in_connect_assistant_configuration:
+        ::std::option::Option<crate::Obj<QInConnectAssistantConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -4582,19 +3674,19 @@ impl QInConnectIntentConfiguration {
     /// A `QInConnectIntentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `QInConnectAssistantConfiguration`: a [`QInConnectAssistantConfiguration`] object.
-    pub fn q_in_connect_assistant_configuration(mut self, value: impl Into<Obj<QInConnectAssistantConfiguration>>) -> Self { self.q_in_connect_assistant_configuration = Some(value.into()); self }
+    pub fn q_in_connect_assistant_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<QInConnectAssistantConfiguration>>) -> Self { self.q_in_connect_assistant_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QInConnectIntentConfiguration {}
+impl crate::PropertyType for QInConnectIntentConfiguration {}
 
-impl ToValue for QInConnectIntentConfiguration {
+impl ::cloudwright_core::ToValue for QInConnectIntentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "QInConnectAssistantConfiguration",
                 &self.q_in_connect_assistant_configuration,
@@ -4607,21 +3699,10 @@ impl ToValue for QInConnectIntentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QnAIntentConfigurationRequired {
     /// `BedrockModelConfiguration`: a [`BedrockModelSpecification`] object, required.
-    pub bedrock_model_configuration: Obj<BedrockModelSpecification>,
+    pub bedrock_model_configuration: crate::Obj<BedrockModelSpecification>,
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object, required.
-    pub data_source_configuration: Obj<DataSourceConfiguration>,
+    pub data_source_configuration: crate::Obj<DataSourceConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QnAIntentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockModelConfiguration", Shape::Object(&RULE_BedrockModelSpecification)),
-        ("DataSourceConfiguration", Shape::Object(&RULE_DataSourceConfiguration)),
-    ],
-    required: &["DataSourceConfiguration", "BedrockModelConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QnAIntentConfiguration` property type of `AWS::Lex::Bot`.
 ///
@@ -4631,11 +3712,11 @@ pub(crate) static RULE_QnAIntentConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QnAIntentConfiguration {
     /// `BedrockModelConfiguration`: a [`BedrockModelSpecification`] object, required.
-    pub bedrock_model_configuration: Obj<BedrockModelSpecification>,
+    pub bedrock_model_configuration: crate::Obj<BedrockModelSpecification>,
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object, required.
     ///
     /// Contains details about the configuration of the data source used for the `AMAZON.QnAIntent` .
-    pub data_source_configuration: Obj<DataSourceConfiguration>,
+    pub data_source_configuration: crate::Obj<DataSourceConfiguration>,
 }
 
 #[rustfmt::skip]
@@ -4650,17 +3731,17 @@ impl QnAIntentConfiguration {
     }
 
     /// `BedrockModelConfiguration`: a [`BedrockModelSpecification`] object, required.
-    pub fn bedrock_model_configuration(mut self, value: impl Into<Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_configuration = value.into(); self }
+    pub fn bedrock_model_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_configuration = value.into(); self }
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object, required.
-    pub fn data_source_configuration(mut self, value: impl Into<Obj<DataSourceConfiguration>>) -> Self { self.data_source_configuration = value.into(); self }
+    pub fn data_source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataSourceConfiguration>>) -> Self { self.data_source_configuration = value.into(); self }
 }
 
-impl PropertyType for QnAIntentConfiguration {}
+impl crate::PropertyType for QnAIntentConfiguration {}
 
-impl ToValue for QnAIntentConfiguration {
+impl ::cloudwright_core::ToValue for QnAIntentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "BedrockModelConfiguration",
                 &self.bedrock_model_configuration,
@@ -4674,25 +3755,12 @@ impl ToValue for QnAIntentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QnAKendraConfigurationRequired {
     /// `ExactResponse`: a boolean, required.
-    pub exact_response: Bool,
+    pub exact_response: ::cloudwright_core::Bool,
     /// `KendraIndex`: a string, required.
-    pub kendra_index: Str,
+    pub kendra_index: ::cloudwright_core::Str,
     /// `QueryFilterStringEnabled`: a boolean, required.
-    pub query_filter_string_enabled: Bool,
+    pub query_filter_string_enabled: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QnAKendraConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ExactResponse", Shape::Bool),
-        ("KendraIndex", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-        ("QueryFilterString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-        ("QueryFilterStringEnabled", Shape::Bool),
-    ],
-    required: &["KendraIndex", "QueryFilterStringEnabled", "ExactResponse"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QnAKendraConfiguration` property type of `AWS::Lex::Bot`.
 ///
@@ -4703,24 +3771,24 @@ pub(crate) static RULE_QnAKendraConfiguration: ObjRule = ObjRule {
 pub struct QnAKendraConfiguration {
     /// `ExactResponse`: a boolean, required.
     ///
-    /// Specifies whether to return an exact response from the Amazon Kendra index or to let the Amazon Bedrock model you select generate a response based on the results. To use this feature, you must first add FAQ questions to your index by following the steps at \[Adding frequently asked questions (FAQs) to an index\](<https://docs.aws.amazon.com/kendra/latest/dg/in-creating-faq.html>) .
-    pub exact_response: Bool,
+    /// Specifies whether to return an exact response from the Amazon Kendra index or to let the Amazon Bedrock model you select generate a response based on the results. To use this feature, you must first add FAQ questions to your index by following the steps at [Adding frequently asked questions (FAQs) to an index](https://docs.aws.amazon.com/kendra/latest/dg/in-creating-faq.html) .
+    pub exact_response: ::cloudwright_core::Bool,
     /// `KendraIndex`: a string, required.
     ///
     /// The ARN of the Amazon Kendra index to use.
     ///
     /// Length 1 to 5000.
-    pub kendra_index: Str,
+    pub kendra_index: ::cloudwright_core::Str,
     /// `QueryFilterString`: a string.
     ///
-    /// Contains the Amazon Kendra filter string to use if enabled. For more information on the Amazon Kendra search filter JSON format, see \[Using document attributes to filter search results\](<https://docs.aws.amazon.com/kendra/latest/dg/filtering.html#search-filtering>) .
+    /// Contains the Amazon Kendra filter string to use if enabled. For more information on the Amazon Kendra search filter JSON format, see [Using document attributes to filter search results](https://docs.aws.amazon.com/kendra/latest/dg/filtering.html#search-filtering) .
     ///
     /// Length 1 to 5000.
-    pub query_filter_string: Option<Str>,
+    pub query_filter_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryFilterStringEnabled`: a boolean, required.
     ///
     /// Specifies whether to enable an Amazon Kendra filter string or not.
-    pub query_filter_string_enabled: Bool,
+    pub query_filter_string_enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -4731,27 +3799,27 @@ impl QnAKendraConfiguration {
         Self {
             exact_response: required.exact_response,
             kendra_index: required.kendra_index,
-            query_filter_string: None,
+            query_filter_string: ::std::option::Option::None,
             query_filter_string_enabled: required.query_filter_string_enabled,
         }
     }
 
     /// `ExactResponse`: a boolean, required.
-    pub fn exact_response(mut self, value: impl Into<Bool>) -> Self { self.exact_response = value.into(); self }
+    pub fn exact_response(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exact_response = value.into(); self }
     /// `KendraIndex`: a string, required.
-    pub fn kendra_index(mut self, value: impl Into<Str>) -> Self { self.kendra_index = value.into(); self }
+    pub fn kendra_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kendra_index = value.into(); self }
     /// `QueryFilterString`: a string.
-    pub fn query_filter_string(mut self, value: impl Into<Str>) -> Self { self.query_filter_string = Some(value.into()); self }
+    pub fn query_filter_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_filter_string = ::std::option::Option::Some(value.into()); self }
     /// `QueryFilterStringEnabled`: a boolean, required.
-    pub fn query_filter_string_enabled(mut self, value: impl Into<Bool>) -> Self { self.query_filter_string_enabled = value.into(); self }
+    pub fn query_filter_string_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.query_filter_string_enabled = value.into(); self }
 }
 
-impl PropertyType for QnAKendraConfiguration {}
+impl crate::PropertyType for QnAKendraConfiguration {}
 
-impl ToValue for QnAKendraConfiguration {
+impl ::cloudwright_core::ToValue for QnAKendraConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ExactResponse", &self.exact_response)
             .req("KendraIndex", &self.kendra_index)
             .opt("QueryFilterString", &self.query_filter_string)
@@ -4763,23 +3831,6 @@ impl ToValue for QnAKendraConfiguration {
     }
 }
 
-/// The required properties of [`Replication`], by name: `Replication::new(ReplicationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationRequired {
-    /// `ReplicaRegions`: a list of strings, required.
-    pub replica_regions: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Replication: ObjRule = ObjRule {
-    properties: &[
-        ("ReplicaRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
-    ],
-    required: &["ReplicaRegions"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Replication` property type of `AWS::Lex::Bot`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-replication.html>
@@ -4788,51 +3839,33 @@ pub struct Replication {
     /// `ReplicaRegions`: a list of strings, required.
     ///
     /// Items 1 to 1.
-    pub replica_regions: List<Str>,
+    pub replica_regions: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Replication {
-    /// A `Replication` with its required properties, named in a [`ReplicationRequired`].
+    /// A `Replication` with its one required property, `ReplicaRegions`.
     #[inline]
-    pub fn new(required: ReplicationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            replica_regions: required.replica_regions,
+            replica_regions: value.into(),
         }
     }
 
     /// `ReplicaRegions`: a list of strings, required.
-    pub fn replica_regions(mut self, value: impl Into<List<Str>>) -> Self { self.replica_regions = value.into(); self }
+    pub fn replica_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.replica_regions = value.into(); self }
 }
 
-impl PropertyType for Replication {}
+impl crate::PropertyType for Replication {}
 
-impl ToValue for Replication {
+impl ::cloudwright_core::ToValue for Replication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ReplicaRegions", &self.replica_regions)
             .build()
     }
 }
-
-/// The required properties of [`ResponseSpecification`], by name: `ResponseSpecification::new(ResponseSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResponseSpecificationRequired {
-    /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
-    pub message_groups_list: List<MessageGroup>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResponseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllowInterrupt", Shape::Bool),
-        ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
-    ],
-    required: &["MessageGroupsList"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResponseSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -4844,53 +3877,43 @@ pub struct ResponseSpecification {
     /// `AllowInterrupt`: a boolean.
     ///
     /// Indicates whether the user can interrupt a speech response from Amazon Lex.
-    pub allow_interrupt: Option<Bool>,
+    pub allow_interrupt: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
     ///
     /// A collection of responses that Amazon Lex can send to the user. Amazon Lex chooses the actual response to send at runtime.
     ///
     /// Items 1 to 5.
-    pub message_groups_list: List<MessageGroup>,
+    pub message_groups_list: ::cloudwright_core::List<MessageGroup>,
 }
 
 #[rustfmt::skip]
 impl ResponseSpecification {
-    /// A `ResponseSpecification` with its required properties, named in a [`ResponseSpecificationRequired`].
+    /// A `ResponseSpecification` with its one required property, `MessageGroupsList`.
     #[inline]
-    pub fn new(required: ResponseSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<MessageGroup>>) -> Self {
         Self {
-            allow_interrupt: None,
-            message_groups_list: required.message_groups_list,
+            allow_interrupt: ::std::option::Option::None,
+            message_groups_list: value.into(),
         }
     }
 
     /// `AllowInterrupt`: a boolean.
-    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self { self.allow_interrupt = Some(value.into()); self }
+    pub fn allow_interrupt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_interrupt = ::std::option::Option::Some(value.into()); self }
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
-    pub fn message_groups_list(mut self, value: impl Into<List<MessageGroup>>) -> Self { self.message_groups_list = value.into(); self }
+    pub fn message_groups_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MessageGroup>>) -> Self { self.message_groups_list = value.into(); self }
 }
 
-impl PropertyType for ResponseSpecification {}
+impl crate::PropertyType for ResponseSpecification {}
 
-impl ToValue for ResponseSpecification {
+impl ::cloudwright_core::ToValue for ResponseSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowInterrupt", &self.allow_interrupt)
             .req("MessageGroupsList", &self.message_groups_list)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuntimeSettings: ObjRule = ObjRule {
-    properties: &[
-        ("NluImprovementSpecification", Shape::Object(&RULE_NluImprovementSpecification)),
-        ("SlotResolutionImprovementSpecification", Shape::Object(&RULE_SlotResolutionImprovementSpecification)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuntimeSettings` property type of `AWS::Lex::Bot`.
 ///
@@ -4898,10 +3921,11 @@ pub(crate) static RULE_RuntimeSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuntimeSettings {
     /// `NluImprovementSpecification`: a [`NluImprovementSpecification`] object.
-    pub nlu_improvement_specification: Option<Obj<NluImprovementSpecification>>,
+    pub nlu_improvement_specification:
+        ::std::option::Option<crate::Obj<NluImprovementSpecification>>,
     /// `SlotResolutionImprovementSpecification`: a [`SlotResolutionImprovementSpecification`] object.
     pub slot_resolution_improvement_specification:
-        Option<Obj<SlotResolutionImprovementSpecification>>,
+        ::std::option::Option<crate::Obj<SlotResolutionImprovementSpecification>>,
 }
 
 #[rustfmt::skip]
@@ -4909,21 +3933,21 @@ impl RuntimeSettings {
     /// A `RuntimeSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NluImprovementSpecification`: a [`NluImprovementSpecification`] object.
-    pub fn nlu_improvement_specification(mut self, value: impl Into<Obj<NluImprovementSpecification>>) -> Self { self.nlu_improvement_specification = Some(value.into()); self }
+    pub fn nlu_improvement_specification(mut self, value: impl ::std::convert::Into<crate::Obj<NluImprovementSpecification>>) -> Self { self.nlu_improvement_specification = ::std::option::Option::Some(value.into()); self }
     /// `SlotResolutionImprovementSpecification`: a [`SlotResolutionImprovementSpecification`] object.
-    pub fn slot_resolution_improvement_specification(mut self, value: impl Into<Obj<SlotResolutionImprovementSpecification>>) -> Self { self.slot_resolution_improvement_specification = Some(value.into()); self }
+    pub fn slot_resolution_improvement_specification(mut self, value: impl ::std::convert::Into<crate::Obj<SlotResolutionImprovementSpecification>>) -> Self { self.slot_resolution_improvement_specification = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuntimeSettings {}
+impl crate::PropertyType for RuntimeSettings {}
 
-impl ToValue for RuntimeSettings {
+impl ::cloudwright_core::ToValue for RuntimeSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "NluImprovementSpecification",
                 &self.nlu_improvement_specification,
@@ -4940,22 +3964,10 @@ impl ToValue for RuntimeSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3ObjectKey`: a string, required.
-    pub s3_object_key: Str,
+    pub s3_object_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3ObjectKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("S3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["S3Bucket", "S3ObjectKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::Lex::Bot`.
 ///
@@ -4969,19 +3981,19 @@ pub struct S3Location {
     /// The S3 bucket name.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 3 to 63.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3ObjectKey`: a string, required.
     ///
     /// The path and file name to the object in the S3 bucket.
     ///
     /// Pattern `[\.\-\!\*\_\'\(\)a-zA-Z0-9][\.\-\!\*\_\'\(\)\/a-zA-Z0-9]*$`; length 1 to 1024.
-    pub s3_object_key: Str,
+    pub s3_object_key: ::cloudwright_core::Str,
     /// `S3ObjectVersion`: a string.
     ///
     /// The version of the object in the S3 bucket.
     ///
     /// Length 1 to 1024.
-    pub s3_object_version: Option<Str>,
+    pub s3_object_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -4992,47 +4004,30 @@ impl S3Location {
         Self {
             s3_bucket: required.s3_bucket,
             s3_object_key: required.s3_object_key,
-            s3_object_version: None,
+            s3_object_version: ::std::option::Option::None,
         }
     }
 
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3ObjectKey`: a string, required.
-    pub fn s3_object_key(mut self, value: impl Into<Str>) -> Self { self.s3_object_key = value.into(); self }
+    pub fn s3_object_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_object_key = value.into(); self }
     /// `S3ObjectVersion`: a string.
-    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self { self.s3_object_version = Some(value.into()); self }
+    pub fn s3_object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_object_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
             .req("S3ObjectKey", &self.s3_object_key)
             .opt("S3ObjectVersion", &self.s3_object_version)
             .build()
     }
 }
-
-/// The required properties of [`SampleUtterance`], by name: `SampleUtterance::new(SampleUtteranceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SampleUtteranceRequired {
-    /// `Utterance`: a string, required.
-    pub utterance: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SampleUtterance: ObjRule = ObjRule {
-    properties: &[
-        ("Utterance", Shape::STR),
-    ],
-    required: &["Utterance"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SampleUtterance` property type of `AWS::Lex::Bot`.
 ///
@@ -5044,49 +4039,33 @@ pub struct SampleUtterance {
     /// `Utterance`: a string, required.
     ///
     /// A sample utterance that invokes an intent or respond to a slot elicitation prompt.
-    pub utterance: Str,
+    pub utterance: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SampleUtterance {
-    /// A `SampleUtterance` with its required properties, named in a [`SampleUtteranceRequired`].
+    /// A `SampleUtterance` with its one required property, `Utterance`.
     #[inline]
-    pub fn new(required: SampleUtteranceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            utterance: required.utterance,
+            utterance: value.into(),
         }
     }
 
     /// `Utterance`: a string, required.
-    pub fn utterance(mut self, value: impl Into<Str>) -> Self { self.utterance = value.into(); self }
+    pub fn utterance(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.utterance = value.into(); self }
 }
 
-impl PropertyType for SampleUtterance {}
+impl crate::PropertyType for SampleUtterance {}
 
-impl ToValue for SampleUtterance {
+impl ::cloudwright_core::ToValue for SampleUtterance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Utterance", &self.utterance).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Utterance", &self.utterance)
+            .build()
     }
 }
-
-/// The required properties of [`SampleUtteranceGenerationSpecification`], by name: `SampleUtteranceGenerationSpecification::new(SampleUtteranceGenerationSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SampleUtteranceGenerationSpecificationRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SampleUtteranceGenerationSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockModelSpecification", Shape::Object(&RULE_BedrockModelSpecification)),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SampleUtteranceGenerationSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -5094,34 +4073,34 @@ pub(crate) static RULE_SampleUtteranceGenerationSpecification: ObjRule = ObjRule
 #[derive(Clone, Debug, PartialEq)]
 pub struct SampleUtteranceGenerationSpecification {
     /// `BedrockModelSpecification`: a [`BedrockModelSpecification`] object.
-    pub bedrock_model_specification: Option<Obj<BedrockModelSpecification>>,
+    pub bedrock_model_specification: ::std::option::Option<crate::Obj<BedrockModelSpecification>>,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl SampleUtteranceGenerationSpecification {
-    /// A `SampleUtteranceGenerationSpecification` with its required properties, named in a [`SampleUtteranceGenerationSpecificationRequired`].
+    /// A `SampleUtteranceGenerationSpecification` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: SampleUtteranceGenerationSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            bedrock_model_specification: None,
-            enabled: required.enabled,
+            bedrock_model_specification: ::std::option::Option::None,
+            enabled: value.into(),
         }
     }
 
     /// `BedrockModelSpecification`: a [`BedrockModelSpecification`] object.
-    pub fn bedrock_model_specification(mut self, value: impl Into<Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_specification = Some(value.into()); self }
+    pub fn bedrock_model_specification(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_specification = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for SampleUtteranceGenerationSpecification {}
+impl crate::PropertyType for SampleUtteranceGenerationSpecification {}
 
-impl ToValue for SampleUtteranceGenerationSpecification {
+impl ::cloudwright_core::ToValue for SampleUtteranceGenerationSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BedrockModelSpecification",
                 &self.bedrock_model_specification,
@@ -5130,23 +4109,6 @@ impl ToValue for SampleUtteranceGenerationSpecification {
             .build()
     }
 }
-
-/// The required properties of [`SampleValue`], by name: `SampleValue::new(SampleValueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SampleValueRequired {
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SampleValue: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
-    ],
-    required: &["Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SampleValue` property type of `AWS::Lex::Bot`.
 ///
@@ -5160,49 +4122,33 @@ pub struct SampleValue {
     /// The value that can be used for a slot type.
     ///
     /// Length 1 to 140.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SampleValue {
-    /// A `SampleValue` with its required properties, named in a [`SampleValueRequired`].
+    /// A `SampleValue` with its one required property, `Value`.
     #[inline]
-    pub fn new(required: SampleValueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            value: required.value,
+            value: value.into(),
         }
     }
 
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for SampleValue {}
+impl crate::PropertyType for SampleValue {}
 
-impl ToValue for SampleValue {
+impl ::cloudwright_core::ToValue for SampleValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Value", &self.value)
+            .build()
     }
 }
-
-/// The required properties of [`SessionAttribute`], by name: `SessionAttribute::new(SessionAttributeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SessionAttributeRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SessionAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SessionAttribute` property type of `AWS::Lex::Bot`.
 ///
@@ -5216,38 +4162,38 @@ pub struct SessionAttribute {
     /// The name of the session attribute.
     ///
     /// Length 1 to 1024.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// The session-specific context information for the session attribute.
     ///
     /// Length 0 to 1024.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl SessionAttribute {
-    /// A `SessionAttribute` with its required properties, named in a [`SessionAttributeRequired`].
+    /// A `SessionAttribute` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: SessionAttributeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SessionAttribute {}
+impl crate::PropertyType for SessionAttribute {}
 
-impl ToValue for SessionAttribute {
+impl ::cloudwright_core::ToValue for SessionAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -5258,28 +4204,12 @@ impl ToValue for SessionAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SlotTypeName`: a string, required.
-    pub slot_type_name: Str,
+    pub slot_type_name: ::cloudwright_core::Str,
     /// `ValueElicitationSetting`: a [`SlotValueElicitationSetting`] object, required.
-    pub value_elicitation_setting: Obj<SlotValueElicitationSetting>,
+    pub value_elicitation_setting: crate::Obj<SlotValueElicitationSetting>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Slot: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
-        ("MultipleValuesSetting", Shape::Object(&RULE_MultipleValuesSetting)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ObfuscationSetting", Shape::Object(&RULE_ObfuscationSetting)),
-        ("SlotTypeName", Shape::STR),
-        ("SubSlotSetting", Shape::Object(&RULE_SubSlotSetting)),
-        ("ValueElicitationSetting", Shape::Object(&RULE_SlotValueElicitationSetting)),
-    ],
-    required: &["Name", "SlotTypeName", "ValueElicitationSetting"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Slot` property type of `AWS::Lex::Bot`.
 ///
@@ -5293,27 +4223,27 @@ pub struct Slot {
     /// The description of the slot.
     ///
     /// Length at most 2000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultipleValuesSetting`: a [`MultipleValuesSetting`] object.
     ///
     /// Indicates whether a slot can return multiple values.
-    pub multiple_values_setting: Option<Obj<MultipleValuesSetting>>,
+    pub multiple_values_setting: ::std::option::Option<crate::Obj<MultipleValuesSetting>>,
     /// `Name`: a string, required.
     ///
     /// The name given to the slot.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ObfuscationSetting`: an [`ObfuscationSetting`] object.
     ///
     /// Determines whether the contents of the slot are obfuscated in Amazon CloudWatch Logs logs. Use obfuscated slots to protect information such as personally identifiable information (PII) in logs.
-    pub obfuscation_setting: Option<Obj<ObfuscationSetting>>,
+    pub obfuscation_setting: ::std::option::Option<crate::Obj<ObfuscationSetting>>,
     /// `SlotTypeName`: a string, required.
     ///
     /// The name of the slot type that this slot is based on. The slot type defines the acceptable values for the slot.
-    pub slot_type_name: Str,
+    pub slot_type_name: ::cloudwright_core::Str,
     /// `SubSlotSetting`: a [`SubSlotSetting`] object.
-    pub sub_slot_setting: Option<Obj<SubSlotSetting>>,
+    pub sub_slot_setting: ::std::option::Option<crate::Obj<SubSlotSetting>>,
     /// `ValueElicitationSetting`: a [`SlotValueElicitationSetting`] object, required.
     ///
     /// Determines the slot resolution strategy that Amazon Lex uses to return slot type values. The field can be set to one of the following values:
@@ -5322,7 +4252,7 @@ pub struct Slot {
     /// - TOP_RESOLUTION - If there is a resolution list for the slot, return the first value in the resolution list as the slot type value. If there is no resolution list, null is returned.
     ///
     /// If you don't specify the `valueSelectionStrategy` , the default is `ORIGINAL_VALUE` .
-    pub value_elicitation_setting: Obj<SlotValueElicitationSetting>,
+    pub value_elicitation_setting: crate::Obj<SlotValueElicitationSetting>,
 }
 
 #[rustfmt::skip]
@@ -5331,38 +4261,38 @@ impl Slot {
     #[inline]
     pub fn new(required: SlotRequired) -> Self {
         Self {
-            description: None,
-            multiple_values_setting: None,
+            description: ::std::option::Option::None,
+            multiple_values_setting: ::std::option::Option::None,
             name: required.name,
-            obfuscation_setting: None,
+            obfuscation_setting: ::std::option::Option::None,
             slot_type_name: required.slot_type_name,
-            sub_slot_setting: None,
+            sub_slot_setting: ::std::option::Option::None,
             value_elicitation_setting: required.value_elicitation_setting,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MultipleValuesSetting`: a [`MultipleValuesSetting`] object.
-    pub fn multiple_values_setting(mut self, value: impl Into<Obj<MultipleValuesSetting>>) -> Self { self.multiple_values_setting = Some(value.into()); self }
+    pub fn multiple_values_setting(mut self, value: impl ::std::convert::Into<crate::Obj<MultipleValuesSetting>>) -> Self { self.multiple_values_setting = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ObfuscationSetting`: an [`ObfuscationSetting`] object.
-    pub fn obfuscation_setting(mut self, value: impl Into<Obj<ObfuscationSetting>>) -> Self { self.obfuscation_setting = Some(value.into()); self }
+    pub fn obfuscation_setting(mut self, value: impl ::std::convert::Into<crate::Obj<ObfuscationSetting>>) -> Self { self.obfuscation_setting = ::std::option::Option::Some(value.into()); self }
     /// `SlotTypeName`: a string, required.
-    pub fn slot_type_name(mut self, value: impl Into<Str>) -> Self { self.slot_type_name = value.into(); self }
+    pub fn slot_type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.slot_type_name = value.into(); self }
     /// `SubSlotSetting`: a [`SubSlotSetting`] object.
-    pub fn sub_slot_setting(mut self, value: impl Into<Obj<SubSlotSetting>>) -> Self { self.sub_slot_setting = Some(value.into()); self }
+    pub fn sub_slot_setting(mut self, value: impl ::std::convert::Into<crate::Obj<SubSlotSetting>>) -> Self { self.sub_slot_setting = ::std::option::Option::Some(value.into()); self }
     /// `ValueElicitationSetting`: a [`SlotValueElicitationSetting`] object, required.
-    pub fn value_elicitation_setting(mut self, value: impl Into<Obj<SlotValueElicitationSetting>>) -> Self { self.value_elicitation_setting = value.into(); self }
+    pub fn value_elicitation_setting(mut self, value: impl ::std::convert::Into<crate::Obj<SlotValueElicitationSetting>>) -> Self { self.value_elicitation_setting = value.into(); self }
 }
 
-impl PropertyType for Slot {}
+impl crate::PropertyType for Slot {}
 
-impl ToValue for Slot {
+impl ::cloudwright_core::ToValue for Slot {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("MultipleValuesSetting", &self.multiple_values_setting)
             .req("Name", &self.name)
@@ -5374,22 +4304,6 @@ impl ToValue for Slot {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SlotCaptureSetting: ObjRule = ObjRule {
-    properties: &[
-        ("CaptureConditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("CaptureNextStep", Shape::Object(&RULE_DialogState)),
-        ("CaptureResponse", Shape::Object(&RULE_ResponseSpecification)),
-        ("CodeHook", Shape::Object(&RULE_DialogCodeHookInvocationSetting)),
-        ("ElicitationCodeHook", Shape::Object(&RULE_ElicitationCodeHookInvocationSetting)),
-        ("FailureConditional", Shape::Object(&RULE_ConditionalSpecification)),
-        ("FailureNextStep", Shape::Object(&RULE_DialogState)),
-        ("FailureResponse", Shape::Object(&RULE_ResponseSpecification)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SlotCaptureSetting` property type of `AWS::Lex::Bot`.
 ///
 /// Settings used when Amazon Lex successfully captures a slot value from a user.
@@ -5400,35 +4314,36 @@ pub struct SlotCaptureSetting {
     /// `CaptureConditional`: a [`ConditionalSpecification`] object.
     ///
     /// A list of conditional branches to evaluate after the slot value is captured.
-    pub capture_conditional: Option<Obj<ConditionalSpecification>>,
+    pub capture_conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `CaptureNextStep`: a [`DialogState`] object.
     ///
     /// Specifies the next step that the bot runs when the slot value is captured before the code hook times out.
-    pub capture_next_step: Option<Obj<DialogState>>,
+    pub capture_next_step: ::std::option::Option<crate::Obj<DialogState>>,
     /// `CaptureResponse`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond the user input.
-    pub capture_response: Option<Obj<ResponseSpecification>>,
+    pub capture_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
     /// `CodeHook`: a [`DialogCodeHookInvocationSetting`] object.
     ///
     /// Code hook called after Amazon Lex successfully captures a slot value.
-    pub code_hook: Option<Obj<DialogCodeHookInvocationSetting>>,
+    pub code_hook: ::std::option::Option<crate::Obj<DialogCodeHookInvocationSetting>>,
     /// `ElicitationCodeHook`: an [`ElicitationCodeHookInvocationSetting`] object.
     ///
     /// Code hook called when Amazon Lex doesn't capture a slot value.
-    pub elicitation_code_hook: Option<Obj<ElicitationCodeHookInvocationSetting>>,
+    pub elicitation_code_hook:
+        ::std::option::Option<crate::Obj<ElicitationCodeHookInvocationSetting>>,
     /// `FailureConditional`: a [`ConditionalSpecification`] object.
     ///
     /// A list of conditional branches to evaluate when the slot value isn't captured.
-    pub failure_conditional: Option<Obj<ConditionalSpecification>>,
+    pub failure_conditional: ::std::option::Option<crate::Obj<ConditionalSpecification>>,
     /// `FailureNextStep`: a [`DialogState`] object.
     ///
     /// Specifies the next step that the bot runs when the slot value code is not recognized.
-    pub failure_next_step: Option<Obj<DialogState>>,
+    pub failure_next_step: ::std::option::Option<crate::Obj<DialogState>>,
     /// `FailureResponse`: a [`ResponseSpecification`] object.
     ///
     /// Specifies a list of message groups that Amazon Lex uses to respond the user input when the slot fails to be captured.
-    pub failure_response: Option<Obj<ResponseSpecification>>,
+    pub failure_response: ::std::option::Option<crate::Obj<ResponseSpecification>>,
 }
 
 #[rustfmt::skip]
@@ -5436,33 +4351,33 @@ impl SlotCaptureSetting {
     /// A `SlotCaptureSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CaptureConditional`: a [`ConditionalSpecification`] object.
-    pub fn capture_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.capture_conditional = Some(value.into()); self }
+    pub fn capture_conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.capture_conditional = ::std::option::Option::Some(value.into()); self }
     /// `CaptureNextStep`: a [`DialogState`] object.
-    pub fn capture_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.capture_next_step = Some(value.into()); self }
+    pub fn capture_next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.capture_next_step = ::std::option::Option::Some(value.into()); self }
     /// `CaptureResponse`: a [`ResponseSpecification`] object.
-    pub fn capture_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.capture_response = Some(value.into()); self }
+    pub fn capture_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.capture_response = ::std::option::Option::Some(value.into()); self }
     /// `CodeHook`: a [`DialogCodeHookInvocationSetting`] object.
-    pub fn code_hook(mut self, value: impl Into<Obj<DialogCodeHookInvocationSetting>>) -> Self { self.code_hook = Some(value.into()); self }
+    pub fn code_hook(mut self, value: impl ::std::convert::Into<crate::Obj<DialogCodeHookInvocationSetting>>) -> Self { self.code_hook = ::std::option::Option::Some(value.into()); self }
     /// `ElicitationCodeHook`: an [`ElicitationCodeHookInvocationSetting`] object.
-    pub fn elicitation_code_hook(mut self, value: impl Into<Obj<ElicitationCodeHookInvocationSetting>>) -> Self { self.elicitation_code_hook = Some(value.into()); self }
+    pub fn elicitation_code_hook(mut self, value: impl ::std::convert::Into<crate::Obj<ElicitationCodeHookInvocationSetting>>) -> Self { self.elicitation_code_hook = ::std::option::Option::Some(value.into()); self }
     /// `FailureConditional`: a [`ConditionalSpecification`] object.
-    pub fn failure_conditional(mut self, value: impl Into<Obj<ConditionalSpecification>>) -> Self { self.failure_conditional = Some(value.into()); self }
+    pub fn failure_conditional(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionalSpecification>>) -> Self { self.failure_conditional = ::std::option::Option::Some(value.into()); self }
     /// `FailureNextStep`: a [`DialogState`] object.
-    pub fn failure_next_step(mut self, value: impl Into<Obj<DialogState>>) -> Self { self.failure_next_step = Some(value.into()); self }
+    pub fn failure_next_step(mut self, value: impl ::std::convert::Into<crate::Obj<DialogState>>) -> Self { self.failure_next_step = ::std::option::Option::Some(value.into()); self }
     /// `FailureResponse`: a [`ResponseSpecification`] object.
-    pub fn failure_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.failure_response = Some(value.into()); self }
+    pub fn failure_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.failure_response = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SlotCaptureSetting {}
+impl crate::PropertyType for SlotCaptureSetting {}
 
-impl ToValue for SlotCaptureSetting {
+impl ::cloudwright_core::ToValue for SlotCaptureSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CaptureConditional", &self.capture_conditional)
             .opt("CaptureNextStep", &self.capture_next_step)
             .opt("CaptureResponse", &self.capture_response)
@@ -5474,23 +4389,6 @@ impl ToValue for SlotCaptureSetting {
             .build()
     }
 }
-
-/// The required properties of [`SlotDefaultValue`], by name: `SlotDefaultValue::new(SlotDefaultValueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlotDefaultValueRequired {
-    /// `DefaultValue`: a string, required.
-    pub default_value: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlotDefaultValue: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(202), ..StrRule::ANY })),
-    ],
-    required: &["DefaultValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlotDefaultValue` property type of `AWS::Lex::Bot`.
 ///
@@ -5504,50 +4402,33 @@ pub struct SlotDefaultValue {
     /// The default value to use when a user doesn't provide a value for a slot.
     ///
     /// Length 1 to 202.
-    pub default_value: Str,
+    pub default_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SlotDefaultValue {
-    /// A `SlotDefaultValue` with its required properties, named in a [`SlotDefaultValueRequired`].
+    /// A `SlotDefaultValue` with its one required property, `DefaultValue`.
     #[inline]
-    pub fn new(required: SlotDefaultValueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            default_value: required.default_value,
+            default_value: value.into(),
         }
     }
 
     /// `DefaultValue`: a string, required.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = value.into(); self }
+    pub fn default_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_value = value.into(); self }
 }
 
-impl PropertyType for SlotDefaultValue {}
+impl crate::PropertyType for SlotDefaultValue {}
 
-impl ToValue for SlotDefaultValue {
+impl ::cloudwright_core::ToValue for SlotDefaultValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefaultValue", &self.default_value)
             .build()
     }
 }
-
-/// The required properties of [`SlotDefaultValueSpecification`], by name: `SlotDefaultValueSpecification::new(SlotDefaultValueSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlotDefaultValueSpecificationRequired {
-    /// `DefaultValueList`: a list of [`SlotDefaultValue`] objects, required.
-    pub default_value_list: List<SlotDefaultValue>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlotDefaultValueSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValueList", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotDefaultValue), min_items: None, max_items: Some(10), unique: false })),
-    ],
-    required: &["DefaultValueList"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlotDefaultValueSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -5561,29 +4442,29 @@ pub struct SlotDefaultValueSpecification {
     /// A list of default values. Amazon Lex chooses the default value to use in the order that they are presented in the list.
     ///
     /// Items at most 10.
-    pub default_value_list: List<SlotDefaultValue>,
+    pub default_value_list: ::cloudwright_core::List<SlotDefaultValue>,
 }
 
 #[rustfmt::skip]
 impl SlotDefaultValueSpecification {
-    /// A `SlotDefaultValueSpecification` with its required properties, named in a [`SlotDefaultValueSpecificationRequired`].
+    /// A `SlotDefaultValueSpecification` with its one required property, `DefaultValueList`.
     #[inline]
-    pub fn new(required: SlotDefaultValueSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<SlotDefaultValue>>) -> Self {
         Self {
-            default_value_list: required.default_value_list,
+            default_value_list: value.into(),
         }
     }
 
     /// `DefaultValueList`: a list of [`SlotDefaultValue`] objects, required.
-    pub fn default_value_list(mut self, value: impl Into<List<SlotDefaultValue>>) -> Self { self.default_value_list = value.into(); self }
+    pub fn default_value_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SlotDefaultValue>>) -> Self { self.default_value_list = value.into(); self }
 }
 
-impl PropertyType for SlotDefaultValueSpecification {}
+impl crate::PropertyType for SlotDefaultValueSpecification {}
 
-impl ToValue for SlotDefaultValueSpecification {
+impl ::cloudwright_core::ToValue for SlotDefaultValueSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefaultValueList", &self.default_value_list)
             .build()
     }
@@ -5593,21 +4474,10 @@ impl ToValue for SlotDefaultValueSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotPriorityRequired {
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `SlotName`: a string, required.
-    pub slot_name: Str,
+    pub slot_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlotPriority: ObjRule = ObjRule {
-    properties: &[
-        ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("SlotName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["SlotName", "Priority"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlotPriority` property type of `AWS::Lex::Bot`.
 ///
@@ -5621,13 +4491,13 @@ pub struct SlotPriority {
     /// The priority that Amazon Lex should apply to the slot.
     ///
     /// Value 0 to 100.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `SlotName`: a string, required.
     ///
     /// The name of the slot.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub slot_name: Str,
+    pub slot_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -5642,40 +4512,22 @@ impl SlotPriority {
     }
 
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `SlotName`: a string, required.
-    pub fn slot_name(mut self, value: impl Into<Str>) -> Self { self.slot_name = value.into(); self }
+    pub fn slot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.slot_name = value.into(); self }
 }
 
-impl PropertyType for SlotPriority {}
+impl crate::PropertyType for SlotPriority {}
 
-impl ToValue for SlotPriority {
+impl ::cloudwright_core::ToValue for SlotPriority {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Priority", &self.priority)
             .req("SlotName", &self.slot_name)
             .build()
     }
 }
-
-/// The required properties of [`SlotResolutionImprovementSpecification`], by name: `SlotResolutionImprovementSpecification::new(SlotResolutionImprovementSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlotResolutionImprovementSpecificationRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlotResolutionImprovementSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockModelSpecification", Shape::Object(&RULE_BedrockModelSpecification)),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlotResolutionImprovementSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -5683,34 +4535,34 @@ pub(crate) static RULE_SlotResolutionImprovementSpecification: ObjRule = ObjRule
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotResolutionImprovementSpecification {
     /// `BedrockModelSpecification`: a [`BedrockModelSpecification`] object.
-    pub bedrock_model_specification: Option<Obj<BedrockModelSpecification>>,
+    pub bedrock_model_specification: ::std::option::Option<crate::Obj<BedrockModelSpecification>>,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl SlotResolutionImprovementSpecification {
-    /// A `SlotResolutionImprovementSpecification` with its required properties, named in a [`SlotResolutionImprovementSpecificationRequired`].
+    /// A `SlotResolutionImprovementSpecification` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: SlotResolutionImprovementSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            bedrock_model_specification: None,
-            enabled: required.enabled,
+            bedrock_model_specification: ::std::option::Option::None,
+            enabled: value.into(),
         }
     }
 
     /// `BedrockModelSpecification`: a [`BedrockModelSpecification`] object.
-    pub fn bedrock_model_specification(mut self, value: impl Into<Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_specification = Some(value.into()); self }
+    pub fn bedrock_model_specification(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockModelSpecification>>) -> Self { self.bedrock_model_specification = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for SlotResolutionImprovementSpecification {}
+impl crate::PropertyType for SlotResolutionImprovementSpecification {}
 
-impl ToValue for SlotResolutionImprovementSpecification {
+impl ::cloudwright_core::ToValue for SlotResolutionImprovementSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BedrockModelSpecification",
                 &self.bedrock_model_specification,
@@ -5720,29 +4572,6 @@ impl ToValue for SlotResolutionImprovementSpecification {
     }
 }
 
-/// The required properties of [`SlotType`], by name: `SlotType::new(SlotTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlotTypeRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlotType: ObjRule = ObjRule {
-    properties: &[
-        ("CompositeSlotTypeSetting", Shape::Object(&RULE_CompositeSlotTypeSetting)),
-        ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
-        ("ExternalSourceSetting", Shape::Object(&RULE_ExternalSourceSetting)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ParentSlotTypeSignature", Shape::STR),
-        ("SlotTypeValues", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotTypeValue), min_items: None, max_items: Some(10000), unique: false })),
-        ("ValueSelectionSetting", Shape::Object(&RULE_SlotValueSelectionSetting)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SlotType` property type of `AWS::Lex::Bot`.
 ///
 /// Describes a slot type.
@@ -5751,35 +4580,35 @@ pub(crate) static RULE_SlotType: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlotType {
     /// `CompositeSlotTypeSetting`: a [`CompositeSlotTypeSetting`] object.
-    pub composite_slot_type_setting: Option<Obj<CompositeSlotTypeSetting>>,
+    pub composite_slot_type_setting: ::std::option::Option<crate::Obj<CompositeSlotTypeSetting>>,
     /// `Description`: a string.
     ///
     /// A description of the slot type. Use the description to help identify the slot type in lists.
     ///
     /// Length at most 2000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExternalSourceSetting`: an [`ExternalSourceSetting`] object.
     ///
     /// Sets the type of external information used to create the slot type.
-    pub external_source_setting: Option<Obj<ExternalSourceSetting>>,
+    pub external_source_setting: ::std::option::Option<crate::Obj<ExternalSourceSetting>>,
     /// `Name`: a string, required.
     ///
     /// The name of the slot type. A slot type name must be unique withing the account.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParentSlotTypeSignature`: a string.
     ///
     /// The built-in slot type used as a parent of this slot type. When you define a parent slot type, the new slot type has the configuration of the parent lot type.
     ///
     /// Only `AMAZON.AlphaNumeric` is supported.
-    pub parent_slot_type_signature: Option<Str>,
+    pub parent_slot_type_signature: ::std::option::Option<::cloudwright_core::Str>,
     /// `SlotTypeValues`: a list of [`SlotTypeValue`] objects.
     ///
     /// A list of SlotTypeValue objects that defines the values that the slot type can take. Each value can have a list of synonyms, additional values that help train the machine learning model about the values that it resolves for the slot.
     ///
     /// Items at most 10000.
-    pub slot_type_values: Option<List<SlotTypeValue>>,
+    pub slot_type_values: ::std::option::Option<::cloudwright_core::List<SlotTypeValue>>,
     /// `ValueSelectionSetting`: a [`SlotValueSelectionSetting`] object.
     ///
     /// Determines the slot resolution strategy that Amazon Lex uses to return slot type values. The field can be set to one of the following values:
@@ -5788,47 +4617,47 @@ pub struct SlotType {
     /// - `TOP_RESOLUTION` - If there is a resolution list for the slot, return the first value in the resolution list as the slot type value. If there is no resolution list, null is returned.
     ///
     /// If you don't specify the `valueSelectionStrategy` , the default is `ORIGINAL_VALUE` .
-    pub value_selection_setting: Option<Obj<SlotValueSelectionSetting>>,
+    pub value_selection_setting: ::std::option::Option<crate::Obj<SlotValueSelectionSetting>>,
 }
 
 #[rustfmt::skip]
 impl SlotType {
-    /// A `SlotType` with its required properties, named in a [`SlotTypeRequired`].
+    /// A `SlotType` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SlotTypeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            composite_slot_type_setting: None,
-            description: None,
-            external_source_setting: None,
-            name: required.name,
-            parent_slot_type_signature: None,
-            slot_type_values: None,
-            value_selection_setting: None,
+            composite_slot_type_setting: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            external_source_setting: ::std::option::Option::None,
+            name: value.into(),
+            parent_slot_type_signature: ::std::option::Option::None,
+            slot_type_values: ::std::option::Option::None,
+            value_selection_setting: ::std::option::Option::None,
         }
     }
 
     /// `CompositeSlotTypeSetting`: a [`CompositeSlotTypeSetting`] object.
-    pub fn composite_slot_type_setting(mut self, value: impl Into<Obj<CompositeSlotTypeSetting>>) -> Self { self.composite_slot_type_setting = Some(value.into()); self }
+    pub fn composite_slot_type_setting(mut self, value: impl ::std::convert::Into<crate::Obj<CompositeSlotTypeSetting>>) -> Self { self.composite_slot_type_setting = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExternalSourceSetting`: an [`ExternalSourceSetting`] object.
-    pub fn external_source_setting(mut self, value: impl Into<Obj<ExternalSourceSetting>>) -> Self { self.external_source_setting = Some(value.into()); self }
+    pub fn external_source_setting(mut self, value: impl ::std::convert::Into<crate::Obj<ExternalSourceSetting>>) -> Self { self.external_source_setting = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ParentSlotTypeSignature`: a string.
-    pub fn parent_slot_type_signature(mut self, value: impl Into<Str>) -> Self { self.parent_slot_type_signature = Some(value.into()); self }
+    pub fn parent_slot_type_signature(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_slot_type_signature = ::std::option::Option::Some(value.into()); self }
     /// `SlotTypeValues`: a list of [`SlotTypeValue`] objects.
-    pub fn slot_type_values(mut self, value: impl Into<List<SlotTypeValue>>) -> Self { self.slot_type_values = Some(value.into()); self }
+    pub fn slot_type_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SlotTypeValue>>) -> Self { self.slot_type_values = ::std::option::Option::Some(value.into()); self }
     /// `ValueSelectionSetting`: a [`SlotValueSelectionSetting`] object.
-    pub fn value_selection_setting(mut self, value: impl Into<Obj<SlotValueSelectionSetting>>) -> Self { self.value_selection_setting = Some(value.into()); self }
+    pub fn value_selection_setting(mut self, value: impl ::std::convert::Into<crate::Obj<SlotValueSelectionSetting>>) -> Self { self.value_selection_setting = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SlotType {}
+impl crate::PropertyType for SlotType {}
 
-impl ToValue for SlotType {
+impl ::cloudwright_core::ToValue for SlotType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CompositeSlotTypeSetting",
                 &self.composite_slot_type_setting,
@@ -5843,24 +4672,6 @@ impl ToValue for SlotType {
     }
 }
 
-/// The required properties of [`SlotTypeValue`], by name: `SlotTypeValue::new(SlotTypeValueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlotTypeValueRequired {
-    /// `SampleValue`: a [`SampleValue`] object, required.
-    pub sample_value: Obj<SampleValue>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlotTypeValue: ObjRule = ObjRule {
-    properties: &[
-        ("SampleValue", Shape::Object(&RULE_SampleValue)),
-        ("Synonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleValue), min_items: None, max_items: Some(10000), unique: false })),
-    ],
-    required: &["SampleValue"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SlotTypeValue` property type of `AWS::Lex::Bot`.
 ///
 /// Each slot type can have a set of values. Each `SlotTypeValue` represents a value that the slot type can take.
@@ -5871,52 +4682,43 @@ pub struct SlotTypeValue {
     /// `SampleValue`: a [`SampleValue`] object, required.
     ///
     /// The value of the slot type entry.
-    pub sample_value: Obj<SampleValue>,
+    pub sample_value: crate::Obj<SampleValue>,
     /// `Synonyms`: a list of [`SampleValue`] objects.
     ///
     /// Additional values related to the slot type entry.
     ///
     /// Items at most 10000.
-    pub synonyms: Option<List<SampleValue>>,
+    pub synonyms: ::std::option::Option<::cloudwright_core::List<SampleValue>>,
 }
 
 #[rustfmt::skip]
 impl SlotTypeValue {
-    /// A `SlotTypeValue` with its required properties, named in a [`SlotTypeValueRequired`].
+    /// A `SlotTypeValue` with its one required property, `SampleValue`.
     #[inline]
-    pub fn new(required: SlotTypeValueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SampleValue>>) -> Self {
         Self {
-            sample_value: required.sample_value,
-            synonyms: None,
+            sample_value: value.into(),
+            synonyms: ::std::option::Option::None,
         }
     }
 
     /// `SampleValue`: a [`SampleValue`] object, required.
-    pub fn sample_value(mut self, value: impl Into<Obj<SampleValue>>) -> Self { self.sample_value = value.into(); self }
+    pub fn sample_value(mut self, value: impl ::std::convert::Into<crate::Obj<SampleValue>>) -> Self { self.sample_value = value.into(); self }
     /// `Synonyms`: a list of [`SampleValue`] objects.
-    pub fn synonyms(mut self, value: impl Into<List<SampleValue>>) -> Self { self.synonyms = Some(value.into()); self }
+    pub fn synonyms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SampleValue>>) -> Self { self.synonyms = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SlotTypeValue {}
+impl crate::PropertyType for SlotTypeValue {}
 
-impl ToValue for SlotTypeValue {
+impl ::cloudwright_core::ToValue for SlotTypeValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SampleValue", &self.sample_value)
             .opt("Synonyms", &self.synonyms)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlotValue: ObjRule = ObjRule {
-    properties: &[
-        ("InterpretedValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(202), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlotValue` property type of `AWS::Lex::Bot`.
 ///
@@ -5930,7 +4732,7 @@ pub struct SlotValue {
     /// The value that Amazon Lex determines for the slot. The actual value depends on the setting of the value selection strategy for the bot. You can choose to use the value entered by the user, or you can have Amazon Lex choose the first value in the `resolvedValues` list.
     ///
     /// Length 1 to 202.
-    pub interpreted_value: Option<Str>,
+    pub interpreted_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -5938,45 +4740,23 @@ impl SlotValue {
     /// A `SlotValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InterpretedValue`: a string.
-    pub fn interpreted_value(mut self, value: impl Into<Str>) -> Self { self.interpreted_value = Some(value.into()); self }
+    pub fn interpreted_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interpreted_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SlotValue {}
+impl crate::PropertyType for SlotValue {}
 
-impl ToValue for SlotValue {
+impl ::cloudwright_core::ToValue for SlotValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InterpretedValue", &self.interpreted_value)
             .build()
     }
 }
-
-/// The required properties of [`SlotValueElicitationSetting`], by name: `SlotValueElicitationSetting::new(SlotValueElicitationSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlotValueElicitationSettingRequired {
-    /// `SlotConstraint`: a [`SlotConstraint`] value, required.
-    pub slot_constraint: SlotConstraint,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlotValueElicitationSetting: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValueSpecification", Shape::Object(&RULE_SlotDefaultValueSpecification)),
-        ("PromptSpecification", Shape::Object(&RULE_PromptSpecification)),
-        ("SampleUtterances", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleUtterance), min_items: None, max_items: None, unique: false })),
-        ("SlotCaptureSetting", Shape::Object(&RULE_SlotCaptureSetting)),
-        ("SlotConstraint", Shape::Str(&StrRule { allowed: &["Required", "Optional"], ..StrRule::ANY })),
-        ("WaitAndContinueSpecification", Shape::Object(&RULE_WaitAndContinueSpecification)),
-    ],
-    required: &["SlotConstraint"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlotValueElicitationSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -5988,19 +4768,20 @@ pub struct SlotValueElicitationSetting {
     /// `DefaultValueSpecification`: a [`SlotDefaultValueSpecification`] object.
     ///
     /// A list of default values for a slot. Default values are used when Amazon Lex hasn't determined a value for a slot. You can specify default values from context variables, session attributes, and defined values.
-    pub default_value_specification: Option<Obj<SlotDefaultValueSpecification>>,
+    pub default_value_specification:
+        ::std::option::Option<crate::Obj<SlotDefaultValueSpecification>>,
     /// `PromptSpecification`: a [`PromptSpecification`] object.
     ///
     /// The prompt that Amazon Lex uses to elicit the slot value from the user.
-    pub prompt_specification: Option<Obj<PromptSpecification>>,
+    pub prompt_specification: ::std::option::Option<crate::Obj<PromptSpecification>>,
     /// `SampleUtterances`: a list of [`SampleUtterance`] objects.
     ///
     /// If you know a specific pattern that users might respond to an Amazon Lex request for a slot value, you can provide those utterances to improve accuracy. This is optional. In most cases, Amazon Lex is capable of understanding user utterances.
-    pub sample_utterances: Option<List<SampleUtterance>>,
+    pub sample_utterances: ::std::option::Option<::cloudwright_core::List<SampleUtterance>>,
     /// `SlotCaptureSetting`: a [`SlotCaptureSetting`] object.
     ///
     /// Specifies the settings that Amazon Lex uses when a slot value is successfully entered by a user.
-    pub slot_capture_setting: Option<Obj<SlotCaptureSetting>>,
+    pub slot_capture_setting: ::std::option::Option<crate::Obj<SlotCaptureSetting>>,
     /// `SlotConstraint`: a [`SlotConstraint`] value, required.
     ///
     /// Specifies whether the slot is required or optional.
@@ -6008,44 +4789,45 @@ pub struct SlotValueElicitationSetting {
     /// `WaitAndContinueSpecification`: a [`WaitAndContinueSpecification`] object.
     ///
     /// Specifies the prompts that Amazon Lex uses while a bot is waiting for customer input.
-    pub wait_and_continue_specification: Option<Obj<WaitAndContinueSpecification>>,
+    pub wait_and_continue_specification:
+        ::std::option::Option<crate::Obj<WaitAndContinueSpecification>>,
 }
 
 #[rustfmt::skip]
 impl SlotValueElicitationSetting {
-    /// A `SlotValueElicitationSetting` with its required properties, named in a [`SlotValueElicitationSettingRequired`].
+    /// A `SlotValueElicitationSetting` with its one required property, `SlotConstraint`.
     #[inline]
-    pub fn new(required: SlotValueElicitationSettingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SlotConstraint>) -> Self {
         Self {
-            default_value_specification: None,
-            prompt_specification: None,
-            sample_utterances: None,
-            slot_capture_setting: None,
-            slot_constraint: required.slot_constraint,
-            wait_and_continue_specification: None,
+            default_value_specification: ::std::option::Option::None,
+            prompt_specification: ::std::option::Option::None,
+            sample_utterances: ::std::option::Option::None,
+            slot_capture_setting: ::std::option::Option::None,
+            slot_constraint: value.into(),
+            wait_and_continue_specification: ::std::option::Option::None,
         }
     }
 
     /// `DefaultValueSpecification`: a [`SlotDefaultValueSpecification`] object.
-    pub fn default_value_specification(mut self, value: impl Into<Obj<SlotDefaultValueSpecification>>) -> Self { self.default_value_specification = Some(value.into()); self }
+    pub fn default_value_specification(mut self, value: impl ::std::convert::Into<crate::Obj<SlotDefaultValueSpecification>>) -> Self { self.default_value_specification = ::std::option::Option::Some(value.into()); self }
     /// `PromptSpecification`: a [`PromptSpecification`] object.
-    pub fn prompt_specification(mut self, value: impl Into<Obj<PromptSpecification>>) -> Self { self.prompt_specification = Some(value.into()); self }
+    pub fn prompt_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PromptSpecification>>) -> Self { self.prompt_specification = ::std::option::Option::Some(value.into()); self }
     /// `SampleUtterances`: a list of [`SampleUtterance`] objects.
-    pub fn sample_utterances(mut self, value: impl Into<List<SampleUtterance>>) -> Self { self.sample_utterances = Some(value.into()); self }
+    pub fn sample_utterances(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SampleUtterance>>) -> Self { self.sample_utterances = ::std::option::Option::Some(value.into()); self }
     /// `SlotCaptureSetting`: a [`SlotCaptureSetting`] object.
-    pub fn slot_capture_setting(mut self, value: impl Into<Obj<SlotCaptureSetting>>) -> Self { self.slot_capture_setting = Some(value.into()); self }
+    pub fn slot_capture_setting(mut self, value: impl ::std::convert::Into<crate::Obj<SlotCaptureSetting>>) -> Self { self.slot_capture_setting = ::std::option::Option::Some(value.into()); self }
     /// `SlotConstraint`: a [`SlotConstraint`] value, required.
-    pub fn slot_constraint(mut self, value: impl Into<SlotConstraint>) -> Self { self.slot_constraint = value.into(); self }
+    pub fn slot_constraint(mut self, value: impl ::std::convert::Into<SlotConstraint>) -> Self { self.slot_constraint = value.into(); self }
     /// `WaitAndContinueSpecification`: a [`WaitAndContinueSpecification`] object.
-    pub fn wait_and_continue_specification(mut self, value: impl Into<Obj<WaitAndContinueSpecification>>) -> Self { self.wait_and_continue_specification = Some(value.into()); self }
+    pub fn wait_and_continue_specification(mut self, value: impl ::std::convert::Into<crate::Obj<WaitAndContinueSpecification>>) -> Self { self.wait_and_continue_specification = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SlotValueElicitationSetting {}
+impl crate::PropertyType for SlotValueElicitationSetting {}
 
-impl ToValue for SlotValueElicitationSetting {
+impl ::cloudwright_core::ToValue for SlotValueElicitationSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DefaultValueSpecification",
                 &self.default_value_specification,
@@ -6062,17 +4844,6 @@ impl ToValue for SlotValueElicitationSetting {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SlotValueOverride: ObjRule = ObjRule {
-    properties: &[
-        ("Shape", Shape::Str(&StrRule { allowed: &["Scalar", "List"], ..StrRule::ANY })),
-        ("Value", Shape::Object(&RULE_SlotValue)),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotValueOverride), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SlotValueOverride` property type of `AWS::Lex::Bot`.
 ///
 /// The slot values that Amazon Lex uses when it sets slot values in a dialog step.
@@ -6083,15 +4854,15 @@ pub struct SlotValueOverride {
     /// `Shape`: a [`SlotShape`] value.
     ///
     /// When the shape value is `List` , it indicates that the `values` field contains a list of slot values. When the value is `Scalar` , it indicates that the `value` field contains a single value.
-    pub shape: Option<SlotShape>,
+    pub shape: ::std::option::Option<SlotShape>,
     /// `Value`: a [`SlotValue`] object.
     ///
     /// The current value of the slot.
-    pub value: Option<Obj<SlotValue>>,
+    pub value: ::std::option::Option<crate::Obj<SlotValue>>,
     /// `Values`: a list of [`SlotValueOverride`] objects.
     ///
     /// A list of one or more values that the user provided for the slot. For example, for a slot that elicits pizza toppings, the values might be "pepperoni" and "pineapple."
-    pub values: Option<List<SlotValueOverride>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<SlotValueOverride>>,
 }
 
 #[rustfmt::skip]
@@ -6099,23 +4870,23 @@ impl SlotValueOverride {
     /// A `SlotValueOverride` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Shape`: a [`SlotShape`] value.
-    pub fn shape(mut self, value: impl Into<SlotShape>) -> Self { self.shape = Some(value.into()); self }
+    pub fn shape(mut self, value: impl ::std::convert::Into<SlotShape>) -> Self { self.shape = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a [`SlotValue`] object.
-    pub fn value(mut self, value: impl Into<Obj<SlotValue>>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<SlotValue>>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of [`SlotValueOverride`] objects.
-    pub fn values(mut self, value: impl Into<List<SlotValueOverride>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SlotValueOverride>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SlotValueOverride {}
+impl crate::PropertyType for SlotValueOverride {}
 
-impl ToValue for SlotValueOverride {
+impl ::cloudwright_core::ToValue for SlotValueOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Shape", &self.shape)
             .opt("Value", &self.value)
             .opt("Values", &self.values)
@@ -6123,19 +4894,9 @@ impl ToValue for SlotValueOverride {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SlotValueOverrideMap: ObjRule = ObjRule {
-    properties: &[
-        ("SlotName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SlotValueOverride", Shape::Object(&RULE_SlotValueOverride)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SlotValueOverrideMap` property type of `AWS::Lex::Bot`.
 ///
-/// Maps a slot name to the \[SlotValueOverride\](<https://docs.aws.amazon.com/lexv2/latest/APIReference/API_SlotValueOverride.html>) object.
+/// Maps a slot name to the [SlotValueOverride](https://docs.aws.amazon.com/lexv2/latest/APIReference/API_SlotValueOverride.html) object.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-slotvalueoverridemap.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -6145,11 +4906,12 @@ pub struct SlotValueOverrideMap {
     /// The name of the slot.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub slot_name: Option<Str>,
+    pub slot_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SlotValueOverride`: a [`SlotValueOverride`] object.
     ///
     /// The SlotValueOverride object to which the slot name will be mapped.
-    pub slot_value_override: Option<Box<Obj<SlotValueOverride>>>,
+    pub slot_value_override:
+        ::std::option::Option<::std::boxed::Box<crate::Obj<SlotValueOverride>>>,
 }
 
 #[rustfmt::skip]
@@ -6157,43 +4919,26 @@ impl SlotValueOverrideMap {
     /// A `SlotValueOverrideMap` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SlotName`: a string.
-    pub fn slot_name(mut self, value: impl Into<Str>) -> Self { self.slot_name = Some(value.into()); self }
+    pub fn slot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.slot_name = ::std::option::Option::Some(value.into()); self }
     /// `SlotValueOverride`: a [`SlotValueOverride`] object.
-    pub fn slot_value_override(mut self, value: impl Into<Obj<SlotValueOverride>>) -> Self { self.slot_value_override = Some(Box::new(value.into())); self }
+    pub fn slot_value_override(mut self, value: impl ::std::convert::Into<crate::Obj<SlotValueOverride>>) -> Self { self.slot_value_override = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
 }
 
-impl PropertyType for SlotValueOverrideMap {}
+impl crate::PropertyType for SlotValueOverrideMap {}
 
-impl ToValue for SlotValueOverrideMap {
+impl ::cloudwright_core::ToValue for SlotValueOverrideMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SlotName", &self.slot_name)
             .opt("SlotValueOverride", &self.slot_value_override)
             .build()
     }
 }
-
-/// The required properties of [`SlotValueRegexFilter`], by name: `SlotValueRegexFilter::new(SlotValueRegexFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlotValueRegexFilterRequired {
-    /// `Pattern`: a string, required.
-    pub pattern: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlotValueRegexFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Pattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-    ],
-    required: &["Pattern"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlotValueRegexFilter` property type of `AWS::Lex::Bot`.
 ///
@@ -6210,7 +4955,7 @@ pub struct SlotValueRegexFilter {
     ///
     /// - A-Z, a-z
     /// - 0-9
-    /// - Unicode characters ("\⁠u&lt;Unicode&gt;")
+    /// - Unicode characters ("\⁠u\<Unicode>")
     ///
     /// Represent Unicode characters with four digits, for example "\⁠u0041" or "\⁠u005A".
     ///
@@ -6220,50 +4965,33 @@ pub struct SlotValueRegexFilter {
     /// - Wild card (.)
     ///
     /// Length 1 to 300.
-    pub pattern: Str,
+    pub pattern: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SlotValueRegexFilter {
-    /// A `SlotValueRegexFilter` with its required properties, named in a [`SlotValueRegexFilterRequired`].
+    /// A `SlotValueRegexFilter` with its one required property, `Pattern`.
     #[inline]
-    pub fn new(required: SlotValueRegexFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            pattern: required.pattern,
+            pattern: value.into(),
         }
     }
 
     /// `Pattern`: a string, required.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = value.into(); self }
+    pub fn pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern = value.into(); self }
 }
 
-impl PropertyType for SlotValueRegexFilter {}
+impl crate::PropertyType for SlotValueRegexFilter {}
 
-impl ToValue for SlotValueRegexFilter {
+impl ::cloudwright_core::ToValue for SlotValueRegexFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Pattern", &self.pattern).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Pattern", &self.pattern)
+            .build()
     }
 }
-
-/// The required properties of [`SlotValueSelectionSetting`], by name: `SlotValueSelectionSetting::new(SlotValueSelectionSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlotValueSelectionSettingRequired {
-    /// `ResolutionStrategy`: a [`SlotValueResolutionStrategy`] value, required.
-    pub resolution_strategy: SlotValueResolutionStrategy,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlotValueSelectionSetting: ObjRule = ObjRule {
-    properties: &[
-        ("AdvancedRecognitionSetting", Shape::Object(&RULE_AdvancedRecognitionSetting)),
-        ("RegexFilter", Shape::Object(&RULE_SlotValueRegexFilter)),
-        ("ResolutionStrategy", Shape::Str(&StrRule { allowed: &["ORIGINAL_VALUE", "TOP_RESOLUTION", "CONCATENATION"], ..StrRule::ANY })),
-    ],
-    required: &["ResolutionStrategy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlotValueSelectionSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -6275,11 +5003,11 @@ pub struct SlotValueSelectionSetting {
     /// `AdvancedRecognitionSetting`: an [`AdvancedRecognitionSetting`] object.
     ///
     /// Provides settings that enable advanced recognition settings for slot values. You can use this to enable using slot values as a custom vocabulary for recognizing user utterances.
-    pub advanced_recognition_setting: Option<Obj<AdvancedRecognitionSetting>>,
+    pub advanced_recognition_setting: ::std::option::Option<crate::Obj<AdvancedRecognitionSetting>>,
     /// `RegexFilter`: a [`SlotValueRegexFilter`] object.
     ///
     /// A regular expression used to validate the value of a slot.
-    pub regex_filter: Option<Obj<SlotValueRegexFilter>>,
+    pub regex_filter: ::std::option::Option<crate::Obj<SlotValueRegexFilter>>,
     /// `ResolutionStrategy`: a [`SlotValueResolutionStrategy`] value, required.
     ///
     /// Determines the slot resolution strategy that Amazon Lex uses to return slot type values. The field can be set to one of the following values:
@@ -6293,30 +5021,30 @@ pub struct SlotValueSelectionSetting {
 
 #[rustfmt::skip]
 impl SlotValueSelectionSetting {
-    /// A `SlotValueSelectionSetting` with its required properties, named in a [`SlotValueSelectionSettingRequired`].
+    /// A `SlotValueSelectionSetting` with its one required property, `ResolutionStrategy`.
     #[inline]
-    pub fn new(required: SlotValueSelectionSettingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SlotValueResolutionStrategy>) -> Self {
         Self {
-            advanced_recognition_setting: None,
-            regex_filter: None,
-            resolution_strategy: required.resolution_strategy,
+            advanced_recognition_setting: ::std::option::Option::None,
+            regex_filter: ::std::option::Option::None,
+            resolution_strategy: value.into(),
         }
     }
 
     /// `AdvancedRecognitionSetting`: an [`AdvancedRecognitionSetting`] object.
-    pub fn advanced_recognition_setting(mut self, value: impl Into<Obj<AdvancedRecognitionSetting>>) -> Self { self.advanced_recognition_setting = Some(value.into()); self }
+    pub fn advanced_recognition_setting(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedRecognitionSetting>>) -> Self { self.advanced_recognition_setting = ::std::option::Option::Some(value.into()); self }
     /// `RegexFilter`: a [`SlotValueRegexFilter`] object.
-    pub fn regex_filter(mut self, value: impl Into<Obj<SlotValueRegexFilter>>) -> Self { self.regex_filter = Some(value.into()); self }
+    pub fn regex_filter(mut self, value: impl ::std::convert::Into<crate::Obj<SlotValueRegexFilter>>) -> Self { self.regex_filter = ::std::option::Option::Some(value.into()); self }
     /// `ResolutionStrategy`: a [`SlotValueResolutionStrategy`] value, required.
-    pub fn resolution_strategy(mut self, value: impl Into<SlotValueResolutionStrategy>) -> Self { self.resolution_strategy = value.into(); self }
+    pub fn resolution_strategy(mut self, value: impl ::std::convert::Into<SlotValueResolutionStrategy>) -> Self { self.resolution_strategy = value.into(); self }
 }
 
-impl PropertyType for SlotValueSelectionSetting {}
+impl crate::PropertyType for SlotValueSelectionSetting {}
 
-impl ToValue for SlotValueSelectionSetting {
+impl ::cloudwright_core::ToValue for SlotValueSelectionSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdvancedRecognitionSetting",
                 &self.advanced_recognition_setting,
@@ -6327,24 +5055,6 @@ impl ToValue for SlotValueSelectionSetting {
     }
 }
 
-/// The required properties of [`SpeechFoundationModel`], by name: `SpeechFoundationModel::new(SpeechFoundationModelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SpeechFoundationModelRequired {
-    /// `ModelArn`: a string, required.
-    pub model_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpeechFoundationModel: ObjRule = ObjRule {
-    properties: &[
-        ("ModelArn", Shape::STR),
-        ("VoiceId", Shape::STR),
-    ],
-    required: &["ModelArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SpeechFoundationModel` property type of `AWS::Lex::Bot`.
 ///
 /// The foundation model configuration to use for unified speech processing capabilities.
@@ -6353,48 +5063,39 @@ pub(crate) static RULE_SpeechFoundationModel: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpeechFoundationModel {
     /// `ModelArn`: a string, required.
-    pub model_arn: Str,
+    pub model_arn: ::cloudwright_core::Str,
     /// `VoiceId`: a string.
-    pub voice_id: Option<Str>,
+    pub voice_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl SpeechFoundationModel {
-    /// A `SpeechFoundationModel` with its required properties, named in a [`SpeechFoundationModelRequired`].
+    /// A `SpeechFoundationModel` with its one required property, `ModelArn`.
     #[inline]
-    pub fn new(required: SpeechFoundationModelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            model_arn: required.model_arn,
-            voice_id: None,
+            model_arn: value.into(),
+            voice_id: ::std::option::Option::None,
         }
     }
 
     /// `ModelArn`: a string, required.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
+    pub fn model_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_arn = value.into(); self }
     /// `VoiceId`: a string.
-    pub fn voice_id(mut self, value: impl Into<Str>) -> Self { self.voice_id = Some(value.into()); self }
+    pub fn voice_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.voice_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpeechFoundationModel {}
+impl crate::PropertyType for SpeechFoundationModel {}
 
-impl ToValue for SpeechFoundationModel {
+impl ::cloudwright_core::ToValue for SpeechFoundationModel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ModelArn", &self.model_arn)
             .opt("VoiceId", &self.voice_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpeechModelConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DeepgramConfig", Shape::Object(&RULE_DeepgramSpeechModelConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpeechModelConfig` property type of `AWS::Lex::Bot`.
 ///
@@ -6402,7 +5103,7 @@ pub(crate) static RULE_SpeechModelConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpeechModelConfig {
     /// `DeepgramConfig`: a [`DeepgramSpeechModelConfig`] object.
-    pub deepgram_config: Option<Obj<DeepgramSpeechModelConfig>>,
+    pub deepgram_config: ::std::option::Option<crate::Obj<DeepgramSpeechModelConfig>>,
 }
 
 #[rustfmt::skip]
@@ -6410,33 +5111,23 @@ impl SpeechModelConfig {
     /// A `SpeechModelConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeepgramConfig`: a [`DeepgramSpeechModelConfig`] object.
-    pub fn deepgram_config(mut self, value: impl Into<Obj<DeepgramSpeechModelConfig>>) -> Self { self.deepgram_config = Some(value.into()); self }
+    pub fn deepgram_config(mut self, value: impl ::std::convert::Into<crate::Obj<DeepgramSpeechModelConfig>>) -> Self { self.deepgram_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpeechModelConfig {}
+impl crate::PropertyType for SpeechModelConfig {}
 
-impl ToValue for SpeechModelConfig {
+impl ::cloudwright_core::ToValue for SpeechModelConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeepgramConfig", &self.deepgram_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpeechRecognitionSettings: ObjRule = ObjRule {
-    properties: &[
-        ("SpeechModelConfig", Shape::Object(&RULE_SpeechModelConfig)),
-        ("SpeechModelPreference", Shape::Str(&StrRule { allowed: &["Standard", "Neural", "Deepgram"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpeechRecognitionSettings` property type of `AWS::Lex::Bot`.
 ///
@@ -6444,9 +5135,9 @@ pub(crate) static RULE_SpeechRecognitionSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpeechRecognitionSettings {
     /// `SpeechModelConfig`: a [`SpeechModelConfig`] object.
-    pub speech_model_config: Option<Obj<SpeechModelConfig>>,
+    pub speech_model_config: ::std::option::Option<crate::Obj<SpeechModelConfig>>,
     /// `SpeechModelPreference`: a [`SpeechModelPreference`] value.
-    pub speech_model_preference: Option<SpeechModelPreference>,
+    pub speech_model_preference: ::std::option::Option<SpeechModelPreference>,
 }
 
 #[rustfmt::skip]
@@ -6454,43 +5145,26 @@ impl SpeechRecognitionSettings {
     /// A `SpeechRecognitionSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SpeechModelConfig`: a [`SpeechModelConfig`] object.
-    pub fn speech_model_config(mut self, value: impl Into<Obj<SpeechModelConfig>>) -> Self { self.speech_model_config = Some(value.into()); self }
+    pub fn speech_model_config(mut self, value: impl ::std::convert::Into<crate::Obj<SpeechModelConfig>>) -> Self { self.speech_model_config = ::std::option::Option::Some(value.into()); self }
     /// `SpeechModelPreference`: a [`SpeechModelPreference`] value.
-    pub fn speech_model_preference(mut self, value: impl Into<SpeechModelPreference>) -> Self { self.speech_model_preference = Some(value.into()); self }
+    pub fn speech_model_preference(mut self, value: impl ::std::convert::Into<SpeechModelPreference>) -> Self { self.speech_model_preference = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpeechRecognitionSettings {}
+impl crate::PropertyType for SpeechRecognitionSettings {}
 
-impl ToValue for SpeechRecognitionSettings {
+impl ::cloudwright_core::ToValue for SpeechRecognitionSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SpeechModelConfig", &self.speech_model_config)
             .opt("SpeechModelPreference", &self.speech_model_preference)
             .build()
     }
 }
-
-/// The required properties of [`SsmlMessage`], by name: `SsmlMessage::new(SsmlMessageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SsmlMessageRequired {
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SsmlMessage: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-    ],
-    required: &["Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SSMLMessage` property type of `AWS::Lex::Bot`.
 ///
@@ -6504,29 +5178,31 @@ pub struct SsmlMessage {
     /// The SSML text that defines the prompt.
     ///
     /// Length 1 to 1000.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SsmlMessage {
-    /// A `SsmlMessage` with its required properties, named in a [`SsmlMessageRequired`].
+    /// A `SsmlMessage` with its one required property, `Value`.
     #[inline]
-    pub fn new(required: SsmlMessageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            value: required.value,
+            value: value.into(),
         }
     }
 
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for SsmlMessage {}
+impl crate::PropertyType for SsmlMessage {}
 
-impl ToValue for SsmlMessage {
+impl ::cloudwright_core::ToValue for SsmlMessage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Value", &self.value)
+            .build()
     }
 }
 
@@ -6534,25 +5210,12 @@ impl ToValue for SsmlMessage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StillWaitingResponseSpecificationRequired {
     /// `FrequencyInSeconds`: an integer, required.
-    pub frequency_in_seconds: Int,
+    pub frequency_in_seconds: ::cloudwright_core::Int,
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
-    pub message_groups_list: List<MessageGroup>,
+    pub message_groups_list: ::cloudwright_core::List<MessageGroup>,
     /// `TimeoutInSeconds`: an integer, required.
-    pub timeout_in_seconds: Int,
+    pub timeout_in_seconds: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StillWaitingResponseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AllowInterrupt", Shape::Bool),
-        ("FrequencyInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
-        ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
-    ],
-    required: &["MessageGroupsList", "FrequencyInSeconds", "TimeoutInSeconds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StillWaitingResponseSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -6564,25 +5227,25 @@ pub struct StillWaitingResponseSpecification {
     /// `AllowInterrupt`: a boolean.
     ///
     /// Indicates that the user can interrupt the response by speaking while the message is being played.
-    pub allow_interrupt: Option<Bool>,
+    pub allow_interrupt: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FrequencyInSeconds`: an integer, required.
     ///
     /// How often a message should be sent to the user. Minimum of 1 second, maximum of 5 minutes.
     ///
     /// Value 1 to 300.
-    pub frequency_in_seconds: Int,
+    pub frequency_in_seconds: ::cloudwright_core::Int,
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
     ///
     /// One or more message groups, each containing one or more messages, that define the prompts that Amazon Lex sends to the user.
     ///
     /// Items 1 to 5.
-    pub message_groups_list: List<MessageGroup>,
+    pub message_groups_list: ::cloudwright_core::List<MessageGroup>,
     /// `TimeoutInSeconds`: an integer, required.
     ///
     /// If Amazon Lex waits longer than this length of time for a response, it will stop sending messages.
     ///
     /// Value 1 to 900.
-    pub timeout_in_seconds: Int,
+    pub timeout_in_seconds: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -6591,7 +5254,7 @@ impl StillWaitingResponseSpecification {
     #[inline]
     pub fn new(required: StillWaitingResponseSpecificationRequired) -> Self {
         Self {
-            allow_interrupt: None,
+            allow_interrupt: ::std::option::Option::None,
             frequency_in_seconds: required.frequency_in_seconds,
             message_groups_list: required.message_groups_list,
             timeout_in_seconds: required.timeout_in_seconds,
@@ -6599,21 +5262,21 @@ impl StillWaitingResponseSpecification {
     }
 
     /// `AllowInterrupt`: a boolean.
-    pub fn allow_interrupt(mut self, value: impl Into<Bool>) -> Self { self.allow_interrupt = Some(value.into()); self }
+    pub fn allow_interrupt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_interrupt = ::std::option::Option::Some(value.into()); self }
     /// `FrequencyInSeconds`: an integer, required.
-    pub fn frequency_in_seconds(mut self, value: impl Into<Int>) -> Self { self.frequency_in_seconds = value.into(); self }
+    pub fn frequency_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.frequency_in_seconds = value.into(); self }
     /// `MessageGroupsList`: a list of [`MessageGroup`] objects, required.
-    pub fn message_groups_list(mut self, value: impl Into<List<MessageGroup>>) -> Self { self.message_groups_list = value.into(); self }
+    pub fn message_groups_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MessageGroup>>) -> Self { self.message_groups_list = value.into(); self }
     /// `TimeoutInSeconds`: an integer, required.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = value.into(); self }
+    pub fn timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_seconds = value.into(); self }
 }
 
-impl PropertyType for StillWaitingResponseSpecification {}
+impl crate::PropertyType for StillWaitingResponseSpecification {}
 
-impl ToValue for StillWaitingResponseSpecification {
+impl ::cloudwright_core::ToValue for StillWaitingResponseSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowInterrupt", &self.allow_interrupt)
             .req("FrequencyInSeconds", &self.frequency_in_seconds)
             .req("MessageGroupsList", &self.message_groups_list)
@@ -6621,16 +5284,6 @@ impl ToValue for StillWaitingResponseSpecification {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubSlotSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("SlotSpecifications", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SubSlotSetting` property type of `AWS::Lex::Bot`.
 ///
@@ -6644,11 +5297,11 @@ pub struct SubSlotSetting {
     /// The expression text for defining the constituent sub slots in the composite slot using logical AND and OR operators.
     ///
     /// Pattern `[0-9A-Za-z_\-\s\(\)]+`; length 1 to 1000.
-    pub expression: Option<Str>,
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `SlotSpecifications`: a JSON value.
     ///
     /// Specifications for the constituent sub slots of a composite slot.
-    pub slot_specifications: Option<Json>,
+    pub slot_specifications: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -6656,46 +5309,26 @@ impl SubSlotSetting {
     /// A `SubSlotSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `SlotSpecifications`: a JSON value.
-    pub fn slot_specifications(mut self, value: impl Into<Json>) -> Self { self.slot_specifications = Some(value.into()); self }
+    pub fn slot_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.slot_specifications = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SubSlotSetting {}
+impl crate::PropertyType for SubSlotSetting {}
 
-impl ToValue for SubSlotSetting {
+impl ::cloudwright_core::ToValue for SubSlotSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Expression", &self.expression)
             .opt("SlotSpecifications", &self.slot_specifications)
             .build()
     }
 }
-
-/// The required properties of [`SubSlotTypeComposition`], by name: `SubSlotTypeComposition::new(SubSlotTypeCompositionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubSlotTypeCompositionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubSlotTypeComposition: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("SlotTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("SlotTypeName", Shape::STR),
-    ],
-    required: &["Name"],
-    one_of: &[&[&["SlotTypeId"], &["SlotTypeName"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SubSlotTypeComposition` property type of `AWS::Lex::Bot`.
 ///
@@ -6709,61 +5342,49 @@ pub struct SubSlotTypeComposition {
     /// Name of a constituent sub slot inside a composite slot.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SlotTypeId`: a string.
     ///
     /// The unique identifier assigned to a slot type. This refers to either a built-in slot type or the unique slotTypeId of a custom slot type.
     ///
     /// Pattern `^((AMAZON\.)[a-zA-Z_]+?|[0-9a-zA-Z]+)$`; length 1 to 25.
-    pub slot_type_id: Option<Str>,
+    pub slot_type_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SlotTypeName`: a string.
-    pub slot_type_name: Option<Str>,
+    pub slot_type_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl SubSlotTypeComposition {
-    /// A `SubSlotTypeComposition` with its required properties, named in a [`SubSlotTypeCompositionRequired`].
+    /// A `SubSlotTypeComposition` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SubSlotTypeCompositionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
-            slot_type_id: None,
-            slot_type_name: None,
+            name: value.into(),
+            slot_type_id: ::std::option::Option::None,
+            slot_type_name: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SlotTypeId`: a string.
-    pub fn slot_type_id(mut self, value: impl Into<Str>) -> Self { self.slot_type_id = Some(value.into()); self }
+    pub fn slot_type_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.slot_type_id = ::std::option::Option::Some(value.into()); self }
     /// `SlotTypeName`: a string.
-    pub fn slot_type_name(mut self, value: impl Into<Str>) -> Self { self.slot_type_name = Some(value.into()); self }
+    pub fn slot_type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.slot_type_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SubSlotTypeComposition {}
+impl crate::PropertyType for SubSlotTypeComposition {}
 
-impl ToValue for SubSlotTypeComposition {
+impl ::cloudwright_core::ToValue for SubSlotTypeComposition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("SlotTypeId", &self.slot_type_id)
             .opt("SlotTypeName", &self.slot_type_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TestBotAliasSettings: ObjRule = ObjRule {
-    properties: &[
-        ("BotAliasLocaleSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_BotAliasLocaleSettingsItem), min_items: None, max_items: Some(50), unique: true })),
-        ("ConversationLogSettings", Shape::Object(&RULE_ConversationLogSettings)),
-        ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
-        ("SentimentAnalysisSettings", Shape::Object(&RULE_SentimentAnalysisSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TestBotAliasSettings` property type of `AWS::Lex::Bot`.
 ///
@@ -6777,21 +5398,22 @@ pub struct TestBotAliasSettings {
     /// Specifies settings that are unique to a locale. For example, you can use a different Lambda function depending on the bot's locale.
     ///
     /// Items at most 50.
-    pub bot_alias_locale_settings: Option<List<BotAliasLocaleSettingsItem>>,
+    pub bot_alias_locale_settings:
+        ::std::option::Option<::cloudwright_core::List<BotAliasLocaleSettingsItem>>,
     /// `ConversationLogSettings`: a [`ConversationLogSettings`] object.
     ///
     /// Specifies settings for conversation logs that save audio, text, and metadata information for conversations with your users.
-    pub conversation_log_settings: Option<Obj<ConversationLogSettings>>,
+    pub conversation_log_settings: ::std::option::Option<crate::Obj<ConversationLogSettings>>,
     /// `Description`: a string.
     ///
     /// Specifies a description for the test bot alias.
     ///
     /// Length at most 2000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `SentimentAnalysisSettings`: a [`SentimentAnalysisSettings`] object.
     ///
     /// Specifies whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
-    pub sentiment_analysis_settings: Option<Obj<SentimentAnalysisSettings>>,
+    pub sentiment_analysis_settings: ::std::option::Option<crate::Obj<SentimentAnalysisSettings>>,
 }
 
 #[rustfmt::skip]
@@ -6799,25 +5421,25 @@ impl TestBotAliasSettings {
     /// A `TestBotAliasSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BotAliasLocaleSettings`: a list of [`BotAliasLocaleSettingsItem`] objects.
-    pub fn bot_alias_locale_settings(mut self, value: impl Into<List<BotAliasLocaleSettingsItem>>) -> Self { self.bot_alias_locale_settings = Some(value.into()); self }
+    pub fn bot_alias_locale_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BotAliasLocaleSettingsItem>>) -> Self { self.bot_alias_locale_settings = ::std::option::Option::Some(value.into()); self }
     /// `ConversationLogSettings`: a [`ConversationLogSettings`] object.
-    pub fn conversation_log_settings(mut self, value: impl Into<Obj<ConversationLogSettings>>) -> Self { self.conversation_log_settings = Some(value.into()); self }
+    pub fn conversation_log_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ConversationLogSettings>>) -> Self { self.conversation_log_settings = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `SentimentAnalysisSettings`: a [`SentimentAnalysisSettings`] object.
-    pub fn sentiment_analysis_settings(mut self, value: impl Into<Obj<SentimentAnalysisSettings>>) -> Self { self.sentiment_analysis_settings = Some(value.into()); self }
+    pub fn sentiment_analysis_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SentimentAnalysisSettings>>) -> Self { self.sentiment_analysis_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TestBotAliasSettings {}
+impl crate::PropertyType for TestBotAliasSettings {}
 
-impl ToValue for TestBotAliasSettings {
+impl ::cloudwright_core::ToValue for TestBotAliasSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BotAliasLocaleSettings", &self.bot_alias_locale_settings)
             .opt("ConversationLogSettings", &self.conversation_log_settings)
             .opt("Description", &self.description)
@@ -6829,23 +5451,6 @@ impl ToValue for TestBotAliasSettings {
     }
 }
 
-/// The required properties of [`UnifiedSpeechSettings`], by name: `UnifiedSpeechSettings::new(UnifiedSpeechSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UnifiedSpeechSettingsRequired {
-    /// `SpeechFoundationModel`: a [`SpeechFoundationModel`] object, required.
-    pub speech_foundation_model: Obj<SpeechFoundationModel>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UnifiedSpeechSettings: ObjRule = ObjRule {
-    properties: &[
-        ("SpeechFoundationModel", Shape::Object(&RULE_SpeechFoundationModel)),
-    ],
-    required: &["SpeechFoundationModel"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UnifiedSpeechSettings` property type of `AWS::Lex::Bot`.
 ///
 /// Unified configuration settings that combine speech recognition and synthesis capabilities.
@@ -6856,51 +5461,33 @@ pub struct UnifiedSpeechSettings {
     /// `SpeechFoundationModel`: a [`SpeechFoundationModel`] object, required.
     ///
     /// The foundation model configuration to use for unified speech processing capabilities.
-    pub speech_foundation_model: Obj<SpeechFoundationModel>,
+    pub speech_foundation_model: crate::Obj<SpeechFoundationModel>,
 }
 
 #[rustfmt::skip]
 impl UnifiedSpeechSettings {
-    /// A `UnifiedSpeechSettings` with its required properties, named in a [`UnifiedSpeechSettingsRequired`].
+    /// A `UnifiedSpeechSettings` with its one required property, `SpeechFoundationModel`.
     #[inline]
-    pub fn new(required: UnifiedSpeechSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SpeechFoundationModel>>) -> Self {
         Self {
-            speech_foundation_model: required.speech_foundation_model,
+            speech_foundation_model: value.into(),
         }
     }
 
     /// `SpeechFoundationModel`: a [`SpeechFoundationModel`] object, required.
-    pub fn speech_foundation_model(mut self, value: impl Into<Obj<SpeechFoundationModel>>) -> Self { self.speech_foundation_model = value.into(); self }
+    pub fn speech_foundation_model(mut self, value: impl ::std::convert::Into<crate::Obj<SpeechFoundationModel>>) -> Self { self.speech_foundation_model = value.into(); self }
 }
 
-impl PropertyType for UnifiedSpeechSettings {}
+impl crate::PropertyType for UnifiedSpeechSettings {}
 
-impl ToValue for UnifiedSpeechSettings {
+impl ::cloudwright_core::ToValue for UnifiedSpeechSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SpeechFoundationModel", &self.speech_foundation_model)
             .build()
     }
 }
-
-/// The required properties of [`VoiceSettings`], by name: `VoiceSettings::new(VoiceSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VoiceSettingsRequired {
-    /// `VoiceId`: a string, required.
-    pub voice_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VoiceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Engine", Shape::Str(&StrRule { allowed: &["standard", "neural", "long-form", "generative"], ..StrRule::ANY })),
-        ("VoiceId", Shape::STR),
-    ],
-    required: &["VoiceId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VoiceSettings` property type of `AWS::Lex::Bot`.
 ///
@@ -6918,39 +5505,39 @@ pub(crate) static RULE_VoiceSettings: ObjRule = ObjRule {
 pub struct VoiceSettings {
     /// `Engine`: an [`Engine`] value.
     ///
-    /// Indicates the type of Amazon Polly voice that Amazon Lex should use for voice interaction with the user. For more information, see the \[`engine` parameter of the `SynthesizeSpeech` operation\](<https://docs.aws.amazon.com/polly/latest/dg/API_SynthesizeSpeech.html#polly-SynthesizeSpeech-request-Engine>) in the *Amazon Polly developer guide* .
+    /// Indicates the type of Amazon Polly voice that Amazon Lex should use for voice interaction with the user. For more information, see the [`engine` parameter of the `SynthesizeSpeech` operation](https://docs.aws.amazon.com/polly/latest/dg/API_SynthesizeSpeech.html#polly-SynthesizeSpeech-request-Engine) in the *Amazon Polly developer guide* .
     ///
     /// If you do not specify a value, the default is `standard` .
-    pub engine: Option<Engine>,
+    pub engine: ::std::option::Option<Engine>,
     /// `VoiceId`: a string, required.
     ///
     /// The identifier of the Amazon Polly voice to use.
-    pub voice_id: Str,
+    pub voice_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VoiceSettings {
-    /// A `VoiceSettings` with its required properties, named in a [`VoiceSettingsRequired`].
+    /// A `VoiceSettings` with its one required property, `VoiceId`.
     #[inline]
-    pub fn new(required: VoiceSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            engine: None,
-            voice_id: required.voice_id,
+            engine: ::std::option::Option::None,
+            voice_id: value.into(),
         }
     }
 
     /// `Engine`: an [`Engine`] value.
-    pub fn engine(mut self, value: impl Into<Engine>) -> Self { self.engine = Some(value.into()); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<Engine>) -> Self { self.engine = ::std::option::Option::Some(value.into()); self }
     /// `VoiceId`: a string, required.
-    pub fn voice_id(mut self, value: impl Into<Str>) -> Self { self.voice_id = value.into(); self }
+    pub fn voice_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.voice_id = value.into(); self }
 }
 
-impl PropertyType for VoiceSettings {}
+impl crate::PropertyType for VoiceSettings {}
 
-impl ToValue for VoiceSettings {
+impl ::cloudwright_core::ToValue for VoiceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Engine", &self.engine)
             .req("VoiceId", &self.voice_id)
             .build()
@@ -6961,23 +5548,10 @@ impl ToValue for VoiceSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WaitAndContinueSpecificationRequired {
     /// `ContinueResponse`: a [`ResponseSpecification`] object, required.
-    pub continue_response: Obj<ResponseSpecification>,
+    pub continue_response: crate::Obj<ResponseSpecification>,
     /// `WaitingResponse`: a [`ResponseSpecification`] object, required.
-    pub waiting_response: Obj<ResponseSpecification>,
+    pub waiting_response: crate::Obj<ResponseSpecification>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WaitAndContinueSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ContinueResponse", Shape::Object(&RULE_ResponseSpecification)),
-        ("IsActive", Shape::Bool),
-        ("StillWaitingResponse", Shape::Object(&RULE_StillWaitingResponseSpecification)),
-        ("WaitingResponse", Shape::Object(&RULE_ResponseSpecification)),
-    ],
-    required: &["WaitingResponse", "ContinueResponse"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WaitAndContinueSpecification` property type of `AWS::Lex::Bot`.
 ///
@@ -6989,19 +5563,20 @@ pub struct WaitAndContinueSpecification {
     /// `ContinueResponse`: a [`ResponseSpecification`] object, required.
     ///
     /// The response that Amazon Lex sends to indicate that the bot is ready to continue the conversation.
-    pub continue_response: Obj<ResponseSpecification>,
+    pub continue_response: crate::Obj<ResponseSpecification>,
     /// `IsActive`: a boolean.
     ///
     /// Specifies whether the bot will wait for a user to respond. When this field is false, wait and continue responses for a slot aren't used. If the `IsActive` field isn't specified, the default is true.
-    pub is_active: Option<Bool>,
+    pub is_active: ::std::option::Option<::cloudwright_core::Bool>,
     /// `StillWaitingResponse`: a [`StillWaitingResponseSpecification`] object.
     ///
     /// A response that Amazon Lex sends periodically to the user to indicate that the bot is still waiting for input from the user.
-    pub still_waiting_response: Option<Obj<StillWaitingResponseSpecification>>,
+    pub still_waiting_response:
+        ::std::option::Option<crate::Obj<StillWaitingResponseSpecification>>,
     /// `WaitingResponse`: a [`ResponseSpecification`] object, required.
     ///
     /// The response that Amazon Lex sends to indicate that the bot is waiting for the conversation to continue.
-    pub waiting_response: Obj<ResponseSpecification>,
+    pub waiting_response: crate::Obj<ResponseSpecification>,
 }
 
 #[rustfmt::skip]
@@ -7011,28 +5586,28 @@ impl WaitAndContinueSpecification {
     pub fn new(required: WaitAndContinueSpecificationRequired) -> Self {
         Self {
             continue_response: required.continue_response,
-            is_active: None,
-            still_waiting_response: None,
+            is_active: ::std::option::Option::None,
+            still_waiting_response: ::std::option::Option::None,
             waiting_response: required.waiting_response,
         }
     }
 
     /// `ContinueResponse`: a [`ResponseSpecification`] object, required.
-    pub fn continue_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.continue_response = value.into(); self }
+    pub fn continue_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.continue_response = value.into(); self }
     /// `IsActive`: a boolean.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
+    pub fn is_active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_active = ::std::option::Option::Some(value.into()); self }
     /// `StillWaitingResponse`: a [`StillWaitingResponseSpecification`] object.
-    pub fn still_waiting_response(mut self, value: impl Into<Obj<StillWaitingResponseSpecification>>) -> Self { self.still_waiting_response = Some(value.into()); self }
+    pub fn still_waiting_response(mut self, value: impl ::std::convert::Into<crate::Obj<StillWaitingResponseSpecification>>) -> Self { self.still_waiting_response = ::std::option::Option::Some(value.into()); self }
     /// `WaitingResponse`: a [`ResponseSpecification`] object, required.
-    pub fn waiting_response(mut self, value: impl Into<Obj<ResponseSpecification>>) -> Self { self.waiting_response = value.into(); self }
+    pub fn waiting_response(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseSpecification>>) -> Self { self.waiting_response = value.into(); self }
 }
 
-impl PropertyType for WaitAndContinueSpecification {}
+impl crate::PropertyType for WaitAndContinueSpecification {}
 
-impl ToValue for WaitAndContinueSpecification {
+impl ::cloudwright_core::ToValue for WaitAndContinueSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContinueResponse", &self.continue_response)
             .opt("IsActive", &self.is_active)
             .opt("StillWaitingResponse", &self.still_waiting_response)
@@ -7049,24 +5624,24 @@ pub enum AssistedNluMode {
     /// `Fallback`
     Fallback,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AssistedNluMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AssistedNluMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AssistedNluMode {
+impl ::cloudwright_core::ToValue for AssistedNluMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Primary => "Primary",
             Self::Fallback => "Fallback",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -7076,23 +5651,23 @@ pub enum AudioRecognitionStrategy {
     /// `UseSlotValuesAsCustomVocabulary`
     UseSlotValuesAsCustomVocabulary,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AudioRecognitionStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AudioRecognitionStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AudioRecognitionStrategy {
+impl ::cloudwright_core::ToValue for AudioRecognitionStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::UseSlotValuesAsCustomVocabulary => "UseSlotValuesAsCustomVocabulary",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -7104,24 +5679,24 @@ pub enum BedrockTraceStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BedrockTraceStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BedrockTraceStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BedrockTraceStatus {
+impl ::cloudwright_core::ToValue for BedrockTraceStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -7147,18 +5722,18 @@ pub enum DialogActionType {
     /// `InvokeDialogCodeHook`
     InvokeDialogCodeHook,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DialogActionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DialogActionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DialogActionType {
+impl ::cloudwright_core::ToValue for DialogActionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CloseIntent => "CloseIntent",
             Self::ConfirmIntent => "ConfirmIntent",
@@ -7169,9 +5744,9 @@ impl ToValue for DialogActionType {
             Self::EndConversation => "EndConversation",
             Self::EvaluateConditional => "EvaluateConditional",
             Self::InvokeDialogCodeHook => "InvokeDialogCodeHook",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -7187,26 +5762,26 @@ pub enum Engine {
     /// `generative`
     Generative,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Engine {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Engine {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Engine {
+impl ::cloudwright_core::ToValue for Engine {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "standard",
             Self::Neural => "neural",
             Self::LongForm => "long-form",
             Self::Generative => "generative",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -7218,24 +5793,24 @@ pub enum MessageSelectionStrategy {
     /// `Ordered`
     Ordered,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MessageSelectionStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MessageSelectionStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MessageSelectionStrategy {
+impl ::cloudwright_core::ToValue for MessageSelectionStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Random => "Random",
             Self::Ordered => "Ordered",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -7247,24 +5822,24 @@ pub enum ObfuscationSettingType {
     /// `DefaultObfuscation`
     DefaultObfuscation,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ObfuscationSettingType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ObfuscationSettingType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ObfuscationSettingType {
+impl ::cloudwright_core::ToValue for ObfuscationSettingType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "None",
             Self::DefaultObfuscation => "DefaultObfuscation",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -7276,24 +5851,24 @@ pub enum SlotConstraint {
     /// `Optional`
     Optional,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SlotConstraint {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SlotConstraint {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SlotConstraint {
+impl ::cloudwright_core::ToValue for SlotConstraint {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Required => "Required",
             Self::Optional => "Optional",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -7305,24 +5880,24 @@ pub enum SlotShape {
     /// `List`
     List,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SlotShape {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SlotShape {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SlotShape {
+impl ::cloudwright_core::ToValue for SlotShape {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Scalar => "Scalar",
             Self::List => "List",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -7336,25 +5911,25 @@ pub enum SlotValueResolutionStrategy {
     /// `CONCATENATION`
     Concatenation,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SlotValueResolutionStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SlotValueResolutionStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SlotValueResolutionStrategy {
+impl ::cloudwright_core::ToValue for SlotValueResolutionStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OriginalValue => "ORIGINAL_VALUE",
             Self::TopResolution => "TOP_RESOLUTION",
             Self::Concatenation => "CONCATENATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -7368,25 +5943,25 @@ pub enum SpeechDetectionSensitivity {
     /// `MaximumNoiseTolerance`
     MaximumNoiseTolerance,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SpeechDetectionSensitivity {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SpeechDetectionSensitivity {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SpeechDetectionSensitivity {
+impl ::cloudwright_core::ToValue for SpeechDetectionSensitivity {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "Default",
             Self::HighNoiseTolerance => "HighNoiseTolerance",
             Self::MaximumNoiseTolerance => "MaximumNoiseTolerance",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -7400,24 +5975,1186 @@ pub enum SpeechModelPreference {
     /// `Deepgram`
     Deepgram,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SpeechModelPreference {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SpeechModelPreference {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SpeechModelPreference {
+impl ::cloudwright_core::ToValue for SpeechModelPreference {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "Standard",
             Self::Neural => "Neural",
             Self::Deepgram => "Deepgram",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_BotAliasLocaleSettingsItem, RULE_ConversationLogSettings,
+        RULE_SentimentAnalysisSettings, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("[\\.\\-\\!\\*\\_\\'\\(\\)a-zA-Z0-9][\\.\\-\\!\\*\\_\\'\\(\\)\\/a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?)+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:aws[a-zA-Z-]*:kendra:[a-z]+-(?:[a-z]+-)*[0-9]:[0-9]{12}:index/[a-zA-Z0-9][a-zA-Z0-9_-]*$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[0-9A-Za-z_\\-\\s\\(\\)]+");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^((AMAZON\\.)[a-zA-Z_]+?|[0-9a-zA-Z]+)$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new(
+        "^arn:[\\w\\-]+:kms:[\\w\\-]+:[\\d]{12}:(?:key\\/[\\w\\-]+|alias\\/[a-zA-Z0-9:\\/_\\-]{1,256})$",
+    );
+    pub(crate) static PATTERN_9: Pattern = Pattern::new(
+        "^arn:aws[A-Za-z-]*:secretsmanager:[a-z0-9-]{1,20}:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$",
+    );
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("[A-Za-z0-9-_]+");
+    pub(crate) static PATTERN_11: Pattern =
+        Pattern::new("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Bot: ObjRule = ObjRule {
+        properties: &[
+            ("AutoBuildBotLocales", Shape::Bool),
+            ("BotFileS3Location", Shape::Object(&RULE_S3Location)),
+            ("BotLocales", Shape::List(&ListRule { items: Shape::Object(&RULE_BotLocale), min_items: None, max_items: None, unique: true })),
+            ("BotTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
+            ("DataPrivacy", Shape::Object(&RULE_BotDataPrivacy)),
+            ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
+            ("ErrorLogSettings", Shape::Object(&RULE_BotErrorLogSettings)),
+            ("IdleSessionTTLInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Replication", Shape::Object(&RULE_Replication)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(2048), pattern: Some(&PATTERN_11), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TestBotAliasSettings", Shape::Object(&RULE_TestBotAliasSettings)),
+            ("TestBotAliasTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
+        ],
+        required: &["Name", "RoleArn", "DataPrivacy", "IdleSessionTTLInSeconds"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedRecognitionSetting: ObjRule = ObjRule {
+        properties: &[
+            ("AudioRecognitionStrategy", Shape::Str(&StrRule { allowed: &["UseSlotValuesAsCustomVocabulary"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BedrockAgentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockAgentAliasId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+            ("BedrockAgentId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BedrockAgentIntentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockAgentConfiguration", Shape::Object(&RULE_BedrockAgentConfiguration)),
+            ("BedrockAgentIntentKnowledgeBaseConfiguration", Shape::Object(&RULE_BedrockAgentIntentKnowledgeBaseConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BedrockAgentIntentKnowledgeBaseConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockKnowledgeBaseArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+            ("BedrockModelConfiguration", Shape::Object(&RULE_BedrockModelSpecification)),
+        ],
+        required: &["BedrockKnowledgeBaseArn", "BedrockModelConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BedrockGuardrailConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockGuardrailIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+            ("BedrockGuardrailVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BedrockKnowledgeStoreConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BKBExactResponseFields", Shape::Object(&RULE_BkbExactResponseFields)),
+            ("BedrockKnowledgeBaseArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+            ("ExactResponse", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BedrockModelSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockGuardrailConfiguration", Shape::Object(&RULE_BedrockGuardrailConfiguration)),
+            ("BedrockModelCustomPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+            ("BedrockTraceStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ],
+        required: &["ModelArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BkbExactResponseFields: ObjRule = ObjRule {
+        properties: &[
+            ("AnswerField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BotDataPrivacy: ObjRule = ObjRule {
+        properties: &[
+            ("ChildDirected", Shape::Bool),
+        ],
+        required: &["ChildDirected"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BotErrorLogSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BotLocale: ObjRule = ObjRule {
+        properties: &[
+            ("CustomVocabulary", Shape::Object(&RULE_CustomVocabulary)),
+            ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
+            ("GenerativeAISettings", Shape::Object(&RULE_GenerativeAiSettings)),
+            ("Intents", Shape::List(&ListRule { items: Shape::Object(&RULE_Intent), min_items: None, max_items: Some(1000), unique: true })),
+            ("LocaleId", Shape::STR),
+            ("NluConfidenceThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("SlotTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotType), min_items: None, max_items: Some(250), unique: true })),
+            ("SpeechDetectionSensitivity", Shape::Str(&StrRule { allowed: &["Default", "HighNoiseTolerance", "MaximumNoiseTolerance"], ..StrRule::ANY })),
+            ("SpeechRecognitionSettings", Shape::Object(&RULE_SpeechRecognitionSettings)),
+            ("UnifiedSpeechSettings", Shape::Object(&RULE_UnifiedSpeechSettings)),
+            ("VoiceSettings", Shape::Object(&RULE_VoiceSettings)),
+        ],
+        required: &["LocaleId", "NluConfidenceThreshold"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BuildtimeSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DescriptiveBotBuilderSpecification", Shape::Object(&RULE_DescriptiveBotBuilderSpecification)),
+            ("SampleUtteranceGenerationSpecification", Shape::Object(&RULE_SampleUtteranceGenerationSpecification)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Button: ObjRule = ObjRule {
+        properties: &[
+            ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ],
+        required: &["Text", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CompositeSlotTypeSetting: ObjRule = ObjRule {
+        properties: &[
+            ("SubSlots", Shape::List(&ListRule { items: Shape::Object(&RULE_SubSlotTypeComposition), min_items: Some(1), max_items: Some(6), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Condition: ObjRule = ObjRule {
+        properties: &[
+            ("ExpressionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["ExpressionString"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConditionalBranch: ObjRule = ObjRule {
+        properties: &[
+            ("Condition", Shape::Object(&RULE_Condition)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("NextStep", Shape::Object(&RULE_DialogState)),
+            ("Response", Shape::Object(&RULE_ResponseSpecification)),
+        ],
+        required: &["Name", "Condition", "NextStep"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConditionalSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ConditionalBranches", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionalBranch), min_items: Some(1), max_items: Some(4), unique: false })),
+            ("DefaultBranch", Shape::Object(&RULE_DefaultConditionalBranch)),
+            ("IsActive", Shape::Bool),
+        ],
+        required: &["IsActive", "ConditionalBranches", "DefaultBranch"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomPayload: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ],
+        required: &["Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomVocabulary: ObjRule = ObjRule {
+        properties: &[
+            ("CustomVocabularyItems", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomVocabularyItem), min_items: None, max_items: Some(500), unique: true })),
+        ],
+        required: &["CustomVocabularyItems"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomVocabularyItem: ObjRule = ObjRule {
+        properties: &[
+            ("DisplayAs", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Phrase", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(3.0), ..NumRule::ANY })),
+        ],
+        required: &["Phrase"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockKnowledgeStoreConfiguration", Shape::Object(&RULE_BedrockKnowledgeStoreConfiguration)),
+            ("KendraConfiguration", Shape::Object(&RULE_QnAKendraConfiguration)),
+            ("OpensearchConfiguration", Shape::Object(&RULE_OpensearchConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeepgramSpeechModelConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ApiTokenSecretArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("ModelId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        required: &["ApiTokenSecretArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultConditionalBranch: ObjRule = ObjRule {
+        properties: &[
+            ("NextStep", Shape::Object(&RULE_DialogState)),
+            ("Response", Shape::Object(&RULE_ResponseSpecification)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DescriptiveBotBuilderSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockModelSpecification", Shape::Object(&RULE_BedrockModelSpecification)),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DialogAction: ObjRule = ObjRule {
+        properties: &[
+            ("SlotToElicit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SuppressNextMessage", Shape::Bool),
+            ("Type", Shape::Str(&StrRule { allowed: &["CloseIntent", "ConfirmIntent", "ElicitIntent", "ElicitSlot", "StartIntent", "FulfillIntent", "EndConversation", "EvaluateConditional", "InvokeDialogCodeHook"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DialogCodeHookInvocationSetting: ObjRule = ObjRule {
+        properties: &[
+            ("EnableCodeHookInvocation", Shape::Bool),
+            ("InvocationLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("IsActive", Shape::Bool),
+            ("PostCodeHookSpecification", Shape::Object(&RULE_PostDialogCodeHookInvocationSpecification)),
+        ],
+        required: &["IsActive", "EnableCodeHookInvocation", "PostCodeHookSpecification"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DialogCodeHookSetting: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DialogState: ObjRule = ObjRule {
+        properties: &[
+            ("DialogAction", Shape::Object(&RULE_DialogAction)),
+            ("Intent", Shape::Object(&RULE_IntentOverride)),
+            ("SessionAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_SessionAttribute), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElicitationCodeHookInvocationSetting: ObjRule = ObjRule {
+        properties: &[
+            ("EnableCodeHookInvocation", Shape::Bool),
+            ("InvocationLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["EnableCodeHookInvocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExactResponseFields: ObjRule = ObjRule {
+        properties: &[
+            ("AnswerField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+            ("QuestionField", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExternalSourceSetting: ObjRule = ObjRule {
+        properties: &[
+            ("GrammarSlotTypeSetting", Shape::Object(&RULE_GrammarSlotTypeSetting)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FulfillmentCodeHookSetting: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("FulfillmentUpdatesSpecification", Shape::Object(&RULE_FulfillmentUpdatesSpecification)),
+            ("IsActive", Shape::Bool),
+            ("PostFulfillmentStatusSpecification", Shape::Object(&RULE_PostFulfillmentStatusSpecification)),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FulfillmentStartResponseSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AllowInterrupt", Shape::Bool),
+            ("DelayInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
+            ("MessageGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
+        ],
+        required: &["DelayInSeconds", "MessageGroups"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FulfillmentUpdateResponseSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AllowInterrupt", Shape::Bool),
+            ("FrequencyInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
+            ("MessageGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
+        ],
+        required: &["FrequencyInSeconds", "MessageGroups"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FulfillmentUpdatesSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Active", Shape::Bool),
+            ("StartResponse", Shape::Object(&RULE_FulfillmentStartResponseSpecification)),
+            ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
+            ("UpdateResponse", Shape::Object(&RULE_FulfillmentUpdateResponseSpecification)),
+        ],
+        required: &["Active"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GenerativeAiSettings: ObjRule = ObjRule {
+        properties: &[
+            ("BuildtimeSettings", Shape::Object(&RULE_BuildtimeSettings)),
+            ("RuntimeSettings", Shape::Object(&RULE_RuntimeSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrammarSlotTypeSetting: ObjRule = ObjRule {
+        properties: &[
+            ("Source", Shape::Object(&RULE_GrammarSlotTypeSource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrammarSlotTypeSource: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3ObjectKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["S3BucketName", "S3ObjectKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageResponseCard: ObjRule = ObjRule {
+        properties: &[
+            ("Buttons", Shape::List(&ListRule { items: Shape::Object(&RULE_Button), min_items: None, max_items: Some(5), unique: false })),
+            ("ImageUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+            ("Subtitle", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+            ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+        ],
+        required: &["Title"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InitialResponseSetting: ObjRule = ObjRule {
+        properties: &[
+            ("CodeHook", Shape::Object(&RULE_DialogCodeHookInvocationSetting)),
+            ("Conditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("InitialResponse", Shape::Object(&RULE_ResponseSpecification)),
+            ("NextStep", Shape::Object(&RULE_DialogState)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputContext: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Intent: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockAgentIntentConfiguration", Shape::Object(&RULE_BedrockAgentIntentConfiguration)),
+            ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
+            ("DialogCodeHook", Shape::Object(&RULE_DialogCodeHookSetting)),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("FulfillmentCodeHook", Shape::Object(&RULE_FulfillmentCodeHookSetting)),
+            ("InitialResponseSetting", Shape::Object(&RULE_InitialResponseSetting)),
+            ("InputContexts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputContext), min_items: None, max_items: Some(5), unique: false })),
+            ("IntentClosingSetting", Shape::Object(&RULE_IntentClosingSetting)),
+            ("IntentConfirmationSetting", Shape::Object(&RULE_IntentConfirmationSetting)),
+            ("KendraConfiguration", Shape::Object(&RULE_KendraConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("OutputContexts", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputContext), min_items: None, max_items: Some(10), unique: false })),
+            ("ParentIntentSignature", Shape::STR),
+            ("QInConnectIntentConfiguration", Shape::Object(&RULE_QInConnectIntentConfiguration)),
+            ("QnAIntentConfiguration", Shape::Object(&RULE_QnAIntentConfiguration)),
+            ("SampleUtterances", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleUtterance), min_items: None, max_items: None, unique: false })),
+            ("SlotPriorities", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotPriority), min_items: None, max_items: None, unique: false })),
+            ("Slots", Shape::List(&ListRule { items: Shape::Object(&RULE_Slot), min_items: None, max_items: Some(100), unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntentClosingSetting: ObjRule = ObjRule {
+        properties: &[
+            ("ClosingResponse", Shape::Object(&RULE_ResponseSpecification)),
+            ("Conditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("IsActive", Shape::Bool),
+            ("NextStep", Shape::Object(&RULE_DialogState)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntentConfirmationSetting: ObjRule = ObjRule {
+        properties: &[
+            ("CodeHook", Shape::Object(&RULE_DialogCodeHookInvocationSetting)),
+            ("ConfirmationConditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("ConfirmationNextStep", Shape::Object(&RULE_DialogState)),
+            ("ConfirmationResponse", Shape::Object(&RULE_ResponseSpecification)),
+            ("DeclinationConditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("DeclinationNextStep", Shape::Object(&RULE_DialogState)),
+            ("DeclinationResponse", Shape::Object(&RULE_ResponseSpecification)),
+            ("ElicitationCodeHook", Shape::Object(&RULE_ElicitationCodeHookInvocationSetting)),
+            ("FailureConditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("FailureNextStep", Shape::Object(&RULE_DialogState)),
+            ("FailureResponse", Shape::Object(&RULE_ResponseSpecification)),
+            ("IsActive", Shape::Bool),
+            ("PromptSpecification", Shape::Object(&RULE_PromptSpecification)),
+        ],
+        required: &["PromptSpecification"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntentDisambiguationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CustomDisambiguationMessage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+            ("MaxDisambiguationIntents", Shape::Int(&NumRule { min: Some(2.0), max: Some(5.0), ..NumRule::ANY })),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntentOverride: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Slots", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotValueOverrideMap), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KendraConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KendraIndex", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("QueryFilterString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+            ("QueryFilterStringEnabled", Shape::Bool),
+        ],
+        required: &["KendraIndex"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Message: ObjRule = ObjRule {
+        properties: &[
+            ("CustomPayload", Shape::Object(&RULE_CustomPayload)),
+            ("ImageResponseCard", Shape::Object(&RULE_ImageResponseCard)),
+            ("PlainTextMessage", Shape::Object(&RULE_PlainTextMessage)),
+            ("SSMLMessage", Shape::Object(&RULE_SsmlMessage)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MessageGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Message", Shape::Object(&RULE_Message)),
+            ("Variations", Shape::List(&ListRule { items: Shape::Object(&RULE_Message), min_items: None, max_items: Some(2), unique: false })),
+        ],
+        required: &["Message"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultipleValuesSetting: ObjRule = ObjRule {
+        properties: &[
+            ("AllowMultipleValues", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NluImprovementSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AssistedNluMode", Shape::Str(&StrRule { allowed: &["Primary", "Fallback"], ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+            ("IntentDisambiguationSettings", Shape::Object(&RULE_IntentDisambiguationSettings)),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ObfuscationSetting: ObjRule = ObjRule {
+        properties: &[
+            ("ObfuscationSettingType", Shape::Str(&StrRule { allowed: &["None", "DefaultObfuscation"], ..StrRule::ANY })),
+        ],
+        required: &["ObfuscationSettingType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpensearchConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DomainEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+            ("ExactResponse", Shape::Bool),
+            ("ExactResponseFields", Shape::Object(&RULE_ExactResponseFields)),
+            ("IncludeFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputContext: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TimeToLiveInSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(86400.0), ..NumRule::ANY })),
+            ("TurnsToLive", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
+        ],
+        required: &["Name", "TimeToLiveInSeconds", "TurnsToLive"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlainTextMessage: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ],
+        required: &["Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PostDialogCodeHookInvocationSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("FailureConditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("FailureNextStep", Shape::Object(&RULE_DialogState)),
+            ("FailureResponse", Shape::Object(&RULE_ResponseSpecification)),
+            ("SuccessConditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("SuccessNextStep", Shape::Object(&RULE_DialogState)),
+            ("SuccessResponse", Shape::Object(&RULE_ResponseSpecification)),
+            ("TimeoutConditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("TimeoutNextStep", Shape::Object(&RULE_DialogState)),
+            ("TimeoutResponse", Shape::Object(&RULE_ResponseSpecification)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PostFulfillmentStatusSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("FailureConditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("FailureNextStep", Shape::Object(&RULE_DialogState)),
+            ("FailureResponse", Shape::Object(&RULE_ResponseSpecification)),
+            ("SuccessConditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("SuccessNextStep", Shape::Object(&RULE_DialogState)),
+            ("SuccessResponse", Shape::Object(&RULE_ResponseSpecification)),
+            ("TimeoutConditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("TimeoutNextStep", Shape::Object(&RULE_DialogState)),
+            ("TimeoutResponse", Shape::Object(&RULE_ResponseSpecification)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PromptSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AllowInterrupt", Shape::Bool),
+            ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
+            ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("MessageSelectionStrategy", Shape::Str(&StrRule { allowed: &["Random", "Ordered"], ..StrRule::ANY })),
+            ("PromptAttemptsSpecification", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["MessageGroupsList", "MaxRetries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QInConnectAssistantConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AssistantArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["AssistantArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QInConnectIntentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("QInConnectAssistantConfiguration", Shape::Object(&RULE_QInConnectAssistantConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QnAIntentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockModelConfiguration", Shape::Object(&RULE_BedrockModelSpecification)),
+            ("DataSourceConfiguration", Shape::Object(&RULE_DataSourceConfiguration)),
+        ],
+        required: &["DataSourceConfiguration", "BedrockModelConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QnAKendraConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ExactResponse", Shape::Bool),
+            ("KendraIndex", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+            ("QueryFilterString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+            ("QueryFilterStringEnabled", Shape::Bool),
+        ],
+        required: &["KendraIndex", "QueryFilterStringEnabled", "ExactResponse"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Replication: ObjRule = ObjRule {
+        properties: &[
+            ("ReplicaRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
+        ],
+        required: &["ReplicaRegions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResponseSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AllowInterrupt", Shape::Bool),
+            ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
+        ],
+        required: &["MessageGroupsList"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuntimeSettings: ObjRule = ObjRule {
+        properties: &[
+            ("NluImprovementSpecification", Shape::Object(&RULE_NluImprovementSpecification)),
+            ("SlotResolutionImprovementSpecification", Shape::Object(&RULE_SlotResolutionImprovementSpecification)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3ObjectKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("S3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["S3Bucket", "S3ObjectKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SampleUtterance: ObjRule = ObjRule {
+        properties: &[
+            ("Utterance", Shape::STR),
+        ],
+        required: &["Utterance"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SampleUtteranceGenerationSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockModelSpecification", Shape::Object(&RULE_BedrockModelSpecification)),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SampleValue: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
+        ],
+        required: &["Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SessionAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Slot: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
+            ("MultipleValuesSetting", Shape::Object(&RULE_MultipleValuesSetting)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ObfuscationSetting", Shape::Object(&RULE_ObfuscationSetting)),
+            ("SlotTypeName", Shape::STR),
+            ("SubSlotSetting", Shape::Object(&RULE_SubSlotSetting)),
+            ("ValueElicitationSetting", Shape::Object(&RULE_SlotValueElicitationSetting)),
+        ],
+        required: &["Name", "SlotTypeName", "ValueElicitationSetting"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotCaptureSetting: ObjRule = ObjRule {
+        properties: &[
+            ("CaptureConditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("CaptureNextStep", Shape::Object(&RULE_DialogState)),
+            ("CaptureResponse", Shape::Object(&RULE_ResponseSpecification)),
+            ("CodeHook", Shape::Object(&RULE_DialogCodeHookInvocationSetting)),
+            ("ElicitationCodeHook", Shape::Object(&RULE_ElicitationCodeHookInvocationSetting)),
+            ("FailureConditional", Shape::Object(&RULE_ConditionalSpecification)),
+            ("FailureNextStep", Shape::Object(&RULE_DialogState)),
+            ("FailureResponse", Shape::Object(&RULE_ResponseSpecification)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotDefaultValue: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(202), ..StrRule::ANY })),
+        ],
+        required: &["DefaultValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotDefaultValueSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValueList", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotDefaultValue), min_items: None, max_items: Some(10), unique: false })),
+        ],
+        required: &["DefaultValueList"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotPriority: ObjRule = ObjRule {
+        properties: &[
+            ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("SlotName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["SlotName", "Priority"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotResolutionImprovementSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockModelSpecification", Shape::Object(&RULE_BedrockModelSpecification)),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotType: ObjRule = ObjRule {
+        properties: &[
+            ("CompositeSlotTypeSetting", Shape::Object(&RULE_CompositeSlotTypeSetting)),
+            ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
+            ("ExternalSourceSetting", Shape::Object(&RULE_ExternalSourceSetting)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ParentSlotTypeSignature", Shape::STR),
+            ("SlotTypeValues", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotTypeValue), min_items: None, max_items: Some(10000), unique: false })),
+            ("ValueSelectionSetting", Shape::Object(&RULE_SlotValueSelectionSetting)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotTypeValue: ObjRule = ObjRule {
+        properties: &[
+            ("SampleValue", Shape::Object(&RULE_SampleValue)),
+            ("Synonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleValue), min_items: None, max_items: Some(10000), unique: false })),
+        ],
+        required: &["SampleValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotValue: ObjRule = ObjRule {
+        properties: &[
+            ("InterpretedValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(202), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotValueElicitationSetting: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValueSpecification", Shape::Object(&RULE_SlotDefaultValueSpecification)),
+            ("PromptSpecification", Shape::Object(&RULE_PromptSpecification)),
+            ("SampleUtterances", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleUtterance), min_items: None, max_items: None, unique: false })),
+            ("SlotCaptureSetting", Shape::Object(&RULE_SlotCaptureSetting)),
+            ("SlotConstraint", Shape::Str(&StrRule { allowed: &["Required", "Optional"], ..StrRule::ANY })),
+            ("WaitAndContinueSpecification", Shape::Object(&RULE_WaitAndContinueSpecification)),
+        ],
+        required: &["SlotConstraint"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotValueOverride: ObjRule = ObjRule {
+        properties: &[
+            ("Shape", Shape::Str(&StrRule { allowed: &["Scalar", "List"], ..StrRule::ANY })),
+            ("Value", Shape::Object(&RULE_SlotValue)),
+            ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotValueOverride), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotValueOverrideMap: ObjRule = ObjRule {
+        properties: &[
+            ("SlotName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SlotValueOverride", Shape::Object(&RULE_SlotValueOverride)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotValueRegexFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Pattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ],
+        required: &["Pattern"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlotValueSelectionSetting: ObjRule = ObjRule {
+        properties: &[
+            ("AdvancedRecognitionSetting", Shape::Object(&RULE_AdvancedRecognitionSetting)),
+            ("RegexFilter", Shape::Object(&RULE_SlotValueRegexFilter)),
+            ("ResolutionStrategy", Shape::Str(&StrRule { allowed: &["ORIGINAL_VALUE", "TOP_RESOLUTION", "CONCATENATION"], ..StrRule::ANY })),
+        ],
+        required: &["ResolutionStrategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpeechFoundationModel: ObjRule = ObjRule {
+        properties: &[
+            ("ModelArn", Shape::STR),
+            ("VoiceId", Shape::STR),
+        ],
+        required: &["ModelArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpeechModelConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DeepgramConfig", Shape::Object(&RULE_DeepgramSpeechModelConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpeechRecognitionSettings: ObjRule = ObjRule {
+        properties: &[
+            ("SpeechModelConfig", Shape::Object(&RULE_SpeechModelConfig)),
+            ("SpeechModelPreference", Shape::Str(&StrRule { allowed: &["Standard", "Neural", "Deepgram"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SsmlMessage: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ],
+        required: &["Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StillWaitingResponseSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AllowInterrupt", Shape::Bool),
+            ("FrequencyInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
+            ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
+        ],
+        required: &["MessageGroupsList", "FrequencyInSeconds", "TimeoutInSeconds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubSlotSetting: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SlotSpecifications", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubSlotTypeComposition: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("SlotTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("SlotTypeName", Shape::STR),
+        ],
+        required: &["Name"],
+        one_of: &[&[&["SlotTypeId"], &["SlotTypeName"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TestBotAliasSettings: ObjRule = ObjRule {
+        properties: &[
+            ("BotAliasLocaleSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_BotAliasLocaleSettingsItem), min_items: None, max_items: Some(50), unique: true })),
+            ("ConversationLogSettings", Shape::Object(&RULE_ConversationLogSettings)),
+            ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
+            ("SentimentAnalysisSettings", Shape::Object(&RULE_SentimentAnalysisSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UnifiedSpeechSettings: ObjRule = ObjRule {
+        properties: &[
+            ("SpeechFoundationModel", Shape::Object(&RULE_SpeechFoundationModel)),
+        ],
+        required: &["SpeechFoundationModel"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VoiceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Engine", Shape::Str(&StrRule { allowed: &["standard", "neural", "long-form", "generative"], ..StrRule::ANY })),
+            ("VoiceId", Shape::STR),
+        ],
+        required: &["VoiceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WaitAndContinueSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ContinueResponse", Shape::Object(&RULE_ResponseSpecification)),
+            ("IsActive", Shape::Bool),
+            ("StillWaitingResponse", Shape::Object(&RULE_StillWaitingResponseSpecification)),
+            ("WaitingResponse", Shape::Object(&RULE_ResponseSpecification)),
+        ],
+        required: &["WaitingResponse", "ContinueResponse"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

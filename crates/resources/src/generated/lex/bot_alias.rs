@@ -5,57 +5,27 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    AudioLogDestination, AudioLogDestinationRequired, AudioLogSetting, AudioLogSettingRequired,
-    BotAliasLocaleSettings, BotAliasLocaleSettingsItem, BotAliasLocaleSettingsItemRequired,
-    BotAliasLocaleSettingsRequired, CloudWatchLogGroupLogDestination,
-    CloudWatchLogGroupLogDestinationRequired, CodeHookSpecification, CodeHookSpecificationRequired,
-    ConversationLogSettings, LambdaCodeHook, LambdaCodeHookRequired, S3BucketLogDestination,
-    S3BucketLogDestinationRequired, SentimentAnalysisSettings, SentimentAnalysisSettingsRequired,
-    Tag, TagRequired, TextLogDestination, TextLogDestinationRequired, TextLogSetting,
-    TextLogSettingRequired,
+    AudioLogDestination, AudioLogSetting, AudioLogSettingRequired, BotAliasLocaleSettings,
+    BotAliasLocaleSettingsItem, BotAliasLocaleSettingsItemRequired,
+    CloudWatchLogGroupLogDestination, CloudWatchLogGroupLogDestinationRequired,
+    CodeHookSpecification, ConversationLogSettings, LambdaCodeHook, LambdaCodeHookRequired,
+    S3BucketLogDestination, S3BucketLogDestinationRequired, SentimentAnalysisSettings, Tag,
+    TagRequired, TextLogDestination, TextLogSetting, TextLogSettingRequired,
 };
-use super::shared::{
-    RULE_BotAliasLocaleSettingsItem, RULE_ConversationLogSettings, RULE_SentimentAnalysisSettings,
-    RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?)+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-zA-Z]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(DRAFT|[0-9]+)$");
 
 /// The required properties of [`BotAlias`], by name: `BotAlias::new(BotAliasRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotAliasRequired {
     /// `BotAliasName`: a string, required.
-    pub bot_alias_name: Str,
+    pub bot_alias_name: ::cloudwright_core::Str,
     /// `BotId`: a string, required.
-    pub bot_id: Str,
+    pub bot_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BotAlias: ObjRule = ObjRule {
-    properties: &[
-        ("BotAliasLocaleSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_BotAliasLocaleSettingsItem), min_items: None, max_items: Some(50), unique: true })),
-        ("BotAliasName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BotAliasTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
-        ("BotId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("BotVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ConversationLogSettings", Shape::Object(&RULE_ConversationLogSettings)),
-        ("Description", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
-        ("SentimentAnalysisSettings", Shape::Object(&RULE_SentimentAnalysisSettings)),
-    ],
-    required: &["BotId", "BotAliasName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lex::BotAlias` resource.
 ///
-/// &gt; Amazon Lex V2 is the only supported version in CloudFormation .
+/// \> Amazon Lex V2 is the only supported version in CloudFormation .
 ///
 /// Specifies an alias for the specified version of a bot. Use an alias to enable you to change the version of a bot without updating applications that use the bot.
 ///
@@ -75,49 +45,50 @@ pub struct BotAlias {
     /// Specifies settings that are unique to a locale. For example, you can use different Lambda function depending on the bot's locale.
     ///
     /// Items at most 50.
-    pub bot_alias_locale_settings: Option<List<BotAliasLocaleSettingsItem>>,
+    pub bot_alias_locale_settings:
+        ::std::option::Option<::cloudwright_core::List<BotAliasLocaleSettingsItem>>,
     /// `BotAliasName`: a string, required.
     ///
     /// The name of the bot alias.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
-    pub bot_alias_name: Str,
+    pub bot_alias_name: ::cloudwright_core::Str,
     /// `BotAliasTags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// You can only add tags when you specify an alias.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 200.
-    pub bot_alias_tags: Option<List<Tag>>,
+    pub bot_alias_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `BotId`: a string, required.
     ///
     /// The unique identifier of the bot.
     ///
     /// Pattern `^[0-9a-zA-Z]+$`; length 10 to 10; create-only: changing it replaces the resource.
-    pub bot_id: Str,
+    pub bot_id: ::cloudwright_core::Str,
     /// `BotVersion`: a string.
     ///
     /// The version of the bot that the bot alias references.
     ///
     /// Pattern `^(DRAFT|[0-9]+)$`; length 1 to 5.
-    pub bot_version: Option<Str>,
+    pub bot_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConversationLogSettings`: a [`ConversationLogSettings`] object.
     ///
     /// Specifies whether Amazon Lex logs text and audio for conversations with the bot. When you enable conversation logs, text logs store text input, transcripts of audio input, and associated metadata in Amazon CloudWatch logs. Audio logs store input in Amazon S3 .
-    pub conversation_log_settings: Option<Obj<ConversationLogSettings>>,
+    pub conversation_log_settings: ::std::option::Option<crate::Obj<ConversationLogSettings>>,
     /// `Description`: a string.
     ///
     /// The description of the bot alias.
     ///
     /// Length at most 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `SentimentAnalysisSettings`: a [`SentimentAnalysisSettings`] object.
     ///
     /// Determines whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
-    pub sentiment_analysis_settings: Option<Obj<SentimentAnalysisSettings>>,
+    pub sentiment_analysis_settings: ::std::option::Option<crate::Obj<SentimentAnalysisSettings>>,
 }
 
 #[rustfmt::skip]
@@ -127,7 +98,7 @@ impl BotAlias {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lex::BotAlias",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lex-botalias.html",
         primary_identifier: &["BotAliasId", "BotId"],
@@ -138,60 +109,62 @@ impl BotAlias {
         read_only: &["BotAliasId", "Arn", "BotAliasStatus"],
         attributes: &["Arn", "BotAliasId", "BotAliasStatus"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `BotAlias` with its required properties, named in a [`BotAliasRequired`].
     #[inline]
     pub fn new(required: BotAliasRequired) -> Self {
         Self {
-            bot_alias_locale_settings: None,
+            bot_alias_locale_settings: ::std::option::Option::None,
             bot_alias_name: required.bot_alias_name,
-            bot_alias_tags: None,
+            bot_alias_tags: ::std::option::Option::None,
             bot_id: required.bot_id,
-            bot_version: None,
-            conversation_log_settings: None,
-            description: None,
-            sentiment_analysis_settings: None,
+            bot_version: ::std::option::Option::None,
+            conversation_log_settings: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            sentiment_analysis_settings: ::std::option::Option::None,
         }
     }
 
     /// `BotAliasLocaleSettings`: a list of [`BotAliasLocaleSettingsItem`] objects.
-    pub fn bot_alias_locale_settings(mut self, value: impl Into<List<BotAliasLocaleSettingsItem>>) -> Self { self.bot_alias_locale_settings = Some(value.into()); self }
+    pub fn bot_alias_locale_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BotAliasLocaleSettingsItem>>) -> Self { self.bot_alias_locale_settings = ::std::option::Option::Some(value.into()); self }
     /// `BotAliasName`: a string, required.
-    pub fn bot_alias_name(mut self, value: impl Into<Str>) -> Self { self.bot_alias_name = value.into(); self }
+    pub fn bot_alias_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bot_alias_name = value.into(); self }
     /// `BotAliasTags`: a list of [`Tag`] objects.
-    pub fn bot_alias_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.bot_alias_tags = Some(value.into()); self }
+    pub fn bot_alias_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.bot_alias_tags = ::std::option::Option::Some(value.into()); self }
     /// `BotId`: a string, required.
-    pub fn bot_id(mut self, value: impl Into<Str>) -> Self { self.bot_id = value.into(); self }
+    pub fn bot_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bot_id = value.into(); self }
     /// `BotVersion`: a string.
-    pub fn bot_version(mut self, value: impl Into<Str>) -> Self { self.bot_version = Some(value.into()); self }
+    pub fn bot_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bot_version = ::std::option::Option::Some(value.into()); self }
     /// `ConversationLogSettings`: a [`ConversationLogSettings`] object.
-    pub fn conversation_log_settings(mut self, value: impl Into<Obj<ConversationLogSettings>>) -> Self { self.conversation_log_settings = Some(value.into()); self }
+    pub fn conversation_log_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ConversationLogSettings>>) -> Self { self.conversation_log_settings = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `SentimentAnalysisSettings`: a [`SentimentAnalysisSettings`] object.
-    pub fn sentiment_analysis_settings(mut self, value: impl Into<Obj<SentimentAnalysisSettings>>) -> Self { self.sentiment_analysis_settings = Some(value.into()); self }
+    pub fn sentiment_analysis_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SentimentAnalysisSettings>>) -> Self { self.sentiment_analysis_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BotAlias {
+impl ::cloudwright_core::Resource for BotAlias {
     type Attributes = BotAliasAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BotAlias, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BotAlias, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BotAlias {
+impl ::cloudwright_core::ToValue for BotAlias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BotAliasLocaleSettings", &self.bot_alias_locale_settings)
             .req("BotAliasName", &self.bot_alias_name)
             .opt("BotAliasTags", &self.bot_alias_tags)
@@ -207,12 +180,12 @@ impl ToValue for BotAlias {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BotAlias`]: `Handle<BotAlias>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BotAlias`]: `Handle<BotAlias>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BotAliasAttributes(ResourceRef);
+pub struct BotAliasAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BotAliasAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BotAliasAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -220,19 +193,52 @@ impl From<ResourceRef> for BotAliasAttributes {
 impl BotAliasAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `BotAliasId`: a string.
     #[inline]
-    pub fn bot_alias_id(&self) -> Value {
-        self.0.get_att("BotAliasId")
+    pub fn bot_alias_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BotAliasId"))
     }
 
     /// `Fn::GetAtt` `BotAliasStatus`: one of a set of strings.
     #[inline]
-    pub fn bot_alias_status(&self) -> Value {
-        self.0.get_att("BotAliasStatus")
+    pub fn bot_alias_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BotAliasStatus"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_BotAliasLocaleSettingsItem, RULE_ConversationLogSettings,
+        RULE_SentimentAnalysisSettings, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?)+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-zA-Z]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(DRAFT|[0-9]+)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BotAlias: ObjRule = ObjRule {
+        properties: &[
+            ("BotAliasLocaleSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_BotAliasLocaleSettingsItem), min_items: None, max_items: Some(50), unique: true })),
+            ("BotAliasName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BotAliasTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
+            ("BotId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("BotVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ConversationLogSettings", Shape::Object(&RULE_ConversationLogSettings)),
+            ("Description", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
+            ("SentimentAnalysisSettings", Shape::Object(&RULE_SentimentAnalysisSettings)),
+        ],
+        required: &["BotId", "BotAliasName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(DRAFT|[0-9]+)$");
-
 /// The required properties of [`BotVersion`], by name: `BotVersion::new(BotVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotVersionRequired {
     /// `BotId`: a string, required.
-    pub bot_id: Str,
+    pub bot_id: ::cloudwright_core::Str,
     /// `BotVersionLocaleSpecification`: a list of [`BotVersionLocaleSpecification`] objects, required.
-    pub bot_version_locale_specification: List<BotVersionLocaleSpecification>,
+    pub bot_version_locale_specification: ::cloudwright_core::List<BotVersionLocaleSpecification>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BotVersion: ObjRule = ObjRule {
-    properties: &[
-        ("BotId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BotVersionLocaleSpecification", Shape::List(&ListRule { items: Shape::Object(&RULE_BotVersionLocaleSpecification), min_items: Some(1), max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
-    ],
-    required: &["BotId", "BotVersionLocaleSpecification"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lex::BotVersion` resource.
 ///
-/// &gt; Amazon Lex V2 is the only supported version in CloudFormation .
+/// \> Amazon Lex V2 is the only supported version in CloudFormation .
 ///
 /// Specifies a new version of the bot based on the `DRAFT` version. If the `DRAFT` version of this resource hasn't changed since you created the last version, Amazon Lex doesn't create a new version, it returns the last created version.
 ///
@@ -53,19 +36,19 @@ pub struct BotVersion {
     /// The unique identifier of the bot.
     ///
     /// Pattern `^[0-9a-zA-Z]+$`; length 10 to 10; create-only: changing it replaces the resource.
-    pub bot_id: Str,
+    pub bot_id: ::cloudwright_core::Str,
     /// `BotVersionLocaleSpecification`: a list of [`BotVersionLocaleSpecification`] objects, required.
     ///
     /// Specifies the locales that Amazon Lex adds to this version. You can choose the Draft version or any other previously published version for each locale. When you specify a source version, the locale data is copied from the source version to the new version.
     ///
     /// Items at least 1; write-only: CloudFormation does not return it.
-    pub bot_version_locale_specification: List<BotVersionLocaleSpecification>,
+    pub bot_version_locale_specification: ::cloudwright_core::List<BotVersionLocaleSpecification>,
     /// `Description`: a string.
     ///
     /// The description of the version.
     ///
     /// Length at most 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +58,7 @@ impl BotVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lex::BotVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lex-botversion.html",
         primary_identifier: &["BotId", "BotVersion"],
@@ -86,7 +69,7 @@ impl BotVersion {
         read_only: &["BotVersion"],
         attributes: &["BotVersion"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `BotVersion` with its required properties, named in a [`BotVersionRequired`].
@@ -95,33 +78,35 @@ impl BotVersion {
         Self {
             bot_id: required.bot_id,
             bot_version_locale_specification: required.bot_version_locale_specification,
-            description: None,
+            description: ::std::option::Option::None,
         }
     }
 
     /// `BotId`: a string, required.
-    pub fn bot_id(mut self, value: impl Into<Str>) -> Self { self.bot_id = value.into(); self }
+    pub fn bot_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bot_id = value.into(); self }
     /// `BotVersionLocaleSpecification`: a list of [`BotVersionLocaleSpecification`] objects, required.
-    pub fn bot_version_locale_specification(mut self, value: impl Into<List<BotVersionLocaleSpecification>>) -> Self { self.bot_version_locale_specification = value.into(); self }
+    pub fn bot_version_locale_specification(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BotVersionLocaleSpecification>>) -> Self { self.bot_version_locale_specification = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BotVersion {
+impl ::cloudwright_core::Resource for BotVersion {
     type Attributes = BotVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BotVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BotVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BotVersion {
+impl ::cloudwright_core::ToValue for BotVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BotId", &self.bot_id)
             .req(
                 "BotVersionLocaleSpecification",
@@ -132,12 +117,12 @@ impl ToValue for BotVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BotVersion`]: `Handle<BotVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BotVersion`]: `Handle<BotVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BotVersionAttributes(ResourceRef);
+pub struct BotVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BotVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BotVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -145,27 +130,10 @@ impl From<ResourceRef> for BotVersionAttributes {
 impl BotVersionAttributes {
     /// `Fn::GetAtt` `BotVersion`: a string.
     #[inline]
-    pub fn bot_version(&self) -> Value {
-        self.0.get_att("BotVersion")
+    pub fn bot_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BotVersion"))
     }
 }
-
-/// The required properties of [`BotVersionLocaleDetails`], by name: `BotVersionLocaleDetails::new(BotVersionLocaleDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BotVersionLocaleDetailsRequired {
-    /// `SourceBotVersion`: a string, required.
-    pub source_bot_version: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BotVersionLocaleDetails: ObjRule = ObjRule {
-    properties: &[
-        ("SourceBotVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["SourceBotVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BotVersionLocaleDetails` property type of `AWS::Lex::BotVersion`.
 ///
@@ -179,29 +147,29 @@ pub struct BotVersionLocaleDetails {
     /// The version of a bot used for a bot locale.
     ///
     /// Pattern `^(DRAFT|[0-9]+)$`; length 1 to 5.
-    pub source_bot_version: Str,
+    pub source_bot_version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl BotVersionLocaleDetails {
-    /// A `BotVersionLocaleDetails` with its required properties, named in a [`BotVersionLocaleDetailsRequired`].
+    /// A `BotVersionLocaleDetails` with its one required property, `SourceBotVersion`.
     #[inline]
-    pub fn new(required: BotVersionLocaleDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            source_bot_version: required.source_bot_version,
+            source_bot_version: value.into(),
         }
     }
 
     /// `SourceBotVersion`: a string, required.
-    pub fn source_bot_version(mut self, value: impl Into<Str>) -> Self { self.source_bot_version = value.into(); self }
+    pub fn source_bot_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_bot_version = value.into(); self }
 }
 
-impl PropertyType for BotVersionLocaleDetails {}
+impl crate::PropertyType for BotVersionLocaleDetails {}
 
-impl ToValue for BotVersionLocaleDetails {
+impl ::cloudwright_core::ToValue for BotVersionLocaleDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SourceBotVersion", &self.source_bot_version)
             .build()
     }
@@ -211,21 +179,10 @@ impl ToValue for BotVersionLocaleDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotVersionLocaleSpecificationRequired {
     /// `BotVersionLocaleDetails`: a [`BotVersionLocaleDetails`] object, required.
-    pub bot_version_locale_details: Obj<BotVersionLocaleDetails>,
+    pub bot_version_locale_details: crate::Obj<BotVersionLocaleDetails>,
     /// `LocaleId`: a string, required.
-    pub locale_id: Str,
+    pub locale_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BotVersionLocaleSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("BotVersionLocaleDetails", Shape::Object(&RULE_BotVersionLocaleDetails)),
-        ("LocaleId", Shape::STR),
-    ],
-    required: &["LocaleId", "BotVersionLocaleDetails"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BotVersionLocaleSpecification` property type of `AWS::Lex::BotVersion`.
 ///
@@ -237,11 +194,11 @@ pub struct BotVersionLocaleSpecification {
     /// `BotVersionLocaleDetails`: a [`BotVersionLocaleDetails`] object, required.
     ///
     /// The version of a bot used for a bot locale.
-    pub bot_version_locale_details: Obj<BotVersionLocaleDetails>,
+    pub bot_version_locale_details: crate::Obj<BotVersionLocaleDetails>,
     /// `LocaleId`: a string, required.
     ///
     /// The identifier of the locale to add to the version.
-    pub locale_id: Str,
+    pub locale_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -256,19 +213,62 @@ impl BotVersionLocaleSpecification {
     }
 
     /// `BotVersionLocaleDetails`: a [`BotVersionLocaleDetails`] object, required.
-    pub fn bot_version_locale_details(mut self, value: impl Into<Obj<BotVersionLocaleDetails>>) -> Self { self.bot_version_locale_details = value.into(); self }
+    pub fn bot_version_locale_details(mut self, value: impl ::std::convert::Into<crate::Obj<BotVersionLocaleDetails>>) -> Self { self.bot_version_locale_details = value.into(); self }
     /// `LocaleId`: a string, required.
-    pub fn locale_id(mut self, value: impl Into<Str>) -> Self { self.locale_id = value.into(); self }
+    pub fn locale_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.locale_id = value.into(); self }
 }
 
-impl PropertyType for BotVersionLocaleSpecification {}
+impl crate::PropertyType for BotVersionLocaleSpecification {}
 
-impl ToValue for BotVersionLocaleSpecification {
+impl ::cloudwright_core::ToValue for BotVersionLocaleSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BotVersionLocaleDetails", &self.bot_version_locale_details)
             .req("LocaleId", &self.locale_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(DRAFT|[0-9]+)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BotVersion: ObjRule = ObjRule {
+        properties: &[
+            ("BotId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BotVersionLocaleSpecification", Shape::List(&ListRule { items: Shape::Object(&RULE_BotVersionLocaleSpecification), min_items: Some(1), max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
+        ],
+        required: &["BotId", "BotVersionLocaleSpecification"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BotVersionLocaleDetails: ObjRule = ObjRule {
+        properties: &[
+            ("SourceBotVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["SourceBotVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BotVersionLocaleSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("BotVersionLocaleDetails", Shape::Object(&RULE_BotVersionLocaleDetails)),
+            ("LocaleId", Shape::STR),
+        ],
+        required: &["LocaleId", "BotVersionLocaleDetails"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

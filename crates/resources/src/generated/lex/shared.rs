@@ -6,35 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "lex")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:[\\w\\-]+:kms:[\\w\\-]+:[\\d]{12}:(?:key\\/[\\w\\-]+|alias\\/[a-zA-Z0-9:\\/_\\-]{1,256})$",
-);
-#[cfg(feature = "lex")]
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:[\\w\\-]+:s3:::[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
-
-#[cfg(feature = "lex")]
-/// The required properties of [`AudioLogDestination`], by name: `AudioLogDestination::new(AudioLogDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioLogDestinationRequired {
-    /// `S3Bucket`: a [`S3BucketLogDestination`] object, required.
-    pub s3_bucket: Obj<S3BucketLogDestination>,
-}
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_AudioLogDestination: ObjRule = ObjRule {
-    properties: &[
-        ("S3Bucket", Shape::Object(&RULE_S3BucketLogDestination)),
-    ],
-    required: &["S3Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "lex")]
 /// The `AudioLogDestination` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
@@ -46,32 +17,34 @@ pub struct AudioLogDestination {
     /// `S3Bucket`: a [`S3BucketLogDestination`] object, required.
     ///
     /// Specifies the Amazon S3 bucket where the audio files are stored.
-    pub s3_bucket: Obj<S3BucketLogDestination>,
+    pub s3_bucket: crate::Obj<S3BucketLogDestination>,
 }
 
 #[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl AudioLogDestination {
-    /// A `AudioLogDestination` with its required properties, named in a [`AudioLogDestinationRequired`].
+    /// A `AudioLogDestination` with its one required property, `S3Bucket`.
     #[inline]
-    pub fn new(required: AudioLogDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3BucketLogDestination>>) -> Self {
         Self {
-            s3_bucket: required.s3_bucket,
+            s3_bucket: value.into(),
         }
     }
 
     /// `S3Bucket`: a [`S3BucketLogDestination`] object, required.
-    pub fn s3_bucket(mut self, value: impl Into<Obj<S3BucketLogDestination>>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<crate::Obj<S3BucketLogDestination>>) -> Self { self.s3_bucket = value.into(); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for AudioLogDestination {}
+impl crate::PropertyType for AudioLogDestination {}
 
 #[cfg(feature = "lex")]
-impl ToValue for AudioLogDestination {
+impl ::cloudwright_core::ToValue for AudioLogDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("S3Bucket", &self.s3_bucket).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("S3Bucket", &self.s3_bucket)
+            .build()
     }
 }
 
@@ -80,22 +53,10 @@ impl ToValue for AudioLogDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AudioLogSettingRequired {
     /// `Destination`: an [`AudioLogDestination`] object, required.
-    pub destination: Obj<AudioLogDestination>,
+    pub destination: crate::Obj<AudioLogDestination>,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_AudioLogSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_AudioLogDestination)),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Destination", "Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lex")]
 /// The `AudioLogSetting` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -108,11 +69,11 @@ pub struct AudioLogSetting {
     /// `Destination`: an [`AudioLogDestination`] object, required.
     ///
     /// Specifies the location of the audio log files collected when conversation logging is enabled for a bot.
-    pub destination: Obj<AudioLogDestination>,
+    pub destination: crate::Obj<AudioLogDestination>,
     /// `Enabled`: a boolean, required.
     ///
     /// Determines whether audio logging in enabled for the bot.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[cfg(feature = "lex")]
@@ -128,44 +89,24 @@ impl AudioLogSetting {
     }
 
     /// `Destination`: an [`AudioLogDestination`] object, required.
-    pub fn destination(mut self, value: impl Into<Obj<AudioLogDestination>>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<AudioLogDestination>>) -> Self { self.destination = value.into(); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for AudioLogSetting {}
+impl crate::PropertyType for AudioLogSetting {}
 
 #[cfg(feature = "lex")]
-impl ToValue for AudioLogSetting {
+impl ::cloudwright_core::ToValue for AudioLogSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .req("Enabled", &self.enabled)
             .build()
     }
 }
-
-#[cfg(feature = "lex")]
-/// The required properties of [`BotAliasLocaleSettings`], by name: `BotAliasLocaleSettings::new(BotAliasLocaleSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BotAliasLocaleSettingsRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_BotAliasLocaleSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CodeHookSpecification", Shape::Object(&RULE_CodeHookSpecification)),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lex")]
 /// The `BotAliasLocaleSettings` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -178,39 +119,39 @@ pub struct BotAliasLocaleSettings {
     /// `CodeHookSpecification`: a [`CodeHookSpecification`] object.
     ///
     /// Specifies the Lambda function that should be used in the locale.
-    pub code_hook_specification: Option<Obj<CodeHookSpecification>>,
+    pub code_hook_specification: ::std::option::Option<crate::Obj<CodeHookSpecification>>,
     /// `Enabled`: a boolean, required.
     ///
     /// Determines whether the locale is enabled for the bot. If the value is `false` , the locale isn't available for use.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl BotAliasLocaleSettings {
-    /// A `BotAliasLocaleSettings` with its required properties, named in a [`BotAliasLocaleSettingsRequired`].
+    /// A `BotAliasLocaleSettings` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: BotAliasLocaleSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            code_hook_specification: None,
-            enabled: required.enabled,
+            code_hook_specification: ::std::option::Option::None,
+            enabled: value.into(),
         }
     }
 
     /// `CodeHookSpecification`: a [`CodeHookSpecification`] object.
-    pub fn code_hook_specification(mut self, value: impl Into<Obj<CodeHookSpecification>>) -> Self { self.code_hook_specification = Some(value.into()); self }
+    pub fn code_hook_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CodeHookSpecification>>) -> Self { self.code_hook_specification = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for BotAliasLocaleSettings {}
+impl crate::PropertyType for BotAliasLocaleSettings {}
 
 #[cfg(feature = "lex")]
-impl ToValue for BotAliasLocaleSettings {
+impl ::cloudwright_core::ToValue for BotAliasLocaleSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CodeHookSpecification", &self.code_hook_specification)
             .req("Enabled", &self.enabled)
             .build()
@@ -222,22 +163,10 @@ impl ToValue for BotAliasLocaleSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotAliasLocaleSettingsItemRequired {
     /// `BotAliasLocaleSetting`: a [`BotAliasLocaleSettings`] object, required.
-    pub bot_alias_locale_setting: Obj<BotAliasLocaleSettings>,
+    pub bot_alias_locale_setting: crate::Obj<BotAliasLocaleSettings>,
     /// `LocaleId`: a string, required.
-    pub locale_id: Str,
+    pub locale_id: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_BotAliasLocaleSettingsItem: ObjRule = ObjRule {
-    properties: &[
-        ("BotAliasLocaleSetting", Shape::Object(&RULE_BotAliasLocaleSettings)),
-        ("LocaleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["LocaleId", "BotAliasLocaleSetting"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lex")]
 /// The `BotAliasLocaleSettingsItem` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -250,13 +179,13 @@ pub struct BotAliasLocaleSettingsItem {
     /// `BotAliasLocaleSetting`: a [`BotAliasLocaleSettings`] object, required.
     ///
     /// Specifies locale settings for a locale.
-    pub bot_alias_locale_setting: Obj<BotAliasLocaleSettings>,
+    pub bot_alias_locale_setting: crate::Obj<BotAliasLocaleSettings>,
     /// `LocaleId`: a string, required.
     ///
     /// Specifies the locale that the settings apply to.
     ///
     /// Length 1 to 128.
-    pub locale_id: Str,
+    pub locale_id: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "lex")]
@@ -272,19 +201,19 @@ impl BotAliasLocaleSettingsItem {
     }
 
     /// `BotAliasLocaleSetting`: a [`BotAliasLocaleSettings`] object, required.
-    pub fn bot_alias_locale_setting(mut self, value: impl Into<Obj<BotAliasLocaleSettings>>) -> Self { self.bot_alias_locale_setting = value.into(); self }
+    pub fn bot_alias_locale_setting(mut self, value: impl ::std::convert::Into<crate::Obj<BotAliasLocaleSettings>>) -> Self { self.bot_alias_locale_setting = value.into(); self }
     /// `LocaleId`: a string, required.
-    pub fn locale_id(mut self, value: impl Into<Str>) -> Self { self.locale_id = value.into(); self }
+    pub fn locale_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.locale_id = value.into(); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for BotAliasLocaleSettingsItem {}
+impl crate::PropertyType for BotAliasLocaleSettingsItem {}
 
 #[cfg(feature = "lex")]
-impl ToValue for BotAliasLocaleSettingsItem {
+impl ::cloudwright_core::ToValue for BotAliasLocaleSettingsItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BotAliasLocaleSetting", &self.bot_alias_locale_setting)
             .req("LocaleId", &self.locale_id)
             .build()
@@ -296,22 +225,10 @@ impl ToValue for BotAliasLocaleSettingsItem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogGroupLogDestinationRequired {
     /// `CloudWatchLogGroupArn`: a string, required.
-    pub cloud_watch_log_group_arn: Str,
+    pub cloud_watch_log_group_arn: ::cloudwright_core::Str,
     /// `LogPrefix`: a string, required.
-    pub log_prefix: Str,
+    pub log_prefix: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogGroupLogDestination: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("LogPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["CloudWatchLogGroupArn", "LogPrefix"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lex")]
 /// The `CloudWatchLogGroupLogDestination` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -326,13 +243,13 @@ pub struct CloudWatchLogGroupLogDestination {
     /// The Amazon Resource Name (ARN) of the log group where text and metadata logs are delivered.
     ///
     /// Length 1 to 2048.
-    pub cloud_watch_log_group_arn: Str,
+    pub cloud_watch_log_group_arn: ::cloudwright_core::Str,
     /// `LogPrefix`: a string, required.
     ///
     /// The prefix of the log stream name within the log group that you specified
     ///
     /// Length 0 to 1024.
-    pub log_prefix: Str,
+    pub log_prefix: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "lex")]
@@ -348,43 +265,24 @@ impl CloudWatchLogGroupLogDestination {
     }
 
     /// `CloudWatchLogGroupArn`: a string, required.
-    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_log_group_arn = value.into(); self }
+    pub fn cloud_watch_log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_watch_log_group_arn = value.into(); self }
     /// `LogPrefix`: a string, required.
-    pub fn log_prefix(mut self, value: impl Into<Str>) -> Self { self.log_prefix = value.into(); self }
+    pub fn log_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_prefix = value.into(); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for CloudWatchLogGroupLogDestination {}
+impl crate::PropertyType for CloudWatchLogGroupLogDestination {}
 
 #[cfg(feature = "lex")]
-impl ToValue for CloudWatchLogGroupLogDestination {
+impl ::cloudwright_core::ToValue for CloudWatchLogGroupLogDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CloudWatchLogGroupArn", &self.cloud_watch_log_group_arn)
             .req("LogPrefix", &self.log_prefix)
             .build()
     }
 }
-
-#[cfg(feature = "lex")]
-/// The required properties of [`CodeHookSpecification`], by name: `CodeHookSpecification::new(CodeHookSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeHookSpecificationRequired {
-    /// `LambdaCodeHook`: a [`LambdaCodeHook`] object, required.
-    pub lambda_code_hook: Obj<LambdaCodeHook>,
-}
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_CodeHookSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaCodeHook", Shape::Object(&RULE_LambdaCodeHook)),
-    ],
-    required: &["LambdaCodeHook"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lex")]
 /// The `CodeHookSpecification` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -397,47 +295,36 @@ pub struct CodeHookSpecification {
     /// `LambdaCodeHook`: a [`LambdaCodeHook`] object, required.
     ///
     /// Specifies a Lambda function that verifies requests to a bot or fulfills the user's request to a bot.
-    pub lambda_code_hook: Obj<LambdaCodeHook>,
+    pub lambda_code_hook: crate::Obj<LambdaCodeHook>,
 }
 
 #[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl CodeHookSpecification {
-    /// A `CodeHookSpecification` with its required properties, named in a [`CodeHookSpecificationRequired`].
+    /// A `CodeHookSpecification` with its one required property, `LambdaCodeHook`.
     #[inline]
-    pub fn new(required: CodeHookSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LambdaCodeHook>>) -> Self {
         Self {
-            lambda_code_hook: required.lambda_code_hook,
+            lambda_code_hook: value.into(),
         }
     }
 
     /// `LambdaCodeHook`: a [`LambdaCodeHook`] object, required.
-    pub fn lambda_code_hook(mut self, value: impl Into<Obj<LambdaCodeHook>>) -> Self { self.lambda_code_hook = value.into(); self }
+    pub fn lambda_code_hook(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaCodeHook>>) -> Self { self.lambda_code_hook = value.into(); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for CodeHookSpecification {}
+impl crate::PropertyType for CodeHookSpecification {}
 
 #[cfg(feature = "lex")]
-impl ToValue for CodeHookSpecification {
+impl ::cloudwright_core::ToValue for CodeHookSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LambdaCodeHook", &self.lambda_code_hook)
             .build()
     }
 }
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_ConversationLogSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AudioLogSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioLogSetting), min_items: None, max_items: Some(1), unique: true })),
-        ("TextLogSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_TextLogSetting), min_items: None, max_items: Some(1), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lex")]
 /// The `ConversationLogSettings` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -452,13 +339,13 @@ pub struct ConversationLogSettings {
     /// The Amazon S3 settings for logging audio to an S3 bucket.
     ///
     /// Items at most 1.
-    pub audio_log_settings: Option<List<AudioLogSetting>>,
+    pub audio_log_settings: ::std::option::Option<::cloudwright_core::List<AudioLogSetting>>,
     /// `TextLogSettings`: a list of [`TextLogSetting`] objects.
     ///
     /// The Amazon CloudWatch Logs settings for logging text and metadata.
     ///
     /// Items at most 1.
-    pub text_log_settings: Option<List<TextLogSetting>>,
+    pub text_log_settings: ::std::option::Option<::cloudwright_core::List<TextLogSetting>>,
 }
 
 #[cfg(feature = "lex")]
@@ -467,23 +354,23 @@ impl ConversationLogSettings {
     /// A `ConversationLogSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioLogSettings`: a list of [`AudioLogSetting`] objects.
-    pub fn audio_log_settings(mut self, value: impl Into<List<AudioLogSetting>>) -> Self { self.audio_log_settings = Some(value.into()); self }
+    pub fn audio_log_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AudioLogSetting>>) -> Self { self.audio_log_settings = ::std::option::Option::Some(value.into()); self }
     /// `TextLogSettings`: a list of [`TextLogSetting`] objects.
-    pub fn text_log_settings(mut self, value: impl Into<List<TextLogSetting>>) -> Self { self.text_log_settings = Some(value.into()); self }
+    pub fn text_log_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextLogSetting>>) -> Self { self.text_log_settings = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for ConversationLogSettings {}
+impl crate::PropertyType for ConversationLogSettings {}
 
 #[cfg(feature = "lex")]
-impl ToValue for ConversationLogSettings {
+impl ::cloudwright_core::ToValue for ConversationLogSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioLogSettings", &self.audio_log_settings)
             .opt("TextLogSettings", &self.text_log_settings)
             .build()
@@ -495,22 +382,10 @@ impl ToValue for ConversationLogSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaCodeHookRequired {
     /// `CodeHookInterfaceVersion`: a string, required.
-    pub code_hook_interface_version: Str,
+    pub code_hook_interface_version: ::cloudwright_core::Str,
     /// `LambdaArn`: a string, required.
-    pub lambda_arn: Str,
+    pub lambda_arn: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaCodeHook: ObjRule = ObjRule {
-    properties: &[
-        ("CodeHookInterfaceVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), ..StrRule::ANY })),
-        ("LambdaArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-    ],
-    required: &["CodeHookInterfaceVersion", "LambdaArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lex")]
 /// The `LambdaCodeHook` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -525,13 +400,13 @@ pub struct LambdaCodeHook {
     /// The version of the request-response that you want Amazon Lex to use to invoke your Lambda function.
     ///
     /// Length 1 to 5.
-    pub code_hook_interface_version: Str,
+    pub code_hook_interface_version: ::cloudwright_core::Str,
     /// `LambdaArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Lambda function.
     ///
     /// Format `AWS::Lambda::Function.Arn`; length 20 to 2048.
-    pub lambda_arn: Str,
+    pub lambda_arn: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "lex")]
@@ -547,19 +422,19 @@ impl LambdaCodeHook {
     }
 
     /// `CodeHookInterfaceVersion`: a string, required.
-    pub fn code_hook_interface_version(mut self, value: impl Into<Str>) -> Self { self.code_hook_interface_version = value.into(); self }
+    pub fn code_hook_interface_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.code_hook_interface_version = value.into(); self }
     /// `LambdaArn`: a string, required.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = value.into(); self }
+    pub fn lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_arn = value.into(); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for LambdaCodeHook {}
+impl crate::PropertyType for LambdaCodeHook {}
 
 #[cfg(feature = "lex")]
-impl ToValue for LambdaCodeHook {
+impl ::cloudwright_core::ToValue for LambdaCodeHook {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "CodeHookInterfaceVersion",
                 &self.code_hook_interface_version,
@@ -574,23 +449,10 @@ impl ToValue for LambdaCodeHook {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3BucketLogDestinationRequired {
     /// `LogPrefix`: a string, required.
-    pub log_prefix: Str,
+    pub log_prefix: ::cloudwright_core::Str,
     /// `S3BucketArn`: a string, required.
-    pub s3_bucket_arn: Str,
+    pub s3_bucket_arn: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_S3BucketLogDestination: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("LogPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["LogPrefix", "S3BucketArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lex")]
 /// The `S3BucketLogDestination` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -605,19 +467,19 @@ pub struct S3BucketLogDestination {
     /// The Amazon Resource Name (ARN) of an AWS Key Management Service (KMS) key for encrypting audio log files stored in an Amazon S3 bucket.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:[\w\-]+:kms:[\w\-]+:[\d]{12}:(?:key\/[\w\-]+|alias\/[a-zA-Z0-9:\/_\-]{1,256})$`; length 20 to 2048.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogPrefix`: a string, required.
     ///
     /// The S3 prefix to assign to audio log files.
     ///
     /// Length 0 to 1024.
-    pub log_prefix: Str,
+    pub log_prefix: ::cloudwright_core::Str,
     /// `S3BucketArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored.
     ///
     /// Pattern `^arn:[\w\-]+:s3:::[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 1 to 2048.
-    pub s3_bucket_arn: Str,
+    pub s3_bucket_arn: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "lex")]
@@ -627,53 +489,34 @@ impl S3BucketLogDestination {
     #[inline]
     pub fn new(required: S3BucketLogDestinationRequired) -> Self {
         Self {
-            kms_key_arn: None,
+            kms_key_arn: ::std::option::Option::None,
             log_prefix: required.log_prefix,
             s3_bucket_arn: required.s3_bucket_arn,
         }
     }
 
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `LogPrefix`: a string, required.
-    pub fn log_prefix(mut self, value: impl Into<Str>) -> Self { self.log_prefix = value.into(); self }
+    pub fn log_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_prefix = value.into(); self }
     /// `S3BucketArn`: a string, required.
-    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_arn = value.into(); self }
+    pub fn s3_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_arn = value.into(); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for S3BucketLogDestination {}
+impl crate::PropertyType for S3BucketLogDestination {}
 
 #[cfg(feature = "lex")]
-impl ToValue for S3BucketLogDestination {
+impl ::cloudwright_core::ToValue for S3BucketLogDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
             .req("LogPrefix", &self.log_prefix)
             .req("S3BucketArn", &self.s3_bucket_arn)
             .build()
     }
 }
-
-#[cfg(feature = "lex")]
-/// The required properties of [`SentimentAnalysisSettings`], by name: `SentimentAnalysisSettings::new(SentimentAnalysisSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SentimentAnalysisSettingsRequired {
-    /// `DetectSentiment`: a boolean, required.
-    pub detect_sentiment: Bool,
-}
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_SentimentAnalysisSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DetectSentiment", Shape::Bool),
-    ],
-    required: &["DetectSentiment"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lex")]
 /// The `SentimentAnalysisSettings` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -684,32 +527,32 @@ pub(crate) static RULE_SentimentAnalysisSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SentimentAnalysisSettings {
     /// `DetectSentiment`: a boolean, required.
-    pub detect_sentiment: Bool,
+    pub detect_sentiment: ::cloudwright_core::Bool,
 }
 
 #[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl SentimentAnalysisSettings {
-    /// A `SentimentAnalysisSettings` with its required properties, named in a [`SentimentAnalysisSettingsRequired`].
+    /// A `SentimentAnalysisSettings` with its one required property, `DetectSentiment`.
     #[inline]
-    pub fn new(required: SentimentAnalysisSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            detect_sentiment: required.detect_sentiment,
+            detect_sentiment: value.into(),
         }
     }
 
     /// `DetectSentiment`: a boolean, required.
-    pub fn detect_sentiment(mut self, value: impl Into<Bool>) -> Self { self.detect_sentiment = value.into(); self }
+    pub fn detect_sentiment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.detect_sentiment = value.into(); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for SentimentAnalysisSettings {}
+impl crate::PropertyType for SentimentAnalysisSettings {}
 
 #[cfg(feature = "lex")]
-impl ToValue for SentimentAnalysisSettings {
+impl ::cloudwright_core::ToValue for SentimentAnalysisSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DetectSentiment", &self.detect_sentiment)
             .build()
     }
@@ -720,22 +563,10 @@ impl ToValue for SentimentAnalysisSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lex")]
 /// The `Tag` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -746,11 +577,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "lex")]
@@ -766,43 +597,24 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "lex")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "lex")]
-/// The required properties of [`TextLogDestination`], by name: `TextLogDestination::new(TextLogDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextLogDestinationRequired {
-    /// `CloudWatch`: a [`CloudWatchLogGroupLogDestination`] object, required.
-    pub cloud_watch: Obj<CloudWatchLogGroupLogDestination>,
-}
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_TextLogDestination: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatch", Shape::Object(&RULE_CloudWatchLogGroupLogDestination)),
-    ],
-    required: &["CloudWatch"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lex")]
 /// The `TextLogDestination` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -815,32 +627,32 @@ pub struct TextLogDestination {
     /// `CloudWatch`: a [`CloudWatchLogGroupLogDestination`] object, required.
     ///
     /// Defines the Amazon CloudWatch Logs log group where text and metadata logs are delivered.
-    pub cloud_watch: Obj<CloudWatchLogGroupLogDestination>,
+    pub cloud_watch: crate::Obj<CloudWatchLogGroupLogDestination>,
 }
 
 #[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl TextLogDestination {
-    /// A `TextLogDestination` with its required properties, named in a [`TextLogDestinationRequired`].
+    /// A `TextLogDestination` with its one required property, `CloudWatch`.
     #[inline]
-    pub fn new(required: TextLogDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CloudWatchLogGroupLogDestination>>) -> Self {
         Self {
-            cloud_watch: required.cloud_watch,
+            cloud_watch: value.into(),
         }
     }
 
     /// `CloudWatch`: a [`CloudWatchLogGroupLogDestination`] object, required.
-    pub fn cloud_watch(mut self, value: impl Into<Obj<CloudWatchLogGroupLogDestination>>) -> Self { self.cloud_watch = value.into(); self }
+    pub fn cloud_watch(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogGroupLogDestination>>) -> Self { self.cloud_watch = value.into(); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for TextLogDestination {}
+impl crate::PropertyType for TextLogDestination {}
 
 #[cfg(feature = "lex")]
-impl ToValue for TextLogDestination {
+impl ::cloudwright_core::ToValue for TextLogDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CloudWatch", &self.cloud_watch)
             .build()
     }
@@ -851,22 +663,10 @@ impl ToValue for TextLogDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextLogSettingRequired {
     /// `Destination`: a [`TextLogDestination`] object, required.
-    pub destination: Obj<TextLogDestination>,
+    pub destination: crate::Obj<TextLogDestination>,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
-
-#[cfg(feature = "lex")]
-#[rustfmt::skip]
-pub(crate) static RULE_TextLogSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_TextLogDestination)),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Destination", "Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lex")]
 /// The `TextLogSetting` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -879,11 +679,11 @@ pub struct TextLogSetting {
     /// `Destination`: a [`TextLogDestination`] object, required.
     ///
     /// Specifies the Amazon CloudWatch Logs destination log group for conversation text logs.
-    pub destination: Obj<TextLogDestination>,
+    pub destination: crate::Obj<TextLogDestination>,
     /// `Enabled`: a boolean, required.
     ///
     /// Determines whether conversation logs should be stored for an alias.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[cfg(feature = "lex")]
@@ -899,21 +699,188 @@ impl TextLogSetting {
     }
 
     /// `Destination`: a [`TextLogDestination`] object, required.
-    pub fn destination(mut self, value: impl Into<Obj<TextLogDestination>>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<TextLogDestination>>) -> Self { self.destination = value.into(); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 #[cfg(feature = "lex")]
-impl PropertyType for TextLogSetting {}
+impl crate::PropertyType for TextLogSetting {}
 
 #[cfg(feature = "lex")]
-impl ToValue for TextLogSetting {
+impl ::cloudwright_core::ToValue for TextLogSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .req("Enabled", &self.enabled)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "lex")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[\\w\\-]+:kms:[\\w\\-]+:[\\d]{12}:(?:key\\/[\\w\\-]+|alias\\/[a-zA-Z0-9:\\/_\\-]{1,256})$",
+    );
+    #[cfg(feature = "lex")]
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:[\\w\\-]+:s3:::[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioLogDestination: ObjRule = ObjRule {
+        properties: &[
+            ("S3Bucket", Shape::Object(&RULE_S3BucketLogDestination)),
+        ],
+        required: &["S3Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioLogSetting: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_AudioLogDestination)),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Destination", "Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_BotAliasLocaleSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CodeHookSpecification", Shape::Object(&RULE_CodeHookSpecification)),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_BotAliasLocaleSettingsItem: ObjRule = ObjRule {
+        properties: &[
+            ("BotAliasLocaleSetting", Shape::Object(&RULE_BotAliasLocaleSettings)),
+            ("LocaleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["LocaleId", "BotAliasLocaleSetting"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogGroupLogDestination: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("LogPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["CloudWatchLogGroupArn", "LogPrefix"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeHookSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaCodeHook", Shape::Object(&RULE_LambdaCodeHook)),
+        ],
+        required: &["LambdaCodeHook"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConversationLogSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AudioLogSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioLogSetting), min_items: None, max_items: Some(1), unique: true })),
+            ("TextLogSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_TextLogSetting), min_items: None, max_items: Some(1), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaCodeHook: ObjRule = ObjRule {
+        properties: &[
+            ("CodeHookInterfaceVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), ..StrRule::ANY })),
+            ("LambdaArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+        ],
+        required: &["CodeHookInterfaceVersion", "LambdaArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3BucketLogDestination: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("LogPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["LogPrefix", "S3BucketArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SentimentAnalysisSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DetectSentiment", Shape::Bool),
+        ],
+        required: &["DetectSentiment"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TextLogDestination: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatch", Shape::Object(&RULE_CloudWatchLogGroupLogDestination)),
+        ],
+        required: &["CloudWatch"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lex")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TextLogSetting: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_TextLogDestination)),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Destination", "Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

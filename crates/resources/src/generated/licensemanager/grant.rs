@@ -5,36 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$",
-);
-
-#[rustfmt::skip]
-pub(crate) static RULE_Grant: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CheckInLicense", "CheckoutBorrowLicense", "CheckoutLicense", "CreateGrant", "CreateToken", "ExtendConsumptionLicense", "ListPurchasedLicenses"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(8), unique: true })),
-        ("GrantName", Shape::STR),
-        ("HomeRegion", Shape::STR),
-        ("LicenseArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "DELETED", "DISABLED", "FAILED_WORKFLOW", "PENDING_ACCEPT", "PENDING_DELETE", "PENDING_WORKFLOW", "REJECTED", "WORKFLOW_COMPLETED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::LicenseManager::Grant` resource.
 ///
 /// Specifies a grant.
 ///
-/// A grant shares the use of license entitlements with specific AWS accounts . For more information, see \[Granted licenses\](<https://docs.aws.amazon.com/license-manager/latest/userguide/granted-licenses.html>) in the *License Manager User Guide* .
+/// A grant shares the use of license entitlements with specific AWS accounts . For more information, see [Granted licenses](https://docs.aws.amazon.com/license-manager/latest/userguide/granted-licenses.html) in the *License Manager User Guide* .
 ///
 /// `Ref` returns its `GrantArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GrantAttributes`], which `Handle<Grant>` dereferences to.
@@ -49,21 +26,21 @@ pub struct Grant {
     /// Allowed operations for the grant.
     ///
     /// Items 1 to 8; write-only: CloudFormation does not return it.
-    pub allowed_operations: Option<List<AllowedOperation>>,
+    pub allowed_operations: ::std::option::Option<::cloudwright_core::List<AllowedOperation>>,
     /// `GrantName`: a string.
     ///
     /// Grant name.
-    pub grant_name: Option<Str>,
+    pub grant_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `HomeRegion`: a string.
     ///
     /// Home Region of the grant.
-    pub home_region: Option<Str>,
+    pub home_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `LicenseArn`: a string.
     ///
     /// License ARN.
     ///
     /// Pattern `^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$`; length 0 to 2048.
-    pub license_arn: Option<Str>,
+    pub license_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Principals`: a list of strings.
     ///
     /// The grant principals. You can specify one of the following as an Amazon Resource Name (ARN):
@@ -75,17 +52,17 @@ pub struct Grant {
     /// - An organization, which will include all accounts across your organization.
     ///
     /// Items 1 to 1; write-only: CloudFormation does not return it.
-    pub principals: Option<List<Str>>,
+    pub principals: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Status`: a [`GrantStatus`] value.
     ///
     /// Granted license status.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub status: Option<GrantStatus>,
+    pub status: ::std::option::Option<GrantStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to attach.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -95,7 +72,7 @@ impl Grant {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::LicenseManager::Grant",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-grant.html",
         primary_identifier: &["GrantArn"],
@@ -106,49 +83,51 @@ impl Grant {
         read_only: &["GrantArn", "Version"],
         attributes: &["GrantArn", "Version"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Grant` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowedOperations`: a list of [`AllowedOperation`] values.
-    pub fn allowed_operations(mut self, value: impl Into<List<AllowedOperation>>) -> Self { self.allowed_operations = Some(value.into()); self }
+    pub fn allowed_operations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AllowedOperation>>) -> Self { self.allowed_operations = ::std::option::Option::Some(value.into()); self }
     /// `GrantName`: a string.
-    pub fn grant_name(mut self, value: impl Into<Str>) -> Self { self.grant_name = Some(value.into()); self }
+    pub fn grant_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.grant_name = ::std::option::Option::Some(value.into()); self }
     /// `HomeRegion`: a string.
-    pub fn home_region(mut self, value: impl Into<Str>) -> Self { self.home_region = Some(value.into()); self }
+    pub fn home_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.home_region = ::std::option::Option::Some(value.into()); self }
     /// `LicenseArn`: a string.
-    pub fn license_arn(mut self, value: impl Into<Str>) -> Self { self.license_arn = Some(value.into()); self }
+    pub fn license_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.license_arn = ::std::option::Option::Some(value.into()); self }
     /// `Principals`: a list of strings.
-    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self { self.principals = Some(value.into()); self }
+    pub fn principals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.principals = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`GrantStatus`] value.
-    pub fn status(mut self, value: impl Into<GrantStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<GrantStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Grant {
+impl ::cloudwright_core::Resource for Grant {
     type Attributes = GrantAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Grant, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Grant, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Grant {
+impl ::cloudwright_core::ToValue for Grant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedOperations", &self.allowed_operations)
             .opt("GrantName", &self.grant_name)
             .opt("HomeRegion", &self.home_region)
@@ -160,12 +139,12 @@ impl ToValue for Grant {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Grant`]: `Handle<Grant>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Grant`]: `Handle<Grant>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GrantAttributes(ResourceRef);
+pub struct GrantAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GrantAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GrantAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -173,16 +152,16 @@ impl From<ResourceRef> for GrantAttributes {
 impl GrantAttributes {
     /// `Fn::GetAtt` `GrantArn`: a string.
     #[inline]
-    pub fn grant_arn(&self) -> Value {
-        self.0.get_att("GrantArn")
+    pub fn grant_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GrantArn"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The grant version.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 }
 
@@ -204,18 +183,18 @@ pub enum AllowedOperation {
     /// `ListPurchasedLicenses`
     ListPurchasedLicenses,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AllowedOperation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AllowedOperation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AllowedOperation {
+impl ::cloudwright_core::ToValue for AllowedOperation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CheckInLicense => "CheckInLicense",
             Self::CheckoutBorrowLicense => "CheckoutBorrowLicense",
@@ -224,9 +203,9 @@ impl ToValue for AllowedOperation {
             Self::CreateToken => "CreateToken",
             Self::ExtendConsumptionLicense => "ExtendConsumptionLicense",
             Self::ListPurchasedLicenses => "ListPurchasedLicenses",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -252,18 +231,18 @@ pub enum GrantStatus {
     /// `WORKFLOW_COMPLETED`
     WorkflowCompleted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GrantStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GrantStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GrantStatus {
+impl ::cloudwright_core::ToValue for GrantStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::Deleted => "DELETED",
@@ -274,8 +253,36 @@ impl ToValue for GrantStatus {
             Self::PendingWorkflow => "PENDING_WORKFLOW",
             Self::Rejected => "REJECTED",
             Self::WorkflowCompleted => "WORKFLOW_COMPLETED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Grant: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CheckInLicense", "CheckoutBorrowLicense", "CheckoutLicense", "CreateGrant", "CreateToken", "ExtendConsumptionLicense", "ListPurchasedLicenses"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(8), unique: true })),
+            ("GrantName", Shape::STR),
+            ("HomeRegion", Shape::STR),
+            ("LicenseArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "DELETED", "DISABLED", "FAILED_WORKFLOW", "PENDING_ACCEPT", "PENDING_DELETE", "PENDING_WORKFLOW", "REJECTED", "WORKFLOW_COMPLETED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

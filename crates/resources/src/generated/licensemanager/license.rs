@@ -5,65 +5,36 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(-?(?:[1-9][0-9]*)?[0-9]{4})-(1[0-2]|0[1-9])-(3[0-1]|0[1-9]|[1-2][0-9])T(2[0-3]|[0-1][0-9]):([0-5][0-9]):([0-5][0-9])(\\.[0-9]+)?(Z|[+-](?:2[ 0-3]|[0-1][0-9]):[0-5][0-9])+$",
-);
 
 /// The required properties of [`License`], by name: `License::new(LicenseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LicenseRequired {
     /// `Beneficiary`: a string, required.
-    pub beneficiary: Str,
+    pub beneficiary: ::cloudwright_core::Str,
     /// `ConsumptionConfiguration`: a [`ConsumptionConfiguration`] object, required.
-    pub consumption_configuration: Obj<ConsumptionConfiguration>,
+    pub consumption_configuration: crate::Obj<ConsumptionConfiguration>,
     /// `Entitlements`: a list of [`Entitlement`] objects, required.
-    pub entitlements: List<Entitlement>,
+    pub entitlements: ::cloudwright_core::List<Entitlement>,
     /// `HomeRegion`: a string, required.
-    pub home_region: Str,
+    pub home_region: ::cloudwright_core::Str,
     /// `Issuer`: an [`IssuerData`] object, required.
-    pub issuer: Obj<IssuerData>,
+    pub issuer: crate::Obj<IssuerData>,
     /// `LicenseName`: a string, required.
-    pub license_name: Str,
+    pub license_name: ::cloudwright_core::Str,
     /// `ProductName`: a string, required.
-    pub product_name: Str,
+    pub product_name: ::cloudwright_core::Str,
     /// `ProductSKU`: a string, required.
-    pub product_sku: Str,
+    pub product_sku: ::cloudwright_core::Str,
     /// `Validity`: a [`ValidityDateFormat`] object, required.
-    pub validity: Obj<ValidityDateFormat>,
+    pub validity: crate::Obj<ValidityDateFormat>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_License: ObjRule = ObjRule {
-    properties: &[
-        ("Beneficiary", Shape::STR),
-        ("ConsumptionConfiguration", Shape::Object(&RULE_ConsumptionConfiguration)),
-        ("Entitlements", Shape::List(&ListRule { items: Shape::Object(&RULE_Entitlement), min_items: None, max_items: None, unique: true })),
-        ("HomeRegion", Shape::STR),
-        ("Issuer", Shape::Object(&RULE_IssuerData)),
-        ("LicenseMetadata", Shape::List(&ListRule { items: Shape::Object(&RULE_Metadata), min_items: None, max_items: None, unique: true })),
-        ("LicenseName", Shape::STR),
-        ("ProductName", Shape::STR),
-        ("ProductSKU", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Status", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Validity", Shape::Object(&RULE_ValidityDateFormat)),
-    ],
-    required: &["LicenseName", "ProductName", "Issuer", "HomeRegion", "Validity", "ConsumptionConfiguration", "Entitlements", "Beneficiary", "ProductSKU"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::LicenseManager::License` resource.
 ///
 /// Specifies a granted license.
 ///
-/// Granted licenses are licenses for products that your organization purchased from AWS Marketplace or directly from a seller who integrated their software with managed entitlements. For more information, see \[Granted licenses\](<https://docs.aws.amazon.com/license-manager/latest/userguide/granted-licenses.html>) in the *License Manager User Guide* .
+/// Granted licenses are licenses for products that your organization purchased from AWS Marketplace or directly from a seller who integrated their software with managed entitlements. For more information, see [Granted licenses](https://docs.aws.amazon.com/license-manager/latest/userguide/granted-licenses.html) in the *License Manager User Guide* .
 ///
 /// `Ref` returns its `LicenseArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LicenseAttributes`], which `Handle<License>` dereferences to.
@@ -76,53 +47,53 @@ pub struct License {
     /// `Beneficiary`: a string, required.
     ///
     /// License beneficiary.
-    pub beneficiary: Str,
+    pub beneficiary: ::cloudwright_core::Str,
     /// `ConsumptionConfiguration`: a [`ConsumptionConfiguration`] object, required.
     ///
     /// Configuration for consumption of the license.
-    pub consumption_configuration: Obj<ConsumptionConfiguration>,
+    pub consumption_configuration: crate::Obj<ConsumptionConfiguration>,
     /// `Entitlements`: a list of [`Entitlement`] objects, required.
     ///
     /// License entitlements.
-    pub entitlements: List<Entitlement>,
+    pub entitlements: ::cloudwright_core::List<Entitlement>,
     /// `HomeRegion`: a string, required.
     ///
     /// Home Region of the license.
-    pub home_region: Str,
+    pub home_region: ::cloudwright_core::Str,
     /// `Issuer`: an [`IssuerData`] object, required.
     ///
     /// License issuer.
-    pub issuer: Obj<IssuerData>,
+    pub issuer: crate::Obj<IssuerData>,
     /// `LicenseMetadata`: a list of [`Metadata`] objects.
     ///
     /// License metadata.
-    pub license_metadata: Option<List<Metadata>>,
+    pub license_metadata: ::std::option::Option<::cloudwright_core::List<Metadata>>,
     /// `LicenseName`: a string, required.
     ///
     /// License name.
-    pub license_name: Str,
+    pub license_name: ::cloudwright_core::Str,
     /// `ProductName`: a string, required.
     ///
     /// Product name.
-    pub product_name: Str,
+    pub product_name: ::cloudwright_core::Str,
     /// `ProductSKU`: a string, required.
     ///
     /// Product SKU.
     ///
     /// Length 1 to 1024.
-    pub product_sku: Str,
+    pub product_sku: ::cloudwright_core::Str,
     /// `Status`: a string.
     ///
     /// License status.
-    pub status: Option<Str>,
+    pub status: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to attach.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Validity`: a [`ValidityDateFormat`] object, required.
     ///
     /// Date and time range during which the license is valid, in ISO8601-UTC format.
-    pub validity: Obj<ValidityDateFormat>,
+    pub validity: crate::Obj<ValidityDateFormat>,
 }
 
 #[rustfmt::skip]
@@ -132,7 +103,7 @@ impl License {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::LicenseManager::License",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-license.html",
         primary_identifier: &["LicenseArn"],
@@ -143,7 +114,7 @@ impl License {
         read_only: &["LicenseArn", "Version"],
         attributes: &["LicenseArn", "Version"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `License` with its required properties, named in a [`LicenseRequired`].
@@ -155,60 +126,62 @@ impl License {
             entitlements: required.entitlements,
             home_region: required.home_region,
             issuer: required.issuer,
-            license_metadata: None,
+            license_metadata: ::std::option::Option::None,
             license_name: required.license_name,
             product_name: required.product_name,
             product_sku: required.product_sku,
-            status: None,
-            tags: None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             validity: required.validity,
         }
     }
 
     /// `Beneficiary`: a string, required.
-    pub fn beneficiary(mut self, value: impl Into<Str>) -> Self { self.beneficiary = value.into(); self }
+    pub fn beneficiary(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.beneficiary = value.into(); self }
     /// `ConsumptionConfiguration`: a [`ConsumptionConfiguration`] object, required.
-    pub fn consumption_configuration(mut self, value: impl Into<Obj<ConsumptionConfiguration>>) -> Self { self.consumption_configuration = value.into(); self }
+    pub fn consumption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ConsumptionConfiguration>>) -> Self { self.consumption_configuration = value.into(); self }
     /// `Entitlements`: a list of [`Entitlement`] objects, required.
-    pub fn entitlements(mut self, value: impl Into<List<Entitlement>>) -> Self { self.entitlements = value.into(); self }
+    pub fn entitlements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Entitlement>>) -> Self { self.entitlements = value.into(); self }
     /// `HomeRegion`: a string, required.
-    pub fn home_region(mut self, value: impl Into<Str>) -> Self { self.home_region = value.into(); self }
+    pub fn home_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.home_region = value.into(); self }
     /// `Issuer`: an [`IssuerData`] object, required.
-    pub fn issuer(mut self, value: impl Into<Obj<IssuerData>>) -> Self { self.issuer = value.into(); self }
+    pub fn issuer(mut self, value: impl ::std::convert::Into<crate::Obj<IssuerData>>) -> Self { self.issuer = value.into(); self }
     /// `LicenseMetadata`: a list of [`Metadata`] objects.
-    pub fn license_metadata(mut self, value: impl Into<List<Metadata>>) -> Self { self.license_metadata = Some(value.into()); self }
+    pub fn license_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Metadata>>) -> Self { self.license_metadata = ::std::option::Option::Some(value.into()); self }
     /// `LicenseName`: a string, required.
-    pub fn license_name(mut self, value: impl Into<Str>) -> Self { self.license_name = value.into(); self }
+    pub fn license_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.license_name = value.into(); self }
     /// `ProductName`: a string, required.
-    pub fn product_name(mut self, value: impl Into<Str>) -> Self { self.product_name = value.into(); self }
+    pub fn product_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_name = value.into(); self }
     /// `ProductSKU`: a string, required.
-    pub fn product_sku(mut self, value: impl Into<Str>) -> Self { self.product_sku = value.into(); self }
+    pub fn product_sku(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_sku = value.into(); self }
     /// `Status`: a string.
-    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Validity`: a [`ValidityDateFormat`] object, required.
-    pub fn validity(mut self, value: impl Into<Obj<ValidityDateFormat>>) -> Self { self.validity = value.into(); self }
+    pub fn validity(mut self, value: impl ::std::convert::Into<crate::Obj<ValidityDateFormat>>) -> Self { self.validity = value.into(); self }
 }
 
-impl Resource for License {
+impl ::cloudwright_core::Resource for License {
     type Attributes = LicenseAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_License, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_License, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for License {
+impl ::cloudwright_core::ToValue for License {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Beneficiary", &self.beneficiary)
             .req("ConsumptionConfiguration", &self.consumption_configuration)
             .req("Entitlements", &self.entitlements)
@@ -225,12 +198,12 @@ impl ToValue for License {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`License`]: `Handle<License>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`License`]: `Handle<License>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LicenseAttributes(ResourceRef);
+pub struct LicenseAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LicenseAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LicenseAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -238,16 +211,16 @@ impl From<ResourceRef> for LicenseAttributes {
 impl LicenseAttributes {
     /// `Fn::GetAtt` `LicenseArn`: a string.
     #[inline]
-    pub fn license_arn(&self) -> Value {
-        self.0.get_att("LicenseArn")
+    pub fn license_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LicenseArn"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The license version.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 }
 
@@ -255,21 +228,10 @@ impl LicenseAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BorrowConfigurationRequired {
     /// `AllowEarlyCheckIn`: a boolean, required.
-    pub allow_early_check_in: Bool,
+    pub allow_early_check_in: ::cloudwright_core::Bool,
     /// `MaxTimeToLiveInMinutes`: an integer, required.
-    pub max_time_to_live_in_minutes: Int,
+    pub max_time_to_live_in_minutes: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BorrowConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowEarlyCheckIn", Shape::Bool),
-        ("MaxTimeToLiveInMinutes", Shape::INT),
-    ],
-    required: &["MaxTimeToLiveInMinutes", "AllowEarlyCheckIn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BorrowConfiguration` property type of `AWS::LicenseManager::License`.
 ///
@@ -281,11 +243,11 @@ pub struct BorrowConfiguration {
     /// `AllowEarlyCheckIn`: a boolean, required.
     ///
     /// Indicates whether early check-ins are allowed.
-    pub allow_early_check_in: Bool,
+    pub allow_early_check_in: ::cloudwright_core::Bool,
     /// `MaxTimeToLiveInMinutes`: an integer, required.
     ///
     /// Maximum time for the borrow configuration, in minutes.
-    pub max_time_to_live_in_minutes: Int,
+    pub max_time_to_live_in_minutes: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -300,33 +262,22 @@ impl BorrowConfiguration {
     }
 
     /// `AllowEarlyCheckIn`: a boolean, required.
-    pub fn allow_early_check_in(mut self, value: impl Into<Bool>) -> Self { self.allow_early_check_in = value.into(); self }
+    pub fn allow_early_check_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_early_check_in = value.into(); self }
     /// `MaxTimeToLiveInMinutes`: an integer, required.
-    pub fn max_time_to_live_in_minutes(mut self, value: impl Into<Int>) -> Self { self.max_time_to_live_in_minutes = value.into(); self }
+    pub fn max_time_to_live_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_time_to_live_in_minutes = value.into(); self }
 }
 
-impl PropertyType for BorrowConfiguration {}
+impl crate::PropertyType for BorrowConfiguration {}
 
-impl ToValue for BorrowConfiguration {
+impl ::cloudwright_core::ToValue for BorrowConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AllowEarlyCheckIn", &self.allow_early_check_in)
             .req("MaxTimeToLiveInMinutes", &self.max_time_to_live_in_minutes)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConsumptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BorrowConfiguration", Shape::Object(&RULE_BorrowConfiguration)),
-        ("ProvisionalConfiguration", Shape::Object(&RULE_ProvisionalConfiguration)),
-        ("RenewType", Shape::Str(&StrRule { allowed: &["Monthly", "None", "Weekly"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConsumptionConfiguration` property type of `AWS::LicenseManager::License`.
 ///
@@ -338,15 +289,15 @@ pub struct ConsumptionConfiguration {
     /// `BorrowConfiguration`: a [`BorrowConfiguration`] object.
     ///
     /// Details about a borrow configuration.
-    pub borrow_configuration: Option<Obj<BorrowConfiguration>>,
+    pub borrow_configuration: ::std::option::Option<crate::Obj<BorrowConfiguration>>,
     /// `ProvisionalConfiguration`: a [`ProvisionalConfiguration`] object.
     ///
     /// Details about a provisional configuration.
-    pub provisional_configuration: Option<Obj<ProvisionalConfiguration>>,
+    pub provisional_configuration: ::std::option::Option<crate::Obj<ProvisionalConfiguration>>,
     /// `RenewType`: a [`RenewType`] value.
     ///
     /// Renewal frequency.
-    pub renew_type: Option<RenewType>,
+    pub renew_type: ::std::option::Option<RenewType>,
 }
 
 #[rustfmt::skip]
@@ -354,23 +305,23 @@ impl ConsumptionConfiguration {
     /// A `ConsumptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BorrowConfiguration`: a [`BorrowConfiguration`] object.
-    pub fn borrow_configuration(mut self, value: impl Into<Obj<BorrowConfiguration>>) -> Self { self.borrow_configuration = Some(value.into()); self }
+    pub fn borrow_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BorrowConfiguration>>) -> Self { self.borrow_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ProvisionalConfiguration`: a [`ProvisionalConfiguration`] object.
-    pub fn provisional_configuration(mut self, value: impl Into<Obj<ProvisionalConfiguration>>) -> Self { self.provisional_configuration = Some(value.into()); self }
+    pub fn provisional_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProvisionalConfiguration>>) -> Self { self.provisional_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RenewType`: a [`RenewType`] value.
-    pub fn renew_type(mut self, value: impl Into<RenewType>) -> Self { self.renew_type = Some(value.into()); self }
+    pub fn renew_type(mut self, value: impl ::std::convert::Into<RenewType>) -> Self { self.renew_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConsumptionConfiguration {}
+impl crate::PropertyType for ConsumptionConfiguration {}
 
-impl ToValue for ConsumptionConfiguration {
+impl ::cloudwright_core::ToValue for ConsumptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BorrowConfiguration", &self.borrow_configuration)
             .opt("ProvisionalConfiguration", &self.provisional_configuration)
             .opt("RenewType", &self.renew_type)
@@ -382,25 +333,10 @@ impl ToValue for ConsumptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntitlementRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Unit`: an [`Unit`] value, required.
     pub unit: Unit,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Entitlement: ObjRule = ObjRule {
-    properties: &[
-        ("AllowCheckIn", Shape::Bool),
-        ("MaxCount", Shape::INT),
-        ("Name", Shape::STR),
-        ("Overage", Shape::Bool),
-        ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    required: &["Name", "Unit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Entitlement` property type of `AWS::LicenseManager::License`.
 ///
@@ -412,19 +348,19 @@ pub struct Entitlement {
     /// `AllowCheckIn`: a boolean.
     ///
     /// Indicates whether check-ins are allowed.
-    pub allow_check_in: Option<Bool>,
+    pub allow_check_in: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxCount`: an integer.
     ///
     /// Maximum entitlement count. Use if the unit is not None.
-    pub max_count: Option<Int>,
+    pub max_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// Entitlement name.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Overage`: a boolean.
     ///
     /// Indicates whether overages are allowed.
-    pub overage: Option<Bool>,
+    pub overage: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Unit`: an [`Unit`] value, required.
     ///
     /// Entitlement unit.
@@ -432,7 +368,7 @@ pub struct Entitlement {
     /// `Value`: a string.
     ///
     /// Entitlement resource. Use only if the unit is None.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -441,35 +377,35 @@ impl Entitlement {
     #[inline]
     pub fn new(required: EntitlementRequired) -> Self {
         Self {
-            allow_check_in: None,
-            max_count: None,
+            allow_check_in: ::std::option::Option::None,
+            max_count: ::std::option::Option::None,
             name: required.name,
-            overage: None,
+            overage: ::std::option::Option::None,
             unit: required.unit,
-            value: None,
+            value: ::std::option::Option::None,
         }
     }
 
     /// `AllowCheckIn`: a boolean.
-    pub fn allow_check_in(mut self, value: impl Into<Bool>) -> Self { self.allow_check_in = Some(value.into()); self }
+    pub fn allow_check_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_check_in = ::std::option::Option::Some(value.into()); self }
     /// `MaxCount`: an integer.
-    pub fn max_count(mut self, value: impl Into<Int>) -> Self { self.max_count = Some(value.into()); self }
+    pub fn max_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_count = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Overage`: a boolean.
-    pub fn overage(mut self, value: impl Into<Bool>) -> Self { self.overage = Some(value.into()); self }
+    pub fn overage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.overage = ::std::option::Option::Some(value.into()); self }
     /// `Unit`: an [`Unit`] value, required.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<Unit>) -> Self { self.unit = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Entitlement {}
+impl crate::PropertyType for Entitlement {}
 
-impl ToValue for Entitlement {
+impl ::cloudwright_core::ToValue for Entitlement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowCheckIn", &self.allow_check_in)
             .opt("MaxCount", &self.max_count)
             .req("Name", &self.name)
@@ -479,24 +415,6 @@ impl ToValue for Entitlement {
             .build()
     }
 }
-
-/// The required properties of [`IssuerData`], by name: `IssuerData::new(IssuerDataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IssuerDataRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IssuerData: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("SignKey", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IssuerData` property type of `AWS::LicenseManager::License`.
 ///
@@ -508,36 +426,36 @@ pub struct IssuerData {
     /// `Name`: a string, required.
     ///
     /// Issuer name.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SignKey`: a string.
     ///
     /// Asymmetric KMS key from AWS Key Management Service . The KMS key must have a key usage of sign and verify, and support the RSASSA-PSS SHA-256 signing algorithm.
-    pub sign_key: Option<Str>,
+    pub sign_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl IssuerData {
-    /// A `IssuerData` with its required properties, named in a [`IssuerDataRequired`].
+    /// A `IssuerData` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: IssuerDataRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
-            sign_key: None,
+            name: value.into(),
+            sign_key: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SignKey`: a string.
-    pub fn sign_key(mut self, value: impl Into<Str>) -> Self { self.sign_key = Some(value.into()); self }
+    pub fn sign_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sign_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IssuerData {}
+impl crate::PropertyType for IssuerData {}
 
-impl ToValue for IssuerData {
+impl ::cloudwright_core::ToValue for IssuerData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("SignKey", &self.sign_key)
             .build()
@@ -548,21 +466,10 @@ impl ToValue for IssuerData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Metadata: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Metadata` property type of `AWS::LicenseManager::License`.
 ///
@@ -574,11 +481,11 @@ pub struct Metadata {
     /// `Name`: a string, required.
     ///
     /// The key name.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -593,39 +500,22 @@ impl Metadata {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Metadata {}
+impl crate::PropertyType for Metadata {}
 
-impl ToValue for Metadata {
+impl ::cloudwright_core::ToValue for Metadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`ProvisionalConfiguration`], by name: `ProvisionalConfiguration::new(ProvisionalConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProvisionalConfigurationRequired {
-    /// `MaxTimeToLiveInMinutes`: an integer, required.
-    pub max_time_to_live_in_minutes: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisionalConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxTimeToLiveInMinutes", Shape::INT),
-    ],
-    required: &["MaxTimeToLiveInMinutes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProvisionalConfiguration` property type of `AWS::LicenseManager::License`.
 ///
@@ -637,29 +527,29 @@ pub struct ProvisionalConfiguration {
     /// `MaxTimeToLiveInMinutes`: an integer, required.
     ///
     /// Maximum time for the provisional configuration, in minutes.
-    pub max_time_to_live_in_minutes: Int,
+    pub max_time_to_live_in_minutes: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl ProvisionalConfiguration {
-    /// A `ProvisionalConfiguration` with its required properties, named in a [`ProvisionalConfigurationRequired`].
+    /// A `ProvisionalConfiguration` with its one required property, `MaxTimeToLiveInMinutes`.
     #[inline]
-    pub fn new(required: ProvisionalConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_time_to_live_in_minutes: required.max_time_to_live_in_minutes,
+            max_time_to_live_in_minutes: value.into(),
         }
     }
 
     /// `MaxTimeToLiveInMinutes`: an integer, required.
-    pub fn max_time_to_live_in_minutes(mut self, value: impl Into<Int>) -> Self { self.max_time_to_live_in_minutes = value.into(); self }
+    pub fn max_time_to_live_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_time_to_live_in_minutes = value.into(); self }
 }
 
-impl PropertyType for ProvisionalConfiguration {}
+impl crate::PropertyType for ProvisionalConfiguration {}
 
-impl ToValue for ProvisionalConfiguration {
+impl ::cloudwright_core::ToValue for ProvisionalConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxTimeToLiveInMinutes", &self.max_time_to_live_in_minutes)
             .build()
     }
@@ -669,21 +559,10 @@ impl ToValue for ProvisionalConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidityDateFormatRequired {
     /// `Begin`: a string, required.
-    pub begin: Str,
+    pub begin: ::cloudwright_core::Str,
     /// `End`: a string, required.
-    pub end: Str,
+    pub end: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ValidityDateFormat: ObjRule = ObjRule {
-    properties: &[
-        ("Begin", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("End", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), format: Some(Format::DateTime), ..StrRule::ANY })),
-    ],
-    required: &["Begin", "End"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ValidityDateFormat` property type of `AWS::LicenseManager::License`.
 ///
@@ -697,13 +576,13 @@ pub struct ValidityDateFormat {
     /// Start of the time range.
     ///
     /// Format `date-time`; pattern `^(-?(?:[1-9][0-9]*)?[0-9]{4})-(1[0-2]|0[1-9])-(3[0-1]|0[1-9]|[1-2][0-9])T(2[0-3]|[0-1][0-9]):([0-5][0-9]):([0-5][0-9])(\.[0-9]+)?(Z|[+-](?:2[ 0-3]|[0-1][0-9]):[0-5][0-9])+$`; length 0 to 50.
-    pub begin: Str,
+    pub begin: ::cloudwright_core::Str,
     /// `End`: a string, required.
     ///
     /// End of the time range.
     ///
     /// Format `date-time`; pattern `^(-?(?:[1-9][0-9]*)?[0-9]{4})-(1[0-2]|0[1-9])-(3[0-1]|0[1-9]|[1-2][0-9])T(2[0-3]|[0-1][0-9]):([0-5][0-9]):([0-5][0-9])(\.[0-9]+)?(Z|[+-](?:2[ 0-3]|[0-1][0-9]):[0-5][0-9])+$`; length 0 to 50.
-    pub end: Str,
+    pub end: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -718,17 +597,17 @@ impl ValidityDateFormat {
     }
 
     /// `Begin`: a string, required.
-    pub fn begin(mut self, value: impl Into<Str>) -> Self { self.begin = value.into(); self }
+    pub fn begin(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.begin = value.into(); self }
     /// `End`: a string, required.
-    pub fn end(mut self, value: impl Into<Str>) -> Self { self.end = value.into(); self }
+    pub fn end(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end = value.into(); self }
 }
 
-impl PropertyType for ValidityDateFormat {}
+impl crate::PropertyType for ValidityDateFormat {}
 
-impl ToValue for ValidityDateFormat {
+impl ::cloudwright_core::ToValue for ValidityDateFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Begin", &self.begin)
             .req("End", &self.end)
             .build()
@@ -745,25 +624,25 @@ pub enum RenewType {
     /// `Weekly`
     Weekly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RenewType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RenewType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RenewType {
+impl ::cloudwright_core::ToValue for RenewType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Monthly => "Monthly",
             Self::None => "None",
             Self::Weekly => "Weekly",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -825,18 +704,18 @@ pub enum Unit {
     /// `Terabytes/Second`
     TerabytesSecond,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Unit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Unit {
+impl ::cloudwright_core::ToValue for Unit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Bits => "Bits",
             Self::BitsSecond => "Bits/Second",
@@ -865,8 +744,122 @@ impl ToValue for Unit {
             Self::TerabitsSecond => "Terabits/Second",
             Self::Terabytes => "Terabytes",
             Self::TerabytesSecond => "Terabytes/Second",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(-?(?:[1-9][0-9]*)?[0-9]{4})-(1[0-2]|0[1-9])-(3[0-1]|0[1-9]|[1-2][0-9])T(2[0-3]|[0-1][0-9]):([0-5][0-9]):([0-5][0-9])(\\.[0-9]+)?(Z|[+-](?:2[ 0-3]|[0-1][0-9]):[0-5][0-9])+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_License: ObjRule = ObjRule {
+        properties: &[
+            ("Beneficiary", Shape::STR),
+            ("ConsumptionConfiguration", Shape::Object(&RULE_ConsumptionConfiguration)),
+            ("Entitlements", Shape::List(&ListRule { items: Shape::Object(&RULE_Entitlement), min_items: None, max_items: None, unique: true })),
+            ("HomeRegion", Shape::STR),
+            ("Issuer", Shape::Object(&RULE_IssuerData)),
+            ("LicenseMetadata", Shape::List(&ListRule { items: Shape::Object(&RULE_Metadata), min_items: None, max_items: None, unique: true })),
+            ("LicenseName", Shape::STR),
+            ("ProductName", Shape::STR),
+            ("ProductSKU", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Status", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Validity", Shape::Object(&RULE_ValidityDateFormat)),
+        ],
+        required: &["LicenseName", "ProductName", "Issuer", "HomeRegion", "Validity", "ConsumptionConfiguration", "Entitlements", "Beneficiary", "ProductSKU"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BorrowConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowEarlyCheckIn", Shape::Bool),
+            ("MaxTimeToLiveInMinutes", Shape::INT),
+        ],
+        required: &["MaxTimeToLiveInMinutes", "AllowEarlyCheckIn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConsumptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BorrowConfiguration", Shape::Object(&RULE_BorrowConfiguration)),
+            ("ProvisionalConfiguration", Shape::Object(&RULE_ProvisionalConfiguration)),
+            ("RenewType", Shape::Str(&StrRule { allowed: &["Monthly", "None", "Weekly"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Entitlement: ObjRule = ObjRule {
+        properties: &[
+            ("AllowCheckIn", Shape::Bool),
+            ("MaxCount", Shape::INT),
+            ("Name", Shape::STR),
+            ("Overage", Shape::Bool),
+            ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        required: &["Name", "Unit"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IssuerData: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("SignKey", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Metadata: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisionalConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxTimeToLiveInMinutes", Shape::INT),
+        ],
+        required: &["MaxTimeToLiveInMinutes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ValidityDateFormat: ObjRule = ObjRule {
+        properties: &[
+            ("Begin", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("End", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), format: Some(Format::DateTime), ..StrRule::ANY })),
+        ],
+        required: &["Begin", "End"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

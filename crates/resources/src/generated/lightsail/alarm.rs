@@ -5,47 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
-
 /// The required properties of [`Alarm`], by name: `Alarm::new(AlarmRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmRequired {
     /// `AlarmName`: a string, required.
-    pub alarm_name: Str,
+    pub alarm_name: ::cloudwright_core::Str,
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
     pub comparison_operator: ComparisonOperator,
     /// `EvaluationPeriods`: an integer, required.
-    pub evaluation_periods: Int,
+    pub evaluation_periods: ::cloudwright_core::Int,
     /// `MetricName`: a [`MetricName`] value, required.
     pub metric_name: MetricName,
     /// `MonitoredResourceName`: a string, required.
-    pub monitored_resource_name: Str,
+    pub monitored_resource_name: ::cloudwright_core::Str,
     /// `Threshold`: a number, required.
-    pub threshold: Num,
+    pub threshold: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Alarm: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanOrEqualToThreshold", "LessThanThreshold"], ..StrRule::ANY })),
-        ("ContactProtocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Email", "SMS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("DatapointsToAlarm", Shape::INT),
-        ("EvaluationPeriods", Shape::INT),
-        ("MetricName", Shape::Str(&StrRule { allowed: &["BurstCapacityPercentage", "BurstCapacityTime", "CPUUtilization", "ClientTLSNegotiationErrorCount", "DatabaseConnections", "DiskQueueDepth", "FreeStorageSpace", "HTTPCode_Instance_2XX_Count", "HTTPCode_Instance_3XX_Count", "HTTPCode_Instance_4XX_Count", "HTTPCode_Instance_5XX_Count", "HTTPCode_LB_4XX_Count", "HTTPCode_LB_5XX_Count", "HealthyHostCount", "InstanceResponseTime", "NetworkIn", "NetworkOut", "NetworkReceiveThroughput", "NetworkTransmitThroughput", "RejectedConnectionCount", "RequestCount", "StatusCheckFailed", "StatusCheckFailed_Instance", "StatusCheckFailed_System", "UnhealthyHostCount"], ..StrRule::ANY })),
-        ("MonitoredResourceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("NotificationEnabled", Shape::Bool),
-        ("NotificationTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALARM", "INSUFFICIENT_DATA", "OK"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Threshold", Shape::NUM),
-        ("TreatMissingData", Shape::Str(&StrRule { allowed: &["breaching", "ignore", "missing", "notBreaching"], ..StrRule::ANY })),
-    ],
-    required: &["AlarmName", "MonitoredResourceName", "MetricName", "ComparisonOperator", "EvaluationPeriods", "Threshold"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::Alarm` resource.
 ///
@@ -65,7 +40,7 @@ pub struct Alarm {
     /// The name of the alarm.
     ///
     /// Pattern `\w[\w\-]*\w`; create-only: changing it replaces the resource.
-    pub alarm_name: Str,
+    pub alarm_name: ::cloudwright_core::Str,
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
     ///
     /// The arithmetic operation to use when comparing the specified statistic and threshold.
@@ -75,15 +50,15 @@ pub struct Alarm {
     /// The contact protocols for the alarm, such as `Email` , `SMS` (text messaging), or both.
     ///
     /// *Allowed Values* : `Email` | `SMS`
-    pub contact_protocols: Option<List<ContactProtocol>>,
+    pub contact_protocols: ::std::option::Option<::cloudwright_core::List<ContactProtocol>>,
     /// `DatapointsToAlarm`: an integer.
     ///
     /// The number of data points within the evaluation periods that must be breaching to cause the alarm to go to the `ALARM` state.
-    pub datapoints_to_alarm: Option<Int>,
+    pub datapoints_to_alarm: ::std::option::Option<::cloudwright_core::Int>,
     /// `EvaluationPeriods`: an integer, required.
     ///
     /// The number of periods over which data is compared to the specified threshold.
-    pub evaluation_periods: Int,
+    pub evaluation_periods: ::cloudwright_core::Int,
     /// `MetricName`: a [`MetricName`] value, required.
     ///
     /// The name of the metric associated with the alarm.
@@ -95,23 +70,23 @@ pub struct Alarm {
     /// The name of the Lightsail resource that the alarm monitors.
     ///
     /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
-    pub monitored_resource_name: Str,
+    pub monitored_resource_name: ::cloudwright_core::Str,
     /// `NotificationEnabled`: a boolean.
     ///
     /// A Boolean value indicating whether the alarm is enabled.
-    pub notification_enabled: Option<Bool>,
+    pub notification_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NotificationTriggers`: a list of [`NotificationTrigger`] values.
     ///
     /// The alarm states that trigger a notification.
     ///
-    /// &gt; To specify the `OK` and `INSUFFICIENT_DATA` values, you must also specify `ContactProtocols` values. Otherwise, the `OK` and `INSUFFICIENT_DATA` values will not take effect and the stack will drift.
+    /// \> To specify the `OK` and `INSUFFICIENT_DATA` values, you must also specify `ContactProtocols` values. Otherwise, the `OK` and `INSUFFICIENT_DATA` values will not take effect and the stack will drift.
     ///
     /// *Allowed Values* : `OK` | `ALARM` | `INSUFFICIENT_DATA`
-    pub notification_triggers: Option<List<NotificationTrigger>>,
+    pub notification_triggers: ::std::option::Option<::cloudwright_core::List<NotificationTrigger>>,
     /// `Threshold`: a number, required.
     ///
     /// The value against which the specified statistic is compared.
-    pub threshold: Num,
+    pub threshold: ::cloudwright_core::Num,
     /// `TreatMissingData`: a [`TreatMissingData`] value.
     ///
     /// Specifies how the alarm handles missing data points.
@@ -122,7 +97,7 @@ pub struct Alarm {
     /// - `notBreaching` - Assumes the missing data is within the threshold. Missing data does not count towards the number of times that the metric is not within the threshold.
     /// - `ignore` - Ignores the missing data. Maintains the current alarm state.
     /// - `missing` - Missing data is treated as missing.
-    pub treat_missing_data: Option<TreatMissingData>,
+    pub treat_missing_data: ::std::option::Option<TreatMissingData>,
 }
 
 #[rustfmt::skip]
@@ -132,7 +107,7 @@ impl Alarm {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::Alarm",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-alarm.html",
         primary_identifier: &["AlarmName"],
@@ -143,7 +118,7 @@ impl Alarm {
         read_only: &["AlarmArn", "State"],
         attributes: &["AlarmArn", "State"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Alarm` with its required properties, named in a [`AlarmRequired`].
@@ -152,57 +127,59 @@ impl Alarm {
         Self {
             alarm_name: required.alarm_name,
             comparison_operator: required.comparison_operator,
-            contact_protocols: None,
-            datapoints_to_alarm: None,
+            contact_protocols: ::std::option::Option::None,
+            datapoints_to_alarm: ::std::option::Option::None,
             evaluation_periods: required.evaluation_periods,
             metric_name: required.metric_name,
             monitored_resource_name: required.monitored_resource_name,
-            notification_enabled: None,
-            notification_triggers: None,
+            notification_enabled: ::std::option::Option::None,
+            notification_triggers: ::std::option::Option::None,
             threshold: required.threshold,
-            treat_missing_data: None,
+            treat_missing_data: ::std::option::Option::None,
         }
     }
 
     /// `AlarmName`: a string, required.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = value.into(); self }
+    pub fn alarm_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_name = value.into(); self }
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `ContactProtocols`: a list of [`ContactProtocol`] values.
-    pub fn contact_protocols(mut self, value: impl Into<List<ContactProtocol>>) -> Self { self.contact_protocols = Some(value.into()); self }
+    pub fn contact_protocols(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContactProtocol>>) -> Self { self.contact_protocols = ::std::option::Option::Some(value.into()); self }
     /// `DatapointsToAlarm`: an integer.
-    pub fn datapoints_to_alarm(mut self, value: impl Into<Int>) -> Self { self.datapoints_to_alarm = Some(value.into()); self }
+    pub fn datapoints_to_alarm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.datapoints_to_alarm = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationPeriods`: an integer, required.
-    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self { self.evaluation_periods = value.into(); self }
+    pub fn evaluation_periods(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.evaluation_periods = value.into(); self }
     /// `MetricName`: a [`MetricName`] value, required.
-    pub fn metric_name(mut self, value: impl Into<MetricName>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<MetricName>) -> Self { self.metric_name = value.into(); self }
     /// `MonitoredResourceName`: a string, required.
-    pub fn monitored_resource_name(mut self, value: impl Into<Str>) -> Self { self.monitored_resource_name = value.into(); self }
+    pub fn monitored_resource_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.monitored_resource_name = value.into(); self }
     /// `NotificationEnabled`: a boolean.
-    pub fn notification_enabled(mut self, value: impl Into<Bool>) -> Self { self.notification_enabled = Some(value.into()); self }
+    pub fn notification_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.notification_enabled = ::std::option::Option::Some(value.into()); self }
     /// `NotificationTriggers`: a list of [`NotificationTrigger`] values.
-    pub fn notification_triggers(mut self, value: impl Into<List<NotificationTrigger>>) -> Self { self.notification_triggers = Some(value.into()); self }
+    pub fn notification_triggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NotificationTrigger>>) -> Self { self.notification_triggers = ::std::option::Option::Some(value.into()); self }
     /// `Threshold`: a number, required.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = value.into(); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold = value.into(); self }
     /// `TreatMissingData`: a [`TreatMissingData`] value.
-    pub fn treat_missing_data(mut self, value: impl Into<TreatMissingData>) -> Self { self.treat_missing_data = Some(value.into()); self }
+    pub fn treat_missing_data(mut self, value: impl ::std::convert::Into<TreatMissingData>) -> Self { self.treat_missing_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Alarm {
+impl ::cloudwright_core::Resource for Alarm {
     type Attributes = AlarmAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Alarm, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Alarm, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Alarm {
+impl ::cloudwright_core::ToValue for Alarm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AlarmName", &self.alarm_name)
             .req("ComparisonOperator", &self.comparison_operator)
             .opt("ContactProtocols", &self.contact_protocols)
@@ -218,12 +195,12 @@ impl ToValue for Alarm {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Alarm`]: `Handle<Alarm>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Alarm`]: `Handle<Alarm>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AlarmAttributes(ResourceRef);
+pub struct AlarmAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AlarmAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AlarmAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -233,8 +210,8 @@ impl AlarmAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the alarm.
     #[inline]
-    pub fn alarm_arn(&self) -> Value {
-        self.0.get_att("AlarmArn")
+    pub fn alarm_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AlarmArn"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
@@ -247,8 +224,8 @@ impl AlarmAttributes {
     /// - `INSUFFICIENT_DATA` - The alarm has recently started, the metric is not available, or not enough data is available for the metric to determine the alarm state.
     /// - `OK` - The metric is within the defined threshold.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
 
@@ -264,26 +241,26 @@ pub enum ComparisonOperator {
     /// `LessThanThreshold`
     LessThanThreshold,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComparisonOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComparisonOperator {
+impl ::cloudwright_core::ToValue for ComparisonOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
             Self::GreaterThanThreshold => "GreaterThanThreshold",
             Self::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
             Self::LessThanThreshold => "LessThanThreshold",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -295,24 +272,24 @@ pub enum ContactProtocol {
     /// `SMS`
     Sms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContactProtocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContactProtocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContactProtocol {
+impl ::cloudwright_core::ToValue for ContactProtocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Email => "Email",
             Self::Sms => "SMS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -370,18 +347,18 @@ pub enum MetricName {
     /// `UnhealthyHostCount`
     UnhealthyHostCount,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetricName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetricName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetricName {
+impl ::cloudwright_core::ToValue for MetricName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BurstCapacityPercentage => "BurstCapacityPercentage",
             Self::BurstCapacityTime => "BurstCapacityTime",
@@ -408,9 +385,9 @@ impl ToValue for MetricName {
             Self::StatusCheckFailedInstance => "StatusCheckFailed_Instance",
             Self::StatusCheckFailedSystem => "StatusCheckFailed_System",
             Self::UnhealthyHostCount => "UnhealthyHostCount",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -424,25 +401,25 @@ pub enum NotificationTrigger {
     /// `OK`
     Ok,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NotificationTrigger {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NotificationTrigger {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NotificationTrigger {
+impl ::cloudwright_core::ToValue for NotificationTrigger {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Alarm => "ALARM",
             Self::InsufficientData => "INSUFFICIENT_DATA",
             Self::Ok => "OK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -458,25 +435,55 @@ pub enum TreatMissingData {
     /// `notBreaching`
     NotBreaching,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TreatMissingData {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TreatMissingData {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TreatMissingData {
+impl ::cloudwright_core::ToValue for TreatMissingData {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Breaching => "breaching",
             Self::Ignore => "ignore",
             Self::Missing => "missing",
             Self::NotBreaching => "notBreaching",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Alarm: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanOrEqualToThreshold", "LessThanThreshold"], ..StrRule::ANY })),
+            ("ContactProtocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Email", "SMS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("DatapointsToAlarm", Shape::INT),
+            ("EvaluationPeriods", Shape::INT),
+            ("MetricName", Shape::Str(&StrRule { allowed: &["BurstCapacityPercentage", "BurstCapacityTime", "CPUUtilization", "ClientTLSNegotiationErrorCount", "DatabaseConnections", "DiskQueueDepth", "FreeStorageSpace", "HTTPCode_Instance_2XX_Count", "HTTPCode_Instance_3XX_Count", "HTTPCode_Instance_4XX_Count", "HTTPCode_Instance_5XX_Count", "HTTPCode_LB_4XX_Count", "HTTPCode_LB_5XX_Count", "HealthyHostCount", "InstanceResponseTime", "NetworkIn", "NetworkOut", "NetworkReceiveThroughput", "NetworkTransmitThroughput", "RejectedConnectionCount", "RequestCount", "StatusCheckFailed", "StatusCheckFailed_Instance", "StatusCheckFailed_System", "UnhealthyHostCount"], ..StrRule::ANY })),
+            ("MonitoredResourceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("NotificationEnabled", Shape::Bool),
+            ("NotificationTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALARM", "INSUFFICIENT_DATA", "OK"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Threshold", Shape::NUM),
+            ("TreatMissingData", Shape::Str(&StrRule { allowed: &["breaching", "ignore", "missing", "notBreaching"], ..StrRule::ANY })),
+        ],
+        required: &["AlarmName", "MonitoredResourceName", "MetricName", "ComparisonOperator", "EvaluationPeriods", "Threshold"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
+pub use super::shared::Tag;
 
 /// The required properties of [`Bucket`], by name: `Bucket::new(BucketRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BundleId`: a string, required.
-    pub bundle_id: Str,
+    pub bundle_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Bucket: ObjRule = ObjRule {
-    properties: &[
-        ("AccessRules", Shape::Object(&RULE_AccessRules)),
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(54), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BundleId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ObjectVersioning", Shape::Bool),
-        ("ReadOnlyAccessAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("ResourcesReceivingAccess", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["BucketName", "BundleId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::Bucket` resource.
 ///
@@ -55,13 +32,13 @@ pub struct Bucket {
     /// `AccessRules`: an [`AccessRules`] object.
     ///
     /// An object that describes the access rules for the bucket.
-    pub access_rules: Option<Obj<AccessRules>>,
+    pub access_rules: ::std::option::Option<crate::Obj<AccessRules>>,
     /// `BucketName`: a string, required.
     ///
     /// The name of the bucket.
     ///
     /// Pattern `^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$`; length 3 to 54; create-only: changing it replaces the resource.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BundleId`: a string, required.
     ///
     /// The bundle ID for the bucket (for example, `small_1_0` ).
@@ -69,7 +46,7 @@ pub struct Bucket {
     /// A bucket bundle specifies the monthly cost, storage space, and data transfer quota for a bucket.
     ///
     /// Pattern `\S`.
-    pub bundle_id: Str,
+    pub bundle_id: ::cloudwright_core::Str,
     /// `ObjectVersioning`: a boolean.
     ///
     /// Indicates whether object versioning is enabled for the bucket.
@@ -79,23 +56,25 @@ pub struct Bucket {
     /// - `Enabled` - Object versioning is enabled.
     /// - `Suspended` - Object versioning was previously enabled but is currently suspended. Existing object versions are retained.
     /// - `NeverEnabled` - Object versioning has never been enabled.
-    pub object_versioning: Option<Bool>,
+    pub object_versioning: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReadOnlyAccessAccounts`: a list of strings.
     ///
     /// An array of AWS account IDs that have read-only access to the bucket.
-    pub read_only_access_accounts: Option<List<Str>>,
+    pub read_only_access_accounts:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourcesReceivingAccess`: a list of strings.
     ///
     /// An array of Lightsail instances that have access to the bucket.
-    pub resources_receiving_access: Option<List<Str>>,
+    pub resources_receiving_access:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) in the *AWS CloudFormation User Guide* .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *AWS CloudFormation User Guide* .
     ///
-    /// &gt; The `Value` of `Tags` is optional for Lightsail resources.
-    pub tags: Option<List<Tag>>,
+    /// \> The `Value` of `Tags` is optional for Lightsail resources.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -105,7 +84,7 @@ impl Bucket {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::Bucket",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-bucket.html",
         primary_identifier: &["BucketName"],
@@ -116,57 +95,59 @@ impl Bucket {
         read_only: &["BucketArn", "Url", "AbleToUpdateBundle"],
         attributes: &["AbleToUpdateBundle", "BucketArn", "Url"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Bucket` with its required properties, named in a [`BucketRequired`].
     #[inline]
     pub fn new(required: BucketRequired) -> Self {
         Self {
-            access_rules: None,
+            access_rules: ::std::option::Option::None,
             bucket_name: required.bucket_name,
             bundle_id: required.bundle_id,
-            object_versioning: None,
-            read_only_access_accounts: None,
-            resources_receiving_access: None,
-            tags: None,
+            object_versioning: ::std::option::Option::None,
+            read_only_access_accounts: ::std::option::Option::None,
+            resources_receiving_access: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessRules`: an [`AccessRules`] object.
-    pub fn access_rules(mut self, value: impl Into<Obj<AccessRules>>) -> Self { self.access_rules = Some(value.into()); self }
+    pub fn access_rules(mut self, value: impl ::std::convert::Into<crate::Obj<AccessRules>>) -> Self { self.access_rules = ::std::option::Option::Some(value.into()); self }
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BundleId`: a string, required.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
+    pub fn bundle_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bundle_id = value.into(); self }
     /// `ObjectVersioning`: a boolean.
-    pub fn object_versioning(mut self, value: impl Into<Bool>) -> Self { self.object_versioning = Some(value.into()); self }
+    pub fn object_versioning(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.object_versioning = ::std::option::Option::Some(value.into()); self }
     /// `ReadOnlyAccessAccounts`: a list of strings.
-    pub fn read_only_access_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.read_only_access_accounts = Some(value.into()); self }
+    pub fn read_only_access_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.read_only_access_accounts = ::std::option::Option::Some(value.into()); self }
     /// `ResourcesReceivingAccess`: a list of strings.
-    pub fn resources_receiving_access(mut self, value: impl Into<List<Str>>) -> Self { self.resources_receiving_access = Some(value.into()); self }
+    pub fn resources_receiving_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resources_receiving_access = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Bucket {
+impl ::cloudwright_core::Resource for Bucket {
     type Attributes = BucketAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Bucket, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Bucket, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Bucket {
+impl ::cloudwright_core::ToValue for Bucket {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessRules", &self.access_rules)
             .req("BucketName", &self.bucket_name)
             .req("BundleId", &self.bundle_id)
@@ -178,12 +159,12 @@ impl ToValue for Bucket {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Bucket`]: `Handle<Bucket>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Bucket`]: `Handle<Bucket>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BucketAttributes(ResourceRef);
+pub struct BucketAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BucketAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BucketAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -193,40 +174,30 @@ impl BucketAttributes {
     ///
     /// A Boolean value indicating whether the bundle that is currently applied to your distribution can be changed to another bundle.
     #[inline]
-    pub fn able_to_update_bundle(&self) -> Value {
-        self.0.get_att("AbleToUpdateBundle")
+    pub fn able_to_update_bundle(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("AbleToUpdateBundle"))
     }
 
     /// `Fn::GetAtt` `BucketArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the bucket.
     #[inline]
-    pub fn bucket_arn(&self) -> Value {
-        self.0.get_att("BucketArn")
+    pub fn bucket_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BucketArn"))
     }
 
     /// `Fn::GetAtt` `Url`: a string.
     ///
     /// The URL of the bucket.
     #[inline]
-    pub fn url(&self) -> Value {
-        self.0.get_att("Url")
+    pub fn url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Url"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AccessRules: ObjRule = ObjRule {
-    properties: &[
-        ("AllowPublicOverrides", Shape::Bool),
-        ("GetObject", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AccessRules` property type of `AWS::Lightsail::Bucket`.
 ///
-/// `AccessRules` is a property of the \[AWS::Lightsail::Bucket\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-bucket.html>) resource. It describes access rules for a bucket.
+/// `AccessRules` is a property of the [AWS::Lightsail::Bucket](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-bucket.html) resource. It describes access rules for a bucket.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-bucket-accessrules.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -235,8 +206,8 @@ pub struct AccessRules {
     ///
     /// A Boolean value indicating whether the access control list (ACL) permissions that are applied to individual objects override the `GetObject` option that is currently specified.
     ///
-    /// When this is true, you can use the \[PutObjectAcl\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectAcl.html>) Amazon S3 API operation to set individual objects to public (read-only) or private, using either the `public-read` ACL or the `private` ACL.
-    pub allow_public_overrides: Option<Bool>,
+    /// When this is true, you can use the [PutObjectAcl](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectAcl.html) Amazon S3 API operation to set individual objects to public (read-only) or private, using either the `public-read` ACL or the `private` ACL.
+    pub allow_public_overrides: ::std::option::Option<::cloudwright_core::Bool>,
     /// `GetObject`: a string.
     ///
     /// Specifies the anonymous access to all objects in a bucket.
@@ -249,7 +220,7 @@ pub struct AccessRules {
     /// - `private` - Sets all objects in the bucket to private, making them readable only by you and anyone that you grant access to.
     ///
     /// If the `GetObject` value is set to `private` , and the `allowPublicOverrides` value is set to `true` , then all objects in the bucket default to private unless they are configured with a `public-read` ACL. Individual objects with a `public-read` ACL are readable by everyone on the internet.
-    pub get_object: Option<Str>,
+    pub get_object: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -257,23 +228,61 @@ impl AccessRules {
     /// A `AccessRules` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowPublicOverrides`: a boolean.
-    pub fn allow_public_overrides(mut self, value: impl Into<Bool>) -> Self { self.allow_public_overrides = Some(value.into()); self }
+    pub fn allow_public_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_public_overrides = ::std::option::Option::Some(value.into()); self }
     /// `GetObject`: a string.
-    pub fn get_object(mut self, value: impl Into<Str>) -> Self { self.get_object = Some(value.into()); self }
+    pub fn get_object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.get_object = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessRules {}
+impl crate::PropertyType for AccessRules {}
 
-impl ToValue for AccessRules {
+impl ::cloudwright_core::ToValue for AccessRules {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowPublicOverrides", &self.allow_public_overrides)
             .opt("GetObject", &self.get_object)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Bucket: ObjRule = ObjRule {
+        properties: &[
+            ("AccessRules", Shape::Object(&RULE_AccessRules)),
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(54), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BundleId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ObjectVersioning", Shape::Bool),
+            ("ReadOnlyAccessAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("ResourcesReceivingAccess", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["BucketName", "BundleId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessRules: ObjRule = ObjRule {
+        properties: &[
+            ("AllowPublicOverrides", Shape::Bool),
+            ("GetObject", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

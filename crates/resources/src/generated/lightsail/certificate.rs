@@ -5,39 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
+pub use super::shared::Tag;
 
 /// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateRequired {
     /// `CertificateName`: a string, required.
-    pub certificate_name: Str,
+    pub certificate_name: ::cloudwright_core::Str,
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateName", Shape::STR),
-        ("DomainName", Shape::STR),
-        ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["CertificateName", "DomainName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::Certificate` resource.
 ///
 /// The `AWS::Lightsail::Certificate` resource specifies an SSL/TLS certificate that you can use with a content delivery network (CDN) distribution and a container service.
 ///
-/// &gt; For information about certificates that you can use with a load balancer, see \[AWS::Lightsail::LoadBalancerTlsCertificate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-loadbalancertlscertificate.html>) .
+/// \> For information about certificates that you can use with a load balancer, see [AWS::Lightsail::LoadBalancerTlsCertificate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-loadbalancertlscertificate.html) .
 ///
 /// `Ref` returns its `CertificateName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CertificateAttributes`], which `Handle<Certificate>` dereferences to.
@@ -53,27 +36,28 @@ pub struct Certificate {
     /// The name of the certificate.
     ///
     /// Create-only: changing it replaces the resource.
-    pub certificate_name: Str,
+    pub certificate_name: ::cloudwright_core::Str,
     /// `DomainName`: a string, required.
     ///
     /// The domain name of the certificate.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `SubjectAlternativeNames`: a list of strings.
     ///
     /// An array of strings that specify the alternate domains (such as `example.org` ) and subdomains (such as `blog.example.com` ) of the certificate.
     ///
     /// Create-only: changing it replaces the resource.
-    pub subject_alternative_names: Option<List<Str>>,
+    pub subject_alternative_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) in the *AWS CloudFormation User Guide* .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *AWS CloudFormation User Guide* .
     ///
-    /// &gt; The `Value` of `Tags` is optional for Lightsail resources.
-    pub tags: Option<List<Tag>>,
+    /// \> The `Value` of `Tags` is optional for Lightsail resources.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +67,7 @@ impl Certificate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::Certificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-certificate.html",
         primary_identifier: &["CertificateName"],
@@ -94,7 +78,7 @@ impl Certificate {
         read_only: &["CertificateArn", "Status"],
         attributes: &["CertificateArn", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
@@ -103,39 +87,41 @@ impl Certificate {
         Self {
             certificate_name: required.certificate_name,
             domain_name: required.domain_name,
-            subject_alternative_names: None,
-            tags: None,
+            subject_alternative_names: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CertificateName`: a string, required.
-    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self { self.certificate_name = value.into(); self }
+    pub fn certificate_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_name = value.into(); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `SubjectAlternativeNames`: a list of strings.
-    pub fn subject_alternative_names(mut self, value: impl Into<List<Str>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
+    pub fn subject_alternative_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subject_alternative_names = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Certificate {
+impl ::cloudwright_core::Resource for Certificate {
     type Attributes = CertificateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Certificate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Certificate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Certificate {
+impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateName", &self.certificate_name)
             .req("DomainName", &self.domain_name)
             .opt("SubjectAlternativeNames", &self.subject_alternative_names)
@@ -144,12 +130,12 @@ impl ToValue for Certificate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Certificate`]: `Handle<Certificate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Certificate`]: `Handle<Certificate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CertificateAttributes(ResourceRef);
+pub struct CertificateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CertificateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CertificateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,15 +145,37 @@ impl CertificateAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the certificate.
     #[inline]
-    pub fn certificate_arn(&self) -> Value {
-        self.0.get_att("CertificateArn")
+    pub fn certificate_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateArn"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The validation status of the certificate.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Certificate: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateName", Shape::STR),
+            ("DomainName", Shape::STR),
+            ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["CertificateName", "DomainName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

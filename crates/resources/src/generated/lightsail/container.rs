@@ -5,12 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$");
+pub use super::shared::Tag;
 
 /// The required properties of [`Container`], by name: `Container::new(ContainerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,28 +13,10 @@ pub struct ContainerRequired {
     /// `Power`: a [`Power`] value, required.
     pub power: Power,
     /// `Scale`: an integer, required.
-    pub scale: Int,
+    pub scale: ::cloudwright_core::Int,
     /// `ServiceName`: a string, required.
-    pub service_name: Str,
+    pub service_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Container: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerServiceDeployment", Shape::Object(&RULE_ContainerServiceDeployment)),
-        ("IsDisabled", Shape::Bool),
-        ("Power", Shape::Str(&StrRule { allowed: &["large", "medium", "micro", "nano", "small", "xlarge"], ..StrRule::ANY })),
-        ("PrivateRegistryAccess", Shape::Object(&RULE_PrivateRegistryAccess)),
-        ("PublicDomainNames", Shape::List(&ListRule { items: Shape::Object(&RULE_PublicDomainName), min_items: None, max_items: None, unique: true })),
-        ("Scale", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
-        ("ServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ServiceName", "Power", "Scale"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::Container` resource.
 ///
@@ -59,11 +36,11 @@ pub struct Container {
     /// `ContainerServiceDeployment`: a [`ContainerServiceDeployment`] object.
     ///
     /// An object that describes the current container deployment of the container service.
-    pub container_service_deployment: Option<Obj<ContainerServiceDeployment>>,
+    pub container_service_deployment: ::std::option::Option<crate::Obj<ContainerServiceDeployment>>,
     /// `IsDisabled`: a boolean.
     ///
     /// A Boolean value indicating whether the container service is disabled.
-    pub is_disabled: Option<Bool>,
+    pub is_disabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Power`: a [`Power`] value, required.
     ///
     /// The power specification of the container service.
@@ -74,8 +51,8 @@ pub struct Container {
     ///
     /// An object that describes the configuration for the container service to access private container image repositories, such as  ( Amazon ECR ) private repositories.
     ///
-    /// For more information, see \[Configuring access to an Amazon ECR private repository for an Amazon Lightsail container service\](<https://docs.aws.amazon.com/lightsail/latest/userguide/amazon-lightsail-container-service-ecr-private-repo-access>) in the *Amazon Lightsail Developer Guide* .
-    pub private_registry_access: Option<Obj<PrivateRegistryAccess>>,
+    /// For more information, see [Configuring access to an Amazon ECR private repository for an Amazon Lightsail container service](https://docs.aws.amazon.com/lightsail/latest/userguide/amazon-lightsail-container-service-ecr-private-repo-access) in the *Amazon Lightsail Developer Guide* .
+    pub private_registry_access: ::std::option::Option<crate::Obj<PrivateRegistryAccess>>,
     /// `PublicDomainNames`: a list of [`PublicDomainName`] objects.
     ///
     /// The public domain name of the container service, such as `example.com` and `www.example.com` .
@@ -84,8 +61,8 @@ pub struct Container {
     ///
     /// If you don't specify public domain names, then you can use the default domain of the container service.
     ///
-    /// &gt; You must create and validate an SSL/TLS certificate before you can use public domain names with your container service. Use the \[AWS::Lightsail::Certificate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-certificate.html>) resource to create a certificate for the public domain names that you want to use with your container service.
-    pub public_domain_names: Option<List<PublicDomainName>>,
+    /// \> You must create and validate an SSL/TLS certificate before you can use public domain names with your container service. Use the [AWS::Lightsail::Certificate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-certificate.html) resource to create a certificate for the public domain names that you want to use with your container service.
+    pub public_domain_names: ::std::option::Option<::cloudwright_core::List<PublicDomainName>>,
     /// `Scale`: an integer, required.
     ///
     /// The scale specification of the container service.
@@ -93,21 +70,21 @@ pub struct Container {
     /// The scale specifies the allocated compute nodes of the container service.
     ///
     /// Value 1 to 20.
-    pub scale: Int,
+    pub scale: ::cloudwright_core::Int,
     /// `ServiceName`: a string, required.
     ///
     /// The name of the container service.
     ///
     /// Pattern `^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub service_name: Str,
+    pub service_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) in the *AWS CloudFormation User Guide* .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *AWS CloudFormation User Guide* .
     ///
-    /// &gt; The `Value` of `Tags` is optional for Lightsail resources.
-    pub tags: Option<List<Tag>>,
+    /// \> The `Value` of `Tags` is optional for Lightsail resources.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -117,7 +94,7 @@ impl Container {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::Container",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-container.html",
         primary_identifier: &["ServiceName"],
@@ -128,60 +105,62 @@ impl Container {
         read_only: &["ContainerArn", "Url", "PrincipalArn", "PrivateRegistryAccess/EcrImagePullerRole/PrincipalArn"],
         attributes: &["ContainerArn", "PrincipalArn", "PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn", "Url"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Container` with its required properties, named in a [`ContainerRequired`].
     #[inline]
     pub fn new(required: ContainerRequired) -> Self {
         Self {
-            container_service_deployment: None,
-            is_disabled: None,
+            container_service_deployment: ::std::option::Option::None,
+            is_disabled: ::std::option::Option::None,
             power: required.power,
-            private_registry_access: None,
-            public_domain_names: None,
+            private_registry_access: ::std::option::Option::None,
+            public_domain_names: ::std::option::Option::None,
             scale: required.scale,
             service_name: required.service_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ContainerServiceDeployment`: a [`ContainerServiceDeployment`] object.
-    pub fn container_service_deployment(mut self, value: impl Into<Obj<ContainerServiceDeployment>>) -> Self { self.container_service_deployment = Some(value.into()); self }
+    pub fn container_service_deployment(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerServiceDeployment>>) -> Self { self.container_service_deployment = ::std::option::Option::Some(value.into()); self }
     /// `IsDisabled`: a boolean.
-    pub fn is_disabled(mut self, value: impl Into<Bool>) -> Self { self.is_disabled = Some(value.into()); self }
+    pub fn is_disabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_disabled = ::std::option::Option::Some(value.into()); self }
     /// `Power`: a [`Power`] value, required.
-    pub fn power(mut self, value: impl Into<Power>) -> Self { self.power = value.into(); self }
+    pub fn power(mut self, value: impl ::std::convert::Into<Power>) -> Self { self.power = value.into(); self }
     /// `PrivateRegistryAccess`: a [`PrivateRegistryAccess`] object.
-    pub fn private_registry_access(mut self, value: impl Into<Obj<PrivateRegistryAccess>>) -> Self { self.private_registry_access = Some(value.into()); self }
+    pub fn private_registry_access(mut self, value: impl ::std::convert::Into<crate::Obj<PrivateRegistryAccess>>) -> Self { self.private_registry_access = ::std::option::Option::Some(value.into()); self }
     /// `PublicDomainNames`: a list of [`PublicDomainName`] objects.
-    pub fn public_domain_names(mut self, value: impl Into<List<PublicDomainName>>) -> Self { self.public_domain_names = Some(value.into()); self }
+    pub fn public_domain_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PublicDomainName>>) -> Self { self.public_domain_names = ::std::option::Option::Some(value.into()); self }
     /// `Scale`: an integer, required.
-    pub fn scale(mut self, value: impl Into<Int>) -> Self { self.scale = value.into(); self }
+    pub fn scale(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scale = value.into(); self }
     /// `ServiceName`: a string, required.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = value.into(); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Container {
+impl ::cloudwright_core::Resource for Container {
     type Attributes = ContainerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Container, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Container, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Container {
+impl ::cloudwright_core::ToValue for Container {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ContainerServiceDeployment",
                 &self.container_service_deployment,
@@ -197,12 +176,12 @@ impl ToValue for Container {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Container`]: `Handle<Container>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Container`]: `Handle<Container>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContainerAttributes(ResourceRef);
+pub struct ContainerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContainerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContainerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -212,23 +191,27 @@ impl ContainerAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the container.
     #[inline]
-    pub fn container_arn(&self) -> Value {
-        self.0.get_att("ContainerArn")
+    pub fn container_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ContainerArn"))
     }
 
     /// `Fn::GetAtt` `PrincipalArn`: a string.
     ///
     /// The principle Amazon Resource Name (ARN) of the role.
     #[inline]
-    pub fn principal_arn(&self) -> Value {
-        self.0.get_att("PrincipalArn")
+    pub fn principal_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrincipalArn"))
     }
 
     /// `Fn::GetAtt` `PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn`: a string.
     #[inline]
-    pub fn private_registry_access_ecr_image_puller_role_principal_arn(&self) -> Value {
-        self.0
-            .get_att("PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn")
+    pub fn private_registry_access_ecr_image_puller_role_principal_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn"),
+        )
     }
 
     /// `Fn::GetAtt` `Url`: a string.
@@ -237,27 +220,14 @@ impl ContainerAttributes {
     ///
     /// If no public endpoint is specified in the current deployment, this URL returns a 404 response.
     #[inline]
-    pub fn url(&self) -> Value {
-        self.0.get_att("Url")
+    pub fn url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Url"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("ContainerName", Shape::STR),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: true })),
-        ("Image", Shape::STR),
-        ("Ports", Shape::List(&ListRule { items: Shape::Object(&RULE_PortInfo), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Container` property type of `AWS::Lightsail::Container`.
 ///
-/// `Container` is a property of the \[ContainerServiceDeployment\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-containerservicedeployment.html>) property. It describes the settings of a container that will be launched, or that is launched, to an Amazon Lightsail container service.
+/// `Container` is a property of the [ContainerServiceDeployment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-containerservicedeployment.html) property. It describes the settings of a container that will be launched, or that is launched, to an Amazon Lightsail container service.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-container.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -265,15 +235,15 @@ pub struct ContainerProperty {
     /// `Command`: a list of strings.
     ///
     /// The launch command for the container.
-    pub command: Option<List<Str>>,
+    pub command: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ContainerName`: a string.
     ///
     /// The name of the container.
-    pub container_name: Option<Str>,
+    pub container_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Environment`: a list of [`EnvironmentVariable`] objects.
     ///
     /// The environment variables of the container.
-    pub environment: Option<List<EnvironmentVariable>>,
+    pub environment: ::std::option::Option<::cloudwright_core::List<EnvironmentVariable>>,
     /// `Image`: a string.
     ///
     /// The name of the image used for the container.
@@ -281,11 +251,11 @@ pub struct ContainerProperty {
     /// Container images that are sourced from (registered and stored on) your container service start with a colon ( `:` ). For example, if your container service name is `container-service-1` , the container image label is `mystaticsite` , and you want to use the third version ( `3` ) of the registered container image, then you should specify `:container-service-1.mystaticsite.3` . To use the latest version of a container image, specify `latest` instead of a version number (for example, `:container-service-1.mystaticsite.latest` ). Your container service will automatically use the highest numbered version of the registered container image.
     ///
     /// Container images that are sourced from a public registry like Docker Hub don’t start with a colon. For example, `nginx:latest` or `nginx` .
-    pub image: Option<Str>,
+    pub image: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ports`: a list of [`PortInfo`] objects.
     ///
     /// An object that describes the open firewall ports and protocols of the container.
-    pub ports: Option<List<PortInfo>>,
+    pub ports: ::std::option::Option<::cloudwright_core::List<PortInfo>>,
 }
 
 #[rustfmt::skip]
@@ -293,27 +263,27 @@ impl ContainerProperty {
     /// A `ContainerProperty` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Command`: a list of strings.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = ::std::option::Option::Some(value.into()); self }
     /// `ContainerName`: a string.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
+    pub fn container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_name = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a list of [`EnvironmentVariable`] objects.
-    pub fn environment(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentVariable>>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `Image`: a string.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = Some(value.into()); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = ::std::option::Option::Some(value.into()); self }
     /// `Ports`: a list of [`PortInfo`] objects.
-    pub fn ports(mut self, value: impl Into<List<PortInfo>>) -> Self { self.ports = Some(value.into()); self }
+    pub fn ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PortInfo>>) -> Self { self.ports = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContainerProperty {}
+impl crate::PropertyType for ContainerProperty {}
 
-impl ToValue for ContainerProperty {
+impl ::cloudwright_core::ToValue for ContainerProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Command", &self.command)
             .opt("ContainerName", &self.container_name)
             .opt("Environment", &self.environment)
@@ -323,19 +293,9 @@ impl ToValue for ContainerProperty {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerServiceDeployment: ObjRule = ObjRule {
-    properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerProperty), min_items: None, max_items: None, unique: true })),
-        ("PublicEndpoint", Shape::Object(&RULE_PublicEndpoint)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ContainerServiceDeployment` property type of `AWS::Lightsail::Container`.
 ///
-/// `ContainerServiceDeployment` is a property of the \[AWS::Lightsail::Container\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-container.html>) resource. It describes a container deployment configuration of a container service.
+/// `ContainerServiceDeployment` is a property of the [AWS::Lightsail::Container](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-container.html) resource. It describes a container deployment configuration of a container service.
 ///
 /// A deployment specifies the settings, such as the ports and launch command, of containers that are deployed to your container service.
 ///
@@ -345,11 +305,11 @@ pub struct ContainerServiceDeployment {
     /// `Containers`: a list of [`ContainerProperty`] objects.
     ///
     /// An object that describes the configuration for the containers of the deployment.
-    pub containers: Option<List<ContainerProperty>>,
+    pub containers: ::std::option::Option<::cloudwright_core::List<ContainerProperty>>,
     /// `PublicEndpoint`: a [`PublicEndpoint`] object.
     ///
     /// An object that describes the endpoint of the deployment.
-    pub public_endpoint: Option<Obj<PublicEndpoint>>,
+    pub public_endpoint: ::std::option::Option<crate::Obj<PublicEndpoint>>,
 }
 
 #[rustfmt::skip]
@@ -357,36 +317,26 @@ impl ContainerServiceDeployment {
     /// A `ContainerServiceDeployment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Containers`: a list of [`ContainerProperty`] objects.
-    pub fn containers(mut self, value: impl Into<List<ContainerProperty>>) -> Self { self.containers = Some(value.into()); self }
+    pub fn containers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContainerProperty>>) -> Self { self.containers = ::std::option::Option::Some(value.into()); self }
     /// `PublicEndpoint`: a [`PublicEndpoint`] object.
-    pub fn public_endpoint(mut self, value: impl Into<Obj<PublicEndpoint>>) -> Self { self.public_endpoint = Some(value.into()); self }
+    pub fn public_endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<PublicEndpoint>>) -> Self { self.public_endpoint = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContainerServiceDeployment {}
+impl crate::PropertyType for ContainerServiceDeployment {}
 
-impl ToValue for ContainerServiceDeployment {
+impl ::cloudwright_core::ToValue for ContainerServiceDeployment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Containers", &self.containers)
             .opt("PublicEndpoint", &self.public_endpoint)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EcrImagePullerRole: ObjRule = ObjRule {
-    properties: &[
-        ("IsActive", Shape::Bool),
-        ("PrincipalArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EcrImagePullerRole` property type of `AWS::Lightsail::Container`.
 ///
@@ -396,9 +346,9 @@ pub(crate) static RULE_EcrImagePullerRole: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EcrImagePullerRole {
     /// `IsActive`: a boolean.
-    pub is_active: Option<Bool>,
+    pub is_active: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PrincipalArn`: a string.
-    pub principal_arn: Option<Str>,
+    pub principal_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -406,40 +356,30 @@ impl EcrImagePullerRole {
     /// A `EcrImagePullerRole` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IsActive`: a boolean.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
+    pub fn is_active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_active = ::std::option::Option::Some(value.into()); self }
     /// `PrincipalArn`: a string.
-    pub fn principal_arn(mut self, value: impl Into<Str>) -> Self { self.principal_arn = Some(value.into()); self }
+    pub fn principal_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EcrImagePullerRole {}
+impl crate::PropertyType for EcrImagePullerRole {}
 
-impl ToValue for EcrImagePullerRole {
+impl ::cloudwright_core::ToValue for EcrImagePullerRole {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IsActive", &self.is_active)
             .opt("PrincipalArn", &self.principal_arn)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::STR),
-        ("Variable", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EnvironmentVariable` property type of `AWS::Lightsail::Container`.
 ///
-/// `EnvironmentVariable` is a property of the \[Container\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-container.html>) property. It describes the environment variables of a container on a container service which are key-value parameters that provide dynamic configuration of the application or script run by the container.
+/// `EnvironmentVariable` is a property of the [Container](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-container.html) property. It describes the environment variables of a container on a container service which are key-value parameters that provide dynamic configuration of the application or script run by the container.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-environmentvariable.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -447,11 +387,11 @@ pub struct EnvironmentVariable {
     /// `Value`: a string.
     ///
     /// The environment variable value.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
     /// `Variable`: a string.
     ///
     /// The environment variable key.
-    pub variable: Option<Str>,
+    pub variable: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -459,44 +399,30 @@ impl EnvironmentVariable {
     /// A `EnvironmentVariable` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
     /// `Variable`: a string.
-    pub fn variable(mut self, value: impl Into<Str>) -> Self { self.variable = Some(value.into()); self }
+    pub fn variable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.variable = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EnvironmentVariable {}
+impl crate::PropertyType for EnvironmentVariable {}
 
-impl ToValue for EnvironmentVariable {
+impl ::cloudwright_core::ToValue for EnvironmentVariable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Value", &self.value)
             .opt("Variable", &self.variable)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
-    properties: &[
-        ("HealthyThreshold", Shape::INT),
-        ("IntervalSeconds", Shape::INT),
-        ("Path", Shape::STR),
-        ("SuccessCodes", Shape::STR),
-        ("TimeoutSeconds", Shape::INT),
-        ("UnhealthyThreshold", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HealthCheckConfig` property type of `AWS::Lightsail::Container`.
 ///
-/// `HealthCheckConfig` is a property of the \[PublicEndpoint\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-publicendpoint.html>) property. It describes the healthcheck configuration of a container deployment on a container service.
+/// `HealthCheckConfig` is a property of the [PublicEndpoint](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-publicendpoint.html) property. It describes the healthcheck configuration of a container deployment on a container service.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-healthcheckconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -504,27 +430,27 @@ pub struct HealthCheckConfig {
     /// `HealthyThreshold`: an integer.
     ///
     /// The number of consecutive health check successes required before moving the container to the `Healthy` state. The default value is `2` .
-    pub healthy_threshold: Option<Int>,
+    pub healthy_threshold: ::std::option::Option<::cloudwright_core::Int>,
     /// `IntervalSeconds`: an integer.
     ///
     /// The approximate interval, in seconds, between health checks of an individual container. You can specify between `5` and `300` seconds. The default value is `5` .
-    pub interval_seconds: Option<Int>,
+    pub interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Path`: a string.
     ///
     /// The path on the container on which to perform the health check. The default value is `/` .
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `SuccessCodes`: a string.
     ///
     /// The HTTP codes to use when checking for a successful response from a container. You can specify values between `200` and `499` . You can specify multiple values (for example, `200,202` ) or a range of values (for example, `200-299` ).
-    pub success_codes: Option<Str>,
+    pub success_codes: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeoutSeconds`: an integer.
     ///
     /// The amount of time, in seconds, during which no response means a failed health check. You can specify between `2` and `60` seconds. The default value is `2` .
-    pub timeout_seconds: Option<Int>,
+    pub timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `UnhealthyThreshold`: an integer.
     ///
     /// The number of consecutive health check failures required before moving the container to the `Unhealthy` state. The default value is `2` .
-    pub unhealthy_threshold: Option<Int>,
+    pub unhealthy_threshold: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -532,29 +458,29 @@ impl HealthCheckConfig {
     /// A `HealthCheckConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HealthyThreshold`: an integer.
-    pub fn healthy_threshold(mut self, value: impl Into<Int>) -> Self { self.healthy_threshold = Some(value.into()); self }
+    pub fn healthy_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.healthy_threshold = ::std::option::Option::Some(value.into()); self }
     /// `IntervalSeconds`: an integer.
-    pub fn interval_seconds(mut self, value: impl Into<Int>) -> Self { self.interval_seconds = Some(value.into()); self }
+    pub fn interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `SuccessCodes`: a string.
-    pub fn success_codes(mut self, value: impl Into<Str>) -> Self { self.success_codes = Some(value.into()); self }
+    pub fn success_codes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.success_codes = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutSeconds`: an integer.
-    pub fn timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_seconds = Some(value.into()); self }
+    pub fn timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_seconds = ::std::option::Option::Some(value.into()); self }
     /// `UnhealthyThreshold`: an integer.
-    pub fn unhealthy_threshold(mut self, value: impl Into<Int>) -> Self { self.unhealthy_threshold = Some(value.into()); self }
+    pub fn unhealthy_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.unhealthy_threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HealthCheckConfig {}
+impl crate::PropertyType for HealthCheckConfig {}
 
-impl ToValue for HealthCheckConfig {
+impl ::cloudwright_core::ToValue for HealthCheckConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HealthyThreshold", &self.healthy_threshold)
             .opt("IntervalSeconds", &self.interval_seconds)
             .opt("Path", &self.path)
@@ -565,19 +491,9 @@ impl ToValue for HealthCheckConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PortInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Port", Shape::STR),
-        ("Protocol", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PortInfo` property type of `AWS::Lightsail::Container`.
 ///
-/// `PortInfo` is a property of the \[Container\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-container.html>) property. It describes the ports to open and the protocols to use for a container on a Amazon Lightsail container service.
+/// `PortInfo` is a property of the [Container](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-container.html) property. It describes the ports to open and the protocols to use for a container on a Amazon Lightsail container service.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-portinfo.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -585,13 +501,13 @@ pub struct PortInfo {
     /// `Port`: a string.
     ///
     /// The open firewall ports of the container.
-    pub port: Option<Str>,
+    pub port: ::std::option::Option<::cloudwright_core::Str>,
     /// `Protocol`: a string.
     ///
     /// The protocol name for the open ports.
     ///
     /// *Allowed values* : `HTTP` | `HTTPS` | `TCP` | `UDP`
-    pub protocol: Option<Str>,
+    pub protocol: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -599,41 +515,32 @@ impl PortInfo {
     /// A `PortInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Port`: a string.
-    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a string.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PortInfo {}
+impl crate::PropertyType for PortInfo {}
 
-impl ToValue for PortInfo {
+impl ::cloudwright_core::ToValue for PortInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Port", &self.port)
             .opt("Protocol", &self.protocol)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PrivateRegistryAccess: ObjRule = ObjRule {
-    properties: &[
-        ("EcrImagePullerRole", Shape::Object(&RULE_EcrImagePullerRole)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PrivateRegistryAccess` property type of `AWS::Lightsail::Container`.
 ///
 /// Describes the configuration for an Amazon Lightsail container service to access private container image repositories, such as  ( Amazon ECR ) private repositories.
 ///
-/// For more information, see \[Configuring access to an Amazon ECR private repository for an Amazon Lightsail container service\](<https://docs.aws.amazon.com/lightsail/latest/userguide/amazon-lightsail-container-service-ecr-private-repo-access>) in the *Amazon Lightsail Developer Guide* .
+/// For more information, see [Configuring access to an Amazon ECR private repository for an Amazon Lightsail container service](https://docs.aws.amazon.com/lightsail/latest/userguide/amazon-lightsail-container-service-ecr-private-repo-access) in the *Amazon Lightsail Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-privateregistryaccess.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -641,7 +548,7 @@ pub struct PrivateRegistryAccess {
     /// `EcrImagePullerRole`: an [`EcrImagePullerRole`] object.
     ///
     /// An object that describes the activation status of the role that you can use to grant a Lightsail container service access to Amazon ECR private repositories. If the role is activated, the Amazon Resource Name (ARN) of the role is also listed.
-    pub ecr_image_puller_role: Option<Obj<EcrImagePullerRole>>,
+    pub ecr_image_puller_role: ::std::option::Option<crate::Obj<EcrImagePullerRole>>,
 }
 
 #[rustfmt::skip]
@@ -649,37 +556,27 @@ impl PrivateRegistryAccess {
     /// A `PrivateRegistryAccess` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EcrImagePullerRole`: an [`EcrImagePullerRole`] object.
-    pub fn ecr_image_puller_role(mut self, value: impl Into<Obj<EcrImagePullerRole>>) -> Self { self.ecr_image_puller_role = Some(value.into()); self }
+    pub fn ecr_image_puller_role(mut self, value: impl ::std::convert::Into<crate::Obj<EcrImagePullerRole>>) -> Self { self.ecr_image_puller_role = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrivateRegistryAccess {}
+impl crate::PropertyType for PrivateRegistryAccess {}
 
-impl ToValue for PrivateRegistryAccess {
+impl ::cloudwright_core::ToValue for PrivateRegistryAccess {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EcrImagePullerRole", &self.ecr_image_puller_role)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PublicDomainName: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateName", Shape::STR),
-        ("DomainNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PublicDomainName` property type of `AWS::Lightsail::Container`.
 ///
-/// `PublicDomainName` is a property of the \[AWS::Lightsail::Container\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-container.html>) resource. It describes the public domain names to use with a container service, such as `example.com` and `www.example.com` . It also describes the certificates to use with a container service.
+/// `PublicDomainName` is a property of the [AWS::Lightsail::Container](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-container.html) resource. It describes the public domain names to use with a container service, such as `example.com` and `www.example.com` . It also describes the certificates to use with a container service.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-publicdomainname.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -687,11 +584,11 @@ pub struct PublicDomainName {
     /// `CertificateName`: a string.
     ///
     /// The name of the certificate for the public domains.
-    pub certificate_name: Option<Str>,
+    pub certificate_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainNames`: a list of strings.
     ///
     /// The public domain names to use with the container service.
-    pub domain_names: Option<List<Str>>,
+    pub domain_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -699,41 +596,30 @@ impl PublicDomainName {
     /// A `PublicDomainName` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateName`: a string.
-    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self { self.certificate_name = Some(value.into()); self }
+    pub fn certificate_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_name = ::std::option::Option::Some(value.into()); self }
     /// `DomainNames`: a list of strings.
-    pub fn domain_names(mut self, value: impl Into<List<Str>>) -> Self { self.domain_names = Some(value.into()); self }
+    pub fn domain_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.domain_names = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PublicDomainName {}
+impl crate::PropertyType for PublicDomainName {}
 
-impl ToValue for PublicDomainName {
+impl ::cloudwright_core::ToValue for PublicDomainName {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateName", &self.certificate_name)
             .opt("DomainNames", &self.domain_names)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PublicEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerName", Shape::STR),
-        ("ContainerPort", Shape::INT),
-        ("HealthCheckConfig", Shape::Object(&RULE_HealthCheckConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PublicEndpoint` property type of `AWS::Lightsail::Container`.
 ///
-/// `PublicEndpoint` is a property of the \[ContainerServiceDeployment\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-containerservicedeployment.html>) property. It describes describes the settings of the public endpoint of a container on a container service.
+/// `PublicEndpoint` is a property of the [ContainerServiceDeployment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-containerservicedeployment.html) property. It describes describes the settings of the public endpoint of a container on a container service.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-publicendpoint.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -741,15 +627,15 @@ pub struct PublicEndpoint {
     /// `ContainerName`: a string.
     ///
     /// The name of the container entry of the deployment that the endpoint configuration applies to.
-    pub container_name: Option<Str>,
+    pub container_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ContainerPort`: an integer.
     ///
     /// The port of the specified container to which traffic is forwarded to.
-    pub container_port: Option<Int>,
+    pub container_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `HealthCheckConfig`: a [`HealthCheckConfig`] object.
     ///
     /// An object that describes the health check configuration of the container.
-    pub health_check_config: Option<Obj<HealthCheckConfig>>,
+    pub health_check_config: ::std::option::Option<crate::Obj<HealthCheckConfig>>,
 }
 
 #[rustfmt::skip]
@@ -757,23 +643,23 @@ impl PublicEndpoint {
     /// A `PublicEndpoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerName`: a string.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
+    pub fn container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_name = ::std::option::Option::Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
+    pub fn container_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.container_port = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckConfig`: a [`HealthCheckConfig`] object.
-    pub fn health_check_config(mut self, value: impl Into<Obj<HealthCheckConfig>>) -> Self { self.health_check_config = Some(value.into()); self }
+    pub fn health_check_config(mut self, value: impl ::std::convert::Into<crate::Obj<HealthCheckConfig>>) -> Self { self.health_check_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PublicEndpoint {}
+impl crate::PropertyType for PublicEndpoint {}
 
-impl ToValue for PublicEndpoint {
+impl ::cloudwright_core::ToValue for PublicEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerName", &self.container_name)
             .opt("ContainerPort", &self.container_port)
             .opt("HealthCheckConfig", &self.health_check_config)
@@ -797,18 +683,18 @@ pub enum Power {
     /// `xlarge`
     Xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Power {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Power {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Power {
+impl ::cloudwright_core::ToValue for Power {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Large => "large",
             Self::Medium => "medium",
@@ -816,8 +702,134 @@ impl ToValue for Power {
             Self::Nano => "nano",
             Self::Small => "small",
             Self::Xlarge => "xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Container: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerServiceDeployment", Shape::Object(&RULE_ContainerServiceDeployment)),
+            ("IsDisabled", Shape::Bool),
+            ("Power", Shape::Str(&StrRule { allowed: &["large", "medium", "micro", "nano", "small", "xlarge"], ..StrRule::ANY })),
+            ("PrivateRegistryAccess", Shape::Object(&RULE_PrivateRegistryAccess)),
+            ("PublicDomainNames", Shape::List(&ListRule { items: Shape::Object(&RULE_PublicDomainName), min_items: None, max_items: None, unique: true })),
+            ("Scale", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
+            ("ServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ServiceName", "Power", "Scale"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerProperty: ObjRule = ObjRule {
+        properties: &[
+            ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("ContainerName", Shape::STR),
+            ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: true })),
+            ("Image", Shape::STR),
+            ("Ports", Shape::List(&ListRule { items: Shape::Object(&RULE_PortInfo), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerServiceDeployment: ObjRule = ObjRule {
+        properties: &[
+            ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerProperty), min_items: None, max_items: None, unique: true })),
+            ("PublicEndpoint", Shape::Object(&RULE_PublicEndpoint)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcrImagePullerRole: ObjRule = ObjRule {
+        properties: &[
+            ("IsActive", Shape::Bool),
+            ("PrincipalArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::STR),
+            ("Variable", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
+        properties: &[
+            ("HealthyThreshold", Shape::INT),
+            ("IntervalSeconds", Shape::INT),
+            ("Path", Shape::STR),
+            ("SuccessCodes", Shape::STR),
+            ("TimeoutSeconds", Shape::INT),
+            ("UnhealthyThreshold", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Port", Shape::STR),
+            ("Protocol", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivateRegistryAccess: ObjRule = ObjRule {
+        properties: &[
+            ("EcrImagePullerRole", Shape::Object(&RULE_EcrImagePullerRole)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublicDomainName: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateName", Shape::STR),
+            ("DomainNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublicEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerName", Shape::STR),
+            ("ContainerPort", Shape::INT),
+            ("HealthCheckConfig", Shape::Object(&RULE_HealthCheckConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,52 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
+pub use super::shared::Tag;
 
 /// The required properties of [`Database`], by name: `Database::new(DatabaseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseRequired {
     /// `MasterDatabaseName`: a string, required.
-    pub master_database_name: Str,
+    pub master_database_name: ::cloudwright_core::Str,
     /// `MasterUsername`: a string, required.
-    pub master_username: Str,
+    pub master_username: ::cloudwright_core::Str,
     /// `RelationalDatabaseBlueprintId`: a string, required.
-    pub relational_database_blueprint_id: Str,
+    pub relational_database_blueprint_id: ::cloudwright_core::Str,
     /// `RelationalDatabaseBundleId`: a string, required.
-    pub relational_database_bundle_id: Str,
+    pub relational_database_bundle_id: ::cloudwright_core::Str,
     /// `RelationalDatabaseName`: a string, required.
-    pub relational_database_name: Str,
+    pub relational_database_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Database: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("BackupRetention", Shape::Bool),
-        ("CaCertificateIdentifier", Shape::STR),
-        ("MasterDatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("MasterUserPassword", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
-        ("MasterUsername", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
-        ("PreferredBackupWindow", Shape::STR),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("PubliclyAccessible", Shape::Bool),
-        ("RelationalDatabaseBlueprintId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("RelationalDatabaseBundleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("RelationalDatabaseName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RelationalDatabaseParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_RelationalDatabaseParameter), min_items: None, max_items: None, unique: true })),
-        ("RotateMasterUserPassword", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["RelationalDatabaseName", "RelationalDatabaseBlueprintId", "RelationalDatabaseBundleId", "MasterDatabaseName", "MasterUsername"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::Database` resource.
 ///
@@ -70,15 +40,15 @@ pub struct Database {
     /// The Availability Zone for the database.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `BackupRetention`: a boolean.
     ///
     /// A Boolean value indicating whether automated backup retention is enabled for the database. Data Import Mode is enabled when `BackupRetention` is set to `false` , and is disabled when `BackupRetention` is set to `true` .
-    pub backup_retention: Option<Bool>,
+    pub backup_retention: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CaCertificateIdentifier`: a string.
     ///
     /// The certificate associated with the database.
-    pub ca_certificate_identifier: Option<Str>,
+    pub ca_certificate_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterDatabaseName`: a string, required.
     ///
     /// The meaning of this parameter differs according to the database engine you use.
@@ -93,7 +63,7 @@ pub struct Database {
     /// - Must begin with a letter. Subsequent characters can be letters, underscores, or numbers (0-9).
     /// - Can't be a word reserved by the specified database engine.
     ///
-    /// For more information about reserved words in MySQL, see the Keywords and Reserved Words articles for \[MySQL 5.6\](<https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/5.6/en/keywords.html>) , \[MySQL 5.7\](<https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/5.7/en/keywords.html>) , and \[MySQL 8.0\](<https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/8.0/en/keywords.html>) .
+    /// For more information about reserved words in MySQL, see the Keywords and Reserved Words articles for [MySQL 5.6](https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/5.6/en/keywords.html) , [MySQL 5.7](https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/5.7/en/keywords.html) , and [MySQL 8.0](https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/8.0/en/keywords.html) .
     ///
     /// *PostgreSQL*
     ///
@@ -105,15 +75,15 @@ pub struct Database {
     /// - Must begin with a letter. Subsequent characters can be letters, underscores, or numbers (0-9).
     /// - Can't be a word reserved by the specified database engine.
     ///
-    /// For more information about reserved words in PostgreSQL, see the SQL Key Words articles for \[PostgreSQL 9.6\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/9.6/sql-keywords-appendix.html>) , \[PostgreSQL 10\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/10/sql-keywords-appendix.html>) , \[PostgreSQL 11\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/11/sql-keywords-appendix.html>) , and \[PostgreSQL 12\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/12/sql-keywords-appendix.html>) .
+    /// For more information about reserved words in PostgreSQL, see the SQL Key Words articles for [PostgreSQL 9.6](https://docs.aws.amazon.com/https://www.postgresql.org/docs/9.6/sql-keywords-appendix.html) , [PostgreSQL 10](https://docs.aws.amazon.com/https://www.postgresql.org/docs/10/sql-keywords-appendix.html) , [PostgreSQL 11](https://docs.aws.amazon.com/https://www.postgresql.org/docs/11/sql-keywords-appendix.html) , and [PostgreSQL 12](https://docs.aws.amazon.com/https://www.postgresql.org/docs/12/sql-keywords-appendix.html) .
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub master_database_name: Str,
+    pub master_database_name: ::cloudwright_core::Str,
     /// `MasterUserPassword`: a string.
     ///
     /// The password for the primary user of the database. The password can include any printable ASCII character except the following: /, ", or @. It cannot contain spaces.
     ///
-    /// &gt; The `MasterUserPassword` and `RotateMasterUserPassword` parameters cannot be used together in the same template.
+    /// \> The `MasterUserPassword` and `RotateMasterUserPassword` parameters cannot be used together in the same template.
     ///
     /// *MySQL*
     ///
@@ -124,7 +94,7 @@ pub struct Database {
     /// Constraints: Must contain 8-128 characters.
     ///
     /// Length 1 to 63; write-only: CloudFormation does not return it.
-    pub master_user_password: Option<Str>,
+    pub master_user_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterUsername`: a string, required.
     ///
     /// The name for the primary user.
@@ -138,7 +108,7 @@ pub struct Database {
     /// - First character must be a letter.
     /// - Can't be a reserved word for the chosen database engine.
     ///
-    /// For more information about reserved words in MySQL 5.6 or 5.7, see the Keywords and Reserved Words articles for \[MySQL 5.6\](<https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/5.6/en/keywords.html>) , \[MySQL 5.7\](<https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/5.7/en/keywords.html>) , or \[MySQL 8.0\](<https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/8.0/en/keywords.html>) .
+    /// For more information about reserved words in MySQL 5.6 or 5.7, see the Keywords and Reserved Words articles for [MySQL 5.6](https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/5.6/en/keywords.html) , [MySQL 5.7](https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/5.7/en/keywords.html) , or [MySQL 8.0](https://docs.aws.amazon.com/https://dev.mysql.com/doc/refman/8.0/en/keywords.html) .
     ///
     /// *PostgreSQL*
     ///
@@ -149,62 +119,63 @@ pub struct Database {
     /// - First character must be a letter.
     /// - Can't be a reserved word for the chosen database engine.
     ///
-    /// For more information about reserved words in MySQL 5.6 or 5.7, see the Keywords and Reserved Words articles for \[PostgreSQL 9.6\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/9.6/sql-keywords-appendix.html>) , \[PostgreSQL 10\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/10/sql-keywords-appendix.html>) , \[PostgreSQL 11\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/11/sql-keywords-appendix.html>) , and \[PostgreSQL 12\](<https://docs.aws.amazon.com/https://www.postgresql.org/docs/12/sql-keywords-appendix.html>) .
+    /// For more information about reserved words in MySQL 5.6 or 5.7, see the Keywords and Reserved Words articles for [PostgreSQL 9.6](https://docs.aws.amazon.com/https://www.postgresql.org/docs/9.6/sql-keywords-appendix.html) , [PostgreSQL 10](https://docs.aws.amazon.com/https://www.postgresql.org/docs/10/sql-keywords-appendix.html) , [PostgreSQL 11](https://docs.aws.amazon.com/https://www.postgresql.org/docs/11/sql-keywords-appendix.html) , and [PostgreSQL 12](https://docs.aws.amazon.com/https://www.postgresql.org/docs/12/sql-keywords-appendix.html) .
     ///
     /// Length 1 to 63; create-only: changing it replaces the resource.
-    pub master_username: Str,
+    pub master_username: ::cloudwright_core::Str,
     /// `PreferredBackupWindow`: a string.
     ///
     /// The daily time range during which automated backups are created for the database (for example, `16:00-16:30` ).
-    pub preferred_backup_window: Option<Str>,
+    pub preferred_backup_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// The weekly time range during which system maintenance can occur for the database, formatted as follows: `ddd:hh24:mi-ddd:hh24:mi` . For example, `Tue:17:00-Tue:17:30` .
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PubliclyAccessible`: a boolean.
     ///
     /// A Boolean value indicating whether the database is accessible to anyone on the internet.
-    pub publicly_accessible: Option<Bool>,
+    pub publicly_accessible: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RelationalDatabaseBlueprintId`: a string, required.
     ///
     /// The blueprint ID for the database (for example, `mysql_8_0` ).
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub relational_database_blueprint_id: Str,
+    pub relational_database_blueprint_id: ::cloudwright_core::Str,
     /// `RelationalDatabaseBundleId`: a string, required.
     ///
     /// The bundle ID for the database (for example, `medium_1_0` ).
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub relational_database_bundle_id: Str,
+    pub relational_database_bundle_id: ::cloudwright_core::Str,
     /// `RelationalDatabaseName`: a string, required.
     ///
     /// The name of the instance.
     ///
     /// Pattern `\w[\w\-]*\w`; length 2 to 255; create-only: changing it replaces the resource.
-    pub relational_database_name: Str,
+    pub relational_database_name: ::cloudwright_core::Str,
     /// `RelationalDatabaseParameters`: a list of [`RelationalDatabaseParameter`] objects.
     ///
     /// An array of parameters for the database.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub relational_database_parameters: Option<List<RelationalDatabaseParameter>>,
+    pub relational_database_parameters:
+        ::std::option::Option<::cloudwright_core::List<RelationalDatabaseParameter>>,
     /// `RotateMasterUserPassword`: a boolean.
     ///
     /// A Boolean value indicating whether to change the primary user password to a new, strong password generated by Lightsail .
     ///
-    /// &gt; The `RotateMasterUserPassword` and `MasterUserPassword` parameters cannot be used together in the same template.
+    /// \> The `RotateMasterUserPassword` and `MasterUserPassword` parameters cannot be used together in the same template.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub rotate_master_user_password: Option<Bool>,
+    pub rotate_master_user_password: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) in the *AWS CloudFormation User Guide* .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *AWS CloudFormation User Guide* .
     ///
-    /// &gt; The `Value` of `Tags` is optional for Lightsail resources.
-    pub tags: Option<List<Tag>>,
+    /// \> The `Value` of `Tags` is optional for Lightsail resources.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -214,7 +185,7 @@ impl Database {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::Database",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-database.html",
         primary_identifier: &["RelationalDatabaseName"],
@@ -225,81 +196,83 @@ impl Database {
         read_only: &["DatabaseArn"],
         attributes: &["DatabaseArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Database` with its required properties, named in a [`DatabaseRequired`].
     #[inline]
     pub fn new(required: DatabaseRequired) -> Self {
         Self {
-            availability_zone: None,
-            backup_retention: None,
-            ca_certificate_identifier: None,
+            availability_zone: ::std::option::Option::None,
+            backup_retention: ::std::option::Option::None,
+            ca_certificate_identifier: ::std::option::Option::None,
             master_database_name: required.master_database_name,
-            master_user_password: None,
+            master_user_password: ::std::option::Option::None,
             master_username: required.master_username,
-            preferred_backup_window: None,
-            preferred_maintenance_window: None,
-            publicly_accessible: None,
+            preferred_backup_window: ::std::option::Option::None,
+            preferred_maintenance_window: ::std::option::Option::None,
+            publicly_accessible: ::std::option::Option::None,
             relational_database_blueprint_id: required.relational_database_blueprint_id,
             relational_database_bundle_id: required.relational_database_bundle_id,
             relational_database_name: required.relational_database_name,
-            relational_database_parameters: None,
-            rotate_master_user_password: None,
-            tags: None,
+            relational_database_parameters: ::std::option::Option::None,
+            rotate_master_user_password: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `BackupRetention`: a boolean.
-    pub fn backup_retention(mut self, value: impl Into<Bool>) -> Self { self.backup_retention = Some(value.into()); self }
+    pub fn backup_retention(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.backup_retention = ::std::option::Option::Some(value.into()); self }
     /// `CaCertificateIdentifier`: a string.
-    pub fn ca_certificate_identifier(mut self, value: impl Into<Str>) -> Self { self.ca_certificate_identifier = Some(value.into()); self }
+    pub fn ca_certificate_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ca_certificate_identifier = ::std::option::Option::Some(value.into()); self }
     /// `MasterDatabaseName`: a string, required.
-    pub fn master_database_name(mut self, value: impl Into<Str>) -> Self { self.master_database_name = value.into(); self }
+    pub fn master_database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_database_name = value.into(); self }
     /// `MasterUserPassword`: a string.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
+    pub fn master_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_password = ::std::option::Option::Some(value.into()); self }
     /// `MasterUsername`: a string, required.
-    pub fn master_username(mut self, value: impl Into<Str>) -> Self { self.master_username = value.into(); self }
+    pub fn master_username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_username = value.into(); self }
     /// `PreferredBackupWindow`: a string.
-    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self { self.preferred_backup_window = Some(value.into()); self }
+    pub fn preferred_backup_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_backup_window = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
+    pub fn publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_accessible = ::std::option::Option::Some(value.into()); self }
     /// `RelationalDatabaseBlueprintId`: a string, required.
-    pub fn relational_database_blueprint_id(mut self, value: impl Into<Str>) -> Self { self.relational_database_blueprint_id = value.into(); self }
+    pub fn relational_database_blueprint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.relational_database_blueprint_id = value.into(); self }
     /// `RelationalDatabaseBundleId`: a string, required.
-    pub fn relational_database_bundle_id(mut self, value: impl Into<Str>) -> Self { self.relational_database_bundle_id = value.into(); self }
+    pub fn relational_database_bundle_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.relational_database_bundle_id = value.into(); self }
     /// `RelationalDatabaseName`: a string, required.
-    pub fn relational_database_name(mut self, value: impl Into<Str>) -> Self { self.relational_database_name = value.into(); self }
+    pub fn relational_database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.relational_database_name = value.into(); self }
     /// `RelationalDatabaseParameters`: a list of [`RelationalDatabaseParameter`] objects.
-    pub fn relational_database_parameters(mut self, value: impl Into<List<RelationalDatabaseParameter>>) -> Self { self.relational_database_parameters = Some(value.into()); self }
+    pub fn relational_database_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RelationalDatabaseParameter>>) -> Self { self.relational_database_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RotateMasterUserPassword`: a boolean.
-    pub fn rotate_master_user_password(mut self, value: impl Into<Bool>) -> Self { self.rotate_master_user_password = Some(value.into()); self }
+    pub fn rotate_master_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.rotate_master_user_password = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Database {
+impl ::cloudwright_core::Resource for Database {
     type Attributes = DatabaseAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Database, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Database, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Database {
+impl ::cloudwright_core::ToValue for Database {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("BackupRetention", &self.backup_retention)
             .opt("CaCertificateIdentifier", &self.ca_certificate_identifier)
@@ -334,12 +307,12 @@ impl ToValue for Database {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Database`]: `Handle<Database>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Database`]: `Handle<Database>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DatabaseAttributes(ResourceRef);
+pub struct DatabaseAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DatabaseAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DatabaseAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -349,30 +322,14 @@ impl DatabaseAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the database (for example, `arn:aws:lightsail:us-east-2:123456789101:RelationalDatabase/244ad76f-8aad-4741-809f-12345EXAMPLE` ).
     #[inline]
-    pub fn database_arn(&self) -> Value {
-        self.0.get_att("DatabaseArn")
+    pub fn database_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatabaseArn"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RelationalDatabaseParameter: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedValues", Shape::STR),
-        ("ApplyMethod", Shape::STR),
-        ("ApplyType", Shape::STR),
-        ("DataType", Shape::STR),
-        ("Description", Shape::STR),
-        ("IsModifiable", Shape::Bool),
-        ("ParameterName", Shape::STR),
-        ("ParameterValue", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RelationalDatabaseParameter` property type of `AWS::Lightsail::Database`.
 ///
-/// `RelationalDatabaseParameter` is a property of the \[AWS::Lightsail::Database\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-database.html>) resource. It describes parameters for the database.
+/// `RelationalDatabaseParameter` is a property of the [AWS::Lightsail::Database](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-database.html) resource. It describes parameters for the database.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-database-relationaldatabaseparameter.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -380,37 +337,37 @@ pub struct RelationalDatabaseParameter {
     /// `AllowedValues`: a string.
     ///
     /// The valid range of values for the parameter.
-    pub allowed_values: Option<Str>,
+    pub allowed_values: ::std::option::Option<::cloudwright_core::Str>,
     /// `ApplyMethod`: a string.
     ///
     /// Indicates when parameter updates are applied.
     ///
     /// Can be `immediate` or `pending-reboot` .
-    pub apply_method: Option<Str>,
+    pub apply_method: ::std::option::Option<::cloudwright_core::Str>,
     /// `ApplyType`: a string.
     ///
     /// Specifies the engine-specific parameter type.
-    pub apply_type: Option<Str>,
+    pub apply_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataType`: a string.
     ///
     /// The valid data type of the parameter.
-    pub data_type: Option<Str>,
+    pub data_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of the parameter.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IsModifiable`: a boolean.
     ///
     /// A Boolean value indicating whether the parameter can be modified.
-    pub is_modifiable: Option<Bool>,
+    pub is_modifiable: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ParameterName`: a string.
     ///
     /// The name of the parameter.
-    pub parameter_name: Option<Str>,
+    pub parameter_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParameterValue`: a string.
     ///
     /// The value for the parameter.
-    pub parameter_value: Option<Str>,
+    pub parameter_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -418,33 +375,33 @@ impl RelationalDatabaseParameter {
     /// A `RelationalDatabaseParameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowedValues`: a string.
-    pub fn allowed_values(mut self, value: impl Into<Str>) -> Self { self.allowed_values = Some(value.into()); self }
+    pub fn allowed_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allowed_values = ::std::option::Option::Some(value.into()); self }
     /// `ApplyMethod`: a string.
-    pub fn apply_method(mut self, value: impl Into<Str>) -> Self { self.apply_method = Some(value.into()); self }
+    pub fn apply_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.apply_method = ::std::option::Option::Some(value.into()); self }
     /// `ApplyType`: a string.
-    pub fn apply_type(mut self, value: impl Into<Str>) -> Self { self.apply_type = Some(value.into()); self }
+    pub fn apply_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.apply_type = ::std::option::Option::Some(value.into()); self }
     /// `DataType`: a string.
-    pub fn data_type(mut self, value: impl Into<Str>) -> Self { self.data_type = Some(value.into()); self }
+    pub fn data_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IsModifiable`: a boolean.
-    pub fn is_modifiable(mut self, value: impl Into<Bool>) -> Self { self.is_modifiable = Some(value.into()); self }
+    pub fn is_modifiable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_modifiable = ::std::option::Option::Some(value.into()); self }
     /// `ParameterName`: a string.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = Some(value.into()); self }
+    pub fn parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_name = ::std::option::Option::Some(value.into()); self }
     /// `ParameterValue`: a string.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = Some(value.into()); self }
+    pub fn parameter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RelationalDatabaseParameter {}
+impl crate::PropertyType for RelationalDatabaseParameter {}
 
-impl ToValue for RelationalDatabaseParameter {
+impl ::cloudwright_core::ToValue for RelationalDatabaseParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedValues", &self.allowed_values)
             .opt("ApplyMethod", &self.apply_method)
             .opt("ApplyType", &self.apply_type)
@@ -455,4 +412,55 @@ impl ToValue for RelationalDatabaseParameter {
             .opt("ParameterValue", &self.parameter_value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Database: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("BackupRetention", Shape::Bool),
+            ("CaCertificateIdentifier", Shape::STR),
+            ("MasterDatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("MasterUserPassword", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+            ("MasterUsername", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+            ("PreferredBackupWindow", Shape::STR),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("PubliclyAccessible", Shape::Bool),
+            ("RelationalDatabaseBlueprintId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("RelationalDatabaseBundleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("RelationalDatabaseName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RelationalDatabaseParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_RelationalDatabaseParameter), min_items: None, max_items: None, unique: true })),
+            ("RotateMasterUserPassword", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["RelationalDatabaseName", "RelationalDatabaseBlueprintId", "RelationalDatabaseBundleId", "MasterDatabaseName", "MasterUsername"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RelationalDatabaseParameter: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedValues", Shape::STR),
+            ("ApplyMethod", Shape::STR),
+            ("ApplyType", Shape::STR),
+            ("DataType", Shape::STR),
+            ("Description", Shape::STR),
+            ("IsModifiable", Shape::Bool),
+            ("ParameterName", Shape::STR),
+            ("ParameterValue", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

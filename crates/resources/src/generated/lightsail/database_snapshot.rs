@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+pub use super::shared::Tag;
 
 /// The required properties of [`DatabaseSnapshot`], by name: `DatabaseSnapshot::new(DatabaseSnapshotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseSnapshotRequired {
     /// `RelationalDatabaseName`: a string, required.
-    pub relational_database_name: Str,
+    pub relational_database_name: ::cloudwright_core::Str,
     /// `RelationalDatabaseSnapshotName`: a string, required.
-    pub relational_database_snapshot_name: Str,
+    pub relational_database_snapshot_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseSnapshot: ObjRule = ObjRule {
-    properties: &[
-        ("RelationalDatabaseName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RelationalDatabaseSnapshotName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["RelationalDatabaseSnapshotName", "RelationalDatabaseName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::DatabaseSnapshot` resource.
 ///
@@ -52,19 +34,19 @@ pub struct DatabaseSnapshot {
     /// The name of the database on which to base your new snapshot.
     ///
     /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
-    pub relational_database_name: Str,
+    pub relational_database_name: ::cloudwright_core::Str,
     /// `RelationalDatabaseSnapshotName`: a string, required.
     ///
     /// The name for your new database snapshot.
     ///
     /// Pattern `^\w[\w\-]*\w$`; length 2 to 255; create-only: changing it replaces the resource.
-    pub relational_database_snapshot_name: Str,
+    pub relational_database_snapshot_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +56,7 @@ impl DatabaseSnapshot {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::DatabaseSnapshot",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-databasesnapshot.html",
         primary_identifier: &["RelationalDatabaseSnapshotName"],
@@ -85,7 +67,7 @@ impl DatabaseSnapshot {
         read_only: &["Arn", "CreatedAt", "Engine", "EngineVersion", "FromRelationalDatabaseArn", "FromRelationalDatabaseBlueprintId", "FromRelationalDatabaseBundleId", "FromRelationalDatabaseName", "Location", "Name", "ResourceType", "SizeInGb", "State", "SupportCode"],
         attributes: &["Arn", "CreatedAt", "Engine", "EngineVersion", "FromRelationalDatabaseArn", "FromRelationalDatabaseBlueprintId", "FromRelationalDatabaseBundleId", "FromRelationalDatabaseName", "Location", "Name", "ResourceType", "SizeInGb", "State", "SupportCode"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DatabaseSnapshot` with its required properties, named in a [`DatabaseSnapshotRequired`].
@@ -94,36 +76,38 @@ impl DatabaseSnapshot {
         Self {
             relational_database_name: required.relational_database_name,
             relational_database_snapshot_name: required.relational_database_snapshot_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `RelationalDatabaseName`: a string, required.
-    pub fn relational_database_name(mut self, value: impl Into<Str>) -> Self { self.relational_database_name = value.into(); self }
+    pub fn relational_database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.relational_database_name = value.into(); self }
     /// `RelationalDatabaseSnapshotName`: a string, required.
-    pub fn relational_database_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.relational_database_snapshot_name = value.into(); self }
+    pub fn relational_database_snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.relational_database_snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DatabaseSnapshot {
+impl ::cloudwright_core::Resource for DatabaseSnapshot {
     type Attributes = DatabaseSnapshotAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DatabaseSnapshot, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DatabaseSnapshot, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DatabaseSnapshot {
+impl ::cloudwright_core::ToValue for DatabaseSnapshot {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RelationalDatabaseName", &self.relational_database_name)
             .req(
                 "RelationalDatabaseSnapshotName",
@@ -134,12 +118,12 @@ impl ToValue for DatabaseSnapshot {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DatabaseSnapshot`]: `Handle<DatabaseSnapshot>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DatabaseSnapshot`]: `Handle<DatabaseSnapshot>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DatabaseSnapshotAttributes(ResourceRef);
+pub struct DatabaseSnapshotAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DatabaseSnapshotAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DatabaseSnapshotAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,111 +133,134 @@ impl DatabaseSnapshotAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the database snapshot.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the database snapshot was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Engine`: a string.
     ///
     /// The software of the database snapshot (for example, MySQL).
     #[inline]
-    pub fn engine(&self) -> Value {
-        self.0.get_att("Engine")
+    pub fn engine(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Engine"))
     }
 
     /// `Fn::GetAtt` `EngineVersion`: a string.
     ///
     /// The database engine version for the database snapshot (for example, 5.7.23).
     #[inline]
-    pub fn engine_version(&self) -> Value {
-        self.0.get_att("EngineVersion")
+    pub fn engine_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EngineVersion"))
     }
 
     /// `Fn::GetAtt` `FromRelationalDatabaseArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the database from which the database snapshot was created.
     #[inline]
-    pub fn from_relational_database_arn(&self) -> Value {
-        self.0.get_att("FromRelationalDatabaseArn")
+    pub fn from_relational_database_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FromRelationalDatabaseArn"))
     }
 
     /// `Fn::GetAtt` `FromRelationalDatabaseBlueprintId`: a string.
     ///
     /// The blueprint ID of the database from which the database snapshot was created. A blueprint describes the major engine version of a database.
     #[inline]
-    pub fn from_relational_database_blueprint_id(&self) -> Value {
-        self.0.get_att("FromRelationalDatabaseBlueprintId")
+    pub fn from_relational_database_blueprint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FromRelationalDatabaseBlueprintId"))
     }
 
     /// `Fn::GetAtt` `FromRelationalDatabaseBundleId`: a string.
     ///
     /// The bundle ID of the database from which the database snapshot was created.
     #[inline]
-    pub fn from_relational_database_bundle_id(&self) -> Value {
-        self.0.get_att("FromRelationalDatabaseBundleId")
+    pub fn from_relational_database_bundle_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FromRelationalDatabaseBundleId"))
     }
 
     /// `Fn::GetAtt` `FromRelationalDatabaseName`: a string.
     ///
     /// The name of the source database from which the database snapshot was created.
     #[inline]
-    pub fn from_relational_database_name(&self) -> Value {
-        self.0.get_att("FromRelationalDatabaseName")
+    pub fn from_relational_database_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FromRelationalDatabaseName"))
     }
 
     /// `Fn::GetAtt` `Location`: an object.
     ///
     /// The Region name and Availability Zone where the database snapshot is located.
     #[inline]
-    pub fn location(&self) -> Value {
-        self.0.get_att("Location")
+    pub fn location(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Location"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the database snapshot.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `ResourceType`: one of a set of strings.
     ///
     /// The Lightsail resource type.
     #[inline]
-    pub fn resource_type(&self) -> Value {
-        self.0.get_att("ResourceType")
+    pub fn resource_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceType"))
     }
 
     /// `Fn::GetAtt` `SizeInGb`: an integer.
     ///
     /// The size of the disk in GB (for example, 32) for the database snapshot.
     #[inline]
-    pub fn size_in_gb(&self) -> Value {
-        self.0.get_att("SizeInGb")
+    pub fn size_in_gb(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("SizeInGb"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the database snapshot.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `SupportCode`: a string.
     ///
     /// The support code for the database snapshot. Include this code in your email to support when you have questions about a database snapshot in Lightsail. This code enables our support team to look up your Lightsail information more easily.
     #[inline]
-    pub fn support_code(&self) -> Value {
-        self.0.get_att("SupportCode")
+    pub fn support_code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SupportCode"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseSnapshot: ObjRule = ObjRule {
+        properties: &[
+            ("RelationalDatabaseName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RelationalDatabaseSnapshotName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["RelationalDatabaseSnapshotName", "RelationalDatabaseName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

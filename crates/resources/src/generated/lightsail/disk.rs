@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{
-    AddOn, AddOnRequired, AddOnStatus, AddOnType, AutoSnapshotAddOn, Location, Tag, TagRequired,
-};
-use super::shared::{RULE_AddOn, RULE_Location, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$");
+pub use super::shared::{AddOn, AddOnStatus, AddOnType, AutoSnapshotAddOn, Location, Tag};
 
 /// The required properties of [`Disk`], by name: `Disk::new(DiskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiskRequired {
     /// `DiskName`: a string, required.
-    pub disk_name: Str,
+    pub disk_name: ::cloudwright_core::Str,
     /// `SizeInGb`: an integer, required.
-    pub size_in_gb: Int,
+    pub size_in_gb: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Disk: ObjRule = ObjRule {
-    properties: &[
-        ("AddOns", Shape::List(&ListRule { items: Shape::Object(&RULE_AddOn), min_items: None, max_items: None, unique: false })),
-        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DiskName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Location", Shape::Object(&RULE_Location)),
-        ("SizeInGb", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DiskName", "SizeInGb"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::Disk` resource.
 ///
@@ -57,38 +33,38 @@ pub struct Disk {
     ///
     /// An array of add-ons for the disk.
     ///
-    /// &gt; If the disk has an add-on enabled when performing a delete disk request, the add-on is automatically disabled before the disk is deleted.
-    pub add_ons: Option<List<AddOn>>,
+    /// \> If the disk has an add-on enabled when performing a delete disk request, the add-on is automatically disabled before the disk is deleted.
+    pub add_ons: ::std::option::Option<::cloudwright_core::List<AddOn>>,
     /// `AvailabilityZone`: a string.
     ///
     /// The AWS Region and Availability Zone location for the disk (for example, `us-east-1a` ).
     ///
     /// Pattern `\S`; length 1 to 255; create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `DiskName`: a string, required.
     ///
     /// The name of the disk.
     ///
     /// Pattern `^[a-zA-Z0-9][\w\-.]*[a-zA-Z0-9]$`; length 1 to 254; create-only: changing it replaces the resource.
-    pub disk_name: Str,
+    pub disk_name: ::cloudwright_core::Str,
     /// `Location`: a [`Location`] object.
     ///
     /// The AWS Region and Availability Zone where the disk is located.
-    pub location: Option<Obj<Location>>,
+    pub location: ::std::option::Option<crate::Obj<Location>>,
     /// `SizeInGb`: an integer, required.
     ///
     /// The size of the disk in GB.
     ///
     /// Create-only: changing it replaces the resource.
-    pub size_in_gb: Int,
+    pub size_in_gb: ::cloudwright_core::Int,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) in the *AWS CloudFormation User Guide* .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *AWS CloudFormation User Guide* .
     ///
-    /// &gt; The `Value` of `Tags` is optional for Lightsail resources.
-    pub tags: Option<List<Tag>>,
+    /// \> The `Value` of `Tags` is optional for Lightsail resources.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +74,7 @@ impl Disk {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::Disk",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-disk.html",
         primary_identifier: &["DiskName"],
@@ -109,54 +85,56 @@ impl Disk {
         read_only: &["AttachedTo", "Path", "IsAttached", "Iops", "AttachmentState", "State", "ResourceType", "Location/AvailabilityZone", "Location/RegionName", "SupportCode", "DiskArn"],
         attributes: &["AttachedTo", "AttachmentState", "DiskArn", "Iops", "IsAttached", "Location.AvailabilityZone", "Location.RegionName", "Path", "ResourceType", "State", "SupportCode"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Disk` with its required properties, named in a [`DiskRequired`].
     #[inline]
     pub fn new(required: DiskRequired) -> Self {
         Self {
-            add_ons: None,
-            availability_zone: None,
+            add_ons: ::std::option::Option::None,
+            availability_zone: ::std::option::Option::None,
             disk_name: required.disk_name,
-            location: None,
+            location: ::std::option::Option::None,
             size_in_gb: required.size_in_gb,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AddOns`: a list of [`AddOn`] objects.
-    pub fn add_ons(mut self, value: impl Into<List<AddOn>>) -> Self { self.add_ons = Some(value.into()); self }
+    pub fn add_ons(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AddOn>>) -> Self { self.add_ons = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `DiskName`: a string, required.
-    pub fn disk_name(mut self, value: impl Into<Str>) -> Self { self.disk_name = value.into(); self }
+    pub fn disk_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.disk_name = value.into(); self }
     /// `Location`: a [`Location`] object.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = Some(value.into()); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<crate::Obj<Location>>) -> Self { self.location = ::std::option::Option::Some(value.into()); self }
     /// `SizeInGb`: an integer, required.
-    pub fn size_in_gb(mut self, value: impl Into<Int>) -> Self { self.size_in_gb = value.into(); self }
+    pub fn size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_gb = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Disk {
+impl ::cloudwright_core::Resource for Disk {
     type Attributes = DiskAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Disk, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Disk, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Disk {
+impl ::cloudwright_core::ToValue for Disk {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddOns", &self.add_ons)
             .opt("AvailabilityZone", &self.availability_zone)
             .req("DiskName", &self.disk_name)
@@ -167,12 +145,12 @@ impl ToValue for Disk {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Disk`]: `Handle<Disk>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Disk`]: `Handle<Disk>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DiskAttributes(ResourceRef);
+pub struct DiskAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DiskAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DiskAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,82 +160,82 @@ impl DiskAttributes {
     ///
     /// The resources to which the disk is attached.
     #[inline]
-    pub fn attached_to(&self) -> Value {
-        self.0.get_att("AttachedTo")
+    pub fn attached_to(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachedTo"))
     }
 
     /// `Fn::GetAtt` `AttachmentState`: a string.
     ///
     /// (Deprecated) The attachment state of the disk.
     ///
-    /// &gt; In releases prior to November 14, 2017, this parameter returned `attached` for system disks in the API response. It is now deprecated, but still included in the response. Use `isAttached` instead.
+    /// \> In releases prior to November 14, 2017, this parameter returned `attached` for system disks in the API response. It is now deprecated, but still included in the response. Use `isAttached` instead.
     #[inline]
-    pub fn attachment_state(&self) -> Value {
-        self.0.get_att("AttachmentState")
+    pub fn attachment_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachmentState"))
     }
 
     /// `Fn::GetAtt` `DiskArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the disk.
     #[inline]
-    pub fn disk_arn(&self) -> Value {
-        self.0.get_att("DiskArn")
+    pub fn disk_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DiskArn"))
     }
 
     /// `Fn::GetAtt` `Iops`: an integer.
     ///
     /// The input/output operations per second (IOPS) of the disk.
     #[inline]
-    pub fn iops(&self) -> Value {
-        self.0.get_att("Iops")
+    pub fn iops(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Iops"))
     }
 
     /// `Fn::GetAtt` `IsAttached`: a boolean.
     ///
     /// A Boolean value indicating whether the disk is attached.
     #[inline]
-    pub fn is_attached(&self) -> Value {
-        self.0.get_att("IsAttached")
+    pub fn is_attached(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsAttached"))
     }
 
     /// `Fn::GetAtt` `Location.AvailabilityZone`: a string.
     ///
     /// The Availability Zone where the disk is located.
     #[inline]
-    pub fn location_availability_zone(&self) -> Value {
-        self.0.get_att("Location.AvailabilityZone")
+    pub fn location_availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Location.AvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `Location.RegionName`: a string.
     ///
     /// The AWS Region where the disk is located.
     #[inline]
-    pub fn location_region_name(&self) -> Value {
-        self.0.get_att("Location.RegionName")
+    pub fn location_region_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Location.RegionName"))
     }
 
     /// `Fn::GetAtt` `Path`: a string.
     ///
     /// The disk path.
     #[inline]
-    pub fn path(&self) -> Value {
-        self.0.get_att("Path")
+    pub fn path(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Path"))
     }
 
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// The resource type of the disk (for example, `Disk` ).
     #[inline]
-    pub fn resource_type(&self) -> Value {
-        self.0.get_att("ResourceType")
+    pub fn resource_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceType"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the disk (for example, `in-use` ).
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `SupportCode`: a string.
@@ -266,7 +244,34 @@ impl DiskAttributes {
     ///
     /// Include this code in your email to support when you have questions about a disk or another resource in Lightsail . This code helps our support team to look up your Lightsail information.
     #[inline]
-    pub fn support_code(&self) -> Value {
-        self.0.get_att("SupportCode")
+    pub fn support_code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SupportCode"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_AddOn, RULE_Location, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Disk: ObjRule = ObjRule {
+        properties: &[
+            ("AddOns", Shape::List(&ListRule { items: Shape::Object(&RULE_AddOn), min_items: None, max_items: None, unique: false })),
+            ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DiskName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Location", Shape::Object(&RULE_Location)),
+            ("SizeInGb", Shape::INT),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DiskName", "SizeInGb"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+pub use super::shared::Tag;
 
 /// The required properties of [`DiskSnapshot`], by name: `DiskSnapshot::new(DiskSnapshotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiskSnapshotRequired {
     /// `DiskName`: a string, required.
-    pub disk_name: Str,
+    pub disk_name: ::cloudwright_core::Str,
     /// `DiskSnapshotName`: a string, required.
-    pub disk_snapshot_name: Str,
+    pub disk_snapshot_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DiskSnapshot: ObjRule = ObjRule {
-    properties: &[
-        ("DiskName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DiskSnapshotName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["DiskSnapshotName", "DiskName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::DiskSnapshot` resource.
 ///
@@ -52,19 +34,19 @@ pub struct DiskSnapshot {
     /// The unique name of the disk.
     ///
     /// Pattern `^\w[\w\-]*\w$`; length 2 to 255; create-only: changing it replaces the resource.
-    pub disk_name: Str,
+    pub disk_name: ::cloudwright_core::Str,
     /// `DiskSnapshotName`: a string, required.
     ///
     /// The name of the disk snapshot ( `my-disk-snapshot` ).
     ///
     /// Pattern `^\w[\w\-]*\w$`; length 2 to 255; create-only: changing it replaces the resource.
-    pub disk_snapshot_name: Str,
+    pub disk_snapshot_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// The tag keys and optional values for the resource. For more information about tags in Lightsail, see the \[Amazon Lightsail Developer Guide\](<https://docs.aws.amazon.com/lightsail/latest/userguide/amazon-lightsail-tags>) .
+    /// The tag keys and optional values for the resource. For more information about tags in Lightsail, see the [Amazon Lightsail Developer Guide](https://docs.aws.amazon.com/lightsail/latest/userguide/amazon-lightsail-tags) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +56,7 @@ impl DiskSnapshot {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::DiskSnapshot",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-disksnapshot.html",
         primary_identifier: &["DiskSnapshotName"],
@@ -85,7 +67,7 @@ impl DiskSnapshot {
         read_only: &["DiskSnapshotArn", "Location", "ResourceType", "State", "Progress", "FromDiskName", "SizeInGb", "IsFromAutoSnapshot", "CreatedAt", "SupportCode"],
         attributes: &["CreatedAt", "DiskSnapshotArn", "FromDiskName", "IsFromAutoSnapshot", "Location", "Progress", "ResourceType", "SizeInGb", "State", "SupportCode"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DiskSnapshot` with its required properties, named in a [`DiskSnapshotRequired`].
@@ -94,36 +76,38 @@ impl DiskSnapshot {
         Self {
             disk_name: required.disk_name,
             disk_snapshot_name: required.disk_snapshot_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DiskName`: a string, required.
-    pub fn disk_name(mut self, value: impl Into<Str>) -> Self { self.disk_name = value.into(); self }
+    pub fn disk_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.disk_name = value.into(); self }
     /// `DiskSnapshotName`: a string, required.
-    pub fn disk_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.disk_snapshot_name = value.into(); self }
+    pub fn disk_snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.disk_snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DiskSnapshot {
+impl ::cloudwright_core::Resource for DiskSnapshot {
     type Attributes = DiskSnapshotAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DiskSnapshot, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DiskSnapshot, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DiskSnapshot {
+impl ::cloudwright_core::ToValue for DiskSnapshot {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DiskName", &self.disk_name)
             .req("DiskSnapshotName", &self.disk_snapshot_name)
             .opt("Tags", &self.tags)
@@ -131,12 +115,12 @@ impl ToValue for DiskSnapshot {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DiskSnapshot`]: `Handle<DiskSnapshot>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DiskSnapshot`]: `Handle<DiskSnapshot>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DiskSnapshotAttributes(ResourceRef);
+pub struct DiskSnapshotAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DiskSnapshotAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DiskSnapshotAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,79 +130,102 @@ impl DiskSnapshotAttributes {
     ///
     /// The date when the disk snapshot was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DiskSnapshotArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the disk snapshot.
     #[inline]
-    pub fn disk_snapshot_arn(&self) -> Value {
-        self.0.get_att("DiskSnapshotArn")
+    pub fn disk_snapshot_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DiskSnapshotArn"))
     }
 
     /// `Fn::GetAtt` `FromDiskName`: a string.
     ///
     /// The unique name of the source disk from which the disk snapshot was created.
     #[inline]
-    pub fn from_disk_name(&self) -> Value {
-        self.0.get_att("FromDiskName")
+    pub fn from_disk_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FromDiskName"))
     }
 
     /// `Fn::GetAtt` `IsFromAutoSnapshot`: a boolean.
     ///
     /// A Boolean value indicating whether the snapshot was created from an automatic snapshot.
     #[inline]
-    pub fn is_from_auto_snapshot(&self) -> Value {
-        self.0.get_att("IsFromAutoSnapshot")
+    pub fn is_from_auto_snapshot(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsFromAutoSnapshot"))
     }
 
     /// `Fn::GetAtt` `Location`: an object.
     ///
     /// The AWS Region and Availability Zone where the disk snapshot was created.
     #[inline]
-    pub fn location(&self) -> Value {
-        self.0.get_att("Location")
+    pub fn location(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Location"))
     }
 
     /// `Fn::GetAtt` `Progress`: a string.
     ///
     /// The progress of the snapshot.
     #[inline]
-    pub fn progress(&self) -> Value {
-        self.0.get_att("Progress")
+    pub fn progress(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Progress"))
     }
 
     /// `Fn::GetAtt` `ResourceType`: one of a set of strings.
     ///
     /// The Lightsail resource type ( `DiskSnapshot` ).
     #[inline]
-    pub fn resource_type(&self) -> Value {
-        self.0.get_att("ResourceType")
+    pub fn resource_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceType"))
     }
 
     /// `Fn::GetAtt` `SizeInGb`: an integer.
     ///
     /// The size of the disk in GB.
     #[inline]
-    pub fn size_in_gb(&self) -> Value {
-        self.0.get_att("SizeInGb")
+    pub fn size_in_gb(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("SizeInGb"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The status of the disk snapshot operation.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `SupportCode`: a string.
     ///
     /// The support code. Include this code in your email to support when you have questions about an instance or another resource in Lightsail. This code enables our support team to look up your Lightsail information more easily.
     #[inline]
-    pub fn support_code(&self) -> Value {
-        self.0.get_att("SupportCode")
+    pub fn support_code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SupportCode"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DiskSnapshot: ObjRule = ObjRule {
+        properties: &[
+            ("DiskName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DiskSnapshotName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["DiskSnapshotName", "DiskName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

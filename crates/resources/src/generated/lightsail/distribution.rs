@@ -5,47 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{IpAddressType, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
+pub use super::shared::{IpAddressType, Tag};
 
 /// The required properties of [`Distribution`], by name: `Distribution::new(DistributionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistributionRequired {
     /// `BundleId`: a string, required.
-    pub bundle_id: Str,
+    pub bundle_id: ::cloudwright_core::Str,
     /// `DefaultCacheBehavior`: a [`CacheBehavior`] object, required.
-    pub default_cache_behavior: Obj<CacheBehavior>,
+    pub default_cache_behavior: crate::Obj<CacheBehavior>,
     /// `DistributionName`: a string, required.
-    pub distribution_name: Str,
+    pub distribution_name: ::cloudwright_core::Str,
     /// `Origin`: an [`InputOrigin`] object, required.
-    pub origin: Obj<InputOrigin>,
+    pub origin: crate::Obj<InputOrigin>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Distribution: ObjRule = ObjRule {
-    properties: &[
-        ("BundleId", Shape::STR),
-        ("CacheBehaviorSettings", Shape::Object(&RULE_CacheSettings)),
-        ("CacheBehaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_CacheBehaviorPerPath), min_items: None, max_items: None, unique: true })),
-        ("CertificateName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DefaultCacheBehavior", Shape::Object(&RULE_CacheBehavior)),
-        ("DistributionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4", "ipv6"], ..StrRule::ANY })),
-        ("IsEnabled", Shape::Bool),
-        ("Origin", Shape::Object(&RULE_InputOrigin)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DistributionName", "BundleId", "DefaultCacheBehavior", "Origin"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::Distribution` resource.
 ///
@@ -65,31 +38,31 @@ pub struct Distribution {
     /// `BundleId`: a string, required.
     ///
     /// The ID of the bundle applied to the distribution.
-    pub bundle_id: Str,
+    pub bundle_id: ::cloudwright_core::Str,
     /// `CacheBehaviorSettings`: a [`CacheSettings`] object.
     ///
     /// An object that describes the cache behavior settings of the distribution.
-    pub cache_behavior_settings: Option<Obj<CacheSettings>>,
+    pub cache_behavior_settings: ::std::option::Option<crate::Obj<CacheSettings>>,
     /// `CacheBehaviors`: a list of [`CacheBehaviorPerPath`] objects.
     ///
     /// An array of objects that describe the per-path cache behavior of the distribution.
-    pub cache_behaviors: Option<List<CacheBehaviorPerPath>>,
+    pub cache_behaviors: ::std::option::Option<::cloudwright_core::List<CacheBehaviorPerPath>>,
     /// `CertificateName`: a string.
     ///
     /// The name of the SSL/TLS certificate attached to the distribution.
     ///
     /// Pattern `^\w[\w\-]*\w$`.
-    pub certificate_name: Option<Str>,
+    pub certificate_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultCacheBehavior`: a [`CacheBehavior`] object, required.
     ///
     /// An object that describes the default cache behavior of the distribution.
-    pub default_cache_behavior: Obj<CacheBehavior>,
+    pub default_cache_behavior: crate::Obj<CacheBehavior>,
     /// `DistributionName`: a string, required.
     ///
     /// The name of the distribution
     ///
     /// Pattern `\w[\w\-]*\w`; create-only: changing it replaces the resource.
-    pub distribution_name: Str,
+    pub distribution_name: ::cloudwright_core::Str,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// The IP address type of the distribution.
@@ -97,25 +70,25 @@ pub struct Distribution {
     /// The possible values are `ipv4` for IPv4 only, and `dualstack` for IPv4 and IPv6.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `IsEnabled`: a boolean.
     ///
     /// A Boolean value indicating whether the distribution is enabled.
-    pub is_enabled: Option<Bool>,
+    pub is_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Origin`: an [`InputOrigin`] object, required.
     ///
     /// An object that describes the origin resource of the distribution, such as a Lightsail instance, bucket, or load balancer.
     ///
     /// The distribution pulls, caches, and serves content from the origin.
-    pub origin: Obj<InputOrigin>,
+    pub origin: crate::Obj<InputOrigin>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) in the *AWS CloudFormation User Guide* .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *AWS CloudFormation User Guide* .
     ///
-    /// &gt; The `Value` of `Tags` is optional for Lightsail resources.
-    pub tags: Option<List<Tag>>,
+    /// \> The `Value` of `Tags` is optional for Lightsail resources.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -125,7 +98,7 @@ impl Distribution {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::Distribution",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-distribution.html",
         primary_identifier: &["DistributionName"],
@@ -136,7 +109,7 @@ impl Distribution {
         read_only: &["DistributionArn", "Status", "AbleToUpdateBundle"],
         attributes: &["AbleToUpdateBundle", "DistributionArn", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Distribution` with its required properties, named in a [`DistributionRequired`].
@@ -144,58 +117,60 @@ impl Distribution {
     pub fn new(required: DistributionRequired) -> Self {
         Self {
             bundle_id: required.bundle_id,
-            cache_behavior_settings: None,
-            cache_behaviors: None,
-            certificate_name: None,
+            cache_behavior_settings: ::std::option::Option::None,
+            cache_behaviors: ::std::option::Option::None,
+            certificate_name: ::std::option::Option::None,
             default_cache_behavior: required.default_cache_behavior,
             distribution_name: required.distribution_name,
-            ip_address_type: None,
-            is_enabled: None,
+            ip_address_type: ::std::option::Option::None,
+            is_enabled: ::std::option::Option::None,
             origin: required.origin,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `BundleId`: a string, required.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
+    pub fn bundle_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bundle_id = value.into(); self }
     /// `CacheBehaviorSettings`: a [`CacheSettings`] object.
-    pub fn cache_behavior_settings(mut self, value: impl Into<Obj<CacheSettings>>) -> Self { self.cache_behavior_settings = Some(value.into()); self }
+    pub fn cache_behavior_settings(mut self, value: impl ::std::convert::Into<crate::Obj<CacheSettings>>) -> Self { self.cache_behavior_settings = ::std::option::Option::Some(value.into()); self }
     /// `CacheBehaviors`: a list of [`CacheBehaviorPerPath`] objects.
-    pub fn cache_behaviors(mut self, value: impl Into<List<CacheBehaviorPerPath>>) -> Self { self.cache_behaviors = Some(value.into()); self }
+    pub fn cache_behaviors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CacheBehaviorPerPath>>) -> Self { self.cache_behaviors = ::std::option::Option::Some(value.into()); self }
     /// `CertificateName`: a string.
-    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self { self.certificate_name = Some(value.into()); self }
+    pub fn certificate_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_name = ::std::option::Option::Some(value.into()); self }
     /// `DefaultCacheBehavior`: a [`CacheBehavior`] object, required.
-    pub fn default_cache_behavior(mut self, value: impl Into<Obj<CacheBehavior>>) -> Self { self.default_cache_behavior = value.into(); self }
+    pub fn default_cache_behavior(mut self, value: impl ::std::convert::Into<crate::Obj<CacheBehavior>>) -> Self { self.default_cache_behavior = value.into(); self }
     /// `DistributionName`: a string, required.
-    pub fn distribution_name(mut self, value: impl Into<Str>) -> Self { self.distribution_name = value.into(); self }
+    pub fn distribution_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.distribution_name = value.into(); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `IsEnabled`: a boolean.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
+    pub fn is_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Origin`: an [`InputOrigin`] object, required.
-    pub fn origin(mut self, value: impl Into<Obj<InputOrigin>>) -> Self { self.origin = value.into(); self }
+    pub fn origin(mut self, value: impl ::std::convert::Into<crate::Obj<InputOrigin>>) -> Self { self.origin = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Distribution {
+impl ::cloudwright_core::Resource for Distribution {
     type Attributes = DistributionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Distribution, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Distribution, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Distribution {
+impl ::cloudwright_core::ToValue for Distribution {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BundleId", &self.bundle_id)
             .opt("CacheBehaviorSettings", &self.cache_behavior_settings)
             .opt("CacheBehaviors", &self.cache_behaviors)
@@ -210,12 +185,12 @@ impl ToValue for Distribution {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Distribution`]: `Handle<Distribution>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Distribution`]: `Handle<Distribution>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DistributionAttributes(ResourceRef);
+pub struct DistributionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DistributionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DistributionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -225,39 +200,30 @@ impl DistributionAttributes {
     ///
     /// Indicates whether you can update the distribution’s current bundle to another bundle.
     #[inline]
-    pub fn able_to_update_bundle(&self) -> Value {
-        self.0.get_att("AbleToUpdateBundle")
+    pub fn able_to_update_bundle(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("AbleToUpdateBundle"))
     }
 
     /// `Fn::GetAtt` `DistributionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the distribution.
     #[inline]
-    pub fn distribution_arn(&self) -> Value {
-        self.0.get_att("DistributionArn")
+    pub fn distribution_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DistributionArn"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the distribution.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CacheBehavior: ObjRule = ObjRule {
-    properties: &[
-        ("Behavior", Shape::Str(&StrRule { allowed: &["cache", "dont-cache"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CacheBehavior` property type of `AWS::Lightsail::Distribution`.
 ///
-/// `CacheBehavior` is a property of the \[AWS::Lightsail::Distribution\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-distribution.html>) resource. It describes the default cache behavior of an Amazon Lightsail content delivery network (CDN) distribution.
+/// `CacheBehavior` is a property of the [AWS::Lightsail::Distribution](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-distribution.html) resource. It describes the default cache behavior of an Amazon Lightsail content delivery network (CDN) distribution.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-distribution-cachebehavior.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -270,7 +236,7 @@ pub struct CacheBehavior {
     ///
     /// - *`cache`* - This option is best for static sites. When specified, your distribution caches and serves your entire website as static content. This behavior is ideal for websites with static content that doesn't change depending on who views it, or for websites that don't use cookies, headers, or query strings to personalize content.
     /// - *`dont-cache`* - This option is best for sites that serve a mix of static and dynamic content. When specified, your distribution caches and serves only the content that is specified in the distribution’s `CacheBehaviorPerPath` parameter. This behavior is ideal for websites or web applications that use cookies, headers, and query strings to personalize content for individual users.
-    pub behavior: Option<Behavior>,
+    pub behavior: ::std::option::Option<Behavior>,
 }
 
 #[rustfmt::skip]
@@ -278,35 +244,27 @@ impl CacheBehavior {
     /// A `CacheBehavior` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Behavior`: a [`Behavior`] value.
-    pub fn behavior(mut self, value: impl Into<Behavior>) -> Self { self.behavior = Some(value.into()); self }
+    pub fn behavior(mut self, value: impl ::std::convert::Into<Behavior>) -> Self { self.behavior = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CacheBehavior {}
+impl crate::PropertyType for CacheBehavior {}
 
-impl ToValue for CacheBehavior {
+impl ::cloudwright_core::ToValue for CacheBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Behavior", &self.behavior).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Behavior", &self.behavior)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CacheBehaviorPerPath: ObjRule = ObjRule {
-    properties: &[
-        ("Behavior", Shape::Str(&StrRule { allowed: &["cache", "dont-cache"], ..StrRule::ANY })),
-        ("Path", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CacheBehaviorPerPath` property type of `AWS::Lightsail::Distribution`.
 ///
-/// `CacheBehaviorPerPath` is a property of the \[AWS::Lightsail::Distribution\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-distribution.html>) resource. It describes the per-path cache behavior of an Amazon Lightsail content delivery network (CDN) distribution.
+/// `CacheBehaviorPerPath` is a property of the [AWS::Lightsail::Distribution](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-distribution.html) resource. It describes the per-path cache behavior of an Amazon Lightsail content delivery network (CDN) distribution.
 ///
 /// Use a per-path cache behavior to override the default cache behavior of a distribution, or to add an exception to it. For example, if you set the `CacheBehavior` to `cache` , you can use a per-path cache behavior to specify a directory, file, or file type that your distribution will cache. If you don’t want your distribution to cache a specified directory, file, or file type, set the per-path cache behavior to `dont-cache` .
 ///
@@ -321,7 +279,7 @@ pub struct CacheBehaviorPerPath {
     ///
     /// - *`cache`* - This behavior caches the specified path.
     /// - *`dont-cache`* - This behavior doesn't cache the specified path.
-    pub behavior: Option<Behavior>,
+    pub behavior: ::std::option::Option<Behavior>,
     /// `Path`: a string.
     ///
     /// The path to a directory or file to cache, or not cache. Use an asterisk symbol to specify wildcard directories ( `path/to/assets/*` ), and file types ( `*.html` , `*jpg` , `*js` ). Directories and file paths are case-sensitive.
@@ -348,7 +306,7 @@ pub struct CacheBehaviorPerPath {
     /// Specify the following to cache all files in the images subdirectory of the document root of an Apache web server.
     ///
     /// `var/www/html/images/`
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -356,46 +314,30 @@ impl CacheBehaviorPerPath {
     /// A `CacheBehaviorPerPath` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Behavior`: a [`Behavior`] value.
-    pub fn behavior(mut self, value: impl Into<Behavior>) -> Self { self.behavior = Some(value.into()); self }
+    pub fn behavior(mut self, value: impl ::std::convert::Into<Behavior>) -> Self { self.behavior = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CacheBehaviorPerPath {}
+impl crate::PropertyType for CacheBehaviorPerPath {}
 
-impl ToValue for CacheBehaviorPerPath {
+impl ::cloudwright_core::ToValue for CacheBehaviorPerPath {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Behavior", &self.behavior)
             .opt("Path", &self.path)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CacheSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedHTTPMethods", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CachedHTTPMethods", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DefaultTTL", Shape::INT),
-        ("ForwardedCookies", Shape::Object(&RULE_CookieObject)),
-        ("ForwardedHeaders", Shape::Object(&RULE_HeaderObject)),
-        ("ForwardedQueryStrings", Shape::Object(&RULE_QueryStringObject)),
-        ("MaximumTTL", Shape::INT),
-        ("MinimumTTL", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CacheSettings` property type of `AWS::Lightsail::Distribution`.
 ///
-/// `CacheSettings` is a property of the \[AWS::Lightsail::Distribution\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-distribution.html>) resource. It describes the cache settings of an Amazon Lightsail content delivery network (CDN) distribution.
+/// `CacheSettings` is a property of the [AWS::Lightsail::Distribution](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-distribution.html) resource. It describes the cache settings of an Amazon Lightsail content delivery network (CDN) distribution.
 ///
 /// These settings apply only to your distribution’s `CacheBehaviors` that have a `Behavior` of `cache` . This includes the `DefaultCacheBehavior` .
 ///
@@ -415,7 +357,7 @@ pub struct CacheSettings {
     /// If you specify `GET,HEAD,OPTIONS,PUT,PATCH,POST,DELETE` , you might need to restrict access to your distribution's origin so users can't perform operations that you don't want them to. For example, you might not want users to have permission to delete objects from your origin.
     ///
     /// Pattern `\S`.
-    pub allowed_http_methods: Option<Str>,
+    pub allowed_http_methods: ::std::option::Option<::cloudwright_core::Str>,
     /// `CachedHTTPMethods`: a string.
     ///
     /// The HTTP method responses that are cached by your distribution.
@@ -426,27 +368,27 @@ pub struct CacheSettings {
     /// - `GET,HEAD,OPTIONS` - The distribution caches responses to the `GET` , `HEAD` , and `OPTIONS` methods.
     ///
     /// Pattern `\S`.
-    pub cached_http_methods: Option<Str>,
+    pub cached_http_methods: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultTTL`: an integer.
     ///
     /// The default amount of time that objects stay in the distribution's cache before the distribution forwards another request to the origin to determine whether the content has been updated.
     ///
-    /// &gt; The value specified applies only when the origin does not add HTTP headers such as `Cache-Control max-age` , `Cache-Control s-maxage` , and `Expires` to objects.
+    /// \> The value specified applies only when the origin does not add HTTP headers such as `Cache-Control max-age` , `Cache-Control s-maxage` , and `Expires` to objects.
     ///
     /// Format `int64`.
-    pub default_ttl: Option<Int>,
+    pub default_ttl: ::std::option::Option<::cloudwright_core::Int>,
     /// `ForwardedCookies`: a [`CookieObject`] object.
     ///
     /// An object that describes the cookies that are forwarded to the origin. Your content is cached based on the cookies that are forwarded.
-    pub forwarded_cookies: Option<Obj<CookieObject>>,
+    pub forwarded_cookies: ::std::option::Option<crate::Obj<CookieObject>>,
     /// `ForwardedHeaders`: a [`HeaderObject`] object.
     ///
     /// An object that describes the headers that are forwarded to the origin. Your content is cached based on the headers that are forwarded.
-    pub forwarded_headers: Option<Obj<HeaderObject>>,
+    pub forwarded_headers: ::std::option::Option<crate::Obj<HeaderObject>>,
     /// `ForwardedQueryStrings`: a [`QueryStringObject`] object.
     ///
     /// An object that describes the query strings that are forwarded to the origin. Your content is cached based on the query strings that are forwarded.
-    pub forwarded_query_strings: Option<Obj<QueryStringObject>>,
+    pub forwarded_query_strings: ::std::option::Option<crate::Obj<QueryStringObject>>,
     /// `MaximumTTL`: an integer.
     ///
     /// The maximum amount of time that objects stay in the distribution's cache before the distribution forwards another request to the origin to determine whether the object has been updated.
@@ -454,7 +396,7 @@ pub struct CacheSettings {
     /// The value specified applies only when the origin adds HTTP headers such as `Cache-Control max-age` , `Cache-Control s-maxage` , and `Expires` to objects.
     ///
     /// Format `int64`.
-    pub maximum_ttl: Option<Int>,
+    pub maximum_ttl: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinimumTTL`: an integer.
     ///
     /// The minimum amount of time that objects stay in the distribution's cache before the distribution forwards another request to the origin to determine whether the object has been updated.
@@ -462,7 +404,7 @@ pub struct CacheSettings {
     /// A value of `0` must be specified for `minimumTTL` if the distribution is configured to forward all headers to the origin.
     ///
     /// Format `int64`.
-    pub minimum_ttl: Option<Int>,
+    pub minimum_ttl: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -470,33 +412,33 @@ impl CacheSettings {
     /// A `CacheSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowedHTTPMethods`: a string.
-    pub fn allowed_http_methods(mut self, value: impl Into<Str>) -> Self { self.allowed_http_methods = Some(value.into()); self }
+    pub fn allowed_http_methods(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allowed_http_methods = ::std::option::Option::Some(value.into()); self }
     /// `CachedHTTPMethods`: a string.
-    pub fn cached_http_methods(mut self, value: impl Into<Str>) -> Self { self.cached_http_methods = Some(value.into()); self }
+    pub fn cached_http_methods(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cached_http_methods = ::std::option::Option::Some(value.into()); self }
     /// `DefaultTTL`: an integer.
-    pub fn default_ttl(mut self, value: impl Into<Int>) -> Self { self.default_ttl = Some(value.into()); self }
+    pub fn default_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.default_ttl = ::std::option::Option::Some(value.into()); self }
     /// `ForwardedCookies`: a [`CookieObject`] object.
-    pub fn forwarded_cookies(mut self, value: impl Into<Obj<CookieObject>>) -> Self { self.forwarded_cookies = Some(value.into()); self }
+    pub fn forwarded_cookies(mut self, value: impl ::std::convert::Into<crate::Obj<CookieObject>>) -> Self { self.forwarded_cookies = ::std::option::Option::Some(value.into()); self }
     /// `ForwardedHeaders`: a [`HeaderObject`] object.
-    pub fn forwarded_headers(mut self, value: impl Into<Obj<HeaderObject>>) -> Self { self.forwarded_headers = Some(value.into()); self }
+    pub fn forwarded_headers(mut self, value: impl ::std::convert::Into<crate::Obj<HeaderObject>>) -> Self { self.forwarded_headers = ::std::option::Option::Some(value.into()); self }
     /// `ForwardedQueryStrings`: a [`QueryStringObject`] object.
-    pub fn forwarded_query_strings(mut self, value: impl Into<Obj<QueryStringObject>>) -> Self { self.forwarded_query_strings = Some(value.into()); self }
+    pub fn forwarded_query_strings(mut self, value: impl ::std::convert::Into<crate::Obj<QueryStringObject>>) -> Self { self.forwarded_query_strings = ::std::option::Option::Some(value.into()); self }
     /// `MaximumTTL`: an integer.
-    pub fn maximum_ttl(mut self, value: impl Into<Int>) -> Self { self.maximum_ttl = Some(value.into()); self }
+    pub fn maximum_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_ttl = ::std::option::Option::Some(value.into()); self }
     /// `MinimumTTL`: an integer.
-    pub fn minimum_ttl(mut self, value: impl Into<Int>) -> Self { self.minimum_ttl = Some(value.into()); self }
+    pub fn minimum_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_ttl = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CacheSettings {}
+impl crate::PropertyType for CacheSettings {}
 
-impl ToValue for CacheSettings {
+impl ::cloudwright_core::ToValue for CacheSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedHTTPMethods", &self.allowed_http_methods)
             .opt("CachedHTTPMethods", &self.cached_http_methods)
             .opt("DefaultTTL", &self.default_ttl)
@@ -509,19 +451,9 @@ impl ToValue for CacheSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CookieObject: ObjRule = ObjRule {
-    properties: &[
-        ("CookiesAllowList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Option", Shape::Str(&StrRule { allowed: &["all", "allow-list", "none"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CookieObject` property type of `AWS::Lightsail::Distribution`.
 ///
-/// `CookieObject` is a property of the \[CacheSettings\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-distribution-cachesettings.html>) property. It describes whether an Amazon Lightsail content delivery network (CDN) distribution forwards cookies to the origin and, if so, which ones.
+/// `CookieObject` is a property of the [CacheSettings](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-distribution-cachesettings.html) property. It describes whether an Amazon Lightsail content delivery network (CDN) distribution forwards cookies to the origin and, if so, which ones.
 ///
 /// For the cookies that you specify, your distribution caches separate versions of the specified content based on the cookie values in viewer requests.
 ///
@@ -531,8 +463,9 @@ pub struct CookieObject {
     /// `CookiesAllowList`: a list of strings.
     ///
     /// The specific cookies to forward to your distribution's origin.
-    pub cookies_allow_list: Option<List<Str>>,
-    /// `Option`: a [`CookieObjectOption`] value.
+    pub cookies_allow_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
+    /// `Option`: an [`Option`] value.
     ///
     /// Specifies which cookies to forward to the distribution's origin for a cache behavior.
     ///
@@ -541,7 +474,7 @@ pub struct CookieObject {
     /// - *`all`* - Forwards all cookies to your origin.
     /// - *`none`* - Doesn’t forward cookies to your origin.
     /// - *`allow-list`* - Forwards only the cookies that you specify using the `CookiesAllowList` parameter.
-    pub option: Option<CookieObjectOption>,
+    pub option: ::std::option::Option<Option>,
 }
 
 #[rustfmt::skip]
@@ -549,40 +482,30 @@ impl CookieObject {
     /// A `CookieObject` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CookiesAllowList`: a list of strings.
-    pub fn cookies_allow_list(mut self, value: impl Into<List<Str>>) -> Self { self.cookies_allow_list = Some(value.into()); self }
-    /// `Option`: a [`CookieObjectOption`] value.
-    pub fn option(mut self, value: impl Into<CookieObjectOption>) -> Self { self.option = Some(value.into()); self }
+    pub fn cookies_allow_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cookies_allow_list = ::std::option::Option::Some(value.into()); self }
+    /// `Option`: an [`Option`] value.
+    pub fn option(mut self, value: impl ::std::convert::Into<Option>) -> Self { self.option = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CookieObject {}
+impl crate::PropertyType for CookieObject {}
 
-impl ToValue for CookieObject {
+impl ::cloudwright_core::ToValue for CookieObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CookiesAllowList", &self.cookies_allow_list)
             .opt("Option", &self.option)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HeaderObject: ObjRule = ObjRule {
-    properties: &[
-        ("HeadersAllowList", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Accept", "Accept-Charset", "Accept-Datetime", "Accept-Encoding", "Accept-Language", "Authorization", "CloudFront-Forwarded-Proto", "CloudFront-Is-Desktop-Viewer", "CloudFront-Is-Mobile-Viewer", "CloudFront-Is-SmartTV-Viewer", "CloudFront-Is-Tablet-Viewer", "CloudFront-Viewer-Country", "Host", "Origin", "Referer"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Option", Shape::Str(&StrRule { allowed: &["all", "allow-list", "none"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HeaderObject` property type of `AWS::Lightsail::Distribution`.
 ///
-/// `HeaderObject` is a property of the \[CacheSettings\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-distribution-cachesettings.html>) property. It describes the request headers used by your distribution, which caches your content based on the request headers.
+/// `HeaderObject` is a property of the [CacheSettings](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-distribution-cachesettings.html) property. It describes the request headers used by your distribution, which caches your content based on the request headers.
 ///
 /// For the headers that you specify, your distribution caches separate versions of the specified content based on the header values in viewer requests. For example, suppose that viewer requests for logo.jpg contain a custom product header that has a value of either acme or apex. Also, suppose that you configure your distribution to cache your content based on values in the product header. Your distribution forwards the product header to the origin and caches the response from the origin once for each header value.
 ///
@@ -592,8 +515,8 @@ pub struct HeaderObject {
     /// `HeadersAllowList`: a list of [`HeadersAllowList`] values.
     ///
     /// The specific headers to forward to your distribution's origin.
-    pub headers_allow_list: Option<List<HeadersAllowList>>,
-    /// `Option`: a [`HeaderObjectOption`] value.
+    pub headers_allow_list: ::std::option::Option<::cloudwright_core::List<HeadersAllowList>>,
+    /// `Option`: an [`Option`] value.
     ///
     /// The headers that you want your distribution to forward to your origin. Your distribution caches your content based on these headers.
     ///
@@ -602,7 +525,7 @@ pub struct HeaderObject {
     /// - *`all`* - Forwards all headers to your origin..
     /// - *`none`* - Forwards only the default headers.
     /// - *`allow-list`* - Forwards only the headers that you specify using the `HeadersAllowList` parameter.
-    pub option: Option<HeaderObjectOption>,
+    pub option: ::std::option::Option<Option>,
 }
 
 #[rustfmt::skip]
@@ -610,41 +533,30 @@ impl HeaderObject {
     /// A `HeaderObject` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HeadersAllowList`: a list of [`HeadersAllowList`] values.
-    pub fn headers_allow_list(mut self, value: impl Into<List<HeadersAllowList>>) -> Self { self.headers_allow_list = Some(value.into()); self }
-    /// `Option`: a [`HeaderObjectOption`] value.
-    pub fn option(mut self, value: impl Into<HeaderObjectOption>) -> Self { self.option = Some(value.into()); self }
+    pub fn headers_allow_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HeadersAllowList>>) -> Self { self.headers_allow_list = ::std::option::Option::Some(value.into()); self }
+    /// `Option`: an [`Option`] value.
+    pub fn option(mut self, value: impl ::std::convert::Into<Option>) -> Self { self.option = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HeaderObject {}
+impl crate::PropertyType for HeaderObject {}
 
-impl ToValue for HeaderObject {
+impl ::cloudwright_core::ToValue for HeaderObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HeadersAllowList", &self.headers_allow_list)
             .opt("Option", &self.option)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InputOrigin: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ProtocolPolicy", Shape::Str(&StrRule { allowed: &["http-only", "https-only"], ..StrRule::ANY })),
-        ("RegionName", Shape::Str(&StrRule { allowed: &["ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "us-east-1", "us-east-2", "us-west-1", "us-west-2"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InputOrigin` property type of `AWS::Lightsail::Distribution`.
 ///
-/// `InputOrigin` is a property of the \[AWS::Lightsail::Distribution\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-distribution.html>) resource. It describes the origin resource of an Amazon Lightsail content delivery network (CDN) distribution.
+/// `InputOrigin` is a property of the [AWS::Lightsail::Distribution](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-distribution.html) resource. It describes the origin resource of an Amazon Lightsail content delivery network (CDN) distribution.
 ///
 /// An origin can be a instance, bucket, or load balancer. A distribution pulls content from an origin, caches it, and serves it to viewers through a worldwide network of edge servers.
 ///
@@ -656,15 +568,15 @@ pub struct InputOrigin {
     /// The name of the origin resource.
     ///
     /// Pattern `^\w[\w\-]*\w$`.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProtocolPolicy`: a [`ProtocolPolicy`] value.
     ///
     /// The protocol that your Amazon Lightsail distribution uses when establishing a connection with your origin to pull content.
-    pub protocol_policy: Option<ProtocolPolicy>,
+    pub protocol_policy: ::std::option::Option<ProtocolPolicy>,
     /// `RegionName`: a [`RegionName`] value.
     ///
     /// The AWS Region name of the origin resource.
-    pub region_name: Option<RegionName>,
+    pub region_name: ::std::option::Option<RegionName>,
 }
 
 #[rustfmt::skip]
@@ -672,23 +584,23 @@ impl InputOrigin {
     /// A `InputOrigin` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ProtocolPolicy`: a [`ProtocolPolicy`] value.
-    pub fn protocol_policy(mut self, value: impl Into<ProtocolPolicy>) -> Self { self.protocol_policy = Some(value.into()); self }
+    pub fn protocol_policy(mut self, value: impl ::std::convert::Into<ProtocolPolicy>) -> Self { self.protocol_policy = ::std::option::Option::Some(value.into()); self }
     /// `RegionName`: a [`RegionName`] value.
-    pub fn region_name(mut self, value: impl Into<RegionName>) -> Self { self.region_name = Some(value.into()); self }
+    pub fn region_name(mut self, value: impl ::std::convert::Into<RegionName>) -> Self { self.region_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputOrigin {}
+impl crate::PropertyType for InputOrigin {}
 
-impl ToValue for InputOrigin {
+impl ::cloudwright_core::ToValue for InputOrigin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("ProtocolPolicy", &self.protocol_policy)
             .opt("RegionName", &self.region_name)
@@ -696,19 +608,9 @@ impl ToValue for InputOrigin {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_QueryStringObject: ObjRule = ObjRule {
-    properties: &[
-        ("Option", Shape::Bool),
-        ("QueryStringsAllowList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `QueryStringObject` property type of `AWS::Lightsail::Distribution`.
 ///
-/// `QueryStringObject` is a property of the \[CacheSettings\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-distribution-cachesettings.html>) property. It describes the query string parameters that an Amazon Lightsail content delivery network (CDN) distribution to bases caching on.
+/// `QueryStringObject` is a property of the [CacheSettings](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-distribution-cachesettings.html) property. It describes the query string parameters that an Amazon Lightsail content delivery network (CDN) distribution to bases caching on.
 ///
 /// For the query strings that you specify, your distribution caches separate versions of the specified content based on the query string values in viewer requests.
 ///
@@ -718,7 +620,7 @@ pub struct QueryStringObject {
     /// `Option`: a boolean.
     ///
     /// Indicates whether the distribution forwards and caches based on query strings.
-    pub option: Option<Bool>,
+    pub option: ::std::option::Option<::cloudwright_core::Bool>,
     /// `QueryStringsAllowList`: a list of strings.
     ///
     /// The specific query strings that the distribution forwards to the origin.
@@ -726,7 +628,8 @@ pub struct QueryStringObject {
     /// Your distribution caches content based on the specified query strings.
     ///
     /// If the `option` parameter is true, then your distribution forwards all query strings, regardless of what you specify using the `QueryStringsAllowList` parameter.
-    pub query_strings_allow_list: Option<List<Str>>,
+    pub query_strings_allow_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -734,21 +637,21 @@ impl QueryStringObject {
     /// A `QueryStringObject` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Option`: a boolean.
-    pub fn option(mut self, value: impl Into<Bool>) -> Self { self.option = Some(value.into()); self }
+    pub fn option(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.option = ::std::option::Option::Some(value.into()); self }
     /// `QueryStringsAllowList`: a list of strings.
-    pub fn query_strings_allow_list(mut self, value: impl Into<List<Str>>) -> Self { self.query_strings_allow_list = Some(value.into()); self }
+    pub fn query_strings_allow_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.query_strings_allow_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QueryStringObject {}
+impl crate::PropertyType for QueryStringObject {}
 
-impl ToValue for QueryStringObject {
+impl ::cloudwright_core::ToValue for QueryStringObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Option", &self.option)
             .opt("QueryStringsAllowList", &self.query_strings_allow_list)
             .build()
@@ -763,88 +666,24 @@ pub enum Behavior {
     /// `dont-cache`
     DontCache,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Behavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Behavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Behavior {
+impl ::cloudwright_core::ToValue for Behavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cache => "cache",
             Self::DontCache => "dont-cache",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Option` (`AWS::Lightsail::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CookieObjectOption {
-    /// `all`
-    All,
-    /// `allow-list`
-    AllowList,
-    /// `none`
-    None,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CookieObjectOption {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CookieObjectOption {
-    #[inline]
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::All => "all",
-            Self::AllowList => "allow-list",
-            Self::None => "none",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Option` (`AWS::Lightsail::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum HeaderObjectOption {
-    /// `all`
-    All,
-    /// `allow-list`
-    AllowList,
-    /// `none`
-    None,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for HeaderObjectOption {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for HeaderObjectOption {
-    #[inline]
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::All => "all",
-            Self::AllowList => "allow-list",
-            Self::None => "none",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -882,18 +721,18 @@ pub enum HeadersAllowList {
     /// `Referer`
     Referer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HeadersAllowList {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HeadersAllowList {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HeadersAllowList {
+impl ::cloudwright_core::ToValue for HeadersAllowList {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Accept => "Accept",
             Self::AcceptCharset => "Accept-Charset",
@@ -910,9 +749,41 @@ impl ToValue for HeadersAllowList {
             Self::Host => "Host",
             Self::Origin => "Origin",
             Self::Referer => "Referer",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+}
+
+/// The values of `Option` (`AWS::Lightsail::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Option {
+    /// `all`
+    All,
+    /// `allow-list`
+    AllowList,
+    /// `none`
+    None,
+    /// An intrinsic function that yields one of the values, or a value the schema does not list.
+    Expr(::cloudwright_core::Value),
+}
+
+impl ::std::convert::From<::cloudwright_core::Value> for Option {
+    fn from(v: ::cloudwright_core::Value) -> Self {
+        Self::Expr(v)
+    }
+}
+
+impl ::cloudwright_core::ToValue for Option {
+    #[inline]
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        let s = match self {
+            Self::All => "all",
+            Self::AllowList => "allow-list",
+            Self::None => "none",
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
+        };
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -924,24 +795,24 @@ pub enum ProtocolPolicy {
     /// `https-only`
     HttpsOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProtocolPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProtocolPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProtocolPolicy {
+impl ::cloudwright_core::ToValue for ProtocolPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::HttpOnly => "http-only",
             Self::HttpsOnly => "https-only",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -983,18 +854,18 @@ pub enum RegionName {
     /// `us-west-2`
     UsWest2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RegionName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RegionName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RegionName {
+impl ::cloudwright_core::ToValue for RegionName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ApNortheast1 => "ap-northeast-1",
             Self::ApNortheast2 => "ap-northeast-2",
@@ -1013,8 +884,116 @@ impl ToValue for RegionName {
             Self::UsEast2 => "us-east-2",
             Self::UsWest1 => "us-west-1",
             Self::UsWest2 => "us-west-2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Distribution: ObjRule = ObjRule {
+        properties: &[
+            ("BundleId", Shape::STR),
+            ("CacheBehaviorSettings", Shape::Object(&RULE_CacheSettings)),
+            ("CacheBehaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_CacheBehaviorPerPath), min_items: None, max_items: None, unique: true })),
+            ("CertificateName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DefaultCacheBehavior", Shape::Object(&RULE_CacheBehavior)),
+            ("DistributionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4", "ipv6"], ..StrRule::ANY })),
+            ("IsEnabled", Shape::Bool),
+            ("Origin", Shape::Object(&RULE_InputOrigin)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DistributionName", "BundleId", "DefaultCacheBehavior", "Origin"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CacheBehavior: ObjRule = ObjRule {
+        properties: &[
+            ("Behavior", Shape::Str(&StrRule { allowed: &["cache", "dont-cache"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CacheBehaviorPerPath: ObjRule = ObjRule {
+        properties: &[
+            ("Behavior", Shape::Str(&StrRule { allowed: &["cache", "dont-cache"], ..StrRule::ANY })),
+            ("Path", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CacheSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedHTTPMethods", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CachedHTTPMethods", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DefaultTTL", Shape::INT),
+            ("ForwardedCookies", Shape::Object(&RULE_CookieObject)),
+            ("ForwardedHeaders", Shape::Object(&RULE_HeaderObject)),
+            ("ForwardedQueryStrings", Shape::Object(&RULE_QueryStringObject)),
+            ("MaximumTTL", Shape::INT),
+            ("MinimumTTL", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CookieObject: ObjRule = ObjRule {
+        properties: &[
+            ("CookiesAllowList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Option", Shape::Str(&StrRule { allowed: &["all", "allow-list", "none"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HeaderObject: ObjRule = ObjRule {
+        properties: &[
+            ("HeadersAllowList", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Accept", "Accept-Charset", "Accept-Datetime", "Accept-Encoding", "Accept-Language", "Authorization", "CloudFront-Forwarded-Proto", "CloudFront-Is-Desktop-Viewer", "CloudFront-Is-Mobile-Viewer", "CloudFront-Is-SmartTV-Viewer", "CloudFront-Is-Tablet-Viewer", "CloudFront-Viewer-Country", "Host", "Origin", "Referer"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Option", Shape::Str(&StrRule { allowed: &["all", "allow-list", "none"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputOrigin: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ProtocolPolicy", Shape::Str(&StrRule { allowed: &["http-only", "https-only"], ..StrRule::ANY })),
+            ("RegionName", Shape::Str(&StrRule { allowed: &["ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "us-east-1", "us-east-2", "us-west-1", "us-west-2"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryStringObject: ObjRule = ObjRule {
+        properties: &[
+            ("Option", Shape::Bool),
+            ("QueryStringsAllowList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

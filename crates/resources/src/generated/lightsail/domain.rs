@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Domain`], by name: `Domain::new(DomainRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DomainRequired {
-    /// `DomainName`: a string, required.
-    pub domain_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Domain: ObjRule = ObjRule {
-    properties: &[
-        ("DomainEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainEntry), min_items: None, max_items: None, unique: true })),
-        ("DomainName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DomainName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Lightsail::Domain` resource.
 ///
 /// Describes a domain where you are storing recordsets.
@@ -43,17 +21,17 @@ pub struct Domain {
     /// `DomainEntries`: a list of [`DomainEntry`] objects.
     ///
     /// An array of key-value pairs containing information about the domain entries.
-    pub domain_entries: Option<List<DomainEntry>>,
+    pub domain_entries: ::std::option::Option<::cloudwright_core::List<DomainEntry>>,
     /// `DomainName`: a string, required.
     ///
     /// The fully qualified domain name in the certificate request.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// The tag keys and optional values for the resource. For more information about tags in Lightsail, see the \[Amazon Lightsail Developer Guide\](<https://docs.aws.amazon.com/lightsail/latest/userguide/amazon-lightsail-tags>) .
-    pub tags: Option<List<Tag>>,
+    /// The tag keys and optional values for the resource. For more information about tags in Lightsail, see the [Amazon Lightsail Developer Guide](https://docs.aws.amazon.com/lightsail/latest/userguide/amazon-lightsail-tags) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -63,7 +41,7 @@ impl Domain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::Domain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-domain.html",
         primary_identifier: &["DomainName"],
@@ -74,45 +52,47 @@ impl Domain {
         read_only: &["Arn", "SupportCode", "CreatedAt", "Location", "ResourceType", "DomainEntries/*/Id"],
         attributes: &["Arn", "CreatedAt", "Location", "ResourceType", "SupportCode"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Domain` with its required properties, named in a [`DomainRequired`].
+    /// A `Domain` with its one required property, `DomainName`.
     #[inline]
-    pub fn new(required: DomainRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            domain_entries: None,
-            domain_name: required.domain_name,
-            tags: None,
+            domain_entries: ::std::option::Option::None,
+            domain_name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DomainEntries`: a list of [`DomainEntry`] objects.
-    pub fn domain_entries(mut self, value: impl Into<List<DomainEntry>>) -> Self { self.domain_entries = Some(value.into()); self }
+    pub fn domain_entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DomainEntry>>) -> Self { self.domain_entries = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Domain {
+impl ::cloudwright_core::Resource for Domain {
     type Attributes = DomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Domain, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Domain {
+impl ::cloudwright_core::ToValue for Domain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DomainEntries", &self.domain_entries)
             .req("DomainName", &self.domain_name)
             .opt("Tags", &self.tags)
@@ -120,12 +100,12 @@ impl ToValue for Domain {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainAttributes(ResourceRef);
+pub struct DomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -135,40 +115,40 @@ impl DomainAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the domain recordset ( `arn:aws:lightsail:global:123456789101:Domain/824cede0-abc7-4f84-8dbc-12345EXAMPLE` ).
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date when the domain recordset was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Location`: an object.
     ///
     /// The AWS Region and Availability Zone where the domain was created (read-only).
     #[inline]
-    pub fn location(&self) -> Value {
-        self.0.get_att("Location")
+    pub fn location(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Location"))
     }
 
     /// `Fn::GetAtt` `ResourceType`: one of a set of strings.
     ///
     /// The resource type.
     #[inline]
-    pub fn resource_type(&self) -> Value {
-        self.0.get_att("ResourceType")
+    pub fn resource_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceType"))
     }
 
     /// `Fn::GetAtt` `SupportCode`: a string.
     ///
     /// The support code. Include this code in your email to support when you have questions about an instance or another resource in Lightsail. This code enables our support team to look up your Lightsail information more easily.
     #[inline]
-    pub fn support_code(&self) -> Value {
-        self.0.get_att("SupportCode")
+    pub fn support_code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SupportCode"))
     }
 }
 
@@ -176,26 +156,12 @@ impl DomainAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainEntryRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Target`: a string, required.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
     /// `Type`: a [`DomainEntryType`] value, required.
     pub r#type: DomainEntryType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainEntry: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("IsAlias", Shape::Bool),
-        ("Name", Shape::STR),
-        ("Target", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["A", "AAAA", "CNAME", "MX", "NS", "SOA", "SRV", "TXT"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type", "Target"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DomainEntry` property type of `AWS::Lightsail::Domain`.
 ///
@@ -207,21 +173,21 @@ pub struct DomainEntry {
     /// `Id`: a string.
     ///
     /// The ID of the domain recordset entry.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `IsAlias`: a boolean.
     ///
     /// When `true` , specifies whether the domain entry is an alias used by the Lightsail load balancer, Lightsail container service, Lightsail content delivery network (CDN) distribution, or another AWS resource. You can include an alias (A type) record in your request, which points to the DNS name of a load balancer, container service, CDN distribution, or other AWS resource and routes traffic to that resource.
-    pub is_alias: Option<Bool>,
+    pub is_alias: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// The name of the domain.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Target`: a string, required.
     ///
     /// The target IP address ( `192.0.2.0` ), or AWS name server ( `ns-111.awsdns-22.com.` ).
     ///
     /// For Lightsail load balancers, the value looks like `ab1234c56789c6b86aba6fb203d443bc-123456789.us-east-2.elb.amazonaws.com` . For Lightsail distributions, the value looks like `exampled1182ne.cloudfront.net` . For Lightsail container services, the value looks like `container-service-1.example23scljs.us-west-2.cs.amazonlightsail.com` . Be sure to also set `isAlias` to `true` when setting up an A record for a Lightsail load balancer, distribution, or container service.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
     /// `Type`: a [`DomainEntryType`] value, required.
     ///
     /// The type of domain entry, such as address for IPv4 (A), address for IPv6 (AAAA), canonical name (CNAME), mail exchanger (MX), name server (NS), start of authority (SOA), service locator (SRV), or text (TXT).
@@ -245,8 +211,8 @@ impl DomainEntry {
     #[inline]
     pub fn new(required: DomainEntryRequired) -> Self {
         Self {
-            id: None,
-            is_alias: None,
+            id: ::std::option::Option::None,
+            is_alias: ::std::option::Option::None,
             name: required.name,
             target: required.target,
             r#type: required.r#type,
@@ -254,23 +220,23 @@ impl DomainEntry {
     }
 
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `IsAlias`: a boolean.
-    pub fn is_alias(mut self, value: impl Into<Bool>) -> Self { self.is_alias = Some(value.into()); self }
+    pub fn is_alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_alias = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Target`: a string, required.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = value.into(); self }
     /// `Type`: a [`DomainEntryType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DomainEntryType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DomainEntryType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for DomainEntry {}
+impl crate::PropertyType for DomainEntry {}
 
-impl ToValue for DomainEntry {
+impl ::cloudwright_core::ToValue for DomainEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Id", &self.id)
             .opt("IsAlias", &self.is_alias)
             .req("Name", &self.name)
@@ -280,58 +246,40 @@ impl ToValue for DomainEntry {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Tag` property type of `AWS::Lightsail::Domain`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-domain-tag.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -358,18 +306,18 @@ pub enum DomainEntryType {
     /// `TXT`
     Txt,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DomainEntryType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DomainEntryType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DomainEntryType {
+impl ::cloudwright_core::ToValue for DomainEntryType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::A => "A",
             Self::Aaaa => "AAAA",
@@ -379,8 +327,53 @@ impl ToValue for DomainEntryType {
             Self::Soa => "SOA",
             Self::Srv => "SRV",
             Self::Txt => "TXT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Domain: ObjRule = ObjRule {
+        properties: &[
+            ("DomainEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainEntry), min_items: None, max_items: None, unique: true })),
+            ("DomainName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DomainName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainEntry: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("IsAlias", Shape::Bool),
+            ("Name", Shape::STR),
+            ("Target", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["A", "AAAA", "CNAME", "MX", "NS", "SOA", "SRV", "TXT"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type", "Target"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

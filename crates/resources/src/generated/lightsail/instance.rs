@@ -5,49 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{
-    AddOn, AddOnRequired, AddOnStatus, AddOnType, AutoSnapshotAddOn, Location, Tag, TagRequired,
-};
-use super::shared::{RULE_AddOn, RULE_Location, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+pub use super::shared::{AddOn, AddOnStatus, AddOnType, AutoSnapshotAddOn, Location, Tag};
 
 /// The required properties of [`Instance`], by name: `Instance::new(InstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequired {
     /// `BlueprintId`: a string, required.
-    pub blueprint_id: Str,
+    pub blueprint_id: ::cloudwright_core::Str,
     /// `BundleId`: a string, required.
-    pub bundle_id: Str,
+    pub bundle_id: ::cloudwright_core::Str,
     /// `InstanceName`: a string, required.
-    pub instance_name: Str,
+    pub instance_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Instance: ObjRule = ObjRule {
-    properties: &[
-        ("AddOns", Shape::List(&ListRule { items: Shape::Object(&RULE_AddOn), min_items: None, max_items: None, unique: false })),
-        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("BlueprintId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BundleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Hardware", Shape::Object(&RULE_Hardware)),
-        ("InstanceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("KeyPairName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Location", Shape::Object(&RULE_Location)),
-        ("Networking", Shape::Object(&RULE_Networking)),
-        ("State", Shape::Object(&RULE_State)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("UserData", Shape::STR),
-    ],
-    required: &["InstanceName", "BlueprintId", "BundleId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::Instance` resource.
 ///
@@ -66,38 +35,38 @@ pub struct Instance {
     ///
     /// An array of add-ons for the instance.
     ///
-    /// &gt; If the instance has an add-on enabled when performing a delete instance request, the add-on is automatically disabled before the instance is deleted.
-    pub add_ons: Option<List<AddOn>>,
+    /// \> If the instance has an add-on enabled when performing a delete instance request, the add-on is automatically disabled before the instance is deleted.
+    pub add_ons: ::std::option::Option<::cloudwright_core::List<AddOn>>,
     /// `AvailabilityZone`: a string.
     ///
     /// The Availability Zone for the instance.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `BlueprintId`: a string, required.
     ///
     /// The blueprint ID for the instance (for example, `os_amlinux_2016_03` ).
     ///
     /// Pattern `\S`; length 1 to 255; create-only: changing it replaces the resource.
-    pub blueprint_id: Str,
+    pub blueprint_id: ::cloudwright_core::Str,
     /// `BundleId`: a string, required.
     ///
     /// The bundle ID for the instance (for example, `micro_1_0` ).
     ///
     /// Pattern `\S`; length 1 to 255; create-only: changing it replaces the resource.
-    pub bundle_id: Str,
+    pub bundle_id: ::cloudwright_core::Str,
     /// `Hardware`: a [`Hardware`] object.
     ///
     /// The hardware properties for the instance, such as the vCPU count, attached disks, and amount of RAM.
     ///
-    /// &gt; The instance restarts when performing an attach disk or detach disk request. This resets the public IP address of your instance if a static IP isn't attached to it.
-    pub hardware: Option<Obj<Hardware>>,
+    /// \> The instance restarts when performing an attach disk or detach disk request. This resets the public IP address of your instance if a static IP isn't attached to it.
+    pub hardware: ::std::option::Option<crate::Obj<Hardware>>,
     /// `InstanceName`: a string, required.
     ///
     /// The name of the instance.
     ///
     /// Pattern `^[a-zA-Z0-9][\w\-.]*[a-zA-Z0-9]$`; length 1 to 254; create-only: changing it replaces the resource.
-    pub instance_name: Str,
+    pub instance_name: ::cloudwright_core::Str,
     /// `KeyPairName`: a string.
     ///
     /// The name of the key pair to use for the instance.
@@ -105,41 +74,41 @@ pub struct Instance {
     /// If no key pair name is specified, the Regional Lightsail default key pair is used.
     ///
     /// Pattern `^\w[\w\-]*\w$`.
-    pub key_pair_name: Option<Str>,
+    pub key_pair_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Location`: a [`Location`] object.
     ///
     /// The location for the instance, such as the AWS Region and Availability Zone.
     ///
-    /// &gt; The `Location` property is read-only and should not be specified in a create instance or update instance request.
-    pub location: Option<Obj<Location>>,
+    /// \> The `Location` property is read-only and should not be specified in a create instance or update instance request.
+    pub location: ::std::option::Option<crate::Obj<Location>>,
     /// `Networking`: a [`Networking`] object.
     ///
     /// The public ports and the monthly amount of data transfer allocated for the instance.
-    pub networking: Option<Obj<Networking>>,
+    pub networking: ::std::option::Option<crate::Obj<Networking>>,
     /// `State`: a [`State`] object.
     ///
     /// The status code and the state (for example, `running` ) of the instance.
     ///
-    /// &gt; The `State` property is read-only and should not be specified in a create instance or update instance request.
-    pub state: Option<Obj<State>>,
+    /// \> The `State` property is read-only and should not be specified in a create instance or update instance request.
+    pub state: ::std::option::Option<crate::Obj<State>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) in the *AWS CloudFormation User Guide* .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *AWS CloudFormation User Guide* .
     ///
-    /// &gt; The `Value` of `Tags` is optional for Lightsail resources.
-    pub tags: Option<List<Tag>>,
+    /// \> The `Value` of `Tags` is optional for Lightsail resources.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserData`: a string.
     ///
     /// The optional launch script for the instance.
     ///
     /// Specify a launch script to configure an instance with additional user data. For example, you might want to specify `apt-get -y update` as a launch script.
     ///
-    /// &gt; Depending on the blueprint of your instance, the command to get software on your instance varies. Amazon Linux and CentOS use `yum` , Debian and Ubuntu use `apt-get` , and FreeBSD uses `pkg` .
+    /// \> Depending on the blueprint of your instance, the command to get software on your instance varies. Amazon Linux and CentOS use `yum` , Debian and Ubuntu use `apt-get` , and FreeBSD uses `pkg` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub user_data: Option<Str>,
+    pub user_data: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -149,7 +118,7 @@ impl Instance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::Instance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html",
         primary_identifier: &["InstanceName"],
@@ -160,72 +129,74 @@ impl Instance {
         read_only: &["InstanceArn", "SshKeyName", "SupportCode", "ResourceType", "IsStaticIp", "PrivateIpAddress", "PublicIpAddress", "Ipv6Addresses", "Location/AvailabilityZone", "Location/RegionName", "Hardware/CpuCount", "Hardware/RamSizeInGb", "State/Code", "State/Name", "UserName", "Networking/MonthlyTransfer/GbPerMonthAllocated"],
         attributes: &["Hardware.CpuCount", "Hardware.RamSizeInGb", "InstanceArn", "Ipv6Addresses", "IsStaticIp", "Location.AvailabilityZone", "Location.RegionName", "Networking.MonthlyTransfer.GbPerMonthAllocated", "PrivateIpAddress", "PublicIpAddress", "ResourceType", "SshKeyName", "State.Code", "State.Name", "SupportCode", "UserName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Instance` with its required properties, named in a [`InstanceRequired`].
     #[inline]
     pub fn new(required: InstanceRequired) -> Self {
         Self {
-            add_ons: None,
-            availability_zone: None,
+            add_ons: ::std::option::Option::None,
+            availability_zone: ::std::option::Option::None,
             blueprint_id: required.blueprint_id,
             bundle_id: required.bundle_id,
-            hardware: None,
+            hardware: ::std::option::Option::None,
             instance_name: required.instance_name,
-            key_pair_name: None,
-            location: None,
-            networking: None,
-            state: None,
-            tags: None,
-            user_data: None,
+            key_pair_name: ::std::option::Option::None,
+            location: ::std::option::Option::None,
+            networking: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            user_data: ::std::option::Option::None,
         }
     }
 
     /// `AddOns`: a list of [`AddOn`] objects.
-    pub fn add_ons(mut self, value: impl Into<List<AddOn>>) -> Self { self.add_ons = Some(value.into()); self }
+    pub fn add_ons(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AddOn>>) -> Self { self.add_ons = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `BlueprintId`: a string, required.
-    pub fn blueprint_id(mut self, value: impl Into<Str>) -> Self { self.blueprint_id = value.into(); self }
+    pub fn blueprint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.blueprint_id = value.into(); self }
     /// `BundleId`: a string, required.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
+    pub fn bundle_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bundle_id = value.into(); self }
     /// `Hardware`: a [`Hardware`] object.
-    pub fn hardware(mut self, value: impl Into<Obj<Hardware>>) -> Self { self.hardware = Some(value.into()); self }
+    pub fn hardware(mut self, value: impl ::std::convert::Into<crate::Obj<Hardware>>) -> Self { self.hardware = ::std::option::Option::Some(value.into()); self }
     /// `InstanceName`: a string, required.
-    pub fn instance_name(mut self, value: impl Into<Str>) -> Self { self.instance_name = value.into(); self }
+    pub fn instance_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_name = value.into(); self }
     /// `KeyPairName`: a string.
-    pub fn key_pair_name(mut self, value: impl Into<Str>) -> Self { self.key_pair_name = Some(value.into()); self }
+    pub fn key_pair_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_pair_name = ::std::option::Option::Some(value.into()); self }
     /// `Location`: a [`Location`] object.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = Some(value.into()); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<crate::Obj<Location>>) -> Self { self.location = ::std::option::Option::Some(value.into()); self }
     /// `Networking`: a [`Networking`] object.
-    pub fn networking(mut self, value: impl Into<Obj<Networking>>) -> Self { self.networking = Some(value.into()); self }
+    pub fn networking(mut self, value: impl ::std::convert::Into<crate::Obj<Networking>>) -> Self { self.networking = ::std::option::Option::Some(value.into()); self }
     /// `State`: a [`State`] object.
-    pub fn state(mut self, value: impl Into<Obj<State>>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<crate::Obj<State>>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserData`: a string.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
+    pub fn user_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Instance {
+impl ::cloudwright_core::Resource for Instance {
     type Attributes = InstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Instance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Instance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Instance {
+impl ::cloudwright_core::ToValue for Instance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddOns", &self.add_ons)
             .opt("AvailabilityZone", &self.availability_zone)
             .req("BlueprintId", &self.blueprint_id)
@@ -242,12 +213,12 @@ impl ToValue for Instance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Instance`]: `Handle<Instance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Instance`]: `Handle<Instance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InstanceAttributes(ResourceRef);
+pub struct InstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -257,117 +228,119 @@ impl InstanceAttributes {
     ///
     /// The number of vCPUs the instance has.
     ///
-    /// &gt; The `CpuCount` property is read-only and should not be specified in a create instance or update instance request.
+    /// \> The `CpuCount` property is read-only and should not be specified in a create instance or update instance request.
     #[inline]
-    pub fn hardware_cpu_count(&self) -> Value {
-        self.0.get_att("Hardware.CpuCount")
+    pub fn hardware_cpu_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Hardware.CpuCount"))
     }
 
     /// `Fn::GetAtt` `Hardware.RamSizeInGb`: an integer.
     ///
     /// The amount of RAM in GB on the instance (for example, `1.0` ).
     ///
-    /// &gt; The `RamSizeInGb` property is read-only and should not be specified in a create instance or update instance request.
+    /// \> The `RamSizeInGb` property is read-only and should not be specified in a create instance or update instance request.
     #[inline]
-    pub fn hardware_ram_size_in_gb(&self) -> Value {
-        self.0.get_att("Hardware.RamSizeInGb")
+    pub fn hardware_ram_size_in_gb(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Hardware.RamSizeInGb"))
     }
 
     /// `Fn::GetAtt` `InstanceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the instance (for example, `arn:aws:lightsail:us-east-2:123456789101:Instance/244ad76f-8aad-4741-809f-12345EXAMPLE` ).
     #[inline]
-    pub fn instance_arn(&self) -> Value {
-        self.0.get_att("InstanceArn")
+    pub fn instance_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceArn"))
     }
 
     /// `Fn::GetAtt` `Ipv6Addresses`: a list of strings.
     ///
     /// The IPv6 addresses of the instance.
     #[inline]
-    pub fn ipv6_addresses(&self) -> Value {
-        self.0.get_att("Ipv6Addresses")
+    pub fn ipv6_addresses(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Ipv6Addresses"))
     }
 
     /// `Fn::GetAtt` `IsStaticIp`: a boolean.
     ///
     /// A Boolean value indicating whether the instance has a static IP assigned to it.
     #[inline]
-    pub fn is_static_ip(&self) -> Value {
-        self.0.get_att("IsStaticIp")
+    pub fn is_static_ip(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsStaticIp"))
     }
 
     /// `Fn::GetAtt` `Location.AvailabilityZone`: a string.
     ///
     /// The Availability Zone for the instance.
     #[inline]
-    pub fn location_availability_zone(&self) -> Value {
-        self.0.get_att("Location.AvailabilityZone")
+    pub fn location_availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Location.AvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `Location.RegionName`: a string.
     ///
     /// The name of the AWS Region for the instance.
     #[inline]
-    pub fn location_region_name(&self) -> Value {
-        self.0.get_att("Location.RegionName")
+    pub fn location_region_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Location.RegionName"))
     }
 
     /// `Fn::GetAtt` `Networking.MonthlyTransfer.GbPerMonthAllocated`: a string.
     ///
     /// The amount of allocated monthly data transfer (in GB) for an instance.
     #[inline]
-    pub fn networking_monthly_transfer_gb_per_month_allocated(&self) -> Value {
-        self.0
-            .get_att("Networking.MonthlyTransfer.GbPerMonthAllocated")
+    pub fn networking_monthly_transfer_gb_per_month_allocated(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("Networking.MonthlyTransfer.GbPerMonthAllocated"),
+        )
     }
 
     /// `Fn::GetAtt` `PrivateIpAddress`: a string.
     ///
     /// The private IP address of the instance.
     #[inline]
-    pub fn private_ip_address(&self) -> Value {
-        self.0.get_att("PrivateIpAddress")
+    pub fn private_ip_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrivateIpAddress"))
     }
 
     /// `Fn::GetAtt` `PublicIpAddress`: a string.
     ///
     /// The public IP address of the instance.
     #[inline]
-    pub fn public_ip_address(&self) -> Value {
-        self.0.get_att("PublicIpAddress")
+    pub fn public_ip_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublicIpAddress"))
     }
 
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// The resource type of the instance (for example, `Instance` ).
     #[inline]
-    pub fn resource_type(&self) -> Value {
-        self.0.get_att("ResourceType")
+    pub fn resource_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceType"))
     }
 
     /// `Fn::GetAtt` `SshKeyName`: a string.
     ///
     /// The name of the SSH key pair used by the instance.
     #[inline]
-    pub fn ssh_key_name(&self) -> Value {
-        self.0.get_att("SshKeyName")
+    pub fn ssh_key_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SshKeyName"))
     }
 
     /// `Fn::GetAtt` `State.Code`: an integer.
     ///
     /// The status code of the instance.
     #[inline]
-    pub fn state_code(&self) -> Value {
-        self.0.get_att("State.Code")
+    pub fn state_code(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("State.Code"))
     }
 
     /// `Fn::GetAtt` `State.Name`: a string.
     ///
     /// The state of the instance (for example, `running` or `pending` ).
     #[inline]
-    pub fn state_name(&self) -> Value {
-        self.0.get_att("State.Name")
+    pub fn state_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State.Name"))
     }
 
     /// `Fn::GetAtt` `SupportCode`: a string.
@@ -376,16 +349,16 @@ impl InstanceAttributes {
     ///
     /// Include this code in your email to support when you have questions about an instance or another resource in Lightsail . This code helps our support team to look up your Lightsail information.
     #[inline]
-    pub fn support_code(&self) -> Value {
-        self.0.get_att("SupportCode")
+    pub fn support_code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SupportCode"))
     }
 
     /// `Fn::GetAtt` `UserName`: a string.
     ///
     /// The user name for connecting to the instance (for example, `ec2-user` ).
     #[inline]
-    pub fn user_name(&self) -> Value {
-        self.0.get_att("UserName")
+    pub fn user_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UserName"))
     }
 }
 
@@ -393,30 +366,14 @@ impl InstanceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiskRequired {
     /// `DiskName`: a string, required.
-    pub disk_name: Str,
+    pub disk_name: ::cloudwright_core::Str,
     /// `Path`: a string, required.
-    pub path: Str,
+    pub path: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Disk: ObjRule = ObjRule {
-    properties: &[
-        ("AttachedTo", Shape::STR),
-        ("AttachmentState", Shape::STR),
-        ("DiskName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IOPS", Shape::INT),
-        ("IsSystemDisk", Shape::Bool),
-        ("Path", Shape::STR),
-        ("SizeInGb", Shape::STR),
-    ],
-    required: &["DiskName", "Path"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Disk` property type of `AWS::Lightsail::Instance`.
 ///
-/// `Disk` is a property of the \[Hardware\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-hardware.html>) property. It describes a disk attached to an instance.
+/// `Disk` is a property of the [Hardware](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-hardware.html) property. It describes a disk attached to an instance.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-disk.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -424,35 +381,35 @@ pub struct Disk {
     /// `AttachedTo`: a string.
     ///
     /// The resources to which the disk is attached.
-    pub attached_to: Option<Str>,
+    pub attached_to: ::std::option::Option<::cloudwright_core::Str>,
     /// `AttachmentState`: a string.
     ///
     /// (Deprecated) The attachment state of the disk.
     ///
-    /// &gt; In releases prior to November 14, 2017, this parameter returned `attached` for system disks in the API response. It is now deprecated, but still included in the response. Use `isAttached` instead.
-    pub attachment_state: Option<Str>,
+    /// \> In releases prior to November 14, 2017, this parameter returned `attached` for system disks in the API response. It is now deprecated, but still included in the response. Use `isAttached` instead.
+    pub attachment_state: ::std::option::Option<::cloudwright_core::Str>,
     /// `DiskName`: a string, required.
     ///
     /// The unique name of the disk.
     ///
     /// Pattern `^[a-zA-Z0-9][\w\-.]*[a-zA-Z0-9]$`; length 1 to 254.
-    pub disk_name: Str,
+    pub disk_name: ::cloudwright_core::Str,
     /// `IOPS`: an integer.
     ///
     /// The input/output operations per second (IOPS) of the disk.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `IsSystemDisk`: a boolean.
     ///
     /// A Boolean value indicating whether this disk is a system disk (has an operating system loaded on it).
-    pub is_system_disk: Option<Bool>,
+    pub is_system_disk: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Path`: a string, required.
     ///
     /// The disk path.
-    pub path: Str,
+    pub path: ::cloudwright_core::Str,
     /// `SizeInGb`: a string.
     ///
     /// The size of the disk in GB.
-    pub size_in_gb: Option<Str>,
+    pub size_in_gb: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -461,38 +418,38 @@ impl Disk {
     #[inline]
     pub fn new(required: DiskRequired) -> Self {
         Self {
-            attached_to: None,
-            attachment_state: None,
+            attached_to: ::std::option::Option::None,
+            attachment_state: ::std::option::Option::None,
             disk_name: required.disk_name,
-            iops: None,
-            is_system_disk: None,
+            iops: ::std::option::Option::None,
+            is_system_disk: ::std::option::Option::None,
             path: required.path,
-            size_in_gb: None,
+            size_in_gb: ::std::option::Option::None,
         }
     }
 
     /// `AttachedTo`: a string.
-    pub fn attached_to(mut self, value: impl Into<Str>) -> Self { self.attached_to = Some(value.into()); self }
+    pub fn attached_to(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attached_to = ::std::option::Option::Some(value.into()); self }
     /// `AttachmentState`: a string.
-    pub fn attachment_state(mut self, value: impl Into<Str>) -> Self { self.attachment_state = Some(value.into()); self }
+    pub fn attachment_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attachment_state = ::std::option::Option::Some(value.into()); self }
     /// `DiskName`: a string, required.
-    pub fn disk_name(mut self, value: impl Into<Str>) -> Self { self.disk_name = value.into(); self }
+    pub fn disk_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.disk_name = value.into(); self }
     /// `IOPS`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `IsSystemDisk`: a boolean.
-    pub fn is_system_disk(mut self, value: impl Into<Bool>) -> Self { self.is_system_disk = Some(value.into()); self }
+    pub fn is_system_disk(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_system_disk = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string, required.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = value.into(); self }
     /// `SizeInGb`: a string.
-    pub fn size_in_gb(mut self, value: impl Into<Str>) -> Self { self.size_in_gb = Some(value.into()); self }
+    pub fn size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.size_in_gb = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Disk {}
+impl crate::PropertyType for Disk {}
 
-impl ToValue for Disk {
+impl ::cloudwright_core::ToValue for Disk {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttachedTo", &self.attached_to)
             .opt("AttachmentState", &self.attachment_state)
             .req("DiskName", &self.disk_name)
@@ -504,20 +461,9 @@ impl ToValue for Disk {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Hardware: ObjRule = ObjRule {
-    properties: &[
-        ("CpuCount", Shape::INT),
-        ("Disks", Shape::List(&ListRule { items: Shape::Object(&RULE_Disk), min_items: None, max_items: None, unique: true })),
-        ("RamSizeInGb", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Hardware` property type of `AWS::Lightsail::Instance`.
 ///
-/// `Hardware` is a property of the \[AWS::Lightsail::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html>) resource. It describes the hardware properties for the instance, such as the vCPU count, attached disks, and amount of RAM.
+/// `Hardware` is a property of the [AWS::Lightsail::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html) resource. It describes the hardware properties for the instance, such as the vCPU count, attached disks, and amount of RAM.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-hardware.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -526,20 +472,20 @@ pub struct Hardware {
     ///
     /// The number of vCPUs the instance has.
     ///
-    /// &gt; The `CpuCount` property is read-only and should not be specified in a create instance or update instance request.
-    pub cpu_count: Option<Int>,
+    /// \> The `CpuCount` property is read-only and should not be specified in a create instance or update instance request.
+    pub cpu_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Disks`: a list of [`Disk`] objects.
     ///
     /// The disks attached to the instance.
     ///
     /// The instance restarts when performing an attach disk or detach disk request. This resets the public IP address of your instance if a static IP isn't attached to it.
-    pub disks: Option<List<Disk>>,
+    pub disks: ::std::option::Option<::cloudwright_core::List<Disk>>,
     /// `RamSizeInGb`: an integer.
     ///
     /// The amount of RAM in GB on the instance (for example, `1.0` ).
     ///
-    /// &gt; The `RamSizeInGb` property is read-only and should not be specified in a create instance or update instance request.
-    pub ram_size_in_gb: Option<Int>,
+    /// \> The `RamSizeInGb` property is read-only and should not be specified in a create instance or update instance request.
+    pub ram_size_in_gb: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -547,23 +493,23 @@ impl Hardware {
     /// A `Hardware` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CpuCount`: an integer.
-    pub fn cpu_count(mut self, value: impl Into<Int>) -> Self { self.cpu_count = Some(value.into()); self }
+    pub fn cpu_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cpu_count = ::std::option::Option::Some(value.into()); self }
     /// `Disks`: a list of [`Disk`] objects.
-    pub fn disks(mut self, value: impl Into<List<Disk>>) -> Self { self.disks = Some(value.into()); self }
+    pub fn disks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Disk>>) -> Self { self.disks = ::std::option::Option::Some(value.into()); self }
     /// `RamSizeInGb`: an integer.
-    pub fn ram_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.ram_size_in_gb = Some(value.into()); self }
+    pub fn ram_size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ram_size_in_gb = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Hardware {}
+impl crate::PropertyType for Hardware {}
 
-impl ToValue for Hardware {
+impl ::cloudwright_core::ToValue for Hardware {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CpuCount", &self.cpu_count)
             .opt("Disks", &self.disks)
             .opt("RamSizeInGb", &self.ram_size_in_gb)
@@ -571,18 +517,9 @@ impl ToValue for Hardware {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MonthlyTransfer: ObjRule = ObjRule {
-    properties: &[
-        ("GbPerMonthAllocated", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MonthlyTransfer` property type of `AWS::Lightsail::Instance`.
 ///
-/// `MonthlyTransfer` is a property of the \[Networking\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-networking.html>) property. It describes the amount of allocated monthly data transfer (in GB) for an instance.
+/// `MonthlyTransfer` is a property of the [Networking](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-networking.html) property. It describes the amount of allocated monthly data transfer (in GB) for an instance.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-monthlytransfer.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -590,7 +527,7 @@ pub struct MonthlyTransfer {
     /// `GbPerMonthAllocated`: a string.
     ///
     /// The amount of allocated monthly data transfer (in GB) for an instance.
-    pub gb_per_month_allocated: Option<Str>,
+    pub gb_per_month_allocated: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -598,45 +535,27 @@ impl MonthlyTransfer {
     /// A `MonthlyTransfer` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GbPerMonthAllocated`: a string.
-    pub fn gb_per_month_allocated(mut self, value: impl Into<Str>) -> Self { self.gb_per_month_allocated = Some(value.into()); self }
+    pub fn gb_per_month_allocated(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gb_per_month_allocated = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MonthlyTransfer {}
+impl crate::PropertyType for MonthlyTransfer {}
 
-impl ToValue for MonthlyTransfer {
+impl ::cloudwright_core::ToValue for MonthlyTransfer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GbPerMonthAllocated", &self.gb_per_month_allocated)
             .build()
     }
 }
 
-/// The required properties of [`Networking`], by name: `Networking::new(NetworkingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkingRequired {
-    /// `Ports`: a list of [`Port`] objects, required.
-    pub ports: List<Port>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Networking: ObjRule = ObjRule {
-    properties: &[
-        ("MonthlyTransfer", Shape::Object(&RULE_MonthlyTransfer)),
-        ("Ports", Shape::List(&ListRule { items: Shape::Object(&RULE_Port), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Ports"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Networking` property type of `AWS::Lightsail::Instance`.
 ///
-/// `Networking` is a property of the \[AWS::Lightsail::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html>) resource. It describes the public ports and the monthly amount of data transfer allocated for the instance.
+/// `Networking` is a property of the [AWS::Lightsail::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html) resource. It describes the public ports and the monthly amount of data transfer allocated for the instance.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-networking.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -644,63 +563,45 @@ pub struct Networking {
     /// `MonthlyTransfer`: a [`MonthlyTransfer`] object.
     ///
     /// The monthly amount of data transfer, in GB, allocated for the instance
-    pub monthly_transfer: Option<Obj<MonthlyTransfer>>,
+    pub monthly_transfer: ::std::option::Option<crate::Obj<MonthlyTransfer>>,
     /// `Ports`: a list of [`Port`] objects, required.
     ///
     /// An array of ports to open on the instance.
-    pub ports: List<Port>,
+    pub ports: ::cloudwright_core::List<Port>,
 }
 
 #[rustfmt::skip]
 impl Networking {
-    /// A `Networking` with its required properties, named in a [`NetworkingRequired`].
+    /// A `Networking` with its one required property, `Ports`.
     #[inline]
-    pub fn new(required: NetworkingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Port>>) -> Self {
         Self {
-            monthly_transfer: None,
-            ports: required.ports,
+            monthly_transfer: ::std::option::Option::None,
+            ports: value.into(),
         }
     }
 
     /// `MonthlyTransfer`: a [`MonthlyTransfer`] object.
-    pub fn monthly_transfer(mut self, value: impl Into<Obj<MonthlyTransfer>>) -> Self { self.monthly_transfer = Some(value.into()); self }
+    pub fn monthly_transfer(mut self, value: impl ::std::convert::Into<crate::Obj<MonthlyTransfer>>) -> Self { self.monthly_transfer = ::std::option::Option::Some(value.into()); self }
     /// `Ports`: a list of [`Port`] objects, required.
-    pub fn ports(mut self, value: impl Into<List<Port>>) -> Self { self.ports = value.into(); self }
+    pub fn ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Port>>) -> Self { self.ports = value.into(); self }
 }
 
-impl PropertyType for Networking {}
+impl crate::PropertyType for Networking {}
 
-impl ToValue for Networking {
+impl ::cloudwright_core::ToValue for Networking {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MonthlyTransfer", &self.monthly_transfer)
             .req("Ports", &self.ports)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Port: ObjRule = ObjRule {
-    properties: &[
-        ("AccessDirection", Shape::STR),
-        ("AccessFrom", Shape::STR),
-        ("AccessType", Shape::STR),
-        ("CidrListAliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("CommonName", Shape::STR),
-        ("FromPort", Shape::INT),
-        ("Ipv6Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Protocol", Shape::STR),
-        ("ToPort", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Port` property type of `AWS::Lightsail::Instance`.
 ///
-/// `Port` is a property of the \[Networking\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-networking.html>) property. It describes information about ports for an instance.
+/// `Port` is a property of the [Networking](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-networking.html) property. It describes information about ports for an instance.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-port.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -709,37 +610,37 @@ pub struct Port {
     ///
     /// The access direction ( `inbound` or `outbound` ).
     ///
-    /// &gt; Lightsail currently supports only `inbound` access direction.
-    pub access_direction: Option<Str>,
+    /// \> Lightsail currently supports only `inbound` access direction.
+    pub access_direction: ::std::option::Option<::cloudwright_core::Str>,
     /// `AccessFrom`: a string.
     ///
     /// The location from which access is allowed. For example, `Anywhere (0.0.0.0/0)` , or `Custom` if a specific IP address or range of IP addresses is allowed.
-    pub access_from: Option<Str>,
+    pub access_from: ::std::option::Option<::cloudwright_core::Str>,
     /// `AccessType`: a string.
     ///
     /// The type of access ( `Public` or `Private` ).
-    pub access_type: Option<Str>,
+    pub access_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `CidrListAliases`: a list of strings.
     ///
     /// An alias that defines access for a preconfigured range of IP addresses.
     ///
     /// The only alias currently supported is `lightsail-connect` , which allows IP addresses of the browser-based RDP/SSH client in the Lightsail console to connect to your instance.
-    pub cidr_list_aliases: Option<List<Str>>,
+    pub cidr_list_aliases: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Cidrs`: a list of strings.
     ///
     /// The IPv4 address, or range of IPv4 addresses (in CIDR notation) that are allowed to connect to an instance through the ports, and the protocol.
     ///
-    /// &gt; The `ipv6Cidrs` parameter lists the IPv6 addresses that are allowed to connect to an instance.
+    /// \> The `ipv6Cidrs` parameter lists the IPv6 addresses that are allowed to connect to an instance.
     ///
     /// Examples:
     ///
     /// - To allow the IP address `192.0.2.44` , specify `192.0.2.44` or `192.0.2.44/32` .
     /// - To allow the IP addresses `192.0.2.0` to `192.0.2.255` , specify `192.0.2.0/24` .
-    pub cidrs: Option<List<Str>>,
+    pub cidrs: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CommonName`: a string.
     ///
     /// The common name of the port information.
-    pub common_name: Option<Str>,
+    pub common_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FromPort`: an integer.
     ///
     /// The first port in a range of open ports on an instance.
@@ -749,13 +650,13 @@ pub struct Port {
     /// - TCP and UDP - `0` to `65535`
     /// - ICMP - The ICMP type for IPv4 addresses. For example, specify `8` as the `fromPort` (ICMP type), and `-1` as the `toPort` (ICMP code), to enable ICMP Ping.
     /// - ICMPv6 - The ICMP type for IPv6 addresses. For example, specify `128` as the `fromPort` (ICMPv6 type), and `0` as `toPort` (ICMPv6 code).
-    pub from_port: Option<Int>,
+    pub from_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv6Cidrs`: a list of strings.
     ///
     /// The IPv6 address, or range of IPv6 addresses (in CIDR notation) that are allowed to connect to an instance through the ports, and the protocol. Only devices with an IPv6 address can connect to an instance through IPv6; otherwise, IPv4 should be used.
     ///
-    /// &gt; The `cidrs` parameter lists the IPv4 addresses that are allowed to connect to an instance.
-    pub ipv6_cidrs: Option<List<Str>>,
+    /// \> The `cidrs` parameter lists the IPv4 addresses that are allowed to connect to an instance.
+    pub ipv6_cidrs: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Protocol`: a string.
     ///
     /// The IP protocol name.
@@ -766,7 +667,7 @@ pub struct Port {
     /// - `all` - All transport layer protocol types.
     /// - `udp` - With User Datagram Protocol (UDP), computer applications can send messages (or datagrams) to other hosts on an Internet Protocol (IP) network. Prior communications are not required to set up transmission channels or data paths. Applications that don't require reliable data stream service can use UDP, which provides a connectionless datagram service that emphasizes reduced latency over reliability. If you do require reliable data stream service, use TCP instead.
     /// - `icmp` - Internet Control Message Protocol (ICMP) is used to send error messages and operational information indicating success or failure when communicating with an instance. For example, an error is indicated when an instance could not be reached. When you specify `icmp` as the `protocol` , you must specify the ICMP type using the `fromPort` parameter, and ICMP code using the `toPort` parameter.
-    pub protocol: Option<Str>,
+    pub protocol: ::std::option::Option<::cloudwright_core::Str>,
     /// `ToPort`: an integer.
     ///
     /// The last port in a range of open ports on an instance.
@@ -776,7 +677,7 @@ pub struct Port {
     /// - TCP and UDP - `0` to `65535`
     /// - ICMP - The ICMP code for IPv4 addresses. For example, specify `8` as the `fromPort` (ICMP type), and `-1` as the `toPort` (ICMP code), to enable ICMP Ping.
     /// - ICMPv6 - The ICMP code for IPv6 addresses. For example, specify `128` as the `fromPort` (ICMPv6 type), and `0` as `toPort` (ICMPv6 code).
-    pub to_port: Option<Int>,
+    pub to_port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -784,37 +685,37 @@ impl Port {
     /// A `Port` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessDirection`: a string.
-    pub fn access_direction(mut self, value: impl Into<Str>) -> Self { self.access_direction = Some(value.into()); self }
+    pub fn access_direction(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_direction = ::std::option::Option::Some(value.into()); self }
     /// `AccessFrom`: a string.
-    pub fn access_from(mut self, value: impl Into<Str>) -> Self { self.access_from = Some(value.into()); self }
+    pub fn access_from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_from = ::std::option::Option::Some(value.into()); self }
     /// `AccessType`: a string.
-    pub fn access_type(mut self, value: impl Into<Str>) -> Self { self.access_type = Some(value.into()); self }
+    pub fn access_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_type = ::std::option::Option::Some(value.into()); self }
     /// `CidrListAliases`: a list of strings.
-    pub fn cidr_list_aliases(mut self, value: impl Into<List<Str>>) -> Self { self.cidr_list_aliases = Some(value.into()); self }
+    pub fn cidr_list_aliases(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cidr_list_aliases = ::std::option::Option::Some(value.into()); self }
     /// `Cidrs`: a list of strings.
-    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.cidrs = Some(value.into()); self }
+    pub fn cidrs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cidrs = ::std::option::Option::Some(value.into()); self }
     /// `CommonName`: a string.
-    pub fn common_name(mut self, value: impl Into<Str>) -> Self { self.common_name = Some(value.into()); self }
+    pub fn common_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.common_name = ::std::option::Option::Some(value.into()); self }
     /// `FromPort`: an integer.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Cidrs`: a list of strings.
-    pub fn ipv6_cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.ipv6_cidrs = Some(value.into()); self }
+    pub fn ipv6_cidrs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ipv6_cidrs = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a string.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `ToPort`: an integer.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Port {}
+impl crate::PropertyType for Port {}
 
-impl ToValue for Port {
+impl ::cloudwright_core::ToValue for Port {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessDirection", &self.access_direction)
             .opt("AccessFrom", &self.access_from)
             .opt("AccessType", &self.access_type)
@@ -829,19 +730,9 @@ impl ToValue for Port {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_State: ObjRule = ObjRule {
-    properties: &[
-        ("Code", Shape::INT),
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `State` property type of `AWS::Lightsail::Instance`.
 ///
-/// `State` is a property of the \[AWS::Lightsail::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html>) resource. It describes the status code and the state (for example, `running` ) of an instance.
+/// `State` is a property of the [AWS::Lightsail::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html) resource. It describes the status code and the state (for example, `running` ) of an instance.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-state.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -849,11 +740,11 @@ pub struct State {
     /// `Code`: an integer.
     ///
     /// The status code of the instance.
-    pub code: Option<Int>,
+    pub code: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// The state of the instance (for example, `running` or `pending` ).
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -861,23 +752,132 @@ impl State {
     /// A `State` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Code`: an integer.
-    pub fn code(mut self, value: impl Into<Int>) -> Self { self.code = Some(value.into()); self }
+    pub fn code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.code = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for State {}
+impl crate::PropertyType for State {}
 
-impl ToValue for State {
+impl ::cloudwright_core::ToValue for State {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Code", &self.code)
             .opt("Name", &self.name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_AddOn, RULE_Location, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Instance: ObjRule = ObjRule {
+        properties: &[
+            ("AddOns", Shape::List(&ListRule { items: Shape::Object(&RULE_AddOn), min_items: None, max_items: None, unique: false })),
+            ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("BlueprintId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BundleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Hardware", Shape::Object(&RULE_Hardware)),
+            ("InstanceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KeyPairName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Location", Shape::Object(&RULE_Location)),
+            ("Networking", Shape::Object(&RULE_Networking)),
+            ("State", Shape::Object(&RULE_State)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("UserData", Shape::STR),
+        ],
+        required: &["InstanceName", "BlueprintId", "BundleId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Disk: ObjRule = ObjRule {
+        properties: &[
+            ("AttachedTo", Shape::STR),
+            ("AttachmentState", Shape::STR),
+            ("DiskName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IOPS", Shape::INT),
+            ("IsSystemDisk", Shape::Bool),
+            ("Path", Shape::STR),
+            ("SizeInGb", Shape::STR),
+        ],
+        required: &["DiskName", "Path"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Hardware: ObjRule = ObjRule {
+        properties: &[
+            ("CpuCount", Shape::INT),
+            ("Disks", Shape::List(&ListRule { items: Shape::Object(&RULE_Disk), min_items: None, max_items: None, unique: true })),
+            ("RamSizeInGb", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonthlyTransfer: ObjRule = ObjRule {
+        properties: &[
+            ("GbPerMonthAllocated", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Networking: ObjRule = ObjRule {
+        properties: &[
+            ("MonthlyTransfer", Shape::Object(&RULE_MonthlyTransfer)),
+            ("Ports", Shape::List(&ListRule { items: Shape::Object(&RULE_Port), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Ports"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Port: ObjRule = ObjRule {
+        properties: &[
+            ("AccessDirection", Shape::STR),
+            ("AccessFrom", Shape::STR),
+            ("AccessType", Shape::STR),
+            ("CidrListAliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("CommonName", Shape::STR),
+            ("FromPort", Shape::INT),
+            ("Ipv6Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Protocol", Shape::STR),
+            ("ToPort", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_State: ObjRule = ObjRule {
+        properties: &[
+            ("Code", Shape::INT),
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+pub use super::shared::Tag;
 
 /// The required properties of [`InstanceSnapshot`], by name: `InstanceSnapshot::new(InstanceSnapshotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceSnapshotRequired {
     /// `InstanceName`: a string, required.
-    pub instance_name: Str,
+    pub instance_name: ::cloudwright_core::Str,
     /// `InstanceSnapshotName`: a string, required.
-    pub instance_snapshot_name: Str,
+    pub instance_snapshot_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceSnapshot: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("InstanceSnapshotName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["InstanceSnapshotName", "InstanceName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::InstanceSnapshot` resource.
 ///
@@ -52,17 +34,17 @@ pub struct InstanceSnapshot {
     /// The name the user gave the instance ( `Amazon_Linux_2023-1` ).
     ///
     /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
-    pub instance_name: Str,
+    pub instance_name: ::cloudwright_core::Str,
     /// `InstanceSnapshotName`: a string, required.
     ///
     /// The name of the snapshot.
     ///
     /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
-    pub instance_snapshot_name: Str,
+    pub instance_snapshot_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// The tag keys and optional values for the resource. For more information about tags in Lightsail, see the \[Amazon Lightsail Developer Guide\](<https://docs.aws.amazon.com/lightsail/latest/userguide/amazon-lightsail-tags>) .
-    pub tags: Option<List<Tag>>,
+    /// The tag keys and optional values for the resource. For more information about tags in Lightsail, see the [Amazon Lightsail Developer Guide](https://docs.aws.amazon.com/lightsail/latest/userguide/amazon-lightsail-tags) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +54,7 @@ impl InstanceSnapshot {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::InstanceSnapshot",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instancesnapshot.html",
         primary_identifier: &["InstanceSnapshotName"],
@@ -83,7 +65,7 @@ impl InstanceSnapshot {
         read_only: &["Arn", "IsFromAutoSnapshot", "Location", "FromInstanceName", "FromInstanceArn", "ResourceType", "SizeInGb", "State", "SupportCode"],
         attributes: &["Arn", "FromInstanceArn", "FromInstanceName", "IsFromAutoSnapshot", "Location", "ResourceType", "SizeInGb", "State", "SupportCode"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `InstanceSnapshot` with its required properties, named in a [`InstanceSnapshotRequired`].
@@ -92,36 +74,38 @@ impl InstanceSnapshot {
         Self {
             instance_name: required.instance_name,
             instance_snapshot_name: required.instance_snapshot_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `InstanceName`: a string, required.
-    pub fn instance_name(mut self, value: impl Into<Str>) -> Self { self.instance_name = value.into(); self }
+    pub fn instance_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_name = value.into(); self }
     /// `InstanceSnapshotName`: a string, required.
-    pub fn instance_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.instance_snapshot_name = value.into(); self }
+    pub fn instance_snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InstanceSnapshot {
+impl ::cloudwright_core::Resource for InstanceSnapshot {
     type Attributes = InstanceSnapshotAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceSnapshot, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InstanceSnapshot, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InstanceSnapshot {
+impl ::cloudwright_core::ToValue for InstanceSnapshot {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceName", &self.instance_name)
             .req("InstanceSnapshotName", &self.instance_snapshot_name)
             .opt("Tags", &self.tags)
@@ -129,12 +113,12 @@ impl ToValue for InstanceSnapshot {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InstanceSnapshot`]: `Handle<InstanceSnapshot>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InstanceSnapshot`]: `Handle<InstanceSnapshot>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InstanceSnapshotAttributes(ResourceRef);
+pub struct InstanceSnapshotAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InstanceSnapshotAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InstanceSnapshotAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -144,71 +128,94 @@ impl InstanceSnapshotAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the snapshot ( `arn:aws:lightsail:us-east-2:123456789101:InstanceSnapshot/d23b5706-3322-4d83-81e5-12345EXAMPLE` ).
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `FromInstanceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the instance from which the snapshot was created ( `arn:aws:lightsail:us-east-2:123456789101:Instance/64b8404c-ccb1-430b-8daf-12345EXAMPLE` ).
     #[inline]
-    pub fn from_instance_arn(&self) -> Value {
-        self.0.get_att("FromInstanceArn")
+    pub fn from_instance_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FromInstanceArn"))
     }
 
     /// `Fn::GetAtt` `FromInstanceName`: a string.
     ///
     /// The instance from which the snapshot was created.
     #[inline]
-    pub fn from_instance_name(&self) -> Value {
-        self.0.get_att("FromInstanceName")
+    pub fn from_instance_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FromInstanceName"))
     }
 
     /// `Fn::GetAtt` `IsFromAutoSnapshot`: a boolean.
     ///
     /// A Boolean value indicating whether the snapshot was created from an automatic snapshot.
     #[inline]
-    pub fn is_from_auto_snapshot(&self) -> Value {
-        self.0.get_att("IsFromAutoSnapshot")
+    pub fn is_from_auto_snapshot(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsFromAutoSnapshot"))
     }
 
     /// `Fn::GetAtt` `Location`: an object.
     ///
     /// The region name and Availability Zone where you created the snapshot.
     #[inline]
-    pub fn location(&self) -> Value {
-        self.0.get_att("Location")
+    pub fn location(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Location"))
     }
 
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// The type of resource (usually `InstanceSnapshot` ).
     #[inline]
-    pub fn resource_type(&self) -> Value {
-        self.0.get_att("ResourceType")
+    pub fn resource_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceType"))
     }
 
     /// `Fn::GetAtt` `SizeInGb`: an integer.
     ///
     /// The size in GB of the SSD.
     #[inline]
-    pub fn size_in_gb(&self) -> Value {
-        self.0.get_att("SizeInGb")
+    pub fn size_in_gb(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("SizeInGb"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state the snapshot is in.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `SupportCode`: a string.
     ///
     /// The support code. Include this code in your email to support when you have questions about an instance or another resource in Lightsail. This code enables our support team to look up your Lightsail information more easily.
     #[inline]
-    pub fn support_code(&self) -> Value {
-        self.0.get_att("SupportCode")
+    pub fn support_code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SupportCode"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceSnapshot: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("InstanceSnapshotName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["InstanceSnapshotName", "InstanceName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

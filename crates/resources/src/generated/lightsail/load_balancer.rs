@@ -5,46 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{IpAddressType, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
+pub use super::shared::{IpAddressType, Tag};
 
 /// The required properties of [`LoadBalancer`], by name: `LoadBalancer::new(LoadBalancerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadBalancerRequired {
     /// `InstancePort`: an integer, required.
-    pub instance_port: Int,
+    pub instance_port: ::cloudwright_core::Int,
     /// `LoadBalancerName`: a string, required.
-    pub load_balancer_name: Str,
+    pub load_balancer_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
-    properties: &[
-        ("AttachedInstances", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("HealthCheckPath", Shape::STR),
-        ("InstancePort", Shape::Int(&NumRule { min: Some(-1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4", "ipv6"], ..StrRule::ANY })),
-        ("LoadBalancerName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SessionStickinessEnabled", Shape::Bool),
-        ("SessionStickinessLBCookieDurationSeconds", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TlsPolicyName", Shape::STR),
-    ],
-    required: &["LoadBalancerName", "InstancePort"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::LoadBalancer` resource.
 ///
 /// The `AWS::Lightsail::LoadBalancer` resource specifies a load balancer that can be used with Lightsail instances.
 ///
-/// &gt; You cannot attach a TLS certificate to a load balancer using the `AWS::Lightsail::LoadBalancer` resource type. Instead, use the `AWS::Lightsail::LoadBalancerTlsCertificate` resource type to create a certificate and attach it to a load balancer.
+/// \> You cannot attach a TLS certificate to a load balancer using the `AWS::Lightsail::LoadBalancer` resource type. Instead, use the `AWS::Lightsail::LoadBalancerTlsCertificate` resource type to create a certificate and attach it to a load balancer.
 ///
 /// `Ref` returns its `LoadBalancerName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LoadBalancerAttributes`], which `Handle<LoadBalancer>` dereferences to.
@@ -58,17 +34,18 @@ pub struct LoadBalancer {
     /// `AttachedInstances`: a list of strings.
     ///
     /// The Lightsail instances to attach to the load balancer.
-    pub attached_instances: Option<List<Str>>,
+    pub attached_instances:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `HealthCheckPath`: a string.
     ///
     /// The path on the attached instance where the health check will be performed. If no path is specified, the load balancer tries to make a request to the default (root) page ( `/index.html` ).
-    pub health_check_path: Option<Str>,
+    pub health_check_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstancePort`: an integer, required.
     ///
     /// The port that the load balancer uses to direct traffic to your Lightsail instances. For HTTP traffic, specify port `80` . For HTTPS traffic, specify port `443` .
     ///
     /// Value -1 to 65535; create-only: changing it replaces the resource.
-    pub instance_port: Int,
+    pub instance_port: ::cloudwright_core::Int,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// The IP address type of the load balancer.
@@ -76,35 +53,36 @@ pub struct LoadBalancer {
     /// The possible values are `ipv4` for IPv4 only, and `dualstack` for both IPv4 and IPv6.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `LoadBalancerName`: a string, required.
     ///
     /// The name of the load balancer.
     ///
     /// Pattern `\w[\w\-]*\w`; create-only: changing it replaces the resource.
-    pub load_balancer_name: Str,
+    pub load_balancer_name: ::cloudwright_core::Str,
     /// `SessionStickinessEnabled`: a boolean.
     ///
     /// A Boolean value indicating whether session stickiness is enabled.
     ///
     /// Enable session stickiness (also known as *session affinity* ) to bind a user's session to a specific instance. This ensures that all requests from the user during the session are sent to the same instance.
-    pub session_stickiness_enabled: Option<Bool>,
+    pub session_stickiness_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SessionStickinessLBCookieDurationSeconds`: a string.
     ///
     /// The time period, in seconds, after which the load balancer session stickiness cookie should be considered stale. If you do not specify this parameter, the default value is 0, which indicates that the sticky session should last for the duration of the browser session.
-    pub session_stickiness_lb_cookie_duration_seconds: Option<Str>,
+    pub session_stickiness_lb_cookie_duration_seconds:
+        ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) in the *AWS CloudFormation User Guide* .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *AWS CloudFormation User Guide* .
     ///
-    /// &gt; The `Value` of `Tags` is optional for Lightsail resources.
-    pub tags: Option<List<Tag>>,
+    /// \> The `Value` of `Tags` is optional for Lightsail resources.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TlsPolicyName`: a string.
     ///
     /// The name of the TLS security policy for the load balancer.
-    pub tls_policy_name: Option<Str>,
+    pub tls_policy_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -114,7 +92,7 @@ impl LoadBalancer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::LoadBalancer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-loadbalancer.html",
         primary_identifier: &["LoadBalancerName"],
@@ -125,63 +103,65 @@ impl LoadBalancer {
         read_only: &["LoadBalancerArn"],
         attributes: &["LoadBalancerArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LoadBalancer` with its required properties, named in a [`LoadBalancerRequired`].
     #[inline]
     pub fn new(required: LoadBalancerRequired) -> Self {
         Self {
-            attached_instances: None,
-            health_check_path: None,
+            attached_instances: ::std::option::Option::None,
+            health_check_path: ::std::option::Option::None,
             instance_port: required.instance_port,
-            ip_address_type: None,
+            ip_address_type: ::std::option::Option::None,
             load_balancer_name: required.load_balancer_name,
-            session_stickiness_enabled: None,
-            session_stickiness_lb_cookie_duration_seconds: None,
-            tags: None,
-            tls_policy_name: None,
+            session_stickiness_enabled: ::std::option::Option::None,
+            session_stickiness_lb_cookie_duration_seconds: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            tls_policy_name: ::std::option::Option::None,
         }
     }
 
     /// `AttachedInstances`: a list of strings.
-    pub fn attached_instances(mut self, value: impl Into<List<Str>>) -> Self { self.attached_instances = Some(value.into()); self }
+    pub fn attached_instances(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.attached_instances = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckPath`: a string.
-    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self { self.health_check_path = Some(value.into()); self }
+    pub fn health_check_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.health_check_path = ::std::option::Option::Some(value.into()); self }
     /// `InstancePort`: an integer, required.
-    pub fn instance_port(mut self, value: impl Into<Int>) -> Self { self.instance_port = value.into(); self }
+    pub fn instance_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_port = value.into(); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `LoadBalancerName`: a string, required.
-    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self { self.load_balancer_name = value.into(); self }
+    pub fn load_balancer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.load_balancer_name = value.into(); self }
     /// `SessionStickinessEnabled`: a boolean.
-    pub fn session_stickiness_enabled(mut self, value: impl Into<Bool>) -> Self { self.session_stickiness_enabled = Some(value.into()); self }
+    pub fn session_stickiness_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.session_stickiness_enabled = ::std::option::Option::Some(value.into()); self }
     /// `SessionStickinessLBCookieDurationSeconds`: a string.
-    pub fn session_stickiness_lb_cookie_duration_seconds(mut self, value: impl Into<Str>) -> Self { self.session_stickiness_lb_cookie_duration_seconds = Some(value.into()); self }
+    pub fn session_stickiness_lb_cookie_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.session_stickiness_lb_cookie_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TlsPolicyName`: a string.
-    pub fn tls_policy_name(mut self, value: impl Into<Str>) -> Self { self.tls_policy_name = Some(value.into()); self }
+    pub fn tls_policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tls_policy_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LoadBalancer {
+impl ::cloudwright_core::Resource for LoadBalancer {
     type Attributes = LoadBalancerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoadBalancer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LoadBalancer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LoadBalancer {
+impl ::cloudwright_core::ToValue for LoadBalancer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttachedInstances", &self.attached_instances)
             .opt("HealthCheckPath", &self.health_check_path)
             .req("InstancePort", &self.instance_port)
@@ -198,12 +178,12 @@ impl ToValue for LoadBalancer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LoadBalancer`]: `Handle<LoadBalancer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LoadBalancer`]: `Handle<LoadBalancer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LoadBalancerAttributes(ResourceRef);
+pub struct LoadBalancerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LoadBalancerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LoadBalancerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -213,7 +193,36 @@ impl LoadBalancerAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the load balancer.
     #[inline]
-    pub fn load_balancer_arn(&self) -> Value {
-        self.0.get_att("LoadBalancerArn")
+    pub fn load_balancer_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LoadBalancerArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
+        properties: &[
+            ("AttachedInstances", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("HealthCheckPath", Shape::STR),
+            ("InstancePort", Shape::Int(&NumRule { min: Some(-1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4", "ipv6"], ..StrRule::ANY })),
+            ("LoadBalancerName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SessionStickinessEnabled", Shape::Bool),
+            ("SessionStickinessLBCookieDurationSeconds", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TlsPolicyName", Shape::STR),
+        ],
+        required: &["LoadBalancerName", "InstancePort"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

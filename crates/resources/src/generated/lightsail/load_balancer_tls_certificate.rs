@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
-
 /// The required properties of [`LoadBalancerTlsCertificate`], by name: `LoadBalancerTlsCertificate::new(LoadBalancerTlsCertificateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadBalancerTlsCertificateRequired {
     /// `CertificateDomainName`: a string, required.
-    pub certificate_domain_name: Str,
+    pub certificate_domain_name: ::cloudwright_core::Str,
     /// `CertificateName`: a string, required.
-    pub certificate_name: Str,
+    pub certificate_name: ::cloudwright_core::Str,
     /// `LoadBalancerName`: a string, required.
-    pub load_balancer_name: Str,
+    pub load_balancer_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoadBalancerTlsCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("CertificateDomainName", Shape::STR),
-        ("CertificateName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HttpsRedirectionEnabled", Shape::Bool),
-        ("IsAttached", Shape::Bool),
-        ("LoadBalancerName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["LoadBalancerName", "CertificateName", "CertificateDomainName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Lightsail::LoadBalancerTlsCertificate` resource.
 ///
@@ -56,33 +36,34 @@ pub struct LoadBalancerTlsCertificate {
     /// In addition to the primary domain name, you can have up to nine alternative domain names. Wildcards (such as `*.example.com` ) are not supported.
     ///
     /// Create-only: changing it replaces the resource.
-    pub certificate_alternative_names: Option<List<Str>>,
+    pub certificate_alternative_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CertificateDomainName`: a string, required.
     ///
     /// The domain name for the SSL/TLS certificate. For example, `example.com` or `www.example.com` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub certificate_domain_name: Str,
+    pub certificate_domain_name: ::cloudwright_core::Str,
     /// `CertificateName`: a string, required.
     ///
     /// The name of the SSL/TLS certificate.
     ///
     /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
-    pub certificate_name: Str,
+    pub certificate_name: ::cloudwright_core::Str,
     /// `HttpsRedirectionEnabled`: a boolean.
     ///
     /// A Boolean value indicating whether HTTPS redirection is enabled for the load balancer that the TLS certificate is attached to.
-    pub https_redirection_enabled: Option<Bool>,
+    pub https_redirection_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IsAttached`: a boolean.
     ///
     /// A Boolean value indicating whether the SSL/TLS certificate is attached to a Lightsail load balancer.
-    pub is_attached: Option<Bool>,
+    pub is_attached: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LoadBalancerName`: a string, required.
     ///
     /// The name of the load balancer that the SSL/TLS certificate is attached to.
     ///
     /// Pattern `\w[\w\-]*\w`; create-only: changing it replaces the resource.
-    pub load_balancer_name: Str,
+    pub load_balancer_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -92,7 +73,7 @@ impl LoadBalancerTlsCertificate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::LoadBalancerTlsCertificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-loadbalancertlscertificate.html",
         primary_identifier: &["CertificateName", "LoadBalancerName"],
@@ -103,51 +84,53 @@ impl LoadBalancerTlsCertificate {
         read_only: &["LoadBalancerTlsCertificateArn", "Status"],
         attributes: &["LoadBalancerTlsCertificateArn", "Status"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LoadBalancerTlsCertificate` with its required properties, named in a [`LoadBalancerTlsCertificateRequired`].
     #[inline]
     pub fn new(required: LoadBalancerTlsCertificateRequired) -> Self {
         Self {
-            certificate_alternative_names: None,
+            certificate_alternative_names: ::std::option::Option::None,
             certificate_domain_name: required.certificate_domain_name,
             certificate_name: required.certificate_name,
-            https_redirection_enabled: None,
-            is_attached: None,
+            https_redirection_enabled: ::std::option::Option::None,
+            is_attached: ::std::option::Option::None,
             load_balancer_name: required.load_balancer_name,
         }
     }
 
     /// `CertificateAlternativeNames`: a list of strings.
-    pub fn certificate_alternative_names(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_alternative_names = Some(value.into()); self }
+    pub fn certificate_alternative_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.certificate_alternative_names = ::std::option::Option::Some(value.into()); self }
     /// `CertificateDomainName`: a string, required.
-    pub fn certificate_domain_name(mut self, value: impl Into<Str>) -> Self { self.certificate_domain_name = value.into(); self }
+    pub fn certificate_domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_domain_name = value.into(); self }
     /// `CertificateName`: a string, required.
-    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self { self.certificate_name = value.into(); self }
+    pub fn certificate_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_name = value.into(); self }
     /// `HttpsRedirectionEnabled`: a boolean.
-    pub fn https_redirection_enabled(mut self, value: impl Into<Bool>) -> Self { self.https_redirection_enabled = Some(value.into()); self }
+    pub fn https_redirection_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.https_redirection_enabled = ::std::option::Option::Some(value.into()); self }
     /// `IsAttached`: a boolean.
-    pub fn is_attached(mut self, value: impl Into<Bool>) -> Self { self.is_attached = Some(value.into()); self }
+    pub fn is_attached(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_attached = ::std::option::Option::Some(value.into()); self }
     /// `LoadBalancerName`: a string, required.
-    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self { self.load_balancer_name = value.into(); self }
+    pub fn load_balancer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.load_balancer_name = value.into(); self }
 }
 
-impl Resource for LoadBalancerTlsCertificate {
+impl ::cloudwright_core::Resource for LoadBalancerTlsCertificate {
     type Attributes = LoadBalancerTlsCertificateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoadBalancerTlsCertificate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LoadBalancerTlsCertificate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LoadBalancerTlsCertificate {
+impl ::cloudwright_core::ToValue for LoadBalancerTlsCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CertificateAlternativeNames",
                 &self.certificate_alternative_names,
@@ -161,12 +144,14 @@ impl ToValue for LoadBalancerTlsCertificate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LoadBalancerTlsCertificate`]: `Handle<LoadBalancerTlsCertificate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LoadBalancerTlsCertificate`]: `Handle<LoadBalancerTlsCertificate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LoadBalancerTlsCertificateAttributes(ResourceRef);
+pub struct LoadBalancerTlsCertificateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LoadBalancerTlsCertificateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for LoadBalancerTlsCertificateAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -176,8 +161,8 @@ impl LoadBalancerTlsCertificateAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the SSL/TLS certificate.
     #[inline]
-    pub fn load_balancer_tls_certificate_arn(&self) -> Value {
-        self.0.get_att("LoadBalancerTlsCertificateArn")
+    pub fn load_balancer_tls_certificate_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LoadBalancerTlsCertificateArn"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
@@ -186,7 +171,32 @@ impl LoadBalancerTlsCertificateAttributes {
     ///
     /// Valid Values: `PENDING_VALIDATION` | `ISSUED` | `INACTIVE` | `EXPIRED` | `VALIDATION_TIMED_OUT` | `REVOKED` | `FAILED` | `UNKNOWN`
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoadBalancerTlsCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("CertificateDomainName", Shape::STR),
+            ("CertificateName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("HttpsRedirectionEnabled", Shape::Bool),
+            ("IsAttached", Shape::Bool),
+            ("LoadBalancerName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["LoadBalancerName", "CertificateName", "CertificateDomainName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

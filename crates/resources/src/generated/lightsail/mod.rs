@@ -75,7 +75,7 @@ pub use disk_snapshot::{DiskSnapshot, DiskSnapshotAttributes, DiskSnapshotRequir
 #[cfg(feature = "lightsail")]
 pub use distribution::{Distribution, DistributionAttributes, DistributionRequired};
 #[cfg(feature = "lightsail")]
-pub use domain::{Domain, DomainAttributes, DomainRequired};
+pub use domain::{Domain, DomainAttributes};
 #[cfg(feature = "lightsail")]
 pub use instance::{Instance, InstanceAttributes, InstanceRequired};
 #[cfg(feature = "lightsail")]
@@ -90,4 +90,4 @@ pub use load_balancer_tls_certificate::{
     LoadBalancerTlsCertificateRequired,
 };
 #[cfg(feature = "lightsail")]
-pub use static_ip::{StaticIp, StaticIpAttributes, StaticIpRequired};
+pub use static_ip::{StaticIp, StaticIpAttributes};

@@ -6,36 +6,10 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "lightsail")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{2}:00$");
-
-#[cfg(feature = "lightsail")]
-/// The required properties of [`AddOn`], by name: `AddOn::new(AddOnRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddOnRequired {
-    /// `AddOnType`: an [`AddOnType`] value, required.
-    pub add_on_type: AddOnType,
-}
-
-#[cfg(feature = "lightsail")]
-#[rustfmt::skip]
-pub(crate) static RULE_AddOn: ObjRule = ObjRule {
-    properties: &[
-        ("AddOnType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), allowed: &["AutoSnapshot", "StopInstanceOnIdle"], ..StrRule::ANY })),
-        ("AutoSnapshotAddOnRequest", Shape::Object(&RULE_AutoSnapshotAddOn)),
-        ("Status", Shape::Str(&StrRule { allowed: &["Enabling", "Disabling", "Enabled", "Terminating", "Terminated", "Disabled", "Failed"], ..StrRule::ANY })),
-    ],
-    required: &["AddOnType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "lightsail")]
 /// The `AddOn` property type, shared by `AWS::Lightsail::Disk`, `AWS::Lightsail::Instance`.
 ///
-/// `AddOn` is a property of the \[AWS::Lightsail::Disk\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-disk.html>) resource. It describes the add-ons for a disk.
+/// `AddOn` is a property of the [AWS::Lightsail::Disk](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-disk.html) resource. It describes the add-ons for a disk.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-disk-addon.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -44,51 +18,51 @@ pub struct AddOn {
     ///
     /// The add-on type (for example, `AutoSnapshot` ).
     ///
-    /// &gt; `AutoSnapshot` is the only add-on that can be enabled for a disk.
+    /// \> `AutoSnapshot` is the only add-on that can be enabled for a disk.
     ///
     /// Length 1 to 128.
     pub add_on_type: AddOnType,
     /// `AutoSnapshotAddOnRequest`: an [`AutoSnapshotAddOn`] object.
     ///
     /// The parameters for the automatic snapshot add-on, such as the daily time when an automatic snapshot will be created.
-    pub auto_snapshot_add_on_request: Option<Obj<AutoSnapshotAddOn>>,
+    pub auto_snapshot_add_on_request: ::std::option::Option<crate::Obj<AutoSnapshotAddOn>>,
     /// `Status`: an [`AddOnStatus`] value.
     ///
     /// The status of the add-on.
     ///
     /// Valid Values: `Enabled` | `Disabled`
-    pub status: Option<AddOnStatus>,
+    pub status: ::std::option::Option<AddOnStatus>,
 }
 
 #[cfg(feature = "lightsail")]
 #[rustfmt::skip]
 impl AddOn {
-    /// A `AddOn` with its required properties, named in a [`AddOnRequired`].
+    /// A `AddOn` with its one required property, `AddOnType`.
     #[inline]
-    pub fn new(required: AddOnRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AddOnType>) -> Self {
         Self {
-            add_on_type: required.add_on_type,
-            auto_snapshot_add_on_request: None,
-            status: None,
+            add_on_type: value.into(),
+            auto_snapshot_add_on_request: ::std::option::Option::None,
+            status: ::std::option::Option::None,
         }
     }
 
     /// `AddOnType`: an [`AddOnType`] value, required.
-    pub fn add_on_type(mut self, value: impl Into<AddOnType>) -> Self { self.add_on_type = value.into(); self }
+    pub fn add_on_type(mut self, value: impl ::std::convert::Into<AddOnType>) -> Self { self.add_on_type = value.into(); self }
     /// `AutoSnapshotAddOnRequest`: an [`AutoSnapshotAddOn`] object.
-    pub fn auto_snapshot_add_on_request(mut self, value: impl Into<Obj<AutoSnapshotAddOn>>) -> Self { self.auto_snapshot_add_on_request = Some(value.into()); self }
+    pub fn auto_snapshot_add_on_request(mut self, value: impl ::std::convert::Into<crate::Obj<AutoSnapshotAddOn>>) -> Self { self.auto_snapshot_add_on_request = ::std::option::Option::Some(value.into()); self }
     /// `Status`: an [`AddOnStatus`] value.
-    pub fn status(mut self, value: impl Into<AddOnStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<AddOnStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "lightsail")]
-impl PropertyType for AddOn {}
+impl crate::PropertyType for AddOn {}
 
 #[cfg(feature = "lightsail")]
-impl ToValue for AddOn {
+impl ::cloudwright_core::ToValue for AddOn {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AddOnType", &self.add_on_type)
             .opt(
                 "AutoSnapshotAddOnRequest",
@@ -100,19 +74,9 @@ impl ToValue for AddOn {
 }
 
 #[cfg(feature = "lightsail")]
-#[rustfmt::skip]
-pub(crate) static RULE_AutoSnapshotAddOn: ObjRule = ObjRule {
-    properties: &[
-        ("SnapshotTimeOfDay", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "lightsail")]
 /// The `AutoSnapshotAddOn` property type, shared by `AWS::Lightsail::Disk`, `AWS::Lightsail::Instance`.
 ///
-/// `AutoSnapshotAddOn` is a property of the \[AddOn\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-disk-addon.html>) property. It describes the automatic snapshot add-on for a disk.
+/// `AutoSnapshotAddOn` is a property of the [AddOn](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-disk-addon.html) property. It describes the automatic snapshot add-on for a disk.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-disk-autosnapshotaddon.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -128,7 +92,7 @@ pub struct AutoSnapshotAddOn {
     /// - The snapshot will be automatically created between the time specified and up to 45 minutes after.
     ///
     /// Pattern `^[0-9]{2}:00$`.
-    pub snapshot_time_of_day: Option<Str>,
+    pub snapshot_time_of_day: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "lightsail")]
@@ -137,36 +101,25 @@ impl AutoSnapshotAddOn {
     /// A `AutoSnapshotAddOn` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SnapshotTimeOfDay`: a string.
-    pub fn snapshot_time_of_day(mut self, value: impl Into<Str>) -> Self { self.snapshot_time_of_day = Some(value.into()); self }
+    pub fn snapshot_time_of_day(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_time_of_day = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "lightsail")]
-impl PropertyType for AutoSnapshotAddOn {}
+impl crate::PropertyType for AutoSnapshotAddOn {}
 
 #[cfg(feature = "lightsail")]
-impl ToValue for AutoSnapshotAddOn {
+impl ::cloudwright_core::ToValue for AutoSnapshotAddOn {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SnapshotTimeOfDay", &self.snapshot_time_of_day)
             .build()
     }
 }
-
-#[cfg(feature = "lightsail")]
-#[rustfmt::skip]
-pub(crate) static RULE_Location: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("RegionName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lightsail")]
 /// The `Location` property type, shared by `AWS::Lightsail::Disk`, `AWS::Lightsail::Instance`.
@@ -179,11 +132,11 @@ pub struct Location {
     /// `AvailabilityZone`: a string.
     ///
     /// The Availability Zone where the disk is located.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `RegionName`: a string.
     ///
     /// The AWS Region where the disk is located.
-    pub region_name: Option<Str>,
+    pub region_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "lightsail")]
@@ -192,48 +145,28 @@ impl Location {
     /// A `Location` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `RegionName`: a string.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = Some(value.into()); self }
+    pub fn region_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region_name = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "lightsail")]
-impl PropertyType for Location {}
+impl crate::PropertyType for Location {}
 
 #[cfg(feature = "lightsail")]
-impl ToValue for Location {
+impl ::cloudwright_core::ToValue for Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("RegionName", &self.region_name)
             .build()
     }
 }
-
-#[cfg(feature = "lightsail")]
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[cfg(feature = "lightsail")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "lightsail")]
 /// The `Tag` property type, shared by `AWS::Lightsail::Bucket`, `AWS::Lightsail::Certificate`, `AWS::Lightsail::Container`, `AWS::Lightsail::Database`, `AWS::Lightsail::DatabaseSnapshot`, `AWS::Lightsail::Disk`, `AWS::Lightsail::DiskSnapshot`, `AWS::Lightsail::Distribution`, `AWS::Lightsail::Instance`, `AWS::Lightsail::InstanceSnapshot`, `AWS::Lightsail::LoadBalancer`.
@@ -244,39 +177,39 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "lightsail")]
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "lightsail")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "lightsail")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -304,20 +237,20 @@ pub enum AddOnStatus {
     /// `Failed`
     Failed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "lightsail")]
-impl From<Value> for AddOnStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AddOnStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "lightsail")]
-impl ToValue for AddOnStatus {
+impl ::cloudwright_core::ToValue for AddOnStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabling => "Enabling",
             Self::Disabling => "Disabling",
@@ -326,9 +259,9 @@ impl ToValue for AddOnStatus {
             Self::Terminated => "Terminated",
             Self::Disabled => "Disabled",
             Self::Failed => "Failed",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -343,26 +276,26 @@ pub enum AddOnType {
     /// `StopInstanceOnIdle`
     StopInstanceOnIdle,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "lightsail")]
-impl From<Value> for AddOnType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AddOnType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "lightsail")]
-impl ToValue for AddOnType {
+impl ::cloudwright_core::ToValue for AddOnType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AutoSnapshot => "AutoSnapshot",
             Self::StopInstanceOnIdle => "StopInstanceOnIdle",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -379,26 +312,82 @@ pub enum IpAddressType {
     /// `ipv6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "lightsail")]
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "lightsail")]
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dualstack => "dualstack",
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "lightsail")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{2}:00$");
+
+    #[cfg(feature = "lightsail")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AddOn: ObjRule = ObjRule {
+        properties: &[
+            ("AddOnType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), allowed: &["AutoSnapshot", "StopInstanceOnIdle"], ..StrRule::ANY })),
+            ("AutoSnapshotAddOnRequest", Shape::Object(&RULE_AutoSnapshotAddOn)),
+            ("Status", Shape::Str(&StrRule { allowed: &["Enabling", "Disabling", "Enabled", "Terminating", "Terminated", "Disabled", "Failed"], ..StrRule::ANY })),
+        ],
+        required: &["AddOnType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lightsail")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoSnapshotAddOn: ObjRule = ObjRule {
+        properties: &[
+            ("SnapshotTimeOfDay", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lightsail")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Location: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("RegionName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "lightsail")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
-
-/// The required properties of [`StaticIp`], by name: `StaticIp::new(StaticIpRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StaticIpRequired {
-    /// `StaticIpName`: a string, required.
-    pub static_ip_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StaticIp: ObjRule = ObjRule {
-    properties: &[
-        ("AttachedTo", Shape::STR),
-        ("StaticIpName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["StaticIpName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Lightsail::StaticIp` resource.
 ///
 /// The `AWS::Lightsail::StaticIp` resource specifies a static IP that can be attached to an Amazon Lightsail instance that is in the same AWS Region and Availability Zone.
@@ -43,13 +21,13 @@ pub struct StaticIp {
     /// `AttachedTo`: a string.
     ///
     /// The instance that the static IP is attached to.
-    pub attached_to: Option<Str>,
+    pub attached_to: ::std::option::Option<::cloudwright_core::Str>,
     /// `StaticIpName`: a string, required.
     ///
     /// The name of the static IP.
     ///
     /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
-    pub static_ip_name: Str,
+    pub static_ip_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -59,7 +37,7 @@ impl StaticIp {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Lightsail::StaticIp",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-staticip.html",
         primary_identifier: &["StaticIpName"],
@@ -70,51 +48,53 @@ impl StaticIp {
         read_only: &["StaticIpArn", "IsAttached", "IpAddress"],
         attributes: &["IpAddress", "IsAttached", "StaticIpArn"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `StaticIp` with its required properties, named in a [`StaticIpRequired`].
+    /// A `StaticIp` with its one required property, `StaticIpName`.
     #[inline]
-    pub fn new(required: StaticIpRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            attached_to: None,
-            static_ip_name: required.static_ip_name,
+            attached_to: ::std::option::Option::None,
+            static_ip_name: value.into(),
         }
     }
 
     /// `AttachedTo`: a string.
-    pub fn attached_to(mut self, value: impl Into<Str>) -> Self { self.attached_to = Some(value.into()); self }
+    pub fn attached_to(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attached_to = ::std::option::Option::Some(value.into()); self }
     /// `StaticIpName`: a string, required.
-    pub fn static_ip_name(mut self, value: impl Into<Str>) -> Self { self.static_ip_name = value.into(); self }
+    pub fn static_ip_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.static_ip_name = value.into(); self }
 }
 
-impl Resource for StaticIp {
+impl ::cloudwright_core::Resource for StaticIp {
     type Attributes = StaticIpAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StaticIp, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StaticIp, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StaticIp {
+impl ::cloudwright_core::ToValue for StaticIp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttachedTo", &self.attached_to)
             .req("StaticIpName", &self.static_ip_name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StaticIp`]: `Handle<StaticIp>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StaticIp`]: `Handle<StaticIp>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StaticIpAttributes(ResourceRef);
+pub struct StaticIpAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StaticIpAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StaticIpAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -124,23 +104,43 @@ impl StaticIpAttributes {
     ///
     /// The IP address of the static IP.
     #[inline]
-    pub fn ip_address(&self) -> Value {
-        self.0.get_att("IpAddress")
+    pub fn ip_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpAddress"))
     }
 
     /// `Fn::GetAtt` `IsAttached`: a boolean.
     ///
     /// A Boolean value indicating whether the static IP is attached to an instance.
     #[inline]
-    pub fn is_attached(&self) -> Value {
-        self.0.get_att("IsAttached")
+    pub fn is_attached(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsAttached"))
     }
 
     /// `Fn::GetAtt` `StaticIpArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the static IP (for example, `arn:aws:lightsail:us-east-2:123456789101:StaticIp/244ad76f-8aad-4741-809f-12345EXAMPLE` ).
     #[inline]
-    pub fn static_ip_arn(&self) -> Value {
-        self.0.get_att("StaticIpArn")
+    pub fn static_ip_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StaticIpArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StaticIp: ObjRule = ObjRule {
+        properties: &[
+            ("AttachedTo", Shape::STR),
+            ("StaticIpName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["StaticIpName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

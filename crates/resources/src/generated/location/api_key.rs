@@ -5,53 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^([0-2]\\d{3})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[-._\\w]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(geo|geo-routes|geo-places|geo-maps):\\w*\\*?$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([A-Fa-f0-9]{2}:){19}[A-Fa-f0-9]{2}$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^([A-Za-z][A-Za-z\\d_]*\\.)+[A-Za-z][A-Za-z\\d_]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9\\-]+(\\.[A-Za-z0-9\\-]+)+$");
-pub(crate) static PATTERN_6: Pattern =
-    Pattern::new("^([\\w!$&()*+,./:;=?@\\x60-]|%([\\dA-Fa-f]{2}|[\\dA-Fa-f]?\\*))+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new(
-    "(^arn(:[a-z0-9]+([.-][a-z0-9]+)*):geo(:([a-z0-9]+([.-][a-z0-9]+)*))(:[0-9]+):((\\*)|([-a-z]+[/][*-._\\w]+))$)|(^arn(:[a-z0-9]+([.-][a-z0-9]+)*):(geo-routes|geo-places|geo-maps)(:((\\*)|([a-z0-9]+([.-][a-z0-9]+)*)))::((provider[\\/][*-._\\w]+))$)",
-);
 
 /// The required properties of [`ApiKey`], by name: `ApiKey::new(ApiKeyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiKeyRequired {
     /// `KeyName`: a string, required.
-    pub key_name: Str,
+    pub key_name: ::cloudwright_core::Str,
     /// `Restrictions`: an [`ApiKeyRestrictions`] object, required.
-    pub restrictions: Obj<ApiKeyRestrictions>,
+    pub restrictions: crate::Obj<ApiKeyRestrictions>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("ExpireTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ForceDelete", Shape::Bool),
-        ("ForceUpdate", Shape::Bool),
-        ("KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("NoExpiry", Shape::Bool),
-        ("Restrictions", Shape::Object(&RULE_ApiKeyRestrictions)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["KeyName", "Restrictions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Location::APIKey` resource.
 ///
@@ -71,30 +34,30 @@ pub struct ApiKey {
     /// Updates the description for the API key resource.
     ///
     /// Length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExpireTime`: a string.
     ///
-    /// The optional timestamp for when the API key resource will expire in \[ISO 8601 format\](<https://docs.aws.amazon.com/https://www.iso.org/iso-8601-date-and-time-format.html>) .
+    /// The optional timestamp for when the API key resource will expire in [ISO 8601 format](https://docs.aws.amazon.com/https://www.iso.org/iso-8601-date-and-time-format.html) .
     ///
     /// Pattern `^([0-2]\d{3})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$`.
-    pub expire_time: Option<Str>,
+    pub expire_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `ForceDelete`: a boolean.
     ///
     /// ForceDelete bypasses an API key's expiry conditions and deletes the key. Set the parameter `true` to delete the key or to `false` to not preemptively delete the API key.
     ///
     /// Valid values: `true` , or `false` .
     ///
-    /// &gt; This action is irreversible. Only use ForceDelete if you are certain the key is no longer in use.
+    /// \> This action is irreversible. Only use ForceDelete if you are certain the key is no longer in use.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub force_delete: Option<Bool>,
+    pub force_delete: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ForceUpdate`: a boolean.
     ///
     /// The boolean flag to be included for updating `ExpireTime` or Restrictions details.
     /// Must be set to `true` to update an API key resource that has been used in the past 7 days. `False` if force update is not preferred.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub force_update: Option<Bool>,
+    pub force_update: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KeyName`: a string, required.
     ///
     /// A custom name for the API key resource.
@@ -106,23 +69,23 @@ pub struct ApiKey {
     /// - No spaces allowed. For example, `ExampleAPIKey` .
     ///
     /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub key_name: Str,
+    pub key_name: ::cloudwright_core::Str,
     /// `NoExpiry`: a boolean.
     ///
     /// Whether the API key should expire. Set to `true` to set the API key to have no expiration time.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub no_expiry: Option<Bool>,
+    pub no_expiry: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Restrictions`: an [`ApiKeyRestrictions`] object, required.
     ///
     /// The API key restrictions for the API key resource.
-    pub restrictions: Obj<ApiKeyRestrictions>,
+    pub restrictions: crate::Obj<ApiKeyRestrictions>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Applies one or more tags to the map resource. A tag is a key-value pair that helps manage, identify, search, and filter your resources by labelling them.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -132,7 +95,7 @@ impl ApiKey {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Location::APIKey",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-apikey.html",
         primary_identifier: &["KeyName"],
@@ -143,60 +106,62 @@ impl ApiKey {
         read_only: &["CreateTime", "Arn", "KeyArn", "UpdateTime"],
         attributes: &["Arn", "CreateTime", "KeyArn", "UpdateTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ApiKey` with its required properties, named in a [`ApiKeyRequired`].
     #[inline]
     pub fn new(required: ApiKeyRequired) -> Self {
         Self {
-            description: None,
-            expire_time: None,
-            force_delete: None,
-            force_update: None,
+            description: ::std::option::Option::None,
+            expire_time: ::std::option::Option::None,
+            force_delete: ::std::option::Option::None,
+            force_update: ::std::option::Option::None,
             key_name: required.key_name,
-            no_expiry: None,
+            no_expiry: ::std::option::Option::None,
             restrictions: required.restrictions,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExpireTime`: a string.
-    pub fn expire_time(mut self, value: impl Into<Str>) -> Self { self.expire_time = Some(value.into()); self }
+    pub fn expire_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expire_time = ::std::option::Option::Some(value.into()); self }
     /// `ForceDelete`: a boolean.
-    pub fn force_delete(mut self, value: impl Into<Bool>) -> Self { self.force_delete = Some(value.into()); self }
+    pub fn force_delete(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.force_delete = ::std::option::Option::Some(value.into()); self }
     /// `ForceUpdate`: a boolean.
-    pub fn force_update(mut self, value: impl Into<Bool>) -> Self { self.force_update = Some(value.into()); self }
+    pub fn force_update(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.force_update = ::std::option::Option::Some(value.into()); self }
     /// `KeyName`: a string, required.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = value.into(); self }
+    pub fn key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_name = value.into(); self }
     /// `NoExpiry`: a boolean.
-    pub fn no_expiry(mut self, value: impl Into<Bool>) -> Self { self.no_expiry = Some(value.into()); self }
+    pub fn no_expiry(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.no_expiry = ::std::option::Option::Some(value.into()); self }
     /// `Restrictions`: an [`ApiKeyRestrictions`] object, required.
-    pub fn restrictions(mut self, value: impl Into<Obj<ApiKeyRestrictions>>) -> Self { self.restrictions = value.into(); self }
+    pub fn restrictions(mut self, value: impl ::std::convert::Into<crate::Obj<ApiKeyRestrictions>>) -> Self { self.restrictions = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ApiKey {
+impl ::cloudwright_core::Resource for ApiKey {
     type Attributes = ApiKeyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiKey, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApiKey, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApiKey {
+impl ::cloudwright_core::ToValue for ApiKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("ExpireTime", &self.expire_time)
             .opt("ForceDelete", &self.force_delete)
@@ -209,12 +174,12 @@ impl ToValue for ApiKey {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApiKey`]: `Handle<ApiKey>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApiKey`]: `Handle<ApiKey>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApiKeyAttributes(ResourceRef);
+pub struct ApiKeyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApiKeyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApiKeyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -224,28 +189,28 @@ impl ApiKeyAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the resource. Used when you need to specify a resource across all AWS .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
     #[inline]
-    pub fn create_time(&self) -> Value {
-        self.0.get_att("CreateTime")
+    pub fn create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreateTime"))
     }
 
     /// `Fn::GetAtt` `KeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the API key resource. Used when you need to specify a resource across all AWS .
     #[inline]
-    pub fn key_arn(&self) -> Value {
-        self.0.get_att("KeyArn")
+    pub fn key_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KeyArn"))
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
     #[inline]
-    pub fn update_time(&self) -> Value {
-        self.0.get_att("UpdateTime")
+    pub fn update_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateTime"))
     }
 }
 
@@ -253,21 +218,10 @@ impl ApiKeyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AndroidAppRequired {
     /// `CertificateFingerprint`: a string, required.
-    pub certificate_fingerprint: Str,
+    pub certificate_fingerprint: ::cloudwright_core::Str,
     /// `Package`: a string, required.
-    pub package: Str,
+    pub package: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AndroidApp: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateFingerprint", Shape::Str(&StrRule { min_len: Some(59), max_len: Some(59), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Package", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["CertificateFingerprint", "Package"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AndroidApp` property type of `AWS::Location::APIKey`.
 ///
@@ -277,11 +231,11 @@ pub struct AndroidApp {
     /// `CertificateFingerprint`: a string, required.
     ///
     /// Pattern `^([A-Fa-f0-9]{2}:){19}[A-Fa-f0-9]{2}$`; length 59 to 59.
-    pub certificate_fingerprint: Str,
+    pub certificate_fingerprint: ::cloudwright_core::Str,
     /// `Package`: a string, required.
     ///
     /// Pattern `^([A-Za-z][A-Za-z\d_]*\.)+[A-Za-z][A-Za-z\d_]*$`; length 1 to 255.
-    pub package: Str,
+    pub package: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -296,17 +250,17 @@ impl AndroidApp {
     }
 
     /// `CertificateFingerprint`: a string, required.
-    pub fn certificate_fingerprint(mut self, value: impl Into<Str>) -> Self { self.certificate_fingerprint = value.into(); self }
+    pub fn certificate_fingerprint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_fingerprint = value.into(); self }
     /// `Package`: a string, required.
-    pub fn package(mut self, value: impl Into<Str>) -> Self { self.package = value.into(); self }
+    pub fn package(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.package = value.into(); self }
 }
 
-impl PropertyType for AndroidApp {}
+impl crate::PropertyType for AndroidApp {}
 
-impl ToValue for AndroidApp {
+impl ::cloudwright_core::ToValue for AndroidApp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateFingerprint", &self.certificate_fingerprint)
             .req("Package", &self.package)
             .build()
@@ -317,24 +271,10 @@ impl ToValue for AndroidApp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiKeyRestrictionsRequired {
     /// `AllowActions`: a list of strings, required.
-    pub allow_actions: List<Str>,
+    pub allow_actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AllowResources`: a list of strings, required.
-    pub allow_resources: List<Str>,
+    pub allow_resources: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiKeyRestrictions: ObjRule = ObjRule {
-    properties: &[
-        ("AllowActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(24), unique: false })),
-        ("AllowAndroidApps", Shape::List(&ListRule { items: Shape::Object(&RULE_AndroidApp), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("AllowAppleApps", Shape::List(&ListRule { items: Shape::Object(&RULE_AppleApp), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("AllowReferers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("AllowResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8), unique: false })),
-    ],
-    required: &["AllowActions", "AllowResources"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApiKeyRestrictions` property type of `AWS::Location::APIKey`.
 ///
@@ -383,18 +323,18 @@ pub struct ApiKeyRestrictions {
     /// - `geo-routes:OptimizeWaypoints` - Allows computing the best sequence of waypoints.
     /// - `geo-routes:SnapToRoads` - Allows snapping GPS points to a likely route.
     ///
-    /// &gt; You must use these strings exactly. For example, to provide access to map rendering, the only valid action is `geo:GetMap*` as an input to the list. `["geo:GetMap*"]` is valid but `["geo:GetTile"]` is not. Similarly, you cannot use `["geo:SearchPlaceIndexFor*"]` - you must list each of the Place actions separately.
+    /// \> You must use these strings exactly. For example, to provide access to map rendering, the only valid action is `geo:GetMap*` as an input to the list. `["geo:GetMap*"]` is valid but `["geo:GetTile"]` is not. Similarly, you cannot use `["geo:SearchPlaceIndexFor*"]` - you must list each of the Place actions separately.
     ///
     /// Items 1 to 24; each item: pattern `^(geo|geo-routes|geo-places|geo-maps):\w*\*?$`, length 5 to 200.
-    pub allow_actions: List<Str>,
+    pub allow_actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AllowAndroidApps`: a list of [`AndroidApp`] objects.
     ///
     /// Items 0 to 5.
-    pub allow_android_apps: Option<List<AndroidApp>>,
+    pub allow_android_apps: ::std::option::Option<::cloudwright_core::List<AndroidApp>>,
     /// `AllowAppleApps`: a list of [`AppleApp`] objects.
     ///
     /// Items 0 to 5.
-    pub allow_apple_apps: Option<List<AppleApp>>,
+    pub allow_apple_apps: ::std::option::Option<::cloudwright_core::List<AppleApp>>,
     /// `AllowReferers`: a list of strings.
     ///
     /// An optional list of allowed HTTP referers for which requests must originate from. Requests using this API key from other domains will not be allowed.
@@ -411,7 +351,7 @@ pub struct ApiKeyRestrictions {
     /// - No spaces allowed. For example, `https://example.com` .
     ///
     /// Items 0 to 5; each item: pattern `^([\w!$&()*+,./:;=?@\x60-]|%([\dA-Fa-f]{2}|[\dA-Fa-f]?\*))+$`, length at most 253.
-    pub allow_referers: Option<List<Str>>,
+    pub allow_referers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowResources`: a list of strings, required.
     ///
     /// A list of allowed resource ARNs that a API key bearer can perform actions on.
@@ -421,10 +361,10 @@ pub struct ApiKeyRestrictions {
     /// - Other than wildcards, you must include the full ARN, including the `arn` , `partition` , `service` , `region` , `account-id` and `resource-id` delimited by colons (:).
     /// - No spaces allowed, even with wildcards. For example, `arn:aws:geo:region: *account-id* :map/ExampleMap*` .
     ///
-    /// For more information about ARN format, see \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) .
+    /// For more information about ARN format, see [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) .
     ///
     /// Items 1 to 8; each item: pattern `(^arn(:[a-z0-9]+([.-][a-z0-9]+)*):geo(:([a-z0-9]+([.-][a-z0-9]+)*))(:[0-9]+):((\*)|([-a-z]+[/][*-._\w]+))$)|(^arn(:[a-z0-9]+([.-][a-z0-9]+)*):(geo-routes|geo-places|geo-maps)(:((\*)|([a-z0-9]+([.-][a-z0-9]+)*)))::((provider[\/][*-._\w]+))$)`, length at most 1600.
-    pub allow_resources: List<Str>,
+    pub allow_resources: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -434,31 +374,31 @@ impl ApiKeyRestrictions {
     pub fn new(required: ApiKeyRestrictionsRequired) -> Self {
         Self {
             allow_actions: required.allow_actions,
-            allow_android_apps: None,
-            allow_apple_apps: None,
-            allow_referers: None,
+            allow_android_apps: ::std::option::Option::None,
+            allow_apple_apps: ::std::option::Option::None,
+            allow_referers: ::std::option::Option::None,
             allow_resources: required.allow_resources,
         }
     }
 
     /// `AllowActions`: a list of strings, required.
-    pub fn allow_actions(mut self, value: impl Into<List<Str>>) -> Self { self.allow_actions = value.into(); self }
+    pub fn allow_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allow_actions = value.into(); self }
     /// `AllowAndroidApps`: a list of [`AndroidApp`] objects.
-    pub fn allow_android_apps(mut self, value: impl Into<List<AndroidApp>>) -> Self { self.allow_android_apps = Some(value.into()); self }
+    pub fn allow_android_apps(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AndroidApp>>) -> Self { self.allow_android_apps = ::std::option::Option::Some(value.into()); self }
     /// `AllowAppleApps`: a list of [`AppleApp`] objects.
-    pub fn allow_apple_apps(mut self, value: impl Into<List<AppleApp>>) -> Self { self.allow_apple_apps = Some(value.into()); self }
+    pub fn allow_apple_apps(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AppleApp>>) -> Self { self.allow_apple_apps = ::std::option::Option::Some(value.into()); self }
     /// `AllowReferers`: a list of strings.
-    pub fn allow_referers(mut self, value: impl Into<List<Str>>) -> Self { self.allow_referers = Some(value.into()); self }
+    pub fn allow_referers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allow_referers = ::std::option::Option::Some(value.into()); self }
     /// `AllowResources`: a list of strings, required.
-    pub fn allow_resources(mut self, value: impl Into<List<Str>>) -> Self { self.allow_resources = value.into(); self }
+    pub fn allow_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allow_resources = value.into(); self }
 }
 
-impl PropertyType for ApiKeyRestrictions {}
+impl crate::PropertyType for ApiKeyRestrictions {}
 
-impl ToValue for ApiKeyRestrictions {
+impl ::cloudwright_core::ToValue for ApiKeyRestrictions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AllowActions", &self.allow_actions)
             .opt("AllowAndroidApps", &self.allow_android_apps)
             .opt("AllowAppleApps", &self.allow_apple_apps)
@@ -468,23 +408,6 @@ impl ToValue for ApiKeyRestrictions {
     }
 }
 
-/// The required properties of [`AppleApp`], by name: `AppleApp::new(AppleAppRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AppleAppRequired {
-    /// `BundleId`: a string, required.
-    pub bundle_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppleApp: ObjRule = ObjRule {
-    properties: &[
-        ("BundleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(155), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["BundleId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AppleApp` property type of `AWS::Location::APIKey`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-location-apikey-appleapp.html>
@@ -493,28 +416,107 @@ pub struct AppleApp {
     /// `BundleId`: a string, required.
     ///
     /// Pattern `^[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$`; length 1 to 155.
-    pub bundle_id: Str,
+    pub bundle_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AppleApp {
-    /// A `AppleApp` with its required properties, named in a [`AppleAppRequired`].
+    /// A `AppleApp` with its one required property, `BundleId`.
     #[inline]
-    pub fn new(required: AppleAppRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bundle_id: required.bundle_id,
+            bundle_id: value.into(),
         }
     }
 
     /// `BundleId`: a string, required.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
+    pub fn bundle_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bundle_id = value.into(); self }
 }
 
-impl PropertyType for AppleApp {}
+impl crate::PropertyType for AppleApp {}
 
-impl ToValue for AppleApp {
+impl ::cloudwright_core::ToValue for AppleApp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("BundleId", &self.bundle_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("BundleId", &self.bundle_id)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^([0-2]\\d{3})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[-._\\w]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(geo|geo-routes|geo-places|geo-maps):\\w*\\*?$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([A-Fa-f0-9]{2}:){19}[A-Fa-f0-9]{2}$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^([A-Za-z][A-Za-z\\d_]*\\.)+[A-Za-z][A-Za-z\\d_]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9\\-]+(\\.[A-Za-z0-9\\-]+)+$");
+    pub(crate) static PATTERN_6: Pattern =
+        Pattern::new("^([\\w!$&()*+,./:;=?@\\x60-]|%([\\dA-Fa-f]{2}|[\\dA-Fa-f]?\\*))+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(
+        "(^arn(:[a-z0-9]+([.-][a-z0-9]+)*):geo(:([a-z0-9]+([.-][a-z0-9]+)*))(:[0-9]+):((\\*)|([-a-z]+[/][*-._\\w]+))$)|(^arn(:[a-z0-9]+([.-][a-z0-9]+)*):(geo-routes|geo-places|geo-maps)(:((\\*)|([a-z0-9]+([.-][a-z0-9]+)*)))::((provider[\\/][*-._\\w]+))$)",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("ExpireTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ForceDelete", Shape::Bool),
+            ("ForceUpdate", Shape::Bool),
+            ("KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("NoExpiry", Shape::Bool),
+            ("Restrictions", Shape::Object(&RULE_ApiKeyRestrictions)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["KeyName", "Restrictions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AndroidApp: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateFingerprint", Shape::Str(&StrRule { min_len: Some(59), max_len: Some(59), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Package", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["CertificateFingerprint", "Package"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiKeyRestrictions: ObjRule = ObjRule {
+        properties: &[
+            ("AllowActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(24), unique: false })),
+            ("AllowAndroidApps", Shape::List(&ListRule { items: Shape::Object(&RULE_AndroidApp), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("AllowAppleApps", Shape::List(&ListRule { items: Shape::Object(&RULE_AppleApp), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("AllowReferers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("AllowResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8), unique: false })),
+        ],
+        required: &["AllowActions", "AllowResources"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppleApp: ObjRule = ObjRule {
+        properties: &[
+            ("BundleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(155), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["BundleId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

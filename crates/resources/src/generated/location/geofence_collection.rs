@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{PricingPlan, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
-
-/// The required properties of [`GeofenceCollection`], by name: `GeofenceCollection::new(GeofenceCollectionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GeofenceCollectionRequired {
-    /// `CollectionName`: a string, required.
-    pub collection_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GeofenceCollection: ObjRule = ObjRule {
-    properties: &[
-        ("CollectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
-        ("PricingPlanDataSource", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["CollectionName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Location::GeofenceCollection` resource.
 ///
@@ -59,29 +31,29 @@ pub struct GeofenceCollection {
     /// - No spaces allowed. For example, `ExampleGeofenceCollection` .
     ///
     /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub collection_name: Str,
+    pub collection_name: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// An optional description for the geofence collection.
     ///
     /// Length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
-    /// A key identifier for an \[AWS KMS customer managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/create-keys.html>) . Enter a key ID, key ARN, alias name, or alias ARN.
+    /// A key identifier for an [AWS KMS customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/create-keys.html) . Enter a key ID, key ARN, alias name, or alias ARN.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PricingPlan`: a [`PricingPlan`] value.
     ///
     /// Deprecated.
-    pub pricing_plan: Option<PricingPlan>,
+    pub pricing_plan: ::std::option::Option<PricingPlan>,
     /// `PricingPlanDataSource`: a string.
     ///
     /// This shape is deprecated since 2022-02-01: Deprecated. No longer allowed.
     ///
     /// Deprecated.
-    pub pricing_plan_data_source: Option<Str>,
+    pub pricing_plan_data_source: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Applies one or more tags to the geofence collection. A tag is a key-value pair helps manage, identify, search, and filter your resources by labelling them.
@@ -98,7 +70,7 @@ pub struct GeofenceCollection {
     /// - Cannot use "aws:" as a prefix for a key.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +80,7 @@ impl GeofenceCollection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Location::GeofenceCollection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-geofencecollection.html",
         primary_identifier: &["CollectionName"],
@@ -119,54 +91,56 @@ impl GeofenceCollection {
         read_only: &["CollectionArn", "Arn", "CreateTime", "UpdateTime"],
         attributes: &["Arn", "CollectionArn", "CreateTime", "UpdateTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `GeofenceCollection` with its required properties, named in a [`GeofenceCollectionRequired`].
+    /// A `GeofenceCollection` with its one required property, `CollectionName`.
     #[inline]
-    pub fn new(required: GeofenceCollectionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            collection_name: required.collection_name,
-            description: None,
-            kms_key_id: None,
-            pricing_plan: None,
-            pricing_plan_data_source: None,
-            tags: None,
+            collection_name: value.into(),
+            description: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            pricing_plan: ::std::option::Option::None,
+            pricing_plan_data_source: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CollectionName`: a string, required.
-    pub fn collection_name(mut self, value: impl Into<Str>) -> Self { self.collection_name = value.into(); self }
+    pub fn collection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collection_name = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `PricingPlan`: a [`PricingPlan`] value.
-    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self { self.pricing_plan = Some(value.into()); self }
+    pub fn pricing_plan(mut self, value: impl ::std::convert::Into<PricingPlan>) -> Self { self.pricing_plan = ::std::option::Option::Some(value.into()); self }
     /// `PricingPlanDataSource`: a string.
-    pub fn pricing_plan_data_source(mut self, value: impl Into<Str>) -> Self { self.pricing_plan_data_source = Some(value.into()); self }
+    pub fn pricing_plan_data_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pricing_plan_data_source = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GeofenceCollection {
+impl ::cloudwright_core::Resource for GeofenceCollection {
     type Attributes = GeofenceCollectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GeofenceCollection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GeofenceCollection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GeofenceCollection {
+impl ::cloudwright_core::ToValue for GeofenceCollection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CollectionName", &self.collection_name)
             .opt("Description", &self.description)
             .opt("KmsKeyId", &self.kms_key_id)
@@ -177,12 +151,12 @@ impl ToValue for GeofenceCollection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GeofenceCollection`]: `Handle<GeofenceCollection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GeofenceCollection`]: `Handle<GeofenceCollection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GeofenceCollectionAttributes(ResourceRef);
+pub struct GeofenceCollectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GeofenceCollectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GeofenceCollectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -194,8 +168,8 @@ impl GeofenceCollectionAttributes {
     ///
     /// - Format example: `arn:aws:geo:region:account-id:geofence-collection/ExampleGeofenceCollection`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CollectionArn`: a string.
@@ -204,19 +178,45 @@ impl GeofenceCollectionAttributes {
     ///
     /// - Format example: `arn:aws:geo:region:account-id:geofence-collection/ExampleGeofenceCollection`
     #[inline]
-    pub fn collection_arn(&self) -> Value {
-        self.0.get_att("CollectionArn")
+    pub fn collection_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollectionArn"))
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
     #[inline]
-    pub fn create_time(&self) -> Value {
-        self.0.get_att("CreateTime")
+    pub fn create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreateTime"))
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
     #[inline]
-    pub fn update_time(&self) -> Value {
-        self.0.get_att("UpdateTime")
+    pub fn update_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeofenceCollection: ObjRule = ObjRule {
+        properties: &[
+            ("CollectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
+            ("PricingPlanDataSource", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["CollectionName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

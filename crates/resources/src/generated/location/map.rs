@@ -5,37 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{PricingPlan, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z]{3}$");
 
 /// The required properties of [`Map`], by name: `Map::new(MapRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MapRequired {
     /// `Configuration`: a [`MapConfiguration`] object, required.
-    pub configuration: Obj<MapConfiguration>,
+    pub configuration: crate::Obj<MapConfiguration>,
     /// `MapName`: a string, required.
-    pub map_name: Str,
+    pub map_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Map: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::Object(&RULE_MapConfiguration)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("MapName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["Configuration", "MapName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Location::Map` resource.
 ///
@@ -55,13 +34,13 @@ pub struct Map {
     /// Specifies the `MapConfiguration` , including the map style, for the map resource that you create. The map style defines the look of maps and the data provider for your map resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub configuration: Obj<MapConfiguration>,
+    pub configuration: crate::Obj<MapConfiguration>,
     /// `Description`: a string.
     ///
     /// An optional description for the map resource.
     ///
     /// Length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MapName`: a string, required.
     ///
     /// The name for the map resource.
@@ -73,13 +52,13 @@ pub struct Map {
     /// - No spaces allowed. For example, `ExampleMap` .
     ///
     /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub map_name: Str,
+    pub map_name: ::cloudwright_core::Str,
     /// `PricingPlan`: a [`PricingPlan`] value.
     ///
     /// No longer used. If included, the only allowed value is `RequestBasedUsage` .
     ///
     /// *Allowed Values* : `RequestBasedUsage`
-    pub pricing_plan: Option<PricingPlan>,
+    pub pricing_plan: ::std::option::Option<PricingPlan>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Applies one or more tags to the map resource. A tag is a key-value pair helps manage, identify, search, and filter your resources by labelling them.
@@ -96,7 +75,7 @@ pub struct Map {
     /// - Cannot use "aws:" as a prefix for a key.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +85,7 @@ impl Map {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Location::Map",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-map.html",
         primary_identifier: &["MapName"],
@@ -117,7 +96,7 @@ impl Map {
         read_only: &["CreateTime", "Arn", "MapArn", "UpdateTime"],
         attributes: &["Arn", "CreateTime", "MapArn", "UpdateTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Map` with its required properties, named in a [`MapRequired`].
@@ -125,43 +104,45 @@ impl Map {
     pub fn new(required: MapRequired) -> Self {
         Self {
             configuration: required.configuration,
-            description: None,
+            description: ::std::option::Option::None,
             map_name: required.map_name,
-            pricing_plan: None,
-            tags: None,
+            pricing_plan: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Configuration`: a [`MapConfiguration`] object, required.
-    pub fn configuration(mut self, value: impl Into<Obj<MapConfiguration>>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MapConfiguration>>) -> Self { self.configuration = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MapName`: a string, required.
-    pub fn map_name(mut self, value: impl Into<Str>) -> Self { self.map_name = value.into(); self }
+    pub fn map_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.map_name = value.into(); self }
     /// `PricingPlan`: a [`PricingPlan`] value.
-    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self { self.pricing_plan = Some(value.into()); self }
+    pub fn pricing_plan(mut self, value: impl ::std::convert::Into<PricingPlan>) -> Self { self.pricing_plan = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Map {
+impl ::cloudwright_core::Resource for Map {
     type Attributes = MapAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Map, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Map, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Map {
+impl ::cloudwright_core::ToValue for Map {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Configuration", &self.configuration)
             .opt("Description", &self.description)
             .req("MapName", &self.map_name)
@@ -171,12 +152,12 @@ impl ToValue for Map {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Map`]: `Handle<Map>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Map`]: `Handle<Map>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MapAttributes(ResourceRef);
+pub struct MapAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MapAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MapAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -188,14 +169,14 @@ impl MapAttributes {
     ///
     /// - Format example: `arn:aws:geo:region:account-id:maps/ExampleMap`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
     #[inline]
-    pub fn create_time(&self) -> Value {
-        self.0.get_att("CreateTime")
+    pub fn create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreateTime"))
     }
 
     /// `Fn::GetAtt` `MapArn`: a string.
@@ -204,35 +185,16 @@ impl MapAttributes {
     ///
     /// - Format example: `arn:aws:geo:region:account-id:maps/ExampleMap`
     #[inline]
-    pub fn map_arn(&self) -> Value {
-        self.0.get_att("MapArn")
+    pub fn map_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MapArn"))
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
     #[inline]
-    pub fn update_time(&self) -> Value {
-        self.0.get_att("UpdateTime")
+    pub fn update_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateTime"))
     }
 }
-
-/// The required properties of [`MapConfiguration`], by name: `MapConfiguration::new(MapConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MapConfigurationRequired {
-    /// `Style`: a string, required.
-    pub style: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MapConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CustomLayers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
-        ("PoliticalView", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(3), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Style", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Style"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MapConfiguration` property type of `AWS::Location::Map`.
 ///
@@ -245,21 +207,21 @@ pub struct MapConfiguration {
     ///
     /// Specifies the custom layers for the style. Leave unset to not enable any custom layer, or, for styles that support custom layers, you can enable layer(s), such as the `POI` layer for the VectorEsriNavigation style.
     ///
-    /// &gt; Currenlty only `VectorEsriNavigation` supports CustomLayers. For more information, see \[Custom Layers\](<https://docs.aws.amazon.com//location/latest/developerguide/map-concepts.html#map-custom-layers>) .
+    /// \> Currenlty only `VectorEsriNavigation` supports CustomLayers. For more information, see [Custom Layers](https://docs.aws.amazon.com//location/latest/developerguide/map-concepts.html#map-custom-layers) .
     ///
     /// Items at most 10; each item: pattern `^[-._\w]+$`, length 1 to 100.
-    pub custom_layers: Option<List<Str>>,
+    pub custom_layers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PoliticalView`: a string.
     ///
     /// Specifies the map political view selected from an available data provider.
     ///
     /// Pattern `^[A-Z]{3}$`; length 3 to 3.
-    pub political_view: Option<Str>,
+    pub political_view: ::std::option::Option<::cloudwright_core::Str>,
     /// `Style`: a string, required.
     ///
     /// Specifies the map style selected from an available data provider.
     ///
-    /// Valid \[Esri map styles\](<https://docs.aws.amazon.com/location/previous/developerguide/esri.html>) :
+    /// Valid [Esri map styles](https://docs.aws.amazon.com/location/previous/developerguide/esri.html) :
     ///
     /// - `VectorEsriDarkGrayCanvas` – The Esri Dark Gray Canvas map style. A vector basemap with a dark gray, neutral background with minimal colors, labels, and features that's designed to draw attention to your thematic content.
     /// - `RasterEsriImagery` – The Esri Imagery map style. A raster basemap that provides one meter or better satellite and aerial imagery in many parts of the world and lower resolution satellite imagery worldwide.
@@ -268,26 +230,26 @@ pub struct MapConfiguration {
     /// - `VectorEsriStreets` – The Esri Street Map style, which provides a detailed vector basemap for the world symbolized with a classic Esri street map style. The vector tile layer is similar in content and style to the World Street Map raster map.
     /// - `VectorEsriNavigation` – The Esri Navigation map style, which provides a detailed basemap for the world symbolized with a custom navigation map style that's designed for use during the day in mobile devices.
     ///
-    /// Valid \[HERE Technologies map styles\](<https://docs.aws.amazon.com/location/previous/developerguide/HERE.html>) :
+    /// Valid [HERE Technologies map styles](https://docs.aws.amazon.com/location/previous/developerguide/HERE.html) :
     ///
     /// - `VectorHereContrast` – The HERE Contrast (Berlin) map style is a high contrast detailed base map of the world that blends 3D and 2D rendering.
     ///
-    /// &gt; The `VectorHereContrast` style has been renamed from `VectorHereBerlin` . `VectorHereBerlin` has been deprecated, but will continue to work in applications that use it.
+    /// \> The `VectorHereContrast` style has been renamed from `VectorHereBerlin` . `VectorHereBerlin` has been deprecated, but will continue to work in applications that use it.
     /// - `VectorHereExplore` – A default HERE map style containing a neutral, global map and its features including roads, buildings, landmarks, and water features. It also now includes a fully designed map of Japan.
     /// - `VectorHereExploreTruck` – A global map containing truck restrictions and attributes (e.g. width / height / HAZMAT) symbolized with highlighted segments and icons on top of HERE Explore to support use cases within transport and logistics.
     /// - `RasterHereExploreSatellite` – A global map containing high resolution satellite imagery.
     /// - `HybridHereExploreSatellite` – A global map displaying the road network, street names, and city labels over satellite imagery. This style will automatically retrieve both raster and vector tiles, and your charges will be based on total tiles retrieved.
     ///
-    /// &gt; Hybrid styles use both vector and raster tiles when rendering the map that you see. This means that more tiles are retrieved than when using either vector or raster tiles alone. Your charges will include all tiles retrieved.
+    /// \> Hybrid styles use both vector and raster tiles when rendering the map that you see. This means that more tiles are retrieved than when using either vector or raster tiles alone. Your charges will include all tiles retrieved.
     ///
-    /// Valid \[GrabMaps map styles\](<https://docs.aws.amazon.com/location/previous/developerguide/grab.html>) :
+    /// Valid [GrabMaps map styles](https://docs.aws.amazon.com/location/previous/developerguide/grab.html) :
     ///
     /// - `VectorGrabStandardLight` – The Grab Standard Light map style provides a basemap with detailed land use coloring, area names, roads, landmarks, and points of interest covering Southeast Asia.
     /// - `VectorGrabStandardDark` – The Grab Standard Dark map style provides a dark variation of the standard basemap covering Southeast Asia.
     ///
-    /// &gt; Grab provides maps only for countries in Southeast Asia, and is only available in the Asia Pacific (Singapore) Region ( `ap-southeast-1` ). For more information, see \[GrabMaps countries and area covered\](<https://docs.aws.amazon.com/location/previous/developerguide/grab.html#grab-coverage-area>) .
+    /// \> Grab provides maps only for countries in Southeast Asia, and is only available in the Asia Pacific (Singapore) Region ( `ap-southeast-1` ). For more information, see [GrabMaps countries and area covered](https://docs.aws.amazon.com/location/previous/developerguide/grab.html#grab-coverage-area) .
     ///
-    /// Valid \[Open Data map styles\](<https://docs.aws.amazon.com/location/previous/developerguide/open-data.html>) :
+    /// Valid [Open Data map styles](https://docs.aws.amazon.com/location/previous/developerguide/open-data.html) :
     ///
     /// - `VectorOpenDataStandardLight` – The Open Data Standard Light map style provides a detailed basemap for the world suitable for website and mobile application use. The map includes highways major roads, minor roads, railways, water features, cities, parks, landmarks, building footprints, and administrative boundaries.
     /// - `VectorOpenDataStandardDark` – Open Data Standard Dark is a dark-themed map style that provides a detailed basemap for the world suitable for website and mobile application use. The map includes highways major roads, minor roads, railways, water features, cities, parks, landmarks, building footprints, and administrative boundaries.
@@ -295,38 +257,76 @@ pub struct MapConfiguration {
     /// - `VectorOpenDataVisualizationDark` – The Open Data Visualization Dark map style is a dark-themed style with muted colors and fewer features that aids in understanding overlaid data.
     ///
     /// Pattern `^[-._\w]+$`; length 1 to 100.
-    pub style: Str,
+    pub style: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl MapConfiguration {
-    /// A `MapConfiguration` with its required properties, named in a [`MapConfigurationRequired`].
+    /// A `MapConfiguration` with its one required property, `Style`.
     #[inline]
-    pub fn new(required: MapConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            custom_layers: None,
-            political_view: None,
-            style: required.style,
+            custom_layers: ::std::option::Option::None,
+            political_view: ::std::option::Option::None,
+            style: value.into(),
         }
     }
 
     /// `CustomLayers`: a list of strings.
-    pub fn custom_layers(mut self, value: impl Into<List<Str>>) -> Self { self.custom_layers = Some(value.into()); self }
+    pub fn custom_layers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.custom_layers = ::std::option::Option::Some(value.into()); self }
     /// `PoliticalView`: a string.
-    pub fn political_view(mut self, value: impl Into<Str>) -> Self { self.political_view = Some(value.into()); self }
+    pub fn political_view(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.political_view = ::std::option::Option::Some(value.into()); self }
     /// `Style`: a string, required.
-    pub fn style(mut self, value: impl Into<Str>) -> Self { self.style = value.into(); self }
+    pub fn style(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.style = value.into(); self }
 }
 
-impl PropertyType for MapConfiguration {}
+impl crate::PropertyType for MapConfiguration {}
 
-impl ToValue for MapConfiguration {
+impl ::cloudwright_core::ToValue for MapConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomLayers", &self.custom_layers)
             .opt("PoliticalView", &self.political_view)
             .req("Style", &self.style)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z]{3}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Map: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::Object(&RULE_MapConfiguration)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("MapName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["Configuration", "MapName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MapConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CustomLayers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
+            ("PoliticalView", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(3), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Style", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Style"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

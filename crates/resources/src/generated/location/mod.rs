@@ -33,9 +33,7 @@ pub mod tracker_consumer;
 #[cfg(feature = "location")]
 pub use api_key::{ApiKey, ApiKeyAttributes, ApiKeyRequired};
 #[cfg(feature = "location")]
-pub use geofence_collection::{
-    GeofenceCollection, GeofenceCollectionAttributes, GeofenceCollectionRequired,
-};
+pub use geofence_collection::{GeofenceCollection, GeofenceCollectionAttributes};
 #[cfg(feature = "location")]
 pub use map::{Map, MapAttributes, MapRequired};
 #[cfg(feature = "location")]
@@ -43,6 +41,6 @@ pub use place_index::{PlaceIndex, PlaceIndexAttributes, PlaceIndexRequired};
 #[cfg(feature = "location")]
 pub use route_calculator::{RouteCalculator, RouteCalculatorAttributes, RouteCalculatorRequired};
 #[cfg(feature = "location")]
-pub use tracker::{Tracker, TrackerAttributes, TrackerRequired};
+pub use tracker::{Tracker, TrackerAttributes};
 #[cfg(feature = "location")]
 pub use tracker_consumer::{TrackerConsumer, TrackerConsumerAttributes, TrackerConsumerRequired};

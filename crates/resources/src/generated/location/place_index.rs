@@ -5,43 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{PricingPlan, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
 
 /// The required properties of [`PlaceIndex`], by name: `PlaceIndex::new(PlaceIndexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlaceIndexRequired {
     /// `DataSource`: a string, required.
-    pub data_source: Str,
+    pub data_source: ::cloudwright_core::Str,
     /// `IndexName`: a string, required.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlaceIndex: ObjRule = ObjRule {
-    properties: &[
-        ("DataSource", Shape::STR),
-        ("DataSourceConfiguration", Shape::Object(&RULE_DataSourceConfiguration)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["DataSource", "IndexName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Location::PlaceIndex` resource.
 ///
 /// Specifies a place index resource in your AWS account. Use a place index resource to geocode addresses and other text queries by using the `SearchPlaceIndexForText` operation, and reverse geocode coordinates by using the `SearchPlaceIndexForPosition` operation, and enable autosuggestions by using the `SearchPlaceIndexForSuggestions` operation.
 ///
-/// &gt; If your application is tracking or routing assets you use in your business, such as delivery vehicles or employees, you must not use Esri as your geolocation provider. See section 82 of the \[AWS service terms\](<https://docs.aws.amazon.com/service-terms>) for more details.
+/// \> If your application is tracking or routing assets you use in your business, such as delivery vehicles or employees, you must not use Esri as your geolocation provider. See section 82 of the [AWS service terms](https://docs.aws.amazon.com/service-terms) for more details.
 ///
 /// `Ref` returns its `IndexName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PlaceIndexAttributes`], which `Handle<PlaceIndex>` dereferences to.
@@ -56,30 +35,30 @@ pub struct PlaceIndex {
     ///
     /// Specifies the geospatial data provider for the new place index.
     ///
-    /// &gt; This field is case-sensitive. Enter the valid values as shown. For example, entering `HERE` returns an error.
+    /// \> This field is case-sensitive. Enter the valid values as shown. For example, entering `HERE` returns an error.
     ///
     /// Valid values include:
     ///
-    /// - `Esri` – For additional information about \[Esri\](<https://docs.aws.amazon.com/location/previous/developerguide/esri.html>) 's coverage in your region of interest, see \[Esri details on geocoding coverage\](<https://docs.aws.amazon.com/https://developers.arcgis.com/rest/geocode/api-reference/geocode-coverage.htm>) .
-    /// - `Grab` – Grab provides place index functionality for Southeast Asia. For additional information about \[GrabMaps\](<https://docs.aws.amazon.com/location/previous/developerguide/grab.html>) ' coverage, see \[GrabMaps countries and areas covered\](<https://docs.aws.amazon.com/location/previous/developerguide/grab.html#grab-coverage-area>) .
-    /// - `Here` – For additional information about \[HERE Technologies\](<https://docs.aws.amazon.com/location/previous/developerguide/HERE.html>) ' coverage in your region of interest, see \[HERE details on goecoding coverage\](<https://docs.aws.amazon.com/https://developer.here.com/documentation/geocoder/dev_guide/topics/coverage-geocoder.html>) .
+    /// - `Esri` – For additional information about [Esri](https://docs.aws.amazon.com/location/previous/developerguide/esri.html) 's coverage in your region of interest, see [Esri details on geocoding coverage](https://docs.aws.amazon.com/https://developers.arcgis.com/rest/geocode/api-reference/geocode-coverage.htm) .
+    /// - `Grab` – Grab provides place index functionality for Southeast Asia. For additional information about [GrabMaps](https://docs.aws.amazon.com/location/previous/developerguide/grab.html) ' coverage, see [GrabMaps countries and areas covered](https://docs.aws.amazon.com/location/previous/developerguide/grab.html#grab-coverage-area) .
+    /// - `Here` – For additional information about [HERE Technologies](https://docs.aws.amazon.com/location/previous/developerguide/HERE.html) ' coverage in your region of interest, see [HERE details on goecoding coverage](https://docs.aws.amazon.com/https://developer.here.com/documentation/geocoder/dev_guide/topics/coverage-geocoder.html) .
     ///
-    /// &gt; If you specify HERE Technologies ( `Here` ) as the data provider, you may not \[store results\](<https://docs.aws.amazon.com//location-places/latest/APIReference/API_DataSourceConfiguration.html>) for locations in Japan. For more information, see the \[AWS service terms\](<https://docs.aws.amazon.com/service-terms/>) for Amazon Location Service.
+    /// \> If you specify HERE Technologies ( `Here` ) as the data provider, you may not [store results](https://docs.aws.amazon.com//location-places/latest/APIReference/API_DataSourceConfiguration.html) for locations in Japan. For more information, see the [AWS service terms](https://docs.aws.amazon.com/service-terms/) for Amazon Location Service.
     ///
-    /// For additional information , see \[Data providers\](<https://docs.aws.amazon.com/location/previous/developerguide/what-is-data-provider.html>) on the *Amazon Location Service developer guide* .
+    /// For additional information , see [Data providers](https://docs.aws.amazon.com/location/previous/developerguide/what-is-data-provider.html) on the *Amazon Location Service developer guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_source: Str,
+    pub data_source: ::cloudwright_core::Str,
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object.
     ///
     /// Specifies the data storage option requesting Places.
-    pub data_source_configuration: Option<Obj<DataSourceConfiguration>>,
+    pub data_source_configuration: ::std::option::Option<crate::Obj<DataSourceConfiguration>>,
     /// `Description`: a string.
     ///
     /// The optional description for the place index resource.
     ///
     /// Length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexName`: a string, required.
     ///
     /// The name of the place index resource.
@@ -91,19 +70,19 @@ pub struct PlaceIndex {
     /// - No spaces allowed. For example, `ExamplePlaceIndex` .
     ///
     /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `PricingPlan`: a [`PricingPlan`] value.
     ///
     /// No longer used. If included, the only allowed value is `RequestBasedUsage` .
     ///
     /// *Allowed Values* : `RequestBasedUsage`
-    pub pricing_plan: Option<PricingPlan>,
+    pub pricing_plan: ::std::option::Option<PricingPlan>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +92,7 @@ impl PlaceIndex {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Location::PlaceIndex",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-placeindex.html",
         primary_identifier: &["IndexName"],
@@ -124,7 +103,7 @@ impl PlaceIndex {
         read_only: &["CreateTime", "Arn", "IndexArn", "UpdateTime"],
         attributes: &["Arn", "CreateTime", "IndexArn", "UpdateTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PlaceIndex` with its required properties, named in a [`PlaceIndexRequired`].
@@ -132,46 +111,48 @@ impl PlaceIndex {
     pub fn new(required: PlaceIndexRequired) -> Self {
         Self {
             data_source: required.data_source,
-            data_source_configuration: None,
-            description: None,
+            data_source_configuration: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             index_name: required.index_name,
-            pricing_plan: None,
-            tags: None,
+            pricing_plan: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataSource`: a string, required.
-    pub fn data_source(mut self, value: impl Into<Str>) -> Self { self.data_source = value.into(); self }
+    pub fn data_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_source = value.into(); self }
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object.
-    pub fn data_source_configuration(mut self, value: impl Into<Obj<DataSourceConfiguration>>) -> Self { self.data_source_configuration = Some(value.into()); self }
+    pub fn data_source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataSourceConfiguration>>) -> Self { self.data_source_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IndexName`: a string, required.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = value.into(); self }
     /// `PricingPlan`: a [`PricingPlan`] value.
-    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self { self.pricing_plan = Some(value.into()); self }
+    pub fn pricing_plan(mut self, value: impl ::std::convert::Into<PricingPlan>) -> Self { self.pricing_plan = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PlaceIndex {
+impl ::cloudwright_core::Resource for PlaceIndex {
     type Attributes = PlaceIndexAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PlaceIndex, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PlaceIndex, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PlaceIndex {
+impl ::cloudwright_core::ToValue for PlaceIndex {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataSource", &self.data_source)
             .opt("DataSourceConfiguration", &self.data_source_configuration)
             .opt("Description", &self.description)
@@ -182,12 +163,12 @@ impl ToValue for PlaceIndex {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PlaceIndex`]: `Handle<PlaceIndex>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PlaceIndex`]: `Handle<PlaceIndex>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PlaceIndexAttributes(ResourceRef);
+pub struct PlaceIndexAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PlaceIndexAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PlaceIndexAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -199,14 +180,14 @@ impl PlaceIndexAttributes {
     ///
     /// - Format example: `arn:aws:geo:region:account-id:place-index/ExamplePlaceIndex`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
     #[inline]
-    pub fn create_time(&self) -> Value {
-        self.0.get_att("CreateTime")
+    pub fn create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreateTime"))
     }
 
     /// `Fn::GetAtt` `IndexArn`: a string.
@@ -215,25 +196,16 @@ impl PlaceIndexAttributes {
     ///
     /// - Format example: `arn:aws:geo:region:account-id:place-index/ExamplePlaceIndex`
     #[inline]
-    pub fn index_arn(&self) -> Value {
-        self.0.get_att("IndexArn")
+    pub fn index_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IndexArn"))
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
     #[inline]
-    pub fn update_time(&self) -> Value {
-        self.0.get_att("UpdateTime")
+    pub fn update_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateTime"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IntendedUse", Shape::Str(&StrRule { allowed: &["SingleUse", "Storage"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSourceConfiguration` property type of `AWS::Location::PlaceIndex`.
 ///
@@ -252,7 +224,7 @@ pub struct DataSourceConfiguration {
     /// - `Storage` specifies that the result can be cached or stored in a database.
     ///
     /// Default value: `SingleUse`
-    pub intended_use: Option<IntendedUse>,
+    pub intended_use: ::std::option::Option<IntendedUse>,
 }
 
 #[rustfmt::skip]
@@ -260,19 +232,19 @@ impl DataSourceConfiguration {
     /// A `DataSourceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IntendedUse`: an [`IntendedUse`] value.
-    pub fn intended_use(mut self, value: impl Into<IntendedUse>) -> Self { self.intended_use = Some(value.into()); self }
+    pub fn intended_use(mut self, value: impl ::std::convert::Into<IntendedUse>) -> Self { self.intended_use = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSourceConfiguration {}
+impl crate::PropertyType for DataSourceConfiguration {}
 
-impl ToValue for DataSourceConfiguration {
+impl ::cloudwright_core::ToValue for DataSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IntendedUse", &self.intended_use)
             .build()
     }
@@ -286,23 +258,58 @@ pub enum IntendedUse {
     /// `Storage`
     Storage,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IntendedUse {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IntendedUse {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IntendedUse {
+impl ::cloudwright_core::ToValue for IntendedUse {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SingleUse => "SingleUse",
             Self::Storage => "Storage",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlaceIndex: ObjRule = ObjRule {
+        properties: &[
+            ("DataSource", Shape::STR),
+            ("DataSourceConfiguration", Shape::Object(&RULE_DataSourceConfiguration)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["DataSource", "IndexName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IntendedUse", Shape::Str(&StrRule { allowed: &["SingleUse", "Storage"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

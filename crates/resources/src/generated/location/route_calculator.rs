@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{PricingPlan, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
 
 /// The required properties of [`RouteCalculator`], by name: `RouteCalculator::new(RouteCalculatorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteCalculatorRequired {
     /// `CalculatorName`: a string, required.
-    pub calculator_name: Str,
+    pub calculator_name: ::cloudwright_core::Str,
     /// `DataSource`: a string, required.
-    pub data_source: Str,
+    pub data_source: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouteCalculator: ObjRule = ObjRule {
-    properties: &[
-        ("CalculatorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DataSource", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["DataSource", "CalculatorName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Location::RouteCalculator` resource.
 ///
@@ -42,7 +22,7 @@ pub(crate) static RULE_RouteCalculator: ObjRule = ObjRule {
 ///
 /// You can send requests to a route calculator resource to estimate travel time, distance, and get directions. A route calculator sources traffic and road network data from your chosen data provider.
 ///
-/// &gt; If your application is tracking or routing assets you use in your business, such as delivery vehicles or employees, you must not use Esri as your geolocation provider. See section 82 of the \[AWS service terms\](<https://docs.aws.amazon.com/service-terms>) for more details.
+/// \> If your application is tracking or routing assets you use in your business, such as delivery vehicles or employees, you must not use Esri as your geolocation provider. See section 82 of the [AWS service terms](https://docs.aws.amazon.com/service-terms) for more details.
 ///
 /// `Ref` returns its `CalculatorName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RouteCalculatorAttributes`], which `Handle<RouteCalculator>` dereferences to.
@@ -64,43 +44,43 @@ pub struct RouteCalculator {
     /// - No spaces allowed. For example, `ExampleRouteCalculator` .
     ///
     /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub calculator_name: Str,
+    pub calculator_name: ::cloudwright_core::Str,
     /// `DataSource`: a string, required.
     ///
     /// Specifies the data provider of traffic and road network data.
     ///
-    /// &gt; This field is case-sensitive. Enter the valid values as shown. For example, entering `HERE` returns an error.
+    /// \> This field is case-sensitive. Enter the valid values as shown. For example, entering `HERE` returns an error.
     ///
     /// Valid values include:
     ///
-    /// - `Esri` – For additional information about \[Esri\](<https://docs.aws.amazon.com/location/previous/developerguide/esri.html>) 's coverage in your region of interest, see \[Esri details on street networks and traffic coverage\](<https://docs.aws.amazon.com/https://doc.arcgis.com/en/arcgis-online/reference/network-coverage.htm>) .
+    /// - `Esri` – For additional information about [Esri](https://docs.aws.amazon.com/location/previous/developerguide/esri.html) 's coverage in your region of interest, see [Esri details on street networks and traffic coverage](https://docs.aws.amazon.com/https://doc.arcgis.com/en/arcgis-online/reference/network-coverage.htm) .
     ///
     /// Route calculators that use Esri as a data source only calculate routes that are shorter than 400 km.
-    /// - `Grab` – Grab provides routing functionality for Southeast Asia. For additional information about \[GrabMaps\](<https://docs.aws.amazon.com/location/previous/developerguide/grab.html>) ' coverage, see \[GrabMaps countries and areas covered\](<https://docs.aws.amazon.com/location/previous/developerguide/grab.html#grab-coverage-area>) .
-    /// - `Here` – For additional information about \[HERE Technologies\](<https://docs.aws.amazon.com/location/previous/developerguide/HERE.html>) ' coverage in your region of interest, see \[HERE car routing coverage\](<https://docs.aws.amazon.com/https://developer.here.com/documentation/routing-api/dev_guide/topics/coverage/car-routing.html>) and \[HERE truck routing coverage\](<https://docs.aws.amazon.com/https://developer.here.com/documentation/routing-api/dev_guide/topics/coverage/truck-routing.html>) .
+    /// - `Grab` – Grab provides routing functionality for Southeast Asia. For additional information about [GrabMaps](https://docs.aws.amazon.com/location/previous/developerguide/grab.html) ' coverage, see [GrabMaps countries and areas covered](https://docs.aws.amazon.com/location/previous/developerguide/grab.html#grab-coverage-area) .
+    /// - `Here` – For additional information about [HERE Technologies](https://docs.aws.amazon.com/location/previous/developerguide/HERE.html) ' coverage in your region of interest, see [HERE car routing coverage](https://docs.aws.amazon.com/https://developer.here.com/documentation/routing-api/dev_guide/topics/coverage/car-routing.html) and [HERE truck routing coverage](https://docs.aws.amazon.com/https://developer.here.com/documentation/routing-api/dev_guide/topics/coverage/truck-routing.html) .
     ///
-    /// For additional information , see \[Data providers\](<https://docs.aws.amazon.com/location/previous/developerguide/what-is-data-provider.html>) on the *Amazon Location Service Developer Guide* .
+    /// For additional information , see [Data providers](https://docs.aws.amazon.com/location/previous/developerguide/what-is-data-provider.html) on the *Amazon Location Service Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_source: Str,
+    pub data_source: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The optional description for the route calculator resource.
     ///
     /// Length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `PricingPlan`: a [`PricingPlan`] value.
     ///
     /// No longer used. If included, the only allowed value is `RequestBasedUsage` .
     ///
     /// *Allowed Values* : `RequestBasedUsage`
-    pub pricing_plan: Option<PricingPlan>,
+    pub pricing_plan: ::std::option::Option<PricingPlan>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -110,7 +90,7 @@ impl RouteCalculator {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Location::RouteCalculator",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-routecalculator.html",
         primary_identifier: &["CalculatorName"],
@@ -121,7 +101,7 @@ impl RouteCalculator {
         read_only: &["CalculatorArn", "Arn", "CreateTime", "UpdateTime"],
         attributes: &["Arn", "CalculatorArn", "CreateTime", "UpdateTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RouteCalculator` with its required properties, named in a [`RouteCalculatorRequired`].
@@ -130,42 +110,44 @@ impl RouteCalculator {
         Self {
             calculator_name: required.calculator_name,
             data_source: required.data_source,
-            description: None,
-            pricing_plan: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            pricing_plan: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CalculatorName`: a string, required.
-    pub fn calculator_name(mut self, value: impl Into<Str>) -> Self { self.calculator_name = value.into(); self }
+    pub fn calculator_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.calculator_name = value.into(); self }
     /// `DataSource`: a string, required.
-    pub fn data_source(mut self, value: impl Into<Str>) -> Self { self.data_source = value.into(); self }
+    pub fn data_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_source = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `PricingPlan`: a [`PricingPlan`] value.
-    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self { self.pricing_plan = Some(value.into()); self }
+    pub fn pricing_plan(mut self, value: impl ::std::convert::Into<PricingPlan>) -> Self { self.pricing_plan = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RouteCalculator {
+impl ::cloudwright_core::Resource for RouteCalculator {
     type Attributes = RouteCalculatorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteCalculator, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RouteCalculator, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RouteCalculator {
+impl ::cloudwright_core::ToValue for RouteCalculator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CalculatorName", &self.calculator_name)
             .req("DataSource", &self.data_source)
             .opt("Description", &self.description)
@@ -175,12 +157,12 @@ impl ToValue for RouteCalculator {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RouteCalculator`]: `Handle<RouteCalculator>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RouteCalculator`]: `Handle<RouteCalculator>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RouteCalculatorAttributes(ResourceRef);
+pub struct RouteCalculatorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RouteCalculatorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouteCalculatorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -192,8 +174,8 @@ impl RouteCalculatorAttributes {
     ///
     /// - Format example: `arn:aws:geo:region:account-id:route-calculator/ExampleCalculator`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CalculatorArn`: a string.
@@ -202,19 +184,44 @@ impl RouteCalculatorAttributes {
     ///
     /// - Format example: `arn:aws:geo:region:account-id:route-calculator/ExampleCalculator`
     #[inline]
-    pub fn calculator_arn(&self) -> Value {
-        self.0.get_att("CalculatorArn")
+    pub fn calculator_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CalculatorArn"))
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
     #[inline]
-    pub fn create_time(&self) -> Value {
-        self.0.get_att("CreateTime")
+    pub fn create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreateTime"))
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
     #[inline]
-    pub fn update_time(&self) -> Value {
-        self.0.get_att("UpdateTime")
+    pub fn update_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouteCalculator: ObjRule = ObjRule {
+        properties: &[
+            ("CalculatorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DataSource", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["DataSource", "CalculatorName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

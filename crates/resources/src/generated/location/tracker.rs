@@ -5,38 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{PricingPlan, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
-
-/// The required properties of [`Tracker`], by name: `Tracker::new(TrackerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrackerRequired {
-    /// `TrackerName`: a string, required.
-    pub tracker_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tracker: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("EventBridgeEnabled", Shape::Bool),
-        ("KmsKeyEnableGeospatialQueries", Shape::Bool),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("PositionFiltering", Shape::Str(&StrRule { allowed: &["TimeBased", "DistanceBased", "AccuracyBased"], ..StrRule::ANY })),
-        ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
-        ("PricingPlanDataSource", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("TrackerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["TrackerName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Location::Tracker` resource.
 ///
@@ -56,17 +25,17 @@ pub struct Tracker {
     /// An optional description for the tracker resource.
     ///
     /// Length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventBridgeEnabled`: a boolean.
-    pub event_bridge_enabled: Option<Bool>,
+    pub event_bridge_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KmsKeyEnableGeospatialQueries`: a boolean.
-    pub kms_key_enable_geospatial_queries: Option<Bool>,
+    pub kms_key_enable_geospatial_queries: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KmsKeyId`: a string.
     ///
-    /// A key identifier for an \[AWS KMS customer managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/create-keys.html>) . Enter a key ID, key ARN, alias name, or alias ARN.
+    /// A key identifier for an [AWS KMS customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/create-keys.html) . Enter a key ID, key ARN, alias name, or alias ARN.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PositionFiltering`: a [`PositionFiltering`] value.
     ///
     /// Specifies the position filtering for the tracker resource.
@@ -78,23 +47,23 @@ pub struct Tracker {
     /// - `AccuracyBased` - If the device has moved less than the measured accuracy, location updates are ignored. For example, if two consecutive updates from a device have a horizontal accuracy of 5 m and 10 m, the second update is ignored if the device has moved less than 15 m. Ignored location updates are neither evaluated against linked geofence collections, nor stored. This can reduce the effects of GPS noise when displaying device trajectories on a map, and can help control your costs by reducing the number of geofence evaluations.
     ///
     /// This field is optional. If not specified, the default value is `TimeBased` .
-    pub position_filtering: Option<PositionFiltering>,
+    pub position_filtering: ::std::option::Option<PositionFiltering>,
     /// `PricingPlan`: a [`PricingPlan`] value.
     ///
     /// Deprecated.
-    pub pricing_plan: Option<PricingPlan>,
+    pub pricing_plan: ::std::option::Option<PricingPlan>,
     /// `PricingPlanDataSource`: a string.
     ///
     /// This shape is deprecated since 2022-02-01: Deprecated. No longer allowed.
     ///
     /// Deprecated.
-    pub pricing_plan_data_source: Option<Str>,
+    pub pricing_plan_data_source: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrackerName`: a string, required.
     ///
     /// The name for the tracker resource.
@@ -106,7 +75,7 @@ pub struct Tracker {
     /// - No spaces allowed. For example, `ExampleTracker` .
     ///
     /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub tracker_name: Str,
+    pub tracker_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -116,7 +85,7 @@ impl Tracker {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Location::Tracker",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-tracker.html",
         primary_identifier: &["TrackerName"],
@@ -127,63 +96,65 @@ impl Tracker {
         read_only: &["CreateTime", "Arn", "TrackerArn", "UpdateTime"],
         attributes: &["Arn", "CreateTime", "TrackerArn", "UpdateTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Tracker` with its required properties, named in a [`TrackerRequired`].
+    /// A `Tracker` with its one required property, `TrackerName`.
     #[inline]
-    pub fn new(required: TrackerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            event_bridge_enabled: None,
-            kms_key_enable_geospatial_queries: None,
-            kms_key_id: None,
-            position_filtering: None,
-            pricing_plan: None,
-            pricing_plan_data_source: None,
-            tags: None,
-            tracker_name: required.tracker_name,
+            description: ::std::option::Option::None,
+            event_bridge_enabled: ::std::option::Option::None,
+            kms_key_enable_geospatial_queries: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            position_filtering: ::std::option::Option::None,
+            pricing_plan: ::std::option::Option::None,
+            pricing_plan_data_source: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            tracker_name: value.into(),
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EventBridgeEnabled`: a boolean.
-    pub fn event_bridge_enabled(mut self, value: impl Into<Bool>) -> Self { self.event_bridge_enabled = Some(value.into()); self }
+    pub fn event_bridge_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.event_bridge_enabled = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyEnableGeospatialQueries`: a boolean.
-    pub fn kms_key_enable_geospatial_queries(mut self, value: impl Into<Bool>) -> Self { self.kms_key_enable_geospatial_queries = Some(value.into()); self }
+    pub fn kms_key_enable_geospatial_queries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.kms_key_enable_geospatial_queries = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `PositionFiltering`: a [`PositionFiltering`] value.
-    pub fn position_filtering(mut self, value: impl Into<PositionFiltering>) -> Self { self.position_filtering = Some(value.into()); self }
+    pub fn position_filtering(mut self, value: impl ::std::convert::Into<PositionFiltering>) -> Self { self.position_filtering = ::std::option::Option::Some(value.into()); self }
     /// `PricingPlan`: a [`PricingPlan`] value.
-    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self { self.pricing_plan = Some(value.into()); self }
+    pub fn pricing_plan(mut self, value: impl ::std::convert::Into<PricingPlan>) -> Self { self.pricing_plan = ::std::option::Option::Some(value.into()); self }
     /// `PricingPlanDataSource`: a string.
-    pub fn pricing_plan_data_source(mut self, value: impl Into<Str>) -> Self { self.pricing_plan_data_source = Some(value.into()); self }
+    pub fn pricing_plan_data_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pricing_plan_data_source = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrackerName`: a string, required.
-    pub fn tracker_name(mut self, value: impl Into<Str>) -> Self { self.tracker_name = value.into(); self }
+    pub fn tracker_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tracker_name = value.into(); self }
 }
 
-impl Resource for Tracker {
+impl ::cloudwright_core::Resource for Tracker {
     type Attributes = TrackerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Tracker, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Tracker, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Tracker {
+impl ::cloudwright_core::ToValue for Tracker {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("EventBridgeEnabled", &self.event_bridge_enabled)
             .opt(
@@ -200,12 +171,12 @@ impl ToValue for Tracker {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Tracker`]: `Handle<Tracker>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Tracker`]: `Handle<Tracker>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrackerAttributes(ResourceRef);
+pub struct TrackerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrackerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrackerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -217,14 +188,14 @@ impl TrackerAttributes {
     ///
     /// - Format example: `arn:aws:geo:region:account-id:tracker/ExampleTracker`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
     #[inline]
-    pub fn create_time(&self) -> Value {
-        self.0.get_att("CreateTime")
+    pub fn create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreateTime"))
     }
 
     /// `Fn::GetAtt` `TrackerArn`: a string.
@@ -233,14 +204,14 @@ impl TrackerAttributes {
     ///
     /// - Format example: `arn:aws:geo:region:account-id:tracker/ExampleTracker`
     #[inline]
-    pub fn tracker_arn(&self) -> Value {
-        self.0.get_att("TrackerArn")
+    pub fn tracker_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TrackerArn"))
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
     #[inline]
-    pub fn update_time(&self) -> Value {
-        self.0.get_att("UpdateTime")
+    pub fn update_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateTime"))
     }
 }
 
@@ -254,24 +225,53 @@ pub enum PositionFiltering {
     /// `AccuracyBased`
     AccuracyBased,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PositionFiltering {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PositionFiltering {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PositionFiltering {
+impl ::cloudwright_core::ToValue for PositionFiltering {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TimeBased => "TimeBased",
             Self::DistanceBased => "DistanceBased",
             Self::AccuracyBased => "AccuracyBased",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tracker: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("EventBridgeEnabled", Shape::Bool),
+            ("KmsKeyEnableGeospatialQueries", Shape::Bool),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("PositionFiltering", Shape::Str(&StrRule { allowed: &["TimeBased", "DistanceBased", "AccuracyBased"], ..StrRule::ANY })),
+            ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
+            ("PricingPlanDataSource", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("TrackerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["TrackerName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[-._\\w]+$");
-
 /// The required properties of [`TrackerConsumer`], by name: `TrackerConsumer::new(TrackerConsumerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrackerConsumerRequired {
     /// `ConsumerArn`: a string, required.
-    pub consumer_arn: Str,
+    pub consumer_arn: ::cloudwright_core::Str,
     /// `TrackerName`: a string, required.
-    pub tracker_name: Str,
+    pub tracker_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrackerConsumer: ObjRule = ObjRule {
-    properties: &[
-        ("ConsumerArn", Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TrackerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ConsumerArn", "TrackerName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Location::TrackerConsumer` resource.
 ///
 /// The `AWS::Location::TrackerConsumer` resource specifies an association between a geofence collection and a tracker resource. The geofence collection is referred to as the *consumer* of the tracker. This allows the tracker resource to communicate location data to the linked geofence collection.
 ///
-/// &gt; Currently not supported — Cross-account configurations, such as creating associations between a tracker resource in one account and a geofence collection in another account.
+/// \> Currently not supported — Cross-account configurations, such as creating associations between a tracker resource in one account and a geofence collection in another account.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`TrackerName`, `ConsumerArn`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`TrackerConsumerAttributes`] is empty).
@@ -54,7 +36,7 @@ pub struct TrackerConsumer {
     /// - Format example: `arn:aws:geo:region:account-id:geofence-collection/ExampleGeofenceCollectionConsumer`
     ///
     /// Pattern `^arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?$`; length at most 1600; create-only: changing it replaces the resource.
-    pub consumer_arn: Str,
+    pub consumer_arn: ::cloudwright_core::Str,
     /// `TrackerName`: a string, required.
     ///
     /// The name for the tracker resource.
@@ -66,7 +48,7 @@ pub struct TrackerConsumer {
     /// - No spaces allowed. For example, `ExampleTracker` .
     ///
     /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub tracker_name: Str,
+    pub tracker_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -76,7 +58,7 @@ impl TrackerConsumer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Location::TrackerConsumer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-trackerconsumer.html",
         primary_identifier: &["TrackerName", "ConsumerArn"],
@@ -87,7 +69,7 @@ impl TrackerConsumer {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TrackerConsumer` with its required properties, named in a [`TrackerConsumerRequired`].
@@ -100,38 +82,63 @@ impl TrackerConsumer {
     }
 
     /// `ConsumerArn`: a string, required.
-    pub fn consumer_arn(mut self, value: impl Into<Str>) -> Self { self.consumer_arn = value.into(); self }
+    pub fn consumer_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.consumer_arn = value.into(); self }
     /// `TrackerName`: a string, required.
-    pub fn tracker_name(mut self, value: impl Into<Str>) -> Self { self.tracker_name = value.into(); self }
+    pub fn tracker_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tracker_name = value.into(); self }
 }
 
-impl Resource for TrackerConsumer {
+impl ::cloudwright_core::Resource for TrackerConsumer {
     type Attributes = TrackerConsumerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrackerConsumer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TrackerConsumer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TrackerConsumer {
+impl ::cloudwright_core::ToValue for TrackerConsumer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConsumerArn", &self.consumer_arn)
             .req("TrackerName", &self.tracker_name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TrackerConsumer`]: `Handle<TrackerConsumer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TrackerConsumer`]: `Handle<TrackerConsumer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TrackerConsumerAttributes(());
 
-impl From<ResourceRef> for TrackerConsumerAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrackerConsumerAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[-._\\w]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrackerConsumer: ObjRule = ObjRule {
+        properties: &[
+            ("ConsumerArn", Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TrackerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ConsumerArn", "TrackerName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:*]{1,256}$");
-
 /// The required properties of [`AccountPolicy`], by name: `AccountPolicy::new(AccountPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountPolicyRequired {
     /// `PolicyDocument`: a string, required.
-    pub policy_document: Str,
+    pub policy_document: ::cloudwright_core::Str,
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `PolicyType`: a [`PolicyType`] value, required.
     pub policy_type: PolicyType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccountPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyDocument", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30720), ..StrRule::ANY })),
-        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyType", Shape::Str(&StrRule { allowed: &["DATA_PROTECTION_POLICY", "SUBSCRIPTION_FILTER_POLICY", "FIELD_INDEX_POLICY", "TRANSFORMER_POLICY", "METRIC_EXTRACTION_POLICY"], ..StrRule::ANY })),
-        ("Scope", Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY })),
-        ("SelectionCriteria", Shape::STR),
-    ],
-    required: &["PolicyName", "PolicyType", "PolicyDocument"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::AccountPolicy` resource.
 ///
@@ -42,13 +24,13 @@ pub(crate) static RULE_AccountPolicy: ObjRule = ObjRule {
 ///
 /// A data protection policy can help safeguard sensitive data that's ingested by your log groups by auditing and masking the sensitive log data. Each account can have only one account-level data protection policy.
 ///
-/// &gt; Sensitive data is detected and masked when it is ingested into a log group. When you set a data protection policy, log events ingested into the log groups before that time are not masked.
+/// \> Sensitive data is detected and masked when it is ingested into a log group. When you set a data protection policy, log events ingested into the log groups before that time are not masked.
 ///
 /// If you create a data protection policy for your whole account, it applies to both existing log groups and all log groups that are created later in this account. The account policy is applied to existing log groups with eventual consistency. It might take up to 5 minutes before sensitive data in existing log groups begins to be masked.
 ///
-/// By default, when a user views a log event that includes masked data, the sensitive data is replaced by asterisks. A user who has the `logs:Unmask` permission can use a \[GetLogEvents\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetLogEvents.html>) or \[FilterLogEvents\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_FilterLogEvents.html>) operation with the `unmask` parameter set to `true` to view the unmasked log events. Users with the `logs:Unmask` can also view unmasked data in the CloudWatch Logs console by running a CloudWatch Logs Insights query with the `unmask` query command.
+/// By default, when a user views a log event that includes masked data, the sensitive data is replaced by asterisks. A user who has the `logs:Unmask` permission can use a [GetLogEvents](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetLogEvents.html) or [FilterLogEvents](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_FilterLogEvents.html) operation with the `unmask` parameter set to `true` to view the unmasked log events. Users with the `logs:Unmask` can also view unmasked data in the CloudWatch Logs console by running a CloudWatch Logs Insights query with the `unmask` query command.
 ///
-/// For more information, including a list of types of data that can be audited and masked, see \[Protect sensitive log data with masking\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data.html>) .
+/// For more information, including a list of types of data that can be audited and masked, see [Protect sensitive log data with masking](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data.html) .
 ///
 /// To create an account-level policy, you must be signed on with the `logs:PutDataProtectionPolicy` and `logs:PutAccountPolicy` permissions.
 ///
@@ -63,13 +45,13 @@ pub(crate) static RULE_AccountPolicy: ObjRule = ObjRule {
 /// - An Kinesis Data Streams data stream in the same account as the subscription policy, for same-account delivery.
 /// - An Firehose data stream in the same account as the subscription policy, for same-account delivery.
 /// - A Lambda function in the same account as the subscription policy, for same-account delivery.
-/// - A logical destination in a different account created with \[PutDestination\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDestination.html>) , for cross-account delivery. Kinesis Data Streams and Firehose are supported as logical destinations.
+/// - A logical destination in a different account created with [PutDestination](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDestination.html) , for cross-account delivery. Kinesis Data Streams and Firehose are supported as logical destinations.
 ///
 /// Each account can have one account-level subscription filter policy. If you are updating an existing filter, you must specify the correct name in `PolicyName` . To perform a `PutAccountPolicy` subscription filter operation for any destination except a Lambda function, you must also have the `iam:PassRole` permission.
 ///
 /// *Field index policy*
 ///
-/// You can use field index policies to create indexes on fields found in log events in the log group. Creating field indexes lowers the scan volume for CloudWatch Logs Insights queries that reference those fields, because these queries attempt to skip the processing of log events that are known to not match the indexed field. Good fields to index are fields that you often need to query for. Common examples of indexes include request ID, session ID, user IDs, or instance IDs. For more information, see \[Create field indexes to improve query performance and reduce costs\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatchLogs-Field-Indexing.html>)
+/// You can use field index policies to create indexes on fields found in log events in the log group. Creating field indexes lowers the scan volume for CloudWatch Logs Insights queries that reference those fields, because these queries attempt to skip the processing of log events that are known to not match the indexed field. Good fields to index are fields that you often need to query for. Common examples of indexes include request ID, session ID, user IDs, or instance IDs. For more information, see [Create field indexes to improve query performance and reduce costs](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatchLogs-Field-Indexing.html)
 ///
 /// For example, suppose you have created a field index for `requestId` . Then, any CloudWatch Logs Insights query on that log group that includes `requestId = *value*` or `requestId IN [ *value* , *value* , ...]` will attempt to process only the log events where the indexed field matches the specified value.
 ///
@@ -83,7 +65,7 @@ pub(crate) static RULE_AccountPolicy: ObjRule = ObjRule {
 ///
 /// You can also use a transformer to copy metadata from metadata keys into the log events themselves. This metadata can include log group name, log stream name, account ID and Region.
 ///
-/// A transformer for a log group is a series of processors, where each processor applies one type of transformation to the log events ingested into this log group. For more information about the available processors to use in a transformer, see \[Processors that you can use\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-Processors>) .
+/// A transformer for a log group is a series of processors, where each processor applies one type of transformation to the log events ingested into this log group. For more information about the available processors to use in a transformer, see [Processors that you can use](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-Processors) .
 ///
 /// Having log events in standardized format enables visibility across your applications for your log analysis, reporting, and alarming needs. CloudWatch Logs provides transformation for common log types with out-of-the-box transformation templates for major AWS log sources such as VPC flow logs, Lambda , and Amazon RDS . You can use pre-built transformation templates or create custom transformation policies.
 ///
@@ -91,7 +73,7 @@ pub(crate) static RULE_AccountPolicy: ObjRule = ObjRule {
 ///
 /// You can have one account-level transformer policy that applies to all log groups in the account. Or you can create as many as 20 account-level transformer policies that are each scoped to a subset of log groups with the `selectionCriteria` parameter. If you have multiple account-level transformer policies with selection criteria, no two of them can use the same or overlapping log group name prefixes. For example, if you have one policy filtered to log groups that start with `my-log` , you can't have another field index policy filtered to `my-logpprod` or `my-logging` .
 ///
-/// You can also set up a transformer at the log-group level. For more information, see \[AWS::Logs::Transformer\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-transformer.html>) . If there is both a log-group level transformer created with `PutTransformer` and an account-level transformer that could apply to the same log group, the log group uses only the log-group level transformer. It ignores the account-level transformer.
+/// You can also set up a transformer at the log-group level. For more information, see [AWS::Logs::Transformer](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-transformer.html) . If there is both a log-group level transformer created with `PutTransformer` and an account-level transformer that could apply to the same log group, the log group uses only the log-group level transformer. It ignores the account-level transformer.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`AccountId`, `PolicyType`, `PolicyName`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`AccountPolicyAttributes`], which `Handle<AccountPolicy>` dereferences to.
@@ -110,14 +92,14 @@ pub struct AccountPolicy {
     ///
     /// A data protection policy must include two JSON blocks:
     ///
-    /// - The first block must include both a `DataIdentifer` array and an `Operation` property with an `Audit` action. The `DataIdentifer` array lists the types of sensitive data that you want to mask. For more information about the available options, see \[Types of data that you can mask\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data-types.html>) .
+    /// - The first block must include both a `DataIdentifer` array and an `Operation` property with an `Audit` action. The `DataIdentifer` array lists the types of sensitive data that you want to mask. For more information about the available options, see [Types of data that you can mask](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data-types.html) .
     ///
     /// The `Operation` property with an `Audit` action is required to find the sensitive data terms. This `Audit` action must contain a `FindingsDestination` object. You can optionally use that `FindingsDestination` object to list one or more destinations to send audit findings to. If you specify destinations such as log groups, Firehose streams, and S3 buckets, they must already exist.
     /// - The second block must include both a `DataIdentifer` array and an `Operation` property with an `Deidentify` action. The `DataIdentifer` array must exactly match the `DataIdentifer` array in the first block of the policy.
     ///
     /// The `Operation` property with the `Deidentify` action is what actually masks the data, and it must contain the `"MaskConfig": {}` object. The `"MaskConfig": {}` object must be empty.
     ///
-    /// &gt; The contents of the two `DataIdentifer` arrays must match exactly.
+    /// \> The contents of the two `DataIdentifer` arrays must match exactly.
     ///
     /// In addition to the two JSON blocks, the `policyDocument` can also include `Name` , `Description` , and `Version` fields. The `Name` is different than the operation's `policyName` parameter, and is used as a dimension when CloudWatch Logs reports audit findings metrics to CloudWatch .
     ///
@@ -132,7 +114,7 @@ pub struct AccountPolicy {
     /// - An Kinesis Data Streams data stream in the same account as the subscription policy, for same-account delivery.
     /// - An Firehose data stream in the same account as the subscription policy, for same-account delivery.
     /// - A Lambda function in the same account as the subscription policy, for same-account delivery.
-    /// - A logical destination in a different account created with \[PutDestination\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDestination.html>) , for cross-account delivery. Kinesis Data Streams and Firehose are supported as logical destinations.
+    /// - A logical destination in a different account created with [PutDestination](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDestination.html) , for cross-account delivery. Kinesis Data Streams and Firehose are supported as logical destinations.
     /// - *RoleArn* The ARN of an IAM role that grants CloudWatch Logs permissions to deliver ingested log events to the destination stream. You don't need to provide the ARN when you are working with a logical destination for cross-account delivery.
     /// - *FilterPattern* A filter pattern for subscribing to a filtered stream of log events.
     /// - *Distribution* The method used to distribute log data to the destination. By default, log data is grouped by log stream, but the grouping can be set to `Random` for a more even distribution. This property is only applicable when the destination is an Kinesis Data Streams data stream.
@@ -149,16 +131,16 @@ pub struct AccountPolicy {
     ///
     /// *Transformer policy*
     ///
-    /// A transformer policy must include one JSON block with the array of processors and their configurations. For more information about available processors, see \[Processors that you can use\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-Processors>) .
+    /// A transformer policy must include one JSON block with the array of processors and their configurations. For more information about available processors, see [Processors that you can use](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-Processors) .
     ///
     /// Length 1 to 30720.
-    pub policy_document: Str,
+    pub policy_document: ::cloudwright_core::Str,
     /// `PolicyName`: a string, required.
     ///
     /// A name for the policy. This must be unique within the account.
     ///
     /// Pattern `^[^:*]{1,256}$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `PolicyType`: a [`PolicyType`] value, required.
     ///
     /// The type of policy that you're creating or updating.
@@ -168,7 +150,7 @@ pub struct AccountPolicy {
     /// `Scope`: an [`AccountPolicyScope`] value.
     ///
     /// Currently the only valid value for this parameter is `ALL` , which specifies that the policy applies to all log groups in the account. If you omit this parameter, the default of `ALL` is used. To scope down a subscription filter policy to a subset of log groups, use the `SelectionCriteria` parameter.
-    pub scope: Option<AccountPolicyScope>,
+    pub scope: ::std::option::Option<AccountPolicyScope>,
     /// `SelectionCriteria`: a string.
     ///
     /// Use this parameter to apply the new policy to a subset of log groups in the account.
@@ -181,8 +163,8 @@ pub struct AccountPolicy {
     ///
     /// The `SelectionCriteria` string can be up to 25KB in length. The length is determined by using its UTF-8 bytes.
     ///
-    /// Using the `SelectionCriteria` parameter with `SUBSCRIPTION_FILTER_POLICY` is useful to help prevent infinite loops. For more information, see \[Log recursion prevention\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions-recursion-prevention.html>) .
-    pub selection_criteria: Option<Str>,
+    /// Using the `SelectionCriteria` parameter with `SUBSCRIPTION_FILTER_POLICY` is useful to help prevent infinite loops. For more information, see [Log recursion prevention](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions-recursion-prevention.html) .
+    pub selection_criteria: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -192,7 +174,7 @@ impl AccountPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::AccountPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-accountpolicy.html",
         primary_identifier: &["AccountId", "PolicyType", "PolicyName"],
@@ -203,7 +185,7 @@ impl AccountPolicy {
         read_only: &["AccountId"],
         attributes: &["AccountId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AccountPolicy` with its required properties, named in a [`AccountPolicyRequired`].
@@ -213,38 +195,40 @@ impl AccountPolicy {
             policy_document: required.policy_document,
             policy_name: required.policy_name,
             policy_type: required.policy_type,
-            scope: None,
-            selection_criteria: None,
+            scope: ::std::option::Option::None,
+            selection_criteria: ::std::option::Option::None,
         }
     }
 
     /// `PolicyDocument`: a string, required.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
     /// `PolicyType`: a [`PolicyType`] value, required.
-    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self { self.policy_type = value.into(); self }
+    pub fn policy_type(mut self, value: impl ::std::convert::Into<PolicyType>) -> Self { self.policy_type = value.into(); self }
     /// `Scope`: an [`AccountPolicyScope`] value.
-    pub fn scope(mut self, value: impl Into<AccountPolicyScope>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<AccountPolicyScope>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `SelectionCriteria`: a string.
-    pub fn selection_criteria(mut self, value: impl Into<Str>) -> Self { self.selection_criteria = Some(value.into()); self }
+    pub fn selection_criteria(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.selection_criteria = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccountPolicy {
+impl ::cloudwright_core::Resource for AccountPolicy {
     type Attributes = AccountPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccountPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccountPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccountPolicy {
+impl ::cloudwright_core::ToValue for AccountPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
             .req("PolicyName", &self.policy_name)
             .req("PolicyType", &self.policy_type)
@@ -254,12 +238,12 @@ impl ToValue for AccountPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccountPolicy`]: `Handle<AccountPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccountPolicy`]: `Handle<AccountPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccountPolicyAttributes(ResourceRef);
+pub struct AccountPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccountPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccountPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -269,8 +253,8 @@ impl AccountPolicyAttributes {
     ///
     /// The account ID of the account where this policy was created. For example, `123456789012` .
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 }
 
@@ -280,23 +264,23 @@ pub enum AccountPolicyScope {
     /// `ALL`
     All,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccountPolicyScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccountPolicyScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccountPolicyScope {
+impl ::cloudwright_core::ToValue for AccountPolicyScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -314,26 +298,49 @@ pub enum PolicyType {
     /// `METRIC_EXTRACTION_POLICY`
     MetricExtractionPolicy,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PolicyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PolicyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PolicyType {
+impl ::cloudwright_core::ToValue for PolicyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DataProtectionPolicy => "DATA_PROTECTION_POLICY",
             Self::SubscriptionFilterPolicy => "SUBSCRIPTION_FILTER_POLICY",
             Self::FieldIndexPolicy => "FIELD_INDEX_POLICY",
             Self::TransformerPolicy => "TRANSFORMER_POLICY",
             Self::MetricExtractionPolicy => "METRIC_EXTRACTION_POLICY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:*]{1,256}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccountPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyDocument", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30720), ..StrRule::ANY })),
+            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyType", Shape::Str(&StrRule { allowed: &["DATA_PROTECTION_POLICY", "SUBSCRIPTION_FILTER_POLICY", "FIELD_INDEX_POLICY", "TRANSFORMER_POLICY", "METRIC_EXTRACTION_POLICY"], ..StrRule::ANY })),
+            ("Scope", Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY })),
+            ("SelectionCriteria", Shape::STR),
+        ],
+        required: &["PolicyName", "PolicyType", "PolicyDocument"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

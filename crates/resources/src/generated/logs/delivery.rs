@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w#+=/:,.@-]*\\*?");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w-]*$");
 
 /// The required properties of [`Delivery`], by name: `Delivery::new(DeliveryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeliveryRequired {
     /// `DeliveryDestinationArn`: a string, required.
-    pub delivery_destination_arn: Str,
+    pub delivery_destination_arn: ::cloudwright_core::Str,
     /// `DeliverySourceName`: a string, required.
-    pub delivery_source_name: Str,
+    pub delivery_source_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Delivery: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryDestinationArn", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DeliverySourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FieldDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), ..StrRule::ANY })),
-        ("RecordFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: Some(0), max_items: Some(128), unique: false })),
-        ("S3EnableHiveCompatiblePath", Shape::Bool),
-        ("S3SuffixPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DeliverySourceName", "DeliveryDestinationArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::Delivery` resource.
 ///
@@ -45,9 +22,9 @@ pub(crate) static RULE_Delivery: ObjRule = ObjRule {
 ///
 /// A delivery is a connection between a logical *delivery source* and a logical *delivery destination* .
 ///
-/// For more information, see \[CreateDelivery\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateDelivery.html>) .
+/// For more information, see [CreateDelivery](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateDelivery.html) .
 ///
-/// To update an existing delivery configuration, use \[UpdateDeliveryConfiguration\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_UpdateDeliveryConfiguration.html>) .
+/// To update an existing delivery configuration, use [UpdateDeliveryConfiguration](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_UpdateDeliveryConfiguration.html) .
 ///
 /// `Ref` returns its `DeliveryId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DeliveryAttributes`], which `Handle<Delivery>` dereferences to.
@@ -63,41 +40,41 @@ pub struct Delivery {
     /// The ARN of the delivery destination that is associated with this delivery.
     ///
     /// Pattern `[\w#+=/:,.@-]*\*?`; length 16 to 2048; create-only: changing it replaces the resource.
-    pub delivery_destination_arn: Str,
+    pub delivery_destination_arn: ::cloudwright_core::Str,
     /// `DeliverySourceName`: a string, required.
     ///
     /// The name of the delivery source that is associated with this delivery.
     ///
     /// Pattern `[\w-]*$`; length 1 to 60; create-only: changing it replaces the resource.
-    pub delivery_source_name: Str,
+    pub delivery_source_name: ::cloudwright_core::Str,
     /// `FieldDelimiter`: a string.
     ///
     /// The field delimiter that is used between record fields when the final output format of a delivery is in `Plain` , `W3C` , or `Raw` format.
     ///
     /// Length 1 to 5.
-    pub field_delimiter: Option<Str>,
+    pub field_delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordFields`: a list of strings.
     ///
     /// The list of record fields to be delivered to the destination, in order. If the delivery's log source has mandatory fields, they must be included in this list.
     ///
     /// Items 0 to 128.
-    pub record_fields: Option<List<Str>>,
+    pub record_fields: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `S3EnableHiveCompatiblePath`: a boolean.
     ///
     /// Use this parameter to cause the S3 objects that contain delivered logs to use a prefix structure that allows for integration with Apache Hive.
-    pub s3_enable_hive_compatible_path: Option<Bool>,
+    pub s3_enable_hive_compatible_path: ::std::option::Option<::cloudwright_core::Bool>,
     /// `S3SuffixPath`: a string.
     ///
-    /// Use this to reconfigure the S3 object prefix to contain either static or variable sections. The valid variables to use in the suffix path will vary by each log source. To find the values supported for the suffix path for each log source, use the \[DescribeConfigurationTemplates\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeConfigurationTemplates.html>) operation and check the `allowedSuffixPathFields` field in the response.
+    /// Use this to reconfigure the S3 object prefix to contain either static or variable sections. The valid variables to use in the suffix path will vary by each log source. To find the values supported for the suffix path for each log source, use the [DescribeConfigurationTemplates](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeConfigurationTemplates.html) operation and check the `allowedSuffixPathFields` field in the response.
     ///
     /// Length 0 to 256.
-    pub s3_suffix_path: Option<Str>,
+    pub s3_suffix_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to the delivery.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -107,7 +84,7 @@ impl Delivery {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::Delivery",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-delivery.html",
         primary_identifier: &["DeliveryId"],
@@ -118,7 +95,7 @@ impl Delivery {
         read_only: &["DeliveryId", "Arn", "DeliveryDestinationType"],
         attributes: &["Arn", "DeliveryDestinationType", "DeliveryId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Delivery` with its required properties, named in a [`DeliveryRequired`].
@@ -127,48 +104,50 @@ impl Delivery {
         Self {
             delivery_destination_arn: required.delivery_destination_arn,
             delivery_source_name: required.delivery_source_name,
-            field_delimiter: None,
-            record_fields: None,
-            s3_enable_hive_compatible_path: None,
-            s3_suffix_path: None,
-            tags: None,
+            field_delimiter: ::std::option::Option::None,
+            record_fields: ::std::option::Option::None,
+            s3_enable_hive_compatible_path: ::std::option::Option::None,
+            s3_suffix_path: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DeliveryDestinationArn`: a string, required.
-    pub fn delivery_destination_arn(mut self, value: impl Into<Str>) -> Self { self.delivery_destination_arn = value.into(); self }
+    pub fn delivery_destination_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_destination_arn = value.into(); self }
     /// `DeliverySourceName`: a string, required.
-    pub fn delivery_source_name(mut self, value: impl Into<Str>) -> Self { self.delivery_source_name = value.into(); self }
+    pub fn delivery_source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_source_name = value.into(); self }
     /// `FieldDelimiter`: a string.
-    pub fn field_delimiter(mut self, value: impl Into<Str>) -> Self { self.field_delimiter = Some(value.into()); self }
+    pub fn field_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_delimiter = ::std::option::Option::Some(value.into()); self }
     /// `RecordFields`: a list of strings.
-    pub fn record_fields(mut self, value: impl Into<List<Str>>) -> Self { self.record_fields = Some(value.into()); self }
+    pub fn record_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.record_fields = ::std::option::Option::Some(value.into()); self }
     /// `S3EnableHiveCompatiblePath`: a boolean.
-    pub fn s3_enable_hive_compatible_path(mut self, value: impl Into<Bool>) -> Self { self.s3_enable_hive_compatible_path = Some(value.into()); self }
+    pub fn s3_enable_hive_compatible_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.s3_enable_hive_compatible_path = ::std::option::Option::Some(value.into()); self }
     /// `S3SuffixPath`: a string.
-    pub fn s3_suffix_path(mut self, value: impl Into<Str>) -> Self { self.s3_suffix_path = Some(value.into()); self }
+    pub fn s3_suffix_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_suffix_path = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Delivery {
+impl ::cloudwright_core::Resource for Delivery {
     type Attributes = DeliveryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Delivery, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Delivery, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Delivery {
+impl ::cloudwright_core::ToValue for Delivery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeliveryDestinationArn", &self.delivery_destination_arn)
             .req("DeliverySourceName", &self.delivery_source_name)
             .opt("FieldDelimiter", &self.field_delimiter)
@@ -183,12 +162,12 @@ impl ToValue for Delivery {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Delivery`]: `Handle<Delivery>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Delivery`]: `Handle<Delivery>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeliveryAttributes(ResourceRef);
+pub struct DeliveryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeliveryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeliveryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -196,23 +175,51 @@ impl From<ResourceRef> for DeliveryAttributes {
 impl DeliveryAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DeliveryDestinationType`: a string.
     ///
     /// Displays whether the delivery destination associated with this delivery is CloudWatch Logs , Amazon S3 , or Firehose .
     #[inline]
-    pub fn delivery_destination_type(&self) -> Value {
-        self.0.get_att("DeliveryDestinationType")
+    pub fn delivery_destination_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeliveryDestinationType"))
     }
 
     /// `Fn::GetAtt` `DeliveryId`: a string.
     ///
     /// The unique ID that identifies this delivery in your account.
     #[inline]
-    pub fn delivery_id(&self) -> Value {
-        self.0.get_att("DeliveryId")
+    pub fn delivery_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeliveryId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w#+=/:,.@-]*\\*?");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Delivery: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryDestinationArn", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DeliverySourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FieldDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), ..StrRule::ANY })),
+            ("RecordFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: Some(0), max_items: Some(128), unique: false })),
+            ("S3EnableHiveCompatiblePath", Shape::Bool),
+            ("S3SuffixPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DeliverySourceName", "DeliveryDestinationArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w#+=/:,.@-]*\\*?");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w-]*$");
-
-/// The required properties of [`DeliveryDestination`], by name: `DeliveryDestination::new(DeliveryDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeliveryDestinationRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeliveryDestination: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryDestinationPolicy", Shape::Object(&RULE_DestinationPolicy)),
-        ("DeliveryDestinationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationResourceArn", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OutputFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::DeliveryDestination` resource.
 ///
@@ -43,10 +13,10 @@ pub(crate) static RULE_DeliveryDestination: ObjRule = ObjRule {
 ///
 /// To configure logs delivery between a supported AWS service and a destination, you must do the following:
 ///
-/// - Create a delivery source, which is a logical object that represents the resource that is actually sending the logs. For more information, see \[PutDeliverySource\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliverySource.html>) .
+/// - Create a delivery source, which is a logical object that represents the resource that is actually sending the logs. For more information, see [PutDeliverySource](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliverySource.html) .
 /// - Create a *delivery destination* , which is a logical object that represents the actual delivery destination.
-/// - If you are delivering logs cross-account, you must use \[PutDeliveryDestinationPolicy\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliveryDestinationPolicy.html>) in the destination account to assign an IAM policy to the destination. This policy allows delivery to that destination.
-/// - Create a *delivery* by pairing exactly one delivery source and one delivery destination. For more information, see \[CreateDelivery\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateDelivery.html>) .
+/// - If you are delivering logs cross-account, you must use [PutDeliveryDestinationPolicy](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliveryDestinationPolicy.html) in the destination account to assign an IAM policy to the destination. This policy allows delivery to that destination.
+/// - Create a *delivery* by pairing exactly one delivery source and one delivery destination. For more information, see [CreateDelivery](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateDelivery.html) .
 ///
 /// You can configure a single delivery source to send logs to multiple destinations by creating multiple deliveries. You can also create multiple deliveries to configure multiple delivery sources to send logs to the same delivery destination.
 ///
@@ -61,38 +31,38 @@ pub(crate) static RULE_DeliveryDestination: ObjRule = ObjRule {
 pub struct DeliveryDestination {
     /// `DeliveryDestinationPolicy`: a [`DestinationPolicy`] object.
     ///
-    /// An IAM policy that grants permissions to CloudWatch Logs to deliver logs cross-account to a specified destination in this account. For examples of this policy, see \[Examples\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliveryDestinationPolicy.html#API_PutDeliveryDestinationPolicy_Examples>) in the CloudWatch Logs API Reference.
-    pub delivery_destination_policy: Option<Obj<DestinationPolicy>>,
+    /// An IAM policy that grants permissions to CloudWatch Logs to deliver logs cross-account to a specified destination in this account. For examples of this policy, see [Examples](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliveryDestinationPolicy.html#API_PutDeliveryDestinationPolicy_Examples) in the CloudWatch Logs API Reference.
+    pub delivery_destination_policy: ::std::option::Option<crate::Obj<DestinationPolicy>>,
     /// `DeliveryDestinationType`: a string.
     ///
     /// Displays whether this delivery destination is CloudWatch Logs, Amazon S3, Firehose, or X-Ray.
     ///
     /// Pattern `^[0-9A-Za-z]+$`; length 1 to 12; create-only: changing it replaces the resource.
-    pub delivery_destination_type: Option<Str>,
+    pub delivery_destination_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationResourceArn`: a string.
     ///
     /// The ARN of the AWS destination that this delivery destination represents. That AWS destination can be a log group in CloudWatch Logs , an Amazon S3 bucket, or a Firehose stream.
     ///
     /// Pattern `[\w#+=/:,.@-]*\*?`; length 16 to 2048; create-only: changing it replaces the resource.
-    pub destination_resource_arn: Option<Str>,
+    pub destination_resource_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of this delivery destination.
     ///
     /// Pattern `[\w-]*$`; length 1 to 60; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutputFormat`: a string.
     ///
     /// The format of the logs that are sent to this delivery destination.
     ///
     /// Pattern `^[0-9A-Za-z]+$`; length 1 to 12; create-only: changing it replaces the resource.
-    pub output_format: Option<Str>,
+    pub output_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to the delivery destination.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +72,7 @@ impl DeliveryDestination {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::DeliveryDestination",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-deliverydestination.html",
         primary_identifier: &["Name"],
@@ -113,54 +83,56 @@ impl DeliveryDestination {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `DeliveryDestination` with its required properties, named in a [`DeliveryDestinationRequired`].
+    /// A `DeliveryDestination` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: DeliveryDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            delivery_destination_policy: None,
-            delivery_destination_type: None,
-            destination_resource_arn: None,
-            name: required.name,
-            output_format: None,
-            tags: None,
+            delivery_destination_policy: ::std::option::Option::None,
+            delivery_destination_type: ::std::option::Option::None,
+            destination_resource_arn: ::std::option::Option::None,
+            name: value.into(),
+            output_format: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DeliveryDestinationPolicy`: a [`DestinationPolicy`] object.
-    pub fn delivery_destination_policy(mut self, value: impl Into<Obj<DestinationPolicy>>) -> Self { self.delivery_destination_policy = Some(value.into()); self }
+    pub fn delivery_destination_policy(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationPolicy>>) -> Self { self.delivery_destination_policy = ::std::option::Option::Some(value.into()); self }
     /// `DeliveryDestinationType`: a string.
-    pub fn delivery_destination_type(mut self, value: impl Into<Str>) -> Self { self.delivery_destination_type = Some(value.into()); self }
+    pub fn delivery_destination_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_destination_type = ::std::option::Option::Some(value.into()); self }
     /// `DestinationResourceArn`: a string.
-    pub fn destination_resource_arn(mut self, value: impl Into<Str>) -> Self { self.destination_resource_arn = Some(value.into()); self }
+    pub fn destination_resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_resource_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OutputFormat`: a string.
-    pub fn output_format(mut self, value: impl Into<Str>) -> Self { self.output_format = Some(value.into()); self }
+    pub fn output_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_format = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DeliveryDestination {
+impl ::cloudwright_core::Resource for DeliveryDestination {
     type Attributes = DeliveryDestinationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeliveryDestination, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DeliveryDestination, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DeliveryDestination {
+impl ::cloudwright_core::ToValue for DeliveryDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DeliveryDestinationPolicy",
                 &self.delivery_destination_policy,
@@ -174,12 +146,12 @@ impl ToValue for DeliveryDestination {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DeliveryDestination`]: `Handle<DeliveryDestination>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DeliveryDestination`]: `Handle<DeliveryDestination>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeliveryDestinationAttributes(ResourceRef);
+pub struct DeliveryDestinationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeliveryDestinationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeliveryDestinationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -187,20 +159,10 @@ impl From<ResourceRef> for DeliveryDestinationAttributes {
 impl DeliveryDestinationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryDestinationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), ..StrRule::ANY })),
-        ("DeliveryDestinationPolicy", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DestinationPolicy` property type of `AWS::Logs::DeliveryDestination`.
 ///
@@ -214,11 +176,11 @@ pub struct DestinationPolicy {
     /// A name for an existing destination.
     ///
     /// Length 1 to 60.
-    pub delivery_destination_name: Option<Str>,
+    pub delivery_destination_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeliveryDestinationPolicy`: a JSON value.
     ///
-    /// Creates or updates an access policy associated with an existing destination. An access policy is an \[IAM policy document\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies_overview.html>) that is used to authorize claims to register a subscription filter against a given destination.
-    pub delivery_destination_policy: Option<Json>,
+    /// Creates or updates an access policy associated with an existing destination. An access policy is an [IAM policy document](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies_overview.html) that is used to authorize claims to register a subscription filter against a given destination.
+    pub delivery_destination_policy: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -226,21 +188,21 @@ impl DestinationPolicy {
     /// A `DestinationPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeliveryDestinationName`: a string.
-    pub fn delivery_destination_name(mut self, value: impl Into<Str>) -> Self { self.delivery_destination_name = Some(value.into()); self }
+    pub fn delivery_destination_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_destination_name = ::std::option::Option::Some(value.into()); self }
     /// `DeliveryDestinationPolicy`: a JSON value.
-    pub fn delivery_destination_policy(mut self, value: impl Into<Json>) -> Self { self.delivery_destination_policy = Some(value.into()); self }
+    pub fn delivery_destination_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.delivery_destination_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DestinationPolicy {}
+impl crate::PropertyType for DestinationPolicy {}
 
-impl ToValue for DestinationPolicy {
+impl ::cloudwright_core::ToValue for DestinationPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeliveryDestinationName", &self.delivery_destination_name)
             .opt(
                 "DeliveryDestinationPolicy",
@@ -248,4 +210,42 @@ impl ToValue for DestinationPolicy {
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w#+=/:,.@-]*\\*?");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeliveryDestination: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryDestinationPolicy", Shape::Object(&RULE_DestinationPolicy)),
+            ("DeliveryDestinationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DestinationResourceArn", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("OutputFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryDestinationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), ..StrRule::ANY })),
+            ("DeliveryDestinationPolicy", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,46 +5,19 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w-]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w#+=/:,.@-]*\\*?");
-
-/// The required properties of [`DeliverySource`], by name: `DeliverySource::new(DeliverySourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeliverySourceRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeliverySource: ObjRule = ObjRule {
-    properties: &[
-        ("LogType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::DeliverySource` resource.
 ///
 /// Creates or updates one *delivery source* in your account. A delivery source is an AWS resource that sends logs to an AWS destination. The destination can be CloudWatch Logs , Amazon S3 , or Firehose .
 ///
-/// Only some AWS services support being configured as a delivery source. These services are listed as *Supported \[V2 Permissions\]* in the table at \[Enabling logging from AWS services.\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html>)
+/// Only some AWS services support being configured as a delivery source. These services are listed as *Supported \[V2 Permissions\]* in the table at [Enabling logging from AWS services.](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html)
 ///
 /// To configure logs delivery between a supported AWS service and a destination, you must do the following:
 ///
 /// - Create a delivery source, which is a logical object that represents the resource that is actually sending the logs.
-/// - Create a *delivery destination* , which is a logical object that represents the actual delivery destination. For more information, see \[AWS::Logs::DeliveryDestination\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-deliverydestination.html>) or \[PutDeliveryDestination\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliveryDestination.html>) .
-/// - Create a *delivery* by pairing exactly one delivery source and one delivery destination. For more information, see \[AWS::Logs::Delivery\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-delivery.html>) or \[CreateDelivery\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateDelivery.html>) .
+/// - Create a *delivery destination* , which is a logical object that represents the actual delivery destination. For more information, see [AWS::Logs::DeliveryDestination](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-deliverydestination.html) or [PutDeliveryDestination](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliveryDestination.html) .
+/// - Create a *delivery* by pairing exactly one delivery source and one delivery destination. For more information, see [AWS::Logs::Delivery](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-delivery.html) or [CreateDelivery](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateDelivery.html) .
 ///
 /// You can configure a single delivery source to send logs to multiple destinations by creating multiple deliveries. You can also create multiple deliveries to configure multiple delivery sources to send logs to the same delivery destination.
 ///
@@ -62,25 +35,25 @@ pub struct DeliverySource {
     /// The type of log that the source is sending. For valid values for this parameter, see the documentation for the source service.
     ///
     /// Pattern `[\w-]*$`; length 1 to 255.
-    pub log_type: Option<Str>,
+    pub log_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The unique name of the delivery source.
     ///
     /// Pattern `[\w-]*$`; length 1 to 60; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceArn`: a string.
     ///
     /// The ARN of the AWS resource that is generating and sending logs. For example, `arn:aws:workmail:us-east-1:123456789012:organization/m-1234EXAMPLEabcd1234abcd1234abcd1234`
     ///
     /// Pattern `[\w#+=/:,.@-]*\*?`; length 16 to 2048; write-only: CloudFormation does not return it.
-    pub resource_arn: Option<Str>,
+    pub resource_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to the delivery source.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -90,7 +63,7 @@ impl DeliverySource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::DeliverySource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-deliverysource.html",
         primary_identifier: &["Name"],
@@ -101,48 +74,50 @@ impl DeliverySource {
         read_only: &["Service", "ResourceArns", "Arn"],
         attributes: &["Arn", "ResourceArns", "Service"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `DeliverySource` with its required properties, named in a [`DeliverySourceRequired`].
+    /// A `DeliverySource` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: DeliverySourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_type: None,
-            name: required.name,
-            resource_arn: None,
-            tags: None,
+            log_type: ::std::option::Option::None,
+            name: value.into(),
+            resource_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `LogType`: a string.
-    pub fn log_type(mut self, value: impl Into<Str>) -> Self { self.log_type = Some(value.into()); self }
+    pub fn log_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_type = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ResourceArn`: a string.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = Some(value.into()); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DeliverySource {
+impl ::cloudwright_core::Resource for DeliverySource {
     type Attributes = DeliverySourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeliverySource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DeliverySource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DeliverySource {
+impl ::cloudwright_core::ToValue for DeliverySource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogType", &self.log_type)
             .req("Name", &self.name)
             .opt("ResourceArn", &self.resource_arn)
@@ -151,12 +126,12 @@ impl ToValue for DeliverySource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DeliverySource`]: `Handle<DeliverySource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DeliverySource`]: `Handle<DeliverySource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeliverySourceAttributes(ResourceRef);
+pub struct DeliverySourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeliverySourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeliverySourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,23 +139,48 @@ impl From<ResourceRef> for DeliverySourceAttributes {
 impl DeliverySourceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ResourceArns`: a list of strings.
     ///
     /// This array contains the ARN of the AWS resource that sends logs and is represented by this delivery source. Currently, only one ARN can be in the array.
     #[inline]
-    pub fn resource_arns(&self) -> Value {
-        self.0.get_att("ResourceArns")
+    pub fn resource_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ResourceArns"))
     }
 
     /// `Fn::GetAtt` `Service`: a string.
     ///
     /// The AWS service that is sending logs.
     #[inline]
-    pub fn service(&self) -> Value {
-        self.0.get_att("Service")
+    pub fn service(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Service"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w-]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w#+=/:,.@-]*\\*?");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeliverySource: ObjRule = ObjRule {
+        properties: &[
+            ("LogType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

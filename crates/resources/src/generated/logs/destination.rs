@@ -5,38 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:*]{1,512}$");
 
 /// The required properties of [`Destination`], by name: `Destination::new(DestinationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationRequired {
     /// `DestinationName`: a string, required.
-    pub destination_name: Str,
+    pub destination_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TargetArn`: a string, required.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Destination: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationPolicy", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TargetArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["DestinationName", "TargetArn", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::Destination` resource.
 ///
@@ -56,29 +36,29 @@ pub struct Destination {
     /// The name of the destination.
     ///
     /// Pattern `^[^:*]{1,512}$`; length 1 to 512; create-only: changing it replaces the resource.
-    pub destination_name: Str,
+    pub destination_name: ::cloudwright_core::Str,
     /// `DestinationPolicy`: a string.
     ///
     /// An IAM policy document that governs which AWS accounts can create subscription filters against this destination.
     ///
     /// Length at least 1.
-    pub destination_policy: Option<Str>,
+    pub destination_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of an IAM role that permits CloudWatch Logs to send data to the specified AWS resource.
     ///
     /// Format `AWS::IAM::Role.Arn`; length at least 1.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags that have been assigned to this delivery destination.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the physical target where the log events are delivered (for example, a Kinesis stream).
     ///
     /// Length at least 1.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -88,7 +68,7 @@ impl Destination {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::Destination",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-destination.html",
         primary_identifier: &["DestinationName"],
@@ -99,7 +79,7 @@ impl Destination {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Destination` with its required properties, named in a [`DestinationRequired`].
@@ -107,43 +87,45 @@ impl Destination {
     pub fn new(required: DestinationRequired) -> Self {
         Self {
             destination_name: required.destination_name,
-            destination_policy: None,
+            destination_policy: ::std::option::Option::None,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
             target_arn: required.target_arn,
         }
     }
 
     /// `DestinationName`: a string, required.
-    pub fn destination_name(mut self, value: impl Into<Str>) -> Self { self.destination_name = value.into(); self }
+    pub fn destination_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_name = value.into(); self }
     /// `DestinationPolicy`: a string.
-    pub fn destination_policy(mut self, value: impl Into<Str>) -> Self { self.destination_policy = Some(value.into()); self }
+    pub fn destination_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_policy = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = value.into(); self }
 }
 
-impl Resource for Destination {
+impl ::cloudwright_core::Resource for Destination {
     type Attributes = DestinationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Destination, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Destination, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Destination {
+impl ::cloudwright_core::ToValue for Destination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationName", &self.destination_name)
             .opt("DestinationPolicy", &self.destination_policy)
             .req("RoleArn", &self.role_arn)
@@ -153,12 +135,12 @@ impl ToValue for Destination {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Destination`]: `Handle<Destination>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Destination`]: `Handle<Destination>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DestinationAttributes(ResourceRef);
+pub struct DestinationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DestinationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DestinationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -168,7 +150,32 @@ impl DestinationAttributes {
     ///
     /// The ARN of the CloudWatch Logs destination, such as `arn:aws:logs:us-west-1:123456789012:destination:MyDestination` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:*]{1,512}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Destination: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DestinationPolicy", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TargetArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["DestinationName", "TargetArn", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w#+=/:,.@-]*\\*?");
-
 /// The required properties of [`Integration`], by name: `Integration::new(IntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `IntegrationName`: a string, required.
-    pub integration_name: Str,
+    pub integration_name: ::cloudwright_core::Str,
     /// `IntegrationType`: an [`IntegrationType`] value, required.
     pub integration_type: IntegrationType,
     /// `ResourceConfig`: a [`ResourceConfig`] object, required.
-    pub resource_config: Obj<ResourceConfig>,
+    pub resource_config: crate::Obj<ResourceConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Integration: ObjRule = ObjRule {
-    properties: &[
-        ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IntegrationType", Shape::Str(&StrRule { allowed: &["OPENSEARCH"], ..StrRule::ANY })),
-        ("ResourceConfig", Shape::Object(&RULE_ResourceConfig)),
-    ],
-    required: &["IntegrationName", "IntegrationType", "ResourceConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::Integration` resource.
 ///
 /// Creates an integration between CloudWatch Logs and another service in this account. Currently, only integrations with OpenSearch Service are supported, and currently you can have only one integration in your account.
 ///
-/// Integrating with OpenSearch Service makes it possible for you to create curated vended logs dashboards, powered by OpenSearch Service analytics. For more information, see \[Vended log dashboards powered by Amazon OpenSearch Service\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatchLogs-OpenSearch-Dashboards.html>) .
+/// Integrating with OpenSearch Service makes it possible for you to create curated vended logs dashboards, powered by OpenSearch Service analytics. For more information, see [Vended log dashboards powered by Amazon OpenSearch Service](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatchLogs-OpenSearch-Dashboards.html) .
 ///
 /// You can use this operation only to create a new integration. You can't modify an existing integration.
 ///
@@ -55,7 +38,7 @@ pub struct Integration {
     /// The name of this integration.
     ///
     /// Pattern `[\.\-_/#A-Za-z0-9]+`; length 1 to 50; create-only: changing it replaces the resource.
-    pub integration_name: Str,
+    pub integration_name: ::cloudwright_core::Str,
     /// `IntegrationType`: an [`IntegrationType`] value, required.
     ///
     /// The type of integration. Integrations with OpenSearch Service have the type `OPENSEARCH` .
@@ -67,7 +50,7 @@ pub struct Integration {
     /// This structure contains configuration details about an integration between CloudWatch Logs and another entity.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub resource_config: Obj<ResourceConfig>,
+    pub resource_config: crate::Obj<ResourceConfig>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +60,7 @@ impl Integration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::Integration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-integration.html",
         primary_identifier: &["IntegrationName"],
@@ -88,7 +71,7 @@ impl Integration {
         read_only: &["IntegrationStatus"],
         attributes: &["IntegrationStatus"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
@@ -102,28 +85,30 @@ impl Integration {
     }
 
     /// `IntegrationName`: a string, required.
-    pub fn integration_name(mut self, value: impl Into<Str>) -> Self { self.integration_name = value.into(); self }
+    pub fn integration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_name = value.into(); self }
     /// `IntegrationType`: an [`IntegrationType`] value, required.
-    pub fn integration_type(mut self, value: impl Into<IntegrationType>) -> Self { self.integration_type = value.into(); self }
+    pub fn integration_type(mut self, value: impl ::std::convert::Into<IntegrationType>) -> Self { self.integration_type = value.into(); self }
     /// `ResourceConfig`: a [`ResourceConfig`] object, required.
-    pub fn resource_config(mut self, value: impl Into<Obj<ResourceConfig>>) -> Self { self.resource_config = value.into(); self }
+    pub fn resource_config(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceConfig>>) -> Self { self.resource_config = value.into(); self }
 }
 
-impl Resource for Integration {
+impl ::cloudwright_core::Resource for Integration {
     type Attributes = IntegrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Integration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Integration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Integration {
+impl ::cloudwright_core::ToValue for Integration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IntegrationName", &self.integration_name)
             .req("IntegrationType", &self.integration_type)
             .req("ResourceConfig", &self.resource_config)
@@ -131,12 +116,12 @@ impl ToValue for Integration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Integration`]: `Handle<Integration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Integration`]: `Handle<Integration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IntegrationAttributes(ResourceRef);
+pub struct IntegrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IntegrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IntegrationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,8 +131,8 @@ impl IntegrationAttributes {
     ///
     /// The current status of this integration.
     #[inline]
-    pub fn integration_status(&self) -> Value {
-        self.0.get_att("IntegrationStatus")
+    pub fn integration_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IntegrationStatus"))
     }
 }
 
@@ -155,24 +140,10 @@ impl IntegrationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchResourceConfigRequired {
     /// `DashboardViewerPrincipals`: a list of strings, required.
-    pub dashboard_viewer_principals: List<Str>,
+    pub dashboard_viewer_principals: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `DataSourceRoleArn`: a string, required.
-    pub data_source_role_arn: Str,
+    pub data_source_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenSearchResourceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DashboardViewerPrincipals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("DataSourceRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("RetentionDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(3650.0), ..NumRule::ANY })),
-    ],
-    required: &["DataSourceRoleArn", "DashboardViewerPrincipals"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpenSearchResourceConfig` property type of `AWS::Logs::Integration`.
 ///
@@ -186,31 +157,31 @@ pub struct OpenSearchResourceConfig {
     /// If you want to use an existing OpenSearch Service application for your integration with OpenSearch Service, specify it here. If you omit this, a new application will be created.
     ///
     /// Pattern `[\w#+=/:,.@-]*\*?`; length 20 to 2048.
-    pub application_arn: Option<Str>,
+    pub application_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DashboardViewerPrincipals`: a list of strings, required.
     ///
     /// Specify the ARNs of IAM roles and IAM users who you want to grant permission to for viewing the dashboards.
     ///
-    /// &gt; In addition to specifying these users here, you must also grant them the *CloudWatchOpenSearchDashboardAccess* IAM policy. For more information, see \[IAM policies for users\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/OpenSearch-Dashboards-UserRoles.html>) .
-    pub dashboard_viewer_principals: List<Str>,
+    /// \> In addition to specifying these users here, you must also grant them the *CloudWatchOpenSearchDashboardAccess* IAM policy. For more information, see [IAM policies for users](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/OpenSearch-Dashboards-UserRoles.html) .
+    pub dashboard_viewer_principals: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `DataSourceRoleArn`: a string, required.
     ///
-    /// Specify the ARN of an IAM role that CloudWatch Logs will use to create the integration. This role must have the permissions necessary to access the OpenSearch Service collection to be able to create the dashboards. For more information about the permissions needed, see \[Permissions that the integration needs\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/OpenSearch-Dashboards-CreateRole.html>) in the CloudWatch Logs User Guide.
+    /// Specify the ARN of an IAM role that CloudWatch Logs will use to create the integration. This role must have the permissions necessary to access the OpenSearch Service collection to be able to create the dashboards. For more information about the permissions needed, see [Permissions that the integration needs](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/OpenSearch-Dashboards-CreateRole.html) in the CloudWatch Logs User Guide.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `[\w#+=/:,.@-]*\*?`; length 20 to 2048.
-    pub data_source_role_arn: Str,
+    pub data_source_role_arn: ::cloudwright_core::Str,
     /// `KmsKeyArn`: a string.
     ///
     /// To have the vended dashboard data encrypted with AWS  instead of the CloudWatch Logs default encryption method, specify the ARN of the AWS  key that you want to use.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `[\w#+=/:,.@-]*\*?`; length 20 to 2048.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RetentionDays`: an integer.
     ///
     /// Specify how many days that you want the data derived by OpenSearch Service to be retained in the index that the dashboard refers to. This also sets the maximum time period that you can choose when viewing data in the dashboard. Choosing a longer time frame will incur additional costs.
     ///
     /// Value 1 to 3650.
-    pub retention_days: Option<Int>,
+    pub retention_days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -219,32 +190,32 @@ impl OpenSearchResourceConfig {
     #[inline]
     pub fn new(required: OpenSearchResourceConfigRequired) -> Self {
         Self {
-            application_arn: None,
+            application_arn: ::std::option::Option::None,
             dashboard_viewer_principals: required.dashboard_viewer_principals,
             data_source_role_arn: required.data_source_role_arn,
-            kms_key_arn: None,
-            retention_days: None,
+            kms_key_arn: ::std::option::Option::None,
+            retention_days: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationARN`: a string.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = Some(value.into()); self }
+    pub fn application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_arn = ::std::option::Option::Some(value.into()); self }
     /// `DashboardViewerPrincipals`: a list of strings, required.
-    pub fn dashboard_viewer_principals(mut self, value: impl Into<List<Str>>) -> Self { self.dashboard_viewer_principals = value.into(); self }
+    pub fn dashboard_viewer_principals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.dashboard_viewer_principals = value.into(); self }
     /// `DataSourceRoleArn`: a string, required.
-    pub fn data_source_role_arn(mut self, value: impl Into<Str>) -> Self { self.data_source_role_arn = value.into(); self }
+    pub fn data_source_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_source_role_arn = value.into(); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `RetentionDays`: an integer.
-    pub fn retention_days(mut self, value: impl Into<Int>) -> Self { self.retention_days = Some(value.into()); self }
+    pub fn retention_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retention_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OpenSearchResourceConfig {}
+impl crate::PropertyType for OpenSearchResourceConfig {}
 
-impl ToValue for OpenSearchResourceConfig {
+impl ::cloudwright_core::ToValue for OpenSearchResourceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationARN", &self.application_arn)
             .req(
                 "DashboardViewerPrincipals",
@@ -257,15 +228,6 @@ impl ToValue for OpenSearchResourceConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("OpenSearchResourceConfig", Shape::Object(&RULE_OpenSearchResourceConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ResourceConfig` property type of `AWS::Logs::Integration`.
 ///
 /// This structure contains configuration details about an integration between CloudWatch Logs and another entity.
@@ -274,7 +236,7 @@ pub(crate) static RULE_ResourceConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceConfig {
     /// `OpenSearchResourceConfig`: an [`OpenSearchResourceConfig`] object.
-    pub open_search_resource_config: Option<Obj<OpenSearchResourceConfig>>,
+    pub open_search_resource_config: ::std::option::Option<crate::Obj<OpenSearchResourceConfig>>,
 }
 
 #[rustfmt::skip]
@@ -282,19 +244,19 @@ impl ResourceConfig {
     /// A `ResourceConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OpenSearchResourceConfig`: an [`OpenSearchResourceConfig`] object.
-    pub fn open_search_resource_config(mut self, value: impl Into<Obj<OpenSearchResourceConfig>>) -> Self { self.open_search_resource_config = Some(value.into()); self }
+    pub fn open_search_resource_config(mut self, value: impl ::std::convert::Into<crate::Obj<OpenSearchResourceConfig>>) -> Self { self.open_search_resource_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceConfig {}
+impl crate::PropertyType for ResourceConfig {}
 
-impl ToValue for ResourceConfig {
+impl ::cloudwright_core::ToValue for ResourceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "OpenSearchResourceConfig",
                 &self.open_search_resource_config,
@@ -309,22 +271,67 @@ pub enum IntegrationType {
     /// `OPENSEARCH`
     Opensearch,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IntegrationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IntegrationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IntegrationType {
+impl ::cloudwright_core::ToValue for IntegrationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Opensearch => "OPENSEARCH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w#+=/:,.@-]*\\*?");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Integration: ObjRule = ObjRule {
+        properties: &[
+            ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IntegrationType", Shape::Str(&StrRule { allowed: &["OPENSEARCH"], ..StrRule::ANY })),
+            ("ResourceConfig", Shape::Object(&RULE_ResourceConfig)),
+        ],
+        required: &["IntegrationName", "IntegrationType", "ResourceConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenSearchResourceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DashboardViewerPrincipals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("DataSourceRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("RetentionDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(3650.0), ..NumRule::ANY })),
+        ],
+        required: &["DataSourceRoleArn", "DashboardViewerPrincipals"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("OpenSearchResourceConfig", Shape::Object(&RULE_OpenSearchResourceConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

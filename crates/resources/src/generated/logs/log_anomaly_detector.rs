@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w#+=/:,.@*-]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogAnomalyDetector: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::STR),
-        ("AnomalyVisibilityTime", Shape::Num(&NumRule { min: Some(7.0), max: Some(90.0), ..NumRule::ANY })),
-        ("DetectorName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("EvaluationFrequency", Shape::Str(&StrRule { allowed: &["FIVE_MIN", "TEN_MIN", "FIFTEEN_MIN", "THIRTY_MIN", "ONE_HOUR"], ..StrRule::ANY })),
-        ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LogGroupArnList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Logs::LogAnomalyDetector` resource.
 ///
 /// Creates or updates an *anomaly detector* that regularly scans one or more log groups and look for patterns and anomalies in the logs.
@@ -37,7 +15,7 @@ pub(crate) static RULE_LogAnomalyDetector: ObjRule = ObjRule {
 ///
 /// Fields within a pattern are called *tokens* . Fields that vary within a pattern, such as a request ID or timestamp, are referred to as *dynamic tokens* and represented by `<*>` .
 ///
-/// For more information see \[Log anomaly detection\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/LogsAnomalyDetection.html>) .
+/// For more information see [Log anomaly detection](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/LogsAnomalyDetection.html) .
 ///
 /// `Ref` returns its `AnomalyDetectorArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LogAnomalyDetectorAttributes`], which `Handle<LogAnomalyDetector>` dereferences to.
@@ -52,43 +30,44 @@ pub struct LogAnomalyDetector {
     /// The ID of the account to create the anomaly detector in.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub account_id: Option<Str>,
+    pub account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AnomalyVisibilityTime`: a number.
     ///
     /// The number of days to have visibility on an anomaly. After this time period has elapsed for an anomaly, it will be automatically baselined and the anomaly detector will treat new occurrences of a similar anomaly as normal. Therefore, if you do not correct the cause of an anomaly during the time period specified in `AnomalyVisibilityTime` , it will be considered normal going forward and will not be detected as an anomaly.
     ///
     /// Value 7 to 90.
-    pub anomaly_visibility_time: Option<Num>,
+    pub anomaly_visibility_time: ::std::option::Option<::cloudwright_core::Num>,
     /// `DetectorName`: a string.
     ///
     /// A name for this anomaly detector.
     ///
     /// Length at least 1.
-    pub detector_name: Option<Str>,
+    pub detector_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EvaluationFrequency`: an [`EvaluationFrequency`] value.
     ///
     /// Specifies how often the anomaly detector is to run and look for anomalies. Set this value according to the frequency that the log group receives new logs. For example, if the log group receives new log events every 10 minutes, then 15 minutes might be a good setting for `EvaluationFrequency` .
-    pub evaluation_frequency: Option<EvaluationFrequency>,
+    pub evaluation_frequency: ::std::option::Option<EvaluationFrequency>,
     /// `FilterPattern`: a string.
     ///
-    /// You can use this parameter to limit the anomaly detection model to examine only log events that match the pattern you specify here. For more information, see \[Filter and Pattern Syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>) .
+    /// You can use this parameter to limit the anomaly detection model to examine only log events that match the pattern you specify here. For more information, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html) .
     ///
     /// Pattern ``; length 0 to 1024.
-    pub filter_pattern: Option<Str>,
+    pub filter_pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
     /// Optionally assigns a AWS  key to secure this anomaly detector and its findings. If a key is assigned, the anomalies found and the model used by this detector are encrypted at rest with the key. If a key is assigned to an anomaly detector, a user must have permissions for both this key and for the anomaly detector to retrieve information about the anomalies that it finds.
     ///
-    /// For more information about using a AWS  key and to see the required IAM policy, see \[Use a AWS  key with an anomaly detector\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/LogsAnomalyDetection-KMS.html>) .
+    /// For more information about using a AWS  key and to see the required IAM policy, see [Use a AWS  key with an anomaly detector](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/LogsAnomalyDetection-KMS.html) .
     ///
     /// Pattern `^arn:aws[a-z\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$`; length 0 to 256.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogGroupArnList`: a list of strings.
     ///
     /// The ARN of the log group that is associated with this anomaly detector. You can specify only one log group ARN.
     ///
     /// Each item: pattern `^[\w#+=/:,.@*-]*$`, length 20 to 2048.
-    pub log_group_arn_list: Option<List<Str>>,
+    pub log_group_arn_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +77,7 @@ impl LogAnomalyDetector {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::LogAnomalyDetector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loganomalydetector.html",
         primary_identifier: &["AnomalyDetectorArn"],
@@ -109,46 +88,48 @@ impl LogAnomalyDetector {
         read_only: &["AnomalyDetectorArn", "CreationTimeStamp", "LastModifiedTimeStamp", "AnomalyDetectorStatus"],
         attributes: &["AnomalyDetectorArn", "AnomalyDetectorStatus", "CreationTimeStamp", "LastModifiedTimeStamp"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LogAnomalyDetector` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountId`: a string.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = ::std::option::Option::Some(value.into()); self }
     /// `AnomalyVisibilityTime`: a number.
-    pub fn anomaly_visibility_time(mut self, value: impl Into<Num>) -> Self { self.anomaly_visibility_time = Some(value.into()); self }
+    pub fn anomaly_visibility_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.anomaly_visibility_time = ::std::option::Option::Some(value.into()); self }
     /// `DetectorName`: a string.
-    pub fn detector_name(mut self, value: impl Into<Str>) -> Self { self.detector_name = Some(value.into()); self }
+    pub fn detector_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detector_name = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationFrequency`: an [`EvaluationFrequency`] value.
-    pub fn evaluation_frequency(mut self, value: impl Into<EvaluationFrequency>) -> Self { self.evaluation_frequency = Some(value.into()); self }
+    pub fn evaluation_frequency(mut self, value: impl ::std::convert::Into<EvaluationFrequency>) -> Self { self.evaluation_frequency = ::std::option::Option::Some(value.into()); self }
     /// `FilterPattern`: a string.
-    pub fn filter_pattern(mut self, value: impl Into<Str>) -> Self { self.filter_pattern = Some(value.into()); self }
+    pub fn filter_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_pattern = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LogGroupArnList`: a list of strings.
-    pub fn log_group_arn_list(mut self, value: impl Into<List<Str>>) -> Self { self.log_group_arn_list = Some(value.into()); self }
+    pub fn log_group_arn_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.log_group_arn_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LogAnomalyDetector {
+impl ::cloudwright_core::Resource for LogAnomalyDetector {
     type Attributes = LogAnomalyDetectorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LogAnomalyDetector, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LogAnomalyDetector, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LogAnomalyDetector {
+impl ::cloudwright_core::ToValue for LogAnomalyDetector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountId", &self.account_id)
             .opt("AnomalyVisibilityTime", &self.anomaly_visibility_time)
             .opt("DetectorName", &self.detector_name)
@@ -160,12 +141,12 @@ impl ToValue for LogAnomalyDetector {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LogAnomalyDetector`]: `Handle<LogAnomalyDetector>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LogAnomalyDetector`]: `Handle<LogAnomalyDetector>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LogAnomalyDetectorAttributes(ResourceRef);
+pub struct LogAnomalyDetectorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LogAnomalyDetectorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LogAnomalyDetectorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -175,32 +156,32 @@ impl LogAnomalyDetectorAttributes {
     ///
     /// The ARN of the anomaly detector.
     #[inline]
-    pub fn anomaly_detector_arn(&self) -> Value {
-        self.0.get_att("AnomalyDetectorArn")
+    pub fn anomaly_detector_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AnomalyDetectorArn"))
     }
 
     /// `Fn::GetAtt` `AnomalyDetectorStatus`: a string.
     ///
     /// Specifies whether the anomaly detector is currently active.
     #[inline]
-    pub fn anomaly_detector_status(&self) -> Value {
-        self.0.get_att("AnomalyDetectorStatus")
+    pub fn anomaly_detector_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AnomalyDetectorStatus"))
     }
 
     /// `Fn::GetAtt` `CreationTimeStamp`: a number.
     ///
     /// The time that the anomaly detector was created.
     #[inline]
-    pub fn creation_time_stamp(&self) -> Value {
-        self.0.get_att("CreationTimeStamp")
+    pub fn creation_time_stamp(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("CreationTimeStamp"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTimeStamp`: a number.
     ///
     /// The time that the anomaly detector was most recently modified.
     #[inline]
-    pub fn last_modified_time_stamp(&self) -> Value {
-        self.0.get_att("LastModifiedTimeStamp")
+    pub fn last_modified_time_stamp(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastModifiedTimeStamp"))
     }
 }
 
@@ -218,26 +199,53 @@ pub enum EvaluationFrequency {
     /// `ONE_HOUR`
     OneHour,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EvaluationFrequency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EvaluationFrequency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EvaluationFrequency {
+impl ::cloudwright_core::ToValue for EvaluationFrequency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FiveMin => "FIVE_MIN",
             Self::TenMin => "TEN_MIN",
             Self::FifteenMin => "FIFTEEN_MIN",
             Self::ThirtyMin => "THIRTY_MIN",
             Self::OneHour => "ONE_HOUR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w#+=/:,.@*-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogAnomalyDetector: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::STR),
+            ("AnomalyVisibilityTime", Shape::Num(&NumRule { min: Some(7.0), max: Some(90.0), ..NumRule::ANY })),
+            ("DetectorName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("EvaluationFrequency", Shape::Str(&StrRule { allowed: &["FIVE_MIN", "TEN_MIN", "FIFTEEN_MIN", "THIRTY_MIN", "ONE_HOUR"], ..StrRule::ANY })),
+            ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LogGroupArnList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[.\\-_/#A-Za-z0-9]{1,512}\\Z");
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogGroup: ObjRule = ObjRule {
-    properties: &[
-        ("BearerTokenAuthenticationEnabled", Shape::Bool),
-        ("DataProtectionPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("DeletionProtectionEnabled", Shape::Bool),
-        ("FieldIndexPolicies", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: true })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LogGroupClass", Shape::Str(&StrRule { allowed: &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"], ..StrRule::ANY })),
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("ResourcePolicyDocument", Shape::Typed(json_type::OBJECT)),
-        ("RetentionInDays", Shape::Int(&NumRule { allowed: &[1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0, 400.0, 545.0, 731.0, 1096.0, 1827.0, 2192.0, 2557.0, 2922.0, 3288.0, 3653.0], ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::LogGroup` resource.
 ///
@@ -57,27 +31,28 @@ pub struct LogGroup {
     /// Indicates whether bearer token authentication is enabled for this log group. When enabled, bearer token authentication is allowed on operations until it is explicitly disabled.
     ///
     /// Default `false`.
-    pub bearer_token_authentication_enabled: Option<Bool>,
+    pub bearer_token_authentication_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DataProtectionPolicy`: a JSON value.
     ///
     /// Creates a data protection policy and assigns it to the log group. A data protection policy can help safeguard sensitive data that's ingested by the log group by auditing and masking the sensitive log data. When a user who does not have permission to view masked data views a log event that includes masked data, the sensitive data is replaced by asterisks.
     ///
     /// Format `json`.
-    pub data_protection_policy: Option<Json>,
+    pub data_protection_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `DeletionProtectionEnabled`: a boolean.
     ///
     /// Indicates whether deletion protection is enabled for this log group. When enabled, deletion protection blocks all deletion operations until it is explicitly disabled.
     ///
     /// Default `false`.
-    pub deletion_protection_enabled: Option<Bool>,
+    pub deletion_protection_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FieldIndexPolicies`: a list of JSON values.
     ///
-    /// Creates or updates a *field index policy* for the specified log group. Only log groups in the Standard log class support field index policies. For more information about log classes, see \[Log classes\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html>) .
+    /// Creates or updates a *field index policy* for the specified log group. Only log groups in the Standard log class support field index policies. For more information about log classes, see [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html) .
     ///
-    /// You can use field index policies to create *field indexes* on fields found in log events in the log group. Creating field indexes lowers the costs for CloudWatch Logs Insights queries that reference those field indexes, because these queries attempt to skip the processing of log events that are known to not match the indexed field. Good fields to index are fields that you often need to query for and fields that have high cardinality of values Common examples of indexes include request ID, session ID, userID, and instance IDs. For more information, see \[Create field indexes to improve query performance and reduce costs\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatchLogs-Field-Indexing.html>) .
+    /// You can use field index policies to create *field indexes* on fields found in log events in the log group. Creating field indexes lowers the costs for CloudWatch Logs Insights queries that reference those field indexes, because these queries attempt to skip the processing of log events that are known to not match the indexed field. Good fields to index are fields that you often need to query for and fields that have high cardinality of values Common examples of indexes include request ID, session ID, userID, and instance IDs. For more information, see [Create field indexes to improve query performance and reduce costs](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatchLogs-Field-Indexing.html) .
     ///
     /// Currently, this array supports only one field index policy object.
-    pub field_index_policies: Option<List<Json>>,
+    pub field_index_policies:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `KmsKeyId`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS  key to use when encrypting log data.
@@ -86,10 +61,10 @@ pub struct LogGroup {
     ///
     /// If you attempt to associate a KMS key with the log group but the KMS key doesn't exist or is deactivated, you will receive an `InvalidParameterException` error.
     ///
-    /// Log group data is always encrypted in CloudWatch Logs . If you omit this key, the encryption does not use AWS  . For more information, see \[Encrypt log data in CloudWatch Logs using AWS Key Management Service\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html>)
+    /// Log group data is always encrypted in CloudWatch Logs . If you omit this key, the encryption does not use AWS  . For more information, see [Encrypt log data in CloudWatch Logs using AWS Key Management Service](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html)
     ///
     /// Pattern `^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+\Z`; length 0 to 256.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogGroupClass`: a [`LogGroupClass`] value.
     ///
     /// Specifies the log group class for this log group. There are two classes:
@@ -97,20 +72,20 @@ pub struct LogGroup {
     /// - The `Standard` log class supports all CloudWatch Logs features.
     /// - The `Infrequent Access` log class supports a subset of CloudWatch Logs features and incurs lower costs.
     ///
-    /// For details about the features supported by each class, see \[Log classes\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html>)
+    /// For details about the features supported by each class, see [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html)
     ///
     /// Default `"STANDARD"`.
-    pub log_group_class: Option<LogGroupClass>,
+    pub log_group_class: ::std::option::Option<LogGroupClass>,
     /// `LogGroupName`: a string.
     ///
     /// The name of the log group. If you don't specify a name, AWS CloudFormation generates a unique ID for the log group.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `^[.\-_/#A-Za-z0-9]{1,512}\Z`; length 1 to 512; create-only: changing it replaces the resource.
-    pub log_group_name: Option<Str>,
+    pub log_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourcePolicyDocument`: a JSON value.
     ///
     /// Creates or updates a resource policy for the specified log group that allows other services to put log events to this account. A LogGroup can have 1 resource policy.
-    pub resource_policy_document: Option<Json>,
+    pub resource_policy_document: ::std::option::Option<::cloudwright_core::Json>,
     /// `RetentionInDays`: an integer.
     ///
     /// The number of days to retain the log events in the specified log group. Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653.
@@ -118,13 +93,13 @@ pub struct LogGroup {
     /// To set a log group so that its log events do not expire, do not specify this property.
     ///
     /// One of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.
-    pub retention_in_days: Option<Int>,
+    pub retention_in_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to the log group.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -134,7 +109,7 @@ impl LogGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::LogGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loggroup.html",
         primary_identifier: &["LogGroupName"],
@@ -145,55 +120,57 @@ impl LogGroup {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LogGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BearerTokenAuthenticationEnabled`: a boolean.
-    pub fn bearer_token_authentication_enabled(mut self, value: impl Into<Bool>) -> Self { self.bearer_token_authentication_enabled = Some(value.into()); self }
+    pub fn bearer_token_authentication_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.bearer_token_authentication_enabled = ::std::option::Option::Some(value.into()); self }
     /// `DataProtectionPolicy`: a JSON value.
-    pub fn data_protection_policy(mut self, value: impl Into<Json>) -> Self { self.data_protection_policy = Some(value.into()); self }
+    pub fn data_protection_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.data_protection_policy = ::std::option::Option::Some(value.into()); self }
     /// `DeletionProtectionEnabled`: a boolean.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
+    pub fn deletion_protection_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection_enabled = ::std::option::Option::Some(value.into()); self }
     /// `FieldIndexPolicies`: a list of JSON values.
-    pub fn field_index_policies(mut self, value: impl Into<List<Json>>) -> Self { self.field_index_policies = Some(value.into()); self }
+    pub fn field_index_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.field_index_policies = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LogGroupClass`: a [`LogGroupClass`] value.
-    pub fn log_group_class(mut self, value: impl Into<LogGroupClass>) -> Self { self.log_group_class = Some(value.into()); self }
+    pub fn log_group_class(mut self, value: impl ::std::convert::Into<LogGroupClass>) -> Self { self.log_group_class = ::std::option::Option::Some(value.into()); self }
     /// `LogGroupName`: a string.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourcePolicyDocument`: a JSON value.
-    pub fn resource_policy_document(mut self, value: impl Into<Json>) -> Self { self.resource_policy_document = Some(value.into()); self }
+    pub fn resource_policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.resource_policy_document = ::std::option::Option::Some(value.into()); self }
     /// `RetentionInDays`: an integer.
-    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self { self.retention_in_days = Some(value.into()); self }
+    pub fn retention_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retention_in_days = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LogGroup {
+impl ::cloudwright_core::Resource for LogGroup {
     type Attributes = LogGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LogGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LogGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LogGroup {
+impl ::cloudwright_core::ToValue for LogGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BearerTokenAuthenticationEnabled",
                 &self.bearer_token_authentication_enabled,
@@ -214,12 +191,12 @@ impl ToValue for LogGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LogGroup`]: `Handle<LogGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LogGroup`]: `Handle<LogGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LogGroupAttributes(ResourceRef);
+pub struct LogGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LogGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LogGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -229,8 +206,8 @@ impl LogGroupAttributes {
     ///
     /// The ARN of the log group, such as `arn:aws:logs:us-west-1:123456789012:log-group:/mystack-testgroup-12ABC1AB12A1:*`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -244,24 +221,55 @@ pub enum LogGroupClass {
     /// `DELIVERY`
     Delivery,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogGroupClass {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogGroupClass {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogGroupClass {
+impl ::cloudwright_core::ToValue for LogGroupClass {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::InfrequentAccess => "INFREQUENT_ACCESS",
             Self::Delivery => "DELIVERY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[.\\-_/#A-Za-z0-9]{1,512}\\Z");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogGroup: ObjRule = ObjRule {
+        properties: &[
+            ("BearerTokenAuthenticationEnabled", Shape::Bool),
+            ("DataProtectionPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("DeletionProtectionEnabled", Shape::Bool),
+            ("FieldIndexPolicies", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: true })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LogGroupClass", Shape::Str(&StrRule { allowed: &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"], ..StrRule::ANY })),
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("ResourcePolicyDocument", Shape::Typed(json_type::OBJECT)),
+            ("RetentionInDays", Shape::Int(&NumRule { allowed: &[1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0, 400.0, 545.0, 731.0, 1096.0, 1827.0, 2192.0, 2557.0, 2922.0, 3288.0, 3653.0], ..NumRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

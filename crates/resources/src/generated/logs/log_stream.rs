@@ -5,29 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^:*]*$");
-
-/// The required properties of [`LogStream`], by name: `LogStream::new(LogStreamRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogStreamRequired {
-    /// `LogGroupName`: a string, required.
-    pub log_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogStream: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("LogStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["LogGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Logs::LogStream` resource.
 ///
 /// The `AWS::Logs::LogStream` resource specifies an Amazon CloudWatch Logs log stream in a specific log group. A log stream represents the sequence of events coming from an application instance or resource that you are monitoring.
@@ -54,13 +31,13 @@ pub struct LogStream {
     /// The name of the log group where the log stream is created.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512; create-only: changing it replaces the resource.
-    pub log_group_name: Str,
+    pub log_group_name: ::cloudwright_core::Str,
     /// `LogStreamName`: a string.
     ///
     /// The name of the log stream. The name must be unique within the log group.
     ///
     /// Pattern `^[^:*]*$`; length 1 to 512; create-only: changing it replaces the resource.
-    pub log_stream_name: Option<Str>,
+    pub log_stream_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +47,7 @@ impl LogStream {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::LogStream",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-logstream.html",
         primary_identifier: &["LogGroupName", "LogStreamName"],
@@ -81,51 +58,74 @@ impl LogStream {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `LogStream` with its required properties, named in a [`LogStreamRequired`].
+    /// A `LogStream` with its one required property, `LogGroupName`.
     #[inline]
-    pub fn new(required: LogStreamRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_group_name: required.log_group_name,
-            log_stream_name: None,
+            log_group_name: value.into(),
+            log_stream_name: ::std::option::Option::None,
         }
     }
 
     /// `LogGroupName`: a string, required.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = value.into(); self }
     /// `LogStreamName`: a string.
-    pub fn log_stream_name(mut self, value: impl Into<Str>) -> Self { self.log_stream_name = Some(value.into()); self }
+    pub fn log_stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_stream_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LogStream {
+impl ::cloudwright_core::Resource for LogStream {
     type Attributes = LogStreamAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LogStream, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LogStream, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LogStream {
+impl ::cloudwright_core::ToValue for LogStream {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogGroupName", &self.log_group_name)
             .opt("LogStreamName", &self.log_stream_name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LogStream`]: `Handle<LogStream>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LogStream`]: `Handle<LogStream>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct LogStreamAttributes(());
 
-impl From<ResourceRef> for LogStreamAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LogStreamAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^:*]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogStream: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("LogStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["LogGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

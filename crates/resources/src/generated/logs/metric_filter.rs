@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:*]{1,512}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[.\\-_/#A-Za-z0-9]{1,512}");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^((?![:*$])[\\x00-\\x7F]){1,255}");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9a-zA-Z\\.\\-_\\/#]{1,256}");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(([0-9]*)|(\\$.*))$");
-
 /// The required properties of [`MetricFilter`], by name: `MetricFilter::new(MetricFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricFilterRequired {
     /// `FilterPattern`: a string, required.
-    pub filter_pattern: Str,
+    pub filter_pattern: ::cloudwright_core::Str,
     /// `LogGroupName`: a string, required.
-    pub log_group_name: Str,
+    pub log_group_name: ::cloudwright_core::Str,
     /// `MetricTransformations`: a list of [`MetricTransformation`] objects, required.
-    pub metric_transformations: List<MetricTransformation>,
+    pub metric_transformations: ::cloudwright_core::List<MetricTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricFilter: ObjRule = ObjRule {
-    properties: &[
-        ("ApplyOnTransformedLogs", Shape::Bool),
-        ("EmitSystemFieldDimensions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("FieldSelectionCriteria", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
-        ("FilterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("MetricTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricTransformation), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["FilterPattern", "LogGroupName", "MetricTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::MetricFilter` resource.
 ///
@@ -57,44 +33,45 @@ pub(crate) static RULE_MetricFilter: ObjRule = ObjRule {
 pub struct MetricFilter {
     /// `ApplyOnTransformedLogs`: a boolean.
     ///
-    /// This parameter is valid only for log groups that have an active log transformer. For more information about log transformers, see \[PutTransformer\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html>) .
+    /// This parameter is valid only for log groups that have an active log transformer. For more information about log transformers, see [PutTransformer](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html) .
     ///
     /// If this value is `true` , the metric filter is applied on the transformed version of the log events instead of the original ingested log events.
-    pub apply_on_transformed_logs: Option<Bool>,
+    pub apply_on_transformed_logs: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EmitSystemFieldDimensions`: a list of strings.
     ///
     /// The list of system fields that are emitted as additional dimensions in the generated metrics. Returns the `emitSystemFieldDimensions` value if it was specified when the metric filter was created.
-    pub emit_system_field_dimensions: Option<List<Str>>,
+    pub emit_system_field_dimensions:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FieldSelectionCriteria`: a string.
     ///
     /// The filter expression that specifies which log events are processed by this metric filter based on system fields. Returns the `fieldSelectionCriteria` value if it was specified when the metric filter was created.
     ///
     /// Length 0 to 2000.
-    pub field_selection_criteria: Option<Str>,
+    pub field_selection_criteria: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterName`: a string.
     ///
     /// The name of the metric filter.
     ///
     /// Pattern `^[^:*]{1,512}`; length 1 to 512; create-only: changing it replaces the resource.
-    pub filter_name: Option<Str>,
+    pub filter_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterPattern`: a string, required.
     ///
-    /// A filter pattern for extracting metric data out of ingested log events. For more information, see \[Filter and Pattern Syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>) .
+    /// A filter pattern for extracting metric data out of ingested log events. For more information, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html) .
     ///
     /// Length 0 to 1024.
-    pub filter_pattern: Str,
+    pub filter_pattern: ::cloudwright_core::Str,
     /// `LogGroupName`: a string, required.
     ///
     /// The name of an existing log group that you want to associate with this metric filter.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `^[.\-_/#A-Za-z0-9]{1,512}`; length 1 to 512; create-only: changing it replaces the resource.
-    pub log_group_name: Str,
+    pub log_group_name: ::cloudwright_core::Str,
     /// `MetricTransformations`: a list of [`MetricTransformation`] objects, required.
     ///
     /// The metric transformations.
     ///
     /// Items 1 to 1.
-    pub metric_transformations: List<MetricTransformation>,
+    pub metric_transformations: ::cloudwright_core::List<MetricTransformation>,
 }
 
 #[rustfmt::skip]
@@ -104,7 +81,7 @@ impl MetricFilter {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::MetricFilter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-metricfilter.html",
         primary_identifier: &["LogGroupName", "FilterName"],
@@ -115,17 +92,17 @@ impl MetricFilter {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `MetricFilter` with its required properties, named in a [`MetricFilterRequired`].
     #[inline]
     pub fn new(required: MetricFilterRequired) -> Self {
         Self {
-            apply_on_transformed_logs: None,
-            emit_system_field_dimensions: None,
-            field_selection_criteria: None,
-            filter_name: None,
+            apply_on_transformed_logs: ::std::option::Option::None,
+            emit_system_field_dimensions: ::std::option::Option::None,
+            field_selection_criteria: ::std::option::Option::None,
+            filter_name: ::std::option::Option::None,
             filter_pattern: required.filter_pattern,
             log_group_name: required.log_group_name,
             metric_transformations: required.metric_transformations,
@@ -133,36 +110,38 @@ impl MetricFilter {
     }
 
     /// `ApplyOnTransformedLogs`: a boolean.
-    pub fn apply_on_transformed_logs(mut self, value: impl Into<Bool>) -> Self { self.apply_on_transformed_logs = Some(value.into()); self }
+    pub fn apply_on_transformed_logs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.apply_on_transformed_logs = ::std::option::Option::Some(value.into()); self }
     /// `EmitSystemFieldDimensions`: a list of strings.
-    pub fn emit_system_field_dimensions(mut self, value: impl Into<List<Str>>) -> Self { self.emit_system_field_dimensions = Some(value.into()); self }
+    pub fn emit_system_field_dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.emit_system_field_dimensions = ::std::option::Option::Some(value.into()); self }
     /// `FieldSelectionCriteria`: a string.
-    pub fn field_selection_criteria(mut self, value: impl Into<Str>) -> Self { self.field_selection_criteria = Some(value.into()); self }
+    pub fn field_selection_criteria(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_selection_criteria = ::std::option::Option::Some(value.into()); self }
     /// `FilterName`: a string.
-    pub fn filter_name(mut self, value: impl Into<Str>) -> Self { self.filter_name = Some(value.into()); self }
+    pub fn filter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_name = ::std::option::Option::Some(value.into()); self }
     /// `FilterPattern`: a string, required.
-    pub fn filter_pattern(mut self, value: impl Into<Str>) -> Self { self.filter_pattern = value.into(); self }
+    pub fn filter_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_pattern = value.into(); self }
     /// `LogGroupName`: a string, required.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = value.into(); self }
     /// `MetricTransformations`: a list of [`MetricTransformation`] objects, required.
-    pub fn metric_transformations(mut self, value: impl Into<List<MetricTransformation>>) -> Self { self.metric_transformations = value.into(); self }
+    pub fn metric_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricTransformation>>) -> Self { self.metric_transformations = value.into(); self }
 }
 
-impl Resource for MetricFilter {
+impl ::cloudwright_core::Resource for MetricFilter {
     type Attributes = MetricFilterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MetricFilter, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MetricFilter, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MetricFilter {
+impl ::cloudwright_core::ToValue for MetricFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplyOnTransformedLogs", &self.apply_on_transformed_logs)
             .opt(
                 "EmitSystemFieldDimensions",
@@ -177,12 +156,12 @@ impl ToValue for MetricFilter {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MetricFilter`]: `Handle<MetricFilter>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MetricFilter`]: `Handle<MetricFilter>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct MetricFilterAttributes(());
 
-impl From<ResourceRef> for MetricFilterAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MetricFilterAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -191,21 +170,10 @@ impl From<ResourceRef> for MetricFilterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Dimension` property type of `AWS::Logs::MetricFilter`.
 ///
@@ -213,13 +181,13 @@ pub(crate) static RULE_Dimension: ObjRule = ObjRule {
 ///
 /// Because dimensions are part of the unique identifier for a metric, whenever a unique dimension name/value pair is extracted from your logs, you are creating a new variation of that metric.
 ///
-/// For more information about publishing dimensions with metrics created by metric filters, see \[Publishing dimensions with metrics from values in JSON or space-delimited log events\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html#logs-metric-filters-dimensions>) .
+/// For more information about publishing dimensions with metrics created by metric filters, see [Publishing dimensions with metrics from values in JSON or space-delimited log events](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html#logs-metric-filters-dimensions) .
 ///
-/// &gt; Metrics extracted from log events are charged as custom metrics. To prevent unexpected high charges, do not specify high-cardinality fields such as `IPAddress` or `requestID` as dimensions. Each different value found for a dimension is treated as a separate metric and accrues charges as a separate custom metric.
-/// &gt;
-/// &gt; To help prevent accidental high charges, Amazon disables a metric filter if it generates 1000 different name/value pairs for the dimensions that you have specified within a certain amount of time.
-/// &gt;
-/// &gt; You can also set up a billing alarm to alert you if your charges are higher than expected. For more information, see \[Creating a Billing Alarm to Monitor Your Estimated AWS Charges\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html>) .
+/// \> Metrics extracted from log events are charged as custom metrics. To prevent unexpected high charges, do not specify high-cardinality fields such as `IPAddress` or `requestID` as dimensions. Each different value found for a dimension is treated as a separate metric and accrues charges as a separate custom metric.
+/// \>
+/// \> To help prevent accidental high charges, Amazon disables a metric filter if it generates 1000 different name/value pairs for the dimensions that you have specified within a certain amount of time.
+/// \>
+/// \> You can also set up a billing alarm to alert you if your charges are higher than expected. For more information, see [Creating a Billing Alarm to Monitor Your Estimated AWS Charges](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-metricfilter-dimension.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -231,13 +199,13 @@ pub struct Dimension {
     /// Dimension names must contain only ASCII characters, must include at least one non-whitespace character, and cannot start with a colon (:).
     ///
     /// Length 1 to 255.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The log event field that will contain the value for this dimension. This dimension will only be published for a metric if the value is found in the log event. For example, `$.eventType` for JSON log events, or `$server` for space-delimited log events.
     ///
     /// Length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -252,17 +220,17 @@ impl Dimension {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Dimension {}
+impl crate::PropertyType for Dimension {}
 
-impl ToValue for Dimension {
+impl ::cloudwright_core::ToValue for Dimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -273,27 +241,12 @@ impl ToValue for Dimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricTransformationRequired {
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `MetricNamespace`: a string, required.
-    pub metric_namespace: Str,
+    pub metric_namespace: ::cloudwright_core::Str,
     /// `MetricValue`: a string, required.
-    pub metric_value: Str,
+    pub metric_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricTransformation: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValue", Shape::NUM),
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(1), max_items: Some(3), unique: true })),
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MetricNamespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("MetricValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Unit", Shape::Str(&StrRule { allowed: &["Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"], ..StrRule::ANY })),
-    ],
-    required: &["MetricName", "MetricNamespace", "MetricValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricTransformation` property type of `AWS::Logs::MetricFilter`.
 ///
@@ -305,41 +258,41 @@ pub struct MetricTransformation {
     /// `DefaultValue`: a number.
     ///
     /// (Optional) The value to emit when a filter pattern does not match a log event. This value can be null.
-    pub default_value: Option<Num>,
+    pub default_value: ::std::option::Option<::cloudwright_core::Num>,
     /// `Dimensions`: a list of [`Dimension`] objects.
     ///
     /// The fields to use as dimensions for the metric. One metric filter can include as many as three dimensions.
     ///
-    /// &gt; Metrics extracted from log events are charged as custom metrics. To prevent unexpected high charges, do not specify high-cardinality fields such as `IPAddress` or `requestID` as dimensions. Each different value found for a dimension is treated as a separate metric and accrues charges as a separate custom metric.
-    /// &gt;
-    /// &gt; CloudWatch Logs disables a metric filter if it generates 1000 different name/value pairs for your specified dimensions within a certain amount of time. This helps to prevent accidental high charges.
-    /// &gt;
-    /// &gt; You can also set up a billing alarm to alert you if your charges are higher than expected. For more information, see \[Creating a Billing Alarm to Monitor Your Estimated AWS Charges\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html>) .
+    /// \> Metrics extracted from log events are charged as custom metrics. To prevent unexpected high charges, do not specify high-cardinality fields such as `IPAddress` or `requestID` as dimensions. Each different value found for a dimension is treated as a separate metric and accrues charges as a separate custom metric.
+    /// \>
+    /// \> CloudWatch Logs disables a metric filter if it generates 1000 different name/value pairs for your specified dimensions within a certain amount of time. This helps to prevent accidental high charges.
+    /// \>
+    /// \> You can also set up a billing alarm to alert you if your charges are higher than expected. For more information, see [Creating a Billing Alarm to Monitor Your Estimated AWS Charges](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html) .
     ///
     /// Items 1 to 3.
-    pub dimensions: Option<List<Dimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<Dimension>>,
     /// `MetricName`: a string, required.
     ///
     /// The name of the CloudWatch metric.
     ///
     /// Pattern `^((?![:*$])[\x00-\x7F]){1,255}`; length 1 to 255.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `MetricNamespace`: a string, required.
     ///
-    /// A custom namespace to contain your metric in CloudWatch. Use namespaces to group together metrics that are similar. For more information, see \[Namespaces\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace>) .
+    /// A custom namespace to contain your metric in CloudWatch. Use namespaces to group together metrics that are similar. For more information, see [Namespaces](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace) .
     ///
     /// Pattern `^[0-9a-zA-Z\.\-_\/#]{1,256}`; length 1 to 256.
-    pub metric_namespace: Str,
+    pub metric_namespace: ::cloudwright_core::Str,
     /// `MetricValue`: a string, required.
     ///
     /// The value that is published to the CloudWatch metric. For example, if you're counting the occurrences of a particular term like `Error` , specify 1 for the metric value. If you're counting the number of bytes transferred, reference the value that is in the log event by using $. followed by the name of the field that you specified in the filter pattern, such as `$.size` .
     ///
     /// Pattern `^(([0-9]*)|(\$.*))$`; length 1 to 100.
-    pub metric_value: Str,
+    pub metric_value: ::cloudwright_core::Str,
     /// `Unit`: an [`Unit`] value.
     ///
     /// The unit to assign to the metric. If you omit this, the unit is set as `None` .
-    pub unit: Option<Unit>,
+    pub unit: ::std::option::Option<Unit>,
 }
 
 #[rustfmt::skip]
@@ -348,35 +301,35 @@ impl MetricTransformation {
     #[inline]
     pub fn new(required: MetricTransformationRequired) -> Self {
         Self {
-            default_value: None,
-            dimensions: None,
+            default_value: ::std::option::Option::None,
+            dimensions: ::std::option::Option::None,
             metric_name: required.metric_name,
             metric_namespace: required.metric_namespace,
             metric_value: required.metric_value,
-            unit: None,
+            unit: ::std::option::Option::None,
         }
     }
 
     /// `DefaultValue`: a number.
-    pub fn default_value(mut self, value: impl Into<Num>) -> Self { self.default_value = Some(value.into()); self }
+    pub fn default_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.default_value = ::std::option::Option::Some(value.into()); self }
     /// `Dimensions`: a list of [`Dimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Dimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `MetricNamespace`: a string, required.
-    pub fn metric_namespace(mut self, value: impl Into<Str>) -> Self { self.metric_namespace = value.into(); self }
+    pub fn metric_namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_namespace = value.into(); self }
     /// `MetricValue`: a string, required.
-    pub fn metric_value(mut self, value: impl Into<Str>) -> Self { self.metric_value = value.into(); self }
+    pub fn metric_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_value = value.into(); self }
     /// `Unit`: an [`Unit`] value.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<Unit>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricTransformation {}
+impl crate::PropertyType for MetricTransformation {}
 
-impl ToValue for MetricTransformation {
+impl ::cloudwright_core::ToValue for MetricTransformation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
             .opt("Dimensions", &self.dimensions)
             .req("MetricName", &self.metric_name)
@@ -445,18 +398,18 @@ pub enum Unit {
     /// `None`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Unit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Unit {
+impl ::cloudwright_core::ToValue for Unit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Seconds => "Seconds",
             Self::Microseconds => "Microseconds",
@@ -485,8 +438,63 @@ impl ToValue for Unit {
             Self::TerabitsSecond => "Terabits/Second",
             Self::CountSecond => "Count/Second",
             Self::None => "None",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:*]{1,512}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[.\\-_/#A-Za-z0-9]{1,512}");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^((?![:*$])[\\x00-\\x7F]){1,255}");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9a-zA-Z\\.\\-_\\/#]{1,256}");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(([0-9]*)|(\\$.*))$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricFilter: ObjRule = ObjRule {
+        properties: &[
+            ("ApplyOnTransformedLogs", Shape::Bool),
+            ("EmitSystemFieldDimensions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("FieldSelectionCriteria", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+            ("FilterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("MetricTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricTransformation), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["FilterPattern", "LogGroupName", "MetricTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dimension: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricTransformation: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValue", Shape::NUM),
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(1), max_items: Some(3), unique: true })),
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MetricNamespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("MetricValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Unit", Shape::Str(&StrRule { allowed: &["Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"], ..StrRule::ANY })),
+        ],
+        required: &["MetricName", "MetricNamespace", "MetricValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -157,11 +157,9 @@ pub use account_policy::{AccountPolicy, AccountPolicyAttributes, AccountPolicyRe
 #[cfg(feature = "logs")]
 pub use delivery::{Delivery, DeliveryAttributes, DeliveryRequired};
 #[cfg(feature = "logs")]
-pub use delivery_destination::{
-    DeliveryDestination, DeliveryDestinationAttributes, DeliveryDestinationRequired,
-};
+pub use delivery_destination::{DeliveryDestination, DeliveryDestinationAttributes};
 #[cfg(feature = "logs")]
-pub use delivery_source::{DeliverySource, DeliverySourceAttributes, DeliverySourceRequired};
+pub use delivery_source::{DeliverySource, DeliverySourceAttributes};
 #[cfg(feature = "logs")]
 pub use destination::{Destination, DestinationAttributes, DestinationRequired};
 #[cfg(feature = "logs")]
@@ -171,7 +169,7 @@ pub use log_anomaly_detector::{LogAnomalyDetector, LogAnomalyDetectorAttributes}
 #[cfg(any(feature = "logs", feature = "constructs"))]
 pub use log_group::{LogGroup, LogGroupAttributes};
 #[cfg(feature = "logs")]
-pub use log_stream::{LogStream, LogStreamAttributes, LogStreamRequired};
+pub use log_stream::{LogStream, LogStreamAttributes};
 #[cfg(feature = "logs")]
 pub use metric_filter::{MetricFilter, MetricFilterAttributes, MetricFilterRequired};
 #[cfg(feature = "logs")]

@@ -5,37 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_]*$");
-
 /// The required properties of [`QueryDefinition`], by name: `QueryDefinition::new(QueryDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryDefinitionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `QueryString`: a string, required.
-    pub query_string: Str,
+    pub query_string: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueryDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("QueryLanguage", Shape::Str(&StrRule { allowed: &["CWLI", "SQL", "PPL"], ..StrRule::ANY })),
-        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
-    ],
-    required: &["Name", "QueryString"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::QueryDefinition` resource.
 ///
-/// Creates a query definition for CloudWatch Logs Insights. For more information, see \[Analyzing Log Data with CloudWatch Logs Insights\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AnalyzingLogData.html>) .
+/// Creates a query definition for CloudWatch Logs Insights. For more information, see [Analyzing Log Data with CloudWatch Logs Insights](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AnalyzingLogData.html) .
 ///
 /// `Ref` returns its `QueryDefinitionId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`QueryDefinitionAttributes`], which `Handle<QueryDefinition>` dereferences to.
@@ -48,33 +29,33 @@ pub struct QueryDefinition {
     /// `LogGroupNames`: a list of strings.
     ///
     /// Use this parameter if you want the query to query only certain log groups.
-    pub log_group_names: Option<List<Str>>,
+    pub log_group_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// A name for the query definition.
     ///
-    /// &gt; You can use the name to create a folder structure for your queries. To create a folder, use a forward slash (/) to prefix your desired query name with your desired folder name. For example, `*folder-name* / *query-name*` .
+    /// \> You can use the name to create a folder structure for your queries. To create a folder, use a forward slash (/) to prefix your desired query name with your desired folder name. For example, `*folder-name* / *query-name*` .
     ///
     /// Length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Parameters`: a list of [`QueryParameter`] objects.
     ///
     /// Use this parameter to include specific query parameters as part of your query definition. Query parameters are supported only for Logs Insights QL queries. Query parameters allow you to use placeholder variables in your query string that are substituted with values at execution time. Use the {{parameterName}} syntax in your query string to reference a parameter.
     ///
     /// Items 0 to 20.
-    pub parameters: Option<List<QueryParameter>>,
+    pub parameters: ::std::option::Option<::cloudwright_core::List<QueryParameter>>,
     /// `QueryLanguage`: a [`QueryLanguage`] value.
     ///
-    /// The query language used for this query. For more information about the query languages that CloudWatch Logs supports, see \[Supported query languages\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData_Languages.html>) .
+    /// The query language used for this query. For more information about the query languages that CloudWatch Logs supports, see [Supported query languages](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData_Languages.html) .
     ///
     /// Default `"CWLI"`.
-    pub query_language: Option<QueryLanguage>,
+    pub query_language: ::std::option::Option<QueryLanguage>,
     /// `QueryString`: a string, required.
     ///
-    /// The query string to use for this query definition. For more information, see \[CloudWatch Logs Insights Query Syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html>) .
+    /// The query string to use for this query definition. For more information, see [CloudWatch Logs Insights Query Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html) .
     ///
     /// Length 1 to 10000.
-    pub query_string: Str,
+    pub query_string: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -84,7 +65,7 @@ impl QueryDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::QueryDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-querydefinition.html",
         primary_identifier: &["QueryDefinitionId"],
@@ -95,48 +76,50 @@ impl QueryDefinition {
         read_only: &["QueryDefinitionId"],
         attributes: &["QueryDefinitionId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `QueryDefinition` with its required properties, named in a [`QueryDefinitionRequired`].
     #[inline]
     pub fn new(required: QueryDefinitionRequired) -> Self {
         Self {
-            log_group_names: None,
+            log_group_names: ::std::option::Option::None,
             name: required.name,
-            parameters: None,
-            query_language: None,
+            parameters: ::std::option::Option::None,
+            query_language: ::std::option::Option::None,
             query_string: required.query_string,
         }
     }
 
     /// `LogGroupNames`: a list of strings.
-    pub fn log_group_names(mut self, value: impl Into<List<Str>>) -> Self { self.log_group_names = Some(value.into()); self }
+    pub fn log_group_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.log_group_names = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a list of [`QueryParameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<QueryParameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<QueryParameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `QueryLanguage`: a [`QueryLanguage`] value.
-    pub fn query_language(mut self, value: impl Into<QueryLanguage>) -> Self { self.query_language = Some(value.into()); self }
+    pub fn query_language(mut self, value: impl ::std::convert::Into<QueryLanguage>) -> Self { self.query_language = ::std::option::Option::Some(value.into()); self }
     /// `QueryString`: a string, required.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = value.into(); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_string = value.into(); self }
 }
 
-impl Resource for QueryDefinition {
+impl ::cloudwright_core::Resource for QueryDefinition {
     type Attributes = QueryDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QueryDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_QueryDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for QueryDefinition {
+impl ::cloudwright_core::ToValue for QueryDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroupNames", &self.log_group_names)
             .req("Name", &self.name)
             .opt("Parameters", &self.parameters)
@@ -146,12 +129,12 @@ impl ToValue for QueryDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`QueryDefinition`]: `Handle<QueryDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`QueryDefinition`]: `Handle<QueryDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct QueryDefinitionAttributes(ResourceRef);
+pub struct QueryDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for QueryDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QueryDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,29 +144,10 @@ impl QueryDefinitionAttributes {
     ///
     /// The ID of the query definition.
     #[inline]
-    pub fn query_definition_id(&self) -> Value {
-        self.0.get_att("QueryDefinitionId")
+    pub fn query_definition_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QueryDefinitionId"))
     }
 }
-
-/// The required properties of [`QueryParameter`], by name: `QueryParameter::new(QueryParameterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryParameterRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueryParameter: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueryParameter` property type of `AWS::Logs::QueryDefinition`.
 ///
@@ -197,47 +161,47 @@ pub struct QueryParameter {
     /// The default value to use for this query parameter if no value is supplied at execution time.
     ///
     /// Length 0 to 1024.
-    pub default_value: Option<Str>,
+    pub default_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of the query parameter that explains its purpose or expected values.
     ///
     /// Length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the query parameter. A query parameter name must start with a letter or underscore, and contain only letters, digits, and underscores.
     ///
     /// Pattern `^[a-zA-Z_][a-zA-Z0-9_]*$`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl QueryParameter {
-    /// A `QueryParameter` with its required properties, named in a [`QueryParameterRequired`].
+    /// A `QueryParameter` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: QueryParameterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            default_value: None,
-            description: None,
-            name: required.name,
+            default_value: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `DefaultValue`: a string.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
+    pub fn default_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_value = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for QueryParameter {}
+impl crate::PropertyType for QueryParameter {}
 
-impl ToValue for QueryParameter {
+impl ::cloudwright_core::ToValue for QueryParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -255,24 +219,60 @@ pub enum QueryLanguage {
     /// `PPL`
     Ppl,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for QueryLanguage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for QueryLanguage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for QueryLanguage {
+impl ::cloudwright_core::ToValue for QueryLanguage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cwli => "CWLI",
             Self::Sql => "SQL",
             Self::Ppl => "PPL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("QueryLanguage", Shape::Str(&StrRule { allowed: &["CWLI", "SQL", "PPL"], ..StrRule::ANY })),
+            ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
+        ],
+        required: &["Name", "QueryString"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryParameter: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([^:*\\/]+\\/?)*[^:*\\/]+$");
-
 /// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["PolicyName", "PolicyDocument"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::ResourcePolicy` resource.
 ///
@@ -47,13 +32,13 @@ pub struct ResourcePolicy {
     /// The details of the policy. It must be formatted in JSON, and you must use backslashes to escape characters that need to be escaped in JSON strings, such as double quote marks.
     ///
     /// Pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`; length 1 to 5120.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `PolicyName`: a string, required.
     ///
     /// The name of the resource policy.
     ///
     /// Pattern `^([^:*\/]+\/?)*[^:*\/]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +48,7 @@ impl ResourcePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::ResourcePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-resourcepolicy.html",
         primary_identifier: &["PolicyName"],
@@ -74,7 +59,7 @@ impl ResourcePolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
@@ -87,38 +72,60 @@ impl ResourcePolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
 }
 
-impl Resource for ResourcePolicy {
+impl ::cloudwright_core::Resource for ResourcePolicy {
     type Attributes = ResourcePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourcePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourcePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourcePolicy {
+impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
             .req("PolicyName", &self.policy_name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ResourcePolicyAttributes(());
 
-impl From<ResourceRef> for ResourcePolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourcePolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([^:*\\/]+\\/?)*[^:*\\/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["PolicyName", "PolicyDocument"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

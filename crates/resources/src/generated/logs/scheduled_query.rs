@@ -5,54 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w#+=/:,.@-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/.#]+$");
 
 /// The required properties of [`ScheduledQuery`], by name: `ScheduledQuery::new(ScheduledQueryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledQueryRequired {
     /// `ExecutionRoleArn`: a string, required.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `QueryLanguage`: a [`QueryLanguage`] value, required.
     pub query_language: QueryLanguage,
     /// `QueryString`: a string, required.
-    pub query_string: Str,
+    pub query_string: ::cloudwright_core::Str,
     /// `ScheduleExpression`: a string, required.
-    pub schedule_expression: Str,
+    pub schedule_expression: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduledQuery: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("DestinationConfiguration", Shape::Object(&RULE_DestinationConfiguration)),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("LogGroupIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("QueryLanguage", Shape::Str(&StrRule { allowed: &["CWLI", "PPL", "SQL"], ..StrRule::ANY })),
-        ("QueryString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), ..StrRule::ANY })),
-        ("ScheduleEndTime", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("ScheduleStartTime", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("StartTimeOffset", Shape::INT),
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Timezone", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Name", "QueryLanguage", "QueryString", "ScheduleExpression", "ExecutionRoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::ScheduledQuery` resource.
 ///
@@ -70,49 +38,50 @@ pub struct ScheduledQuery {
     /// `Description`: a string.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationConfiguration`: a [`DestinationConfiguration`] object.
-    pub destination_configuration: Option<Obj<DestinationConfiguration>>,
+    pub destination_configuration: ::std::option::Option<crate::Obj<DestinationConfiguration>>,
     /// `ExecutionRoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`; length at least 1.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `LogGroupIdentifiers`: a list of strings.
     ///
     /// Items 1 to 50; each item: pattern `^[\w#+=/:,.@-]*$`, length 1 to 2048.
-    pub log_group_identifiers: Option<List<Str>>,
+    pub log_group_identifiers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9_\-/.#]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `QueryLanguage`: a [`QueryLanguage`] value, required.
     pub query_language: QueryLanguage,
     /// `QueryString`: a string, required.
     ///
     /// Length 0 to 10000.
-    pub query_string: Str,
+    pub query_string: ::cloudwright_core::Str,
     /// `ScheduleEndTime`: a number.
     ///
     /// Value at least 0.
-    pub schedule_end_time: Option<Num>,
+    pub schedule_end_time: ::std::option::Option<::cloudwright_core::Num>,
     /// `ScheduleExpression`: a string, required.
     ///
     /// Length 0 to 256.
-    pub schedule_expression: Str,
+    pub schedule_expression: ::cloudwright_core::Str,
     /// `ScheduleStartTime`: a number.
     ///
     /// Value at least 0.
-    pub schedule_start_time: Option<Num>,
+    pub schedule_start_time: ::std::option::Option<::cloudwright_core::Num>,
     /// `StartTimeOffset`: an integer.
-    pub start_time_offset: Option<Int>,
+    pub start_time_offset: ::std::option::Option<::cloudwright_core::Int>,
     /// `State`: a [`ScheduledQueryState`] value.
-    pub state: Option<ScheduledQueryState>,
+    pub state: ::std::option::Option<ScheduledQueryState>,
     /// `Tags`: a list of [`Tag`] objects.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Timezone`: a string.
     ///
     /// Length at least 1.
-    pub timezone: Option<Str>,
+    pub timezone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -122,7 +91,7 @@ impl ScheduledQuery {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::ScheduledQuery",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-scheduledquery.html",
         primary_identifier: &["ScheduledQueryArn"],
@@ -133,78 +102,80 @@ impl ScheduledQuery {
         read_only: &["ScheduledQueryArn", "LastTriggeredTime", "LastExecutionStatus", "CreationTime", "LastUpdatedTime"],
         attributes: &["CreationTime", "LastExecutionStatus", "LastTriggeredTime", "LastUpdatedTime", "ScheduledQueryArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ScheduledQuery` with its required properties, named in a [`ScheduledQueryRequired`].
     #[inline]
     pub fn new(required: ScheduledQueryRequired) -> Self {
         Self {
-            description: None,
-            destination_configuration: None,
+            description: ::std::option::Option::None,
+            destination_configuration: ::std::option::Option::None,
             execution_role_arn: required.execution_role_arn,
-            log_group_identifiers: None,
+            log_group_identifiers: ::std::option::Option::None,
             name: required.name,
             query_language: required.query_language,
             query_string: required.query_string,
-            schedule_end_time: None,
+            schedule_end_time: ::std::option::Option::None,
             schedule_expression: required.schedule_expression,
-            schedule_start_time: None,
-            start_time_offset: None,
-            state: None,
-            tags: None,
-            timezone: None,
+            schedule_start_time: ::std::option::Option::None,
+            start_time_offset: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            timezone: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DestinationConfiguration`: a [`DestinationConfiguration`] object.
-    pub fn destination_configuration(mut self, value: impl Into<Obj<DestinationConfiguration>>) -> Self { self.destination_configuration = Some(value.into()); self }
+    pub fn destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationConfiguration>>) -> Self { self.destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string, required.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `LogGroupIdentifiers`: a list of strings.
-    pub fn log_group_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.log_group_identifiers = Some(value.into()); self }
+    pub fn log_group_identifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.log_group_identifiers = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `QueryLanguage`: a [`QueryLanguage`] value, required.
-    pub fn query_language(mut self, value: impl Into<QueryLanguage>) -> Self { self.query_language = value.into(); self }
+    pub fn query_language(mut self, value: impl ::std::convert::Into<QueryLanguage>) -> Self { self.query_language = value.into(); self }
     /// `QueryString`: a string, required.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = value.into(); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_string = value.into(); self }
     /// `ScheduleEndTime`: a number.
-    pub fn schedule_end_time(mut self, value: impl Into<Num>) -> Self { self.schedule_end_time = Some(value.into()); self }
+    pub fn schedule_end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.schedule_end_time = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = value.into(); self }
     /// `ScheduleStartTime`: a number.
-    pub fn schedule_start_time(mut self, value: impl Into<Num>) -> Self { self.schedule_start_time = Some(value.into()); self }
+    pub fn schedule_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.schedule_start_time = ::std::option::Option::Some(value.into()); self }
     /// `StartTimeOffset`: an integer.
-    pub fn start_time_offset(mut self, value: impl Into<Int>) -> Self { self.start_time_offset = Some(value.into()); self }
+    pub fn start_time_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start_time_offset = ::std::option::Option::Some(value.into()); self }
     /// `State`: a [`ScheduledQueryState`] value.
-    pub fn state(mut self, value: impl Into<ScheduledQueryState>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<ScheduledQueryState>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Timezone`: a string.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
+    pub fn timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timezone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ScheduledQuery {
+impl ::cloudwright_core::Resource for ScheduledQuery {
     type Attributes = ScheduledQueryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScheduledQuery, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ScheduledQuery, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ScheduledQuery {
+impl ::cloudwright_core::ToValue for ScheduledQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DestinationConfiguration", &self.destination_configuration)
             .req("ExecutionRoleArn", &self.execution_role_arn)
@@ -223,12 +194,12 @@ impl ToValue for ScheduledQuery {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ScheduledQuery`]: `Handle<ScheduledQuery>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ScheduledQuery`]: `Handle<ScheduledQuery>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ScheduledQueryAttributes(ResourceRef);
+pub struct ScheduledQueryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ScheduledQueryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScheduledQueryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -236,43 +207,34 @@ impl From<ResourceRef> for ScheduledQueryAttributes {
 impl ScheduledQueryAttributes {
     /// `Fn::GetAtt` `CreationTime`: a number.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastExecutionStatus`: one of a set of strings.
     #[inline]
-    pub fn last_execution_status(&self) -> Value {
-        self.0.get_att("LastExecutionStatus")
+    pub fn last_execution_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastExecutionStatus"))
     }
 
     /// `Fn::GetAtt` `LastTriggeredTime`: a number.
     #[inline]
-    pub fn last_triggered_time(&self) -> Value {
-        self.0.get_att("LastTriggeredTime")
+    pub fn last_triggered_time(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastTriggeredTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a number.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `ScheduledQueryArn`: a string.
     #[inline]
-    pub fn scheduled_query_arn(&self) -> Value {
-        self.0.get_att("ScheduledQueryArn")
+    pub fn scheduled_query_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ScheduledQueryArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DestinationConfiguration` property type of `AWS::Logs::ScheduledQuery`.
 ///
@@ -280,7 +242,7 @@ pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DestinationConfiguration {
     /// `S3Configuration`: a [`S3Configuration`] object.
-    pub s3_configuration: Option<Obj<S3Configuration>>,
+    pub s3_configuration: ::std::option::Option<crate::Obj<S3Configuration>>,
 }
 
 #[rustfmt::skip]
@@ -288,19 +250,19 @@ impl DestinationConfiguration {
     /// A `DestinationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3Configuration`: a [`S3Configuration`] object.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = Some(value.into()); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3Configuration>>) -> Self { self.s3_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DestinationConfiguration {}
+impl crate::PropertyType for DestinationConfiguration {}
 
-impl ToValue for DestinationConfiguration {
+impl ::cloudwright_core::ToValue for DestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3Configuration", &self.s3_configuration)
             .build()
     }
@@ -310,21 +272,10 @@ impl ToValue for DestinationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigurationRequired {
     /// `DestinationIdentifier`: a string, required.
-    pub destination_identifier: Str,
+    pub destination_identifier: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["DestinationIdentifier", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Configuration` property type of `AWS::Logs::ScheduledQuery`.
 ///
@@ -334,11 +285,11 @@ pub struct S3Configuration {
     /// `DestinationIdentifier`: a string, required.
     ///
     /// Pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 1024.
-    pub destination_identifier: Str,
+    pub destination_identifier: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`; length at least 1.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -353,17 +304,17 @@ impl S3Configuration {
     }
 
     /// `DestinationIdentifier`: a string, required.
-    pub fn destination_identifier(mut self, value: impl Into<Str>) -> Self { self.destination_identifier = value.into(); self }
+    pub fn destination_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_identifier = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for S3Configuration {}
+impl crate::PropertyType for S3Configuration {}
 
-impl ToValue for S3Configuration {
+impl ::cloudwright_core::ToValue for S3Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationIdentifier", &self.destination_identifier)
             .req("RoleArn", &self.role_arn)
             .build()
@@ -380,25 +331,25 @@ pub enum QueryLanguage {
     /// `SQL`
     Sql,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for QueryLanguage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for QueryLanguage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for QueryLanguage {
+impl ::cloudwright_core::ToValue for QueryLanguage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cwli => "CWLI",
             Self::Ppl => "PPL",
             Self::Sql => "SQL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -410,23 +361,80 @@ pub enum ScheduledQueryState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScheduledQueryState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScheduledQueryState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScheduledQueryState {
+impl ::cloudwright_core::ToValue for ScheduledQueryState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w#+=/:,.@-]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/.#]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduledQuery: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("DestinationConfiguration", Shape::Object(&RULE_DestinationConfiguration)),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("LogGroupIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("QueryLanguage", Shape::Str(&StrRule { allowed: &["CWLI", "PPL", "SQL"], ..StrRule::ANY })),
+            ("QueryString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), ..StrRule::ANY })),
+            ("ScheduleEndTime", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("ScheduleStartTime", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("StartTimeOffset", Shape::INT),
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Timezone", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Name", "QueryLanguage", "QueryString", "ScheduleExpression", "ExecutionRoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["DestinationIdentifier", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:*]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-
 /// The required properties of [`SubscriptionFilter`], by name: `SubscriptionFilter::new(SubscriptionFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionFilterRequired {
     /// `DestinationArn`: a string, required.
-    pub destination_arn: Str,
+    pub destination_arn: ::cloudwright_core::Str,
     /// `FilterPattern`: a string, required.
-    pub filter_pattern: Str,
+    pub filter_pattern: ::cloudwright_core::Str,
     /// `LogGroupName`: a string, required.
-    pub log_group_name: Str,
+    pub log_group_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubscriptionFilter: ObjRule = ObjRule {
-    properties: &[
-        ("ApplyOnTransformedLogs", Shape::Bool),
-        ("DestinationArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Distribution", Shape::Str(&StrRule { allowed: &["Random", "ByLogStream"], ..StrRule::ANY })),
-        ("EmitSystemFields", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("FieldSelectionCriteria", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
-        ("FilterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["DestinationArn", "FilterPattern", "LogGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::SubscriptionFilter` resource.
 ///
@@ -61,54 +38,55 @@ pub(crate) static RULE_SubscriptionFilter: ObjRule = ObjRule {
 pub struct SubscriptionFilter {
     /// `ApplyOnTransformedLogs`: a boolean.
     ///
-    /// This parameter is valid only for log groups that have an active log transformer. For more information about log transformers, see \[PutTransformer\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html>) .
+    /// This parameter is valid only for log groups that have an active log transformer. For more information about log transformers, see [PutTransformer](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html) .
     ///
     /// If this value is `true` , the subscription filter is applied on the transformed version of the log events instead of the original ingested log events.
-    pub apply_on_transformed_logs: Option<Bool>,
+    pub apply_on_transformed_logs: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DestinationArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the destination.
     ///
     /// Length at least 1.
-    pub destination_arn: Str,
+    pub destination_arn: ::cloudwright_core::Str,
     /// `Distribution`: a [`Distribution`] value.
     ///
     /// The method used to distribute log data to the destination, which can be either random or grouped by log stream.
-    pub distribution: Option<Distribution>,
+    pub distribution: ::std::option::Option<Distribution>,
     /// `EmitSystemFields`: a list of strings.
     ///
     /// The list of system fields that are included in the log events sent to the subscription destination. Returns the `emitSystemFields` value if it was specified when the subscription filter was created.
-    pub emit_system_fields: Option<List<Str>>,
+    pub emit_system_fields:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FieldSelectionCriteria`: a string.
     ///
     /// The filter expression that specifies which log events are processed by this subscription filter based on system fields. Returns the `fieldSelectionCriteria` value if it was specified when the subscription filter was created.
     ///
     /// Length 0 to 2000.
-    pub field_selection_criteria: Option<Str>,
+    pub field_selection_criteria: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterName`: a string.
     ///
     /// The name of the subscription filter.
     ///
     /// Pattern `^[^:*]*$`; length 1 to 512; create-only: changing it replaces the resource.
-    pub filter_name: Option<Str>,
+    pub filter_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterPattern`: a string, required.
     ///
-    /// The filtering expressions that restrict what gets delivered to the destination AWS resource. For more information about the filter pattern syntax, see \[Filter and Pattern Syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>) .
+    /// The filtering expressions that restrict what gets delivered to the destination AWS resource. For more information about the filter pattern syntax, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html) .
     ///
     /// Length 0 to 1024.
-    pub filter_pattern: Str,
+    pub filter_pattern: ::cloudwright_core::Str,
     /// `LogGroupName`: a string, required.
     ///
     /// The log group to associate with the subscription filter. All log events that are uploaded to this log group are filtered and delivered to the specified AWS resource if the filter pattern matches the log events.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512; create-only: changing it replaces the resource.
-    pub log_group_name: Str,
+    pub log_group_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string.
     ///
     /// The ARN of an IAM role that grants CloudWatch Logs permissions to deliver ingested log events to the destination stream. You don't need to provide the ARN when you are working with a logical destination for cross-account delivery.
     ///
     /// Format `AWS::IAM::Role.Arn`; length at least 1.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -118,7 +96,7 @@ impl SubscriptionFilter {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::SubscriptionFilter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-subscriptionfilter.html",
         primary_identifier: &["FilterName", "LogGroupName"],
@@ -129,60 +107,62 @@ impl SubscriptionFilter {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SubscriptionFilter` with its required properties, named in a [`SubscriptionFilterRequired`].
     #[inline]
     pub fn new(required: SubscriptionFilterRequired) -> Self {
         Self {
-            apply_on_transformed_logs: None,
+            apply_on_transformed_logs: ::std::option::Option::None,
             destination_arn: required.destination_arn,
-            distribution: None,
-            emit_system_fields: None,
-            field_selection_criteria: None,
-            filter_name: None,
+            distribution: ::std::option::Option::None,
+            emit_system_fields: ::std::option::Option::None,
+            field_selection_criteria: ::std::option::Option::None,
+            filter_name: ::std::option::Option::None,
             filter_pattern: required.filter_pattern,
             log_group_name: required.log_group_name,
-            role_arn: None,
+            role_arn: ::std::option::Option::None,
         }
     }
 
     /// `ApplyOnTransformedLogs`: a boolean.
-    pub fn apply_on_transformed_logs(mut self, value: impl Into<Bool>) -> Self { self.apply_on_transformed_logs = Some(value.into()); self }
+    pub fn apply_on_transformed_logs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.apply_on_transformed_logs = ::std::option::Option::Some(value.into()); self }
     /// `DestinationArn`: a string, required.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = value.into(); self }
+    pub fn destination_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_arn = value.into(); self }
     /// `Distribution`: a [`Distribution`] value.
-    pub fn distribution(mut self, value: impl Into<Distribution>) -> Self { self.distribution = Some(value.into()); self }
+    pub fn distribution(mut self, value: impl ::std::convert::Into<Distribution>) -> Self { self.distribution = ::std::option::Option::Some(value.into()); self }
     /// `EmitSystemFields`: a list of strings.
-    pub fn emit_system_fields(mut self, value: impl Into<List<Str>>) -> Self { self.emit_system_fields = Some(value.into()); self }
+    pub fn emit_system_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.emit_system_fields = ::std::option::Option::Some(value.into()); self }
     /// `FieldSelectionCriteria`: a string.
-    pub fn field_selection_criteria(mut self, value: impl Into<Str>) -> Self { self.field_selection_criteria = Some(value.into()); self }
+    pub fn field_selection_criteria(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_selection_criteria = ::std::option::Option::Some(value.into()); self }
     /// `FilterName`: a string.
-    pub fn filter_name(mut self, value: impl Into<Str>) -> Self { self.filter_name = Some(value.into()); self }
+    pub fn filter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_name = ::std::option::Option::Some(value.into()); self }
     /// `FilterPattern`: a string, required.
-    pub fn filter_pattern(mut self, value: impl Into<Str>) -> Self { self.filter_pattern = value.into(); self }
+    pub fn filter_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_pattern = value.into(); self }
     /// `LogGroupName`: a string, required.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = value.into(); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SubscriptionFilter {
+impl ::cloudwright_core::Resource for SubscriptionFilter {
     type Attributes = SubscriptionFilterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubscriptionFilter, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SubscriptionFilter, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SubscriptionFilter {
+impl ::cloudwright_core::ToValue for SubscriptionFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplyOnTransformedLogs", &self.apply_on_transformed_logs)
             .req("DestinationArn", &self.destination_arn)
             .opt("Distribution", &self.distribution)
@@ -196,12 +176,12 @@ impl ToValue for SubscriptionFilter {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SubscriptionFilter`]: `Handle<SubscriptionFilter>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SubscriptionFilter`]: `Handle<SubscriptionFilter>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct SubscriptionFilterAttributes(());
 
-impl From<ResourceRef> for SubscriptionFilterAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SubscriptionFilterAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -214,23 +194,51 @@ pub enum Distribution {
     /// `ByLogStream`
     ByLogStream,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Distribution {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Distribution {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Distribution {
+impl ::cloudwright_core::ToValue for Distribution {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Random => "Random",
             Self::ByLogStream => "ByLogStream",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:*]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubscriptionFilter: ObjRule = ObjRule {
+        properties: &[
+            ("ApplyOnTransformedLogs", Shape::Bool),
+            ("DestinationArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Distribution", Shape::Str(&StrRule { allowed: &["Random", "ByLogStream"], ..StrRule::ANY })),
+            ("EmitSystemFields", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("FieldSelectionCriteria", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+            ("FilterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["DestinationArn", "FilterPattern", "LogGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w#+=/:,.@-]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*[a-zA-Z0-9]+.*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^v\\d+\\.\\d+(\\.\\d+)?$");
-
 /// The required properties of [`Transformer`], by name: `Transformer::new(TransformerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformerRequired {
     /// `LogGroupIdentifier`: a string, required.
-    pub log_group_identifier: Str,
+    pub log_group_identifier: ::cloudwright_core::Str,
     /// `TransformerConfig`: a list of [`Processor`] objects, required.
-    pub transformer_config: List<Processor>,
+    pub transformer_config: ::cloudwright_core::List<Processor>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Transformer: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TransformerConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_Processor), min_items: Some(1), max_items: Some(20), unique: false })),
-    ],
-    required: &["LogGroupIdentifier", "TransformerConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Logs::Transformer` resource.
 ///
@@ -39,13 +22,13 @@ pub(crate) static RULE_Transformer: ObjRule = ObjRule {
 ///
 /// You can also use a transformer to copy metadata from metadata keys into the log events themselves. This metadata can include log group name, log stream name, account ID and Region.
 ///
-/// A transformer for a log group is a series of processors, where each processor applies one type of transformation to the log events ingested into this log group. The processors work one after another, in the order that you list them, like a pipeline. For more information about the available processors to use in a transformer, see \[Processors that you can use\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-Processors>) .
+/// A transformer for a log group is a series of processors, where each processor applies one type of transformation to the log events ingested into this log group. The processors work one after another, in the order that you list them, like a pipeline. For more information about the available processors to use in a transformer, see [Processors that you can use](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-Processors) .
 ///
 /// Having log events in standardized format enables visibility across your applications for your log analysis, reporting, and alarming needs. CloudWatch Logs provides transformation for common log types with out-of-the-box transformation templates for major AWS log sources such as VPC flow logs, Lambda, and Amazon RDS. You can use pre-built transformation templates or create custom transformation policies.
 ///
 /// You can create transformers only for the log groups in the Standard log class.
 ///
-/// You can also set up a transformer at the account level. For more information, see \[PutAccountPolicy\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutAccountPolicy.html>) . If there is both a log-group level transformer created with `PutTransformer` and an account-level transformer that could apply to the same log group, the log group uses only the log-group level transformer. It ignores the account-level transformer.
+/// You can also set up a transformer at the account level. For more information, see [PutAccountPolicy](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutAccountPolicy.html) . If there is both a log-group level transformer created with `PutTransformer` and an account-level transformer that could apply to the same log group, the log group uses only the log-group level transformer. It ignores the account-level transformer.
 ///
 /// `Ref` returns its `LogGroupIdentifier` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`TransformerAttributes`] is empty).
@@ -61,13 +44,13 @@ pub struct Transformer {
     /// Specify either the name or ARN of the log group to create the transformer for.
     ///
     /// Pattern `[\w#+=/:,.@-]*`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub log_group_identifier: Str,
+    pub log_group_identifier: ::cloudwright_core::Str,
     /// `TransformerConfig`: a list of [`Processor`] objects, required.
     ///
     /// This structure is an array that contains the configuration of this log transformer. A log transformer is an array of processors, where each processor applies one type of transformation to the log events that are ingested.
     ///
     /// Items 1 to 20.
-    pub transformer_config: List<Processor>,
+    pub transformer_config: ::cloudwright_core::List<Processor>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +60,7 @@ impl Transformer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Logs::Transformer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-transformer.html",
         primary_identifier: &["LogGroupIdentifier"],
@@ -88,7 +71,7 @@ impl Transformer {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Transformer` with its required properties, named in a [`TransformerRequired`].
@@ -101,38 +84,40 @@ impl Transformer {
     }
 
     /// `LogGroupIdentifier`: a string, required.
-    pub fn log_group_identifier(mut self, value: impl Into<Str>) -> Self { self.log_group_identifier = value.into(); self }
+    pub fn log_group_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_identifier = value.into(); self }
     /// `TransformerConfig`: a list of [`Processor`] objects, required.
-    pub fn transformer_config(mut self, value: impl Into<List<Processor>>) -> Self { self.transformer_config = value.into(); self }
+    pub fn transformer_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Processor>>) -> Self { self.transformer_config = value.into(); self }
 }
 
-impl Resource for Transformer {
+impl ::cloudwright_core::Resource for Transformer {
     type Attributes = TransformerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Transformer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Transformer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Transformer {
+impl ::cloudwright_core::ToValue for Transformer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogGroupIdentifier", &self.log_group_identifier)
             .req("TransformerConfig", &self.transformer_config)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Transformer`]: `Handle<Transformer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Transformer`]: `Handle<Transformer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TransformerAttributes(());
 
-impl From<ResourceRef> for TransformerAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TransformerAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -141,26 +126,14 @@ impl From<ResourceRef> for TransformerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddKeyEntryRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AddKeyEntry: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("OverwriteIfExists", Shape::Bool),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AddKeyEntry` property type of `AWS::Logs::Transformer`.
 ///
-/// This object defines one key that will be added with the \[addKeys\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-addKey>) processor.
+/// This object defines one key that will be added with the [addKeys](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-addKey) processor.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-addkeyentry.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -170,17 +143,17 @@ pub struct AddKeyEntry {
     /// The key of the new entry to be added to the log event
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `OverwriteIfExists`: a boolean.
     ///
     /// Specifies whether to overwrite the value if the key already exists in the log event. If you omit this, the default is `false` .
-    pub overwrite_if_exists: Option<Bool>,
+    pub overwrite_if_exists: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Value`: a string, required.
     ///
     /// The value of the new entry to be added to the log event
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -190,25 +163,25 @@ impl AddKeyEntry {
     pub fn new(required: AddKeyEntryRequired) -> Self {
         Self {
             key: required.key,
-            overwrite_if_exists: None,
+            overwrite_if_exists: ::std::option::Option::None,
             value: required.value,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `OverwriteIfExists`: a boolean.
-    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self { self.overwrite_if_exists = Some(value.into()); self }
+    pub fn overwrite_if_exists(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.overwrite_if_exists = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for AddKeyEntry {}
+impl crate::PropertyType for AddKeyEntry {}
 
-impl ToValue for AddKeyEntry {
+impl ::cloudwright_core::ToValue for AddKeyEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("OverwriteIfExists", &self.overwrite_if_exists)
             .req("Value", &self.value)
@@ -216,26 +189,9 @@ impl ToValue for AddKeyEntry {
     }
 }
 
-/// The required properties of [`AddKeys`], by name: `AddKeys::new(AddKeysRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddKeysRequired {
-    /// `Entries`: a list of [`AddKeyEntry`] objects, required.
-    pub entries: List<AddKeyEntry>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AddKeys: ObjRule = ObjRule {
-    properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_AddKeyEntry), min_items: Some(1), max_items: Some(5), unique: true })),
-    ],
-    required: &["Entries"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AddKeys` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[addKeys\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-addKeys>) processor in your transformer.
+/// Use this parameter to include the [addKeys](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-addKeys) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-addkeys.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -243,52 +199,37 @@ pub struct AddKeys {
     /// `Entries`: a list of [`AddKeyEntry`] objects, required.
     ///
     /// Items 1 to 5.
-    pub entries: List<AddKeyEntry>,
+    pub entries: ::cloudwright_core::List<AddKeyEntry>,
 }
 
 #[rustfmt::skip]
 impl AddKeys {
-    /// A `AddKeys` with its required properties, named in a [`AddKeysRequired`].
+    /// A `AddKeys` with its one required property, `Entries`.
     #[inline]
-    pub fn new(required: AddKeysRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<AddKeyEntry>>) -> Self {
         Self {
-            entries: required.entries,
+            entries: value.into(),
         }
     }
 
     /// `Entries`: a list of [`AddKeyEntry`] objects, required.
-    pub fn entries(mut self, value: impl Into<List<AddKeyEntry>>) -> Self { self.entries = value.into(); self }
+    pub fn entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AddKeyEntry>>) -> Self { self.entries = value.into(); self }
 }
 
-impl PropertyType for AddKeys {}
+impl crate::PropertyType for AddKeys {}
 
-impl ToValue for AddKeys {
+impl ::cloudwright_core::ToValue for AddKeys {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Entries", &self.entries).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Entries", &self.entries)
+            .build()
     }
 }
 
-/// The required properties of [`CopyValue`], by name: `CopyValue::new(CopyValueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CopyValueRequired {
-    /// `Entries`: a list of [`CopyValueEntry`] objects, required.
-    pub entries: List<CopyValueEntry>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CopyValue: ObjRule = ObjRule {
-    properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_CopyValueEntry), min_items: Some(1), max_items: Some(5), unique: false })),
-    ],
-    required: &["Entries"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CopyValue` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[copyValue\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-copyValue>) processor in your transformer.
+/// Use this parameter to include the [copyValue](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-copyValue) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-copyvalue.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -296,29 +237,31 @@ pub struct CopyValue {
     /// `Entries`: a list of [`CopyValueEntry`] objects, required.
     ///
     /// Items 1 to 5.
-    pub entries: List<CopyValueEntry>,
+    pub entries: ::cloudwright_core::List<CopyValueEntry>,
 }
 
 #[rustfmt::skip]
 impl CopyValue {
-    /// A `CopyValue` with its required properties, named in a [`CopyValueRequired`].
+    /// A `CopyValue` with its one required property, `Entries`.
     #[inline]
-    pub fn new(required: CopyValueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<CopyValueEntry>>) -> Self {
         Self {
-            entries: required.entries,
+            entries: value.into(),
         }
     }
 
     /// `Entries`: a list of [`CopyValueEntry`] objects, required.
-    pub fn entries(mut self, value: impl Into<List<CopyValueEntry>>) -> Self { self.entries = value.into(); self }
+    pub fn entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CopyValueEntry>>) -> Self { self.entries = value.into(); self }
 }
 
-impl PropertyType for CopyValue {}
+impl crate::PropertyType for CopyValue {}
 
-impl ToValue for CopyValue {
+impl ::cloudwright_core::ToValue for CopyValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Entries", &self.entries).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Entries", &self.entries)
+            .build()
     }
 }
 
@@ -326,26 +269,14 @@ impl ToValue for CopyValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CopyValueEntryRequired {
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Target`: a string, required.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CopyValueEntry: ObjRule = ObjRule {
-    properties: &[
-        ("OverwriteIfExists", Shape::Bool),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Source", "Target"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CopyValueEntry` property type of `AWS::Logs::Transformer`.
 ///
-/// This object defines one value to be copied with the \[copyValue\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-copyValue>) processor.
+/// This object defines one value to be copied with the [copyValue](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-copyValue) processor.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-copyvalueentry.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -353,19 +284,19 @@ pub struct CopyValueEntry {
     /// `OverwriteIfExists`: a boolean.
     ///
     /// Specifies whether to overwrite the value if the destination key already exists. If you omit this, the default is `false` .
-    pub overwrite_if_exists: Option<Bool>,
+    pub overwrite_if_exists: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Source`: a string, required.
     ///
     /// The key to copy.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Target`: a string, required.
     ///
     /// The key of the field to copy the value to.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -374,26 +305,26 @@ impl CopyValueEntry {
     #[inline]
     pub fn new(required: CopyValueEntryRequired) -> Self {
         Self {
-            overwrite_if_exists: None,
+            overwrite_if_exists: ::std::option::Option::None,
             source: required.source,
             target: required.target,
         }
     }
 
     /// `OverwriteIfExists`: a boolean.
-    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self { self.overwrite_if_exists = Some(value.into()); self }
+    pub fn overwrite_if_exists(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.overwrite_if_exists = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `Target`: a string, required.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = value.into(); self }
 }
 
-impl PropertyType for CopyValueEntry {}
+impl crate::PropertyType for CopyValueEntry {}
 
-impl ToValue for CopyValueEntry {
+impl ::cloudwright_core::ToValue for CopyValueEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OverwriteIfExists", &self.overwrite_if_exists)
             .req("Source", &self.source)
             .req("Target", &self.target)
@@ -401,21 +332,9 @@ impl ToValue for CopyValueEntry {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Csv: ObjRule = ObjRule {
-    properties: &[
-        ("Columns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), ..StrRule::ANY })),
-        ("QuoteCharacter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Csv` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[CSV\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-CSV>) processor in your transformer.
+/// Use this parameter to include the [CSV](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-CSV) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-csv.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -423,19 +342,19 @@ pub struct Csv {
     /// `Columns`: a list of strings.
     ///
     /// Items 1 to 100.
-    pub columns: Option<List<Str>>,
+    pub columns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Delimiter`: a string.
     ///
     /// Length 1 to 2.
-    pub delimiter: Option<Str>,
+    pub delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `QuoteCharacter`: a string.
     ///
     /// Length 1 to 1.
-    pub quote_character: Option<Str>,
+    pub quote_character: ::std::option::Option<::cloudwright_core::Str>,
     /// `Source`: a string.
     ///
     /// Length 1 to 128.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -443,25 +362,25 @@ impl Csv {
     /// A `Csv` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Columns`: a list of strings.
-    pub fn columns(mut self, value: impl Into<List<Str>>) -> Self { self.columns = Some(value.into()); self }
+    pub fn columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.columns = ::std::option::Option::Some(value.into()); self }
     /// `Delimiter`: a string.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
+    pub fn delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delimiter = ::std::option::Option::Some(value.into()); self }
     /// `QuoteCharacter`: a string.
-    pub fn quote_character(mut self, value: impl Into<Str>) -> Self { self.quote_character = Some(value.into()); self }
+    pub fn quote_character(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.quote_character = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Csv {}
+impl crate::PropertyType for Csv {}
 
-impl ToValue for Csv {
+impl ::cloudwright_core::ToValue for Csv {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Columns", &self.columns)
             .opt("Delimiter", &self.delimiter)
             .opt("QuoteCharacter", &self.quote_character)
@@ -474,32 +393,16 @@ impl ToValue for Csv {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateTimeConverterRequired {
     /// `MatchPatterns`: a list of strings, required.
-    pub match_patterns: List<Str>,
+    pub match_patterns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Target`: a string, required.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DateTimeConverter: ObjRule = ObjRule {
-    properties: &[
-        ("Locale", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("MatchPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SourceTimezone", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TargetFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("TargetTimezone", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Source", "Target", "MatchPatterns"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DateTimeConverter` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[datetimeConverter\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-datetimeConverter>) processor in your transformer.
+/// Use this parameter to include the [datetimeConverter](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-datetimeConverter) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-datetimeconverter.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -507,31 +410,31 @@ pub struct DateTimeConverter {
     /// `Locale`: a string.
     ///
     /// Length at least 1.
-    pub locale: Option<Str>,
+    pub locale: ::std::option::Option<::cloudwright_core::Str>,
     /// `MatchPatterns`: a list of strings, required.
     ///
     /// Items 1 to 5.
-    pub match_patterns: List<Str>,
+    pub match_patterns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Source`: a string, required.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `SourceTimezone`: a string.
     ///
     /// Length at least 1.
-    pub source_timezone: Option<Str>,
+    pub source_timezone: ::std::option::Option<::cloudwright_core::Str>,
     /// `Target`: a string, required.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
     /// `TargetFormat`: a string.
     ///
     /// Length 1 to 64.
-    pub target_format: Option<Str>,
+    pub target_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetTimezone`: a string.
     ///
     /// Length at least 1.
-    pub target_timezone: Option<Str>,
+    pub target_timezone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -540,38 +443,38 @@ impl DateTimeConverter {
     #[inline]
     pub fn new(required: DateTimeConverterRequired) -> Self {
         Self {
-            locale: None,
+            locale: ::std::option::Option::None,
             match_patterns: required.match_patterns,
             source: required.source,
-            source_timezone: None,
+            source_timezone: ::std::option::Option::None,
             target: required.target,
-            target_format: None,
-            target_timezone: None,
+            target_format: ::std::option::Option::None,
+            target_timezone: ::std::option::Option::None,
         }
     }
 
     /// `Locale`: a string.
-    pub fn locale(mut self, value: impl Into<Str>) -> Self { self.locale = Some(value.into()); self }
+    pub fn locale(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.locale = ::std::option::Option::Some(value.into()); self }
     /// `MatchPatterns`: a list of strings, required.
-    pub fn match_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.match_patterns = value.into(); self }
+    pub fn match_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.match_patterns = value.into(); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `SourceTimezone`: a string.
-    pub fn source_timezone(mut self, value: impl Into<Str>) -> Self { self.source_timezone = Some(value.into()); self }
+    pub fn source_timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_timezone = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a string, required.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = value.into(); self }
     /// `TargetFormat`: a string.
-    pub fn target_format(mut self, value: impl Into<Str>) -> Self { self.target_format = Some(value.into()); self }
+    pub fn target_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_format = ::std::option::Option::Some(value.into()); self }
     /// `TargetTimezone`: a string.
-    pub fn target_timezone(mut self, value: impl Into<Str>) -> Self { self.target_timezone = Some(value.into()); self }
+    pub fn target_timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_timezone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DateTimeConverter {}
+impl crate::PropertyType for DateTimeConverter {}
 
-impl ToValue for DateTimeConverter {
+impl ::cloudwright_core::ToValue for DateTimeConverter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Locale", &self.locale)
             .req("MatchPatterns", &self.match_patterns)
             .req("Source", &self.source)
@@ -583,26 +486,9 @@ impl ToValue for DateTimeConverter {
     }
 }
 
-/// The required properties of [`DeleteKeys`], by name: `DeleteKeys::new(DeleteKeysRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeleteKeysRequired {
-    /// `WithKeys`: a list of strings, required.
-    pub with_keys: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeleteKeys: ObjRule = ObjRule {
-    properties: &[
-        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
-    ],
-    required: &["WithKeys"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DeleteKeys` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[deleteKeys\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-deleteKeys>) processor in your transformer.
+/// Use this parameter to include the [deleteKeys](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-deleteKeys) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-deletekeys.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -610,53 +496,37 @@ pub struct DeleteKeys {
     /// `WithKeys`: a list of strings, required.
     ///
     /// Items 1 to 5.
-    pub with_keys: List<Str>,
+    pub with_keys: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DeleteKeys {
-    /// A `DeleteKeys` with its required properties, named in a [`DeleteKeysRequired`].
+    /// A `DeleteKeys` with its one required property, `WithKeys`.
     #[inline]
-    pub fn new(required: DeleteKeysRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            with_keys: required.with_keys,
+            with_keys: value.into(),
         }
     }
 
     /// `WithKeys`: a list of strings, required.
-    pub fn with_keys(mut self, value: impl Into<List<Str>>) -> Self { self.with_keys = value.into(); self }
+    pub fn with_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.with_keys = value.into(); self }
 }
 
-impl PropertyType for DeleteKeys {}
+impl crate::PropertyType for DeleteKeys {}
 
-impl ToValue for DeleteKeys {
+impl ::cloudwright_core::ToValue for DeleteKeys {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("WithKeys", &self.with_keys).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("WithKeys", &self.with_keys)
+            .build()
     }
 }
 
-/// The required properties of [`Grok`], by name: `Grok::new(GrokRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GrokRequired {
-    /// `Match`: a string, required.
-    pub r#match: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Grok: ObjRule = ObjRule {
-    properties: &[
-        ("Match", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Match"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Grok` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[grok\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-grok>) processor in your transformer.
+/// Use this parameter to include the [grok](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-grok) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-grok.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -664,36 +534,36 @@ pub struct Grok {
     /// `Match`: a string, required.
     ///
     /// Length 1 to 512.
-    pub r#match: Str,
+    pub r#match: ::cloudwright_core::Str,
     /// `Source`: a string.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Grok {
-    /// A `Grok` with its required properties, named in a [`GrokRequired`].
+    /// A `Grok` with its one required property, `Match`.
     #[inline]
-    pub fn new(required: GrokRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            r#match: required.r#match,
-            source: None,
+            r#match: value.into(),
+            source: ::std::option::Option::None,
         }
     }
 
     /// `Match`: a string, required.
-    pub fn r#match(mut self, value: impl Into<Str>) -> Self { self.r#match = value.into(); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#match = value.into(); self }
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Grok {}
+impl crate::PropertyType for Grok {}
 
-impl ToValue for Grok {
+impl ::cloudwright_core::ToValue for Grok {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Match", &self.r#match)
             .opt("Source", &self.source)
             .build()
@@ -704,53 +574,38 @@ impl ToValue for Grok {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListToMapRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ListToMap: ObjRule = ObjRule {
-    properties: &[
-        ("Flatten", Shape::Bool),
-        ("FlattenedElement", Shape::Str(&StrRule { allowed: &["first", "last"], ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ValueKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Source", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ListToMap` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[listToMap\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-listToMap>) processor in your transformer.
+/// Use this parameter to include the [listToMap](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-listToMap) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-listtomap.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListToMap {
     /// `Flatten`: a boolean.
-    pub flatten: Option<Bool>,
+    pub flatten: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FlattenedElement`: a [`FlattenedElement`] value.
-    pub flattened_element: Option<FlattenedElement>,
+    pub flattened_element: ::std::option::Option<FlattenedElement>,
     /// `Key`: a string, required.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Source`: a string, required.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Target`: a string.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub target: Option<Str>,
+    pub target: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValueKey`: a string.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub value_key: Option<Str>,
+    pub value_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -759,35 +614,35 @@ impl ListToMap {
     #[inline]
     pub fn new(required: ListToMapRequired) -> Self {
         Self {
-            flatten: None,
-            flattened_element: None,
+            flatten: ::std::option::Option::None,
+            flattened_element: ::std::option::Option::None,
             key: required.key,
             source: required.source,
-            target: None,
-            value_key: None,
+            target: ::std::option::Option::None,
+            value_key: ::std::option::Option::None,
         }
     }
 
     /// `Flatten`: a boolean.
-    pub fn flatten(mut self, value: impl Into<Bool>) -> Self { self.flatten = Some(value.into()); self }
+    pub fn flatten(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.flatten = ::std::option::Option::Some(value.into()); self }
     /// `FlattenedElement`: a [`FlattenedElement`] value.
-    pub fn flattened_element(mut self, value: impl Into<FlattenedElement>) -> Self { self.flattened_element = Some(value.into()); self }
+    pub fn flattened_element(mut self, value: impl ::std::convert::Into<FlattenedElement>) -> Self { self.flattened_element = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `Target`: a string.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = ::std::option::Option::Some(value.into()); self }
     /// `ValueKey`: a string.
-    pub fn value_key(mut self, value: impl Into<Str>) -> Self { self.value_key = Some(value.into()); self }
+    pub fn value_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ListToMap {}
+impl crate::PropertyType for ListToMap {}
 
-impl ToValue for ListToMap {
+impl ::cloudwright_core::ToValue for ListToMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Flatten", &self.flatten)
             .opt("FlattenedElement", &self.flattened_element)
             .req("Key", &self.key)
@@ -798,26 +653,9 @@ impl ToValue for ListToMap {
     }
 }
 
-/// The required properties of [`LowerCaseString`], by name: `LowerCaseString::new(LowerCaseStringRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LowerCaseStringRequired {
-    /// `WithKeys`: a list of strings, required.
-    pub with_keys: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LowerCaseString: ObjRule = ObjRule {
-    properties: &[
-        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
-    ],
-    required: &["WithKeys"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LowerCaseString` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[lowerCaseString\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-lowerCaseString>) processor in your transformer.
+/// Use this parameter to include the [lowerCaseString](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-lowerCaseString) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-lowercasestring.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -825,29 +663,31 @@ pub struct LowerCaseString {
     /// `WithKeys`: a list of strings, required.
     ///
     /// Items 1 to 10.
-    pub with_keys: List<Str>,
+    pub with_keys: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl LowerCaseString {
-    /// A `LowerCaseString` with its required properties, named in a [`LowerCaseStringRequired`].
+    /// A `LowerCaseString` with its one required property, `WithKeys`.
     #[inline]
-    pub fn new(required: LowerCaseStringRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            with_keys: required.with_keys,
+            with_keys: value.into(),
         }
     }
 
     /// `WithKeys`: a list of strings, required.
-    pub fn with_keys(mut self, value: impl Into<List<Str>>) -> Self { self.with_keys = value.into(); self }
+    pub fn with_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.with_keys = value.into(); self }
 }
 
-impl PropertyType for LowerCaseString {}
+impl crate::PropertyType for LowerCaseString {}
 
-impl ToValue for LowerCaseString {
+impl ::cloudwright_core::ToValue for LowerCaseString {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("WithKeys", &self.with_keys).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("WithKeys", &self.with_keys)
+            .build()
     }
 }
 
@@ -855,26 +695,14 @@ impl ToValue for LowerCaseString {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MoveKeyEntryRequired {
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Target`: a string, required.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MoveKeyEntry: ObjRule = ObjRule {
-    properties: &[
-        ("OverwriteIfExists", Shape::Bool),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Source", "Target"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MoveKeyEntry` property type of `AWS::Logs::Transformer`.
 ///
-/// This object defines one key that will be moved with the \[moveKey\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-moveKey>) processor.
+/// This object defines one key that will be moved with the [moveKey](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-moveKey) processor.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-movekeyentry.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -882,19 +710,19 @@ pub struct MoveKeyEntry {
     /// `OverwriteIfExists`: a boolean.
     ///
     /// Specifies whether to overwrite the value if the destination key already exists. If you omit this, the default is `false` .
-    pub overwrite_if_exists: Option<Bool>,
+    pub overwrite_if_exists: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Source`: a string, required.
     ///
     /// The key to move.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Target`: a string, required.
     ///
     /// The key to move to.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -903,26 +731,26 @@ impl MoveKeyEntry {
     #[inline]
     pub fn new(required: MoveKeyEntryRequired) -> Self {
         Self {
-            overwrite_if_exists: None,
+            overwrite_if_exists: ::std::option::Option::None,
             source: required.source,
             target: required.target,
         }
     }
 
     /// `OverwriteIfExists`: a boolean.
-    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self { self.overwrite_if_exists = Some(value.into()); self }
+    pub fn overwrite_if_exists(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.overwrite_if_exists = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `Target`: a string, required.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = value.into(); self }
 }
 
-impl PropertyType for MoveKeyEntry {}
+impl crate::PropertyType for MoveKeyEntry {}
 
-impl ToValue for MoveKeyEntry {
+impl ::cloudwright_core::ToValue for MoveKeyEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OverwriteIfExists", &self.overwrite_if_exists)
             .req("Source", &self.source)
             .req("Target", &self.target)
@@ -930,26 +758,9 @@ impl ToValue for MoveKeyEntry {
     }
 }
 
-/// The required properties of [`MoveKeys`], by name: `MoveKeys::new(MoveKeysRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MoveKeysRequired {
-    /// `Entries`: a list of [`MoveKeyEntry`] objects, required.
-    pub entries: List<MoveKeyEntry>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MoveKeys: ObjRule = ObjRule {
-    properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_MoveKeyEntry), min_items: Some(1), max_items: Some(5), unique: false })),
-    ],
-    required: &["Entries"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MoveKeys` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[moveKeys\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-moveKeys>) processor in your transformer.
+/// Use this parameter to include the [moveKeys](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-moveKeys) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-movekeys.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -957,46 +768,39 @@ pub struct MoveKeys {
     /// `Entries`: a list of [`MoveKeyEntry`] objects, required.
     ///
     /// Items 1 to 5.
-    pub entries: List<MoveKeyEntry>,
+    pub entries: ::cloudwright_core::List<MoveKeyEntry>,
 }
 
 #[rustfmt::skip]
 impl MoveKeys {
-    /// A `MoveKeys` with its required properties, named in a [`MoveKeysRequired`].
+    /// A `MoveKeys` with its one required property, `Entries`.
     #[inline]
-    pub fn new(required: MoveKeysRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<MoveKeyEntry>>) -> Self {
         Self {
-            entries: required.entries,
+            entries: value.into(),
         }
     }
 
     /// `Entries`: a list of [`MoveKeyEntry`] objects, required.
-    pub fn entries(mut self, value: impl Into<List<MoveKeyEntry>>) -> Self { self.entries = value.into(); self }
+    pub fn entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MoveKeyEntry>>) -> Self { self.entries = value.into(); self }
 }
 
-impl PropertyType for MoveKeys {}
+impl crate::PropertyType for MoveKeys {}
 
-impl ToValue for MoveKeys {
+impl ::cloudwright_core::ToValue for MoveKeys {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Entries", &self.entries).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Entries", &self.entries)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ParseCloudfront: ObjRule = ObjRule {
-    properties: &[
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ParseCloudfront` property type of `AWS::Logs::Transformer`.
 ///
-/// This processor parses CloudFront vended logs, extract fields, and convert them into JSON format. Encoded field values are decoded. Values that are integers and doubles are treated as such. For more information about this processor including examples, see \[parseCloudfront\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseCloudfront>)
+/// This processor parses CloudFront vended logs, extract fields, and convert them into JSON format. Encoded field values are decoded. Values that are integers and doubles are treated as such. For more information about this processor including examples, see [parseCloudfront](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseCloudfront)
 ///
-/// For more information about CloudFront log format, see \[Configure and use standard logs (access logs)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html>) .
+/// For more information about CloudFront log format, see [Configure and use standard logs (access logs)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html) .
 ///
 /// If you use this processor, it must be the first processor in your transformer.
 ///
@@ -1008,7 +812,7 @@ pub struct ParseCloudfront {
     /// Omit this parameter and the whole log message will be processed by this processor. No other value than `@message` is allowed for `source` .
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1016,35 +820,27 @@ impl ParseCloudfront {
     /// A `ParseCloudfront` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParseCloudfront {}
+impl crate::PropertyType for ParseCloudfront {}
 
-impl ToValue for ParseCloudfront {
+impl ::cloudwright_core::ToValue for ParseCloudfront {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Source", &self.source).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Source", &self.source)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ParseJson: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ParseJSON` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[parseJSON\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseJSON>) processor in your transformer.
+/// Use this parameter to include the [parseJSON](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseJSON) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-parsejson.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1052,11 +848,11 @@ pub struct ParseJson {
     /// `Destination`: a string.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub destination: Option<Str>,
+    pub destination: ::std::option::Option<::cloudwright_core::Str>,
     /// `Source`: a string.
     ///
     /// Length 1 to 128.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1064,45 +860,30 @@ impl ParseJson {
     /// A `ParseJson` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destination`: a string.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParseJson {}
+impl crate::PropertyType for ParseJson {}
 
-impl ToValue for ParseJson {
+impl ::cloudwright_core::ToValue for ParseJson {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destination", &self.destination)
             .opt("Source", &self.source)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ParseKeyValue: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FieldDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("KeyValueDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("NonMatchValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("OverwriteIfExists", Shape::Bool),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ParseKeyValue` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[parseKeyValue\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseKeyValue>) processor in your transformer.
+/// Use this parameter to include the [parseKeyValue](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseKeyValue) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-parsekeyvalue.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1110,29 +891,29 @@ pub struct ParseKeyValue {
     /// `Destination`: a string.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub destination: Option<Str>,
+    pub destination: ::std::option::Option<::cloudwright_core::Str>,
     /// `FieldDelimiter`: a string.
     ///
     /// Length 1 to 128.
-    pub field_delimiter: Option<Str>,
+    pub field_delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyPrefix`: a string.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub key_prefix: Option<Str>,
+    pub key_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyValueDelimiter`: a string.
     ///
     /// Length 1 to 128.
-    pub key_value_delimiter: Option<Str>,
+    pub key_value_delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `NonMatchValue`: a string.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub non_match_value: Option<Str>,
+    pub non_match_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `OverwriteIfExists`: a boolean.
-    pub overwrite_if_exists: Option<Bool>,
+    pub overwrite_if_exists: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Source`: a string.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1140,31 +921,31 @@ impl ParseKeyValue {
     /// A `ParseKeyValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destination`: a string.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `FieldDelimiter`: a string.
-    pub fn field_delimiter(mut self, value: impl Into<Str>) -> Self { self.field_delimiter = Some(value.into()); self }
+    pub fn field_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_delimiter = ::std::option::Option::Some(value.into()); self }
     /// `KeyPrefix`: a string.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
+    pub fn key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_prefix = ::std::option::Option::Some(value.into()); self }
     /// `KeyValueDelimiter`: a string.
-    pub fn key_value_delimiter(mut self, value: impl Into<Str>) -> Self { self.key_value_delimiter = Some(value.into()); self }
+    pub fn key_value_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_value_delimiter = ::std::option::Option::Some(value.into()); self }
     /// `NonMatchValue`: a string.
-    pub fn non_match_value(mut self, value: impl Into<Str>) -> Self { self.non_match_value = Some(value.into()); self }
+    pub fn non_match_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.non_match_value = ::std::option::Option::Some(value.into()); self }
     /// `OverwriteIfExists`: a boolean.
-    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self { self.overwrite_if_exists = Some(value.into()); self }
+    pub fn overwrite_if_exists(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.overwrite_if_exists = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParseKeyValue {}
+impl crate::PropertyType for ParseKeyValue {}
 
-impl ToValue for ParseKeyValue {
+impl ::cloudwright_core::ToValue for ParseKeyValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destination", &self.destination)
             .opt("FieldDelimiter", &self.field_delimiter)
             .opt("KeyPrefix", &self.key_prefix)
@@ -1176,22 +957,13 @@ impl ToValue for ParseKeyValue {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ParsePostgres: ObjRule = ObjRule {
-    properties: &[
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ParsePostgres` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this processor to parse RDS for PostgreSQL vended logs, extract fields, and and convert them into a JSON format. This processor always processes the entire log event message. For more information about this processor including examples, see \[parsePostGres\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parsePostGres>) .
+/// Use this processor to parse RDS for PostgreSQL vended logs, extract fields, and and convert them into a JSON format. This processor always processes the entire log event message. For more information about this processor including examples, see [parsePostGres](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parsePostGres) .
 ///
-/// For more information about RDS for PostgreSQL log format, see \[RDS for PostgreSQL database log filesTCP flag sequence\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Concepts.PostgreSQL.html#USER_LogAccess.Concepts.PostgreSQL.Log_Format.log-line-prefix>) .
+/// For more information about RDS for PostgreSQL log format, see [RDS for PostgreSQL database log filesTCP flag sequence](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Concepts.PostgreSQL.html#USER_LogAccess.Concepts.PostgreSQL.Log_Format.log-line-prefix) .
 ///
-/// &gt; If you use this processor, it must be the first processor in your transformer.
+/// \> If you use this processor, it must be the first processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-parsepostgres.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1201,7 +973,7 @@ pub struct ParsePostgres {
     /// Omit this parameter and the whole log message will be processed by this processor. No other value than `@message` is allowed for `source` .
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1209,36 +981,29 @@ impl ParsePostgres {
     /// A `ParsePostgres` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParsePostgres {}
+impl crate::PropertyType for ParsePostgres {}
 
-impl ToValue for ParsePostgres {
+impl ::cloudwright_core::ToValue for ParsePostgres {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Source", &self.source).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Source", &self.source)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ParseRoute53: ObjRule = ObjRule {
-    properties: &[
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ParseRoute53` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this processor to parse Route 53 vended logs, extract fields, and and convert them into a JSON format. This processor always processes the entire log event message. For more information about this processor including examples, see \[parseRoute53\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseRoute53>) .
+/// Use this processor to parse Route 53 vended logs, extract fields, and and convert them into a JSON format. This processor always processes the entire log event message. For more information about this processor including examples, see [parseRoute53](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseRoute53) .
 ///
-/// &gt; If you use this processor, it must be the first processor in your transformer.
+/// \> If you use this processor, it must be the first processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-parseroute53.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1248,7 +1013,7 @@ pub struct ParseRoute53 {
     /// Omit this parameter and the whole log message will be processed by this processor. No other value than `@message` is allowed for `source` .
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1256,19 +1021,21 @@ impl ParseRoute53 {
     /// A `ParseRoute53` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParseRoute53 {}
+impl crate::PropertyType for ParseRoute53 {}
 
-impl ToValue for ParseRoute53 {
+impl ::cloudwright_core::ToValue for ParseRoute53 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Source", &self.source).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Source", &self.source)
+            .build()
     }
 }
 
@@ -1281,24 +1048,11 @@ pub struct ParseToOcsfRequired {
     pub ocsf_version: OcsfVersion,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ParseToOcsf: ObjRule = ObjRule {
-    properties: &[
-        ("EventSource", Shape::Str(&StrRule { allowed: &["CloudTrail", "Route53Resolver", "VPCFlow", "EKSAudit", "AWSWAF"], ..StrRule::ANY })),
-        ("MappingVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OcsfVersion", Shape::Str(&StrRule { allowed: &["V1.1", "V1.5"], ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["EventSource", "OcsfVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ParseToOCSF` property type of `AWS::Logs::Transformer`.
 ///
-/// This processor converts logs into \[Open Cybersecurity Schema Framework (OCSF)\](<https://docs.aws.amazon.com/https://ocsf.io>) events.
+/// This processor converts logs into [Open Cybersecurity Schema Framework (OCSF)](https://docs.aws.amazon.com/https://ocsf.io) events.
 ///
-/// For more information about this processor including examples, see \[parseToOCSF\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-parseToOCSF>) in the *CloudWatch Logs User Guide* .
+/// For more information about this processor including examples, see [parseToOCSF](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-parseToOCSF) in the *CloudWatch Logs User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-parsetoocsf.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1312,7 +1066,7 @@ pub struct ParseToOcsf {
     /// The version of the OCSF mapping to use for parsing log data.
     ///
     /// Pattern `^v\d+\.\d+(\.\d+)?$`; length 1 to 10.
-    pub mapping_version: Option<Str>,
+    pub mapping_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `OcsfVersion`: an [`OcsfVersion`] value, required.
     ///
     /// Specify which version of the OCSF schema to use for the transformed log events.
@@ -1322,7 +1076,7 @@ pub struct ParseToOcsf {
     /// The path to the field in the log event that you want to parse. If you omit this value, the whole log message is parsed.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1332,28 +1086,28 @@ impl ParseToOcsf {
     pub fn new(required: ParseToOcsfRequired) -> Self {
         Self {
             event_source: required.event_source,
-            mapping_version: None,
+            mapping_version: ::std::option::Option::None,
             ocsf_version: required.ocsf_version,
-            source: None,
+            source: ::std::option::Option::None,
         }
     }
 
     /// `EventSource`: an [`EventSource`] value, required.
-    pub fn event_source(mut self, value: impl Into<EventSource>) -> Self { self.event_source = value.into(); self }
+    pub fn event_source(mut self, value: impl ::std::convert::Into<EventSource>) -> Self { self.event_source = value.into(); self }
     /// `MappingVersion`: a string.
-    pub fn mapping_version(mut self, value: impl Into<Str>) -> Self { self.mapping_version = Some(value.into()); self }
+    pub fn mapping_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mapping_version = ::std::option::Option::Some(value.into()); self }
     /// `OcsfVersion`: an [`OcsfVersion`] value, required.
-    pub fn ocsf_version(mut self, value: impl Into<OcsfVersion>) -> Self { self.ocsf_version = value.into(); self }
+    pub fn ocsf_version(mut self, value: impl ::std::convert::Into<OcsfVersion>) -> Self { self.ocsf_version = value.into(); self }
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParseToOcsf {}
+impl crate::PropertyType for ParseToOcsf {}
 
-impl ToValue for ParseToOcsf {
+impl ::cloudwright_core::ToValue for ParseToOcsf {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventSource", &self.event_source)
             .opt("MappingVersion", &self.mapping_version)
             .req("OcsfVersion", &self.ocsf_version)
@@ -1362,22 +1116,13 @@ impl ToValue for ParseToOcsf {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ParseVpc: ObjRule = ObjRule {
-    properties: &[
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ParseVPC` property type of `AWS::Logs::Transformer`.
 ///
 /// Use this processor to parse Amazon VPC vended logs, extract fields, and and convert them into a JSON format. This processor always processes the entire log event message.
 ///
-/// This processor doesn't support custom log formats, such as NAT gateway logs. For more information about custom log formats in Amazon VPC, see \[parseVPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html#flow-log-example-tcp-flag>) For more information about this processor including examples, see \[parseVPC\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-parseVPC>) .
+/// This processor doesn't support custom log formats, such as NAT gateway logs. For more information about custom log formats in Amazon VPC, see [parseVPC](https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html#flow-log-example-tcp-flag) For more information about this processor including examples, see [parseVPC](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-parseVPC) .
 ///
-/// &gt; If you use this processor, it must be the first processor in your transformer.
+/// \> If you use this processor, it must be the first processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-parsevpc.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1387,7 +1132,7 @@ pub struct ParseVpc {
     /// Omit this parameter and the whole log message will be processed by this processor. No other value than `@message` is allowed for `source` .
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1395,38 +1140,31 @@ impl ParseVpc {
     /// A `ParseVpc` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParseVpc {}
+impl crate::PropertyType for ParseVpc {}
 
-impl ToValue for ParseVpc {
+impl ::cloudwright_core::ToValue for ParseVpc {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Source", &self.source).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Source", &self.source)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ParseWaf: ObjRule = ObjRule {
-    properties: &[
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ParseWAF` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this processor to parse AWS WAF vended logs, extract fields, and and convert them into a JSON format. This processor always processes the entire log event message. For more information about this processor including examples, see \[parseWAF\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parsePostGres>) .
+/// Use this processor to parse AWS WAF vended logs, extract fields, and and convert them into a JSON format. This processor always processes the entire log event message. For more information about this processor including examples, see [parseWAF](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parsePostGres) .
 ///
-/// For more information about AWS WAF log format, see \[Log examples for web ACL traffic\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging-examples.html>) .
+/// For more information about AWS WAF log format, see [Log examples for web ACL traffic](https://docs.aws.amazon.com/waf/latest/developerguide/logging-examples.html) .
 ///
-/// &gt; If you use this processor, it must be the first processor in your transformer.
+/// \> If you use this processor, it must be the first processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-parsewaf.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1436,7 +1174,7 @@ pub struct ParseWaf {
     /// Omit this parameter and the whole log message will be processed by this processor. No other value than `@message` is allowed for `source` .
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1444,52 +1182,23 @@ impl ParseWaf {
     /// A `ParseWaf` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ParseWaf {}
+impl crate::PropertyType for ParseWaf {}
 
-impl ToValue for ParseWaf {
+impl ::cloudwright_core::ToValue for ParseWaf {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Source", &self.source).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Source", &self.source)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Processor: ObjRule = ObjRule {
-    properties: &[
-        ("AddKeys", Shape::Object(&RULE_AddKeys)),
-        ("CopyValue", Shape::Object(&RULE_CopyValue)),
-        ("Csv", Shape::Object(&RULE_Csv)),
-        ("DateTimeConverter", Shape::Object(&RULE_DateTimeConverter)),
-        ("DeleteKeys", Shape::Object(&RULE_DeleteKeys)),
-        ("Grok", Shape::Object(&RULE_Grok)),
-        ("ListToMap", Shape::Object(&RULE_ListToMap)),
-        ("LowerCaseString", Shape::Object(&RULE_LowerCaseString)),
-        ("MoveKeys", Shape::Object(&RULE_MoveKeys)),
-        ("ParseCloudfront", Shape::Object(&RULE_ParseCloudfront)),
-        ("ParseJSON", Shape::Object(&RULE_ParseJson)),
-        ("ParseKeyValue", Shape::Object(&RULE_ParseKeyValue)),
-        ("ParsePostgres", Shape::Object(&RULE_ParsePostgres)),
-        ("ParseRoute53", Shape::Object(&RULE_ParseRoute53)),
-        ("ParseToOCSF", Shape::Object(&RULE_ParseToOcsf)),
-        ("ParseVPC", Shape::Object(&RULE_ParseVpc)),
-        ("ParseWAF", Shape::Object(&RULE_ParseWaf)),
-        ("RenameKeys", Shape::Object(&RULE_RenameKeys)),
-        ("SplitString", Shape::Object(&RULE_SplitString)),
-        ("SubstituteString", Shape::Object(&RULE_SubstituteString)),
-        ("TrimString", Shape::Object(&RULE_TrimString)),
-        ("TypeConverter", Shape::Object(&RULE_TypeConverter)),
-        ("UpperCaseString", Shape::Object(&RULE_UpperCaseString)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Processor` property type of `AWS::Logs::Transformer`.
 ///
@@ -1500,106 +1209,106 @@ pub(crate) static RULE_Processor: ObjRule = ObjRule {
 pub struct Processor {
     /// `AddKeys`: an [`AddKeys`] object.
     ///
-    /// Use this parameter to include the \[addKeys\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-addKeys>) processor in your transformer.
-    pub add_keys: Option<Obj<AddKeys>>,
+    /// Use this parameter to include the [addKeys](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-addKeys) processor in your transformer.
+    pub add_keys: ::std::option::Option<crate::Obj<AddKeys>>,
     /// `CopyValue`: a [`CopyValue`] object.
     ///
-    /// Use this parameter to include the \[copyValue\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-copyValue>) processor in your transformer.
-    pub copy_value: Option<Obj<CopyValue>>,
+    /// Use this parameter to include the [copyValue](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-copyValue) processor in your transformer.
+    pub copy_value: ::std::option::Option<crate::Obj<CopyValue>>,
     /// `Csv`: a [`Csv`] object.
     ///
-    /// Use this parameter to include the \[CSV\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-CSV>) processor in your transformer.
-    pub csv: Option<Obj<Csv>>,
+    /// Use this parameter to include the [CSV](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-CSV) processor in your transformer.
+    pub csv: ::std::option::Option<crate::Obj<Csv>>,
     /// `DateTimeConverter`: a [`DateTimeConverter`] object.
     ///
-    /// Use this parameter to include the \[datetimeConverter\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-datetimeConverter>) processor in your transformer.
-    pub date_time_converter: Option<Obj<DateTimeConverter>>,
+    /// Use this parameter to include the [datetimeConverter](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-datetimeConverter) processor in your transformer.
+    pub date_time_converter: ::std::option::Option<crate::Obj<DateTimeConverter>>,
     /// `DeleteKeys`: a [`DeleteKeys`] object.
     ///
-    /// Use this parameter to include the \[deleteKeys\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-deleteKeys>) processor in your transformer.
-    pub delete_keys: Option<Obj<DeleteKeys>>,
+    /// Use this parameter to include the [deleteKeys](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-deleteKeys) processor in your transformer.
+    pub delete_keys: ::std::option::Option<crate::Obj<DeleteKeys>>,
     /// `Grok`: a [`Grok`] object.
     ///
-    /// Use this parameter to include the \[grok\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-grok>) processor in your transformer.
-    pub grok: Option<Obj<Grok>>,
+    /// Use this parameter to include the [grok](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-grok) processor in your transformer.
+    pub grok: ::std::option::Option<crate::Obj<Grok>>,
     /// `ListToMap`: a [`ListToMap`] object.
     ///
-    /// Use this parameter to include the \[listToMap\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-listToMap>) processor in your transformer.
-    pub list_to_map: Option<Obj<ListToMap>>,
+    /// Use this parameter to include the [listToMap](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-listToMap) processor in your transformer.
+    pub list_to_map: ::std::option::Option<crate::Obj<ListToMap>>,
     /// `LowerCaseString`: a [`LowerCaseString`] object.
     ///
-    /// Use this parameter to include the \[lowerCaseString\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-lowerCaseString>) processor in your transformer.
-    pub lower_case_string: Option<Obj<LowerCaseString>>,
+    /// Use this parameter to include the [lowerCaseString](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-lowerCaseString) processor in your transformer.
+    pub lower_case_string: ::std::option::Option<crate::Obj<LowerCaseString>>,
     /// `MoveKeys`: a [`MoveKeys`] object.
     ///
-    /// Use this parameter to include the \[moveKeys\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-moveKeys>) processor in your transformer.
-    pub move_keys: Option<Obj<MoveKeys>>,
+    /// Use this parameter to include the [moveKeys](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-moveKeys) processor in your transformer.
+    pub move_keys: ::std::option::Option<crate::Obj<MoveKeys>>,
     /// `ParseCloudfront`: a [`ParseCloudfront`] object.
     ///
-    /// Use this parameter to include the \[parseCloudfront\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseCloudfront>) processor in your transformer.
+    /// Use this parameter to include the [parseCloudfront](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseCloudfront) processor in your transformer.
     ///
     /// If you use this processor, it must be the first processor in your transformer.
-    pub parse_cloudfront: Option<Obj<ParseCloudfront>>,
+    pub parse_cloudfront: ::std::option::Option<crate::Obj<ParseCloudfront>>,
     /// `ParseJSON`: a [`ParseJson`] object.
     ///
-    /// Use this parameter to include the \[parseJSON\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseJSON>) processor in your transformer.
-    pub parse_json: Option<Obj<ParseJson>>,
+    /// Use this parameter to include the [parseJSON](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseJSON) processor in your transformer.
+    pub parse_json: ::std::option::Option<crate::Obj<ParseJson>>,
     /// `ParseKeyValue`: a [`ParseKeyValue`] object.
     ///
-    /// Use this parameter to include the \[parseKeyValue\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseKeyValue>) processor in your transformer.
-    pub parse_key_value: Option<Obj<ParseKeyValue>>,
+    /// Use this parameter to include the [parseKeyValue](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseKeyValue) processor in your transformer.
+    pub parse_key_value: ::std::option::Option<crate::Obj<ParseKeyValue>>,
     /// `ParsePostgres`: a [`ParsePostgres`] object.
     ///
-    /// Use this parameter to include the \[parsePostGres\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-parsePostGres>) processor in your transformer.
+    /// Use this parameter to include the [parsePostGres](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-parsePostGres) processor in your transformer.
     ///
     /// If you use this processor, it must be the first processor in your transformer.
-    pub parse_postgres: Option<Obj<ParsePostgres>>,
+    pub parse_postgres: ::std::option::Option<crate::Obj<ParsePostgres>>,
     /// `ParseRoute53`: a [`ParseRoute53`] object.
     ///
-    /// Use this parameter to include the \[parseRoute53\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseRoute53>) processor in your transformer.
+    /// Use this parameter to include the [parseRoute53](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseRoute53) processor in your transformer.
     ///
     /// If you use this processor, it must be the first processor in your transformer.
-    pub parse_route53: Option<Obj<ParseRoute53>>,
+    pub parse_route53: ::std::option::Option<crate::Obj<ParseRoute53>>,
     /// `ParseToOCSF`: a [`ParseToOcsf`] object.
     ///
     /// Use this parameter to convert logs into Open Cybersecurity Schema (OCSF) format.
-    pub parse_to_ocsf: Option<Obj<ParseToOcsf>>,
+    pub parse_to_ocsf: ::std::option::Option<crate::Obj<ParseToOcsf>>,
     /// `ParseVPC`: a [`ParseVpc`] object.
     ///
-    /// Use this parameter to include the \[parseVPC\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseVPC>) processor in your transformer.
+    /// Use this parameter to include the [parseVPC](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseVPC) processor in your transformer.
     ///
     /// If you use this processor, it must be the first processor in your transformer.
-    pub parse_vpc: Option<Obj<ParseVpc>>,
+    pub parse_vpc: ::std::option::Option<crate::Obj<ParseVpc>>,
     /// `ParseWAF`: a [`ParseWaf`] object.
     ///
-    /// Use this parameter to include the \[parseWAF\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-parseWAF>) processor in your transformer.
+    /// Use this parameter to include the [parseWAF](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-parseWAF) processor in your transformer.
     ///
     /// If you use this processor, it must be the first processor in your transformer.
-    pub parse_waf: Option<Obj<ParseWaf>>,
+    pub parse_waf: ::std::option::Option<crate::Obj<ParseWaf>>,
     /// `RenameKeys`: a [`RenameKeys`] object.
     ///
-    /// Use this parameter to include the \[renameKeys\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-renameKeys>) processor in your transformer.
-    pub rename_keys: Option<Obj<RenameKeys>>,
+    /// Use this parameter to include the [renameKeys](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-renameKeys) processor in your transformer.
+    pub rename_keys: ::std::option::Option<crate::Obj<RenameKeys>>,
     /// `SplitString`: a [`SplitString`] object.
     ///
-    /// Use this parameter to include the \[splitString\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-splitString>) processor in your transformer.
-    pub split_string: Option<Obj<SplitString>>,
+    /// Use this parameter to include the [splitString](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-splitString) processor in your transformer.
+    pub split_string: ::std::option::Option<crate::Obj<SplitString>>,
     /// `SubstituteString`: a [`SubstituteString`] object.
     ///
-    /// Use this parameter to include the \[substituteString\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-substituteString>) processor in your transformer.
-    pub substitute_string: Option<Obj<SubstituteString>>,
+    /// Use this parameter to include the [substituteString](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-substituteString) processor in your transformer.
+    pub substitute_string: ::std::option::Option<crate::Obj<SubstituteString>>,
     /// `TrimString`: a [`TrimString`] object.
     ///
-    /// Use this parameter to include the \[trimString\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-trimString>) processor in your transformer.
-    pub trim_string: Option<Obj<TrimString>>,
+    /// Use this parameter to include the [trimString](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-trimString) processor in your transformer.
+    pub trim_string: ::std::option::Option<crate::Obj<TrimString>>,
     /// `TypeConverter`: a [`TypeConverter`] object.
     ///
-    /// Use this parameter to include the \[typeConverter\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-typeConverter>) processor in your transformer.
-    pub type_converter: Option<Obj<TypeConverter>>,
+    /// Use this parameter to include the [typeConverter](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-typeConverter) processor in your transformer.
+    pub type_converter: ::std::option::Option<crate::Obj<TypeConverter>>,
     /// `UpperCaseString`: an [`UpperCaseString`] object.
     ///
-    /// Use this parameter to include the \[upperCaseString\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-upperCaseString>) processor in your transformer.
-    pub upper_case_string: Option<Obj<UpperCaseString>>,
+    /// Use this parameter to include the [upperCaseString](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-upperCaseString) processor in your transformer.
+    pub upper_case_string: ::std::option::Option<crate::Obj<UpperCaseString>>,
 }
 
 #[rustfmt::skip]
@@ -1607,63 +1316,63 @@ impl Processor {
     /// A `Processor` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AddKeys`: an [`AddKeys`] object.
-    pub fn add_keys(mut self, value: impl Into<Obj<AddKeys>>) -> Self { self.add_keys = Some(value.into()); self }
+    pub fn add_keys(mut self, value: impl ::std::convert::Into<crate::Obj<AddKeys>>) -> Self { self.add_keys = ::std::option::Option::Some(value.into()); self }
     /// `CopyValue`: a [`CopyValue`] object.
-    pub fn copy_value(mut self, value: impl Into<Obj<CopyValue>>) -> Self { self.copy_value = Some(value.into()); self }
+    pub fn copy_value(mut self, value: impl ::std::convert::Into<crate::Obj<CopyValue>>) -> Self { self.copy_value = ::std::option::Option::Some(value.into()); self }
     /// `Csv`: a [`Csv`] object.
-    pub fn csv(mut self, value: impl Into<Obj<Csv>>) -> Self { self.csv = Some(value.into()); self }
+    pub fn csv(mut self, value: impl ::std::convert::Into<crate::Obj<Csv>>) -> Self { self.csv = ::std::option::Option::Some(value.into()); self }
     /// `DateTimeConverter`: a [`DateTimeConverter`] object.
-    pub fn date_time_converter(mut self, value: impl Into<Obj<DateTimeConverter>>) -> Self { self.date_time_converter = Some(value.into()); self }
+    pub fn date_time_converter(mut self, value: impl ::std::convert::Into<crate::Obj<DateTimeConverter>>) -> Self { self.date_time_converter = ::std::option::Option::Some(value.into()); self }
     /// `DeleteKeys`: a [`DeleteKeys`] object.
-    pub fn delete_keys(mut self, value: impl Into<Obj<DeleteKeys>>) -> Self { self.delete_keys = Some(value.into()); self }
+    pub fn delete_keys(mut self, value: impl ::std::convert::Into<crate::Obj<DeleteKeys>>) -> Self { self.delete_keys = ::std::option::Option::Some(value.into()); self }
     /// `Grok`: a [`Grok`] object.
-    pub fn grok(mut self, value: impl Into<Obj<Grok>>) -> Self { self.grok = Some(value.into()); self }
+    pub fn grok(mut self, value: impl ::std::convert::Into<crate::Obj<Grok>>) -> Self { self.grok = ::std::option::Option::Some(value.into()); self }
     /// `ListToMap`: a [`ListToMap`] object.
-    pub fn list_to_map(mut self, value: impl Into<Obj<ListToMap>>) -> Self { self.list_to_map = Some(value.into()); self }
+    pub fn list_to_map(mut self, value: impl ::std::convert::Into<crate::Obj<ListToMap>>) -> Self { self.list_to_map = ::std::option::Option::Some(value.into()); self }
     /// `LowerCaseString`: a [`LowerCaseString`] object.
-    pub fn lower_case_string(mut self, value: impl Into<Obj<LowerCaseString>>) -> Self { self.lower_case_string = Some(value.into()); self }
+    pub fn lower_case_string(mut self, value: impl ::std::convert::Into<crate::Obj<LowerCaseString>>) -> Self { self.lower_case_string = ::std::option::Option::Some(value.into()); self }
     /// `MoveKeys`: a [`MoveKeys`] object.
-    pub fn move_keys(mut self, value: impl Into<Obj<MoveKeys>>) -> Self { self.move_keys = Some(value.into()); self }
+    pub fn move_keys(mut self, value: impl ::std::convert::Into<crate::Obj<MoveKeys>>) -> Self { self.move_keys = ::std::option::Option::Some(value.into()); self }
     /// `ParseCloudfront`: a [`ParseCloudfront`] object.
-    pub fn parse_cloudfront(mut self, value: impl Into<Obj<ParseCloudfront>>) -> Self { self.parse_cloudfront = Some(value.into()); self }
+    pub fn parse_cloudfront(mut self, value: impl ::std::convert::Into<crate::Obj<ParseCloudfront>>) -> Self { self.parse_cloudfront = ::std::option::Option::Some(value.into()); self }
     /// `ParseJSON`: a [`ParseJson`] object.
-    pub fn parse_json(mut self, value: impl Into<Obj<ParseJson>>) -> Self { self.parse_json = Some(value.into()); self }
+    pub fn parse_json(mut self, value: impl ::std::convert::Into<crate::Obj<ParseJson>>) -> Self { self.parse_json = ::std::option::Option::Some(value.into()); self }
     /// `ParseKeyValue`: a [`ParseKeyValue`] object.
-    pub fn parse_key_value(mut self, value: impl Into<Obj<ParseKeyValue>>) -> Self { self.parse_key_value = Some(value.into()); self }
+    pub fn parse_key_value(mut self, value: impl ::std::convert::Into<crate::Obj<ParseKeyValue>>) -> Self { self.parse_key_value = ::std::option::Option::Some(value.into()); self }
     /// `ParsePostgres`: a [`ParsePostgres`] object.
-    pub fn parse_postgres(mut self, value: impl Into<Obj<ParsePostgres>>) -> Self { self.parse_postgres = Some(value.into()); self }
+    pub fn parse_postgres(mut self, value: impl ::std::convert::Into<crate::Obj<ParsePostgres>>) -> Self { self.parse_postgres = ::std::option::Option::Some(value.into()); self }
     /// `ParseRoute53`: a [`ParseRoute53`] object.
-    pub fn parse_route53(mut self, value: impl Into<Obj<ParseRoute53>>) -> Self { self.parse_route53 = Some(value.into()); self }
+    pub fn parse_route53(mut self, value: impl ::std::convert::Into<crate::Obj<ParseRoute53>>) -> Self { self.parse_route53 = ::std::option::Option::Some(value.into()); self }
     /// `ParseToOCSF`: a [`ParseToOcsf`] object.
-    pub fn parse_to_ocsf(mut self, value: impl Into<Obj<ParseToOcsf>>) -> Self { self.parse_to_ocsf = Some(value.into()); self }
+    pub fn parse_to_ocsf(mut self, value: impl ::std::convert::Into<crate::Obj<ParseToOcsf>>) -> Self { self.parse_to_ocsf = ::std::option::Option::Some(value.into()); self }
     /// `ParseVPC`: a [`ParseVpc`] object.
-    pub fn parse_vpc(mut self, value: impl Into<Obj<ParseVpc>>) -> Self { self.parse_vpc = Some(value.into()); self }
+    pub fn parse_vpc(mut self, value: impl ::std::convert::Into<crate::Obj<ParseVpc>>) -> Self { self.parse_vpc = ::std::option::Option::Some(value.into()); self }
     /// `ParseWAF`: a [`ParseWaf`] object.
-    pub fn parse_waf(mut self, value: impl Into<Obj<ParseWaf>>) -> Self { self.parse_waf = Some(value.into()); self }
+    pub fn parse_waf(mut self, value: impl ::std::convert::Into<crate::Obj<ParseWaf>>) -> Self { self.parse_waf = ::std::option::Option::Some(value.into()); self }
     /// `RenameKeys`: a [`RenameKeys`] object.
-    pub fn rename_keys(mut self, value: impl Into<Obj<RenameKeys>>) -> Self { self.rename_keys = Some(value.into()); self }
+    pub fn rename_keys(mut self, value: impl ::std::convert::Into<crate::Obj<RenameKeys>>) -> Self { self.rename_keys = ::std::option::Option::Some(value.into()); self }
     /// `SplitString`: a [`SplitString`] object.
-    pub fn split_string(mut self, value: impl Into<Obj<SplitString>>) -> Self { self.split_string = Some(value.into()); self }
+    pub fn split_string(mut self, value: impl ::std::convert::Into<crate::Obj<SplitString>>) -> Self { self.split_string = ::std::option::Option::Some(value.into()); self }
     /// `SubstituteString`: a [`SubstituteString`] object.
-    pub fn substitute_string(mut self, value: impl Into<Obj<SubstituteString>>) -> Self { self.substitute_string = Some(value.into()); self }
+    pub fn substitute_string(mut self, value: impl ::std::convert::Into<crate::Obj<SubstituteString>>) -> Self { self.substitute_string = ::std::option::Option::Some(value.into()); self }
     /// `TrimString`: a [`TrimString`] object.
-    pub fn trim_string(mut self, value: impl Into<Obj<TrimString>>) -> Self { self.trim_string = Some(value.into()); self }
+    pub fn trim_string(mut self, value: impl ::std::convert::Into<crate::Obj<TrimString>>) -> Self { self.trim_string = ::std::option::Option::Some(value.into()); self }
     /// `TypeConverter`: a [`TypeConverter`] object.
-    pub fn type_converter(mut self, value: impl Into<Obj<TypeConverter>>) -> Self { self.type_converter = Some(value.into()); self }
+    pub fn type_converter(mut self, value: impl ::std::convert::Into<crate::Obj<TypeConverter>>) -> Self { self.type_converter = ::std::option::Option::Some(value.into()); self }
     /// `UpperCaseString`: an [`UpperCaseString`] object.
-    pub fn upper_case_string(mut self, value: impl Into<Obj<UpperCaseString>>) -> Self { self.upper_case_string = Some(value.into()); self }
+    pub fn upper_case_string(mut self, value: impl ::std::convert::Into<crate::Obj<UpperCaseString>>) -> Self { self.upper_case_string = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Processor {}
+impl crate::PropertyType for Processor {}
 
-impl ToValue for Processor {
+impl ::cloudwright_core::ToValue for Processor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddKeys", &self.add_keys)
             .opt("CopyValue", &self.copy_value)
             .opt("Csv", &self.csv)
@@ -1695,26 +1404,14 @@ impl ToValue for Processor {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenameKeyEntryRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `RenameTo`: a string, required.
-    pub rename_to: Str,
+    pub rename_to: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RenameKeyEntry: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("OverwriteIfExists", Shape::Bool),
-        ("RenameTo", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "RenameTo"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RenameKeyEntry` property type of `AWS::Logs::Transformer`.
 ///
-/// This object defines one key that will be renamed with the \[renameKey\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-renameKey>) processor.
+/// This object defines one key that will be renamed with the [renameKey](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-renameKey) processor.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-renamekeyentry.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1724,17 +1421,17 @@ pub struct RenameKeyEntry {
     /// The key to rename
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `OverwriteIfExists`: a boolean.
     ///
     /// Specifies whether to overwrite the existing value if the destination key already exists. The default is `false`
-    pub overwrite_if_exists: Option<Bool>,
+    pub overwrite_if_exists: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RenameTo`: a string, required.
     ///
     /// The string to use for the new key name
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub rename_to: Str,
+    pub rename_to: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1744,25 +1441,25 @@ impl RenameKeyEntry {
     pub fn new(required: RenameKeyEntryRequired) -> Self {
         Self {
             key: required.key,
-            overwrite_if_exists: None,
+            overwrite_if_exists: ::std::option::Option::None,
             rename_to: required.rename_to,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `OverwriteIfExists`: a boolean.
-    pub fn overwrite_if_exists(mut self, value: impl Into<Bool>) -> Self { self.overwrite_if_exists = Some(value.into()); self }
+    pub fn overwrite_if_exists(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.overwrite_if_exists = ::std::option::Option::Some(value.into()); self }
     /// `RenameTo`: a string, required.
-    pub fn rename_to(mut self, value: impl Into<Str>) -> Self { self.rename_to = value.into(); self }
+    pub fn rename_to(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rename_to = value.into(); self }
 }
 
-impl PropertyType for RenameKeyEntry {}
+impl crate::PropertyType for RenameKeyEntry {}
 
-impl ToValue for RenameKeyEntry {
+impl ::cloudwright_core::ToValue for RenameKeyEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("OverwriteIfExists", &self.overwrite_if_exists)
             .req("RenameTo", &self.rename_to)
@@ -1770,26 +1467,9 @@ impl ToValue for RenameKeyEntry {
     }
 }
 
-/// The required properties of [`RenameKeys`], by name: `RenameKeys::new(RenameKeysRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RenameKeysRequired {
-    /// `Entries`: a list of [`RenameKeyEntry`] objects, required.
-    pub entries: List<RenameKeyEntry>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RenameKeys: ObjRule = ObjRule {
-    properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_RenameKeyEntry), min_items: Some(1), max_items: Some(5), unique: false })),
-    ],
-    required: &["Entries"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RenameKeys` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[renameKeys\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-renameKeys>) processor in your transformer.
+/// Use this parameter to include the [renameKeys](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation.html#CloudWatch-Logs-Transformation-renameKeys) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-renamekeys.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1797,52 +1477,37 @@ pub struct RenameKeys {
     /// `Entries`: a list of [`RenameKeyEntry`] objects, required.
     ///
     /// Items 1 to 5.
-    pub entries: List<RenameKeyEntry>,
+    pub entries: ::cloudwright_core::List<RenameKeyEntry>,
 }
 
 #[rustfmt::skip]
 impl RenameKeys {
-    /// A `RenameKeys` with its required properties, named in a [`RenameKeysRequired`].
+    /// A `RenameKeys` with its one required property, `Entries`.
     #[inline]
-    pub fn new(required: RenameKeysRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<RenameKeyEntry>>) -> Self {
         Self {
-            entries: required.entries,
+            entries: value.into(),
         }
     }
 
     /// `Entries`: a list of [`RenameKeyEntry`] objects, required.
-    pub fn entries(mut self, value: impl Into<List<RenameKeyEntry>>) -> Self { self.entries = value.into(); self }
+    pub fn entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RenameKeyEntry>>) -> Self { self.entries = value.into(); self }
 }
 
-impl PropertyType for RenameKeys {}
+impl crate::PropertyType for RenameKeys {}
 
-impl ToValue for RenameKeys {
+impl ::cloudwright_core::ToValue for RenameKeys {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Entries", &self.entries).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Entries", &self.entries)
+            .build()
     }
 }
 
-/// The required properties of [`SplitString`], by name: `SplitString::new(SplitStringRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SplitStringRequired {
-    /// `Entries`: a list of [`SplitStringEntry`] objects, required.
-    pub entries: List<SplitStringEntry>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SplitString: ObjRule = ObjRule {
-    properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_SplitStringEntry), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["Entries"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SplitString` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[splitString\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-splitString>) processor in your transformer.
+/// Use this parameter to include the [splitString](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-splitString) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-splitstring.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1850,29 +1515,31 @@ pub struct SplitString {
     /// `Entries`: a list of [`SplitStringEntry`] objects, required.
     ///
     /// Items 1 to 10.
-    pub entries: List<SplitStringEntry>,
+    pub entries: ::cloudwright_core::List<SplitStringEntry>,
 }
 
 #[rustfmt::skip]
 impl SplitString {
-    /// A `SplitString` with its required properties, named in a [`SplitStringRequired`].
+    /// A `SplitString` with its one required property, `Entries`.
     #[inline]
-    pub fn new(required: SplitStringRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<SplitStringEntry>>) -> Self {
         Self {
-            entries: required.entries,
+            entries: value.into(),
         }
     }
 
     /// `Entries`: a list of [`SplitStringEntry`] objects, required.
-    pub fn entries(mut self, value: impl Into<List<SplitStringEntry>>) -> Self { self.entries = value.into(); self }
+    pub fn entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SplitStringEntry>>) -> Self { self.entries = value.into(); self }
 }
 
-impl PropertyType for SplitString {}
+impl crate::PropertyType for SplitString {}
 
-impl ToValue for SplitString {
+impl ::cloudwright_core::ToValue for SplitString {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Entries", &self.entries).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Entries", &self.entries)
+            .build()
     }
 }
 
@@ -1880,25 +1547,14 @@ impl ToValue for SplitString {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SplitStringEntryRequired {
     /// `Delimiter`: a string, required.
-    pub delimiter: Str,
+    pub delimiter: ::cloudwright_core::Str,
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SplitStringEntry: ObjRule = ObjRule {
-    properties: &[
-        ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Source", "Delimiter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SplitStringEntry` property type of `AWS::Logs::Transformer`.
 ///
-/// This object defines one log field that will be split with the \[splitString\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-splitString>) processor.
+/// This object defines one log field that will be split with the [splitString](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-splitString) processor.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-splitstringentry.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1908,13 +1564,13 @@ pub struct SplitStringEntry {
     /// The separator characters to split the string entry on.
     ///
     /// Length 1 to 128.
-    pub delimiter: Str,
+    pub delimiter: ::cloudwright_core::Str,
     /// `Source`: a string, required.
     ///
     /// The key of the field to split.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1929,43 +1585,26 @@ impl SplitStringEntry {
     }
 
     /// `Delimiter`: a string, required.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = value.into(); self }
+    pub fn delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delimiter = value.into(); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
 }
 
-impl PropertyType for SplitStringEntry {}
+impl crate::PropertyType for SplitStringEntry {}
 
-impl ToValue for SplitStringEntry {
+impl ::cloudwright_core::ToValue for SplitStringEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Delimiter", &self.delimiter)
             .req("Source", &self.source)
             .build()
     }
 }
 
-/// The required properties of [`SubstituteString`], by name: `SubstituteString::new(SubstituteStringRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubstituteStringRequired {
-    /// `Entries`: a list of [`SubstituteStringEntry`] objects, required.
-    pub entries: List<SubstituteStringEntry>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubstituteString: ObjRule = ObjRule {
-    properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_SubstituteStringEntry), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["Entries"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SubstituteString` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[substituteString\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-substituteString>) processor in your transformer.
+/// Use this parameter to include the [substituteString](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-substituteString) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-substitutestring.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1973,29 +1612,31 @@ pub struct SubstituteString {
     /// `Entries`: a list of [`SubstituteStringEntry`] objects, required.
     ///
     /// Items 1 to 10.
-    pub entries: List<SubstituteStringEntry>,
+    pub entries: ::cloudwright_core::List<SubstituteStringEntry>,
 }
 
 #[rustfmt::skip]
 impl SubstituteString {
-    /// A `SubstituteString` with its required properties, named in a [`SubstituteStringRequired`].
+    /// A `SubstituteString` with its one required property, `Entries`.
     #[inline]
-    pub fn new(required: SubstituteStringRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<SubstituteStringEntry>>) -> Self {
         Self {
-            entries: required.entries,
+            entries: value.into(),
         }
     }
 
     /// `Entries`: a list of [`SubstituteStringEntry`] objects, required.
-    pub fn entries(mut self, value: impl Into<List<SubstituteStringEntry>>) -> Self { self.entries = value.into(); self }
+    pub fn entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SubstituteStringEntry>>) -> Self { self.entries = value.into(); self }
 }
 
-impl PropertyType for SubstituteString {}
+impl crate::PropertyType for SubstituteString {}
 
-impl ToValue for SubstituteString {
+impl ::cloudwright_core::ToValue for SubstituteString {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Entries", &self.entries).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Entries", &self.entries)
+            .build()
     }
 }
 
@@ -2003,50 +1644,38 @@ impl ToValue for SubstituteString {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubstituteStringEntryRequired {
     /// `From`: a string, required.
-    pub from: Str,
+    pub from: ::cloudwright_core::Str,
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `To`: a string, required.
-    pub to: Str,
+    pub to: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubstituteStringEntry: ObjRule = ObjRule {
-    properties: &[
-        ("From", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("To", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["Source", "From", "To"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SubstituteStringEntry` property type of `AWS::Logs::Transformer`.
 ///
-/// This object defines one log field key that will be replaced using the \[substituteString\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-substituteString>) processor.
+/// This object defines one log field key that will be replaced using the [substituteString](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-substituteString) processor.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-substitutestringentry.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubstituteStringEntry {
     /// `From`: a string, required.
     ///
-    /// The regular expression string to be replaced. Special regex characters such as \[ and \] must be escaped using \\ when using double quotes and with \ when using single quotes. For more information, see \[Class Pattern\](<https://docs.aws.amazon.com/https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/util/regex/Pattern.html>) on the Oracle web site.
+    /// The regular expression string to be replaced. Special regex characters such as \[ and \] must be escaped using \\ when using double quotes and with \ when using single quotes. For more information, see [Class Pattern](https://docs.aws.amazon.com/https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/util/regex/Pattern.html) on the Oracle web site.
     ///
     /// Length 1 to 128.
-    pub from: Str,
+    pub from: ::cloudwright_core::Str,
     /// `Source`: a string, required.
     ///
     /// The key to modify
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `To`: a string, required.
     ///
     /// The string to be substituted for each match of `from`
     ///
     /// Length 1 to 128.
-    pub to: Str,
+    pub to: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2062,19 +1691,19 @@ impl SubstituteStringEntry {
     }
 
     /// `From`: a string, required.
-    pub fn from(mut self, value: impl Into<Str>) -> Self { self.from = value.into(); self }
+    pub fn from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.from = value.into(); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `To`: a string, required.
-    pub fn to(mut self, value: impl Into<Str>) -> Self { self.to = value.into(); self }
+    pub fn to(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.to = value.into(); self }
 }
 
-impl PropertyType for SubstituteStringEntry {}
+impl crate::PropertyType for SubstituteStringEntry {}
 
-impl ToValue for SubstituteStringEntry {
+impl ::cloudwright_core::ToValue for SubstituteStringEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("From", &self.from)
             .req("Source", &self.source)
             .req("To", &self.to)
@@ -2082,26 +1711,9 @@ impl ToValue for SubstituteStringEntry {
     }
 }
 
-/// The required properties of [`TrimString`], by name: `TrimString::new(TrimStringRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrimStringRequired {
-    /// `WithKeys`: a list of strings, required.
-    pub with_keys: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrimString: ObjRule = ObjRule {
-    properties: &[
-        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
-    ],
-    required: &["WithKeys"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TrimString` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[trimString\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-trimString>) processor in your transformer.
+/// Use this parameter to include the [trimString](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-trimString) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-trimstring.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2109,52 +1721,37 @@ pub struct TrimString {
     /// `WithKeys`: a list of strings, required.
     ///
     /// Items 1 to 10.
-    pub with_keys: List<Str>,
+    pub with_keys: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl TrimString {
-    /// A `TrimString` with its required properties, named in a [`TrimStringRequired`].
+    /// A `TrimString` with its one required property, `WithKeys`.
     #[inline]
-    pub fn new(required: TrimStringRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            with_keys: required.with_keys,
+            with_keys: value.into(),
         }
     }
 
     /// `WithKeys`: a list of strings, required.
-    pub fn with_keys(mut self, value: impl Into<List<Str>>) -> Self { self.with_keys = value.into(); self }
+    pub fn with_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.with_keys = value.into(); self }
 }
 
-impl PropertyType for TrimString {}
+impl crate::PropertyType for TrimString {}
 
-impl ToValue for TrimString {
+impl ::cloudwright_core::ToValue for TrimString {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("WithKeys", &self.with_keys).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("WithKeys", &self.with_keys)
+            .build()
     }
 }
 
-/// The required properties of [`TypeConverter`], by name: `TypeConverter::new(TypeConverterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TypeConverterRequired {
-    /// `Entries`: a list of [`TypeConverterEntry`] objects, required.
-    pub entries: List<TypeConverterEntry>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TypeConverter: ObjRule = ObjRule {
-    properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_TypeConverterEntry), min_items: Some(1), max_items: Some(5), unique: false })),
-    ],
-    required: &["Entries"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TypeConverter` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[typeConverter\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-typeConverter>) processor in your transformer.
+/// Use this parameter to include the [typeConverter](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-typeConverter) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-typeconverter.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2162,29 +1759,31 @@ pub struct TypeConverter {
     /// `Entries`: a list of [`TypeConverterEntry`] objects, required.
     ///
     /// Items 1 to 5.
-    pub entries: List<TypeConverterEntry>,
+    pub entries: ::cloudwright_core::List<TypeConverterEntry>,
 }
 
 #[rustfmt::skip]
 impl TypeConverter {
-    /// A `TypeConverter` with its required properties, named in a [`TypeConverterRequired`].
+    /// A `TypeConverter` with its one required property, `Entries`.
     #[inline]
-    pub fn new(required: TypeConverterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<TypeConverterEntry>>) -> Self {
         Self {
-            entries: required.entries,
+            entries: value.into(),
         }
     }
 
     /// `Entries`: a list of [`TypeConverterEntry`] objects, required.
-    pub fn entries(mut self, value: impl Into<List<TypeConverterEntry>>) -> Self { self.entries = value.into(); self }
+    pub fn entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TypeConverterEntry>>) -> Self { self.entries = value.into(); self }
 }
 
-impl PropertyType for TypeConverter {}
+impl crate::PropertyType for TypeConverter {}
 
-impl ToValue for TypeConverter {
+impl ::cloudwright_core::ToValue for TypeConverter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Entries", &self.entries).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Entries", &self.entries)
+            .build()
     }
 }
 
@@ -2192,25 +1791,14 @@ impl ToValue for TypeConverter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeConverterEntryRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Type`: a [`TypeConverterEntryType`] value, required.
     pub r#type: TypeConverterEntryType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TypeConverterEntry: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["boolean", "integer", "double", "string"], ..StrRule::ANY })),
-    ],
-    required: &["Key", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TypeConverterEntry` property type of `AWS::Logs::Transformer`.
 ///
-/// This object defines one value type that will be converted using the \[typeConverter\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-typeConverter>) processor.
+/// This object defines one value type that will be converted using the [typeConverter](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-typeConverter) processor.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-typeconverterentry.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2220,7 +1808,7 @@ pub struct TypeConverterEntry {
     /// The key with the value that is to be converted to a different type.
     ///
     /// Pattern `^.*[a-zA-Z0-9]+.*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Type`: a [`TypeConverterEntryType`] value, required.
     ///
     /// The type to convert the field value to. Valid values are `integer` , `double` , `string` and `boolean` .
@@ -2239,43 +1827,26 @@ impl TypeConverterEntry {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Type`: a [`TypeConverterEntryType`] value, required.
-    pub fn r#type(mut self, value: impl Into<TypeConverterEntryType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<TypeConverterEntryType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for TypeConverterEntry {}
+impl crate::PropertyType for TypeConverterEntry {}
 
-impl ToValue for TypeConverterEntry {
+impl ::cloudwright_core::ToValue for TypeConverterEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Type", &self.r#type)
             .build()
     }
 }
 
-/// The required properties of [`UpperCaseString`], by name: `UpperCaseString::new(UpperCaseStringRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UpperCaseStringRequired {
-    /// `WithKeys`: a list of strings, required.
-    pub with_keys: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UpperCaseString: ObjRule = ObjRule {
-    properties: &[
-        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
-    ],
-    required: &["WithKeys"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UpperCaseString` property type of `AWS::Logs::Transformer`.
 ///
-/// Use this parameter to include the \[upperCaseString\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-upperCaseString>) processor in your transformer.
+/// Use this parameter to include the [upperCaseString](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-upperCaseString) processor in your transformer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-logs-transformer-uppercasestring.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2283,29 +1854,31 @@ pub struct UpperCaseString {
     /// `WithKeys`: a list of strings, required.
     ///
     /// Items 1 to 10.
-    pub with_keys: List<Str>,
+    pub with_keys: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl UpperCaseString {
-    /// A `UpperCaseString` with its required properties, named in a [`UpperCaseStringRequired`].
+    /// A `UpperCaseString` with its one required property, `WithKeys`.
     #[inline]
-    pub fn new(required: UpperCaseStringRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            with_keys: required.with_keys,
+            with_keys: value.into(),
         }
     }
 
     /// `WithKeys`: a list of strings, required.
-    pub fn with_keys(mut self, value: impl Into<List<Str>>) -> Self { self.with_keys = value.into(); self }
+    pub fn with_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.with_keys = value.into(); self }
 }
 
-impl PropertyType for UpperCaseString {}
+impl crate::PropertyType for UpperCaseString {}
 
-impl ToValue for UpperCaseString {
+impl ::cloudwright_core::ToValue for UpperCaseString {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("WithKeys", &self.with_keys).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("WithKeys", &self.with_keys)
+            .build()
     }
 }
 
@@ -2323,27 +1896,27 @@ pub enum EventSource {
     /// `AWSWAF`
     Awswaf,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EventSource {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EventSource {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EventSource {
+impl ::cloudwright_core::ToValue for EventSource {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CloudTrail => "CloudTrail",
             Self::Route53Resolver => "Route53Resolver",
             Self::VpcFlow => "VPCFlow",
             Self::EksAudit => "EKSAudit",
             Self::Awswaf => "AWSWAF",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2355,24 +1928,24 @@ pub enum FlattenedElement {
     /// `last`
     Last,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FlattenedElement {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FlattenedElement {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FlattenedElement {
+impl ::cloudwright_core::ToValue for FlattenedElement {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::First => "first",
             Self::Last => "last",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2384,24 +1957,24 @@ pub enum OcsfVersion {
     /// `V1.5`
     V1_5,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OcsfVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OcsfVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OcsfVersion {
+impl ::cloudwright_core::ToValue for OcsfVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::V1_1 => "V1.1",
             Self::V1_5 => "V1.5",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2417,25 +1990,407 @@ pub enum TypeConverterEntryType {
     /// `string`
     String,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TypeConverterEntryType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TypeConverterEntryType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TypeConverterEntryType {
+impl ::cloudwright_core::ToValue for TypeConverterEntryType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Boolean => "boolean",
             Self::Integer => "integer",
             Self::Double => "double",
             Self::String => "string",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w#+=/:,.@-]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*[a-zA-Z0-9]+.*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^v\\d+\\.\\d+(\\.\\d+)?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Transformer: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TransformerConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_Processor), min_items: Some(1), max_items: Some(20), unique: false })),
+        ],
+        required: &["LogGroupIdentifier", "TransformerConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AddKeyEntry: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("OverwriteIfExists", Shape::Bool),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AddKeys: ObjRule = ObjRule {
+        properties: &[
+            ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_AddKeyEntry), min_items: Some(1), max_items: Some(5), unique: true })),
+        ],
+        required: &["Entries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CopyValue: ObjRule = ObjRule {
+        properties: &[
+            ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_CopyValueEntry), min_items: Some(1), max_items: Some(5), unique: false })),
+        ],
+        required: &["Entries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CopyValueEntry: ObjRule = ObjRule {
+        properties: &[
+            ("OverwriteIfExists", Shape::Bool),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Source", "Target"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Csv: ObjRule = ObjRule {
+        properties: &[
+            ("Columns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), ..StrRule::ANY })),
+            ("QuoteCharacter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DateTimeConverter: ObjRule = ObjRule {
+        properties: &[
+            ("Locale", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("MatchPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SourceTimezone", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TargetFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("TargetTimezone", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Source", "Target", "MatchPatterns"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeleteKeys: ObjRule = ObjRule {
+        properties: &[
+            ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+        ],
+        required: &["WithKeys"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Grok: ObjRule = ObjRule {
+        properties: &[
+            ("Match", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Match"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ListToMap: ObjRule = ObjRule {
+        properties: &[
+            ("Flatten", Shape::Bool),
+            ("FlattenedElement", Shape::Str(&StrRule { allowed: &["first", "last"], ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ValueKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Source", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LowerCaseString: ObjRule = ObjRule {
+        properties: &[
+            ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
+        ],
+        required: &["WithKeys"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MoveKeyEntry: ObjRule = ObjRule {
+        properties: &[
+            ("OverwriteIfExists", Shape::Bool),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Source", "Target"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MoveKeys: ObjRule = ObjRule {
+        properties: &[
+            ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_MoveKeyEntry), min_items: Some(1), max_items: Some(5), unique: false })),
+        ],
+        required: &["Entries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParseCloudfront: ObjRule = ObjRule {
+        properties: &[
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParseJson: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParseKeyValue: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FieldDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KeyValueDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("NonMatchValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("OverwriteIfExists", Shape::Bool),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParsePostgres: ObjRule = ObjRule {
+        properties: &[
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParseRoute53: ObjRule = ObjRule {
+        properties: &[
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParseToOcsf: ObjRule = ObjRule {
+        properties: &[
+            ("EventSource", Shape::Str(&StrRule { allowed: &["CloudTrail", "Route53Resolver", "VPCFlow", "EKSAudit", "AWSWAF"], ..StrRule::ANY })),
+            ("MappingVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("OcsfVersion", Shape::Str(&StrRule { allowed: &["V1.1", "V1.5"], ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["EventSource", "OcsfVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParseVpc: ObjRule = ObjRule {
+        properties: &[
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParseWaf: ObjRule = ObjRule {
+        properties: &[
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Processor: ObjRule = ObjRule {
+        properties: &[
+            ("AddKeys", Shape::Object(&RULE_AddKeys)),
+            ("CopyValue", Shape::Object(&RULE_CopyValue)),
+            ("Csv", Shape::Object(&RULE_Csv)),
+            ("DateTimeConverter", Shape::Object(&RULE_DateTimeConverter)),
+            ("DeleteKeys", Shape::Object(&RULE_DeleteKeys)),
+            ("Grok", Shape::Object(&RULE_Grok)),
+            ("ListToMap", Shape::Object(&RULE_ListToMap)),
+            ("LowerCaseString", Shape::Object(&RULE_LowerCaseString)),
+            ("MoveKeys", Shape::Object(&RULE_MoveKeys)),
+            ("ParseCloudfront", Shape::Object(&RULE_ParseCloudfront)),
+            ("ParseJSON", Shape::Object(&RULE_ParseJson)),
+            ("ParseKeyValue", Shape::Object(&RULE_ParseKeyValue)),
+            ("ParsePostgres", Shape::Object(&RULE_ParsePostgres)),
+            ("ParseRoute53", Shape::Object(&RULE_ParseRoute53)),
+            ("ParseToOCSF", Shape::Object(&RULE_ParseToOcsf)),
+            ("ParseVPC", Shape::Object(&RULE_ParseVpc)),
+            ("ParseWAF", Shape::Object(&RULE_ParseWaf)),
+            ("RenameKeys", Shape::Object(&RULE_RenameKeys)),
+            ("SplitString", Shape::Object(&RULE_SplitString)),
+            ("SubstituteString", Shape::Object(&RULE_SubstituteString)),
+            ("TrimString", Shape::Object(&RULE_TrimString)),
+            ("TypeConverter", Shape::Object(&RULE_TypeConverter)),
+            ("UpperCaseString", Shape::Object(&RULE_UpperCaseString)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RenameKeyEntry: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("OverwriteIfExists", Shape::Bool),
+            ("RenameTo", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "RenameTo"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RenameKeys: ObjRule = ObjRule {
+        properties: &[
+            ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_RenameKeyEntry), min_items: Some(1), max_items: Some(5), unique: false })),
+        ],
+        required: &["Entries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SplitString: ObjRule = ObjRule {
+        properties: &[
+            ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_SplitStringEntry), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["Entries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SplitStringEntry: ObjRule = ObjRule {
+        properties: &[
+            ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Source", "Delimiter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubstituteString: ObjRule = ObjRule {
+        properties: &[
+            ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_SubstituteStringEntry), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["Entries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubstituteStringEntry: ObjRule = ObjRule {
+        properties: &[
+            ("From", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("To", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["Source", "From", "To"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrimString: ObjRule = ObjRule {
+        properties: &[
+            ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
+        ],
+        required: &["WithKeys"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TypeConverter: ObjRule = ObjRule {
+        properties: &[
+            ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_TypeConverterEntry), min_items: Some(1), max_items: Some(5), unique: false })),
+        ],
+        required: &["Entries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TypeConverterEntry: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["boolean", "integer", "double", "string"], ..StrRule::ANY })),
+        ],
+        required: &["Key", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpperCaseString: ObjRule = ObjRule {
+        properties: &[
+            ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
+        ],
+        required: &["WithKeys"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

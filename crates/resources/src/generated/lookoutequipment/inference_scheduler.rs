@@ -5,58 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(\\-|\\_|\\s)?$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^EPOCH|yyyy-MM-dd-HH-mm-ss|yyyyMMddHHmmss$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(\\+|\\-)[0-9]{2}\\:[0-9]{2}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^(^$)|([\\u0009\\u000A\\u000D\\u0020-\\u00FF]{1,1023}/$)$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9a-zA-Z_-]{1,200}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("[\\s\\w+-=\\.:/@]*");
-
 /// The required properties of [`InferenceScheduler`], by name: `InferenceScheduler::new(InferenceSchedulerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InferenceSchedulerRequired {
     /// `DataInputConfiguration`: a [`DataInputConfiguration`] object, required.
-    pub data_input_configuration: Obj<DataInputConfiguration>,
+    pub data_input_configuration: crate::Obj<DataInputConfiguration>,
     /// `DataOutputConfiguration`: a [`DataOutputConfiguration`] object, required.
-    pub data_output_configuration: Obj<DataOutputConfiguration>,
+    pub data_output_configuration: crate::Obj<DataOutputConfiguration>,
     /// `DataUploadFrequency`: a [`DataUploadFrequency`] value, required.
     pub data_upload_frequency: DataUploadFrequency,
     /// `ModelName`: a string, required.
-    pub model_name: Str,
+    pub model_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceScheduler: ObjRule = ObjRule {
-    properties: &[
-        ("DataDelayOffsetInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
-        ("DataInputConfiguration", Shape::Object(&RULE_DataInputConfiguration)),
-        ("DataOutputConfiguration", Shape::Object(&RULE_DataOutputConfiguration)),
-        ("DataUploadFrequency", Shape::Str(&StrRule { allowed: &["PT5M", "PT10M", "PT15M", "PT30M", "PT1H"], ..StrRule::ANY })),
-        ("InferenceSchedulerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("ModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ServerSideKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["DataInputConfiguration", "DataOutputConfiguration", "DataUploadFrequency", "ModelName", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::LookoutEquipment::InferenceScheduler` resource.
 ///
 /// Creates a scheduled inference. Scheduling an inference is setting up a continuous real-time inference plan to analyze new measurement data. When setting up the schedule, you provide an Amazon S3 bucket location for the input data, assign it a delimiter between separate entries in the data, set an offset delay if desired, and set the frequency of inferencing. You must also provide an Amazon S3 bucket location for the output data.
 ///
-/// &gt; Updating some properties below (for example, InferenceSchedulerName and ServerSideKmsKeyId) triggers a resource replacement, which requires a new model. To replace such a property using CloudFormation , but without creating a completely new stack, you must replace ModelName. If you need to replace the property, but want to use the same model, delete the current stack and create a new one with the updated properties.
+/// \> Updating some properties below (for example, InferenceSchedulerName and ServerSideKmsKeyId) triggers a resource replacement, which requires a new model. To replace such a property using CloudFormation , but without creating a completely new stack, you must replace ModelName. If you need to replace the property, but want to use the same model, delete the current stack and create a new one with the updated properties.
 ///
 /// `Ref` returns its `InferenceSchedulerName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`InferenceSchedulerAttributes`], which `Handle<InferenceScheduler>` dereferences to.
@@ -72,15 +40,15 @@ pub struct InferenceScheduler {
     /// A period of time (in minutes) by which inference on the data is delayed after the data starts. For instance, if an offset delay time of five minutes was selected, inference will not begin on the data until the first data measurement after the five minute mark. For example, if five minutes is selected, the inference scheduler will wake up at the configured frequency with the additional five minute delay time to check the customer S3 bucket. The customer can upload data at the same frequency and they don't need to stop and restart the scheduler when uploading new data.
     ///
     /// Value 0 to 60.
-    pub data_delay_offset_in_minutes: Option<Int>,
+    pub data_delay_offset_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `DataInputConfiguration`: a [`DataInputConfiguration`] object, required.
     ///
     /// Specifies configuration information for the input data for the inference scheduler, including delimiter, format, and dataset location.
-    pub data_input_configuration: Obj<DataInputConfiguration>,
+    pub data_input_configuration: crate::Obj<DataInputConfiguration>,
     /// `DataOutputConfiguration`: a [`DataOutputConfiguration`] object, required.
     ///
     /// Specifies configuration information for the output results for the inference scheduler, including the Amazon S3 location for the output.
-    pub data_output_configuration: Obj<DataOutputConfiguration>,
+    pub data_output_configuration: crate::Obj<DataOutputConfiguration>,
     /// `DataUploadFrequency`: a [`DataUploadFrequency`] value, required.
     ///
     /// How often data is uploaded to the source S3 bucket for the input data. This value is the length of time between data uploads. For instance, if you select 5 minutes, Amazon Lookout for Equipment will upload the real-time data to the source bucket once every 5 minutes. This frequency also determines how often Amazon Lookout for Equipment starts a scheduled inference on your data. In this example, it starts once every 5 minutes.
@@ -90,33 +58,33 @@ pub struct InferenceScheduler {
     /// The name of the inference scheduler.
     ///
     /// Pattern `^[0-9a-zA-Z_-]{1,200}$`; length 1 to 200; create-only: changing it replaces the resource.
-    pub inference_scheduler_name: Option<Str>,
+    pub inference_scheduler_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelName`: a string, required.
     ///
     /// The name of the machine learning model used for the inference scheduler.
     ///
     /// Pattern `^[0-9a-zA-Z_-]{1,200}$`; length 1 to 200; create-only: changing it replaces the resource.
-    pub model_name: Str,
+    pub model_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of a role with permission to access the data source being used for the inference.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `ServerSideKmsKeyId`: a string.
     ///
     /// Provides the identifier of the AWS KMS key used to encrypt inference scheduler data by  .
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub server_side_kms_key_id: Option<Str>,
+    pub server_side_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags associated with the inference scheduler.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -126,7 +94,7 @@ impl InferenceScheduler {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::LookoutEquipment::InferenceScheduler",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lookoutequipment-inferencescheduler.html",
         primary_identifier: &["InferenceSchedulerName"],
@@ -137,63 +105,65 @@ impl InferenceScheduler {
         read_only: &["InferenceSchedulerArn"],
         attributes: &["InferenceSchedulerArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `InferenceScheduler` with its required properties, named in a [`InferenceSchedulerRequired`].
     #[inline]
     pub fn new(required: InferenceSchedulerRequired) -> Self {
         Self {
-            data_delay_offset_in_minutes: None,
+            data_delay_offset_in_minutes: ::std::option::Option::None,
             data_input_configuration: required.data_input_configuration,
             data_output_configuration: required.data_output_configuration,
             data_upload_frequency: required.data_upload_frequency,
-            inference_scheduler_name: None,
+            inference_scheduler_name: ::std::option::Option::None,
             model_name: required.model_name,
             role_arn: required.role_arn,
-            server_side_kms_key_id: None,
-            tags: None,
+            server_side_kms_key_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataDelayOffsetInMinutes`: an integer.
-    pub fn data_delay_offset_in_minutes(mut self, value: impl Into<Int>) -> Self { self.data_delay_offset_in_minutes = Some(value.into()); self }
+    pub fn data_delay_offset_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.data_delay_offset_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `DataInputConfiguration`: a [`DataInputConfiguration`] object, required.
-    pub fn data_input_configuration(mut self, value: impl Into<Obj<DataInputConfiguration>>) -> Self { self.data_input_configuration = value.into(); self }
+    pub fn data_input_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataInputConfiguration>>) -> Self { self.data_input_configuration = value.into(); self }
     /// `DataOutputConfiguration`: a [`DataOutputConfiguration`] object, required.
-    pub fn data_output_configuration(mut self, value: impl Into<Obj<DataOutputConfiguration>>) -> Self { self.data_output_configuration = value.into(); self }
+    pub fn data_output_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataOutputConfiguration>>) -> Self { self.data_output_configuration = value.into(); self }
     /// `DataUploadFrequency`: a [`DataUploadFrequency`] value, required.
-    pub fn data_upload_frequency(mut self, value: impl Into<DataUploadFrequency>) -> Self { self.data_upload_frequency = value.into(); self }
+    pub fn data_upload_frequency(mut self, value: impl ::std::convert::Into<DataUploadFrequency>) -> Self { self.data_upload_frequency = value.into(); self }
     /// `InferenceSchedulerName`: a string.
-    pub fn inference_scheduler_name(mut self, value: impl Into<Str>) -> Self { self.inference_scheduler_name = Some(value.into()); self }
+    pub fn inference_scheduler_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inference_scheduler_name = ::std::option::Option::Some(value.into()); self }
     /// `ModelName`: a string, required.
-    pub fn model_name(mut self, value: impl Into<Str>) -> Self { self.model_name = value.into(); self }
+    pub fn model_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `ServerSideKmsKeyId`: a string.
-    pub fn server_side_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.server_side_kms_key_id = Some(value.into()); self }
+    pub fn server_side_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_side_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InferenceScheduler {
+impl ::cloudwright_core::Resource for InferenceScheduler {
     type Attributes = InferenceSchedulerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InferenceScheduler, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InferenceScheduler, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InferenceScheduler {
+impl ::cloudwright_core::ToValue for InferenceScheduler {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DataDelayOffsetInMinutes",
                 &self.data_delay_offset_in_minutes,
@@ -210,12 +180,12 @@ impl ToValue for InferenceScheduler {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InferenceScheduler`]: `Handle<InferenceScheduler>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InferenceScheduler`]: `Handle<InferenceScheduler>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InferenceSchedulerAttributes(ResourceRef);
+pub struct InferenceSchedulerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InferenceSchedulerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InferenceSchedulerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -225,29 +195,10 @@ impl InferenceSchedulerAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the inference scheduler being created.
     #[inline]
-    pub fn inference_scheduler_arn(&self) -> Value {
-        self.0.get_att("InferenceSchedulerArn")
+    pub fn inference_scheduler_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InferenceSchedulerArn"))
     }
 }
-
-/// The required properties of [`DataInputConfiguration`], by name: `DataInputConfiguration::new(DataInputConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataInputConfigurationRequired {
-    /// `S3InputConfiguration`: a [`S3InputConfiguration`] object, required.
-    pub s3_input_configuration: Obj<S3InputConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataInputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InferenceInputNameConfiguration", Shape::Object(&RULE_InputNameConfiguration)),
-        ("InputTimeZoneOffset", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("S3InputConfiguration", Shape::Object(&RULE_S3InputConfiguration)),
-    ],
-    required: &["S3InputConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataInputConfiguration` property type of `AWS::LookoutEquipment::InferenceScheduler`.
 ///
@@ -257,41 +208,42 @@ pub(crate) static RULE_DataInputConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataInputConfiguration {
     /// `InferenceInputNameConfiguration`: an [`InputNameConfiguration`] object.
-    pub inference_input_name_configuration: Option<Obj<InputNameConfiguration>>,
+    pub inference_input_name_configuration:
+        ::std::option::Option<crate::Obj<InputNameConfiguration>>,
     /// `InputTimeZoneOffset`: a string.
     ///
     /// Pattern `^(\+|\-)[0-9]{2}\:[0-9]{2}$`.
-    pub input_time_zone_offset: Option<Str>,
+    pub input_time_zone_offset: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3InputConfiguration`: a [`S3InputConfiguration`] object, required.
-    pub s3_input_configuration: Obj<S3InputConfiguration>,
+    pub s3_input_configuration: crate::Obj<S3InputConfiguration>,
 }
 
 #[rustfmt::skip]
 impl DataInputConfiguration {
-    /// A `DataInputConfiguration` with its required properties, named in a [`DataInputConfigurationRequired`].
+    /// A `DataInputConfiguration` with its one required property, `S3InputConfiguration`.
     #[inline]
-    pub fn new(required: DataInputConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3InputConfiguration>>) -> Self {
         Self {
-            inference_input_name_configuration: None,
-            input_time_zone_offset: None,
-            s3_input_configuration: required.s3_input_configuration,
+            inference_input_name_configuration: ::std::option::Option::None,
+            input_time_zone_offset: ::std::option::Option::None,
+            s3_input_configuration: value.into(),
         }
     }
 
     /// `InferenceInputNameConfiguration`: an [`InputNameConfiguration`] object.
-    pub fn inference_input_name_configuration(mut self, value: impl Into<Obj<InputNameConfiguration>>) -> Self { self.inference_input_name_configuration = Some(value.into()); self }
+    pub fn inference_input_name_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InputNameConfiguration>>) -> Self { self.inference_input_name_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InputTimeZoneOffset`: a string.
-    pub fn input_time_zone_offset(mut self, value: impl Into<Str>) -> Self { self.input_time_zone_offset = Some(value.into()); self }
+    pub fn input_time_zone_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_time_zone_offset = ::std::option::Option::Some(value.into()); self }
     /// `S3InputConfiguration`: a [`S3InputConfiguration`] object, required.
-    pub fn s3_input_configuration(mut self, value: impl Into<Obj<S3InputConfiguration>>) -> Self { self.s3_input_configuration = value.into(); self }
+    pub fn s3_input_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3InputConfiguration>>) -> Self { self.s3_input_configuration = value.into(); self }
 }
 
-impl PropertyType for DataInputConfiguration {}
+impl crate::PropertyType for DataInputConfiguration {}
 
-impl ToValue for DataInputConfiguration {
+impl ::cloudwright_core::ToValue for DataInputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "InferenceInputNameConfiguration",
                 &self.inference_input_name_configuration,
@@ -301,24 +253,6 @@ impl ToValue for DataInputConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`DataOutputConfiguration`], by name: `DataOutputConfiguration::new(DataOutputConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataOutputConfigurationRequired {
-    /// `S3OutputConfiguration`: a [`S3OutputConfiguration`] object, required.
-    pub s3_output_configuration: Obj<S3OutputConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataOutputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("S3OutputConfiguration", Shape::Object(&RULE_S3OutputConfiguration)),
-    ],
-    required: &["S3OutputConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataOutputConfiguration` property type of `AWS::LookoutEquipment::InferenceScheduler`.
 ///
@@ -330,49 +264,39 @@ pub struct DataOutputConfiguration {
     /// `KmsKeyId`: a string.
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`; length 1 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3OutputConfiguration`: a [`S3OutputConfiguration`] object, required.
-    pub s3_output_configuration: Obj<S3OutputConfiguration>,
+    pub s3_output_configuration: crate::Obj<S3OutputConfiguration>,
 }
 
 #[rustfmt::skip]
 impl DataOutputConfiguration {
-    /// A `DataOutputConfiguration` with its required properties, named in a [`DataOutputConfigurationRequired`].
+    /// A `DataOutputConfiguration` with its one required property, `S3OutputConfiguration`.
     #[inline]
-    pub fn new(required: DataOutputConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3OutputConfiguration>>) -> Self {
         Self {
-            kms_key_id: None,
-            s3_output_configuration: required.s3_output_configuration,
+            kms_key_id: ::std::option::Option::None,
+            s3_output_configuration: value.into(),
         }
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `S3OutputConfiguration`: a [`S3OutputConfiguration`] object, required.
-    pub fn s3_output_configuration(mut self, value: impl Into<Obj<S3OutputConfiguration>>) -> Self { self.s3_output_configuration = value.into(); self }
+    pub fn s3_output_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3OutputConfiguration>>) -> Self { self.s3_output_configuration = value.into(); self }
 }
 
-impl PropertyType for DataOutputConfiguration {}
+impl crate::PropertyType for DataOutputConfiguration {}
 
-impl ToValue for DataOutputConfiguration {
+impl ::cloudwright_core::ToValue for DataOutputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .req("S3OutputConfiguration", &self.s3_output_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputNameConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ComponentTimestampDelimiter", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TimestampFormat", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputNameConfiguration` property type of `AWS::LookoutEquipment::InferenceScheduler`.
 ///
@@ -386,13 +310,13 @@ pub struct InputNameConfiguration {
     /// Indicates the delimiter character used between items in the data.
     ///
     /// Pattern `^(\-|\_|\s)?$`; length 0 to 1.
-    pub component_timestamp_delimiter: Option<Str>,
+    pub component_timestamp_delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimestampFormat`: a string.
     ///
     /// The format of the timestamp, whether Epoch time, or standard, with or without hyphens (-).
     ///
     /// Pattern `^EPOCH|yyyy-MM-dd-HH-mm-ss|yyyyMMddHHmmss$`.
-    pub timestamp_format: Option<Str>,
+    pub timestamp_format: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -400,21 +324,21 @@ impl InputNameConfiguration {
     /// A `InputNameConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComponentTimestampDelimiter`: a string.
-    pub fn component_timestamp_delimiter(mut self, value: impl Into<Str>) -> Self { self.component_timestamp_delimiter = Some(value.into()); self }
+    pub fn component_timestamp_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component_timestamp_delimiter = ::std::option::Option::Some(value.into()); self }
     /// `TimestampFormat`: a string.
-    pub fn timestamp_format(mut self, value: impl Into<Str>) -> Self { self.timestamp_format = Some(value.into()); self }
+    pub fn timestamp_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timestamp_format = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputNameConfiguration {}
+impl crate::PropertyType for InputNameConfiguration {}
 
-impl ToValue for InputNameConfiguration {
+impl ::cloudwright_core::ToValue for InputNameConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ComponentTimestampDelimiter",
                 &self.component_timestamp_delimiter,
@@ -423,24 +347,6 @@ impl ToValue for InputNameConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`S3InputConfiguration`], by name: `S3InputConfiguration::new(S3InputConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3InputConfigurationRequired {
-    /// `Bucket`: a string, required.
-    pub bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3InputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3InputConfiguration` property type of `AWS::LookoutEquipment::InferenceScheduler`.
 ///
@@ -452,59 +358,41 @@ pub struct S3InputConfiguration {
     /// `Bucket`: a string, required.
     ///
     /// Pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 3 to 63.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Prefix`: a string.
     ///
     /// Pattern `^(^$)|([\u0009\u000A\u000D\u0020-\u00FF]{1,1023}/$)$`; length 0 to 1024.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3InputConfiguration {
-    /// A `S3InputConfiguration` with its required properties, named in a [`S3InputConfigurationRequired`].
+    /// A `S3InputConfiguration` with its one required property, `Bucket`.
     #[inline]
-    pub fn new(required: S3InputConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket: required.bucket,
-            prefix: None,
+            bucket: value.into(),
+            prefix: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3InputConfiguration {}
+impl crate::PropertyType for S3InputConfiguration {}
 
-impl ToValue for S3InputConfiguration {
+impl ::cloudwright_core::ToValue for S3InputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("Prefix", &self.prefix)
             .build()
     }
 }
-
-/// The required properties of [`S3OutputConfiguration`], by name: `S3OutputConfiguration::new(S3OutputConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3OutputConfigurationRequired {
-    /// `Bucket`: a string, required.
-    pub bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3OutputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3OutputConfiguration` property type of `AWS::LookoutEquipment::InferenceScheduler`.
 ///
@@ -516,36 +404,36 @@ pub struct S3OutputConfiguration {
     /// `Bucket`: a string, required.
     ///
     /// Pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 3 to 63.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Prefix`: a string.
     ///
     /// Pattern `^(^$)|([\u0009\u000A\u000D\u0020-\u00FF]{1,1023}/$)$`; length 0 to 1024.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3OutputConfiguration {
-    /// A `S3OutputConfiguration` with its required properties, named in a [`S3OutputConfigurationRequired`].
+    /// A `S3OutputConfiguration` with its one required property, `Bucket`.
     #[inline]
-    pub fn new(required: S3OutputConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket: required.bucket,
-            prefix: None,
+            bucket: value.into(),
+            prefix: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3OutputConfiguration {}
+impl crate::PropertyType for S3OutputConfiguration {}
 
-impl ToValue for S3OutputConfiguration {
+impl ::cloudwright_core::ToValue for S3OutputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("Prefix", &self.prefix)
             .build()
@@ -556,21 +444,10 @@ impl ToValue for S3OutputConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::LookoutEquipment::InferenceScheduler`.
 ///
@@ -580,11 +457,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `[\s\w+-=\.:/@]*`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -599,17 +476,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -630,26 +507,131 @@ pub enum DataUploadFrequency {
     /// `PT1H`
     Pt1H,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataUploadFrequency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataUploadFrequency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataUploadFrequency {
+impl ::cloudwright_core::ToValue for DataUploadFrequency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pt5M => "PT5M",
             Self::Pt10M => "PT10M",
             Self::Pt15M => "PT15M",
             Self::Pt30M => "PT30M",
             Self::Pt1H => "PT1H",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(\\-|\\_|\\s)?$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^EPOCH|yyyy-MM-dd-HH-mm-ss|yyyyMMddHHmmss$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(\\+|\\-)[0-9]{2}\\:[0-9]{2}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^(^$)|([\\u0009\\u000A\\u000D\\u0020-\\u00FF]{1,1023}/$)$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9a-zA-Z_-]{1,200}$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("[\\s\\w+-=\\.:/@]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceScheduler: ObjRule = ObjRule {
+        properties: &[
+            ("DataDelayOffsetInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
+            ("DataInputConfiguration", Shape::Object(&RULE_DataInputConfiguration)),
+            ("DataOutputConfiguration", Shape::Object(&RULE_DataOutputConfiguration)),
+            ("DataUploadFrequency", Shape::Str(&StrRule { allowed: &["PT5M", "PT10M", "PT15M", "PT30M", "PT1H"], ..StrRule::ANY })),
+            ("InferenceSchedulerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ServerSideKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["DataInputConfiguration", "DataOutputConfiguration", "DataUploadFrequency", "ModelName", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataInputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InferenceInputNameConfiguration", Shape::Object(&RULE_InputNameConfiguration)),
+            ("InputTimeZoneOffset", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("S3InputConfiguration", Shape::Object(&RULE_S3InputConfiguration)),
+        ],
+        required: &["S3InputConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataOutputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("S3OutputConfiguration", Shape::Object(&RULE_S3OutputConfiguration)),
+        ],
+        required: &["S3OutputConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputNameConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ComponentTimestampDelimiter", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TimestampFormat", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3InputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3OutputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -9,4 +9,4 @@
 pub mod project;
 
 #[cfg(feature = "lookoutvision")]
-pub use project::{Project, ProjectAttributes, ProjectRequired};
+pub use project::{Project, ProjectAttributes};

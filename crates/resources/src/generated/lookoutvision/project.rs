@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9][a-zA-Z0-9_\\-]*");
-
-/// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProjectRequired {
-    /// `ProjectName`: a string, required.
-    pub project_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Project: ObjRule = ObjRule {
-    properties: &[
-        ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ProjectName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::LookoutVision::Project` resource.
 ///
 /// The `AWS::LookoutVision::Project` type creates an Amazon Lookout for Vision project. A project is a grouping of the resources needed to create and manage an Amazon Lookout for Vision model.
@@ -44,7 +23,7 @@ pub struct Project {
     /// The name of the project.
     ///
     /// Pattern `[a-zA-Z0-9][a-zA-Z0-9_\-]*`; length 1 to 255; create-only: changing it replaces the resource.
-    pub project_name: Str,
+    pub project_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -54,7 +33,7 @@ impl Project {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::LookoutVision::Project",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lookoutvision-project.html",
         primary_identifier: &["ProjectName"],
@@ -65,47 +44,49 @@ impl Project {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Project` with its required properties, named in a [`ProjectRequired`].
+    /// A `Project` with its one required property, `ProjectName`.
     #[inline]
-    pub fn new(required: ProjectRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            project_name: required.project_name,
+            project_name: value.into(),
         }
     }
 
     /// `ProjectName`: a string, required.
-    pub fn project_name(mut self, value: impl Into<Str>) -> Self { self.project_name = value.into(); self }
+    pub fn project_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_name = value.into(); self }
 }
 
-impl Resource for Project {
+impl ::cloudwright_core::Resource for Project {
     type Attributes = ProjectAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Project, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Project, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Project {
+impl ::cloudwright_core::ToValue for Project {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ProjectName", &self.project_name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Project`]: `Handle<Project>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Project`]: `Handle<Project>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProjectAttributes(ResourceRef);
+pub struct ProjectAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProjectAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProjectAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -113,7 +94,26 @@ impl From<ResourceRef> for ProjectAttributes {
 impl ProjectAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9][a-zA-Z0-9_\\-]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Project: ObjRule = ObjRule {
+        properties: &[
+            ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ProjectName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,14 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::EngineType;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]|):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+=,@.-]{0,1023}$",
-);
 
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,31 +13,14 @@ pub struct ApplicationRequired {
     /// `EngineType`: an [`EngineType`] value, required.
     pub engine_type: EngineType,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("Definition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
-        ("EngineType", Shape::Str(&StrRule { allowed: &["microfocus", "bluage"], ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["EngineType", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::M2::Application` resource.
 ///
 /// Specifies a new application with given parameters. Requires an existing runtime environment and application definition file.
 ///
-/// For information about application definitions, see the \[AWS Mainframe Modernization User Guide\](<https://docs.aws.amazon.com/m2/latest/userguide/applications-m2-definition.html>) .
+/// For information about application definitions, see the [AWS Mainframe Modernization User Guide](https://docs.aws.amazon.com/m2/latest/userguide/applications-m2-definition.html) .
 ///
 /// `Ref` returns its `ApplicationArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ApplicationAttributes`], which `Handle<Application>` dereferences to.
@@ -59,16 +35,16 @@ pub struct Application {
     ///
     /// The application definition for a particular application. You can specify either inline JSON or an Amazon S3 bucket location.
     ///
-    /// For information about application definitions, see the \[AWS Mainframe Modernization User Guide\](<https://docs.aws.amazon.com/m2/latest/userguide/applications-m2-definition.html>) .
+    /// For information about application definitions, see the [AWS Mainframe Modernization User Guide](https://docs.aws.amazon.com/m2/latest/userguide/applications-m2-definition.html) .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub definition: Option<Json>,
+    pub definition: ::std::option::Option<::cloudwright_core::Json>,
     /// `Description`: a string.
     ///
     /// The description of the application.
     ///
     /// Length 0 to 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineType`: an [`EngineType`] value, required.
     ///
     /// The type of the target platform for this application.
@@ -80,25 +56,25 @@ pub struct Application {
     /// The identifier of a customer managed key.
     ///
     /// Length at most 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the application.
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the role associated with the application.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]|):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+=,@.-]{0,1023}$`; create-only: changing it replaces the resource.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<Json>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +84,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::M2::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-m2-application.html",
         primary_identifier: &["ApplicationArn"],
@@ -119,57 +95,59 @@ impl Application {
         read_only: &["ApplicationArn", "ApplicationId"],
         attributes: &["ApplicationArn", "ApplicationId"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
     #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
-            definition: None,
-            description: None,
+            definition: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             engine_type: required.engine_type,
-            kms_key_id: None,
+            kms_key_id: ::std::option::Option::None,
             name: required.name,
-            role_arn: None,
-            tags: None,
+            role_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Definition`: a JSON value.
-    pub fn definition(mut self, value: impl Into<Json>) -> Self { self.definition = Some(value.into()); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.definition = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EngineType`: an [`EngineType`] value, required.
-    pub fn engine_type(mut self, value: impl Into<EngineType>) -> Self { self.engine_type = value.into(); self }
+    pub fn engine_type(mut self, value: impl ::std::convert::Into<EngineType>) -> Self { self.engine_type = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Definition", &self.definition)
             .opt("Description", &self.description)
             .req("EngineType", &self.engine_type)
@@ -181,12 +159,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationAttributes(ResourceRef);
+pub struct ApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -196,15 +174,44 @@ impl ApplicationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the application.
     #[inline]
-    pub fn application_arn(&self) -> Value {
-        self.0.get_att("ApplicationArn")
+    pub fn application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationArn"))
     }
 
     /// `Fn::GetAtt` `ApplicationId`: a string.
     ///
     /// The identifier of the application.
     #[inline]
-    pub fn application_id(&self) -> Value {
-        self.0.get_att("ApplicationId")
+    pub fn application_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]|):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+=,@.-]{0,1023}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("Definition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+            ("EngineType", Shape::Str(&StrRule { allowed: &["microfocus", "bluage"], ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["EngineType", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

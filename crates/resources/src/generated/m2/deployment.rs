@@ -5,36 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S{1,80}$");
-
 /// The required properties of [`Deployment`], by name: `Deployment::new(DeploymentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `ApplicationVersion`: an integer, required.
-    pub application_version: Int,
+    pub application_version: ::cloudwright_core::Int,
     /// `EnvironmentId`: a string, required.
-    pub environment_id: Str,
+    pub environment_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Deployment: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ApplicationVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("EnvironmentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["EnvironmentId", "ApplicationId", "ApplicationVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::M2::Deployment` resource.
 ///
-/// &gt; AWS Mainframe Modernization Service (Managed Runtime Environment experience) will no longer be open to new customers starting on November 7, 2025. If you would like to use the service, please sign up prior to November 7, 2025. For capabilities similar to AWS Mainframe Modernization Service (Managed Runtime Environment experience) explore AWS Mainframe Modernization Service (Self-Managed Experience). Existing customers can continue to use the service as normal. For more information, see \[AWS Mainframe Modernization availability change\](<https://docs.aws.amazon.com/m2/latest/userguide/mainframe-modernization-availability-change.html>) .
+/// \> AWS Mainframe Modernization Service (Managed Runtime Environment experience) will no longer be open to new customers starting on November 7, 2025. If you would like to use the service, please sign up prior to November 7, 2025. For capabilities similar to AWS Mainframe Modernization Service (Managed Runtime Environment experience) explore AWS Mainframe Modernization Service (Self-Managed Experience). Existing customers can continue to use the service as normal. For more information, see [AWS Mainframe Modernization availability change](https://docs.aws.amazon.com/m2/latest/userguide/mainframe-modernization-availability-change.html) .
 ///
 /// Creates and starts a deployment to deploy an application into a runtime environment.
 ///
@@ -52,19 +36,19 @@ pub struct Deployment {
     /// The unique identifier of the application.
     ///
     /// Pattern `^\S{1,80}$`; create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `ApplicationVersion`: an integer, required.
     ///
     /// The version of the application.
     ///
     /// Value at least 1.
-    pub application_version: Int,
+    pub application_version: ::cloudwright_core::Int,
     /// `EnvironmentId`: a string, required.
     ///
     /// The unique identifier of the runtime environment.
     ///
     /// Pattern `^\S{1,80}$`; create-only: changing it replaces the resource.
-    pub environment_id: Str,
+    pub environment_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -74,7 +58,7 @@ impl Deployment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::M2::Deployment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-m2-deployment.html",
         primary_identifier: &["ApplicationId"],
@@ -85,7 +69,7 @@ impl Deployment {
         read_only: &["DeploymentId", "Status"],
         attributes: &["DeploymentId", "Status"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
@@ -99,28 +83,30 @@ impl Deployment {
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `ApplicationVersion`: an integer, required.
-    pub fn application_version(mut self, value: impl Into<Int>) -> Self { self.application_version = value.into(); self }
+    pub fn application_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.application_version = value.into(); self }
     /// `EnvironmentId`: a string, required.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = value.into(); self }
+    pub fn environment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_id = value.into(); self }
 }
 
-impl Resource for Deployment {
+impl ::cloudwright_core::Resource for Deployment {
     type Attributes = DeploymentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Deployment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Deployment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Deployment {
+impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .req("ApplicationVersion", &self.application_version)
             .req("EnvironmentId", &self.environment_id)
@@ -128,12 +114,12 @@ impl ToValue for Deployment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Deployment`]: `Handle<Deployment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Deployment`]: `Handle<Deployment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeploymentAttributes(ResourceRef);
+pub struct DeploymentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeploymentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeploymentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -143,15 +129,36 @@ impl DeploymentAttributes {
     ///
     /// The unique identifier of the deployment.
     #[inline]
-    pub fn deployment_id(&self) -> Value {
-        self.0.get_att("DeploymentId")
+    pub fn deployment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeploymentId"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The current status of the deployment.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S{1,80}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Deployment: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ApplicationVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("EnvironmentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["EnvironmentId", "ApplicationId", "ApplicationVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

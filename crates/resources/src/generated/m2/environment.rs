@@ -5,14 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::EngineType;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S{1,10}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S{1,20}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\S{1,50}$");
 
 /// The required properties of [`Environment`], by name: `Environment::new(EnvironmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,34 +13,10 @@ pub struct EnvironmentRequired {
     /// `EngineType`: an [`EngineType`] value, required.
     pub engine_type: EngineType,
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
-        ("EngineType", Shape::Str(&StrRule { allowed: &["microfocus", "bluage"], ..StrRule::ANY })),
-        ("EngineVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HighAvailabilityConfig", Shape::Object(&RULE_HighAvailabilityConfig)),
-        ("InstanceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("NetworkType", Shape::Str(&StrRule { allowed: &["ipv4", "dual"], ..StrRule::ANY })),
-        ("PreferredMaintenanceWindow", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PubliclyAccessible", Shape::Bool),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("StorageConfigurations", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["EngineType", "InstanceType", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::M2::Environment` resource.
 ///
@@ -67,7 +36,7 @@ pub struct Environment {
     /// The description of the runtime environment.
     ///
     /// Length 0 to 500; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineType`: an [`EngineType`] value, required.
     ///
     /// The target platform for the runtime environment.
@@ -79,37 +48,37 @@ pub struct Environment {
     /// The version of the runtime engine.
     ///
     /// Pattern `^\S{1,10}$`.
-    pub engine_version: Option<Str>,
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `HighAvailabilityConfig`: a [`HighAvailabilityConfig`] object.
     ///
-    /// &gt; AWS Mainframe Modernization Service (Managed Runtime Environment experience) will no longer be open to new customers starting on November 7, 2025. If you would like to use the service, please sign up prior to November 7, 2025. For capabilities similar to AWS Mainframe Modernization Service (Managed Runtime Environment experience) explore AWS Mainframe Modernization Service (Self-Managed Experience). Existing customers can continue to use the service as normal. For more information, see \[AWS Mainframe Modernization availability change\](<https://docs.aws.amazon.com/m2/latest/userguide/mainframe-modernization-availability-change.html>) .
+    /// \> AWS Mainframe Modernization Service (Managed Runtime Environment experience) will no longer be open to new customers starting on November 7, 2025. If you would like to use the service, please sign up prior to November 7, 2025. For capabilities similar to AWS Mainframe Modernization Service (Managed Runtime Environment experience) explore AWS Mainframe Modernization Service (Self-Managed Experience). Existing customers can continue to use the service as normal. For more information, see [AWS Mainframe Modernization availability change](https://docs.aws.amazon.com/m2/latest/userguide/mainframe-modernization-availability-change.html) .
     ///
     /// Defines the details of a high availability configuration.
-    pub high_availability_config: Option<Obj<HighAvailabilityConfig>>,
+    pub high_availability_config: ::std::option::Option<crate::Obj<HighAvailabilityConfig>>,
     /// `InstanceType`: a string, required.
     ///
     /// The instance type of the runtime environment.
     ///
     /// Pattern `^\S{1,20}$`.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `KmsKeyId`: a string.
     ///
     /// The identifier of a customer managed key.
     ///
     /// Length at most 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the runtime environment.
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkType`: a [`NetworkType`] value.
     ///
     /// The network type supported by the runtime environment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::std::option::Option<NetworkType>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// Configures the maintenance window that you want for the runtime environment. The maintenance window must have the format `ddd:hh24:mi-ddd:hh24:mi` and must be less than 24 hours. The following two examples are valid maintenance windows: `sun:23:45-mon:00:15` or `sat:01:00-sat:03:00` .
@@ -117,39 +86,41 @@ pub struct Environment {
     /// If you do not provide a value, a random system-generated value will be assigned.
     ///
     /// Pattern `^\S{1,50}$`.
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PubliclyAccessible`: a boolean.
     ///
     /// Specifies whether the runtime environment is publicly accessible.
     ///
     /// Create-only: changing it replaces the resource.
-    pub publicly_accessible: Option<Bool>,
+    pub publicly_accessible: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The list of security groups for the VPC associated with this runtime environment.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^\S{1,50}$`; create-only: changing it replaces the resource.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `StorageConfigurations`: a list of JSON values.
     ///
-    /// &gt; AWS Mainframe Modernization Service (Managed Runtime Environment experience) will no longer be open to new customers starting on November 7, 2025. If you would like to use the service, please sign up prior to November 7, 2025. For capabilities similar to AWS Mainframe Modernization Service (Managed Runtime Environment experience) explore AWS Mainframe Modernization Service (Self-Managed Experience). Existing customers can continue to use the service as normal. For more information, see \[AWS Mainframe Modernization availability change\](<https://docs.aws.amazon.com/m2/latest/userguide/mainframe-modernization-availability-change.html>) .
+    /// \> AWS Mainframe Modernization Service (Managed Runtime Environment experience) will no longer be open to new customers starting on November 7, 2025. If you would like to use the service, please sign up prior to November 7, 2025. For capabilities similar to AWS Mainframe Modernization Service (Managed Runtime Environment experience) explore AWS Mainframe Modernization Service (Self-Managed Experience). Existing customers can continue to use the service as normal. For more information, see [AWS Mainframe Modernization availability change](https://docs.aws.amazon.com/m2/latest/userguide/mainframe-modernization-availability-change.html) .
     ///
     /// Defines the storage configuration for a runtime environment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub storage_configurations: Option<List<Json>>,
+    pub storage_configurations:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The list of subnets associated with the VPC for this runtime environment.
     ///
     /// Each item: pattern `^\S{1,50}$`; create-only: changing it replaces the resource.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<Json>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -159,7 +130,7 @@ impl Environment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::M2::Environment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-m2-environment.html",
         primary_identifier: &["EnvironmentArn"],
@@ -170,78 +141,80 @@ impl Environment {
         read_only: &["EnvironmentArn", "EnvironmentId"],
         attributes: &["EnvironmentArn", "EnvironmentId"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
     #[inline]
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             engine_type: required.engine_type,
-            engine_version: None,
-            high_availability_config: None,
+            engine_version: ::std::option::Option::None,
+            high_availability_config: ::std::option::Option::None,
             instance_type: required.instance_type,
-            kms_key_id: None,
+            kms_key_id: ::std::option::Option::None,
             name: required.name,
-            network_type: None,
-            preferred_maintenance_window: None,
-            publicly_accessible: None,
-            security_group_ids: None,
-            storage_configurations: None,
-            subnet_ids: None,
-            tags: None,
+            network_type: ::std::option::Option::None,
+            preferred_maintenance_window: ::std::option::Option::None,
+            publicly_accessible: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            storage_configurations: ::std::option::Option::None,
+            subnet_ids: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EngineType`: an [`EngineType`] value, required.
-    pub fn engine_type(mut self, value: impl Into<EngineType>) -> Self { self.engine_type = value.into(); self }
+    pub fn engine_type(mut self, value: impl ::std::convert::Into<EngineType>) -> Self { self.engine_type = value.into(); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `HighAvailabilityConfig`: a [`HighAvailabilityConfig`] object.
-    pub fn high_availability_config(mut self, value: impl Into<Obj<HighAvailabilityConfig>>) -> Self { self.high_availability_config = Some(value.into()); self }
+    pub fn high_availability_config(mut self, value: impl ::std::convert::Into<crate::Obj<HighAvailabilityConfig>>) -> Self { self.high_availability_config = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NetworkType`: a [`NetworkType`] value.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<NetworkType>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
+    pub fn publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_accessible = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `StorageConfigurations`: a list of JSON values.
-    pub fn storage_configurations(mut self, value: impl Into<List<Json>>) -> Self { self.storage_configurations = Some(value.into()); self }
+    pub fn storage_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.storage_configurations = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Environment {
+impl ::cloudwright_core::Resource for Environment {
     type Attributes = EnvironmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Environment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Environment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Environment {
+impl ::cloudwright_core::ToValue for Environment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("EngineType", &self.engine_type)
             .opt("EngineVersion", &self.engine_version)
@@ -263,12 +236,12 @@ impl ToValue for Environment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentAttributes(ResourceRef);
+pub struct EnvironmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnvironmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -278,39 +251,22 @@ impl EnvironmentAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the runtime environment.
     #[inline]
-    pub fn environment_arn(&self) -> Value {
-        self.0.get_att("EnvironmentArn")
+    pub fn environment_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentArn"))
     }
 
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The unique identifier of the runtime environment.
     #[inline]
-    pub fn environment_id(&self) -> Value {
-        self.0.get_att("EnvironmentId")
+    pub fn environment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentId"))
     }
 }
 
-/// The required properties of [`HighAvailabilityConfig`], by name: `HighAvailabilityConfig::new(HighAvailabilityConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HighAvailabilityConfigRequired {
-    /// `DesiredCapacity`: an integer, required.
-    pub desired_capacity: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HighAvailabilityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DesiredCapacity", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["DesiredCapacity"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HighAvailabilityConfig` property type of `AWS::M2::Environment`.
 ///
-/// &gt; AWS Mainframe Modernization Service (Managed Runtime Environment experience) will no longer be open to new customers starting on November 7, 2025. If you would like to use the service, please sign up prior to November 7, 2025. For capabilities similar to AWS Mainframe Modernization Service (Managed Runtime Environment experience) explore AWS Mainframe Modernization Service (Self-Managed Experience). Existing customers can continue to use the service as normal. For more information, see \[AWS Mainframe Modernization availability change\](<https://docs.aws.amazon.com/m2/latest/userguide/mainframe-modernization-availability-change.html>) .
+/// \> AWS Mainframe Modernization Service (Managed Runtime Environment experience) will no longer be open to new customers starting on November 7, 2025. If you would like to use the service, please sign up prior to November 7, 2025. For capabilities similar to AWS Mainframe Modernization Service (Managed Runtime Environment experience) explore AWS Mainframe Modernization Service (Self-Managed Experience). Existing customers can continue to use the service as normal. For more information, see [AWS Mainframe Modernization availability change](https://docs.aws.amazon.com/m2/latest/userguide/mainframe-modernization-availability-change.html) .
 ///
 /// Defines the details of a high availability configuration.
 ///
@@ -322,29 +278,29 @@ pub struct HighAvailabilityConfig {
     /// The number of instances in a high availability configuration. The minimum possible value is 1 and the maximum is 100.
     ///
     /// Value 1 to 100.
-    pub desired_capacity: Int,
+    pub desired_capacity: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl HighAvailabilityConfig {
-    /// A `HighAvailabilityConfig` with its required properties, named in a [`HighAvailabilityConfigRequired`].
+    /// A `HighAvailabilityConfig` with its one required property, `DesiredCapacity`.
     #[inline]
-    pub fn new(required: HighAvailabilityConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            desired_capacity: required.desired_capacity,
+            desired_capacity: value.into(),
         }
     }
 
     /// `DesiredCapacity`: an integer, required.
-    pub fn desired_capacity(mut self, value: impl Into<Int>) -> Self { self.desired_capacity = value.into(); self }
+    pub fn desired_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.desired_capacity = value.into(); self }
 }
 
-impl PropertyType for HighAvailabilityConfig {}
+impl crate::PropertyType for HighAvailabilityConfig {}
 
-impl ToValue for HighAvailabilityConfig {
+impl ::cloudwright_core::ToValue for HighAvailabilityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DesiredCapacity", &self.desired_capacity)
             .build()
     }
@@ -358,23 +314,69 @@ pub enum NetworkType {
     /// `dual`
     Dual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NetworkType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NetworkType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NetworkType {
+impl ::cloudwright_core::ToValue for NetworkType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Dual => "dual",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S{1,10}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S{1,20}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\S{1,50}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Environment: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+            ("EngineType", Shape::Str(&StrRule { allowed: &["microfocus", "bluage"], ..StrRule::ANY })),
+            ("EngineVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("HighAvailabilityConfig", Shape::Object(&RULE_HighAvailabilityConfig)),
+            ("InstanceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("NetworkType", Shape::Str(&StrRule { allowed: &["ipv4", "dual"], ..StrRule::ANY })),
+            ("PreferredMaintenanceWindow", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PubliclyAccessible", Shape::Bool),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("StorageConfigurations", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["EngineType", "InstanceType", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HighAvailabilityConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DesiredCapacity", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["DesiredCapacity"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`CustomDataIdentifier`], by name: `CustomDataIdentifier::new(CustomDataIdentifierRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomDataIdentifierRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Regex`: a string, required.
-    pub regex: Str,
+    pub regex: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomDataIdentifier: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("IgnoreWords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Keywords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("MaximumMatchDistance", Shape::INT),
-        ("Name", Shape::STR),
-        ("Regex", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "Regex"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Macie::CustomDataIdentifier` resource.
 ///
@@ -43,9 +23,9 @@ pub(crate) static RULE_CustomDataIdentifier: ObjRule = ObjRule {
 /// - *Keywords* , which are words or phrases that must be in proximity of text that matches the regex, or
 /// - *Ignore words* , which are words or phrases to exclude from the results.
 ///
-/// By using custom data identifiers, you can supplement the managed data identifiers that Macie provides and detect sensitive data that reflects your particular scenarios, intellectual property, or proprietary data. For more information, see \[Building custom data identifiers\](<https://docs.aws.amazon.com/macie/latest/user/custom-data-identifiers.html>) in the *Amazon Macie User Guide* .
+/// By using custom data identifiers, you can supplement the managed data identifiers that Macie provides and detect sensitive data that reflects your particular scenarios, intellectual property, or proprietary data. For more information, see [Building custom data identifiers](https://docs.aws.amazon.com/macie/latest/user/custom-data-identifiers.html) in the *Amazon Macie User Guide* .
 ///
-/// An `AWS::Macie::Session` resource must exist for an AWS account before you can create an `AWS::Macie::CustomDataIdentifier` resource for the account. Use a \[DependsOn attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) to ensure that an `AWS::Macie::Session` resource is created before other Macie resources are created for an account. For example, `"DependsOn": "Session"` .
+/// An `AWS::Macie::Session` resource must exist for an AWS account before you can create an `AWS::Macie::CustomDataIdentifier` resource for the account. Use a [DependsOn attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) to ensure that an `AWS::Macie::Session` resource is created before other Macie resources are created for an account. For example, `"DependsOn": "Session"` .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CustomDataIdentifierAttributes`], which `Handle<CustomDataIdentifier>` dereferences to.
@@ -63,7 +43,7 @@ pub struct CustomDataIdentifier {
     /// Avoid including sensitive data in the description. Users of the account might be able to see the description, depending on the actions that they're allowed to perform in Amazon Macie .
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IgnoreWords`: a list of strings.
     ///
     /// An array of character sequences ( *ignore words* ) to exclude from the results. If text matches the regular expression ( `Regex` ) but it contains a string in this array, Amazon Macie ignores the text and doesn't include it in the results.
@@ -71,7 +51,7 @@ pub struct CustomDataIdentifier {
     /// The array can contain 1-10 ignore words. Each ignore word can contain 4-90 UTF-8 characters. Ignore words are case sensitive.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ignore_words: Option<List<Str>>,
+    pub ignore_words: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Keywords`: a list of strings.
     ///
     /// An array of character sequences ( *keywords* ), one of which must precede and be in proximity ( `MaximumMatchDistance` ) of the regular expression ( `Regex` ) to match.
@@ -79,7 +59,7 @@ pub struct CustomDataIdentifier {
     /// The array can contain 1-50 keywords. Each keyword can contain 3-90 UTF-8 characters. Keywords aren't case sensitive.
     ///
     /// Create-only: changing it replaces the resource.
-    pub keywords: Option<List<Str>>,
+    pub keywords: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaximumMatchDistance`: an integer.
     ///
     /// The maximum number of characters that can exist between the end of at least one complete character sequence specified by the `Keywords` array and the end of text that matches the regular expression ( `Regex` ). If a complete keyword precedes all the text that matches the regular expression and the keyword is within the specified distance, Amazon Macie includes the result.
@@ -87,7 +67,7 @@ pub struct CustomDataIdentifier {
     /// The distance can be 1-300 characters. The default value is 50.
     ///
     /// Create-only: changing it replaces the resource.
-    pub maximum_match_distance: Option<Int>,
+    pub maximum_match_distance: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// A custom name for the custom data identifier. The name can contain 1-128 characters.
@@ -95,19 +75,19 @@ pub struct CustomDataIdentifier {
     /// Avoid including sensitive data in the name of a custom data identifier. Users of the account might be able to see the name, depending on the actions that they're allowed to perform in Amazon Macie .
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Regex`: a string, required.
     ///
     /// The regular expression ( *regex* ) that defines the text pattern to match. The expression can contain 1-512 characters.
     ///
     /// Create-only: changing it replaces the resource.
-    pub regex: Str,
+    pub regex: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to the custom data identifier.
     ///
-    /// For more information, see \[Resource tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Resource tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -117,7 +97,7 @@ impl CustomDataIdentifier {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Macie::CustomDataIdentifier",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-customdataidentifier.html",
         primary_identifier: &["Id"],
@@ -128,57 +108,59 @@ impl CustomDataIdentifier {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CustomDataIdentifier` with its required properties, named in a [`CustomDataIdentifierRequired`].
     #[inline]
     pub fn new(required: CustomDataIdentifierRequired) -> Self {
         Self {
-            description: None,
-            ignore_words: None,
-            keywords: None,
-            maximum_match_distance: None,
+            description: ::std::option::Option::None,
+            ignore_words: ::std::option::Option::None,
+            keywords: ::std::option::Option::None,
+            maximum_match_distance: ::std::option::Option::None,
             name: required.name,
             regex: required.regex,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IgnoreWords`: a list of strings.
-    pub fn ignore_words(mut self, value: impl Into<List<Str>>) -> Self { self.ignore_words = Some(value.into()); self }
+    pub fn ignore_words(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ignore_words = ::std::option::Option::Some(value.into()); self }
     /// `Keywords`: a list of strings.
-    pub fn keywords(mut self, value: impl Into<List<Str>>) -> Self { self.keywords = Some(value.into()); self }
+    pub fn keywords(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.keywords = ::std::option::Option::Some(value.into()); self }
     /// `MaximumMatchDistance`: an integer.
-    pub fn maximum_match_distance(mut self, value: impl Into<Int>) -> Self { self.maximum_match_distance = Some(value.into()); self }
+    pub fn maximum_match_distance(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_match_distance = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Regex`: a string, required.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = value.into(); self }
+    pub fn regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CustomDataIdentifier {
+impl ::cloudwright_core::Resource for CustomDataIdentifier {
     type Attributes = CustomDataIdentifierAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomDataIdentifier, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CustomDataIdentifier, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomDataIdentifier {
+impl ::cloudwright_core::ToValue for CustomDataIdentifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("IgnoreWords", &self.ignore_words)
             .opt("Keywords", &self.keywords)
@@ -190,12 +172,12 @@ impl ToValue for CustomDataIdentifier {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomDataIdentifier`]: `Handle<CustomDataIdentifier>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomDataIdentifier`]: `Handle<CustomDataIdentifier>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CustomDataIdentifierAttributes(ResourceRef);
+pub struct CustomDataIdentifierAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CustomDataIdentifierAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CustomDataIdentifierAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -205,15 +187,40 @@ impl CustomDataIdentifierAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the custom data identifier.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier for the custom data identifier.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomDataIdentifier: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("IgnoreWords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Keywords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("MaximumMatchDistance", Shape::INT),
+            ("Name", Shape::STR),
+            ("Regex", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "Regex"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

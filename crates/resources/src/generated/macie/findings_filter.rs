@@ -5,41 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`FindingsFilter`], by name: `FindingsFilter::new(FindingsFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FindingsFilterRequired {
     /// `FindingCriteria`: a [`FindingCriteria`] object, required.
-    pub finding_criteria: Obj<FindingCriteria>,
+    pub finding_criteria: crate::Obj<FindingCriteria>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FindingsFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["ARCHIVE", "NOOP"], ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("FindingCriteria", Shape::Object(&RULE_FindingCriteria)),
-        ("Name", Shape::STR),
-        ("Position", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "FindingCriteria"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Macie::FindingsFilter` resource.
 ///
-/// The `AWS::Macie::FindingsFilter` resource specifies a findings filter. In Amazon Macie , a *findings filter* , also referred to as a *filter rule* , is a set of custom criteria that specifies which findings to include or exclude from the results of a query for findings. The criteria can help you identify and focus on findings that have specific characteristics, such as severity, type, or the name of an affected AWS resource. You can also configure a findings filter to suppress (automatically archive) findings that match the filter's criteria. For more information, see \[Filtering Macie findings\](<https://docs.aws.amazon.com/macie/latest/user/findings-filter-overview.html>) in the *Amazon Macie User Guide* .
+/// The `AWS::Macie::FindingsFilter` resource specifies a findings filter. In Amazon Macie , a *findings filter* , also referred to as a *filter rule* , is a set of custom criteria that specifies which findings to include or exclude from the results of a query for findings. The criteria can help you identify and focus on findings that have specific characteristics, such as severity, type, or the name of an affected AWS resource. You can also configure a findings filter to suppress (automatically archive) findings that match the filter's criteria. For more information, see [Filtering Macie findings](https://docs.aws.amazon.com/macie/latest/user/findings-filter-overview.html) in the *Amazon Macie User Guide* .
 ///
-/// An `AWS::Macie::Session` resource must exist for an AWS account before you can create an `AWS::Macie::FindingsFilter` resource for the account. Use a \[DependsOn attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) to ensure that an `AWS::Macie::Session` resource is created before other Macie resources are created for an account. For example, `"DependsOn": "Session"` .
+/// An `AWS::Macie::Session` resource must exist for an AWS account before you can create an `AWS::Macie::FindingsFilter` resource for the account. Use a [DependsOn attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) to ensure that an `AWS::Macie::Session` resource is created before other Macie resources are created for an account. For example, `"DependsOn": "Session"` .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FindingsFilterAttributes`], which `Handle<FindingsFilter>` dereferences to.
@@ -55,33 +36,33 @@ pub struct FindingsFilter {
     ///
     /// - `ARCHIVE` - Suppress (automatically archive) the findings.
     /// - `NOOP` - Don't perform any action on the findings.
-    pub action: Option<FindingFilterAction>,
+    pub action: ::std::option::Option<FindingFilterAction>,
     /// `Description`: a string.
     ///
     /// A custom description of the findings filter. The description can contain 1-512 characters.
     ///
     /// Avoid including sensitive data in the description. Users of the account might be able to see the description, depending on the actions that they're allowed to perform in Amazon Macie .
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FindingCriteria`: a [`FindingCriteria`] object, required.
     ///
     /// The criteria to use to filter findings.
-    pub finding_criteria: Obj<FindingCriteria>,
+    pub finding_criteria: crate::Obj<FindingCriteria>,
     /// `Name`: a string, required.
     ///
     /// A custom name for the findings filter. The name can contain 3-64 characters.
     ///
     /// Avoid including sensitive data in the name. Users of the account might be able to see the name, depending on the actions that they're allowed to perform in Amazon Macie .
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Position`: an integer.
     ///
     /// The position of the findings filter in the list of saved filter rules on the Amazon Macie console. This value also determines the order in which the filter is applied to findings, relative to other filters that are also applied to findings.
-    pub position: Option<Int>,
+    pub position: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to the findings filter.
     ///
-    /// For more information, see \[Resource tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Resource tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +72,7 @@ impl FindingsFilter {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Macie::FindingsFilter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-findingsfilter.html",
         primary_identifier: &["Id"],
@@ -102,54 +83,56 @@ impl FindingsFilter {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FindingsFilter` with its required properties, named in a [`FindingsFilterRequired`].
     #[inline]
     pub fn new(required: FindingsFilterRequired) -> Self {
         Self {
-            action: None,
-            description: None,
+            action: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             finding_criteria: required.finding_criteria,
             name: required.name,
-            position: None,
-            tags: None,
+            position: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Action`: a [`FindingFilterAction`] value.
-    pub fn action(mut self, value: impl Into<FindingFilterAction>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<FindingFilterAction>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FindingCriteria`: a [`FindingCriteria`] object, required.
-    pub fn finding_criteria(mut self, value: impl Into<Obj<FindingCriteria>>) -> Self { self.finding_criteria = value.into(); self }
+    pub fn finding_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<FindingCriteria>>) -> Self { self.finding_criteria = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Position`: an integer.
-    pub fn position(mut self, value: impl Into<Int>) -> Self { self.position = Some(value.into()); self }
+    pub fn position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.position = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FindingsFilter {
+impl ::cloudwright_core::Resource for FindingsFilter {
     type Attributes = FindingsFilterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FindingsFilter, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FindingsFilter, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FindingsFilter {
+impl ::cloudwright_core::ToValue for FindingsFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("Description", &self.description)
             .req("FindingCriteria", &self.finding_criteria)
@@ -160,12 +143,12 @@ impl ToValue for FindingsFilter {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FindingsFilter`]: `Handle<FindingsFilter>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FindingsFilter`]: `Handle<FindingsFilter>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FindingsFilterAttributes(ResourceRef);
+pub struct FindingsFilterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FindingsFilterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FindingsFilterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -175,31 +158,22 @@ impl FindingsFilterAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the findings filter.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier for the findings filter.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("Criterion", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FindingCriteria` property type of `AWS::Macie::FindingsFilter`.
 ///
-/// Specifies, as a map, one or more property-based conditions for a findings filter. A *findings filter* , also referred to as a *filter rule* , is a set of custom criteria that specifies which findings to include or exclude from the results of a query for findings. You can also configure a findings filter to suppress (automatically archive) findings that match the filter's criteria. For more information, see \[Filtering Macie findings\](<https://docs.aws.amazon.com/macie/latest/user/findings-filter-overview.html>) in the *Amazon Macie User Guide* .
+/// Specifies, as a map, one or more property-based conditions for a findings filter. A *findings filter* , also referred to as a *filter rule* , is a set of custom criteria that specifies which findings to include or exclude from the results of a query for findings. You can also configure a findings filter to suppress (automatically archive) findings that match the filter's criteria. For more information, see [Filtering Macie findings](https://docs.aws.amazon.com/macie/latest/user/findings-filter-overview.html) in the *Amazon Macie User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-macie-findingsfilter-findingcriteria.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -207,7 +181,7 @@ pub struct FindingCriteria {
     /// `Criterion`: a JSON value.
     ///
     /// Specifies a condition that defines the property, operator, and one or more values to use to filter the results.
-    pub criterion: Option<Json>,
+    pub criterion: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -215,19 +189,21 @@ impl FindingCriteria {
     /// A `FindingCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Criterion`: a JSON value.
-    pub fn criterion(mut self, value: impl Into<Json>) -> Self { self.criterion = Some(value.into()); self }
+    pub fn criterion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.criterion = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FindingCriteria {}
+impl crate::PropertyType for FindingCriteria {}
 
-impl ToValue for FindingCriteria {
+impl ::cloudwright_core::ToValue for FindingCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Criterion", &self.criterion).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Criterion", &self.criterion)
+            .build()
     }
 }
 
@@ -239,23 +215,56 @@ pub enum FindingFilterAction {
     /// `NOOP`
     Noop,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FindingFilterAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FindingFilterAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FindingFilterAction {
+impl ::cloudwright_core::ToValue for FindingFilterAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Archive => "ARCHIVE",
             Self::Noop => "NOOP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FindingsFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["ARCHIVE", "NOOP"], ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("FindingCriteria", Shape::Object(&RULE_FindingCriteria)),
+            ("Name", Shape::STR),
+            ("Position", Shape::INT),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "FindingCriteria"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("Criterion", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

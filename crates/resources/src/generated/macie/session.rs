@@ -5,23 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Session: ObjRule = ObjRule {
-    properties: &[
-        ("FindingPublishingFrequency", Shape::Str(&StrRule { allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"], ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "PAUSED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Macie::Session` resource.
 ///
 /// The `AWS::Macie::Session` resource represents the Amazon Macie service and certain configuration settings for an Amazon Macie account in a specific AWS Region . It enables Macie to become operational for a specific account in a specific Region. An account can have only one session in each Region.
 ///
-/// You must create an `AWS::Macie::Session` resource for an account before you can create other types of resources for the account. Use a \[DependsOn attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) to ensure that an `AWS::Macie::Session` resource is created before other Macie resources are created for an account. For example, `"DependsOn": "Session"` .
+/// You must create an `AWS::Macie::Session` resource for an account before you can create other types of resources for the account. Use a [DependsOn attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) to ensure that an `AWS::Macie::Session` resource is created before other Macie resources are created for an account. For example, `"DependsOn": "Session"` .
 ///
 /// `Ref` returns its `AwsAccountId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SessionAttributes`], which `Handle<Session>` dereferences to.
@@ -40,13 +28,13 @@ pub struct Session {
     /// - SIX_HOURS
     ///
     /// Default `"SIX_HOURS"`.
-    pub finding_publishing_frequency: Option<FindingPublishingFrequency>,
+    pub finding_publishing_frequency: ::std::option::Option<FindingPublishingFrequency>,
     /// `Status`: a [`SessionStatus`] value.
     ///
     /// The status of Amazon Macie for the account. Valid values are: `ENABLED` , start or resume Macie activities for the account; and, `PAUSED` , suspend Macie activities for the account.
     ///
     /// Default `"ENABLED"`.
-    pub status: Option<SessionStatus>,
+    pub status: ::std::option::Option<SessionStatus>,
 }
 
 #[rustfmt::skip]
@@ -56,7 +44,7 @@ impl Session {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Macie::Session",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-session.html",
         primary_identifier: &["AwsAccountId"],
@@ -67,36 +55,38 @@ impl Session {
         read_only: &["AwsAccountId", "ServiceRole", "AutomatedDiscoveryStatus"],
         attributes: &["AutomatedDiscoveryStatus", "AwsAccountId", "ServiceRole"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Session` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FindingPublishingFrequency`: a [`FindingPublishingFrequency`] value.
-    pub fn finding_publishing_frequency(mut self, value: impl Into<FindingPublishingFrequency>) -> Self { self.finding_publishing_frequency = Some(value.into()); self }
+    pub fn finding_publishing_frequency(mut self, value: impl ::std::convert::Into<FindingPublishingFrequency>) -> Self { self.finding_publishing_frequency = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`SessionStatus`] value.
-    pub fn status(mut self, value: impl Into<SessionStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<SessionStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Session {
+impl ::cloudwright_core::Resource for Session {
     type Attributes = SessionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Session, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Session, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Session {
+impl ::cloudwright_core::ToValue for Session {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "FindingPublishingFrequency",
                 &self.finding_publishing_frequency,
@@ -106,12 +96,12 @@ impl ToValue for Session {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Session`]: `Handle<Session>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Session`]: `Handle<Session>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SessionAttributes(ResourceRef);
+pub struct SessionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SessionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SessionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -121,24 +111,24 @@ impl SessionAttributes {
     ///
     /// The status of automated sensitive data discovery for the account. Possible values are: `ENABLED` , perform automated sensitive data discovery activities for the account; and, `DISABLED` , don't perform automated sensitive data discovery activities for the account.
     #[inline]
-    pub fn automated_discovery_status(&self) -> Value {
-        self.0.get_att("AutomatedDiscoveryStatus")
+    pub fn automated_discovery_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutomatedDiscoveryStatus"))
     }
 
     /// `Fn::GetAtt` `AwsAccountId`: a string.
     ///
     /// The account ID for the AWS account in which the Amazon Macie session is created.
     #[inline]
-    pub fn aws_account_id(&self) -> Value {
-        self.0.get_att("AwsAccountId")
+    pub fn aws_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AwsAccountId"))
     }
 
     /// `Fn::GetAtt` `ServiceRole`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service-linked role that allows Amazon Macie to monitor and analyze data in AWS resources for the account.
     #[inline]
-    pub fn service_role(&self) -> Value {
-        self.0.get_att("ServiceRole")
+    pub fn service_role(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceRole"))
     }
 }
 
@@ -152,25 +142,25 @@ pub enum FindingPublishingFrequency {
     /// `SIX_HOURS`
     SixHours,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FindingPublishingFrequency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FindingPublishingFrequency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FindingPublishingFrequency {
+impl ::cloudwright_core::ToValue for FindingPublishingFrequency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FifteenMinutes => "FIFTEEN_MINUTES",
             Self::OneHour => "ONE_HOUR",
             Self::SixHours => "SIX_HOURS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -182,23 +172,40 @@ pub enum SessionStatus {
     /// `PAUSED`
     Paused,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SessionStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SessionStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SessionStatus {
+impl ::cloudwright_core::ToValue for SessionStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Paused => "PAUSED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Session: ObjRule = ObjRule {
+        properties: &[
+            ("FindingPublishingFrequency", Shape::Str(&StrRule { allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"], ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "PAUSED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

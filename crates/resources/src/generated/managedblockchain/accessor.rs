@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Accessor`], by name: `Accessor::new(AccessorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessorRequired {
-    /// `AccessorType`: an [`AccessorType`] value, required.
-    pub accessor_type: AccessorType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Accessor: ObjRule = ObjRule {
-    properties: &[
-        ("AccessorType", Shape::Str(&StrRule { allowed: &["BILLING_TOKEN"], ..StrRule::ANY })),
-        ("NetworkType", Shape::Str(&StrRule { allowed: &["ETHEREUM_GOERLI", "ETHEREUM_MAINNET", "ETHEREUM_MAINNET_AND_GOERLI", "POLYGON_MAINNET", "POLYGON_MUMBAI"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["AccessorType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ManagedBlockchain::Accessor` resource.
 ///
 /// Creates a new accessor for use with Amazon Managed Blockchain service that supports token based access. The accessor contains information required for token based access.
@@ -44,7 +22,7 @@ pub struct Accessor {
     ///
     /// The type of the accessor.
     ///
-    /// &gt; Currently, accessor type is restricted to `BILLING_TOKEN` .
+    /// \> Currently, accessor type is restricted to `BILLING_TOKEN` .
     ///
     /// Create-only: changing it replaces the resource.
     pub accessor_type: AccessorType,
@@ -52,23 +30,23 @@ pub struct Accessor {
     ///
     /// The blockchain network that the `Accessor` token is created for.
     ///
-    /// &gt; We recommend using the appropriate `networkType` value for the blockchain network that you are creating the `Accessor` token for. You cannot use the value `ETHEREUM_MAINNET_AND_GOERLI` to specify a `networkType` for your Accessor token.
-    /// &gt;
-    /// &gt; The default value of `ETHEREUM_MAINNET_AND_GOERLI` is only applied:
-    /// &gt;
-    /// &gt; - when the `CreateAccessor` action does not set a `networkType` .
-    /// &gt; - to all existing `Accessor` tokens that were created before the `networkType` property was introduced.
+    /// \> We recommend using the appropriate `networkType` value for the blockchain network that you are creating the `Accessor` token for. You cannot use the value `ETHEREUM_MAINNET_AND_GOERLI` to specify a `networkType` for your Accessor token.
+    /// \>
+    /// \> The default value of `ETHEREUM_MAINNET_AND_GOERLI` is only applied:
+    /// \>
+    /// \> - when the `CreateAccessor` action does not set a `networkType` .
+    /// \> - to all existing `Accessor` tokens that were created before the `networkType` property was introduced.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_type: Option<NetworkAccessorType>,
+    pub network_type: ::std::option::Option<NetworkAccessorType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the Accessor.
     ///
-    /// For more information about tags, see \[Tagging Resources\](<https://docs.aws.amazon.com/managed-blockchain/latest/ethereum-dev/tagging-resources.html>) in the *Amazon Managed Blockchain Ethereum Developer Guide* , or \[Tagging Resources\](<https://docs.aws.amazon.com/managed-blockchain/latest/hyperledger-fabric-dev/tagging-resources.html>) in the *Amazon Managed Blockchain Hyperledger Fabric Developer Guide* .
+    /// For more information about tags, see [Tagging Resources](https://docs.aws.amazon.com/managed-blockchain/latest/ethereum-dev/tagging-resources.html) in the *Amazon Managed Blockchain Ethereum Developer Guide* , or [Tagging Resources](https://docs.aws.amazon.com/managed-blockchain/latest/hyperledger-fabric-dev/tagging-resources.html) in the *Amazon Managed Blockchain Hyperledger Fabric Developer Guide* .
     ///
     /// Items at most 50; write-only: CloudFormation does not return it.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +56,7 @@ impl Accessor {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ManagedBlockchain::Accessor",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-managedblockchain-accessor.html",
         primary_identifier: &["Id"],
@@ -89,45 +67,47 @@ impl Accessor {
         read_only: &["Arn", "Id", "BillingToken", "CreationDate", "Status"],
         attributes: &["Arn", "BillingToken", "CreationDate", "Id", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Accessor` with its required properties, named in a [`AccessorRequired`].
+    /// A `Accessor` with its one required property, `AccessorType`.
     #[inline]
-    pub fn new(required: AccessorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AccessorType>) -> Self {
         Self {
-            accessor_type: required.accessor_type,
-            network_type: None,
-            tags: None,
+            accessor_type: value.into(),
+            network_type: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessorType`: an [`AccessorType`] value, required.
-    pub fn accessor_type(mut self, value: impl Into<AccessorType>) -> Self { self.accessor_type = value.into(); self }
+    pub fn accessor_type(mut self, value: impl ::std::convert::Into<AccessorType>) -> Self { self.accessor_type = value.into(); self }
     /// `NetworkType`: a [`NetworkAccessorType`] value.
-    pub fn network_type(mut self, value: impl Into<NetworkAccessorType>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<NetworkAccessorType>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Accessor {
+impl ::cloudwright_core::Resource for Accessor {
     type Attributes = AccessorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Accessor, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Accessor, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Accessor {
+impl ::cloudwright_core::ToValue for Accessor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessorType", &self.accessor_type)
             .opt("NetworkType", &self.network_type)
             .opt("Tags", &self.tags)
@@ -135,12 +115,12 @@ impl ToValue for Accessor {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Accessor`]: `Handle<Accessor>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Accessor`]: `Handle<Accessor>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessorAttributes(ResourceRef);
+pub struct AccessorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -148,40 +128,40 @@ impl From<ResourceRef> for AccessorAttributes {
 impl AccessorAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the accessor. For more information about ARNs and their format, see \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+    /// The Amazon Resource Name (ARN) of the accessor. For more information about ARNs and their format, see [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *AWS General Reference* .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `BillingToken`: a string.
     ///
     /// The billing token is a property of the accessor. Use this token to make Ethereum API calls to your Ethereum node. The billing token is used to track your accessor object for billing Ethereum API requests made to your Ethereum nodes.
     #[inline]
-    pub fn billing_token(&self) -> Value {
-        self.0.get_att("BillingToken")
+    pub fn billing_token(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BillingToken"))
     }
 
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The creation date and time of the accessor.
     #[inline]
-    pub fn creation_date(&self) -> Value {
-        self.0.get_att("CreationDate")
+    pub fn creation_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDate"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the accessor.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -189,21 +169,10 @@ impl AccessorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ManagedBlockchain::Accessor`.
 ///
@@ -213,11 +182,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 127.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -232,17 +201,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -255,23 +224,23 @@ pub enum AccessorType {
     /// `BILLING_TOKEN`
     BillingToken,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessorType {
+impl ::cloudwright_core::ToValue for AccessorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BillingToken => "BILLING_TOKEN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -289,26 +258,57 @@ pub enum NetworkAccessorType {
     /// `POLYGON_MUMBAI`
     PolygonMumbai,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NetworkAccessorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NetworkAccessorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NetworkAccessorType {
+impl ::cloudwright_core::ToValue for NetworkAccessorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::EthereumGoerli => "ETHEREUM_GOERLI",
             Self::EthereumMainnet => "ETHEREUM_MAINNET",
             Self::EthereumMainnetAndGoerli => "ETHEREUM_MAINNET_AND_GOERLI",
             Self::PolygonMainnet => "POLYGON_MAINNET",
             Self::PolygonMumbai => "POLYGON_MUMBAI",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Accessor: ObjRule = ObjRule {
+        properties: &[
+            ("AccessorType", Shape::Str(&StrRule { allowed: &["BILLING_TOKEN"], ..StrRule::ANY })),
+            ("NetworkType", Shape::Str(&StrRule { allowed: &["ETHEREUM_GOERLI", "ETHEREUM_MAINNET", "ETHEREUM_MAINNET_AND_GOERLI", "POLYGON_MAINNET", "POLYGON_MUMBAI"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["AccessorType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Member`], by name: `Member::new(MemberRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MemberRequired {
-    /// `MemberConfiguration`: a [`MemberConfiguration`] object, required.
-    pub member_configuration: Obj<MemberConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Member: ObjRule = ObjRule {
-    properties: &[
-        ("InvitationId", Shape::STR),
-        ("MemberConfiguration", Shape::Object(&RULE_MemberConfiguration)),
-        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("NetworkId", Shape::STR),
-    ],
-    required: &["MemberConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ManagedBlockchain::Member` resource.
 ///
 /// Creates a member within a Managed Blockchain network.
@@ -44,19 +22,19 @@ pub struct Member {
     /// `InvitationId`: a string.
     ///
     /// The unique identifier of the invitation to join the network sent to the account that creates the member.
-    pub invitation_id: Option<Str>,
+    pub invitation_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MemberConfiguration`: a [`MemberConfiguration`] object, required.
     ///
     /// Configuration properties of the member.
-    pub member_configuration: Obj<MemberConfiguration>,
+    pub member_configuration: crate::Obj<MemberConfiguration>,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
     ///
     /// Configuration properties of the network to which the member belongs.
-    pub network_configuration: Option<Obj<NetworkConfiguration>>,
+    pub network_configuration: ::std::option::Option<crate::Obj<NetworkConfiguration>>,
     /// `NetworkId`: a string.
     ///
     /// The unique identifier of the network to which the member belongs.
-    pub network_id: Option<Str>,
+    pub network_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -66,7 +44,7 @@ impl Member {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ManagedBlockchain::Member",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-managedblockchain-member.html",
         primary_identifier: &["MemberId"],
@@ -77,45 +55,47 @@ impl Member {
         read_only: &["MemberId"],
         attributes: &["MemberId", "NetworkId"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Member` with its required properties, named in a [`MemberRequired`].
+    /// A `Member` with its one required property, `MemberConfiguration`.
     #[inline]
-    pub fn new(required: MemberRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<MemberConfiguration>>) -> Self {
         Self {
-            invitation_id: None,
-            member_configuration: required.member_configuration,
-            network_configuration: None,
-            network_id: None,
+            invitation_id: ::std::option::Option::None,
+            member_configuration: value.into(),
+            network_configuration: ::std::option::Option::None,
+            network_id: ::std::option::Option::None,
         }
     }
 
     /// `InvitationId`: a string.
-    pub fn invitation_id(mut self, value: impl Into<Str>) -> Self { self.invitation_id = Some(value.into()); self }
+    pub fn invitation_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.invitation_id = ::std::option::Option::Some(value.into()); self }
     /// `MemberConfiguration`: a [`MemberConfiguration`] object, required.
-    pub fn member_configuration(mut self, value: impl Into<Obj<MemberConfiguration>>) -> Self { self.member_configuration = value.into(); self }
+    pub fn member_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MemberConfiguration>>) -> Self { self.member_configuration = value.into(); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfiguration>>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `NetworkId`: a string.
-    pub fn network_id(mut self, value: impl Into<Str>) -> Self { self.network_id = Some(value.into()); self }
+    pub fn network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Member {
+impl ::cloudwright_core::Resource for Member {
     type Attributes = MemberAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Member, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Member, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Member {
+impl ::cloudwright_core::ToValue for Member {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InvitationId", &self.invitation_id)
             .req("MemberConfiguration", &self.member_configuration)
             .opt("NetworkConfiguration", &self.network_configuration)
@@ -124,12 +104,12 @@ impl ToValue for Member {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Member`]: `Handle<Member>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Member`]: `Handle<Member>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MemberAttributes(ResourceRef);
+pub struct MemberAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MemberAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MemberAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,29 +119,18 @@ impl MemberAttributes {
     ///
     /// The unique identifier of the member.
     #[inline]
-    pub fn member_id(&self) -> Value {
-        self.0.get_att("MemberId")
+    pub fn member_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MemberId"))
     }
 
     /// `Fn::GetAtt` `NetworkId`: a string.
     ///
     /// The unique identifier of the network to which the member belongs.
     #[inline]
-    pub fn network_id(&self) -> Value {
-        self.0.get_att("NetworkId")
+    pub fn network_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApprovalThresholdPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ProposalDurationInHours", Shape::INT),
-        ("ThresholdComparator", Shape::STR),
-        ("ThresholdPercentage", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApprovalThresholdPolicy` property type of `AWS::ManagedBlockchain::Member`.
 ///
@@ -175,15 +144,15 @@ pub struct ApprovalThresholdPolicy {
     /// `ProposalDurationInHours`: an integer.
     ///
     /// The duration from the time that a proposal is created until it expires. If members cast neither the required number of `YES` votes to approve the proposal nor the number of `NO` votes required to reject it before the duration expires, the proposal is `EXPIRED` and `ProposalActions` aren't carried out.
-    pub proposal_duration_in_hours: Option<Int>,
+    pub proposal_duration_in_hours: ::std::option::Option<::cloudwright_core::Int>,
     /// `ThresholdComparator`: a string.
     ///
     /// Determines whether the vote percentage must be greater than the `ThresholdPercentage` or must be greater than or equal to the `ThresholdPercentage` to be approved.
-    pub threshold_comparator: Option<Str>,
+    pub threshold_comparator: ::std::option::Option<::cloudwright_core::Str>,
     /// `ThresholdPercentage`: an integer.
     ///
     /// The percentage of votes among all members that must be `YES` for a proposal to be approved. For example, a `ThresholdPercentage` value of `50` indicates 50%. The `ThresholdComparator` determines the precise comparison. If a `ThresholdPercentage` value of `50` is specified on a network with 10 members, along with a `ThresholdComparator` value of `GREATER_THAN` , this indicates that 6 `YES` votes are required for the proposal to be approved.
-    pub threshold_percentage: Option<Int>,
+    pub threshold_percentage: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -191,48 +160,29 @@ impl ApprovalThresholdPolicy {
     /// A `ApprovalThresholdPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ProposalDurationInHours`: an integer.
-    pub fn proposal_duration_in_hours(mut self, value: impl Into<Int>) -> Self { self.proposal_duration_in_hours = Some(value.into()); self }
+    pub fn proposal_duration_in_hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.proposal_duration_in_hours = ::std::option::Option::Some(value.into()); self }
     /// `ThresholdComparator`: a string.
-    pub fn threshold_comparator(mut self, value: impl Into<Str>) -> Self { self.threshold_comparator = Some(value.into()); self }
+    pub fn threshold_comparator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.threshold_comparator = ::std::option::Option::Some(value.into()); self }
     /// `ThresholdPercentage`: an integer.
-    pub fn threshold_percentage(mut self, value: impl Into<Int>) -> Self { self.threshold_percentage = Some(value.into()); self }
+    pub fn threshold_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.threshold_percentage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApprovalThresholdPolicy {}
+impl crate::PropertyType for ApprovalThresholdPolicy {}
 
-impl ToValue for ApprovalThresholdPolicy {
+impl ::cloudwright_core::ToValue for ApprovalThresholdPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ProposalDurationInHours", &self.proposal_duration_in_hours)
             .opt("ThresholdComparator", &self.threshold_comparator)
             .opt("ThresholdPercentage", &self.threshold_percentage)
             .build()
     }
 }
-
-/// The required properties of [`MemberConfiguration`], by name: `MemberConfiguration::new(MemberConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MemberConfigurationRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemberConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("MemberFrameworkConfiguration", Shape::Object(&RULE_MemberFrameworkConfiguration)),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemberConfiguration` property type of `AWS::ManagedBlockchain::Member`.
 ///
@@ -246,43 +196,44 @@ pub struct MemberConfiguration {
     /// `Description`: a string.
     ///
     /// An optional description of the member.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MemberFrameworkConfiguration`: a [`MemberFrameworkConfiguration`] object.
     ///
     /// Configuration properties of the blockchain framework relevant to the member.
-    pub member_framework_configuration: Option<Obj<MemberFrameworkConfiguration>>,
+    pub member_framework_configuration:
+        ::std::option::Option<crate::Obj<MemberFrameworkConfiguration>>,
     /// `Name`: a string, required.
     ///
     /// The name of the member.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl MemberConfiguration {
-    /// A `MemberConfiguration` with its required properties, named in a [`MemberConfigurationRequired`].
+    /// A `MemberConfiguration` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: MemberConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            member_framework_configuration: None,
-            name: required.name,
+            description: ::std::option::Option::None,
+            member_framework_configuration: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MemberFrameworkConfiguration`: a [`MemberFrameworkConfiguration`] object.
-    pub fn member_framework_configuration(mut self, value: impl Into<Obj<MemberFrameworkConfiguration>>) -> Self { self.member_framework_configuration = Some(value.into()); self }
+    pub fn member_framework_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MemberFrameworkConfiguration>>) -> Self { self.member_framework_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for MemberConfiguration {}
+impl crate::PropertyType for MemberConfiguration {}
 
-impl ToValue for MemberConfiguration {
+impl ::cloudwright_core::ToValue for MemberConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt(
                 "MemberFrameworkConfiguration",
@@ -297,21 +248,10 @@ impl ToValue for MemberConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberFabricConfigurationRequired {
     /// `AdminPassword`: a string, required.
-    pub admin_password: Str,
+    pub admin_password: ::cloudwright_core::Str,
     /// `AdminUsername`: a string, required.
-    pub admin_username: Str,
+    pub admin_username: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemberFabricConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdminPassword", Shape::STR),
-        ("AdminUsername", Shape::STR),
-    ],
-    required: &["AdminUsername", "AdminPassword"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemberFabricConfiguration` property type of `AWS::ManagedBlockchain::Member`.
 ///
@@ -323,11 +263,11 @@ pub struct MemberFabricConfiguration {
     /// `AdminPassword`: a string, required.
     ///
     /// The password for the member's initial administrative user. The `AdminPassword` must be at least 8 characters long and no more than 32 characters. It must contain at least one uppercase letter, one lowercase letter, and one digit. It cannot have a single quotation mark (‘), a double quotation marks (“), a forward slash(/), a backward slash(\), @, or a space.
-    pub admin_password: Str,
+    pub admin_password: ::cloudwright_core::Str,
     /// `AdminUsername`: a string, required.
     ///
     /// The user name for the member's initial administrative user.
-    pub admin_username: Str,
+    pub admin_username: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -342,31 +282,22 @@ impl MemberFabricConfiguration {
     }
 
     /// `AdminPassword`: a string, required.
-    pub fn admin_password(mut self, value: impl Into<Str>) -> Self { self.admin_password = value.into(); self }
+    pub fn admin_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.admin_password = value.into(); self }
     /// `AdminUsername`: a string, required.
-    pub fn admin_username(mut self, value: impl Into<Str>) -> Self { self.admin_username = value.into(); self }
+    pub fn admin_username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.admin_username = value.into(); self }
 }
 
-impl PropertyType for MemberFabricConfiguration {}
+impl crate::PropertyType for MemberFabricConfiguration {}
 
-impl ToValue for MemberFabricConfiguration {
+impl ::cloudwright_core::ToValue for MemberFabricConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AdminPassword", &self.admin_password)
             .req("AdminUsername", &self.admin_username)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemberFrameworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MemberFabricConfiguration", Shape::Object(&RULE_MemberFabricConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemberFrameworkConfiguration` property type of `AWS::ManagedBlockchain::Member`.
 ///
@@ -378,7 +309,7 @@ pub struct MemberFrameworkConfiguration {
     /// `MemberFabricConfiguration`: a [`MemberFabricConfiguration`] object.
     ///
     /// Configuration properties for Hyperledger Fabric.
-    pub member_fabric_configuration: Option<Obj<MemberFabricConfiguration>>,
+    pub member_fabric_configuration: ::std::option::Option<crate::Obj<MemberFabricConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -386,19 +317,19 @@ impl MemberFrameworkConfiguration {
     /// A `MemberFrameworkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MemberFabricConfiguration`: a [`MemberFabricConfiguration`] object.
-    pub fn member_fabric_configuration(mut self, value: impl Into<Obj<MemberFabricConfiguration>>) -> Self { self.member_fabric_configuration = Some(value.into()); self }
+    pub fn member_fabric_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MemberFabricConfiguration>>) -> Self { self.member_fabric_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MemberFrameworkConfiguration {}
+impl crate::PropertyType for MemberFrameworkConfiguration {}
 
-impl ToValue for MemberFrameworkConfiguration {
+impl ::cloudwright_core::ToValue for MemberFrameworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MemberFabricConfiguration",
                 &self.member_fabric_configuration,
@@ -411,29 +342,14 @@ impl ToValue for MemberFrameworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkConfigurationRequired {
     /// `Framework`: a string, required.
-    pub framework: Str,
+    pub framework: ::cloudwright_core::Str,
     /// `FrameworkVersion`: a string, required.
-    pub framework_version: Str,
+    pub framework_version: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `VotingPolicy`: a [`VotingPolicy`] object, required.
-    pub voting_policy: Obj<VotingPolicy>,
+    pub voting_policy: crate::Obj<VotingPolicy>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("Framework", Shape::STR),
-        ("FrameworkVersion", Shape::STR),
-        ("Name", Shape::STR),
-        ("NetworkFrameworkConfiguration", Shape::Object(&RULE_NetworkFrameworkConfiguration)),
-        ("VotingPolicy", Shape::Object(&RULE_VotingPolicy)),
-    ],
-    required: &["VotingPolicy", "Framework", "FrameworkVersion", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkConfiguration` property type of `AWS::ManagedBlockchain::Member`.
 ///
@@ -445,27 +361,28 @@ pub struct NetworkConfiguration {
     /// `Description`: a string.
     ///
     /// Attributes of the blockchain framework for the network.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Framework`: a string, required.
     ///
     /// The blockchain framework that the network uses.
-    pub framework: Str,
+    pub framework: ::cloudwright_core::Str,
     /// `FrameworkVersion`: a string, required.
     ///
     /// The version of the blockchain framework that the network uses.
-    pub framework_version: Str,
+    pub framework_version: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the network.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkFrameworkConfiguration`: a [`NetworkFrameworkConfiguration`] object.
     ///
     /// Configuration properties relevant to the network for the blockchain framework that the network uses.
-    pub network_framework_configuration: Option<Obj<NetworkFrameworkConfiguration>>,
+    pub network_framework_configuration:
+        ::std::option::Option<crate::Obj<NetworkFrameworkConfiguration>>,
     /// `VotingPolicy`: a [`VotingPolicy`] object, required.
     ///
     /// The voting rules that the network uses to decide if a proposal is accepted.
-    pub voting_policy: Obj<VotingPolicy>,
+    pub voting_policy: crate::Obj<VotingPolicy>,
 }
 
 #[rustfmt::skip]
@@ -474,35 +391,35 @@ impl NetworkConfiguration {
     #[inline]
     pub fn new(required: NetworkConfigurationRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             framework: required.framework,
             framework_version: required.framework_version,
             name: required.name,
-            network_framework_configuration: None,
+            network_framework_configuration: ::std::option::Option::None,
             voting_policy: required.voting_policy,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Framework`: a string, required.
-    pub fn framework(mut self, value: impl Into<Str>) -> Self { self.framework = value.into(); self }
+    pub fn framework(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.framework = value.into(); self }
     /// `FrameworkVersion`: a string, required.
-    pub fn framework_version(mut self, value: impl Into<Str>) -> Self { self.framework_version = value.into(); self }
+    pub fn framework_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.framework_version = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NetworkFrameworkConfiguration`: a [`NetworkFrameworkConfiguration`] object.
-    pub fn network_framework_configuration(mut self, value: impl Into<Obj<NetworkFrameworkConfiguration>>) -> Self { self.network_framework_configuration = Some(value.into()); self }
+    pub fn network_framework_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkFrameworkConfiguration>>) -> Self { self.network_framework_configuration = ::std::option::Option::Some(value.into()); self }
     /// `VotingPolicy`: a [`VotingPolicy`] object, required.
-    pub fn voting_policy(mut self, value: impl Into<Obj<VotingPolicy>>) -> Self { self.voting_policy = value.into(); self }
+    pub fn voting_policy(mut self, value: impl ::std::convert::Into<crate::Obj<VotingPolicy>>) -> Self { self.voting_policy = value.into(); self }
 }
 
-impl PropertyType for NetworkConfiguration {}
+impl crate::PropertyType for NetworkConfiguration {}
 
-impl ToValue for NetworkConfiguration {
+impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Framework", &self.framework)
             .req("FrameworkVersion", &self.framework_version)
@@ -516,23 +433,6 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-/// The required properties of [`NetworkFabricConfiguration`], by name: `NetworkFabricConfiguration::new(NetworkFabricConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkFabricConfigurationRequired {
-    /// `Edition`: a string, required.
-    pub edition: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkFabricConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Edition", Shape::STR),
-    ],
-    required: &["Edition"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NetworkFabricConfiguration` property type of `AWS::ManagedBlockchain::Member`.
 ///
 /// Hyperledger Fabric configuration properties for the network.
@@ -542,41 +442,34 @@ pub(crate) static RULE_NetworkFabricConfiguration: ObjRule = ObjRule {
 pub struct NetworkFabricConfiguration {
     /// `Edition`: a string, required.
     ///
-    /// The edition of Amazon Managed Blockchain that the network uses. Valid values are `standard` and `starter` . For more information, see \[Amazon Managed Blockchain Pricing\](<https://docs.aws.amazon.com/managed-blockchain/pricing/>)
-    pub edition: Str,
+    /// The edition of Amazon Managed Blockchain that the network uses. Valid values are `standard` and `starter` . For more information, see [Amazon Managed Blockchain Pricing](https://docs.aws.amazon.com/managed-blockchain/pricing/)
+    pub edition: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl NetworkFabricConfiguration {
-    /// A `NetworkFabricConfiguration` with its required properties, named in a [`NetworkFabricConfigurationRequired`].
+    /// A `NetworkFabricConfiguration` with its one required property, `Edition`.
     #[inline]
-    pub fn new(required: NetworkFabricConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            edition: required.edition,
+            edition: value.into(),
         }
     }
 
     /// `Edition`: a string, required.
-    pub fn edition(mut self, value: impl Into<Str>) -> Self { self.edition = value.into(); self }
+    pub fn edition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.edition = value.into(); self }
 }
 
-impl PropertyType for NetworkFabricConfiguration {}
+impl crate::PropertyType for NetworkFabricConfiguration {}
 
-impl ToValue for NetworkFabricConfiguration {
+impl ::cloudwright_core::ToValue for NetworkFabricConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Edition", &self.edition).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Edition", &self.edition)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkFrameworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkFabricConfiguration", Shape::Object(&RULE_NetworkFabricConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkFrameworkConfiguration` property type of `AWS::ManagedBlockchain::Member`.
 ///
@@ -588,7 +481,7 @@ pub struct NetworkFrameworkConfiguration {
     /// `NetworkFabricConfiguration`: a [`NetworkFabricConfiguration`] object.
     ///
     /// Configuration properties for Hyperledger Fabric for a member in a Managed Blockchain network that is using the Hyperledger Fabric framework.
-    pub network_fabric_configuration: Option<Obj<NetworkFabricConfiguration>>,
+    pub network_fabric_configuration: ::std::option::Option<crate::Obj<NetworkFabricConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -596,19 +489,19 @@ impl NetworkFrameworkConfiguration {
     /// A `NetworkFrameworkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NetworkFabricConfiguration`: a [`NetworkFabricConfiguration`] object.
-    pub fn network_fabric_configuration(mut self, value: impl Into<Obj<NetworkFabricConfiguration>>) -> Self { self.network_fabric_configuration = Some(value.into()); self }
+    pub fn network_fabric_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkFabricConfiguration>>) -> Self { self.network_fabric_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkFrameworkConfiguration {}
+impl crate::PropertyType for NetworkFrameworkConfiguration {}
 
-impl ToValue for NetworkFrameworkConfiguration {
+impl ::cloudwright_core::ToValue for NetworkFrameworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "NetworkFabricConfiguration",
                 &self.network_fabric_configuration,
@@ -616,15 +509,6 @@ impl ToValue for NetworkFrameworkConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VotingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ApprovalThresholdPolicy", Shape::Object(&RULE_ApprovalThresholdPolicy)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VotingPolicy` property type of `AWS::ManagedBlockchain::Member`.
 ///
@@ -638,7 +522,7 @@ pub struct VotingPolicy {
     /// `ApprovalThresholdPolicy`: an [`ApprovalThresholdPolicy`] object.
     ///
     /// Defines the rules for the network for voting on proposals, such as the percentage of `YES` votes required for the proposal to be approved and the duration of the proposal. The policy applies to all proposals and is specified when the network is created.
-    pub approval_threshold_policy: Option<Obj<ApprovalThresholdPolicy>>,
+    pub approval_threshold_policy: ::std::option::Option<crate::Obj<ApprovalThresholdPolicy>>,
 }
 
 #[rustfmt::skip]
@@ -646,20 +530,126 @@ impl VotingPolicy {
     /// A `VotingPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApprovalThresholdPolicy`: an [`ApprovalThresholdPolicy`] object.
-    pub fn approval_threshold_policy(mut self, value: impl Into<Obj<ApprovalThresholdPolicy>>) -> Self { self.approval_threshold_policy = Some(value.into()); self }
+    pub fn approval_threshold_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ApprovalThresholdPolicy>>) -> Self { self.approval_threshold_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VotingPolicy {}
+impl crate::PropertyType for VotingPolicy {}
 
-impl ToValue for VotingPolicy {
+impl ::cloudwright_core::ToValue for VotingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApprovalThresholdPolicy", &self.approval_threshold_policy)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Member: ObjRule = ObjRule {
+        properties: &[
+            ("InvitationId", Shape::STR),
+            ("MemberConfiguration", Shape::Object(&RULE_MemberConfiguration)),
+            ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+            ("NetworkId", Shape::STR),
+        ],
+        required: &["MemberConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApprovalThresholdPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ProposalDurationInHours", Shape::INT),
+            ("ThresholdComparator", Shape::STR),
+            ("ThresholdPercentage", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemberConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("MemberFrameworkConfiguration", Shape::Object(&RULE_MemberFrameworkConfiguration)),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemberFabricConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdminPassword", Shape::STR),
+            ("AdminUsername", Shape::STR),
+        ],
+        required: &["AdminUsername", "AdminPassword"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemberFrameworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MemberFabricConfiguration", Shape::Object(&RULE_MemberFabricConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("Framework", Shape::STR),
+            ("FrameworkVersion", Shape::STR),
+            ("Name", Shape::STR),
+            ("NetworkFrameworkConfiguration", Shape::Object(&RULE_NetworkFrameworkConfiguration)),
+            ("VotingPolicy", Shape::Object(&RULE_VotingPolicy)),
+        ],
+        required: &["VotingPolicy", "Framework", "FrameworkVersion", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkFabricConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Edition", Shape::STR),
+        ],
+        required: &["Edition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkFrameworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkFabricConfiguration", Shape::Object(&RULE_NetworkFabricConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VotingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ApprovalThresholdPolicy", Shape::Object(&RULE_ApprovalThresholdPolicy)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

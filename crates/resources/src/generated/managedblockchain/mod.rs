@@ -15,8 +15,8 @@ pub mod member;
 pub mod node;
 
 #[cfg(feature = "managedblockchain")]
-pub use accessor::{Accessor, AccessorAttributes, AccessorRequired};
+pub use accessor::{Accessor, AccessorAttributes};
 #[cfg(feature = "managedblockchain")]
-pub use member::{Member, MemberAttributes, MemberRequired};
+pub use member::{Member, MemberAttributes};
 #[cfg(feature = "managedblockchain")]
 pub use node::{Node, NodeAttributes, NodeRequired};

@@ -5,28 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Node`], by name: `Node::new(NodeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeRequired {
     /// `NetworkId`: a string, required.
-    pub network_id: Str,
+    pub network_id: ::cloudwright_core::Str,
     /// `NodeConfiguration`: a [`NodeConfiguration`] object, required.
-    pub node_configuration: Obj<NodeConfiguration>,
+    pub node_configuration: crate::Obj<NodeConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Node: ObjRule = ObjRule {
-    properties: &[
-        ("MemberId", Shape::STR),
-        ("NetworkId", Shape::STR),
-        ("NodeConfiguration", Shape::Object(&RULE_NodeConfiguration)),
-    ],
-    required: &["NetworkId", "NodeConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ManagedBlockchain::Node` resource.
 ///
@@ -45,7 +31,7 @@ pub struct Node {
     /// `MemberId`: a string.
     ///
     /// The unique identifier of the member to which the node belongs. Applies only to Hyperledger Fabric.
-    pub member_id: Option<Str>,
+    pub member_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkId`: a string, required.
     ///
     /// The unique identifier of the network for the node.
@@ -53,11 +39,11 @@ pub struct Node {
     /// Ethereum public networks have the following `NetworkId` s:
     ///
     /// - `n-ethereum-mainnet`
-    pub network_id: Str,
+    pub network_id: ::cloudwright_core::Str,
     /// `NodeConfiguration`: a [`NodeConfiguration`] object, required.
     ///
     /// Configuration properties of a peer node.
-    pub node_configuration: Obj<NodeConfiguration>,
+    pub node_configuration: crate::Obj<NodeConfiguration>,
 }
 
 #[rustfmt::skip]
@@ -67,7 +53,7 @@ impl Node {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ManagedBlockchain::Node",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-managedblockchain-node.html",
         primary_identifier: &["NodeId"],
@@ -78,42 +64,44 @@ impl Node {
         read_only: &["NodeId", "Arn"],
         attributes: &["Arn", "MemberId", "NetworkId", "NodeConfiguration.AvailabilityZone", "NodeConfiguration.InstanceType", "NodeId"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Node` with its required properties, named in a [`NodeRequired`].
     #[inline]
     pub fn new(required: NodeRequired) -> Self {
         Self {
-            member_id: None,
+            member_id: ::std::option::Option::None,
             network_id: required.network_id,
             node_configuration: required.node_configuration,
         }
     }
 
     /// `MemberId`: a string.
-    pub fn member_id(mut self, value: impl Into<Str>) -> Self { self.member_id = Some(value.into()); self }
+    pub fn member_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.member_id = ::std::option::Option::Some(value.into()); self }
     /// `NetworkId`: a string, required.
-    pub fn network_id(mut self, value: impl Into<Str>) -> Self { self.network_id = value.into(); self }
+    pub fn network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_id = value.into(); self }
     /// `NodeConfiguration`: a [`NodeConfiguration`] object, required.
-    pub fn node_configuration(mut self, value: impl Into<Obj<NodeConfiguration>>) -> Self { self.node_configuration = value.into(); self }
+    pub fn node_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NodeConfiguration>>) -> Self { self.node_configuration = value.into(); self }
 }
 
-impl Resource for Node {
+impl ::cloudwright_core::Resource for Node {
     type Attributes = NodeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Node, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Node, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Node {
+impl ::cloudwright_core::ToValue for Node {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MemberId", &self.member_id)
             .req("NetworkId", &self.network_id)
             .req("NodeConfiguration", &self.node_configuration)
@@ -121,12 +109,12 @@ impl ToValue for Node {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Node`]: `Handle<Node>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Node`]: `Handle<Node>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NodeAttributes(ResourceRef);
+pub struct NodeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NodeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NodeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -136,16 +124,16 @@ impl NodeAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the node.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `MemberId`: a string.
     ///
     /// The unique identifier of the member to which the node belongs. Applies only to Hyperledger Fabric.
     #[inline]
-    pub fn member_id(&self) -> Value {
-        self.0.get_att("MemberId")
+    pub fn member_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MemberId"))
     }
 
     /// `Fn::GetAtt` `NetworkId`: a string.
@@ -156,32 +144,32 @@ impl NodeAttributes {
     ///
     /// - `n-ethereum-mainnet`
     #[inline]
-    pub fn network_id(&self) -> Value {
-        self.0.get_att("NetworkId")
+    pub fn network_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkId"))
     }
 
     /// `Fn::GetAtt` `NodeConfiguration.AvailabilityZone`: a string.
     ///
     /// The Availability Zone in which the node exists. Required for Ethereum nodes.
     #[inline]
-    pub fn node_configuration_availability_zone(&self) -> Value {
-        self.0.get_att("NodeConfiguration.AvailabilityZone")
+    pub fn node_configuration_availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NodeConfiguration.AvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `NodeConfiguration.InstanceType`: a string.
     ///
     /// The Amazon Managed Blockchain instance type for the node.
     #[inline]
-    pub fn node_configuration_instance_type(&self) -> Value {
-        self.0.get_att("NodeConfiguration.InstanceType")
+    pub fn node_configuration_instance_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NodeConfiguration.InstanceType"))
     }
 
     /// `Fn::GetAtt` `NodeId`: a string.
     ///
     /// The unique identifier of the node.
     #[inline]
-    pub fn node_id(&self) -> Value {
-        self.0.get_att("NodeId")
+    pub fn node_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NodeId"))
     }
 }
 
@@ -189,21 +177,10 @@ impl NodeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeConfigurationRequired {
     /// `AvailabilityZone`: a string, required.
-    pub availability_zone: Str,
+    pub availability_zone: ::cloudwright_core::Str,
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NodeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("InstanceType", Shape::STR),
-    ],
-    required: &["AvailabilityZone", "InstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NodeConfiguration` property type of `AWS::ManagedBlockchain::Node`.
 ///
@@ -215,11 +192,11 @@ pub struct NodeConfiguration {
     /// `AvailabilityZone`: a string, required.
     ///
     /// The Availability Zone in which the node exists. Required for Ethereum nodes.
-    pub availability_zone: Str,
+    pub availability_zone: ::cloudwright_core::Str,
     /// `InstanceType`: a string, required.
     ///
     /// The Amazon Managed Blockchain instance type for the node.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -234,19 +211,49 @@ impl NodeConfiguration {
     }
 
     /// `AvailabilityZone`: a string, required.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = value.into(); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = value.into(); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
 }
 
-impl PropertyType for NodeConfiguration {}
+impl crate::PropertyType for NodeConfiguration {}
 
-impl ToValue for NodeConfiguration {
+impl ::cloudwright_core::ToValue for NodeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AvailabilityZone", &self.availability_zone)
             .req("InstanceType", &self.instance_type)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Node: ObjRule = ObjRule {
+        properties: &[
+            ("MemberId", Shape::STR),
+            ("NetworkId", Shape::STR),
+            ("NodeConfiguration", Shape::Object(&RULE_NodeConfiguration)),
+        ],
+        required: &["NetworkId", "NodeConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NodeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("InstanceType", Shape::STR),
+        ],
+        required: &["AvailabilityZone", "InstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

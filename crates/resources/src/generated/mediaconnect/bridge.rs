@@ -5,37 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{MulticastSourceSettings, ProtocolEnum, VpcInterfaceAttachment};
-use super::shared::{RULE_MulticastSourceSettings, RULE_VpcInterfaceAttachment};
 
 /// The required properties of [`Bridge`], by name: `Bridge::new(BridgeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PlacementArn`: a string, required.
-    pub placement_arn: Str,
+    pub placement_arn: ::cloudwright_core::Str,
     /// `Sources`: a list of [`BridgeSource`] objects, required.
-    pub sources: List<BridgeSource>,
+    pub sources: ::cloudwright_core::List<BridgeSource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Bridge: ObjRule = ObjRule {
-    properties: &[
-        ("EgressGatewayBridge", Shape::Object(&RULE_EgressGatewayBridge)),
-        ("IngressGatewayBridge", Shape::Object(&RULE_IngressGatewayBridge)),
-        ("Name", Shape::STR),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_BridgeOutput), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("PlacementArn", Shape::STR),
-        ("SourceFailoverConfig", Shape::Object(&RULE_FailoverConfig)),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_BridgeSource), min_items: Some(0), max_items: Some(2), unique: false })),
-    ],
-    required: &["Name", "PlacementArn", "Sources"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaConnect::Bridge` resource.
 ///
@@ -52,35 +33,35 @@ pub struct Bridge {
     /// `EgressGatewayBridge`: an [`EgressGatewayBridge`] object.
     ///
     /// An egress bridge is a cloud-to-ground bridge. The content comes from an existing MediaConnect flow and is delivered to your premises.
-    pub egress_gateway_bridge: Option<Obj<EgressGatewayBridge>>,
+    pub egress_gateway_bridge: ::std::option::Option<crate::Obj<EgressGatewayBridge>>,
     /// `IngressGatewayBridge`: an [`IngressGatewayBridge`] object.
     ///
     /// An ingress bridge is a ground-to-cloud bridge. The content originates at your premises and is delivered to the cloud.
-    pub ingress_gateway_bridge: Option<Obj<IngressGatewayBridge>>,
+    pub ingress_gateway_bridge: ::std::option::Option<crate::Obj<IngressGatewayBridge>>,
     /// `Name`: a string, required.
     ///
     /// The name of the bridge. This name can not be modified after the bridge is created.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Outputs`: a list of [`BridgeOutput`] objects.
     ///
     /// The outputs that you want to add to this bridge.
     ///
     /// Items 0 to 2.
-    pub outputs: Option<List<BridgeOutput>>,
+    pub outputs: ::std::option::Option<::cloudwright_core::List<BridgeOutput>>,
     /// `PlacementArn`: a string, required.
     ///
     /// The bridge placement Amazon Resource Number (ARN).
-    pub placement_arn: Str,
+    pub placement_arn: ::cloudwright_core::Str,
     /// `SourceFailoverConfig`: a [`FailoverConfig`] object.
     ///
     /// The settings for source failover.
-    pub source_failover_config: Option<Obj<FailoverConfig>>,
+    pub source_failover_config: ::std::option::Option<crate::Obj<FailoverConfig>>,
     /// `Sources`: a list of [`BridgeSource`] objects, required.
     ///
     /// The sources that you want to add to this bridge.
     ///
     /// Items 0 to 2.
-    pub sources: List<BridgeSource>,
+    pub sources: ::cloudwright_core::List<BridgeSource>,
 }
 
 #[rustfmt::skip]
@@ -90,7 +71,7 @@ impl Bridge {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConnect::Bridge",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-bridge.html",
         primary_identifier: &["BridgeArn"],
@@ -101,54 +82,56 @@ impl Bridge {
         read_only: &["BridgeArn", "BridgeState"],
         attributes: &["BridgeArn", "BridgeState"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Bridge` with its required properties, named in a [`BridgeRequired`].
     #[inline]
     pub fn new(required: BridgeRequired) -> Self {
         Self {
-            egress_gateway_bridge: None,
-            ingress_gateway_bridge: None,
+            egress_gateway_bridge: ::std::option::Option::None,
+            ingress_gateway_bridge: ::std::option::Option::None,
             name: required.name,
-            outputs: None,
+            outputs: ::std::option::Option::None,
             placement_arn: required.placement_arn,
-            source_failover_config: None,
+            source_failover_config: ::std::option::Option::None,
             sources: required.sources,
         }
     }
 
     /// `EgressGatewayBridge`: an [`EgressGatewayBridge`] object.
-    pub fn egress_gateway_bridge(mut self, value: impl Into<Obj<EgressGatewayBridge>>) -> Self { self.egress_gateway_bridge = Some(value.into()); self }
+    pub fn egress_gateway_bridge(mut self, value: impl ::std::convert::Into<crate::Obj<EgressGatewayBridge>>) -> Self { self.egress_gateway_bridge = ::std::option::Option::Some(value.into()); self }
     /// `IngressGatewayBridge`: an [`IngressGatewayBridge`] object.
-    pub fn ingress_gateway_bridge(mut self, value: impl Into<Obj<IngressGatewayBridge>>) -> Self { self.ingress_gateway_bridge = Some(value.into()); self }
+    pub fn ingress_gateway_bridge(mut self, value: impl ::std::convert::Into<crate::Obj<IngressGatewayBridge>>) -> Self { self.ingress_gateway_bridge = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Outputs`: a list of [`BridgeOutput`] objects.
-    pub fn outputs(mut self, value: impl Into<List<BridgeOutput>>) -> Self { self.outputs = Some(value.into()); self }
+    pub fn outputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BridgeOutput>>) -> Self { self.outputs = ::std::option::Option::Some(value.into()); self }
     /// `PlacementArn`: a string, required.
-    pub fn placement_arn(mut self, value: impl Into<Str>) -> Self { self.placement_arn = value.into(); self }
+    pub fn placement_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.placement_arn = value.into(); self }
     /// `SourceFailoverConfig`: a [`FailoverConfig`] object.
-    pub fn source_failover_config(mut self, value: impl Into<Obj<FailoverConfig>>) -> Self { self.source_failover_config = Some(value.into()); self }
+    pub fn source_failover_config(mut self, value: impl ::std::convert::Into<crate::Obj<FailoverConfig>>) -> Self { self.source_failover_config = ::std::option::Option::Some(value.into()); self }
     /// `Sources`: a list of [`BridgeSource`] objects, required.
-    pub fn sources(mut self, value: impl Into<List<BridgeSource>>) -> Self { self.sources = value.into(); self }
+    pub fn sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BridgeSource>>) -> Self { self.sources = value.into(); self }
 }
 
-impl Resource for Bridge {
+impl ::cloudwright_core::Resource for Bridge {
     type Attributes = BridgeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Bridge, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Bridge, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Bridge {
+impl ::cloudwright_core::ToValue for Bridge {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EgressGatewayBridge", &self.egress_gateway_bridge)
             .opt("IngressGatewayBridge", &self.ingress_gateway_bridge)
             .req("Name", &self.name)
@@ -160,12 +143,12 @@ impl ToValue for Bridge {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Bridge`]: `Handle<Bridge>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Bridge`]: `Handle<Bridge>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BridgeAttributes(ResourceRef);
+pub struct BridgeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BridgeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BridgeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -175,14 +158,14 @@ impl BridgeAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the bridge.
     #[inline]
-    pub fn bridge_arn(&self) -> Value {
-        self.0.get_att("BridgeArn")
+    pub fn bridge_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BridgeArn"))
     }
 
     /// `Fn::GetAtt` `BridgeState`: one of a set of strings.
     #[inline]
-    pub fn bridge_state(&self) -> Value {
-        self.0.get_att("BridgeState")
+    pub fn bridge_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BridgeState"))
     }
 }
 
@@ -190,22 +173,10 @@ impl BridgeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeFlowSourceRequired {
     /// `FlowArn`: a string, required.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BridgeFlowSource: ObjRule = ObjRule {
-    properties: &[
-        ("FlowArn", Shape::STR),
-        ("FlowVpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name", "FlowArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BridgeFlowSource` property type of `AWS::MediaConnect::Bridge`.
 ///
@@ -217,15 +188,15 @@ pub struct BridgeFlowSource {
     /// `FlowArn`: a string, required.
     ///
     /// The ARN of the cloud flow used as a source of this bridge.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
     /// `FlowVpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
     ///
     /// The name of the VPC interface attachment to use for this source.
-    pub flow_vpc_interface_attachment: Option<Obj<VpcInterfaceAttachment>>,
+    pub flow_vpc_interface_attachment: ::std::option::Option<crate::Obj<VpcInterfaceAttachment>>,
     /// `Name`: a string, required.
     ///
     /// The name of the flow source.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -235,25 +206,25 @@ impl BridgeFlowSource {
     pub fn new(required: BridgeFlowSourceRequired) -> Self {
         Self {
             flow_arn: required.flow_arn,
-            flow_vpc_interface_attachment: None,
+            flow_vpc_interface_attachment: ::std::option::Option::None,
             name: required.name,
         }
     }
 
     /// `FlowArn`: a string, required.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
+    pub fn flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_arn = value.into(); self }
     /// `FlowVpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    pub fn flow_vpc_interface_attachment(mut self, value: impl Into<Obj<VpcInterfaceAttachment>>) -> Self { self.flow_vpc_interface_attachment = Some(value.into()); self }
+    pub fn flow_vpc_interface_attachment(mut self, value: impl ::std::convert::Into<crate::Obj<VpcInterfaceAttachment>>) -> Self { self.flow_vpc_interface_attachment = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for BridgeFlowSource {}
+impl crate::PropertyType for BridgeFlowSource {}
 
-impl ToValue for BridgeFlowSource {
+impl ::cloudwright_core::ToValue for BridgeFlowSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FlowArn", &self.flow_arn)
             .opt(
                 "FlowVpcInterfaceAttachment",
@@ -268,33 +239,18 @@ impl ToValue for BridgeFlowSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeNetworkOutputRequired {
     /// `IpAddress`: a string, required.
-    pub ip_address: Str,
+    pub ip_address: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkName`: a string, required.
-    pub network_name: Str,
+    pub network_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a [`ProtocolEnum`] value, required.
     pub protocol: ProtocolEnum,
     /// `Ttl`: an integer, required.
-    pub ttl: Int,
+    pub ttl: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BridgeNetworkOutput: ObjRule = ObjRule {
-    properties: &[
-        ("IpAddress", Shape::STR),
-        ("Name", Shape::STR),
-        ("NetworkName", Shape::STR),
-        ("Port", Shape::INT),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["rtp-fec", "rtp", "udp"], ..StrRule::ANY })),
-        ("Ttl", Shape::INT),
-    ],
-    required: &["Name", "Protocol", "IpAddress", "Port", "NetworkName", "Ttl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BridgeNetworkOutput` property type of `AWS::MediaConnect::Bridge`.
 ///
@@ -306,29 +262,29 @@ pub struct BridgeNetworkOutput {
     /// `IpAddress`: a string, required.
     ///
     /// The network output IP address.
-    pub ip_address: Str,
+    pub ip_address: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The network output name.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkName`: a string, required.
     ///
     /// The network output's gateway network name.
-    pub network_name: Str,
+    pub network_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
     ///
     /// The network output's port.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a [`ProtocolEnum`] value, required.
     ///
     /// The network output protocol.
     ///
-    /// &gt; AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
+    /// \> AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
     pub protocol: ProtocolEnum,
     /// `Ttl`: an integer, required.
     ///
     /// The network output TTL.
-    pub ttl: Int,
+    pub ttl: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -347,25 +303,25 @@ impl BridgeNetworkOutput {
     }
 
     /// `IpAddress`: a string, required.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = value.into(); self }
+    pub fn ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NetworkName`: a string, required.
-    pub fn network_name(mut self, value: impl Into<Str>) -> Self { self.network_name = value.into(); self }
+    pub fn network_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a [`ProtocolEnum`] value, required.
-    pub fn protocol(mut self, value: impl Into<ProtocolEnum>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<ProtocolEnum>) -> Self { self.protocol = value.into(); self }
     /// `Ttl`: an integer, required.
-    pub fn ttl(mut self, value: impl Into<Int>) -> Self { self.ttl = value.into(); self }
+    pub fn ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ttl = value.into(); self }
 }
 
-impl PropertyType for BridgeNetworkOutput {}
+impl crate::PropertyType for BridgeNetworkOutput {}
 
-impl ToValue for BridgeNetworkOutput {
+impl ::cloudwright_core::ToValue for BridgeNetworkOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IpAddress", &self.ip_address)
             .req("Name", &self.name)
             .req("NetworkName", &self.network_name)
@@ -380,31 +336,16 @@ impl ToValue for BridgeNetworkOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeNetworkSourceRequired {
     /// `MulticastIp`: a string, required.
-    pub multicast_ip: Str,
+    pub multicast_ip: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkName`: a string, required.
-    pub network_name: Str,
+    pub network_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a [`ProtocolEnum`] value, required.
     pub protocol: ProtocolEnum,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BridgeNetworkSource: ObjRule = ObjRule {
-    properties: &[
-        ("MulticastIp", Shape::STR),
-        ("MulticastSourceSettings", Shape::Object(&RULE_MulticastSourceSettings)),
-        ("Name", Shape::STR),
-        ("NetworkName", Shape::STR),
-        ("Port", Shape::INT),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["rtp-fec", "rtp", "udp"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Protocol", "MulticastIp", "Port", "NetworkName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BridgeNetworkSource` property type of `AWS::MediaConnect::Bridge`.
 ///
@@ -416,28 +357,28 @@ pub struct BridgeNetworkSource {
     /// `MulticastIp`: a string, required.
     ///
     /// The network source multicast IP.
-    pub multicast_ip: Str,
+    pub multicast_ip: ::cloudwright_core::Str,
     /// `MulticastSourceSettings`: a [`MulticastSourceSettings`] object.
     ///
     /// The settings related to the multicast source.
-    pub multicast_source_settings: Option<Obj<MulticastSourceSettings>>,
+    pub multicast_source_settings: ::std::option::Option<crate::Obj<MulticastSourceSettings>>,
     /// `Name`: a string, required.
     ///
     /// The name of the network source.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkName`: a string, required.
     ///
     /// The network source's gateway network name.
-    pub network_name: Str,
+    pub network_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
     ///
     /// The network source port.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a [`ProtocolEnum`] value, required.
     ///
     /// The network source protocol.
     ///
-    /// &gt; AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
+    /// \> AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
     pub protocol: ProtocolEnum,
 }
 
@@ -448,7 +389,7 @@ impl BridgeNetworkSource {
     pub fn new(required: BridgeNetworkSourceRequired) -> Self {
         Self {
             multicast_ip: required.multicast_ip,
-            multicast_source_settings: None,
+            multicast_source_settings: ::std::option::Option::None,
             name: required.name,
             network_name: required.network_name,
             port: required.port,
@@ -457,25 +398,25 @@ impl BridgeNetworkSource {
     }
 
     /// `MulticastIp`: a string, required.
-    pub fn multicast_ip(mut self, value: impl Into<Str>) -> Self { self.multicast_ip = value.into(); self }
+    pub fn multicast_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.multicast_ip = value.into(); self }
     /// `MulticastSourceSettings`: a [`MulticastSourceSettings`] object.
-    pub fn multicast_source_settings(mut self, value: impl Into<Obj<MulticastSourceSettings>>) -> Self { self.multicast_source_settings = Some(value.into()); self }
+    pub fn multicast_source_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MulticastSourceSettings>>) -> Self { self.multicast_source_settings = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NetworkName`: a string, required.
-    pub fn network_name(mut self, value: impl Into<Str>) -> Self { self.network_name = value.into(); self }
+    pub fn network_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a [`ProtocolEnum`] value, required.
-    pub fn protocol(mut self, value: impl Into<ProtocolEnum>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<ProtocolEnum>) -> Self { self.protocol = value.into(); self }
 }
 
-impl PropertyType for BridgeNetworkSource {}
+impl crate::PropertyType for BridgeNetworkSource {}
 
-impl ToValue for BridgeNetworkSource {
+impl ::cloudwright_core::ToValue for BridgeNetworkSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MulticastIp", &self.multicast_ip)
             .opt("MulticastSourceSettings", &self.multicast_source_settings)
             .req("Name", &self.name)
@@ -485,15 +426,6 @@ impl ToValue for BridgeNetworkSource {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BridgeOutput: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkOutput", Shape::Object(&RULE_BridgeNetworkOutput)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BridgeOutput` property type of `AWS::MediaConnect::Bridge`.
 ///
@@ -505,7 +437,7 @@ pub struct BridgeOutput {
     /// `NetworkOutput`: a [`BridgeNetworkOutput`] object.
     ///
     /// The output of the bridge. A network output is delivered to your premises.
-    pub network_output: Option<Obj<BridgeNetworkOutput>>,
+    pub network_output: ::std::option::Option<crate::Obj<BridgeNetworkOutput>>,
 }
 
 #[rustfmt::skip]
@@ -513,33 +445,23 @@ impl BridgeOutput {
     /// A `BridgeOutput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NetworkOutput`: a [`BridgeNetworkOutput`] object.
-    pub fn network_output(mut self, value: impl Into<Obj<BridgeNetworkOutput>>) -> Self { self.network_output = Some(value.into()); self }
+    pub fn network_output(mut self, value: impl ::std::convert::Into<crate::Obj<BridgeNetworkOutput>>) -> Self { self.network_output = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BridgeOutput {}
+impl crate::PropertyType for BridgeOutput {}
 
-impl ToValue for BridgeOutput {
+impl ::cloudwright_core::ToValue for BridgeOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NetworkOutput", &self.network_output)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BridgeSource: ObjRule = ObjRule {
-    properties: &[
-        ("FlowSource", Shape::Object(&RULE_BridgeFlowSource)),
-        ("NetworkSource", Shape::Object(&RULE_BridgeNetworkSource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BridgeSource` property type of `AWS::MediaConnect::Bridge`.
 ///
@@ -551,11 +473,11 @@ pub struct BridgeSource {
     /// `FlowSource`: a [`BridgeFlowSource`] object.
     ///
     /// The source of the bridge. A flow source originates in MediaConnect as an existing cloud flow.
-    pub flow_source: Option<Obj<BridgeFlowSource>>,
+    pub flow_source: ::std::option::Option<crate::Obj<BridgeFlowSource>>,
     /// `NetworkSource`: a [`BridgeNetworkSource`] object.
     ///
     /// The source of the bridge. A network source originates at your premises.
-    pub network_source: Option<Obj<BridgeNetworkSource>>,
+    pub network_source: ::std::option::Option<crate::Obj<BridgeNetworkSource>>,
 }
 
 #[rustfmt::skip]
@@ -563,43 +485,26 @@ impl BridgeSource {
     /// A `BridgeSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FlowSource`: a [`BridgeFlowSource`] object.
-    pub fn flow_source(mut self, value: impl Into<Obj<BridgeFlowSource>>) -> Self { self.flow_source = Some(value.into()); self }
+    pub fn flow_source(mut self, value: impl ::std::convert::Into<crate::Obj<BridgeFlowSource>>) -> Self { self.flow_source = ::std::option::Option::Some(value.into()); self }
     /// `NetworkSource`: a [`BridgeNetworkSource`] object.
-    pub fn network_source(mut self, value: impl Into<Obj<BridgeNetworkSource>>) -> Self { self.network_source = Some(value.into()); self }
+    pub fn network_source(mut self, value: impl ::std::convert::Into<crate::Obj<BridgeNetworkSource>>) -> Self { self.network_source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BridgeSource {}
+impl crate::PropertyType for BridgeSource {}
 
-impl ToValue for BridgeSource {
+impl ::cloudwright_core::ToValue for BridgeSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FlowSource", &self.flow_source)
             .opt("NetworkSource", &self.network_source)
             .build()
     }
 }
-
-/// The required properties of [`EgressGatewayBridge`], by name: `EgressGatewayBridge::new(EgressGatewayBridgeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EgressGatewayBridgeRequired {
-    /// `MaxBitrate`: an integer, required.
-    pub max_bitrate: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EgressGatewayBridge: ObjRule = ObjRule {
-    properties: &[
-        ("MaxBitrate", Shape::INT),
-    ],
-    required: &["MaxBitrate"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EgressGatewayBridge` property type of `AWS::MediaConnect::Bridge`.
 ///
@@ -611,52 +516,33 @@ pub struct EgressGatewayBridge {
     /// `MaxBitrate`: an integer, required.
     ///
     /// The maximum expected bitrate (in bps) of the egress bridge.
-    pub max_bitrate: Int,
+    pub max_bitrate: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl EgressGatewayBridge {
-    /// A `EgressGatewayBridge` with its required properties, named in a [`EgressGatewayBridgeRequired`].
+    /// A `EgressGatewayBridge` with its one required property, `MaxBitrate`.
     #[inline]
-    pub fn new(required: EgressGatewayBridgeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_bitrate: required.max_bitrate,
+            max_bitrate: value.into(),
         }
     }
 
     /// `MaxBitrate`: an integer, required.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = value.into(); self }
+    pub fn max_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_bitrate = value.into(); self }
 }
 
-impl PropertyType for EgressGatewayBridge {}
+impl crate::PropertyType for EgressGatewayBridge {}
 
-impl ToValue for EgressGatewayBridge {
+impl ::cloudwright_core::ToValue for EgressGatewayBridge {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxBitrate", &self.max_bitrate)
             .build()
     }
 }
-
-/// The required properties of [`FailoverConfig`], by name: `FailoverConfig::new(FailoverConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FailoverConfigRequired {
-    /// `FailoverMode`: a [`FailoverModeEnum`] value, required.
-    pub failover_mode: FailoverModeEnum,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FailoverMode", Shape::Str(&StrRule { allowed: &["FAILOVER"], ..StrRule::ANY })),
-        ("SourcePriority", Shape::Object(&RULE_SourcePriority)),
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["FailoverMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FailoverConfig` property type of `AWS::MediaConnect::Bridge`.
 ///
@@ -672,39 +558,39 @@ pub struct FailoverConfig {
     /// `SourcePriority`: a [`SourcePriority`] object.
     ///
     /// The priority you want to assign to a source. You can have a primary stream and a backup stream or two equally prioritized streams.
-    pub source_priority: Option<Obj<SourcePriority>>,
+    pub source_priority: ::std::option::Option<crate::Obj<SourcePriority>>,
     /// `State`: a [`FailoverConfigStateEnum`] value.
     ///
     /// The state of source failover on the flow. If the state is inactive, the flow can have only one source. If the state is active, the flow can have one or two sources.
-    pub state: Option<FailoverConfigStateEnum>,
+    pub state: ::std::option::Option<FailoverConfigStateEnum>,
 }
 
 #[rustfmt::skip]
 impl FailoverConfig {
-    /// A `FailoverConfig` with its required properties, named in a [`FailoverConfigRequired`].
+    /// A `FailoverConfig` with its one required property, `FailoverMode`.
     #[inline]
-    pub fn new(required: FailoverConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<FailoverModeEnum>) -> Self {
         Self {
-            failover_mode: required.failover_mode,
-            source_priority: None,
-            state: None,
+            failover_mode: value.into(),
+            source_priority: ::std::option::Option::None,
+            state: ::std::option::Option::None,
         }
     }
 
     /// `FailoverMode`: a [`FailoverModeEnum`] value, required.
-    pub fn failover_mode(mut self, value: impl Into<FailoverModeEnum>) -> Self { self.failover_mode = value.into(); self }
+    pub fn failover_mode(mut self, value: impl ::std::convert::Into<FailoverModeEnum>) -> Self { self.failover_mode = value.into(); self }
     /// `SourcePriority`: a [`SourcePriority`] object.
-    pub fn source_priority(mut self, value: impl Into<Obj<SourcePriority>>) -> Self { self.source_priority = Some(value.into()); self }
+    pub fn source_priority(mut self, value: impl ::std::convert::Into<crate::Obj<SourcePriority>>) -> Self { self.source_priority = ::std::option::Option::Some(value.into()); self }
     /// `State`: a [`FailoverConfigStateEnum`] value.
-    pub fn state(mut self, value: impl Into<FailoverConfigStateEnum>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<FailoverConfigStateEnum>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FailoverConfig {}
+impl crate::PropertyType for FailoverConfig {}
 
-impl ToValue for FailoverConfig {
+impl ::cloudwright_core::ToValue for FailoverConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FailoverMode", &self.failover_mode)
             .opt("SourcePriority", &self.source_priority)
             .opt("State", &self.state)
@@ -716,21 +602,10 @@ impl ToValue for FailoverConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IngressGatewayBridgeRequired {
     /// `MaxBitrate`: an integer, required.
-    pub max_bitrate: Int,
+    pub max_bitrate: ::cloudwright_core::Int,
     /// `MaxOutputs`: an integer, required.
-    pub max_outputs: Int,
+    pub max_outputs: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IngressGatewayBridge: ObjRule = ObjRule {
-    properties: &[
-        ("MaxBitrate", Shape::INT),
-        ("MaxOutputs", Shape::INT),
-    ],
-    required: &["MaxBitrate", "MaxOutputs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IngressGatewayBridge` property type of `AWS::MediaConnect::Bridge`.
 ///
@@ -742,11 +617,11 @@ pub struct IngressGatewayBridge {
     /// `MaxBitrate`: an integer, required.
     ///
     /// The maximum expected bitrate (in bps) of the ingress bridge.
-    pub max_bitrate: Int,
+    pub max_bitrate: ::cloudwright_core::Int,
     /// `MaxOutputs`: an integer, required.
     ///
     /// The maximum number of outputs on the ingress bridge.
-    pub max_outputs: Int,
+    pub max_outputs: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -761,31 +636,22 @@ impl IngressGatewayBridge {
     }
 
     /// `MaxBitrate`: an integer, required.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = value.into(); self }
+    pub fn max_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_bitrate = value.into(); self }
     /// `MaxOutputs`: an integer, required.
-    pub fn max_outputs(mut self, value: impl Into<Int>) -> Self { self.max_outputs = value.into(); self }
+    pub fn max_outputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_outputs = value.into(); self }
 }
 
-impl PropertyType for IngressGatewayBridge {}
+impl crate::PropertyType for IngressGatewayBridge {}
 
-impl ToValue for IngressGatewayBridge {
+impl ::cloudwright_core::ToValue for IngressGatewayBridge {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxBitrate", &self.max_bitrate)
             .req("MaxOutputs", &self.max_outputs)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourcePriority: ObjRule = ObjRule {
-    properties: &[
-        ("PrimarySource", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourcePriority` property type of `AWS::MediaConnect::Bridge`.
 ///
@@ -797,7 +663,7 @@ pub struct SourcePriority {
     /// `PrimarySource`: a string.
     ///
     /// The name of the source you choose as the primary source for this flow.
-    pub primary_source: Option<Str>,
+    pub primary_source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -805,19 +671,19 @@ impl SourcePriority {
     /// A `SourcePriority` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PrimarySource`: a string.
-    pub fn primary_source(mut self, value: impl Into<Str>) -> Self { self.primary_source = Some(value.into()); self }
+    pub fn primary_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourcePriority {}
+impl crate::PropertyType for SourcePriority {}
 
-impl ToValue for SourcePriority {
+impl ::cloudwright_core::ToValue for SourcePriority {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PrimarySource", &self.primary_source)
             .build()
     }
@@ -831,24 +697,24 @@ pub enum FailoverConfigStateEnum {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FailoverConfigStateEnum {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FailoverConfigStateEnum {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FailoverConfigStateEnum {
+impl ::cloudwright_core::ToValue for FailoverConfigStateEnum {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -858,22 +724,149 @@ pub enum FailoverModeEnum {
     /// `FAILOVER`
     Failover,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FailoverModeEnum {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FailoverModeEnum {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FailoverModeEnum {
+impl ::cloudwright_core::ToValue for FailoverModeEnum {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Failover => "FAILOVER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_MulticastSourceSettings, RULE_VpcInterfaceAttachment};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Bridge: ObjRule = ObjRule {
+        properties: &[
+            ("EgressGatewayBridge", Shape::Object(&RULE_EgressGatewayBridge)),
+            ("IngressGatewayBridge", Shape::Object(&RULE_IngressGatewayBridge)),
+            ("Name", Shape::STR),
+            ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_BridgeOutput), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("PlacementArn", Shape::STR),
+            ("SourceFailoverConfig", Shape::Object(&RULE_FailoverConfig)),
+            ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_BridgeSource), min_items: Some(0), max_items: Some(2), unique: false })),
+        ],
+        required: &["Name", "PlacementArn", "Sources"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BridgeFlowSource: ObjRule = ObjRule {
+        properties: &[
+            ("FlowArn", Shape::STR),
+            ("FlowVpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name", "FlowArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BridgeNetworkOutput: ObjRule = ObjRule {
+        properties: &[
+            ("IpAddress", Shape::STR),
+            ("Name", Shape::STR),
+            ("NetworkName", Shape::STR),
+            ("Port", Shape::INT),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["rtp-fec", "rtp", "udp"], ..StrRule::ANY })),
+            ("Ttl", Shape::INT),
+        ],
+        required: &["Name", "Protocol", "IpAddress", "Port", "NetworkName", "Ttl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BridgeNetworkSource: ObjRule = ObjRule {
+        properties: &[
+            ("MulticastIp", Shape::STR),
+            ("MulticastSourceSettings", Shape::Object(&RULE_MulticastSourceSettings)),
+            ("Name", Shape::STR),
+            ("NetworkName", Shape::STR),
+            ("Port", Shape::INT),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["rtp-fec", "rtp", "udp"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Protocol", "MulticastIp", "Port", "NetworkName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BridgeOutput: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkOutput", Shape::Object(&RULE_BridgeNetworkOutput)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BridgeSource: ObjRule = ObjRule {
+        properties: &[
+            ("FlowSource", Shape::Object(&RULE_BridgeFlowSource)),
+            ("NetworkSource", Shape::Object(&RULE_BridgeNetworkSource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EgressGatewayBridge: ObjRule = ObjRule {
+        properties: &[
+            ("MaxBitrate", Shape::INT),
+        ],
+        required: &["MaxBitrate"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FailoverMode", Shape::Str(&StrRule { allowed: &["FAILOVER"], ..StrRule::ANY })),
+            ("SourcePriority", Shape::Object(&RULE_SourcePriority)),
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["FailoverMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IngressGatewayBridge: ObjRule = ObjRule {
+        properties: &[
+            ("MaxBitrate", Shape::INT),
+            ("MaxOutputs", Shape::INT),
+        ],
+        required: &["MaxBitrate", "MaxOutputs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourcePriority: ObjRule = ObjRule {
+        properties: &[
+            ("PrimarySource", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`BridgeOutput`], by name: `BridgeOutput::new(BridgeOutputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeOutputRequired {
     /// `BridgeArn`: a string, required.
-    pub bridge_arn: Str,
+    pub bridge_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkOutput`: a [`BridgeNetworkOutput`] object, required.
-    pub network_output: Obj<BridgeNetworkOutput>,
+    pub network_output: crate::Obj<BridgeNetworkOutput>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BridgeOutput: ObjRule = ObjRule {
-    properties: &[
-        ("BridgeArn", Shape::STR),
-        ("Name", Shape::STR),
-        ("NetworkOutput", Shape::Object(&RULE_BridgeNetworkOutput)),
-    ],
-    required: &["BridgeArn", "Name", "NetworkOutput"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaConnect::BridgeOutput` resource.
 ///
@@ -48,17 +34,17 @@ pub struct BridgeOutput {
     /// The Amazon Resource Name (ARN) of the bridge that you want to update.
     ///
     /// Create-only: changing it replaces the resource.
-    pub bridge_arn: Str,
+    pub bridge_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The network output name. This name is used to reference the output and must be unique among outputs in this bridge.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkOutput`: a [`BridgeNetworkOutput`] object, required.
     ///
     /// The network output of the bridge. A network output is delivered to your premises.
-    pub network_output: Obj<BridgeNetworkOutput>,
+    pub network_output: crate::Obj<BridgeNetworkOutput>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +54,7 @@ impl BridgeOutput {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConnect::BridgeOutput",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-bridgeoutput.html",
         primary_identifier: &["BridgeArn", "Name"],
@@ -79,7 +65,7 @@ impl BridgeOutput {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `BridgeOutput` with its required properties, named in a [`BridgeOutputRequired`].
@@ -93,28 +79,30 @@ impl BridgeOutput {
     }
 
     /// `BridgeArn`: a string, required.
-    pub fn bridge_arn(mut self, value: impl Into<Str>) -> Self { self.bridge_arn = value.into(); self }
+    pub fn bridge_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bridge_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NetworkOutput`: a [`BridgeNetworkOutput`] object, required.
-    pub fn network_output(mut self, value: impl Into<Obj<BridgeNetworkOutput>>) -> Self { self.network_output = value.into(); self }
+    pub fn network_output(mut self, value: impl ::std::convert::Into<crate::Obj<BridgeNetworkOutput>>) -> Self { self.network_output = value.into(); self }
 }
 
-impl Resource for BridgeOutput {
+impl ::cloudwright_core::Resource for BridgeOutput {
     type Attributes = BridgeOutputAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BridgeOutput, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BridgeOutput, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BridgeOutput {
+impl ::cloudwright_core::ToValue for BridgeOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BridgeArn", &self.bridge_arn)
             .req("Name", &self.name)
             .req("NetworkOutput", &self.network_output)
@@ -122,12 +110,12 @@ impl ToValue for BridgeOutput {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BridgeOutput`]: `Handle<BridgeOutput>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BridgeOutput`]: `Handle<BridgeOutput>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct BridgeOutputAttributes(());
 
-impl From<ResourceRef> for BridgeOutputAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BridgeOutputAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -136,30 +124,16 @@ impl From<ResourceRef> for BridgeOutputAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeNetworkOutputRequired {
     /// `IpAddress`: a string, required.
-    pub ip_address: Str,
+    pub ip_address: ::cloudwright_core::Str,
     /// `NetworkName`: a string, required.
-    pub network_name: Str,
+    pub network_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a [`Protocol`] value, required.
     pub protocol: Protocol,
     /// `Ttl`: an integer, required.
-    pub ttl: Int,
+    pub ttl: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BridgeNetworkOutput: ObjRule = ObjRule {
-    properties: &[
-        ("IpAddress", Shape::STR),
-        ("NetworkName", Shape::STR),
-        ("Port", Shape::INT),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["rtp-fec", "rtp", "udp"], ..StrRule::ANY })),
-        ("Ttl", Shape::INT),
-    ],
-    required: &["Protocol", "IpAddress", "Port", "NetworkName", "Ttl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BridgeNetworkOutput` property type of `AWS::MediaConnect::BridgeOutput`.
 ///
@@ -171,25 +145,25 @@ pub struct BridgeNetworkOutput {
     /// `IpAddress`: a string, required.
     ///
     /// The network output IP address.
-    pub ip_address: Str,
+    pub ip_address: ::cloudwright_core::Str,
     /// `NetworkName`: a string, required.
     ///
     /// The network output's gateway network name.
-    pub network_name: Str,
+    pub network_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
     ///
     /// The network output's port.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a [`Protocol`] value, required.
     ///
     /// The network output protocol.
     ///
-    /// &gt; AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
+    /// \> AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
     pub protocol: Protocol,
     /// `Ttl`: an integer, required.
     ///
     /// The network output TTL.
-    pub ttl: Int,
+    pub ttl: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -207,23 +181,23 @@ impl BridgeNetworkOutput {
     }
 
     /// `IpAddress`: a string, required.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = value.into(); self }
+    pub fn ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address = value.into(); self }
     /// `NetworkName`: a string, required.
-    pub fn network_name(mut self, value: impl Into<Str>) -> Self { self.network_name = value.into(); self }
+    pub fn network_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `Ttl`: an integer, required.
-    pub fn ttl(mut self, value: impl Into<Int>) -> Self { self.ttl = value.into(); self }
+    pub fn ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ttl = value.into(); self }
 }
 
-impl PropertyType for BridgeNetworkOutput {}
+impl crate::PropertyType for BridgeNetworkOutput {}
 
-impl ToValue for BridgeNetworkOutput {
+impl ::cloudwright_core::ToValue for BridgeNetworkOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IpAddress", &self.ip_address)
             .req("NetworkName", &self.network_name)
             .req("Port", &self.port)
@@ -243,24 +217,57 @@ pub enum Protocol {
     /// `udp`
     Udp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RtpFec => "rtp-fec",
             Self::Rtp => "rtp",
             Self::Udp => "udp",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BridgeOutput: ObjRule = ObjRule {
+        properties: &[
+            ("BridgeArn", Shape::STR),
+            ("Name", Shape::STR),
+            ("NetworkOutput", Shape::Object(&RULE_BridgeNetworkOutput)),
+        ],
+        required: &["BridgeArn", "Name", "NetworkOutput"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BridgeNetworkOutput: ObjRule = ObjRule {
+        properties: &[
+            ("IpAddress", Shape::STR),
+            ("NetworkName", Shape::STR),
+            ("Port", Shape::INT),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["rtp-fec", "rtp", "udp"], ..StrRule::ANY })),
+            ("Ttl", Shape::INT),
+        ],
+        required: &["Protocol", "IpAddress", "Port", "NetworkName", "Ttl"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{MulticastSourceSettings, ProtocolEnum, VpcInterfaceAttachment};
-use super::shared::{RULE_MulticastSourceSettings, RULE_VpcInterfaceAttachment};
 
 /// The required properties of [`BridgeSource`], by name: `BridgeSource::new(BridgeSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeSourceRequired {
     /// `BridgeArn`: a string, required.
-    pub bridge_arn: Str,
+    pub bridge_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BridgeSource: ObjRule = ObjRule {
-    properties: &[
-        ("BridgeArn", Shape::STR),
-        ("FlowSource", Shape::Object(&RULE_BridgeFlowSource)),
-        ("Name", Shape::STR),
-        ("NetworkSource", Shape::Object(&RULE_BridgeNetworkSource)),
-    ],
-    required: &["Name", "BridgeArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaConnect::BridgeSource` resource.
 ///
@@ -50,21 +34,21 @@ pub struct BridgeSource {
     /// The ARN of the bridge feeding this flow.
     ///
     /// Create-only: changing it replaces the resource.
-    pub bridge_arn: Str,
+    pub bridge_arn: ::cloudwright_core::Str,
     /// `FlowSource`: a [`BridgeFlowSource`] object.
     ///
     /// The source of the flow.
-    pub flow_source: Option<Obj<BridgeFlowSource>>,
+    pub flow_source: ::std::option::Option<crate::Obj<BridgeFlowSource>>,
     /// `Name`: a string, required.
     ///
     /// The name of the flow source. This name is used to reference the source and must be unique among sources in this bridge.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkSource`: a [`BridgeNetworkSource`] object.
     ///
     /// The source of the network.
-    pub network_source: Option<Obj<BridgeNetworkSource>>,
+    pub network_source: ::std::option::Option<crate::Obj<BridgeNetworkSource>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +58,7 @@ impl BridgeSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConnect::BridgeSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-bridgesource.html",
         primary_identifier: &["BridgeArn", "Name"],
@@ -85,7 +69,7 @@ impl BridgeSource {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `BridgeSource` with its required properties, named in a [`BridgeSourceRequired`].
@@ -93,37 +77,39 @@ impl BridgeSource {
     pub fn new(required: BridgeSourceRequired) -> Self {
         Self {
             bridge_arn: required.bridge_arn,
-            flow_source: None,
+            flow_source: ::std::option::Option::None,
             name: required.name,
-            network_source: None,
+            network_source: ::std::option::Option::None,
         }
     }
 
     /// `BridgeArn`: a string, required.
-    pub fn bridge_arn(mut self, value: impl Into<Str>) -> Self { self.bridge_arn = value.into(); self }
+    pub fn bridge_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bridge_arn = value.into(); self }
     /// `FlowSource`: a [`BridgeFlowSource`] object.
-    pub fn flow_source(mut self, value: impl Into<Obj<BridgeFlowSource>>) -> Self { self.flow_source = Some(value.into()); self }
+    pub fn flow_source(mut self, value: impl ::std::convert::Into<crate::Obj<BridgeFlowSource>>) -> Self { self.flow_source = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NetworkSource`: a [`BridgeNetworkSource`] object.
-    pub fn network_source(mut self, value: impl Into<Obj<BridgeNetworkSource>>) -> Self { self.network_source = Some(value.into()); self }
+    pub fn network_source(mut self, value: impl ::std::convert::Into<crate::Obj<BridgeNetworkSource>>) -> Self { self.network_source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BridgeSource {
+impl ::cloudwright_core::Resource for BridgeSource {
     type Attributes = BridgeSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BridgeSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BridgeSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BridgeSource {
+impl ::cloudwright_core::ToValue for BridgeSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BridgeArn", &self.bridge_arn)
             .opt("FlowSource", &self.flow_source)
             .req("Name", &self.name)
@@ -132,33 +118,15 @@ impl ToValue for BridgeSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BridgeSource`]: `Handle<BridgeSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BridgeSource`]: `Handle<BridgeSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct BridgeSourceAttributes(());
 
-impl From<ResourceRef> for BridgeSourceAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BridgeSourceAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`BridgeFlowSource`], by name: `BridgeFlowSource::new(BridgeFlowSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BridgeFlowSourceRequired {
-    /// `FlowArn`: a string, required.
-    pub flow_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BridgeFlowSource: ObjRule = ObjRule {
-    properties: &[
-        ("FlowArn", Shape::STR),
-        ("FlowVpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
-    ],
-    required: &["FlowArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BridgeFlowSource` property type of `AWS::MediaConnect::BridgeSource`.
 ///
@@ -170,36 +138,36 @@ pub struct BridgeFlowSource {
     /// `FlowArn`: a string, required.
     ///
     /// The ARN of the cloud flow used as a source of this bridge.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
     /// `FlowVpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
     ///
     /// The name of the VPC interface attachment to use for this source.
-    pub flow_vpc_interface_attachment: Option<Obj<VpcInterfaceAttachment>>,
+    pub flow_vpc_interface_attachment: ::std::option::Option<crate::Obj<VpcInterfaceAttachment>>,
 }
 
 #[rustfmt::skip]
 impl BridgeFlowSource {
-    /// A `BridgeFlowSource` with its required properties, named in a [`BridgeFlowSourceRequired`].
+    /// A `BridgeFlowSource` with its one required property, `FlowArn`.
     #[inline]
-    pub fn new(required: BridgeFlowSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            flow_arn: required.flow_arn,
-            flow_vpc_interface_attachment: None,
+            flow_arn: value.into(),
+            flow_vpc_interface_attachment: ::std::option::Option::None,
         }
     }
 
     /// `FlowArn`: a string, required.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
+    pub fn flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_arn = value.into(); self }
     /// `FlowVpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    pub fn flow_vpc_interface_attachment(mut self, value: impl Into<Obj<VpcInterfaceAttachment>>) -> Self { self.flow_vpc_interface_attachment = Some(value.into()); self }
+    pub fn flow_vpc_interface_attachment(mut self, value: impl ::std::convert::Into<crate::Obj<VpcInterfaceAttachment>>) -> Self { self.flow_vpc_interface_attachment = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BridgeFlowSource {}
+impl crate::PropertyType for BridgeFlowSource {}
 
-impl ToValue for BridgeFlowSource {
+impl ::cloudwright_core::ToValue for BridgeFlowSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FlowArn", &self.flow_arn)
             .opt(
                 "FlowVpcInterfaceAttachment",
@@ -213,28 +181,14 @@ impl ToValue for BridgeFlowSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeNetworkSourceRequired {
     /// `MulticastIp`: a string, required.
-    pub multicast_ip: Str,
+    pub multicast_ip: ::cloudwright_core::Str,
     /// `NetworkName`: a string, required.
-    pub network_name: Str,
+    pub network_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a [`ProtocolEnum`] value, required.
     pub protocol: ProtocolEnum,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BridgeNetworkSource: ObjRule = ObjRule {
-    properties: &[
-        ("MulticastIp", Shape::STR),
-        ("MulticastSourceSettings", Shape::Object(&RULE_MulticastSourceSettings)),
-        ("NetworkName", Shape::STR),
-        ("Port", Shape::INT),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["rtp-fec", "rtp", "udp"], ..StrRule::ANY })),
-    ],
-    required: &["Protocol", "MulticastIp", "Port", "NetworkName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BridgeNetworkSource` property type of `AWS::MediaConnect::BridgeSource`.
 ///
@@ -246,24 +200,24 @@ pub struct BridgeNetworkSource {
     /// `MulticastIp`: a string, required.
     ///
     /// The network source multicast IP.
-    pub multicast_ip: Str,
+    pub multicast_ip: ::cloudwright_core::Str,
     /// `MulticastSourceSettings`: a [`MulticastSourceSettings`] object.
     ///
     /// The settings related to the multicast source.
-    pub multicast_source_settings: Option<Obj<MulticastSourceSettings>>,
+    pub multicast_source_settings: ::std::option::Option<crate::Obj<MulticastSourceSettings>>,
     /// `NetworkName`: a string, required.
     ///
     /// The network source's gateway network name.
-    pub network_name: Str,
+    pub network_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
     ///
     /// The network source port.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a [`ProtocolEnum`] value, required.
     ///
     /// The network source protocol.
     ///
-    /// &gt; AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
+    /// \> AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
     pub protocol: ProtocolEnum,
 }
 
@@ -274,7 +228,7 @@ impl BridgeNetworkSource {
     pub fn new(required: BridgeNetworkSourceRequired) -> Self {
         Self {
             multicast_ip: required.multicast_ip,
-            multicast_source_settings: None,
+            multicast_source_settings: ::std::option::Option::None,
             network_name: required.network_name,
             port: required.port,
             protocol: required.protocol,
@@ -282,23 +236,23 @@ impl BridgeNetworkSource {
     }
 
     /// `MulticastIp`: a string, required.
-    pub fn multicast_ip(mut self, value: impl Into<Str>) -> Self { self.multicast_ip = value.into(); self }
+    pub fn multicast_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.multicast_ip = value.into(); self }
     /// `MulticastSourceSettings`: a [`MulticastSourceSettings`] object.
-    pub fn multicast_source_settings(mut self, value: impl Into<Obj<MulticastSourceSettings>>) -> Self { self.multicast_source_settings = Some(value.into()); self }
+    pub fn multicast_source_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MulticastSourceSettings>>) -> Self { self.multicast_source_settings = ::std::option::Option::Some(value.into()); self }
     /// `NetworkName`: a string, required.
-    pub fn network_name(mut self, value: impl Into<Str>) -> Self { self.network_name = value.into(); self }
+    pub fn network_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a [`ProtocolEnum`] value, required.
-    pub fn protocol(mut self, value: impl Into<ProtocolEnum>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<ProtocolEnum>) -> Self { self.protocol = value.into(); self }
 }
 
-impl PropertyType for BridgeNetworkSource {}
+impl crate::PropertyType for BridgeNetworkSource {}
 
-impl ToValue for BridgeNetworkSource {
+impl ::cloudwright_core::ToValue for BridgeNetworkSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MulticastIp", &self.multicast_ip)
             .opt("MulticastSourceSettings", &self.multicast_source_settings)
             .req("NetworkName", &self.network_name)
@@ -306,4 +260,50 @@ impl ToValue for BridgeNetworkSource {
             .req("Protocol", &self.protocol)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_MulticastSourceSettings, RULE_VpcInterfaceAttachment};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BridgeSource: ObjRule = ObjRule {
+        properties: &[
+            ("BridgeArn", Shape::STR),
+            ("FlowSource", Shape::Object(&RULE_BridgeFlowSource)),
+            ("Name", Shape::STR),
+            ("NetworkSource", Shape::Object(&RULE_BridgeNetworkSource)),
+        ],
+        required: &["Name", "BridgeArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BridgeFlowSource: ObjRule = ObjRule {
+        properties: &[
+            ("FlowArn", Shape::STR),
+            ("FlowVpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
+        ],
+        required: &["FlowArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BridgeNetworkSource: ObjRule = ObjRule {
+        properties: &[
+            ("MulticastIp", Shape::STR),
+            ("MulticastSourceSettings", Shape::Object(&RULE_MulticastSourceSettings)),
+            ("NetworkName", Shape::STR),
+            ("Port", Shape::INT),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["rtp-fec", "rtp", "udp"], ..StrRule::ANY })),
+        ],
+        required: &["Protocol", "MulticastIp", "Port", "NetworkName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,57 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    Algorithm, EncodingName, Encryption, EncryptionRequired, FlowTransitEncryption,
-    FlowTransitEncryptionKeyType, FlowTransitEncryptionRequired, GatewayBridgeSource,
-    GatewayBridgeSourceRequired, Interface, InterfaceRequired, KeyType, RouterIntegrationState,
-    Tag, TagRequired, VpcInterfaceAttachment,
+    Algorithm, EncodingName, Encryption, FlowTransitEncryption, FlowTransitEncryptionKeyType,
+    GatewayBridgeSource, Interface, KeyType, RouterIntegrationState, Tag, TagRequired,
+    VpcInterfaceAttachment,
 };
-use super::shared::{
-    RULE_Encryption, RULE_FlowTransitEncryption, RULE_GatewayBridgeSource, RULE_Interface, RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:entitlement:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:source:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
-);
 
 /// The required properties of [`Flow`], by name: `Flow::new(FlowRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Source`: a [`Source`] object, required.
-    pub source: Obj<Source>,
+    pub source: crate::Obj<Source>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Flow: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("EncodingConfig", Shape::Object(&RULE_EncodingConfig)),
-        ("FlowSize", Shape::Str(&StrRule { allowed: &["MEDIUM", "LARGE", "LARGE_4X"], ..StrRule::ANY })),
-        ("Maintenance", Shape::Object(&RULE_Maintenance)),
-        ("MediaStreams", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStream), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("NdiConfig", Shape::Object(&RULE_NdiConfig)),
-        ("Source", Shape::Object(&RULE_Source)),
-        ("SourceFailoverConfig", Shape::Object(&RULE_FailoverConfig)),
-        ("SourceMonitoringConfig", Shape::Object(&RULE_SourceMonitoringConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcInterface), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "Source"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaConnect::Flow` resource.
 ///
@@ -75,51 +38,51 @@ pub struct Flow {
     /// The Availability Zone that you want to create the flow in. These options are limited to the Availability Zones within the current AWS Region.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncodingConfig`: an [`EncodingConfig`] object.
-    pub encoding_config: Option<Obj<EncodingConfig>>,
+    pub encoding_config: ::std::option::Option<crate::Obj<EncodingConfig>>,
     /// `FlowSize`: a [`FlowSize`] value.
     ///
     /// Determines the processing capacity and feature set of the flow. Set this optional parameter to LARGE if you want to enable NDI outputs on the flow.
-    pub flow_size: Option<FlowSize>,
+    pub flow_size: ::std::option::Option<FlowSize>,
     /// `Maintenance`: a [`Maintenance`] object.
     ///
     /// The maintenance settings you want to use for the flow.
-    pub maintenance: Option<Obj<Maintenance>>,
+    pub maintenance: ::std::option::Option<crate::Obj<Maintenance>>,
     /// `MediaStreams`: a list of [`MediaStream`] objects.
     ///
     /// The media streams that are associated with the flow. After you associate a media stream with a source, you can also associate it with outputs on the flow.
-    pub media_streams: Option<List<MediaStream>>,
+    pub media_streams: ::std::option::Option<::cloudwright_core::List<MediaStream>>,
     /// `Name`: a string, required.
     ///
     /// The name of the flow.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NdiConfig`: a [`NdiConfig`] object.
     ///
     /// Specifies the configuration settings for NDI outputs. Required when the flow includes NDI outputs.
-    pub ndi_config: Option<Obj<NdiConfig>>,
+    pub ndi_config: ::std::option::Option<crate::Obj<NdiConfig>>,
     /// `Source`: a [`Source`] object, required.
     ///
     /// The settings for the source that you want to use for the new flow.
-    pub source: Obj<Source>,
+    pub source: crate::Obj<Source>,
     /// `SourceFailoverConfig`: a [`FailoverConfig`] object.
     ///
     /// The settings for source failover.
-    pub source_failover_config: Option<Obj<FailoverConfig>>,
+    pub source_failover_config: ::std::option::Option<crate::Obj<FailoverConfig>>,
     /// `SourceMonitoringConfig`: a [`SourceMonitoringConfig`] object.
     ///
     /// The settings for source monitoring.
-    pub source_monitoring_config: Option<Obj<SourceMonitoringConfig>>,
+    pub source_monitoring_config: ::std::option::Option<crate::Obj<SourceMonitoringConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to tag this flow.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcInterfaces`: a list of [`VpcInterface`] objects.
     ///
     /// The VPC Interfaces for this flow.
-    pub vpc_interfaces: Option<List<VpcInterface>>,
+    pub vpc_interfaces: ::std::option::Option<::cloudwright_core::List<VpcInterface>>,
 }
 
 #[rustfmt::skip]
@@ -129,7 +92,7 @@ impl Flow {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConnect::Flow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flow.html",
         primary_identifier: &["FlowArn"],
@@ -140,72 +103,74 @@ impl Flow {
         read_only: &["FlowArn", "FlowAvailabilityZone", "Source/SourceArn", "Source/IngestIp", "Source/SourceIngestPort", "EgressIp", "FlowNdiMachineName"],
         attributes: &["EgressIp", "FlowArn", "FlowAvailabilityZone", "FlowNdiMachineName", "Source.IngestIp", "Source.SourceArn", "Source.SourceIngestPort"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Flow` with its required properties, named in a [`FlowRequired`].
     #[inline]
     pub fn new(required: FlowRequired) -> Self {
         Self {
-            availability_zone: None,
-            encoding_config: None,
-            flow_size: None,
-            maintenance: None,
-            media_streams: None,
+            availability_zone: ::std::option::Option::None,
+            encoding_config: ::std::option::Option::None,
+            flow_size: ::std::option::Option::None,
+            maintenance: ::std::option::Option::None,
+            media_streams: ::std::option::Option::None,
             name: required.name,
-            ndi_config: None,
+            ndi_config: ::std::option::Option::None,
             source: required.source,
-            source_failover_config: None,
-            source_monitoring_config: None,
-            tags: None,
-            vpc_interfaces: None,
+            source_failover_config: ::std::option::Option::None,
+            source_monitoring_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_interfaces: ::std::option::Option::None,
         }
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `EncodingConfig`: an [`EncodingConfig`] object.
-    pub fn encoding_config(mut self, value: impl Into<Obj<EncodingConfig>>) -> Self { self.encoding_config = Some(value.into()); self }
+    pub fn encoding_config(mut self, value: impl ::std::convert::Into<crate::Obj<EncodingConfig>>) -> Self { self.encoding_config = ::std::option::Option::Some(value.into()); self }
     /// `FlowSize`: a [`FlowSize`] value.
-    pub fn flow_size(mut self, value: impl Into<FlowSize>) -> Self { self.flow_size = Some(value.into()); self }
+    pub fn flow_size(mut self, value: impl ::std::convert::Into<FlowSize>) -> Self { self.flow_size = ::std::option::Option::Some(value.into()); self }
     /// `Maintenance`: a [`Maintenance`] object.
-    pub fn maintenance(mut self, value: impl Into<Obj<Maintenance>>) -> Self { self.maintenance = Some(value.into()); self }
+    pub fn maintenance(mut self, value: impl ::std::convert::Into<crate::Obj<Maintenance>>) -> Self { self.maintenance = ::std::option::Option::Some(value.into()); self }
     /// `MediaStreams`: a list of [`MediaStream`] objects.
-    pub fn media_streams(mut self, value: impl Into<List<MediaStream>>) -> Self { self.media_streams = Some(value.into()); self }
+    pub fn media_streams(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MediaStream>>) -> Self { self.media_streams = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NdiConfig`: a [`NdiConfig`] object.
-    pub fn ndi_config(mut self, value: impl Into<Obj<NdiConfig>>) -> Self { self.ndi_config = Some(value.into()); self }
+    pub fn ndi_config(mut self, value: impl ::std::convert::Into<crate::Obj<NdiConfig>>) -> Self { self.ndi_config = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a [`Source`] object, required.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<crate::Obj<Source>>) -> Self { self.source = value.into(); self }
     /// `SourceFailoverConfig`: a [`FailoverConfig`] object.
-    pub fn source_failover_config(mut self, value: impl Into<Obj<FailoverConfig>>) -> Self { self.source_failover_config = Some(value.into()); self }
+    pub fn source_failover_config(mut self, value: impl ::std::convert::Into<crate::Obj<FailoverConfig>>) -> Self { self.source_failover_config = ::std::option::Option::Some(value.into()); self }
     /// `SourceMonitoringConfig`: a [`SourceMonitoringConfig`] object.
-    pub fn source_monitoring_config(mut self, value: impl Into<Obj<SourceMonitoringConfig>>) -> Self { self.source_monitoring_config = Some(value.into()); self }
+    pub fn source_monitoring_config(mut self, value: impl ::std::convert::Into<crate::Obj<SourceMonitoringConfig>>) -> Self { self.source_monitoring_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcInterfaces`: a list of [`VpcInterface`] objects.
-    pub fn vpc_interfaces(mut self, value: impl Into<List<VpcInterface>>) -> Self { self.vpc_interfaces = Some(value.into()); self }
+    pub fn vpc_interfaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VpcInterface>>) -> Self { self.vpc_interfaces = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Flow {
+impl ::cloudwright_core::Resource for Flow {
     type Attributes = FlowAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Flow, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Flow, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Flow {
+impl ::cloudwright_core::ToValue for Flow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("EncodingConfig", &self.encoding_config)
             .opt("FlowSize", &self.flow_size)
@@ -222,12 +187,12 @@ impl ToValue for Flow {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Flow`]: `Handle<Flow>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Flow`]: `Handle<Flow>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FlowAttributes(ResourceRef);
+pub struct FlowAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FlowAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FlowAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -237,67 +202,58 @@ impl FlowAttributes {
     ///
     /// The IP address from which video will be sent to output destinations.
     #[inline]
-    pub fn egress_ip(&self) -> Value {
-        self.0.get_att("EgressIp")
+    pub fn egress_ip(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EgressIp"))
     }
 
     /// `Fn::GetAtt` `FlowArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the flow.
     #[inline]
-    pub fn flow_arn(&self) -> Value {
-        self.0.get_att("FlowArn")
+    pub fn flow_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FlowArn"))
     }
 
     /// `Fn::GetAtt` `FlowAvailabilityZone`: a string.
     ///
     /// The Availability Zone that the flow was created in. These options are limited to the Availability Zones within the current AWS Region.
     #[inline]
-    pub fn flow_availability_zone(&self) -> Value {
-        self.0.get_att("FlowAvailabilityZone")
+    pub fn flow_availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FlowAvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `FlowNdiMachineName`: a string.
     ///
     /// This read-only value represents the automatically-generated NDI machine name that MediaConnect generated for this flow. These NDI machine names are only generated when you don't specify your own custom name.
     #[inline]
-    pub fn flow_ndi_machine_name(&self) -> Value {
-        self.0.get_att("FlowNdiMachineName")
+    pub fn flow_ndi_machine_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FlowNdiMachineName"))
     }
 
     /// `Fn::GetAtt` `Source.IngestIp`: a string.
     ///
     /// The IP address that the flow will be listening on for incoming content.
     #[inline]
-    pub fn source_ingest_ip(&self) -> Value {
-        self.0.get_att("Source.IngestIp")
+    pub fn source_ingest_ip(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Source.IngestIp"))
     }
 
     /// `Fn::GetAtt` `Source.SourceArn`: a string.
     ///
     /// The ARN of the source.
     #[inline]
-    pub fn source_source_arn(&self) -> Value {
-        self.0.get_att("Source.SourceArn")
+    pub fn source_source_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Source.SourceArn"))
     }
 
     /// `Fn::GetAtt` `Source.SourceIngestPort`: a string.
     ///
     /// The port that the flow listens on for incoming content. If the protocol of the source is Zixi, the port must be set to 2088.
     #[inline]
-    pub fn source_source_ingest_port(&self) -> Value {
-        self.0.get_att("Source.SourceIngestPort")
+    pub fn source_source_ingest_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Source.SourceIngestPort"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioMonitoringSetting: ObjRule = ObjRule {
-    properties: &[
-        ("SilentAudio", Shape::Object(&RULE_SilentAudio)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioMonitoringSetting` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -309,7 +265,7 @@ pub struct AudioMonitoringSetting {
     /// `SilentAudio`: a [`SilentAudio`] object.
     ///
     /// Detects periods of silence.
-    pub silent_audio: Option<Obj<SilentAudio>>,
+    pub silent_audio: ::std::option::Option<crate::Obj<SilentAudio>>,
 }
 
 #[rustfmt::skip]
@@ -317,33 +273,23 @@ impl AudioMonitoringSetting {
     /// A `AudioMonitoringSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SilentAudio`: a [`SilentAudio`] object.
-    pub fn silent_audio(mut self, value: impl Into<Obj<SilentAudio>>) -> Self { self.silent_audio = Some(value.into()); self }
+    pub fn silent_audio(mut self, value: impl ::std::convert::Into<crate::Obj<SilentAudio>>) -> Self { self.silent_audio = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioMonitoringSetting {}
+impl crate::PropertyType for AudioMonitoringSetting {}
 
-impl ToValue for AudioMonitoringSetting {
+impl ::cloudwright_core::ToValue for AudioMonitoringSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SilentAudio", &self.silent_audio)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlackFrames: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("ThresholdSeconds", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlackFrames` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -355,11 +301,11 @@ pub struct BlackFrames {
     /// `State`: a [`BlackFramesState`] value.
     ///
     /// Indicates whether the `BlackFrames` metric is enabled or disabled..
-    pub state: Option<BlackFramesState>,
+    pub state: ::std::option::Option<BlackFramesState>,
     /// `ThresholdSeconds`: an integer.
     ///
     /// Specifies the number of consecutive seconds of black frames that triggers an event or alert.
-    pub threshold_seconds: Option<Int>,
+    pub threshold_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -367,36 +313,26 @@ impl BlackFrames {
     /// A `BlackFrames` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `State`: a [`BlackFramesState`] value.
-    pub fn state(mut self, value: impl Into<BlackFramesState>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<BlackFramesState>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `ThresholdSeconds`: an integer.
-    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self { self.threshold_seconds = Some(value.into()); self }
+    pub fn threshold_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.threshold_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlackFrames {}
+impl crate::PropertyType for BlackFrames {}
 
-impl ToValue for BlackFrames {
+impl ::cloudwright_core::ToValue for BlackFrames {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("State", &self.state)
             .opt("ThresholdSeconds", &self.threshold_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncodingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EncodingProfile", Shape::Str(&StrRule { allowed: &["DISTRIBUTION_H264_DEFAULT", "CONTRIBUTION_H264_DEFAULT"], ..StrRule::ANY })),
-        ("VideoMaxBitrate", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncodingConfig` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -406,11 +342,11 @@ pub struct EncodingConfig {
     /// `EncodingProfile`: an [`EncodingProfile`] value.
     ///
     /// The encoding profile to use when transcoding the NDI source to a Transport Stream. You can change this value while a flow is running.
-    pub encoding_profile: Option<EncodingProfile>,
+    pub encoding_profile: ::std::option::Option<EncodingProfile>,
     /// `VideoMaxBitrate`: an integer.
     ///
     /// The maximum video bitrate to use when transcoding the NDI source to a Transport Stream. This parameter enables you to override the default video bitrate within the encoding profile's supported range. The supported range is 10,000,000 - 50,000,000 bits per second (bps). If you do not specify a value, MediaConnect uses the default value of 20,000,000 bps.
-    pub video_max_bitrate: Option<Int>,
+    pub video_max_bitrate: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -418,38 +354,26 @@ impl EncodingConfig {
     /// A `EncodingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EncodingProfile`: an [`EncodingProfile`] value.
-    pub fn encoding_profile(mut self, value: impl Into<EncodingProfile>) -> Self { self.encoding_profile = Some(value.into()); self }
+    pub fn encoding_profile(mut self, value: impl ::std::convert::Into<EncodingProfile>) -> Self { self.encoding_profile = ::std::option::Option::Some(value.into()); self }
     /// `VideoMaxBitrate`: an integer.
-    pub fn video_max_bitrate(mut self, value: impl Into<Int>) -> Self { self.video_max_bitrate = Some(value.into()); self }
+    pub fn video_max_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.video_max_bitrate = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncodingConfig {}
+impl crate::PropertyType for EncodingConfig {}
 
-impl ToValue for EncodingConfig {
+impl ::cloudwright_core::ToValue for EncodingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncodingProfile", &self.encoding_profile)
             .opt("VideoMaxBitrate", &self.video_max_bitrate)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FailoverMode", Shape::Str(&StrRule { allowed: &["MERGE", "FAILOVER"], ..StrRule::ANY })),
-        ("RecoveryWindow", Shape::INT),
-        ("SourcePriority", Shape::Object(&RULE_SourcePriority)),
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FailoverConfig` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -461,19 +385,19 @@ pub struct FailoverConfig {
     /// `FailoverMode`: a [`FailoverMode`] value.
     ///
     /// The type of failover you choose for this flow. MERGE combines the source streams into a single stream, allowing graceful recovery from any single-source loss. FAILOVER allows switching between different streams. The string for this property must be entered as MERGE or FAILOVER. No other string entry is valid.
-    pub failover_mode: Option<FailoverMode>,
+    pub failover_mode: ::std::option::Option<FailoverMode>,
     /// `RecoveryWindow`: an integer.
     ///
     /// Search window time to look for dash-7 packets.
-    pub recovery_window: Option<Int>,
+    pub recovery_window: ::std::option::Option<::cloudwright_core::Int>,
     /// `SourcePriority`: a [`SourcePriority`] object.
     ///
     /// The priority you want to assign to a source. You can have a primary stream and a backup stream or two equally prioritized streams.
-    pub source_priority: Option<Obj<SourcePriority>>,
+    pub source_priority: ::std::option::Option<crate::Obj<SourcePriority>>,
     /// `State`: a [`FailoverConfigState`] value.
     ///
     /// The state of source failover on the flow. If the state is inactive, the flow can have only one source. If the state is active, the flow can have one or two sources.
-    pub state: Option<FailoverConfigState>,
+    pub state: ::std::option::Option<FailoverConfigState>,
 }
 
 #[rustfmt::skip]
@@ -481,25 +405,25 @@ impl FailoverConfig {
     /// A `FailoverConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FailoverMode`: a [`FailoverMode`] value.
-    pub fn failover_mode(mut self, value: impl Into<FailoverMode>) -> Self { self.failover_mode = Some(value.into()); self }
+    pub fn failover_mode(mut self, value: impl ::std::convert::Into<FailoverMode>) -> Self { self.failover_mode = ::std::option::Option::Some(value.into()); self }
     /// `RecoveryWindow`: an integer.
-    pub fn recovery_window(mut self, value: impl Into<Int>) -> Self { self.recovery_window = Some(value.into()); self }
+    pub fn recovery_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.recovery_window = ::std::option::Option::Some(value.into()); self }
     /// `SourcePriority`: a [`SourcePriority`] object.
-    pub fn source_priority(mut self, value: impl Into<Obj<SourcePriority>>) -> Self { self.source_priority = Some(value.into()); self }
+    pub fn source_priority(mut self, value: impl ::std::convert::Into<crate::Obj<SourcePriority>>) -> Self { self.source_priority = ::std::option::Option::Some(value.into()); self }
     /// `State`: a [`FailoverConfigState`] value.
-    pub fn state(mut self, value: impl Into<FailoverConfigState>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<FailoverConfigState>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FailoverConfig {}
+impl crate::PropertyType for FailoverConfig {}
 
-impl ToValue for FailoverConfig {
+impl ::cloudwright_core::ToValue for FailoverConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FailoverMode", &self.failover_mode)
             .opt("RecoveryWindow", &self.recovery_window)
             .opt("SourcePriority", &self.source_priority)
@@ -507,21 +431,6 @@ impl ToValue for FailoverConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Fmtp: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelOrder", Shape::STR),
-        ("Colorimetry", Shape::Str(&StrRule { allowed: &["BT601", "BT709", "BT2020", "BT2100", "ST2065-1", "ST2065-3", "XYZ"], ..StrRule::ANY })),
-        ("ExactFramerate", Shape::STR),
-        ("Par", Shape::STR),
-        ("Range", Shape::Str(&StrRule { allowed: &["NARROW", "FULL", "FULLPROTECT"], ..StrRule::ANY })),
-        ("ScanMode", Shape::Str(&StrRule { allowed: &["progressive", "interlace", "progressive-segmented-frame"], ..StrRule::ANY })),
-        ("Tcs", Shape::Str(&StrRule { allowed: &["SDR", "PQ", "HLG", "LINEAR", "BT2100LINPQ", "BT2100LINHLG", "ST2065-1", "ST428-1", "DENSITY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Fmtp` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -533,31 +442,31 @@ pub struct Fmtp {
     /// `ChannelOrder`: a string.
     ///
     /// The format of the audio channel.
-    pub channel_order: Option<Str>,
+    pub channel_order: ::std::option::Option<::cloudwright_core::Str>,
     /// `Colorimetry`: a [`Colorimetry`] value.
     ///
     /// The format used for the representation of color.
-    pub colorimetry: Option<Colorimetry>,
+    pub colorimetry: ::std::option::Option<Colorimetry>,
     /// `ExactFramerate`: a string.
     ///
     /// The frame rate for the video stream, in frames/second. For example: 60000/1001.
-    pub exact_framerate: Option<Str>,
+    pub exact_framerate: ::std::option::Option<::cloudwright_core::Str>,
     /// `Par`: a string.
     ///
     /// The pixel aspect ratio (PAR) of the video.
-    pub par: Option<Str>,
+    pub par: ::std::option::Option<::cloudwright_core::Str>,
     /// `Range`: a [`Range`] value.
     ///
     /// The encoding range of the video.
-    pub range: Option<Range>,
+    pub range: ::std::option::Option<Range>,
     /// `ScanMode`: a [`ScanMode`] value.
     ///
     /// The type of compression that was used to smooth the video’s appearance.
-    pub scan_mode: Option<ScanMode>,
+    pub scan_mode: ::std::option::Option<ScanMode>,
     /// `Tcs`: a [`Tcs`] value.
     ///
     /// The transfer characteristic system (TCS) that is used in the video.
-    pub tcs: Option<Tcs>,
+    pub tcs: ::std::option::Option<Tcs>,
 }
 
 #[rustfmt::skip]
@@ -565,31 +474,31 @@ impl Fmtp {
     /// A `Fmtp` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChannelOrder`: a string.
-    pub fn channel_order(mut self, value: impl Into<Str>) -> Self { self.channel_order = Some(value.into()); self }
+    pub fn channel_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_order = ::std::option::Option::Some(value.into()); self }
     /// `Colorimetry`: a [`Colorimetry`] value.
-    pub fn colorimetry(mut self, value: impl Into<Colorimetry>) -> Self { self.colorimetry = Some(value.into()); self }
+    pub fn colorimetry(mut self, value: impl ::std::convert::Into<Colorimetry>) -> Self { self.colorimetry = ::std::option::Option::Some(value.into()); self }
     /// `ExactFramerate`: a string.
-    pub fn exact_framerate(mut self, value: impl Into<Str>) -> Self { self.exact_framerate = Some(value.into()); self }
+    pub fn exact_framerate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exact_framerate = ::std::option::Option::Some(value.into()); self }
     /// `Par`: a string.
-    pub fn par(mut self, value: impl Into<Str>) -> Self { self.par = Some(value.into()); self }
+    pub fn par(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.par = ::std::option::Option::Some(value.into()); self }
     /// `Range`: a [`Range`] value.
-    pub fn range(mut self, value: impl Into<Range>) -> Self { self.range = Some(value.into()); self }
+    pub fn range(mut self, value: impl ::std::convert::Into<Range>) -> Self { self.range = ::std::option::Option::Some(value.into()); self }
     /// `ScanMode`: a [`ScanMode`] value.
-    pub fn scan_mode(mut self, value: impl Into<ScanMode>) -> Self { self.scan_mode = Some(value.into()); self }
+    pub fn scan_mode(mut self, value: impl ::std::convert::Into<ScanMode>) -> Self { self.scan_mode = ::std::option::Option::Some(value.into()); self }
     /// `Tcs`: a [`Tcs`] value.
-    pub fn tcs(mut self, value: impl Into<Tcs>) -> Self { self.tcs = Some(value.into()); self }
+    pub fn tcs(mut self, value: impl ::std::convert::Into<Tcs>) -> Self { self.tcs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Fmtp {}
+impl crate::PropertyType for Fmtp {}
 
-impl ToValue for Fmtp {
+impl ::cloudwright_core::ToValue for Fmtp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChannelOrder", &self.channel_order)
             .opt("Colorimetry", &self.colorimetry)
             .opt("ExactFramerate", &self.exact_framerate)
@@ -601,16 +510,6 @@ impl ToValue for Fmtp {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FrozenFrames: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("ThresholdSeconds", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FrozenFrames` property type of `AWS::MediaConnect::Flow`.
 ///
 /// Configures settings for the `FrozenFrames` metric.
@@ -621,11 +520,11 @@ pub struct FrozenFrames {
     /// `State`: a [`FrozenFramesState`] value.
     ///
     /// Indicates whether the `FrozenFrames` metric is enabled or disabled.
-    pub state: Option<FrozenFramesState>,
+    pub state: ::std::option::Option<FrozenFramesState>,
     /// `ThresholdSeconds`: an integer.
     ///
     /// Specifies the number of consecutive seconds of a static image that triggers an event or alert.
-    pub threshold_seconds: Option<Int>,
+    pub threshold_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -633,21 +532,21 @@ impl FrozenFrames {
     /// A `FrozenFrames` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `State`: a [`FrozenFramesState`] value.
-    pub fn state(mut self, value: impl Into<FrozenFramesState>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<FrozenFramesState>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `ThresholdSeconds`: an integer.
-    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self { self.threshold_seconds = Some(value.into()); self }
+    pub fn threshold_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.threshold_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FrozenFrames {}
+impl crate::PropertyType for FrozenFrames {}
 
-impl ToValue for FrozenFrames {
+impl ::cloudwright_core::ToValue for FrozenFrames {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("State", &self.state)
             .opt("ThresholdSeconds", &self.threshold_seconds)
             .build()
@@ -658,21 +557,10 @@ impl ToValue for FrozenFrames {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputConfigurationRequired {
     /// `InputPort`: an integer, required.
-    pub input_port: Int,
+    pub input_port: ::cloudwright_core::Int,
     /// `Interface`: an [`Interface`] object, required.
-    pub interface: Obj<Interface>,
+    pub interface: crate::Obj<Interface>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InputPort", Shape::INT),
-        ("Interface", Shape::Object(&RULE_Interface)),
-    ],
-    required: &["InputPort", "Interface"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputConfiguration` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -684,11 +572,11 @@ pub struct InputConfiguration {
     /// `InputPort`: an integer, required.
     ///
     /// The port that the flow listens on for an incoming media stream.
-    pub input_port: Int,
+    pub input_port: ::cloudwright_core::Int,
     /// `Interface`: an [`Interface`] object, required.
     ///
     /// The VPC interface where the media stream comes in from.
-    pub interface: Obj<Interface>,
+    pub interface: crate::Obj<Interface>,
 }
 
 #[rustfmt::skip]
@@ -703,17 +591,17 @@ impl InputConfiguration {
     }
 
     /// `InputPort`: an integer, required.
-    pub fn input_port(mut self, value: impl Into<Int>) -> Self { self.input_port = value.into(); self }
+    pub fn input_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.input_port = value.into(); self }
     /// `Interface`: an [`Interface`] object, required.
-    pub fn interface(mut self, value: impl Into<Obj<Interface>>) -> Self { self.interface = value.into(); self }
+    pub fn interface(mut self, value: impl ::std::convert::Into<crate::Obj<Interface>>) -> Self { self.interface = value.into(); self }
 }
 
-impl PropertyType for InputConfiguration {}
+impl crate::PropertyType for InputConfiguration {}
 
-impl ToValue for InputConfiguration {
+impl ::cloudwright_core::ToValue for InputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InputPort", &self.input_port)
             .req("Interface", &self.interface)
             .build()
@@ -726,19 +614,8 @@ pub struct MaintenanceRequired {
     /// `MaintenanceDay`: a [`MaintenanceDay`] value, required.
     pub maintenance_day: MaintenanceDay,
     /// `MaintenanceStartHour`: a string, required.
-    pub maintenance_start_hour: Str,
+    pub maintenance_start_hour: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Maintenance: ObjRule = ObjRule {
-    properties: &[
-        ("MaintenanceDay", Shape::Str(&StrRule { allowed: &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], ..StrRule::ANY })),
-        ("MaintenanceStartHour", Shape::STR),
-    ],
-    required: &["MaintenanceDay", "MaintenanceStartHour"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Maintenance` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -754,7 +631,7 @@ pub struct Maintenance {
     /// `MaintenanceStartHour`: a string, required.
     ///
     /// UTC time when the maintenance will happen. Use 24-hour HH:MM format. Minutes must be 00. Example: 13:00. The default value is 02:00.
-    pub maintenance_start_hour: Str,
+    pub maintenance_start_hour: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -769,17 +646,17 @@ impl Maintenance {
     }
 
     /// `MaintenanceDay`: a [`MaintenanceDay`] value, required.
-    pub fn maintenance_day(mut self, value: impl Into<MaintenanceDay>) -> Self { self.maintenance_day = value.into(); self }
+    pub fn maintenance_day(mut self, value: impl ::std::convert::Into<MaintenanceDay>) -> Self { self.maintenance_day = value.into(); self }
     /// `MaintenanceStartHour`: a string, required.
-    pub fn maintenance_start_hour(mut self, value: impl Into<Str>) -> Self { self.maintenance_start_hour = value.into(); self }
+    pub fn maintenance_start_hour(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maintenance_start_hour = value.into(); self }
 }
 
-impl PropertyType for Maintenance {}
+impl crate::PropertyType for Maintenance {}
 
-impl ToValue for Maintenance {
+impl ::cloudwright_core::ToValue for Maintenance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaintenanceDay", &self.maintenance_day)
             .req("MaintenanceStartHour", &self.maintenance_start_hour)
             .build()
@@ -790,30 +667,12 @@ impl ToValue for Maintenance {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MediaStreamRequired {
     /// `MediaStreamId`: an integer, required.
-    pub media_stream_id: Int,
+    pub media_stream_id: ::cloudwright_core::Int,
     /// `MediaStreamName`: a string, required.
-    pub media_stream_name: Str,
+    pub media_stream_name: ::cloudwright_core::Str,
     /// `MediaStreamType`: a [`MediaStreamType`] value, required.
     pub media_stream_type: MediaStreamType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MediaStream: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::Object(&RULE_MediaStreamAttributes)),
-        ("ClockRate", Shape::INT),
-        ("Description", Shape::STR),
-        ("Fmt", Shape::INT),
-        ("MediaStreamId", Shape::INT),
-        ("MediaStreamName", Shape::STR),
-        ("MediaStreamType", Shape::Str(&StrRule { allowed: &["video", "audio", "ancillary-data"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VideoFormat", Shape::Str(&StrRule { allowed: &["2160p", "1080p", "1080i", "720p", "480p"], ..StrRule::ANY })),
-    ],
-    required: &["MediaStreamId", "MediaStreamType", "MediaStreamName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MediaStream` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -825,27 +684,27 @@ pub struct MediaStream {
     /// `Attributes`: a [`MediaStreamAttributes`] object.
     ///
     /// Attributes that are related to the media stream.
-    pub attributes: Option<Obj<MediaStreamAttributes>>,
+    pub attributes: ::std::option::Option<crate::Obj<MediaStreamAttributes>>,
     /// `ClockRate`: an integer.
     ///
     /// The sample rate for the stream. This value is measured in Hz.
-    pub clock_rate: Option<Int>,
+    pub clock_rate: ::std::option::Option<::cloudwright_core::Int>,
     /// `Description`: a string.
     ///
     /// A description that can help you quickly identify what your media stream is used for.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Fmt`: an integer.
     ///
     /// The format type number (sometimes referred to as RTP payload type) of the media stream. MediaConnect assigns this value to the media stream. For ST 2110 JPEG XS outputs, you need to provide this value to the receiver.
-    pub fmt: Option<Int>,
+    pub fmt: ::std::option::Option<::cloudwright_core::Int>,
     /// `MediaStreamId`: an integer, required.
     ///
     /// A unique identifier for the media stream.
-    pub media_stream_id: Int,
+    pub media_stream_id: ::cloudwright_core::Int,
     /// `MediaStreamName`: a string, required.
     ///
     /// A name that helps you distinguish one media stream from another.
-    pub media_stream_name: Str,
+    pub media_stream_name: ::cloudwright_core::Str,
     /// `MediaStreamType`: a [`MediaStreamType`] value, required.
     ///
     /// The type of media stream.
@@ -853,11 +712,11 @@ pub struct MediaStream {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to tag this media stream.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VideoFormat`: a [`VideoFormat`] value.
     ///
     /// The resolution of the video.
-    pub video_format: Option<VideoFormat>,
+    pub video_format: ::std::option::Option<VideoFormat>,
 }
 
 #[rustfmt::skip]
@@ -866,44 +725,44 @@ impl MediaStream {
     #[inline]
     pub fn new(required: MediaStreamRequired) -> Self {
         Self {
-            attributes: None,
-            clock_rate: None,
-            description: None,
-            fmt: None,
+            attributes: ::std::option::Option::None,
+            clock_rate: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            fmt: ::std::option::Option::None,
             media_stream_id: required.media_stream_id,
             media_stream_name: required.media_stream_name,
             media_stream_type: required.media_stream_type,
-            tags: None,
-            video_format: None,
+            tags: ::std::option::Option::None,
+            video_format: ::std::option::Option::None,
         }
     }
 
     /// `Attributes`: a [`MediaStreamAttributes`] object.
-    pub fn attributes(mut self, value: impl Into<Obj<MediaStreamAttributes>>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<crate::Obj<MediaStreamAttributes>>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `ClockRate`: an integer.
-    pub fn clock_rate(mut self, value: impl Into<Int>) -> Self { self.clock_rate = Some(value.into()); self }
+    pub fn clock_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.clock_rate = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Fmt`: an integer.
-    pub fn fmt(mut self, value: impl Into<Int>) -> Self { self.fmt = Some(value.into()); self }
+    pub fn fmt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.fmt = ::std::option::Option::Some(value.into()); self }
     /// `MediaStreamId`: an integer, required.
-    pub fn media_stream_id(mut self, value: impl Into<Int>) -> Self { self.media_stream_id = value.into(); self }
+    pub fn media_stream_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.media_stream_id = value.into(); self }
     /// `MediaStreamName`: a string, required.
-    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self { self.media_stream_name = value.into(); self }
+    pub fn media_stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.media_stream_name = value.into(); self }
     /// `MediaStreamType`: a [`MediaStreamType`] value, required.
-    pub fn media_stream_type(mut self, value: impl Into<MediaStreamType>) -> Self { self.media_stream_type = value.into(); self }
+    pub fn media_stream_type(mut self, value: impl ::std::convert::Into<MediaStreamType>) -> Self { self.media_stream_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VideoFormat`: a [`VideoFormat`] value.
-    pub fn video_format(mut self, value: impl Into<VideoFormat>) -> Self { self.video_format = Some(value.into()); self }
+    pub fn video_format(mut self, value: impl ::std::convert::Into<VideoFormat>) -> Self { self.video_format = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MediaStream {}
+impl crate::PropertyType for MediaStream {}
 
-impl ToValue for MediaStream {
+impl ::cloudwright_core::ToValue for MediaStream {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attributes", &self.attributes)
             .opt("ClockRate", &self.clock_rate)
             .opt("Description", &self.description)
@@ -917,16 +776,6 @@ impl ToValue for MediaStream {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MediaStreamAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("Fmtp", Shape::Object(&RULE_Fmtp)),
-        ("Lang", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MediaStreamAttributes` property type of `AWS::MediaConnect::Flow`.
 ///
 /// Attributes that are related to the media stream.
@@ -937,11 +786,11 @@ pub struct MediaStreamAttributes {
     /// `Fmtp`: a [`Fmtp`] object.
     ///
     /// The settings that you want to use to define the media stream.
-    pub fmtp: Option<Obj<Fmtp>>,
+    pub fmtp: ::std::option::Option<crate::Obj<Fmtp>>,
     /// `Lang`: a string.
     ///
     /// The audio language, in a format that is recognized by the receiver.
-    pub lang: Option<Str>,
+    pub lang: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -949,21 +798,21 @@ impl MediaStreamAttributes {
     /// A `MediaStreamAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Fmtp`: a [`Fmtp`] object.
-    pub fn fmtp(mut self, value: impl Into<Obj<Fmtp>>) -> Self { self.fmtp = Some(value.into()); self }
+    pub fn fmtp(mut self, value: impl ::std::convert::Into<crate::Obj<Fmtp>>) -> Self { self.fmtp = ::std::option::Option::Some(value.into()); self }
     /// `Lang`: a string.
-    pub fn lang(mut self, value: impl Into<Str>) -> Self { self.lang = Some(value.into()); self }
+    pub fn lang(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lang = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MediaStreamAttributes {}
+impl crate::PropertyType for MediaStreamAttributes {}
 
-impl ToValue for MediaStreamAttributes {
+impl ::cloudwright_core::ToValue for MediaStreamAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Fmtp", &self.fmtp)
             .opt("Lang", &self.lang)
             .build()
@@ -976,20 +825,8 @@ pub struct MediaStreamSourceConfigurationRequired {
     /// `EncodingName`: an [`EncodingName`] value, required.
     pub encoding_name: EncodingName,
     /// `MediaStreamName`: a string, required.
-    pub media_stream_name: Str,
+    pub media_stream_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MediaStreamSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EncodingName", Shape::Str(&StrRule { allowed: &["jxsv", "raw", "smpte291", "pcm"], ..StrRule::ANY })),
-        ("InputConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InputConfiguration), min_items: None, max_items: None, unique: false })),
-        ("MediaStreamName", Shape::STR),
-    ],
-    required: &["EncodingName", "MediaStreamName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MediaStreamSourceConfiguration` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -1005,11 +842,11 @@ pub struct MediaStreamSourceConfiguration {
     /// `InputConfigurations`: a list of [`InputConfiguration`] objects.
     ///
     /// The media streams that you want to associate with the source.
-    pub input_configurations: Option<List<InputConfiguration>>,
+    pub input_configurations: ::std::option::Option<::cloudwright_core::List<InputConfiguration>>,
     /// `MediaStreamName`: a string, required.
     ///
     /// A name that helps you distinguish one media stream from another.
-    pub media_stream_name: Str,
+    pub media_stream_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1019,42 +856,31 @@ impl MediaStreamSourceConfiguration {
     pub fn new(required: MediaStreamSourceConfigurationRequired) -> Self {
         Self {
             encoding_name: required.encoding_name,
-            input_configurations: None,
+            input_configurations: ::std::option::Option::None,
             media_stream_name: required.media_stream_name,
         }
     }
 
     /// `EncodingName`: an [`EncodingName`] value, required.
-    pub fn encoding_name(mut self, value: impl Into<EncodingName>) -> Self { self.encoding_name = value.into(); self }
+    pub fn encoding_name(mut self, value: impl ::std::convert::Into<EncodingName>) -> Self { self.encoding_name = value.into(); self }
     /// `InputConfigurations`: a list of [`InputConfiguration`] objects.
-    pub fn input_configurations(mut self, value: impl Into<List<InputConfiguration>>) -> Self { self.input_configurations = Some(value.into()); self }
+    pub fn input_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputConfiguration>>) -> Self { self.input_configurations = ::std::option::Option::Some(value.into()); self }
     /// `MediaStreamName`: a string, required.
-    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self { self.media_stream_name = value.into(); self }
+    pub fn media_stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.media_stream_name = value.into(); self }
 }
 
-impl PropertyType for MediaStreamSourceConfiguration {}
+impl crate::PropertyType for MediaStreamSourceConfiguration {}
 
-impl ToValue for MediaStreamSourceConfiguration {
+impl ::cloudwright_core::ToValue for MediaStreamSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EncodingName", &self.encoding_name)
             .opt("InputConfigurations", &self.input_configurations)
             .req("MediaStreamName", &self.media_stream_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NdiConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MachineName", Shape::STR),
-        ("NdiDiscoveryServers", Shape::List(&ListRule { items: Shape::Object(&RULE_NdiDiscoveryServerConfig), min_items: None, max_items: None, unique: false })),
-        ("NdiState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NdiConfig` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -1066,15 +892,16 @@ pub struct NdiConfig {
     /// `MachineName`: a string.
     ///
     /// A prefix for the names of the NDI sources that the flow creates. If a custom name isn't specified, MediaConnect generates a unique 12-character ID as the prefix.
-    pub machine_name: Option<Str>,
+    pub machine_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NdiDiscoveryServers`: a list of [`NdiDiscoveryServerConfig`] objects.
     ///
     /// A list of up to three NDI discovery server configurations. While not required by the API, this configuration is necessary for NDI functionality to work properly.
-    pub ndi_discovery_servers: Option<List<NdiDiscoveryServerConfig>>,
+    pub ndi_discovery_servers:
+        ::std::option::Option<::cloudwright_core::List<NdiDiscoveryServerConfig>>,
     /// `NdiState`: a [`NdiState`] value.
     ///
     /// A setting that controls whether NDI outputs can be used in the flow. Must be ENABLED to add NDI outputs. Default is DISABLED.
-    pub ndi_state: Option<NdiState>,
+    pub ndi_state: ::std::option::Option<NdiState>,
 }
 
 #[rustfmt::skip]
@@ -1082,23 +909,23 @@ impl NdiConfig {
     /// A `NdiConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MachineName`: a string.
-    pub fn machine_name(mut self, value: impl Into<Str>) -> Self { self.machine_name = Some(value.into()); self }
+    pub fn machine_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.machine_name = ::std::option::Option::Some(value.into()); self }
     /// `NdiDiscoveryServers`: a list of [`NdiDiscoveryServerConfig`] objects.
-    pub fn ndi_discovery_servers(mut self, value: impl Into<List<NdiDiscoveryServerConfig>>) -> Self { self.ndi_discovery_servers = Some(value.into()); self }
+    pub fn ndi_discovery_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NdiDiscoveryServerConfig>>) -> Self { self.ndi_discovery_servers = ::std::option::Option::Some(value.into()); self }
     /// `NdiState`: a [`NdiState`] value.
-    pub fn ndi_state(mut self, value: impl Into<NdiState>) -> Self { self.ndi_state = Some(value.into()); self }
+    pub fn ndi_state(mut self, value: impl ::std::convert::Into<NdiState>) -> Self { self.ndi_state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NdiConfig {}
+impl crate::PropertyType for NdiConfig {}
 
-impl ToValue for NdiConfig {
+impl ::cloudwright_core::ToValue for NdiConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MachineName", &self.machine_name)
             .opt("NdiDiscoveryServers", &self.ndi_discovery_servers)
             .opt("NdiState", &self.ndi_state)
@@ -1110,22 +937,10 @@ impl ToValue for NdiConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NdiDiscoveryServerConfigRequired {
     /// `DiscoveryServerAddress`: a string, required.
-    pub discovery_server_address: Str,
+    pub discovery_server_address: ::cloudwright_core::Str,
     /// `VpcInterfaceAdapter`: a string, required.
-    pub vpc_interface_adapter: Str,
+    pub vpc_interface_adapter: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NdiDiscoveryServerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DiscoveryServerAddress", Shape::STR),
-        ("DiscoveryServerPort", Shape::INT),
-        ("VpcInterfaceAdapter", Shape::STR),
-    ],
-    required: &["DiscoveryServerAddress", "VpcInterfaceAdapter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NdiDiscoveryServerConfig` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -1137,15 +952,15 @@ pub struct NdiDiscoveryServerConfig {
     /// `DiscoveryServerAddress`: a string, required.
     ///
     /// The unique network address of the NDI discovery server.
-    pub discovery_server_address: Str,
+    pub discovery_server_address: ::cloudwright_core::Str,
     /// `DiscoveryServerPort`: an integer.
     ///
     /// The port for the NDI discovery server. Defaults to 5959 if a custom port isn't specified.
-    pub discovery_server_port: Option<Int>,
+    pub discovery_server_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `VpcInterfaceAdapter`: a string, required.
     ///
     /// The identifier for the Virtual Private Cloud (VPC) network interface used by the flow.
-    pub vpc_interface_adapter: Str,
+    pub vpc_interface_adapter: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1155,25 +970,25 @@ impl NdiDiscoveryServerConfig {
     pub fn new(required: NdiDiscoveryServerConfigRequired) -> Self {
         Self {
             discovery_server_address: required.discovery_server_address,
-            discovery_server_port: None,
+            discovery_server_port: ::std::option::Option::None,
             vpc_interface_adapter: required.vpc_interface_adapter,
         }
     }
 
     /// `DiscoveryServerAddress`: a string, required.
-    pub fn discovery_server_address(mut self, value: impl Into<Str>) -> Self { self.discovery_server_address = value.into(); self }
+    pub fn discovery_server_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.discovery_server_address = value.into(); self }
     /// `DiscoveryServerPort`: an integer.
-    pub fn discovery_server_port(mut self, value: impl Into<Int>) -> Self { self.discovery_server_port = Some(value.into()); self }
+    pub fn discovery_server_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.discovery_server_port = ::std::option::Option::Some(value.into()); self }
     /// `VpcInterfaceAdapter`: a string, required.
-    pub fn vpc_interface_adapter(mut self, value: impl Into<Str>) -> Self { self.vpc_interface_adapter = value.into(); self }
+    pub fn vpc_interface_adapter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_interface_adapter = value.into(); self }
 }
 
-impl PropertyType for NdiDiscoveryServerConfig {}
+impl crate::PropertyType for NdiDiscoveryServerConfig {}
 
-impl ToValue for NdiDiscoveryServerConfig {
+impl ::cloudwright_core::ToValue for NdiDiscoveryServerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DiscoveryServerAddress", &self.discovery_server_address)
             .opt("DiscoveryServerPort", &self.discovery_server_port)
             .req("VpcInterfaceAdapter", &self.vpc_interface_adapter)
@@ -1181,22 +996,13 @@ impl ToValue for NdiDiscoveryServerConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NdiSourceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("SourceName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NdiSourceSettings` property type of `AWS::MediaConnect::Flow`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-ndisourcesettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NdiSourceSettings {
     /// `SourceName`: a string.
-    pub source_name: Option<Str>,
+    pub source_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1204,33 +1010,23 @@ impl NdiSourceSettings {
     /// A `NdiSourceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceName`: a string.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = Some(value.into()); self }
+    pub fn source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NdiSourceSettings {}
+impl crate::PropertyType for NdiSourceSettings {}
 
-impl ToValue for NdiSourceSettings {
+impl ::cloudwright_core::ToValue for NdiSourceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourceName", &self.source_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SilentAudio: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("ThresholdSeconds", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SilentAudio` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -1242,11 +1038,11 @@ pub struct SilentAudio {
     /// `State`: a [`SilentAudioState`] value.
     ///
     /// Indicates whether the `SilentAudio` metric is enabled or disabled.
-    pub state: Option<SilentAudioState>,
+    pub state: ::std::option::Option<SilentAudioState>,
     /// `ThresholdSeconds`: an integer.
     ///
     /// Specifies the number of consecutive seconds of silence that triggers an event or alert.
-    pub threshold_seconds: Option<Int>,
+    pub threshold_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1254,60 +1050,26 @@ impl SilentAudio {
     /// A `SilentAudio` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `State`: a [`SilentAudioState`] value.
-    pub fn state(mut self, value: impl Into<SilentAudioState>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<SilentAudioState>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `ThresholdSeconds`: an integer.
-    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self { self.threshold_seconds = Some(value.into()); self }
+    pub fn threshold_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.threshold_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SilentAudio {}
+impl crate::PropertyType for SilentAudio {}
 
-impl ToValue for SilentAudio {
+impl ::cloudwright_core::ToValue for SilentAudio {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("State", &self.state)
             .opt("ThresholdSeconds", &self.threshold_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Source: ObjRule = ObjRule {
-    properties: &[
-        ("Decryption", Shape::Object(&RULE_Encryption)),
-        ("Description", Shape::STR),
-        ("EntitlementArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("GatewayBridgeSource", Shape::Object(&RULE_GatewayBridgeSource)),
-        ("IngestIp", Shape::STR),
-        ("IngestPort", Shape::INT),
-        ("MaxBitrate", Shape::INT),
-        ("MaxLatency", Shape::INT),
-        ("MaxSyncBuffer", Shape::INT),
-        ("MediaStreamSourceConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStreamSourceConfiguration), min_items: None, max_items: None, unique: false })),
-        ("MinLatency", Shape::INT),
-        ("Name", Shape::STR),
-        ("NdiSourceSettings", Shape::Object(&RULE_NdiSourceSettings)),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["zixi-push", "rtp-fec", "rtp", "rist", "srt-listener", "srt-caller", "st2110-jpegxs", "cdi", "ndi-speed-hq"], ..StrRule::ANY })),
-        ("RouterIntegrationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("RouterIntegrationTransitDecryption", Shape::Object(&RULE_FlowTransitEncryption)),
-        ("SenderControlPort", Shape::INT),
-        ("SenderIpAddress", Shape::STR),
-        ("SourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SourceIngestPort", Shape::STR),
-        ("SourceListenerAddress", Shape::STR),
-        ("SourceListenerPort", Shape::INT),
-        ("StreamId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcInterfaceName", Shape::STR),
-        ("WhitelistCidr", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Source` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -1325,111 +1087,113 @@ pub struct Source {
     /// `Decryption`: an [`Encryption`] object.
     ///
     /// The type of encryption that is used on the content ingested from this source.
-    pub decryption: Option<Obj<Encryption>>,
+    pub decryption: ::std::option::Option<crate::Obj<Encryption>>,
     /// `Description`: a string.
     ///
     /// A description for the source. This value is not used or seen outside of the current MediaConnect account.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EntitlementArn`: a string.
     ///
     /// The ARN of the entitlement that allows you to subscribe to content that comes from another AWS account. The entitlement is set by the content originator and the ARN is generated as part of the originator's flow.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:entitlement:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`.
-    pub entitlement_arn: Option<Str>,
+    pub entitlement_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `GatewayBridgeSource`: a [`GatewayBridgeSource`] object.
     ///
     /// The source configuration for cloud flows receiving a stream from a bridge.
-    pub gateway_bridge_source: Option<Obj<GatewayBridgeSource>>,
+    pub gateway_bridge_source: ::std::option::Option<crate::Obj<GatewayBridgeSource>>,
     /// `IngestIp`: a string.
     ///
     /// The IP address that the flow will be listening on for incoming content.
-    pub ingest_ip: Option<Str>,
+    pub ingest_ip: ::std::option::Option<::cloudwright_core::Str>,
     /// `IngestPort`: an integer.
     ///
     /// The port that the flow will be listening on for incoming content.
-    pub ingest_port: Option<Int>,
+    pub ingest_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxBitrate`: an integer.
     ///
     /// The maximum bitrate for RIST, RTP, and RTP-FEC streams.
-    pub max_bitrate: Option<Int>,
+    pub max_bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxLatency`: an integer.
     ///
     /// The maximum latency in milliseconds for a RIST or Zixi-based source.
-    pub max_latency: Option<Int>,
+    pub max_latency: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxSyncBuffer`: an integer.
     ///
     /// The size of the buffer (in milliseconds) to use to sync incoming source data.
-    pub max_sync_buffer: Option<Int>,
+    pub max_sync_buffer: ::std::option::Option<::cloudwright_core::Int>,
     /// `MediaStreamSourceConfigurations`: a list of [`MediaStreamSourceConfiguration`] objects.
     ///
     /// The media streams that are associated with the source, and the parameters for those associations.
-    pub media_stream_source_configurations: Option<List<MediaStreamSourceConfiguration>>,
+    pub media_stream_source_configurations:
+        ::std::option::Option<::cloudwright_core::List<MediaStreamSourceConfiguration>>,
     /// `MinLatency`: an integer.
     ///
     /// The minimum latency in milliseconds for SRT-based streams. In streams that use the SRT protocol, this value that you set on your MediaConnect source or output represents the minimal potential latency of that connection. The latency of the stream is set to the highest number between the sender’s minimum latency and the receiver’s minimum latency.
-    pub min_latency: Option<Int>,
+    pub min_latency: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// The name of the source.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NdiSourceSettings`: a [`NdiSourceSettings`] object.
-    pub ndi_source_settings: Option<Obj<NdiSourceSettings>>,
+    pub ndi_source_settings: ::std::option::Option<crate::Obj<NdiSourceSettings>>,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The protocol that is used by the source. AWS CloudFormation does not currently support CDI or ST 2110 JPEG XS source protocols.
     ///
-    /// &gt; AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
-    pub protocol: Option<Protocol>,
+    /// \> AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
+    pub protocol: ::std::option::Option<Protocol>,
     /// `RouterIntegrationState`: a [`RouterIntegrationState`] value.
     ///
     /// Indicates if router integration is enabled or disabled on the flow source.
-    pub router_integration_state: Option<RouterIntegrationState>,
+    pub router_integration_state: ::std::option::Option<RouterIntegrationState>,
     /// `RouterIntegrationTransitDecryption`: a [`FlowTransitEncryption`] object.
     ///
     /// The decryption configuration for the flow source when router integration is enabled.
-    pub router_integration_transit_decryption: Option<Obj<FlowTransitEncryption>>,
+    pub router_integration_transit_decryption:
+        ::std::option::Option<crate::Obj<FlowTransitEncryption>>,
     /// `SenderControlPort`: an integer.
     ///
     /// The port that the flow uses to send outbound requests to initiate connection with the sender.
-    pub sender_control_port: Option<Int>,
+    pub sender_control_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `SenderIpAddress`: a string.
     ///
     /// The IP address that the flow communicates with to initiate connection with the sender.
-    pub sender_ip_address: Option<Str>,
+    pub sender_ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceArn`: a string.
     ///
     /// The ARN of the source.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:source:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`.
-    pub source_arn: Option<Str>,
+    pub source_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceIngestPort`: a string.
     ///
     /// The port that the flow listens on for incoming content. If the protocol of the source is Zixi, the port must be set to 2088.
-    pub source_ingest_port: Option<Str>,
+    pub source_ingest_port: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceListenerAddress`: a string.
     ///
     /// Source IP or domain name for SRT-caller protocol.
-    pub source_listener_address: Option<Str>,
+    pub source_listener_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceListenerPort`: an integer.
     ///
     /// Source port for SRT-caller protocol.
-    pub source_listener_port: Option<Int>,
+    pub source_listener_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `StreamId`: a string.
     ///
     /// The stream ID that you want to use for the transport. This parameter applies only to Zixi-based streams.
-    pub stream_id: Option<Str>,
+    pub stream_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to tag this source.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcInterfaceName`: a string.
     ///
     /// The name of the VPC interface that is used for this source.
-    pub vpc_interface_name: Option<Str>,
+    pub vpc_interface_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `WhitelistCidr`: a string.
     ///
     /// The range of IP addresses that should be allowed to contribute content to your source. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
-    pub whitelist_cidr: Option<Str>,
+    pub whitelist_cidr: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1437,69 +1201,69 @@ impl Source {
     /// A `Source` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Decryption`: an [`Encryption`] object.
-    pub fn decryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.decryption = Some(value.into()); self }
+    pub fn decryption(mut self, value: impl ::std::convert::Into<crate::Obj<Encryption>>) -> Self { self.decryption = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EntitlementArn`: a string.
-    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self { self.entitlement_arn = Some(value.into()); self }
+    pub fn entitlement_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entitlement_arn = ::std::option::Option::Some(value.into()); self }
     /// `GatewayBridgeSource`: a [`GatewayBridgeSource`] object.
-    pub fn gateway_bridge_source(mut self, value: impl Into<Obj<GatewayBridgeSource>>) -> Self { self.gateway_bridge_source = Some(value.into()); self }
+    pub fn gateway_bridge_source(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayBridgeSource>>) -> Self { self.gateway_bridge_source = ::std::option::Option::Some(value.into()); self }
     /// `IngestIp`: a string.
-    pub fn ingest_ip(mut self, value: impl Into<Str>) -> Self { self.ingest_ip = Some(value.into()); self }
+    pub fn ingest_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ingest_ip = ::std::option::Option::Some(value.into()); self }
     /// `IngestPort`: an integer.
-    pub fn ingest_port(mut self, value: impl Into<Int>) -> Self { self.ingest_port = Some(value.into()); self }
+    pub fn ingest_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ingest_port = ::std::option::Option::Some(value.into()); self }
     /// `MaxBitrate`: an integer.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = Some(value.into()); self }
+    pub fn max_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_bitrate = ::std::option::Option::Some(value.into()); self }
     /// `MaxLatency`: an integer.
-    pub fn max_latency(mut self, value: impl Into<Int>) -> Self { self.max_latency = Some(value.into()); self }
+    pub fn max_latency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_latency = ::std::option::Option::Some(value.into()); self }
     /// `MaxSyncBuffer`: an integer.
-    pub fn max_sync_buffer(mut self, value: impl Into<Int>) -> Self { self.max_sync_buffer = Some(value.into()); self }
+    pub fn max_sync_buffer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_sync_buffer = ::std::option::Option::Some(value.into()); self }
     /// `MediaStreamSourceConfigurations`: a list of [`MediaStreamSourceConfiguration`] objects.
-    pub fn media_stream_source_configurations(mut self, value: impl Into<List<MediaStreamSourceConfiguration>>) -> Self { self.media_stream_source_configurations = Some(value.into()); self }
+    pub fn media_stream_source_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MediaStreamSourceConfiguration>>) -> Self { self.media_stream_source_configurations = ::std::option::Option::Some(value.into()); self }
     /// `MinLatency`: an integer.
-    pub fn min_latency(mut self, value: impl Into<Int>) -> Self { self.min_latency = Some(value.into()); self }
+    pub fn min_latency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_latency = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NdiSourceSettings`: a [`NdiSourceSettings`] object.
-    pub fn ndi_source_settings(mut self, value: impl Into<Obj<NdiSourceSettings>>) -> Self { self.ndi_source_settings = Some(value.into()); self }
+    pub fn ndi_source_settings(mut self, value: impl ::std::convert::Into<crate::Obj<NdiSourceSettings>>) -> Self { self.ndi_source_settings = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `RouterIntegrationState`: a [`RouterIntegrationState`] value.
-    pub fn router_integration_state(mut self, value: impl Into<RouterIntegrationState>) -> Self { self.router_integration_state = Some(value.into()); self }
+    pub fn router_integration_state(mut self, value: impl ::std::convert::Into<RouterIntegrationState>) -> Self { self.router_integration_state = ::std::option::Option::Some(value.into()); self }
     /// `RouterIntegrationTransitDecryption`: a [`FlowTransitEncryption`] object.
-    pub fn router_integration_transit_decryption(mut self, value: impl Into<Obj<FlowTransitEncryption>>) -> Self { self.router_integration_transit_decryption = Some(value.into()); self }
+    pub fn router_integration_transit_decryption(mut self, value: impl ::std::convert::Into<crate::Obj<FlowTransitEncryption>>) -> Self { self.router_integration_transit_decryption = ::std::option::Option::Some(value.into()); self }
     /// `SenderControlPort`: an integer.
-    pub fn sender_control_port(mut self, value: impl Into<Int>) -> Self { self.sender_control_port = Some(value.into()); self }
+    pub fn sender_control_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.sender_control_port = ::std::option::Option::Some(value.into()); self }
     /// `SenderIpAddress`: a string.
-    pub fn sender_ip_address(mut self, value: impl Into<Str>) -> Self { self.sender_ip_address = Some(value.into()); self }
+    pub fn sender_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sender_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `SourceArn`: a string.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = Some(value.into()); self }
+    pub fn source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_arn = ::std::option::Option::Some(value.into()); self }
     /// `SourceIngestPort`: a string.
-    pub fn source_ingest_port(mut self, value: impl Into<Str>) -> Self { self.source_ingest_port = Some(value.into()); self }
+    pub fn source_ingest_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_ingest_port = ::std::option::Option::Some(value.into()); self }
     /// `SourceListenerAddress`: a string.
-    pub fn source_listener_address(mut self, value: impl Into<Str>) -> Self { self.source_listener_address = Some(value.into()); self }
+    pub fn source_listener_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_listener_address = ::std::option::Option::Some(value.into()); self }
     /// `SourceListenerPort`: an integer.
-    pub fn source_listener_port(mut self, value: impl Into<Int>) -> Self { self.source_listener_port = Some(value.into()); self }
+    pub fn source_listener_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.source_listener_port = ::std::option::Option::Some(value.into()); self }
     /// `StreamId`: a string.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
+    pub fn stream_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcInterfaceName`: a string.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self { self.vpc_interface_name = Some(value.into()); self }
+    pub fn vpc_interface_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_interface_name = ::std::option::Option::Some(value.into()); self }
     /// `WhitelistCidr`: a string.
-    pub fn whitelist_cidr(mut self, value: impl Into<Str>) -> Self { self.whitelist_cidr = Some(value.into()); self }
+    pub fn whitelist_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.whitelist_cidr = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Source {}
+impl crate::PropertyType for Source {}
 
-impl ToValue for Source {
+impl ::cloudwright_core::ToValue for Source {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Decryption", &self.decryption)
             .opt("Description", &self.description)
             .opt("EntitlementArn", &self.entitlement_arn)
@@ -1536,18 +1300,6 @@ impl ToValue for Source {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SourceMonitoringConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AudioMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioMonitoringSetting), min_items: None, max_items: None, unique: false })),
-        ("ContentQualityAnalysisState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("ThumbnailState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("VideoMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoMonitoringSetting), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SourceMonitoringConfig` property type of `AWS::MediaConnect::Flow`.
 ///
 /// The `SourceMonitoringConfig` property type specifies the source monitoring settings for an `AWS::MediaConnect::Flow` .
@@ -1558,22 +1310,24 @@ pub struct SourceMonitoringConfig {
     /// `AudioMonitoringSettings`: a list of [`AudioMonitoringSetting`] objects.
     ///
     /// Contains the settings for audio stream metrics monitoring.
-    pub audio_monitoring_settings: Option<List<AudioMonitoringSetting>>,
+    pub audio_monitoring_settings:
+        ::std::option::Option<::cloudwright_core::List<AudioMonitoringSetting>>,
     /// `ContentQualityAnalysisState`: a [`ContentQualityAnalysisState`] value.
     ///
     /// Indicates whether content quality analysis is enabled or disabled.
-    pub content_quality_analysis_state: Option<ContentQualityAnalysisState>,
+    pub content_quality_analysis_state: ::std::option::Option<ContentQualityAnalysisState>,
     /// `ThumbnailState`: a [`ThumbnailState`] value.
     ///
     /// The current state of the thumbnail monitoring.
     ///
     /// - If you don't explicitly specify a value when creating a flow, no thumbnail state will be set.
     /// - If you update an existing flow and remove a previously set thumbnail state, the value will change to `DISABLED` .
-    pub thumbnail_state: Option<ThumbnailState>,
+    pub thumbnail_state: ::std::option::Option<ThumbnailState>,
     /// `VideoMonitoringSettings`: a list of [`VideoMonitoringSetting`] objects.
     ///
     /// Contains the settings for video stream metrics monitoring.
-    pub video_monitoring_settings: Option<List<VideoMonitoringSetting>>,
+    pub video_monitoring_settings:
+        ::std::option::Option<::cloudwright_core::List<VideoMonitoringSetting>>,
 }
 
 #[rustfmt::skip]
@@ -1581,25 +1335,25 @@ impl SourceMonitoringConfig {
     /// A `SourceMonitoringConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioMonitoringSettings`: a list of [`AudioMonitoringSetting`] objects.
-    pub fn audio_monitoring_settings(mut self, value: impl Into<List<AudioMonitoringSetting>>) -> Self { self.audio_monitoring_settings = Some(value.into()); self }
+    pub fn audio_monitoring_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AudioMonitoringSetting>>) -> Self { self.audio_monitoring_settings = ::std::option::Option::Some(value.into()); self }
     /// `ContentQualityAnalysisState`: a [`ContentQualityAnalysisState`] value.
-    pub fn content_quality_analysis_state(mut self, value: impl Into<ContentQualityAnalysisState>) -> Self { self.content_quality_analysis_state = Some(value.into()); self }
+    pub fn content_quality_analysis_state(mut self, value: impl ::std::convert::Into<ContentQualityAnalysisState>) -> Self { self.content_quality_analysis_state = ::std::option::Option::Some(value.into()); self }
     /// `ThumbnailState`: a [`ThumbnailState`] value.
-    pub fn thumbnail_state(mut self, value: impl Into<ThumbnailState>) -> Self { self.thumbnail_state = Some(value.into()); self }
+    pub fn thumbnail_state(mut self, value: impl ::std::convert::Into<ThumbnailState>) -> Self { self.thumbnail_state = ::std::option::Option::Some(value.into()); self }
     /// `VideoMonitoringSettings`: a list of [`VideoMonitoringSetting`] objects.
-    pub fn video_monitoring_settings(mut self, value: impl Into<List<VideoMonitoringSetting>>) -> Self { self.video_monitoring_settings = Some(value.into()); self }
+    pub fn video_monitoring_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VideoMonitoringSetting>>) -> Self { self.video_monitoring_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceMonitoringConfig {}
+impl crate::PropertyType for SourceMonitoringConfig {}
 
-impl ToValue for SourceMonitoringConfig {
+impl ::cloudwright_core::ToValue for SourceMonitoringConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioMonitoringSettings", &self.audio_monitoring_settings)
             .opt(
                 "ContentQualityAnalysisState",
@@ -1611,23 +1365,6 @@ impl ToValue for SourceMonitoringConfig {
     }
 }
 
-/// The required properties of [`SourcePriority`], by name: `SourcePriority::new(SourcePriorityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SourcePriorityRequired {
-    /// `PrimarySource`: a string, required.
-    pub primary_source: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourcePriority: ObjRule = ObjRule {
-    properties: &[
-        ("PrimarySource", Shape::STR),
-    ],
-    required: &["PrimarySource"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SourcePriority` property type of `AWS::MediaConnect::Flow`.
 ///
 /// The priority you want to assign to a source. You can have a primary stream and a backup stream or two equally prioritized streams.
@@ -1636,43 +1373,33 @@ pub(crate) static RULE_SourcePriority: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourcePriority {
     /// `PrimarySource`: a string, required.
-    pub primary_source: Str,
+    pub primary_source: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SourcePriority {
-    /// A `SourcePriority` with its required properties, named in a [`SourcePriorityRequired`].
+    /// A `SourcePriority` with its one required property, `PrimarySource`.
     #[inline]
-    pub fn new(required: SourcePriorityRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            primary_source: required.primary_source,
+            primary_source: value.into(),
         }
     }
 
     /// `PrimarySource`: a string, required.
-    pub fn primary_source(mut self, value: impl Into<Str>) -> Self { self.primary_source = value.into(); self }
+    pub fn primary_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_source = value.into(); self }
 }
 
-impl PropertyType for SourcePriority {}
+impl crate::PropertyType for SourcePriority {}
 
-impl ToValue for SourcePriority {
+impl ::cloudwright_core::ToValue for SourcePriority {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PrimarySource", &self.primary_source)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoMonitoringSetting: ObjRule = ObjRule {
-    properties: &[
-        ("BlackFrames", Shape::Object(&RULE_BlackFrames)),
-        ("FrozenFrames", Shape::Object(&RULE_FrozenFrames)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoMonitoringSetting` property type of `AWS::MediaConnect::Flow`.
 ///
@@ -1684,11 +1411,11 @@ pub struct VideoMonitoringSetting {
     /// `BlackFrames`: a [`BlackFrames`] object.
     ///
     /// Detects video frames that are black.
-    pub black_frames: Option<Obj<BlackFrames>>,
+    pub black_frames: ::std::option::Option<crate::Obj<BlackFrames>>,
     /// `FrozenFrames`: a [`FrozenFrames`] object.
     ///
     /// Detects video frames that have not changed.
-    pub frozen_frames: Option<Obj<FrozenFrames>>,
+    pub frozen_frames: ::std::option::Option<crate::Obj<FrozenFrames>>,
 }
 
 #[rustfmt::skip]
@@ -1696,21 +1423,21 @@ impl VideoMonitoringSetting {
     /// A `VideoMonitoringSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlackFrames`: a [`BlackFrames`] object.
-    pub fn black_frames(mut self, value: impl Into<Obj<BlackFrames>>) -> Self { self.black_frames = Some(value.into()); self }
+    pub fn black_frames(mut self, value: impl ::std::convert::Into<crate::Obj<BlackFrames>>) -> Self { self.black_frames = ::std::option::Option::Some(value.into()); self }
     /// `FrozenFrames`: a [`FrozenFrames`] object.
-    pub fn frozen_frames(mut self, value: impl Into<Obj<FrozenFrames>>) -> Self { self.frozen_frames = Some(value.into()); self }
+    pub fn frozen_frames(mut self, value: impl ::std::convert::Into<crate::Obj<FrozenFrames>>) -> Self { self.frozen_frames = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoMonitoringSetting {}
+impl crate::PropertyType for VideoMonitoringSetting {}
 
-impl ToValue for VideoMonitoringSetting {
+impl ::cloudwright_core::ToValue for VideoMonitoringSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlackFrames", &self.black_frames)
             .opt("FrozenFrames", &self.frozen_frames)
             .build()
@@ -1721,41 +1448,25 @@ impl ToValue for VideoMonitoringSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcInterfaceRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcInterface: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("NetworkInterfaceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("NetworkInterfaceType", Shape::Str(&StrRule { allowed: &["ena", "efa"], ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "RoleArn", "SecurityGroupIds", "SubnetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcInterface` property type of `AWS::MediaConnect::Flow`.
 ///
 /// The details of a VPC interface.
 ///
-/// &gt; When configuring VPC interfaces for NDI outputs, keep in mind the following:
-/// &gt;
-/// &gt; - VPC interfaces must be defined as nested attributes within the `AWS::MediaConnect::Flow` resource, and not within the top-level `AWS::MediaConnect::FlowVpcInterface` resource.
-/// &gt; - There's a maximum limit of three VPC interfaces for each flow. If you've already reached this limit, you can't update the flow to use a different VPC interface without first removing an existing one.
-/// &gt;
-/// &gt; To update your VPC interfaces in this scenario, you must first remove the VPC interface that’s not being used. Next, add the new VPC interfaces. Lastly, update the `VpcInterfaceAdapter` in the `NDIConfig` property. These changes must be performed as separate manual operations and cannot be done through a single template update.
+/// \> When configuring VPC interfaces for NDI outputs, keep in mind the following:
+/// \>
+/// \> - VPC interfaces must be defined as nested attributes within the `AWS::MediaConnect::Flow` resource, and not within the top-level `AWS::MediaConnect::FlowVpcInterface` resource.
+/// \> - There's a maximum limit of three VPC interfaces for each flow. If you've already reached this limit, you can't update the flow to use a different VPC interface without first removing an existing one.
+/// \>
+/// \> To update your VPC interfaces in this scenario, you must first remove the VPC interface that’s not being used. Next, add the new VPC interfaces. Lastly, update the `VpcInterfaceAdapter` in the `NDIConfig` property. These changes must be performed as separate manual operations and cannot be done through a single template update.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-vpcinterface.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1763,37 +1474,38 @@ pub struct VpcInterface {
     /// `Name`: a string, required.
     ///
     /// Immutable and has to be a unique against other VpcInterfaces in this Flow.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkInterfaceIds`: a list of strings.
     ///
     /// IDs of the network interfaces created in customer's account by MediaConnect .
-    pub network_interface_ids: Option<List<Str>>,
+    pub network_interface_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `NetworkInterfaceType`: a [`NetworkInterfaceType`] value.
     ///
     /// The type of network interface.
-    pub network_interface_type: Option<NetworkInterfaceType>,
+    pub network_interface_type: ::std::option::Option<NetworkInterfaceType>,
     /// `RoleArn`: a string, required.
     ///
     /// A role Arn MediaConnect can assume to create ENIs in your account.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SecurityGroupIds`: a list of strings, required.
     ///
     /// Security Group IDs to be used on ENI.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetId`: a string, required.
     ///
     /// Subnet must be in the AZ of the Flow.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to tag this VPC interface.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -1803,37 +1515,37 @@ impl VpcInterface {
     pub fn new(required: VpcInterfaceRequired) -> Self {
         Self {
             name: required.name,
-            network_interface_ids: None,
-            network_interface_type: None,
+            network_interface_ids: ::std::option::Option::None,
+            network_interface_type: ::std::option::Option::None,
             role_arn: required.role_arn,
             security_group_ids: required.security_group_ids,
             subnet_id: required.subnet_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NetworkInterfaceIds`: a list of strings.
-    pub fn network_interface_ids(mut self, value: impl Into<List<Str>>) -> Self { self.network_interface_ids = Some(value.into()); self }
+    pub fn network_interface_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.network_interface_ids = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceType`: a [`NetworkInterfaceType`] value.
-    pub fn network_interface_type(mut self, value: impl Into<NetworkInterfaceType>) -> Self { self.network_interface_type = Some(value.into()); self }
+    pub fn network_interface_type(mut self, value: impl ::std::convert::Into<NetworkInterfaceType>) -> Self { self.network_interface_type = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcInterface {}
+impl crate::PropertyType for VpcInterface {}
 
-impl ToValue for VpcInterface {
+impl ::cloudwright_core::ToValue for VpcInterface {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("NetworkInterfaceIds", &self.network_interface_ids)
             .opt("NetworkInterfaceType", &self.network_interface_type)
@@ -1853,24 +1565,24 @@ pub enum BlackFramesState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BlackFramesState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BlackFramesState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BlackFramesState {
+impl ::cloudwright_core::ToValue for BlackFramesState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1892,18 +1604,18 @@ pub enum Colorimetry {
     /// `XYZ`
     Xyz,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Colorimetry {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Colorimetry {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Colorimetry {
+impl ::cloudwright_core::ToValue for Colorimetry {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Bt601 => "BT601",
             Self::Bt709 => "BT709",
@@ -1912,9 +1624,9 @@ impl ToValue for Colorimetry {
             Self::St2065_1 => "ST2065-1",
             Self::St2065_3 => "ST2065-3",
             Self::Xyz => "XYZ",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1926,24 +1638,24 @@ pub enum ContentQualityAnalysisState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContentQualityAnalysisState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContentQualityAnalysisState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContentQualityAnalysisState {
+impl ::cloudwright_core::ToValue for ContentQualityAnalysisState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1955,24 +1667,24 @@ pub enum EncodingProfile {
     /// `CONTRIBUTION_H264_DEFAULT`
     ContributionH264Default,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncodingProfile {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncodingProfile {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncodingProfile {
+impl ::cloudwright_core::ToValue for EncodingProfile {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DistributionH264Default => "DISTRIBUTION_H264_DEFAULT",
             Self::ContributionH264Default => "CONTRIBUTION_H264_DEFAULT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1984,24 +1696,24 @@ pub enum FailoverConfigState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FailoverConfigState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FailoverConfigState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FailoverConfigState {
+impl ::cloudwright_core::ToValue for FailoverConfigState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2013,24 +1725,24 @@ pub enum FailoverMode {
     /// `FAILOVER`
     Failover,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FailoverMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FailoverMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FailoverMode {
+impl ::cloudwright_core::ToValue for FailoverMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Merge => "MERGE",
             Self::Failover => "FAILOVER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2044,25 +1756,25 @@ pub enum FlowSize {
     /// `LARGE_4X`
     Large4X,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FlowSize {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FlowSize {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FlowSize {
+impl ::cloudwright_core::ToValue for FlowSize {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Medium => "MEDIUM",
             Self::Large => "LARGE",
             Self::Large4X => "LARGE_4X",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2074,24 +1786,24 @@ pub enum FrozenFramesState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FrozenFramesState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FrozenFramesState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FrozenFramesState {
+impl ::cloudwright_core::ToValue for FrozenFramesState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2113,18 +1825,18 @@ pub enum MaintenanceDay {
     /// `Sunday`
     Sunday,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MaintenanceDay {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MaintenanceDay {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MaintenanceDay {
+impl ::cloudwright_core::ToValue for MaintenanceDay {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Monday => "Monday",
             Self::Tuesday => "Tuesday",
@@ -2133,9 +1845,9 @@ impl ToValue for MaintenanceDay {
             Self::Friday => "Friday",
             Self::Saturday => "Saturday",
             Self::Sunday => "Sunday",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2149,25 +1861,25 @@ pub enum MediaStreamType {
     /// `ancillary-data`
     AncillaryData,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MediaStreamType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MediaStreamType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MediaStreamType {
+impl ::cloudwright_core::ToValue for MediaStreamType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Video => "video",
             Self::Audio => "audio",
             Self::AncillaryData => "ancillary-data",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2179,24 +1891,24 @@ pub enum NdiState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NdiState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NdiState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NdiState {
+impl ::cloudwright_core::ToValue for NdiState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2208,24 +1920,24 @@ pub enum NetworkInterfaceType {
     /// `efa`
     Efa,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NetworkInterfaceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NetworkInterfaceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NetworkInterfaceType {
+impl ::cloudwright_core::ToValue for NetworkInterfaceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ena => "ena",
             Self::Efa => "efa",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2251,18 +1963,18 @@ pub enum Protocol {
     /// `ndi-speed-hq`
     NdiSpeedHq,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ZixiPush => "zixi-push",
             Self::RtpFec => "rtp-fec",
@@ -2273,9 +1985,9 @@ impl ToValue for Protocol {
             Self::St2110Jpegxs => "st2110-jpegxs",
             Self::Cdi => "cdi",
             Self::NdiSpeedHq => "ndi-speed-hq",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2289,25 +2001,25 @@ pub enum Range {
     /// `FULLPROTECT`
     Fullprotect,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Range {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Range {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Range {
+impl ::cloudwright_core::ToValue for Range {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Narrow => "NARROW",
             Self::Full => "FULL",
             Self::Fullprotect => "FULLPROTECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2321,25 +2033,25 @@ pub enum ScanMode {
     /// `progressive-segmented-frame`
     ProgressiveSegmentedFrame,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScanMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScanMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScanMode {
+impl ::cloudwright_core::ToValue for ScanMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Progressive => "progressive",
             Self::Interlace => "interlace",
             Self::ProgressiveSegmentedFrame => "progressive-segmented-frame",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2351,24 +2063,24 @@ pub enum SilentAudioState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SilentAudioState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SilentAudioState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SilentAudioState {
+impl ::cloudwright_core::ToValue for SilentAudioState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2394,18 +2106,18 @@ pub enum Tcs {
     /// `DENSITY`
     Density,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Tcs {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Tcs {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Tcs {
+impl ::cloudwright_core::ToValue for Tcs {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sdr => "SDR",
             Self::Pq => "PQ",
@@ -2416,9 +2128,9 @@ impl ToValue for Tcs {
             Self::St2065_1 => "ST2065-1",
             Self::St428_1 => "ST428-1",
             Self::Density => "DENSITY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2430,24 +2142,24 @@ pub enum ThumbnailState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ThumbnailState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ThumbnailState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ThumbnailState {
+impl ::cloudwright_core::ToValue for ThumbnailState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2465,26 +2177,320 @@ pub enum VideoFormat {
     /// `480p`
     V480p,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VideoFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VideoFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VideoFormat {
+impl ::cloudwright_core::ToValue for VideoFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::V2160p => "2160p",
             Self::V1080p => "1080p",
             Self::V1080i => "1080i",
             Self::V720p => "720p",
             Self::V480p => "480p",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_Encryption, RULE_FlowTransitEncryption, RULE_GatewayBridgeSource, RULE_Interface,
+        RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:entitlement:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:source:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Flow: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("EncodingConfig", Shape::Object(&RULE_EncodingConfig)),
+            ("FlowSize", Shape::Str(&StrRule { allowed: &["MEDIUM", "LARGE", "LARGE_4X"], ..StrRule::ANY })),
+            ("Maintenance", Shape::Object(&RULE_Maintenance)),
+            ("MediaStreams", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStream), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("NdiConfig", Shape::Object(&RULE_NdiConfig)),
+            ("Source", Shape::Object(&RULE_Source)),
+            ("SourceFailoverConfig", Shape::Object(&RULE_FailoverConfig)),
+            ("SourceMonitoringConfig", Shape::Object(&RULE_SourceMonitoringConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcInterface), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "Source"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioMonitoringSetting: ObjRule = ObjRule {
+        properties: &[
+            ("SilentAudio", Shape::Object(&RULE_SilentAudio)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlackFrames: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("ThresholdSeconds", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncodingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EncodingProfile", Shape::Str(&StrRule { allowed: &["DISTRIBUTION_H264_DEFAULT", "CONTRIBUTION_H264_DEFAULT"], ..StrRule::ANY })),
+            ("VideoMaxBitrate", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FailoverMode", Shape::Str(&StrRule { allowed: &["MERGE", "FAILOVER"], ..StrRule::ANY })),
+            ("RecoveryWindow", Shape::INT),
+            ("SourcePriority", Shape::Object(&RULE_SourcePriority)),
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Fmtp: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelOrder", Shape::STR),
+            ("Colorimetry", Shape::Str(&StrRule { allowed: &["BT601", "BT709", "BT2020", "BT2100", "ST2065-1", "ST2065-3", "XYZ"], ..StrRule::ANY })),
+            ("ExactFramerate", Shape::STR),
+            ("Par", Shape::STR),
+            ("Range", Shape::Str(&StrRule { allowed: &["NARROW", "FULL", "FULLPROTECT"], ..StrRule::ANY })),
+            ("ScanMode", Shape::Str(&StrRule { allowed: &["progressive", "interlace", "progressive-segmented-frame"], ..StrRule::ANY })),
+            ("Tcs", Shape::Str(&StrRule { allowed: &["SDR", "PQ", "HLG", "LINEAR", "BT2100LINPQ", "BT2100LINHLG", "ST2065-1", "ST428-1", "DENSITY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FrozenFrames: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("ThresholdSeconds", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InputPort", Shape::INT),
+            ("Interface", Shape::Object(&RULE_Interface)),
+        ],
+        required: &["InputPort", "Interface"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Maintenance: ObjRule = ObjRule {
+        properties: &[
+            ("MaintenanceDay", Shape::Str(&StrRule { allowed: &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], ..StrRule::ANY })),
+            ("MaintenanceStartHour", Shape::STR),
+        ],
+        required: &["MaintenanceDay", "MaintenanceStartHour"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaStream: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::Object(&RULE_MediaStreamAttributes)),
+            ("ClockRate", Shape::INT),
+            ("Description", Shape::STR),
+            ("Fmt", Shape::INT),
+            ("MediaStreamId", Shape::INT),
+            ("MediaStreamName", Shape::STR),
+            ("MediaStreamType", Shape::Str(&StrRule { allowed: &["video", "audio", "ancillary-data"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VideoFormat", Shape::Str(&StrRule { allowed: &["2160p", "1080p", "1080i", "720p", "480p"], ..StrRule::ANY })),
+        ],
+        required: &["MediaStreamId", "MediaStreamType", "MediaStreamName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaStreamAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("Fmtp", Shape::Object(&RULE_Fmtp)),
+            ("Lang", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaStreamSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EncodingName", Shape::Str(&StrRule { allowed: &["jxsv", "raw", "smpte291", "pcm"], ..StrRule::ANY })),
+            ("InputConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InputConfiguration), min_items: None, max_items: None, unique: false })),
+            ("MediaStreamName", Shape::STR),
+        ],
+        required: &["EncodingName", "MediaStreamName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NdiConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MachineName", Shape::STR),
+            ("NdiDiscoveryServers", Shape::List(&ListRule { items: Shape::Object(&RULE_NdiDiscoveryServerConfig), min_items: None, max_items: None, unique: false })),
+            ("NdiState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NdiDiscoveryServerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DiscoveryServerAddress", Shape::STR),
+            ("DiscoveryServerPort", Shape::INT),
+            ("VpcInterfaceAdapter", Shape::STR),
+        ],
+        required: &["DiscoveryServerAddress", "VpcInterfaceAdapter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NdiSourceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("SourceName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SilentAudio: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("ThresholdSeconds", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Source: ObjRule = ObjRule {
+        properties: &[
+            ("Decryption", Shape::Object(&RULE_Encryption)),
+            ("Description", Shape::STR),
+            ("EntitlementArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("GatewayBridgeSource", Shape::Object(&RULE_GatewayBridgeSource)),
+            ("IngestIp", Shape::STR),
+            ("IngestPort", Shape::INT),
+            ("MaxBitrate", Shape::INT),
+            ("MaxLatency", Shape::INT),
+            ("MaxSyncBuffer", Shape::INT),
+            ("MediaStreamSourceConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStreamSourceConfiguration), min_items: None, max_items: None, unique: false })),
+            ("MinLatency", Shape::INT),
+            ("Name", Shape::STR),
+            ("NdiSourceSettings", Shape::Object(&RULE_NdiSourceSettings)),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["zixi-push", "rtp-fec", "rtp", "rist", "srt-listener", "srt-caller", "st2110-jpegxs", "cdi", "ndi-speed-hq"], ..StrRule::ANY })),
+            ("RouterIntegrationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("RouterIntegrationTransitDecryption", Shape::Object(&RULE_FlowTransitEncryption)),
+            ("SenderControlPort", Shape::INT),
+            ("SenderIpAddress", Shape::STR),
+            ("SourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SourceIngestPort", Shape::STR),
+            ("SourceListenerAddress", Shape::STR),
+            ("SourceListenerPort", Shape::INT),
+            ("StreamId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcInterfaceName", Shape::STR),
+            ("WhitelistCidr", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceMonitoringConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AudioMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioMonitoringSetting), min_items: None, max_items: None, unique: false })),
+            ("ContentQualityAnalysisState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("ThumbnailState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("VideoMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoMonitoringSetting), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourcePriority: ObjRule = ObjRule {
+        properties: &[
+            ("PrimarySource", Shape::STR),
+        ],
+        required: &["PrimarySource"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoMonitoringSetting: ObjRule = ObjRule {
+        properties: &[
+            ("BlackFrames", Shape::Object(&RULE_BlackFrames)),
+            ("FrozenFrames", Shape::Object(&RULE_FrozenFrames)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcInterface: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("NetworkInterfaceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("NetworkInterfaceType", Shape::Str(&StrRule { allowed: &["ena", "efa"], ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "RoleArn", "SecurityGroupIds", "SubnetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Algorithm, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
-);
 
 /// The required properties of [`FlowEntitlement`], by name: `FlowEntitlement::new(FlowEntitlementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowEntitlementRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `FlowArn`: a string, required.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Subscribers`: a list of strings, required.
-    pub subscribers: List<Str>,
+    pub subscribers: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowEntitlement: ObjRule = ObjRule {
-    properties: &[
-        ("DataTransferSubscriberFeePercent", Shape::INT),
-        ("Description", Shape::STR),
-        ("Encryption", Shape::Object(&RULE_Encryption)),
-        ("EntitlementStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("FlowArn", Shape::STR),
-        ("Name", Shape::STR),
-        ("Subscribers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["FlowArn", "Name", "Subscribers", "Description"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaConnect::FlowEntitlement` resource.
 ///
@@ -65,39 +38,39 @@ pub struct FlowEntitlement {
     /// The percentage of the entitlement data transfer fee that you want the subscriber to be responsible for.
     ///
     /// Default `0`; create-only: changing it replaces the resource.
-    pub data_transfer_subscriber_fee_percent: Option<Int>,
+    pub data_transfer_subscriber_fee_percent: ::std::option::Option<::cloudwright_core::Int>,
     /// `Description`: a string, required.
     ///
     /// A description of the entitlement. This description appears only on the MediaConnect console and is not visible outside of the current AWS account.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Encryption`: an [`Encryption`] object.
     ///
     /// Encryption information.
-    pub encryption: Option<Obj<Encryption>>,
+    pub encryption: ::std::option::Option<crate::Obj<Encryption>>,
     /// `EntitlementStatus`: an [`EntitlementStatus`] value.
     ///
     /// An indication of whether the new entitlement should be enabled or disabled as soon as it is created. If you don’t specify the entitlementStatus field in your request, MediaConnect sets it to ENABLED.
-    pub entitlement_status: Option<EntitlementStatus>,
+    pub entitlement_status: ::std::option::Option<EntitlementStatus>,
     /// `FlowArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the flow.
     ///
     /// Create-only: changing it replaces the resource.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the entitlement. This value must be unique within the current flow.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Subscribers`: a list of strings, required.
     ///
     /// The AWS account IDs that you want to share your content with. The receiving accounts (subscribers) will be allowed to create their own flows using your content as the source.
-    pub subscribers: List<Str>,
+    pub subscribers: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to tag and organize this flow entitlement.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -107,7 +80,7 @@ impl FlowEntitlement {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConnect::FlowEntitlement",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowentitlement.html",
         primary_identifier: &["EntitlementArn"],
@@ -118,60 +91,62 @@ impl FlowEntitlement {
         read_only: &["EntitlementArn"],
         attributes: &["EntitlementArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FlowEntitlement` with its required properties, named in a [`FlowEntitlementRequired`].
     #[inline]
     pub fn new(required: FlowEntitlementRequired) -> Self {
         Self {
-            data_transfer_subscriber_fee_percent: None,
+            data_transfer_subscriber_fee_percent: ::std::option::Option::None,
             description: required.description,
-            encryption: None,
-            entitlement_status: None,
+            encryption: ::std::option::Option::None,
+            entitlement_status: ::std::option::Option::None,
             flow_arn: required.flow_arn,
             name: required.name,
             subscribers: required.subscribers,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataTransferSubscriberFeePercent`: an integer.
-    pub fn data_transfer_subscriber_fee_percent(mut self, value: impl Into<Int>) -> Self { self.data_transfer_subscriber_fee_percent = Some(value.into()); self }
+    pub fn data_transfer_subscriber_fee_percent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.data_transfer_subscriber_fee_percent = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `Encryption`: an [`Encryption`] object.
-    pub fn encryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<crate::Obj<Encryption>>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `EntitlementStatus`: an [`EntitlementStatus`] value.
-    pub fn entitlement_status(mut self, value: impl Into<EntitlementStatus>) -> Self { self.entitlement_status = Some(value.into()); self }
+    pub fn entitlement_status(mut self, value: impl ::std::convert::Into<EntitlementStatus>) -> Self { self.entitlement_status = ::std::option::Option::Some(value.into()); self }
     /// `FlowArn`: a string, required.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
+    pub fn flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Subscribers`: a list of strings, required.
-    pub fn subscribers(mut self, value: impl Into<List<Str>>) -> Self { self.subscribers = value.into(); self }
+    pub fn subscribers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subscribers = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FlowEntitlement {
+impl ::cloudwright_core::Resource for FlowEntitlement {
     type Attributes = FlowEntitlementAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowEntitlement, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FlowEntitlement, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FlowEntitlement {
+impl ::cloudwright_core::ToValue for FlowEntitlement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DataTransferSubscriberFeePercent",
                 &self.data_transfer_subscriber_fee_percent,
@@ -187,12 +162,12 @@ impl ToValue for FlowEntitlement {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FlowEntitlement`]: `Handle<FlowEntitlement>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FlowEntitlement`]: `Handle<FlowEntitlement>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FlowEntitlementAttributes(ResourceRef);
+pub struct FlowEntitlementAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FlowEntitlementAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FlowEntitlementAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -202,8 +177,8 @@ impl FlowEntitlementAttributes {
     ///
     /// The entitlement ARN.
     #[inline]
-    pub fn entitlement_arn(&self) -> Value {
-        self.0.get_att("EntitlementArn")
+    pub fn entitlement_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EntitlementArn"))
     }
 }
 
@@ -213,26 +188,8 @@ pub struct EncryptionRequired {
     /// `Algorithm`: an [`Algorithm`] value, required.
     pub algorithm: Algorithm,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Encryption: ObjRule = ObjRule {
-    properties: &[
-        ("Algorithm", Shape::Str(&StrRule { allowed: &["aes128", "aes192", "aes256"], ..StrRule::ANY })),
-        ("ConstantInitializationVector", Shape::STR),
-        ("DeviceId", Shape::STR),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["speke", "static-key"], ..StrRule::ANY })),
-        ("Region", Shape::STR),
-        ("ResourceId", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Url", Shape::STR),
-    ],
-    required: &["Algorithm", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Encryption` property type of `AWS::MediaConnect::FlowEntitlement`.
 ///
@@ -248,41 +205,41 @@ pub struct Encryption {
     /// `ConstantInitializationVector`: a string.
     ///
     /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content. This parameter is not valid for static key encryption.
-    pub constant_initialization_vector: Option<Str>,
+    pub constant_initialization_vector: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceId`: a string.
     ///
     /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub device_id: Option<Str>,
+    pub device_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyType`: a [`KeyType`] value.
     ///
     /// The type of key that is used for the encryption. If you don't specify a `keyType` value, the service uses the default setting ( `static-key` ). Valid key types are: `static-key` , `speke` , and `srt-password` .
     ///
     /// Default `"static-key"`.
-    pub key_type: Option<KeyType>,
+    pub key_type: ::std::option::Option<KeyType>,
     /// `Region`: a string.
     ///
     /// The AWS Region that the API Gateway proxy endpoint was created in. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceId`: a string.
     ///
     /// An identifier for the content. The service sends this value to the key server to identify the current endpoint. The resource ID is also known as the content ID. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub resource_id: Option<Str>,
+    pub resource_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SecretArn`: a string.
     ///
     /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. This parameter is required for static key encryption and is not valid for SPEKE encryption.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Option<Str>,
+    pub secret_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
     ///
     /// The URL from the API Gateway proxy that you set up to talk to your key server. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -292,43 +249,43 @@ impl Encryption {
     pub fn new(required: EncryptionRequired) -> Self {
         Self {
             algorithm: required.algorithm,
-            constant_initialization_vector: None,
-            device_id: None,
-            key_type: None,
-            region: None,
-            resource_id: None,
+            constant_initialization_vector: ::std::option::Option::None,
+            device_id: ::std::option::Option::None,
+            key_type: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            resource_id: ::std::option::Option::None,
             role_arn: required.role_arn,
-            secret_arn: None,
-            url: None,
+            secret_arn: ::std::option::Option::None,
+            url: ::std::option::Option::None,
         }
     }
 
     /// `Algorithm`: an [`Algorithm`] value, required.
-    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self { self.algorithm = value.into(); self }
+    pub fn algorithm(mut self, value: impl ::std::convert::Into<Algorithm>) -> Self { self.algorithm = value.into(); self }
     /// `ConstantInitializationVector`: a string.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
+    pub fn constant_initialization_vector(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.constant_initialization_vector = ::std::option::Option::Some(value.into()); self }
     /// `DeviceId`: a string.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self { self.device_id = Some(value.into()); self }
+    pub fn device_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_id = ::std::option::Option::Some(value.into()); self }
     /// `KeyType`: a [`KeyType`] value.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = Some(value.into()); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<KeyType>) -> Self { self.key_type = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a string.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecretArn`: a string.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Encryption {}
+impl crate::PropertyType for Encryption {}
 
-impl ToValue for Encryption {
+impl ::cloudwright_core::ToValue for Encryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Algorithm", &self.algorithm)
             .opt(
                 "ConstantInitializationVector",
@@ -353,24 +310,24 @@ pub enum EntitlementStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EntitlementStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EntitlementStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EntitlementStatus {
+impl ::cloudwright_core::ToValue for EntitlementStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -382,23 +339,73 @@ pub enum KeyType {
     /// `static-key`
     StaticKey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyType {
+impl ::cloudwright_core::ToValue for KeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Speke => "speke",
             Self::StaticKey => "static-key",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowEntitlement: ObjRule = ObjRule {
+        properties: &[
+            ("DataTransferSubscriberFeePercent", Shape::INT),
+            ("Description", Shape::STR),
+            ("Encryption", Shape::Object(&RULE_Encryption)),
+            ("EntitlementStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("FlowArn", Shape::STR),
+            ("Name", Shape::STR),
+            ("Subscribers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["FlowArn", "Name", "Subscribers", "Description"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Encryption: ObjRule = ObjRule {
+        properties: &[
+            ("Algorithm", Shape::Str(&StrRule { allowed: &["aes128", "aes192", "aes256"], ..StrRule::ANY })),
+            ("ConstantInitializationVector", Shape::STR),
+            ("DeviceId", Shape::STR),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["speke", "static-key"], ..StrRule::ANY })),
+            ("Region", Shape::STR),
+            ("ResourceId", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Url", Shape::STR),
+        ],
+        required: &["Algorithm", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,62 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    Algorithm, EncodingName, FlowTransitEncryption, FlowTransitEncryptionKeyType,
-    FlowTransitEncryptionRequired, Interface, InterfaceRequired, RouterIntegrationState, Tag,
-    TagRequired, VpcInterfaceAttachment,
-};
-use super::shared::{
-    RULE_FlowTransitEncryption, RULE_Interface, RULE_Tag, RULE_VpcInterfaceAttachment,
-};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
-);
-
-/// The required properties of [`FlowOutput`], by name: `FlowOutput::new(FlowOutputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowOutputRequired {
-    /// `FlowArn`: a string, required.
-    pub flow_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowOutput: ObjRule = ObjRule {
-    properties: &[
-        ("CidrAllowList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::STR),
-        ("Destination", Shape::STR),
-        ("Encryption", Shape::Object(&RULE_Encryption)),
-        ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MaxLatency", Shape::INT),
-        ("MediaStreamOutputConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStreamOutputConfiguration), min_items: None, max_items: None, unique: false })),
-        ("MinLatency", Shape::INT),
-        ("Name", Shape::STR),
-        ("NdiProgramName", Shape::STR),
-        ("NdiSpeedHqQuality", Shape::INT),
-        ("OutputStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Port", Shape::INT),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["zixi-push", "rtp-fec", "rtp", "zixi-pull", "rist", "srt-listener", "srt-caller", "st2110-jpegxs", "cdi", "ndi-speed-hq"], ..StrRule::ANY })),
-        ("RemoteId", Shape::STR),
-        ("RouterIntegrationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("RouterIntegrationTransitEncryption", Shape::Object(&RULE_FlowTransitEncryption)),
-        ("SmoothingLatency", Shape::INT),
-        ("StreamId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
-    ],
-    required: &["FlowArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    Algorithm, EncodingName, FlowTransitEncryption, FlowTransitEncryptionKeyType, Interface,
+    RouterIntegrationState, Tag, TagRequired, VpcInterfaceAttachment,
 };
 
 /// The `AWS::MediaConnect::FlowOutput` resource.
@@ -81,91 +28,93 @@ pub struct FlowOutput {
     /// The range of IP addresses that should be allowed to initiate output requests to this flow. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
     ///
     /// Each item: format `ipv4-network`.
-    pub cidr_allow_list: Option<List<Str>>,
+    pub cidr_allow_list: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Description`: a string.
     ///
     /// A description of the output. This description appears only on the MediaConnect console and will not be seen by the end user.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Destination`: a string.
     ///
     /// The IP address where you want to send the output.
-    pub destination: Option<Str>,
+    pub destination: ::std::option::Option<::cloudwright_core::Str>,
     /// `Encryption`: an [`Encryption`] object.
     ///
     /// The type of key used for the encryption. If no `keyType` is provided, the service will use the default setting (static-key). Allowable encryption types: static-key.
-    pub encryption: Option<Obj<Encryption>>,
+    pub encryption: ::std::option::Option<crate::Obj<Encryption>>,
     /// `FlowArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the flow this output is attached to.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`; create-only: changing it replaces the resource.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
     /// `MaxLatency`: an integer.
     ///
     /// The maximum latency in milliseconds. This parameter applies only to RIST-based and Zixi-based streams.
-    pub max_latency: Option<Int>,
+    pub max_latency: ::std::option::Option<::cloudwright_core::Int>,
     /// `MediaStreamOutputConfigurations`: a list of [`MediaStreamOutputConfiguration`] objects.
     ///
     /// The media streams that are associated with the output, and the parameters for those associations.
-    pub media_stream_output_configurations: Option<List<MediaStreamOutputConfiguration>>,
+    pub media_stream_output_configurations:
+        ::std::option::Option<::cloudwright_core::List<MediaStreamOutputConfiguration>>,
     /// `MinLatency`: an integer.
     ///
     /// The minimum latency in milliseconds for SRT-based streams. In streams that use the SRT protocol, this value that you set on your MediaConnect source or output represents the minimal potential latency of that connection. The latency of the stream is set to the highest number between the sender’s minimum latency and the receiver’s minimum latency.
-    pub min_latency: Option<Int>,
+    pub min_latency: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// The name of the bridge's output.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NdiProgramName`: a string.
     ///
     /// A suffix for the names of the NDI sources that the flow creates. If a custom name isn't specified, MediaConnect uses the output name.
-    pub ndi_program_name: Option<Str>,
+    pub ndi_program_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NdiSpeedHqQuality`: an integer.
     ///
     /// A quality setting for the NDI Speed HQ encoder.
-    pub ndi_speed_hq_quality: Option<Int>,
+    pub ndi_speed_hq_quality: ::std::option::Option<::cloudwright_core::Int>,
     /// `OutputStatus`: an [`OutputStatus`] value.
     ///
     /// An indication of whether the output should transmit data or not.
-    pub output_status: Option<OutputStatus>,
+    pub output_status: ::std::option::Option<OutputStatus>,
     /// `Port`: an integer.
     ///
     /// The port to use when content is distributed to this output.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The protocol to use for the output.
     ///
-    /// &gt; AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
-    pub protocol: Option<Protocol>,
+    /// \> AWS Elemental MediaConnect no longer supports the Fujitsu QoS protocol. This reference is maintained for legacy purposes only.
+    pub protocol: ::std::option::Option<Protocol>,
     /// `RemoteId`: a string.
     ///
     /// The remote ID for the Zixi-pull stream.
-    pub remote_id: Option<Str>,
+    pub remote_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RouterIntegrationState`: a [`RouterIntegrationState`] value.
-    pub router_integration_state: Option<RouterIntegrationState>,
+    pub router_integration_state: ::std::option::Option<RouterIntegrationState>,
     /// `RouterIntegrationTransitEncryption`: a [`FlowTransitEncryption`] object.
     ///
     /// Encryption information.
-    pub router_integration_transit_encryption: Option<Obj<FlowTransitEncryption>>,
+    pub router_integration_transit_encryption:
+        ::std::option::Option<crate::Obj<FlowTransitEncryption>>,
     /// `SmoothingLatency`: an integer.
     ///
     /// The smoothing latency in milliseconds for RIST, RTP, and RTP-FEC streams.
-    pub smoothing_latency: Option<Int>,
+    pub smoothing_latency: ::std::option::Option<::cloudwright_core::Int>,
     /// `StreamId`: a string.
     ///
     /// The stream ID that you want to use for this transport. This parameter applies only to Zixi and SRT caller-based streams.
-    pub stream_id: Option<Str>,
+    pub stream_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to tag and organize this flow output.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
     ///
     /// The name of the VPC interface attachment to use for this output.
-    pub vpc_interface_attachment: Option<Obj<VpcInterfaceAttachment>>,
+    pub vpc_interface_attachment: ::std::option::Option<crate::Obj<VpcInterfaceAttachment>>,
 }
 
 #[rustfmt::skip]
@@ -175,7 +124,7 @@ impl FlowOutput {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConnect::FlowOutput",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowoutput.html",
         primary_identifier: &["OutputArn"],
@@ -186,99 +135,101 @@ impl FlowOutput {
         read_only: &["OutputArn"],
         attributes: &["OutputArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `FlowOutput` with its required properties, named in a [`FlowOutputRequired`].
+    /// A `FlowOutput` with its one required property, `FlowArn`.
     #[inline]
-    pub fn new(required: FlowOutputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cidr_allow_list: None,
-            description: None,
-            destination: None,
-            encryption: None,
-            flow_arn: required.flow_arn,
-            max_latency: None,
-            media_stream_output_configurations: None,
-            min_latency: None,
-            name: None,
-            ndi_program_name: None,
-            ndi_speed_hq_quality: None,
-            output_status: None,
-            port: None,
-            protocol: None,
-            remote_id: None,
-            router_integration_state: None,
-            router_integration_transit_encryption: None,
-            smoothing_latency: None,
-            stream_id: None,
-            tags: None,
-            vpc_interface_attachment: None,
+            cidr_allow_list: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            destination: ::std::option::Option::None,
+            encryption: ::std::option::Option::None,
+            flow_arn: value.into(),
+            max_latency: ::std::option::Option::None,
+            media_stream_output_configurations: ::std::option::Option::None,
+            min_latency: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            ndi_program_name: ::std::option::Option::None,
+            ndi_speed_hq_quality: ::std::option::Option::None,
+            output_status: ::std::option::Option::None,
+            port: ::std::option::Option::None,
+            protocol: ::std::option::Option::None,
+            remote_id: ::std::option::Option::None,
+            router_integration_state: ::std::option::Option::None,
+            router_integration_transit_encryption: ::std::option::Option::None,
+            smoothing_latency: ::std::option::Option::None,
+            stream_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_interface_attachment: ::std::option::Option::None,
         }
     }
 
     /// `CidrAllowList`: a list of strings.
-    pub fn cidr_allow_list(mut self, value: impl Into<List<Str>>) -> Self { self.cidr_allow_list = Some(value.into()); self }
+    pub fn cidr_allow_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cidr_allow_list = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Destination`: a string.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `Encryption`: an [`Encryption`] object.
-    pub fn encryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<crate::Obj<Encryption>>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `FlowArn`: a string, required.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
+    pub fn flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_arn = value.into(); self }
     /// `MaxLatency`: an integer.
-    pub fn max_latency(mut self, value: impl Into<Int>) -> Self { self.max_latency = Some(value.into()); self }
+    pub fn max_latency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_latency = ::std::option::Option::Some(value.into()); self }
     /// `MediaStreamOutputConfigurations`: a list of [`MediaStreamOutputConfiguration`] objects.
-    pub fn media_stream_output_configurations(mut self, value: impl Into<List<MediaStreamOutputConfiguration>>) -> Self { self.media_stream_output_configurations = Some(value.into()); self }
+    pub fn media_stream_output_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MediaStreamOutputConfiguration>>) -> Self { self.media_stream_output_configurations = ::std::option::Option::Some(value.into()); self }
     /// `MinLatency`: an integer.
-    pub fn min_latency(mut self, value: impl Into<Int>) -> Self { self.min_latency = Some(value.into()); self }
+    pub fn min_latency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_latency = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NdiProgramName`: a string.
-    pub fn ndi_program_name(mut self, value: impl Into<Str>) -> Self { self.ndi_program_name = Some(value.into()); self }
+    pub fn ndi_program_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ndi_program_name = ::std::option::Option::Some(value.into()); self }
     /// `NdiSpeedHqQuality`: an integer.
-    pub fn ndi_speed_hq_quality(mut self, value: impl Into<Int>) -> Self { self.ndi_speed_hq_quality = Some(value.into()); self }
+    pub fn ndi_speed_hq_quality(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ndi_speed_hq_quality = ::std::option::Option::Some(value.into()); self }
     /// `OutputStatus`: an [`OutputStatus`] value.
-    pub fn output_status(mut self, value: impl Into<OutputStatus>) -> Self { self.output_status = Some(value.into()); self }
+    pub fn output_status(mut self, value: impl ::std::convert::Into<OutputStatus>) -> Self { self.output_status = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `RemoteId`: a string.
-    pub fn remote_id(mut self, value: impl Into<Str>) -> Self { self.remote_id = Some(value.into()); self }
+    pub fn remote_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remote_id = ::std::option::Option::Some(value.into()); self }
     /// `RouterIntegrationState`: a [`RouterIntegrationState`] value.
-    pub fn router_integration_state(mut self, value: impl Into<RouterIntegrationState>) -> Self { self.router_integration_state = Some(value.into()); self }
+    pub fn router_integration_state(mut self, value: impl ::std::convert::Into<RouterIntegrationState>) -> Self { self.router_integration_state = ::std::option::Option::Some(value.into()); self }
     /// `RouterIntegrationTransitEncryption`: a [`FlowTransitEncryption`] object.
-    pub fn router_integration_transit_encryption(mut self, value: impl Into<Obj<FlowTransitEncryption>>) -> Self { self.router_integration_transit_encryption = Some(value.into()); self }
+    pub fn router_integration_transit_encryption(mut self, value: impl ::std::convert::Into<crate::Obj<FlowTransitEncryption>>) -> Self { self.router_integration_transit_encryption = ::std::option::Option::Some(value.into()); self }
     /// `SmoothingLatency`: an integer.
-    pub fn smoothing_latency(mut self, value: impl Into<Int>) -> Self { self.smoothing_latency = Some(value.into()); self }
+    pub fn smoothing_latency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.smoothing_latency = ::std::option::Option::Some(value.into()); self }
     /// `StreamId`: a string.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
+    pub fn stream_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    pub fn vpc_interface_attachment(mut self, value: impl Into<Obj<VpcInterfaceAttachment>>) -> Self { self.vpc_interface_attachment = Some(value.into()); self }
+    pub fn vpc_interface_attachment(mut self, value: impl ::std::convert::Into<crate::Obj<VpcInterfaceAttachment>>) -> Self { self.vpc_interface_attachment = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FlowOutput {
+impl ::cloudwright_core::Resource for FlowOutput {
     type Attributes = FlowOutputAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowOutput, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FlowOutput, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FlowOutput {
+impl ::cloudwright_core::ToValue for FlowOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CidrAllowList", &self.cidr_allow_list)
             .opt("Description", &self.description)
             .opt("Destination", &self.destination)
@@ -310,12 +261,12 @@ impl ToValue for FlowOutput {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FlowOutput`]: `Handle<FlowOutput>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FlowOutput`]: `Handle<FlowOutput>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FlowOutputAttributes(ResourceRef);
+pub struct FlowOutputAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FlowOutputAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FlowOutputAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -325,8 +276,8 @@ impl FlowOutputAttributes {
     ///
     /// The ARN of the output.
     #[inline]
-    pub fn output_arn(&self) -> Value {
-        self.0.get_att("OutputArn")
+    pub fn output_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OutputArn"))
     }
 }
 
@@ -334,24 +285,12 @@ impl FlowOutputAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationConfigurationRequired {
     /// `DestinationIp`: a string, required.
-    pub destination_ip: Str,
+    pub destination_ip: ::cloudwright_core::Str,
     /// `DestinationPort`: an integer, required.
-    pub destination_port: Int,
+    pub destination_port: ::cloudwright_core::Int,
     /// `Interface`: an [`Interface`] object, required.
-    pub interface: Obj<Interface>,
+    pub interface: crate::Obj<Interface>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationIp", Shape::STR),
-        ("DestinationPort", Shape::INT),
-        ("Interface", Shape::Object(&RULE_Interface)),
-    ],
-    required: &["DestinationIp", "DestinationPort", "Interface"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DestinationConfiguration` property type of `AWS::MediaConnect::FlowOutput`.
 ///
@@ -363,15 +302,15 @@ pub struct DestinationConfiguration {
     /// `DestinationIp`: a string, required.
     ///
     /// The IP address where you want MediaConnect to send contents of the media stream.
-    pub destination_ip: Str,
+    pub destination_ip: ::cloudwright_core::Str,
     /// `DestinationPort`: an integer, required.
     ///
     /// The port that you want MediaConnect to use when it distributes the media stream to the output.
-    pub destination_port: Int,
+    pub destination_port: ::cloudwright_core::Int,
     /// `Interface`: an [`Interface`] object, required.
     ///
     /// The VPC interface that you want to use for the media stream associated with the output.
-    pub interface: Obj<Interface>,
+    pub interface: crate::Obj<Interface>,
 }
 
 #[rustfmt::skip]
@@ -387,43 +326,25 @@ impl DestinationConfiguration {
     }
 
     /// `DestinationIp`: a string, required.
-    pub fn destination_ip(mut self, value: impl Into<Str>) -> Self { self.destination_ip = value.into(); self }
+    pub fn destination_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_ip = value.into(); self }
     /// `DestinationPort`: an integer, required.
-    pub fn destination_port(mut self, value: impl Into<Int>) -> Self { self.destination_port = value.into(); self }
+    pub fn destination_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.destination_port = value.into(); self }
     /// `Interface`: an [`Interface`] object, required.
-    pub fn interface(mut self, value: impl Into<Obj<Interface>>) -> Self { self.interface = value.into(); self }
+    pub fn interface(mut self, value: impl ::std::convert::Into<crate::Obj<Interface>>) -> Self { self.interface = value.into(); self }
 }
 
-impl PropertyType for DestinationConfiguration {}
+impl crate::PropertyType for DestinationConfiguration {}
 
-impl ToValue for DestinationConfiguration {
+impl ::cloudwright_core::ToValue for DestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationIp", &self.destination_ip)
             .req("DestinationPort", &self.destination_port)
             .req("Interface", &self.interface)
             .build()
     }
 }
-
-/// The required properties of [`EncodingParameters`], by name: `EncodingParameters::new(EncodingParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncodingParametersRequired {
-    /// `CompressionFactor`: a number, required.
-    pub compression_factor: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncodingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("CompressionFactor", Shape::NUM),
-        ("EncoderProfile", Shape::Str(&StrRule { allowed: &["main", "high"], ..StrRule::ANY })),
-    ],
-    required: &["CompressionFactor"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncodingParameters` property type of `AWS::MediaConnect::FlowOutput`.
 ///
@@ -435,36 +356,36 @@ pub struct EncodingParameters {
     /// `CompressionFactor`: a number, required.
     ///
     /// A value that is used to calculate compression for an output. The bitrate of the output is calculated as follows: Output bitrate = (1 / compressionFactor) * (source bitrate) This property only applies to outputs that use the ST 2110 JPEG XS protocol, with a flow source that uses the CDI protocol. Valid values are floating point numbers in the range of 3.0 to 10.0, inclusive.
-    pub compression_factor: Num,
+    pub compression_factor: ::cloudwright_core::Num,
     /// `EncoderProfile`: an [`EncoderProfile`] value.
     ///
     /// A setting on the encoder that drives compression settings. This property only applies to video media streams associated with outputs that use the ST 2110 JPEG XS protocol, with a flow source that uses the CDI protocol.
-    pub encoder_profile: Option<EncoderProfile>,
+    pub encoder_profile: ::std::option::Option<EncoderProfile>,
 }
 
 #[rustfmt::skip]
 impl EncodingParameters {
-    /// A `EncodingParameters` with its required properties, named in a [`EncodingParametersRequired`].
+    /// A `EncodingParameters` with its one required property, `CompressionFactor`.
     #[inline]
-    pub fn new(required: EncodingParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            compression_factor: required.compression_factor,
-            encoder_profile: None,
+            compression_factor: value.into(),
+            encoder_profile: ::std::option::Option::None,
         }
     }
 
     /// `CompressionFactor`: a number, required.
-    pub fn compression_factor(mut self, value: impl Into<Num>) -> Self { self.compression_factor = value.into(); self }
+    pub fn compression_factor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.compression_factor = value.into(); self }
     /// `EncoderProfile`: an [`EncoderProfile`] value.
-    pub fn encoder_profile(mut self, value: impl Into<EncoderProfile>) -> Self { self.encoder_profile = Some(value.into()); self }
+    pub fn encoder_profile(mut self, value: impl ::std::convert::Into<EncoderProfile>) -> Self { self.encoder_profile = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncodingParameters {}
+impl crate::PropertyType for EncodingParameters {}
 
-impl ToValue for EncodingParameters {
+impl ::cloudwright_core::ToValue for EncodingParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CompressionFactor", &self.compression_factor)
             .opt("EncoderProfile", &self.encoder_profile)
             .build()
@@ -475,23 +396,10 @@ impl ToValue for EncodingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionRequired {
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Encryption: ObjRule = ObjRule {
-    properties: &[
-        ("Algorithm", Shape::Str(&StrRule { allowed: &["aes128", "aes192", "aes256"], ..StrRule::ANY })),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["static-key", "srt-password"], ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["RoleArn", "SecretArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Encryption` property type of `AWS::MediaConnect::FlowOutput`.
 ///
@@ -503,25 +411,25 @@ pub struct Encryption {
     /// `Algorithm`: an [`Algorithm`] value.
     ///
     /// The type of algorithm that is used for static key encryption (such as aes128, aes192, or aes256). If you are using SPEKE or SRT-password encryption, this property must be left blank.
-    pub algorithm: Option<Algorithm>,
+    pub algorithm: ::std::option::Option<Algorithm>,
     /// `KeyType`: a [`KeyType`] value.
     ///
     /// The type of key that is used for the encryption. If you don't specify a `keyType` value, the service uses the default setting ( `static-key` ). Valid key types are: `static-key` , `speke` , and `srt-password` .
     ///
     /// Default `"static-key"`.
-    pub key_type: Option<KeyType>,
+    pub key_type: ::std::option::Option<KeyType>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SecretArn`: a string, required.
     ///
     /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. This parameter is required for static key encryption and is not valid for SPEKE encryption.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -530,29 +438,29 @@ impl Encryption {
     #[inline]
     pub fn new(required: EncryptionRequired) -> Self {
         Self {
-            algorithm: None,
-            key_type: None,
+            algorithm: ::std::option::Option::None,
+            key_type: ::std::option::Option::None,
             role_arn: required.role_arn,
             secret_arn: required.secret_arn,
         }
     }
 
     /// `Algorithm`: an [`Algorithm`] value.
-    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self { self.algorithm = Some(value.into()); self }
+    pub fn algorithm(mut self, value: impl ::std::convert::Into<Algorithm>) -> Self { self.algorithm = ::std::option::Option::Some(value.into()); self }
     /// `KeyType`: a [`KeyType`] value.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = Some(value.into()); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<KeyType>) -> Self { self.key_type = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
-impl PropertyType for Encryption {}
+impl crate::PropertyType for Encryption {}
 
-impl ToValue for Encryption {
+impl ::cloudwright_core::ToValue for Encryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Algorithm", &self.algorithm)
             .opt("KeyType", &self.key_type)
             .req("RoleArn", &self.role_arn)
@@ -567,21 +475,8 @@ pub struct MediaStreamOutputConfigurationRequired {
     /// `EncodingName`: an [`EncodingName`] value, required.
     pub encoding_name: EncodingName,
     /// `MediaStreamName`: a string, required.
-    pub media_stream_name: Str,
+    pub media_stream_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MediaStreamOutputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationConfiguration), min_items: None, max_items: None, unique: false })),
-        ("EncodingName", Shape::Str(&StrRule { allowed: &["jxsv", "raw", "smpte291", "pcm"], ..StrRule::ANY })),
-        ("EncodingParameters", Shape::Object(&RULE_EncodingParameters)),
-        ("MediaStreamName", Shape::STR),
-    ],
-    required: &["EncodingName", "MediaStreamName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MediaStreamOutputConfiguration` property type of `AWS::MediaConnect::FlowOutput`.
 ///
@@ -593,7 +488,8 @@ pub struct MediaStreamOutputConfiguration {
     /// `DestinationConfigurations`: a list of [`DestinationConfiguration`] objects.
     ///
     /// The transport parameters that are associated with each outbound media stream.
-    pub destination_configurations: Option<List<DestinationConfiguration>>,
+    pub destination_configurations:
+        ::std::option::Option<::cloudwright_core::List<DestinationConfiguration>>,
     /// `EncodingName`: an [`EncodingName`] value, required.
     ///
     /// The format that was used to encode the data. For ancillary data streams, set the encoding name to smpte291. For audio streams, set the encoding name to pcm. For video, 2110 streams, set the encoding name to raw. For video, JPEG XS streams, set the encoding name to jxsv.
@@ -601,11 +497,11 @@ pub struct MediaStreamOutputConfiguration {
     /// `EncodingParameters`: an [`EncodingParameters`] object.
     ///
     /// A collection of parameters that determine how MediaConnect will convert the content. These fields only apply to outputs on flows that have a CDI source.
-    pub encoding_parameters: Option<Obj<EncodingParameters>>,
+    pub encoding_parameters: ::std::option::Option<crate::Obj<EncodingParameters>>,
     /// `MediaStreamName`: a string, required.
     ///
     /// The name of the media stream.
-    pub media_stream_name: Str,
+    pub media_stream_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -614,29 +510,29 @@ impl MediaStreamOutputConfiguration {
     #[inline]
     pub fn new(required: MediaStreamOutputConfigurationRequired) -> Self {
         Self {
-            destination_configurations: None,
+            destination_configurations: ::std::option::Option::None,
             encoding_name: required.encoding_name,
-            encoding_parameters: None,
+            encoding_parameters: ::std::option::Option::None,
             media_stream_name: required.media_stream_name,
         }
     }
 
     /// `DestinationConfigurations`: a list of [`DestinationConfiguration`] objects.
-    pub fn destination_configurations(mut self, value: impl Into<List<DestinationConfiguration>>) -> Self { self.destination_configurations = Some(value.into()); self }
+    pub fn destination_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DestinationConfiguration>>) -> Self { self.destination_configurations = ::std::option::Option::Some(value.into()); self }
     /// `EncodingName`: an [`EncodingName`] value, required.
-    pub fn encoding_name(mut self, value: impl Into<EncodingName>) -> Self { self.encoding_name = value.into(); self }
+    pub fn encoding_name(mut self, value: impl ::std::convert::Into<EncodingName>) -> Self { self.encoding_name = value.into(); self }
     /// `EncodingParameters`: an [`EncodingParameters`] object.
-    pub fn encoding_parameters(mut self, value: impl Into<Obj<EncodingParameters>>) -> Self { self.encoding_parameters = Some(value.into()); self }
+    pub fn encoding_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<EncodingParameters>>) -> Self { self.encoding_parameters = ::std::option::Option::Some(value.into()); self }
     /// `MediaStreamName`: a string, required.
-    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self { self.media_stream_name = value.into(); self }
+    pub fn media_stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.media_stream_name = value.into(); self }
 }
 
-impl PropertyType for MediaStreamOutputConfiguration {}
+impl crate::PropertyType for MediaStreamOutputConfiguration {}
 
-impl ToValue for MediaStreamOutputConfiguration {
+impl ::cloudwright_core::ToValue for MediaStreamOutputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DestinationConfigurations",
                 &self.destination_configurations,
@@ -656,24 +552,24 @@ pub enum EncoderProfile {
     /// `high`
     High,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncoderProfile {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncoderProfile {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncoderProfile {
+impl ::cloudwright_core::ToValue for EncoderProfile {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Main => "main",
             Self::High => "high",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -685,24 +581,24 @@ pub enum KeyType {
     /// `srt-password`
     SrtPassword,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyType {
+impl ::cloudwright_core::ToValue for KeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StaticKey => "static-key",
             Self::SrtPassword => "srt-password",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -714,24 +610,24 @@ pub enum OutputStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OutputStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OutputStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OutputStatus {
+impl ::cloudwright_core::ToValue for OutputStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -759,18 +655,18 @@ pub enum Protocol {
     /// `ndi-speed-hq`
     NdiSpeedHq,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ZixiPush => "zixi-push",
             Self::RtpFec => "rtp-fec",
@@ -782,8 +678,107 @@ impl ToValue for Protocol {
             Self::St2110Jpegxs => "st2110-jpegxs",
             Self::Cdi => "cdi",
             Self::NdiSpeedHq => "ndi-speed-hq",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_FlowTransitEncryption, RULE_Interface, RULE_Tag, RULE_VpcInterfaceAttachment,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowOutput: ObjRule = ObjRule {
+        properties: &[
+            ("CidrAllowList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::STR),
+            ("Destination", Shape::STR),
+            ("Encryption", Shape::Object(&RULE_Encryption)),
+            ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MaxLatency", Shape::INT),
+            ("MediaStreamOutputConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStreamOutputConfiguration), min_items: None, max_items: None, unique: false })),
+            ("MinLatency", Shape::INT),
+            ("Name", Shape::STR),
+            ("NdiProgramName", Shape::STR),
+            ("NdiSpeedHqQuality", Shape::INT),
+            ("OutputStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Port", Shape::INT),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["zixi-push", "rtp-fec", "rtp", "zixi-pull", "rist", "srt-listener", "srt-caller", "st2110-jpegxs", "cdi", "ndi-speed-hq"], ..StrRule::ANY })),
+            ("RemoteId", Shape::STR),
+            ("RouterIntegrationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("RouterIntegrationTransitEncryption", Shape::Object(&RULE_FlowTransitEncryption)),
+            ("SmoothingLatency", Shape::INT),
+            ("StreamId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
+        ],
+        required: &["FlowArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationIp", Shape::STR),
+            ("DestinationPort", Shape::INT),
+            ("Interface", Shape::Object(&RULE_Interface)),
+        ],
+        required: &["DestinationIp", "DestinationPort", "Interface"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncodingParameters: ObjRule = ObjRule {
+        properties: &[
+            ("CompressionFactor", Shape::NUM),
+            ("EncoderProfile", Shape::Str(&StrRule { allowed: &["main", "high"], ..StrRule::ANY })),
+        ],
+        required: &["CompressionFactor"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Encryption: ObjRule = ObjRule {
+        properties: &[
+            ("Algorithm", Shape::Str(&StrRule { allowed: &["aes128", "aes192", "aes256"], ..StrRule::ANY })),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["static-key", "srt-password"], ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["RoleArn", "SecretArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaStreamOutputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationConfiguration), min_items: None, max_items: None, unique: false })),
+            ("EncodingName", Shape::Str(&StrRule { allowed: &["jxsv", "raw", "smpte291", "pcm"], ..StrRule::ANY })),
+            ("EncodingParameters", Shape::Object(&RULE_EncodingParameters)),
+            ("MediaStreamName", Shape::STR),
+        ],
+        required: &["EncodingName", "MediaStreamName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

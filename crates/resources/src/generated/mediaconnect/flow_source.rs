@@ -5,60 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    Algorithm, Encryption, EncryptionRequired, GatewayBridgeSource, GatewayBridgeSourceRequired,
-    KeyType, Tag, TagRequired, VpcInterfaceAttachment,
+    Algorithm, Encryption, GatewayBridgeSource, KeyType, Tag, TagRequired, VpcInterfaceAttachment,
 };
-use super::shared::{RULE_Encryption, RULE_GatewayBridgeSource, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:entitlement:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
-);
 
 /// The required properties of [`FlowSource`], by name: `FlowSource::new(FlowSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowSourceRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `FlowArn`: a string, required.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowSource: ObjRule = ObjRule {
-    properties: &[
-        ("Decryption", Shape::Object(&RULE_Encryption)),
-        ("Description", Shape::STR),
-        ("EntitlementArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("GatewayBridgeSource", Shape::Object(&RULE_GatewayBridgeSource)),
-        ("IngestPort", Shape::INT),
-        ("MaxBitrate", Shape::INT),
-        ("MaxLatency", Shape::INT),
-        ("MinLatency", Shape::INT),
-        ("Name", Shape::STR),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["zixi-push", "rtp-fec", "rtp", "rist", "srt-listener", "srt-caller"], ..StrRule::ANY })),
-        ("SenderControlPort", Shape::INT),
-        ("SenderIpAddress", Shape::STR),
-        ("SourceListenerAddress", Shape::STR),
-        ("SourceListenerPort", Shape::INT),
-        ("StreamId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcInterfaceName", Shape::STR),
-        ("WhitelistCidr", Shape::STR),
-    ],
-    required: &["FlowArn", "Name", "Description"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaConnect::FlowSource` resource.
 ///
@@ -76,49 +36,49 @@ pub struct FlowSource {
     /// `Decryption`: an [`Encryption`] object.
     ///
     /// The type of encryption that is used on the content ingested from this source. Allowable encryption types: static-key.
-    pub decryption: Option<Obj<Encryption>>,
+    pub decryption: ::std::option::Option<crate::Obj<Encryption>>,
     /// `Description`: a string, required.
     ///
     /// A description for the source. This value is not used or seen outside of the current MediaConnect account.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `EntitlementArn`: a string.
     ///
     /// The ARN of the entitlement that allows you to subscribe to this flow. The entitlement is set by the flow originator, and the ARN is generated as part of the originator's flow.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:entitlement:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`; deprecated.
-    pub entitlement_arn: Option<Str>,
+    pub entitlement_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `FlowArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the flow this source is connected to. The flow must have Failover enabled to add an additional source.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`; create-only: changing it replaces the resource.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
     /// `GatewayBridgeSource`: a [`GatewayBridgeSource`] object.
     ///
     /// The bridge's source.
-    pub gateway_bridge_source: Option<Obj<GatewayBridgeSource>>,
+    pub gateway_bridge_source: ::std::option::Option<crate::Obj<GatewayBridgeSource>>,
     /// `IngestPort`: an integer.
     ///
     /// The port that the flow listens on for incoming content. If the protocol of the source is Zixi, the port must be set to 2088.
-    pub ingest_port: Option<Int>,
+    pub ingest_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxBitrate`: an integer.
     ///
     /// The smoothing max bitrate (in bps) for RIST, RTP, and RTP-FEC streams.
-    pub max_bitrate: Option<Int>,
+    pub max_bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxLatency`: an integer.
     ///
     /// The maximum latency in milliseconds. This parameter applies only to RIST-based and Zixi-based streams.
-    pub max_latency: Option<Int>,
+    pub max_latency: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinLatency`: an integer.
     ///
     /// The minimum latency in milliseconds for SRT-based streams. In streams that use the SRT protocol, this value that you set on your MediaConnect source or output represents the minimal potential latency of that connection. The latency of the stream is set to the highest number between the sender’s minimum latency and the receiver’s minimum latency.
-    pub min_latency: Option<Int>,
+    pub min_latency: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// The name of the source.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The protocol that the source uses to deliver the content to MediaConnect. Adding additional sources to an existing flow requires Failover to be enabled. When you enable Failover, the additional source must use the same protocol as the existing source. Only the following protocols support failover: Zixi-push, RTP-FEC, RTP, RIST and SRT protocols.
@@ -126,43 +86,43 @@ pub struct FlowSource {
     /// If you use failover with SRT caller or listener, the `FailoverMode` property must be set to `FAILOVER` . The `FailoverMode` property is found in the `FailoverConfig` resource of the same flow ARN you used for the source's `FlowArn` property. SRT caller/listener does not support merge mode failover.
     ///
     /// Create-only: changing it replaces the resource.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
     /// `SenderControlPort`: an integer.
     ///
     /// The port that the flow uses to send outbound requests to initiate connection with the sender.
     ///
     /// Deprecated.
-    pub sender_control_port: Option<Int>,
+    pub sender_control_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `SenderIpAddress`: a string.
     ///
     /// The IP address that the flow communicates with to initiate connection with the sender.
     ///
     /// Deprecated.
-    pub sender_ip_address: Option<Str>,
+    pub sender_ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceListenerAddress`: a string.
     ///
     /// Source IP or domain name for SRT-caller protocol.
-    pub source_listener_address: Option<Str>,
+    pub source_listener_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceListenerPort`: an integer.
     ///
     /// Source port for SRT-caller protocol.
-    pub source_listener_port: Option<Int>,
+    pub source_listener_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `StreamId`: a string.
     ///
     /// The stream ID that you want to use for this transport. This parameter applies only to Zixi and SRT caller-based streams.
-    pub stream_id: Option<Str>,
+    pub stream_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to tag and organize this flow source.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcInterfaceName`: a string.
     ///
     /// The name of the VPC interface to use for this source.
-    pub vpc_interface_name: Option<Str>,
+    pub vpc_interface_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `WhitelistCidr`: a string.
     ///
     /// The range of IP addresses that should be allowed to contribute content to your source. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
-    pub whitelist_cidr: Option<Str>,
+    pub whitelist_cidr: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -172,7 +132,7 @@ impl FlowSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConnect::FlowSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowsource.html",
         primary_identifier: &["SourceArn"],
@@ -183,93 +143,95 @@ impl FlowSource {
         read_only: &["IngestIp", "SourceArn", "SourceIngestPort"],
         attributes: &["IngestIp", "SourceArn", "SourceIngestPort"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FlowSource` with its required properties, named in a [`FlowSourceRequired`].
     #[inline]
     pub fn new(required: FlowSourceRequired) -> Self {
         Self {
-            decryption: None,
+            decryption: ::std::option::Option::None,
             description: required.description,
-            entitlement_arn: None,
+            entitlement_arn: ::std::option::Option::None,
             flow_arn: required.flow_arn,
-            gateway_bridge_source: None,
-            ingest_port: None,
-            max_bitrate: None,
-            max_latency: None,
-            min_latency: None,
+            gateway_bridge_source: ::std::option::Option::None,
+            ingest_port: ::std::option::Option::None,
+            max_bitrate: ::std::option::Option::None,
+            max_latency: ::std::option::Option::None,
+            min_latency: ::std::option::Option::None,
             name: required.name,
-            protocol: None,
-            sender_control_port: None,
-            sender_ip_address: None,
-            source_listener_address: None,
-            source_listener_port: None,
-            stream_id: None,
-            tags: None,
-            vpc_interface_name: None,
-            whitelist_cidr: None,
+            protocol: ::std::option::Option::None,
+            sender_control_port: ::std::option::Option::None,
+            sender_ip_address: ::std::option::Option::None,
+            source_listener_address: ::std::option::Option::None,
+            source_listener_port: ::std::option::Option::None,
+            stream_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_interface_name: ::std::option::Option::None,
+            whitelist_cidr: ::std::option::Option::None,
         }
     }
 
     /// `Decryption`: an [`Encryption`] object.
-    pub fn decryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.decryption = Some(value.into()); self }
+    pub fn decryption(mut self, value: impl ::std::convert::Into<crate::Obj<Encryption>>) -> Self { self.decryption = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `EntitlementArn`: a string.
-    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self { self.entitlement_arn = Some(value.into()); self }
+    pub fn entitlement_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entitlement_arn = ::std::option::Option::Some(value.into()); self }
     /// `FlowArn`: a string, required.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
+    pub fn flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_arn = value.into(); self }
     /// `GatewayBridgeSource`: a [`GatewayBridgeSource`] object.
-    pub fn gateway_bridge_source(mut self, value: impl Into<Obj<GatewayBridgeSource>>) -> Self { self.gateway_bridge_source = Some(value.into()); self }
+    pub fn gateway_bridge_source(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayBridgeSource>>) -> Self { self.gateway_bridge_source = ::std::option::Option::Some(value.into()); self }
     /// `IngestPort`: an integer.
-    pub fn ingest_port(mut self, value: impl Into<Int>) -> Self { self.ingest_port = Some(value.into()); self }
+    pub fn ingest_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ingest_port = ::std::option::Option::Some(value.into()); self }
     /// `MaxBitrate`: an integer.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = Some(value.into()); self }
+    pub fn max_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_bitrate = ::std::option::Option::Some(value.into()); self }
     /// `MaxLatency`: an integer.
-    pub fn max_latency(mut self, value: impl Into<Int>) -> Self { self.max_latency = Some(value.into()); self }
+    pub fn max_latency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_latency = ::std::option::Option::Some(value.into()); self }
     /// `MinLatency`: an integer.
-    pub fn min_latency(mut self, value: impl Into<Int>) -> Self { self.min_latency = Some(value.into()); self }
+    pub fn min_latency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_latency = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `SenderControlPort`: an integer.
-    pub fn sender_control_port(mut self, value: impl Into<Int>) -> Self { self.sender_control_port = Some(value.into()); self }
+    pub fn sender_control_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.sender_control_port = ::std::option::Option::Some(value.into()); self }
     /// `SenderIpAddress`: a string.
-    pub fn sender_ip_address(mut self, value: impl Into<Str>) -> Self { self.sender_ip_address = Some(value.into()); self }
+    pub fn sender_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sender_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `SourceListenerAddress`: a string.
-    pub fn source_listener_address(mut self, value: impl Into<Str>) -> Self { self.source_listener_address = Some(value.into()); self }
+    pub fn source_listener_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_listener_address = ::std::option::Option::Some(value.into()); self }
     /// `SourceListenerPort`: an integer.
-    pub fn source_listener_port(mut self, value: impl Into<Int>) -> Self { self.source_listener_port = Some(value.into()); self }
+    pub fn source_listener_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.source_listener_port = ::std::option::Option::Some(value.into()); self }
     /// `StreamId`: a string.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
+    pub fn stream_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcInterfaceName`: a string.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self { self.vpc_interface_name = Some(value.into()); self }
+    pub fn vpc_interface_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_interface_name = ::std::option::Option::Some(value.into()); self }
     /// `WhitelistCidr`: a string.
-    pub fn whitelist_cidr(mut self, value: impl Into<Str>) -> Self { self.whitelist_cidr = Some(value.into()); self }
+    pub fn whitelist_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.whitelist_cidr = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FlowSource {
+impl ::cloudwright_core::Resource for FlowSource {
     type Attributes = FlowSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FlowSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FlowSource {
+impl ::cloudwright_core::ToValue for FlowSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Decryption", &self.decryption)
             .req("Description", &self.description)
             .opt("EntitlementArn", &self.entitlement_arn)
@@ -293,12 +255,12 @@ impl ToValue for FlowSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FlowSource`]: `Handle<FlowSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FlowSource`]: `Handle<FlowSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FlowSourceAttributes(ResourceRef);
+pub struct FlowSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FlowSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FlowSourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -308,24 +270,24 @@ impl FlowSourceAttributes {
     ///
     /// The IP address that the flow listens on for incoming content.
     #[inline]
-    pub fn ingest_ip(&self) -> Value {
-        self.0.get_att("IngestIp")
+    pub fn ingest_ip(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IngestIp"))
     }
 
     /// `Fn::GetAtt` `SourceArn`: a string.
     ///
     /// The ARN of the source.
     #[inline]
-    pub fn source_arn(&self) -> Value {
-        self.0.get_att("SourceArn")
+    pub fn source_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceArn"))
     }
 
     /// `Fn::GetAtt` `SourceIngestPort`: a string.
     ///
     /// The port that the flow listens on for incoming content. If the protocol of the source is Zixi, the port must be set to 2088.
     #[inline]
-    pub fn source_ingest_port(&self) -> Value {
-        self.0.get_att("SourceIngestPort")
+    pub fn source_ingest_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceIngestPort"))
     }
 }
 
@@ -345,18 +307,18 @@ pub enum Protocol {
     /// `srt-caller`
     SrtCaller,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ZixiPush => "zixi-push",
             Self::RtpFec => "rtp-fec",
@@ -364,8 +326,52 @@ impl ToValue for Protocol {
             Self::Rist => "rist",
             Self::SrtListener => "srt-listener",
             Self::SrtCaller => "srt-caller",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Encryption, RULE_GatewayBridgeSource, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:entitlement:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowSource: ObjRule = ObjRule {
+        properties: &[
+            ("Decryption", Shape::Object(&RULE_Encryption)),
+            ("Description", Shape::STR),
+            ("EntitlementArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("GatewayBridgeSource", Shape::Object(&RULE_GatewayBridgeSource)),
+            ("IngestPort", Shape::INT),
+            ("MaxBitrate", Shape::INT),
+            ("MaxLatency", Shape::INT),
+            ("MinLatency", Shape::INT),
+            ("Name", Shape::STR),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["zixi-push", "rtp-fec", "rtp", "rist", "srt-listener", "srt-caller"], ..StrRule::ANY })),
+            ("SenderControlPort", Shape::INT),
+            ("SenderIpAddress", Shape::STR),
+            ("SourceListenerAddress", Shape::STR),
+            ("SourceListenerPort", Shape::INT),
+            ("StreamId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcInterfaceName", Shape::STR),
+            ("WhitelistCidr", Shape::STR),
+        ],
+        required: &["FlowArn", "Name", "Description"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
 
 /// The required properties of [`FlowVpcInterface`], by name: `FlowVpcInterface::new(FlowVpcInterfaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowVpcInterfaceRequired {
     /// `FlowArn`: a string, required.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowVpcInterface: ObjRule = ObjRule {
-    properties: &[
-        ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["FlowArn", "Name", "RoleArn", "SubnetId", "SecurityGroupIds"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaConnect::FlowVpcInterface` resource.
 ///
@@ -59,7 +34,7 @@ pub(crate) static RULE_FlowVpcInterface: ObjRule = ObjRule {
 /// - Use CloudFormation to create a VPC interface to add to this flow. This can also be done as part of the previous step.
 /// - After CloudFormation has created the flow and the VPC interface, update the source to point to the VPC interface that you created.
 ///
-/// &gt; The previous steps must be undone before the CloudFormation stack can be deleted. Because the source is manually updated in step 3, CloudFormation is not aware of this change. The source must be returned to a standard source before CloudFormation stack deletion. &gt; When configuring NDI outputs for your flow, define the VPC interface as a nested attribute within the `AWS::MediaConnect::Flow` resource. Do not use the top-level `AWS::MediaConnect::FlowVpcInterface` resource type to specify NDI configurations.
+/// \> The previous steps must be undone before the CloudFormation stack can be deleted. Because the source is manually updated in step 3, CloudFormation is not aware of this change. The source must be returned to a standard source before CloudFormation stack deletion. > When configuring NDI outputs for your flow, define the VPC interface as a nested attribute within the `AWS::MediaConnect::Flow` resource. Do not use the top-level `AWS::MediaConnect::FlowVpcInterface` resource type to specify NDI configurations.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`FlowArn`, `Name`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`FlowVpcInterfaceAttributes`], which `Handle<FlowVpcInterface>` dereferences to.
@@ -75,35 +50,35 @@ pub struct FlowVpcInterface {
     /// The Amazon Resource Name (ARN) of the flow.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`; create-only: changing it replaces the resource.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name for the VPC interface. This name must be unique within the flow.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the role that you created when you set up MediaConnect as a trusted service.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SecurityGroupIds`: a list of strings, required.
     ///
     /// A virtual firewall to control inbound and outbound traffic.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetId`: a string, required.
     ///
     /// The subnet IDs that you want to use for your VPC interface. A range of IP addresses in your VPC. When you create your VPC, you specify a range of IPv4 addresses for the VPC in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16. This is the primary CIDR block for your VPC. When you create a subnet for your VPC, you specify the CIDR block for the subnet, which is a subset of the VPC CIDR block. The subnets that you use across all VPC interfaces on the flow must be in the same Availability Zone as the flow.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to tag and organize this VPC network interface.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +88,7 @@ impl FlowVpcInterface {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConnect::FlowVpcInterface",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowvpcinterface.html",
         primary_identifier: &["FlowArn", "Name"],
@@ -124,7 +99,7 @@ impl FlowVpcInterface {
         read_only: &["NetworkInterfaceIds"],
         attributes: &["NetworkInterfaceIds"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FlowVpcInterface` with its required properties, named in a [`FlowVpcInterfaceRequired`].
@@ -136,42 +111,44 @@ impl FlowVpcInterface {
             role_arn: required.role_arn,
             security_group_ids: required.security_group_ids,
             subnet_id: required.subnet_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `FlowArn`: a string, required.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
+    pub fn flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FlowVpcInterface {
+impl ::cloudwright_core::Resource for FlowVpcInterface {
     type Attributes = FlowVpcInterfaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowVpcInterface, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FlowVpcInterface, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FlowVpcInterface {
+impl ::cloudwright_core::ToValue for FlowVpcInterface {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FlowArn", &self.flow_arn)
             .req("Name", &self.name)
             .req("RoleArn", &self.role_arn)
@@ -182,12 +159,12 @@ impl ToValue for FlowVpcInterface {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FlowVpcInterface`]: `Handle<FlowVpcInterface>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FlowVpcInterface`]: `Handle<FlowVpcInterface>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FlowVpcInterfaceAttributes(ResourceRef);
+pub struct FlowVpcInterfaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FlowVpcInterfaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FlowVpcInterfaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -197,7 +174,37 @@ impl FlowVpcInterfaceAttributes {
     ///
     /// The IDs of the network interfaces that MediaConnect created in your account.
     #[inline]
-    pub fn network_interface_ids(&self) -> Value {
-        self.0.get_att("NetworkInterfaceIds")
+    pub fn network_interface_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkInterfaceIds"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowVpcInterface: ObjRule = ObjRule {
+        properties: &[
+            ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["FlowArn", "Name", "RoleArn", "SubnetId", "SecurityGroupIds"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

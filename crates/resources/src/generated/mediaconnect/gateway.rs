@@ -5,30 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Gateway`], by name: `Gateway::new(GatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRequired {
     /// `EgressCidrBlocks`: a list of strings, required.
-    pub egress_cidr_blocks: List<Str>,
+    pub egress_cidr_blocks: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Networks`: a list of [`GatewayNetwork`] objects, required.
-    pub networks: List<GatewayNetwork>,
+    pub networks: ::cloudwright_core::List<GatewayNetwork>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Gateway: ObjRule = ObjRule {
-    properties: &[
-        ("EgressCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("Networks", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayNetwork), min_items: Some(1), max_items: Some(4), unique: false })),
-    ],
-    required: &["Name", "EgressCidrBlocks", "Networks"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaConnect::Gateway` resource.
 ///
@@ -48,19 +34,19 @@ pub struct Gateway {
     /// The range of IP addresses that are allowed to contribute content or initiate output requests for flows communicating with this gateway. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
     ///
     /// Create-only: changing it replaces the resource.
-    pub egress_cidr_blocks: List<Str>,
+    pub egress_cidr_blocks: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the gateway. This name can not be modified after the gateway is created.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Networks`: a list of [`GatewayNetwork`] objects, required.
     ///
     /// The list of networks in the gateway.
     ///
     /// Items 1 to 4; create-only: changing it replaces the resource.
-    pub networks: List<GatewayNetwork>,
+    pub networks: ::cloudwright_core::List<GatewayNetwork>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +56,7 @@ impl Gateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConnect::Gateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-gateway.html",
         primary_identifier: &["GatewayArn"],
@@ -81,7 +67,7 @@ impl Gateway {
         read_only: &["GatewayArn", "GatewayState"],
         attributes: &["GatewayArn", "GatewayState"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Gateway` with its required properties, named in a [`GatewayRequired`].
@@ -95,28 +81,30 @@ impl Gateway {
     }
 
     /// `EgressCidrBlocks`: a list of strings, required.
-    pub fn egress_cidr_blocks(mut self, value: impl Into<List<Str>>) -> Self { self.egress_cidr_blocks = value.into(); self }
+    pub fn egress_cidr_blocks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.egress_cidr_blocks = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Networks`: a list of [`GatewayNetwork`] objects, required.
-    pub fn networks(mut self, value: impl Into<List<GatewayNetwork>>) -> Self { self.networks = value.into(); self }
+    pub fn networks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GatewayNetwork>>) -> Self { self.networks = value.into(); self }
 }
 
-impl Resource for Gateway {
+impl ::cloudwright_core::Resource for Gateway {
     type Attributes = GatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Gateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Gateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Gateway {
+impl ::cloudwright_core::ToValue for Gateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EgressCidrBlocks", &self.egress_cidr_blocks)
             .req("Name", &self.name)
             .req("Networks", &self.networks)
@@ -124,12 +112,12 @@ impl ToValue for Gateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Gateway`]: `Handle<Gateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Gateway`]: `Handle<Gateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GatewayAttributes(ResourceRef);
+pub struct GatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,16 +127,16 @@ impl GatewayAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the gateway.
     #[inline]
-    pub fn gateway_arn(&self) -> Value {
-        self.0.get_att("GatewayArn")
+    pub fn gateway_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GatewayArn"))
     }
 
     /// `Fn::GetAtt` `GatewayState`: one of a set of strings.
     ///
     /// The current state of the gateway. Possible values are: CREATING, ACTIVE, UPDATING, ERROR, DELETING, DELETED.
     #[inline]
-    pub fn gateway_state(&self) -> Value {
-        self.0.get_att("GatewayState")
+    pub fn gateway_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GatewayState"))
     }
 }
 
@@ -156,21 +144,10 @@ impl GatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayNetworkRequired {
     /// `CidrBlock`: a string, required.
-    pub cidr_block: Str,
+    pub cidr_block: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayNetwork: ObjRule = ObjRule {
-    properties: &[
-        ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name", "CidrBlock"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatewayNetwork` property type of `AWS::MediaConnect::Gateway`.
 ///
@@ -184,11 +161,11 @@ pub struct GatewayNetwork {
     /// A unique IP address range to use for this network. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
     ///
     /// Format `ipv4-network`.
-    pub cidr_block: Str,
+    pub cidr_block: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the network. This name is used to reference the network and must be unique among networks in this gateway.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -203,19 +180,49 @@ impl GatewayNetwork {
     }
 
     /// `CidrBlock`: a string, required.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = value.into(); self }
+    pub fn cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_block = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for GatewayNetwork {}
+impl crate::PropertyType for GatewayNetwork {}
 
-impl ToValue for GatewayNetwork {
+impl ::cloudwright_core::ToValue for GatewayNetwork {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CidrBlock", &self.cidr_block)
             .req("Name", &self.name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Gateway: ObjRule = ObjRule {
+        properties: &[
+            ("EgressCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("Networks", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayNetwork), min_items: Some(1), max_items: Some(4), unique: false })),
+        ],
+        required: &["Name", "EgressCidrBlocks", "Networks"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayNetwork: ObjRule = ObjRule {
+        properties: &[
+            ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name", "CidrBlock"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

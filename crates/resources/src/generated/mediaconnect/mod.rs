@@ -56,7 +56,7 @@ pub use flow::{Flow, FlowAttributes, FlowRequired};
 #[cfg(feature = "mediaconnect")]
 pub use flow_entitlement::{FlowEntitlement, FlowEntitlementAttributes, FlowEntitlementRequired};
 #[cfg(feature = "mediaconnect")]
-pub use flow_output::{FlowOutput, FlowOutputAttributes, FlowOutputRequired};
+pub use flow_output::{FlowOutput, FlowOutputAttributes};
 #[cfg(feature = "mediaconnect")]
 pub use flow_source::{FlowSource, FlowSourceAttributes, FlowSourceRequired};
 #[cfg(feature = "mediaconnect")]

@@ -5,45 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{RoutingScope, Tag, TagRequired};
 
 /// The required properties of [`RouterInput`], by name: `RouterInput::new(RouterInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouterInputRequired {
     /// `Configuration`: a JSON value, required.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `MaximumBitrate`: an integer, required.
-    pub maximum_bitrate: Int,
+    pub maximum_bitrate: ::cloudwright_core::Int,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoutingScope`: a [`RoutingScope`] value, required.
     pub routing_scope: RoutingScope,
     /// `Tier`: a [`RouterInputTier`] value, required.
     pub tier: RouterInputTier,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouterInput: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("MaintenanceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("MaximumBitrate", Shape::INT),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("RegionName", Shape::STR),
-        ("RoutingScope", Shape::Str(&StrRule { allowed: &["REGIONAL", "GLOBAL"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Tier", Shape::Str(&StrRule { allowed: &["INPUT_100", "INPUT_50", "INPUT_20"], ..StrRule::ANY })),
-        ("TransitEncryption", Shape::Object(&RULE_RouterInputTransitEncryption)),
-    ],
-    required: &["Configuration", "MaximumBitrate", "Name", "RoutingScope", "Tier"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaConnect::RouterInput` resource.
 ///
@@ -63,31 +40,31 @@ pub struct RouterInput {
     /// The Availability Zone of the router input.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `Configuration`: a JSON value, required.
     ///
     /// The configuration settings for a router input.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `MaintenanceConfiguration`: a JSON value.
     ///
     /// The maintenance configuration settings applied to this router input.
-    pub maintenance_configuration: Option<Json>,
+    pub maintenance_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `MaximumBitrate`: an integer, required.
     ///
     /// The maximum bitrate for the router input.
-    pub maximum_bitrate: Int,
+    pub maximum_bitrate: ::cloudwright_core::Int,
     /// `Name`: a string, required.
     ///
     /// The name of the router input.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RegionName`: a string.
     ///
     /// The AWS Region where the router input is located.
     ///
     /// Create-only: changing it replaces the resource.
-    pub region_name: Option<Str>,
+    pub region_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoutingScope`: a [`RoutingScope`] value, required.
     ///
     /// Indicates whether the router input is configured for Regional or global routing.
@@ -95,7 +72,7 @@ pub struct RouterInput {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to tag and organize this router input.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Tier`: a [`RouterInputTier`] value, required.
     ///
     /// The tier level of the router input.
@@ -103,7 +80,7 @@ pub struct RouterInput {
     /// `TransitEncryption`: a [`RouterInputTransitEncryption`] object.
     ///
     /// Encryption information.
-    pub transit_encryption: Option<Obj<RouterInputTransitEncryption>>,
+    pub transit_encryption: ::std::option::Option<crate::Obj<RouterInputTransitEncryption>>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +90,7 @@ impl RouterInput {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConnect::RouterInput",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-routerinput.html",
         primary_identifier: &["Arn"],
@@ -124,66 +101,68 @@ impl RouterInput {
         read_only: &["Arn", "CreatedAt", "Id", "InputType", "IpAddress", "MaintenanceType", "RoutedOutputs", "State", "UpdatedAt"],
         attributes: &["Arn", "CreatedAt", "Id", "InputType", "IpAddress", "MaintenanceType", "RoutedOutputs", "State", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RouterInput` with its required properties, named in a [`RouterInputRequired`].
     #[inline]
     pub fn new(required: RouterInputRequired) -> Self {
         Self {
-            availability_zone: None,
+            availability_zone: ::std::option::Option::None,
             configuration: required.configuration,
-            maintenance_configuration: None,
+            maintenance_configuration: ::std::option::Option::None,
             maximum_bitrate: required.maximum_bitrate,
             name: required.name,
-            region_name: None,
+            region_name: ::std::option::Option::None,
             routing_scope: required.routing_scope,
-            tags: None,
+            tags: ::std::option::Option::None,
             tier: required.tier,
-            transit_encryption: None,
+            transit_encryption: ::std::option::Option::None,
         }
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `Configuration`: a JSON value, required.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = value.into(); self }
     /// `MaintenanceConfiguration`: a JSON value.
-    pub fn maintenance_configuration(mut self, value: impl Into<Json>) -> Self { self.maintenance_configuration = Some(value.into()); self }
+    pub fn maintenance_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.maintenance_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MaximumBitrate`: an integer, required.
-    pub fn maximum_bitrate(mut self, value: impl Into<Int>) -> Self { self.maximum_bitrate = value.into(); self }
+    pub fn maximum_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_bitrate = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RegionName`: a string.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = Some(value.into()); self }
+    pub fn region_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region_name = ::std::option::Option::Some(value.into()); self }
     /// `RoutingScope`: a [`RoutingScope`] value, required.
-    pub fn routing_scope(mut self, value: impl Into<RoutingScope>) -> Self { self.routing_scope = value.into(); self }
+    pub fn routing_scope(mut self, value: impl ::std::convert::Into<RoutingScope>) -> Self { self.routing_scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Tier`: a [`RouterInputTier`] value, required.
-    pub fn tier(mut self, value: impl Into<RouterInputTier>) -> Self { self.tier = value.into(); self }
+    pub fn tier(mut self, value: impl ::std::convert::Into<RouterInputTier>) -> Self { self.tier = value.into(); self }
     /// `TransitEncryption`: a [`RouterInputTransitEncryption`] object.
-    pub fn transit_encryption(mut self, value: impl Into<Obj<RouterInputTransitEncryption>>) -> Self { self.transit_encryption = Some(value.into()); self }
+    pub fn transit_encryption(mut self, value: impl ::std::convert::Into<crate::Obj<RouterInputTransitEncryption>>) -> Self { self.transit_encryption = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RouterInput {
+impl ::cloudwright_core::Resource for RouterInput {
     type Attributes = RouterInputAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouterInput, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RouterInput, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RouterInput {
+impl ::cloudwright_core::ToValue for RouterInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .req("Configuration", &self.configuration)
             .opt("MaintenanceConfiguration", &self.maintenance_configuration)
@@ -198,12 +177,12 @@ impl ToValue for RouterInput {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RouterInput`]: `Handle<RouterInput>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RouterInput`]: `Handle<RouterInput>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RouterInputAttributes(ResourceRef);
+pub struct RouterInputAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RouterInputAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouterInputAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -213,86 +192,68 @@ impl RouterInputAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the router input.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the router input was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the router input.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InputType`: one of a set of strings.
     #[inline]
-    pub fn input_type(&self) -> Value {
-        self.0.get_att("InputType")
+    pub fn input_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InputType"))
     }
 
     /// `Fn::GetAtt` `IpAddress`: a string.
     ///
     /// The IP address of the router input.
     #[inline]
-    pub fn ip_address(&self) -> Value {
-        self.0.get_att("IpAddress")
+    pub fn ip_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpAddress"))
     }
 
     /// `Fn::GetAtt` `MaintenanceType`: one of a set of strings.
     #[inline]
-    pub fn maintenance_type(&self) -> Value {
-        self.0.get_att("MaintenanceType")
+    pub fn maintenance_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MaintenanceType"))
     }
 
     /// `Fn::GetAtt` `RoutedOutputs`: an integer.
     ///
     /// The number of router outputs associated with the router input.
     #[inline]
-    pub fn routed_outputs(&self) -> Value {
-        self.0.get_att("RoutedOutputs")
+    pub fn routed_outputs(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("RoutedOutputs"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the router input was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`RouterInputTransitEncryption`], by name: `RouterInputTransitEncryption::new(RouterInputTransitEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RouterInputTransitEncryptionRequired {
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    pub encryption_key_configuration: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouterInputTransitEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionKeyConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY })),
-    ],
-    required: &["EncryptionKeyConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RouterInputTransitEncryption` property type of `AWS::MediaConnect::RouterInput`.
 ///
@@ -304,34 +265,34 @@ pub struct RouterInputTransitEncryption {
     /// `EncryptionKeyConfiguration`: a JSON value, required.
     ///
     /// Defines the configuration settings for transit encryption keys.
-    pub encryption_key_configuration: Json,
+    pub encryption_key_configuration: ::cloudwright_core::Json,
     /// `EncryptionKeyType`: a [`RouterInputTransitEncryptionKeyType`] value.
-    pub encryption_key_type: Option<RouterInputTransitEncryptionKeyType>,
+    pub encryption_key_type: ::std::option::Option<RouterInputTransitEncryptionKeyType>,
 }
 
 #[rustfmt::skip]
 impl RouterInputTransitEncryption {
-    /// A `RouterInputTransitEncryption` with its required properties, named in a [`RouterInputTransitEncryptionRequired`].
+    /// A `RouterInputTransitEncryption` with its one required property, `EncryptionKeyConfiguration`.
     #[inline]
-    pub fn new(required: RouterInputTransitEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            encryption_key_configuration: required.encryption_key_configuration,
-            encryption_key_type: None,
+            encryption_key_configuration: value.into(),
+            encryption_key_type: ::std::option::Option::None,
         }
     }
 
     /// `EncryptionKeyConfiguration`: a JSON value, required.
-    pub fn encryption_key_configuration(mut self, value: impl Into<Json>) -> Self { self.encryption_key_configuration = value.into(); self }
+    pub fn encryption_key_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.encryption_key_configuration = value.into(); self }
     /// `EncryptionKeyType`: a [`RouterInputTransitEncryptionKeyType`] value.
-    pub fn encryption_key_type(mut self, value: impl Into<RouterInputTransitEncryptionKeyType>) -> Self { self.encryption_key_type = Some(value.into()); self }
+    pub fn encryption_key_type(mut self, value: impl ::std::convert::Into<RouterInputTransitEncryptionKeyType>) -> Self { self.encryption_key_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RouterInputTransitEncryption {}
+impl crate::PropertyType for RouterInputTransitEncryption {}
 
-impl ToValue for RouterInputTransitEncryption {
+impl ::cloudwright_core::ToValue for RouterInputTransitEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "EncryptionKeyConfiguration",
                 &self.encryption_key_configuration,
@@ -351,25 +312,25 @@ pub enum RouterInputTier {
     /// `INPUT_20`
     Input20,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RouterInputTier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RouterInputTier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RouterInputTier {
+impl ::cloudwright_core::ToValue for RouterInputTier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Input100 => "INPUT_100",
             Self::Input50 => "INPUT_50",
             Self::Input20 => "INPUT_20",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -381,23 +342,62 @@ pub enum RouterInputTransitEncryptionKeyType {
     /// `AUTOMATIC`
     Automatic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RouterInputTransitEncryptionKeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RouterInputTransitEncryptionKeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RouterInputTransitEncryptionKeyType {
+impl ::cloudwright_core::ToValue for RouterInputTransitEncryptionKeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SecretsManager => "SECRETS_MANAGER",
             Self::Automatic => "AUTOMATIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouterInput: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("MaintenanceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("MaximumBitrate", Shape::INT),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("RegionName", Shape::STR),
+            ("RoutingScope", Shape::Str(&StrRule { allowed: &["REGIONAL", "GLOBAL"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Tier", Shape::Str(&StrRule { allowed: &["INPUT_100", "INPUT_50", "INPUT_20"], ..StrRule::ANY })),
+            ("TransitEncryption", Shape::Object(&RULE_RouterInputTransitEncryption)),
+        ],
+        required: &["Configuration", "MaximumBitrate", "Name", "RoutingScope", "Tier"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouterInputTransitEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionKeyConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY })),
+        ],
+        required: &["EncryptionKeyConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`RouterNetworkInterface`], by name: `RouterNetworkInterface::new(RouterNetworkInterfaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouterNetworkInterfaceRequired {
     /// `Configuration`: a JSON value, required.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouterNetworkInterface: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("RegionName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Configuration", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaConnect::RouterNetworkInterface` resource.
 ///
@@ -49,23 +32,23 @@ pub struct RouterNetworkInterface {
     /// `Configuration`: a JSON value, required.
     ///
     /// The configuration settings for a router network interface.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `Name`: a string, required.
     ///
     /// The name of the router network interface.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RegionName`: a string.
     ///
     /// The AWS Region where the router network interface is located.
     ///
     /// Create-only: changing it replaces the resource.
-    pub region_name: Option<Str>,
+    pub region_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to tag and organize this router network interface.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +58,7 @@ impl RouterNetworkInterface {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConnect::RouterNetworkInterface",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-routernetworkinterface.html",
         primary_identifier: &["Arn"],
@@ -86,7 +69,7 @@ impl RouterNetworkInterface {
         read_only: &["Arn", "AssociatedInputCount", "AssociatedOutputCount", "CreatedAt", "Id", "NetworkInterfaceType", "State", "UpdatedAt"],
         attributes: &["Arn", "AssociatedInputCount", "AssociatedOutputCount", "CreatedAt", "Id", "NetworkInterfaceType", "State", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RouterNetworkInterface` with its required properties, named in a [`RouterNetworkInterfaceRequired`].
@@ -95,39 +78,41 @@ impl RouterNetworkInterface {
         Self {
             configuration: required.configuration,
             name: required.name,
-            region_name: None,
-            tags: None,
+            region_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Configuration`: a JSON value, required.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RegionName`: a string.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = Some(value.into()); self }
+    pub fn region_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RouterNetworkInterface {
+impl ::cloudwright_core::Resource for RouterNetworkInterface {
     type Attributes = RouterNetworkInterfaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouterNetworkInterface, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RouterNetworkInterface, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RouterNetworkInterface {
+impl ::cloudwright_core::ToValue for RouterNetworkInterface {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Configuration", &self.configuration)
             .req("Name", &self.name)
             .opt("RegionName", &self.region_name)
@@ -136,12 +121,12 @@ impl ToValue for RouterNetworkInterface {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RouterNetworkInterface`]: `Handle<RouterNetworkInterface>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RouterNetworkInterface`]: `Handle<RouterNetworkInterface>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RouterNetworkInterfaceAttributes(ResourceRef);
+pub struct RouterNetworkInterfaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RouterNetworkInterfaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouterNetworkInterfaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -151,59 +136,81 @@ impl RouterNetworkInterfaceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the router network interface.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `AssociatedInputCount`: an integer.
     ///
     /// The number of router inputs associated with the network interface.
     #[inline]
-    pub fn associated_input_count(&self) -> Value {
-        self.0.get_att("AssociatedInputCount")
+    pub fn associated_input_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AssociatedInputCount"))
     }
 
     /// `Fn::GetAtt` `AssociatedOutputCount`: an integer.
     ///
     /// The number of router outputs associated with the network interface.
     #[inline]
-    pub fn associated_output_count(&self) -> Value {
-        self.0.get_att("AssociatedOutputCount")
+    pub fn associated_output_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AssociatedOutputCount"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the router network interface was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the router network interface.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `NetworkInterfaceType`: one of a set of strings.
     #[inline]
-    pub fn network_interface_type(&self) -> Value {
-        self.0.get_att("NetworkInterfaceType")
+    pub fn network_interface_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkInterfaceType"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the router network interface was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouterNetworkInterface: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("RegionName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Configuration", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

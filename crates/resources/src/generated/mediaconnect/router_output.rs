@@ -5,44 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{RoutingScope, Tag, TagRequired};
 
 /// The required properties of [`RouterOutput`], by name: `RouterOutput::new(RouterOutputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouterOutputRequired {
     /// `Configuration`: a JSON value, required.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `MaximumBitrate`: an integer, required.
-    pub maximum_bitrate: Int,
+    pub maximum_bitrate: ::cloudwright_core::Int,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoutingScope`: a [`RoutingScope`] value, required.
     pub routing_scope: RoutingScope,
     /// `Tier`: a [`RouterOutputTier`] value, required.
     pub tier: RouterOutputTier,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouterOutput: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("MaintenanceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("MaximumBitrate", Shape::INT),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("RegionName", Shape::STR),
-        ("RoutingScope", Shape::Str(&StrRule { allowed: &["REGIONAL", "GLOBAL"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Tier", Shape::Str(&StrRule { allowed: &["OUTPUT_100", "OUTPUT_50", "OUTPUT_20"], ..StrRule::ANY })),
-    ],
-    required: &["Configuration", "MaximumBitrate", "Name", "RoutingScope", "Tier"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaConnect::RouterOutput` resource.
 ///
@@ -62,31 +40,31 @@ pub struct RouterOutput {
     /// The Availability Zone of the router output.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `Configuration`: a JSON value, required.
     ///
     /// The configuration settings for a router output.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `MaintenanceConfiguration`: a JSON value.
     ///
     /// The maintenance configuration settings applied to this router output.
-    pub maintenance_configuration: Option<Json>,
+    pub maintenance_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `MaximumBitrate`: an integer, required.
     ///
     /// The maximum bitrate for the router output.
-    pub maximum_bitrate: Int,
+    pub maximum_bitrate: ::cloudwright_core::Int,
     /// `Name`: a string, required.
     ///
     /// The name of the router output.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RegionName`: a string.
     ///
     /// The AWS Region where the router output is located.
     ///
     /// Create-only: changing it replaces the resource.
-    pub region_name: Option<Str>,
+    pub region_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoutingScope`: a [`RoutingScope`] value, required.
     ///
     /// Indicates whether the router output is configured for Regional or global routing.
@@ -94,7 +72,7 @@ pub struct RouterOutput {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to tag and organize this router output.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Tier`: a [`RouterOutputTier`] value, required.
     ///
     /// The tier level of the router output.
@@ -108,7 +86,7 @@ impl RouterOutput {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConnect::RouterOutput",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-routeroutput.html",
         primary_identifier: &["Arn"],
@@ -119,63 +97,65 @@ impl RouterOutput {
         read_only: &["Arn", "CreatedAt", "Id", "IpAddress", "MaintenanceType", "OutputType", "RoutedState", "State", "UpdatedAt"],
         attributes: &["Arn", "CreatedAt", "Id", "IpAddress", "MaintenanceType", "OutputType", "RoutedState", "State", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RouterOutput` with its required properties, named in a [`RouterOutputRequired`].
     #[inline]
     pub fn new(required: RouterOutputRequired) -> Self {
         Self {
-            availability_zone: None,
+            availability_zone: ::std::option::Option::None,
             configuration: required.configuration,
-            maintenance_configuration: None,
+            maintenance_configuration: ::std::option::Option::None,
             maximum_bitrate: required.maximum_bitrate,
             name: required.name,
-            region_name: None,
+            region_name: ::std::option::Option::None,
             routing_scope: required.routing_scope,
-            tags: None,
+            tags: ::std::option::Option::None,
             tier: required.tier,
         }
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `Configuration`: a JSON value, required.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = value.into(); self }
     /// `MaintenanceConfiguration`: a JSON value.
-    pub fn maintenance_configuration(mut self, value: impl Into<Json>) -> Self { self.maintenance_configuration = Some(value.into()); self }
+    pub fn maintenance_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.maintenance_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MaximumBitrate`: an integer, required.
-    pub fn maximum_bitrate(mut self, value: impl Into<Int>) -> Self { self.maximum_bitrate = value.into(); self }
+    pub fn maximum_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_bitrate = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RegionName`: a string.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = Some(value.into()); self }
+    pub fn region_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region_name = ::std::option::Option::Some(value.into()); self }
     /// `RoutingScope`: a [`RoutingScope`] value, required.
-    pub fn routing_scope(mut self, value: impl Into<RoutingScope>) -> Self { self.routing_scope = value.into(); self }
+    pub fn routing_scope(mut self, value: impl ::std::convert::Into<RoutingScope>) -> Self { self.routing_scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Tier`: a [`RouterOutputTier`] value, required.
-    pub fn tier(mut self, value: impl Into<RouterOutputTier>) -> Self { self.tier = value.into(); self }
+    pub fn tier(mut self, value: impl ::std::convert::Into<RouterOutputTier>) -> Self { self.tier = value.into(); self }
 }
 
-impl Resource for RouterOutput {
+impl ::cloudwright_core::Resource for RouterOutput {
     type Attributes = RouterOutputAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouterOutput, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RouterOutput, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RouterOutput {
+impl ::cloudwright_core::ToValue for RouterOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .req("Configuration", &self.configuration)
             .opt("MaintenanceConfiguration", &self.maintenance_configuration)
@@ -189,12 +169,12 @@ impl ToValue for RouterOutput {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RouterOutput`]: `Handle<RouterOutput>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RouterOutput`]: `Handle<RouterOutput>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RouterOutputAttributes(ResourceRef);
+pub struct RouterOutputAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RouterOutputAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouterOutputAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -204,64 +184,64 @@ impl RouterOutputAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the router output.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the router output was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the router output.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `IpAddress`: a string.
     ///
     /// The IP address of the router output.
     #[inline]
-    pub fn ip_address(&self) -> Value {
-        self.0.get_att("IpAddress")
+    pub fn ip_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpAddress"))
     }
 
     /// `Fn::GetAtt` `MaintenanceType`: one of a set of strings.
     #[inline]
-    pub fn maintenance_type(&self) -> Value {
-        self.0.get_att("MaintenanceType")
+    pub fn maintenance_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MaintenanceType"))
     }
 
     /// `Fn::GetAtt` `OutputType`: one of a set of strings.
     #[inline]
-    pub fn output_type(&self) -> Value {
-        self.0.get_att("OutputType")
+    pub fn output_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OutputType"))
     }
 
     /// `Fn::GetAtt` `RoutedState`: one of a set of strings.
     #[inline]
-    pub fn routed_state(&self) -> Value {
-        self.0.get_att("RoutedState")
+    pub fn routed_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoutedState"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the router output was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -275,24 +255,51 @@ pub enum RouterOutputTier {
     /// `OUTPUT_20`
     Output20,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RouterOutputTier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RouterOutputTier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RouterOutputTier {
+impl ::cloudwright_core::ToValue for RouterOutputTier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Output100 => "OUTPUT_100",
             Self::Output50 => "OUTPUT_50",
             Self::Output20 => "OUTPUT_20",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouterOutput: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("MaintenanceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("MaximumBitrate", Shape::INT),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("RegionName", Shape::STR),
+            ("RoutingScope", Shape::Str(&StrRule { allowed: &["REGIONAL", "GLOBAL"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Tier", Shape::Str(&StrRule { allowed: &["OUTPUT_100", "OUTPUT_50", "OUTPUT_20"], ..StrRule::ANY })),
+        ],
+        required: &["Configuration", "MaximumBitrate", "Name", "RoutingScope", "Tier"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

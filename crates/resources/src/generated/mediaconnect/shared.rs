@@ -6,47 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "mediaconnect")]
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
-#[cfg(feature = "mediaconnect")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
-);
-#[cfg(feature = "mediaconnect")]
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
-);
-
-#[cfg(feature = "mediaconnect")]
-/// The required properties of [`Encryption`], by name: `Encryption::new(EncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionRequired {
-    /// `RoleArn`: a string, required.
-    pub role_arn: Str,
-}
-
-#[cfg(feature = "mediaconnect")]
-#[rustfmt::skip]
-pub(crate) static RULE_Encryption: ObjRule = ObjRule {
-    properties: &[
-        ("Algorithm", Shape::Str(&StrRule { allowed: &["aes128", "aes192", "aes256"], ..StrRule::ANY })),
-        ("ConstantInitializationVector", Shape::STR),
-        ("DeviceId", Shape::STR),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["speke", "static-key", "srt-password"], ..StrRule::ANY })),
-        ("Region", Shape::STR),
-        ("ResourceId", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Url", Shape::STR),
-    ],
-    required: &["RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "mediaconnect")]
 /// The `Encryption` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowSource`.
 ///
@@ -58,94 +17,94 @@ pub struct Encryption {
     /// `Algorithm`: an [`Algorithm`] value.
     ///
     /// The type of algorithm that is used for static key encryption (such as aes128, aes192, or aes256). If you are using SPEKE or SRT-password encryption, this property must be left blank.
-    pub algorithm: Option<Algorithm>,
+    pub algorithm: ::std::option::Option<Algorithm>,
     /// `ConstantInitializationVector`: a string.
     ///
     /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content. This parameter is not valid for static key encryption.
-    pub constant_initialization_vector: Option<Str>,
+    pub constant_initialization_vector: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceId`: a string.
     ///
     /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub device_id: Option<Str>,
+    pub device_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyType`: a [`KeyType`] value.
     ///
     /// The type of key that is used for the encryption. If you don't specify a `keyType` value, the service uses the default setting ( `static-key` ). Valid key types are: `static-key` , `speke` , and `srt-password` .
     ///
     /// Default `"static-key"`.
-    pub key_type: Option<KeyType>,
+    pub key_type: ::std::option::Option<KeyType>,
     /// `Region`: a string.
     ///
     /// The AWS Region that the API Gateway proxy endpoint was created in. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceId`: a string.
     ///
     /// An identifier for the content. The service sends this value to the key server to identify the current endpoint. The resource ID is also known as the content ID. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub resource_id: Option<Str>,
+    pub resource_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SecretArn`: a string.
     ///
     /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. This parameter is required for static key encryption and is not valid for SPEKE encryption.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Option<Str>,
+    pub secret_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
     ///
     /// The URL from the API Gateway proxy that you set up to talk to your key server. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 impl Encryption {
-    /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
+    /// A `Encryption` with its one required property, `RoleArn`.
     #[inline]
-    pub fn new(required: EncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            algorithm: None,
-            constant_initialization_vector: None,
-            device_id: None,
-            key_type: None,
-            region: None,
-            resource_id: None,
-            role_arn: required.role_arn,
-            secret_arn: None,
-            url: None,
+            algorithm: ::std::option::Option::None,
+            constant_initialization_vector: ::std::option::Option::None,
+            device_id: ::std::option::Option::None,
+            key_type: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            resource_id: ::std::option::Option::None,
+            role_arn: value.into(),
+            secret_arn: ::std::option::Option::None,
+            url: ::std::option::Option::None,
         }
     }
 
     /// `Algorithm`: an [`Algorithm`] value.
-    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self { self.algorithm = Some(value.into()); self }
+    pub fn algorithm(mut self, value: impl ::std::convert::Into<Algorithm>) -> Self { self.algorithm = ::std::option::Option::Some(value.into()); self }
     /// `ConstantInitializationVector`: a string.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
+    pub fn constant_initialization_vector(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.constant_initialization_vector = ::std::option::Option::Some(value.into()); self }
     /// `DeviceId`: a string.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self { self.device_id = Some(value.into()); self }
+    pub fn device_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_id = ::std::option::Option::Some(value.into()); self }
     /// `KeyType`: a [`KeyType`] value.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = Some(value.into()); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<KeyType>) -> Self { self.key_type = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a string.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecretArn`: a string.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl PropertyType for Encryption {}
+impl crate::PropertyType for Encryption {}
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for Encryption {
+impl ::cloudwright_core::ToValue for Encryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Algorithm", &self.algorithm)
             .opt(
                 "ConstantInitializationVector",
@@ -163,26 +122,6 @@ impl ToValue for Encryption {
 }
 
 #[cfg(feature = "mediaconnect")]
-/// The required properties of [`FlowTransitEncryption`], by name: `FlowTransitEncryption::new(FlowTransitEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowTransitEncryptionRequired {
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    pub encryption_key_configuration: Json,
-}
-
-#[cfg(feature = "mediaconnect")]
-#[rustfmt::skip]
-pub(crate) static RULE_FlowTransitEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionKeyConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY })),
-    ],
-    required: &["EncryptionKeyConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "mediaconnect")]
 /// The `FlowTransitEncryption` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowOutput`.
 ///
 /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
@@ -193,37 +132,37 @@ pub struct FlowTransitEncryption {
     /// `EncryptionKeyConfiguration`: a JSON value, required.
     ///
     /// Configuration settings for flow transit encryption keys.
-    pub encryption_key_configuration: Json,
+    pub encryption_key_configuration: ::cloudwright_core::Json,
     /// `EncryptionKeyType`: a [`FlowTransitEncryptionKeyType`] value.
-    pub encryption_key_type: Option<FlowTransitEncryptionKeyType>,
+    pub encryption_key_type: ::std::option::Option<FlowTransitEncryptionKeyType>,
 }
 
 #[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 impl FlowTransitEncryption {
-    /// A `FlowTransitEncryption` with its required properties, named in a [`FlowTransitEncryptionRequired`].
+    /// A `FlowTransitEncryption` with its one required property, `EncryptionKeyConfiguration`.
     #[inline]
-    pub fn new(required: FlowTransitEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            encryption_key_configuration: required.encryption_key_configuration,
-            encryption_key_type: None,
+            encryption_key_configuration: value.into(),
+            encryption_key_type: ::std::option::Option::None,
         }
     }
 
     /// `EncryptionKeyConfiguration`: a JSON value, required.
-    pub fn encryption_key_configuration(mut self, value: impl Into<Json>) -> Self { self.encryption_key_configuration = value.into(); self }
+    pub fn encryption_key_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.encryption_key_configuration = value.into(); self }
     /// `EncryptionKeyType`: a [`FlowTransitEncryptionKeyType`] value.
-    pub fn encryption_key_type(mut self, value: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.encryption_key_type = Some(value.into()); self }
+    pub fn encryption_key_type(mut self, value: impl ::std::convert::Into<FlowTransitEncryptionKeyType>) -> Self { self.encryption_key_type = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl PropertyType for FlowTransitEncryption {}
+impl crate::PropertyType for FlowTransitEncryption {}
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for FlowTransitEncryption {
+impl ::cloudwright_core::ToValue for FlowTransitEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "EncryptionKeyConfiguration",
                 &self.encryption_key_configuration,
@@ -232,26 +171,6 @@ impl ToValue for FlowTransitEncryption {
             .build()
     }
 }
-
-#[cfg(feature = "mediaconnect")]
-/// The required properties of [`GatewayBridgeSource`], by name: `GatewayBridgeSource::new(GatewayBridgeSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GatewayBridgeSourceRequired {
-    /// `BridgeArn`: a string, required.
-    pub bridge_arn: Str,
-}
-
-#[cfg(feature = "mediaconnect")]
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayBridgeSource: ObjRule = ObjRule {
-    properties: &[
-        ("BridgeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("VpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
-    ],
-    required: &["BridgeArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "mediaconnect")]
 /// The `GatewayBridgeSource` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowSource`.
@@ -266,63 +185,44 @@ pub struct GatewayBridgeSource {
     /// The ARN of the bridge feeding this flow.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`.
-    pub bridge_arn: Str,
+    pub bridge_arn: ::cloudwright_core::Str,
     /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
     ///
     /// The name of the VPC interface attachment to use for this bridge source.
-    pub vpc_interface_attachment: Option<Obj<VpcInterfaceAttachment>>,
+    pub vpc_interface_attachment: ::std::option::Option<crate::Obj<VpcInterfaceAttachment>>,
 }
 
 #[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 impl GatewayBridgeSource {
-    /// A `GatewayBridgeSource` with its required properties, named in a [`GatewayBridgeSourceRequired`].
+    /// A `GatewayBridgeSource` with its one required property, `BridgeArn`.
     #[inline]
-    pub fn new(required: GatewayBridgeSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bridge_arn: required.bridge_arn,
-            vpc_interface_attachment: None,
+            bridge_arn: value.into(),
+            vpc_interface_attachment: ::std::option::Option::None,
         }
     }
 
     /// `BridgeArn`: a string, required.
-    pub fn bridge_arn(mut self, value: impl Into<Str>) -> Self { self.bridge_arn = value.into(); self }
+    pub fn bridge_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bridge_arn = value.into(); self }
     /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    pub fn vpc_interface_attachment(mut self, value: impl Into<Obj<VpcInterfaceAttachment>>) -> Self { self.vpc_interface_attachment = Some(value.into()); self }
+    pub fn vpc_interface_attachment(mut self, value: impl ::std::convert::Into<crate::Obj<VpcInterfaceAttachment>>) -> Self { self.vpc_interface_attachment = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl PropertyType for GatewayBridgeSource {}
+impl crate::PropertyType for GatewayBridgeSource {}
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for GatewayBridgeSource {
+impl ::cloudwright_core::ToValue for GatewayBridgeSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BridgeArn", &self.bridge_arn)
             .opt("VpcInterfaceAttachment", &self.vpc_interface_attachment)
             .build()
     }
 }
-
-#[cfg(feature = "mediaconnect")]
-/// The required properties of [`Interface`], by name: `Interface::new(InterfaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InterfaceRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[cfg(feature = "mediaconnect")]
-#[rustfmt::skip]
-pub(crate) static RULE_Interface: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "mediaconnect")]
 /// The `Interface` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowOutput`.
@@ -335,44 +235,36 @@ pub struct Interface {
     /// `Name`: a string, required.
     ///
     /// The name of the VPC interface.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 impl Interface {
-    /// A `Interface` with its required properties, named in a [`InterfaceRequired`].
+    /// A `Interface` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: InterfaceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl PropertyType for Interface {}
+impl crate::PropertyType for Interface {}
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for Interface {
+impl ::cloudwright_core::ToValue for Interface {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-#[cfg(feature = "mediaconnect")]
-#[rustfmt::skip]
-pub(crate) static RULE_MulticastSourceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("MulticastSourceIp", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "mediaconnect")]
 /// The `MulticastSourceSettings` property type, shared by `AWS::MediaConnect::Bridge`, `AWS::MediaConnect::BridgeSource`.
@@ -385,7 +277,7 @@ pub struct MulticastSourceSettings {
     /// `MulticastSourceIp`: a string.
     ///
     /// The IP address of the source for source-specific multicast (SSM).
-    pub multicast_source_ip: Option<Str>,
+    pub multicast_source_ip: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "mediaconnect")]
@@ -394,21 +286,21 @@ impl MulticastSourceSettings {
     /// A `MulticastSourceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MulticastSourceIp`: a string.
-    pub fn multicast_source_ip(mut self, value: impl Into<Str>) -> Self { self.multicast_source_ip = Some(value.into()); self }
+    pub fn multicast_source_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.multicast_source_ip = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl PropertyType for MulticastSourceSettings {}
+impl crate::PropertyType for MulticastSourceSettings {}
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for MulticastSourceSettings {
+impl ::cloudwright_core::ToValue for MulticastSourceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MulticastSourceIp", &self.multicast_source_ip)
             .build()
     }
@@ -419,22 +311,10 @@ impl ToValue for MulticastSourceSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "mediaconnect")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "mediaconnect")]
 /// The `Tag` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowEntitlement`, `AWS::MediaConnect::FlowOutput`, `AWS::MediaConnect::FlowSource`, `AWS::MediaConnect::FlowVpcInterface`, `AWS::MediaConnect::RouterInput`, `AWS::MediaConnect::RouterNetworkInterface`, `AWS::MediaConnect::RouterOutput`.
@@ -443,9 +323,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "mediaconnect")]
@@ -461,34 +341,24 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "mediaconnect")]
-#[rustfmt::skip]
-pub(crate) static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("VpcInterfaceName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "mediaconnect")]
 /// The `VpcInterfaceAttachment` property type, shared by `AWS::MediaConnect::Bridge`, `AWS::MediaConnect::BridgeSource`, `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowOutput`, `AWS::MediaConnect::FlowSource`.
@@ -501,7 +371,7 @@ pub struct VpcInterfaceAttachment {
     /// `VpcInterfaceName`: a string.
     ///
     /// The name of the VPC interface to use for this resource.
-    pub vpc_interface_name: Option<Str>,
+    pub vpc_interface_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "mediaconnect")]
@@ -510,21 +380,21 @@ impl VpcInterfaceAttachment {
     /// A `VpcInterfaceAttachment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `VpcInterfaceName`: a string.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self { self.vpc_interface_name = Some(value.into()); self }
+    pub fn vpc_interface_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_interface_name = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl PropertyType for VpcInterfaceAttachment {}
+impl crate::PropertyType for VpcInterfaceAttachment {}
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for VpcInterfaceAttachment {
+impl ::cloudwright_core::ToValue for VpcInterfaceAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("VpcInterfaceName", &self.vpc_interface_name)
             .build()
     }
@@ -543,27 +413,27 @@ pub enum Algorithm {
     /// `aes256`
     Aes256,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediaconnect")]
-impl From<Value> for Algorithm {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Algorithm {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for Algorithm {
+impl ::cloudwright_core::ToValue for Algorithm {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aes128 => "aes128",
             Self::Aes192 => "aes192",
             Self::Aes256 => "aes256",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -582,28 +452,28 @@ pub enum EncodingName {
     /// `pcm`
     Pcm,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediaconnect")]
-impl From<Value> for EncodingName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncodingName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for EncodingName {
+impl ::cloudwright_core::ToValue for EncodingName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Jxsv => "jxsv",
             Self::Raw => "raw",
             Self::Smpte291 => "smpte291",
             Self::Pcm => "pcm",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -618,26 +488,26 @@ pub enum FlowTransitEncryptionKeyType {
     /// `AUTOMATIC`
     Automatic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediaconnect")]
-impl From<Value> for FlowTransitEncryptionKeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FlowTransitEncryptionKeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for FlowTransitEncryptionKeyType {
+impl ::cloudwright_core::ToValue for FlowTransitEncryptionKeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SecretsManager => "SECRETS_MANAGER",
             Self::Automatic => "AUTOMATIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -654,27 +524,27 @@ pub enum KeyType {
     /// `srt-password`
     SrtPassword,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediaconnect")]
-impl From<Value> for KeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for KeyType {
+impl ::cloudwright_core::ToValue for KeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Speke => "speke",
             Self::StaticKey => "static-key",
             Self::SrtPassword => "srt-password",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -691,27 +561,27 @@ pub enum ProtocolEnum {
     /// `udp`
     Udp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediaconnect")]
-impl From<Value> for ProtocolEnum {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProtocolEnum {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for ProtocolEnum {
+impl ::cloudwright_core::ToValue for ProtocolEnum {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RtpFec => "rtp-fec",
             Self::Rtp => "rtp",
             Self::Udp => "udp",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -726,26 +596,26 @@ pub enum RouterIntegrationState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediaconnect")]
-impl From<Value> for RouterIntegrationState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RouterIntegrationState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for RouterIntegrationState {
+impl ::cloudwright_core::ToValue for RouterIntegrationState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -760,25 +630,130 @@ pub enum RoutingScope {
     /// `GLOBAL`
     Global,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediaconnect")]
-impl From<Value> for RoutingScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RoutingScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediaconnect")]
-impl ToValue for RoutingScope {
+impl ::cloudwright_core::ToValue for RoutingScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Regional => "REGIONAL",
             Self::Global => "GLOBAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "mediaconnect")]
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
+    #[cfg(feature = "mediaconnect")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
+    );
+    #[cfg(feature = "mediaconnect")]
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
+    );
+
+    #[cfg(feature = "mediaconnect")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Encryption: ObjRule = ObjRule {
+        properties: &[
+            ("Algorithm", Shape::Str(&StrRule { allowed: &["aes128", "aes192", "aes256"], ..StrRule::ANY })),
+            ("ConstantInitializationVector", Shape::STR),
+            ("DeviceId", Shape::STR),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["speke", "static-key", "srt-password"], ..StrRule::ANY })),
+            ("Region", Shape::STR),
+            ("ResourceId", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Url", Shape::STR),
+        ],
+        required: &["RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "mediaconnect")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowTransitEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionKeyConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY })),
+        ],
+        required: &["EncryptionKeyConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "mediaconnect")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayBridgeSource: ObjRule = ObjRule {
+        properties: &[
+            ("BridgeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("VpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
+        ],
+        required: &["BridgeArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "mediaconnect")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Interface: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "mediaconnect")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MulticastSourceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("MulticastSourceIp", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "mediaconnect")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "mediaconnect")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("VpcInterfaceName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

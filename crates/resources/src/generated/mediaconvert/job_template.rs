@@ -5,41 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`JobTemplate`], by name: `JobTemplate::new(JobTemplateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JobTemplateRequired {
-    /// `SettingsJson`: a JSON value, required.
-    pub settings_json: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("AccelerationSettings", Shape::Object(&RULE_AccelerationSettings)),
-        ("Category", Shape::STR),
-        ("Description", Shape::STR),
-        ("HopDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_HopDestination), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("Priority", Shape::INT),
-        ("Queue", Shape::STR),
-        ("SettingsJson", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("StatusUpdateInterval", Shape::Str(&StrRule { allowed: &["SECONDS_10", "SECONDS_12", "SECONDS_120", "SECONDS_15", "SECONDS_180", "SECONDS_20", "SECONDS_240", "SECONDS_30", "SECONDS_300", "SECONDS_360", "SECONDS_420", "SECONDS_480", "SECONDS_540", "SECONDS_60", "SECONDS_600"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["SettingsJson"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MediaConvert::JobTemplate` resource.
 ///
 /// The AWS::MediaConvert::JobTemplate resource is an AWS Elemental MediaConvert resource type that you can use to generate transcoding jobs.
 ///
 /// When you declare this entity in your CloudFormation template, you pass in your transcoding job settings in JSON or YAML format. This settings specification must be formed in a particular way that conforms to AWS Elemental MediaConvert job validation. For more information about creating a job template model for the `SettingsJson` property, see the Remarks section later in this topic.
 ///
-/// For information about job templates, see \[Working with AWS Elemental MediaConvert Job Templates\](<https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html>) in the ** .
+/// For information about job templates, see [Working with AWS Elemental MediaConvert Job Templates](https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html) in the ** .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`JobTemplateAttributes`], which `Handle<JobTemplate>` dereferences to.
@@ -52,42 +24,42 @@ pub(crate) static RULE_JobTemplate: ObjRule = ObjRule {
 pub struct JobTemplate {
     /// `AccelerationSettings`: an [`AccelerationSettings`] object.
     ///
-    /// Accelerated transcoding can significantly speed up jobs with long, visually complex content. Outputs that use this feature incur pro-tier pricing. For information about feature limitations, For more information, see \[Job Limitations for Accelerated Transcoding in AWS Elemental MediaConvert\](<https://docs.aws.amazon.com/mediaconvert/latest/ug/job-requirements.html>) in the *AWS Elemental MediaConvert User Guide* .
-    pub acceleration_settings: Option<Obj<AccelerationSettings>>,
+    /// Accelerated transcoding can significantly speed up jobs with long, visually complex content. Outputs that use this feature incur pro-tier pricing. For information about feature limitations, For more information, see [Job Limitations for Accelerated Transcoding in AWS Elemental MediaConvert](https://docs.aws.amazon.com/mediaconvert/latest/ug/job-requirements.html) in the *AWS Elemental MediaConvert User Guide* .
+    pub acceleration_settings: ::std::option::Option<crate::Obj<AccelerationSettings>>,
     /// `Category`: a string.
     ///
     /// Optional. A category for the job template you are creating
-    pub category: Option<Str>,
+    pub category: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// Optional. A description of the job template you are creating.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `HopDestinations`: a list of [`HopDestination`] objects.
     ///
-    /// Optional. Configuration for a destination queue to which the job can hop once a customer-defined minimum wait time has passed. For more information, see \[Setting Up Queue Hopping to Avoid Long Waits\](<https://docs.aws.amazon.com/mediaconvert/latest/ug/setting-up-queue-hopping-to-avoid-long-waits.html>) in the *AWS Elemental MediaConvert User Guide* .
-    pub hop_destinations: Option<List<HopDestination>>,
+    /// Optional. Configuration for a destination queue to which the job can hop once a customer-defined minimum wait time has passed. For more information, see [Setting Up Queue Hopping to Avoid Long Waits](https://docs.aws.amazon.com/mediaconvert/latest/ug/setting-up-queue-hopping-to-avoid-long-waits.html) in the *AWS Elemental MediaConvert User Guide* .
+    pub hop_destinations: ::std::option::Option<::cloudwright_core::List<HopDestination>>,
     /// `Name`: a string.
     ///
     /// Name of the output group
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Priority`: an integer.
     ///
     /// Specify the relative priority for this job. In any given queue, the service begins processing the job with the highest value first. When more than one job has the same priority, the service begins processing the job that you submitted first. If you don't specify a priority, the service uses the default value 0. Minimum: -50 Maximum: 50
-    pub priority: Option<Int>,
+    pub priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `Queue`: a string.
     ///
     /// Optional. The queue that jobs created from this template are assigned to. Specify the Amazon Resource Name (ARN) of the queue. For example, arn:aws:mediaconvert:us-west-2:505474453218:queues/Default. If you don't specify this, jobs will go to the default queue.
-    pub queue: Option<Str>,
+    pub queue: ::std::option::Option<::cloudwright_core::Str>,
     /// `SettingsJson`: a JSON value, required.
     ///
     /// Specify, in JSON format, the transcoding job settings for this job template. This specification must conform to the AWS Elemental MediaConvert job validation. For information about forming this specification, see the Remarks section later in this topic.
     ///
-    /// For more information about MediaConvert job templates, see \[Working with AWS Elemental MediaConvert Job Templates\](<https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html>) in the ** .
+    /// For more information about MediaConvert job templates, see [Working with AWS Elemental MediaConvert Job Templates](https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html) in the ** .
     ///
     /// Format `json`.
-    pub settings_json: Json,
+    pub settings_json: ::cloudwright_core::Json,
     /// `StatusUpdateInterval`: a string.
     ///
     /// Specify how often MediaConvert sends STATUS_UPDATE events to Amazon CloudWatch Events. Set the interval, in seconds, between status updates. MediaConvert sends an update at this interval from the time the service begins processing your job to the time it completes the transcode or encounters an error.
@@ -123,15 +95,15 @@ pub struct JobTemplate {
     /// SECONDS_540
     ///
     /// SECONDS_600
-    pub status_update_interval: Option<Str>,
+    pub status_update_interval: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -141,7 +113,7 @@ impl JobTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConvert::JobTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconvert-jobtemplate.html",
         primary_identifier: &["Id"],
@@ -152,66 +124,68 @@ impl JobTemplate {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id", "Name"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `JobTemplate` with its required properties, named in a [`JobTemplateRequired`].
+    /// A `JobTemplate` with its one required property, `SettingsJson`.
     #[inline]
-    pub fn new(required: JobTemplateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            acceleration_settings: None,
-            category: None,
-            description: None,
-            hop_destinations: None,
-            name: None,
-            priority: None,
-            queue: None,
-            settings_json: required.settings_json,
-            status_update_interval: None,
-            tags: None,
+            acceleration_settings: ::std::option::Option::None,
+            category: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            hop_destinations: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            priority: ::std::option::Option::None,
+            queue: ::std::option::Option::None,
+            settings_json: value.into(),
+            status_update_interval: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccelerationSettings`: an [`AccelerationSettings`] object.
-    pub fn acceleration_settings(mut self, value: impl Into<Obj<AccelerationSettings>>) -> Self { self.acceleration_settings = Some(value.into()); self }
+    pub fn acceleration_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AccelerationSettings>>) -> Self { self.acceleration_settings = ::std::option::Option::Some(value.into()); self }
     /// `Category`: a string.
-    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = Some(value.into()); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.category = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `HopDestinations`: a list of [`HopDestination`] objects.
-    pub fn hop_destinations(mut self, value: impl Into<List<HopDestination>>) -> Self { self.hop_destinations = Some(value.into()); self }
+    pub fn hop_destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HopDestination>>) -> Self { self.hop_destinations = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `Queue`: a string.
-    pub fn queue(mut self, value: impl Into<Str>) -> Self { self.queue = Some(value.into()); self }
+    pub fn queue(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue = ::std::option::Option::Some(value.into()); self }
     /// `SettingsJson`: a JSON value, required.
-    pub fn settings_json(mut self, value: impl Into<Json>) -> Self { self.settings_json = value.into(); self }
+    pub fn settings_json(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.settings_json = value.into(); self }
     /// `StatusUpdateInterval`: a string.
-    pub fn status_update_interval(mut self, value: impl Into<Str>) -> Self { self.status_update_interval = Some(value.into()); self }
+    pub fn status_update_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status_update_interval = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for JobTemplate {
+impl ::cloudwright_core::Resource for JobTemplate {
     type Attributes = JobTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_JobTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_JobTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for JobTemplate {
+impl ::cloudwright_core::ToValue for JobTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccelerationSettings", &self.acceleration_settings)
             .opt("Category", &self.category)
             .opt("Description", &self.description)
@@ -226,12 +200,12 @@ impl ToValue for JobTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`JobTemplate`]: `Handle<JobTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`JobTemplate`]: `Handle<JobTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct JobTemplateAttributes(ResourceRef);
+pub struct JobTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for JobTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for JobTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -241,45 +215,28 @@ impl JobTemplateAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the job template, such as `arn:aws:mediaconvert:us-west-2:123456789012` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// Name of the output group
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
 
-/// The required properties of [`AccelerationSettings`], by name: `AccelerationSettings::new(AccelerationSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccelerationSettingsRequired {
-    /// `Mode`: a string, required.
-    pub mode: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccelerationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Mode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "PREFERRED"], ..StrRule::ANY })),
-    ],
-    required: &["Mode"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AccelerationSettings` property type of `AWS::MediaConvert::JobTemplate`.
 ///
-/// Accelerated transcoding can significantly speed up jobs with long, visually complex content. Outputs that use this feature incur pro-tier pricing. For information about feature limitations, For more information, see \[Job Limitations for Accelerated Transcoding in AWS Elemental MediaConvert\](<https://docs.aws.amazon.com/mediaconvert/latest/ug/job-requirements.html>) in the *AWS Elemental MediaConvert User Guide* .
+/// Accelerated transcoding can significantly speed up jobs with long, visually complex content. Outputs that use this feature incur pro-tier pricing. For information about feature limitations, For more information, see [Job Limitations for Accelerated Transcoding in AWS Elemental MediaConvert](https://docs.aws.amazon.com/mediaconvert/latest/ug/job-requirements.html) in the *AWS Elemental MediaConvert User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconvert-jobtemplate-accelerationsettings.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -287,46 +244,37 @@ pub struct AccelerationSettings {
     /// `Mode`: a string, required.
     ///
     /// Specify the conditions when the service will run your job with accelerated transcoding.
-    pub mode: Str,
+    pub mode: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AccelerationSettings {
-    /// A `AccelerationSettings` with its required properties, named in a [`AccelerationSettingsRequired`].
+    /// A `AccelerationSettings` with its one required property, `Mode`.
     #[inline]
-    pub fn new(required: AccelerationSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            mode: required.mode,
+            mode: value.into(),
         }
     }
 
     /// `Mode`: a string, required.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mode = value.into(); self }
 }
 
-impl PropertyType for AccelerationSettings {}
+impl crate::PropertyType for AccelerationSettings {}
 
-impl ToValue for AccelerationSettings {
+impl ::cloudwright_core::ToValue for AccelerationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Mode", &self.mode).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Mode", &self.mode)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HopDestination: ObjRule = ObjRule {
-    properties: &[
-        ("Priority", Shape::INT),
-        ("Queue", Shape::STR),
-        ("WaitMinutes", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HopDestination` property type of `AWS::MediaConvert::JobTemplate`.
 ///
-/// Optional. Configuration for a destination queue to which the job can hop once a customer-defined minimum wait time has passed. For more information, see \[Setting Up Queue Hopping to Avoid Long Waits\](<https://docs.aws.amazon.com/mediaconvert/latest/ug/setting-up-queue-hopping-to-avoid-long-waits.html>) in the *AWS Elemental MediaConvert User Guide* .
+/// Optional. Configuration for a destination queue to which the job can hop once a customer-defined minimum wait time has passed. For more information, see [Setting Up Queue Hopping to Avoid Long Waits](https://docs.aws.amazon.com/mediaconvert/latest/ug/setting-up-queue-hopping-to-avoid-long-waits.html) in the *AWS Elemental MediaConvert User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconvert-jobtemplate-hopdestination.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -334,15 +282,15 @@ pub struct HopDestination {
     /// `Priority`: an integer.
     ///
     /// Optional. When you set up a job to use queue hopping, you can specify a different relative priority for the job in the destination queue. If you don't specify, the relative priority will remain the same as in the previous queue.
-    pub priority: Option<Int>,
+    pub priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `Queue`: a string.
     ///
     /// Optional unless the job is submitted on the default queue. When you set up a job to use queue hopping, you can specify a destination queue. This queue cannot be the original queue to which the job is submitted. If the original queue isn't the default queue and you don't specify the destination queue, the job will move to the default queue.
-    pub queue: Option<Str>,
+    pub queue: ::std::option::Option<::cloudwright_core::Str>,
     /// `WaitMinutes`: an integer.
     ///
     /// Required for setting up a job to use queue hopping. Minimum wait time in minutes until the job can hop to the destination queue. Valid range is 1 to 4320 minutes, inclusive.
-    pub wait_minutes: Option<Int>,
+    pub wait_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -350,26 +298,73 @@ impl HopDestination {
     /// A `HopDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Priority`: an integer.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `Queue`: a string.
-    pub fn queue(mut self, value: impl Into<Str>) -> Self { self.queue = Some(value.into()); self }
+    pub fn queue(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue = ::std::option::Option::Some(value.into()); self }
     /// `WaitMinutes`: an integer.
-    pub fn wait_minutes(mut self, value: impl Into<Int>) -> Self { self.wait_minutes = Some(value.into()); self }
+    pub fn wait_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.wait_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HopDestination {}
+impl crate::PropertyType for HopDestination {}
 
-impl ToValue for HopDestination {
+impl ::cloudwright_core::ToValue for HopDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Priority", &self.priority)
             .opt("Queue", &self.queue)
             .opt("WaitMinutes", &self.wait_minutes)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("AccelerationSettings", Shape::Object(&RULE_AccelerationSettings)),
+            ("Category", Shape::STR),
+            ("Description", Shape::STR),
+            ("HopDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_HopDestination), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("Priority", Shape::INT),
+            ("Queue", Shape::STR),
+            ("SettingsJson", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("StatusUpdateInterval", Shape::Str(&StrRule { allowed: &["SECONDS_10", "SECONDS_12", "SECONDS_120", "SECONDS_15", "SECONDS_180", "SECONDS_20", "SECONDS_240", "SECONDS_30", "SECONDS_300", "SECONDS_360", "SECONDS_420", "SECONDS_480", "SECONDS_540", "SECONDS_60", "SECONDS_600"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["SettingsJson"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccelerationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Mode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "PREFERRED"], ..StrRule::ANY })),
+        ],
+        required: &["Mode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HopDestination: ObjRule = ObjRule {
+        properties: &[
+            ("Priority", Shape::INT),
+            ("Queue", Shape::STR),
+            ("WaitMinutes", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -15,8 +15,8 @@ pub mod preset;
 pub mod queue;
 
 #[cfg(feature = "mediaconvert")]
-pub use job_template::{JobTemplate, JobTemplateAttributes, JobTemplateRequired};
+pub use job_template::{JobTemplate, JobTemplateAttributes};
 #[cfg(feature = "mediaconvert")]
-pub use preset::{Preset, PresetAttributes, PresetRequired};
+pub use preset::{Preset, PresetAttributes};
 #[cfg(feature = "mediaconvert")]
 pub use queue::{Queue, QueueAttributes};

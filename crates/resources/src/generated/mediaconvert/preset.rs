@@ -5,36 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Preset`], by name: `Preset::new(PresetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PresetRequired {
-    /// `SettingsJson`: a JSON value, required.
-    pub settings_json: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Preset: ObjRule = ObjRule {
-    properties: &[
-        ("Category", Shape::STR),
-        ("Description", Shape::STR),
-        ("Name", Shape::STR),
-        ("SettingsJson", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["SettingsJson"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MediaConvert::Preset` resource.
 ///
 /// The AWS::MediaConvert::Preset resource is an AWS Elemental MediaConvert resource type that you can use to specify encoding settings for a single output in a transcoding job.
 ///
 /// When you declare this entity in your CloudFormation template, you pass in your transcoding job settings in JSON or YAML format. This settings specification must be formed in a particular way that conforms to AWS Elemental MediaConvert job validation. For more information about creating an output preset model for the `SettingsJson` property, see the Remarks section later in this topic.
 ///
-/// For more information about output MediaConvert presets, see \[Working with AWS Elemental MediaConvert Output Presets\](<https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-presets.html>) in the ** .
+/// For more information about output MediaConvert presets, see [Working with AWS Elemental MediaConvert Output Presets](https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-presets.html) in the ** .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PresetAttributes`], which `Handle<Preset>` dereferences to.
@@ -48,33 +25,33 @@ pub struct Preset {
     /// `Category`: a string.
     ///
     /// The new category for the preset, if you are changing it.
-    pub category: Option<Str>,
+    pub category: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The new description for the preset, if you are changing it.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the preset that you are modifying.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SettingsJson`: a JSON value, required.
     ///
     /// Specify, in JSON format, the transcoding job settings for this output preset. This specification must conform to the AWS Elemental MediaConvert job validation. For information about forming this specification, see the Remarks section later in this topic.
     ///
-    /// For more information about MediaConvert output presets, see \[Working with AWS Elemental MediaConvert Output Presets\](<https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-presets.html>) in the ** .
+    /// For more information about MediaConvert output presets, see [Working with AWS Elemental MediaConvert Output Presets](https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-presets.html) in the ** .
     ///
     /// Format `json`.
-    pub settings_json: Json,
+    pub settings_json: ::cloudwright_core::Json,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +61,7 @@ impl Preset {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConvert::Preset",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconvert-preset.html",
         primary_identifier: &["Id"],
@@ -95,51 +72,53 @@ impl Preset {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id", "Name"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `Preset` with its required properties, named in a [`PresetRequired`].
+    /// A `Preset` with its one required property, `SettingsJson`.
     #[inline]
-    pub fn new(required: PresetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            category: None,
-            description: None,
-            name: None,
-            settings_json: required.settings_json,
-            tags: None,
+            category: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            settings_json: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Category`: a string.
-    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = Some(value.into()); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.category = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SettingsJson`: a JSON value, required.
-    pub fn settings_json(mut self, value: impl Into<Json>) -> Self { self.settings_json = value.into(); self }
+    pub fn settings_json(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.settings_json = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Preset {
+impl ::cloudwright_core::Resource for Preset {
     type Attributes = PresetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Preset, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Preset, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Preset {
+impl ::cloudwright_core::ToValue for Preset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Category", &self.category)
             .opt("Description", &self.description)
             .opt("Name", &self.name)
@@ -149,12 +128,12 @@ impl ToValue for Preset {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Preset`]: `Handle<Preset>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Preset`]: `Handle<Preset>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PresetAttributes(ResourceRef);
+pub struct PresetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PresetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PresetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,21 +143,42 @@ impl PresetAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the output preset, such as `arn:aws:mediaconvert:us-west-2:123456789012` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the preset that you are modifying.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Preset: ObjRule = ObjRule {
+        properties: &[
+            ("Category", Shape::STR),
+            ("Description", Shape::STR),
+            ("Name", Shape::STR),
+            ("SettingsJson", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["SettingsJson"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,25 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Queue: ObjRule = ObjRule {
-    properties: &[
-        ("ConcurrentJobs", Shape::INT),
-        ("Description", Shape::STR),
-        ("Name", Shape::STR),
-        ("PricingPlan", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "RESERVED"], ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "PAUSED"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MediaConvert::Queue` resource.
 ///
-/// The AWS::MediaConvert::Queue resource is an AWS Elemental MediaConvert resource type that you can use to manage the resources that are available to your account for parallel processing of jobs. For more information about queues, see \[Working with AWS Elemental MediaConvert Queues\](<https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-queues.html>) in the ** .
+/// The AWS::MediaConvert::Queue resource is an AWS Elemental MediaConvert resource type that you can use to manage the resources that are available to your account for parallel processing of jobs. For more information about queues, see [Working with AWS Elemental MediaConvert Queues](https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-queues.html) in the ** .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`QueueAttributes`], which `Handle<Queue>` dereferences to.
@@ -37,35 +21,35 @@ pub struct Queue {
     /// `ConcurrentJobs`: an integer.
     ///
     /// Specify the maximum number of jobs your queue can process concurrently. For on-demand queues, the value you enter is constrained by your service quotas for Maximum concurrent jobs, per on-demand queue and Maximum concurrent jobs, per account. For reserved queues, specify the number of jobs you can process concurrently in your reservation plan instead.
-    pub concurrent_jobs: Option<Int>,
+    pub concurrent_jobs: ::std::option::Option<::cloudwright_core::Int>,
     /// `Description`: a string.
     ///
     /// Optional. A description of the queue that you are creating.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the queue that you are creating.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PricingPlan`: a string.
     ///
     /// When you use CloudFormation , you can create only on-demand queues. Therefore, always set `PricingPlan` to the value "ON_DEMAND" when declaring an AWS::MediaConvert::Queue in your CloudFormation template.
     ///
-    /// To create a reserved queue, use the AWS Elemental MediaConvert console at <https://console.aws.amazon.com/mediaconvert> to set up a contract. For more information, see \[Working with AWS Elemental MediaConvert Queues\](<https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-queues.html>) in the ** .
-    pub pricing_plan: Option<Str>,
+    /// To create a reserved queue, use the AWS Elemental MediaConvert console at <https://console.aws.amazon.com/mediaconvert> to set up a contract. For more information, see [Working with AWS Elemental MediaConvert Queues](https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-queues.html) in the ** .
+    pub pricing_plan: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a string.
     ///
     /// Initial state of the queue. Queues can be either ACTIVE or PAUSED. If you create a paused queue, then jobs that you send to that queue won't begin.
-    pub status: Option<Str>,
+    pub status: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +59,7 @@ impl Queue {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaConvert::Queue",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconvert-queue.html",
         primary_identifier: &["Id"],
@@ -86,47 +70,49 @@ impl Queue {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id", "Name"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Queue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConcurrentJobs`: an integer.
-    pub fn concurrent_jobs(mut self, value: impl Into<Int>) -> Self { self.concurrent_jobs = Some(value.into()); self }
+    pub fn concurrent_jobs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.concurrent_jobs = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `PricingPlan`: a string.
-    pub fn pricing_plan(mut self, value: impl Into<Str>) -> Self { self.pricing_plan = Some(value.into()); self }
+    pub fn pricing_plan(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pricing_plan = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a string.
-    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Queue {
+impl ::cloudwright_core::Resource for Queue {
     type Attributes = QueueAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Queue, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Queue, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Queue {
+impl ::cloudwright_core::ToValue for Queue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConcurrentJobs", &self.concurrent_jobs)
             .opt("Description", &self.description)
             .opt("Name", &self.name)
@@ -137,12 +123,12 @@ impl ToValue for Queue {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Queue`]: `Handle<Queue>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Queue`]: `Handle<Queue>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct QueueAttributes(ResourceRef);
+pub struct QueueAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for QueueAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QueueAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -152,21 +138,42 @@ impl QueueAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the queue, such as `arn:aws:mediaconvert:us-west-2:123456789012` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the queue that you are creating.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Queue: ObjRule = ObjRule {
+        properties: &[
+            ("ConcurrentJobs", Shape::INT),
+            ("Description", Shape::STR),
+            ("Name", Shape::STR),
+            ("PricingPlan", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "RESERVED"], ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "PAUSED"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

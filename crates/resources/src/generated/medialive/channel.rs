@@ -5,34 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Channel: ObjRule = ObjRule {
-    properties: &[
-        ("AnywhereSettings", Shape::Object(&RULE_AnywhereSettings)),
-        ("CdiInputSpecification", Shape::Object(&RULE_CdiInputSpecification)),
-        ("ChannelClass", Shape::Str(&StrRule { allowed: &["SINGLE_PIPELINE", "STANDARD"], ..StrRule::ANY })),
-        ("ChannelEngineVersion", Shape::Object(&RULE_ChannelEngineVersionRequest)),
-        ("ChannelSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputDestination), min_items: None, max_items: None, unique: false })),
-        ("DryRun", Shape::Bool),
-        ("EncoderSettings", Shape::Object(&RULE_EncoderSettings)),
-        ("InferenceSettings", Shape::Object(&RULE_InferenceSettings)),
-        ("InputAttachments", Shape::List(&ListRule { items: Shape::Object(&RULE_InputAttachment), min_items: None, max_items: None, unique: false })),
-        ("InputSpecification", Shape::Object(&RULE_InputSpecification)),
-        ("LinkedChannelSettings", Shape::Object(&RULE_LinkedChannelSettings)),
-        ("LogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "DISABLED", "ERROR", "INFO", "WARNING"], ..StrRule::ANY })),
-        ("Maintenance", Shape::Object(&RULE_MaintenanceCreateSettings)),
-        ("Name", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Vpc", Shape::Object(&RULE_VpcOutputSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MediaLive::Channel` resource.
 ///
 /// The AWS::MediaLive::Channel resource is a MediaLive resource type that creates a channel.
@@ -49,71 +21,72 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Channel {
     /// `AnywhereSettings`: an [`AnywhereSettings`] object.
-    pub anywhere_settings: Option<Obj<AnywhereSettings>>,
+    pub anywhere_settings: ::std::option::Option<crate::Obj<AnywhereSettings>>,
     /// `CdiInputSpecification`: a [`CdiInputSpecification`] object.
     ///
     /// Specification of CDI inputs for this channel.
-    pub cdi_input_specification: Option<Obj<CdiInputSpecification>>,
+    pub cdi_input_specification: ::std::option::Option<crate::Obj<CdiInputSpecification>>,
     /// `ChannelClass`: a string.
     ///
     /// The class for this channel. For a channel with two pipelines, the class is STANDARD. For a channel with one pipeline, the class is SINGLE_PIPELINE.
-    pub channel_class: Option<Str>,
+    pub channel_class: ::std::option::Option<::cloudwright_core::Str>,
     /// `ChannelEngineVersion`: a [`ChannelEngineVersionRequest`] object.
-    pub channel_engine_version: Option<Obj<ChannelEngineVersionRequest>>,
+    pub channel_engine_version: ::std::option::Option<crate::Obj<ChannelEngineVersionRequest>>,
     /// `ChannelSecurityGroups`: a list of strings.
-    pub channel_security_groups: Option<List<Str>>,
+    pub channel_security_groups:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Destinations`: a list of [`OutputDestination`] objects.
     ///
     /// The settings that identify the destination for the outputs in this MediaLive output package.
-    pub destinations: Option<List<OutputDestination>>,
+    pub destinations: ::std::option::Option<::cloudwright_core::List<OutputDestination>>,
     /// `DryRun`: a boolean.
-    pub dry_run: Option<Bool>,
+    pub dry_run: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EncoderSettings`: an [`EncoderSettings`] object.
     ///
     /// The encoding configuration for the output content.
-    pub encoder_settings: Option<Obj<EncoderSettings>>,
+    pub encoder_settings: ::std::option::Option<crate::Obj<EncoderSettings>>,
     /// `InferenceSettings`: an [`InferenceSettings`] object.
-    pub inference_settings: Option<Obj<InferenceSettings>>,
+    pub inference_settings: ::std::option::Option<crate::Obj<InferenceSettings>>,
     /// `InputAttachments`: a list of [`InputAttachment`] objects.
     ///
     /// The list of input attachments for the channel.
-    pub input_attachments: Option<List<InputAttachment>>,
+    pub input_attachments: ::std::option::Option<::cloudwright_core::List<InputAttachment>>,
     /// `InputSpecification`: an [`InputSpecification`] object.
     ///
     /// The input specification for this channel. It specifies the key characteristics of the inputs for this channel: the maximum bitrate, the resolution, and the codec.
-    pub input_specification: Option<Obj<InputSpecification>>,
+    pub input_specification: ::std::option::Option<crate::Obj<InputSpecification>>,
     /// `LinkedChannelSettings`: a [`LinkedChannelSettings`] object.
-    pub linked_channel_settings: Option<Obj<LinkedChannelSettings>>,
+    pub linked_channel_settings: ::std::option::Option<crate::Obj<LinkedChannelSettings>>,
     /// `LogLevel`: a string.
     ///
     /// The verbosity for logging activity for this channel. Charges for logging (which are generated through Amazon CloudWatch Logging) are higher for higher verbosities.
-    pub log_level: Option<Str>,
+    pub log_level: ::std::option::Option<::cloudwright_core::Str>,
     /// `Maintenance`: a [`MaintenanceCreateSettings`] object.
     ///
     /// Maintenance settings for this channel.
-    pub maintenance: Option<Obj<MaintenanceCreateSettings>>,
+    pub maintenance: ::std::option::Option<crate::Obj<MaintenanceCreateSettings>>,
     /// `Name`: a string.
     ///
     /// Name of channel.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The IAM role for MediaLive to assume when running this channel. The role is identified by its ARN.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// A collection of tags for this channel. Each tag is a key-value pair.
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Vpc`: a [`VpcOutputSettings`] object.
     ///
     /// Settings to enable VPC mode in the channel, so that the endpoints for all outputs are in your VPC.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc: Option<Obj<VpcOutputSettings>>,
+    pub vpc: ::std::option::Option<crate::Obj<VpcOutputSettings>>,
 }
 
 #[rustfmt::skip]
@@ -123,7 +96,7 @@ impl Channel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::Channel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-channel.html",
         primary_identifier: &["Id"],
@@ -134,71 +107,73 @@ impl Channel {
         read_only: &["Inputs", "Id", "Arn"],
         attributes: &["Arn", "Id", "Inputs"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Channel` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AnywhereSettings`: an [`AnywhereSettings`] object.
-    pub fn anywhere_settings(mut self, value: impl Into<Obj<AnywhereSettings>>) -> Self { self.anywhere_settings = Some(value.into()); self }
+    pub fn anywhere_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AnywhereSettings>>) -> Self { self.anywhere_settings = ::std::option::Option::Some(value.into()); self }
     /// `CdiInputSpecification`: a [`CdiInputSpecification`] object.
-    pub fn cdi_input_specification(mut self, value: impl Into<Obj<CdiInputSpecification>>) -> Self { self.cdi_input_specification = Some(value.into()); self }
+    pub fn cdi_input_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CdiInputSpecification>>) -> Self { self.cdi_input_specification = ::std::option::Option::Some(value.into()); self }
     /// `ChannelClass`: a string.
-    pub fn channel_class(mut self, value: impl Into<Str>) -> Self { self.channel_class = Some(value.into()); self }
+    pub fn channel_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_class = ::std::option::Option::Some(value.into()); self }
     /// `ChannelEngineVersion`: a [`ChannelEngineVersionRequest`] object.
-    pub fn channel_engine_version(mut self, value: impl Into<Obj<ChannelEngineVersionRequest>>) -> Self { self.channel_engine_version = Some(value.into()); self }
+    pub fn channel_engine_version(mut self, value: impl ::std::convert::Into<crate::Obj<ChannelEngineVersionRequest>>) -> Self { self.channel_engine_version = ::std::option::Option::Some(value.into()); self }
     /// `ChannelSecurityGroups`: a list of strings.
-    pub fn channel_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.channel_security_groups = Some(value.into()); self }
+    pub fn channel_security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.channel_security_groups = ::std::option::Option::Some(value.into()); self }
     /// `Destinations`: a list of [`OutputDestination`] objects.
-    pub fn destinations(mut self, value: impl Into<List<OutputDestination>>) -> Self { self.destinations = Some(value.into()); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OutputDestination>>) -> Self { self.destinations = ::std::option::Option::Some(value.into()); self }
     /// `DryRun`: a boolean.
-    pub fn dry_run(mut self, value: impl Into<Bool>) -> Self { self.dry_run = Some(value.into()); self }
+    pub fn dry_run(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.dry_run = ::std::option::Option::Some(value.into()); self }
     /// `EncoderSettings`: an [`EncoderSettings`] object.
-    pub fn encoder_settings(mut self, value: impl Into<Obj<EncoderSettings>>) -> Self { self.encoder_settings = Some(value.into()); self }
+    pub fn encoder_settings(mut self, value: impl ::std::convert::Into<crate::Obj<EncoderSettings>>) -> Self { self.encoder_settings = ::std::option::Option::Some(value.into()); self }
     /// `InferenceSettings`: an [`InferenceSettings`] object.
-    pub fn inference_settings(mut self, value: impl Into<Obj<InferenceSettings>>) -> Self { self.inference_settings = Some(value.into()); self }
+    pub fn inference_settings(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceSettings>>) -> Self { self.inference_settings = ::std::option::Option::Some(value.into()); self }
     /// `InputAttachments`: a list of [`InputAttachment`] objects.
-    pub fn input_attachments(mut self, value: impl Into<List<InputAttachment>>) -> Self { self.input_attachments = Some(value.into()); self }
+    pub fn input_attachments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputAttachment>>) -> Self { self.input_attachments = ::std::option::Option::Some(value.into()); self }
     /// `InputSpecification`: an [`InputSpecification`] object.
-    pub fn input_specification(mut self, value: impl Into<Obj<InputSpecification>>) -> Self { self.input_specification = Some(value.into()); self }
+    pub fn input_specification(mut self, value: impl ::std::convert::Into<crate::Obj<InputSpecification>>) -> Self { self.input_specification = ::std::option::Option::Some(value.into()); self }
     /// `LinkedChannelSettings`: a [`LinkedChannelSettings`] object.
-    pub fn linked_channel_settings(mut self, value: impl Into<Obj<LinkedChannelSettings>>) -> Self { self.linked_channel_settings = Some(value.into()); self }
+    pub fn linked_channel_settings(mut self, value: impl ::std::convert::Into<crate::Obj<LinkedChannelSettings>>) -> Self { self.linked_channel_settings = ::std::option::Option::Some(value.into()); self }
     /// `LogLevel`: a string.
-    pub fn log_level(mut self, value: impl Into<Str>) -> Self { self.log_level = Some(value.into()); self }
+    pub fn log_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_level = ::std::option::Option::Some(value.into()); self }
     /// `Maintenance`: a [`MaintenanceCreateSettings`] object.
-    pub fn maintenance(mut self, value: impl Into<Obj<MaintenanceCreateSettings>>) -> Self { self.maintenance = Some(value.into()); self }
+    pub fn maintenance(mut self, value: impl ::std::convert::Into<crate::Obj<MaintenanceCreateSettings>>) -> Self { self.maintenance = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Vpc`: a [`VpcOutputSettings`] object.
-    pub fn vpc(mut self, value: impl Into<Obj<VpcOutputSettings>>) -> Self { self.vpc = Some(value.into()); self }
+    pub fn vpc(mut self, value: impl ::std::convert::Into<crate::Obj<VpcOutputSettings>>) -> Self { self.vpc = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Channel {
+impl ::cloudwright_core::Resource for Channel {
     type Attributes = ChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Channel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Channel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Channel {
+impl ::cloudwright_core::ToValue for Channel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnywhereSettings", &self.anywhere_settings)
             .opt("CdiInputSpecification", &self.cdi_input_specification)
             .opt("ChannelClass", &self.channel_class)
@@ -221,12 +196,12 @@ impl ToValue for Channel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ChannelAttributes(ResourceRef);
+pub struct ChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -236,43 +211,26 @@ impl ChannelAttributes {
     ///
     /// The ARN of the MediaLive channel. For example: arn:aws:medialive:us-west-1:111122223333:medialive:channel:1234567
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// User-specified id. This is used in an output group or an output.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Inputs`: a list of strings.
     ///
     /// The inputs that are attached to this channel. The inputs are identified by their IDs (not by their names or their ARNs).
     #[inline]
-    pub fn inputs(&self) -> Value {
-        self.0.get_att("Inputs")
+    pub fn inputs(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Inputs"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AacSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Bitrate", Shape::NUM),
-        ("CodingMode", Shape::Str(&StrRule { allowed: &["AD_RECEIVER_MIX", "CODING_MODE_1_0", "CODING_MODE_1_1", "CODING_MODE_2_0", "CODING_MODE_5_1"], ..StrRule::ANY })),
-        ("InputType", Shape::Str(&StrRule { allowed: &["BROADCASTER_MIXED_AD", "NORMAL"], ..StrRule::ANY })),
-        ("Profile", Shape::Str(&StrRule { allowed: &["HEV1", "HEV2", "LC"], ..StrRule::ANY })),
-        ("RateControlMode", Shape::Str(&StrRule { allowed: &["CBR", "VBR"], ..StrRule::ANY })),
-        ("RawFormat", Shape::Str(&StrRule { allowed: &["LATM_LOAS", "NONE"], ..StrRule::ANY })),
-        ("SampleRate", Shape::NUM),
-        ("Spec", Shape::Str(&StrRule { allowed: &["MPEG2", "MPEG4"], ..StrRule::ANY })),
-        ("VbrQuality", Shape::Str(&StrRule { allowed: &["HIGH", "LOW", "MEDIUM_HIGH", "MEDIUM_LOW"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AacSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -286,39 +244,39 @@ pub struct AacSettings {
     /// `Bitrate`: a number.
     ///
     /// The average bitrate in bits/second. Valid values depend on the rate control mode and profile.
-    pub bitrate: Option<Num>,
+    pub bitrate: ::std::option::Option<::cloudwright_core::Num>,
     /// `CodingMode`: a string.
     ///
     /// Mono, stereo, or 5.1 channel layout. Valid values depend on the rate control mode and profile. The adReceiverMix setting receives a stereo description plus control track, and emits a mono AAC encode of the description track, with control data emitted in the PES header as per ETSI TS 101 154 Annex E.
-    pub coding_mode: Option<Str>,
+    pub coding_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputType`: a string.
     ///
     /// Set to broadcasterMixedAd when the input contains pre-mixed main audio + AD (narration) as a stereo pair. The Audio Type field (audioType) will be set to 3, which signals to downstream systems that this stream contains broadcaster mixed AD. Note that the input received by the encoder must contain pre-mixed audio; MediaLive does not perform the mixing. The values in audioTypeControl and audioType (in AudioDescription) are ignored when set to broadcasterMixedAd. Leave this set to normal when the input does not contain pre-mixed audio + AD.
-    pub input_type: Option<Str>,
+    pub input_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Profile`: a string.
     ///
     /// The AAC profile.
-    pub profile: Option<Str>,
+    pub profile: ::std::option::Option<::cloudwright_core::Str>,
     /// `RateControlMode`: a string.
     ///
     /// The rate control mode.
-    pub rate_control_mode: Option<Str>,
+    pub rate_control_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `RawFormat`: a string.
     ///
     /// Sets the LATM/LOAS AAC output for raw containers.
-    pub raw_format: Option<Str>,
+    pub raw_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `SampleRate`: a number.
     ///
     /// The sample rate in Hz. Valid values depend on the rate control mode and profile.
-    pub sample_rate: Option<Num>,
+    pub sample_rate: ::std::option::Option<::cloudwright_core::Num>,
     /// `Spec`: a string.
     ///
     /// Uses MPEG-2 AAC audio instead of MPEG-4 AAC audio for raw or MPEG-2 Transport Stream containers.
-    pub spec: Option<Str>,
+    pub spec: ::std::option::Option<::cloudwright_core::Str>,
     /// `VbrQuality`: a string.
     ///
     /// The VBR quality level. This is used only if rateControlMode is VBR.
-    pub vbr_quality: Option<Str>,
+    pub vbr_quality: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -326,35 +284,35 @@ impl AacSettings {
     /// A `AacSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Bitrate`: a number.
-    pub fn bitrate(mut self, value: impl Into<Num>) -> Self { self.bitrate = Some(value.into()); self }
+    pub fn bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bitrate = ::std::option::Option::Some(value.into()); self }
     /// `CodingMode`: a string.
-    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self { self.coding_mode = Some(value.into()); self }
+    pub fn coding_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.coding_mode = ::std::option::Option::Some(value.into()); self }
     /// `InputType`: a string.
-    pub fn input_type(mut self, value: impl Into<Str>) -> Self { self.input_type = Some(value.into()); self }
+    pub fn input_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_type = ::std::option::Option::Some(value.into()); self }
     /// `Profile`: a string.
-    pub fn profile(mut self, value: impl Into<Str>) -> Self { self.profile = Some(value.into()); self }
+    pub fn profile(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.profile = ::std::option::Option::Some(value.into()); self }
     /// `RateControlMode`: a string.
-    pub fn rate_control_mode(mut self, value: impl Into<Str>) -> Self { self.rate_control_mode = Some(value.into()); self }
+    pub fn rate_control_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rate_control_mode = ::std::option::Option::Some(value.into()); self }
     /// `RawFormat`: a string.
-    pub fn raw_format(mut self, value: impl Into<Str>) -> Self { self.raw_format = Some(value.into()); self }
+    pub fn raw_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.raw_format = ::std::option::Option::Some(value.into()); self }
     /// `SampleRate`: a number.
-    pub fn sample_rate(mut self, value: impl Into<Num>) -> Self { self.sample_rate = Some(value.into()); self }
+    pub fn sample_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.sample_rate = ::std::option::Option::Some(value.into()); self }
     /// `Spec`: a string.
-    pub fn spec(mut self, value: impl Into<Str>) -> Self { self.spec = Some(value.into()); self }
+    pub fn spec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spec = ::std::option::Option::Some(value.into()); self }
     /// `VbrQuality`: a string.
-    pub fn vbr_quality(mut self, value: impl Into<Str>) -> Self { self.vbr_quality = Some(value.into()); self }
+    pub fn vbr_quality(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vbr_quality = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AacSettings {}
+impl crate::PropertyType for AacSettings {}
 
-impl ToValue for AacSettings {
+impl ::cloudwright_core::ToValue for AacSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bitrate", &self.bitrate)
             .opt("CodingMode", &self.coding_mode)
             .opt("InputType", &self.input_type)
@@ -368,22 +326,6 @@ impl ToValue for AacSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Ac3Settings: ObjRule = ObjRule {
-    properties: &[
-        ("AttenuationControl", Shape::Str(&StrRule { allowed: &["ATTENUATE_3_DB", "NONE"], ..StrRule::ANY })),
-        ("Bitrate", Shape::NUM),
-        ("BitstreamMode", Shape::Str(&StrRule { allowed: &["COMMENTARY", "COMPLETE_MAIN", "DIALOGUE", "EMERGENCY", "HEARING_IMPAIRED", "MUSIC_AND_EFFECTS", "VISUALLY_IMPAIRED", "VOICE_OVER"], ..StrRule::ANY })),
-        ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_1_0", "CODING_MODE_1_1", "CODING_MODE_2_0", "CODING_MODE_3_2_LFE"], ..StrRule::ANY })),
-        ("Dialnorm", Shape::INT),
-        ("DrcProfile", Shape::Str(&StrRule { allowed: &["FILM_STANDARD", "NONE"], ..StrRule::ANY })),
-        ("LfeFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("MetadataControl", Shape::Str(&StrRule { allowed: &["FOLLOW_INPUT", "USE_CONFIGURED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Ac3Settings` property type of `AWS::MediaLive::Channel`.
 ///
 /// The settings for an AC3 audio encode in the output.
@@ -394,35 +336,35 @@ pub(crate) static RULE_Ac3Settings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ac3Settings {
     /// `AttenuationControl`: a string.
-    pub attenuation_control: Option<Str>,
+    pub attenuation_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `Bitrate`: a number.
     ///
     /// The average bitrate in bits/second. Valid bitrates depend on the coding mode.
-    pub bitrate: Option<Num>,
+    pub bitrate: ::std::option::Option<::cloudwright_core::Num>,
     /// `BitstreamMode`: a string.
     ///
     /// Specifies the bitstream mode (bsmod) for the emitted AC-3 stream. For more information about these values, see ATSC A/52-2012.
-    pub bitstream_mode: Option<Str>,
+    pub bitstream_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `CodingMode`: a string.
     ///
     /// The Dolby Digital coding mode. This determines the number of channels.
-    pub coding_mode: Option<Str>,
+    pub coding_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `Dialnorm`: an integer.
     ///
     /// Sets the dialnorm for the output. If excluded and the input audio is Dolby Digital, dialnorm is passed through.
-    pub dialnorm: Option<Int>,
+    pub dialnorm: ::std::option::Option<::cloudwright_core::Int>,
     /// `DrcProfile`: a string.
     ///
     /// If set to filmStandard, adds dynamic range compression signaling to the output bitstream as defined in the Dolby Digital specification.
-    pub drc_profile: Option<Str>,
+    pub drc_profile: ::std::option::Option<::cloudwright_core::Str>,
     /// `LfeFilter`: a string.
     ///
     /// When set to enabled, applies a 120Hz lowpass filter to the LFE channel prior to encoding. This is valid only in codingMode32Lfe mode.
-    pub lfe_filter: Option<Str>,
+    pub lfe_filter: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetadataControl`: a string.
     ///
     /// When set to followInput, encoder metadata is sourced from the DD, DD+, or DolbyE decoder that supplies this audio data. If the audio is supplied from one of these streams, the static metadata settings are used.
-    pub metadata_control: Option<Str>,
+    pub metadata_control: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -430,33 +372,33 @@ impl Ac3Settings {
     /// A `Ac3Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttenuationControl`: a string.
-    pub fn attenuation_control(mut self, value: impl Into<Str>) -> Self { self.attenuation_control = Some(value.into()); self }
+    pub fn attenuation_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attenuation_control = ::std::option::Option::Some(value.into()); self }
     /// `Bitrate`: a number.
-    pub fn bitrate(mut self, value: impl Into<Num>) -> Self { self.bitrate = Some(value.into()); self }
+    pub fn bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bitrate = ::std::option::Option::Some(value.into()); self }
     /// `BitstreamMode`: a string.
-    pub fn bitstream_mode(mut self, value: impl Into<Str>) -> Self { self.bitstream_mode = Some(value.into()); self }
+    pub fn bitstream_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bitstream_mode = ::std::option::Option::Some(value.into()); self }
     /// `CodingMode`: a string.
-    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self { self.coding_mode = Some(value.into()); self }
+    pub fn coding_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.coding_mode = ::std::option::Option::Some(value.into()); self }
     /// `Dialnorm`: an integer.
-    pub fn dialnorm(mut self, value: impl Into<Int>) -> Self { self.dialnorm = Some(value.into()); self }
+    pub fn dialnorm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dialnorm = ::std::option::Option::Some(value.into()); self }
     /// `DrcProfile`: a string.
-    pub fn drc_profile(mut self, value: impl Into<Str>) -> Self { self.drc_profile = Some(value.into()); self }
+    pub fn drc_profile(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.drc_profile = ::std::option::Option::Some(value.into()); self }
     /// `LfeFilter`: a string.
-    pub fn lfe_filter(mut self, value: impl Into<Str>) -> Self { self.lfe_filter = Some(value.into()); self }
+    pub fn lfe_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lfe_filter = ::std::option::Option::Some(value.into()); self }
     /// `MetadataControl`: a string.
-    pub fn metadata_control(mut self, value: impl Into<Str>) -> Self { self.metadata_control = Some(value.into()); self }
+    pub fn metadata_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata_control = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Ac3Settings {}
+impl crate::PropertyType for Ac3Settings {}
 
-impl ToValue for Ac3Settings {
+impl ::cloudwright_core::ToValue for Ac3Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttenuationControl", &self.attenuation_control)
             .opt("Bitrate", &self.bitrate)
             .opt("BitstreamMode", &self.bitstream_mode)
@@ -469,22 +411,13 @@ impl ToValue for Ac3Settings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AdditionalDestinations: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AdditionalDestinations` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-additionaldestinations.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AdditionalDestinations {
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub destination: Option<Obj<OutputLocationRef>>,
+    pub destination: ::std::option::Option<crate::Obj<OutputLocationRef>>,
 }
 
 #[rustfmt::skip]
@@ -492,32 +425,23 @@ impl AdditionalDestinations {
     /// A `AdditionalDestinations` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocationRef>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdditionalDestinations {}
+impl crate::PropertyType for AdditionalDestinations {}
 
-impl ToValue for AdditionalDestinations {
+impl ::cloudwright_core::ToValue for AdditionalDestinations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destination", &self.destination)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AncillarySourceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("SourceAncillaryChannelNumber", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AncillarySourceSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -531,7 +455,7 @@ pub struct AncillarySourceSettings {
     /// `SourceAncillaryChannelNumber`: an integer.
     ///
     /// Specifies the number (1 to 4) of the captions channel you want to extract from the ancillary captions. If you plan to convert the ancillary captions to another format, complete this field. If you plan to choose Embedded as the captions destination in the output (to pass through all the channels in the ancillary captions), leave this field blank because MediaLive ignores the field.
-    pub source_ancillary_channel_number: Option<Int>,
+    pub source_ancillary_channel_number: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -539,19 +463,19 @@ impl AncillarySourceSettings {
     /// A `AncillarySourceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceAncillaryChannelNumber`: an integer.
-    pub fn source_ancillary_channel_number(mut self, value: impl Into<Int>) -> Self { self.source_ancillary_channel_number = Some(value.into()); self }
+    pub fn source_ancillary_channel_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.source_ancillary_channel_number = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AncillarySourceSettings {}
+impl crate::PropertyType for AncillarySourceSettings {}
 
-impl ToValue for AncillarySourceSettings {
+impl ::cloudwright_core::ToValue for AncillarySourceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "SourceAncillaryChannelNumber",
                 &self.source_ancillary_channel_number,
@@ -560,25 +484,15 @@ impl ToValue for AncillarySourceSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AnywhereSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelPlacementGroupId", Shape::STR),
-        ("ClusterId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AnywhereSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-anywheresettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnywhereSettings {
     /// `ChannelPlacementGroupId`: a string.
-    pub channel_placement_group_id: Option<Str>,
+    pub channel_placement_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterId`: a string.
-    pub cluster_id: Option<Str>,
+    pub cluster_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -586,35 +500,26 @@ impl AnywhereSettings {
     /// A `AnywhereSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChannelPlacementGroupId`: a string.
-    pub fn channel_placement_group_id(mut self, value: impl Into<Str>) -> Self { self.channel_placement_group_id = Some(value.into()); self }
+    pub fn channel_placement_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_placement_group_id = ::std::option::Option::Some(value.into()); self }
     /// `ClusterId`: a string.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = Some(value.into()); self }
+    pub fn cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AnywhereSettings {}
+impl crate::PropertyType for AnywhereSettings {}
 
-impl ToValue for AnywhereSettings {
+impl ::cloudwright_core::ToValue for AnywhereSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChannelPlacementGroupId", &self.channel_placement_group_id)
             .opt("ClusterId", &self.cluster_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArchiveCdnSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ArchiveS3Settings", Shape::Object(&RULE_ArchiveS3Settings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArchiveCdnSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -628,7 +533,7 @@ pub struct ArchiveCdnSettings {
     /// `ArchiveS3Settings`: an [`ArchiveS3Settings`] object.
     ///
     /// Sets up Amazon S3 as the destination for this Archive output.
-    pub archive_s3_settings: Option<Obj<ArchiveS3Settings>>,
+    pub archive_s3_settings: ::std::option::Option<crate::Obj<ArchiveS3Settings>>,
 }
 
 #[rustfmt::skip]
@@ -636,33 +541,23 @@ impl ArchiveCdnSettings {
     /// A `ArchiveCdnSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ArchiveS3Settings`: an [`ArchiveS3Settings`] object.
-    pub fn archive_s3_settings(mut self, value: impl Into<Obj<ArchiveS3Settings>>) -> Self { self.archive_s3_settings = Some(value.into()); self }
+    pub fn archive_s3_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ArchiveS3Settings>>) -> Self { self.archive_s3_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ArchiveCdnSettings {}
+impl crate::PropertyType for ArchiveCdnSettings {}
 
-impl ToValue for ArchiveCdnSettings {
+impl ::cloudwright_core::ToValue for ArchiveCdnSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArchiveS3Settings", &self.archive_s3_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArchiveContainerSettings: ObjRule = ObjRule {
-    properties: &[
-        ("M2tsSettings", Shape::Object(&RULE_M2tsSettings)),
-        ("RawSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArchiveContainerSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -676,13 +571,13 @@ pub struct ArchiveContainerSettings {
     /// `M2tsSettings`: a [`M2tsSettings`] object.
     ///
     /// The settings for the M2TS in the archive output.
-    pub m2ts_settings: Option<Obj<M2tsSettings>>,
+    pub m2ts_settings: ::std::option::Option<crate::Obj<M2tsSettings>>,
     /// `RawSettings`: a JSON value.
     ///
     /// The settings for Raw archive output type.
     ///
     /// Format `json`.
-    pub raw_settings: Option<Json>,
+    pub raw_settings: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -690,37 +585,26 @@ impl ArchiveContainerSettings {
     /// A `ArchiveContainerSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `M2tsSettings`: a [`M2tsSettings`] object.
-    pub fn m2ts_settings(mut self, value: impl Into<Obj<M2tsSettings>>) -> Self { self.m2ts_settings = Some(value.into()); self }
+    pub fn m2ts_settings(mut self, value: impl ::std::convert::Into<crate::Obj<M2tsSettings>>) -> Self { self.m2ts_settings = ::std::option::Option::Some(value.into()); self }
     /// `RawSettings`: a JSON value.
-    pub fn raw_settings(mut self, value: impl Into<Json>) -> Self { self.raw_settings = Some(value.into()); self }
+    pub fn raw_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.raw_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ArchiveContainerSettings {}
+impl crate::PropertyType for ArchiveContainerSettings {}
 
-impl ToValue for ArchiveContainerSettings {
+impl ::cloudwright_core::ToValue for ArchiveContainerSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("M2tsSettings", &self.m2ts_settings)
             .opt("RawSettings", &self.raw_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArchiveGroupSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ArchiveCdnSettings", Shape::Object(&RULE_ArchiveCdnSettings)),
-        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        ("RolloverInterval", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArchiveGroupSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -734,15 +618,15 @@ pub struct ArchiveGroupSettings {
     /// `ArchiveCdnSettings`: an [`ArchiveCdnSettings`] object.
     ///
     /// Settings to configure the destination of an Archive output.
-    pub archive_cdn_settings: Option<Obj<ArchiveCdnSettings>>,
+    pub archive_cdn_settings: ::std::option::Option<crate::Obj<ArchiveCdnSettings>>,
     /// `Destination`: an [`OutputLocationRef`] object.
     ///
     /// A directory and base file name where archive files should be written.
-    pub destination: Option<Obj<OutputLocationRef>>,
+    pub destination: ::std::option::Option<crate::Obj<OutputLocationRef>>,
     /// `RolloverInterval`: an integer.
     ///
     /// The number of seconds to write to an archive file before closing and starting a new one.
-    pub rollover_interval: Option<Int>,
+    pub rollover_interval: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -750,40 +634,29 @@ impl ArchiveGroupSettings {
     /// A `ArchiveGroupSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ArchiveCdnSettings`: an [`ArchiveCdnSettings`] object.
-    pub fn archive_cdn_settings(mut self, value: impl Into<Obj<ArchiveCdnSettings>>) -> Self { self.archive_cdn_settings = Some(value.into()); self }
+    pub fn archive_cdn_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ArchiveCdnSettings>>) -> Self { self.archive_cdn_settings = ::std::option::Option::Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocationRef>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `RolloverInterval`: an integer.
-    pub fn rollover_interval(mut self, value: impl Into<Int>) -> Self { self.rollover_interval = Some(value.into()); self }
+    pub fn rollover_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rollover_interval = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ArchiveGroupSettings {}
+impl crate::PropertyType for ArchiveGroupSettings {}
 
-impl ToValue for ArchiveGroupSettings {
+impl ::cloudwright_core::ToValue for ArchiveGroupSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArchiveCdnSettings", &self.archive_cdn_settings)
             .opt("Destination", &self.destination)
             .opt("RolloverInterval", &self.rollover_interval)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArchiveOutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerSettings", Shape::Object(&RULE_ArchiveContainerSettings)),
-        ("Extension", Shape::STR),
-        ("NameModifier", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArchiveOutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -797,15 +670,15 @@ pub struct ArchiveOutputSettings {
     /// `ContainerSettings`: an [`ArchiveContainerSettings`] object.
     ///
     /// The settings that are specific to the container type of the file.
-    pub container_settings: Option<Obj<ArchiveContainerSettings>>,
+    pub container_settings: ::std::option::Option<crate::Obj<ArchiveContainerSettings>>,
     /// `Extension`: a string.
     ///
     /// The output file extension. If excluded, this is auto-selected from the container type.
-    pub extension: Option<Str>,
+    pub extension: ::std::option::Option<::cloudwright_core::Str>,
     /// `NameModifier`: a string.
     ///
     /// A string that is concatenated to the end of the destination file name. The string is required for multiple outputs of the same type.
-    pub name_modifier: Option<Str>,
+    pub name_modifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -813,38 +686,29 @@ impl ArchiveOutputSettings {
     /// A `ArchiveOutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerSettings`: an [`ArchiveContainerSettings`] object.
-    pub fn container_settings(mut self, value: impl Into<Obj<ArchiveContainerSettings>>) -> Self { self.container_settings = Some(value.into()); self }
+    pub fn container_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ArchiveContainerSettings>>) -> Self { self.container_settings = ::std::option::Option::Some(value.into()); self }
     /// `Extension`: a string.
-    pub fn extension(mut self, value: impl Into<Str>) -> Self { self.extension = Some(value.into()); self }
+    pub fn extension(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.extension = ::std::option::Option::Some(value.into()); self }
     /// `NameModifier`: a string.
-    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self { self.name_modifier = Some(value.into()); self }
+    pub fn name_modifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name_modifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ArchiveOutputSettings {}
+impl crate::PropertyType for ArchiveOutputSettings {}
 
-impl ToValue for ArchiveOutputSettings {
+impl ::cloudwright_core::ToValue for ArchiveOutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerSettings", &self.container_settings)
             .opt("Extension", &self.extension)
             .opt("NameModifier", &self.name_modifier)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArchiveS3Settings: ObjRule = ObjRule {
-    properties: &[
-        ("CannedAcl", Shape::Str(&StrRule { allowed: &["AUTHENTICATED_READ", "BUCKET_OWNER_FULL_CONTROL", "BUCKET_OWNER_READ", "PUBLIC_READ"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArchiveS3Settings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -858,7 +722,7 @@ pub struct ArchiveS3Settings {
     /// `CannedAcl`: a string.
     ///
     /// Specify the canned ACL to apply to each S3 request. Defaults to none.
-    pub canned_acl: Option<Str>,
+    pub canned_acl: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -866,31 +730,23 @@ impl ArchiveS3Settings {
     /// A `ArchiveS3Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CannedAcl`: a string.
-    pub fn canned_acl(mut self, value: impl Into<Str>) -> Self { self.canned_acl = Some(value.into()); self }
+    pub fn canned_acl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.canned_acl = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ArchiveS3Settings {}
+impl crate::PropertyType for ArchiveS3Settings {}
 
-impl ToValue for ArchiveS3Settings {
+impl ::cloudwright_core::ToValue for ArchiveS3Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("CannedAcl", &self.canned_acl).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("CannedAcl", &self.canned_acl)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioChannelMapping: ObjRule = ObjRule {
-    properties: &[
-        ("InputChannelLevels", Shape::List(&ListRule { items: Shape::Object(&RULE_InputChannelLevel), min_items: None, max_items: None, unique: false })),
-        ("OutputChannel", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioChannelMapping` property type of `AWS::MediaLive::Channel`.
 ///
@@ -904,11 +760,11 @@ pub struct AudioChannelMapping {
     /// `InputChannelLevels`: a list of [`InputChannelLevel`] objects.
     ///
     /// The indices and gain values for each input channel that should be remixed into this output channel.
-    pub input_channel_levels: Option<List<InputChannelLevel>>,
+    pub input_channel_levels: ::std::option::Option<::cloudwright_core::List<InputChannelLevel>>,
     /// `OutputChannel`: an integer.
     ///
     /// The index of the output channel that is being produced.
-    pub output_channel: Option<Int>,
+    pub output_channel: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -916,41 +772,26 @@ impl AudioChannelMapping {
     /// A `AudioChannelMapping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InputChannelLevels`: a list of [`InputChannelLevel`] objects.
-    pub fn input_channel_levels(mut self, value: impl Into<List<InputChannelLevel>>) -> Self { self.input_channel_levels = Some(value.into()); self }
+    pub fn input_channel_levels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputChannelLevel>>) -> Self { self.input_channel_levels = ::std::option::Option::Some(value.into()); self }
     /// `OutputChannel`: an integer.
-    pub fn output_channel(mut self, value: impl Into<Int>) -> Self { self.output_channel = Some(value.into()); self }
+    pub fn output_channel(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.output_channel = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioChannelMapping {}
+impl crate::PropertyType for AudioChannelMapping {}
 
-impl ToValue for AudioChannelMapping {
+impl ::cloudwright_core::ToValue for AudioChannelMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputChannelLevels", &self.input_channel_levels)
             .opt("OutputChannel", &self.output_channel)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioCodecSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AacSettings", Shape::Object(&RULE_AacSettings)),
-        ("Ac3Settings", Shape::Object(&RULE_Ac3Settings)),
-        ("Eac3AtmosSettings", Shape::Object(&RULE_Eac3AtmosSettings)),
-        ("Eac3Settings", Shape::Object(&RULE_Eac3Settings)),
-        ("Mp2Settings", Shape::Object(&RULE_Mp2Settings)),
-        ("PassThroughSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("WavSettings", Shape::Object(&RULE_WavSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioCodecSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -964,31 +805,31 @@ pub struct AudioCodecSettings {
     /// `AacSettings`: an [`AacSettings`] object.
     ///
     /// The setup of the AAC audio codec in the output.
-    pub aac_settings: Option<Obj<AacSettings>>,
+    pub aac_settings: ::std::option::Option<crate::Obj<AacSettings>>,
     /// `Ac3Settings`: an [`Ac3Settings`] object.
     ///
     /// The setup of an AC3 audio codec in the output.
-    pub ac3_settings: Option<Obj<Ac3Settings>>,
+    pub ac3_settings: ::std::option::Option<crate::Obj<Ac3Settings>>,
     /// `Eac3AtmosSettings`: an [`Eac3AtmosSettings`] object.
-    pub eac3_atmos_settings: Option<Obj<Eac3AtmosSettings>>,
+    pub eac3_atmos_settings: ::std::option::Option<crate::Obj<Eac3AtmosSettings>>,
     /// `Eac3Settings`: an [`Eac3Settings`] object.
     ///
     /// The setup of an EAC3 audio codec in the output.
-    pub eac3_settings: Option<Obj<Eac3Settings>>,
+    pub eac3_settings: ::std::option::Option<crate::Obj<Eac3Settings>>,
     /// `Mp2Settings`: a [`Mp2Settings`] object.
     ///
     /// The setup of an MP2 audio codec in the output.
-    pub mp2_settings: Option<Obj<Mp2Settings>>,
+    pub mp2_settings: ::std::option::Option<crate::Obj<Mp2Settings>>,
     /// `PassThroughSettings`: a JSON value.
     ///
     /// The setup to pass through the Dolby audio codec to the output.
     ///
     /// Format `json`.
-    pub pass_through_settings: Option<Json>,
+    pub pass_through_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `WavSettings`: a [`WavSettings`] object.
     ///
     /// Settings for audio encoded with the WAV codec.
-    pub wav_settings: Option<Obj<WavSettings>>,
+    pub wav_settings: ::std::option::Option<crate::Obj<WavSettings>>,
 }
 
 #[rustfmt::skip]
@@ -996,31 +837,31 @@ impl AudioCodecSettings {
     /// A `AudioCodecSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AacSettings`: an [`AacSettings`] object.
-    pub fn aac_settings(mut self, value: impl Into<Obj<AacSettings>>) -> Self { self.aac_settings = Some(value.into()); self }
+    pub fn aac_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AacSettings>>) -> Self { self.aac_settings = ::std::option::Option::Some(value.into()); self }
     /// `Ac3Settings`: an [`Ac3Settings`] object.
-    pub fn ac3_settings(mut self, value: impl Into<Obj<Ac3Settings>>) -> Self { self.ac3_settings = Some(value.into()); self }
+    pub fn ac3_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Ac3Settings>>) -> Self { self.ac3_settings = ::std::option::Option::Some(value.into()); self }
     /// `Eac3AtmosSettings`: an [`Eac3AtmosSettings`] object.
-    pub fn eac3_atmos_settings(mut self, value: impl Into<Obj<Eac3AtmosSettings>>) -> Self { self.eac3_atmos_settings = Some(value.into()); self }
+    pub fn eac3_atmos_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Eac3AtmosSettings>>) -> Self { self.eac3_atmos_settings = ::std::option::Option::Some(value.into()); self }
     /// `Eac3Settings`: an [`Eac3Settings`] object.
-    pub fn eac3_settings(mut self, value: impl Into<Obj<Eac3Settings>>) -> Self { self.eac3_settings = Some(value.into()); self }
+    pub fn eac3_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Eac3Settings>>) -> Self { self.eac3_settings = ::std::option::Option::Some(value.into()); self }
     /// `Mp2Settings`: a [`Mp2Settings`] object.
-    pub fn mp2_settings(mut self, value: impl Into<Obj<Mp2Settings>>) -> Self { self.mp2_settings = Some(value.into()); self }
+    pub fn mp2_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Mp2Settings>>) -> Self { self.mp2_settings = ::std::option::Option::Some(value.into()); self }
     /// `PassThroughSettings`: a JSON value.
-    pub fn pass_through_settings(mut self, value: impl Into<Json>) -> Self { self.pass_through_settings = Some(value.into()); self }
+    pub fn pass_through_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.pass_through_settings = ::std::option::Option::Some(value.into()); self }
     /// `WavSettings`: a [`WavSettings`] object.
-    pub fn wav_settings(mut self, value: impl Into<Obj<WavSettings>>) -> Self { self.wav_settings = Some(value.into()); self }
+    pub fn wav_settings(mut self, value: impl ::std::convert::Into<crate::Obj<WavSettings>>) -> Self { self.wav_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioCodecSettings {}
+impl crate::PropertyType for AudioCodecSettings {}
 
-impl ToValue for AudioCodecSettings {
+impl ::cloudwright_core::ToValue for AudioCodecSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AacSettings", &self.aac_settings)
             .opt("Ac3Settings", &self.ac3_settings)
             .opt("Eac3AtmosSettings", &self.eac3_atmos_settings)
@@ -1032,27 +873,6 @@ impl ToValue for AudioCodecSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AudioDescription: ObjRule = ObjRule {
-    properties: &[
-        ("AudioDashRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALTERNATE", "COMMENTARY", "DESCRIPTION", "DUB", "EMERGENCY", "ENHANCED-AUDIO-INTELLIGIBILITY", "KARAOKE", "MAIN", "SUPPLEMENTARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AudioNormalizationSettings", Shape::Object(&RULE_AudioNormalizationSettings)),
-        ("AudioSelectorName", Shape::STR),
-        ("AudioType", Shape::Str(&StrRule { allowed: &["CLEAN_EFFECTS", "HEARING_IMPAIRED", "UNDEFINED", "VISUAL_IMPAIRED_COMMENTARY"], ..StrRule::ANY })),
-        ("AudioTypeControl", Shape::Str(&StrRule { allowed: &["FOLLOW_INPUT", "USE_CONFIGURED"], ..StrRule::ANY })),
-        ("AudioWatermarkingSettings", Shape::Object(&RULE_AudioWatermarkSettings)),
-        ("CodecSettings", Shape::Object(&RULE_AudioCodecSettings)),
-        ("DvbDashAccessibility", Shape::Str(&StrRule { allowed: &["DVBDASH_1_VISUALLY_IMPAIRED", "DVBDASH_2_HARD_OF_HEARING", "DVBDASH_3_SUPPLEMENTAL_COMMENTARY", "DVBDASH_4_DIRECTORS_COMMENTARY", "DVBDASH_5_EDUCATIONAL_NOTES", "DVBDASH_6_MAIN_PROGRAM", "DVBDASH_7_CLEAN_FEED"], ..StrRule::ANY })),
-        ("LanguageCode", Shape::STR),
-        ("LanguageCodeControl", Shape::Str(&StrRule { allowed: &["FOLLOW_INPUT", "USE_CONFIGURED"], ..StrRule::ANY })),
-        ("Name", Shape::STR),
-        ("RemixSettings", Shape::Object(&RULE_RemixSettings)),
-        ("StreamName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AudioDescription` property type of `AWS::MediaLive::Channel`.
 ///
 /// The encoding information for one output audio.
@@ -1063,53 +883,53 @@ pub(crate) static RULE_AudioDescription: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AudioDescription {
     /// `AudioDashRoles`: a list of strings.
-    pub audio_dash_roles: Option<List<Str>>,
+    pub audio_dash_roles: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AudioNormalizationSettings`: an [`AudioNormalizationSettings`] object.
     ///
     /// The advanced audio normalization settings.
-    pub audio_normalization_settings: Option<Obj<AudioNormalizationSettings>>,
+    pub audio_normalization_settings: ::std::option::Option<crate::Obj<AudioNormalizationSettings>>,
     /// `AudioSelectorName`: a string.
     ///
     /// The name of the AudioSelector that is used as the source for this AudioDescription.
-    pub audio_selector_name: Option<Str>,
+    pub audio_selector_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `AudioType`: a string.
     ///
     /// Applies only if audioTypeControl is useConfigured. The values for audioType are defined in ISO-IEC 13818-1.
-    pub audio_type: Option<Str>,
+    pub audio_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `AudioTypeControl`: a string.
     ///
     /// Determines how audio type is determined. followInput: If the input contains an ISO 639 audioType, then that value is passed through to the output. If the input contains no ISO 639 audioType, the value in Audio Type is included in the output. useConfigured: The value in Audio Type is included in the output. Note that this field and audioType are both ignored if inputType is broadcasterMixedAd.
-    pub audio_type_control: Option<Str>,
+    pub audio_type_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `AudioWatermarkingSettings`: an [`AudioWatermarkSettings`] object.
     ///
     /// Settings to configure one or more solutions that insert audio watermarks in the audio encode
-    pub audio_watermarking_settings: Option<Obj<AudioWatermarkSettings>>,
+    pub audio_watermarking_settings: ::std::option::Option<crate::Obj<AudioWatermarkSettings>>,
     /// `CodecSettings`: an [`AudioCodecSettings`] object.
     ///
     /// The audio codec settings.
-    pub codec_settings: Option<Obj<AudioCodecSettings>>,
+    pub codec_settings: ::std::option::Option<crate::Obj<AudioCodecSettings>>,
     /// `DvbDashAccessibility`: a string.
-    pub dvb_dash_accessibility: Option<Str>,
+    pub dvb_dash_accessibility: ::std::option::Option<::cloudwright_core::Str>,
     /// `LanguageCode`: a string.
     ///
     /// Indicates the language of the audio output track. Used only if languageControlMode is useConfigured, or there is no ISO 639 language code specified in the input.
-    pub language_code: Option<Str>,
+    pub language_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `LanguageCodeControl`: a string.
     ///
     /// Choosing followInput causes the ISO 639 language code of the output to follow the ISO 639 language code of the input. The languageCode setting is used when useConfigured is set, or when followInput is selected but there is no ISO 639 language code specified by the input.
-    pub language_code_control: Option<Str>,
+    pub language_code_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of this AudioDescription. Outputs use this name to uniquely identify this AudioDescription. Description names should be unique within this channel.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemixSettings`: a [`RemixSettings`] object.
     ///
     /// The settings that control how input audio channels are remixed into the output audio channels.
-    pub remix_settings: Option<Obj<RemixSettings>>,
+    pub remix_settings: ::std::option::Option<crate::Obj<RemixSettings>>,
     /// `StreamName`: a string.
     ///
     /// Used for Microsoft Smooth and Apple HLS outputs. Indicates the name displayed by the player (for example, English or Director Commentary).
-    pub stream_name: Option<Str>,
+    pub stream_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1117,43 +937,43 @@ impl AudioDescription {
     /// A `AudioDescription` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioDashRoles`: a list of strings.
-    pub fn audio_dash_roles(mut self, value: impl Into<List<Str>>) -> Self { self.audio_dash_roles = Some(value.into()); self }
+    pub fn audio_dash_roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.audio_dash_roles = ::std::option::Option::Some(value.into()); self }
     /// `AudioNormalizationSettings`: an [`AudioNormalizationSettings`] object.
-    pub fn audio_normalization_settings(mut self, value: impl Into<Obj<AudioNormalizationSettings>>) -> Self { self.audio_normalization_settings = Some(value.into()); self }
+    pub fn audio_normalization_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AudioNormalizationSettings>>) -> Self { self.audio_normalization_settings = ::std::option::Option::Some(value.into()); self }
     /// `AudioSelectorName`: a string.
-    pub fn audio_selector_name(mut self, value: impl Into<Str>) -> Self { self.audio_selector_name = Some(value.into()); self }
+    pub fn audio_selector_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_selector_name = ::std::option::Option::Some(value.into()); self }
     /// `AudioType`: a string.
-    pub fn audio_type(mut self, value: impl Into<Str>) -> Self { self.audio_type = Some(value.into()); self }
+    pub fn audio_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_type = ::std::option::Option::Some(value.into()); self }
     /// `AudioTypeControl`: a string.
-    pub fn audio_type_control(mut self, value: impl Into<Str>) -> Self { self.audio_type_control = Some(value.into()); self }
+    pub fn audio_type_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_type_control = ::std::option::Option::Some(value.into()); self }
     /// `AudioWatermarkingSettings`: an [`AudioWatermarkSettings`] object.
-    pub fn audio_watermarking_settings(mut self, value: impl Into<Obj<AudioWatermarkSettings>>) -> Self { self.audio_watermarking_settings = Some(value.into()); self }
+    pub fn audio_watermarking_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AudioWatermarkSettings>>) -> Self { self.audio_watermarking_settings = ::std::option::Option::Some(value.into()); self }
     /// `CodecSettings`: an [`AudioCodecSettings`] object.
-    pub fn codec_settings(mut self, value: impl Into<Obj<AudioCodecSettings>>) -> Self { self.codec_settings = Some(value.into()); self }
+    pub fn codec_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AudioCodecSettings>>) -> Self { self.codec_settings = ::std::option::Option::Some(value.into()); self }
     /// `DvbDashAccessibility`: a string.
-    pub fn dvb_dash_accessibility(mut self, value: impl Into<Str>) -> Self { self.dvb_dash_accessibility = Some(value.into()); self }
+    pub fn dvb_dash_accessibility(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dvb_dash_accessibility = ::std::option::Option::Some(value.into()); self }
     /// `LanguageCode`: a string.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
+    pub fn language_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_code = ::std::option::Option::Some(value.into()); self }
     /// `LanguageCodeControl`: a string.
-    pub fn language_code_control(mut self, value: impl Into<Str>) -> Self { self.language_code_control = Some(value.into()); self }
+    pub fn language_code_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_code_control = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RemixSettings`: a [`RemixSettings`] object.
-    pub fn remix_settings(mut self, value: impl Into<Obj<RemixSettings>>) -> Self { self.remix_settings = Some(value.into()); self }
+    pub fn remix_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RemixSettings>>) -> Self { self.remix_settings = ::std::option::Option::Some(value.into()); self }
     /// `StreamName`: a string.
-    pub fn stream_name(mut self, value: impl Into<Str>) -> Self { self.stream_name = Some(value.into()); self }
+    pub fn stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioDescription {}
+impl crate::PropertyType for AudioDescription {}
 
-impl ToValue for AudioDescription {
+impl ::cloudwright_core::ToValue for AudioDescription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioDashRoles", &self.audio_dash_roles)
             .opt(
                 "AudioNormalizationSettings",
@@ -1177,22 +997,13 @@ impl ToValue for AudioDescription {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AudioDolbyEDecode: ObjRule = ObjRule {
-    properties: &[
-        ("ProgramSelection", Shape::Str(&StrRule { allowed: &["ALL_CHANNELS", "PROGRAM_1", "PROGRAM_2", "PROGRAM_3", "PROGRAM_4", "PROGRAM_5", "PROGRAM_6", "PROGRAM_7", "PROGRAM_8"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AudioDolbyEDecode` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-audiodolbyedecode.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AudioDolbyEDecode {
     /// `ProgramSelection`: a string.
-    pub program_selection: Option<Str>,
+    pub program_selection: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1200,33 +1011,23 @@ impl AudioDolbyEDecode {
     /// A `AudioDolbyEDecode` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ProgramSelection`: a string.
-    pub fn program_selection(mut self, value: impl Into<Str>) -> Self { self.program_selection = Some(value.into()); self }
+    pub fn program_selection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.program_selection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioDolbyEDecode {}
+impl crate::PropertyType for AudioDolbyEDecode {}
 
-impl ToValue for AudioDolbyEDecode {
+impl ::cloudwright_core::ToValue for AudioDolbyEDecode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ProgramSelection", &self.program_selection)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioHlsRenditionSelection: ObjRule = ObjRule {
-    properties: &[
-        ("GroupId", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioHlsRenditionSelection` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1240,11 +1041,11 @@ pub struct AudioHlsRenditionSelection {
     /// `GroupId`: a string.
     ///
     /// Specifies the GROUP-ID in the #EXT-X-MEDIA tag of the target HLS audio rendition.
-    pub group_id: Option<Str>,
+    pub group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// Specifies the NAME in the #EXT-X-MEDIA tag of the target HLS audio rendition.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1252,36 +1053,26 @@ impl AudioHlsRenditionSelection {
     /// A `AudioHlsRenditionSelection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GroupId`: a string.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = Some(value.into()); self }
+    pub fn group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioHlsRenditionSelection {}
+impl crate::PropertyType for AudioHlsRenditionSelection {}
 
-impl ToValue for AudioHlsRenditionSelection {
+impl ::cloudwright_core::ToValue for AudioHlsRenditionSelection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GroupId", &self.group_id)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioLanguageSelection: ObjRule = ObjRule {
-    properties: &[
-        ("LanguageCode", Shape::STR),
-        ("LanguageSelectionPolicy", Shape::Str(&StrRule { allowed: &["LOOSE", "STRICT"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioLanguageSelection` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1295,11 +1086,11 @@ pub struct AudioLanguageSelection {
     /// `LanguageCode`: a string.
     ///
     /// Selects a specific three-letter language code from within an audio source.
-    pub language_code: Option<Str>,
+    pub language_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `LanguageSelectionPolicy`: a string.
     ///
     /// When set to "strict," the transport stream demux strictly identifies audio streams by their language descriptor. If a PMT update occurs such that an audio stream matching the initially selected language is no longer present, then mute is encoded until the language returns. If set to "loose," then on a PMT update the demux chooses another audio stream in the program with the same stream type if it can't find one with the same language.
-    pub language_selection_policy: Option<Str>,
+    pub language_selection_policy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1307,37 +1098,26 @@ impl AudioLanguageSelection {
     /// A `AudioLanguageSelection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LanguageCode`: a string.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
+    pub fn language_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_code = ::std::option::Option::Some(value.into()); self }
     /// `LanguageSelectionPolicy`: a string.
-    pub fn language_selection_policy(mut self, value: impl Into<Str>) -> Self { self.language_selection_policy = Some(value.into()); self }
+    pub fn language_selection_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_selection_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioLanguageSelection {}
+impl crate::PropertyType for AudioLanguageSelection {}
 
-impl ToValue for AudioLanguageSelection {
+impl ::cloudwright_core::ToValue for AudioLanguageSelection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LanguageCode", &self.language_code)
             .opt("LanguageSelectionPolicy", &self.language_selection_policy)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioNormalizationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Algorithm", Shape::Str(&StrRule { allowed: &["ITU_1770_1", "ITU_1770_2", "ITU_1770_3", "ITU_1770_4"], ..StrRule::ANY })),
-        ("AlgorithmControl", Shape::Str(&StrRule { allowed: &["CORRECT_AUDIO"], ..StrRule::ANY })),
-        ("TargetLkfs", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioNormalizationSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1351,15 +1131,15 @@ pub struct AudioNormalizationSettings {
     /// `Algorithm`: a string.
     ///
     /// The audio normalization algorithm to use. itu17701 conforms to the CALM Act specification. itu17702 conforms to the EBU R-128 specification.
-    pub algorithm: Option<Str>,
+    pub algorithm: ::std::option::Option<::cloudwright_core::Str>,
     /// `AlgorithmControl`: a string.
     ///
     /// When set to correctAudio, the output audio is corrected using the chosen algorithm. If set to measureOnly, the audio is measured but not adjusted.
-    pub algorithm_control: Option<Str>,
+    pub algorithm_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetLkfs`: a number.
     ///
     /// The Target LKFS(loudness) to adjust volume to. If no value is entered, a default value is used according to the chosen algorithm. The CALM Act (1770-1) recommends a target of -24 LKFS. The EBU R-128 specification (1770-2) recommends a target of -23 LKFS.
-    pub target_lkfs: Option<Num>,
+    pub target_lkfs: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1367,41 +1147,29 @@ impl AudioNormalizationSettings {
     /// A `AudioNormalizationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Algorithm`: a string.
-    pub fn algorithm(mut self, value: impl Into<Str>) -> Self { self.algorithm = Some(value.into()); self }
+    pub fn algorithm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.algorithm = ::std::option::Option::Some(value.into()); self }
     /// `AlgorithmControl`: a string.
-    pub fn algorithm_control(mut self, value: impl Into<Str>) -> Self { self.algorithm_control = Some(value.into()); self }
+    pub fn algorithm_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.algorithm_control = ::std::option::Option::Some(value.into()); self }
     /// `TargetLkfs`: a number.
-    pub fn target_lkfs(mut self, value: impl Into<Num>) -> Self { self.target_lkfs = Some(value.into()); self }
+    pub fn target_lkfs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.target_lkfs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioNormalizationSettings {}
+impl crate::PropertyType for AudioNormalizationSettings {}
 
-impl ToValue for AudioNormalizationSettings {
+impl ::cloudwright_core::ToValue for AudioNormalizationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Algorithm", &self.algorithm)
             .opt("AlgorithmControl", &self.algorithm_control)
             .opt("TargetLkfs", &self.target_lkfs)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioOnlyHlsSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AudioGroupId", Shape::STR),
-        ("AudioOnlyImage", Shape::Object(&RULE_InputLocation)),
-        ("AudioTrackType", Shape::Str(&StrRule { allowed: &["ALTERNATE_AUDIO_AUTO_SELECT", "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT", "ALTERNATE_AUDIO_NOT_AUTO_SELECT", "AUDIO_ONLY_VARIANT_STREAM"], ..StrRule::ANY })),
-        ("SegmentType", Shape::Str(&StrRule { allowed: &["AAC", "FMP4"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioOnlyHlsSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1415,19 +1183,19 @@ pub struct AudioOnlyHlsSettings {
     /// `AudioGroupId`: a string.
     ///
     /// Specifies the group that the audio rendition belongs to.
-    pub audio_group_id: Option<Str>,
+    pub audio_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AudioOnlyImage`: an [`InputLocation`] object.
     ///
     /// Used with an audio-only stream. It must be a .jpg or .png file. If given, this image is used as the cover art for the audio-only output. Ideally, it should be formatted for an iPhone screen for two reasons. The iPhone does not resize the image; instead, it crops a centered image on the top/bottom and left/right. Additionally, this image file gets saved bit-for-bit into every 10-second segment file, so it increases bandwidth by {image file size} * {segment count} * {user count.}.
-    pub audio_only_image: Option<Obj<InputLocation>>,
+    pub audio_only_image: ::std::option::Option<crate::Obj<InputLocation>>,
     /// `AudioTrackType`: a string.
     ///
     /// Four types of audio-only tracks are supported: Audio-Only Variant Stream The client can play back this audio-only stream instead of video in low-bandwidth scenarios. Represented as an EXT-X-STREAM-INF in the HLS manifest. Alternate Audio, Auto Select, Default Alternate rendition that the client should try to play back by default. Represented as an EXT-X-MEDIA in the HLS manifest with DEFAULT=YES, AUTOSELECT=YES Alternate Audio, Auto Select, Not Default Alternate rendition that the client might try to play back by default. Represented as an EXT-X-MEDIA in the HLS manifest with DEFAULT=NO, AUTOSELECT=YES Alternate Audio, not Auto Select Alternate rendition that the client will not try to play back by default. Represented as an EXT-X-MEDIA in the HLS manifest with DEFAULT=NO, AUTOSELECT=NO.
-    pub audio_track_type: Option<Str>,
+    pub audio_track_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SegmentType`: a string.
     ///
     /// Specifies the segment type.
-    pub segment_type: Option<Str>,
+    pub segment_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1435,25 +1203,25 @@ impl AudioOnlyHlsSettings {
     /// A `AudioOnlyHlsSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioGroupId`: a string.
-    pub fn audio_group_id(mut self, value: impl Into<Str>) -> Self { self.audio_group_id = Some(value.into()); self }
+    pub fn audio_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_group_id = ::std::option::Option::Some(value.into()); self }
     /// `AudioOnlyImage`: an [`InputLocation`] object.
-    pub fn audio_only_image(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.audio_only_image = Some(value.into()); self }
+    pub fn audio_only_image(mut self, value: impl ::std::convert::Into<crate::Obj<InputLocation>>) -> Self { self.audio_only_image = ::std::option::Option::Some(value.into()); self }
     /// `AudioTrackType`: a string.
-    pub fn audio_track_type(mut self, value: impl Into<Str>) -> Self { self.audio_track_type = Some(value.into()); self }
+    pub fn audio_track_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_track_type = ::std::option::Option::Some(value.into()); self }
     /// `SegmentType`: a string.
-    pub fn segment_type(mut self, value: impl Into<Str>) -> Self { self.segment_type = Some(value.into()); self }
+    pub fn segment_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioOnlyHlsSettings {}
+impl crate::PropertyType for AudioOnlyHlsSettings {}
 
-impl ToValue for AudioOnlyHlsSettings {
+impl ::cloudwright_core::ToValue for AudioOnlyHlsSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioGroupId", &self.audio_group_id)
             .opt("AudioOnlyImage", &self.audio_only_image)
             .opt("AudioTrackType", &self.audio_track_type)
@@ -1461,15 +1229,6 @@ impl ToValue for AudioOnlyHlsSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioPidSelection: ObjRule = ObjRule {
-    properties: &[
-        ("Pid", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioPidSelection` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1483,7 +1242,7 @@ pub struct AudioPidSelection {
     /// `Pid`: an integer.
     ///
     /// Select the audio by this PID.
-    pub pid: Option<Int>,
+    pub pid: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1491,31 +1250,23 @@ impl AudioPidSelection {
     /// A `AudioPidSelection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Pid`: an integer.
-    pub fn pid(mut self, value: impl Into<Int>) -> Self { self.pid = Some(value.into()); self }
+    pub fn pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pid = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioPidSelection {}
+impl crate::PropertyType for AudioPidSelection {}
 
-impl ToValue for AudioPidSelection {
+impl ::cloudwright_core::ToValue for AudioPidSelection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Pid", &self.pid).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Pid", &self.pid)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioSelector: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("SelectorSettings", Shape::Object(&RULE_AudioSelectorSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioSelector` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1529,11 +1280,11 @@ pub struct AudioSelector {
     /// `Name`: a string.
     ///
     /// A name for this AudioSelector.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SelectorSettings`: an [`AudioSelectorSettings`] object.
     ///
     /// Information about the specific audio to extract from the input.
-    pub selector_settings: Option<Obj<AudioSelectorSettings>>,
+    pub selector_settings: ::std::option::Option<crate::Obj<AudioSelectorSettings>>,
 }
 
 #[rustfmt::skip]
@@ -1541,38 +1292,26 @@ impl AudioSelector {
     /// A `AudioSelector` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SelectorSettings`: an [`AudioSelectorSettings`] object.
-    pub fn selector_settings(mut self, value: impl Into<Obj<AudioSelectorSettings>>) -> Self { self.selector_settings = Some(value.into()); self }
+    pub fn selector_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AudioSelectorSettings>>) -> Self { self.selector_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioSelector {}
+impl crate::PropertyType for AudioSelector {}
 
-impl ToValue for AudioSelector {
+impl ::cloudwright_core::ToValue for AudioSelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("SelectorSettings", &self.selector_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioSelectorSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AudioHlsRenditionSelection", Shape::Object(&RULE_AudioHlsRenditionSelection)),
-        ("AudioLanguageSelection", Shape::Object(&RULE_AudioLanguageSelection)),
-        ("AudioPidSelection", Shape::Object(&RULE_AudioPidSelection)),
-        ("AudioTrackSelection", Shape::Object(&RULE_AudioTrackSelection)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioSelectorSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1586,19 +1325,20 @@ pub struct AudioSelectorSettings {
     /// `AudioHlsRenditionSelection`: an [`AudioHlsRenditionSelection`] object.
     ///
     /// Selector for HLS audio rendition.
-    pub audio_hls_rendition_selection: Option<Obj<AudioHlsRenditionSelection>>,
+    pub audio_hls_rendition_selection:
+        ::std::option::Option<crate::Obj<AudioHlsRenditionSelection>>,
     /// `AudioLanguageSelection`: an [`AudioLanguageSelection`] object.
     ///
     /// The language code of the audio to select.
-    pub audio_language_selection: Option<Obj<AudioLanguageSelection>>,
+    pub audio_language_selection: ::std::option::Option<crate::Obj<AudioLanguageSelection>>,
     /// `AudioPidSelection`: an [`AudioPidSelection`] object.
     ///
     /// The PID of the audio to select.
-    pub audio_pid_selection: Option<Obj<AudioPidSelection>>,
+    pub audio_pid_selection: ::std::option::Option<crate::Obj<AudioPidSelection>>,
     /// `AudioTrackSelection`: an [`AudioTrackSelection`] object.
     ///
     /// Information about the audio track to extract.
-    pub audio_track_selection: Option<Obj<AudioTrackSelection>>,
+    pub audio_track_selection: ::std::option::Option<crate::Obj<AudioTrackSelection>>,
 }
 
 #[rustfmt::skip]
@@ -1606,25 +1346,25 @@ impl AudioSelectorSettings {
     /// A `AudioSelectorSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioHlsRenditionSelection`: an [`AudioHlsRenditionSelection`] object.
-    pub fn audio_hls_rendition_selection(mut self, value: impl Into<Obj<AudioHlsRenditionSelection>>) -> Self { self.audio_hls_rendition_selection = Some(value.into()); self }
+    pub fn audio_hls_rendition_selection(mut self, value: impl ::std::convert::Into<crate::Obj<AudioHlsRenditionSelection>>) -> Self { self.audio_hls_rendition_selection = ::std::option::Option::Some(value.into()); self }
     /// `AudioLanguageSelection`: an [`AudioLanguageSelection`] object.
-    pub fn audio_language_selection(mut self, value: impl Into<Obj<AudioLanguageSelection>>) -> Self { self.audio_language_selection = Some(value.into()); self }
+    pub fn audio_language_selection(mut self, value: impl ::std::convert::Into<crate::Obj<AudioLanguageSelection>>) -> Self { self.audio_language_selection = ::std::option::Option::Some(value.into()); self }
     /// `AudioPidSelection`: an [`AudioPidSelection`] object.
-    pub fn audio_pid_selection(mut self, value: impl Into<Obj<AudioPidSelection>>) -> Self { self.audio_pid_selection = Some(value.into()); self }
+    pub fn audio_pid_selection(mut self, value: impl ::std::convert::Into<crate::Obj<AudioPidSelection>>) -> Self { self.audio_pid_selection = ::std::option::Option::Some(value.into()); self }
     /// `AudioTrackSelection`: an [`AudioTrackSelection`] object.
-    pub fn audio_track_selection(mut self, value: impl Into<Obj<AudioTrackSelection>>) -> Self { self.audio_track_selection = Some(value.into()); self }
+    pub fn audio_track_selection(mut self, value: impl ::std::convert::Into<crate::Obj<AudioTrackSelection>>) -> Self { self.audio_track_selection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioSelectorSettings {}
+impl crate::PropertyType for AudioSelectorSettings {}
 
-impl ToValue for AudioSelectorSettings {
+impl ::cloudwright_core::ToValue for AudioSelectorSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AudioHlsRenditionSelection",
                 &self.audio_hls_rendition_selection,
@@ -1635,16 +1375,6 @@ impl ToValue for AudioSelectorSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioSilenceFailoverSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AudioSelectorName", Shape::STR),
-        ("AudioSilenceThresholdMsec", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioSilenceFailoverSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1658,11 +1388,11 @@ pub struct AudioSilenceFailoverSettings {
     /// `AudioSelectorName`: a string.
     ///
     /// The name of the audio selector in the input that MediaLive should monitor to detect silence. Select your most important rendition. If you didn't create an audio selector in this input, leave blank.
-    pub audio_selector_name: Option<Str>,
+    pub audio_selector_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `AudioSilenceThresholdMsec`: an integer.
     ///
     /// The amount of time (in milliseconds) that the active input must be silent before automatic input failover occurs. Silence is defined as audio loss or audio quieter than -50 dBFS.
-    pub audio_silence_threshold_msec: Option<Int>,
+    pub audio_silence_threshold_msec: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1670,21 +1400,21 @@ impl AudioSilenceFailoverSettings {
     /// A `AudioSilenceFailoverSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioSelectorName`: a string.
-    pub fn audio_selector_name(mut self, value: impl Into<Str>) -> Self { self.audio_selector_name = Some(value.into()); self }
+    pub fn audio_selector_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_selector_name = ::std::option::Option::Some(value.into()); self }
     /// `AudioSilenceThresholdMsec`: an integer.
-    pub fn audio_silence_threshold_msec(mut self, value: impl Into<Int>) -> Self { self.audio_silence_threshold_msec = Some(value.into()); self }
+    pub fn audio_silence_threshold_msec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.audio_silence_threshold_msec = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioSilenceFailoverSettings {}
+impl crate::PropertyType for AudioSilenceFailoverSettings {}
 
-impl ToValue for AudioSilenceFailoverSettings {
+impl ::cloudwright_core::ToValue for AudioSilenceFailoverSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioSelectorName", &self.audio_selector_name)
             .opt(
                 "AudioSilenceThresholdMsec",
@@ -1693,15 +1423,6 @@ impl ToValue for AudioSilenceFailoverSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioTrack: ObjRule = ObjRule {
-    properties: &[
-        ("Track", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioTrack` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1715,7 +1436,7 @@ pub struct AudioTrack {
     /// `Track`: an integer.
     ///
     /// 1-based integer value that maps to a specific audio track
-    pub track: Option<Int>,
+    pub track: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1723,31 +1444,23 @@ impl AudioTrack {
     /// A `AudioTrack` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Track`: an integer.
-    pub fn track(mut self, value: impl Into<Int>) -> Self { self.track = Some(value.into()); self }
+    pub fn track(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.track = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioTrack {}
+impl crate::PropertyType for AudioTrack {}
 
-impl ToValue for AudioTrack {
+impl ::cloudwright_core::ToValue for AudioTrack {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Track", &self.track).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Track", &self.track)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioTrackSelection: ObjRule = ObjRule {
-    properties: &[
-        ("DolbyEDecode", Shape::Object(&RULE_AudioDolbyEDecode)),
-        ("Tracks", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioTrack), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioTrackSelection` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1759,11 +1472,11 @@ pub(crate) static RULE_AudioTrackSelection: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AudioTrackSelection {
     /// `DolbyEDecode`: an [`AudioDolbyEDecode`] object.
-    pub dolby_e_decode: Option<Obj<AudioDolbyEDecode>>,
+    pub dolby_e_decode: ::std::option::Option<crate::Obj<AudioDolbyEDecode>>,
     /// `Tracks`: a list of [`AudioTrack`] objects.
     ///
     /// Selects one or more unique audio tracks from within a source.
-    pub tracks: Option<List<AudioTrack>>,
+    pub tracks: ::std::option::Option<::cloudwright_core::List<AudioTrack>>,
 }
 
 #[rustfmt::skip]
@@ -1771,35 +1484,26 @@ impl AudioTrackSelection {
     /// A `AudioTrackSelection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DolbyEDecode`: an [`AudioDolbyEDecode`] object.
-    pub fn dolby_e_decode(mut self, value: impl Into<Obj<AudioDolbyEDecode>>) -> Self { self.dolby_e_decode = Some(value.into()); self }
+    pub fn dolby_e_decode(mut self, value: impl ::std::convert::Into<crate::Obj<AudioDolbyEDecode>>) -> Self { self.dolby_e_decode = ::std::option::Option::Some(value.into()); self }
     /// `Tracks`: a list of [`AudioTrack`] objects.
-    pub fn tracks(mut self, value: impl Into<List<AudioTrack>>) -> Self { self.tracks = Some(value.into()); self }
+    pub fn tracks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AudioTrack>>) -> Self { self.tracks = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioTrackSelection {}
+impl crate::PropertyType for AudioTrackSelection {}
 
-impl ToValue for AudioTrackSelection {
+impl ::cloudwright_core::ToValue for AudioTrackSelection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DolbyEDecode", &self.dolby_e_decode)
             .opt("Tracks", &self.tracks)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioWatermarkSettings: ObjRule = ObjRule {
-    properties: &[
-        ("NielsenWatermarksSettings", Shape::Object(&RULE_NielsenWatermarksSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioWatermarkSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1813,7 +1517,7 @@ pub struct AudioWatermarkSettings {
     /// `NielsenWatermarksSettings`: a [`NielsenWatermarksSettings`] object.
     ///
     /// Settings to configure Nielsen Watermarks in the audio encode
-    pub nielsen_watermarks_settings: Option<Obj<NielsenWatermarksSettings>>,
+    pub nielsen_watermarks_settings: ::std::option::Option<crate::Obj<NielsenWatermarksSettings>>,
 }
 
 #[rustfmt::skip]
@@ -1821,19 +1525,19 @@ impl AudioWatermarkSettings {
     /// A `AudioWatermarkSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NielsenWatermarksSettings`: a [`NielsenWatermarksSettings`] object.
-    pub fn nielsen_watermarks_settings(mut self, value: impl Into<Obj<NielsenWatermarksSettings>>) -> Self { self.nielsen_watermarks_settings = Some(value.into()); self }
+    pub fn nielsen_watermarks_settings(mut self, value: impl ::std::convert::Into<crate::Obj<NielsenWatermarksSettings>>) -> Self { self.nielsen_watermarks_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioWatermarkSettings {}
+impl crate::PropertyType for AudioWatermarkSettings {}
 
-impl ToValue for AudioWatermarkSettings {
+impl ::cloudwright_core::ToValue for AudioWatermarkSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "NielsenWatermarksSettings",
                 &self.nielsen_watermarks_settings,
@@ -1841,18 +1545,6 @@ impl ToValue for AudioWatermarkSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutomaticInputFailoverSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ErrorClearTimeMsec", Shape::INT),
-        ("FailoverConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_FailoverCondition), min_items: None, max_items: None, unique: false })),
-        ("InputPreference", Shape::Str(&StrRule { allowed: &["EQUAL_INPUT_PREFERENCE", "PRIMARY_INPUT_PREFERRED"], ..StrRule::ANY })),
-        ("SecondaryInputId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutomaticInputFailoverSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1866,19 +1558,19 @@ pub struct AutomaticInputFailoverSettings {
     /// `ErrorClearTimeMsec`: an integer.
     ///
     /// This clear time defines the requirement a recovered input must meet to be considered healthy. The input must have no failover conditions for this length of time. Enter a time in milliseconds. This value is particularly important if the input_preference for the failover pair is set to PRIMARY_INPUT_PREFERRED, because after this time, MediaLive will switch back to the primary input.
-    pub error_clear_time_msec: Option<Int>,
+    pub error_clear_time_msec: ::std::option::Option<::cloudwright_core::Int>,
     /// `FailoverConditions`: a list of [`FailoverCondition`] objects.
     ///
     /// A list of failover conditions. If any of these conditions occur, MediaLive will perform a failover to the other input.
-    pub failover_conditions: Option<List<FailoverCondition>>,
+    pub failover_conditions: ::std::option::Option<::cloudwright_core::List<FailoverCondition>>,
     /// `InputPreference`: a string.
     ///
     /// Input preference when deciding which input to make active when a previously failed input has recovered.
-    pub input_preference: Option<Str>,
+    pub input_preference: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecondaryInputId`: a string.
     ///
     /// The input ID of the secondary input in the automatic input failover pair.
-    pub secondary_input_id: Option<Str>,
+    pub secondary_input_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1886,25 +1578,25 @@ impl AutomaticInputFailoverSettings {
     /// A `AutomaticInputFailoverSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ErrorClearTimeMsec`: an integer.
-    pub fn error_clear_time_msec(mut self, value: impl Into<Int>) -> Self { self.error_clear_time_msec = Some(value.into()); self }
+    pub fn error_clear_time_msec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.error_clear_time_msec = ::std::option::Option::Some(value.into()); self }
     /// `FailoverConditions`: a list of [`FailoverCondition`] objects.
-    pub fn failover_conditions(mut self, value: impl Into<List<FailoverCondition>>) -> Self { self.failover_conditions = Some(value.into()); self }
+    pub fn failover_conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FailoverCondition>>) -> Self { self.failover_conditions = ::std::option::Option::Some(value.into()); self }
     /// `InputPreference`: a string.
-    pub fn input_preference(mut self, value: impl Into<Str>) -> Self { self.input_preference = Some(value.into()); self }
+    pub fn input_preference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_preference = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryInputId`: a string.
-    pub fn secondary_input_id(mut self, value: impl Into<Str>) -> Self { self.secondary_input_id = Some(value.into()); self }
+    pub fn secondary_input_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secondary_input_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutomaticInputFailoverSettings {}
+impl crate::PropertyType for AutomaticInputFailoverSettings {}
 
-impl ToValue for AutomaticInputFailoverSettings {
+impl ::cloudwright_core::ToValue for AutomaticInputFailoverSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ErrorClearTimeMsec", &self.error_clear_time_msec)
             .opt("FailoverConditions", &self.failover_conditions)
             .opt("InputPreference", &self.input_preference)
@@ -1912,19 +1604,6 @@ impl ToValue for AutomaticInputFailoverSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Av1ColorSpaceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ColorSpacePassthroughSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings)),
-        ("Hlg2020Settings", Shape::Typed(json_type::OBJECT)),
-        ("Rec601Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Rec709Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Av1ColorSpaceSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -1934,19 +1613,19 @@ pub struct Av1ColorSpaceSettings {
     /// `ColorSpacePassthroughSettings`: a JSON value.
     ///
     /// Format `json`.
-    pub color_space_passthrough_settings: Option<Json>,
+    pub color_space_passthrough_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Hdr10Settings`: a [`Hdr10Settings`] object.
-    pub hdr10_settings: Option<Obj<Hdr10Settings>>,
+    pub hdr10_settings: ::std::option::Option<crate::Obj<Hdr10Settings>>,
     /// `Hlg2020Settings`: a JSON value.
-    pub hlg2020_settings: Option<Json>,
+    pub hlg2020_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Rec601Settings`: a JSON value.
     ///
     /// Format `json`.
-    pub rec601_settings: Option<Json>,
+    pub rec601_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Rec709Settings`: a JSON value.
     ///
     /// Format `json`.
-    pub rec709_settings: Option<Json>,
+    pub rec709_settings: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -1954,27 +1633,27 @@ impl Av1ColorSpaceSettings {
     /// A `Av1ColorSpaceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColorSpacePassthroughSettings`: a JSON value.
-    pub fn color_space_passthrough_settings(mut self, value: impl Into<Json>) -> Self { self.color_space_passthrough_settings = Some(value.into()); self }
+    pub fn color_space_passthrough_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.color_space_passthrough_settings = ::std::option::Option::Some(value.into()); self }
     /// `Hdr10Settings`: a [`Hdr10Settings`] object.
-    pub fn hdr10_settings(mut self, value: impl Into<Obj<Hdr10Settings>>) -> Self { self.hdr10_settings = Some(value.into()); self }
+    pub fn hdr10_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Hdr10Settings>>) -> Self { self.hdr10_settings = ::std::option::Option::Some(value.into()); self }
     /// `Hlg2020Settings`: a JSON value.
-    pub fn hlg2020_settings(mut self, value: impl Into<Json>) -> Self { self.hlg2020_settings = Some(value.into()); self }
+    pub fn hlg2020_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.hlg2020_settings = ::std::option::Option::Some(value.into()); self }
     /// `Rec601Settings`: a JSON value.
-    pub fn rec601_settings(mut self, value: impl Into<Json>) -> Self { self.rec601_settings = Some(value.into()); self }
+    pub fn rec601_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.rec601_settings = ::std::option::Option::Some(value.into()); self }
     /// `Rec709Settings`: a JSON value.
-    pub fn rec709_settings(mut self, value: impl Into<Json>) -> Self { self.rec709_settings = Some(value.into()); self }
+    pub fn rec709_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.rec709_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Av1ColorSpaceSettings {}
+impl crate::PropertyType for Av1ColorSpaceSettings {}
 
-impl ToValue for Av1ColorSpaceSettings {
+impl ::cloudwright_core::ToValue for Av1ColorSpaceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ColorSpacePassthroughSettings",
                 &self.color_space_passthrough_settings,
@@ -1987,91 +1666,59 @@ impl ToValue for Av1ColorSpaceSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Av1Settings: ObjRule = ObjRule {
-    properties: &[
-        ("AfdSignaling", Shape::Str(&StrRule { allowed: &["AUTO", "FIXED", "NONE"], ..StrRule::ANY })),
-        ("BitDepth", Shape::Str(&StrRule { allowed: &["DEPTH_10", "DEPTH_8"], ..StrRule::ANY })),
-        ("Bitrate", Shape::INT),
-        ("BufSize", Shape::INT),
-        ("ColorSpaceSettings", Shape::Object(&RULE_Av1ColorSpaceSettings)),
-        ("FixedAfd", Shape::Str(&StrRule { allowed: &["AFD_0000", "AFD_0010", "AFD_0011", "AFD_0100", "AFD_1000", "AFD_1001", "AFD_1010", "AFD_1011", "AFD_1101", "AFD_1110", "AFD_1111"], ..StrRule::ANY })),
-        ("FramerateDenominator", Shape::INT),
-        ("FramerateNumerator", Shape::INT),
-        ("GopSize", Shape::NUM),
-        ("GopSizeUnits", Shape::Str(&StrRule { allowed: &["FRAMES", "SECONDS"], ..StrRule::ANY })),
-        ("Level", Shape::Str(&StrRule { allowed: &["AV1_LEVEL_2", "AV1_LEVEL_2_1", "AV1_LEVEL_3", "AV1_LEVEL_3_1", "AV1_LEVEL_4", "AV1_LEVEL_4_1", "AV1_LEVEL_5", "AV1_LEVEL_5_1", "AV1_LEVEL_5_2", "AV1_LEVEL_5_3", "AV1_LEVEL_6", "AV1_LEVEL_6_1", "AV1_LEVEL_6_2", "AV1_LEVEL_6_3", "AV1_LEVEL_AUTO"], ..StrRule::ANY })),
-        ("LookAheadRateControl", Shape::Str(&StrRule { allowed: &["HIGH", "LOW", "MEDIUM"], ..StrRule::ANY })),
-        ("MaxBitrate", Shape::INT),
-        ("MinBitrate", Shape::INT),
-        ("MinIInterval", Shape::INT),
-        ("ParDenominator", Shape::INT),
-        ("ParNumerator", Shape::INT),
-        ("QvbrQualityLevel", Shape::INT),
-        ("RateControlMode", Shape::Str(&StrRule { allowed: &["CBR", "QVBR"], ..StrRule::ANY })),
-        ("SceneChangeDetect", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("SpatialAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("TemporalAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
-        ("TimecodeInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "METADATA_OBU"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Av1Settings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-av1settings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Av1Settings {
     /// `AfdSignaling`: a string.
-    pub afd_signaling: Option<Str>,
+    pub afd_signaling: ::std::option::Option<::cloudwright_core::Str>,
     /// `BitDepth`: a string.
-    pub bit_depth: Option<Str>,
+    pub bit_depth: ::std::option::Option<::cloudwright_core::Str>,
     /// `Bitrate`: an integer.
-    pub bitrate: Option<Int>,
+    pub bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `BufSize`: an integer.
-    pub buf_size: Option<Int>,
+    pub buf_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ColorSpaceSettings`: an [`Av1ColorSpaceSettings`] object.
-    pub color_space_settings: Option<Obj<Av1ColorSpaceSettings>>,
+    pub color_space_settings: ::std::option::Option<crate::Obj<Av1ColorSpaceSettings>>,
     /// `FixedAfd`: a string.
-    pub fixed_afd: Option<Str>,
+    pub fixed_afd: ::std::option::Option<::cloudwright_core::Str>,
     /// `FramerateDenominator`: an integer.
-    pub framerate_denominator: Option<Int>,
+    pub framerate_denominator: ::std::option::Option<::cloudwright_core::Int>,
     /// `FramerateNumerator`: an integer.
-    pub framerate_numerator: Option<Int>,
+    pub framerate_numerator: ::std::option::Option<::cloudwright_core::Int>,
     /// `GopSize`: a number.
-    pub gop_size: Option<Num>,
+    pub gop_size: ::std::option::Option<::cloudwright_core::Num>,
     /// `GopSizeUnits`: a string.
-    pub gop_size_units: Option<Str>,
+    pub gop_size_units: ::std::option::Option<::cloudwright_core::Str>,
     /// `Level`: a string.
-    pub level: Option<Str>,
+    pub level: ::std::option::Option<::cloudwright_core::Str>,
     /// `LookAheadRateControl`: a string.
-    pub look_ahead_rate_control: Option<Str>,
+    pub look_ahead_rate_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxBitrate`: an integer.
-    pub max_bitrate: Option<Int>,
+    pub max_bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinBitrate`: an integer.
-    pub min_bitrate: Option<Int>,
+    pub min_bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinIInterval`: an integer.
-    pub min_i_interval: Option<Int>,
+    pub min_i_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `ParDenominator`: an integer.
-    pub par_denominator: Option<Int>,
+    pub par_denominator: ::std::option::Option<::cloudwright_core::Int>,
     /// `ParNumerator`: an integer.
-    pub par_numerator: Option<Int>,
+    pub par_numerator: ::std::option::Option<::cloudwright_core::Int>,
     /// `QvbrQualityLevel`: an integer.
-    pub qvbr_quality_level: Option<Int>,
+    pub qvbr_quality_level: ::std::option::Option<::cloudwright_core::Int>,
     /// `RateControlMode`: a string.
-    pub rate_control_mode: Option<Str>,
+    pub rate_control_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `SceneChangeDetect`: a string.
-    pub scene_change_detect: Option<Str>,
+    pub scene_change_detect: ::std::option::Option<::cloudwright_core::Str>,
     /// `SpatialAq`: a string.
-    pub spatial_aq: Option<Str>,
+    pub spatial_aq: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemporalAq`: a string.
-    pub temporal_aq: Option<Str>,
+    pub temporal_aq: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub timecode_burnin_settings: Option<Obj<TimecodeBurninSettings>>,
+    pub timecode_burnin_settings: ::std::option::Option<crate::Obj<TimecodeBurninSettings>>,
     /// `TimecodeInsertion`: a string.
-    pub timecode_insertion: Option<Str>,
+    pub timecode_insertion: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2079,65 +1726,65 @@ impl Av1Settings {
     /// A `Av1Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AfdSignaling`: a string.
-    pub fn afd_signaling(mut self, value: impl Into<Str>) -> Self { self.afd_signaling = Some(value.into()); self }
+    pub fn afd_signaling(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.afd_signaling = ::std::option::Option::Some(value.into()); self }
     /// `BitDepth`: a string.
-    pub fn bit_depth(mut self, value: impl Into<Str>) -> Self { self.bit_depth = Some(value.into()); self }
+    pub fn bit_depth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bit_depth = ::std::option::Option::Some(value.into()); self }
     /// `Bitrate`: an integer.
-    pub fn bitrate(mut self, value: impl Into<Int>) -> Self { self.bitrate = Some(value.into()); self }
+    pub fn bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bitrate = ::std::option::Option::Some(value.into()); self }
     /// `BufSize`: an integer.
-    pub fn buf_size(mut self, value: impl Into<Int>) -> Self { self.buf_size = Some(value.into()); self }
+    pub fn buf_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.buf_size = ::std::option::Option::Some(value.into()); self }
     /// `ColorSpaceSettings`: an [`Av1ColorSpaceSettings`] object.
-    pub fn color_space_settings(mut self, value: impl Into<Obj<Av1ColorSpaceSettings>>) -> Self { self.color_space_settings = Some(value.into()); self }
+    pub fn color_space_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Av1ColorSpaceSettings>>) -> Self { self.color_space_settings = ::std::option::Option::Some(value.into()); self }
     /// `FixedAfd`: a string.
-    pub fn fixed_afd(mut self, value: impl Into<Str>) -> Self { self.fixed_afd = Some(value.into()); self }
+    pub fn fixed_afd(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fixed_afd = ::std::option::Option::Some(value.into()); self }
     /// `FramerateDenominator`: an integer.
-    pub fn framerate_denominator(mut self, value: impl Into<Int>) -> Self { self.framerate_denominator = Some(value.into()); self }
+    pub fn framerate_denominator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.framerate_denominator = ::std::option::Option::Some(value.into()); self }
     /// `FramerateNumerator`: an integer.
-    pub fn framerate_numerator(mut self, value: impl Into<Int>) -> Self { self.framerate_numerator = Some(value.into()); self }
+    pub fn framerate_numerator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.framerate_numerator = ::std::option::Option::Some(value.into()); self }
     /// `GopSize`: a number.
-    pub fn gop_size(mut self, value: impl Into<Num>) -> Self { self.gop_size = Some(value.into()); self }
+    pub fn gop_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.gop_size = ::std::option::Option::Some(value.into()); self }
     /// `GopSizeUnits`: a string.
-    pub fn gop_size_units(mut self, value: impl Into<Str>) -> Self { self.gop_size_units = Some(value.into()); self }
+    pub fn gop_size_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gop_size_units = ::std::option::Option::Some(value.into()); self }
     /// `Level`: a string.
-    pub fn level(mut self, value: impl Into<Str>) -> Self { self.level = Some(value.into()); self }
+    pub fn level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.level = ::std::option::Option::Some(value.into()); self }
     /// `LookAheadRateControl`: a string.
-    pub fn look_ahead_rate_control(mut self, value: impl Into<Str>) -> Self { self.look_ahead_rate_control = Some(value.into()); self }
+    pub fn look_ahead_rate_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.look_ahead_rate_control = ::std::option::Option::Some(value.into()); self }
     /// `MaxBitrate`: an integer.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = Some(value.into()); self }
+    pub fn max_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_bitrate = ::std::option::Option::Some(value.into()); self }
     /// `MinBitrate`: an integer.
-    pub fn min_bitrate(mut self, value: impl Into<Int>) -> Self { self.min_bitrate = Some(value.into()); self }
+    pub fn min_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_bitrate = ::std::option::Option::Some(value.into()); self }
     /// `MinIInterval`: an integer.
-    pub fn min_i_interval(mut self, value: impl Into<Int>) -> Self { self.min_i_interval = Some(value.into()); self }
+    pub fn min_i_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_i_interval = ::std::option::Option::Some(value.into()); self }
     /// `ParDenominator`: an integer.
-    pub fn par_denominator(mut self, value: impl Into<Int>) -> Self { self.par_denominator = Some(value.into()); self }
+    pub fn par_denominator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.par_denominator = ::std::option::Option::Some(value.into()); self }
     /// `ParNumerator`: an integer.
-    pub fn par_numerator(mut self, value: impl Into<Int>) -> Self { self.par_numerator = Some(value.into()); self }
+    pub fn par_numerator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.par_numerator = ::std::option::Option::Some(value.into()); self }
     /// `QvbrQualityLevel`: an integer.
-    pub fn qvbr_quality_level(mut self, value: impl Into<Int>) -> Self { self.qvbr_quality_level = Some(value.into()); self }
+    pub fn qvbr_quality_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.qvbr_quality_level = ::std::option::Option::Some(value.into()); self }
     /// `RateControlMode`: a string.
-    pub fn rate_control_mode(mut self, value: impl Into<Str>) -> Self { self.rate_control_mode = Some(value.into()); self }
+    pub fn rate_control_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rate_control_mode = ::std::option::Option::Some(value.into()); self }
     /// `SceneChangeDetect`: a string.
-    pub fn scene_change_detect(mut self, value: impl Into<Str>) -> Self { self.scene_change_detect = Some(value.into()); self }
+    pub fn scene_change_detect(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scene_change_detect = ::std::option::Option::Some(value.into()); self }
     /// `SpatialAq`: a string.
-    pub fn spatial_aq(mut self, value: impl Into<Str>) -> Self { self.spatial_aq = Some(value.into()); self }
+    pub fn spatial_aq(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spatial_aq = ::std::option::Option::Some(value.into()); self }
     /// `TemporalAq`: a string.
-    pub fn temporal_aq(mut self, value: impl Into<Str>) -> Self { self.temporal_aq = Some(value.into()); self }
+    pub fn temporal_aq(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.temporal_aq = ::std::option::Option::Some(value.into()); self }
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub fn timecode_burnin_settings(mut self, value: impl Into<Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = Some(value.into()); self }
+    pub fn timecode_burnin_settings(mut self, value: impl ::std::convert::Into<crate::Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = ::std::option::Option::Some(value.into()); self }
     /// `TimecodeInsertion`: a string.
-    pub fn timecode_insertion(mut self, value: impl Into<Str>) -> Self { self.timecode_insertion = Some(value.into()); self }
+    pub fn timecode_insertion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timecode_insertion = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Av1Settings {}
+impl crate::PropertyType for Av1Settings {}
 
-impl ToValue for Av1Settings {
+impl ::cloudwright_core::ToValue for Av1Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AfdSignaling", &self.afd_signaling)
             .opt("BitDepth", &self.bit_depth)
             .opt("Bitrate", &self.bitrate)
@@ -2166,16 +1813,6 @@ impl ToValue for Av1Settings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AvailBlanking: ObjRule = ObjRule {
-    properties: &[
-        ("AvailBlankingImage", Shape::Object(&RULE_InputLocation)),
-        ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AvailBlanking` property type of `AWS::MediaLive::Channel`.
 ///
 /// The configuration of ad avail blanking in the output.
@@ -2188,11 +1825,11 @@ pub struct AvailBlanking {
     /// `AvailBlankingImage`: an [`InputLocation`] object.
     ///
     /// The blanking image to be used. Keep empty for solid black. Only .bmp and .png images are supported.
-    pub avail_blanking_image: Option<Obj<InputLocation>>,
+    pub avail_blanking_image: ::std::option::Option<crate::Obj<InputLocation>>,
     /// `State`: a string.
     ///
     /// When set to enabled, the video, audio, and captions are blanked when insertion metadata is added.
-    pub state: Option<Str>,
+    pub state: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2200,36 +1837,26 @@ impl AvailBlanking {
     /// A `AvailBlanking` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailBlankingImage`: an [`InputLocation`] object.
-    pub fn avail_blanking_image(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.avail_blanking_image = Some(value.into()); self }
+    pub fn avail_blanking_image(mut self, value: impl ::std::convert::Into<crate::Obj<InputLocation>>) -> Self { self.avail_blanking_image = ::std::option::Option::Some(value.into()); self }
     /// `State`: a string.
-    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AvailBlanking {}
+impl crate::PropertyType for AvailBlanking {}
 
-impl ToValue for AvailBlanking {
+impl ::cloudwright_core::ToValue for AvailBlanking {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailBlankingImage", &self.avail_blanking_image)
             .opt("State", &self.state)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AvailConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AvailSettings", Shape::Object(&RULE_AvailSettings)),
-        ("Scte35SegmentationScope", Shape::Str(&StrRule { allowed: &["ALL_OUTPUT_GROUPS", "SCTE35_ENABLED_OUTPUT_GROUPS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AvailConfiguration` property type of `AWS::MediaLive::Channel`.
 ///
@@ -2243,9 +1870,9 @@ pub struct AvailConfiguration {
     /// `AvailSettings`: an [`AvailSettings`] object.
     ///
     /// The setup of ad avail handling in the output.
-    pub avail_settings: Option<Obj<AvailSettings>>,
+    pub avail_settings: ::std::option::Option<crate::Obj<AvailSettings>>,
     /// `Scte35SegmentationScope`: a string.
-    pub scte35_segmentation_scope: Option<Str>,
+    pub scte35_segmentation_scope: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2253,37 +1880,26 @@ impl AvailConfiguration {
     /// A `AvailConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailSettings`: an [`AvailSettings`] object.
-    pub fn avail_settings(mut self, value: impl Into<Obj<AvailSettings>>) -> Self { self.avail_settings = Some(value.into()); self }
+    pub fn avail_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AvailSettings>>) -> Self { self.avail_settings = ::std::option::Option::Some(value.into()); self }
     /// `Scte35SegmentationScope`: a string.
-    pub fn scte35_segmentation_scope(mut self, value: impl Into<Str>) -> Self { self.scte35_segmentation_scope = Some(value.into()); self }
+    pub fn scte35_segmentation_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scte35_segmentation_scope = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AvailConfiguration {}
+impl crate::PropertyType for AvailConfiguration {}
 
-impl ToValue for AvailConfiguration {
+impl ::cloudwright_core::ToValue for AvailConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailSettings", &self.avail_settings)
             .opt("Scte35SegmentationScope", &self.scte35_segmentation_scope)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AvailSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Esam", Shape::Object(&RULE_Esam)),
-        ("Scte35SpliceInsert", Shape::Object(&RULE_Scte35SpliceInsert)),
-        ("Scte35TimeSignalApos", Shape::Object(&RULE_Scte35TimeSignalApos)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AvailSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -2295,15 +1911,15 @@ pub(crate) static RULE_AvailSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AvailSettings {
     /// `Esam`: an [`Esam`] object.
-    pub esam: Option<Obj<Esam>>,
+    pub esam: ::std::option::Option<crate::Obj<Esam>>,
     /// `Scte35SpliceInsert`: a [`Scte35SpliceInsert`] object.
     ///
     /// The setup for SCTE-35 splice insert handling.
-    pub scte35_splice_insert: Option<Obj<Scte35SpliceInsert>>,
+    pub scte35_splice_insert: ::std::option::Option<crate::Obj<Scte35SpliceInsert>>,
     /// `Scte35TimeSignalApos`: a [`Scte35TimeSignalApos`] object.
     ///
     /// The setup for SCTE-35 time signal APOS handling.
-    pub scte35_time_signal_apos: Option<Obj<Scte35TimeSignalApos>>,
+    pub scte35_time_signal_apos: ::std::option::Option<crate::Obj<Scte35TimeSignalApos>>,
 }
 
 #[rustfmt::skip]
@@ -2311,23 +1927,23 @@ impl AvailSettings {
     /// A `AvailSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Esam`: an [`Esam`] object.
-    pub fn esam(mut self, value: impl Into<Obj<Esam>>) -> Self { self.esam = Some(value.into()); self }
+    pub fn esam(mut self, value: impl ::std::convert::Into<crate::Obj<Esam>>) -> Self { self.esam = ::std::option::Option::Some(value.into()); self }
     /// `Scte35SpliceInsert`: a [`Scte35SpliceInsert`] object.
-    pub fn scte35_splice_insert(mut self, value: impl Into<Obj<Scte35SpliceInsert>>) -> Self { self.scte35_splice_insert = Some(value.into()); self }
+    pub fn scte35_splice_insert(mut self, value: impl ::std::convert::Into<crate::Obj<Scte35SpliceInsert>>) -> Self { self.scte35_splice_insert = ::std::option::Option::Some(value.into()); self }
     /// `Scte35TimeSignalApos`: a [`Scte35TimeSignalApos`] object.
-    pub fn scte35_time_signal_apos(mut self, value: impl Into<Obj<Scte35TimeSignalApos>>) -> Self { self.scte35_time_signal_apos = Some(value.into()); self }
+    pub fn scte35_time_signal_apos(mut self, value: impl ::std::convert::Into<crate::Obj<Scte35TimeSignalApos>>) -> Self { self.scte35_time_signal_apos = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AvailSettings {}
+impl crate::PropertyType for AvailSettings {}
 
-impl ToValue for AvailSettings {
+impl ::cloudwright_core::ToValue for AvailSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Esam", &self.esam)
             .opt("Scte35SpliceInsert", &self.scte35_splice_insert)
             .opt("Scte35TimeSignalApos", &self.scte35_time_signal_apos)
@@ -2335,25 +1951,15 @@ impl ToValue for AvailSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BandwidthReductionFilterSettings: ObjRule = ObjRule {
-    properties: &[
-        ("PostFilterSharpening", Shape::Str(&StrRule { allowed: &["DISABLED", "SHARPENING_1", "SHARPENING_2", "SHARPENING_3"], ..StrRule::ANY })),
-        ("Strength", Shape::Str(&StrRule { allowed: &["AUTO", "STRENGTH_1", "STRENGTH_2", "STRENGTH_3", "STRENGTH_4"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BandwidthReductionFilterSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-bandwidthreductionfiltersettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BandwidthReductionFilterSettings {
     /// `PostFilterSharpening`: a string.
-    pub post_filter_sharpening: Option<Str>,
+    pub post_filter_sharpening: ::std::option::Option<::cloudwright_core::Str>,
     /// `Strength`: a string.
-    pub strength: Option<Str>,
+    pub strength: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2361,39 +1967,26 @@ impl BandwidthReductionFilterSettings {
     /// A `BandwidthReductionFilterSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PostFilterSharpening`: a string.
-    pub fn post_filter_sharpening(mut self, value: impl Into<Str>) -> Self { self.post_filter_sharpening = Some(value.into()); self }
+    pub fn post_filter_sharpening(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.post_filter_sharpening = ::std::option::Option::Some(value.into()); self }
     /// `Strength`: a string.
-    pub fn strength(mut self, value: impl Into<Str>) -> Self { self.strength = Some(value.into()); self }
+    pub fn strength(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.strength = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BandwidthReductionFilterSettings {}
+impl crate::PropertyType for BandwidthReductionFilterSettings {}
 
-impl ToValue for BandwidthReductionFilterSettings {
+impl ::cloudwright_core::ToValue for BandwidthReductionFilterSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PostFilterSharpening", &self.post_filter_sharpening)
             .opt("Strength", &self.strength)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlackoutSlate: ObjRule = ObjRule {
-    properties: &[
-        ("BlackoutSlateImage", Shape::Object(&RULE_InputLocation)),
-        ("NetworkEndBlackout", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("NetworkEndBlackoutImage", Shape::Object(&RULE_InputLocation)),
-        ("NetworkId", Shape::STR),
-        ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlackoutSlate` property type of `AWS::MediaLive::Channel`.
 ///
@@ -2407,23 +2000,23 @@ pub struct BlackoutSlate {
     /// `BlackoutSlateImage`: an [`InputLocation`] object.
     ///
     /// The blackout slate image to be used. Keep empty for solid black. Only .bmp and .png images are supported.
-    pub blackout_slate_image: Option<Obj<InputLocation>>,
+    pub blackout_slate_image: ::std::option::Option<crate::Obj<InputLocation>>,
     /// `NetworkEndBlackout`: a string.
     ///
     /// Setting to enabled causes MediaLive to blackout the video, audio, and captions, and raise the "Network Blackout Image" slate when an SCTE104/35 Network End Segmentation Descriptor is encountered. The blackout is lifted when the Network Start Segmentation Descriptor is encountered. The Network End and Network Start descriptors must contain a network ID that matches the value entered in Network ID.
-    pub network_end_blackout: Option<Str>,
+    pub network_end_blackout: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkEndBlackoutImage`: an [`InputLocation`] object.
     ///
     /// The path to the local file to use as the Network End Blackout image. The image is scaled to fill the entire output raster.
-    pub network_end_blackout_image: Option<Obj<InputLocation>>,
+    pub network_end_blackout_image: ::std::option::Option<crate::Obj<InputLocation>>,
     /// `NetworkId`: a string.
     ///
     /// Provides a Network ID that matches EIDR ID format (for example, "10.XXXX/XXXX-XXXX-XXXX-XXXX-XXXX-C").
-    pub network_id: Option<Str>,
+    pub network_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `State`: a string.
     ///
     /// When set to enabled, this causes video, audio, and captions to be blanked when indicated by program metadata.
-    pub state: Option<Str>,
+    pub state: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2431,27 +2024,27 @@ impl BlackoutSlate {
     /// A `BlackoutSlate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlackoutSlateImage`: an [`InputLocation`] object.
-    pub fn blackout_slate_image(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.blackout_slate_image = Some(value.into()); self }
+    pub fn blackout_slate_image(mut self, value: impl ::std::convert::Into<crate::Obj<InputLocation>>) -> Self { self.blackout_slate_image = ::std::option::Option::Some(value.into()); self }
     /// `NetworkEndBlackout`: a string.
-    pub fn network_end_blackout(mut self, value: impl Into<Str>) -> Self { self.network_end_blackout = Some(value.into()); self }
+    pub fn network_end_blackout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_end_blackout = ::std::option::Option::Some(value.into()); self }
     /// `NetworkEndBlackoutImage`: an [`InputLocation`] object.
-    pub fn network_end_blackout_image(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.network_end_blackout_image = Some(value.into()); self }
+    pub fn network_end_blackout_image(mut self, value: impl ::std::convert::Into<crate::Obj<InputLocation>>) -> Self { self.network_end_blackout_image = ::std::option::Option::Some(value.into()); self }
     /// `NetworkId`: a string.
-    pub fn network_id(mut self, value: impl Into<Str>) -> Self { self.network_id = Some(value.into()); self }
+    pub fn network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_id = ::std::option::Option::Some(value.into()); self }
     /// `State`: a string.
-    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlackoutSlate {}
+impl crate::PropertyType for BlackoutSlate {}
 
-impl ToValue for BlackoutSlate {
+impl ::cloudwright_core::ToValue for BlackoutSlate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlackoutSlateImage", &self.blackout_slate_image)
             .opt("NetworkEndBlackout", &self.network_end_blackout)
             .opt("NetworkEndBlackoutImage", &self.network_end_blackout_image)
@@ -2460,32 +2053,6 @@ impl ToValue for BlackoutSlate {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BurnInDestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Alignment", Shape::Str(&StrRule { allowed: &["CENTERED", "LEFT", "SMART"], ..StrRule::ANY })),
-        ("BackgroundColor", Shape::Str(&StrRule { allowed: &["BLACK", "NONE", "WHITE"], ..StrRule::ANY })),
-        ("BackgroundOpacity", Shape::INT),
-        ("Font", Shape::Object(&RULE_InputLocation)),
-        ("FontColor", Shape::Str(&StrRule { allowed: &["BLACK", "BLUE", "GREEN", "RED", "WHITE", "YELLOW"], ..StrRule::ANY })),
-        ("FontOpacity", Shape::INT),
-        ("FontResolution", Shape::INT),
-        ("FontSize", Shape::STR),
-        ("OutlineColor", Shape::Str(&StrRule { allowed: &["BLACK", "BLUE", "GREEN", "RED", "WHITE", "YELLOW"], ..StrRule::ANY })),
-        ("OutlineSize", Shape::INT),
-        ("ShadowColor", Shape::Str(&StrRule { allowed: &["BLACK", "NONE", "WHITE"], ..StrRule::ANY })),
-        ("ShadowOpacity", Shape::INT),
-        ("ShadowXOffset", Shape::INT),
-        ("ShadowYOffset", Shape::INT),
-        ("SubtitleRows", Shape::Str(&StrRule { allowed: &["ROWS_16", "ROWS_20", "ROWS_24"], ..StrRule::ANY })),
-        ("TeletextGridControl", Shape::Str(&StrRule { allowed: &["FIXED", "SCALED"], ..StrRule::ANY })),
-        ("XPosition", Shape::INT),
-        ("YPosition", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BurnInDestinationSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -2499,73 +2066,73 @@ pub struct BurnInDestinationSettings {
     /// `Alignment`: a string.
     ///
     /// If no explicit xPosition or yPosition is provided, setting alignment to centered places the captions at the bottom center of the output. Similarly, setting a left alignment aligns captions to the bottom left of the output. If x and y positions are specified in conjunction with the alignment parameter, the font is justified (either left or centered) relative to those coordinates. Selecting "smart" justification left-justifies live subtitles and center-justifies pre-recorded subtitles. All burn-in and DVB-Sub font settings must match.
-    pub alignment: Option<Str>,
+    pub alignment: ::std::option::Option<::cloudwright_core::Str>,
     /// `BackgroundColor`: a string.
     ///
     /// Specifies the color of the rectangle behind the captions. All burn-in and DVB-Sub font settings must match.
-    pub background_color: Option<Str>,
+    pub background_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `BackgroundOpacity`: an integer.
     ///
     /// Specifies the opacity of the background rectangle. 255 is opaque; 0 is transparent. Keeping this parameter blank is equivalent to setting it to 0 (transparent). All burn-in and DVB-Sub font settings must match.
-    pub background_opacity: Option<Int>,
+    pub background_opacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `Font`: an [`InputLocation`] object.
     ///
     /// The external font file that is used for captions burn-in. The file extension must be .ttf or .tte. Although you can select output fonts for many different types of input captions, embedded, STL, and Teletext sources use a strict grid system. Using external fonts with these captions sources could cause an unexpected display of proportional fonts. All burn-in and DVB-Sub font settings must match.
-    pub font: Option<Obj<InputLocation>>,
+    pub font: ::std::option::Option<crate::Obj<InputLocation>>,
     /// `FontColor`: a string.
     ///
     /// Specifies the color of the burned-in captions. This option is not valid for source captions that are STL, 608/embedded, or Teletext. These source settings are already pre-defined by the captions stream. All burn-in and DVB-Sub font settings must match.
-    pub font_color: Option<Str>,
+    pub font_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `FontOpacity`: an integer.
     ///
     /// Specifies the opacity of the burned-in captions. 255 is opaque; 0 is transparent. All burn-in and DVB-Sub font settings must match.
-    pub font_opacity: Option<Int>,
+    pub font_opacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `FontResolution`: an integer.
     ///
     /// The font resolution in DPI (dots per inch). The default is 96 dpi. All burn-in and DVB-Sub font settings must match.
-    pub font_resolution: Option<Int>,
+    pub font_resolution: ::std::option::Option<::cloudwright_core::Int>,
     /// `FontSize`: a string.
     ///
     /// When set to auto, fontSize scales depending on the size of the output. Providing a positive integer specifies the exact font size in points. All burn-in and DVB-Sub font settings must match.
-    pub font_size: Option<Str>,
+    pub font_size: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutlineColor`: a string.
     ///
     /// Specifies the font outline color. This option is not valid for source captions that are either 608/embedded or Teletext. These source settings are already pre-defined by the captions stream. All burn-in and DVB-Sub font settings must match.
-    pub outline_color: Option<Str>,
+    pub outline_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutlineSize`: an integer.
     ///
     /// Specifies font outline size in pixels. This option is not valid for source captions that are either 608/embedded or Teletext. These source settings are already pre-defined by the captions stream. All burn-in and DVB-Sub font settings must match.
-    pub outline_size: Option<Int>,
+    pub outline_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ShadowColor`: a string.
     ///
     /// Specifies the color of the shadow cast by the captions. All burn-in and DVB-Sub font settings must match.
-    pub shadow_color: Option<Str>,
+    pub shadow_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShadowOpacity`: an integer.
     ///
     /// Specifies the opacity of the shadow. 255 is opaque; 0 is transparent. Keeping this parameter blank is equivalent to setting it to 0 (transparent). All burn-in and DVB-Sub font settings must match.
-    pub shadow_opacity: Option<Int>,
+    pub shadow_opacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `ShadowXOffset`: an integer.
     ///
     /// Specifies the horizontal offset of the shadow that is relative to the captions in pixels. A value of -2 would result in a shadow offset 2 pixels to the left. All burn-in and DVB-Sub font settings must match.
-    pub shadow_x_offset: Option<Int>,
+    pub shadow_x_offset: ::std::option::Option<::cloudwright_core::Int>,
     /// `ShadowYOffset`: an integer.
     ///
     /// Specifies the vertical offset of the shadow that is relative to the captions in pixels. A value of -2 would result in a shadow offset 2 pixels above the text. All burn-in and DVB-Sub font settings must match.
-    pub shadow_y_offset: Option<Int>,
+    pub shadow_y_offset: ::std::option::Option<::cloudwright_core::Int>,
     /// `SubtitleRows`: a string.
-    pub subtitle_rows: Option<Str>,
+    pub subtitle_rows: ::std::option::Option<::cloudwright_core::Str>,
     /// `TeletextGridControl`: a string.
     ///
     /// Controls whether a fixed grid size is used to generate the output subtitles bitmap. This applies only to Teletext inputs and DVB-Sub/Burn-in outputs.
-    pub teletext_grid_control: Option<Str>,
+    pub teletext_grid_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `XPosition`: an integer.
     ///
     /// Specifies the horizontal position of the captions relative to the left side of the output in pixels. A value of 10 would result in the captions starting 10 pixels from the left of the output. If no explicit xPosition is provided, the horizontal captions position is determined by the alignment parameter. All burn-in and DVB-Sub font settings must match.
-    pub x_position: Option<Int>,
+    pub x_position: ::std::option::Option<::cloudwright_core::Int>,
     /// `YPosition`: an integer.
     ///
     /// Specifies the vertical position of the captions relative to the top of the output in pixels. A value of 10 would result in the captions starting 10 pixels from the top of the output. If no explicit yPosition is provided, the captions are positioned towards the bottom of the output. All burn-in and DVB-Sub font settings must match.
-    pub y_position: Option<Int>,
+    pub y_position: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2573,53 +2140,53 @@ impl BurnInDestinationSettings {
     /// A `BurnInDestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Alignment`: a string.
-    pub fn alignment(mut self, value: impl Into<Str>) -> Self { self.alignment = Some(value.into()); self }
+    pub fn alignment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alignment = ::std::option::Option::Some(value.into()); self }
     /// `BackgroundColor`: a string.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
+    pub fn background_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.background_color = ::std::option::Option::Some(value.into()); self }
     /// `BackgroundOpacity`: an integer.
-    pub fn background_opacity(mut self, value: impl Into<Int>) -> Self { self.background_opacity = Some(value.into()); self }
+    pub fn background_opacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.background_opacity = ::std::option::Option::Some(value.into()); self }
     /// `Font`: an [`InputLocation`] object.
-    pub fn font(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.font = Some(value.into()); self }
+    pub fn font(mut self, value: impl ::std::convert::Into<crate::Obj<InputLocation>>) -> Self { self.font = ::std::option::Option::Some(value.into()); self }
     /// `FontColor`: a string.
-    pub fn font_color(mut self, value: impl Into<Str>) -> Self { self.font_color = Some(value.into()); self }
+    pub fn font_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.font_color = ::std::option::Option::Some(value.into()); self }
     /// `FontOpacity`: an integer.
-    pub fn font_opacity(mut self, value: impl Into<Int>) -> Self { self.font_opacity = Some(value.into()); self }
+    pub fn font_opacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.font_opacity = ::std::option::Option::Some(value.into()); self }
     /// `FontResolution`: an integer.
-    pub fn font_resolution(mut self, value: impl Into<Int>) -> Self { self.font_resolution = Some(value.into()); self }
+    pub fn font_resolution(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.font_resolution = ::std::option::Option::Some(value.into()); self }
     /// `FontSize`: a string.
-    pub fn font_size(mut self, value: impl Into<Str>) -> Self { self.font_size = Some(value.into()); self }
+    pub fn font_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.font_size = ::std::option::Option::Some(value.into()); self }
     /// `OutlineColor`: a string.
-    pub fn outline_color(mut self, value: impl Into<Str>) -> Self { self.outline_color = Some(value.into()); self }
+    pub fn outline_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outline_color = ::std::option::Option::Some(value.into()); self }
     /// `OutlineSize`: an integer.
-    pub fn outline_size(mut self, value: impl Into<Int>) -> Self { self.outline_size = Some(value.into()); self }
+    pub fn outline_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.outline_size = ::std::option::Option::Some(value.into()); self }
     /// `ShadowColor`: a string.
-    pub fn shadow_color(mut self, value: impl Into<Str>) -> Self { self.shadow_color = Some(value.into()); self }
+    pub fn shadow_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shadow_color = ::std::option::Option::Some(value.into()); self }
     /// `ShadowOpacity`: an integer.
-    pub fn shadow_opacity(mut self, value: impl Into<Int>) -> Self { self.shadow_opacity = Some(value.into()); self }
+    pub fn shadow_opacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shadow_opacity = ::std::option::Option::Some(value.into()); self }
     /// `ShadowXOffset`: an integer.
-    pub fn shadow_x_offset(mut self, value: impl Into<Int>) -> Self { self.shadow_x_offset = Some(value.into()); self }
+    pub fn shadow_x_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shadow_x_offset = ::std::option::Option::Some(value.into()); self }
     /// `ShadowYOffset`: an integer.
-    pub fn shadow_y_offset(mut self, value: impl Into<Int>) -> Self { self.shadow_y_offset = Some(value.into()); self }
+    pub fn shadow_y_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shadow_y_offset = ::std::option::Option::Some(value.into()); self }
     /// `SubtitleRows`: a string.
-    pub fn subtitle_rows(mut self, value: impl Into<Str>) -> Self { self.subtitle_rows = Some(value.into()); self }
+    pub fn subtitle_rows(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subtitle_rows = ::std::option::Option::Some(value.into()); self }
     /// `TeletextGridControl`: a string.
-    pub fn teletext_grid_control(mut self, value: impl Into<Str>) -> Self { self.teletext_grid_control = Some(value.into()); self }
+    pub fn teletext_grid_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.teletext_grid_control = ::std::option::Option::Some(value.into()); self }
     /// `XPosition`: an integer.
-    pub fn x_position(mut self, value: impl Into<Int>) -> Self { self.x_position = Some(value.into()); self }
+    pub fn x_position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.x_position = ::std::option::Option::Some(value.into()); self }
     /// `YPosition`: an integer.
-    pub fn y_position(mut self, value: impl Into<Int>) -> Self { self.y_position = Some(value.into()); self }
+    pub fn y_position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.y_position = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BurnInDestinationSettings {}
+impl crate::PropertyType for BurnInDestinationSettings {}
 
-impl ToValue for BurnInDestinationSettings {
+impl ::cloudwright_core::ToValue for BurnInDestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alignment", &self.alignment)
             .opt("BackgroundColor", &self.background_color)
             .opt("BackgroundOpacity", &self.background_opacity)
@@ -2642,22 +2209,6 @@ impl ToValue for BurnInDestinationSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CaptionDescription: ObjRule = ObjRule {
-    properties: &[
-        ("Accessibility", Shape::Str(&StrRule { allowed: &["DOES_NOT_IMPLEMENT_ACCESSIBILITY_FEATURES", "IMPLEMENTS_ACCESSIBILITY_FEATURES"], ..StrRule::ANY })),
-        ("CaptionDashRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALTERNATE", "CAPTION", "COMMENTARY", "DESCRIPTION", "DUB", "EASYREADER", "EMERGENCY", "FORCED-SUBTITLE", "KARAOKE", "MAIN", "METADATA", "SUBTITLE", "SUPPLEMENTARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("CaptionSelectorName", Shape::STR),
-        ("DestinationSettings", Shape::Object(&RULE_CaptionDestinationSettings)),
-        ("DvbDashAccessibility", Shape::Str(&StrRule { allowed: &["DVBDASH_1_VISUALLY_IMPAIRED", "DVBDASH_2_HARD_OF_HEARING", "DVBDASH_3_SUPPLEMENTAL_COMMENTARY", "DVBDASH_4_DIRECTORS_COMMENTARY", "DVBDASH_5_EDUCATIONAL_NOTES", "DVBDASH_6_MAIN_PROGRAM", "DVBDASH_7_CLEAN_FEED"], ..StrRule::ANY })),
-        ("LanguageCode", Shape::STR),
-        ("LanguageDescription", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CaptionDescription` property type of `AWS::MediaLive::Channel`.
 ///
 /// The encoding information for output captions.
@@ -2668,31 +2219,32 @@ pub(crate) static RULE_CaptionDescription: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CaptionDescription {
     /// `Accessibility`: a string.
-    pub accessibility: Option<Str>,
+    pub accessibility: ::std::option::Option<::cloudwright_core::Str>,
     /// `CaptionDashRoles`: a list of strings.
-    pub caption_dash_roles: Option<List<Str>>,
+    pub caption_dash_roles:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CaptionSelectorName`: a string.
     ///
     /// Specifies which input captions selector to use as a captions source when generating output captions. This field should match a captionSelector name.
-    pub caption_selector_name: Option<Str>,
+    pub caption_selector_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationSettings`: a [`CaptionDestinationSettings`] object.
     ///
     /// Additional settings for a captions destination that depend on the destination type.
-    pub destination_settings: Option<Obj<CaptionDestinationSettings>>,
+    pub destination_settings: ::std::option::Option<crate::Obj<CaptionDestinationSettings>>,
     /// `DvbDashAccessibility`: a string.
-    pub dvb_dash_accessibility: Option<Str>,
+    pub dvb_dash_accessibility: ::std::option::Option<::cloudwright_core::Str>,
     /// `LanguageCode`: a string.
     ///
     /// An ISO 639-2 three-digit code. For more information, see <http://www.loc.gov/standards/iso639-2/>.
-    pub language_code: Option<Str>,
+    pub language_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `LanguageDescription`: a string.
     ///
     /// Human-readable information to indicate the captions that are available for players (for example, English or Spanish).
-    pub language_description: Option<Str>,
+    pub language_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the captions description. The name is used to associate a captions description with an output. Names must be unique within a channel.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2700,33 +2252,33 @@ impl CaptionDescription {
     /// A `CaptionDescription` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Accessibility`: a string.
-    pub fn accessibility(mut self, value: impl Into<Str>) -> Self { self.accessibility = Some(value.into()); self }
+    pub fn accessibility(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accessibility = ::std::option::Option::Some(value.into()); self }
     /// `CaptionDashRoles`: a list of strings.
-    pub fn caption_dash_roles(mut self, value: impl Into<List<Str>>) -> Self { self.caption_dash_roles = Some(value.into()); self }
+    pub fn caption_dash_roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.caption_dash_roles = ::std::option::Option::Some(value.into()); self }
     /// `CaptionSelectorName`: a string.
-    pub fn caption_selector_name(mut self, value: impl Into<Str>) -> Self { self.caption_selector_name = Some(value.into()); self }
+    pub fn caption_selector_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.caption_selector_name = ::std::option::Option::Some(value.into()); self }
     /// `DestinationSettings`: a [`CaptionDestinationSettings`] object.
-    pub fn destination_settings(mut self, value: impl Into<Obj<CaptionDestinationSettings>>) -> Self { self.destination_settings = Some(value.into()); self }
+    pub fn destination_settings(mut self, value: impl ::std::convert::Into<crate::Obj<CaptionDestinationSettings>>) -> Self { self.destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `DvbDashAccessibility`: a string.
-    pub fn dvb_dash_accessibility(mut self, value: impl Into<Str>) -> Self { self.dvb_dash_accessibility = Some(value.into()); self }
+    pub fn dvb_dash_accessibility(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dvb_dash_accessibility = ::std::option::Option::Some(value.into()); self }
     /// `LanguageCode`: a string.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
+    pub fn language_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_code = ::std::option::Option::Some(value.into()); self }
     /// `LanguageDescription`: a string.
-    pub fn language_description(mut self, value: impl Into<Str>) -> Self { self.language_description = Some(value.into()); self }
+    pub fn language_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CaptionDescription {}
+impl crate::PropertyType for CaptionDescription {}
 
-impl ToValue for CaptionDescription {
+impl ::cloudwright_core::ToValue for CaptionDescription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Accessibility", &self.accessibility)
             .opt("CaptionDashRoles", &self.caption_dash_roles)
             .opt("CaptionSelectorName", &self.caption_selector_name)
@@ -2738,27 +2290,6 @@ impl ToValue for CaptionDescription {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CaptionDestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AribDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("BurnInDestinationSettings", Shape::Object(&RULE_BurnInDestinationSettings)),
-        ("DvbSubDestinationSettings", Shape::Object(&RULE_DvbSubDestinationSettings)),
-        ("EbuTtDDestinationSettings", Shape::Object(&RULE_EbuTtDDestinationSettings)),
-        ("EmbeddedDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("EmbeddedPlusScte20DestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("RtmpCaptionInfoDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Scte20PlusEmbeddedDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Scte27DestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("SmpteTtDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TeletextDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TtmlDestinationSettings", Shape::Object(&RULE_TtmlDestinationSettings)),
-        ("WebvttDestinationSettings", Shape::Object(&RULE_WebvttDestinationSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CaptionDestinationSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -2774,69 +2305,69 @@ pub struct CaptionDestinationSettings {
     /// The configuration of one ARIB captions encode in the output.
     ///
     /// Format `json`.
-    pub arib_destination_settings: Option<Json>,
+    pub arib_destination_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `BurnInDestinationSettings`: a [`BurnInDestinationSettings`] object.
     ///
     /// The configuration of one burn-in captions encode in the output.
-    pub burn_in_destination_settings: Option<Obj<BurnInDestinationSettings>>,
+    pub burn_in_destination_settings: ::std::option::Option<crate::Obj<BurnInDestinationSettings>>,
     /// `DvbSubDestinationSettings`: a [`DvbSubDestinationSettings`] object.
     ///
     /// The configuration of one DVB Sub captions encode in the output.
-    pub dvb_sub_destination_settings: Option<Obj<DvbSubDestinationSettings>>,
+    pub dvb_sub_destination_settings: ::std::option::Option<crate::Obj<DvbSubDestinationSettings>>,
     /// `EbuTtDDestinationSettings`: an [`EbuTtDDestinationSettings`] object.
     ///
     /// Settings for EBU-TT captions in the output.
-    pub ebu_tt_d_destination_settings: Option<Obj<EbuTtDDestinationSettings>>,
+    pub ebu_tt_d_destination_settings: ::std::option::Option<crate::Obj<EbuTtDDestinationSettings>>,
     /// `EmbeddedDestinationSettings`: a JSON value.
     ///
     /// The configuration of one embedded captions encode in the output.
     ///
     /// Format `json`.
-    pub embedded_destination_settings: Option<Json>,
+    pub embedded_destination_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `EmbeddedPlusScte20DestinationSettings`: a JSON value.
     ///
     /// The configuration of one embedded plus SCTE-20 captions encode in the output.
     ///
     /// Format `json`.
-    pub embedded_plus_scte20_destination_settings: Option<Json>,
+    pub embedded_plus_scte20_destination_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `RtmpCaptionInfoDestinationSettings`: a JSON value.
     ///
     /// The configuration of one RTMPCaptionInfo captions encode in the output.
     ///
     /// Format `json`.
-    pub rtmp_caption_info_destination_settings: Option<Json>,
+    pub rtmp_caption_info_destination_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Scte20PlusEmbeddedDestinationSettings`: a JSON value.
     ///
     /// The configuration of one SCTE20 plus embedded captions encode in the output.
     ///
     /// Format `json`.
-    pub scte20_plus_embedded_destination_settings: Option<Json>,
+    pub scte20_plus_embedded_destination_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Scte27DestinationSettings`: a JSON value.
     ///
     /// The configuration of one SCTE-27 captions encode in the output.
     ///
     /// Format `json`.
-    pub scte27_destination_settings: Option<Json>,
+    pub scte27_destination_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `SmpteTtDestinationSettings`: a JSON value.
     ///
     /// The configuration of one SMPTE-TT captions encode in the output.
     ///
     /// Format `json`.
-    pub smpte_tt_destination_settings: Option<Json>,
+    pub smpte_tt_destination_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `TeletextDestinationSettings`: a JSON value.
     ///
     /// The configuration of one Teletext captions encode in the output.
     ///
     /// Format `json`.
-    pub teletext_destination_settings: Option<Json>,
+    pub teletext_destination_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `TtmlDestinationSettings`: a [`TtmlDestinationSettings`] object.
     ///
     /// The configuration of one TTML captions encode in the output.
-    pub ttml_destination_settings: Option<Obj<TtmlDestinationSettings>>,
+    pub ttml_destination_settings: ::std::option::Option<crate::Obj<TtmlDestinationSettings>>,
     /// `WebvttDestinationSettings`: a [`WebvttDestinationSettings`] object.
     ///
     /// The configuration of one WebVTT captions encode in the output.
-    pub webvtt_destination_settings: Option<Obj<WebvttDestinationSettings>>,
+    pub webvtt_destination_settings: ::std::option::Option<crate::Obj<WebvttDestinationSettings>>,
 }
 
 #[rustfmt::skip]
@@ -2844,43 +2375,43 @@ impl CaptionDestinationSettings {
     /// A `CaptionDestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AribDestinationSettings`: a JSON value.
-    pub fn arib_destination_settings(mut self, value: impl Into<Json>) -> Self { self.arib_destination_settings = Some(value.into()); self }
+    pub fn arib_destination_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.arib_destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `BurnInDestinationSettings`: a [`BurnInDestinationSettings`] object.
-    pub fn burn_in_destination_settings(mut self, value: impl Into<Obj<BurnInDestinationSettings>>) -> Self { self.burn_in_destination_settings = Some(value.into()); self }
+    pub fn burn_in_destination_settings(mut self, value: impl ::std::convert::Into<crate::Obj<BurnInDestinationSettings>>) -> Self { self.burn_in_destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `DvbSubDestinationSettings`: a [`DvbSubDestinationSettings`] object.
-    pub fn dvb_sub_destination_settings(mut self, value: impl Into<Obj<DvbSubDestinationSettings>>) -> Self { self.dvb_sub_destination_settings = Some(value.into()); self }
+    pub fn dvb_sub_destination_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DvbSubDestinationSettings>>) -> Self { self.dvb_sub_destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `EbuTtDDestinationSettings`: an [`EbuTtDDestinationSettings`] object.
-    pub fn ebu_tt_d_destination_settings(mut self, value: impl Into<Obj<EbuTtDDestinationSettings>>) -> Self { self.ebu_tt_d_destination_settings = Some(value.into()); self }
+    pub fn ebu_tt_d_destination_settings(mut self, value: impl ::std::convert::Into<crate::Obj<EbuTtDDestinationSettings>>) -> Self { self.ebu_tt_d_destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `EmbeddedDestinationSettings`: a JSON value.
-    pub fn embedded_destination_settings(mut self, value: impl Into<Json>) -> Self { self.embedded_destination_settings = Some(value.into()); self }
+    pub fn embedded_destination_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.embedded_destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `EmbeddedPlusScte20DestinationSettings`: a JSON value.
-    pub fn embedded_plus_scte20_destination_settings(mut self, value: impl Into<Json>) -> Self { self.embedded_plus_scte20_destination_settings = Some(value.into()); self }
+    pub fn embedded_plus_scte20_destination_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.embedded_plus_scte20_destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `RtmpCaptionInfoDestinationSettings`: a JSON value.
-    pub fn rtmp_caption_info_destination_settings(mut self, value: impl Into<Json>) -> Self { self.rtmp_caption_info_destination_settings = Some(value.into()); self }
+    pub fn rtmp_caption_info_destination_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.rtmp_caption_info_destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `Scte20PlusEmbeddedDestinationSettings`: a JSON value.
-    pub fn scte20_plus_embedded_destination_settings(mut self, value: impl Into<Json>) -> Self { self.scte20_plus_embedded_destination_settings = Some(value.into()); self }
+    pub fn scte20_plus_embedded_destination_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.scte20_plus_embedded_destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `Scte27DestinationSettings`: a JSON value.
-    pub fn scte27_destination_settings(mut self, value: impl Into<Json>) -> Self { self.scte27_destination_settings = Some(value.into()); self }
+    pub fn scte27_destination_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.scte27_destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `SmpteTtDestinationSettings`: a JSON value.
-    pub fn smpte_tt_destination_settings(mut self, value: impl Into<Json>) -> Self { self.smpte_tt_destination_settings = Some(value.into()); self }
+    pub fn smpte_tt_destination_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.smpte_tt_destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `TeletextDestinationSettings`: a JSON value.
-    pub fn teletext_destination_settings(mut self, value: impl Into<Json>) -> Self { self.teletext_destination_settings = Some(value.into()); self }
+    pub fn teletext_destination_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.teletext_destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `TtmlDestinationSettings`: a [`TtmlDestinationSettings`] object.
-    pub fn ttml_destination_settings(mut self, value: impl Into<Obj<TtmlDestinationSettings>>) -> Self { self.ttml_destination_settings = Some(value.into()); self }
+    pub fn ttml_destination_settings(mut self, value: impl ::std::convert::Into<crate::Obj<TtmlDestinationSettings>>) -> Self { self.ttml_destination_settings = ::std::option::Option::Some(value.into()); self }
     /// `WebvttDestinationSettings`: a [`WebvttDestinationSettings`] object.
-    pub fn webvtt_destination_settings(mut self, value: impl Into<Obj<WebvttDestinationSettings>>) -> Self { self.webvtt_destination_settings = Some(value.into()); self }
+    pub fn webvtt_destination_settings(mut self, value: impl ::std::convert::Into<crate::Obj<WebvttDestinationSettings>>) -> Self { self.webvtt_destination_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CaptionDestinationSettings {}
+impl crate::PropertyType for CaptionDestinationSettings {}
 
-impl ToValue for CaptionDestinationSettings {
+impl ::cloudwright_core::ToValue for CaptionDestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AribDestinationSettings", &self.arib_destination_settings)
             .opt(
                 "BurnInDestinationSettings",
@@ -2931,17 +2462,6 @@ impl ToValue for CaptionDestinationSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CaptionLanguageMapping: ObjRule = ObjRule {
-    properties: &[
-        ("CaptionChannel", Shape::INT),
-        ("LanguageCode", Shape::STR),
-        ("LanguageDescription", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CaptionLanguageMapping` property type of `AWS::MediaLive::Channel`.
 ///
 /// Maps a captions channel to an ISO 693-2 language code (<http://www.loc.gov/standards/iso639-2>), with an optional description.
@@ -2954,15 +2474,15 @@ pub struct CaptionLanguageMapping {
     /// `CaptionChannel`: an integer.
     ///
     /// The closed caption channel being described by this CaptionLanguageMapping. Each channel mapping must have a unique channel number (maximum of 4).
-    pub caption_channel: Option<Int>,
+    pub caption_channel: ::std::option::Option<::cloudwright_core::Int>,
     /// `LanguageCode`: a string.
     ///
     /// A three-character ISO 639-2 language code (see <http://www.loc.gov/standards/iso639-2>).
-    pub language_code: Option<Str>,
+    pub language_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `LanguageDescription`: a string.
     ///
     /// The textual description of language.
-    pub language_description: Option<Str>,
+    pub language_description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2970,41 +2490,29 @@ impl CaptionLanguageMapping {
     /// A `CaptionLanguageMapping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CaptionChannel`: an integer.
-    pub fn caption_channel(mut self, value: impl Into<Int>) -> Self { self.caption_channel = Some(value.into()); self }
+    pub fn caption_channel(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.caption_channel = ::std::option::Option::Some(value.into()); self }
     /// `LanguageCode`: a string.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
+    pub fn language_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_code = ::std::option::Option::Some(value.into()); self }
     /// `LanguageDescription`: a string.
-    pub fn language_description(mut self, value: impl Into<Str>) -> Self { self.language_description = Some(value.into()); self }
+    pub fn language_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CaptionLanguageMapping {}
+impl crate::PropertyType for CaptionLanguageMapping {}
 
-impl ToValue for CaptionLanguageMapping {
+impl ::cloudwright_core::ToValue for CaptionLanguageMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CaptionChannel", &self.caption_channel)
             .opt("LanguageCode", &self.language_code)
             .opt("LanguageDescription", &self.language_description)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CaptionRectangle: ObjRule = ObjRule {
-    properties: &[
-        ("Height", Shape::NUM),
-        ("LeftOffset", Shape::NUM),
-        ("TopOffset", Shape::NUM),
-        ("Width", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CaptionRectangle` property type of `AWS::MediaLive::Channel`.
 ///
@@ -3020,25 +2528,25 @@ pub struct CaptionRectangle {
     /// See the description in leftOffset.
     ///
     /// For height, specify the entire height of the rectangle as a percentage of the underlying frame height. For example, \"80\" means the rectangle height is 80% of the underlying frame height. The topOffset and rectangleHeight must add up to 100% or less. This field corresponds to tts:extent - Y in the TTML standard.
-    pub height: Option<Num>,
+    pub height: ::std::option::Option<::cloudwright_core::Num>,
     /// `LeftOffset`: a number.
     ///
     /// Applies only if you plan to convert these source captions to EBU-TT-D or TTML in an output. (Make sure to leave the default if you don't have either of these formats in the output.) You can define a display rectangle for the captions that is smaller than the underlying video frame. You define the rectangle by specifying the position of the left edge, top edge, bottom edge, and right edge of the rectangle, all within the underlying video frame. The units for the measurements are percentages. If you specify a value for one of these fields, you must specify a value for all of them.
     ///
     /// For leftOffset, specify the position of the left edge of the rectangle, as a percentage of the underlying frame width, and relative to the left edge of the frame. For example, \"10\" means the measurement is 10% of the underlying frame width. The rectangle left edge starts at that position from the left edge of the frame. This field corresponds to tts:origin - X in the TTML standard.
-    pub left_offset: Option<Num>,
+    pub left_offset: ::std::option::Option<::cloudwright_core::Num>,
     /// `TopOffset`: a number.
     ///
     /// See the description in leftOffset.
     ///
     /// For topOffset, specify the position of the top edge of the rectangle, as a percentage of the underlying frame height, and relative to the top edge of the frame. For example, \"10\" means the measurement is 10% of the underlying frame height. The rectangle top edge starts at that position from the top edge of the frame. This field corresponds to tts:origin - Y in the TTML standard.
-    pub top_offset: Option<Num>,
+    pub top_offset: ::std::option::Option<::cloudwright_core::Num>,
     /// `Width`: a number.
     ///
     /// See the description in leftOffset.
     ///
     /// For width, specify the entire width of the rectangle as a percentage of the underlying frame width. For example, \"80\" means the rectangle width is 80% of the underlying frame width. The leftOffset and rectangleWidth must add up to 100% or less. This field corresponds to tts:extent - X in the TTML standard.
-    pub width: Option<Num>,
+    pub width: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -3046,25 +2554,25 @@ impl CaptionRectangle {
     /// A `CaptionRectangle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Height`: a number.
-    pub fn height(mut self, value: impl Into<Num>) -> Self { self.height = Some(value.into()); self }
+    pub fn height(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.height = ::std::option::Option::Some(value.into()); self }
     /// `LeftOffset`: a number.
-    pub fn left_offset(mut self, value: impl Into<Num>) -> Self { self.left_offset = Some(value.into()); self }
+    pub fn left_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.left_offset = ::std::option::Option::Some(value.into()); self }
     /// `TopOffset`: a number.
-    pub fn top_offset(mut self, value: impl Into<Num>) -> Self { self.top_offset = Some(value.into()); self }
+    pub fn top_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.top_offset = ::std::option::Option::Some(value.into()); self }
     /// `Width`: a number.
-    pub fn width(mut self, value: impl Into<Num>) -> Self { self.width = Some(value.into()); self }
+    pub fn width(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.width = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CaptionRectangle {}
+impl crate::PropertyType for CaptionRectangle {}
 
-impl ToValue for CaptionRectangle {
+impl ::cloudwright_core::ToValue for CaptionRectangle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Height", &self.height)
             .opt("LeftOffset", &self.left_offset)
             .opt("TopOffset", &self.top_offset)
@@ -3072,17 +2580,6 @@ impl ToValue for CaptionRectangle {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CaptionSelector: ObjRule = ObjRule {
-    properties: &[
-        ("LanguageCode", Shape::STR),
-        ("Name", Shape::STR),
-        ("SelectorSettings", Shape::Object(&RULE_CaptionSelectorSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CaptionSelector` property type of `AWS::MediaLive::Channel`.
 ///
@@ -3096,15 +2593,15 @@ pub struct CaptionSelector {
     /// `LanguageCode`: a string.
     ///
     /// When specified, this field indicates the three-letter language code of the captions track to extract from the source.
-    pub language_code: Option<Str>,
+    pub language_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name identifier for a captions selector. This name is used to associate this captions selector with one or more captions descriptions. Names must be unique within a channel.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SelectorSettings`: a [`CaptionSelectorSettings`] object.
     ///
     /// Information about the specific audio to extract from the input.
-    pub selector_settings: Option<Obj<CaptionSelectorSettings>>,
+    pub selector_settings: ::std::option::Option<crate::Obj<CaptionSelectorSettings>>,
 }
 
 #[rustfmt::skip]
@@ -3112,44 +2609,29 @@ impl CaptionSelector {
     /// A `CaptionSelector` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LanguageCode`: a string.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
+    pub fn language_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_code = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SelectorSettings`: a [`CaptionSelectorSettings`] object.
-    pub fn selector_settings(mut self, value: impl Into<Obj<CaptionSelectorSettings>>) -> Self { self.selector_settings = Some(value.into()); self }
+    pub fn selector_settings(mut self, value: impl ::std::convert::Into<crate::Obj<CaptionSelectorSettings>>) -> Self { self.selector_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CaptionSelector {}
+impl crate::PropertyType for CaptionSelector {}
 
-impl ToValue for CaptionSelector {
+impl ::cloudwright_core::ToValue for CaptionSelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LanguageCode", &self.language_code)
             .opt("Name", &self.name)
             .opt("SelectorSettings", &self.selector_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CaptionSelectorSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AncillarySourceSettings", Shape::Object(&RULE_AncillarySourceSettings)),
-        ("AribSourceSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("DvbSubSourceSettings", Shape::Object(&RULE_DvbSubSourceSettings)),
-        ("EmbeddedSourceSettings", Shape::Object(&RULE_EmbeddedSourceSettings)),
-        ("Scte20SourceSettings", Shape::Object(&RULE_Scte20SourceSettings)),
-        ("Scte27SourceSettings", Shape::Object(&RULE_Scte27SourceSettings)),
-        ("TeletextSourceSettings", Shape::Object(&RULE_TeletextSourceSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CaptionSelectorSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -3163,33 +2645,33 @@ pub struct CaptionSelectorSettings {
     /// `AncillarySourceSettings`: an [`AncillarySourceSettings`] object.
     ///
     /// Information about the ancillary captions to extract from the input.
-    pub ancillary_source_settings: Option<Obj<AncillarySourceSettings>>,
+    pub ancillary_source_settings: ::std::option::Option<crate::Obj<AncillarySourceSettings>>,
     /// `AribSourceSettings`: a JSON value.
     ///
     /// Information about the ARIB captions to extract from the input.
     ///
     /// Format `json`.
-    pub arib_source_settings: Option<Json>,
+    pub arib_source_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `DvbSubSourceSettings`: a [`DvbSubSourceSettings`] object.
     ///
     /// Information about the DVB Sub captions to extract from the input.
-    pub dvb_sub_source_settings: Option<Obj<DvbSubSourceSettings>>,
+    pub dvb_sub_source_settings: ::std::option::Option<crate::Obj<DvbSubSourceSettings>>,
     /// `EmbeddedSourceSettings`: an [`EmbeddedSourceSettings`] object.
     ///
     /// Information about the embedded captions to extract from the input.
-    pub embedded_source_settings: Option<Obj<EmbeddedSourceSettings>>,
+    pub embedded_source_settings: ::std::option::Option<crate::Obj<EmbeddedSourceSettings>>,
     /// `Scte20SourceSettings`: a [`Scte20SourceSettings`] object.
     ///
     /// Information about the SCTE-20 captions to extract from the input.
-    pub scte20_source_settings: Option<Obj<Scte20SourceSettings>>,
+    pub scte20_source_settings: ::std::option::Option<crate::Obj<Scte20SourceSettings>>,
     /// `Scte27SourceSettings`: a [`Scte27SourceSettings`] object.
     ///
     /// Information about the SCTE-27 captions to extract from the input.
-    pub scte27_source_settings: Option<Obj<Scte27SourceSettings>>,
+    pub scte27_source_settings: ::std::option::Option<crate::Obj<Scte27SourceSettings>>,
     /// `TeletextSourceSettings`: a [`TeletextSourceSettings`] object.
     ///
     /// Information about the Teletext captions to extract from the input.
-    pub teletext_source_settings: Option<Obj<TeletextSourceSettings>>,
+    pub teletext_source_settings: ::std::option::Option<crate::Obj<TeletextSourceSettings>>,
 }
 
 #[rustfmt::skip]
@@ -3197,31 +2679,31 @@ impl CaptionSelectorSettings {
     /// A `CaptionSelectorSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AncillarySourceSettings`: an [`AncillarySourceSettings`] object.
-    pub fn ancillary_source_settings(mut self, value: impl Into<Obj<AncillarySourceSettings>>) -> Self { self.ancillary_source_settings = Some(value.into()); self }
+    pub fn ancillary_source_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AncillarySourceSettings>>) -> Self { self.ancillary_source_settings = ::std::option::Option::Some(value.into()); self }
     /// `AribSourceSettings`: a JSON value.
-    pub fn arib_source_settings(mut self, value: impl Into<Json>) -> Self { self.arib_source_settings = Some(value.into()); self }
+    pub fn arib_source_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.arib_source_settings = ::std::option::Option::Some(value.into()); self }
     /// `DvbSubSourceSettings`: a [`DvbSubSourceSettings`] object.
-    pub fn dvb_sub_source_settings(mut self, value: impl Into<Obj<DvbSubSourceSettings>>) -> Self { self.dvb_sub_source_settings = Some(value.into()); self }
+    pub fn dvb_sub_source_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DvbSubSourceSettings>>) -> Self { self.dvb_sub_source_settings = ::std::option::Option::Some(value.into()); self }
     /// `EmbeddedSourceSettings`: an [`EmbeddedSourceSettings`] object.
-    pub fn embedded_source_settings(mut self, value: impl Into<Obj<EmbeddedSourceSettings>>) -> Self { self.embedded_source_settings = Some(value.into()); self }
+    pub fn embedded_source_settings(mut self, value: impl ::std::convert::Into<crate::Obj<EmbeddedSourceSettings>>) -> Self { self.embedded_source_settings = ::std::option::Option::Some(value.into()); self }
     /// `Scte20SourceSettings`: a [`Scte20SourceSettings`] object.
-    pub fn scte20_source_settings(mut self, value: impl Into<Obj<Scte20SourceSettings>>) -> Self { self.scte20_source_settings = Some(value.into()); self }
+    pub fn scte20_source_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Scte20SourceSettings>>) -> Self { self.scte20_source_settings = ::std::option::Option::Some(value.into()); self }
     /// `Scte27SourceSettings`: a [`Scte27SourceSettings`] object.
-    pub fn scte27_source_settings(mut self, value: impl Into<Obj<Scte27SourceSettings>>) -> Self { self.scte27_source_settings = Some(value.into()); self }
+    pub fn scte27_source_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Scte27SourceSettings>>) -> Self { self.scte27_source_settings = ::std::option::Option::Some(value.into()); self }
     /// `TeletextSourceSettings`: a [`TeletextSourceSettings`] object.
-    pub fn teletext_source_settings(mut self, value: impl Into<Obj<TeletextSourceSettings>>) -> Self { self.teletext_source_settings = Some(value.into()); self }
+    pub fn teletext_source_settings(mut self, value: impl ::std::convert::Into<crate::Obj<TeletextSourceSettings>>) -> Self { self.teletext_source_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CaptionSelectorSettings {}
+impl crate::PropertyType for CaptionSelectorSettings {}
 
-impl ToValue for CaptionSelectorSettings {
+impl ::cloudwright_core::ToValue for CaptionSelectorSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AncillarySourceSettings", &self.ancillary_source_settings)
             .opt("AribSourceSettings", &self.arib_source_settings)
             .opt("DvbSubSourceSettings", &self.dvb_sub_source_settings)
@@ -3232,15 +2714,6 @@ impl ToValue for CaptionSelectorSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CdiInputSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Resolution", Shape::Str(&StrRule { allowed: &["FHD", "HD", "SD", "UHD"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CdiInputSpecification` property type of `AWS::MediaLive::Channel`.
 ///
@@ -3254,7 +2727,7 @@ pub struct CdiInputSpecification {
     /// `Resolution`: a string.
     ///
     /// Maximum CDI input resolution
-    pub resolution: Option<Str>,
+    pub resolution: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3262,32 +2735,23 @@ impl CdiInputSpecification {
     /// A `CdiInputSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Resolution`: a string.
-    pub fn resolution(mut self, value: impl Into<Str>) -> Self { self.resolution = Some(value.into()); self }
+    pub fn resolution(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resolution = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CdiInputSpecification {}
+impl crate::PropertyType for CdiInputSpecification {}
 
-impl ToValue for CdiInputSpecification {
+impl ::cloudwright_core::ToValue for CdiInputSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Resolution", &self.resolution)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ChannelEngineVersionRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Version", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ChannelEngineVersionRequest` property type of `AWS::MediaLive::Channel`.
 ///
@@ -3295,7 +2759,7 @@ pub(crate) static RULE_ChannelEngineVersionRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChannelEngineVersionRequest {
     /// `Version`: a string.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3303,31 +2767,23 @@ impl ChannelEngineVersionRequest {
     /// A `ChannelEngineVersionRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ChannelEngineVersionRequest {}
+impl crate::PropertyType for ChannelEngineVersionRequest {}
 
-impl ToValue for ChannelEngineVersionRequest {
+impl ::cloudwright_core::ToValue for ChannelEngineVersionRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Version", &self.version).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Version", &self.version)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CmafIngestCaptionLanguageMapping: ObjRule = ObjRule {
-    properties: &[
-        ("CaptionChannel", Shape::INT),
-        ("LanguageCode", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CmafIngestCaptionLanguageMapping` property type of `AWS::MediaLive::Channel`.
 ///
@@ -3335,9 +2791,9 @@ pub(crate) static RULE_CmafIngestCaptionLanguageMapping: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CmafIngestCaptionLanguageMapping {
     /// `CaptionChannel`: an integer.
-    pub caption_channel: Option<Int>,
+    pub caption_channel: ::std::option::Option<::cloudwright_core::Int>,
     /// `LanguageCode`: a string.
-    pub language_code: Option<Str>,
+    pub language_code: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3345,51 +2801,26 @@ impl CmafIngestCaptionLanguageMapping {
     /// A `CmafIngestCaptionLanguageMapping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CaptionChannel`: an integer.
-    pub fn caption_channel(mut self, value: impl Into<Int>) -> Self { self.caption_channel = Some(value.into()); self }
+    pub fn caption_channel(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.caption_channel = ::std::option::Option::Some(value.into()); self }
     /// `LanguageCode`: a string.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
+    pub fn language_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_code = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CmafIngestCaptionLanguageMapping {}
+impl crate::PropertyType for CmafIngestCaptionLanguageMapping {}
 
-impl ToValue for CmafIngestCaptionLanguageMapping {
+impl ::cloudwright_core::ToValue for CmafIngestCaptionLanguageMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CaptionChannel", &self.caption_channel)
             .opt("LanguageCode", &self.language_code)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CmafIngestGroupSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalDestinations), min_items: None, max_items: None, unique: false })),
-        ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CmafIngestCaptionLanguageMapping), min_items: None, max_items: None, unique: false })),
-        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        ("Id3Behavior", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Id3NameModifier", Shape::STR),
-        ("KlvBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("KlvNameModifier", Shape::STR),
-        ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("NielsenId3NameModifier", Shape::STR),
-        ("Scte35NameModifier", Shape::STR),
-        ("Scte35Type", Shape::Str(&StrRule { allowed: &["NONE", "SCTE_35_WITHOUT_IDR", "SCTE_35_WITHOUT_SEGMENTATION"], ..StrRule::ANY })),
-        ("SegmentLength", Shape::INT),
-        ("SegmentLengthUnits", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS"], ..StrRule::ANY })),
-        ("SendDelayMs", Shape::INT),
-        ("TimedMetadataId3Frame", Shape::Str(&StrRule { allowed: &["NONE", "PRIV", "TDRL"], ..StrRule::ANY })),
-        ("TimedMetadataId3Period", Shape::INT),
-        ("TimedMetadataPassthrough", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CmafIngestGroupSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -3397,39 +2828,41 @@ pub(crate) static RULE_CmafIngestGroupSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CmafIngestGroupSettings {
     /// `AdditionalDestinations`: a list of [`AdditionalDestinations`] objects.
-    pub additional_destinations: Option<List<AdditionalDestinations>>,
+    pub additional_destinations:
+        ::std::option::Option<::cloudwright_core::List<AdditionalDestinations>>,
     /// `CaptionLanguageMappings`: a list of [`CmafIngestCaptionLanguageMapping`] objects.
-    pub caption_language_mappings: Option<List<CmafIngestCaptionLanguageMapping>>,
+    pub caption_language_mappings:
+        ::std::option::Option<::cloudwright_core::List<CmafIngestCaptionLanguageMapping>>,
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub destination: Option<Obj<OutputLocationRef>>,
+    pub destination: ::std::option::Option<crate::Obj<OutputLocationRef>>,
     /// `Id3Behavior`: a string.
-    pub id3_behavior: Option<Str>,
+    pub id3_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id3NameModifier`: a string.
-    pub id3_name_modifier: Option<Str>,
+    pub id3_name_modifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `KlvBehavior`: a string.
-    pub klv_behavior: Option<Str>,
+    pub klv_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `KlvNameModifier`: a string.
-    pub klv_name_modifier: Option<Str>,
+    pub klv_name_modifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `NielsenId3Behavior`: a string.
-    pub nielsen_id3_behavior: Option<Str>,
+    pub nielsen_id3_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `NielsenId3NameModifier`: a string.
-    pub nielsen_id3_name_modifier: Option<Str>,
+    pub nielsen_id3_name_modifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scte35NameModifier`: a string.
-    pub scte35_name_modifier: Option<Str>,
+    pub scte35_name_modifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scte35Type`: a string.
-    pub scte35_type: Option<Str>,
+    pub scte35_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SegmentLength`: an integer.
-    pub segment_length: Option<Int>,
+    pub segment_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `SegmentLengthUnits`: a string.
-    pub segment_length_units: Option<Str>,
+    pub segment_length_units: ::std::option::Option<::cloudwright_core::Str>,
     /// `SendDelayMs`: an integer.
-    pub send_delay_ms: Option<Int>,
+    pub send_delay_ms: ::std::option::Option<::cloudwright_core::Int>,
     /// `TimedMetadataId3Frame`: a string.
-    pub timed_metadata_id3_frame: Option<Str>,
+    pub timed_metadata_id3_frame: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimedMetadataId3Period`: an integer.
-    pub timed_metadata_id3_period: Option<Int>,
+    pub timed_metadata_id3_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `TimedMetadataPassthrough`: a string.
-    pub timed_metadata_passthrough: Option<Str>,
+    pub timed_metadata_passthrough: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3437,51 +2870,51 @@ impl CmafIngestGroupSettings {
     /// A `CmafIngestGroupSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalDestinations`: a list of [`AdditionalDestinations`] objects.
-    pub fn additional_destinations(mut self, value: impl Into<List<AdditionalDestinations>>) -> Self { self.additional_destinations = Some(value.into()); self }
+    pub fn additional_destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdditionalDestinations>>) -> Self { self.additional_destinations = ::std::option::Option::Some(value.into()); self }
     /// `CaptionLanguageMappings`: a list of [`CmafIngestCaptionLanguageMapping`] objects.
-    pub fn caption_language_mappings(mut self, value: impl Into<List<CmafIngestCaptionLanguageMapping>>) -> Self { self.caption_language_mappings = Some(value.into()); self }
+    pub fn caption_language_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CmafIngestCaptionLanguageMapping>>) -> Self { self.caption_language_mappings = ::std::option::Option::Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocationRef>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `Id3Behavior`: a string.
-    pub fn id3_behavior(mut self, value: impl Into<Str>) -> Self { self.id3_behavior = Some(value.into()); self }
+    pub fn id3_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id3_behavior = ::std::option::Option::Some(value.into()); self }
     /// `Id3NameModifier`: a string.
-    pub fn id3_name_modifier(mut self, value: impl Into<Str>) -> Self { self.id3_name_modifier = Some(value.into()); self }
+    pub fn id3_name_modifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id3_name_modifier = ::std::option::Option::Some(value.into()); self }
     /// `KlvBehavior`: a string.
-    pub fn klv_behavior(mut self, value: impl Into<Str>) -> Self { self.klv_behavior = Some(value.into()); self }
+    pub fn klv_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.klv_behavior = ::std::option::Option::Some(value.into()); self }
     /// `KlvNameModifier`: a string.
-    pub fn klv_name_modifier(mut self, value: impl Into<Str>) -> Self { self.klv_name_modifier = Some(value.into()); self }
+    pub fn klv_name_modifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.klv_name_modifier = ::std::option::Option::Some(value.into()); self }
     /// `NielsenId3Behavior`: a string.
-    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_behavior = Some(value.into()); self }
+    pub fn nielsen_id3_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nielsen_id3_behavior = ::std::option::Option::Some(value.into()); self }
     /// `NielsenId3NameModifier`: a string.
-    pub fn nielsen_id3_name_modifier(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_name_modifier = Some(value.into()); self }
+    pub fn nielsen_id3_name_modifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nielsen_id3_name_modifier = ::std::option::Option::Some(value.into()); self }
     /// `Scte35NameModifier`: a string.
-    pub fn scte35_name_modifier(mut self, value: impl Into<Str>) -> Self { self.scte35_name_modifier = Some(value.into()); self }
+    pub fn scte35_name_modifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scte35_name_modifier = ::std::option::Option::Some(value.into()); self }
     /// `Scte35Type`: a string.
-    pub fn scte35_type(mut self, value: impl Into<Str>) -> Self { self.scte35_type = Some(value.into()); self }
+    pub fn scte35_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scte35_type = ::std::option::Option::Some(value.into()); self }
     /// `SegmentLength`: an integer.
-    pub fn segment_length(mut self, value: impl Into<Int>) -> Self { self.segment_length = Some(value.into()); self }
+    pub fn segment_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_length = ::std::option::Option::Some(value.into()); self }
     /// `SegmentLengthUnits`: a string.
-    pub fn segment_length_units(mut self, value: impl Into<Str>) -> Self { self.segment_length_units = Some(value.into()); self }
+    pub fn segment_length_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment_length_units = ::std::option::Option::Some(value.into()); self }
     /// `SendDelayMs`: an integer.
-    pub fn send_delay_ms(mut self, value: impl Into<Int>) -> Self { self.send_delay_ms = Some(value.into()); self }
+    pub fn send_delay_ms(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.send_delay_ms = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataId3Frame`: a string.
-    pub fn timed_metadata_id3_frame(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_id3_frame = Some(value.into()); self }
+    pub fn timed_metadata_id3_frame(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timed_metadata_id3_frame = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataId3Period`: an integer.
-    pub fn timed_metadata_id3_period(mut self, value: impl Into<Int>) -> Self { self.timed_metadata_id3_period = Some(value.into()); self }
+    pub fn timed_metadata_id3_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timed_metadata_id3_period = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataPassthrough`: a string.
-    pub fn timed_metadata_passthrough(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_passthrough = Some(value.into()); self }
+    pub fn timed_metadata_passthrough(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timed_metadata_passthrough = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CmafIngestGroupSettings {}
+impl crate::PropertyType for CmafIngestGroupSettings {}
 
-impl ToValue for CmafIngestGroupSettings {
+impl ::cloudwright_core::ToValue for CmafIngestGroupSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalDestinations", &self.additional_destinations)
             .opt("CaptionLanguageMappings", &self.caption_language_mappings)
             .opt("Destination", &self.destination)
@@ -3503,22 +2936,13 @@ impl ToValue for CmafIngestGroupSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CmafIngestOutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("NameModifier", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CmafIngestOutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-cmafingestoutputsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CmafIngestOutputSettings {
     /// `NameModifier`: a string.
-    pub name_modifier: Option<Str>,
+    pub name_modifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3526,34 +2950,23 @@ impl CmafIngestOutputSettings {
     /// A `CmafIngestOutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NameModifier`: a string.
-    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self { self.name_modifier = Some(value.into()); self }
+    pub fn name_modifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name_modifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CmafIngestOutputSettings {}
+impl crate::PropertyType for CmafIngestOutputSettings {}
 
-impl ToValue for CmafIngestOutputSettings {
+impl ::cloudwright_core::ToValue for CmafIngestOutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NameModifier", &self.name_modifier)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ColorCorrection: ObjRule = ObjRule {
-    properties: &[
-        ("InputColorSpace", Shape::Str(&StrRule { allowed: &["HDR10", "HLG_2020", "REC_601", "REC_709"], ..StrRule::ANY })),
-        ("OutputColorSpace", Shape::Str(&StrRule { allowed: &["HDR10", "HLG_2020", "REC_601", "REC_709"], ..StrRule::ANY })),
-        ("Uri", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ColorCorrection` property type of `AWS::MediaLive::Channel`.
 ///
@@ -3561,11 +2974,11 @@ pub(crate) static RULE_ColorCorrection: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ColorCorrection {
     /// `InputColorSpace`: a string.
-    pub input_color_space: Option<Str>,
+    pub input_color_space: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputColorSpace`: a string.
-    pub output_color_space: Option<Str>,
+    pub output_color_space: ::std::option::Option<::cloudwright_core::Str>,
     /// `Uri`: a string.
-    pub uri: Option<Str>,
+    pub uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3573,23 +2986,23 @@ impl ColorCorrection {
     /// A `ColorCorrection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InputColorSpace`: a string.
-    pub fn input_color_space(mut self, value: impl Into<Str>) -> Self { self.input_color_space = Some(value.into()); self }
+    pub fn input_color_space(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_color_space = ::std::option::Option::Some(value.into()); self }
     /// `OutputColorSpace`: a string.
-    pub fn output_color_space(mut self, value: impl Into<Str>) -> Self { self.output_color_space = Some(value.into()); self }
+    pub fn output_color_space(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_color_space = ::std::option::Option::Some(value.into()); self }
     /// `Uri`: a string.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ColorCorrection {}
+impl crate::PropertyType for ColorCorrection {}
 
-impl ToValue for ColorCorrection {
+impl ::cloudwright_core::ToValue for ColorCorrection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputColorSpace", &self.input_color_space)
             .opt("OutputColorSpace", &self.output_color_space)
             .opt("Uri", &self.uri)
@@ -3597,22 +3010,13 @@ impl ToValue for ColorCorrection {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ColorCorrectionSettings: ObjRule = ObjRule {
-    properties: &[
-        ("GlobalColorCorrections", Shape::List(&ListRule { items: Shape::Object(&RULE_ColorCorrection), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ColorCorrectionSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-colorcorrectionsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ColorCorrectionSettings {
     /// `GlobalColorCorrections`: a list of [`ColorCorrection`] objects.
-    pub global_color_corrections: Option<List<ColorCorrection>>,
+    pub global_color_corrections: ::std::option::Option<::cloudwright_core::List<ColorCorrection>>,
 }
 
 #[rustfmt::skip]
@@ -3620,32 +3024,23 @@ impl ColorCorrectionSettings {
     /// A `ColorCorrectionSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GlobalColorCorrections`: a list of [`ColorCorrection`] objects.
-    pub fn global_color_corrections(mut self, value: impl Into<List<ColorCorrection>>) -> Self { self.global_color_corrections = Some(value.into()); self }
+    pub fn global_color_corrections(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColorCorrection>>) -> Self { self.global_color_corrections = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ColorCorrectionSettings {}
+impl crate::PropertyType for ColorCorrectionSettings {}
 
-impl ToValue for ColorCorrectionSettings {
+impl ::cloudwright_core::ToValue for ColorCorrectionSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GlobalColorCorrections", &self.global_color_corrections)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DisabledLockingSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CustomEpoch", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DisabledLockingSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -3653,7 +3048,7 @@ pub(crate) static RULE_DisabledLockingSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DisabledLockingSettings {
     /// `CustomEpoch`: a string.
-    pub custom_epoch: Option<Str>,
+    pub custom_epoch: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3661,34 +3056,23 @@ impl DisabledLockingSettings {
     /// A `DisabledLockingSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomEpoch`: a string.
-    pub fn custom_epoch(mut self, value: impl Into<Str>) -> Self { self.custom_epoch = Some(value.into()); self }
+    pub fn custom_epoch(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_epoch = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DisabledLockingSettings {}
+impl crate::PropertyType for DisabledLockingSettings {}
 
-impl ToValue for DisabledLockingSettings {
+impl ::cloudwright_core::ToValue for DisabledLockingSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomEpoch", &self.custom_epoch)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DvbNitSettings: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkId", Shape::INT),
-        ("NetworkName", Shape::STR),
-        ("RepInterval", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DvbNitSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -3702,15 +3086,15 @@ pub struct DvbNitSettings {
     /// `NetworkId`: an integer.
     ///
     /// The numeric value placed in the Network Information Table (NIT).
-    pub network_id: Option<Int>,
+    pub network_id: ::std::option::Option<::cloudwright_core::Int>,
     /// `NetworkName`: a string.
     ///
     /// The network name text placed in the networkNameDescriptor inside the Network Information Table (NIT). The maximum length is 256 characters.
-    pub network_name: Option<Str>,
+    pub network_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RepInterval`: an integer.
     ///
     /// The number of milliseconds between instances of this table in the output transport stream.
-    pub rep_interval: Option<Int>,
+    pub rep_interval: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -3718,41 +3102,29 @@ impl DvbNitSettings {
     /// A `DvbNitSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NetworkId`: an integer.
-    pub fn network_id(mut self, value: impl Into<Int>) -> Self { self.network_id = Some(value.into()); self }
+    pub fn network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.network_id = ::std::option::Option::Some(value.into()); self }
     /// `NetworkName`: a string.
-    pub fn network_name(mut self, value: impl Into<Str>) -> Self { self.network_name = Some(value.into()); self }
+    pub fn network_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_name = ::std::option::Option::Some(value.into()); self }
     /// `RepInterval`: an integer.
-    pub fn rep_interval(mut self, value: impl Into<Int>) -> Self { self.rep_interval = Some(value.into()); self }
+    pub fn rep_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rep_interval = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DvbNitSettings {}
+impl crate::PropertyType for DvbNitSettings {}
 
-impl ToValue for DvbNitSettings {
+impl ::cloudwright_core::ToValue for DvbNitSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NetworkId", &self.network_id)
             .opt("NetworkName", &self.network_name)
             .opt("RepInterval", &self.rep_interval)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DvbSdtSettings: ObjRule = ObjRule {
-    properties: &[
-        ("OutputSdt", Shape::Str(&StrRule { allowed: &["SDT_FOLLOW", "SDT_FOLLOW_IF_PRESENT", "SDT_MANUAL", "SDT_NONE"], ..StrRule::ANY })),
-        ("RepInterval", Shape::INT),
-        ("ServiceName", Shape::STR),
-        ("ServiceProviderName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DvbSdtSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -3766,19 +3138,19 @@ pub struct DvbSdtSettings {
     /// `OutputSdt`: a string.
     ///
     /// Selects a method of inserting SDT information into an output stream. The sdtFollow setting copies SDT information from input stream to output stream. The sdtFollowIfPresent setting copies SDT information from input stream to output stream if SDT information is present in the input. Otherwise, it falls back on the user-defined values. The sdtManual setting means that the user will enter the SDT information. The sdtNone setting means that the output stream will not contain SDT information.
-    pub output_sdt: Option<Str>,
+    pub output_sdt: ::std::option::Option<::cloudwright_core::Str>,
     /// `RepInterval`: an integer.
     ///
     /// The number of milliseconds between instances of this table in the output transport stream.
-    pub rep_interval: Option<Int>,
+    pub rep_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `ServiceName`: a string.
     ///
     /// The service name placed in the serviceDescriptor in the Service Description Table (SDT). The maximum length is 256 characters.
-    pub service_name: Option<Str>,
+    pub service_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceProviderName`: a string.
     ///
     /// The service provider name placed in the serviceDescriptor in the Service Description Table (SDT). The maximum length is 256 characters.
-    pub service_provider_name: Option<Str>,
+    pub service_provider_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3786,25 +3158,25 @@ impl DvbSdtSettings {
     /// A `DvbSdtSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OutputSdt`: a string.
-    pub fn output_sdt(mut self, value: impl Into<Str>) -> Self { self.output_sdt = Some(value.into()); self }
+    pub fn output_sdt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_sdt = ::std::option::Option::Some(value.into()); self }
     /// `RepInterval`: an integer.
-    pub fn rep_interval(mut self, value: impl Into<Int>) -> Self { self.rep_interval = Some(value.into()); self }
+    pub fn rep_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rep_interval = ::std::option::Option::Some(value.into()); self }
     /// `ServiceName`: a string.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = ::std::option::Option::Some(value.into()); self }
     /// `ServiceProviderName`: a string.
-    pub fn service_provider_name(mut self, value: impl Into<Str>) -> Self { self.service_provider_name = Some(value.into()); self }
+    pub fn service_provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_provider_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DvbSdtSettings {}
+impl crate::PropertyType for DvbSdtSettings {}
 
-impl ToValue for DvbSdtSettings {
+impl ::cloudwright_core::ToValue for DvbSdtSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OutputSdt", &self.output_sdt)
             .opt("RepInterval", &self.rep_interval)
             .opt("ServiceName", &self.service_name)
@@ -3812,32 +3184,6 @@ impl ToValue for DvbSdtSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DvbSubDestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Alignment", Shape::Str(&StrRule { allowed: &["CENTERED", "LEFT", "SMART"], ..StrRule::ANY })),
-        ("BackgroundColor", Shape::Str(&StrRule { allowed: &["BLACK", "NONE", "WHITE"], ..StrRule::ANY })),
-        ("BackgroundOpacity", Shape::INT),
-        ("Font", Shape::Object(&RULE_InputLocation)),
-        ("FontColor", Shape::Str(&StrRule { allowed: &["BLACK", "BLUE", "GREEN", "RED", "WHITE", "YELLOW"], ..StrRule::ANY })),
-        ("FontOpacity", Shape::INT),
-        ("FontResolution", Shape::INT),
-        ("FontSize", Shape::STR),
-        ("OutlineColor", Shape::Str(&StrRule { allowed: &["BLACK", "BLUE", "GREEN", "RED", "WHITE", "YELLOW"], ..StrRule::ANY })),
-        ("OutlineSize", Shape::INT),
-        ("ShadowColor", Shape::Str(&StrRule { allowed: &["BLACK", "NONE", "WHITE"], ..StrRule::ANY })),
-        ("ShadowOpacity", Shape::INT),
-        ("ShadowXOffset", Shape::INT),
-        ("ShadowYOffset", Shape::INT),
-        ("SubtitleRows", Shape::Str(&StrRule { allowed: &["ROWS_16", "ROWS_20", "ROWS_24"], ..StrRule::ANY })),
-        ("TeletextGridControl", Shape::Str(&StrRule { allowed: &["FIXED", "SCALED"], ..StrRule::ANY })),
-        ("XPosition", Shape::INT),
-        ("YPosition", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DvbSubDestinationSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -3851,73 +3197,73 @@ pub struct DvbSubDestinationSettings {
     /// `Alignment`: a string.
     ///
     /// If no explicit xPosition or yPosition is provided, setting the alignment to centered places the captions at the bottom center of the output. Similarly, setting a left alignment aligns captions to the bottom left of the output. If x and y positions are specified in conjunction with the alignment parameter, the font is justified (either left or centered) relative to those coordinates. Selecting "smart" justification left-justifies live subtitles and center-justifies pre-recorded subtitles. This option is not valid for source captions that are STL or 608/embedded. These source settings are already pre-defined by the captions stream. All burn-in and DVB-Sub font settings must match.
-    pub alignment: Option<Str>,
+    pub alignment: ::std::option::Option<::cloudwright_core::Str>,
     /// `BackgroundColor`: a string.
     ///
     /// Specifies the color of the rectangle behind the captions. All burn-in and DVB-Sub font settings must match.
-    pub background_color: Option<Str>,
+    pub background_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `BackgroundOpacity`: an integer.
     ///
     /// Specifies the opacity of the background rectangle. 255 is opaque; 0 is transparent. Keeping this parameter blank is equivalent to setting it to 0 (transparent). All burn-in and DVB-Sub font settings must match.
-    pub background_opacity: Option<Int>,
+    pub background_opacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `Font`: an [`InputLocation`] object.
     ///
     /// The external font file that is used for captions burn-in. The file extension must be .ttf or .tte. Although you can select output fonts for many different types of input captions, embedded, STL, and Teletext sources use a strict grid system. Using external fonts with these captions sources could cause an unexpected display of proportional fonts. All burn-in and DVB-Sub font settings must match.
-    pub font: Option<Obj<InputLocation>>,
+    pub font: ::std::option::Option<crate::Obj<InputLocation>>,
     /// `FontColor`: a string.
     ///
     /// Specifies the color of the burned-in captions. This option is not valid for source captions that are STL, 608/embedded, or Teletext. These source settings are already pre-defined by the captions stream. All burn-in and DVB-Sub font settings must match.
-    pub font_color: Option<Str>,
+    pub font_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `FontOpacity`: an integer.
     ///
     /// Specifies the opacity of the burned-in captions. 255 is opaque; 0 is transparent. All burn-in and DVB-Sub font settings must match.
-    pub font_opacity: Option<Int>,
+    pub font_opacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `FontResolution`: an integer.
     ///
     /// The font resolution in DPI (dots per inch). The default is 96 dpi. All burn-in and DVB-Sub font settings must match.
-    pub font_resolution: Option<Int>,
+    pub font_resolution: ::std::option::Option<::cloudwright_core::Int>,
     /// `FontSize`: a string.
     ///
     /// When set to auto, fontSize scales depending on the size of the output. Providing a positive integer specifies the exact font size in points. All burn-in and DVB-Sub font settings must match.
-    pub font_size: Option<Str>,
+    pub font_size: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutlineColor`: a string.
     ///
     /// Specifies the font outline color. This option is not valid for source captions that are either 608/embedded or Teletext. These source settings are already pre-defined by the captions stream. All burn-in and DVB-Sub font settings must match.
-    pub outline_color: Option<Str>,
+    pub outline_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutlineSize`: an integer.
     ///
     /// Specifies the font outline size in pixels. This option is not valid for source captions that are either 608/embedded or Teletext. These source settings are already pre-defined by the captions stream. All burn-in and DVB-Sub font settings must match.
-    pub outline_size: Option<Int>,
+    pub outline_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ShadowColor`: a string.
     ///
     /// Specifies the color of the shadow that is cast by the captions. All burn-in and DVB-Sub font settings must match.
-    pub shadow_color: Option<Str>,
+    pub shadow_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShadowOpacity`: an integer.
     ///
     /// Specifies the opacity of the shadow. 255 is opaque; 0 is transparent. Keeping this parameter blank is equivalent to setting it to 0 (transparent). All burn-in and DVB-Sub font settings must match.
-    pub shadow_opacity: Option<Int>,
+    pub shadow_opacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `ShadowXOffset`: an integer.
     ///
     /// Specifies the horizontal offset of the shadow relative to the captions in pixels. A value of -2 would result in a shadow offset 2 pixels to the left. All burn-in and DVB-Sub font settings must match.
-    pub shadow_x_offset: Option<Int>,
+    pub shadow_x_offset: ::std::option::Option<::cloudwright_core::Int>,
     /// `ShadowYOffset`: an integer.
     ///
     /// Specifies the vertical offset of the shadow relative to the captions in pixels. A value of -2 would result in a shadow offset 2 pixels above the text. All burn-in and DVB-Sub font settings must match.
-    pub shadow_y_offset: Option<Int>,
+    pub shadow_y_offset: ::std::option::Option<::cloudwright_core::Int>,
     /// `SubtitleRows`: a string.
-    pub subtitle_rows: Option<Str>,
+    pub subtitle_rows: ::std::option::Option<::cloudwright_core::Str>,
     /// `TeletextGridControl`: a string.
     ///
     /// Controls whether a fixed grid size is used to generate the output subtitles bitmap. This applies to only Teletext inputs and DVB-Sub/Burn-in outputs.
-    pub teletext_grid_control: Option<Str>,
+    pub teletext_grid_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `XPosition`: an integer.
     ///
     /// Specifies the horizontal position of the captions relative to the left side of the output in pixels. A value of 10 would result in the captions starting 10 pixels from the left of the output. If no explicit xPosition is provided, the horizontal captions position is determined by the alignment parameter. This option is not valid for source captions that are STL, 608/embedded, or Teletext. These source settings are already pre-defined by the captions stream. All burn-in and DVB-Sub font settings must match.
-    pub x_position: Option<Int>,
+    pub x_position: ::std::option::Option<::cloudwright_core::Int>,
     /// `YPosition`: an integer.
     ///
     /// Specifies the vertical position of the captions relative to the top of the output in pixels. A value of 10 would result in the captions starting 10 pixels from the top of the output. If no explicit yPosition is provided, the captions are positioned towards the bottom of the output. This option is not valid for source captions that are STL, 608/embedded, or Teletext. These source settings are already pre-defined by the captions stream. All burn-in and DVB-Sub font settings must match.
-    pub y_position: Option<Int>,
+    pub y_position: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -3925,53 +3271,53 @@ impl DvbSubDestinationSettings {
     /// A `DvbSubDestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Alignment`: a string.
-    pub fn alignment(mut self, value: impl Into<Str>) -> Self { self.alignment = Some(value.into()); self }
+    pub fn alignment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alignment = ::std::option::Option::Some(value.into()); self }
     /// `BackgroundColor`: a string.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
+    pub fn background_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.background_color = ::std::option::Option::Some(value.into()); self }
     /// `BackgroundOpacity`: an integer.
-    pub fn background_opacity(mut self, value: impl Into<Int>) -> Self { self.background_opacity = Some(value.into()); self }
+    pub fn background_opacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.background_opacity = ::std::option::Option::Some(value.into()); self }
     /// `Font`: an [`InputLocation`] object.
-    pub fn font(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.font = Some(value.into()); self }
+    pub fn font(mut self, value: impl ::std::convert::Into<crate::Obj<InputLocation>>) -> Self { self.font = ::std::option::Option::Some(value.into()); self }
     /// `FontColor`: a string.
-    pub fn font_color(mut self, value: impl Into<Str>) -> Self { self.font_color = Some(value.into()); self }
+    pub fn font_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.font_color = ::std::option::Option::Some(value.into()); self }
     /// `FontOpacity`: an integer.
-    pub fn font_opacity(mut self, value: impl Into<Int>) -> Self { self.font_opacity = Some(value.into()); self }
+    pub fn font_opacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.font_opacity = ::std::option::Option::Some(value.into()); self }
     /// `FontResolution`: an integer.
-    pub fn font_resolution(mut self, value: impl Into<Int>) -> Self { self.font_resolution = Some(value.into()); self }
+    pub fn font_resolution(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.font_resolution = ::std::option::Option::Some(value.into()); self }
     /// `FontSize`: a string.
-    pub fn font_size(mut self, value: impl Into<Str>) -> Self { self.font_size = Some(value.into()); self }
+    pub fn font_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.font_size = ::std::option::Option::Some(value.into()); self }
     /// `OutlineColor`: a string.
-    pub fn outline_color(mut self, value: impl Into<Str>) -> Self { self.outline_color = Some(value.into()); self }
+    pub fn outline_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outline_color = ::std::option::Option::Some(value.into()); self }
     /// `OutlineSize`: an integer.
-    pub fn outline_size(mut self, value: impl Into<Int>) -> Self { self.outline_size = Some(value.into()); self }
+    pub fn outline_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.outline_size = ::std::option::Option::Some(value.into()); self }
     /// `ShadowColor`: a string.
-    pub fn shadow_color(mut self, value: impl Into<Str>) -> Self { self.shadow_color = Some(value.into()); self }
+    pub fn shadow_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shadow_color = ::std::option::Option::Some(value.into()); self }
     /// `ShadowOpacity`: an integer.
-    pub fn shadow_opacity(mut self, value: impl Into<Int>) -> Self { self.shadow_opacity = Some(value.into()); self }
+    pub fn shadow_opacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shadow_opacity = ::std::option::Option::Some(value.into()); self }
     /// `ShadowXOffset`: an integer.
-    pub fn shadow_x_offset(mut self, value: impl Into<Int>) -> Self { self.shadow_x_offset = Some(value.into()); self }
+    pub fn shadow_x_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shadow_x_offset = ::std::option::Option::Some(value.into()); self }
     /// `ShadowYOffset`: an integer.
-    pub fn shadow_y_offset(mut self, value: impl Into<Int>) -> Self { self.shadow_y_offset = Some(value.into()); self }
+    pub fn shadow_y_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shadow_y_offset = ::std::option::Option::Some(value.into()); self }
     /// `SubtitleRows`: a string.
-    pub fn subtitle_rows(mut self, value: impl Into<Str>) -> Self { self.subtitle_rows = Some(value.into()); self }
+    pub fn subtitle_rows(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subtitle_rows = ::std::option::Option::Some(value.into()); self }
     /// `TeletextGridControl`: a string.
-    pub fn teletext_grid_control(mut self, value: impl Into<Str>) -> Self { self.teletext_grid_control = Some(value.into()); self }
+    pub fn teletext_grid_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.teletext_grid_control = ::std::option::Option::Some(value.into()); self }
     /// `XPosition`: an integer.
-    pub fn x_position(mut self, value: impl Into<Int>) -> Self { self.x_position = Some(value.into()); self }
+    pub fn x_position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.x_position = ::std::option::Option::Some(value.into()); self }
     /// `YPosition`: an integer.
-    pub fn y_position(mut self, value: impl Into<Int>) -> Self { self.y_position = Some(value.into()); self }
+    pub fn y_position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.y_position = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DvbSubDestinationSettings {}
+impl crate::PropertyType for DvbSubDestinationSettings {}
 
-impl ToValue for DvbSubDestinationSettings {
+impl ::cloudwright_core::ToValue for DvbSubDestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alignment", &self.alignment)
             .opt("BackgroundColor", &self.background_color)
             .opt("BackgroundOpacity", &self.background_opacity)
@@ -3994,16 +3340,6 @@ impl ToValue for DvbSubDestinationSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DvbSubSourceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("OcrLanguage", Shape::Str(&StrRule { allowed: &["DEU", "ENG", "FRA", "NLD", "POR", "SPA"], ..StrRule::ANY })),
-        ("Pid", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DvbSubSourceSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Information about the DVB Sub captions to extract from the input.
@@ -4017,11 +3353,11 @@ pub struct DvbSubSourceSettings {
     ///
     /// If you will configure a WebVTT caption description that references this caption selector, use this field to
     /// provide the language to consider when translating the image-based source to text.
-    pub ocr_language: Option<Str>,
+    pub ocr_language: ::std::option::Option<::cloudwright_core::Str>,
     /// `Pid`: an integer.
     ///
     /// When using DVB-Sub with burn-in or SMPTE-TT, use this PID for the source content. It is unused for DVB-Sub passthrough. All DVB-Sub content is passed through, regardless of selectors.
-    pub pid: Option<Int>,
+    pub pid: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -4029,35 +3365,26 @@ impl DvbSubSourceSettings {
     /// A `DvbSubSourceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OcrLanguage`: a string.
-    pub fn ocr_language(mut self, value: impl Into<Str>) -> Self { self.ocr_language = Some(value.into()); self }
+    pub fn ocr_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ocr_language = ::std::option::Option::Some(value.into()); self }
     /// `Pid`: an integer.
-    pub fn pid(mut self, value: impl Into<Int>) -> Self { self.pid = Some(value.into()); self }
+    pub fn pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pid = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DvbSubSourceSettings {}
+impl crate::PropertyType for DvbSubSourceSettings {}
 
-impl ToValue for DvbSubSourceSettings {
+impl ::cloudwright_core::ToValue for DvbSubSourceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OcrLanguage", &self.ocr_language)
             .opt("Pid", &self.pid)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DvbTdtSettings: ObjRule = ObjRule {
-    properties: &[
-        ("RepInterval", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DvbTdtSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -4071,7 +3398,7 @@ pub struct DvbTdtSettings {
     /// `RepInterval`: an integer.
     ///
     /// The number of milliseconds between instances of this table in the output transport stream.
-    pub rep_interval: Option<Int>,
+    pub rep_interval: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -4079,38 +3406,23 @@ impl DvbTdtSettings {
     /// A `DvbTdtSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RepInterval`: an integer.
-    pub fn rep_interval(mut self, value: impl Into<Int>) -> Self { self.rep_interval = Some(value.into()); self }
+    pub fn rep_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rep_interval = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DvbTdtSettings {}
+impl crate::PropertyType for DvbTdtSettings {}
 
-impl ToValue for DvbTdtSettings {
+impl ::cloudwright_core::ToValue for DvbTdtSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RepInterval", &self.rep_interval)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Eac3AtmosSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Bitrate", Shape::NUM),
-        ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_5_1_4", "CODING_MODE_7_1_4", "CODING_MODE_9_1_6"], ..StrRule::ANY })),
-        ("Dialnorm", Shape::INT),
-        ("DrcLine", Shape::Str(&StrRule { allowed: &["FILM_LIGHT", "FILM_STANDARD", "MUSIC_LIGHT", "MUSIC_STANDARD", "NONE", "SPEECH"], ..StrRule::ANY })),
-        ("DrcRf", Shape::Str(&StrRule { allowed: &["FILM_LIGHT", "FILM_STANDARD", "MUSIC_LIGHT", "MUSIC_STANDARD", "NONE", "SPEECH"], ..StrRule::ANY })),
-        ("HeightTrim", Shape::NUM),
-        ("SurroundTrim", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Eac3AtmosSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -4118,19 +3430,19 @@ pub(crate) static RULE_Eac3AtmosSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Eac3AtmosSettings {
     /// `Bitrate`: a number.
-    pub bitrate: Option<Num>,
+    pub bitrate: ::std::option::Option<::cloudwright_core::Num>,
     /// `CodingMode`: a string.
-    pub coding_mode: Option<Str>,
+    pub coding_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `Dialnorm`: an integer.
-    pub dialnorm: Option<Int>,
+    pub dialnorm: ::std::option::Option<::cloudwright_core::Int>,
     /// `DrcLine`: a string.
-    pub drc_line: Option<Str>,
+    pub drc_line: ::std::option::Option<::cloudwright_core::Str>,
     /// `DrcRf`: a string.
-    pub drc_rf: Option<Str>,
+    pub drc_rf: ::std::option::Option<::cloudwright_core::Str>,
     /// `HeightTrim`: a number.
-    pub height_trim: Option<Num>,
+    pub height_trim: ::std::option::Option<::cloudwright_core::Num>,
     /// `SurroundTrim`: a number.
-    pub surround_trim: Option<Num>,
+    pub surround_trim: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -4138,31 +3450,31 @@ impl Eac3AtmosSettings {
     /// A `Eac3AtmosSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Bitrate`: a number.
-    pub fn bitrate(mut self, value: impl Into<Num>) -> Self { self.bitrate = Some(value.into()); self }
+    pub fn bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bitrate = ::std::option::Option::Some(value.into()); self }
     /// `CodingMode`: a string.
-    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self { self.coding_mode = Some(value.into()); self }
+    pub fn coding_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.coding_mode = ::std::option::Option::Some(value.into()); self }
     /// `Dialnorm`: an integer.
-    pub fn dialnorm(mut self, value: impl Into<Int>) -> Self { self.dialnorm = Some(value.into()); self }
+    pub fn dialnorm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dialnorm = ::std::option::Option::Some(value.into()); self }
     /// `DrcLine`: a string.
-    pub fn drc_line(mut self, value: impl Into<Str>) -> Self { self.drc_line = Some(value.into()); self }
+    pub fn drc_line(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.drc_line = ::std::option::Option::Some(value.into()); self }
     /// `DrcRf`: a string.
-    pub fn drc_rf(mut self, value: impl Into<Str>) -> Self { self.drc_rf = Some(value.into()); self }
+    pub fn drc_rf(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.drc_rf = ::std::option::Option::Some(value.into()); self }
     /// `HeightTrim`: a number.
-    pub fn height_trim(mut self, value: impl Into<Num>) -> Self { self.height_trim = Some(value.into()); self }
+    pub fn height_trim(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.height_trim = ::std::option::Option::Some(value.into()); self }
     /// `SurroundTrim`: a number.
-    pub fn surround_trim(mut self, value: impl Into<Num>) -> Self { self.surround_trim = Some(value.into()); self }
+    pub fn surround_trim(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.surround_trim = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Eac3AtmosSettings {}
+impl crate::PropertyType for Eac3AtmosSettings {}
 
-impl ToValue for Eac3AtmosSettings {
+impl ::cloudwright_core::ToValue for Eac3AtmosSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bitrate", &self.bitrate)
             .opt("CodingMode", &self.coding_mode)
             .opt("Dialnorm", &self.dialnorm)
@@ -4173,34 +3485,6 @@ impl ToValue for Eac3AtmosSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Eac3Settings: ObjRule = ObjRule {
-    properties: &[
-        ("AttenuationControl", Shape::Str(&StrRule { allowed: &["ATTENUATE_3_DB", "NONE"], ..StrRule::ANY })),
-        ("Bitrate", Shape::NUM),
-        ("BitstreamMode", Shape::Str(&StrRule { allowed: &["COMMENTARY", "COMPLETE_MAIN", "EMERGENCY", "HEARING_IMPAIRED", "VISUALLY_IMPAIRED"], ..StrRule::ANY })),
-        ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_1_0", "CODING_MODE_2_0", "CODING_MODE_3_2"], ..StrRule::ANY })),
-        ("DcFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Dialnorm", Shape::INT),
-        ("DrcLine", Shape::Str(&StrRule { allowed: &["FILM_LIGHT", "FILM_STANDARD", "MUSIC_LIGHT", "MUSIC_STANDARD", "NONE", "SPEECH"], ..StrRule::ANY })),
-        ("DrcRf", Shape::Str(&StrRule { allowed: &["FILM_LIGHT", "FILM_STANDARD", "MUSIC_LIGHT", "MUSIC_STANDARD", "NONE", "SPEECH"], ..StrRule::ANY })),
-        ("LfeControl", Shape::Str(&StrRule { allowed: &["LFE", "NO_LFE"], ..StrRule::ANY })),
-        ("LfeFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("LoRoCenterMixLevel", Shape::NUM),
-        ("LoRoSurroundMixLevel", Shape::NUM),
-        ("LtRtCenterMixLevel", Shape::NUM),
-        ("LtRtSurroundMixLevel", Shape::NUM),
-        ("MetadataControl", Shape::Str(&StrRule { allowed: &["FOLLOW_INPUT", "USE_CONFIGURED"], ..StrRule::ANY })),
-        ("PassthroughControl", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "WHEN_POSSIBLE"], ..StrRule::ANY })),
-        ("PhaseControl", Shape::Str(&StrRule { allowed: &["NO_SHIFT", "SHIFT_90_DEGREES"], ..StrRule::ANY })),
-        ("StereoDownmix", Shape::Str(&StrRule { allowed: &["DPL2", "LO_RO", "LT_RT", "NOT_INDICATED"], ..StrRule::ANY })),
-        ("SurroundExMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "NOT_INDICATED"], ..StrRule::ANY })),
-        ("SurroundMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "NOT_INDICATED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Eac3Settings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -4214,83 +3498,83 @@ pub struct Eac3Settings {
     /// `AttenuationControl`: a string.
     ///
     /// When set to attenuate3Db, applies a 3 dB attenuation to the surround channels. Used only for the 3/2 coding mode.
-    pub attenuation_control: Option<Str>,
+    pub attenuation_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `Bitrate`: a number.
     ///
     /// The average bitrate in bits/second. Valid bitrates depend on the coding mode.
-    pub bitrate: Option<Num>,
+    pub bitrate: ::std::option::Option<::cloudwright_core::Num>,
     /// `BitstreamMode`: a string.
     ///
     /// Specifies the bitstream mode (bsmod) for the emitted E-AC-3 stream. For more information, see ATSC A/52-2012 (Annex E).
-    pub bitstream_mode: Option<Str>,
+    pub bitstream_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `CodingMode`: a string.
     ///
     /// The Dolby Digital Plus coding mode. This mode determines the number of channels.
-    pub coding_mode: Option<Str>,
+    pub coding_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `DcFilter`: a string.
     ///
     /// When set to enabled, activates a DC highpass filter for all input channels.
-    pub dc_filter: Option<Str>,
+    pub dc_filter: ::std::option::Option<::cloudwright_core::Str>,
     /// `Dialnorm`: an integer.
     ///
     /// Sets the dialnorm for the output. If blank and the input audio is Dolby Digital Plus, dialnorm will be passed through.
-    pub dialnorm: Option<Int>,
+    pub dialnorm: ::std::option::Option<::cloudwright_core::Int>,
     /// `DrcLine`: a string.
     ///
     /// Sets the Dolby dynamic range compression profile.
-    pub drc_line: Option<Str>,
+    pub drc_line: ::std::option::Option<::cloudwright_core::Str>,
     /// `DrcRf`: a string.
     ///
     /// Sets the profile for heavy Dolby dynamic range compression, ensuring that the instantaneous signal peaks do not exceed specified levels.
-    pub drc_rf: Option<Str>,
+    pub drc_rf: ::std::option::Option<::cloudwright_core::Str>,
     /// `LfeControl`: a string.
     ///
     /// When encoding 3/2 audio, setting to lfe enables the LFE channel.
-    pub lfe_control: Option<Str>,
+    pub lfe_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `LfeFilter`: a string.
     ///
     /// When set to enabled, applies a 120Hz lowpass filter to the LFE channel prior to encoding. Valid only with a codingMode32 coding mode.
-    pub lfe_filter: Option<Str>,
+    pub lfe_filter: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoRoCenterMixLevel`: a number.
     ///
     /// The Left only/Right only center mix level. Used only for the 3/2 coding mode.
-    pub lo_ro_center_mix_level: Option<Num>,
+    pub lo_ro_center_mix_level: ::std::option::Option<::cloudwright_core::Num>,
     /// `LoRoSurroundMixLevel`: a number.
     ///
     /// The Left only/Right only surround mix level. Used only for a 3/2 coding mode.
-    pub lo_ro_surround_mix_level: Option<Num>,
+    pub lo_ro_surround_mix_level: ::std::option::Option<::cloudwright_core::Num>,
     /// `LtRtCenterMixLevel`: a number.
     ///
     /// The Left total/Right total center mix level. Used only for a 3/2 coding mode.
-    pub lt_rt_center_mix_level: Option<Num>,
+    pub lt_rt_center_mix_level: ::std::option::Option<::cloudwright_core::Num>,
     /// `LtRtSurroundMixLevel`: a number.
     ///
     /// The Left total/Right total surround mix level. Used only for the 3/2 coding mode.
-    pub lt_rt_surround_mix_level: Option<Num>,
+    pub lt_rt_surround_mix_level: ::std::option::Option<::cloudwright_core::Num>,
     /// `MetadataControl`: a string.
     ///
     /// When set to followInput, encoder metadata is sourced from the DD, DD+, or DolbyE decoder that supplies this audio data. If the audio is not supplied from one of these streams, then the static metadata settings are used.
-    pub metadata_control: Option<Str>,
+    pub metadata_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `PassthroughControl`: a string.
     ///
     /// When set to whenPossible, input DD+ audio will be passed through if it is present on the input. This detection is dynamic over the life of the transcode. Inputs that alternate between DD+ and non-DD+ content will have a consistent DD+ output as the system alternates between passthrough and encoding.
-    pub passthrough_control: Option<Str>,
+    pub passthrough_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `PhaseControl`: a string.
     ///
     /// When set to shift90Degrees, applies a 90-degree phase shift to the surround channels. Used only for a 3/2 coding mode.
-    pub phase_control: Option<Str>,
+    pub phase_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `StereoDownmix`: a string.
     ///
     /// A stereo downmix preference. Used only for the 3/2 coding mode.
-    pub stereo_downmix: Option<Str>,
+    pub stereo_downmix: ::std::option::Option<::cloudwright_core::Str>,
     /// `SurroundExMode`: a string.
     ///
     /// When encoding 3/2 audio, sets whether an extra center back surround channel is matrix encoded into the left and right surround channels.
-    pub surround_ex_mode: Option<Str>,
+    pub surround_ex_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `SurroundMode`: a string.
     ///
     /// When encoding 2/0 audio, sets whether Dolby Surround is matrix-encoded into the two channels.
-    pub surround_mode: Option<Str>,
+    pub surround_mode: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -4298,57 +3582,57 @@ impl Eac3Settings {
     /// A `Eac3Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttenuationControl`: a string.
-    pub fn attenuation_control(mut self, value: impl Into<Str>) -> Self { self.attenuation_control = Some(value.into()); self }
+    pub fn attenuation_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attenuation_control = ::std::option::Option::Some(value.into()); self }
     /// `Bitrate`: a number.
-    pub fn bitrate(mut self, value: impl Into<Num>) -> Self { self.bitrate = Some(value.into()); self }
+    pub fn bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bitrate = ::std::option::Option::Some(value.into()); self }
     /// `BitstreamMode`: a string.
-    pub fn bitstream_mode(mut self, value: impl Into<Str>) -> Self { self.bitstream_mode = Some(value.into()); self }
+    pub fn bitstream_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bitstream_mode = ::std::option::Option::Some(value.into()); self }
     /// `CodingMode`: a string.
-    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self { self.coding_mode = Some(value.into()); self }
+    pub fn coding_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.coding_mode = ::std::option::Option::Some(value.into()); self }
     /// `DcFilter`: a string.
-    pub fn dc_filter(mut self, value: impl Into<Str>) -> Self { self.dc_filter = Some(value.into()); self }
+    pub fn dc_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dc_filter = ::std::option::Option::Some(value.into()); self }
     /// `Dialnorm`: an integer.
-    pub fn dialnorm(mut self, value: impl Into<Int>) -> Self { self.dialnorm = Some(value.into()); self }
+    pub fn dialnorm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dialnorm = ::std::option::Option::Some(value.into()); self }
     /// `DrcLine`: a string.
-    pub fn drc_line(mut self, value: impl Into<Str>) -> Self { self.drc_line = Some(value.into()); self }
+    pub fn drc_line(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.drc_line = ::std::option::Option::Some(value.into()); self }
     /// `DrcRf`: a string.
-    pub fn drc_rf(mut self, value: impl Into<Str>) -> Self { self.drc_rf = Some(value.into()); self }
+    pub fn drc_rf(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.drc_rf = ::std::option::Option::Some(value.into()); self }
     /// `LfeControl`: a string.
-    pub fn lfe_control(mut self, value: impl Into<Str>) -> Self { self.lfe_control = Some(value.into()); self }
+    pub fn lfe_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lfe_control = ::std::option::Option::Some(value.into()); self }
     /// `LfeFilter`: a string.
-    pub fn lfe_filter(mut self, value: impl Into<Str>) -> Self { self.lfe_filter = Some(value.into()); self }
+    pub fn lfe_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lfe_filter = ::std::option::Option::Some(value.into()); self }
     /// `LoRoCenterMixLevel`: a number.
-    pub fn lo_ro_center_mix_level(mut self, value: impl Into<Num>) -> Self { self.lo_ro_center_mix_level = Some(value.into()); self }
+    pub fn lo_ro_center_mix_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.lo_ro_center_mix_level = ::std::option::Option::Some(value.into()); self }
     /// `LoRoSurroundMixLevel`: a number.
-    pub fn lo_ro_surround_mix_level(mut self, value: impl Into<Num>) -> Self { self.lo_ro_surround_mix_level = Some(value.into()); self }
+    pub fn lo_ro_surround_mix_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.lo_ro_surround_mix_level = ::std::option::Option::Some(value.into()); self }
     /// `LtRtCenterMixLevel`: a number.
-    pub fn lt_rt_center_mix_level(mut self, value: impl Into<Num>) -> Self { self.lt_rt_center_mix_level = Some(value.into()); self }
+    pub fn lt_rt_center_mix_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.lt_rt_center_mix_level = ::std::option::Option::Some(value.into()); self }
     /// `LtRtSurroundMixLevel`: a number.
-    pub fn lt_rt_surround_mix_level(mut self, value: impl Into<Num>) -> Self { self.lt_rt_surround_mix_level = Some(value.into()); self }
+    pub fn lt_rt_surround_mix_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.lt_rt_surround_mix_level = ::std::option::Option::Some(value.into()); self }
     /// `MetadataControl`: a string.
-    pub fn metadata_control(mut self, value: impl Into<Str>) -> Self { self.metadata_control = Some(value.into()); self }
+    pub fn metadata_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata_control = ::std::option::Option::Some(value.into()); self }
     /// `PassthroughControl`: a string.
-    pub fn passthrough_control(mut self, value: impl Into<Str>) -> Self { self.passthrough_control = Some(value.into()); self }
+    pub fn passthrough_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.passthrough_control = ::std::option::Option::Some(value.into()); self }
     /// `PhaseControl`: a string.
-    pub fn phase_control(mut self, value: impl Into<Str>) -> Self { self.phase_control = Some(value.into()); self }
+    pub fn phase_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.phase_control = ::std::option::Option::Some(value.into()); self }
     /// `StereoDownmix`: a string.
-    pub fn stereo_downmix(mut self, value: impl Into<Str>) -> Self { self.stereo_downmix = Some(value.into()); self }
+    pub fn stereo_downmix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stereo_downmix = ::std::option::Option::Some(value.into()); self }
     /// `SurroundExMode`: a string.
-    pub fn surround_ex_mode(mut self, value: impl Into<Str>) -> Self { self.surround_ex_mode = Some(value.into()); self }
+    pub fn surround_ex_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.surround_ex_mode = ::std::option::Option::Some(value.into()); self }
     /// `SurroundMode`: a string.
-    pub fn surround_mode(mut self, value: impl Into<Str>) -> Self { self.surround_mode = Some(value.into()); self }
+    pub fn surround_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.surround_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Eac3Settings {}
+impl crate::PropertyType for Eac3Settings {}
 
-impl ToValue for Eac3Settings {
+impl ::cloudwright_core::ToValue for Eac3Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttenuationControl", &self.attenuation_control)
             .opt("Bitrate", &self.bitrate)
             .opt("BitstreamMode", &self.bitstream_mode)
@@ -4373,20 +3657,6 @@ impl ToValue for Eac3Settings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EbuTtDDestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CopyrightHolder", Shape::STR),
-        ("DefaultFontSize", Shape::INT),
-        ("DefaultLineHeight", Shape::INT),
-        ("FillLineGap", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("FontFamily", Shape::STR),
-        ("StyleControl", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EbuTtDDestinationSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Settings for EBU-TT captions in the output.
@@ -4399,26 +3669,26 @@ pub struct EbuTtDDestinationSettings {
     /// `CopyrightHolder`: a string.
     ///
     /// Applies only if you plan to convert these source captions to EBU-TT-D or TTML in an output. Complete this field if you want to include the name of the copyright holder in the copyright metadata tag in the TTML
-    pub copyright_holder: Option<Str>,
+    pub copyright_holder: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultFontSize`: an integer.
-    pub default_font_size: Option<Int>,
+    pub default_font_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `DefaultLineHeight`: an integer.
-    pub default_line_height: Option<Int>,
+    pub default_line_height: ::std::option::Option<::cloudwright_core::Int>,
     /// `FillLineGap`: a string.
     ///
     /// Specifies how to handle the gap between the lines (in multi-line captions). - enabled: Fill with the captions background color (as specified in the input captions).
     /// - disabled: Leave the gap unfilled.
-    pub fill_line_gap: Option<Str>,
+    pub fill_line_gap: ::std::option::Option<::cloudwright_core::Str>,
     /// `FontFamily`: a string.
     ///
     /// Specifies the font family to include in the font data attached to the EBU-TT captions. Valid only if styleControl is set to include. If you leave this field empty, the font family is set to "monospaced". (If styleControl is set to exclude, the font family is always set to "monospaced".) You specify only the font family. All other style information (color, bold, position and so on) is copied from the input captions. The size is always set to 100% to allow the downstream player to choose the size. - Enter a list of font families, as a comma-separated list of font names, in order of preference. The name can be a font family (such as “Arial”), or a generic font family (such as “serif”), or “default” (to let the downstream player choose the font).
     /// - Leave blank to set the family to “monospace”.
-    pub font_family: Option<Str>,
+    pub font_family: ::std::option::Option<::cloudwright_core::Str>,
     /// `StyleControl`: a string.
     ///
     /// Specifies the style information (font color, font position, and so on) to include in the font data that is attached to the EBU-TT captions. - include: Take the style information (font color, font position, and so on) from the source captions and include that information in the font data attached to the EBU-TT captions. This option is valid only if the source captions are Embedded or Teletext.
     /// - exclude: In the font data attached to the EBU-TT captions, set the font family to "monospaced". Do not include any other style information.
-    pub style_control: Option<Str>,
+    pub style_control: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -4426,29 +3696,29 @@ impl EbuTtDDestinationSettings {
     /// A `EbuTtDDestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CopyrightHolder`: a string.
-    pub fn copyright_holder(mut self, value: impl Into<Str>) -> Self { self.copyright_holder = Some(value.into()); self }
+    pub fn copyright_holder(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.copyright_holder = ::std::option::Option::Some(value.into()); self }
     /// `DefaultFontSize`: an integer.
-    pub fn default_font_size(mut self, value: impl Into<Int>) -> Self { self.default_font_size = Some(value.into()); self }
+    pub fn default_font_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.default_font_size = ::std::option::Option::Some(value.into()); self }
     /// `DefaultLineHeight`: an integer.
-    pub fn default_line_height(mut self, value: impl Into<Int>) -> Self { self.default_line_height = Some(value.into()); self }
+    pub fn default_line_height(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.default_line_height = ::std::option::Option::Some(value.into()); self }
     /// `FillLineGap`: a string.
-    pub fn fill_line_gap(mut self, value: impl Into<Str>) -> Self { self.fill_line_gap = Some(value.into()); self }
+    pub fn fill_line_gap(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fill_line_gap = ::std::option::Option::Some(value.into()); self }
     /// `FontFamily`: a string.
-    pub fn font_family(mut self, value: impl Into<Str>) -> Self { self.font_family = Some(value.into()); self }
+    pub fn font_family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.font_family = ::std::option::Option::Some(value.into()); self }
     /// `StyleControl`: a string.
-    pub fn style_control(mut self, value: impl Into<Str>) -> Self { self.style_control = Some(value.into()); self }
+    pub fn style_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.style_control = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EbuTtDDestinationSettings {}
+impl crate::PropertyType for EbuTtDDestinationSettings {}
 
-impl ToValue for EbuTtDDestinationSettings {
+impl ::cloudwright_core::ToValue for EbuTtDDestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CopyrightHolder", &self.copyright_holder)
             .opt("DefaultFontSize", &self.default_font_size)
             .opt("DefaultLineHeight", &self.default_line_height)
@@ -4458,18 +3728,6 @@ impl ToValue for EbuTtDDestinationSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmbeddedSourceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Convert608To708", Shape::Str(&StrRule { allowed: &["DISABLED", "UPCONVERT"], ..StrRule::ANY })),
-        ("Scte20Detection", Shape::Str(&StrRule { allowed: &["AUTO", "OFF"], ..StrRule::ANY })),
-        ("Source608ChannelNumber", Shape::INT),
-        ("Source608TrackNumber", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EmbeddedSourceSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -4483,19 +3741,19 @@ pub struct EmbeddedSourceSettings {
     /// `Convert608To708`: a string.
     ///
     /// If this is upconvert, 608 data is both passed through the "608 compatibility bytes" fields of the 708 wrapper as well as translated into 708. If 708 data is present in the source content, it is discarded.
-    pub convert608_to708: Option<Str>,
+    pub convert608_to708: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scte20Detection`: a string.
     ///
     /// Set to "auto" to handle streams with intermittent or non-aligned SCTE-20 and embedded captions.
-    pub scte20_detection: Option<Str>,
+    pub scte20_detection: ::std::option::Option<::cloudwright_core::Str>,
     /// `Source608ChannelNumber`: an integer.
     ///
     /// Specifies the 608/708 channel number within the video track from which to extract captions. This is unused for passthrough.
-    pub source608_channel_number: Option<Int>,
+    pub source608_channel_number: ::std::option::Option<::cloudwright_core::Int>,
     /// `Source608TrackNumber`: an integer.
     ///
     /// This field is unused and deprecated.
-    pub source608_track_number: Option<Int>,
+    pub source608_track_number: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -4503,25 +3761,25 @@ impl EmbeddedSourceSettings {
     /// A `EmbeddedSourceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Convert608To708`: a string.
-    pub fn convert608_to708(mut self, value: impl Into<Str>) -> Self { self.convert608_to708 = Some(value.into()); self }
+    pub fn convert608_to708(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.convert608_to708 = ::std::option::Option::Some(value.into()); self }
     /// `Scte20Detection`: a string.
-    pub fn scte20_detection(mut self, value: impl Into<Str>) -> Self { self.scte20_detection = Some(value.into()); self }
+    pub fn scte20_detection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scte20_detection = ::std::option::Option::Some(value.into()); self }
     /// `Source608ChannelNumber`: an integer.
-    pub fn source608_channel_number(mut self, value: impl Into<Int>) -> Self { self.source608_channel_number = Some(value.into()); self }
+    pub fn source608_channel_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.source608_channel_number = ::std::option::Option::Some(value.into()); self }
     /// `Source608TrackNumber`: an integer.
-    pub fn source608_track_number(mut self, value: impl Into<Int>) -> Self { self.source608_track_number = Some(value.into()); self }
+    pub fn source608_track_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.source608_track_number = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EmbeddedSourceSettings {}
+impl crate::PropertyType for EmbeddedSourceSettings {}
 
-impl ToValue for EmbeddedSourceSettings {
+impl ::cloudwright_core::ToValue for EmbeddedSourceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Convert608To708", &self.convert608_to708)
             .opt("Scte20Detection", &self.scte20_detection)
             .opt("Source608ChannelNumber", &self.source608_channel_number)
@@ -4529,28 +3787,6 @@ impl ToValue for EmbeddedSourceSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncoderSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AudioDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioDescription), min_items: None, max_items: None, unique: false })),
-        ("AvailBlanking", Shape::Object(&RULE_AvailBlanking)),
-        ("AvailConfiguration", Shape::Object(&RULE_AvailConfiguration)),
-        ("BlackoutSlate", Shape::Object(&RULE_BlackoutSlate)),
-        ("CaptionDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionDescription), min_items: None, max_items: None, unique: false })),
-        ("ColorCorrectionSettings", Shape::Object(&RULE_ColorCorrectionSettings)),
-        ("FeatureActivations", Shape::Object(&RULE_FeatureActivations)),
-        ("GlobalConfiguration", Shape::Object(&RULE_GlobalConfiguration)),
-        ("MotionGraphicsConfiguration", Shape::Object(&RULE_MotionGraphicsConfiguration)),
-        ("NielsenConfiguration", Shape::Object(&RULE_NielsenConfiguration)),
-        ("OutputGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputGroup), min_items: None, max_items: None, unique: false })),
-        ("ThumbnailConfiguration", Shape::Object(&RULE_ThumbnailConfiguration)),
-        ("TimecodeConfig", Shape::Object(&RULE_TimecodeConfig)),
-        ("VideoDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoDescription), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncoderSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -4564,55 +3800,56 @@ pub struct EncoderSettings {
     /// `AudioDescriptions`: a list of [`AudioDescription`] objects.
     ///
     /// The encoding information for output audio.
-    pub audio_descriptions: Option<List<AudioDescription>>,
+    pub audio_descriptions: ::std::option::Option<::cloudwright_core::List<AudioDescription>>,
     /// `AvailBlanking`: an [`AvailBlanking`] object.
     ///
     /// The settings for ad avail blanking.
-    pub avail_blanking: Option<Obj<AvailBlanking>>,
+    pub avail_blanking: ::std::option::Option<crate::Obj<AvailBlanking>>,
     /// `AvailConfiguration`: an [`AvailConfiguration`] object.
     ///
     /// The configuration settings for the ad avail handling.
-    pub avail_configuration: Option<Obj<AvailConfiguration>>,
+    pub avail_configuration: ::std::option::Option<crate::Obj<AvailConfiguration>>,
     /// `BlackoutSlate`: a [`BlackoutSlate`] object.
     ///
     /// The settings for the blackout slate.
-    pub blackout_slate: Option<Obj<BlackoutSlate>>,
+    pub blackout_slate: ::std::option::Option<crate::Obj<BlackoutSlate>>,
     /// `CaptionDescriptions`: a list of [`CaptionDescription`] objects.
     ///
     /// The encoding information for output captions.
-    pub caption_descriptions: Option<List<CaptionDescription>>,
+    pub caption_descriptions: ::std::option::Option<::cloudwright_core::List<CaptionDescription>>,
     /// `ColorCorrectionSettings`: a [`ColorCorrectionSettings`] object.
-    pub color_correction_settings: Option<Obj<ColorCorrectionSettings>>,
+    pub color_correction_settings: ::std::option::Option<crate::Obj<ColorCorrectionSettings>>,
     /// `FeatureActivations`: a [`FeatureActivations`] object.
     ///
     /// Settings to enable specific features.
-    pub feature_activations: Option<Obj<FeatureActivations>>,
+    pub feature_activations: ::std::option::Option<crate::Obj<FeatureActivations>>,
     /// `GlobalConfiguration`: a [`GlobalConfiguration`] object.
     ///
     /// The configuration settings that apply to the entire channel.
-    pub global_configuration: Option<Obj<GlobalConfiguration>>,
+    pub global_configuration: ::std::option::Option<crate::Obj<GlobalConfiguration>>,
     /// `MotionGraphicsConfiguration`: a [`MotionGraphicsConfiguration`] object.
     ///
     /// Settings to enable and configure the motion graphics overlay feature in the channel.
-    pub motion_graphics_configuration: Option<Obj<MotionGraphicsConfiguration>>,
+    pub motion_graphics_configuration:
+        ::std::option::Option<crate::Obj<MotionGraphicsConfiguration>>,
     /// `NielsenConfiguration`: a [`NielsenConfiguration`] object.
     ///
     /// The settings to configure Nielsen watermarks.
-    pub nielsen_configuration: Option<Obj<NielsenConfiguration>>,
+    pub nielsen_configuration: ::std::option::Option<crate::Obj<NielsenConfiguration>>,
     /// `OutputGroups`: a list of [`OutputGroup`] objects.
     ///
     /// The settings for the output groups in the channel.
-    pub output_groups: Option<List<OutputGroup>>,
+    pub output_groups: ::std::option::Option<::cloudwright_core::List<OutputGroup>>,
     /// `ThumbnailConfiguration`: a [`ThumbnailConfiguration`] object.
-    pub thumbnail_configuration: Option<Obj<ThumbnailConfiguration>>,
+    pub thumbnail_configuration: ::std::option::Option<crate::Obj<ThumbnailConfiguration>>,
     /// `TimecodeConfig`: a [`TimecodeConfig`] object.
     ///
     /// Contains settings used to acquire and adjust timecode information from the inputs.
-    pub timecode_config: Option<Obj<TimecodeConfig>>,
+    pub timecode_config: ::std::option::Option<crate::Obj<TimecodeConfig>>,
     /// `VideoDescriptions`: a list of [`VideoDescription`] objects.
     ///
     /// The encoding information for output videos.
-    pub video_descriptions: Option<List<VideoDescription>>,
+    pub video_descriptions: ::std::option::Option<::cloudwright_core::List<VideoDescription>>,
 }
 
 #[rustfmt::skip]
@@ -4620,45 +3857,45 @@ impl EncoderSettings {
     /// A `EncoderSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioDescriptions`: a list of [`AudioDescription`] objects.
-    pub fn audio_descriptions(mut self, value: impl Into<List<AudioDescription>>) -> Self { self.audio_descriptions = Some(value.into()); self }
+    pub fn audio_descriptions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AudioDescription>>) -> Self { self.audio_descriptions = ::std::option::Option::Some(value.into()); self }
     /// `AvailBlanking`: an [`AvailBlanking`] object.
-    pub fn avail_blanking(mut self, value: impl Into<Obj<AvailBlanking>>) -> Self { self.avail_blanking = Some(value.into()); self }
+    pub fn avail_blanking(mut self, value: impl ::std::convert::Into<crate::Obj<AvailBlanking>>) -> Self { self.avail_blanking = ::std::option::Option::Some(value.into()); self }
     /// `AvailConfiguration`: an [`AvailConfiguration`] object.
-    pub fn avail_configuration(mut self, value: impl Into<Obj<AvailConfiguration>>) -> Self { self.avail_configuration = Some(value.into()); self }
+    pub fn avail_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AvailConfiguration>>) -> Self { self.avail_configuration = ::std::option::Option::Some(value.into()); self }
     /// `BlackoutSlate`: a [`BlackoutSlate`] object.
-    pub fn blackout_slate(mut self, value: impl Into<Obj<BlackoutSlate>>) -> Self { self.blackout_slate = Some(value.into()); self }
+    pub fn blackout_slate(mut self, value: impl ::std::convert::Into<crate::Obj<BlackoutSlate>>) -> Self { self.blackout_slate = ::std::option::Option::Some(value.into()); self }
     /// `CaptionDescriptions`: a list of [`CaptionDescription`] objects.
-    pub fn caption_descriptions(mut self, value: impl Into<List<CaptionDescription>>) -> Self { self.caption_descriptions = Some(value.into()); self }
+    pub fn caption_descriptions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CaptionDescription>>) -> Self { self.caption_descriptions = ::std::option::Option::Some(value.into()); self }
     /// `ColorCorrectionSettings`: a [`ColorCorrectionSettings`] object.
-    pub fn color_correction_settings(mut self, value: impl Into<Obj<ColorCorrectionSettings>>) -> Self { self.color_correction_settings = Some(value.into()); self }
+    pub fn color_correction_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ColorCorrectionSettings>>) -> Self { self.color_correction_settings = ::std::option::Option::Some(value.into()); self }
     /// `FeatureActivations`: a [`FeatureActivations`] object.
-    pub fn feature_activations(mut self, value: impl Into<Obj<FeatureActivations>>) -> Self { self.feature_activations = Some(value.into()); self }
+    pub fn feature_activations(mut self, value: impl ::std::convert::Into<crate::Obj<FeatureActivations>>) -> Self { self.feature_activations = ::std::option::Option::Some(value.into()); self }
     /// `GlobalConfiguration`: a [`GlobalConfiguration`] object.
-    pub fn global_configuration(mut self, value: impl Into<Obj<GlobalConfiguration>>) -> Self { self.global_configuration = Some(value.into()); self }
+    pub fn global_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GlobalConfiguration>>) -> Self { self.global_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MotionGraphicsConfiguration`: a [`MotionGraphicsConfiguration`] object.
-    pub fn motion_graphics_configuration(mut self, value: impl Into<Obj<MotionGraphicsConfiguration>>) -> Self { self.motion_graphics_configuration = Some(value.into()); self }
+    pub fn motion_graphics_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MotionGraphicsConfiguration>>) -> Self { self.motion_graphics_configuration = ::std::option::Option::Some(value.into()); self }
     /// `NielsenConfiguration`: a [`NielsenConfiguration`] object.
-    pub fn nielsen_configuration(mut self, value: impl Into<Obj<NielsenConfiguration>>) -> Self { self.nielsen_configuration = Some(value.into()); self }
+    pub fn nielsen_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NielsenConfiguration>>) -> Self { self.nielsen_configuration = ::std::option::Option::Some(value.into()); self }
     /// `OutputGroups`: a list of [`OutputGroup`] objects.
-    pub fn output_groups(mut self, value: impl Into<List<OutputGroup>>) -> Self { self.output_groups = Some(value.into()); self }
+    pub fn output_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OutputGroup>>) -> Self { self.output_groups = ::std::option::Option::Some(value.into()); self }
     /// `ThumbnailConfiguration`: a [`ThumbnailConfiguration`] object.
-    pub fn thumbnail_configuration(mut self, value: impl Into<Obj<ThumbnailConfiguration>>) -> Self { self.thumbnail_configuration = Some(value.into()); self }
+    pub fn thumbnail_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ThumbnailConfiguration>>) -> Self { self.thumbnail_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TimecodeConfig`: a [`TimecodeConfig`] object.
-    pub fn timecode_config(mut self, value: impl Into<Obj<TimecodeConfig>>) -> Self { self.timecode_config = Some(value.into()); self }
+    pub fn timecode_config(mut self, value: impl ::std::convert::Into<crate::Obj<TimecodeConfig>>) -> Self { self.timecode_config = ::std::option::Option::Some(value.into()); self }
     /// `VideoDescriptions`: a list of [`VideoDescription`] objects.
-    pub fn video_descriptions(mut self, value: impl Into<List<VideoDescription>>) -> Self { self.video_descriptions = Some(value.into()); self }
+    pub fn video_descriptions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VideoDescription>>) -> Self { self.video_descriptions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncoderSettings {}
+impl crate::PropertyType for EncoderSettings {}
 
-impl ToValue for EncoderSettings {
+impl ::cloudwright_core::ToValue for EncoderSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioDescriptions", &self.audio_descriptions)
             .opt("AvailBlanking", &self.avail_blanking)
             .opt("AvailConfiguration", &self.avail_configuration)
@@ -4680,25 +3917,15 @@ impl ToValue for EncoderSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EpochLockingSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CustomEpoch", Shape::STR),
-        ("JamSyncTime", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EpochLockingSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-epochlockingsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EpochLockingSettings {
     /// `CustomEpoch`: a string.
-    pub custom_epoch: Option<Str>,
+    pub custom_epoch: ::std::option::Option<::cloudwright_core::Str>,
     /// `JamSyncTime`: a string.
-    pub jam_sync_time: Option<Str>,
+    pub jam_sync_time: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -4706,40 +3933,26 @@ impl EpochLockingSettings {
     /// A `EpochLockingSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomEpoch`: a string.
-    pub fn custom_epoch(mut self, value: impl Into<Str>) -> Self { self.custom_epoch = Some(value.into()); self }
+    pub fn custom_epoch(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_epoch = ::std::option::Option::Some(value.into()); self }
     /// `JamSyncTime`: a string.
-    pub fn jam_sync_time(mut self, value: impl Into<Str>) -> Self { self.jam_sync_time = Some(value.into()); self }
+    pub fn jam_sync_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.jam_sync_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EpochLockingSettings {}
+impl crate::PropertyType for EpochLockingSettings {}
 
-impl ToValue for EpochLockingSettings {
+impl ::cloudwright_core::ToValue for EpochLockingSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomEpoch", &self.custom_epoch)
             .opt("JamSyncTime", &self.jam_sync_time)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Esam: ObjRule = ObjRule {
-    properties: &[
-        ("AcquisitionPointId", Shape::STR),
-        ("AdAvailOffset", Shape::INT),
-        ("PasswordParam", Shape::STR),
-        ("PoisEndpoint", Shape::STR),
-        ("Username", Shape::STR),
-        ("ZoneIdentity", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Esam` property type of `AWS::MediaLive::Channel`.
 ///
@@ -4747,17 +3960,17 @@ pub(crate) static RULE_Esam: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Esam {
     /// `AcquisitionPointId`: a string.
-    pub acquisition_point_id: Option<Str>,
+    pub acquisition_point_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AdAvailOffset`: an integer.
-    pub ad_avail_offset: Option<Int>,
+    pub ad_avail_offset: ::std::option::Option<::cloudwright_core::Int>,
     /// `PasswordParam`: a string.
-    pub password_param: Option<Str>,
+    pub password_param: ::std::option::Option<::cloudwright_core::Str>,
     /// `PoisEndpoint`: a string.
-    pub pois_endpoint: Option<Str>,
+    pub pois_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
     /// `ZoneIdentity`: a string.
-    pub zone_identity: Option<Str>,
+    pub zone_identity: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -4765,29 +3978,29 @@ impl Esam {
     /// A `Esam` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AcquisitionPointId`: a string.
-    pub fn acquisition_point_id(mut self, value: impl Into<Str>) -> Self { self.acquisition_point_id = Some(value.into()); self }
+    pub fn acquisition_point_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.acquisition_point_id = ::std::option::Option::Some(value.into()); self }
     /// `AdAvailOffset`: an integer.
-    pub fn ad_avail_offset(mut self, value: impl Into<Int>) -> Self { self.ad_avail_offset = Some(value.into()); self }
+    pub fn ad_avail_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ad_avail_offset = ::std::option::Option::Some(value.into()); self }
     /// `PasswordParam`: a string.
-    pub fn password_param(mut self, value: impl Into<Str>) -> Self { self.password_param = Some(value.into()); self }
+    pub fn password_param(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password_param = ::std::option::Option::Some(value.into()); self }
     /// `PoisEndpoint`: a string.
-    pub fn pois_endpoint(mut self, value: impl Into<Str>) -> Self { self.pois_endpoint = Some(value.into()); self }
+    pub fn pois_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pois_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
     /// `ZoneIdentity`: a string.
-    pub fn zone_identity(mut self, value: impl Into<Str>) -> Self { self.zone_identity = Some(value.into()); self }
+    pub fn zone_identity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.zone_identity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Esam {}
+impl crate::PropertyType for Esam {}
 
-impl ToValue for Esam {
+impl ::cloudwright_core::ToValue for Esam {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcquisitionPointId", &self.acquisition_point_id)
             .opt("AdAvailOffset", &self.ad_avail_offset)
             .opt("PasswordParam", &self.password_param)
@@ -4797,15 +4010,6 @@ impl ToValue for Esam {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FailoverCondition: ObjRule = ObjRule {
-    properties: &[
-        ("FailoverConditionSettings", Shape::Object(&RULE_FailoverConditionSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FailoverCondition` property type of `AWS::MediaLive::Channel`.
 ///
@@ -4819,7 +4023,7 @@ pub struct FailoverCondition {
     /// `FailoverConditionSettings`: a [`FailoverConditionSettings`] object.
     ///
     /// Settings for a specific failover condition.
-    pub failover_condition_settings: Option<Obj<FailoverConditionSettings>>,
+    pub failover_condition_settings: ::std::option::Option<crate::Obj<FailoverConditionSettings>>,
 }
 
 #[rustfmt::skip]
@@ -4827,19 +4031,19 @@ impl FailoverCondition {
     /// A `FailoverCondition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FailoverConditionSettings`: a [`FailoverConditionSettings`] object.
-    pub fn failover_condition_settings(mut self, value: impl Into<Obj<FailoverConditionSettings>>) -> Self { self.failover_condition_settings = Some(value.into()); self }
+    pub fn failover_condition_settings(mut self, value: impl ::std::convert::Into<crate::Obj<FailoverConditionSettings>>) -> Self { self.failover_condition_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FailoverCondition {}
+impl crate::PropertyType for FailoverCondition {}
 
-impl ToValue for FailoverCondition {
+impl ::cloudwright_core::ToValue for FailoverCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "FailoverConditionSettings",
                 &self.failover_condition_settings,
@@ -4847,17 +4051,6 @@ impl ToValue for FailoverCondition {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FailoverConditionSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AudioSilenceSettings", Shape::Object(&RULE_AudioSilenceFailoverSettings)),
-        ("InputLossSettings", Shape::Object(&RULE_InputLossFailoverSettings)),
-        ("VideoBlackSettings", Shape::Object(&RULE_VideoBlackFailoverSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FailoverConditionSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -4871,15 +4064,15 @@ pub struct FailoverConditionSettings {
     /// `AudioSilenceSettings`: an [`AudioSilenceFailoverSettings`] object.
     ///
     /// MediaLive will perform a failover if the specified audio selector is silent for the specified period.
-    pub audio_silence_settings: Option<Obj<AudioSilenceFailoverSettings>>,
+    pub audio_silence_settings: ::std::option::Option<crate::Obj<AudioSilenceFailoverSettings>>,
     /// `InputLossSettings`: an [`InputLossFailoverSettings`] object.
     ///
     /// MediaLive will perform a failover if content is not detected in this input for the specified period.
-    pub input_loss_settings: Option<Obj<InputLossFailoverSettings>>,
+    pub input_loss_settings: ::std::option::Option<crate::Obj<InputLossFailoverSettings>>,
     /// `VideoBlackSettings`: a [`VideoBlackFailoverSettings`] object.
     ///
     /// MediaLive will perform a failover if content is considered black for the specified period.
-    pub video_black_settings: Option<Obj<VideoBlackFailoverSettings>>,
+    pub video_black_settings: ::std::option::Option<crate::Obj<VideoBlackFailoverSettings>>,
 }
 
 #[rustfmt::skip]
@@ -4887,39 +4080,29 @@ impl FailoverConditionSettings {
     /// A `FailoverConditionSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioSilenceSettings`: an [`AudioSilenceFailoverSettings`] object.
-    pub fn audio_silence_settings(mut self, value: impl Into<Obj<AudioSilenceFailoverSettings>>) -> Self { self.audio_silence_settings = Some(value.into()); self }
+    pub fn audio_silence_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AudioSilenceFailoverSettings>>) -> Self { self.audio_silence_settings = ::std::option::Option::Some(value.into()); self }
     /// `InputLossSettings`: an [`InputLossFailoverSettings`] object.
-    pub fn input_loss_settings(mut self, value: impl Into<Obj<InputLossFailoverSettings>>) -> Self { self.input_loss_settings = Some(value.into()); self }
+    pub fn input_loss_settings(mut self, value: impl ::std::convert::Into<crate::Obj<InputLossFailoverSettings>>) -> Self { self.input_loss_settings = ::std::option::Option::Some(value.into()); self }
     /// `VideoBlackSettings`: a [`VideoBlackFailoverSettings`] object.
-    pub fn video_black_settings(mut self, value: impl Into<Obj<VideoBlackFailoverSettings>>) -> Self { self.video_black_settings = Some(value.into()); self }
+    pub fn video_black_settings(mut self, value: impl ::std::convert::Into<crate::Obj<VideoBlackFailoverSettings>>) -> Self { self.video_black_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FailoverConditionSettings {}
+impl crate::PropertyType for FailoverConditionSettings {}
 
-impl ToValue for FailoverConditionSettings {
+impl ::cloudwright_core::ToValue for FailoverConditionSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioSilenceSettings", &self.audio_silence_settings)
             .opt("InputLossSettings", &self.input_loss_settings)
             .opt("VideoBlackSettings", &self.video_black_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FeatureActivations: ObjRule = ObjRule {
-    properties: &[
-        ("InputPrepareScheduleActions", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("OutputStaticImageOverlayScheduleActions", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FeatureActivations` property type of `AWS::MediaLive::Channel`.
 ///
@@ -4934,9 +4117,10 @@ pub struct FeatureActivations {
     ///
     /// Enables the Input Prepare feature. You can create Input Prepare actions in the schedule only if this feature is enabled.
     /// If you disable the feature on an existing schedule, make sure that you first delete all input prepare actions from the schedule.
-    pub input_prepare_schedule_actions: Option<Str>,
+    pub input_prepare_schedule_actions: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputStaticImageOverlayScheduleActions`: a string.
-    pub output_static_image_overlay_schedule_actions: Option<Str>,
+    pub output_static_image_overlay_schedule_actions:
+        ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -4944,21 +4128,21 @@ impl FeatureActivations {
     /// A `FeatureActivations` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InputPrepareScheduleActions`: a string.
-    pub fn input_prepare_schedule_actions(mut self, value: impl Into<Str>) -> Self { self.input_prepare_schedule_actions = Some(value.into()); self }
+    pub fn input_prepare_schedule_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_prepare_schedule_actions = ::std::option::Option::Some(value.into()); self }
     /// `OutputStaticImageOverlayScheduleActions`: a string.
-    pub fn output_static_image_overlay_schedule_actions(mut self, value: impl Into<Str>) -> Self { self.output_static_image_overlay_schedule_actions = Some(value.into()); self }
+    pub fn output_static_image_overlay_schedule_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_static_image_overlay_schedule_actions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FeatureActivations {}
+impl crate::PropertyType for FeatureActivations {}
 
-impl ToValue for FeatureActivations {
+impl ::cloudwright_core::ToValue for FeatureActivations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "InputPrepareScheduleActions",
                 &self.input_prepare_schedule_actions,
@@ -4970,17 +4154,6 @@ impl ToValue for FeatureActivations {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FecOutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ColumnDepth", Shape::INT),
-        ("IncludeFec", Shape::Str(&StrRule { allowed: &["COLUMN", "COLUMN_AND_ROW"], ..StrRule::ANY })),
-        ("RowLength", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FecOutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -4994,15 +4167,15 @@ pub struct FecOutputSettings {
     /// `ColumnDepth`: an integer.
     ///
     /// The parameter D from SMPTE 2022-1. The height of the FEC protection matrix. The number of transport stream packets per column error correction packet. The number must be between 4 and 20, inclusive.
-    pub column_depth: Option<Int>,
+    pub column_depth: ::std::option::Option<::cloudwright_core::Int>,
     /// `IncludeFec`: a string.
     ///
     /// Enables column only or column and row-based FEC.
-    pub include_fec: Option<Str>,
+    pub include_fec: ::std::option::Option<::cloudwright_core::Str>,
     /// `RowLength`: an integer.
     ///
     /// The parameter L from SMPTE 2022-1. The width of the FEC protection matrix. Must be between 1 and 20, inclusive. If only Column FEC is used, then larger values increase robustness. If Row FEC is used, then this is the number of transport stream packets per row error correction packet, and the value must be between 4 and 20, inclusive, if includeFec is columnAndRow. If includeFec is column, this value must be 1 to 20, inclusive.
-    pub row_length: Option<Int>,
+    pub row_length: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -5010,40 +4183,29 @@ impl FecOutputSettings {
     /// A `FecOutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColumnDepth`: an integer.
-    pub fn column_depth(mut self, value: impl Into<Int>) -> Self { self.column_depth = Some(value.into()); self }
+    pub fn column_depth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.column_depth = ::std::option::Option::Some(value.into()); self }
     /// `IncludeFec`: a string.
-    pub fn include_fec(mut self, value: impl Into<Str>) -> Self { self.include_fec = Some(value.into()); self }
+    pub fn include_fec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.include_fec = ::std::option::Option::Some(value.into()); self }
     /// `RowLength`: an integer.
-    pub fn row_length(mut self, value: impl Into<Int>) -> Self { self.row_length = Some(value.into()); self }
+    pub fn row_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.row_length = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FecOutputSettings {}
+impl crate::PropertyType for FecOutputSettings {}
 
-impl ToValue for FecOutputSettings {
+impl ::cloudwright_core::ToValue for FecOutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ColumnDepth", &self.column_depth)
             .opt("IncludeFec", &self.include_fec)
             .opt("RowLength", &self.row_length)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Fmp4HlsSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AudioRenditionSets", Shape::STR),
-        ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("TimedMetadataBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Fmp4HlsSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -5057,15 +4219,15 @@ pub struct Fmp4HlsSettings {
     /// `AudioRenditionSets`: a string.
     ///
     /// List all the audio groups that are used with the video output stream. Input all the audio GROUP-IDs that are associated to the video, separate by ','.
-    pub audio_rendition_sets: Option<Str>,
+    pub audio_rendition_sets: ::std::option::Option<::cloudwright_core::Str>,
     /// `NielsenId3Behavior`: a string.
     ///
     /// If set to passthrough, Nielsen inaudible tones for media tracking will be detected in the input audio and an equivalent ID3 tag will be inserted in the output.
-    pub nielsen_id3_behavior: Option<Str>,
+    pub nielsen_id3_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimedMetadataBehavior`: a string.
     ///
     /// When set to passthrough, timed metadata is passed through from input to output.
-    pub timed_metadata_behavior: Option<Str>,
+    pub timed_metadata_behavior: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -5073,23 +4235,23 @@ impl Fmp4HlsSettings {
     /// A `Fmp4HlsSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioRenditionSets`: a string.
-    pub fn audio_rendition_sets(mut self, value: impl Into<Str>) -> Self { self.audio_rendition_sets = Some(value.into()); self }
+    pub fn audio_rendition_sets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_rendition_sets = ::std::option::Option::Some(value.into()); self }
     /// `NielsenId3Behavior`: a string.
-    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_behavior = Some(value.into()); self }
+    pub fn nielsen_id3_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nielsen_id3_behavior = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataBehavior`: a string.
-    pub fn timed_metadata_behavior(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_behavior = Some(value.into()); self }
+    pub fn timed_metadata_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timed_metadata_behavior = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Fmp4HlsSettings {}
+impl crate::PropertyType for Fmp4HlsSettings {}
 
-impl ToValue for Fmp4HlsSettings {
+impl ::cloudwright_core::ToValue for Fmp4HlsSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioRenditionSets", &self.audio_rendition_sets)
             .opt("NielsenId3Behavior", &self.nielsen_id3_behavior)
             .opt("TimedMetadataBehavior", &self.timed_metadata_behavior)
@@ -5097,25 +4259,15 @@ impl ToValue for Fmp4HlsSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FollowerChannelSettings: ObjRule = ObjRule {
-    properties: &[
-        ("LinkedChannelType", Shape::Str(&StrRule { allowed: &["FOLLOWING_CHANNEL", "PRIMARY_CHANNEL"], ..StrRule::ANY })),
-        ("PrimaryChannelArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FollowerChannelSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-followerchannelsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FollowerChannelSettings {
     /// `LinkedChannelType`: a string.
-    pub linked_channel_type: Option<Str>,
+    pub linked_channel_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrimaryChannelArn`: a string.
-    pub primary_channel_arn: Option<Str>,
+    pub primary_channel_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -5123,35 +4275,26 @@ impl FollowerChannelSettings {
     /// A `FollowerChannelSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LinkedChannelType`: a string.
-    pub fn linked_channel_type(mut self, value: impl Into<Str>) -> Self { self.linked_channel_type = Some(value.into()); self }
+    pub fn linked_channel_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.linked_channel_type = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryChannelArn`: a string.
-    pub fn primary_channel_arn(mut self, value: impl Into<Str>) -> Self { self.primary_channel_arn = Some(value.into()); self }
+    pub fn primary_channel_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_channel_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FollowerChannelSettings {}
+impl crate::PropertyType for FollowerChannelSettings {}
 
-impl ToValue for FollowerChannelSettings {
+impl ::cloudwright_core::ToValue for FollowerChannelSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LinkedChannelType", &self.linked_channel_type)
             .opt("PrimaryChannelArn", &self.primary_channel_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FrameCaptureCdnSettings: ObjRule = ObjRule {
-    properties: &[
-        ("FrameCaptureS3Settings", Shape::Object(&RULE_FrameCaptureS3Settings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FrameCaptureCdnSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -5165,7 +4308,7 @@ pub struct FrameCaptureCdnSettings {
     /// `FrameCaptureS3Settings`: a [`FrameCaptureS3Settings`] object.
     ///
     /// Sets up Amazon S3 as the destination for this Frame Capture output.
-    pub frame_capture_s3_settings: Option<Obj<FrameCaptureS3Settings>>,
+    pub frame_capture_s3_settings: ::std::option::Option<crate::Obj<FrameCaptureS3Settings>>,
 }
 
 #[rustfmt::skip]
@@ -5173,33 +4316,23 @@ impl FrameCaptureCdnSettings {
     /// A `FrameCaptureCdnSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FrameCaptureS3Settings`: a [`FrameCaptureS3Settings`] object.
-    pub fn frame_capture_s3_settings(mut self, value: impl Into<Obj<FrameCaptureS3Settings>>) -> Self { self.frame_capture_s3_settings = Some(value.into()); self }
+    pub fn frame_capture_s3_settings(mut self, value: impl ::std::convert::Into<crate::Obj<FrameCaptureS3Settings>>) -> Self { self.frame_capture_s3_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FrameCaptureCdnSettings {}
+impl crate::PropertyType for FrameCaptureCdnSettings {}
 
-impl ToValue for FrameCaptureCdnSettings {
+impl ::cloudwright_core::ToValue for FrameCaptureCdnSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FrameCaptureS3Settings", &self.frame_capture_s3_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FrameCaptureGroupSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        ("FrameCaptureCdnSettings", Shape::Object(&RULE_FrameCaptureCdnSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FrameCaptureGroupSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -5213,11 +4346,11 @@ pub struct FrameCaptureGroupSettings {
     /// `Destination`: an [`OutputLocationRef`] object.
     ///
     /// The destination for the frame capture files. The destination is either the URI for an Amazon S3 bucket and object, plus a file name prefix (for example, s3ssl://sportsDelivery/highlights/20180820/curling_) or the URI for a MediaStore container, plus a file name prefix (for example, mediastoressl://sportsDelivery/20180820/curling_). The final file names consist of the prefix from the destination field (for example, "curling_") + name modifier + the counter (5 digits, starting from 00001) + extension (which is always .jpg). For example, curlingLow.00001.jpg.
-    pub destination: Option<Obj<OutputLocationRef>>,
+    pub destination: ::std::option::Option<crate::Obj<OutputLocationRef>>,
     /// `FrameCaptureCdnSettings`: a [`FrameCaptureCdnSettings`] object.
     ///
     /// Settings to configure the destination of a Frame Capture output.
-    pub frame_capture_cdn_settings: Option<Obj<FrameCaptureCdnSettings>>,
+    pub frame_capture_cdn_settings: ::std::option::Option<crate::Obj<FrameCaptureCdnSettings>>,
 }
 
 #[rustfmt::skip]
@@ -5225,35 +4358,26 @@ impl FrameCaptureGroupSettings {
     /// A `FrameCaptureGroupSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocationRef>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `FrameCaptureCdnSettings`: a [`FrameCaptureCdnSettings`] object.
-    pub fn frame_capture_cdn_settings(mut self, value: impl Into<Obj<FrameCaptureCdnSettings>>) -> Self { self.frame_capture_cdn_settings = Some(value.into()); self }
+    pub fn frame_capture_cdn_settings(mut self, value: impl ::std::convert::Into<crate::Obj<FrameCaptureCdnSettings>>) -> Self { self.frame_capture_cdn_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FrameCaptureGroupSettings {}
+impl crate::PropertyType for FrameCaptureGroupSettings {}
 
-impl ToValue for FrameCaptureGroupSettings {
+impl ::cloudwright_core::ToValue for FrameCaptureGroupSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destination", &self.destination)
             .opt("FrameCaptureCdnSettings", &self.frame_capture_cdn_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FrameCaptureOutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("NameModifier", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FrameCaptureOutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -5267,7 +4391,7 @@ pub struct FrameCaptureOutputSettings {
     /// `NameModifier`: a string.
     ///
     /// Required if the output group contains more than one output. This modifier forms part of the output file name.
-    pub name_modifier: Option<Str>,
+    pub name_modifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -5275,32 +4399,23 @@ impl FrameCaptureOutputSettings {
     /// A `FrameCaptureOutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NameModifier`: a string.
-    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self { self.name_modifier = Some(value.into()); self }
+    pub fn name_modifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name_modifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FrameCaptureOutputSettings {}
+impl crate::PropertyType for FrameCaptureOutputSettings {}
 
-impl ToValue for FrameCaptureOutputSettings {
+impl ::cloudwright_core::ToValue for FrameCaptureOutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NameModifier", &self.name_modifier)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FrameCaptureS3Settings: ObjRule = ObjRule {
-    properties: &[
-        ("CannedAcl", Shape::Str(&StrRule { allowed: &["AUTHENTICATED_READ", "BUCKET_OWNER_FULL_CONTROL", "BUCKET_OWNER_READ", "PUBLIC_READ"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FrameCaptureS3Settings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -5314,7 +4429,7 @@ pub struct FrameCaptureS3Settings {
     /// `CannedAcl`: a string.
     ///
     /// Specify the canned ACL to apply to each S3 request. Defaults to none.
-    pub canned_acl: Option<Str>,
+    pub canned_acl: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -5322,32 +4437,23 @@ impl FrameCaptureS3Settings {
     /// A `FrameCaptureS3Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CannedAcl`: a string.
-    pub fn canned_acl(mut self, value: impl Into<Str>) -> Self { self.canned_acl = Some(value.into()); self }
+    pub fn canned_acl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.canned_acl = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FrameCaptureS3Settings {}
+impl crate::PropertyType for FrameCaptureS3Settings {}
 
-impl ToValue for FrameCaptureS3Settings {
+impl ::cloudwright_core::ToValue for FrameCaptureS3Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("CannedAcl", &self.canned_acl).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("CannedAcl", &self.canned_acl)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FrameCaptureSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CaptureInterval", Shape::INT),
-        ("CaptureIntervalUnits", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS"], ..StrRule::ANY })),
-        ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FrameCaptureSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -5361,13 +4467,13 @@ pub struct FrameCaptureSettings {
     /// `CaptureInterval`: an integer.
     ///
     /// The frequency, in seconds, for capturing frames for inclusion in the output. For example, "10" means capture a frame every 10 seconds.
-    pub capture_interval: Option<Int>,
+    pub capture_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `CaptureIntervalUnits`: a string.
     ///
     /// Unit for the frame capture interval.
-    pub capture_interval_units: Option<Str>,
+    pub capture_interval_units: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub timecode_burnin_settings: Option<Obj<TimecodeBurninSettings>>,
+    pub timecode_burnin_settings: ::std::option::Option<crate::Obj<TimecodeBurninSettings>>,
 }
 
 #[rustfmt::skip]
@@ -5375,44 +4481,29 @@ impl FrameCaptureSettings {
     /// A `FrameCaptureSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CaptureInterval`: an integer.
-    pub fn capture_interval(mut self, value: impl Into<Int>) -> Self { self.capture_interval = Some(value.into()); self }
+    pub fn capture_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.capture_interval = ::std::option::Option::Some(value.into()); self }
     /// `CaptureIntervalUnits`: a string.
-    pub fn capture_interval_units(mut self, value: impl Into<Str>) -> Self { self.capture_interval_units = Some(value.into()); self }
+    pub fn capture_interval_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capture_interval_units = ::std::option::Option::Some(value.into()); self }
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub fn timecode_burnin_settings(mut self, value: impl Into<Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = Some(value.into()); self }
+    pub fn timecode_burnin_settings(mut self, value: impl ::std::convert::Into<crate::Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FrameCaptureSettings {}
+impl crate::PropertyType for FrameCaptureSettings {}
 
-impl ToValue for FrameCaptureSettings {
+impl ::cloudwright_core::ToValue for FrameCaptureSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CaptureInterval", &self.capture_interval)
             .opt("CaptureIntervalUnits", &self.capture_interval_units)
             .opt("TimecodeBurninSettings", &self.timecode_burnin_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlobalConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InitialAudioGain", Shape::INT),
-        ("InputEndAction", Shape::Str(&StrRule { allowed: &["NONE", "SWITCH_AND_LOOP_INPUTS"], ..StrRule::ANY })),
-        ("InputLossBehavior", Shape::Object(&RULE_InputLossBehavior)),
-        ("OutputLockingMode", Shape::Str(&StrRule { allowed: &["DISABLED", "EPOCH_LOCKING", "PIPELINE_LOCKING"], ..StrRule::ANY })),
-        ("OutputLockingSettings", Shape::Object(&RULE_OutputLockingSettings)),
-        ("OutputTimingSource", Shape::Str(&StrRule { allowed: &["INPUT_CLOCK", "SYSTEM_CLOCK"], ..StrRule::ANY })),
-        ("SupportLowFramerateInputs", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GlobalConfiguration` property type of `AWS::MediaLive::Channel`.
 ///
@@ -5426,29 +4517,29 @@ pub struct GlobalConfiguration {
     /// `InitialAudioGain`: an integer.
     ///
     /// The value to set the initial audio gain for the channel.
-    pub initial_audio_gain: Option<Int>,
+    pub initial_audio_gain: ::std::option::Option<::cloudwright_core::Int>,
     /// `InputEndAction`: a string.
     ///
     /// Indicates the action to take when the current input completes (for example, end-of-file). When switchAndLoopInputs is configured, MediaLive restarts at the beginning of the first input. When "none" is configured, MediaLive transcodes either black, a solid color, or a user-specified slate images per the "Input Loss Behavior" configuration until the next input switch occurs (which is controlled through the Channel Schedule API).
-    pub input_end_action: Option<Str>,
+    pub input_end_action: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputLossBehavior`: an [`InputLossBehavior`] object.
     ///
     /// The settings for system actions when the input is lost.
-    pub input_loss_behavior: Option<Obj<InputLossBehavior>>,
+    pub input_loss_behavior: ::std::option::Option<crate::Obj<InputLossBehavior>>,
     /// `OutputLockingMode`: a string.
     ///
     /// Indicates how MediaLive pipelines are synchronized. PIPELINELOCKING - MediaLive attempts to synchronize the output of each pipeline to the other. EPOCHLOCKING - MediaLive attempts to synchronize the output of each pipeline to the Unix epoch.
-    pub output_locking_mode: Option<Str>,
+    pub output_locking_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputLockingSettings`: an [`OutputLockingSettings`] object.
-    pub output_locking_settings: Option<Obj<OutputLockingSettings>>,
+    pub output_locking_settings: ::std::option::Option<crate::Obj<OutputLockingSettings>>,
     /// `OutputTimingSource`: a string.
     ///
     /// Indicates whether the rate of frames emitted by the Live encoder should be paced by its system clock (which optionally might be locked to another source through NTP) or should be locked to the clock of the source that is providing the input stream.
-    pub output_timing_source: Option<Str>,
+    pub output_timing_source: ::std::option::Option<::cloudwright_core::Str>,
     /// `SupportLowFramerateInputs`: a string.
     ///
     /// Adjusts the video input buffer for streams with very low video frame rates. This is commonly set to enabled for music channels with less than one video frame per second.
-    pub support_low_framerate_inputs: Option<Str>,
+    pub support_low_framerate_inputs: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -5456,31 +4547,31 @@ impl GlobalConfiguration {
     /// A `GlobalConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InitialAudioGain`: an integer.
-    pub fn initial_audio_gain(mut self, value: impl Into<Int>) -> Self { self.initial_audio_gain = Some(value.into()); self }
+    pub fn initial_audio_gain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.initial_audio_gain = ::std::option::Option::Some(value.into()); self }
     /// `InputEndAction`: a string.
-    pub fn input_end_action(mut self, value: impl Into<Str>) -> Self { self.input_end_action = Some(value.into()); self }
+    pub fn input_end_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_end_action = ::std::option::Option::Some(value.into()); self }
     /// `InputLossBehavior`: an [`InputLossBehavior`] object.
-    pub fn input_loss_behavior(mut self, value: impl Into<Obj<InputLossBehavior>>) -> Self { self.input_loss_behavior = Some(value.into()); self }
+    pub fn input_loss_behavior(mut self, value: impl ::std::convert::Into<crate::Obj<InputLossBehavior>>) -> Self { self.input_loss_behavior = ::std::option::Option::Some(value.into()); self }
     /// `OutputLockingMode`: a string.
-    pub fn output_locking_mode(mut self, value: impl Into<Str>) -> Self { self.output_locking_mode = Some(value.into()); self }
+    pub fn output_locking_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_locking_mode = ::std::option::Option::Some(value.into()); self }
     /// `OutputLockingSettings`: an [`OutputLockingSettings`] object.
-    pub fn output_locking_settings(mut self, value: impl Into<Obj<OutputLockingSettings>>) -> Self { self.output_locking_settings = Some(value.into()); self }
+    pub fn output_locking_settings(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLockingSettings>>) -> Self { self.output_locking_settings = ::std::option::Option::Some(value.into()); self }
     /// `OutputTimingSource`: a string.
-    pub fn output_timing_source(mut self, value: impl Into<Str>) -> Self { self.output_timing_source = Some(value.into()); self }
+    pub fn output_timing_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_timing_source = ::std::option::Option::Some(value.into()); self }
     /// `SupportLowFramerateInputs`: a string.
-    pub fn support_low_framerate_inputs(mut self, value: impl Into<Str>) -> Self { self.support_low_framerate_inputs = Some(value.into()); self }
+    pub fn support_low_framerate_inputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.support_low_framerate_inputs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GlobalConfiguration {}
+impl crate::PropertyType for GlobalConfiguration {}
 
-impl ToValue for GlobalConfiguration {
+impl ::cloudwright_core::ToValue for GlobalConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InitialAudioGain", &self.initial_audio_gain)
             .opt("InputEndAction", &self.input_end_action)
             .opt("InputLossBehavior", &self.input_loss_behavior)
@@ -5494,17 +4585,6 @@ impl ToValue for GlobalConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_H264ColorSpaceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ColorSpacePassthroughSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Rec601Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Rec709Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `H264ColorSpaceSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -5520,19 +4600,19 @@ pub struct H264ColorSpaceSettings {
     /// Passthrough applies no color space conversion to the output.
     ///
     /// Format `json`.
-    pub color_space_passthrough_settings: Option<Json>,
+    pub color_space_passthrough_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Rec601Settings`: a JSON value.
     ///
     /// Settings to configure the handling of Rec601 color space.
     ///
     /// Format `json`.
-    pub rec601_settings: Option<Json>,
+    pub rec601_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Rec709Settings`: a JSON value.
     ///
     /// Settings to configure the handling of Rec709 color space.
     ///
     /// Format `json`.
-    pub rec709_settings: Option<Json>,
+    pub rec709_settings: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -5540,23 +4620,23 @@ impl H264ColorSpaceSettings {
     /// A `H264ColorSpaceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColorSpacePassthroughSettings`: a JSON value.
-    pub fn color_space_passthrough_settings(mut self, value: impl Into<Json>) -> Self { self.color_space_passthrough_settings = Some(value.into()); self }
+    pub fn color_space_passthrough_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.color_space_passthrough_settings = ::std::option::Option::Some(value.into()); self }
     /// `Rec601Settings`: a JSON value.
-    pub fn rec601_settings(mut self, value: impl Into<Json>) -> Self { self.rec601_settings = Some(value.into()); self }
+    pub fn rec601_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.rec601_settings = ::std::option::Option::Some(value.into()); self }
     /// `Rec709Settings`: a JSON value.
-    pub fn rec709_settings(mut self, value: impl Into<Json>) -> Self { self.rec709_settings = Some(value.into()); self }
+    pub fn rec709_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.rec709_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for H264ColorSpaceSettings {}
+impl crate::PropertyType for H264ColorSpaceSettings {}
 
-impl ToValue for H264ColorSpaceSettings {
+impl ::cloudwright_core::ToValue for H264ColorSpaceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ColorSpacePassthroughSettings",
                 &self.color_space_passthrough_settings,
@@ -5566,16 +4646,6 @@ impl ToValue for H264ColorSpaceSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_H264FilterSettings: ObjRule = ObjRule {
-    properties: &[
-        ("BandwidthReductionFilterSettings", Shape::Object(&RULE_BandwidthReductionFilterSettings)),
-        ("TemporalFilterSettings", Shape::Object(&RULE_TemporalFilterSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `H264FilterSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -5587,11 +4657,12 @@ pub(crate) static RULE_H264FilterSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct H264FilterSettings {
     /// `BandwidthReductionFilterSettings`: a [`BandwidthReductionFilterSettings`] object.
-    pub bandwidth_reduction_filter_settings: Option<Obj<BandwidthReductionFilterSettings>>,
+    pub bandwidth_reduction_filter_settings:
+        ::std::option::Option<crate::Obj<BandwidthReductionFilterSettings>>,
     /// `TemporalFilterSettings`: a [`TemporalFilterSettings`] object.
     ///
     /// Settings for applying the temporal filter to the video.
-    pub temporal_filter_settings: Option<Obj<TemporalFilterSettings>>,
+    pub temporal_filter_settings: ::std::option::Option<crate::Obj<TemporalFilterSettings>>,
 }
 
 #[rustfmt::skip]
@@ -5599,21 +4670,21 @@ impl H264FilterSettings {
     /// A `H264FilterSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BandwidthReductionFilterSettings`: a [`BandwidthReductionFilterSettings`] object.
-    pub fn bandwidth_reduction_filter_settings(mut self, value: impl Into<Obj<BandwidthReductionFilterSettings>>) -> Self { self.bandwidth_reduction_filter_settings = Some(value.into()); self }
+    pub fn bandwidth_reduction_filter_settings(mut self, value: impl ::std::convert::Into<crate::Obj<BandwidthReductionFilterSettings>>) -> Self { self.bandwidth_reduction_filter_settings = ::std::option::Option::Some(value.into()); self }
     /// `TemporalFilterSettings`: a [`TemporalFilterSettings`] object.
-    pub fn temporal_filter_settings(mut self, value: impl Into<Obj<TemporalFilterSettings>>) -> Self { self.temporal_filter_settings = Some(value.into()); self }
+    pub fn temporal_filter_settings(mut self, value: impl ::std::convert::Into<crate::Obj<TemporalFilterSettings>>) -> Self { self.temporal_filter_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for H264FilterSettings {}
+impl crate::PropertyType for H264FilterSettings {}
 
-impl ToValue for H264FilterSettings {
+impl ::cloudwright_core::ToValue for H264FilterSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BandwidthReductionFilterSettings",
                 &self.bandwidth_reduction_filter_settings,
@@ -5622,58 +4693,6 @@ impl ToValue for H264FilterSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_H264Settings: ObjRule = ObjRule {
-    properties: &[
-        ("AdaptiveQuantization", Shape::Str(&StrRule { allowed: &["AUTO", "HIGH", "HIGHER", "LOW", "MAX", "MEDIUM", "OFF"], ..StrRule::ANY })),
-        ("AfdSignaling", Shape::Str(&StrRule { allowed: &["AUTO", "FIXED", "NONE"], ..StrRule::ANY })),
-        ("Bitrate", Shape::INT),
-        ("BufFillPct", Shape::INT),
-        ("BufSize", Shape::INT),
-        ("ColorMetadata", Shape::Str(&StrRule { allowed: &["IGNORE", "INSERT"], ..StrRule::ANY })),
-        ("ColorSpaceSettings", Shape::Object(&RULE_H264ColorSpaceSettings)),
-        ("EntropyEncoding", Shape::Str(&StrRule { allowed: &["CABAC", "CAVLC"], ..StrRule::ANY })),
-        ("FilterSettings", Shape::Object(&RULE_H264FilterSettings)),
-        ("FixedAfd", Shape::Str(&StrRule { allowed: &["AFD_0000", "AFD_0010", "AFD_0011", "AFD_0100", "AFD_1000", "AFD_1001", "AFD_1010", "AFD_1011", "AFD_1101", "AFD_1110", "AFD_1111"], ..StrRule::ANY })),
-        ("FlickerAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("ForceFieldPictures", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("FramerateControl", Shape::Str(&StrRule { allowed: &["INITIALIZE_FROM_SOURCE", "SPECIFIED"], ..StrRule::ANY })),
-        ("FramerateDenominator", Shape::INT),
-        ("FramerateNumerator", Shape::INT),
-        ("GopBReference", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("GopClosedCadence", Shape::INT),
-        ("GopNumBFrames", Shape::INT),
-        ("GopSize", Shape::NUM),
-        ("GopSizeUnits", Shape::Str(&StrRule { allowed: &["FRAMES", "SECONDS"], ..StrRule::ANY })),
-        ("Level", Shape::Str(&StrRule { allowed: &["H264_LEVEL_1", "H264_LEVEL_1_1", "H264_LEVEL_1_2", "H264_LEVEL_1_3", "H264_LEVEL_2", "H264_LEVEL_2_1", "H264_LEVEL_2_2", "H264_LEVEL_3", "H264_LEVEL_3_1", "H264_LEVEL_3_2", "H264_LEVEL_4", "H264_LEVEL_4_1", "H264_LEVEL_4_2", "H264_LEVEL_5", "H264_LEVEL_5_1", "H264_LEVEL_5_2", "H264_LEVEL_AUTO"], ..StrRule::ANY })),
-        ("LookAheadRateControl", Shape::Str(&StrRule { allowed: &["HIGH", "LOW", "MEDIUM"], ..StrRule::ANY })),
-        ("MaxBitrate", Shape::INT),
-        ("MinBitrate", Shape::INT),
-        ("MinIInterval", Shape::INT),
-        ("MinQp", Shape::INT),
-        ("NumRefFrames", Shape::INT),
-        ("ParControl", Shape::Str(&StrRule { allowed: &["INITIALIZE_FROM_SOURCE", "SPECIFIED"], ..StrRule::ANY })),
-        ("ParDenominator", Shape::INT),
-        ("ParNumerator", Shape::INT),
-        ("Profile", Shape::Str(&StrRule { allowed: &["BASELINE", "HIGH", "HIGH_10BIT", "HIGH_422", "HIGH_422_10BIT", "MAIN"], ..StrRule::ANY })),
-        ("QualityLevel", Shape::Str(&StrRule { allowed: &["ENHANCED_QUALITY", "STANDARD_QUALITY"], ..StrRule::ANY })),
-        ("QvbrQualityLevel", Shape::INT),
-        ("RateControlMode", Shape::Str(&StrRule { allowed: &["CBR", "MULTIPLEX", "QVBR", "VBR"], ..StrRule::ANY })),
-        ("ScanType", Shape::Str(&StrRule { allowed: &["INTERLACED", "PROGRESSIVE"], ..StrRule::ANY })),
-        ("SceneChangeDetect", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Slices", Shape::INT),
-        ("Softness", Shape::INT),
-        ("SpatialAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("SubgopLength", Shape::Str(&StrRule { allowed: &["DYNAMIC", "FIXED"], ..StrRule::ANY })),
-        ("Syntax", Shape::Str(&StrRule { allowed: &["DEFAULT", "RP2027"], ..StrRule::ANY })),
-        ("TemporalAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
-        ("TimecodeInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "PIC_TIMING_SEI"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `H264Settings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -5687,177 +4706,177 @@ pub struct H264Settings {
     /// `AdaptiveQuantization`: a string.
     ///
     /// The adaptive quantization. This allows intra-frame quantizers to vary to improve visual quality.
-    pub adaptive_quantization: Option<Str>,
+    pub adaptive_quantization: ::std::option::Option<::cloudwright_core::Str>,
     /// `AfdSignaling`: a string.
     ///
     /// Indicates that AFD values will be written into the output stream. If afdSignaling is auto, the system tries to preserve the input AFD value (in cases where multiple AFD values are valid). If set to fixed, the AFD value is the value configured in the fixedAfd parameter.
-    pub afd_signaling: Option<Str>,
+    pub afd_signaling: ::std::option::Option<::cloudwright_core::Str>,
     /// `Bitrate`: an integer.
     ///
     /// The average bitrate in bits/second. This is required when the rate control mode is VBR or CBR. It isn't used for QVBR. In a Microsoft Smooth output group, each output must have a unique value when its bitrate is rounded down to the nearest multiple of 1000.
-    pub bitrate: Option<Int>,
+    pub bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `BufFillPct`: an integer.
     ///
     /// The percentage of the buffer that should initially be filled (HRD buffer model).
-    pub buf_fill_pct: Option<Int>,
+    pub buf_fill_pct: ::std::option::Option<::cloudwright_core::Int>,
     /// `BufSize`: an integer.
     ///
     /// The size of the buffer (HRD buffer model) in bits/second.
-    pub buf_size: Option<Int>,
+    pub buf_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ColorMetadata`: a string.
     ///
     /// Includes color space metadata in the output.
-    pub color_metadata: Option<Str>,
+    pub color_metadata: ::std::option::Option<::cloudwright_core::Str>,
     /// `ColorSpaceSettings`: a [`H264ColorSpaceSettings`] object.
     ///
     /// Settings to configure the color space handling for the video.
-    pub color_space_settings: Option<Obj<H264ColorSpaceSettings>>,
+    pub color_space_settings: ::std::option::Option<crate::Obj<H264ColorSpaceSettings>>,
     /// `EntropyEncoding`: a string.
     ///
     /// The entropy encoding mode. Use cabac (must be in Main or High profile) or cavlc.
-    pub entropy_encoding: Option<Str>,
+    pub entropy_encoding: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterSettings`: a [`H264FilterSettings`] object.
     ///
     /// Optional filters that you can apply to an encode.
-    pub filter_settings: Option<Obj<H264FilterSettings>>,
+    pub filter_settings: ::std::option::Option<crate::Obj<H264FilterSettings>>,
     /// `FixedAfd`: a string.
     ///
     /// A four-bit AFD value to write on all frames of video in the output stream. Valid only when afdSignaling is set to Fixed.
-    pub fixed_afd: Option<Str>,
+    pub fixed_afd: ::std::option::Option<::cloudwright_core::Str>,
     /// `FlickerAq`: a string.
     ///
     /// If set to enabled, adjusts the quantization within each frame to reduce flicker or pop on I-frames.
-    pub flicker_aq: Option<Str>,
+    pub flicker_aq: ::std::option::Option<::cloudwright_core::Str>,
     /// `ForceFieldPictures`: a string.
     ///
     /// This setting applies only when scan type is "interlaced." It controls whether coding is performed on a field basis or on a frame basis. (When the video is progressive, the coding is always performed on a frame basis.)
     /// enabled: Force MediaLive to code on a field basis, so that odd and even sets of fields are coded separately.
     /// disabled: Code the two sets of fields separately (on a field basis) or together (on a frame basis using PAFF), depending on what is most appropriate for the content.
-    pub force_field_pictures: Option<Str>,
+    pub force_field_pictures: ::std::option::Option<::cloudwright_core::Str>,
     /// `FramerateControl`: a string.
     ///
     /// Indicates how the output video frame rate is specified. If you select "specified," the output video frame rate is determined by framerateNumerator and framerateDenominator. If you select "initializeFromSource," the output video frame rate is set equal to the input video frame rate of the first input.
-    pub framerate_control: Option<Str>,
+    pub framerate_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `FramerateDenominator`: an integer.
     ///
     /// The frame rate denominator.
-    pub framerate_denominator: Option<Int>,
+    pub framerate_denominator: ::std::option::Option<::cloudwright_core::Int>,
     /// `FramerateNumerator`: an integer.
     ///
     /// The frame rate numerator. The frame rate is a fraction, for example, 24000/1001 = 23.976 fps.
-    pub framerate_numerator: Option<Int>,
+    pub framerate_numerator: ::std::option::Option<::cloudwright_core::Int>,
     /// `GopBReference`: a string.
     ///
-    /// If enabled, uses reference B frames for GOP structures that have B frames &gt; 1.
-    pub gop_b_reference: Option<Str>,
+    /// If enabled, uses reference B frames for GOP structures that have B frames > 1.
+    pub gop_b_reference: ::std::option::Option<::cloudwright_core::Str>,
     /// `GopClosedCadence`: an integer.
     ///
     /// The frequency of closed GOPs. In streaming applications, we recommend that you set this to 1 so that a decoder joining mid-stream will receive an IDR frame as quickly as possible. Setting this value to 0 will break output segmenting.
-    pub gop_closed_cadence: Option<Int>,
+    pub gop_closed_cadence: ::std::option::Option<::cloudwright_core::Int>,
     /// `GopNumBFrames`: an integer.
     ///
     /// The number of B-frames between reference frames.
-    pub gop_num_b_frames: Option<Int>,
+    pub gop_num_b_frames: ::std::option::Option<::cloudwright_core::Int>,
     /// `GopSize`: a number.
     ///
     /// The GOP size (keyframe interval) in units of either frames or seconds per gopSizeUnits. The value must be greater than zero.
-    pub gop_size: Option<Num>,
+    pub gop_size: ::std::option::Option<::cloudwright_core::Num>,
     /// `GopSizeUnits`: a string.
     ///
     /// Indicates if the gopSize is specified in frames or seconds. If seconds, the system converts the gopSize into a frame count at runtime.
-    pub gop_size_units: Option<Str>,
+    pub gop_size_units: ::std::option::Option<::cloudwright_core::Str>,
     /// `Level`: a string.
     ///
     /// The H.264 level.
-    pub level: Option<Str>,
+    pub level: ::std::option::Option<::cloudwright_core::Str>,
     /// `LookAheadRateControl`: a string.
     ///
     /// The amount of lookahead. A value of low can decrease latency and memory usage, while high can produce better quality for certain content.
-    pub look_ahead_rate_control: Option<Str>,
+    pub look_ahead_rate_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxBitrate`: an integer.
     ///
     /// For QVBR: See the tooltip for Quality level. For VBR: Set the maximum bitrate in order to accommodate expected spikes in the complexity of the video.
-    pub max_bitrate: Option<Int>,
+    pub max_bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinBitrate`: an integer.
-    pub min_bitrate: Option<Int>,
+    pub min_bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinIInterval`: an integer.
     ///
     /// Meaningful only if sceneChangeDetect is set to enabled. This setting enforces separation between repeated (cadence) I-frames and I-frames inserted by Scene Change Detection. If a scene change I-frame is within I-interval frames of a cadence I-frame, the GOP is shrunk or stretched to the scene change I-frame. GOP stretch requires enabling lookahead as well as setting the I-interval. The normal cadence resumes for the next GOP. Note that the maximum GOP stretch = GOP size + Min-I-interval - 1.
-    pub min_i_interval: Option<Int>,
+    pub min_i_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinQp`: an integer.
-    pub min_qp: Option<Int>,
+    pub min_qp: ::std::option::Option<::cloudwright_core::Int>,
     /// `NumRefFrames`: an integer.
     ///
     /// The number of reference frames to use. The encoder might use more than requested if you use B-frames or interlaced encoding.
-    pub num_ref_frames: Option<Int>,
+    pub num_ref_frames: ::std::option::Option<::cloudwright_core::Int>,
     /// `ParControl`: a string.
     ///
     /// Indicates how the output pixel aspect ratio is specified. If "specified" is selected, the output video pixel aspect ratio is determined by parNumerator and parDenominator. If "initializeFromSource" is selected, the output pixels aspect ratio will be set equal to the input video pixel aspect ratio of the first input.
-    pub par_control: Option<Str>,
+    pub par_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParDenominator`: an integer.
     ///
     /// The Pixel Aspect Ratio denominator.
-    pub par_denominator: Option<Int>,
+    pub par_denominator: ::std::option::Option<::cloudwright_core::Int>,
     /// `ParNumerator`: an integer.
     ///
     /// The Pixel Aspect Ratio numerator.
-    pub par_numerator: Option<Int>,
+    pub par_numerator: ::std::option::Option<::cloudwright_core::Int>,
     /// `Profile`: a string.
     ///
     /// An H.264 profile.
-    pub profile: Option<Str>,
+    pub profile: ::std::option::Option<::cloudwright_core::Str>,
     /// `QualityLevel`: a string.
     ///
     /// Leave as STANDARD_QUALITY or choose a different value (which might result in additional costs to run the channel).
     /// - ENHANCED_QUALITY: Produces a slightly better video quality without an increase in the bitrate. Has an effect only when the Rate control mode is QVBR or CBR. If this channel is in a MediaLive multiplex, the value must be ENHANCED_QUALITY.
     /// - STANDARD_QUALITY: Valid for any Rate control mode.
-    pub quality_level: Option<Str>,
+    pub quality_level: ::std::option::Option<::cloudwright_core::Str>,
     /// `QvbrQualityLevel`: an integer.
     ///
     /// Controls the target quality for the video encode. This applies only when the rate control mode is QVBR. Set values for the QVBR quality level field and Max bitrate field that suit your most important viewing devices. Recommended values are: - Primary screen: Quality level: 8 to 10. Max bitrate: 4M - PC or tablet: Quality level: 7. Max bitrate: 1.5M to 3M - Smartphone: Quality level: 6. Max bitrate: 1M to 1.5M.
-    pub qvbr_quality_level: Option<Int>,
+    pub qvbr_quality_level: ::std::option::Option<::cloudwright_core::Int>,
     /// `RateControlMode`: a string.
     ///
     /// The rate control mode. QVBR: The quality will match the specified quality level except when it is constrained by the maximum bitrate. We recommend this if you or your viewers pay for bandwidth. VBR: The quality and bitrate vary, depending on the video complexity. We recommend this instead of QVBR if you want to maintain a specific average bitrate over the duration of the channel. CBR: The quality varies, depending on the video complexity. We recommend this only if you distribute your assets to devices that can't handle variable bitrates.
-    pub rate_control_mode: Option<Str>,
+    pub rate_control_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScanType`: a string.
     ///
     /// Sets the scan type of the output to progressive or top-field-first interlaced.
-    pub scan_type: Option<Str>,
+    pub scan_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SceneChangeDetect`: a string.
     ///
     /// The scene change detection. On: inserts I-frames when the scene change is detected. Off: does not force an I-frame when the scene change is detected.
-    pub scene_change_detect: Option<Str>,
+    pub scene_change_detect: ::std::option::Option<::cloudwright_core::Str>,
     /// `Slices`: an integer.
     ///
     /// The number of slices per picture. The number must be less than or equal to the number of macroblock rows for progressive pictures, and less than or equal to half the number of macroblock rows for interlaced pictures. This field is optional. If you don't specify a value, MediaLive chooses the number of slices based on the encode resolution.
-    pub slices: Option<Int>,
+    pub slices: ::std::option::Option<::cloudwright_core::Int>,
     /// `Softness`: an integer.
     ///
     /// Softness. Selects a quantizer matrix. Larger values reduce high-frequency content in the encoded image.
-    pub softness: Option<Int>,
+    pub softness: ::std::option::Option<::cloudwright_core::Int>,
     /// `SpatialAq`: a string.
     ///
     /// If set to enabled, adjusts quantization within each frame based on the spatial variation of content complexity.
-    pub spatial_aq: Option<Str>,
+    pub spatial_aq: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubgopLength`: a string.
     ///
     /// If set to fixed, uses gopNumBFrames B-frames per sub-GOP. If set to dynamic, optimizes the number of B-frames used for each sub-GOP to improve visual quality.
-    pub subgop_length: Option<Str>,
+    pub subgop_length: ::std::option::Option<::cloudwright_core::Str>,
     /// `Syntax`: a string.
     ///
     /// Produces a bitstream that is compliant with SMPTE RP-2027.
-    pub syntax: Option<Str>,
+    pub syntax: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemporalAq`: a string.
     ///
     /// If set to enabled, adjusts quantization within each frame based on the temporal variation of content complexity.
-    pub temporal_aq: Option<Str>,
+    pub temporal_aq: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub timecode_burnin_settings: Option<Obj<TimecodeBurninSettings>>,
+    pub timecode_burnin_settings: ::std::option::Option<crate::Obj<TimecodeBurninSettings>>,
     /// `TimecodeInsertion`: a string.
     ///
     /// Determines how timecodes should be inserted into the video elementary stream. disabled: don't include timecodes. picTimingSei: pass through picture timing SEI messages from the source specified in Timecode Config.
-    pub timecode_insertion: Option<Str>,
+    pub timecode_insertion: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -5865,105 +4884,105 @@ impl H264Settings {
     /// A `H264Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdaptiveQuantization`: a string.
-    pub fn adaptive_quantization(mut self, value: impl Into<Str>) -> Self { self.adaptive_quantization = Some(value.into()); self }
+    pub fn adaptive_quantization(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.adaptive_quantization = ::std::option::Option::Some(value.into()); self }
     /// `AfdSignaling`: a string.
-    pub fn afd_signaling(mut self, value: impl Into<Str>) -> Self { self.afd_signaling = Some(value.into()); self }
+    pub fn afd_signaling(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.afd_signaling = ::std::option::Option::Some(value.into()); self }
     /// `Bitrate`: an integer.
-    pub fn bitrate(mut self, value: impl Into<Int>) -> Self { self.bitrate = Some(value.into()); self }
+    pub fn bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bitrate = ::std::option::Option::Some(value.into()); self }
     /// `BufFillPct`: an integer.
-    pub fn buf_fill_pct(mut self, value: impl Into<Int>) -> Self { self.buf_fill_pct = Some(value.into()); self }
+    pub fn buf_fill_pct(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.buf_fill_pct = ::std::option::Option::Some(value.into()); self }
     /// `BufSize`: an integer.
-    pub fn buf_size(mut self, value: impl Into<Int>) -> Self { self.buf_size = Some(value.into()); self }
+    pub fn buf_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.buf_size = ::std::option::Option::Some(value.into()); self }
     /// `ColorMetadata`: a string.
-    pub fn color_metadata(mut self, value: impl Into<Str>) -> Self { self.color_metadata = Some(value.into()); self }
+    pub fn color_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.color_metadata = ::std::option::Option::Some(value.into()); self }
     /// `ColorSpaceSettings`: a [`H264ColorSpaceSettings`] object.
-    pub fn color_space_settings(mut self, value: impl Into<Obj<H264ColorSpaceSettings>>) -> Self { self.color_space_settings = Some(value.into()); self }
+    pub fn color_space_settings(mut self, value: impl ::std::convert::Into<crate::Obj<H264ColorSpaceSettings>>) -> Self { self.color_space_settings = ::std::option::Option::Some(value.into()); self }
     /// `EntropyEncoding`: a string.
-    pub fn entropy_encoding(mut self, value: impl Into<Str>) -> Self { self.entropy_encoding = Some(value.into()); self }
+    pub fn entropy_encoding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entropy_encoding = ::std::option::Option::Some(value.into()); self }
     /// `FilterSettings`: a [`H264FilterSettings`] object.
-    pub fn filter_settings(mut self, value: impl Into<Obj<H264FilterSettings>>) -> Self { self.filter_settings = Some(value.into()); self }
+    pub fn filter_settings(mut self, value: impl ::std::convert::Into<crate::Obj<H264FilterSettings>>) -> Self { self.filter_settings = ::std::option::Option::Some(value.into()); self }
     /// `FixedAfd`: a string.
-    pub fn fixed_afd(mut self, value: impl Into<Str>) -> Self { self.fixed_afd = Some(value.into()); self }
+    pub fn fixed_afd(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fixed_afd = ::std::option::Option::Some(value.into()); self }
     /// `FlickerAq`: a string.
-    pub fn flicker_aq(mut self, value: impl Into<Str>) -> Self { self.flicker_aq = Some(value.into()); self }
+    pub fn flicker_aq(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flicker_aq = ::std::option::Option::Some(value.into()); self }
     /// `ForceFieldPictures`: a string.
-    pub fn force_field_pictures(mut self, value: impl Into<Str>) -> Self { self.force_field_pictures = Some(value.into()); self }
+    pub fn force_field_pictures(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.force_field_pictures = ::std::option::Option::Some(value.into()); self }
     /// `FramerateControl`: a string.
-    pub fn framerate_control(mut self, value: impl Into<Str>) -> Self { self.framerate_control = Some(value.into()); self }
+    pub fn framerate_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.framerate_control = ::std::option::Option::Some(value.into()); self }
     /// `FramerateDenominator`: an integer.
-    pub fn framerate_denominator(mut self, value: impl Into<Int>) -> Self { self.framerate_denominator = Some(value.into()); self }
+    pub fn framerate_denominator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.framerate_denominator = ::std::option::Option::Some(value.into()); self }
     /// `FramerateNumerator`: an integer.
-    pub fn framerate_numerator(mut self, value: impl Into<Int>) -> Self { self.framerate_numerator = Some(value.into()); self }
+    pub fn framerate_numerator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.framerate_numerator = ::std::option::Option::Some(value.into()); self }
     /// `GopBReference`: a string.
-    pub fn gop_b_reference(mut self, value: impl Into<Str>) -> Self { self.gop_b_reference = Some(value.into()); self }
+    pub fn gop_b_reference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gop_b_reference = ::std::option::Option::Some(value.into()); self }
     /// `GopClosedCadence`: an integer.
-    pub fn gop_closed_cadence(mut self, value: impl Into<Int>) -> Self { self.gop_closed_cadence = Some(value.into()); self }
+    pub fn gop_closed_cadence(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.gop_closed_cadence = ::std::option::Option::Some(value.into()); self }
     /// `GopNumBFrames`: an integer.
-    pub fn gop_num_b_frames(mut self, value: impl Into<Int>) -> Self { self.gop_num_b_frames = Some(value.into()); self }
+    pub fn gop_num_b_frames(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.gop_num_b_frames = ::std::option::Option::Some(value.into()); self }
     /// `GopSize`: a number.
-    pub fn gop_size(mut self, value: impl Into<Num>) -> Self { self.gop_size = Some(value.into()); self }
+    pub fn gop_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.gop_size = ::std::option::Option::Some(value.into()); self }
     /// `GopSizeUnits`: a string.
-    pub fn gop_size_units(mut self, value: impl Into<Str>) -> Self { self.gop_size_units = Some(value.into()); self }
+    pub fn gop_size_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gop_size_units = ::std::option::Option::Some(value.into()); self }
     /// `Level`: a string.
-    pub fn level(mut self, value: impl Into<Str>) -> Self { self.level = Some(value.into()); self }
+    pub fn level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.level = ::std::option::Option::Some(value.into()); self }
     /// `LookAheadRateControl`: a string.
-    pub fn look_ahead_rate_control(mut self, value: impl Into<Str>) -> Self { self.look_ahead_rate_control = Some(value.into()); self }
+    pub fn look_ahead_rate_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.look_ahead_rate_control = ::std::option::Option::Some(value.into()); self }
     /// `MaxBitrate`: an integer.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = Some(value.into()); self }
+    pub fn max_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_bitrate = ::std::option::Option::Some(value.into()); self }
     /// `MinBitrate`: an integer.
-    pub fn min_bitrate(mut self, value: impl Into<Int>) -> Self { self.min_bitrate = Some(value.into()); self }
+    pub fn min_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_bitrate = ::std::option::Option::Some(value.into()); self }
     /// `MinIInterval`: an integer.
-    pub fn min_i_interval(mut self, value: impl Into<Int>) -> Self { self.min_i_interval = Some(value.into()); self }
+    pub fn min_i_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_i_interval = ::std::option::Option::Some(value.into()); self }
     /// `MinQp`: an integer.
-    pub fn min_qp(mut self, value: impl Into<Int>) -> Self { self.min_qp = Some(value.into()); self }
+    pub fn min_qp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_qp = ::std::option::Option::Some(value.into()); self }
     /// `NumRefFrames`: an integer.
-    pub fn num_ref_frames(mut self, value: impl Into<Int>) -> Self { self.num_ref_frames = Some(value.into()); self }
+    pub fn num_ref_frames(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_ref_frames = ::std::option::Option::Some(value.into()); self }
     /// `ParControl`: a string.
-    pub fn par_control(mut self, value: impl Into<Str>) -> Self { self.par_control = Some(value.into()); self }
+    pub fn par_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.par_control = ::std::option::Option::Some(value.into()); self }
     /// `ParDenominator`: an integer.
-    pub fn par_denominator(mut self, value: impl Into<Int>) -> Self { self.par_denominator = Some(value.into()); self }
+    pub fn par_denominator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.par_denominator = ::std::option::Option::Some(value.into()); self }
     /// `ParNumerator`: an integer.
-    pub fn par_numerator(mut self, value: impl Into<Int>) -> Self { self.par_numerator = Some(value.into()); self }
+    pub fn par_numerator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.par_numerator = ::std::option::Option::Some(value.into()); self }
     /// `Profile`: a string.
-    pub fn profile(mut self, value: impl Into<Str>) -> Self { self.profile = Some(value.into()); self }
+    pub fn profile(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.profile = ::std::option::Option::Some(value.into()); self }
     /// `QualityLevel`: a string.
-    pub fn quality_level(mut self, value: impl Into<Str>) -> Self { self.quality_level = Some(value.into()); self }
+    pub fn quality_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.quality_level = ::std::option::Option::Some(value.into()); self }
     /// `QvbrQualityLevel`: an integer.
-    pub fn qvbr_quality_level(mut self, value: impl Into<Int>) -> Self { self.qvbr_quality_level = Some(value.into()); self }
+    pub fn qvbr_quality_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.qvbr_quality_level = ::std::option::Option::Some(value.into()); self }
     /// `RateControlMode`: a string.
-    pub fn rate_control_mode(mut self, value: impl Into<Str>) -> Self { self.rate_control_mode = Some(value.into()); self }
+    pub fn rate_control_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rate_control_mode = ::std::option::Option::Some(value.into()); self }
     /// `ScanType`: a string.
-    pub fn scan_type(mut self, value: impl Into<Str>) -> Self { self.scan_type = Some(value.into()); self }
+    pub fn scan_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scan_type = ::std::option::Option::Some(value.into()); self }
     /// `SceneChangeDetect`: a string.
-    pub fn scene_change_detect(mut self, value: impl Into<Str>) -> Self { self.scene_change_detect = Some(value.into()); self }
+    pub fn scene_change_detect(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scene_change_detect = ::std::option::Option::Some(value.into()); self }
     /// `Slices`: an integer.
-    pub fn slices(mut self, value: impl Into<Int>) -> Self { self.slices = Some(value.into()); self }
+    pub fn slices(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.slices = ::std::option::Option::Some(value.into()); self }
     /// `Softness`: an integer.
-    pub fn softness(mut self, value: impl Into<Int>) -> Self { self.softness = Some(value.into()); self }
+    pub fn softness(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.softness = ::std::option::Option::Some(value.into()); self }
     /// `SpatialAq`: a string.
-    pub fn spatial_aq(mut self, value: impl Into<Str>) -> Self { self.spatial_aq = Some(value.into()); self }
+    pub fn spatial_aq(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spatial_aq = ::std::option::Option::Some(value.into()); self }
     /// `SubgopLength`: a string.
-    pub fn subgop_length(mut self, value: impl Into<Str>) -> Self { self.subgop_length = Some(value.into()); self }
+    pub fn subgop_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subgop_length = ::std::option::Option::Some(value.into()); self }
     /// `Syntax`: a string.
-    pub fn syntax(mut self, value: impl Into<Str>) -> Self { self.syntax = Some(value.into()); self }
+    pub fn syntax(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.syntax = ::std::option::Option::Some(value.into()); self }
     /// `TemporalAq`: a string.
-    pub fn temporal_aq(mut self, value: impl Into<Str>) -> Self { self.temporal_aq = Some(value.into()); self }
+    pub fn temporal_aq(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.temporal_aq = ::std::option::Option::Some(value.into()); self }
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub fn timecode_burnin_settings(mut self, value: impl Into<Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = Some(value.into()); self }
+    pub fn timecode_burnin_settings(mut self, value: impl ::std::convert::Into<crate::Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = ::std::option::Option::Some(value.into()); self }
     /// `TimecodeInsertion`: a string.
-    pub fn timecode_insertion(mut self, value: impl Into<Str>) -> Self { self.timecode_insertion = Some(value.into()); self }
+    pub fn timecode_insertion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timecode_insertion = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for H264Settings {}
+impl crate::PropertyType for H264Settings {}
 
-impl ToValue for H264Settings {
+impl ::cloudwright_core::ToValue for H264Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdaptiveQuantization", &self.adaptive_quantization)
             .opt("AfdSignaling", &self.afd_signaling)
             .opt("Bitrate", &self.bitrate)
@@ -6012,20 +5031,6 @@ impl ToValue for H264Settings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_H265ColorSpaceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ColorSpacePassthroughSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("DolbyVision81Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings)),
-        ("Hlg2020Settings", Shape::Typed(json_type::OBJECT)),
-        ("Rec601Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Rec709Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `H265ColorSpaceSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// H265 Color Space Settings
@@ -6040,29 +5045,29 @@ pub struct H265ColorSpaceSettings {
     /// Passthrough applies no color space conversion to the output.
     ///
     /// Format `json`.
-    pub color_space_passthrough_settings: Option<Json>,
+    pub color_space_passthrough_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `DolbyVision81Settings`: a JSON value.
     ///
     /// Format `json`.
-    pub dolby_vision81_settings: Option<Json>,
+    pub dolby_vision81_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Hdr10Settings`: a [`Hdr10Settings`] object.
     ///
     /// Settings to configure the handling of HDR10 color space.
-    pub hdr10_settings: Option<Obj<Hdr10Settings>>,
+    pub hdr10_settings: ::std::option::Option<crate::Obj<Hdr10Settings>>,
     /// `Hlg2020Settings`: a JSON value.
-    pub hlg2020_settings: Option<Json>,
+    pub hlg2020_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Rec601Settings`: a JSON value.
     ///
     /// Settings to configure the handling of Rec601 color space.
     ///
     /// Format `json`.
-    pub rec601_settings: Option<Json>,
+    pub rec601_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Rec709Settings`: a JSON value.
     ///
     /// Settings to configure the handling of Rec709 color space.
     ///
     /// Format `json`.
-    pub rec709_settings: Option<Json>,
+    pub rec709_settings: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -6070,29 +5075,29 @@ impl H265ColorSpaceSettings {
     /// A `H265ColorSpaceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColorSpacePassthroughSettings`: a JSON value.
-    pub fn color_space_passthrough_settings(mut self, value: impl Into<Json>) -> Self { self.color_space_passthrough_settings = Some(value.into()); self }
+    pub fn color_space_passthrough_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.color_space_passthrough_settings = ::std::option::Option::Some(value.into()); self }
     /// `DolbyVision81Settings`: a JSON value.
-    pub fn dolby_vision81_settings(mut self, value: impl Into<Json>) -> Self { self.dolby_vision81_settings = Some(value.into()); self }
+    pub fn dolby_vision81_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.dolby_vision81_settings = ::std::option::Option::Some(value.into()); self }
     /// `Hdr10Settings`: a [`Hdr10Settings`] object.
-    pub fn hdr10_settings(mut self, value: impl Into<Obj<Hdr10Settings>>) -> Self { self.hdr10_settings = Some(value.into()); self }
+    pub fn hdr10_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Hdr10Settings>>) -> Self { self.hdr10_settings = ::std::option::Option::Some(value.into()); self }
     /// `Hlg2020Settings`: a JSON value.
-    pub fn hlg2020_settings(mut self, value: impl Into<Json>) -> Self { self.hlg2020_settings = Some(value.into()); self }
+    pub fn hlg2020_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.hlg2020_settings = ::std::option::Option::Some(value.into()); self }
     /// `Rec601Settings`: a JSON value.
-    pub fn rec601_settings(mut self, value: impl Into<Json>) -> Self { self.rec601_settings = Some(value.into()); self }
+    pub fn rec601_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.rec601_settings = ::std::option::Option::Some(value.into()); self }
     /// `Rec709Settings`: a JSON value.
-    pub fn rec709_settings(mut self, value: impl Into<Json>) -> Self { self.rec709_settings = Some(value.into()); self }
+    pub fn rec709_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.rec709_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for H265ColorSpaceSettings {}
+impl crate::PropertyType for H265ColorSpaceSettings {}
 
-impl ToValue for H265ColorSpaceSettings {
+impl ::cloudwright_core::ToValue for H265ColorSpaceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ColorSpacePassthroughSettings",
                 &self.color_space_passthrough_settings,
@@ -6106,16 +5111,6 @@ impl ToValue for H265ColorSpaceSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_H265FilterSettings: ObjRule = ObjRule {
-    properties: &[
-        ("BandwidthReductionFilterSettings", Shape::Object(&RULE_BandwidthReductionFilterSettings)),
-        ("TemporalFilterSettings", Shape::Object(&RULE_TemporalFilterSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `H265FilterSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Settings to configure video filters that apply to the H265 codec.
@@ -6126,11 +5121,12 @@ pub(crate) static RULE_H265FilterSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct H265FilterSettings {
     /// `BandwidthReductionFilterSettings`: a [`BandwidthReductionFilterSettings`] object.
-    pub bandwidth_reduction_filter_settings: Option<Obj<BandwidthReductionFilterSettings>>,
+    pub bandwidth_reduction_filter_settings:
+        ::std::option::Option<crate::Obj<BandwidthReductionFilterSettings>>,
     /// `TemporalFilterSettings`: a [`TemporalFilterSettings`] object.
     ///
     /// Settings for applying the temporal filter to the video.
-    pub temporal_filter_settings: Option<Obj<TemporalFilterSettings>>,
+    pub temporal_filter_settings: ::std::option::Option<crate::Obj<TemporalFilterSettings>>,
 }
 
 #[rustfmt::skip]
@@ -6138,21 +5134,21 @@ impl H265FilterSettings {
     /// A `H265FilterSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BandwidthReductionFilterSettings`: a [`BandwidthReductionFilterSettings`] object.
-    pub fn bandwidth_reduction_filter_settings(mut self, value: impl Into<Obj<BandwidthReductionFilterSettings>>) -> Self { self.bandwidth_reduction_filter_settings = Some(value.into()); self }
+    pub fn bandwidth_reduction_filter_settings(mut self, value: impl ::std::convert::Into<crate::Obj<BandwidthReductionFilterSettings>>) -> Self { self.bandwidth_reduction_filter_settings = ::std::option::Option::Some(value.into()); self }
     /// `TemporalFilterSettings`: a [`TemporalFilterSettings`] object.
-    pub fn temporal_filter_settings(mut self, value: impl Into<Obj<TemporalFilterSettings>>) -> Self { self.temporal_filter_settings = Some(value.into()); self }
+    pub fn temporal_filter_settings(mut self, value: impl ::std::convert::Into<crate::Obj<TemporalFilterSettings>>) -> Self { self.temporal_filter_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for H265FilterSettings {}
+impl crate::PropertyType for H265FilterSettings {}
 
-impl ToValue for H265FilterSettings {
+impl ::cloudwright_core::ToValue for H265FilterSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BandwidthReductionFilterSettings",
                 &self.bandwidth_reduction_filter_settings,
@@ -6161,56 +5157,6 @@ impl ToValue for H265FilterSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_H265Settings: ObjRule = ObjRule {
-    properties: &[
-        ("AdaptiveQuantization", Shape::Str(&StrRule { allowed: &["AUTO", "HIGH", "HIGHER", "LOW", "MAX", "MEDIUM", "OFF"], ..StrRule::ANY })),
-        ("AfdSignaling", Shape::Str(&StrRule { allowed: &["AUTO", "FIXED", "NONE"], ..StrRule::ANY })),
-        ("AlternativeTransferFunction", Shape::Str(&StrRule { allowed: &["INSERT", "OMIT"], ..StrRule::ANY })),
-        ("Bitrate", Shape::INT),
-        ("BufSize", Shape::INT),
-        ("ColorMetadata", Shape::Str(&StrRule { allowed: &["IGNORE", "INSERT"], ..StrRule::ANY })),
-        ("ColorSpaceSettings", Shape::Object(&RULE_H265ColorSpaceSettings)),
-        ("Deblocking", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("FilterSettings", Shape::Object(&RULE_H265FilterSettings)),
-        ("FixedAfd", Shape::Str(&StrRule { allowed: &["AFD_0000", "AFD_0010", "AFD_0011", "AFD_0100", "AFD_1000", "AFD_1001", "AFD_1010", "AFD_1011", "AFD_1101", "AFD_1110", "AFD_1111"], ..StrRule::ANY })),
-        ("FlickerAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("FramerateDenominator", Shape::INT),
-        ("FramerateNumerator", Shape::INT),
-        ("GopBReference", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("GopClosedCadence", Shape::INT),
-        ("GopNumBFrames", Shape::INT),
-        ("GopSize", Shape::NUM),
-        ("GopSizeUnits", Shape::Str(&StrRule { allowed: &["FRAMES", "SECONDS"], ..StrRule::ANY })),
-        ("Level", Shape::Str(&StrRule { allowed: &["H265_LEVEL_1", "H265_LEVEL_2", "H265_LEVEL_2_1", "H265_LEVEL_3", "H265_LEVEL_3_1", "H265_LEVEL_4", "H265_LEVEL_4_1", "H265_LEVEL_5", "H265_LEVEL_5_1", "H265_LEVEL_5_2", "H265_LEVEL_6", "H265_LEVEL_6_1", "H265_LEVEL_6_2", "H265_LEVEL_AUTO"], ..StrRule::ANY })),
-        ("LookAheadRateControl", Shape::Str(&StrRule { allowed: &["HIGH", "LOW", "MEDIUM"], ..StrRule::ANY })),
-        ("MaxBitrate", Shape::INT),
-        ("MinBitrate", Shape::INT),
-        ("MinIInterval", Shape::INT),
-        ("MinQp", Shape::INT),
-        ("MvOverPictureBoundaries", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("MvTemporalPredictor", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("ParDenominator", Shape::INT),
-        ("ParNumerator", Shape::INT),
-        ("Profile", Shape::Str(&StrRule { allowed: &["MAIN", "MAIN_10BIT"], ..StrRule::ANY })),
-        ("QvbrQualityLevel", Shape::INT),
-        ("RateControlMode", Shape::Str(&StrRule { allowed: &["CBR", "MULTIPLEX", "QVBR"], ..StrRule::ANY })),
-        ("ScanType", Shape::Str(&StrRule { allowed: &["INTERLACED", "PROGRESSIVE"], ..StrRule::ANY })),
-        ("SceneChangeDetect", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Slices", Shape::INT),
-        ("SubgopLength", Shape::Str(&StrRule { allowed: &["DYNAMIC", "FIXED"], ..StrRule::ANY })),
-        ("Tier", Shape::Str(&StrRule { allowed: &["HIGH", "MAIN"], ..StrRule::ANY })),
-        ("TileHeight", Shape::INT),
-        ("TilePadding", Shape::Str(&StrRule { allowed: &["NONE", "PADDED"], ..StrRule::ANY })),
-        ("TileWidth", Shape::INT),
-        ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
-        ("TimecodeInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "PIC_TIMING_SEI"], ..StrRule::ANY })),
-        ("TreeblockSize", Shape::Str(&StrRule { allowed: &["AUTO", "TREE_SIZE_32X32"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `H265Settings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -6224,114 +5170,114 @@ pub struct H265Settings {
     /// `AdaptiveQuantization`: a string.
     ///
     /// Adaptive quantization. Allows intra-frame quantizers to vary to improve visual quality.
-    pub adaptive_quantization: Option<Str>,
+    pub adaptive_quantization: ::std::option::Option<::cloudwright_core::Str>,
     /// `AfdSignaling`: a string.
     ///
     /// Indicates that AFD values will be written into the output stream. If afdSignaling is "auto", the system will try to preserve the input AFD value (in cases where multiple AFD values are valid). If set to "fixed", the AFD value will be the value configured in the fixedAfd parameter.
-    pub afd_signaling: Option<Str>,
+    pub afd_signaling: ::std::option::Option<::cloudwright_core::Str>,
     /// `AlternativeTransferFunction`: a string.
     ///
     /// Whether or not EML should insert an Alternative Transfer Function SEI message to support backwards compatibility with non-HDR decoders and displays.
-    pub alternative_transfer_function: Option<Str>,
+    pub alternative_transfer_function: ::std::option::Option<::cloudwright_core::Str>,
     /// `Bitrate`: an integer.
     ///
     /// Average bitrate in bits/second. Required when the rate control mode is VBR or CBR. Not used for QVBR. In an MS Smooth output group, each output must have a unique value when its bitrate is rounded down to the nearest multiple of 1000.
-    pub bitrate: Option<Int>,
+    pub bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `BufSize`: an integer.
     ///
     /// Size of buffer (HRD buffer model) in bits.
-    pub buf_size: Option<Int>,
+    pub buf_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ColorMetadata`: a string.
     ///
     /// Includes colorspace metadata in the output.
-    pub color_metadata: Option<Str>,
+    pub color_metadata: ::std::option::Option<::cloudwright_core::Str>,
     /// `ColorSpaceSettings`: a [`H265ColorSpaceSettings`] object.
     ///
     /// Color Space settings
-    pub color_space_settings: Option<Obj<H265ColorSpaceSettings>>,
+    pub color_space_settings: ::std::option::Option<crate::Obj<H265ColorSpaceSettings>>,
     /// `Deblocking`: a string.
-    pub deblocking: Option<Str>,
+    pub deblocking: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterSettings`: a [`H265FilterSettings`] object.
     ///
     /// Optional filters that you can apply to an encode.
-    pub filter_settings: Option<Obj<H265FilterSettings>>,
+    pub filter_settings: ::std::option::Option<crate::Obj<H265FilterSettings>>,
     /// `FixedAfd`: a string.
     ///
     /// Four bit AFD value to write on all frames of video in the output stream. Only valid when afdSignaling is set to 'Fixed'.
-    pub fixed_afd: Option<Str>,
+    pub fixed_afd: ::std::option::Option<::cloudwright_core::Str>,
     /// `FlickerAq`: a string.
     ///
     /// If set to enabled, adjust quantization within each frame to reduce flicker or 'pop' on I-frames.
-    pub flicker_aq: Option<Str>,
+    pub flicker_aq: ::std::option::Option<::cloudwright_core::Str>,
     /// `FramerateDenominator`: an integer.
     ///
     /// Framerate denominator.
-    pub framerate_denominator: Option<Int>,
+    pub framerate_denominator: ::std::option::Option<::cloudwright_core::Int>,
     /// `FramerateNumerator`: an integer.
     ///
     /// Framerate numerator - framerate is a fraction, e.g. 24000 / 1001 = 23.976 fps.
-    pub framerate_numerator: Option<Int>,
+    pub framerate_numerator: ::std::option::Option<::cloudwright_core::Int>,
     /// `GopBReference`: a string.
-    pub gop_b_reference: Option<Str>,
+    pub gop_b_reference: ::std::option::Option<::cloudwright_core::Str>,
     /// `GopClosedCadence`: an integer.
     ///
     /// Frequency of closed GOPs. In streaming applications, it is recommended that this be set to 1 so a decoder joining mid-stream will receive an IDR frame as quickly as possible. Setting this value to 0 will break output segmenting.
-    pub gop_closed_cadence: Option<Int>,
+    pub gop_closed_cadence: ::std::option::Option<::cloudwright_core::Int>,
     /// `GopNumBFrames`: an integer.
-    pub gop_num_b_frames: Option<Int>,
+    pub gop_num_b_frames: ::std::option::Option<::cloudwright_core::Int>,
     /// `GopSize`: a number.
     ///
     /// GOP size (keyframe interval) in units of either frames or seconds per gopSizeUnits.
     /// If gopSizeUnits is frames, gopSize must be an integer and must be greater than or equal to 1.
     /// If gopSizeUnits is seconds, gopSize must be greater than 0, but need not be an integer.
-    pub gop_size: Option<Num>,
+    pub gop_size: ::std::option::Option<::cloudwright_core::Num>,
     /// `GopSizeUnits`: a string.
     ///
     /// Indicates if the gopSize is specified in frames or seconds. If seconds the system will convert the gopSize into a frame count at run time.
-    pub gop_size_units: Option<Str>,
+    pub gop_size_units: ::std::option::Option<::cloudwright_core::Str>,
     /// `Level`: a string.
     ///
     /// H.265 Level.
-    pub level: Option<Str>,
+    pub level: ::std::option::Option<::cloudwright_core::Str>,
     /// `LookAheadRateControl`: a string.
     ///
     /// Amount of lookahead. A value of low can decrease latency and memory usage, while high can produce better quality for certain content.
-    pub look_ahead_rate_control: Option<Str>,
+    pub look_ahead_rate_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxBitrate`: an integer.
     ///
     /// For QVBR: See the tooltip for Quality level
-    pub max_bitrate: Option<Int>,
+    pub max_bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinBitrate`: an integer.
-    pub min_bitrate: Option<Int>,
+    pub min_bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinIInterval`: an integer.
     ///
     /// Only meaningful if sceneChangeDetect is set to enabled. Defaults to 5 if multiplex rate control is used. Enforces separation between repeated (cadence) I-frames and I-frames inserted by Scene Change Detection. If a scene change I-frame is within I-interval frames of a cadence I-frame, the GOP is shrunk and/or stretched to the scene change I-frame. GOP stretch requires enabling lookahead as well as setting I-interval. The normal cadence resumes for the next GOP. Note: Maximum GOP stretch = GOP size + Min-I-interval - 1
-    pub min_i_interval: Option<Int>,
+    pub min_i_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinQp`: an integer.
-    pub min_qp: Option<Int>,
+    pub min_qp: ::std::option::Option<::cloudwright_core::Int>,
     /// `MvOverPictureBoundaries`: a string.
-    pub mv_over_picture_boundaries: Option<Str>,
+    pub mv_over_picture_boundaries: ::std::option::Option<::cloudwright_core::Str>,
     /// `MvTemporalPredictor`: a string.
-    pub mv_temporal_predictor: Option<Str>,
+    pub mv_temporal_predictor: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParDenominator`: an integer.
     ///
     /// Pixel Aspect Ratio denominator.
-    pub par_denominator: Option<Int>,
+    pub par_denominator: ::std::option::Option<::cloudwright_core::Int>,
     /// `ParNumerator`: an integer.
     ///
     /// Pixel Aspect Ratio numerator.
-    pub par_numerator: Option<Int>,
+    pub par_numerator: ::std::option::Option<::cloudwright_core::Int>,
     /// `Profile`: a string.
     ///
     /// H.265 Profile.
-    pub profile: Option<Str>,
+    pub profile: ::std::option::Option<::cloudwright_core::Str>,
     /// `QvbrQualityLevel`: an integer.
     ///
     /// Controls the target quality for the video encode. Applies only when the rate control mode is QVBR. Set values for the QVBR quality level field and Max bitrate field that suit your most important viewing devices. Recommended values are:
     /// - Primary screen: Quality level: 8 to 10. Max bitrate: 4M
     /// - PC or tablet: Quality level: 7. Max bitrate: 1.5M to 3M
     /// - Smartphone: Quality level: 6. Max bitrate: 1M to 1.5M
-    pub qvbr_quality_level: Option<Int>,
+    pub qvbr_quality_level: ::std::option::Option<::cloudwright_core::Int>,
     /// `RateControlMode`: a string.
     ///
     /// Rate control mode. QVBR: Quality will match the specified quality level except when it is constrained by the
@@ -6339,42 +5285,42 @@ pub struct H265Settings {
     /// your assets to devices that cannot handle variable bitrates. Multiplex: This rate control mode is only supported (and is required) when the video is being
     /// delivered to a MediaLive Multiplex in which case the rate control configuration is controlled
     /// by the properties within the Multiplex Program.
-    pub rate_control_mode: Option<Str>,
+    pub rate_control_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScanType`: a string.
     ///
     /// Sets the scan type of the output to progressive or top-field-first interlaced.
-    pub scan_type: Option<Str>,
+    pub scan_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SceneChangeDetect`: a string.
     ///
     /// Scene change detection.
-    pub scene_change_detect: Option<Str>,
+    pub scene_change_detect: ::std::option::Option<::cloudwright_core::Str>,
     /// `Slices`: an integer.
     ///
     /// Number of slices per picture. Must be less than or equal to the number of macroblock rows for progressive pictures, and less than or equal to half the number of macroblock rows for interlaced pictures.
     /// This field is optional; when no value is specified the encoder will choose the number of slices based on encode resolution.
-    pub slices: Option<Int>,
+    pub slices: ::std::option::Option<::cloudwright_core::Int>,
     /// `SubgopLength`: a string.
-    pub subgop_length: Option<Str>,
+    pub subgop_length: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tier`: a string.
     ///
     /// H.265 Tier.
-    pub tier: Option<Str>,
+    pub tier: ::std::option::Option<::cloudwright_core::Str>,
     /// `TileHeight`: an integer.
-    pub tile_height: Option<Int>,
+    pub tile_height: ::std::option::Option<::cloudwright_core::Int>,
     /// `TilePadding`: a string.
-    pub tile_padding: Option<Str>,
+    pub tile_padding: ::std::option::Option<::cloudwright_core::Str>,
     /// `TileWidth`: an integer.
-    pub tile_width: Option<Int>,
+    pub tile_width: ::std::option::Option<::cloudwright_core::Int>,
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub timecode_burnin_settings: Option<Obj<TimecodeBurninSettings>>,
+    pub timecode_burnin_settings: ::std::option::Option<crate::Obj<TimecodeBurninSettings>>,
     /// `TimecodeInsertion`: a string.
     ///
     /// Determines how timecodes should be inserted into the video elementary stream.
     /// - 'disabled': Do not include timecodes
     /// - 'picTimingSei': Pass through picture timing SEI messages from the source specified in Timecode Config
-    pub timecode_insertion: Option<Str>,
+    pub timecode_insertion: ::std::option::Option<::cloudwright_core::Str>,
     /// `TreeblockSize`: a string.
-    pub treeblock_size: Option<Str>,
+    pub treeblock_size: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -6382,101 +5328,101 @@ impl H265Settings {
     /// A `H265Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdaptiveQuantization`: a string.
-    pub fn adaptive_quantization(mut self, value: impl Into<Str>) -> Self { self.adaptive_quantization = Some(value.into()); self }
+    pub fn adaptive_quantization(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.adaptive_quantization = ::std::option::Option::Some(value.into()); self }
     /// `AfdSignaling`: a string.
-    pub fn afd_signaling(mut self, value: impl Into<Str>) -> Self { self.afd_signaling = Some(value.into()); self }
+    pub fn afd_signaling(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.afd_signaling = ::std::option::Option::Some(value.into()); self }
     /// `AlternativeTransferFunction`: a string.
-    pub fn alternative_transfer_function(mut self, value: impl Into<Str>) -> Self { self.alternative_transfer_function = Some(value.into()); self }
+    pub fn alternative_transfer_function(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alternative_transfer_function = ::std::option::Option::Some(value.into()); self }
     /// `Bitrate`: an integer.
-    pub fn bitrate(mut self, value: impl Into<Int>) -> Self { self.bitrate = Some(value.into()); self }
+    pub fn bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bitrate = ::std::option::Option::Some(value.into()); self }
     /// `BufSize`: an integer.
-    pub fn buf_size(mut self, value: impl Into<Int>) -> Self { self.buf_size = Some(value.into()); self }
+    pub fn buf_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.buf_size = ::std::option::Option::Some(value.into()); self }
     /// `ColorMetadata`: a string.
-    pub fn color_metadata(mut self, value: impl Into<Str>) -> Self { self.color_metadata = Some(value.into()); self }
+    pub fn color_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.color_metadata = ::std::option::Option::Some(value.into()); self }
     /// `ColorSpaceSettings`: a [`H265ColorSpaceSettings`] object.
-    pub fn color_space_settings(mut self, value: impl Into<Obj<H265ColorSpaceSettings>>) -> Self { self.color_space_settings = Some(value.into()); self }
+    pub fn color_space_settings(mut self, value: impl ::std::convert::Into<crate::Obj<H265ColorSpaceSettings>>) -> Self { self.color_space_settings = ::std::option::Option::Some(value.into()); self }
     /// `Deblocking`: a string.
-    pub fn deblocking(mut self, value: impl Into<Str>) -> Self { self.deblocking = Some(value.into()); self }
+    pub fn deblocking(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deblocking = ::std::option::Option::Some(value.into()); self }
     /// `FilterSettings`: a [`H265FilterSettings`] object.
-    pub fn filter_settings(mut self, value: impl Into<Obj<H265FilterSettings>>) -> Self { self.filter_settings = Some(value.into()); self }
+    pub fn filter_settings(mut self, value: impl ::std::convert::Into<crate::Obj<H265FilterSettings>>) -> Self { self.filter_settings = ::std::option::Option::Some(value.into()); self }
     /// `FixedAfd`: a string.
-    pub fn fixed_afd(mut self, value: impl Into<Str>) -> Self { self.fixed_afd = Some(value.into()); self }
+    pub fn fixed_afd(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fixed_afd = ::std::option::Option::Some(value.into()); self }
     /// `FlickerAq`: a string.
-    pub fn flicker_aq(mut self, value: impl Into<Str>) -> Self { self.flicker_aq = Some(value.into()); self }
+    pub fn flicker_aq(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flicker_aq = ::std::option::Option::Some(value.into()); self }
     /// `FramerateDenominator`: an integer.
-    pub fn framerate_denominator(mut self, value: impl Into<Int>) -> Self { self.framerate_denominator = Some(value.into()); self }
+    pub fn framerate_denominator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.framerate_denominator = ::std::option::Option::Some(value.into()); self }
     /// `FramerateNumerator`: an integer.
-    pub fn framerate_numerator(mut self, value: impl Into<Int>) -> Self { self.framerate_numerator = Some(value.into()); self }
+    pub fn framerate_numerator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.framerate_numerator = ::std::option::Option::Some(value.into()); self }
     /// `GopBReference`: a string.
-    pub fn gop_b_reference(mut self, value: impl Into<Str>) -> Self { self.gop_b_reference = Some(value.into()); self }
+    pub fn gop_b_reference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gop_b_reference = ::std::option::Option::Some(value.into()); self }
     /// `GopClosedCadence`: an integer.
-    pub fn gop_closed_cadence(mut self, value: impl Into<Int>) -> Self { self.gop_closed_cadence = Some(value.into()); self }
+    pub fn gop_closed_cadence(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.gop_closed_cadence = ::std::option::Option::Some(value.into()); self }
     /// `GopNumBFrames`: an integer.
-    pub fn gop_num_b_frames(mut self, value: impl Into<Int>) -> Self { self.gop_num_b_frames = Some(value.into()); self }
+    pub fn gop_num_b_frames(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.gop_num_b_frames = ::std::option::Option::Some(value.into()); self }
     /// `GopSize`: a number.
-    pub fn gop_size(mut self, value: impl Into<Num>) -> Self { self.gop_size = Some(value.into()); self }
+    pub fn gop_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.gop_size = ::std::option::Option::Some(value.into()); self }
     /// `GopSizeUnits`: a string.
-    pub fn gop_size_units(mut self, value: impl Into<Str>) -> Self { self.gop_size_units = Some(value.into()); self }
+    pub fn gop_size_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gop_size_units = ::std::option::Option::Some(value.into()); self }
     /// `Level`: a string.
-    pub fn level(mut self, value: impl Into<Str>) -> Self { self.level = Some(value.into()); self }
+    pub fn level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.level = ::std::option::Option::Some(value.into()); self }
     /// `LookAheadRateControl`: a string.
-    pub fn look_ahead_rate_control(mut self, value: impl Into<Str>) -> Self { self.look_ahead_rate_control = Some(value.into()); self }
+    pub fn look_ahead_rate_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.look_ahead_rate_control = ::std::option::Option::Some(value.into()); self }
     /// `MaxBitrate`: an integer.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = Some(value.into()); self }
+    pub fn max_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_bitrate = ::std::option::Option::Some(value.into()); self }
     /// `MinBitrate`: an integer.
-    pub fn min_bitrate(mut self, value: impl Into<Int>) -> Self { self.min_bitrate = Some(value.into()); self }
+    pub fn min_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_bitrate = ::std::option::Option::Some(value.into()); self }
     /// `MinIInterval`: an integer.
-    pub fn min_i_interval(mut self, value: impl Into<Int>) -> Self { self.min_i_interval = Some(value.into()); self }
+    pub fn min_i_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_i_interval = ::std::option::Option::Some(value.into()); self }
     /// `MinQp`: an integer.
-    pub fn min_qp(mut self, value: impl Into<Int>) -> Self { self.min_qp = Some(value.into()); self }
+    pub fn min_qp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_qp = ::std::option::Option::Some(value.into()); self }
     /// `MvOverPictureBoundaries`: a string.
-    pub fn mv_over_picture_boundaries(mut self, value: impl Into<Str>) -> Self { self.mv_over_picture_boundaries = Some(value.into()); self }
+    pub fn mv_over_picture_boundaries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mv_over_picture_boundaries = ::std::option::Option::Some(value.into()); self }
     /// `MvTemporalPredictor`: a string.
-    pub fn mv_temporal_predictor(mut self, value: impl Into<Str>) -> Self { self.mv_temporal_predictor = Some(value.into()); self }
+    pub fn mv_temporal_predictor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mv_temporal_predictor = ::std::option::Option::Some(value.into()); self }
     /// `ParDenominator`: an integer.
-    pub fn par_denominator(mut self, value: impl Into<Int>) -> Self { self.par_denominator = Some(value.into()); self }
+    pub fn par_denominator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.par_denominator = ::std::option::Option::Some(value.into()); self }
     /// `ParNumerator`: an integer.
-    pub fn par_numerator(mut self, value: impl Into<Int>) -> Self { self.par_numerator = Some(value.into()); self }
+    pub fn par_numerator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.par_numerator = ::std::option::Option::Some(value.into()); self }
     /// `Profile`: a string.
-    pub fn profile(mut self, value: impl Into<Str>) -> Self { self.profile = Some(value.into()); self }
+    pub fn profile(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.profile = ::std::option::Option::Some(value.into()); self }
     /// `QvbrQualityLevel`: an integer.
-    pub fn qvbr_quality_level(mut self, value: impl Into<Int>) -> Self { self.qvbr_quality_level = Some(value.into()); self }
+    pub fn qvbr_quality_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.qvbr_quality_level = ::std::option::Option::Some(value.into()); self }
     /// `RateControlMode`: a string.
-    pub fn rate_control_mode(mut self, value: impl Into<Str>) -> Self { self.rate_control_mode = Some(value.into()); self }
+    pub fn rate_control_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rate_control_mode = ::std::option::Option::Some(value.into()); self }
     /// `ScanType`: a string.
-    pub fn scan_type(mut self, value: impl Into<Str>) -> Self { self.scan_type = Some(value.into()); self }
+    pub fn scan_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scan_type = ::std::option::Option::Some(value.into()); self }
     /// `SceneChangeDetect`: a string.
-    pub fn scene_change_detect(mut self, value: impl Into<Str>) -> Self { self.scene_change_detect = Some(value.into()); self }
+    pub fn scene_change_detect(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scene_change_detect = ::std::option::Option::Some(value.into()); self }
     /// `Slices`: an integer.
-    pub fn slices(mut self, value: impl Into<Int>) -> Self { self.slices = Some(value.into()); self }
+    pub fn slices(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.slices = ::std::option::Option::Some(value.into()); self }
     /// `SubgopLength`: a string.
-    pub fn subgop_length(mut self, value: impl Into<Str>) -> Self { self.subgop_length = Some(value.into()); self }
+    pub fn subgop_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subgop_length = ::std::option::Option::Some(value.into()); self }
     /// `Tier`: a string.
-    pub fn tier(mut self, value: impl Into<Str>) -> Self { self.tier = Some(value.into()); self }
+    pub fn tier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tier = ::std::option::Option::Some(value.into()); self }
     /// `TileHeight`: an integer.
-    pub fn tile_height(mut self, value: impl Into<Int>) -> Self { self.tile_height = Some(value.into()); self }
+    pub fn tile_height(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.tile_height = ::std::option::Option::Some(value.into()); self }
     /// `TilePadding`: a string.
-    pub fn tile_padding(mut self, value: impl Into<Str>) -> Self { self.tile_padding = Some(value.into()); self }
+    pub fn tile_padding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tile_padding = ::std::option::Option::Some(value.into()); self }
     /// `TileWidth`: an integer.
-    pub fn tile_width(mut self, value: impl Into<Int>) -> Self { self.tile_width = Some(value.into()); self }
+    pub fn tile_width(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.tile_width = ::std::option::Option::Some(value.into()); self }
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub fn timecode_burnin_settings(mut self, value: impl Into<Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = Some(value.into()); self }
+    pub fn timecode_burnin_settings(mut self, value: impl ::std::convert::Into<crate::Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = ::std::option::Option::Some(value.into()); self }
     /// `TimecodeInsertion`: a string.
-    pub fn timecode_insertion(mut self, value: impl Into<Str>) -> Self { self.timecode_insertion = Some(value.into()); self }
+    pub fn timecode_insertion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timecode_insertion = ::std::option::Option::Some(value.into()); self }
     /// `TreeblockSize`: a string.
-    pub fn treeblock_size(mut self, value: impl Into<Str>) -> Self { self.treeblock_size = Some(value.into()); self }
+    pub fn treeblock_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.treeblock_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for H265Settings {}
+impl crate::PropertyType for H265Settings {}
 
-impl ToValue for H265Settings {
+impl ::cloudwright_core::ToValue for H265Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdaptiveQuantization", &self.adaptive_quantization)
             .opt("AfdSignaling", &self.afd_signaling)
             .opt(
@@ -6526,16 +5472,6 @@ impl ToValue for H265Settings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Hdr10Settings: ObjRule = ObjRule {
-    properties: &[
-        ("MaxCll", Shape::INT),
-        ("MaxFall", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Hdr10Settings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Hdr10 Settings
@@ -6550,13 +5486,13 @@ pub struct Hdr10Settings {
     /// Maximum Content Light Level
     /// An integer metadata value defining the maximum light level, in nits,
     /// of any single pixel within an encoded HDR video stream or file.
-    pub max_cll: Option<Int>,
+    pub max_cll: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxFall`: an integer.
     ///
     /// Maximum Frame Average Light Level
     /// An integer metadata value defining the maximum average light level, in nits,
     /// for any single frame within an encoded HDR video stream or file.
-    pub max_fall: Option<Int>,
+    pub max_fall: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -6564,41 +5500,26 @@ impl Hdr10Settings {
     /// A `Hdr10Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxCll`: an integer.
-    pub fn max_cll(mut self, value: impl Into<Int>) -> Self { self.max_cll = Some(value.into()); self }
+    pub fn max_cll(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_cll = ::std::option::Option::Some(value.into()); self }
     /// `MaxFall`: an integer.
-    pub fn max_fall(mut self, value: impl Into<Int>) -> Self { self.max_fall = Some(value.into()); self }
+    pub fn max_fall(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_fall = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Hdr10Settings {}
+impl crate::PropertyType for Hdr10Settings {}
 
-impl ToValue for Hdr10Settings {
+impl ::cloudwright_core::ToValue for Hdr10Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxCll", &self.max_cll)
             .opt("MaxFall", &self.max_fall)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsAkamaiSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionRetryInterval", Shape::INT),
-        ("FilecacheDuration", Shape::INT),
-        ("HttpTransferMode", Shape::Str(&StrRule { allowed: &["CHUNKED", "NON_CHUNKED"], ..StrRule::ANY })),
-        ("NumRetries", Shape::INT),
-        ("RestartDelay", Shape::INT),
-        ("Salt", Shape::STR),
-        ("Token", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsAkamaiSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -6612,31 +5533,31 @@ pub struct HlsAkamaiSettings {
     /// `ConnectionRetryInterval`: an integer.
     ///
     /// The number of seconds to wait before retrying a connection to the CDN if the connection is lost.
-    pub connection_retry_interval: Option<Int>,
+    pub connection_retry_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `FilecacheDuration`: an integer.
     ///
     /// The size, in seconds, of the file cache for streaming outputs.
-    pub filecache_duration: Option<Int>,
+    pub filecache_duration: ::std::option::Option<::cloudwright_core::Int>,
     /// `HttpTransferMode`: a string.
     ///
     /// Specifies whether to use chunked transfer encoding to Akamai. To enable this feature, contact Akamai.
-    pub http_transfer_mode: Option<Str>,
+    pub http_transfer_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumRetries`: an integer.
     ///
     /// The number of retry attempts that will be made before the channel is put into an error state.
-    pub num_retries: Option<Int>,
+    pub num_retries: ::std::option::Option<::cloudwright_core::Int>,
     /// `RestartDelay`: an integer.
     ///
     /// If a streaming output fails, the number of seconds to wait until a restart is initiated. A value of 0 means never restart.
-    pub restart_delay: Option<Int>,
+    pub restart_delay: ::std::option::Option<::cloudwright_core::Int>,
     /// `Salt`: a string.
     ///
     /// The salt for authenticated Akamai.
-    pub salt: Option<Str>,
+    pub salt: ::std::option::Option<::cloudwright_core::Str>,
     /// `Token`: a string.
     ///
     /// The token parameter for authenticated Akamai. If this is not specified, _gda_ is used.
-    pub token: Option<Str>,
+    pub token: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -6644,31 +5565,31 @@ impl HlsAkamaiSettings {
     /// A `HlsAkamaiSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionRetryInterval`: an integer.
-    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self { self.connection_retry_interval = Some(value.into()); self }
+    pub fn connection_retry_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.connection_retry_interval = ::std::option::Option::Some(value.into()); self }
     /// `FilecacheDuration`: an integer.
-    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self { self.filecache_duration = Some(value.into()); self }
+    pub fn filecache_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.filecache_duration = ::std::option::Option::Some(value.into()); self }
     /// `HttpTransferMode`: a string.
-    pub fn http_transfer_mode(mut self, value: impl Into<Str>) -> Self { self.http_transfer_mode = Some(value.into()); self }
+    pub fn http_transfer_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_transfer_mode = ::std::option::Option::Some(value.into()); self }
     /// `NumRetries`: an integer.
-    pub fn num_retries(mut self, value: impl Into<Int>) -> Self { self.num_retries = Some(value.into()); self }
+    pub fn num_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_retries = ::std::option::Option::Some(value.into()); self }
     /// `RestartDelay`: an integer.
-    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self { self.restart_delay = Some(value.into()); self }
+    pub fn restart_delay(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.restart_delay = ::std::option::Option::Some(value.into()); self }
     /// `Salt`: a string.
-    pub fn salt(mut self, value: impl Into<Str>) -> Self { self.salt = Some(value.into()); self }
+    pub fn salt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.salt = ::std::option::Option::Some(value.into()); self }
     /// `Token`: a string.
-    pub fn token(mut self, value: impl Into<Str>) -> Self { self.token = Some(value.into()); self }
+    pub fn token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsAkamaiSettings {}
+impl crate::PropertyType for HlsAkamaiSettings {}
 
-impl ToValue for HlsAkamaiSettings {
+impl ::cloudwright_core::ToValue for HlsAkamaiSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionRetryInterval", &self.connection_retry_interval)
             .opt("FilecacheDuration", &self.filecache_duration)
             .opt("HttpTransferMode", &self.http_transfer_mode)
@@ -6679,18 +5600,6 @@ impl ToValue for HlsAkamaiSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsBasicPutSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionRetryInterval", Shape::INT),
-        ("FilecacheDuration", Shape::INT),
-        ("NumRetries", Shape::INT),
-        ("RestartDelay", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsBasicPutSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -6704,19 +5613,19 @@ pub struct HlsBasicPutSettings {
     /// `ConnectionRetryInterval`: an integer.
     ///
     /// The number of seconds to wait before retrying a connection to the CDN if the connection is lost.
-    pub connection_retry_interval: Option<Int>,
+    pub connection_retry_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `FilecacheDuration`: an integer.
     ///
     /// The size, in seconds, of the file cache for streaming outputs.
-    pub filecache_duration: Option<Int>,
+    pub filecache_duration: ::std::option::Option<::cloudwright_core::Int>,
     /// `NumRetries`: an integer.
     ///
     /// The number of retry attempts that MediaLive makes before the channel is put into an error state.
-    pub num_retries: Option<Int>,
+    pub num_retries: ::std::option::Option<::cloudwright_core::Int>,
     /// `RestartDelay`: an integer.
     ///
     /// If a streaming output fails, the number of seconds to wait until a restart is initiated. A value of 0 means never restart.
-    pub restart_delay: Option<Int>,
+    pub restart_delay: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -6724,25 +5633,25 @@ impl HlsBasicPutSettings {
     /// A `HlsBasicPutSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionRetryInterval`: an integer.
-    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self { self.connection_retry_interval = Some(value.into()); self }
+    pub fn connection_retry_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.connection_retry_interval = ::std::option::Option::Some(value.into()); self }
     /// `FilecacheDuration`: an integer.
-    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self { self.filecache_duration = Some(value.into()); self }
+    pub fn filecache_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.filecache_duration = ::std::option::Option::Some(value.into()); self }
     /// `NumRetries`: an integer.
-    pub fn num_retries(mut self, value: impl Into<Int>) -> Self { self.num_retries = Some(value.into()); self }
+    pub fn num_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_retries = ::std::option::Option::Some(value.into()); self }
     /// `RestartDelay`: an integer.
-    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self { self.restart_delay = Some(value.into()); self }
+    pub fn restart_delay(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.restart_delay = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsBasicPutSettings {}
+impl crate::PropertyType for HlsBasicPutSettings {}
 
-impl ToValue for HlsBasicPutSettings {
+impl ::cloudwright_core::ToValue for HlsBasicPutSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionRetryInterval", &self.connection_retry_interval)
             .opt("FilecacheDuration", &self.filecache_duration)
             .opt("NumRetries", &self.num_retries)
@@ -6750,19 +5659,6 @@ impl ToValue for HlsBasicPutSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsCdnSettings: ObjRule = ObjRule {
-    properties: &[
-        ("HlsAkamaiSettings", Shape::Object(&RULE_HlsAkamaiSettings)),
-        ("HlsBasicPutSettings", Shape::Object(&RULE_HlsBasicPutSettings)),
-        ("HlsMediaStoreSettings", Shape::Object(&RULE_HlsMediaStoreSettings)),
-        ("HlsS3Settings", Shape::Object(&RULE_HlsS3Settings)),
-        ("HlsWebdavSettings", Shape::Object(&RULE_HlsWebdavSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsCdnSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -6776,25 +5672,25 @@ pub struct HlsCdnSettings {
     /// `HlsAkamaiSettings`: a [`HlsAkamaiSettings`] object.
     ///
     /// Sets up Akamai as the downstream system for the HLS output group.
-    pub hls_akamai_settings: Option<Obj<HlsAkamaiSettings>>,
+    pub hls_akamai_settings: ::std::option::Option<crate::Obj<HlsAkamaiSettings>>,
     /// `HlsBasicPutSettings`: a [`HlsBasicPutSettings`] object.
     ///
     /// The settings for Basic Put for the HLS output.
-    pub hls_basic_put_settings: Option<Obj<HlsBasicPutSettings>>,
+    pub hls_basic_put_settings: ::std::option::Option<crate::Obj<HlsBasicPutSettings>>,
     /// `HlsMediaStoreSettings`: a [`HlsMediaStoreSettings`] object.
     ///
     /// Sets up MediaStore as the destination for the HLS output.
-    pub hls_media_store_settings: Option<Obj<HlsMediaStoreSettings>>,
+    pub hls_media_store_settings: ::std::option::Option<crate::Obj<HlsMediaStoreSettings>>,
     /// `HlsS3Settings`: a [`HlsS3Settings`] object.
     ///
     /// Sets up Amazon S3 as the destination for this HLS output.
-    pub hls_s3_settings: Option<Obj<HlsS3Settings>>,
+    pub hls_s3_settings: ::std::option::Option<crate::Obj<HlsS3Settings>>,
     /// `HlsWebdavSettings`: a [`HlsWebdavSettings`] object.
     ///
     /// The settings for Web VTT captions in the HLS output group.
     ///
     /// The parent of this entity is HlsGroupSettings.
-    pub hls_webdav_settings: Option<Obj<HlsWebdavSettings>>,
+    pub hls_webdav_settings: ::std::option::Option<crate::Obj<HlsWebdavSettings>>,
 }
 
 #[rustfmt::skip]
@@ -6802,27 +5698,27 @@ impl HlsCdnSettings {
     /// A `HlsCdnSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HlsAkamaiSettings`: a [`HlsAkamaiSettings`] object.
-    pub fn hls_akamai_settings(mut self, value: impl Into<Obj<HlsAkamaiSettings>>) -> Self { self.hls_akamai_settings = Some(value.into()); self }
+    pub fn hls_akamai_settings(mut self, value: impl ::std::convert::Into<crate::Obj<HlsAkamaiSettings>>) -> Self { self.hls_akamai_settings = ::std::option::Option::Some(value.into()); self }
     /// `HlsBasicPutSettings`: a [`HlsBasicPutSettings`] object.
-    pub fn hls_basic_put_settings(mut self, value: impl Into<Obj<HlsBasicPutSettings>>) -> Self { self.hls_basic_put_settings = Some(value.into()); self }
+    pub fn hls_basic_put_settings(mut self, value: impl ::std::convert::Into<crate::Obj<HlsBasicPutSettings>>) -> Self { self.hls_basic_put_settings = ::std::option::Option::Some(value.into()); self }
     /// `HlsMediaStoreSettings`: a [`HlsMediaStoreSettings`] object.
-    pub fn hls_media_store_settings(mut self, value: impl Into<Obj<HlsMediaStoreSettings>>) -> Self { self.hls_media_store_settings = Some(value.into()); self }
+    pub fn hls_media_store_settings(mut self, value: impl ::std::convert::Into<crate::Obj<HlsMediaStoreSettings>>) -> Self { self.hls_media_store_settings = ::std::option::Option::Some(value.into()); self }
     /// `HlsS3Settings`: a [`HlsS3Settings`] object.
-    pub fn hls_s3_settings(mut self, value: impl Into<Obj<HlsS3Settings>>) -> Self { self.hls_s3_settings = Some(value.into()); self }
+    pub fn hls_s3_settings(mut self, value: impl ::std::convert::Into<crate::Obj<HlsS3Settings>>) -> Self { self.hls_s3_settings = ::std::option::Option::Some(value.into()); self }
     /// `HlsWebdavSettings`: a [`HlsWebdavSettings`] object.
-    pub fn hls_webdav_settings(mut self, value: impl Into<Obj<HlsWebdavSettings>>) -> Self { self.hls_webdav_settings = Some(value.into()); self }
+    pub fn hls_webdav_settings(mut self, value: impl ::std::convert::Into<crate::Obj<HlsWebdavSettings>>) -> Self { self.hls_webdav_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsCdnSettings {}
+impl crate::PropertyType for HlsCdnSettings {}
 
-impl ToValue for HlsCdnSettings {
+impl ::cloudwright_core::ToValue for HlsCdnSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HlsAkamaiSettings", &self.hls_akamai_settings)
             .opt("HlsBasicPutSettings", &self.hls_basic_put_settings)
             .opt("HlsMediaStoreSettings", &self.hls_media_store_settings)
@@ -6831,57 +5727,6 @@ impl ToValue for HlsCdnSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsGroupSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AdMarkers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADOBE", "ELEMENTAL", "ELEMENTAL_SCTE35"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("BaseUrlContent", Shape::STR),
-        ("BaseUrlContent1", Shape::STR),
-        ("BaseUrlManifest", Shape::STR),
-        ("BaseUrlManifest1", Shape::STR),
-        ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionLanguageMapping), min_items: None, max_items: None, unique: false })),
-        ("CaptionLanguageSetting", Shape::Str(&StrRule { allowed: &["INSERT", "NONE", "OMIT"], ..StrRule::ANY })),
-        ("ClientCache", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("CodecSpecification", Shape::Str(&StrRule { allowed: &["RFC_4281", "RFC_6381"], ..StrRule::ANY })),
-        ("ConstantIv", Shape::STR),
-        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        ("DirectoryStructure", Shape::Str(&StrRule { allowed: &["SINGLE_DIRECTORY", "SUBDIRECTORY_PER_STREAM"], ..StrRule::ANY })),
-        ("DiscontinuityTags", Shape::Str(&StrRule { allowed: &["INSERT", "NEVER_INSERT"], ..StrRule::ANY })),
-        ("EncryptionType", Shape::Str(&StrRule { allowed: &["AES128", "SAMPLE_AES"], ..StrRule::ANY })),
-        ("HlsCdnSettings", Shape::Object(&RULE_HlsCdnSettings)),
-        ("HlsId3SegmentTagging", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("IFrameOnlyPlaylists", Shape::Str(&StrRule { allowed: &["DISABLED", "STANDARD"], ..StrRule::ANY })),
-        ("IncompleteSegmentBehavior", Shape::Str(&StrRule { allowed: &["AUTO", "SUPPRESS"], ..StrRule::ANY })),
-        ("IndexNSegments", Shape::INT),
-        ("InputLossAction", Shape::Str(&StrRule { allowed: &["EMIT_OUTPUT", "PAUSE_OUTPUT"], ..StrRule::ANY })),
-        ("IvInManifest", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
-        ("IvSource", Shape::Str(&StrRule { allowed: &["EXPLICIT", "FOLLOWS_SEGMENT_NUMBER"], ..StrRule::ANY })),
-        ("KeepSegments", Shape::INT),
-        ("KeyFormat", Shape::STR),
-        ("KeyFormatVersions", Shape::STR),
-        ("KeyProviderSettings", Shape::Object(&RULE_KeyProviderSettings)),
-        ("ManifestCompression", Shape::Str(&StrRule { allowed: &["GZIP", "NONE"], ..StrRule::ANY })),
-        ("ManifestDurationFormat", Shape::Str(&StrRule { allowed: &["FLOATING_POINT", "INTEGER"], ..StrRule::ANY })),
-        ("MinSegmentLength", Shape::INT),
-        ("Mode", Shape::Str(&StrRule { allowed: &["LIVE", "VOD"], ..StrRule::ANY })),
-        ("OutputSelection", Shape::Str(&StrRule { allowed: &["MANIFESTS_AND_SEGMENTS", "SEGMENTS_ONLY", "VARIANT_MANIFESTS_AND_SEGMENTS"], ..StrRule::ANY })),
-        ("ProgramDateTime", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
-        ("ProgramDateTimeClock", Shape::Str(&StrRule { allowed: &["INITIALIZE_FROM_OUTPUT_TIMECODE", "SYSTEM_CLOCK"], ..StrRule::ANY })),
-        ("ProgramDateTimePeriod", Shape::INT),
-        ("RedundantManifest", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("SegmentLength", Shape::INT),
-        ("SegmentationMode", Shape::Str(&StrRule { allowed: &["USE_INPUT_SEGMENTATION", "USE_SEGMENT_DURATION"], ..StrRule::ANY })),
-        ("SegmentsPerSubdirectory", Shape::INT),
-        ("StreamInfResolution", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
-        ("TimedMetadataId3Frame", Shape::Str(&StrRule { allowed: &["NONE", "PRIV", "TDRL"], ..StrRule::ANY })),
-        ("TimedMetadataId3Period", Shape::INT),
-        ("TimestampDeltaMilliseconds", Shape::INT),
-        ("TsFileMode", Shape::Str(&StrRule { allowed: &["SEGMENTED_FILES", "SINGLE_FILE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsGroupSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -6895,179 +5740,180 @@ pub struct HlsGroupSettings {
     /// `AdMarkers`: a list of strings.
     ///
     /// Chooses one or more ad marker types to pass SCTE35 signals through to this group of Apple HLS outputs.
-    pub ad_markers: Option<List<Str>>,
+    pub ad_markers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BaseUrlContent`: a string.
     ///
     /// A partial URI prefix that will be prepended to each output in the media .m3u8 file. The partial URI prefix can be used if the base manifest is delivered from a different URL than the main .m3u8 file.
-    pub base_url_content: Option<Str>,
+    pub base_url_content: ::std::option::Option<::cloudwright_core::Str>,
     /// `BaseUrlContent1`: a string.
     ///
     /// Optional. One value per output group. This field is required only if you are completing Base URL content A, and the downstream system has notified you that the media files for pipeline 1 of all outputs are in a location different from the media files for pipeline 0.
-    pub base_url_content1: Option<Str>,
+    pub base_url_content1: ::std::option::Option<::cloudwright_core::Str>,
     /// `BaseUrlManifest`: a string.
     ///
     /// A partial URI prefix that will be prepended to each output in the media .m3u8 file. The partial URI prefix can be used if the base manifest is delivered from a different URL than the main .m3u8 file.
-    pub base_url_manifest: Option<Str>,
+    pub base_url_manifest: ::std::option::Option<::cloudwright_core::Str>,
     /// `BaseUrlManifest1`: a string.
     ///
     /// Optional. One value per output group. Complete this field only if you are completing Base URL manifest A, and the downstream system has notified you that the child manifest files for pipeline 1 of all outputs are in a location different from the child manifest files for pipeline 0.
-    pub base_url_manifest1: Option<Str>,
+    pub base_url_manifest1: ::std::option::Option<::cloudwright_core::Str>,
     /// `CaptionLanguageMappings`: a list of [`CaptionLanguageMapping`] objects.
     ///
     /// A mapping of up to 4 captions channels to captions languages. This is meaningful only if captionLanguageSetting is set to "insert."
-    pub caption_language_mappings: Option<List<CaptionLanguageMapping>>,
+    pub caption_language_mappings:
+        ::std::option::Option<::cloudwright_core::List<CaptionLanguageMapping>>,
     /// `CaptionLanguageSetting`: a string.
     ///
     /// Applies only to 608 embedded output captions. Insert: Include CLOSED-CAPTIONS lines in the manifest. Specify at least one language in the CC1 Language Code field. One CLOSED-CAPTION line is added for each Language Code that you specify. Make sure to specify the languages in the order in which they appear in the original source (if the source is embedded format) or the order of the captions selectors (if the source is other than embedded). Otherwise, languages in the manifest will not match properly with the output captions. None: Include the CLOSED-CAPTIONS=NONE line in the manifest. Omit: Omit any CLOSED-CAPTIONS line from the manifest.
-    pub caption_language_setting: Option<Str>,
+    pub caption_language_setting: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientCache`: a string.
     ///
     /// When set to "disabled," sets the #EXT-X-ALLOW-CACHE:no tag in the manifest, which prevents clients from saving media segments for later replay.
-    pub client_cache: Option<Str>,
+    pub client_cache: ::std::option::Option<::cloudwright_core::Str>,
     /// `CodecSpecification`: a string.
     ///
     /// The specification to use (RFC-6381 or the default RFC-4281) during m3u8 playlist generation.
-    pub codec_specification: Option<Str>,
+    pub codec_specification: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConstantIv`: a string.
     ///
     /// Used with encryptionType. This is a 128-bit, 16-byte hex value that is represented by a 32-character text string. If ivSource is set to "explicit," this parameter is required and is used as the IV for encryption.
-    pub constant_iv: Option<Str>,
+    pub constant_iv: ::std::option::Option<::cloudwright_core::Str>,
     /// `Destination`: an [`OutputLocationRef`] object.
     ///
     /// A directory or HTTP destination for the HLS segments, manifest files, and encryption keys (if enabled).
-    pub destination: Option<Obj<OutputLocationRef>>,
+    pub destination: ::std::option::Option<crate::Obj<OutputLocationRef>>,
     /// `DirectoryStructure`: a string.
     ///
     /// Places segments in subdirectories.
-    pub directory_structure: Option<Str>,
+    pub directory_structure: ::std::option::Option<::cloudwright_core::Str>,
     /// `DiscontinuityTags`: a string.
     ///
     /// Specifies whether to insert EXT-X-DISCONTINUITY tags in the HLS child manifests for this output group.
     /// Typically, choose Insert because these tags are required in the manifest (according to the HLS specification) and serve an important purpose.
     /// Choose Never Insert only if the downstream system is doing real-time failover (without using the MediaLive automatic failover feature) and only if that downstream system has advised you to exclude the tags.
-    pub discontinuity_tags: Option<Str>,
+    pub discontinuity_tags: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionType`: a string.
     ///
     /// Encrypts the segments with the specified encryption scheme. Exclude this parameter if you don't want encryption.
-    pub encryption_type: Option<Str>,
+    pub encryption_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `HlsCdnSettings`: a [`HlsCdnSettings`] object.
     ///
     /// The parameters that control interactions with the CDN.
-    pub hls_cdn_settings: Option<Obj<HlsCdnSettings>>,
+    pub hls_cdn_settings: ::std::option::Option<crate::Obj<HlsCdnSettings>>,
     /// `HlsId3SegmentTagging`: a string.
     ///
     /// State of HLS ID3 Segment Tagging
-    pub hls_id3_segment_tagging: Option<Str>,
+    pub hls_id3_segment_tagging: ::std::option::Option<::cloudwright_core::Str>,
     /// `IFrameOnlyPlaylists`: a string.
     ///
     /// DISABLED: Don't create an I-frame-only manifest, but do create the master and media manifests (according to the Output Selection field). STANDARD: Create an I-frame-only manifest for each output that contains video, as well as the other manifests (according to the Output Selection field). The I-frame manifest contains a #EXT-X-I-FRAMES-ONLY tag to indicate it is I-frame only, and one or more #EXT-X-BYTERANGE entries identifying the I-frame position. For example, #EXT-X-BYTERANGE:160364@1461888".
-    pub i_frame_only_playlists: Option<Str>,
+    pub i_frame_only_playlists: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncompleteSegmentBehavior`: a string.
     ///
     /// Specifies whether to include the final (incomplete) segment in the media output when the pipeline stops producing output because of a channel stop, a channel pause or a loss of input to the pipeline.
     /// Auto means that MediaLive decides whether to include the final segment, depending on the channel class and the types of output groups.
     /// Suppress means to never include the incomplete segment. We recommend you choose Auto and let MediaLive control the behavior.
-    pub incomplete_segment_behavior: Option<Str>,
+    pub incomplete_segment_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexNSegments`: an integer.
     ///
     /// Applies only if the Mode field is LIVE. Specifies the maximum number of segments in the media manifest file. After this maximum, older segments are removed from the media manifest. This number must be less than or equal to the Keep Segments field.
-    pub index_n_segments: Option<Int>,
+    pub index_n_segments: ::std::option::Option<::cloudwright_core::Int>,
     /// `InputLossAction`: a string.
     ///
     /// A parameter that controls output group behavior on an input loss.
-    pub input_loss_action: Option<Str>,
+    pub input_loss_action: ::std::option::Option<::cloudwright_core::Str>,
     /// `IvInManifest`: a string.
     ///
     /// Used with encryptionType. The IV (initialization vector) is a 128-bit number used in conjunction with the key for encrypting blocks. If set to "include," the IV is listed in the manifest. Otherwise, the IV is not in the manifest.
-    pub iv_in_manifest: Option<Str>,
+    pub iv_in_manifest: ::std::option::Option<::cloudwright_core::Str>,
     /// `IvSource`: a string.
     ///
     /// Used with encryptionType. The IV (initialization vector) is a 128-bit number used in conjunction with the key for encrypting blocks. If this setting is "followsSegmentNumber," it causes the IV to change every segment (to match the segment number). If this is set to "explicit," you must enter a constantIv value.
-    pub iv_source: Option<Str>,
+    pub iv_source: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeepSegments`: an integer.
     ///
     /// Applies only if the Mode field is LIVE. Specifies the number of media segments (.ts files) to retain in the destination directory.
-    pub keep_segments: Option<Int>,
+    pub keep_segments: ::std::option::Option<::cloudwright_core::Int>,
     /// `KeyFormat`: a string.
     ///
     /// Specifies how the key is represented in the resource identified by the URI. If the parameter is absent, an implicit value of "identity" is used. A reverse DNS string can also be specified.
-    pub key_format: Option<Str>,
+    pub key_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyFormatVersions`: a string.
     ///
     /// Either a single positive integer version value or a slash-delimited list of version values (1/2/3).
-    pub key_format_versions: Option<Str>,
+    pub key_format_versions: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyProviderSettings`: a [`KeyProviderSettings`] object.
     ///
     /// The key provider settings.
-    pub key_provider_settings: Option<Obj<KeyProviderSettings>>,
+    pub key_provider_settings: ::std::option::Option<crate::Obj<KeyProviderSettings>>,
     /// `ManifestCompression`: a string.
     ///
     /// When set to gzip, compresses HLS playlist.
-    pub manifest_compression: Option<Str>,
+    pub manifest_compression: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManifestDurationFormat`: a string.
     ///
     /// Indicates whether the output manifest should use a floating point or integer values for segment duration.
-    pub manifest_duration_format: Option<Str>,
+    pub manifest_duration_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `MinSegmentLength`: an integer.
     ///
     /// When set, minimumSegmentLength is enforced by looking ahead and back within the specified range for a nearby avail and extending the segment size if needed.
-    pub min_segment_length: Option<Int>,
+    pub min_segment_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `Mode`: a string.
     ///
     /// If "vod," all segments are indexed and kept permanently in the destination and manifest. If "live," only the number segments specified in keepSegments and indexNSegments are kept. Newer segments replace older segments, which might prevent players from rewinding all the way to the beginning of the channel. VOD mode uses HLS EXT-X-PLAYLIST-TYPE of EVENT while the channel is running, converting it to a "VOD" type manifest on completion of the stream.
-    pub mode: Option<Str>,
+    pub mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputSelection`: a string.
     ///
     /// MANIFESTSANDSEGMENTS: Generates manifests (the master manifest, if applicable, and media manifests) for this output group. SEGMENTSONLY: Doesn't generate any manifests for this output group.
-    pub output_selection: Option<Str>,
+    pub output_selection: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProgramDateTime`: a string.
     ///
     /// Includes or excludes the EXT-X-PROGRAM-DATE-TIME tag in .m3u8 manifest files. The value is calculated as follows: Either the program date and time are initialized using the input timecode source, or the time is initialized using the input timecode source and the date is initialized using the timestampOffset.
-    pub program_date_time: Option<Str>,
+    pub program_date_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProgramDateTimeClock`: a string.
     ///
     /// Specifies the algorithm used to drive the HLS EXT-X-PROGRAM-DATE-TIME clock. Options include: INITIALIZE_FROM_OUTPUT_TIMECODE: The PDT clock is initialized as a function of the first output timecode, then incremented by the EXTINF duration of each encoded segment. SYSTEM_CLOCK: The PDT clock is initialized as a function of the UTC wall clock, then incremented by the EXTINF duration of each encoded segment. If the PDT clock diverges from the wall clock by more than 500ms, it is resynchronized to the wall clock.
-    pub program_date_time_clock: Option<Str>,
+    pub program_date_time_clock: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProgramDateTimePeriod`: an integer.
     ///
     /// The period of insertion of the EXT-X-PROGRAM-DATE-TIME entry, in seconds.
-    pub program_date_time_period: Option<Int>,
+    pub program_date_time_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `RedundantManifest`: a string.
     ///
     /// ENABLED: The master manifest (.m3u8 file) for each pipeline includes information about both pipelines: first its own media files, then the media files of the other pipeline. This feature allows a playout device that supports stale manifest detection to switch from one manifest to the other, when the current manifest seems to be stale. There are still two destinations and two master manifests, but both master manifests reference the media files from both pipelines. DISABLED: The master manifest (.m3u8 file) for each pipeline includes information about its own pipeline only. For an HLS output group with MediaPackage as the destination, the DISABLED behavior is always followed. MediaPackage regenerates the manifests it serves to players, so a redundant manifest from MediaLive is irrelevant.
-    pub redundant_manifest: Option<Str>,
+    pub redundant_manifest: ::std::option::Option<::cloudwright_core::Str>,
     /// `SegmentLength`: an integer.
     ///
     /// The length of the MPEG-2 Transport Stream segments to create, in seconds. Note that segments will end on the next keyframe after this number of seconds, so the actual segment length might be longer.
-    pub segment_length: Option<Int>,
+    pub segment_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `SegmentationMode`: a string.
     ///
     /// useInputSegmentation has been deprecated. The configured segment size is always used.
-    pub segmentation_mode: Option<Str>,
+    pub segmentation_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `SegmentsPerSubdirectory`: an integer.
     ///
     /// The number of segments to write to a subdirectory before starting a new one. For this setting to have an effect, directoryStructure must be subdirectoryPerStream.
-    pub segments_per_subdirectory: Option<Int>,
+    pub segments_per_subdirectory: ::std::option::Option<::cloudwright_core::Int>,
     /// `StreamInfResolution`: a string.
     ///
     /// The include or exclude RESOLUTION attribute for a video in the EXT-X-STREAM-INF tag of a variant manifest.
-    pub stream_inf_resolution: Option<Str>,
+    pub stream_inf_resolution: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimedMetadataId3Frame`: a string.
     ///
     /// Indicates the ID3 frame that has the timecode.
-    pub timed_metadata_id3_frame: Option<Str>,
+    pub timed_metadata_id3_frame: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimedMetadataId3Period`: an integer.
     ///
     /// The timed metadata interval, in seconds.
-    pub timed_metadata_id3_period: Option<Int>,
+    pub timed_metadata_id3_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `TimestampDeltaMilliseconds`: an integer.
     ///
     /// Provides an extra millisecond delta offset to fine tune the timestamps.
-    pub timestamp_delta_milliseconds: Option<Int>,
+    pub timestamp_delta_milliseconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `TsFileMode`: a string.
     ///
     /// SEGMENTEDFILES: Emits the program as segments -multiple .ts media files. SINGLEFILE: Applies only if the Mode field is VOD. Emits the program as a single .ts media file. The media manifest includes #EXT-X-BYTERANGE tags to index segments for playback. A typical use for this value is when sending the output to AWS Elemental MediaConvert, which can accept only a single media file. Playback while the channel is running is not guaranteed due to HTTP server caching.
-    pub ts_file_mode: Option<Str>,
+    pub ts_file_mode: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -7075,103 +5921,103 @@ impl HlsGroupSettings {
     /// A `HlsGroupSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdMarkers`: a list of strings.
-    pub fn ad_markers(mut self, value: impl Into<List<Str>>) -> Self { self.ad_markers = Some(value.into()); self }
+    pub fn ad_markers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ad_markers = ::std::option::Option::Some(value.into()); self }
     /// `BaseUrlContent`: a string.
-    pub fn base_url_content(mut self, value: impl Into<Str>) -> Self { self.base_url_content = Some(value.into()); self }
+    pub fn base_url_content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_url_content = ::std::option::Option::Some(value.into()); self }
     /// `BaseUrlContent1`: a string.
-    pub fn base_url_content1(mut self, value: impl Into<Str>) -> Self { self.base_url_content1 = Some(value.into()); self }
+    pub fn base_url_content1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_url_content1 = ::std::option::Option::Some(value.into()); self }
     /// `BaseUrlManifest`: a string.
-    pub fn base_url_manifest(mut self, value: impl Into<Str>) -> Self { self.base_url_manifest = Some(value.into()); self }
+    pub fn base_url_manifest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_url_manifest = ::std::option::Option::Some(value.into()); self }
     /// `BaseUrlManifest1`: a string.
-    pub fn base_url_manifest1(mut self, value: impl Into<Str>) -> Self { self.base_url_manifest1 = Some(value.into()); self }
+    pub fn base_url_manifest1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_url_manifest1 = ::std::option::Option::Some(value.into()); self }
     /// `CaptionLanguageMappings`: a list of [`CaptionLanguageMapping`] objects.
-    pub fn caption_language_mappings(mut self, value: impl Into<List<CaptionLanguageMapping>>) -> Self { self.caption_language_mappings = Some(value.into()); self }
+    pub fn caption_language_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CaptionLanguageMapping>>) -> Self { self.caption_language_mappings = ::std::option::Option::Some(value.into()); self }
     /// `CaptionLanguageSetting`: a string.
-    pub fn caption_language_setting(mut self, value: impl Into<Str>) -> Self { self.caption_language_setting = Some(value.into()); self }
+    pub fn caption_language_setting(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.caption_language_setting = ::std::option::Option::Some(value.into()); self }
     /// `ClientCache`: a string.
-    pub fn client_cache(mut self, value: impl Into<Str>) -> Self { self.client_cache = Some(value.into()); self }
+    pub fn client_cache(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_cache = ::std::option::Option::Some(value.into()); self }
     /// `CodecSpecification`: a string.
-    pub fn codec_specification(mut self, value: impl Into<Str>) -> Self { self.codec_specification = Some(value.into()); self }
+    pub fn codec_specification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.codec_specification = ::std::option::Option::Some(value.into()); self }
     /// `ConstantIv`: a string.
-    pub fn constant_iv(mut self, value: impl Into<Str>) -> Self { self.constant_iv = Some(value.into()); self }
+    pub fn constant_iv(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.constant_iv = ::std::option::Option::Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocationRef>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `DirectoryStructure`: a string.
-    pub fn directory_structure(mut self, value: impl Into<Str>) -> Self { self.directory_structure = Some(value.into()); self }
+    pub fn directory_structure(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_structure = ::std::option::Option::Some(value.into()); self }
     /// `DiscontinuityTags`: a string.
-    pub fn discontinuity_tags(mut self, value: impl Into<Str>) -> Self { self.discontinuity_tags = Some(value.into()); self }
+    pub fn discontinuity_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.discontinuity_tags = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionType`: a string.
-    pub fn encryption_type(mut self, value: impl Into<Str>) -> Self { self.encryption_type = Some(value.into()); self }
+    pub fn encryption_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_type = ::std::option::Option::Some(value.into()); self }
     /// `HlsCdnSettings`: a [`HlsCdnSettings`] object.
-    pub fn hls_cdn_settings(mut self, value: impl Into<Obj<HlsCdnSettings>>) -> Self { self.hls_cdn_settings = Some(value.into()); self }
+    pub fn hls_cdn_settings(mut self, value: impl ::std::convert::Into<crate::Obj<HlsCdnSettings>>) -> Self { self.hls_cdn_settings = ::std::option::Option::Some(value.into()); self }
     /// `HlsId3SegmentTagging`: a string.
-    pub fn hls_id3_segment_tagging(mut self, value: impl Into<Str>) -> Self { self.hls_id3_segment_tagging = Some(value.into()); self }
+    pub fn hls_id3_segment_tagging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hls_id3_segment_tagging = ::std::option::Option::Some(value.into()); self }
     /// `IFrameOnlyPlaylists`: a string.
-    pub fn i_frame_only_playlists(mut self, value: impl Into<Str>) -> Self { self.i_frame_only_playlists = Some(value.into()); self }
+    pub fn i_frame_only_playlists(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.i_frame_only_playlists = ::std::option::Option::Some(value.into()); self }
     /// `IncompleteSegmentBehavior`: a string.
-    pub fn incomplete_segment_behavior(mut self, value: impl Into<Str>) -> Self { self.incomplete_segment_behavior = Some(value.into()); self }
+    pub fn incomplete_segment_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.incomplete_segment_behavior = ::std::option::Option::Some(value.into()); self }
     /// `IndexNSegments`: an integer.
-    pub fn index_n_segments(mut self, value: impl Into<Int>) -> Self { self.index_n_segments = Some(value.into()); self }
+    pub fn index_n_segments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.index_n_segments = ::std::option::Option::Some(value.into()); self }
     /// `InputLossAction`: a string.
-    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self { self.input_loss_action = Some(value.into()); self }
+    pub fn input_loss_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_loss_action = ::std::option::Option::Some(value.into()); self }
     /// `IvInManifest`: a string.
-    pub fn iv_in_manifest(mut self, value: impl Into<Str>) -> Self { self.iv_in_manifest = Some(value.into()); self }
+    pub fn iv_in_manifest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iv_in_manifest = ::std::option::Option::Some(value.into()); self }
     /// `IvSource`: a string.
-    pub fn iv_source(mut self, value: impl Into<Str>) -> Self { self.iv_source = Some(value.into()); self }
+    pub fn iv_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iv_source = ::std::option::Option::Some(value.into()); self }
     /// `KeepSegments`: an integer.
-    pub fn keep_segments(mut self, value: impl Into<Int>) -> Self { self.keep_segments = Some(value.into()); self }
+    pub fn keep_segments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.keep_segments = ::std::option::Option::Some(value.into()); self }
     /// `KeyFormat`: a string.
-    pub fn key_format(mut self, value: impl Into<Str>) -> Self { self.key_format = Some(value.into()); self }
+    pub fn key_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_format = ::std::option::Option::Some(value.into()); self }
     /// `KeyFormatVersions`: a string.
-    pub fn key_format_versions(mut self, value: impl Into<Str>) -> Self { self.key_format_versions = Some(value.into()); self }
+    pub fn key_format_versions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_format_versions = ::std::option::Option::Some(value.into()); self }
     /// `KeyProviderSettings`: a [`KeyProviderSettings`] object.
-    pub fn key_provider_settings(mut self, value: impl Into<Obj<KeyProviderSettings>>) -> Self { self.key_provider_settings = Some(value.into()); self }
+    pub fn key_provider_settings(mut self, value: impl ::std::convert::Into<crate::Obj<KeyProviderSettings>>) -> Self { self.key_provider_settings = ::std::option::Option::Some(value.into()); self }
     /// `ManifestCompression`: a string.
-    pub fn manifest_compression(mut self, value: impl Into<Str>) -> Self { self.manifest_compression = Some(value.into()); self }
+    pub fn manifest_compression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_compression = ::std::option::Option::Some(value.into()); self }
     /// `ManifestDurationFormat`: a string.
-    pub fn manifest_duration_format(mut self, value: impl Into<Str>) -> Self { self.manifest_duration_format = Some(value.into()); self }
+    pub fn manifest_duration_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_duration_format = ::std::option::Option::Some(value.into()); self }
     /// `MinSegmentLength`: an integer.
-    pub fn min_segment_length(mut self, value: impl Into<Int>) -> Self { self.min_segment_length = Some(value.into()); self }
+    pub fn min_segment_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_segment_length = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a string.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `OutputSelection`: a string.
-    pub fn output_selection(mut self, value: impl Into<Str>) -> Self { self.output_selection = Some(value.into()); self }
+    pub fn output_selection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_selection = ::std::option::Option::Some(value.into()); self }
     /// `ProgramDateTime`: a string.
-    pub fn program_date_time(mut self, value: impl Into<Str>) -> Self { self.program_date_time = Some(value.into()); self }
+    pub fn program_date_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.program_date_time = ::std::option::Option::Some(value.into()); self }
     /// `ProgramDateTimeClock`: a string.
-    pub fn program_date_time_clock(mut self, value: impl Into<Str>) -> Self { self.program_date_time_clock = Some(value.into()); self }
+    pub fn program_date_time_clock(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.program_date_time_clock = ::std::option::Option::Some(value.into()); self }
     /// `ProgramDateTimePeriod`: an integer.
-    pub fn program_date_time_period(mut self, value: impl Into<Int>) -> Self { self.program_date_time_period = Some(value.into()); self }
+    pub fn program_date_time_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.program_date_time_period = ::std::option::Option::Some(value.into()); self }
     /// `RedundantManifest`: a string.
-    pub fn redundant_manifest(mut self, value: impl Into<Str>) -> Self { self.redundant_manifest = Some(value.into()); self }
+    pub fn redundant_manifest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.redundant_manifest = ::std::option::Option::Some(value.into()); self }
     /// `SegmentLength`: an integer.
-    pub fn segment_length(mut self, value: impl Into<Int>) -> Self { self.segment_length = Some(value.into()); self }
+    pub fn segment_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_length = ::std::option::Option::Some(value.into()); self }
     /// `SegmentationMode`: a string.
-    pub fn segmentation_mode(mut self, value: impl Into<Str>) -> Self { self.segmentation_mode = Some(value.into()); self }
+    pub fn segmentation_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segmentation_mode = ::std::option::Option::Some(value.into()); self }
     /// `SegmentsPerSubdirectory`: an integer.
-    pub fn segments_per_subdirectory(mut self, value: impl Into<Int>) -> Self { self.segments_per_subdirectory = Some(value.into()); self }
+    pub fn segments_per_subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segments_per_subdirectory = ::std::option::Option::Some(value.into()); self }
     /// `StreamInfResolution`: a string.
-    pub fn stream_inf_resolution(mut self, value: impl Into<Str>) -> Self { self.stream_inf_resolution = Some(value.into()); self }
+    pub fn stream_inf_resolution(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_inf_resolution = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataId3Frame`: a string.
-    pub fn timed_metadata_id3_frame(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_id3_frame = Some(value.into()); self }
+    pub fn timed_metadata_id3_frame(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timed_metadata_id3_frame = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataId3Period`: an integer.
-    pub fn timed_metadata_id3_period(mut self, value: impl Into<Int>) -> Self { self.timed_metadata_id3_period = Some(value.into()); self }
+    pub fn timed_metadata_id3_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timed_metadata_id3_period = ::std::option::Option::Some(value.into()); self }
     /// `TimestampDeltaMilliseconds`: an integer.
-    pub fn timestamp_delta_milliseconds(mut self, value: impl Into<Int>) -> Self { self.timestamp_delta_milliseconds = Some(value.into()); self }
+    pub fn timestamp_delta_milliseconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timestamp_delta_milliseconds = ::std::option::Option::Some(value.into()); self }
     /// `TsFileMode`: a string.
-    pub fn ts_file_mode(mut self, value: impl Into<Str>) -> Self { self.ts_file_mode = Some(value.into()); self }
+    pub fn ts_file_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ts_file_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsGroupSettings {}
+impl crate::PropertyType for HlsGroupSettings {}
 
-impl ToValue for HlsGroupSettings {
+impl ::cloudwright_core::ToValue for HlsGroupSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdMarkers", &self.ad_markers)
             .opt("BaseUrlContent", &self.base_url_content)
             .opt("BaseUrlContent1", &self.base_url_content1)
@@ -7225,19 +6071,6 @@ impl ToValue for HlsGroupSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HlsInputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Bandwidth", Shape::INT),
-        ("BufferSegments", Shape::INT),
-        ("Retries", Shape::INT),
-        ("RetryInterval", Shape::INT),
-        ("Scte35Source", Shape::Str(&StrRule { allowed: &["MANIFEST", "SEGMENTS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HlsInputSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Information about how to connect to the upstream system.
@@ -7250,23 +6083,23 @@ pub struct HlsInputSettings {
     /// `Bandwidth`: an integer.
     ///
     /// When specified, the HLS stream with the m3u8 bandwidth that most closely matches this value is chosen. Otherwise, the highest bandwidth stream in the m3u8 is chosen. The bitrate is specified in bits per second, as in an HLS manifest.
-    pub bandwidth: Option<Int>,
+    pub bandwidth: ::std::option::Option<::cloudwright_core::Int>,
     /// `BufferSegments`: an integer.
     ///
     /// When specified, reading of the HLS input begins this many buffer segments from the end (most recently written segment). When not specified, the HLS input begins with the first segment specified in the m3u8.
-    pub buffer_segments: Option<Int>,
+    pub buffer_segments: ::std::option::Option<::cloudwright_core::Int>,
     /// `Retries`: an integer.
     ///
     /// The number of consecutive times that attempts to read a manifest or segment must fail before the input is considered unavailable.
-    pub retries: Option<Int>,
+    pub retries: ::std::option::Option<::cloudwright_core::Int>,
     /// `RetryInterval`: an integer.
     ///
     /// The number of seconds between retries when an attempt to read a manifest or segment fails.
-    pub retry_interval: Option<Int>,
+    pub retry_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `Scte35Source`: a string.
     ///
     /// Identifies the source for the SCTE-35 messages that MediaLive will ingest. Messages can be ingested from the content segments (in the stream) or from tags in the playlist (the HLS manifest). MediaLive ignores SCTE-35 information in the source that is not selected.
-    pub scte35_source: Option<Str>,
+    pub scte35_source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -7274,27 +6107,27 @@ impl HlsInputSettings {
     /// A `HlsInputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Bandwidth`: an integer.
-    pub fn bandwidth(mut self, value: impl Into<Int>) -> Self { self.bandwidth = Some(value.into()); self }
+    pub fn bandwidth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bandwidth = ::std::option::Option::Some(value.into()); self }
     /// `BufferSegments`: an integer.
-    pub fn buffer_segments(mut self, value: impl Into<Int>) -> Self { self.buffer_segments = Some(value.into()); self }
+    pub fn buffer_segments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.buffer_segments = ::std::option::Option::Some(value.into()); self }
     /// `Retries`: an integer.
-    pub fn retries(mut self, value: impl Into<Int>) -> Self { self.retries = Some(value.into()); self }
+    pub fn retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retries = ::std::option::Option::Some(value.into()); self }
     /// `RetryInterval`: an integer.
-    pub fn retry_interval(mut self, value: impl Into<Int>) -> Self { self.retry_interval = Some(value.into()); self }
+    pub fn retry_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retry_interval = ::std::option::Option::Some(value.into()); self }
     /// `Scte35Source`: a string.
-    pub fn scte35_source(mut self, value: impl Into<Str>) -> Self { self.scte35_source = Some(value.into()); self }
+    pub fn scte35_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scte35_source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsInputSettings {}
+impl crate::PropertyType for HlsInputSettings {}
 
-impl ToValue for HlsInputSettings {
+impl ::cloudwright_core::ToValue for HlsInputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bandwidth", &self.bandwidth)
             .opt("BufferSegments", &self.buffer_segments)
             .opt("Retries", &self.retries)
@@ -7303,19 +6136,6 @@ impl ToValue for HlsInputSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsMediaStoreSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionRetryInterval", Shape::INT),
-        ("FilecacheDuration", Shape::INT),
-        ("MediaStoreStorageClass", Shape::Str(&StrRule { allowed: &["TEMPORAL"], ..StrRule::ANY })),
-        ("NumRetries", Shape::INT),
-        ("RestartDelay", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsMediaStoreSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -7329,23 +6149,23 @@ pub struct HlsMediaStoreSettings {
     /// `ConnectionRetryInterval`: an integer.
     ///
     /// The number of seconds to wait before retrying a connection to the CDN if the connection is lost.
-    pub connection_retry_interval: Option<Int>,
+    pub connection_retry_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `FilecacheDuration`: an integer.
     ///
     /// The size, in seconds, of the file cache for streaming outputs.
-    pub filecache_duration: Option<Int>,
+    pub filecache_duration: ::std::option::Option<::cloudwright_core::Int>,
     /// `MediaStoreStorageClass`: a string.
     ///
     /// When set to temporal, output files are stored in non-persistent memory for faster reading and writing.
-    pub media_store_storage_class: Option<Str>,
+    pub media_store_storage_class: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumRetries`: an integer.
     ///
     /// The number of retry attempts that are made before the channel is put into an error state.
-    pub num_retries: Option<Int>,
+    pub num_retries: ::std::option::Option<::cloudwright_core::Int>,
     /// `RestartDelay`: an integer.
     ///
     /// If a streaming output fails, the number of seconds to wait until a restart is initiated. A value of 0 means never restart.
-    pub restart_delay: Option<Int>,
+    pub restart_delay: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -7353,27 +6173,27 @@ impl HlsMediaStoreSettings {
     /// A `HlsMediaStoreSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionRetryInterval`: an integer.
-    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self { self.connection_retry_interval = Some(value.into()); self }
+    pub fn connection_retry_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.connection_retry_interval = ::std::option::Option::Some(value.into()); self }
     /// `FilecacheDuration`: an integer.
-    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self { self.filecache_duration = Some(value.into()); self }
+    pub fn filecache_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.filecache_duration = ::std::option::Option::Some(value.into()); self }
     /// `MediaStoreStorageClass`: a string.
-    pub fn media_store_storage_class(mut self, value: impl Into<Str>) -> Self { self.media_store_storage_class = Some(value.into()); self }
+    pub fn media_store_storage_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.media_store_storage_class = ::std::option::Option::Some(value.into()); self }
     /// `NumRetries`: an integer.
-    pub fn num_retries(mut self, value: impl Into<Int>) -> Self { self.num_retries = Some(value.into()); self }
+    pub fn num_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_retries = ::std::option::Option::Some(value.into()); self }
     /// `RestartDelay`: an integer.
-    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self { self.restart_delay = Some(value.into()); self }
+    pub fn restart_delay(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.restart_delay = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsMediaStoreSettings {}
+impl crate::PropertyType for HlsMediaStoreSettings {}
 
-impl ToValue for HlsMediaStoreSettings {
+impl ::cloudwright_core::ToValue for HlsMediaStoreSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionRetryInterval", &self.connection_retry_interval)
             .opt("FilecacheDuration", &self.filecache_duration)
             .opt("MediaStoreStorageClass", &self.media_store_storage_class)
@@ -7382,18 +6202,6 @@ impl ToValue for HlsMediaStoreSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsOutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("H265PackagingType", Shape::Str(&StrRule { allowed: &["HEV1", "HVC1"], ..StrRule::ANY })),
-        ("HlsSettings", Shape::Object(&RULE_HlsSettings)),
-        ("NameModifier", Shape::STR),
-        ("SegmentModifier", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsOutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -7408,19 +6216,19 @@ pub struct HlsOutputSettings {
     ///
     /// Only applicable when this output is referencing an H.265 video description.
     /// Specifies whether MP4 segments should be packaged as HEV1 or HVC1.
-    pub h265_packaging_type: Option<Str>,
+    pub h265_packaging_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `HlsSettings`: a [`HlsSettings`] object.
     ///
     /// The settings regarding the underlying stream. These settings are different for audio-only outputs.
-    pub hls_settings: Option<Obj<HlsSettings>>,
+    pub hls_settings: ::std::option::Option<crate::Obj<HlsSettings>>,
     /// `NameModifier`: a string.
     ///
     /// A string that is concatenated to the end of the destination file name. Accepts \"Format Identifiers\":#formatIdentifierParameters.
-    pub name_modifier: Option<Str>,
+    pub name_modifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SegmentModifier`: a string.
     ///
     /// A string that is concatenated to the end of segment file names.
-    pub segment_modifier: Option<Str>,
+    pub segment_modifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -7428,25 +6236,25 @@ impl HlsOutputSettings {
     /// A `HlsOutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `H265PackagingType`: a string.
-    pub fn h265_packaging_type(mut self, value: impl Into<Str>) -> Self { self.h265_packaging_type = Some(value.into()); self }
+    pub fn h265_packaging_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.h265_packaging_type = ::std::option::Option::Some(value.into()); self }
     /// `HlsSettings`: a [`HlsSettings`] object.
-    pub fn hls_settings(mut self, value: impl Into<Obj<HlsSettings>>) -> Self { self.hls_settings = Some(value.into()); self }
+    pub fn hls_settings(mut self, value: impl ::std::convert::Into<crate::Obj<HlsSettings>>) -> Self { self.hls_settings = ::std::option::Option::Some(value.into()); self }
     /// `NameModifier`: a string.
-    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self { self.name_modifier = Some(value.into()); self }
+    pub fn name_modifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name_modifier = ::std::option::Option::Some(value.into()); self }
     /// `SegmentModifier`: a string.
-    pub fn segment_modifier(mut self, value: impl Into<Str>) -> Self { self.segment_modifier = Some(value.into()); self }
+    pub fn segment_modifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment_modifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsOutputSettings {}
+impl crate::PropertyType for HlsOutputSettings {}
 
-impl ToValue for HlsOutputSettings {
+impl ::cloudwright_core::ToValue for HlsOutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("H265PackagingType", &self.h265_packaging_type)
             .opt("HlsSettings", &self.hls_settings)
             .opt("NameModifier", &self.name_modifier)
@@ -7454,15 +6262,6 @@ impl ToValue for HlsOutputSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsS3Settings: ObjRule = ObjRule {
-    properties: &[
-        ("CannedAcl", Shape::Str(&StrRule { allowed: &["AUTHENTICATED_READ", "BUCKET_OWNER_FULL_CONTROL", "BUCKET_OWNER_READ", "PUBLIC_READ"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsS3Settings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -7476,7 +6275,7 @@ pub struct HlsS3Settings {
     /// `CannedAcl`: a string.
     ///
     /// Specify the canned ACL to apply to each S3 request. Defaults to none.
-    pub canned_acl: Option<Str>,
+    pub canned_acl: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -7484,33 +6283,23 @@ impl HlsS3Settings {
     /// A `HlsS3Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CannedAcl`: a string.
-    pub fn canned_acl(mut self, value: impl Into<Str>) -> Self { self.canned_acl = Some(value.into()); self }
+    pub fn canned_acl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.canned_acl = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsS3Settings {}
+impl crate::PropertyType for HlsS3Settings {}
 
-impl ToValue for HlsS3Settings {
+impl ::cloudwright_core::ToValue for HlsS3Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("CannedAcl", &self.canned_acl).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("CannedAcl", &self.canned_acl)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AudioOnlyHlsSettings", Shape::Object(&RULE_AudioOnlyHlsSettings)),
-        ("Fmp4HlsSettings", Shape::Object(&RULE_Fmp4HlsSettings)),
-        ("FrameCaptureHlsSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("StandardHlsSettings", Shape::Object(&RULE_StandardHlsSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -7524,21 +6313,21 @@ pub struct HlsSettings {
     /// `AudioOnlyHlsSettings`: an [`AudioOnlyHlsSettings`] object.
     ///
     /// The settings for an audio-only output.
-    pub audio_only_hls_settings: Option<Obj<AudioOnlyHlsSettings>>,
+    pub audio_only_hls_settings: ::std::option::Option<crate::Obj<AudioOnlyHlsSettings>>,
     /// `Fmp4HlsSettings`: a [`Fmp4HlsSettings`] object.
     ///
     /// The settings for an fMP4 container.
-    pub fmp4_hls_settings: Option<Obj<Fmp4HlsSettings>>,
+    pub fmp4_hls_settings: ::std::option::Option<crate::Obj<Fmp4HlsSettings>>,
     /// `FrameCaptureHlsSettings`: a JSON value.
     ///
     /// Settings for a frame capture output in an HLS output group.
     ///
     /// Format `json`.
-    pub frame_capture_hls_settings: Option<Json>,
+    pub frame_capture_hls_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `StandardHlsSettings`: a [`StandardHlsSettings`] object.
     ///
     /// The settings for a standard output (an output that is not audio-only).
-    pub standard_hls_settings: Option<Obj<StandardHlsSettings>>,
+    pub standard_hls_settings: ::std::option::Option<crate::Obj<StandardHlsSettings>>,
 }
 
 #[rustfmt::skip]
@@ -7546,25 +6335,25 @@ impl HlsSettings {
     /// A `HlsSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioOnlyHlsSettings`: an [`AudioOnlyHlsSettings`] object.
-    pub fn audio_only_hls_settings(mut self, value: impl Into<Obj<AudioOnlyHlsSettings>>) -> Self { self.audio_only_hls_settings = Some(value.into()); self }
+    pub fn audio_only_hls_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AudioOnlyHlsSettings>>) -> Self { self.audio_only_hls_settings = ::std::option::Option::Some(value.into()); self }
     /// `Fmp4HlsSettings`: a [`Fmp4HlsSettings`] object.
-    pub fn fmp4_hls_settings(mut self, value: impl Into<Obj<Fmp4HlsSettings>>) -> Self { self.fmp4_hls_settings = Some(value.into()); self }
+    pub fn fmp4_hls_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Fmp4HlsSettings>>) -> Self { self.fmp4_hls_settings = ::std::option::Option::Some(value.into()); self }
     /// `FrameCaptureHlsSettings`: a JSON value.
-    pub fn frame_capture_hls_settings(mut self, value: impl Into<Json>) -> Self { self.frame_capture_hls_settings = Some(value.into()); self }
+    pub fn frame_capture_hls_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.frame_capture_hls_settings = ::std::option::Option::Some(value.into()); self }
     /// `StandardHlsSettings`: a [`StandardHlsSettings`] object.
-    pub fn standard_hls_settings(mut self, value: impl Into<Obj<StandardHlsSettings>>) -> Self { self.standard_hls_settings = Some(value.into()); self }
+    pub fn standard_hls_settings(mut self, value: impl ::std::convert::Into<crate::Obj<StandardHlsSettings>>) -> Self { self.standard_hls_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsSettings {}
+impl crate::PropertyType for HlsSettings {}
 
-impl ToValue for HlsSettings {
+impl ::cloudwright_core::ToValue for HlsSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioOnlyHlsSettings", &self.audio_only_hls_settings)
             .opt("Fmp4HlsSettings", &self.fmp4_hls_settings)
             .opt("FrameCaptureHlsSettings", &self.frame_capture_hls_settings)
@@ -7572,19 +6361,6 @@ impl ToValue for HlsSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsWebdavSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionRetryInterval", Shape::INT),
-        ("FilecacheDuration", Shape::INT),
-        ("HttpTransferMode", Shape::Str(&StrRule { allowed: &["CHUNKED", "NON_CHUNKED"], ..StrRule::ANY })),
-        ("NumRetries", Shape::INT),
-        ("RestartDelay", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsWebdavSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -7598,23 +6374,23 @@ pub struct HlsWebdavSettings {
     /// `ConnectionRetryInterval`: an integer.
     ///
     /// The number of seconds to wait before retrying a connection to the CDN if the connection is lost.
-    pub connection_retry_interval: Option<Int>,
+    pub connection_retry_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `FilecacheDuration`: an integer.
     ///
     /// The size, in seconds, of the file cache for streaming outputs.
-    pub filecache_duration: Option<Int>,
+    pub filecache_duration: ::std::option::Option<::cloudwright_core::Int>,
     /// `HttpTransferMode`: a string.
     ///
     /// Specifies whether to use chunked transfer encoding to WebDAV.
-    pub http_transfer_mode: Option<Str>,
+    pub http_transfer_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumRetries`: an integer.
     ///
     /// The number of retry attempts that are made before the channel is put into an error state.
-    pub num_retries: Option<Int>,
+    pub num_retries: ::std::option::Option<::cloudwright_core::Int>,
     /// `RestartDelay`: an integer.
     ///
     /// If a streaming output fails, the number of seconds to wait until a restart is initiated. A value of 0 means never restart.
-    pub restart_delay: Option<Int>,
+    pub restart_delay: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -7622,27 +6398,27 @@ impl HlsWebdavSettings {
     /// A `HlsWebdavSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionRetryInterval`: an integer.
-    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self { self.connection_retry_interval = Some(value.into()); self }
+    pub fn connection_retry_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.connection_retry_interval = ::std::option::Option::Some(value.into()); self }
     /// `FilecacheDuration`: an integer.
-    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self { self.filecache_duration = Some(value.into()); self }
+    pub fn filecache_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.filecache_duration = ::std::option::Option::Some(value.into()); self }
     /// `HttpTransferMode`: a string.
-    pub fn http_transfer_mode(mut self, value: impl Into<Str>) -> Self { self.http_transfer_mode = Some(value.into()); self }
+    pub fn http_transfer_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_transfer_mode = ::std::option::Option::Some(value.into()); self }
     /// `NumRetries`: an integer.
-    pub fn num_retries(mut self, value: impl Into<Int>) -> Self { self.num_retries = Some(value.into()); self }
+    pub fn num_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_retries = ::std::option::Option::Some(value.into()); self }
     /// `RestartDelay`: an integer.
-    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self { self.restart_delay = Some(value.into()); self }
+    pub fn restart_delay(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.restart_delay = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsWebdavSettings {}
+impl crate::PropertyType for HlsWebdavSettings {}
 
-impl ToValue for HlsWebdavSettings {
+impl ::cloudwright_core::ToValue for HlsWebdavSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionRetryInterval", &self.connection_retry_interval)
             .opt("FilecacheDuration", &self.filecache_duration)
             .opt("HttpTransferMode", &self.http_transfer_mode)
@@ -7652,22 +6428,13 @@ impl ToValue for HlsWebdavSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("FeedArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InferenceSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-inferencesettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InferenceSettings {
     /// `FeedArn`: a string.
-    pub feed_arn: Option<Str>,
+    pub feed_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -7675,34 +6442,23 @@ impl InferenceSettings {
     /// A `InferenceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FeedArn`: a string.
-    pub fn feed_arn(mut self, value: impl Into<Str>) -> Self { self.feed_arn = Some(value.into()); self }
+    pub fn feed_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.feed_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceSettings {}
+impl crate::PropertyType for InferenceSettings {}
 
-impl ToValue for InferenceSettings {
+impl ::cloudwright_core::ToValue for InferenceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("FeedArn", &self.feed_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("FeedArn", &self.feed_arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("AutomaticInputFailoverSettings", Shape::Object(&RULE_AutomaticInputFailoverSettings)),
-        ("InputAttachmentName", Shape::STR),
-        ("InputId", Shape::STR),
-        ("InputSettings", Shape::Object(&RULE_InputSettings)),
-        ("LogicalInterfaceNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputAttachment` property type of `AWS::MediaLive::Channel`.
 ///
@@ -7716,21 +6472,23 @@ pub struct InputAttachment {
     /// `AutomaticInputFailoverSettings`: an [`AutomaticInputFailoverSettings`] object.
     ///
     /// Settings to implement automatic input failover in this input.
-    pub automatic_input_failover_settings: Option<Obj<AutomaticInputFailoverSettings>>,
+    pub automatic_input_failover_settings:
+        ::std::option::Option<crate::Obj<AutomaticInputFailoverSettings>>,
     /// `InputAttachmentName`: a string.
     ///
     /// A name for the attachment. This is required if you want to use this input in an input switch action.
-    pub input_attachment_name: Option<Str>,
+    pub input_attachment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputId`: a string.
     ///
     /// The ID of the input to attach.
-    pub input_id: Option<Str>,
+    pub input_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputSettings`: an [`InputSettings`] object.
     ///
     /// Information about the content to extract from the input and about the general handling of the content.
-    pub input_settings: Option<Obj<InputSettings>>,
+    pub input_settings: ::std::option::Option<crate::Obj<InputSettings>>,
     /// `LogicalInterfaceNames`: a list of strings.
-    pub logical_interface_names: Option<List<Str>>,
+    pub logical_interface_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -7738,27 +6496,27 @@ impl InputAttachment {
     /// A `InputAttachment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutomaticInputFailoverSettings`: an [`AutomaticInputFailoverSettings`] object.
-    pub fn automatic_input_failover_settings(mut self, value: impl Into<Obj<AutomaticInputFailoverSettings>>) -> Self { self.automatic_input_failover_settings = Some(value.into()); self }
+    pub fn automatic_input_failover_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AutomaticInputFailoverSettings>>) -> Self { self.automatic_input_failover_settings = ::std::option::Option::Some(value.into()); self }
     /// `InputAttachmentName`: a string.
-    pub fn input_attachment_name(mut self, value: impl Into<Str>) -> Self { self.input_attachment_name = Some(value.into()); self }
+    pub fn input_attachment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_attachment_name = ::std::option::Option::Some(value.into()); self }
     /// `InputId`: a string.
-    pub fn input_id(mut self, value: impl Into<Str>) -> Self { self.input_id = Some(value.into()); self }
+    pub fn input_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_id = ::std::option::Option::Some(value.into()); self }
     /// `InputSettings`: an [`InputSettings`] object.
-    pub fn input_settings(mut self, value: impl Into<Obj<InputSettings>>) -> Self { self.input_settings = Some(value.into()); self }
+    pub fn input_settings(mut self, value: impl ::std::convert::Into<crate::Obj<InputSettings>>) -> Self { self.input_settings = ::std::option::Option::Some(value.into()); self }
     /// `LogicalInterfaceNames`: a list of strings.
-    pub fn logical_interface_names(mut self, value: impl Into<List<Str>>) -> Self { self.logical_interface_names = Some(value.into()); self }
+    pub fn logical_interface_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.logical_interface_names = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputAttachment {}
+impl crate::PropertyType for InputAttachment {}
 
-impl ToValue for InputAttachment {
+impl ::cloudwright_core::ToValue for InputAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutomaticInputFailoverSettings",
                 &self.automatic_input_failover_settings,
@@ -7770,16 +6528,6 @@ impl ToValue for InputAttachment {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputChannelLevel: ObjRule = ObjRule {
-    properties: &[
-        ("Gain", Shape::INT),
-        ("InputChannel", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputChannelLevel` property type of `AWS::MediaLive::Channel`.
 ///
@@ -7793,11 +6541,11 @@ pub struct InputChannelLevel {
     /// `Gain`: an integer.
     ///
     /// The remixing value. Units are in dB, and acceptable values are within the range from -60 (mute) to 6 dB.
-    pub gain: Option<Int>,
+    pub gain: ::std::option::Option<::cloudwright_core::Int>,
     /// `InputChannel`: an integer.
     ///
     /// The index of the input channel that is used as a source.
-    pub input_channel: Option<Int>,
+    pub input_channel: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -7805,37 +6553,26 @@ impl InputChannelLevel {
     /// A `InputChannelLevel` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Gain`: an integer.
-    pub fn gain(mut self, value: impl Into<Int>) -> Self { self.gain = Some(value.into()); self }
+    pub fn gain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.gain = ::std::option::Option::Some(value.into()); self }
     /// `InputChannel`: an integer.
-    pub fn input_channel(mut self, value: impl Into<Int>) -> Self { self.input_channel = Some(value.into()); self }
+    pub fn input_channel(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.input_channel = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputChannelLevel {}
+impl crate::PropertyType for InputChannelLevel {}
 
-impl ToValue for InputChannelLevel {
+impl ::cloudwright_core::ToValue for InputChannelLevel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Gain", &self.gain)
             .opt("InputChannel", &self.input_channel)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputLocation: ObjRule = ObjRule {
-    properties: &[
-        ("PasswordParam", Shape::STR),
-        ("Uri", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputLocation` property type of `AWS::MediaLive::Channel`.
 ///
@@ -7849,15 +6586,15 @@ pub struct InputLocation {
     /// `PasswordParam`: a string.
     ///
     /// The password parameter that holds the password for accessing the downstream system. This applies only if the downstream system requires credentials.
-    pub password_param: Option<Str>,
+    pub password_param: ::std::option::Option<::cloudwright_core::Str>,
     /// `Uri`: a string.
     ///
     /// The URI should be a path to a file that is accessible to the Live system (for example, an <http://> URI) depending on the output type. For example, an RTMP destination should have a URI similar to rtmp://fmsserver/live.
-    pub uri: Option<Str>,
+    pub uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
     ///
     /// The user name to connect to the downstream system. This applies only if the downstream system requires credentials.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -7865,42 +6602,29 @@ impl InputLocation {
     /// A `InputLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PasswordParam`: a string.
-    pub fn password_param(mut self, value: impl Into<Str>) -> Self { self.password_param = Some(value.into()); self }
+    pub fn password_param(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password_param = ::std::option::Option::Some(value.into()); self }
     /// `Uri`: a string.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputLocation {}
+impl crate::PropertyType for InputLocation {}
 
-impl ToValue for InputLocation {
+impl ::cloudwright_core::ToValue for InputLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PasswordParam", &self.password_param)
             .opt("Uri", &self.uri)
             .opt("Username", &self.username)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputLossBehavior: ObjRule = ObjRule {
-    properties: &[
-        ("BlackFrameMsec", Shape::INT),
-        ("InputLossImageColor", Shape::STR),
-        ("InputLossImageSlate", Shape::Object(&RULE_InputLocation)),
-        ("InputLossImageType", Shape::Str(&StrRule { allowed: &["COLOR", "SLATE"], ..StrRule::ANY })),
-        ("RepeatFrameMsec", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputLossBehavior` property type of `AWS::MediaLive::Channel`.
 ///
@@ -7913,24 +6637,24 @@ pub(crate) static RULE_InputLossBehavior: ObjRule = ObjRule {
 pub struct InputLossBehavior {
     /// `BlackFrameMsec`: an integer.
     ///
-    /// On input loss, the number of milliseconds to substitute black into the output before switching to the frame specified by inputLossImageType. A value x, where 0 &lt;= x &lt;= 1,000,000 and a value of 1,000,000, is interpreted as infinite.
-    pub black_frame_msec: Option<Int>,
+    /// On input loss, the number of milliseconds to substitute black into the output before switching to the frame specified by inputLossImageType. A value x, where 0 \<= x \<= 1,000,000 and a value of 1,000,000, is interpreted as infinite.
+    pub black_frame_msec: ::std::option::Option<::cloudwright_core::Int>,
     /// `InputLossImageColor`: a string.
     ///
     /// When the input loss image type is "color," this field specifies the color to use. Value: 6 hex characters that represent the values of RGB.
-    pub input_loss_image_color: Option<Str>,
+    pub input_loss_image_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputLossImageSlate`: an [`InputLocation`] object.
     ///
     /// When the input loss image type is "slate," these fields specify the parameters for accessing the slate.
-    pub input_loss_image_slate: Option<Obj<InputLocation>>,
+    pub input_loss_image_slate: ::std::option::Option<crate::Obj<InputLocation>>,
     /// `InputLossImageType`: a string.
     ///
     /// Indicates whether to substitute a solid color or a slate into the output after the input loss exceeds blackFrameMsec.
-    pub input_loss_image_type: Option<Str>,
+    pub input_loss_image_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `RepeatFrameMsec`: an integer.
     ///
-    /// On input loss, the number of milliseconds to repeat the previous picture before substituting black into the output. A value x, where 0 &lt;= x &lt;= 1,000,000 and a value of 1,000,000, is interpreted as infinite.
-    pub repeat_frame_msec: Option<Int>,
+    /// On input loss, the number of milliseconds to repeat the previous picture before substituting black into the output. A value x, where 0 \<= x \<= 1,000,000 and a value of 1,000,000, is interpreted as infinite.
+    pub repeat_frame_msec: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -7938,27 +6662,27 @@ impl InputLossBehavior {
     /// A `InputLossBehavior` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlackFrameMsec`: an integer.
-    pub fn black_frame_msec(mut self, value: impl Into<Int>) -> Self { self.black_frame_msec = Some(value.into()); self }
+    pub fn black_frame_msec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.black_frame_msec = ::std::option::Option::Some(value.into()); self }
     /// `InputLossImageColor`: a string.
-    pub fn input_loss_image_color(mut self, value: impl Into<Str>) -> Self { self.input_loss_image_color = Some(value.into()); self }
+    pub fn input_loss_image_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_loss_image_color = ::std::option::Option::Some(value.into()); self }
     /// `InputLossImageSlate`: an [`InputLocation`] object.
-    pub fn input_loss_image_slate(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.input_loss_image_slate = Some(value.into()); self }
+    pub fn input_loss_image_slate(mut self, value: impl ::std::convert::Into<crate::Obj<InputLocation>>) -> Self { self.input_loss_image_slate = ::std::option::Option::Some(value.into()); self }
     /// `InputLossImageType`: a string.
-    pub fn input_loss_image_type(mut self, value: impl Into<Str>) -> Self { self.input_loss_image_type = Some(value.into()); self }
+    pub fn input_loss_image_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_loss_image_type = ::std::option::Option::Some(value.into()); self }
     /// `RepeatFrameMsec`: an integer.
-    pub fn repeat_frame_msec(mut self, value: impl Into<Int>) -> Self { self.repeat_frame_msec = Some(value.into()); self }
+    pub fn repeat_frame_msec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.repeat_frame_msec = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputLossBehavior {}
+impl crate::PropertyType for InputLossBehavior {}
 
-impl ToValue for InputLossBehavior {
+impl ::cloudwright_core::ToValue for InputLossBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlackFrameMsec", &self.black_frame_msec)
             .opt("InputLossImageColor", &self.input_loss_image_color)
             .opt("InputLossImageSlate", &self.input_loss_image_slate)
@@ -7967,15 +6691,6 @@ impl ToValue for InputLossBehavior {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputLossFailoverSettings: ObjRule = ObjRule {
-    properties: &[
-        ("InputLossThresholdMsec", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputLossFailoverSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -7989,7 +6704,7 @@ pub struct InputLossFailoverSettings {
     /// `InputLossThresholdMsec`: an integer.
     ///
     /// The amount of time (in milliseconds) that no input is detected. After that time, an input failover will occur.
-    pub input_loss_threshold_msec: Option<Int>,
+    pub input_loss_threshold_msec: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -7997,42 +6712,23 @@ impl InputLossFailoverSettings {
     /// A `InputLossFailoverSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InputLossThresholdMsec`: an integer.
-    pub fn input_loss_threshold_msec(mut self, value: impl Into<Int>) -> Self { self.input_loss_threshold_msec = Some(value.into()); self }
+    pub fn input_loss_threshold_msec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.input_loss_threshold_msec = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputLossFailoverSettings {}
+impl crate::PropertyType for InputLossFailoverSettings {}
 
-impl ToValue for InputLossFailoverSettings {
+impl ::cloudwright_core::ToValue for InputLossFailoverSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputLossThresholdMsec", &self.input_loss_threshold_msec)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AudioSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioSelector), min_items: None, max_items: None, unique: false })),
-        ("CaptionSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionSelector), min_items: None, max_items: None, unique: false })),
-        ("DeblockFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("DenoiseFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("FilterStrength", Shape::INT),
-        ("InputFilter", Shape::Str(&StrRule { allowed: &["AUTO", "DISABLED", "FORCED"], ..StrRule::ANY })),
-        ("NetworkInputSettings", Shape::Object(&RULE_NetworkInputSettings)),
-        ("Scte35Pid", Shape::INT),
-        ("Smpte2038DataPreference", Shape::Str(&StrRule { allowed: &["IGNORE", "PREFER"], ..StrRule::ANY })),
-        ("SourceEndBehavior", Shape::Str(&StrRule { allowed: &["CONTINUE", "LOOP"], ..StrRule::ANY })),
-        ("VideoSelector", Shape::Object(&RULE_VideoSelector)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -8048,47 +6744,47 @@ pub struct InputSettings {
     /// Information about the specific audio to extract from the input.
     ///
     /// The parent of this entity is InputSettings.
-    pub audio_selectors: Option<List<AudioSelector>>,
+    pub audio_selectors: ::std::option::Option<::cloudwright_core::List<AudioSelector>>,
     /// `CaptionSelectors`: a list of [`CaptionSelector`] objects.
     ///
     /// Information about the specific captions to extract from the input.
-    pub caption_selectors: Option<List<CaptionSelector>>,
+    pub caption_selectors: ::std::option::Option<::cloudwright_core::List<CaptionSelector>>,
     /// `DeblockFilter`: a string.
     ///
     /// Enables or disables the deblock filter when filtering.
-    pub deblock_filter: Option<Str>,
+    pub deblock_filter: ::std::option::Option<::cloudwright_core::Str>,
     /// `DenoiseFilter`: a string.
     ///
     /// Enables or disables the denoise filter when filtering.
-    pub denoise_filter: Option<Str>,
+    pub denoise_filter: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterStrength`: an integer.
     ///
     /// Adjusts the magnitude of filtering from 1 (minimal) to 5 (strongest).
-    pub filter_strength: Option<Int>,
+    pub filter_strength: ::std::option::Option<::cloudwright_core::Int>,
     /// `InputFilter`: a string.
     ///
     /// Turns on the filter for this input. MPEG-2 inputs have the deblocking filter enabled by default. 1) auto - filtering is applied depending on input type/quality 2) disabled - no filtering is applied to the input 3) forced - filtering is applied regardless of the input type.
-    pub input_filter: Option<Str>,
+    pub input_filter: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkInputSettings`: a [`NetworkInputSettings`] object.
     ///
     /// Information about how to connect to the upstream system.
-    pub network_input_settings: Option<Obj<NetworkInputSettings>>,
+    pub network_input_settings: ::std::option::Option<crate::Obj<NetworkInputSettings>>,
     /// `Scte35Pid`: an integer.
-    pub scte35_pid: Option<Int>,
+    pub scte35_pid: ::std::option::Option<::cloudwright_core::Int>,
     /// `Smpte2038DataPreference`: a string.
     ///
     /// Specifies whether to extract applicable ancillary data from a SMPTE-2038 source in this input. Applicable data types are captions, timecode, AFD, and SCTE-104 messages.
     /// - PREFER: Extract from SMPTE-2038 if present in this input, otherwise extract from another source (if any).
     /// - IGNORE: Never extract any ancillary data from SMPTE-2038.
-    pub smpte2038_data_preference: Option<Str>,
+    pub smpte2038_data_preference: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceEndBehavior`: a string.
     ///
     /// The loop input if it is a file.
-    pub source_end_behavior: Option<Str>,
+    pub source_end_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `VideoSelector`: a [`VideoSelector`] object.
     ///
     /// Information about one video to extract from the input.
-    pub video_selector: Option<Obj<VideoSelector>>,
+    pub video_selector: ::std::option::Option<crate::Obj<VideoSelector>>,
 }
 
 #[rustfmt::skip]
@@ -8096,39 +6792,39 @@ impl InputSettings {
     /// A `InputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioSelectors`: a list of [`AudioSelector`] objects.
-    pub fn audio_selectors(mut self, value: impl Into<List<AudioSelector>>) -> Self { self.audio_selectors = Some(value.into()); self }
+    pub fn audio_selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AudioSelector>>) -> Self { self.audio_selectors = ::std::option::Option::Some(value.into()); self }
     /// `CaptionSelectors`: a list of [`CaptionSelector`] objects.
-    pub fn caption_selectors(mut self, value: impl Into<List<CaptionSelector>>) -> Self { self.caption_selectors = Some(value.into()); self }
+    pub fn caption_selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CaptionSelector>>) -> Self { self.caption_selectors = ::std::option::Option::Some(value.into()); self }
     /// `DeblockFilter`: a string.
-    pub fn deblock_filter(mut self, value: impl Into<Str>) -> Self { self.deblock_filter = Some(value.into()); self }
+    pub fn deblock_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deblock_filter = ::std::option::Option::Some(value.into()); self }
     /// `DenoiseFilter`: a string.
-    pub fn denoise_filter(mut self, value: impl Into<Str>) -> Self { self.denoise_filter = Some(value.into()); self }
+    pub fn denoise_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.denoise_filter = ::std::option::Option::Some(value.into()); self }
     /// `FilterStrength`: an integer.
-    pub fn filter_strength(mut self, value: impl Into<Int>) -> Self { self.filter_strength = Some(value.into()); self }
+    pub fn filter_strength(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.filter_strength = ::std::option::Option::Some(value.into()); self }
     /// `InputFilter`: a string.
-    pub fn input_filter(mut self, value: impl Into<Str>) -> Self { self.input_filter = Some(value.into()); self }
+    pub fn input_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_filter = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInputSettings`: a [`NetworkInputSettings`] object.
-    pub fn network_input_settings(mut self, value: impl Into<Obj<NetworkInputSettings>>) -> Self { self.network_input_settings = Some(value.into()); self }
+    pub fn network_input_settings(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkInputSettings>>) -> Self { self.network_input_settings = ::std::option::Option::Some(value.into()); self }
     /// `Scte35Pid`: an integer.
-    pub fn scte35_pid(mut self, value: impl Into<Int>) -> Self { self.scte35_pid = Some(value.into()); self }
+    pub fn scte35_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scte35_pid = ::std::option::Option::Some(value.into()); self }
     /// `Smpte2038DataPreference`: a string.
-    pub fn smpte2038_data_preference(mut self, value: impl Into<Str>) -> Self { self.smpte2038_data_preference = Some(value.into()); self }
+    pub fn smpte2038_data_preference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.smpte2038_data_preference = ::std::option::Option::Some(value.into()); self }
     /// `SourceEndBehavior`: a string.
-    pub fn source_end_behavior(mut self, value: impl Into<Str>) -> Self { self.source_end_behavior = Some(value.into()); self }
+    pub fn source_end_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_end_behavior = ::std::option::Option::Some(value.into()); self }
     /// `VideoSelector`: a [`VideoSelector`] object.
-    pub fn video_selector(mut self, value: impl Into<Obj<VideoSelector>>) -> Self { self.video_selector = Some(value.into()); self }
+    pub fn video_selector(mut self, value: impl ::std::convert::Into<crate::Obj<VideoSelector>>) -> Self { self.video_selector = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputSettings {}
+impl crate::PropertyType for InputSettings {}
 
-impl ToValue for InputSettings {
+impl ::cloudwright_core::ToValue for InputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioSelectors", &self.audio_selectors)
             .opt("CaptionSelectors", &self.caption_selectors)
             .opt("DeblockFilter", &self.deblock_filter)
@@ -8144,17 +6840,6 @@ impl ToValue for InputSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InputSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Codec", Shape::Str(&StrRule { allowed: &["AVC", "HEVC", "JPEGXS", "MPEG2"], ..StrRule::ANY })),
-        ("MaximumBitrate", Shape::Str(&StrRule { allowed: &["MAX_10_MBPS", "MAX_20_MBPS", "MAX_50_MBPS"], ..StrRule::ANY })),
-        ("Resolution", Shape::Str(&StrRule { allowed: &["HD", "SD", "UHD"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InputSpecification` property type of `AWS::MediaLive::Channel`.
 ///
 /// The input specification for this channel. It specifies the key characteristics of the inputs for this channel: the maximum bitrate, the resolution, and the codec.
@@ -8167,15 +6852,15 @@ pub struct InputSpecification {
     /// `Codec`: a string.
     ///
     /// The codec to include in the input specification for this channel.
-    pub codec: Option<Str>,
+    pub codec: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaximumBitrate`: a string.
     ///
     /// The maximum input bitrate for any input attached to this channel.
-    pub maximum_bitrate: Option<Str>,
+    pub maximum_bitrate: ::std::option::Option<::cloudwright_core::Str>,
     /// `Resolution`: a string.
     ///
     /// The resolution for any input attached to this channel.
-    pub resolution: Option<Str>,
+    pub resolution: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -8183,38 +6868,29 @@ impl InputSpecification {
     /// A `InputSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Codec`: a string.
-    pub fn codec(mut self, value: impl Into<Str>) -> Self { self.codec = Some(value.into()); self }
+    pub fn codec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.codec = ::std::option::Option::Some(value.into()); self }
     /// `MaximumBitrate`: a string.
-    pub fn maximum_bitrate(mut self, value: impl Into<Str>) -> Self { self.maximum_bitrate = Some(value.into()); self }
+    pub fn maximum_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maximum_bitrate = ::std::option::Option::Some(value.into()); self }
     /// `Resolution`: a string.
-    pub fn resolution(mut self, value: impl Into<Str>) -> Self { self.resolution = Some(value.into()); self }
+    pub fn resolution(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resolution = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputSpecification {}
+impl crate::PropertyType for InputSpecification {}
 
-impl ToValue for InputSpecification {
+impl ::cloudwright_core::ToValue for InputSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Codec", &self.codec)
             .opt("MaximumBitrate", &self.maximum_bitrate)
             .opt("Resolution", &self.resolution)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeyProviderSettings: ObjRule = ObjRule {
-    properties: &[
-        ("StaticKeySettings", Shape::Object(&RULE_StaticKeySettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeyProviderSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -8228,7 +6904,7 @@ pub struct KeyProviderSettings {
     /// `StaticKeySettings`: a [`StaticKeySettings`] object.
     ///
     /// The configuration of static key settings.
-    pub static_key_settings: Option<Obj<StaticKeySettings>>,
+    pub static_key_settings: ::std::option::Option<crate::Obj<StaticKeySettings>>,
 }
 
 #[rustfmt::skip]
@@ -8236,33 +6912,23 @@ impl KeyProviderSettings {
     /// A `KeyProviderSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StaticKeySettings`: a [`StaticKeySettings`] object.
-    pub fn static_key_settings(mut self, value: impl Into<Obj<StaticKeySettings>>) -> Self { self.static_key_settings = Some(value.into()); self }
+    pub fn static_key_settings(mut self, value: impl ::std::convert::Into<crate::Obj<StaticKeySettings>>) -> Self { self.static_key_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KeyProviderSettings {}
+impl crate::PropertyType for KeyProviderSettings {}
 
-impl ToValue for KeyProviderSettings {
+impl ::cloudwright_core::ToValue for KeyProviderSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StaticKeySettings", &self.static_key_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LinkedChannelSettings: ObjRule = ObjRule {
-    properties: &[
-        ("FollowerChannelSettings", Shape::Object(&RULE_FollowerChannelSettings)),
-        ("PrimaryChannelSettings", Shape::Object(&RULE_PrimaryChannelSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LinkedChannelSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -8270,9 +6936,9 @@ pub(crate) static RULE_LinkedChannelSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LinkedChannelSettings {
     /// `FollowerChannelSettings`: a [`FollowerChannelSettings`] object.
-    pub follower_channel_settings: Option<Obj<FollowerChannelSettings>>,
+    pub follower_channel_settings: ::std::option::Option<crate::Obj<FollowerChannelSettings>>,
     /// `PrimaryChannelSettings`: a [`PrimaryChannelSettings`] object.
-    pub primary_channel_settings: Option<Obj<PrimaryChannelSettings>>,
+    pub primary_channel_settings: ::std::option::Option<crate::Obj<PrimaryChannelSettings>>,
 }
 
 #[rustfmt::skip]
@@ -8280,82 +6946,26 @@ impl LinkedChannelSettings {
     /// A `LinkedChannelSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FollowerChannelSettings`: a [`FollowerChannelSettings`] object.
-    pub fn follower_channel_settings(mut self, value: impl Into<Obj<FollowerChannelSettings>>) -> Self { self.follower_channel_settings = Some(value.into()); self }
+    pub fn follower_channel_settings(mut self, value: impl ::std::convert::Into<crate::Obj<FollowerChannelSettings>>) -> Self { self.follower_channel_settings = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryChannelSettings`: a [`PrimaryChannelSettings`] object.
-    pub fn primary_channel_settings(mut self, value: impl Into<Obj<PrimaryChannelSettings>>) -> Self { self.primary_channel_settings = Some(value.into()); self }
+    pub fn primary_channel_settings(mut self, value: impl ::std::convert::Into<crate::Obj<PrimaryChannelSettings>>) -> Self { self.primary_channel_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LinkedChannelSettings {}
+impl crate::PropertyType for LinkedChannelSettings {}
 
-impl ToValue for LinkedChannelSettings {
+impl ::cloudwright_core::ToValue for LinkedChannelSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FollowerChannelSettings", &self.follower_channel_settings)
             .opt("PrimaryChannelSettings", &self.primary_channel_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_M2tsSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AbsentInputAudioBehavior", Shape::Str(&StrRule { allowed: &["DROP", "ENCODE_SILENCE"], ..StrRule::ANY })),
-        ("Arib", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("AribCaptionsPid", Shape::STR),
-        ("AribCaptionsPidControl", Shape::Str(&StrRule { allowed: &["AUTO", "USE_CONFIGURED"], ..StrRule::ANY })),
-        ("AudioBufferModel", Shape::Str(&StrRule { allowed: &["ATSC", "DVB"], ..StrRule::ANY })),
-        ("AudioFramesPerPes", Shape::INT),
-        ("AudioPids", Shape::STR),
-        ("AudioStreamType", Shape::Str(&StrRule { allowed: &["ATSC", "DVB"], ..StrRule::ANY })),
-        ("Bitrate", Shape::INT),
-        ("BufferModel", Shape::Str(&StrRule { allowed: &["MULTIPLEX", "NONE"], ..StrRule::ANY })),
-        ("CcDescriptor", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("DvbNitSettings", Shape::Object(&RULE_DvbNitSettings)),
-        ("DvbSdtSettings", Shape::Object(&RULE_DvbSdtSettings)),
-        ("DvbSubPids", Shape::STR),
-        ("DvbTdtSettings", Shape::Object(&RULE_DvbTdtSettings)),
-        ("DvbTeletextPid", Shape::STR),
-        ("Ebif", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("EbpAudioInterval", Shape::Str(&StrRule { allowed: &["VIDEO_AND_FIXED_INTERVALS", "VIDEO_INTERVAL"], ..StrRule::ANY })),
-        ("EbpLookaheadMs", Shape::INT),
-        ("EbpPlacement", Shape::Str(&StrRule { allowed: &["VIDEO_AND_AUDIO_PIDS", "VIDEO_PID"], ..StrRule::ANY })),
-        ("EcmPid", Shape::STR),
-        ("EsRateInPes", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
-        ("EtvPlatformPid", Shape::STR),
-        ("EtvSignalPid", Shape::STR),
-        ("FragmentTime", Shape::NUM),
-        ("Klv", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("KlvDataPids", Shape::STR),
-        ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("NullPacketBitrate", Shape::NUM),
-        ("PatInterval", Shape::INT),
-        ("PcrControl", Shape::Str(&StrRule { allowed: &["CONFIGURED_PCR_PERIOD", "PCR_EVERY_PES_PACKET"], ..StrRule::ANY })),
-        ("PcrPeriod", Shape::INT),
-        ("PcrPid", Shape::STR),
-        ("PmtInterval", Shape::INT),
-        ("PmtPid", Shape::STR),
-        ("ProgramNum", Shape::INT),
-        ("RateMode", Shape::Str(&StrRule { allowed: &["CBR", "VBR"], ..StrRule::ANY })),
-        ("Scte27Pids", Shape::STR),
-        ("Scte35Control", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH", "SCTE_35_WITHOUT_IDR"], ..StrRule::ANY })),
-        ("Scte35Pid", Shape::STR),
-        ("Scte35PrerollPullupMilliseconds", Shape::NUM),
-        ("SegmentationMarkers", Shape::Str(&StrRule { allowed: &["EBP", "EBP_LEGACY", "NONE", "PSI_SEGSTART", "RAI_ADAPT", "RAI_SEGSTART"], ..StrRule::ANY })),
-        ("SegmentationStyle", Shape::Str(&StrRule { allowed: &["MAINTAIN_CADENCE", "RESET_CADENCE"], ..StrRule::ANY })),
-        ("SegmentationTime", Shape::NUM),
-        ("TimedMetadataBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("TimedMetadataPid", Shape::STR),
-        ("TransportStreamId", Shape::INT),
-        ("VideoPid", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `M2tsSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -8369,193 +6979,193 @@ pub struct M2tsSettings {
     /// `AbsentInputAudioBehavior`: a string.
     ///
     /// When set to drop, the output audio streams are removed from the program if the selected input audio stream is removed from the input. This allows the output audio configuration to dynamically change based on the input configuration. If this is set to encodeSilence, all output audio streams will output encoded silence when not connected to an active input stream.
-    pub absent_input_audio_behavior: Option<Str>,
+    pub absent_input_audio_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `Arib`: a string.
     ///
     /// When set to enabled, uses ARIB-compliant field muxing and removes video descriptor.
-    pub arib: Option<Str>,
+    pub arib: ::std::option::Option<::cloudwright_core::Str>,
     /// `AribCaptionsPid`: a string.
     ///
     /// The PID for ARIB Captions in the transport stream. You can enter the value as a decimal or hexadecimal value. Valid values are 32 (or 0x20)..8182 (or 0x1ff6).
-    pub arib_captions_pid: Option<Str>,
+    pub arib_captions_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `AribCaptionsPidControl`: a string.
     ///
     /// If set to auto, The PID number used for ARIB Captions will be auto-selected from unused PIDs. If set to useConfigured, ARIB captions will be on the configured PID number.
-    pub arib_captions_pid_control: Option<Str>,
+    pub arib_captions_pid_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `AudioBufferModel`: a string.
     ///
     /// When set to dvb, uses the DVB buffer model for Dolby Digital audio. When set to atsc, the ATSC model is used.
-    pub audio_buffer_model: Option<Str>,
+    pub audio_buffer_model: ::std::option::Option<::cloudwright_core::Str>,
     /// `AudioFramesPerPes`: an integer.
     ///
     /// The number of audio frames to insert for each PES packet.
-    pub audio_frames_per_pes: Option<Int>,
+    pub audio_frames_per_pes: ::std::option::Option<::cloudwright_core::Int>,
     /// `AudioPids`: a string.
     ///
     /// The PID of the elementary audio streams in the transport stream. Multiple values are accepted, and can be entered in ranges or by comma separation. You can enter the value as a decimal or hexadecimal value. Each PID specified must be in the range of 32 (or 0x20)..8182 (or 0x1ff6).
-    pub audio_pids: Option<Str>,
+    pub audio_pids: ::std::option::Option<::cloudwright_core::Str>,
     /// `AudioStreamType`: a string.
     ///
     /// When set to atsc, uses stream type = 0x81 for AC3 and stream type = 0x87 for EAC3. When set to dvb, uses stream type = 0x06.
-    pub audio_stream_type: Option<Str>,
+    pub audio_stream_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Bitrate`: an integer.
     ///
     /// The output bitrate of the transport stream in bits per second. Setting to 0 lets the muxer automatically determine the appropriate bitrate.
-    pub bitrate: Option<Int>,
+    pub bitrate: ::std::option::Option<::cloudwright_core::Int>,
     /// `BufferModel`: a string.
     ///
     /// If set to multiplex, uses the multiplex buffer model for accurate interleaving. Setting to bufferModel to none can lead to lower latency, but low-memory devices might not be able to play back the stream without interruptions.
-    pub buffer_model: Option<Str>,
+    pub buffer_model: ::std::option::Option<::cloudwright_core::Str>,
     /// `CcDescriptor`: a string.
     ///
     /// When set to enabled, generates captionServiceDescriptor in PMT.
-    pub cc_descriptor: Option<Str>,
+    pub cc_descriptor: ::std::option::Option<::cloudwright_core::Str>,
     /// `DvbNitSettings`: a [`DvbNitSettings`] object.
     ///
     /// Inserts a DVB Network Information Table (NIT) at the specified table repetition interval.
-    pub dvb_nit_settings: Option<Obj<DvbNitSettings>>,
+    pub dvb_nit_settings: ::std::option::Option<crate::Obj<DvbNitSettings>>,
     /// `DvbSdtSettings`: a [`DvbSdtSettings`] object.
     ///
     /// Inserts a DVB Service Description Table (SDT) at the specified table repetition interval.
-    pub dvb_sdt_settings: Option<Obj<DvbSdtSettings>>,
+    pub dvb_sdt_settings: ::std::option::Option<crate::Obj<DvbSdtSettings>>,
     /// `DvbSubPids`: a string.
     ///
     /// The PID for the input source DVB Subtitle data to this output. Multiple values are accepted, and can be entered in ranges and/or by comma separation. You can enter the value as a decimal or hexadecimal value. Each PID specified must be in the range of 32 (or 0x20)..8182 (or 0x1ff6).
-    pub dvb_sub_pids: Option<Str>,
+    pub dvb_sub_pids: ::std::option::Option<::cloudwright_core::Str>,
     /// `DvbTdtSettings`: a [`DvbTdtSettings`] object.
     ///
     /// Inserts DVB Time and Date Table (TDT) at the specified table repetition interval.
-    pub dvb_tdt_settings: Option<Obj<DvbTdtSettings>>,
+    pub dvb_tdt_settings: ::std::option::Option<crate::Obj<DvbTdtSettings>>,
     /// `DvbTeletextPid`: a string.
     ///
     /// The PID for the input source DVB Teletext data to this output. You can enter the value as a decimal or hexadecimal value. Valid values are 32 (or 0x20)..8182 (or 0x1ff6).
-    pub dvb_teletext_pid: Option<Str>,
+    pub dvb_teletext_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ebif`: a string.
     ///
     /// If set to passthrough, passes any EBIF data from the input source to this output.
-    pub ebif: Option<Str>,
+    pub ebif: ::std::option::Option<::cloudwright_core::Str>,
     /// `EbpAudioInterval`: a string.
     ///
     /// When videoAndFixedIntervals is selected, audio EBP markers are added to partitions 3 and 4. The interval between these additional markers is fixed, and is slightly shorter than the video EBP marker interval. This is only available when EBP Cablelabs segmentation markers are selected. Partitions 1 and 2 always follow the video interval.
-    pub ebp_audio_interval: Option<Str>,
+    pub ebp_audio_interval: ::std::option::Option<::cloudwright_core::Str>,
     /// `EbpLookaheadMs`: an integer.
     ///
     /// When set, enforces that Encoder Boundary Points do not come within the specified time interval of each other by looking ahead at input video. If another EBP is going to come in within the specified time interval, the current EBP is not emitted, and the segment is "stretched" to the next marker. The lookahead value does not add latency to the system. The channel must be configured elsewhere to create sufficient latency to make the lookahead accurate.
-    pub ebp_lookahead_ms: Option<Int>,
+    pub ebp_lookahead_ms: ::std::option::Option<::cloudwright_core::Int>,
     /// `EbpPlacement`: a string.
     ///
     /// Controls placement of EBP on audio PIDs. If set to videoAndAudioPids, EBP markers are placed on the video PID and all audio PIDs. If set to videoPid, EBP markers are placed on only the video PID.
-    pub ebp_placement: Option<Str>,
+    pub ebp_placement: ::std::option::Option<::cloudwright_core::Str>,
     /// `EcmPid`: a string.
     ///
     /// This field is unused and deprecated.
-    pub ecm_pid: Option<Str>,
+    pub ecm_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `EsRateInPes`: a string.
     ///
     /// Includes or excludes the ES Rate field in the PES header.
-    pub es_rate_in_pes: Option<Str>,
+    pub es_rate_in_pes: ::std::option::Option<::cloudwright_core::Str>,
     /// `EtvPlatformPid`: a string.
     ///
     /// The PID for the input source ETV Platform data to this output. You can enter it as a decimal or hexadecimal value. Valid values are 32 (or 0x20) to 8182 (or 0x1ff6).
-    pub etv_platform_pid: Option<Str>,
+    pub etv_platform_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `EtvSignalPid`: a string.
     ///
     /// The PID for input source ETV Signal data to this output. You can enter the value as a decimal or hexadecimal value. Valid values are 32 (or 0x20)..8182 (or 0x1ff6).
-    pub etv_signal_pid: Option<Str>,
+    pub etv_signal_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `FragmentTime`: a number.
     ///
     /// The length in seconds of each fragment. This is used only with EBP markers.
-    pub fragment_time: Option<Num>,
+    pub fragment_time: ::std::option::Option<::cloudwright_core::Num>,
     /// `Klv`: a string.
     ///
     /// If set to passthrough, passes any KLV data from the input source to this output.
-    pub klv: Option<Str>,
+    pub klv: ::std::option::Option<::cloudwright_core::Str>,
     /// `KlvDataPids`: a string.
     ///
     /// The PID for the input source KLV data to this output. Multiple values are accepted, and can be entered in ranges or by comma separation. You can enter the value as a decimal or hexadecimal value. Each PID specified must be in the range of 32 (or 0x20)..8182 (or 0x1ff6).
-    pub klv_data_pids: Option<Str>,
+    pub klv_data_pids: ::std::option::Option<::cloudwright_core::Str>,
     /// `NielsenId3Behavior`: a string.
     ///
     /// If set to passthrough, Nielsen inaudible tones for media tracking will be detected in the input audio and an equivalent ID3 tag will be inserted in the output.
-    pub nielsen_id3_behavior: Option<Str>,
+    pub nielsen_id3_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `NullPacketBitrate`: a number.
     ///
     /// The value, in bits per second, of extra null packets to insert into the transport stream. This can be used if a downstream encryption system requires periodic null packets.
-    pub null_packet_bitrate: Option<Num>,
+    pub null_packet_bitrate: ::std::option::Option<::cloudwright_core::Num>,
     /// `PatInterval`: an integer.
     ///
     /// The number of milliseconds between instances of this table in the output transport stream. Valid values are 0, 10..1000.
-    pub pat_interval: Option<Int>,
+    pub pat_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `PcrControl`: a string.
     ///
     /// When set to pcrEveryPesPacket, a Program Clock Reference value is inserted for every Packetized Elementary Stream (PES) header. This parameter is effective only when the PCR PID is the same as the video or audio elementary stream.
-    pub pcr_control: Option<Str>,
+    pub pcr_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `PcrPeriod`: an integer.
     ///
     /// The maximum time, in milliseconds, between Program Clock References (PCRs) inserted into the transport stream.
-    pub pcr_period: Option<Int>,
+    pub pcr_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `PcrPid`: a string.
     ///
     /// The PID of the Program Clock Reference (PCR) in the transport stream. When no value is given, MediaLive assigns the same value as the video PID. You can enter the value as a decimal or hexadecimal value. Valid values are 32 (or 0x20)..8182 (or 0x1ff6).
-    pub pcr_pid: Option<Str>,
+    pub pcr_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `PmtInterval`: an integer.
     ///
     /// The number of milliseconds between instances of this table in the output transport stream. Valid values are 0, 10..1000.
-    pub pmt_interval: Option<Int>,
+    pub pmt_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `PmtPid`: a string.
     ///
     /// The PID for the Program Map Table (PMT) in the transport stream. You can enter the value as a decimal or hexadecimal value. Valid values are 32 (or 0x20)..8182 (or 0x1ff6).
-    pub pmt_pid: Option<Str>,
+    pub pmt_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProgramNum`: an integer.
     ///
     /// The value of the program number field in the Program Map Table (PMT).
-    pub program_num: Option<Int>,
+    pub program_num: ::std::option::Option<::cloudwright_core::Int>,
     /// `RateMode`: a string.
     ///
     /// When VBR, does not insert null packets into the transport stream to fill the specified bitrate. The bitrate setting acts as the maximum bitrate when VBR is set.
-    pub rate_mode: Option<Str>,
+    pub rate_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scte27Pids`: a string.
     ///
     /// The PID for the input source SCTE-27 data to this output. Multiple values are accepted, and can be entered in ranges or by comma separation. You can enter the value as a decimal or hexadecimal value. Each PID specified must be in the range of 32 (or 0x20)..8182 (or 0x1ff6).
-    pub scte27_pids: Option<Str>,
+    pub scte27_pids: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scte35Control`: a string.
     ///
     /// Optionally passes SCTE-35 signals from the input source to this output.
-    pub scte35_control: Option<Str>,
+    pub scte35_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scte35Pid`: a string.
     ///
     /// The PID of the SCTE-35 stream in the transport stream. You can enter the value as a decimal or hexadecimal value. Valid values are 32 (or 0x20)..8182 (or 0x1ff6).
-    pub scte35_pid: Option<Str>,
+    pub scte35_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scte35PrerollPullupMilliseconds`: a number.
-    pub scte35_preroll_pullup_milliseconds: Option<Num>,
+    pub scte35_preroll_pullup_milliseconds: ::std::option::Option<::cloudwright_core::Num>,
     /// `SegmentationMarkers`: a string.
     ///
     /// Inserts segmentation markers at each segmentationTime period. raiSegstart sets the Random Access Indicator bit in the adaptation field. raiAdapt sets the RAI bit and adds the current timecode in the private data bytes. psiSegstart inserts PAT and PMT tables at the start of segments. ebp adds Encoder Boundary Point information to the adaptation field as per OpenCable specification OC-SP-EBP-I01-130118. ebpLegacy adds Encoder Boundary Point information to the adaptation field using a legacy proprietary format.
-    pub segmentation_markers: Option<Str>,
+    pub segmentation_markers: ::std::option::Option<::cloudwright_core::Str>,
     /// `SegmentationStyle`: a string.
     ///
     /// The segmentation style parameter controls how segmentation markers are inserted into the transport stream. With avails, it is possible that segments might be truncated, which can influence where future segmentation markers are inserted. When a segmentation style of resetCadence is selected and a segment is truncated due to an avail, we will reset the segmentation cadence. This means the subsequent segment will have a duration of $segmentationTime seconds. When a segmentation style of maintainCadence is selected and a segment is truncated due to an avail, we will not reset the segmentation cadence. This means the subsequent segment will likely be truncated as well. However, all segments after that will have a duration of $segmentationTime seconds. Note that EBP lookahead is a slight exception to this rule.
-    pub segmentation_style: Option<Str>,
+    pub segmentation_style: ::std::option::Option<::cloudwright_core::Str>,
     /// `SegmentationTime`: a number.
     ///
     /// The length, in seconds, of each segment. This is required unless markers is set to None_.
-    pub segmentation_time: Option<Num>,
+    pub segmentation_time: ::std::option::Option<::cloudwright_core::Num>,
     /// `TimedMetadataBehavior`: a string.
     ///
     /// When set to passthrough, timed metadata is passed through from input to output.
-    pub timed_metadata_behavior: Option<Str>,
+    pub timed_metadata_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimedMetadataPid`: a string.
     ///
     /// The PID of the timed metadata stream in the transport stream. You can enter the value as a decimal or hexadecimal value. Valid values are 32 (or 0x20)..8182 (or 0x1ff6).
-    pub timed_metadata_pid: Option<Str>,
+    pub timed_metadata_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransportStreamId`: an integer.
     ///
     /// The value of the transport stream ID field in the Program Map Table (PMT).
-    pub transport_stream_id: Option<Int>,
+    pub transport_stream_id: ::std::option::Option<::cloudwright_core::Int>,
     /// `VideoPid`: a string.
     ///
     /// The PID of the elementary video stream in the transport stream. You can enter the value as a decimal or hexadecimal value. Valid values are 32 (or 0x20)..8182 (or 0x1ff6).
-    pub video_pid: Option<Str>,
+    pub video_pid: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -8563,113 +7173,113 @@ impl M2tsSettings {
     /// A `M2tsSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AbsentInputAudioBehavior`: a string.
-    pub fn absent_input_audio_behavior(mut self, value: impl Into<Str>) -> Self { self.absent_input_audio_behavior = Some(value.into()); self }
+    pub fn absent_input_audio_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.absent_input_audio_behavior = ::std::option::Option::Some(value.into()); self }
     /// `Arib`: a string.
-    pub fn arib(mut self, value: impl Into<Str>) -> Self { self.arib = Some(value.into()); self }
+    pub fn arib(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arib = ::std::option::Option::Some(value.into()); self }
     /// `AribCaptionsPid`: a string.
-    pub fn arib_captions_pid(mut self, value: impl Into<Str>) -> Self { self.arib_captions_pid = Some(value.into()); self }
+    pub fn arib_captions_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arib_captions_pid = ::std::option::Option::Some(value.into()); self }
     /// `AribCaptionsPidControl`: a string.
-    pub fn arib_captions_pid_control(mut self, value: impl Into<Str>) -> Self { self.arib_captions_pid_control = Some(value.into()); self }
+    pub fn arib_captions_pid_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arib_captions_pid_control = ::std::option::Option::Some(value.into()); self }
     /// `AudioBufferModel`: a string.
-    pub fn audio_buffer_model(mut self, value: impl Into<Str>) -> Self { self.audio_buffer_model = Some(value.into()); self }
+    pub fn audio_buffer_model(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_buffer_model = ::std::option::Option::Some(value.into()); self }
     /// `AudioFramesPerPes`: an integer.
-    pub fn audio_frames_per_pes(mut self, value: impl Into<Int>) -> Self { self.audio_frames_per_pes = Some(value.into()); self }
+    pub fn audio_frames_per_pes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.audio_frames_per_pes = ::std::option::Option::Some(value.into()); self }
     /// `AudioPids`: a string.
-    pub fn audio_pids(mut self, value: impl Into<Str>) -> Self { self.audio_pids = Some(value.into()); self }
+    pub fn audio_pids(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_pids = ::std::option::Option::Some(value.into()); self }
     /// `AudioStreamType`: a string.
-    pub fn audio_stream_type(mut self, value: impl Into<Str>) -> Self { self.audio_stream_type = Some(value.into()); self }
+    pub fn audio_stream_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_stream_type = ::std::option::Option::Some(value.into()); self }
     /// `Bitrate`: an integer.
-    pub fn bitrate(mut self, value: impl Into<Int>) -> Self { self.bitrate = Some(value.into()); self }
+    pub fn bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bitrate = ::std::option::Option::Some(value.into()); self }
     /// `BufferModel`: a string.
-    pub fn buffer_model(mut self, value: impl Into<Str>) -> Self { self.buffer_model = Some(value.into()); self }
+    pub fn buffer_model(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.buffer_model = ::std::option::Option::Some(value.into()); self }
     /// `CcDescriptor`: a string.
-    pub fn cc_descriptor(mut self, value: impl Into<Str>) -> Self { self.cc_descriptor = Some(value.into()); self }
+    pub fn cc_descriptor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cc_descriptor = ::std::option::Option::Some(value.into()); self }
     /// `DvbNitSettings`: a [`DvbNitSettings`] object.
-    pub fn dvb_nit_settings(mut self, value: impl Into<Obj<DvbNitSettings>>) -> Self { self.dvb_nit_settings = Some(value.into()); self }
+    pub fn dvb_nit_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DvbNitSettings>>) -> Self { self.dvb_nit_settings = ::std::option::Option::Some(value.into()); self }
     /// `DvbSdtSettings`: a [`DvbSdtSettings`] object.
-    pub fn dvb_sdt_settings(mut self, value: impl Into<Obj<DvbSdtSettings>>) -> Self { self.dvb_sdt_settings = Some(value.into()); self }
+    pub fn dvb_sdt_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DvbSdtSettings>>) -> Self { self.dvb_sdt_settings = ::std::option::Option::Some(value.into()); self }
     /// `DvbSubPids`: a string.
-    pub fn dvb_sub_pids(mut self, value: impl Into<Str>) -> Self { self.dvb_sub_pids = Some(value.into()); self }
+    pub fn dvb_sub_pids(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dvb_sub_pids = ::std::option::Option::Some(value.into()); self }
     /// `DvbTdtSettings`: a [`DvbTdtSettings`] object.
-    pub fn dvb_tdt_settings(mut self, value: impl Into<Obj<DvbTdtSettings>>) -> Self { self.dvb_tdt_settings = Some(value.into()); self }
+    pub fn dvb_tdt_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DvbTdtSettings>>) -> Self { self.dvb_tdt_settings = ::std::option::Option::Some(value.into()); self }
     /// `DvbTeletextPid`: a string.
-    pub fn dvb_teletext_pid(mut self, value: impl Into<Str>) -> Self { self.dvb_teletext_pid = Some(value.into()); self }
+    pub fn dvb_teletext_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dvb_teletext_pid = ::std::option::Option::Some(value.into()); self }
     /// `Ebif`: a string.
-    pub fn ebif(mut self, value: impl Into<Str>) -> Self { self.ebif = Some(value.into()); self }
+    pub fn ebif(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ebif = ::std::option::Option::Some(value.into()); self }
     /// `EbpAudioInterval`: a string.
-    pub fn ebp_audio_interval(mut self, value: impl Into<Str>) -> Self { self.ebp_audio_interval = Some(value.into()); self }
+    pub fn ebp_audio_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ebp_audio_interval = ::std::option::Option::Some(value.into()); self }
     /// `EbpLookaheadMs`: an integer.
-    pub fn ebp_lookahead_ms(mut self, value: impl Into<Int>) -> Self { self.ebp_lookahead_ms = Some(value.into()); self }
+    pub fn ebp_lookahead_ms(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ebp_lookahead_ms = ::std::option::Option::Some(value.into()); self }
     /// `EbpPlacement`: a string.
-    pub fn ebp_placement(mut self, value: impl Into<Str>) -> Self { self.ebp_placement = Some(value.into()); self }
+    pub fn ebp_placement(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ebp_placement = ::std::option::Option::Some(value.into()); self }
     /// `EcmPid`: a string.
-    pub fn ecm_pid(mut self, value: impl Into<Str>) -> Self { self.ecm_pid = Some(value.into()); self }
+    pub fn ecm_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ecm_pid = ::std::option::Option::Some(value.into()); self }
     /// `EsRateInPes`: a string.
-    pub fn es_rate_in_pes(mut self, value: impl Into<Str>) -> Self { self.es_rate_in_pes = Some(value.into()); self }
+    pub fn es_rate_in_pes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.es_rate_in_pes = ::std::option::Option::Some(value.into()); self }
     /// `EtvPlatformPid`: a string.
-    pub fn etv_platform_pid(mut self, value: impl Into<Str>) -> Self { self.etv_platform_pid = Some(value.into()); self }
+    pub fn etv_platform_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.etv_platform_pid = ::std::option::Option::Some(value.into()); self }
     /// `EtvSignalPid`: a string.
-    pub fn etv_signal_pid(mut self, value: impl Into<Str>) -> Self { self.etv_signal_pid = Some(value.into()); self }
+    pub fn etv_signal_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.etv_signal_pid = ::std::option::Option::Some(value.into()); self }
     /// `FragmentTime`: a number.
-    pub fn fragment_time(mut self, value: impl Into<Num>) -> Self { self.fragment_time = Some(value.into()); self }
+    pub fn fragment_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.fragment_time = ::std::option::Option::Some(value.into()); self }
     /// `Klv`: a string.
-    pub fn klv(mut self, value: impl Into<Str>) -> Self { self.klv = Some(value.into()); self }
+    pub fn klv(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.klv = ::std::option::Option::Some(value.into()); self }
     /// `KlvDataPids`: a string.
-    pub fn klv_data_pids(mut self, value: impl Into<Str>) -> Self { self.klv_data_pids = Some(value.into()); self }
+    pub fn klv_data_pids(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.klv_data_pids = ::std::option::Option::Some(value.into()); self }
     /// `NielsenId3Behavior`: a string.
-    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_behavior = Some(value.into()); self }
+    pub fn nielsen_id3_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nielsen_id3_behavior = ::std::option::Option::Some(value.into()); self }
     /// `NullPacketBitrate`: a number.
-    pub fn null_packet_bitrate(mut self, value: impl Into<Num>) -> Self { self.null_packet_bitrate = Some(value.into()); self }
+    pub fn null_packet_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.null_packet_bitrate = ::std::option::Option::Some(value.into()); self }
     /// `PatInterval`: an integer.
-    pub fn pat_interval(mut self, value: impl Into<Int>) -> Self { self.pat_interval = Some(value.into()); self }
+    pub fn pat_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pat_interval = ::std::option::Option::Some(value.into()); self }
     /// `PcrControl`: a string.
-    pub fn pcr_control(mut self, value: impl Into<Str>) -> Self { self.pcr_control = Some(value.into()); self }
+    pub fn pcr_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pcr_control = ::std::option::Option::Some(value.into()); self }
     /// `PcrPeriod`: an integer.
-    pub fn pcr_period(mut self, value: impl Into<Int>) -> Self { self.pcr_period = Some(value.into()); self }
+    pub fn pcr_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pcr_period = ::std::option::Option::Some(value.into()); self }
     /// `PcrPid`: a string.
-    pub fn pcr_pid(mut self, value: impl Into<Str>) -> Self { self.pcr_pid = Some(value.into()); self }
+    pub fn pcr_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pcr_pid = ::std::option::Option::Some(value.into()); self }
     /// `PmtInterval`: an integer.
-    pub fn pmt_interval(mut self, value: impl Into<Int>) -> Self { self.pmt_interval = Some(value.into()); self }
+    pub fn pmt_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pmt_interval = ::std::option::Option::Some(value.into()); self }
     /// `PmtPid`: a string.
-    pub fn pmt_pid(mut self, value: impl Into<Str>) -> Self { self.pmt_pid = Some(value.into()); self }
+    pub fn pmt_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pmt_pid = ::std::option::Option::Some(value.into()); self }
     /// `ProgramNum`: an integer.
-    pub fn program_num(mut self, value: impl Into<Int>) -> Self { self.program_num = Some(value.into()); self }
+    pub fn program_num(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.program_num = ::std::option::Option::Some(value.into()); self }
     /// `RateMode`: a string.
-    pub fn rate_mode(mut self, value: impl Into<Str>) -> Self { self.rate_mode = Some(value.into()); self }
+    pub fn rate_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rate_mode = ::std::option::Option::Some(value.into()); self }
     /// `Scte27Pids`: a string.
-    pub fn scte27_pids(mut self, value: impl Into<Str>) -> Self { self.scte27_pids = Some(value.into()); self }
+    pub fn scte27_pids(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scte27_pids = ::std::option::Option::Some(value.into()); self }
     /// `Scte35Control`: a string.
-    pub fn scte35_control(mut self, value: impl Into<Str>) -> Self { self.scte35_control = Some(value.into()); self }
+    pub fn scte35_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scte35_control = ::std::option::Option::Some(value.into()); self }
     /// `Scte35Pid`: a string.
-    pub fn scte35_pid(mut self, value: impl Into<Str>) -> Self { self.scte35_pid = Some(value.into()); self }
+    pub fn scte35_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scte35_pid = ::std::option::Option::Some(value.into()); self }
     /// `Scte35PrerollPullupMilliseconds`: a number.
-    pub fn scte35_preroll_pullup_milliseconds(mut self, value: impl Into<Num>) -> Self { self.scte35_preroll_pullup_milliseconds = Some(value.into()); self }
+    pub fn scte35_preroll_pullup_milliseconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.scte35_preroll_pullup_milliseconds = ::std::option::Option::Some(value.into()); self }
     /// `SegmentationMarkers`: a string.
-    pub fn segmentation_markers(mut self, value: impl Into<Str>) -> Self { self.segmentation_markers = Some(value.into()); self }
+    pub fn segmentation_markers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segmentation_markers = ::std::option::Option::Some(value.into()); self }
     /// `SegmentationStyle`: a string.
-    pub fn segmentation_style(mut self, value: impl Into<Str>) -> Self { self.segmentation_style = Some(value.into()); self }
+    pub fn segmentation_style(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segmentation_style = ::std::option::Option::Some(value.into()); self }
     /// `SegmentationTime`: a number.
-    pub fn segmentation_time(mut self, value: impl Into<Num>) -> Self { self.segmentation_time = Some(value.into()); self }
+    pub fn segmentation_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.segmentation_time = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataBehavior`: a string.
-    pub fn timed_metadata_behavior(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_behavior = Some(value.into()); self }
+    pub fn timed_metadata_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timed_metadata_behavior = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataPid`: a string.
-    pub fn timed_metadata_pid(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_pid = Some(value.into()); self }
+    pub fn timed_metadata_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timed_metadata_pid = ::std::option::Option::Some(value.into()); self }
     /// `TransportStreamId`: an integer.
-    pub fn transport_stream_id(mut self, value: impl Into<Int>) -> Self { self.transport_stream_id = Some(value.into()); self }
+    pub fn transport_stream_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.transport_stream_id = ::std::option::Option::Some(value.into()); self }
     /// `VideoPid`: a string.
-    pub fn video_pid(mut self, value: impl Into<Str>) -> Self { self.video_pid = Some(value.into()); self }
+    pub fn video_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.video_pid = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for M2tsSettings {}
+impl crate::PropertyType for M2tsSettings {}
 
-impl ToValue for M2tsSettings {
+impl ::cloudwright_core::ToValue for M2tsSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AbsentInputAudioBehavior",
                 &self.absent_input_audio_behavior,
@@ -8728,33 +7338,6 @@ impl ToValue for M2tsSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_M3u8Settings: ObjRule = ObjRule {
-    properties: &[
-        ("AudioFramesPerPes", Shape::INT),
-        ("AudioPids", Shape::STR),
-        ("EcmPid", Shape::STR),
-        ("KlvBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("KlvDataPids", Shape::STR),
-        ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("PatInterval", Shape::INT),
-        ("PcrControl", Shape::Str(&StrRule { allowed: &["CONFIGURED_PCR_PERIOD", "PCR_EVERY_PES_PACKET"], ..StrRule::ANY })),
-        ("PcrPeriod", Shape::INT),
-        ("PcrPid", Shape::STR),
-        ("PmtInterval", Shape::INT),
-        ("PmtPid", Shape::STR),
-        ("ProgramNum", Shape::INT),
-        ("Scte35Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("Scte35Pid", Shape::STR),
-        ("TimedMetadataBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("TimedMetadataPid", Shape::STR),
-        ("TransportStreamId", Shape::INT),
-        ("VideoPid", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `M3u8Settings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Settings for the M3U8 container.
@@ -8767,75 +7350,75 @@ pub struct M3u8Settings {
     /// `AudioFramesPerPes`: an integer.
     ///
     /// The number of audio frames to insert for each PES packet.
-    pub audio_frames_per_pes: Option<Int>,
+    pub audio_frames_per_pes: ::std::option::Option<::cloudwright_core::Int>,
     /// `AudioPids`: a string.
     ///
     /// The PID of the elementary audio streams in the transport stream. Multiple values are accepted, and can be entered in ranges or by comma separation. You can enter the value as a decimal or hexadecimal value.
-    pub audio_pids: Option<Str>,
+    pub audio_pids: ::std::option::Option<::cloudwright_core::Str>,
     /// `EcmPid`: a string.
     ///
     /// This parameter is unused and deprecated.
-    pub ecm_pid: Option<Str>,
+    pub ecm_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `KlvBehavior`: a string.
-    pub klv_behavior: Option<Str>,
+    pub klv_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `KlvDataPids`: a string.
-    pub klv_data_pids: Option<Str>,
+    pub klv_data_pids: ::std::option::Option<::cloudwright_core::Str>,
     /// `NielsenId3Behavior`: a string.
     ///
     /// If set to passthrough, Nielsen inaudible tones for media tracking will be detected in the input audio and an equivalent ID3 tag will be inserted in the output.
-    pub nielsen_id3_behavior: Option<Str>,
+    pub nielsen_id3_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `PatInterval`: an integer.
     ///
     /// The number of milliseconds between instances of this table in the output transport stream. A value of \"0\" writes out the PMT once per segment file.
-    pub pat_interval: Option<Int>,
+    pub pat_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `PcrControl`: a string.
     ///
     /// When set to pcrEveryPesPacket, a Program Clock Reference value is inserted for every Packetized Elementary Stream (PES) header. This parameter is effective only when the PCR PID is the same as the video or audio elementary stream.
-    pub pcr_control: Option<Str>,
+    pub pcr_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `PcrPeriod`: an integer.
     ///
     /// The maximum time, in milliseconds, between Program Clock References (PCRs) inserted into the transport stream.
-    pub pcr_period: Option<Int>,
+    pub pcr_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `PcrPid`: a string.
     ///
     /// The PID of the Program Clock Reference (PCR) in the transport stream. When no value is given, MediaLive assigns the same value as the video PID. You can enter the value as a decimal or hexadecimal value.
-    pub pcr_pid: Option<Str>,
+    pub pcr_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `PmtInterval`: an integer.
     ///
     /// The number of milliseconds between instances of this table in the output transport stream. A value of \"0\" writes out the PMT once per segment file.
-    pub pmt_interval: Option<Int>,
+    pub pmt_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `PmtPid`: a string.
     ///
     /// The PID for the Program Map Table (PMT) in the transport stream. You can enter the value as a decimal or hexadecimal value.
-    pub pmt_pid: Option<Str>,
+    pub pmt_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProgramNum`: an integer.
     ///
     /// The value of the program number field in the Program Map Table (PMT).
-    pub program_num: Option<Int>,
+    pub program_num: ::std::option::Option<::cloudwright_core::Int>,
     /// `Scte35Behavior`: a string.
     ///
     /// If set to passthrough, passes any SCTE-35 signals from the input source to this output.
-    pub scte35_behavior: Option<Str>,
+    pub scte35_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scte35Pid`: a string.
     ///
     /// The PID of the SCTE-35 stream in the transport stream. You can enter the value as a decimal or hexadecimal value.
-    pub scte35_pid: Option<Str>,
+    pub scte35_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimedMetadataBehavior`: a string.
     ///
     /// When set to passthrough, timed metadata is passed through from input to output.
-    pub timed_metadata_behavior: Option<Str>,
+    pub timed_metadata_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimedMetadataPid`: a string.
     ///
     /// The PID of the timed metadata stream in the transport stream. You can enter the value as a decimal or hexadecimal value. Valid values are 32 (or 0x20)..8182 (or 0x1ff6).
-    pub timed_metadata_pid: Option<Str>,
+    pub timed_metadata_pid: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransportStreamId`: an integer.
     ///
     /// The value of the transport stream ID field in the Program Map Table (PMT).
-    pub transport_stream_id: Option<Int>,
+    pub transport_stream_id: ::std::option::Option<::cloudwright_core::Int>,
     /// `VideoPid`: a string.
     ///
     /// The PID of the elementary video stream in the transport stream. You can enter the value as a decimal or hexadecimal value.
-    pub video_pid: Option<Str>,
+    pub video_pid: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -8843,55 +7426,55 @@ impl M3u8Settings {
     /// A `M3u8Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioFramesPerPes`: an integer.
-    pub fn audio_frames_per_pes(mut self, value: impl Into<Int>) -> Self { self.audio_frames_per_pes = Some(value.into()); self }
+    pub fn audio_frames_per_pes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.audio_frames_per_pes = ::std::option::Option::Some(value.into()); self }
     /// `AudioPids`: a string.
-    pub fn audio_pids(mut self, value: impl Into<Str>) -> Self { self.audio_pids = Some(value.into()); self }
+    pub fn audio_pids(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_pids = ::std::option::Option::Some(value.into()); self }
     /// `EcmPid`: a string.
-    pub fn ecm_pid(mut self, value: impl Into<Str>) -> Self { self.ecm_pid = Some(value.into()); self }
+    pub fn ecm_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ecm_pid = ::std::option::Option::Some(value.into()); self }
     /// `KlvBehavior`: a string.
-    pub fn klv_behavior(mut self, value: impl Into<Str>) -> Self { self.klv_behavior = Some(value.into()); self }
+    pub fn klv_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.klv_behavior = ::std::option::Option::Some(value.into()); self }
     /// `KlvDataPids`: a string.
-    pub fn klv_data_pids(mut self, value: impl Into<Str>) -> Self { self.klv_data_pids = Some(value.into()); self }
+    pub fn klv_data_pids(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.klv_data_pids = ::std::option::Option::Some(value.into()); self }
     /// `NielsenId3Behavior`: a string.
-    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_behavior = Some(value.into()); self }
+    pub fn nielsen_id3_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nielsen_id3_behavior = ::std::option::Option::Some(value.into()); self }
     /// `PatInterval`: an integer.
-    pub fn pat_interval(mut self, value: impl Into<Int>) -> Self { self.pat_interval = Some(value.into()); self }
+    pub fn pat_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pat_interval = ::std::option::Option::Some(value.into()); self }
     /// `PcrControl`: a string.
-    pub fn pcr_control(mut self, value: impl Into<Str>) -> Self { self.pcr_control = Some(value.into()); self }
+    pub fn pcr_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pcr_control = ::std::option::Option::Some(value.into()); self }
     /// `PcrPeriod`: an integer.
-    pub fn pcr_period(mut self, value: impl Into<Int>) -> Self { self.pcr_period = Some(value.into()); self }
+    pub fn pcr_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pcr_period = ::std::option::Option::Some(value.into()); self }
     /// `PcrPid`: a string.
-    pub fn pcr_pid(mut self, value: impl Into<Str>) -> Self { self.pcr_pid = Some(value.into()); self }
+    pub fn pcr_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pcr_pid = ::std::option::Option::Some(value.into()); self }
     /// `PmtInterval`: an integer.
-    pub fn pmt_interval(mut self, value: impl Into<Int>) -> Self { self.pmt_interval = Some(value.into()); self }
+    pub fn pmt_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pmt_interval = ::std::option::Option::Some(value.into()); self }
     /// `PmtPid`: a string.
-    pub fn pmt_pid(mut self, value: impl Into<Str>) -> Self { self.pmt_pid = Some(value.into()); self }
+    pub fn pmt_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pmt_pid = ::std::option::Option::Some(value.into()); self }
     /// `ProgramNum`: an integer.
-    pub fn program_num(mut self, value: impl Into<Int>) -> Self { self.program_num = Some(value.into()); self }
+    pub fn program_num(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.program_num = ::std::option::Option::Some(value.into()); self }
     /// `Scte35Behavior`: a string.
-    pub fn scte35_behavior(mut self, value: impl Into<Str>) -> Self { self.scte35_behavior = Some(value.into()); self }
+    pub fn scte35_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scte35_behavior = ::std::option::Option::Some(value.into()); self }
     /// `Scte35Pid`: a string.
-    pub fn scte35_pid(mut self, value: impl Into<Str>) -> Self { self.scte35_pid = Some(value.into()); self }
+    pub fn scte35_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scte35_pid = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataBehavior`: a string.
-    pub fn timed_metadata_behavior(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_behavior = Some(value.into()); self }
+    pub fn timed_metadata_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timed_metadata_behavior = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataPid`: a string.
-    pub fn timed_metadata_pid(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_pid = Some(value.into()); self }
+    pub fn timed_metadata_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timed_metadata_pid = ::std::option::Option::Some(value.into()); self }
     /// `TransportStreamId`: an integer.
-    pub fn transport_stream_id(mut self, value: impl Into<Int>) -> Self { self.transport_stream_id = Some(value.into()); self }
+    pub fn transport_stream_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.transport_stream_id = ::std::option::Option::Some(value.into()); self }
     /// `VideoPid`: a string.
-    pub fn video_pid(mut self, value: impl Into<Str>) -> Self { self.video_pid = Some(value.into()); self }
+    pub fn video_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.video_pid = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for M3u8Settings {}
+impl crate::PropertyType for M3u8Settings {}
 
-impl ToValue for M3u8Settings {
+impl ::cloudwright_core::ToValue for M3u8Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioFramesPerPes", &self.audio_frames_per_pes)
             .opt("AudioPids", &self.audio_pids)
             .opt("EcmPid", &self.ecm_pid)
@@ -8915,16 +7498,6 @@ impl ToValue for M3u8Settings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceCreateSettings: ObjRule = ObjRule {
-    properties: &[
-        ("MaintenanceDay", Shape::Str(&StrRule { allowed: &["FRIDAY", "MONDAY", "SATURDAY", "SUNDAY", "THURSDAY", "TUESDAY", "WEDNESDAY"], ..StrRule::ANY })),
-        ("MaintenanceStartTime", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MaintenanceCreateSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-maintenancecreatesettings.html>
@@ -8933,11 +7506,11 @@ pub struct MaintenanceCreateSettings {
     /// `MaintenanceDay`: a string.
     ///
     /// Choose one day of the week for maintenance. The chosen day is used for all future maintenance windows.
-    pub maintenance_day: Option<Str>,
+    pub maintenance_day: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaintenanceStartTime`: a string.
     ///
     /// Choose the hour that maintenance will start. The chosen time is used for all future maintenance windows.
-    pub maintenance_start_time: Option<Str>,
+    pub maintenance_start_time: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -8945,35 +7518,26 @@ impl MaintenanceCreateSettings {
     /// A `MaintenanceCreateSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaintenanceDay`: a string.
-    pub fn maintenance_day(mut self, value: impl Into<Str>) -> Self { self.maintenance_day = Some(value.into()); self }
+    pub fn maintenance_day(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maintenance_day = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceStartTime`: a string.
-    pub fn maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.maintenance_start_time = Some(value.into()); self }
+    pub fn maintenance_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maintenance_start_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MaintenanceCreateSettings {}
+impl crate::PropertyType for MaintenanceCreateSettings {}
 
-impl ToValue for MaintenanceCreateSettings {
+impl ::cloudwright_core::ToValue for MaintenanceCreateSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaintenanceDay", &self.maintenance_day)
             .opt("MaintenanceStartTime", &self.maintenance_start_time)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MediaPackageAdditionalDestinations: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MediaPackageAdditionalDestinations` property type of `AWS::MediaLive::Channel`.
 ///
@@ -8981,7 +7545,7 @@ pub(crate) static RULE_MediaPackageAdditionalDestinations: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaPackageAdditionalDestinations {
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub destination: Option<Obj<OutputLocationRef>>,
+    pub destination: ::std::option::Option<crate::Obj<OutputLocationRef>>,
 }
 
 #[rustfmt::skip]
@@ -8989,33 +7553,23 @@ impl MediaPackageAdditionalDestinations {
     /// A `MediaPackageAdditionalDestinations` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocationRef>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MediaPackageAdditionalDestinations {}
+impl crate::PropertyType for MediaPackageAdditionalDestinations {}
 
-impl ToValue for MediaPackageAdditionalDestinations {
+impl ::cloudwright_core::ToValue for MediaPackageAdditionalDestinations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destination", &self.destination)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MediaPackageGroupSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        ("MediapackageV2GroupSettings", Shape::Object(&RULE_MediaPackageV2GroupSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MediaPackageGroupSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -9029,9 +7583,10 @@ pub struct MediaPackageGroupSettings {
     /// `Destination`: an [`OutputLocationRef`] object.
     ///
     /// The MediaPackage channel destination.
-    pub destination: Option<Obj<OutputLocationRef>>,
+    pub destination: ::std::option::Option<crate::Obj<OutputLocationRef>>,
     /// `MediapackageV2GroupSettings`: a [`MediaPackageV2GroupSettings`] object.
-    pub mediapackage_v2_group_settings: Option<Obj<MediaPackageV2GroupSettings>>,
+    pub mediapackage_v2_group_settings:
+        ::std::option::Option<crate::Obj<MediaPackageV2GroupSettings>>,
 }
 
 #[rustfmt::skip]
@@ -9039,21 +7594,21 @@ impl MediaPackageGroupSettings {
     /// A `MediaPackageGroupSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocationRef>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `MediapackageV2GroupSettings`: a [`MediaPackageV2GroupSettings`] object.
-    pub fn mediapackage_v2_group_settings(mut self, value: impl Into<Obj<MediaPackageV2GroupSettings>>) -> Self { self.mediapackage_v2_group_settings = Some(value.into()); self }
+    pub fn mediapackage_v2_group_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MediaPackageV2GroupSettings>>) -> Self { self.mediapackage_v2_group_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MediaPackageGroupSettings {}
+impl crate::PropertyType for MediaPackageGroupSettings {}
 
-impl ToValue for MediaPackageGroupSettings {
+impl ::cloudwright_core::ToValue for MediaPackageGroupSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destination", &self.destination)
             .opt(
                 "MediapackageV2GroupSettings",
@@ -9062,19 +7617,6 @@ impl ToValue for MediaPackageGroupSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MediaPackageOutputDestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelEndpointId", Shape::STR),
-        ("ChannelGroup", Shape::STR),
-        ("ChannelId", Shape::STR),
-        ("ChannelName", Shape::STR),
-        ("MediaPackageRegionName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MediaPackageOutputDestinationSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -9086,17 +7628,17 @@ pub(crate) static RULE_MediaPackageOutputDestinationSettings: ObjRule = ObjRule 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaPackageOutputDestinationSettings {
     /// `ChannelEndpointId`: a string.
-    pub channel_endpoint_id: Option<Str>,
+    pub channel_endpoint_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ChannelGroup`: a string.
-    pub channel_group: Option<Str>,
+    pub channel_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `ChannelId`: a string.
     ///
     /// The ID of the channel in MediaPackage that is the destination for this output group. You don't need to specify the individual inputs in MediaPackage; MediaLive handles the connection of the two MediaLive pipelines to the two MediaPackage inputs. The MediaPackage channel and MediaLive channel must be in the same Region.
-    pub channel_id: Option<Str>,
+    pub channel_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ChannelName`: a string.
-    pub channel_name: Option<Str>,
+    pub channel_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MediaPackageRegionName`: a string.
-    pub media_package_region_name: Option<Str>,
+    pub media_package_region_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -9104,27 +7646,27 @@ impl MediaPackageOutputDestinationSettings {
     /// A `MediaPackageOutputDestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChannelEndpointId`: a string.
-    pub fn channel_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.channel_endpoint_id = Some(value.into()); self }
+    pub fn channel_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_endpoint_id = ::std::option::Option::Some(value.into()); self }
     /// `ChannelGroup`: a string.
-    pub fn channel_group(mut self, value: impl Into<Str>) -> Self { self.channel_group = Some(value.into()); self }
+    pub fn channel_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_group = ::std::option::Option::Some(value.into()); self }
     /// `ChannelId`: a string.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self { self.channel_id = Some(value.into()); self }
+    pub fn channel_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_id = ::std::option::Option::Some(value.into()); self }
     /// `ChannelName`: a string.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = Some(value.into()); self }
+    pub fn channel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_name = ::std::option::Option::Some(value.into()); self }
     /// `MediaPackageRegionName`: a string.
-    pub fn media_package_region_name(mut self, value: impl Into<Str>) -> Self { self.media_package_region_name = Some(value.into()); self }
+    pub fn media_package_region_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.media_package_region_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MediaPackageOutputDestinationSettings {}
+impl crate::PropertyType for MediaPackageOutputDestinationSettings {}
 
-impl ToValue for MediaPackageOutputDestinationSettings {
+impl ::cloudwright_core::ToValue for MediaPackageOutputDestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChannelEndpointId", &self.channel_endpoint_id)
             .opt("ChannelGroup", &self.channel_group)
             .opt("ChannelId", &self.channel_id)
@@ -9133,15 +7675,6 @@ impl ToValue for MediaPackageOutputDestinationSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MediaPackageOutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("MediaPackageV2DestinationSettings", Shape::Object(&RULE_MediaPackageV2DestinationSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MediaPackageOutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -9153,7 +7686,8 @@ pub(crate) static RULE_MediaPackageOutputSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaPackageOutputSettings {
     /// `MediaPackageV2DestinationSettings`: a [`MediaPackageV2DestinationSettings`] object.
-    pub media_package_v2_destination_settings: Option<Obj<MediaPackageV2DestinationSettings>>,
+    pub media_package_v2_destination_settings:
+        ::std::option::Option<crate::Obj<MediaPackageV2DestinationSettings>>,
 }
 
 #[rustfmt::skip]
@@ -9161,19 +7695,19 @@ impl MediaPackageOutputSettings {
     /// A `MediaPackageOutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MediaPackageV2DestinationSettings`: a [`MediaPackageV2DestinationSettings`] object.
-    pub fn media_package_v2_destination_settings(mut self, value: impl Into<Obj<MediaPackageV2DestinationSettings>>) -> Self { self.media_package_v2_destination_settings = Some(value.into()); self }
+    pub fn media_package_v2_destination_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MediaPackageV2DestinationSettings>>) -> Self { self.media_package_v2_destination_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MediaPackageOutputSettings {}
+impl crate::PropertyType for MediaPackageOutputSettings {}
 
-impl ToValue for MediaPackageOutputSettings {
+impl ::cloudwright_core::ToValue for MediaPackageOutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MediaPackageV2DestinationSettings",
                 &self.media_package_v2_destination_settings,
@@ -9182,31 +7716,19 @@ impl ToValue for MediaPackageOutputSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MediaPackageV2DestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AudioGroupId", Shape::STR),
-        ("AudioRenditionSets", Shape::STR),
-        ("HlsAutoSelect", Shape::Str(&StrRule { allowed: &["NO", "OMIT", "YES"], ..StrRule::ANY })),
-        ("HlsDefault", Shape::Str(&StrRule { allowed: &["NO", "OMIT", "YES"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MediaPackageV2DestinationSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-mediapackagev2destinationsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaPackageV2DestinationSettings {
     /// `AudioGroupId`: a string.
-    pub audio_group_id: Option<Str>,
+    pub audio_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AudioRenditionSets`: a string.
-    pub audio_rendition_sets: Option<Str>,
+    pub audio_rendition_sets: ::std::option::Option<::cloudwright_core::Str>,
     /// `HlsAutoSelect`: a string.
-    pub hls_auto_select: Option<Str>,
+    pub hls_auto_select: ::std::option::Option<::cloudwright_core::Str>,
     /// `HlsDefault`: a string.
-    pub hls_default: Option<Str>,
+    pub hls_default: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -9214,25 +7736,25 @@ impl MediaPackageV2DestinationSettings {
     /// A `MediaPackageV2DestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioGroupId`: a string.
-    pub fn audio_group_id(mut self, value: impl Into<Str>) -> Self { self.audio_group_id = Some(value.into()); self }
+    pub fn audio_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_group_id = ::std::option::Option::Some(value.into()); self }
     /// `AudioRenditionSets`: a string.
-    pub fn audio_rendition_sets(mut self, value: impl Into<Str>) -> Self { self.audio_rendition_sets = Some(value.into()); self }
+    pub fn audio_rendition_sets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_rendition_sets = ::std::option::Option::Some(value.into()); self }
     /// `HlsAutoSelect`: a string.
-    pub fn hls_auto_select(mut self, value: impl Into<Str>) -> Self { self.hls_auto_select = Some(value.into()); self }
+    pub fn hls_auto_select(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hls_auto_select = ::std::option::Option::Some(value.into()); self }
     /// `HlsDefault`: a string.
-    pub fn hls_default(mut self, value: impl Into<Str>) -> Self { self.hls_default = Some(value.into()); self }
+    pub fn hls_default(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hls_default = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MediaPackageV2DestinationSettings {}
+impl crate::PropertyType for MediaPackageV2DestinationSettings {}
 
-impl ToValue for MediaPackageV2DestinationSettings {
+impl ::cloudwright_core::ToValue for MediaPackageV2DestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioGroupId", &self.audio_group_id)
             .opt("AudioRenditionSets", &self.audio_rendition_sets)
             .opt("HlsAutoSelect", &self.hls_auto_select)
@@ -9241,52 +7763,35 @@ impl ToValue for MediaPackageV2DestinationSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MediaPackageV2GroupSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaPackageAdditionalDestinations), min_items: None, max_items: None, unique: false })),
-        ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionLanguageMapping), min_items: None, max_items: None, unique: false })),
-        ("Id3Behavior", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("KlvBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("Scte35Type", Shape::Str(&StrRule { allowed: &["NONE", "SCTE_35_WITHOUT_IDR", "SCTE_35_WITHOUT_SEGMENTATION"], ..StrRule::ANY })),
-        ("SegmentLength", Shape::INT),
-        ("SegmentLengthUnits", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS"], ..StrRule::ANY })),
-        ("TimedMetadataId3Frame", Shape::Str(&StrRule { allowed: &["NONE", "PRIV", "TDRL"], ..StrRule::ANY })),
-        ("TimedMetadataId3Period", Shape::INT),
-        ("TimedMetadataPassthrough", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MediaPackageV2GroupSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-mediapackagev2groupsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaPackageV2GroupSettings {
     /// `AdditionalDestinations`: a list of [`MediaPackageAdditionalDestinations`] objects.
-    pub additional_destinations: Option<List<MediaPackageAdditionalDestinations>>,
+    pub additional_destinations:
+        ::std::option::Option<::cloudwright_core::List<MediaPackageAdditionalDestinations>>,
     /// `CaptionLanguageMappings`: a list of [`CaptionLanguageMapping`] objects.
-    pub caption_language_mappings: Option<List<CaptionLanguageMapping>>,
+    pub caption_language_mappings:
+        ::std::option::Option<::cloudwright_core::List<CaptionLanguageMapping>>,
     /// `Id3Behavior`: a string.
-    pub id3_behavior: Option<Str>,
+    pub id3_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `KlvBehavior`: a string.
-    pub klv_behavior: Option<Str>,
+    pub klv_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `NielsenId3Behavior`: a string.
-    pub nielsen_id3_behavior: Option<Str>,
+    pub nielsen_id3_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scte35Type`: a string.
-    pub scte35_type: Option<Str>,
+    pub scte35_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SegmentLength`: an integer.
-    pub segment_length: Option<Int>,
+    pub segment_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `SegmentLengthUnits`: a string.
-    pub segment_length_units: Option<Str>,
+    pub segment_length_units: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimedMetadataId3Frame`: a string.
-    pub timed_metadata_id3_frame: Option<Str>,
+    pub timed_metadata_id3_frame: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimedMetadataId3Period`: an integer.
-    pub timed_metadata_id3_period: Option<Int>,
+    pub timed_metadata_id3_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `TimedMetadataPassthrough`: a string.
-    pub timed_metadata_passthrough: Option<Str>,
+    pub timed_metadata_passthrough: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -9294,39 +7799,39 @@ impl MediaPackageV2GroupSettings {
     /// A `MediaPackageV2GroupSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalDestinations`: a list of [`MediaPackageAdditionalDestinations`] objects.
-    pub fn additional_destinations(mut self, value: impl Into<List<MediaPackageAdditionalDestinations>>) -> Self { self.additional_destinations = Some(value.into()); self }
+    pub fn additional_destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MediaPackageAdditionalDestinations>>) -> Self { self.additional_destinations = ::std::option::Option::Some(value.into()); self }
     /// `CaptionLanguageMappings`: a list of [`CaptionLanguageMapping`] objects.
-    pub fn caption_language_mappings(mut self, value: impl Into<List<CaptionLanguageMapping>>) -> Self { self.caption_language_mappings = Some(value.into()); self }
+    pub fn caption_language_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CaptionLanguageMapping>>) -> Self { self.caption_language_mappings = ::std::option::Option::Some(value.into()); self }
     /// `Id3Behavior`: a string.
-    pub fn id3_behavior(mut self, value: impl Into<Str>) -> Self { self.id3_behavior = Some(value.into()); self }
+    pub fn id3_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id3_behavior = ::std::option::Option::Some(value.into()); self }
     /// `KlvBehavior`: a string.
-    pub fn klv_behavior(mut self, value: impl Into<Str>) -> Self { self.klv_behavior = Some(value.into()); self }
+    pub fn klv_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.klv_behavior = ::std::option::Option::Some(value.into()); self }
     /// `NielsenId3Behavior`: a string.
-    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_behavior = Some(value.into()); self }
+    pub fn nielsen_id3_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nielsen_id3_behavior = ::std::option::Option::Some(value.into()); self }
     /// `Scte35Type`: a string.
-    pub fn scte35_type(mut self, value: impl Into<Str>) -> Self { self.scte35_type = Some(value.into()); self }
+    pub fn scte35_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scte35_type = ::std::option::Option::Some(value.into()); self }
     /// `SegmentLength`: an integer.
-    pub fn segment_length(mut self, value: impl Into<Int>) -> Self { self.segment_length = Some(value.into()); self }
+    pub fn segment_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_length = ::std::option::Option::Some(value.into()); self }
     /// `SegmentLengthUnits`: a string.
-    pub fn segment_length_units(mut self, value: impl Into<Str>) -> Self { self.segment_length_units = Some(value.into()); self }
+    pub fn segment_length_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment_length_units = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataId3Frame`: a string.
-    pub fn timed_metadata_id3_frame(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_id3_frame = Some(value.into()); self }
+    pub fn timed_metadata_id3_frame(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timed_metadata_id3_frame = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataId3Period`: an integer.
-    pub fn timed_metadata_id3_period(mut self, value: impl Into<Int>) -> Self { self.timed_metadata_id3_period = Some(value.into()); self }
+    pub fn timed_metadata_id3_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timed_metadata_id3_period = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataPassthrough`: a string.
-    pub fn timed_metadata_passthrough(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_passthrough = Some(value.into()); self }
+    pub fn timed_metadata_passthrough(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timed_metadata_passthrough = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MediaPackageV2GroupSettings {}
+impl crate::PropertyType for MediaPackageV2GroupSettings {}
 
-impl ToValue for MediaPackageV2GroupSettings {
+impl ::cloudwright_core::ToValue for MediaPackageV2GroupSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalDestinations", &self.additional_destinations)
             .opt("CaptionLanguageMappings", &self.caption_language_mappings)
             .opt("Id3Behavior", &self.id3_behavior)
@@ -9342,16 +7847,6 @@ impl ToValue for MediaPackageV2GroupSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MotionGraphicsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MotionGraphicsInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("MotionGraphicsSettings", Shape::Object(&RULE_MotionGraphicsSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MotionGraphicsConfiguration` property type of `AWS::MediaLive::Channel`.
 ///
 /// Settings to enable and configure the motion graphics overlay feature in the channel.
@@ -9364,11 +7859,11 @@ pub struct MotionGraphicsConfiguration {
     /// `MotionGraphicsInsertion`: a string.
     ///
     /// Enables or disables the motion graphics overlay feature in the channel.
-    pub motion_graphics_insertion: Option<Str>,
+    pub motion_graphics_insertion: ::std::option::Option<::cloudwright_core::Str>,
     /// `MotionGraphicsSettings`: a [`MotionGraphicsSettings`] object.
     ///
     /// Settings to enable and configure the motion graphics overlay feature in the channel.
-    pub motion_graphics_settings: Option<Obj<MotionGraphicsSettings>>,
+    pub motion_graphics_settings: ::std::option::Option<crate::Obj<MotionGraphicsSettings>>,
 }
 
 #[rustfmt::skip]
@@ -9376,35 +7871,26 @@ impl MotionGraphicsConfiguration {
     /// A `MotionGraphicsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MotionGraphicsInsertion`: a string.
-    pub fn motion_graphics_insertion(mut self, value: impl Into<Str>) -> Self { self.motion_graphics_insertion = Some(value.into()); self }
+    pub fn motion_graphics_insertion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.motion_graphics_insertion = ::std::option::Option::Some(value.into()); self }
     /// `MotionGraphicsSettings`: a [`MotionGraphicsSettings`] object.
-    pub fn motion_graphics_settings(mut self, value: impl Into<Obj<MotionGraphicsSettings>>) -> Self { self.motion_graphics_settings = Some(value.into()); self }
+    pub fn motion_graphics_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MotionGraphicsSettings>>) -> Self { self.motion_graphics_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MotionGraphicsConfiguration {}
+impl crate::PropertyType for MotionGraphicsConfiguration {}
 
-impl ToValue for MotionGraphicsConfiguration {
+impl ::cloudwright_core::ToValue for MotionGraphicsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MotionGraphicsInsertion", &self.motion_graphics_insertion)
             .opt("MotionGraphicsSettings", &self.motion_graphics_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MotionGraphicsSettings: ObjRule = ObjRule {
-    properties: &[
-        ("HtmlMotionGraphicsSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MotionGraphicsSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -9420,7 +7906,7 @@ pub struct MotionGraphicsSettings {
     /// Settings to configure the motion graphics overlay to use an HTML asset.
     ///
     /// Format `json`.
-    pub html_motion_graphics_settings: Option<Json>,
+    pub html_motion_graphics_settings: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -9428,19 +7914,19 @@ impl MotionGraphicsSettings {
     /// A `MotionGraphicsSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HtmlMotionGraphicsSettings`: a JSON value.
-    pub fn html_motion_graphics_settings(mut self, value: impl Into<Json>) -> Self { self.html_motion_graphics_settings = Some(value.into()); self }
+    pub fn html_motion_graphics_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.html_motion_graphics_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MotionGraphicsSettings {}
+impl crate::PropertyType for MotionGraphicsSettings {}
 
-impl ToValue for MotionGraphicsSettings {
+impl ::cloudwright_core::ToValue for MotionGraphicsSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "HtmlMotionGraphicsSettings",
                 &self.html_motion_graphics_settings,
@@ -9448,17 +7934,6 @@ impl ToValue for MotionGraphicsSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Mp2Settings: ObjRule = ObjRule {
-    properties: &[
-        ("Bitrate", Shape::NUM),
-        ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_1_0", "CODING_MODE_2_0"], ..StrRule::ANY })),
-        ("SampleRate", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Mp2Settings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -9472,15 +7947,15 @@ pub struct Mp2Settings {
     /// `Bitrate`: a number.
     ///
     /// The average bitrate in bits/second.
-    pub bitrate: Option<Num>,
+    pub bitrate: ::std::option::Option<::cloudwright_core::Num>,
     /// `CodingMode`: a string.
     ///
     /// The MPEG2 Audio coding mode. Valid values are codingMode10 (for mono) or codingMode20 (for stereo).
-    pub coding_mode: Option<Str>,
+    pub coding_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `SampleRate`: a number.
     ///
     /// The sample rate in Hz.
-    pub sample_rate: Option<Num>,
+    pub sample_rate: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -9488,38 +7963,29 @@ impl Mp2Settings {
     /// A `Mp2Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Bitrate`: a number.
-    pub fn bitrate(mut self, value: impl Into<Num>) -> Self { self.bitrate = Some(value.into()); self }
+    pub fn bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bitrate = ::std::option::Option::Some(value.into()); self }
     /// `CodingMode`: a string.
-    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self { self.coding_mode = Some(value.into()); self }
+    pub fn coding_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.coding_mode = ::std::option::Option::Some(value.into()); self }
     /// `SampleRate`: a number.
-    pub fn sample_rate(mut self, value: impl Into<Num>) -> Self { self.sample_rate = Some(value.into()); self }
+    pub fn sample_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.sample_rate = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Mp2Settings {}
+impl crate::PropertyType for Mp2Settings {}
 
-impl ToValue for Mp2Settings {
+impl ::cloudwright_core::ToValue for Mp2Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bitrate", &self.bitrate)
             .opt("CodingMode", &self.coding_mode)
             .opt("SampleRate", &self.sample_rate)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Mpeg2FilterSettings: ObjRule = ObjRule {
-    properties: &[
-        ("TemporalFilterSettings", Shape::Object(&RULE_TemporalFilterSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Mpeg2FilterSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -9533,7 +7999,7 @@ pub struct Mpeg2FilterSettings {
     /// `TemporalFilterSettings`: a [`TemporalFilterSettings`] object.
     ///
     /// Settings for applying the temporal filter to the video.
-    pub temporal_filter_settings: Option<Obj<TemporalFilterSettings>>,
+    pub temporal_filter_settings: ::std::option::Option<crate::Obj<TemporalFilterSettings>>,
 }
 
 #[rustfmt::skip]
@@ -9541,48 +8007,23 @@ impl Mpeg2FilterSettings {
     /// A `Mpeg2FilterSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TemporalFilterSettings`: a [`TemporalFilterSettings`] object.
-    pub fn temporal_filter_settings(mut self, value: impl Into<Obj<TemporalFilterSettings>>) -> Self { self.temporal_filter_settings = Some(value.into()); self }
+    pub fn temporal_filter_settings(mut self, value: impl ::std::convert::Into<crate::Obj<TemporalFilterSettings>>) -> Self { self.temporal_filter_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Mpeg2FilterSettings {}
+impl crate::PropertyType for Mpeg2FilterSettings {}
 
-impl ToValue for Mpeg2FilterSettings {
+impl ::cloudwright_core::ToValue for Mpeg2FilterSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TemporalFilterSettings", &self.temporal_filter_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Mpeg2Settings: ObjRule = ObjRule {
-    properties: &[
-        ("AdaptiveQuantization", Shape::Str(&StrRule { allowed: &["AUTO", "HIGH", "LOW", "MEDIUM", "OFF"], ..StrRule::ANY })),
-        ("AfdSignaling", Shape::Str(&StrRule { allowed: &["AUTO", "FIXED", "NONE"], ..StrRule::ANY })),
-        ("ColorMetadata", Shape::Str(&StrRule { allowed: &["IGNORE", "INSERT"], ..StrRule::ANY })),
-        ("ColorSpace", Shape::Str(&StrRule { allowed: &["AUTO", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("DisplayAspectRatio", Shape::Str(&StrRule { allowed: &["DISPLAYRATIO16X9", "DISPLAYRATIO4X3"], ..StrRule::ANY })),
-        ("FilterSettings", Shape::Object(&RULE_Mpeg2FilterSettings)),
-        ("FixedAfd", Shape::Str(&StrRule { allowed: &["AFD_0000", "AFD_0010", "AFD_0011", "AFD_0100", "AFD_1000", "AFD_1001", "AFD_1010", "AFD_1011", "AFD_1101", "AFD_1110", "AFD_1111"], ..StrRule::ANY })),
-        ("FramerateDenominator", Shape::INT),
-        ("FramerateNumerator", Shape::INT),
-        ("GopClosedCadence", Shape::INT),
-        ("GopNumBFrames", Shape::INT),
-        ("GopSize", Shape::NUM),
-        ("GopSizeUnits", Shape::Str(&StrRule { allowed: &["FRAMES", "SECONDS"], ..StrRule::ANY })),
-        ("ScanType", Shape::Str(&StrRule { allowed: &["INTERLACED", "PROGRESSIVE"], ..StrRule::ANY })),
-        ("SubgopLength", Shape::Str(&StrRule { allowed: &["DYNAMIC", "FIXED"], ..StrRule::ANY })),
-        ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
-        ("TimecodeInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "GOP_TIMECODE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Mpeg2Settings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -9596,82 +8037,82 @@ pub struct Mpeg2Settings {
     /// `AdaptiveQuantization`: a string.
     ///
     /// Choose Off to disable adaptive quantization. Or choose another value to enable the quantizer and set its strength. The strengths are: Auto, Off, Low, Medium, High. When you enable this field, MediaLive allows intra-frame quantizers to vary, which might improve visual quality.
-    pub adaptive_quantization: Option<Str>,
+    pub adaptive_quantization: ::std::option::Option<::cloudwright_core::Str>,
     /// `AfdSignaling`: a string.
     ///
     /// Indicates the AFD values that MediaLive will write into the video encode. If you do not know what AFD signaling is, or if your downstream system has not given you guidance, choose AUTO.
     /// AUTO: MediaLive will try to preserve the input AFD value (in cases where multiple AFD values are valid).
     /// FIXED: MediaLive will use the value you specify in fixedAFD.
-    pub afd_signaling: Option<Str>,
+    pub afd_signaling: ::std::option::Option<::cloudwright_core::Str>,
     /// `ColorMetadata`: a string.
     ///
     /// Specifies whether to include the color space metadata. The metadata describes the color space that applies to the video (the colorSpace field). We recommend that you insert the metadata.
-    pub color_metadata: Option<Str>,
+    pub color_metadata: ::std::option::Option<::cloudwright_core::Str>,
     /// `ColorSpace`: a string.
     ///
     /// Choose the type of color space conversion to apply to the output. For detailed information on setting up both the input and the output to obtain the desired color space in the output, see the section on \"MediaLive Features - Video - color space\" in the MediaLive User Guide.
     /// PASSTHROUGH: Keep the color space of the input content - do not convert it.
     /// AUTO:Convert all content that is SD to rec 601, and convert all content that is HD to rec 709.
-    pub color_space: Option<Str>,
+    pub color_space: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayAspectRatio`: a string.
     ///
     /// Sets the pixel aspect ratio for the encode.
-    pub display_aspect_ratio: Option<Str>,
+    pub display_aspect_ratio: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterSettings`: a [`Mpeg2FilterSettings`] object.
     ///
     /// Optionally specify a noise reduction filter, which can improve quality of compressed content. If you do not choose a filter, no filter will be applied.
     /// TEMPORAL: This filter is useful for both source content that is noisy (when it has excessive digital artifacts) and source content that is clean.
     /// When the content is noisy, the filter cleans up the source content before the encoding phase, with these two effects: First, it improves the output video quality because the content has been cleaned up. Secondly, it decreases the bandwidth because MediaLive does not waste bits on encoding noise.
     /// When the content is reasonably clean, the filter tends to decrease the bitrate.
-    pub filter_settings: Option<Obj<Mpeg2FilterSettings>>,
+    pub filter_settings: ::std::option::Option<crate::Obj<Mpeg2FilterSettings>>,
     /// `FixedAfd`: a string.
     ///
     /// Complete this field only when afdSignaling is set to FIXED. Enter the AFD value (4 bits) to write on all frames of the video encode.
-    pub fixed_afd: Option<Str>,
+    pub fixed_afd: ::std::option::Option<::cloudwright_core::Str>,
     /// `FramerateDenominator`: an integer.
     ///
     /// description": "The framerate denominator. For example, 1001. The framerate is the numerator divided by the denominator. For example, 24000 / 1001 = 23.976 FPS.
-    pub framerate_denominator: Option<Int>,
+    pub framerate_denominator: ::std::option::Option<::cloudwright_core::Int>,
     /// `FramerateNumerator`: an integer.
     ///
     /// The framerate numerator. For example, 24000. The framerate is the numerator divided by the denominator. For example, 24000 / 1001 = 23.976 FPS.
-    pub framerate_numerator: Option<Int>,
+    pub framerate_numerator: ::std::option::Option<::cloudwright_core::Int>,
     /// `GopClosedCadence`: an integer.
     ///
     /// MPEG2: default is open GOP.
-    pub gop_closed_cadence: Option<Int>,
+    pub gop_closed_cadence: ::std::option::Option<::cloudwright_core::Int>,
     /// `GopNumBFrames`: an integer.
     ///
     /// Relates to the GOP structure. The number of B-frames between reference frames. If you do not know what a B-frame is, use the default.
-    pub gop_num_b_frames: Option<Int>,
+    pub gop_num_b_frames: ::std::option::Option<::cloudwright_core::Int>,
     /// `GopSize`: a number.
     ///
     /// Relates to the GOP structure. The GOP size (keyframe interval) in the units specified in gopSizeUnits. If you do not know what GOP is, use the default.
     /// If gopSizeUnits is frames, then the gopSize must be an integer and must be greater than or equal to 1.
     /// If gopSizeUnits is seconds, the gopSize must be greater than 0, but does not need to be an integer.
-    pub gop_size: Option<Num>,
+    pub gop_size: ::std::option::Option<::cloudwright_core::Num>,
     /// `GopSizeUnits`: a string.
     ///
     /// Relates to the GOP structure. Specifies whether the gopSize is specified in frames or seconds. If you do not plan to change the default gopSize, leave the default. If you specify SECONDS, MediaLive will internally convert the gop size to a frame count.
-    pub gop_size_units: Option<Str>,
+    pub gop_size_units: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScanType`: a string.
     ///
     /// Set the scan type of the output to PROGRESSIVE or INTERLACED (top field first).
-    pub scan_type: Option<Str>,
+    pub scan_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubgopLength`: a string.
     ///
     /// Relates to the GOP structure. If you do not know what GOP is, use the default.
     /// FIXED: Set the number of B-frames in each sub-GOP to the value in gopNumBFrames.
     /// DYNAMIC: Let MediaLive optimize the number of B-frames in each sub-GOP, to improve visual quality.
-    pub subgop_length: Option<Str>,
+    pub subgop_length: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub timecode_burnin_settings: Option<Obj<TimecodeBurninSettings>>,
+    pub timecode_burnin_settings: ::std::option::Option<crate::Obj<TimecodeBurninSettings>>,
     /// `TimecodeInsertion`: a string.
     ///
     /// Determines how MediaLive inserts timecodes in the output video. For detailed information about setting up the input and the output for a timecode, see the section on \"MediaLive Features - Timecode configuration\" in the MediaLive User Guide.
     /// DISABLED: do not include timecodes.
     /// GOP_TIMECODE: Include timecode metadata in the GOP header.
-    pub timecode_insertion: Option<Str>,
+    pub timecode_insertion: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -9679,51 +8120,51 @@ impl Mpeg2Settings {
     /// A `Mpeg2Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdaptiveQuantization`: a string.
-    pub fn adaptive_quantization(mut self, value: impl Into<Str>) -> Self { self.adaptive_quantization = Some(value.into()); self }
+    pub fn adaptive_quantization(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.adaptive_quantization = ::std::option::Option::Some(value.into()); self }
     /// `AfdSignaling`: a string.
-    pub fn afd_signaling(mut self, value: impl Into<Str>) -> Self { self.afd_signaling = Some(value.into()); self }
+    pub fn afd_signaling(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.afd_signaling = ::std::option::Option::Some(value.into()); self }
     /// `ColorMetadata`: a string.
-    pub fn color_metadata(mut self, value: impl Into<Str>) -> Self { self.color_metadata = Some(value.into()); self }
+    pub fn color_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.color_metadata = ::std::option::Option::Some(value.into()); self }
     /// `ColorSpace`: a string.
-    pub fn color_space(mut self, value: impl Into<Str>) -> Self { self.color_space = Some(value.into()); self }
+    pub fn color_space(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.color_space = ::std::option::Option::Some(value.into()); self }
     /// `DisplayAspectRatio`: a string.
-    pub fn display_aspect_ratio(mut self, value: impl Into<Str>) -> Self { self.display_aspect_ratio = Some(value.into()); self }
+    pub fn display_aspect_ratio(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_aspect_ratio = ::std::option::Option::Some(value.into()); self }
     /// `FilterSettings`: a [`Mpeg2FilterSettings`] object.
-    pub fn filter_settings(mut self, value: impl Into<Obj<Mpeg2FilterSettings>>) -> Self { self.filter_settings = Some(value.into()); self }
+    pub fn filter_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Mpeg2FilterSettings>>) -> Self { self.filter_settings = ::std::option::Option::Some(value.into()); self }
     /// `FixedAfd`: a string.
-    pub fn fixed_afd(mut self, value: impl Into<Str>) -> Self { self.fixed_afd = Some(value.into()); self }
+    pub fn fixed_afd(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fixed_afd = ::std::option::Option::Some(value.into()); self }
     /// `FramerateDenominator`: an integer.
-    pub fn framerate_denominator(mut self, value: impl Into<Int>) -> Self { self.framerate_denominator = Some(value.into()); self }
+    pub fn framerate_denominator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.framerate_denominator = ::std::option::Option::Some(value.into()); self }
     /// `FramerateNumerator`: an integer.
-    pub fn framerate_numerator(mut self, value: impl Into<Int>) -> Self { self.framerate_numerator = Some(value.into()); self }
+    pub fn framerate_numerator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.framerate_numerator = ::std::option::Option::Some(value.into()); self }
     /// `GopClosedCadence`: an integer.
-    pub fn gop_closed_cadence(mut self, value: impl Into<Int>) -> Self { self.gop_closed_cadence = Some(value.into()); self }
+    pub fn gop_closed_cadence(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.gop_closed_cadence = ::std::option::Option::Some(value.into()); self }
     /// `GopNumBFrames`: an integer.
-    pub fn gop_num_b_frames(mut self, value: impl Into<Int>) -> Self { self.gop_num_b_frames = Some(value.into()); self }
+    pub fn gop_num_b_frames(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.gop_num_b_frames = ::std::option::Option::Some(value.into()); self }
     /// `GopSize`: a number.
-    pub fn gop_size(mut self, value: impl Into<Num>) -> Self { self.gop_size = Some(value.into()); self }
+    pub fn gop_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.gop_size = ::std::option::Option::Some(value.into()); self }
     /// `GopSizeUnits`: a string.
-    pub fn gop_size_units(mut self, value: impl Into<Str>) -> Self { self.gop_size_units = Some(value.into()); self }
+    pub fn gop_size_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gop_size_units = ::std::option::Option::Some(value.into()); self }
     /// `ScanType`: a string.
-    pub fn scan_type(mut self, value: impl Into<Str>) -> Self { self.scan_type = Some(value.into()); self }
+    pub fn scan_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scan_type = ::std::option::Option::Some(value.into()); self }
     /// `SubgopLength`: a string.
-    pub fn subgop_length(mut self, value: impl Into<Str>) -> Self { self.subgop_length = Some(value.into()); self }
+    pub fn subgop_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subgop_length = ::std::option::Option::Some(value.into()); self }
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub fn timecode_burnin_settings(mut self, value: impl Into<Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = Some(value.into()); self }
+    pub fn timecode_burnin_settings(mut self, value: impl ::std::convert::Into<crate::Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = ::std::option::Option::Some(value.into()); self }
     /// `TimecodeInsertion`: a string.
-    pub fn timecode_insertion(mut self, value: impl Into<Str>) -> Self { self.timecode_insertion = Some(value.into()); self }
+    pub fn timecode_insertion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timecode_insertion = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Mpeg2Settings {}
+impl crate::PropertyType for Mpeg2Settings {}
 
-impl ToValue for Mpeg2Settings {
+impl ::cloudwright_core::ToValue for Mpeg2Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdaptiveQuantization", &self.adaptive_quantization)
             .opt("AfdSignaling", &self.afd_signaling)
             .opt("ColorMetadata", &self.color_metadata)
@@ -9745,33 +8186,6 @@ impl ToValue for Mpeg2Settings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MsSmoothGroupSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AcquisitionPointId", Shape::STR),
-        ("AudioOnlyTimecodeControl", Shape::Str(&StrRule { allowed: &["PASSTHROUGH", "USE_CONFIGURED_CLOCK"], ..StrRule::ANY })),
-        ("CertificateMode", Shape::Str(&StrRule { allowed: &["SELF_SIGNED", "VERIFY_AUTHENTICITY"], ..StrRule::ANY })),
-        ("ConnectionRetryInterval", Shape::INT),
-        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        ("EventId", Shape::STR),
-        ("EventIdMode", Shape::Str(&StrRule { allowed: &["NO_EVENT_ID", "USE_CONFIGURED", "USE_TIMESTAMP"], ..StrRule::ANY })),
-        ("EventStopBehavior", Shape::Str(&StrRule { allowed: &["NONE", "SEND_EOS"], ..StrRule::ANY })),
-        ("FilecacheDuration", Shape::INT),
-        ("FragmentLength", Shape::INT),
-        ("InputLossAction", Shape::Str(&StrRule { allowed: &["EMIT_OUTPUT", "PAUSE_OUTPUT"], ..StrRule::ANY })),
-        ("NumRetries", Shape::INT),
-        ("RestartDelay", Shape::INT),
-        ("SegmentationMode", Shape::Str(&StrRule { allowed: &["USE_INPUT_SEGMENTATION", "USE_SEGMENT_DURATION"], ..StrRule::ANY })),
-        ("SendDelayMs", Shape::INT),
-        ("SparseTrackType", Shape::Str(&StrRule { allowed: &["NONE", "SCTE_35", "SCTE_35_WITHOUT_SEGMENTATION"], ..StrRule::ANY })),
-        ("StreamManifestBehavior", Shape::Str(&StrRule { allowed: &["DO_NOT_SEND", "SEND"], ..StrRule::ANY })),
-        ("TimestampOffset", Shape::STR),
-        ("TimestampOffsetMode", Shape::Str(&StrRule { allowed: &["USE_CONFIGURED_OFFSET", "USE_EVENT_START_DATE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MsSmoothGroupSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// The settings for a Microsoft Smooth output group.
@@ -9784,79 +8198,79 @@ pub struct MsSmoothGroupSettings {
     /// `AcquisitionPointId`: a string.
     ///
     /// The value of the Acquisition Point Identity element that is used in each message placed in the sparse track. Enabled only if sparseTrackType is not "none."
-    pub acquisition_point_id: Option<Str>,
+    pub acquisition_point_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AudioOnlyTimecodeControl`: a string.
     ///
     /// If set to passthrough for an audio-only Microsoft Smooth output, the fragment absolute time is set to the current timecode. This option does not write timecodes to the audio elementary stream.
-    pub audio_only_timecode_control: Option<Str>,
+    pub audio_only_timecode_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateMode`: a string.
     ///
     /// If set to verifyAuthenticity, verifies the HTTPS certificate chain to a trusted certificate authority (CA). This causes HTTPS outputs to self-signed certificates to fail.
-    pub certificate_mode: Option<Str>,
+    pub certificate_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectionRetryInterval`: an integer.
     ///
     /// The number of seconds to wait before retrying the connection to the IIS server if the connection is lost. Content is cached during this time, and the cache is delivered to the IIS server after the connection is re-established.
-    pub connection_retry_interval: Option<Int>,
+    pub connection_retry_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `Destination`: an [`OutputLocationRef`] object.
     ///
     /// The Smooth Streaming publish point on an IIS server. MediaLive acts as a "Push" encoder to IIS.
-    pub destination: Option<Obj<OutputLocationRef>>,
+    pub destination: ::std::option::Option<crate::Obj<OutputLocationRef>>,
     /// `EventId`: a string.
     ///
     /// The Microsoft Smooth channel ID that is sent to the IIS server. Specify the ID only if eventIdMode is set to useConfigured.
-    pub event_id: Option<Str>,
+    pub event_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventIdMode`: a string.
     ///
     /// Specifies whether to send a channel ID to the IIS server. If no channel ID is sent and the same channel is used without changing the publishing point, clients might see cached video from the previous run. Options: - "useConfigured" - use the value provided in eventId - "useTimestamp" - generate and send a channel ID based on the current timestamp - "noEventId" - do not send a channel ID to the IIS server.
-    pub event_id_mode: Option<Str>,
+    pub event_id_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventStopBehavior`: a string.
     ///
     /// When set to sendEos, sends an EOS signal to an IIS server when stopping the channel.
-    pub event_stop_behavior: Option<Str>,
+    pub event_stop_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilecacheDuration`: an integer.
     ///
     /// The size, in seconds, of the file cache for streaming outputs.
-    pub filecache_duration: Option<Int>,
+    pub filecache_duration: ::std::option::Option<::cloudwright_core::Int>,
     /// `FragmentLength`: an integer.
     ///
     /// The length, in seconds, of mp4 fragments to generate. The fragment length must be compatible with GOP size and frame rate.
-    pub fragment_length: Option<Int>,
+    pub fragment_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `InputLossAction`: a string.
     ///
     /// A parameter that controls output group behavior on an input loss.
-    pub input_loss_action: Option<Str>,
+    pub input_loss_action: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumRetries`: an integer.
     ///
     /// The number of retry attempts.
-    pub num_retries: Option<Int>,
+    pub num_retries: ::std::option::Option<::cloudwright_core::Int>,
     /// `RestartDelay`: an integer.
     ///
     /// The number of seconds before initiating a restart due to output failure, due to exhausting the numRetries on one segment, or exceeding filecacheDuration.
-    pub restart_delay: Option<Int>,
+    pub restart_delay: ::std::option::Option<::cloudwright_core::Int>,
     /// `SegmentationMode`: a string.
     ///
     /// useInputSegmentation has been deprecated. The configured segment size is always used.
-    pub segmentation_mode: Option<Str>,
+    pub segmentation_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `SendDelayMs`: an integer.
     ///
     /// The number of milliseconds to delay the output from the second pipeline.
-    pub send_delay_ms: Option<Int>,
+    pub send_delay_ms: ::std::option::Option<::cloudwright_core::Int>,
     /// `SparseTrackType`: a string.
     ///
     /// If set to scte35, uses incoming SCTE-35 messages to generate a sparse track in this group of Microsoft Smooth outputs.
-    pub sparse_track_type: Option<Str>,
+    pub sparse_track_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `StreamManifestBehavior`: a string.
     ///
     /// When set to send, sends a stream manifest so that the publishing point doesn't start until all streams start.
-    pub stream_manifest_behavior: Option<Str>,
+    pub stream_manifest_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimestampOffset`: a string.
     ///
     /// The timestamp offset for the channel. Used only if timestampOffsetMode is set to useConfiguredOffset.
-    pub timestamp_offset: Option<Str>,
+    pub timestamp_offset: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimestampOffsetMode`: a string.
     ///
     /// The type of timestamp date offset to use. - useEventStartDate: Use the date the channel was started as the offset - useConfiguredOffset: Use an explicitly configured date as the offset.
-    pub timestamp_offset_mode: Option<Str>,
+    pub timestamp_offset_mode: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -9864,55 +8278,55 @@ impl MsSmoothGroupSettings {
     /// A `MsSmoothGroupSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AcquisitionPointId`: a string.
-    pub fn acquisition_point_id(mut self, value: impl Into<Str>) -> Self { self.acquisition_point_id = Some(value.into()); self }
+    pub fn acquisition_point_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.acquisition_point_id = ::std::option::Option::Some(value.into()); self }
     /// `AudioOnlyTimecodeControl`: a string.
-    pub fn audio_only_timecode_control(mut self, value: impl Into<Str>) -> Self { self.audio_only_timecode_control = Some(value.into()); self }
+    pub fn audio_only_timecode_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_only_timecode_control = ::std::option::Option::Some(value.into()); self }
     /// `CertificateMode`: a string.
-    pub fn certificate_mode(mut self, value: impl Into<Str>) -> Self { self.certificate_mode = Some(value.into()); self }
+    pub fn certificate_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_mode = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionRetryInterval`: an integer.
-    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self { self.connection_retry_interval = Some(value.into()); self }
+    pub fn connection_retry_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.connection_retry_interval = ::std::option::Option::Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocationRef>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `EventId`: a string.
-    pub fn event_id(mut self, value: impl Into<Str>) -> Self { self.event_id = Some(value.into()); self }
+    pub fn event_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_id = ::std::option::Option::Some(value.into()); self }
     /// `EventIdMode`: a string.
-    pub fn event_id_mode(mut self, value: impl Into<Str>) -> Self { self.event_id_mode = Some(value.into()); self }
+    pub fn event_id_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_id_mode = ::std::option::Option::Some(value.into()); self }
     /// `EventStopBehavior`: a string.
-    pub fn event_stop_behavior(mut self, value: impl Into<Str>) -> Self { self.event_stop_behavior = Some(value.into()); self }
+    pub fn event_stop_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_stop_behavior = ::std::option::Option::Some(value.into()); self }
     /// `FilecacheDuration`: an integer.
-    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self { self.filecache_duration = Some(value.into()); self }
+    pub fn filecache_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.filecache_duration = ::std::option::Option::Some(value.into()); self }
     /// `FragmentLength`: an integer.
-    pub fn fragment_length(mut self, value: impl Into<Int>) -> Self { self.fragment_length = Some(value.into()); self }
+    pub fn fragment_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.fragment_length = ::std::option::Option::Some(value.into()); self }
     /// `InputLossAction`: a string.
-    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self { self.input_loss_action = Some(value.into()); self }
+    pub fn input_loss_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_loss_action = ::std::option::Option::Some(value.into()); self }
     /// `NumRetries`: an integer.
-    pub fn num_retries(mut self, value: impl Into<Int>) -> Self { self.num_retries = Some(value.into()); self }
+    pub fn num_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_retries = ::std::option::Option::Some(value.into()); self }
     /// `RestartDelay`: an integer.
-    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self { self.restart_delay = Some(value.into()); self }
+    pub fn restart_delay(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.restart_delay = ::std::option::Option::Some(value.into()); self }
     /// `SegmentationMode`: a string.
-    pub fn segmentation_mode(mut self, value: impl Into<Str>) -> Self { self.segmentation_mode = Some(value.into()); self }
+    pub fn segmentation_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segmentation_mode = ::std::option::Option::Some(value.into()); self }
     /// `SendDelayMs`: an integer.
-    pub fn send_delay_ms(mut self, value: impl Into<Int>) -> Self { self.send_delay_ms = Some(value.into()); self }
+    pub fn send_delay_ms(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.send_delay_ms = ::std::option::Option::Some(value.into()); self }
     /// `SparseTrackType`: a string.
-    pub fn sparse_track_type(mut self, value: impl Into<Str>) -> Self { self.sparse_track_type = Some(value.into()); self }
+    pub fn sparse_track_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sparse_track_type = ::std::option::Option::Some(value.into()); self }
     /// `StreamManifestBehavior`: a string.
-    pub fn stream_manifest_behavior(mut self, value: impl Into<Str>) -> Self { self.stream_manifest_behavior = Some(value.into()); self }
+    pub fn stream_manifest_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_manifest_behavior = ::std::option::Option::Some(value.into()); self }
     /// `TimestampOffset`: a string.
-    pub fn timestamp_offset(mut self, value: impl Into<Str>) -> Self { self.timestamp_offset = Some(value.into()); self }
+    pub fn timestamp_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timestamp_offset = ::std::option::Option::Some(value.into()); self }
     /// `TimestampOffsetMode`: a string.
-    pub fn timestamp_offset_mode(mut self, value: impl Into<Str>) -> Self { self.timestamp_offset_mode = Some(value.into()); self }
+    pub fn timestamp_offset_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timestamp_offset_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MsSmoothGroupSettings {}
+impl crate::PropertyType for MsSmoothGroupSettings {}
 
-impl ToValue for MsSmoothGroupSettings {
+impl ::cloudwright_core::ToValue for MsSmoothGroupSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcquisitionPointId", &self.acquisition_point_id)
             .opt(
                 "AudioOnlyTimecodeControl",
@@ -9939,16 +8353,6 @@ impl ToValue for MsSmoothGroupSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MsSmoothOutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("H265PackagingType", Shape::Str(&StrRule { allowed: &["HEV1", "HVC1"], ..StrRule::ANY })),
-        ("NameModifier", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MsSmoothOutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Configuration of a Microsoft Smooth output.
@@ -9962,11 +8366,11 @@ pub struct MsSmoothOutputSettings {
     ///
     /// Only applicable when this output is referencing an H.265 video description.
     /// Specifies whether MP4 segments should be packaged as HEV1 or HVC1.
-    pub h265_packaging_type: Option<Str>,
+    pub h265_packaging_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `NameModifier`: a string.
     ///
     /// A string that is concatenated to the end of the destination file name. This is required for multiple outputs of the same type.
-    pub name_modifier: Option<Str>,
+    pub name_modifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -9974,35 +8378,26 @@ impl MsSmoothOutputSettings {
     /// A `MsSmoothOutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `H265PackagingType`: a string.
-    pub fn h265_packaging_type(mut self, value: impl Into<Str>) -> Self { self.h265_packaging_type = Some(value.into()); self }
+    pub fn h265_packaging_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.h265_packaging_type = ::std::option::Option::Some(value.into()); self }
     /// `NameModifier`: a string.
-    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self { self.name_modifier = Some(value.into()); self }
+    pub fn name_modifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name_modifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MsSmoothOutputSettings {}
+impl crate::PropertyType for MsSmoothOutputSettings {}
 
-impl ToValue for MsSmoothOutputSettings {
+impl ::cloudwright_core::ToValue for MsSmoothOutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("H265PackagingType", &self.h265_packaging_type)
             .opt("NameModifier", &self.name_modifier)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MulticastInputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("SourceIpAddress", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MulticastInputSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10010,7 +8405,7 @@ pub(crate) static RULE_MulticastInputSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MulticastInputSettings {
     /// `SourceIpAddress`: a string.
-    pub source_ip_address: Option<Str>,
+    pub source_ip_address: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -10018,32 +8413,23 @@ impl MulticastInputSettings {
     /// A `MulticastInputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceIpAddress`: a string.
-    pub fn source_ip_address(mut self, value: impl Into<Str>) -> Self { self.source_ip_address = Some(value.into()); self }
+    pub fn source_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_ip_address = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MulticastInputSettings {}
+impl crate::PropertyType for MulticastInputSettings {}
 
-impl ToValue for MulticastInputSettings {
+impl ::cloudwright_core::ToValue for MulticastInputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourceIpAddress", &self.source_ip_address)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiplexContainerSettings: ObjRule = ObjRule {
-    properties: &[
-        ("MultiplexM2tsSettings", Shape::Object(&RULE_MultiplexM2tsSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiplexContainerSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10051,7 +8437,7 @@ pub(crate) static RULE_MultiplexContainerSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MultiplexContainerSettings {
     /// `MultiplexM2tsSettings`: a [`MultiplexM2tsSettings`] object.
-    pub multiplex_m2ts_settings: Option<Obj<MultiplexM2tsSettings>>,
+    pub multiplex_m2ts_settings: ::std::option::Option<crate::Obj<MultiplexM2tsSettings>>,
 }
 
 #[rustfmt::skip]
@@ -10059,45 +8445,23 @@ impl MultiplexContainerSettings {
     /// A `MultiplexContainerSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MultiplexM2tsSettings`: a [`MultiplexM2tsSettings`] object.
-    pub fn multiplex_m2ts_settings(mut self, value: impl Into<Obj<MultiplexM2tsSettings>>) -> Self { self.multiplex_m2ts_settings = Some(value.into()); self }
+    pub fn multiplex_m2ts_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MultiplexM2tsSettings>>) -> Self { self.multiplex_m2ts_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiplexContainerSettings {}
+impl crate::PropertyType for MultiplexContainerSettings {}
 
-impl ToValue for MultiplexContainerSettings {
+impl ::cloudwright_core::ToValue for MultiplexContainerSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MultiplexM2tsSettings", &self.multiplex_m2ts_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiplexM2tsSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AbsentInputAudioBehavior", Shape::Str(&StrRule { allowed: &["DROP", "ENCODE_SILENCE"], ..StrRule::ANY })),
-        ("Arib", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("AudioBufferModel", Shape::Str(&StrRule { allowed: &["ATSC", "DVB"], ..StrRule::ANY })),
-        ("AudioFramesPerPes", Shape::INT),
-        ("AudioStreamType", Shape::Str(&StrRule { allowed: &["ATSC", "DVB"], ..StrRule::ANY })),
-        ("CcDescriptor", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Ebif", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("EsRateInPes", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
-        ("Klv", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("PcrControl", Shape::Str(&StrRule { allowed: &["CONFIGURED_PCR_PERIOD", "PCR_EVERY_PES_PACKET"], ..StrRule::ANY })),
-        ("PcrPeriod", Shape::INT),
-        ("Scte35Control", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH", "SCTE_35_WITHOUT_IDR"], ..StrRule::ANY })),
-        ("Scte35PrerollPullupMilliseconds", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiplexM2tsSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10105,33 +8469,33 @@ pub(crate) static RULE_MultiplexM2tsSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MultiplexM2tsSettings {
     /// `AbsentInputAudioBehavior`: a string.
-    pub absent_input_audio_behavior: Option<Str>,
+    pub absent_input_audio_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `Arib`: a string.
-    pub arib: Option<Str>,
+    pub arib: ::std::option::Option<::cloudwright_core::Str>,
     /// `AudioBufferModel`: a string.
-    pub audio_buffer_model: Option<Str>,
+    pub audio_buffer_model: ::std::option::Option<::cloudwright_core::Str>,
     /// `AudioFramesPerPes`: an integer.
-    pub audio_frames_per_pes: Option<Int>,
+    pub audio_frames_per_pes: ::std::option::Option<::cloudwright_core::Int>,
     /// `AudioStreamType`: a string.
-    pub audio_stream_type: Option<Str>,
+    pub audio_stream_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `CcDescriptor`: a string.
-    pub cc_descriptor: Option<Str>,
+    pub cc_descriptor: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ebif`: a string.
-    pub ebif: Option<Str>,
+    pub ebif: ::std::option::Option<::cloudwright_core::Str>,
     /// `EsRateInPes`: a string.
-    pub es_rate_in_pes: Option<Str>,
+    pub es_rate_in_pes: ::std::option::Option<::cloudwright_core::Str>,
     /// `Klv`: a string.
-    pub klv: Option<Str>,
+    pub klv: ::std::option::Option<::cloudwright_core::Str>,
     /// `NielsenId3Behavior`: a string.
-    pub nielsen_id3_behavior: Option<Str>,
+    pub nielsen_id3_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `PcrControl`: a string.
-    pub pcr_control: Option<Str>,
+    pub pcr_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `PcrPeriod`: an integer.
-    pub pcr_period: Option<Int>,
+    pub pcr_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Scte35Control`: a string.
-    pub scte35_control: Option<Str>,
+    pub scte35_control: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scte35PrerollPullupMilliseconds`: a number.
-    pub scte35_preroll_pullup_milliseconds: Option<Num>,
+    pub scte35_preroll_pullup_milliseconds: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -10139,45 +8503,45 @@ impl MultiplexM2tsSettings {
     /// A `MultiplexM2tsSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AbsentInputAudioBehavior`: a string.
-    pub fn absent_input_audio_behavior(mut self, value: impl Into<Str>) -> Self { self.absent_input_audio_behavior = Some(value.into()); self }
+    pub fn absent_input_audio_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.absent_input_audio_behavior = ::std::option::Option::Some(value.into()); self }
     /// `Arib`: a string.
-    pub fn arib(mut self, value: impl Into<Str>) -> Self { self.arib = Some(value.into()); self }
+    pub fn arib(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arib = ::std::option::Option::Some(value.into()); self }
     /// `AudioBufferModel`: a string.
-    pub fn audio_buffer_model(mut self, value: impl Into<Str>) -> Self { self.audio_buffer_model = Some(value.into()); self }
+    pub fn audio_buffer_model(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_buffer_model = ::std::option::Option::Some(value.into()); self }
     /// `AudioFramesPerPes`: an integer.
-    pub fn audio_frames_per_pes(mut self, value: impl Into<Int>) -> Self { self.audio_frames_per_pes = Some(value.into()); self }
+    pub fn audio_frames_per_pes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.audio_frames_per_pes = ::std::option::Option::Some(value.into()); self }
     /// `AudioStreamType`: a string.
-    pub fn audio_stream_type(mut self, value: impl Into<Str>) -> Self { self.audio_stream_type = Some(value.into()); self }
+    pub fn audio_stream_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_stream_type = ::std::option::Option::Some(value.into()); self }
     /// `CcDescriptor`: a string.
-    pub fn cc_descriptor(mut self, value: impl Into<Str>) -> Self { self.cc_descriptor = Some(value.into()); self }
+    pub fn cc_descriptor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cc_descriptor = ::std::option::Option::Some(value.into()); self }
     /// `Ebif`: a string.
-    pub fn ebif(mut self, value: impl Into<Str>) -> Self { self.ebif = Some(value.into()); self }
+    pub fn ebif(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ebif = ::std::option::Option::Some(value.into()); self }
     /// `EsRateInPes`: a string.
-    pub fn es_rate_in_pes(mut self, value: impl Into<Str>) -> Self { self.es_rate_in_pes = Some(value.into()); self }
+    pub fn es_rate_in_pes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.es_rate_in_pes = ::std::option::Option::Some(value.into()); self }
     /// `Klv`: a string.
-    pub fn klv(mut self, value: impl Into<Str>) -> Self { self.klv = Some(value.into()); self }
+    pub fn klv(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.klv = ::std::option::Option::Some(value.into()); self }
     /// `NielsenId3Behavior`: a string.
-    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_behavior = Some(value.into()); self }
+    pub fn nielsen_id3_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nielsen_id3_behavior = ::std::option::Option::Some(value.into()); self }
     /// `PcrControl`: a string.
-    pub fn pcr_control(mut self, value: impl Into<Str>) -> Self { self.pcr_control = Some(value.into()); self }
+    pub fn pcr_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pcr_control = ::std::option::Option::Some(value.into()); self }
     /// `PcrPeriod`: an integer.
-    pub fn pcr_period(mut self, value: impl Into<Int>) -> Self { self.pcr_period = Some(value.into()); self }
+    pub fn pcr_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pcr_period = ::std::option::Option::Some(value.into()); self }
     /// `Scte35Control`: a string.
-    pub fn scte35_control(mut self, value: impl Into<Str>) -> Self { self.scte35_control = Some(value.into()); self }
+    pub fn scte35_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scte35_control = ::std::option::Option::Some(value.into()); self }
     /// `Scte35PrerollPullupMilliseconds`: a number.
-    pub fn scte35_preroll_pullup_milliseconds(mut self, value: impl Into<Num>) -> Self { self.scte35_preroll_pullup_milliseconds = Some(value.into()); self }
+    pub fn scte35_preroll_pullup_milliseconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.scte35_preroll_pullup_milliseconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiplexM2tsSettings {}
+impl crate::PropertyType for MultiplexM2tsSettings {}
 
-impl ToValue for MultiplexM2tsSettings {
+impl ::cloudwright_core::ToValue for MultiplexM2tsSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AbsentInputAudioBehavior",
                 &self.absent_input_audio_behavior,
@@ -10202,16 +8566,6 @@ impl ToValue for MultiplexM2tsSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MultiplexOutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerSettings", Shape::Object(&RULE_MultiplexContainerSettings)),
-        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MultiplexOutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Configuration of a Multiplex output.
@@ -10222,11 +8576,11 @@ pub(crate) static RULE_MultiplexOutputSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MultiplexOutputSettings {
     /// `ContainerSettings`: a [`MultiplexContainerSettings`] object.
-    pub container_settings: Option<Obj<MultiplexContainerSettings>>,
+    pub container_settings: ::std::option::Option<crate::Obj<MultiplexContainerSettings>>,
     /// `Destination`: an [`OutputLocationRef`] object.
     ///
     /// Destination is a Multiplex.
-    pub destination: Option<Obj<OutputLocationRef>>,
+    pub destination: ::std::option::Option<crate::Obj<OutputLocationRef>>,
 }
 
 #[rustfmt::skip]
@@ -10234,36 +8588,26 @@ impl MultiplexOutputSettings {
     /// A `MultiplexOutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerSettings`: a [`MultiplexContainerSettings`] object.
-    pub fn container_settings(mut self, value: impl Into<Obj<MultiplexContainerSettings>>) -> Self { self.container_settings = Some(value.into()); self }
+    pub fn container_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MultiplexContainerSettings>>) -> Self { self.container_settings = ::std::option::Option::Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocationRef>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiplexOutputSettings {}
+impl crate::PropertyType for MultiplexOutputSettings {}
 
-impl ToValue for MultiplexOutputSettings {
+impl ::cloudwright_core::ToValue for MultiplexOutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerSettings", &self.container_settings)
             .opt("Destination", &self.destination)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiplexProgramChannelDestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("MultiplexId", Shape::STR),
-        ("ProgramName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiplexProgramChannelDestinationSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10278,11 +8622,11 @@ pub struct MultiplexProgramChannelDestinationSettings {
     ///
     /// The ID of the Multiplex that the encoder is providing output to. You do not need to specify the individual inputs to the Multiplex; MediaLive will handle the connection of the two MediaLive pipelines to the two Multiplex instances.
     /// The Multiplex must be in the same region as the Channel.
-    pub multiplex_id: Option<Str>,
+    pub multiplex_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProgramName`: a string.
     ///
     /// The program name of the Multiplex program that the encoder is providing output to.
-    pub program_name: Option<Str>,
+    pub program_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -10290,37 +8634,26 @@ impl MultiplexProgramChannelDestinationSettings {
     /// A `MultiplexProgramChannelDestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MultiplexId`: a string.
-    pub fn multiplex_id(mut self, value: impl Into<Str>) -> Self { self.multiplex_id = Some(value.into()); self }
+    pub fn multiplex_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.multiplex_id = ::std::option::Option::Some(value.into()); self }
     /// `ProgramName`: a string.
-    pub fn program_name(mut self, value: impl Into<Str>) -> Self { self.program_name = Some(value.into()); self }
+    pub fn program_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.program_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiplexProgramChannelDestinationSettings {}
+impl crate::PropertyType for MultiplexProgramChannelDestinationSettings {}
 
-impl ToValue for MultiplexProgramChannelDestinationSettings {
+impl ::cloudwright_core::ToValue for MultiplexProgramChannelDestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MultiplexId", &self.multiplex_id)
             .opt("ProgramName", &self.program_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("HlsInputSettings", Shape::Object(&RULE_HlsInputSettings)),
-        ("MulticastInputSettings", Shape::Object(&RULE_MulticastInputSettings)),
-        ("ServerValidation", Shape::Str(&StrRule { allowed: &["CHECK_CRYPTOGRAPHY_AND_VALIDATE_NAME", "CHECK_CRYPTOGRAPHY_ONLY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkInputSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10334,13 +8667,13 @@ pub struct NetworkInputSettings {
     /// `HlsInputSettings`: a [`HlsInputSettings`] object.
     ///
     /// Information about how to connect to the upstream system.
-    pub hls_input_settings: Option<Obj<HlsInputSettings>>,
+    pub hls_input_settings: ::std::option::Option<crate::Obj<HlsInputSettings>>,
     /// `MulticastInputSettings`: a [`MulticastInputSettings`] object.
-    pub multicast_input_settings: Option<Obj<MulticastInputSettings>>,
+    pub multicast_input_settings: ::std::option::Option<crate::Obj<MulticastInputSettings>>,
     /// `ServerValidation`: a string.
     ///
     /// Checks HTTPS server certificates. When set to checkCryptographyOnly, cryptography in the certificate is checked, but not the server's name. Certain subdomains (notably S3 buckets that use dots in the bucket name) don't strictly match the corresponding certificate's wildcard pattern and would otherwise cause the channel to error. This setting is ignored for protocols that do not use HTTPS.
-    pub server_validation: Option<Str>,
+    pub server_validation: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -10348,40 +8681,29 @@ impl NetworkInputSettings {
     /// A `NetworkInputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HlsInputSettings`: a [`HlsInputSettings`] object.
-    pub fn hls_input_settings(mut self, value: impl Into<Obj<HlsInputSettings>>) -> Self { self.hls_input_settings = Some(value.into()); self }
+    pub fn hls_input_settings(mut self, value: impl ::std::convert::Into<crate::Obj<HlsInputSettings>>) -> Self { self.hls_input_settings = ::std::option::Option::Some(value.into()); self }
     /// `MulticastInputSettings`: a [`MulticastInputSettings`] object.
-    pub fn multicast_input_settings(mut self, value: impl Into<Obj<MulticastInputSettings>>) -> Self { self.multicast_input_settings = Some(value.into()); self }
+    pub fn multicast_input_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MulticastInputSettings>>) -> Self { self.multicast_input_settings = ::std::option::Option::Some(value.into()); self }
     /// `ServerValidation`: a string.
-    pub fn server_validation(mut self, value: impl Into<Str>) -> Self { self.server_validation = Some(value.into()); self }
+    pub fn server_validation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_validation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkInputSettings {}
+impl crate::PropertyType for NetworkInputSettings {}
 
-impl ToValue for NetworkInputSettings {
+impl ::cloudwright_core::ToValue for NetworkInputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HlsInputSettings", &self.hls_input_settings)
             .opt("MulticastInputSettings", &self.multicast_input_settings)
             .opt("ServerValidation", &self.server_validation)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NielsenCbet: ObjRule = ObjRule {
-    properties: &[
-        ("CbetCheckDigitString", Shape::STR),
-        ("CbetStepaside", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Csid", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NielsenCBET` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10395,15 +8717,15 @@ pub struct NielsenCbet {
     /// `CbetCheckDigitString`: a string.
     ///
     /// Enter the CBET check digits to use in the watermark.
-    pub cbet_check_digit_string: Option<Str>,
+    pub cbet_check_digit_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `CbetStepaside`: a string.
     ///
     /// Determines the method of CBET insertion mode when prior encoding is detected on the same layer.
-    pub cbet_stepaside: Option<Str>,
+    pub cbet_stepaside: ::std::option::Option<::cloudwright_core::Str>,
     /// `Csid`: a string.
     ///
     /// Enter the CBET Source ID (CSID) to use in the watermark
-    pub csid: Option<Str>,
+    pub csid: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -10411,39 +8733,29 @@ impl NielsenCbet {
     /// A `NielsenCbet` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CbetCheckDigitString`: a string.
-    pub fn cbet_check_digit_string(mut self, value: impl Into<Str>) -> Self { self.cbet_check_digit_string = Some(value.into()); self }
+    pub fn cbet_check_digit_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cbet_check_digit_string = ::std::option::Option::Some(value.into()); self }
     /// `CbetStepaside`: a string.
-    pub fn cbet_stepaside(mut self, value: impl Into<Str>) -> Self { self.cbet_stepaside = Some(value.into()); self }
+    pub fn cbet_stepaside(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cbet_stepaside = ::std::option::Option::Some(value.into()); self }
     /// `Csid`: a string.
-    pub fn csid(mut self, value: impl Into<Str>) -> Self { self.csid = Some(value.into()); self }
+    pub fn csid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.csid = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NielsenCbet {}
+impl crate::PropertyType for NielsenCbet {}
 
-impl ToValue for NielsenCbet {
+impl ::cloudwright_core::ToValue for NielsenCbet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CbetCheckDigitString", &self.cbet_check_digit_string)
             .opt("CbetStepaside", &self.cbet_stepaside)
             .opt("Csid", &self.csid)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NielsenConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DistributorId", Shape::STR),
-        ("NielsenPcmToId3Tagging", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NielsenConfiguration` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10457,11 +8769,11 @@ pub struct NielsenConfiguration {
     /// `DistributorId`: a string.
     ///
     /// Enter the Distributor ID assigned to your organization by Nielsen.
-    pub distributor_id: Option<Str>,
+    pub distributor_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NielsenPcmToId3Tagging`: a string.
     ///
     /// Enables Nielsen PCM to ID3 tagging
-    pub nielsen_pcm_to_id3_tagging: Option<Str>,
+    pub nielsen_pcm_to_id3_tagging: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -10469,37 +8781,26 @@ impl NielsenConfiguration {
     /// A `NielsenConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DistributorId`: a string.
-    pub fn distributor_id(mut self, value: impl Into<Str>) -> Self { self.distributor_id = Some(value.into()); self }
+    pub fn distributor_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.distributor_id = ::std::option::Option::Some(value.into()); self }
     /// `NielsenPcmToId3Tagging`: a string.
-    pub fn nielsen_pcm_to_id3_tagging(mut self, value: impl Into<Str>) -> Self { self.nielsen_pcm_to_id3_tagging = Some(value.into()); self }
+    pub fn nielsen_pcm_to_id3_tagging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nielsen_pcm_to_id3_tagging = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NielsenConfiguration {}
+impl crate::PropertyType for NielsenConfiguration {}
 
-impl ToValue for NielsenConfiguration {
+impl ::cloudwright_core::ToValue for NielsenConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DistributorId", &self.distributor_id)
             .opt("NielsenPcmToId3Tagging", &self.nielsen_pcm_to_id3_tagging)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NielsenNaesIiNw: ObjRule = ObjRule {
-    properties: &[
-        ("CheckDigitString", Shape::STR),
-        ("Sid", Shape::NUM),
-        ("Timezone", Shape::Str(&StrRule { allowed: &["AMERICA_PUERTO_RICO", "US_ALASKA", "US_ARIZONA", "US_CENTRAL", "US_EASTERN", "US_HAWAII", "US_MOUNTAIN", "US_PACIFIC", "US_SAMOA", "UTC"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NielsenNaesIiNw` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10513,13 +8814,13 @@ pub struct NielsenNaesIiNw {
     /// `CheckDigitString`: a string.
     ///
     /// Enter the check digit string for the watermark
-    pub check_digit_string: Option<Str>,
+    pub check_digit_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `Sid`: a number.
     ///
     /// Enter the Nielsen Source ID (SID) to include in the watermark
-    pub sid: Option<Num>,
+    pub sid: ::std::option::Option<::cloudwright_core::Num>,
     /// `Timezone`: a string.
-    pub timezone: Option<Str>,
+    pub timezone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -10527,40 +8828,29 @@ impl NielsenNaesIiNw {
     /// A `NielsenNaesIiNw` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CheckDigitString`: a string.
-    pub fn check_digit_string(mut self, value: impl Into<Str>) -> Self { self.check_digit_string = Some(value.into()); self }
+    pub fn check_digit_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.check_digit_string = ::std::option::Option::Some(value.into()); self }
     /// `Sid`: a number.
-    pub fn sid(mut self, value: impl Into<Num>) -> Self { self.sid = Some(value.into()); self }
+    pub fn sid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.sid = ::std::option::Option::Some(value.into()); self }
     /// `Timezone`: a string.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
+    pub fn timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timezone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NielsenNaesIiNw {}
+impl crate::PropertyType for NielsenNaesIiNw {}
 
-impl ToValue for NielsenNaesIiNw {
+impl ::cloudwright_core::ToValue for NielsenNaesIiNw {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CheckDigitString", &self.check_digit_string)
             .opt("Sid", &self.sid)
             .opt("Timezone", &self.timezone)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NielsenWatermarksSettings: ObjRule = ObjRule {
-    properties: &[
-        ("NielsenCbetSettings", Shape::Object(&RULE_NielsenCbet)),
-        ("NielsenDistributionType", Shape::Str(&StrRule { allowed: &["FINAL_DISTRIBUTOR", "PROGRAM_CONTENT"], ..StrRule::ANY })),
-        ("NielsenNaesIiNwSettings", Shape::Object(&RULE_NielsenNaesIiNw)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NielsenWatermarksSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10574,17 +8864,17 @@ pub struct NielsenWatermarksSettings {
     /// `NielsenCbetSettings`: a [`NielsenCbet`] object.
     ///
     /// Complete these fields only if you want to insert watermarks of type Nielsen CBET
-    pub nielsen_cbet_settings: Option<Obj<NielsenCbet>>,
+    pub nielsen_cbet_settings: ::std::option::Option<crate::Obj<NielsenCbet>>,
     /// `NielsenDistributionType`: a string.
     ///
     /// Choose the distribution types that you want to assign to the watermarks:
     /// - PROGRAM_CONTENT
     /// - FINAL_DISTRIBUTOR
-    pub nielsen_distribution_type: Option<Str>,
+    pub nielsen_distribution_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `NielsenNaesIiNwSettings`: a [`NielsenNaesIiNw`] object.
     ///
     /// Complete these fields only if you want to insert watermarks of type Nielsen NAES II (N2) and Nielsen NAES VI (NW).
-    pub nielsen_naes_ii_nw_settings: Option<Obj<NielsenNaesIiNw>>,
+    pub nielsen_naes_ii_nw_settings: ::std::option::Option<crate::Obj<NielsenNaesIiNw>>,
 }
 
 #[rustfmt::skip]
@@ -10592,42 +8882,29 @@ impl NielsenWatermarksSettings {
     /// A `NielsenWatermarksSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NielsenCbetSettings`: a [`NielsenCbet`] object.
-    pub fn nielsen_cbet_settings(mut self, value: impl Into<Obj<NielsenCbet>>) -> Self { self.nielsen_cbet_settings = Some(value.into()); self }
+    pub fn nielsen_cbet_settings(mut self, value: impl ::std::convert::Into<crate::Obj<NielsenCbet>>) -> Self { self.nielsen_cbet_settings = ::std::option::Option::Some(value.into()); self }
     /// `NielsenDistributionType`: a string.
-    pub fn nielsen_distribution_type(mut self, value: impl Into<Str>) -> Self { self.nielsen_distribution_type = Some(value.into()); self }
+    pub fn nielsen_distribution_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nielsen_distribution_type = ::std::option::Option::Some(value.into()); self }
     /// `NielsenNaesIiNwSettings`: a [`NielsenNaesIiNw`] object.
-    pub fn nielsen_naes_ii_nw_settings(mut self, value: impl Into<Obj<NielsenNaesIiNw>>) -> Self { self.nielsen_naes_ii_nw_settings = Some(value.into()); self }
+    pub fn nielsen_naes_ii_nw_settings(mut self, value: impl ::std::convert::Into<crate::Obj<NielsenNaesIiNw>>) -> Self { self.nielsen_naes_ii_nw_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NielsenWatermarksSettings {}
+impl crate::PropertyType for NielsenWatermarksSettings {}
 
-impl ToValue for NielsenWatermarksSettings {
+impl ::cloudwright_core::ToValue for NielsenWatermarksSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NielsenCbetSettings", &self.nielsen_cbet_settings)
             .opt("NielsenDistributionType", &self.nielsen_distribution_type)
             .opt("NielsenNaesIiNwSettings", &self.nielsen_naes_ii_nw_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Output: ObjRule = ObjRule {
-    properties: &[
-        ("AudioDescriptionNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("CaptionDescriptionNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("OutputName", Shape::STR),
-        ("OutputSettings", Shape::Object(&RULE_OutputSettings)),
-        ("VideoDescriptionName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Output` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10641,23 +8918,25 @@ pub struct Output {
     /// `AudioDescriptionNames`: a list of strings.
     ///
     /// The names of the audio descriptions that are used as audio sources for this output.
-    pub audio_description_names: Option<List<Str>>,
+    pub audio_description_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CaptionDescriptionNames`: a list of strings.
     ///
     /// The names of the caption descriptions that are used as captions sources for this output.
-    pub caption_description_names: Option<List<Str>>,
+    pub caption_description_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `OutputName`: a string.
     ///
     /// The name that is used to identify an output.
-    pub output_name: Option<Str>,
+    pub output_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputSettings`: an [`OutputSettings`] object.
     ///
     /// The output type-specific settings.
-    pub output_settings: Option<Obj<OutputSettings>>,
+    pub output_settings: ::std::option::Option<crate::Obj<OutputSettings>>,
     /// `VideoDescriptionName`: a string.
     ///
     /// The name of the VideoDescription that is used as the source for this output.
-    pub video_description_name: Option<Str>,
+    pub video_description_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -10665,27 +8944,27 @@ impl Output {
     /// A `Output` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioDescriptionNames`: a list of strings.
-    pub fn audio_description_names(mut self, value: impl Into<List<Str>>) -> Self { self.audio_description_names = Some(value.into()); self }
+    pub fn audio_description_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.audio_description_names = ::std::option::Option::Some(value.into()); self }
     /// `CaptionDescriptionNames`: a list of strings.
-    pub fn caption_description_names(mut self, value: impl Into<List<Str>>) -> Self { self.caption_description_names = Some(value.into()); self }
+    pub fn caption_description_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.caption_description_names = ::std::option::Option::Some(value.into()); self }
     /// `OutputName`: a string.
-    pub fn output_name(mut self, value: impl Into<Str>) -> Self { self.output_name = Some(value.into()); self }
+    pub fn output_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_name = ::std::option::Option::Some(value.into()); self }
     /// `OutputSettings`: an [`OutputSettings`] object.
-    pub fn output_settings(mut self, value: impl Into<Obj<OutputSettings>>) -> Self { self.output_settings = Some(value.into()); self }
+    pub fn output_settings(mut self, value: impl ::std::convert::Into<crate::Obj<OutputSettings>>) -> Self { self.output_settings = ::std::option::Option::Some(value.into()); self }
     /// `VideoDescriptionName`: a string.
-    pub fn video_description_name(mut self, value: impl Into<Str>) -> Self { self.video_description_name = Some(value.into()); self }
+    pub fn video_description_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.video_description_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Output {}
+impl crate::PropertyType for Output {}
 
-impl ToValue for Output {
+impl ::cloudwright_core::ToValue for Output {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioDescriptionNames", &self.audio_description_names)
             .opt("CaptionDescriptionNames", &self.caption_description_names)
             .opt("OutputName", &self.output_name)
@@ -10694,20 +8973,6 @@ impl ToValue for Output {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputDestination: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("LogicalInterfaceNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("MediaPackageSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaPackageOutputDestinationSettings), min_items: None, max_items: None, unique: false })),
-        ("MultiplexSettings", Shape::Object(&RULE_MultiplexProgramChannelDestinationSettings)),
-        ("Settings", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputDestinationSettings), min_items: None, max_items: None, unique: false })),
-        ("SrtSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SrtOutputDestinationSettings), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputDestination` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10721,23 +8986,26 @@ pub struct OutputDestination {
     /// `Id`: a string.
     ///
     /// The ID for this destination.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogicalInterfaceNames`: a list of strings.
-    pub logical_interface_names: Option<List<Str>>,
+    pub logical_interface_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MediaPackageSettings`: a list of [`MediaPackageOutputDestinationSettings`] objects.
     ///
     /// The destination settings for a MediaPackage output.
-    pub media_package_settings: Option<List<MediaPackageOutputDestinationSettings>>,
+    pub media_package_settings:
+        ::std::option::Option<::cloudwright_core::List<MediaPackageOutputDestinationSettings>>,
     /// `MultiplexSettings`: a [`MultiplexProgramChannelDestinationSettings`] object.
     ///
     /// Destination settings for a Multiplex output; one destination for both encoders.
-    pub multiplex_settings: Option<Obj<MultiplexProgramChannelDestinationSettings>>,
+    pub multiplex_settings:
+        ::std::option::Option<crate::Obj<MultiplexProgramChannelDestinationSettings>>,
     /// `Settings`: a list of [`OutputDestinationSettings`] objects.
     ///
     /// The destination settings for an output.
-    pub settings: Option<List<OutputDestinationSettings>>,
+    pub settings: ::std::option::Option<::cloudwright_core::List<OutputDestinationSettings>>,
     /// `SrtSettings`: a list of [`SrtOutputDestinationSettings`] objects.
-    pub srt_settings: Option<List<SrtOutputDestinationSettings>>,
+    pub srt_settings: ::std::option::Option<::cloudwright_core::List<SrtOutputDestinationSettings>>,
 }
 
 #[rustfmt::skip]
@@ -10745,29 +9013,29 @@ impl OutputDestination {
     /// A `OutputDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `LogicalInterfaceNames`: a list of strings.
-    pub fn logical_interface_names(mut self, value: impl Into<List<Str>>) -> Self { self.logical_interface_names = Some(value.into()); self }
+    pub fn logical_interface_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.logical_interface_names = ::std::option::Option::Some(value.into()); self }
     /// `MediaPackageSettings`: a list of [`MediaPackageOutputDestinationSettings`] objects.
-    pub fn media_package_settings(mut self, value: impl Into<List<MediaPackageOutputDestinationSettings>>) -> Self { self.media_package_settings = Some(value.into()); self }
+    pub fn media_package_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MediaPackageOutputDestinationSettings>>) -> Self { self.media_package_settings = ::std::option::Option::Some(value.into()); self }
     /// `MultiplexSettings`: a [`MultiplexProgramChannelDestinationSettings`] object.
-    pub fn multiplex_settings(mut self, value: impl Into<Obj<MultiplexProgramChannelDestinationSettings>>) -> Self { self.multiplex_settings = Some(value.into()); self }
+    pub fn multiplex_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MultiplexProgramChannelDestinationSettings>>) -> Self { self.multiplex_settings = ::std::option::Option::Some(value.into()); self }
     /// `Settings`: a list of [`OutputDestinationSettings`] objects.
-    pub fn settings(mut self, value: impl Into<List<OutputDestinationSettings>>) -> Self { self.settings = Some(value.into()); self }
+    pub fn settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OutputDestinationSettings>>) -> Self { self.settings = ::std::option::Option::Some(value.into()); self }
     /// `SrtSettings`: a list of [`SrtOutputDestinationSettings`] objects.
-    pub fn srt_settings(mut self, value: impl Into<List<SrtOutputDestinationSettings>>) -> Self { self.srt_settings = Some(value.into()); self }
+    pub fn srt_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SrtOutputDestinationSettings>>) -> Self { self.srt_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutputDestination {}
+impl crate::PropertyType for OutputDestination {}
 
-impl ToValue for OutputDestination {
+impl ::cloudwright_core::ToValue for OutputDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Id", &self.id)
             .opt("LogicalInterfaceNames", &self.logical_interface_names)
             .opt("MediaPackageSettings", &self.media_package_settings)
@@ -10777,18 +9045,6 @@ impl ToValue for OutputDestination {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputDestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("PasswordParam", Shape::STR),
-        ("StreamName", Shape::STR),
-        ("Url", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputDestinationSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10802,19 +9058,19 @@ pub struct OutputDestinationSettings {
     /// `PasswordParam`: a string.
     ///
     /// The password parameter that holds the password for accessing the downstream system. This password parameter applies only if the downstream system requires credentials.
-    pub password_param: Option<Str>,
+    pub password_param: ::std::option::Option<::cloudwright_core::Str>,
     /// `StreamName`: a string.
     ///
     /// The stream name for the content. This applies only to RTMP outputs.
-    pub stream_name: Option<Str>,
+    pub stream_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
     ///
     /// The URL for the destination.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
     ///
     /// The user name to connect to the downstream system. This applies only if the downstream system requires credentials.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -10822,25 +9078,25 @@ impl OutputDestinationSettings {
     /// A `OutputDestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PasswordParam`: a string.
-    pub fn password_param(mut self, value: impl Into<Str>) -> Self { self.password_param = Some(value.into()); self }
+    pub fn password_param(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password_param = ::std::option::Option::Some(value.into()); self }
     /// `StreamName`: a string.
-    pub fn stream_name(mut self, value: impl Into<Str>) -> Self { self.stream_name = Some(value.into()); self }
+    pub fn stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_name = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutputDestinationSettings {}
+impl crate::PropertyType for OutputDestinationSettings {}
 
-impl ToValue for OutputDestinationSettings {
+impl ::cloudwright_core::ToValue for OutputDestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PasswordParam", &self.password_param)
             .opt("StreamName", &self.stream_name)
             .opt("Url", &self.url)
@@ -10848,17 +9104,6 @@ impl ToValue for OutputDestinationSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("OutputGroupSettings", Shape::Object(&RULE_OutputGroupSettings)),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Output), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputGroup` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10872,15 +9117,15 @@ pub struct OutputGroup {
     /// `Name`: a string.
     ///
     /// A custom output group name that you can optionally define. Only letters, numbers, and the underscore character are allowed. The maximum length is 32 characters.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputGroupSettings`: an [`OutputGroupSettings`] object.
     ///
     /// The settings associated with the output group.
-    pub output_group_settings: Option<Obj<OutputGroupSettings>>,
+    pub output_group_settings: ::std::option::Option<crate::Obj<OutputGroupSettings>>,
     /// `Outputs`: a list of [`Output`] objects.
     ///
     /// The settings for the outputs in the output group.
-    pub outputs: Option<List<Output>>,
+    pub outputs: ::std::option::Option<::cloudwright_core::List<Output>>,
 }
 
 #[rustfmt::skip]
@@ -10888,47 +9133,29 @@ impl OutputGroup {
     /// A `OutputGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OutputGroupSettings`: an [`OutputGroupSettings`] object.
-    pub fn output_group_settings(mut self, value: impl Into<Obj<OutputGroupSettings>>) -> Self { self.output_group_settings = Some(value.into()); self }
+    pub fn output_group_settings(mut self, value: impl ::std::convert::Into<crate::Obj<OutputGroupSettings>>) -> Self { self.output_group_settings = ::std::option::Option::Some(value.into()); self }
     /// `Outputs`: a list of [`Output`] objects.
-    pub fn outputs(mut self, value: impl Into<List<Output>>) -> Self { self.outputs = Some(value.into()); self }
+    pub fn outputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Output>>) -> Self { self.outputs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutputGroup {}
+impl crate::PropertyType for OutputGroup {}
 
-impl ToValue for OutputGroup {
+impl ::cloudwright_core::ToValue for OutputGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("OutputGroupSettings", &self.output_group_settings)
             .opt("Outputs", &self.outputs)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputGroupSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ArchiveGroupSettings", Shape::Object(&RULE_ArchiveGroupSettings)),
-        ("CmafIngestGroupSettings", Shape::Object(&RULE_CmafIngestGroupSettings)),
-        ("FrameCaptureGroupSettings", Shape::Object(&RULE_FrameCaptureGroupSettings)),
-        ("HlsGroupSettings", Shape::Object(&RULE_HlsGroupSettings)),
-        ("MediaPackageGroupSettings", Shape::Object(&RULE_MediaPackageGroupSettings)),
-        ("MsSmoothGroupSettings", Shape::Object(&RULE_MsSmoothGroupSettings)),
-        ("MultiplexGroupSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("RtmpGroupSettings", Shape::Object(&RULE_RtmpGroupSettings)),
-        ("SrtGroupSettings", Shape::Object(&RULE_SrtGroupSettings)),
-        ("UdpGroupSettings", Shape::Object(&RULE_UdpGroupSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputGroupSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -10944,41 +9171,41 @@ pub struct OutputGroupSettings {
     /// The configuration of an archive output group.
     ///
     /// The parent of this entity is OutputGroupSettings.
-    pub archive_group_settings: Option<Obj<ArchiveGroupSettings>>,
+    pub archive_group_settings: ::std::option::Option<crate::Obj<ArchiveGroupSettings>>,
     /// `CmafIngestGroupSettings`: a [`CmafIngestGroupSettings`] object.
-    pub cmaf_ingest_group_settings: Option<Obj<CmafIngestGroupSettings>>,
+    pub cmaf_ingest_group_settings: ::std::option::Option<crate::Obj<CmafIngestGroupSettings>>,
     /// `FrameCaptureGroupSettings`: a [`FrameCaptureGroupSettings`] object.
     ///
     /// The configuration of a frame capture output group.
-    pub frame_capture_group_settings: Option<Obj<FrameCaptureGroupSettings>>,
+    pub frame_capture_group_settings: ::std::option::Option<crate::Obj<FrameCaptureGroupSettings>>,
     /// `HlsGroupSettings`: a [`HlsGroupSettings`] object.
     ///
     /// The configuration of an HLS output group.
-    pub hls_group_settings: Option<Obj<HlsGroupSettings>>,
+    pub hls_group_settings: ::std::option::Option<crate::Obj<HlsGroupSettings>>,
     /// `MediaPackageGroupSettings`: a [`MediaPackageGroupSettings`] object.
     ///
     /// The configuration of a MediaPackage output group.
-    pub media_package_group_settings: Option<Obj<MediaPackageGroupSettings>>,
+    pub media_package_group_settings: ::std::option::Option<crate::Obj<MediaPackageGroupSettings>>,
     /// `MsSmoothGroupSettings`: a [`MsSmoothGroupSettings`] object.
     ///
     /// The configuration of a Microsoft Smooth output group.
-    pub ms_smooth_group_settings: Option<Obj<MsSmoothGroupSettings>>,
+    pub ms_smooth_group_settings: ::std::option::Option<crate::Obj<MsSmoothGroupSettings>>,
     /// `MultiplexGroupSettings`: a JSON value.
     ///
     /// The settings for a Multiplex output group.
     ///
     /// Format `json`.
-    pub multiplex_group_settings: Option<Json>,
+    pub multiplex_group_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `RtmpGroupSettings`: a [`RtmpGroupSettings`] object.
     ///
     /// The configuration of an RTMP output group.
-    pub rtmp_group_settings: Option<Obj<RtmpGroupSettings>>,
+    pub rtmp_group_settings: ::std::option::Option<crate::Obj<RtmpGroupSettings>>,
     /// `SrtGroupSettings`: a [`SrtGroupSettings`] object.
-    pub srt_group_settings: Option<Obj<SrtGroupSettings>>,
+    pub srt_group_settings: ::std::option::Option<crate::Obj<SrtGroupSettings>>,
     /// `UdpGroupSettings`: an [`UdpGroupSettings`] object.
     ///
     /// The configuration of a UDP output group.
-    pub udp_group_settings: Option<Obj<UdpGroupSettings>>,
+    pub udp_group_settings: ::std::option::Option<crate::Obj<UdpGroupSettings>>,
 }
 
 #[rustfmt::skip]
@@ -10986,37 +9213,37 @@ impl OutputGroupSettings {
     /// A `OutputGroupSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ArchiveGroupSettings`: an [`ArchiveGroupSettings`] object.
-    pub fn archive_group_settings(mut self, value: impl Into<Obj<ArchiveGroupSettings>>) -> Self { self.archive_group_settings = Some(value.into()); self }
+    pub fn archive_group_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ArchiveGroupSettings>>) -> Self { self.archive_group_settings = ::std::option::Option::Some(value.into()); self }
     /// `CmafIngestGroupSettings`: a [`CmafIngestGroupSettings`] object.
-    pub fn cmaf_ingest_group_settings(mut self, value: impl Into<Obj<CmafIngestGroupSettings>>) -> Self { self.cmaf_ingest_group_settings = Some(value.into()); self }
+    pub fn cmaf_ingest_group_settings(mut self, value: impl ::std::convert::Into<crate::Obj<CmafIngestGroupSettings>>) -> Self { self.cmaf_ingest_group_settings = ::std::option::Option::Some(value.into()); self }
     /// `FrameCaptureGroupSettings`: a [`FrameCaptureGroupSettings`] object.
-    pub fn frame_capture_group_settings(mut self, value: impl Into<Obj<FrameCaptureGroupSettings>>) -> Self { self.frame_capture_group_settings = Some(value.into()); self }
+    pub fn frame_capture_group_settings(mut self, value: impl ::std::convert::Into<crate::Obj<FrameCaptureGroupSettings>>) -> Self { self.frame_capture_group_settings = ::std::option::Option::Some(value.into()); self }
     /// `HlsGroupSettings`: a [`HlsGroupSettings`] object.
-    pub fn hls_group_settings(mut self, value: impl Into<Obj<HlsGroupSettings>>) -> Self { self.hls_group_settings = Some(value.into()); self }
+    pub fn hls_group_settings(mut self, value: impl ::std::convert::Into<crate::Obj<HlsGroupSettings>>) -> Self { self.hls_group_settings = ::std::option::Option::Some(value.into()); self }
     /// `MediaPackageGroupSettings`: a [`MediaPackageGroupSettings`] object.
-    pub fn media_package_group_settings(mut self, value: impl Into<Obj<MediaPackageGroupSettings>>) -> Self { self.media_package_group_settings = Some(value.into()); self }
+    pub fn media_package_group_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MediaPackageGroupSettings>>) -> Self { self.media_package_group_settings = ::std::option::Option::Some(value.into()); self }
     /// `MsSmoothGroupSettings`: a [`MsSmoothGroupSettings`] object.
-    pub fn ms_smooth_group_settings(mut self, value: impl Into<Obj<MsSmoothGroupSettings>>) -> Self { self.ms_smooth_group_settings = Some(value.into()); self }
+    pub fn ms_smooth_group_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MsSmoothGroupSettings>>) -> Self { self.ms_smooth_group_settings = ::std::option::Option::Some(value.into()); self }
     /// `MultiplexGroupSettings`: a JSON value.
-    pub fn multiplex_group_settings(mut self, value: impl Into<Json>) -> Self { self.multiplex_group_settings = Some(value.into()); self }
+    pub fn multiplex_group_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.multiplex_group_settings = ::std::option::Option::Some(value.into()); self }
     /// `RtmpGroupSettings`: a [`RtmpGroupSettings`] object.
-    pub fn rtmp_group_settings(mut self, value: impl Into<Obj<RtmpGroupSettings>>) -> Self { self.rtmp_group_settings = Some(value.into()); self }
+    pub fn rtmp_group_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RtmpGroupSettings>>) -> Self { self.rtmp_group_settings = ::std::option::Option::Some(value.into()); self }
     /// `SrtGroupSettings`: a [`SrtGroupSettings`] object.
-    pub fn srt_group_settings(mut self, value: impl Into<Obj<SrtGroupSettings>>) -> Self { self.srt_group_settings = Some(value.into()); self }
+    pub fn srt_group_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SrtGroupSettings>>) -> Self { self.srt_group_settings = ::std::option::Option::Some(value.into()); self }
     /// `UdpGroupSettings`: an [`UdpGroupSettings`] object.
-    pub fn udp_group_settings(mut self, value: impl Into<Obj<UdpGroupSettings>>) -> Self { self.udp_group_settings = Some(value.into()); self }
+    pub fn udp_group_settings(mut self, value: impl ::std::convert::Into<crate::Obj<UdpGroupSettings>>) -> Self { self.udp_group_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutputGroupSettings {}
+impl crate::PropertyType for OutputGroupSettings {}
 
-impl ToValue for OutputGroupSettings {
+impl ::cloudwright_core::ToValue for OutputGroupSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArchiveGroupSettings", &self.archive_group_settings)
             .opt("CmafIngestGroupSettings", &self.cmaf_ingest_group_settings)
             .opt(
@@ -11037,15 +9264,6 @@ impl ToValue for OutputGroupSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OutputLocationRef: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationRefId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OutputLocationRef` property type of `AWS::MediaLive::Channel`.
 ///
 /// A reference to an OutputDestination ID that is defined in the channel.
@@ -11058,7 +9276,7 @@ pub struct OutputLocationRef {
     /// `DestinationRefId`: a string.
     ///
     /// A reference ID for this destination.
-    pub destination_ref_id: Option<Str>,
+    pub destination_ref_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -11066,34 +9284,23 @@ impl OutputLocationRef {
     /// A `OutputLocationRef` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationRefId`: a string.
-    pub fn destination_ref_id(mut self, value: impl Into<Str>) -> Self { self.destination_ref_id = Some(value.into()); self }
+    pub fn destination_ref_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_ref_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutputLocationRef {}
+impl crate::PropertyType for OutputLocationRef {}
 
-impl ToValue for OutputLocationRef {
+impl ::cloudwright_core::ToValue for OutputLocationRef {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationRefId", &self.destination_ref_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputLockingSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DisabledLockingSettings", Shape::Object(&RULE_DisabledLockingSettings)),
-        ("EpochLockingSettings", Shape::Object(&RULE_EpochLockingSettings)),
-        ("PipelineLockingSettings", Shape::Object(&RULE_PipelineLockingSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputLockingSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -11101,11 +9308,11 @@ pub(crate) static RULE_OutputLockingSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OutputLockingSettings {
     /// `DisabledLockingSettings`: a [`DisabledLockingSettings`] object.
-    pub disabled_locking_settings: Option<Obj<DisabledLockingSettings>>,
+    pub disabled_locking_settings: ::std::option::Option<crate::Obj<DisabledLockingSettings>>,
     /// `EpochLockingSettings`: an [`EpochLockingSettings`] object.
-    pub epoch_locking_settings: Option<Obj<EpochLockingSettings>>,
+    pub epoch_locking_settings: ::std::option::Option<crate::Obj<EpochLockingSettings>>,
     /// `PipelineLockingSettings`: a [`PipelineLockingSettings`] object.
-    pub pipeline_locking_settings: Option<Obj<PipelineLockingSettings>>,
+    pub pipeline_locking_settings: ::std::option::Option<crate::Obj<PipelineLockingSettings>>,
 }
 
 #[rustfmt::skip]
@@ -11113,47 +9320,29 @@ impl OutputLockingSettings {
     /// A `OutputLockingSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DisabledLockingSettings`: a [`DisabledLockingSettings`] object.
-    pub fn disabled_locking_settings(mut self, value: impl Into<Obj<DisabledLockingSettings>>) -> Self { self.disabled_locking_settings = Some(value.into()); self }
+    pub fn disabled_locking_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DisabledLockingSettings>>) -> Self { self.disabled_locking_settings = ::std::option::Option::Some(value.into()); self }
     /// `EpochLockingSettings`: an [`EpochLockingSettings`] object.
-    pub fn epoch_locking_settings(mut self, value: impl Into<Obj<EpochLockingSettings>>) -> Self { self.epoch_locking_settings = Some(value.into()); self }
+    pub fn epoch_locking_settings(mut self, value: impl ::std::convert::Into<crate::Obj<EpochLockingSettings>>) -> Self { self.epoch_locking_settings = ::std::option::Option::Some(value.into()); self }
     /// `PipelineLockingSettings`: a [`PipelineLockingSettings`] object.
-    pub fn pipeline_locking_settings(mut self, value: impl Into<Obj<PipelineLockingSettings>>) -> Self { self.pipeline_locking_settings = Some(value.into()); self }
+    pub fn pipeline_locking_settings(mut self, value: impl ::std::convert::Into<crate::Obj<PipelineLockingSettings>>) -> Self { self.pipeline_locking_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutputLockingSettings {}
+impl crate::PropertyType for OutputLockingSettings {}
 
-impl ToValue for OutputLockingSettings {
+impl ::cloudwright_core::ToValue for OutputLockingSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DisabledLockingSettings", &self.disabled_locking_settings)
             .opt("EpochLockingSettings", &self.epoch_locking_settings)
             .opt("PipelineLockingSettings", &self.pipeline_locking_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ArchiveOutputSettings", Shape::Object(&RULE_ArchiveOutputSettings)),
-        ("CmafIngestOutputSettings", Shape::Object(&RULE_CmafIngestOutputSettings)),
-        ("FrameCaptureOutputSettings", Shape::Object(&RULE_FrameCaptureOutputSettings)),
-        ("HlsOutputSettings", Shape::Object(&RULE_HlsOutputSettings)),
-        ("MediaPackageOutputSettings", Shape::Object(&RULE_MediaPackageOutputSettings)),
-        ("MsSmoothOutputSettings", Shape::Object(&RULE_MsSmoothOutputSettings)),
-        ("MultiplexOutputSettings", Shape::Object(&RULE_MultiplexOutputSettings)),
-        ("RtmpOutputSettings", Shape::Object(&RULE_RtmpOutputSettings)),
-        ("SrtOutputSettings", Shape::Object(&RULE_SrtOutputSettings)),
-        ("UdpOutputSettings", Shape::Object(&RULE_UdpOutputSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -11167,49 +9356,51 @@ pub struct OutputSettings {
     /// `ArchiveOutputSettings`: an [`ArchiveOutputSettings`] object.
     ///
     /// The settings for an archive output.
-    pub archive_output_settings: Option<Obj<ArchiveOutputSettings>>,
+    pub archive_output_settings: ::std::option::Option<crate::Obj<ArchiveOutputSettings>>,
     /// `CmafIngestOutputSettings`: a [`CmafIngestOutputSettings`] object.
-    pub cmaf_ingest_output_settings: Option<Obj<CmafIngestOutputSettings>>,
+    pub cmaf_ingest_output_settings: ::std::option::Option<crate::Obj<CmafIngestOutputSettings>>,
     /// `FrameCaptureOutputSettings`: a [`FrameCaptureOutputSettings`] object.
     ///
     /// The settings for a frame capture output.
     ///
     /// The parent of this entity is OutputGroupSettings.
-    pub frame_capture_output_settings: Option<Obj<FrameCaptureOutputSettings>>,
+    pub frame_capture_output_settings:
+        ::std::option::Option<crate::Obj<FrameCaptureOutputSettings>>,
     /// `HlsOutputSettings`: a [`HlsOutputSettings`] object.
     ///
     /// The settings for an HLS output.
     ///
     /// The parent of this entity is OutputGroupSettings.
-    pub hls_output_settings: Option<Obj<HlsOutputSettings>>,
+    pub hls_output_settings: ::std::option::Option<crate::Obj<HlsOutputSettings>>,
     /// `MediaPackageOutputSettings`: a [`MediaPackageOutputSettings`] object.
     ///
     /// The settings for a MediaPackage output.
     ///
     /// The parent of this entity is OutputGroupSettings.
-    pub media_package_output_settings: Option<Obj<MediaPackageOutputSettings>>,
+    pub media_package_output_settings:
+        ::std::option::Option<crate::Obj<MediaPackageOutputSettings>>,
     /// `MsSmoothOutputSettings`: a [`MsSmoothOutputSettings`] object.
     ///
     /// The settings for a Microsoft Smooth output.
-    pub ms_smooth_output_settings: Option<Obj<MsSmoothOutputSettings>>,
+    pub ms_smooth_output_settings: ::std::option::Option<crate::Obj<MsSmoothOutputSettings>>,
     /// `MultiplexOutputSettings`: a [`MultiplexOutputSettings`] object.
     ///
     /// Configuration of a Multiplex output.
-    pub multiplex_output_settings: Option<Obj<MultiplexOutputSettings>>,
+    pub multiplex_output_settings: ::std::option::Option<crate::Obj<MultiplexOutputSettings>>,
     /// `RtmpOutputSettings`: a [`RtmpOutputSettings`] object.
     ///
     /// The settings for an RTMP output.
     ///
     /// The parent of this entity is OutputGroupSettings.
-    pub rtmp_output_settings: Option<Obj<RtmpOutputSettings>>,
+    pub rtmp_output_settings: ::std::option::Option<crate::Obj<RtmpOutputSettings>>,
     /// `SrtOutputSettings`: a [`SrtOutputSettings`] object.
-    pub srt_output_settings: Option<Obj<SrtOutputSettings>>,
+    pub srt_output_settings: ::std::option::Option<crate::Obj<SrtOutputSettings>>,
     /// `UdpOutputSettings`: an [`UdpOutputSettings`] object.
     ///
     /// The settings for a UDP output.
     ///
     /// The parent of this entity is OutputGroupSettings.
-    pub udp_output_settings: Option<Obj<UdpOutputSettings>>,
+    pub udp_output_settings: ::std::option::Option<crate::Obj<UdpOutputSettings>>,
 }
 
 #[rustfmt::skip]
@@ -11217,37 +9408,37 @@ impl OutputSettings {
     /// A `OutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ArchiveOutputSettings`: an [`ArchiveOutputSettings`] object.
-    pub fn archive_output_settings(mut self, value: impl Into<Obj<ArchiveOutputSettings>>) -> Self { self.archive_output_settings = Some(value.into()); self }
+    pub fn archive_output_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ArchiveOutputSettings>>) -> Self { self.archive_output_settings = ::std::option::Option::Some(value.into()); self }
     /// `CmafIngestOutputSettings`: a [`CmafIngestOutputSettings`] object.
-    pub fn cmaf_ingest_output_settings(mut self, value: impl Into<Obj<CmafIngestOutputSettings>>) -> Self { self.cmaf_ingest_output_settings = Some(value.into()); self }
+    pub fn cmaf_ingest_output_settings(mut self, value: impl ::std::convert::Into<crate::Obj<CmafIngestOutputSettings>>) -> Self { self.cmaf_ingest_output_settings = ::std::option::Option::Some(value.into()); self }
     /// `FrameCaptureOutputSettings`: a [`FrameCaptureOutputSettings`] object.
-    pub fn frame_capture_output_settings(mut self, value: impl Into<Obj<FrameCaptureOutputSettings>>) -> Self { self.frame_capture_output_settings = Some(value.into()); self }
+    pub fn frame_capture_output_settings(mut self, value: impl ::std::convert::Into<crate::Obj<FrameCaptureOutputSettings>>) -> Self { self.frame_capture_output_settings = ::std::option::Option::Some(value.into()); self }
     /// `HlsOutputSettings`: a [`HlsOutputSettings`] object.
-    pub fn hls_output_settings(mut self, value: impl Into<Obj<HlsOutputSettings>>) -> Self { self.hls_output_settings = Some(value.into()); self }
+    pub fn hls_output_settings(mut self, value: impl ::std::convert::Into<crate::Obj<HlsOutputSettings>>) -> Self { self.hls_output_settings = ::std::option::Option::Some(value.into()); self }
     /// `MediaPackageOutputSettings`: a [`MediaPackageOutputSettings`] object.
-    pub fn media_package_output_settings(mut self, value: impl Into<Obj<MediaPackageOutputSettings>>) -> Self { self.media_package_output_settings = Some(value.into()); self }
+    pub fn media_package_output_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MediaPackageOutputSettings>>) -> Self { self.media_package_output_settings = ::std::option::Option::Some(value.into()); self }
     /// `MsSmoothOutputSettings`: a [`MsSmoothOutputSettings`] object.
-    pub fn ms_smooth_output_settings(mut self, value: impl Into<Obj<MsSmoothOutputSettings>>) -> Self { self.ms_smooth_output_settings = Some(value.into()); self }
+    pub fn ms_smooth_output_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MsSmoothOutputSettings>>) -> Self { self.ms_smooth_output_settings = ::std::option::Option::Some(value.into()); self }
     /// `MultiplexOutputSettings`: a [`MultiplexOutputSettings`] object.
-    pub fn multiplex_output_settings(mut self, value: impl Into<Obj<MultiplexOutputSettings>>) -> Self { self.multiplex_output_settings = Some(value.into()); self }
+    pub fn multiplex_output_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MultiplexOutputSettings>>) -> Self { self.multiplex_output_settings = ::std::option::Option::Some(value.into()); self }
     /// `RtmpOutputSettings`: a [`RtmpOutputSettings`] object.
-    pub fn rtmp_output_settings(mut self, value: impl Into<Obj<RtmpOutputSettings>>) -> Self { self.rtmp_output_settings = Some(value.into()); self }
+    pub fn rtmp_output_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RtmpOutputSettings>>) -> Self { self.rtmp_output_settings = ::std::option::Option::Some(value.into()); self }
     /// `SrtOutputSettings`: a [`SrtOutputSettings`] object.
-    pub fn srt_output_settings(mut self, value: impl Into<Obj<SrtOutputSettings>>) -> Self { self.srt_output_settings = Some(value.into()); self }
+    pub fn srt_output_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SrtOutputSettings>>) -> Self { self.srt_output_settings = ::std::option::Option::Some(value.into()); self }
     /// `UdpOutputSettings`: an [`UdpOutputSettings`] object.
-    pub fn udp_output_settings(mut self, value: impl Into<Obj<UdpOutputSettings>>) -> Self { self.udp_output_settings = Some(value.into()); self }
+    pub fn udp_output_settings(mut self, value: impl ::std::convert::Into<crate::Obj<UdpOutputSettings>>) -> Self { self.udp_output_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutputSettings {}
+impl crate::PropertyType for OutputSettings {}
 
-impl ToValue for OutputSettings {
+impl ::cloudwright_core::ToValue for OutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArchiveOutputSettings", &self.archive_output_settings)
             .opt(
                 "CmafIngestOutputSettings",
@@ -11271,25 +9462,15 @@ impl ToValue for OutputSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PipelineLockingSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CustomEpoch", Shape::STR),
-        ("PipelineLockingMethod", Shape::Str(&StrRule { allowed: &["SOURCE_TIMECODE", "VIDEO_ALIGNMENT"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PipelineLockingSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-pipelinelockingsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PipelineLockingSettings {
     /// `CustomEpoch`: a string.
-    pub custom_epoch: Option<Str>,
+    pub custom_epoch: ::std::option::Option<::cloudwright_core::Str>,
     /// `PipelineLockingMethod`: a string.
-    pub pipeline_locking_method: Option<Str>,
+    pub pipeline_locking_method: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -11297,35 +9478,26 @@ impl PipelineLockingSettings {
     /// A `PipelineLockingSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomEpoch`: a string.
-    pub fn custom_epoch(mut self, value: impl Into<Str>) -> Self { self.custom_epoch = Some(value.into()); self }
+    pub fn custom_epoch(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_epoch = ::std::option::Option::Some(value.into()); self }
     /// `PipelineLockingMethod`: a string.
-    pub fn pipeline_locking_method(mut self, value: impl Into<Str>) -> Self { self.pipeline_locking_method = Some(value.into()); self }
+    pub fn pipeline_locking_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pipeline_locking_method = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipelineLockingSettings {}
+impl crate::PropertyType for PipelineLockingSettings {}
 
-impl ToValue for PipelineLockingSettings {
+impl ::cloudwright_core::ToValue for PipelineLockingSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomEpoch", &self.custom_epoch)
             .opt("PipelineLockingMethod", &self.pipeline_locking_method)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrimaryChannelSettings: ObjRule = ObjRule {
-    properties: &[
-        ("LinkedChannelType", Shape::Str(&StrRule { allowed: &["FOLLOWING_CHANNEL", "PRIMARY_CHANNEL"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrimaryChannelSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -11333,7 +9505,7 @@ pub(crate) static RULE_PrimaryChannelSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrimaryChannelSettings {
     /// `LinkedChannelType`: a string.
-    pub linked_channel_type: Option<Str>,
+    pub linked_channel_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -11341,34 +9513,23 @@ impl PrimaryChannelSettings {
     /// A `PrimaryChannelSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LinkedChannelType`: a string.
-    pub fn linked_channel_type(mut self, value: impl Into<Str>) -> Self { self.linked_channel_type = Some(value.into()); self }
+    pub fn linked_channel_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.linked_channel_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrimaryChannelSettings {}
+impl crate::PropertyType for PrimaryChannelSettings {}
 
-impl ToValue for PrimaryChannelSettings {
+impl ::cloudwright_core::ToValue for PrimaryChannelSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LinkedChannelType", &self.linked_channel_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RemixSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioChannelMapping), min_items: None, max_items: None, unique: false })),
-        ("ChannelsIn", Shape::INT),
-        ("ChannelsOut", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RemixSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -11382,15 +9543,15 @@ pub struct RemixSettings {
     /// `ChannelMappings`: a list of [`AudioChannelMapping`] objects.
     ///
     /// A mapping of input channels to output channels, with appropriate gain adjustments.
-    pub channel_mappings: Option<List<AudioChannelMapping>>,
+    pub channel_mappings: ::std::option::Option<::cloudwright_core::List<AudioChannelMapping>>,
     /// `ChannelsIn`: an integer.
     ///
     /// The number of input channels to be used.
-    pub channels_in: Option<Int>,
+    pub channels_in: ::std::option::Option<::cloudwright_core::Int>,
     /// `ChannelsOut`: an integer.
     ///
     /// The number of output channels to be produced. Valid values: 1, 2, 4, 6, 8.
-    pub channels_out: Option<Int>,
+    pub channels_out: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -11398,45 +9559,29 @@ impl RemixSettings {
     /// A `RemixSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChannelMappings`: a list of [`AudioChannelMapping`] objects.
-    pub fn channel_mappings(mut self, value: impl Into<List<AudioChannelMapping>>) -> Self { self.channel_mappings = Some(value.into()); self }
+    pub fn channel_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AudioChannelMapping>>) -> Self { self.channel_mappings = ::std::option::Option::Some(value.into()); self }
     /// `ChannelsIn`: an integer.
-    pub fn channels_in(mut self, value: impl Into<Int>) -> Self { self.channels_in = Some(value.into()); self }
+    pub fn channels_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.channels_in = ::std::option::Option::Some(value.into()); self }
     /// `ChannelsOut`: an integer.
-    pub fn channels_out(mut self, value: impl Into<Int>) -> Self { self.channels_out = Some(value.into()); self }
+    pub fn channels_out(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.channels_out = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RemixSettings {}
+impl crate::PropertyType for RemixSettings {}
 
-impl ToValue for RemixSettings {
+impl ::cloudwright_core::ToValue for RemixSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChannelMappings", &self.channel_mappings)
             .opt("ChannelsIn", &self.channels_in)
             .opt("ChannelsOut", &self.channels_out)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RtmpGroupSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AdMarkers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ON_CUE_POINT_SCTE35"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AuthenticationScheme", Shape::Str(&StrRule { allowed: &["AKAMAI", "COMMON"], ..StrRule::ANY })),
-        ("CacheFullBehavior", Shape::Str(&StrRule { allowed: &["DISCONNECT_IMMEDIATELY", "WAIT_FOR_SERVER"], ..StrRule::ANY })),
-        ("CacheLength", Shape::INT),
-        ("CaptionData", Shape::Str(&StrRule { allowed: &["ALL", "FIELD1_608", "FIELD1_AND_FIELD2_608"], ..StrRule::ANY })),
-        ("IncludeFillerNalUnits", Shape::Str(&StrRule { allowed: &["AUTO", "DROP", "INCLUDE"], ..StrRule::ANY })),
-        ("InputLossAction", Shape::Str(&StrRule { allowed: &["EMIT_OUTPUT", "PAUSE_OUTPUT"], ..StrRule::ANY })),
-        ("RestartDelay", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RtmpGroupSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -11450,33 +9595,33 @@ pub struct RtmpGroupSettings {
     /// `AdMarkers`: a list of strings.
     ///
     /// Choose the ad marker type for this output group. MediaLive will create a message based on the content of each SCTE-35 message, format it for that marker type, and insert it in the datastream.
-    pub ad_markers: Option<List<Str>>,
+    pub ad_markers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AuthenticationScheme`: a string.
     ///
     /// An authentication scheme to use when connecting with a CDN.
-    pub authentication_scheme: Option<Str>,
+    pub authentication_scheme: ::std::option::Option<::cloudwright_core::Str>,
     /// `CacheFullBehavior`: a string.
     ///
     /// Controls behavior when the content cache fills up. If a remote origin server stalls the RTMP connection and doesn't accept content fast enough, the media cache fills up. When the cache reaches the duration specified by cacheLength, the cache stops accepting new content. If set to disconnectImmediately, the RTMP output forces a disconnect. Clear the media cache, and reconnect after restartDelay seconds. If set to waitForServer, the RTMP output waits up to 5 minutes to allow the origin server to begin accepting data again.
-    pub cache_full_behavior: Option<Str>,
+    pub cache_full_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `CacheLength`: an integer.
     ///
     /// The cache length, in seconds, that is used to calculate buffer size.
-    pub cache_length: Option<Int>,
+    pub cache_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `CaptionData`: a string.
     ///
     /// Controls the types of data that pass to onCaptionInfo outputs. If set to all, 608 and 708 carried DTVCC data is passed. If set to field1AndField2608, DTVCC data is stripped out, but 608 data from both fields is passed. If set to field1608, only the data carried in 608 from field 1 video is passed.
-    pub caption_data: Option<Str>,
+    pub caption_data: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncludeFillerNalUnits`: a string.
-    pub include_filler_nal_units: Option<Str>,
+    pub include_filler_nal_units: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputLossAction`: a string.
     ///
     /// Controls the behavior of this RTMP group if the input becomes unavailable. emitOutput: Emit a slate until the input returns. pauseOutput: Stop transmitting data until the input returns. This does not close the underlying RTMP connection.
-    pub input_loss_action: Option<Str>,
+    pub input_loss_action: ::std::option::Option<::cloudwright_core::Str>,
     /// `RestartDelay`: an integer.
     ///
     /// If a streaming output fails, the number of seconds to wait until a restart is initiated. A value of 0 means never restart.
-    pub restart_delay: Option<Int>,
+    pub restart_delay: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -11484,33 +9629,33 @@ impl RtmpGroupSettings {
     /// A `RtmpGroupSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdMarkers`: a list of strings.
-    pub fn ad_markers(mut self, value: impl Into<List<Str>>) -> Self { self.ad_markers = Some(value.into()); self }
+    pub fn ad_markers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ad_markers = ::std::option::Option::Some(value.into()); self }
     /// `AuthenticationScheme`: a string.
-    pub fn authentication_scheme(mut self, value: impl Into<Str>) -> Self { self.authentication_scheme = Some(value.into()); self }
+    pub fn authentication_scheme(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authentication_scheme = ::std::option::Option::Some(value.into()); self }
     /// `CacheFullBehavior`: a string.
-    pub fn cache_full_behavior(mut self, value: impl Into<Str>) -> Self { self.cache_full_behavior = Some(value.into()); self }
+    pub fn cache_full_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_full_behavior = ::std::option::Option::Some(value.into()); self }
     /// `CacheLength`: an integer.
-    pub fn cache_length(mut self, value: impl Into<Int>) -> Self { self.cache_length = Some(value.into()); self }
+    pub fn cache_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cache_length = ::std::option::Option::Some(value.into()); self }
     /// `CaptionData`: a string.
-    pub fn caption_data(mut self, value: impl Into<Str>) -> Self { self.caption_data = Some(value.into()); self }
+    pub fn caption_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.caption_data = ::std::option::Option::Some(value.into()); self }
     /// `IncludeFillerNalUnits`: a string.
-    pub fn include_filler_nal_units(mut self, value: impl Into<Str>) -> Self { self.include_filler_nal_units = Some(value.into()); self }
+    pub fn include_filler_nal_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.include_filler_nal_units = ::std::option::Option::Some(value.into()); self }
     /// `InputLossAction`: a string.
-    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self { self.input_loss_action = Some(value.into()); self }
+    pub fn input_loss_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_loss_action = ::std::option::Option::Some(value.into()); self }
     /// `RestartDelay`: an integer.
-    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self { self.restart_delay = Some(value.into()); self }
+    pub fn restart_delay(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.restart_delay = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RtmpGroupSettings {}
+impl crate::PropertyType for RtmpGroupSettings {}
 
-impl ToValue for RtmpGroupSettings {
+impl ::cloudwright_core::ToValue for RtmpGroupSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdMarkers", &self.ad_markers)
             .opt("AuthenticationScheme", &self.authentication_scheme)
             .opt("CacheFullBehavior", &self.cache_full_behavior)
@@ -11522,18 +9667,6 @@ impl ToValue for RtmpGroupSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RtmpOutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateMode", Shape::Str(&StrRule { allowed: &["SELF_SIGNED", "VERIFY_AUTHENTICITY"], ..StrRule::ANY })),
-        ("ConnectionRetryInterval", Shape::INT),
-        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        ("NumRetries", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RtmpOutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -11547,19 +9680,19 @@ pub struct RtmpOutputSettings {
     /// `CertificateMode`: a string.
     ///
     /// If set to verifyAuthenticity, verifies the TLS certificate chain to a trusted certificate authority (CA). This causes RTMPS outputs with self-signed certificates to fail.
-    pub certificate_mode: Option<Str>,
+    pub certificate_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectionRetryInterval`: an integer.
     ///
     /// The number of seconds to wait before retrying a connection to the Flash Media server if the connection is lost.
-    pub connection_retry_interval: Option<Int>,
+    pub connection_retry_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `Destination`: an [`OutputLocationRef`] object.
     ///
     /// The RTMP endpoint excluding the stream name (for example, rtmp://host/appname).
-    pub destination: Option<Obj<OutputLocationRef>>,
+    pub destination: ::std::option::Option<crate::Obj<OutputLocationRef>>,
     /// `NumRetries`: an integer.
     ///
     /// The number of retry attempts.
-    pub num_retries: Option<Int>,
+    pub num_retries: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -11567,25 +9700,25 @@ impl RtmpOutputSettings {
     /// A `RtmpOutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateMode`: a string.
-    pub fn certificate_mode(mut self, value: impl Into<Str>) -> Self { self.certificate_mode = Some(value.into()); self }
+    pub fn certificate_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_mode = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionRetryInterval`: an integer.
-    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self { self.connection_retry_interval = Some(value.into()); self }
+    pub fn connection_retry_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.connection_retry_interval = ::std::option::Option::Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocationRef>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `NumRetries`: an integer.
-    pub fn num_retries(mut self, value: impl Into<Int>) -> Self { self.num_retries = Some(value.into()); self }
+    pub fn num_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_retries = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RtmpOutputSettings {}
+impl crate::PropertyType for RtmpOutputSettings {}
 
-impl ToValue for RtmpOutputSettings {
+impl ::cloudwright_core::ToValue for RtmpOutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateMode", &self.certificate_mode)
             .opt("ConnectionRetryInterval", &self.connection_retry_interval)
             .opt("Destination", &self.destination)
@@ -11593,16 +9726,6 @@ impl ToValue for RtmpOutputSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Scte20SourceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Convert608To708", Shape::Str(&StrRule { allowed: &["DISABLED", "UPCONVERT"], ..StrRule::ANY })),
-        ("Source608ChannelNumber", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Scte20SourceSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -11616,11 +9739,11 @@ pub struct Scte20SourceSettings {
     /// `Convert608To708`: a string.
     ///
     /// If upconvert, 608 data is both passed through the "608 compatibility bytes" fields of the 708 wrapper as well as translated into 708. Any 708 data present in the source content is discarded.
-    pub convert608_to708: Option<Str>,
+    pub convert608_to708: ::std::option::Option<::cloudwright_core::Str>,
     /// `Source608ChannelNumber`: an integer.
     ///
     /// Specifies the 608/708 channel number within the video track from which to extract captions.
-    pub source608_channel_number: Option<Int>,
+    pub source608_channel_number: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -11628,36 +9751,26 @@ impl Scte20SourceSettings {
     /// A `Scte20SourceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Convert608To708`: a string.
-    pub fn convert608_to708(mut self, value: impl Into<Str>) -> Self { self.convert608_to708 = Some(value.into()); self }
+    pub fn convert608_to708(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.convert608_to708 = ::std::option::Option::Some(value.into()); self }
     /// `Source608ChannelNumber`: an integer.
-    pub fn source608_channel_number(mut self, value: impl Into<Int>) -> Self { self.source608_channel_number = Some(value.into()); self }
+    pub fn source608_channel_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.source608_channel_number = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Scte20SourceSettings {}
+impl crate::PropertyType for Scte20SourceSettings {}
 
-impl ToValue for Scte20SourceSettings {
+impl ::cloudwright_core::ToValue for Scte20SourceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Convert608To708", &self.convert608_to708)
             .opt("Source608ChannelNumber", &self.source608_channel_number)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Scte27SourceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("OcrLanguage", Shape::Str(&StrRule { allowed: &["DEU", "ENG", "FRA", "NLD", "POR", "SPA"], ..StrRule::ANY })),
-        ("Pid", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Scte27SourceSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -11672,11 +9785,11 @@ pub struct Scte27SourceSettings {
     ///
     /// If you will configure a WebVTT caption description that references this caption selector, use this field to
     /// provide the language to consider when translating the image-based source to text.
-    pub ocr_language: Option<Str>,
+    pub ocr_language: ::std::option::Option<::cloudwright_core::Str>,
     /// `Pid`: an integer.
     ///
     /// The PID field is used in conjunction with the captions selector languageCode field as follows: Specify PID and Language: Extracts captions from that PID; the language is "informational." Specify PID and omit Language: Extracts the specified PID. Omit PID and specify Language: Extracts the specified language, whichever PID that happens to be. Omit PID and omit Language: Valid only if source is DVB-Sub that is being passed through; all languages are passed through.
-    pub pid: Option<Int>,
+    pub pid: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -11684,37 +9797,26 @@ impl Scte27SourceSettings {
     /// A `Scte27SourceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OcrLanguage`: a string.
-    pub fn ocr_language(mut self, value: impl Into<Str>) -> Self { self.ocr_language = Some(value.into()); self }
+    pub fn ocr_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ocr_language = ::std::option::Option::Some(value.into()); self }
     /// `Pid`: an integer.
-    pub fn pid(mut self, value: impl Into<Int>) -> Self { self.pid = Some(value.into()); self }
+    pub fn pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pid = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Scte27SourceSettings {}
+impl crate::PropertyType for Scte27SourceSettings {}
 
-impl ToValue for Scte27SourceSettings {
+impl ::cloudwright_core::ToValue for Scte27SourceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OcrLanguage", &self.ocr_language)
             .opt("Pid", &self.pid)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Scte35SpliceInsert: ObjRule = ObjRule {
-    properties: &[
-        ("AdAvailOffset", Shape::INT),
-        ("NoRegionalBlackoutFlag", Shape::Str(&StrRule { allowed: &["FOLLOW", "IGNORE"], ..StrRule::ANY })),
-        ("WebDeliveryAllowedFlag", Shape::Str(&StrRule { allowed: &["FOLLOW", "IGNORE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Scte35SpliceInsert` property type of `AWS::MediaLive::Channel`.
 ///
@@ -11728,15 +9830,15 @@ pub struct Scte35SpliceInsert {
     /// `AdAvailOffset`: an integer.
     ///
     /// When specified, this offset (in milliseconds) is added to the input ad avail PTS time. This applies only to embedded SCTE 104/35 messages. It doesn't apply to OOB messages.
-    pub ad_avail_offset: Option<Int>,
+    pub ad_avail_offset: ::std::option::Option<::cloudwright_core::Int>,
     /// `NoRegionalBlackoutFlag`: a string.
     ///
     /// When set to ignore, segment descriptors with noRegionalBlackoutFlag set to 0 no longer trigger blackouts or ad avail slates.
-    pub no_regional_blackout_flag: Option<Str>,
+    pub no_regional_blackout_flag: ::std::option::Option<::cloudwright_core::Str>,
     /// `WebDeliveryAllowedFlag`: a string.
     ///
     /// When set to ignore, segment descriptors with webDeliveryAllowedFlag set to 0 no longer trigger blackouts or ad avail slates.
-    pub web_delivery_allowed_flag: Option<Str>,
+    pub web_delivery_allowed_flag: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -11744,40 +9846,29 @@ impl Scte35SpliceInsert {
     /// A `Scte35SpliceInsert` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdAvailOffset`: an integer.
-    pub fn ad_avail_offset(mut self, value: impl Into<Int>) -> Self { self.ad_avail_offset = Some(value.into()); self }
+    pub fn ad_avail_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ad_avail_offset = ::std::option::Option::Some(value.into()); self }
     /// `NoRegionalBlackoutFlag`: a string.
-    pub fn no_regional_blackout_flag(mut self, value: impl Into<Str>) -> Self { self.no_regional_blackout_flag = Some(value.into()); self }
+    pub fn no_regional_blackout_flag(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.no_regional_blackout_flag = ::std::option::Option::Some(value.into()); self }
     /// `WebDeliveryAllowedFlag`: a string.
-    pub fn web_delivery_allowed_flag(mut self, value: impl Into<Str>) -> Self { self.web_delivery_allowed_flag = Some(value.into()); self }
+    pub fn web_delivery_allowed_flag(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.web_delivery_allowed_flag = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Scte35SpliceInsert {}
+impl crate::PropertyType for Scte35SpliceInsert {}
 
-impl ToValue for Scte35SpliceInsert {
+impl ::cloudwright_core::ToValue for Scte35SpliceInsert {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdAvailOffset", &self.ad_avail_offset)
             .opt("NoRegionalBlackoutFlag", &self.no_regional_blackout_flag)
             .opt("WebDeliveryAllowedFlag", &self.web_delivery_allowed_flag)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Scte35TimeSignalApos: ObjRule = ObjRule {
-    properties: &[
-        ("AdAvailOffset", Shape::INT),
-        ("NoRegionalBlackoutFlag", Shape::Str(&StrRule { allowed: &["FOLLOW", "IGNORE"], ..StrRule::ANY })),
-        ("WebDeliveryAllowedFlag", Shape::Str(&StrRule { allowed: &["FOLLOW", "IGNORE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Scte35TimeSignalApos` property type of `AWS::MediaLive::Channel`.
 ///
@@ -11791,15 +9882,15 @@ pub struct Scte35TimeSignalApos {
     /// `AdAvailOffset`: an integer.
     ///
     /// When specified, this offset (in milliseconds) is added to the input ad avail PTS time. This applies only to embedded SCTE 104/35 messages. It doesn't apply to OOB messages.
-    pub ad_avail_offset: Option<Int>,
+    pub ad_avail_offset: ::std::option::Option<::cloudwright_core::Int>,
     /// `NoRegionalBlackoutFlag`: a string.
     ///
     /// When set to ignore, segment descriptors with noRegionalBlackoutFlag set to 0 no longer trigger blackouts or ad avail slates.
-    pub no_regional_blackout_flag: Option<Str>,
+    pub no_regional_blackout_flag: ::std::option::Option<::cloudwright_core::Str>,
     /// `WebDeliveryAllowedFlag`: a string.
     ///
     /// When set to ignore, segment descriptors with webDeliveryAllowedFlag set to 0 no longer trigger blackouts or ad avail slates.
-    pub web_delivery_allowed_flag: Option<Str>,
+    pub web_delivery_allowed_flag: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -11807,23 +9898,23 @@ impl Scte35TimeSignalApos {
     /// A `Scte35TimeSignalApos` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdAvailOffset`: an integer.
-    pub fn ad_avail_offset(mut self, value: impl Into<Int>) -> Self { self.ad_avail_offset = Some(value.into()); self }
+    pub fn ad_avail_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ad_avail_offset = ::std::option::Option::Some(value.into()); self }
     /// `NoRegionalBlackoutFlag`: a string.
-    pub fn no_regional_blackout_flag(mut self, value: impl Into<Str>) -> Self { self.no_regional_blackout_flag = Some(value.into()); self }
+    pub fn no_regional_blackout_flag(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.no_regional_blackout_flag = ::std::option::Option::Some(value.into()); self }
     /// `WebDeliveryAllowedFlag`: a string.
-    pub fn web_delivery_allowed_flag(mut self, value: impl Into<Str>) -> Self { self.web_delivery_allowed_flag = Some(value.into()); self }
+    pub fn web_delivery_allowed_flag(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.web_delivery_allowed_flag = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Scte35TimeSignalApos {}
+impl crate::PropertyType for Scte35TimeSignalApos {}
 
-impl ToValue for Scte35TimeSignalApos {
+impl ::cloudwright_core::ToValue for Scte35TimeSignalApos {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdAvailOffset", &self.ad_avail_offset)
             .opt("NoRegionalBlackoutFlag", &self.no_regional_blackout_flag)
             .opt("WebDeliveryAllowedFlag", &self.web_delivery_allowed_flag)
@@ -11831,22 +9922,13 @@ impl ToValue for Scte35TimeSignalApos {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SrtGroupSettings: ObjRule = ObjRule {
-    properties: &[
-        ("InputLossAction", Shape::Str(&StrRule { allowed: &["DROP_PROGRAM", "DROP_TS", "EMIT_PROGRAM"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SrtGroupSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-srtgroupsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SrtGroupSettings {
     /// `InputLossAction`: a string.
-    pub input_loss_action: Option<Str>,
+    pub input_loss_action: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -11854,36 +9936,23 @@ impl SrtGroupSettings {
     /// A `SrtGroupSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InputLossAction`: a string.
-    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self { self.input_loss_action = Some(value.into()); self }
+    pub fn input_loss_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_loss_action = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SrtGroupSettings {}
+impl crate::PropertyType for SrtGroupSettings {}
 
-impl ToValue for SrtGroupSettings {
+impl ::cloudwright_core::ToValue for SrtGroupSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputLossAction", &self.input_loss_action)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SrtOutputDestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionMode", Shape::Str(&StrRule { allowed: &["CALLER", "LISTENER"], ..StrRule::ANY })),
-        ("EncryptionPassphraseSecretArn", Shape::STR),
-        ("ListenerPort", Shape::INT),
-        ("StreamId", Shape::STR),
-        ("Url", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SrtOutputDestinationSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -11891,15 +9960,15 @@ pub(crate) static RULE_SrtOutputDestinationSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SrtOutputDestinationSettings {
     /// `ConnectionMode`: a string.
-    pub connection_mode: Option<Str>,
+    pub connection_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionPassphraseSecretArn`: a string.
-    pub encryption_passphrase_secret_arn: Option<Str>,
+    pub encryption_passphrase_secret_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ListenerPort`: an integer.
-    pub listener_port: Option<Int>,
+    pub listener_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `StreamId`: a string.
-    pub stream_id: Option<Str>,
+    pub stream_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -11907,27 +9976,27 @@ impl SrtOutputDestinationSettings {
     /// A `SrtOutputDestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionMode`: a string.
-    pub fn connection_mode(mut self, value: impl Into<Str>) -> Self { self.connection_mode = Some(value.into()); self }
+    pub fn connection_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_mode = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionPassphraseSecretArn`: a string.
-    pub fn encryption_passphrase_secret_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_passphrase_secret_arn = Some(value.into()); self }
+    pub fn encryption_passphrase_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_passphrase_secret_arn = ::std::option::Option::Some(value.into()); self }
     /// `ListenerPort`: an integer.
-    pub fn listener_port(mut self, value: impl Into<Int>) -> Self { self.listener_port = Some(value.into()); self }
+    pub fn listener_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.listener_port = ::std::option::Option::Some(value.into()); self }
     /// `StreamId`: a string.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
+    pub fn stream_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_id = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SrtOutputDestinationSettings {}
+impl crate::PropertyType for SrtOutputDestinationSettings {}
 
-impl ToValue for SrtOutputDestinationSettings {
+impl ::cloudwright_core::ToValue for SrtOutputDestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionMode", &self.connection_mode)
             .opt(
                 "EncryptionPassphraseSecretArn",
@@ -11940,34 +10009,21 @@ impl ToValue for SrtOutputDestinationSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SrtOutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("BufferMsec", Shape::INT),
-        ("ContainerSettings", Shape::Object(&RULE_UdpContainerSettings)),
-        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        ("EncryptionType", Shape::Str(&StrRule { allowed: &["AES128", "AES192", "AES256"], ..StrRule::ANY })),
-        ("Latency", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SrtOutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channel-srtoutputsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SrtOutputSettings {
     /// `BufferMsec`: an integer.
-    pub buffer_msec: Option<Int>,
+    pub buffer_msec: ::std::option::Option<::cloudwright_core::Int>,
     /// `ContainerSettings`: an [`UdpContainerSettings`] object.
-    pub container_settings: Option<Obj<UdpContainerSettings>>,
+    pub container_settings: ::std::option::Option<crate::Obj<UdpContainerSettings>>,
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub destination: Option<Obj<OutputLocationRef>>,
+    pub destination: ::std::option::Option<crate::Obj<OutputLocationRef>>,
     /// `EncryptionType`: a string.
-    pub encryption_type: Option<Str>,
+    pub encryption_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Latency`: an integer.
-    pub latency: Option<Int>,
+    pub latency: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -11975,27 +10031,27 @@ impl SrtOutputSettings {
     /// A `SrtOutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BufferMsec`: an integer.
-    pub fn buffer_msec(mut self, value: impl Into<Int>) -> Self { self.buffer_msec = Some(value.into()); self }
+    pub fn buffer_msec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.buffer_msec = ::std::option::Option::Some(value.into()); self }
     /// `ContainerSettings`: an [`UdpContainerSettings`] object.
-    pub fn container_settings(mut self, value: impl Into<Obj<UdpContainerSettings>>) -> Self { self.container_settings = Some(value.into()); self }
+    pub fn container_settings(mut self, value: impl ::std::convert::Into<crate::Obj<UdpContainerSettings>>) -> Self { self.container_settings = ::std::option::Option::Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocationRef>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionType`: a string.
-    pub fn encryption_type(mut self, value: impl Into<Str>) -> Self { self.encryption_type = Some(value.into()); self }
+    pub fn encryption_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_type = ::std::option::Option::Some(value.into()); self }
     /// `Latency`: an integer.
-    pub fn latency(mut self, value: impl Into<Int>) -> Self { self.latency = Some(value.into()); self }
+    pub fn latency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.latency = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SrtOutputSettings {}
+impl crate::PropertyType for SrtOutputSettings {}
 
-impl ToValue for SrtOutputSettings {
+impl ::cloudwright_core::ToValue for SrtOutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BufferMsec", &self.buffer_msec)
             .opt("ContainerSettings", &self.container_settings)
             .opt("Destination", &self.destination)
@@ -12004,16 +10060,6 @@ impl ToValue for SrtOutputSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StandardHlsSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AudioRenditionSets", Shape::STR),
-        ("M3u8Settings", Shape::Object(&RULE_M3u8Settings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StandardHlsSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12027,11 +10073,11 @@ pub struct StandardHlsSettings {
     /// `AudioRenditionSets`: a string.
     ///
     /// Lists all the audio groups that are used with the video output stream. This inputs all the audio GROUP-IDs that are associated with the video, separated by a comma (,).
-    pub audio_rendition_sets: Option<Str>,
+    pub audio_rendition_sets: ::std::option::Option<::cloudwright_core::Str>,
     /// `M3u8Settings`: a [`M3u8Settings`] object.
     ///
     /// Settings for the M3U8 container.
-    pub m3u8_settings: Option<Obj<M3u8Settings>>,
+    pub m3u8_settings: ::std::option::Option<crate::Obj<M3u8Settings>>,
 }
 
 #[rustfmt::skip]
@@ -12039,36 +10085,26 @@ impl StandardHlsSettings {
     /// A `StandardHlsSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioRenditionSets`: a string.
-    pub fn audio_rendition_sets(mut self, value: impl Into<Str>) -> Self { self.audio_rendition_sets = Some(value.into()); self }
+    pub fn audio_rendition_sets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.audio_rendition_sets = ::std::option::Option::Some(value.into()); self }
     /// `M3u8Settings`: a [`M3u8Settings`] object.
-    pub fn m3u8_settings(mut self, value: impl Into<Obj<M3u8Settings>>) -> Self { self.m3u8_settings = Some(value.into()); self }
+    pub fn m3u8_settings(mut self, value: impl ::std::convert::Into<crate::Obj<M3u8Settings>>) -> Self { self.m3u8_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StandardHlsSettings {}
+impl crate::PropertyType for StandardHlsSettings {}
 
-impl ToValue for StandardHlsSettings {
+impl ::cloudwright_core::ToValue for StandardHlsSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioRenditionSets", &self.audio_rendition_sets)
             .opt("M3u8Settings", &self.m3u8_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StaticKeySettings: ObjRule = ObjRule {
-    properties: &[
-        ("KeyProviderServer", Shape::Object(&RULE_InputLocation)),
-        ("StaticKeyValue", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StaticKeySettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12082,11 +10118,11 @@ pub struct StaticKeySettings {
     /// `KeyProviderServer`: an [`InputLocation`] object.
     ///
     /// The URL of the license server that is used for protecting content.
-    pub key_provider_server: Option<Obj<InputLocation>>,
+    pub key_provider_server: ::std::option::Option<crate::Obj<InputLocation>>,
     /// `StaticKeyValue`: a string.
     ///
     /// The static key value as a 32 character hexadecimal string.
-    pub static_key_value: Option<Str>,
+    pub static_key_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -12094,36 +10130,26 @@ impl StaticKeySettings {
     /// A `StaticKeySettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KeyProviderServer`: an [`InputLocation`] object.
-    pub fn key_provider_server(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.key_provider_server = Some(value.into()); self }
+    pub fn key_provider_server(mut self, value: impl ::std::convert::Into<crate::Obj<InputLocation>>) -> Self { self.key_provider_server = ::std::option::Option::Some(value.into()); self }
     /// `StaticKeyValue`: a string.
-    pub fn static_key_value(mut self, value: impl Into<Str>) -> Self { self.static_key_value = Some(value.into()); self }
+    pub fn static_key_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.static_key_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StaticKeySettings {}
+impl crate::PropertyType for StaticKeySettings {}
 
-impl ToValue for StaticKeySettings {
+impl ::cloudwright_core::ToValue for StaticKeySettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KeyProviderServer", &self.key_provider_server)
             .opt("StaticKeyValue", &self.static_key_value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TeletextSourceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("OutputRectangle", Shape::Object(&RULE_CaptionRectangle)),
-        ("PageNumber", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TeletextSourceSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12137,11 +10163,11 @@ pub struct TeletextSourceSettings {
     /// `OutputRectangle`: a [`CaptionRectangle`] object.
     ///
     /// Settings to configure the caption rectangle for an output captions that will be created using this Teletext source captions.
-    pub output_rectangle: Option<Obj<CaptionRectangle>>,
+    pub output_rectangle: ::std::option::Option<crate::Obj<CaptionRectangle>>,
     /// `PageNumber`: a string.
     ///
     /// Specifies the Teletext page number within the data stream from which to extract captions. The range is 0x100 (256) to 0x8FF (2303). This is unused for passthrough. It should be specified as a hexadecimal string with no "0x" prefix.
-    pub page_number: Option<Str>,
+    pub page_number: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -12149,36 +10175,26 @@ impl TeletextSourceSettings {
     /// A `TeletextSourceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OutputRectangle`: a [`CaptionRectangle`] object.
-    pub fn output_rectangle(mut self, value: impl Into<Obj<CaptionRectangle>>) -> Self { self.output_rectangle = Some(value.into()); self }
+    pub fn output_rectangle(mut self, value: impl ::std::convert::Into<crate::Obj<CaptionRectangle>>) -> Self { self.output_rectangle = ::std::option::Option::Some(value.into()); self }
     /// `PageNumber`: a string.
-    pub fn page_number(mut self, value: impl Into<Str>) -> Self { self.page_number = Some(value.into()); self }
+    pub fn page_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.page_number = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TeletextSourceSettings {}
+impl crate::PropertyType for TeletextSourceSettings {}
 
-impl ToValue for TeletextSourceSettings {
+impl ::cloudwright_core::ToValue for TeletextSourceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OutputRectangle", &self.output_rectangle)
             .opt("PageNumber", &self.page_number)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TemporalFilterSettings: ObjRule = ObjRule {
-    properties: &[
-        ("PostFilterSharpening", Shape::Str(&StrRule { allowed: &["AUTO", "DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Strength", Shape::Str(&StrRule { allowed: &["AUTO", "STRENGTH_1", "STRENGTH_10", "STRENGTH_11", "STRENGTH_12", "STRENGTH_13", "STRENGTH_14", "STRENGTH_15", "STRENGTH_16", "STRENGTH_2", "STRENGTH_3", "STRENGTH_4", "STRENGTH_5", "STRENGTH_6", "STRENGTH_7", "STRENGTH_8", "STRENGTH_9"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TemporalFilterSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12194,11 +10210,11 @@ pub struct TemporalFilterSettings {
     /// If you enable this filter, the results are the following:
     /// - If the source content is noisy (it contains excessive digital artifacts), the filter cleans up the source.
     /// - If the source content is already clean, the filter tends to decrease the bitrate, especially when the rate control mode is QVBR.
-    pub post_filter_sharpening: Option<Str>,
+    pub post_filter_sharpening: ::std::option::Option<::cloudwright_core::Str>,
     /// `Strength`: a string.
     ///
     /// Choose a filter strength. We recommend a strength of 1 or 2. A higher strength might take out good information, resulting in an image that is overly soft.
-    pub strength: Option<Str>,
+    pub strength: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -12206,35 +10222,26 @@ impl TemporalFilterSettings {
     /// A `TemporalFilterSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PostFilterSharpening`: a string.
-    pub fn post_filter_sharpening(mut self, value: impl Into<Str>) -> Self { self.post_filter_sharpening = Some(value.into()); self }
+    pub fn post_filter_sharpening(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.post_filter_sharpening = ::std::option::Option::Some(value.into()); self }
     /// `Strength`: a string.
-    pub fn strength(mut self, value: impl Into<Str>) -> Self { self.strength = Some(value.into()); self }
+    pub fn strength(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.strength = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TemporalFilterSettings {}
+impl crate::PropertyType for TemporalFilterSettings {}
 
-impl ToValue for TemporalFilterSettings {
+impl ::cloudwright_core::ToValue for TemporalFilterSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PostFilterSharpening", &self.post_filter_sharpening)
             .opt("Strength", &self.strength)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["AUTO", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ThumbnailConfiguration` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12242,7 +10249,7 @@ pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ThumbnailConfiguration {
     /// `State`: a string.
-    pub state: Option<Str>,
+    pub state: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -12250,32 +10257,23 @@ impl ThumbnailConfiguration {
     /// A `ThumbnailConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `State`: a string.
-    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ThumbnailConfiguration {}
+impl crate::PropertyType for ThumbnailConfiguration {}
 
-impl ToValue for ThumbnailConfiguration {
+impl ::cloudwright_core::ToValue for ThumbnailConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("State", &self.state).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("State", &self.state)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimecodeBurninSettings: ObjRule = ObjRule {
-    properties: &[
-        ("FontSize", Shape::Str(&StrRule { allowed: &["EXTRA_SMALL_10", "LARGE_48", "MEDIUM_32", "SMALL_16"], ..StrRule::ANY })),
-        ("Position", Shape::Str(&StrRule { allowed: &["BOTTOM_CENTER", "BOTTOM_LEFT", "BOTTOM_RIGHT", "MIDDLE_CENTER", "MIDDLE_LEFT", "MIDDLE_RIGHT", "TOP_CENTER", "TOP_LEFT", "TOP_RIGHT"], ..StrRule::ANY })),
-        ("Prefix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimecodeBurninSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12283,11 +10281,11 @@ pub(crate) static RULE_TimecodeBurninSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TimecodeBurninSettings {
     /// `FontSize`: a string.
-    pub font_size: Option<Str>,
+    pub font_size: ::std::option::Option<::cloudwright_core::Str>,
     /// `Position`: a string.
-    pub position: Option<Str>,
+    pub position: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -12295,39 +10293,29 @@ impl TimecodeBurninSettings {
     /// A `TimecodeBurninSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FontSize`: a string.
-    pub fn font_size(mut self, value: impl Into<Str>) -> Self { self.font_size = Some(value.into()); self }
+    pub fn font_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.font_size = ::std::option::Option::Some(value.into()); self }
     /// `Position`: a string.
-    pub fn position(mut self, value: impl Into<Str>) -> Self { self.position = Some(value.into()); self }
+    pub fn position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.position = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TimecodeBurninSettings {}
+impl crate::PropertyType for TimecodeBurninSettings {}
 
-impl ToValue for TimecodeBurninSettings {
+impl ::cloudwright_core::ToValue for TimecodeBurninSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FontSize", &self.font_size)
             .opt("Position", &self.position)
             .opt("Prefix", &self.prefix)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimecodeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Source", Shape::Str(&StrRule { allowed: &["EMBEDDED", "SYSTEMCLOCK", "ZEROBASED"], ..StrRule::ANY })),
-        ("SyncThreshold", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimecodeConfig` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12341,11 +10329,11 @@ pub struct TimecodeConfig {
     /// `Source`: a string.
     ///
     /// Identifies the source for the timecode that will be associated with the channel outputs. Embedded (embedded): Initialize the output timecode with timecode from the source. If no embedded timecode is detected in the source, the system falls back to using "Start at 0" (zerobased). System Clock (systemclock): Use the UTC time. Start at 0 (zerobased): The time of the first frame of the channel will be 00:00:00:00.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
     /// `SyncThreshold`: an integer.
     ///
     /// The threshold in frames beyond which output timecode is resynchronized to the input timecode. Discrepancies below this threshold are permitted to avoid unnecessary discontinuities in the output timecode. There is no timecode sync when this is not specified.
-    pub sync_threshold: Option<Int>,
+    pub sync_threshold: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -12353,35 +10341,26 @@ impl TimecodeConfig {
     /// A `TimecodeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
     /// `SyncThreshold`: an integer.
-    pub fn sync_threshold(mut self, value: impl Into<Int>) -> Self { self.sync_threshold = Some(value.into()); self }
+    pub fn sync_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.sync_threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TimecodeConfig {}
+impl crate::PropertyType for TimecodeConfig {}
 
-impl ToValue for TimecodeConfig {
+impl ::cloudwright_core::ToValue for TimecodeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Source", &self.source)
             .opt("SyncThreshold", &self.sync_threshold)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TtmlDestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("StyleControl", Shape::Str(&StrRule { allowed: &["MANUAL", "PASSTHROUGH", "USE_CONFIGURED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TtmlDestinationSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12395,7 +10374,7 @@ pub struct TtmlDestinationSettings {
     /// `StyleControl`: a string.
     ///
     /// When set to passthrough, passes through style and position information from a TTML-like input source (TTML, SMPTE-TT, CFF-TT) to the CFF-TT output or TTML output.
-    pub style_control: Option<Str>,
+    pub style_control: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -12403,32 +10382,23 @@ impl TtmlDestinationSettings {
     /// A `TtmlDestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StyleControl`: a string.
-    pub fn style_control(mut self, value: impl Into<Str>) -> Self { self.style_control = Some(value.into()); self }
+    pub fn style_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.style_control = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TtmlDestinationSettings {}
+impl crate::PropertyType for TtmlDestinationSettings {}
 
-impl ToValue for TtmlDestinationSettings {
+impl ::cloudwright_core::ToValue for TtmlDestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StyleControl", &self.style_control)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UdpContainerSettings: ObjRule = ObjRule {
-    properties: &[
-        ("M2tsSettings", Shape::Object(&RULE_M2tsSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UdpContainerSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12442,7 +10412,7 @@ pub struct UdpContainerSettings {
     /// `M2tsSettings`: a [`M2tsSettings`] object.
     ///
     /// The M2TS configuration for this UDP output.
-    pub m2ts_settings: Option<Obj<M2tsSettings>>,
+    pub m2ts_settings: ::std::option::Option<crate::Obj<M2tsSettings>>,
 }
 
 #[rustfmt::skip]
@@ -12450,34 +10420,23 @@ impl UdpContainerSettings {
     /// A `UdpContainerSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `M2tsSettings`: a [`M2tsSettings`] object.
-    pub fn m2ts_settings(mut self, value: impl Into<Obj<M2tsSettings>>) -> Self { self.m2ts_settings = Some(value.into()); self }
+    pub fn m2ts_settings(mut self, value: impl ::std::convert::Into<crate::Obj<M2tsSettings>>) -> Self { self.m2ts_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UdpContainerSettings {}
+impl crate::PropertyType for UdpContainerSettings {}
 
-impl ToValue for UdpContainerSettings {
+impl ::cloudwright_core::ToValue for UdpContainerSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("M2tsSettings", &self.m2ts_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UdpGroupSettings: ObjRule = ObjRule {
-    properties: &[
-        ("InputLossAction", Shape::Str(&StrRule { allowed: &["DROP_PROGRAM", "DROP_TS", "EMIT_PROGRAM"], ..StrRule::ANY })),
-        ("TimedMetadataId3Frame", Shape::Str(&StrRule { allowed: &["NONE", "PRIV", "TDRL"], ..StrRule::ANY })),
-        ("TimedMetadataId3Period", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UdpGroupSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12491,15 +10450,15 @@ pub struct UdpGroupSettings {
     /// `InputLossAction`: a string.
     ///
     /// Specifies the behavior of the last resort when the input video is lost, and no more backup inputs are available. When dropTs is selected, the entire transport stream stops emitting. When dropProgram is selected, the program can be dropped from the transport stream (and replaced with null packets to meet the TS bitrate requirement). Or when emitProgram is selected, the transport stream continues to be produced normally with repeat frames, black frames, or slate frames substituted for the absent input video.
-    pub input_loss_action: Option<Str>,
+    pub input_loss_action: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimedMetadataId3Frame`: a string.
     ///
     /// Indicates the ID3 frame that has the timecode.
-    pub timed_metadata_id3_frame: Option<Str>,
+    pub timed_metadata_id3_frame: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimedMetadataId3Period`: an integer.
     ///
     /// The timed metadata interval in seconds.
-    pub timed_metadata_id3_period: Option<Int>,
+    pub timed_metadata_id3_period: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -12507,41 +10466,29 @@ impl UdpGroupSettings {
     /// A `UdpGroupSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InputLossAction`: a string.
-    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self { self.input_loss_action = Some(value.into()); self }
+    pub fn input_loss_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_loss_action = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataId3Frame`: a string.
-    pub fn timed_metadata_id3_frame(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_id3_frame = Some(value.into()); self }
+    pub fn timed_metadata_id3_frame(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timed_metadata_id3_frame = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataId3Period`: an integer.
-    pub fn timed_metadata_id3_period(mut self, value: impl Into<Int>) -> Self { self.timed_metadata_id3_period = Some(value.into()); self }
+    pub fn timed_metadata_id3_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timed_metadata_id3_period = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UdpGroupSettings {}
+impl crate::PropertyType for UdpGroupSettings {}
 
-impl ToValue for UdpGroupSettings {
+impl ::cloudwright_core::ToValue for UdpGroupSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputLossAction", &self.input_loss_action)
             .opt("TimedMetadataId3Frame", &self.timed_metadata_id3_frame)
             .opt("TimedMetadataId3Period", &self.timed_metadata_id3_period)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UdpOutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("BufferMsec", Shape::INT),
-        ("ContainerSettings", Shape::Object(&RULE_UdpContainerSettings)),
-        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        ("FecOutputSettings", Shape::Object(&RULE_FecOutputSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UdpOutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12555,19 +10502,19 @@ pub struct UdpOutputSettings {
     /// `BufferMsec`: an integer.
     ///
     /// The UDP output buffering in milliseconds. Larger values increase latency through the transcoder but simultaneously assist the transcoder in maintaining a constant, low-jitter UDP/RTP output while accommodating clock recovery, input switching, input disruptions, picture reordering, and so on.
-    pub buffer_msec: Option<Int>,
+    pub buffer_msec: ::std::option::Option<::cloudwright_core::Int>,
     /// `ContainerSettings`: an [`UdpContainerSettings`] object.
     ///
     /// The settings for the UDP output.
-    pub container_settings: Option<Obj<UdpContainerSettings>>,
+    pub container_settings: ::std::option::Option<crate::Obj<UdpContainerSettings>>,
     /// `Destination`: an [`OutputLocationRef`] object.
     ///
     /// The destination address and port number for RTP or UDP packets. These can be unicast or multicast RTP or UDP (for example, rtp://239.10.10.10:5001 or udp://10.100.100.100:5002).
-    pub destination: Option<Obj<OutputLocationRef>>,
+    pub destination: ::std::option::Option<crate::Obj<OutputLocationRef>>,
     /// `FecOutputSettings`: a [`FecOutputSettings`] object.
     ///
     /// The settings for enabling and adjusting Forward Error Correction on UDP outputs.
-    pub fec_output_settings: Option<Obj<FecOutputSettings>>,
+    pub fec_output_settings: ::std::option::Option<crate::Obj<FecOutputSettings>>,
 }
 
 #[rustfmt::skip]
@@ -12575,25 +10522,25 @@ impl UdpOutputSettings {
     /// A `UdpOutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BufferMsec`: an integer.
-    pub fn buffer_msec(mut self, value: impl Into<Int>) -> Self { self.buffer_msec = Some(value.into()); self }
+    pub fn buffer_msec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.buffer_msec = ::std::option::Option::Some(value.into()); self }
     /// `ContainerSettings`: an [`UdpContainerSettings`] object.
-    pub fn container_settings(mut self, value: impl Into<Obj<UdpContainerSettings>>) -> Self { self.container_settings = Some(value.into()); self }
+    pub fn container_settings(mut self, value: impl ::std::convert::Into<crate::Obj<UdpContainerSettings>>) -> Self { self.container_settings = ::std::option::Option::Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocationRef>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `FecOutputSettings`: a [`FecOutputSettings`] object.
-    pub fn fec_output_settings(mut self, value: impl Into<Obj<FecOutputSettings>>) -> Self { self.fec_output_settings = Some(value.into()); self }
+    pub fn fec_output_settings(mut self, value: impl ::std::convert::Into<crate::Obj<FecOutputSettings>>) -> Self { self.fec_output_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UdpOutputSettings {}
+impl crate::PropertyType for UdpOutputSettings {}
 
-impl ToValue for UdpOutputSettings {
+impl ::cloudwright_core::ToValue for UdpOutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BufferMsec", &self.buffer_msec)
             .opt("ContainerSettings", &self.container_settings)
             .opt("Destination", &self.destination)
@@ -12601,16 +10548,6 @@ impl ToValue for UdpOutputSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoBlackFailoverSettings: ObjRule = ObjRule {
-    properties: &[
-        ("BlackDetectThreshold", Shape::NUM),
-        ("VideoBlackThresholdMsec", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoBlackFailoverSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12624,11 +10561,11 @@ pub struct VideoBlackFailoverSettings {
     /// `BlackDetectThreshold`: a number.
     ///
     /// A value used in calculating the threshold below which MediaLive considers a pixel to be 'black'. For the input to be considered black, every pixel in a frame must be below this threshold. The threshold is calculated as a percentage (expressed as a decimal) of white. Therefore .1 means 10% white (or 90% black). Note how the formula works for any color depth. For example, if you set this field to 0.1 in 10-bit color depth: (1023*0.1=102.3), which means a pixel value of 102 or less is 'black'. If you set this field to .1 in an 8-bit color depth: (255*0.1=25.5), which means a pixel value of 25 or less is 'black'. The range is 0.0 to 1.0, with any number of decimal places.
-    pub black_detect_threshold: Option<Num>,
+    pub black_detect_threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `VideoBlackThresholdMsec`: an integer.
     ///
     /// The amount of time (in milliseconds) that the active input must be black before automatic input failover occurs.
-    pub video_black_threshold_msec: Option<Int>,
+    pub video_black_threshold_msec: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -12636,39 +10573,26 @@ impl VideoBlackFailoverSettings {
     /// A `VideoBlackFailoverSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlackDetectThreshold`: a number.
-    pub fn black_detect_threshold(mut self, value: impl Into<Num>) -> Self { self.black_detect_threshold = Some(value.into()); self }
+    pub fn black_detect_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.black_detect_threshold = ::std::option::Option::Some(value.into()); self }
     /// `VideoBlackThresholdMsec`: an integer.
-    pub fn video_black_threshold_msec(mut self, value: impl Into<Int>) -> Self { self.video_black_threshold_msec = Some(value.into()); self }
+    pub fn video_black_threshold_msec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.video_black_threshold_msec = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoBlackFailoverSettings {}
+impl crate::PropertyType for VideoBlackFailoverSettings {}
 
-impl ToValue for VideoBlackFailoverSettings {
+impl ::cloudwright_core::ToValue for VideoBlackFailoverSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlackDetectThreshold", &self.black_detect_threshold)
             .opt("VideoBlackThresholdMsec", &self.video_black_threshold_msec)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoCodecSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Av1Settings", Shape::Object(&RULE_Av1Settings)),
-        ("FrameCaptureSettings", Shape::Object(&RULE_FrameCaptureSettings)),
-        ("H264Settings", Shape::Object(&RULE_H264Settings)),
-        ("H265Settings", Shape::Object(&RULE_H265Settings)),
-        ("Mpeg2Settings", Shape::Object(&RULE_Mpeg2Settings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoCodecSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12680,23 +10604,23 @@ pub(crate) static RULE_VideoCodecSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VideoCodecSettings {
     /// `Av1Settings`: an [`Av1Settings`] object.
-    pub av1_settings: Option<Obj<Av1Settings>>,
+    pub av1_settings: ::std::option::Option<crate::Obj<Av1Settings>>,
     /// `FrameCaptureSettings`: a [`FrameCaptureSettings`] object.
     ///
     /// The settings for the video codec in a frame capture output.
-    pub frame_capture_settings: Option<Obj<FrameCaptureSettings>>,
+    pub frame_capture_settings: ::std::option::Option<crate::Obj<FrameCaptureSettings>>,
     /// `H264Settings`: a [`H264Settings`] object.
     ///
     /// The settings for the H.264 codec in the output.
-    pub h264_settings: Option<Obj<H264Settings>>,
+    pub h264_settings: ::std::option::Option<crate::Obj<H264Settings>>,
     /// `H265Settings`: a [`H265Settings`] object.
     ///
     /// Settings for video encoded with the H265 codec.
-    pub h265_settings: Option<Obj<H265Settings>>,
+    pub h265_settings: ::std::option::Option<crate::Obj<H265Settings>>,
     /// `Mpeg2Settings`: a [`Mpeg2Settings`] object.
     ///
     /// Settings for video encoded with the MPEG-2 codec.
-    pub mpeg2_settings: Option<Obj<Mpeg2Settings>>,
+    pub mpeg2_settings: ::std::option::Option<crate::Obj<Mpeg2Settings>>,
 }
 
 #[rustfmt::skip]
@@ -12704,27 +10628,27 @@ impl VideoCodecSettings {
     /// A `VideoCodecSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Av1Settings`: an [`Av1Settings`] object.
-    pub fn av1_settings(mut self, value: impl Into<Obj<Av1Settings>>) -> Self { self.av1_settings = Some(value.into()); self }
+    pub fn av1_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Av1Settings>>) -> Self { self.av1_settings = ::std::option::Option::Some(value.into()); self }
     /// `FrameCaptureSettings`: a [`FrameCaptureSettings`] object.
-    pub fn frame_capture_settings(mut self, value: impl Into<Obj<FrameCaptureSettings>>) -> Self { self.frame_capture_settings = Some(value.into()); self }
+    pub fn frame_capture_settings(mut self, value: impl ::std::convert::Into<crate::Obj<FrameCaptureSettings>>) -> Self { self.frame_capture_settings = ::std::option::Option::Some(value.into()); self }
     /// `H264Settings`: a [`H264Settings`] object.
-    pub fn h264_settings(mut self, value: impl Into<Obj<H264Settings>>) -> Self { self.h264_settings = Some(value.into()); self }
+    pub fn h264_settings(mut self, value: impl ::std::convert::Into<crate::Obj<H264Settings>>) -> Self { self.h264_settings = ::std::option::Option::Some(value.into()); self }
     /// `H265Settings`: a [`H265Settings`] object.
-    pub fn h265_settings(mut self, value: impl Into<Obj<H265Settings>>) -> Self { self.h265_settings = Some(value.into()); self }
+    pub fn h265_settings(mut self, value: impl ::std::convert::Into<crate::Obj<H265Settings>>) -> Self { self.h265_settings = ::std::option::Option::Some(value.into()); self }
     /// `Mpeg2Settings`: a [`Mpeg2Settings`] object.
-    pub fn mpeg2_settings(mut self, value: impl Into<Obj<Mpeg2Settings>>) -> Self { self.mpeg2_settings = Some(value.into()); self }
+    pub fn mpeg2_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Mpeg2Settings>>) -> Self { self.mpeg2_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoCodecSettings {}
+impl crate::PropertyType for VideoCodecSettings {}
 
-impl ToValue for VideoCodecSettings {
+impl ::cloudwright_core::ToValue for VideoCodecSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Av1Settings", &self.av1_settings)
             .opt("FrameCaptureSettings", &self.frame_capture_settings)
             .opt("H264Settings", &self.h264_settings)
@@ -12733,21 +10657,6 @@ impl ToValue for VideoCodecSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoDescription: ObjRule = ObjRule {
-    properties: &[
-        ("CodecSettings", Shape::Object(&RULE_VideoCodecSettings)),
-        ("Height", Shape::INT),
-        ("Name", Shape::STR),
-        ("RespondToAfd", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH", "RESPOND"], ..StrRule::ANY })),
-        ("ScalingBehavior", Shape::Str(&StrRule { allowed: &["DEFAULT", "SMART_CROP", "STRETCH_TO_OUTPUT"], ..StrRule::ANY })),
-        ("Sharpness", Shape::INT),
-        ("Width", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoDescription` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12761,31 +10670,31 @@ pub struct VideoDescription {
     /// `CodecSettings`: a [`VideoCodecSettings`] object.
     ///
     /// The video codec settings.
-    pub codec_settings: Option<Obj<VideoCodecSettings>>,
+    pub codec_settings: ::std::option::Option<crate::Obj<VideoCodecSettings>>,
     /// `Height`: an integer.
     ///
     /// The output video height, in pixels. This must be an even number. For most codecs, you can keep this field and width blank in order to use the height and width (resolution) from the source. Note that we don't recommend keeping the field blank. For the Frame Capture codec, height and width are required.
-    pub height: Option<Int>,
+    pub height: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// The name of this VideoDescription. Outputs use this name to uniquely identify this description. Description names should be unique within this channel.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RespondToAfd`: a string.
     ///
     /// Indicates how to respond to the AFD values in the input stream. RESPOND causes input video to be clipped, depending on the AFD value, input display aspect ratio, and output display aspect ratio, and (except for the FRAMECAPTURE codec) includes the values in the output. PASSTHROUGH (does not apply to FRAMECAPTURE codec) ignores the AFD values and includes the values in the output, so input video is not clipped. NONE ignores the AFD values and does not include the values through to the output, so input video is not clipped.
-    pub respond_to_afd: Option<Str>,
+    pub respond_to_afd: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScalingBehavior`: a string.
     ///
     /// STRETCHTOOUTPUT configures the output position to stretch the video to the specified output resolution (height and width). This option overrides any position value. DEFAULT might insert black boxes (pillar boxes or letter boxes) around the video to provide the specified output resolution.
-    pub scaling_behavior: Option<Str>,
+    pub scaling_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `Sharpness`: an integer.
     ///
     /// Changes the strength of the anti-alias filter used for scaling. 0 is the softest setting, and 100 is the sharpest. We recommend a setting of 50 for most content.
-    pub sharpness: Option<Int>,
+    pub sharpness: ::std::option::Option<::cloudwright_core::Int>,
     /// `Width`: an integer.
     ///
     /// The output video width, in pixels. It must be an even number. For most codecs, you can keep this field and height blank in order to use the height and width (resolution) from the source. Note that we don't recommend keeping the field blank. For the Frame Capture codec, height and width are required.
-    pub width: Option<Int>,
+    pub width: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -12793,31 +10702,31 @@ impl VideoDescription {
     /// A `VideoDescription` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CodecSettings`: a [`VideoCodecSettings`] object.
-    pub fn codec_settings(mut self, value: impl Into<Obj<VideoCodecSettings>>) -> Self { self.codec_settings = Some(value.into()); self }
+    pub fn codec_settings(mut self, value: impl ::std::convert::Into<crate::Obj<VideoCodecSettings>>) -> Self { self.codec_settings = ::std::option::Option::Some(value.into()); self }
     /// `Height`: an integer.
-    pub fn height(mut self, value: impl Into<Int>) -> Self { self.height = Some(value.into()); self }
+    pub fn height(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.height = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RespondToAfd`: a string.
-    pub fn respond_to_afd(mut self, value: impl Into<Str>) -> Self { self.respond_to_afd = Some(value.into()); self }
+    pub fn respond_to_afd(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.respond_to_afd = ::std::option::Option::Some(value.into()); self }
     /// `ScalingBehavior`: a string.
-    pub fn scaling_behavior(mut self, value: impl Into<Str>) -> Self { self.scaling_behavior = Some(value.into()); self }
+    pub fn scaling_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scaling_behavior = ::std::option::Option::Some(value.into()); self }
     /// `Sharpness`: an integer.
-    pub fn sharpness(mut self, value: impl Into<Int>) -> Self { self.sharpness = Some(value.into()); self }
+    pub fn sharpness(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.sharpness = ::std::option::Option::Some(value.into()); self }
     /// `Width`: an integer.
-    pub fn width(mut self, value: impl Into<Int>) -> Self { self.width = Some(value.into()); self }
+    pub fn width(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.width = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoDescription {}
+impl crate::PropertyType for VideoDescription {}
 
-impl ToValue for VideoDescription {
+impl ::cloudwright_core::ToValue for VideoDescription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CodecSettings", &self.codec_settings)
             .opt("Height", &self.height)
             .opt("Name", &self.name)
@@ -12828,18 +10737,6 @@ impl ToValue for VideoDescription {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoSelector: ObjRule = ObjRule {
-    properties: &[
-        ("ColorSpace", Shape::Str(&StrRule { allowed: &["FOLLOW", "HDR10", "HLG_2020", "REC_601", "REC_709"], ..StrRule::ANY })),
-        ("ColorSpaceSettings", Shape::Object(&RULE_VideoSelectorColorSpaceSettings)),
-        ("ColorSpaceUsage", Shape::Str(&StrRule { allowed: &["FALLBACK", "FORCE"], ..StrRule::ANY })),
-        ("SelectorSettings", Shape::Object(&RULE_VideoSelectorSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoSelector` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12853,19 +10750,19 @@ pub struct VideoSelector {
     /// `ColorSpace`: a string.
     ///
     /// Specifies the color space of an input. This setting works in tandem with colorSpaceConversion to determine if MediaLive will perform any conversion.
-    pub color_space: Option<Str>,
+    pub color_space: ::std::option::Option<::cloudwright_core::Str>,
     /// `ColorSpaceSettings`: a [`VideoSelectorColorSpaceSettings`] object.
     ///
     /// Settings to configure color space settings in the incoming video.
-    pub color_space_settings: Option<Obj<VideoSelectorColorSpaceSettings>>,
+    pub color_space_settings: ::std::option::Option<crate::Obj<VideoSelectorColorSpaceSettings>>,
     /// `ColorSpaceUsage`: a string.
     ///
     /// Applies only if colorSpace is a value other than Follow. This field controls how the value in the colorSpace field is used. Fallback means that when the input does include color space data, that data is used, but when the input has no color space data, the value in colorSpace is used. Choose fallback if your input is sometimes missing color space data, but when it does have color space data, that data is correct. Force means to always use the value in colorSpace. Choose force if your input usually has no color space data or might have unreliable color space data.
-    pub color_space_usage: Option<Str>,
+    pub color_space_usage: ::std::option::Option<::cloudwright_core::Str>,
     /// `SelectorSettings`: a [`VideoSelectorSettings`] object.
     ///
     /// Information about the video to select from the content.
-    pub selector_settings: Option<Obj<VideoSelectorSettings>>,
+    pub selector_settings: ::std::option::Option<crate::Obj<VideoSelectorSettings>>,
 }
 
 #[rustfmt::skip]
@@ -12873,25 +10770,25 @@ impl VideoSelector {
     /// A `VideoSelector` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColorSpace`: a string.
-    pub fn color_space(mut self, value: impl Into<Str>) -> Self { self.color_space = Some(value.into()); self }
+    pub fn color_space(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.color_space = ::std::option::Option::Some(value.into()); self }
     /// `ColorSpaceSettings`: a [`VideoSelectorColorSpaceSettings`] object.
-    pub fn color_space_settings(mut self, value: impl Into<Obj<VideoSelectorColorSpaceSettings>>) -> Self { self.color_space_settings = Some(value.into()); self }
+    pub fn color_space_settings(mut self, value: impl ::std::convert::Into<crate::Obj<VideoSelectorColorSpaceSettings>>) -> Self { self.color_space_settings = ::std::option::Option::Some(value.into()); self }
     /// `ColorSpaceUsage`: a string.
-    pub fn color_space_usage(mut self, value: impl Into<Str>) -> Self { self.color_space_usage = Some(value.into()); self }
+    pub fn color_space_usage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.color_space_usage = ::std::option::Option::Some(value.into()); self }
     /// `SelectorSettings`: a [`VideoSelectorSettings`] object.
-    pub fn selector_settings(mut self, value: impl Into<Obj<VideoSelectorSettings>>) -> Self { self.selector_settings = Some(value.into()); self }
+    pub fn selector_settings(mut self, value: impl ::std::convert::Into<crate::Obj<VideoSelectorSettings>>) -> Self { self.selector_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoSelector {}
+impl crate::PropertyType for VideoSelector {}
 
-impl ToValue for VideoSelector {
+impl ::cloudwright_core::ToValue for VideoSelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ColorSpace", &self.color_space)
             .opt("ColorSpaceSettings", &self.color_space_settings)
             .opt("ColorSpaceUsage", &self.color_space_usage)
@@ -12899,15 +10796,6 @@ impl ToValue for VideoSelector {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoSelectorColorSpaceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoSelectorColorSpaceSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12921,7 +10809,7 @@ pub struct VideoSelectorColorSpaceSettings {
     /// `Hdr10Settings`: a [`Hdr10Settings`] object.
     ///
     /// Settings to configure color space settings in the incoming video.
-    pub hdr10_settings: Option<Obj<Hdr10Settings>>,
+    pub hdr10_settings: ::std::option::Option<crate::Obj<Hdr10Settings>>,
 }
 
 #[rustfmt::skip]
@@ -12929,32 +10817,23 @@ impl VideoSelectorColorSpaceSettings {
     /// A `VideoSelectorColorSpaceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Hdr10Settings`: a [`Hdr10Settings`] object.
-    pub fn hdr10_settings(mut self, value: impl Into<Obj<Hdr10Settings>>) -> Self { self.hdr10_settings = Some(value.into()); self }
+    pub fn hdr10_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Hdr10Settings>>) -> Self { self.hdr10_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoSelectorColorSpaceSettings {}
+impl crate::PropertyType for VideoSelectorColorSpaceSettings {}
 
-impl ToValue for VideoSelectorColorSpaceSettings {
+impl ::cloudwright_core::ToValue for VideoSelectorColorSpaceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Hdr10Settings", &self.hdr10_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoSelectorPid: ObjRule = ObjRule {
-    properties: &[
-        ("Pid", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoSelectorPid` property type of `AWS::MediaLive::Channel`.
 ///
@@ -12968,7 +10847,7 @@ pub struct VideoSelectorPid {
     /// `Pid`: an integer.
     ///
     /// Selects a specific PID from within a video source.
-    pub pid: Option<Int>,
+    pub pid: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -12976,30 +10855,23 @@ impl VideoSelectorPid {
     /// A `VideoSelectorPid` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Pid`: an integer.
-    pub fn pid(mut self, value: impl Into<Int>) -> Self { self.pid = Some(value.into()); self }
+    pub fn pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pid = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoSelectorPid {}
+impl crate::PropertyType for VideoSelectorPid {}
 
-impl ToValue for VideoSelectorPid {
+impl ::cloudwright_core::ToValue for VideoSelectorPid {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Pid", &self.pid).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Pid", &self.pid)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoSelectorProgramId: ObjRule = ObjRule {
-    properties: &[
-        ("ProgramId", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoSelectorProgramId` property type of `AWS::MediaLive::Channel`.
 ///
@@ -13013,7 +10885,7 @@ pub struct VideoSelectorProgramId {
     /// `ProgramId`: an integer.
     ///
     /// Selects a specific program from within a multi-program transport stream. If the program doesn't exist, MediaLive selects the first program within the transport stream by default.
-    pub program_id: Option<Int>,
+    pub program_id: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -13021,31 +10893,23 @@ impl VideoSelectorProgramId {
     /// A `VideoSelectorProgramId` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ProgramId`: an integer.
-    pub fn program_id(mut self, value: impl Into<Int>) -> Self { self.program_id = Some(value.into()); self }
+    pub fn program_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.program_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoSelectorProgramId {}
+impl crate::PropertyType for VideoSelectorProgramId {}
 
-impl ToValue for VideoSelectorProgramId {
+impl ::cloudwright_core::ToValue for VideoSelectorProgramId {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("ProgramId", &self.program_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("ProgramId", &self.program_id)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoSelectorSettings: ObjRule = ObjRule {
-    properties: &[
-        ("VideoSelectorPid", Shape::Object(&RULE_VideoSelectorPid)),
-        ("VideoSelectorProgramId", Shape::Object(&RULE_VideoSelectorProgramId)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoSelectorSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -13059,11 +10923,11 @@ pub struct VideoSelectorSettings {
     /// `VideoSelectorPid`: a [`VideoSelectorPid`] object.
     ///
     /// Used to extract video by PID.
-    pub video_selector_pid: Option<Obj<VideoSelectorPid>>,
+    pub video_selector_pid: ::std::option::Option<crate::Obj<VideoSelectorPid>>,
     /// `VideoSelectorProgramId`: a [`VideoSelectorProgramId`] object.
     ///
     /// Used to extract video by program ID.
-    pub video_selector_program_id: Option<Obj<VideoSelectorProgramId>>,
+    pub video_selector_program_id: ::std::option::Option<crate::Obj<VideoSelectorProgramId>>,
 }
 
 #[rustfmt::skip]
@@ -13071,37 +10935,26 @@ impl VideoSelectorSettings {
     /// A `VideoSelectorSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `VideoSelectorPid`: a [`VideoSelectorPid`] object.
-    pub fn video_selector_pid(mut self, value: impl Into<Obj<VideoSelectorPid>>) -> Self { self.video_selector_pid = Some(value.into()); self }
+    pub fn video_selector_pid(mut self, value: impl ::std::convert::Into<crate::Obj<VideoSelectorPid>>) -> Self { self.video_selector_pid = ::std::option::Option::Some(value.into()); self }
     /// `VideoSelectorProgramId`: a [`VideoSelectorProgramId`] object.
-    pub fn video_selector_program_id(mut self, value: impl Into<Obj<VideoSelectorProgramId>>) -> Self { self.video_selector_program_id = Some(value.into()); self }
+    pub fn video_selector_program_id(mut self, value: impl ::std::convert::Into<crate::Obj<VideoSelectorProgramId>>) -> Self { self.video_selector_program_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoSelectorSettings {}
+impl crate::PropertyType for VideoSelectorSettings {}
 
-impl ToValue for VideoSelectorSettings {
+impl ::cloudwright_core::ToValue for VideoSelectorSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("VideoSelectorPid", &self.video_selector_pid)
             .opt("VideoSelectorProgramId", &self.video_selector_program_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcOutputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("PublicAddressAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcOutputSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -13115,19 +10968,21 @@ pub struct VpcOutputSettings {
     /// `PublicAddressAllocationIds`: a list of strings.
     ///
     /// List of public address allocation IDs to associate with ENIs that will be created in Output VPC. Must specify one for SINGLE_PIPELINE, two for STANDARD channels
-    pub public_address_allocation_ids: Option<List<Str>>,
+    pub public_address_allocation_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// A list of up to 5 EC2 VPC security group IDs to attach to the Output VPC network interfaces.
     /// If none are specified then the VPC default security group will be used
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// A list of VPC subnet IDs from the same VPC.
     /// If STANDARD channel, subnet IDs must be mapped to two unique availability zones (AZ).
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -13135,23 +10990,23 @@ impl VpcOutputSettings {
     /// A `VpcOutputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PublicAddressAllocationIds`: a list of strings.
-    pub fn public_address_allocation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.public_address_allocation_ids = Some(value.into()); self }
+    pub fn public_address_allocation_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.public_address_allocation_ids = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcOutputSettings {}
+impl crate::PropertyType for VpcOutputSettings {}
 
-impl ToValue for VpcOutputSettings {
+impl ::cloudwright_core::ToValue for VpcOutputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "PublicAddressAllocationIds",
                 &self.public_address_allocation_ids,
@@ -13161,17 +11016,6 @@ impl ToValue for VpcOutputSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WavSettings: ObjRule = ObjRule {
-    properties: &[
-        ("BitDepth", Shape::NUM),
-        ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_1_0", "CODING_MODE_2_0", "CODING_MODE_4_0", "CODING_MODE_8_0"], ..StrRule::ANY })),
-        ("SampleRate", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WavSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -13185,15 +11029,15 @@ pub struct WavSettings {
     /// `BitDepth`: a number.
     ///
     /// Bits per sample.
-    pub bit_depth: Option<Num>,
+    pub bit_depth: ::std::option::Option<::cloudwright_core::Num>,
     /// `CodingMode`: a string.
     ///
     /// The audio coding mode for the WAV audio. The mode determines the number of channels in the audio.
-    pub coding_mode: Option<Str>,
+    pub coding_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `SampleRate`: a number.
     ///
     /// Sample rate in Hz.
-    pub sample_rate: Option<Num>,
+    pub sample_rate: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -13201,38 +11045,29 @@ impl WavSettings {
     /// A `WavSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BitDepth`: a number.
-    pub fn bit_depth(mut self, value: impl Into<Num>) -> Self { self.bit_depth = Some(value.into()); self }
+    pub fn bit_depth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bit_depth = ::std::option::Option::Some(value.into()); self }
     /// `CodingMode`: a string.
-    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self { self.coding_mode = Some(value.into()); self }
+    pub fn coding_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.coding_mode = ::std::option::Option::Some(value.into()); self }
     /// `SampleRate`: a number.
-    pub fn sample_rate(mut self, value: impl Into<Num>) -> Self { self.sample_rate = Some(value.into()); self }
+    pub fn sample_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.sample_rate = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WavSettings {}
+impl crate::PropertyType for WavSettings {}
 
-impl ToValue for WavSettings {
+impl ::cloudwright_core::ToValue for WavSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BitDepth", &self.bit_depth)
             .opt("CodingMode", &self.coding_mode)
             .opt("SampleRate", &self.sample_rate)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebvttDestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("StyleControl", Shape::Str(&StrRule { allowed: &["MANUAL", "NO_STYLE_DATA", "PASSTHROUGH"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebvttDestinationSettings` property type of `AWS::MediaLive::Channel`.
 ///
@@ -13246,7 +11081,7 @@ pub struct WebvttDestinationSettings {
     /// `StyleControl`: a string.
     ///
     /// Controls whether the color and position of the source captions is passed through to the WebVTT output captions. PASSTHROUGH - Valid only if the source captions are EMBEDDED or TELETEXT. NO_STYLE_DATA - Don't pass through the style. The output captions will not contain any font styling information.
-    pub style_control: Option<Str>,
+    pub style_control: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -13254,20 +11089,2237 @@ impl WebvttDestinationSettings {
     /// A `WebvttDestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StyleControl`: a string.
-    pub fn style_control(mut self, value: impl Into<Str>) -> Self { self.style_control = Some(value.into()); self }
+    pub fn style_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.style_control = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WebvttDestinationSettings {}
+impl crate::PropertyType for WebvttDestinationSettings {}
 
-impl ToValue for WebvttDestinationSettings {
+impl ::cloudwright_core::ToValue for WebvttDestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StyleControl", &self.style_control)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Channel: ObjRule = ObjRule {
+        properties: &[
+            ("AnywhereSettings", Shape::Object(&RULE_AnywhereSettings)),
+            ("CdiInputSpecification", Shape::Object(&RULE_CdiInputSpecification)),
+            ("ChannelClass", Shape::Str(&StrRule { allowed: &["SINGLE_PIPELINE", "STANDARD"], ..StrRule::ANY })),
+            ("ChannelEngineVersion", Shape::Object(&RULE_ChannelEngineVersionRequest)),
+            ("ChannelSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputDestination), min_items: None, max_items: None, unique: false })),
+            ("DryRun", Shape::Bool),
+            ("EncoderSettings", Shape::Object(&RULE_EncoderSettings)),
+            ("InferenceSettings", Shape::Object(&RULE_InferenceSettings)),
+            ("InputAttachments", Shape::List(&ListRule { items: Shape::Object(&RULE_InputAttachment), min_items: None, max_items: None, unique: false })),
+            ("InputSpecification", Shape::Object(&RULE_InputSpecification)),
+            ("LinkedChannelSettings", Shape::Object(&RULE_LinkedChannelSettings)),
+            ("LogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "DISABLED", "ERROR", "INFO", "WARNING"], ..StrRule::ANY })),
+            ("Maintenance", Shape::Object(&RULE_MaintenanceCreateSettings)),
+            ("Name", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Vpc", Shape::Object(&RULE_VpcOutputSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AacSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Bitrate", Shape::NUM),
+            ("CodingMode", Shape::Str(&StrRule { allowed: &["AD_RECEIVER_MIX", "CODING_MODE_1_0", "CODING_MODE_1_1", "CODING_MODE_2_0", "CODING_MODE_5_1"], ..StrRule::ANY })),
+            ("InputType", Shape::Str(&StrRule { allowed: &["BROADCASTER_MIXED_AD", "NORMAL"], ..StrRule::ANY })),
+            ("Profile", Shape::Str(&StrRule { allowed: &["HEV1", "HEV2", "LC"], ..StrRule::ANY })),
+            ("RateControlMode", Shape::Str(&StrRule { allowed: &["CBR", "VBR"], ..StrRule::ANY })),
+            ("RawFormat", Shape::Str(&StrRule { allowed: &["LATM_LOAS", "NONE"], ..StrRule::ANY })),
+            ("SampleRate", Shape::NUM),
+            ("Spec", Shape::Str(&StrRule { allowed: &["MPEG2", "MPEG4"], ..StrRule::ANY })),
+            ("VbrQuality", Shape::Str(&StrRule { allowed: &["HIGH", "LOW", "MEDIUM_HIGH", "MEDIUM_LOW"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ac3Settings: ObjRule = ObjRule {
+        properties: &[
+            ("AttenuationControl", Shape::Str(&StrRule { allowed: &["ATTENUATE_3_DB", "NONE"], ..StrRule::ANY })),
+            ("Bitrate", Shape::NUM),
+            ("BitstreamMode", Shape::Str(&StrRule { allowed: &["COMMENTARY", "COMPLETE_MAIN", "DIALOGUE", "EMERGENCY", "HEARING_IMPAIRED", "MUSIC_AND_EFFECTS", "VISUALLY_IMPAIRED", "VOICE_OVER"], ..StrRule::ANY })),
+            ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_1_0", "CODING_MODE_1_1", "CODING_MODE_2_0", "CODING_MODE_3_2_LFE"], ..StrRule::ANY })),
+            ("Dialnorm", Shape::INT),
+            ("DrcProfile", Shape::Str(&StrRule { allowed: &["FILM_STANDARD", "NONE"], ..StrRule::ANY })),
+            ("LfeFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("MetadataControl", Shape::Str(&StrRule { allowed: &["FOLLOW_INPUT", "USE_CONFIGURED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdditionalDestinations: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AncillarySourceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("SourceAncillaryChannelNumber", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnywhereSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelPlacementGroupId", Shape::STR),
+            ("ClusterId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArchiveCdnSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ArchiveS3Settings", Shape::Object(&RULE_ArchiveS3Settings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArchiveContainerSettings: ObjRule = ObjRule {
+        properties: &[
+            ("M2tsSettings", Shape::Object(&RULE_M2tsSettings)),
+            ("RawSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArchiveGroupSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ArchiveCdnSettings", Shape::Object(&RULE_ArchiveCdnSettings)),
+            ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+            ("RolloverInterval", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArchiveOutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerSettings", Shape::Object(&RULE_ArchiveContainerSettings)),
+            ("Extension", Shape::STR),
+            ("NameModifier", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArchiveS3Settings: ObjRule = ObjRule {
+        properties: &[
+            ("CannedAcl", Shape::Str(&StrRule { allowed: &["AUTHENTICATED_READ", "BUCKET_OWNER_FULL_CONTROL", "BUCKET_OWNER_READ", "PUBLIC_READ"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioChannelMapping: ObjRule = ObjRule {
+        properties: &[
+            ("InputChannelLevels", Shape::List(&ListRule { items: Shape::Object(&RULE_InputChannelLevel), min_items: None, max_items: None, unique: false })),
+            ("OutputChannel", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioCodecSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AacSettings", Shape::Object(&RULE_AacSettings)),
+            ("Ac3Settings", Shape::Object(&RULE_Ac3Settings)),
+            ("Eac3AtmosSettings", Shape::Object(&RULE_Eac3AtmosSettings)),
+            ("Eac3Settings", Shape::Object(&RULE_Eac3Settings)),
+            ("Mp2Settings", Shape::Object(&RULE_Mp2Settings)),
+            ("PassThroughSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("WavSettings", Shape::Object(&RULE_WavSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioDescription: ObjRule = ObjRule {
+        properties: &[
+            ("AudioDashRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALTERNATE", "COMMENTARY", "DESCRIPTION", "DUB", "EMERGENCY", "ENHANCED-AUDIO-INTELLIGIBILITY", "KARAOKE", "MAIN", "SUPPLEMENTARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AudioNormalizationSettings", Shape::Object(&RULE_AudioNormalizationSettings)),
+            ("AudioSelectorName", Shape::STR),
+            ("AudioType", Shape::Str(&StrRule { allowed: &["CLEAN_EFFECTS", "HEARING_IMPAIRED", "UNDEFINED", "VISUAL_IMPAIRED_COMMENTARY"], ..StrRule::ANY })),
+            ("AudioTypeControl", Shape::Str(&StrRule { allowed: &["FOLLOW_INPUT", "USE_CONFIGURED"], ..StrRule::ANY })),
+            ("AudioWatermarkingSettings", Shape::Object(&RULE_AudioWatermarkSettings)),
+            ("CodecSettings", Shape::Object(&RULE_AudioCodecSettings)),
+            ("DvbDashAccessibility", Shape::Str(&StrRule { allowed: &["DVBDASH_1_VISUALLY_IMPAIRED", "DVBDASH_2_HARD_OF_HEARING", "DVBDASH_3_SUPPLEMENTAL_COMMENTARY", "DVBDASH_4_DIRECTORS_COMMENTARY", "DVBDASH_5_EDUCATIONAL_NOTES", "DVBDASH_6_MAIN_PROGRAM", "DVBDASH_7_CLEAN_FEED"], ..StrRule::ANY })),
+            ("LanguageCode", Shape::STR),
+            ("LanguageCodeControl", Shape::Str(&StrRule { allowed: &["FOLLOW_INPUT", "USE_CONFIGURED"], ..StrRule::ANY })),
+            ("Name", Shape::STR),
+            ("RemixSettings", Shape::Object(&RULE_RemixSettings)),
+            ("StreamName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioDolbyEDecode: ObjRule = ObjRule {
+        properties: &[
+            ("ProgramSelection", Shape::Str(&StrRule { allowed: &["ALL_CHANNELS", "PROGRAM_1", "PROGRAM_2", "PROGRAM_3", "PROGRAM_4", "PROGRAM_5", "PROGRAM_6", "PROGRAM_7", "PROGRAM_8"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioHlsRenditionSelection: ObjRule = ObjRule {
+        properties: &[
+            ("GroupId", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioLanguageSelection: ObjRule = ObjRule {
+        properties: &[
+            ("LanguageCode", Shape::STR),
+            ("LanguageSelectionPolicy", Shape::Str(&StrRule { allowed: &["LOOSE", "STRICT"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioNormalizationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Algorithm", Shape::Str(&StrRule { allowed: &["ITU_1770_1", "ITU_1770_2", "ITU_1770_3", "ITU_1770_4"], ..StrRule::ANY })),
+            ("AlgorithmControl", Shape::Str(&StrRule { allowed: &["CORRECT_AUDIO"], ..StrRule::ANY })),
+            ("TargetLkfs", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioOnlyHlsSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AudioGroupId", Shape::STR),
+            ("AudioOnlyImage", Shape::Object(&RULE_InputLocation)),
+            ("AudioTrackType", Shape::Str(&StrRule { allowed: &["ALTERNATE_AUDIO_AUTO_SELECT", "ALTERNATE_AUDIO_AUTO_SELECT_DEFAULT", "ALTERNATE_AUDIO_NOT_AUTO_SELECT", "AUDIO_ONLY_VARIANT_STREAM"], ..StrRule::ANY })),
+            ("SegmentType", Shape::Str(&StrRule { allowed: &["AAC", "FMP4"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioPidSelection: ObjRule = ObjRule {
+        properties: &[
+            ("Pid", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioSelector: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("SelectorSettings", Shape::Object(&RULE_AudioSelectorSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioSelectorSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AudioHlsRenditionSelection", Shape::Object(&RULE_AudioHlsRenditionSelection)),
+            ("AudioLanguageSelection", Shape::Object(&RULE_AudioLanguageSelection)),
+            ("AudioPidSelection", Shape::Object(&RULE_AudioPidSelection)),
+            ("AudioTrackSelection", Shape::Object(&RULE_AudioTrackSelection)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioSilenceFailoverSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AudioSelectorName", Shape::STR),
+            ("AudioSilenceThresholdMsec", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioTrack: ObjRule = ObjRule {
+        properties: &[
+            ("Track", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioTrackSelection: ObjRule = ObjRule {
+        properties: &[
+            ("DolbyEDecode", Shape::Object(&RULE_AudioDolbyEDecode)),
+            ("Tracks", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioTrack), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioWatermarkSettings: ObjRule = ObjRule {
+        properties: &[
+            ("NielsenWatermarksSettings", Shape::Object(&RULE_NielsenWatermarksSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutomaticInputFailoverSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ErrorClearTimeMsec", Shape::INT),
+            ("FailoverConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_FailoverCondition), min_items: None, max_items: None, unique: false })),
+            ("InputPreference", Shape::Str(&StrRule { allowed: &["EQUAL_INPUT_PREFERENCE", "PRIMARY_INPUT_PREFERRED"], ..StrRule::ANY })),
+            ("SecondaryInputId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Av1ColorSpaceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ColorSpacePassthroughSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings)),
+            ("Hlg2020Settings", Shape::Typed(json_type::OBJECT)),
+            ("Rec601Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Rec709Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Av1Settings: ObjRule = ObjRule {
+        properties: &[
+            ("AfdSignaling", Shape::Str(&StrRule { allowed: &["AUTO", "FIXED", "NONE"], ..StrRule::ANY })),
+            ("BitDepth", Shape::Str(&StrRule { allowed: &["DEPTH_10", "DEPTH_8"], ..StrRule::ANY })),
+            ("Bitrate", Shape::INT),
+            ("BufSize", Shape::INT),
+            ("ColorSpaceSettings", Shape::Object(&RULE_Av1ColorSpaceSettings)),
+            ("FixedAfd", Shape::Str(&StrRule { allowed: &["AFD_0000", "AFD_0010", "AFD_0011", "AFD_0100", "AFD_1000", "AFD_1001", "AFD_1010", "AFD_1011", "AFD_1101", "AFD_1110", "AFD_1111"], ..StrRule::ANY })),
+            ("FramerateDenominator", Shape::INT),
+            ("FramerateNumerator", Shape::INT),
+            ("GopSize", Shape::NUM),
+            ("GopSizeUnits", Shape::Str(&StrRule { allowed: &["FRAMES", "SECONDS"], ..StrRule::ANY })),
+            ("Level", Shape::Str(&StrRule { allowed: &["AV1_LEVEL_2", "AV1_LEVEL_2_1", "AV1_LEVEL_3", "AV1_LEVEL_3_1", "AV1_LEVEL_4", "AV1_LEVEL_4_1", "AV1_LEVEL_5", "AV1_LEVEL_5_1", "AV1_LEVEL_5_2", "AV1_LEVEL_5_3", "AV1_LEVEL_6", "AV1_LEVEL_6_1", "AV1_LEVEL_6_2", "AV1_LEVEL_6_3", "AV1_LEVEL_AUTO"], ..StrRule::ANY })),
+            ("LookAheadRateControl", Shape::Str(&StrRule { allowed: &["HIGH", "LOW", "MEDIUM"], ..StrRule::ANY })),
+            ("MaxBitrate", Shape::INT),
+            ("MinBitrate", Shape::INT),
+            ("MinIInterval", Shape::INT),
+            ("ParDenominator", Shape::INT),
+            ("ParNumerator", Shape::INT),
+            ("QvbrQualityLevel", Shape::INT),
+            ("RateControlMode", Shape::Str(&StrRule { allowed: &["CBR", "QVBR"], ..StrRule::ANY })),
+            ("SceneChangeDetect", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("SpatialAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("TemporalAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
+            ("TimecodeInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "METADATA_OBU"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AvailBlanking: ObjRule = ObjRule {
+        properties: &[
+            ("AvailBlankingImage", Shape::Object(&RULE_InputLocation)),
+            ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AvailConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AvailSettings", Shape::Object(&RULE_AvailSettings)),
+            ("Scte35SegmentationScope", Shape::Str(&StrRule { allowed: &["ALL_OUTPUT_GROUPS", "SCTE35_ENABLED_OUTPUT_GROUPS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AvailSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Esam", Shape::Object(&RULE_Esam)),
+            ("Scte35SpliceInsert", Shape::Object(&RULE_Scte35SpliceInsert)),
+            ("Scte35TimeSignalApos", Shape::Object(&RULE_Scte35TimeSignalApos)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BandwidthReductionFilterSettings: ObjRule = ObjRule {
+        properties: &[
+            ("PostFilterSharpening", Shape::Str(&StrRule { allowed: &["DISABLED", "SHARPENING_1", "SHARPENING_2", "SHARPENING_3"], ..StrRule::ANY })),
+            ("Strength", Shape::Str(&StrRule { allowed: &["AUTO", "STRENGTH_1", "STRENGTH_2", "STRENGTH_3", "STRENGTH_4"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlackoutSlate: ObjRule = ObjRule {
+        properties: &[
+            ("BlackoutSlateImage", Shape::Object(&RULE_InputLocation)),
+            ("NetworkEndBlackout", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("NetworkEndBlackoutImage", Shape::Object(&RULE_InputLocation)),
+            ("NetworkId", Shape::STR),
+            ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BurnInDestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Alignment", Shape::Str(&StrRule { allowed: &["CENTERED", "LEFT", "SMART"], ..StrRule::ANY })),
+            ("BackgroundColor", Shape::Str(&StrRule { allowed: &["BLACK", "NONE", "WHITE"], ..StrRule::ANY })),
+            ("BackgroundOpacity", Shape::INT),
+            ("Font", Shape::Object(&RULE_InputLocation)),
+            ("FontColor", Shape::Str(&StrRule { allowed: &["BLACK", "BLUE", "GREEN", "RED", "WHITE", "YELLOW"], ..StrRule::ANY })),
+            ("FontOpacity", Shape::INT),
+            ("FontResolution", Shape::INT),
+            ("FontSize", Shape::STR),
+            ("OutlineColor", Shape::Str(&StrRule { allowed: &["BLACK", "BLUE", "GREEN", "RED", "WHITE", "YELLOW"], ..StrRule::ANY })),
+            ("OutlineSize", Shape::INT),
+            ("ShadowColor", Shape::Str(&StrRule { allowed: &["BLACK", "NONE", "WHITE"], ..StrRule::ANY })),
+            ("ShadowOpacity", Shape::INT),
+            ("ShadowXOffset", Shape::INT),
+            ("ShadowYOffset", Shape::INT),
+            ("SubtitleRows", Shape::Str(&StrRule { allowed: &["ROWS_16", "ROWS_20", "ROWS_24"], ..StrRule::ANY })),
+            ("TeletextGridControl", Shape::Str(&StrRule { allowed: &["FIXED", "SCALED"], ..StrRule::ANY })),
+            ("XPosition", Shape::INT),
+            ("YPosition", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaptionDescription: ObjRule = ObjRule {
+        properties: &[
+            ("Accessibility", Shape::Str(&StrRule { allowed: &["DOES_NOT_IMPLEMENT_ACCESSIBILITY_FEATURES", "IMPLEMENTS_ACCESSIBILITY_FEATURES"], ..StrRule::ANY })),
+            ("CaptionDashRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALTERNATE", "CAPTION", "COMMENTARY", "DESCRIPTION", "DUB", "EASYREADER", "EMERGENCY", "FORCED-SUBTITLE", "KARAOKE", "MAIN", "METADATA", "SUBTITLE", "SUPPLEMENTARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("CaptionSelectorName", Shape::STR),
+            ("DestinationSettings", Shape::Object(&RULE_CaptionDestinationSettings)),
+            ("DvbDashAccessibility", Shape::Str(&StrRule { allowed: &["DVBDASH_1_VISUALLY_IMPAIRED", "DVBDASH_2_HARD_OF_HEARING", "DVBDASH_3_SUPPLEMENTAL_COMMENTARY", "DVBDASH_4_DIRECTORS_COMMENTARY", "DVBDASH_5_EDUCATIONAL_NOTES", "DVBDASH_6_MAIN_PROGRAM", "DVBDASH_7_CLEAN_FEED"], ..StrRule::ANY })),
+            ("LanguageCode", Shape::STR),
+            ("LanguageDescription", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaptionDestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AribDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("BurnInDestinationSettings", Shape::Object(&RULE_BurnInDestinationSettings)),
+            ("DvbSubDestinationSettings", Shape::Object(&RULE_DvbSubDestinationSettings)),
+            ("EbuTtDDestinationSettings", Shape::Object(&RULE_EbuTtDDestinationSettings)),
+            ("EmbeddedDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("EmbeddedPlusScte20DestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("RtmpCaptionInfoDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Scte20PlusEmbeddedDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Scte27DestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("SmpteTtDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TeletextDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TtmlDestinationSettings", Shape::Object(&RULE_TtmlDestinationSettings)),
+            ("WebvttDestinationSettings", Shape::Object(&RULE_WebvttDestinationSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaptionLanguageMapping: ObjRule = ObjRule {
+        properties: &[
+            ("CaptionChannel", Shape::INT),
+            ("LanguageCode", Shape::STR),
+            ("LanguageDescription", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaptionRectangle: ObjRule = ObjRule {
+        properties: &[
+            ("Height", Shape::NUM),
+            ("LeftOffset", Shape::NUM),
+            ("TopOffset", Shape::NUM),
+            ("Width", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaptionSelector: ObjRule = ObjRule {
+        properties: &[
+            ("LanguageCode", Shape::STR),
+            ("Name", Shape::STR),
+            ("SelectorSettings", Shape::Object(&RULE_CaptionSelectorSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaptionSelectorSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AncillarySourceSettings", Shape::Object(&RULE_AncillarySourceSettings)),
+            ("AribSourceSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("DvbSubSourceSettings", Shape::Object(&RULE_DvbSubSourceSettings)),
+            ("EmbeddedSourceSettings", Shape::Object(&RULE_EmbeddedSourceSettings)),
+            ("Scte20SourceSettings", Shape::Object(&RULE_Scte20SourceSettings)),
+            ("Scte27SourceSettings", Shape::Object(&RULE_Scte27SourceSettings)),
+            ("TeletextSourceSettings", Shape::Object(&RULE_TeletextSourceSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CdiInputSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Resolution", Shape::Str(&StrRule { allowed: &["FHD", "HD", "SD", "UHD"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChannelEngineVersionRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Version", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CmafIngestCaptionLanguageMapping: ObjRule = ObjRule {
+        properties: &[
+            ("CaptionChannel", Shape::INT),
+            ("LanguageCode", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CmafIngestGroupSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalDestinations), min_items: None, max_items: None, unique: false })),
+            ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CmafIngestCaptionLanguageMapping), min_items: None, max_items: None, unique: false })),
+            ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+            ("Id3Behavior", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("Id3NameModifier", Shape::STR),
+            ("KlvBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("KlvNameModifier", Shape::STR),
+            ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("NielsenId3NameModifier", Shape::STR),
+            ("Scte35NameModifier", Shape::STR),
+            ("Scte35Type", Shape::Str(&StrRule { allowed: &["NONE", "SCTE_35_WITHOUT_IDR", "SCTE_35_WITHOUT_SEGMENTATION"], ..StrRule::ANY })),
+            ("SegmentLength", Shape::INT),
+            ("SegmentLengthUnits", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS"], ..StrRule::ANY })),
+            ("SendDelayMs", Shape::INT),
+            ("TimedMetadataId3Frame", Shape::Str(&StrRule { allowed: &["NONE", "PRIV", "TDRL"], ..StrRule::ANY })),
+            ("TimedMetadataId3Period", Shape::INT),
+            ("TimedMetadataPassthrough", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CmafIngestOutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("NameModifier", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColorCorrection: ObjRule = ObjRule {
+        properties: &[
+            ("InputColorSpace", Shape::Str(&StrRule { allowed: &["HDR10", "HLG_2020", "REC_601", "REC_709"], ..StrRule::ANY })),
+            ("OutputColorSpace", Shape::Str(&StrRule { allowed: &["HDR10", "HLG_2020", "REC_601", "REC_709"], ..StrRule::ANY })),
+            ("Uri", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColorCorrectionSettings: ObjRule = ObjRule {
+        properties: &[
+            ("GlobalColorCorrections", Shape::List(&ListRule { items: Shape::Object(&RULE_ColorCorrection), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DisabledLockingSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CustomEpoch", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DvbNitSettings: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkId", Shape::INT),
+            ("NetworkName", Shape::STR),
+            ("RepInterval", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DvbSdtSettings: ObjRule = ObjRule {
+        properties: &[
+            ("OutputSdt", Shape::Str(&StrRule { allowed: &["SDT_FOLLOW", "SDT_FOLLOW_IF_PRESENT", "SDT_MANUAL", "SDT_NONE"], ..StrRule::ANY })),
+            ("RepInterval", Shape::INT),
+            ("ServiceName", Shape::STR),
+            ("ServiceProviderName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DvbSubDestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Alignment", Shape::Str(&StrRule { allowed: &["CENTERED", "LEFT", "SMART"], ..StrRule::ANY })),
+            ("BackgroundColor", Shape::Str(&StrRule { allowed: &["BLACK", "NONE", "WHITE"], ..StrRule::ANY })),
+            ("BackgroundOpacity", Shape::INT),
+            ("Font", Shape::Object(&RULE_InputLocation)),
+            ("FontColor", Shape::Str(&StrRule { allowed: &["BLACK", "BLUE", "GREEN", "RED", "WHITE", "YELLOW"], ..StrRule::ANY })),
+            ("FontOpacity", Shape::INT),
+            ("FontResolution", Shape::INT),
+            ("FontSize", Shape::STR),
+            ("OutlineColor", Shape::Str(&StrRule { allowed: &["BLACK", "BLUE", "GREEN", "RED", "WHITE", "YELLOW"], ..StrRule::ANY })),
+            ("OutlineSize", Shape::INT),
+            ("ShadowColor", Shape::Str(&StrRule { allowed: &["BLACK", "NONE", "WHITE"], ..StrRule::ANY })),
+            ("ShadowOpacity", Shape::INT),
+            ("ShadowXOffset", Shape::INT),
+            ("ShadowYOffset", Shape::INT),
+            ("SubtitleRows", Shape::Str(&StrRule { allowed: &["ROWS_16", "ROWS_20", "ROWS_24"], ..StrRule::ANY })),
+            ("TeletextGridControl", Shape::Str(&StrRule { allowed: &["FIXED", "SCALED"], ..StrRule::ANY })),
+            ("XPosition", Shape::INT),
+            ("YPosition", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DvbSubSourceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("OcrLanguage", Shape::Str(&StrRule { allowed: &["DEU", "ENG", "FRA", "NLD", "POR", "SPA"], ..StrRule::ANY })),
+            ("Pid", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DvbTdtSettings: ObjRule = ObjRule {
+        properties: &[
+            ("RepInterval", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Eac3AtmosSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Bitrate", Shape::NUM),
+            ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_5_1_4", "CODING_MODE_7_1_4", "CODING_MODE_9_1_6"], ..StrRule::ANY })),
+            ("Dialnorm", Shape::INT),
+            ("DrcLine", Shape::Str(&StrRule { allowed: &["FILM_LIGHT", "FILM_STANDARD", "MUSIC_LIGHT", "MUSIC_STANDARD", "NONE", "SPEECH"], ..StrRule::ANY })),
+            ("DrcRf", Shape::Str(&StrRule { allowed: &["FILM_LIGHT", "FILM_STANDARD", "MUSIC_LIGHT", "MUSIC_STANDARD", "NONE", "SPEECH"], ..StrRule::ANY })),
+            ("HeightTrim", Shape::NUM),
+            ("SurroundTrim", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Eac3Settings: ObjRule = ObjRule {
+        properties: &[
+            ("AttenuationControl", Shape::Str(&StrRule { allowed: &["ATTENUATE_3_DB", "NONE"], ..StrRule::ANY })),
+            ("Bitrate", Shape::NUM),
+            ("BitstreamMode", Shape::Str(&StrRule { allowed: &["COMMENTARY", "COMPLETE_MAIN", "EMERGENCY", "HEARING_IMPAIRED", "VISUALLY_IMPAIRED"], ..StrRule::ANY })),
+            ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_1_0", "CODING_MODE_2_0", "CODING_MODE_3_2"], ..StrRule::ANY })),
+            ("DcFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("Dialnorm", Shape::INT),
+            ("DrcLine", Shape::Str(&StrRule { allowed: &["FILM_LIGHT", "FILM_STANDARD", "MUSIC_LIGHT", "MUSIC_STANDARD", "NONE", "SPEECH"], ..StrRule::ANY })),
+            ("DrcRf", Shape::Str(&StrRule { allowed: &["FILM_LIGHT", "FILM_STANDARD", "MUSIC_LIGHT", "MUSIC_STANDARD", "NONE", "SPEECH"], ..StrRule::ANY })),
+            ("LfeControl", Shape::Str(&StrRule { allowed: &["LFE", "NO_LFE"], ..StrRule::ANY })),
+            ("LfeFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("LoRoCenterMixLevel", Shape::NUM),
+            ("LoRoSurroundMixLevel", Shape::NUM),
+            ("LtRtCenterMixLevel", Shape::NUM),
+            ("LtRtSurroundMixLevel", Shape::NUM),
+            ("MetadataControl", Shape::Str(&StrRule { allowed: &["FOLLOW_INPUT", "USE_CONFIGURED"], ..StrRule::ANY })),
+            ("PassthroughControl", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "WHEN_POSSIBLE"], ..StrRule::ANY })),
+            ("PhaseControl", Shape::Str(&StrRule { allowed: &["NO_SHIFT", "SHIFT_90_DEGREES"], ..StrRule::ANY })),
+            ("StereoDownmix", Shape::Str(&StrRule { allowed: &["DPL2", "LO_RO", "LT_RT", "NOT_INDICATED"], ..StrRule::ANY })),
+            ("SurroundExMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "NOT_INDICATED"], ..StrRule::ANY })),
+            ("SurroundMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "NOT_INDICATED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbuTtDDestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CopyrightHolder", Shape::STR),
+            ("DefaultFontSize", Shape::INT),
+            ("DefaultLineHeight", Shape::INT),
+            ("FillLineGap", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("FontFamily", Shape::STR),
+            ("StyleControl", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmbeddedSourceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Convert608To708", Shape::Str(&StrRule { allowed: &["DISABLED", "UPCONVERT"], ..StrRule::ANY })),
+            ("Scte20Detection", Shape::Str(&StrRule { allowed: &["AUTO", "OFF"], ..StrRule::ANY })),
+            ("Source608ChannelNumber", Shape::INT),
+            ("Source608TrackNumber", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncoderSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AudioDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioDescription), min_items: None, max_items: None, unique: false })),
+            ("AvailBlanking", Shape::Object(&RULE_AvailBlanking)),
+            ("AvailConfiguration", Shape::Object(&RULE_AvailConfiguration)),
+            ("BlackoutSlate", Shape::Object(&RULE_BlackoutSlate)),
+            ("CaptionDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionDescription), min_items: None, max_items: None, unique: false })),
+            ("ColorCorrectionSettings", Shape::Object(&RULE_ColorCorrectionSettings)),
+            ("FeatureActivations", Shape::Object(&RULE_FeatureActivations)),
+            ("GlobalConfiguration", Shape::Object(&RULE_GlobalConfiguration)),
+            ("MotionGraphicsConfiguration", Shape::Object(&RULE_MotionGraphicsConfiguration)),
+            ("NielsenConfiguration", Shape::Object(&RULE_NielsenConfiguration)),
+            ("OutputGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputGroup), min_items: None, max_items: None, unique: false })),
+            ("ThumbnailConfiguration", Shape::Object(&RULE_ThumbnailConfiguration)),
+            ("TimecodeConfig", Shape::Object(&RULE_TimecodeConfig)),
+            ("VideoDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoDescription), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EpochLockingSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CustomEpoch", Shape::STR),
+            ("JamSyncTime", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Esam: ObjRule = ObjRule {
+        properties: &[
+            ("AcquisitionPointId", Shape::STR),
+            ("AdAvailOffset", Shape::INT),
+            ("PasswordParam", Shape::STR),
+            ("PoisEndpoint", Shape::STR),
+            ("Username", Shape::STR),
+            ("ZoneIdentity", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FailoverCondition: ObjRule = ObjRule {
+        properties: &[
+            ("FailoverConditionSettings", Shape::Object(&RULE_FailoverConditionSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FailoverConditionSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AudioSilenceSettings", Shape::Object(&RULE_AudioSilenceFailoverSettings)),
+            ("InputLossSettings", Shape::Object(&RULE_InputLossFailoverSettings)),
+            ("VideoBlackSettings", Shape::Object(&RULE_VideoBlackFailoverSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FeatureActivations: ObjRule = ObjRule {
+        properties: &[
+            ("InputPrepareScheduleActions", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("OutputStaticImageOverlayScheduleActions", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FecOutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ColumnDepth", Shape::INT),
+            ("IncludeFec", Shape::Str(&StrRule { allowed: &["COLUMN", "COLUMN_AND_ROW"], ..StrRule::ANY })),
+            ("RowLength", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Fmp4HlsSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AudioRenditionSets", Shape::STR),
+            ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("TimedMetadataBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FollowerChannelSettings: ObjRule = ObjRule {
+        properties: &[
+            ("LinkedChannelType", Shape::Str(&StrRule { allowed: &["FOLLOWING_CHANNEL", "PRIMARY_CHANNEL"], ..StrRule::ANY })),
+            ("PrimaryChannelArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FrameCaptureCdnSettings: ObjRule = ObjRule {
+        properties: &[
+            ("FrameCaptureS3Settings", Shape::Object(&RULE_FrameCaptureS3Settings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FrameCaptureGroupSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+            ("FrameCaptureCdnSettings", Shape::Object(&RULE_FrameCaptureCdnSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FrameCaptureOutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("NameModifier", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FrameCaptureS3Settings: ObjRule = ObjRule {
+        properties: &[
+            ("CannedAcl", Shape::Str(&StrRule { allowed: &["AUTHENTICATED_READ", "BUCKET_OWNER_FULL_CONTROL", "BUCKET_OWNER_READ", "PUBLIC_READ"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FrameCaptureSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CaptureInterval", Shape::INT),
+            ("CaptureIntervalUnits", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS"], ..StrRule::ANY })),
+            ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlobalConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InitialAudioGain", Shape::INT),
+            ("InputEndAction", Shape::Str(&StrRule { allowed: &["NONE", "SWITCH_AND_LOOP_INPUTS"], ..StrRule::ANY })),
+            ("InputLossBehavior", Shape::Object(&RULE_InputLossBehavior)),
+            ("OutputLockingMode", Shape::Str(&StrRule { allowed: &["DISABLED", "EPOCH_LOCKING", "PIPELINE_LOCKING"], ..StrRule::ANY })),
+            ("OutputLockingSettings", Shape::Object(&RULE_OutputLockingSettings)),
+            ("OutputTimingSource", Shape::Str(&StrRule { allowed: &["INPUT_CLOCK", "SYSTEM_CLOCK"], ..StrRule::ANY })),
+            ("SupportLowFramerateInputs", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_H264ColorSpaceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ColorSpacePassthroughSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Rec601Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Rec709Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_H264FilterSettings: ObjRule = ObjRule {
+        properties: &[
+            ("BandwidthReductionFilterSettings", Shape::Object(&RULE_BandwidthReductionFilterSettings)),
+            ("TemporalFilterSettings", Shape::Object(&RULE_TemporalFilterSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_H264Settings: ObjRule = ObjRule {
+        properties: &[
+            ("AdaptiveQuantization", Shape::Str(&StrRule { allowed: &["AUTO", "HIGH", "HIGHER", "LOW", "MAX", "MEDIUM", "OFF"], ..StrRule::ANY })),
+            ("AfdSignaling", Shape::Str(&StrRule { allowed: &["AUTO", "FIXED", "NONE"], ..StrRule::ANY })),
+            ("Bitrate", Shape::INT),
+            ("BufFillPct", Shape::INT),
+            ("BufSize", Shape::INT),
+            ("ColorMetadata", Shape::Str(&StrRule { allowed: &["IGNORE", "INSERT"], ..StrRule::ANY })),
+            ("ColorSpaceSettings", Shape::Object(&RULE_H264ColorSpaceSettings)),
+            ("EntropyEncoding", Shape::Str(&StrRule { allowed: &["CABAC", "CAVLC"], ..StrRule::ANY })),
+            ("FilterSettings", Shape::Object(&RULE_H264FilterSettings)),
+            ("FixedAfd", Shape::Str(&StrRule { allowed: &["AFD_0000", "AFD_0010", "AFD_0011", "AFD_0100", "AFD_1000", "AFD_1001", "AFD_1010", "AFD_1011", "AFD_1101", "AFD_1110", "AFD_1111"], ..StrRule::ANY })),
+            ("FlickerAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("ForceFieldPictures", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("FramerateControl", Shape::Str(&StrRule { allowed: &["INITIALIZE_FROM_SOURCE", "SPECIFIED"], ..StrRule::ANY })),
+            ("FramerateDenominator", Shape::INT),
+            ("FramerateNumerator", Shape::INT),
+            ("GopBReference", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("GopClosedCadence", Shape::INT),
+            ("GopNumBFrames", Shape::INT),
+            ("GopSize", Shape::NUM),
+            ("GopSizeUnits", Shape::Str(&StrRule { allowed: &["FRAMES", "SECONDS"], ..StrRule::ANY })),
+            ("Level", Shape::Str(&StrRule { allowed: &["H264_LEVEL_1", "H264_LEVEL_1_1", "H264_LEVEL_1_2", "H264_LEVEL_1_3", "H264_LEVEL_2", "H264_LEVEL_2_1", "H264_LEVEL_2_2", "H264_LEVEL_3", "H264_LEVEL_3_1", "H264_LEVEL_3_2", "H264_LEVEL_4", "H264_LEVEL_4_1", "H264_LEVEL_4_2", "H264_LEVEL_5", "H264_LEVEL_5_1", "H264_LEVEL_5_2", "H264_LEVEL_AUTO"], ..StrRule::ANY })),
+            ("LookAheadRateControl", Shape::Str(&StrRule { allowed: &["HIGH", "LOW", "MEDIUM"], ..StrRule::ANY })),
+            ("MaxBitrate", Shape::INT),
+            ("MinBitrate", Shape::INT),
+            ("MinIInterval", Shape::INT),
+            ("MinQp", Shape::INT),
+            ("NumRefFrames", Shape::INT),
+            ("ParControl", Shape::Str(&StrRule { allowed: &["INITIALIZE_FROM_SOURCE", "SPECIFIED"], ..StrRule::ANY })),
+            ("ParDenominator", Shape::INT),
+            ("ParNumerator", Shape::INT),
+            ("Profile", Shape::Str(&StrRule { allowed: &["BASELINE", "HIGH", "HIGH_10BIT", "HIGH_422", "HIGH_422_10BIT", "MAIN"], ..StrRule::ANY })),
+            ("QualityLevel", Shape::Str(&StrRule { allowed: &["ENHANCED_QUALITY", "STANDARD_QUALITY"], ..StrRule::ANY })),
+            ("QvbrQualityLevel", Shape::INT),
+            ("RateControlMode", Shape::Str(&StrRule { allowed: &["CBR", "MULTIPLEX", "QVBR", "VBR"], ..StrRule::ANY })),
+            ("ScanType", Shape::Str(&StrRule { allowed: &["INTERLACED", "PROGRESSIVE"], ..StrRule::ANY })),
+            ("SceneChangeDetect", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("Slices", Shape::INT),
+            ("Softness", Shape::INT),
+            ("SpatialAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("SubgopLength", Shape::Str(&StrRule { allowed: &["DYNAMIC", "FIXED"], ..StrRule::ANY })),
+            ("Syntax", Shape::Str(&StrRule { allowed: &["DEFAULT", "RP2027"], ..StrRule::ANY })),
+            ("TemporalAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
+            ("TimecodeInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "PIC_TIMING_SEI"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_H265ColorSpaceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ColorSpacePassthroughSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("DolbyVision81Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings)),
+            ("Hlg2020Settings", Shape::Typed(json_type::OBJECT)),
+            ("Rec601Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Rec709Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_H265FilterSettings: ObjRule = ObjRule {
+        properties: &[
+            ("BandwidthReductionFilterSettings", Shape::Object(&RULE_BandwidthReductionFilterSettings)),
+            ("TemporalFilterSettings", Shape::Object(&RULE_TemporalFilterSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_H265Settings: ObjRule = ObjRule {
+        properties: &[
+            ("AdaptiveQuantization", Shape::Str(&StrRule { allowed: &["AUTO", "HIGH", "HIGHER", "LOW", "MAX", "MEDIUM", "OFF"], ..StrRule::ANY })),
+            ("AfdSignaling", Shape::Str(&StrRule { allowed: &["AUTO", "FIXED", "NONE"], ..StrRule::ANY })),
+            ("AlternativeTransferFunction", Shape::Str(&StrRule { allowed: &["INSERT", "OMIT"], ..StrRule::ANY })),
+            ("Bitrate", Shape::INT),
+            ("BufSize", Shape::INT),
+            ("ColorMetadata", Shape::Str(&StrRule { allowed: &["IGNORE", "INSERT"], ..StrRule::ANY })),
+            ("ColorSpaceSettings", Shape::Object(&RULE_H265ColorSpaceSettings)),
+            ("Deblocking", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("FilterSettings", Shape::Object(&RULE_H265FilterSettings)),
+            ("FixedAfd", Shape::Str(&StrRule { allowed: &["AFD_0000", "AFD_0010", "AFD_0011", "AFD_0100", "AFD_1000", "AFD_1001", "AFD_1010", "AFD_1011", "AFD_1101", "AFD_1110", "AFD_1111"], ..StrRule::ANY })),
+            ("FlickerAq", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("FramerateDenominator", Shape::INT),
+            ("FramerateNumerator", Shape::INT),
+            ("GopBReference", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("GopClosedCadence", Shape::INT),
+            ("GopNumBFrames", Shape::INT),
+            ("GopSize", Shape::NUM),
+            ("GopSizeUnits", Shape::Str(&StrRule { allowed: &["FRAMES", "SECONDS"], ..StrRule::ANY })),
+            ("Level", Shape::Str(&StrRule { allowed: &["H265_LEVEL_1", "H265_LEVEL_2", "H265_LEVEL_2_1", "H265_LEVEL_3", "H265_LEVEL_3_1", "H265_LEVEL_4", "H265_LEVEL_4_1", "H265_LEVEL_5", "H265_LEVEL_5_1", "H265_LEVEL_5_2", "H265_LEVEL_6", "H265_LEVEL_6_1", "H265_LEVEL_6_2", "H265_LEVEL_AUTO"], ..StrRule::ANY })),
+            ("LookAheadRateControl", Shape::Str(&StrRule { allowed: &["HIGH", "LOW", "MEDIUM"], ..StrRule::ANY })),
+            ("MaxBitrate", Shape::INT),
+            ("MinBitrate", Shape::INT),
+            ("MinIInterval", Shape::INT),
+            ("MinQp", Shape::INT),
+            ("MvOverPictureBoundaries", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("MvTemporalPredictor", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("ParDenominator", Shape::INT),
+            ("ParNumerator", Shape::INT),
+            ("Profile", Shape::Str(&StrRule { allowed: &["MAIN", "MAIN_10BIT"], ..StrRule::ANY })),
+            ("QvbrQualityLevel", Shape::INT),
+            ("RateControlMode", Shape::Str(&StrRule { allowed: &["CBR", "MULTIPLEX", "QVBR"], ..StrRule::ANY })),
+            ("ScanType", Shape::Str(&StrRule { allowed: &["INTERLACED", "PROGRESSIVE"], ..StrRule::ANY })),
+            ("SceneChangeDetect", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("Slices", Shape::INT),
+            ("SubgopLength", Shape::Str(&StrRule { allowed: &["DYNAMIC", "FIXED"], ..StrRule::ANY })),
+            ("Tier", Shape::Str(&StrRule { allowed: &["HIGH", "MAIN"], ..StrRule::ANY })),
+            ("TileHeight", Shape::INT),
+            ("TilePadding", Shape::Str(&StrRule { allowed: &["NONE", "PADDED"], ..StrRule::ANY })),
+            ("TileWidth", Shape::INT),
+            ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
+            ("TimecodeInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "PIC_TIMING_SEI"], ..StrRule::ANY })),
+            ("TreeblockSize", Shape::Str(&StrRule { allowed: &["AUTO", "TREE_SIZE_32X32"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Hdr10Settings: ObjRule = ObjRule {
+        properties: &[
+            ("MaxCll", Shape::INT),
+            ("MaxFall", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsAkamaiSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionRetryInterval", Shape::INT),
+            ("FilecacheDuration", Shape::INT),
+            ("HttpTransferMode", Shape::Str(&StrRule { allowed: &["CHUNKED", "NON_CHUNKED"], ..StrRule::ANY })),
+            ("NumRetries", Shape::INT),
+            ("RestartDelay", Shape::INT),
+            ("Salt", Shape::STR),
+            ("Token", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsBasicPutSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionRetryInterval", Shape::INT),
+            ("FilecacheDuration", Shape::INT),
+            ("NumRetries", Shape::INT),
+            ("RestartDelay", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsCdnSettings: ObjRule = ObjRule {
+        properties: &[
+            ("HlsAkamaiSettings", Shape::Object(&RULE_HlsAkamaiSettings)),
+            ("HlsBasicPutSettings", Shape::Object(&RULE_HlsBasicPutSettings)),
+            ("HlsMediaStoreSettings", Shape::Object(&RULE_HlsMediaStoreSettings)),
+            ("HlsS3Settings", Shape::Object(&RULE_HlsS3Settings)),
+            ("HlsWebdavSettings", Shape::Object(&RULE_HlsWebdavSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsGroupSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AdMarkers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADOBE", "ELEMENTAL", "ELEMENTAL_SCTE35"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("BaseUrlContent", Shape::STR),
+            ("BaseUrlContent1", Shape::STR),
+            ("BaseUrlManifest", Shape::STR),
+            ("BaseUrlManifest1", Shape::STR),
+            ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionLanguageMapping), min_items: None, max_items: None, unique: false })),
+            ("CaptionLanguageSetting", Shape::Str(&StrRule { allowed: &["INSERT", "NONE", "OMIT"], ..StrRule::ANY })),
+            ("ClientCache", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("CodecSpecification", Shape::Str(&StrRule { allowed: &["RFC_4281", "RFC_6381"], ..StrRule::ANY })),
+            ("ConstantIv", Shape::STR),
+            ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+            ("DirectoryStructure", Shape::Str(&StrRule { allowed: &["SINGLE_DIRECTORY", "SUBDIRECTORY_PER_STREAM"], ..StrRule::ANY })),
+            ("DiscontinuityTags", Shape::Str(&StrRule { allowed: &["INSERT", "NEVER_INSERT"], ..StrRule::ANY })),
+            ("EncryptionType", Shape::Str(&StrRule { allowed: &["AES128", "SAMPLE_AES"], ..StrRule::ANY })),
+            ("HlsCdnSettings", Shape::Object(&RULE_HlsCdnSettings)),
+            ("HlsId3SegmentTagging", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("IFrameOnlyPlaylists", Shape::Str(&StrRule { allowed: &["DISABLED", "STANDARD"], ..StrRule::ANY })),
+            ("IncompleteSegmentBehavior", Shape::Str(&StrRule { allowed: &["AUTO", "SUPPRESS"], ..StrRule::ANY })),
+            ("IndexNSegments", Shape::INT),
+            ("InputLossAction", Shape::Str(&StrRule { allowed: &["EMIT_OUTPUT", "PAUSE_OUTPUT"], ..StrRule::ANY })),
+            ("IvInManifest", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
+            ("IvSource", Shape::Str(&StrRule { allowed: &["EXPLICIT", "FOLLOWS_SEGMENT_NUMBER"], ..StrRule::ANY })),
+            ("KeepSegments", Shape::INT),
+            ("KeyFormat", Shape::STR),
+            ("KeyFormatVersions", Shape::STR),
+            ("KeyProviderSettings", Shape::Object(&RULE_KeyProviderSettings)),
+            ("ManifestCompression", Shape::Str(&StrRule { allowed: &["GZIP", "NONE"], ..StrRule::ANY })),
+            ("ManifestDurationFormat", Shape::Str(&StrRule { allowed: &["FLOATING_POINT", "INTEGER"], ..StrRule::ANY })),
+            ("MinSegmentLength", Shape::INT),
+            ("Mode", Shape::Str(&StrRule { allowed: &["LIVE", "VOD"], ..StrRule::ANY })),
+            ("OutputSelection", Shape::Str(&StrRule { allowed: &["MANIFESTS_AND_SEGMENTS", "SEGMENTS_ONLY", "VARIANT_MANIFESTS_AND_SEGMENTS"], ..StrRule::ANY })),
+            ("ProgramDateTime", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
+            ("ProgramDateTimeClock", Shape::Str(&StrRule { allowed: &["INITIALIZE_FROM_OUTPUT_TIMECODE", "SYSTEM_CLOCK"], ..StrRule::ANY })),
+            ("ProgramDateTimePeriod", Shape::INT),
+            ("RedundantManifest", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("SegmentLength", Shape::INT),
+            ("SegmentationMode", Shape::Str(&StrRule { allowed: &["USE_INPUT_SEGMENTATION", "USE_SEGMENT_DURATION"], ..StrRule::ANY })),
+            ("SegmentsPerSubdirectory", Shape::INT),
+            ("StreamInfResolution", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
+            ("TimedMetadataId3Frame", Shape::Str(&StrRule { allowed: &["NONE", "PRIV", "TDRL"], ..StrRule::ANY })),
+            ("TimedMetadataId3Period", Shape::INT),
+            ("TimestampDeltaMilliseconds", Shape::INT),
+            ("TsFileMode", Shape::Str(&StrRule { allowed: &["SEGMENTED_FILES", "SINGLE_FILE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsInputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Bandwidth", Shape::INT),
+            ("BufferSegments", Shape::INT),
+            ("Retries", Shape::INT),
+            ("RetryInterval", Shape::INT),
+            ("Scte35Source", Shape::Str(&StrRule { allowed: &["MANIFEST", "SEGMENTS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsMediaStoreSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionRetryInterval", Shape::INT),
+            ("FilecacheDuration", Shape::INT),
+            ("MediaStoreStorageClass", Shape::Str(&StrRule { allowed: &["TEMPORAL"], ..StrRule::ANY })),
+            ("NumRetries", Shape::INT),
+            ("RestartDelay", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsOutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("H265PackagingType", Shape::Str(&StrRule { allowed: &["HEV1", "HVC1"], ..StrRule::ANY })),
+            ("HlsSettings", Shape::Object(&RULE_HlsSettings)),
+            ("NameModifier", Shape::STR),
+            ("SegmentModifier", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsS3Settings: ObjRule = ObjRule {
+        properties: &[
+            ("CannedAcl", Shape::Str(&StrRule { allowed: &["AUTHENTICATED_READ", "BUCKET_OWNER_FULL_CONTROL", "BUCKET_OWNER_READ", "PUBLIC_READ"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AudioOnlyHlsSettings", Shape::Object(&RULE_AudioOnlyHlsSettings)),
+            ("Fmp4HlsSettings", Shape::Object(&RULE_Fmp4HlsSettings)),
+            ("FrameCaptureHlsSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("StandardHlsSettings", Shape::Object(&RULE_StandardHlsSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsWebdavSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionRetryInterval", Shape::INT),
+            ("FilecacheDuration", Shape::INT),
+            ("HttpTransferMode", Shape::Str(&StrRule { allowed: &["CHUNKED", "NON_CHUNKED"], ..StrRule::ANY })),
+            ("NumRetries", Shape::INT),
+            ("RestartDelay", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("FeedArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("AutomaticInputFailoverSettings", Shape::Object(&RULE_AutomaticInputFailoverSettings)),
+            ("InputAttachmentName", Shape::STR),
+            ("InputId", Shape::STR),
+            ("InputSettings", Shape::Object(&RULE_InputSettings)),
+            ("LogicalInterfaceNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputChannelLevel: ObjRule = ObjRule {
+        properties: &[
+            ("Gain", Shape::INT),
+            ("InputChannel", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputLocation: ObjRule = ObjRule {
+        properties: &[
+            ("PasswordParam", Shape::STR),
+            ("Uri", Shape::STR),
+            ("Username", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputLossBehavior: ObjRule = ObjRule {
+        properties: &[
+            ("BlackFrameMsec", Shape::INT),
+            ("InputLossImageColor", Shape::STR),
+            ("InputLossImageSlate", Shape::Object(&RULE_InputLocation)),
+            ("InputLossImageType", Shape::Str(&StrRule { allowed: &["COLOR", "SLATE"], ..StrRule::ANY })),
+            ("RepeatFrameMsec", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputLossFailoverSettings: ObjRule = ObjRule {
+        properties: &[
+            ("InputLossThresholdMsec", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AudioSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioSelector), min_items: None, max_items: None, unique: false })),
+            ("CaptionSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionSelector), min_items: None, max_items: None, unique: false })),
+            ("DeblockFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("DenoiseFilter", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("FilterStrength", Shape::INT),
+            ("InputFilter", Shape::Str(&StrRule { allowed: &["AUTO", "DISABLED", "FORCED"], ..StrRule::ANY })),
+            ("NetworkInputSettings", Shape::Object(&RULE_NetworkInputSettings)),
+            ("Scte35Pid", Shape::INT),
+            ("Smpte2038DataPreference", Shape::Str(&StrRule { allowed: &["IGNORE", "PREFER"], ..StrRule::ANY })),
+            ("SourceEndBehavior", Shape::Str(&StrRule { allowed: &["CONTINUE", "LOOP"], ..StrRule::ANY })),
+            ("VideoSelector", Shape::Object(&RULE_VideoSelector)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Codec", Shape::Str(&StrRule { allowed: &["AVC", "HEVC", "JPEGXS", "MPEG2"], ..StrRule::ANY })),
+            ("MaximumBitrate", Shape::Str(&StrRule { allowed: &["MAX_10_MBPS", "MAX_20_MBPS", "MAX_50_MBPS"], ..StrRule::ANY })),
+            ("Resolution", Shape::Str(&StrRule { allowed: &["HD", "SD", "UHD"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyProviderSettings: ObjRule = ObjRule {
+        properties: &[
+            ("StaticKeySettings", Shape::Object(&RULE_StaticKeySettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinkedChannelSettings: ObjRule = ObjRule {
+        properties: &[
+            ("FollowerChannelSettings", Shape::Object(&RULE_FollowerChannelSettings)),
+            ("PrimaryChannelSettings", Shape::Object(&RULE_PrimaryChannelSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_M2tsSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AbsentInputAudioBehavior", Shape::Str(&StrRule { allowed: &["DROP", "ENCODE_SILENCE"], ..StrRule::ANY })),
+            ("Arib", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("AribCaptionsPid", Shape::STR),
+            ("AribCaptionsPidControl", Shape::Str(&StrRule { allowed: &["AUTO", "USE_CONFIGURED"], ..StrRule::ANY })),
+            ("AudioBufferModel", Shape::Str(&StrRule { allowed: &["ATSC", "DVB"], ..StrRule::ANY })),
+            ("AudioFramesPerPes", Shape::INT),
+            ("AudioPids", Shape::STR),
+            ("AudioStreamType", Shape::Str(&StrRule { allowed: &["ATSC", "DVB"], ..StrRule::ANY })),
+            ("Bitrate", Shape::INT),
+            ("BufferModel", Shape::Str(&StrRule { allowed: &["MULTIPLEX", "NONE"], ..StrRule::ANY })),
+            ("CcDescriptor", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("DvbNitSettings", Shape::Object(&RULE_DvbNitSettings)),
+            ("DvbSdtSettings", Shape::Object(&RULE_DvbSdtSettings)),
+            ("DvbSubPids", Shape::STR),
+            ("DvbTdtSettings", Shape::Object(&RULE_DvbTdtSettings)),
+            ("DvbTeletextPid", Shape::STR),
+            ("Ebif", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("EbpAudioInterval", Shape::Str(&StrRule { allowed: &["VIDEO_AND_FIXED_INTERVALS", "VIDEO_INTERVAL"], ..StrRule::ANY })),
+            ("EbpLookaheadMs", Shape::INT),
+            ("EbpPlacement", Shape::Str(&StrRule { allowed: &["VIDEO_AND_AUDIO_PIDS", "VIDEO_PID"], ..StrRule::ANY })),
+            ("EcmPid", Shape::STR),
+            ("EsRateInPes", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
+            ("EtvPlatformPid", Shape::STR),
+            ("EtvSignalPid", Shape::STR),
+            ("FragmentTime", Shape::NUM),
+            ("Klv", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("KlvDataPids", Shape::STR),
+            ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("NullPacketBitrate", Shape::NUM),
+            ("PatInterval", Shape::INT),
+            ("PcrControl", Shape::Str(&StrRule { allowed: &["CONFIGURED_PCR_PERIOD", "PCR_EVERY_PES_PACKET"], ..StrRule::ANY })),
+            ("PcrPeriod", Shape::INT),
+            ("PcrPid", Shape::STR),
+            ("PmtInterval", Shape::INT),
+            ("PmtPid", Shape::STR),
+            ("ProgramNum", Shape::INT),
+            ("RateMode", Shape::Str(&StrRule { allowed: &["CBR", "VBR"], ..StrRule::ANY })),
+            ("Scte27Pids", Shape::STR),
+            ("Scte35Control", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH", "SCTE_35_WITHOUT_IDR"], ..StrRule::ANY })),
+            ("Scte35Pid", Shape::STR),
+            ("Scte35PrerollPullupMilliseconds", Shape::NUM),
+            ("SegmentationMarkers", Shape::Str(&StrRule { allowed: &["EBP", "EBP_LEGACY", "NONE", "PSI_SEGSTART", "RAI_ADAPT", "RAI_SEGSTART"], ..StrRule::ANY })),
+            ("SegmentationStyle", Shape::Str(&StrRule { allowed: &["MAINTAIN_CADENCE", "RESET_CADENCE"], ..StrRule::ANY })),
+            ("SegmentationTime", Shape::NUM),
+            ("TimedMetadataBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("TimedMetadataPid", Shape::STR),
+            ("TransportStreamId", Shape::INT),
+            ("VideoPid", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_M3u8Settings: ObjRule = ObjRule {
+        properties: &[
+            ("AudioFramesPerPes", Shape::INT),
+            ("AudioPids", Shape::STR),
+            ("EcmPid", Shape::STR),
+            ("KlvBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("KlvDataPids", Shape::STR),
+            ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("PatInterval", Shape::INT),
+            ("PcrControl", Shape::Str(&StrRule { allowed: &["CONFIGURED_PCR_PERIOD", "PCR_EVERY_PES_PACKET"], ..StrRule::ANY })),
+            ("PcrPeriod", Shape::INT),
+            ("PcrPid", Shape::STR),
+            ("PmtInterval", Shape::INT),
+            ("PmtPid", Shape::STR),
+            ("ProgramNum", Shape::INT),
+            ("Scte35Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("Scte35Pid", Shape::STR),
+            ("TimedMetadataBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("TimedMetadataPid", Shape::STR),
+            ("TransportStreamId", Shape::INT),
+            ("VideoPid", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceCreateSettings: ObjRule = ObjRule {
+        properties: &[
+            ("MaintenanceDay", Shape::Str(&StrRule { allowed: &["FRIDAY", "MONDAY", "SATURDAY", "SUNDAY", "THURSDAY", "TUESDAY", "WEDNESDAY"], ..StrRule::ANY })),
+            ("MaintenanceStartTime", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaPackageAdditionalDestinations: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaPackageGroupSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+            ("MediapackageV2GroupSettings", Shape::Object(&RULE_MediaPackageV2GroupSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaPackageOutputDestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelEndpointId", Shape::STR),
+            ("ChannelGroup", Shape::STR),
+            ("ChannelId", Shape::STR),
+            ("ChannelName", Shape::STR),
+            ("MediaPackageRegionName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaPackageOutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("MediaPackageV2DestinationSettings", Shape::Object(&RULE_MediaPackageV2DestinationSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaPackageV2DestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AudioGroupId", Shape::STR),
+            ("AudioRenditionSets", Shape::STR),
+            ("HlsAutoSelect", Shape::Str(&StrRule { allowed: &["NO", "OMIT", "YES"], ..StrRule::ANY })),
+            ("HlsDefault", Shape::Str(&StrRule { allowed: &["NO", "OMIT", "YES"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaPackageV2GroupSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaPackageAdditionalDestinations), min_items: None, max_items: None, unique: false })),
+            ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionLanguageMapping), min_items: None, max_items: None, unique: false })),
+            ("Id3Behavior", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("KlvBehavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("Scte35Type", Shape::Str(&StrRule { allowed: &["NONE", "SCTE_35_WITHOUT_IDR", "SCTE_35_WITHOUT_SEGMENTATION"], ..StrRule::ANY })),
+            ("SegmentLength", Shape::INT),
+            ("SegmentLengthUnits", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS"], ..StrRule::ANY })),
+            ("TimedMetadataId3Frame", Shape::Str(&StrRule { allowed: &["NONE", "PRIV", "TDRL"], ..StrRule::ANY })),
+            ("TimedMetadataId3Period", Shape::INT),
+            ("TimedMetadataPassthrough", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MotionGraphicsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MotionGraphicsInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("MotionGraphicsSettings", Shape::Object(&RULE_MotionGraphicsSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MotionGraphicsSettings: ObjRule = ObjRule {
+        properties: &[
+            ("HtmlMotionGraphicsSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Mp2Settings: ObjRule = ObjRule {
+        properties: &[
+            ("Bitrate", Shape::NUM),
+            ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_1_0", "CODING_MODE_2_0"], ..StrRule::ANY })),
+            ("SampleRate", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Mpeg2FilterSettings: ObjRule = ObjRule {
+        properties: &[
+            ("TemporalFilterSettings", Shape::Object(&RULE_TemporalFilterSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Mpeg2Settings: ObjRule = ObjRule {
+        properties: &[
+            ("AdaptiveQuantization", Shape::Str(&StrRule { allowed: &["AUTO", "HIGH", "LOW", "MEDIUM", "OFF"], ..StrRule::ANY })),
+            ("AfdSignaling", Shape::Str(&StrRule { allowed: &["AUTO", "FIXED", "NONE"], ..StrRule::ANY })),
+            ("ColorMetadata", Shape::Str(&StrRule { allowed: &["IGNORE", "INSERT"], ..StrRule::ANY })),
+            ("ColorSpace", Shape::Str(&StrRule { allowed: &["AUTO", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("DisplayAspectRatio", Shape::Str(&StrRule { allowed: &["DISPLAYRATIO16X9", "DISPLAYRATIO4X3"], ..StrRule::ANY })),
+            ("FilterSettings", Shape::Object(&RULE_Mpeg2FilterSettings)),
+            ("FixedAfd", Shape::Str(&StrRule { allowed: &["AFD_0000", "AFD_0010", "AFD_0011", "AFD_0100", "AFD_1000", "AFD_1001", "AFD_1010", "AFD_1011", "AFD_1101", "AFD_1110", "AFD_1111"], ..StrRule::ANY })),
+            ("FramerateDenominator", Shape::INT),
+            ("FramerateNumerator", Shape::INT),
+            ("GopClosedCadence", Shape::INT),
+            ("GopNumBFrames", Shape::INT),
+            ("GopSize", Shape::NUM),
+            ("GopSizeUnits", Shape::Str(&StrRule { allowed: &["FRAMES", "SECONDS"], ..StrRule::ANY })),
+            ("ScanType", Shape::Str(&StrRule { allowed: &["INTERLACED", "PROGRESSIVE"], ..StrRule::ANY })),
+            ("SubgopLength", Shape::Str(&StrRule { allowed: &["DYNAMIC", "FIXED"], ..StrRule::ANY })),
+            ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
+            ("TimecodeInsertion", Shape::Str(&StrRule { allowed: &["DISABLED", "GOP_TIMECODE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MsSmoothGroupSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AcquisitionPointId", Shape::STR),
+            ("AudioOnlyTimecodeControl", Shape::Str(&StrRule { allowed: &["PASSTHROUGH", "USE_CONFIGURED_CLOCK"], ..StrRule::ANY })),
+            ("CertificateMode", Shape::Str(&StrRule { allowed: &["SELF_SIGNED", "VERIFY_AUTHENTICITY"], ..StrRule::ANY })),
+            ("ConnectionRetryInterval", Shape::INT),
+            ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+            ("EventId", Shape::STR),
+            ("EventIdMode", Shape::Str(&StrRule { allowed: &["NO_EVENT_ID", "USE_CONFIGURED", "USE_TIMESTAMP"], ..StrRule::ANY })),
+            ("EventStopBehavior", Shape::Str(&StrRule { allowed: &["NONE", "SEND_EOS"], ..StrRule::ANY })),
+            ("FilecacheDuration", Shape::INT),
+            ("FragmentLength", Shape::INT),
+            ("InputLossAction", Shape::Str(&StrRule { allowed: &["EMIT_OUTPUT", "PAUSE_OUTPUT"], ..StrRule::ANY })),
+            ("NumRetries", Shape::INT),
+            ("RestartDelay", Shape::INT),
+            ("SegmentationMode", Shape::Str(&StrRule { allowed: &["USE_INPUT_SEGMENTATION", "USE_SEGMENT_DURATION"], ..StrRule::ANY })),
+            ("SendDelayMs", Shape::INT),
+            ("SparseTrackType", Shape::Str(&StrRule { allowed: &["NONE", "SCTE_35", "SCTE_35_WITHOUT_SEGMENTATION"], ..StrRule::ANY })),
+            ("StreamManifestBehavior", Shape::Str(&StrRule { allowed: &["DO_NOT_SEND", "SEND"], ..StrRule::ANY })),
+            ("TimestampOffset", Shape::STR),
+            ("TimestampOffsetMode", Shape::Str(&StrRule { allowed: &["USE_CONFIGURED_OFFSET", "USE_EVENT_START_DATE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MsSmoothOutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("H265PackagingType", Shape::Str(&StrRule { allowed: &["HEV1", "HVC1"], ..StrRule::ANY })),
+            ("NameModifier", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MulticastInputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("SourceIpAddress", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiplexContainerSettings: ObjRule = ObjRule {
+        properties: &[
+            ("MultiplexM2tsSettings", Shape::Object(&RULE_MultiplexM2tsSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiplexM2tsSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AbsentInputAudioBehavior", Shape::Str(&StrRule { allowed: &["DROP", "ENCODE_SILENCE"], ..StrRule::ANY })),
+            ("Arib", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("AudioBufferModel", Shape::Str(&StrRule { allowed: &["ATSC", "DVB"], ..StrRule::ANY })),
+            ("AudioFramesPerPes", Shape::INT),
+            ("AudioStreamType", Shape::Str(&StrRule { allowed: &["ATSC", "DVB"], ..StrRule::ANY })),
+            ("CcDescriptor", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("Ebif", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("EsRateInPes", Shape::Str(&StrRule { allowed: &["EXCLUDE", "INCLUDE"], ..StrRule::ANY })),
+            ("Klv", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("NielsenId3Behavior", Shape::Str(&StrRule { allowed: &["NO_PASSTHROUGH", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("PcrControl", Shape::Str(&StrRule { allowed: &["CONFIGURED_PCR_PERIOD", "PCR_EVERY_PES_PACKET"], ..StrRule::ANY })),
+            ("PcrPeriod", Shape::INT),
+            ("Scte35Control", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH", "SCTE_35_WITHOUT_IDR"], ..StrRule::ANY })),
+            ("Scte35PrerollPullupMilliseconds", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiplexOutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerSettings", Shape::Object(&RULE_MultiplexContainerSettings)),
+            ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiplexProgramChannelDestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("MultiplexId", Shape::STR),
+            ("ProgramName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("HlsInputSettings", Shape::Object(&RULE_HlsInputSettings)),
+            ("MulticastInputSettings", Shape::Object(&RULE_MulticastInputSettings)),
+            ("ServerValidation", Shape::Str(&StrRule { allowed: &["CHECK_CRYPTOGRAPHY_AND_VALIDATE_NAME", "CHECK_CRYPTOGRAPHY_ONLY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NielsenCbet: ObjRule = ObjRule {
+        properties: &[
+            ("CbetCheckDigitString", Shape::STR),
+            ("CbetStepaside", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("Csid", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NielsenConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DistributorId", Shape::STR),
+            ("NielsenPcmToId3Tagging", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NielsenNaesIiNw: ObjRule = ObjRule {
+        properties: &[
+            ("CheckDigitString", Shape::STR),
+            ("Sid", Shape::NUM),
+            ("Timezone", Shape::Str(&StrRule { allowed: &["AMERICA_PUERTO_RICO", "US_ALASKA", "US_ARIZONA", "US_CENTRAL", "US_EASTERN", "US_HAWAII", "US_MOUNTAIN", "US_PACIFIC", "US_SAMOA", "UTC"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NielsenWatermarksSettings: ObjRule = ObjRule {
+        properties: &[
+            ("NielsenCbetSettings", Shape::Object(&RULE_NielsenCbet)),
+            ("NielsenDistributionType", Shape::Str(&StrRule { allowed: &["FINAL_DISTRIBUTOR", "PROGRAM_CONTENT"], ..StrRule::ANY })),
+            ("NielsenNaesIiNwSettings", Shape::Object(&RULE_NielsenNaesIiNw)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Output: ObjRule = ObjRule {
+        properties: &[
+            ("AudioDescriptionNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("CaptionDescriptionNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("OutputName", Shape::STR),
+            ("OutputSettings", Shape::Object(&RULE_OutputSettings)),
+            ("VideoDescriptionName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputDestination: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("LogicalInterfaceNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("MediaPackageSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaPackageOutputDestinationSettings), min_items: None, max_items: None, unique: false })),
+            ("MultiplexSettings", Shape::Object(&RULE_MultiplexProgramChannelDestinationSettings)),
+            ("Settings", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputDestinationSettings), min_items: None, max_items: None, unique: false })),
+            ("SrtSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SrtOutputDestinationSettings), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputDestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("PasswordParam", Shape::STR),
+            ("StreamName", Shape::STR),
+            ("Url", Shape::STR),
+            ("Username", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("OutputGroupSettings", Shape::Object(&RULE_OutputGroupSettings)),
+            ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Output), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputGroupSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ArchiveGroupSettings", Shape::Object(&RULE_ArchiveGroupSettings)),
+            ("CmafIngestGroupSettings", Shape::Object(&RULE_CmafIngestGroupSettings)),
+            ("FrameCaptureGroupSettings", Shape::Object(&RULE_FrameCaptureGroupSettings)),
+            ("HlsGroupSettings", Shape::Object(&RULE_HlsGroupSettings)),
+            ("MediaPackageGroupSettings", Shape::Object(&RULE_MediaPackageGroupSettings)),
+            ("MsSmoothGroupSettings", Shape::Object(&RULE_MsSmoothGroupSettings)),
+            ("MultiplexGroupSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("RtmpGroupSettings", Shape::Object(&RULE_RtmpGroupSettings)),
+            ("SrtGroupSettings", Shape::Object(&RULE_SrtGroupSettings)),
+            ("UdpGroupSettings", Shape::Object(&RULE_UdpGroupSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputLocationRef: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationRefId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputLockingSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DisabledLockingSettings", Shape::Object(&RULE_DisabledLockingSettings)),
+            ("EpochLockingSettings", Shape::Object(&RULE_EpochLockingSettings)),
+            ("PipelineLockingSettings", Shape::Object(&RULE_PipelineLockingSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ArchiveOutputSettings", Shape::Object(&RULE_ArchiveOutputSettings)),
+            ("CmafIngestOutputSettings", Shape::Object(&RULE_CmafIngestOutputSettings)),
+            ("FrameCaptureOutputSettings", Shape::Object(&RULE_FrameCaptureOutputSettings)),
+            ("HlsOutputSettings", Shape::Object(&RULE_HlsOutputSettings)),
+            ("MediaPackageOutputSettings", Shape::Object(&RULE_MediaPackageOutputSettings)),
+            ("MsSmoothOutputSettings", Shape::Object(&RULE_MsSmoothOutputSettings)),
+            ("MultiplexOutputSettings", Shape::Object(&RULE_MultiplexOutputSettings)),
+            ("RtmpOutputSettings", Shape::Object(&RULE_RtmpOutputSettings)),
+            ("SrtOutputSettings", Shape::Object(&RULE_SrtOutputSettings)),
+            ("UdpOutputSettings", Shape::Object(&RULE_UdpOutputSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipelineLockingSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CustomEpoch", Shape::STR),
+            ("PipelineLockingMethod", Shape::Str(&StrRule { allowed: &["SOURCE_TIMECODE", "VIDEO_ALIGNMENT"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrimaryChannelSettings: ObjRule = ObjRule {
+        properties: &[
+            ("LinkedChannelType", Shape::Str(&StrRule { allowed: &["FOLLOWING_CHANNEL", "PRIMARY_CHANNEL"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RemixSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioChannelMapping), min_items: None, max_items: None, unique: false })),
+            ("ChannelsIn", Shape::INT),
+            ("ChannelsOut", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RtmpGroupSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AdMarkers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ON_CUE_POINT_SCTE35"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AuthenticationScheme", Shape::Str(&StrRule { allowed: &["AKAMAI", "COMMON"], ..StrRule::ANY })),
+            ("CacheFullBehavior", Shape::Str(&StrRule { allowed: &["DISCONNECT_IMMEDIATELY", "WAIT_FOR_SERVER"], ..StrRule::ANY })),
+            ("CacheLength", Shape::INT),
+            ("CaptionData", Shape::Str(&StrRule { allowed: &["ALL", "FIELD1_608", "FIELD1_AND_FIELD2_608"], ..StrRule::ANY })),
+            ("IncludeFillerNalUnits", Shape::Str(&StrRule { allowed: &["AUTO", "DROP", "INCLUDE"], ..StrRule::ANY })),
+            ("InputLossAction", Shape::Str(&StrRule { allowed: &["EMIT_OUTPUT", "PAUSE_OUTPUT"], ..StrRule::ANY })),
+            ("RestartDelay", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RtmpOutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateMode", Shape::Str(&StrRule { allowed: &["SELF_SIGNED", "VERIFY_AUTHENTICITY"], ..StrRule::ANY })),
+            ("ConnectionRetryInterval", Shape::INT),
+            ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+            ("NumRetries", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scte20SourceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Convert608To708", Shape::Str(&StrRule { allowed: &["DISABLED", "UPCONVERT"], ..StrRule::ANY })),
+            ("Source608ChannelNumber", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scte27SourceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("OcrLanguage", Shape::Str(&StrRule { allowed: &["DEU", "ENG", "FRA", "NLD", "POR", "SPA"], ..StrRule::ANY })),
+            ("Pid", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scte35SpliceInsert: ObjRule = ObjRule {
+        properties: &[
+            ("AdAvailOffset", Shape::INT),
+            ("NoRegionalBlackoutFlag", Shape::Str(&StrRule { allowed: &["FOLLOW", "IGNORE"], ..StrRule::ANY })),
+            ("WebDeliveryAllowedFlag", Shape::Str(&StrRule { allowed: &["FOLLOW", "IGNORE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scte35TimeSignalApos: ObjRule = ObjRule {
+        properties: &[
+            ("AdAvailOffset", Shape::INT),
+            ("NoRegionalBlackoutFlag", Shape::Str(&StrRule { allowed: &["FOLLOW", "IGNORE"], ..StrRule::ANY })),
+            ("WebDeliveryAllowedFlag", Shape::Str(&StrRule { allowed: &["FOLLOW", "IGNORE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SrtGroupSettings: ObjRule = ObjRule {
+        properties: &[
+            ("InputLossAction", Shape::Str(&StrRule { allowed: &["DROP_PROGRAM", "DROP_TS", "EMIT_PROGRAM"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SrtOutputDestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionMode", Shape::Str(&StrRule { allowed: &["CALLER", "LISTENER"], ..StrRule::ANY })),
+            ("EncryptionPassphraseSecretArn", Shape::STR),
+            ("ListenerPort", Shape::INT),
+            ("StreamId", Shape::STR),
+            ("Url", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SrtOutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("BufferMsec", Shape::INT),
+            ("ContainerSettings", Shape::Object(&RULE_UdpContainerSettings)),
+            ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+            ("EncryptionType", Shape::Str(&StrRule { allowed: &["AES128", "AES192", "AES256"], ..StrRule::ANY })),
+            ("Latency", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StandardHlsSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AudioRenditionSets", Shape::STR),
+            ("M3u8Settings", Shape::Object(&RULE_M3u8Settings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StaticKeySettings: ObjRule = ObjRule {
+        properties: &[
+            ("KeyProviderServer", Shape::Object(&RULE_InputLocation)),
+            ("StaticKeyValue", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TeletextSourceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("OutputRectangle", Shape::Object(&RULE_CaptionRectangle)),
+            ("PageNumber", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TemporalFilterSettings: ObjRule = ObjRule {
+        properties: &[
+            ("PostFilterSharpening", Shape::Str(&StrRule { allowed: &["AUTO", "DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("Strength", Shape::Str(&StrRule { allowed: &["AUTO", "STRENGTH_1", "STRENGTH_10", "STRENGTH_11", "STRENGTH_12", "STRENGTH_13", "STRENGTH_14", "STRENGTH_15", "STRENGTH_16", "STRENGTH_2", "STRENGTH_3", "STRENGTH_4", "STRENGTH_5", "STRENGTH_6", "STRENGTH_7", "STRENGTH_8", "STRENGTH_9"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["AUTO", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimecodeBurninSettings: ObjRule = ObjRule {
+        properties: &[
+            ("FontSize", Shape::Str(&StrRule { allowed: &["EXTRA_SMALL_10", "LARGE_48", "MEDIUM_32", "SMALL_16"], ..StrRule::ANY })),
+            ("Position", Shape::Str(&StrRule { allowed: &["BOTTOM_CENTER", "BOTTOM_LEFT", "BOTTOM_RIGHT", "MIDDLE_CENTER", "MIDDLE_LEFT", "MIDDLE_RIGHT", "TOP_CENTER", "TOP_LEFT", "TOP_RIGHT"], ..StrRule::ANY })),
+            ("Prefix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimecodeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Source", Shape::Str(&StrRule { allowed: &["EMBEDDED", "SYSTEMCLOCK", "ZEROBASED"], ..StrRule::ANY })),
+            ("SyncThreshold", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TtmlDestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("StyleControl", Shape::Str(&StrRule { allowed: &["MANUAL", "PASSTHROUGH", "USE_CONFIGURED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UdpContainerSettings: ObjRule = ObjRule {
+        properties: &[
+            ("M2tsSettings", Shape::Object(&RULE_M2tsSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UdpGroupSettings: ObjRule = ObjRule {
+        properties: &[
+            ("InputLossAction", Shape::Str(&StrRule { allowed: &["DROP_PROGRAM", "DROP_TS", "EMIT_PROGRAM"], ..StrRule::ANY })),
+            ("TimedMetadataId3Frame", Shape::Str(&StrRule { allowed: &["NONE", "PRIV", "TDRL"], ..StrRule::ANY })),
+            ("TimedMetadataId3Period", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UdpOutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("BufferMsec", Shape::INT),
+            ("ContainerSettings", Shape::Object(&RULE_UdpContainerSettings)),
+            ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+            ("FecOutputSettings", Shape::Object(&RULE_FecOutputSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoBlackFailoverSettings: ObjRule = ObjRule {
+        properties: &[
+            ("BlackDetectThreshold", Shape::NUM),
+            ("VideoBlackThresholdMsec", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoCodecSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Av1Settings", Shape::Object(&RULE_Av1Settings)),
+            ("FrameCaptureSettings", Shape::Object(&RULE_FrameCaptureSettings)),
+            ("H264Settings", Shape::Object(&RULE_H264Settings)),
+            ("H265Settings", Shape::Object(&RULE_H265Settings)),
+            ("Mpeg2Settings", Shape::Object(&RULE_Mpeg2Settings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoDescription: ObjRule = ObjRule {
+        properties: &[
+            ("CodecSettings", Shape::Object(&RULE_VideoCodecSettings)),
+            ("Height", Shape::INT),
+            ("Name", Shape::STR),
+            ("RespondToAfd", Shape::Str(&StrRule { allowed: &["NONE", "PASSTHROUGH", "RESPOND"], ..StrRule::ANY })),
+            ("ScalingBehavior", Shape::Str(&StrRule { allowed: &["DEFAULT", "SMART_CROP", "STRETCH_TO_OUTPUT"], ..StrRule::ANY })),
+            ("Sharpness", Shape::INT),
+            ("Width", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoSelector: ObjRule = ObjRule {
+        properties: &[
+            ("ColorSpace", Shape::Str(&StrRule { allowed: &["FOLLOW", "HDR10", "HLG_2020", "REC_601", "REC_709"], ..StrRule::ANY })),
+            ("ColorSpaceSettings", Shape::Object(&RULE_VideoSelectorColorSpaceSettings)),
+            ("ColorSpaceUsage", Shape::Str(&StrRule { allowed: &["FALLBACK", "FORCE"], ..StrRule::ANY })),
+            ("SelectorSettings", Shape::Object(&RULE_VideoSelectorSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoSelectorColorSpaceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoSelectorPid: ObjRule = ObjRule {
+        properties: &[
+            ("Pid", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoSelectorProgramId: ObjRule = ObjRule {
+        properties: &[
+            ("ProgramId", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoSelectorSettings: ObjRule = ObjRule {
+        properties: &[
+            ("VideoSelectorPid", Shape::Object(&RULE_VideoSelectorPid)),
+            ("VideoSelectorProgramId", Shape::Object(&RULE_VideoSelectorProgramId)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcOutputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("PublicAddressAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WavSettings: ObjRule = ObjRule {
+        properties: &[
+            ("BitDepth", Shape::NUM),
+            ("CodingMode", Shape::Str(&StrRule { allowed: &["CODING_MODE_1_0", "CODING_MODE_2_0", "CODING_MODE_4_0", "CODING_MODE_8_0"], ..StrRule::ANY })),
+            ("SampleRate", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebvttDestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("StyleControl", Shape::Str(&StrRule { allowed: &["MANUAL", "NO_STYLE_DATA", "PASSTHROUGH"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

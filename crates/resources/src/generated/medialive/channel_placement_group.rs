@@ -5,23 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tags;
 pub use super::shared::Tags;
-
-#[rustfmt::skip]
-pub(crate) static RULE_ChannelPlacementGroup: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterId", Shape::STR),
-        ("Name", Shape::STR),
-        ("Nodes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaLive::ChannelPlacementGroup` resource.
 ///
@@ -41,19 +25,19 @@ pub struct ChannelPlacementGroup {
     /// The ID of the cluster the node is on.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_id: Option<Str>,
+    pub cluster_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the channel placement group.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Nodes`: a list of strings.
     ///
     /// List of nodes added to the channel placement group
-    pub nodes: Option<List<Str>>,
+    pub nodes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tags`] objects.
     ///
     /// A collection of key-value pairs.
-    pub tags: Option<List<Tags>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tags>>,
 }
 
 #[rustfmt::skip]
@@ -63,7 +47,7 @@ impl ChannelPlacementGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::ChannelPlacementGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-channelplacementgroup.html",
         primary_identifier: &["Id", "ClusterId"],
@@ -74,43 +58,45 @@ impl ChannelPlacementGroup {
         read_only: &["Arn", "Channels", "Id", "State"],
         attributes: &["Arn", "Channels", "Id", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ChannelPlacementGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClusterId`: a string.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = Some(value.into()); self }
+    pub fn cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Nodes`: a list of strings.
-    pub fn nodes(mut self, value: impl Into<List<Str>>) -> Self { self.nodes = Some(value.into()); self }
+    pub fn nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.nodes = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tags>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ChannelPlacementGroup {
+impl ::cloudwright_core::Resource for ChannelPlacementGroup {
     type Attributes = ChannelPlacementGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ChannelPlacementGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ChannelPlacementGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ChannelPlacementGroup {
+impl ::cloudwright_core::ToValue for ChannelPlacementGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClusterId", &self.cluster_id)
             .opt("Name", &self.name)
             .opt("Nodes", &self.nodes)
@@ -119,12 +105,12 @@ impl ToValue for ChannelPlacementGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ChannelPlacementGroup`]: `Handle<ChannelPlacementGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ChannelPlacementGroup`]: `Handle<ChannelPlacementGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ChannelPlacementGroupAttributes(ResourceRef);
+pub struct ChannelPlacementGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ChannelPlacementGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChannelPlacementGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -134,29 +120,50 @@ impl ChannelPlacementGroupAttributes {
     ///
     /// The ARN of the channel placement group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Channels`: a list of strings.
     ///
     /// List of channel IDs added to the channel placement group.
     #[inline]
-    pub fn channels(&self) -> Value {
-        self.0.get_att("Channels")
+    pub fn channels(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Channels"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Unique internal identifier.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tags;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChannelPlacementGroup: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterId", Shape::STR),
+            ("Name", Shape::STR),
+            ("Nodes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

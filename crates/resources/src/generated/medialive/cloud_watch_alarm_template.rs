@@ -5,55 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\s]+$");
-
 /// The required properties of [`CloudWatchAlarmTemplate`], by name: `CloudWatchAlarmTemplate::new(CloudWatchAlarmTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchAlarmTemplateRequired {
     /// `ComparisonOperator`: a [`CloudWatchAlarmTemplateComparisonOperator`] value, required.
     pub comparison_operator: CloudWatchAlarmTemplateComparisonOperator,
     /// `EvaluationPeriods`: a number, required.
-    pub evaluation_periods: Num,
+    pub evaluation_periods: ::cloudwright_core::Num,
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Period`: a number, required.
-    pub period: Num,
+    pub period: ::cloudwright_core::Num,
     /// `Statistic`: a [`CloudWatchAlarmTemplateStatistic`] value, required.
     pub statistic: CloudWatchAlarmTemplateStatistic,
     /// `TargetResourceType`: a [`CloudWatchAlarmTemplateTargetResourceType`] value, required.
     pub target_resource_type: CloudWatchAlarmTemplateTargetResourceType,
     /// `Threshold`: a number, required.
-    pub threshold: Num,
+    pub threshold: ::cloudwright_core::Num,
     /// `TreatMissingData`: a [`CloudWatchAlarmTemplateTreatMissingData`] value, required.
     pub treat_missing_data: CloudWatchAlarmTemplateTreatMissingData,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchAlarmTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], ..StrRule::ANY })),
-        ("DatapointsToAlarm", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("EvaluationPeriods", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Period", Shape::Num(&NumRule { min: Some(10.0), max: Some(86400.0), ..NumRule::ANY })),
-        ("Statistic", Shape::Str(&StrRule { allowed: &["SampleCount", "Average", "Sum", "Minimum", "Maximum"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("TargetResourceType", Shape::Str(&StrRule { allowed: &["CLOUDFRONT_DISTRIBUTION", "MEDIALIVE_MULTIPLEX", "MEDIALIVE_CHANNEL", "MEDIALIVE_INPUT_DEVICE", "MEDIAPACKAGE_CHANNEL", "MEDIAPACKAGE_ORIGIN_ENDPOINT", "MEDIACONNECT_FLOW", "MEDIATAILOR_PLAYBACK_CONFIGURATION", "S3_BUCKET"], ..StrRule::ANY })),
-        ("Threshold", Shape::NUM),
-        ("TreatMissingData", Shape::Str(&StrRule { allowed: &["notBreaching", "breaching", "ignore", "missing"], ..StrRule::ANY })),
-    ],
-    required: &["ComparisonOperator", "EvaluationPeriods", "MetricName", "Name", "Period", "Statistic", "TargetResourceType", "Threshold", "TreatMissingData"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaLive::CloudWatchAlarmTemplate` resource.
 ///
@@ -77,43 +50,43 @@ pub struct CloudWatchAlarmTemplate {
     /// The number of datapoints within the evaluation period that must be breaching to trigger the alarm.
     ///
     /// Value at least 1; default `0`.
-    pub datapoints_to_alarm: Option<Num>,
+    pub datapoints_to_alarm: ::std::option::Option<::cloudwright_core::Num>,
     /// `Description`: a string.
     ///
     /// A resource's optional description.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EvaluationPeriods`: a number, required.
     ///
     /// The number of periods over which data is compared to the specified threshold.
     ///
     /// Value at least 1; default `0`.
-    pub evaluation_periods: Num,
+    pub evaluation_periods: ::cloudwright_core::Num,
     /// `GroupIdentifier`: a string.
     ///
     /// A cloudwatch alarm template group's identifier. Can be either be its id or current name.
     ///
     /// Pattern `^[^\s]+$`; write-only: CloudFormation does not return it.
-    pub group_identifier: Option<Str>,
+    pub group_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricName`: a string, required.
     ///
     /// The name of the metric associated with the alarm. Must be compatible with targetResourceType.
     ///
     /// Length 0 to 64.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
     ///
     /// Pattern `^[^\s]+$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Period`: a number, required.
     ///
     /// The period, in seconds, over which the specified statistic is applied.
     ///
     /// Value 10 to 86400; default `0`.
-    pub period: Num,
+    pub period: ::cloudwright_core::Num,
     /// `Statistic`: a [`CloudWatchAlarmTemplateStatistic`] value, required.
     ///
     /// The statistic to apply to the alarm's metric data.
@@ -123,7 +96,7 @@ pub struct CloudWatchAlarmTemplate {
     /// Represents the tags associated with a resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TargetResourceType`: a [`CloudWatchAlarmTemplateTargetResourceType`] value, required.
     ///
     /// The resource type this template should dynamically generate CloudWatch metric alarms for.
@@ -133,7 +106,7 @@ pub struct CloudWatchAlarmTemplate {
     /// The threshold value to compare with the specified statistic.
     ///
     /// Default `0`.
-    pub threshold: Num,
+    pub threshold: ::cloudwright_core::Num,
     /// `TreatMissingData`: a [`CloudWatchAlarmTemplateTreatMissingData`] value, required.
     ///
     /// Specifies how missing data points are treated when evaluating the alarm's condition.
@@ -147,7 +120,7 @@ impl CloudWatchAlarmTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::CloudWatchAlarmTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-cloudwatchalarmtemplate.html",
         primary_identifier: &["Identifier"],
@@ -158,7 +131,7 @@ impl CloudWatchAlarmTemplate {
         read_only: &["Arn", "CreatedAt", "Id", "GroupId", "Identifier", "ModifiedAt"],
         attributes: &["Arn", "CreatedAt", "GroupId", "Id", "Identifier", "ModifiedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `CloudWatchAlarmTemplate` with its required properties, named in a [`CloudWatchAlarmTemplateRequired`].
@@ -166,15 +139,15 @@ impl CloudWatchAlarmTemplate {
     pub fn new(required: CloudWatchAlarmTemplateRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
-            datapoints_to_alarm: None,
-            description: None,
+            datapoints_to_alarm: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             evaluation_periods: required.evaluation_periods,
-            group_identifier: None,
+            group_identifier: ::std::option::Option::None,
             metric_name: required.metric_name,
             name: required.name,
             period: required.period,
             statistic: required.statistic,
-            tags: None,
+            tags: ::std::option::Option::None,
             target_resource_type: required.target_resource_type,
             threshold: required.threshold,
             treat_missing_data: required.treat_missing_data,
@@ -182,51 +155,53 @@ impl CloudWatchAlarmTemplate {
     }
 
     /// `ComparisonOperator`: a [`CloudWatchAlarmTemplateComparisonOperator`] value, required.
-    pub fn comparison_operator(mut self, value: impl Into<CloudWatchAlarmTemplateComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<CloudWatchAlarmTemplateComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `DatapointsToAlarm`: a number.
-    pub fn datapoints_to_alarm(mut self, value: impl Into<Num>) -> Self { self.datapoints_to_alarm = Some(value.into()); self }
+    pub fn datapoints_to_alarm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.datapoints_to_alarm = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationPeriods`: a number, required.
-    pub fn evaluation_periods(mut self, value: impl Into<Num>) -> Self { self.evaluation_periods = value.into(); self }
+    pub fn evaluation_periods(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.evaluation_periods = value.into(); self }
     /// `GroupIdentifier`: a string.
-    pub fn group_identifier(mut self, value: impl Into<Str>) -> Self { self.group_identifier = Some(value.into()); self }
+    pub fn group_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_identifier = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Period`: a number, required.
-    pub fn period(mut self, value: impl Into<Num>) -> Self { self.period = value.into(); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.period = value.into(); self }
     /// `Statistic`: a [`CloudWatchAlarmTemplateStatistic`] value, required.
-    pub fn statistic(mut self, value: impl Into<CloudWatchAlarmTemplateStatistic>) -> Self { self.statistic = value.into(); self }
+    pub fn statistic(mut self, value: impl ::std::convert::Into<CloudWatchAlarmTemplateStatistic>) -> Self { self.statistic = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetResourceType`: a [`CloudWatchAlarmTemplateTargetResourceType`] value, required.
-    pub fn target_resource_type(mut self, value: impl Into<CloudWatchAlarmTemplateTargetResourceType>) -> Self { self.target_resource_type = value.into(); self }
+    pub fn target_resource_type(mut self, value: impl ::std::convert::Into<CloudWatchAlarmTemplateTargetResourceType>) -> Self { self.target_resource_type = value.into(); self }
     /// `Threshold`: a number, required.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = value.into(); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold = value.into(); self }
     /// `TreatMissingData`: a [`CloudWatchAlarmTemplateTreatMissingData`] value, required.
-    pub fn treat_missing_data(mut self, value: impl Into<CloudWatchAlarmTemplateTreatMissingData>) -> Self { self.treat_missing_data = value.into(); self }
+    pub fn treat_missing_data(mut self, value: impl ::std::convert::Into<CloudWatchAlarmTemplateTreatMissingData>) -> Self { self.treat_missing_data = value.into(); self }
 }
 
-impl Resource for CloudWatchAlarmTemplate {
+impl ::cloudwright_core::Resource for CloudWatchAlarmTemplate {
     type Attributes = CloudWatchAlarmTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudWatchAlarmTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CloudWatchAlarmTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CloudWatchAlarmTemplate {
+impl ::cloudwright_core::ToValue for CloudWatchAlarmTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
             .opt("DatapointsToAlarm", &self.datapoints_to_alarm)
             .opt("Description", &self.description)
@@ -244,12 +219,12 @@ impl ToValue for CloudWatchAlarmTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CloudWatchAlarmTemplate`]: `Handle<CloudWatchAlarmTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CloudWatchAlarmTemplate`]: `Handle<CloudWatchAlarmTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CloudWatchAlarmTemplateAttributes(ResourceRef);
+pub struct CloudWatchAlarmTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CloudWatchAlarmTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CloudWatchAlarmTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -259,46 +234,46 @@ impl CloudWatchAlarmTemplateAttributes {
     ///
     /// A cloudwatch alarm template's ARN (Amazon Resource Name)
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time of resource creation.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `GroupId`: a string.
     ///
-    /// A CloudWatch alarm template group's id. Amazon Web Services provided template groups have ids that start with &lt;code&gt;`aws-`&lt;/code&gt;
+    /// A CloudWatch alarm template group's id. Amazon Web Services provided template groups have ids that start with \<code>`aws-`\</code>
     #[inline]
-    pub fn group_id(&self) -> Value {
-        self.0.get_att("GroupId")
+    pub fn group_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GroupId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
-    /// A cloudwatch alarm template's id. Amazon Web Services provided templates have ids that start with &lt;code&gt;`aws-`&lt;/code&gt;.
+    /// A cloudwatch alarm template's id. Amazon Web Services provided templates have ids that start with \<code>`aws-`\</code>.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Identifier`: a string.
     #[inline]
-    pub fn identifier(&self) -> Value {
-        self.0.get_att("Identifier")
+    pub fn identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Identifier"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The date and time of latest resource modification.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 }
 
@@ -314,26 +289,26 @@ pub enum CloudWatchAlarmTemplateComparisonOperator {
     /// `LessThanOrEqualToThreshold`
     LessThanOrEqualToThreshold,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CloudWatchAlarmTemplateComparisonOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CloudWatchAlarmTemplateComparisonOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CloudWatchAlarmTemplateComparisonOperator {
+impl ::cloudwright_core::ToValue for CloudWatchAlarmTemplateComparisonOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
             Self::GreaterThanThreshold => "GreaterThanThreshold",
             Self::LessThanThreshold => "LessThanThreshold",
             Self::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -351,27 +326,27 @@ pub enum CloudWatchAlarmTemplateStatistic {
     /// `Maximum`
     Maximum,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CloudWatchAlarmTemplateStatistic {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CloudWatchAlarmTemplateStatistic {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CloudWatchAlarmTemplateStatistic {
+impl ::cloudwright_core::ToValue for CloudWatchAlarmTemplateStatistic {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SampleCount => "SampleCount",
             Self::Average => "Average",
             Self::Sum => "Sum",
             Self::Minimum => "Minimum",
             Self::Maximum => "Maximum",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -397,18 +372,18 @@ pub enum CloudWatchAlarmTemplateTargetResourceType {
     /// `S3_BUCKET`
     S3Bucket,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CloudWatchAlarmTemplateTargetResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CloudWatchAlarmTemplateTargetResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CloudWatchAlarmTemplateTargetResourceType {
+impl ::cloudwright_core::ToValue for CloudWatchAlarmTemplateTargetResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CloudfrontDistribution => "CLOUDFRONT_DISTRIBUTION",
             Self::MedialiveMultiplex => "MEDIALIVE_MULTIPLEX",
@@ -419,9 +394,9 @@ impl ToValue for CloudWatchAlarmTemplateTargetResourceType {
             Self::MediaconnectFlow => "MEDIACONNECT_FLOW",
             Self::MediatailorPlaybackConfiguration => "MEDIATAILOR_PLAYBACK_CONFIGURATION",
             Self::S3Bucket => "S3_BUCKET",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -437,25 +412,57 @@ pub enum CloudWatchAlarmTemplateTreatMissingData {
     /// `missing`
     Missing,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CloudWatchAlarmTemplateTreatMissingData {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CloudWatchAlarmTemplateTreatMissingData {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CloudWatchAlarmTemplateTreatMissingData {
+impl ::cloudwright_core::ToValue for CloudWatchAlarmTemplateTreatMissingData {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NotBreaching => "notBreaching",
             Self::Breaching => "breaching",
             Self::Ignore => "ignore",
             Self::Missing => "missing",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\s]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchAlarmTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], ..StrRule::ANY })),
+            ("DatapointsToAlarm", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("EvaluationPeriods", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Period", Shape::Num(&NumRule { min: Some(10.0), max: Some(86400.0), ..NumRule::ANY })),
+            ("Statistic", Shape::Str(&StrRule { allowed: &["SampleCount", "Average", "Sum", "Minimum", "Maximum"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("TargetResourceType", Shape::Str(&StrRule { allowed: &["CLOUDFRONT_DISTRIBUTION", "MEDIALIVE_MULTIPLEX", "MEDIALIVE_CHANNEL", "MEDIALIVE_INPUT_DEVICE", "MEDIAPACKAGE_CHANNEL", "MEDIAPACKAGE_ORIGIN_ENDPOINT", "MEDIACONNECT_FLOW", "MEDIATAILOR_PLAYBACK_CONFIGURATION", "S3_BUCKET"], ..StrRule::ANY })),
+            ("Threshold", Shape::NUM),
+            ("TreatMissingData", Shape::Str(&StrRule { allowed: &["notBreaching", "breaching", "ignore", "missing"], ..StrRule::ANY })),
+        ],
+        required: &["ComparisonOperator", "EvaluationPeriods", "MetricName", "Name", "Period", "Statistic", "TargetResourceType", "Threshold", "TreatMissingData"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

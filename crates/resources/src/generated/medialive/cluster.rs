@@ -5,26 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tags;
 pub use super::shared::Tags;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.+:iam:.+:role/.+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cluster: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterType", Shape::Str(&StrRule { allowed: &["ON_PREMISES", "OUTPOSTS_RACK", "OUTPOSTS_SERVER", "EC2"], ..StrRule::ANY })),
-        ("InstanceRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Name", Shape::STR),
-        ("NetworkSettings", Shape::Object(&RULE_ClusterNetworkSettings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaLive::Cluster` resource.
 ///
@@ -44,25 +25,25 @@ pub struct Cluster {
     /// The hardware type for the cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_type: Option<ClusterType>,
+    pub cluster_type: ::std::option::Option<ClusterType>,
     /// `InstanceRoleArn`: a string.
     ///
     /// The IAM role your nodes will use.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.+:iam:.+:role/.+$`; create-only: changing it replaces the resource.
-    pub instance_role_arn: Option<Str>,
+    pub instance_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The user-specified name of the Cluster to be created.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkSettings`: a [`ClusterNetworkSettings`] object.
     ///
     /// On premises settings which will have the interface network mappings and default Output logical interface
-    pub network_settings: Option<Obj<ClusterNetworkSettings>>,
+    pub network_settings: ::std::option::Option<crate::Obj<ClusterNetworkSettings>>,
     /// `Tags`: a list of [`Tags`] objects.
     ///
     /// A collection of key-value pairs.
-    pub tags: Option<List<Tags>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tags>>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +53,7 @@ impl Cluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-cluster.html",
         primary_identifier: &["Id"],
@@ -83,45 +64,47 @@ impl Cluster {
         read_only: &["Arn", "ChannelIds", "Id", "State"],
         attributes: &["Arn", "ChannelIds", "Id", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Cluster` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClusterType`: a [`ClusterType`] value.
-    pub fn cluster_type(mut self, value: impl Into<ClusterType>) -> Self { self.cluster_type = Some(value.into()); self }
+    pub fn cluster_type(mut self, value: impl ::std::convert::Into<ClusterType>) -> Self { self.cluster_type = ::std::option::Option::Some(value.into()); self }
     /// `InstanceRoleArn`: a string.
-    pub fn instance_role_arn(mut self, value: impl Into<Str>) -> Self { self.instance_role_arn = Some(value.into()); self }
+    pub fn instance_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NetworkSettings`: a [`ClusterNetworkSettings`] object.
-    pub fn network_settings(mut self, value: impl Into<Obj<ClusterNetworkSettings>>) -> Self { self.network_settings = Some(value.into()); self }
+    pub fn network_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ClusterNetworkSettings>>) -> Self { self.network_settings = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tags>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cluster {
+impl ::cloudwright_core::Resource for Cluster {
     type Attributes = ClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cluster {
+impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClusterType", &self.cluster_type)
             .opt("InstanceRoleArn", &self.instance_role_arn)
             .opt("Name", &self.name)
@@ -131,12 +114,12 @@ impl ToValue for Cluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterAttributes(ResourceRef);
+pub struct ClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,42 +129,32 @@ impl ClusterAttributes {
     ///
     /// The ARN of the Cluster.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ChannelIds`: a list of strings.
     ///
     /// The MediaLive Channels that are currently running on Nodes in this Cluster.
     #[inline]
-    pub fn channel_ids(&self) -> Value {
-        self.0.get_att("ChannelIds")
+    pub fn channel_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ChannelIds"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID of the Cluster.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterNetworkSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultRoute", Shape::STR),
-        ("InterfaceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InterfaceMapping), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClusterNetworkSettings` property type of `AWS::MediaLive::Cluster`.
 ///
@@ -193,11 +166,11 @@ pub struct ClusterNetworkSettings {
     /// `DefaultRoute`: a string.
     ///
     /// Default value if the customer does not define it in channel Output API
-    pub default_route: Option<Str>,
+    pub default_route: ::std::option::Option<::cloudwright_core::Str>,
     /// `InterfaceMappings`: a list of [`InterfaceMapping`] objects.
     ///
     /// Network mappings for the cluster
-    pub interface_mappings: Option<List<InterfaceMapping>>,
+    pub interface_mappings: ::std::option::Option<::cloudwright_core::List<InterfaceMapping>>,
 }
 
 #[rustfmt::skip]
@@ -205,36 +178,26 @@ impl ClusterNetworkSettings {
     /// A `ClusterNetworkSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultRoute`: a string.
-    pub fn default_route(mut self, value: impl Into<Str>) -> Self { self.default_route = Some(value.into()); self }
+    pub fn default_route(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_route = ::std::option::Option::Some(value.into()); self }
     /// `InterfaceMappings`: a list of [`InterfaceMapping`] objects.
-    pub fn interface_mappings(mut self, value: impl Into<List<InterfaceMapping>>) -> Self { self.interface_mappings = Some(value.into()); self }
+    pub fn interface_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InterfaceMapping>>) -> Self { self.interface_mappings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusterNetworkSettings {}
+impl crate::PropertyType for ClusterNetworkSettings {}
 
-impl ToValue for ClusterNetworkSettings {
+impl ::cloudwright_core::ToValue for ClusterNetworkSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultRoute", &self.default_route)
             .opt("InterfaceMappings", &self.interface_mappings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InterfaceMapping: ObjRule = ObjRule {
-    properties: &[
-        ("LogicalInterfaceName", Shape::STR),
-        ("NetworkId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InterfaceMapping` property type of `AWS::MediaLive::Cluster`.
 ///
@@ -246,11 +209,11 @@ pub struct InterfaceMapping {
     /// `LogicalInterfaceName`: a string.
     ///
     /// logical interface name, unique in the list
-    pub logical_interface_name: Option<Str>,
+    pub logical_interface_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkId`: a string.
     ///
     /// Network Id to be associated with the logical interface name, can be duplicated in list
-    pub network_id: Option<Str>,
+    pub network_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -258,21 +221,21 @@ impl InterfaceMapping {
     /// A `InterfaceMapping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogicalInterfaceName`: a string.
-    pub fn logical_interface_name(mut self, value: impl Into<Str>) -> Self { self.logical_interface_name = Some(value.into()); self }
+    pub fn logical_interface_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logical_interface_name = ::std::option::Option::Some(value.into()); self }
     /// `NetworkId`: a string.
-    pub fn network_id(mut self, value: impl Into<Str>) -> Self { self.network_id = Some(value.into()); self }
+    pub fn network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InterfaceMapping {}
+impl crate::PropertyType for InterfaceMapping {}
 
-impl ToValue for InterfaceMapping {
+impl ::cloudwright_core::ToValue for InterfaceMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogicalInterfaceName", &self.logical_interface_name)
             .opt("NetworkId", &self.network_id)
             .build()
@@ -291,25 +254,69 @@ pub enum ClusterType {
     /// `EC2`
     Ec2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ClusterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ClusterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ClusterType {
+impl ::cloudwright_core::ToValue for ClusterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnPremises => "ON_PREMISES",
             Self::OutpostsRack => "OUTPOSTS_RACK",
             Self::OutpostsServer => "OUTPOSTS_SERVER",
             Self::Ec2 => "EC2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tags;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.+:iam:.+:role/.+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cluster: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterType", Shape::Str(&StrRule { allowed: &["ON_PREMISES", "OUTPOSTS_RACK", "OUTPOSTS_SERVER", "EC2"], ..StrRule::ANY })),
+            ("InstanceRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Name", Shape::STR),
+            ("NetworkSettings", Shape::Object(&RULE_ClusterNetworkSettings)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterNetworkSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultRoute", Shape::STR),
+            ("InterfaceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InterfaceMapping), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InterfaceMapping: ObjRule = ObjRule {
+        properties: &[
+            ("LogicalInterfaceName", Shape::STR),
+            ("NetworkId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\s]+$");
-
 /// The required properties of [`EventBridgeRuleTemplate`], by name: `EventBridgeRuleTemplate::new(EventBridgeRuleTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBridgeRuleTemplateRequired {
     /// `EventType`: an [`EventBridgeRuleTemplateEventType`] value, required.
     pub event_type: EventBridgeRuleTemplateEventType,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventBridgeRuleTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("EventTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_EventBridgeRuleTemplateTarget), min_items: None, max_items: None, unique: false })),
-        ("EventType", Shape::Str(&StrRule { allowed: &["MEDIALIVE_MULTIPLEX_ALERT", "MEDIALIVE_MULTIPLEX_STATE_CHANGE", "MEDIALIVE_CHANNEL_ALERT", "MEDIALIVE_CHANNEL_INPUT_CHANGE", "MEDIALIVE_CHANNEL_STATE_CHANGE", "MEDIAPACKAGE_INPUT_NOTIFICATION", "MEDIAPACKAGE_KEY_PROVIDER_NOTIFICATION", "MEDIAPACKAGE_HARVEST_JOB_NOTIFICATION", "SIGNAL_MAP_ACTIVE_ALARM", "MEDIACONNECT_ALERT", "MEDIACONNECT_SOURCE_HEALTH", "MEDIACONNECT_OUTPUT_HEALTH", "MEDIACONNECT_FLOW_STATUS_CHANGE"], ..StrRule::ANY })),
-        ("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["EventType", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaLive::EventBridgeRuleTemplate` resource.
 ///
@@ -53,11 +32,12 @@ pub struct EventBridgeRuleTemplate {
     /// A resource's optional description.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventTargets`: a list of [`EventBridgeRuleTemplateTarget`] objects.
     ///
     /// The destinations that will receive the event notifications.
-    pub event_targets: Option<List<EventBridgeRuleTemplateTarget>>,
+    pub event_targets:
+        ::std::option::Option<::cloudwright_core::List<EventBridgeRuleTemplateTarget>>,
     /// `EventType`: an [`EventBridgeRuleTemplateEventType`] value, required.
     ///
     /// The type of event to match with the rule.
@@ -67,19 +47,19 @@ pub struct EventBridgeRuleTemplate {
     /// An eventbridge rule template group's identifier. Can be either be its id or current name.
     ///
     /// Pattern `^[^\s]+$`; write-only: CloudFormation does not return it.
-    pub group_identifier: Option<Str>,
+    pub group_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
     ///
     /// Pattern `^[^\s]+$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Represents the tags associated with a resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +69,7 @@ impl EventBridgeRuleTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::EventBridgeRuleTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-eventbridgeruletemplate.html",
         primary_identifier: &["Identifier"],
@@ -100,54 +80,56 @@ impl EventBridgeRuleTemplate {
         read_only: &["Arn", "CreatedAt", "GroupId", "Id", "Identifier", "ModifiedAt"],
         attributes: &["Arn", "CreatedAt", "GroupId", "Id", "Identifier", "ModifiedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `EventBridgeRuleTemplate` with its required properties, named in a [`EventBridgeRuleTemplateRequired`].
     #[inline]
     pub fn new(required: EventBridgeRuleTemplateRequired) -> Self {
         Self {
-            description: None,
-            event_targets: None,
+            description: ::std::option::Option::None,
+            event_targets: ::std::option::Option::None,
             event_type: required.event_type,
-            group_identifier: None,
+            group_identifier: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EventTargets`: a list of [`EventBridgeRuleTemplateTarget`] objects.
-    pub fn event_targets(mut self, value: impl Into<List<EventBridgeRuleTemplateTarget>>) -> Self { self.event_targets = Some(value.into()); self }
+    pub fn event_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventBridgeRuleTemplateTarget>>) -> Self { self.event_targets = ::std::option::Option::Some(value.into()); self }
     /// `EventType`: an [`EventBridgeRuleTemplateEventType`] value, required.
-    pub fn event_type(mut self, value: impl Into<EventBridgeRuleTemplateEventType>) -> Self { self.event_type = value.into(); self }
+    pub fn event_type(mut self, value: impl ::std::convert::Into<EventBridgeRuleTemplateEventType>) -> Self { self.event_type = value.into(); self }
     /// `GroupIdentifier`: a string.
-    pub fn group_identifier(mut self, value: impl Into<Str>) -> Self { self.group_identifier = Some(value.into()); self }
+    pub fn group_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EventBridgeRuleTemplate {
+impl ::cloudwright_core::Resource for EventBridgeRuleTemplate {
     type Attributes = EventBridgeRuleTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventBridgeRuleTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventBridgeRuleTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventBridgeRuleTemplate {
+impl ::cloudwright_core::ToValue for EventBridgeRuleTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("EventTargets", &self.event_targets)
             .req("EventType", &self.event_type)
@@ -158,12 +140,12 @@ impl ToValue for EventBridgeRuleTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventBridgeRuleTemplate`]: `Handle<EventBridgeRuleTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventBridgeRuleTemplate`]: `Handle<EventBridgeRuleTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EventBridgeRuleTemplateAttributes(ResourceRef);
+pub struct EventBridgeRuleTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EventBridgeRuleTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventBridgeRuleTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -173,67 +155,50 @@ impl EventBridgeRuleTemplateAttributes {
     ///
     /// Target ARNs must be either an SNS topic or CloudWatch log group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time of resource creation.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `GroupId`: a string.
     ///
-    /// An eventbridge rule template group's id. Amazon Web Services provided template groups have ids that start with &lt;code&gt;`aws-`&lt;/code&gt;.
+    /// An eventbridge rule template group's id. Amazon Web Services provided template groups have ids that start with \<code>`aws-`\</code>.
     #[inline]
-    pub fn group_id(&self) -> Value {
-        self.0.get_att("GroupId")
+    pub fn group_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GroupId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
-    /// An eventbridge rule template's id. Amazon Web Services provided templates have ids that start with &lt;code&gt;`aws-`&lt;/code&gt;
+    /// An eventbridge rule template's id. Amazon Web Services provided templates have ids that start with \<code>`aws-`\</code>
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Identifier`: a string.
     ///
     /// Placeholder documentation for __string
     #[inline]
-    pub fn identifier(&self) -> Value {
-        self.0.get_att("Identifier")
+    pub fn identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Identifier"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The date and time of latest resource modification.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 }
-
-/// The required properties of [`EventBridgeRuleTemplateTarget`], by name: `EventBridgeRuleTemplateTarget::new(EventBridgeRuleTemplateTargetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventBridgeRuleTemplateTargetRequired {
-    /// `Arn`: a string, required.
-    pub arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventBridgeRuleTemplateTarget: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventBridgeRuleTemplateTarget` property type of `AWS::MediaLive::EventBridgeRuleTemplate`.
 ///
@@ -247,29 +212,31 @@ pub struct EventBridgeRuleTemplateTarget {
     /// Target ARNs must be either an SNS topic or CloudWatch log group.
     ///
     /// Pattern `^arn.+$`; length 1 to 2048.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EventBridgeRuleTemplateTarget {
-    /// A `EventBridgeRuleTemplateTarget` with its required properties, named in a [`EventBridgeRuleTemplateTargetRequired`].
+    /// A `EventBridgeRuleTemplateTarget` with its one required property, `Arn`.
     #[inline]
-    pub fn new(required: EventBridgeRuleTemplateTargetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arn: required.arn,
+            arn: value.into(),
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
 }
 
-impl PropertyType for EventBridgeRuleTemplateTarget {}
+impl crate::PropertyType for EventBridgeRuleTemplateTarget {}
 
-impl ToValue for EventBridgeRuleTemplateTarget {
+impl ::cloudwright_core::ToValue for EventBridgeRuleTemplateTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Arn", &self.arn)
+            .build()
     }
 }
 
@@ -303,18 +270,18 @@ pub enum EventBridgeRuleTemplateEventType {
     /// `MEDIACONNECT_FLOW_STATUS_CHANGE`
     MediaconnectFlowStatusChange,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EventBridgeRuleTemplateEventType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EventBridgeRuleTemplateEventType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EventBridgeRuleTemplateEventType {
+impl ::cloudwright_core::ToValue for EventBridgeRuleTemplateEventType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MedialiveMultiplexAlert => "MEDIALIVE_MULTIPLEX_ALERT",
             Self::MedialiveMultiplexStateChange => "MEDIALIVE_MULTIPLEX_STATE_CHANGE",
@@ -329,8 +296,44 @@ impl ToValue for EventBridgeRuleTemplateEventType {
             Self::MediaconnectSourceHealth => "MEDIACONNECT_SOURCE_HEALTH",
             Self::MediaconnectOutputHealth => "MEDIACONNECT_OUTPUT_HEALTH",
             Self::MediaconnectFlowStatusChange => "MEDIACONNECT_FLOW_STATUS_CHANGE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\s]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventBridgeRuleTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("EventTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_EventBridgeRuleTemplateTarget), min_items: None, max_items: None, unique: false })),
+            ("EventType", Shape::Str(&StrRule { allowed: &["MEDIALIVE_MULTIPLEX_ALERT", "MEDIALIVE_MULTIPLEX_STATE_CHANGE", "MEDIALIVE_CHANNEL_ALERT", "MEDIALIVE_CHANNEL_INPUT_CHANGE", "MEDIALIVE_CHANNEL_STATE_CHANGE", "MEDIAPACKAGE_INPUT_NOTIFICATION", "MEDIAPACKAGE_KEY_PROVIDER_NOTIFICATION", "MEDIAPACKAGE_HARVEST_JOB_NOTIFICATION", "SIGNAL_MAP_ACTIVE_ALARM", "MEDIACONNECT_ALERT", "MEDIACONNECT_SOURCE_HEALTH", "MEDIACONNECT_OUTPUT_HEALTH", "MEDIACONNECT_FLOW_STATUS_CHANGE"], ..StrRule::ANY })),
+            ("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["EventType", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventBridgeRuleTemplateTarget: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\s]+$");
-
-/// The required properties of [`EventBridgeRuleTemplateGroup`], by name: `EventBridgeRuleTemplateGroup::new(EventBridgeRuleTemplateGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventBridgeRuleTemplateGroupRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventBridgeRuleTemplateGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MediaLive::EventBridgeRuleTemplateGroup` resource.
 ///
 /// Definition of AWS::MediaLive::EventBridgeRuleTemplateGroup Resource Type
@@ -47,19 +23,19 @@ pub struct EventBridgeRuleTemplateGroup {
     /// A resource's optional description.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
     ///
     /// Pattern `^[^\s]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Represents the tags associated with a resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +45,7 @@ impl EventBridgeRuleTemplateGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::EventBridgeRuleTemplateGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-eventbridgeruletemplategroup.html",
         primary_identifier: &["Identifier"],
@@ -80,45 +56,47 @@ impl EventBridgeRuleTemplateGroup {
         read_only: &["Arn", "CreatedAt", "Id", "Identifier", "ModifiedAt"],
         attributes: &["Arn", "CreatedAt", "Id", "Identifier", "ModifiedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `EventBridgeRuleTemplateGroup` with its required properties, named in a [`EventBridgeRuleTemplateGroupRequired`].
+    /// A `EventBridgeRuleTemplateGroup` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: EventBridgeRuleTemplateGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            name: required.name,
-            tags: None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EventBridgeRuleTemplateGroup {
+impl ::cloudwright_core::Resource for EventBridgeRuleTemplateGroup {
     type Attributes = EventBridgeRuleTemplateGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventBridgeRuleTemplateGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventBridgeRuleTemplateGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventBridgeRuleTemplateGroup {
+impl ::cloudwright_core::ToValue for EventBridgeRuleTemplateGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -126,12 +104,14 @@ impl ToValue for EventBridgeRuleTemplateGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventBridgeRuleTemplateGroup`]: `Handle<EventBridgeRuleTemplateGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventBridgeRuleTemplateGroup`]: `Handle<EventBridgeRuleTemplateGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EventBridgeRuleTemplateGroupAttributes(ResourceRef);
+pub struct EventBridgeRuleTemplateGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EventBridgeRuleTemplateGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for EventBridgeRuleTemplateGroupAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,37 +121,59 @@ impl EventBridgeRuleTemplateGroupAttributes {
     ///
     /// An eventbridge rule template group's ARN (Amazon Resource Name)
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time of resource creation.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
-    /// An eventbridge rule template group's id. Amazon Web Services provided template groups have ids that start with &lt;code&gt;`aws-`&lt;/code&gt;.
+    /// An eventbridge rule template group's id. Amazon Web Services provided template groups have ids that start with \<code>`aws-`\</code>.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Identifier`: a string.
     #[inline]
-    pub fn identifier(&self) -> Value {
-        self.0.get_att("Identifier")
+    pub fn identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Identifier"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The date and time of latest resource modification.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\s]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventBridgeRuleTemplateGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

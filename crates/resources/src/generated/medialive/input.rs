@@ -5,32 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Input: ObjRule = ObjRule {
-    properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_InputDestinationRequest), min_items: None, max_items: None, unique: false })),
-        ("InputDevices", Shape::List(&ListRule { items: Shape::Object(&RULE_InputDeviceSettings), min_items: None, max_items: None, unique: false })),
-        ("InputNetworkLocation", Shape::Str(&StrRule { allowed: &["AWS", "ON_PREMISES"], ..StrRule::ANY })),
-        ("InputSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("MediaConnectFlows", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaConnectFlowRequest), min_items: None, max_items: None, unique: false })),
-        ("MulticastSettings", Shape::Object(&RULE_MulticastSettingsCreateRequest)),
-        ("Name", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("RouterSettings", Shape::Object(&RULE_RouterSettings)),
-        ("SdiSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Smpte2110ReceiverGroupSettings", Shape::Object(&RULE_Smpte2110ReceiverGroupSettings)),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSourceRequest), min_items: None, max_items: None, unique: false })),
-        ("SrtSettings", Shape::Object(&RULE_SrtSettingsRequest)),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Type", Shape::Str(&StrRule { allowed: &["AWS_CDI", "INPUT_DEVICE", "MEDIACONNECT", "MEDIACONNECT_ROUTER", "MP4_FILE", "MULTICAST", "RTMP_PULL", "RTMP_PUSH", "RTP_PUSH", "SDI", "SMPTE_2110_RECEIVER_GROUP", "SRT_CALLER", "SRT_LISTENER", "TS_FILE", "UDP_PUSH", "URL_PULL"], ..StrRule::ANY })),
-        ("Vpc", Shape::Object(&RULE_InputVpcRequest)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MediaLive::Input` resource.
 ///
 /// The AWS::MediaLive::Input resource is a MediaLive resource type that creates an input.
@@ -49,69 +23,72 @@ pub struct Input {
     /// `Destinations`: a list of [`InputDestinationRequest`] objects.
     ///
     /// Settings that apply only if the input is a push type of input.
-    pub destinations: Option<List<InputDestinationRequest>>,
+    pub destinations: ::std::option::Option<::cloudwright_core::List<InputDestinationRequest>>,
     /// `InputDevices`: a list of [`InputDeviceSettings`] objects.
     ///
     /// Settings that apply only if the input is an Elemental Link input.
-    pub input_devices: Option<List<InputDeviceSettings>>,
+    pub input_devices: ::std::option::Option<::cloudwright_core::List<InputDeviceSettings>>,
     /// `InputNetworkLocation`: a string.
     ///
     /// Create-only: changing it replaces the resource.
-    pub input_network_location: Option<Str>,
+    pub input_network_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputSecurityGroups`: a list of strings.
     ///
     /// The list of input security groups (referenced by IDs) to attach to the input if the input is a push type.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub input_security_groups: Option<List<Str>>,
+    pub input_security_groups:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MediaConnectFlows`: a list of [`MediaConnectFlowRequest`] objects.
     ///
     /// Settings that apply only if the input is a MediaConnect input.
-    pub media_connect_flows: Option<List<MediaConnectFlowRequest>>,
+    pub media_connect_flows:
+        ::std::option::Option<::cloudwright_core::List<MediaConnectFlowRequest>>,
     /// `MulticastSettings`: a [`MulticastSettingsCreateRequest`] object.
-    pub multicast_settings: Option<Obj<MulticastSettingsCreateRequest>>,
+    pub multicast_settings: ::std::option::Option<crate::Obj<MulticastSettingsCreateRequest>>,
     /// `Name`: a string.
     ///
     /// A name for the input.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The IAM role for MediaLive to assume when creating a MediaConnect input or Amazon VPC input. This doesn't apply to other types of inputs. The role is identified by its ARN.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RouterSettings`: a [`RouterSettings`] object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub router_settings: Option<Obj<RouterSettings>>,
+    pub router_settings: ::std::option::Option<crate::Obj<RouterSettings>>,
     /// `SdiSources`: a list of strings.
-    pub sdi_sources: Option<List<Str>>,
+    pub sdi_sources: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Smpte2110ReceiverGroupSettings`: a [`Smpte2110ReceiverGroupSettings`] object.
-    pub smpte2110_receiver_group_settings: Option<Obj<Smpte2110ReceiverGroupSettings>>,
+    pub smpte2110_receiver_group_settings:
+        ::std::option::Option<crate::Obj<Smpte2110ReceiverGroupSettings>>,
     /// `Sources`: a list of [`InputSourceRequest`] objects.
     ///
     /// Settings that apply only if the input is a pull type of input.
-    pub sources: Option<List<InputSourceRequest>>,
+    pub sources: ::std::option::Option<::cloudwright_core::List<InputSourceRequest>>,
     /// `SrtSettings`: a [`SrtSettingsRequest`] object.
-    pub srt_settings: Option<Obj<SrtSettingsRequest>>,
+    pub srt_settings: ::std::option::Option<crate::Obj<SrtSettingsRequest>>,
     /// `Tags`: a JSON value.
     ///
     /// A collection of tags for this input. Each tag is a key-value pair.
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Type`: a string.
     ///
     /// The type for this input.
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Vpc`: an [`InputVpcRequest`] object.
     ///
     /// Settings that apply only if the input is an push input where the source is on Amazon VPC.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc: Option<Obj<InputVpcRequest>>,
+    pub vpc: ::std::option::Option<crate::Obj<InputVpcRequest>>,
 }
 
 #[rustfmt::skip]
@@ -121,7 +98,7 @@ impl Input {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::Input",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-input.html",
         primary_identifier: &["Id"],
@@ -132,67 +109,69 @@ impl Input {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Destinations", "Id", "Sources"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Input` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destinations`: a list of [`InputDestinationRequest`] objects.
-    pub fn destinations(mut self, value: impl Into<List<InputDestinationRequest>>) -> Self { self.destinations = Some(value.into()); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputDestinationRequest>>) -> Self { self.destinations = ::std::option::Option::Some(value.into()); self }
     /// `InputDevices`: a list of [`InputDeviceSettings`] objects.
-    pub fn input_devices(mut self, value: impl Into<List<InputDeviceSettings>>) -> Self { self.input_devices = Some(value.into()); self }
+    pub fn input_devices(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputDeviceSettings>>) -> Self { self.input_devices = ::std::option::Option::Some(value.into()); self }
     /// `InputNetworkLocation`: a string.
-    pub fn input_network_location(mut self, value: impl Into<Str>) -> Self { self.input_network_location = Some(value.into()); self }
+    pub fn input_network_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_network_location = ::std::option::Option::Some(value.into()); self }
     /// `InputSecurityGroups`: a list of strings.
-    pub fn input_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.input_security_groups = Some(value.into()); self }
+    pub fn input_security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.input_security_groups = ::std::option::Option::Some(value.into()); self }
     /// `MediaConnectFlows`: a list of [`MediaConnectFlowRequest`] objects.
-    pub fn media_connect_flows(mut self, value: impl Into<List<MediaConnectFlowRequest>>) -> Self { self.media_connect_flows = Some(value.into()); self }
+    pub fn media_connect_flows(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MediaConnectFlowRequest>>) -> Self { self.media_connect_flows = ::std::option::Option::Some(value.into()); self }
     /// `MulticastSettings`: a [`MulticastSettingsCreateRequest`] object.
-    pub fn multicast_settings(mut self, value: impl Into<Obj<MulticastSettingsCreateRequest>>) -> Self { self.multicast_settings = Some(value.into()); self }
+    pub fn multicast_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MulticastSettingsCreateRequest>>) -> Self { self.multicast_settings = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `RouterSettings`: a [`RouterSettings`] object.
-    pub fn router_settings(mut self, value: impl Into<Obj<RouterSettings>>) -> Self { self.router_settings = Some(value.into()); self }
+    pub fn router_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RouterSettings>>) -> Self { self.router_settings = ::std::option::Option::Some(value.into()); self }
     /// `SdiSources`: a list of strings.
-    pub fn sdi_sources(mut self, value: impl Into<List<Str>>) -> Self { self.sdi_sources = Some(value.into()); self }
+    pub fn sdi_sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.sdi_sources = ::std::option::Option::Some(value.into()); self }
     /// `Smpte2110ReceiverGroupSettings`: a [`Smpte2110ReceiverGroupSettings`] object.
-    pub fn smpte2110_receiver_group_settings(mut self, value: impl Into<Obj<Smpte2110ReceiverGroupSettings>>) -> Self { self.smpte2110_receiver_group_settings = Some(value.into()); self }
+    pub fn smpte2110_receiver_group_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Smpte2110ReceiverGroupSettings>>) -> Self { self.smpte2110_receiver_group_settings = ::std::option::Option::Some(value.into()); self }
     /// `Sources`: a list of [`InputSourceRequest`] objects.
-    pub fn sources(mut self, value: impl Into<List<InputSourceRequest>>) -> Self { self.sources = Some(value.into()); self }
+    pub fn sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputSourceRequest>>) -> Self { self.sources = ::std::option::Option::Some(value.into()); self }
     /// `SrtSettings`: a [`SrtSettingsRequest`] object.
-    pub fn srt_settings(mut self, value: impl Into<Obj<SrtSettingsRequest>>) -> Self { self.srt_settings = Some(value.into()); self }
+    pub fn srt_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SrtSettingsRequest>>) -> Self { self.srt_settings = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Vpc`: an [`InputVpcRequest`] object.
-    pub fn vpc(mut self, value: impl Into<Obj<InputVpcRequest>>) -> Self { self.vpc = Some(value.into()); self }
+    pub fn vpc(mut self, value: impl ::std::convert::Into<crate::Obj<InputVpcRequest>>) -> Self { self.vpc = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Input {
+impl ::cloudwright_core::Resource for Input {
     type Attributes = InputAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Input, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Input, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Input {
+impl ::cloudwright_core::ToValue for Input {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destinations", &self.destinations)
             .opt("InputDevices", &self.input_devices)
             .opt("InputNetworkLocation", &self.input_network_location)
@@ -216,12 +195,12 @@ impl ToValue for Input {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Input`]: `Handle<Input>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Input`]: `Handle<Input>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InputAttributes(ResourceRef);
+pub struct InputAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InputAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InputAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -231,46 +210,34 @@ impl InputAttributes {
     ///
     /// The ARN of the MediaLive input. For example: arn:aws:medialive:us-west-1:111122223333:medialive:input:1234567. MediaLive creates this ARN when it creates the input.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Destinations`: a list of `InputDestinationRequest` objects.
     ///
     /// Settings that apply only if the input is a push type of input.
     #[inline]
-    pub fn destinations(&self) -> Value {
-        self.0.get_att("Destinations")
+    pub fn destinations(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Destinations"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID for the device.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Sources`: a list of `InputSourceRequest` objects.
     ///
     /// Settings that apply only if the input is a pull type of input.
     #[inline]
-    pub fn sources(&self) -> Value {
-        self.0.get_att("Sources")
+    pub fn sources(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Sources"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputDestinationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Network", Shape::STR),
-        ("NetworkRoutes", Shape::List(&ListRule { items: Shape::Object(&RULE_InputRequestDestinationRoute), min_items: None, max_items: None, unique: false })),
-        ("StaticIpAddress", Shape::STR),
-        ("StreamName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputDestinationRequest` property type of `AWS::MediaLive::Input`.
 ///
@@ -282,15 +249,16 @@ pub(crate) static RULE_InputDestinationRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InputDestinationRequest {
     /// `Network`: a string.
-    pub network: Option<Str>,
+    pub network: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkRoutes`: a list of [`InputRequestDestinationRoute`] objects.
-    pub network_routes: Option<List<InputRequestDestinationRoute>>,
+    pub network_routes:
+        ::std::option::Option<::cloudwright_core::List<InputRequestDestinationRoute>>,
     /// `StaticIpAddress`: a string.
-    pub static_ip_address: Option<Str>,
+    pub static_ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `StreamName`: a string.
     ///
     /// The stream name (application name/application instance) for the location the RTMP source content will be pushed to in MediaLive.
-    pub stream_name: Option<Str>,
+    pub stream_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -298,25 +266,25 @@ impl InputDestinationRequest {
     /// A `InputDestinationRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Network`: a string.
-    pub fn network(mut self, value: impl Into<Str>) -> Self { self.network = Some(value.into()); self }
+    pub fn network(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network = ::std::option::Option::Some(value.into()); self }
     /// `NetworkRoutes`: a list of [`InputRequestDestinationRoute`] objects.
-    pub fn network_routes(mut self, value: impl Into<List<InputRequestDestinationRoute>>) -> Self { self.network_routes = Some(value.into()); self }
+    pub fn network_routes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputRequestDestinationRoute>>) -> Self { self.network_routes = ::std::option::Option::Some(value.into()); self }
     /// `StaticIpAddress`: a string.
-    pub fn static_ip_address(mut self, value: impl Into<Str>) -> Self { self.static_ip_address = Some(value.into()); self }
+    pub fn static_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.static_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `StreamName`: a string.
-    pub fn stream_name(mut self, value: impl Into<Str>) -> Self { self.stream_name = Some(value.into()); self }
+    pub fn stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputDestinationRequest {}
+impl crate::PropertyType for InputDestinationRequest {}
 
-impl ToValue for InputDestinationRequest {
+impl ::cloudwright_core::ToValue for InputDestinationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Network", &self.network)
             .opt("NetworkRoutes", &self.network_routes)
             .opt("StaticIpAddress", &self.static_ip_address)
@@ -324,15 +292,6 @@ impl ToValue for InputDestinationRequest {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputDeviceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputDeviceSettings` property type of `AWS::MediaLive::Input`.
 ///
@@ -346,7 +305,7 @@ pub struct InputDeviceSettings {
     /// `Id`: a string.
     ///
     /// The unique ID for the device.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -354,31 +313,23 @@ impl InputDeviceSettings {
     /// A `InputDeviceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputDeviceSettings {}
+impl crate::PropertyType for InputDeviceSettings {}
 
-impl ToValue for InputDeviceSettings {
+impl ::cloudwright_core::ToValue for InputDeviceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Id", &self.id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Id", &self.id)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputRequestDestinationRoute: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("Gateway", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputRequestDestinationRoute` property type of `AWS::MediaLive::Input`.
 ///
@@ -388,9 +339,9 @@ pub struct InputRequestDestinationRoute {
     /// `Cidr`: a string.
     ///
     /// Format `ipv4-network`.
-    pub cidr: Option<Str>,
+    pub cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `Gateway`: a string.
-    pub gateway: Option<Str>,
+    pub gateway: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -398,36 +349,26 @@ impl InputRequestDestinationRoute {
     /// A `InputRequestDestinationRoute` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cidr`: a string.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = ::std::option::Option::Some(value.into()); self }
     /// `Gateway`: a string.
-    pub fn gateway(mut self, value: impl Into<Str>) -> Self { self.gateway = Some(value.into()); self }
+    pub fn gateway(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputRequestDestinationRoute {}
+impl crate::PropertyType for InputRequestDestinationRoute {}
 
-impl ToValue for InputRequestDestinationRoute {
+impl ::cloudwright_core::ToValue for InputRequestDestinationRoute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cidr", &self.cidr)
             .opt("Gateway", &self.gateway)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputSdpLocation: ObjRule = ObjRule {
-    properties: &[
-        ("MediaIndex", Shape::INT),
-        ("SdpUrl", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputSdpLocation` property type of `AWS::MediaLive::Input`.
 ///
@@ -435,9 +376,9 @@ pub(crate) static RULE_InputSdpLocation: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InputSdpLocation {
     /// `MediaIndex`: an integer.
-    pub media_index: Option<Int>,
+    pub media_index: ::std::option::Option<::cloudwright_core::Int>,
     /// `SdpUrl`: a string.
-    pub sdp_url: Option<Str>,
+    pub sdp_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -445,37 +386,26 @@ impl InputSdpLocation {
     /// A `InputSdpLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MediaIndex`: an integer.
-    pub fn media_index(mut self, value: impl Into<Int>) -> Self { self.media_index = Some(value.into()); self }
+    pub fn media_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.media_index = ::std::option::Option::Some(value.into()); self }
     /// `SdpUrl`: a string.
-    pub fn sdp_url(mut self, value: impl Into<Str>) -> Self { self.sdp_url = Some(value.into()); self }
+    pub fn sdp_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sdp_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputSdpLocation {}
+impl crate::PropertyType for InputSdpLocation {}
 
-impl ToValue for InputSdpLocation {
+impl ::cloudwright_core::ToValue for InputSdpLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MediaIndex", &self.media_index)
             .opt("SdpUrl", &self.sdp_url)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputSourceRequest: ObjRule = ObjRule {
-    properties: &[
-        ("PasswordParam", Shape::STR),
-        ("Url", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputSourceRequest` property type of `AWS::MediaLive::Input`.
 ///
@@ -489,15 +419,15 @@ pub struct InputSourceRequest {
     /// `PasswordParam`: a string.
     ///
     /// The password parameter that holds the password for accessing the upstream system. The password parameter applies only if the upstream system requires credentials.
-    pub password_param: Option<Str>,
+    pub password_param: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
     ///
     /// For a pull input, the URL where MediaLive pulls the source content from.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
     ///
     /// The user name to connect to the upstream system. The user name applies only if the upstream system requires credentials.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -505,39 +435,29 @@ impl InputSourceRequest {
     /// A `InputSourceRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PasswordParam`: a string.
-    pub fn password_param(mut self, value: impl Into<Str>) -> Self { self.password_param = Some(value.into()); self }
+    pub fn password_param(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password_param = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputSourceRequest {}
+impl crate::PropertyType for InputSourceRequest {}
 
-impl ToValue for InputSourceRequest {
+impl ::cloudwright_core::ToValue for InputSourceRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PasswordParam", &self.password_param)
             .opt("Url", &self.url)
             .opt("Username", &self.username)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputVpcRequest: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputVpcRequest` property type of `AWS::MediaLive::Input`.
 ///
@@ -553,11 +473,12 @@ pub struct InputVpcRequest {
     /// The list of up to five VPC security group IDs to attach to the input VPC network interfaces. The security groups require subnet IDs. If none are specified, MediaLive uses the VPC default security group.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The list of two VPC subnet IDs from the same VPC. You must associate subnet IDs to two unique Availability Zones.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -565,35 +486,26 @@ impl InputVpcRequest {
     /// A `InputVpcRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputVpcRequest {}
+impl crate::PropertyType for InputVpcRequest {}
 
-impl ToValue for InputVpcRequest {
+impl ::cloudwright_core::ToValue for InputVpcRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MediaConnectFlowRequest: ObjRule = ObjRule {
-    properties: &[
-        ("FlowArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MediaConnectFlowRequest` property type of `AWS::MediaLive::Input`.
 ///
@@ -607,7 +519,7 @@ pub struct MediaConnectFlowRequest {
     /// `FlowArn`: a string.
     ///
     /// The ARN of one or two MediaConnect flows that are the sources for this MediaConnect input.
-    pub flow_arn: Option<Str>,
+    pub flow_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -615,30 +527,23 @@ impl MediaConnectFlowRequest {
     /// A `MediaConnectFlowRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FlowArn`: a string.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = Some(value.into()); self }
+    pub fn flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MediaConnectFlowRequest {}
+impl crate::PropertyType for MediaConnectFlowRequest {}
 
-impl ToValue for MediaConnectFlowRequest {
+impl ::cloudwright_core::ToValue for MediaConnectFlowRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("FlowArn", &self.flow_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("FlowArn", &self.flow_arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MulticastSettingsCreateRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_MulticastSourceCreateRequest), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MulticastSettingsCreateRequest` property type of `AWS::MediaLive::Input`.
 ///
@@ -646,7 +551,7 @@ pub(crate) static RULE_MulticastSettingsCreateRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MulticastSettingsCreateRequest {
     /// `Sources`: a list of [`MulticastSourceCreateRequest`] objects.
-    pub sources: Option<List<MulticastSourceCreateRequest>>,
+    pub sources: ::std::option::Option<::cloudwright_core::List<MulticastSourceCreateRequest>>,
 }
 
 #[rustfmt::skip]
@@ -654,31 +559,23 @@ impl MulticastSettingsCreateRequest {
     /// A `MulticastSettingsCreateRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Sources`: a list of [`MulticastSourceCreateRequest`] objects.
-    pub fn sources(mut self, value: impl Into<List<MulticastSourceCreateRequest>>) -> Self { self.sources = Some(value.into()); self }
+    pub fn sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MulticastSourceCreateRequest>>) -> Self { self.sources = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MulticastSettingsCreateRequest {}
+impl crate::PropertyType for MulticastSettingsCreateRequest {}
 
-impl ToValue for MulticastSettingsCreateRequest {
+impl ::cloudwright_core::ToValue for MulticastSettingsCreateRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Sources", &self.sources).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Sources", &self.sources)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MulticastSourceCreateRequest: ObjRule = ObjRule {
-    properties: &[
-        ("SourceIp", Shape::STR),
-        ("Url", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MulticastSourceCreateRequest` property type of `AWS::MediaLive::Input`.
 ///
@@ -686,9 +583,9 @@ pub(crate) static RULE_MulticastSourceCreateRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MulticastSourceCreateRequest {
     /// `SourceIp`: a string.
-    pub source_ip: Option<Str>,
+    pub source_ip: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -696,35 +593,26 @@ impl MulticastSourceCreateRequest {
     /// A `MulticastSourceCreateRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceIp`: a string.
-    pub fn source_ip(mut self, value: impl Into<Str>) -> Self { self.source_ip = Some(value.into()); self }
+    pub fn source_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_ip = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MulticastSourceCreateRequest {}
+impl crate::PropertyType for MulticastSourceCreateRequest {}
 
-impl ToValue for MulticastSourceCreateRequest {
+impl ::cloudwright_core::ToValue for MulticastSourceCreateRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourceIp", &self.source_ip)
             .opt("Url", &self.url)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouterDestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZoneName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RouterDestinationSettings` property type of `AWS::MediaLive::Input`.
 ///
@@ -732,7 +620,7 @@ pub(crate) static RULE_RouterDestinationSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RouterDestinationSettings {
     /// `AvailabilityZoneName`: a string.
-    pub availability_zone_name: Option<Str>,
+    pub availability_zone_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -740,34 +628,23 @@ impl RouterDestinationSettings {
     /// A `RouterDestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZoneName`: a string.
-    pub fn availability_zone_name(mut self, value: impl Into<Str>) -> Self { self.availability_zone_name = Some(value.into()); self }
+    pub fn availability_zone_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RouterDestinationSettings {}
+impl crate::PropertyType for RouterDestinationSettings {}
 
-impl ToValue for RouterDestinationSettings {
+impl ::cloudwright_core::ToValue for RouterDestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZoneName", &self.availability_zone_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouterSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_RouterDestinationSettings), min_items: None, max_items: None, unique: false })),
-        ("EncryptionType", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "SECRETS_MANAGER"], ..StrRule::ANY })),
-        ("SecretArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RouterSettings` property type of `AWS::MediaLive::Input`.
 ///
@@ -775,11 +652,11 @@ pub(crate) static RULE_RouterSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RouterSettings {
     /// `Destinations`: a list of [`RouterDestinationSettings`] objects.
-    pub destinations: Option<List<RouterDestinationSettings>>,
+    pub destinations: ::std::option::Option<::cloudwright_core::List<RouterDestinationSettings>>,
     /// `EncryptionType`: a string.
-    pub encryption_type: Option<Str>,
+    pub encryption_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretArn`: a string.
-    pub secret_arn: Option<Str>,
+    pub secret_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -787,23 +664,23 @@ impl RouterSettings {
     /// A `RouterSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destinations`: a list of [`RouterDestinationSettings`] objects.
-    pub fn destinations(mut self, value: impl Into<List<RouterDestinationSettings>>) -> Self { self.destinations = Some(value.into()); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RouterDestinationSettings>>) -> Self { self.destinations = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionType`: a string.
-    pub fn encryption_type(mut self, value: impl Into<Str>) -> Self { self.encryption_type = Some(value.into()); self }
+    pub fn encryption_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_type = ::std::option::Option::Some(value.into()); self }
     /// `SecretArn`: a string.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RouterSettings {}
+impl crate::PropertyType for RouterSettings {}
 
-impl ToValue for RouterSettings {
+impl ::cloudwright_core::ToValue for RouterSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destinations", &self.destinations)
             .opt("EncryptionType", &self.encryption_type)
             .opt("SecretArn", &self.secret_arn)
@@ -811,22 +688,13 @@ impl ToValue for RouterSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Smpte2110ReceiverGroup: ObjRule = ObjRule {
-    properties: &[
-        ("SdpSettings", Shape::Object(&RULE_Smpte2110ReceiverGroupSdpSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Smpte2110ReceiverGroup` property type of `AWS::MediaLive::Input`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-input-smpte2110receivergroup.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Smpte2110ReceiverGroup {
     /// `SdpSettings`: a [`Smpte2110ReceiverGroupSdpSettings`] object.
-    pub sdp_settings: Option<Obj<Smpte2110ReceiverGroupSdpSettings>>,
+    pub sdp_settings: ::std::option::Option<crate::Obj<Smpte2110ReceiverGroupSdpSettings>>,
 }
 
 #[rustfmt::skip]
@@ -834,34 +702,23 @@ impl Smpte2110ReceiverGroup {
     /// A `Smpte2110ReceiverGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SdpSettings`: a [`Smpte2110ReceiverGroupSdpSettings`] object.
-    pub fn sdp_settings(mut self, value: impl Into<Obj<Smpte2110ReceiverGroupSdpSettings>>) -> Self { self.sdp_settings = Some(value.into()); self }
+    pub fn sdp_settings(mut self, value: impl ::std::convert::Into<crate::Obj<Smpte2110ReceiverGroupSdpSettings>>) -> Self { self.sdp_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Smpte2110ReceiverGroup {}
+impl crate::PropertyType for Smpte2110ReceiverGroup {}
 
-impl ToValue for Smpte2110ReceiverGroup {
+impl ::cloudwright_core::ToValue for Smpte2110ReceiverGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SdpSettings", &self.sdp_settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Smpte2110ReceiverGroupSdpSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AncillarySdps", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSdpLocation), min_items: None, max_items: None, unique: false })),
-        ("AudioSdps", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSdpLocation), min_items: None, max_items: None, unique: false })),
-        ("VideoSdp", Shape::Object(&RULE_InputSdpLocation)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Smpte2110ReceiverGroupSdpSettings` property type of `AWS::MediaLive::Input`.
 ///
@@ -869,11 +726,11 @@ pub(crate) static RULE_Smpte2110ReceiverGroupSdpSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Smpte2110ReceiverGroupSdpSettings {
     /// `AncillarySdps`: a list of [`InputSdpLocation`] objects.
-    pub ancillary_sdps: Option<List<InputSdpLocation>>,
+    pub ancillary_sdps: ::std::option::Option<::cloudwright_core::List<InputSdpLocation>>,
     /// `AudioSdps`: a list of [`InputSdpLocation`] objects.
-    pub audio_sdps: Option<List<InputSdpLocation>>,
+    pub audio_sdps: ::std::option::Option<::cloudwright_core::List<InputSdpLocation>>,
     /// `VideoSdp`: an [`InputSdpLocation`] object.
-    pub video_sdp: Option<Obj<InputSdpLocation>>,
+    pub video_sdp: ::std::option::Option<crate::Obj<InputSdpLocation>>,
 }
 
 #[rustfmt::skip]
@@ -881,23 +738,23 @@ impl Smpte2110ReceiverGroupSdpSettings {
     /// A `Smpte2110ReceiverGroupSdpSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AncillarySdps`: a list of [`InputSdpLocation`] objects.
-    pub fn ancillary_sdps(mut self, value: impl Into<List<InputSdpLocation>>) -> Self { self.ancillary_sdps = Some(value.into()); self }
+    pub fn ancillary_sdps(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputSdpLocation>>) -> Self { self.ancillary_sdps = ::std::option::Option::Some(value.into()); self }
     /// `AudioSdps`: a list of [`InputSdpLocation`] objects.
-    pub fn audio_sdps(mut self, value: impl Into<List<InputSdpLocation>>) -> Self { self.audio_sdps = Some(value.into()); self }
+    pub fn audio_sdps(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputSdpLocation>>) -> Self { self.audio_sdps = ::std::option::Option::Some(value.into()); self }
     /// `VideoSdp`: an [`InputSdpLocation`] object.
-    pub fn video_sdp(mut self, value: impl Into<Obj<InputSdpLocation>>) -> Self { self.video_sdp = Some(value.into()); self }
+    pub fn video_sdp(mut self, value: impl ::std::convert::Into<crate::Obj<InputSdpLocation>>) -> Self { self.video_sdp = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Smpte2110ReceiverGroupSdpSettings {}
+impl crate::PropertyType for Smpte2110ReceiverGroupSdpSettings {}
 
-impl ToValue for Smpte2110ReceiverGroupSdpSettings {
+impl ::cloudwright_core::ToValue for Smpte2110ReceiverGroupSdpSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AncillarySdps", &self.ancillary_sdps)
             .opt("AudioSdps", &self.audio_sdps)
             .opt("VideoSdp", &self.video_sdp)
@@ -905,22 +762,14 @@ impl ToValue for Smpte2110ReceiverGroupSdpSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Smpte2110ReceiverGroupSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Smpte2110ReceiverGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_Smpte2110ReceiverGroup), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Smpte2110ReceiverGroupSettings` property type of `AWS::MediaLive::Input`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-input-smpte2110receivergroupsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Smpte2110ReceiverGroupSettings {
     /// `Smpte2110ReceiverGroups`: a list of [`Smpte2110ReceiverGroup`] objects.
-    pub smpte2110_receiver_groups: Option<List<Smpte2110ReceiverGroup>>,
+    pub smpte2110_receiver_groups:
+        ::std::option::Option<::cloudwright_core::List<Smpte2110ReceiverGroup>>,
 }
 
 #[rustfmt::skip]
@@ -928,33 +777,23 @@ impl Smpte2110ReceiverGroupSettings {
     /// A `Smpte2110ReceiverGroupSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Smpte2110ReceiverGroups`: a list of [`Smpte2110ReceiverGroup`] objects.
-    pub fn smpte2110_receiver_groups(mut self, value: impl Into<List<Smpte2110ReceiverGroup>>) -> Self { self.smpte2110_receiver_groups = Some(value.into()); self }
+    pub fn smpte2110_receiver_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Smpte2110ReceiverGroup>>) -> Self { self.smpte2110_receiver_groups = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Smpte2110ReceiverGroupSettings {}
+impl crate::PropertyType for Smpte2110ReceiverGroupSettings {}
 
-impl ToValue for Smpte2110ReceiverGroupSettings {
+impl ::cloudwright_core::ToValue for Smpte2110ReceiverGroupSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Smpte2110ReceiverGroups", &self.smpte2110_receiver_groups)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SrtCallerDecryptionRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Algorithm", Shape::Str(&StrRule { allowed: &["AES128", "AES192", "AES256"], ..StrRule::ANY })),
-        ("PassphraseSecretArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SrtCallerDecryptionRequest` property type of `AWS::MediaLive::Input`.
 ///
@@ -962,9 +801,9 @@ pub(crate) static RULE_SrtCallerDecryptionRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SrtCallerDecryptionRequest {
     /// `Algorithm`: a string.
-    pub algorithm: Option<Str>,
+    pub algorithm: ::std::option::Option<::cloudwright_core::Str>,
     /// `PassphraseSecretArn`: a string.
-    pub passphrase_secret_arn: Option<Str>,
+    pub passphrase_secret_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -972,39 +811,26 @@ impl SrtCallerDecryptionRequest {
     /// A `SrtCallerDecryptionRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Algorithm`: a string.
-    pub fn algorithm(mut self, value: impl Into<Str>) -> Self { self.algorithm = Some(value.into()); self }
+    pub fn algorithm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.algorithm = ::std::option::Option::Some(value.into()); self }
     /// `PassphraseSecretArn`: a string.
-    pub fn passphrase_secret_arn(mut self, value: impl Into<Str>) -> Self { self.passphrase_secret_arn = Some(value.into()); self }
+    pub fn passphrase_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.passphrase_secret_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SrtCallerDecryptionRequest {}
+impl crate::PropertyType for SrtCallerDecryptionRequest {}
 
-impl ToValue for SrtCallerDecryptionRequest {
+impl ::cloudwright_core::ToValue for SrtCallerDecryptionRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Algorithm", &self.algorithm)
             .opt("PassphraseSecretArn", &self.passphrase_secret_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SrtCallerSourceRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Decryption", Shape::Object(&RULE_SrtCallerDecryptionRequest)),
-        ("MinimumLatency", Shape::INT),
-        ("SrtListenerAddress", Shape::STR),
-        ("SrtListenerPort", Shape::STR),
-        ("StreamId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SrtCallerSourceRequest` property type of `AWS::MediaLive::Input`.
 ///
@@ -1012,15 +838,15 @@ pub(crate) static RULE_SrtCallerSourceRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SrtCallerSourceRequest {
     /// `Decryption`: a [`SrtCallerDecryptionRequest`] object.
-    pub decryption: Option<Obj<SrtCallerDecryptionRequest>>,
+    pub decryption: ::std::option::Option<crate::Obj<SrtCallerDecryptionRequest>>,
     /// `MinimumLatency`: an integer.
-    pub minimum_latency: Option<Int>,
+    pub minimum_latency: ::std::option::Option<::cloudwright_core::Int>,
     /// `SrtListenerAddress`: a string.
-    pub srt_listener_address: Option<Str>,
+    pub srt_listener_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `SrtListenerPort`: a string.
-    pub srt_listener_port: Option<Str>,
+    pub srt_listener_port: ::std::option::Option<::cloudwright_core::Str>,
     /// `StreamId`: a string.
-    pub stream_id: Option<Str>,
+    pub stream_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1028,27 +854,27 @@ impl SrtCallerSourceRequest {
     /// A `SrtCallerSourceRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Decryption`: a [`SrtCallerDecryptionRequest`] object.
-    pub fn decryption(mut self, value: impl Into<Obj<SrtCallerDecryptionRequest>>) -> Self { self.decryption = Some(value.into()); self }
+    pub fn decryption(mut self, value: impl ::std::convert::Into<crate::Obj<SrtCallerDecryptionRequest>>) -> Self { self.decryption = ::std::option::Option::Some(value.into()); self }
     /// `MinimumLatency`: an integer.
-    pub fn minimum_latency(mut self, value: impl Into<Int>) -> Self { self.minimum_latency = Some(value.into()); self }
+    pub fn minimum_latency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_latency = ::std::option::Option::Some(value.into()); self }
     /// `SrtListenerAddress`: a string.
-    pub fn srt_listener_address(mut self, value: impl Into<Str>) -> Self { self.srt_listener_address = Some(value.into()); self }
+    pub fn srt_listener_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.srt_listener_address = ::std::option::Option::Some(value.into()); self }
     /// `SrtListenerPort`: a string.
-    pub fn srt_listener_port(mut self, value: impl Into<Str>) -> Self { self.srt_listener_port = Some(value.into()); self }
+    pub fn srt_listener_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.srt_listener_port = ::std::option::Option::Some(value.into()); self }
     /// `StreamId`: a string.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
+    pub fn stream_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SrtCallerSourceRequest {}
+impl crate::PropertyType for SrtCallerSourceRequest {}
 
-impl ToValue for SrtCallerSourceRequest {
+impl ::cloudwright_core::ToValue for SrtCallerSourceRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Decryption", &self.decryption)
             .opt("MinimumLatency", &self.minimum_latency)
             .opt("SrtListenerAddress", &self.srt_listener_address)
@@ -1058,25 +884,15 @@ impl ToValue for SrtCallerSourceRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SrtListenerDecryptionRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Algorithm", Shape::Str(&StrRule { allowed: &["AES128", "AES192", "AES256"], ..StrRule::ANY })),
-        ("PassphraseSecretArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SrtListenerDecryptionRequest` property type of `AWS::MediaLive::Input`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-input-srtlistenerdecryptionrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SrtListenerDecryptionRequest {
     /// `Algorithm`: a string.
-    pub algorithm: Option<Str>,
+    pub algorithm: ::std::option::Option<::cloudwright_core::Str>,
     /// `PassphraseSecretArn`: a string.
-    pub passphrase_secret_arn: Option<Str>,
+    pub passphrase_secret_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1084,37 +900,26 @@ impl SrtListenerDecryptionRequest {
     /// A `SrtListenerDecryptionRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Algorithm`: a string.
-    pub fn algorithm(mut self, value: impl Into<Str>) -> Self { self.algorithm = Some(value.into()); self }
+    pub fn algorithm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.algorithm = ::std::option::Option::Some(value.into()); self }
     /// `PassphraseSecretArn`: a string.
-    pub fn passphrase_secret_arn(mut self, value: impl Into<Str>) -> Self { self.passphrase_secret_arn = Some(value.into()); self }
+    pub fn passphrase_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.passphrase_secret_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SrtListenerDecryptionRequest {}
+impl crate::PropertyType for SrtListenerDecryptionRequest {}
 
-impl ToValue for SrtListenerDecryptionRequest {
+impl ::cloudwright_core::ToValue for SrtListenerDecryptionRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Algorithm", &self.algorithm)
             .opt("PassphraseSecretArn", &self.passphrase_secret_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SrtListenerSettingsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Decryption", Shape::Object(&RULE_SrtListenerDecryptionRequest)),
-        ("MinimumLatency", Shape::INT),
-        ("StreamId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SrtListenerSettingsRequest` property type of `AWS::MediaLive::Input`.
 ///
@@ -1122,11 +927,11 @@ pub(crate) static RULE_SrtListenerSettingsRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SrtListenerSettingsRequest {
     /// `Decryption`: a [`SrtListenerDecryptionRequest`] object.
-    pub decryption: Option<Obj<SrtListenerDecryptionRequest>>,
+    pub decryption: ::std::option::Option<crate::Obj<SrtListenerDecryptionRequest>>,
     /// `MinimumLatency`: an integer.
-    pub minimum_latency: Option<Int>,
+    pub minimum_latency: ::std::option::Option<::cloudwright_core::Int>,
     /// `StreamId`: a string.
-    pub stream_id: Option<Str>,
+    pub stream_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1134,23 +939,23 @@ impl SrtListenerSettingsRequest {
     /// A `SrtListenerSettingsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Decryption`: a [`SrtListenerDecryptionRequest`] object.
-    pub fn decryption(mut self, value: impl Into<Obj<SrtListenerDecryptionRequest>>) -> Self { self.decryption = Some(value.into()); self }
+    pub fn decryption(mut self, value: impl ::std::convert::Into<crate::Obj<SrtListenerDecryptionRequest>>) -> Self { self.decryption = ::std::option::Option::Some(value.into()); self }
     /// `MinimumLatency`: an integer.
-    pub fn minimum_latency(mut self, value: impl Into<Int>) -> Self { self.minimum_latency = Some(value.into()); self }
+    pub fn minimum_latency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_latency = ::std::option::Option::Some(value.into()); self }
     /// `StreamId`: a string.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
+    pub fn stream_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SrtListenerSettingsRequest {}
+impl crate::PropertyType for SrtListenerSettingsRequest {}
 
-impl ToValue for SrtListenerSettingsRequest {
+impl ::cloudwright_core::ToValue for SrtListenerSettingsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Decryption", &self.decryption)
             .opt("MinimumLatency", &self.minimum_latency)
             .opt("StreamId", &self.stream_id)
@@ -1158,25 +963,15 @@ impl ToValue for SrtListenerSettingsRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SrtSettingsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("SrtCallerSources", Shape::List(&ListRule { items: Shape::Object(&RULE_SrtCallerSourceRequest), min_items: None, max_items: None, unique: false })),
-        ("SrtListenerSettings", Shape::Object(&RULE_SrtListenerSettingsRequest)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SrtSettingsRequest` property type of `AWS::MediaLive::Input`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-input-srtsettingsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SrtSettingsRequest {
     /// `SrtCallerSources`: a list of [`SrtCallerSourceRequest`] objects.
-    pub srt_caller_sources: Option<List<SrtCallerSourceRequest>>,
+    pub srt_caller_sources: ::std::option::Option<::cloudwright_core::List<SrtCallerSourceRequest>>,
     /// `SrtListenerSettings`: a [`SrtListenerSettingsRequest`] object.
-    pub srt_listener_settings: Option<Obj<SrtListenerSettingsRequest>>,
+    pub srt_listener_settings: ::std::option::Option<crate::Obj<SrtListenerSettingsRequest>>,
 }
 
 #[rustfmt::skip]
@@ -1184,23 +979,247 @@ impl SrtSettingsRequest {
     /// A `SrtSettingsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SrtCallerSources`: a list of [`SrtCallerSourceRequest`] objects.
-    pub fn srt_caller_sources(mut self, value: impl Into<List<SrtCallerSourceRequest>>) -> Self { self.srt_caller_sources = Some(value.into()); self }
+    pub fn srt_caller_sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SrtCallerSourceRequest>>) -> Self { self.srt_caller_sources = ::std::option::Option::Some(value.into()); self }
     /// `SrtListenerSettings`: a [`SrtListenerSettingsRequest`] object.
-    pub fn srt_listener_settings(mut self, value: impl Into<Obj<SrtListenerSettingsRequest>>) -> Self { self.srt_listener_settings = Some(value.into()); self }
+    pub fn srt_listener_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SrtListenerSettingsRequest>>) -> Self { self.srt_listener_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SrtSettingsRequest {}
+impl crate::PropertyType for SrtSettingsRequest {}
 
-impl ToValue for SrtSettingsRequest {
+impl ::cloudwright_core::ToValue for SrtSettingsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SrtCallerSources", &self.srt_caller_sources)
             .opt("SrtListenerSettings", &self.srt_listener_settings)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Input: ObjRule = ObjRule {
+        properties: &[
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_InputDestinationRequest), min_items: None, max_items: None, unique: false })),
+            ("InputDevices", Shape::List(&ListRule { items: Shape::Object(&RULE_InputDeviceSettings), min_items: None, max_items: None, unique: false })),
+            ("InputNetworkLocation", Shape::Str(&StrRule { allowed: &["AWS", "ON_PREMISES"], ..StrRule::ANY })),
+            ("InputSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("MediaConnectFlows", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaConnectFlowRequest), min_items: None, max_items: None, unique: false })),
+            ("MulticastSettings", Shape::Object(&RULE_MulticastSettingsCreateRequest)),
+            ("Name", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RouterSettings", Shape::Object(&RULE_RouterSettings)),
+            ("SdiSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Smpte2110ReceiverGroupSettings", Shape::Object(&RULE_Smpte2110ReceiverGroupSettings)),
+            ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSourceRequest), min_items: None, max_items: None, unique: false })),
+            ("SrtSettings", Shape::Object(&RULE_SrtSettingsRequest)),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Type", Shape::Str(&StrRule { allowed: &["AWS_CDI", "INPUT_DEVICE", "MEDIACONNECT", "MEDIACONNECT_ROUTER", "MP4_FILE", "MULTICAST", "RTMP_PULL", "RTMP_PUSH", "RTP_PUSH", "SDI", "SMPTE_2110_RECEIVER_GROUP", "SRT_CALLER", "SRT_LISTENER", "TS_FILE", "UDP_PUSH", "URL_PULL"], ..StrRule::ANY })),
+            ("Vpc", Shape::Object(&RULE_InputVpcRequest)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputDestinationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Network", Shape::STR),
+            ("NetworkRoutes", Shape::List(&ListRule { items: Shape::Object(&RULE_InputRequestDestinationRoute), min_items: None, max_items: None, unique: false })),
+            ("StaticIpAddress", Shape::STR),
+            ("StreamName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputDeviceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputRequestDestinationRoute: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("Gateway", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputSdpLocation: ObjRule = ObjRule {
+        properties: &[
+            ("MediaIndex", Shape::INT),
+            ("SdpUrl", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputSourceRequest: ObjRule = ObjRule {
+        properties: &[
+            ("PasswordParam", Shape::STR),
+            ("Url", Shape::STR),
+            ("Username", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputVpcRequest: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaConnectFlowRequest: ObjRule = ObjRule {
+        properties: &[
+            ("FlowArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MulticastSettingsCreateRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_MulticastSourceCreateRequest), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MulticastSourceCreateRequest: ObjRule = ObjRule {
+        properties: &[
+            ("SourceIp", Shape::STR),
+            ("Url", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouterDestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZoneName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouterSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_RouterDestinationSettings), min_items: None, max_items: None, unique: false })),
+            ("EncryptionType", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "SECRETS_MANAGER"], ..StrRule::ANY })),
+            ("SecretArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Smpte2110ReceiverGroup: ObjRule = ObjRule {
+        properties: &[
+            ("SdpSettings", Shape::Object(&RULE_Smpte2110ReceiverGroupSdpSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Smpte2110ReceiverGroupSdpSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AncillarySdps", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSdpLocation), min_items: None, max_items: None, unique: false })),
+            ("AudioSdps", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSdpLocation), min_items: None, max_items: None, unique: false })),
+            ("VideoSdp", Shape::Object(&RULE_InputSdpLocation)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Smpte2110ReceiverGroupSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Smpte2110ReceiverGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_Smpte2110ReceiverGroup), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SrtCallerDecryptionRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Algorithm", Shape::Str(&StrRule { allowed: &["AES128", "AES192", "AES256"], ..StrRule::ANY })),
+            ("PassphraseSecretArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SrtCallerSourceRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Decryption", Shape::Object(&RULE_SrtCallerDecryptionRequest)),
+            ("MinimumLatency", Shape::INT),
+            ("SrtListenerAddress", Shape::STR),
+            ("SrtListenerPort", Shape::STR),
+            ("StreamId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SrtListenerDecryptionRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Algorithm", Shape::Str(&StrRule { allowed: &["AES128", "AES192", "AES256"], ..StrRule::ANY })),
+            ("PassphraseSecretArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SrtListenerSettingsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Decryption", Shape::Object(&RULE_SrtListenerDecryptionRequest)),
+            ("MinimumLatency", Shape::INT),
+            ("StreamId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SrtSettingsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("SrtCallerSources", Shape::List(&ListRule { items: Shape::Object(&RULE_SrtCallerSourceRequest), min_items: None, max_items: None, unique: false })),
+            ("SrtListenerSettings", Shape::Object(&RULE_SrtListenerSettingsRequest)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,18 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputSecurityGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("WhitelistRules", Shape::List(&ListRule { items: Shape::Object(&RULE_InputWhitelistRuleCidr), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MediaLive::InputSecurityGroup` resource.
 ///
 /// The AWS::MediaLive::InputSecurityGroup is a MediaLive resource type that creates an input security group.
@@ -37,11 +25,11 @@ pub struct InputSecurityGroup {
     /// A collection of tags for this input security group. Each tag is a key-value pair.
     ///
     /// Format `json`; create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `WhitelistRules`: a list of [`InputWhitelistRuleCidr`] objects.
     ///
     /// The list of IPv4 CIDR addresses to include in the input security group as "allowed" addresses.
-    pub whitelist_rules: Option<List<InputWhitelistRuleCidr>>,
+    pub whitelist_rules: ::std::option::Option<::cloudwright_core::List<InputWhitelistRuleCidr>>,
 }
 
 #[rustfmt::skip]
@@ -51,7 +39,7 @@ impl InputSecurityGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::InputSecurityGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-inputsecuritygroup.html",
         primary_identifier: &["Id"],
@@ -62,51 +50,53 @@ impl InputSecurityGroup {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `InputSecurityGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WhitelistRules`: a list of [`InputWhitelistRuleCidr`] objects.
-    pub fn whitelist_rules(mut self, value: impl Into<List<InputWhitelistRuleCidr>>) -> Self { self.whitelist_rules = Some(value.into()); self }
+    pub fn whitelist_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputWhitelistRuleCidr>>) -> Self { self.whitelist_rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InputSecurityGroup {
+impl ::cloudwright_core::Resource for InputSecurityGroup {
     type Attributes = InputSecurityGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InputSecurityGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InputSecurityGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InputSecurityGroup {
+impl ::cloudwright_core::ToValue for InputSecurityGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Tags", &self.tags)
             .opt("WhitelistRules", &self.whitelist_rules)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InputSecurityGroup`]: `Handle<InputSecurityGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InputSecurityGroup`]: `Handle<InputSecurityGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InputSecurityGroupAttributes(ResourceRef);
+pub struct InputSecurityGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InputSecurityGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InputSecurityGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -116,27 +106,18 @@ impl InputSecurityGroupAttributes {
     ///
     /// The ARN of the MediaLive input security group. For example: arn:aws:medialive:us-west-1:111122223333:medialive:inputSecurityGroup:1234567
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The Id of the Input Security Group
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputWhitelistRuleCidr: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputWhitelistRuleCidr` property type of `AWS::MediaLive::InputSecurityGroup`.
 ///
@@ -152,7 +133,7 @@ pub struct InputWhitelistRuleCidr {
     /// An IPv4 CIDR range to include in this input security group.
     ///
     /// Format `ipv4-network`.
-    pub cidr: Option<Str>,
+    pub cidr: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -160,18 +141,46 @@ impl InputWhitelistRuleCidr {
     /// A `InputWhitelistRuleCidr` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cidr`: a string.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputWhitelistRuleCidr {}
+impl crate::PropertyType for InputWhitelistRuleCidr {}
 
-impl ToValue for InputWhitelistRuleCidr {
+impl ::cloudwright_core::ToValue for InputWhitelistRuleCidr {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Cidr", &self.cidr).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Cidr", &self.cidr)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputSecurityGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("WhitelistRules", Shape::List(&ListRule { items: Shape::Object(&RULE_InputWhitelistRuleCidr), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputWhitelistRuleCidr: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

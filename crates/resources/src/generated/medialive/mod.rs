@@ -62,7 +62,6 @@ pub use cloud_watch_alarm_template::{
 #[cfg(feature = "medialive")]
 pub use cloud_watch_alarm_template_group::{
     CloudWatchAlarmTemplateGroup, CloudWatchAlarmTemplateGroupAttributes,
-    CloudWatchAlarmTemplateGroupRequired,
 };
 #[cfg(feature = "medialive")]
 pub use cluster::{Cluster, ClusterAttributes};
@@ -73,7 +72,6 @@ pub use event_bridge_rule_template::{
 #[cfg(feature = "medialive")]
 pub use event_bridge_rule_template_group::{
     EventBridgeRuleTemplateGroup, EventBridgeRuleTemplateGroupAttributes,
-    EventBridgeRuleTemplateGroupRequired,
 };
 #[cfg(feature = "medialive")]
 pub use input::{Input, InputAttributes};

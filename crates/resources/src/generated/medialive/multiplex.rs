@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tags;
 pub use super::shared::Tags;
 
 /// The required properties of [`Multiplex`], by name: `Multiplex::new(MultiplexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiplexRequired {
     /// `AvailabilityZones`: a list of strings, required.
-    pub availability_zones: List<Str>,
+    pub availability_zones: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `MultiplexSettings`: a [`MultiplexSettings`] object, required.
-    pub multiplex_settings: Obj<MultiplexSettings>,
+    pub multiplex_settings: crate::Obj<MultiplexSettings>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Multiplex: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiplexOutputDestination), min_items: None, max_items: None, unique: false })),
-        ("MultiplexSettings", Shape::Object(&RULE_MultiplexSettings)),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["AvailabilityZones", "MultiplexSettings", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaLive::Multiplex` resource.
 ///
@@ -54,23 +36,23 @@ pub struct Multiplex {
     /// A list of availability zones for the multiplex.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zones: List<Str>,
+    pub availability_zones: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Destinations`: a list of [`MultiplexOutputDestination`] objects.
     ///
     /// A list of the multiplex output destinations.
-    pub destinations: Option<List<MultiplexOutputDestination>>,
+    pub destinations: ::std::option::Option<::cloudwright_core::List<MultiplexOutputDestination>>,
     /// `MultiplexSettings`: a [`MultiplexSettings`] object, required.
     ///
     /// Configuration for a multiplex event.
-    pub multiplex_settings: Obj<MultiplexSettings>,
+    pub multiplex_settings: crate::Obj<MultiplexSettings>,
     /// `Name`: a string, required.
     ///
     /// The name of the multiplex.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tags`] objects.
     ///
     /// A collection of key-value pairs.
-    pub tags: Option<List<Tags>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tags>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +62,7 @@ impl Multiplex {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::Multiplex",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-multiplex.html",
         primary_identifier: &["Id"],
@@ -91,7 +73,7 @@ impl Multiplex {
         read_only: &["Arn", "Id", "PipelinesRunningCount", "ProgramCount", "State"],
         attributes: &["Arn", "Id", "PipelinesRunningCount", "ProgramCount", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Multiplex` with its required properties, named in a [`MultiplexRequired`].
@@ -99,43 +81,45 @@ impl Multiplex {
     pub fn new(required: MultiplexRequired) -> Self {
         Self {
             availability_zones: required.availability_zones,
-            destinations: None,
+            destinations: ::std::option::Option::None,
             multiplex_settings: required.multiplex_settings,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AvailabilityZones`: a list of strings, required.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = value.into(); self }
+    pub fn availability_zones(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.availability_zones = value.into(); self }
     /// `Destinations`: a list of [`MultiplexOutputDestination`] objects.
-    pub fn destinations(mut self, value: impl Into<List<MultiplexOutputDestination>>) -> Self { self.destinations = Some(value.into()); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MultiplexOutputDestination>>) -> Self { self.destinations = ::std::option::Option::Some(value.into()); self }
     /// `MultiplexSettings`: a [`MultiplexSettings`] object, required.
-    pub fn multiplex_settings(mut self, value: impl Into<Obj<MultiplexSettings>>) -> Self { self.multiplex_settings = value.into(); self }
+    pub fn multiplex_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MultiplexSettings>>) -> Self { self.multiplex_settings = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tags`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tags>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Multiplex {
+impl ::cloudwright_core::Resource for Multiplex {
     type Attributes = MultiplexAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Multiplex, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Multiplex, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Multiplex {
+impl ::cloudwright_core::ToValue for Multiplex {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AvailabilityZones", &self.availability_zones)
             .opt("Destinations", &self.destinations)
             .req("MultiplexSettings", &self.multiplex_settings)
@@ -145,12 +129,12 @@ impl ToValue for Multiplex {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Multiplex`]: `Handle<Multiplex>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Multiplex`]: `Handle<Multiplex>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MultiplexAttributes(ResourceRef);
+pub struct MultiplexAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MultiplexAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MultiplexAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -160,51 +144,42 @@ impl MultiplexAttributes {
     ///
     /// The unique arn of the multiplex.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique id of the multiplex.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `PipelinesRunningCount`: an integer.
     ///
     /// The number of currently healthy pipelines.
     #[inline]
-    pub fn pipelines_running_count(&self) -> Value {
-        self.0.get_att("PipelinesRunningCount")
+    pub fn pipelines_running_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("PipelinesRunningCount"))
     }
 
     /// `Fn::GetAtt` `ProgramCount`: an integer.
     ///
     /// The number of programs in the multiplex.
     #[inline]
-    pub fn program_count(&self) -> Value {
-        self.0.get_att("ProgramCount")
+    pub fn program_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ProgramCount"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The current state of the multiplex.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiplexMediaConnectOutputDestinationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("EntitlementArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiplexMediaConnectOutputDestinationSettings` property type of `AWS::MediaLive::Multiplex`.
 ///
@@ -216,7 +191,7 @@ pub struct MultiplexMediaConnectOutputDestinationSettings {
     /// `EntitlementArn`: a string.
     ///
     /// Length at least 1.
-    pub entitlement_arn: Option<Str>,
+    pub entitlement_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -224,32 +199,23 @@ impl MultiplexMediaConnectOutputDestinationSettings {
     /// A `MultiplexMediaConnectOutputDestinationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EntitlementArn`: a string.
-    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self { self.entitlement_arn = Some(value.into()); self }
+    pub fn entitlement_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entitlement_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiplexMediaConnectOutputDestinationSettings {}
+impl crate::PropertyType for MultiplexMediaConnectOutputDestinationSettings {}
 
-impl ToValue for MultiplexMediaConnectOutputDestinationSettings {
+impl ::cloudwright_core::ToValue for MultiplexMediaConnectOutputDestinationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EntitlementArn", &self.entitlement_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiplexOutputDestination: ObjRule = ObjRule {
-    properties: &[
-        ("MultiplexMediaConnectOutputDestinationSettings", Shape::Object(&RULE_MultiplexMediaConnectOutputDestinationSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiplexOutputDestination` property type of `AWS::MediaLive::Multiplex`.
 ///
@@ -262,7 +228,7 @@ pub struct MultiplexOutputDestination {
     ///
     /// Multiplex MediaConnect output destination settings.
     pub multiplex_media_connect_output_destination_settings:
-        Option<Obj<MultiplexMediaConnectOutputDestinationSettings>>,
+        ::std::option::Option<crate::Obj<MultiplexMediaConnectOutputDestinationSettings>>,
 }
 
 #[rustfmt::skip]
@@ -270,19 +236,19 @@ impl MultiplexOutputDestination {
     /// A `MultiplexOutputDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MultiplexMediaConnectOutputDestinationSettings`: a [`MultiplexMediaConnectOutputDestinationSettings`] object.
-    pub fn multiplex_media_connect_output_destination_settings(mut self, value: impl Into<Obj<MultiplexMediaConnectOutputDestinationSettings>>) -> Self { self.multiplex_media_connect_output_destination_settings = Some(value.into()); self }
+    pub fn multiplex_media_connect_output_destination_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MultiplexMediaConnectOutputDestinationSettings>>) -> Self { self.multiplex_media_connect_output_destination_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiplexOutputDestination {}
+impl crate::PropertyType for MultiplexOutputDestination {}
 
-impl ToValue for MultiplexOutputDestination {
+impl ::cloudwright_core::ToValue for MultiplexOutputDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MultiplexMediaConnectOutputDestinationSettings",
                 &self.multiplex_media_connect_output_destination_settings,
@@ -295,23 +261,10 @@ impl ToValue for MultiplexOutputDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiplexSettingsRequired {
     /// `TransportStreamBitrate`: an integer, required.
-    pub transport_stream_bitrate: Int,
+    pub transport_stream_bitrate: ::cloudwright_core::Int,
     /// `TransportStreamId`: an integer, required.
-    pub transport_stream_id: Int,
+    pub transport_stream_id: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiplexSettings: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumVideoBufferDelayMilliseconds", Shape::Int(&NumRule { min: Some(800.0), max: Some(3000.0), ..NumRule::ANY })),
-        ("TransportStreamBitrate", Shape::Int(&NumRule { min: Some(1000000.0), max: Some(100000000.0), ..NumRule::ANY })),
-        ("TransportStreamId", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("TransportStreamReservedBitrate", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000000.0), ..NumRule::ANY })),
-    ],
-    required: &["TransportStreamBitrate", "TransportStreamId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiplexSettings` property type of `AWS::MediaLive::Multiplex`.
 ///
@@ -325,25 +278,25 @@ pub struct MultiplexSettings {
     /// Maximum video buffer delay in milliseconds.
     ///
     /// Value 800 to 3000.
-    pub maximum_video_buffer_delay_milliseconds: Option<Int>,
+    pub maximum_video_buffer_delay_milliseconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `TransportStreamBitrate`: an integer, required.
     ///
     /// Transport stream bit rate.
     ///
     /// Value 1000000 to 100000000.
-    pub transport_stream_bitrate: Int,
+    pub transport_stream_bitrate: ::cloudwright_core::Int,
     /// `TransportStreamId`: an integer, required.
     ///
     /// Transport stream ID.
     ///
     /// Value 0 to 65535.
-    pub transport_stream_id: Int,
+    pub transport_stream_id: ::cloudwright_core::Int,
     /// `TransportStreamReservedBitrate`: an integer.
     ///
     /// Transport stream reserved bit rate.
     ///
     /// Value 0 to 100000000.
-    pub transport_stream_reserved_bitrate: Option<Int>,
+    pub transport_stream_reserved_bitrate: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -352,29 +305,29 @@ impl MultiplexSettings {
     #[inline]
     pub fn new(required: MultiplexSettingsRequired) -> Self {
         Self {
-            maximum_video_buffer_delay_milliseconds: None,
+            maximum_video_buffer_delay_milliseconds: ::std::option::Option::None,
             transport_stream_bitrate: required.transport_stream_bitrate,
             transport_stream_id: required.transport_stream_id,
-            transport_stream_reserved_bitrate: None,
+            transport_stream_reserved_bitrate: ::std::option::Option::None,
         }
     }
 
     /// `MaximumVideoBufferDelayMilliseconds`: an integer.
-    pub fn maximum_video_buffer_delay_milliseconds(mut self, value: impl Into<Int>) -> Self { self.maximum_video_buffer_delay_milliseconds = Some(value.into()); self }
+    pub fn maximum_video_buffer_delay_milliseconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_video_buffer_delay_milliseconds = ::std::option::Option::Some(value.into()); self }
     /// `TransportStreamBitrate`: an integer, required.
-    pub fn transport_stream_bitrate(mut self, value: impl Into<Int>) -> Self { self.transport_stream_bitrate = value.into(); self }
+    pub fn transport_stream_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.transport_stream_bitrate = value.into(); self }
     /// `TransportStreamId`: an integer, required.
-    pub fn transport_stream_id(mut self, value: impl Into<Int>) -> Self { self.transport_stream_id = value.into(); self }
+    pub fn transport_stream_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.transport_stream_id = value.into(); self }
     /// `TransportStreamReservedBitrate`: an integer.
-    pub fn transport_stream_reserved_bitrate(mut self, value: impl Into<Int>) -> Self { self.transport_stream_reserved_bitrate = Some(value.into()); self }
+    pub fn transport_stream_reserved_bitrate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.transport_stream_reserved_bitrate = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiplexSettings {}
+impl crate::PropertyType for MultiplexSettings {}
 
-impl ToValue for MultiplexSettings {
+impl ::cloudwright_core::ToValue for MultiplexSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MaximumVideoBufferDelayMilliseconds",
                 &self.maximum_video_buffer_delay_milliseconds,
@@ -387,4 +340,58 @@ impl ToValue for MultiplexSettings {
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tags;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Multiplex: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiplexOutputDestination), min_items: None, max_items: None, unique: false })),
+            ("MultiplexSettings", Shape::Object(&RULE_MultiplexSettings)),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["AvailabilityZones", "MultiplexSettings", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiplexMediaConnectOutputDestinationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("EntitlementArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiplexOutputDestination: ObjRule = ObjRule {
+        properties: &[
+            ("MultiplexMediaConnectOutputDestinationSettings", Shape::Object(&RULE_MultiplexMediaConnectOutputDestinationSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiplexSettings: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumVideoBufferDelayMilliseconds", Shape::Int(&NumRule { min: Some(800.0), max: Some(3000.0), ..NumRule::ANY })),
+            ("TransportStreamBitrate", Shape::Int(&NumRule { min: Some(1000000.0), max: Some(100000000.0), ..NumRule::ANY })),
+            ("TransportStreamId", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("TransportStreamReservedBitrate", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000000.0), ..NumRule::ANY })),
+        ],
+        required: &["TransportStreamBitrate", "TransportStreamId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

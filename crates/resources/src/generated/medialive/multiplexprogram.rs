@@ -5,22 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Multiplexprogram: ObjRule = ObjRule {
-    properties: &[
-        ("MultiplexId", Shape::STR),
-        ("MultiplexProgramSettings", Shape::Object(&RULE_MultiplexProgramSettings)),
-        ("PacketIdentifiersMap", Shape::Object(&RULE_MultiplexProgramPacketIdentifiersMap)),
-        ("PipelineDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiplexProgramPipelineDetail), min_items: None, max_items: None, unique: false })),
-        ("PreferredChannelPipeline", Shape::Str(&StrRule { allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"], ..StrRule::ANY })),
-        ("ProgramName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MediaLive::Multiplexprogram` resource.
 ///
 /// Resource schema for AWS::MediaLive::Multiplexprogram
@@ -39,19 +23,21 @@ pub struct Multiplexprogram {
     /// The unique id of the multiplex.
     ///
     /// Create-only: changing it replaces the resource.
-    pub multiplex_id: Option<Str>,
+    pub multiplex_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultiplexProgramSettings`: a [`MultiplexProgramSettings`] object.
     ///
     /// Multiplex Program settings configuration.
-    pub multiplex_program_settings: Option<Obj<MultiplexProgramSettings>>,
+    pub multiplex_program_settings: ::std::option::Option<crate::Obj<MultiplexProgramSettings>>,
     /// `PacketIdentifiersMap`: a [`MultiplexProgramPacketIdentifiersMap`] object.
     ///
     /// Packet identifiers map for a given Multiplex program.
-    pub packet_identifiers_map: Option<Obj<MultiplexProgramPacketIdentifiersMap>>,
+    pub packet_identifiers_map:
+        ::std::option::Option<crate::Obj<MultiplexProgramPacketIdentifiersMap>>,
     /// `PipelineDetails`: a list of [`MultiplexProgramPipelineDetail`] objects.
     ///
     /// Contains information about the current sources for the specified program in the specified multiplex. Keep in mind that each multiplex pipeline connects to both pipelines in a given source channel (the channel identified by the program). But only one of those channel pipelines is ever active at one time.
-    pub pipeline_details: Option<List<MultiplexProgramPipelineDetail>>,
+    pub pipeline_details:
+        ::std::option::Option<::cloudwright_core::List<MultiplexProgramPipelineDetail>>,
     /// `PreferredChannelPipeline`: a [`PreferredChannelPipeline`] value.
     ///
     /// Indicates which pipeline is preferred by the multiplex for program ingest.
@@ -61,13 +47,13 @@ pub struct Multiplexprogram {
     /// it will only switch if the active pipeline becomes unhealthy.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub preferred_channel_pipeline: Option<PreferredChannelPipeline>,
+    pub preferred_channel_pipeline: ::std::option::Option<PreferredChannelPipeline>,
     /// `ProgramName`: a string.
     ///
     /// The name of the multiplex program.
     ///
     /// Create-only: changing it replaces the resource.
-    pub program_name: Option<Str>,
+    pub program_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +63,7 @@ impl Multiplexprogram {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::Multiplexprogram",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-multiplexprogram.html",
         primary_identifier: &["ProgramName", "MultiplexId"],
@@ -88,44 +74,46 @@ impl Multiplexprogram {
         read_only: &["ChannelId"],
         attributes: &["ChannelId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Multiplexprogram` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MultiplexId`: a string.
-    pub fn multiplex_id(mut self, value: impl Into<Str>) -> Self { self.multiplex_id = Some(value.into()); self }
+    pub fn multiplex_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.multiplex_id = ::std::option::Option::Some(value.into()); self }
     /// `MultiplexProgramSettings`: a [`MultiplexProgramSettings`] object.
-    pub fn multiplex_program_settings(mut self, value: impl Into<Obj<MultiplexProgramSettings>>) -> Self { self.multiplex_program_settings = Some(value.into()); self }
+    pub fn multiplex_program_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MultiplexProgramSettings>>) -> Self { self.multiplex_program_settings = ::std::option::Option::Some(value.into()); self }
     /// `PacketIdentifiersMap`: a [`MultiplexProgramPacketIdentifiersMap`] object.
-    pub fn packet_identifiers_map(mut self, value: impl Into<Obj<MultiplexProgramPacketIdentifiersMap>>) -> Self { self.packet_identifiers_map = Some(value.into()); self }
+    pub fn packet_identifiers_map(mut self, value: impl ::std::convert::Into<crate::Obj<MultiplexProgramPacketIdentifiersMap>>) -> Self { self.packet_identifiers_map = ::std::option::Option::Some(value.into()); self }
     /// `PipelineDetails`: a list of [`MultiplexProgramPipelineDetail`] objects.
-    pub fn pipeline_details(mut self, value: impl Into<List<MultiplexProgramPipelineDetail>>) -> Self { self.pipeline_details = Some(value.into()); self }
+    pub fn pipeline_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MultiplexProgramPipelineDetail>>) -> Self { self.pipeline_details = ::std::option::Option::Some(value.into()); self }
     /// `PreferredChannelPipeline`: a [`PreferredChannelPipeline`] value.
-    pub fn preferred_channel_pipeline(mut self, value: impl Into<PreferredChannelPipeline>) -> Self { self.preferred_channel_pipeline = Some(value.into()); self }
+    pub fn preferred_channel_pipeline(mut self, value: impl ::std::convert::Into<PreferredChannelPipeline>) -> Self { self.preferred_channel_pipeline = ::std::option::Option::Some(value.into()); self }
     /// `ProgramName`: a string.
-    pub fn program_name(mut self, value: impl Into<Str>) -> Self { self.program_name = Some(value.into()); self }
+    pub fn program_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.program_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Multiplexprogram {
+impl ::cloudwright_core::Resource for Multiplexprogram {
     type Attributes = MultiplexprogramAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Multiplexprogram, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Multiplexprogram, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Multiplexprogram {
+impl ::cloudwright_core::ToValue for Multiplexprogram {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MultiplexId", &self.multiplex_id)
             .opt("MultiplexProgramSettings", &self.multiplex_program_settings)
             .opt("PacketIdentifiersMap", &self.packet_identifiers_map)
@@ -136,12 +124,12 @@ impl ToValue for Multiplexprogram {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Multiplexprogram`]: `Handle<Multiplexprogram>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Multiplexprogram`]: `Handle<Multiplexprogram>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MultiplexprogramAttributes(ResourceRef);
+pub struct MultiplexprogramAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MultiplexprogramAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MultiplexprogramAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -151,31 +139,10 @@ impl MultiplexprogramAttributes {
     ///
     /// The unique ID of the channel.
     #[inline]
-    pub fn channel_id(&self) -> Value {
-        self.0.get_att("ChannelId")
+    pub fn channel_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ChannelId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiplexProgramPacketIdentifiersMap: ObjRule = ObjRule {
-    properties: &[
-        ("AudioPids", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-        ("DvbSubPids", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-        ("DvbTeletextPid", Shape::INT),
-        ("EtvPlatformPid", Shape::INT),
-        ("EtvSignalPid", Shape::INT),
-        ("KlvDataPids", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-        ("PcrPid", Shape::INT),
-        ("PmtPid", Shape::INT),
-        ("PrivateMetadataPid", Shape::INT),
-        ("Scte27Pids", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-        ("Scte35Pid", Shape::INT),
-        ("TimedMetadataPid", Shape::INT),
-        ("VideoPid", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiplexProgramPacketIdentifiersMap` property type of `AWS::MediaLive::Multiplexprogram`.
 ///
@@ -185,31 +152,31 @@ pub(crate) static RULE_MultiplexProgramPacketIdentifiersMap: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MultiplexProgramPacketIdentifiersMap {
     /// `AudioPids`: a list of integers.
-    pub audio_pids: Option<List<Int>>,
+    pub audio_pids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `DvbSubPids`: a list of integers.
-    pub dvb_sub_pids: Option<List<Int>>,
+    pub dvb_sub_pids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `DvbTeletextPid`: an integer.
-    pub dvb_teletext_pid: Option<Int>,
+    pub dvb_teletext_pid: ::std::option::Option<::cloudwright_core::Int>,
     /// `EtvPlatformPid`: an integer.
-    pub etv_platform_pid: Option<Int>,
+    pub etv_platform_pid: ::std::option::Option<::cloudwright_core::Int>,
     /// `EtvSignalPid`: an integer.
-    pub etv_signal_pid: Option<Int>,
+    pub etv_signal_pid: ::std::option::Option<::cloudwright_core::Int>,
     /// `KlvDataPids`: a list of integers.
-    pub klv_data_pids: Option<List<Int>>,
+    pub klv_data_pids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `PcrPid`: an integer.
-    pub pcr_pid: Option<Int>,
+    pub pcr_pid: ::std::option::Option<::cloudwright_core::Int>,
     /// `PmtPid`: an integer.
-    pub pmt_pid: Option<Int>,
+    pub pmt_pid: ::std::option::Option<::cloudwright_core::Int>,
     /// `PrivateMetadataPid`: an integer.
-    pub private_metadata_pid: Option<Int>,
+    pub private_metadata_pid: ::std::option::Option<::cloudwright_core::Int>,
     /// `Scte27Pids`: a list of integers.
-    pub scte27_pids: Option<List<Int>>,
+    pub scte27_pids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `Scte35Pid`: an integer.
-    pub scte35_pid: Option<Int>,
+    pub scte35_pid: ::std::option::Option<::cloudwright_core::Int>,
     /// `TimedMetadataPid`: an integer.
-    pub timed_metadata_pid: Option<Int>,
+    pub timed_metadata_pid: ::std::option::Option<::cloudwright_core::Int>,
     /// `VideoPid`: an integer.
-    pub video_pid: Option<Int>,
+    pub video_pid: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -217,43 +184,43 @@ impl MultiplexProgramPacketIdentifiersMap {
     /// A `MultiplexProgramPacketIdentifiersMap` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioPids`: a list of integers.
-    pub fn audio_pids(mut self, value: impl Into<List<Int>>) -> Self { self.audio_pids = Some(value.into()); self }
+    pub fn audio_pids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.audio_pids = ::std::option::Option::Some(value.into()); self }
     /// `DvbSubPids`: a list of integers.
-    pub fn dvb_sub_pids(mut self, value: impl Into<List<Int>>) -> Self { self.dvb_sub_pids = Some(value.into()); self }
+    pub fn dvb_sub_pids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.dvb_sub_pids = ::std::option::Option::Some(value.into()); self }
     /// `DvbTeletextPid`: an integer.
-    pub fn dvb_teletext_pid(mut self, value: impl Into<Int>) -> Self { self.dvb_teletext_pid = Some(value.into()); self }
+    pub fn dvb_teletext_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dvb_teletext_pid = ::std::option::Option::Some(value.into()); self }
     /// `EtvPlatformPid`: an integer.
-    pub fn etv_platform_pid(mut self, value: impl Into<Int>) -> Self { self.etv_platform_pid = Some(value.into()); self }
+    pub fn etv_platform_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.etv_platform_pid = ::std::option::Option::Some(value.into()); self }
     /// `EtvSignalPid`: an integer.
-    pub fn etv_signal_pid(mut self, value: impl Into<Int>) -> Self { self.etv_signal_pid = Some(value.into()); self }
+    pub fn etv_signal_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.etv_signal_pid = ::std::option::Option::Some(value.into()); self }
     /// `KlvDataPids`: a list of integers.
-    pub fn klv_data_pids(mut self, value: impl Into<List<Int>>) -> Self { self.klv_data_pids = Some(value.into()); self }
+    pub fn klv_data_pids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.klv_data_pids = ::std::option::Option::Some(value.into()); self }
     /// `PcrPid`: an integer.
-    pub fn pcr_pid(mut self, value: impl Into<Int>) -> Self { self.pcr_pid = Some(value.into()); self }
+    pub fn pcr_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pcr_pid = ::std::option::Option::Some(value.into()); self }
     /// `PmtPid`: an integer.
-    pub fn pmt_pid(mut self, value: impl Into<Int>) -> Self { self.pmt_pid = Some(value.into()); self }
+    pub fn pmt_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pmt_pid = ::std::option::Option::Some(value.into()); self }
     /// `PrivateMetadataPid`: an integer.
-    pub fn private_metadata_pid(mut self, value: impl Into<Int>) -> Self { self.private_metadata_pid = Some(value.into()); self }
+    pub fn private_metadata_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.private_metadata_pid = ::std::option::Option::Some(value.into()); self }
     /// `Scte27Pids`: a list of integers.
-    pub fn scte27_pids(mut self, value: impl Into<List<Int>>) -> Self { self.scte27_pids = Some(value.into()); self }
+    pub fn scte27_pids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.scte27_pids = ::std::option::Option::Some(value.into()); self }
     /// `Scte35Pid`: an integer.
-    pub fn scte35_pid(mut self, value: impl Into<Int>) -> Self { self.scte35_pid = Some(value.into()); self }
+    pub fn scte35_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scte35_pid = ::std::option::Option::Some(value.into()); self }
     /// `TimedMetadataPid`: an integer.
-    pub fn timed_metadata_pid(mut self, value: impl Into<Int>) -> Self { self.timed_metadata_pid = Some(value.into()); self }
+    pub fn timed_metadata_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timed_metadata_pid = ::std::option::Option::Some(value.into()); self }
     /// `VideoPid`: an integer.
-    pub fn video_pid(mut self, value: impl Into<Int>) -> Self { self.video_pid = Some(value.into()); self }
+    pub fn video_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.video_pid = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiplexProgramPacketIdentifiersMap {}
+impl crate::PropertyType for MultiplexProgramPacketIdentifiersMap {}
 
-impl ToValue for MultiplexProgramPacketIdentifiersMap {
+impl ::cloudwright_core::ToValue for MultiplexProgramPacketIdentifiersMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AudioPids", &self.audio_pids)
             .opt("DvbSubPids", &self.dvb_sub_pids)
             .opt("DvbTeletextPid", &self.dvb_teletext_pid)
@@ -271,16 +238,6 @@ impl ToValue for MultiplexProgramPacketIdentifiersMap {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MultiplexProgramPipelineDetail: ObjRule = ObjRule {
-    properties: &[
-        ("ActiveChannelPipeline", Shape::STR),
-        ("PipelineId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MultiplexProgramPipelineDetail` property type of `AWS::MediaLive::Multiplexprogram`.
 ///
 /// The current source for one of the pipelines in the multiplex.
@@ -291,11 +248,11 @@ pub struct MultiplexProgramPipelineDetail {
     /// `ActiveChannelPipeline`: a string.
     ///
     /// Identifies the channel pipeline that is currently active for the pipeline (identified by PipelineId) in the multiplex.
-    pub active_channel_pipeline: Option<Str>,
+    pub active_channel_pipeline: ::std::option::Option<::cloudwright_core::Str>,
     /// `PipelineId`: a string.
     ///
     /// Identifies a specific pipeline in the multiplex.
-    pub pipeline_id: Option<Str>,
+    pub pipeline_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -303,21 +260,21 @@ impl MultiplexProgramPipelineDetail {
     /// A `MultiplexProgramPipelineDetail` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ActiveChannelPipeline`: a string.
-    pub fn active_channel_pipeline(mut self, value: impl Into<Str>) -> Self { self.active_channel_pipeline = Some(value.into()); self }
+    pub fn active_channel_pipeline(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.active_channel_pipeline = ::std::option::Option::Some(value.into()); self }
     /// `PipelineId`: a string.
-    pub fn pipeline_id(mut self, value: impl Into<Str>) -> Self { self.pipeline_id = Some(value.into()); self }
+    pub fn pipeline_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pipeline_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiplexProgramPipelineDetail {}
+impl crate::PropertyType for MultiplexProgramPipelineDetail {}
 
-impl ToValue for MultiplexProgramPipelineDetail {
+impl ::cloudwright_core::ToValue for MultiplexProgramPipelineDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActiveChannelPipeline", &self.active_channel_pipeline)
             .opt("PipelineId", &self.pipeline_id)
             .build()
@@ -328,21 +285,10 @@ impl ToValue for MultiplexProgramPipelineDetail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiplexProgramServiceDescriptorRequired {
     /// `ProviderName`: a string, required.
-    pub provider_name: Str,
+    pub provider_name: ::cloudwright_core::Str,
     /// `ServiceName`: a string, required.
-    pub service_name: Str,
+    pub service_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiplexProgramServiceDescriptor: ObjRule = ObjRule {
-    properties: &[
-        ("ProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["ProviderName", "ServiceName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiplexProgramServiceDescriptor` property type of `AWS::MediaLive::Multiplexprogram`.
 ///
@@ -356,13 +302,13 @@ pub struct MultiplexProgramServiceDescriptor {
     /// Name of the provider.
     ///
     /// Length 1 to 256.
-    pub provider_name: Str,
+    pub provider_name: ::cloudwright_core::Str,
     /// `ServiceName`: a string, required.
     ///
     /// Name of the service.
     ///
     /// Length 1 to 256.
-    pub service_name: Str,
+    pub service_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -377,42 +323,22 @@ impl MultiplexProgramServiceDescriptor {
     }
 
     /// `ProviderName`: a string, required.
-    pub fn provider_name(mut self, value: impl Into<Str>) -> Self { self.provider_name = value.into(); self }
+    pub fn provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider_name = value.into(); self }
     /// `ServiceName`: a string, required.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = value.into(); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = value.into(); self }
 }
 
-impl PropertyType for MultiplexProgramServiceDescriptor {}
+impl crate::PropertyType for MultiplexProgramServiceDescriptor {}
 
-impl ToValue for MultiplexProgramServiceDescriptor {
+impl ::cloudwright_core::ToValue for MultiplexProgramServiceDescriptor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ProviderName", &self.provider_name)
             .req("ServiceName", &self.service_name)
             .build()
     }
 }
-
-/// The required properties of [`MultiplexProgramSettings`], by name: `MultiplexProgramSettings::new(MultiplexProgramSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MultiplexProgramSettingsRequired {
-    /// `ProgramNumber`: an integer, required.
-    pub program_number: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiplexProgramSettings: ObjRule = ObjRule {
-    properties: &[
-        ("PreferredChannelPipeline", Shape::Str(&StrRule { allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"], ..StrRule::ANY })),
-        ("ProgramNumber", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("ServiceDescriptor", Shape::Object(&RULE_MultiplexProgramServiceDescriptor)),
-        ("VideoSettings", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["ProgramNumber"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiplexProgramSettings` property type of `AWS::MediaLive::Multiplexprogram`.
 ///
@@ -424,52 +350,52 @@ pub struct MultiplexProgramSettings {
     /// `PreferredChannelPipeline`: a [`PreferredChannelPipeline`] value.
     ///
     /// Indicates which pipeline is preferred by the multiplex for program ingest.
-    pub preferred_channel_pipeline: Option<PreferredChannelPipeline>,
+    pub preferred_channel_pipeline: ::std::option::Option<PreferredChannelPipeline>,
     /// `ProgramNumber`: an integer, required.
     ///
     /// Unique program number.
     ///
     /// Value 0 to 65535.
-    pub program_number: Int,
+    pub program_number: ::cloudwright_core::Int,
     /// `ServiceDescriptor`: a [`MultiplexProgramServiceDescriptor`] object.
     ///
     /// Transport stream service descriptor configuration for the Multiplex program.
-    pub service_descriptor: Option<Obj<MultiplexProgramServiceDescriptor>>,
+    pub service_descriptor: ::std::option::Option<crate::Obj<MultiplexProgramServiceDescriptor>>,
     /// `VideoSettings`: a JSON value.
     ///
     /// Program video settings configuration.
-    pub video_settings: Option<Json>,
+    pub video_settings: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
 impl MultiplexProgramSettings {
-    /// A `MultiplexProgramSettings` with its required properties, named in a [`MultiplexProgramSettingsRequired`].
+    /// A `MultiplexProgramSettings` with its one required property, `ProgramNumber`.
     #[inline]
-    pub fn new(required: MultiplexProgramSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            preferred_channel_pipeline: None,
-            program_number: required.program_number,
-            service_descriptor: None,
-            video_settings: None,
+            preferred_channel_pipeline: ::std::option::Option::None,
+            program_number: value.into(),
+            service_descriptor: ::std::option::Option::None,
+            video_settings: ::std::option::Option::None,
         }
     }
 
     /// `PreferredChannelPipeline`: a [`PreferredChannelPipeline`] value.
-    pub fn preferred_channel_pipeline(mut self, value: impl Into<PreferredChannelPipeline>) -> Self { self.preferred_channel_pipeline = Some(value.into()); self }
+    pub fn preferred_channel_pipeline(mut self, value: impl ::std::convert::Into<PreferredChannelPipeline>) -> Self { self.preferred_channel_pipeline = ::std::option::Option::Some(value.into()); self }
     /// `ProgramNumber`: an integer, required.
-    pub fn program_number(mut self, value: impl Into<Int>) -> Self { self.program_number = value.into(); self }
+    pub fn program_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.program_number = value.into(); self }
     /// `ServiceDescriptor`: a [`MultiplexProgramServiceDescriptor`] object.
-    pub fn service_descriptor(mut self, value: impl Into<Obj<MultiplexProgramServiceDescriptor>>) -> Self { self.service_descriptor = Some(value.into()); self }
+    pub fn service_descriptor(mut self, value: impl ::std::convert::Into<crate::Obj<MultiplexProgramServiceDescriptor>>) -> Self { self.service_descriptor = ::std::option::Option::Some(value.into()); self }
     /// `VideoSettings`: a JSON value.
-    pub fn video_settings(mut self, value: impl Into<Json>) -> Self { self.video_settings = Some(value.into()); self }
+    pub fn video_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.video_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiplexProgramSettings {}
+impl crate::PropertyType for MultiplexProgramSettings {}
 
-impl ToValue for MultiplexProgramSettings {
+impl ::cloudwright_core::ToValue for MultiplexProgramSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PreferredChannelPipeline", &self.preferred_channel_pipeline)
             .req("ProgramNumber", &self.program_number)
             .opt("ServiceDescriptor", &self.service_descriptor)
@@ -488,24 +414,100 @@ pub enum PreferredChannelPipeline {
     /// `PIPELINE_1`
     Pipeline1,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PreferredChannelPipeline {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PreferredChannelPipeline {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PreferredChannelPipeline {
+impl ::cloudwright_core::ToValue for PreferredChannelPipeline {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CurrentlyActive => "CURRENTLY_ACTIVE",
             Self::Pipeline0 => "PIPELINE_0",
             Self::Pipeline1 => "PIPELINE_1",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Multiplexprogram: ObjRule = ObjRule {
+        properties: &[
+            ("MultiplexId", Shape::STR),
+            ("MultiplexProgramSettings", Shape::Object(&RULE_MultiplexProgramSettings)),
+            ("PacketIdentifiersMap", Shape::Object(&RULE_MultiplexProgramPacketIdentifiersMap)),
+            ("PipelineDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiplexProgramPipelineDetail), min_items: None, max_items: None, unique: false })),
+            ("PreferredChannelPipeline", Shape::Str(&StrRule { allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"], ..StrRule::ANY })),
+            ("ProgramName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiplexProgramPacketIdentifiersMap: ObjRule = ObjRule {
+        properties: &[
+            ("AudioPids", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+            ("DvbSubPids", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+            ("DvbTeletextPid", Shape::INT),
+            ("EtvPlatformPid", Shape::INT),
+            ("EtvSignalPid", Shape::INT),
+            ("KlvDataPids", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+            ("PcrPid", Shape::INT),
+            ("PmtPid", Shape::INT),
+            ("PrivateMetadataPid", Shape::INT),
+            ("Scte27Pids", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+            ("Scte35Pid", Shape::INT),
+            ("TimedMetadataPid", Shape::INT),
+            ("VideoPid", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiplexProgramPipelineDetail: ObjRule = ObjRule {
+        properties: &[
+            ("ActiveChannelPipeline", Shape::STR),
+            ("PipelineId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiplexProgramServiceDescriptor: ObjRule = ObjRule {
+        properties: &[
+            ("ProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["ProviderName", "ServiceName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiplexProgramSettings: ObjRule = ObjRule {
+        properties: &[
+            ("PreferredChannelPipeline", Shape::Str(&StrRule { allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"], ..StrRule::ANY })),
+            ("ProgramNumber", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("ServiceDescriptor", Shape::Object(&RULE_MultiplexProgramServiceDescriptor)),
+            ("VideoSettings", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["ProgramNumber"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

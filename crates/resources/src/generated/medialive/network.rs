@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tags;
 pub use super::shared::Tags;
 
 /// The required properties of [`Network`], by name: `Network::new(NetworkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkRequired {
     /// `IpPools`: a list of [`IpPool`] objects, required.
-    pub ip_pools: List<IpPool>,
+    pub ip_pools: ::cloudwright_core::List<IpPool>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Network: ObjRule = ObjRule {
-    properties: &[
-        ("IpPools", Shape::List(&ListRule { items: Shape::Object(&RULE_IpPool), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("Routes", Shape::List(&ListRule { items: Shape::Object(&RULE_Route), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "IpPools"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaLive::Network` resource.
 ///
@@ -48,19 +31,19 @@ pub struct Network {
     /// `IpPools`: a list of [`IpPool`] objects, required.
     ///
     /// The list of IP address cidr pools for the network
-    pub ip_pools: List<IpPool>,
+    pub ip_pools: ::cloudwright_core::List<IpPool>,
     /// `Name`: a string, required.
     ///
     /// The user-specified name of the Network to be created.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Routes`: a list of [`Route`] objects.
     ///
     /// The routes for the network
-    pub routes: Option<List<Route>>,
+    pub routes: ::std::option::Option<::cloudwright_core::List<Route>>,
     /// `Tags`: a list of [`Tags`] objects.
     ///
     /// A collection of key-value pairs.
-    pub tags: Option<List<Tags>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tags>>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +53,7 @@ impl Network {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::Network",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-network.html",
         primary_identifier: &["Id"],
@@ -81,7 +64,7 @@ impl Network {
         read_only: &["Arn", "Id", "State", "AssociatedClusterIds"],
         attributes: &["Arn", "AssociatedClusterIds", "Id", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Network` with its required properties, named in a [`NetworkRequired`].
@@ -90,39 +73,41 @@ impl Network {
         Self {
             ip_pools: required.ip_pools,
             name: required.name,
-            routes: None,
-            tags: None,
+            routes: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `IpPools`: a list of [`IpPool`] objects, required.
-    pub fn ip_pools(mut self, value: impl Into<List<IpPool>>) -> Self { self.ip_pools = value.into(); self }
+    pub fn ip_pools(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpPool>>) -> Self { self.ip_pools = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Routes`: a list of [`Route`] objects.
-    pub fn routes(mut self, value: impl Into<List<Route>>) -> Self { self.routes = Some(value.into()); self }
+    pub fn routes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Route>>) -> Self { self.routes = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tags>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Network {
+impl ::cloudwright_core::Resource for Network {
     type Attributes = NetworkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Network, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Network, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Network {
+impl ::cloudwright_core::ToValue for Network {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IpPools", &self.ip_pools)
             .req("Name", &self.name)
             .opt("Routes", &self.routes)
@@ -131,12 +116,12 @@ impl ToValue for Network {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Network`]: `Handle<Network>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Network`]: `Handle<Network>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NetworkAttributes(ResourceRef);
+pub struct NetworkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NetworkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NetworkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,39 +131,30 @@ impl NetworkAttributes {
     ///
     /// The ARN of the Network.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `AssociatedClusterIds`: a list of strings.
     #[inline]
-    pub fn associated_cluster_ids(&self) -> Value {
-        self.0.get_att("AssociatedClusterIds")
+    pub fn associated_cluster_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AssociatedClusterIds"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID of the Network.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpPool: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IpPool` property type of `AWS::MediaLive::Network`.
 ///
@@ -192,7 +168,7 @@ pub struct IpPool {
     /// IP address cidr pool
     ///
     /// Format `ipv4-network`.
-    pub cidr: Option<Str>,
+    pub cidr: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -200,31 +176,23 @@ impl IpPool {
     /// A `IpPool` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cidr`: a string.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IpPool {}
+impl crate::PropertyType for IpPool {}
 
-impl ToValue for IpPool {
+impl ::cloudwright_core::ToValue for IpPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Cidr", &self.cidr).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Cidr", &self.cidr)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Route: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("Gateway", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Route` property type of `AWS::MediaLive::Network`.
 ///
@@ -236,11 +204,11 @@ pub struct Route {
     /// Ip address cidr
     ///
     /// Format `ipv4-network`.
-    pub cidr: Option<Str>,
+    pub cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `Gateway`: a string.
     ///
     /// IP address for the route packet paths
-    pub gateway: Option<Str>,
+    pub gateway: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -248,23 +216,64 @@ impl Route {
     /// A `Route` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cidr`: a string.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = ::std::option::Option::Some(value.into()); self }
     /// `Gateway`: a string.
-    pub fn gateway(mut self, value: impl Into<Str>) -> Self { self.gateway = Some(value.into()); self }
+    pub fn gateway(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Route {}
+impl crate::PropertyType for Route {}
 
-impl ToValue for Route {
+impl ::cloudwright_core::ToValue for Route {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cidr", &self.cidr)
             .opt("Gateway", &self.gateway)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tags;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Network: ObjRule = ObjRule {
+        properties: &[
+            ("IpPools", Shape::List(&ListRule { items: Shape::Object(&RULE_IpPool), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("Routes", Shape::List(&ListRule { items: Shape::Object(&RULE_Route), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "IpPools"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpPool: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Route: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("Gateway", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tags;
 pub use super::shared::Tags;
 
 /// The required properties of [`SdiSource`], by name: `SdiSource::new(SdiSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SdiSourceRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`SdiSourceType`] value, required.
     pub r#type: SdiSourceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SdiSource: ObjRule = ObjRule {
-    properties: &[
-        ("Mode", Shape::Str(&StrRule { allowed: &["QUADRANT", "INTERLEAVE"], ..StrRule::ANY })),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SINGLE", "QUAD"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaLive::SdiSource` resource.
 ///
@@ -48,15 +31,15 @@ pub struct SdiSource {
     /// `Mode`: a [`SdiSourceMode`] value.
     ///
     /// The current state of the SdiSource.
-    pub mode: Option<SdiSourceMode>,
+    pub mode: ::std::option::Option<SdiSourceMode>,
     /// `Name`: a string, required.
     ///
     /// The name of the SdiSource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tags`] objects.
     ///
     /// A collection of key-value pairs.
-    pub tags: Option<List<Tags>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tags>>,
     /// `Type`: a [`SdiSourceType`] value, required.
     ///
     /// The interface mode of the SdiSource.
@@ -70,7 +53,7 @@ impl SdiSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::SdiSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-sdisource.html",
         primary_identifier: &["Id"],
@@ -81,48 +64,50 @@ impl SdiSource {
         read_only: &["Id", "State", "Arn", "Inputs"],
         attributes: &["Arn", "Id", "Inputs", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SdiSource` with its required properties, named in a [`SdiSourceRequired`].
     #[inline]
     pub fn new(required: SdiSourceRequired) -> Self {
         Self {
-            mode: None,
+            mode: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Mode`: a [`SdiSourceMode`] value.
-    pub fn mode(mut self, value: impl Into<SdiSourceMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<SdiSourceMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tags`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tags>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`SdiSourceType`] value, required.
-    pub fn r#type(mut self, value: impl Into<SdiSourceType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SdiSourceType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for SdiSource {
+impl ::cloudwright_core::Resource for SdiSource {
     type Attributes = SdiSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SdiSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SdiSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SdiSource {
+impl ::cloudwright_core::ToValue for SdiSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Mode", &self.mode)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -131,12 +116,12 @@ impl ToValue for SdiSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SdiSource`]: `Handle<SdiSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SdiSource`]: `Handle<SdiSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SdiSourceAttributes(ResourceRef);
+pub struct SdiSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SdiSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SdiSourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,30 +131,30 @@ impl SdiSourceAttributes {
     ///
     /// The unique arn of the SdiSource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the SdiSource.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Inputs`: a list of strings.
     ///
     /// The list of inputs currently using this SDI source.
     #[inline]
-    pub fn inputs(&self) -> Value {
-        self.0.get_att("Inputs")
+    pub fn inputs(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Inputs"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
 
@@ -181,24 +166,24 @@ pub enum SdiSourceMode {
     /// `INTERLEAVE`
     Interleave,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SdiSourceMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SdiSourceMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SdiSourceMode {
+impl ::cloudwright_core::ToValue for SdiSourceMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Quadrant => "QUADRANT",
             Self::Interleave => "INTERLEAVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -210,23 +195,45 @@ pub enum SdiSourceType {
     /// `QUAD`
     Quad,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SdiSourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SdiSourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SdiSourceType {
+impl ::cloudwright_core::ToValue for SdiSourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Single => "SINGLE",
             Self::Quad => "QUAD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tags;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SdiSource: ObjRule = ObjRule {
+        properties: &[
+            ("Mode", Shape::Str(&StrRule { allowed: &["QUADRANT", "INTERLEAVE"], ..StrRule::ANY })),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SINGLE", "QUAD"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,19 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "medialive")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tags: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "medialive")]
 /// The `Tags` property type, shared by `AWS::MediaLive::ChannelPlacementGroup`, `AWS::MediaLive::Cluster`, `AWS::MediaLive::Multiplex`, `AWS::MediaLive::Network`, `AWS::MediaLive::SdiSource`.
 ///
@@ -26,9 +13,9 @@ pub(crate) static RULE_Tags: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tags {
     /// `Key`: a string.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "medialive")]
@@ -37,25 +24,43 @@ impl Tags {
     /// A `Tags` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "medialive")]
-impl PropertyType for Tags {}
+impl crate::PropertyType for Tags {}
 
 #[cfg(feature = "medialive")]
-impl ToValue for Tags {
+impl ::cloudwright_core::ToValue for Tags {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "medialive")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tags: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\s]+$");
-
 /// The required properties of [`SignalMap`], by name: `SignalMap::new(SignalMapRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignalMapRequired {
     /// `DiscoveryEntryPointArn`: a string, required.
-    pub discovery_entry_point_arn: Str,
+    pub discovery_entry_point_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SignalMap: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchAlarmTemplateGroupIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("DiscoveryEntryPointArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("EventBridgeRuleTemplateGroupIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ForceRediscovery", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["DiscoveryEntryPointArn", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaLive::SignalMap` resource.
 ///
@@ -53,43 +32,45 @@ pub struct SignalMap {
     /// A cloudwatch alarm template group's identifier. Can be either be its id or current name.
     ///
     /// Each item: pattern `^[^\s]+$`; write-only: CloudFormation does not return it.
-    pub cloud_watch_alarm_template_group_identifiers: Option<List<Str>>,
+    pub cloud_watch_alarm_template_group_identifiers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Description`: a string.
     ///
     /// A resource's optional description.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DiscoveryEntryPointArn`: a string, required.
     ///
     /// A top-level supported Amazon Web Services resource ARN to discover a signal map from.
     ///
     /// Length 1 to 2048.
-    pub discovery_entry_point_arn: Str,
+    pub discovery_entry_point_arn: ::cloudwright_core::Str,
     /// `EventBridgeRuleTemplateGroupIdentifiers`: a list of strings.
     ///
     /// An eventbridge rule template group's identifier. Can be either be its id or current name.
     ///
     /// Each item: pattern `^[^\s]+$`; write-only: CloudFormation does not return it.
-    pub event_bridge_rule_template_group_identifiers: Option<List<Str>>,
+    pub event_bridge_rule_template_group_identifiers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ForceRediscovery`: a boolean.
     ///
     /// If true, will force a rediscovery of a signal map if an unchanged discoveryEntryPointArn is provided.
     ///
     /// Default `false`; write-only: CloudFormation does not return it.
-    pub force_rediscovery: Option<Bool>,
+    pub force_rediscovery: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
     ///
     /// Pattern `^[^\s]+$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Represents the tags associated with a resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +80,7 @@ impl SignalMap {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaLive::SignalMap",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-signalmap.html",
         primary_identifier: &["Identifier"],
@@ -110,57 +91,59 @@ impl SignalMap {
         read_only: &["Arn", "CloudWatchAlarmTemplateGroupIds", "CreatedAt", "ErrorMessage", "EventBridgeRuleTemplateGroupIds", "FailedMediaResourceMap", "Id", "Identifier", "LastDiscoveredAt", "LastSuccessfulMonitorDeployment", "MediaResourceMap", "ModifiedAt", "MonitorChangesPendingDeployment", "MonitorDeployment", "Status"],
         attributes: &["Arn", "CloudWatchAlarmTemplateGroupIds", "CreatedAt", "ErrorMessage", "EventBridgeRuleTemplateGroupIds", "FailedMediaResourceMap", "Id", "Identifier", "LastDiscoveredAt", "LastSuccessfulMonitorDeployment", "MediaResourceMap", "ModifiedAt", "MonitorChangesPendingDeployment", "MonitorDeployment", "Status"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `SignalMap` with its required properties, named in a [`SignalMapRequired`].
     #[inline]
     pub fn new(required: SignalMapRequired) -> Self {
         Self {
-            cloud_watch_alarm_template_group_identifiers: None,
-            description: None,
+            cloud_watch_alarm_template_group_identifiers: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             discovery_entry_point_arn: required.discovery_entry_point_arn,
-            event_bridge_rule_template_group_identifiers: None,
-            force_rediscovery: None,
+            event_bridge_rule_template_group_identifiers: ::std::option::Option::None,
+            force_rediscovery: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CloudWatchAlarmTemplateGroupIdentifiers`: a list of strings.
-    pub fn cloud_watch_alarm_template_group_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.cloud_watch_alarm_template_group_identifiers = Some(value.into()); self }
+    pub fn cloud_watch_alarm_template_group_identifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cloud_watch_alarm_template_group_identifiers = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DiscoveryEntryPointArn`: a string, required.
-    pub fn discovery_entry_point_arn(mut self, value: impl Into<Str>) -> Self { self.discovery_entry_point_arn = value.into(); self }
+    pub fn discovery_entry_point_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.discovery_entry_point_arn = value.into(); self }
     /// `EventBridgeRuleTemplateGroupIdentifiers`: a list of strings.
-    pub fn event_bridge_rule_template_group_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.event_bridge_rule_template_group_identifiers = Some(value.into()); self }
+    pub fn event_bridge_rule_template_group_identifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.event_bridge_rule_template_group_identifiers = ::std::option::Option::Some(value.into()); self }
     /// `ForceRediscovery`: a boolean.
-    pub fn force_rediscovery(mut self, value: impl Into<Bool>) -> Self { self.force_rediscovery = Some(value.into()); self }
+    pub fn force_rediscovery(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.force_rediscovery = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SignalMap {
+impl ::cloudwright_core::Resource for SignalMap {
     type Attributes = SignalMapAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SignalMap, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SignalMap, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SignalMap {
+impl ::cloudwright_core::ToValue for SignalMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchAlarmTemplateGroupIdentifiers",
                 &self.cloud_watch_alarm_template_group_identifiers,
@@ -178,12 +161,12 @@ impl ToValue for SignalMap {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SignalMap`]: `Handle<SignalMap>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SignalMap`]: `Handle<SignalMap>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SignalMapAttributes(ResourceRef);
+pub struct SignalMapAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SignalMapAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SignalMapAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -193,111 +176,141 @@ impl SignalMapAttributes {
     ///
     /// A signal map's ARN (Amazon Resource Name)
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CloudWatchAlarmTemplateGroupIds`: a list of strings.
     ///
     /// An alarm template group's id.
     #[inline]
-    pub fn cloud_watch_alarm_template_group_ids(&self) -> Value {
-        self.0.get_att("CloudWatchAlarmTemplateGroupIds")
+    pub fn cloud_watch_alarm_template_group_ids(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("CloudWatchAlarmTemplateGroupIds"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time of resource creation.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `ErrorMessage`: a string.
     ///
     /// Error message associated with a failed creation or failed update attempt of a signal map.
     #[inline]
-    pub fn error_message(&self) -> Value {
-        self.0.get_att("ErrorMessage")
+    pub fn error_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ErrorMessage"))
     }
 
     /// `Fn::GetAtt` `EventBridgeRuleTemplateGroupIds`: a list of strings.
     ///
     /// An eventbridge rule template group's id.
     #[inline]
-    pub fn event_bridge_rule_template_group_ids(&self) -> Value {
-        self.0.get_att("EventBridgeRuleTemplateGroupIds")
+    pub fn event_bridge_rule_template_group_ids(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("EventBridgeRuleTemplateGroupIds"))
     }
 
     /// `Fn::GetAtt` `FailedMediaResourceMap`: a JSON value.
     #[inline]
-    pub fn failed_media_resource_map(&self) -> Value {
-        self.0.get_att("FailedMediaResourceMap")
+    pub fn failed_media_resource_map(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("FailedMediaResourceMap"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A signal map's id.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Identifier`: a string.
     #[inline]
-    pub fn identifier(&self) -> Value {
-        self.0.get_att("Identifier")
+    pub fn identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Identifier"))
     }
 
     /// `Fn::GetAtt` `LastDiscoveredAt`: a string.
     ///
     /// The date and time of latest discovery.
     #[inline]
-    pub fn last_discovered_at(&self) -> Value {
-        self.0.get_att("LastDiscoveredAt")
+    pub fn last_discovered_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastDiscoveredAt"))
     }
 
     /// `Fn::GetAtt` `LastSuccessfulMonitorDeployment`: an object.
     ///
     /// Represents the latest successful monitor deployment of a signal map.
     #[inline]
-    pub fn last_successful_monitor_deployment(&self) -> Value {
-        self.0.get_att("LastSuccessfulMonitorDeployment")
+    pub fn last_successful_monitor_deployment(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("LastSuccessfulMonitorDeployment"))
     }
 
     /// `Fn::GetAtt` `MediaResourceMap`: a JSON value.
     #[inline]
-    pub fn media_resource_map(&self) -> Value {
-        self.0.get_att("MediaResourceMap")
+    pub fn media_resource_map(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("MediaResourceMap"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The date and time of latest resource modification.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 
     /// `Fn::GetAtt` `MonitorChangesPendingDeployment`: a boolean.
     ///
     /// If true, there are pending monitor changes for this signal map that can be deployed.
     #[inline]
-    pub fn monitor_changes_pending_deployment(&self) -> Value {
-        self.0.get_att("MonitorChangesPendingDeployment")
+    pub fn monitor_changes_pending_deployment(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("MonitorChangesPendingDeployment"))
     }
 
     /// `Fn::GetAtt` `MonitorDeployment`: an object.
     ///
     /// Represents the latest monitor deployment of a signal map.
     #[inline]
-    pub fn monitor_deployment(&self) -> Value {
-        self.0.get_att("MonitorDeployment")
+    pub fn monitor_deployment(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("MonitorDeployment"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\s]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SignalMap: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchAlarmTemplateGroupIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("DiscoveryEntryPointArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("EventBridgeRuleTemplateGroupIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ForceRediscovery", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["DiscoveryEntryPointArn", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

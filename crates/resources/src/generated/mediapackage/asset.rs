@@ -5,40 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`Asset`], by name: `Asset::new(AssetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `PackagingGroupId`: a string, required.
-    pub packaging_group_id: Str,
+    pub packaging_group_id: ::cloudwright_core::Str,
     /// `SourceArn`: a string, required.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
     /// `SourceRoleArn`: a string, required.
-    pub source_role_arn: Str,
+    pub source_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Asset: ObjRule = ObjRule {
-    properties: &[
-        ("EgressEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_EgressEndpoint), min_items: None, max_items: None, unique: false })),
-        ("Id", Shape::STR),
-        ("PackagingGroupId", Shape::STR),
-        ("ResourceId", Shape::STR),
-        ("SourceArn", Shape::STR),
-        ("SourceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Id", "PackagingGroupId", "SourceArn", "SourceRoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaPackage::Asset` resource.
 ///
@@ -58,37 +38,37 @@ pub struct Asset {
     /// `EgressEndpoints`: a list of [`EgressEndpoint`] objects.
     ///
     /// List of playback endpoints that are available for this asset.
-    pub egress_endpoints: Option<List<EgressEndpoint>>,
+    pub egress_endpoints: ::std::option::Option<::cloudwright_core::List<EgressEndpoint>>,
     /// `Id`: a string, required.
     ///
     /// Unique identifier that you assign to the asset.
     ///
     /// Create-only: changing it replaces the resource.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `PackagingGroupId`: a string, required.
     ///
     /// The ID of the packaging group associated with this asset.
-    pub packaging_group_id: Str,
+    pub packaging_group_id: ::cloudwright_core::Str,
     /// `ResourceId`: a string.
     ///
     /// Unique identifier for this asset, as it's configured in the key provider service.
-    pub resource_id: Option<Str>,
+    pub resource_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceArn`: a string, required.
     ///
     /// The ARN for the source content in Amazon S3.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
     /// `SourceRoleArn`: a string, required.
     ///
     /// The ARN for the IAM role that provides AWS Elemental MediaPackage access to the Amazon S3 bucket where the source content is stored. Valid format: arn:aws:iam::{accountID}:role/{name}
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub source_role_arn: Str,
+    pub source_role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to assign to the asset.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +78,7 @@ impl Asset {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaPackage::Asset",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-asset.html",
         primary_identifier: &["Id"],
@@ -109,57 +89,59 @@ impl Asset {
         read_only: &["Arn", "CreatedAt", "EgressEndpoints/*/PackagingConfigurationId", "EgressEndpoints/*/Url"],
         attributes: &["Arn", "CreatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Asset` with its required properties, named in a [`AssetRequired`].
     #[inline]
     pub fn new(required: AssetRequired) -> Self {
         Self {
-            egress_endpoints: None,
+            egress_endpoints: ::std::option::Option::None,
             id: required.id,
             packaging_group_id: required.packaging_group_id,
-            resource_id: None,
+            resource_id: ::std::option::Option::None,
             source_arn: required.source_arn,
             source_role_arn: required.source_role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `EgressEndpoints`: a list of [`EgressEndpoint`] objects.
-    pub fn egress_endpoints(mut self, value: impl Into<List<EgressEndpoint>>) -> Self { self.egress_endpoints = Some(value.into()); self }
+    pub fn egress_endpoints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EgressEndpoint>>) -> Self { self.egress_endpoints = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `PackagingGroupId`: a string, required.
-    pub fn packaging_group_id(mut self, value: impl Into<Str>) -> Self { self.packaging_group_id = value.into(); self }
+    pub fn packaging_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.packaging_group_id = value.into(); self }
     /// `ResourceId`: a string.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
+    pub fn source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_arn = value.into(); self }
     /// `SourceRoleArn`: a string, required.
-    pub fn source_role_arn(mut self, value: impl Into<Str>) -> Self { self.source_role_arn = value.into(); self }
+    pub fn source_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Asset {
+impl ::cloudwright_core::Resource for Asset {
     type Attributes = AssetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Asset, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Asset, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Asset {
+impl ::cloudwright_core::ToValue for Asset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EgressEndpoints", &self.egress_endpoints)
             .req("Id", &self.id)
             .req("PackagingGroupId", &self.packaging_group_id)
@@ -171,12 +153,12 @@ impl ToValue for Asset {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Asset`]: `Handle<Asset>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Asset`]: `Handle<Asset>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AssetAttributes(ResourceRef);
+pub struct AssetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AssetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AssetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -186,16 +168,16 @@ impl AssetAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the asset. You can get this from the response to any request to the asset.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the asset was initially submitted for ingest.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 }
 
@@ -203,21 +185,10 @@ impl AssetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EgressEndpointRequired {
     /// `PackagingConfigurationId`: a string, required.
-    pub packaging_configuration_id: Str,
+    pub packaging_configuration_id: ::cloudwright_core::Str,
     /// `Url`: a string, required.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EgressEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("PackagingConfigurationId", Shape::STR),
-        ("Url", Shape::STR),
-    ],
-    required: &["PackagingConfigurationId", "Url"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EgressEndpoint` property type of `AWS::MediaPackage::Asset`.
 ///
@@ -229,11 +200,11 @@ pub struct EgressEndpoint {
     /// `PackagingConfigurationId`: a string, required.
     ///
     /// The ID of a packaging configuration that's applied to this asset.
-    pub packaging_configuration_id: Str,
+    pub packaging_configuration_id: ::cloudwright_core::Str,
     /// `Url`: a string, required.
     ///
     /// The URL that's used to request content from this endpoint.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -248,19 +219,55 @@ impl EgressEndpoint {
     }
 
     /// `PackagingConfigurationId`: a string, required.
-    pub fn packaging_configuration_id(mut self, value: impl Into<Str>) -> Self { self.packaging_configuration_id = value.into(); self }
+    pub fn packaging_configuration_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.packaging_configuration_id = value.into(); self }
     /// `Url`: a string, required.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = value.into(); self }
 }
 
-impl PropertyType for EgressEndpoint {}
+impl crate::PropertyType for EgressEndpoint {}
 
-impl ToValue for EgressEndpoint {
+impl ::cloudwright_core::ToValue for EgressEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PackagingConfigurationId", &self.packaging_configuration_id)
             .req("Url", &self.url)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Asset: ObjRule = ObjRule {
+        properties: &[
+            ("EgressEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_EgressEndpoint), min_items: None, max_items: None, unique: false })),
+            ("Id", Shape::STR),
+            ("PackagingGroupId", Shape::STR),
+            ("ResourceId", Shape::STR),
+            ("SourceArn", Shape::STR),
+            ("SourceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Id", "PackagingGroupId", "SourceArn", "SourceRoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EgressEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("PackagingConfigurationId", Shape::STR),
+            ("Url", Shape::STR),
+        ],
+        required: &["PackagingConfigurationId", "Url"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("\\A^(\\/aws\\/MediaPackage\\/)[a-zA-Z0-9_-]+\\Z");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
-
-/// The required properties of [`Channel`], by name: `Channel::new(ChannelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChannelRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Channel: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("EgressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
-        ("HlsIngest", Shape::Object(&RULE_HlsIngest)),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IngressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Id"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaPackage::Channel` resource.
 ///
@@ -55,31 +25,31 @@ pub struct Channel {
     /// `Description`: a string.
     ///
     /// Any descriptive information that you want to add to the channel for future identification purposes.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EgressAccessLogs`: a [`LogConfiguration`] object.
     ///
     /// Configures egress access logs.
-    pub egress_access_logs: Option<Obj<LogConfiguration>>,
+    pub egress_access_logs: ::std::option::Option<crate::Obj<LogConfiguration>>,
     /// `HlsIngest`: a [`HlsIngest`] object.
     ///
     /// The input URL where the source stream should be sent.
-    pub hls_ingest: Option<Obj<HlsIngest>>,
+    pub hls_ingest: ::std::option::Option<crate::Obj<HlsIngest>>,
     /// `Id`: a string, required.
     ///
     /// Unique identifier that you assign to the channel.
     ///
     /// Pattern `\A[0-9a-zA-Z-_]+\Z`; length 1 to 256; create-only: changing it replaces the resource.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `IngressAccessLogs`: a [`LogConfiguration`] object.
     ///
     /// Configures ingress access logs.
-    pub ingress_access_logs: Option<Obj<LogConfiguration>>,
+    pub ingress_access_logs: ::std::option::Option<crate::Obj<LogConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to assign to the channel.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +59,7 @@ impl Channel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaPackage::Channel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-channel.html",
         primary_identifier: &["Id"],
@@ -100,54 +70,56 @@ impl Channel {
         read_only: &["Arn", "HlsIngest/ingestEndpoints/*/Id", "HlsIngest/ingestEndpoints/*/Username", "HlsIngest/ingestEndpoints/*/Password", "HlsIngest/ingestEndpoints/*/Url"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Channel` with its required properties, named in a [`ChannelRequired`].
+    /// A `Channel` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: ChannelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            egress_access_logs: None,
-            hls_ingest: None,
-            id: required.id,
-            ingress_access_logs: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            egress_access_logs: ::std::option::Option::None,
+            hls_ingest: ::std::option::Option::None,
+            id: value.into(),
+            ingress_access_logs: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EgressAccessLogs`: a [`LogConfiguration`] object.
-    pub fn egress_access_logs(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.egress_access_logs = Some(value.into()); self }
+    pub fn egress_access_logs(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfiguration>>) -> Self { self.egress_access_logs = ::std::option::Option::Some(value.into()); self }
     /// `HlsIngest`: a [`HlsIngest`] object.
-    pub fn hls_ingest(mut self, value: impl Into<Obj<HlsIngest>>) -> Self { self.hls_ingest = Some(value.into()); self }
+    pub fn hls_ingest(mut self, value: impl ::std::convert::Into<crate::Obj<HlsIngest>>) -> Self { self.hls_ingest = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `IngressAccessLogs`: a [`LogConfiguration`] object.
-    pub fn ingress_access_logs(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.ingress_access_logs = Some(value.into()); self }
+    pub fn ingress_access_logs(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfiguration>>) -> Self { self.ingress_access_logs = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Channel {
+impl ::cloudwright_core::Resource for Channel {
     type Attributes = ChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Channel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Channel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Channel {
+impl ::cloudwright_core::ToValue for Channel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("EgressAccessLogs", &self.egress_access_logs)
             .opt("HlsIngest", &self.hls_ingest)
@@ -158,12 +130,12 @@ impl ToValue for Channel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ChannelAttributes(ResourceRef);
+pub struct ChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -173,19 +145,10 @@ impl ChannelAttributes {
     ///
     /// The channel's unique system-generated resource name, based on the AWS record.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsIngest: ObjRule = ObjRule {
-    properties: &[
-        ("ingestEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_IngestEndpoint), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsIngest` property type of `AWS::MediaPackage::Channel`.
 ///
@@ -197,7 +160,7 @@ pub struct HlsIngest {
     /// `ingestEndpoints`: a list of [`IngestEndpoint`] objects.
     ///
     /// The input URL where the source stream should be sent.
-    pub ingest_endpoints: Option<List<IngestEndpoint>>,
+    pub ingest_endpoints: ::std::option::Option<::cloudwright_core::List<IngestEndpoint>>,
 }
 
 #[rustfmt::skip]
@@ -205,35 +168,23 @@ impl HlsIngest {
     /// A `HlsIngest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ingestEndpoints`: a list of [`IngestEndpoint`] objects.
-    pub fn ingest_endpoints(mut self, value: impl Into<List<IngestEndpoint>>) -> Self { self.ingest_endpoints = Some(value.into()); self }
+    pub fn ingest_endpoints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IngestEndpoint>>) -> Self { self.ingest_endpoints = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsIngest {}
+impl crate::PropertyType for HlsIngest {}
 
-impl ToValue for HlsIngest {
+impl ::cloudwright_core::ToValue for HlsIngest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ingestEndpoints", &self.ingest_endpoints)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IngestEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Password", Shape::STR),
-        ("Url", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IngestEndpoint` property type of `AWS::MediaPackage::Channel`.
 ///
@@ -245,19 +196,19 @@ pub struct IngestEndpoint {
     /// `Id`: a string.
     ///
     /// The endpoint identifier.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Password`: a string.
     ///
     /// The system-generated password for WebDAV input authentication.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
     ///
     /// The input URL where the source stream should be sent.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
     ///
     /// The system-generated username for WebDAV input authentication.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -265,25 +216,25 @@ impl IngestEndpoint {
     /// A `IngestEndpoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IngestEndpoint {}
+impl crate::PropertyType for IngestEndpoint {}
 
-impl ToValue for IngestEndpoint {
+impl ::cloudwright_core::ToValue for IngestEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Id", &self.id)
             .opt("Password", &self.password)
             .opt("Url", &self.url)
@@ -291,15 +242,6 @@ impl ToValue for IngestEndpoint {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogConfiguration` property type of `AWS::MediaPackage::Channel`.
 ///
@@ -313,7 +255,7 @@ pub struct LogConfiguration {
     /// Sets a custom Amazon CloudWatch log group name.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `\A^(\/aws\/MediaPackage\/)[a-zA-Z0-9_-]+\Z`; length 1 to 256.
-    pub log_group_name: Option<Str>,
+    pub log_group_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -321,20 +263,78 @@ impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogGroupName`: a string.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogConfiguration {}
+impl crate::PropertyType for LogConfiguration {}
 
-impl ToValue for LogConfiguration {
+impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("\\A^(\\/aws\\/MediaPackage\\/)[a-zA-Z0-9_-]+\\Z");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Channel: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("EgressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
+            ("HlsIngest", Shape::Object(&RULE_HlsIngest)),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IngressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Id"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsIngest: ObjRule = ObjRule {
+        properties: &[
+            ("ingestEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_IngestEndpoint), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IngestEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("Password", Shape::STR),
+            ("Url", Shape::STR),
+            ("Username", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

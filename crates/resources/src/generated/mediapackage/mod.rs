@@ -27,7 +27,7 @@ pub mod shared;
 #[cfg(feature = "mediapackage")]
 pub use asset::{Asset, AssetAttributes, AssetRequired};
 #[cfg(feature = "mediapackage")]
-pub use channel::{Channel, ChannelAttributes, ChannelRequired};
+pub use channel::{Channel, ChannelAttributes};
 #[cfg(feature = "mediapackage")]
 pub use origin_endpoint::{OriginEndpoint, OriginEndpointAttributes, OriginEndpointRequired};
 #[cfg(feature = "mediapackage")]
@@ -35,4 +35,4 @@ pub use packaging_configuration::{
     PackagingConfiguration, PackagingConfigurationAttributes, PackagingConfigurationRequired,
 };
 #[cfg(feature = "mediapackage")]
-pub use packaging_group::{PackagingGroup, PackagingGroupAttributes, PackagingGroupRequired};
+pub use packaging_group::{PackagingGroup, PackagingGroupAttributes};

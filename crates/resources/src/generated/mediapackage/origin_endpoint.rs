@@ -5,50 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     EncryptionContractConfiguration, EncryptionContractConfigurationRequired, PeriodTrigger,
     PresetSpeke20Audio, PresetSpeke20Video, SegmentTemplateFormat, StreamOrder, StreamSelection,
     Tag, TagRequired,
 };
-use super::shared::{RULE_EncryptionContractConfiguration, RULE_StreamSelection, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\A[0-9a-fA-F]+\\Z");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
 
 /// The required properties of [`OriginEndpoint`], by name: `OriginEndpoint::new(OriginEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginEndpointRequired {
     /// `ChannelId`: a string, required.
-    pub channel_id: Str,
+    pub channel_id: ::cloudwright_core::Str,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("Authorization", Shape::Object(&RULE_Authorization)),
-        ("ChannelId", Shape::STR),
-        ("CmafPackage", Shape::Object(&RULE_CmafPackage)),
-        ("DashPackage", Shape::Object(&RULE_DashPackage)),
-        ("Description", Shape::STR),
-        ("HlsPackage", Shape::Object(&RULE_HlsPackage)),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ManifestName", Shape::STR),
-        ("MssPackage", Shape::Object(&RULE_MssPackage)),
-        ("Origination", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
-        ("StartoverWindowSeconds", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TimeDelaySeconds", Shape::INT),
-        ("Whitelist", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Id", "ChannelId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaPackage::OriginEndpoint` resource.
 ///
@@ -70,41 +40,41 @@ pub struct OriginEndpoint {
     /// `Authorization`: an [`Authorization`] object.
     ///
     /// Parameters for CDN authorization.
-    pub authorization: Option<Obj<Authorization>>,
+    pub authorization: ::std::option::Option<crate::Obj<Authorization>>,
     /// `ChannelId`: a string, required.
     ///
     /// The ID of the channel associated with this endpoint.
-    pub channel_id: Str,
+    pub channel_id: ::cloudwright_core::Str,
     /// `CmafPackage`: a [`CmafPackage`] object.
     ///
     /// Parameters for Common Media Application Format (CMAF) packaging.
-    pub cmaf_package: Option<Obj<CmafPackage>>,
+    pub cmaf_package: ::std::option::Option<crate::Obj<CmafPackage>>,
     /// `DashPackage`: a [`DashPackage`] object.
     ///
     /// Parameters for DASH packaging.
-    pub dash_package: Option<Obj<DashPackage>>,
+    pub dash_package: ::std::option::Option<crate::Obj<DashPackage>>,
     /// `Description`: a string.
     ///
     /// Any descriptive information that you want to add to the endpoint for future identification purposes.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `HlsPackage`: a [`HlsPackage`] object.
     ///
     /// Parameters for Apple HLS packaging.
-    pub hls_package: Option<Obj<HlsPackage>>,
+    pub hls_package: ::std::option::Option<crate::Obj<HlsPackage>>,
     /// `Id`: a string, required.
     ///
     /// The manifest ID is required and must be unique within the OriginEndpoint. The ID can't be changed after the endpoint is created.
     ///
     /// Pattern `\A[0-9a-zA-Z-_]+\Z`; length 1 to 256; create-only: changing it replaces the resource.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `ManifestName`: a string.
     ///
     /// A short string that's appended to the end of the endpoint URL to create a unique path to this endpoint.
-    pub manifest_name: Option<Str>,
+    pub manifest_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MssPackage`: a [`MssPackage`] object.
     ///
     /// Parameters for Microsoft Smooth Streaming packaging.
-    pub mss_package: Option<Obj<MssPackage>>,
+    pub mss_package: ::std::option::Option<crate::Obj<MssPackage>>,
     /// `Origination`: an [`Origination`] value.
     ///
     /// Controls video origination from this endpoint.
@@ -112,24 +82,24 @@ pub struct OriginEndpoint {
     /// Valid values:
     ///
     /// - `ALLOW` - enables this endpoint to serve content to requesting devices.
-    /// - `DENY` - prevents this endpoint from serving content. Denying origination is helpful for harvesting live-to-VOD assets. For more information about harvesting and origination, see \[Live-to-VOD Requirements\](<https://docs.aws.amazon.com/mediapackage/latest/ug/ltov-reqmts.html>) .
-    pub origination: Option<Origination>,
+    /// - `DENY` - prevents this endpoint from serving content. Denying origination is helpful for harvesting live-to-VOD assets. For more information about harvesting and origination, see [Live-to-VOD Requirements](https://docs.aws.amazon.com/mediapackage/latest/ug/ltov-reqmts.html) .
+    pub origination: ::std::option::Option<Origination>,
     /// `StartoverWindowSeconds`: an integer.
     ///
     /// Maximum duration (seconds) of content to retain for startover playback. Omit this attribute or enter `0` to indicate that startover playback is disabled for this endpoint.
-    pub startover_window_seconds: Option<Int>,
+    pub startover_window_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to assign to the endpoint.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TimeDelaySeconds`: an integer.
     ///
     /// Minimum duration (seconds) of delay to enforce on the playback of live content. Omit this attribute or enter `0` to indicate that there is no time delay in effect for this endpoint.
-    pub time_delay_seconds: Option<Int>,
+    pub time_delay_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Whitelist`: a list of strings.
     ///
     /// The IP addresses that can access this endpoint.
-    pub whitelist: Option<List<Str>>,
+    pub whitelist: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -139,7 +109,7 @@ impl OriginEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaPackage::OriginEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-originendpoint.html",
         primary_identifier: &["Id"],
@@ -150,78 +120,80 @@ impl OriginEndpoint {
         read_only: &["Arn", "Url"],
         attributes: &["Arn", "Url"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OriginEndpoint` with its required properties, named in a [`OriginEndpointRequired`].
     #[inline]
     pub fn new(required: OriginEndpointRequired) -> Self {
         Self {
-            authorization: None,
+            authorization: ::std::option::Option::None,
             channel_id: required.channel_id,
-            cmaf_package: None,
-            dash_package: None,
-            description: None,
-            hls_package: None,
+            cmaf_package: ::std::option::Option::None,
+            dash_package: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            hls_package: ::std::option::Option::None,
             id: required.id,
-            manifest_name: None,
-            mss_package: None,
-            origination: None,
-            startover_window_seconds: None,
-            tags: None,
-            time_delay_seconds: None,
-            whitelist: None,
+            manifest_name: ::std::option::Option::None,
+            mss_package: ::std::option::Option::None,
+            origination: ::std::option::Option::None,
+            startover_window_seconds: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            time_delay_seconds: ::std::option::Option::None,
+            whitelist: ::std::option::Option::None,
         }
     }
 
     /// `Authorization`: an [`Authorization`] object.
-    pub fn authorization(mut self, value: impl Into<Obj<Authorization>>) -> Self { self.authorization = Some(value.into()); self }
+    pub fn authorization(mut self, value: impl ::std::convert::Into<crate::Obj<Authorization>>) -> Self { self.authorization = ::std::option::Option::Some(value.into()); self }
     /// `ChannelId`: a string, required.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self { self.channel_id = value.into(); self }
+    pub fn channel_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_id = value.into(); self }
     /// `CmafPackage`: a [`CmafPackage`] object.
-    pub fn cmaf_package(mut self, value: impl Into<Obj<CmafPackage>>) -> Self { self.cmaf_package = Some(value.into()); self }
+    pub fn cmaf_package(mut self, value: impl ::std::convert::Into<crate::Obj<CmafPackage>>) -> Self { self.cmaf_package = ::std::option::Option::Some(value.into()); self }
     /// `DashPackage`: a [`DashPackage`] object.
-    pub fn dash_package(mut self, value: impl Into<Obj<DashPackage>>) -> Self { self.dash_package = Some(value.into()); self }
+    pub fn dash_package(mut self, value: impl ::std::convert::Into<crate::Obj<DashPackage>>) -> Self { self.dash_package = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `HlsPackage`: a [`HlsPackage`] object.
-    pub fn hls_package(mut self, value: impl Into<Obj<HlsPackage>>) -> Self { self.hls_package = Some(value.into()); self }
+    pub fn hls_package(mut self, value: impl ::std::convert::Into<crate::Obj<HlsPackage>>) -> Self { self.hls_package = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `ManifestName`: a string.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
+    pub fn manifest_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_name = ::std::option::Option::Some(value.into()); self }
     /// `MssPackage`: a [`MssPackage`] object.
-    pub fn mss_package(mut self, value: impl Into<Obj<MssPackage>>) -> Self { self.mss_package = Some(value.into()); self }
+    pub fn mss_package(mut self, value: impl ::std::convert::Into<crate::Obj<MssPackage>>) -> Self { self.mss_package = ::std::option::Option::Some(value.into()); self }
     /// `Origination`: an [`Origination`] value.
-    pub fn origination(mut self, value: impl Into<Origination>) -> Self { self.origination = Some(value.into()); self }
+    pub fn origination(mut self, value: impl ::std::convert::Into<Origination>) -> Self { self.origination = ::std::option::Option::Some(value.into()); self }
     /// `StartoverWindowSeconds`: an integer.
-    pub fn startover_window_seconds(mut self, value: impl Into<Int>) -> Self { self.startover_window_seconds = Some(value.into()); self }
+    pub fn startover_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.startover_window_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimeDelaySeconds`: an integer.
-    pub fn time_delay_seconds(mut self, value: impl Into<Int>) -> Self { self.time_delay_seconds = Some(value.into()); self }
+    pub fn time_delay_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.time_delay_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Whitelist`: a list of strings.
-    pub fn whitelist(mut self, value: impl Into<List<Str>>) -> Self { self.whitelist = Some(value.into()); self }
+    pub fn whitelist(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.whitelist = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OriginEndpoint {
+impl ::cloudwright_core::Resource for OriginEndpoint {
     type Attributes = OriginEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OriginEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OriginEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OriginEndpoint {
+impl ::cloudwright_core::ToValue for OriginEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Authorization", &self.authorization)
             .req("ChannelId", &self.channel_id)
             .opt("CmafPackage", &self.cmaf_package)
@@ -240,12 +212,12 @@ impl ToValue for OriginEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OriginEndpoint`]: `Handle<OriginEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OriginEndpoint`]: `Handle<OriginEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OriginEndpointAttributes(ResourceRef);
+pub struct OriginEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OriginEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OriginEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -255,16 +227,16 @@ impl OriginEndpointAttributes {
     ///
     /// The endpoint's unique system-generated resource name, based on the AWS record.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Url`: a string.
     ///
     /// URL for the key provider’s key retrieval API endpoint. Must start with <https://>.
     #[inline]
-    pub fn url(&self) -> Value {
-        self.0.get_att("Url")
+    pub fn url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Url"))
     }
 }
 
@@ -272,21 +244,10 @@ impl OriginEndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizationRequired {
     /// `CdnIdentifierSecret`: a string, required.
-    pub cdn_identifier_secret: Str,
+    pub cdn_identifier_secret: ::cloudwright_core::Str,
     /// `SecretsRoleArn`: a string, required.
-    pub secrets_role_arn: Str,
+    pub secrets_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Authorization: ObjRule = ObjRule {
-    properties: &[
-        ("CdnIdentifierSecret", Shape::STR),
-        ("SecretsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["SecretsRoleArn", "CdnIdentifierSecret"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Authorization` property type of `AWS::MediaPackage::OriginEndpoint`.
 ///
@@ -298,13 +259,13 @@ pub struct Authorization {
     /// `CdnIdentifierSecret`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for the secret in AWS Secrets Manager that your Content Delivery Network (CDN) uses for authorization to access your endpoint.
-    pub cdn_identifier_secret: Str,
+    pub cdn_identifier_secret: ::cloudwright_core::Str,
     /// `SecretsRoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for the IAM role that allows AWS Elemental MediaPackage to communicate with AWS Secrets Manager .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_role_arn: Str,
+    pub secrets_role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -319,42 +280,22 @@ impl Authorization {
     }
 
     /// `CdnIdentifierSecret`: a string, required.
-    pub fn cdn_identifier_secret(mut self, value: impl Into<Str>) -> Self { self.cdn_identifier_secret = value.into(); self }
+    pub fn cdn_identifier_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cdn_identifier_secret = value.into(); self }
     /// `SecretsRoleArn`: a string, required.
-    pub fn secrets_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_role_arn = value.into(); self }
+    pub fn secrets_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_role_arn = value.into(); self }
 }
 
-impl PropertyType for Authorization {}
+impl crate::PropertyType for Authorization {}
 
-impl ToValue for Authorization {
+impl ::cloudwright_core::ToValue for Authorization {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CdnIdentifierSecret", &self.cdn_identifier_secret)
             .req("SecretsRoleArn", &self.secrets_role_arn)
             .build()
     }
 }
-
-/// The required properties of [`CmafEncryption`], by name: `CmafEncryption::new(CmafEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CmafEncryptionRequired {
-    /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CmafEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("ConstantInitializationVector", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EncryptionMethod", Shape::Str(&StrRule { allowed: &["SAMPLE_AES", "AES_CTR"], ..StrRule::ANY })),
-        ("KeyRotationIntervalSeconds", Shape::INT),
-        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
-    ],
-    required: &["SpekeKeyProvider"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CmafEncryption` property type of `AWS::MediaPackage::OriginEndpoint`.
 ///
@@ -368,50 +309,50 @@ pub struct CmafEncryption {
     /// An optional 128-bit, 16-byte hex value represented by a 32-character string, used in conjunction with the key for encrypting blocks. If you don't specify a value, then AWS Elemental MediaPackage creates the constant initialization vector (IV).
     ///
     /// Pattern `\A[0-9a-fA-F]+\Z`; length 32 to 32.
-    pub constant_initialization_vector: Option<Str>,
+    pub constant_initialization_vector: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionMethod`: an [`EncryptionMethod`] value.
     ///
     /// The encryption method to use.
-    pub encryption_method: Option<EncryptionMethod>,
+    pub encryption_method: ::std::option::Option<EncryptionMethod>,
     /// `KeyRotationIntervalSeconds`: an integer.
     ///
     /// Number of seconds before AWS Elemental MediaPackage rotates to a new key. By default, rotation is set to 60 seconds. Set to `0` to disable key rotation.
-    pub key_rotation_interval_seconds: Option<Int>,
+    pub key_rotation_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
     ///
     /// Parameters for the SPEKE key provider.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
+    pub speke_key_provider: crate::Obj<SpekeKeyProvider>,
 }
 
 #[rustfmt::skip]
 impl CmafEncryption {
-    /// A `CmafEncryption` with its required properties, named in a [`CmafEncryptionRequired`].
+    /// A `CmafEncryption` with its one required property, `SpekeKeyProvider`.
     #[inline]
-    pub fn new(required: CmafEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self {
         Self {
-            constant_initialization_vector: None,
-            encryption_method: None,
-            key_rotation_interval_seconds: None,
-            speke_key_provider: required.speke_key_provider,
+            constant_initialization_vector: ::std::option::Option::None,
+            encryption_method: ::std::option::Option::None,
+            key_rotation_interval_seconds: ::std::option::Option::None,
+            speke_key_provider: value.into(),
         }
     }
 
     /// `ConstantInitializationVector`: a string.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
+    pub fn constant_initialization_vector(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.constant_initialization_vector = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionMethod`: an [`EncryptionMethod`] value.
-    pub fn encryption_method(mut self, value: impl Into<EncryptionMethod>) -> Self { self.encryption_method = Some(value.into()); self }
+    pub fn encryption_method(mut self, value: impl ::std::convert::Into<EncryptionMethod>) -> Self { self.encryption_method = ::std::option::Option::Some(value.into()); self }
     /// `KeyRotationIntervalSeconds`: an integer.
-    pub fn key_rotation_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.key_rotation_interval_seconds = Some(value.into()); self }
+    pub fn key_rotation_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.key_rotation_interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
+    pub fn speke_key_provider(mut self, value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
-impl PropertyType for CmafEncryption {}
+impl crate::PropertyType for CmafEncryption {}
 
-impl ToValue for CmafEncryption {
+impl ::cloudwright_core::ToValue for CmafEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConstantInitializationVector",
                 &self.constant_initialization_vector,
@@ -426,19 +367,6 @@ impl ToValue for CmafEncryption {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CmafPackage: ObjRule = ObjRule {
-    properties: &[
-        ("Encryption", Shape::Object(&RULE_CmafEncryption)),
-        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None, unique: false })),
-        ("SegmentDurationSeconds", Shape::INT),
-        ("SegmentPrefix", Shape::STR),
-        ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CmafPackage` property type of `AWS::MediaPackage::OriginEndpoint`.
 ///
 /// Parameters for Common Media Application Format (CMAF) packaging.
@@ -449,23 +377,23 @@ pub struct CmafPackage {
     /// `Encryption`: a [`CmafEncryption`] object.
     ///
     /// Parameters for encrypting content.
-    pub encryption: Option<Obj<CmafEncryption>>,
+    pub encryption: ::std::option::Option<crate::Obj<CmafEncryption>>,
     /// `HlsManifests`: a list of [`HlsManifest`] objects.
     ///
     /// A list of HLS manifest configurations that are available from this endpoint.
-    pub hls_manifests: Option<List<HlsManifest>>,
+    pub hls_manifests: ::std::option::Option<::cloudwright_core::List<HlsManifest>>,
     /// `SegmentDurationSeconds`: an integer.
     ///
     /// Duration (in seconds) of each segment. Actual segments are rounded to the nearest multiple of the source segment duration.
-    pub segment_duration_seconds: Option<Int>,
+    pub segment_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SegmentPrefix`: a string.
     ///
     /// An optional custom string that is prepended to the name of each segment. If not specified, the segment prefix defaults to the ChannelId.
-    pub segment_prefix: Option<Str>,
+    pub segment_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `StreamSelection`: a [`StreamSelection`] object.
     ///
     /// Limitations for outputs from the endpoint, based on the video bitrate.
-    pub stream_selection: Option<Obj<StreamSelection>>,
+    pub stream_selection: ::std::option::Option<crate::Obj<StreamSelection>>,
 }
 
 #[rustfmt::skip]
@@ -473,27 +401,27 @@ impl CmafPackage {
     /// A `CmafPackage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Encryption`: a [`CmafEncryption`] object.
-    pub fn encryption(mut self, value: impl Into<Obj<CmafEncryption>>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<crate::Obj<CmafEncryption>>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `HlsManifests`: a list of [`HlsManifest`] objects.
-    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self { self.hls_manifests = Some(value.into()); self }
+    pub fn hls_manifests(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HlsManifest>>) -> Self { self.hls_manifests = ::std::option::Option::Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
+    pub fn segment_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SegmentPrefix`: a string.
-    pub fn segment_prefix(mut self, value: impl Into<Str>) -> Self { self.segment_prefix = Some(value.into()); self }
+    pub fn segment_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment_prefix = ::std::option::Option::Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
+    pub fn stream_selection(mut self, value: impl ::std::convert::Into<crate::Obj<StreamSelection>>) -> Self { self.stream_selection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CmafPackage {}
+impl crate::PropertyType for CmafPackage {}
 
-impl ToValue for CmafPackage {
+impl ::cloudwright_core::ToValue for CmafPackage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Encryption", &self.encryption)
             .opt("HlsManifests", &self.hls_manifests)
             .opt("SegmentDurationSeconds", &self.segment_duration_seconds)
@@ -502,24 +430,6 @@ impl ToValue for CmafPackage {
             .build()
     }
 }
-
-/// The required properties of [`DashEncryption`], by name: `DashEncryption::new(DashEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DashEncryptionRequired {
-    /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("KeyRotationIntervalSeconds", Shape::INT),
-        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
-    ],
-    required: &["SpekeKeyProvider"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashEncryption` property type of `AWS::MediaPackage::OriginEndpoint`.
 ///
@@ -531,36 +441,36 @@ pub struct DashEncryption {
     /// `KeyRotationIntervalSeconds`: an integer.
     ///
     /// Number of seconds before AWS Elemental MediaPackage rotates to a new key. By default, rotation is set to 60 seconds. Set to `0` to disable key rotation.
-    pub key_rotation_interval_seconds: Option<Int>,
+    pub key_rotation_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
     ///
     /// Parameters for the SPEKE key provider.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
+    pub speke_key_provider: crate::Obj<SpekeKeyProvider>,
 }
 
 #[rustfmt::skip]
 impl DashEncryption {
-    /// A `DashEncryption` with its required properties, named in a [`DashEncryptionRequired`].
+    /// A `DashEncryption` with its one required property, `SpekeKeyProvider`.
     #[inline]
-    pub fn new(required: DashEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self {
         Self {
-            key_rotation_interval_seconds: None,
-            speke_key_provider: required.speke_key_provider,
+            key_rotation_interval_seconds: ::std::option::Option::None,
+            speke_key_provider: value.into(),
         }
     }
 
     /// `KeyRotationIntervalSeconds`: an integer.
-    pub fn key_rotation_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.key_rotation_interval_seconds = Some(value.into()); self }
+    pub fn key_rotation_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.key_rotation_interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
+    pub fn speke_key_provider(mut self, value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
-impl PropertyType for DashEncryption {}
+impl crate::PropertyType for DashEncryption {}
 
-impl ToValue for DashEncryption {
+impl ::cloudwright_core::ToValue for DashEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "KeyRotationIntervalSeconds",
                 &self.key_rotation_interval_seconds,
@@ -569,30 +479,6 @@ impl ToValue for DashEncryption {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashPackage: ObjRule = ObjRule {
-    properties: &[
-        ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AdsOnDeliveryRestrictions", Shape::Str(&StrRule { allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"], ..StrRule::ANY })),
-        ("Encryption", Shape::Object(&RULE_DashEncryption)),
-        ("IncludeIframeOnlyStream", Shape::Bool),
-        ("ManifestLayout", Shape::Str(&StrRule { allowed: &["FULL", "COMPACT", "DRM_TOP_LEVEL_COMPACT"], ..StrRule::ANY })),
-        ("ManifestWindowSeconds", Shape::INT),
-        ("MinBufferTimeSeconds", Shape::INT),
-        ("MinUpdatePeriodSeconds", Shape::INT),
-        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Profile", Shape::Str(&StrRule { allowed: &["NONE", "HBBTV_1_5", "HYBRIDCAST", "DVB_DASH_2014"], ..StrRule::ANY })),
-        ("SegmentDurationSeconds", Shape::INT),
-        ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE", "TIME_WITH_TIMELINE", "NUMBER_WITH_DURATION"], ..StrRule::ANY })),
-        ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
-        ("SuggestedPresentationDelaySeconds", Shape::INT),
-        ("UtcTiming", Shape::Str(&StrRule { allowed: &["HTTP-XSDATE", "HTTP-ISO", "HTTP-HEAD", "NONE"], ..StrRule::ANY })),
-        ("UtcTimingUri", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashPackage` property type of `AWS::MediaPackage::OriginEndpoint`.
 ///
@@ -615,19 +501,19 @@ pub struct DashPackage {
     /// - `PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY` .
     /// - `PROVIDER_PLACEMENT_OPPORTUNITY` .
     /// - `SPLICE_INSERT` .
-    pub ad_triggers: Option<List<AdTrigger>>,
+    pub ad_triggers: ::std::option::Option<::cloudwright_core::List<AdTrigger>>,
     /// `AdsOnDeliveryRestrictions`: an [`AdsOnDeliveryRestrictions`] value.
     ///
-    /// The flags on SCTE-35 segmentation descriptors that have to be present for AWS Elemental MediaPackage to insert ad markers in the output manifest. For information about SCTE-35 in AWS Elemental MediaPackage , see \[SCTE-35 Message Options in AWS Elemental MediaPackage\](<https://docs.aws.amazon.com/mediapackage/latest/ug/scte.html>) .
-    pub ads_on_delivery_restrictions: Option<AdsOnDeliveryRestrictions>,
+    /// The flags on SCTE-35 segmentation descriptors that have to be present for AWS Elemental MediaPackage to insert ad markers in the output manifest. For information about SCTE-35 in AWS Elemental MediaPackage , see [SCTE-35 Message Options in AWS Elemental MediaPackage](https://docs.aws.amazon.com/mediapackage/latest/ug/scte.html) .
+    pub ads_on_delivery_restrictions: ::std::option::Option<AdsOnDeliveryRestrictions>,
     /// `Encryption`: a [`DashEncryption`] object.
     ///
     /// Parameters for encrypting content.
-    pub encryption: Option<Obj<DashEncryption>>,
+    pub encryption: ::std::option::Option<crate::Obj<DashEncryption>>,
     /// `IncludeIframeOnlyStream`: a boolean.
     ///
     /// This applies only to stream sets with a single video track. When true, the stream set includes an additional I-frame trick-play only stream, along with the other tracks. If false, this extra stream is not included.
-    pub include_iframe_only_stream: Option<Bool>,
+    pub include_iframe_only_stream: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ManifestLayout`: a [`ManifestLayout`] value.
     ///
     /// Determines the position of some tags in the manifest.
@@ -636,28 +522,28 @@ pub struct DashPackage {
     ///
     /// - `FULL` - Elements like `SegmentTemplate` and `ContentProtection` are included in each `Representation` .
     /// - `COMPACT` - Duplicate elements are combined and presented at the `AdaptationSet` level.
-    pub manifest_layout: Option<ManifestLayout>,
+    pub manifest_layout: ::std::option::Option<ManifestLayout>,
     /// `ManifestWindowSeconds`: an integer.
     ///
     /// Time window (in seconds) contained in each manifest.
-    pub manifest_window_seconds: Option<Int>,
+    pub manifest_window_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinBufferTimeSeconds`: an integer.
     ///
     /// Minimum amount of content (measured in seconds) that a player must keep available in the buffer.
-    pub min_buffer_time_seconds: Option<Int>,
+    pub min_buffer_time_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinUpdatePeriodSeconds`: an integer.
     ///
     /// Minimum amount of time (in seconds) that the player should wait before requesting updates to the manifest.
-    pub min_update_period_seconds: Option<Int>,
+    pub min_update_period_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `PeriodTriggers`: a list of [`PeriodTrigger`] values.
     ///
-    /// Controls whether AWS Elemental MediaPackage produces single-period or multi-period DASH manifests. For more information about periods, see \[Multi-period DASH in AWS Elemental MediaPackage\](<https://docs.aws.amazon.com/mediapackage/latest/ug/multi-period.html>) .
+    /// Controls whether AWS Elemental MediaPackage produces single-period or multi-period DASH manifests. For more information about periods, see [Multi-period DASH in AWS Elemental MediaPackage](https://docs.aws.amazon.com/mediapackage/latest/ug/multi-period.html) .
     ///
     /// Valid values:
     ///
     /// - `ADS` - AWS Elemental MediaPackage will produce multi-period DASH manifests. Periods are created based on the SCTE-35 ad markers present in the input manifest.
     /// - *No value* - AWS Elemental MediaPackage will produce single-period DASH manifests. This is the default setting.
-    pub period_triggers: Option<List<PeriodTrigger>>,
+    pub period_triggers: ::std::option::Option<::cloudwright_core::List<PeriodTrigger>>,
     /// `Profile`: a [`Profile`] value.
     ///
     /// The DASH profile for the output.
@@ -667,11 +553,11 @@ pub struct DashPackage {
     /// - `NONE` - The output doesn't use a DASH profile.
     /// - `HBBTV_1_5` - The output is compliant with HbbTV v1.5.
     /// - `DVB_DASH_2014` - The output is compliant with DVB-DASH 2014.
-    pub profile: Option<Profile>,
+    pub profile: ::std::option::Option<Profile>,
     /// `SegmentDurationSeconds`: an integer.
     ///
     /// Duration (in seconds) of each fragment. Actual fragments are rounded to the nearest multiple of the source fragment duration.
-    pub segment_duration_seconds: Option<Int>,
+    pub segment_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SegmentTemplateFormat`: a [`SegmentTemplateFormat`] value.
     ///
     /// Determines the type of variable used in the `media` URL of the `SegmentTemplate` tag in the manifest. Also specifies if segment timeline information is included in `SegmentTimeline` or `SegmentTemplate` .
@@ -681,23 +567,23 @@ pub struct DashPackage {
     /// - `NUMBER_WITH_TIMELINE` - The `$Number$` variable is used in the `media` URL. The value of this variable is the sequential number of the segment. A full `SegmentTimeline` object is presented in each `SegmentTemplate` .
     /// - `NUMBER_WITH_DURATION` - The `$Number$` variable is used in the `media` URL and a `duration` attribute is added to the segment template. The `SegmentTimeline` object is removed from the representation.
     /// - `TIME_WITH_TIMELINE` - The `$Time$` variable is used in the `media` URL. The value of this variable is the timestamp of when the segment starts. A full `SegmentTimeline` object is presented in each `SegmentTemplate` .
-    pub segment_template_format: Option<SegmentTemplateFormat>,
+    pub segment_template_format: ::std::option::Option<SegmentTemplateFormat>,
     /// `StreamSelection`: a [`StreamSelection`] object.
     ///
     /// Limitations for outputs from the endpoint, based on the video bitrate.
-    pub stream_selection: Option<Obj<StreamSelection>>,
+    pub stream_selection: ::std::option::Option<crate::Obj<StreamSelection>>,
     /// `SuggestedPresentationDelaySeconds`: an integer.
     ///
     /// Amount of time (in seconds) that the player should be from the live point at the end of the manifest.
-    pub suggested_presentation_delay_seconds: Option<Int>,
+    pub suggested_presentation_delay_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `UtcTiming`: an [`UtcTiming`] value.
     ///
     /// Determines the type of UTC timing included in the DASH Media Presentation Description (MPD).
-    pub utc_timing: Option<UtcTiming>,
+    pub utc_timing: ::std::option::Option<UtcTiming>,
     /// `UtcTimingUri`: a string.
     ///
     /// Specifies the value attribute of the UTC timing field when utcTiming is set to HTTP-ISO or HTTP-HEAD.
-    pub utc_timing_uri: Option<Str>,
+    pub utc_timing_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -705,49 +591,49 @@ impl DashPackage {
     /// A `DashPackage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdTriggers`: a list of [`AdTrigger`] values.
-    pub fn ad_triggers(mut self, value: impl Into<List<AdTrigger>>) -> Self { self.ad_triggers = Some(value.into()); self }
+    pub fn ad_triggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdTrigger>>) -> Self { self.ad_triggers = ::std::option::Option::Some(value.into()); self }
     /// `AdsOnDeliveryRestrictions`: an [`AdsOnDeliveryRestrictions`] value.
-    pub fn ads_on_delivery_restrictions(mut self, value: impl Into<AdsOnDeliveryRestrictions>) -> Self { self.ads_on_delivery_restrictions = Some(value.into()); self }
+    pub fn ads_on_delivery_restrictions(mut self, value: impl ::std::convert::Into<AdsOnDeliveryRestrictions>) -> Self { self.ads_on_delivery_restrictions = ::std::option::Option::Some(value.into()); self }
     /// `Encryption`: a [`DashEncryption`] object.
-    pub fn encryption(mut self, value: impl Into<Obj<DashEncryption>>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<crate::Obj<DashEncryption>>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `IncludeIframeOnlyStream`: a boolean.
-    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_stream = Some(value.into()); self }
+    pub fn include_iframe_only_stream(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_iframe_only_stream = ::std::option::Option::Some(value.into()); self }
     /// `ManifestLayout`: a [`ManifestLayout`] value.
-    pub fn manifest_layout(mut self, value: impl Into<ManifestLayout>) -> Self { self.manifest_layout = Some(value.into()); self }
+    pub fn manifest_layout(mut self, value: impl ::std::convert::Into<ManifestLayout>) -> Self { self.manifest_layout = ::std::option::Option::Some(value.into()); self }
     /// `ManifestWindowSeconds`: an integer.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
+    pub fn manifest_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.manifest_window_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MinBufferTimeSeconds`: an integer.
-    pub fn min_buffer_time_seconds(mut self, value: impl Into<Int>) -> Self { self.min_buffer_time_seconds = Some(value.into()); self }
+    pub fn min_buffer_time_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_buffer_time_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MinUpdatePeriodSeconds`: an integer.
-    pub fn min_update_period_seconds(mut self, value: impl Into<Int>) -> Self { self.min_update_period_seconds = Some(value.into()); self }
+    pub fn min_update_period_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_update_period_seconds = ::std::option::Option::Some(value.into()); self }
     /// `PeriodTriggers`: a list of [`PeriodTrigger`] values.
-    pub fn period_triggers(mut self, value: impl Into<List<PeriodTrigger>>) -> Self { self.period_triggers = Some(value.into()); self }
+    pub fn period_triggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PeriodTrigger>>) -> Self { self.period_triggers = ::std::option::Option::Some(value.into()); self }
     /// `Profile`: a [`Profile`] value.
-    pub fn profile(mut self, value: impl Into<Profile>) -> Self { self.profile = Some(value.into()); self }
+    pub fn profile(mut self, value: impl ::std::convert::Into<Profile>) -> Self { self.profile = ::std::option::Option::Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
+    pub fn segment_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SegmentTemplateFormat`: a [`SegmentTemplateFormat`] value.
-    pub fn segment_template_format(mut self, value: impl Into<SegmentTemplateFormat>) -> Self { self.segment_template_format = Some(value.into()); self }
+    pub fn segment_template_format(mut self, value: impl ::std::convert::Into<SegmentTemplateFormat>) -> Self { self.segment_template_format = ::std::option::Option::Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
+    pub fn stream_selection(mut self, value: impl ::std::convert::Into<crate::Obj<StreamSelection>>) -> Self { self.stream_selection = ::std::option::Option::Some(value.into()); self }
     /// `SuggestedPresentationDelaySeconds`: an integer.
-    pub fn suggested_presentation_delay_seconds(mut self, value: impl Into<Int>) -> Self { self.suggested_presentation_delay_seconds = Some(value.into()); self }
+    pub fn suggested_presentation_delay_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.suggested_presentation_delay_seconds = ::std::option::Option::Some(value.into()); self }
     /// `UtcTiming`: an [`UtcTiming`] value.
-    pub fn utc_timing(mut self, value: impl Into<UtcTiming>) -> Self { self.utc_timing = Some(value.into()); self }
+    pub fn utc_timing(mut self, value: impl ::std::convert::Into<UtcTiming>) -> Self { self.utc_timing = ::std::option::Option::Some(value.into()); self }
     /// `UtcTimingUri`: a string.
-    pub fn utc_timing_uri(mut self, value: impl Into<Str>) -> Self { self.utc_timing_uri = Some(value.into()); self }
+    pub fn utc_timing_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.utc_timing_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashPackage {}
+impl crate::PropertyType for DashPackage {}
 
-impl ToValue for DashPackage {
+impl ::cloudwright_core::ToValue for DashPackage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdTriggers", &self.ad_triggers)
             .opt(
                 "AdsOnDeliveryRestrictions",
@@ -774,27 +660,6 @@ impl ToValue for DashPackage {
     }
 }
 
-/// The required properties of [`HlsEncryption`], by name: `HlsEncryption::new(HlsEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HlsEncryptionRequired {
-    /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("ConstantInitializationVector", Shape::STR),
-        ("EncryptionMethod", Shape::Str(&StrRule { allowed: &["AES_128", "SAMPLE_AES"], ..StrRule::ANY })),
-        ("KeyRotationIntervalSeconds", Shape::INT),
-        ("RepeatExtXKey", Shape::Bool),
-        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
-    ],
-    required: &["SpekeKeyProvider"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HlsEncryption` property type of `AWS::MediaPackage::OriginEndpoint`.
 ///
 /// Holds encryption information so that access to the content can be controlled by a DRM solution.
@@ -805,57 +670,57 @@ pub struct HlsEncryption {
     /// `ConstantInitializationVector`: a string.
     ///
     /// A 128-bit, 16-byte hex value represented by a 32-character string, used with the key for encrypting blocks.
-    pub constant_initialization_vector: Option<Str>,
+    pub constant_initialization_vector: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionMethod`: a [`HlsEncryptionEncryptionMethod`] value.
     ///
     /// HLS encryption type.
-    pub encryption_method: Option<HlsEncryptionEncryptionMethod>,
+    pub encryption_method: ::std::option::Option<HlsEncryptionEncryptionMethod>,
     /// `KeyRotationIntervalSeconds`: an integer.
     ///
     /// Number of seconds before AWS Elemental MediaPackage rotates to a new key. By default, rotation is set to 60 seconds. Set to `0` to disable key rotation.
-    pub key_rotation_interval_seconds: Option<Int>,
+    pub key_rotation_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `RepeatExtXKey`: a boolean.
     ///
     /// Repeat the `EXT-X-KEY` directive for every media segment. This might result in an increase in client requests to the DRM server.
-    pub repeat_ext_x_key: Option<Bool>,
+    pub repeat_ext_x_key: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
     ///
     /// Parameters for the SPEKE key provider.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
+    pub speke_key_provider: crate::Obj<SpekeKeyProvider>,
 }
 
 #[rustfmt::skip]
 impl HlsEncryption {
-    /// A `HlsEncryption` with its required properties, named in a [`HlsEncryptionRequired`].
+    /// A `HlsEncryption` with its one required property, `SpekeKeyProvider`.
     #[inline]
-    pub fn new(required: HlsEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self {
         Self {
-            constant_initialization_vector: None,
-            encryption_method: None,
-            key_rotation_interval_seconds: None,
-            repeat_ext_x_key: None,
-            speke_key_provider: required.speke_key_provider,
+            constant_initialization_vector: ::std::option::Option::None,
+            encryption_method: ::std::option::Option::None,
+            key_rotation_interval_seconds: ::std::option::Option::None,
+            repeat_ext_x_key: ::std::option::Option::None,
+            speke_key_provider: value.into(),
         }
     }
 
     /// `ConstantInitializationVector`: a string.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
+    pub fn constant_initialization_vector(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.constant_initialization_vector = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionMethod`: a [`HlsEncryptionEncryptionMethod`] value.
-    pub fn encryption_method(mut self, value: impl Into<HlsEncryptionEncryptionMethod>) -> Self { self.encryption_method = Some(value.into()); self }
+    pub fn encryption_method(mut self, value: impl ::std::convert::Into<HlsEncryptionEncryptionMethod>) -> Self { self.encryption_method = ::std::option::Option::Some(value.into()); self }
     /// `KeyRotationIntervalSeconds`: an integer.
-    pub fn key_rotation_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.key_rotation_interval_seconds = Some(value.into()); self }
+    pub fn key_rotation_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.key_rotation_interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `RepeatExtXKey`: a boolean.
-    pub fn repeat_ext_x_key(mut self, value: impl Into<Bool>) -> Self { self.repeat_ext_x_key = Some(value.into()); self }
+    pub fn repeat_ext_x_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.repeat_ext_x_key = ::std::option::Option::Some(value.into()); self }
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
+    pub fn speke_key_provider(mut self, value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
-impl PropertyType for HlsEncryption {}
+impl crate::PropertyType for HlsEncryption {}
 
-impl ToValue for HlsEncryption {
+impl ::cloudwright_core::ToValue for HlsEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConstantInitializationVector",
                 &self.constant_initialization_vector,
@@ -870,32 +735,6 @@ impl ToValue for HlsEncryption {
             .build()
     }
 }
-
-/// The required properties of [`HlsManifest`], by name: `HlsManifest::new(HlsManifestRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HlsManifestRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsManifest: ObjRule = ObjRule {
-    properties: &[
-        ("AdMarkers", Shape::Str(&StrRule { allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"], ..StrRule::ANY })),
-        ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AdsOnDeliveryRestrictions", Shape::Str(&StrRule { allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"], ..StrRule::ANY })),
-        ("Id", Shape::STR),
-        ("IncludeIframeOnlyStream", Shape::Bool),
-        ("ManifestName", Shape::STR),
-        ("PlaylistType", Shape::Str(&StrRule { allowed: &["NONE", "EVENT", "VOD"], ..StrRule::ANY })),
-        ("PlaylistWindowSeconds", Shape::INT),
-        ("ProgramDateTimeIntervalSeconds", Shape::INT),
-        ("Url", Shape::STR),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsManifest` property type of `AWS::MediaPackage::OriginEndpoint`.
 ///
@@ -913,7 +752,7 @@ pub struct HlsManifest {
     /// - `NONE` - Omits all SCTE-35 ad markers from the output.
     /// - `PASSTHROUGH` - Creates a copy in the output of the SCTE-35 ad markers (comments) taken directly from the input manifest.
     /// - `SCTE35_ENHANCED` - Generates ad markers and blackout tags in the output based on the SCTE-35 messages from the input manifest.
-    pub ad_markers: Option<AdMarkers>,
+    pub ad_markers: ::std::option::Option<AdMarkers>,
     /// `AdTriggers`: a list of [`AdTrigger`] values.
     ///
     /// Specifies the SCTE-35 message types that AWS Elemental MediaPackage treats as ad markers in the output manifest.
@@ -928,31 +767,31 @@ pub struct HlsManifest {
     /// - `PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY`
     /// - `PROVIDER_PLACEMENT_OPPORTUNITY`
     /// - `SPLICE_INSERT`
-    pub ad_triggers: Option<List<AdTrigger>>,
+    pub ad_triggers: ::std::option::Option<::cloudwright_core::List<AdTrigger>>,
     /// `AdsOnDeliveryRestrictions`: an [`AdsOnDeliveryRestrictions`] value.
     ///
-    /// The flags on SCTE-35 segmentation descriptors that have to be present for AWS Elemental MediaPackage to insert ad markers in the output manifest. For information about SCTE-35 in AWS Elemental MediaPackage , see \[SCTE-35 Message Options in AWS Elemental MediaPackage\](<https://docs.aws.amazon.com/mediapackage/latest/ug/scte.html>) .
-    pub ads_on_delivery_restrictions: Option<AdsOnDeliveryRestrictions>,
+    /// The flags on SCTE-35 segmentation descriptors that have to be present for AWS Elemental MediaPackage to insert ad markers in the output manifest. For information about SCTE-35 in AWS Elemental MediaPackage , see [SCTE-35 Message Options in AWS Elemental MediaPackage](https://docs.aws.amazon.com/mediapackage/latest/ug/scte.html) .
+    pub ads_on_delivery_restrictions: ::std::option::Option<AdsOnDeliveryRestrictions>,
     /// `Id`: a string, required.
     ///
     /// The manifest ID is required and must be unique within the OriginEndpoint. The ID can't be changed after the endpoint is created.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `IncludeIframeOnlyStream`: a boolean.
     ///
     /// Applies to stream sets with a single video track only. When true, the stream set includes an additional I-frame only stream, along with the other tracks. If false, this extra stream is not included.
-    pub include_iframe_only_stream: Option<Bool>,
+    pub include_iframe_only_stream: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ManifestName`: a string.
     ///
     /// A short string that's appended to the end of the endpoint URL to create a unique path to this endpoint. The manifestName on the HLSManifest object overrides the manifestName that you provided on the originEndpoint object.
-    pub manifest_name: Option<Str>,
+    pub manifest_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PlaylistType`: a [`PlaylistType`] value.
     ///
     /// When specified as either `event` or `vod` , a corresponding `EXT-X-PLAYLIST-TYPE` entry is included in the media playlist. Indicates if the playlist is live-to-VOD content.
-    pub playlist_type: Option<PlaylistType>,
+    pub playlist_type: ::std::option::Option<PlaylistType>,
     /// `PlaylistWindowSeconds`: an integer.
     ///
     /// Time window (in seconds) contained in each parent manifest.
-    pub playlist_window_seconds: Option<Int>,
+    pub playlist_window_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ProgramDateTimeIntervalSeconds`: an integer.
     ///
     /// Inserts `EXT-X-PROGRAM-DATE-TIME` tags in the output manifest at the interval that you specify.
@@ -960,60 +799,60 @@ pub struct HlsManifest {
     /// Irrespective of this parameter, if any ID3Timed metadata is in the HLS input, it is passed through to the HLS output.
     ///
     /// Omit this attribute or enter `0` to indicate that the `EXT-X-PROGRAM-DATE-TIME` tags are not included in the manifest.
-    pub program_date_time_interval_seconds: Option<Int>,
+    pub program_date_time_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Url`: a string.
     ///
     /// The URL that's used to request this manifest from this endpoint.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl HlsManifest {
-    /// A `HlsManifest` with its required properties, named in a [`HlsManifestRequired`].
+    /// A `HlsManifest` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: HlsManifestRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ad_markers: None,
-            ad_triggers: None,
-            ads_on_delivery_restrictions: None,
-            id: required.id,
-            include_iframe_only_stream: None,
-            manifest_name: None,
-            playlist_type: None,
-            playlist_window_seconds: None,
-            program_date_time_interval_seconds: None,
-            url: None,
+            ad_markers: ::std::option::Option::None,
+            ad_triggers: ::std::option::Option::None,
+            ads_on_delivery_restrictions: ::std::option::Option::None,
+            id: value.into(),
+            include_iframe_only_stream: ::std::option::Option::None,
+            manifest_name: ::std::option::Option::None,
+            playlist_type: ::std::option::Option::None,
+            playlist_window_seconds: ::std::option::Option::None,
+            program_date_time_interval_seconds: ::std::option::Option::None,
+            url: ::std::option::Option::None,
         }
     }
 
     /// `AdMarkers`: an [`AdMarkers`] value.
-    pub fn ad_markers(mut self, value: impl Into<AdMarkers>) -> Self { self.ad_markers = Some(value.into()); self }
+    pub fn ad_markers(mut self, value: impl ::std::convert::Into<AdMarkers>) -> Self { self.ad_markers = ::std::option::Option::Some(value.into()); self }
     /// `AdTriggers`: a list of [`AdTrigger`] values.
-    pub fn ad_triggers(mut self, value: impl Into<List<AdTrigger>>) -> Self { self.ad_triggers = Some(value.into()); self }
+    pub fn ad_triggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdTrigger>>) -> Self { self.ad_triggers = ::std::option::Option::Some(value.into()); self }
     /// `AdsOnDeliveryRestrictions`: an [`AdsOnDeliveryRestrictions`] value.
-    pub fn ads_on_delivery_restrictions(mut self, value: impl Into<AdsOnDeliveryRestrictions>) -> Self { self.ads_on_delivery_restrictions = Some(value.into()); self }
+    pub fn ads_on_delivery_restrictions(mut self, value: impl ::std::convert::Into<AdsOnDeliveryRestrictions>) -> Self { self.ads_on_delivery_restrictions = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `IncludeIframeOnlyStream`: a boolean.
-    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_stream = Some(value.into()); self }
+    pub fn include_iframe_only_stream(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_iframe_only_stream = ::std::option::Option::Some(value.into()); self }
     /// `ManifestName`: a string.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
+    pub fn manifest_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_name = ::std::option::Option::Some(value.into()); self }
     /// `PlaylistType`: a [`PlaylistType`] value.
-    pub fn playlist_type(mut self, value: impl Into<PlaylistType>) -> Self { self.playlist_type = Some(value.into()); self }
+    pub fn playlist_type(mut self, value: impl ::std::convert::Into<PlaylistType>) -> Self { self.playlist_type = ::std::option::Option::Some(value.into()); self }
     /// `PlaylistWindowSeconds`: an integer.
-    pub fn playlist_window_seconds(mut self, value: impl Into<Int>) -> Self { self.playlist_window_seconds = Some(value.into()); self }
+    pub fn playlist_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.playlist_window_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ProgramDateTimeIntervalSeconds`: an integer.
-    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.program_date_time_interval_seconds = Some(value.into()); self }
+    pub fn program_date_time_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.program_date_time_interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsManifest {}
+impl crate::PropertyType for HlsManifest {}
 
-impl ToValue for HlsManifest {
+impl ::cloudwright_core::ToValue for HlsManifest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdMarkers", &self.ad_markers)
             .opt("AdTriggers", &self.ad_triggers)
             .opt(
@@ -1034,26 +873,6 @@ impl ToValue for HlsManifest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HlsPackage: ObjRule = ObjRule {
-    properties: &[
-        ("AdMarkers", Shape::Str(&StrRule { allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"], ..StrRule::ANY })),
-        ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AdsOnDeliveryRestrictions", Shape::Str(&StrRule { allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"], ..StrRule::ANY })),
-        ("Encryption", Shape::Object(&RULE_HlsEncryption)),
-        ("IncludeDvbSubtitles", Shape::Bool),
-        ("IncludeIframeOnlyStream", Shape::Bool),
-        ("PlaylistType", Shape::Str(&StrRule { allowed: &["NONE", "EVENT", "VOD"], ..StrRule::ANY })),
-        ("PlaylistWindowSeconds", Shape::INT),
-        ("ProgramDateTimeIntervalSeconds", Shape::INT),
-        ("SegmentDurationSeconds", Shape::INT),
-        ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
-        ("UseAudioRenditionGroup", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HlsPackage` property type of `AWS::MediaPackage::OriginEndpoint`.
 ///
 /// Parameters for Apple HLS packaging.
@@ -1070,7 +889,7 @@ pub struct HlsPackage {
     /// - `NONE` - Omits all SCTE-35 ad markers from the output.
     /// - `PASSTHROUGH` - Creates a copy in the output of the SCTE-35 ad markers (comments) taken directly from the input manifest.
     /// - `SCTE35_ENHANCED` - Generates ad markers and blackout tags in the output based on the SCTE-35 messages from the input manifest.
-    pub ad_markers: Option<AdMarkers>,
+    pub ad_markers: ::std::option::Option<AdMarkers>,
     /// `AdTriggers`: a list of [`AdTrigger`] values.
     ///
     /// Specifies the SCTE-35 message types that AWS Elemental MediaPackage treats as ad markers in the output manifest.
@@ -1085,31 +904,31 @@ pub struct HlsPackage {
     /// - `PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY`
     /// - `PROVIDER_PLACEMENT_OPPORTUNITY`
     /// - `SPLICE_INSERT`
-    pub ad_triggers: Option<List<AdTrigger>>,
+    pub ad_triggers: ::std::option::Option<::cloudwright_core::List<AdTrigger>>,
     /// `AdsOnDeliveryRestrictions`: an [`AdsOnDeliveryRestrictions`] value.
     ///
-    /// The flags on SCTE-35 segmentation descriptors that have to be present for AWS Elemental MediaPackage to insert ad markers in the output manifest. For information about SCTE-35 in AWS Elemental MediaPackage , see \[SCTE-35 Message Options in AWS Elemental MediaPackage\](<https://docs.aws.amazon.com/mediapackage/latest/ug/scte.html>) .
-    pub ads_on_delivery_restrictions: Option<AdsOnDeliveryRestrictions>,
+    /// The flags on SCTE-35 segmentation descriptors that have to be present for AWS Elemental MediaPackage to insert ad markers in the output manifest. For information about SCTE-35 in AWS Elemental MediaPackage , see [SCTE-35 Message Options in AWS Elemental MediaPackage](https://docs.aws.amazon.com/mediapackage/latest/ug/scte.html) .
+    pub ads_on_delivery_restrictions: ::std::option::Option<AdsOnDeliveryRestrictions>,
     /// `Encryption`: a [`HlsEncryption`] object.
     ///
     /// Parameters for encrypting content.
-    pub encryption: Option<Obj<HlsEncryption>>,
+    pub encryption: ::std::option::Option<crate::Obj<HlsEncryption>>,
     /// `IncludeDvbSubtitles`: a boolean.
     ///
     /// When enabled, MediaPackage passes through digital video broadcasting (DVB) subtitles into the output.
-    pub include_dvb_subtitles: Option<Bool>,
+    pub include_dvb_subtitles: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeIframeOnlyStream`: a boolean.
     ///
     /// Only applies to stream sets with a single video track. When true, the stream set includes an additional I-frame only stream, along with the other tracks. If false, this extra stream is not included.
-    pub include_iframe_only_stream: Option<Bool>,
+    pub include_iframe_only_stream: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PlaylistType`: a [`PlaylistType`] value.
     ///
     /// When specified as either `event` or `vod` , a corresponding `EXT-X-PLAYLIST-TYPE` entry is included in the media playlist. Indicates if the playlist is live-to-VOD content.
-    pub playlist_type: Option<PlaylistType>,
+    pub playlist_type: ::std::option::Option<PlaylistType>,
     /// `PlaylistWindowSeconds`: an integer.
     ///
     /// Time window (in seconds) contained in each parent manifest.
-    pub playlist_window_seconds: Option<Int>,
+    pub playlist_window_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ProgramDateTimeIntervalSeconds`: an integer.
     ///
     /// Inserts `EXT-X-PROGRAM-DATE-TIME` tags in the output manifest at the interval that you specify.
@@ -1117,19 +936,19 @@ pub struct HlsPackage {
     /// Irrespective of this parameter, if any ID3Timed metadata is in the HLS input, it is passed through to the HLS output.
     ///
     /// Omit this attribute or enter `0` to indicate that the `EXT-X-PROGRAM-DATE-TIME` tags are not included in the manifest.
-    pub program_date_time_interval_seconds: Option<Int>,
+    pub program_date_time_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SegmentDurationSeconds`: an integer.
     ///
     /// Duration (in seconds) of each fragment. Actual fragments are rounded to the nearest multiple of the source fragment duration.
-    pub segment_duration_seconds: Option<Int>,
+    pub segment_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `StreamSelection`: a [`StreamSelection`] object.
     ///
     /// Limitations for outputs from the endpoint, based on the video bitrate.
-    pub stream_selection: Option<Obj<StreamSelection>>,
+    pub stream_selection: ::std::option::Option<crate::Obj<StreamSelection>>,
     /// `UseAudioRenditionGroup`: a boolean.
     ///
     /// When true, AWS Elemental MediaPackage bundles all audio tracks in a rendition group. All other tracks in the stream can be used with any audio rendition from the group.
-    pub use_audio_rendition_group: Option<Bool>,
+    pub use_audio_rendition_group: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1137,41 +956,41 @@ impl HlsPackage {
     /// A `HlsPackage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdMarkers`: an [`AdMarkers`] value.
-    pub fn ad_markers(mut self, value: impl Into<AdMarkers>) -> Self { self.ad_markers = Some(value.into()); self }
+    pub fn ad_markers(mut self, value: impl ::std::convert::Into<AdMarkers>) -> Self { self.ad_markers = ::std::option::Option::Some(value.into()); self }
     /// `AdTriggers`: a list of [`AdTrigger`] values.
-    pub fn ad_triggers(mut self, value: impl Into<List<AdTrigger>>) -> Self { self.ad_triggers = Some(value.into()); self }
+    pub fn ad_triggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdTrigger>>) -> Self { self.ad_triggers = ::std::option::Option::Some(value.into()); self }
     /// `AdsOnDeliveryRestrictions`: an [`AdsOnDeliveryRestrictions`] value.
-    pub fn ads_on_delivery_restrictions(mut self, value: impl Into<AdsOnDeliveryRestrictions>) -> Self { self.ads_on_delivery_restrictions = Some(value.into()); self }
+    pub fn ads_on_delivery_restrictions(mut self, value: impl ::std::convert::Into<AdsOnDeliveryRestrictions>) -> Self { self.ads_on_delivery_restrictions = ::std::option::Option::Some(value.into()); self }
     /// `Encryption`: a [`HlsEncryption`] object.
-    pub fn encryption(mut self, value: impl Into<Obj<HlsEncryption>>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<crate::Obj<HlsEncryption>>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `IncludeDvbSubtitles`: a boolean.
-    pub fn include_dvb_subtitles(mut self, value: impl Into<Bool>) -> Self { self.include_dvb_subtitles = Some(value.into()); self }
+    pub fn include_dvb_subtitles(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_dvb_subtitles = ::std::option::Option::Some(value.into()); self }
     /// `IncludeIframeOnlyStream`: a boolean.
-    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_stream = Some(value.into()); self }
+    pub fn include_iframe_only_stream(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_iframe_only_stream = ::std::option::Option::Some(value.into()); self }
     /// `PlaylistType`: a [`PlaylistType`] value.
-    pub fn playlist_type(mut self, value: impl Into<PlaylistType>) -> Self { self.playlist_type = Some(value.into()); self }
+    pub fn playlist_type(mut self, value: impl ::std::convert::Into<PlaylistType>) -> Self { self.playlist_type = ::std::option::Option::Some(value.into()); self }
     /// `PlaylistWindowSeconds`: an integer.
-    pub fn playlist_window_seconds(mut self, value: impl Into<Int>) -> Self { self.playlist_window_seconds = Some(value.into()); self }
+    pub fn playlist_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.playlist_window_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ProgramDateTimeIntervalSeconds`: an integer.
-    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.program_date_time_interval_seconds = Some(value.into()); self }
+    pub fn program_date_time_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.program_date_time_interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
+    pub fn segment_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
+    pub fn stream_selection(mut self, value: impl ::std::convert::Into<crate::Obj<StreamSelection>>) -> Self { self.stream_selection = ::std::option::Option::Some(value.into()); self }
     /// `UseAudioRenditionGroup`: a boolean.
-    pub fn use_audio_rendition_group(mut self, value: impl Into<Bool>) -> Self { self.use_audio_rendition_group = Some(value.into()); self }
+    pub fn use_audio_rendition_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_audio_rendition_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsPackage {}
+impl crate::PropertyType for HlsPackage {}
 
-impl ToValue for HlsPackage {
+impl ::cloudwright_core::ToValue for HlsPackage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdMarkers", &self.ad_markers)
             .opt("AdTriggers", &self.ad_triggers)
             .opt(
@@ -1194,23 +1013,6 @@ impl ToValue for HlsPackage {
     }
 }
 
-/// The required properties of [`MssEncryption`], by name: `MssEncryption::new(MssEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MssEncryptionRequired {
-    /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MssEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
-    ],
-    required: &["SpekeKeyProvider"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MssEncryption` property type of `AWS::MediaPackage::OriginEndpoint`.
 ///
 /// Holds encryption information so that access to the content can be controlled by a DRM solution.
@@ -1221,45 +1023,33 @@ pub struct MssEncryption {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
     ///
     /// Parameters for the SPEKE key provider.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
+    pub speke_key_provider: crate::Obj<SpekeKeyProvider>,
 }
 
 #[rustfmt::skip]
 impl MssEncryption {
-    /// A `MssEncryption` with its required properties, named in a [`MssEncryptionRequired`].
+    /// A `MssEncryption` with its one required property, `SpekeKeyProvider`.
     #[inline]
-    pub fn new(required: MssEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self {
         Self {
-            speke_key_provider: required.speke_key_provider,
+            speke_key_provider: value.into(),
         }
     }
 
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
+    pub fn speke_key_provider(mut self, value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
-impl PropertyType for MssEncryption {}
+impl crate::PropertyType for MssEncryption {}
 
-impl ToValue for MssEncryption {
+impl ::cloudwright_core::ToValue for MssEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SpekeKeyProvider", &self.speke_key_provider)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MssPackage: ObjRule = ObjRule {
-    properties: &[
-        ("Encryption", Shape::Object(&RULE_MssEncryption)),
-        ("ManifestWindowSeconds", Shape::INT),
-        ("SegmentDurationSeconds", Shape::INT),
-        ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MssPackage` property type of `AWS::MediaPackage::OriginEndpoint`.
 ///
@@ -1271,19 +1061,19 @@ pub struct MssPackage {
     /// `Encryption`: a [`MssEncryption`] object.
     ///
     /// Parameters for encrypting content.
-    pub encryption: Option<Obj<MssEncryption>>,
+    pub encryption: ::std::option::Option<crate::Obj<MssEncryption>>,
     /// `ManifestWindowSeconds`: an integer.
     ///
     /// Time window (in seconds) contained in each manifest.
-    pub manifest_window_seconds: Option<Int>,
+    pub manifest_window_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SegmentDurationSeconds`: an integer.
     ///
     /// Duration (in seconds) of each fragment. Actual fragments are rounded to the nearest multiple of the source fragment duration.
-    pub segment_duration_seconds: Option<Int>,
+    pub segment_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `StreamSelection`: a [`StreamSelection`] object.
     ///
     /// Limitations for outputs from the endpoint, based on the video bitrate.
-    pub stream_selection: Option<Obj<StreamSelection>>,
+    pub stream_selection: ::std::option::Option<crate::Obj<StreamSelection>>,
 }
 
 #[rustfmt::skip]
@@ -1291,25 +1081,25 @@ impl MssPackage {
     /// A `MssPackage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Encryption`: a [`MssEncryption`] object.
-    pub fn encryption(mut self, value: impl Into<Obj<MssEncryption>>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<crate::Obj<MssEncryption>>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `ManifestWindowSeconds`: an integer.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
+    pub fn manifest_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.manifest_window_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
+    pub fn segment_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
+    pub fn stream_selection(mut self, value: impl ::std::convert::Into<crate::Obj<StreamSelection>>) -> Self { self.stream_selection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MssPackage {}
+impl crate::PropertyType for MssPackage {}
 
-impl ToValue for MssPackage {
+impl ::cloudwright_core::ToValue for MssPackage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Encryption", &self.encryption)
             .opt("ManifestWindowSeconds", &self.manifest_window_seconds)
             .opt("SegmentDurationSeconds", &self.segment_duration_seconds)
@@ -1322,29 +1112,14 @@ impl ToValue for MssPackage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpekeKeyProviderRequired {
     /// `ResourceId`: a string, required.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SystemIds`: a list of strings, required.
-    pub system_ids: List<Str>,
+    pub system_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Url`: a string, required.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
-        ("ResourceId", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SystemIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Url", Shape::STR),
-    ],
-    required: &["ResourceId", "SystemIds", "Url", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpekeKeyProvider` property type of `AWS::MediaPackage::OriginEndpoint`.
 ///
@@ -1356,29 +1131,30 @@ pub struct SpekeKeyProvider {
     /// `CertificateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the certificate that you imported to Certificate Manager to add content key encryption to this endpoint. For this feature to work, your DRM key provider must support content key encryption.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionContractConfiguration`: an [`EncryptionContractConfiguration`] object.
     ///
     /// Use `encryptionContractConfiguration` to configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. The encryption contract defines which content keys are used to encrypt the audio and video tracks in your stream. To configure the encryption contract, specify which audio and video encryption presets to use.
-    pub encryption_contract_configuration: Option<Obj<EncryptionContractConfiguration>>,
+    pub encryption_contract_configuration:
+        ::std::option::Option<crate::Obj<EncryptionContractConfiguration>>,
     /// `ResourceId`: a string, required.
     ///
     /// Unique identifier for this endpoint, as it is configured in the key provider service.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN for the IAM role that's granted by the key provider to provide access to the key provider API. This role must have a trust policy that allows AWS Elemental MediaPackage to assume the role, and it must have a sufficient permissions policy to allow access to the specific key retrieval URL. Valid format: arn:aws:iam::{accountID}:role/{name}
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SystemIds`: a list of strings, required.
     ///
     /// List of unique identifiers for the DRM systems to use, as defined in the CPIX specification.
-    pub system_ids: List<Str>,
+    pub system_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Url`: a string, required.
     ///
     /// URL for the key provider’s key retrieval API endpoint. Must start with <https://>.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1387,8 +1163,8 @@ impl SpekeKeyProvider {
     #[inline]
     pub fn new(required: SpekeKeyProviderRequired) -> Self {
         Self {
-            certificate_arn: None,
-            encryption_contract_configuration: None,
+            certificate_arn: ::std::option::Option::None,
+            encryption_contract_configuration: ::std::option::Option::None,
             resource_id: required.resource_id,
             role_arn: required.role_arn,
             system_ids: required.system_ids,
@@ -1397,25 +1173,25 @@ impl SpekeKeyProvider {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionContractConfiguration`: an [`EncryptionContractConfiguration`] object.
-    pub fn encryption_contract_configuration(mut self, value: impl Into<Obj<EncryptionContractConfiguration>>) -> Self { self.encryption_contract_configuration = Some(value.into()); self }
+    pub fn encryption_contract_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionContractConfiguration>>) -> Self { self.encryption_contract_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a string, required.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SystemIds`: a list of strings, required.
-    pub fn system_ids(mut self, value: impl Into<List<Str>>) -> Self { self.system_ids = value.into(); self }
+    pub fn system_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.system_ids = value.into(); self }
     /// `Url`: a string, required.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = value.into(); self }
 }
 
-impl PropertyType for SpekeKeyProvider {}
+impl crate::PropertyType for SpekeKeyProvider {}
 
-impl ToValue for SpekeKeyProvider {
+impl ::cloudwright_core::ToValue for SpekeKeyProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .opt(
                 "EncryptionContractConfiguration",
@@ -1441,26 +1217,26 @@ pub enum AdMarkers {
     /// `DATERANGE`
     Daterange,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AdMarkers {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AdMarkers {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AdMarkers {
+impl ::cloudwright_core::ToValue for AdMarkers {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Scte35Enhanced => "SCTE35_ENHANCED",
             Self::Passthrough => "PASSTHROUGH",
             Self::Daterange => "DATERANGE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1484,18 +1260,18 @@ pub enum AdTrigger {
     /// `DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY`
     DistributorOverlayPlacementOpportunity,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AdTrigger {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AdTrigger {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AdTrigger {
+impl ::cloudwright_core::ToValue for AdTrigger {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SpliceInsert => "SPLICE_INSERT",
             Self::Break => "BREAK",
@@ -1507,9 +1283,9 @@ impl ToValue for AdTrigger {
             Self::DistributorOverlayPlacementOpportunity => {
                 "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"
             }
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1525,26 +1301,26 @@ pub enum AdsOnDeliveryRestrictions {
     /// `BOTH`
     Both,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AdsOnDeliveryRestrictions {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AdsOnDeliveryRestrictions {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AdsOnDeliveryRestrictions {
+impl ::cloudwright_core::ToValue for AdsOnDeliveryRestrictions {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Restricted => "RESTRICTED",
             Self::Unrestricted => "UNRESTRICTED",
             Self::Both => "BOTH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1556,24 +1332,24 @@ pub enum EncryptionMethod {
     /// `AES_CTR`
     AesCtr,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionMethod {
+impl ::cloudwright_core::ToValue for EncryptionMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SampleAes => "SAMPLE_AES",
             Self::AesCtr => "AES_CTR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1585,24 +1361,24 @@ pub enum HlsEncryptionEncryptionMethod {
     /// `SAMPLE_AES`
     SampleAes,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HlsEncryptionEncryptionMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HlsEncryptionEncryptionMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HlsEncryptionEncryptionMethod {
+impl ::cloudwright_core::ToValue for HlsEncryptionEncryptionMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aes128 => "AES_128",
             Self::SampleAes => "SAMPLE_AES",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1616,25 +1392,25 @@ pub enum ManifestLayout {
     /// `DRM_TOP_LEVEL_COMPACT`
     DrmTopLevelCompact,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ManifestLayout {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ManifestLayout {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ManifestLayout {
+impl ::cloudwright_core::ToValue for ManifestLayout {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Full => "FULL",
             Self::Compact => "COMPACT",
             Self::DrmTopLevelCompact => "DRM_TOP_LEVEL_COMPACT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1646,24 +1422,24 @@ pub enum Origination {
     /// `DENY`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Origination {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Origination {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Origination {
+impl ::cloudwright_core::ToValue for Origination {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Deny => "DENY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1677,25 +1453,25 @@ pub enum PlaylistType {
     /// `VOD`
     Vod,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlaylistType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlaylistType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlaylistType {
+impl ::cloudwright_core::ToValue for PlaylistType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Event => "EVENT",
             Self::Vod => "VOD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1711,26 +1487,26 @@ pub enum Profile {
     /// `DVB_DASH_2014`
     DvbDash2014,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Profile {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Profile {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Profile {
+impl ::cloudwright_core::ToValue for Profile {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Hbbtv1_5 => "HBBTV_1_5",
             Self::Hybridcast => "HYBRIDCAST",
             Self::DvbDash2014 => "DVB_DASH_2014",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1746,25 +1522,224 @@ pub enum UtcTiming {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UtcTiming {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UtcTiming {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UtcTiming {
+impl ::cloudwright_core::ToValue for UtcTiming {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::HttpXsdate => "HTTP-XSDATE",
             Self::HttpIso => "HTTP-ISO",
             Self::HttpHead => "HTTP-HEAD",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_EncryptionContractConfiguration, RULE_StreamSelection, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\A[0-9a-fA-F]+\\Z");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("Authorization", Shape::Object(&RULE_Authorization)),
+            ("ChannelId", Shape::STR),
+            ("CmafPackage", Shape::Object(&RULE_CmafPackage)),
+            ("DashPackage", Shape::Object(&RULE_DashPackage)),
+            ("Description", Shape::STR),
+            ("HlsPackage", Shape::Object(&RULE_HlsPackage)),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ManifestName", Shape::STR),
+            ("MssPackage", Shape::Object(&RULE_MssPackage)),
+            ("Origination", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+            ("StartoverWindowSeconds", Shape::INT),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TimeDelaySeconds", Shape::INT),
+            ("Whitelist", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Id", "ChannelId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Authorization: ObjRule = ObjRule {
+        properties: &[
+            ("CdnIdentifierSecret", Shape::STR),
+            ("SecretsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["SecretsRoleArn", "CdnIdentifierSecret"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CmafEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("ConstantInitializationVector", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EncryptionMethod", Shape::Str(&StrRule { allowed: &["SAMPLE_AES", "AES_CTR"], ..StrRule::ANY })),
+            ("KeyRotationIntervalSeconds", Shape::INT),
+            ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+        ],
+        required: &["SpekeKeyProvider"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CmafPackage: ObjRule = ObjRule {
+        properties: &[
+            ("Encryption", Shape::Object(&RULE_CmafEncryption)),
+            ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None, unique: false })),
+            ("SegmentDurationSeconds", Shape::INT),
+            ("SegmentPrefix", Shape::STR),
+            ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("KeyRotationIntervalSeconds", Shape::INT),
+            ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+        ],
+        required: &["SpekeKeyProvider"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashPackage: ObjRule = ObjRule {
+        properties: &[
+            ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AdsOnDeliveryRestrictions", Shape::Str(&StrRule { allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"], ..StrRule::ANY })),
+            ("Encryption", Shape::Object(&RULE_DashEncryption)),
+            ("IncludeIframeOnlyStream", Shape::Bool),
+            ("ManifestLayout", Shape::Str(&StrRule { allowed: &["FULL", "COMPACT", "DRM_TOP_LEVEL_COMPACT"], ..StrRule::ANY })),
+            ("ManifestWindowSeconds", Shape::INT),
+            ("MinBufferTimeSeconds", Shape::INT),
+            ("MinUpdatePeriodSeconds", Shape::INT),
+            ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Profile", Shape::Str(&StrRule { allowed: &["NONE", "HBBTV_1_5", "HYBRIDCAST", "DVB_DASH_2014"], ..StrRule::ANY })),
+            ("SegmentDurationSeconds", Shape::INT),
+            ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE", "TIME_WITH_TIMELINE", "NUMBER_WITH_DURATION"], ..StrRule::ANY })),
+            ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
+            ("SuggestedPresentationDelaySeconds", Shape::INT),
+            ("UtcTiming", Shape::Str(&StrRule { allowed: &["HTTP-XSDATE", "HTTP-ISO", "HTTP-HEAD", "NONE"], ..StrRule::ANY })),
+            ("UtcTimingUri", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("ConstantInitializationVector", Shape::STR),
+            ("EncryptionMethod", Shape::Str(&StrRule { allowed: &["AES_128", "SAMPLE_AES"], ..StrRule::ANY })),
+            ("KeyRotationIntervalSeconds", Shape::INT),
+            ("RepeatExtXKey", Shape::Bool),
+            ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+        ],
+        required: &["SpekeKeyProvider"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsManifest: ObjRule = ObjRule {
+        properties: &[
+            ("AdMarkers", Shape::Str(&StrRule { allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"], ..StrRule::ANY })),
+            ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AdsOnDeliveryRestrictions", Shape::Str(&StrRule { allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"], ..StrRule::ANY })),
+            ("Id", Shape::STR),
+            ("IncludeIframeOnlyStream", Shape::Bool),
+            ("ManifestName", Shape::STR),
+            ("PlaylistType", Shape::Str(&StrRule { allowed: &["NONE", "EVENT", "VOD"], ..StrRule::ANY })),
+            ("PlaylistWindowSeconds", Shape::INT),
+            ("ProgramDateTimeIntervalSeconds", Shape::INT),
+            ("Url", Shape::STR),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsPackage: ObjRule = ObjRule {
+        properties: &[
+            ("AdMarkers", Shape::Str(&StrRule { allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"], ..StrRule::ANY })),
+            ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AdsOnDeliveryRestrictions", Shape::Str(&StrRule { allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"], ..StrRule::ANY })),
+            ("Encryption", Shape::Object(&RULE_HlsEncryption)),
+            ("IncludeDvbSubtitles", Shape::Bool),
+            ("IncludeIframeOnlyStream", Shape::Bool),
+            ("PlaylistType", Shape::Str(&StrRule { allowed: &["NONE", "EVENT", "VOD"], ..StrRule::ANY })),
+            ("PlaylistWindowSeconds", Shape::INT),
+            ("ProgramDateTimeIntervalSeconds", Shape::INT),
+            ("SegmentDurationSeconds", Shape::INT),
+            ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
+            ("UseAudioRenditionGroup", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MssEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+        ],
+        required: &["SpekeKeyProvider"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MssPackage: ObjRule = ObjRule {
+        properties: &[
+            ("Encryption", Shape::Object(&RULE_MssEncryption)),
+            ("ManifestWindowSeconds", Shape::INT),
+            ("SegmentDurationSeconds", Shape::INT),
+            ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::STR),
+            ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
+            ("ResourceId", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SystemIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Url", Shape::STR),
+        ],
+        required: &["ResourceId", "SystemIds", "Url", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

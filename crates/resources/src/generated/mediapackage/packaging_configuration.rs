@@ -5,40 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     EncryptionContractConfiguration, EncryptionContractConfigurationRequired, PeriodTrigger,
     PresetSpeke20Audio, PresetSpeke20Video, SegmentTemplateFormat, StreamOrder, StreamSelection,
     Tag, TagRequired,
 };
-use super::shared::{RULE_EncryptionContractConfiguration, RULE_StreamSelection, RULE_Tag};
 
 /// The required properties of [`PackagingConfiguration`], by name: `PackagingConfiguration::new(PackagingConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackagingConfigurationRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `PackagingGroupId`: a string, required.
-    pub packaging_group_id: Str,
+    pub packaging_group_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PackagingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CmafPackage", Shape::Object(&RULE_CmafPackage)),
-        ("DashPackage", Shape::Object(&RULE_DashPackage)),
-        ("HlsPackage", Shape::Object(&RULE_HlsPackage)),
-        ("Id", Shape::STR),
-        ("MssPackage", Shape::Object(&RULE_MssPackage)),
-        ("PackagingGroupId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["PackagingGroupId", "Id"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaPackage::PackagingConfiguration` resource.
 ///
@@ -58,33 +38,33 @@ pub struct PackagingConfiguration {
     /// `CmafPackage`: a [`CmafPackage`] object.
     ///
     /// Parameters for CMAF packaging.
-    pub cmaf_package: Option<Obj<CmafPackage>>,
+    pub cmaf_package: ::std::option::Option<crate::Obj<CmafPackage>>,
     /// `DashPackage`: a [`DashPackage`] object.
     ///
     /// Parameters for DASH-ISO packaging.
-    pub dash_package: Option<Obj<DashPackage>>,
+    pub dash_package: ::std::option::Option<crate::Obj<DashPackage>>,
     /// `HlsPackage`: a [`HlsPackage`] object.
     ///
     /// Parameters for Apple HLS packaging.
-    pub hls_package: Option<Obj<HlsPackage>>,
+    pub hls_package: ::std::option::Option<crate::Obj<HlsPackage>>,
     /// `Id`: a string, required.
     ///
     /// Unique identifier that you assign to the packaging configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `MssPackage`: a [`MssPackage`] object.
     ///
     /// Parameters for Microsoft Smooth Streaming packaging.
-    pub mss_package: Option<Obj<MssPackage>>,
+    pub mss_package: ::std::option::Option<crate::Obj<MssPackage>>,
     /// `PackagingGroupId`: a string, required.
     ///
     /// The ID of the packaging group associated with this packaging configuration.
-    pub packaging_group_id: Str,
+    pub packaging_group_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to assign to the packaging configuration.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -94,7 +74,7 @@ impl PackagingConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaPackage::PackagingConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-packagingconfiguration.html",
         primary_identifier: &["Id"],
@@ -105,57 +85,59 @@ impl PackagingConfiguration {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PackagingConfiguration` with its required properties, named in a [`PackagingConfigurationRequired`].
     #[inline]
     pub fn new(required: PackagingConfigurationRequired) -> Self {
         Self {
-            cmaf_package: None,
-            dash_package: None,
-            hls_package: None,
+            cmaf_package: ::std::option::Option::None,
+            dash_package: ::std::option::Option::None,
+            hls_package: ::std::option::Option::None,
             id: required.id,
-            mss_package: None,
+            mss_package: ::std::option::Option::None,
             packaging_group_id: required.packaging_group_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CmafPackage`: a [`CmafPackage`] object.
-    pub fn cmaf_package(mut self, value: impl Into<Obj<CmafPackage>>) -> Self { self.cmaf_package = Some(value.into()); self }
+    pub fn cmaf_package(mut self, value: impl ::std::convert::Into<crate::Obj<CmafPackage>>) -> Self { self.cmaf_package = ::std::option::Option::Some(value.into()); self }
     /// `DashPackage`: a [`DashPackage`] object.
-    pub fn dash_package(mut self, value: impl Into<Obj<DashPackage>>) -> Self { self.dash_package = Some(value.into()); self }
+    pub fn dash_package(mut self, value: impl ::std::convert::Into<crate::Obj<DashPackage>>) -> Self { self.dash_package = ::std::option::Option::Some(value.into()); self }
     /// `HlsPackage`: a [`HlsPackage`] object.
-    pub fn hls_package(mut self, value: impl Into<Obj<HlsPackage>>) -> Self { self.hls_package = Some(value.into()); self }
+    pub fn hls_package(mut self, value: impl ::std::convert::Into<crate::Obj<HlsPackage>>) -> Self { self.hls_package = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `MssPackage`: a [`MssPackage`] object.
-    pub fn mss_package(mut self, value: impl Into<Obj<MssPackage>>) -> Self { self.mss_package = Some(value.into()); self }
+    pub fn mss_package(mut self, value: impl ::std::convert::Into<crate::Obj<MssPackage>>) -> Self { self.mss_package = ::std::option::Option::Some(value.into()); self }
     /// `PackagingGroupId`: a string, required.
-    pub fn packaging_group_id(mut self, value: impl Into<Str>) -> Self { self.packaging_group_id = value.into(); self }
+    pub fn packaging_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.packaging_group_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PackagingConfiguration {
+impl ::cloudwright_core::Resource for PackagingConfiguration {
     type Attributes = PackagingConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PackagingConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PackagingConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PackagingConfiguration {
+impl ::cloudwright_core::ToValue for PackagingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CmafPackage", &self.cmaf_package)
             .opt("DashPackage", &self.dash_package)
             .opt("HlsPackage", &self.hls_package)
@@ -167,12 +149,12 @@ impl ToValue for PackagingConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PackagingConfiguration`]: `Handle<PackagingConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PackagingConfiguration`]: `Handle<PackagingConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PackagingConfigurationAttributes(ResourceRef);
+pub struct PackagingConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PackagingConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PackagingConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,27 +164,10 @@ impl PackagingConfigurationAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the packaging configuration. You can get this from the response to any request to the packaging configuration.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`CmafEncryption`], by name: `CmafEncryption::new(CmafEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CmafEncryptionRequired {
-    /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CmafEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
-    ],
-    required: &["SpekeKeyProvider"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CmafEncryption` property type of `AWS::MediaPackage::PackagingConfiguration`.
 ///
@@ -214,53 +179,33 @@ pub struct CmafEncryption {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
     ///
     /// Parameters for the SPEKE key provider.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
+    pub speke_key_provider: crate::Obj<SpekeKeyProvider>,
 }
 
 #[rustfmt::skip]
 impl CmafEncryption {
-    /// A `CmafEncryption` with its required properties, named in a [`CmafEncryptionRequired`].
+    /// A `CmafEncryption` with its one required property, `SpekeKeyProvider`.
     #[inline]
-    pub fn new(required: CmafEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self {
         Self {
-            speke_key_provider: required.speke_key_provider,
+            speke_key_provider: value.into(),
         }
     }
 
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
+    pub fn speke_key_provider(mut self, value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
-impl PropertyType for CmafEncryption {}
+impl crate::PropertyType for CmafEncryption {}
 
-impl ToValue for CmafEncryption {
+impl ::cloudwright_core::ToValue for CmafEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SpekeKeyProvider", &self.speke_key_provider)
             .build()
     }
 }
-
-/// The required properties of [`CmafPackage`], by name: `CmafPackage::new(CmafPackageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CmafPackageRequired {
-    /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
-    pub hls_manifests: List<HlsManifest>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CmafPackage: ObjRule = ObjRule {
-    properties: &[
-        ("Encryption", Shape::Object(&RULE_CmafEncryption)),
-        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None, unique: false })),
-        ("IncludeEncoderConfigurationInSegments", Shape::Bool),
-        ("SegmentDurationSeconds", Shape::INT),
-    ],
-    required: &["HlsManifests"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CmafPackage` property type of `AWS::MediaPackage::PackagingConfiguration`.
 ///
@@ -272,50 +217,50 @@ pub struct CmafPackage {
     /// `Encryption`: a [`CmafEncryption`] object.
     ///
     /// Parameters for encrypting content.
-    pub encryption: Option<Obj<CmafEncryption>>,
+    pub encryption: ::std::option::Option<crate::Obj<CmafEncryption>>,
     /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
     ///
     /// A list of HLS manifest configurations that are available from this endpoint.
-    pub hls_manifests: List<HlsManifest>,
+    pub hls_manifests: ::cloudwright_core::List<HlsManifest>,
     /// `IncludeEncoderConfigurationInSegments`: a boolean.
     ///
     /// When includeEncoderConfigurationInSegments is set to true, AWS Elemental MediaPackage places your encoder's Sequence Parameter Set (SPS), Picture Parameter Set (PPS), and Video Parameter Set (VPS) metadata in every video segment instead of in the init fragment. This lets you use different SPS/PPS/VPS settings for your assets during content playback.
-    pub include_encoder_configuration_in_segments: Option<Bool>,
+    pub include_encoder_configuration_in_segments: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SegmentDurationSeconds`: an integer.
     ///
     /// Duration (in seconds) of each segment. Actual segments are rounded to the nearest multiple of the source fragment duration.
-    pub segment_duration_seconds: Option<Int>,
+    pub segment_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl CmafPackage {
-    /// A `CmafPackage` with its required properties, named in a [`CmafPackageRequired`].
+    /// A `CmafPackage` with its one required property, `HlsManifests`.
     #[inline]
-    pub fn new(required: CmafPackageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<HlsManifest>>) -> Self {
         Self {
-            encryption: None,
-            hls_manifests: required.hls_manifests,
-            include_encoder_configuration_in_segments: None,
-            segment_duration_seconds: None,
+            encryption: ::std::option::Option::None,
+            hls_manifests: value.into(),
+            include_encoder_configuration_in_segments: ::std::option::Option::None,
+            segment_duration_seconds: ::std::option::Option::None,
         }
     }
 
     /// `Encryption`: a [`CmafEncryption`] object.
-    pub fn encryption(mut self, value: impl Into<Obj<CmafEncryption>>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<crate::Obj<CmafEncryption>>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
-    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self { self.hls_manifests = value.into(); self }
+    pub fn hls_manifests(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HlsManifest>>) -> Self { self.hls_manifests = value.into(); self }
     /// `IncludeEncoderConfigurationInSegments`: a boolean.
-    pub fn include_encoder_configuration_in_segments(mut self, value: impl Into<Bool>) -> Self { self.include_encoder_configuration_in_segments = Some(value.into()); self }
+    pub fn include_encoder_configuration_in_segments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_encoder_configuration_in_segments = ::std::option::Option::Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
+    pub fn segment_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_duration_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CmafPackage {}
+impl crate::PropertyType for CmafPackage {}
 
-impl ToValue for CmafPackage {
+impl ::cloudwright_core::ToValue for CmafPackage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Encryption", &self.encryption)
             .req("HlsManifests", &self.hls_manifests)
             .opt(
@@ -327,23 +272,6 @@ impl ToValue for CmafPackage {
     }
 }
 
-/// The required properties of [`DashEncryption`], by name: `DashEncryption::new(DashEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DashEncryptionRequired {
-    /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
-    ],
-    required: &["SpekeKeyProvider"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DashEncryption` property type of `AWS::MediaPackage::PackagingConfiguration`.
 ///
 /// Holds encryption information so that access to the content can be controlled by a DRM solution.
@@ -354,47 +282,33 @@ pub struct DashEncryption {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
     ///
     /// Parameters for the SPEKE key provider.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
+    pub speke_key_provider: crate::Obj<SpekeKeyProvider>,
 }
 
 #[rustfmt::skip]
 impl DashEncryption {
-    /// A `DashEncryption` with its required properties, named in a [`DashEncryptionRequired`].
+    /// A `DashEncryption` with its one required property, `SpekeKeyProvider`.
     #[inline]
-    pub fn new(required: DashEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self {
         Self {
-            speke_key_provider: required.speke_key_provider,
+            speke_key_provider: value.into(),
         }
     }
 
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
+    pub fn speke_key_provider(mut self, value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
-impl PropertyType for DashEncryption {}
+impl crate::PropertyType for DashEncryption {}
 
-impl ToValue for DashEncryption {
+impl ::cloudwright_core::ToValue for DashEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SpekeKeyProvider", &self.speke_key_provider)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashManifest: ObjRule = ObjRule {
-    properties: &[
-        ("ManifestLayout", Shape::Str(&StrRule { allowed: &["FULL", "COMPACT"], ..StrRule::ANY })),
-        ("ManifestName", Shape::STR),
-        ("MinBufferTimeSeconds", Shape::INT),
-        ("Profile", Shape::Str(&StrRule { allowed: &["NONE", "HBBTV_1_5"], ..StrRule::ANY })),
-        ("ScteMarkersSource", Shape::Str(&StrRule { allowed: &["SEGMENTS", "MANIFEST"], ..StrRule::ANY })),
-        ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashManifest` property type of `AWS::MediaPackage::PackagingConfiguration`.
 ///
@@ -406,19 +320,19 @@ pub struct DashManifest {
     /// `ManifestLayout`: a [`ManifestLayout`] value.
     ///
     /// Determines the position of some tags in the Media Presentation Description (MPD). When set to `FULL` , elements like `SegmentTemplate` and `ContentProtection` are included in each `Representation` . When set to `COMPACT` , duplicate elements are combined and presented at the AdaptationSet level.
-    pub manifest_layout: Option<ManifestLayout>,
+    pub manifest_layout: ::std::option::Option<ManifestLayout>,
     /// `ManifestName`: a string.
     ///
     /// A short string that's appended to the end of the endpoint URL to create a unique path to this packaging configuration.
-    pub manifest_name: Option<Str>,
+    pub manifest_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MinBufferTimeSeconds`: an integer.
     ///
     /// Minimum amount of content (measured in seconds) that a player must keep available in the buffer.
-    pub min_buffer_time_seconds: Option<Int>,
+    pub min_buffer_time_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Profile`: a [`Profile`] value.
     ///
     /// The DASH profile type. When set to `HBBTV_1_5` , the content is compliant with HbbTV 1.5.
-    pub profile: Option<Profile>,
+    pub profile: ::std::option::Option<Profile>,
     /// `ScteMarkersSource`: a [`ScteMarkersSource`] value.
     ///
     /// The source of scte markers used.
@@ -427,11 +341,11 @@ pub struct DashManifest {
     ///
     /// - `SEGMENTS` - The scte markers are sourced from the segments of the ingested content.
     /// - `MANIFEST` - the scte markers are sourced from the manifest of the ingested content. The MANIFEST value is compatible with source HLS playlists using the SCTE-35 Enhanced syntax ( `EXT-OATCLS-SCTE35` tags). SCTE-35 Elemental and SCTE-35 Daterange syntaxes are not supported with this option.
-    pub scte_markers_source: Option<ScteMarkersSource>,
+    pub scte_markers_source: ::std::option::Option<ScteMarkersSource>,
     /// `StreamSelection`: a [`StreamSelection`] object.
     ///
     /// Limitations for outputs from the endpoint, based on the video bitrate.
-    pub stream_selection: Option<Obj<StreamSelection>>,
+    pub stream_selection: ::std::option::Option<crate::Obj<StreamSelection>>,
 }
 
 #[rustfmt::skip]
@@ -439,29 +353,29 @@ impl DashManifest {
     /// A `DashManifest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ManifestLayout`: a [`ManifestLayout`] value.
-    pub fn manifest_layout(mut self, value: impl Into<ManifestLayout>) -> Self { self.manifest_layout = Some(value.into()); self }
+    pub fn manifest_layout(mut self, value: impl ::std::convert::Into<ManifestLayout>) -> Self { self.manifest_layout = ::std::option::Option::Some(value.into()); self }
     /// `ManifestName`: a string.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
+    pub fn manifest_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_name = ::std::option::Option::Some(value.into()); self }
     /// `MinBufferTimeSeconds`: an integer.
-    pub fn min_buffer_time_seconds(mut self, value: impl Into<Int>) -> Self { self.min_buffer_time_seconds = Some(value.into()); self }
+    pub fn min_buffer_time_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_buffer_time_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Profile`: a [`Profile`] value.
-    pub fn profile(mut self, value: impl Into<Profile>) -> Self { self.profile = Some(value.into()); self }
+    pub fn profile(mut self, value: impl ::std::convert::Into<Profile>) -> Self { self.profile = ::std::option::Option::Some(value.into()); self }
     /// `ScteMarkersSource`: a [`ScteMarkersSource`] value.
-    pub fn scte_markers_source(mut self, value: impl Into<ScteMarkersSource>) -> Self { self.scte_markers_source = Some(value.into()); self }
+    pub fn scte_markers_source(mut self, value: impl ::std::convert::Into<ScteMarkersSource>) -> Self { self.scte_markers_source = ::std::option::Option::Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
+    pub fn stream_selection(mut self, value: impl ::std::convert::Into<crate::Obj<StreamSelection>>) -> Self { self.stream_selection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashManifest {}
+impl crate::PropertyType for DashManifest {}
 
-impl ToValue for DashManifest {
+impl ::cloudwright_core::ToValue for DashManifest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ManifestLayout", &self.manifest_layout)
             .opt("ManifestName", &self.manifest_name)
             .opt("MinBufferTimeSeconds", &self.min_buffer_time_seconds)
@@ -471,29 +385,6 @@ impl ToValue for DashManifest {
             .build()
     }
 }
-
-/// The required properties of [`DashPackage`], by name: `DashPackage::new(DashPackageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DashPackageRequired {
-    /// `DashManifests`: a list of [`DashManifest`] objects, required.
-    pub dash_manifests: List<DashManifest>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashPackage: ObjRule = ObjRule {
-    properties: &[
-        ("DashManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_DashManifest), min_items: None, max_items: None, unique: false })),
-        ("Encryption", Shape::Object(&RULE_DashEncryption)),
-        ("IncludeEncoderConfigurationInSegments", Shape::Bool),
-        ("IncludeIframeOnlyStream", Shape::Bool),
-        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SegmentDurationSeconds", Shape::INT),
-        ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE", "TIME_WITH_TIMELINE", "NUMBER_WITH_DURATION"], ..StrRule::ANY })),
-    ],
-    required: &["DashManifests"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashPackage` property type of `AWS::MediaPackage::PackagingConfiguration`.
 ///
@@ -505,76 +396,76 @@ pub struct DashPackage {
     /// `DashManifests`: a list of [`DashManifest`] objects, required.
     ///
     /// A list of DASH manifest configurations that are available from this endpoint.
-    pub dash_manifests: List<DashManifest>,
+    pub dash_manifests: ::cloudwright_core::List<DashManifest>,
     /// `Encryption`: a [`DashEncryption`] object.
     ///
     /// Parameters for encrypting content.
-    pub encryption: Option<Obj<DashEncryption>>,
+    pub encryption: ::std::option::Option<crate::Obj<DashEncryption>>,
     /// `IncludeEncoderConfigurationInSegments`: a boolean.
     ///
     /// When includeEncoderConfigurationInSegments is set to true, AWS Elemental MediaPackage places your encoder's Sequence Parameter Set (SPS), Picture Parameter Set (PPS), and Video Parameter Set (VPS) metadata in every video segment instead of in the init fragment. This lets you use different SPS/PPS/VPS settings for your assets during content playback.
-    pub include_encoder_configuration_in_segments: Option<Bool>,
+    pub include_encoder_configuration_in_segments: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeIframeOnlyStream`: a boolean.
     ///
     /// This applies only to stream sets with a single video track. When true, the stream set includes an additional I-frame trick-play only stream, along with the other tracks. If false, this extra stream is not included.
-    pub include_iframe_only_stream: Option<Bool>,
+    pub include_iframe_only_stream: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PeriodTriggers`: a list of [`PeriodTrigger`] values.
     ///
-    /// Controls whether AWS Elemental MediaPackage produces single-period or multi-period DASH manifests. For more information about periods, see \[Multi-period DASH in AWS Elemental MediaPackage\](<https://docs.aws.amazon.com/mediapackage/latest/ug/multi-period.html>) .
+    /// Controls whether AWS Elemental MediaPackage produces single-period or multi-period DASH manifests. For more information about periods, see [Multi-period DASH in AWS Elemental MediaPackage](https://docs.aws.amazon.com/mediapackage/latest/ug/multi-period.html) .
     ///
     /// Valid values:
     ///
     /// - `ADS` - AWS Elemental MediaPackage will produce multi-period DASH manifests. Periods are created based on the SCTE-35 ad markers present in the input manifest.
     /// - *No value* - AWS Elemental MediaPackage will produce single-period DASH manifests. This is the default setting.
-    pub period_triggers: Option<List<PeriodTrigger>>,
+    pub period_triggers: ::std::option::Option<::cloudwright_core::List<PeriodTrigger>>,
     /// `SegmentDurationSeconds`: an integer.
     ///
     /// Duration (in seconds) of each fragment. Actual fragments are rounded to the nearest multiple of the source segment duration.
-    pub segment_duration_seconds: Option<Int>,
+    pub segment_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SegmentTemplateFormat`: a [`SegmentTemplateFormat`] value.
     ///
     /// Determines the type of SegmentTemplate included in the Media Presentation Description (MPD). When set to `NUMBER_WITH_TIMELINE` , a full timeline is presented in each SegmentTemplate, with $Number$ media URLs. When set to `TIME_WITH_TIMELINE` , a full timeline is presented in each SegmentTemplate, with $Time$ media URLs. When set to `NUMBER_WITH_DURATION` , only a duration is included in each SegmentTemplate, with $Number$ media URLs.
-    pub segment_template_format: Option<SegmentTemplateFormat>,
+    pub segment_template_format: ::std::option::Option<SegmentTemplateFormat>,
 }
 
 #[rustfmt::skip]
 impl DashPackage {
-    /// A `DashPackage` with its required properties, named in a [`DashPackageRequired`].
+    /// A `DashPackage` with its one required property, `DashManifests`.
     #[inline]
-    pub fn new(required: DashPackageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<DashManifest>>) -> Self {
         Self {
-            dash_manifests: required.dash_manifests,
-            encryption: None,
-            include_encoder_configuration_in_segments: None,
-            include_iframe_only_stream: None,
-            period_triggers: None,
-            segment_duration_seconds: None,
-            segment_template_format: None,
+            dash_manifests: value.into(),
+            encryption: ::std::option::Option::None,
+            include_encoder_configuration_in_segments: ::std::option::Option::None,
+            include_iframe_only_stream: ::std::option::Option::None,
+            period_triggers: ::std::option::Option::None,
+            segment_duration_seconds: ::std::option::Option::None,
+            segment_template_format: ::std::option::Option::None,
         }
     }
 
     /// `DashManifests`: a list of [`DashManifest`] objects, required.
-    pub fn dash_manifests(mut self, value: impl Into<List<DashManifest>>) -> Self { self.dash_manifests = value.into(); self }
+    pub fn dash_manifests(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DashManifest>>) -> Self { self.dash_manifests = value.into(); self }
     /// `Encryption`: a [`DashEncryption`] object.
-    pub fn encryption(mut self, value: impl Into<Obj<DashEncryption>>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<crate::Obj<DashEncryption>>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `IncludeEncoderConfigurationInSegments`: a boolean.
-    pub fn include_encoder_configuration_in_segments(mut self, value: impl Into<Bool>) -> Self { self.include_encoder_configuration_in_segments = Some(value.into()); self }
+    pub fn include_encoder_configuration_in_segments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_encoder_configuration_in_segments = ::std::option::Option::Some(value.into()); self }
     /// `IncludeIframeOnlyStream`: a boolean.
-    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_stream = Some(value.into()); self }
+    pub fn include_iframe_only_stream(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_iframe_only_stream = ::std::option::Option::Some(value.into()); self }
     /// `PeriodTriggers`: a list of [`PeriodTrigger`] values.
-    pub fn period_triggers(mut self, value: impl Into<List<PeriodTrigger>>) -> Self { self.period_triggers = Some(value.into()); self }
+    pub fn period_triggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PeriodTrigger>>) -> Self { self.period_triggers = ::std::option::Option::Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
+    pub fn segment_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SegmentTemplateFormat`: a [`SegmentTemplateFormat`] value.
-    pub fn segment_template_format(mut self, value: impl Into<SegmentTemplateFormat>) -> Self { self.segment_template_format = Some(value.into()); self }
+    pub fn segment_template_format(mut self, value: impl ::std::convert::Into<SegmentTemplateFormat>) -> Self { self.segment_template_format = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashPackage {}
+impl crate::PropertyType for DashPackage {}
 
-impl ToValue for DashPackage {
+impl ::cloudwright_core::ToValue for DashPackage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DashManifests", &self.dash_manifests)
             .opt("Encryption", &self.encryption)
             .opt(
@@ -589,25 +480,6 @@ impl ToValue for DashPackage {
     }
 }
 
-/// The required properties of [`HlsEncryption`], by name: `HlsEncryption::new(HlsEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HlsEncryptionRequired {
-    /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("ConstantInitializationVector", Shape::STR),
-        ("EncryptionMethod", Shape::Str(&StrRule { allowed: &["AES_128", "SAMPLE_AES"], ..StrRule::ANY })),
-        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
-    ],
-    required: &["SpekeKeyProvider"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HlsEncryption` property type of `AWS::MediaPackage::PackagingConfiguration`.
 ///
 /// Holds encryption information so that access to the content can be controlled by a DRM solution.
@@ -618,43 +490,43 @@ pub struct HlsEncryption {
     /// `ConstantInitializationVector`: a string.
     ///
     /// A 128-bit, 16-byte hex value represented by a 32-character string, used with the key for encrypting blocks. If you don't specify a constant initialization vector (IV), AWS Elemental MediaPackage periodically rotates the IV.
-    pub constant_initialization_vector: Option<Str>,
+    pub constant_initialization_vector: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionMethod`: an [`EncryptionMethod`] value.
     ///
     /// HLS encryption type.
-    pub encryption_method: Option<EncryptionMethod>,
+    pub encryption_method: ::std::option::Option<EncryptionMethod>,
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
     ///
     /// Parameters for the SPEKE key provider.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
+    pub speke_key_provider: crate::Obj<SpekeKeyProvider>,
 }
 
 #[rustfmt::skip]
 impl HlsEncryption {
-    /// A `HlsEncryption` with its required properties, named in a [`HlsEncryptionRequired`].
+    /// A `HlsEncryption` with its one required property, `SpekeKeyProvider`.
     #[inline]
-    pub fn new(required: HlsEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self {
         Self {
-            constant_initialization_vector: None,
-            encryption_method: None,
-            speke_key_provider: required.speke_key_provider,
+            constant_initialization_vector: ::std::option::Option::None,
+            encryption_method: ::std::option::Option::None,
+            speke_key_provider: value.into(),
         }
     }
 
     /// `ConstantInitializationVector`: a string.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
+    pub fn constant_initialization_vector(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.constant_initialization_vector = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionMethod`: an [`EncryptionMethod`] value.
-    pub fn encryption_method(mut self, value: impl Into<EncryptionMethod>) -> Self { self.encryption_method = Some(value.into()); self }
+    pub fn encryption_method(mut self, value: impl ::std::convert::Into<EncryptionMethod>) -> Self { self.encryption_method = ::std::option::Option::Some(value.into()); self }
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
+    pub fn speke_key_provider(mut self, value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
-impl PropertyType for HlsEncryption {}
+impl crate::PropertyType for HlsEncryption {}
 
-impl ToValue for HlsEncryption {
+impl ::cloudwright_core::ToValue for HlsEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConstantInitializationVector",
                 &self.constant_initialization_vector,
@@ -664,20 +536,6 @@ impl ToValue for HlsEncryption {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsManifest: ObjRule = ObjRule {
-    properties: &[
-        ("AdMarkers", Shape::Str(&StrRule { allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("IncludeIframeOnlyStream", Shape::Bool),
-        ("ManifestName", Shape::STR),
-        ("ProgramDateTimeIntervalSeconds", Shape::INT),
-        ("RepeatExtXKey", Shape::Bool),
-        ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsManifest` property type of `AWS::MediaPackage::PackagingConfiguration`.
 ///
@@ -695,15 +553,15 @@ pub struct HlsManifest {
     /// - `NONE` - Omits all SCTE-35 ad markers from the output.
     /// - `PASSTHROUGH` - Creates a copy in the output of the SCTE-35 ad markers (comments) taken directly from the input manifest.
     /// - `SCTE35_ENHANCED` - Generates ad markers and blackout tags in the output based on the SCTE-35 messages from the input manifest.
-    pub ad_markers: Option<AdMarkers>,
+    pub ad_markers: ::std::option::Option<AdMarkers>,
     /// `IncludeIframeOnlyStream`: a boolean.
     ///
     /// Applies to stream sets with a single video track only. When enabled, the output includes an additional I-frame only stream, along with the other tracks.
-    pub include_iframe_only_stream: Option<Bool>,
+    pub include_iframe_only_stream: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ManifestName`: a string.
     ///
     /// A short string that's appended to the end of the endpoint URL to create a unique path to this packaging configuration.
-    pub manifest_name: Option<Str>,
+    pub manifest_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProgramDateTimeIntervalSeconds`: an integer.
     ///
     /// Inserts `EXT-X-PROGRAM-DATE-TIME` tags in the output manifest at the interval that you specify.
@@ -711,15 +569,15 @@ pub struct HlsManifest {
     /// Irrespective of this parameter, if any ID3Timed metadata is in the HLS input, it is passed through to the HLS output.
     ///
     /// Omit this attribute or enter `0` to indicate that the `EXT-X-PROGRAM-DATE-TIME` tags are not included in the manifest.
-    pub program_date_time_interval_seconds: Option<Int>,
+    pub program_date_time_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `RepeatExtXKey`: a boolean.
     ///
     /// Repeat the `EXT-X-KEY` directive for every media segment. This might result in an increase in client requests to the DRM server.
-    pub repeat_ext_x_key: Option<Bool>,
+    pub repeat_ext_x_key: ::std::option::Option<::cloudwright_core::Bool>,
     /// `StreamSelection`: a [`StreamSelection`] object.
     ///
     /// Video bitrate limitations for outputs from this packaging configuration.
-    pub stream_selection: Option<Obj<StreamSelection>>,
+    pub stream_selection: ::std::option::Option<crate::Obj<StreamSelection>>,
 }
 
 #[rustfmt::skip]
@@ -727,29 +585,29 @@ impl HlsManifest {
     /// A `HlsManifest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdMarkers`: an [`AdMarkers`] value.
-    pub fn ad_markers(mut self, value: impl Into<AdMarkers>) -> Self { self.ad_markers = Some(value.into()); self }
+    pub fn ad_markers(mut self, value: impl ::std::convert::Into<AdMarkers>) -> Self { self.ad_markers = ::std::option::Option::Some(value.into()); self }
     /// `IncludeIframeOnlyStream`: a boolean.
-    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_stream = Some(value.into()); self }
+    pub fn include_iframe_only_stream(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_iframe_only_stream = ::std::option::Option::Some(value.into()); self }
     /// `ManifestName`: a string.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
+    pub fn manifest_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_name = ::std::option::Option::Some(value.into()); self }
     /// `ProgramDateTimeIntervalSeconds`: an integer.
-    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.program_date_time_interval_seconds = Some(value.into()); self }
+    pub fn program_date_time_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.program_date_time_interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `RepeatExtXKey`: a boolean.
-    pub fn repeat_ext_x_key(mut self, value: impl Into<Bool>) -> Self { self.repeat_ext_x_key = Some(value.into()); self }
+    pub fn repeat_ext_x_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.repeat_ext_x_key = ::std::option::Option::Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
+    pub fn stream_selection(mut self, value: impl ::std::convert::Into<crate::Obj<StreamSelection>>) -> Self { self.stream_selection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsManifest {}
+impl crate::PropertyType for HlsManifest {}
 
-impl ToValue for HlsManifest {
+impl ::cloudwright_core::ToValue for HlsManifest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdMarkers", &self.ad_markers)
             .opt("IncludeIframeOnlyStream", &self.include_iframe_only_stream)
             .opt("ManifestName", &self.manifest_name)
@@ -763,27 +621,6 @@ impl ToValue for HlsManifest {
     }
 }
 
-/// The required properties of [`HlsPackage`], by name: `HlsPackage::new(HlsPackageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HlsPackageRequired {
-    /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
-    pub hls_manifests: List<HlsManifest>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsPackage: ObjRule = ObjRule {
-    properties: &[
-        ("Encryption", Shape::Object(&RULE_HlsEncryption)),
-        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None, unique: false })),
-        ("IncludeDvbSubtitles", Shape::Bool),
-        ("SegmentDurationSeconds", Shape::INT),
-        ("UseAudioRenditionGroup", Shape::Bool),
-    ],
-    required: &["HlsManifests"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HlsPackage` property type of `AWS::MediaPackage::PackagingConfiguration`.
 ///
 /// Parameters for a packaging configuration that uses HTTP Live Streaming (HLS) packaging.
@@ -794,57 +631,57 @@ pub struct HlsPackage {
     /// `Encryption`: a [`HlsEncryption`] object.
     ///
     /// Parameters for encrypting content.
-    pub encryption: Option<Obj<HlsEncryption>>,
+    pub encryption: ::std::option::Option<crate::Obj<HlsEncryption>>,
     /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
     ///
     /// A list of HLS manifest configurations that are available from this endpoint.
-    pub hls_manifests: List<HlsManifest>,
+    pub hls_manifests: ::cloudwright_core::List<HlsManifest>,
     /// `IncludeDvbSubtitles`: a boolean.
     ///
     /// When enabled, MediaPackage passes through digital video broadcasting (DVB) subtitles into the output.
-    pub include_dvb_subtitles: Option<Bool>,
+    pub include_dvb_subtitles: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SegmentDurationSeconds`: an integer.
     ///
     /// Duration (in seconds) of each fragment. Actual fragments are rounded to the nearest multiple of the source fragment duration.
-    pub segment_duration_seconds: Option<Int>,
+    pub segment_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `UseAudioRenditionGroup`: a boolean.
     ///
     /// When true, AWS Elemental MediaPackage bundles all audio tracks in a rendition group. All other tracks in the stream can be used with any audio rendition from the group.
-    pub use_audio_rendition_group: Option<Bool>,
+    pub use_audio_rendition_group: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl HlsPackage {
-    /// A `HlsPackage` with its required properties, named in a [`HlsPackageRequired`].
+    /// A `HlsPackage` with its one required property, `HlsManifests`.
     #[inline]
-    pub fn new(required: HlsPackageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<HlsManifest>>) -> Self {
         Self {
-            encryption: None,
-            hls_manifests: required.hls_manifests,
-            include_dvb_subtitles: None,
-            segment_duration_seconds: None,
-            use_audio_rendition_group: None,
+            encryption: ::std::option::Option::None,
+            hls_manifests: value.into(),
+            include_dvb_subtitles: ::std::option::Option::None,
+            segment_duration_seconds: ::std::option::Option::None,
+            use_audio_rendition_group: ::std::option::Option::None,
         }
     }
 
     /// `Encryption`: a [`HlsEncryption`] object.
-    pub fn encryption(mut self, value: impl Into<Obj<HlsEncryption>>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<crate::Obj<HlsEncryption>>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
-    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self { self.hls_manifests = value.into(); self }
+    pub fn hls_manifests(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HlsManifest>>) -> Self { self.hls_manifests = value.into(); self }
     /// `IncludeDvbSubtitles`: a boolean.
-    pub fn include_dvb_subtitles(mut self, value: impl Into<Bool>) -> Self { self.include_dvb_subtitles = Some(value.into()); self }
+    pub fn include_dvb_subtitles(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_dvb_subtitles = ::std::option::Option::Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
+    pub fn segment_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `UseAudioRenditionGroup`: a boolean.
-    pub fn use_audio_rendition_group(mut self, value: impl Into<Bool>) -> Self { self.use_audio_rendition_group = Some(value.into()); self }
+    pub fn use_audio_rendition_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_audio_rendition_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsPackage {}
+impl crate::PropertyType for HlsPackage {}
 
-impl ToValue for HlsPackage {
+impl ::cloudwright_core::ToValue for HlsPackage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Encryption", &self.encryption)
             .req("HlsManifests", &self.hls_manifests)
             .opt("IncludeDvbSubtitles", &self.include_dvb_subtitles)
@@ -853,23 +690,6 @@ impl ToValue for HlsPackage {
             .build()
     }
 }
-
-/// The required properties of [`MssEncryption`], by name: `MssEncryption::new(MssEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MssEncryptionRequired {
-    /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MssEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
-    ],
-    required: &["SpekeKeyProvider"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MssEncryption` property type of `AWS::MediaPackage::PackagingConfiguration`.
 ///
@@ -881,43 +701,33 @@ pub struct MssEncryption {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
     ///
     /// Parameters for the SPEKE key provider.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
+    pub speke_key_provider: crate::Obj<SpekeKeyProvider>,
 }
 
 #[rustfmt::skip]
 impl MssEncryption {
-    /// A `MssEncryption` with its required properties, named in a [`MssEncryptionRequired`].
+    /// A `MssEncryption` with its one required property, `SpekeKeyProvider`.
     #[inline]
-    pub fn new(required: MssEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self {
         Self {
-            speke_key_provider: required.speke_key_provider,
+            speke_key_provider: value.into(),
         }
     }
 
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
+    pub fn speke_key_provider(mut self, value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
-impl PropertyType for MssEncryption {}
+impl crate::PropertyType for MssEncryption {}
 
-impl ToValue for MssEncryption {
+impl ::cloudwright_core::ToValue for MssEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SpekeKeyProvider", &self.speke_key_provider)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MssManifest: ObjRule = ObjRule {
-    properties: &[
-        ("ManifestName", Shape::STR),
-        ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MssManifest` property type of `AWS::MediaPackage::PackagingConfiguration`.
 ///
@@ -929,11 +739,11 @@ pub struct MssManifest {
     /// `ManifestName`: a string.
     ///
     /// A short string that's appended to the end of the endpoint URL to create a unique path to this packaging configuration.
-    pub manifest_name: Option<Str>,
+    pub manifest_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `StreamSelection`: a [`StreamSelection`] object.
     ///
     /// Video bitrate limitations for outputs from this packaging configuration.
-    pub stream_selection: Option<Obj<StreamSelection>>,
+    pub stream_selection: ::std::option::Option<crate::Obj<StreamSelection>>,
 }
 
 #[rustfmt::skip]
@@ -941,45 +751,26 @@ impl MssManifest {
     /// A `MssManifest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ManifestName`: a string.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
+    pub fn manifest_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_name = ::std::option::Option::Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
+    pub fn stream_selection(mut self, value: impl ::std::convert::Into<crate::Obj<StreamSelection>>) -> Self { self.stream_selection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MssManifest {}
+impl crate::PropertyType for MssManifest {}
 
-impl ToValue for MssManifest {
+impl ::cloudwright_core::ToValue for MssManifest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ManifestName", &self.manifest_name)
             .opt("StreamSelection", &self.stream_selection)
             .build()
     }
 }
-
-/// The required properties of [`MssPackage`], by name: `MssPackage::new(MssPackageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MssPackageRequired {
-    /// `MssManifests`: a list of [`MssManifest`] objects, required.
-    pub mss_manifests: List<MssManifest>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MssPackage: ObjRule = ObjRule {
-    properties: &[
-        ("Encryption", Shape::Object(&RULE_MssEncryption)),
-        ("MssManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_MssManifest), min_items: None, max_items: None, unique: false })),
-        ("SegmentDurationSeconds", Shape::INT),
-    ],
-    required: &["MssManifests"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MssPackage` property type of `AWS::MediaPackage::PackagingConfiguration`.
 ///
@@ -991,43 +782,43 @@ pub struct MssPackage {
     /// `Encryption`: a [`MssEncryption`] object.
     ///
     /// Parameters for encrypting content.
-    pub encryption: Option<Obj<MssEncryption>>,
+    pub encryption: ::std::option::Option<crate::Obj<MssEncryption>>,
     /// `MssManifests`: a list of [`MssManifest`] objects, required.
     ///
     /// A list of Microsoft Smooth manifest configurations that are available from this endpoint.
-    pub mss_manifests: List<MssManifest>,
+    pub mss_manifests: ::cloudwright_core::List<MssManifest>,
     /// `SegmentDurationSeconds`: an integer.
     ///
     /// Duration (in seconds) of each fragment. Actual fragments are rounded to the nearest multiple of the source fragment duration.
-    pub segment_duration_seconds: Option<Int>,
+    pub segment_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl MssPackage {
-    /// A `MssPackage` with its required properties, named in a [`MssPackageRequired`].
+    /// A `MssPackage` with its one required property, `MssManifests`.
     #[inline]
-    pub fn new(required: MssPackageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<MssManifest>>) -> Self {
         Self {
-            encryption: None,
-            mss_manifests: required.mss_manifests,
-            segment_duration_seconds: None,
+            encryption: ::std::option::Option::None,
+            mss_manifests: value.into(),
+            segment_duration_seconds: ::std::option::Option::None,
         }
     }
 
     /// `Encryption`: a [`MssEncryption`] object.
-    pub fn encryption(mut self, value: impl Into<Obj<MssEncryption>>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<crate::Obj<MssEncryption>>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `MssManifests`: a list of [`MssManifest`] objects, required.
-    pub fn mss_manifests(mut self, value: impl Into<List<MssManifest>>) -> Self { self.mss_manifests = value.into(); self }
+    pub fn mss_manifests(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MssManifest>>) -> Self { self.mss_manifests = value.into(); self }
     /// `SegmentDurationSeconds`: an integer.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
+    pub fn segment_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_duration_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MssPackage {}
+impl crate::PropertyType for MssPackage {}
 
-impl ToValue for MssPackage {
+impl ::cloudwright_core::ToValue for MssPackage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Encryption", &self.encryption)
             .req("MssManifests", &self.mss_manifests)
             .opt("SegmentDurationSeconds", &self.segment_duration_seconds)
@@ -1039,25 +830,12 @@ impl ToValue for MssPackage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpekeKeyProviderRequired {
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SystemIds`: a list of strings, required.
-    pub system_ids: List<Str>,
+    pub system_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Url`: a string, required.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SystemIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Url", Shape::STR),
-    ],
-    required: &["RoleArn", "SystemIds", "Url"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpekeKeyProvider` property type of `AWS::MediaPackage::PackagingConfiguration`.
 ///
@@ -1069,21 +847,22 @@ pub struct SpekeKeyProvider {
     /// `EncryptionContractConfiguration`: an [`EncryptionContractConfiguration`] object.
     ///
     /// Use `encryptionContractConfiguration` to configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. The encryption contract defines which content keys are used to encrypt the audio and video tracks in your stream. To configure the encryption contract, specify which audio and video encryption presets to use.
-    pub encryption_contract_configuration: Option<Obj<EncryptionContractConfiguration>>,
+    pub encryption_contract_configuration:
+        ::std::option::Option<crate::Obj<EncryptionContractConfiguration>>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN for the IAM role that's granted by the key provider to provide access to the key provider API. Valid format: arn:aws:iam::{accountID}:role/{name}
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SystemIds`: a list of strings, required.
     ///
     /// List of unique identifiers for the DRM systems to use, as defined in the CPIX specification.
-    pub system_ids: List<Str>,
+    pub system_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Url`: a string, required.
     ///
     /// URL for the key provider's key retrieval API endpoint. Must start with <https://>.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1092,7 +871,7 @@ impl SpekeKeyProvider {
     #[inline]
     pub fn new(required: SpekeKeyProviderRequired) -> Self {
         Self {
-            encryption_contract_configuration: None,
+            encryption_contract_configuration: ::std::option::Option::None,
             role_arn: required.role_arn,
             system_ids: required.system_ids,
             url: required.url,
@@ -1100,21 +879,21 @@ impl SpekeKeyProvider {
     }
 
     /// `EncryptionContractConfiguration`: an [`EncryptionContractConfiguration`] object.
-    pub fn encryption_contract_configuration(mut self, value: impl Into<Obj<EncryptionContractConfiguration>>) -> Self { self.encryption_contract_configuration = Some(value.into()); self }
+    pub fn encryption_contract_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionContractConfiguration>>) -> Self { self.encryption_contract_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SystemIds`: a list of strings, required.
-    pub fn system_ids(mut self, value: impl Into<List<Str>>) -> Self { self.system_ids = value.into(); self }
+    pub fn system_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.system_ids = value.into(); self }
     /// `Url`: a string, required.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = value.into(); self }
 }
 
-impl PropertyType for SpekeKeyProvider {}
+impl crate::PropertyType for SpekeKeyProvider {}
 
-impl ToValue for SpekeKeyProvider {
+impl ::cloudwright_core::ToValue for SpekeKeyProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EncryptionContractConfiguration",
                 &self.encryption_contract_configuration,
@@ -1136,25 +915,25 @@ pub enum AdMarkers {
     /// `PASSTHROUGH`
     Passthrough,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AdMarkers {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AdMarkers {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AdMarkers {
+impl ::cloudwright_core::ToValue for AdMarkers {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Scte35Enhanced => "SCTE35_ENHANCED",
             Self::Passthrough => "PASSTHROUGH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1166,24 +945,24 @@ pub enum EncryptionMethod {
     /// `SAMPLE_AES`
     SampleAes,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionMethod {
+impl ::cloudwright_core::ToValue for EncryptionMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aes128 => "AES_128",
             Self::SampleAes => "SAMPLE_AES",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1195,24 +974,24 @@ pub enum ManifestLayout {
     /// `COMPACT`
     Compact,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ManifestLayout {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ManifestLayout {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ManifestLayout {
+impl ::cloudwright_core::ToValue for ManifestLayout {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Full => "FULL",
             Self::Compact => "COMPACT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1224,24 +1003,24 @@ pub enum Profile {
     /// `HBBTV_1_5`
     Hbbtv1_5,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Profile {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Profile {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Profile {
+impl ::cloudwright_core::ToValue for Profile {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Hbbtv1_5 => "HBBTV_1_5",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1253,23 +1032,198 @@ pub enum ScteMarkersSource {
     /// `MANIFEST`
     Manifest,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScteMarkersSource {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScteMarkersSource {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScteMarkersSource {
+impl ::cloudwright_core::ToValue for ScteMarkersSource {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Segments => "SEGMENTS",
             Self::Manifest => "MANIFEST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_EncryptionContractConfiguration, RULE_StreamSelection, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PackagingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CmafPackage", Shape::Object(&RULE_CmafPackage)),
+            ("DashPackage", Shape::Object(&RULE_DashPackage)),
+            ("HlsPackage", Shape::Object(&RULE_HlsPackage)),
+            ("Id", Shape::STR),
+            ("MssPackage", Shape::Object(&RULE_MssPackage)),
+            ("PackagingGroupId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["PackagingGroupId", "Id"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CmafEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+        ],
+        required: &["SpekeKeyProvider"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CmafPackage: ObjRule = ObjRule {
+        properties: &[
+            ("Encryption", Shape::Object(&RULE_CmafEncryption)),
+            ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None, unique: false })),
+            ("IncludeEncoderConfigurationInSegments", Shape::Bool),
+            ("SegmentDurationSeconds", Shape::INT),
+        ],
+        required: &["HlsManifests"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+        ],
+        required: &["SpekeKeyProvider"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashManifest: ObjRule = ObjRule {
+        properties: &[
+            ("ManifestLayout", Shape::Str(&StrRule { allowed: &["FULL", "COMPACT"], ..StrRule::ANY })),
+            ("ManifestName", Shape::STR),
+            ("MinBufferTimeSeconds", Shape::INT),
+            ("Profile", Shape::Str(&StrRule { allowed: &["NONE", "HBBTV_1_5"], ..StrRule::ANY })),
+            ("ScteMarkersSource", Shape::Str(&StrRule { allowed: &["SEGMENTS", "MANIFEST"], ..StrRule::ANY })),
+            ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashPackage: ObjRule = ObjRule {
+        properties: &[
+            ("DashManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_DashManifest), min_items: None, max_items: None, unique: false })),
+            ("Encryption", Shape::Object(&RULE_DashEncryption)),
+            ("IncludeEncoderConfigurationInSegments", Shape::Bool),
+            ("IncludeIframeOnlyStream", Shape::Bool),
+            ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SegmentDurationSeconds", Shape::INT),
+            ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE", "TIME_WITH_TIMELINE", "NUMBER_WITH_DURATION"], ..StrRule::ANY })),
+        ],
+        required: &["DashManifests"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("ConstantInitializationVector", Shape::STR),
+            ("EncryptionMethod", Shape::Str(&StrRule { allowed: &["AES_128", "SAMPLE_AES"], ..StrRule::ANY })),
+            ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+        ],
+        required: &["SpekeKeyProvider"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsManifest: ObjRule = ObjRule {
+        properties: &[
+            ("AdMarkers", Shape::Str(&StrRule { allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("IncludeIframeOnlyStream", Shape::Bool),
+            ("ManifestName", Shape::STR),
+            ("ProgramDateTimeIntervalSeconds", Shape::INT),
+            ("RepeatExtXKey", Shape::Bool),
+            ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsPackage: ObjRule = ObjRule {
+        properties: &[
+            ("Encryption", Shape::Object(&RULE_HlsEncryption)),
+            ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None, unique: false })),
+            ("IncludeDvbSubtitles", Shape::Bool),
+            ("SegmentDurationSeconds", Shape::INT),
+            ("UseAudioRenditionGroup", Shape::Bool),
+        ],
+        required: &["HlsManifests"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MssEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+        ],
+        required: &["SpekeKeyProvider"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MssManifest: ObjRule = ObjRule {
+        properties: &[
+            ("ManifestName", Shape::STR),
+            ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MssPackage: ObjRule = ObjRule {
+        properties: &[
+            ("Encryption", Shape::Object(&RULE_MssEncryption)),
+            ("MssManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_MssManifest), min_items: None, max_items: None, unique: false })),
+            ("SegmentDurationSeconds", Shape::INT),
+        ],
+        required: &["MssManifests"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SystemIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Url", Shape::STR),
+        ],
+        required: &["RoleArn", "SystemIds", "Url"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("\\A\\/aws\\/MediaPackage\\/[0-9a-zA-Z-_\\/\\.#]+\\Z");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
-
-/// The required properties of [`PackagingGroup`], by name: `PackagingGroup::new(PackagingGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PackagingGroupRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PackagingGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Authorization", Shape::Object(&RULE_Authorization)),
-        ("EgressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Id"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaPackage::PackagingGroup` resource.
 ///
@@ -53,23 +25,23 @@ pub struct PackagingGroup {
     /// `Authorization`: an [`Authorization`] object.
     ///
     /// Parameters for CDN authorization.
-    pub authorization: Option<Obj<Authorization>>,
+    pub authorization: ::std::option::Option<crate::Obj<Authorization>>,
     /// `EgressAccessLogs`: a [`LogConfiguration`] object.
     ///
     /// The configuration parameters for egress access logging.
-    pub egress_access_logs: Option<Obj<LogConfiguration>>,
+    pub egress_access_logs: ::std::option::Option<crate::Obj<LogConfiguration>>,
     /// `Id`: a string, required.
     ///
     /// Unique identifier that you assign to the packaging group.
     ///
     /// Pattern `\A[0-9a-zA-Z-_]+\Z`; length 1 to 256; create-only: changing it replaces the resource.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to assign to the packaging group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +51,7 @@ impl PackagingGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaPackage::PackagingGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-packaginggroup.html",
         primary_identifier: &["Id"],
@@ -90,48 +62,50 @@ impl PackagingGroup {
         read_only: &["Arn", "DomainName"],
         attributes: &["Arn", "DomainName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `PackagingGroup` with its required properties, named in a [`PackagingGroupRequired`].
+    /// A `PackagingGroup` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: PackagingGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            authorization: None,
-            egress_access_logs: None,
-            id: required.id,
-            tags: None,
+            authorization: ::std::option::Option::None,
+            egress_access_logs: ::std::option::Option::None,
+            id: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Authorization`: an [`Authorization`] object.
-    pub fn authorization(mut self, value: impl Into<Obj<Authorization>>) -> Self { self.authorization = Some(value.into()); self }
+    pub fn authorization(mut self, value: impl ::std::convert::Into<crate::Obj<Authorization>>) -> Self { self.authorization = ::std::option::Option::Some(value.into()); self }
     /// `EgressAccessLogs`: a [`LogConfiguration`] object.
-    pub fn egress_access_logs(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.egress_access_logs = Some(value.into()); self }
+    pub fn egress_access_logs(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfiguration>>) -> Self { self.egress_access_logs = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PackagingGroup {
+impl ::cloudwright_core::Resource for PackagingGroup {
     type Attributes = PackagingGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PackagingGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PackagingGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PackagingGroup {
+impl ::cloudwright_core::ToValue for PackagingGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Authorization", &self.authorization)
             .opt("EgressAccessLogs", &self.egress_access_logs)
             .req("Id", &self.id)
@@ -140,12 +114,12 @@ impl ToValue for PackagingGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PackagingGroup`]: `Handle<PackagingGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PackagingGroup`]: `Handle<PackagingGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PackagingGroupAttributes(ResourceRef);
+pub struct PackagingGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PackagingGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PackagingGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -155,16 +129,16 @@ impl PackagingGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the packaging group. You can get this from the response to any request to the packaging group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// The URL for the assets in the PackagingGroup.
     #[inline]
-    pub fn domain_name(&self) -> Value {
-        self.0.get_att("DomainName")
+    pub fn domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainName"))
     }
 }
 
@@ -172,21 +146,10 @@ impl PackagingGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizationRequired {
     /// `CdnIdentifierSecret`: a string, required.
-    pub cdn_identifier_secret: Str,
+    pub cdn_identifier_secret: ::cloudwright_core::Str,
     /// `SecretsRoleArn`: a string, required.
-    pub secrets_role_arn: Str,
+    pub secrets_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Authorization: ObjRule = ObjRule {
-    properties: &[
-        ("CdnIdentifierSecret", Shape::STR),
-        ("SecretsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["CdnIdentifierSecret", "SecretsRoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Authorization` property type of `AWS::MediaPackage::PackagingGroup`.
 ///
@@ -198,13 +161,13 @@ pub struct Authorization {
     /// `CdnIdentifierSecret`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for the secret in AWS Secrets Manager that is used for CDN authorization.
-    pub cdn_identifier_secret: Str,
+    pub cdn_identifier_secret: ::cloudwright_core::Str,
     /// `SecretsRoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for the IAM role that allows AWS Elemental MediaPackage to communicate with AWS Secrets Manager .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_role_arn: Str,
+    pub secrets_role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -219,31 +182,22 @@ impl Authorization {
     }
 
     /// `CdnIdentifierSecret`: a string, required.
-    pub fn cdn_identifier_secret(mut self, value: impl Into<Str>) -> Self { self.cdn_identifier_secret = value.into(); self }
+    pub fn cdn_identifier_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cdn_identifier_secret = value.into(); self }
     /// `SecretsRoleArn`: a string, required.
-    pub fn secrets_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_role_arn = value.into(); self }
+    pub fn secrets_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_role_arn = value.into(); self }
 }
 
-impl PropertyType for Authorization {}
+impl crate::PropertyType for Authorization {}
 
-impl ToValue for Authorization {
+impl ::cloudwright_core::ToValue for Authorization {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CdnIdentifierSecret", &self.cdn_identifier_secret)
             .req("SecretsRoleArn", &self.secrets_role_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogConfiguration` property type of `AWS::MediaPackage::PackagingGroup`.
 ///
@@ -257,7 +211,7 @@ pub struct LogConfiguration {
     /// Sets a custom Amazon CloudWatch log group name for egress logs. If a log group name isn't specified, the default name is used: /aws/MediaPackage/EgressAccessLogs.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `\A\/aws\/MediaPackage\/[0-9a-zA-Z-_\/\.#]+\Z`; length 1 to 512.
-    pub log_group_name: Option<Str>,
+    pub log_group_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -265,20 +219,66 @@ impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogGroupName`: a string.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogConfiguration {}
+impl crate::PropertyType for LogConfiguration {}
 
-impl ToValue for LogConfiguration {
+impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("\\A\\/aws\\/MediaPackage\\/[0-9a-zA-Z-_\\/\\.#]+\\Z");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PackagingGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Authorization", Shape::Object(&RULE_Authorization)),
+            ("EgressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Id"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Authorization: ObjRule = ObjRule {
+        properties: &[
+            ("CdnIdentifierSecret", Shape::STR),
+            ("SecretsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["CdnIdentifierSecret", "SecretsRoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,8 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "mediapackage")]
 /// The required properties of [`EncryptionContractConfiguration`], by name: `EncryptionContractConfiguration::new(EncryptionContractConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,21 +17,9 @@ pub struct EncryptionContractConfigurationRequired {
 }
 
 #[cfg(feature = "mediapackage")]
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PresetSpeke20Audio", Shape::Str(&StrRule { allowed: &["PRESET-AUDIO-1", "PRESET-AUDIO-2", "PRESET-AUDIO-3", "SHARED", "UNENCRYPTED"], ..StrRule::ANY })),
-        ("PresetSpeke20Video", Shape::Str(&StrRule { allowed: &["PRESET-VIDEO-1", "PRESET-VIDEO-2", "PRESET-VIDEO-3", "PRESET-VIDEO-4", "PRESET-VIDEO-5", "PRESET-VIDEO-6", "PRESET-VIDEO-7", "PRESET-VIDEO-8", "SHARED", "UNENCRYPTED"], ..StrRule::ANY })),
-    ],
-    required: &["PresetSpeke20Audio", "PresetSpeke20Video"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "mediapackage")]
 /// The `EncryptionContractConfiguration` property type, shared by `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`.
 ///
-/// Use `encryptionContractConfiguration` to configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. The encryption contract defines the content keys used to encrypt the audio and video tracks in your stream. To configure the encryption contract, specify which audio and video encryption presets to use. For more information about these presets, see \[SPEKE Version 2.0 Presets\](<https://docs.aws.amazon.com/mediapackage/latest/ug/drm-content-speke-v2-presets.html>) .
+/// Use `encryptionContractConfiguration` to configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. The encryption contract defines the content keys used to encrypt the audio and video tracks in your stream. To configure the encryption contract, specify which audio and video encryption presets to use. For more information about these presets, see [SPEKE Version 2.0 Presets](https://docs.aws.amazon.com/mediapackage/latest/ug/drm-content-speke-v2-presets.html) .
 ///
 /// Note the following considerations when using `encryptionContractConfiguration` :
 ///
@@ -88,36 +74,24 @@ impl EncryptionContractConfiguration {
     }
 
     /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    pub fn preset_speke20_audio(mut self, value: impl Into<PresetSpeke20Audio>) -> Self { self.preset_speke20_audio = value.into(); self }
+    pub fn preset_speke20_audio(mut self, value: impl ::std::convert::Into<PresetSpeke20Audio>) -> Self { self.preset_speke20_audio = value.into(); self }
     /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    pub fn preset_speke20_video(mut self, value: impl Into<PresetSpeke20Video>) -> Self { self.preset_speke20_video = value.into(); self }
+    pub fn preset_speke20_video(mut self, value: impl ::std::convert::Into<PresetSpeke20Video>) -> Self { self.preset_speke20_video = value.into(); self }
 }
 
 #[cfg(feature = "mediapackage")]
-impl PropertyType for EncryptionContractConfiguration {}
+impl crate::PropertyType for EncryptionContractConfiguration {}
 
 #[cfg(feature = "mediapackage")]
-impl ToValue for EncryptionContractConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionContractConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PresetSpeke20Audio", &self.preset_speke20_audio)
             .req("PresetSpeke20Video", &self.preset_speke20_video)
             .build()
     }
 }
-
-#[cfg(feature = "mediapackage")]
-#[rustfmt::skip]
-pub(crate) static RULE_StreamSelection: ObjRule = ObjRule {
-    properties: &[
-        ("MaxVideoBitsPerSecond", Shape::INT),
-        ("MinVideoBitsPerSecond", Shape::INT),
-        ("StreamOrder", Shape::Str(&StrRule { allowed: &["ORIGINAL", "VIDEO_BITRATE_ASCENDING", "VIDEO_BITRATE_DESCENDING"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "mediapackage")]
 /// The `StreamSelection` property type, shared by `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`.
@@ -130,17 +104,17 @@ pub struct StreamSelection {
     /// `MaxVideoBitsPerSecond`: an integer.
     ///
     /// The upper limit of the bitrates that this endpoint serves. If the video track exceeds this threshold, then AWS Elemental MediaPackage excludes it from output. If you don't specify a value, it defaults to 2147483647 bits per second.
-    pub max_video_bits_per_second: Option<Int>,
+    pub max_video_bits_per_second: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinVideoBitsPerSecond`: an integer.
     ///
     /// The lower limit of the bitrates that this endpoint serves. If the video track is below this threshold, then AWS Elemental MediaPackage excludes it from output. If you don't specify a value, it defaults to 0 bits per second.
-    pub min_video_bits_per_second: Option<Int>,
+    pub min_video_bits_per_second: ::std::option::Option<::cloudwright_core::Int>,
     /// `StreamOrder`: a [`StreamOrder`] value.
     ///
     /// Order in which the different video bitrates are presented to the player.
     ///
     /// Valid values: `ORIGINAL` , `VIDEO_BITRATE_ASCENDING` , `VIDEO_BITRATE_DESCENDING` .
-    pub stream_order: Option<StreamOrder>,
+    pub stream_order: ::std::option::Option<StreamOrder>,
 }
 
 #[cfg(feature = "mediapackage")]
@@ -149,25 +123,25 @@ impl StreamSelection {
     /// A `StreamSelection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxVideoBitsPerSecond`: an integer.
-    pub fn max_video_bits_per_second(mut self, value: impl Into<Int>) -> Self { self.max_video_bits_per_second = Some(value.into()); self }
+    pub fn max_video_bits_per_second(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_video_bits_per_second = ::std::option::Option::Some(value.into()); self }
     /// `MinVideoBitsPerSecond`: an integer.
-    pub fn min_video_bits_per_second(mut self, value: impl Into<Int>) -> Self { self.min_video_bits_per_second = Some(value.into()); self }
+    pub fn min_video_bits_per_second(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_video_bits_per_second = ::std::option::Option::Some(value.into()); self }
     /// `StreamOrder`: a [`StreamOrder`] value.
-    pub fn stream_order(mut self, value: impl Into<StreamOrder>) -> Self { self.stream_order = Some(value.into()); self }
+    pub fn stream_order(mut self, value: impl ::std::convert::Into<StreamOrder>) -> Self { self.stream_order = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "mediapackage")]
-impl PropertyType for StreamSelection {}
+impl crate::PropertyType for StreamSelection {}
 
 #[cfg(feature = "mediapackage")]
-impl ToValue for StreamSelection {
+impl ::cloudwright_core::ToValue for StreamSelection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxVideoBitsPerSecond", &self.max_video_bits_per_second)
             .opt("MinVideoBitsPerSecond", &self.min_video_bits_per_second)
             .opt("StreamOrder", &self.stream_order)
@@ -180,22 +154,10 @@ impl ToValue for StreamSelection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "mediapackage")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "mediapackage")]
 /// The `Tag` property type, shared by `AWS::MediaPackage::Asset`, `AWS::MediaPackage::Channel`, `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`, `AWS::MediaPackage::PackagingGroup`.
@@ -204,9 +166,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "mediapackage")]
@@ -222,19 +184,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "mediapackage")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "mediapackage")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -250,25 +212,25 @@ pub enum PeriodTrigger {
     /// `ADS`
     Ads,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediapackage")]
-impl From<Value> for PeriodTrigger {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PeriodTrigger {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediapackage")]
-impl ToValue for PeriodTrigger {
+impl ::cloudwright_core::ToValue for PeriodTrigger {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ads => "ADS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -289,29 +251,29 @@ pub enum PresetSpeke20Audio {
     /// `UNENCRYPTED`
     Unencrypted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediapackage")]
-impl From<Value> for PresetSpeke20Audio {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PresetSpeke20Audio {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediapackage")]
-impl ToValue for PresetSpeke20Audio {
+impl ::cloudwright_core::ToValue for PresetSpeke20Audio {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PresetAudio1 => "PRESET-AUDIO-1",
             Self::PresetAudio2 => "PRESET-AUDIO-2",
             Self::PresetAudio3 => "PRESET-AUDIO-3",
             Self::Shared => "SHARED",
             Self::Unencrypted => "UNENCRYPTED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -342,20 +304,20 @@ pub enum PresetSpeke20Video {
     /// `UNENCRYPTED`
     Unencrypted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediapackage")]
-impl From<Value> for PresetSpeke20Video {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PresetSpeke20Video {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediapackage")]
-impl ToValue for PresetSpeke20Video {
+impl ::cloudwright_core::ToValue for PresetSpeke20Video {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PresetVideo1 => "PRESET-VIDEO-1",
             Self::PresetVideo2 => "PRESET-VIDEO-2",
@@ -367,9 +329,9 @@ impl ToValue for PresetSpeke20Video {
             Self::PresetVideo8 => "PRESET-VIDEO-8",
             Self::Shared => "SHARED",
             Self::Unencrypted => "UNENCRYPTED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -386,27 +348,27 @@ pub enum SegmentTemplateFormat {
     /// `NUMBER_WITH_DURATION`
     NumberWithDuration,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediapackage")]
-impl From<Value> for SegmentTemplateFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SegmentTemplateFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediapackage")]
-impl ToValue for SegmentTemplateFormat {
+impl ::cloudwright_core::ToValue for SegmentTemplateFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NumberWithTimeline => "NUMBER_WITH_TIMELINE",
             Self::TimeWithTimeline => "TIME_WITH_TIMELINE",
             Self::NumberWithDuration => "NUMBER_WITH_DURATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -423,26 +385,69 @@ pub enum StreamOrder {
     /// `VIDEO_BITRATE_DESCENDING`
     VideoBitrateDescending,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediapackage")]
-impl From<Value> for StreamOrder {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StreamOrder {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediapackage")]
-impl ToValue for StreamOrder {
+impl ::cloudwright_core::ToValue for StreamOrder {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Original => "ORIGINAL",
             Self::VideoBitrateAscending => "VIDEO_BITRATE_ASCENDING",
             Self::VideoBitrateDescending => "VIDEO_BITRATE_DESCENDING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "mediapackage")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PresetSpeke20Audio", Shape::Str(&StrRule { allowed: &["PRESET-AUDIO-1", "PRESET-AUDIO-2", "PRESET-AUDIO-3", "SHARED", "UNENCRYPTED"], ..StrRule::ANY })),
+            ("PresetSpeke20Video", Shape::Str(&StrRule { allowed: &["PRESET-VIDEO-1", "PRESET-VIDEO-2", "PRESET-VIDEO-3", "PRESET-VIDEO-4", "PRESET-VIDEO-5", "PRESET-VIDEO-6", "PRESET-VIDEO-7", "PRESET-VIDEO-8", "SHARED", "UNENCRYPTED"], ..StrRule::ANY })),
+        ],
+        required: &["PresetSpeke20Audio", "PresetSpeke20Video"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "mediapackage")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamSelection: ObjRule = ObjRule {
+        properties: &[
+            ("MaxVideoBitsPerSecond", Shape::INT),
+            ("MinVideoBitsPerSecond", Shape::INT),
+            ("StreamOrder", Shape::Str(&StrRule { allowed: &["ORIGINAL", "VIDEO_BITRATE_ASCENDING", "VIDEO_BITRATE_DESCENDING"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "mediapackage")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

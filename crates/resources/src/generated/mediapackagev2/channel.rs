@@ -5,38 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 
 /// The required properties of [`Channel`], by name: `Channel::new(ChannelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelRequired {
     /// `ChannelGroupName`: a string, required.
-    pub channel_group_name: Str,
+    pub channel_group_name: ::cloudwright_core::Str,
     /// `ChannelName`: a string, required.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Channel: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("InputSwitchConfiguration", Shape::Object(&RULE_InputSwitchConfiguration)),
-        ("InputType", Shape::Str(&StrRule { allowed: &["HLS", "CMAF"], ..StrRule::ANY })),
-        ("OutputHeaderConfiguration", Shape::Object(&RULE_OutputHeaderConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ChannelGroupName", "ChannelName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaPackageV2::Channel` resource.
 ///
@@ -58,23 +36,23 @@ pub struct Channel {
     /// The name of the channel group associated with the channel configuration.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub channel_group_name: Str,
+    pub channel_group_name: ::cloudwright_core::Str,
     /// `ChannelName`: a string, required.
     ///
     /// The name of the channel.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of the channel.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputSwitchConfiguration`: an [`InputSwitchConfiguration`] object.
     ///
     /// The configuration for input switching based on the media quality confidence score (MQCS) as provided from AWS Elemental MediaLive.
-    pub input_switch_configuration: Option<Obj<InputSwitchConfiguration>>,
+    pub input_switch_configuration: ::std::option::Option<crate::Obj<InputSwitchConfiguration>>,
     /// `InputType`: an [`InputType`] value.
     ///
     /// The input type will be an immutable field which will be used to define whether the channel will allow CMAF ingest or HLS ingest. If unprovided, it will default to HLS to preserve current behavior.
@@ -85,13 +63,13 @@ pub struct Channel {
     /// - `CMAF` - The DASH-IF CMAF Ingest specification (which defines CMAF segments with optional DASH manifests).
     ///
     /// Create-only: changing it replaces the resource.
-    pub input_type: Option<InputType>,
+    pub input_type: ::std::option::Option<InputType>,
     /// `OutputHeaderConfiguration`: an [`OutputHeaderConfiguration`] object.
     ///
     /// The settings for what common media server data (CMSD) headers AWS Elemental MediaPackage includes in responses to the CDN.
-    pub output_header_configuration: Option<Obj<OutputHeaderConfiguration>>,
+    pub output_header_configuration: ::std::option::Option<crate::Obj<OutputHeaderConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -101,7 +79,7 @@ impl Channel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaPackageV2::Channel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-channel.html",
         primary_identifier: &["Arn"],
@@ -112,7 +90,7 @@ impl Channel {
         read_only: &["Arn", "CreatedAt", "IngestEndpoints", "IngestEndpointUrls", "ModifiedAt"],
         attributes: &["Arn", "CreatedAt", "IngestEndpointUrls", "IngestEndpoints", "ModifiedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Channel` with its required properties, named in a [`ChannelRequired`].
@@ -121,48 +99,50 @@ impl Channel {
         Self {
             channel_group_name: required.channel_group_name,
             channel_name: required.channel_name,
-            description: None,
-            input_switch_configuration: None,
-            input_type: None,
-            output_header_configuration: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            input_switch_configuration: ::std::option::Option::None,
+            input_type: ::std::option::Option::None,
+            output_header_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ChannelGroupName`: a string, required.
-    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self { self.channel_group_name = value.into(); self }
+    pub fn channel_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_group_name = value.into(); self }
     /// `ChannelName`: a string, required.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
+    pub fn channel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_name = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InputSwitchConfiguration`: an [`InputSwitchConfiguration`] object.
-    pub fn input_switch_configuration(mut self, value: impl Into<Obj<InputSwitchConfiguration>>) -> Self { self.input_switch_configuration = Some(value.into()); self }
+    pub fn input_switch_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InputSwitchConfiguration>>) -> Self { self.input_switch_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InputType`: an [`InputType`] value.
-    pub fn input_type(mut self, value: impl Into<InputType>) -> Self { self.input_type = Some(value.into()); self }
+    pub fn input_type(mut self, value: impl ::std::convert::Into<InputType>) -> Self { self.input_type = ::std::option::Option::Some(value.into()); self }
     /// `OutputHeaderConfiguration`: an [`OutputHeaderConfiguration`] object.
-    pub fn output_header_configuration(mut self, value: impl Into<Obj<OutputHeaderConfiguration>>) -> Self { self.output_header_configuration = Some(value.into()); self }
+    pub fn output_header_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OutputHeaderConfiguration>>) -> Self { self.output_header_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Channel {
+impl ::cloudwright_core::Resource for Channel {
     type Attributes = ChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Channel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Channel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Channel {
+impl ::cloudwright_core::ToValue for Channel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChannelGroupName", &self.channel_group_name)
             .req("ChannelName", &self.channel_name)
             .opt("Description", &self.description)
@@ -177,12 +157,12 @@ impl ToValue for Channel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ChannelAttributes(ResourceRef);
+pub struct ChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -192,52 +172,42 @@ impl ChannelAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the channel.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of the creation of the channel.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `IngestEndpointUrls`: a list of strings.
     ///
     /// The ingest domain URL where the source stream should be sent.
     #[inline]
-    pub fn ingest_endpoint_urls(&self) -> Value {
-        self.0.get_att("IngestEndpointUrls")
+    pub fn ingest_endpoint_urls(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("IngestEndpointUrls"))
     }
 
     /// `Fn::GetAtt` `IngestEndpoints`: a list of `IngestEndpoint` objects.
     ///
     /// The ingest endpoints associated with the channel.
     #[inline]
-    pub fn ingest_endpoints(&self) -> Value {
-        self.0.get_att("IngestEndpoints")
+    pub fn ingest_endpoints(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("IngestEndpoints"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The timestamp of the modification of the channel.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputSwitchConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MQCSInputSwitching", Shape::Bool),
-        ("PreferredInput", Shape::Int(&NumRule { min: Some(1.0), max: Some(2.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputSwitchConfiguration` property type of `AWS::MediaPackageV2::Channel`.
 ///
@@ -249,13 +219,13 @@ pub struct InputSwitchConfiguration {
     /// `MQCSInputSwitching`: a boolean.
     ///
     /// When true, AWS Elemental MediaPackage performs input switching based on the MQCS. Default is false. This setting is valid only when `InputType` is `CMAF` .
-    pub mqcs_input_switching: Option<Bool>,
+    pub mqcs_input_switching: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PreferredInput`: an integer.
     ///
     /// For CMAF inputs, indicates which input MediaPackage should prefer when both inputs have equal MQCS scores. Select `1` to prefer the first ingest endpoint, or `2` to prefer the second ingest endpoint. If you don't specify a preferred input, MediaPackage uses its default switching behavior when MQCS scores are equal.
     ///
     /// Value 1 to 2.
-    pub preferred_input: Option<Int>,
+    pub preferred_input: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -263,35 +233,26 @@ impl InputSwitchConfiguration {
     /// A `InputSwitchConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MQCSInputSwitching`: a boolean.
-    pub fn mqcs_input_switching(mut self, value: impl Into<Bool>) -> Self { self.mqcs_input_switching = Some(value.into()); self }
+    pub fn mqcs_input_switching(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.mqcs_input_switching = ::std::option::Option::Some(value.into()); self }
     /// `PreferredInput`: an integer.
-    pub fn preferred_input(mut self, value: impl Into<Int>) -> Self { self.preferred_input = Some(value.into()); self }
+    pub fn preferred_input(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.preferred_input = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputSwitchConfiguration {}
+impl crate::PropertyType for InputSwitchConfiguration {}
 
-impl ToValue for InputSwitchConfiguration {
+impl ::cloudwright_core::ToValue for InputSwitchConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MQCSInputSwitching", &self.mqcs_input_switching)
             .opt("PreferredInput", &self.preferred_input)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputHeaderConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PublishMQCS", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputHeaderConfiguration` property type of `AWS::MediaPackageV2::Channel`.
 ///
@@ -303,7 +264,7 @@ pub struct OutputHeaderConfiguration {
     /// `PublishMQCS`: a boolean.
     ///
     /// When true, AWS Elemental MediaPackage includes the MQCS in responses to the CDN. This setting is valid only when `InputType` is `CMAF` .
-    pub publish_mqcs: Option<Bool>,
+    pub publish_mqcs: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -311,19 +272,19 @@ impl OutputHeaderConfiguration {
     /// A `OutputHeaderConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PublishMQCS`: a boolean.
-    pub fn publish_mqcs(mut self, value: impl Into<Bool>) -> Self { self.publish_mqcs = Some(value.into()); self }
+    pub fn publish_mqcs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publish_mqcs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutputHeaderConfiguration {}
+impl crate::PropertyType for OutputHeaderConfiguration {}
 
-impl ToValue for OutputHeaderConfiguration {
+impl ::cloudwright_core::ToValue for OutputHeaderConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PublishMQCS", &self.publish_mqcs)
             .build()
     }
@@ -337,23 +298,69 @@ pub enum InputType {
     /// `CMAF`
     Cmaf,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InputType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InputType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InputType {
+impl ::cloudwright_core::ToValue for InputType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hls => "HLS",
             Self::Cmaf => "CMAF",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Channel: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("InputSwitchConfiguration", Shape::Object(&RULE_InputSwitchConfiguration)),
+            ("InputType", Shape::Str(&StrRule { allowed: &["HLS", "CMAF"], ..StrRule::ANY })),
+            ("OutputHeaderConfiguration", Shape::Object(&RULE_OutputHeaderConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ChannelGroupName", "ChannelName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputSwitchConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MQCSInputSwitching", Shape::Bool),
+            ("PreferredInput", Shape::Int(&NumRule { min: Some(1.0), max: Some(2.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputHeaderConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PublishMQCS", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-
-/// The required properties of [`ChannelGroup`], by name: `ChannelGroup::new(ChannelGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChannelGroupRequired {
-    /// `ChannelGroupName`: a string, required.
-    pub channel_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ChannelGroup: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ChannelGroupName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaPackageV2::ChannelGroup` resource.
 ///
@@ -50,17 +25,17 @@ pub struct ChannelGroup {
     /// The name of the channel group.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub channel_group_name: Str,
+    pub channel_group_name: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The configuration for a MediaPackage V2 channel group.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with the channel group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +45,7 @@ impl ChannelGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaPackageV2::ChannelGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-channelgroup.html",
         primary_identifier: &["Arn"],
@@ -81,45 +56,47 @@ impl ChannelGroup {
         read_only: &["Arn", "CreatedAt", "EgressDomain", "ModifiedAt"],
         attributes: &["Arn", "CreatedAt", "EgressDomain", "ModifiedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ChannelGroup` with its required properties, named in a [`ChannelGroupRequired`].
+    /// A `ChannelGroup` with its one required property, `ChannelGroupName`.
     #[inline]
-    pub fn new(required: ChannelGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            channel_group_name: required.channel_group_name,
-            description: None,
-            tags: None,
+            channel_group_name: value.into(),
+            description: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ChannelGroupName`: a string, required.
-    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self { self.channel_group_name = value.into(); self }
+    pub fn channel_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_group_name = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ChannelGroup {
+impl ::cloudwright_core::Resource for ChannelGroup {
     type Attributes = ChannelGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ChannelGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ChannelGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ChannelGroup {
+impl ::cloudwright_core::ToValue for ChannelGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChannelGroupName", &self.channel_group_name)
             .opt("Description", &self.description)
             .opt("Tags", &self.tags)
@@ -127,12 +104,12 @@ impl ToValue for ChannelGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ChannelGroup`]: `Handle<ChannelGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ChannelGroup`]: `Handle<ChannelGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ChannelGroupAttributes(ResourceRef);
+pub struct ChannelGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ChannelGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChannelGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,31 +119,54 @@ impl ChannelGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the channel group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of the creation of the channel group.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `EgressDomain`: a string.
     ///
     /// The egress domain of the channel group.
     #[inline]
-    pub fn egress_domain(&self) -> Value {
-        self.0.get_att("EgressDomain")
+    pub fn egress_domain(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EgressDomain"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The timestamp of the modification of the channel group.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChannelGroup: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ChannelGroupName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

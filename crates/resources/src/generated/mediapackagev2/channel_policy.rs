@@ -5,32 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-
 /// The required properties of [`ChannelPolicy`], by name: `ChannelPolicy::new(ChannelPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelPolicyRequired {
     /// `ChannelGroupName`: a string, required.
-    pub channel_group_name: Str,
+    pub channel_group_name: ::cloudwright_core::Str,
     /// `ChannelName`: a string, required.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `Policy`: a JSON value, required.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ChannelPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["ChannelGroupName", "ChannelName", "Policy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaPackageV2::ChannelPolicy` resource.
 ///
@@ -50,19 +34,19 @@ pub struct ChannelPolicy {
     /// The name of the channel group associated with the channel policy.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub channel_group_name: Str,
+    pub channel_group_name: ::cloudwright_core::Str,
     /// `ChannelName`: a string, required.
     ///
     /// The name of the channel associated with the channel policy.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `Policy`: a JSON value, required.
     ///
     /// The policy associated with the channel.
     ///
     /// Length at most 6144.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -72,7 +56,7 @@ impl ChannelPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaPackageV2::ChannelPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-channelpolicy.html",
         primary_identifier: &["ChannelGroupName", "ChannelName"],
@@ -83,7 +67,7 @@ impl ChannelPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ChannelPolicy` with its required properties, named in a [`ChannelPolicyRequired`].
@@ -97,28 +81,30 @@ impl ChannelPolicy {
     }
 
     /// `ChannelGroupName`: a string, required.
-    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self { self.channel_group_name = value.into(); self }
+    pub fn channel_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_group_name = value.into(); self }
     /// `ChannelName`: a string, required.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
+    pub fn channel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_name = value.into(); self }
     /// `Policy`: a JSON value, required.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = value.into(); self }
 }
 
-impl Resource for ChannelPolicy {
+impl ::cloudwright_core::Resource for ChannelPolicy {
     type Attributes = ChannelPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ChannelPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ChannelPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ChannelPolicy {
+impl ::cloudwright_core::ToValue for ChannelPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChannelGroupName", &self.channel_group_name)
             .req("ChannelName", &self.channel_name)
             .req("Policy", &self.policy)
@@ -126,12 +112,33 @@ impl ToValue for ChannelPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ChannelPolicy`]: `Handle<ChannelPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ChannelPolicy`]: `Handle<ChannelPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ChannelPolicyAttributes(());
 
-impl From<ResourceRef> for ChannelPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChannelPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChannelPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["ChannelGroupName", "ChannelName", "Policy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -27,7 +27,7 @@ pub mod shared;
 #[cfg(feature = "mediapackagev2")]
 pub use channel::{Channel, ChannelAttributes, ChannelRequired};
 #[cfg(feature = "mediapackagev2")]
-pub use channel_group::{ChannelGroup, ChannelGroupAttributes, ChannelGroupRequired};
+pub use channel_group::{ChannelGroup, ChannelGroupAttributes};
 #[cfg(feature = "mediapackagev2")]
 pub use channel_policy::{ChannelPolicy, ChannelPolicyAttributes, ChannelPolicyRequired};
 #[cfg(feature = "mediapackagev2")]

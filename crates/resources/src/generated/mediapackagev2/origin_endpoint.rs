@@ -5,55 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_/-]*[a-zA-Z0-9]$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9a-fA-F]+$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^arn:([^:\\n]+):acm:([^:\\n]+):([0-9]+):certificate/[a-zA-Z0-9-_]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9a-zA-Z_-]+$");
 
 /// The required properties of [`OriginEndpoint`], by name: `OriginEndpoint::new(OriginEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginEndpointRequired {
     /// `ChannelGroupName`: a string, required.
-    pub channel_group_name: Str,
+    pub channel_group_name: ::cloudwright_core::Str,
     /// `ChannelName`: a string, required.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `ContainerType`: a [`ContainerType`] value, required.
     pub container_type: ContainerType,
     /// `OriginEndpointName`: a string, required.
-    pub origin_endpoint_name: Str,
+    pub origin_endpoint_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ContainerType", Shape::Str(&StrRule { allowed: &["TS", "CMAF", "ISM"], ..StrRule::ANY })),
-        ("DashManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_DashManifestConfiguration), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("ForceEndpointErrorConfiguration", Shape::Object(&RULE_ForceEndpointErrorConfiguration)),
-        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifestConfiguration), min_items: None, max_items: None, unique: false })),
-        ("LowLatencyHlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_LowLatencyHlsManifestConfiguration), min_items: None, max_items: None, unique: false })),
-        ("MssManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_MssManifestConfiguration), min_items: None, max_items: None, unique: false })),
-        ("OriginEndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Segment", Shape::Object(&RULE_Segment)),
-        ("StartoverWindowSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(1209600.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ChannelGroupName", "ChannelName", "OriginEndpointName", "ContainerType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaPackageV2::OriginEndpoint` resource.
 ///
@@ -73,13 +38,13 @@ pub struct OriginEndpoint {
     /// The name of the channel group associated with the origin endpoint configuration.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub channel_group_name: Str,
+    pub channel_group_name: ::cloudwright_core::Str,
     /// `ChannelName`: a string, required.
     ///
     /// The channel name associated with the origin endpoint.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `ContainerType`: a [`ContainerType`] value, required.
     ///
     /// The container type associated with the origin endpoint configuration.
@@ -87,49 +52,51 @@ pub struct OriginEndpoint {
     /// `DashManifests`: a list of [`DashManifestConfiguration`] objects.
     ///
     /// A DASH manifest configuration.
-    pub dash_manifests: Option<List<DashManifestConfiguration>>,
+    pub dash_manifests: ::std::option::Option<::cloudwright_core::List<DashManifestConfiguration>>,
     /// `Description`: a string.
     ///
     /// The description associated with the origin endpoint.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ForceEndpointErrorConfiguration`: a [`ForceEndpointErrorConfiguration`] object.
     ///
     /// The failover settings for the endpoint.
-    pub force_endpoint_error_configuration: Option<Obj<ForceEndpointErrorConfiguration>>,
+    pub force_endpoint_error_configuration:
+        ::std::option::Option<crate::Obj<ForceEndpointErrorConfiguration>>,
     /// `HlsManifests`: a list of [`HlsManifestConfiguration`] objects.
     ///
     /// The HLS manifests associated with the origin endpoint configuration.
-    pub hls_manifests: Option<List<HlsManifestConfiguration>>,
+    pub hls_manifests: ::std::option::Option<::cloudwright_core::List<HlsManifestConfiguration>>,
     /// `LowLatencyHlsManifests`: a list of [`LowLatencyHlsManifestConfiguration`] objects.
     ///
     /// The low-latency HLS (LL-HLS) manifests associated with the origin endpoint.
-    pub low_latency_hls_manifests: Option<List<LowLatencyHlsManifestConfiguration>>,
+    pub low_latency_hls_manifests:
+        ::std::option::Option<::cloudwright_core::List<LowLatencyHlsManifestConfiguration>>,
     /// `MssManifests`: a list of [`MssManifestConfiguration`] objects.
     ///
     /// A list of Microsoft Smooth Streaming (MSS) manifest configurations associated with the origin endpoint. Each configuration represents a different MSS streaming option available from this endpoint.
-    pub mss_manifests: Option<List<MssManifestConfiguration>>,
+    pub mss_manifests: ::std::option::Option<::cloudwright_core::List<MssManifestConfiguration>>,
     /// `OriginEndpointName`: a string, required.
     ///
     /// The name of the origin endpoint associated with the origin endpoint configuration.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub origin_endpoint_name: Str,
+    pub origin_endpoint_name: ::cloudwright_core::Str,
     /// `Segment`: a [`Segment`] object.
     ///
     /// The segment associated with the origin endpoint.
-    pub segment: Option<Obj<Segment>>,
+    pub segment: ::std::option::Option<crate::Obj<Segment>>,
     /// `StartoverWindowSeconds`: an integer.
     ///
     /// The size of the window (in seconds) to specify a window of the live stream that's available for on-demand viewing. Viewers can start-over or catch-up on content that falls within the window.
     ///
     /// Value 60 to 1209600.
-    pub startover_window_seconds: Option<Int>,
+    pub startover_window_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with the origin endpoint.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -139,7 +106,7 @@ impl OriginEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaPackageV2::OriginEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-originendpoint.html",
         primary_identifier: &["Arn"],
@@ -150,7 +117,7 @@ impl OriginEndpoint {
         read_only: &["Arn", "CreatedAt", "DashManifestUrls", "MssManifestUrls", "HlsManifestUrls", "LowLatencyHlsManifestUrls", "ModifiedAt", "LowLatencyHlsManifests/*/Url", "HlsManifests/*/Url"],
         attributes: &["Arn", "CreatedAt", "DashManifestUrls", "HlsManifestUrls", "LowLatencyHlsManifestUrls", "ModifiedAt", "MssManifestUrls"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OriginEndpoint` with its required properties, named in a [`OriginEndpointRequired`].
@@ -160,65 +127,67 @@ impl OriginEndpoint {
             channel_group_name: required.channel_group_name,
             channel_name: required.channel_name,
             container_type: required.container_type,
-            dash_manifests: None,
-            description: None,
-            force_endpoint_error_configuration: None,
-            hls_manifests: None,
-            low_latency_hls_manifests: None,
-            mss_manifests: None,
+            dash_manifests: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            force_endpoint_error_configuration: ::std::option::Option::None,
+            hls_manifests: ::std::option::Option::None,
+            low_latency_hls_manifests: ::std::option::Option::None,
+            mss_manifests: ::std::option::Option::None,
             origin_endpoint_name: required.origin_endpoint_name,
-            segment: None,
-            startover_window_seconds: None,
-            tags: None,
+            segment: ::std::option::Option::None,
+            startover_window_seconds: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ChannelGroupName`: a string, required.
-    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self { self.channel_group_name = value.into(); self }
+    pub fn channel_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_group_name = value.into(); self }
     /// `ChannelName`: a string, required.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
+    pub fn channel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_name = value.into(); self }
     /// `ContainerType`: a [`ContainerType`] value, required.
-    pub fn container_type(mut self, value: impl Into<ContainerType>) -> Self { self.container_type = value.into(); self }
+    pub fn container_type(mut self, value: impl ::std::convert::Into<ContainerType>) -> Self { self.container_type = value.into(); self }
     /// `DashManifests`: a list of [`DashManifestConfiguration`] objects.
-    pub fn dash_manifests(mut self, value: impl Into<List<DashManifestConfiguration>>) -> Self { self.dash_manifests = Some(value.into()); self }
+    pub fn dash_manifests(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DashManifestConfiguration>>) -> Self { self.dash_manifests = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ForceEndpointErrorConfiguration`: a [`ForceEndpointErrorConfiguration`] object.
-    pub fn force_endpoint_error_configuration(mut self, value: impl Into<Obj<ForceEndpointErrorConfiguration>>) -> Self { self.force_endpoint_error_configuration = Some(value.into()); self }
+    pub fn force_endpoint_error_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ForceEndpointErrorConfiguration>>) -> Self { self.force_endpoint_error_configuration = ::std::option::Option::Some(value.into()); self }
     /// `HlsManifests`: a list of [`HlsManifestConfiguration`] objects.
-    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifestConfiguration>>) -> Self { self.hls_manifests = Some(value.into()); self }
+    pub fn hls_manifests(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HlsManifestConfiguration>>) -> Self { self.hls_manifests = ::std::option::Option::Some(value.into()); self }
     /// `LowLatencyHlsManifests`: a list of [`LowLatencyHlsManifestConfiguration`] objects.
-    pub fn low_latency_hls_manifests(mut self, value: impl Into<List<LowLatencyHlsManifestConfiguration>>) -> Self { self.low_latency_hls_manifests = Some(value.into()); self }
+    pub fn low_latency_hls_manifests(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LowLatencyHlsManifestConfiguration>>) -> Self { self.low_latency_hls_manifests = ::std::option::Option::Some(value.into()); self }
     /// `MssManifests`: a list of [`MssManifestConfiguration`] objects.
-    pub fn mss_manifests(mut self, value: impl Into<List<MssManifestConfiguration>>) -> Self { self.mss_manifests = Some(value.into()); self }
+    pub fn mss_manifests(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MssManifestConfiguration>>) -> Self { self.mss_manifests = ::std::option::Option::Some(value.into()); self }
     /// `OriginEndpointName`: a string, required.
-    pub fn origin_endpoint_name(mut self, value: impl Into<Str>) -> Self { self.origin_endpoint_name = value.into(); self }
+    pub fn origin_endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_endpoint_name = value.into(); self }
     /// `Segment`: a [`Segment`] object.
-    pub fn segment(mut self, value: impl Into<Obj<Segment>>) -> Self { self.segment = Some(value.into()); self }
+    pub fn segment(mut self, value: impl ::std::convert::Into<crate::Obj<Segment>>) -> Self { self.segment = ::std::option::Option::Some(value.into()); self }
     /// `StartoverWindowSeconds`: an integer.
-    pub fn startover_window_seconds(mut self, value: impl Into<Int>) -> Self { self.startover_window_seconds = Some(value.into()); self }
+    pub fn startover_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.startover_window_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OriginEndpoint {
+impl ::cloudwright_core::Resource for OriginEndpoint {
     type Attributes = OriginEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OriginEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OriginEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OriginEndpoint {
+impl ::cloudwright_core::ToValue for OriginEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChannelGroupName", &self.channel_group_name)
             .req("ChannelName", &self.channel_name)
             .req("ContainerType", &self.container_type)
@@ -239,12 +208,12 @@ impl ToValue for OriginEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OriginEndpoint`]: `Handle<OriginEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OriginEndpoint`]: `Handle<OriginEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OriginEndpointAttributes(ResourceRef);
+pub struct OriginEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OriginEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OriginEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -254,76 +223,58 @@ impl OriginEndpointAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the origin endpoint.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of the creation of the origin endpoint.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DashManifestUrls`: a list of strings.
     ///
     /// The egress domain URL for stream delivery from MediaPackage.
     #[inline]
-    pub fn dash_manifest_urls(&self) -> Value {
-        self.0.get_att("DashManifestUrls")
+    pub fn dash_manifest_urls(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DashManifestUrls"))
     }
 
     /// `Fn::GetAtt` `HlsManifestUrls`: a list of strings.
     ///
     /// The egress domain URL for stream delivery from MediaPackage.
     #[inline]
-    pub fn hls_manifest_urls(&self) -> Value {
-        self.0.get_att("HlsManifestUrls")
+    pub fn hls_manifest_urls(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("HlsManifestUrls"))
     }
 
     /// `Fn::GetAtt` `LowLatencyHlsManifestUrls`: a list of strings.
     ///
     /// The egress domain URL for stream delivery from MediaPackage.
     #[inline]
-    pub fn low_latency_hls_manifest_urls(&self) -> Value {
-        self.0.get_att("LowLatencyHlsManifestUrls")
+    pub fn low_latency_hls_manifest_urls(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LowLatencyHlsManifestUrls"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The timestamp of the modification of the origin endpoint.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 
     /// `Fn::GetAtt` `MssManifestUrls`: a list of strings.
     #[inline]
-    pub fn mss_manifest_urls(&self) -> Value {
-        self.0.get_att("MssManifestUrls")
+    pub fn mss_manifest_urls(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("MssManifestUrls"))
     }
 }
-
-/// The required properties of [`DashBaseUrl`], by name: `DashBaseUrl::new(DashBaseUrlRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DashBaseUrlRequired {
-    /// `Url`: a string, required.
-    pub url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashBaseUrl: ObjRule = ObjRule {
-    properties: &[
-        ("DvbPriority", Shape::Int(&NumRule { min: Some(1.0), max: Some(15000.0), ..NumRule::ANY })),
-        ("DvbWeight", Shape::Int(&NumRule { min: Some(1.0), max: Some(15000.0), ..NumRule::ANY })),
-        ("ServiceLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["Url"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashBaseUrl` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -337,56 +288,56 @@ pub struct DashBaseUrl {
     /// For use with DVB-DASH profiles only. The priority of this location for servings segments. The lower the number, the higher the priority.
     ///
     /// Value 1 to 15000.
-    pub dvb_priority: Option<Int>,
+    pub dvb_priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `DvbWeight`: an integer.
     ///
     /// For use with DVB-DASH profiles only. The weighting for source locations that have the same priority.
     ///
     /// Value 1 to 15000.
-    pub dvb_weight: Option<Int>,
+    pub dvb_weight: ::std::option::Option<::cloudwright_core::Int>,
     /// `ServiceLocation`: a string.
     ///
     /// The name of the source location.
     ///
     /// Length 1 to 2048.
-    pub service_location: Option<Str>,
+    pub service_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string, required.
     ///
     /// A source location for segments.
     ///
     /// Length 1 to 2048.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DashBaseUrl {
-    /// A `DashBaseUrl` with its required properties, named in a [`DashBaseUrlRequired`].
+    /// A `DashBaseUrl` with its one required property, `Url`.
     #[inline]
-    pub fn new(required: DashBaseUrlRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            dvb_priority: None,
-            dvb_weight: None,
-            service_location: None,
-            url: required.url,
+            dvb_priority: ::std::option::Option::None,
+            dvb_weight: ::std::option::Option::None,
+            service_location: ::std::option::Option::None,
+            url: value.into(),
         }
     }
 
     /// `DvbPriority`: an integer.
-    pub fn dvb_priority(mut self, value: impl Into<Int>) -> Self { self.dvb_priority = Some(value.into()); self }
+    pub fn dvb_priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dvb_priority = ::std::option::Option::Some(value.into()); self }
     /// `DvbWeight`: an integer.
-    pub fn dvb_weight(mut self, value: impl Into<Int>) -> Self { self.dvb_weight = Some(value.into()); self }
+    pub fn dvb_weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dvb_weight = ::std::option::Option::Some(value.into()); self }
     /// `ServiceLocation`: a string.
-    pub fn service_location(mut self, value: impl Into<Str>) -> Self { self.service_location = Some(value.into()); self }
+    pub fn service_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_location = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string, required.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = value.into(); self }
 }
 
-impl PropertyType for DashBaseUrl {}
+impl crate::PropertyType for DashBaseUrl {}
 
-impl ToValue for DashBaseUrl {
+impl ::cloudwright_core::ToValue for DashBaseUrl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DvbPriority", &self.dvb_priority)
             .opt("DvbWeight", &self.dvb_weight)
             .opt("ServiceLocation", &self.service_location)
@@ -394,17 +345,6 @@ impl ToValue for DashBaseUrl {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashDvbFontDownload: ObjRule = ObjRule {
-    properties: &[
-        ("FontFamily", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("MimeType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashDvbFontDownload` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -415,24 +355,24 @@ pub(crate) static RULE_DashDvbFontDownload: ObjRule = ObjRule {
 pub struct DashDvbFontDownload {
     /// `FontFamily`: a string.
     ///
-    /// The `fontFamily` name for subtitles, as described in \[EBU-TT-D Subtitling Distribution Format\](<https://docs.aws.amazon.com/https://tech.ebu.ch/publications/tech3380>) .
+    /// The `fontFamily` name for subtitles, as described in [EBU-TT-D Subtitling Distribution Format](https://docs.aws.amazon.com/https://tech.ebu.ch/publications/tech3380) .
     ///
     /// Length 1 to 256.
-    pub font_family: Option<Str>,
+    pub font_family: ::std::option::Option<::cloudwright_core::Str>,
     /// `MimeType`: a string.
     ///
     /// The `mimeType` of the resource that's at the font download URL.
     ///
-    /// For information about font MIME types, see the \[MPEG-DASH Profile for Transport of ISO BMFF Based DVB Services over IP Based Networks\](<https://docs.aws.amazon.com/https://dvb.org/wp-content/uploads/2021/06/A168r4_MPEG-DASH-Profile-for-Transport-of-ISO-BMFF-Based-DVB-Services_Draft-ts_103-285-v140_November_2021.pdf>) document.
+    /// For information about font MIME types, see the [MPEG-DASH Profile for Transport of ISO BMFF Based DVB Services over IP Based Networks](https://docs.aws.amazon.com/https://dvb.org/wp-content/uploads/2021/06/A168r4_MPEG-DASH-Profile-for-Transport-of-ISO-BMFF-Based-DVB-Services_Draft-ts_103-285-v140_November_2021.pdf) document.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_/-]*[a-zA-Z0-9]$`; length 1 to 256.
-    pub mime_type: Option<Str>,
+    pub mime_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
     ///
     /// The URL for downloading fonts for subtitles.
     ///
     /// Length 1 to 2048.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -440,47 +380,29 @@ impl DashDvbFontDownload {
     /// A `DashDvbFontDownload` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FontFamily`: a string.
-    pub fn font_family(mut self, value: impl Into<Str>) -> Self { self.font_family = Some(value.into()); self }
+    pub fn font_family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.font_family = ::std::option::Option::Some(value.into()); self }
     /// `MimeType`: a string.
-    pub fn mime_type(mut self, value: impl Into<Str>) -> Self { self.mime_type = Some(value.into()); self }
+    pub fn mime_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mime_type = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashDvbFontDownload {}
+impl crate::PropertyType for DashDvbFontDownload {}
 
-impl ToValue for DashDvbFontDownload {
+impl ::cloudwright_core::ToValue for DashDvbFontDownload {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FontFamily", &self.font_family)
             .opt("MimeType", &self.mime_type)
             .opt("Url", &self.url)
             .build()
     }
 }
-
-/// The required properties of [`DashDvbMetricsReporting`], by name: `DashDvbMetricsReporting::new(DashDvbMetricsReportingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DashDvbMetricsReportingRequired {
-    /// `ReportingUrl`: a string, required.
-    pub reporting_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashDvbMetricsReporting: ObjRule = ObjRule {
-    properties: &[
-        ("Probability", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("ReportingUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["ReportingUrl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashDvbMetricsReporting` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -494,53 +416,43 @@ pub struct DashDvbMetricsReporting {
     /// The number of playback devices per 1000 that will send error reports to the reporting URL. This represents the probability that a playback device will be a reporting player for this session.
     ///
     /// Value 1 to 1000.
-    pub probability: Option<Int>,
+    pub probability: ::std::option::Option<::cloudwright_core::Int>,
     /// `ReportingUrl`: a string, required.
     ///
     /// The URL where playback devices send error reports.
     ///
     /// Length 1 to 2048.
-    pub reporting_url: Str,
+    pub reporting_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DashDvbMetricsReporting {
-    /// A `DashDvbMetricsReporting` with its required properties, named in a [`DashDvbMetricsReportingRequired`].
+    /// A `DashDvbMetricsReporting` with its one required property, `ReportingUrl`.
     #[inline]
-    pub fn new(required: DashDvbMetricsReportingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            probability: None,
-            reporting_url: required.reporting_url,
+            probability: ::std::option::Option::None,
+            reporting_url: value.into(),
         }
     }
 
     /// `Probability`: an integer.
-    pub fn probability(mut self, value: impl Into<Int>) -> Self { self.probability = Some(value.into()); self }
+    pub fn probability(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.probability = ::std::option::Option::Some(value.into()); self }
     /// `ReportingUrl`: a string, required.
-    pub fn reporting_url(mut self, value: impl Into<Str>) -> Self { self.reporting_url = value.into(); self }
+    pub fn reporting_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reporting_url = value.into(); self }
 }
 
-impl PropertyType for DashDvbMetricsReporting {}
+impl crate::PropertyType for DashDvbMetricsReporting {}
 
-impl ToValue for DashDvbMetricsReporting {
+impl ::cloudwright_core::ToValue for DashDvbMetricsReporting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Probability", &self.probability)
             .req("ReportingUrl", &self.reporting_url)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashDvbSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ErrorMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_DashDvbMetricsReporting), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("FontDownload", Shape::Object(&RULE_DashDvbFontDownload)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashDvbSettings` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -554,11 +466,11 @@ pub struct DashDvbSettings {
     /// Playback device error reporting settings.
     ///
     /// Items 0 to 20.
-    pub error_metrics: Option<List<DashDvbMetricsReporting>>,
+    pub error_metrics: ::std::option::Option<::cloudwright_core::List<DashDvbMetricsReporting>>,
     /// `FontDownload`: a [`DashDvbFontDownload`] object.
     ///
     /// Subtitle font settings.
-    pub font_download: Option<Obj<DashDvbFontDownload>>,
+    pub font_download: ::std::option::Option<crate::Obj<DashDvbFontDownload>>,
 }
 
 #[rustfmt::skip]
@@ -566,59 +478,26 @@ impl DashDvbSettings {
     /// A `DashDvbSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ErrorMetrics`: a list of [`DashDvbMetricsReporting`] objects.
-    pub fn error_metrics(mut self, value: impl Into<List<DashDvbMetricsReporting>>) -> Self { self.error_metrics = Some(value.into()); self }
+    pub fn error_metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DashDvbMetricsReporting>>) -> Self { self.error_metrics = ::std::option::Option::Some(value.into()); self }
     /// `FontDownload`: a [`DashDvbFontDownload`] object.
-    pub fn font_download(mut self, value: impl Into<Obj<DashDvbFontDownload>>) -> Self { self.font_download = Some(value.into()); self }
+    pub fn font_download(mut self, value: impl ::std::convert::Into<crate::Obj<DashDvbFontDownload>>) -> Self { self.font_download = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashDvbSettings {}
+impl crate::PropertyType for DashDvbSettings {}
 
-impl ToValue for DashDvbSettings {
+impl ::cloudwright_core::ToValue for DashDvbSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ErrorMetrics", &self.error_metrics)
             .opt("FontDownload", &self.font_download)
             .build()
     }
 }
-
-/// The required properties of [`DashManifestConfiguration`], by name: `DashManifestConfiguration::new(DashManifestConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DashManifestConfigurationRequired {
-    /// `ManifestName`: a string, required.
-    pub manifest_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashManifestConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BaseUrls", Shape::List(&ListRule { items: Shape::Object(&RULE_DashBaseUrl), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("Compactness", Shape::Str(&StrRule { allowed: &["STANDARD", "NONE"], ..StrRule::ANY })),
-        ("DrmSignaling", Shape::Str(&StrRule { allowed: &["INDIVIDUAL", "REFERENCED"], ..StrRule::ANY })),
-        ("DvbSettings", Shape::Object(&RULE_DashDvbSettings)),
-        ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
-        ("ManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ManifestWindowSeconds", Shape::INT),
-        ("MinBufferTimeSeconds", Shape::INT),
-        ("MinUpdatePeriodSeconds", Shape::INT),
-        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AVAILS", "DRM_KEY_ROTATION", "SOURCE_CHANGES", "SOURCE_DISRUPTIONS", "NONE"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("Profiles", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DVB_DASH"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("ProgramInformation", Shape::Object(&RULE_DashProgramInformation)),
-        ("ScteDash", Shape::Object(&RULE_ScteDash)),
-        ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE"], ..StrRule::ANY })),
-        ("SubtitleConfiguration", Shape::Object(&RULE_DashSubtitleConfiguration)),
-        ("SuggestedPresentationDelaySeconds", Shape::INT),
-        ("UtcTiming", Shape::Object(&RULE_DashUtcTiming)),
-    ],
-    required: &["ManifestName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashManifestConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -632,63 +511,63 @@ pub struct DashManifestConfiguration {
     /// The base URLs to use for retrieving segments.
     ///
     /// Items 0 to 20.
-    pub base_urls: Option<List<DashBaseUrl>>,
+    pub base_urls: ::std::option::Option<::cloudwright_core::List<DashBaseUrl>>,
     /// `Compactness`: a [`DashCompactness`] value.
     ///
     /// The layout of the DASH manifest that MediaPackage produces. `STANDARD` indicates a default manifest, which is compacted. `NONE` indicates a full manifest.
     ///
-    /// For information about compactness, see \[DASH manifest compactness\](<https://docs.aws.amazon.com/mediapackage/latest/userguide/compacted.html>) in the *AWS Elemental MediaPackage v2 User Guide* .
-    pub compactness: Option<DashCompactness>,
+    /// For information about compactness, see [DASH manifest compactness](https://docs.aws.amazon.com/mediapackage/latest/userguide/compacted.html) in the *AWS Elemental MediaPackage v2 User Guide* .
+    pub compactness: ::std::option::Option<DashCompactness>,
     /// `DrmSignaling`: a [`DashDrmSignaling`] value.
     ///
     /// Determines how the DASH manifest signals the DRM content.
-    pub drm_signaling: Option<DashDrmSignaling>,
+    pub drm_signaling: ::std::option::Option<DashDrmSignaling>,
     /// `DvbSettings`: a [`DashDvbSettings`] object.
     ///
     /// For endpoints that use the DVB-DASH profile only. The font download and error reporting information that you want MediaPackage to pass through to the manifest.
-    pub dvb_settings: Option<Obj<DashDvbSettings>>,
+    pub dvb_settings: ::std::option::Option<crate::Obj<DashDvbSettings>>,
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
     ///
     /// Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest.
-    pub filter_configuration: Option<Obj<FilterConfiguration>>,
+    pub filter_configuration: ::std::option::Option<crate::Obj<FilterConfiguration>>,
     /// `ManifestName`: a string, required.
     ///
     /// A short string that's appended to the endpoint URL. The child manifest name creates a unique path to this endpoint.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256.
-    pub manifest_name: Str,
+    pub manifest_name: ::cloudwright_core::Str,
     /// `ManifestWindowSeconds`: an integer.
     ///
     /// The total duration (in seconds) of the manifest's content.
-    pub manifest_window_seconds: Option<Int>,
+    pub manifest_window_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinBufferTimeSeconds`: an integer.
     ///
     /// Minimum amount of content (in seconds) that a player must keep available in the buffer.
-    pub min_buffer_time_seconds: Option<Int>,
+    pub min_buffer_time_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinUpdatePeriodSeconds`: an integer.
     ///
     /// Minimum amount of time (in seconds) that the player should wait before requesting updates to the manifest.
-    pub min_update_period_seconds: Option<Int>,
+    pub min_update_period_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `PeriodTriggers`: a list of [`DashPeriodTrigger`] values.
     ///
-    /// A list of triggers that controls when AWS Elemental MediaPackage separates the MPEG-DASH manifest into multiple periods. Type `ADS` to indicate that AWS Elemental MediaPackage must create periods in the output manifest that correspond to SCTE-35 ad markers in the input source. Leave this value empty to indicate that the manifest is contained all in one period. For more information about periods in the DASH manifest, see \[Multi-period DASH in AWS Elemental MediaPackage\](<https://docs.aws.amazon.com/mediapackage/latest/userguide/multi-period.html>) .
+    /// A list of triggers that controls when AWS Elemental MediaPackage separates the MPEG-DASH manifest into multiple periods. Type `ADS` to indicate that AWS Elemental MediaPackage must create periods in the output manifest that correspond to SCTE-35 ad markers in the input source. Leave this value empty to indicate that the manifest is contained all in one period. For more information about periods in the DASH manifest, see [Multi-period DASH in AWS Elemental MediaPackage](https://docs.aws.amazon.com/mediapackage/latest/userguide/multi-period.html) .
     ///
     /// Items 0 to 100.
-    pub period_triggers: Option<List<DashPeriodTrigger>>,
+    pub period_triggers: ::std::option::Option<::cloudwright_core::List<DashPeriodTrigger>>,
     /// `Profiles`: a list of [`DashProfile`] values.
     ///
     /// The profile that the output is compliant with.
     ///
     /// Items 0 to 5.
-    pub profiles: Option<List<DashProfile>>,
+    pub profiles: ::std::option::Option<::cloudwright_core::List<DashProfile>>,
     /// `ProgramInformation`: a [`DashProgramInformation`] object.
     ///
     /// Details about the content that you want MediaPackage to pass through in the manifest to the playback device.
-    pub program_information: Option<Obj<DashProgramInformation>>,
+    pub program_information: ::std::option::Option<crate::Obj<DashProgramInformation>>,
     /// `ScteDash`: a [`ScteDash`] object.
     ///
     /// The SCTE configuration.
-    pub scte_dash: Option<Obj<ScteDash>>,
+    pub scte_dash: ::std::option::Option<crate::Obj<ScteDash>>,
     /// `SegmentTemplateFormat`: a [`DashSegmentTemplateFormat`] value.
     ///
     /// Determines the type of variable used in the `media` URL of the `SegmentTemplate` tag in the manifest. Also specifies if segment timeline information is included in `SegmentTimeline` or `SegmentTemplate` .
@@ -696,89 +575,89 @@ pub struct DashManifestConfiguration {
     /// Value description:
     ///
     /// - `NUMBER_WITH_TIMELINE` - The `$Number$` variable is used in the `media` URL. The value of this variable is the sequential number of the segment. A full `SegmentTimeline` object is presented in each `SegmentTemplate` .
-    pub segment_template_format: Option<DashSegmentTemplateFormat>,
+    pub segment_template_format: ::std::option::Option<DashSegmentTemplateFormat>,
     /// `SubtitleConfiguration`: a [`DashSubtitleConfiguration`] object.
     ///
     /// The configuration for DASH subtitles.
-    pub subtitle_configuration: Option<Obj<DashSubtitleConfiguration>>,
+    pub subtitle_configuration: ::std::option::Option<crate::Obj<DashSubtitleConfiguration>>,
     /// `SuggestedPresentationDelaySeconds`: an integer.
     ///
     /// The amount of time (in seconds) that the player should be from the end of the manifest.
-    pub suggested_presentation_delay_seconds: Option<Int>,
+    pub suggested_presentation_delay_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `UtcTiming`: a [`DashUtcTiming`] object.
     ///
     /// Determines the type of UTC timing included in the DASH Media Presentation Description (MPD).
-    pub utc_timing: Option<Obj<DashUtcTiming>>,
+    pub utc_timing: ::std::option::Option<crate::Obj<DashUtcTiming>>,
 }
 
 #[rustfmt::skip]
 impl DashManifestConfiguration {
-    /// A `DashManifestConfiguration` with its required properties, named in a [`DashManifestConfigurationRequired`].
+    /// A `DashManifestConfiguration` with its one required property, `ManifestName`.
     #[inline]
-    pub fn new(required: DashManifestConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            base_urls: None,
-            compactness: None,
-            drm_signaling: None,
-            dvb_settings: None,
-            filter_configuration: None,
-            manifest_name: required.manifest_name,
-            manifest_window_seconds: None,
-            min_buffer_time_seconds: None,
-            min_update_period_seconds: None,
-            period_triggers: None,
-            profiles: None,
-            program_information: None,
-            scte_dash: None,
-            segment_template_format: None,
-            subtitle_configuration: None,
-            suggested_presentation_delay_seconds: None,
-            utc_timing: None,
+            base_urls: ::std::option::Option::None,
+            compactness: ::std::option::Option::None,
+            drm_signaling: ::std::option::Option::None,
+            dvb_settings: ::std::option::Option::None,
+            filter_configuration: ::std::option::Option::None,
+            manifest_name: value.into(),
+            manifest_window_seconds: ::std::option::Option::None,
+            min_buffer_time_seconds: ::std::option::Option::None,
+            min_update_period_seconds: ::std::option::Option::None,
+            period_triggers: ::std::option::Option::None,
+            profiles: ::std::option::Option::None,
+            program_information: ::std::option::Option::None,
+            scte_dash: ::std::option::Option::None,
+            segment_template_format: ::std::option::Option::None,
+            subtitle_configuration: ::std::option::Option::None,
+            suggested_presentation_delay_seconds: ::std::option::Option::None,
+            utc_timing: ::std::option::Option::None,
         }
     }
 
     /// `BaseUrls`: a list of [`DashBaseUrl`] objects.
-    pub fn base_urls(mut self, value: impl Into<List<DashBaseUrl>>) -> Self { self.base_urls = Some(value.into()); self }
+    pub fn base_urls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DashBaseUrl>>) -> Self { self.base_urls = ::std::option::Option::Some(value.into()); self }
     /// `Compactness`: a [`DashCompactness`] value.
-    pub fn compactness(mut self, value: impl Into<DashCompactness>) -> Self { self.compactness = Some(value.into()); self }
+    pub fn compactness(mut self, value: impl ::std::convert::Into<DashCompactness>) -> Self { self.compactness = ::std::option::Option::Some(value.into()); self }
     /// `DrmSignaling`: a [`DashDrmSignaling`] value.
-    pub fn drm_signaling(mut self, value: impl Into<DashDrmSignaling>) -> Self { self.drm_signaling = Some(value.into()); self }
+    pub fn drm_signaling(mut self, value: impl ::std::convert::Into<DashDrmSignaling>) -> Self { self.drm_signaling = ::std::option::Option::Some(value.into()); self }
     /// `DvbSettings`: a [`DashDvbSettings`] object.
-    pub fn dvb_settings(mut self, value: impl Into<Obj<DashDvbSettings>>) -> Self { self.dvb_settings = Some(value.into()); self }
+    pub fn dvb_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DashDvbSettings>>) -> Self { self.dvb_settings = ::std::option::Option::Some(value.into()); self }
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
+    pub fn filter_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FilterConfiguration>>) -> Self { self.filter_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ManifestName`: a string, required.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = value.into(); self }
+    pub fn manifest_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_name = value.into(); self }
     /// `ManifestWindowSeconds`: an integer.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
+    pub fn manifest_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.manifest_window_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MinBufferTimeSeconds`: an integer.
-    pub fn min_buffer_time_seconds(mut self, value: impl Into<Int>) -> Self { self.min_buffer_time_seconds = Some(value.into()); self }
+    pub fn min_buffer_time_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_buffer_time_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MinUpdatePeriodSeconds`: an integer.
-    pub fn min_update_period_seconds(mut self, value: impl Into<Int>) -> Self { self.min_update_period_seconds = Some(value.into()); self }
+    pub fn min_update_period_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_update_period_seconds = ::std::option::Option::Some(value.into()); self }
     /// `PeriodTriggers`: a list of [`DashPeriodTrigger`] values.
-    pub fn period_triggers(mut self, value: impl Into<List<DashPeriodTrigger>>) -> Self { self.period_triggers = Some(value.into()); self }
+    pub fn period_triggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DashPeriodTrigger>>) -> Self { self.period_triggers = ::std::option::Option::Some(value.into()); self }
     /// `Profiles`: a list of [`DashProfile`] values.
-    pub fn profiles(mut self, value: impl Into<List<DashProfile>>) -> Self { self.profiles = Some(value.into()); self }
+    pub fn profiles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DashProfile>>) -> Self { self.profiles = ::std::option::Option::Some(value.into()); self }
     /// `ProgramInformation`: a [`DashProgramInformation`] object.
-    pub fn program_information(mut self, value: impl Into<Obj<DashProgramInformation>>) -> Self { self.program_information = Some(value.into()); self }
+    pub fn program_information(mut self, value: impl ::std::convert::Into<crate::Obj<DashProgramInformation>>) -> Self { self.program_information = ::std::option::Option::Some(value.into()); self }
     /// `ScteDash`: a [`ScteDash`] object.
-    pub fn scte_dash(mut self, value: impl Into<Obj<ScteDash>>) -> Self { self.scte_dash = Some(value.into()); self }
+    pub fn scte_dash(mut self, value: impl ::std::convert::Into<crate::Obj<ScteDash>>) -> Self { self.scte_dash = ::std::option::Option::Some(value.into()); self }
     /// `SegmentTemplateFormat`: a [`DashSegmentTemplateFormat`] value.
-    pub fn segment_template_format(mut self, value: impl Into<DashSegmentTemplateFormat>) -> Self { self.segment_template_format = Some(value.into()); self }
+    pub fn segment_template_format(mut self, value: impl ::std::convert::Into<DashSegmentTemplateFormat>) -> Self { self.segment_template_format = ::std::option::Option::Some(value.into()); self }
     /// `SubtitleConfiguration`: a [`DashSubtitleConfiguration`] object.
-    pub fn subtitle_configuration(mut self, value: impl Into<Obj<DashSubtitleConfiguration>>) -> Self { self.subtitle_configuration = Some(value.into()); self }
+    pub fn subtitle_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DashSubtitleConfiguration>>) -> Self { self.subtitle_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SuggestedPresentationDelaySeconds`: an integer.
-    pub fn suggested_presentation_delay_seconds(mut self, value: impl Into<Int>) -> Self { self.suggested_presentation_delay_seconds = Some(value.into()); self }
+    pub fn suggested_presentation_delay_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.suggested_presentation_delay_seconds = ::std::option::Option::Some(value.into()); self }
     /// `UtcTiming`: a [`DashUtcTiming`] object.
-    pub fn utc_timing(mut self, value: impl Into<Obj<DashUtcTiming>>) -> Self { self.utc_timing = Some(value.into()); self }
+    pub fn utc_timing(mut self, value: impl ::std::convert::Into<crate::Obj<DashUtcTiming>>) -> Self { self.utc_timing = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashManifestConfiguration {}
+impl crate::PropertyType for DashManifestConfiguration {}
 
-impl ToValue for DashManifestConfiguration {
+impl ::cloudwright_core::ToValue for DashManifestConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BaseUrls", &self.base_urls)
             .opt("Compactness", &self.compactness)
             .opt("DrmSignaling", &self.drm_signaling)
@@ -803,19 +682,6 @@ impl ToValue for DashManifestConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DashProgramInformation: ObjRule = ObjRule {
-    properties: &[
-        ("Copyright", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("LanguageCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MoreInformationUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DashProgramInformation` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
 /// Details about the content that you want MediaPackage to pass through in the manifest to the playback device.
@@ -828,31 +694,31 @@ pub struct DashProgramInformation {
     /// A copyright statement about the content.
     ///
     /// Length 1 to 2048.
-    pub copyright: Option<Str>,
+    pub copyright: ::std::option::Option<::cloudwright_core::Str>,
     /// `LanguageCode`: a string.
     ///
     /// The language code for this manifest.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$`; length 2 to 5.
-    pub language_code: Option<Str>,
+    pub language_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `MoreInformationUrl`: a string.
     ///
     /// An absolute URL that contains more information about this content.
     ///
     /// Length 1 to 2048.
-    pub more_information_url: Option<Str>,
+    pub more_information_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Source`: a string.
     ///
     /// Information about the content provider.
     ///
     /// Length 1 to 2048.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
     /// `Title`: a string.
     ///
     /// The title for the manifest.
     ///
     /// Length 1 to 2048.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -860,27 +726,27 @@ impl DashProgramInformation {
     /// A `DashProgramInformation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Copyright`: a string.
-    pub fn copyright(mut self, value: impl Into<Str>) -> Self { self.copyright = Some(value.into()); self }
+    pub fn copyright(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.copyright = ::std::option::Option::Some(value.into()); self }
     /// `LanguageCode`: a string.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
+    pub fn language_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language_code = ::std::option::Option::Some(value.into()); self }
     /// `MoreInformationUrl`: a string.
-    pub fn more_information_url(mut self, value: impl Into<Str>) -> Self { self.more_information_url = Some(value.into()); self }
+    pub fn more_information_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.more_information_url = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashProgramInformation {}
+impl crate::PropertyType for DashProgramInformation {}
 
-impl ToValue for DashProgramInformation {
+impl ::cloudwright_core::ToValue for DashProgramInformation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Copyright", &self.copyright)
             .opt("LanguageCode", &self.language_code)
             .opt("MoreInformationUrl", &self.more_information_url)
@@ -889,15 +755,6 @@ impl ToValue for DashProgramInformation {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashSubtitleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TtmlConfiguration", Shape::Object(&RULE_DashTtmlConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashSubtitleConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -909,7 +766,7 @@ pub struct DashSubtitleConfiguration {
     /// `TtmlConfiguration`: a [`DashTtmlConfiguration`] object.
     ///
     /// Settings for TTML subtitles.
-    pub ttml_configuration: Option<Obj<DashTtmlConfiguration>>,
+    pub ttml_configuration: ::std::option::Option<crate::Obj<DashTtmlConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -917,40 +774,23 @@ impl DashSubtitleConfiguration {
     /// A `DashSubtitleConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TtmlConfiguration`: a [`DashTtmlConfiguration`] object.
-    pub fn ttml_configuration(mut self, value: impl Into<Obj<DashTtmlConfiguration>>) -> Self { self.ttml_configuration = Some(value.into()); self }
+    pub fn ttml_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DashTtmlConfiguration>>) -> Self { self.ttml_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashSubtitleConfiguration {}
+impl crate::PropertyType for DashSubtitleConfiguration {}
 
-impl ToValue for DashSubtitleConfiguration {
+impl ::cloudwright_core::ToValue for DashSubtitleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TtmlConfiguration", &self.ttml_configuration)
             .build()
     }
 }
-
-/// The required properties of [`DashTtmlConfiguration`], by name: `DashTtmlConfiguration::new(DashTtmlConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DashTtmlConfigurationRequired {
-    /// `TtmlProfile`: a [`DashTtmlProfile`] value, required.
-    pub ttml_profile: DashTtmlProfile,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashTtmlConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TtmlProfile", Shape::Str(&StrRule { allowed: &["IMSC_1", "EBU_TT_D_101"], ..StrRule::ANY })),
-    ],
-    required: &["TtmlProfile"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashTtmlConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -961,44 +801,34 @@ pub(crate) static RULE_DashTtmlConfiguration: ObjRule = ObjRule {
 pub struct DashTtmlConfiguration {
     /// `TtmlProfile`: a [`DashTtmlProfile`] value, required.
     ///
-    /// The profile that MediaPackage uses when signaling subtitles in the manifest. `IMSC` is the default profile. `EBU-TT-D` produces subtitles that are compliant with the EBU-TT-D TTML profile. MediaPackage passes through subtitle styles to the manifest. For more information about EBU-TT-D subtitles, see \[EBU-TT-D Subtitling Distribution Format\](<https://docs.aws.amazon.com/https://tech.ebu.ch/publications/tech3380>) .
+    /// The profile that MediaPackage uses when signaling subtitles in the manifest. `IMSC` is the default profile. `EBU-TT-D` produces subtitles that are compliant with the EBU-TT-D TTML profile. MediaPackage passes through subtitle styles to the manifest. For more information about EBU-TT-D subtitles, see [EBU-TT-D Subtitling Distribution Format](https://docs.aws.amazon.com/https://tech.ebu.ch/publications/tech3380) .
     pub ttml_profile: DashTtmlProfile,
 }
 
 #[rustfmt::skip]
 impl DashTtmlConfiguration {
-    /// A `DashTtmlConfiguration` with its required properties, named in a [`DashTtmlConfigurationRequired`].
+    /// A `DashTtmlConfiguration` with its one required property, `TtmlProfile`.
     #[inline]
-    pub fn new(required: DashTtmlConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<DashTtmlProfile>) -> Self {
         Self {
-            ttml_profile: required.ttml_profile,
+            ttml_profile: value.into(),
         }
     }
 
     /// `TtmlProfile`: a [`DashTtmlProfile`] value, required.
-    pub fn ttml_profile(mut self, value: impl Into<DashTtmlProfile>) -> Self { self.ttml_profile = value.into(); self }
+    pub fn ttml_profile(mut self, value: impl ::std::convert::Into<DashTtmlProfile>) -> Self { self.ttml_profile = value.into(); self }
 }
 
-impl PropertyType for DashTtmlConfiguration {}
+impl crate::PropertyType for DashTtmlConfiguration {}
 
-impl ToValue for DashTtmlConfiguration {
+impl ::cloudwright_core::ToValue for DashTtmlConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TtmlProfile", &self.ttml_profile)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashUtcTiming: ObjRule = ObjRule {
-    properties: &[
-        ("TimingMode", Shape::Str(&StrRule { allowed: &["HTTP_HEAD", "HTTP_ISO", "HTTP_XSDATE", "UTC_DIRECT"], ..StrRule::ANY })),
-        ("TimingSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashUtcTiming` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -1010,13 +840,13 @@ pub struct DashUtcTiming {
     /// `TimingMode`: a [`DashUtcTimingMode`] value.
     ///
     /// The UTC timing mode.
-    pub timing_mode: Option<DashUtcTimingMode>,
+    pub timing_mode: ::std::option::Option<DashUtcTimingMode>,
     /// `TimingSource`: a string.
     ///
     /// The the method that the player uses to synchronize to coordinated universal time (UTC) wall clock time.
     ///
     /// Length 1 to 1024.
-    pub timing_source: Option<Str>,
+    pub timing_source: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1024,21 +854,21 @@ impl DashUtcTiming {
     /// A `DashUtcTiming` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TimingMode`: a [`DashUtcTimingMode`] value.
-    pub fn timing_mode(mut self, value: impl Into<DashUtcTimingMode>) -> Self { self.timing_mode = Some(value.into()); self }
+    pub fn timing_mode(mut self, value: impl ::std::convert::Into<DashUtcTimingMode>) -> Self { self.timing_mode = ::std::option::Option::Some(value.into()); self }
     /// `TimingSource`: a string.
-    pub fn timing_source(mut self, value: impl Into<Str>) -> Self { self.timing_source = Some(value.into()); self }
+    pub fn timing_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timing_source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashUtcTiming {}
+impl crate::PropertyType for DashUtcTiming {}
 
-impl ToValue for DashUtcTiming {
+impl ::cloudwright_core::ToValue for DashUtcTiming {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TimingMode", &self.timing_mode)
             .opt("TimingSource", &self.timing_source)
             .build()
@@ -1049,24 +879,10 @@ impl ToValue for DashUtcTiming {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionRequired {
     /// `EncryptionMethod`: an [`EncryptionMethod`] object, required.
-    pub encryption_method: Obj<EncryptionMethod>,
+    pub encryption_method: crate::Obj<EncryptionMethod>,
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
+    pub speke_key_provider: crate::Obj<SpekeKeyProvider>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Encryption: ObjRule = ObjRule {
-    properties: &[
-        ("CmafExcludeSegmentDrmMetadata", Shape::Bool),
-        ("ConstantInitializationVector", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(32), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("EncryptionMethod", Shape::Object(&RULE_EncryptionMethod)),
-        ("KeyRotationIntervalSeconds", Shape::Int(&NumRule { min: Some(300.0), max: Some(31536000.0), ..NumRule::ANY })),
-        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
-    ],
-    required: &["EncryptionMethod", "SpekeKeyProvider"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Encryption` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -1091,27 +907,27 @@ pub struct Encryption {
     /// Valid values: `true` | `false`
     ///
     /// Default: `false`
-    pub cmaf_exclude_segment_drm_metadata: Option<Bool>,
+    pub cmaf_exclude_segment_drm_metadata: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ConstantInitializationVector`: a string.
     ///
     /// A 128-bit, 16-byte hex value represented by a 32-character string, used in conjunction with the key for encrypting content. If you don't specify a value, then MediaPackage creates the constant initialization vector (IV).
     ///
     /// Pattern `^[0-9a-fA-F]+$`; length 32 to 32.
-    pub constant_initialization_vector: Option<Str>,
+    pub constant_initialization_vector: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionMethod`: an [`EncryptionMethod`] object, required.
     ///
     /// The encryption method to use.
-    pub encryption_method: Obj<EncryptionMethod>,
+    pub encryption_method: crate::Obj<EncryptionMethod>,
     /// `KeyRotationIntervalSeconds`: an integer.
     ///
     /// The interval, in seconds, to rotate encryption keys for the origin endpoint.
     ///
     /// Value 300 to 31536000.
-    pub key_rotation_interval_seconds: Option<Int>,
+    pub key_rotation_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
     ///
     /// The SPEKE key provider to use for encryption.
-    pub speke_key_provider: Obj<SpekeKeyProvider>,
+    pub speke_key_provider: crate::Obj<SpekeKeyProvider>,
 }
 
 #[rustfmt::skip]
@@ -1120,32 +936,32 @@ impl Encryption {
     #[inline]
     pub fn new(required: EncryptionRequired) -> Self {
         Self {
-            cmaf_exclude_segment_drm_metadata: None,
-            constant_initialization_vector: None,
+            cmaf_exclude_segment_drm_metadata: ::std::option::Option::None,
+            constant_initialization_vector: ::std::option::Option::None,
             encryption_method: required.encryption_method,
-            key_rotation_interval_seconds: None,
+            key_rotation_interval_seconds: ::std::option::Option::None,
             speke_key_provider: required.speke_key_provider,
         }
     }
 
     /// `CmafExcludeSegmentDrmMetadata`: a boolean.
-    pub fn cmaf_exclude_segment_drm_metadata(mut self, value: impl Into<Bool>) -> Self { self.cmaf_exclude_segment_drm_metadata = Some(value.into()); self }
+    pub fn cmaf_exclude_segment_drm_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cmaf_exclude_segment_drm_metadata = ::std::option::Option::Some(value.into()); self }
     /// `ConstantInitializationVector`: a string.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
+    pub fn constant_initialization_vector(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.constant_initialization_vector = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionMethod`: an [`EncryptionMethod`] object, required.
-    pub fn encryption_method(mut self, value: impl Into<Obj<EncryptionMethod>>) -> Self { self.encryption_method = value.into(); self }
+    pub fn encryption_method(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionMethod>>) -> Self { self.encryption_method = value.into(); self }
     /// `KeyRotationIntervalSeconds`: an integer.
-    pub fn key_rotation_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.key_rotation_interval_seconds = Some(value.into()); self }
+    pub fn key_rotation_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.key_rotation_interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
+    pub fn speke_key_provider(mut self, value: impl ::std::convert::Into<crate::Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
-impl PropertyType for Encryption {}
+impl crate::PropertyType for Encryption {}
 
-impl ToValue for Encryption {
+impl ::cloudwright_core::ToValue for Encryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CmafExcludeSegmentDrmMetadata",
                 &self.cmaf_exclude_segment_drm_metadata,
@@ -1172,17 +988,6 @@ pub struct EncryptionContractConfigurationRequired {
     /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
     pub preset_speke20_video: PresetSpeke20Video,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PresetSpeke20Audio", Shape::Str(&StrRule { allowed: &["PRESET_AUDIO_1", "PRESET_AUDIO_2", "PRESET_AUDIO_3", "SHARED", "UNENCRYPTED"], ..StrRule::ANY })),
-        ("PresetSpeke20Video", Shape::Str(&StrRule { allowed: &["PRESET_VIDEO_1", "PRESET_VIDEO_2", "PRESET_VIDEO_3", "PRESET_VIDEO_4", "PRESET_VIDEO_5", "PRESET_VIDEO_6", "PRESET_VIDEO_7", "PRESET_VIDEO_8", "SHARED", "UNENCRYPTED"], ..StrRule::ANY })),
-    ],
-    required: &["PresetSpeke20Audio", "PresetSpeke20Video"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionContractConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -1236,33 +1041,22 @@ impl EncryptionContractConfiguration {
     }
 
     /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    pub fn preset_speke20_audio(mut self, value: impl Into<PresetSpeke20Audio>) -> Self { self.preset_speke20_audio = value.into(); self }
+    pub fn preset_speke20_audio(mut self, value: impl ::std::convert::Into<PresetSpeke20Audio>) -> Self { self.preset_speke20_audio = value.into(); self }
     /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    pub fn preset_speke20_video(mut self, value: impl Into<PresetSpeke20Video>) -> Self { self.preset_speke20_video = value.into(); self }
+    pub fn preset_speke20_video(mut self, value: impl ::std::convert::Into<PresetSpeke20Video>) -> Self { self.preset_speke20_video = value.into(); self }
 }
 
-impl PropertyType for EncryptionContractConfiguration {}
+impl crate::PropertyType for EncryptionContractConfiguration {}
 
-impl ToValue for EncryptionContractConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionContractConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PresetSpeke20Audio", &self.preset_speke20_audio)
             .req("PresetSpeke20Video", &self.preset_speke20_video)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionMethod: ObjRule = ObjRule {
-    properties: &[
-        ("CmafEncryptionMethod", Shape::Str(&StrRule { allowed: &["CENC", "CBCS"], ..StrRule::ANY })),
-        ("IsmEncryptionMethod", Shape::Str(&StrRule { allowed: &["CENC"], ..StrRule::ANY })),
-        ("TsEncryptionMethod", Shape::Str(&StrRule { allowed: &["AES_128", "SAMPLE_AES"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionMethod` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -1274,15 +1068,15 @@ pub struct EncryptionMethod {
     /// `CmafEncryptionMethod`: a [`CmafEncryptionMethod`] value.
     ///
     /// The encryption method to use.
-    pub cmaf_encryption_method: Option<CmafEncryptionMethod>,
+    pub cmaf_encryption_method: ::std::option::Option<CmafEncryptionMethod>,
     /// `IsmEncryptionMethod`: an [`IsmEncryptionMethod`] value.
     ///
     /// The encryption method used for Microsoft Smooth Streaming (MSS) content. This specifies how the MSS segments are encrypted to protect the content during delivery to client players.
-    pub ism_encryption_method: Option<IsmEncryptionMethod>,
+    pub ism_encryption_method: ::std::option::Option<IsmEncryptionMethod>,
     /// `TsEncryptionMethod`: a [`TsEncryptionMethod`] value.
     ///
     /// The encryption method to use.
-    pub ts_encryption_method: Option<TsEncryptionMethod>,
+    pub ts_encryption_method: ::std::option::Option<TsEncryptionMethod>,
 }
 
 #[rustfmt::skip]
@@ -1290,43 +1084,29 @@ impl EncryptionMethod {
     /// A `EncryptionMethod` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CmafEncryptionMethod`: a [`CmafEncryptionMethod`] value.
-    pub fn cmaf_encryption_method(mut self, value: impl Into<CmafEncryptionMethod>) -> Self { self.cmaf_encryption_method = Some(value.into()); self }
+    pub fn cmaf_encryption_method(mut self, value: impl ::std::convert::Into<CmafEncryptionMethod>) -> Self { self.cmaf_encryption_method = ::std::option::Option::Some(value.into()); self }
     /// `IsmEncryptionMethod`: an [`IsmEncryptionMethod`] value.
-    pub fn ism_encryption_method(mut self, value: impl Into<IsmEncryptionMethod>) -> Self { self.ism_encryption_method = Some(value.into()); self }
+    pub fn ism_encryption_method(mut self, value: impl ::std::convert::Into<IsmEncryptionMethod>) -> Self { self.ism_encryption_method = ::std::option::Option::Some(value.into()); self }
     /// `TsEncryptionMethod`: a [`TsEncryptionMethod`] value.
-    pub fn ts_encryption_method(mut self, value: impl Into<TsEncryptionMethod>) -> Self { self.ts_encryption_method = Some(value.into()); self }
+    pub fn ts_encryption_method(mut self, value: impl ::std::convert::Into<TsEncryptionMethod>) -> Self { self.ts_encryption_method = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionMethod {}
+impl crate::PropertyType for EncryptionMethod {}
 
-impl ToValue for EncryptionMethod {
+impl ::cloudwright_core::ToValue for EncryptionMethod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CmafEncryptionMethod", &self.cmaf_encryption_method)
             .opt("IsmEncryptionMethod", &self.ism_encryption_method)
             .opt("TsEncryptionMethod", &self.ts_encryption_method)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ClipStartTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("DrmSettings", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("End", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("ManifestFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Start", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("TimeDelaySeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(1209600.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilterConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -1340,37 +1120,37 @@ pub struct FilterConfiguration {
     /// Optionally specify the clip start time for all of your manifest egress requests. When you include clip start time, note that you cannot use clip start time query parameters for this manifest's endpoint URL.
     ///
     /// Format `date-time`.
-    pub clip_start_time: Option<Str>,
+    pub clip_start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `DrmSettings`: a string.
     ///
-    /// &lt;p&gt;Optionally specify one or more DRM settings for all of your manifest egress requests. When you include a DRM setting, note that you cannot use an identical DRM setting query parameter for this manifest's endpoint URL.&lt;/p&gt;
+    /// \<p>Optionally specify one or more DRM settings for all of your manifest egress requests. When you include a DRM setting, note that you cannot use an identical DRM setting query parameter for this manifest's endpoint URL.\</p>
     ///
     /// Length 1 to 1024.
-    pub drm_settings: Option<Str>,
+    pub drm_settings: ::std::option::Option<::cloudwright_core::Str>,
     /// `End`: a string.
     ///
     /// Optionally specify the end time for all of your manifest egress requests. When you include end time, note that you cannot use end time query parameters for this manifest's endpoint URL.
     ///
     /// Format `date-time`.
-    pub end: Option<Str>,
+    pub end: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManifestFilter`: a string.
     ///
     /// Optionally specify one or more manifest filters for all of your manifest egress requests. When you include a manifest filter, note that you cannot use an identical manifest filter query parameter for this manifest's endpoint URL.
     ///
     /// Length 1 to 1024.
-    pub manifest_filter: Option<Str>,
+    pub manifest_filter: ::std::option::Option<::cloudwright_core::Str>,
     /// `Start`: a string.
     ///
     /// Optionally specify the start time for all of your manifest egress requests. When you include start time, note that you cannot use start time query parameters for this manifest's endpoint URL.
     ///
     /// Format `date-time`.
-    pub start: Option<Str>,
+    pub start: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeDelaySeconds`: an integer.
     ///
     /// Optionally specify the time delay for all of your manifest egress requests. Enter a value that is smaller than your endpoint's startover window. When you include time delay, note that you cannot use time delay query parameters for this manifest's endpoint URL.
     ///
     /// Value 0 to 1209600.
-    pub time_delay_seconds: Option<Int>,
+    pub time_delay_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1378,29 +1158,29 @@ impl FilterConfiguration {
     /// A `FilterConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClipStartTime`: a string.
-    pub fn clip_start_time(mut self, value: impl Into<Str>) -> Self { self.clip_start_time = Some(value.into()); self }
+    pub fn clip_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.clip_start_time = ::std::option::Option::Some(value.into()); self }
     /// `DrmSettings`: a string.
-    pub fn drm_settings(mut self, value: impl Into<Str>) -> Self { self.drm_settings = Some(value.into()); self }
+    pub fn drm_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.drm_settings = ::std::option::Option::Some(value.into()); self }
     /// `End`: a string.
-    pub fn end(mut self, value: impl Into<Str>) -> Self { self.end = Some(value.into()); self }
+    pub fn end(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end = ::std::option::Option::Some(value.into()); self }
     /// `ManifestFilter`: a string.
-    pub fn manifest_filter(mut self, value: impl Into<Str>) -> Self { self.manifest_filter = Some(value.into()); self }
+    pub fn manifest_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_filter = ::std::option::Option::Some(value.into()); self }
     /// `Start`: a string.
-    pub fn start(mut self, value: impl Into<Str>) -> Self { self.start = Some(value.into()); self }
+    pub fn start(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start = ::std::option::Option::Some(value.into()); self }
     /// `TimeDelaySeconds`: an integer.
-    pub fn time_delay_seconds(mut self, value: impl Into<Int>) -> Self { self.time_delay_seconds = Some(value.into()); self }
+    pub fn time_delay_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.time_delay_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FilterConfiguration {}
+impl crate::PropertyType for FilterConfiguration {}
 
-impl ToValue for FilterConfiguration {
+impl ::cloudwright_core::ToValue for FilterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClipStartTime", &self.clip_start_time)
             .opt("DrmSettings", &self.drm_settings)
             .opt("End", &self.end)
@@ -1410,15 +1190,6 @@ impl ToValue for FilterConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ForceEndpointErrorConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EndpointErrorConditions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["STALE_MANIFEST", "INCOMPLETE_MANIFEST", "MISSING_DRM_KEY", "SLATE_INPUT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ForceEndpointErrorConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -1435,7 +1206,8 @@ pub struct ForceEndpointErrorConfiguration {
     /// - `INCOMPLETE_MANIFEST` - There is a gap in the manifest.
     /// - `MISSING_DRM_KEY` - Key rotation is enabled but we're unable to fetch the key for the current key period.
     /// - `SLATE_INPUT` - The segments which contain slate content are considered to be missing content.
-    pub endpoint_error_conditions: Option<List<EndpointErrorCondition>>,
+    pub endpoint_error_conditions:
+        ::std::option::Option<::cloudwright_core::List<EndpointErrorCondition>>,
 }
 
 #[rustfmt::skip]
@@ -1443,48 +1215,23 @@ impl ForceEndpointErrorConfiguration {
     /// A `ForceEndpointErrorConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EndpointErrorConditions`: a list of [`EndpointErrorCondition`] values.
-    pub fn endpoint_error_conditions(mut self, value: impl Into<List<EndpointErrorCondition>>) -> Self { self.endpoint_error_conditions = Some(value.into()); self }
+    pub fn endpoint_error_conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EndpointErrorCondition>>) -> Self { self.endpoint_error_conditions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ForceEndpointErrorConfiguration {}
+impl crate::PropertyType for ForceEndpointErrorConfiguration {}
 
-impl ToValue for ForceEndpointErrorConfiguration {
+impl ::cloudwright_core::ToValue for ForceEndpointErrorConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndpointErrorConditions", &self.endpoint_error_conditions)
             .build()
     }
 }
-
-/// The required properties of [`HlsManifestConfiguration`], by name: `HlsManifestConfiguration::new(HlsManifestConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HlsManifestConfigurationRequired {
-    /// `ManifestName`: a string, required.
-    pub manifest_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsManifestConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ChildManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
-        ("ManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ManifestWindowSeconds", Shape::INT),
-        ("ProgramDateTimeIntervalSeconds", Shape::INT),
-        ("ScteHls", Shape::Object(&RULE_ScteHls)),
-        ("StartTag", Shape::Object(&RULE_StartTag)),
-        ("Url", Shape::STR),
-        ("UrlEncodeChildManifest", Shape::Bool),
-    ],
-    required: &["ManifestName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsManifestConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -1498,87 +1245,87 @@ pub struct HlsManifestConfiguration {
     /// The name of the child manifest associated with the HLS manifest configuration.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256.
-    pub child_manifest_name: Option<Str>,
+    pub child_manifest_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
     ///
     /// Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest.
-    pub filter_configuration: Option<Obj<FilterConfiguration>>,
+    pub filter_configuration: ::std::option::Option<crate::Obj<FilterConfiguration>>,
     /// `ManifestName`: a string, required.
     ///
     /// The name of the manifest associated with the HLS manifest configuration.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256.
-    pub manifest_name: Str,
+    pub manifest_name: ::cloudwright_core::Str,
     /// `ManifestWindowSeconds`: an integer.
     ///
     /// The duration of the manifest window, in seconds, for the HLS manifest configuration.
-    pub manifest_window_seconds: Option<Int>,
+    pub manifest_window_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ProgramDateTimeIntervalSeconds`: an integer.
     ///
     /// The `EXT-X-PROGRAM-DATE-TIME` interval, in seconds, associated with the HLS manifest configuration.
-    pub program_date_time_interval_seconds: Option<Int>,
+    pub program_date_time_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScteHls`: a [`ScteHls`] object.
     ///
     /// THE SCTE-35 HLS configuration associated with the HLS manifest configuration.
-    pub scte_hls: Option<Obj<ScteHls>>,
+    pub scte_hls: ::std::option::Option<crate::Obj<ScteHls>>,
     /// `StartTag`: a [`StartTag`] object.
     ///
     /// To insert an EXT-X-START tag in your HLS playlist, specify a StartTag configuration object with a valid TimeOffset. When you do, you can also optionally specify whether to include a PRECISE value in the EXT-X-START tag.
-    pub start_tag: Option<Obj<StartTag>>,
+    pub start_tag: ::std::option::Option<crate::Obj<StartTag>>,
     /// `Url`: a string.
     ///
     /// The URL of the HLS manifest configuration.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
     /// `UrlEncodeChildManifest`: a boolean.
     ///
-    /// When enabled, MediaPackage URL-encodes the query string for API requests for HLS child manifests to comply with AWS Signature Version 4 (SigV4) signature signing protocol. For more information, see \[AWS Signature Version 4 for API requests\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html>) in *AWS Identity and Access Management User Guide* .
-    pub url_encode_child_manifest: Option<Bool>,
+    /// When enabled, MediaPackage URL-encodes the query string for API requests for HLS child manifests to comply with AWS Signature Version 4 (SigV4) signature signing protocol. For more information, see [AWS Signature Version 4 for API requests](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html) in *AWS Identity and Access Management User Guide* .
+    pub url_encode_child_manifest: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl HlsManifestConfiguration {
-    /// A `HlsManifestConfiguration` with its required properties, named in a [`HlsManifestConfigurationRequired`].
+    /// A `HlsManifestConfiguration` with its one required property, `ManifestName`.
     #[inline]
-    pub fn new(required: HlsManifestConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            child_manifest_name: None,
-            filter_configuration: None,
-            manifest_name: required.manifest_name,
-            manifest_window_seconds: None,
-            program_date_time_interval_seconds: None,
-            scte_hls: None,
-            start_tag: None,
-            url: None,
-            url_encode_child_manifest: None,
+            child_manifest_name: ::std::option::Option::None,
+            filter_configuration: ::std::option::Option::None,
+            manifest_name: value.into(),
+            manifest_window_seconds: ::std::option::Option::None,
+            program_date_time_interval_seconds: ::std::option::Option::None,
+            scte_hls: ::std::option::Option::None,
+            start_tag: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+            url_encode_child_manifest: ::std::option::Option::None,
         }
     }
 
     /// `ChildManifestName`: a string.
-    pub fn child_manifest_name(mut self, value: impl Into<Str>) -> Self { self.child_manifest_name = Some(value.into()); self }
+    pub fn child_manifest_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.child_manifest_name = ::std::option::Option::Some(value.into()); self }
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
+    pub fn filter_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FilterConfiguration>>) -> Self { self.filter_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ManifestName`: a string, required.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = value.into(); self }
+    pub fn manifest_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_name = value.into(); self }
     /// `ManifestWindowSeconds`: an integer.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
+    pub fn manifest_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.manifest_window_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ProgramDateTimeIntervalSeconds`: an integer.
-    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.program_date_time_interval_seconds = Some(value.into()); self }
+    pub fn program_date_time_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.program_date_time_interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ScteHls`: a [`ScteHls`] object.
-    pub fn scte_hls(mut self, value: impl Into<Obj<ScteHls>>) -> Self { self.scte_hls = Some(value.into()); self }
+    pub fn scte_hls(mut self, value: impl ::std::convert::Into<crate::Obj<ScteHls>>) -> Self { self.scte_hls = ::std::option::Option::Some(value.into()); self }
     /// `StartTag`: a [`StartTag`] object.
-    pub fn start_tag(mut self, value: impl Into<Obj<StartTag>>) -> Self { self.start_tag = Some(value.into()); self }
+    pub fn start_tag(mut self, value: impl ::std::convert::Into<crate::Obj<StartTag>>) -> Self { self.start_tag = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
     /// `UrlEncodeChildManifest`: a boolean.
-    pub fn url_encode_child_manifest(mut self, value: impl Into<Bool>) -> Self { self.url_encode_child_manifest = Some(value.into()); self }
+    pub fn url_encode_child_manifest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.url_encode_child_manifest = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsManifestConfiguration {}
+impl crate::PropertyType for HlsManifestConfiguration {}
 
-impl ToValue for HlsManifestConfiguration {
+impl ::cloudwright_core::ToValue for HlsManifestConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChildManifestName", &self.child_manifest_name)
             .opt("FilterConfiguration", &self.filter_configuration)
             .req("ManifestName", &self.manifest_name)
@@ -1594,31 +1341,6 @@ impl ToValue for HlsManifestConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`LowLatencyHlsManifestConfiguration`], by name: `LowLatencyHlsManifestConfiguration::new(LowLatencyHlsManifestConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LowLatencyHlsManifestConfigurationRequired {
-    /// `ManifestName`: a string, required.
-    pub manifest_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LowLatencyHlsManifestConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ChildManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
-        ("ManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ManifestWindowSeconds", Shape::INT),
-        ("ProgramDateTimeIntervalSeconds", Shape::INT),
-        ("ScteHls", Shape::Object(&RULE_ScteHls)),
-        ("StartTag", Shape::Object(&RULE_StartTag)),
-        ("Url", Shape::STR),
-        ("UrlEncodeChildManifest", Shape::Bool),
-    ],
-    required: &["ManifestName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LowLatencyHlsManifestConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -1632,89 +1354,89 @@ pub struct LowLatencyHlsManifestConfiguration {
     /// The name of the child manifest associated with the low-latency HLS (LL-HLS) manifest configuration of the origin endpoint.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256.
-    pub child_manifest_name: Option<Str>,
+    pub child_manifest_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
     ///
     /// Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest.
-    pub filter_configuration: Option<Obj<FilterConfiguration>>,
+    pub filter_configuration: ::std::option::Option<crate::Obj<FilterConfiguration>>,
     /// `ManifestName`: a string, required.
     ///
     /// A short string that's appended to the endpoint URL. The manifest name creates a unique path to this endpoint. If you don't enter a value, MediaPackage uses the default manifest name, `index` . MediaPackage automatically inserts the format extension, such as `.m3u8` . You can't use the same manifest name if you use HLS manifest and low-latency HLS manifest. The `manifestName` on the `HLSManifest` object overrides the `manifestName` you provided on the `originEndpoint` object.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256.
-    pub manifest_name: Str,
+    pub manifest_name: ::cloudwright_core::Str,
     /// `ManifestWindowSeconds`: an integer.
     ///
     /// The total duration (in seconds) of the manifest's content.
-    pub manifest_window_seconds: Option<Int>,
+    pub manifest_window_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ProgramDateTimeIntervalSeconds`: an integer.
     ///
     /// Inserts `EXT-X-PROGRAM-DATE-TIME` tags in the output manifest at the interval that you specify. If you don't enter an interval, `EXT-X-PROGRAM-DATE-TIME` tags aren't included in the manifest. The tags sync the stream to the wall clock so that viewers can seek to a specific time in the playback timeline on the player.
     ///
     /// Irrespective of this parameter, if any `ID3Timed` metadata is in the HLS input, MediaPackage passes through that metadata to the HLS output.
-    pub program_date_time_interval_seconds: Option<Int>,
+    pub program_date_time_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScteHls`: a [`ScteHls`] object.
     ///
     /// The SCTE-35 HLS configuration associated with the low-latency HLS (LL-HLS) manifest configuration of the origin endpoint.
-    pub scte_hls: Option<Obj<ScteHls>>,
+    pub scte_hls: ::std::option::Option<crate::Obj<ScteHls>>,
     /// `StartTag`: a [`StartTag`] object.
     ///
     /// To insert an EXT-X-START tag in your HLS playlist, specify a StartTag configuration object with a valid TimeOffset. When you do, you can also optionally specify whether to include a PRECISE value in the EXT-X-START tag.
-    pub start_tag: Option<Obj<StartTag>>,
+    pub start_tag: ::std::option::Option<crate::Obj<StartTag>>,
     /// `Url`: a string.
     ///
     /// The URL of the low-latency HLS (LL-HLS) manifest configuration of the origin endpoint.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
     /// `UrlEncodeChildManifest`: a boolean.
     ///
-    /// When enabled, MediaPackage URL-encodes the query string for API requests for LL-HLS child manifests to comply with AWS Signature Version 4 (SigV4) signature signing protocol. For more information, see \[AWS Signature Version 4 for API requests\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html>) in *AWS Identity and Access Management User Guide* .
-    pub url_encode_child_manifest: Option<Bool>,
+    /// When enabled, MediaPackage URL-encodes the query string for API requests for LL-HLS child manifests to comply with AWS Signature Version 4 (SigV4) signature signing protocol. For more information, see [AWS Signature Version 4 for API requests](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html) in *AWS Identity and Access Management User Guide* .
+    pub url_encode_child_manifest: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl LowLatencyHlsManifestConfiguration {
-    /// A `LowLatencyHlsManifestConfiguration` with its required properties, named in a [`LowLatencyHlsManifestConfigurationRequired`].
+    /// A `LowLatencyHlsManifestConfiguration` with its one required property, `ManifestName`.
     #[inline]
-    pub fn new(required: LowLatencyHlsManifestConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            child_manifest_name: None,
-            filter_configuration: None,
-            manifest_name: required.manifest_name,
-            manifest_window_seconds: None,
-            program_date_time_interval_seconds: None,
-            scte_hls: None,
-            start_tag: None,
-            url: None,
-            url_encode_child_manifest: None,
+            child_manifest_name: ::std::option::Option::None,
+            filter_configuration: ::std::option::Option::None,
+            manifest_name: value.into(),
+            manifest_window_seconds: ::std::option::Option::None,
+            program_date_time_interval_seconds: ::std::option::Option::None,
+            scte_hls: ::std::option::Option::None,
+            start_tag: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+            url_encode_child_manifest: ::std::option::Option::None,
         }
     }
 
     /// `ChildManifestName`: a string.
-    pub fn child_manifest_name(mut self, value: impl Into<Str>) -> Self { self.child_manifest_name = Some(value.into()); self }
+    pub fn child_manifest_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.child_manifest_name = ::std::option::Option::Some(value.into()); self }
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
+    pub fn filter_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FilterConfiguration>>) -> Self { self.filter_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ManifestName`: a string, required.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = value.into(); self }
+    pub fn manifest_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_name = value.into(); self }
     /// `ManifestWindowSeconds`: an integer.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
+    pub fn manifest_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.manifest_window_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ProgramDateTimeIntervalSeconds`: an integer.
-    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.program_date_time_interval_seconds = Some(value.into()); self }
+    pub fn program_date_time_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.program_date_time_interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ScteHls`: a [`ScteHls`] object.
-    pub fn scte_hls(mut self, value: impl Into<Obj<ScteHls>>) -> Self { self.scte_hls = Some(value.into()); self }
+    pub fn scte_hls(mut self, value: impl ::std::convert::Into<crate::Obj<ScteHls>>) -> Self { self.scte_hls = ::std::option::Option::Some(value.into()); self }
     /// `StartTag`: a [`StartTag`] object.
-    pub fn start_tag(mut self, value: impl Into<Obj<StartTag>>) -> Self { self.start_tag = Some(value.into()); self }
+    pub fn start_tag(mut self, value: impl ::std::convert::Into<crate::Obj<StartTag>>) -> Self { self.start_tag = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
     /// `UrlEncodeChildManifest`: a boolean.
-    pub fn url_encode_child_manifest(mut self, value: impl Into<Bool>) -> Self { self.url_encode_child_manifest = Some(value.into()); self }
+    pub fn url_encode_child_manifest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.url_encode_child_manifest = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LowLatencyHlsManifestConfiguration {}
+impl crate::PropertyType for LowLatencyHlsManifestConfiguration {}
 
-impl ToValue for LowLatencyHlsManifestConfiguration {
+impl ::cloudwright_core::ToValue for LowLatencyHlsManifestConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChildManifestName", &self.child_manifest_name)
             .opt("FilterConfiguration", &self.filter_configuration)
             .req("ManifestName", &self.manifest_name)
@@ -1731,80 +1453,60 @@ impl ToValue for LowLatencyHlsManifestConfiguration {
     }
 }
 
-/// The required properties of [`MssManifestConfiguration`], by name: `MssManifestConfiguration::new(MssManifestConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MssManifestConfigurationRequired {
-    /// `ManifestName`: a string, required.
-    pub manifest_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MssManifestConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
-        ("ManifestLayout", Shape::Str(&StrRule { allowed: &["FULL", "COMPACT"], ..StrRule::ANY })),
-        ("ManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ManifestWindowSeconds", Shape::INT),
-    ],
-    required: &["ManifestName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MssManifestConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
-/// &lt;p&gt;Configuration details for a Microsoft Smooth Streaming (MSS) manifest associated with an origin endpoint. This includes all the settings and properties that define how the MSS content is packaged and delivered.&lt;/p&gt;
+/// \<p>Configuration details for a Microsoft Smooth Streaming (MSS) manifest associated with an origin endpoint. This includes all the settings and properties that define how the MSS content is packaged and delivered.\</p>
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackagev2-originendpoint-mssmanifestconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct MssManifestConfiguration {
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
     ///
-    /// &lt;p&gt;Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest. &lt;/p&gt;
-    pub filter_configuration: Option<Obj<FilterConfiguration>>,
+    /// \<p>Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest. \</p>
+    pub filter_configuration: ::std::option::Option<crate::Obj<FilterConfiguration>>,
     /// `ManifestLayout`: a [`MssManifestLayout`] value.
-    pub manifest_layout: Option<MssManifestLayout>,
+    pub manifest_layout: ::std::option::Option<MssManifestLayout>,
     /// `ManifestName`: a string, required.
     ///
-    /// &lt;p&gt;The name of the MSS manifest. This name is appended to the origin endpoint URL to create the unique path for accessing this specific MSS manifest.&lt;/p&gt;
+    /// \<p>The name of the MSS manifest. This name is appended to the origin endpoint URL to create the unique path for accessing this specific MSS manifest.\</p>
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 256.
-    pub manifest_name: Str,
+    pub manifest_name: ::cloudwright_core::Str,
     /// `ManifestWindowSeconds`: an integer.
     ///
-    /// &lt;p&gt;The duration (in seconds) of the manifest window. This represents the total amount of content available in the manifest at any given time.&lt;/p&gt;
-    pub manifest_window_seconds: Option<Int>,
+    /// \<p>The duration (in seconds) of the manifest window. This represents the total amount of content available in the manifest at any given time.\</p>
+    pub manifest_window_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl MssManifestConfiguration {
-    /// A `MssManifestConfiguration` with its required properties, named in a [`MssManifestConfigurationRequired`].
+    /// A `MssManifestConfiguration` with its one required property, `ManifestName`.
     #[inline]
-    pub fn new(required: MssManifestConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            filter_configuration: None,
-            manifest_layout: None,
-            manifest_name: required.manifest_name,
-            manifest_window_seconds: None,
+            filter_configuration: ::std::option::Option::None,
+            manifest_layout: ::std::option::Option::None,
+            manifest_name: value.into(),
+            manifest_window_seconds: ::std::option::Option::None,
         }
     }
 
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
+    pub fn filter_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FilterConfiguration>>) -> Self { self.filter_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ManifestLayout`: a [`MssManifestLayout`] value.
-    pub fn manifest_layout(mut self, value: impl Into<MssManifestLayout>) -> Self { self.manifest_layout = Some(value.into()); self }
+    pub fn manifest_layout(mut self, value: impl ::std::convert::Into<MssManifestLayout>) -> Self { self.manifest_layout = ::std::option::Option::Some(value.into()); self }
     /// `ManifestName`: a string, required.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = value.into(); self }
+    pub fn manifest_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_name = value.into(); self }
     /// `ManifestWindowSeconds`: an integer.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
+    pub fn manifest_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.manifest_window_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MssManifestConfiguration {}
+impl crate::PropertyType for MssManifestConfiguration {}
 
-impl ToValue for MssManifestConfiguration {
+impl ::cloudwright_core::ToValue for MssManifestConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FilterConfiguration", &self.filter_configuration)
             .opt("ManifestLayout", &self.manifest_layout)
             .req("ManifestName", &self.manifest_name)
@@ -1812,16 +1514,6 @@ impl ToValue for MssManifestConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Scte: ObjRule = ObjRule {
-    properties: &[
-        ("ScteFilter", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY", "PROGRAM"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("ScteInSegments", Shape::Str(&StrRule { allowed: &["NONE", "ALL"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Scte` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -1835,7 +1527,7 @@ pub struct Scte {
     /// The filter associated with the SCTE-35 configuration.
     ///
     /// Items 0 to 100.
-    pub scte_filter: Option<List<ScteFilter>>,
+    pub scte_filter: ::std::option::Option<::cloudwright_core::List<ScteFilter>>,
     /// `ScteInSegments`: a [`ScteInSegments`] value.
     ///
     /// Controls whether SCTE-35 messages are included in segment files.
@@ -1844,7 +1536,7 @@ pub struct Scte {
     /// - All – SCTE-35 messages are embedded in segment data
     ///
     /// For DASH manifests, when set to `All` , an `InbandEventStream` tag signals that SCTE messages are present in segments. This setting works independently of manifest ad markers.
-    pub scte_in_segments: Option<ScteInSegments>,
+    pub scte_in_segments: ::std::option::Option<ScteInSegments>,
 }
 
 #[rustfmt::skip]
@@ -1852,35 +1544,26 @@ impl Scte {
     /// A `Scte` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ScteFilter`: a list of [`ScteFilter`] values.
-    pub fn scte_filter(mut self, value: impl Into<List<ScteFilter>>) -> Self { self.scte_filter = Some(value.into()); self }
+    pub fn scte_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ScteFilter>>) -> Self { self.scte_filter = ::std::option::Option::Some(value.into()); self }
     /// `ScteInSegments`: a [`ScteInSegments`] value.
-    pub fn scte_in_segments(mut self, value: impl Into<ScteInSegments>) -> Self { self.scte_in_segments = Some(value.into()); self }
+    pub fn scte_in_segments(mut self, value: impl ::std::convert::Into<ScteInSegments>) -> Self { self.scte_in_segments = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Scte {}
+impl crate::PropertyType for Scte {}
 
-impl ToValue for Scte {
+impl ::cloudwright_core::ToValue for Scte {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ScteFilter", &self.scte_filter)
             .opt("ScteInSegments", &self.scte_in_segments)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScteDash: ObjRule = ObjRule {
-    properties: &[
-        ("AdMarkerDash", Shape::Str(&StrRule { allowed: &["BINARY", "XML"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScteDash` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -1897,7 +1580,7 @@ pub struct ScteDash {
     ///
     /// - `Binary` - The SCTE-35 marker is expressed as a hex-string (Base64 string) rather than full XML.
     /// - `XML` - The SCTE marker is expressed fully in XML.
-    pub ad_marker_dash: Option<AdMarkerDash>,
+    pub ad_marker_dash: ::std::option::Option<AdMarkerDash>,
 }
 
 #[rustfmt::skip]
@@ -1905,32 +1588,23 @@ impl ScteDash {
     /// A `ScteDash` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdMarkerDash`: an [`AdMarkerDash`] value.
-    pub fn ad_marker_dash(mut self, value: impl Into<AdMarkerDash>) -> Self { self.ad_marker_dash = Some(value.into()); self }
+    pub fn ad_marker_dash(mut self, value: impl ::std::convert::Into<AdMarkerDash>) -> Self { self.ad_marker_dash = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScteDash {}
+impl crate::PropertyType for ScteDash {}
 
-impl ToValue for ScteDash {
+impl ::cloudwright_core::ToValue for ScteDash {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdMarkerDash", &self.ad_marker_dash)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScteHls: ObjRule = ObjRule {
-    properties: &[
-        ("AdMarkerHls", Shape::Str(&StrRule { allowed: &["DATERANGE", "SCTE35_ENHANCED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScteHls` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -1942,7 +1616,7 @@ pub struct ScteHls {
     /// `AdMarkerHls`: an [`AdMarkerHls`] value.
     ///
     /// The SCTE-35 HLS ad-marker configuration.
-    pub ad_marker_hls: Option<AdMarkerHls>,
+    pub ad_marker_hls: ::std::option::Option<AdMarkerHls>,
 }
 
 #[rustfmt::skip]
@@ -1950,38 +1624,23 @@ impl ScteHls {
     /// A `ScteHls` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdMarkerHls`: an [`AdMarkerHls`] value.
-    pub fn ad_marker_hls(mut self, value: impl Into<AdMarkerHls>) -> Self { self.ad_marker_hls = Some(value.into()); self }
+    pub fn ad_marker_hls(mut self, value: impl ::std::convert::Into<AdMarkerHls>) -> Self { self.ad_marker_hls = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScteHls {}
+impl crate::PropertyType for ScteHls {}
 
-impl ToValue for ScteHls {
+impl ::cloudwright_core::ToValue for ScteHls {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdMarkerHls", &self.ad_marker_hls)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Segment: ObjRule = ObjRule {
-    properties: &[
-        ("Encryption", Shape::Object(&RULE_Encryption)),
-        ("IncludeIframeOnlyStreams", Shape::Bool),
-        ("Scte", Shape::Object(&RULE_Scte)),
-        ("SegmentDurationSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(30.0), ..NumRule::ANY })),
-        ("SegmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TsIncludeDvbSubtitles", Shape::Bool),
-        ("TsUseAudioRenditionGroup", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Segment` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -1993,35 +1652,35 @@ pub struct Segment {
     /// `Encryption`: an [`Encryption`] object.
     ///
     /// Whether to use encryption for the segment.
-    pub encryption: Option<Obj<Encryption>>,
+    pub encryption: ::std::option::Option<crate::Obj<Encryption>>,
     /// `IncludeIframeOnlyStreams`: a boolean.
     ///
     /// Whether the segment includes I-frame-only streams.
-    pub include_iframe_only_streams: Option<Bool>,
+    pub include_iframe_only_streams: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Scte`: a [`Scte`] object.
     ///
     /// The SCTE-35 configuration associated with the segment.
-    pub scte: Option<Obj<Scte>>,
+    pub scte: ::std::option::Option<crate::Obj<Scte>>,
     /// `SegmentDurationSeconds`: an integer.
     ///
     /// The duration of the segment, in seconds.
     ///
     /// Value 1 to 30.
-    pub segment_duration_seconds: Option<Int>,
+    pub segment_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SegmentName`: a string.
     ///
     /// The name of the segment associated with the origin endpoint.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256.
-    pub segment_name: Option<Str>,
+    pub segment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TsIncludeDvbSubtitles`: a boolean.
     ///
     /// Whether the segment includes DVB subtitles.
-    pub ts_include_dvb_subtitles: Option<Bool>,
+    pub ts_include_dvb_subtitles: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TsUseAudioRenditionGroup`: a boolean.
     ///
     /// Whether the segment is an audio rendition group.
-    pub ts_use_audio_rendition_group: Option<Bool>,
+    pub ts_use_audio_rendition_group: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -2029,31 +1688,31 @@ impl Segment {
     /// A `Segment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Encryption`: an [`Encryption`] object.
-    pub fn encryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<crate::Obj<Encryption>>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `IncludeIframeOnlyStreams`: a boolean.
-    pub fn include_iframe_only_streams(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_streams = Some(value.into()); self }
+    pub fn include_iframe_only_streams(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_iframe_only_streams = ::std::option::Option::Some(value.into()); self }
     /// `Scte`: a [`Scte`] object.
-    pub fn scte(mut self, value: impl Into<Obj<Scte>>) -> Self { self.scte = Some(value.into()); self }
+    pub fn scte(mut self, value: impl ::std::convert::Into<crate::Obj<Scte>>) -> Self { self.scte = ::std::option::Option::Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
+    pub fn segment_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SegmentName`: a string.
-    pub fn segment_name(mut self, value: impl Into<Str>) -> Self { self.segment_name = Some(value.into()); self }
+    pub fn segment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment_name = ::std::option::Option::Some(value.into()); self }
     /// `TsIncludeDvbSubtitles`: a boolean.
-    pub fn ts_include_dvb_subtitles(mut self, value: impl Into<Bool>) -> Self { self.ts_include_dvb_subtitles = Some(value.into()); self }
+    pub fn ts_include_dvb_subtitles(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ts_include_dvb_subtitles = ::std::option::Option::Some(value.into()); self }
     /// `TsUseAudioRenditionGroup`: a boolean.
-    pub fn ts_use_audio_rendition_group(mut self, value: impl Into<Bool>) -> Self { self.ts_use_audio_rendition_group = Some(value.into()); self }
+    pub fn ts_use_audio_rendition_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ts_use_audio_rendition_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Segment {}
+impl crate::PropertyType for Segment {}
 
-impl ToValue for Segment {
+impl ::cloudwright_core::ToValue for Segment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Encryption", &self.encryption)
             .opt(
                 "IncludeIframeOnlyStreams",
@@ -2075,31 +1734,16 @@ impl ToValue for Segment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpekeKeyProviderRequired {
     /// `DrmSystems`: a list of [`DrmSystem`] values, required.
-    pub drm_systems: List<DrmSystem>,
+    pub drm_systems: ::cloudwright_core::List<DrmSystem>,
     /// `EncryptionContractConfiguration`: an [`EncryptionContractConfiguration`] object, required.
-    pub encryption_contract_configuration: Obj<EncryptionContractConfiguration>,
+    pub encryption_contract_configuration: crate::Obj<EncryptionContractConfiguration>,
     /// `ResourceId`: a string, required.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Url`: a string, required.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("DrmSystems", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CLEAR_KEY_AES_128", "FAIRPLAY", "PLAYREADY", "WIDEVINE", "IRDETO"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
-        ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
-        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["DrmSystems", "EncryptionContractConfiguration", "ResourceId", "RoleArn", "Url"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpekeKeyProvider` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
@@ -2110,20 +1754,20 @@ pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
 pub struct SpekeKeyProvider {
     /// `CertificateArn`: a string.
     ///
-    /// &lt;p&gt;The ARN for the certificate that you imported to Amazon Web Services Certificate Manager to add content key encryption to this endpoint. For this feature to work, your DRM key provider must support content key encryption.&lt;/p&gt;
+    /// \<p>The ARN for the certificate that you imported to Amazon Web Services Certificate Manager to add content key encryption to this endpoint. For this feature to work, your DRM key provider must support content key encryption.\</p>
     ///
     /// Pattern `^arn:([^:\n]+):acm:([^:\n]+):([0-9]+):certificate/[a-zA-Z0-9-_]+$`; length 20 to 2048.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DrmSystems`: a list of [`DrmSystem`] values, required.
     ///
     /// The DRM solution provider you're using to protect your content during distribution.
     ///
     /// Items 1 to 4.
-    pub drm_systems: List<DrmSystem>,
+    pub drm_systems: ::cloudwright_core::List<DrmSystem>,
     /// `EncryptionContractConfiguration`: an [`EncryptionContractConfiguration`] object, required.
     ///
     /// The encryption contract configuration associated with the SPEKE key provider.
-    pub encryption_contract_configuration: Obj<EncryptionContractConfiguration>,
+    pub encryption_contract_configuration: crate::Obj<EncryptionContractConfiguration>,
     /// `ResourceId`: a string, required.
     ///
     /// The unique identifier for the content. The service sends this identifier to the key server to identify the current endpoint. How unique you make this identifier depends on how fine-grained you want access controls to be. The service does not permit you to use the same ID for two simultaneous encryption processes. The resource ID is also known as the content ID.
@@ -2131,7 +1775,7 @@ pub struct SpekeKeyProvider {
     /// The following example shows a resource ID: `MovieNight20171126093045`
     ///
     /// Pattern `^[0-9a-zA-Z_-]+$`; length 1 to 256.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN for the IAM role granted by the key provider that provides access to the key provider API. This role must have a trust policy that allows MediaPackage to assume the role, and it must have a sufficient permissions policy to allow access to the specific key retrieval URL. Get this from your DRM solution provider.
@@ -2139,13 +1783,13 @@ pub struct SpekeKeyProvider {
     /// Valid format: `arn:aws:iam::{accountID}:role/{name}` . The following example shows a role ARN: `arn:aws:iam::444455556666:role/SpekeAccess`
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Url`: a string, required.
     ///
     /// The URL of the SPEKE key provider.
     ///
     /// Length 1 to 1024.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2154,7 +1798,7 @@ impl SpekeKeyProvider {
     #[inline]
     pub fn new(required: SpekeKeyProviderRequired) -> Self {
         Self {
-            certificate_arn: None,
+            certificate_arn: ::std::option::Option::None,
             drm_systems: required.drm_systems,
             encryption_contract_configuration: required.encryption_contract_configuration,
             resource_id: required.resource_id,
@@ -2164,25 +1808,25 @@ impl SpekeKeyProvider {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DrmSystems`: a list of [`DrmSystem`] values, required.
-    pub fn drm_systems(mut self, value: impl Into<List<DrmSystem>>) -> Self { self.drm_systems = value.into(); self }
+    pub fn drm_systems(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DrmSystem>>) -> Self { self.drm_systems = value.into(); self }
     /// `EncryptionContractConfiguration`: an [`EncryptionContractConfiguration`] object, required.
-    pub fn encryption_contract_configuration(mut self, value: impl Into<Obj<EncryptionContractConfiguration>>) -> Self { self.encryption_contract_configuration = value.into(); self }
+    pub fn encryption_contract_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionContractConfiguration>>) -> Self { self.encryption_contract_configuration = value.into(); self }
     /// `ResourceId`: a string, required.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Url`: a string, required.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = value.into(); self }
 }
 
-impl PropertyType for SpekeKeyProvider {}
+impl crate::PropertyType for SpekeKeyProvider {}
 
-impl ToValue for SpekeKeyProvider {
+impl ::cloudwright_core::ToValue for SpekeKeyProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .req("DrmSystems", &self.drm_systems)
             .req(
@@ -2196,24 +1840,6 @@ impl ToValue for SpekeKeyProvider {
     }
 }
 
-/// The required properties of [`StartTag`], by name: `StartTag::new(StartTagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StartTagRequired {
-    /// `TimeOffset`: a number, required.
-    pub time_offset: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StartTag: ObjRule = ObjRule {
-    properties: &[
-        ("Precise", Shape::Bool),
-        ("TimeOffset", Shape::NUM),
-    ],
-    required: &["TimeOffset"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `StartTag` property type of `AWS::MediaPackageV2::OriginEndpoint`.
 ///
 /// To insert an EXT-X-START tag in your HLS playlist, specify a StartTag configuration object with a valid TimeOffset. When you do, you can also optionally specify whether to include a PRECISE value in the EXT-X-START tag.
@@ -2224,36 +1850,36 @@ pub struct StartTag {
     /// `Precise`: a boolean.
     ///
     /// Specify the value for PRECISE within your EXT-X-START tag. Leave blank, or choose false, to use the default value NO. Choose yes to use the value YES.
-    pub precise: Option<Bool>,
+    pub precise: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TimeOffset`: a number, required.
     ///
     /// Specify the value for TIME-OFFSET within your EXT-X-START tag. Enter a signed floating point value which, if positive, must be less than the configured manifest duration minus three times the configured segment target duration. If negative, the absolute value must be larger than three times the configured segment target duration, and the absolute value must be smaller than the configured manifest duration.
-    pub time_offset: Num,
+    pub time_offset: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl StartTag {
-    /// A `StartTag` with its required properties, named in a [`StartTagRequired`].
+    /// A `StartTag` with its one required property, `TimeOffset`.
     #[inline]
-    pub fn new(required: StartTagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            precise: None,
-            time_offset: required.time_offset,
+            precise: ::std::option::Option::None,
+            time_offset: value.into(),
         }
     }
 
     /// `Precise`: a boolean.
-    pub fn precise(mut self, value: impl Into<Bool>) -> Self { self.precise = Some(value.into()); self }
+    pub fn precise(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.precise = ::std::option::Option::Some(value.into()); self }
     /// `TimeOffset`: a number, required.
-    pub fn time_offset(mut self, value: impl Into<Num>) -> Self { self.time_offset = value.into(); self }
+    pub fn time_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.time_offset = value.into(); self }
 }
 
-impl PropertyType for StartTag {}
+impl crate::PropertyType for StartTag {}
 
-impl ToValue for StartTag {
+impl ::cloudwright_core::ToValue for StartTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Precise", &self.precise)
             .req("TimeOffset", &self.time_offset)
             .build()
@@ -2268,24 +1894,24 @@ pub enum AdMarkerDash {
     /// `XML`
     Xml,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AdMarkerDash {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AdMarkerDash {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AdMarkerDash {
+impl ::cloudwright_core::ToValue for AdMarkerDash {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Binary => "BINARY",
             Self::Xml => "XML",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2297,24 +1923,24 @@ pub enum AdMarkerHls {
     /// `SCTE35_ENHANCED`
     Scte35Enhanced,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AdMarkerHls {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AdMarkerHls {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AdMarkerHls {
+impl ::cloudwright_core::ToValue for AdMarkerHls {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Daterange => "DATERANGE",
             Self::Scte35Enhanced => "SCTE35_ENHANCED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2326,24 +1952,24 @@ pub enum CmafEncryptionMethod {
     /// `CBCS`
     Cbcs,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CmafEncryptionMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CmafEncryptionMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CmafEncryptionMethod {
+impl ::cloudwright_core::ToValue for CmafEncryptionMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cenc => "CENC",
             Self::Cbcs => "CBCS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2357,25 +1983,25 @@ pub enum ContainerType {
     /// `ISM`
     Ism,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContainerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContainerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContainerType {
+impl ::cloudwright_core::ToValue for ContainerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ts => "TS",
             Self::Cmaf => "CMAF",
             Self::Ism => "ISM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2387,24 +2013,24 @@ pub enum DashCompactness {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DashCompactness {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DashCompactness {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DashCompactness {
+impl ::cloudwright_core::ToValue for DashCompactness {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2416,24 +2042,24 @@ pub enum DashDrmSignaling {
     /// `REFERENCED`
     Referenced,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DashDrmSignaling {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DashDrmSignaling {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DashDrmSignaling {
+impl ::cloudwright_core::ToValue for DashDrmSignaling {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Individual => "INDIVIDUAL",
             Self::Referenced => "REFERENCED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2451,27 +2077,27 @@ pub enum DashPeriodTrigger {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DashPeriodTrigger {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DashPeriodTrigger {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DashPeriodTrigger {
+impl ::cloudwright_core::ToValue for DashPeriodTrigger {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Avails => "AVAILS",
             Self::DrmKeyRotation => "DRM_KEY_ROTATION",
             Self::SourceChanges => "SOURCE_CHANGES",
             Self::SourceDisruptions => "SOURCE_DISRUPTIONS",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2481,23 +2107,23 @@ pub enum DashProfile {
     /// `DVB_DASH`
     DvbDash,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DashProfile {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DashProfile {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DashProfile {
+impl ::cloudwright_core::ToValue for DashProfile {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DvbDash => "DVB_DASH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2507,23 +2133,23 @@ pub enum DashSegmentTemplateFormat {
     /// `NUMBER_WITH_TIMELINE`
     NumberWithTimeline,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DashSegmentTemplateFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DashSegmentTemplateFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DashSegmentTemplateFormat {
+impl ::cloudwright_core::ToValue for DashSegmentTemplateFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NumberWithTimeline => "NUMBER_WITH_TIMELINE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2535,24 +2161,24 @@ pub enum DashTtmlProfile {
     /// `EBU_TT_D_101`
     EbuTtD101,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DashTtmlProfile {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DashTtmlProfile {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DashTtmlProfile {
+impl ::cloudwright_core::ToValue for DashTtmlProfile {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Imsc1 => "IMSC_1",
             Self::EbuTtD101 => "EBU_TT_D_101",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2568,26 +2194,26 @@ pub enum DashUtcTimingMode {
     /// `UTC_DIRECT`
     UtcDirect,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DashUtcTimingMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DashUtcTimingMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DashUtcTimingMode {
+impl ::cloudwright_core::ToValue for DashUtcTimingMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::HttpHead => "HTTP_HEAD",
             Self::HttpIso => "HTTP_ISO",
             Self::HttpXsdate => "HTTP_XSDATE",
             Self::UtcDirect => "UTC_DIRECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2605,27 +2231,27 @@ pub enum DrmSystem {
     /// `IRDETO`
     Irdeto,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DrmSystem {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DrmSystem {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DrmSystem {
+impl ::cloudwright_core::ToValue for DrmSystem {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ClearKeyAes128 => "CLEAR_KEY_AES_128",
             Self::Fairplay => "FAIRPLAY",
             Self::Playready => "PLAYREADY",
             Self::Widevine => "WIDEVINE",
             Self::Irdeto => "IRDETO",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2641,26 +2267,26 @@ pub enum EndpointErrorCondition {
     /// `SLATE_INPUT`
     SlateInput,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EndpointErrorCondition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EndpointErrorCondition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EndpointErrorCondition {
+impl ::cloudwright_core::ToValue for EndpointErrorCondition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StaleManifest => "STALE_MANIFEST",
             Self::IncompleteManifest => "INCOMPLETE_MANIFEST",
             Self::MissingDrmKey => "MISSING_DRM_KEY",
             Self::SlateInput => "SLATE_INPUT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2670,23 +2296,23 @@ pub enum IsmEncryptionMethod {
     /// `CENC`
     Cenc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IsmEncryptionMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IsmEncryptionMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IsmEncryptionMethod {
+impl ::cloudwright_core::ToValue for IsmEncryptionMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cenc => "CENC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2698,24 +2324,24 @@ pub enum MssManifestLayout {
     /// `COMPACT`
     Compact,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MssManifestLayout {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MssManifestLayout {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MssManifestLayout {
+impl ::cloudwright_core::ToValue for MssManifestLayout {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Full => "FULL",
             Self::Compact => "COMPACT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2733,27 +2359,27 @@ pub enum PresetSpeke20Audio {
     /// `UNENCRYPTED`
     Unencrypted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PresetSpeke20Audio {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PresetSpeke20Audio {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PresetSpeke20Audio {
+impl ::cloudwright_core::ToValue for PresetSpeke20Audio {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PresetAudio1 => "PRESET_AUDIO_1",
             Self::PresetAudio2 => "PRESET_AUDIO_2",
             Self::PresetAudio3 => "PRESET_AUDIO_3",
             Self::Shared => "SHARED",
             Self::Unencrypted => "UNENCRYPTED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2781,18 +2407,18 @@ pub enum PresetSpeke20Video {
     /// `UNENCRYPTED`
     Unencrypted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PresetSpeke20Video {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PresetSpeke20Video {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PresetSpeke20Video {
+impl ::cloudwright_core::ToValue for PresetSpeke20Video {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PresetVideo1 => "PRESET_VIDEO_1",
             Self::PresetVideo2 => "PRESET_VIDEO_2",
@@ -2804,9 +2430,9 @@ impl ToValue for PresetSpeke20Video {
             Self::PresetVideo8 => "PRESET_VIDEO_8",
             Self::Shared => "SHARED",
             Self::Unencrypted => "UNENCRYPTED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2832,18 +2458,18 @@ pub enum ScteFilter {
     /// `PROGRAM`
     Program,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScteFilter {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScteFilter {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScteFilter {
+impl ::cloudwright_core::ToValue for ScteFilter {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SpliceInsert => "SPLICE_INSERT",
             Self::Break => "BREAK",
@@ -2856,9 +2482,9 @@ impl ToValue for ScteFilter {
                 "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"
             }
             Self::Program => "PROGRAM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2870,24 +2496,24 @@ pub enum ScteInSegments {
     /// `ALL`
     All,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScteInSegments {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScteInSegments {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScteInSegments {
+impl ::cloudwright_core::ToValue for ScteInSegments {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::All => "ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2899,23 +2525,353 @@ pub enum TsEncryptionMethod {
     /// `SAMPLE_AES`
     SampleAes,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TsEncryptionMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TsEncryptionMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TsEncryptionMethod {
+impl ::cloudwright_core::ToValue for TsEncryptionMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aes128 => "AES_128",
             Self::SampleAes => "SAMPLE_AES",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_/-]*[a-zA-Z0-9]$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9a-fA-F]+$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^arn:([^:\\n]+):acm:([^:\\n]+):([0-9]+):certificate/[a-zA-Z0-9-_]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9a-zA-Z_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ContainerType", Shape::Str(&StrRule { allowed: &["TS", "CMAF", "ISM"], ..StrRule::ANY })),
+            ("DashManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_DashManifestConfiguration), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("ForceEndpointErrorConfiguration", Shape::Object(&RULE_ForceEndpointErrorConfiguration)),
+            ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifestConfiguration), min_items: None, max_items: None, unique: false })),
+            ("LowLatencyHlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_LowLatencyHlsManifestConfiguration), min_items: None, max_items: None, unique: false })),
+            ("MssManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_MssManifestConfiguration), min_items: None, max_items: None, unique: false })),
+            ("OriginEndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Segment", Shape::Object(&RULE_Segment)),
+            ("StartoverWindowSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(1209600.0), ..NumRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ChannelGroupName", "ChannelName", "OriginEndpointName", "ContainerType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashBaseUrl: ObjRule = ObjRule {
+        properties: &[
+            ("DvbPriority", Shape::Int(&NumRule { min: Some(1.0), max: Some(15000.0), ..NumRule::ANY })),
+            ("DvbWeight", Shape::Int(&NumRule { min: Some(1.0), max: Some(15000.0), ..NumRule::ANY })),
+            ("ServiceLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["Url"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashDvbFontDownload: ObjRule = ObjRule {
+        properties: &[
+            ("FontFamily", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("MimeType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashDvbMetricsReporting: ObjRule = ObjRule {
+        properties: &[
+            ("Probability", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("ReportingUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["ReportingUrl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashDvbSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ErrorMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_DashDvbMetricsReporting), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("FontDownload", Shape::Object(&RULE_DashDvbFontDownload)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashManifestConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BaseUrls", Shape::List(&ListRule { items: Shape::Object(&RULE_DashBaseUrl), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("Compactness", Shape::Str(&StrRule { allowed: &["STANDARD", "NONE"], ..StrRule::ANY })),
+            ("DrmSignaling", Shape::Str(&StrRule { allowed: &["INDIVIDUAL", "REFERENCED"], ..StrRule::ANY })),
+            ("DvbSettings", Shape::Object(&RULE_DashDvbSettings)),
+            ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
+            ("ManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ManifestWindowSeconds", Shape::INT),
+            ("MinBufferTimeSeconds", Shape::INT),
+            ("MinUpdatePeriodSeconds", Shape::INT),
+            ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AVAILS", "DRM_KEY_ROTATION", "SOURCE_CHANGES", "SOURCE_DISRUPTIONS", "NONE"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("Profiles", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DVB_DASH"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("ProgramInformation", Shape::Object(&RULE_DashProgramInformation)),
+            ("ScteDash", Shape::Object(&RULE_ScteDash)),
+            ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE"], ..StrRule::ANY })),
+            ("SubtitleConfiguration", Shape::Object(&RULE_DashSubtitleConfiguration)),
+            ("SuggestedPresentationDelaySeconds", Shape::INT),
+            ("UtcTiming", Shape::Object(&RULE_DashUtcTiming)),
+        ],
+        required: &["ManifestName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashProgramInformation: ObjRule = ObjRule {
+        properties: &[
+            ("Copyright", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("LanguageCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MoreInformationUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashSubtitleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TtmlConfiguration", Shape::Object(&RULE_DashTtmlConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashTtmlConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TtmlProfile", Shape::Str(&StrRule { allowed: &["IMSC_1", "EBU_TT_D_101"], ..StrRule::ANY })),
+        ],
+        required: &["TtmlProfile"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashUtcTiming: ObjRule = ObjRule {
+        properties: &[
+            ("TimingMode", Shape::Str(&StrRule { allowed: &["HTTP_HEAD", "HTTP_ISO", "HTTP_XSDATE", "UTC_DIRECT"], ..StrRule::ANY })),
+            ("TimingSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Encryption: ObjRule = ObjRule {
+        properties: &[
+            ("CmafExcludeSegmentDrmMetadata", Shape::Bool),
+            ("ConstantInitializationVector", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(32), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("EncryptionMethod", Shape::Object(&RULE_EncryptionMethod)),
+            ("KeyRotationIntervalSeconds", Shape::Int(&NumRule { min: Some(300.0), max: Some(31536000.0), ..NumRule::ANY })),
+            ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+        ],
+        required: &["EncryptionMethod", "SpekeKeyProvider"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PresetSpeke20Audio", Shape::Str(&StrRule { allowed: &["PRESET_AUDIO_1", "PRESET_AUDIO_2", "PRESET_AUDIO_3", "SHARED", "UNENCRYPTED"], ..StrRule::ANY })),
+            ("PresetSpeke20Video", Shape::Str(&StrRule { allowed: &["PRESET_VIDEO_1", "PRESET_VIDEO_2", "PRESET_VIDEO_3", "PRESET_VIDEO_4", "PRESET_VIDEO_5", "PRESET_VIDEO_6", "PRESET_VIDEO_7", "PRESET_VIDEO_8", "SHARED", "UNENCRYPTED"], ..StrRule::ANY })),
+        ],
+        required: &["PresetSpeke20Audio", "PresetSpeke20Video"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionMethod: ObjRule = ObjRule {
+        properties: &[
+            ("CmafEncryptionMethod", Shape::Str(&StrRule { allowed: &["CENC", "CBCS"], ..StrRule::ANY })),
+            ("IsmEncryptionMethod", Shape::Str(&StrRule { allowed: &["CENC"], ..StrRule::ANY })),
+            ("TsEncryptionMethod", Shape::Str(&StrRule { allowed: &["AES_128", "SAMPLE_AES"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ClipStartTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("DrmSettings", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("End", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("ManifestFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Start", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("TimeDelaySeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(1209600.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ForceEndpointErrorConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EndpointErrorConditions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["STALE_MANIFEST", "INCOMPLETE_MANIFEST", "MISSING_DRM_KEY", "SLATE_INPUT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsManifestConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ChildManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
+            ("ManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ManifestWindowSeconds", Shape::INT),
+            ("ProgramDateTimeIntervalSeconds", Shape::INT),
+            ("ScteHls", Shape::Object(&RULE_ScteHls)),
+            ("StartTag", Shape::Object(&RULE_StartTag)),
+            ("Url", Shape::STR),
+            ("UrlEncodeChildManifest", Shape::Bool),
+        ],
+        required: &["ManifestName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LowLatencyHlsManifestConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ChildManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
+            ("ManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ManifestWindowSeconds", Shape::INT),
+            ("ProgramDateTimeIntervalSeconds", Shape::INT),
+            ("ScteHls", Shape::Object(&RULE_ScteHls)),
+            ("StartTag", Shape::Object(&RULE_StartTag)),
+            ("Url", Shape::STR),
+            ("UrlEncodeChildManifest", Shape::Bool),
+        ],
+        required: &["ManifestName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MssManifestConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
+            ("ManifestLayout", Shape::Str(&StrRule { allowed: &["FULL", "COMPACT"], ..StrRule::ANY })),
+            ("ManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ManifestWindowSeconds", Shape::INT),
+        ],
+        required: &["ManifestName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scte: ObjRule = ObjRule {
+        properties: &[
+            ("ScteFilter", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY", "PROGRAM"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("ScteInSegments", Shape::Str(&StrRule { allowed: &["NONE", "ALL"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScteDash: ObjRule = ObjRule {
+        properties: &[
+            ("AdMarkerDash", Shape::Str(&StrRule { allowed: &["BINARY", "XML"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScteHls: ObjRule = ObjRule {
+        properties: &[
+            ("AdMarkerHls", Shape::Str(&StrRule { allowed: &["DATERANGE", "SCTE35_ENHANCED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Segment: ObjRule = ObjRule {
+        properties: &[
+            ("Encryption", Shape::Object(&RULE_Encryption)),
+            ("IncludeIframeOnlyStreams", Shape::Bool),
+            ("Scte", Shape::Object(&RULE_Scte)),
+            ("SegmentDurationSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(30.0), ..NumRule::ANY })),
+            ("SegmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TsIncludeDvbSubtitles", Shape::Bool),
+            ("TsUseAudioRenditionGroup", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("DrmSystems", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CLEAR_KEY_AES_128", "FAIRPLAY", "PLAYREADY", "WIDEVINE", "IRDETO"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
+            ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
+            ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["DrmSystems", "EncryptionContractConfiguration", "ResourceId", "RoleArn", "Url"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StartTag: ObjRule = ObjRule {
+        properties: &[
+            ("Precise", Shape::Bool),
+            ("TimeOffset", Shape::NUM),
+        ],
+        required: &["TimeOffset"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-
 /// The required properties of [`OriginEndpointPolicy`], by name: `OriginEndpointPolicy::new(OriginEndpointPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginEndpointPolicyRequired {
     /// `ChannelGroupName`: a string, required.
-    pub channel_group_name: Str,
+    pub channel_group_name: ::cloudwright_core::Str,
     /// `ChannelName`: a string, required.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `OriginEndpointName`: a string, required.
-    pub origin_endpoint_name: Str,
+    pub origin_endpoint_name: ::cloudwright_core::Str,
     /// `Policy`: a JSON value, required.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginEndpointPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("CdnAuthConfiguration", Shape::Object(&RULE_CdnAuthConfiguration)),
-        ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OriginEndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["ChannelGroupName", "ChannelName", "OriginEndpointName", "Policy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaPackageV2::OriginEndpointPolicy` resource.
 ///
@@ -52,31 +34,31 @@ pub struct OriginEndpointPolicy {
     /// `CdnAuthConfiguration`: a [`CdnAuthConfiguration`] object.
     ///
     /// The settings to enable CDN authorization headers in MediaPackage.
-    pub cdn_auth_configuration: Option<Obj<CdnAuthConfiguration>>,
+    pub cdn_auth_configuration: ::std::option::Option<crate::Obj<CdnAuthConfiguration>>,
     /// `ChannelGroupName`: a string, required.
     ///
     /// The name of the channel group associated with the origin endpoint policy.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub channel_group_name: Str,
+    pub channel_group_name: ::cloudwright_core::Str,
     /// `ChannelName`: a string, required.
     ///
     /// The channel name associated with the origin endpoint policy.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `OriginEndpointName`: a string, required.
     ///
     /// The name of the origin endpoint associated with the origin endpoint policy.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub origin_endpoint_name: Str,
+    pub origin_endpoint_name: ::cloudwright_core::Str,
     /// `Policy`: a JSON value, required.
     ///
     /// The policy associated with the origin endpoint.
     ///
     /// Length at most 6144.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -86,7 +68,7 @@ impl OriginEndpointPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaPackageV2::OriginEndpointPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-originendpointpolicy.html",
         primary_identifier: &["ChannelGroupName", "ChannelName", "OriginEndpointName"],
@@ -97,14 +79,14 @@ impl OriginEndpointPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `OriginEndpointPolicy` with its required properties, named in a [`OriginEndpointPolicyRequired`].
     #[inline]
     pub fn new(required: OriginEndpointPolicyRequired) -> Self {
         Self {
-            cdn_auth_configuration: None,
+            cdn_auth_configuration: ::std::option::Option::None,
             channel_group_name: required.channel_group_name,
             channel_name: required.channel_name,
             origin_endpoint_name: required.origin_endpoint_name,
@@ -113,32 +95,34 @@ impl OriginEndpointPolicy {
     }
 
     /// `CdnAuthConfiguration`: a [`CdnAuthConfiguration`] object.
-    pub fn cdn_auth_configuration(mut self, value: impl Into<Obj<CdnAuthConfiguration>>) -> Self { self.cdn_auth_configuration = Some(value.into()); self }
+    pub fn cdn_auth_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CdnAuthConfiguration>>) -> Self { self.cdn_auth_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ChannelGroupName`: a string, required.
-    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self { self.channel_group_name = value.into(); self }
+    pub fn channel_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_group_name = value.into(); self }
     /// `ChannelName`: a string, required.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
+    pub fn channel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_name = value.into(); self }
     /// `OriginEndpointName`: a string, required.
-    pub fn origin_endpoint_name(mut self, value: impl Into<Str>) -> Self { self.origin_endpoint_name = value.into(); self }
+    pub fn origin_endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_endpoint_name = value.into(); self }
     /// `Policy`: a JSON value, required.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = value.into(); self }
 }
 
-impl Resource for OriginEndpointPolicy {
+impl ::cloudwright_core::Resource for OriginEndpointPolicy {
     type Attributes = OriginEndpointPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OriginEndpointPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OriginEndpointPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OriginEndpointPolicy {
+impl ::cloudwright_core::ToValue for OriginEndpointPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CdnAuthConfiguration", &self.cdn_auth_configuration)
             .req("ChannelGroupName", &self.channel_group_name)
             .req("ChannelName", &self.channel_name)
@@ -148,12 +132,12 @@ impl ToValue for OriginEndpointPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OriginEndpointPolicy`]: `Handle<OriginEndpointPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OriginEndpointPolicy`]: `Handle<OriginEndpointPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct OriginEndpointPolicyAttributes(());
 
-impl From<ResourceRef> for OriginEndpointPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OriginEndpointPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -162,21 +146,10 @@ impl From<ResourceRef> for OriginEndpointPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CdnAuthConfigurationRequired {
     /// `CdnIdentifierSecretArns`: a list of strings, required.
-    pub cdn_identifier_secret_arns: List<Str>,
+    pub cdn_identifier_secret_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SecretsRoleArn`: a string, required.
-    pub secrets_role_arn: Str,
+    pub secrets_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CdnAuthConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CdnIdentifierSecretArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("SecretsRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["CdnIdentifierSecretArns", "SecretsRoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CdnAuthConfiguration` property type of `AWS::MediaPackageV2::OriginEndpointPolicy`.
 ///
@@ -190,13 +163,13 @@ pub struct CdnAuthConfiguration {
     /// The ARN for the secret in Secrets Manager that your CDN uses for authorization to access the endpoint.
     ///
     /// Items 1 to 100; each item: length 20 to 2048.
-    pub cdn_identifier_secret_arns: List<Str>,
+    pub cdn_identifier_secret_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SecretsRoleArn`: a string, required.
     ///
     /// The ARN for the IAM role that gives MediaPackage read access to Secrets Manager and AWS  for CDN authorization.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub secrets_role_arn: Str,
+    pub secrets_role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -211,19 +184,53 @@ impl CdnAuthConfiguration {
     }
 
     /// `CdnIdentifierSecretArns`: a list of strings, required.
-    pub fn cdn_identifier_secret_arns(mut self, value: impl Into<List<Str>>) -> Self { self.cdn_identifier_secret_arns = value.into(); self }
+    pub fn cdn_identifier_secret_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cdn_identifier_secret_arns = value.into(); self }
     /// `SecretsRoleArn`: a string, required.
-    pub fn secrets_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_role_arn = value.into(); self }
+    pub fn secrets_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_role_arn = value.into(); self }
 }
 
-impl PropertyType for CdnAuthConfiguration {}
+impl crate::PropertyType for CdnAuthConfiguration {}
 
-impl ToValue for CdnAuthConfiguration {
+impl ::cloudwright_core::ToValue for CdnAuthConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CdnIdentifierSecretArns", &self.cdn_identifier_secret_arns)
             .req("SecretsRoleArn", &self.secrets_role_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginEndpointPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("CdnAuthConfiguration", Shape::Object(&RULE_CdnAuthConfiguration)),
+            ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OriginEndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["ChannelGroupName", "ChannelName", "OriginEndpointName", "Policy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CdnAuthConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CdnIdentifierSecretArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("SecretsRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["CdnIdentifierSecretArns", "SecretsRoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Container`], by name: `Container::new(ContainerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContainerRequired {
-    /// `ContainerName`: a string, required.
-    pub container_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Container: ObjRule = ObjRule {
-    properties: &[
-        ("AccessLoggingEnabled", Shape::Bool),
-        ("ContainerName", Shape::STR),
-        ("CorsPolicy", Shape::List(&ListRule { items: Shape::Object(&RULE_CorsRule), min_items: None, max_items: None, unique: false })),
-        ("LifecyclePolicy", Shape::STR),
-        ("MetricPolicy", Shape::Object(&RULE_MetricPolicy)),
-        ("Policy", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ContainerName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MediaStore::Container` resource.
 ///
 /// The AWS::MediaStore::Container resource specifies a storage container to hold objects. A container is similar to a bucket in Amazon S3.
@@ -51,45 +26,45 @@ pub struct Container {
     /// `AccessLoggingEnabled`: a boolean.
     ///
     /// The state of access logging on the container. This value is `false` by default, indicating that AWS Elemental MediaStore does not send access logs to Amazon CloudWatch Logs. When you enable access logging on the container, MediaStore changes this value to `true` , indicating that the service delivers access logs for objects stored in that container to CloudWatch Logs.
-    pub access_logging_enabled: Option<Bool>,
+    pub access_logging_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ContainerName`: a string, required.
     ///
     /// The name for the container. The name must be from 1 to 255 characters. Container names must be unique to your AWS account within a specific region. As an example, you could create a container named `movies` in every region, as long as you don’t have an existing container with that name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub container_name: Str,
+    pub container_name: ::cloudwright_core::Str,
     /// `CorsPolicy`: a list of [`CorsRule`] objects.
     ///
-    /// &gt; End of support notice: On November 13, 2025, AWS will discontinue support for AWS Elemental MediaStore. After November 13, 2025, you will no longer be able to access the AWS Elemental MediaStore console or AWS Elemental MediaStore resources. For more information, visit this \[blog post\](<https://docs.aws.amazon.com/media/support-for-aws-elemental-mediastore-ending-soon/>) .
+    /// \> End of support notice: On November 13, 2025, AWS will discontinue support for AWS Elemental MediaStore. After November 13, 2025, you will no longer be able to access the AWS Elemental MediaStore console or AWS Elemental MediaStore resources. For more information, visit this [blog post](https://docs.aws.amazon.com/media/support-for-aws-elemental-mediastore-ending-soon/) .
     ///
     /// Sets the cross-origin resource sharing (CORS) configuration on a container so that the container can service cross-origin requests. For example, you might want to enable a request whose origin is <http://www.example.com> to access your AWS Elemental MediaStore container at my.example.container.com by using the browser's XMLHttpRequest capability.
     ///
     /// To enable CORS on a container, you attach a CORS policy to the container. In the CORS policy, you configure rules that identify origins and the HTTP methods that can be executed on your container. The policy can contain up to 398,000 characters. You can add up to 100 rules to a CORS policy. If more than one rule applies, the service uses the first applicable rule listed.
     ///
-    /// To learn more about CORS, see \[Cross-Origin Resource Sharing (CORS) in AWS Elemental MediaStore\](<https://docs.aws.amazon.com/mediastore/latest/ug/cors-policy.html>) .
-    pub cors_policy: Option<List<CorsRule>>,
+    /// To learn more about CORS, see [Cross-Origin Resource Sharing (CORS) in AWS Elemental MediaStore](https://docs.aws.amazon.com/mediastore/latest/ug/cors-policy.html) .
+    pub cors_policy: ::std::option::Option<::cloudwright_core::List<CorsRule>>,
     /// `LifecyclePolicy`: a string.
     ///
-    /// &gt; End of support notice: On November 13, 2025, AWS will discontinue support for AWS Elemental MediaStore. After November 13, 2025, you will no longer be able to access the AWS Elemental MediaStore console or AWS Elemental MediaStore resources. For more information, visit this \[blog post\](<https://docs.aws.amazon.com/media/support-for-aws-elemental-mediastore-ending-soon/>) .
+    /// \> End of support notice: On November 13, 2025, AWS will discontinue support for AWS Elemental MediaStore. After November 13, 2025, you will no longer be able to access the AWS Elemental MediaStore console or AWS Elemental MediaStore resources. For more information, visit this [blog post](https://docs.aws.amazon.com/media/support-for-aws-elemental-mediastore-ending-soon/) .
     ///
     /// Writes an object lifecycle policy to a container. If the container already has an object lifecycle policy, the service replaces the existing policy with the new policy. It takes up to 20 minutes for the change to take effect.
     ///
-    /// For information about how to construct an object lifecycle policy, see \[Components of an Object Lifecycle Policy\](<https://docs.aws.amazon.com/mediastore/latest/ug/policies-object-lifecycle-components.html>) .
-    pub lifecycle_policy: Option<Str>,
+    /// For information about how to construct an object lifecycle policy, see [Components of an Object Lifecycle Policy](https://docs.aws.amazon.com/mediastore/latest/ug/policies-object-lifecycle-components.html) .
+    pub lifecycle_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricPolicy`: a [`MetricPolicy`] object.
     ///
     /// The metric policy that is associated with the container. A metric policy allows AWS Elemental MediaStore to send metrics to Amazon CloudWatch. In the policy, you must indicate whether you want MediaStore to send container-level metrics. You can also include rules to define groups of objects that you want MediaStore to send object-level metrics for.
     ///
-    /// To view examples of how to construct a metric policy for your use case, see \[Example Metric Policies\](<https://docs.aws.amazon.com/mediastore/latest/ug/policies-metric-examples.html>) .
-    pub metric_policy: Option<Obj<MetricPolicy>>,
+    /// To view examples of how to construct a metric policy for your use case, see [Example Metric Policies](https://docs.aws.amazon.com/mediastore/latest/ug/policies-metric-examples.html) .
+    pub metric_policy: ::std::option::Option<crate::Obj<MetricPolicy>>,
     /// `Policy`: a string.
     ///
-    /// Creates an access policy for the specified container to restrict the users and clients that can access it. For information about the data that is included in an access policy, see the \[AWS Identity and Access Management User Guide\](<https://docs.aws.amazon.com/iam/>) .
+    /// Creates an access policy for the specified container to restrict the users and clients that can access it. For information about the data that is included in an access policy, see the [AWS Identity and Access Management User Guide](https://docs.aws.amazon.com/iam/) .
     ///
     /// For this release of the REST API, you can create only one policy for a container. If you enter `PutContainerPolicy` twice, the second command modifies the existing policy.
-    pub policy: Option<Str>,
+    pub policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +74,7 @@ impl Container {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaStore::Container",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediastore-container.html",
         primary_identifier: &["Id"],
@@ -110,57 +85,59 @@ impl Container {
         read_only: &["Id", "Endpoint"],
         attributes: &["Endpoint", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Container` with its required properties, named in a [`ContainerRequired`].
+    /// A `Container` with its one required property, `ContainerName`.
     #[inline]
-    pub fn new(required: ContainerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_logging_enabled: None,
-            container_name: required.container_name,
-            cors_policy: None,
-            lifecycle_policy: None,
-            metric_policy: None,
-            policy: None,
-            tags: None,
+            access_logging_enabled: ::std::option::Option::None,
+            container_name: value.into(),
+            cors_policy: ::std::option::Option::None,
+            lifecycle_policy: ::std::option::Option::None,
+            metric_policy: ::std::option::Option::None,
+            policy: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessLoggingEnabled`: a boolean.
-    pub fn access_logging_enabled(mut self, value: impl Into<Bool>) -> Self { self.access_logging_enabled = Some(value.into()); self }
+    pub fn access_logging_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.access_logging_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ContainerName`: a string, required.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
+    pub fn container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_name = value.into(); self }
     /// `CorsPolicy`: a list of [`CorsRule`] objects.
-    pub fn cors_policy(mut self, value: impl Into<List<CorsRule>>) -> Self { self.cors_policy = Some(value.into()); self }
+    pub fn cors_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CorsRule>>) -> Self { self.cors_policy = ::std::option::Option::Some(value.into()); self }
     /// `LifecyclePolicy`: a string.
-    pub fn lifecycle_policy(mut self, value: impl Into<Str>) -> Self { self.lifecycle_policy = Some(value.into()); self }
+    pub fn lifecycle_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lifecycle_policy = ::std::option::Option::Some(value.into()); self }
     /// `MetricPolicy`: a [`MetricPolicy`] object.
-    pub fn metric_policy(mut self, value: impl Into<Obj<MetricPolicy>>) -> Self { self.metric_policy = Some(value.into()); self }
+    pub fn metric_policy(mut self, value: impl ::std::convert::Into<crate::Obj<MetricPolicy>>) -> Self { self.metric_policy = ::std::option::Option::Some(value.into()); self }
     /// `Policy`: a string.
-    pub fn policy(mut self, value: impl Into<Str>) -> Self { self.policy = Some(value.into()); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Container {
+impl ::cloudwright_core::Resource for Container {
     type Attributes = ContainerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Container, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Container, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Container {
+impl ::cloudwright_core::ToValue for Container {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessLoggingEnabled", &self.access_logging_enabled)
             .req("ContainerName", &self.container_name)
             .opt("CorsPolicy", &self.cors_policy)
@@ -172,12 +149,12 @@ impl ToValue for Container {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Container`]: `Handle<Container>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Container`]: `Handle<Container>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContainerAttributes(ResourceRef);
+pub struct ContainerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContainerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContainerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -187,29 +164,16 @@ impl ContainerAttributes {
     ///
     /// The DNS endpoint of the container. Use the endpoint to identify the specific container when sending requests to the data plane. The service assigns this value when the container is created. Once the value has been assigned, it does not change.
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CorsRule: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ExposeHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("MaxAgeSeconds", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CorsRule` property type of `AWS::MediaStore::Container`.
 ///
@@ -223,31 +187,31 @@ pub struct CorsRule {
     /// Specifies which headers are allowed in a preflight `OPTIONS` request through the `Access-Control-Request-Headers` header. Each header name that is specified in `Access-Control-Request-Headers` must have a corresponding entry in the rule. Only the headers that were requested are sent back.
     ///
     /// This element can contain only one wildcard character (*).
-    pub allowed_headers: Option<List<Str>>,
+    pub allowed_headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowedMethods`: a list of strings.
     ///
     /// Identifies an HTTP method that the origin that is specified in the rule is allowed to execute.
     ///
     /// Each CORS rule must contain at least one `AllowedMethods` and one `AllowedOrigins` element.
-    pub allowed_methods: Option<List<Str>>,
+    pub allowed_methods: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowedOrigins`: a list of strings.
     ///
     /// One or more response headers that you want users to be able to access from their applications (for example, from a JavaScript `XMLHttpRequest` object).
     ///
     /// Each CORS rule must have at least one `AllowedOrigins` element. The string value can include only one wildcard character (*), for example, <http://*.example.com>. Additionally, you can specify only one wildcard character to allow cross-origin access for all origins.
-    pub allowed_origins: Option<List<Str>>,
+    pub allowed_origins: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ExposeHeaders`: a list of strings.
     ///
     /// One or more headers in the response that you want users to be able to access from their applications (for example, from a JavaScript `XMLHttpRequest` object).
     ///
     /// This element is optional for each rule.
-    pub expose_headers: Option<List<Str>>,
+    pub expose_headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaxAgeSeconds`: an integer.
     ///
     /// The time in seconds that your browser caches the preflight response for the specified resource.
     ///
     /// A CORS rule can have only one `MaxAgeSeconds` element.
-    pub max_age_seconds: Option<Int>,
+    pub max_age_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -255,27 +219,27 @@ impl CorsRule {
     /// A `CorsRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowedHeaders`: a list of strings.
-    pub fn allowed_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_headers = Some(value.into()); self }
+    pub fn allowed_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_headers = ::std::option::Option::Some(value.into()); self }
     /// `AllowedMethods`: a list of strings.
-    pub fn allowed_methods(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_methods = Some(value.into()); self }
+    pub fn allowed_methods(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_methods = ::std::option::Option::Some(value.into()); self }
     /// `AllowedOrigins`: a list of strings.
-    pub fn allowed_origins(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_origins = Some(value.into()); self }
+    pub fn allowed_origins(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_origins = ::std::option::Option::Some(value.into()); self }
     /// `ExposeHeaders`: a list of strings.
-    pub fn expose_headers(mut self, value: impl Into<List<Str>>) -> Self { self.expose_headers = Some(value.into()); self }
+    pub fn expose_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.expose_headers = ::std::option::Option::Some(value.into()); self }
     /// `MaxAgeSeconds`: an integer.
-    pub fn max_age_seconds(mut self, value: impl Into<Int>) -> Self { self.max_age_seconds = Some(value.into()); self }
+    pub fn max_age_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_age_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CorsRule {}
+impl crate::PropertyType for CorsRule {}
 
-impl ToValue for CorsRule {
+impl ::cloudwright_core::ToValue for CorsRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedHeaders", &self.allowed_headers)
             .opt("AllowedMethods", &self.allowed_methods)
             .opt("AllowedOrigins", &self.allowed_origins)
@@ -285,29 +249,11 @@ impl ToValue for CorsRule {
     }
 }
 
-/// The required properties of [`MetricPolicy`], by name: `MetricPolicy::new(MetricPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricPolicyRequired {
-    /// `ContainerLevelMetrics`: a string, required.
-    pub container_level_metrics: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerLevelMetrics", Shape::STR),
-        ("MetricPolicyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricPolicyRule), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ContainerLevelMetrics"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetricPolicy` property type of `AWS::MediaStore::Container`.
 ///
 /// The metric policy that is associated with the container. A metric policy allows AWS Elemental MediaStore to send metrics to Amazon CloudWatch. In the policy, you must indicate whether you want MediaStore to send container-level metrics. You can also include rules to define groups of objects that you want MediaStore to send object-level metrics for.
 ///
-/// To view examples of how to construct a metric policy for your use case, see \[Example Metric Policies\](<https://docs.aws.amazon.com/mediastore/latest/ug/policies-metric-examples.html>) .
+/// To view examples of how to construct a metric policy for your use case, see [Example Metric Policies](https://docs.aws.amazon.com/mediastore/latest/ug/policies-metric-examples.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediastore-container-metricpolicy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -315,36 +261,36 @@ pub struct MetricPolicy {
     /// `ContainerLevelMetrics`: a string, required.
     ///
     /// A setting to enable or disable metrics at the container level.
-    pub container_level_metrics: Str,
+    pub container_level_metrics: ::cloudwright_core::Str,
     /// `MetricPolicyRules`: a list of [`MetricPolicyRule`] objects.
     ///
-    /// A parameter that holds an array of rules that enable metrics at the object level. This parameter is optional, but if you choose to include it, you must also include at least one rule. By default, you can include up to five rules. You can also \[request a quota increase\](<https://docs.aws.amazon.com/servicequotas/home?region=us-east-1#!/services/mediastore/quotas>) to allow up to 300 rules per policy.
-    pub metric_policy_rules: Option<List<MetricPolicyRule>>,
+    /// A parameter that holds an array of rules that enable metrics at the object level. This parameter is optional, but if you choose to include it, you must also include at least one rule. By default, you can include up to five rules. You can also [request a quota increase](https://docs.aws.amazon.com/servicequotas/home?region=us-east-1#!/services/mediastore/quotas) to allow up to 300 rules per policy.
+    pub metric_policy_rules: ::std::option::Option<::cloudwright_core::List<MetricPolicyRule>>,
 }
 
 #[rustfmt::skip]
 impl MetricPolicy {
-    /// A `MetricPolicy` with its required properties, named in a [`MetricPolicyRequired`].
+    /// A `MetricPolicy` with its one required property, `ContainerLevelMetrics`.
     #[inline]
-    pub fn new(required: MetricPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            container_level_metrics: required.container_level_metrics,
-            metric_policy_rules: None,
+            container_level_metrics: value.into(),
+            metric_policy_rules: ::std::option::Option::None,
         }
     }
 
     /// `ContainerLevelMetrics`: a string, required.
-    pub fn container_level_metrics(mut self, value: impl Into<Str>) -> Self { self.container_level_metrics = value.into(); self }
+    pub fn container_level_metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_level_metrics = value.into(); self }
     /// `MetricPolicyRules`: a list of [`MetricPolicyRule`] objects.
-    pub fn metric_policy_rules(mut self, value: impl Into<List<MetricPolicyRule>>) -> Self { self.metric_policy_rules = Some(value.into()); self }
+    pub fn metric_policy_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricPolicyRule>>) -> Self { self.metric_policy_rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricPolicy {}
+impl crate::PropertyType for MetricPolicy {}
 
-impl ToValue for MetricPolicy {
+impl ::cloudwright_core::ToValue for MetricPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContainerLevelMetrics", &self.container_level_metrics)
             .opt("MetricPolicyRules", &self.metric_policy_rules)
             .build()
@@ -355,25 +301,14 @@ impl ToValue for MetricPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricPolicyRuleRequired {
     /// `ObjectGroup`: a string, required.
-    pub object_group: Str,
+    pub object_group: ::cloudwright_core::Str,
     /// `ObjectGroupName`: a string, required.
-    pub object_group_name: Str,
+    pub object_group_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricPolicyRule: ObjRule = ObjRule {
-    properties: &[
-        ("ObjectGroup", Shape::STR),
-        ("ObjectGroupName", Shape::STR),
-    ],
-    required: &["ObjectGroup", "ObjectGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricPolicyRule` property type of `AWS::MediaStore::Container`.
 ///
-/// A setting that enables metrics at the object level. Each rule contains an object group and an object group name. If the policy includes the MetricPolicyRules parameter, you must include at least one rule. Each metric policy can include up to five rules by default. You can also \[request a quota increase\](<https://docs.aws.amazon.com/servicequotas/home?region=us-east-1#!/services/mediastore/quotas>) to allow up to 300 rules per policy.
+/// A setting that enables metrics at the object level. Each rule contains an object group and an object group name. If the policy includes the MetricPolicyRules parameter, you must include at least one rule. Each metric policy can include up to five rules by default. You can also [request a quota increase](https://docs.aws.amazon.com/servicequotas/home?region=us-east-1#!/services/mediastore/quotas) to allow up to 300 rules per policy.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediastore-container-metricpolicyrule.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -381,11 +316,11 @@ pub struct MetricPolicyRule {
     /// `ObjectGroup`: a string, required.
     ///
     /// A path or file name that defines which objects to include in the group. Wildcards (*) are acceptable.
-    pub object_group: Str,
+    pub object_group: ::cloudwright_core::Str,
     /// `ObjectGroupName`: a string, required.
     ///
     /// A name that allows you to refer to the object group.
-    pub object_group_name: Str,
+    pub object_group_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -400,17 +335,17 @@ impl MetricPolicyRule {
     }
 
     /// `ObjectGroup`: a string, required.
-    pub fn object_group(mut self, value: impl Into<Str>) -> Self { self.object_group = value.into(); self }
+    pub fn object_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_group = value.into(); self }
     /// `ObjectGroupName`: a string, required.
-    pub fn object_group_name(mut self, value: impl Into<Str>) -> Self { self.object_group_name = value.into(); self }
+    pub fn object_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_group_name = value.into(); self }
 }
 
-impl PropertyType for MetricPolicyRule {}
+impl crate::PropertyType for MetricPolicyRule {}
 
-impl ToValue for MetricPolicyRule {
+impl ::cloudwright_core::ToValue for MetricPolicyRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ObjectGroup", &self.object_group)
             .req("ObjectGroupName", &self.object_group_name)
             .build()
@@ -421,21 +356,10 @@ impl ToValue for MetricPolicyRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::MediaStore::Container`.
 ///
@@ -443,9 +367,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -460,19 +384,88 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Container: ObjRule = ObjRule {
+        properties: &[
+            ("AccessLoggingEnabled", Shape::Bool),
+            ("ContainerName", Shape::STR),
+            ("CorsPolicy", Shape::List(&ListRule { items: Shape::Object(&RULE_CorsRule), min_items: None, max_items: None, unique: false })),
+            ("LifecyclePolicy", Shape::STR),
+            ("MetricPolicy", Shape::Object(&RULE_MetricPolicy)),
+            ("Policy", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ContainerName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CorsRule: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AllowedOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ExposeHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("MaxAgeSeconds", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerLevelMetrics", Shape::STR),
+            ("MetricPolicyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricPolicyRule), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ContainerLevelMetrics"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricPolicyRule: ObjRule = ObjRule {
+        properties: &[
+            ("ObjectGroup", Shape::STR),
+            ("ObjectGroupName", Shape::STR),
+        ],
+        required: &["ObjectGroup", "ObjectGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

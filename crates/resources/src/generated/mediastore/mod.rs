@@ -9,4 +9,4 @@
 pub mod container;
 
 #[cfg(feature = "mediastore")]
-pub use container::{Container, ContainerAttributes, ContainerRequired};
+pub use container::{Container, ContainerAttributes};

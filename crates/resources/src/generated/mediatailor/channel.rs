@@ -5,44 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`Channel`], by name: `Channel::new(ChannelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelRequired {
     /// `ChannelName`: a string, required.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `Outputs`: a list of [`RequestOutputItem`] objects, required.
-    pub outputs: List<RequestOutputItem>,
+    pub outputs: ::cloudwright_core::List<RequestOutputItem>,
     /// `PlaybackMode`: a [`PlaybackMode`] value, required.
     pub playback_mode: PlaybackMode,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Channel: ObjRule = ObjRule {
-    properties: &[
-        ("Audiences", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ChannelName", Shape::STR),
-        ("FillerSlate", Shape::Object(&RULE_SlateSource)),
-        ("LogConfiguration", Shape::Object(&RULE_LogConfigurationForChannel)),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_RequestOutputItem), min_items: None, max_items: None, unique: false })),
-        ("PlaybackMode", Shape::Str(&StrRule { allowed: &["LOOP", "LINEAR"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Tier", Shape::Str(&StrRule { allowed: &["BASIC", "STANDARD"], ..StrRule::ANY })),
-        ("TimeShiftConfiguration", Shape::Object(&RULE_TimeShiftConfiguration)),
-    ],
-    required: &["ChannelName", "Outputs", "PlaybackMode"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MediaTailor::Channel` resource.
 ///
-/// The configuration parameters for a channel. For information about MediaTailor channels, see \[Working with channels\](<https://docs.aws.amazon.com/mediatailor/latest/ug/channel-assembly-channels.html>) in the *MediaTailor User Guide* .
+/// The configuration parameters for a channel. For information about MediaTailor channels, see [Working with channels](https://docs.aws.amazon.com/mediatailor/latest/ug/channel-assembly-channels.html) in the *MediaTailor User Guide* .
 ///
 /// `Ref` returns its `ChannelName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ChannelAttributes`], which `Handle<Channel>` dereferences to.
@@ -56,25 +34,25 @@ pub struct Channel {
     /// `Audiences`: a list of strings.
     ///
     /// The list of audiences defined in channel.
-    pub audiences: Option<List<Str>>,
+    pub audiences: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ChannelName`: a string, required.
     ///
     /// The name of the channel.
     ///
     /// Create-only: changing it replaces the resource.
-    pub channel_name: Str,
+    pub channel_name: ::cloudwright_core::Str,
     /// `FillerSlate`: a [`SlateSource`] object.
     ///
     /// The slate used to fill gaps between programs in the schedule. You must configure filler slate if your channel uses the `LINEAR` `PlaybackMode` . MediaTailor doesn't support filler slate for channels using the `LOOP` `PlaybackMode` .
-    pub filler_slate: Option<Obj<SlateSource>>,
+    pub filler_slate: ::std::option::Option<crate::Obj<SlateSource>>,
     /// `LogConfiguration`: a [`LogConfigurationForChannel`] object.
     ///
     /// The log configuration.
-    pub log_configuration: Option<Obj<LogConfigurationForChannel>>,
+    pub log_configuration: ::std::option::Option<crate::Obj<LogConfigurationForChannel>>,
     /// `Outputs`: a list of [`RequestOutputItem`] objects, required.
     ///
     /// The channel's output properties.
-    pub outputs: List<RequestOutputItem>,
+    pub outputs: ::cloudwright_core::List<RequestOutputItem>,
     /// `PlaybackMode`: a [`PlaybackMode`] value, required.
     ///
     /// The type of playback mode for this channel.
@@ -85,18 +63,18 @@ pub struct Channel {
     pub playback_mode: PlaybackMode,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// The tags to assign to the channel. Tags are key-value pairs that you can associate with Amazon resources to help with organization, access control, and cost tracking. For more information, see \[Tagging AWS Elemental MediaTailor Resources\](<https://docs.aws.amazon.com/mediatailor/latest/ug/tagging.html>) .
-    pub tags: Option<List<Tag>>,
+    /// The tags to assign to the channel. Tags are key-value pairs that you can associate with Amazon resources to help with organization, access control, and cost tracking. For more information, see [Tagging AWS Elemental MediaTailor Resources](https://docs.aws.amazon.com/mediatailor/latest/ug/tagging.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Tier`: a [`Tier`] value.
     ///
     /// The tier for this channel. STANDARD tier channels can contain live programs.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tier: Option<Tier>,
+    pub tier: ::std::option::Option<Tier>,
     /// `TimeShiftConfiguration`: a [`TimeShiftConfiguration`] object.
     ///
     /// The configuration for time-shifted viewing.
-    pub time_shift_configuration: Option<Obj<TimeShiftConfiguration>>,
+    pub time_shift_configuration: ::std::option::Option<crate::Obj<TimeShiftConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +84,7 @@ impl Channel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaTailor::Channel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-channel.html",
         primary_identifier: &["ChannelName"],
@@ -117,63 +95,65 @@ impl Channel {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Channel` with its required properties, named in a [`ChannelRequired`].
     #[inline]
     pub fn new(required: ChannelRequired) -> Self {
         Self {
-            audiences: None,
+            audiences: ::std::option::Option::None,
             channel_name: required.channel_name,
-            filler_slate: None,
-            log_configuration: None,
+            filler_slate: ::std::option::Option::None,
+            log_configuration: ::std::option::Option::None,
             outputs: required.outputs,
             playback_mode: required.playback_mode,
-            tags: None,
-            tier: None,
-            time_shift_configuration: None,
+            tags: ::std::option::Option::None,
+            tier: ::std::option::Option::None,
+            time_shift_configuration: ::std::option::Option::None,
         }
     }
 
     /// `Audiences`: a list of strings.
-    pub fn audiences(mut self, value: impl Into<List<Str>>) -> Self { self.audiences = Some(value.into()); self }
+    pub fn audiences(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.audiences = ::std::option::Option::Some(value.into()); self }
     /// `ChannelName`: a string, required.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
+    pub fn channel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_name = value.into(); self }
     /// `FillerSlate`: a [`SlateSource`] object.
-    pub fn filler_slate(mut self, value: impl Into<Obj<SlateSource>>) -> Self { self.filler_slate = Some(value.into()); self }
+    pub fn filler_slate(mut self, value: impl ::std::convert::Into<crate::Obj<SlateSource>>) -> Self { self.filler_slate = ::std::option::Option::Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfigurationForChannel`] object.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfigurationForChannel>>) -> Self { self.log_configuration = Some(value.into()); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfigurationForChannel>>) -> Self { self.log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Outputs`: a list of [`RequestOutputItem`] objects, required.
-    pub fn outputs(mut self, value: impl Into<List<RequestOutputItem>>) -> Self { self.outputs = value.into(); self }
+    pub fn outputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RequestOutputItem>>) -> Self { self.outputs = value.into(); self }
     /// `PlaybackMode`: a [`PlaybackMode`] value, required.
-    pub fn playback_mode(mut self, value: impl Into<PlaybackMode>) -> Self { self.playback_mode = value.into(); self }
+    pub fn playback_mode(mut self, value: impl ::std::convert::Into<PlaybackMode>) -> Self { self.playback_mode = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Tier`: a [`Tier`] value.
-    pub fn tier(mut self, value: impl Into<Tier>) -> Self { self.tier = Some(value.into()); self }
+    pub fn tier(mut self, value: impl ::std::convert::Into<Tier>) -> Self { self.tier = ::std::option::Option::Some(value.into()); self }
     /// `TimeShiftConfiguration`: a [`TimeShiftConfiguration`] object.
-    pub fn time_shift_configuration(mut self, value: impl Into<Obj<TimeShiftConfiguration>>) -> Self { self.time_shift_configuration = Some(value.into()); self }
+    pub fn time_shift_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TimeShiftConfiguration>>) -> Self { self.time_shift_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Channel {
+impl ::cloudwright_core::Resource for Channel {
     type Attributes = ChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Channel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Channel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Channel {
+impl ::cloudwright_core::ToValue for Channel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Audiences", &self.audiences)
             .req("ChannelName", &self.channel_name)
             .opt("FillerSlate", &self.filler_slate)
@@ -187,12 +167,12 @@ impl ToValue for Channel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ChannelAttributes(ResourceRef);
+pub struct ChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -200,24 +180,12 @@ impl From<ResourceRef> for ChannelAttributes {
 impl ChannelAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
-    /// &lt;p&gt;The ARN of the channel.&lt;/p&gt;
+    /// \<p>The ARN of the channel.\</p>
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashPlaylistSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ManifestWindowSeconds", Shape::NUM),
-        ("MinBufferTimeSeconds", Shape::NUM),
-        ("MinUpdatePeriodSeconds", Shape::NUM),
-        ("SuggestedPresentationDelaySeconds", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashPlaylistSettings` property type of `AWS::MediaTailor::Channel`.
 ///
@@ -229,19 +197,19 @@ pub struct DashPlaylistSettings {
     /// `ManifestWindowSeconds`: a number.
     ///
     /// The total duration (in seconds) of each manifest. Minimum value: `30` seconds. Maximum value: `3600` seconds.
-    pub manifest_window_seconds: Option<Num>,
+    pub manifest_window_seconds: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinBufferTimeSeconds`: a number.
     ///
     /// Minimum amount of content (measured in seconds) that a player must keep available in the buffer. Minimum value: `2` seconds. Maximum value: `60` seconds.
-    pub min_buffer_time_seconds: Option<Num>,
+    pub min_buffer_time_seconds: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinUpdatePeriodSeconds`: a number.
     ///
     /// Minimum amount of time (in seconds) that the player should wait before requesting updates to the manifest. Minimum value: `2` seconds. Maximum value: `60` seconds.
-    pub min_update_period_seconds: Option<Num>,
+    pub min_update_period_seconds: ::std::option::Option<::cloudwright_core::Num>,
     /// `SuggestedPresentationDelaySeconds`: a number.
     ///
     /// Amount of time (in seconds) that the player should be from the live point at the end of the manifest. Minimum value: `2` seconds. Maximum value: `60` seconds.
-    pub suggested_presentation_delay_seconds: Option<Num>,
+    pub suggested_presentation_delay_seconds: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -249,25 +217,25 @@ impl DashPlaylistSettings {
     /// A `DashPlaylistSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ManifestWindowSeconds`: a number.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Num>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
+    pub fn manifest_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.manifest_window_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MinBufferTimeSeconds`: a number.
-    pub fn min_buffer_time_seconds(mut self, value: impl Into<Num>) -> Self { self.min_buffer_time_seconds = Some(value.into()); self }
+    pub fn min_buffer_time_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_buffer_time_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MinUpdatePeriodSeconds`: a number.
-    pub fn min_update_period_seconds(mut self, value: impl Into<Num>) -> Self { self.min_update_period_seconds = Some(value.into()); self }
+    pub fn min_update_period_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_update_period_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SuggestedPresentationDelaySeconds`: a number.
-    pub fn suggested_presentation_delay_seconds(mut self, value: impl Into<Num>) -> Self { self.suggested_presentation_delay_seconds = Some(value.into()); self }
+    pub fn suggested_presentation_delay_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.suggested_presentation_delay_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashPlaylistSettings {}
+impl crate::PropertyType for DashPlaylistSettings {}
 
-impl ToValue for DashPlaylistSettings {
+impl ::cloudwright_core::ToValue for DashPlaylistSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ManifestWindowSeconds", &self.manifest_window_seconds)
             .opt("MinBufferTimeSeconds", &self.min_buffer_time_seconds)
             .opt("MinUpdatePeriodSeconds", &self.min_update_period_seconds)
@@ -279,16 +247,6 @@ impl ToValue for DashPlaylistSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HlsPlaylistSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AdMarkupType", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DATERANGE", "SCTE35_ENHANCED"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ManifestWindowSeconds", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HlsPlaylistSettings` property type of `AWS::MediaTailor::Channel`.
 ///
 /// HLS playlist configuration parameters.
@@ -299,11 +257,11 @@ pub struct HlsPlaylistSettings {
     /// `AdMarkupType`: a list of [`AdMarkupType`] values.
     ///
     /// Determines the type of SCTE 35 tags to use in ad markup. Specify `DATERANGE` to use `DATERANGE` tags (for live or VOD content). Specify `SCTE35_ENHANCED` to use `EXT-X-CUE-OUT` and `EXT-X-CUE-IN` tags (for VOD content only).
-    pub ad_markup_type: Option<List<AdMarkupType>>,
+    pub ad_markup_type: ::std::option::Option<::cloudwright_core::List<AdMarkupType>>,
     /// `ManifestWindowSeconds`: a number.
     ///
     /// The total duration (in seconds) of each manifest. Minimum value: `30` seconds. Maximum value: `3600` seconds.
-    pub manifest_window_seconds: Option<Num>,
+    pub manifest_window_seconds: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -311,35 +269,26 @@ impl HlsPlaylistSettings {
     /// A `HlsPlaylistSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdMarkupType`: a list of [`AdMarkupType`] values.
-    pub fn ad_markup_type(mut self, value: impl Into<List<AdMarkupType>>) -> Self { self.ad_markup_type = Some(value.into()); self }
+    pub fn ad_markup_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdMarkupType>>) -> Self { self.ad_markup_type = ::std::option::Option::Some(value.into()); self }
     /// `ManifestWindowSeconds`: a number.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Num>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
+    pub fn manifest_window_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.manifest_window_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsPlaylistSettings {}
+impl crate::PropertyType for HlsPlaylistSettings {}
 
-impl ToValue for HlsPlaylistSettings {
+impl ::cloudwright_core::ToValue for HlsPlaylistSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdMarkupType", &self.ad_markup_type)
             .opt("ManifestWindowSeconds", &self.manifest_window_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogConfigurationForChannel: ObjRule = ObjRule {
-    properties: &[
-        ("LogTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AS_RUN"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogConfigurationForChannel` property type of `AWS::MediaTailor::Channel`.
 ///
@@ -351,7 +300,7 @@ pub struct LogConfigurationForChannel {
     /// `LogTypes`: a list of [`LogType`] values.
     ///
     /// The log types.
-    pub log_types: Option<List<LogType>>,
+    pub log_types: ::std::option::Option<::cloudwright_core::List<LogType>>,
 }
 
 #[rustfmt::skip]
@@ -359,19 +308,21 @@ impl LogConfigurationForChannel {
     /// A `LogConfigurationForChannel` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogTypes`: a list of [`LogType`] values.
-    pub fn log_types(mut self, value: impl Into<List<LogType>>) -> Self { self.log_types = Some(value.into()); self }
+    pub fn log_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogType>>) -> Self { self.log_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogConfigurationForChannel {}
+impl crate::PropertyType for LogConfigurationForChannel {}
 
-impl ToValue for LogConfigurationForChannel {
+impl ::cloudwright_core::ToValue for LogConfigurationForChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("LogTypes", &self.log_types).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("LogTypes", &self.log_types)
+            .build()
     }
 }
 
@@ -379,23 +330,10 @@ impl ToValue for LogConfigurationForChannel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestOutputItemRequired {
     /// `ManifestName`: a string, required.
-    pub manifest_name: Str,
+    pub manifest_name: ::cloudwright_core::Str,
     /// `SourceGroup`: a string, required.
-    pub source_group: Str,
+    pub source_group: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RequestOutputItem: ObjRule = ObjRule {
-    properties: &[
-        ("DashPlaylistSettings", Shape::Object(&RULE_DashPlaylistSettings)),
-        ("HlsPlaylistSettings", Shape::Object(&RULE_HlsPlaylistSettings)),
-        ("ManifestName", Shape::STR),
-        ("SourceGroup", Shape::STR),
-    ],
-    required: &["ManifestName", "SourceGroup"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RequestOutputItem` property type of `AWS::MediaTailor::Channel`.
 ///
@@ -407,19 +345,19 @@ pub struct RequestOutputItem {
     /// `DashPlaylistSettings`: a [`DashPlaylistSettings`] object.
     ///
     /// DASH manifest configuration parameters.
-    pub dash_playlist_settings: Option<Obj<DashPlaylistSettings>>,
+    pub dash_playlist_settings: ::std::option::Option<crate::Obj<DashPlaylistSettings>>,
     /// `HlsPlaylistSettings`: a [`HlsPlaylistSettings`] object.
     ///
     /// HLS playlist configuration parameters.
-    pub hls_playlist_settings: Option<Obj<HlsPlaylistSettings>>,
+    pub hls_playlist_settings: ::std::option::Option<crate::Obj<HlsPlaylistSettings>>,
     /// `ManifestName`: a string, required.
     ///
     /// The name of the manifest for the channel. The name appears in the `PlaybackUrl` .
-    pub manifest_name: Str,
+    pub manifest_name: ::cloudwright_core::Str,
     /// `SourceGroup`: a string, required.
     ///
     /// A string used to match which `HttpPackageConfiguration` is used for each `VodSource` .
-    pub source_group: Str,
+    pub source_group: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -428,29 +366,29 @@ impl RequestOutputItem {
     #[inline]
     pub fn new(required: RequestOutputItemRequired) -> Self {
         Self {
-            dash_playlist_settings: None,
-            hls_playlist_settings: None,
+            dash_playlist_settings: ::std::option::Option::None,
+            hls_playlist_settings: ::std::option::Option::None,
             manifest_name: required.manifest_name,
             source_group: required.source_group,
         }
     }
 
     /// `DashPlaylistSettings`: a [`DashPlaylistSettings`] object.
-    pub fn dash_playlist_settings(mut self, value: impl Into<Obj<DashPlaylistSettings>>) -> Self { self.dash_playlist_settings = Some(value.into()); self }
+    pub fn dash_playlist_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DashPlaylistSettings>>) -> Self { self.dash_playlist_settings = ::std::option::Option::Some(value.into()); self }
     /// `HlsPlaylistSettings`: a [`HlsPlaylistSettings`] object.
-    pub fn hls_playlist_settings(mut self, value: impl Into<Obj<HlsPlaylistSettings>>) -> Self { self.hls_playlist_settings = Some(value.into()); self }
+    pub fn hls_playlist_settings(mut self, value: impl ::std::convert::Into<crate::Obj<HlsPlaylistSettings>>) -> Self { self.hls_playlist_settings = ::std::option::Option::Some(value.into()); self }
     /// `ManifestName`: a string, required.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = value.into(); self }
+    pub fn manifest_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_name = value.into(); self }
     /// `SourceGroup`: a string, required.
-    pub fn source_group(mut self, value: impl Into<Str>) -> Self { self.source_group = value.into(); self }
+    pub fn source_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_group = value.into(); self }
 }
 
-impl PropertyType for RequestOutputItem {}
+impl crate::PropertyType for RequestOutputItem {}
 
-impl ToValue for RequestOutputItem {
+impl ::cloudwright_core::ToValue for RequestOutputItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DashPlaylistSettings", &self.dash_playlist_settings)
             .opt("HlsPlaylistSettings", &self.hls_playlist_settings)
             .req("ManifestName", &self.manifest_name)
@@ -458,16 +396,6 @@ impl ToValue for RequestOutputItem {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlateSource: ObjRule = ObjRule {
-    properties: &[
-        ("SourceLocationName", Shape::STR),
-        ("VodSourceName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlateSource` property type of `AWS::MediaTailor::Channel`.
 ///
@@ -479,11 +407,11 @@ pub struct SlateSource {
     /// `SourceLocationName`: a string.
     ///
     /// The name of the source location where the slate VOD source is stored.
-    pub source_location_name: Option<Str>,
+    pub source_location_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `VodSourceName`: a string.
     ///
     /// The slate VOD source name. The VOD source must already exist in a source location before it can be used for slate.
-    pub vod_source_name: Option<Str>,
+    pub vod_source_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -491,43 +419,26 @@ impl SlateSource {
     /// A `SlateSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceLocationName`: a string.
-    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self { self.source_location_name = Some(value.into()); self }
+    pub fn source_location_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_location_name = ::std::option::Option::Some(value.into()); self }
     /// `VodSourceName`: a string.
-    pub fn vod_source_name(mut self, value: impl Into<Str>) -> Self { self.vod_source_name = Some(value.into()); self }
+    pub fn vod_source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vod_source_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SlateSource {}
+impl crate::PropertyType for SlateSource {}
 
-impl ToValue for SlateSource {
+impl ::cloudwright_core::ToValue for SlateSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourceLocationName", &self.source_location_name)
             .opt("VodSourceName", &self.vod_source_name)
             .build()
     }
 }
-
-/// The required properties of [`TimeShiftConfiguration`], by name: `TimeShiftConfiguration::new(TimeShiftConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimeShiftConfigurationRequired {
-    /// `MaxTimeDelaySeconds`: a number, required.
-    pub max_time_delay_seconds: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimeShiftConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxTimeDelaySeconds", Shape::NUM),
-    ],
-    required: &["MaxTimeDelaySeconds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimeShiftConfiguration` property type of `AWS::MediaTailor::Channel`.
 ///
@@ -539,29 +450,29 @@ pub struct TimeShiftConfiguration {
     /// `MaxTimeDelaySeconds`: a number, required.
     ///
     /// The maximum time delay for time-shifted viewing. The minimum allowed maximum time delay is 0 seconds, and the maximum allowed maximum time delay is 21600 seconds (6 hours).
-    pub max_time_delay_seconds: Num,
+    pub max_time_delay_seconds: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl TimeShiftConfiguration {
-    /// A `TimeShiftConfiguration` with its required properties, named in a [`TimeShiftConfigurationRequired`].
+    /// A `TimeShiftConfiguration` with its one required property, `MaxTimeDelaySeconds`.
     #[inline]
-    pub fn new(required: TimeShiftConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            max_time_delay_seconds: required.max_time_delay_seconds,
+            max_time_delay_seconds: value.into(),
         }
     }
 
     /// `MaxTimeDelaySeconds`: a number, required.
-    pub fn max_time_delay_seconds(mut self, value: impl Into<Num>) -> Self { self.max_time_delay_seconds = value.into(); self }
+    pub fn max_time_delay_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_time_delay_seconds = value.into(); self }
 }
 
-impl PropertyType for TimeShiftConfiguration {}
+impl crate::PropertyType for TimeShiftConfiguration {}
 
-impl ToValue for TimeShiftConfiguration {
+impl ::cloudwright_core::ToValue for TimeShiftConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxTimeDelaySeconds", &self.max_time_delay_seconds)
             .build()
     }
@@ -575,24 +486,24 @@ pub enum AdMarkupType {
     /// `SCTE35_ENHANCED`
     Scte35Enhanced,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AdMarkupType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AdMarkupType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AdMarkupType {
+impl ::cloudwright_core::ToValue for AdMarkupType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Daterange => "DATERANGE",
             Self::Scte35Enhanced => "SCTE35_ENHANCED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -602,23 +513,23 @@ pub enum LogType {
     /// `AS_RUN`
     AsRun,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogType {
+impl ::cloudwright_core::ToValue for LogType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AsRun => "AS_RUN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -630,24 +541,24 @@ pub enum PlaybackMode {
     /// `LINEAR`
     Linear,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlaybackMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlaybackMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlaybackMode {
+impl ::cloudwright_core::ToValue for PlaybackMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Loop => "LOOP",
             Self::Linear => "LINEAR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -659,23 +570,114 @@ pub enum Tier {
     /// `STANDARD`
     Standard,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Tier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Tier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Tier {
+impl ::cloudwright_core::ToValue for Tier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Basic => "BASIC",
             Self::Standard => "STANDARD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Channel: ObjRule = ObjRule {
+        properties: &[
+            ("Audiences", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ChannelName", Shape::STR),
+            ("FillerSlate", Shape::Object(&RULE_SlateSource)),
+            ("LogConfiguration", Shape::Object(&RULE_LogConfigurationForChannel)),
+            ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_RequestOutputItem), min_items: None, max_items: None, unique: false })),
+            ("PlaybackMode", Shape::Str(&StrRule { allowed: &["LOOP", "LINEAR"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Tier", Shape::Str(&StrRule { allowed: &["BASIC", "STANDARD"], ..StrRule::ANY })),
+            ("TimeShiftConfiguration", Shape::Object(&RULE_TimeShiftConfiguration)),
+        ],
+        required: &["ChannelName", "Outputs", "PlaybackMode"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashPlaylistSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ManifestWindowSeconds", Shape::NUM),
+            ("MinBufferTimeSeconds", Shape::NUM),
+            ("MinUpdatePeriodSeconds", Shape::NUM),
+            ("SuggestedPresentationDelaySeconds", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsPlaylistSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AdMarkupType", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DATERANGE", "SCTE35_ENHANCED"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ManifestWindowSeconds", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogConfigurationForChannel: ObjRule = ObjRule {
+        properties: &[
+            ("LogTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AS_RUN"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RequestOutputItem: ObjRule = ObjRule {
+        properties: &[
+            ("DashPlaylistSettings", Shape::Object(&RULE_DashPlaylistSettings)),
+            ("HlsPlaylistSettings", Shape::Object(&RULE_HlsPlaylistSettings)),
+            ("ManifestName", Shape::STR),
+            ("SourceGroup", Shape::STR),
+        ],
+        required: &["ManifestName", "SourceGroup"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlateSource: ObjRule = ObjRule {
+        properties: &[
+            ("SourceLocationName", Shape::STR),
+            ("VodSourceName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeShiftConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxTimeDelaySeconds", Shape::NUM),
+        ],
+        required: &["MaxTimeDelaySeconds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     HttpPackageConfiguration, HttpPackageConfigurationRequired, Tag, TagRequired, Type,
 };
-use super::shared::{RULE_HttpPackageConfiguration, RULE_Tag};
 
 /// The required properties of [`LiveSource`], by name: `LiveSource::new(LiveSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveSourceRequired {
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
-    pub http_package_configurations: List<HttpPackageConfiguration>,
+    pub http_package_configurations: ::cloudwright_core::List<HttpPackageConfiguration>,
     /// `LiveSourceName`: a string, required.
-    pub live_source_name: Str,
+    pub live_source_name: ::cloudwright_core::Str,
     /// `SourceLocationName`: a string, required.
-    pub source_location_name: Str,
+    pub source_location_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LiveSource: ObjRule = ObjRule {
-    properties: &[
-        ("HttpPackageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpPackageConfiguration), min_items: None, max_items: None, unique: false })),
-        ("LiveSourceName", Shape::STR),
-        ("SourceLocationName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["HttpPackageConfigurations", "LiveSourceName", "SourceLocationName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaTailor::LiveSource` resource.
 ///
@@ -53,23 +36,23 @@ pub struct LiveSource {
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
     ///
     /// The HTTP package configurations for the live source.
-    pub http_package_configurations: List<HttpPackageConfiguration>,
+    pub http_package_configurations: ::cloudwright_core::List<HttpPackageConfiguration>,
     /// `LiveSourceName`: a string, required.
     ///
     /// The name that's used to refer to a live source.
     ///
     /// Create-only: changing it replaces the resource.
-    pub live_source_name: Str,
+    pub live_source_name: ::cloudwright_core::Str,
     /// `SourceLocationName`: a string, required.
     ///
     /// The name of the source location.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_location_name: Str,
+    pub source_location_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// The tags assigned to the live source. Tags are key-value pairs that you can associate with Amazon resources to help with organization, access control, and cost tracking. For more information, see \[Tagging AWS Elemental MediaTailor Resources\](<https://docs.aws.amazon.com/mediatailor/latest/ug/tagging.html>) .
-    pub tags: Option<List<Tag>>,
+    /// The tags assigned to the live source. Tags are key-value pairs that you can associate with Amazon resources to help with organization, access control, and cost tracking. For more information, see [Tagging AWS Elemental MediaTailor Resources](https://docs.aws.amazon.com/mediatailor/latest/ug/tagging.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +62,7 @@ impl LiveSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaTailor::LiveSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-livesource.html",
         primary_identifier: &["LiveSourceName", "SourceLocationName"],
@@ -90,7 +73,7 @@ impl LiveSource {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LiveSource` with its required properties, named in a [`LiveSourceRequired`].
@@ -100,38 +83,40 @@ impl LiveSource {
             http_package_configurations: required.http_package_configurations,
             live_source_name: required.live_source_name,
             source_location_name: required.source_location_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
-    pub fn http_package_configurations(mut self, value: impl Into<List<HttpPackageConfiguration>>) -> Self { self.http_package_configurations = value.into(); self }
+    pub fn http_package_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HttpPackageConfiguration>>) -> Self { self.http_package_configurations = value.into(); self }
     /// `LiveSourceName`: a string, required.
-    pub fn live_source_name(mut self, value: impl Into<Str>) -> Self { self.live_source_name = value.into(); self }
+    pub fn live_source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.live_source_name = value.into(); self }
     /// `SourceLocationName`: a string, required.
-    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self { self.source_location_name = value.into(); self }
+    pub fn source_location_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_location_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LiveSource {
+impl ::cloudwright_core::Resource for LiveSource {
     type Attributes = LiveSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LiveSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LiveSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LiveSource {
+impl ::cloudwright_core::ToValue for LiveSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "HttpPackageConfigurations",
                 &self.http_package_configurations,
@@ -143,12 +128,12 @@ impl ToValue for LiveSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LiveSource`]: `Handle<LiveSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LiveSource`]: `Handle<LiveSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LiveSourceAttributes(ResourceRef);
+pub struct LiveSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LiveSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LiveSourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,9 +141,31 @@ impl From<ResourceRef> for LiveSourceAttributes {
 impl LiveSourceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
-    /// &lt;p&gt;The ARN of the live source.&lt;/p&gt;
+    /// \<p>The ARN of the live source.\</p>
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_HttpPackageConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LiveSource: ObjRule = ObjRule {
+        properties: &[
+            ("HttpPackageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpPackageConfiguration), min_items: None, max_items: None, unique: false })),
+            ("LiveSourceName", Shape::STR),
+            ("SourceLocationName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["HttpPackageConfigurations", "LiveSourceName", "SourceLocationName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,52 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 
 /// The required properties of [`PlaybackConfiguration`], by name: `PlaybackConfiguration::new(PlaybackConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlaybackConfigurationRequired {
     /// `AdDecisionServerUrl`: a string, required.
-    pub ad_decision_server_url: Str,
+    pub ad_decision_server_url: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `VideoContentSourceUrl`: a string, required.
-    pub video_content_source_url: Str,
+    pub video_content_source_url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlaybackConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdConditioningConfiguration", Shape::Object(&RULE_AdConditioningConfiguration)),
-        ("AdDecisionServerConfiguration", Shape::Object(&RULE_AdDecisionServerConfiguration)),
-        ("AdDecisionServerUrl", Shape::STR),
-        ("AvailSuppression", Shape::Object(&RULE_AvailSuppression)),
-        ("Bumper", Shape::Object(&RULE_Bumper)),
-        ("CdnConfiguration", Shape::Object(&RULE_CdnConfiguration)),
-        ("ConfigurationAliases", Shape::Any),
-        ("DashConfiguration", Shape::Object(&RULE_DashConfiguration)),
-        ("HlsConfiguration", Shape::Object(&RULE_HlsConfiguration)),
-        ("InsertionMode", Shape::Str(&StrRule { allowed: &["STITCHED_ONLY", "PLAYER_SELECT"], ..StrRule::ANY })),
-        ("LivePreRollConfiguration", Shape::Object(&RULE_LivePreRollConfiguration)),
-        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        ("ManifestProcessingRules", Shape::Object(&RULE_ManifestProcessingRules)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PersonalizationThresholdSeconds", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("SlateAdUrl", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TranscodeProfileName", Shape::STR),
-        ("VideoContentSourceUrl", Shape::STR),
-    ],
-    required: &["Name", "VideoContentSourceUrl", "AdDecisionServerUrl"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaTailor::PlaybackConfiguration` resource.
 ///
@@ -68,83 +34,85 @@ pub struct PlaybackConfiguration {
     /// `AdConditioningConfiguration`: an [`AdConditioningConfiguration`] object.
     ///
     /// The setting that indicates what conditioning MediaTailor will perform on ads that the ad decision server (ADS) returns, and what priority MediaTailor uses when inserting ads.
-    pub ad_conditioning_configuration: Option<Obj<AdConditioningConfiguration>>,
+    pub ad_conditioning_configuration:
+        ::std::option::Option<crate::Obj<AdConditioningConfiguration>>,
     /// `AdDecisionServerConfiguration`: an [`AdDecisionServerConfiguration`] object.
     ///
     /// The configuration for the request to the specified Ad Decision Server URL.
-    pub ad_decision_server_configuration: Option<Obj<AdDecisionServerConfiguration>>,
+    pub ad_decision_server_configuration:
+        ::std::option::Option<crate::Obj<AdDecisionServerConfiguration>>,
     /// `AdDecisionServerUrl`: a string, required.
     ///
     /// The URL for the ad decision server (ADS). This includes the specification of static parameters and placeholders for dynamic parameters. AWS Elemental MediaTailor substitutes player-specific and session-specific parameters as needed when calling the ADS. Alternately, for testing you can provide a static VAST URL. The maximum length is 25,000 characters.
-    pub ad_decision_server_url: Str,
+    pub ad_decision_server_url: ::cloudwright_core::Str,
     /// `AvailSuppression`: an [`AvailSuppression`] object.
     ///
-    /// The configuration for avail suppression, also known as ad suppression. For more information about ad suppression, see \[Ad Suppression\](<https://docs.aws.amazon.com/mediatailor/latest/ug/ad-behavior.html>) .
-    pub avail_suppression: Option<Obj<AvailSuppression>>,
+    /// The configuration for avail suppression, also known as ad suppression. For more information about ad suppression, see [Ad Suppression](https://docs.aws.amazon.com/mediatailor/latest/ug/ad-behavior.html) .
+    pub avail_suppression: ::std::option::Option<crate::Obj<AvailSuppression>>,
     /// `Bumper`: a [`Bumper`] object.
     ///
-    /// The configuration for bumpers. Bumpers are short audio or video clips that play at the start or before the end of an ad break. To learn more about bumpers, see \[Bumpers\](<https://docs.aws.amazon.com/mediatailor/latest/ug/bumpers.html>) .
-    pub bumper: Option<Obj<Bumper>>,
+    /// The configuration for bumpers. Bumpers are short audio or video clips that play at the start or before the end of an ad break. To learn more about bumpers, see [Bumpers](https://docs.aws.amazon.com/mediatailor/latest/ug/bumpers.html) .
+    pub bumper: ::std::option::Option<crate::Obj<Bumper>>,
     /// `CdnConfiguration`: a [`CdnConfiguration`] object.
     ///
     /// The configuration for using a content delivery network (CDN), like Amazon CloudFront, for content and ad segment management.
-    pub cdn_configuration: Option<Obj<CdnConfiguration>>,
+    pub cdn_configuration: ::std::option::Option<crate::Obj<CdnConfiguration>>,
     /// `ConfigurationAliases`: a JSON value.
     ///
-    /// The player parameters and aliases used as dynamic variables during session initialization. For more information, see \[Domain Variables\](<https://docs.aws.amazon.com/mediatailor/latest/ug/variables-domain.html>) .
-    pub configuration_aliases: Option<Json>,
+    /// The player parameters and aliases used as dynamic variables during session initialization. For more information, see [Domain Variables](https://docs.aws.amazon.com/mediatailor/latest/ug/variables-domain.html) .
+    pub configuration_aliases: ::std::option::Option<::cloudwright_core::Json>,
     /// `DashConfiguration`: a [`DashConfiguration`] object.
     ///
     /// The configuration for a DASH source.
-    pub dash_configuration: Option<Obj<DashConfiguration>>,
+    pub dash_configuration: ::std::option::Option<crate::Obj<DashConfiguration>>,
     /// `HlsConfiguration`: a [`HlsConfiguration`] object.
     ///
     /// The configuration for HLS content.
-    pub hls_configuration: Option<Obj<HlsConfiguration>>,
+    pub hls_configuration: ::std::option::Option<crate::Obj<HlsConfiguration>>,
     /// `InsertionMode`: an [`InsertionMode`] value.
     ///
     /// The setting that controls whether players can use stitched or guided ad insertion. The default, `STITCHED_ONLY` , forces all player sessions to use stitched (server-side) ad insertion. Choosing `PLAYER_SELECT` allows players to select either stitched or guided ad insertion at session-initialization time. The default for players that do not specify an insertion mode is stitched.
-    pub insertion_mode: Option<InsertionMode>,
+    pub insertion_mode: ::std::option::Option<InsertionMode>,
     /// `LivePreRollConfiguration`: a [`LivePreRollConfiguration`] object.
     ///
     /// The configuration for pre-roll ad insertion.
-    pub live_pre_roll_configuration: Option<Obj<LivePreRollConfiguration>>,
+    pub live_pre_roll_configuration: ::std::option::Option<crate::Obj<LivePreRollConfiguration>>,
     /// `LogConfiguration`: a [`LogConfiguration`] object.
     ///
     /// Defines where AWS Elemental MediaTailor sends logs for the playback configuration.
-    pub log_configuration: Option<Obj<LogConfiguration>>,
+    pub log_configuration: ::std::option::Option<crate::Obj<LogConfiguration>>,
     /// `ManifestProcessingRules`: a [`ManifestProcessingRules`] object.
     ///
     /// The configuration for manifest processing rules. Manifest processing rules enable customization of the personalized manifests created by MediaTailor.
-    pub manifest_processing_rules: Option<Obj<ManifestProcessingRules>>,
+    pub manifest_processing_rules: ::std::option::Option<crate::Obj<ManifestProcessingRules>>,
     /// `Name`: a string, required.
     ///
     /// The identifier for the playback configuration.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PersonalizationThresholdSeconds`: an integer.
     ///
-    /// Defines the maximum duration of underfilled ad time (in seconds) allowed in an ad break. If the duration of underfilled ad time exceeds the personalization threshold, then the personalization of the ad break is abandoned and the underlying content is shown. This feature applies to *ad replacement* in live and VOD streams, rather than ad insertion, because it relies on an underlying content stream. For more information about ad break behavior, including ad replacement and insertion, see \[Ad Behavior in AWS Elemental MediaTailor\](<https://docs.aws.amazon.com/mediatailor/latest/ug/ad-behavior.html>) .
+    /// Defines the maximum duration of underfilled ad time (in seconds) allowed in an ad break. If the duration of underfilled ad time exceeds the personalization threshold, then the personalization of the ad break is abandoned and the underlying content is shown. This feature applies to *ad replacement* in live and VOD streams, rather than ad insertion, because it relies on an underlying content stream. For more information about ad break behavior, including ad replacement and insertion, see [Ad Behavior in AWS Elemental MediaTailor](https://docs.aws.amazon.com/mediatailor/latest/ug/ad-behavior.html) .
     ///
     /// Value at least 1.
-    pub personalization_threshold_seconds: Option<Int>,
+    pub personalization_threshold_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SlateAdUrl`: a string.
     ///
     /// The URL for a video asset to transcode and use to fill in time that's not used by ads. AWS Elemental MediaTailor shows the slate to fill in gaps in media content. Configuring the slate is optional for non-VPAID playback configurations. For VPAID, the slate is required because MediaTailor provides it in the slots designated for dynamic ad content. The slate must be a high-quality asset that contains both audio and video.
-    pub slate_ad_url: Option<Str>,
+    pub slate_ad_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// The tags to assign to the playback configuration. Tags are key-value pairs that you can associate with Amazon resources to help with organization, access control, and cost tracking. For more information, see \[Tagging AWS Elemental MediaTailor Resources\](<https://docs.aws.amazon.com/mediatailor/latest/ug/tagging.html>) .
-    pub tags: Option<List<Tag>>,
+    /// The tags to assign to the playback configuration. Tags are key-value pairs that you can associate with Amazon resources to help with organization, access control, and cost tracking. For more information, see [Tagging AWS Elemental MediaTailor Resources](https://docs.aws.amazon.com/mediatailor/latest/ug/tagging.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TranscodeProfileName`: a string.
     ///
     /// The name that is used to associate this playback configuration with a custom transcode profile. This overrides the dynamic transcoding defaults of MediaTailor. Use this only if you have already set up custom profiles with the help of AWS Support.
-    pub transcode_profile_name: Option<Str>,
+    pub transcode_profile_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `VideoContentSourceUrl`: a string, required.
     ///
     /// The URL prefix for the parent manifest for the stream, minus the asset ID. The maximum length is 512 characters.
-    pub video_content_source_url: Str,
+    pub video_content_source_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -154,7 +122,7 @@ impl PlaybackConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaTailor::PlaybackConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-playbackconfiguration.html",
         primary_identifier: &["Name"],
@@ -165,93 +133,95 @@ impl PlaybackConfiguration {
         read_only: &["SessionInitializationEndpointPrefix", "HlsConfiguration/ManifestEndpointPrefix", "DashConfiguration/ManifestEndpointPrefix", "PlaybackConfigurationArn", "PlaybackEndpointPrefix"],
         attributes: &["DashConfiguration.ManifestEndpointPrefix", "HlsConfiguration.ManifestEndpointPrefix", "PlaybackConfigurationArn", "PlaybackEndpointPrefix", "SessionInitializationEndpointPrefix"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PlaybackConfiguration` with its required properties, named in a [`PlaybackConfigurationRequired`].
     #[inline]
     pub fn new(required: PlaybackConfigurationRequired) -> Self {
         Self {
-            ad_conditioning_configuration: None,
-            ad_decision_server_configuration: None,
+            ad_conditioning_configuration: ::std::option::Option::None,
+            ad_decision_server_configuration: ::std::option::Option::None,
             ad_decision_server_url: required.ad_decision_server_url,
-            avail_suppression: None,
-            bumper: None,
-            cdn_configuration: None,
-            configuration_aliases: None,
-            dash_configuration: None,
-            hls_configuration: None,
-            insertion_mode: None,
-            live_pre_roll_configuration: None,
-            log_configuration: None,
-            manifest_processing_rules: None,
+            avail_suppression: ::std::option::Option::None,
+            bumper: ::std::option::Option::None,
+            cdn_configuration: ::std::option::Option::None,
+            configuration_aliases: ::std::option::Option::None,
+            dash_configuration: ::std::option::Option::None,
+            hls_configuration: ::std::option::Option::None,
+            insertion_mode: ::std::option::Option::None,
+            live_pre_roll_configuration: ::std::option::Option::None,
+            log_configuration: ::std::option::Option::None,
+            manifest_processing_rules: ::std::option::Option::None,
             name: required.name,
-            personalization_threshold_seconds: None,
-            slate_ad_url: None,
-            tags: None,
-            transcode_profile_name: None,
+            personalization_threshold_seconds: ::std::option::Option::None,
+            slate_ad_url: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            transcode_profile_name: ::std::option::Option::None,
             video_content_source_url: required.video_content_source_url,
         }
     }
 
     /// `AdConditioningConfiguration`: an [`AdConditioningConfiguration`] object.
-    pub fn ad_conditioning_configuration(mut self, value: impl Into<Obj<AdConditioningConfiguration>>) -> Self { self.ad_conditioning_configuration = Some(value.into()); self }
+    pub fn ad_conditioning_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AdConditioningConfiguration>>) -> Self { self.ad_conditioning_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AdDecisionServerConfiguration`: an [`AdDecisionServerConfiguration`] object.
-    pub fn ad_decision_server_configuration(mut self, value: impl Into<Obj<AdDecisionServerConfiguration>>) -> Self { self.ad_decision_server_configuration = Some(value.into()); self }
+    pub fn ad_decision_server_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AdDecisionServerConfiguration>>) -> Self { self.ad_decision_server_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AdDecisionServerUrl`: a string, required.
-    pub fn ad_decision_server_url(mut self, value: impl Into<Str>) -> Self { self.ad_decision_server_url = value.into(); self }
+    pub fn ad_decision_server_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ad_decision_server_url = value.into(); self }
     /// `AvailSuppression`: an [`AvailSuppression`] object.
-    pub fn avail_suppression(mut self, value: impl Into<Obj<AvailSuppression>>) -> Self { self.avail_suppression = Some(value.into()); self }
+    pub fn avail_suppression(mut self, value: impl ::std::convert::Into<crate::Obj<AvailSuppression>>) -> Self { self.avail_suppression = ::std::option::Option::Some(value.into()); self }
     /// `Bumper`: a [`Bumper`] object.
-    pub fn bumper(mut self, value: impl Into<Obj<Bumper>>) -> Self { self.bumper = Some(value.into()); self }
+    pub fn bumper(mut self, value: impl ::std::convert::Into<crate::Obj<Bumper>>) -> Self { self.bumper = ::std::option::Option::Some(value.into()); self }
     /// `CdnConfiguration`: a [`CdnConfiguration`] object.
-    pub fn cdn_configuration(mut self, value: impl Into<Obj<CdnConfiguration>>) -> Self { self.cdn_configuration = Some(value.into()); self }
+    pub fn cdn_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CdnConfiguration>>) -> Self { self.cdn_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ConfigurationAliases`: a JSON value.
-    pub fn configuration_aliases(mut self, value: impl Into<Json>) -> Self { self.configuration_aliases = Some(value.into()); self }
+    pub fn configuration_aliases(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration_aliases = ::std::option::Option::Some(value.into()); self }
     /// `DashConfiguration`: a [`DashConfiguration`] object.
-    pub fn dash_configuration(mut self, value: impl Into<Obj<DashConfiguration>>) -> Self { self.dash_configuration = Some(value.into()); self }
+    pub fn dash_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DashConfiguration>>) -> Self { self.dash_configuration = ::std::option::Option::Some(value.into()); self }
     /// `HlsConfiguration`: a [`HlsConfiguration`] object.
-    pub fn hls_configuration(mut self, value: impl Into<Obj<HlsConfiguration>>) -> Self { self.hls_configuration = Some(value.into()); self }
+    pub fn hls_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HlsConfiguration>>) -> Self { self.hls_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InsertionMode`: an [`InsertionMode`] value.
-    pub fn insertion_mode(mut self, value: impl Into<InsertionMode>) -> Self { self.insertion_mode = Some(value.into()); self }
+    pub fn insertion_mode(mut self, value: impl ::std::convert::Into<InsertionMode>) -> Self { self.insertion_mode = ::std::option::Option::Some(value.into()); self }
     /// `LivePreRollConfiguration`: a [`LivePreRollConfiguration`] object.
-    pub fn live_pre_roll_configuration(mut self, value: impl Into<Obj<LivePreRollConfiguration>>) -> Self { self.live_pre_roll_configuration = Some(value.into()); self }
+    pub fn live_pre_roll_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LivePreRollConfiguration>>) -> Self { self.live_pre_roll_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfiguration>>) -> Self { self.log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ManifestProcessingRules`: a [`ManifestProcessingRules`] object.
-    pub fn manifest_processing_rules(mut self, value: impl Into<Obj<ManifestProcessingRules>>) -> Self { self.manifest_processing_rules = Some(value.into()); self }
+    pub fn manifest_processing_rules(mut self, value: impl ::std::convert::Into<crate::Obj<ManifestProcessingRules>>) -> Self { self.manifest_processing_rules = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PersonalizationThresholdSeconds`: an integer.
-    pub fn personalization_threshold_seconds(mut self, value: impl Into<Int>) -> Self { self.personalization_threshold_seconds = Some(value.into()); self }
+    pub fn personalization_threshold_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.personalization_threshold_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SlateAdUrl`: a string.
-    pub fn slate_ad_url(mut self, value: impl Into<Str>) -> Self { self.slate_ad_url = Some(value.into()); self }
+    pub fn slate_ad_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.slate_ad_url = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TranscodeProfileName`: a string.
-    pub fn transcode_profile_name(mut self, value: impl Into<Str>) -> Self { self.transcode_profile_name = Some(value.into()); self }
+    pub fn transcode_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transcode_profile_name = ::std::option::Option::Some(value.into()); self }
     /// `VideoContentSourceUrl`: a string, required.
-    pub fn video_content_source_url(mut self, value: impl Into<Str>) -> Self { self.video_content_source_url = value.into(); self }
+    pub fn video_content_source_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.video_content_source_url = value.into(); self }
 }
 
-impl Resource for PlaybackConfiguration {
+impl ::cloudwright_core::Resource for PlaybackConfiguration {
     type Attributes = PlaybackConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PlaybackConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PlaybackConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PlaybackConfiguration {
+impl ::cloudwright_core::ToValue for PlaybackConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdConditioningConfiguration",
                 &self.ad_conditioning_configuration,
@@ -287,12 +257,12 @@ impl ToValue for PlaybackConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PlaybackConfiguration`]: `Handle<PlaybackConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PlaybackConfiguration`]: `Handle<PlaybackConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PlaybackConfigurationAttributes(ResourceRef);
+pub struct PlaybackConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PlaybackConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PlaybackConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -302,59 +272,42 @@ impl PlaybackConfigurationAttributes {
     ///
     /// The URL generated by MediaTailor to initiate a playback session. The session uses server-side reporting. This setting is ignored in PUT operations.
     #[inline]
-    pub fn dash_configuration_manifest_endpoint_prefix(&self) -> Value {
-        self.0.get_att("DashConfiguration.ManifestEndpointPrefix")
+    pub fn dash_configuration_manifest_endpoint_prefix(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DashConfiguration.ManifestEndpointPrefix"))
     }
 
     /// `Fn::GetAtt` `HlsConfiguration.ManifestEndpointPrefix`: a string.
     ///
     /// The URL that is used to initiate a playback session for devices that support Apple HLS. The session uses server-side reporting.
     #[inline]
-    pub fn hls_configuration_manifest_endpoint_prefix(&self) -> Value {
-        self.0.get_att("HlsConfiguration.ManifestEndpointPrefix")
+    pub fn hls_configuration_manifest_endpoint_prefix(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HlsConfiguration.ManifestEndpointPrefix"))
     }
 
     /// `Fn::GetAtt` `PlaybackConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the playback configuration.
     #[inline]
-    pub fn playback_configuration_arn(&self) -> Value {
-        self.0.get_att("PlaybackConfigurationArn")
+    pub fn playback_configuration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PlaybackConfigurationArn"))
     }
 
     /// `Fn::GetAtt` `PlaybackEndpointPrefix`: a string.
     ///
     /// The URL that the player accesses to get a manifest from MediaTailor . This session will use server-side reporting.
     #[inline]
-    pub fn playback_endpoint_prefix(&self) -> Value {
-        self.0.get_att("PlaybackEndpointPrefix")
+    pub fn playback_endpoint_prefix(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PlaybackEndpointPrefix"))
     }
 
     /// `Fn::GetAtt` `SessionInitializationEndpointPrefix`: a string.
     ///
     /// The URL that the player uses to initialize a session that uses client-side reporting.
     #[inline]
-    pub fn session_initialization_endpoint_prefix(&self) -> Value {
-        self.0.get_att("SessionInitializationEndpointPrefix")
+    pub fn session_initialization_endpoint_prefix(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SessionInitializationEndpointPrefix"))
     }
 }
-
-/// The required properties of [`AdConditioningConfiguration`], by name: `AdConditioningConfiguration::new(AdConditioningConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdConditioningConfigurationRequired {
-    /// `StreamingMediaFileConditioning`: a [`StreamingMediaFileConditioning`] value, required.
-    pub streaming_media_file_conditioning: StreamingMediaFileConditioning,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdConditioningConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("StreamingMediaFileConditioning", Shape::Str(&StrRule { allowed: &["TRANSCODE", "NONE"], ..StrRule::ANY })),
-    ],
-    required: &["StreamingMediaFileConditioning"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdConditioningConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
@@ -365,30 +318,30 @@ pub(crate) static RULE_AdConditioningConfiguration: ObjRule = ObjRule {
 pub struct AdConditioningConfiguration {
     /// `StreamingMediaFileConditioning`: a [`StreamingMediaFileConditioning`] value, required.
     ///
-    /// For ads that have media files with streaming delivery and supported file extensions, indicates what transcoding action MediaTailor takes when it first receives these ads from the ADS. `TRANSCODE` indicates that MediaTailor must transcode the ads. `NONE` indicates that you have already transcoded the ads outside of MediaTailor and don't need them transcoded as part of the ad insertion workflow. For more information about ad conditioning see \[Using preconditioned ads\](<https://docs.aws.amazon.com/mediatailor/latest/ug/precondition-ads.html>) in the AWS Elemental MediaTailor user guide.
+    /// For ads that have media files with streaming delivery and supported file extensions, indicates what transcoding action MediaTailor takes when it first receives these ads from the ADS. `TRANSCODE` indicates that MediaTailor must transcode the ads. `NONE` indicates that you have already transcoded the ads outside of MediaTailor and don't need them transcoded as part of the ad insertion workflow. For more information about ad conditioning see [Using preconditioned ads](https://docs.aws.amazon.com/mediatailor/latest/ug/precondition-ads.html) in the AWS Elemental MediaTailor user guide.
     pub streaming_media_file_conditioning: StreamingMediaFileConditioning,
 }
 
 #[rustfmt::skip]
 impl AdConditioningConfiguration {
-    /// A `AdConditioningConfiguration` with its required properties, named in a [`AdConditioningConfigurationRequired`].
+    /// A `AdConditioningConfiguration` with its one required property, `StreamingMediaFileConditioning`.
     #[inline]
-    pub fn new(required: AdConditioningConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<StreamingMediaFileConditioning>) -> Self {
         Self {
-            streaming_media_file_conditioning: required.streaming_media_file_conditioning,
+            streaming_media_file_conditioning: value.into(),
         }
     }
 
     /// `StreamingMediaFileConditioning`: a [`StreamingMediaFileConditioning`] value, required.
-    pub fn streaming_media_file_conditioning(mut self, value: impl Into<StreamingMediaFileConditioning>) -> Self { self.streaming_media_file_conditioning = value.into(); self }
+    pub fn streaming_media_file_conditioning(mut self, value: impl ::std::convert::Into<StreamingMediaFileConditioning>) -> Self { self.streaming_media_file_conditioning = value.into(); self }
 }
 
-impl PropertyType for AdConditioningConfiguration {}
+impl crate::PropertyType for AdConditioningConfiguration {}
 
-impl ToValue for AdConditioningConfiguration {
+impl ::cloudwright_core::ToValue for AdConditioningConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "StreamingMediaFileConditioning",
                 &self.streaming_media_file_conditioning,
@@ -396,23 +349,6 @@ impl ToValue for AdConditioningConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`AdDecisionServerConfiguration`], by name: `AdDecisionServerConfiguration::new(AdDecisionServerConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdDecisionServerConfigurationRequired {
-    /// `HttpRequest`: a [`HttpRequest`] object, required.
-    pub http_request: Obj<HttpRequest>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdDecisionServerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("HttpRequest", Shape::Object(&RULE_HttpRequest)),
-    ],
-    required: &["HttpRequest"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdDecisionServerConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
@@ -424,42 +360,33 @@ pub struct AdDecisionServerConfiguration {
     /// `HttpRequest`: a [`HttpRequest`] object, required.
     ///
     /// The configuration for the request to the Ad Decision Server URL.
-    pub http_request: Obj<HttpRequest>,
+    pub http_request: crate::Obj<HttpRequest>,
 }
 
 #[rustfmt::skip]
 impl AdDecisionServerConfiguration {
-    /// A `AdDecisionServerConfiguration` with its required properties, named in a [`AdDecisionServerConfigurationRequired`].
+    /// A `AdDecisionServerConfiguration` with its one required property, `HttpRequest`.
     #[inline]
-    pub fn new(required: AdDecisionServerConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<HttpRequest>>) -> Self {
         Self {
-            http_request: required.http_request,
+            http_request: value.into(),
         }
     }
 
     /// `HttpRequest`: a [`HttpRequest`] object, required.
-    pub fn http_request(mut self, value: impl Into<Obj<HttpRequest>>) -> Self { self.http_request = value.into(); self }
+    pub fn http_request(mut self, value: impl ::std::convert::Into<crate::Obj<HttpRequest>>) -> Self { self.http_request = value.into(); self }
 }
 
-impl PropertyType for AdDecisionServerConfiguration {}
+impl crate::PropertyType for AdDecisionServerConfiguration {}
 
-impl ToValue for AdDecisionServerConfiguration {
+impl ::cloudwright_core::ToValue for AdDecisionServerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HttpRequest", &self.http_request)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdMarkerPassthrough: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdMarkerPassthrough` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
@@ -473,7 +400,7 @@ pub struct AdMarkerPassthrough {
     /// `Enabled`: a boolean.
     ///
     /// Enables ad marker passthrough for your configuration.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -481,37 +408,29 @@ impl AdMarkerPassthrough {
     /// A `AdMarkerPassthrough` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdMarkerPassthrough {}
+impl crate::PropertyType for AdMarkerPassthrough {}
 
-impl ToValue for AdMarkerPassthrough {
+impl ::cloudwright_core::ToValue for AdMarkerPassthrough {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdsInteractionLog: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludeEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PublishOptInEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdsInteractionLog` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
 /// Settings for customizing what events are included in logs for interactions with the ad decision server (ADS).
 ///
-/// For more information about ADS logs, inlcuding descriptions of the event types, see \[MediaTailor ADS logs description and event types\](<https://docs.aws.amazon.com/mediatailor/latest/ug/ads-log-format.html>) in AWS Elemental MediaTailor User Guide.
+/// For more information about ADS logs, inlcuding descriptions of the event types, see [MediaTailor ADS logs description and event types](https://docs.aws.amazon.com/mediatailor/latest/ug/ads-log-format.html) in AWS Elemental MediaTailor User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-playbackconfiguration-adsinteractionlog.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -519,11 +438,13 @@ pub struct AdsInteractionLog {
     /// `ExcludeEventTypes`: a list of strings.
     ///
     /// Indicates that MediaTailor won't emit the selected events in the logs for playback sessions that are initialized with this configuration.
-    pub exclude_event_types: Option<List<Str>>,
+    pub exclude_event_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PublishOptInEventTypes`: a list of strings.
     ///
     /// Indicates that MediaTailor emits `RAW_ADS_RESPONSE` logs for playback sessions that are initialized with this configuration.
-    pub publish_opt_in_event_types: Option<List<Str>>,
+    pub publish_opt_in_event_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -531,41 +452,30 @@ impl AdsInteractionLog {
     /// A `AdsInteractionLog` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExcludeEventTypes`: a list of strings.
-    pub fn exclude_event_types(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_event_types = Some(value.into()); self }
+    pub fn exclude_event_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude_event_types = ::std::option::Option::Some(value.into()); self }
     /// `PublishOptInEventTypes`: a list of strings.
-    pub fn publish_opt_in_event_types(mut self, value: impl Into<List<Str>>) -> Self { self.publish_opt_in_event_types = Some(value.into()); self }
+    pub fn publish_opt_in_event_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.publish_opt_in_event_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdsInteractionLog {}
+impl crate::PropertyType for AdsInteractionLog {}
 
-impl ToValue for AdsInteractionLog {
+impl ::cloudwright_core::ToValue for AdsInteractionLog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludeEventTypes", &self.exclude_event_types)
             .opt("PublishOptInEventTypes", &self.publish_opt_in_event_types)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AvailSuppression: ObjRule = ObjRule {
-    properties: &[
-        ("FillPolicy", Shape::Str(&StrRule { allowed: &["PARTIAL_AVAIL", "FULL_AVAIL_ONLY"], ..StrRule::ANY })),
-        ("Mode", Shape::Str(&StrRule { allowed: &["OFF", "BEHIND_LIVE_EDGE", "AFTER_LIVE_EDGE"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AvailSuppression` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
-/// The configuration for avail suppression, also known as ad suppression. For more information about ad suppression, see \[Ad Suppression\](<https://docs.aws.amazon.com/mediatailor/latest/ug/ad-behavior.html>) .
+/// The configuration for avail suppression, also known as ad suppression. For more information about ad suppression, see [Ad Suppression](https://docs.aws.amazon.com/mediatailor/latest/ug/ad-behavior.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-playbackconfiguration-availsuppression.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -573,15 +483,15 @@ pub struct AvailSuppression {
     /// `FillPolicy`: a [`FillPolicy`] value.
     ///
     /// Defines the policy to apply to the avail suppression mode. `BEHIND_LIVE_EDGE` will always use the full avail suppression policy. `AFTER_LIVE_EDGE` mode can be used to invoke partial ad break fills when a session starts mid-break.
-    pub fill_policy: Option<FillPolicy>,
+    pub fill_policy: ::std::option::Option<FillPolicy>,
     /// `Mode`: an [`AvailSuppressionMode`] value.
     ///
     /// Sets the ad suppression mode. By default, ad suppression is off and all ad breaks are filled with ads or slate. When Mode is set to `BEHIND_LIVE_EDGE` , ad suppression is active and MediaTailor won't fill ad breaks on or behind the ad suppression Value time in the manifest lookback window. When Mode is set to `AFTER_LIVE_EDGE` , ad suppression is active and MediaTailor won't fill ad breaks that are within the live edge plus the avail suppression value.
-    pub mode: Option<AvailSuppressionMode>,
+    pub mode: ::std::option::Option<AvailSuppressionMode>,
     /// `Value`: a string.
     ///
     /// A live edge offset time in HH:MM:SS. MediaTailor won't fill ad breaks on or behind this time in the manifest lookback window. If Value is set to 00:00:00, it is in sync with the live edge, and MediaTailor won't fill any ad breaks on or behind the live edge. If you set a Value time, MediaTailor won't fill any ad breaks on or behind this time in the manifest lookback window. For example, if you set 00:45:00, then MediaTailor will fill ad breaks that occur within 45 minutes behind the live edge, but won't fill ad breaks on or behind 45 minutes behind the live edge.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -589,23 +499,23 @@ impl AvailSuppression {
     /// A `AvailSuppression` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FillPolicy`: a [`FillPolicy`] value.
-    pub fn fill_policy(mut self, value: impl Into<FillPolicy>) -> Self { self.fill_policy = Some(value.into()); self }
+    pub fn fill_policy(mut self, value: impl ::std::convert::Into<FillPolicy>) -> Self { self.fill_policy = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: an [`AvailSuppressionMode`] value.
-    pub fn mode(mut self, value: impl Into<AvailSuppressionMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<AvailSuppressionMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AvailSuppression {}
+impl crate::PropertyType for AvailSuppression {}
 
-impl ToValue for AvailSuppression {
+impl ::cloudwright_core::ToValue for AvailSuppression {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FillPolicy", &self.fill_policy)
             .opt("Mode", &self.mode)
             .opt("Value", &self.value)
@@ -613,19 +523,9 @@ impl ToValue for AvailSuppression {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Bumper: ObjRule = ObjRule {
-    properties: &[
-        ("EndUrl", Shape::STR),
-        ("StartUrl", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Bumper` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
-/// The configuration for bumpers. Bumpers are short audio or video clips that play at the start or before the end of an ad break. To learn more about bumpers, see \[Bumpers\](<https://docs.aws.amazon.com/mediatailor/latest/ug/bumpers.html>) .
+/// The configuration for bumpers. Bumpers are short audio or video clips that play at the start or before the end of an ad break. To learn more about bumpers, see [Bumpers](https://docs.aws.amazon.com/mediatailor/latest/ug/bumpers.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-playbackconfiguration-bumper.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -633,11 +533,11 @@ pub struct Bumper {
     /// `EndUrl`: a string.
     ///
     /// The URL for the end bumper asset.
-    pub end_url: Option<Str>,
+    pub end_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartUrl`: a string.
     ///
     /// The URL for the start bumper asset.
-    pub start_url: Option<Str>,
+    pub start_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -645,36 +545,26 @@ impl Bumper {
     /// A `Bumper` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EndUrl`: a string.
-    pub fn end_url(mut self, value: impl Into<Str>) -> Self { self.end_url = Some(value.into()); self }
+    pub fn end_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_url = ::std::option::Option::Some(value.into()); self }
     /// `StartUrl`: a string.
-    pub fn start_url(mut self, value: impl Into<Str>) -> Self { self.start_url = Some(value.into()); self }
+    pub fn start_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Bumper {}
+impl crate::PropertyType for Bumper {}
 
-impl ToValue for Bumper {
+impl ::cloudwright_core::ToValue for Bumper {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndUrl", &self.end_url)
             .opt("StartUrl", &self.start_url)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CdnConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdSegmentUrlPrefix", Shape::STR),
-        ("ContentSegmentUrlPrefix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CdnConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
@@ -685,12 +575,12 @@ pub(crate) static RULE_CdnConfiguration: ObjRule = ObjRule {
 pub struct CdnConfiguration {
     /// `AdSegmentUrlPrefix`: a string.
     ///
-    /// A non-default content delivery network (CDN) to serve ad segments. By default, AWS Elemental MediaTailor uses Amazon CloudFront with default cache settings as its CDN for ad segments. To set up an alternate CDN, create a rule in your CDN for the origin ads.mediatailor. *&lt;region&gt;* .amazonaws.com. Then specify the rule's name in this `AdSegmentUrlPrefix` . When AWS Elemental MediaTailor serves a manifest, it reports your CDN as the source for ad segments.
-    pub ad_segment_url_prefix: Option<Str>,
+    /// A non-default content delivery network (CDN) to serve ad segments. By default, AWS Elemental MediaTailor uses Amazon CloudFront with default cache settings as its CDN for ad segments. To set up an alternate CDN, create a rule in your CDN for the origin ads.mediatailor. *\<region>* .amazonaws.com. Then specify the rule's name in this `AdSegmentUrlPrefix` . When AWS Elemental MediaTailor serves a manifest, it reports your CDN as the source for ad segments.
+    pub ad_segment_url_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `ContentSegmentUrlPrefix`: a string.
     ///
     /// A content delivery network (CDN) to cache content segments, so that content requests don’t always have to go to the origin server. First, create a rule in your CDN for the content segment origin server. Then specify the rule's name in this `ContentSegmentUrlPrefix` . When AWS Elemental MediaTailor serves a manifest, it reports your CDN as the source for content segments.
-    pub content_segment_url_prefix: Option<Str>,
+    pub content_segment_url_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -698,37 +588,26 @@ impl CdnConfiguration {
     /// A `CdnConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdSegmentUrlPrefix`: a string.
-    pub fn ad_segment_url_prefix(mut self, value: impl Into<Str>) -> Self { self.ad_segment_url_prefix = Some(value.into()); self }
+    pub fn ad_segment_url_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ad_segment_url_prefix = ::std::option::Option::Some(value.into()); self }
     /// `ContentSegmentUrlPrefix`: a string.
-    pub fn content_segment_url_prefix(mut self, value: impl Into<Str>) -> Self { self.content_segment_url_prefix = Some(value.into()); self }
+    pub fn content_segment_url_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_segment_url_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CdnConfiguration {}
+impl crate::PropertyType for CdnConfiguration {}
 
-impl ToValue for CdnConfiguration {
+impl ::cloudwright_core::ToValue for CdnConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdSegmentUrlPrefix", &self.ad_segment_url_prefix)
             .opt("ContentSegmentUrlPrefix", &self.content_segment_url_prefix)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ManifestEndpointPrefix", Shape::STR),
-        ("MpdLocation", Shape::STR),
-        ("OriginManifestType", Shape::Str(&StrRule { allowed: &["SINGLE_PERIOD", "MULTI_PERIOD"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
@@ -740,15 +619,15 @@ pub struct DashConfiguration {
     /// `ManifestEndpointPrefix`: a string.
     ///
     /// The URL generated by MediaTailor to initiate a playback session. The session uses server-side reporting. This setting is ignored in PUT operations.
-    pub manifest_endpoint_prefix: Option<Str>,
+    pub manifest_endpoint_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `MpdLocation`: a string.
     ///
     /// The setting that controls whether MediaTailor includes the Location tag in DASH manifests. MediaTailor populates the Location tag with the URL for manifest update requests, to be used by players that don't support sticky redirects. Disable this if you have CDN routing rules set up for accessing MediaTailor manifests, and you are either using client-side reporting or your players support sticky HTTP redirects. Valid values are `DISABLED` and `EMT_DEFAULT` . The `EMT_DEFAULT` setting enables the inclusion of the tag and is the default value.
-    pub mpd_location: Option<Str>,
+    pub mpd_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `OriginManifestType`: an [`OriginManifestType`] value.
     ///
     /// The setting that controls whether MediaTailor handles manifests from the origin server as multi-period manifests or single-period manifests. If your origin server produces single-period manifests, set this to `SINGLE_PERIOD` . The default setting is `MULTI_PERIOD` . For multi-period manifests, omit this setting or set it to `MULTI_PERIOD` .
-    pub origin_manifest_type: Option<OriginManifestType>,
+    pub origin_manifest_type: ::std::option::Option<OriginManifestType>,
 }
 
 #[rustfmt::skip]
@@ -756,38 +635,29 @@ impl DashConfiguration {
     /// A `DashConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ManifestEndpointPrefix`: a string.
-    pub fn manifest_endpoint_prefix(mut self, value: impl Into<Str>) -> Self { self.manifest_endpoint_prefix = Some(value.into()); self }
+    pub fn manifest_endpoint_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_endpoint_prefix = ::std::option::Option::Some(value.into()); self }
     /// `MpdLocation`: a string.
-    pub fn mpd_location(mut self, value: impl Into<Str>) -> Self { self.mpd_location = Some(value.into()); self }
+    pub fn mpd_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mpd_location = ::std::option::Option::Some(value.into()); self }
     /// `OriginManifestType`: an [`OriginManifestType`] value.
-    pub fn origin_manifest_type(mut self, value: impl Into<OriginManifestType>) -> Self { self.origin_manifest_type = Some(value.into()); self }
+    pub fn origin_manifest_type(mut self, value: impl ::std::convert::Into<OriginManifestType>) -> Self { self.origin_manifest_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashConfiguration {}
+impl crate::PropertyType for DashConfiguration {}
 
-impl ToValue for DashConfiguration {
+impl ::cloudwright_core::ToValue for DashConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ManifestEndpointPrefix", &self.manifest_endpoint_prefix)
             .opt("MpdLocation", &self.mpd_location)
             .opt("OriginManifestType", &self.origin_manifest_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HlsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ManifestEndpointPrefix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HlsConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
@@ -799,7 +669,7 @@ pub struct HlsConfiguration {
     /// `ManifestEndpointPrefix`: a string.
     ///
     /// The URL that is used to initiate a playback session for devices that support Apple HLS. The session uses server-side reporting.
-    pub manifest_endpoint_prefix: Option<Str>,
+    pub manifest_endpoint_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -807,35 +677,23 @@ impl HlsConfiguration {
     /// A `HlsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ManifestEndpointPrefix`: a string.
-    pub fn manifest_endpoint_prefix(mut self, value: impl Into<Str>) -> Self { self.manifest_endpoint_prefix = Some(value.into()); self }
+    pub fn manifest_endpoint_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_endpoint_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HlsConfiguration {}
+impl crate::PropertyType for HlsConfiguration {}
 
-impl ToValue for HlsConfiguration {
+impl ::cloudwright_core::ToValue for HlsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ManifestEndpointPrefix", &self.manifest_endpoint_prefix)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Body", Shape::STR),
-        ("CompressRequest", Shape::Str(&StrRule { allowed: &["NONE", "GZIP"], ..StrRule::ANY })),
-        ("Headers", Shape::Typed(json_type::OBJECT)),
-        ("HttpMethod", Shape::Str(&StrRule { allowed: &["GET", "POST"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpRequest` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
@@ -847,19 +705,19 @@ pub struct HttpRequest {
     /// `Body`: a string.
     ///
     /// The body of the request to the Ad Decision Server URL. The maximum length is 100,000 characters.
-    pub body: Option<Str>,
+    pub body: ::std::option::Option<::cloudwright_core::Str>,
     /// `CompressRequest`: a [`CompressRequest`] value.
     ///
     /// The compression type of the request sent to the Ad Decision Server URL. Only the POST HTTP Method permits compression other than NONE.
-    pub compress_request: Option<CompressRequest>,
+    pub compress_request: ::std::option::Option<CompressRequest>,
     /// `Headers`: a JSON value.
     ///
     /// The headers in the request sent to the Ad Decision Server URL. The max length is 10,000 characters.
-    pub headers: Option<Json>,
+    pub headers: ::std::option::Option<::cloudwright_core::Json>,
     /// `HttpMethod`: a [`HttpMethod`] value.
     ///
     /// Supported HTTP Methods for the request to the Ad Decision Server URL.
-    pub http_method: Option<HttpMethod>,
+    pub http_method: ::std::option::Option<HttpMethod>,
 }
 
 #[rustfmt::skip]
@@ -867,25 +725,25 @@ impl HttpRequest {
     /// A `HttpRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Body`: a string.
-    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `CompressRequest`: a [`CompressRequest`] value.
-    pub fn compress_request(mut self, value: impl Into<CompressRequest>) -> Self { self.compress_request = Some(value.into()); self }
+    pub fn compress_request(mut self, value: impl ::std::convert::Into<CompressRequest>) -> Self { self.compress_request = ::std::option::Option::Some(value.into()); self }
     /// `Headers`: a JSON value.
-    pub fn headers(mut self, value: impl Into<Json>) -> Self { self.headers = Some(value.into()); self }
+    pub fn headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.headers = ::std::option::Option::Some(value.into()); self }
     /// `HttpMethod`: a [`HttpMethod`] value.
-    pub fn http_method(mut self, value: impl Into<HttpMethod>) -> Self { self.http_method = Some(value.into()); self }
+    pub fn http_method(mut self, value: impl ::std::convert::Into<HttpMethod>) -> Self { self.http_method = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpRequest {}
+impl crate::PropertyType for HttpRequest {}
 
-impl ToValue for HttpRequest {
+impl ::cloudwright_core::ToValue for HttpRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Body", &self.body)
             .opt("CompressRequest", &self.compress_request)
             .opt("Headers", &self.headers)
@@ -893,16 +751,6 @@ impl ToValue for HttpRequest {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LivePreRollConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdDecisionServerUrl", Shape::STR),
-        ("MaxDurationSeconds", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LivePreRollConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
@@ -914,11 +762,11 @@ pub struct LivePreRollConfiguration {
     /// `AdDecisionServerUrl`: a string.
     ///
     /// The URL for the ad decision server (ADS) for pre-roll ads. This includes the specification of static parameters and placeholders for dynamic parameters. AWS Elemental MediaTailor substitutes player-specific and session-specific parameters as needed when calling the ADS. Alternately, for testing, you can provide a static VAST URL. The maximum length is 25,000 characters.
-    pub ad_decision_server_url: Option<Str>,
+    pub ad_decision_server_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxDurationSeconds`: an integer.
     ///
     /// The maximum allowed duration for the pre-roll ad avail. AWS Elemental MediaTailor won't play pre-roll ads to exceed this duration, regardless of the total duration of ads that the ADS returns.
-    pub max_duration_seconds: Option<Int>,
+    pub max_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -926,46 +774,26 @@ impl LivePreRollConfiguration {
     /// A `LivePreRollConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdDecisionServerUrl`: a string.
-    pub fn ad_decision_server_url(mut self, value: impl Into<Str>) -> Self { self.ad_decision_server_url = Some(value.into()); self }
+    pub fn ad_decision_server_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ad_decision_server_url = ::std::option::Option::Some(value.into()); self }
     /// `MaxDurationSeconds`: an integer.
-    pub fn max_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.max_duration_seconds = Some(value.into()); self }
+    pub fn max_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_duration_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LivePreRollConfiguration {}
+impl crate::PropertyType for LivePreRollConfiguration {}
 
-impl ToValue for LivePreRollConfiguration {
+impl ::cloudwright_core::ToValue for LivePreRollConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdDecisionServerUrl", &self.ad_decision_server_url)
             .opt("MaxDurationSeconds", &self.max_duration_seconds)
             .build()
     }
 }
-
-/// The required properties of [`LogConfiguration`], by name: `LogConfiguration::new(LogConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogConfigurationRequired {
-    /// `PercentEnabled`: an integer, required.
-    pub percent_enabled: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdsInteractionLog", Shape::Object(&RULE_AdsInteractionLog)),
-        ("EnabledLoggingStrategies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ManifestServiceInteractionLog", Shape::Object(&RULE_ManifestServiceInteractionLog)),
-        ("PercentEnabled", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["PercentEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
@@ -977,54 +805,56 @@ pub struct LogConfiguration {
     /// `AdsInteractionLog`: an [`AdsInteractionLog`] object.
     ///
     /// Settings for customizing what events are included in logs for interactions with the ad decision server (ADS).
-    pub ads_interaction_log: Option<Obj<AdsInteractionLog>>,
+    pub ads_interaction_log: ::std::option::Option<crate::Obj<AdsInteractionLog>>,
     /// `EnabledLoggingStrategies`: a list of strings.
     ///
     /// The method used for collecting logs from AWS Elemental MediaTailor. `LEGACY_CLOUDWATCH` indicates that MediaTailor is sending logs directly to Amazon CloudWatch Logs. `VENDED_LOGS` indicates that MediaTailor is sending logs to CloudWatch, which then vends the logs to your destination of choice. Supported destinations are CloudWatch Logs log group, Amazon S3 bucket, and Amazon Data Firehose stream.
-    pub enabled_logging_strategies: Option<List<Str>>,
+    pub enabled_logging_strategies:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ManifestServiceInteractionLog`: a [`ManifestServiceInteractionLog`] object.
     ///
     /// Settings for customizing what events are included in logs for interactions with the origin server.
-    pub manifest_service_interaction_log: Option<Obj<ManifestServiceInteractionLog>>,
+    pub manifest_service_interaction_log:
+        ::std::option::Option<crate::Obj<ManifestServiceInteractionLog>>,
     /// `PercentEnabled`: an integer, required.
     ///
-    /// The percentage of session logs that MediaTailor sends to your configured log destination. For example, if your playback configuration has 1000 sessions and `percentEnabled` is set to `60` , MediaTailor sends logs for 600 of the sessions to CloudWatch Logs. MediaTailor decides at random which of the playback configuration sessions to send logs for. If you want to view logs for a specific session, you can use the \[debug log mode\](<https://docs.aws.amazon.com/mediatailor/latest/ug/debug-log-mode.html>) .
+    /// The percentage of session logs that MediaTailor sends to your configured log destination. For example, if your playback configuration has 1000 sessions and `percentEnabled` is set to `60` , MediaTailor sends logs for 600 of the sessions to CloudWatch Logs. MediaTailor decides at random which of the playback configuration sessions to send logs for. If you want to view logs for a specific session, you can use the [debug log mode](https://docs.aws.amazon.com/mediatailor/latest/ug/debug-log-mode.html) .
     ///
     /// Valid values: `0` - `100`
     ///
     /// Value 0 to 100.
-    pub percent_enabled: Int,
+    pub percent_enabled: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl LogConfiguration {
-    /// A `LogConfiguration` with its required properties, named in a [`LogConfigurationRequired`].
+    /// A `LogConfiguration` with its one required property, `PercentEnabled`.
     #[inline]
-    pub fn new(required: LogConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            ads_interaction_log: None,
-            enabled_logging_strategies: None,
-            manifest_service_interaction_log: None,
-            percent_enabled: required.percent_enabled,
+            ads_interaction_log: ::std::option::Option::None,
+            enabled_logging_strategies: ::std::option::Option::None,
+            manifest_service_interaction_log: ::std::option::Option::None,
+            percent_enabled: value.into(),
         }
     }
 
     /// `AdsInteractionLog`: an [`AdsInteractionLog`] object.
-    pub fn ads_interaction_log(mut self, value: impl Into<Obj<AdsInteractionLog>>) -> Self { self.ads_interaction_log = Some(value.into()); self }
+    pub fn ads_interaction_log(mut self, value: impl ::std::convert::Into<crate::Obj<AdsInteractionLog>>) -> Self { self.ads_interaction_log = ::std::option::Option::Some(value.into()); self }
     /// `EnabledLoggingStrategies`: a list of strings.
-    pub fn enabled_logging_strategies(mut self, value: impl Into<List<Str>>) -> Self { self.enabled_logging_strategies = Some(value.into()); self }
+    pub fn enabled_logging_strategies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.enabled_logging_strategies = ::std::option::Option::Some(value.into()); self }
     /// `ManifestServiceInteractionLog`: a [`ManifestServiceInteractionLog`] object.
-    pub fn manifest_service_interaction_log(mut self, value: impl Into<Obj<ManifestServiceInteractionLog>>) -> Self { self.manifest_service_interaction_log = Some(value.into()); self }
+    pub fn manifest_service_interaction_log(mut self, value: impl ::std::convert::Into<crate::Obj<ManifestServiceInteractionLog>>) -> Self { self.manifest_service_interaction_log = ::std::option::Option::Some(value.into()); self }
     /// `PercentEnabled`: an integer, required.
-    pub fn percent_enabled(mut self, value: impl Into<Int>) -> Self { self.percent_enabled = value.into(); self }
+    pub fn percent_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.percent_enabled = value.into(); self }
 }
 
-impl PropertyType for LogConfiguration {}
+impl crate::PropertyType for LogConfiguration {}
 
-impl ToValue for LogConfiguration {
+impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdsInteractionLog", &self.ads_interaction_log)
             .opt("EnabledLoggingStrategies", &self.enabled_logging_strategies)
             .opt(
@@ -1035,15 +865,6 @@ impl ToValue for LogConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManifestProcessingRules: ObjRule = ObjRule {
-    properties: &[
-        ("AdMarkerPassthrough", Shape::Object(&RULE_AdMarkerPassthrough)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManifestProcessingRules` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
@@ -1057,7 +878,7 @@ pub struct ManifestProcessingRules {
     /// For HLS, when set to `true` , MediaTailor passes through `EXT-X-CUE-IN` , `EXT-X-CUE-OUT` , and `EXT-X-SPLICEPOINT-SCTE35` ad markers from the origin manifest to the MediaTailor personalized manifest.
     ///
     /// No logic is applied to these ad markers. For example, if `EXT-X-CUE-OUT` has a value of `60` , but no ads are filled for that ad break, MediaTailor will not set the value to `0` .
-    pub ad_marker_passthrough: Option<Obj<AdMarkerPassthrough>>,
+    pub ad_marker_passthrough: ::std::option::Option<crate::Obj<AdMarkerPassthrough>>,
 }
 
 #[rustfmt::skip]
@@ -1065,38 +886,29 @@ impl ManifestProcessingRules {
     /// A `ManifestProcessingRules` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdMarkerPassthrough`: an [`AdMarkerPassthrough`] object.
-    pub fn ad_marker_passthrough(mut self, value: impl Into<Obj<AdMarkerPassthrough>>) -> Self { self.ad_marker_passthrough = Some(value.into()); self }
+    pub fn ad_marker_passthrough(mut self, value: impl ::std::convert::Into<crate::Obj<AdMarkerPassthrough>>) -> Self { self.ad_marker_passthrough = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManifestProcessingRules {}
+impl crate::PropertyType for ManifestProcessingRules {}
 
-impl ToValue for ManifestProcessingRules {
+impl ::cloudwright_core::ToValue for ManifestProcessingRules {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdMarkerPassthrough", &self.ad_marker_passthrough)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ManifestServiceInteractionLog: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludeEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ManifestServiceInteractionLog` property type of `AWS::MediaTailor::PlaybackConfiguration`.
 ///
 /// Settings for customizing what events are included in logs for interactions with the origin server.
 ///
-/// For more information about manifest service logs, including descriptions of the event types, see \[MediaTailor manifest logs description and event types\](<https://docs.aws.amazon.com/mediatailor/latest/ug/log-types.html>) in AWS Elemental MediaTailor User Guide.
+/// For more information about manifest service logs, including descriptions of the event types, see [MediaTailor manifest logs description and event types](https://docs.aws.amazon.com/mediatailor/latest/ug/log-types.html) in AWS Elemental MediaTailor User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-playbackconfiguration-manifestserviceinteractionlog.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1104,7 +916,8 @@ pub struct ManifestServiceInteractionLog {
     /// `ExcludeEventTypes`: a list of strings.
     ///
     /// Indicates that MediaTailor won't emit the selected events in the logs for playback sessions that are initialized with this configuration.
-    pub exclude_event_types: Option<List<Str>>,
+    pub exclude_event_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1112,19 +925,19 @@ impl ManifestServiceInteractionLog {
     /// A `ManifestServiceInteractionLog` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExcludeEventTypes`: a list of strings.
-    pub fn exclude_event_types(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_event_types = Some(value.into()); self }
+    pub fn exclude_event_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude_event_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManifestServiceInteractionLog {}
+impl crate::PropertyType for ManifestServiceInteractionLog {}
 
-impl ToValue for ManifestServiceInteractionLog {
+impl ::cloudwright_core::ToValue for ManifestServiceInteractionLog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludeEventTypes", &self.exclude_event_types)
             .build()
     }
@@ -1140,25 +953,25 @@ pub enum AvailSuppressionMode {
     /// `AFTER_LIVE_EDGE`
     AfterLiveEdge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AvailSuppressionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AvailSuppressionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AvailSuppressionMode {
+impl ::cloudwright_core::ToValue for AvailSuppressionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Off => "OFF",
             Self::BehindLiveEdge => "BEHIND_LIVE_EDGE",
             Self::AfterLiveEdge => "AFTER_LIVE_EDGE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1170,24 +983,24 @@ pub enum CompressRequest {
     /// `GZIP`
     Gzip,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CompressRequest {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CompressRequest {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CompressRequest {
+impl ::cloudwright_core::ToValue for CompressRequest {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Gzip => "GZIP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1199,24 +1012,24 @@ pub enum FillPolicy {
     /// `FULL_AVAIL_ONLY`
     FullAvailOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FillPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FillPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FillPolicy {
+impl ::cloudwright_core::ToValue for FillPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PartialAvail => "PARTIAL_AVAIL",
             Self::FullAvailOnly => "FULL_AVAIL_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1228,24 +1041,24 @@ pub enum HttpMethod {
     /// `POST`
     Post,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HttpMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HttpMethod {
+impl ::cloudwright_core::ToValue for HttpMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Get => "GET",
             Self::Post => "POST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1257,24 +1070,24 @@ pub enum InsertionMode {
     /// `PLAYER_SELECT`
     PlayerSelect,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InsertionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InsertionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InsertionMode {
+impl ::cloudwright_core::ToValue for InsertionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StitchedOnly => "STITCHED_ONLY",
             Self::PlayerSelect => "PLAYER_SELECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1286,24 +1099,24 @@ pub enum OriginManifestType {
     /// `MULTI_PERIOD`
     MultiPeriod,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OriginManifestType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OriginManifestType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OriginManifestType {
+impl ::cloudwright_core::ToValue for OriginManifestType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SinglePeriod => "SINGLE_PERIOD",
             Self::MultiPeriod => "MULTI_PERIOD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1315,23 +1128,205 @@ pub enum StreamingMediaFileConditioning {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StreamingMediaFileConditioning {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StreamingMediaFileConditioning {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StreamingMediaFileConditioning {
+impl ::cloudwright_core::ToValue for StreamingMediaFileConditioning {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Transcode => "TRANSCODE",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlaybackConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdConditioningConfiguration", Shape::Object(&RULE_AdConditioningConfiguration)),
+            ("AdDecisionServerConfiguration", Shape::Object(&RULE_AdDecisionServerConfiguration)),
+            ("AdDecisionServerUrl", Shape::STR),
+            ("AvailSuppression", Shape::Object(&RULE_AvailSuppression)),
+            ("Bumper", Shape::Object(&RULE_Bumper)),
+            ("CdnConfiguration", Shape::Object(&RULE_CdnConfiguration)),
+            ("ConfigurationAliases", Shape::Any),
+            ("DashConfiguration", Shape::Object(&RULE_DashConfiguration)),
+            ("HlsConfiguration", Shape::Object(&RULE_HlsConfiguration)),
+            ("InsertionMode", Shape::Str(&StrRule { allowed: &["STITCHED_ONLY", "PLAYER_SELECT"], ..StrRule::ANY })),
+            ("LivePreRollConfiguration", Shape::Object(&RULE_LivePreRollConfiguration)),
+            ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+            ("ManifestProcessingRules", Shape::Object(&RULE_ManifestProcessingRules)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PersonalizationThresholdSeconds", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("SlateAdUrl", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TranscodeProfileName", Shape::STR),
+            ("VideoContentSourceUrl", Shape::STR),
+        ],
+        required: &["Name", "VideoContentSourceUrl", "AdDecisionServerUrl"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdConditioningConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("StreamingMediaFileConditioning", Shape::Str(&StrRule { allowed: &["TRANSCODE", "NONE"], ..StrRule::ANY })),
+        ],
+        required: &["StreamingMediaFileConditioning"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdDecisionServerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("HttpRequest", Shape::Object(&RULE_HttpRequest)),
+        ],
+        required: &["HttpRequest"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdMarkerPassthrough: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdsInteractionLog: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludeEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PublishOptInEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AvailSuppression: ObjRule = ObjRule {
+        properties: &[
+            ("FillPolicy", Shape::Str(&StrRule { allowed: &["PARTIAL_AVAIL", "FULL_AVAIL_ONLY"], ..StrRule::ANY })),
+            ("Mode", Shape::Str(&StrRule { allowed: &["OFF", "BEHIND_LIVE_EDGE", "AFTER_LIVE_EDGE"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Bumper: ObjRule = ObjRule {
+        properties: &[
+            ("EndUrl", Shape::STR),
+            ("StartUrl", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CdnConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdSegmentUrlPrefix", Shape::STR),
+            ("ContentSegmentUrlPrefix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ManifestEndpointPrefix", Shape::STR),
+            ("MpdLocation", Shape::STR),
+            ("OriginManifestType", Shape::Str(&StrRule { allowed: &["SINGLE_PERIOD", "MULTI_PERIOD"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HlsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ManifestEndpointPrefix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Body", Shape::STR),
+            ("CompressRequest", Shape::Str(&StrRule { allowed: &["NONE", "GZIP"], ..StrRule::ANY })),
+            ("Headers", Shape::Typed(json_type::OBJECT)),
+            ("HttpMethod", Shape::Str(&StrRule { allowed: &["GET", "POST"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LivePreRollConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdDecisionServerUrl", Shape::STR),
+            ("MaxDurationSeconds", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdsInteractionLog", Shape::Object(&RULE_AdsInteractionLog)),
+            ("EnabledLoggingStrategies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ManifestServiceInteractionLog", Shape::Object(&RULE_ManifestServiceInteractionLog)),
+            ("PercentEnabled", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["PercentEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManifestProcessingRules: ObjRule = ObjRule {
+        properties: &[
+            ("AdMarkerPassthrough", Shape::Object(&RULE_AdMarkerPassthrough)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManifestServiceInteractionLog: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludeEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,32 +6,17 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "mediatailor")]
 /// The required properties of [`HttpPackageConfiguration`], by name: `HttpPackageConfiguration::new(HttpPackageConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpPackageConfigurationRequired {
     /// `Path`: a string, required.
-    pub path: Str,
+    pub path: ::cloudwright_core::Str,
     /// `SourceGroup`: a string, required.
-    pub source_group: Str,
+    pub source_group: ::cloudwright_core::Str,
     /// `Type`: a [`Type`] value, required.
     pub r#type: Type,
 }
-
-#[cfg(feature = "mediatailor")]
-#[rustfmt::skip]
-pub(crate) static RULE_HttpPackageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Path", Shape::STR),
-        ("SourceGroup", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["DASH", "HLS"], ..StrRule::ANY })),
-    ],
-    required: &["Path", "SourceGroup", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "mediatailor")]
 /// The `HttpPackageConfiguration` property type, shared by `AWS::MediaTailor::LiveSource`, `AWS::MediaTailor::VodSource`.
@@ -44,11 +29,11 @@ pub struct HttpPackageConfiguration {
     /// `Path`: a string, required.
     ///
     /// The relative path to the URL for this VOD source. This is combined with `SourceLocation::HttpConfiguration::BaseUrl` to form a valid URL.
-    pub path: Str,
+    pub path: ::cloudwright_core::Str,
     /// `SourceGroup`: a string, required.
     ///
     /// The name of the source group. This has to match one of the `Channel::Outputs::SourceGroup` .
-    pub source_group: Str,
+    pub source_group: ::cloudwright_core::Str,
     /// `Type`: a [`Type`] value, required.
     ///
     /// The streaming protocol for this package configuration. Supported values are `HLS` and `DASH` .
@@ -69,21 +54,21 @@ impl HttpPackageConfiguration {
     }
 
     /// `Path`: a string, required.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = value.into(); self }
     /// `SourceGroup`: a string, required.
-    pub fn source_group(mut self, value: impl Into<Str>) -> Self { self.source_group = value.into(); self }
+    pub fn source_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_group = value.into(); self }
     /// `Type`: a [`Type`] value, required.
-    pub fn r#type(mut self, value: impl Into<Type>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<Type>) -> Self { self.r#type = value.into(); self }
 }
 
 #[cfg(feature = "mediatailor")]
-impl PropertyType for HttpPackageConfiguration {}
+impl crate::PropertyType for HttpPackageConfiguration {}
 
 #[cfg(feature = "mediatailor")]
-impl ToValue for HttpPackageConfiguration {
+impl ::cloudwright_core::ToValue for HttpPackageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Path", &self.path)
             .req("SourceGroup", &self.source_group)
             .req("Type", &self.r#type)
@@ -96,22 +81,10 @@ impl ToValue for HttpPackageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "mediatailor")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "mediatailor")]
 /// The `Tag` property type, shared by `AWS::MediaTailor::Channel`, `AWS::MediaTailor::LiveSource`, `AWS::MediaTailor::PlaybackConfiguration`, `AWS::MediaTailor::SourceLocation`, `AWS::MediaTailor::VodSource`.
@@ -120,9 +93,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "mediatailor")]
@@ -138,19 +111,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "mediatailor")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "mediatailor")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -168,25 +141,57 @@ pub enum Type {
     /// `HLS`
     Hls,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "mediatailor")]
-impl From<Value> for Type {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Type {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "mediatailor")]
-impl ToValue for Type {
+impl ::cloudwright_core::ToValue for Type {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dash => "DASH",
             Self::Hls => "HLS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "mediatailor")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpPackageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Path", Shape::STR),
+            ("SourceGroup", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["DASH", "HLS"], ..StrRule::ANY })),
+        ],
+        required: &["Path", "SourceGroup", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "mediatailor")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

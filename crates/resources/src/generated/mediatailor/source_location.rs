@@ -5,39 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`SourceLocation`], by name: `SourceLocation::new(SourceLocationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceLocationRequired {
     /// `HttpConfiguration`: a [`HttpConfiguration`] object, required.
-    pub http_configuration: Obj<HttpConfiguration>,
+    pub http_configuration: crate::Obj<HttpConfiguration>,
     /// `SourceLocationName`: a string, required.
-    pub source_location_name: Str,
+    pub source_location_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceLocation: ObjRule = ObjRule {
-    properties: &[
-        ("AccessConfiguration", Shape::Object(&RULE_AccessConfiguration)),
-        ("DefaultSegmentDeliveryConfiguration", Shape::Object(&RULE_DefaultSegmentDeliveryConfiguration)),
-        ("HttpConfiguration", Shape::Object(&RULE_HttpConfiguration)),
-        ("SegmentDeliveryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentDeliveryConfiguration), min_items: None, max_items: None, unique: false })),
-        ("SourceLocationName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["HttpConfiguration", "SourceLocationName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaTailor::SourceLocation` resource.
 ///
-/// A source location is a container for sources. For more information about source locations, see \[Working with source locations\](<https://docs.aws.amazon.com/mediatailor/latest/ug/channel-assembly-source-locations.html>) in the *MediaTailor User Guide* .
+/// A source location is a container for sources. For more information about source locations, see [Working with source locations](https://docs.aws.amazon.com/mediatailor/latest/ug/channel-assembly-source-locations.html) in the *MediaTailor User Guide* .
 ///
 /// `Ref` returns its `SourceLocationName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SourceLocationAttributes`], which `Handle<SourceLocation>` dereferences to.
@@ -51,29 +32,31 @@ pub struct SourceLocation {
     /// `AccessConfiguration`: an [`AccessConfiguration`] object.
     ///
     /// The access configuration for the source location.
-    pub access_configuration: Option<Obj<AccessConfiguration>>,
+    pub access_configuration: ::std::option::Option<crate::Obj<AccessConfiguration>>,
     /// `DefaultSegmentDeliveryConfiguration`: a [`DefaultSegmentDeliveryConfiguration`] object.
     ///
     /// The default segment delivery configuration.
-    pub default_segment_delivery_configuration: Option<Obj<DefaultSegmentDeliveryConfiguration>>,
+    pub default_segment_delivery_configuration:
+        ::std::option::Option<crate::Obj<DefaultSegmentDeliveryConfiguration>>,
     /// `HttpConfiguration`: a [`HttpConfiguration`] object, required.
     ///
     /// The HTTP configuration for the source location.
-    pub http_configuration: Obj<HttpConfiguration>,
+    pub http_configuration: crate::Obj<HttpConfiguration>,
     /// `SegmentDeliveryConfigurations`: a list of [`SegmentDeliveryConfiguration`] objects.
     ///
     /// The segment delivery configurations for the source location.
-    pub segment_delivery_configurations: Option<List<SegmentDeliveryConfiguration>>,
+    pub segment_delivery_configurations:
+        ::std::option::Option<::cloudwright_core::List<SegmentDeliveryConfiguration>>,
     /// `SourceLocationName`: a string, required.
     ///
     /// The name of the source location.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_location_name: Str,
+    pub source_location_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// The tags assigned to the source location. Tags are key-value pairs that you can associate with Amazon resources to help with organization, access control, and cost tracking. For more information, see \[Tagging AWS Elemental MediaTailor Resources\](<https://docs.aws.amazon.com/mediatailor/latest/ug/tagging.html>) .
-    pub tags: Option<List<Tag>>,
+    /// The tags assigned to the source location. Tags are key-value pairs that you can associate with Amazon resources to help with organization, access control, and cost tracking. For more information, see [Tagging AWS Elemental MediaTailor Resources](https://docs.aws.amazon.com/mediatailor/latest/ug/tagging.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +66,7 @@ impl SourceLocation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaTailor::SourceLocation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-sourcelocation.html",
         primary_identifier: &["SourceLocationName"],
@@ -94,54 +77,56 @@ impl SourceLocation {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SourceLocation` with its required properties, named in a [`SourceLocationRequired`].
     #[inline]
     pub fn new(required: SourceLocationRequired) -> Self {
         Self {
-            access_configuration: None,
-            default_segment_delivery_configuration: None,
+            access_configuration: ::std::option::Option::None,
+            default_segment_delivery_configuration: ::std::option::Option::None,
             http_configuration: required.http_configuration,
-            segment_delivery_configurations: None,
+            segment_delivery_configurations: ::std::option::Option::None,
             source_location_name: required.source_location_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessConfiguration`: an [`AccessConfiguration`] object.
-    pub fn access_configuration(mut self, value: impl Into<Obj<AccessConfiguration>>) -> Self { self.access_configuration = Some(value.into()); self }
+    pub fn access_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AccessConfiguration>>) -> Self { self.access_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DefaultSegmentDeliveryConfiguration`: a [`DefaultSegmentDeliveryConfiguration`] object.
-    pub fn default_segment_delivery_configuration(mut self, value: impl Into<Obj<DefaultSegmentDeliveryConfiguration>>) -> Self { self.default_segment_delivery_configuration = Some(value.into()); self }
+    pub fn default_segment_delivery_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultSegmentDeliveryConfiguration>>) -> Self { self.default_segment_delivery_configuration = ::std::option::Option::Some(value.into()); self }
     /// `HttpConfiguration`: a [`HttpConfiguration`] object, required.
-    pub fn http_configuration(mut self, value: impl Into<Obj<HttpConfiguration>>) -> Self { self.http_configuration = value.into(); self }
+    pub fn http_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HttpConfiguration>>) -> Self { self.http_configuration = value.into(); self }
     /// `SegmentDeliveryConfigurations`: a list of [`SegmentDeliveryConfiguration`] objects.
-    pub fn segment_delivery_configurations(mut self, value: impl Into<List<SegmentDeliveryConfiguration>>) -> Self { self.segment_delivery_configurations = Some(value.into()); self }
+    pub fn segment_delivery_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SegmentDeliveryConfiguration>>) -> Self { self.segment_delivery_configurations = ::std::option::Option::Some(value.into()); self }
     /// `SourceLocationName`: a string, required.
-    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self { self.source_location_name = value.into(); self }
+    pub fn source_location_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_location_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SourceLocation {
+impl ::cloudwright_core::Resource for SourceLocation {
     type Attributes = SourceLocationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SourceLocation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SourceLocation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SourceLocation {
+impl ::cloudwright_core::ToValue for SourceLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessConfiguration", &self.access_configuration)
             .opt(
                 "DefaultSegmentDeliveryConfiguration",
@@ -158,12 +143,12 @@ impl ToValue for SourceLocation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SourceLocation`]: `Handle<SourceLocation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SourceLocation`]: `Handle<SourceLocation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SourceLocationAttributes(ResourceRef);
+pub struct SourceLocationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SourceLocationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SourceLocationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,22 +156,12 @@ impl From<ResourceRef> for SourceLocationAttributes {
 impl SourceLocationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
-    /// &lt;p&gt;The ARN of the source location.&lt;/p&gt;
+    /// \<p>The ARN of the source location.\</p>
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccessType", Shape::Str(&StrRule { allowed: &["S3_SIGV4", "SECRETS_MANAGER_ACCESS_TOKEN", "AUTODETECT_SIGV4"], ..StrRule::ANY })),
-        ("SecretsManagerAccessTokenConfiguration", Shape::Object(&RULE_SecretsManagerAccessTokenConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessConfiguration` property type of `AWS::MediaTailor::SourceLocation`.
 ///
@@ -208,12 +183,12 @@ pub struct AccessConfiguration {
     /// • The mediatailor.amazonaws.com service principal must have permissions to read all top level manifests referenced by the VodSource packaging configurations.
     ///
     /// • The caller of the API must have s3:GetObject IAM permissions to read all top level manifests referenced by your MediaTailor VodSource packaging configurations.
-    pub access_type: Option<AccessType>,
+    pub access_type: ::std::option::Option<AccessType>,
     /// `SecretsManagerAccessTokenConfiguration`: a [`SecretsManagerAccessTokenConfiguration`] object.
     ///
     /// AWS Secrets Manager access token configuration parameters.
     pub secrets_manager_access_token_configuration:
-        Option<Obj<SecretsManagerAccessTokenConfiguration>>,
+        ::std::option::Option<crate::Obj<SecretsManagerAccessTokenConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -221,21 +196,21 @@ impl AccessConfiguration {
     /// A `AccessConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessType`: an [`AccessType`] value.
-    pub fn access_type(mut self, value: impl Into<AccessType>) -> Self { self.access_type = Some(value.into()); self }
+    pub fn access_type(mut self, value: impl ::std::convert::Into<AccessType>) -> Self { self.access_type = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerAccessTokenConfiguration`: a [`SecretsManagerAccessTokenConfiguration`] object.
-    pub fn secrets_manager_access_token_configuration(mut self, value: impl Into<Obj<SecretsManagerAccessTokenConfiguration>>) -> Self { self.secrets_manager_access_token_configuration = Some(value.into()); self }
+    pub fn secrets_manager_access_token_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SecretsManagerAccessTokenConfiguration>>) -> Self { self.secrets_manager_access_token_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessConfiguration {}
+impl crate::PropertyType for AccessConfiguration {}
 
-impl ToValue for AccessConfiguration {
+impl ::cloudwright_core::ToValue for AccessConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessType", &self.access_type)
             .opt(
                 "SecretsManagerAccessTokenConfiguration",
@@ -244,15 +219,6 @@ impl ToValue for AccessConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultSegmentDeliveryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BaseUrl", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefaultSegmentDeliveryConfiguration` property type of `AWS::MediaTailor::SourceLocation`.
 ///
@@ -264,7 +230,7 @@ pub struct DefaultSegmentDeliveryConfiguration {
     /// `BaseUrl`: a string.
     ///
     /// The hostname of the server that will be used to serve segments. This string must include the protocol, such as *<https://*> .
-    pub base_url: Option<Str>,
+    pub base_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -272,38 +238,23 @@ impl DefaultSegmentDeliveryConfiguration {
     /// A `DefaultSegmentDeliveryConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BaseUrl`: a string.
-    pub fn base_url(mut self, value: impl Into<Str>) -> Self { self.base_url = Some(value.into()); self }
+    pub fn base_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DefaultSegmentDeliveryConfiguration {}
+impl crate::PropertyType for DefaultSegmentDeliveryConfiguration {}
 
-impl ToValue for DefaultSegmentDeliveryConfiguration {
+impl ::cloudwright_core::ToValue for DefaultSegmentDeliveryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("BaseUrl", &self.base_url).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("BaseUrl", &self.base_url)
+            .build()
     }
 }
-
-/// The required properties of [`HttpConfiguration`], by name: `HttpConfiguration::new(HttpConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpConfigurationRequired {
-    /// `BaseUrl`: a string, required.
-    pub base_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BaseUrl", Shape::STR),
-    ],
-    required: &["BaseUrl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpConfiguration` property type of `AWS::MediaTailor::SourceLocation`.
 ///
@@ -315,46 +266,37 @@ pub struct HttpConfiguration {
     /// `BaseUrl`: a string, required.
     ///
     /// The base URL for the source location host server. This string must include the protocol, such as *<https://*> .
-    pub base_url: Str,
+    pub base_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl HttpConfiguration {
-    /// A `HttpConfiguration` with its required properties, named in a [`HttpConfigurationRequired`].
+    /// A `HttpConfiguration` with its one required property, `BaseUrl`.
     #[inline]
-    pub fn new(required: HttpConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            base_url: required.base_url,
+            base_url: value.into(),
         }
     }
 
     /// `BaseUrl`: a string, required.
-    pub fn base_url(mut self, value: impl Into<Str>) -> Self { self.base_url = value.into(); self }
+    pub fn base_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_url = value.into(); self }
 }
 
-impl PropertyType for HttpConfiguration {}
+impl crate::PropertyType for HttpConfiguration {}
 
-impl ToValue for HttpConfiguration {
+impl ::cloudwright_core::ToValue for HttpConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("BaseUrl", &self.base_url).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("BaseUrl", &self.base_url)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SecretsManagerAccessTokenConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("HeaderName", Shape::STR),
-        ("SecretArn", Shape::STR),
-        ("SecretStringKey", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SecretsManagerAccessTokenConfiguration` property type of `AWS::MediaTailor::SourceLocation`.
 ///
-/// AWS Secrets Manager access token configuration parameters. For information about Secrets Manager access token authentication, see \[Working with AWS Secrets Manager access token authentication\](<https://docs.aws.amazon.com/mediatailor/latest/ug/channel-assembly-access-configuration-access-token.html>) .
+/// AWS Secrets Manager access token configuration parameters. For information about Secrets Manager access token authentication, see [Working with AWS Secrets Manager access token authentication](https://docs.aws.amazon.com/mediatailor/latest/ug/channel-assembly-access-configuration-access-token.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-sourcelocation-secretsmanageraccesstokenconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -362,15 +304,15 @@ pub struct SecretsManagerAccessTokenConfiguration {
     /// `HeaderName`: a string.
     ///
     /// The name of the HTTP header used to supply the access token in requests to the source location.
-    pub header_name: Option<Str>,
+    pub header_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the access token.
-    pub secret_arn: Option<Str>,
+    pub secret_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretStringKey`: a string.
     ///
-    /// The AWS Secrets Manager \[SecretString\](<https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html#SecretsManager-CreateSecret-request-SecretString.html>) key associated with the access token. MediaTailor uses the key to look up SecretString key and value pair containing the access token.
-    pub secret_string_key: Option<Str>,
+    /// The AWS Secrets Manager [SecretString](https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html#SecretsManager-CreateSecret-request-SecretString.html) key associated with the access token. MediaTailor uses the key to look up SecretString key and value pair containing the access token.
+    pub secret_string_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -378,39 +320,29 @@ impl SecretsManagerAccessTokenConfiguration {
     /// A `SecretsManagerAccessTokenConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HeaderName`: a string.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = Some(value.into()); self }
+    pub fn header_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header_name = ::std::option::Option::Some(value.into()); self }
     /// `SecretArn`: a string.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretStringKey`: a string.
-    pub fn secret_string_key(mut self, value: impl Into<Str>) -> Self { self.secret_string_key = Some(value.into()); self }
+    pub fn secret_string_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_string_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SecretsManagerAccessTokenConfiguration {}
+impl crate::PropertyType for SecretsManagerAccessTokenConfiguration {}
 
-impl ToValue for SecretsManagerAccessTokenConfiguration {
+impl ::cloudwright_core::ToValue for SecretsManagerAccessTokenConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HeaderName", &self.header_name)
             .opt("SecretArn", &self.secret_arn)
             .opt("SecretStringKey", &self.secret_string_key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SegmentDeliveryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BaseUrl", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SegmentDeliveryConfiguration` property type of `AWS::MediaTailor::SourceLocation`.
 ///
@@ -422,11 +354,11 @@ pub struct SegmentDeliveryConfiguration {
     /// `BaseUrl`: a string.
     ///
     /// The base URL of the host or path of the segment delivery server that you're using to serve segments. This is typically a content delivery network (CDN). The URL can be absolute or relative. To use an absolute URL include the protocol, such as `https://example.com/some/path` . To use a relative URL specify the relative path, such as `/some/path*` .
-    pub base_url: Option<Str>,
+    pub base_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// A unique identifier used to distinguish between multiple segment delivery configurations in a source location.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -434,21 +366,21 @@ impl SegmentDeliveryConfiguration {
     /// A `SegmentDeliveryConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BaseUrl`: a string.
-    pub fn base_url(mut self, value: impl Into<Str>) -> Self { self.base_url = Some(value.into()); self }
+    pub fn base_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_url = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SegmentDeliveryConfiguration {}
+impl crate::PropertyType for SegmentDeliveryConfiguration {}
 
-impl ToValue for SegmentDeliveryConfiguration {
+impl ::cloudwright_core::ToValue for SegmentDeliveryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BaseUrl", &self.base_url)
             .opt("Name", &self.name)
             .build()
@@ -465,24 +397,98 @@ pub enum AccessType {
     /// `AUTODETECT_SIGV4`
     AutodetectSigv4,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessType {
+impl ::cloudwright_core::ToValue for AccessType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3Sigv4 => "S3_SIGV4",
             Self::SecretsManagerAccessToken => "SECRETS_MANAGER_ACCESS_TOKEN",
             Self::AutodetectSigv4 => "AUTODETECT_SIGV4",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceLocation: ObjRule = ObjRule {
+        properties: &[
+            ("AccessConfiguration", Shape::Object(&RULE_AccessConfiguration)),
+            ("DefaultSegmentDeliveryConfiguration", Shape::Object(&RULE_DefaultSegmentDeliveryConfiguration)),
+            ("HttpConfiguration", Shape::Object(&RULE_HttpConfiguration)),
+            ("SegmentDeliveryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentDeliveryConfiguration), min_items: None, max_items: None, unique: false })),
+            ("SourceLocationName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["HttpConfiguration", "SourceLocationName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccessType", Shape::Str(&StrRule { allowed: &["S3_SIGV4", "SECRETS_MANAGER_ACCESS_TOKEN", "AUTODETECT_SIGV4"], ..StrRule::ANY })),
+            ("SecretsManagerAccessTokenConfiguration", Shape::Object(&RULE_SecretsManagerAccessTokenConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultSegmentDeliveryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BaseUrl", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BaseUrl", Shape::STR),
+        ],
+        required: &["BaseUrl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecretsManagerAccessTokenConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("HeaderName", Shape::STR),
+            ("SecretArn", Shape::STR),
+            ("SecretStringKey", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SegmentDeliveryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BaseUrl", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

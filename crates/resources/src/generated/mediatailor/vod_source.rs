@@ -5,37 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     HttpPackageConfiguration, HttpPackageConfigurationRequired, Tag, TagRequired, Type,
 };
-use super::shared::{RULE_HttpPackageConfiguration, RULE_Tag};
 
 /// The required properties of [`VodSource`], by name: `VodSource::new(VodSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VodSourceRequired {
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
-    pub http_package_configurations: List<HttpPackageConfiguration>,
+    pub http_package_configurations: ::cloudwright_core::List<HttpPackageConfiguration>,
     /// `SourceLocationName`: a string, required.
-    pub source_location_name: Str,
+    pub source_location_name: ::cloudwright_core::Str,
     /// `VodSourceName`: a string, required.
-    pub vod_source_name: Str,
+    pub vod_source_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VodSource: ObjRule = ObjRule {
-    properties: &[
-        ("HttpPackageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpPackageConfiguration), min_items: None, max_items: None, unique: false })),
-        ("SourceLocationName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VodSourceName", Shape::STR),
-    ],
-    required: &["HttpPackageConfigurations", "SourceLocationName", "VodSourceName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MediaTailor::VodSource` resource.
 ///
@@ -53,23 +36,23 @@ pub struct VodSource {
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
     ///
     /// The HTTP package configurations for the VOD source.
-    pub http_package_configurations: List<HttpPackageConfiguration>,
+    pub http_package_configurations: ::cloudwright_core::List<HttpPackageConfiguration>,
     /// `SourceLocationName`: a string, required.
     ///
     /// The name of the source location that the VOD source is associated with.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_location_name: Str,
+    pub source_location_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// The tags assigned to the VOD source. Tags are key-value pairs that you can associate with Amazon resources to help with organization, access control, and cost tracking. For more information, see \[Tagging AWS Elemental MediaTailor Resources\](<https://docs.aws.amazon.com/mediatailor/latest/ug/tagging.html>) .
-    pub tags: Option<List<Tag>>,
+    /// The tags assigned to the VOD source. Tags are key-value pairs that you can associate with Amazon resources to help with organization, access control, and cost tracking. For more information, see [Tagging AWS Elemental MediaTailor Resources](https://docs.aws.amazon.com/mediatailor/latest/ug/tagging.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VodSourceName`: a string, required.
     ///
     /// The name of the VOD source.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vod_source_name: Str,
+    pub vod_source_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -79,7 +62,7 @@ impl VodSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MediaTailor::VodSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-vodsource.html",
         primary_identifier: &["SourceLocationName", "VodSourceName"],
@@ -90,7 +73,7 @@ impl VodSource {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VodSource` with its required properties, named in a [`VodSourceRequired`].
@@ -99,39 +82,41 @@ impl VodSource {
         Self {
             http_package_configurations: required.http_package_configurations,
             source_location_name: required.source_location_name,
-            tags: None,
+            tags: ::std::option::Option::None,
             vod_source_name: required.vod_source_name,
         }
     }
 
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
-    pub fn http_package_configurations(mut self, value: impl Into<List<HttpPackageConfiguration>>) -> Self { self.http_package_configurations = value.into(); self }
+    pub fn http_package_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HttpPackageConfiguration>>) -> Self { self.http_package_configurations = value.into(); self }
     /// `SourceLocationName`: a string, required.
-    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self { self.source_location_name = value.into(); self }
+    pub fn source_location_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_location_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VodSourceName`: a string, required.
-    pub fn vod_source_name(mut self, value: impl Into<Str>) -> Self { self.vod_source_name = value.into(); self }
+    pub fn vod_source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vod_source_name = value.into(); self }
 }
 
-impl Resource for VodSource {
+impl ::cloudwright_core::Resource for VodSource {
     type Attributes = VodSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VodSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VodSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VodSource {
+impl ::cloudwright_core::ToValue for VodSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "HttpPackageConfigurations",
                 &self.http_package_configurations,
@@ -143,12 +128,12 @@ impl ToValue for VodSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VodSource`]: `Handle<VodSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VodSource`]: `Handle<VodSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VodSourceAttributes(ResourceRef);
+pub struct VodSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VodSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VodSourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,9 +141,31 @@ impl From<ResourceRef> for VodSourceAttributes {
 impl VodSourceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
-    /// &lt;p&gt;The ARN of the VOD source.&lt;/p&gt;
+    /// \<p>The ARN of the VOD source.\</p>
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_HttpPackageConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VodSource: ObjRule = ObjRule {
+        properties: &[
+            ("HttpPackageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpPackageConfiguration), min_items: None, max_items: None, unique: false })),
+            ("SourceLocationName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VodSourceName", Shape::STR),
+        ],
+        required: &["HttpPackageConfigurations", "SourceLocationName", "VodSourceName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z][a-z0-9\\\\-]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$");
-
-/// The required properties of [`Acl`], by name: `Acl::new(AclRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AclRequired {
-    /// `ACLName`: a string, required.
-    pub acl_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Acl: ObjRule = ObjRule {
-    properties: &[
-        ("ACLName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("UserNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["ACLName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MemoryDB::ACL` resource.
 ///
-/// Specifies an Access Control List. For more information, see \[Authenticating users with Access Contol Lists (ACLs)\](<https://docs.aws.amazon.com/memorydb/latest/devguide/clusters.acls.html>) .
+/// Specifies an Access Control List. For more information, see [Authenticating users with Access Contol Lists (ACLs)](https://docs.aws.amazon.com/memorydb/latest/devguide/clusters.acls.html) .
 ///
 /// `Ref` returns its `ACLName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AclAttributes`], which `Handle<Acl>` dereferences to.
@@ -50,21 +23,21 @@ pub struct Acl {
     /// The name of the Access Control List.
     ///
     /// Pattern `[a-z][a-z0-9\\-]*`; create-only: changing it replaces the resource.
-    pub acl_name: Str,
+    pub acl_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserNames`: a list of strings.
     ///
     /// The list of users that belong to the Access Control List.
     ///
     /// Items at least 1; each item: pattern `^[a-zA-Z][a-zA-Z0-9\-]*$`, length at least 1.
-    pub user_names: Option<List<Str>>,
+    pub user_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +47,7 @@ impl Acl {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MemoryDB::ACL",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-acl.html",
         primary_identifier: &["ACLName"],
@@ -85,45 +58,47 @@ impl Acl {
         read_only: &["Status", "Arn"],
         attributes: &["Arn", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Acl` with its required properties, named in a [`AclRequired`].
+    /// A `Acl` with its one required property, `ACLName`.
     #[inline]
-    pub fn new(required: AclRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            acl_name: required.acl_name,
-            tags: None,
-            user_names: None,
+            acl_name: value.into(),
+            tags: ::std::option::Option::None,
+            user_names: ::std::option::Option::None,
         }
     }
 
     /// `ACLName`: a string, required.
-    pub fn acl_name(mut self, value: impl Into<Str>) -> Self { self.acl_name = value.into(); self }
+    pub fn acl_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.acl_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserNames`: a list of strings.
-    pub fn user_names(mut self, value: impl Into<List<Str>>) -> Self { self.user_names = Some(value.into()); self }
+    pub fn user_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.user_names = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Acl {
+impl ::cloudwright_core::Resource for Acl {
     type Attributes = AclAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Acl, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Acl, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Acl {
+impl ::cloudwright_core::ToValue for Acl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ACLName", &self.acl_name)
             .opt("Tags", &self.tags)
             .opt("UserNames", &self.user_names)
@@ -131,12 +106,12 @@ impl ToValue for Acl {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Acl`]: `Handle<Acl>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Acl`]: `Handle<Acl>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AclAttributes(ResourceRef);
+pub struct AclAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AclAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AclAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,8 +121,8 @@ impl AclAttributes {
     ///
     /// When you pass the logical ID of this resource to the intrinsic `Ref` function, Ref returns the ARN of the Access Control List, such as `arn:aws:memorydb:us-east-1:123456789012:acl/my-acl`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
@@ -156,28 +131,10 @@ impl AclAttributes {
     ///
     /// *Valid values* : `creating` | `active` | `modifying` | `deleting`
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::MemoryDB::ACL`.
 ///
@@ -187,38 +144,74 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Pattern `^[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z][a-z0-9\\\\-]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Acl: ObjRule = ObjRule {
+        properties: &[
+            ("ACLName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("UserNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["ACLName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,63 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z][a-zA-Z0-9\\-]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-z][a-z0-9\\-]*");
 
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `ACLName`: a string, required.
-    pub acl_name: Str,
+    pub acl_name: ::cloudwright_core::Str,
     /// `ClusterName`: a string, required.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `NodeType`: a string, required.
-    pub node_type: Str,
+    pub node_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cluster: ObjRule = ObjRule {
-    properties: &[
-        ("ACLName", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AutoMinorVersionUpgrade", Shape::Bool),
-        ("ClusterEndpoint", Shape::Object(&RULE_Endpoint)),
-        ("ClusterName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DataTiering", Shape::Str(&StrRule { allowed: &["true", "false"], ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("Engine", Shape::STR),
-        ("EngineVersion", Shape::STR),
-        ("FinalSnapshotName", Shape::STR),
-        ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
-        ("KmsKeyId", Shape::STR),
-        ("MaintenanceWindow", Shape::STR),
-        ("MultiRegionClusterName", Shape::STR),
-        ("NetworkType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dual_stack"], ..StrRule::ANY })),
-        ("NodeType", Shape::STR),
-        ("NumReplicasPerShard", Shape::INT),
-        ("NumShards", Shape::INT),
-        ("ParameterGroupName", Shape::STR),
-        ("Port", Shape::INT),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SnapshotArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SnapshotName", Shape::STR),
-        ("SnapshotRetentionLimit", Shape::INT),
-        ("SnapshotWindow", Shape::STR),
-        ("SnsTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-        ("SnsTopicStatus", Shape::STR),
-        ("SubnetGroupName", Shape::STR),
-        ("TLSEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["ClusterName", "NodeType", "ACLName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MemoryDB::Cluster` resource.
 ///
@@ -81,77 +36,77 @@ pub struct Cluster {
     /// The name of the Access Control List to associate with the cluster .
     ///
     /// Pattern `[a-zA-Z][a-zA-Z0-9\-]*`; length at least 1.
-    pub acl_name: Str,
+    pub acl_name: ::cloudwright_core::Str,
     /// `AutoMinorVersionUpgrade`: a boolean.
     ///
     /// When set to true, the cluster will automatically receive minor engine version upgrades after launch.
-    pub auto_minor_version_upgrade: Option<Bool>,
+    pub auto_minor_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ClusterEndpoint`: an [`Endpoint`] object.
     ///
     /// The cluster 's configuration endpoint.
-    pub cluster_endpoint: Option<Obj<Endpoint>>,
+    pub cluster_endpoint: ::std::option::Option<crate::Obj<Endpoint>>,
     /// `ClusterName`: a string, required.
     ///
     /// The name of the cluster .
     ///
     /// Pattern `[a-z][a-z0-9\-]*`; create-only: changing it replaces the resource.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `DataTiering`: a [`DataTieringStatus`] value.
     ///
-    /// Enables data tiering. Data tiering is only supported for clusters using the r6gd node type. This parameter must be set when using r6gd nodes. For more information, see \[Data tiering\](<https://docs.aws.amazon.com/memorydb/latest/devguide/data-tiering.html>) .
+    /// Enables data tiering. Data tiering is only supported for clusters using the r6gd node type. This parameter must be set when using r6gd nodes. For more information, see [Data tiering](https://docs.aws.amazon.com/memorydb/latest/devguide/data-tiering.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_tiering: Option<DataTieringStatus>,
+    pub data_tiering: ::std::option::Option<DataTieringStatus>,
     /// `Description`: a string.
     ///
     /// A description of the cluster .
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Engine`: a string.
     ///
     /// The name of the engine used by the cluster.
-    pub engine: Option<Str>,
+    pub engine: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineVersion`: a string.
     ///
     /// The Redis engine version used by the cluster .
-    pub engine_version: Option<Str>,
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `FinalSnapshotName`: a string.
     ///
     /// The user-supplied name of a final cluster snapshot. This is the unique name that identifies the snapshot. MemoryDB creates the snapshot, and then deletes the cluster immediately afterward.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub final_snapshot_name: Option<Str>,
+    pub final_snapshot_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpDiscovery`: a [`SupportedIpDiscoveryTypes`] value.
     ///
     /// The mechanism that the cluster uses to discover IP addresses. Returns 'ipv4' when DNS endpoints resolve to IPv4 addresses, or 'ipv6' when DNS endpoints resolve to IPv6 addresses.
-    pub ip_discovery: Option<SupportedIpDiscoveryTypes>,
+    pub ip_discovery: ::std::option::Option<SupportedIpDiscoveryTypes>,
     /// `KmsKeyId`: a string.
     ///
     /// The ID of the KMS key used to encrypt the cluster .
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaintenanceWindow`: a string.
     ///
     /// Specifies the weekly time range during which maintenance on the cluster is performed. It is specified as a range in the format `ddd:hh24:mi-ddd:hh24:mi` (24H Clock UTC). The minimum maintenance window is a 60 minute period.
     ///
     /// *Pattern* : `ddd:hh24:mi-ddd:hh24:mi`
-    pub maintenance_window: Option<Str>,
+    pub maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultiRegionClusterName`: a string.
     ///
     /// The name of the multi-Region cluster that this cluster belongs to.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub multi_region_cluster_name: Option<Str>,
+    pub multi_region_cluster_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkType`: a [`SupportedNetworkTypes`] value.
     ///
     /// The IP address type for the cluster. Returns 'ipv4' for IPv4 only, 'ipv6' for IPv6 only, or 'dual-stack' if the cluster supports both IPv4 and IPv6 addressing.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_type: Option<SupportedNetworkTypes>,
+    pub network_type: ::std::option::Option<SupportedNetworkTypes>,
     /// `NodeType`: a string, required.
     ///
     /// The cluster 's node type.
-    pub node_type: Str,
+    pub node_type: ::cloudwright_core::Str,
     /// `NumReplicasPerShard`: an integer.
     ///
     /// The number of replicas to apply to each shard.
@@ -159,77 +114,78 @@ pub struct Cluster {
     /// *Default value* : `1`
     ///
     /// *Maximum value* : `5`
-    pub num_replicas_per_shard: Option<Int>,
+    pub num_replicas_per_shard: ::std::option::Option<::cloudwright_core::Int>,
     /// `NumShards`: an integer.
     ///
     /// The number of shards in the cluster .
-    pub num_shards: Option<Int>,
+    pub num_shards: ::std::option::Option<::cloudwright_core::Int>,
     /// `ParameterGroupName`: a string.
     ///
     /// The name of the parameter group used by the cluster .
-    pub parameter_group_name: Option<Str>,
+    pub parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The port used by the cluster .
     ///
     /// Create-only: changing it replaces the resource.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// A list of security group names to associate with this cluster .
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SnapshotArns`: a list of strings.
     ///
     /// A list of Amazon Resource Names (ARN) that uniquely identify the RDB snapshot files stored in Amazon S3. The snapshot files are used to populate the new cluster . The Amazon S3 object name in the ARN cannot contain any commas.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub snapshot_arns: Option<List<Str>>,
+    pub snapshot_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SnapshotName`: a string.
     ///
     /// The name of a snapshot from which to restore data into the new cluster . The snapshot status changes to restoring while the new cluster is being created.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub snapshot_name: Option<Str>,
+    pub snapshot_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotRetentionLimit`: an integer.
     ///
     /// The number of days for which MemoryDB retains automatic snapshots before deleting them. For example, if you set SnapshotRetentionLimit to 5, a snapshot that was taken today is retained for 5 days before being deleted.
-    pub snapshot_retention_limit: Option<Int>,
+    pub snapshot_retention_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotWindow`: a string.
     ///
     /// The daily time range (in UTC) during which MemoryDB begins taking a daily snapshot of your shard. Example: 05:00-09:00 If you do not specify this parameter, MemoryDB automatically chooses an appropriate time range.
-    pub snapshot_window: Option<Str>,
+    pub snapshot_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnsTopicArn`: a string.
     ///
     /// When you pass the logical ID of this resource to the intrinsic `Ref` function, Ref returns the ARN of the SNS topic, such as `arn:aws:memorydb:us-east-1:123456789012:mySNSTopic`
     ///
     /// Format `AWS::SNS::Topic.Arn`.
-    pub sns_topic_arn: Option<Str>,
+    pub sns_topic_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnsTopicStatus`: a string.
     ///
     /// The SNS topic must be in Active status to receive notifications.
-    pub sns_topic_status: Option<Str>,
+    pub sns_topic_status: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetGroupName`: a string.
     ///
     /// The name of the subnet group used by the cluster .
     ///
     /// Create-only: changing it replaces the resource.
-    pub subnet_group_name: Option<Str>,
+    pub subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TLSEnabled`: a boolean.
     ///
     /// A flag to indicate if In-transit encryption is enabled.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tls_enabled: Option<Bool>,
+    pub tls_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -239,7 +195,7 @@ impl Cluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MemoryDB::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-cluster.html",
         primary_identifier: &["ClusterName"],
@@ -250,7 +206,7 @@ impl Cluster {
         read_only: &["Status", "ClusterEndpoint/Address", "ClusterEndpoint/Port", "ARN", "ParameterGroupStatus"],
         attributes: &["ARN", "ClusterEndpoint.Address", "ClusterEndpoint.Port", "ParameterGroupStatus", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
@@ -258,115 +214,117 @@ impl Cluster {
     pub fn new(required: ClusterRequired) -> Self {
         Self {
             acl_name: required.acl_name,
-            auto_minor_version_upgrade: None,
-            cluster_endpoint: None,
+            auto_minor_version_upgrade: ::std::option::Option::None,
+            cluster_endpoint: ::std::option::Option::None,
             cluster_name: required.cluster_name,
-            data_tiering: None,
-            description: None,
-            engine: None,
-            engine_version: None,
-            final_snapshot_name: None,
-            ip_discovery: None,
-            kms_key_id: None,
-            maintenance_window: None,
-            multi_region_cluster_name: None,
-            network_type: None,
+            data_tiering: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            engine: ::std::option::Option::None,
+            engine_version: ::std::option::Option::None,
+            final_snapshot_name: ::std::option::Option::None,
+            ip_discovery: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            maintenance_window: ::std::option::Option::None,
+            multi_region_cluster_name: ::std::option::Option::None,
+            network_type: ::std::option::Option::None,
             node_type: required.node_type,
-            num_replicas_per_shard: None,
-            num_shards: None,
-            parameter_group_name: None,
-            port: None,
-            security_group_ids: None,
-            snapshot_arns: None,
-            snapshot_name: None,
-            snapshot_retention_limit: None,
-            snapshot_window: None,
-            sns_topic_arn: None,
-            sns_topic_status: None,
-            subnet_group_name: None,
-            tls_enabled: None,
-            tags: None,
+            num_replicas_per_shard: ::std::option::Option::None,
+            num_shards: ::std::option::Option::None,
+            parameter_group_name: ::std::option::Option::None,
+            port: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            snapshot_arns: ::std::option::Option::None,
+            snapshot_name: ::std::option::Option::None,
+            snapshot_retention_limit: ::std::option::Option::None,
+            snapshot_window: ::std::option::Option::None,
+            sns_topic_arn: ::std::option::Option::None,
+            sns_topic_status: ::std::option::Option::None,
+            subnet_group_name: ::std::option::Option::None,
+            tls_enabled: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ACLName`: a string, required.
-    pub fn acl_name(mut self, value: impl Into<Str>) -> Self { self.acl_name = value.into(); self }
+    pub fn acl_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.acl_name = value.into(); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
+    pub fn auto_minor_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_minor_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `ClusterEndpoint`: an [`Endpoint`] object.
-    pub fn cluster_endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self { self.cluster_endpoint = Some(value.into()); self }
+    pub fn cluster_endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<Endpoint>>) -> Self { self.cluster_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `ClusterName`: a string, required.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = value.into(); self }
     /// `DataTiering`: a [`DataTieringStatus`] value.
-    pub fn data_tiering(mut self, value: impl Into<DataTieringStatus>) -> Self { self.data_tiering = Some(value.into()); self }
+    pub fn data_tiering(mut self, value: impl ::std::convert::Into<DataTieringStatus>) -> Self { self.data_tiering = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: a string.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `FinalSnapshotName`: a string.
-    pub fn final_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.final_snapshot_name = Some(value.into()); self }
+    pub fn final_snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.final_snapshot_name = ::std::option::Option::Some(value.into()); self }
     /// `IpDiscovery`: a [`SupportedIpDiscoveryTypes`] value.
-    pub fn ip_discovery(mut self, value: impl Into<SupportedIpDiscoveryTypes>) -> Self { self.ip_discovery = Some(value.into()); self }
+    pub fn ip_discovery(mut self, value: impl ::std::convert::Into<SupportedIpDiscoveryTypes>) -> Self { self.ip_discovery = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceWindow`: a string.
-    pub fn maintenance_window(mut self, value: impl Into<Str>) -> Self { self.maintenance_window = Some(value.into()); self }
+    pub fn maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `MultiRegionClusterName`: a string.
-    pub fn multi_region_cluster_name(mut self, value: impl Into<Str>) -> Self { self.multi_region_cluster_name = Some(value.into()); self }
+    pub fn multi_region_cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.multi_region_cluster_name = ::std::option::Option::Some(value.into()); self }
     /// `NetworkType`: a [`SupportedNetworkTypes`] value.
-    pub fn network_type(mut self, value: impl Into<SupportedNetworkTypes>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<SupportedNetworkTypes>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `NodeType`: a string, required.
-    pub fn node_type(mut self, value: impl Into<Str>) -> Self { self.node_type = value.into(); self }
+    pub fn node_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.node_type = value.into(); self }
     /// `NumReplicasPerShard`: an integer.
-    pub fn num_replicas_per_shard(mut self, value: impl Into<Int>) -> Self { self.num_replicas_per_shard = Some(value.into()); self }
+    pub fn num_replicas_per_shard(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_replicas_per_shard = ::std::option::Option::Some(value.into()); self }
     /// `NumShards`: an integer.
-    pub fn num_shards(mut self, value: impl Into<Int>) -> Self { self.num_shards = Some(value.into()); self }
+    pub fn num_shards(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_shards = ::std::option::Option::Some(value.into()); self }
     /// `ParameterGroupName`: a string.
-    pub fn parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.parameter_group_name = Some(value.into()); self }
+    pub fn parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotArns`: a list of strings.
-    pub fn snapshot_arns(mut self, value: impl Into<List<Str>>) -> Self { self.snapshot_arns = Some(value.into()); self }
+    pub fn snapshot_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.snapshot_arns = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotName`: a string.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = Some(value.into()); self }
+    pub fn snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_name = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotRetentionLimit`: an integer.
-    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_limit = Some(value.into()); self }
+    pub fn snapshot_retention_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.snapshot_retention_limit = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotWindow`: a string.
-    pub fn snapshot_window(mut self, value: impl Into<Str>) -> Self { self.snapshot_window = Some(value.into()); self }
+    pub fn snapshot_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_window = ::std::option::Option::Some(value.into()); self }
     /// `SnsTopicArn`: a string.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
+    pub fn sns_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_topic_arn = ::std::option::Option::Some(value.into()); self }
     /// `SnsTopicStatus`: a string.
-    pub fn sns_topic_status(mut self, value: impl Into<Str>) -> Self { self.sns_topic_status = Some(value.into()); self }
+    pub fn sns_topic_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_topic_status = ::std::option::Option::Some(value.into()); self }
     /// `SubnetGroupName`: a string.
-    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.subnet_group_name = Some(value.into()); self }
+    pub fn subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `TLSEnabled`: a boolean.
-    pub fn tls_enabled(mut self, value: impl Into<Bool>) -> Self { self.tls_enabled = Some(value.into()); self }
+    pub fn tls_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.tls_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cluster {
+impl ::cloudwright_core::Resource for Cluster {
     type Attributes = ClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cluster {
+impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ACLName", &self.acl_name)
             .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
             .opt("ClusterEndpoint", &self.cluster_endpoint)
@@ -400,12 +358,12 @@ impl ToValue for Cluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterAttributes(ResourceRef);
+pub struct ClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -415,52 +373,42 @@ impl ClusterAttributes {
     ///
     /// When you pass the logical ID of this resource to the intrinsic `Ref` function, Ref returns the ARN of the cluster , such as `arn:aws:memorydb:us-east-1:123456789012:cluster/my-cluster`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("ARN")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ARN"))
     }
 
     /// `Fn::GetAtt` `ClusterEndpoint.Address`: a string.
     ///
     /// The DNS hostname of the node.
     #[inline]
-    pub fn cluster_endpoint_address(&self) -> Value {
-        self.0.get_att("ClusterEndpoint.Address")
+    pub fn cluster_endpoint_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterEndpoint.Address"))
     }
 
     /// `Fn::GetAtt` `ClusterEndpoint.Port`: an integer.
     ///
     /// The port number that the engine is listening on.
     #[inline]
-    pub fn cluster_endpoint_port(&self) -> Value {
-        self.0.get_att("ClusterEndpoint.Port")
+    pub fn cluster_endpoint_port(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ClusterEndpoint.Port"))
     }
 
     /// `Fn::GetAtt` `ParameterGroupStatus`: a string.
     ///
     /// The status of the parameter group used by the cluster , for example `active` or `applying` .
     #[inline]
-    pub fn parameter_group_status(&self) -> Value {
-        self.0.get_att("ParameterGroupStatus")
+    pub fn parameter_group_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ParameterGroupStatus"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the cluster. For example, 'available', 'updating' or 'creating'.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
-    properties: &[
-        ("Address", Shape::STR),
-        ("Port", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Endpoint` property type of `AWS::MemoryDB::Cluster`.
 ///
@@ -472,11 +420,11 @@ pub struct Endpoint {
     /// `Address`: a string.
     ///
     /// The DNS hostname of the node.
-    pub address: Option<Str>,
+    pub address: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The port number that the engine is listening on.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -484,21 +432,21 @@ impl Endpoint {
     /// A `Endpoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Address`: a string.
-    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
+    pub fn address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Endpoint {}
+impl crate::PropertyType for Endpoint {}
 
-impl ToValue for Endpoint {
+impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Address", &self.address)
             .opt("Port", &self.port)
             .build()
@@ -513,24 +461,24 @@ pub enum DataTieringStatus {
     /// `false`
     False,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataTieringStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataTieringStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataTieringStatus {
+impl ::cloudwright_core::ToValue for DataTieringStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::True => "true",
             Self::False => "false",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -542,24 +490,24 @@ pub enum SupportedIpDiscoveryTypes {
     /// `ipv6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SupportedIpDiscoveryTypes {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SupportedIpDiscoveryTypes {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SupportedIpDiscoveryTypes {
+impl ::cloudwright_core::ToValue for SupportedIpDiscoveryTypes {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -573,24 +521,84 @@ pub enum SupportedNetworkTypes {
     /// `dual_stack`
     DualStack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SupportedNetworkTypes {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SupportedNetworkTypes {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SupportedNetworkTypes {
+impl ::cloudwright_core::ToValue for SupportedNetworkTypes {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
             Self::DualStack => "dual_stack",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z][a-zA-Z0-9\\-]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-z][a-z0-9\\-]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cluster: ObjRule = ObjRule {
+        properties: &[
+            ("ACLName", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AutoMinorVersionUpgrade", Shape::Bool),
+            ("ClusterEndpoint", Shape::Object(&RULE_Endpoint)),
+            ("ClusterName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DataTiering", Shape::Str(&StrRule { allowed: &["true", "false"], ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("Engine", Shape::STR),
+            ("EngineVersion", Shape::STR),
+            ("FinalSnapshotName", Shape::STR),
+            ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
+            ("KmsKeyId", Shape::STR),
+            ("MaintenanceWindow", Shape::STR),
+            ("MultiRegionClusterName", Shape::STR),
+            ("NetworkType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dual_stack"], ..StrRule::ANY })),
+            ("NodeType", Shape::STR),
+            ("NumReplicasPerShard", Shape::INT),
+            ("NumShards", Shape::INT),
+            ("ParameterGroupName", Shape::STR),
+            ("Port", Shape::INT),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SnapshotArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SnapshotName", Shape::STR),
+            ("SnapshotRetentionLimit", Shape::INT),
+            ("SnapshotWindow", Shape::STR),
+            ("SnsTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+            ("SnsTopicStatus", Shape::STR),
+            ("SubnetGroupName", Shape::STR),
+            ("TLSEnabled", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["ClusterName", "NodeType", "ACLName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
+        properties: &[
+            ("Address", Shape::STR),
+            ("Port", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

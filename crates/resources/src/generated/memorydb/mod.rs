@@ -28,16 +28,14 @@ pub mod subnet_group;
 pub mod user;
 
 #[cfg(feature = "memorydb")]
-pub use acl::{Acl, AclAttributes, AclRequired};
+pub use acl::{Acl, AclAttributes};
 #[cfg(feature = "memorydb")]
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
 #[cfg(feature = "memorydb")]
-pub use multi_region_cluster::{
-    MultiRegionCluster, MultiRegionClusterAttributes, MultiRegionClusterRequired,
-};
+pub use multi_region_cluster::{MultiRegionCluster, MultiRegionClusterAttributes};
 #[cfg(feature = "memorydb")]
 pub use parameter_group::{ParameterGroup, ParameterGroupAttributes, ParameterGroupRequired};
 #[cfg(feature = "memorydb")]
 pub use subnet_group::{SubnetGroup, SubnetGroupAttributes, SubnetGroupRequired};
 #[cfg(feature = "memorydb")]
-pub use user::{User, UserAttributes, UserRequired};
+pub use user::{User, UserAttributes};

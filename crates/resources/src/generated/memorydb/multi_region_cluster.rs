@@ -5,39 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z][a-z0-9\\-]*");
-
-/// The required properties of [`MultiRegionCluster`], by name: `MultiRegionCluster::new(MultiRegionClusterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MultiRegionClusterRequired {
-    /// `NodeType`: a string, required.
-    pub node_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiRegionCluster: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("Engine", Shape::STR),
-        ("EngineVersion", Shape::STR),
-        ("MultiRegionClusterNameSuffix", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MultiRegionParameterGroupName", Shape::STR),
-        ("NodeType", Shape::STR),
-        ("NumShards", Shape::INT),
-        ("TLSEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("UpdateStrategy", Shape::Str(&StrRule { allowed: &["COORDINATED", "UNCOORDINATED"], ..StrRule::ANY })),
-    ],
-    required: &["NodeType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MemoryDB::MultiRegionCluster` resource.
 ///
@@ -55,55 +23,55 @@ pub struct MultiRegionCluster {
     /// `Description`: a string.
     ///
     /// The description of the multi-Region cluster.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Engine`: a string.
     ///
     /// The name of the engine used by the multi-Region cluster.
-    pub engine: Option<Str>,
+    pub engine: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineVersion`: a string.
     ///
     /// The version of the engine used by the multi-Region cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub engine_version: Option<Str>,
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultiRegionClusterNameSuffix`: a string.
     ///
     /// A suffix to be added to the Multi-Region cluster name. Amazon MemoryDB automatically applies a prefix to the Multi-Region cluster Name when it is created. Each Amazon Region has its own prefix. For instance, a Multi-Region cluster Name created in the US-West-1 region will begin with "virxk", along with the suffix name you provide. The suffix guarantees uniqueness of the Multi-Region cluster name across multiple regions.
     ///
     /// Pattern `[a-z][a-z0-9\-]*`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub multi_region_cluster_name_suffix: Option<Str>,
+    pub multi_region_cluster_name_suffix: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultiRegionParameterGroupName`: a string.
     ///
     /// The name of the multi-Region parameter group associated with the cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub multi_region_parameter_group_name: Option<Str>,
+    pub multi_region_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NodeType`: a string, required.
     ///
     /// The node type used by the multi-Region cluster.
-    pub node_type: Str,
+    pub node_type: ::cloudwright_core::Str,
     /// `NumShards`: an integer.
     ///
     /// The number of shards in the multi-Region cluster.
-    pub num_shards: Option<Int>,
+    pub num_shards: ::std::option::Option<::cloudwright_core::Int>,
     /// `TLSEnabled`: a boolean.
     ///
     /// Indiciates if the multi-Region cluster is TLS enabled.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tls_enabled: Option<Bool>,
+    pub tls_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to be applied to the multi-Region cluster.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UpdateStrategy`: an [`UpdateStrategy`] value.
     ///
     /// The strategy to use for the update operation. Supported values are "coordinated" or "uncoordinated".
     ///
     /// Write-only: CloudFormation does not return it.
-    pub update_strategy: Option<UpdateStrategy>,
+    pub update_strategy: ::std::option::Option<UpdateStrategy>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +81,7 @@ impl MultiRegionCluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MemoryDB::MultiRegionCluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-multiregioncluster.html",
         primary_identifier: &["MultiRegionClusterName"],
@@ -124,66 +92,68 @@ impl MultiRegionCluster {
         read_only: &["MultiRegionClusterName", "Status", "ARN"],
         attributes: &["ARN", "MultiRegionClusterName", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `MultiRegionCluster` with its required properties, named in a [`MultiRegionClusterRequired`].
+    /// A `MultiRegionCluster` with its one required property, `NodeType`.
     #[inline]
-    pub fn new(required: MultiRegionClusterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            engine: None,
-            engine_version: None,
-            multi_region_cluster_name_suffix: None,
-            multi_region_parameter_group_name: None,
-            node_type: required.node_type,
-            num_shards: None,
-            tls_enabled: None,
-            tags: None,
-            update_strategy: None,
+            description: ::std::option::Option::None,
+            engine: ::std::option::Option::None,
+            engine_version: ::std::option::Option::None,
+            multi_region_cluster_name_suffix: ::std::option::Option::None,
+            multi_region_parameter_group_name: ::std::option::Option::None,
+            node_type: value.into(),
+            num_shards: ::std::option::Option::None,
+            tls_enabled: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            update_strategy: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: a string.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `MultiRegionClusterNameSuffix`: a string.
-    pub fn multi_region_cluster_name_suffix(mut self, value: impl Into<Str>) -> Self { self.multi_region_cluster_name_suffix = Some(value.into()); self }
+    pub fn multi_region_cluster_name_suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.multi_region_cluster_name_suffix = ::std::option::Option::Some(value.into()); self }
     /// `MultiRegionParameterGroupName`: a string.
-    pub fn multi_region_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.multi_region_parameter_group_name = Some(value.into()); self }
+    pub fn multi_region_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.multi_region_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `NodeType`: a string, required.
-    pub fn node_type(mut self, value: impl Into<Str>) -> Self { self.node_type = value.into(); self }
+    pub fn node_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.node_type = value.into(); self }
     /// `NumShards`: an integer.
-    pub fn num_shards(mut self, value: impl Into<Int>) -> Self { self.num_shards = Some(value.into()); self }
+    pub fn num_shards(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_shards = ::std::option::Option::Some(value.into()); self }
     /// `TLSEnabled`: a boolean.
-    pub fn tls_enabled(mut self, value: impl Into<Bool>) -> Self { self.tls_enabled = Some(value.into()); self }
+    pub fn tls_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.tls_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UpdateStrategy`: an [`UpdateStrategy`] value.
-    pub fn update_strategy(mut self, value: impl Into<UpdateStrategy>) -> Self { self.update_strategy = Some(value.into()); self }
+    pub fn update_strategy(mut self, value: impl ::std::convert::Into<UpdateStrategy>) -> Self { self.update_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MultiRegionCluster {
+impl ::cloudwright_core::Resource for MultiRegionCluster {
     type Attributes = MultiRegionClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MultiRegionCluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MultiRegionCluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MultiRegionCluster {
+impl ::cloudwright_core::ToValue for MultiRegionCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("Engine", &self.engine)
             .opt("EngineVersion", &self.engine_version)
@@ -204,12 +174,12 @@ impl ToValue for MultiRegionCluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MultiRegionCluster`]: `Handle<MultiRegionCluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MultiRegionCluster`]: `Handle<MultiRegionCluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MultiRegionClusterAttributes(ResourceRef);
+pub struct MultiRegionClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MultiRegionClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MultiRegionClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -219,24 +189,24 @@ impl MultiRegionClusterAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the multi-Region cluster.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("ARN")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ARN"))
     }
 
     /// `Fn::GetAtt` `MultiRegionClusterName`: a string.
     ///
     /// The name of the multi-Region cluster.
     #[inline]
-    pub fn multi_region_cluster_name(&self) -> Value {
-        self.0.get_att("MultiRegionClusterName")
+    pub fn multi_region_cluster_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MultiRegionClusterName"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The current status of the multi-Region cluster.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -248,23 +218,53 @@ pub enum UpdateStrategy {
     /// `UNCOORDINATED`
     Uncoordinated,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UpdateStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UpdateStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UpdateStrategy {
+impl ::cloudwright_core::ToValue for UpdateStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Coordinated => "COORDINATED",
             Self::Uncoordinated => "UNCOORDINATED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z][a-z0-9\\-]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiRegionCluster: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("Engine", Shape::STR),
+            ("EngineVersion", Shape::STR),
+            ("MultiRegionClusterNameSuffix", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MultiRegionParameterGroupName", Shape::STR),
+            ("NodeType", Shape::STR),
+            ("NumShards", Shape::INT),
+            ("TLSEnabled", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("UpdateStrategy", Shape::Str(&StrRule { allowed: &["COORDINATED", "UNCOORDINATED"], ..StrRule::ANY })),
+        ],
+        required: &["NodeType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

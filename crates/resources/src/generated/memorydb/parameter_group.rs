@@ -5,38 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`ParameterGroup`], by name: `ParameterGroup::new(ParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterGroupRequired {
     /// `Family`: a string, required.
-    pub family: Str,
+    pub family: ::cloudwright_core::Str,
     /// `ParameterGroupName`: a string, required.
-    pub parameter_group_name: Str,
+    pub parameter_group_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("Family", Shape::STR),
-        ("ParameterGroupName", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["ParameterGroupName", "Family"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MemoryDB::ParameterGroup` resource.
 ///
-/// Specifies a new MemoryDB parameter group. A parameter group is a collection of parameters and their values that are applied to all of the nodes in any cluster . For more information, see \[Configuring engine parameters using parameter groups\](<https://docs.aws.amazon.com/memorydb/latest/devguide/parametergroups.html>) .
+/// Specifies a new MemoryDB parameter group. A parameter group is a collection of parameters and their values that are applied to all of the nodes in any cluster . For more information, see [Configuring engine parameters using parameter groups](https://docs.aws.amazon.com/memorydb/latest/devguide/parametergroups.html) .
 ///
 /// `Ref` returns its `ParameterGroupName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ParameterGroupAttributes`], which `Handle<ParameterGroup>` dereferences to.
@@ -52,33 +34,33 @@ pub struct ParameterGroup {
     /// A description of the parameter group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Family`: a string, required.
     ///
     /// The name of the parameter group family that this parameter group is compatible with.
     ///
     /// Create-only: changing it replaces the resource.
-    pub family: Str,
+    pub family: ::cloudwright_core::Str,
     /// `ParameterGroupName`: a string, required.
     ///
     /// The name of the parameter group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub parameter_group_name: Str,
+    pub parameter_group_name: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value.
     ///
     /// Returns the detailed parameter list for the parameter group.
     ///
     /// Format `json`; write-only: CloudFormation does not return it.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +70,7 @@ impl ParameterGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MemoryDB::ParameterGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-parametergroup.html",
         primary_identifier: &["ParameterGroupName"],
@@ -99,51 +81,53 @@ impl ParameterGroup {
         read_only: &["ARN"],
         attributes: &["ARN"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ParameterGroup` with its required properties, named in a [`ParameterGroupRequired`].
     #[inline]
     pub fn new(required: ParameterGroupRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             family: required.family,
             parameter_group_name: required.parameter_group_name,
-            parameters: None,
-            tags: None,
+            parameters: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Family`: a string, required.
-    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = value.into(); self }
+    pub fn family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.family = value.into(); self }
     /// `ParameterGroupName`: a string, required.
-    pub fn parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.parameter_group_name = value.into(); self }
+    pub fn parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_group_name = value.into(); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ParameterGroup {
+impl ::cloudwright_core::Resource for ParameterGroup {
     type Attributes = ParameterGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ParameterGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ParameterGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ParameterGroup {
+impl ::cloudwright_core::ToValue for ParameterGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Family", &self.family)
             .req("ParameterGroupName", &self.parameter_group_name)
@@ -153,12 +137,12 @@ impl ToValue for ParameterGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ParameterGroup`]: `Handle<ParameterGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ParameterGroup`]: `Handle<ParameterGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ParameterGroupAttributes(ResourceRef);
+pub struct ParameterGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ParameterGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ParameterGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -168,7 +152,30 @@ impl ParameterGroupAttributes {
     ///
     /// When you pass the logical ID of this resource to the intrinsic `Ref` function, Ref returns the ARN of the parameter group, such as `arn:aws:memorydb:us-east-1:123456789012:parametergroup/my-parameter-group`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("ARN")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ARN"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("Family", Shape::STR),
+            ("ParameterGroupName", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["ParameterGroupName", "Family"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

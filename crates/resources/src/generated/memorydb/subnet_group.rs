@@ -5,39 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z][a-z0-9\\-]*");
 
 /// The required properties of [`SubnetGroup`], by name: `SubnetGroup::new(SubnetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetGroupRequired {
     /// `SubnetGroupName`: a string, required.
-    pub subnet_group_name: Str,
+    pub subnet_group_name: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubnetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("SubnetGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["SubnetGroupName", "SubnetIds"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MemoryDB::SubnetGroup` resource.
 ///
-/// Specifies a subnet group. A subnet group is a collection of subnets (typically private) that you can designate for your cluster s running in an Amazon Virtual Private Cloud (VPC) environment. When you create a cluster in an Amazon VPC , you must specify a subnet group. MemoryDB uses that subnet group to choose a subnet and IP addresses within that subnet to associate with your nodes. For more information, see \[Subnets and subnet groups\](<https://docs.aws.amazon.com/memorydb/latest/devguide/subnetgroups.html>) .
+/// Specifies a subnet group. A subnet group is a collection of subnets (typically private) that you can designate for your cluster s running in an Amazon Virtual Private Cloud (VPC) environment. When you create a cluster in an Amazon VPC , you must specify a subnet group. MemoryDB uses that subnet group to choose a subnet and IP addresses within that subnet to associate with your nodes. For more information, see [Subnets and subnet groups](https://docs.aws.amazon.com/memorydb/latest/devguide/subnetgroups.html) .
 ///
 /// `Ref` returns its `SubnetGroupName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SubnetGroupAttributes`], which `Handle<SubnetGroup>` dereferences to.
@@ -51,25 +32,25 @@ pub struct SubnetGroup {
     /// `Description`: a string.
     ///
     /// A description of the subnet group.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetGroupName`: a string, required.
     ///
     /// The name of the subnet group to be used for the cluster .
     ///
     /// Pattern `[a-z][a-z0-9\-]*`; create-only: changing it replaces the resource.
-    pub subnet_group_name: Str,
+    pub subnet_group_name: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// A list of Amazon VPC subnet IDs for the subnet group.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +60,7 @@ impl SubnetGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MemoryDB::SubnetGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-subnetgroup.html",
         primary_identifier: &["SubnetGroupName"],
@@ -90,48 +71,50 @@ impl SubnetGroup {
         read_only: &["ARN", "SupportedNetworkTypes"],
         attributes: &["ARN", "SupportedNetworkTypes"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SubnetGroup` with its required properties, named in a [`SubnetGroupRequired`].
     #[inline]
     pub fn new(required: SubnetGroupRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             subnet_group_name: required.subnet_group_name,
             subnet_ids: required.subnet_ids,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `SubnetGroupName`: a string, required.
-    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.subnet_group_name = value.into(); self }
+    pub fn subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_group_name = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SubnetGroup {
+impl ::cloudwright_core::Resource for SubnetGroup {
     type Attributes = SubnetGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubnetGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SubnetGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SubnetGroup {
+impl ::cloudwright_core::ToValue for SubnetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("SubnetGroupName", &self.subnet_group_name)
             .req("SubnetIds", &self.subnet_ids)
@@ -140,12 +123,12 @@ impl ToValue for SubnetGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SubnetGroup`]: `Handle<SubnetGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SubnetGroup`]: `Handle<SubnetGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SubnetGroupAttributes(ResourceRef);
+pub struct SubnetGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SubnetGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SubnetGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -155,15 +138,39 @@ impl SubnetGroupAttributes {
     ///
     /// When you pass the logical ID of this resource to the intrinsic `Ref` function, Ref returns the ARN of the subnet group, such as `arn:aws:memorydb:us-east-1:123456789012:subnetgroup/my-subnet-group`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("ARN")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ARN"))
     }
 
     /// `Fn::GetAtt` `SupportedNetworkTypes`: a list of strings.
     ///
     /// The network types supported by this subnet. Returns an array of strings that can include 'ipv4', 'ipv6', or both, indicating whether the subnet supports IPv4 only, IPv6 only, or dual-stack deployments.
     #[inline]
-    pub fn supported_network_types(&self) -> Value {
-        self.0.get_att("SupportedNetworkTypes")
+    pub fn supported_network_types(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SupportedNetworkTypes"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z][a-z0-9\\-]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubnetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("SubnetGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["SubnetGroupName", "SubnetIds"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-z][a-z0-9\\\\-]*");
-
-/// The required properties of [`User`], by name: `User::new(UserRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserRequired {
-    /// `UserName`: a string, required.
-    pub user_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_User: ObjRule = ObjRule {
-    properties: &[
-        ("AccessString", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AuthenticationMode", Shape::Object(&RULE_AuthenticationMode)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("UserName", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["UserName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MemoryDB::User` resource.
 ///
-/// Specifies a MemoryDB user. For more information, see \[Authenticating users with Access Contol Lists (ACLs)\](<https://docs.aws.amazon.com/memorydb/latest/devguide/clusters.acls.html>) .
+/// Specifies a MemoryDB user. For more information, see [Authenticating users with Access Contol Lists (ACLs)](https://docs.aws.amazon.com/memorydb/latest/devguide/clusters.acls.html) .
 ///
 /// `Ref` returns its `UserName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`UserAttributes`], which `Handle<User>` dereferences to.
@@ -51,7 +23,7 @@ pub struct User {
     /// Access permissions string used for this user.
     ///
     /// Pattern `\S`; write-only: CloudFormation does not return it.
-    pub access_string: Option<Str>,
+    pub access_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthenticationMode`: an [`AuthenticationMode`] object.
     ///
     /// Denotes whether the user requires a password to authenticate.
@@ -61,21 +33,21 @@ pub struct User {
     /// `mynewdbuser: Type: AWS::MemoryDB::User Properties: AccessString: on ~* &* +@all AuthenticationMode: Passwords: '1234567890123456' Type: password UserName: mynewdbuser AuthenticationMode: { "Passwords": ["1234567890123456"], "Type": "Password" }`
     ///
     /// Write-only: CloudFormation does not return it.
-    pub authentication_mode: Option<Obj<AuthenticationMode>>,
+    pub authentication_mode: ::std::option::Option<crate::Obj<AuthenticationMode>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserName`: a string, required.
     ///
     /// The name of the user.
     ///
     /// Pattern `[a-z][a-z0-9\\-]*`; length at least 1; create-only: changing it replaces the resource.
-    pub user_name: Str,
+    pub user_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -85,7 +57,7 @@ impl User {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MemoryDB::User",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-user.html",
         primary_identifier: &["UserName"],
@@ -96,48 +68,50 @@ impl User {
         read_only: &["Status", "Arn"],
         attributes: &["Arn", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `User` with its required properties, named in a [`UserRequired`].
+    /// A `User` with its one required property, `UserName`.
     #[inline]
-    pub fn new(required: UserRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_string: None,
-            authentication_mode: None,
-            tags: None,
-            user_name: required.user_name,
+            access_string: ::std::option::Option::None,
+            authentication_mode: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            user_name: value.into(),
         }
     }
 
     /// `AccessString`: a string.
-    pub fn access_string(mut self, value: impl Into<Str>) -> Self { self.access_string = Some(value.into()); self }
+    pub fn access_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_string = ::std::option::Option::Some(value.into()); self }
     /// `AuthenticationMode`: an [`AuthenticationMode`] object.
-    pub fn authentication_mode(mut self, value: impl Into<Obj<AuthenticationMode>>) -> Self { self.authentication_mode = Some(value.into()); self }
+    pub fn authentication_mode(mut self, value: impl ::std::convert::Into<crate::Obj<AuthenticationMode>>) -> Self { self.authentication_mode = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserName`: a string, required.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
+    pub fn user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_name = value.into(); self }
 }
 
-impl Resource for User {
+impl ::cloudwright_core::Resource for User {
     type Attributes = UserAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_User, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_User, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for User {
+impl ::cloudwright_core::ToValue for User {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessString", &self.access_string)
             .opt("AuthenticationMode", &self.authentication_mode)
             .opt("Tags", &self.tags)
@@ -146,12 +120,12 @@ impl ToValue for User {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`User`]: `Handle<User>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`User`]: `Handle<User>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserAttributes(ResourceRef);
+pub struct UserAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,8 +135,8 @@ impl UserAttributes {
     ///
     /// When you pass the logical ID of this resource to the intrinsic `Ref` function, Ref returns the ARN of the user, such as `arn:aws:memorydb:us-east-1:123456789012:user/user1`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
@@ -171,20 +145,10 @@ impl UserAttributes {
     ///
     /// *Valid values* : `active` | `modifying` | `deleting`
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthenticationMode: ObjRule = ObjRule {
-    properties: &[
-        ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(2), unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["password", "iam"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthenticationMode` property type of `AWS::MemoryDB::User`.
 ///
@@ -200,9 +164,9 @@ pub struct AuthenticationMode {
     /// `Passwords`: a list of strings.
     ///
     /// Items 1 to 2.
-    pub passwords: Option<List<Str>>,
+    pub passwords: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Type`: an [`AuthenticationModeType`] value.
-    pub r#type: Option<AuthenticationModeType>,
+    pub r#type: ::std::option::Option<AuthenticationModeType>,
 }
 
 #[rustfmt::skip]
@@ -210,44 +174,26 @@ impl AuthenticationMode {
     /// A `AuthenticationMode` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Passwords`: a list of strings.
-    pub fn passwords(mut self, value: impl Into<List<Str>>) -> Self { self.passwords = Some(value.into()); self }
+    pub fn passwords(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.passwords = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`AuthenticationModeType`] value.
-    pub fn r#type(mut self, value: impl Into<AuthenticationModeType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AuthenticationModeType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthenticationMode {}
+impl crate::PropertyType for AuthenticationMode {}
 
-impl ToValue for AuthenticationMode {
+impl ::cloudwright_core::ToValue for AuthenticationMode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Passwords", &self.passwords)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::MemoryDB::User`.
 ///
@@ -257,36 +203,36 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Pattern `^[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -301,23 +247,70 @@ pub enum AuthenticationModeType {
     /// `iam`
     Iam,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthenticationModeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthenticationModeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthenticationModeType {
+impl ::cloudwright_core::ToValue for AuthenticationModeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Password => "password",
             Self::Iam => "iam",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-z][a-z0-9\\\\-]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_User: ObjRule = ObjRule {
+        properties: &[
+            ("AccessString", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AuthenticationMode", Shape::Object(&RULE_AuthenticationMode)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("UserName", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["UserName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthenticationMode: ObjRule = ObjRule {
+        properties: &[
+            ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(2), unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["password", "iam"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,50 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:.{1,63}:mpa:::aws:policy/[a-zA-Z0-9_\\.-]{1,1023}/[a-zA-Z0-9_\\.-]{1,1023}/(?:[\\d]+|\\$DEFAULT)$",
-);
 
 /// The required properties of [`ApprovalTeam`], by name: `ApprovalTeam::new(ApprovalTeamRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApprovalTeamRequired {
     /// `ApprovalStrategy`: an [`ApprovalStrategy`] object, required.
-    pub approval_strategy: Obj<ApprovalStrategy>,
+    pub approval_strategy: crate::Obj<ApprovalStrategy>,
     /// `Approvers`: a list of [`Approver`] objects, required.
-    pub approvers: List<Approver>,
+    pub approvers: ::cloudwright_core::List<Approver>,
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Policies`: a list of [`Policy`] objects, required.
-    pub policies: List<Policy>,
+    pub policies: ::cloudwright_core::List<Policy>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApprovalTeam: ObjRule = ObjRule {
-    properties: &[
-        ("ApprovalStrategy", Shape::Object(&RULE_ApprovalStrategy)),
-        ("Approvers", Shape::List(&ListRule { items: Shape::Object(&RULE_Approver), min_items: Some(1), max_items: Some(20), unique: true })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: Some(1), max_items: Some(10), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ApprovalStrategy", "Approvers", "Policies", "Name", "Description"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MPA::ApprovalTeam` resource.
 ///
-/// Creates a new approval team. For more information, see \[Approval team\](<https://docs.aws.amazon.com/mpa/latest/userguide/mpa-concepts.html>) in the *Multi-party approval User Guide* .
+/// Creates a new approval team. For more information, see [Approval team](https://docs.aws.amazon.com/mpa/latest/userguide/mpa-concepts.html) in the *Multi-party approval User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ApprovalTeamAttributes`], which `Handle<ApprovalTeam>` dereferences to.
@@ -62,35 +38,35 @@ pub struct ApprovalTeam {
     /// `ApprovalStrategy`: an [`ApprovalStrategy`] object, required.
     ///
     /// Contains details for how an approval team grants approval.
-    pub approval_strategy: Obj<ApprovalStrategy>,
+    pub approval_strategy: crate::Obj<ApprovalStrategy>,
     /// `Approvers`: a list of [`Approver`] objects, required.
     ///
     /// Contains details for an approver.
     ///
     /// Items 1 to 20.
-    pub approvers: List<Approver>,
+    pub approvers: ::cloudwright_core::List<Approver>,
     /// `Description`: a string, required.
     ///
     /// Description for the team.
     ///
     /// Length 1 to 256.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// Name of the team.
     ///
     /// Pattern `^[a-zA-Z0-9._-]+$`; length at most 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Policies`: a list of [`Policy`] objects, required.
     ///
     /// Contains details for a policy. Policies define what operations a team that define the permissions for team resources.
     ///
     /// Items 1 to 10; create-only: changing it replaces the resource.
-    pub policies: List<Policy>,
+    pub policies: ::cloudwright_core::List<Policy>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags that you have added to the specified resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -100,7 +76,7 @@ impl ApprovalTeam {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MPA::ApprovalTeam",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mpa-approvalteam.html",
         primary_identifier: &["Arn"],
@@ -111,7 +87,7 @@ impl ApprovalTeam {
         read_only: &["Arn", "VersionId", "NumberOfApprovers", "Approvers/*/ApproverId", "Approvers/*/ResponseTime", "Approvers/*/PrimaryIdentityStatus", "UpdateSessionArn", "CreationTime", "LastUpdateTime", "Status", "StatusCode", "StatusMessage"],
         attributes: &["Arn", "CreationTime", "LastUpdateTime", "NumberOfApprovers", "Status", "StatusCode", "StatusMessage", "UpdateSessionArn", "VersionId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ApprovalTeam` with its required properties, named in a [`ApprovalTeamRequired`].
@@ -123,42 +99,44 @@ impl ApprovalTeam {
             description: required.description,
             name: required.name,
             policies: required.policies,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApprovalStrategy`: an [`ApprovalStrategy`] object, required.
-    pub fn approval_strategy(mut self, value: impl Into<Obj<ApprovalStrategy>>) -> Self { self.approval_strategy = value.into(); self }
+    pub fn approval_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<ApprovalStrategy>>) -> Self { self.approval_strategy = value.into(); self }
     /// `Approvers`: a list of [`Approver`] objects, required.
-    pub fn approvers(mut self, value: impl Into<List<Approver>>) -> Self { self.approvers = value.into(); self }
+    pub fn approvers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Approver>>) -> Self { self.approvers = value.into(); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Policies`: a list of [`Policy`] objects, required.
-    pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self { self.policies = value.into(); self }
+    pub fn policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Policy>>) -> Self { self.policies = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ApprovalTeam {
+impl ::cloudwright_core::Resource for ApprovalTeam {
     type Attributes = ApprovalTeamAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApprovalTeam, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApprovalTeam, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApprovalTeam {
+impl ::cloudwright_core::ToValue for ApprovalTeam {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApprovalStrategy", &self.approval_strategy)
             .req("Approvers", &self.approvers)
             .req("Description", &self.description)
@@ -169,12 +147,12 @@ impl ToValue for ApprovalTeam {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApprovalTeam`]: `Handle<ApprovalTeam>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApprovalTeam`]: `Handle<ApprovalTeam>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApprovalTeamAttributes(ResourceRef);
+pub struct ApprovalTeamAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApprovalTeamAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApprovalTeamAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -184,87 +162,70 @@ impl ApprovalTeamAttributes {
     ///
     /// Amazon Resource Name (ARN) for the team.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdateTime`: a string.
     #[inline]
-    pub fn last_update_time(&self) -> Value {
-        self.0.get_att("LastUpdateTime")
+    pub fn last_update_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdateTime"))
     }
 
     /// `Fn::GetAtt` `NumberOfApprovers`: an integer.
     ///
     /// Total number of approvers in the team.
     #[inline]
-    pub fn number_of_approvers(&self) -> Value {
-        self.0.get_att("NumberOfApprovers")
+    pub fn number_of_approvers(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("NumberOfApprovers"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
-    /// Status for the team. For more information, see \[Team health\](<https://docs.aws.amazon.com/mpa/latest/userguide/mpa-health.html>) in the *Multi-party approval User Guide* .
+    /// Status for the team. For more information, see [Team health](https://docs.aws.amazon.com/mpa/latest/userguide/mpa-health.html) in the *Multi-party approval User Guide* .
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusCode`: a string.
     ///
-    /// Status code for the team. For more information, see \[Team health\](<https://docs.aws.amazon.com/mpa/latest/userguide/mpa-health.html>) in the *Multi-party approval User Guide* .
+    /// Status code for the team. For more information, see [Team health](https://docs.aws.amazon.com/mpa/latest/userguide/mpa-health.html) in the *Multi-party approval User Guide* .
     #[inline]
-    pub fn status_code(&self) -> Value {
-        self.0.get_att("StatusCode")
+    pub fn status_code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusCode"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Message describing the status for the team.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 
     /// `Fn::GetAtt` `UpdateSessionArn`: a string.
     ///
     /// Timestamp when the team was last updated.
     #[inline]
-    pub fn update_session_arn(&self) -> Value {
-        self.0.get_att("UpdateSessionArn")
+    pub fn update_session_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateSessionArn"))
     }
 
     /// `Fn::GetAtt` `VersionId`: a string.
     ///
     /// Version ID for the team.
     #[inline]
-    pub fn version_id(&self) -> Value {
-        self.0.get_att("VersionId")
+    pub fn version_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VersionId"))
     }
 }
-
-/// The required properties of [`ApprovalStrategy`], by name: `ApprovalStrategy::new(ApprovalStrategyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApprovalStrategyRequired {
-    /// `MofN`: a [`MofNApprovalStrategy`] object, required.
-    pub mof_n: Obj<MofNApprovalStrategy>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApprovalStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("MofN", Shape::Object(&RULE_MofNApprovalStrategy)),
-    ],
-    required: &["MofN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApprovalStrategy` property type of `AWS::MPA::ApprovalTeam`.
 ///
@@ -276,29 +237,31 @@ pub struct ApprovalStrategy {
     /// `MofN`: a [`MofNApprovalStrategy`] object, required.
     ///
     /// Minimum number of approvals (M) required for a total number of approvers (N).
-    pub mof_n: Obj<MofNApprovalStrategy>,
+    pub mof_n: crate::Obj<MofNApprovalStrategy>,
 }
 
 #[rustfmt::skip]
 impl ApprovalStrategy {
-    /// A `ApprovalStrategy` with its required properties, named in a [`ApprovalStrategyRequired`].
+    /// A `ApprovalStrategy` with its one required property, `MofN`.
     #[inline]
-    pub fn new(required: ApprovalStrategyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<MofNApprovalStrategy>>) -> Self {
         Self {
-            mof_n: required.mof_n,
+            mof_n: value.into(),
         }
     }
 
     /// `MofN`: a [`MofNApprovalStrategy`] object, required.
-    pub fn mof_n(mut self, value: impl Into<Obj<MofNApprovalStrategy>>) -> Self { self.mof_n = value.into(); self }
+    pub fn mof_n(mut self, value: impl ::std::convert::Into<crate::Obj<MofNApprovalStrategy>>) -> Self { self.mof_n = value.into(); self }
 }
 
-impl PropertyType for ApprovalStrategy {}
+impl crate::PropertyType for ApprovalStrategy {}
 
-impl ToValue for ApprovalStrategy {
+impl ::cloudwright_core::ToValue for ApprovalStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("MofN", &self.mof_n).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("MofN", &self.mof_n)
+            .build()
     }
 }
 
@@ -306,24 +269,10 @@ impl ToValue for ApprovalStrategy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApproverRequired {
     /// `PrimaryIdentityId`: a string, required.
-    pub primary_identity_id: Str,
+    pub primary_identity_id: ::cloudwright_core::Str,
     /// `PrimaryIdentitySourceArn`: a string, required.
-    pub primary_identity_source_arn: Str,
+    pub primary_identity_source_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Approver: ObjRule = ObjRule {
-    properties: &[
-        ("ApproverId", Shape::STR),
-        ("PrimaryIdentityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("PrimaryIdentitySourceArn", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
-        ("PrimaryIdentityStatus", Shape::STR),
-        ("ResponseTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-    ],
-    required: &["PrimaryIdentityId", "PrimaryIdentitySourceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Approver` property type of `AWS::MPA::ApprovalTeam`.
 ///
@@ -335,29 +284,29 @@ pub struct Approver {
     /// `ApproverId`: a string.
     ///
     /// ID for the approver.
-    pub approver_id: Option<Str>,
+    pub approver_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrimaryIdentityId`: a string, required.
     ///
     /// ID for the user.
     ///
     /// Length 1 to 100.
-    pub primary_identity_id: Str,
+    pub primary_identity_id: ::cloudwright_core::Str,
     /// `PrimaryIdentitySourceArn`: a string, required.
     ///
     /// Amazon Resource Name (ARN) for the identity source. The identity source manages the user authentication for approvers.
     ///
     /// Length at most 1000.
-    pub primary_identity_source_arn: Str,
+    pub primary_identity_source_arn: ::cloudwright_core::Str,
     /// `PrimaryIdentityStatus`: a string.
     ///
     /// Status for the identity source. For example, if an approver has accepted a team invitation with a user authentication method managed by the identity source.
-    pub primary_identity_status: Option<Str>,
+    pub primary_identity_status: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponseTime`: a string.
     ///
     /// Timestamp when the approver responded to an approval team invitation.
     ///
     /// Format `date-time`.
-    pub response_time: Option<Str>,
+    pub response_time: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -366,32 +315,32 @@ impl Approver {
     #[inline]
     pub fn new(required: ApproverRequired) -> Self {
         Self {
-            approver_id: None,
+            approver_id: ::std::option::Option::None,
             primary_identity_id: required.primary_identity_id,
             primary_identity_source_arn: required.primary_identity_source_arn,
-            primary_identity_status: None,
-            response_time: None,
+            primary_identity_status: ::std::option::Option::None,
+            response_time: ::std::option::Option::None,
         }
     }
 
     /// `ApproverId`: a string.
-    pub fn approver_id(mut self, value: impl Into<Str>) -> Self { self.approver_id = Some(value.into()); self }
+    pub fn approver_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.approver_id = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryIdentityId`: a string, required.
-    pub fn primary_identity_id(mut self, value: impl Into<Str>) -> Self { self.primary_identity_id = value.into(); self }
+    pub fn primary_identity_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_identity_id = value.into(); self }
     /// `PrimaryIdentitySourceArn`: a string, required.
-    pub fn primary_identity_source_arn(mut self, value: impl Into<Str>) -> Self { self.primary_identity_source_arn = value.into(); self }
+    pub fn primary_identity_source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_identity_source_arn = value.into(); self }
     /// `PrimaryIdentityStatus`: a string.
-    pub fn primary_identity_status(mut self, value: impl Into<Str>) -> Self { self.primary_identity_status = Some(value.into()); self }
+    pub fn primary_identity_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_identity_status = ::std::option::Option::Some(value.into()); self }
     /// `ResponseTime`: a string.
-    pub fn response_time(mut self, value: impl Into<Str>) -> Self { self.response_time = Some(value.into()); self }
+    pub fn response_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.response_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Approver {}
+impl crate::PropertyType for Approver {}
 
-impl ToValue for Approver {
+impl ::cloudwright_core::ToValue for Approver {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApproverId", &self.approver_id)
             .req("PrimaryIdentityId", &self.primary_identity_id)
             .req(
@@ -404,23 +353,6 @@ impl ToValue for Approver {
     }
 }
 
-/// The required properties of [`MofNApprovalStrategy`], by name: `MofNApprovalStrategy::new(MofNApprovalStrategyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MofNApprovalStrategyRequired {
-    /// `MinApprovalsRequired`: an integer, required.
-    pub min_approvals_required: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MofNApprovalStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("MinApprovalsRequired", Shape::INT),
-    ],
-    required: &["MinApprovalsRequired"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MofNApprovalStrategy` property type of `AWS::MPA::ApprovalTeam`.
 ///
 /// Strategy for how an approval team grants approval.
@@ -431,50 +363,33 @@ pub struct MofNApprovalStrategy {
     /// `MinApprovalsRequired`: an integer, required.
     ///
     /// Minimum number of approvals (M) required for a total number of approvers (N).
-    pub min_approvals_required: Int,
+    pub min_approvals_required: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl MofNApprovalStrategy {
-    /// A `MofNApprovalStrategy` with its required properties, named in a [`MofNApprovalStrategyRequired`].
+    /// A `MofNApprovalStrategy` with its one required property, `MinApprovalsRequired`.
     #[inline]
-    pub fn new(required: MofNApprovalStrategyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            min_approvals_required: required.min_approvals_required,
+            min_approvals_required: value.into(),
         }
     }
 
     /// `MinApprovalsRequired`: an integer, required.
-    pub fn min_approvals_required(mut self, value: impl Into<Int>) -> Self { self.min_approvals_required = value.into(); self }
+    pub fn min_approvals_required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_approvals_required = value.into(); self }
 }
 
-impl PropertyType for MofNApprovalStrategy {}
+impl crate::PropertyType for MofNApprovalStrategy {}
 
-impl ToValue for MofNApprovalStrategy {
+impl ::cloudwright_core::ToValue for MofNApprovalStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MinApprovalsRequired", &self.min_approvals_required)
             .build()
     }
 }
-
-/// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyRequired {
-    /// `PolicyArn`: a string, required.
-    pub policy_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Policy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyArn", Shape::Str(&StrRule { max_len: Some(1224), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["PolicyArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Policy` property type of `AWS::MPA::ApprovalTeam`.
 ///
@@ -486,28 +401,103 @@ pub struct Policy {
     /// `PolicyArn`: a string, required.
     ///
     /// Pattern `^arn:.{1,63}:mpa:::aws:policy/[a-zA-Z0-9_\.-]{1,1023}/[a-zA-Z0-9_\.-]{1,1023}/(?:[\d]+|\$DEFAULT)$`; length at most 1224.
-    pub policy_arn: Str,
+    pub policy_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Policy {
-    /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    /// A `Policy` with its one required property, `PolicyArn`.
     #[inline]
-    pub fn new(required: PolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            policy_arn: required.policy_arn,
+            policy_arn: value.into(),
         }
     }
 
     /// `PolicyArn`: a string, required.
-    pub fn policy_arn(mut self, value: impl Into<Str>) -> Self { self.policy_arn = value.into(); self }
+    pub fn policy_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_arn = value.into(); self }
 }
 
-impl PropertyType for Policy {}
+impl crate::PropertyType for Policy {}
 
-impl ToValue for Policy {
+impl ::cloudwright_core::ToValue for Policy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("PolicyArn", &self.policy_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("PolicyArn", &self.policy_arn)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:.{1,63}:mpa:::aws:policy/[a-zA-Z0-9_\\.-]{1,1023}/[a-zA-Z0-9_\\.-]{1,1023}/(?:[\\d]+|\\$DEFAULT)$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApprovalTeam: ObjRule = ObjRule {
+        properties: &[
+            ("ApprovalStrategy", Shape::Object(&RULE_ApprovalStrategy)),
+            ("Approvers", Shape::List(&ListRule { items: Shape::Object(&RULE_Approver), min_items: Some(1), max_items: Some(20), unique: true })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: Some(1), max_items: Some(10), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ApprovalStrategy", "Approvers", "Policies", "Name", "Description"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApprovalStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("MofN", Shape::Object(&RULE_MofNApprovalStrategy)),
+        ],
+        required: &["MofN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Approver: ObjRule = ObjRule {
+        properties: &[
+            ("ApproverId", Shape::STR),
+            ("PrimaryIdentityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("PrimaryIdentitySourceArn", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
+            ("PrimaryIdentityStatus", Shape::STR),
+            ("ResponseTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ],
+        required: &["PrimaryIdentityId", "PrimaryIdentitySourceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MofNApprovalStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("MinApprovalsRequired", Shape::INT),
+        ],
+        required: &["MinApprovalsRequired"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Policy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyArn", Shape::Str(&StrRule { max_len: Some(1224), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["PolicyArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:.+:sso:::instance/(?:sso)?ins-[a-zA-Z0-9-.]{16}$");
-
-/// The required properties of [`IdentitySource`], by name: `IdentitySource::new(IdentitySourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdentitySourceRequired {
-    /// `IdentitySourceParameters`: an [`IdentitySourceParameters`] object, required.
-    pub identity_source_parameters: Obj<IdentitySourceParameters>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
-    properties: &[
-        ("IdentitySourceParameters", Shape::Object(&RULE_IdentitySourceParameters)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["IdentitySourceParameters"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MPA::IdentitySource` resource.
 ///
-/// Creates a new identity source. For more information, see \[Identity Source\](<https://docs.aws.amazon.com/mpa/latest/userguide/mpa-concepts.html>) in the *Multi-party approval User Guide* .
+/// Creates a new identity source. For more information, see [Identity Source](https://docs.aws.amazon.com/mpa/latest/userguide/mpa-concepts.html) in the *Multi-party approval User Guide* .
 ///
 /// `Ref` returns its `IdentitySourceArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`IdentitySourceAttributes`], which `Handle<IdentitySource>` dereferences to.
@@ -50,11 +25,11 @@ pub struct IdentitySource {
     /// A `IdentitySourceParameters` object. Contains details for the resource that provides identities to the identity source. For example, an IAM Identity Center instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub identity_source_parameters: Obj<IdentitySourceParameters>,
+    pub identity_source_parameters: crate::Obj<IdentitySourceParameters>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags that you have added to the specified resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +39,7 @@ impl IdentitySource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MPA::IdentitySource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mpa-identitysource.html",
         primary_identifier: &["IdentitySourceArn"],
@@ -75,54 +50,56 @@ impl IdentitySource {
         read_only: &["IdentitySourceArn", "IdentitySourceType", "IdentitySourceParameters/IamIdentityCenter/ApprovalPortalUrl", "CreationTime", "Status", "StatusCode", "StatusMessage"],
         attributes: &["CreationTime", "IdentitySourceArn", "IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl", "IdentitySourceType", "Status", "StatusCode", "StatusMessage"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `IdentitySource` with its required properties, named in a [`IdentitySourceRequired`].
+    /// A `IdentitySource` with its one required property, `IdentitySourceParameters`.
     #[inline]
-    pub fn new(required: IdentitySourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<IdentitySourceParameters>>) -> Self {
         Self {
-            identity_source_parameters: required.identity_source_parameters,
-            tags: None,
+            identity_source_parameters: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `IdentitySourceParameters`: an [`IdentitySourceParameters`] object, required.
-    pub fn identity_source_parameters(mut self, value: impl Into<Obj<IdentitySourceParameters>>) -> Self { self.identity_source_parameters = value.into(); self }
+    pub fn identity_source_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<IdentitySourceParameters>>) -> Self { self.identity_source_parameters = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IdentitySource {
+impl ::cloudwright_core::Resource for IdentitySource {
     type Attributes = IdentitySourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentitySource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IdentitySource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IdentitySource {
+impl ::cloudwright_core::ToValue for IdentitySource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IdentitySourceParameters", &self.identity_source_parameters)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IdentitySource`]: `Handle<IdentitySource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IdentitySource`]: `Handle<IdentitySource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IdentitySourceAttributes(ResourceRef);
+pub struct IdentitySourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IdentitySourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IdentitySourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,55 +109,59 @@ impl IdentitySourceAttributes {
     ///
     /// Timestamp when the identity source was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `IdentitySourceArn`: a string.
     #[inline]
-    pub fn identity_source_arn(&self) -> Value {
-        self.0.get_att("IdentitySourceArn")
+    pub fn identity_source_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentitySourceArn"))
     }
 
     /// `Fn::GetAtt` `IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl`: a string.
     ///
     /// URL for the approval portal associated with the IAM Identity Center instance.
     #[inline]
-    pub fn identity_source_parameters_iam_identity_center_approval_portal_url(&self) -> Value {
-        self.0
-            .get_att("IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl")
+    pub fn identity_source_parameters_iam_identity_center_approval_portal_url(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl"),
+        )
     }
 
     /// `Fn::GetAtt` `IdentitySourceType`: a string.
     ///
     /// The type of resource that provided identities to the identity source. For example, an IAM Identity Center instance.
     #[inline]
-    pub fn identity_source_type(&self) -> Value {
-        self.0.get_att("IdentitySourceType")
+    pub fn identity_source_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentitySourceType"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// Status for the identity source. For example, if the identity source is `ACTIVE` .
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusCode`: a string.
     ///
     /// Status code of the identity source.
     #[inline]
-    pub fn status_code(&self) -> Value {
-        self.0.get_att("StatusCode")
+    pub fn status_code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusCode"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Message describing the status for the identity source.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 }
 
@@ -188,26 +169,14 @@ impl IdentitySourceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IamIdentityCenterRequired {
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Region`: a string, required.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IamIdentityCenter: ObjRule = ObjRule {
-    properties: &[
-        ("ApprovalPortalUrl", Shape::STR),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Region", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
-    ],
-    required: &["InstanceArn", "Region"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IamIdentityCenter` property type of `AWS::MPA::IdentitySource`.
 ///
-/// SSOlong credentials. For more information see, \[SSOlong\](<https://docs.aws.amazon.com/identity-center/>) .
+/// SSOlong credentials. For more information see, [SSOlong](https://docs.aws.amazon.com/identity-center/) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mpa-identitysource-iamidentitycenter.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -215,19 +184,19 @@ pub struct IamIdentityCenter {
     /// `ApprovalPortalUrl`: a string.
     ///
     /// URL for the approval portal associated with the IAM Identity Center instance.
-    pub approval_portal_url: Option<Str>,
+    pub approval_portal_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceArn`: a string, required.
     ///
     /// Amazon Resource Name (ARN) for the IAM Identity Center instance.
     ///
     /// Pattern `^arn:.+:sso:::instance/(?:sso)?ins-[a-zA-Z0-9-.]{16}$`; length 20 to 2048.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Region`: a string, required.
     ///
     /// AWS Region where the IAM Identity Center instance is located.
     ///
     /// Length at most 1000.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -236,49 +205,32 @@ impl IamIdentityCenter {
     #[inline]
     pub fn new(required: IamIdentityCenterRequired) -> Self {
         Self {
-            approval_portal_url: None,
+            approval_portal_url: ::std::option::Option::None,
             instance_arn: required.instance_arn,
             region: required.region,
         }
     }
 
     /// `ApprovalPortalUrl`: a string.
-    pub fn approval_portal_url(mut self, value: impl Into<Str>) -> Self { self.approval_portal_url = Some(value.into()); self }
+    pub fn approval_portal_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.approval_portal_url = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
 }
 
-impl PropertyType for IamIdentityCenter {}
+impl crate::PropertyType for IamIdentityCenter {}
 
-impl ToValue for IamIdentityCenter {
+impl ::cloudwright_core::ToValue for IamIdentityCenter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApprovalPortalUrl", &self.approval_portal_url)
             .req("InstanceArn", &self.instance_arn)
             .req("Region", &self.region)
             .build()
     }
 }
-
-/// The required properties of [`IdentitySourceParameters`], by name: `IdentitySourceParameters::new(IdentitySourceParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdentitySourceParametersRequired {
-    /// `IamIdentityCenter`: an [`IamIdentityCenter`] object, required.
-    pub iam_identity_center: Obj<IamIdentityCenter>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentitySourceParameters: ObjRule = ObjRule {
-    properties: &[
-        ("IamIdentityCenter", Shape::Object(&RULE_IamIdentityCenter)),
-    ],
-    required: &["IamIdentityCenter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdentitySourceParameters` property type of `AWS::MPA::IdentitySource`.
 ///
@@ -290,30 +242,75 @@ pub struct IdentitySourceParameters {
     /// `IamIdentityCenter`: an [`IamIdentityCenter`] object, required.
     ///
     /// SSOlong credentials.
-    pub iam_identity_center: Obj<IamIdentityCenter>,
+    pub iam_identity_center: crate::Obj<IamIdentityCenter>,
 }
 
 #[rustfmt::skip]
 impl IdentitySourceParameters {
-    /// A `IdentitySourceParameters` with its required properties, named in a [`IdentitySourceParametersRequired`].
+    /// A `IdentitySourceParameters` with its one required property, `IamIdentityCenter`.
     #[inline]
-    pub fn new(required: IdentitySourceParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<IamIdentityCenter>>) -> Self {
         Self {
-            iam_identity_center: required.iam_identity_center,
+            iam_identity_center: value.into(),
         }
     }
 
     /// `IamIdentityCenter`: an [`IamIdentityCenter`] object, required.
-    pub fn iam_identity_center(mut self, value: impl Into<Obj<IamIdentityCenter>>) -> Self { self.iam_identity_center = value.into(); self }
+    pub fn iam_identity_center(mut self, value: impl ::std::convert::Into<crate::Obj<IamIdentityCenter>>) -> Self { self.iam_identity_center = value.into(); self }
 }
 
-impl PropertyType for IdentitySourceParameters {}
+impl crate::PropertyType for IdentitySourceParameters {}
 
-impl ToValue for IdentitySourceParameters {
+impl ::cloudwright_core::ToValue for IdentitySourceParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IamIdentityCenter", &self.iam_identity_center)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:.+:sso:::instance/(?:sso)?ins-[a-zA-Z0-9-.]{16}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
+        properties: &[
+            ("IdentitySourceParameters", Shape::Object(&RULE_IdentitySourceParameters)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["IdentitySourceParameters"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamIdentityCenter: ObjRule = ObjRule {
+        properties: &[
+            ("ApprovalPortalUrl", Shape::STR),
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Region", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
+        ],
+        required: &["InstanceArn", "Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentitySourceParameters: ObjRule = ObjRule {
+        properties: &[
+            ("IamIdentityCenter", Shape::Object(&RULE_IamIdentityCenter)),
+        ],
+        required: &["IamIdentityCenter"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

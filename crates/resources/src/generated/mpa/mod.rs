@@ -18,4 +18,4 @@ pub mod shared;
 #[cfg(feature = "mpa")]
 pub use approval_team::{ApprovalTeam, ApprovalTeamAttributes, ApprovalTeamRequired};
 #[cfg(feature = "mpa")]
-pub use identity_source::{IdentitySource, IdentitySourceAttributes, IdentitySourceRequired};
+pub use identity_source::{IdentitySource, IdentitySourceAttributes};

@@ -5,26 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`BatchScramSecret`], by name: `BatchScramSecret::new(BatchScramSecretRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BatchScramSecretRequired {
-    /// `ClusterArn`: a string, required.
-    pub cluster_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BatchScramSecret: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterArn", Shape::STR),
-        ("SecretArnList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ClusterArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MSK::BatchScramSecret` resource.
 ///
 /// Represents a secret stored in the AWS Secrets Manager that can be used to authenticate with a cluster using a user name and a password.
@@ -43,11 +23,11 @@ pub struct BatchScramSecret {
     /// The Amazon Resource Name (ARN) that uniquely identifies the cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_arn: Str,
+    pub cluster_arn: ::cloudwright_core::Str,
     /// `SecretArnList`: a list of strings.
     ///
     /// List of Amazon Resource Name (ARN)s of Secrets Manager secrets.
-    pub secret_arn_list: Option<List<Str>>,
+    pub secret_arn_list: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -57,7 +37,7 @@ impl BatchScramSecret {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MSK::BatchScramSecret",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-batchscramsecret.html",
         primary_identifier: &["ClusterArn"],
@@ -68,51 +48,71 @@ impl BatchScramSecret {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `BatchScramSecret` with its required properties, named in a [`BatchScramSecretRequired`].
+    /// A `BatchScramSecret` with its one required property, `ClusterArn`.
     #[inline]
-    pub fn new(required: BatchScramSecretRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cluster_arn: required.cluster_arn,
-            secret_arn_list: None,
+            cluster_arn: value.into(),
+            secret_arn_list: ::std::option::Option::None,
         }
     }
 
     /// `ClusterArn`: a string, required.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = value.into(); self }
+    pub fn cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_arn = value.into(); self }
     /// `SecretArnList`: a list of strings.
-    pub fn secret_arn_list(mut self, value: impl Into<List<Str>>) -> Self { self.secret_arn_list = Some(value.into()); self }
+    pub fn secret_arn_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.secret_arn_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BatchScramSecret {
+impl ::cloudwright_core::Resource for BatchScramSecret {
     type Attributes = BatchScramSecretAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BatchScramSecret, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BatchScramSecret, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BatchScramSecret {
+impl ::cloudwright_core::ToValue for BatchScramSecret {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterArn", &self.cluster_arn)
             .opt("SecretArnList", &self.secret_arn_list)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BatchScramSecret`]: `Handle<BatchScramSecret>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BatchScramSecret`]: `Handle<BatchScramSecret>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct BatchScramSecretAttributes(());
 
-impl From<ResourceRef> for BatchScramSecretAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BatchScramSecretAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BatchScramSecret: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterArn", Shape::STR),
+            ("SecretArnList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ClusterArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,50 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{
-    CloudWatchLogs, CloudWatchLogsRequired, Firehose, FirehoseRequired, Iam, IamRequired, S3,
-    S3Required,
-};
-use super::shared::{RULE_CloudWatchLogs, RULE_Firehose, RULE_Iam, RULE_S3};
+pub use super::shared::{CloudWatchLogs, Firehose, Iam, S3};
 
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `BrokerNodeGroupInfo`: a [`BrokerNodeGroupInfo`] object, required.
-    pub broker_node_group_info: Obj<BrokerNodeGroupInfo>,
+    pub broker_node_group_info: crate::Obj<BrokerNodeGroupInfo>,
     /// `ClusterName`: a string, required.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `KafkaVersion`: a string, required.
-    pub kafka_version: Str,
+    pub kafka_version: ::cloudwright_core::Str,
     /// `NumberOfBrokerNodes`: an integer, required.
-    pub number_of_broker_nodes: Int,
+    pub number_of_broker_nodes: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cluster: ObjRule = ObjRule {
-    properties: &[
-        ("BrokerNodeGroupInfo", Shape::Object(&RULE_BrokerNodeGroupInfo)),
-        ("ClientAuthentication", Shape::Object(&RULE_ClientAuthentication)),
-        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("ConfigurationInfo", Shape::Object(&RULE_ConfigurationInfo)),
-        ("EncryptionInfo", Shape::Object(&RULE_EncryptionInfo)),
-        ("EnhancedMonitoring", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(23), allowed: &["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"], ..StrRule::ANY })),
-        ("KafkaVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("LoggingInfo", Shape::Object(&RULE_LoggingInfo)),
-        ("NumberOfBrokerNodes", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("OpenMonitoring", Shape::Object(&RULE_OpenMonitoring)),
-        ("Rebalancing", Shape::Object(&RULE_Rebalancing)),
-        ("StorageMode", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(6), allowed: &["LOCAL", "TIERED"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("ZookeeperAccess", Shape::Object(&RULE_ZookeeperAccess)),
-    ],
-    required: &["BrokerNodeGroupInfo", "KafkaVersion", "NumberOfBrokerNodes", "ClusterName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MSK::Cluster` resource.
 ///
@@ -66,67 +36,67 @@ pub struct Cluster {
     /// `BrokerNodeGroupInfo`: a [`BrokerNodeGroupInfo`] object, required.
     ///
     /// Information about the broker nodes in the cluster.
-    pub broker_node_group_info: Obj<BrokerNodeGroupInfo>,
+    pub broker_node_group_info: crate::Obj<BrokerNodeGroupInfo>,
     /// `ClientAuthentication`: a [`ClientAuthentication`] object.
     ///
     /// Includes all client authentication related information.
-    pub client_authentication: Option<Obj<ClientAuthentication>>,
+    pub client_authentication: ::std::option::Option<crate::Obj<ClientAuthentication>>,
     /// `ClusterName`: a string, required.
     ///
     /// The name of the cluster.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `ConfigurationInfo`: a [`ConfigurationInfo`] object.
     ///
     /// Represents the configuration that you want MSK to use for the cluster.
-    pub configuration_info: Option<Obj<ConfigurationInfo>>,
+    pub configuration_info: ::std::option::Option<crate::Obj<ConfigurationInfo>>,
     /// `EncryptionInfo`: an [`EncryptionInfo`] object.
     ///
     /// Includes all encryption-related information.
-    pub encryption_info: Option<Obj<EncryptionInfo>>,
+    pub encryption_info: ::std::option::Option<crate::Obj<EncryptionInfo>>,
     /// `EnhancedMonitoring`: an [`EnhancedMonitoring`] value.
     ///
     /// Specifies the level of monitoring for the MSK cluster.
     ///
     /// Length 7 to 23.
-    pub enhanced_monitoring: Option<EnhancedMonitoring>,
+    pub enhanced_monitoring: ::std::option::Option<EnhancedMonitoring>,
     /// `KafkaVersion`: a string, required.
     ///
-    /// The version of Apache Kafka. You can use Amazon MSK to create clusters that use \[supported Apache Kafka versions\](<https://docs.aws.amazon.com/msk/latest/developerguide/supported-kafka-versions.html>) .
+    /// The version of Apache Kafka. You can use Amazon MSK to create clusters that use [supported Apache Kafka versions](https://docs.aws.amazon.com/msk/latest/developerguide/supported-kafka-versions.html) .
     ///
     /// Length 1 to 128.
-    pub kafka_version: Str,
+    pub kafka_version: ::cloudwright_core::Str,
     /// `LoggingInfo`: a [`LoggingInfo`] object.
     ///
     /// Logging info details for the cluster.
-    pub logging_info: Option<Obj<LoggingInfo>>,
+    pub logging_info: ::std::option::Option<crate::Obj<LoggingInfo>>,
     /// `NumberOfBrokerNodes`: an integer, required.
     ///
     /// The number of broker nodes in the cluster.
     ///
     /// Value at least 1.
-    pub number_of_broker_nodes: Int,
+    pub number_of_broker_nodes: ::cloudwright_core::Int,
     /// `OpenMonitoring`: an [`OpenMonitoring`] object.
     ///
     /// The settings for open monitoring.
-    pub open_monitoring: Option<Obj<OpenMonitoring>>,
+    pub open_monitoring: ::std::option::Option<crate::Obj<OpenMonitoring>>,
     /// `Rebalancing`: a [`Rebalancing`] object.
-    pub rebalancing: Option<Obj<Rebalancing>>,
+    pub rebalancing: ::std::option::Option<crate::Obj<Rebalancing>>,
     /// `StorageMode`: a [`StorageMode`] value.
     ///
     /// This controls storage mode for supported storage tiers.
     ///
     /// Length 5 to 6.
-    pub storage_mode: Option<StorageMode>,
+    pub storage_mode: ::std::option::Option<StorageMode>,
     /// `Tags`: a JSON value.
     ///
     /// An arbitrary set of tags (key-value pairs) for the cluster.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `ZookeeperAccess`: a [`ZookeeperAccess`] object.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub zookeeper_access: Option<Obj<ZookeeperAccess>>,
+    pub zookeeper_access: ::std::option::Option<crate::Obj<ZookeeperAccess>>,
 }
 
 #[rustfmt::skip]
@@ -136,7 +106,7 @@ impl Cluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MSK::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-cluster.html",
         primary_identifier: &["Arn"],
@@ -147,7 +117,7 @@ impl Cluster {
         read_only: &["Arn", "CurrentVersion"],
         attributes: &["Arn", "CurrentVersion"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
@@ -155,70 +125,72 @@ impl Cluster {
     pub fn new(required: ClusterRequired) -> Self {
         Self {
             broker_node_group_info: required.broker_node_group_info,
-            client_authentication: None,
+            client_authentication: ::std::option::Option::None,
             cluster_name: required.cluster_name,
-            configuration_info: None,
-            encryption_info: None,
-            enhanced_monitoring: None,
+            configuration_info: ::std::option::Option::None,
+            encryption_info: ::std::option::Option::None,
+            enhanced_monitoring: ::std::option::Option::None,
             kafka_version: required.kafka_version,
-            logging_info: None,
+            logging_info: ::std::option::Option::None,
             number_of_broker_nodes: required.number_of_broker_nodes,
-            open_monitoring: None,
-            rebalancing: None,
-            storage_mode: None,
-            tags: None,
-            zookeeper_access: None,
+            open_monitoring: ::std::option::Option::None,
+            rebalancing: ::std::option::Option::None,
+            storage_mode: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            zookeeper_access: ::std::option::Option::None,
         }
     }
 
     /// `BrokerNodeGroupInfo`: a [`BrokerNodeGroupInfo`] object, required.
-    pub fn broker_node_group_info(mut self, value: impl Into<Obj<BrokerNodeGroupInfo>>) -> Self { self.broker_node_group_info = value.into(); self }
+    pub fn broker_node_group_info(mut self, value: impl ::std::convert::Into<crate::Obj<BrokerNodeGroupInfo>>) -> Self { self.broker_node_group_info = value.into(); self }
     /// `ClientAuthentication`: a [`ClientAuthentication`] object.
-    pub fn client_authentication(mut self, value: impl Into<Obj<ClientAuthentication>>) -> Self { self.client_authentication = Some(value.into()); self }
+    pub fn client_authentication(mut self, value: impl ::std::convert::Into<crate::Obj<ClientAuthentication>>) -> Self { self.client_authentication = ::std::option::Option::Some(value.into()); self }
     /// `ClusterName`: a string, required.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = value.into(); self }
     /// `ConfigurationInfo`: a [`ConfigurationInfo`] object.
-    pub fn configuration_info(mut self, value: impl Into<Obj<ConfigurationInfo>>) -> Self { self.configuration_info = Some(value.into()); self }
+    pub fn configuration_info(mut self, value: impl ::std::convert::Into<crate::Obj<ConfigurationInfo>>) -> Self { self.configuration_info = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionInfo`: an [`EncryptionInfo`] object.
-    pub fn encryption_info(mut self, value: impl Into<Obj<EncryptionInfo>>) -> Self { self.encryption_info = Some(value.into()); self }
+    pub fn encryption_info(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionInfo>>) -> Self { self.encryption_info = ::std::option::Option::Some(value.into()); self }
     /// `EnhancedMonitoring`: an [`EnhancedMonitoring`] value.
-    pub fn enhanced_monitoring(mut self, value: impl Into<EnhancedMonitoring>) -> Self { self.enhanced_monitoring = Some(value.into()); self }
+    pub fn enhanced_monitoring(mut self, value: impl ::std::convert::Into<EnhancedMonitoring>) -> Self { self.enhanced_monitoring = ::std::option::Option::Some(value.into()); self }
     /// `KafkaVersion`: a string, required.
-    pub fn kafka_version(mut self, value: impl Into<Str>) -> Self { self.kafka_version = value.into(); self }
+    pub fn kafka_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kafka_version = value.into(); self }
     /// `LoggingInfo`: a [`LoggingInfo`] object.
-    pub fn logging_info(mut self, value: impl Into<Obj<LoggingInfo>>) -> Self { self.logging_info = Some(value.into()); self }
+    pub fn logging_info(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingInfo>>) -> Self { self.logging_info = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfBrokerNodes`: an integer, required.
-    pub fn number_of_broker_nodes(mut self, value: impl Into<Int>) -> Self { self.number_of_broker_nodes = value.into(); self }
+    pub fn number_of_broker_nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_broker_nodes = value.into(); self }
     /// `OpenMonitoring`: an [`OpenMonitoring`] object.
-    pub fn open_monitoring(mut self, value: impl Into<Obj<OpenMonitoring>>) -> Self { self.open_monitoring = Some(value.into()); self }
+    pub fn open_monitoring(mut self, value: impl ::std::convert::Into<crate::Obj<OpenMonitoring>>) -> Self { self.open_monitoring = ::std::option::Option::Some(value.into()); self }
     /// `Rebalancing`: a [`Rebalancing`] object.
-    pub fn rebalancing(mut self, value: impl Into<Obj<Rebalancing>>) -> Self { self.rebalancing = Some(value.into()); self }
+    pub fn rebalancing(mut self, value: impl ::std::convert::Into<crate::Obj<Rebalancing>>) -> Self { self.rebalancing = ::std::option::Option::Some(value.into()); self }
     /// `StorageMode`: a [`StorageMode`] value.
-    pub fn storage_mode(mut self, value: impl Into<StorageMode>) -> Self { self.storage_mode = Some(value.into()); self }
+    pub fn storage_mode(mut self, value: impl ::std::convert::Into<StorageMode>) -> Self { self.storage_mode = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ZookeeperAccess`: a [`ZookeeperAccess`] object.
-    pub fn zookeeper_access(mut self, value: impl Into<Obj<ZookeeperAccess>>) -> Self { self.zookeeper_access = Some(value.into()); self }
+    pub fn zookeeper_access(mut self, value: impl ::std::convert::Into<crate::Obj<ZookeeperAccess>>) -> Self { self.zookeeper_access = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cluster {
+impl ::cloudwright_core::Resource for Cluster {
     type Attributes = ClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cluster {
+impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BrokerNodeGroupInfo", &self.broker_node_group_info)
             .opt("ClientAuthentication", &self.client_authentication)
             .req("ClusterName", &self.cluster_name)
@@ -237,12 +209,12 @@ impl ToValue for Cluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterAttributes(ResourceRef);
+pub struct ClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -252,29 +224,18 @@ impl ClusterAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the MSK cluster.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CurrentVersion`: a string.
     ///
     /// The current version of the MSK cluster
     #[inline]
-    pub fn current_version(&self) -> Value {
-        self.0.get_att("CurrentVersion")
+    pub fn current_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CurrentVersion"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BrokerLogs: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogs)),
-        ("Firehose", Shape::Object(&RULE_Firehose)),
-        ("S3", Shape::Object(&RULE_S3)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BrokerLogs` property type of `AWS::MSK::Cluster`.
 ///
@@ -284,15 +245,15 @@ pub(crate) static RULE_BrokerLogs: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BrokerLogs {
     /// `CloudWatchLogs`: a [`CloudWatchLogs`] object.
-    pub cloud_watch_logs: Option<Obj<CloudWatchLogs>>,
+    pub cloud_watch_logs: ::std::option::Option<crate::Obj<CloudWatchLogs>>,
     /// `Firehose`: a [`Firehose`] object.
     ///
     /// Details of the Kinesis Data Firehose delivery stream that is the destination for broker logs.
-    pub firehose: Option<Obj<Firehose>>,
+    pub firehose: ::std::option::Option<crate::Obj<Firehose>>,
     /// `S3`: a [`S3`] object.
     ///
     /// Details of the Amazon S3 destination for broker logs.
-    pub s3: Option<Obj<S3>>,
+    pub s3: ::std::option::Option<crate::Obj<S3>>,
 }
 
 #[rustfmt::skip]
@@ -300,23 +261,23 @@ impl BrokerLogs {
     /// A `BrokerLogs` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogs`] object.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogs>>) -> Self { self.cloud_watch_logs = Some(value.into()); self }
+    pub fn cloud_watch_logs(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogs>>) -> Self { self.cloud_watch_logs = ::std::option::Option::Some(value.into()); self }
     /// `Firehose`: a [`Firehose`] object.
-    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self { self.firehose = Some(value.into()); self }
+    pub fn firehose(mut self, value: impl ::std::convert::Into<crate::Obj<Firehose>>) -> Self { self.firehose = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BrokerLogs {}
+impl crate::PropertyType for BrokerLogs {}
 
-impl ToValue for BrokerLogs {
+impl ::cloudwright_core::ToValue for BrokerLogs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
             .opt("Firehose", &self.firehose)
             .opt("S3", &self.s3)
@@ -328,25 +289,10 @@ impl ToValue for BrokerLogs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrokerNodeGroupInfoRequired {
     /// `ClientSubnets`: a list of strings, required.
-    pub client_subnets: List<Str>,
+    pub client_subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BrokerNodeGroupInfo: ObjRule = ObjRule {
-    properties: &[
-        ("BrokerAZDistribution", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(9), allowed: &["DEFAULT"], ..StrRule::ANY })),
-        ("ClientSubnets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ConnectivityInfo", Shape::Object(&RULE_ConnectivityInfo)),
-        ("InstanceType", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(32), ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("StorageInfo", Shape::Object(&RULE_StorageInfo)),
-    ],
-    required: &["ClientSubnets", "InstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BrokerNodeGroupInfo` property type of `AWS::MSK::Cluster`.
 ///
@@ -360,7 +306,7 @@ pub struct BrokerNodeGroupInfo {
     /// This parameter is currently not in use.
     ///
     /// Length 6 to 9.
-    pub broker_az_distribution: Option<BrokerAzDistribution>,
+    pub broker_az_distribution: ::std::option::Option<BrokerAzDistribution>,
     /// `ClientSubnets`: a list of strings, required.
     ///
     /// The list of subnets to connect to in the client virtual private cloud (VPC). Amazon creates elastic network interfaces (ENIs) inside these subnets. Client applications use ENIs to produce and consume data.
@@ -368,20 +314,20 @@ pub struct BrokerNodeGroupInfo {
     /// If you use the US West (N. California) Region, specify exactly two subnets. For other Regions where Amazon MSK is available, you can specify either two or three subnets. The subnets that you specify must be in distinct Availability Zones. When you create a cluster, Amazon MSK distributes the broker nodes evenly across the subnets that you specify.
     ///
     /// Client subnets can't occupy the Availability Zone with ID `use1-az3` .
-    pub client_subnets: List<Str>,
+    pub client_subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ConnectivityInfo`: a [`ConnectivityInfo`] object.
     ///
     /// Information about the cluster's connectivity setting.
-    pub connectivity_info: Option<Obj<ConnectivityInfo>>,
+    pub connectivity_info: ::std::option::Option<crate::Obj<ConnectivityInfo>>,
     /// `InstanceType`: a string, required.
     ///
-    /// The type of Amazon EC2 instances to use for brokers. Depending on the \[broker type\](<https://docs.aws.amazon.com/msk/latest/developerguide/broker-instance-types.html>) , Amazon MSK supports the following broker sizes:
+    /// The type of Amazon EC2 instances to use for brokers. Depending on the [broker type](https://docs.aws.amazon.com/msk/latest/developerguide/broker-instance-types.html) , Amazon MSK supports the following broker sizes:
     ///
     /// *Standard broker sizes*
     ///
     /// - kafka.t3.small
     ///
-    /// &gt; You can't select the kafka.t3.small instance type when the metadata mode is KRaft.
+    /// \> You can't select the kafka.t3.small instance type when the metadata mode is KRaft.
     /// - kafka.m5.large, kafka.m5.xlarge, kafka.m5.2xlarge, kafka.m5.4xlarge, kafka.m5.8xlarge, kafka.m5.12xlarge, kafka.m5.16xlarge, kafka.m5.24xlarge
     /// - kafka.m7g.large, kafka.m7g.xlarge, kafka.m7g.2xlarge, kafka.m7g.4xlarge, kafka.m7g.8xlarge, kafka.m7g.12xlarge, kafka.m7g.16xlarge
     ///
@@ -389,20 +335,20 @@ pub struct BrokerNodeGroupInfo {
     ///
     /// - express.m7g.large, express.m7g.xlarge, express.m7g.2xlarge, express.m7g.4xlarge, express.m7g.8xlarge, express.m7g.12xlarge, express.m7g.16xlarge
     ///
-    /// &gt; Some broker sizes might not be available in certian AWS Regions. See the updated \[Pricing tools\](<https://docs.aws.amazon.com/msk/pricing/>) section on the Amazon MSK pricing page for the latest list of available instances by Region.
+    /// \> Some broker sizes might not be available in certian AWS Regions. See the updated [Pricing tools](https://docs.aws.amazon.com/msk/pricing/) section on the Amazon MSK pricing page for the latest list of available instances by Region.
     ///
     /// Length 5 to 32.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `SecurityGroups`: a list of strings.
     ///
     /// The security groups to associate with the ENIs in order to specify who can connect to and communicate with the Amazon MSK cluster. If you don't specify a security group, Amazon MSK uses the default security group associated with the VPC. If you specify security groups that were shared with you, you must ensure that you have permissions to them. Specifically, you need the `ec2:DescribeSecurityGroups` permission.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `StorageInfo`: a [`StorageInfo`] object.
     ///
     /// Contains information about storage volumes attached to Amazon MSK broker nodes.
-    pub storage_info: Option<Obj<StorageInfo>>,
+    pub storage_info: ::std::option::Option<crate::Obj<StorageInfo>>,
 }
 
 #[rustfmt::skip]
@@ -411,35 +357,35 @@ impl BrokerNodeGroupInfo {
     #[inline]
     pub fn new(required: BrokerNodeGroupInfoRequired) -> Self {
         Self {
-            broker_az_distribution: None,
+            broker_az_distribution: ::std::option::Option::None,
             client_subnets: required.client_subnets,
-            connectivity_info: None,
+            connectivity_info: ::std::option::Option::None,
             instance_type: required.instance_type,
-            security_groups: None,
-            storage_info: None,
+            security_groups: ::std::option::Option::None,
+            storage_info: ::std::option::Option::None,
         }
     }
 
     /// `BrokerAZDistribution`: a [`BrokerAzDistribution`] value.
-    pub fn broker_az_distribution(mut self, value: impl Into<BrokerAzDistribution>) -> Self { self.broker_az_distribution = Some(value.into()); self }
+    pub fn broker_az_distribution(mut self, value: impl ::std::convert::Into<BrokerAzDistribution>) -> Self { self.broker_az_distribution = ::std::option::Option::Some(value.into()); self }
     /// `ClientSubnets`: a list of strings, required.
-    pub fn client_subnets(mut self, value: impl Into<List<Str>>) -> Self { self.client_subnets = value.into(); self }
+    pub fn client_subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.client_subnets = value.into(); self }
     /// `ConnectivityInfo`: a [`ConnectivityInfo`] object.
-    pub fn connectivity_info(mut self, value: impl Into<Obj<ConnectivityInfo>>) -> Self { self.connectivity_info = Some(value.into()); self }
+    pub fn connectivity_info(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectivityInfo>>) -> Self { self.connectivity_info = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `StorageInfo`: a [`StorageInfo`] object.
-    pub fn storage_info(mut self, value: impl Into<Obj<StorageInfo>>) -> Self { self.storage_info = Some(value.into()); self }
+    pub fn storage_info(mut self, value: impl ::std::convert::Into<crate::Obj<StorageInfo>>) -> Self { self.storage_info = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BrokerNodeGroupInfo {}
+impl crate::PropertyType for BrokerNodeGroupInfo {}
 
-impl ToValue for BrokerNodeGroupInfo {
+impl ::cloudwright_core::ToValue for BrokerNodeGroupInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BrokerAZDistribution", &self.broker_az_distribution)
             .req("ClientSubnets", &self.client_subnets)
             .opt("ConnectivityInfo", &self.connectivity_info)
@@ -450,17 +396,6 @@ impl ToValue for BrokerNodeGroupInfo {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ClientAuthentication: ObjRule = ObjRule {
-    properties: &[
-        ("Sasl", Shape::Object(&RULE_Sasl)),
-        ("Tls", Shape::Object(&RULE_Tls)),
-        ("Unauthenticated", Shape::Object(&RULE_Unauthenticated)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ClientAuthentication` property type of `AWS::MSK::Cluster`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-clientauthentication.html>
@@ -469,15 +404,15 @@ pub struct ClientAuthentication {
     /// `Sasl`: a [`Sasl`] object.
     ///
     /// Details for client authentication using SASL. To turn on SASL, you must also turn on `EncryptionInTransit` by setting `inCluster` to true. You must set `clientBroker` to either `TLS` or `TLS_PLAINTEXT` . If you choose `TLS_PLAINTEXT` , then you must also set `unauthenticated` to true.
-    pub sasl: Option<Obj<Sasl>>,
+    pub sasl: ::std::option::Option<crate::Obj<Sasl>>,
     /// `Tls`: a [`Tls`] object.
     ///
     /// Details for ClientAuthentication using TLS. To turn on TLS access control, you must also turn on `EncryptionInTransit` by setting `inCluster` to true and `clientBroker` to `TLS` .
-    pub tls: Option<Obj<Tls>>,
+    pub tls: ::std::option::Option<crate::Obj<Tls>>,
     /// `Unauthenticated`: an [`Unauthenticated`] object.
     ///
     /// Details for ClientAuthentication using no authentication.
-    pub unauthenticated: Option<Obj<Unauthenticated>>,
+    pub unauthenticated: ::std::option::Option<crate::Obj<Unauthenticated>>,
 }
 
 #[rustfmt::skip]
@@ -485,23 +420,23 @@ impl ClientAuthentication {
     /// A `ClientAuthentication` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Sasl`: a [`Sasl`] object.
-    pub fn sasl(mut self, value: impl Into<Obj<Sasl>>) -> Self { self.sasl = Some(value.into()); self }
+    pub fn sasl(mut self, value: impl ::std::convert::Into<crate::Obj<Sasl>>) -> Self { self.sasl = ::std::option::Option::Some(value.into()); self }
     /// `Tls`: a [`Tls`] object.
-    pub fn tls(mut self, value: impl Into<Obj<Tls>>) -> Self { self.tls = Some(value.into()); self }
+    pub fn tls(mut self, value: impl ::std::convert::Into<crate::Obj<Tls>>) -> Self { self.tls = ::std::option::Option::Some(value.into()); self }
     /// `Unauthenticated`: an [`Unauthenticated`] object.
-    pub fn unauthenticated(mut self, value: impl Into<Obj<Unauthenticated>>) -> Self { self.unauthenticated = Some(value.into()); self }
+    pub fn unauthenticated(mut self, value: impl ::std::convert::Into<crate::Obj<Unauthenticated>>) -> Self { self.unauthenticated = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClientAuthentication {}
+impl crate::PropertyType for ClientAuthentication {}
 
-impl ToValue for ClientAuthentication {
+impl ::cloudwright_core::ToValue for ClientAuthentication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Sasl", &self.sasl)
             .opt("Tls", &self.tls)
             .opt("Unauthenticated", &self.unauthenticated)
@@ -513,21 +448,10 @@ impl ToValue for ClientAuthentication {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationInfoRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `Revision`: an integer, required.
-    pub revision: Int,
+    pub revision: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("Revision", Shape::INT),
-    ],
-    required: &["Revision", "Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfigurationInfo` property type of `AWS::MSK::Cluster`.
 ///
@@ -539,11 +463,11 @@ pub struct ConfigurationInfo {
     /// `Arn`: a string, required.
     ///
     /// ARN of the configuration to use.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `Revision`: an integer, required.
     ///
     /// The revision of the configuration to use.
-    pub revision: Int,
+    pub revision: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -558,33 +482,22 @@ impl ConfigurationInfo {
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `Revision`: an integer, required.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self { self.revision = value.into(); self }
+    pub fn revision(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.revision = value.into(); self }
 }
 
-impl PropertyType for ConfigurationInfo {}
+impl crate::PropertyType for ConfigurationInfo {}
 
-impl ToValue for ConfigurationInfo {
+impl ::cloudwright_core::ToValue for ConfigurationInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .req("Revision", &self.revision)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectivityInfo: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
-        ("PublicAccess", Shape::Object(&RULE_PublicAccess)),
-        ("VpcConnectivity", Shape::Object(&RULE_VpcConnectivity)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectivityInfo` property type of `AWS::MSK::Cluster`.
 ///
@@ -594,15 +507,15 @@ pub(crate) static RULE_ConnectivityInfo: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConnectivityInfo {
     /// `NetworkType`: a [`NetworkType`] value.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::std::option::Option<NetworkType>,
     /// `PublicAccess`: a [`PublicAccess`] object.
     ///
     /// Access control settings for the cluster's brokers.
-    pub public_access: Option<Obj<PublicAccess>>,
+    pub public_access: ::std::option::Option<crate::Obj<PublicAccess>>,
     /// `VpcConnectivity`: a [`VpcConnectivity`] object.
     ///
     /// VPC connection control settings for brokers.
-    pub vpc_connectivity: Option<Obj<VpcConnectivity>>,
+    pub vpc_connectivity: ::std::option::Option<crate::Obj<VpcConnectivity>>,
 }
 
 #[rustfmt::skip]
@@ -610,39 +523,29 @@ impl ConnectivityInfo {
     /// A `ConnectivityInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NetworkType`: a [`NetworkType`] value.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<NetworkType>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `PublicAccess`: a [`PublicAccess`] object.
-    pub fn public_access(mut self, value: impl Into<Obj<PublicAccess>>) -> Self { self.public_access = Some(value.into()); self }
+    pub fn public_access(mut self, value: impl ::std::convert::Into<crate::Obj<PublicAccess>>) -> Self { self.public_access = ::std::option::Option::Some(value.into()); self }
     /// `VpcConnectivity`: a [`VpcConnectivity`] object.
-    pub fn vpc_connectivity(mut self, value: impl Into<Obj<VpcConnectivity>>) -> Self { self.vpc_connectivity = Some(value.into()); self }
+    pub fn vpc_connectivity(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConnectivity>>) -> Self { self.vpc_connectivity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectivityInfo {}
+impl crate::PropertyType for ConnectivityInfo {}
 
-impl ToValue for ConnectivityInfo {
+impl ::cloudwright_core::ToValue for ConnectivityInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NetworkType", &self.network_type)
             .opt("PublicAccess", &self.public_access)
             .opt("VpcConnectivity", &self.vpc_connectivity)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EbsStorageInfo: ObjRule = ObjRule {
-    properties: &[
-        ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
-        ("VolumeSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EBSStorageInfo` property type of `AWS::MSK::Cluster`.
 ///
@@ -654,13 +557,13 @@ pub struct EbsStorageInfo {
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
     ///
     /// EBS volume provisioned throughput information.
-    pub provisioned_throughput: Option<Obj<ProvisionedThroughput>>,
+    pub provisioned_throughput: ::std::option::Option<crate::Obj<ProvisionedThroughput>>,
     /// `VolumeSize`: an integer.
     ///
     /// The size in GiB of the EBS volume for the data drive on each broker node.
     ///
     /// Value 1 to 16384.
-    pub volume_size: Option<Int>,
+    pub volume_size: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -668,43 +571,26 @@ impl EbsStorageInfo {
     /// A `EbsStorageInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
-    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = Some(value.into()); self }
+    pub fn provisioned_throughput(mut self, value: impl ::std::convert::Into<crate::Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
+    pub fn volume_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EbsStorageInfo {}
+impl crate::PropertyType for EbsStorageInfo {}
 
-impl ToValue for EbsStorageInfo {
+impl ::cloudwright_core::ToValue for EbsStorageInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ProvisionedThroughput", &self.provisioned_throughput)
             .opt("VolumeSize", &self.volume_size)
             .build()
     }
 }
-
-/// The required properties of [`EncryptionAtRest`], by name: `EncryptionAtRest::new(EncryptionAtRestRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionAtRestRequired {
-    /// `DataVolumeKMSKeyId`: a string, required.
-    pub data_volume_kms_key_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionAtRest: ObjRule = ObjRule {
-    properties: &[
-        ("DataVolumeKMSKeyId", Shape::STR),
-    ],
-    required: &["DataVolumeKMSKeyId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionAtRest` property type of `AWS::MSK::Cluster`.
 ///
@@ -716,43 +602,33 @@ pub struct EncryptionAtRest {
     /// `DataVolumeKMSKeyId`: a string, required.
     ///
     /// The ARN of the Amazon KMS key for encrypting data at rest. If you don't specify a KMS key, MSK creates one for you and uses it.
-    pub data_volume_kms_key_id: Str,
+    pub data_volume_kms_key_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EncryptionAtRest {
-    /// A `EncryptionAtRest` with its required properties, named in a [`EncryptionAtRestRequired`].
+    /// A `EncryptionAtRest` with its one required property, `DataVolumeKMSKeyId`.
     #[inline]
-    pub fn new(required: EncryptionAtRestRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data_volume_kms_key_id: required.data_volume_kms_key_id,
+            data_volume_kms_key_id: value.into(),
         }
     }
 
     /// `DataVolumeKMSKeyId`: a string, required.
-    pub fn data_volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.data_volume_kms_key_id = value.into(); self }
+    pub fn data_volume_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_volume_kms_key_id = value.into(); self }
 }
 
-impl PropertyType for EncryptionAtRest {}
+impl crate::PropertyType for EncryptionAtRest {}
 
-impl ToValue for EncryptionAtRest {
+impl ::cloudwright_core::ToValue for EncryptionAtRest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataVolumeKMSKeyId", &self.data_volume_kms_key_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionInTransit: ObjRule = ObjRule {
-    properties: &[
-        ("ClientBroker", Shape::Str(&StrRule { allowed: &["TLS", "TLS_PLAINTEXT", "PLAINTEXT"], ..StrRule::ANY })),
-        ("InCluster", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionInTransit` property type of `AWS::MSK::Cluster`.
 ///
@@ -770,13 +646,13 @@ pub struct EncryptionInTransit {
     /// - `PLAINTEXT` : Indicates that client-broker communication is enabled in plaintext only.
     ///
     /// The default value is `TLS` .
-    pub client_broker: Option<ClientBroker>,
+    pub client_broker: ::std::option::Option<ClientBroker>,
     /// `InCluster`: a boolean.
     ///
     /// When set to true, it indicates that data communication among the broker nodes of the cluster is encrypted. When set to false, the communication happens in plaintext.
     ///
     /// The default value is true.
-    pub in_cluster: Option<Bool>,
+    pub in_cluster: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -784,36 +660,26 @@ impl EncryptionInTransit {
     /// A `EncryptionInTransit` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClientBroker`: a [`ClientBroker`] value.
-    pub fn client_broker(mut self, value: impl Into<ClientBroker>) -> Self { self.client_broker = Some(value.into()); self }
+    pub fn client_broker(mut self, value: impl ::std::convert::Into<ClientBroker>) -> Self { self.client_broker = ::std::option::Option::Some(value.into()); self }
     /// `InCluster`: a boolean.
-    pub fn in_cluster(mut self, value: impl Into<Bool>) -> Self { self.in_cluster = Some(value.into()); self }
+    pub fn in_cluster(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.in_cluster = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionInTransit {}
+impl crate::PropertyType for EncryptionInTransit {}
 
-impl ToValue for EncryptionInTransit {
+impl ::cloudwright_core::ToValue for EncryptionInTransit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientBroker", &self.client_broker)
             .opt("InCluster", &self.in_cluster)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionInfo: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionAtRest", Shape::Object(&RULE_EncryptionAtRest)),
-        ("EncryptionInTransit", Shape::Object(&RULE_EncryptionInTransit)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionInfo` property type of `AWS::MSK::Cluster`.
 ///
@@ -825,11 +691,11 @@ pub struct EncryptionInfo {
     /// `EncryptionAtRest`: an [`EncryptionAtRest`] object.
     ///
     /// The data-volume encryption details.
-    pub encryption_at_rest: Option<Obj<EncryptionAtRest>>,
+    pub encryption_at_rest: ::std::option::Option<crate::Obj<EncryptionAtRest>>,
     /// `EncryptionInTransit`: an [`EncryptionInTransit`] object.
     ///
     /// The details for encryption in transit.
-    pub encryption_in_transit: Option<Obj<EncryptionInTransit>>,
+    pub encryption_in_transit: ::std::option::Option<crate::Obj<EncryptionInTransit>>,
 }
 
 #[rustfmt::skip]
@@ -837,43 +703,26 @@ impl EncryptionInfo {
     /// A `EncryptionInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EncryptionAtRest`: an [`EncryptionAtRest`] object.
-    pub fn encryption_at_rest(mut self, value: impl Into<Obj<EncryptionAtRest>>) -> Self { self.encryption_at_rest = Some(value.into()); self }
+    pub fn encryption_at_rest(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionAtRest>>) -> Self { self.encryption_at_rest = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionInTransit`: an [`EncryptionInTransit`] object.
-    pub fn encryption_in_transit(mut self, value: impl Into<Obj<EncryptionInTransit>>) -> Self { self.encryption_in_transit = Some(value.into()); self }
+    pub fn encryption_in_transit(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionInTransit>>) -> Self { self.encryption_in_transit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionInfo {}
+impl crate::PropertyType for EncryptionInfo {}
 
-impl ToValue for EncryptionInfo {
+impl ::cloudwright_core::ToValue for EncryptionInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncryptionAtRest", &self.encryption_at_rest)
             .opt("EncryptionInTransit", &self.encryption_in_transit)
             .build()
     }
 }
-
-/// The required properties of [`JmxExporter`], by name: `JmxExporter::new(JmxExporterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JmxExporterRequired {
-    /// `EnabledInBroker`: a boolean, required.
-    pub enabled_in_broker: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JmxExporter: ObjRule = ObjRule {
-    properties: &[
-        ("EnabledInBroker", Shape::Bool),
-    ],
-    required: &["EnabledInBroker"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JmxExporter` property type of `AWS::MSK::Cluster`.
 ///
@@ -885,50 +734,33 @@ pub struct JmxExporter {
     /// `EnabledInBroker`: a boolean, required.
     ///
     /// Indicates whether you want to enable or disable the JMX Exporter.
-    pub enabled_in_broker: Bool,
+    pub enabled_in_broker: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl JmxExporter {
-    /// A `JmxExporter` with its required properties, named in a [`JmxExporterRequired`].
+    /// A `JmxExporter` with its one required property, `EnabledInBroker`.
     #[inline]
-    pub fn new(required: JmxExporterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled_in_broker: required.enabled_in_broker,
+            enabled_in_broker: value.into(),
         }
     }
 
     /// `EnabledInBroker`: a boolean, required.
-    pub fn enabled_in_broker(mut self, value: impl Into<Bool>) -> Self { self.enabled_in_broker = value.into(); self }
+    pub fn enabled_in_broker(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled_in_broker = value.into(); self }
 }
 
-impl PropertyType for JmxExporter {}
+impl crate::PropertyType for JmxExporter {}
 
-impl ToValue for JmxExporter {
+impl ::cloudwright_core::ToValue for JmxExporter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EnabledInBroker", &self.enabled_in_broker)
             .build()
     }
 }
-
-/// The required properties of [`LoggingInfo`], by name: `LoggingInfo::new(LoggingInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoggingInfoRequired {
-    /// `BrokerLogs`: a [`BrokerLogs`] object, required.
-    pub broker_logs: Obj<BrokerLogs>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingInfo: ObjRule = ObjRule {
-    properties: &[
-        ("BrokerLogs", Shape::Object(&RULE_BrokerLogs)),
-    ],
-    required: &["BrokerLogs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingInfo` property type of `AWS::MSK::Cluster`.
 ///
@@ -940,50 +772,33 @@ pub struct LoggingInfo {
     /// `BrokerLogs`: a [`BrokerLogs`] object, required.
     ///
     /// You can configure your MSK cluster to send broker logs to different destination types. This configuration specifies the details of these destinations.
-    pub broker_logs: Obj<BrokerLogs>,
+    pub broker_logs: crate::Obj<BrokerLogs>,
 }
 
 #[rustfmt::skip]
 impl LoggingInfo {
-    /// A `LoggingInfo` with its required properties, named in a [`LoggingInfoRequired`].
+    /// A `LoggingInfo` with its one required property, `BrokerLogs`.
     #[inline]
-    pub fn new(required: LoggingInfoRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<BrokerLogs>>) -> Self {
         Self {
-            broker_logs: required.broker_logs,
+            broker_logs: value.into(),
         }
     }
 
     /// `BrokerLogs`: a [`BrokerLogs`] object, required.
-    pub fn broker_logs(mut self, value: impl Into<Obj<BrokerLogs>>) -> Self { self.broker_logs = value.into(); self }
+    pub fn broker_logs(mut self, value: impl ::std::convert::Into<crate::Obj<BrokerLogs>>) -> Self { self.broker_logs = value.into(); self }
 }
 
-impl PropertyType for LoggingInfo {}
+impl crate::PropertyType for LoggingInfo {}
 
-impl ToValue for LoggingInfo {
+impl ::cloudwright_core::ToValue for LoggingInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BrokerLogs", &self.broker_logs)
             .build()
     }
 }
-
-/// The required properties of [`NodeExporter`], by name: `NodeExporter::new(NodeExporterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NodeExporterRequired {
-    /// `EnabledInBroker`: a boolean, required.
-    pub enabled_in_broker: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NodeExporter: ObjRule = ObjRule {
-    properties: &[
-        ("EnabledInBroker", Shape::Bool),
-    ],
-    required: &["EnabledInBroker"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NodeExporter` property type of `AWS::MSK::Cluster`.
 ///
@@ -995,50 +810,33 @@ pub struct NodeExporter {
     /// `EnabledInBroker`: a boolean, required.
     ///
     /// Indicates whether you want to enable or disable the Node Exporter.
-    pub enabled_in_broker: Bool,
+    pub enabled_in_broker: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl NodeExporter {
-    /// A `NodeExporter` with its required properties, named in a [`NodeExporterRequired`].
+    /// A `NodeExporter` with its one required property, `EnabledInBroker`.
     #[inline]
-    pub fn new(required: NodeExporterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled_in_broker: required.enabled_in_broker,
+            enabled_in_broker: value.into(),
         }
     }
 
     /// `EnabledInBroker`: a boolean, required.
-    pub fn enabled_in_broker(mut self, value: impl Into<Bool>) -> Self { self.enabled_in_broker = value.into(); self }
+    pub fn enabled_in_broker(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled_in_broker = value.into(); self }
 }
 
-impl PropertyType for NodeExporter {}
+impl crate::PropertyType for NodeExporter {}
 
-impl ToValue for NodeExporter {
+impl ::cloudwright_core::ToValue for NodeExporter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EnabledInBroker", &self.enabled_in_broker)
             .build()
     }
 }
-
-/// The required properties of [`OpenMonitoring`], by name: `OpenMonitoring::new(OpenMonitoringRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OpenMonitoringRequired {
-    /// `Prometheus`: a [`Prometheus`] object, required.
-    pub prometheus: Obj<Prometheus>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenMonitoring: ObjRule = ObjRule {
-    properties: &[
-        ("Prometheus", Shape::Object(&RULE_Prometheus)),
-    ],
-    required: &["Prometheus"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpenMonitoring` property type of `AWS::MSK::Cluster`.
 ///
@@ -1050,43 +848,33 @@ pub struct OpenMonitoring {
     /// `Prometheus`: a [`Prometheus`] object, required.
     ///
     /// Prometheus exporter settings.
-    pub prometheus: Obj<Prometheus>,
+    pub prometheus: crate::Obj<Prometheus>,
 }
 
 #[rustfmt::skip]
 impl OpenMonitoring {
-    /// A `OpenMonitoring` with its required properties, named in a [`OpenMonitoringRequired`].
+    /// A `OpenMonitoring` with its one required property, `Prometheus`.
     #[inline]
-    pub fn new(required: OpenMonitoringRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Prometheus>>) -> Self {
         Self {
-            prometheus: required.prometheus,
+            prometheus: value.into(),
         }
     }
 
     /// `Prometheus`: a [`Prometheus`] object, required.
-    pub fn prometheus(mut self, value: impl Into<Obj<Prometheus>>) -> Self { self.prometheus = value.into(); self }
+    pub fn prometheus(mut self, value: impl ::std::convert::Into<crate::Obj<Prometheus>>) -> Self { self.prometheus = value.into(); self }
 }
 
-impl PropertyType for OpenMonitoring {}
+impl crate::PropertyType for OpenMonitoring {}
 
-impl ToValue for OpenMonitoring {
+impl ::cloudwright_core::ToValue for OpenMonitoring {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Prometheus", &self.prometheus)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Prometheus: ObjRule = ObjRule {
-    properties: &[
-        ("JmxExporter", Shape::Object(&RULE_JmxExporter)),
-        ("NodeExporter", Shape::Object(&RULE_NodeExporter)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Prometheus` property type of `AWS::MSK::Cluster`.
 ///
@@ -1098,11 +886,11 @@ pub struct Prometheus {
     /// `JmxExporter`: a [`JmxExporter`] object.
     ///
     /// Indicates whether you want to enable or disable the JMX Exporter.
-    pub jmx_exporter: Option<Obj<JmxExporter>>,
+    pub jmx_exporter: ::std::option::Option<crate::Obj<JmxExporter>>,
     /// `NodeExporter`: a [`NodeExporter`] object.
     ///
     /// Indicates whether you want to enable or disable the Node Exporter.
-    pub node_exporter: Option<Obj<NodeExporter>>,
+    pub node_exporter: ::std::option::Option<crate::Obj<NodeExporter>>,
 }
 
 #[rustfmt::skip]
@@ -1110,36 +898,26 @@ impl Prometheus {
     /// A `Prometheus` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `JmxExporter`: a [`JmxExporter`] object.
-    pub fn jmx_exporter(mut self, value: impl Into<Obj<JmxExporter>>) -> Self { self.jmx_exporter = Some(value.into()); self }
+    pub fn jmx_exporter(mut self, value: impl ::std::convert::Into<crate::Obj<JmxExporter>>) -> Self { self.jmx_exporter = ::std::option::Option::Some(value.into()); self }
     /// `NodeExporter`: a [`NodeExporter`] object.
-    pub fn node_exporter(mut self, value: impl Into<Obj<NodeExporter>>) -> Self { self.node_exporter = Some(value.into()); self }
+    pub fn node_exporter(mut self, value: impl ::std::convert::Into<crate::Obj<NodeExporter>>) -> Self { self.node_exporter = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Prometheus {}
+impl crate::PropertyType for Prometheus {}
 
-impl ToValue for Prometheus {
+impl ::cloudwright_core::ToValue for Prometheus {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("JmxExporter", &self.jmx_exporter)
             .opt("NodeExporter", &self.node_exporter)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("VolumeThroughput", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProvisionedThroughput` property type of `AWS::MSK::Cluster`.
 ///
@@ -1151,11 +929,11 @@ pub struct ProvisionedThroughput {
     /// `Enabled`: a boolean.
     ///
     /// Provisioned throughput is on or off.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VolumeThroughput`: an integer.
     ///
     /// Throughput value of the EBS volumes for the data drive on each kafka broker node in MiB per second.
-    pub volume_throughput: Option<Int>,
+    pub volume_throughput: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1163,35 +941,26 @@ impl ProvisionedThroughput {
     /// A `ProvisionedThroughput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `VolumeThroughput`: an integer.
-    pub fn volume_throughput(mut self, value: impl Into<Int>) -> Self { self.volume_throughput = Some(value.into()); self }
+    pub fn volume_throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_throughput = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProvisionedThroughput {}
+impl crate::PropertyType for ProvisionedThroughput {}
 
-impl ToValue for ProvisionedThroughput {
+impl ::cloudwright_core::ToValue for ProvisionedThroughput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("VolumeThroughput", &self.volume_throughput)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PublicAccess: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(23), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PublicAccess` property type of `AWS::MSK::Cluster`.
 ///
@@ -1205,7 +974,7 @@ pub struct PublicAccess {
     /// DISABLED means that public access is turned off. SERVICE_PROVIDED_EIPS means that public access is turned on.
     ///
     /// Length 7 to 23.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1213,38 +982,23 @@ impl PublicAccess {
     /// A `PublicAccess` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PublicAccess {}
+impl crate::PropertyType for PublicAccess {}
 
-impl ToValue for PublicAccess {
+impl ::cloudwright_core::ToValue for PublicAccess {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Type", &self.r#type)
+            .build()
     }
 }
-
-/// The required properties of [`Rebalancing`], by name: `Rebalancing::new(RebalancingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RebalancingRequired {
-    /// `Status`: a [`RebalancingStatus`] value, required.
-    pub status: RebalancingStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rebalancing: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["PAUSED", "ACTIVE"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Rebalancing` property type of `AWS::MSK::Cluster`.
 ///
@@ -1257,36 +1011,28 @@ pub struct Rebalancing {
 
 #[rustfmt::skip]
 impl Rebalancing {
-    /// A `Rebalancing` with its required properties, named in a [`RebalancingRequired`].
+    /// A `Rebalancing` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: RebalancingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RebalancingStatus>) -> Self {
         Self {
-            status: required.status,
+            status: value.into(),
         }
     }
 
     /// `Status`: a [`RebalancingStatus`] value, required.
-    pub fn status(mut self, value: impl Into<RebalancingStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<RebalancingStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for Rebalancing {}
+impl crate::PropertyType for Rebalancing {}
 
-impl ToValue for Rebalancing {
+impl ::cloudwright_core::ToValue for Rebalancing {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Status", &self.status).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Status", &self.status)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Sasl: ObjRule = ObjRule {
-    properties: &[
-        ("Iam", Shape::Object(&RULE_Iam)),
-        ("Scram", Shape::Object(&RULE_Scram)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Sasl` property type of `AWS::MSK::Cluster`.
 ///
@@ -1298,11 +1044,11 @@ pub struct Sasl {
     /// `Iam`: an [`Iam`] object.
     ///
     /// Details for ClientAuthentication using IAM.
-    pub iam: Option<Obj<Iam>>,
+    pub iam: ::std::option::Option<crate::Obj<Iam>>,
     /// `Scram`: a [`Scram`] object.
     ///
     /// Details for SASL/SCRAM client authentication.
-    pub scram: Option<Obj<Scram>>,
+    pub scram: ::std::option::Option<crate::Obj<Scram>>,
 }
 
 #[rustfmt::skip]
@@ -1310,43 +1056,26 @@ impl Sasl {
     /// A `Sasl` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Iam`: an [`Iam`] object.
-    pub fn iam(mut self, value: impl Into<Obj<Iam>>) -> Self { self.iam = Some(value.into()); self }
+    pub fn iam(mut self, value: impl ::std::convert::Into<crate::Obj<Iam>>) -> Self { self.iam = ::std::option::Option::Some(value.into()); self }
     /// `Scram`: a [`Scram`] object.
-    pub fn scram(mut self, value: impl Into<Obj<Scram>>) -> Self { self.scram = Some(value.into()); self }
+    pub fn scram(mut self, value: impl ::std::convert::Into<crate::Obj<Scram>>) -> Self { self.scram = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Sasl {}
+impl crate::PropertyType for Sasl {}
 
-impl ToValue for Sasl {
+impl ::cloudwright_core::ToValue for Sasl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Iam", &self.iam)
             .opt("Scram", &self.scram)
             .build()
     }
 }
-
-/// The required properties of [`Scram`], by name: `Scram::new(ScramRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScramRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Scram: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Scram` property type of `AWS::MSK::Cluster`.
 ///
@@ -1358,40 +1087,33 @@ pub struct Scram {
     /// `Enabled`: a boolean, required.
     ///
     /// SASL/SCRAM authentication is enabled or not.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl Scram {
-    /// A `Scram` with its required properties, named in a [`ScramRequired`].
+    /// A `Scram` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: ScramRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
+            enabled: value.into(),
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for Scram {}
+impl crate::PropertyType for Scram {}
 
-impl ToValue for Scram {
+impl ::cloudwright_core::ToValue for Scram {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageInfo: ObjRule = ObjRule {
-    properties: &[
-        ("EBSStorageInfo", Shape::Object(&RULE_EbsStorageInfo)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageInfo` property type of `AWS::MSK::Cluster`.
 ///
@@ -1403,7 +1125,7 @@ pub struct StorageInfo {
     /// `EBSStorageInfo`: an [`EbsStorageInfo`] object.
     ///
     /// EBS volume information.
-    pub ebs_storage_info: Option<Obj<EbsStorageInfo>>,
+    pub ebs_storage_info: ::std::option::Option<crate::Obj<EbsStorageInfo>>,
 }
 
 #[rustfmt::skip]
@@ -1411,33 +1133,23 @@ impl StorageInfo {
     /// A `StorageInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EBSStorageInfo`: an [`EbsStorageInfo`] object.
-    pub fn ebs_storage_info(mut self, value: impl Into<Obj<EbsStorageInfo>>) -> Self { self.ebs_storage_info = Some(value.into()); self }
+    pub fn ebs_storage_info(mut self, value: impl ::std::convert::Into<crate::Obj<EbsStorageInfo>>) -> Self { self.ebs_storage_info = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StorageInfo {}
+impl crate::PropertyType for StorageInfo {}
 
-impl ToValue for StorageInfo {
+impl ::cloudwright_core::ToValue for StorageInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EBSStorageInfo", &self.ebs_storage_info)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tls: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateAuthorityArnList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tls` property type of `AWS::MSK::Cluster`.
 ///
@@ -1449,11 +1161,12 @@ pub struct Tls {
     /// `CertificateAuthorityArnList`: a list of strings.
     ///
     /// List of AWS Private CA ARNs.
-    pub certificate_authority_arn_list: Option<List<Str>>,
+    pub certificate_authority_arn_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Enabled`: a boolean.
     ///
     /// TLS authentication is enabled or not.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1461,21 +1174,21 @@ impl Tls {
     /// A `Tls` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateAuthorityArnList`: a list of strings.
-    pub fn certificate_authority_arn_list(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_authority_arn_list = Some(value.into()); self }
+    pub fn certificate_authority_arn_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.certificate_authority_arn_list = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tls {}
+impl crate::PropertyType for Tls {}
 
-impl ToValue for Tls {
+impl ::cloudwright_core::ToValue for Tls {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CertificateAuthorityArnList",
                 &self.certificate_authority_arn_list,
@@ -1484,23 +1197,6 @@ impl ToValue for Tls {
             .build()
     }
 }
-
-/// The required properties of [`Unauthenticated`], by name: `Unauthenticated::new(UnauthenticatedRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UnauthenticatedRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Unauthenticated: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Unauthenticated` property type of `AWS::MSK::Cluster`.
 ///
@@ -1512,40 +1208,33 @@ pub struct Unauthenticated {
     /// `Enabled`: a boolean, required.
     ///
     /// Unauthenticated is enabled or not.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl Unauthenticated {
-    /// A `Unauthenticated` with its required properties, named in a [`UnauthenticatedRequired`].
+    /// A `Unauthenticated` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: UnauthenticatedRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
+            enabled: value.into(),
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for Unauthenticated {}
+impl crate::PropertyType for Unauthenticated {}
 
-impl ToValue for Unauthenticated {
+impl ::cloudwright_core::ToValue for Unauthenticated {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConnectivity: ObjRule = ObjRule {
-    properties: &[
-        ("ClientAuthentication", Shape::Object(&RULE_VpcConnectivityClientAuthentication)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConnectivity` property type of `AWS::MSK::Cluster`.
 ///
@@ -1557,7 +1246,8 @@ pub struct VpcConnectivity {
     /// `ClientAuthentication`: a [`VpcConnectivityClientAuthentication`] object.
     ///
     /// VPC connection control settings for brokers.
-    pub client_authentication: Option<Obj<VpcConnectivityClientAuthentication>>,
+    pub client_authentication:
+        ::std::option::Option<crate::Obj<VpcConnectivityClientAuthentication>>,
 }
 
 #[rustfmt::skip]
@@ -1565,33 +1255,23 @@ impl VpcConnectivity {
     /// A `VpcConnectivity` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClientAuthentication`: a [`VpcConnectivityClientAuthentication`] object.
-    pub fn client_authentication(mut self, value: impl Into<Obj<VpcConnectivityClientAuthentication>>) -> Self { self.client_authentication = Some(value.into()); self }
+    pub fn client_authentication(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConnectivityClientAuthentication>>) -> Self { self.client_authentication = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcConnectivity {}
+impl crate::PropertyType for VpcConnectivity {}
 
-impl ToValue for VpcConnectivity {
+impl ::cloudwright_core::ToValue for VpcConnectivity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientAuthentication", &self.client_authentication)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConnectivityClientAuthentication: ObjRule = ObjRule {
-    properties: &[
-        ("Sasl", Shape::Object(&RULE_VpcConnectivitySasl)),
-        ("Tls", Shape::Object(&RULE_VpcConnectivityTls)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConnectivityClientAuthentication` property type of `AWS::MSK::Cluster`.
 ///
@@ -1603,11 +1283,11 @@ pub struct VpcConnectivityClientAuthentication {
     /// `Sasl`: a [`VpcConnectivitySasl`] object.
     ///
     /// Details for VpcConnectivity ClientAuthentication using SASL.
-    pub sasl: Option<Obj<VpcConnectivitySasl>>,
+    pub sasl: ::std::option::Option<crate::Obj<VpcConnectivitySasl>>,
     /// `Tls`: a [`VpcConnectivityTls`] object.
     ///
     /// Details for VpcConnectivity ClientAuthentication using TLS.
-    pub tls: Option<Obj<VpcConnectivityTls>>,
+    pub tls: ::std::option::Option<crate::Obj<VpcConnectivityTls>>,
 }
 
 #[rustfmt::skip]
@@ -1615,43 +1295,26 @@ impl VpcConnectivityClientAuthentication {
     /// A `VpcConnectivityClientAuthentication` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Sasl`: a [`VpcConnectivitySasl`] object.
-    pub fn sasl(mut self, value: impl Into<Obj<VpcConnectivitySasl>>) -> Self { self.sasl = Some(value.into()); self }
+    pub fn sasl(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConnectivitySasl>>) -> Self { self.sasl = ::std::option::Option::Some(value.into()); self }
     /// `Tls`: a [`VpcConnectivityTls`] object.
-    pub fn tls(mut self, value: impl Into<Obj<VpcConnectivityTls>>) -> Self { self.tls = Some(value.into()); self }
+    pub fn tls(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConnectivityTls>>) -> Self { self.tls = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcConnectivityClientAuthentication {}
+impl crate::PropertyType for VpcConnectivityClientAuthentication {}
 
-impl ToValue for VpcConnectivityClientAuthentication {
+impl ::cloudwright_core::ToValue for VpcConnectivityClientAuthentication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Sasl", &self.sasl)
             .opt("Tls", &self.tls)
             .build()
     }
 }
-
-/// The required properties of [`VpcConnectivityIam`], by name: `VpcConnectivityIam::new(VpcConnectivityIamRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConnectivityIamRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConnectivityIam: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConnectivityIam` property type of `AWS::MSK::Cluster`.
 ///
@@ -1663,41 +1326,33 @@ pub struct VpcConnectivityIam {
     /// `Enabled`: a boolean, required.
     ///
     /// SASL/IAM authentication is enabled or not.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl VpcConnectivityIam {
-    /// A `VpcConnectivityIam` with its required properties, named in a [`VpcConnectivityIamRequired`].
+    /// A `VpcConnectivityIam` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: VpcConnectivityIamRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
+            enabled: value.into(),
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for VpcConnectivityIam {}
+impl crate::PropertyType for VpcConnectivityIam {}
 
-impl ToValue for VpcConnectivityIam {
+impl ::cloudwright_core::ToValue for VpcConnectivityIam {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConnectivitySasl: ObjRule = ObjRule {
-    properties: &[
-        ("Iam", Shape::Object(&RULE_VpcConnectivityIam)),
-        ("Scram", Shape::Object(&RULE_VpcConnectivityScram)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConnectivitySasl` property type of `AWS::MSK::Cluster`.
 ///
@@ -1709,11 +1364,11 @@ pub struct VpcConnectivitySasl {
     /// `Iam`: a [`VpcConnectivityIam`] object.
     ///
     /// Details for ClientAuthentication using IAM for VpcConnectivity.
-    pub iam: Option<Obj<VpcConnectivityIam>>,
+    pub iam: ::std::option::Option<crate::Obj<VpcConnectivityIam>>,
     /// `Scram`: a [`VpcConnectivityScram`] object.
     ///
     /// Details for SASL/SCRAM client authentication for VpcConnectivity.
-    pub scram: Option<Obj<VpcConnectivityScram>>,
+    pub scram: ::std::option::Option<crate::Obj<VpcConnectivityScram>>,
 }
 
 #[rustfmt::skip]
@@ -1721,43 +1376,26 @@ impl VpcConnectivitySasl {
     /// A `VpcConnectivitySasl` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Iam`: a [`VpcConnectivityIam`] object.
-    pub fn iam(mut self, value: impl Into<Obj<VpcConnectivityIam>>) -> Self { self.iam = Some(value.into()); self }
+    pub fn iam(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConnectivityIam>>) -> Self { self.iam = ::std::option::Option::Some(value.into()); self }
     /// `Scram`: a [`VpcConnectivityScram`] object.
-    pub fn scram(mut self, value: impl Into<Obj<VpcConnectivityScram>>) -> Self { self.scram = Some(value.into()); self }
+    pub fn scram(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConnectivityScram>>) -> Self { self.scram = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcConnectivitySasl {}
+impl crate::PropertyType for VpcConnectivitySasl {}
 
-impl ToValue for VpcConnectivitySasl {
+impl ::cloudwright_core::ToValue for VpcConnectivitySasl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Iam", &self.iam)
             .opt("Scram", &self.scram)
             .build()
     }
 }
-
-/// The required properties of [`VpcConnectivityScram`], by name: `VpcConnectivityScram::new(VpcConnectivityScramRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConnectivityScramRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConnectivityScram: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConnectivityScram` property type of `AWS::MSK::Cluster`.
 ///
@@ -1769,48 +1407,33 @@ pub struct VpcConnectivityScram {
     /// `Enabled`: a boolean, required.
     ///
     /// SASL/SCRAM authentication is enabled or not.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl VpcConnectivityScram {
-    /// A `VpcConnectivityScram` with its required properties, named in a [`VpcConnectivityScramRequired`].
+    /// A `VpcConnectivityScram` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: VpcConnectivityScramRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
+            enabled: value.into(),
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for VpcConnectivityScram {}
+impl crate::PropertyType for VpcConnectivityScram {}
 
-impl ToValue for VpcConnectivityScram {
+impl ::cloudwright_core::ToValue for VpcConnectivityScram {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enabled", &self.enabled)
+            .build()
     }
 }
-
-/// The required properties of [`VpcConnectivityTls`], by name: `VpcConnectivityTls::new(VpcConnectivityTlsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConnectivityTlsRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConnectivityTls: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConnectivityTls` property type of `AWS::MSK::Cluster`.
 ///
@@ -1822,40 +1445,33 @@ pub struct VpcConnectivityTls {
     /// `Enabled`: a boolean, required.
     ///
     /// TLS authentication is enabled or not.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl VpcConnectivityTls {
-    /// A `VpcConnectivityTls` with its required properties, named in a [`VpcConnectivityTlsRequired`].
+    /// A `VpcConnectivityTls` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: VpcConnectivityTlsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
+            enabled: value.into(),
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for VpcConnectivityTls {}
+impl crate::PropertyType for VpcConnectivityTls {}
 
-impl ToValue for VpcConnectivityTls {
+impl ::cloudwright_core::ToValue for VpcConnectivityTls {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ZookeeperAccess: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ZookeeperAccess` property type of `AWS::MSK::Cluster`.
 ///
@@ -1863,7 +1479,7 @@ pub(crate) static RULE_ZookeeperAccess: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZookeeperAccess {
     /// `Enabled`: a boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1871,19 +1487,21 @@ impl ZookeeperAccess {
     /// A `ZookeeperAccess` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ZookeeperAccess {}
+impl crate::PropertyType for ZookeeperAccess {}
 
-impl ToValue for ZookeeperAccess {
+impl ::cloudwright_core::ToValue for ZookeeperAccess {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
 
@@ -1893,23 +1511,23 @@ pub enum BrokerAzDistribution {
     /// `DEFAULT`
     Default,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BrokerAzDistribution {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BrokerAzDistribution {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BrokerAzDistribution {
+impl ::cloudwright_core::ToValue for BrokerAzDistribution {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1923,25 +1541,25 @@ pub enum ClientBroker {
     /// `PLAINTEXT`
     Plaintext,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ClientBroker {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ClientBroker {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ClientBroker {
+impl ::cloudwright_core::ToValue for ClientBroker {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tls => "TLS",
             Self::TlsPlaintext => "TLS_PLAINTEXT",
             Self::Plaintext => "PLAINTEXT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1957,26 +1575,26 @@ pub enum EnhancedMonitoring {
     /// `PER_TOPIC_PER_PARTITION`
     PerTopicPerPartition,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnhancedMonitoring {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnhancedMonitoring {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnhancedMonitoring {
+impl ::cloudwright_core::ToValue for EnhancedMonitoring {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::PerBroker => "PER_BROKER",
             Self::PerTopicPerBroker => "PER_TOPIC_PER_BROKER",
             Self::PerTopicPerPartition => "PER_TOPIC_PER_PARTITION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1988,24 +1606,24 @@ pub enum NetworkType {
     /// `DUAL`
     Dual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NetworkType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NetworkType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NetworkType {
+impl ::cloudwright_core::ToValue for NetworkType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::Dual => "DUAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2017,24 +1635,24 @@ pub enum RebalancingStatus {
     /// `ACTIVE`
     Active,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RebalancingStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RebalancingStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RebalancingStatus {
+impl ::cloudwright_core::ToValue for RebalancingStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Paused => "PAUSED",
             Self::Active => "ACTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2046,23 +1664,350 @@ pub enum StorageMode {
     /// `TIERED`
     Tiered,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StorageMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StorageMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StorageMode {
+impl ::cloudwright_core::ToValue for StorageMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Local => "LOCAL",
             Self::Tiered => "TIERED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CloudWatchLogs, RULE_Firehose, RULE_Iam, RULE_S3};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cluster: ObjRule = ObjRule {
+        properties: &[
+            ("BrokerNodeGroupInfo", Shape::Object(&RULE_BrokerNodeGroupInfo)),
+            ("ClientAuthentication", Shape::Object(&RULE_ClientAuthentication)),
+            ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("ConfigurationInfo", Shape::Object(&RULE_ConfigurationInfo)),
+            ("EncryptionInfo", Shape::Object(&RULE_EncryptionInfo)),
+            ("EnhancedMonitoring", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(23), allowed: &["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"], ..StrRule::ANY })),
+            ("KafkaVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("LoggingInfo", Shape::Object(&RULE_LoggingInfo)),
+            ("NumberOfBrokerNodes", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("OpenMonitoring", Shape::Object(&RULE_OpenMonitoring)),
+            ("Rebalancing", Shape::Object(&RULE_Rebalancing)),
+            ("StorageMode", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(6), allowed: &["LOCAL", "TIERED"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("ZookeeperAccess", Shape::Object(&RULE_ZookeeperAccess)),
+        ],
+        required: &["BrokerNodeGroupInfo", "KafkaVersion", "NumberOfBrokerNodes", "ClusterName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BrokerLogs: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogs)),
+            ("Firehose", Shape::Object(&RULE_Firehose)),
+            ("S3", Shape::Object(&RULE_S3)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BrokerNodeGroupInfo: ObjRule = ObjRule {
+        properties: &[
+            ("BrokerAZDistribution", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(9), allowed: &["DEFAULT"], ..StrRule::ANY })),
+            ("ClientSubnets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ConnectivityInfo", Shape::Object(&RULE_ConnectivityInfo)),
+            ("InstanceType", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(32), ..StrRule::ANY })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("StorageInfo", Shape::Object(&RULE_StorageInfo)),
+        ],
+        required: &["ClientSubnets", "InstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientAuthentication: ObjRule = ObjRule {
+        properties: &[
+            ("Sasl", Shape::Object(&RULE_Sasl)),
+            ("Tls", Shape::Object(&RULE_Tls)),
+            ("Unauthenticated", Shape::Object(&RULE_Unauthenticated)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("Revision", Shape::INT),
+        ],
+        required: &["Revision", "Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectivityInfo: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
+            ("PublicAccess", Shape::Object(&RULE_PublicAccess)),
+            ("VpcConnectivity", Shape::Object(&RULE_VpcConnectivity)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbsStorageInfo: ObjRule = ObjRule {
+        properties: &[
+            ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
+            ("VolumeSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionAtRest: ObjRule = ObjRule {
+        properties: &[
+            ("DataVolumeKMSKeyId", Shape::STR),
+        ],
+        required: &["DataVolumeKMSKeyId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionInTransit: ObjRule = ObjRule {
+        properties: &[
+            ("ClientBroker", Shape::Str(&StrRule { allowed: &["TLS", "TLS_PLAINTEXT", "PLAINTEXT"], ..StrRule::ANY })),
+            ("InCluster", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionInfo: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionAtRest", Shape::Object(&RULE_EncryptionAtRest)),
+            ("EncryptionInTransit", Shape::Object(&RULE_EncryptionInTransit)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JmxExporter: ObjRule = ObjRule {
+        properties: &[
+            ("EnabledInBroker", Shape::Bool),
+        ],
+        required: &["EnabledInBroker"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingInfo: ObjRule = ObjRule {
+        properties: &[
+            ("BrokerLogs", Shape::Object(&RULE_BrokerLogs)),
+        ],
+        required: &["BrokerLogs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NodeExporter: ObjRule = ObjRule {
+        properties: &[
+            ("EnabledInBroker", Shape::Bool),
+        ],
+        required: &["EnabledInBroker"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenMonitoring: ObjRule = ObjRule {
+        properties: &[
+            ("Prometheus", Shape::Object(&RULE_Prometheus)),
+        ],
+        required: &["Prometheus"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Prometheus: ObjRule = ObjRule {
+        properties: &[
+            ("JmxExporter", Shape::Object(&RULE_JmxExporter)),
+            ("NodeExporter", Shape::Object(&RULE_NodeExporter)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("VolumeThroughput", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublicAccess: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(23), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rebalancing: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["PAUSED", "ACTIVE"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Sasl: ObjRule = ObjRule {
+        properties: &[
+            ("Iam", Shape::Object(&RULE_Iam)),
+            ("Scram", Shape::Object(&RULE_Scram)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scram: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageInfo: ObjRule = ObjRule {
+        properties: &[
+            ("EBSStorageInfo", Shape::Object(&RULE_EbsStorageInfo)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tls: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateAuthorityArnList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Unauthenticated: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConnectivity: ObjRule = ObjRule {
+        properties: &[
+            ("ClientAuthentication", Shape::Object(&RULE_VpcConnectivityClientAuthentication)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConnectivityClientAuthentication: ObjRule = ObjRule {
+        properties: &[
+            ("Sasl", Shape::Object(&RULE_VpcConnectivitySasl)),
+            ("Tls", Shape::Object(&RULE_VpcConnectivityTls)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConnectivityIam: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConnectivitySasl: ObjRule = ObjRule {
+        properties: &[
+            ("Iam", Shape::Object(&RULE_VpcConnectivityIam)),
+            ("Scram", Shape::Object(&RULE_VpcConnectivityScram)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConnectivityScram: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConnectivityTls: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZookeeperAccess: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

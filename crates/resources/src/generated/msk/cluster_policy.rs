@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z");
-
 /// The required properties of [`ClusterPolicy`], by name: `ClusterPolicy::new(ClusterPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterPolicyRequired {
     /// `ClusterArn`: a string, required.
-    pub cluster_arn: Str,
+    pub cluster_arn: ::cloudwright_core::Str,
     /// `Policy`: a JSON value, required.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Policy", "ClusterArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MSK::ClusterPolicy` resource.
 ///
@@ -47,13 +32,13 @@ pub struct ClusterPolicy {
     /// The Amazon Resource Name (ARN) that uniquely identifies the cluster.
     ///
     /// Pattern `^arn:[\w-]+:kafka:[\w-]+:\d+:cluster.*\Z`; create-only: changing it replaces the resource.
-    pub cluster_arn: Str,
+    pub cluster_arn: ::cloudwright_core::Str,
     /// `Policy`: a JSON value, required.
     ///
     /// Resource policy for the cluster. The maximum size supported for a resource-based policy document is 20 KB.
     ///
     /// Format `json`.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -63,7 +48,7 @@ impl ClusterPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MSK::ClusterPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-clusterpolicy.html",
         primary_identifier: &["ClusterArn"],
@@ -74,7 +59,7 @@ impl ClusterPolicy {
         read_only: &["CurrentVersion"],
         attributes: &["CurrentVersion"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ClusterPolicy` with its required properties, named in a [`ClusterPolicyRequired`].
@@ -87,38 +72,40 @@ impl ClusterPolicy {
     }
 
     /// `ClusterArn`: a string, required.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = value.into(); self }
+    pub fn cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_arn = value.into(); self }
     /// `Policy`: a JSON value, required.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = value.into(); self }
 }
 
-impl Resource for ClusterPolicy {
+impl ::cloudwright_core::Resource for ClusterPolicy {
     type Attributes = ClusterPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClusterPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ClusterPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ClusterPolicy {
+impl ::cloudwright_core::ToValue for ClusterPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterArn", &self.cluster_arn)
             .req("Policy", &self.policy)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ClusterPolicy`]: `Handle<ClusterPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ClusterPolicy`]: `Handle<ClusterPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterPolicyAttributes(ResourceRef);
+pub struct ClusterPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,7 +115,28 @@ impl ClusterPolicyAttributes {
     ///
     /// The current version of the policy attached to the specified cluster.
     #[inline]
-    pub fn current_version(&self) -> Value {
-        self.0.get_att("CurrentVersion")
+    pub fn current_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CurrentVersion"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Policy", "ClusterArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

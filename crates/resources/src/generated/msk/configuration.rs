@@ -5,30 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Configuration`], by name: `Configuration::new(ConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ServerProperties`: a string, required.
-    pub server_properties: Str,
+    pub server_properties: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("KafkaVersionsList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("LatestRevision", Shape::Object(&RULE_LatestRevision)),
-        ("Name", Shape::STR),
-        ("ServerProperties", Shape::STR),
-    ],
-    required: &["ServerProperties", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MSK::Configuration` resource.
 ///
@@ -55,35 +39,36 @@ pub struct Configuration {
     /// `Description`: a string.
     ///
     /// The description of the configuration.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KafkaVersionsList`: a list of strings.
     ///
-    /// The \[versions of Apache Kafka\](<https://docs.aws.amazon.com/msk/latest/developerguide/supported-kafka-versions.html>) with which you can use this MSK configuration.
+    /// The [versions of Apache Kafka](https://docs.aws.amazon.com/msk/latest/developerguide/supported-kafka-versions.html) with which you can use this MSK configuration.
     ///
-    /// When you update the `KafkaVersionsList` property, CloudFormation recreates a new configuration with the updated property before deleting the old configuration. Such an update requires a \[resource replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) . To successfully update `KafkaVersionsList` , you must also update the `Name` property in the same operation.
+    /// When you update the `KafkaVersionsList` property, CloudFormation recreates a new configuration with the updated property before deleting the old configuration. Such an update requires a [resource replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) . To successfully update `KafkaVersionsList` , you must also update the `Name` property in the same operation.
     ///
     /// If your configuration is attached with any clusters created using the AWS Management Console or AWS CLI , you'll need to manually delete the old configuration from the console after the update completes.
     ///
-    /// For more information, see \[Can’t update KafkaVersionsList in MSK configuration\](<https://docs.aws.amazon.com/msk/latest/developerguide/troubleshooting.html#troubleshoot-kafkaversionslist-cfn-update-failure>) in the *Amazon MSK Developer Guide* .
+    /// For more information, see [Can’t update KafkaVersionsList in MSK configuration](https://docs.aws.amazon.com/msk/latest/developerguide/troubleshooting.html#troubleshoot-kafkaversionslist-cfn-update-failure) in the *Amazon MSK Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub kafka_versions_list: Option<List<Str>>,
+    pub kafka_versions_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LatestRevision`: a [`LatestRevision`] object.
     ///
     /// Latest revision of the MSK configuration.
-    pub latest_revision: Option<Obj<LatestRevision>>,
+    pub latest_revision: ::std::option::Option<crate::Obj<LatestRevision>>,
     /// `Name`: a string, required.
     ///
     /// The name of the configuration. Configuration names are strings that match the regex "^\[0-9A-Za-z\]\[0-9A-Za-z-\]{0,}$".
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ServerProperties`: a string, required.
     ///
     /// Contents of the `server.properties` file. When using the console, the SDK, or the AWS CLI , the contents of `server.properties` can be in plaintext.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub server_properties: Str,
+    pub server_properties: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -93,7 +78,7 @@ impl Configuration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MSK::Configuration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-configuration.html",
         primary_identifier: &["Arn"],
@@ -104,48 +89,50 @@ impl Configuration {
         read_only: &["Arn", "LatestRevision/CreationTime", "LatestRevision/Revision", "LatestRevision/Description"],
         attributes: &["Arn", "LatestRevision.CreationTime", "LatestRevision.Description", "LatestRevision.Revision"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Configuration` with its required properties, named in a [`ConfigurationRequired`].
     #[inline]
     pub fn new(required: ConfigurationRequired) -> Self {
         Self {
-            description: None,
-            kafka_versions_list: None,
-            latest_revision: None,
+            description: ::std::option::Option::None,
+            kafka_versions_list: ::std::option::Option::None,
+            latest_revision: ::std::option::Option::None,
             name: required.name,
             server_properties: required.server_properties,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KafkaVersionsList`: a list of strings.
-    pub fn kafka_versions_list(mut self, value: impl Into<List<Str>>) -> Self { self.kafka_versions_list = Some(value.into()); self }
+    pub fn kafka_versions_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.kafka_versions_list = ::std::option::Option::Some(value.into()); self }
     /// `LatestRevision`: a [`LatestRevision`] object.
-    pub fn latest_revision(mut self, value: impl Into<Obj<LatestRevision>>) -> Self { self.latest_revision = Some(value.into()); self }
+    pub fn latest_revision(mut self, value: impl ::std::convert::Into<crate::Obj<LatestRevision>>) -> Self { self.latest_revision = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ServerProperties`: a string, required.
-    pub fn server_properties(mut self, value: impl Into<Str>) -> Self { self.server_properties = value.into(); self }
+    pub fn server_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_properties = value.into(); self }
 }
 
-impl Resource for Configuration {
+impl ::cloudwright_core::Resource for Configuration {
     type Attributes = ConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Configuration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Configuration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Configuration {
+impl ::cloudwright_core::ToValue for Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("KafkaVersionsList", &self.kafka_versions_list)
             .opt("LatestRevision", &self.latest_revision)
@@ -155,12 +142,12 @@ impl ToValue for Configuration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Configuration`]: `Handle<Configuration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Configuration`]: `Handle<Configuration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationAttributes(ResourceRef);
+pub struct ConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -170,45 +157,34 @@ impl ConfigurationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the configuration.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `LatestRevision.CreationTime`: a string.
     ///
     /// The time when the configuration revision was created.
     #[inline]
-    pub fn latest_revision_creation_time(&self) -> Value {
-        self.0.get_att("LatestRevision.CreationTime")
+    pub fn latest_revision_creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestRevision.CreationTime"))
     }
 
     /// `Fn::GetAtt` `LatestRevision.Description`: a string.
     ///
     /// The description of the configuration revision.
     #[inline]
-    pub fn latest_revision_description(&self) -> Value {
-        self.0.get_att("LatestRevision.Description")
+    pub fn latest_revision_description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestRevision.Description"))
     }
 
     /// `Fn::GetAtt` `LatestRevision.Revision`: an integer.
     ///
     /// The revision number.
     #[inline]
-    pub fn latest_revision_revision(&self) -> Value {
-        self.0.get_att("LatestRevision.Revision")
+    pub fn latest_revision_revision(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LatestRevision.Revision"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LatestRevision: ObjRule = ObjRule {
-    properties: &[
-        ("CreationTime", Shape::STR),
-        ("Description", Shape::STR),
-        ("Revision", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LatestRevision` property type of `AWS::MSK::Configuration`.
 ///
@@ -220,15 +196,15 @@ pub struct LatestRevision {
     /// `CreationTime`: a string.
     ///
     /// The time when the configuration revision was created.
-    pub creation_time: Option<Str>,
+    pub creation_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the configuration revision.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Revision`: an integer.
     ///
     /// The revision number.
-    pub revision: Option<Int>,
+    pub revision: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -236,26 +212,58 @@ impl LatestRevision {
     /// A `LatestRevision` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CreationTime`: a string.
-    pub fn creation_time(mut self, value: impl Into<Str>) -> Self { self.creation_time = Some(value.into()); self }
+    pub fn creation_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.creation_time = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Revision`: an integer.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self { self.revision = Some(value.into()); self }
+    pub fn revision(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.revision = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LatestRevision {}
+impl crate::PropertyType for LatestRevision {}
 
-impl ToValue for LatestRevision {
+impl ::cloudwright_core::ToValue for LatestRevision {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreationTime", &self.creation_time)
             .opt("Description", &self.description)
             .opt("Revision", &self.revision)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("KafkaVersionsList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("LatestRevision", Shape::Object(&RULE_LatestRevision)),
+            ("Name", Shape::STR),
+            ("ServerProperties", Shape::STR),
+        ],
+        required: &["ServerProperties", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LatestRevision: ObjRule = ObjRule {
+        properties: &[
+            ("CreationTime", Shape::STR),
+            ("Description", Shape::STR),
+            ("Revision", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

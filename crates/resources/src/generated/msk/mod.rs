@@ -34,9 +34,7 @@ pub mod topic;
 pub mod vpc_connection;
 
 #[cfg(feature = "msk")]
-pub use batch_scram_secret::{
-    BatchScramSecret, BatchScramSecretAttributes, BatchScramSecretRequired,
-};
+pub use batch_scram_secret::{BatchScramSecret, BatchScramSecretAttributes};
 #[cfg(feature = "msk")]
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
 #[cfg(feature = "msk")]

@@ -5,46 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{
-    CloudWatchLogs, CloudWatchLogsRequired, Firehose, FirehoseRequired, S3, S3Required,
-};
-use super::shared::{RULE_CloudWatchLogs, RULE_Firehose, RULE_S3};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):kafka:.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z][0-9A-Za-z-]{0,}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):iam:.*");
+pub use super::shared::{CloudWatchLogs, Firehose, S3};
 
 /// The required properties of [`Replicator`], by name: `Replicator::new(ReplicatorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicatorRequired {
     /// `KafkaClusters`: a list of [`KafkaCluster`] objects, required.
-    pub kafka_clusters: List<KafkaCluster>,
+    pub kafka_clusters: ::cloudwright_core::List<KafkaCluster>,
     /// `ReplicationInfoList`: a list of [`ReplicationInfo`] objects, required.
-    pub replication_info_list: List<ReplicationInfo>,
+    pub replication_info_list: ::cloudwright_core::List<ReplicationInfo>,
     /// `ReplicatorName`: a string, required.
-    pub replicator_name: Str,
+    pub replicator_name: ::cloudwright_core::Str,
     /// `ServiceExecutionRoleArn`: a string, required.
-    pub service_execution_role_arn: Str,
+    pub service_execution_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Replicator: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("KafkaClusters", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaCluster), min_items: Some(2), max_items: Some(2), unique: true })),
-        ("LogDelivery", Shape::Object(&RULE_LogDelivery)),
-        ("ReplicationInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationInfo), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("ReplicatorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ServiceExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ReplicatorName", "ReplicationInfoList", "KafkaClusters", "ServiceExecutionRoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MSK::Replicator` resource.
 ///
@@ -64,39 +38,39 @@ pub struct Replicator {
     /// A summary description of the replicator.
     ///
     /// Length 0 to 1024; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KafkaClusters`: a list of [`KafkaCluster`] objects, required.
     ///
     /// Kafka Clusters to use in setting up sources / targets for replication.
     ///
     /// Items 2 to 2; create-only: changing it replaces the resource.
-    pub kafka_clusters: List<KafkaCluster>,
+    pub kafka_clusters: ::cloudwright_core::List<KafkaCluster>,
     /// `LogDelivery`: a [`LogDelivery`] object.
     ///
     /// Configuration for log delivery for the replicator.
-    pub log_delivery: Option<Obj<LogDelivery>>,
+    pub log_delivery: ::std::option::Option<crate::Obj<LogDelivery>>,
     /// `ReplicationInfoList`: a list of [`ReplicationInfo`] objects, required.
     ///
     /// A list of replication configurations, where each configuration targets a given source cluster to target cluster replication flow.
     ///
     /// Items 1 to 1.
-    pub replication_info_list: List<ReplicationInfo>,
+    pub replication_info_list: ::cloudwright_core::List<ReplicationInfo>,
     /// `ReplicatorName`: a string, required.
     ///
     /// The name of the replicator. Alpha-numeric characters with '-' are allowed.
     ///
     /// Pattern `^[0-9A-Za-z][0-9A-Za-z-]{0,}$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub replicator_name: Str,
+    pub replicator_name: ::cloudwright_core::Str,
     /// `ServiceExecutionRoleArn`: a string, required.
     ///
     /// The ARN of the IAM role used by the replicator to access resources in the customer's account (e.g source and target clusters)
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:(aws|aws-us-gov|aws-cn):iam:.*`; create-only: changing it replaces the resource.
-    pub service_execution_role_arn: Str,
+    pub service_execution_role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// List of tags to attach to created Replicator.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +80,7 @@ impl Replicator {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MSK::Replicator",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-replicator.html",
         primary_identifier: &["ReplicatorArn"],
@@ -117,57 +91,59 @@ impl Replicator {
         read_only: &["ReplicatorArn", "CurrentVersion"],
         attributes: &["CurrentVersion", "ReplicatorArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Replicator` with its required properties, named in a [`ReplicatorRequired`].
     #[inline]
     pub fn new(required: ReplicatorRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             kafka_clusters: required.kafka_clusters,
-            log_delivery: None,
+            log_delivery: ::std::option::Option::None,
             replication_info_list: required.replication_info_list,
             replicator_name: required.replicator_name,
             service_execution_role_arn: required.service_execution_role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KafkaClusters`: a list of [`KafkaCluster`] objects, required.
-    pub fn kafka_clusters(mut self, value: impl Into<List<KafkaCluster>>) -> Self { self.kafka_clusters = value.into(); self }
+    pub fn kafka_clusters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KafkaCluster>>) -> Self { self.kafka_clusters = value.into(); self }
     /// `LogDelivery`: a [`LogDelivery`] object.
-    pub fn log_delivery(mut self, value: impl Into<Obj<LogDelivery>>) -> Self { self.log_delivery = Some(value.into()); self }
+    pub fn log_delivery(mut self, value: impl ::std::convert::Into<crate::Obj<LogDelivery>>) -> Self { self.log_delivery = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationInfoList`: a list of [`ReplicationInfo`] objects, required.
-    pub fn replication_info_list(mut self, value: impl Into<List<ReplicationInfo>>) -> Self { self.replication_info_list = value.into(); self }
+    pub fn replication_info_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReplicationInfo>>) -> Self { self.replication_info_list = value.into(); self }
     /// `ReplicatorName`: a string, required.
-    pub fn replicator_name(mut self, value: impl Into<Str>) -> Self { self.replicator_name = value.into(); self }
+    pub fn replicator_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replicator_name = value.into(); self }
     /// `ServiceExecutionRoleArn`: a string, required.
-    pub fn service_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_execution_role_arn = value.into(); self }
+    pub fn service_execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_execution_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Replicator {
+impl ::cloudwright_core::Resource for Replicator {
     type Attributes = ReplicatorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Replicator, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Replicator, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Replicator {
+impl ::cloudwright_core::ToValue for Replicator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("KafkaClusters", &self.kafka_clusters)
             .opt("LogDelivery", &self.log_delivery)
@@ -179,12 +155,12 @@ impl ToValue for Replicator {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Replicator`]: `Handle<Replicator>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Replicator`]: `Handle<Replicator>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReplicatorAttributes(ResourceRef);
+pub struct ReplicatorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReplicatorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReplicatorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -194,35 +170,18 @@ impl ReplicatorAttributes {
     ///
     /// The current version number of the replicator.
     #[inline]
-    pub fn current_version(&self) -> Value {
-        self.0.get_att("CurrentVersion")
+    pub fn current_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CurrentVersion"))
     }
 
     /// `Fn::GetAtt` `ReplicatorArn`: a string.
     ///
     /// Amazon Resource Name (ARN) for the created replicator.
     #[inline]
-    pub fn replicator_arn(&self) -> Value {
-        self.0.get_att("ReplicatorArn")
+    pub fn replicator_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReplicatorArn"))
     }
 }
-
-/// The required properties of [`AmazonMskCluster`], by name: `AmazonMskCluster::new(AmazonMskClusterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AmazonMskClusterRequired {
-    /// `MskClusterArn`: a string, required.
-    pub msk_cluster_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmazonMskCluster: ObjRule = ObjRule {
-    properties: &[
-        ("MskClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["MskClusterArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AmazonMskCluster` property type of `AWS::MSK::Replicator`.
 ///
@@ -236,29 +195,29 @@ pub struct AmazonMskCluster {
     /// The Amazon Resource Name (ARN) of an Amazon MSK cluster.
     ///
     /// Pattern `arn:(aws|aws-us-gov|aws-cn):kafka:.*`.
-    pub msk_cluster_arn: Str,
+    pub msk_cluster_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AmazonMskCluster {
-    /// A `AmazonMskCluster` with its required properties, named in a [`AmazonMskClusterRequired`].
+    /// A `AmazonMskCluster` with its one required property, `MskClusterArn`.
     #[inline]
-    pub fn new(required: AmazonMskClusterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            msk_cluster_arn: required.msk_cluster_arn,
+            msk_cluster_arn: value.into(),
         }
     }
 
     /// `MskClusterArn`: a string, required.
-    pub fn msk_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.msk_cluster_arn = value.into(); self }
+    pub fn msk_cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.msk_cluster_arn = value.into(); self }
 }
 
-impl PropertyType for AmazonMskCluster {}
+impl crate::PropertyType for AmazonMskCluster {}
 
-impl ToValue for AmazonMskCluster {
+impl ::cloudwright_core::ToValue for AmazonMskCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MskClusterArn", &self.msk_cluster_arn)
             .build()
     }
@@ -268,21 +227,10 @@ impl ToValue for AmazonMskCluster {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApacheKafkaClusterRequired {
     /// `ApacheKafkaClusterId`: a string, required.
-    pub apache_kafka_cluster_id: Str,
+    pub apache_kafka_cluster_id: ::cloudwright_core::Str,
     /// `BootstrapBrokerString`: a string, required.
-    pub bootstrap_broker_string: Str,
+    pub bootstrap_broker_string: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApacheKafkaCluster: ObjRule = ObjRule {
-    properties: &[
-        ("ApacheKafkaClusterId", Shape::STR),
-        ("BootstrapBrokerString", Shape::STR),
-    ],
-    required: &["ApacheKafkaClusterId", "BootstrapBrokerString"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApacheKafkaCluster` property type of `AWS::MSK::Replicator`.
 ///
@@ -294,11 +242,11 @@ pub struct ApacheKafkaCluster {
     /// `ApacheKafkaClusterId`: a string, required.
     ///
     /// The ID of the Apache Kafka cluster.
-    pub apache_kafka_cluster_id: Str,
+    pub apache_kafka_cluster_id: ::cloudwright_core::Str,
     /// `BootstrapBrokerString`: a string, required.
     ///
     /// The bootstrap broker string of the Apache Kafka cluster.
-    pub bootstrap_broker_string: Str,
+    pub bootstrap_broker_string: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -313,43 +261,22 @@ impl ApacheKafkaCluster {
     }
 
     /// `ApacheKafkaClusterId`: a string, required.
-    pub fn apache_kafka_cluster_id(mut self, value: impl Into<Str>) -> Self { self.apache_kafka_cluster_id = value.into(); self }
+    pub fn apache_kafka_cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.apache_kafka_cluster_id = value.into(); self }
     /// `BootstrapBrokerString`: a string, required.
-    pub fn bootstrap_broker_string(mut self, value: impl Into<Str>) -> Self { self.bootstrap_broker_string = value.into(); self }
+    pub fn bootstrap_broker_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bootstrap_broker_string = value.into(); self }
 }
 
-impl PropertyType for ApacheKafkaCluster {}
+impl crate::PropertyType for ApacheKafkaCluster {}
 
-impl ToValue for ApacheKafkaCluster {
+impl ::cloudwright_core::ToValue for ApacheKafkaCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApacheKafkaClusterId", &self.apache_kafka_cluster_id)
             .req("BootstrapBrokerString", &self.bootstrap_broker_string)
             .build()
     }
 }
-
-/// The required properties of [`ConsumerGroupReplication`], by name: `ConsumerGroupReplication::new(ConsumerGroupReplicationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConsumerGroupReplicationRequired {
-    /// `ConsumerGroupsToReplicate`: a list of strings, required.
-    pub consumer_groups_to_replicate: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConsumerGroupReplication: ObjRule = ObjRule {
-    properties: &[
-        ("ConsumerGroupOffsetSyncMode", Shape::Str(&StrRule { allowed: &["LEGACY", "ENHANCED"], ..StrRule::ANY })),
-        ("ConsumerGroupsToExclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
-        ("ConsumerGroupsToReplicate", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: true })),
-        ("DetectAndCopyNewConsumerGroups", Shape::Bool),
-        ("SynchroniseConsumerGroupOffsets", Shape::Bool),
-    ],
-    required: &["ConsumerGroupsToReplicate"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConsumerGroupReplication` property type of `AWS::MSK::Replicator`.
 ///
@@ -361,61 +288,62 @@ pub struct ConsumerGroupReplication {
     /// `ConsumerGroupOffsetSyncMode`: a [`ConsumerGroupOffsetSyncMode`] value.
     ///
     /// The consumer group offset synchronization mode.
-    pub consumer_group_offset_sync_mode: Option<ConsumerGroupOffsetSyncMode>,
+    pub consumer_group_offset_sync_mode: ::std::option::Option<ConsumerGroupOffsetSyncMode>,
     /// `ConsumerGroupsToExclude`: a list of strings.
     ///
     /// List of regular expression patterns indicating the consumer groups that should not be replicated.
     ///
     /// Items 1 to 100; each item: length 0 to 256.
-    pub consumer_groups_to_exclude: Option<List<Str>>,
+    pub consumer_groups_to_exclude:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ConsumerGroupsToReplicate`: a list of strings, required.
     ///
     /// List of regular expression patterns indicating the consumer groups to copy.
     ///
     /// Items 0 to 100; each item: length 0 to 256.
-    pub consumer_groups_to_replicate: List<Str>,
+    pub consumer_groups_to_replicate: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `DetectAndCopyNewConsumerGroups`: a boolean.
     ///
     /// Enables synchronization of consumer groups to target cluster.
-    pub detect_and_copy_new_consumer_groups: Option<Bool>,
+    pub detect_and_copy_new_consumer_groups: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SynchroniseConsumerGroupOffsets`: a boolean.
     ///
     /// Enables synchronization of consumer group offsets to target cluster. The translated offsets will be written to topic __consumer_offsets.
-    pub synchronise_consumer_group_offsets: Option<Bool>,
+    pub synchronise_consumer_group_offsets: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl ConsumerGroupReplication {
-    /// A `ConsumerGroupReplication` with its required properties, named in a [`ConsumerGroupReplicationRequired`].
+    /// A `ConsumerGroupReplication` with its one required property, `ConsumerGroupsToReplicate`.
     #[inline]
-    pub fn new(required: ConsumerGroupReplicationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            consumer_group_offset_sync_mode: None,
-            consumer_groups_to_exclude: None,
-            consumer_groups_to_replicate: required.consumer_groups_to_replicate,
-            detect_and_copy_new_consumer_groups: None,
-            synchronise_consumer_group_offsets: None,
+            consumer_group_offset_sync_mode: ::std::option::Option::None,
+            consumer_groups_to_exclude: ::std::option::Option::None,
+            consumer_groups_to_replicate: value.into(),
+            detect_and_copy_new_consumer_groups: ::std::option::Option::None,
+            synchronise_consumer_group_offsets: ::std::option::Option::None,
         }
     }
 
     /// `ConsumerGroupOffsetSyncMode`: a [`ConsumerGroupOffsetSyncMode`] value.
-    pub fn consumer_group_offset_sync_mode(mut self, value: impl Into<ConsumerGroupOffsetSyncMode>) -> Self { self.consumer_group_offset_sync_mode = Some(value.into()); self }
+    pub fn consumer_group_offset_sync_mode(mut self, value: impl ::std::convert::Into<ConsumerGroupOffsetSyncMode>) -> Self { self.consumer_group_offset_sync_mode = ::std::option::Option::Some(value.into()); self }
     /// `ConsumerGroupsToExclude`: a list of strings.
-    pub fn consumer_groups_to_exclude(mut self, value: impl Into<List<Str>>) -> Self { self.consumer_groups_to_exclude = Some(value.into()); self }
+    pub fn consumer_groups_to_exclude(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.consumer_groups_to_exclude = ::std::option::Option::Some(value.into()); self }
     /// `ConsumerGroupsToReplicate`: a list of strings, required.
-    pub fn consumer_groups_to_replicate(mut self, value: impl Into<List<Str>>) -> Self { self.consumer_groups_to_replicate = value.into(); self }
+    pub fn consumer_groups_to_replicate(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.consumer_groups_to_replicate = value.into(); self }
     /// `DetectAndCopyNewConsumerGroups`: a boolean.
-    pub fn detect_and_copy_new_consumer_groups(mut self, value: impl Into<Bool>) -> Self { self.detect_and_copy_new_consumer_groups = Some(value.into()); self }
+    pub fn detect_and_copy_new_consumer_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.detect_and_copy_new_consumer_groups = ::std::option::Option::Some(value.into()); self }
     /// `SynchroniseConsumerGroupOffsets`: a boolean.
-    pub fn synchronise_consumer_group_offsets(mut self, value: impl Into<Bool>) -> Self { self.synchronise_consumer_group_offsets = Some(value.into()); self }
+    pub fn synchronise_consumer_group_offsets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.synchronise_consumer_group_offsets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConsumerGroupReplication {}
+impl crate::PropertyType for ConsumerGroupReplication {}
 
-impl ToValue for ConsumerGroupReplication {
+impl ::cloudwright_core::ToValue for ConsumerGroupReplication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConsumerGroupOffsetSyncMode",
                 &self.consumer_group_offset_sync_mode,
@@ -437,19 +365,6 @@ impl ToValue for ConsumerGroupReplication {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_KafkaCluster: ObjRule = ObjRule {
-    properties: &[
-        ("AmazonMskCluster", Shape::Object(&RULE_AmazonMskCluster)),
-        ("ApacheKafkaCluster", Shape::Object(&RULE_ApacheKafkaCluster)),
-        ("ClientAuthentication", Shape::Object(&RULE_KafkaClusterClientAuthentication)),
-        ("EncryptionInTransit", Shape::Object(&RULE_KafkaClusterEncryptionInTransit)),
-        ("VpcConfig", Shape::Object(&RULE_KafkaClusterClientVpcConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `KafkaCluster` property type of `AWS::MSK::Replicator`.
 ///
 /// Information about Kafka Cluster to be used as source / target for replication.
@@ -460,23 +375,23 @@ pub struct KafkaCluster {
     /// `AmazonMskCluster`: an [`AmazonMskCluster`] object.
     ///
     /// Details of an Amazon MSK Cluster.
-    pub amazon_msk_cluster: Option<Obj<AmazonMskCluster>>,
+    pub amazon_msk_cluster: ::std::option::Option<crate::Obj<AmazonMskCluster>>,
     /// `ApacheKafkaCluster`: an [`ApacheKafkaCluster`] object.
     ///
     /// Details of an Apache Kafka cluster.
-    pub apache_kafka_cluster: Option<Obj<ApacheKafkaCluster>>,
+    pub apache_kafka_cluster: ::std::option::Option<crate::Obj<ApacheKafkaCluster>>,
     /// `ClientAuthentication`: a [`KafkaClusterClientAuthentication`] object.
     ///
     /// Details of the client authentication used by the Apache Kafka cluster.
-    pub client_authentication: Option<Obj<KafkaClusterClientAuthentication>>,
+    pub client_authentication: ::std::option::Option<crate::Obj<KafkaClusterClientAuthentication>>,
     /// `EncryptionInTransit`: a [`KafkaClusterEncryptionInTransit`] object.
     ///
     /// Details of encryption in transit to the Apache Kafka cluster.
-    pub encryption_in_transit: Option<Obj<KafkaClusterEncryptionInTransit>>,
+    pub encryption_in_transit: ::std::option::Option<crate::Obj<KafkaClusterEncryptionInTransit>>,
     /// `VpcConfig`: a [`KafkaClusterClientVpcConfig`] object.
     ///
     /// Details of an Amazon VPC which has network connectivity to the Apache Kafka cluster.
-    pub vpc_config: Option<Obj<KafkaClusterClientVpcConfig>>,
+    pub vpc_config: ::std::option::Option<crate::Obj<KafkaClusterClientVpcConfig>>,
 }
 
 #[rustfmt::skip]
@@ -484,27 +399,27 @@ impl KafkaCluster {
     /// A `KafkaCluster` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AmazonMskCluster`: an [`AmazonMskCluster`] object.
-    pub fn amazon_msk_cluster(mut self, value: impl Into<Obj<AmazonMskCluster>>) -> Self { self.amazon_msk_cluster = Some(value.into()); self }
+    pub fn amazon_msk_cluster(mut self, value: impl ::std::convert::Into<crate::Obj<AmazonMskCluster>>) -> Self { self.amazon_msk_cluster = ::std::option::Option::Some(value.into()); self }
     /// `ApacheKafkaCluster`: an [`ApacheKafkaCluster`] object.
-    pub fn apache_kafka_cluster(mut self, value: impl Into<Obj<ApacheKafkaCluster>>) -> Self { self.apache_kafka_cluster = Some(value.into()); self }
+    pub fn apache_kafka_cluster(mut self, value: impl ::std::convert::Into<crate::Obj<ApacheKafkaCluster>>) -> Self { self.apache_kafka_cluster = ::std::option::Option::Some(value.into()); self }
     /// `ClientAuthentication`: a [`KafkaClusterClientAuthentication`] object.
-    pub fn client_authentication(mut self, value: impl Into<Obj<KafkaClusterClientAuthentication>>) -> Self { self.client_authentication = Some(value.into()); self }
+    pub fn client_authentication(mut self, value: impl ::std::convert::Into<crate::Obj<KafkaClusterClientAuthentication>>) -> Self { self.client_authentication = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionInTransit`: a [`KafkaClusterEncryptionInTransit`] object.
-    pub fn encryption_in_transit(mut self, value: impl Into<Obj<KafkaClusterEncryptionInTransit>>) -> Self { self.encryption_in_transit = Some(value.into()); self }
+    pub fn encryption_in_transit(mut self, value: impl ::std::convert::Into<crate::Obj<KafkaClusterEncryptionInTransit>>) -> Self { self.encryption_in_transit = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`KafkaClusterClientVpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<KafkaClusterClientVpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<KafkaClusterClientVpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KafkaCluster {}
+impl crate::PropertyType for KafkaCluster {}
 
-impl ToValue for KafkaCluster {
+impl ::cloudwright_core::ToValue for KafkaCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AmazonMskCluster", &self.amazon_msk_cluster)
             .opt("ApacheKafkaCluster", &self.apache_kafka_cluster)
             .opt("ClientAuthentication", &self.client_authentication)
@@ -513,23 +428,6 @@ impl ToValue for KafkaCluster {
             .build()
     }
 }
-
-/// The required properties of [`KafkaClusterClientAuthentication`], by name: `KafkaClusterClientAuthentication::new(KafkaClusterClientAuthenticationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KafkaClusterClientAuthenticationRequired {
-    /// `SaslScram`: a [`KafkaClusterSaslScramAuthentication`] object, required.
-    pub sasl_scram: Obj<KafkaClusterSaslScramAuthentication>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KafkaClusterClientAuthentication: ObjRule = ObjRule {
-    properties: &[
-        ("SaslScram", Shape::Object(&RULE_KafkaClusterSaslScramAuthentication)),
-    ],
-    required: &["SaslScram"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KafkaClusterClientAuthentication` property type of `AWS::MSK::Replicator`.
 ///
@@ -541,49 +439,33 @@ pub struct KafkaClusterClientAuthentication {
     /// `SaslScram`: a [`KafkaClusterSaslScramAuthentication`] object, required.
     ///
     /// Details for SASL/SCRAM client authentication.
-    pub sasl_scram: Obj<KafkaClusterSaslScramAuthentication>,
+    pub sasl_scram: crate::Obj<KafkaClusterSaslScramAuthentication>,
 }
 
 #[rustfmt::skip]
 impl KafkaClusterClientAuthentication {
-    /// A `KafkaClusterClientAuthentication` with its required properties, named in a [`KafkaClusterClientAuthenticationRequired`].
+    /// A `KafkaClusterClientAuthentication` with its one required property, `SaslScram`.
     #[inline]
-    pub fn new(required: KafkaClusterClientAuthenticationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<KafkaClusterSaslScramAuthentication>>) -> Self {
         Self {
-            sasl_scram: required.sasl_scram,
+            sasl_scram: value.into(),
         }
     }
 
     /// `SaslScram`: a [`KafkaClusterSaslScramAuthentication`] object, required.
-    pub fn sasl_scram(mut self, value: impl Into<Obj<KafkaClusterSaslScramAuthentication>>) -> Self { self.sasl_scram = value.into(); self }
+    pub fn sasl_scram(mut self, value: impl ::std::convert::Into<crate::Obj<KafkaClusterSaslScramAuthentication>>) -> Self { self.sasl_scram = value.into(); self }
 }
 
-impl PropertyType for KafkaClusterClientAuthentication {}
+impl crate::PropertyType for KafkaClusterClientAuthentication {}
 
-impl ToValue for KafkaClusterClientAuthentication {
+impl ::cloudwright_core::ToValue for KafkaClusterClientAuthentication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("SaslScram", &self.sasl_scram).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("SaslScram", &self.sasl_scram)
+            .build()
     }
 }
-
-/// The required properties of [`KafkaClusterClientVpcConfig`], by name: `KafkaClusterClientVpcConfig::new(KafkaClusterClientVpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KafkaClusterClientVpcConfigRequired {
-    /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KafkaClusterClientVpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: true })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: Some(3), unique: true })),
-    ],
-    required: &["SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KafkaClusterClientVpcConfig` property type of `AWS::MSK::Replicator`.
 ///
@@ -597,61 +479,44 @@ pub struct KafkaClusterClientVpcConfig {
     /// The security groups to attach to the ENIs for the broker nodes.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The list of subnets in the client VPC to connect to.
     ///
     /// Items 2 to 3.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl KafkaClusterClientVpcConfig {
-    /// A `KafkaClusterClientVpcConfig` with its required properties, named in a [`KafkaClusterClientVpcConfigRequired`].
+    /// A `KafkaClusterClientVpcConfig` with its one required property, `SubnetIds`.
     #[inline]
-    pub fn new(required: KafkaClusterClientVpcConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            security_group_ids: None,
-            subnet_ids: required.subnet_ids,
+            security_group_ids: ::std::option::Option::None,
+            subnet_ids: value.into(),
         }
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
-impl PropertyType for KafkaClusterClientVpcConfig {}
+impl crate::PropertyType for KafkaClusterClientVpcConfig {}
 
-impl ToValue for KafkaClusterClientVpcConfig {
+impl ::cloudwright_core::ToValue for KafkaClusterClientVpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
             .build()
     }
 }
-
-/// The required properties of [`KafkaClusterEncryptionInTransit`], by name: `KafkaClusterEncryptionInTransit::new(KafkaClusterEncryptionInTransitRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KafkaClusterEncryptionInTransitRequired {
-    /// `EncryptionType`: a [`KafkaClusterEncryptionInTransitType`] value, required.
-    pub encryption_type: KafkaClusterEncryptionInTransitType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KafkaClusterEncryptionInTransit: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionType", Shape::Str(&StrRule { allowed: &["TLS"], ..StrRule::ANY })),
-        ("RootCaCertificate", Shape::STR),
-    ],
-    required: &["EncryptionType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KafkaClusterEncryptionInTransit` property type of `AWS::MSK::Replicator`.
 ///
@@ -667,32 +532,32 @@ pub struct KafkaClusterEncryptionInTransit {
     /// `RootCaCertificate`: a string.
     ///
     /// The root CA certificate.
-    pub root_ca_certificate: Option<Str>,
+    pub root_ca_certificate: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl KafkaClusterEncryptionInTransit {
-    /// A `KafkaClusterEncryptionInTransit` with its required properties, named in a [`KafkaClusterEncryptionInTransitRequired`].
+    /// A `KafkaClusterEncryptionInTransit` with its one required property, `EncryptionType`.
     #[inline]
-    pub fn new(required: KafkaClusterEncryptionInTransitRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<KafkaClusterEncryptionInTransitType>) -> Self {
         Self {
-            encryption_type: required.encryption_type,
-            root_ca_certificate: None,
+            encryption_type: value.into(),
+            root_ca_certificate: ::std::option::Option::None,
         }
     }
 
     /// `EncryptionType`: a [`KafkaClusterEncryptionInTransitType`] value, required.
-    pub fn encryption_type(mut self, value: impl Into<KafkaClusterEncryptionInTransitType>) -> Self { self.encryption_type = value.into(); self }
+    pub fn encryption_type(mut self, value: impl ::std::convert::Into<KafkaClusterEncryptionInTransitType>) -> Self { self.encryption_type = value.into(); self }
     /// `RootCaCertificate`: a string.
-    pub fn root_ca_certificate(mut self, value: impl Into<Str>) -> Self { self.root_ca_certificate = Some(value.into()); self }
+    pub fn root_ca_certificate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.root_ca_certificate = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KafkaClusterEncryptionInTransit {}
+impl crate::PropertyType for KafkaClusterEncryptionInTransit {}
 
-impl ToValue for KafkaClusterEncryptionInTransit {
+impl ::cloudwright_core::ToValue for KafkaClusterEncryptionInTransit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
             .opt("RootCaCertificate", &self.root_ca_certificate)
             .build()
@@ -705,19 +570,8 @@ pub struct KafkaClusterSaslScramAuthenticationRequired {
     /// `Mechanism`: a [`KafkaClusterSaslScramMechanism`] value, required.
     pub mechanism: KafkaClusterSaslScramMechanism,
     /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KafkaClusterSaslScramAuthentication: ObjRule = ObjRule {
-    properties: &[
-        ("Mechanism", Shape::Str(&StrRule { allowed: &["SHA256", "SHA512"], ..StrRule::ANY })),
-        ("SecretArn", Shape::STR),
-    ],
-    required: &["Mechanism", "SecretArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KafkaClusterSaslScramAuthentication` property type of `AWS::MSK::Replicator`.
 ///
@@ -733,7 +587,7 @@ pub struct KafkaClusterSaslScramAuthentication {
     /// `SecretArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Secrets Manager secret.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -748,31 +602,22 @@ impl KafkaClusterSaslScramAuthentication {
     }
 
     /// `Mechanism`: a [`KafkaClusterSaslScramMechanism`] value, required.
-    pub fn mechanism(mut self, value: impl Into<KafkaClusterSaslScramMechanism>) -> Self { self.mechanism = value.into(); self }
+    pub fn mechanism(mut self, value: impl ::std::convert::Into<KafkaClusterSaslScramMechanism>) -> Self { self.mechanism = value.into(); self }
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
-impl PropertyType for KafkaClusterSaslScramAuthentication {}
+impl crate::PropertyType for KafkaClusterSaslScramAuthentication {}
 
-impl ToValue for KafkaClusterSaslScramAuthentication {
+impl ::cloudwright_core::ToValue for KafkaClusterSaslScramAuthentication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Mechanism", &self.mechanism)
             .req("SecretArn", &self.secret_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogDelivery: ObjRule = ObjRule {
-    properties: &[
-        ("ReplicatorLogDelivery", Shape::Object(&RULE_ReplicatorLogDelivery)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogDelivery` property type of `AWS::MSK::Replicator`.
 ///
@@ -784,7 +629,7 @@ pub struct LogDelivery {
     /// `ReplicatorLogDelivery`: a [`ReplicatorLogDelivery`] object.
     ///
     /// Details of the log delivery for the replicator.
-    pub replicator_log_delivery: Option<Obj<ReplicatorLogDelivery>>,
+    pub replicator_log_delivery: ::std::option::Option<crate::Obj<ReplicatorLogDelivery>>,
 }
 
 #[rustfmt::skip]
@@ -792,19 +637,19 @@ impl LogDelivery {
     /// A `LogDelivery` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReplicatorLogDelivery`: a [`ReplicatorLogDelivery`] object.
-    pub fn replicator_log_delivery(mut self, value: impl Into<Obj<ReplicatorLogDelivery>>) -> Self { self.replicator_log_delivery = Some(value.into()); self }
+    pub fn replicator_log_delivery(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicatorLogDelivery>>) -> Self { self.replicator_log_delivery = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogDelivery {}
+impl crate::PropertyType for LogDelivery {}
 
-impl ToValue for LogDelivery {
+impl ::cloudwright_core::ToValue for LogDelivery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReplicatorLogDelivery", &self.replicator_log_delivery)
             .build()
     }
@@ -814,28 +659,12 @@ impl ToValue for LogDelivery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationInfoRequired {
     /// `ConsumerGroupReplication`: a [`ConsumerGroupReplication`] object, required.
-    pub consumer_group_replication: Obj<ConsumerGroupReplication>,
+    pub consumer_group_replication: crate::Obj<ConsumerGroupReplication>,
     /// `TargetCompressionType`: a [`TargetCompressionType`] value, required.
     pub target_compression_type: TargetCompressionType,
     /// `TopicReplication`: a [`TopicReplication`] object, required.
-    pub topic_replication: Obj<TopicReplication>,
+    pub topic_replication: crate::Obj<TopicReplication>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationInfo: ObjRule = ObjRule {
-    properties: &[
-        ("ConsumerGroupReplication", Shape::Object(&RULE_ConsumerGroupReplication)),
-        ("SourceKafkaClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SourceKafkaClusterId", Shape::STR),
-        ("TargetCompressionType", Shape::Str(&StrRule { allowed: &["NONE", "GZIP", "SNAPPY", "LZ4", "ZSTD"], ..StrRule::ANY })),
-        ("TargetKafkaClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TargetKafkaClusterId", Shape::STR),
-        ("TopicReplication", Shape::Object(&RULE_TopicReplication)),
-    ],
-    required: &["TopicReplication", "ConsumerGroupReplication", "TargetCompressionType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationInfo` property type of `AWS::MSK::Replicator`.
 ///
@@ -847,17 +676,17 @@ pub struct ReplicationInfo {
     /// `ConsumerGroupReplication`: a [`ConsumerGroupReplication`] object, required.
     ///
     /// Configuration relating to consumer group replication.
-    pub consumer_group_replication: Obj<ConsumerGroupReplication>,
+    pub consumer_group_replication: crate::Obj<ConsumerGroupReplication>,
     /// `SourceKafkaClusterArn`: a string.
     ///
     /// The ARN of the source Kafka cluster.
     ///
     /// Pattern `arn:(aws|aws-us-gov|aws-cn):kafka:.*`.
-    pub source_kafka_cluster_arn: Option<Str>,
+    pub source_kafka_cluster_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceKafkaClusterId`: a string.
     ///
     /// The ID of the source Kafka cluster.
-    pub source_kafka_cluster_id: Option<Str>,
+    pub source_kafka_cluster_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetCompressionType`: a [`TargetCompressionType`] value, required.
     ///
     /// The compression type to use when producing records to target cluster.
@@ -867,15 +696,15 @@ pub struct ReplicationInfo {
     /// The ARN of the target Kafka cluster.
     ///
     /// Pattern `arn:(aws|aws-us-gov|aws-cn):kafka:.*`.
-    pub target_kafka_cluster_arn: Option<Str>,
+    pub target_kafka_cluster_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetKafkaClusterId`: a string.
     ///
     /// The ID of the target Kafka cluster.
-    pub target_kafka_cluster_id: Option<Str>,
+    pub target_kafka_cluster_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TopicReplication`: a [`TopicReplication`] object, required.
     ///
     /// Configuration relating to topic replication.
-    pub topic_replication: Obj<TopicReplication>,
+    pub topic_replication: crate::Obj<TopicReplication>,
 }
 
 #[rustfmt::skip]
@@ -885,37 +714,37 @@ impl ReplicationInfo {
     pub fn new(required: ReplicationInfoRequired) -> Self {
         Self {
             consumer_group_replication: required.consumer_group_replication,
-            source_kafka_cluster_arn: None,
-            source_kafka_cluster_id: None,
+            source_kafka_cluster_arn: ::std::option::Option::None,
+            source_kafka_cluster_id: ::std::option::Option::None,
             target_compression_type: required.target_compression_type,
-            target_kafka_cluster_arn: None,
-            target_kafka_cluster_id: None,
+            target_kafka_cluster_arn: ::std::option::Option::None,
+            target_kafka_cluster_id: ::std::option::Option::None,
             topic_replication: required.topic_replication,
         }
     }
 
     /// `ConsumerGroupReplication`: a [`ConsumerGroupReplication`] object, required.
-    pub fn consumer_group_replication(mut self, value: impl Into<Obj<ConsumerGroupReplication>>) -> Self { self.consumer_group_replication = value.into(); self }
+    pub fn consumer_group_replication(mut self, value: impl ::std::convert::Into<crate::Obj<ConsumerGroupReplication>>) -> Self { self.consumer_group_replication = value.into(); self }
     /// `SourceKafkaClusterArn`: a string.
-    pub fn source_kafka_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.source_kafka_cluster_arn = Some(value.into()); self }
+    pub fn source_kafka_cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_kafka_cluster_arn = ::std::option::Option::Some(value.into()); self }
     /// `SourceKafkaClusterId`: a string.
-    pub fn source_kafka_cluster_id(mut self, value: impl Into<Str>) -> Self { self.source_kafka_cluster_id = Some(value.into()); self }
+    pub fn source_kafka_cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_kafka_cluster_id = ::std::option::Option::Some(value.into()); self }
     /// `TargetCompressionType`: a [`TargetCompressionType`] value, required.
-    pub fn target_compression_type(mut self, value: impl Into<TargetCompressionType>) -> Self { self.target_compression_type = value.into(); self }
+    pub fn target_compression_type(mut self, value: impl ::std::convert::Into<TargetCompressionType>) -> Self { self.target_compression_type = value.into(); self }
     /// `TargetKafkaClusterArn`: a string.
-    pub fn target_kafka_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.target_kafka_cluster_arn = Some(value.into()); self }
+    pub fn target_kafka_cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_kafka_cluster_arn = ::std::option::Option::Some(value.into()); self }
     /// `TargetKafkaClusterId`: a string.
-    pub fn target_kafka_cluster_id(mut self, value: impl Into<Str>) -> Self { self.target_kafka_cluster_id = Some(value.into()); self }
+    pub fn target_kafka_cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_kafka_cluster_id = ::std::option::Option::Some(value.into()); self }
     /// `TopicReplication`: a [`TopicReplication`] object, required.
-    pub fn topic_replication(mut self, value: impl Into<Obj<TopicReplication>>) -> Self { self.topic_replication = value.into(); self }
+    pub fn topic_replication(mut self, value: impl ::std::convert::Into<crate::Obj<TopicReplication>>) -> Self { self.topic_replication = value.into(); self }
 }
 
-impl PropertyType for ReplicationInfo {}
+impl crate::PropertyType for ReplicationInfo {}
 
-impl ToValue for ReplicationInfo {
+impl ::cloudwright_core::ToValue for ReplicationInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConsumerGroupReplication", &self.consumer_group_replication)
             .opt("SourceKafkaClusterArn", &self.source_kafka_cluster_arn)
             .opt("SourceKafkaClusterId", &self.source_kafka_cluster_id)
@@ -927,15 +756,6 @@ impl ToValue for ReplicationInfo {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationStartingPosition: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["LATEST", "EARLIEST"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ReplicationStartingPosition` property type of `AWS::MSK::Replicator`.
 ///
 /// Specifies the position in the topics to start replicating from.
@@ -946,7 +766,7 @@ pub struct ReplicationStartingPosition {
     /// `Type`: a [`ReplicationStartingPositionType`] value.
     ///
     /// The type of replication starting position.
-    pub r#type: Option<ReplicationStartingPositionType>,
+    pub r#type: ::std::option::Option<ReplicationStartingPositionType>,
 }
 
 #[rustfmt::skip]
@@ -954,30 +774,23 @@ impl ReplicationStartingPosition {
     /// A `ReplicationStartingPosition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Type`: a [`ReplicationStartingPositionType`] value.
-    pub fn r#type(mut self, value: impl Into<ReplicationStartingPositionType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ReplicationStartingPositionType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicationStartingPosition {}
+impl crate::PropertyType for ReplicationStartingPosition {}
 
-impl ToValue for ReplicationStartingPosition {
+impl ::cloudwright_core::ToValue for ReplicationStartingPosition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Type", &self.r#type)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationTopicNameConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["PREFIXED_WITH_SOURCE_CLUSTER_ALIAS", "IDENTICAL"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationTopicNameConfiguration` property type of `AWS::MSK::Replicator`.
 ///
@@ -989,7 +802,7 @@ pub struct ReplicationTopicNameConfiguration {
     /// `Type`: a [`ReplicationTopicNameConfigurationType`] value.
     ///
     /// The type of replication topic name configuration, identical to upstream topic name or prefixed with source cluster alias.
-    pub r#type: Option<ReplicationTopicNameConfigurationType>,
+    pub r#type: ::std::option::Option<ReplicationTopicNameConfigurationType>,
 }
 
 #[rustfmt::skip]
@@ -997,32 +810,23 @@ impl ReplicationTopicNameConfiguration {
     /// A `ReplicationTopicNameConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Type`: a [`ReplicationTopicNameConfigurationType`] value.
-    pub fn r#type(mut self, value: impl Into<ReplicationTopicNameConfigurationType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ReplicationTopicNameConfigurationType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicationTopicNameConfiguration {}
+impl crate::PropertyType for ReplicationTopicNameConfiguration {}
 
-impl ToValue for ReplicationTopicNameConfiguration {
+impl ::cloudwright_core::ToValue for ReplicationTopicNameConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Type", &self.r#type)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicatorLogDelivery: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogs)),
-        ("Firehose", Shape::Object(&RULE_Firehose)),
-        ("S3", Shape::Object(&RULE_S3)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicatorLogDelivery` property type of `AWS::MSK::Replicator`.
 ///
@@ -1034,15 +838,15 @@ pub struct ReplicatorLogDelivery {
     /// `CloudWatchLogs`: a [`CloudWatchLogs`] object.
     ///
     /// Details about delivering logs to CloudWatch Logs.
-    pub cloud_watch_logs: Option<Obj<CloudWatchLogs>>,
+    pub cloud_watch_logs: ::std::option::Option<crate::Obj<CloudWatchLogs>>,
     /// `Firehose`: a [`Firehose`] object.
     ///
     /// Details about delivering logs to Firehose.
-    pub firehose: Option<Obj<Firehose>>,
+    pub firehose: ::std::option::Option<crate::Obj<Firehose>>,
     /// `S3`: a [`S3`] object.
     ///
     /// Details about delivering logs to S3.
-    pub s3: Option<Obj<S3>>,
+    pub s3: ::std::option::Option<crate::Obj<S3>>,
 }
 
 #[rustfmt::skip]
@@ -1050,23 +854,23 @@ impl ReplicatorLogDelivery {
     /// A `ReplicatorLogDelivery` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogs`] object.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogs>>) -> Self { self.cloud_watch_logs = Some(value.into()); self }
+    pub fn cloud_watch_logs(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogs>>) -> Self { self.cloud_watch_logs = ::std::option::Option::Some(value.into()); self }
     /// `Firehose`: a [`Firehose`] object.
-    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self { self.firehose = Some(value.into()); self }
+    pub fn firehose(mut self, value: impl ::std::convert::Into<crate::Obj<Firehose>>) -> Self { self.firehose = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicatorLogDelivery {}
+impl crate::PropertyType for ReplicatorLogDelivery {}
 
-impl ToValue for ReplicatorLogDelivery {
+impl ::cloudwright_core::ToValue for ReplicatorLogDelivery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
             .opt("Firehose", &self.firehose)
             .opt("S3", &self.s3)
@@ -1078,21 +882,10 @@ impl ToValue for ReplicatorLogDelivery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::MSK::Replicator`.
 ///
@@ -1102,11 +895,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1121,45 +914,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`TopicReplication`], by name: `TopicReplication::new(TopicReplicationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TopicReplicationRequired {
-    /// `TopicsToReplicate`: a list of strings, required.
-    pub topics_to_replicate: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicReplication: ObjRule = ObjRule {
-    properties: &[
-        ("CopyAccessControlListsForTopics", Shape::Bool),
-        ("CopyTopicConfigurations", Shape::Bool),
-        ("DetectAndCopyNewTopics", Shape::Bool),
-        ("StartingPosition", Shape::Object(&RULE_ReplicationStartingPosition)),
-        ("TopicNameConfiguration", Shape::Object(&RULE_ReplicationTopicNameConfiguration)),
-        ("TopicsToExclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(249), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
-        ("TopicsToReplicate", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(249), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
-    ],
-    required: &["TopicsToReplicate"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicReplication` property type of `AWS::MSK::Replicator`.
 ///
@@ -1171,75 +941,76 @@ pub struct TopicReplication {
     /// `CopyAccessControlListsForTopics`: a boolean.
     ///
     /// Whether to periodically configure remote topic ACLs to match their corresponding upstream topics.
-    pub copy_access_control_lists_for_topics: Option<Bool>,
+    pub copy_access_control_lists_for_topics: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CopyTopicConfigurations`: a boolean.
     ///
     /// Whether to periodically configure remote topics to match their corresponding upstream topics.
-    pub copy_topic_configurations: Option<Bool>,
+    pub copy_topic_configurations: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DetectAndCopyNewTopics`: a boolean.
     ///
     /// Whether to periodically check for new topics and partitions.
-    pub detect_and_copy_new_topics: Option<Bool>,
+    pub detect_and_copy_new_topics: ::std::option::Option<::cloudwright_core::Bool>,
     /// `StartingPosition`: a [`ReplicationStartingPosition`] object.
     ///
     /// Specifies the position in the topics to start replicating from.
-    pub starting_position: Option<Obj<ReplicationStartingPosition>>,
+    pub starting_position: ::std::option::Option<crate::Obj<ReplicationStartingPosition>>,
     /// `TopicNameConfiguration`: a [`ReplicationTopicNameConfiguration`] object.
     ///
     /// Configuration for specifying replicated topic names will be the same as their corresponding upstream topics or prefixed with source cluster alias.
-    pub topic_name_configuration: Option<Obj<ReplicationTopicNameConfiguration>>,
+    pub topic_name_configuration:
+        ::std::option::Option<crate::Obj<ReplicationTopicNameConfiguration>>,
     /// `TopicsToExclude`: a list of strings.
     ///
     /// List of regular expression patterns indicating the topics that should not be replicated.
     ///
     /// Items 1 to 100; each item: length 0 to 249.
-    pub topics_to_exclude: Option<List<Str>>,
+    pub topics_to_exclude: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TopicsToReplicate`: a list of strings, required.
     ///
     /// List of regular expression patterns indicating the topics to copy.
     ///
     /// Items 1 to 100; each item: length 0 to 249.
-    pub topics_to_replicate: List<Str>,
+    pub topics_to_replicate: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl TopicReplication {
-    /// A `TopicReplication` with its required properties, named in a [`TopicReplicationRequired`].
+    /// A `TopicReplication` with its one required property, `TopicsToReplicate`.
     #[inline]
-    pub fn new(required: TopicReplicationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            copy_access_control_lists_for_topics: None,
-            copy_topic_configurations: None,
-            detect_and_copy_new_topics: None,
-            starting_position: None,
-            topic_name_configuration: None,
-            topics_to_exclude: None,
-            topics_to_replicate: required.topics_to_replicate,
+            copy_access_control_lists_for_topics: ::std::option::Option::None,
+            copy_topic_configurations: ::std::option::Option::None,
+            detect_and_copy_new_topics: ::std::option::Option::None,
+            starting_position: ::std::option::Option::None,
+            topic_name_configuration: ::std::option::Option::None,
+            topics_to_exclude: ::std::option::Option::None,
+            topics_to_replicate: value.into(),
         }
     }
 
     /// `CopyAccessControlListsForTopics`: a boolean.
-    pub fn copy_access_control_lists_for_topics(mut self, value: impl Into<Bool>) -> Self { self.copy_access_control_lists_for_topics = Some(value.into()); self }
+    pub fn copy_access_control_lists_for_topics(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_access_control_lists_for_topics = ::std::option::Option::Some(value.into()); self }
     /// `CopyTopicConfigurations`: a boolean.
-    pub fn copy_topic_configurations(mut self, value: impl Into<Bool>) -> Self { self.copy_topic_configurations = Some(value.into()); self }
+    pub fn copy_topic_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_topic_configurations = ::std::option::Option::Some(value.into()); self }
     /// `DetectAndCopyNewTopics`: a boolean.
-    pub fn detect_and_copy_new_topics(mut self, value: impl Into<Bool>) -> Self { self.detect_and_copy_new_topics = Some(value.into()); self }
+    pub fn detect_and_copy_new_topics(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.detect_and_copy_new_topics = ::std::option::Option::Some(value.into()); self }
     /// `StartingPosition`: a [`ReplicationStartingPosition`] object.
-    pub fn starting_position(mut self, value: impl Into<Obj<ReplicationStartingPosition>>) -> Self { self.starting_position = Some(value.into()); self }
+    pub fn starting_position(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationStartingPosition>>) -> Self { self.starting_position = ::std::option::Option::Some(value.into()); self }
     /// `TopicNameConfiguration`: a [`ReplicationTopicNameConfiguration`] object.
-    pub fn topic_name_configuration(mut self, value: impl Into<Obj<ReplicationTopicNameConfiguration>>) -> Self { self.topic_name_configuration = Some(value.into()); self }
+    pub fn topic_name_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationTopicNameConfiguration>>) -> Self { self.topic_name_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TopicsToExclude`: a list of strings.
-    pub fn topics_to_exclude(mut self, value: impl Into<List<Str>>) -> Self { self.topics_to_exclude = Some(value.into()); self }
+    pub fn topics_to_exclude(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.topics_to_exclude = ::std::option::Option::Some(value.into()); self }
     /// `TopicsToReplicate`: a list of strings, required.
-    pub fn topics_to_replicate(mut self, value: impl Into<List<Str>>) -> Self { self.topics_to_replicate = value.into(); self }
+    pub fn topics_to_replicate(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.topics_to_replicate = value.into(); self }
 }
 
-impl PropertyType for TopicReplication {}
+impl crate::PropertyType for TopicReplication {}
 
-impl ToValue for TopicReplication {
+impl ::cloudwright_core::ToValue for TopicReplication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CopyAccessControlListsForTopics",
                 &self.copy_access_control_lists_for_topics,
@@ -1262,24 +1033,24 @@ pub enum ConsumerGroupOffsetSyncMode {
     /// `ENHANCED`
     Enhanced,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConsumerGroupOffsetSyncMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConsumerGroupOffsetSyncMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConsumerGroupOffsetSyncMode {
+impl ::cloudwright_core::ToValue for ConsumerGroupOffsetSyncMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Legacy => "LEGACY",
             Self::Enhanced => "ENHANCED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1289,23 +1060,23 @@ pub enum KafkaClusterEncryptionInTransitType {
     /// `TLS`
     Tls,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KafkaClusterEncryptionInTransitType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KafkaClusterEncryptionInTransitType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KafkaClusterEncryptionInTransitType {
+impl ::cloudwright_core::ToValue for KafkaClusterEncryptionInTransitType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tls => "TLS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1317,24 +1088,24 @@ pub enum KafkaClusterSaslScramMechanism {
     /// `SHA512`
     Sha512,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KafkaClusterSaslScramMechanism {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KafkaClusterSaslScramMechanism {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KafkaClusterSaslScramMechanism {
+impl ::cloudwright_core::ToValue for KafkaClusterSaslScramMechanism {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sha256 => "SHA256",
             Self::Sha512 => "SHA512",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1346,24 +1117,24 @@ pub enum ReplicationStartingPositionType {
     /// `EARLIEST`
     Earliest,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReplicationStartingPositionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReplicationStartingPositionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReplicationStartingPositionType {
+impl ::cloudwright_core::ToValue for ReplicationStartingPositionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Latest => "LATEST",
             Self::Earliest => "EARLIEST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1375,24 +1146,24 @@ pub enum ReplicationTopicNameConfigurationType {
     /// `IDENTICAL`
     Identical,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReplicationTopicNameConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReplicationTopicNameConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReplicationTopicNameConfigurationType {
+impl ::cloudwright_core::ToValue for ReplicationTopicNameConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PrefixedWithSourceClusterAlias => "PREFIXED_WITH_SOURCE_CLUSTER_ALIAS",
             Self::Identical => "IDENTICAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1410,26 +1181,227 @@ pub enum TargetCompressionType {
     /// `ZSTD`
     Zstd,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetCompressionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetCompressionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetCompressionType {
+impl ::cloudwright_core::ToValue for TargetCompressionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Gzip => "GZIP",
             Self::Snappy => "SNAPPY",
             Self::Lz4 => "LZ4",
             Self::Zstd => "ZSTD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CloudWatchLogs, RULE_Firehose, RULE_S3};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):kafka:.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z][0-9A-Za-z-]{0,}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):iam:.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Replicator: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("KafkaClusters", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaCluster), min_items: Some(2), max_items: Some(2), unique: true })),
+            ("LogDelivery", Shape::Object(&RULE_LogDelivery)),
+            ("ReplicationInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationInfo), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("ReplicatorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ServiceExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ReplicatorName", "ReplicationInfoList", "KafkaClusters", "ServiceExecutionRoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmazonMskCluster: ObjRule = ObjRule {
+        properties: &[
+            ("MskClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["MskClusterArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApacheKafkaCluster: ObjRule = ObjRule {
+        properties: &[
+            ("ApacheKafkaClusterId", Shape::STR),
+            ("BootstrapBrokerString", Shape::STR),
+        ],
+        required: &["ApacheKafkaClusterId", "BootstrapBrokerString"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConsumerGroupReplication: ObjRule = ObjRule {
+        properties: &[
+            ("ConsumerGroupOffsetSyncMode", Shape::Str(&StrRule { allowed: &["LEGACY", "ENHANCED"], ..StrRule::ANY })),
+            ("ConsumerGroupsToExclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
+            ("ConsumerGroupsToReplicate", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: true })),
+            ("DetectAndCopyNewConsumerGroups", Shape::Bool),
+            ("SynchroniseConsumerGroupOffsets", Shape::Bool),
+        ],
+        required: &["ConsumerGroupsToReplicate"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KafkaCluster: ObjRule = ObjRule {
+        properties: &[
+            ("AmazonMskCluster", Shape::Object(&RULE_AmazonMskCluster)),
+            ("ApacheKafkaCluster", Shape::Object(&RULE_ApacheKafkaCluster)),
+            ("ClientAuthentication", Shape::Object(&RULE_KafkaClusterClientAuthentication)),
+            ("EncryptionInTransit", Shape::Object(&RULE_KafkaClusterEncryptionInTransit)),
+            ("VpcConfig", Shape::Object(&RULE_KafkaClusterClientVpcConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KafkaClusterClientAuthentication: ObjRule = ObjRule {
+        properties: &[
+            ("SaslScram", Shape::Object(&RULE_KafkaClusterSaslScramAuthentication)),
+        ],
+        required: &["SaslScram"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KafkaClusterClientVpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: true })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: Some(3), unique: true })),
+        ],
+        required: &["SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KafkaClusterEncryptionInTransit: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionType", Shape::Str(&StrRule { allowed: &["TLS"], ..StrRule::ANY })),
+            ("RootCaCertificate", Shape::STR),
+        ],
+        required: &["EncryptionType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KafkaClusterSaslScramAuthentication: ObjRule = ObjRule {
+        properties: &[
+            ("Mechanism", Shape::Str(&StrRule { allowed: &["SHA256", "SHA512"], ..StrRule::ANY })),
+            ("SecretArn", Shape::STR),
+        ],
+        required: &["Mechanism", "SecretArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogDelivery: ObjRule = ObjRule {
+        properties: &[
+            ("ReplicatorLogDelivery", Shape::Object(&RULE_ReplicatorLogDelivery)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationInfo: ObjRule = ObjRule {
+        properties: &[
+            ("ConsumerGroupReplication", Shape::Object(&RULE_ConsumerGroupReplication)),
+            ("SourceKafkaClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SourceKafkaClusterId", Shape::STR),
+            ("TargetCompressionType", Shape::Str(&StrRule { allowed: &["NONE", "GZIP", "SNAPPY", "LZ4", "ZSTD"], ..StrRule::ANY })),
+            ("TargetKafkaClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TargetKafkaClusterId", Shape::STR),
+            ("TopicReplication", Shape::Object(&RULE_TopicReplication)),
+        ],
+        required: &["TopicReplication", "ConsumerGroupReplication", "TargetCompressionType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationStartingPosition: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["LATEST", "EARLIEST"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationTopicNameConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["PREFIXED_WITH_SOURCE_CLUSTER_ALIAS", "IDENTICAL"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicatorLogDelivery: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogs)),
+            ("Firehose", Shape::Object(&RULE_Firehose)),
+            ("S3", Shape::Object(&RULE_S3)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicReplication: ObjRule = ObjRule {
+        properties: &[
+            ("CopyAccessControlListsForTopics", Shape::Bool),
+            ("CopyTopicConfigurations", Shape::Bool),
+            ("DetectAndCopyNewTopics", Shape::Bool),
+            ("StartingPosition", Shape::Object(&RULE_ReplicationStartingPosition)),
+            ("TopicNameConfiguration", Shape::Object(&RULE_ReplicationTopicNameConfiguration)),
+            ("TopicsToExclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(249), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
+            ("TopicsToReplicate", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(249), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
+        ],
+        required: &["TopicsToReplicate"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Iam;
-pub use super::shared::{Iam, IamRequired};
+pub use super::shared::Iam;
 
 /// The required properties of [`ServerlessCluster`], by name: `ServerlessCluster::new(ServerlessClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessClusterRequired {
     /// `ClientAuthentication`: a [`ClientAuthentication`] object, required.
-    pub client_authentication: Obj<ClientAuthentication>,
+    pub client_authentication: crate::Obj<ClientAuthentication>,
     /// `ClusterName`: a string, required.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `VpcConfigs`: a list of [`VpcConfig`] objects, required.
-    pub vpc_configs: List<VpcConfig>,
+    pub vpc_configs: ::cloudwright_core::List<VpcConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerlessCluster: ObjRule = ObjRule {
-    properties: &[
-        ("ClientAuthentication", Shape::Object(&RULE_ClientAuthentication)),
-        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("VpcConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfig), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ClusterName", "VpcConfigs", "ClientAuthentication"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MSK::ServerlessCluster` resource.
 ///
@@ -53,25 +36,25 @@ pub struct ServerlessCluster {
     /// Includes all client authentication related information.
     ///
     /// Create-only: changing it replaces the resource.
-    pub client_authentication: Obj<ClientAuthentication>,
+    pub client_authentication: crate::Obj<ClientAuthentication>,
     /// `ClusterName`: a string, required.
     ///
     /// The name of the cluster.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// An arbitrary set of tags (key-value pairs) for the cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `VpcConfigs`: a list of [`VpcConfig`] objects, required.
     ///
     /// VPC configuration information for the serverless cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_configs: List<VpcConfig>,
+    pub vpc_configs: ::cloudwright_core::List<VpcConfig>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +64,7 @@ impl ServerlessCluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MSK::ServerlessCluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-serverlesscluster.html",
         primary_identifier: &["Arn"],
@@ -92,7 +75,7 @@ impl ServerlessCluster {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ServerlessCluster` with its required properties, named in a [`ServerlessClusterRequired`].
@@ -101,39 +84,41 @@ impl ServerlessCluster {
         Self {
             client_authentication: required.client_authentication,
             cluster_name: required.cluster_name,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_configs: required.vpc_configs,
         }
     }
 
     /// `ClientAuthentication`: a [`ClientAuthentication`] object, required.
-    pub fn client_authentication(mut self, value: impl Into<Obj<ClientAuthentication>>) -> Self { self.client_authentication = value.into(); self }
+    pub fn client_authentication(mut self, value: impl ::std::convert::Into<crate::Obj<ClientAuthentication>>) -> Self { self.client_authentication = value.into(); self }
     /// `ClusterName`: a string, required.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfigs`: a list of [`VpcConfig`] objects, required.
-    pub fn vpc_configs(mut self, value: impl Into<List<VpcConfig>>) -> Self { self.vpc_configs = value.into(); self }
+    pub fn vpc_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VpcConfig>>) -> Self { self.vpc_configs = value.into(); self }
 }
 
-impl Resource for ServerlessCluster {
+impl ::cloudwright_core::Resource for ServerlessCluster {
     type Attributes = ServerlessClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServerlessCluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServerlessCluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServerlessCluster {
+impl ::cloudwright_core::ToValue for ServerlessCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientAuthentication", &self.client_authentication)
             .req("ClusterName", &self.cluster_name)
             .opt("Tags", &self.tags)
@@ -142,12 +127,12 @@ impl ToValue for ServerlessCluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServerlessCluster`]: `Handle<ServerlessCluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServerlessCluster`]: `Handle<ServerlessCluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServerlessClusterAttributes(ResourceRef);
+pub struct ServerlessClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServerlessClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServerlessClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,27 +142,10 @@ impl ServerlessClusterAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the MSK cluster.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`ClientAuthentication`], by name: `ClientAuthentication::new(ClientAuthenticationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClientAuthenticationRequired {
-    /// `Sasl`: a [`Sasl`] object, required.
-    pub sasl: Obj<Sasl>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientAuthentication: ObjRule = ObjRule {
-    properties: &[
-        ("Sasl", Shape::Object(&RULE_Sasl)),
-    ],
-    required: &["Sasl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientAuthentication` property type of `AWS::MSK::ServerlessCluster`.
 ///
@@ -189,48 +157,33 @@ pub struct ClientAuthentication {
     /// `Sasl`: a [`Sasl`] object, required.
     ///
     /// Details for client authentication using SASL. To turn on SASL, you must also turn on `EncryptionInTransit` by setting `inCluster` to true. You must set `clientBroker` to either `TLS` or `TLS_PLAINTEXT` . If you choose `TLS_PLAINTEXT` , then you must also set `unauthenticated` to true.
-    pub sasl: Obj<Sasl>,
+    pub sasl: crate::Obj<Sasl>,
 }
 
 #[rustfmt::skip]
 impl ClientAuthentication {
-    /// A `ClientAuthentication` with its required properties, named in a [`ClientAuthenticationRequired`].
+    /// A `ClientAuthentication` with its one required property, `Sasl`.
     #[inline]
-    pub fn new(required: ClientAuthenticationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Sasl>>) -> Self {
         Self {
-            sasl: required.sasl,
+            sasl: value.into(),
         }
     }
 
     /// `Sasl`: a [`Sasl`] object, required.
-    pub fn sasl(mut self, value: impl Into<Obj<Sasl>>) -> Self { self.sasl = value.into(); self }
+    pub fn sasl(mut self, value: impl ::std::convert::Into<crate::Obj<Sasl>>) -> Self { self.sasl = value.into(); self }
 }
 
-impl PropertyType for ClientAuthentication {}
+impl crate::PropertyType for ClientAuthentication {}
 
-impl ToValue for ClientAuthentication {
+impl ::cloudwright_core::ToValue for ClientAuthentication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Sasl", &self.sasl).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Sasl", &self.sasl)
+            .build()
     }
 }
-
-/// The required properties of [`Sasl`], by name: `Sasl::new(SaslRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SaslRequired {
-    /// `Iam`: an [`Iam`] object, required.
-    pub iam: Obj<Iam>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Sasl: ObjRule = ObjRule {
-    properties: &[
-        ("Iam", Shape::Object(&RULE_Iam)),
-    ],
-    required: &["Iam"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Sasl` property type of `AWS::MSK::ServerlessCluster`.
 ///
@@ -242,49 +195,33 @@ pub struct Sasl {
     /// `Iam`: an [`Iam`] object, required.
     ///
     /// Details for ClientAuthentication using IAM.
-    pub iam: Obj<Iam>,
+    pub iam: crate::Obj<Iam>,
 }
 
 #[rustfmt::skip]
 impl Sasl {
-    /// A `Sasl` with its required properties, named in a [`SaslRequired`].
+    /// A `Sasl` with its one required property, `Iam`.
     #[inline]
-    pub fn new(required: SaslRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Iam>>) -> Self {
         Self {
-            iam: required.iam,
+            iam: value.into(),
         }
     }
 
     /// `Iam`: an [`Iam`] object, required.
-    pub fn iam(mut self, value: impl Into<Obj<Iam>>) -> Self { self.iam = value.into(); self }
+    pub fn iam(mut self, value: impl ::std::convert::Into<crate::Obj<Iam>>) -> Self { self.iam = value.into(); self }
 }
 
-impl PropertyType for Sasl {}
+impl crate::PropertyType for Sasl {}
 
-impl ToValue for Sasl {
+impl ::cloudwright_core::ToValue for Sasl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Iam", &self.iam).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Iam", &self.iam)
+            .build()
     }
 }
-
-/// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfigRequired {
-    /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConfig` property type of `AWS::MSK::ServerlessCluster`.
 ///
@@ -294,36 +231,89 @@ pub struct VpcConfig {
     /// `SecurityGroups`: a list of strings.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl VpcConfig {
-    /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
+    /// A `VpcConfig` with its one required property, `SubnetIds`.
     #[inline]
-    pub fn new(required: VpcConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            security_groups: None,
-            subnet_ids: required.subnet_ids,
+            security_groups: ::std::option::Option::None,
+            subnet_ids: value.into(),
         }
     }
 
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroups", &self.security_groups)
             .req("SubnetIds", &self.subnet_ids)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Iam;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerlessCluster: ObjRule = ObjRule {
+        properties: &[
+            ("ClientAuthentication", Shape::Object(&RULE_ClientAuthentication)),
+            ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("VpcConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfig), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ClusterName", "VpcConfigs", "ClientAuthentication"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientAuthentication: ObjRule = ObjRule {
+        properties: &[
+            ("Sasl", Shape::Object(&RULE_Sasl)),
+        ],
+        required: &["Sasl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Sasl: ObjRule = ObjRule {
+        properties: &[
+            ("Iam", Shape::Object(&RULE_Iam)),
+        ],
+        required: &["Iam"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,28 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "msk")]
-/// The required properties of [`CloudWatchLogs`], by name: `CloudWatchLogs::new(CloudWatchLogsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[cfg(feature = "msk")]
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogs: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("LogGroup", Shape::STR),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "msk")]
 /// The `CloudWatchLogs` property type, shared by `AWS::MSK::Cluster`, `AWS::MSK::Replicator`.
 ///
@@ -39,64 +17,44 @@ pub struct CloudWatchLogs {
     /// `Enabled`: a boolean, required.
     ///
     /// Specifies whether broker logs get sent to the specified CloudWatch Logs destination.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `LogGroup`: a string.
     ///
     /// The CloudWatch log group that is the destination for broker logs.
-    pub log_group: Option<Str>,
+    pub log_group: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "msk")]
 #[rustfmt::skip]
 impl CloudWatchLogs {
-    /// A `CloudWatchLogs` with its required properties, named in a [`CloudWatchLogsRequired`].
+    /// A `CloudWatchLogs` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: CloudWatchLogsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
-            log_group: None,
+            enabled: value.into(),
+            log_group: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `LogGroup`: a string.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
+    pub fn log_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "msk")]
-impl PropertyType for CloudWatchLogs {}
+impl crate::PropertyType for CloudWatchLogs {}
 
 #[cfg(feature = "msk")]
-impl ToValue for CloudWatchLogs {
+impl ::cloudwright_core::ToValue for CloudWatchLogs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enabled", &self.enabled)
             .opt("LogGroup", &self.log_group)
             .build()
     }
 }
-
-#[cfg(feature = "msk")]
-/// The required properties of [`Firehose`], by name: `Firehose::new(FirehoseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirehoseRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[cfg(feature = "msk")]
-#[rustfmt::skip]
-pub(crate) static RULE_Firehose: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryStream", Shape::STR),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "msk")]
 /// The `Firehose` property type, shared by `AWS::MSK::Cluster`, `AWS::MSK::Replicator`.
@@ -109,63 +67,44 @@ pub struct Firehose {
     /// `DeliveryStream`: a string.
     ///
     /// The Kinesis Data Firehose delivery stream that is the destination for broker logs.
-    pub delivery_stream: Option<Str>,
+    pub delivery_stream: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean, required.
     ///
     /// Specifies whether broker logs get send to the specified Kinesis Data Firehose delivery stream.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[cfg(feature = "msk")]
 #[rustfmt::skip]
 impl Firehose {
-    /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
+    /// A `Firehose` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: FirehoseRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            delivery_stream: None,
-            enabled: required.enabled,
+            delivery_stream: ::std::option::Option::None,
+            enabled: value.into(),
         }
     }
 
     /// `DeliveryStream`: a string.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self { self.delivery_stream = Some(value.into()); self }
+    pub fn delivery_stream(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_stream = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 #[cfg(feature = "msk")]
-impl PropertyType for Firehose {}
+impl crate::PropertyType for Firehose {}
 
 #[cfg(feature = "msk")]
-impl ToValue for Firehose {
+impl ::cloudwright_core::ToValue for Firehose {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeliveryStream", &self.delivery_stream)
             .req("Enabled", &self.enabled)
             .build()
     }
 }
-
-#[cfg(feature = "msk")]
-/// The required properties of [`Iam`], by name: `Iam::new(IamRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IamRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[cfg(feature = "msk")]
-#[rustfmt::skip]
-pub(crate) static RULE_Iam: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "msk")]
 /// The `Iam` property type, shared by `AWS::MSK::Cluster`, `AWS::MSK::ServerlessCluster`.
@@ -178,55 +117,36 @@ pub struct Iam {
     /// `Enabled`: a boolean, required.
     ///
     /// SASL/IAM authentication is enabled or not.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[cfg(feature = "msk")]
 #[rustfmt::skip]
 impl Iam {
-    /// A `Iam` with its required properties, named in a [`IamRequired`].
+    /// A `Iam` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: IamRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
+            enabled: value.into(),
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 #[cfg(feature = "msk")]
-impl PropertyType for Iam {}
+impl crate::PropertyType for Iam {}
 
 #[cfg(feature = "msk")]
-impl ToValue for Iam {
+impl ::cloudwright_core::ToValue for Iam {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[cfg(feature = "msk")]
-/// The required properties of [`S3`], by name: `S3::new(S3Required { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Required {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[cfg(feature = "msk")]
-#[rustfmt::skip]
-pub(crate) static RULE_S3: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("Prefix", Shape::STR),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "msk")]
 /// The `S3` property type, shared by `AWS::MSK::Cluster`, `AWS::MSK::Replicator`.
@@ -239,49 +159,104 @@ pub struct S3 {
     /// `Bucket`: a string.
     ///
     /// The name of the S3 bucket that is the destination for broker logs.
-    pub bucket: Option<Str>,
+    pub bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean, required.
     ///
     /// Specifies whether broker logs get sent to the specified Amazon S3 destination.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Prefix`: a string.
     ///
     /// The S3 prefix that is the destination for broker logs.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "msk")]
 #[rustfmt::skip]
 impl S3 {
-    /// A `S3` with its required properties, named in a [`S3Required`].
+    /// A `S3` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: S3Required) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            bucket: None,
-            enabled: required.enabled,
-            prefix: None,
+            bucket: ::std::option::Option::None,
+            enabled: value.into(),
+            prefix: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "msk")]
-impl PropertyType for S3 {}
+impl crate::PropertyType for S3 {}
 
 #[cfg(feature = "msk")]
-impl ToValue for S3 {
+impl ::cloudwright_core::ToValue for S3 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bucket", &self.bucket)
             .req("Enabled", &self.enabled)
             .opt("Prefix", &self.prefix)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "msk")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogs: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("LogGroup", Shape::STR),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "msk")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Firehose: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryStream", Shape::STR),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "msk")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Iam: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "msk")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("Prefix", Shape::STR),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

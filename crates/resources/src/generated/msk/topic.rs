@@ -5,34 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Topic`], by name: `Topic::new(TopicRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicRequired {
     /// `ClusterArn`: a string, required.
-    pub cluster_arn: Str,
+    pub cluster_arn: ::cloudwright_core::Str,
     /// `PartitionCount`: an integer, required.
-    pub partition_count: Int,
+    pub partition_count: ::cloudwright_core::Int,
     /// `ReplicationFactor`: an integer, required.
-    pub replication_factor: Int,
+    pub replication_factor: ::cloudwright_core::Int,
     /// `TopicName`: a string, required.
-    pub topic_name: Str,
+    pub topic_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Topic: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterArn", Shape::STR),
-        ("Configs", Shape::STR),
-        ("PartitionCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("ReplicationFactor", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("TopicName", Shape::STR),
-    ],
-    required: &["ClusterArn", "TopicName", "PartitionCount", "ReplicationFactor"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MSK::Topic` resource.
 ///
@@ -52,31 +36,31 @@ pub struct Topic {
     /// The Amazon Resource Name (ARN) of the MSK cluster
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_arn: Str,
+    pub cluster_arn: ::cloudwright_core::Str,
     /// `Configs`: a string.
     ///
     /// Base64 encoded configuration properties of the topic
     ///
     /// Write-only: CloudFormation does not return it.
-    pub configs: Option<Str>,
+    pub configs: ::std::option::Option<::cloudwright_core::Str>,
     /// `PartitionCount`: an integer, required.
     ///
     /// The number of partitions for the topic
     ///
     /// Value at least 1.
-    pub partition_count: Int,
+    pub partition_count: ::cloudwright_core::Int,
     /// `ReplicationFactor`: an integer, required.
     ///
     /// The replication factor for the topic
     ///
     /// Value at least 1; create-only: changing it replaces the resource.
-    pub replication_factor: Int,
+    pub replication_factor: ::cloudwright_core::Int,
     /// `TopicName`: a string, required.
     ///
     /// The name of the topic
     ///
     /// Create-only: changing it replaces the resource.
-    pub topic_name: Str,
+    pub topic_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -86,7 +70,7 @@ impl Topic {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MSK::Topic",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-topic.html",
         primary_identifier: &["TopicArn"],
@@ -97,7 +81,7 @@ impl Topic {
         read_only: &["TopicArn"],
         attributes: &["TopicArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Topic` with its required properties, named in a [`TopicRequired`].
@@ -105,7 +89,7 @@ impl Topic {
     pub fn new(required: TopicRequired) -> Self {
         Self {
             cluster_arn: required.cluster_arn,
-            configs: None,
+            configs: ::std::option::Option::None,
             partition_count: required.partition_count,
             replication_factor: required.replication_factor,
             topic_name: required.topic_name,
@@ -113,32 +97,34 @@ impl Topic {
     }
 
     /// `ClusterArn`: a string, required.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = value.into(); self }
+    pub fn cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_arn = value.into(); self }
     /// `Configs`: a string.
-    pub fn configs(mut self, value: impl Into<Str>) -> Self { self.configs = Some(value.into()); self }
+    pub fn configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configs = ::std::option::Option::Some(value.into()); self }
     /// `PartitionCount`: an integer, required.
-    pub fn partition_count(mut self, value: impl Into<Int>) -> Self { self.partition_count = value.into(); self }
+    pub fn partition_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.partition_count = value.into(); self }
     /// `ReplicationFactor`: an integer, required.
-    pub fn replication_factor(mut self, value: impl Into<Int>) -> Self { self.replication_factor = value.into(); self }
+    pub fn replication_factor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.replication_factor = value.into(); self }
     /// `TopicName`: a string, required.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = value.into(); self }
+    pub fn topic_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_name = value.into(); self }
 }
 
-impl Resource for Topic {
+impl ::cloudwright_core::Resource for Topic {
     type Attributes = TopicAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Topic, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Topic, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Topic {
+impl ::cloudwright_core::ToValue for Topic {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterArn", &self.cluster_arn)
             .opt("Configs", &self.configs)
             .req("PartitionCount", &self.partition_count)
@@ -148,12 +134,12 @@ impl ToValue for Topic {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Topic`]: `Handle<Topic>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Topic`]: `Handle<Topic>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TopicAttributes(ResourceRef);
+pub struct TopicAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TopicAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TopicAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -163,7 +149,28 @@ impl TopicAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the topic
     #[inline]
-    pub fn topic_arn(&self) -> Value {
-        self.0.get_att("TopicArn")
+    pub fn topic_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TopicArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Topic: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterArn", Shape::STR),
+            ("Configs", Shape::STR),
+            ("PartitionCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("ReplicationFactor", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("TopicName", Shape::STR),
+        ],
+        required: &["ClusterArn", "TopicName", "PartitionCount", "ReplicationFactor"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(subnet-)([a-z0-9]+)\\Z");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(sg-)([a-z0-9]+)\\Z");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(vpc-)([a-z0-9]+)\\Z");
-
 /// The required properties of [`VpcConnection`], by name: `VpcConnection::new(VpcConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConnectionRequired {
     /// `Authentication`: an [`Authentication`] value, required.
     pub authentication: Authentication,
     /// `ClientSubnets`: a list of strings, required.
-    pub client_subnets: List<Str>,
+    pub client_subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SecurityGroups`: a list of strings, required.
-    pub security_groups: List<Str>,
+    pub security_groups: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TargetClusterArn`: a string, required.
-    pub target_cluster_arn: Str,
+    pub target_cluster_arn: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConnection: ObjRule = ObjRule {
-    properties: &[
-        ("Authentication", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), allowed: &["SASL_IAM", "SASL_SCRAM", "TLS"], ..StrRule::ANY })),
-        ("ClientSubnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("TargetClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["Authentication", "ClientSubnets", "SecurityGroups", "TargetClusterArn", "VpcId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MSK::VpcConnection` resource.
 ///
@@ -67,29 +44,29 @@ pub struct VpcConnection {
     /// The list of subnets in the client VPC to connect to.
     ///
     /// Create-only: changing it replaces the resource.
-    pub client_subnets: List<Str>,
+    pub client_subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SecurityGroups`: a list of strings, required.
     ///
     /// The security groups to attach to the ENIs for the broker nodes.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; create-only: changing it replaces the resource.
-    pub security_groups: List<Str>,
+    pub security_groups: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// An arbitrary set of tags (key-value pairs) you specify while creating the VPC connection.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TargetClusterArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the cluster.
     ///
     /// Pattern `^arn:[\w-]+:kafka:[\w-]+:\d+:cluster.*\Z`; create-only: changing it replaces the resource.
-    pub target_cluster_arn: Str,
+    pub target_cluster_arn: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
     ///
     /// The VPC ID of the remote client.
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^(vpc-)([a-z0-9]+)\Z`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -99,7 +76,7 @@ impl VpcConnection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MSK::VpcConnection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-vpcconnection.html",
         primary_identifier: &["Arn"],
@@ -110,7 +87,7 @@ impl VpcConnection {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `VpcConnection` with its required properties, named in a [`VpcConnectionRequired`].
@@ -120,44 +97,46 @@ impl VpcConnection {
             authentication: required.authentication,
             client_subnets: required.client_subnets,
             security_groups: required.security_groups,
-            tags: None,
+            tags: ::std::option::Option::None,
             target_cluster_arn: required.target_cluster_arn,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `Authentication`: an [`Authentication`] value, required.
-    pub fn authentication(mut self, value: impl Into<Authentication>) -> Self { self.authentication = value.into(); self }
+    pub fn authentication(mut self, value: impl ::std::convert::Into<Authentication>) -> Self { self.authentication = value.into(); self }
     /// `ClientSubnets`: a list of strings, required.
-    pub fn client_subnets(mut self, value: impl Into<List<Str>>) -> Self { self.client_subnets = value.into(); self }
+    pub fn client_subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.client_subnets = value.into(); self }
     /// `SecurityGroups`: a list of strings, required.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = value.into(); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetClusterArn`: a string, required.
-    pub fn target_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.target_cluster_arn = value.into(); self }
+    pub fn target_cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_cluster_arn = value.into(); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for VpcConnection {
+impl ::cloudwright_core::Resource for VpcConnection {
     type Attributes = VpcConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcConnection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcConnection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcConnection {
+impl ::cloudwright_core::ToValue for VpcConnection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Authentication", &self.authentication)
             .req("ClientSubnets", &self.client_subnets)
             .req("SecurityGroups", &self.security_groups)
@@ -168,12 +147,12 @@ impl ToValue for VpcConnection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcConnection`]: `Handle<VpcConnection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcConnection`]: `Handle<VpcConnection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcConnectionAttributes(ResourceRef);
+pub struct VpcConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,8 +162,8 @@ impl VpcConnectionAttributes {
     ///
     /// The ARN of the VPC connection.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -198,24 +177,53 @@ pub enum Authentication {
     /// `TLS`
     Tls,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Authentication {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Authentication {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Authentication {
+impl ::cloudwright_core::ToValue for Authentication {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SaslIam => "SASL_IAM",
             Self::SaslScram => "SASL_SCRAM",
             Self::Tls => "TLS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(subnet-)([a-z0-9]+)\\Z");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(sg-)([a-z0-9]+)\\Z");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(vpc-)([a-z0-9]+)\\Z");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConnection: ObjRule = ObjRule {
+        properties: &[
+            ("Authentication", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), allowed: &["SASL_IAM", "SASL_SCRAM", "TLS"], ..StrRule::ANY })),
+            ("ClientSubnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("TargetClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["Authentication", "ClientSubnets", "SecurityGroups", "TargetClusterArn", "VpcId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

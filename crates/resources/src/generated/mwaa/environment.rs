@@ -5,70 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z.]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^(((arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:kms:[a-z]{2}-[a-z]+-\\d:\\d+:)?key\\/)?[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|(arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):kms:[a-z]{2}-[a-z]+-\\d:\\d+:)?alias/.+)$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:logs:[a-z0-9\\-]+:\\d{12}:log-group:\\w+",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z][0-9a-zA-Z\\-_]*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^sg-[a-zA-Z0-9\\-._]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^subnet-[a-zA-Z0-9\\-._]+$");
-pub(crate) static PATTERN_8: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:s3:::[a-z0-9.\\-]+$");
-pub(crate) static PATTERN_9: Pattern =
-    Pattern::new("(MON|TUE|WED|THU|FRI|SAT|SUN):([01]\\d|2[0-3]):(00|30)");
-
-/// The required properties of [`Environment`], by name: `Environment::new(EnvironmentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("AirflowConfigurationOptions", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("AirflowVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DagS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EndpointManagement", Shape::Str(&StrRule { allowed: &["CUSTOMER", "SERVICE"], ..StrRule::ANY })),
-        ("EnvironmentClass", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("KmsKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
-        ("MaxWebservers", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MaxWorkers", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MinWebservers", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MinWorkers", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("PluginsS3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("PluginsS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RequirementsS3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("RequirementsS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Schedulers", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
-        ("SourceBucketArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("StartupScriptS3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("StartupScriptS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("WebserverAccessMode", Shape::Str(&StrRule { allowed: &["PRIVATE_ONLY", "PUBLIC_ONLY"], ..StrRule::ANY })),
-        ("WeeklyMaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(9), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("WorkerReplacementStrategy", Shape::Str(&StrRule { allowed: &["FORCED", "GRACEFUL"], ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::MWAA::Environment` resource.
 ///
 /// The `AWS::MWAA::Environment` resource creates an Amazon Managed Workflows for Apache Airflow (MWAA) environment.
@@ -84,10 +20,10 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
 pub struct Environment {
     /// `AirflowConfigurationOptions`: a JSON value.
     ///
-    /// A list of key-value pairs containing the Airflow configuration options for your environment. For example, `core.default_timezone: utc` . To learn more, see \[Apache Airflow configuration options\](<https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-env-variables.html>) .
+    /// A list of key-value pairs containing the Airflow configuration options for your environment. For example, `core.default_timezone: utc` . To learn more, see [Apache Airflow configuration options](https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-env-variables.html) .
     ///
     /// Format `json`.
-    pub airflow_configuration_options: Option<Json>,
+    pub airflow_configuration_options: ::std::option::Option<::cloudwright_core::Json>,
     /// `AirflowVersion`: a string.
     ///
     /// The version of Apache Airflow to use for the environment. If no value is specified, defaults to the latest version.
@@ -97,41 +33,41 @@ pub struct Environment {
     /// *Allowed Values* : `2.7.2` | `2.8.1` | `2.9.2` | `2.10.1` | `2.10.3` | `3.0.6` (latest)
     ///
     /// Pattern `^[0-9a-z.]+$`; length 1 to 32.
-    pub airflow_version: Option<Str>,
+    pub airflow_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `DagS3Path`: a string.
     ///
-    /// The relative path to the DAGs folder on your Amazon S3 bucket. For example, `dags` . To learn more, see \[Adding or updating DAGs\](<https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-dag-folder.html>) .
+    /// The relative path to the DAGs folder on your Amazon S3 bucket. For example, `dags` . To learn more, see [Adding or updating DAGs](https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-dag-folder.html) .
     ///
     /// Pattern `.*`; length 1 to 1024.
-    pub dag_s3_path: Option<Str>,
+    pub dag_s3_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointManagement`: an [`EndpointManagement`] value.
     ///
     /// Defines whether the VPC endpoints configured for the environment are created, and managed, by the customer or by Amazon MWAA. If set to `SERVICE` , Amazon MWAA will create and manage the required VPC endpoints in your VPC. If set to `CUSTOMER` , you must create, and manage, the VPC endpoints in your VPC.
     ///
     /// Create-only: changing it replaces the resource.
-    pub endpoint_management: Option<EndpointManagement>,
+    pub endpoint_management: ::std::option::Option<EndpointManagement>,
     /// `EnvironmentClass`: a string.
     ///
-    /// The environment class type. Valid values: `mw1.micro` , `mw1.small` , `mw1.medium` , `mw1.large` , `mw1.1large` , and `mw1.2large` . To learn more, see \[Amazon MWAA environment class\](<https://docs.aws.amazon.com/mwaa/latest/userguide/environment-class.html>) .
+    /// The environment class type. Valid values: `mw1.micro` , `mw1.small` , `mw1.medium` , `mw1.large` , `mw1.1large` , and `mw1.2large` . To learn more, see [Amazon MWAA environment class](https://docs.aws.amazon.com/mwaa/latest/userguide/environment-class.html) .
     ///
     /// Length 1 to 1024.
-    pub environment_class: Option<Str>,
+    pub environment_class: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the execution role in IAM that allows MWAA to access AWS resources in your environment. For example, `arn:aws:iam::123456789:role/my-execution-role` . To learn more, see \[Amazon MWAA Execution role\](<https://docs.aws.amazon.com/mwaa/latest/userguide/mwaa-create-role.html>) .
+    /// The Amazon Resource Name (ARN) of the execution role in IAM that allows MWAA to access AWS resources in your environment. For example, `arn:aws:iam::123456789:role/my-execution-role` . To learn more, see [Amazon MWAA Execution role](https://docs.aws.amazon.com/mwaa/latest/userguide/mwaa-create-role.html) .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 1 to 1224.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKey`: a string.
     ///
     /// The AWS Key Management Service (KMS) key to encrypt and decrypt the data in your environment. You can use an AWS KMS key managed by MWAA, or a customer-managed KMS key (advanced).
     ///
     /// Pattern `^(((arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:kms:[a-z]{2}-[a-z]+-\d:\d+:)?key\/)?[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|(arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):kms:[a-z]{2}-[a-z]+-\d:\d+:)?alias/.+)$`; length 1 to 1224; create-only: changing it replaces the resource.
-    pub kms_key: Option<Str>,
+    pub kms_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
     ///
     /// The Apache Airflow logs being sent to CloudWatch Logs: `DagProcessingLogs` , `SchedulerLogs` , `TaskLogs` , `WebserverLogs` , `WorkerLogs` .
-    pub logging_configuration: Option<Obj<LoggingConfiguration>>,
+    pub logging_configuration: ::std::option::Option<crate::Obj<LoggingConfiguration>>,
     /// `MaxWebservers`: an integer.
     ///
     /// The maximum number of web servers that you want to run in your environment. Amazon MWAA scales the number of Apache Airflow web servers up to the number you specify for `MaxWebservers` when you interact with your Apache Airflow environment using Apache Airflow REST API, or the Apache Airflow CLI. For example, in scenarios where your workload requires network calls to the Apache Airflow REST API with a high transaction-per-second (TPS) rate, Amazon MWAA will increase the number of web servers up to the number set in `MaxWebserers` . As TPS rates decrease Amazon MWAA disposes of the additional web servers, and scales down to the number set in `MinxWebserers` .
@@ -139,13 +75,13 @@ pub struct Environment {
     /// Valid values: For environments larger than mw1.micro, accepts values from `2` to `5` . Defaults to `2` for all environment sizes except mw1.micro, which defaults to `1` .
     ///
     /// Value at least 1.
-    pub max_webservers: Option<Int>,
+    pub max_webservers: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxWorkers`: an integer.
     ///
     /// The maximum number of workers that you want to run in your environment. MWAA scales the number of Apache Airflow workers up to the number you specify in the `MaxWorkers` field. For example, `20` . When there are no more tasks running, and no more in the queue, MWAA disposes of the extra workers leaving the one worker that is included with your environment, or the number you specify in `MinWorkers` .
     ///
     /// Value at least 1.
-    pub max_workers: Option<Int>,
+    pub max_workers: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinWebservers`: an integer.
     ///
     /// The minimum number of web servers that you want to run in your environment. Amazon MWAA scales the number of Apache Airflow web servers up to the number you specify for `MaxWebservers` when you interact with your Apache Airflow environment using Apache Airflow REST API, or the Apache Airflow CLI. As the transaction-per-second rate, and the network load, decrease, Amazon MWAA disposes of the additional web servers, and scales down to the number set in `MinxWebserers` .
@@ -153,47 +89,47 @@ pub struct Environment {
     /// Valid values: For environments larger than mw1.micro, accepts values from `2` to `5` . Defaults to `2` for all environment sizes except mw1.micro, which defaults to `1` .
     ///
     /// Value at least 1.
-    pub min_webservers: Option<Int>,
+    pub min_webservers: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinWorkers`: an integer.
     ///
     /// The minimum number of workers that you want to run in your environment. MWAA scales the number of Apache Airflow workers up to the number you specify in the `MaxWorkers` field. When there are no more tasks running, and no more in the queue, MWAA disposes of the extra workers leaving the worker count you specify in the `MinWorkers` field. For example, `2` .
     ///
     /// Value at least 1.
-    pub min_workers: Option<Int>,
+    pub min_workers: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// The name of your Amazon MWAA environment.
     ///
     /// Pattern `^[a-zA-Z][0-9a-zA-Z\-_]*$`; length 1 to 80; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
     ///
-    /// The VPC networking components used to secure and enable network traffic between the AWS resources for your environment. To learn more, see \[About networking on Amazon MWAA\](<https://docs.aws.amazon.com/mwaa/latest/userguide/networking-about.html>) .
-    pub network_configuration: Option<Obj<NetworkConfiguration>>,
+    /// The VPC networking components used to secure and enable network traffic between the AWS resources for your environment. To learn more, see [About networking on Amazon MWAA](https://docs.aws.amazon.com/mwaa/latest/userguide/networking-about.html) .
+    pub network_configuration: ::std::option::Option<crate::Obj<NetworkConfiguration>>,
     /// `PluginsS3ObjectVersion`: a string.
     ///
-    /// The version of the plugins.zip file on your Amazon S3 bucket. To learn more, see \[Installing custom plugins\](<https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-dag-import-plugins.html>) .
+    /// The version of the plugins.zip file on your Amazon S3 bucket. To learn more, see [Installing custom plugins](https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-dag-import-plugins.html) .
     ///
     /// Length 1 to 1024.
-    pub plugins_s3_object_version: Option<Str>,
+    pub plugins_s3_object_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `PluginsS3Path`: a string.
     ///
-    /// The relative path to the `plugins.zip` file on your Amazon S3 bucket. For example, `plugins.zip` . To learn more, see \[Installing custom plugins\](<https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-dag-import-plugins.html>) .
+    /// The relative path to the `plugins.zip` file on your Amazon S3 bucket. For example, `plugins.zip` . To learn more, see [Installing custom plugins](https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-dag-import-plugins.html) .
     ///
     /// Pattern `.*`; length 1 to 1024.
-    pub plugins_s3_path: Option<Str>,
+    pub plugins_s3_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `RequirementsS3ObjectVersion`: a string.
     ///
-    /// The version of the requirements.txt file on your Amazon S3 bucket. To learn more, see \[Installing Python dependencies\](<https://docs.aws.amazon.com/mwaa/latest/userguide/working-dags-dependencies.html>) .
+    /// The version of the requirements.txt file on your Amazon S3 bucket. To learn more, see [Installing Python dependencies](https://docs.aws.amazon.com/mwaa/latest/userguide/working-dags-dependencies.html) .
     ///
     /// Length 1 to 1024.
-    pub requirements_s3_object_version: Option<Str>,
+    pub requirements_s3_object_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `RequirementsS3Path`: a string.
     ///
-    /// The relative path to the `requirements.txt` file on your Amazon S3 bucket. For example, `requirements.txt` . To learn more, see \[Installing Python dependencies\](<https://docs.aws.amazon.com/mwaa/latest/userguide/working-dags-dependencies.html>) .
+    /// The relative path to the `requirements.txt` file on your Amazon S3 bucket. For example, `requirements.txt` . To learn more, see [Installing Python dependencies](https://docs.aws.amazon.com/mwaa/latest/userguide/working-dags-dependencies.html) .
     ///
     /// Pattern `.*`; length 1 to 1024.
-    pub requirements_s3_path: Option<Str>,
+    pub requirements_s3_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Schedulers`: an integer.
     ///
     /// The number of schedulers that you want to run in your environment. Valid values:
@@ -202,45 +138,45 @@ pub struct Environment {
     /// - *v1* - Accepts 1.
     ///
     /// Value 1 to 5.
-    pub schedulers: Option<Int>,
+    pub schedulers: ::std::option::Option<::cloudwright_core::Int>,
     /// `SourceBucketArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the Amazon S3 bucket where your DAG code and supporting files are stored. For example, `arn:aws:s3:::my-airflow-bucket-unique-name` . To learn more, see \[Create an Amazon S3 bucket for Amazon MWAA\](<https://docs.aws.amazon.com/mwaa/latest/userguide/mwaa-s3-bucket.html>) .
+    /// The Amazon Resource Name (ARN) of the Amazon S3 bucket where your DAG code and supporting files are stored. For example, `arn:aws:s3:::my-airflow-bucket-unique-name` . To learn more, see [Create an Amazon S3 bucket for Amazon MWAA](https://docs.aws.amazon.com/mwaa/latest/userguide/mwaa-s3-bucket.html) .
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:s3:::[a-z0-9.\-]+$`; length 1 to 1224.
-    pub source_bucket_arn: Option<Str>,
+    pub source_bucket_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartupScriptS3ObjectVersion`: a string.
     ///
-    /// The version of the startup shell script in your Amazon S3 bucket. You must specify the \[version ID\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html>) that Amazon S3 assigns to the file every time you update the script.
+    /// The version of the startup shell script in your Amazon S3 bucket. You must specify the [version ID](https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html) that Amazon S3 assigns to the file every time you update the script.
     ///
     /// Version IDs are Unicode, UTF-8 encoded, URL-ready, opaque strings that are no more than 1,024 bytes long. The following is an example:
     ///
     /// `3sL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nr8X8gdRQBpUMLUo`
     ///
-    /// For more information, see \[Using a startup script\](<https://docs.aws.amazon.com/mwaa/latest/userguide/using-startup-script.html>) .
+    /// For more information, see [Using a startup script](https://docs.aws.amazon.com/mwaa/latest/userguide/using-startup-script.html) .
     ///
     /// Length 1 to 1024.
-    pub startup_script_s3_object_version: Option<Str>,
+    pub startup_script_s3_object_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartupScriptS3Path`: a string.
     ///
     /// The relative path to the startup shell script in your Amazon S3 bucket. For example, `s3://mwaa-environment/startup.sh` .
     ///
-    /// Amazon MWAA runs the script as your environment starts, and before running the Apache Airflow process. You can use this script to install dependencies, modify Apache Airflow configuration options, and set environment variables. For more information, see \[Using a startup script\](<https://docs.aws.amazon.com/mwaa/latest/userguide/using-startup-script.html>) .
+    /// Amazon MWAA runs the script as your environment starts, and before running the Apache Airflow process. You can use this script to install dependencies, modify Apache Airflow configuration options, and set environment variables. For more information, see [Using a startup script](https://docs.aws.amazon.com/mwaa/latest/userguide/using-startup-script.html) .
     ///
     /// Pattern `.*`; length 1 to 1024.
-    pub startup_script_s3_path: Option<Str>,
+    pub startup_script_s3_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
-    /// The key-value tag pairs associated to your environment. For example, `"Environment": "Staging"` . To learn more, see \[Tagging\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) .
+    /// The key-value tag pairs associated to your environment. For example, `"Environment": "Staging"` . To learn more, see [Tagging](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) .
     ///
     /// If you specify new tags for an existing environment, the update requires service interruption before taking effect.
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `WebserverAccessMode`: a [`WebserverAccessMode`] value.
     ///
-    /// The Apache Airflow *Web server* access mode. To learn more, see \[Apache Airflow access modes\](<https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-networking.html>) . Valid values: `PRIVATE_ONLY` or `PUBLIC_ONLY` .
-    pub webserver_access_mode: Option<WebserverAccessMode>,
+    /// The Apache Airflow *Web server* access mode. To learn more, see [Apache Airflow access modes](https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-networking.html) . Valid values: `PRIVATE_ONLY` or `PUBLIC_ONLY` .
+    pub webserver_access_mode: ::std::option::Option<WebserverAccessMode>,
     /// `WeeklyMaintenanceWindowStart`: a string.
     ///
     /// The day and time of the week to start weekly maintenance updates of your environment in the following format: `DAY:HH:MM` . For example: `TUE:03:30` . You can specify a start time in 30 minute increments only. Supported input includes the following:
@@ -248,13 +184,13 @@ pub struct Environment {
     /// - MON|TUE|WED|THU|FRI|SAT|SUN:(\[01\]\\d|2\[0-3\]):(00|30)
     ///
     /// Pattern `(MON|TUE|WED|THU|FRI|SAT|SUN):([01]\d|2[0-3]):(00|30)`; length 1 to 9.
-    pub weekly_maintenance_window_start: Option<Str>,
+    pub weekly_maintenance_window_start: ::std::option::Option<::cloudwright_core::Str>,
     /// `WorkerReplacementStrategy`: a [`WorkerReplacementStrategy`] value.
     ///
     /// The worker replacement strategy to use when updating the environment. Valid values: `FORCED`, `GRACEFUL`. FORCED means Apache Airflow workers will be stopped and replaced without waiting for tasks to complete before an update. GRACEFUL means Apache Airflow workers will be able to complete running tasks for up to 12 hours during an update before being stopped and replaced.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub worker_replacement_strategy: Option<WorkerReplacementStrategy>,
+    pub worker_replacement_strategy: ::std::option::Option<WorkerReplacementStrategy>,
 }
 
 #[rustfmt::skip]
@@ -264,7 +200,7 @@ impl Environment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MWAA::Environment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mwaa-environment.html",
         primary_identifier: &["Name"],
@@ -275,114 +211,116 @@ impl Environment {
         read_only: &["Arn", "CeleryExecutorQueue", "DatabaseVpcEndpointService", "WebserverVpcEndpointService", "WebserverUrl", "LoggingConfiguration/DagProcessingLogs/CloudWatchLogGroupArn", "LoggingConfiguration/SchedulerLogs/CloudWatchLogGroupArn", "LoggingConfiguration/WebserverLogs/CloudWatchLogGroupArn", "LoggingConfiguration/WorkerLogs/CloudWatchLogGroupArn", "LoggingConfiguration/TaskLogs/CloudWatchLogGroupArn"],
         attributes: &["Arn", "CeleryExecutorQueue", "DatabaseVpcEndpointService", "LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn", "LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn", "LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn", "LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn", "LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn", "WebserverUrl", "WebserverVpcEndpointService"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    /// A `Environment` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: EnvironmentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            airflow_configuration_options: None,
-            airflow_version: None,
-            dag_s3_path: None,
-            endpoint_management: None,
-            environment_class: None,
-            execution_role_arn: None,
-            kms_key: None,
-            logging_configuration: None,
-            max_webservers: None,
-            max_workers: None,
-            min_webservers: None,
-            min_workers: None,
-            name: required.name,
-            network_configuration: None,
-            plugins_s3_object_version: None,
-            plugins_s3_path: None,
-            requirements_s3_object_version: None,
-            requirements_s3_path: None,
-            schedulers: None,
-            source_bucket_arn: None,
-            startup_script_s3_object_version: None,
-            startup_script_s3_path: None,
-            tags: None,
-            webserver_access_mode: None,
-            weekly_maintenance_window_start: None,
-            worker_replacement_strategy: None,
+            airflow_configuration_options: ::std::option::Option::None,
+            airflow_version: ::std::option::Option::None,
+            dag_s3_path: ::std::option::Option::None,
+            endpoint_management: ::std::option::Option::None,
+            environment_class: ::std::option::Option::None,
+            execution_role_arn: ::std::option::Option::None,
+            kms_key: ::std::option::Option::None,
+            logging_configuration: ::std::option::Option::None,
+            max_webservers: ::std::option::Option::None,
+            max_workers: ::std::option::Option::None,
+            min_webservers: ::std::option::Option::None,
+            min_workers: ::std::option::Option::None,
+            name: value.into(),
+            network_configuration: ::std::option::Option::None,
+            plugins_s3_object_version: ::std::option::Option::None,
+            plugins_s3_path: ::std::option::Option::None,
+            requirements_s3_object_version: ::std::option::Option::None,
+            requirements_s3_path: ::std::option::Option::None,
+            schedulers: ::std::option::Option::None,
+            source_bucket_arn: ::std::option::Option::None,
+            startup_script_s3_object_version: ::std::option::Option::None,
+            startup_script_s3_path: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            webserver_access_mode: ::std::option::Option::None,
+            weekly_maintenance_window_start: ::std::option::Option::None,
+            worker_replacement_strategy: ::std::option::Option::None,
         }
     }
 
     /// `AirflowConfigurationOptions`: a JSON value.
-    pub fn airflow_configuration_options(mut self, value: impl Into<Json>) -> Self { self.airflow_configuration_options = Some(value.into()); self }
+    pub fn airflow_configuration_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.airflow_configuration_options = ::std::option::Option::Some(value.into()); self }
     /// `AirflowVersion`: a string.
-    pub fn airflow_version(mut self, value: impl Into<Str>) -> Self { self.airflow_version = Some(value.into()); self }
+    pub fn airflow_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.airflow_version = ::std::option::Option::Some(value.into()); self }
     /// `DagS3Path`: a string.
-    pub fn dag_s3_path(mut self, value: impl Into<Str>) -> Self { self.dag_s3_path = Some(value.into()); self }
+    pub fn dag_s3_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dag_s3_path = ::std::option::Option::Some(value.into()); self }
     /// `EndpointManagement`: an [`EndpointManagement`] value.
-    pub fn endpoint_management(mut self, value: impl Into<EndpointManagement>) -> Self { self.endpoint_management = Some(value.into()); self }
+    pub fn endpoint_management(mut self, value: impl ::std::convert::Into<EndpointManagement>) -> Self { self.endpoint_management = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentClass`: a string.
-    pub fn environment_class(mut self, value: impl Into<Str>) -> Self { self.environment_class = Some(value.into()); self }
+    pub fn environment_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_class = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `KmsKey`: a string.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
+    pub fn logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MaxWebservers`: an integer.
-    pub fn max_webservers(mut self, value: impl Into<Int>) -> Self { self.max_webservers = Some(value.into()); self }
+    pub fn max_webservers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_webservers = ::std::option::Option::Some(value.into()); self }
     /// `MaxWorkers`: an integer.
-    pub fn max_workers(mut self, value: impl Into<Int>) -> Self { self.max_workers = Some(value.into()); self }
+    pub fn max_workers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_workers = ::std::option::Option::Some(value.into()); self }
     /// `MinWebservers`: an integer.
-    pub fn min_webservers(mut self, value: impl Into<Int>) -> Self { self.min_webservers = Some(value.into()); self }
+    pub fn min_webservers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_webservers = ::std::option::Option::Some(value.into()); self }
     /// `MinWorkers`: an integer.
-    pub fn min_workers(mut self, value: impl Into<Int>) -> Self { self.min_workers = Some(value.into()); self }
+    pub fn min_workers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_workers = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfiguration>>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PluginsS3ObjectVersion`: a string.
-    pub fn plugins_s3_object_version(mut self, value: impl Into<Str>) -> Self { self.plugins_s3_object_version = Some(value.into()); self }
+    pub fn plugins_s3_object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.plugins_s3_object_version = ::std::option::Option::Some(value.into()); self }
     /// `PluginsS3Path`: a string.
-    pub fn plugins_s3_path(mut self, value: impl Into<Str>) -> Self { self.plugins_s3_path = Some(value.into()); self }
+    pub fn plugins_s3_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.plugins_s3_path = ::std::option::Option::Some(value.into()); self }
     /// `RequirementsS3ObjectVersion`: a string.
-    pub fn requirements_s3_object_version(mut self, value: impl Into<Str>) -> Self { self.requirements_s3_object_version = Some(value.into()); self }
+    pub fn requirements_s3_object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.requirements_s3_object_version = ::std::option::Option::Some(value.into()); self }
     /// `RequirementsS3Path`: a string.
-    pub fn requirements_s3_path(mut self, value: impl Into<Str>) -> Self { self.requirements_s3_path = Some(value.into()); self }
+    pub fn requirements_s3_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.requirements_s3_path = ::std::option::Option::Some(value.into()); self }
     /// `Schedulers`: an integer.
-    pub fn schedulers(mut self, value: impl Into<Int>) -> Self { self.schedulers = Some(value.into()); self }
+    pub fn schedulers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.schedulers = ::std::option::Option::Some(value.into()); self }
     /// `SourceBucketArn`: a string.
-    pub fn source_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.source_bucket_arn = Some(value.into()); self }
+    pub fn source_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_bucket_arn = ::std::option::Option::Some(value.into()); self }
     /// `StartupScriptS3ObjectVersion`: a string.
-    pub fn startup_script_s3_object_version(mut self, value: impl Into<Str>) -> Self { self.startup_script_s3_object_version = Some(value.into()); self }
+    pub fn startup_script_s3_object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.startup_script_s3_object_version = ::std::option::Option::Some(value.into()); self }
     /// `StartupScriptS3Path`: a string.
-    pub fn startup_script_s3_path(mut self, value: impl Into<Str>) -> Self { self.startup_script_s3_path = Some(value.into()); self }
+    pub fn startup_script_s3_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.startup_script_s3_path = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WebserverAccessMode`: a [`WebserverAccessMode`] value.
-    pub fn webserver_access_mode(mut self, value: impl Into<WebserverAccessMode>) -> Self { self.webserver_access_mode = Some(value.into()); self }
+    pub fn webserver_access_mode(mut self, value: impl ::std::convert::Into<WebserverAccessMode>) -> Self { self.webserver_access_mode = ::std::option::Option::Some(value.into()); self }
     /// `WeeklyMaintenanceWindowStart`: a string.
-    pub fn weekly_maintenance_window_start(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_window_start = Some(value.into()); self }
+    pub fn weekly_maintenance_window_start(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.weekly_maintenance_window_start = ::std::option::Option::Some(value.into()); self }
     /// `WorkerReplacementStrategy`: a [`WorkerReplacementStrategy`] value.
-    pub fn worker_replacement_strategy(mut self, value: impl Into<WorkerReplacementStrategy>) -> Self { self.worker_replacement_strategy = Some(value.into()); self }
+    pub fn worker_replacement_strategy(mut self, value: impl ::std::convert::Into<WorkerReplacementStrategy>) -> Self { self.worker_replacement_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Environment {
+impl ::cloudwright_core::Resource for Environment {
     type Attributes = EnvironmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Environment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Environment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Environment {
+impl ::cloudwright_core::ToValue for Environment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AirflowConfigurationOptions",
                 &self.airflow_configuration_options,
@@ -428,12 +366,12 @@ impl ToValue for Environment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentAttributes(ResourceRef);
+pub struct EnvironmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnvironmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -441,82 +379,89 @@ impl From<ResourceRef> for EnvironmentAttributes {
 impl EnvironmentAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CeleryExecutorQueue`: a string.
     #[inline]
-    pub fn celery_executor_queue(&self) -> Value {
-        self.0.get_att("CeleryExecutorQueue")
+    pub fn celery_executor_queue(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CeleryExecutorQueue"))
     }
 
     /// `Fn::GetAtt` `DatabaseVpcEndpointService`: a string.
     #[inline]
-    pub fn database_vpc_endpoint_service(&self) -> Value {
-        self.0.get_att("DatabaseVpcEndpointService")
+    pub fn database_vpc_endpoint_service(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatabaseVpcEndpointService"))
     }
 
     /// `Fn::GetAtt` `LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn`: a string.
     #[inline]
-    pub fn logging_configuration_dag_processing_logs_cloud_watch_log_group_arn(&self) -> Value {
-        self.0
-            .get_att("LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn")
+    pub fn logging_configuration_dag_processing_logs_cloud_watch_log_group_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn"),
+        )
     }
 
     /// `Fn::GetAtt` `LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn`: a string.
     #[inline]
-    pub fn logging_configuration_scheduler_logs_cloud_watch_log_group_arn(&self) -> Value {
-        self.0
-            .get_att("LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn")
+    pub fn logging_configuration_scheduler_logs_cloud_watch_log_group_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn"),
+        )
     }
 
     /// `Fn::GetAtt` `LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn`: a string.
     #[inline]
-    pub fn logging_configuration_task_logs_cloud_watch_log_group_arn(&self) -> Value {
-        self.0
-            .get_att("LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn")
+    pub fn logging_configuration_task_logs_cloud_watch_log_group_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn"),
+        )
     }
 
     /// `Fn::GetAtt` `LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn`: a string.
     #[inline]
-    pub fn logging_configuration_webserver_logs_cloud_watch_log_group_arn(&self) -> Value {
-        self.0
-            .get_att("LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn")
+    pub fn logging_configuration_webserver_logs_cloud_watch_log_group_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn"),
+        )
     }
 
     /// `Fn::GetAtt` `LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn`: a string.
     #[inline]
-    pub fn logging_configuration_worker_logs_cloud_watch_log_group_arn(&self) -> Value {
-        self.0
-            .get_att("LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn")
+    pub fn logging_configuration_worker_logs_cloud_watch_log_group_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn"),
+        )
     }
 
     /// `Fn::GetAtt` `WebserverUrl`: a string.
     #[inline]
-    pub fn webserver_url(&self) -> Value {
-        self.0.get_att("WebserverUrl")
+    pub fn webserver_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WebserverUrl"))
     }
 
     /// `Fn::GetAtt` `WebserverVpcEndpointService`: a string.
     #[inline]
-    pub fn webserver_vpc_endpoint_service(&self) -> Value {
-        self.0.get_att("WebserverVpcEndpointService")
+    pub fn webserver_vpc_endpoint_service(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WebserverVpcEndpointService"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DagProcessingLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
-        ("SchedulerLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
-        ("TaskLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
-        ("WebserverLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
-        ("WorkerLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingConfiguration` property type of `AWS::MWAA::Environment`.
 ///
@@ -528,23 +473,23 @@ pub struct LoggingConfiguration {
     /// `DagProcessingLogs`: a [`ModuleLoggingConfiguration`] object.
     ///
     /// Defines the processing logs sent to CloudWatch Logs and the logging level to send.
-    pub dag_processing_logs: Option<Obj<ModuleLoggingConfiguration>>,
+    pub dag_processing_logs: ::std::option::Option<crate::Obj<ModuleLoggingConfiguration>>,
     /// `SchedulerLogs`: a [`ModuleLoggingConfiguration`] object.
     ///
     /// Defines the scheduler logs sent to CloudWatch Logs and the logging level to send.
-    pub scheduler_logs: Option<Obj<ModuleLoggingConfiguration>>,
+    pub scheduler_logs: ::std::option::Option<crate::Obj<ModuleLoggingConfiguration>>,
     /// `TaskLogs`: a [`ModuleLoggingConfiguration`] object.
     ///
     /// Defines the task logs sent to CloudWatch Logs and the logging level to send.
-    pub task_logs: Option<Obj<ModuleLoggingConfiguration>>,
+    pub task_logs: ::std::option::Option<crate::Obj<ModuleLoggingConfiguration>>,
     /// `WebserverLogs`: a [`ModuleLoggingConfiguration`] object.
     ///
     /// Defines the web server logs sent to CloudWatch Logs and the logging level to send.
-    pub webserver_logs: Option<Obj<ModuleLoggingConfiguration>>,
+    pub webserver_logs: ::std::option::Option<crate::Obj<ModuleLoggingConfiguration>>,
     /// `WorkerLogs`: a [`ModuleLoggingConfiguration`] object.
     ///
     /// Defines the worker logs sent to CloudWatch Logs and the logging level to send.
-    pub worker_logs: Option<Obj<ModuleLoggingConfiguration>>,
+    pub worker_logs: ::std::option::Option<crate::Obj<ModuleLoggingConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -552,27 +497,27 @@ impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DagProcessingLogs`: a [`ModuleLoggingConfiguration`] object.
-    pub fn dag_processing_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self { self.dag_processing_logs = Some(value.into()); self }
+    pub fn dag_processing_logs(mut self, value: impl ::std::convert::Into<crate::Obj<ModuleLoggingConfiguration>>) -> Self { self.dag_processing_logs = ::std::option::Option::Some(value.into()); self }
     /// `SchedulerLogs`: a [`ModuleLoggingConfiguration`] object.
-    pub fn scheduler_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self { self.scheduler_logs = Some(value.into()); self }
+    pub fn scheduler_logs(mut self, value: impl ::std::convert::Into<crate::Obj<ModuleLoggingConfiguration>>) -> Self { self.scheduler_logs = ::std::option::Option::Some(value.into()); self }
     /// `TaskLogs`: a [`ModuleLoggingConfiguration`] object.
-    pub fn task_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self { self.task_logs = Some(value.into()); self }
+    pub fn task_logs(mut self, value: impl ::std::convert::Into<crate::Obj<ModuleLoggingConfiguration>>) -> Self { self.task_logs = ::std::option::Option::Some(value.into()); self }
     /// `WebserverLogs`: a [`ModuleLoggingConfiguration`] object.
-    pub fn webserver_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self { self.webserver_logs = Some(value.into()); self }
+    pub fn webserver_logs(mut self, value: impl ::std::convert::Into<crate::Obj<ModuleLoggingConfiguration>>) -> Self { self.webserver_logs = ::std::option::Option::Some(value.into()); self }
     /// `WorkerLogs`: a [`ModuleLoggingConfiguration`] object.
-    pub fn worker_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self { self.worker_logs = Some(value.into()); self }
+    pub fn worker_logs(mut self, value: impl ::std::convert::Into<crate::Obj<ModuleLoggingConfiguration>>) -> Self { self.worker_logs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoggingConfiguration {}
+impl crate::PropertyType for LoggingConfiguration {}
 
-impl ToValue for LoggingConfiguration {
+impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DagProcessingLogs", &self.dag_processing_logs)
             .opt("SchedulerLogs", &self.scheduler_logs)
             .opt("TaskLogs", &self.task_logs)
@@ -581,17 +526,6 @@ impl ToValue for LoggingConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModuleLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogGroupArn", Shape::Str(&StrRule { max_len: Some(1224), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-        ("LogLevel", Shape::Str(&StrRule { allowed: &["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModuleLoggingConfiguration` property type of `AWS::MWAA::Environment`.
 ///
@@ -604,18 +538,18 @@ pub struct ModuleLoggingConfiguration {
     ///
     /// The ARN of the CloudWatch Logs log group for each type of Apache Airflow log type that you have enabled.
     ///
-    /// &gt; `CloudWatchLogGroupArn` is available only as a return value, accessible when specified as an attribute in the \[`Fn:GetAtt`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mwaa-environment.html#aws-resource-mwaa-environment-return-values>) intrinsic function. Any value you provide for `CloudWatchLogGroupArn` is discarded by Amazon MWAA.
+    /// \> `CloudWatchLogGroupArn` is available only as a return value, accessible when specified as an attribute in the [`Fn:GetAtt`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mwaa-environment.html#aws-resource-mwaa-environment-return-values) intrinsic function. Any value you provide for `CloudWatchLogGroupArn` is discarded by Amazon MWAA.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:logs:[a-z0-9\-]+:\d{12}:log-group:\w+`; length at most 1224.
-    pub cloud_watch_log_group_arn: Option<Str>,
+    pub cloud_watch_log_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
     ///
     /// Indicates whether to enable the Apache Airflow log type (e.g. `DagProcessingLogs` ) in CloudWatch Logs.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LogLevel`: a [`LoggingLevel`] value.
     ///
     /// Defines the Apache Airflow logs to send for the log type (e.g. `DagProcessingLogs` ) to CloudWatch Logs.
-    pub log_level: Option<LoggingLevel>,
+    pub log_level: ::std::option::Option<LoggingLevel>,
 }
 
 #[rustfmt::skip]
@@ -623,23 +557,23 @@ impl ModuleLoggingConfiguration {
     /// A `ModuleLoggingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLogGroupArn`: a string.
-    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_log_group_arn = Some(value.into()); self }
+    pub fn cloud_watch_log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_watch_log_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `LogLevel`: a [`LoggingLevel`] value.
-    pub fn log_level(mut self, value: impl Into<LoggingLevel>) -> Self { self.log_level = Some(value.into()); self }
+    pub fn log_level(mut self, value: impl ::std::convert::Into<LoggingLevel>) -> Self { self.log_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModuleLoggingConfiguration {}
+impl crate::PropertyType for ModuleLoggingConfiguration {}
 
-impl ToValue for ModuleLoggingConfiguration {
+impl ::cloudwright_core::ToValue for ModuleLoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchLogGroupArn", &self.cloud_watch_log_group_arn)
             .opt("Enabled", &self.enabled)
             .opt("LogLevel", &self.log_level)
@@ -647,35 +581,26 @@ impl ToValue for ModuleLoggingConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NetworkConfiguration` property type of `AWS::MWAA::Environment`.
 ///
-/// The VPC networking components used to secure and enable network traffic between the AWS resources for your environment. To learn more, see \[About networking on Amazon MWAA\](<https://docs.aws.amazon.com/mwaa/latest/userguide/networking-about.html>) .
+/// The VPC networking components used to secure and enable network traffic between the AWS resources for your environment. To learn more, see [About networking on Amazon MWAA](https://docs.aws.amazon.com/mwaa/latest/userguide/networking-about.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mwaa-environment-networkconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkConfiguration {
     /// `SecurityGroupIds`: a list of strings.
     ///
-    /// A list of one or more security group IDs. Accepts up to 5 security group IDs. A security group must be attached to the same VPC as the subnets. To learn more, see \[Security in your VPC on Amazon MWAA\](<https://docs.aws.amazon.com/mwaa/latest/userguide/vpc-security.html>) .
+    /// A list of one or more security group IDs. Accepts up to 5 security group IDs. A security group must be attached to the same VPC as the subnets. To learn more, see [Security in your VPC on Amazon MWAA](https://docs.aws.amazon.com/mwaa/latest/userguide/vpc-security.html) .
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
-    /// A list of subnet IDs. *Required* to create an environment. Must be private subnets in two different availability zones. A subnet must be attached to the same VPC as the security group. To learn more, see \[About networking on Amazon MWAA\](<https://docs.aws.amazon.com/mwaa/latest/userguide/networking-about.html>) .
+    /// A list of subnet IDs. *Required* to create an environment. Must be private subnets in two different availability zones. A subnet must be attached to the same VPC as the security group. To learn more, see [About networking on Amazon MWAA](https://docs.aws.amazon.com/mwaa/latest/userguide/networking-about.html) .
     ///
     /// Items 2 to 2.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -683,21 +608,21 @@ impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkConfiguration {}
+impl crate::PropertyType for NetworkConfiguration {}
 
-impl ToValue for NetworkConfiguration {
+impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
             .build()
@@ -712,24 +637,24 @@ pub enum EndpointManagement {
     /// `SERVICE`
     Service,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EndpointManagement {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EndpointManagement {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EndpointManagement {
+impl ::cloudwright_core::ToValue for EndpointManagement {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Customer => "CUSTOMER",
             Self::Service => "SERVICE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -747,27 +672,27 @@ pub enum LoggingLevel {
     /// `DEBUG`
     Debug,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LoggingLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LoggingLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LoggingLevel {
+impl ::cloudwright_core::ToValue for LoggingLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Critical => "CRITICAL",
             Self::Error => "ERROR",
             Self::Warning => "WARNING",
             Self::Info => "INFO",
             Self::Debug => "DEBUG",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -779,24 +704,24 @@ pub enum WebserverAccessMode {
     /// `PUBLIC_ONLY`
     PublicOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WebserverAccessMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WebserverAccessMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WebserverAccessMode {
+impl ::cloudwright_core::ToValue for WebserverAccessMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PrivateOnly => "PRIVATE_ONLY",
             Self::PublicOnly => "PUBLIC_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -808,23 +733,120 @@ pub enum WorkerReplacementStrategy {
     /// `GRACEFUL`
     Graceful,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WorkerReplacementStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WorkerReplacementStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WorkerReplacementStrategy {
+impl ::cloudwright_core::ToValue for WorkerReplacementStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Forced => "FORCED",
             Self::Graceful => "GRACEFUL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z.]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^(((arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:kms:[a-z]{2}-[a-z]+-\\d:\\d+:)?key\\/)?[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|(arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):kms:[a-z]{2}-[a-z]+-\\d:\\d+:)?alias/.+)$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:logs:[a-z0-9\\-]+:\\d{12}:log-group:\\w+",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z][0-9a-zA-Z\\-_]*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^sg-[a-zA-Z0-9\\-._]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^subnet-[a-zA-Z0-9\\-._]+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)(-[a-z]+)?:s3:::[a-z0-9.\\-]+$",
+    );
+    pub(crate) static PATTERN_9: Pattern =
+        Pattern::new("(MON|TUE|WED|THU|FRI|SAT|SUN):([01]\\d|2[0-3]):(00|30)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Environment: ObjRule = ObjRule {
+        properties: &[
+            ("AirflowConfigurationOptions", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("AirflowVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DagS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EndpointManagement", Shape::Str(&StrRule { allowed: &["CUSTOMER", "SERVICE"], ..StrRule::ANY })),
+            ("EnvironmentClass", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("KmsKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
+            ("MaxWebservers", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MaxWorkers", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MinWebservers", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MinWorkers", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+            ("PluginsS3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("PluginsS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RequirementsS3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("RequirementsS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Schedulers", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
+            ("SourceBucketArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("StartupScriptS3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("StartupScriptS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("WebserverAccessMode", Shape::Str(&StrRule { allowed: &["PRIVATE_ONLY", "PUBLIC_ONLY"], ..StrRule::ANY })),
+            ("WeeklyMaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(9), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("WorkerReplacementStrategy", Shape::Str(&StrRule { allowed: &["FORCED", "GRACEFUL"], ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DagProcessingLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
+            ("SchedulerLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
+            ("TaskLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
+            ("WebserverLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
+            ("WorkerLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModuleLoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogGroupArn", Shape::Str(&StrRule { max_len: Some(1224), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+            ("LogLevel", Shape::Str(&StrRule { allowed: &["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+[a-zA-Z0-9\\.\\-_]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[a-z0-9]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[a-z0-9]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:aws(?:-(?:cn|us-gov|iso|iso-b|iso-e|iso-f))?:iam::[0-9]{12}:role(/[a-zA-Z0-9+=,.@_-]{1,512})*?/[a-zA-Z0-9+=,.@_-]{1,64}$",
-);
-
 /// The required properties of [`Workflow`], by name: `Workflow::new(WorkflowRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowRequired {
     /// `DefinitionS3Location`: a [`S3Location`] object, required.
-    pub definition_s3_location: Obj<S3Location>,
+    pub definition_s3_location: crate::Obj<S3Location>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workflow: ObjRule = ObjRule {
-    properties: &[
-        ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("TriggerMode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["DefinitionS3Location", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::MWAAServerless::Workflow` resource.
 ///
@@ -57,35 +28,35 @@ pub(crate) static RULE_Workflow: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Workflow {
     /// `DefinitionS3Location`: a [`S3Location`] object, required.
-    pub definition_s3_location: Obj<S3Location>,
+    pub definition_s3_location: crate::Obj<S3Location>,
     /// `Description`: a string.
     ///
     /// Pattern `^.+$`; length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
-    pub logging_configuration: Option<Obj<LoggingConfiguration>>,
+    pub logging_configuration: ::std::option::Option<crate::Obj<LoggingConfiguration>>,
     /// `Name`: a string.
     ///
     /// Pattern `^[a-zA-Z0-9]+[a-zA-Z0-9\.\-_]*$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub network_configuration: Option<Obj<NetworkConfiguration>>,
+    pub network_configuration: ::std::option::Option<crate::Obj<NetworkConfiguration>>,
     /// `RoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(?:-(?:cn|us-gov|iso|iso-b|iso-e|iso-f))?:iam::[0-9]{12}:role(/[a-zA-Z0-9+=,.@_-]{1,512})*?/[a-zA-Z0-9+=,.@_-]{1,64}$`; length 1 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// A map of key-value pairs to be applied as tags
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TriggerMode`: a string.
     ///
     /// Length 1 to 255.
-    pub trigger_mode: Option<Str>,
+    pub trigger_mode: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -95,7 +66,7 @@ impl Workflow {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::MWAAServerless::Workflow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mwaaserverless-workflow.html",
         primary_identifier: &["WorkflowArn"],
@@ -106,7 +77,7 @@ impl Workflow {
         read_only: &["WorkflowArn", "WorkflowVersion", "CreatedAt", "ModifiedAt", "WorkflowStatus", "ScheduleConfiguration"],
         attributes: &["CreatedAt", "ModifiedAt", "ScheduleConfiguration", "WorkflowArn", "WorkflowStatus", "WorkflowVersion"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Workflow` with its required properties, named in a [`WorkflowRequired`].
@@ -114,55 +85,57 @@ impl Workflow {
     pub fn new(required: WorkflowRequired) -> Self {
         Self {
             definition_s3_location: required.definition_s3_location,
-            description: None,
-            encryption_configuration: None,
-            logging_configuration: None,
-            name: None,
-            network_configuration: None,
+            description: ::std::option::Option::None,
+            encryption_configuration: ::std::option::Option::None,
+            logging_configuration: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            network_configuration: ::std::option::Option::None,
             role_arn: required.role_arn,
-            tags: None,
-            trigger_mode: None,
+            tags: ::std::option::Option::None,
+            trigger_mode: ::std::option::Option::None,
         }
     }
 
     /// `DefinitionS3Location`: a [`S3Location`] object, required.
-    pub fn definition_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.definition_s3_location = value.into(); self }
+    pub fn definition_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.definition_s3_location = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
+    pub fn logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfiguration>>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TriggerMode`: a string.
-    pub fn trigger_mode(mut self, value: impl Into<Str>) -> Self { self.trigger_mode = Some(value.into()); self }
+    pub fn trigger_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.trigger_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Workflow {
+impl ::cloudwright_core::Resource for Workflow {
     type Attributes = WorkflowAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workflow, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Workflow, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Workflow {
+impl ::cloudwright_core::ToValue for Workflow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefinitionS3Location", &self.definition_s3_location)
             .opt("Description", &self.description)
             .opt("EncryptionConfiguration", &self.encryption_configuration)
@@ -176,12 +149,12 @@ impl ToValue for Workflow {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Workflow`]: `Handle<Workflow>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Workflow`]: `Handle<Workflow>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkflowAttributes(ResourceRef);
+pub struct WorkflowAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkflowAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkflowAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -189,58 +162,40 @@ impl From<ResourceRef> for WorkflowAttributes {
 impl WorkflowAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 
     /// `Fn::GetAtt` `ScheduleConfiguration`: an object.
     #[inline]
-    pub fn schedule_configuration(&self) -> Value {
-        self.0.get_att("ScheduleConfiguration")
+    pub fn schedule_configuration(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ScheduleConfiguration"))
     }
 
     /// `Fn::GetAtt` `WorkflowArn`: a string.
     #[inline]
-    pub fn workflow_arn(&self) -> Value {
-        self.0.get_att("WorkflowArn")
+    pub fn workflow_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkflowArn"))
     }
 
     /// `Fn::GetAtt` `WorkflowStatus`: one of a set of strings.
     #[inline]
-    pub fn workflow_status(&self) -> Value {
-        self.0.get_att("WorkflowStatus")
+    pub fn workflow_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkflowStatus"))
     }
 
     /// `Fn::GetAtt` `WorkflowVersion`: a string.
     #[inline]
-    pub fn workflow_version(&self) -> Value {
-        self.0.get_att("WorkflowVersion")
+    pub fn workflow_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkflowVersion"))
     }
 }
-
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    pub r#type: EncryptionConfigurationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["AWS_MANAGED_KEY", "CUSTOMER_MANAGED_KEY"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfiguration` property type of `AWS::MWAAServerless::Workflow`.
 ///
@@ -248,56 +203,39 @@ pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfiguration {
     /// `KmsKeyId`: a string.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`EncryptionConfigurationType`] value, required.
     pub r#type: EncryptionConfigurationType,
 }
 
 #[rustfmt::skip]
 impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    /// A `EncryptionConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EncryptionConfigurationType>) -> Self {
         Self {
-            kms_key_id: None,
-            r#type: required.r#type,
+            kms_key_id: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<EncryptionConfigurationType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<EncryptionConfigurationType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`LoggingConfiguration`], by name: `LoggingConfiguration::new(LoggingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoggingConfigurationRequired {
-    /// `LogGroupName`: a string, required.
-    pub log_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-    ],
-    required: &["LogGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingConfiguration` property type of `AWS::MWAAServerless::Workflow`.
 ///
@@ -307,43 +245,33 @@ pub struct LoggingConfiguration {
     /// `LogGroupName`: a string, required.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; length at least 1.
-    pub log_group_name: Str,
+    pub log_group_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LoggingConfiguration {
-    /// A `LoggingConfiguration` with its required properties, named in a [`LoggingConfigurationRequired`].
+    /// A `LoggingConfiguration` with its one required property, `LogGroupName`.
     #[inline]
-    pub fn new(required: LoggingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_group_name: required.log_group_name,
+            log_group_name: value.into(),
         }
     }
 
     /// `LogGroupName`: a string, required.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = value.into(); self }
 }
 
-impl PropertyType for LoggingConfiguration {}
+impl crate::PropertyType for LoggingConfiguration {}
 
-impl ToValue for LoggingConfiguration {
+impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogGroupName", &self.log_group_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkConfiguration` property type of `AWS::MWAAServerless::Workflow`.
 ///
@@ -353,11 +281,12 @@ pub struct NetworkConfiguration {
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[a-z0-9]*$`, length 1 to 255.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// Each item: pattern `^subnet-[a-z0-9]*$`, length 1 to 255.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -365,21 +294,21 @@ impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkConfiguration {}
+impl crate::PropertyType for NetworkConfiguration {}
 
-impl ToValue for NetworkConfiguration {
+impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
             .build()
@@ -390,22 +319,10 @@ impl ToValue for NetworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `ObjectKey`: a string, required.
-    pub object_key: Str,
+    pub object_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("ObjectKey", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("VersionId", Shape::STR),
-    ],
-    required: &["Bucket", "ObjectKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::MWAAServerless::Workflow`.
 ///
@@ -415,13 +332,13 @@ pub struct S3Location {
     /// `Bucket`: a string, required.
     ///
     /// Length at least 1.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `ObjectKey`: a string, required.
     ///
     /// Length at least 1.
-    pub object_key: Str,
+    pub object_key: ::cloudwright_core::Str,
     /// `VersionId`: a string.
-    pub version_id: Option<Str>,
+    pub version_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -432,24 +349,24 @@ impl S3Location {
         Self {
             bucket: required.bucket,
             object_key: required.object_key,
-            version_id: None,
+            version_id: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `ObjectKey`: a string, required.
-    pub fn object_key(mut self, value: impl Into<Str>) -> Self { self.object_key = value.into(); self }
+    pub fn object_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_key = value.into(); self }
     /// `VersionId`: a string.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
+    pub fn version_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("ObjectKey", &self.object_key)
             .opt("VersionId", &self.version_id)
@@ -465,23 +382,100 @@ pub enum EncryptionConfigurationType {
     /// `CUSTOMER_MANAGED_KEY`
     CustomerManagedKey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionConfigurationType {
+impl ::cloudwright_core::ToValue for EncryptionConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsManagedKey => "AWS_MANAGED_KEY",
             Self::CustomerManagedKey => "CUSTOMER_MANAGED_KEY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+[a-zA-Z0-9\\.\\-_]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[a-z0-9]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[a-z0-9]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:aws(?:-(?:cn|us-gov|iso|iso-b|iso-e|iso-f))?:iam::[0-9]{12}:role(/[a-zA-Z0-9+=,.@_-]{1,512})*?/[a-zA-Z0-9+=,.@_-]{1,64}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workflow: ObjRule = ObjRule {
+        properties: &[
+            ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("TriggerMode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["DefinitionS3Location", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["AWS_MANAGED_KEY", "CUSTOMER_MANAGED_KEY"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ],
+        required: &["LogGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("ObjectKey", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("VersionId", Shape::STR),
+        ],
+        required: &["Bucket", "ObjectKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

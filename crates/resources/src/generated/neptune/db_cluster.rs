@@ -5,51 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
-    properties: &[
-        ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbClusterRole), min_items: None, max_items: None, unique: true })),
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("CopyTagsToSnapshot", Shape::Bool),
-        ("DBClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DBClusterParameterGroupName", Shape::STR),
-        ("DBInstanceParameterGroupName", Shape::STR),
-        ("DBPort", Shape::INT),
-        ("DBSubnetGroupName", Shape::STR),
-        ("DeletionProtection", Shape::Bool),
-        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("EngineVersion", Shape::STR),
-        ("IamAuthEnabled", Shape::Bool),
-        ("KmsKeyId", Shape::STR),
-        ("PreferredBackupWindow", Shape::STR),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("RestoreToTime", Shape::STR),
-        ("RestoreType", Shape::STR),
-        ("ServerlessScalingConfiguration", Shape::Object(&RULE_ServerlessScalingConfiguration)),
-        ("SnapshotIdentifier", Shape::STR),
-        ("SourceDBClusterIdentifier", Shape::STR),
-        ("StorageEncrypted", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("UseLatestRestorableTime", Shape::Bool),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Neptune::DBCluster` resource.
 ///
 /// The `AWS::Neptune::DBCluster` resource creates an Amazon Neptune DB cluster. Neptune is a fully managed graph database.
 ///
-/// &gt; Currently, you can create this resource only in AWS Regions in which Amazon Neptune is supported.
+/// \> Currently, you can create this resource only in AWS Regions in which Amazon Neptune is supported.
 ///
-/// If no `DeletionPolicy` is set for `AWS::Neptune::DBCluster` resources, the default deletion behavior is that the entire volume will be deleted without a snapshot. To retain a backup of the volume, the `DeletionPolicy` should be set to `Snapshot` . For more information about how CloudFormation deletes resources, see \[DeletionPolicy Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
+/// If no `DeletionPolicy` is set for `AWS::Neptune::DBCluster` resources, the default deletion behavior is that the entire volume will be deleted without a snapshot. To retain a backup of the volume, the `DeletionPolicy` should be set to `Snapshot` . For more information about how CloudFormation deletes resources, see [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) .
 ///
 /// You can use `AWS::Neptune::DBCluster.DeletionProtection` to help guard against unintended deletion of your DB cluster.
 ///
@@ -65,37 +27,38 @@ pub struct DbCluster {
     /// `AssociatedRoles`: a list of [`DbClusterRole`] objects.
     ///
     /// Provides a list of the Amazon Identity and Access Management (IAM) roles that are associated with the DB cluster. IAM roles that are associated with a DB cluster grant permission for the DB cluster to access other Amazon services on your behalf.
-    pub associated_roles: Option<List<DbClusterRole>>,
+    pub associated_roles: ::std::option::Option<::cloudwright_core::List<DbClusterRole>>,
     /// `AvailabilityZones`: a list of strings.
     ///
     /// Provides the list of EC2 Availability Zones that instances in the DB cluster can be created in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zones: Option<List<Str>>,
+    pub availability_zones:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BackupRetentionPeriod`: an integer.
     ///
     /// Specifies the number of days for which automatic DB snapshots are retained.
     ///
-    /// An update may require some interruption. See \[ModifyDBInstance\](<https://docs.aws.amazon.com/neptune/latest/userguide/api-instances.html#ModifyDBInstance>) in the Amazon Neptune User Guide for more information.
+    /// An update may require some interruption. See [ModifyDBInstance](https://docs.aws.amazon.com/neptune/latest/userguide/api-instances.html#ModifyDBInstance) in the Amazon Neptune User Guide for more information.
     ///
     /// Value at least 1; default `1`.
-    pub backup_retention_period: Option<Int>,
+    pub backup_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `CopyTagsToSnapshot`: a boolean.
     ///
     /// *If set to `true` , tags are copied to any snapshot of the DB cluster that is created.*
-    pub copy_tags_to_snapshot: Option<Bool>,
+    pub copy_tags_to_snapshot: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DBClusterIdentifier`: a string.
     ///
     /// Contains a user-supplied DB cluster identifier. This identifier is the unique key that identifies a DB cluster.
     ///
     /// Pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub db_cluster_identifier: Option<Str>,
+    pub db_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBClusterParameterGroupName`: a string.
     ///
     /// Provides the name of the DB cluster parameter group.
     ///
-    /// An update may require some interruption. See \[ModifyDBInstance\](<https://docs.aws.amazon.com/neptune/latest/userguide/api-instances.html#ModifyDBInstance>) in the Amazon Neptune User Guide for more information.
-    pub db_cluster_parameter_group_name: Option<Str>,
+    /// An update may require some interruption. See [ModifyDBInstance](https://docs.aws.amazon.com/neptune/latest/userguide/api-instances.html#ModifyDBInstance) in the Amazon Neptune User Guide for more information.
+    pub db_cluster_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBInstanceParameterGroupName`: a string.
     ///
     /// The name of the DB parameter group to apply to all instances of the DB cluster. Used only in case of a major engine version upgrade request
@@ -106,53 +69,54 @@ pub struct DbCluster {
     /// - The `DBInstanceParameterGroupName` parameter is only valid for major engine version upgrades.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub db_instance_parameter_group_name: Option<Str>,
+    pub db_instance_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBPort`: an integer.
     ///
     /// The port number on which the DB instances in the DB cluster accept connections.
     ///
     /// If not specified, the default port used is `8182` .
     ///
-    /// &gt; The `Port` property will soon be deprecated. Please update existing templates to use the new `DBPort` property that has the same functionality.
-    pub db_port: Option<Int>,
+    /// \> The `Port` property will soon be deprecated. Please update existing templates to use the new `DBPort` property that has the same functionality.
+    pub db_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `DBSubnetGroupName`: a string.
     ///
     /// Specifies information on the subnet group associated with the DB cluster, including the name, description, and subnets in the subnet group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_subnet_group_name: Option<Str>,
+    pub db_subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeletionProtection`: a boolean.
     ///
     /// Indicates whether or not the DB cluster has deletion protection enabled. The database can't be deleted when deletion protection is enabled.
-    pub deletion_protection: Option<Bool>,
+    pub deletion_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableCloudwatchLogsExports`: a list of strings.
     ///
     /// Specifies a list of log types that are enabled for export to CloudWatch Logs.
-    pub enable_cloudwatch_logs_exports: Option<List<Str>>,
+    pub enable_cloudwatch_logs_exports:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EngineVersion`: a string.
     ///
     /// Indicates the database engine version.
-    pub engine_version: Option<Str>,
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamAuthEnabled`: a boolean.
     ///
     /// True if mapping of Amazon Identity and Access Management (IAM) accounts to database accounts is enabled, and otherwise false.
-    pub iam_auth_enabled: Option<Bool>,
+    pub iam_auth_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KmsKeyId`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the KMS key that is used to encrypt the database instances in the DB cluster, such as `arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef` . If you enable the `StorageEncrypted` property but don't specify this property, the default KMS key is used. If you specify this property, you must set the `StorageEncrypted` property to `true` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredBackupWindow`: a string.
     ///
     /// Specifies the daily time range during which automated backups are created if automated backups are enabled, as determined by the `BackupRetentionPeriod` .
     ///
     /// An update may require some interruption.
-    pub preferred_backup_window: Option<Str>,
+    pub preferred_backup_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// Specifies the weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `RestoreToTime`: a string.
     ///
     /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
@@ -162,7 +126,7 @@ pub struct DbCluster {
     /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub restore_to_time: Option<Str>,
+    pub restore_to_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `RestoreType`: a string.
     ///
     /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
@@ -172,11 +136,12 @@ pub struct DbCluster {
     /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
     ///
     /// Default `"full-copy"`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub restore_type: Option<Str>,
+    pub restore_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerlessScalingConfiguration`: a [`ServerlessScalingConfiguration`] object.
     ///
     /// Contains the scaling configuration of an Neptune Serverless DB cluster.
-    pub serverless_scaling_configuration: Option<Obj<ServerlessScalingConfiguration>>,
+    pub serverless_scaling_configuration:
+        ::std::option::Option<crate::Obj<ServerlessScalingConfiguration>>,
     /// `SnapshotIdentifier`: a string.
     ///
     /// Specifies the identifier for a DB cluster snapshot. Must match the identifier of an existing snapshot.
@@ -186,7 +151,7 @@ pub struct DbCluster {
     /// However, if you don't specify the `SnapshotIdentifier` , an empty DB cluster is created, and the original DB cluster is deleted. If you specify a property that is different from the previous snapshot restore property, the DB cluster is restored from the snapshot specified by the `SnapshotIdentifier` , and the original DB cluster is deleted.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub snapshot_identifier: Option<Str>,
+    pub snapshot_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceDBClusterIdentifier`: a string.
     ///
     /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
@@ -196,7 +161,7 @@ pub struct DbCluster {
     /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub source_db_cluster_identifier: Option<Str>,
+    pub source_db_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageEncrypted`: a boolean.
     ///
     /// Indicates whether the DB cluster is encrypted.
@@ -210,13 +175,13 @@ pub struct DbCluster {
     /// If you specify the `DBSnapshotIdentifier` and don't specify this property or disable it, the value is inherited from the snapshot and the specified `KmsKeyId` property from the snapshot is used.
     ///
     /// Create-only: changing it replaces the resource.
-    pub storage_encrypted: Option<Bool>,
+    pub storage_encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to this cluster.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UseLatestRestorableTime`: a boolean.
     ///
     /// Creates a new DB cluster from a DB snapshot or DB cluster snapshot.
@@ -226,13 +191,14 @@ pub struct DbCluster {
     /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub use_latest_restorable_time: Option<Bool>,
+    pub use_latest_restorable_time: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VpcSecurityGroupIds`: a list of strings.
     ///
     /// Provides a list of VPC security groups that the DB cluster belongs to.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub vpc_security_group_ids: Option<List<Str>>,
+    pub vpc_security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -242,7 +208,7 @@ impl DbCluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Neptune::DBCluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbcluster.html",
         primary_identifier: &["DBClusterIdentifier"],
@@ -253,85 +219,87 @@ impl DbCluster {
         read_only: &["Endpoint", "ClusterResourceId", "Port", "ReadEndpoint"],
         attributes: &["AssociatedRoles", "AvailabilityZones", "BackupRetentionPeriod", "ClusterResourceId", "CopyTagsToSnapshot", "DBClusterIdentifier", "DBClusterParameterGroupName", "DBInstanceParameterGroupName", "DBPort", "DBSubnetGroupName", "DeletionProtection", "EnableCloudwatchLogsExports", "Endpoint", "EngineVersion", "IamAuthEnabled", "KmsKeyId", "Port", "PreferredBackupWindow", "PreferredMaintenanceWindow", "ReadEndpoint", "RestoreToTime", "RestoreType", "ServerlessScalingConfiguration.MaxCapacity", "ServerlessScalingConfiguration.MinCapacity", "SnapshotIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted", "Tags", "UseLatestRestorableTime", "VpcSecurityGroupIds"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbCluster` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AssociatedRoles`: a list of [`DbClusterRole`] objects.
-    pub fn associated_roles(mut self, value: impl Into<List<DbClusterRole>>) -> Self { self.associated_roles = Some(value.into()); self }
+    pub fn associated_roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DbClusterRole>>) -> Self { self.associated_roles = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZones`: a list of strings.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
+    pub fn availability_zones(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.availability_zones = ::std::option::Option::Some(value.into()); self }
     /// `BackupRetentionPeriod`: an integer.
-    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self { self.backup_retention_period = Some(value.into()); self }
+    pub fn backup_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.backup_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `CopyTagsToSnapshot`: a boolean.
-    pub fn copy_tags_to_snapshot(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshot = Some(value.into()); self }
+    pub fn copy_tags_to_snapshot(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags_to_snapshot = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterIdentifier`: a string.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = Some(value.into()); self }
+    pub fn db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterParameterGroupName`: a string.
-    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_cluster_parameter_group_name = Some(value.into()); self }
+    pub fn db_cluster_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `DBInstanceParameterGroupName`: a string.
-    pub fn db_instance_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_instance_parameter_group_name = Some(value.into()); self }
+    pub fn db_instance_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_instance_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `DBPort`: an integer.
-    pub fn db_port(mut self, value: impl Into<Int>) -> Self { self.db_port = Some(value.into()); self }
+    pub fn db_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.db_port = ::std::option::Option::Some(value.into()); self }
     /// `DBSubnetGroupName`: a string.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
+    pub fn db_subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `DeletionProtection`: a boolean.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
+    pub fn deletion_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection = ::std::option::Option::Some(value.into()); self }
     /// `EnableCloudwatchLogsExports`: a list of strings.
-    pub fn enable_cloudwatch_logs_exports(mut self, value: impl Into<List<Str>>) -> Self { self.enable_cloudwatch_logs_exports = Some(value.into()); self }
+    pub fn enable_cloudwatch_logs_exports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.enable_cloudwatch_logs_exports = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `IamAuthEnabled`: a boolean.
-    pub fn iam_auth_enabled(mut self, value: impl Into<Bool>) -> Self { self.iam_auth_enabled = Some(value.into()); self }
+    pub fn iam_auth_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.iam_auth_enabled = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `PreferredBackupWindow`: a string.
-    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self { self.preferred_backup_window = Some(value.into()); self }
+    pub fn preferred_backup_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_backup_window = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `RestoreToTime`: a string.
-    pub fn restore_to_time(mut self, value: impl Into<Str>) -> Self { self.restore_to_time = Some(value.into()); self }
+    pub fn restore_to_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.restore_to_time = ::std::option::Option::Some(value.into()); self }
     /// `RestoreType`: a string.
-    pub fn restore_type(mut self, value: impl Into<Str>) -> Self { self.restore_type = Some(value.into()); self }
+    pub fn restore_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.restore_type = ::std::option::Option::Some(value.into()); self }
     /// `ServerlessScalingConfiguration`: a [`ServerlessScalingConfiguration`] object.
-    pub fn serverless_scaling_configuration(mut self, value: impl Into<Obj<ServerlessScalingConfiguration>>) -> Self { self.serverless_scaling_configuration = Some(value.into()); self }
+    pub fn serverless_scaling_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServerlessScalingConfiguration>>) -> Self { self.serverless_scaling_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotIdentifier`: a string.
-    pub fn snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.snapshot_identifier = Some(value.into()); self }
+    pub fn snapshot_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SourceDBClusterIdentifier`: a string.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_identifier = Some(value.into()); self }
+    pub fn source_db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_db_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `StorageEncrypted`: a boolean.
-    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self { self.storage_encrypted = Some(value.into()); self }
+    pub fn storage_encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.storage_encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UseLatestRestorableTime`: a boolean.
-    pub fn use_latest_restorable_time(mut self, value: impl Into<Bool>) -> Self { self.use_latest_restorable_time = Some(value.into()); self }
+    pub fn use_latest_restorable_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_latest_restorable_time = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbCluster {
+impl ::cloudwright_core::Resource for DbCluster {
     type Attributes = DbClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbCluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbCluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbCluster {
+impl ::cloudwright_core::ToValue for DbCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssociatedRoles", &self.associated_roles)
             .opt("AvailabilityZones", &self.availability_zones)
             .opt("BackupRetentionPeriod", &self.backup_retention_period)
@@ -379,12 +347,12 @@ impl ToValue for DbCluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbCluster`]: `Handle<DbCluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbCluster`]: `Handle<DbCluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbClusterAttributes(ResourceRef);
+pub struct DbClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -394,60 +362,60 @@ impl DbClusterAttributes {
     ///
     /// Provides a list of the Amazon Identity and Access Management (IAM) roles that are associated with the DB cluster. IAM roles that are associated with a DB cluster grant permission for the DB cluster to access other Amazon services on your behalf.
     #[inline]
-    pub fn associated_roles(&self) -> Value {
-        self.0.get_att("AssociatedRoles")
+    pub fn associated_roles(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AssociatedRoles"))
     }
 
     /// `Fn::GetAtt` `AvailabilityZones`: a list of strings.
     ///
     /// Provides the list of EC2 Availability Zones that instances in the DB cluster can be created in.
     #[inline]
-    pub fn availability_zones(&self) -> Value {
-        self.0.get_att("AvailabilityZones")
+    pub fn availability_zones(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AvailabilityZones"))
     }
 
     /// `Fn::GetAtt` `BackupRetentionPeriod`: an integer.
     ///
     /// Specifies the number of days for which automatic DB snapshots are retained.
     ///
-    /// An update may require some interruption. See \[ModifyDBInstance\](<https://docs.aws.amazon.com/neptune/latest/userguide/api-instances.html#ModifyDBInstance>) in the Amazon Neptune User Guide for more information.
+    /// An update may require some interruption. See [ModifyDBInstance](https://docs.aws.amazon.com/neptune/latest/userguide/api-instances.html#ModifyDBInstance) in the Amazon Neptune User Guide for more information.
     #[inline]
-    pub fn backup_retention_period(&self) -> Value {
-        self.0.get_att("BackupRetentionPeriod")
+    pub fn backup_retention_period(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("BackupRetentionPeriod"))
     }
 
     /// `Fn::GetAtt` `ClusterResourceId`: a string.
     ///
     /// The resource id for the DB cluster. For example: `cluster-ABCD1234EFGH5678IJKL90MNOP` . The cluster ID uniquely identifies the cluster and is used in things like IAM authentication policies.
     #[inline]
-    pub fn cluster_resource_id(&self) -> Value {
-        self.0.get_att("ClusterResourceId")
+    pub fn cluster_resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterResourceId"))
     }
 
     /// `Fn::GetAtt` `CopyTagsToSnapshot`: a boolean.
     ///
     /// *If set to `true` , tags are copied to any snapshot of the DB cluster that is created.*
     #[inline]
-    pub fn copy_tags_to_snapshot(&self) -> Value {
-        self.0.get_att("CopyTagsToSnapshot")
+    pub fn copy_tags_to_snapshot(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("CopyTagsToSnapshot"))
     }
 
     /// `Fn::GetAtt` `DBClusterIdentifier`: a string.
     ///
     /// Contains a user-supplied DB cluster identifier. This identifier is the unique key that identifies a DB cluster.
     #[inline]
-    pub fn db_cluster_identifier(&self) -> Value {
-        self.0.get_att("DBClusterIdentifier")
+    pub fn db_cluster_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBClusterIdentifier"))
     }
 
     /// `Fn::GetAtt` `DBClusterParameterGroupName`: a string.
     ///
     /// Provides the name of the DB cluster parameter group.
     ///
-    /// An update may require some interruption. See \[ModifyDBInstance\](<https://docs.aws.amazon.com/neptune/latest/userguide/api-instances.html#ModifyDBInstance>) in the Amazon Neptune User Guide for more information.
+    /// An update may require some interruption. See [ModifyDBInstance](https://docs.aws.amazon.com/neptune/latest/userguide/api-instances.html#ModifyDBInstance) in the Amazon Neptune User Guide for more information.
     #[inline]
-    pub fn db_cluster_parameter_group_name(&self) -> Value {
-        self.0.get_att("DBClusterParameterGroupName")
+    pub fn db_cluster_parameter_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBClusterParameterGroupName"))
     }
 
     /// `Fn::GetAtt` `DBInstanceParameterGroupName`: a string.
@@ -459,8 +427,8 @@ impl DbClusterAttributes {
     /// **Constraints** - The DB parameter group must be in the same DB parameter group family as the target DB cluster version.
     /// - The `DBInstanceParameterGroupName` parameter is only valid for major engine version upgrades.
     #[inline]
-    pub fn db_instance_parameter_group_name(&self) -> Value {
-        self.0.get_att("DBInstanceParameterGroupName")
+    pub fn db_instance_parameter_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBInstanceParameterGroupName"))
     }
 
     /// `Fn::GetAtt` `DBPort`: an integer.
@@ -469,74 +437,76 @@ impl DbClusterAttributes {
     ///
     /// If not specified, the default port used is `8182` .
     ///
-    /// &gt; The `Port` property will soon be deprecated. Please update existing templates to use the new `DBPort` property that has the same functionality.
+    /// \> The `Port` property will soon be deprecated. Please update existing templates to use the new `DBPort` property that has the same functionality.
     #[inline]
-    pub fn db_port(&self) -> Value {
-        self.0.get_att("DBPort")
+    pub fn db_port(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("DBPort"))
     }
 
     /// `Fn::GetAtt` `DBSubnetGroupName`: a string.
     ///
     /// Specifies information on the subnet group associated with the DB cluster, including the name, description, and subnets in the subnet group.
     #[inline]
-    pub fn db_subnet_group_name(&self) -> Value {
-        self.0.get_att("DBSubnetGroupName")
+    pub fn db_subnet_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBSubnetGroupName"))
     }
 
     /// `Fn::GetAtt` `DeletionProtection`: a boolean.
     ///
     /// Indicates whether or not the DB cluster has deletion protection enabled. The database can't be deleted when deletion protection is enabled.
     #[inline]
-    pub fn deletion_protection(&self) -> Value {
-        self.0.get_att("DeletionProtection")
+    pub fn deletion_protection(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("DeletionProtection"))
     }
 
     /// `Fn::GetAtt` `EnableCloudwatchLogsExports`: a list of strings.
     ///
     /// Specifies a list of log types that are enabled for export to CloudWatch Logs.
     #[inline]
-    pub fn enable_cloudwatch_logs_exports(&self) -> Value {
-        self.0.get_att("EnableCloudwatchLogsExports")
+    pub fn enable_cloudwatch_logs_exports(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("EnableCloudwatchLogsExports"))
     }
 
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The connection endpoint for the DB cluster. For example: `mystack-mydbcluster-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com`
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `EngineVersion`: a string.
     ///
     /// Indicates the database engine version.
     #[inline]
-    pub fn engine_version(&self) -> Value {
-        self.0.get_att("EngineVersion")
+    pub fn engine_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EngineVersion"))
     }
 
     /// `Fn::GetAtt` `IamAuthEnabled`: a boolean.
     ///
     /// True if mapping of Amazon Identity and Access Management (IAM) accounts to database accounts is enabled, and otherwise false.
     #[inline]
-    pub fn iam_auth_enabled(&self) -> Value {
-        self.0.get_att("IamAuthEnabled")
+    pub fn iam_auth_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IamAuthEnabled"))
     }
 
     /// `Fn::GetAtt` `KmsKeyId`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the KMS key that is used to encrypt the database instances in the DB cluster, such as `arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef` . If you enable the `StorageEncrypted` property but don't specify this property, the default KMS key is used. If you specify this property, you must set the `StorageEncrypted` property to `true` .
     #[inline]
-    pub fn kms_key_id(&self) -> Value {
-        self.0.get_att("KmsKeyId")
+    pub fn kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KmsKeyId"))
     }
 
     /// `Fn::GetAtt` `Port`: a string.
     ///
     /// The port number on which the DB instances in the DB cluster accept connections.
     #[inline]
-    pub fn port(&self) -> Value {
-        self.0.get_att("Port")
+    pub fn port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Port"))
     }
 
     /// `Fn::GetAtt` `PreferredBackupWindow`: a string.
@@ -545,24 +515,24 @@ impl DbClusterAttributes {
     ///
     /// An update may require some interruption.
     #[inline]
-    pub fn preferred_backup_window(&self) -> Value {
-        self.0.get_att("PreferredBackupWindow")
+    pub fn preferred_backup_window(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PreferredBackupWindow"))
     }
 
     /// `Fn::GetAtt` `PreferredMaintenanceWindow`: a string.
     ///
     /// Specifies the weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
     #[inline]
-    pub fn preferred_maintenance_window(&self) -> Value {
-        self.0.get_att("PreferredMaintenanceWindow")
+    pub fn preferred_maintenance_window(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PreferredMaintenanceWindow"))
     }
 
     /// `Fn::GetAtt` `ReadEndpoint`: a string.
     ///
     /// The reader endpoint for the DB cluster. For example: `mystack-mydbcluster-ro-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com`
     #[inline]
-    pub fn read_endpoint(&self) -> Value {
-        self.0.get_att("ReadEndpoint")
+    pub fn read_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReadEndpoint"))
     }
 
     /// `Fn::GetAtt` `RestoreToTime`: a string.
@@ -573,8 +543,8 @@ impl DbClusterAttributes {
     ///
     /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
     #[inline]
-    pub fn restore_to_time(&self) -> Value {
-        self.0.get_att("RestoreToTime")
+    pub fn restore_to_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RestoreToTime"))
     }
 
     /// `Fn::GetAtt` `RestoreType`: a string.
@@ -585,24 +555,24 @@ impl DbClusterAttributes {
     ///
     /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
     #[inline]
-    pub fn restore_type(&self) -> Value {
-        self.0.get_att("RestoreType")
+    pub fn restore_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RestoreType"))
     }
 
     /// `Fn::GetAtt` `ServerlessScalingConfiguration.MaxCapacity`: a number.
     ///
     /// The maximum number of Neptune capacity units (NCUs) for a DB instance in a Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 40, 40.5, 41, and so on.
     #[inline]
-    pub fn serverless_scaling_configuration_max_capacity(&self) -> Value {
-        self.0.get_att("ServerlessScalingConfiguration.MaxCapacity")
+    pub fn serverless_scaling_configuration_max_capacity(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("ServerlessScalingConfiguration.MaxCapacity"))
     }
 
     /// `Fn::GetAtt` `ServerlessScalingConfiguration.MinCapacity`: a number.
     ///
     /// The minimum number of Neptune capacity units (NCUs) for a DB instance in a Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 8, 8.5, 9, and so on.
     #[inline]
-    pub fn serverless_scaling_configuration_min_capacity(&self) -> Value {
-        self.0.get_att("ServerlessScalingConfiguration.MinCapacity")
+    pub fn serverless_scaling_configuration_min_capacity(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("ServerlessScalingConfiguration.MinCapacity"))
     }
 
     /// `Fn::GetAtt` `SnapshotIdentifier`: a string.
@@ -613,8 +583,8 @@ impl DbClusterAttributes {
     ///
     /// However, if you don't specify the `SnapshotIdentifier` , an empty DB cluster is created, and the original DB cluster is deleted. If you specify a property that is different from the previous snapshot restore property, the DB cluster is restored from the snapshot specified by the `SnapshotIdentifier` , and the original DB cluster is deleted.
     #[inline]
-    pub fn snapshot_identifier(&self) -> Value {
-        self.0.get_att("SnapshotIdentifier")
+    pub fn snapshot_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SnapshotIdentifier"))
     }
 
     /// `Fn::GetAtt` `SourceDBClusterIdentifier`: a string.
@@ -625,8 +595,8 @@ impl DbClusterAttributes {
     ///
     /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
     #[inline]
-    pub fn source_db_cluster_identifier(&self) -> Value {
-        self.0.get_att("SourceDBClusterIdentifier")
+    pub fn source_db_cluster_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceDBClusterIdentifier"))
     }
 
     /// `Fn::GetAtt` `StorageEncrypted`: a boolean.
@@ -641,16 +611,16 @@ impl DbClusterAttributes {
     ///
     /// If you specify the `DBSnapshotIdentifier` and don't specify this property or disable it, the value is inherited from the snapshot and the specified `KmsKeyId` property from the snapshot is used.
     #[inline]
-    pub fn storage_encrypted(&self) -> Value {
-        self.0.get_att("StorageEncrypted")
+    pub fn storage_encrypted(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("StorageEncrypted"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tags assigned to this cluster.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `UseLatestRestorableTime`: a boolean.
@@ -661,36 +631,18 @@ impl DbClusterAttributes {
     ///
     /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
     #[inline]
-    pub fn use_latest_restorable_time(&self) -> Value {
-        self.0.get_att("UseLatestRestorableTime")
+    pub fn use_latest_restorable_time(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("UseLatestRestorableTime"))
     }
 
     /// `Fn::GetAtt` `VpcSecurityGroupIds`: a list of strings.
     ///
     /// Provides a list of VPC security groups that the DB cluster belongs to.
     #[inline]
-    pub fn vpc_security_group_ids(&self) -> Value {
-        self.0.get_att("VpcSecurityGroupIds")
+    pub fn vpc_security_group_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("VpcSecurityGroupIds"))
     }
 }
-
-/// The required properties of [`DbClusterRole`], by name: `DbClusterRole::new(DbClusterRoleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DbClusterRoleRequired {
-    /// `RoleArn`: a string, required.
-    pub role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbClusterRole: ObjRule = ObjRule {
-    properties: &[
-        ("FeatureName", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DBClusterRole` property type of `AWS::Neptune::DBCluster`.
 ///
@@ -701,39 +653,39 @@ pub(crate) static RULE_DbClusterRole: ObjRule = ObjRule {
 pub struct DbClusterRole {
     /// `FeatureName`: a string.
     ///
-    /// The name of the feature associated with the Amazon Identity and Access Management (IAM) role. For the list of supported feature names, see \[DescribeDBEngineVersions\](<https://docs.aws.amazon.com/neptune/latest/userguide/api-other-apis.html#DescribeDBEngineVersions>) .
-    pub feature_name: Option<Str>,
+    /// The name of the feature associated with the Amazon Identity and Access Management (IAM) role. For the list of supported feature names, see [DescribeDBEngineVersions](https://docs.aws.amazon.com/neptune/latest/userguide/api-other-apis.html#DescribeDBEngineVersions) .
+    pub feature_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that is associated with the DB cluster.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DbClusterRole {
-    /// A `DbClusterRole` with its required properties, named in a [`DbClusterRoleRequired`].
+    /// A `DbClusterRole` with its one required property, `RoleArn`.
     #[inline]
-    pub fn new(required: DbClusterRoleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            feature_name: None,
-            role_arn: required.role_arn,
+            feature_name: ::std::option::Option::None,
+            role_arn: value.into(),
         }
     }
 
     /// `FeatureName`: a string.
-    pub fn feature_name(mut self, value: impl Into<Str>) -> Self { self.feature_name = Some(value.into()); self }
+    pub fn feature_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.feature_name = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for DbClusterRole {}
+impl crate::PropertyType for DbClusterRole {}
 
-impl ToValue for DbClusterRole {
+impl ::cloudwright_core::ToValue for DbClusterRole {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FeatureName", &self.feature_name)
             .req("RoleArn", &self.role_arn)
             .build()
@@ -744,21 +696,10 @@ impl ToValue for DbClusterRole {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessScalingConfigurationRequired {
     /// `MaxCapacity`: a number, required.
-    pub max_capacity: Num,
+    pub max_capacity: ::cloudwright_core::Num,
     /// `MinCapacity`: a number, required.
-    pub min_capacity: Num,
+    pub min_capacity: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerlessScalingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxCapacity", Shape::Num(&NumRule { min: Some(2.5), max: Some(128.0), ..NumRule::ANY })),
-        ("MinCapacity", Shape::Num(&NumRule { min: Some(1.0), max: Some(128.0), ..NumRule::ANY })),
-    ],
-    required: &["MinCapacity", "MaxCapacity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServerlessScalingConfiguration` property type of `AWS::Neptune::DBCluster`.
 ///
@@ -772,13 +713,13 @@ pub struct ServerlessScalingConfiguration {
     /// The maximum number of Neptune capacity units (NCUs) for a DB instance in a Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 40, 40.5, 41, and so on.
     ///
     /// Value 2.5 to 128.
-    pub max_capacity: Num,
+    pub max_capacity: ::cloudwright_core::Num,
     /// `MinCapacity`: a number, required.
     ///
     /// The minimum number of Neptune capacity units (NCUs) for a DB instance in a Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 8, 8.5, 9, and so on.
     ///
     /// Value 1 to 128.
-    pub min_capacity: Num,
+    pub min_capacity: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -793,40 +734,22 @@ impl ServerlessScalingConfiguration {
     }
 
     /// `MaxCapacity`: a number, required.
-    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self { self.max_capacity = value.into(); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: a number, required.
-    pub fn min_capacity(mut self, value: impl Into<Num>) -> Self { self.min_capacity = value.into(); self }
+    pub fn min_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_capacity = value.into(); self }
 }
 
-impl PropertyType for ServerlessScalingConfiguration {}
+impl crate::PropertyType for ServerlessScalingConfiguration {}
 
-impl ToValue for ServerlessScalingConfiguration {
+impl ::cloudwright_core::ToValue for ServerlessScalingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxCapacity", &self.max_capacity)
             .req("MinCapacity", &self.min_capacity)
             .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Neptune::DBCluster`.
 ///
@@ -836,38 +759,114 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
+        properties: &[
+            ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbClusterRole), min_items: None, max_items: None, unique: true })),
+            ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("CopyTagsToSnapshot", Shape::Bool),
+            ("DBClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DBClusterParameterGroupName", Shape::STR),
+            ("DBInstanceParameterGroupName", Shape::STR),
+            ("DBPort", Shape::INT),
+            ("DBSubnetGroupName", Shape::STR),
+            ("DeletionProtection", Shape::Bool),
+            ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("EngineVersion", Shape::STR),
+            ("IamAuthEnabled", Shape::Bool),
+            ("KmsKeyId", Shape::STR),
+            ("PreferredBackupWindow", Shape::STR),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("RestoreToTime", Shape::STR),
+            ("RestoreType", Shape::STR),
+            ("ServerlessScalingConfiguration", Shape::Object(&RULE_ServerlessScalingConfiguration)),
+            ("SnapshotIdentifier", Shape::STR),
+            ("SourceDBClusterIdentifier", Shape::STR),
+            ("StorageEncrypted", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("UseLatestRestorableTime", Shape::Bool),
+            ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbClusterRole: ObjRule = ObjRule {
+        properties: &[
+            ("FeatureName", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerlessScalingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxCapacity", Shape::Num(&NumRule { min: Some(2.5), max: Some(128.0), ..NumRule::ANY })),
+            ("MinCapacity", Shape::Num(&NumRule { min: Some(1.0), max: Some(128.0), ..NumRule::ANY })),
+        ],
+        required: &["MinCapacity", "MaxCapacity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`DbClusterParameterGroup`], by name: `DbClusterParameterGroup::new(DbClusterParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbClusterParameterGroupRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Family`: a string, required.
-    pub family: Str,
+    pub family: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value, required.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbClusterParameterGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("Family", Shape::STR),
-        ("Name", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Description", "Family", "Parameters"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Neptune::DBClusterParameterGroup` resource.
 ///
 /// The `AWS::Neptune::DBClusterParameterGroup` resource creates a new Amazon Neptune DB cluster parameter group.
 ///
-/// &gt; Applying a parameter group to a DB cluster might require instances to reboot, resulting in a database outage while the instances reboot. &gt; If you provide a custom `DBClusterParameterGroup` that you associate with the `DBCluster` , it is best to specify an `EngineVersion` property in the `DBCluster` . That `EngineVersion` needs to be compatible with the value of the `Family` property in the `DBClusterParameterGroup` .
+/// \> Applying a parameter group to a DB cluster might require instances to reboot, resulting in a database outage while the instances reboot. > If you provide a custom `DBClusterParameterGroup` that you associate with the `DBCluster` , it is best to specify an `EngineVersion` property in the `DBCluster` . That `EngineVersion` needs to be compatible with the value of the `Family` property in the `DBClusterParameterGroup` .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`DbClusterParameterGroupAttributes`] is empty).
@@ -56,19 +38,19 @@ pub struct DbClusterParameterGroup {
     /// Provides the customer-specified description for this DB cluster parameter group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Family`: a string, required.
     ///
-    /// Must be `neptune1` for engine versions prior to \[1.2.0.0\](<https://docs.aws.amazon.com/neptune/latest/userguide/engine-releases-1.2.0.0.html>) , or `neptune1.2` for engine version `1.2.0.0` and higher.
+    /// Must be `neptune1` for engine versions prior to [1.2.0.0](https://docs.aws.amazon.com/neptune/latest/userguide/engine-releases-1.2.0.0.html) , or `neptune1.2` for engine version `1.2.0.0` and higher.
     ///
     /// Create-only: changing it replaces the resource.
-    pub family: Str,
+    pub family: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// Provides the name of the DB cluster parameter group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value, required.
     ///
     /// The parameters to set for this DB cluster parameter group.
@@ -78,11 +60,11 @@ pub struct DbClusterParameterGroup {
     /// If you update the parameters, some interruption may occur depending on which parameters you update.
     ///
     /// Format `json`.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags that you want to attach to this parameter group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -92,7 +74,7 @@ impl DbClusterParameterGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Neptune::DBClusterParameterGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbclusterparametergroup.html",
         primary_identifier: &["Name"],
@@ -103,7 +85,7 @@ impl DbClusterParameterGroup {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbClusterParameterGroup` with its required properties, named in a [`DbClusterParameterGroupRequired`].
@@ -112,42 +94,44 @@ impl DbClusterParameterGroup {
         Self {
             description: required.description,
             family: required.family,
-            name: None,
+            name: ::std::option::Option::None,
             parameters: required.parameters,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `Family`: a string, required.
-    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = value.into(); self }
+    pub fn family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.family = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value, required.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbClusterParameterGroup {
+impl ::cloudwright_core::Resource for DbClusterParameterGroup {
     type Attributes = DbClusterParameterGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbClusterParameterGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbClusterParameterGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbClusterParameterGroup {
+impl ::cloudwright_core::ToValue for DbClusterParameterGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Description", &self.description)
             .req("Family", &self.family)
             .opt("Name", &self.name)
@@ -157,12 +141,35 @@ impl ToValue for DbClusterParameterGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbClusterParameterGroup`]: `Handle<DbClusterParameterGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbClusterParameterGroup`]: `Handle<DbClusterParameterGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DbClusterParameterGroupAttributes(());
 
-impl From<ResourceRef> for DbClusterParameterGroupAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbClusterParameterGroupAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbClusterParameterGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("Family", Shape::STR),
+            ("Name", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Description", "Family", "Parameters"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

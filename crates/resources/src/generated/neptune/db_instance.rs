@@ -5,39 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`DbInstance`], by name: `DbInstance::new(DbInstanceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DbInstanceRequired {
-    /// `DBInstanceClass`: a string, required.
-    pub db_instance_class: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
-    properties: &[
-        ("AllowMajorVersionUpgrade", Shape::Bool),
-        ("AutoMinorVersionUpgrade", Shape::Bool),
-        ("AvailabilityZone", Shape::STR),
-        ("DBClusterIdentifier", Shape::STR),
-        ("DBInstanceClass", Shape::STR),
-        ("DBInstanceIdentifier", Shape::STR),
-        ("DBParameterGroupName", Shape::STR),
-        ("DBSnapshotIdentifier", Shape::STR),
-        ("DBSubnetGroupName", Shape::STR),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("PubliclyAccessible", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DBInstanceClass"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Neptune::DBInstance` resource.
 ///
@@ -52,16 +20,16 @@ pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
 ///
 /// *Deleting DB Instances*
 ///
-/// &gt; If a DB instance is deleted or replaced during an update, CloudFormation deletes all automated snapshots. However, it retains manual DB snapshots. During an update that requires replacement, you can apply a stack policy to prevent DB instances from being replaced.
+/// \> If a DB instance is deleted or replaced during an update, CloudFormation deletes all automated snapshots. However, it retains manual DB snapshots. During an update that requires replacement, you can apply a stack policy to prevent DB instances from being replaced.
 ///
 /// When properties labeled *Update requires: Replacement* are updated, CloudFormation first creates a replacement DB instance, changes references from other dependent resources to point to the replacement DB instance, and finally deletes the old DB instance.
 ///
-/// &gt; We highly recommend that you take a snapshot of the database before updating the stack. If you don't, you lose the data when CloudFormation replaces your DB instance. To preserve your data, perform the following procedure:
-/// &gt;
-/// &gt; - Deactivate any applications that are using the DB instance so that there's no activity on the DB instance.
-/// &gt; - Create a snapshot of the DB instance.
-/// &gt; - If you want to restore your instance using a DB snapshot, modify the updated template with your DB instance changes and add the `DBSnapshotIdentifier` property with the ID of the DB snapshot that you want to use.
-/// &gt; - Update the stack.
+/// \> We highly recommend that you take a snapshot of the database before updating the stack. If you don't, you lose the data when CloudFormation replaces your DB instance. To preserve your data, perform the following procedure:
+/// \>
+/// \> - Deactivate any applications that are using the DB instance so that there's no activity on the DB instance.
+/// \> - Create a snapshot of the DB instance.
+/// \> - If you want to restore your instance using a DB snapshot, modify the updated template with your DB instance changes and add the `DBSnapshotIdentifier` property with the ID of the DB snapshot that you want to use.
+/// \> - Update the stack.
 ///
 /// `Ref` returns its `DBInstanceIdentifier` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbInstanceAttributes`], which `Handle<DbInstance>` dereferences to.
@@ -79,7 +47,7 @@ pub struct DbInstance {
     /// When you change this parameter for an existing DB cluster, CloudFormation will replace your existing DB cluster with a new, empty one that uses the engine version you specified.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub allow_major_version_upgrade: Option<Bool>,
+    pub allow_major_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AutoMinorVersionUpgrade`: a boolean.
     ///
     /// Indicates that minor version patches are applied automatically.
@@ -87,37 +55,37 @@ pub struct DbInstance {
     /// When updating this property, some interruptions may occur.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub auto_minor_version_upgrade: Option<Bool>,
+    pub auto_minor_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AvailabilityZone`: a string.
     ///
     /// Specifies the name of the Availability Zone the DB instance is located in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBClusterIdentifier`: a string.
     ///
     /// If the DB instance is a member of a DB cluster, contains the name of the DB cluster that the DB instance is a member of.
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_cluster_identifier: Option<Str>,
+    pub db_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBInstanceClass`: a string, required.
     ///
     /// Contains the name of the compute and memory capacity class of the DB instance.
     ///
     /// If you update this property, some interruptions may occur.
-    pub db_instance_class: Str,
+    pub db_instance_class: ::cloudwright_core::Str,
     /// `DBInstanceIdentifier`: a string.
     ///
     /// Contains a user-supplied database identifier. This identifier is the unique key that identifies a DB instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_instance_identifier: Option<Str>,
+    pub db_instance_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBParameterGroupName`: a string.
     ///
     /// The name of an existing DB parameter group or a reference to an AWS::Neptune::DBParameterGroup resource created in the template. If any of the data members of the referenced parameter group are changed during an update, the DB instance might need to be restarted, which causes some interruption. If the parameter group contains static parameters, whether they were changed or not, an update triggers a reboot.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub db_parameter_group_name: Option<Str>,
+    pub db_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBSnapshotIdentifier`: a string.
     ///
     /// This parameter is not supported.
@@ -127,19 +95,19 @@ pub struct DbInstance {
     /// `AWS::Neptune::DBCluster` does support restoring from snapshots.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it; deprecated.
-    pub db_snapshot_identifier: Option<Str>,
+    pub db_snapshot_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBSubnetGroupName`: a string.
     ///
     /// A DB subnet group to associate with the DB instance. If you update this value, the new subnet group must be a subnet group in a new virtual private cloud (VPC).
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_subnet_group_name: Option<Str>,
+    pub db_subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// Specifies the weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PubliclyAccessible`: a boolean.
     ///
     /// Indicates whether the DB instance is publicly accessible.
@@ -147,11 +115,11 @@ pub struct DbInstance {
     /// When the DB instance is publicly accessible and you connect from outside of the DB instance's virtual private cloud (VPC), its Domain Name System (DNS) endpoint resolves to the public IP address. When you connect from within the same VPC as the DB instance, the endpoint resolves to the private IP address. Access to the DB instance is ultimately controlled by the security group it uses. That public access isn't permitted if the security group assigned to the DB cluster doesn't permit it.
     ///
     /// When the DB instance isn't publicly accessible, it is an internal DB instance with a DNS name that resolves to a private IP address.
-    pub publicly_accessible: Option<Bool>,
+    pub publicly_accessible: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An arbitrary set of tags (key-value pairs) for this DB instance.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -161,7 +129,7 @@ impl DbInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Neptune::DBInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbinstance.html",
         primary_identifier: &["DBInstanceIdentifier"],
@@ -172,72 +140,74 @@ impl DbInstance {
         read_only: &["Endpoint", "Port"],
         attributes: &["Endpoint", "Port"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `DbInstance` with its required properties, named in a [`DbInstanceRequired`].
+    /// A `DbInstance` with its one required property, `DBInstanceClass`.
     #[inline]
-    pub fn new(required: DbInstanceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            allow_major_version_upgrade: None,
-            auto_minor_version_upgrade: None,
-            availability_zone: None,
-            db_cluster_identifier: None,
-            db_instance_class: required.db_instance_class,
-            db_instance_identifier: None,
-            db_parameter_group_name: None,
-            db_snapshot_identifier: None,
-            db_subnet_group_name: None,
-            preferred_maintenance_window: None,
-            publicly_accessible: None,
-            tags: None,
+            allow_major_version_upgrade: ::std::option::Option::None,
+            auto_minor_version_upgrade: ::std::option::Option::None,
+            availability_zone: ::std::option::Option::None,
+            db_cluster_identifier: ::std::option::Option::None,
+            db_instance_class: value.into(),
+            db_instance_identifier: ::std::option::Option::None,
+            db_parameter_group_name: ::std::option::Option::None,
+            db_snapshot_identifier: ::std::option::Option::None,
+            db_subnet_group_name: ::std::option::Option::None,
+            preferred_maintenance_window: ::std::option::Option::None,
+            publicly_accessible: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AllowMajorVersionUpgrade`: a boolean.
-    pub fn allow_major_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.allow_major_version_upgrade = Some(value.into()); self }
+    pub fn allow_major_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_major_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
+    pub fn auto_minor_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_minor_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterIdentifier`: a string.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = Some(value.into()); self }
+    pub fn db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DBInstanceClass`: a string, required.
-    pub fn db_instance_class(mut self, value: impl Into<Str>) -> Self { self.db_instance_class = value.into(); self }
+    pub fn db_instance_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_instance_class = value.into(); self }
     /// `DBInstanceIdentifier`: a string.
-    pub fn db_instance_identifier(mut self, value: impl Into<Str>) -> Self { self.db_instance_identifier = Some(value.into()); self }
+    pub fn db_instance_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_instance_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DBParameterGroupName`: a string.
-    pub fn db_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_parameter_group_name = Some(value.into()); self }
+    pub fn db_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `DBSnapshotIdentifier`: a string.
-    pub fn db_snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.db_snapshot_identifier = Some(value.into()); self }
+    pub fn db_snapshot_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_snapshot_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DBSubnetGroupName`: a string.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
+    pub fn db_subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
+    pub fn publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_accessible = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbInstance {
+impl ::cloudwright_core::Resource for DbInstance {
     type Attributes = DbInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbInstance {
+impl ::cloudwright_core::ToValue for DbInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AllowMajorVersionUpgrade",
                 &self.allow_major_version_upgrade,
@@ -260,12 +230,12 @@ impl ToValue for DbInstance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbInstance`]: `Handle<DbInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbInstance`]: `Handle<DbInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbInstanceAttributes(ResourceRef);
+pub struct DbInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbInstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -275,15 +245,45 @@ impl DbInstanceAttributes {
     ///
     /// The connection endpoint for the database. For example: `mystack-mydb-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com` .
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `Port`: a string.
     ///
     /// The port number on which the database accepts connections. For example: `8182` .
     #[inline]
-    pub fn port(&self) -> Value {
-        self.0.get_att("Port")
+    pub fn port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Port"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
+        properties: &[
+            ("AllowMajorVersionUpgrade", Shape::Bool),
+            ("AutoMinorVersionUpgrade", Shape::Bool),
+            ("AvailabilityZone", Shape::STR),
+            ("DBClusterIdentifier", Shape::STR),
+            ("DBInstanceClass", Shape::STR),
+            ("DBInstanceIdentifier", Shape::STR),
+            ("DBParameterGroupName", Shape::STR),
+            ("DBSnapshotIdentifier", Shape::STR),
+            ("DBSubnetGroupName", Shape::STR),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("PubliclyAccessible", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DBInstanceClass"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,46 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`DbParameterGroup`], by name: `DbParameterGroup::new(DbParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbParameterGroupRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Family`: a string, required.
-    pub family: Str,
+    pub family: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value, required.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbParameterGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("Family", Shape::STR),
-        ("Name", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Family", "Description", "Parameters"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Neptune::DBParameterGroup` resource.
 ///
 /// `AWS::Neptune::DBParameterGroup` creates a new DB parameter group. This type can be declared in a template and referenced in the `DBParameterGroupName` parameter of `AWS::Neptune::DBInstance` .
 ///
-/// &gt; Applying a parameter group to a DB instance might require the instance to reboot, resulting in a database outage for the duration of the reboot. &gt; If you provide a custom `DBParameterGroup` that you associate with `DBInstance` , it is best to specify an `EngineVersion` property in `DBCluster` . That `EngineVersion` needs to be compatible with the value of the `Family` property in the `DBParameterGroup` .
+/// \> Applying a parameter group to a DB instance might require the instance to reboot, resulting in a database outage for the duration of the reboot. > If you provide a custom `DBParameterGroup` that you associate with `DBInstance` , it is best to specify an `EngineVersion` property in `DBCluster` . That `EngineVersion` needs to be compatible with the value of the `Family` property in the `DBParameterGroup` .
 ///
 /// A DB parameter group is initially created with the default parameters for the database engine used by the DB instance. To provide custom values for any of the parameters, you must modify the group after creating it using *ModifyDBParameterGroup* . Once you've created a DB parameter group, you need to associate it with your DB instance using *ModifyDBInstance* . When you associate a new DB parameter group with a running DB instance, you need to reboot the DB instance without failover for the new DB parameter group and associated settings to take effect.
 ///
-/// &gt; After you create a DB parameter group, you should wait at least 5 minutes before creating your first DB instance that uses that DB parameter group as the default parameter group. This allows Amazon Neptune to fully complete the create action before the parameter group is used as the default for a new DB instance. This is especially important for parameters that are critical when creating the default database for a DB instance, such as the character set for the default database defined by the `character_set_database` parameter. You can use the *Parameter Groups* option of the Amazon Neptune console or the *DescribeDBParameters* command to verify that your DB parameter group has been created or modified.
+/// \> After you create a DB parameter group, you should wait at least 5 minutes before creating your first DB instance that uses that DB parameter group as the default parameter group. This allows Amazon Neptune to fully complete the create action before the parameter group is used as the default for a new DB instance. This is especially important for parameters that are critical when creating the default database for a DB instance, such as the character set for the default database defined by the `character_set_database` parameter. You can use the *Parameter Groups* option of the Amazon Neptune console or the *DescribeDBParameters* command to verify that your DB parameter group has been created or modified.
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`DbParameterGroupAttributes`] is empty).
@@ -60,19 +42,19 @@ pub struct DbParameterGroup {
     /// Provides the customer-specified description for this DB parameter group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Family`: a string, required.
     ///
-    /// Must be `neptune1` for engine versions prior to \[1.2.0.0\](<https://docs.aws.amazon.com/neptune/latest/userguide/engine-releases-1.2.0.0.html>) , or `neptune1.2` for engine version `1.2.0.0` and higher.
+    /// Must be `neptune1` for engine versions prior to [1.2.0.0](https://docs.aws.amazon.com/neptune/latest/userguide/engine-releases-1.2.0.0.html) , or `neptune1.2` for engine version `1.2.0.0` and higher.
     ///
     /// Create-only: changing it replaces the resource.
-    pub family: Str,
+    pub family: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// Provides the name of the DB parameter group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value, required.
     ///
     /// The parameters to set for this DB parameter group.
@@ -82,11 +64,11 @@ pub struct DbParameterGroup {
     /// Changes to dynamic parameters are applied immediately. During an update, if you have static parameters (whether they were changed or not), it triggers CloudFormation to reboot the associated DB instance without failover.
     ///
     /// Format `json`.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags that you want to attach to this parameter group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -96,7 +78,7 @@ impl DbParameterGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Neptune::DBParameterGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbparametergroup.html",
         primary_identifier: &["Name"],
@@ -107,7 +89,7 @@ impl DbParameterGroup {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbParameterGroup` with its required properties, named in a [`DbParameterGroupRequired`].
@@ -116,42 +98,44 @@ impl DbParameterGroup {
         Self {
             description: required.description,
             family: required.family,
-            name: None,
+            name: ::std::option::Option::None,
             parameters: required.parameters,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `Family`: a string, required.
-    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = value.into(); self }
+    pub fn family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.family = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value, required.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbParameterGroup {
+impl ::cloudwright_core::Resource for DbParameterGroup {
     type Attributes = DbParameterGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbParameterGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbParameterGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbParameterGroup {
+impl ::cloudwright_core::ToValue for DbParameterGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Description", &self.description)
             .req("Family", &self.family)
             .opt("Name", &self.name)
@@ -161,12 +145,35 @@ impl ToValue for DbParameterGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbParameterGroup`]: `Handle<DbParameterGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbParameterGroup`]: `Handle<DbParameterGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DbParameterGroupAttributes(());
 
-impl From<ResourceRef> for DbParameterGroupAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbParameterGroupAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbParameterGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("Family", Shape::STR),
+            ("Name", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Family", "Description", "Parameters"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

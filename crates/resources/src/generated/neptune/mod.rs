@@ -34,7 +34,7 @@ pub use db_cluster_parameter_group::{
     DbClusterParameterGroup, DbClusterParameterGroupAttributes, DbClusterParameterGroupRequired,
 };
 #[cfg(feature = "neptune")]
-pub use db_instance::{DbInstance, DbInstanceAttributes, DbInstanceRequired};
+pub use db_instance::{DbInstance, DbInstanceAttributes};
 #[cfg(feature = "neptune")]
 pub use db_parameter_group::{
     DbParameterGroup, DbParameterGroupAttributes, DbParameterGroupRequired,
@@ -42,6 +42,4 @@ pub use db_parameter_group::{
 #[cfg(feature = "neptune")]
 pub use db_subnet_group::{DbSubnetGroup, DbSubnetGroupAttributes, DbSubnetGroupRequired};
 #[cfg(feature = "neptune")]
-pub use event_subscription::{
-    EventSubscription, EventSubscriptionAttributes, EventSubscriptionRequired,
-};
+pub use event_subscription::{EventSubscription, EventSubscriptionAttributes};

@@ -5,37 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}");
-
-/// The required properties of [`Graph`], by name: `Graph::new(GraphRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GraphRequired {
-    /// `ProvisionedMemory`: an integer, required.
-    pub provisioned_memory: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Graph: ObjRule = ObjRule {
-    properties: &[
-        ("DeletionProtection", Shape::Bool),
-        ("GraphName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ProvisionedMemory", Shape::Int(&NumRule { min: Some(16.0), max: Some(24576.0), ..NumRule::ANY })),
-        ("PublicConnectivity", Shape::Bool),
-        ("ReplicaCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(2.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("VectorSearchConfiguration", Shape::Object(&RULE_VectorSearchConfiguration)),
-    ],
-    required: &["ProvisionedMemory"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::NeptuneGraph::Graph` resource.
 ///
 /// The `AWS ::NeptuneGraph::Graph` resource creates an  graph.  is a memory-optimized graph database engine for analytics. For more information, see \[\](<https://docs.aws.amazon.com/neptune-analytics/latest/userguide/what-is-neptune-analytics.html>) .
@@ -54,7 +23,7 @@ pub struct Graph {
     /// `DeletionProtection`: a boolean.
     ///
     /// A value that indicates whether the graph has deletion protection enabled. The graph can't be deleted when deletion protection is enabled.
-    pub deletion_protection: Option<Bool>,
+    pub deletion_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `GraphName`: a string.
     ///
     /// The graph name. For example: `my-graph-1` .
@@ -64,13 +33,13 @@ pub struct Graph {
     /// If you don't specify a graph name, a unique graph name is generated for you using the prefix `graph-for` , followed by a combination of `Stack Name` and a `UUID` .
     ///
     /// Pattern `^[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub graph_name: Option<Str>,
+    pub graph_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyIdentifier`: a string.
     ///
     /// The ARN of the KMS key used to encrypt data in the Neptune Analytics graph. If not specified, the graph is encrypted with an AWS managed key.
     ///
     /// Pattern `arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}`; length 1 to 1024; create-only: changing it replaces the resource.
-    pub kms_key_identifier: Option<Str>,
+    pub kms_key_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProvisionedMemory`: an integer, required.
     ///
     /// The provisioned memory-optimized Neptune Capacity Units (m-NCUs) to use for the graph.
@@ -78,7 +47,7 @@ pub struct Graph {
     /// Min = 16
     ///
     /// Value 16 to 24576; changing it may replace the resource (conditionally create-only).
-    pub provisioned_memory: Int,
+    pub provisioned_memory: ::cloudwright_core::Int,
     /// `PublicConnectivity`: a boolean.
     ///
     /// Specifies whether or not the graph can be reachable over the internet. All access to graphs is IAM authenticated.
@@ -87,8 +56,8 @@ pub struct Graph {
     ///
     /// Default: If not specified, the default value is false.
     ///
-    /// &gt; If enabling public connectivity for the first time, there will be a delay while it is enabled.
-    pub public_connectivity: Option<Bool>,
+    /// \> If enabling public connectivity for the first time, there will be a delay while it is enabled.
+    pub public_connectivity: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReplicaCount`: an integer.
     ///
     /// The number of replicas in other AZs.
@@ -96,19 +65,19 @@ pub struct Graph {
     /// Default: If not specified, the default value is 1.
     ///
     /// Value 0 to 2; create-only: changing it replaces the resource.
-    pub replica_count: Option<Int>,
+    pub replica_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Adds metadata tags to the new graph. These tags can also be used with cost allocation reporting, or used in a Condition statement in an IAM policy.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VectorSearchConfiguration`: a [`VectorSearchConfiguration`] object.
     ///
     /// Specifies the number of dimensions for vector embeddings that will be loaded into the graph. The value is specified as `dimension=` value. Max = 65,535
     ///
     /// Create-only: changing it replaces the resource.
-    pub vector_search_configuration: Option<Obj<VectorSearchConfiguration>>,
+    pub vector_search_configuration: ::std::option::Option<crate::Obj<VectorSearchConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -118,7 +87,7 @@ impl Graph {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NeptuneGraph::Graph",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptunegraph-graph.html",
         primary_identifier: &["GraphId"],
@@ -129,60 +98,62 @@ impl Graph {
         read_only: &["GraphArn", "GraphId", "Endpoint"],
         attributes: &["Endpoint", "GraphArn", "GraphId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Graph` with its required properties, named in a [`GraphRequired`].
+    /// A `Graph` with its one required property, `ProvisionedMemory`.
     #[inline]
-    pub fn new(required: GraphRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            deletion_protection: None,
-            graph_name: None,
-            kms_key_identifier: None,
-            provisioned_memory: required.provisioned_memory,
-            public_connectivity: None,
-            replica_count: None,
-            tags: None,
-            vector_search_configuration: None,
+            deletion_protection: ::std::option::Option::None,
+            graph_name: ::std::option::Option::None,
+            kms_key_identifier: ::std::option::Option::None,
+            provisioned_memory: value.into(),
+            public_connectivity: ::std::option::Option::None,
+            replica_count: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vector_search_configuration: ::std::option::Option::None,
         }
     }
 
     /// `DeletionProtection`: a boolean.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
+    pub fn deletion_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection = ::std::option::Option::Some(value.into()); self }
     /// `GraphName`: a string.
-    pub fn graph_name(mut self, value: impl Into<Str>) -> Self { self.graph_name = Some(value.into()); self }
+    pub fn graph_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.graph_name = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
+    pub fn kms_key_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_identifier = ::std::option::Option::Some(value.into()); self }
     /// `ProvisionedMemory`: an integer, required.
-    pub fn provisioned_memory(mut self, value: impl Into<Int>) -> Self { self.provisioned_memory = value.into(); self }
+    pub fn provisioned_memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.provisioned_memory = value.into(); self }
     /// `PublicConnectivity`: a boolean.
-    pub fn public_connectivity(mut self, value: impl Into<Bool>) -> Self { self.public_connectivity = Some(value.into()); self }
+    pub fn public_connectivity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.public_connectivity = ::std::option::Option::Some(value.into()); self }
     /// `ReplicaCount`: an integer.
-    pub fn replica_count(mut self, value: impl Into<Int>) -> Self { self.replica_count = Some(value.into()); self }
+    pub fn replica_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.replica_count = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VectorSearchConfiguration`: a [`VectorSearchConfiguration`] object.
-    pub fn vector_search_configuration(mut self, value: impl Into<Obj<VectorSearchConfiguration>>) -> Self { self.vector_search_configuration = Some(value.into()); self }
+    pub fn vector_search_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VectorSearchConfiguration>>) -> Self { self.vector_search_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Graph {
+impl ::cloudwright_core::Resource for Graph {
     type Attributes = GraphAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Graph, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Graph, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Graph {
+impl ::cloudwright_core::ToValue for Graph {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeletionProtection", &self.deletion_protection)
             .opt("GraphName", &self.graph_name)
             .opt("KmsKeyIdentifier", &self.kms_key_identifier)
@@ -198,12 +169,12 @@ impl ToValue for Graph {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Graph`]: `Handle<Graph>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Graph`]: `Handle<Graph>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GraphAttributes(ResourceRef);
+pub struct GraphAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GraphAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GraphAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -213,44 +184,26 @@ impl GraphAttributes {
     ///
     /// The connection endpoint for the graph. For example: `g-12a3bcdef4.us-east-1.neptune-graph.amazonaws.com`
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `GraphArn`: a string.
     ///
     /// The ARN of the graph. For example: `arn:aws:neptune-graph:us-east-1:111122223333:graph/g-12a3bcdef4`
     #[inline]
-    pub fn graph_arn(&self) -> Value {
-        self.0.get_att("GraphArn")
+    pub fn graph_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GraphArn"))
     }
 
     /// `Fn::GetAtt` `GraphId`: a string.
     ///
     /// The ID of the graph. For example: `g-12a3bcdef4`
     #[inline]
-    pub fn graph_id(&self) -> Value {
-        self.0.get_att("GraphId")
+    pub fn graph_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GraphId"))
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::NeptuneGraph::Graph`.
 ///
@@ -260,58 +213,41 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`VectorSearchConfiguration`], by name: `VectorSearchConfiguration::new(VectorSearchConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VectorSearchConfigurationRequired {
-    /// `VectorSearchDimension`: an integer, required.
-    pub vector_search_dimension: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VectorSearchConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("VectorSearchDimension", Shape::INT),
-    ],
-    required: &["VectorSearchDimension"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VectorSearchConfiguration` property type of `AWS::NeptuneGraph::Graph`.
 ///
@@ -323,30 +259,80 @@ pub struct VectorSearchConfiguration {
     /// `VectorSearchDimension`: an integer, required.
     ///
     /// The number of dimensions.
-    pub vector_search_dimension: Int,
+    pub vector_search_dimension: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl VectorSearchConfiguration {
-    /// A `VectorSearchConfiguration` with its required properties, named in a [`VectorSearchConfigurationRequired`].
+    /// A `VectorSearchConfiguration` with its one required property, `VectorSearchDimension`.
     #[inline]
-    pub fn new(required: VectorSearchConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            vector_search_dimension: required.vector_search_dimension,
+            vector_search_dimension: value.into(),
         }
     }
 
     /// `VectorSearchDimension`: an integer, required.
-    pub fn vector_search_dimension(mut self, value: impl Into<Int>) -> Self { self.vector_search_dimension = value.into(); self }
+    pub fn vector_search_dimension(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.vector_search_dimension = value.into(); self }
 }
 
-impl PropertyType for VectorSearchConfiguration {}
+impl crate::PropertyType for VectorSearchConfiguration {}
 
-impl ToValue for VectorSearchConfiguration {
+impl ::cloudwright_core::ToValue for VectorSearchConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("VectorSearchDimension", &self.vector_search_dimension)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Graph: ObjRule = ObjRule {
+        properties: &[
+            ("DeletionProtection", Shape::Bool),
+            ("GraphName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ProvisionedMemory", Shape::Int(&NumRule { min: Some(16.0), max: Some(24576.0), ..NumRule::ANY })),
+            ("PublicConnectivity", Shape::Bool),
+            ("ReplicaCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(2.0), ..NumRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("VectorSearchConfiguration", Shape::Object(&RULE_VectorSearchConfiguration)),
+        ],
+        required: &["ProvisionedMemory"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VectorSearchConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("VectorSearchDimension", Shape::INT),
+        ],
+        required: &["VectorSearchDimension"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^g-[a-z0-9]{10}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!gs-)[a-z][a-z0-9]*(-[a-z0-9]+)*$");
-
-/// The required properties of [`GraphSnapshot`], by name: `GraphSnapshot::new(GraphSnapshotRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GraphSnapshotRequired {
-    /// `SnapshotName`: a string, required.
-    pub snapshot_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GraphSnapshot: ObjRule = ObjRule {
-    properties: &[
-        ("GraphIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SnapshotName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["SnapshotName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::NeptuneGraph::GraphSnapshot` resource.
 ///
 /// Resource Type definition for AWS::NeptuneGraph::GraphSnapshot
@@ -48,19 +23,19 @@ pub struct GraphSnapshot {
     /// The unique identifier of the Neptune Analytics graph to create the snapshot from.
     ///
     /// Pattern `^g-[a-z0-9]{10}$`; create-only: changing it replaces the resource.
-    pub graph_identifier: Option<Str>,
+    pub graph_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotName`: a string, required.
     ///
     /// The snapshot name.
     ///
     /// Pattern `^(?!gs-)[a-z][a-z0-9]*(-[a-z0-9]+)*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub snapshot_name: Str,
+    pub snapshot_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +45,7 @@ impl GraphSnapshot {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NeptuneGraph::GraphSnapshot",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptunegraph-graphsnapshot.html",
         primary_identifier: &["Arn"],
@@ -81,45 +56,47 @@ impl GraphSnapshot {
         read_only: &["Id", "Arn", "SnapshotCreateTime", "Status", "KmsKeyIdentifier"],
         attributes: &["Arn", "Id", "KmsKeyIdentifier", "SnapshotCreateTime", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `GraphSnapshot` with its required properties, named in a [`GraphSnapshotRequired`].
+    /// A `GraphSnapshot` with its one required property, `SnapshotName`.
     #[inline]
-    pub fn new(required: GraphSnapshotRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            graph_identifier: None,
-            snapshot_name: required.snapshot_name,
-            tags: None,
+            graph_identifier: ::std::option::Option::None,
+            snapshot_name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `GraphIdentifier`: a string.
-    pub fn graph_identifier(mut self, value: impl Into<Str>) -> Self { self.graph_identifier = Some(value.into()); self }
+    pub fn graph_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.graph_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotName`: a string, required.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = value.into(); self }
+    pub fn snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GraphSnapshot {
+impl ::cloudwright_core::Resource for GraphSnapshot {
     type Attributes = GraphSnapshotAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GraphSnapshot, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GraphSnapshot, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GraphSnapshot {
+impl ::cloudwright_core::ToValue for GraphSnapshot {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GraphIdentifier", &self.graph_identifier)
             .req("SnapshotName", &self.snapshot_name)
             .opt("Tags", &self.tags)
@@ -127,12 +104,12 @@ impl ToValue for GraphSnapshot {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GraphSnapshot`]: `Handle<GraphSnapshot>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GraphSnapshot`]: `Handle<GraphSnapshot>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GraphSnapshotAttributes(ResourceRef);
+pub struct GraphSnapshotAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GraphSnapshotAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GraphSnapshotAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,40 +119,40 @@ impl GraphSnapshotAttributes {
     ///
     /// The ARN of the graph snapshot.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the graph snapshot.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `KmsKeyIdentifier`: a string.
     ///
     /// The ID of the KMS key used to encrypt and decrypt the snapshot.
     #[inline]
-    pub fn kms_key_identifier(&self) -> Value {
-        self.0.get_att("KmsKeyIdentifier")
+    pub fn kms_key_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KmsKeyIdentifier"))
     }
 
     /// `Fn::GetAtt` `SnapshotCreateTime`: a string.
     ///
     /// The time when the snapshot was created.
     #[inline]
-    pub fn snapshot_create_time(&self) -> Value {
-        self.0.get_att("SnapshotCreateTime")
+    pub fn snapshot_create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SnapshotCreateTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the graph snapshot.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -183,21 +160,10 @@ impl GraphSnapshotAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::NeptuneGraph::GraphSnapshot`.
 ///
@@ -207,11 +173,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -226,19 +192,53 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^g-[a-z0-9]{10}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!gs-)[a-z][a-z0-9]*(-[a-z0-9]+)*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GraphSnapshot: ObjRule = ObjRule {
+        properties: &[
+            ("GraphIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SnapshotName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["SnapshotName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

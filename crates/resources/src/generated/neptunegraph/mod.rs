@@ -15,9 +15,9 @@ pub mod graph_snapshot;
 pub mod private_graph_endpoint;
 
 #[cfg(feature = "neptunegraph")]
-pub use graph::{Graph, GraphAttributes, GraphRequired};
+pub use graph::{Graph, GraphAttributes};
 #[cfg(feature = "neptunegraph")]
-pub use graph_snapshot::{GraphSnapshot, GraphSnapshotAttributes, GraphSnapshotRequired};
+pub use graph_snapshot::{GraphSnapshot, GraphSnapshotAttributes};
 #[cfg(feature = "neptunegraph")]
 pub use private_graph_endpoint::{
     PrivateGraphEndpoint, PrivateGraphEndpointAttributes, PrivateGraphEndpointRequired,

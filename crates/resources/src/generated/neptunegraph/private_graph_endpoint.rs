@@ -5,39 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^g-[a-z0-9]{10}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-[a-z0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[a-z0-9]+$");
-
 /// The required properties of [`PrivateGraphEndpoint`], by name: `PrivateGraphEndpoint::new(PrivateGraphEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateGraphEndpointRequired {
     /// `GraphIdentifier`: a string, required.
-    pub graph_identifier: Str,
+    pub graph_identifier: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrivateGraphEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("GraphIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(6), unique: false })),
-        ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["GraphIdentifier", "VpcId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NeptuneGraph::PrivateGraphEndpoint` resource.
 ///
 /// Create a private graph endpoint to allow private access from to the graph from within a VPC. You can attach security groups to the private graph endpoint.
 ///
-/// &gt; VPC endpoint charges apply.
+/// \> VPC endpoint charges apply.
 ///
 /// `Ref` returns its `PrivateGraphEndpointIdentifier` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PrivateGraphEndpointAttributes`], which `Handle<PrivateGraphEndpoint>` dereferences to.
@@ -53,25 +34,26 @@ pub struct PrivateGraphEndpoint {
     /// The unique identifier of the Neptune Analytics graph.
     ///
     /// Pattern `^g-[a-z0-9]{10}$`; create-only: changing it replaces the resource.
-    pub graph_identifier: Str,
+    pub graph_identifier: ::cloudwright_core::Str,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// Security groups to be attached to the private graph endpoint..
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// Subnets in which private graph endpoint ENIs are created.
     ///
     /// Items 1 to 6; each item: pattern `^subnet-[a-z0-9]+$`; create-only: changing it replaces the resource.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VpcId`: a string, required.
     ///
     /// The VPC in which the private graph endpoint needs to be created.
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[a-z0-9]+$`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -81,7 +63,7 @@ impl PrivateGraphEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NeptuneGraph::PrivateGraphEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptunegraph-privategraphendpoint.html",
         primary_identifier: &["PrivateGraphEndpointIdentifier"],
@@ -92,7 +74,7 @@ impl PrivateGraphEndpoint {
         read_only: &["PrivateGraphEndpointIdentifier", "VpcEndpointId"],
         attributes: &["PrivateGraphEndpointIdentifier", "VpcEndpointId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PrivateGraphEndpoint` with its required properties, named in a [`PrivateGraphEndpointRequired`].
@@ -100,37 +82,39 @@ impl PrivateGraphEndpoint {
     pub fn new(required: PrivateGraphEndpointRequired) -> Self {
         Self {
             graph_identifier: required.graph_identifier,
-            security_group_ids: None,
-            subnet_ids: None,
+            security_group_ids: ::std::option::Option::None,
+            subnet_ids: ::std::option::Option::None,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `GraphIdentifier`: a string, required.
-    pub fn graph_identifier(mut self, value: impl Into<Str>) -> Self { self.graph_identifier = value.into(); self }
+    pub fn graph_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.graph_identifier = value.into(); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for PrivateGraphEndpoint {
+impl ::cloudwright_core::Resource for PrivateGraphEndpoint {
     type Attributes = PrivateGraphEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrivateGraphEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PrivateGraphEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PrivateGraphEndpoint {
+impl ::cloudwright_core::ToValue for PrivateGraphEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GraphIdentifier", &self.graph_identifier)
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
@@ -139,12 +123,12 @@ impl ToValue for PrivateGraphEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PrivateGraphEndpoint`]: `Handle<PrivateGraphEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PrivateGraphEndpoint`]: `Handle<PrivateGraphEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PrivateGraphEndpointAttributes(ResourceRef);
+pub struct PrivateGraphEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PrivateGraphEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PrivateGraphEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,15 +138,39 @@ impl PrivateGraphEndpointAttributes {
     ///
     /// PrivateGraphEndpoint resource identifier generated by concatenating the associated GraphIdentifier and VpcId with an underscore separator. For example, if GraphIdentifier is `g-12a3bcdef4` and VpcId is `vpc-111122223333aabbc` , the generated PrivateGraphEndpointIdentifier will be `g-12a3bcdef4_vpc-111122223333aabbc` .
     #[inline]
-    pub fn private_graph_endpoint_identifier(&self) -> Value {
-        self.0.get_att("PrivateGraphEndpointIdentifier")
+    pub fn private_graph_endpoint_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrivateGraphEndpointIdentifier"))
     }
 
     /// `Fn::GetAtt` `VpcEndpointId`: a string.
     ///
     /// VPC endpoint that provides a private connection between the Graph and specified VPC. For example: `vpce-aabbaabbaabbaabba` .
     #[inline]
-    pub fn vpc_endpoint_id(&self) -> Value {
-        self.0.get_att("VpcEndpointId")
+    pub fn vpc_endpoint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcEndpointId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^g-[a-z0-9]{10}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-[a-z0-9]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[a-z0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivateGraphEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("GraphIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(6), unique: false })),
+            ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["GraphIdentifier", "VpcId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_SubnetMapping;
-pub use super::shared::{IpAddressType, SubnetMapping, SubnetMappingRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:aws.*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^tgw-[0-9a-z]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^vpc-[0-9a-f]+$");
+pub use super::shared::{IpAddressType, SubnetMapping};
 
 /// The required properties of [`Firewall`], by name: `Firewall::new(FirewallRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallRequired {
     /// `FirewallName`: a string, required.
-    pub firewall_name: Str,
+    pub firewall_name: ::cloudwright_core::Str,
     /// `FirewallPolicyArn`: a string, required.
-    pub firewall_policy_arn: Str,
+    pub firewall_policy_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Firewall: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZoneChangeProtection", Shape::Bool),
-        ("AvailabilityZoneMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AvailabilityZoneMapping), min_items: None, max_items: None, unique: true })),
-        ("DeleteProtection", Shape::Bool),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EnabledAnalysisTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TLS_SNI", "HTTP_HOST"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("FirewallName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("FirewallPolicyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("FirewallPolicyChangeProtection", Shape::Bool),
-        ("SubnetChangeProtection", Shape::Bool),
-        ("SubnetMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_SubnetMapping), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
-        ("TransitGatewayId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["FirewallName", "FirewallPolicyArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkFirewall::Firewall` resource.
 ///
@@ -67,31 +34,33 @@ pub struct Firewall {
     /// `AvailabilityZoneChangeProtection`: a boolean.
     ///
     /// A setting indicating whether the firewall is protected against changes to its Availability Zone configuration. When set to `TRUE` , you must first disable this protection before adding or removing Availability Zones.
-    pub availability_zone_change_protection: Option<Bool>,
+    pub availability_zone_change_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AvailabilityZoneMappings`: a list of [`AvailabilityZoneMapping`] objects.
     ///
     /// The Availability Zones where the firewall endpoints are created for a transit gateway-attached firewall. Each mapping specifies an Availability Zone where the firewall processes traffic.
-    pub availability_zone_mappings: Option<List<AvailabilityZoneMapping>>,
+    pub availability_zone_mappings:
+        ::std::option::Option<::cloudwright_core::List<AvailabilityZoneMapping>>,
     /// `DeleteProtection`: a boolean.
     ///
     /// A flag indicating whether it is possible to delete the firewall. A setting of `TRUE` indicates that the firewall is protected against deletion. Use this setting to protect against accidentally deleting a firewall that is in use. When you create a firewall, the operation initializes this flag to `TRUE` .
-    pub delete_protection: Option<Bool>,
+    pub delete_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// A description of the firewall.
     ///
     /// Pattern `^.*$`; length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnabledAnalysisTypes`: a list of [`EnabledAnalysisType`] values.
     ///
     /// An optional setting indicating the specific traffic analysis types to enable on the firewall.
-    pub enabled_analysis_types: Option<List<EnabledAnalysisType>>,
+    pub enabled_analysis_types:
+        ::std::option::Option<::cloudwright_core::List<EnabledAnalysisType>>,
     /// `FirewallName`: a string, required.
     ///
     /// The descriptive name of the firewall. You can't change the name of a firewall after you create it.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub firewall_name: Str,
+    pub firewall_name: ::cloudwright_core::Str,
     /// `FirewallPolicyArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the firewall policy.
@@ -99,15 +68,15 @@ pub struct Firewall {
     /// The relationship of firewall to firewall policy is many to one. Each firewall requires one firewall policy association, and you can use the same firewall policy for multiple firewalls.
     ///
     /// Pattern `^arn:aws.*$`; length 1 to 256.
-    pub firewall_policy_arn: Str,
+    pub firewall_policy_arn: ::cloudwright_core::Str,
     /// `FirewallPolicyChangeProtection`: a boolean.
     ///
     /// A setting indicating whether the firewall is protected against a change to the firewall policy association. Use this setting to protect against accidentally modifying the firewall policy for a firewall that is in use. When you create a firewall, the operation initializes this setting to `TRUE` .
-    pub firewall_policy_change_protection: Option<Bool>,
+    pub firewall_policy_change_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SubnetChangeProtection`: a boolean.
     ///
     /// A setting indicating whether the firewall is protected against changes to the subnet associations. Use this setting to protect against accidentally modifying the subnet associations for a firewall that is in use. When you create a firewall, the operation initializes this setting to `TRUE` .
-    pub subnet_change_protection: Option<Bool>,
+    pub subnet_change_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SubnetMappings`: a list of [`SubnetMapping`] objects.
     ///
     /// The primary public subnets that Network Firewall is using for the firewall. Network Firewall creates a firewall endpoint in each subnet. Create a subnet mapping for each Availability Zone where you want to use the firewall.
@@ -115,27 +84,27 @@ pub struct Firewall {
     /// These subnets are all defined for a single, primary VPC, and each must belong to a different Availability Zone. Each of these subnets establishes the availability of the firewall in its Availability Zone.
     ///
     /// In addition to these subnets, you can define other endpoints for the firewall in `VpcEndpointAssociation` resources. You can define these additional endpoints for any VPC, and for any of the Availability Zones where the firewall resource already has a subnet mapping. VPC endpoint associations give you the ability to protect multiple VPCs using a single firewall, and to define multiple firewall endpoints for a VPC in a single Availability Zone.
-    pub subnet_mappings: Option<List<SubnetMapping>>,
+    pub subnet_mappings: ::std::option::Option<::cloudwright_core::List<SubnetMapping>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitGatewayId`: a string.
     ///
     /// The unique identifier of the transit gateway associated with this firewall. This field is only present for transit gateway-attached firewalls.
     ///
     /// Pattern `^tgw-[0-9a-z]+$`; length 1 to 128.
-    pub transit_gateway_id: Option<Str>,
+    pub transit_gateway_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcId`: a string.
     ///
     /// The unique identifier of the VPC where the firewall is in use. You can't change the VPC of a firewall after you create the firewall.
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[0-9a-f]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -145,7 +114,7 @@ impl Firewall {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkFirewall::Firewall",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-firewall.html",
         primary_identifier: &["FirewallArn"],
@@ -156,75 +125,77 @@ impl Firewall {
         read_only: &["FirewallArn", "FirewallId", "TransitGatewayAttachmentId", "EndpointIds"],
         attributes: &["EndpointIds", "FirewallArn", "FirewallId", "TransitGatewayAttachmentId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Firewall` with its required properties, named in a [`FirewallRequired`].
     #[inline]
     pub fn new(required: FirewallRequired) -> Self {
         Self {
-            availability_zone_change_protection: None,
-            availability_zone_mappings: None,
-            delete_protection: None,
-            description: None,
-            enabled_analysis_types: None,
+            availability_zone_change_protection: ::std::option::Option::None,
+            availability_zone_mappings: ::std::option::Option::None,
+            delete_protection: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            enabled_analysis_types: ::std::option::Option::None,
             firewall_name: required.firewall_name,
             firewall_policy_arn: required.firewall_policy_arn,
-            firewall_policy_change_protection: None,
-            subnet_change_protection: None,
-            subnet_mappings: None,
-            tags: None,
-            transit_gateway_id: None,
-            vpc_id: None,
+            firewall_policy_change_protection: ::std::option::Option::None,
+            subnet_change_protection: ::std::option::Option::None,
+            subnet_mappings: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            transit_gateway_id: ::std::option::Option::None,
+            vpc_id: ::std::option::Option::None,
         }
     }
 
     /// `AvailabilityZoneChangeProtection`: a boolean.
-    pub fn availability_zone_change_protection(mut self, value: impl Into<Bool>) -> Self { self.availability_zone_change_protection = Some(value.into()); self }
+    pub fn availability_zone_change_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.availability_zone_change_protection = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneMappings`: a list of [`AvailabilityZoneMapping`] objects.
-    pub fn availability_zone_mappings(mut self, value: impl Into<List<AvailabilityZoneMapping>>) -> Self { self.availability_zone_mappings = Some(value.into()); self }
+    pub fn availability_zone_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AvailabilityZoneMapping>>) -> Self { self.availability_zone_mappings = ::std::option::Option::Some(value.into()); self }
     /// `DeleteProtection`: a boolean.
-    pub fn delete_protection(mut self, value: impl Into<Bool>) -> Self { self.delete_protection = Some(value.into()); self }
+    pub fn delete_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_protection = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnabledAnalysisTypes`: a list of [`EnabledAnalysisType`] values.
-    pub fn enabled_analysis_types(mut self, value: impl Into<List<EnabledAnalysisType>>) -> Self { self.enabled_analysis_types = Some(value.into()); self }
+    pub fn enabled_analysis_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnabledAnalysisType>>) -> Self { self.enabled_analysis_types = ::std::option::Option::Some(value.into()); self }
     /// `FirewallName`: a string, required.
-    pub fn firewall_name(mut self, value: impl Into<Str>) -> Self { self.firewall_name = value.into(); self }
+    pub fn firewall_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firewall_name = value.into(); self }
     /// `FirewallPolicyArn`: a string, required.
-    pub fn firewall_policy_arn(mut self, value: impl Into<Str>) -> Self { self.firewall_policy_arn = value.into(); self }
+    pub fn firewall_policy_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firewall_policy_arn = value.into(); self }
     /// `FirewallPolicyChangeProtection`: a boolean.
-    pub fn firewall_policy_change_protection(mut self, value: impl Into<Bool>) -> Self { self.firewall_policy_change_protection = Some(value.into()); self }
+    pub fn firewall_policy_change_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.firewall_policy_change_protection = ::std::option::Option::Some(value.into()); self }
     /// `SubnetChangeProtection`: a boolean.
-    pub fn subnet_change_protection(mut self, value: impl Into<Bool>) -> Self { self.subnet_change_protection = Some(value.into()); self }
+    pub fn subnet_change_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.subnet_change_protection = ::std::option::Option::Some(value.into()); self }
     /// `SubnetMappings`: a list of [`SubnetMapping`] objects.
-    pub fn subnet_mappings(mut self, value: impl Into<List<SubnetMapping>>) -> Self { self.subnet_mappings = Some(value.into()); self }
+    pub fn subnet_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SubnetMapping>>) -> Self { self.subnet_mappings = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayId`: a string.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = Some(value.into()); self }
+    pub fn transit_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_id = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Firewall {
+impl ::cloudwright_core::Resource for Firewall {
     type Attributes = FirewallAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Firewall, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Firewall, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Firewall {
+impl ::cloudwright_core::ToValue for Firewall {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AvailabilityZoneChangeProtection",
                 &self.availability_zone_change_protection,
@@ -248,12 +219,12 @@ impl ToValue for Firewall {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Firewall`]: `Handle<Firewall>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Firewall`]: `Handle<Firewall>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FirewallAttributes(ResourceRef);
+pub struct FirewallAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FirewallAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FirewallAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -263,49 +234,32 @@ impl FirewallAttributes {
     ///
     /// The unique IDs of the firewall endpoints for all of the subnets that you attached to the firewall. The subnets are not listed in any particular order. For example: `["us-west-2c:vpce-111122223333", "us-west-2a:vpce-987654321098", "us-west-2b:vpce-012345678901"]` .
     #[inline]
-    pub fn endpoint_ids(&self) -> Value {
-        self.0.get_att("EndpointIds")
+    pub fn endpoint_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("EndpointIds"))
     }
 
     /// `Fn::GetAtt` `FirewallArn`: a string.
     #[inline]
-    pub fn firewall_arn(&self) -> Value {
-        self.0.get_att("FirewallArn")
+    pub fn firewall_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FirewallArn"))
     }
 
     /// `Fn::GetAtt` `FirewallId`: a string.
     ///
     /// The name of the firewallresource.
     #[inline]
-    pub fn firewall_id(&self) -> Value {
-        self.0.get_att("FirewallId")
+    pub fn firewall_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FirewallId"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayAttachmentId`: a string.
     ///
     /// The unique identifier of the transit gateway attachment associated with this firewall. This field is only present for transit gateway-attached firewalls.
     #[inline]
-    pub fn transit_gateway_attachment_id(&self) -> Value {
-        self.0.get_att("TransitGatewayAttachmentId")
+    pub fn transit_gateway_attachment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayAttachmentId"))
     }
 }
-
-/// The required properties of [`AvailabilityZoneMapping`], by name: `AvailabilityZoneMapping::new(AvailabilityZoneMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AvailabilityZoneMappingRequired {
-    /// `AvailabilityZone`: a string, required.
-    pub availability_zone: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AvailabilityZoneMapping: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["AvailabilityZone"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AvailabilityZoneMapping` property type of `AWS::NetworkFirewall::Firewall`.
 ///
@@ -321,29 +275,29 @@ pub struct AvailabilityZoneMapping {
     /// The ID of the Availability Zone where the firewall endpoint is located. For example, `us-east-2a` . The Availability Zone must be in the same Region as the transit gateway.
     ///
     /// Pattern `^\S+$`; length 1 to 128.
-    pub availability_zone: Str,
+    pub availability_zone: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AvailabilityZoneMapping {
-    /// A `AvailabilityZoneMapping` with its required properties, named in a [`AvailabilityZoneMappingRequired`].
+    /// A `AvailabilityZoneMapping` with its one required property, `AvailabilityZone`.
     #[inline]
-    pub fn new(required: AvailabilityZoneMappingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            availability_zone: required.availability_zone,
+            availability_zone: value.into(),
         }
     }
 
     /// `AvailabilityZone`: a string, required.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = value.into(); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = value.into(); self }
 }
 
-impl PropertyType for AvailabilityZoneMapping {}
+impl crate::PropertyType for AvailabilityZoneMapping {}
 
-impl ToValue for AvailabilityZoneMapping {
+impl ::cloudwright_core::ToValue for AvailabilityZoneMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AvailabilityZone", &self.availability_zone)
             .build()
     }
@@ -353,21 +307,10 @@ impl ToValue for AvailabilityZoneMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::NetworkFirewall::Firewall`.
 ///
@@ -377,11 +320,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -396,17 +339,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -421,23 +364,82 @@ pub enum EnabledAnalysisType {
     /// `HTTP_HOST`
     HttpHost,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnabledAnalysisType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnabledAnalysisType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnabledAnalysisType {
+impl ::cloudwright_core::ToValue for EnabledAnalysisType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TlsSni => "TLS_SNI",
             Self::HttpHost => "HTTP_HOST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_SubnetMapping;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:aws.*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^tgw-[0-9a-z]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^vpc-[0-9a-f]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Firewall: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZoneChangeProtection", Shape::Bool),
+            ("AvailabilityZoneMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AvailabilityZoneMapping), min_items: None, max_items: None, unique: true })),
+            ("DeleteProtection", Shape::Bool),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EnabledAnalysisTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TLS_SNI", "HTTP_HOST"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("FirewallName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("FirewallPolicyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("FirewallPolicyChangeProtection", Shape::Bool),
+            ("SubnetChangeProtection", Shape::Bool),
+            ("SubnetMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_SubnetMapping), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
+            ("TransitGatewayId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["FirewallName", "FirewallPolicyArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AvailabilityZoneMapping: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["AvailabilityZone"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

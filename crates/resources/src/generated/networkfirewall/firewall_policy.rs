@@ -5,40 +5,19 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    ActionDefinition, CustomAction, CustomActionRequired, Dimension, DimensionRequired,
-    PublishMetricAction, PublishMetricActionRequired, RuleOrder, Tag, TagRequired,
+    ActionDefinition, CustomAction, CustomActionRequired, Dimension, PublishMetricAction,
+    RuleOrder, Tag, TagRequired,
 };
-use super::shared::{RULE_CustomAction, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:aws.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
 /// The required properties of [`FirewallPolicy`], by name: `FirewallPolicy::new(FirewallPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallPolicyRequired {
     /// `FirewallPolicy`: a [`FirewallPolicyProperty`] object, required.
-    pub firewall_policy: Obj<FirewallPolicyProperty>,
+    pub firewall_policy: crate::Obj<FirewallPolicyProperty>,
     /// `FirewallPolicyName`: a string, required.
-    pub firewall_policy_name: Str,
+    pub firewall_policy_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirewallPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FirewallPolicy", Shape::Object(&RULE_FirewallPolicyProperty)),
-        ("FirewallPolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
-    ],
-    required: &["FirewallPolicyName", "FirewallPolicy"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkFirewall::FirewallPolicy` resource.
 ///
@@ -58,25 +37,25 @@ pub struct FirewallPolicy {
     /// A description of the firewall policy.
     ///
     /// Pattern `^.*$`; length 1 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FirewallPolicy`: a [`FirewallPolicyProperty`] object, required.
     ///
     /// The traffic filtering behavior of a firewall policy, defined in a collection of stateless and stateful rule groups and other settings.
-    pub firewall_policy: Obj<FirewallPolicyProperty>,
+    pub firewall_policy: crate::Obj<FirewallPolicyProperty>,
     /// `FirewallPolicyName`: a string, required.
     ///
     /// The descriptive name of the firewall policy. You can't change the name of a firewall policy after you create it.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub firewall_policy_name: Str,
+    pub firewall_policy_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +65,7 @@ impl FirewallPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkFirewall::FirewallPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-firewallpolicy.html",
         primary_identifier: &["FirewallPolicyArn"],
@@ -97,48 +76,50 @@ impl FirewallPolicy {
         read_only: &["FirewallPolicyArn", "FirewallPolicyId"],
         attributes: &["FirewallPolicyArn", "FirewallPolicyId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FirewallPolicy` with its required properties, named in a [`FirewallPolicyRequired`].
     #[inline]
     pub fn new(required: FirewallPolicyRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             firewall_policy: required.firewall_policy,
             firewall_policy_name: required.firewall_policy_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FirewallPolicy`: a [`FirewallPolicyProperty`] object, required.
-    pub fn firewall_policy(mut self, value: impl Into<Obj<FirewallPolicyProperty>>) -> Self { self.firewall_policy = value.into(); self }
+    pub fn firewall_policy(mut self, value: impl ::std::convert::Into<crate::Obj<FirewallPolicyProperty>>) -> Self { self.firewall_policy = value.into(); self }
     /// `FirewallPolicyName`: a string, required.
-    pub fn firewall_policy_name(mut self, value: impl Into<Str>) -> Self { self.firewall_policy_name = value.into(); self }
+    pub fn firewall_policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firewall_policy_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FirewallPolicy {
+impl ::cloudwright_core::Resource for FirewallPolicy {
     type Attributes = FirewallPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FirewallPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FirewallPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FirewallPolicy {
+impl ::cloudwright_core::ToValue for FirewallPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("FirewallPolicy", &self.firewall_policy)
             .req("FirewallPolicyName", &self.firewall_policy_name)
@@ -147,12 +128,12 @@ impl ToValue for FirewallPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FirewallPolicy`]: `Handle<FirewallPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FirewallPolicy`]: `Handle<FirewallPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FirewallPolicyAttributes(ResourceRef);
+pub struct FirewallPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FirewallPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FirewallPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -160,16 +141,16 @@ impl From<ResourceRef> for FirewallPolicyAttributes {
 impl FirewallPolicyAttributes {
     /// `Fn::GetAtt` `FirewallPolicyArn`: a string.
     #[inline]
-    pub fn firewall_policy_arn(&self) -> Value {
-        self.0.get_att("FirewallPolicyArn")
+    pub fn firewall_policy_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FirewallPolicyArn"))
     }
 
     /// `Fn::GetAtt` `FirewallPolicyId`: a string.
     ///
     /// The unique ID of the firewall policy resource.
     #[inline]
-    pub fn firewall_policy_id(&self) -> Value {
-        self.0.get_att("FirewallPolicyId")
+    pub fn firewall_policy_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FirewallPolicyId"))
     }
 }
 
@@ -177,29 +158,10 @@ impl FirewallPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallPolicyPropertyRequired {
     /// `StatelessDefaultActions`: a list of strings, required.
-    pub stateless_default_actions: List<Str>,
+    pub stateless_default_actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `StatelessFragmentDefaultActions`: a list of strings, required.
-    pub stateless_fragment_default_actions: List<Str>,
+    pub stateless_fragment_default_actions: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirewallPolicyProperty: ObjRule = ObjRule {
-    properties: &[
-        ("EnableTLSSessionHolding", Shape::Bool),
-        ("PolicyVariables", Shape::Object(&RULE_PolicyVariables)),
-        ("StatefulDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("StatefulEngineOptions", Shape::Object(&RULE_StatefulEngineOptions)),
-        ("StatefulRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatefulRuleGroupReference), min_items: None, max_items: None, unique: false })),
-        ("StatelessCustomActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAction), min_items: None, max_items: None, unique: false })),
-        ("StatelessDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("StatelessFragmentDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("StatelessRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatelessRuleGroupReference), min_items: None, max_items: None, unique: false })),
-        ("TLSInspectionConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["StatelessDefaultActions", "StatelessFragmentDefaultActions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FirewallPolicy` property type of `AWS::NetworkFirewall::FirewallPolicy`.
 ///
@@ -211,11 +173,11 @@ pub struct FirewallPolicyProperty {
     /// `EnableTLSSessionHolding`: a boolean.
     ///
     /// When true, prevents TCP and TLS packets from reaching destination servers until TLS Inspection has evaluated Server Name Indication (SNI) rules. Requires an associated TLS Inspection configuration.
-    pub enable_tls_session_holding: Option<Bool>,
+    pub enable_tls_session_holding: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PolicyVariables`: a [`PolicyVariables`] object.
     ///
     /// Contains variables that you can use to override default Suricata settings in your firewall policy.
-    pub policy_variables: Option<Obj<PolicyVariables>>,
+    pub policy_variables: ::std::option::Option<crate::Obj<PolicyVariables>>,
     /// `StatefulDefaultActions`: a list of strings.
     ///
     /// The default actions to take on a packet that doesn't match any stateful rules. The stateful default action is optional, and is only valid when using the strict rule order.
@@ -227,20 +189,22 @@ pub struct FirewallPolicyProperty {
     /// - aws:alert_strict
     /// - aws:alert_established
     ///
-    /// For more information, see \[Strict evaluation order\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/suricata-rule-evaluation-order.html#suricata-strict-rule-evaluation-order.html>) in the *AWS Network Firewall Developer Guide* .
-    pub stateful_default_actions: Option<List<Str>>,
+    /// For more information, see [Strict evaluation order](https://docs.aws.amazon.com/network-firewall/latest/developerguide/suricata-rule-evaluation-order.html#suricata-strict-rule-evaluation-order.html) in the *AWS Network Firewall Developer Guide* .
+    pub stateful_default_actions:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `StatefulEngineOptions`: a [`StatefulEngineOptions`] object.
     ///
     /// Additional options governing how Network Firewall handles stateful rules. The stateful rule groups that you use in your policy must have stateful rule options settings that are compatible with these settings.
-    pub stateful_engine_options: Option<Obj<StatefulEngineOptions>>,
+    pub stateful_engine_options: ::std::option::Option<crate::Obj<StatefulEngineOptions>>,
     /// `StatefulRuleGroupReferences`: a list of [`StatefulRuleGroupReference`] objects.
     ///
     /// References to the stateful rule groups that are used in the policy. These define the inspection criteria in stateful rules.
-    pub stateful_rule_group_references: Option<List<StatefulRuleGroupReference>>,
+    pub stateful_rule_group_references:
+        ::std::option::Option<::cloudwright_core::List<StatefulRuleGroupReference>>,
     /// `StatelessCustomActions`: a list of [`CustomAction`] objects.
     ///
     /// The custom action definitions that are available for use in the firewall policy's `StatelessDefaultActions` setting. You name each custom action that you define, and then you can use it by name in your default actions specifications.
-    pub stateless_custom_actions: Option<List<CustomAction>>,
+    pub stateless_custom_actions: ::std::option::Option<::cloudwright_core::List<CustomAction>>,
     /// `StatelessDefaultActions`: a list of strings, required.
     ///
     /// The actions to take on a packet if it doesn't match any of the stateless rules in the policy. If you want non-matching packets to be forwarded for stateful inspection, specify `aws:forward_to_sfe` .
@@ -248,7 +212,7 @@ pub struct FirewallPolicyProperty {
     /// You must specify one of the standard actions: `aws:pass` , `aws:drop` , or `aws:forward_to_sfe` . In addition, you can specify custom actions that are compatible with your standard section choice.
     ///
     /// For example, you could specify `["aws:pass"]` or you could specify `["aws:pass", “customActionName”]` . For information about compatibility, see the custom action descriptions.
-    pub stateless_default_actions: List<Str>,
+    pub stateless_default_actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `StatelessFragmentDefaultActions`: a list of strings, required.
     ///
     /// The actions to take on a fragmented packet if it doesn't match any of the stateless rules in the policy. If you want non-matching fragmented packets to be forwarded for stateful inspection, specify `aws:forward_to_sfe` .
@@ -256,17 +220,18 @@ pub struct FirewallPolicyProperty {
     /// You must specify one of the standard actions: `aws:pass` , `aws:drop` , or `aws:forward_to_sfe` . In addition, you can specify custom actions that are compatible with your standard section choice.
     ///
     /// For example, you could specify `["aws:pass"]` or you could specify `["aws:pass", “customActionName”]` . For information about compatibility, see the custom action descriptions.
-    pub stateless_fragment_default_actions: List<Str>,
+    pub stateless_fragment_default_actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `StatelessRuleGroupReferences`: a list of [`StatelessRuleGroupReference`] objects.
     ///
     /// References to the stateless rule groups that are used in the policy. These define the matching criteria in stateless rules.
-    pub stateless_rule_group_references: Option<List<StatelessRuleGroupReference>>,
+    pub stateless_rule_group_references:
+        ::std::option::Option<::cloudwright_core::List<StatelessRuleGroupReference>>,
     /// `TLSInspectionConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the TLS inspection configuration.
     ///
     /// Pattern `^(arn:aws.*)$`; length 1 to 256.
-    pub tls_inspection_configuration_arn: Option<Str>,
+    pub tls_inspection_configuration_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -275,47 +240,47 @@ impl FirewallPolicyProperty {
     #[inline]
     pub fn new(required: FirewallPolicyPropertyRequired) -> Self {
         Self {
-            enable_tls_session_holding: None,
-            policy_variables: None,
-            stateful_default_actions: None,
-            stateful_engine_options: None,
-            stateful_rule_group_references: None,
-            stateless_custom_actions: None,
+            enable_tls_session_holding: ::std::option::Option::None,
+            policy_variables: ::std::option::Option::None,
+            stateful_default_actions: ::std::option::Option::None,
+            stateful_engine_options: ::std::option::Option::None,
+            stateful_rule_group_references: ::std::option::Option::None,
+            stateless_custom_actions: ::std::option::Option::None,
             stateless_default_actions: required.stateless_default_actions,
             stateless_fragment_default_actions: required.stateless_fragment_default_actions,
-            stateless_rule_group_references: None,
-            tls_inspection_configuration_arn: None,
+            stateless_rule_group_references: ::std::option::Option::None,
+            tls_inspection_configuration_arn: ::std::option::Option::None,
         }
     }
 
     /// `EnableTLSSessionHolding`: a boolean.
-    pub fn enable_tls_session_holding(mut self, value: impl Into<Bool>) -> Self { self.enable_tls_session_holding = Some(value.into()); self }
+    pub fn enable_tls_session_holding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_tls_session_holding = ::std::option::Option::Some(value.into()); self }
     /// `PolicyVariables`: a [`PolicyVariables`] object.
-    pub fn policy_variables(mut self, value: impl Into<Obj<PolicyVariables>>) -> Self { self.policy_variables = Some(value.into()); self }
+    pub fn policy_variables(mut self, value: impl ::std::convert::Into<crate::Obj<PolicyVariables>>) -> Self { self.policy_variables = ::std::option::Option::Some(value.into()); self }
     /// `StatefulDefaultActions`: a list of strings.
-    pub fn stateful_default_actions(mut self, value: impl Into<List<Str>>) -> Self { self.stateful_default_actions = Some(value.into()); self }
+    pub fn stateful_default_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.stateful_default_actions = ::std::option::Option::Some(value.into()); self }
     /// `StatefulEngineOptions`: a [`StatefulEngineOptions`] object.
-    pub fn stateful_engine_options(mut self, value: impl Into<Obj<StatefulEngineOptions>>) -> Self { self.stateful_engine_options = Some(value.into()); self }
+    pub fn stateful_engine_options(mut self, value: impl ::std::convert::Into<crate::Obj<StatefulEngineOptions>>) -> Self { self.stateful_engine_options = ::std::option::Option::Some(value.into()); self }
     /// `StatefulRuleGroupReferences`: a list of [`StatefulRuleGroupReference`] objects.
-    pub fn stateful_rule_group_references(mut self, value: impl Into<List<StatefulRuleGroupReference>>) -> Self { self.stateful_rule_group_references = Some(value.into()); self }
+    pub fn stateful_rule_group_references(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StatefulRuleGroupReference>>) -> Self { self.stateful_rule_group_references = ::std::option::Option::Some(value.into()); self }
     /// `StatelessCustomActions`: a list of [`CustomAction`] objects.
-    pub fn stateless_custom_actions(mut self, value: impl Into<List<CustomAction>>) -> Self { self.stateless_custom_actions = Some(value.into()); self }
+    pub fn stateless_custom_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomAction>>) -> Self { self.stateless_custom_actions = ::std::option::Option::Some(value.into()); self }
     /// `StatelessDefaultActions`: a list of strings, required.
-    pub fn stateless_default_actions(mut self, value: impl Into<List<Str>>) -> Self { self.stateless_default_actions = value.into(); self }
+    pub fn stateless_default_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.stateless_default_actions = value.into(); self }
     /// `StatelessFragmentDefaultActions`: a list of strings, required.
-    pub fn stateless_fragment_default_actions(mut self, value: impl Into<List<Str>>) -> Self { self.stateless_fragment_default_actions = value.into(); self }
+    pub fn stateless_fragment_default_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.stateless_fragment_default_actions = value.into(); self }
     /// `StatelessRuleGroupReferences`: a list of [`StatelessRuleGroupReference`] objects.
-    pub fn stateless_rule_group_references(mut self, value: impl Into<List<StatelessRuleGroupReference>>) -> Self { self.stateless_rule_group_references = Some(value.into()); self }
+    pub fn stateless_rule_group_references(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StatelessRuleGroupReference>>) -> Self { self.stateless_rule_group_references = ::std::option::Option::Some(value.into()); self }
     /// `TLSInspectionConfigurationArn`: a string.
-    pub fn tls_inspection_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.tls_inspection_configuration_arn = Some(value.into()); self }
+    pub fn tls_inspection_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tls_inspection_configuration_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FirewallPolicyProperty {}
+impl crate::PropertyType for FirewallPolicyProperty {}
 
-impl ToValue for FirewallPolicyProperty {
+impl ::cloudwright_core::ToValue for FirewallPolicyProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnableTLSSessionHolding", &self.enable_tls_session_holding)
             .opt("PolicyVariables", &self.policy_variables)
             .opt("StatefulDefaultActions", &self.stateful_default_actions)
@@ -342,15 +307,6 @@ impl ToValue for FirewallPolicyProperty {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FlowTimeouts: ObjRule = ObjRule {
-    properties: &[
-        ("TcpIdleTimeoutSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(6000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FlowTimeouts` property type of `AWS::NetworkFirewall::FirewallPolicy`.
 ///
 /// Configures the amount of time that can pass without any traffic sent through the firewall before the firewall determines that the connection is idle.
@@ -361,7 +317,7 @@ pub struct FlowTimeouts {
     /// `TcpIdleTimeoutSeconds`: an integer.
     ///
     /// Value 60 to 6000.
-    pub tcp_idle_timeout_seconds: Option<Int>,
+    pub tcp_idle_timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -369,32 +325,23 @@ impl FlowTimeouts {
     /// A `FlowTimeouts` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TcpIdleTimeoutSeconds`: an integer.
-    pub fn tcp_idle_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.tcp_idle_timeout_seconds = Some(value.into()); self }
+    pub fn tcp_idle_timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.tcp_idle_timeout_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FlowTimeouts {}
+impl crate::PropertyType for FlowTimeouts {}
 
-impl ToValue for FlowTimeouts {
+impl ::cloudwright_core::ToValue for FlowTimeouts {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TcpIdleTimeoutSeconds", &self.tcp_idle_timeout_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyVariables: ObjRule = ObjRule {
-    properties: &[
-        ("RuleVariables", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PolicyVariables` property type of `AWS::NetworkFirewall::FirewallPolicy`.
 ///
@@ -404,7 +351,7 @@ pub(crate) static RULE_PolicyVariables: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyVariables {
     /// `RuleVariables`: a JSON value.
-    pub rule_variables: Option<Json>,
+    pub rule_variables: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -412,34 +359,23 @@ impl PolicyVariables {
     /// A `PolicyVariables` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RuleVariables`: a JSON value.
-    pub fn rule_variables(mut self, value: impl Into<Json>) -> Self { self.rule_variables = Some(value.into()); self }
+    pub fn rule_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.rule_variables = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PolicyVariables {}
+impl crate::PropertyType for PolicyVariables {}
 
-impl ToValue for PolicyVariables {
+impl ::cloudwright_core::ToValue for PolicyVariables {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RuleVariables", &self.rule_variables)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StatefulEngineOptions: ObjRule = ObjRule {
-    properties: &[
-        ("FlowTimeouts", Shape::Object(&RULE_FlowTimeouts)),
-        ("RuleOrder", Shape::Str(&StrRule { allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"], ..StrRule::ANY })),
-        ("StreamExceptionPolicy", Shape::Str(&StrRule { allowed: &["DROP", "CONTINUE", "REJECT"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StatefulEngineOptions` property type of `AWS::NetworkFirewall::FirewallPolicy`.
 ///
@@ -451,11 +387,11 @@ pub struct StatefulEngineOptions {
     /// `FlowTimeouts`: a [`FlowTimeouts`] object.
     ///
     /// Configures the amount of time that can pass without any traffic sent through the firewall before the firewall determines that the connection is idle.
-    pub flow_timeouts: Option<Obj<FlowTimeouts>>,
+    pub flow_timeouts: ::std::option::Option<crate::Obj<FlowTimeouts>>,
     /// `RuleOrder`: a [`RuleOrder`] value.
     ///
-    /// Indicates how to manage the order of stateful rule evaluation for the policy. `DEFAULT_ACTION_ORDER` is the default behavior. Stateful rules are provided to the rule engine as Suricata compatible strings, and Suricata evaluates them based on certain settings. For more information, see \[Evaluation order for stateful rules\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/suricata-rule-evaluation-order.html>) in the *AWS Network Firewall Developer Guide* .
-    pub rule_order: Option<RuleOrder>,
+    /// Indicates how to manage the order of stateful rule evaluation for the policy. `DEFAULT_ACTION_ORDER` is the default behavior. Stateful rules are provided to the rule engine as Suricata compatible strings, and Suricata evaluates them based on certain settings. For more information, see [Evaluation order for stateful rules](https://docs.aws.amazon.com/network-firewall/latest/developerguide/suricata-rule-evaluation-order.html) in the *AWS Network Firewall Developer Guide* .
+    pub rule_order: ::std::option::Option<RuleOrder>,
     /// `StreamExceptionPolicy`: a [`StreamExceptionPolicy`] value.
     ///
     /// Configures how Network Firewall processes traffic when a network connection breaks midstream. Network connections can break due to disruptions in external networks or within the firewall itself.
@@ -463,7 +399,7 @@ pub struct StatefulEngineOptions {
     /// - `DROP` - Network Firewall fails closed and drops all subsequent traffic going to the firewall. This is the default behavior.
     /// - `CONTINUE` - Network Firewall continues to apply rules to the subsequent traffic without context from traffic before the break. This impacts the behavior of rules that depend on this context. For example, if you have a stateful rule to `drop http` traffic, Network Firewall won't match the traffic for this rule because the service won't have the context from session initialization defining the application layer protocol as HTTP. However, this behavior is rule dependent—a TCP-layer rule using a `flow:stateless` rule would still match, as would the `aws:drop_strict` default action.
     /// - `REJECT` - Network Firewall fails closed and drops all subsequent traffic going to the firewall. Network Firewall also sends a TCP reject packet back to your client so that the client can immediately establish a new session. Network Firewall will have context about the new session and will apply rules to the subsequent traffic.
-    pub stream_exception_policy: Option<StreamExceptionPolicy>,
+    pub stream_exception_policy: ::std::option::Option<StreamExceptionPolicy>,
 }
 
 #[rustfmt::skip]
@@ -471,38 +407,29 @@ impl StatefulEngineOptions {
     /// A `StatefulEngineOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FlowTimeouts`: a [`FlowTimeouts`] object.
-    pub fn flow_timeouts(mut self, value: impl Into<Obj<FlowTimeouts>>) -> Self { self.flow_timeouts = Some(value.into()); self }
+    pub fn flow_timeouts(mut self, value: impl ::std::convert::Into<crate::Obj<FlowTimeouts>>) -> Self { self.flow_timeouts = ::std::option::Option::Some(value.into()); self }
     /// `RuleOrder`: a [`RuleOrder`] value.
-    pub fn rule_order(mut self, value: impl Into<RuleOrder>) -> Self { self.rule_order = Some(value.into()); self }
+    pub fn rule_order(mut self, value: impl ::std::convert::Into<RuleOrder>) -> Self { self.rule_order = ::std::option::Option::Some(value.into()); self }
     /// `StreamExceptionPolicy`: a [`StreamExceptionPolicy`] value.
-    pub fn stream_exception_policy(mut self, value: impl Into<StreamExceptionPolicy>) -> Self { self.stream_exception_policy = Some(value.into()); self }
+    pub fn stream_exception_policy(mut self, value: impl ::std::convert::Into<StreamExceptionPolicy>) -> Self { self.stream_exception_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StatefulEngineOptions {}
+impl crate::PropertyType for StatefulEngineOptions {}
 
-impl ToValue for StatefulEngineOptions {
+impl ::cloudwright_core::ToValue for StatefulEngineOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FlowTimeouts", &self.flow_timeouts)
             .opt("RuleOrder", &self.rule_order)
             .opt("StreamExceptionPolicy", &self.stream_exception_policy)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StatefulRuleGroupOverride: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["DROP_TO_ALERT"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StatefulRuleGroupOverride` property type of `AWS::NetworkFirewall::FirewallPolicy`.
 ///
@@ -514,7 +441,7 @@ pub struct StatefulRuleGroupOverride {
     /// `Action`: an [`OverrideAction`] value.
     ///
     /// The action that changes the rule group from `DROP` to `ALERT` . This only applies to managed rule groups.
-    pub action: Option<OverrideAction>,
+    pub action: ::std::option::Option<OverrideAction>,
 }
 
 #[rustfmt::skip]
@@ -522,41 +449,23 @@ impl StatefulRuleGroupOverride {
     /// A `StatefulRuleGroupOverride` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Action`: an [`OverrideAction`] value.
-    pub fn action(mut self, value: impl Into<OverrideAction>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<OverrideAction>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StatefulRuleGroupOverride {}
+impl crate::PropertyType for StatefulRuleGroupOverride {}
 
-impl ToValue for StatefulRuleGroupOverride {
+impl ::cloudwright_core::ToValue for StatefulRuleGroupOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Action", &self.action).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Action", &self.action)
+            .build()
     }
 }
-
-/// The required properties of [`StatefulRuleGroupReference`], by name: `StatefulRuleGroupReference::new(StatefulRuleGroupReferenceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StatefulRuleGroupReferenceRequired {
-    /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StatefulRuleGroupReference: ObjRule = ObjRule {
-    properties: &[
-        ("DeepThreatInspection", Shape::Bool),
-        ("Override", Shape::Object(&RULE_StatefulRuleGroupOverride)),
-        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ResourceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StatefulRuleGroupReference` property type of `AWS::NetworkFirewall::FirewallPolicy`.
 ///
@@ -569,12 +478,12 @@ pub struct StatefulRuleGroupReference {
     ///
     /// AWS Network Firewall plans to augment the active threat defense managed rule group with an additional deep threat inspection capability. When this capability is released, AWS will analyze service logs of network traffic processed by these rule groups to identify threat indicators across customers. AWS will use these threat indicators to improve the active threat defense managed rule groups and protect the security of AWS customers and services.
     ///
-    /// &gt; Customers can opt-out of deep threat inspection at any time through the AWS Network Firewall console or API. When customers opt out, AWS Network Firewall will not use the network traffic processed by those customers' active threat defense rule groups for rule group improvement.
-    pub deep_threat_inspection: Option<Bool>,
+    /// \> Customers can opt-out of deep threat inspection at any time through the AWS Network Firewall console or API. When customers opt out, AWS Network Firewall will not use the network traffic processed by those customers' active threat defense rule groups for rule group improvement.
+    pub deep_threat_inspection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Override`: a [`StatefulRuleGroupOverride`] object.
     ///
     /// The action that allows the policy owner to override the behavior of the rule group within a policy.
-    pub r#override: Option<Obj<StatefulRuleGroupOverride>>,
+    pub r#override: ::std::option::Option<crate::Obj<StatefulRuleGroupOverride>>,
     /// `Priority`: an integer.
     ///
     /// An integer setting that indicates the order in which to run the stateful rule groups in a single firewall policy. This setting only applies to firewall policies that specify the `STRICT_ORDER` rule order in the stateful engine options settings.
@@ -584,44 +493,44 @@ pub struct StatefulRuleGroupReference {
     /// You can change the priority settings of your rule groups at any time. To make it easier to insert rule groups later, number them so there's a wide range in between, for example use 100, 200, and so on.
     ///
     /// Value 1 to 65535.
-    pub priority: Option<Int>,
+    pub priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `ResourceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the stateful rule group.
     ///
     /// Pattern `^(arn:aws.*)$`; length 1 to 256.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl StatefulRuleGroupReference {
-    /// A `StatefulRuleGroupReference` with its required properties, named in a [`StatefulRuleGroupReferenceRequired`].
+    /// A `StatefulRuleGroupReference` with its one required property, `ResourceArn`.
     #[inline]
-    pub fn new(required: StatefulRuleGroupReferenceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            deep_threat_inspection: None,
-            r#override: None,
-            priority: None,
-            resource_arn: required.resource_arn,
+            deep_threat_inspection: ::std::option::Option::None,
+            r#override: ::std::option::Option::None,
+            priority: ::std::option::Option::None,
+            resource_arn: value.into(),
         }
     }
 
     /// `DeepThreatInspection`: a boolean.
-    pub fn deep_threat_inspection(mut self, value: impl Into<Bool>) -> Self { self.deep_threat_inspection = Some(value.into()); self }
+    pub fn deep_threat_inspection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deep_threat_inspection = ::std::option::Option::Some(value.into()); self }
     /// `Override`: a [`StatefulRuleGroupOverride`] object.
-    pub fn r#override(mut self, value: impl Into<Obj<StatefulRuleGroupOverride>>) -> Self { self.r#override = Some(value.into()); self }
+    pub fn r#override(mut self, value: impl ::std::convert::Into<crate::Obj<StatefulRuleGroupOverride>>) -> Self { self.r#override = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
-impl PropertyType for StatefulRuleGroupReference {}
+impl crate::PropertyType for StatefulRuleGroupReference {}
 
-impl ToValue for StatefulRuleGroupReference {
+impl ::cloudwright_core::ToValue for StatefulRuleGroupReference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeepThreatInspection", &self.deep_threat_inspection)
             .opt("Override", &self.r#override)
             .opt("Priority", &self.priority)
@@ -634,21 +543,10 @@ impl ToValue for StatefulRuleGroupReference {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatelessRuleGroupReferenceRequired {
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StatelessRuleGroupReference: ObjRule = ObjRule {
-    properties: &[
-        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ResourceArn", "Priority"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StatelessRuleGroupReference` property type of `AWS::NetworkFirewall::FirewallPolicy`.
 ///
@@ -662,13 +560,13 @@ pub struct StatelessRuleGroupReference {
     /// An integer setting that indicates the order in which to run the stateless rule groups in a single firewall policy. Network Firewall applies each stateless rule group to a packet starting with the group that has the lowest priority setting. You must ensure that the priority settings are unique within each policy.
     ///
     /// Value 1 to 65535.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `ResourceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the stateless rule group.
     ///
     /// Pattern `^(arn:aws.*)$`; length 1 to 256.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -683,17 +581,17 @@ impl StatelessRuleGroupReference {
     }
 
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
-impl PropertyType for StatelessRuleGroupReference {}
+impl crate::PropertyType for StatelessRuleGroupReference {}
 
-impl ToValue for StatelessRuleGroupReference {
+impl ::cloudwright_core::ToValue for StatelessRuleGroupReference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Priority", &self.priority)
             .req("ResourceArn", &self.resource_arn)
             .build()
@@ -706,23 +604,23 @@ pub enum OverrideAction {
     /// `DROP_TO_ALERT`
     DropToAlert,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OverrideAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OverrideAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OverrideAction {
+impl ::cloudwright_core::ToValue for OverrideAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DropToAlert => "DROP_TO_ALERT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -736,24 +634,131 @@ pub enum StreamExceptionPolicy {
     /// `REJECT`
     Reject,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StreamExceptionPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StreamExceptionPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StreamExceptionPolicy {
+impl ::cloudwright_core::ToValue for StreamExceptionPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Drop => "DROP",
             Self::Continue => "CONTINUE",
             Self::Reject => "REJECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CustomAction, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:aws.*)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirewallPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FirewallPolicy", Shape::Object(&RULE_FirewallPolicyProperty)),
+            ("FirewallPolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
+        ],
+        required: &["FirewallPolicyName", "FirewallPolicy"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirewallPolicyProperty: ObjRule = ObjRule {
+        properties: &[
+            ("EnableTLSSessionHolding", Shape::Bool),
+            ("PolicyVariables", Shape::Object(&RULE_PolicyVariables)),
+            ("StatefulDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("StatefulEngineOptions", Shape::Object(&RULE_StatefulEngineOptions)),
+            ("StatefulRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatefulRuleGroupReference), min_items: None, max_items: None, unique: false })),
+            ("StatelessCustomActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAction), min_items: None, max_items: None, unique: false })),
+            ("StatelessDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("StatelessFragmentDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("StatelessRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatelessRuleGroupReference), min_items: None, max_items: None, unique: false })),
+            ("TLSInspectionConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["StatelessDefaultActions", "StatelessFragmentDefaultActions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowTimeouts: ObjRule = ObjRule {
+        properties: &[
+            ("TcpIdleTimeoutSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(6000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyVariables: ObjRule = ObjRule {
+        properties: &[
+            ("RuleVariables", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatefulEngineOptions: ObjRule = ObjRule {
+        properties: &[
+            ("FlowTimeouts", Shape::Object(&RULE_FlowTimeouts)),
+            ("RuleOrder", Shape::Str(&StrRule { allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"], ..StrRule::ANY })),
+            ("StreamExceptionPolicy", Shape::Str(&StrRule { allowed: &["DROP", "CONTINUE", "REJECT"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatefulRuleGroupOverride: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["DROP_TO_ALERT"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatefulRuleGroupReference: ObjRule = ObjRule {
+        properties: &[
+            ("DeepThreatInspection", Shape::Bool),
+            ("Override", Shape::Object(&RULE_StatefulRuleGroupOverride)),
+            ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ResourceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatelessRuleGroupReference: ObjRule = ObjRule {
+        properties: &[
+            ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ResourceArn", "Priority"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

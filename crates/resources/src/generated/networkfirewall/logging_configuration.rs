@@ -5,32 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws.*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-
 /// The required properties of [`LoggingConfiguration`], by name: `LoggingConfiguration::new(LoggingConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingConfigurationRequired {
     /// `FirewallArn`: a string, required.
-    pub firewall_arn: Str,
+    pub firewall_arn: ::cloudwright_core::Str,
     /// `LoggingConfiguration`: a [`LoggingConfigurationProperty`] object, required.
-    pub logging_configuration: Obj<LoggingConfigurationProperty>,
+    pub logging_configuration: crate::Obj<LoggingConfigurationProperty>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EnableMonitoringDashboard", Shape::Bool),
-        ("FirewallArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FirewallName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfigurationProperty)),
-    ],
-    required: &["FirewallArn", "LoggingConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkFirewall::LoggingConfiguration` resource.
 ///
@@ -56,23 +38,23 @@ pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingConfiguration {
     /// `EnableMonitoringDashboard`: a boolean.
-    pub enable_monitoring_dashboard: Option<Bool>,
+    pub enable_monitoring_dashboard: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FirewallArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the firewallthat the logging configuration is associated with. You can't change the firewall specification after you create the logging configuration.
     ///
     /// Pattern `^arn:aws.*$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub firewall_arn: Str,
+    pub firewall_arn: ::cloudwright_core::Str,
     /// `FirewallName`: a string.
     ///
     /// The name of the firewall that the logging configuration is associated with. You can't change the firewall specification after you create the logging configuration.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub firewall_name: Option<Str>,
+    pub firewall_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingConfiguration`: a [`LoggingConfigurationProperty`] object, required.
     ///
     /// Defines how AWS Network Firewall performs logging for a firewall.
-    pub logging_configuration: Obj<LoggingConfigurationProperty>,
+    pub logging_configuration: crate::Obj<LoggingConfigurationProperty>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +64,7 @@ impl LoggingConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkFirewall::LoggingConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-loggingconfiguration.html",
         primary_identifier: &["FirewallArn"],
@@ -93,45 +75,47 @@ impl LoggingConfiguration {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LoggingConfiguration` with its required properties, named in a [`LoggingConfigurationRequired`].
     #[inline]
     pub fn new(required: LoggingConfigurationRequired) -> Self {
         Self {
-            enable_monitoring_dashboard: None,
+            enable_monitoring_dashboard: ::std::option::Option::None,
             firewall_arn: required.firewall_arn,
-            firewall_name: None,
+            firewall_name: ::std::option::Option::None,
             logging_configuration: required.logging_configuration,
         }
     }
 
     /// `EnableMonitoringDashboard`: a boolean.
-    pub fn enable_monitoring_dashboard(mut self, value: impl Into<Bool>) -> Self { self.enable_monitoring_dashboard = Some(value.into()); self }
+    pub fn enable_monitoring_dashboard(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_monitoring_dashboard = ::std::option::Option::Some(value.into()); self }
     /// `FirewallArn`: a string, required.
-    pub fn firewall_arn(mut self, value: impl Into<Str>) -> Self { self.firewall_arn = value.into(); self }
+    pub fn firewall_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firewall_arn = value.into(); self }
     /// `FirewallName`: a string.
-    pub fn firewall_name(mut self, value: impl Into<Str>) -> Self { self.firewall_name = Some(value.into()); self }
+    pub fn firewall_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firewall_name = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfigurationProperty`] object, required.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfigurationProperty>>) -> Self { self.logging_configuration = value.into(); self }
+    pub fn logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingConfigurationProperty>>) -> Self { self.logging_configuration = value.into(); self }
 }
 
-impl Resource for LoggingConfiguration {
+impl ::cloudwright_core::Resource for LoggingConfiguration {
     type Attributes = LoggingConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoggingConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LoggingConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LoggingConfiguration {
+impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnableMonitoringDashboard",
                 &self.enable_monitoring_dashboard,
@@ -143,12 +127,12 @@ impl ToValue for LoggingConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LoggingConfiguration`]: `Handle<LoggingConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LoggingConfiguration`]: `Handle<LoggingConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct LoggingConfigurationAttributes(());
 
-impl From<ResourceRef> for LoggingConfigurationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LoggingConfigurationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -157,24 +141,12 @@ impl From<ResourceRef> for LoggingConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogDestinationConfigRequired {
     /// `LogDestination`: a JSON value, required.
-    pub log_destination: Json,
+    pub log_destination: ::cloudwright_core::Json,
     /// `LogDestinationType`: a [`LogDestinationType`] value, required.
     pub log_destination_type: LogDestinationType,
     /// `LogType`: a [`LogType`] value, required.
     pub log_type: LogType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogDestinationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LogDestination", Shape::Typed(json_type::OBJECT)),
-        ("LogDestinationType", Shape::Str(&StrRule { allowed: &["S3", "CloudWatchLogs", "KinesisDataFirehose"], ..StrRule::ANY })),
-        ("LogType", Shape::Str(&StrRule { allowed: &["ALERT", "FLOW", "TLS"], ..StrRule::ANY })),
-    ],
-    required: &["LogType", "LogDestinationType", "LogDestination"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogDestinationConfig` property type of `AWS::NetworkFirewall::LoggingConfiguration`.
 ///
@@ -200,7 +172,7 @@ pub struct LogDestinationConfig {
     /// - For a Firehose delivery stream, provide the name of the delivery stream, with key `deliveryStream` . The following example specifies a delivery stream named `alert-delivery-stream` :
     ///
     /// `"LogDestination": { "deliveryStream": "alert-delivery-stream" }`
-    pub log_destination: Json,
+    pub log_destination: ::cloudwright_core::Json,
     /// `LogDestinationType`: a [`LogDestinationType`] value, required.
     ///
     /// The type of storage destination to send these logs to. You can send logs to an Amazon S3 bucket, a CloudWatch log group, or a Firehose delivery stream.
@@ -211,7 +183,7 @@ pub struct LogDestinationConfig {
     ///
     /// - `ALERT` - Logs for traffic that matches your stateful rules and that have an action that sends an alert. A stateful rule sends alerts for the rule actions DROP, ALERT, and REJECT. For more information, see the `StatefulRule` property.
     /// - `FLOW` - Standard network traffic flow logs. The stateful rules engine records flow logs for all network traffic that it receives. Each flow log record captures the network flow for a specific standard stateless rule group.
-    /// - `TLS` - Logs for events that are related to TLS inspection. For more information, see \[Inspecting SSL/TLS traffic with TLS inspection configurations\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection-configurations.html>) in the *Network Firewall Developer Guide* .
+    /// - `TLS` - Logs for events that are related to TLS inspection. For more information, see [Inspecting SSL/TLS traffic with TLS inspection configurations](https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection-configurations.html) in the *Network Firewall Developer Guide* .
     pub log_type: LogType,
 }
 
@@ -228,42 +200,25 @@ impl LogDestinationConfig {
     }
 
     /// `LogDestination`: a JSON value, required.
-    pub fn log_destination(mut self, value: impl Into<Json>) -> Self { self.log_destination = value.into(); self }
+    pub fn log_destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.log_destination = value.into(); self }
     /// `LogDestinationType`: a [`LogDestinationType`] value, required.
-    pub fn log_destination_type(mut self, value: impl Into<LogDestinationType>) -> Self { self.log_destination_type = value.into(); self }
+    pub fn log_destination_type(mut self, value: impl ::std::convert::Into<LogDestinationType>) -> Self { self.log_destination_type = value.into(); self }
     /// `LogType`: a [`LogType`] value, required.
-    pub fn log_type(mut self, value: impl Into<LogType>) -> Self { self.log_type = value.into(); self }
+    pub fn log_type(mut self, value: impl ::std::convert::Into<LogType>) -> Self { self.log_type = value.into(); self }
 }
 
-impl PropertyType for LogDestinationConfig {}
+impl crate::PropertyType for LogDestinationConfig {}
 
-impl ToValue for LogDestinationConfig {
+impl ::cloudwright_core::ToValue for LogDestinationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogDestination", &self.log_destination)
             .req("LogDestinationType", &self.log_destination_type)
             .req("LogType", &self.log_type)
             .build()
     }
 }
-
-/// The required properties of [`LoggingConfigurationProperty`], by name: `LoggingConfigurationProperty::new(LoggingConfigurationPropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoggingConfigurationPropertyRequired {
-    /// `LogDestinationConfigs`: a list of [`LogDestinationConfig`] objects, required.
-    pub log_destination_configs: List<LogDestinationConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfigurationProperty: ObjRule = ObjRule {
-    properties: &[
-        ("LogDestinationConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDestinationConfig), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["LogDestinationConfigs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingConfiguration` property type of `AWS::NetworkFirewall::LoggingConfiguration`.
 ///
@@ -277,29 +232,29 @@ pub struct LoggingConfigurationProperty {
     /// Defines the logging destinations for the logs for a firewall. Network Firewall generates logs for stateful rule groups.
     ///
     /// Items at least 1.
-    pub log_destination_configs: List<LogDestinationConfig>,
+    pub log_destination_configs: ::cloudwright_core::List<LogDestinationConfig>,
 }
 
 #[rustfmt::skip]
 impl LoggingConfigurationProperty {
-    /// A `LoggingConfigurationProperty` with its required properties, named in a [`LoggingConfigurationPropertyRequired`].
+    /// A `LoggingConfigurationProperty` with its one required property, `LogDestinationConfigs`.
     #[inline]
-    pub fn new(required: LoggingConfigurationPropertyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<LogDestinationConfig>>) -> Self {
         Self {
-            log_destination_configs: required.log_destination_configs,
+            log_destination_configs: value.into(),
         }
     }
 
     /// `LogDestinationConfigs`: a list of [`LogDestinationConfig`] objects, required.
-    pub fn log_destination_configs(mut self, value: impl Into<List<LogDestinationConfig>>) -> Self { self.log_destination_configs = value.into(); self }
+    pub fn log_destination_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogDestinationConfig>>) -> Self { self.log_destination_configs = value.into(); self }
 }
 
-impl PropertyType for LoggingConfigurationProperty {}
+impl crate::PropertyType for LoggingConfigurationProperty {}
 
-impl ToValue for LoggingConfigurationProperty {
+impl ::cloudwright_core::ToValue for LoggingConfigurationProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogDestinationConfigs", &self.log_destination_configs)
             .build()
     }
@@ -315,25 +270,25 @@ pub enum LogDestinationType {
     /// `KinesisDataFirehose`
     KinesisDataFirehose,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogDestinationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogDestinationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogDestinationType {
+impl ::cloudwright_core::ToValue for LogDestinationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "S3",
             Self::CloudWatchLogs => "CloudWatchLogs",
             Self::KinesisDataFirehose => "KinesisDataFirehose",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -347,24 +302,69 @@ pub enum LogType {
     /// `TLS`
     Tls,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogType {
+impl ::cloudwright_core::ToValue for LogType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Alert => "ALERT",
             Self::Flow => "FLOW",
             Self::Tls => "TLS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws.*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EnableMonitoringDashboard", Shape::Bool),
+            ("FirewallArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FirewallName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfigurationProperty)),
+        ],
+        required: &["FirewallArn", "LoggingConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogDestinationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LogDestination", Shape::Typed(json_type::OBJECT)),
+            ("LogDestinationType", Shape::Str(&StrRule { allowed: &["S3", "CloudWatchLogs", "KinesisDataFirehose"], ..StrRule::ANY })),
+            ("LogType", Shape::Str(&StrRule { allowed: &["ALERT", "FLOW", "TLS"], ..StrRule::ANY })),
+        ],
+        required: &["LogType", "LogDestinationType", "LogDestination"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfigurationProperty: ObjRule = ObjRule {
+        properties: &[
+            ("LogDestinationConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDestinationConfig), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["LogDestinationConfigs"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,21 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    ActionDefinition, Address, AddressRequired, CustomAction, CustomActionRequired, Dimension,
-    DimensionRequired, PortRange, PortRangeRequired, PublishMetricAction,
-    PublishMetricActionRequired, RuleOrder, Tag, TagRequired,
+    ActionDefinition, Address, CustomAction, CustomActionRequired, Dimension, PortRange,
+    PortRangeRequired, PublishMetricAction, RuleOrder, Tag, TagRequired,
 };
-use super::shared::{RULE_Address, RULE_CustomAction, RULE_PortRange, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
 /// The required properties of [`RuleGroup`], by name: `RuleGroup::new(RuleGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleGroupRequired {
     /// `Capacity`: an integer, required.
-    pub capacity: Int,
+    pub capacity: ::cloudwright_core::Int,
     /// `RuleGroupName`: a string, required.
-    pub rule_group_name: Str,
+    pub rule_group_name: ::cloudwright_core::Str,
     /// `Type`: a [`RuleGroupType`] value, required.
     pub r#type: RuleGroupType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Capacity", Shape::INT),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RuleGroup", Shape::Object(&RULE_RuleGroupProperty)),
-        ("RuleGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SummaryConfiguration", Shape::Object(&RULE_SummaryConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["STATELESS", "STATEFUL"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Capacity", "RuleGroupName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkFirewall::RuleGroup` resource.
 ///
@@ -63,38 +39,38 @@ pub struct RuleGroup {
     /// The maximum operating resources that this rule group can use. You can't change a rule group's capacity setting after you create the rule group. When you update a rule group, you are limited to this capacity. When you reference a rule group from a firewall policy, Network Firewall reserves this capacity for the rule group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub capacity: Int,
+    pub capacity: ::cloudwright_core::Int,
     /// `Description`: a string.
     ///
     /// A description of the rule group.
     ///
     /// Pattern `^.*$`; length 1 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuleGroup`: a [`RuleGroupProperty`] object.
     ///
     /// An object that defines the rule group rules.
-    pub rule_group: Option<Obj<RuleGroupProperty>>,
+    pub rule_group: ::std::option::Option<crate::Obj<RuleGroupProperty>>,
     /// `RuleGroupName`: a string, required.
     ///
     /// The descriptive name of the rule group. You can't change the name of a rule group after you create it.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub rule_group_name: Str,
+    pub rule_group_name: ::cloudwright_core::Str,
     /// `SummaryConfiguration`: a [`SummaryConfiguration`] object.
     ///
     /// A complex type containing the currently selected rule option fields that will be displayed for rule summarization returned by `DescribeRuleGroupSummary` .
     ///
     /// - The `RuleOptions` specified in `SummaryConfiguration`
     /// - Rule metadata organization preferences
-    pub summary_configuration: Option<Obj<SummaryConfiguration>>,
+    pub summary_configuration: ::std::option::Option<crate::Obj<SummaryConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`RuleGroupType`] value, required.
     ///
     /// Indicates whether the rule group is stateless or stateful. If the rule group is stateless, it contains
@@ -111,7 +87,7 @@ impl RuleGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkFirewall::RuleGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-rulegroup.html",
         primary_identifier: &["RuleGroupArn"],
@@ -122,7 +98,7 @@ impl RuleGroup {
         read_only: &["RuleGroupArn", "RuleGroupId"],
         attributes: &["RuleGroupArn", "RuleGroupId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RuleGroup` with its required properties, named in a [`RuleGroupRequired`].
@@ -130,49 +106,51 @@ impl RuleGroup {
     pub fn new(required: RuleGroupRequired) -> Self {
         Self {
             capacity: required.capacity,
-            description: None,
-            rule_group: None,
+            description: ::std::option::Option::None,
+            rule_group: ::std::option::Option::None,
             rule_group_name: required.rule_group_name,
-            summary_configuration: None,
-            tags: None,
+            summary_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Capacity`: an integer, required.
-    pub fn capacity(mut self, value: impl Into<Int>) -> Self { self.capacity = value.into(); self }
+    pub fn capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.capacity = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `RuleGroup`: a [`RuleGroupProperty`] object.
-    pub fn rule_group(mut self, value: impl Into<Obj<RuleGroupProperty>>) -> Self { self.rule_group = Some(value.into()); self }
+    pub fn rule_group(mut self, value: impl ::std::convert::Into<crate::Obj<RuleGroupProperty>>) -> Self { self.rule_group = ::std::option::Option::Some(value.into()); self }
     /// `RuleGroupName`: a string, required.
-    pub fn rule_group_name(mut self, value: impl Into<Str>) -> Self { self.rule_group_name = value.into(); self }
+    pub fn rule_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_group_name = value.into(); self }
     /// `SummaryConfiguration`: a [`SummaryConfiguration`] object.
-    pub fn summary_configuration(mut self, value: impl Into<Obj<SummaryConfiguration>>) -> Self { self.summary_configuration = Some(value.into()); self }
+    pub fn summary_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SummaryConfiguration>>) -> Self { self.summary_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`RuleGroupType`] value, required.
-    pub fn r#type(mut self, value: impl Into<RuleGroupType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<RuleGroupType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for RuleGroup {
+impl ::cloudwright_core::Resource for RuleGroup {
     type Attributes = RuleGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RuleGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RuleGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RuleGroup {
+impl ::cloudwright_core::ToValue for RuleGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Capacity", &self.capacity)
             .opt("Description", &self.description)
             .opt("RuleGroup", &self.rule_group)
@@ -184,12 +162,12 @@ impl ToValue for RuleGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RuleGroup`]: `Handle<RuleGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RuleGroup`]: `Handle<RuleGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RuleGroupAttributes(ResourceRef);
+pub struct RuleGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RuleGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RuleGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -197,16 +175,16 @@ impl From<ResourceRef> for RuleGroupAttributes {
 impl RuleGroupAttributes {
     /// `Fn::GetAtt` `RuleGroupArn`: a string.
     #[inline]
-    pub fn rule_group_arn(&self) -> Value {
-        self.0.get_att("RuleGroupArn")
+    pub fn rule_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleGroupArn"))
     }
 
     /// `Fn::GetAtt` `RuleGroupId`: a string.
     ///
     /// The unique ID of the rule group resource.
     #[inline]
-    pub fn rule_group_id(&self) -> Value {
-        self.0.get_att("RuleGroupId")
+    pub fn rule_group_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleGroupId"))
     }
 }
 
@@ -214,33 +192,18 @@ impl RuleGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderRequired {
     /// `Destination`: a string, required.
-    pub destination: Str,
+    pub destination: ::cloudwright_core::Str,
     /// `DestinationPort`: a string, required.
-    pub destination_port: Str,
+    pub destination_port: ::cloudwright_core::Str,
     /// `Direction`: a [`Direction`] value, required.
     pub direction: Direction,
     /// `Protocol`: a [`Protocol`] value, required.
     pub protocol: Protocol,
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `SourcePort`: a string, required.
-    pub source_port: Str,
+    pub source_port: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Header: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationPort", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Direction", Shape::Str(&StrRule { allowed: &["FORWARD", "ANY"], ..StrRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["IP", "TCP", "UDP", "ICMP", "HTTP", "FTP", "TLS", "SMB", "DNS", "DCERPC", "SSH", "SMTP", "IMAP", "MSN", "KRB5", "IKEV2", "TFTP", "NTP", "DHCP"], ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SourcePort", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Protocol", "Source", "SourcePort", "Direction", "Destination", "DestinationPort"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Header` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -262,16 +225,16 @@ pub struct Header {
     /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
     /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
     ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
+    /// For more information about CIDR notation, see the Wikipedia entry [Classless Inter-Domain Routing](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing) .
     ///
     /// Pattern `^.*$`; length 1 to 1024.
-    pub destination: Str,
+    pub destination: ::cloudwright_core::Str,
     /// `DestinationPort`: a string, required.
     ///
     /// The destination port to inspect for. You can specify an individual port, for example `1994` and you can specify a port range, for example `1990:1994` . To match with any port, specify `ANY` .
     ///
     /// Pattern `^.*$`; length 1 to 1024.
-    pub destination_port: Str,
+    pub destination_port: ::cloudwright_core::Str,
     /// `Direction`: a [`Direction`] value, required.
     ///
     /// The direction of traffic flow to inspect. If set to `ANY` , the inspection matches bidirectional traffic, both from the source to the destination and from the destination to the source. If set to `FORWARD` , the inspection only matches traffic going from the source to the destination.
@@ -293,16 +256,16 @@ pub struct Header {
     /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
     /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
     ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
+    /// For more information about CIDR notation, see the Wikipedia entry [Classless Inter-Domain Routing](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing) .
     ///
     /// Pattern `^.*$`; length 1 to 1024.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `SourcePort`: a string, required.
     ///
     /// The source port to inspect for. You can specify an individual port, for example `1994` and you can specify a port range, for example `1990:1994` . To match with any port, specify `ANY` .
     ///
     /// Pattern `^.*$`; length 1 to 1024.
-    pub source_port: Str,
+    pub source_port: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -321,25 +284,25 @@ impl Header {
     }
 
     /// `Destination`: a string, required.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination = value.into(); self }
     /// `DestinationPort`: a string, required.
-    pub fn destination_port(mut self, value: impl Into<Str>) -> Self { self.destination_port = value.into(); self }
+    pub fn destination_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_port = value.into(); self }
     /// `Direction`: a [`Direction`] value, required.
-    pub fn direction(mut self, value: impl Into<Direction>) -> Self { self.direction = value.into(); self }
+    pub fn direction(mut self, value: impl ::std::convert::Into<Direction>) -> Self { self.direction = value.into(); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `SourcePort`: a string, required.
-    pub fn source_port(mut self, value: impl Into<Str>) -> Self { self.source_port = value.into(); self }
+    pub fn source_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_port = value.into(); self }
 }
 
-impl PropertyType for Header {}
+impl crate::PropertyType for Header {}
 
-impl ToValue for Header {
+impl ::cloudwright_core::ToValue for Header {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .req("DestinationPort", &self.destination_port)
             .req("Direction", &self.direction)
@@ -349,20 +312,6 @@ impl ToValue for Header {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MatchAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationPorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: false })),
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None, unique: false })),
-        ("Protocols", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SourcePorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: false })),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None, unique: false })),
-        ("TCPFlags", Shape::List(&ListRule { items: Shape::Object(&RULE_TcpFlagField), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MatchAttributes` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -376,15 +325,15 @@ pub struct MatchAttributes {
     /// The destination port to inspect for. You can specify an individual port, for example `1994` and you can specify a port range, for example `1990:1994` . To match with any port, specify `ANY` .
     ///
     /// This setting is only used for protocols 6 (TCP) and 17 (UDP).
-    pub destination_ports: Option<List<PortRange>>,
+    pub destination_ports: ::std::option::Option<::cloudwright_core::List<PortRange>>,
     /// `Destinations`: a list of [`Address`] objects.
     ///
     /// The destination IP addresses and address ranges to inspect for, in CIDR notation. If not specified, this matches with any destination address.
-    pub destinations: Option<List<Address>>,
+    pub destinations: ::std::option::Option<::cloudwright_core::List<Address>>,
     /// `Protocols`: a list of integers.
     ///
     /// The protocols to inspect for, specified using the assigned internet protocol number (IANA) for each protocol. If not specified, this matches with any protocol.
-    pub protocols: Option<List<Int>>,
+    pub protocols: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `SourcePorts`: a list of [`PortRange`] objects.
     ///
     /// The source port to inspect for. You can specify an individual port, for example `1994` and you can specify a port range, for example `1990:1994` . To match with any port, specify `ANY` .
@@ -392,15 +341,15 @@ pub struct MatchAttributes {
     /// If not specified, this matches with any source port.
     ///
     /// This setting is only used for protocols 6 (TCP) and 17 (UDP).
-    pub source_ports: Option<List<PortRange>>,
+    pub source_ports: ::std::option::Option<::cloudwright_core::List<PortRange>>,
     /// `Sources`: a list of [`Address`] objects.
     ///
     /// The source IP addresses and address ranges to inspect for, in CIDR notation. If not specified, this matches with any source address.
-    pub sources: Option<List<Address>>,
+    pub sources: ::std::option::Option<::cloudwright_core::List<Address>>,
     /// `TCPFlags`: a list of [`TcpFlagField`] objects.
     ///
     /// The TCP flags and masks to inspect for. If not specified, this matches with any settings. This setting is only used for protocol 6 (TCP).
-    pub tcp_flags: Option<List<TcpFlagField>>,
+    pub tcp_flags: ::std::option::Option<::cloudwright_core::List<TcpFlagField>>,
 }
 
 #[rustfmt::skip]
@@ -408,29 +357,29 @@ impl MatchAttributes {
     /// A `MatchAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationPorts`: a list of [`PortRange`] objects.
-    pub fn destination_ports(mut self, value: impl Into<List<PortRange>>) -> Self { self.destination_ports = Some(value.into()); self }
+    pub fn destination_ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PortRange>>) -> Self { self.destination_ports = ::std::option::Option::Some(value.into()); self }
     /// `Destinations`: a list of [`Address`] objects.
-    pub fn destinations(mut self, value: impl Into<List<Address>>) -> Self { self.destinations = Some(value.into()); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Address>>) -> Self { self.destinations = ::std::option::Option::Some(value.into()); self }
     /// `Protocols`: a list of integers.
-    pub fn protocols(mut self, value: impl Into<List<Int>>) -> Self { self.protocols = Some(value.into()); self }
+    pub fn protocols(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.protocols = ::std::option::Option::Some(value.into()); self }
     /// `SourcePorts`: a list of [`PortRange`] objects.
-    pub fn source_ports(mut self, value: impl Into<List<PortRange>>) -> Self { self.source_ports = Some(value.into()); self }
+    pub fn source_ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PortRange>>) -> Self { self.source_ports = ::std::option::Option::Some(value.into()); self }
     /// `Sources`: a list of [`Address`] objects.
-    pub fn sources(mut self, value: impl Into<List<Address>>) -> Self { self.sources = Some(value.into()); self }
+    pub fn sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Address>>) -> Self { self.sources = ::std::option::Option::Some(value.into()); self }
     /// `TCPFlags`: a list of [`TcpFlagField`] objects.
-    pub fn tcp_flags(mut self, value: impl Into<List<TcpFlagField>>) -> Self { self.tcp_flags = Some(value.into()); self }
+    pub fn tcp_flags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TcpFlagField>>) -> Self { self.tcp_flags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MatchAttributes {}
+impl crate::PropertyType for MatchAttributes {}
 
-impl ToValue for MatchAttributes {
+impl ::cloudwright_core::ToValue for MatchAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationPorts", &self.destination_ports)
             .opt("Destinations", &self.destinations)
             .opt("Protocols", &self.protocols)
@@ -441,18 +390,9 @@ impl ToValue for MatchAttributes {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ReferenceSets: ObjRule = ObjRule {
-    properties: &[
-        ("IPSetReferences", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ReferenceSets` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
-/// Configures the reference sets for a stateful rule group. For more information, see the \[Using IP set references in Suricata compatible rule groups\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/rule-groups-ip-set-references.html>) in the *Network Firewall User Guide* .
+/// Configures the reference sets for a stateful rule group. For more information, see the [Using IP set references in Suricata compatible rule groups](https://docs.aws.amazon.com/network-firewall/latest/developerguide/rule-groups-ip-set-references.html) in the *Network Firewall User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-referencesets.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -460,7 +400,7 @@ pub struct ReferenceSets {
     /// `IPSetReferences`: a JSON value.
     ///
     /// The IP set references to use in the stateful rule group.
-    pub ip_set_references: Option<Json>,
+    pub ip_set_references: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -468,19 +408,19 @@ impl ReferenceSets {
     /// A `ReferenceSets` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IPSetReferences`: a JSON value.
-    pub fn ip_set_references(mut self, value: impl Into<Json>) -> Self { self.ip_set_references = Some(value.into()); self }
+    pub fn ip_set_references(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.ip_set_references = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReferenceSets {}
+impl crate::PropertyType for ReferenceSets {}
 
-impl ToValue for ReferenceSets {
+impl ::cloudwright_core::ToValue for ReferenceSets {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IPSetReferences", &self.ip_set_references)
             .build()
     }
@@ -490,21 +430,10 @@ impl ToValue for ReferenceSets {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleDefinitionRequired {
     /// `Actions`: a list of strings, required.
-    pub actions: List<Str>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `MatchAttributes`: a [`MatchAttributes`] object, required.
-    pub match_attributes: Obj<MatchAttributes>,
+    pub match_attributes: crate::Obj<MatchAttributes>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("MatchAttributes", Shape::Object(&RULE_MatchAttributes)),
-    ],
-    required: &["MatchAttributes", "Actions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleDefinition` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -517,7 +446,7 @@ pub struct RuleDefinition {
     ///
     /// The actions to take on a packet that matches one of the stateless rule definition's match attributes. You must specify a standard action and you can add custom actions.
     ///
-    /// &gt; Network Firewall only forwards a packet for stateful rule inspection if you specify `aws:forward_to_sfe` for a rule that the packet matches, or if the packet doesn't match any stateless rule and you specify `aws:forward_to_sfe` for the `StatelessDefaultActions` setting for the firewall policy.
+    /// \> Network Firewall only forwards a packet for stateful rule inspection if you specify `aws:forward_to_sfe` for a rule that the packet matches, or if the packet doesn't match any stateless rule and you specify `aws:forward_to_sfe` for the `StatelessDefaultActions` setting for the firewall policy.
     ///
     /// For every rule, you must specify exactly one of the following standard actions.
     ///
@@ -528,11 +457,11 @@ pub struct RuleDefinition {
     /// Additionally, you can specify a custom action. To do this, you define a custom action by name and type, then provide the name you've assigned to the action in this `Actions` setting.
     ///
     /// To provide more than one action in this setting, separate the settings with a comma. For example, if you have a publish metrics custom action that you've named `MyMetricsAction` , then you could specify the standard action `aws:pass` combined with the custom action using `[“aws:pass”, “MyMetricsAction”]` .
-    pub actions: List<Str>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `MatchAttributes`: a [`MatchAttributes`] object, required.
     ///
     /// Criteria for Network Firewall to use to inspect an individual packet in stateless rule inspection. Each match attributes set can include one or more items such as IP address, CIDR range, port number, protocol, and TCP flags.
-    pub match_attributes: Obj<MatchAttributes>,
+    pub match_attributes: crate::Obj<MatchAttributes>,
 }
 
 #[rustfmt::skip]
@@ -547,42 +476,22 @@ impl RuleDefinition {
     }
 
     /// `Actions`: a list of strings, required.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.actions = value.into(); self }
     /// `MatchAttributes`: a [`MatchAttributes`] object, required.
-    pub fn match_attributes(mut self, value: impl Into<Obj<MatchAttributes>>) -> Self { self.match_attributes = value.into(); self }
+    pub fn match_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<MatchAttributes>>) -> Self { self.match_attributes = value.into(); self }
 }
 
-impl PropertyType for RuleDefinition {}
+impl crate::PropertyType for RuleDefinition {}
 
-impl ToValue for RuleDefinition {
+impl ::cloudwright_core::ToValue for RuleDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .req("MatchAttributes", &self.match_attributes)
             .build()
     }
 }
-
-/// The required properties of [`RuleGroupProperty`], by name: `RuleGroupProperty::new(RuleGroupPropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleGroupPropertyRequired {
-    /// `RulesSource`: a [`RulesSource`] object, required.
-    pub rules_source: Obj<RulesSource>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleGroupProperty: ObjRule = ObjRule {
-    properties: &[
-        ("ReferenceSets", Shape::Object(&RULE_ReferenceSets)),
-        ("RuleVariables", Shape::Object(&RULE_RuleVariables)),
-        ("RulesSource", Shape::Object(&RULE_RulesSource)),
-        ("StatefulRuleOptions", Shape::Object(&RULE_StatefulRuleOptions)),
-    ],
-    required: &["RulesSource"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleGroup` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -598,50 +507,50 @@ pub struct RuleGroupProperty {
     /// `ReferenceSets`: a [`ReferenceSets`] object.
     ///
     /// The reference sets for the stateful rule group.
-    pub reference_sets: Option<Obj<ReferenceSets>>,
+    pub reference_sets: ::std::option::Option<crate::Obj<ReferenceSets>>,
     /// `RuleVariables`: a [`RuleVariables`] object.
     ///
     /// Settings that are available for use in the rules in the rule group. You can only use these for stateful rule groups.
-    pub rule_variables: Option<Obj<RuleVariables>>,
+    pub rule_variables: ::std::option::Option<crate::Obj<RuleVariables>>,
     /// `RulesSource`: a [`RulesSource`] object, required.
     ///
     /// The stateful rules or stateless rules for the rule group.
-    pub rules_source: Obj<RulesSource>,
+    pub rules_source: crate::Obj<RulesSource>,
     /// `StatefulRuleOptions`: a [`StatefulRuleOptions`] object.
     ///
-    /// Additional options governing how Network Firewall handles stateful rules. The policies where you use your stateful rule group must have stateful rule options settings that are compatible with these settings. Some limitations apply; for more information, see \[Strict evaluation order\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/suricata-limitations-caveats.html>) in the *AWS Network Firewall Developer Guide* .
-    pub stateful_rule_options: Option<Obj<StatefulRuleOptions>>,
+    /// Additional options governing how Network Firewall handles stateful rules. The policies where you use your stateful rule group must have stateful rule options settings that are compatible with these settings. Some limitations apply; for more information, see [Strict evaluation order](https://docs.aws.amazon.com/network-firewall/latest/developerguide/suricata-limitations-caveats.html) in the *AWS Network Firewall Developer Guide* .
+    pub stateful_rule_options: ::std::option::Option<crate::Obj<StatefulRuleOptions>>,
 }
 
 #[rustfmt::skip]
 impl RuleGroupProperty {
-    /// A `RuleGroupProperty` with its required properties, named in a [`RuleGroupPropertyRequired`].
+    /// A `RuleGroupProperty` with its one required property, `RulesSource`.
     #[inline]
-    pub fn new(required: RuleGroupPropertyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<RulesSource>>) -> Self {
         Self {
-            reference_sets: None,
-            rule_variables: None,
-            rules_source: required.rules_source,
-            stateful_rule_options: None,
+            reference_sets: ::std::option::Option::None,
+            rule_variables: ::std::option::Option::None,
+            rules_source: value.into(),
+            stateful_rule_options: ::std::option::Option::None,
         }
     }
 
     /// `ReferenceSets`: a [`ReferenceSets`] object.
-    pub fn reference_sets(mut self, value: impl Into<Obj<ReferenceSets>>) -> Self { self.reference_sets = Some(value.into()); self }
+    pub fn reference_sets(mut self, value: impl ::std::convert::Into<crate::Obj<ReferenceSets>>) -> Self { self.reference_sets = ::std::option::Option::Some(value.into()); self }
     /// `RuleVariables`: a [`RuleVariables`] object.
-    pub fn rule_variables(mut self, value: impl Into<Obj<RuleVariables>>) -> Self { self.rule_variables = Some(value.into()); self }
+    pub fn rule_variables(mut self, value: impl ::std::convert::Into<crate::Obj<RuleVariables>>) -> Self { self.rule_variables = ::std::option::Option::Some(value.into()); self }
     /// `RulesSource`: a [`RulesSource`] object, required.
-    pub fn rules_source(mut self, value: impl Into<Obj<RulesSource>>) -> Self { self.rules_source = value.into(); self }
+    pub fn rules_source(mut self, value: impl ::std::convert::Into<crate::Obj<RulesSource>>) -> Self { self.rules_source = value.into(); self }
     /// `StatefulRuleOptions`: a [`StatefulRuleOptions`] object.
-    pub fn stateful_rule_options(mut self, value: impl Into<Obj<StatefulRuleOptions>>) -> Self { self.stateful_rule_options = Some(value.into()); self }
+    pub fn stateful_rule_options(mut self, value: impl ::std::convert::Into<crate::Obj<StatefulRuleOptions>>) -> Self { self.stateful_rule_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuleGroupProperty {}
+impl crate::PropertyType for RuleGroupProperty {}
 
-impl ToValue for RuleGroupProperty {
+impl ::cloudwright_core::ToValue for RuleGroupProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReferenceSets", &self.reference_sets)
             .opt("RuleVariables", &self.rule_variables)
             .req("RulesSource", &self.rules_source)
@@ -649,24 +558,6 @@ impl ToValue for RuleGroupProperty {
             .build()
     }
 }
-
-/// The required properties of [`RuleOption`], by name: `RuleOption::new(RuleOptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleOptionRequired {
-    /// `Keyword`: a string, required.
-    pub keyword: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleOption: ObjRule = ObjRule {
-    properties: &[
-        ("Keyword", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Settings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Keyword"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleOption` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -677,54 +568,44 @@ pub(crate) static RULE_RuleOption: ObjRule = ObjRule {
 pub struct RuleOption {
     /// `Keyword`: a string, required.
     ///
-    /// The Suricata rule option keywords. For Network Firewall , the keyword signature ID (sid) is required in the format `sid:112233` . The sid must be unique within the rule group. For information about Suricata rule option keywords, see \[Rule options\](<https://docs.aws.amazon.com/https://suricata.readthedocs.io/en/suricata-6.0.9/rules/intro.html#rule-options>) .
+    /// The Suricata rule option keywords. For Network Firewall , the keyword signature ID (sid) is required in the format `sid:112233` . The sid must be unique within the rule group. For information about Suricata rule option keywords, see [Rule options](https://docs.aws.amazon.com/https://suricata.readthedocs.io/en/suricata-6.0.9/rules/intro.html#rule-options) .
     ///
     /// Pattern `^.*$`; length 1 to 128.
-    pub keyword: Str,
+    pub keyword: ::cloudwright_core::Str,
     /// `Settings`: a list of strings.
     ///
-    /// The Suricata rule option settings. Settings have zero or more values, and the number of possible settings and required settings depends on the keyword. The format for Settings is `number` . For information about Suricata rule option settings, see \[Rule options\](<https://docs.aws.amazon.com/https://suricata.readthedocs.io/en/suricata-6.0.9/rules/intro.html#rule-options>) .
-    pub settings: Option<List<Str>>,
+    /// The Suricata rule option settings. Settings have zero or more values, and the number of possible settings and required settings depends on the keyword. The format for Settings is `number` . For information about Suricata rule option settings, see [Rule options](https://docs.aws.amazon.com/https://suricata.readthedocs.io/en/suricata-6.0.9/rules/intro.html#rule-options) .
+    pub settings: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl RuleOption {
-    /// A `RuleOption` with its required properties, named in a [`RuleOptionRequired`].
+    /// A `RuleOption` with its one required property, `Keyword`.
     #[inline]
-    pub fn new(required: RuleOptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            keyword: required.keyword,
-            settings: None,
+            keyword: value.into(),
+            settings: ::std::option::Option::None,
         }
     }
 
     /// `Keyword`: a string, required.
-    pub fn keyword(mut self, value: impl Into<Str>) -> Self { self.keyword = value.into(); self }
+    pub fn keyword(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.keyword = value.into(); self }
     /// `Settings`: a list of strings.
-    pub fn settings(mut self, value: impl Into<List<Str>>) -> Self { self.settings = Some(value.into()); self }
+    pub fn settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuleOption {}
+impl crate::PropertyType for RuleOption {}
 
-impl ToValue for RuleOption {
+impl ::cloudwright_core::ToValue for RuleOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Keyword", &self.keyword)
             .opt("Settings", &self.settings)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleVariables: ObjRule = ObjRule {
-    properties: &[
-        ("IPSets", Shape::Typed(json_type::OBJECT)),
-        ("PortSets", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleVariables` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -736,11 +617,11 @@ pub struct RuleVariables {
     /// `IPSets`: a JSON value.
     ///
     /// A list of IP addresses and address ranges, in CIDR notation.
-    pub ip_sets: Option<Json>,
+    pub ip_sets: ::std::option::Option<::cloudwright_core::Json>,
     /// `PortSets`: a JSON value.
     ///
     /// A list of port ranges.
-    pub port_sets: Option<Json>,
+    pub port_sets: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -748,38 +629,26 @@ impl RuleVariables {
     /// A `RuleVariables` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IPSets`: a JSON value.
-    pub fn ip_sets(mut self, value: impl Into<Json>) -> Self { self.ip_sets = Some(value.into()); self }
+    pub fn ip_sets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.ip_sets = ::std::option::Option::Some(value.into()); self }
     /// `PortSets`: a JSON value.
-    pub fn port_sets(mut self, value: impl Into<Json>) -> Self { self.port_sets = Some(value.into()); self }
+    pub fn port_sets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.port_sets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuleVariables {}
+impl crate::PropertyType for RuleVariables {}
 
-impl ToValue for RuleVariables {
+impl ::cloudwright_core::ToValue for RuleVariables {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IPSets", &self.ip_sets)
             .opt("PortSets", &self.port_sets)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RulesSource: ObjRule = ObjRule {
-    properties: &[
-        ("RulesSourceList", Shape::Object(&RULE_RulesSourceList)),
-        ("RulesString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000000), ..StrRule::ANY })),
-        ("StatefulRules", Shape::List(&ListRule { items: Shape::Object(&RULE_StatefulRule), min_items: None, max_items: None, unique: false })),
-        ("StatelessRulesAndCustomActions", Shape::Object(&RULE_StatelessRulesAndCustomActions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RulesSource` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -791,25 +660,26 @@ pub struct RulesSource {
     /// `RulesSourceList`: a [`RulesSourceList`] object.
     ///
     /// Stateful inspection criteria for a domain list rule group.
-    pub rules_source_list: Option<Obj<RulesSourceList>>,
+    pub rules_source_list: ::std::option::Option<crate::Obj<RulesSourceList>>,
     /// `RulesString`: a string.
     ///
     /// Stateful inspection criteria, provided in Suricata compatible rules. Suricata is an open-source threat detection framework that includes a standard rule-based language for network traffic inspection.
     ///
     /// These rules contain the inspection criteria and the action to take for traffic that matches the criteria, so this type of rule group doesn't have a separate action setting.
     ///
-    /// &gt; You can't use the `priority` keyword if the `RuleOrder` option in StatefulRuleOptions is set to `STRICT_ORDER` .
+    /// \> You can't use the `priority` keyword if the `RuleOrder` option in StatefulRuleOptions is set to `STRICT_ORDER` .
     ///
     /// Length 0 to 1000000.
-    pub rules_string: Option<Str>,
+    pub rules_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `StatefulRules`: a list of [`StatefulRule`] objects.
     ///
-    /// An array of individual stateful rules inspection criteria to be used together in a stateful rule group. Use this option to specify simple Suricata rules with protocol, source and destination, ports, direction, and rule options. For information about the Suricata `Rules` format, see \[Rules Format\](<https://docs.aws.amazon.com/https://suricata.readthedocs.io/en/suricata-7.0.3/rules/intro.html>) .
-    pub stateful_rules: Option<List<StatefulRule>>,
+    /// An array of individual stateful rules inspection criteria to be used together in a stateful rule group. Use this option to specify simple Suricata rules with protocol, source and destination, ports, direction, and rule options. For information about the Suricata `Rules` format, see [Rules Format](https://docs.aws.amazon.com/https://suricata.readthedocs.io/en/suricata-7.0.3/rules/intro.html) .
+    pub stateful_rules: ::std::option::Option<::cloudwright_core::List<StatefulRule>>,
     /// `StatelessRulesAndCustomActions`: a [`StatelessRulesAndCustomActions`] object.
     ///
     /// Stateless inspection criteria to be used in a stateless rule group.
-    pub stateless_rules_and_custom_actions: Option<Obj<StatelessRulesAndCustomActions>>,
+    pub stateless_rules_and_custom_actions:
+        ::std::option::Option<crate::Obj<StatelessRulesAndCustomActions>>,
 }
 
 #[rustfmt::skip]
@@ -817,25 +687,25 @@ impl RulesSource {
     /// A `RulesSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RulesSourceList`: a [`RulesSourceList`] object.
-    pub fn rules_source_list(mut self, value: impl Into<Obj<RulesSourceList>>) -> Self { self.rules_source_list = Some(value.into()); self }
+    pub fn rules_source_list(mut self, value: impl ::std::convert::Into<crate::Obj<RulesSourceList>>) -> Self { self.rules_source_list = ::std::option::Option::Some(value.into()); self }
     /// `RulesString`: a string.
-    pub fn rules_string(mut self, value: impl Into<Str>) -> Self { self.rules_string = Some(value.into()); self }
+    pub fn rules_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rules_string = ::std::option::Option::Some(value.into()); self }
     /// `StatefulRules`: a list of [`StatefulRule`] objects.
-    pub fn stateful_rules(mut self, value: impl Into<List<StatefulRule>>) -> Self { self.stateful_rules = Some(value.into()); self }
+    pub fn stateful_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StatefulRule>>) -> Self { self.stateful_rules = ::std::option::Option::Some(value.into()); self }
     /// `StatelessRulesAndCustomActions`: a [`StatelessRulesAndCustomActions`] object.
-    pub fn stateless_rules_and_custom_actions(mut self, value: impl Into<Obj<StatelessRulesAndCustomActions>>) -> Self { self.stateless_rules_and_custom_actions = Some(value.into()); self }
+    pub fn stateless_rules_and_custom_actions(mut self, value: impl ::std::convert::Into<crate::Obj<StatelessRulesAndCustomActions>>) -> Self { self.stateless_rules_and_custom_actions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RulesSource {}
+impl crate::PropertyType for RulesSource {}
 
-impl ToValue for RulesSource {
+impl ::cloudwright_core::ToValue for RulesSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RulesSourceList", &self.rules_source_list)
             .opt("RulesString", &self.rules_string)
             .opt("StatefulRules", &self.stateful_rules)
@@ -853,22 +723,10 @@ pub struct RulesSourceListRequired {
     /// `GeneratedRulesType`: a [`GeneratedRulesType`] value, required.
     pub generated_rules_type: GeneratedRulesType,
     /// `TargetTypes`: a list of [`TargetType`] values, required.
-    pub target_types: List<TargetType>,
+    pub target_types: ::cloudwright_core::List<TargetType>,
     /// `Targets`: a list of strings, required.
-    pub targets: List<Str>,
+    pub targets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RulesSourceList: ObjRule = ObjRule {
-    properties: &[
-        ("GeneratedRulesType", Shape::Str(&StrRule { allowed: &["ALLOWLIST", "DENYLIST", "ALERTLIST", "REJECTLIST"], ..StrRule::ANY })),
-        ("TargetTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TLS_SNI", "HTTP_HOST"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Targets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Targets", "TargetTypes", "GeneratedRulesType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RulesSourceList` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -876,7 +734,7 @@ pub(crate) static RULE_RulesSourceList: ObjRule = ObjRule {
 ///
 /// For HTTPS traffic, domain filtering is SNI-based. It uses the server name indicator extension of the TLS handshake.
 ///
-/// By default, Network Firewall domain list inspection only includes traffic coming from the VPC where you deploy the firewall. To inspect traffic from IP addresses outside of the deployment VPC, you set the `HOME_NET` rule variable to include the CIDR range of the deployment VPC plus the other CIDR ranges. For more information, see `RuleVariables` in this guide and \[Stateful domain list rule groups in AWS Network Firewall\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/stateful-rule-groups-domain-names.html>) in the *Network Firewall Developer Guide*
+/// By default, Network Firewall domain list inspection only includes traffic coming from the VPC where you deploy the firewall. To inspect traffic from IP addresses outside of the deployment VPC, you set the `HOME_NET` rule variable to include the CIDR range of the deployment VPC plus the other CIDR ranges. For more information, see `RuleVariables` in this guide and [Stateful domain list rule groups in AWS Network Firewall](https://docs.aws.amazon.com/network-firewall/latest/developerguide/stateful-rule-groups-domain-names.html) in the *Network Firewall Developer Guide*
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-rulessourcelist.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -885,19 +743,19 @@ pub struct RulesSourceList {
     ///
     /// Whether you want to apply allow, reject, alert, or drop behavior to the domains in your target list.
     ///
-    /// &gt; When logging is enabled and you choose Alert, traffic that matches the domain specifications generates an alert in the firewall's logs. Then, traffic either passes, is rejected, or drops based on other rules in the firewall policy.
+    /// \> When logging is enabled and you choose Alert, traffic that matches the domain specifications generates an alert in the firewall's logs. Then, traffic either passes, is rejected, or drops based on other rules in the firewall policy.
     pub generated_rules_type: GeneratedRulesType,
     /// `TargetTypes`: a list of [`TargetType`] values, required.
     ///
     /// The types of targets to inspect for. Valid values are `TLS_SNI` and `HTTP_HOST` .
-    pub target_types: List<TargetType>,
+    pub target_types: ::cloudwright_core::List<TargetType>,
     /// `Targets`: a list of strings, required.
     ///
     /// The domains that you want to inspect for in your traffic flows. Valid domain specifications are the following:
     ///
     /// - Explicit names. For example, `abc.example.com` matches only the domain `abc.example.com` .
     /// - Names that use a domain wildcard, which you indicate with an initial ' `.` '. For example, `.example.com` matches `example.com` and matches all subdomains of `example.com` , such as `abc.example.com` and `www.example.com` .
-    pub targets: List<Str>,
+    pub targets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -913,19 +771,19 @@ impl RulesSourceList {
     }
 
     /// `GeneratedRulesType`: a [`GeneratedRulesType`] value, required.
-    pub fn generated_rules_type(mut self, value: impl Into<GeneratedRulesType>) -> Self { self.generated_rules_type = value.into(); self }
+    pub fn generated_rules_type(mut self, value: impl ::std::convert::Into<GeneratedRulesType>) -> Self { self.generated_rules_type = value.into(); self }
     /// `TargetTypes`: a list of [`TargetType`] values, required.
-    pub fn target_types(mut self, value: impl Into<List<TargetType>>) -> Self { self.target_types = value.into(); self }
+    pub fn target_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetType>>) -> Self { self.target_types = value.into(); self }
     /// `Targets`: a list of strings, required.
-    pub fn targets(mut self, value: impl Into<List<Str>>) -> Self { self.targets = value.into(); self }
+    pub fn targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.targets = value.into(); self }
 }
 
-impl PropertyType for RulesSourceList {}
+impl crate::PropertyType for RulesSourceList {}
 
-impl ToValue for RulesSourceList {
+impl ::cloudwright_core::ToValue for RulesSourceList {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GeneratedRulesType", &self.generated_rules_type)
             .req("TargetTypes", &self.target_types)
             .req("Targets", &self.targets)
@@ -939,26 +797,14 @@ pub struct StatefulRuleRequired {
     /// `Action`: an [`Action`] value, required.
     pub action: Action,
     /// `Header`: a [`Header`] object, required.
-    pub header: Obj<Header>,
+    pub header: crate::Obj<Header>,
     /// `RuleOptions`: a list of [`RuleOption`] objects, required.
-    pub rule_options: List<RuleOption>,
+    pub rule_options: ::cloudwright_core::List<RuleOption>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StatefulRule: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["PASS", "DROP", "ALERT", "REJECT"], ..StrRule::ANY })),
-        ("Header", Shape::Object(&RULE_Header)),
-        ("RuleOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleOption), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Action", "Header", "RuleOptions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StatefulRule` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
-/// A single Suricata rules specification, for use in a stateful rule group. Use this option to specify a simple Suricata rule with protocol, source and destination, ports, direction, and rule options. For information about the Suricata `Rules` format, see \[Rules Format\](<https://docs.aws.amazon.com/https://suricata.readthedocs.io/en/suricata-7.0.3/rules/intro.html>) .
+/// A single Suricata rules specification, for use in a stateful rule group. Use this option to specify a simple Suricata rule with protocol, source and destination, ports, direction, and rule options. For information about the Suricata `Rules` format, see [Rules Format](https://docs.aws.amazon.com/https://suricata.readthedocs.io/en/suricata-7.0.3/rules/intro.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-statefulrule.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -982,11 +828,11 @@ pub struct StatefulRule {
     /// `Header`: a [`Header`] object, required.
     ///
     /// The stateful inspection criteria for this rule, used to inspect traffic flows.
-    pub header: Obj<Header>,
+    pub header: crate::Obj<Header>,
     /// `RuleOptions`: a list of [`RuleOption`] objects, required.
     ///
     /// Additional settings for a stateful rule, provided as keywords and settings.
-    pub rule_options: List<RuleOption>,
+    pub rule_options: ::cloudwright_core::List<RuleOption>,
 }
 
 #[rustfmt::skip]
@@ -1002,34 +848,25 @@ impl StatefulRule {
     }
 
     /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = value.into(); self }
     /// `Header`: a [`Header`] object, required.
-    pub fn header(mut self, value: impl Into<Obj<Header>>) -> Self { self.header = value.into(); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<crate::Obj<Header>>) -> Self { self.header = value.into(); self }
     /// `RuleOptions`: a list of [`RuleOption`] objects, required.
-    pub fn rule_options(mut self, value: impl Into<List<RuleOption>>) -> Self { self.rule_options = value.into(); self }
+    pub fn rule_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RuleOption>>) -> Self { self.rule_options = value.into(); self }
 }
 
-impl PropertyType for StatefulRule {}
+impl crate::PropertyType for StatefulRule {}
 
-impl ToValue for StatefulRule {
+impl ::cloudwright_core::ToValue for StatefulRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Header", &self.header)
             .req("RuleOptions", &self.rule_options)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StatefulRuleOptions: ObjRule = ObjRule {
-    properties: &[
-        ("RuleOrder", Shape::Str(&StrRule { allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StatefulRuleOptions` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -1040,8 +877,8 @@ pub(crate) static RULE_StatefulRuleOptions: ObjRule = ObjRule {
 pub struct StatefulRuleOptions {
     /// `RuleOrder`: a [`RuleOrder`] value.
     ///
-    /// Indicates how to manage the order of the rule evaluation for the rule group. `DEFAULT_ACTION_ORDER` is the default behavior. Stateful rules are provided to the rule engine as Suricata compatible strings, and Suricata evaluates them based on certain settings. For more information, see \[Evaluation order for stateful rules\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/suricata-rule-evaluation-order.html>) in the *AWS Network Firewall Developer Guide* .
-    pub rule_order: Option<RuleOrder>,
+    /// Indicates how to manage the order of the rule evaluation for the rule group. `DEFAULT_ACTION_ORDER` is the default behavior. Stateful rules are provided to the rule engine as Suricata compatible strings, and Suricata evaluates them based on certain settings. For more information, see [Evaluation order for stateful rules](https://docs.aws.amazon.com/network-firewall/latest/developerguide/suricata-rule-evaluation-order.html) in the *AWS Network Firewall Developer Guide* .
+    pub rule_order: ::std::option::Option<RuleOrder>,
 }
 
 #[rustfmt::skip]
@@ -1049,19 +886,21 @@ impl StatefulRuleOptions {
     /// A `StatefulRuleOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RuleOrder`: a [`RuleOrder`] value.
-    pub fn rule_order(mut self, value: impl Into<RuleOrder>) -> Self { self.rule_order = Some(value.into()); self }
+    pub fn rule_order(mut self, value: impl ::std::convert::Into<RuleOrder>) -> Self { self.rule_order = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StatefulRuleOptions {}
+impl crate::PropertyType for StatefulRuleOptions {}
 
-impl ToValue for StatefulRuleOptions {
+impl ::cloudwright_core::ToValue for StatefulRuleOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("RuleOrder", &self.rule_order).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("RuleOrder", &self.rule_order)
+            .build()
     }
 }
 
@@ -1069,21 +908,10 @@ impl ToValue for StatefulRuleOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatelessRuleRequired {
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `RuleDefinition`: a [`RuleDefinition`] object, required.
-    pub rule_definition: Obj<RuleDefinition>,
+    pub rule_definition: crate::Obj<RuleDefinition>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StatelessRule: ObjRule = ObjRule {
-    properties: &[
-        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("RuleDefinition", Shape::Object(&RULE_RuleDefinition)),
-    ],
-    required: &["RuleDefinition", "Priority"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StatelessRule` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -1101,11 +929,11 @@ pub struct StatelessRule {
     /// You can change the priority settings of your rules at any time. To make it easier to insert rules later, number them so there's a wide range in between, for example use 100, 200, and so on.
     ///
     /// Value 1 to 65535.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `RuleDefinition`: a [`RuleDefinition`] object, required.
     ///
     /// Defines the stateless 5-tuple packet inspection criteria and the action to take on a packet that matches the criteria.
-    pub rule_definition: Obj<RuleDefinition>,
+    pub rule_definition: crate::Obj<RuleDefinition>,
 }
 
 #[rustfmt::skip]
@@ -1120,40 +948,22 @@ impl StatelessRule {
     }
 
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `RuleDefinition`: a [`RuleDefinition`] object, required.
-    pub fn rule_definition(mut self, value: impl Into<Obj<RuleDefinition>>) -> Self { self.rule_definition = value.into(); self }
+    pub fn rule_definition(mut self, value: impl ::std::convert::Into<crate::Obj<RuleDefinition>>) -> Self { self.rule_definition = value.into(); self }
 }
 
-impl PropertyType for StatelessRule {}
+impl crate::PropertyType for StatelessRule {}
 
-impl ToValue for StatelessRule {
+impl ::cloudwright_core::ToValue for StatelessRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Priority", &self.priority)
             .req("RuleDefinition", &self.rule_definition)
             .build()
     }
 }
-
-/// The required properties of [`StatelessRulesAndCustomActions`], by name: `StatelessRulesAndCustomActions::new(StatelessRulesAndCustomActionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StatelessRulesAndCustomActionsRequired {
-    /// `StatelessRules`: a list of [`StatelessRule`] objects, required.
-    pub stateless_rules: List<StatelessRule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StatelessRulesAndCustomActions: ObjRule = ObjRule {
-    properties: &[
-        ("CustomActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAction), min_items: None, max_items: None, unique: false })),
-        ("StatelessRules", Shape::List(&ListRule { items: Shape::Object(&RULE_StatelessRule), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["StatelessRules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StatelessRulesAndCustomActions` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -1165,50 +975,41 @@ pub struct StatelessRulesAndCustomActions {
     /// `CustomActions`: a list of [`CustomAction`] objects.
     ///
     /// Defines an array of individual custom action definitions that are available for use by the stateless rules in this `StatelessRulesAndCustomActions` specification. You name each custom action that you define, and then you can use it by name in your stateless rule definition `Actions` specification.
-    pub custom_actions: Option<List<CustomAction>>,
+    pub custom_actions: ::std::option::Option<::cloudwright_core::List<CustomAction>>,
     /// `StatelessRules`: a list of [`StatelessRule`] objects, required.
     ///
     /// Defines the set of stateless rules for use in a stateless rule group.
-    pub stateless_rules: List<StatelessRule>,
+    pub stateless_rules: ::cloudwright_core::List<StatelessRule>,
 }
 
 #[rustfmt::skip]
 impl StatelessRulesAndCustomActions {
-    /// A `StatelessRulesAndCustomActions` with its required properties, named in a [`StatelessRulesAndCustomActionsRequired`].
+    /// A `StatelessRulesAndCustomActions` with its one required property, `StatelessRules`.
     #[inline]
-    pub fn new(required: StatelessRulesAndCustomActionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<StatelessRule>>) -> Self {
         Self {
-            custom_actions: None,
-            stateless_rules: required.stateless_rules,
+            custom_actions: ::std::option::Option::None,
+            stateless_rules: value.into(),
         }
     }
 
     /// `CustomActions`: a list of [`CustomAction`] objects.
-    pub fn custom_actions(mut self, value: impl Into<List<CustomAction>>) -> Self { self.custom_actions = Some(value.into()); self }
+    pub fn custom_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomAction>>) -> Self { self.custom_actions = ::std::option::Option::Some(value.into()); self }
     /// `StatelessRules`: a list of [`StatelessRule`] objects, required.
-    pub fn stateless_rules(mut self, value: impl Into<List<StatelessRule>>) -> Self { self.stateless_rules = value.into(); self }
+    pub fn stateless_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StatelessRule>>) -> Self { self.stateless_rules = value.into(); self }
 }
 
-impl PropertyType for StatelessRulesAndCustomActions {}
+impl crate::PropertyType for StatelessRulesAndCustomActions {}
 
-impl ToValue for StatelessRulesAndCustomActions {
+impl ::cloudwright_core::ToValue for StatelessRulesAndCustomActions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomActions", &self.custom_actions)
             .req("StatelessRules", &self.stateless_rules)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SummaryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RuleOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SID", "MSG", "METADATA"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SummaryConfiguration` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -1221,7 +1022,7 @@ pub(crate) static RULE_SummaryConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SummaryConfiguration {
     /// `RuleOptions`: a list of [`SummaryRuleOption`] values.
-    pub rule_options: Option<List<SummaryRuleOption>>,
+    pub rule_options: ::std::option::Option<::cloudwright_core::List<SummaryRuleOption>>,
 }
 
 #[rustfmt::skip]
@@ -1229,41 +1030,23 @@ impl SummaryConfiguration {
     /// A `SummaryConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RuleOptions`: a list of [`SummaryRuleOption`] values.
-    pub fn rule_options(mut self, value: impl Into<List<SummaryRuleOption>>) -> Self { self.rule_options = Some(value.into()); self }
+    pub fn rule_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SummaryRuleOption>>) -> Self { self.rule_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SummaryConfiguration {}
+impl crate::PropertyType for SummaryConfiguration {}
 
-impl ToValue for SummaryConfiguration {
+impl ::cloudwright_core::ToValue for SummaryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RuleOptions", &self.rule_options)
             .build()
     }
 }
-
-/// The required properties of [`TcpFlagField`], by name: `TcpFlagField::new(TcpFlagFieldRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TcpFlagFieldRequired {
-    /// `Flags`: a list of [`TcpFlag`] values, required.
-    pub flags: List<TcpFlag>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TcpFlagField: ObjRule = ObjRule {
-    properties: &[
-        ("Flags", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Masks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Flags"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TCPFlagField` property type of `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -1284,36 +1067,36 @@ pub struct TcpFlagField {
     ///
     /// - The ones that are set in this flags setting must be set in the packet.
     /// - The ones that are not set in this flags setting must also not be set in the packet.
-    pub flags: List<TcpFlag>,
+    pub flags: ::cloudwright_core::List<TcpFlag>,
     /// `Masks`: a list of [`TcpFlag`] values.
     ///
     /// The set of flags to consider in the inspection. To inspect all flags in the valid values list, leave this with no setting.
-    pub masks: Option<List<TcpFlag>>,
+    pub masks: ::std::option::Option<::cloudwright_core::List<TcpFlag>>,
 }
 
 #[rustfmt::skip]
 impl TcpFlagField {
-    /// A `TcpFlagField` with its required properties, named in a [`TcpFlagFieldRequired`].
+    /// A `TcpFlagField` with its one required property, `Flags`.
     #[inline]
-    pub fn new(required: TcpFlagFieldRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<TcpFlag>>) -> Self {
         Self {
-            flags: required.flags,
-            masks: None,
+            flags: value.into(),
+            masks: ::std::option::Option::None,
         }
     }
 
     /// `Flags`: a list of [`TcpFlag`] values, required.
-    pub fn flags(mut self, value: impl Into<List<TcpFlag>>) -> Self { self.flags = value.into(); self }
+    pub fn flags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TcpFlag>>) -> Self { self.flags = value.into(); self }
     /// `Masks`: a list of [`TcpFlag`] values.
-    pub fn masks(mut self, value: impl Into<List<TcpFlag>>) -> Self { self.masks = Some(value.into()); self }
+    pub fn masks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TcpFlag>>) -> Self { self.masks = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TcpFlagField {}
+impl crate::PropertyType for TcpFlagField {}
 
-impl ToValue for TcpFlagField {
+impl ::cloudwright_core::ToValue for TcpFlagField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Flags", &self.flags)
             .opt("Masks", &self.masks)
             .build()
@@ -1332,26 +1115,26 @@ pub enum Action {
     /// `REJECT`
     Reject,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pass => "PASS",
             Self::Drop => "DROP",
             Self::Alert => "ALERT",
             Self::Reject => "REJECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1363,24 +1146,24 @@ pub enum Direction {
     /// `ANY`
     Any,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Direction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Direction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Direction {
+impl ::cloudwright_core::ToValue for Direction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Forward => "FORWARD",
             Self::Any => "ANY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1396,26 +1179,26 @@ pub enum GeneratedRulesType {
     /// `REJECTLIST`
     Rejectlist,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GeneratedRulesType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GeneratedRulesType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GeneratedRulesType {
+impl ::cloudwright_core::ToValue for GeneratedRulesType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allowlist => "ALLOWLIST",
             Self::Denylist => "DENYLIST",
             Self::Alertlist => "ALERTLIST",
             Self::Rejectlist => "REJECTLIST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1461,18 +1244,18 @@ pub enum Protocol {
     /// `DHCP`
     Dhcp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ip => "IP",
             Self::Tcp => "TCP",
@@ -1493,9 +1276,9 @@ impl ToValue for Protocol {
             Self::Tftp => "TFTP",
             Self::Ntp => "NTP",
             Self::Dhcp => "DHCP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1507,24 +1290,24 @@ pub enum RuleGroupType {
     /// `STATEFUL`
     Stateful,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleGroupType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleGroupType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleGroupType {
+impl ::cloudwright_core::ToValue for RuleGroupType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Stateless => "STATELESS",
             Self::Stateful => "STATEFUL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1538,25 +1321,25 @@ pub enum SummaryRuleOption {
     /// `METADATA`
     Metadata,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SummaryRuleOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SummaryRuleOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SummaryRuleOption {
+impl ::cloudwright_core::ToValue for SummaryRuleOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sid => "SID",
             Self::Msg => "MSG",
             Self::Metadata => "METADATA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1568,24 +1351,24 @@ pub enum TargetType {
     /// `HTTP_HOST`
     HttpHost,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetType {
+impl ::cloudwright_core::ToValue for TargetType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TlsSni => "TLS_SNI",
             Self::HttpHost => "HTTP_HOST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1609,18 +1392,18 @@ pub enum TcpFlag {
     /// `CWR`
     Cwr,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TcpFlag {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TcpFlag {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TcpFlag {
+impl ::cloudwright_core::ToValue for TcpFlag {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Fin => "FIN",
             Self::Syn => "SYN",
@@ -1630,8 +1413,206 @@ impl ToValue for TcpFlag {
             Self::Urg => "URG",
             Self::Ece => "ECE",
             Self::Cwr => "CWR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Address, RULE_CustomAction, RULE_PortRange, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Capacity", Shape::INT),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RuleGroup", Shape::Object(&RULE_RuleGroupProperty)),
+            ("RuleGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SummaryConfiguration", Shape::Object(&RULE_SummaryConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["STATELESS", "STATEFUL"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Capacity", "RuleGroupName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Header: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DestinationPort", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Direction", Shape::Str(&StrRule { allowed: &["FORWARD", "ANY"], ..StrRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["IP", "TCP", "UDP", "ICMP", "HTTP", "FTP", "TLS", "SMB", "DNS", "DCERPC", "SSH", "SMTP", "IMAP", "MSN", "KRB5", "IKEV2", "TFTP", "NTP", "DHCP"], ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SourcePort", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Protocol", "Source", "SourcePort", "Direction", "Destination", "DestinationPort"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MatchAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationPorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: false })),
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None, unique: false })),
+            ("Protocols", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SourcePorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: false })),
+            ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None, unique: false })),
+            ("TCPFlags", Shape::List(&ListRule { items: Shape::Object(&RULE_TcpFlagField), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReferenceSets: ObjRule = ObjRule {
+        properties: &[
+            ("IPSetReferences", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("MatchAttributes", Shape::Object(&RULE_MatchAttributes)),
+        ],
+        required: &["MatchAttributes", "Actions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleGroupProperty: ObjRule = ObjRule {
+        properties: &[
+            ("ReferenceSets", Shape::Object(&RULE_ReferenceSets)),
+            ("RuleVariables", Shape::Object(&RULE_RuleVariables)),
+            ("RulesSource", Shape::Object(&RULE_RulesSource)),
+            ("StatefulRuleOptions", Shape::Object(&RULE_StatefulRuleOptions)),
+        ],
+        required: &["RulesSource"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleOption: ObjRule = ObjRule {
+        properties: &[
+            ("Keyword", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Settings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Keyword"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleVariables: ObjRule = ObjRule {
+        properties: &[
+            ("IPSets", Shape::Typed(json_type::OBJECT)),
+            ("PortSets", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RulesSource: ObjRule = ObjRule {
+        properties: &[
+            ("RulesSourceList", Shape::Object(&RULE_RulesSourceList)),
+            ("RulesString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000000), ..StrRule::ANY })),
+            ("StatefulRules", Shape::List(&ListRule { items: Shape::Object(&RULE_StatefulRule), min_items: None, max_items: None, unique: false })),
+            ("StatelessRulesAndCustomActions", Shape::Object(&RULE_StatelessRulesAndCustomActions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RulesSourceList: ObjRule = ObjRule {
+        properties: &[
+            ("GeneratedRulesType", Shape::Str(&StrRule { allowed: &["ALLOWLIST", "DENYLIST", "ALERTLIST", "REJECTLIST"], ..StrRule::ANY })),
+            ("TargetTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TLS_SNI", "HTTP_HOST"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Targets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Targets", "TargetTypes", "GeneratedRulesType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatefulRule: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["PASS", "DROP", "ALERT", "REJECT"], ..StrRule::ANY })),
+            ("Header", Shape::Object(&RULE_Header)),
+            ("RuleOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleOption), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Action", "Header", "RuleOptions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatefulRuleOptions: ObjRule = ObjRule {
+        properties: &[
+            ("RuleOrder", Shape::Str(&StrRule { allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatelessRule: ObjRule = ObjRule {
+        properties: &[
+            ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("RuleDefinition", Shape::Object(&RULE_RuleDefinition)),
+        ],
+        required: &["RuleDefinition", "Priority"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatelessRulesAndCustomActions: ObjRule = ObjRule {
+        properties: &[
+            ("CustomActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAction), min_items: None, max_items: None, unique: false })),
+            ("StatelessRules", Shape::List(&ListRule { items: Shape::Object(&RULE_StatelessRule), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["StatelessRules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SummaryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RuleOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SID", "MSG", "METADATA"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TcpFlagField: ObjRule = ObjRule {
+        properties: &[
+            ("Flags", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Masks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Flags"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

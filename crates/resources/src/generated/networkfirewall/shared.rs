@@ -6,27 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "networkfirewall")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-fA-F\\d:\\.]+/\\d{1,3})$");
-#[cfg(feature = "networkfirewall")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-#[cfg(feature = "networkfirewall")]
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_ ]+$");
-#[cfg(feature = "networkfirewall")]
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^.*$");
-
-#[cfg(feature = "networkfirewall")]
-#[rustfmt::skip]
-pub(crate) static RULE_ActionDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("PublishMetricAction", Shape::Object(&RULE_PublishMetricAction)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "networkfirewall")]
 /// The `ActionDefinition` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
 ///
@@ -40,7 +19,7 @@ pub struct ActionDefinition {
     /// Stateless inspection criteria that publishes the specified metrics to Amazon CloudWatch for the matching packet. This setting defines a CloudWatch dimension value to be published.
     ///
     /// You can pair this custom action with any of the standard stateless rule actions. For example, you could pair this in a rule action with the standard action that forwards the packet for stateful inspection. Then, when a packet matches the rule, Network Firewall publishes metrics for the packet and forwards it.
-    pub publish_metric_action: Option<Obj<PublishMetricAction>>,
+    pub publish_metric_action: ::std::option::Option<crate::Obj<PublishMetricAction>>,
 }
 
 #[cfg(feature = "networkfirewall")]
@@ -49,44 +28,25 @@ impl ActionDefinition {
     /// A `ActionDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PublishMetricAction`: a [`PublishMetricAction`] object.
-    pub fn publish_metric_action(mut self, value: impl Into<Obj<PublishMetricAction>>) -> Self { self.publish_metric_action = Some(value.into()); self }
+    pub fn publish_metric_action(mut self, value: impl ::std::convert::Into<crate::Obj<PublishMetricAction>>) -> Self { self.publish_metric_action = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "networkfirewall")]
-impl PropertyType for ActionDefinition {}
+impl crate::PropertyType for ActionDefinition {}
 
 #[cfg(feature = "networkfirewall")]
-impl ToValue for ActionDefinition {
+impl ::cloudwright_core::ToValue for ActionDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PublishMetricAction", &self.publish_metric_action)
             .build()
     }
 }
-
-#[cfg(feature = "networkfirewall")]
-/// The required properties of [`Address`], by name: `Address::new(AddressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddressRequired {
-    /// `AddressDefinition`: a string, required.
-    pub address_definition: Str,
-}
-
-#[cfg(feature = "networkfirewall")]
-#[rustfmt::skip]
-pub(crate) static RULE_Address: ObjRule = ObjRule {
-    properties: &[
-        ("AddressDefinition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["AddressDefinition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "networkfirewall")]
 /// The `Address` property type, shared by `AWS::NetworkFirewall::RuleGroup`, `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -107,35 +67,35 @@ pub struct Address {
     /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
     /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
     ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
+    /// For more information about CIDR notation, see the Wikipedia entry [Classless Inter-Domain Routing](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing) .
     ///
     /// Pattern `^([a-fA-F\d:\.]+/\d{1,3})$`; length 1 to 255.
-    pub address_definition: Str,
+    pub address_definition: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 impl Address {
-    /// A `Address` with its required properties, named in a [`AddressRequired`].
+    /// A `Address` with its one required property, `AddressDefinition`.
     #[inline]
-    pub fn new(required: AddressRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            address_definition: required.address_definition,
+            address_definition: value.into(),
         }
     }
 
     /// `AddressDefinition`: a string, required.
-    pub fn address_definition(mut self, value: impl Into<Str>) -> Self { self.address_definition = value.into(); self }
+    pub fn address_definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address_definition = value.into(); self }
 }
 
 #[cfg(feature = "networkfirewall")]
-impl PropertyType for Address {}
+impl crate::PropertyType for Address {}
 
 #[cfg(feature = "networkfirewall")]
-impl ToValue for Address {
+impl ::cloudwright_core::ToValue for Address {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AddressDefinition", &self.address_definition)
             .build()
     }
@@ -146,22 +106,10 @@ impl ToValue for Address {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionRequired {
     /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    pub action_definition: Obj<ActionDefinition>,
+    pub action_definition: crate::Obj<ActionDefinition>,
     /// `ActionName`: a string, required.
-    pub action_name: Str,
+    pub action_name: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "networkfirewall")]
-#[rustfmt::skip]
-pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
-    properties: &[
-        ("ActionDefinition", Shape::Object(&RULE_ActionDefinition)),
-        ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ActionName", "ActionDefinition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "networkfirewall")]
 /// The `CustomAction` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
@@ -181,13 +129,13 @@ pub struct CustomAction {
     /// `ActionDefinition`: an [`ActionDefinition`] object, required.
     ///
     /// The custom action associated with the action name.
-    pub action_definition: Obj<ActionDefinition>,
+    pub action_definition: crate::Obj<ActionDefinition>,
     /// `ActionName`: a string, required.
     ///
     /// The descriptive name of the custom action. You can't change the name of a custom action after you create it.
     ///
     /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
-    pub action_name: Str,
+    pub action_name: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "networkfirewall")]
@@ -203,43 +151,24 @@ impl CustomAction {
     }
 
     /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    pub fn action_definition(mut self, value: impl Into<Obj<ActionDefinition>>) -> Self { self.action_definition = value.into(); self }
+    pub fn action_definition(mut self, value: impl ::std::convert::Into<crate::Obj<ActionDefinition>>) -> Self { self.action_definition = value.into(); self }
     /// `ActionName`: a string, required.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self { self.action_name = value.into(); self }
+    pub fn action_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action_name = value.into(); self }
 }
 
 #[cfg(feature = "networkfirewall")]
-impl PropertyType for CustomAction {}
+impl crate::PropertyType for CustomAction {}
 
 #[cfg(feature = "networkfirewall")]
-impl ToValue for CustomAction {
+impl ::cloudwright_core::ToValue for CustomAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ActionDefinition", &self.action_definition)
             .req("ActionName", &self.action_name)
             .build()
     }
 }
-
-#[cfg(feature = "networkfirewall")]
-/// The required properties of [`Dimension`], by name: `Dimension::new(DimensionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DimensionRequired {
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-#[cfg(feature = "networkfirewall")]
-#[rustfmt::skip]
-pub(crate) static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "networkfirewall")]
 /// The `Dimension` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
@@ -248,7 +177,7 @@ pub(crate) static RULE_Dimension: ObjRule = ObjRule {
 ///
 /// AWS Network Firewall sets the dimension name to `CustomAction` and you provide the dimension value.
 ///
-/// For more information about CloudWatch custom metric dimensions, see \[Publishing Custom Metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html#usingDimensions>) in the \[Amazon CloudWatch User Guide\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/WhatIsCloudWatch.html>) .
+/// For more information about CloudWatch custom metric dimensions, see [Publishing Custom Metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html#usingDimensions) in the [Amazon CloudWatch User Guide](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/WhatIsCloudWatch.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewallpolicy-dimension.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -258,32 +187,34 @@ pub struct Dimension {
     /// The value to use in the custom metric dimension.
     ///
     /// Pattern `^[a-zA-Z0-9-_ ]+$`; length 1 to 128.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 impl Dimension {
-    /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
+    /// A `Dimension` with its one required property, `Value`.
     #[inline]
-    pub fn new(required: DimensionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            value: required.value,
+            value: value.into(),
         }
     }
 
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "networkfirewall")]
-impl PropertyType for Dimension {}
+impl crate::PropertyType for Dimension {}
 
 #[cfg(feature = "networkfirewall")]
-impl ToValue for Dimension {
+impl ::cloudwright_core::ToValue for Dimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Value", &self.value)
+            .build()
     }
 }
 
@@ -292,22 +223,10 @@ impl ToValue for Dimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortRangeRequired {
     /// `FromPort`: an integer, required.
-    pub from_port: Int,
+    pub from_port: ::cloudwright_core::Int,
     /// `ToPort`: an integer, required.
-    pub to_port: Int,
+    pub to_port: ::cloudwright_core::Int,
 }
-
-#[cfg(feature = "networkfirewall")]
-#[rustfmt::skip]
-pub(crate) static RULE_PortRange: ObjRule = ObjRule {
-    properties: &[
-        ("FromPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("ToPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["FromPort", "ToPort"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "networkfirewall")]
 /// The `PortRange` property type, shared by `AWS::NetworkFirewall::RuleGroup`, `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -322,13 +241,13 @@ pub struct PortRange {
     /// The lower limit of the port range. This must be less than or equal to the `ToPort` specification.
     ///
     /// Value 0 to 65535.
-    pub from_port: Int,
+    pub from_port: ::cloudwright_core::Int,
     /// `ToPort`: an integer, required.
     ///
     /// The upper limit of the port range. This must be greater than or equal to the `FromPort` specification.
     ///
     /// Value 0 to 65535.
-    pub to_port: Int,
+    pub to_port: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "networkfirewall")]
@@ -344,43 +263,24 @@ impl PortRange {
     }
 
     /// `FromPort`: an integer, required.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = value.into(); self }
     /// `ToPort`: an integer, required.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = value.into(); self }
 }
 
 #[cfg(feature = "networkfirewall")]
-impl PropertyType for PortRange {}
+impl crate::PropertyType for PortRange {}
 
 #[cfg(feature = "networkfirewall")]
-impl ToValue for PortRange {
+impl ::cloudwright_core::ToValue for PortRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FromPort", &self.from_port)
             .req("ToPort", &self.to_port)
             .build()
     }
 }
-
-#[cfg(feature = "networkfirewall")]
-/// The required properties of [`PublishMetricAction`], by name: `PublishMetricAction::new(PublishMetricActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublishMetricActionRequired {
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    pub dimensions: List<Dimension>,
-}
-
-#[cfg(feature = "networkfirewall")]
-#[rustfmt::skip]
-pub(crate) static RULE_PublishMetricAction: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["Dimensions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "networkfirewall")]
 /// The `PublishMetricAction` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
@@ -393,56 +293,36 @@ pub struct PublishMetricAction {
     /// `Dimensions`: a list of [`Dimension`] objects, required.
     ///
     /// Items 1 to 1.
-    pub dimensions: List<Dimension>,
+    pub dimensions: ::cloudwright_core::List<Dimension>,
 }
 
 #[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 impl PublishMetricAction {
-    /// A `PublishMetricAction` with its required properties, named in a [`PublishMetricActionRequired`].
+    /// A `PublishMetricAction` with its one required property, `Dimensions`.
     #[inline]
-    pub fn new(required: PublishMetricActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Dimension>>) -> Self {
         Self {
-            dimensions: required.dimensions,
+            dimensions: value.into(),
         }
     }
 
     /// `Dimensions`: a list of [`Dimension`] objects, required.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = value.into(); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Dimension>>) -> Self { self.dimensions = value.into(); self }
 }
 
 #[cfg(feature = "networkfirewall")]
-impl PropertyType for PublishMetricAction {}
+impl crate::PropertyType for PublishMetricAction {}
 
 #[cfg(feature = "networkfirewall")]
-impl ToValue for PublishMetricAction {
+impl ::cloudwright_core::ToValue for PublishMetricAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Dimensions", &self.dimensions)
             .build()
     }
 }
-
-#[cfg(feature = "networkfirewall")]
-/// The required properties of [`SubnetMapping`], by name: `SubnetMapping::new(SubnetMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubnetMappingRequired {
-    /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
-}
-
-#[cfg(feature = "networkfirewall")]
-#[rustfmt::skip]
-pub(crate) static RULE_SubnetMapping: ObjRule = ObjRule {
-    properties: &[
-        ("IPAddressType", Shape::Str(&StrRule { allowed: &["DUALSTACK", "IPV4", "IPV6"], ..StrRule::ANY })),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    required: &["SubnetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "networkfirewall")]
 /// The `SubnetMapping` property type, shared by `AWS::NetworkFirewall::Firewall`, `AWS::NetworkFirewall::VpcEndpointAssociation`.
@@ -455,41 +335,41 @@ pub struct SubnetMapping {
     /// `IPAddressType`: an [`IpAddressType`] value.
     ///
     /// The subnet's IP address type. You can't change the IP address type after you create the subnet.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `SubnetId`: a string, required.
     ///
     /// The unique identifier for the subnet.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 impl SubnetMapping {
-    /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
+    /// A `SubnetMapping` with its one required property, `SubnetId`.
     #[inline]
-    pub fn new(required: SubnetMappingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ip_address_type: None,
-            subnet_id: required.subnet_id,
+            ip_address_type: ::std::option::Option::None,
+            subnet_id: value.into(),
         }
     }
 
     /// `IPAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
 #[cfg(feature = "networkfirewall")]
-impl PropertyType for SubnetMapping {}
+impl crate::PropertyType for SubnetMapping {}
 
 #[cfg(feature = "networkfirewall")]
-impl ToValue for SubnetMapping {
+impl ::cloudwright_core::ToValue for SubnetMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IPAddressType", &self.ip_address_type)
             .req("SubnetId", &self.subnet_id)
             .build()
@@ -501,22 +381,10 @@ impl ToValue for SubnetMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "networkfirewall")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "networkfirewall")]
 /// The `Tag` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`, `AWS::NetworkFirewall::TLSInspectionConfiguration`, `AWS::NetworkFirewall::VpcEndpointAssociation`.
@@ -527,11 +395,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "networkfirewall")]
@@ -547,19 +415,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "networkfirewall")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "networkfirewall")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -579,27 +447,27 @@ pub enum IpAddressType {
     /// `IPV6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "networkfirewall")]
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "networkfirewall")]
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dualstack => "DUALSTACK",
             Self::Ipv4 => "IPV4",
             Self::Ipv6 => "IPV6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -614,25 +482,132 @@ pub enum RuleOrder {
     /// `STRICT_ORDER`
     StrictOrder,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "networkfirewall")]
-impl From<Value> for RuleOrder {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleOrder {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "networkfirewall")]
-impl ToValue for RuleOrder {
+impl ::cloudwright_core::ToValue for RuleOrder {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DefaultActionOrder => "DEFAULT_ACTION_ORDER",
             Self::StrictOrder => "STRICT_ORDER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "networkfirewall")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-fA-F\\d:\\.]+/\\d{1,3})$");
+    #[cfg(feature = "networkfirewall")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
+    #[cfg(feature = "networkfirewall")]
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_ ]+$");
+    #[cfg(feature = "networkfirewall")]
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^.*$");
+
+    #[cfg(feature = "networkfirewall")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActionDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("PublishMetricAction", Shape::Object(&RULE_PublishMetricAction)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "networkfirewall")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Address: ObjRule = ObjRule {
+        properties: &[
+            ("AddressDefinition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["AddressDefinition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "networkfirewall")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
+        properties: &[
+            ("ActionDefinition", Shape::Object(&RULE_ActionDefinition)),
+            ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ActionName", "ActionDefinition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "networkfirewall")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dimension: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "networkfirewall")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortRange: ObjRule = ObjRule {
+        properties: &[
+            ("FromPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("ToPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["FromPort", "ToPort"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "networkfirewall")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublishMetricAction: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["Dimensions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "networkfirewall")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubnetMapping: ObjRule = ObjRule {
+        properties: &[
+            ("IPAddressType", Shape::Str(&StrRule { allowed: &["DUALSTACK", "IPV4", "IPV6"], ..StrRule::ANY })),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        required: &["SubnetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "networkfirewall")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

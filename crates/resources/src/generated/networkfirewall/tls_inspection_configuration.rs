@@ -5,37 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{Address, AddressRequired, PortRange, PortRangeRequired, Tag, TagRequired};
-use super::shared::{RULE_Address, RULE_PortRange, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:aws.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+pub use super::shared::{Address, PortRange, PortRangeRequired, Tag, TagRequired};
 
 /// The required properties of [`TlsInspectionConfiguration`], by name: `TlsInspectionConfiguration::new(TlsInspectionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TlsInspectionConfigurationRequired {
     /// `TLSInspectionConfiguration`: a [`TlsInspectionConfigurationProperty`] object, required.
-    pub tls_inspection_configuration: Obj<TlsInspectionConfigurationProperty>,
+    pub tls_inspection_configuration: crate::Obj<TlsInspectionConfigurationProperty>,
     /// `TLSInspectionConfigurationName`: a string, required.
-    pub tls_inspection_configuration_name: Str,
+    pub tls_inspection_configuration_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TlsInspectionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TLSInspectionConfiguration", Shape::Object(&RULE_TlsInspectionConfigurationProperty)),
-        ("TLSInspectionConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
-    ],
-    required: &["TLSInspectionConfigurationName", "TLSInspectionConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkFirewall::TLSInspectionConfiguration` resource.
 ///
@@ -43,7 +22,7 @@ pub(crate) static RULE_TlsInspectionConfiguration: ObjRule = ObjRule {
 ///
 /// AWS Network Firewall uses a TLS inspection configuration to decrypt traffic. Network Firewall re-encrypts the traffic before sending it to its destination.
 ///
-/// To use a TLS inspection configuration, you add it to a new Network Firewall firewall policy, then you apply the firewall policy to a firewall. Network Firewall acts as a proxy service to decrypt and inspect the traffic traveling through your firewalls. You can reference a TLS inspection configuration from more than one firewall policy, and you can use a firewall policy in more than one firewall. For more information about using TLS inspection configurations, see \[Inspecting SSL/TLS traffic with TLS inspection configurations\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection.html>) in the *AWS Network Firewall Developer Guide* .
+/// To use a TLS inspection configuration, you add it to a new Network Firewall firewall policy, then you apply the firewall policy to a firewall. Network Firewall acts as a proxy service to decrypt and inspect the traffic traveling through your firewalls. You can reference a TLS inspection configuration from more than one firewall policy, and you can use a firewall policy in more than one firewall. For more information about using TLS inspection configurations, see [Inspecting SSL/TLS traffic with TLS inspection configurations](https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection.html) in the *AWS Network Firewall Developer Guide* .
 ///
 /// `Ref` returns its `TLSInspectionConfigurationArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TlsInspectionConfigurationAttributes`], which `Handle<TlsInspectionConfiguration>` dereferences to.
@@ -59,23 +38,23 @@ pub struct TlsInspectionConfiguration {
     /// A description of the TLS inspection configuration.
     ///
     /// Pattern `^.*$`; length 1 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `TLSInspectionConfiguration`: a [`TlsInspectionConfigurationProperty`] object, required.
     ///
-    /// The object that defines a TLS inspection configuration. AWS Network Firewall uses TLS inspection configurations to decrypt your firewall's inbound and outbound SSL/TLS traffic. After decryption, AWS Network Firewall inspects the traffic according to your firewall policy's stateful rules, and then re-encrypts it before sending it to its destination. You can enable inspection of your firewall's inbound traffic, outbound traffic, or both. To use TLS inspection with your firewall, you must first import or provision certificates using Certificate Manager , create a TLS inspection configuration, add that configuration to a new firewall policy, and then associate that policy with your firewall. For more information about using TLS inspection configurations, see \[Inspecting SSL/TLS traffic with TLS inspection configurations\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection.html>) in the *AWS Network Firewall Developer Guide* .
-    pub tls_inspection_configuration: Obj<TlsInspectionConfigurationProperty>,
+    /// The object that defines a TLS inspection configuration. AWS Network Firewall uses TLS inspection configurations to decrypt your firewall's inbound and outbound SSL/TLS traffic. After decryption, AWS Network Firewall inspects the traffic according to your firewall policy's stateful rules, and then re-encrypts it before sending it to its destination. You can enable inspection of your firewall's inbound traffic, outbound traffic, or both. To use TLS inspection with your firewall, you must first import or provision certificates using Certificate Manager , create a TLS inspection configuration, add that configuration to a new firewall policy, and then associate that policy with your firewall. For more information about using TLS inspection configurations, see [Inspecting SSL/TLS traffic with TLS inspection configurations](https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection.html) in the *AWS Network Firewall Developer Guide* .
+    pub tls_inspection_configuration: crate::Obj<TlsInspectionConfigurationProperty>,
     /// `TLSInspectionConfigurationName`: a string, required.
     ///
     /// The descriptive name of the TLS inspection configuration. You can't change the name of a TLS inspection configuration after you create it.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub tls_inspection_configuration_name: Str,
+    pub tls_inspection_configuration_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The key:value pairs to associate with the resource.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +64,7 @@ impl TlsInspectionConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkFirewall::TLSInspectionConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-tlsinspectionconfiguration.html",
         primary_identifier: &["TLSInspectionConfigurationArn"],
@@ -96,48 +75,50 @@ impl TlsInspectionConfiguration {
         read_only: &["TLSInspectionConfigurationArn", "TLSInspectionConfigurationId"],
         attributes: &["TLSInspectionConfigurationArn", "TLSInspectionConfigurationId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TlsInspectionConfiguration` with its required properties, named in a [`TlsInspectionConfigurationRequired`].
     #[inline]
     pub fn new(required: TlsInspectionConfigurationRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             tls_inspection_configuration: required.tls_inspection_configuration,
             tls_inspection_configuration_name: required.tls_inspection_configuration_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `TLSInspectionConfiguration`: a [`TlsInspectionConfigurationProperty`] object, required.
-    pub fn tls_inspection_configuration(mut self, value: impl Into<Obj<TlsInspectionConfigurationProperty>>) -> Self { self.tls_inspection_configuration = value.into(); self }
+    pub fn tls_inspection_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TlsInspectionConfigurationProperty>>) -> Self { self.tls_inspection_configuration = value.into(); self }
     /// `TLSInspectionConfigurationName`: a string, required.
-    pub fn tls_inspection_configuration_name(mut self, value: impl Into<Str>) -> Self { self.tls_inspection_configuration_name = value.into(); self }
+    pub fn tls_inspection_configuration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tls_inspection_configuration_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TlsInspectionConfiguration {
+impl ::cloudwright_core::Resource for TlsInspectionConfiguration {
     type Attributes = TlsInspectionConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TlsInspectionConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TlsInspectionConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TlsInspectionConfiguration {
+impl ::cloudwright_core::ToValue for TlsInspectionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req(
                 "TLSInspectionConfiguration",
@@ -152,12 +133,14 @@ impl ToValue for TlsInspectionConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TlsInspectionConfiguration`]: `Handle<TlsInspectionConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TlsInspectionConfiguration`]: `Handle<TlsInspectionConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TlsInspectionConfigurationAttributes(ResourceRef);
+pub struct TlsInspectionConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TlsInspectionConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TlsInspectionConfigurationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,40 +148,30 @@ impl From<ResourceRef> for TlsInspectionConfigurationAttributes {
 impl TlsInspectionConfigurationAttributes {
     /// `Fn::GetAtt` `TLSInspectionConfigurationArn`: a string.
     #[inline]
-    pub fn tls_inspection_configuration_arn(&self) -> Value {
-        self.0.get_att("TLSInspectionConfigurationArn")
+    pub fn tls_inspection_configuration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TLSInspectionConfigurationArn"))
     }
 
     /// `Fn::GetAtt` `TLSInspectionConfigurationId`: a string.
     ///
     /// A unique identifier for the TLS inspection configuration. This ID is returned in the responses to create and list commands. You provide it to operations such as update and delete.
     #[inline]
-    pub fn tls_inspection_configuration_id(&self) -> Value {
-        self.0.get_att("TLSInspectionConfigurationId")
+    pub fn tls_inspection_configuration_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TLSInspectionConfigurationId"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CheckCertificateRevocationStatus: ObjRule = ObjRule {
-    properties: &[
-        ("RevokedStatusAction", Shape::Str(&StrRule { allowed: &["PASS", "DROP", "REJECT"], ..StrRule::ANY })),
-        ("UnknownStatusAction", Shape::Str(&StrRule { allowed: &["PASS", "DROP", "REJECT"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CheckCertificateRevocationStatus` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
 ///
-/// When enabled, Network Firewall checks if the server certificate presented by the server in the SSL/TLS connection has a revoked or unkown status. If the certificate has an unknown or revoked status, you must specify the actions that Network Firewall takes on outbound traffic. To check the certificate revocation status, you must also specify a `CertificateAuthorityArn` in \[ServerCertificateConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-servercertificateconfiguration.html>) .
+/// When enabled, Network Firewall checks if the server certificate presented by the server in the SSL/TLS connection has a revoked or unkown status. If the certificate has an unknown or revoked status, you must specify the actions that Network Firewall takes on outbound traffic. To check the certificate revocation status, you must also specify a `CertificateAuthorityArn` in [ServerCertificateConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-servercertificateconfiguration.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-tlsinspectionconfiguration-checkcertificaterevocationstatus.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckCertificateRevocationStatus {
     /// `RevokedStatusAction`: a [`RevokedStatusAction`] value.
-    pub revoked_status_action: Option<RevokedStatusAction>,
+    pub revoked_status_action: ::std::option::Option<RevokedStatusAction>,
     /// `UnknownStatusAction`: an [`UnknownStatusAction`] value.
-    pub unknown_status_action: Option<UnknownStatusAction>,
+    pub unknown_status_action: ::std::option::Option<UnknownStatusAction>,
 }
 
 #[rustfmt::skip]
@@ -206,39 +179,30 @@ impl CheckCertificateRevocationStatus {
     /// A `CheckCertificateRevocationStatus` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RevokedStatusAction`: a [`RevokedStatusAction`] value.
-    pub fn revoked_status_action(mut self, value: impl Into<RevokedStatusAction>) -> Self { self.revoked_status_action = Some(value.into()); self }
+    pub fn revoked_status_action(mut self, value: impl ::std::convert::Into<RevokedStatusAction>) -> Self { self.revoked_status_action = ::std::option::Option::Some(value.into()); self }
     /// `UnknownStatusAction`: an [`UnknownStatusAction`] value.
-    pub fn unknown_status_action(mut self, value: impl Into<UnknownStatusAction>) -> Self { self.unknown_status_action = Some(value.into()); self }
+    pub fn unknown_status_action(mut self, value: impl ::std::convert::Into<UnknownStatusAction>) -> Self { self.unknown_status_action = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CheckCertificateRevocationStatus {}
+impl crate::PropertyType for CheckCertificateRevocationStatus {}
 
-impl ToValue for CheckCertificateRevocationStatus {
+impl ::cloudwright_core::ToValue for CheckCertificateRevocationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RevokedStatusAction", &self.revoked_status_action)
             .opt("UnknownStatusAction", &self.unknown_status_action)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ServerCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServerCertificate` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
 ///
-/// Any Certificate Manager (ACM) Secure Sockets Layer/Transport Layer Security (SSL/TLS) server certificate that's associated with a \[ServerCertificateConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificateconfiguration.html>) . Used in a \[TLSInspectionConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-tlsinspectionconfiguration.html>) for inspection of inbound traffic to your firewall. You must request or import a SSL/TLS certificate into ACM for each domain Network Firewall needs to decrypt and inspect. AWS Network Firewall uses the SSL/TLS certificates to decrypt specified inbound SSL/TLS traffic going to your firewall. For information about working with certificates in Certificate Manager , see \[Request a public certificate\](<https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-request-public.html>) or \[Importing certificates\](<https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html>) in the *Certificate Manager User Guide* .
+/// Any Certificate Manager (ACM) Secure Sockets Layer/Transport Layer Security (SSL/TLS) server certificate that's associated with a [ServerCertificateConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificateconfiguration.html) . Used in a [TLSInspectionConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-tlsinspectionconfiguration.html) for inspection of inbound traffic to your firewall. You must request or import a SSL/TLS certificate into ACM for each domain Network Firewall needs to decrypt and inspect. AWS Network Firewall uses the SSL/TLS certificates to decrypt specified inbound SSL/TLS traffic going to your firewall. For information about working with certificates in Certificate Manager , see [Request a public certificate](https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-request-public.html) or [Importing certificates](https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html) in the *Certificate Manager User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificate.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -248,7 +212,7 @@ pub struct ServerCertificate {
     /// The Amazon Resource Name (ARN) of the Certificate Manager SSL/TLS server certificate that's used for inbound SSL/TLS inspection.
     ///
     /// Pattern `^(arn:aws.*)$`; length 1 to 256.
-    pub resource_arn: Option<Str>,
+    pub resource_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -256,41 +220,29 @@ impl ServerCertificate {
     /// A `ServerCertificate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceArn`: a string.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = Some(value.into()); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerCertificate {}
+impl crate::PropertyType for ServerCertificate {}
 
-impl ToValue for ServerCertificate {
+impl ::cloudwright_core::ToValue for ServerCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceArn", &self.resource_arn)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ServerCertificateConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("CheckCertificateRevocationStatus", Shape::Object(&RULE_CheckCertificateRevocationStatus)),
-        ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificateScope), min_items: None, max_items: None, unique: false })),
-        ("ServerCertificates", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificate), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServerCertificateConfiguration` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
 ///
-/// Configures the Certificate Manager certificates and scope that Network Firewall uses to decrypt and re-encrypt traffic using a \[TLSInspectionConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-tlsinspectionconfiguration.html>) . You can configure `ServerCertificates` for inbound SSL/TLS inspection, a `CertificateAuthorityArn` for outbound SSL/TLS inspection, or both. For information about working with certificates for TLS inspection, see \[Using SSL/TLS server certficiates with TLS inspection configurations\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection-certificate-requirements.html>) in the *AWS Network Firewall Developer Guide* .
+/// Configures the Certificate Manager certificates and scope that Network Firewall uses to decrypt and re-encrypt traffic using a [TLSInspectionConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-tlsinspectionconfiguration.html) . You can configure `ServerCertificates` for inbound SSL/TLS inspection, a `CertificateAuthorityArn` for outbound SSL/TLS inspection, or both. For information about working with certificates for TLS inspection, see [Using SSL/TLS server certficiates with TLS inspection configurations](https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection-certificate-requirements.html) in the *AWS Network Firewall Developer Guide* .
 ///
-/// &gt; If a server certificate that's associated with your \[TLSInspectionConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-tlsinspectionconfiguration.html>) is revoked, deleted, or expired it can result in client-side TLS errors.
+/// \> If a server certificate that's associated with your [TLSInspectionConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-tlsinspectionconfiguration.html) is revoked, deleted, or expired it can result in client-side TLS errors.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificateconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -304,24 +256,25 @@ pub struct ServerCertificateConfiguration {
     /// - You can use CA certificates that you imported into ACM, but you can't generate CA certificates with ACM.
     /// - You can't use certificates issued by Private Certificate Authority .
     ///
-    /// For more information about configuring certificates for outbound inspection, see \[Using SSL/TLS certificates with TLS inspection configurations\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection-certificate-requirements.html>) in the *AWS Network Firewall Developer Guide* .
+    /// For more information about configuring certificates for outbound inspection, see [Using SSL/TLS certificates with TLS inspection configurations](https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection-certificate-requirements.html) in the *AWS Network Firewall Developer Guide* .
     ///
-    /// For information about working with certificates in ACM, see \[Importing certificates\](<https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html>) in the *Certificate Manager User Guide* .
+    /// For information about working with certificates in ACM, see [Importing certificates](https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html) in the *Certificate Manager User Guide* .
     ///
     /// Pattern `^(arn:aws.*)$`; length 1 to 256.
-    pub certificate_authority_arn: Option<Str>,
+    pub certificate_authority_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CheckCertificateRevocationStatus`: a [`CheckCertificateRevocationStatus`] object.
     ///
-    /// When enabled, Network Firewall checks if the server certificate presented by the server in the SSL/TLS connection has a revoked or unkown status. If the certificate has an unknown or revoked status, you must specify the actions that Network Firewall takes on outbound traffic. To check the certificate revocation status, you must also specify a `CertificateAuthorityArn` in \[ServerCertificateConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-servercertificateconfiguration.html>) .
-    pub check_certificate_revocation_status: Option<Obj<CheckCertificateRevocationStatus>>,
+    /// When enabled, Network Firewall checks if the server certificate presented by the server in the SSL/TLS connection has a revoked or unkown status. If the certificate has an unknown or revoked status, you must specify the actions that Network Firewall takes on outbound traffic. To check the certificate revocation status, you must also specify a `CertificateAuthorityArn` in [ServerCertificateConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-networkfirewall-servercertificateconfiguration.html) .
+    pub check_certificate_revocation_status:
+        ::std::option::Option<crate::Obj<CheckCertificateRevocationStatus>>,
     /// `Scopes`: a list of [`ServerCertificateScope`] objects.
     ///
     /// A list of scopes.
-    pub scopes: Option<List<ServerCertificateScope>>,
+    pub scopes: ::std::option::Option<::cloudwright_core::List<ServerCertificateScope>>,
     /// `ServerCertificates`: a list of [`ServerCertificate`] objects.
     ///
     /// The list of server certificates to use for inbound SSL/TLS inspection.
-    pub server_certificates: Option<List<ServerCertificate>>,
+    pub server_certificates: ::std::option::Option<::cloudwright_core::List<ServerCertificate>>,
 }
 
 #[rustfmt::skip]
@@ -329,25 +282,25 @@ impl ServerCertificateConfiguration {
     /// A `ServerCertificateConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateAuthorityArn`: a string.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = Some(value.into()); self }
+    pub fn certificate_authority_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_authority_arn = ::std::option::Option::Some(value.into()); self }
     /// `CheckCertificateRevocationStatus`: a [`CheckCertificateRevocationStatus`] object.
-    pub fn check_certificate_revocation_status(mut self, value: impl Into<Obj<CheckCertificateRevocationStatus>>) -> Self { self.check_certificate_revocation_status = Some(value.into()); self }
+    pub fn check_certificate_revocation_status(mut self, value: impl ::std::convert::Into<crate::Obj<CheckCertificateRevocationStatus>>) -> Self { self.check_certificate_revocation_status = ::std::option::Option::Some(value.into()); self }
     /// `Scopes`: a list of [`ServerCertificateScope`] objects.
-    pub fn scopes(mut self, value: impl Into<List<ServerCertificateScope>>) -> Self { self.scopes = Some(value.into()); self }
+    pub fn scopes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ServerCertificateScope>>) -> Self { self.scopes = ::std::option::Option::Some(value.into()); self }
     /// `ServerCertificates`: a list of [`ServerCertificate`] objects.
-    pub fn server_certificates(mut self, value: impl Into<List<ServerCertificate>>) -> Self { self.server_certificates = Some(value.into()); self }
+    pub fn server_certificates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ServerCertificate>>) -> Self { self.server_certificates = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerCertificateConfiguration {}
+impl crate::PropertyType for ServerCertificateConfiguration {}
 
-impl ToValue for ServerCertificateConfiguration {
+impl ::cloudwright_core::ToValue for ServerCertificateConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateAuthorityArn", &self.certificate_authority_arn)
             .opt(
                 "CheckCertificateRevocationStatus",
@@ -358,19 +311,6 @@ impl ToValue for ServerCertificateConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerCertificateScope: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationPorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: false })),
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None, unique: false })),
-        ("Protocols", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SourcePorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: false })),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServerCertificateScope` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
 ///
@@ -384,29 +324,29 @@ pub struct ServerCertificateScope {
     /// The destination ports to decrypt for inspection, in Transmission Control Protocol (TCP) format. If not specified, this matches with any destination port.
     ///
     /// You can specify individual ports, for example `1994` , and you can specify port ranges, such as `1990:1994` .
-    pub destination_ports: Option<List<PortRange>>,
+    pub destination_ports: ::std::option::Option<::cloudwright_core::List<PortRange>>,
     /// `Destinations`: a list of [`Address`] objects.
     ///
     /// The destination IP addresses and address ranges to decrypt for inspection, in CIDR notation. If not specified, this
     /// matches with any destination address.
-    pub destinations: Option<List<Address>>,
+    pub destinations: ::std::option::Option<::cloudwright_core::List<Address>>,
     /// `Protocols`: a list of integers.
     ///
     /// The protocols to inspect for, specified using the assigned internet protocol number (IANA) for each protocol. If not specified, this matches with any protocol.
     ///
     /// Network Firewall currently supports only TCP.
-    pub protocols: Option<List<Int>>,
+    pub protocols: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `SourcePorts`: a list of [`PortRange`] objects.
     ///
     /// The source ports to decrypt for inspection, in Transmission Control Protocol (TCP) format. If not specified, this matches with any source port.
     ///
     /// You can specify individual ports, for example `1994` , and you can specify port ranges, such as `1990:1994` .
-    pub source_ports: Option<List<PortRange>>,
+    pub source_ports: ::std::option::Option<::cloudwright_core::List<PortRange>>,
     /// `Sources`: a list of [`Address`] objects.
     ///
     /// The source IP addresses and address ranges to decrypt for inspection, in CIDR notation. If not specified, this
     /// matches with any source address.
-    pub sources: Option<List<Address>>,
+    pub sources: ::std::option::Option<::cloudwright_core::List<Address>>,
 }
 
 #[rustfmt::skip]
@@ -414,27 +354,27 @@ impl ServerCertificateScope {
     /// A `ServerCertificateScope` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationPorts`: a list of [`PortRange`] objects.
-    pub fn destination_ports(mut self, value: impl Into<List<PortRange>>) -> Self { self.destination_ports = Some(value.into()); self }
+    pub fn destination_ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PortRange>>) -> Self { self.destination_ports = ::std::option::Option::Some(value.into()); self }
     /// `Destinations`: a list of [`Address`] objects.
-    pub fn destinations(mut self, value: impl Into<List<Address>>) -> Self { self.destinations = Some(value.into()); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Address>>) -> Self { self.destinations = ::std::option::Option::Some(value.into()); self }
     /// `Protocols`: a list of integers.
-    pub fn protocols(mut self, value: impl Into<List<Int>>) -> Self { self.protocols = Some(value.into()); self }
+    pub fn protocols(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.protocols = ::std::option::Option::Some(value.into()); self }
     /// `SourcePorts`: a list of [`PortRange`] objects.
-    pub fn source_ports(mut self, value: impl Into<List<PortRange>>) -> Self { self.source_ports = Some(value.into()); self }
+    pub fn source_ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PortRange>>) -> Self { self.source_ports = ::std::option::Option::Some(value.into()); self }
     /// `Sources`: a list of [`Address`] objects.
-    pub fn sources(mut self, value: impl Into<List<Address>>) -> Self { self.sources = Some(value.into()); self }
+    pub fn sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Address>>) -> Self { self.sources = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerCertificateScope {}
+impl crate::PropertyType for ServerCertificateScope {}
 
-impl ToValue for ServerCertificateScope {
+impl ::cloudwright_core::ToValue for ServerCertificateScope {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationPorts", &self.destination_ports)
             .opt("Destinations", &self.destinations)
             .opt("Protocols", &self.protocols)
@@ -444,22 +384,13 @@ impl ToValue for ServerCertificateScope {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TlsInspectionConfigurationProperty: ObjRule = ObjRule {
-    properties: &[
-        ("ServerCertificateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificateConfiguration), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TLSInspectionConfiguration` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
 ///
 /// The object that defines a TLS inspection configuration. This defines the TLS inspection configuration.
 ///
 /// AWS Network Firewall uses a TLS inspection configuration to decrypt traffic. Network Firewall re-encrypts the traffic before sending it to its destination.
 ///
-/// To use a TLS inspection configuration, you add it to a new Network Firewall firewall policy, then you apply the firewall policy to a firewall. Network Firewall acts as a proxy service to decrypt and inspect the traffic traveling through your firewalls. You can reference a TLS inspection configuration from more than one firewall policy, and you can use a firewall policy in more than one firewall. For more information about using TLS inspection configurations, see \[Inspecting SSL/TLS traffic with TLS inspection configurations\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection.html>) in the *AWS Network Firewall Developer Guide* .
+/// To use a TLS inspection configuration, you add it to a new Network Firewall firewall policy, then you apply the firewall policy to a firewall. Network Firewall acts as a proxy service to decrypt and inspect the traffic traveling through your firewalls. You can reference a TLS inspection configuration from more than one firewall policy, and you can use a firewall policy in more than one firewall. For more information about using TLS inspection configurations, see [Inspecting SSL/TLS traffic with TLS inspection configurations](https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection.html) in the *AWS Network Firewall Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-tlsinspectionconfiguration-tlsinspectionconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -467,7 +398,8 @@ pub struct TlsInspectionConfigurationProperty {
     /// `ServerCertificateConfigurations`: a list of [`ServerCertificateConfiguration`] objects.
     ///
     /// Lists the server certificate configurations that are associated with the TLS configuration.
-    pub server_certificate_configurations: Option<List<ServerCertificateConfiguration>>,
+    pub server_certificate_configurations:
+        ::std::option::Option<::cloudwright_core::List<ServerCertificateConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -475,19 +407,19 @@ impl TlsInspectionConfigurationProperty {
     /// A `TlsInspectionConfigurationProperty` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ServerCertificateConfigurations`: a list of [`ServerCertificateConfiguration`] objects.
-    pub fn server_certificate_configurations(mut self, value: impl Into<List<ServerCertificateConfiguration>>) -> Self { self.server_certificate_configurations = Some(value.into()); self }
+    pub fn server_certificate_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ServerCertificateConfiguration>>) -> Self { self.server_certificate_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TlsInspectionConfigurationProperty {}
+impl crate::PropertyType for TlsInspectionConfigurationProperty {}
 
-impl ToValue for TlsInspectionConfigurationProperty {
+impl ::cloudwright_core::ToValue for TlsInspectionConfigurationProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ServerCertificateConfigurations",
                 &self.server_certificate_configurations,
@@ -506,25 +438,25 @@ pub enum RevokedStatusAction {
     /// `REJECT`
     Reject,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RevokedStatusAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RevokedStatusAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RevokedStatusAction {
+impl ::cloudwright_core::ToValue for RevokedStatusAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pass => "PASS",
             Self::Drop => "DROP",
             Self::Reject => "REJECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -538,24 +470,103 @@ pub enum UnknownStatusAction {
     /// `REJECT`
     Reject,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UnknownStatusAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UnknownStatusAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UnknownStatusAction {
+impl ::cloudwright_core::ToValue for UnknownStatusAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pass => "PASS",
             Self::Drop => "DROP",
             Self::Reject => "REJECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Address, RULE_PortRange, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:aws.*)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TlsInspectionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TLSInspectionConfiguration", Shape::Object(&RULE_TlsInspectionConfigurationProperty)),
+            ("TLSInspectionConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
+        ],
+        required: &["TLSInspectionConfigurationName", "TLSInspectionConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CheckCertificateRevocationStatus: ObjRule = ObjRule {
+        properties: &[
+            ("RevokedStatusAction", Shape::Str(&StrRule { allowed: &["PASS", "DROP", "REJECT"], ..StrRule::ANY })),
+            ("UnknownStatusAction", Shape::Str(&StrRule { allowed: &["PASS", "DROP", "REJECT"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerCertificateConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("CheckCertificateRevocationStatus", Shape::Object(&RULE_CheckCertificateRevocationStatus)),
+            ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificateScope), min_items: None, max_items: None, unique: false })),
+            ("ServerCertificates", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificate), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerCertificateScope: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationPorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: false })),
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None, unique: false })),
+            ("Protocols", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SourcePorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: false })),
+            ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TlsInspectionConfigurationProperty: ObjRule = ObjRule {
+        properties: &[
+            ("ServerCertificateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificateConfiguration), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

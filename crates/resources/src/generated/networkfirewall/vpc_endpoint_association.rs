@@ -5,46 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{IpAddressType, SubnetMapping, SubnetMappingRequired, Tag, TagRequired};
-use super::shared::{RULE_SubnetMapping, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:aws.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[0-9a-f]+$");
+pub use super::shared::{IpAddressType, SubnetMapping, Tag, TagRequired};
 
 /// The required properties of [`VpcEndpointAssociation`], by name: `VpcEndpointAssociation::new(VpcEndpointAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcEndpointAssociationRequired {
     /// `FirewallArn`: a string, required.
-    pub firewall_arn: Str,
+    pub firewall_arn: ::cloudwright_core::Str,
     /// `SubnetMapping`: a [`SubnetMapping`] object, required.
-    pub subnet_mapping: Obj<SubnetMapping>,
+    pub subnet_mapping: crate::Obj<SubnetMapping>,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcEndpointAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FirewallArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SubnetMapping", Shape::Object(&RULE_SubnetMapping)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["FirewallArn", "VpcId", "SubnetMapping"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkFirewall::VpcEndpointAssociation` resource.
 ///
 /// A VPC endpoint association defines a single subnet to use for a firewall endpoint for a `Firewall` . You can define VPC endpoint associations only in the Availability Zones that already have a subnet mapping defined in the `Firewall` resource.
 ///
-/// &gt; You can retrieve the list of Availability Zones that are available for use by calling `DescribeFirewallMetadata` .
+/// \> You can retrieve the list of Availability Zones that are available for use by calling `DescribeFirewallMetadata` .
 ///
 /// To manage firewall endpoints, first, in the `Firewall` specification, you specify a single VPC and one subnet for each of the Availability Zones where you want to use the firewall. Then you can define additional endpoints as VPC endpoint associations.
 ///
@@ -53,7 +31,7 @@ pub(crate) static RULE_VpcEndpointAssociation: ObjRule = ObjRule {
 /// - *Protect multiple VPCs with a single firewall* - You can use the firewall to protect other VPCs, either in your account or in accounts where the firewall is shared. You can only specify Availability Zones that already have a firewall endpoint defined in the `Firewall` subnet mappings.
 /// - *Define multiple firewall endpoints for a VPC in an Availability Zone* - You can create additional firewall endpoints for the VPC that you have defined in the firewall, in any Availability Zone that already has an endpoint defined in the `Firewall` subnet mappings. You can create multiple VPC endpoint associations for any other VPC where you use the firewall.
 ///
-/// You can use AWS Resource Access Manager to share a `Firewall` that you own with other accounts, which gives them the ability to use the firewall to create VPC endpoint associations. For information about sharing a firewall, see `PutResourcePolicy` in this guide and see \[Sharing Network Firewall resources\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/sharing.html>) in the *AWS Network Firewall Developer Guide* .
+/// You can use AWS Resource Access Manager to share a `Firewall` that you own with other accounts, which gives them the ability to use the firewall to create VPC endpoint associations. For information about sharing a firewall, see `PutResourcePolicy` in this guide and see [Sharing Network Firewall resources](https://docs.aws.amazon.com/network-firewall/latest/developerguide/sharing.html) in the *AWS Network Firewall Developer Guide* .
 ///
 /// The status of the VPC endpoint association, which indicates whether it's ready to filter network traffic, is provided in the corresponding VPC endpoint association status. You can retrieve both the association and its status by calling `DescribeVpcEndpointAssociation` .
 ///
@@ -71,31 +49,31 @@ pub struct VpcEndpointAssociation {
     /// A description of the VPC endpoint association.
     ///
     /// Pattern `^.*$`; length 0 to 512; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FirewallArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the firewall.
     ///
     /// Pattern `^(arn:aws.*)$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub firewall_arn: Str,
+    pub firewall_arn: ::cloudwright_core::Str,
     /// `SubnetMapping`: a [`SubnetMapping`] object, required.
     ///
     /// The ID for a subnet that's used in an association with a firewall. This is used in `CreateFirewall` , `AssociateSubnets` , and `CreateVpcEndpointAssociation` . AWS Network Firewall creates an instance of the associated firewall in each subnet that you specify, to filter traffic in the subnet's Availability Zone.
     ///
     /// Create-only: changing it replaces the resource.
-    pub subnet_mapping: Obj<SubnetMapping>,
+    pub subnet_mapping: crate::Obj<SubnetMapping>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The key:value pairs to associate with the resource.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string, required.
     ///
     /// The unique identifier of the VPC for the endpoint association.
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[0-9a-f]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -105,7 +83,7 @@ impl VpcEndpointAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkFirewall::VpcEndpointAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-vpcendpointassociation.html",
         primary_identifier: &["VpcEndpointAssociationArn"],
@@ -116,51 +94,53 @@ impl VpcEndpointAssociation {
         read_only: &["VpcEndpointAssociationArn", "VpcEndpointAssociationId", "EndpointId"],
         attributes: &["EndpointId", "VpcEndpointAssociationArn", "VpcEndpointAssociationId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VpcEndpointAssociation` with its required properties, named in a [`VpcEndpointAssociationRequired`].
     #[inline]
     pub fn new(required: VpcEndpointAssociationRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             firewall_arn: required.firewall_arn,
             subnet_mapping: required.subnet_mapping,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FirewallArn`: a string, required.
-    pub fn firewall_arn(mut self, value: impl Into<Str>) -> Self { self.firewall_arn = value.into(); self }
+    pub fn firewall_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firewall_arn = value.into(); self }
     /// `SubnetMapping`: a [`SubnetMapping`] object, required.
-    pub fn subnet_mapping(mut self, value: impl Into<Obj<SubnetMapping>>) -> Self { self.subnet_mapping = value.into(); self }
+    pub fn subnet_mapping(mut self, value: impl ::std::convert::Into<crate::Obj<SubnetMapping>>) -> Self { self.subnet_mapping = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for VpcEndpointAssociation {
+impl ::cloudwright_core::Resource for VpcEndpointAssociation {
     type Attributes = VpcEndpointAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEndpointAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcEndpointAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcEndpointAssociation {
+impl ::cloudwright_core::ToValue for VpcEndpointAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("FirewallArn", &self.firewall_arn)
             .req("SubnetMapping", &self.subnet_mapping)
@@ -170,12 +150,12 @@ impl ToValue for VpcEndpointAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcEndpointAssociation`]: `Handle<VpcEndpointAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcEndpointAssociation`]: `Handle<VpcEndpointAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcEndpointAssociationAttributes(ResourceRef);
+pub struct VpcEndpointAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcEndpointAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcEndpointAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,19 +163,46 @@ impl From<ResourceRef> for VpcEndpointAssociationAttributes {
 impl VpcEndpointAssociationAttributes {
     /// `Fn::GetAtt` `EndpointId`: a string.
     #[inline]
-    pub fn endpoint_id(&self) -> Value {
-        self.0.get_att("EndpointId")
+    pub fn endpoint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointId"))
     }
 
     /// `Fn::GetAtt` `VpcEndpointAssociationArn`: a string.
     #[inline]
-    pub fn vpc_endpoint_association_arn(&self) -> Value {
-        self.0.get_att("VpcEndpointAssociationArn")
+    pub fn vpc_endpoint_association_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcEndpointAssociationArn"))
     }
 
     /// `Fn::GetAtt` `VpcEndpointAssociationId`: a string.
     #[inline]
-    pub fn vpc_endpoint_association_id(&self) -> Value {
-        self.0.get_att("VpcEndpointAssociationId")
+    pub fn vpc_endpoint_association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcEndpointAssociationId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_SubnetMapping, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:aws.*)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[0-9a-f]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcEndpointAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FirewallArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SubnetMapping", Shape::Object(&RULE_SubnetMapping)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["FirewallArn", "VpcId", "SubnetMapping"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,50 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ProposedNetworkFunctionGroupChange, ProposedSegmentChange, Tag, TagRequired,
 };
-use super::shared::{
-    RULE_ProposedNetworkFunctionGroupChange, RULE_ProposedSegmentChange, RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^attachment-([0-9a-f]{8,17})$");
 
 /// The required properties of [`ConnectAttachment`], by name: `ConnectAttachment::new(ConnectAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectAttachmentRequired {
     /// `CoreNetworkId`: a string, required.
-    pub core_network_id: Str,
+    pub core_network_id: ::cloudwright_core::Str,
     /// `EdgeLocation`: a string, required.
-    pub edge_location: Str,
+    pub edge_location: ::cloudwright_core::Str,
     /// `Options`: a [`ConnectAttachmentOptions`] object, required.
-    pub options: Obj<ConnectAttachmentOptions>,
+    pub options: crate::Obj<ConnectAttachmentOptions>,
     /// `TransportAttachmentId`: a string, required.
-    pub transport_attachment_id: Str,
+    pub transport_attachment_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EdgeLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("NetworkFunctionGroupName", Shape::STR),
-        ("Options", Shape::Object(&RULE_ConnectAttachmentOptions)),
-        ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
-        ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
-        ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TransportAttachmentId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["CoreNetworkId", "EdgeLocation", "TransportAttachmentId", "Options"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::ConnectAttachment` resource.
 ///
@@ -70,47 +42,48 @@ pub struct ConnectAttachment {
     /// The ID of the core network where the Connect attachment is located.
     ///
     /// Pattern `^core-network-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub core_network_id: Str,
+    pub core_network_id: ::cloudwright_core::Str,
     /// `EdgeLocation`: a string, required.
     ///
     /// The Region where the edge is located.
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub edge_location: Str,
+    pub edge_location: ::cloudwright_core::Str,
     /// `NetworkFunctionGroupName`: a string.
     ///
     /// The name of the network function group.
-    pub network_function_group_name: Option<Str>,
+    pub network_function_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Options`: a [`ConnectAttachmentOptions`] object, required.
     ///
     /// Options for connecting an attachment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub options: Obj<ConnectAttachmentOptions>,
+    pub options: crate::Obj<ConnectAttachmentOptions>,
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
     ///
     /// The attachment to move from one network function group to another.
-    pub proposed_network_function_group_change: Option<Obj<ProposedNetworkFunctionGroupChange>>,
+    pub proposed_network_function_group_change:
+        ::std::option::Option<crate::Obj<ProposedNetworkFunctionGroupChange>>,
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
     ///
     /// Describes a proposed segment change. In some cases, the segment change must first be evaluated and accepted.
-    pub proposed_segment_change: Option<Obj<ProposedSegmentChange>>,
+    pub proposed_segment_change: ::std::option::Option<crate::Obj<ProposedSegmentChange>>,
     /// `RoutingPolicyLabel`: a string.
     ///
     /// Routing policy label
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub routing_policy_label: Option<Str>,
+    pub routing_policy_label: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with the Connect attachment.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransportAttachmentId`: a string, required.
     ///
     /// The ID of the transport attachment.
     ///
     /// Pattern `^attachment-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub transport_attachment_id: Str,
+    pub transport_attachment_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -120,7 +93,7 @@ impl ConnectAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::ConnectAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-connectattachment.html",
         primary_identifier: &["AttachmentId"],
@@ -131,7 +104,7 @@ impl ConnectAttachment {
         read_only: &["CoreNetworkArn", "CreatedAt", "UpdatedAt", "AttachmentType", "State", "ResourceArn", "AttachmentId", "OwnerAccountId", "AttachmentPolicyRuleNumber", "SegmentName", "LastModificationErrors"],
         attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CreatedAt", "LastModificationErrors", "OwnerAccountId", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ConnectAttachment` with its required properties, named in a [`ConnectAttachmentRequired`].
@@ -140,54 +113,56 @@ impl ConnectAttachment {
         Self {
             core_network_id: required.core_network_id,
             edge_location: required.edge_location,
-            network_function_group_name: None,
+            network_function_group_name: ::std::option::Option::None,
             options: required.options,
-            proposed_network_function_group_change: None,
-            proposed_segment_change: None,
-            routing_policy_label: None,
-            tags: None,
+            proposed_network_function_group_change: ::std::option::Option::None,
+            proposed_segment_change: ::std::option::Option::None,
+            routing_policy_label: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             transport_attachment_id: required.transport_attachment_id,
         }
     }
 
     /// `CoreNetworkId`: a string, required.
-    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self { self.core_network_id = value.into(); self }
+    pub fn core_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.core_network_id = value.into(); self }
     /// `EdgeLocation`: a string, required.
-    pub fn edge_location(mut self, value: impl Into<Str>) -> Self { self.edge_location = value.into(); self }
+    pub fn edge_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.edge_location = value.into(); self }
     /// `NetworkFunctionGroupName`: a string.
-    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self { self.network_function_group_name = Some(value.into()); self }
+    pub fn network_function_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_function_group_name = ::std::option::Option::Some(value.into()); self }
     /// `Options`: a [`ConnectAttachmentOptions`] object, required.
-    pub fn options(mut self, value: impl Into<Obj<ConnectAttachmentOptions>>) -> Self { self.options = value.into(); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectAttachmentOptions>>) -> Self { self.options = value.into(); self }
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
-    pub fn proposed_network_function_group_change(mut self, value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = Some(value.into()); self }
+    pub fn proposed_network_function_group_change(mut self, value: impl ::std::convert::Into<crate::Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = ::std::option::Option::Some(value.into()); self }
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
-    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = Some(value.into()); self }
+    pub fn proposed_segment_change(mut self, value: impl ::std::convert::Into<crate::Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = ::std::option::Option::Some(value.into()); self }
     /// `RoutingPolicyLabel`: a string.
-    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self { self.routing_policy_label = Some(value.into()); self }
+    pub fn routing_policy_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.routing_policy_label = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransportAttachmentId`: a string, required.
-    pub fn transport_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transport_attachment_id = value.into(); self }
+    pub fn transport_attachment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transport_attachment_id = value.into(); self }
 }
 
-impl Resource for ConnectAttachment {
+impl ::cloudwright_core::Resource for ConnectAttachment {
     type Attributes = ConnectAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConnectAttachment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConnectAttachment {
+impl ::cloudwright_core::ToValue for ConnectAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CoreNetworkId", &self.core_network_id)
             .req("EdgeLocation", &self.edge_location)
             .opt(
@@ -207,12 +182,12 @@ impl ToValue for ConnectAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConnectAttachment`]: `Handle<ConnectAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConnectAttachment`]: `Handle<ConnectAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectAttachmentAttributes(ResourceRef);
+pub struct ConnectAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectAttachmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -222,99 +197,90 @@ impl ConnectAttachmentAttributes {
     ///
     /// The ID of the Connect attachment.
     #[inline]
-    pub fn attachment_id(&self) -> Value {
-        self.0.get_att("AttachmentId")
+    pub fn attachment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachmentId"))
     }
 
     /// `Fn::GetAtt` `AttachmentPolicyRuleNumber`: an integer.
     ///
     /// The rule number associated with the attachment.
     #[inline]
-    pub fn attachment_policy_rule_number(&self) -> Value {
-        self.0.get_att("AttachmentPolicyRuleNumber")
+    pub fn attachment_policy_rule_number(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AttachmentPolicyRuleNumber"))
     }
 
     /// `Fn::GetAtt` `AttachmentType`: a string.
     ///
     /// The type of attachment. This will be `CONNECT` .
     #[inline]
-    pub fn attachment_type(&self) -> Value {
-        self.0.get_att("AttachmentType")
+    pub fn attachment_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachmentType"))
     }
 
     /// `Fn::GetAtt` `CoreNetworkArn`: a string.
     ///
     /// The ARN of the core network.
     #[inline]
-    pub fn core_network_arn(&self) -> Value {
-        self.0.get_att("CoreNetworkArn")
+    pub fn core_network_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CoreNetworkArn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the Connect attachment was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Errors from the last modification of the attachment.
     #[inline]
-    pub fn last_modification_errors(&self) -> Value {
-        self.0.get_att("LastModificationErrors")
+    pub fn last_modification_errors(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LastModificationErrors"))
     }
 
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The ID of the Connect attachment owner.
     #[inline]
-    pub fn owner_account_id(&self) -> Value {
-        self.0.get_att("OwnerAccountId")
+    pub fn owner_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerAccountId"))
     }
 
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The resource ARN for the Connect attachment.
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceArn")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceArn"))
     }
 
     /// `Fn::GetAtt` `SegmentName`: a string.
     ///
     /// The name of the Connect attachment's segment.
     #[inline]
-    pub fn segment_name(&self) -> Value {
-        self.0.get_att("SegmentName")
+    pub fn segment_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SegmentName"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the Connect attachment. This can be: `REJECTED` | `PENDING_ATTACHMENT_ACCEPTANCE` | `CREATING` | `FAILED` | `AVAILABLE` | `UPDATING` | `PENDING_NETWORK_UPDATE` | `PENDING_TAG_ACCEPTANCE` | `DELETING` .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the Connect attachment was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectAttachmentOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Protocol", Shape::Str(&StrRule { allowed: &["GRE", "NO_ENCAP"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectAttachmentOptions` property type of `AWS::NetworkManager::ConnectAttachment`.
 ///
@@ -326,7 +292,7 @@ pub struct ConnectAttachmentOptions {
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The protocol used for the attachment connection.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
 }
 
 #[rustfmt::skip]
@@ -334,19 +300,21 @@ impl ConnectAttachmentOptions {
     /// A `ConnectAttachmentOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectAttachmentOptions {}
+impl crate::PropertyType for ConnectAttachmentOptions {}
 
-impl ToValue for ConnectAttachmentOptions {
+impl ::cloudwright_core::ToValue for ConnectAttachmentOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Protocol", &self.protocol).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Protocol", &self.protocol)
+            .build()
     }
 }
 
@@ -358,23 +326,65 @@ pub enum Protocol {
     /// `NO_ENCAP`
     NoEncap,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gre => "GRE",
             Self::NoEncap => "NO_ENCAP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ProposedNetworkFunctionGroupChange, RULE_ProposedSegmentChange, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^attachment-([0-9a-f]{8,17})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EdgeLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("NetworkFunctionGroupName", Shape::STR),
+            ("Options", Shape::Object(&RULE_ConnectAttachmentOptions)),
+            ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
+            ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
+            ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TransportAttachmentId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["CoreNetworkId", "EdgeLocation", "TransportAttachmentId", "Options"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectAttachmentOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Protocol", Shape::Str(&StrRule { allowed: &["GRE", "NO_ENCAP"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

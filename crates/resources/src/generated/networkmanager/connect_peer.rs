@@ -5,41 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^attachment-([0-9a-f]{8,17})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\\/subnet-[0-9a-f]{8,17}$|^$");
 
 /// The required properties of [`ConnectPeer`], by name: `ConnectPeer::new(ConnectPeerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectPeerRequired {
     /// `ConnectAttachmentId`: a string, required.
-    pub connect_attachment_id: Str,
+    pub connect_attachment_id: ::cloudwright_core::Str,
     /// `PeerAddress`: a string, required.
-    pub peer_address: Str,
+    pub peer_address: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectPeer: ObjRule = ObjRule {
-    properties: &[
-        ("BgpOptions", Shape::Object(&RULE_BgpOptions)),
-        ("ConnectAttachmentId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CoreNetworkAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InsideCidrBlocks", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("PeerAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SubnetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ConnectAttachmentId", "PeerAddress"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::ConnectPeer` resource.
 ///
@@ -59,41 +34,42 @@ pub struct ConnectPeer {
     /// Describes the BGP options.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub bgp_options: Option<Obj<BgpOptions>>,
+    pub bgp_options: ::std::option::Option<crate::Obj<BgpOptions>>,
     /// `ConnectAttachmentId`: a string, required.
     ///
     /// The ID of the attachment to connect.
     ///
     /// Pattern `^attachment-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub connect_attachment_id: Str,
+    pub connect_attachment_id: ::cloudwright_core::Str,
     /// `CoreNetworkAddress`: a string.
     ///
     /// The IP address of a core network.
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 50; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub core_network_address: Option<Str>,
+    pub core_network_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `InsideCidrBlocks`: a list of strings.
     ///
     /// The inside IP addresses used for a Connect peer configuration.
     ///
     /// Each item: pattern `^[\s\S]*$`, length 0 to 256; create-only: changing it replaces the resource.
-    pub inside_cidr_blocks: Option<List<Str>>,
+    pub inside_cidr_blocks:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PeerAddress`: a string, required.
     ///
     /// The IP address of the Connect peer.
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 50; create-only: changing it replaces the resource.
-    pub peer_address: Str,
+    pub peer_address: ::cloudwright_core::Str,
     /// `SubnetArn`: a string.
     ///
     /// The subnet ARN of the Connect peer.
     ///
     /// Pattern `^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\/subnet-[0-9a-f]{8,17}$|^$`; length 0 to 500; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub subnet_arn: Option<Str>,
+    pub subnet_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of key-value tags associated with the Connect peer.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -103,7 +79,7 @@ impl ConnectPeer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::ConnectPeer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-connectpeer.html",
         primary_identifier: &["ConnectPeerId"],
@@ -114,57 +90,59 @@ impl ConnectPeer {
         read_only: &["ConnectPeerId", "State", "CreatedAt", "Configuration", "CoreNetworkId", "EdgeLocation", "LastModificationErrors"],
         attributes: &["Configuration", "ConnectPeerId", "CoreNetworkId", "CreatedAt", "EdgeLocation", "LastModificationErrors", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ConnectPeer` with its required properties, named in a [`ConnectPeerRequired`].
     #[inline]
     pub fn new(required: ConnectPeerRequired) -> Self {
         Self {
-            bgp_options: None,
+            bgp_options: ::std::option::Option::None,
             connect_attachment_id: required.connect_attachment_id,
-            core_network_address: None,
-            inside_cidr_blocks: None,
+            core_network_address: ::std::option::Option::None,
+            inside_cidr_blocks: ::std::option::Option::None,
             peer_address: required.peer_address,
-            subnet_arn: None,
-            tags: None,
+            subnet_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `BgpOptions`: a [`BgpOptions`] object.
-    pub fn bgp_options(mut self, value: impl Into<Obj<BgpOptions>>) -> Self { self.bgp_options = Some(value.into()); self }
+    pub fn bgp_options(mut self, value: impl ::std::convert::Into<crate::Obj<BgpOptions>>) -> Self { self.bgp_options = ::std::option::Option::Some(value.into()); self }
     /// `ConnectAttachmentId`: a string, required.
-    pub fn connect_attachment_id(mut self, value: impl Into<Str>) -> Self { self.connect_attachment_id = value.into(); self }
+    pub fn connect_attachment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_attachment_id = value.into(); self }
     /// `CoreNetworkAddress`: a string.
-    pub fn core_network_address(mut self, value: impl Into<Str>) -> Self { self.core_network_address = Some(value.into()); self }
+    pub fn core_network_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.core_network_address = ::std::option::Option::Some(value.into()); self }
     /// `InsideCidrBlocks`: a list of strings.
-    pub fn inside_cidr_blocks(mut self, value: impl Into<List<Str>>) -> Self { self.inside_cidr_blocks = Some(value.into()); self }
+    pub fn inside_cidr_blocks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.inside_cidr_blocks = ::std::option::Option::Some(value.into()); self }
     /// `PeerAddress`: a string, required.
-    pub fn peer_address(mut self, value: impl Into<Str>) -> Self { self.peer_address = value.into(); self }
+    pub fn peer_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_address = value.into(); self }
     /// `SubnetArn`: a string.
-    pub fn subnet_arn(mut self, value: impl Into<Str>) -> Self { self.subnet_arn = Some(value.into()); self }
+    pub fn subnet_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConnectPeer {
+impl ::cloudwright_core::Resource for ConnectPeer {
     type Attributes = ConnectPeerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectPeer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConnectPeer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConnectPeer {
+impl ::cloudwright_core::ToValue for ConnectPeer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BgpOptions", &self.bgp_options)
             .req("ConnectAttachmentId", &self.connect_attachment_id)
             .opt("CoreNetworkAddress", &self.core_network_address)
@@ -176,12 +154,12 @@ impl ToValue for ConnectPeer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConnectPeer`]: `Handle<ConnectPeer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConnectPeer`]: `Handle<ConnectPeer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectPeerAttributes(ResourceRef);
+pub struct ConnectPeerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectPeerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectPeerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -191,67 +169,58 @@ impl ConnectPeerAttributes {
     ///
     /// Describes a core network Connect peer configuration.
     #[inline]
-    pub fn configuration(&self) -> Value {
-        self.0.get_att("Configuration")
+    pub fn configuration(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Configuration"))
     }
 
     /// `Fn::GetAtt` `ConnectPeerId`: a string.
     ///
     /// The ID of the Connect peer.
     #[inline]
-    pub fn connect_peer_id(&self) -> Value {
-        self.0.get_att("ConnectPeerId")
+    pub fn connect_peer_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectPeerId"))
     }
 
     /// `Fn::GetAtt` `CoreNetworkId`: a string.
     ///
     /// The core network ID.
     #[inline]
-    pub fn core_network_id(&self) -> Value {
-        self.0.get_att("CoreNetworkId")
+    pub fn core_network_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CoreNetworkId"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the Connect peer was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `EdgeLocation`: a string.
     ///
     /// The Connect peer Regions where edges are located.
     #[inline]
-    pub fn edge_location(&self) -> Value {
-        self.0.get_att("EdgeLocation")
+    pub fn edge_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EdgeLocation"))
     }
 
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Describes the error associated with the attachment request.
     #[inline]
-    pub fn last_modification_errors(&self) -> Value {
-        self.0.get_att("LastModificationErrors")
+    pub fn last_modification_errors(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LastModificationErrors"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the Connect peer. This will be: `REJECTED` | `PENDING_ATTACHMENT_ACCEPTANCE` | `CREATING` | `FAILED` | `AVAILABLE` | `UPDATING` | `PENDING_NETWORK_UPDATE` | `PENDING_TAG_ACCEPTANCE` | `DELETING` .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BgpOptions: ObjRule = ObjRule {
-    properties: &[
-        ("PeerAsn", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BgpOptions` property type of `AWS::NetworkManager::ConnectPeer`.
 ///
@@ -263,7 +232,7 @@ pub struct BgpOptions {
     /// `PeerAsn`: a number.
     ///
     /// The Peer ASN of the BGP.
-    pub peer_asn: Option<Num>,
+    pub peer_asn: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -271,18 +240,60 @@ impl BgpOptions {
     /// A `BgpOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PeerAsn`: a number.
-    pub fn peer_asn(mut self, value: impl Into<Num>) -> Self { self.peer_asn = Some(value.into()); self }
+    pub fn peer_asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.peer_asn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BgpOptions {}
+impl crate::PropertyType for BgpOptions {}
 
-impl ToValue for BgpOptions {
+impl ::cloudwright_core::ToValue for BgpOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("PeerAsn", &self.peer_asn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("PeerAsn", &self.peer_asn)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^attachment-([0-9a-f]{8,17})$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\\/subnet-[0-9a-f]{8,17}$|^$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectPeer: ObjRule = ObjRule {
+        properties: &[
+            ("BgpOptions", Shape::Object(&RULE_BgpOptions)),
+            ("ConnectAttachmentId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CoreNetworkAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InsideCidrBlocks", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("PeerAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SubnetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ConnectAttachmentId", "PeerAddress"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BgpOptions: ObjRule = ObjRule {
+        properties: &[
+            ("PeerAsn", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
-
-/// The required properties of [`CoreNetwork`], by name: `CoreNetwork::new(CoreNetworkRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CoreNetworkRequired {
-    /// `GlobalNetworkId`: a string, required.
-    pub global_network_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CoreNetwork: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["GlobalNetworkId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::CoreNetwork` resource.
 ///
@@ -51,25 +25,25 @@ pub struct CoreNetwork {
     /// The description of a core network.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalNetworkId`: a string, required.
     ///
     /// The ID of the global network that your core network is a part of.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub global_network_id: Str,
+    pub global_network_id: ::cloudwright_core::Str,
     /// `PolicyDocument`: a JSON value.
     ///
-    /// Describes a core network policy. For more information, see \[Core network policies\](<https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policy-change-sets.html>) .
+    /// Describes a core network policy. For more information, see [Core network policies](https://docs.aws.amazon.com/network-manager/latest/cloudwan/cloudwan-policy-change-sets.html) .
     ///
     /// If you update the policy document, CloudFormation will apply the core network change set generated from the updated policy document, and then set it as the LIVE policy.
     ///
     /// Format `json`; pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub policy_document: Option<Json>,
+    pub policy_document: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of key-value tags associated with a core network.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +53,7 @@ impl CoreNetwork {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::CoreNetwork",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-corenetwork.html",
         primary_identifier: &["CoreNetworkId"],
@@ -90,48 +64,50 @@ impl CoreNetwork {
         read_only: &["OwnerAccount", "CoreNetworkId", "CoreNetworkArn", "CreatedAt", "State", "Segments", "NetworkFunctionGroups", "Edges"],
         attributes: &["CoreNetworkArn", "CoreNetworkId", "CreatedAt", "Edges", "NetworkFunctionGroups", "OwnerAccount", "Segments", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `CoreNetwork` with its required properties, named in a [`CoreNetworkRequired`].
+    /// A `CoreNetwork` with its one required property, `GlobalNetworkId`.
     #[inline]
-    pub fn new(required: CoreNetworkRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            global_network_id: required.global_network_id,
-            policy_document: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            global_network_id: value.into(),
+            policy_document: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GlobalNetworkId`: a string, required.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
+    pub fn global_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_network_id = value.into(); self }
     /// `PolicyDocument`: a JSON value.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = Some(value.into()); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CoreNetwork {
+impl ::cloudwright_core::Resource for CoreNetwork {
     type Attributes = CoreNetworkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CoreNetwork, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CoreNetwork, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CoreNetwork {
+impl ::cloudwright_core::ToValue for CoreNetwork {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("GlobalNetworkId", &self.global_network_id)
             .opt("PolicyDocument", &self.policy_document)
@@ -140,12 +116,12 @@ impl ToValue for CoreNetwork {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CoreNetwork`]: `Handle<CoreNetwork>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CoreNetwork`]: `Handle<CoreNetwork>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CoreNetworkAttributes(ResourceRef);
+pub struct CoreNetworkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CoreNetworkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CoreNetworkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -155,63 +131,87 @@ impl CoreNetworkAttributes {
     ///
     /// The ARN of the core network.
     #[inline]
-    pub fn core_network_arn(&self) -> Value {
-        self.0.get_att("CoreNetworkArn")
+    pub fn core_network_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CoreNetworkArn"))
     }
 
     /// `Fn::GetAtt` `CoreNetworkId`: a string.
     ///
     /// The ID of the core network.
     #[inline]
-    pub fn core_network_id(&self) -> Value {
-        self.0.get_att("CoreNetworkId")
+    pub fn core_network_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CoreNetworkId"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the core network was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Edges`: a list of `CoreNetworkEdge` objects.
     ///
     /// The edges.
     #[inline]
-    pub fn edges(&self) -> Value {
-        self.0.get_att("Edges")
+    pub fn edges(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Edges"))
     }
 
     /// `Fn::GetAtt` `NetworkFunctionGroups`: a list of `CoreNetworkNetworkFunctionGroup` objects.
     ///
     /// The network function groups associated with a core network.
     #[inline]
-    pub fn network_function_groups(&self) -> Value {
-        self.0.get_att("NetworkFunctionGroups")
+    pub fn network_function_groups(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkFunctionGroups"))
     }
 
     /// `Fn::GetAtt` `OwnerAccount`: a string.
     ///
     /// The owner of the core network.
     #[inline]
-    pub fn owner_account(&self) -> Value {
-        self.0.get_att("OwnerAccount")
+    pub fn owner_account(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerAccount"))
     }
 
     /// `Fn::GetAtt` `Segments`: a list of `CoreNetworkSegment` objects.
     ///
     /// The segments.
     #[inline]
-    pub fn segments(&self) -> Value {
-        self.0.get_att("Segments")
+    pub fn segments(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Segments"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The current state of the core network. These states are: `CREATING` | `UPDATING` | `AVAILABLE` | `DELETING` .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CoreNetwork: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["GlobalNetworkId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:[a-z0-9-]+:ec2:[a-z]+-[a-z]+-[0-9]:([0-9]{12}):prefix-list/pl-[a-z0-9]+$");
-
 /// The required properties of [`CoreNetworkPrefixListAssociation`], by name: `CoreNetworkPrefixListAssociation::new(CoreNetworkPrefixListAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreNetworkPrefixListAssociationRequired {
     /// `CoreNetworkId`: a string, required.
-    pub core_network_id: Str,
+    pub core_network_id: ::cloudwright_core::Str,
     /// `PrefixListAlias`: a string, required.
-    pub prefix_list_alias: Str,
+    pub prefix_list_alias: ::cloudwright_core::Str,
     /// `PrefixListArn`: a string, required.
-    pub prefix_list_arn: Str,
+    pub prefix_list_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CoreNetworkPrefixListAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PrefixListAlias", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PrefixListArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["CoreNetworkId", "PrefixListArn", "PrefixListAlias"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::CoreNetworkPrefixListAssociation` resource.
 ///
@@ -53,19 +34,19 @@ pub struct CoreNetworkPrefixListAssociation {
     /// The ID of the core network.
     ///
     /// Pattern `^core-network-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub core_network_id: Str,
+    pub core_network_id: ::cloudwright_core::Str,
     /// `PrefixListAlias`: a string, required.
     ///
     /// The alias of the prefix list
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256; create-only: changing it replaces the resource.
-    pub prefix_list_alias: Str,
+    pub prefix_list_alias: ::cloudwright_core::Str,
     /// `PrefixListArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the prefix list.
     ///
     /// Pattern `^arn:[a-z0-9-]+:ec2:[a-z]+-[a-z]+-[0-9]:([0-9]{12}):prefix-list/pl-[a-z0-9]+$`; length 0 to 500; create-only: changing it replaces the resource.
-    pub prefix_list_arn: Str,
+    pub prefix_list_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -75,7 +56,7 @@ impl CoreNetworkPrefixListAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::CoreNetworkPrefixListAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-corenetworkprefixlistassociation.html",
         primary_identifier: &["CoreNetworkId", "PrefixListArn"],
@@ -86,7 +67,7 @@ impl CoreNetworkPrefixListAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `CoreNetworkPrefixListAssociation` with its required properties, named in a [`CoreNetworkPrefixListAssociationRequired`].
@@ -100,28 +81,33 @@ impl CoreNetworkPrefixListAssociation {
     }
 
     /// `CoreNetworkId`: a string, required.
-    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self { self.core_network_id = value.into(); self }
+    pub fn core_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.core_network_id = value.into(); self }
     /// `PrefixListAlias`: a string, required.
-    pub fn prefix_list_alias(mut self, value: impl Into<Str>) -> Self { self.prefix_list_alias = value.into(); self }
+    pub fn prefix_list_alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix_list_alias = value.into(); self }
     /// `PrefixListArn`: a string, required.
-    pub fn prefix_list_arn(mut self, value: impl Into<Str>) -> Self { self.prefix_list_arn = value.into(); self }
+    pub fn prefix_list_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix_list_arn = value.into(); self }
 }
 
-impl Resource for CoreNetworkPrefixListAssociation {
+impl ::cloudwright_core::Resource for CoreNetworkPrefixListAssociation {
     type Attributes = CoreNetworkPrefixListAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CoreNetworkPrefixListAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_CoreNetworkPrefixListAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CoreNetworkPrefixListAssociation {
+impl ::cloudwright_core::ToValue for CoreNetworkPrefixListAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CoreNetworkId", &self.core_network_id)
             .req("PrefixListAlias", &self.prefix_list_alias)
             .req("PrefixListArn", &self.prefix_list_arn)
@@ -129,12 +115,39 @@ impl ToValue for CoreNetworkPrefixListAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CoreNetworkPrefixListAssociation`]: `Handle<CoreNetworkPrefixListAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CoreNetworkPrefixListAssociation`]: `Handle<CoreNetworkPrefixListAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct CoreNetworkPrefixListAssociationAttributes(());
 
-impl From<ResourceRef> for CoreNetworkPrefixListAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for CoreNetworkPrefixListAssociationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:[a-z0-9-]+:ec2:[a-z]+-[a-z]+-[0-9]:([0-9]{12}):prefix-list/pl-[a-z0-9]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CoreNetworkPrefixListAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PrefixListAlias", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PrefixListArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["CoreNetworkId", "PrefixListArn", "PrefixListAlias"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

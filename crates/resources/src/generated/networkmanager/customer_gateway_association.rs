@@ -5,31 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`CustomerGatewayAssociation`], by name: `CustomerGatewayAssociation::new(CustomerGatewayAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerGatewayAssociationRequired {
     /// `CustomerGatewayArn`: a string, required.
-    pub customer_gateway_arn: Str,
+    pub customer_gateway_arn: ::cloudwright_core::Str,
     /// `DeviceId`: a string, required.
-    pub device_id: Str,
+    pub device_id: ::cloudwright_core::Str,
     /// `GlobalNetworkId`: a string, required.
-    pub global_network_id: Str,
+    pub global_network_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomerGatewayAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerGatewayArn", Shape::STR),
-        ("DeviceId", Shape::STR),
-        ("GlobalNetworkId", Shape::STR),
-        ("LinkId", Shape::STR),
-    ],
-    required: &["GlobalNetworkId", "CustomerGatewayArn", "DeviceId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::CustomerGatewayAssociation` resource.
 ///
@@ -51,25 +36,25 @@ pub struct CustomerGatewayAssociation {
     /// The Amazon Resource Name (ARN) of the customer gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub customer_gateway_arn: Str,
+    pub customer_gateway_arn: ::cloudwright_core::Str,
     /// `DeviceId`: a string, required.
     ///
     /// The ID of the device.
     ///
     /// Create-only: changing it replaces the resource.
-    pub device_id: Str,
+    pub device_id: ::cloudwright_core::Str,
     /// `GlobalNetworkId`: a string, required.
     ///
     /// The ID of the global network.
     ///
     /// Create-only: changing it replaces the resource.
-    pub global_network_id: Str,
+    pub global_network_id: ::cloudwright_core::Str,
     /// `LinkId`: a string.
     ///
     /// The ID of the link.
     ///
     /// Create-only: changing it replaces the resource.
-    pub link_id: Option<Str>,
+    pub link_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +64,7 @@ impl CustomerGatewayAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::CustomerGatewayAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-customergatewayassociation.html",
         primary_identifier: &["GlobalNetworkId", "CustomerGatewayArn"],
@@ -90,7 +75,7 @@ impl CustomerGatewayAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `CustomerGatewayAssociation` with its required properties, named in a [`CustomerGatewayAssociationRequired`].
@@ -100,35 +85,37 @@ impl CustomerGatewayAssociation {
             customer_gateway_arn: required.customer_gateway_arn,
             device_id: required.device_id,
             global_network_id: required.global_network_id,
-            link_id: None,
+            link_id: ::std::option::Option::None,
         }
     }
 
     /// `CustomerGatewayArn`: a string, required.
-    pub fn customer_gateway_arn(mut self, value: impl Into<Str>) -> Self { self.customer_gateway_arn = value.into(); self }
+    pub fn customer_gateway_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_gateway_arn = value.into(); self }
     /// `DeviceId`: a string, required.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self { self.device_id = value.into(); self }
+    pub fn device_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_id = value.into(); self }
     /// `GlobalNetworkId`: a string, required.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
+    pub fn global_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_network_id = value.into(); self }
     /// `LinkId`: a string.
-    pub fn link_id(mut self, value: impl Into<Str>) -> Self { self.link_id = Some(value.into()); self }
+    pub fn link_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.link_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CustomerGatewayAssociation {
+impl ::cloudwright_core::Resource for CustomerGatewayAssociation {
     type Attributes = CustomerGatewayAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomerGatewayAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CustomerGatewayAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomerGatewayAssociation {
+impl ::cloudwright_core::ToValue for CustomerGatewayAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CustomerGatewayArn", &self.customer_gateway_arn)
             .req("DeviceId", &self.device_id)
             .req("GlobalNetworkId", &self.global_network_id)
@@ -137,12 +124,34 @@ impl ToValue for CustomerGatewayAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomerGatewayAssociation`]: `Handle<CustomerGatewayAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomerGatewayAssociation`]: `Handle<CustomerGatewayAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct CustomerGatewayAssociationAttributes(());
 
-impl From<ResourceRef> for CustomerGatewayAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for CustomerGatewayAssociationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomerGatewayAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerGatewayArn", Shape::STR),
+            ("DeviceId", Shape::STR),
+            ("GlobalNetworkId", Shape::STR),
+            ("LinkId", Shape::STR),
+        ],
+        required: &["GlobalNetworkId", "CustomerGatewayArn", "DeviceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{Location, Tag, TagRequired};
-use super::shared::{RULE_Location, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\\/subnet-[0-9a-f]{8,17}$|^$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-
-/// The required properties of [`Device`], by name: `Device::new(DeviceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeviceRequired {
-    /// `GlobalNetworkId`: a string, required.
-    pub global_network_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Device: ObjRule = ObjRule {
-    properties: &[
-        ("AWSLocation", Shape::Object(&RULE_AwsLocation)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Location", Shape::Object(&RULE_Location)),
-        ("Model", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SerialNumber", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SiteId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Vendor", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["GlobalNetworkId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::Device` resource.
 ///
@@ -57,7 +23,7 @@ pub struct Device {
     /// `AWSLocation`: an [`AwsLocation`] object.
     ///
     /// The AWS location of the device.
-    pub aws_location: Option<Obj<AwsLocation>>,
+    pub aws_location: ::std::option::Option<crate::Obj<AwsLocation>>,
     /// `Description`: a string.
     ///
     /// A description of the device.
@@ -65,17 +31,17 @@ pub struct Device {
     /// Constraints: Maximum length of 256 characters.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalNetworkId`: a string, required.
     ///
     /// The ID of the global network.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub global_network_id: Str,
+    pub global_network_id: ::cloudwright_core::Str,
     /// `Location`: a [`Location`] object.
     ///
     /// The site location.
-    pub location: Option<Obj<Location>>,
+    pub location: ::std::option::Option<crate::Obj<Location>>,
     /// `Model`: a string.
     ///
     /// The model of the device.
@@ -83,7 +49,7 @@ pub struct Device {
     /// Constraints: Maximum length of 128 characters.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub model: Option<Str>,
+    pub model: ::std::option::Option<::cloudwright_core::Str>,
     /// `SerialNumber`: a string.
     ///
     /// The serial number of the device.
@@ -91,23 +57,23 @@ pub struct Device {
     /// Constraints: Maximum length of 128 characters.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub serial_number: Option<Str>,
+    pub serial_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `SiteId`: a string.
     ///
     /// The site ID.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 50.
-    pub site_id: Option<Str>,
+    pub site_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the device.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string.
     ///
     /// The device type.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Vendor`: a string.
     ///
     /// The vendor of the device.
@@ -115,7 +81,7 @@ pub struct Device {
     /// Constraints: Maximum length of 128 characters.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub vendor: Option<Str>,
+    pub vendor: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -125,7 +91,7 @@ impl Device {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::Device",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-device.html",
         primary_identifier: &["GlobalNetworkId", "DeviceId"],
@@ -136,66 +102,68 @@ impl Device {
         read_only: &["DeviceId", "DeviceArn", "State", "CreatedAt"],
         attributes: &["CreatedAt", "DeviceArn", "DeviceId", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Device` with its required properties, named in a [`DeviceRequired`].
+    /// A `Device` with its one required property, `GlobalNetworkId`.
     #[inline]
-    pub fn new(required: DeviceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            aws_location: None,
-            description: None,
-            global_network_id: required.global_network_id,
-            location: None,
-            model: None,
-            serial_number: None,
-            site_id: None,
-            tags: None,
-            r#type: None,
-            vendor: None,
+            aws_location: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            global_network_id: value.into(),
+            location: ::std::option::Option::None,
+            model: ::std::option::Option::None,
+            serial_number: ::std::option::Option::None,
+            site_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            vendor: ::std::option::Option::None,
         }
     }
 
     /// `AWSLocation`: an [`AwsLocation`] object.
-    pub fn aws_location(mut self, value: impl Into<Obj<AwsLocation>>) -> Self { self.aws_location = Some(value.into()); self }
+    pub fn aws_location(mut self, value: impl ::std::convert::Into<crate::Obj<AwsLocation>>) -> Self { self.aws_location = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GlobalNetworkId`: a string, required.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
+    pub fn global_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_network_id = value.into(); self }
     /// `Location`: a [`Location`] object.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = Some(value.into()); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<crate::Obj<Location>>) -> Self { self.location = ::std::option::Option::Some(value.into()); self }
     /// `Model`: a string.
-    pub fn model(mut self, value: impl Into<Str>) -> Self { self.model = Some(value.into()); self }
+    pub fn model(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model = ::std::option::Option::Some(value.into()); self }
     /// `SerialNumber`: a string.
-    pub fn serial_number(mut self, value: impl Into<Str>) -> Self { self.serial_number = Some(value.into()); self }
+    pub fn serial_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.serial_number = ::std::option::Option::Some(value.into()); self }
     /// `SiteId`: a string.
-    pub fn site_id(mut self, value: impl Into<Str>) -> Self { self.site_id = Some(value.into()); self }
+    pub fn site_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.site_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Vendor`: a string.
-    pub fn vendor(mut self, value: impl Into<Str>) -> Self { self.vendor = Some(value.into()); self }
+    pub fn vendor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vendor = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Device {
+impl ::cloudwright_core::Resource for Device {
     type Attributes = DeviceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Device, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Device, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Device {
+impl ::cloudwright_core::ToValue for Device {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AWSLocation", &self.aws_location)
             .opt("Description", &self.description)
             .req("GlobalNetworkId", &self.global_network_id)
@@ -210,12 +178,12 @@ impl ToValue for Device {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Device`]: `Handle<Device>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Device`]: `Handle<Device>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeviceAttributes(ResourceRef);
+pub struct DeviceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeviceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeviceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -225,44 +193,34 @@ impl DeviceAttributes {
     ///
     /// The time that the device was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DeviceArn`: a string.
     ///
     /// The ARN of the device. For example, `arn:aws:networkmanager::123456789012:device/global-network-01231231231231231/device-07f6fd08867abc123` .
     #[inline]
-    pub fn device_arn(&self) -> Value {
-        self.0.get_att("DeviceArn")
+    pub fn device_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeviceArn"))
     }
 
     /// `Fn::GetAtt` `DeviceId`: a string.
     ///
     /// The ID of the device. For example, `device-07f6fd08867abc123` .
     #[inline]
-    pub fn device_id(&self) -> Value {
-        self.0.get_att("DeviceId")
+    pub fn device_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeviceId"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the device.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsLocation: ObjRule = ObjRule {
-    properties: &[
-        ("SubnetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Zone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWSLocation` property type of `AWS::NetworkManager::Device`.
 ///
@@ -276,13 +234,13 @@ pub struct AwsLocation {
     /// The Amazon Resource Name (ARN) of the subnet that the device is located in.
     ///
     /// Pattern `^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\/subnet-[0-9a-f]{8,17}$|^$`; length 0 to 500.
-    pub subnet_arn: Option<Str>,
+    pub subnet_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Zone`: a string.
     ///
     /// The Zone that the device is located in. Specify the ID of an Availability Zone, Local Zone, Wavelength Zone, or an Outpost.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub zone: Option<Str>,
+    pub zone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -290,23 +248,66 @@ impl AwsLocation {
     /// A `AwsLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SubnetArn`: a string.
-    pub fn subnet_arn(mut self, value: impl Into<Str>) -> Self { self.subnet_arn = Some(value.into()); self }
+    pub fn subnet_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_arn = ::std::option::Option::Some(value.into()); self }
     /// `Zone`: a string.
-    pub fn zone(mut self, value: impl Into<Str>) -> Self { self.zone = Some(value.into()); self }
+    pub fn zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.zone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsLocation {}
+impl crate::PropertyType for AwsLocation {}
 
-impl ToValue for AwsLocation {
+impl ::cloudwright_core::ToValue for AwsLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SubnetArn", &self.subnet_arn)
             .opt("Zone", &self.zone)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Location, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\\/subnet-[0-9a-f]{8,17}$|^$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Device: ObjRule = ObjRule {
+        properties: &[
+            ("AWSLocation", Shape::Object(&RULE_AwsLocation)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Location", Shape::Object(&RULE_Location)),
+            ("Model", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SerialNumber", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SiteId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Vendor", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["GlobalNetworkId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsLocation: ObjRule = ObjRule {
+        properties: &[
+            ("SubnetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Zone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ProposedNetworkFunctionGroupChange, ProposedSegmentChange, Tag, TagRequired,
 };
-use super::shared::{
-    RULE_ProposedNetworkFunctionGroupChange, RULE_ProposedSegmentChange, RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:[^:]{1,63}:directconnect::[^:]{0,63}:dx-gateway\\/[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\s\\S]*$");
 
 /// The required properties of [`DirectConnectGatewayAttachment`], by name: `DirectConnectGatewayAttachment::new(DirectConnectGatewayAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectConnectGatewayAttachmentRequired {
     /// `CoreNetworkId`: a string, required.
-    pub core_network_id: Str,
+    pub core_network_id: ::cloudwright_core::Str,
     /// `DirectConnectGatewayArn`: a string, required.
-    pub direct_connect_gateway_arn: Str,
+    pub direct_connect_gateway_arn: ::cloudwright_core::Str,
     /// `EdgeLocations`: a list of strings, required.
-    pub edge_locations: List<Str>,
+    pub edge_locations: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DirectConnectGatewayAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DirectConnectGatewayArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EdgeLocations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
-        ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
-        ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["CoreNetworkId", "DirectConnectGatewayArn", "EdgeLocations"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::DirectConnectGatewayAttachment` resource.
 ///
@@ -66,37 +38,38 @@ pub struct DirectConnectGatewayAttachment {
     /// The ID of a core network for the Direct Connect Gateway attachment.
     ///
     /// Pattern `^core-network-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub core_network_id: Str,
+    pub core_network_id: ::cloudwright_core::Str,
     /// `DirectConnectGatewayArn`: a string, required.
     ///
     /// The Direct Connect gateway attachment ARN.
     ///
     /// Pattern `^arn:[^:]{1,63}:directconnect::[^:]{0,63}:dx-gateway\/[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$`; length 0 to 500; create-only: changing it replaces the resource.
-    pub direct_connect_gateway_arn: Str,
+    pub direct_connect_gateway_arn: ::cloudwright_core::Str,
     /// `EdgeLocations`: a list of strings, required.
     ///
     /// The Regions where the edges are located.
     ///
     /// Each item: pattern `^[\s\S]*$`, length 1 to 63.
-    pub edge_locations: List<Str>,
+    pub edge_locations: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
     ///
     /// The attachment to move from one network function group to another.
-    pub proposed_network_function_group_change: Option<Obj<ProposedNetworkFunctionGroupChange>>,
+    pub proposed_network_function_group_change:
+        ::std::option::Option<crate::Obj<ProposedNetworkFunctionGroupChange>>,
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
     ///
     /// The attachment to move from one segment to another.
-    pub proposed_segment_change: Option<Obj<ProposedSegmentChange>>,
+    pub proposed_segment_change: ::std::option::Option<crate::Obj<ProposedSegmentChange>>,
     /// `RoutingPolicyLabel`: a string.
     ///
     /// Routing policy label
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub routing_policy_label: Option<Str>,
+    pub routing_policy_label: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags for the attachment.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +79,7 @@ impl DirectConnectGatewayAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::DirectConnectGatewayAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-directconnectgatewayattachment.html",
         primary_identifier: &["AttachmentId"],
@@ -117,7 +90,7 @@ impl DirectConnectGatewayAttachment {
         read_only: &["CoreNetworkArn", "CreatedAt", "UpdatedAt", "AttachmentType", "State", "AttachmentId", "OwnerAccountId", "AttachmentPolicyRuleNumber", "SegmentName", "NetworkFunctionGroupName", "ResourceArn", "LastModificationErrors"],
         attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CreatedAt", "LastModificationErrors", "NetworkFunctionGroupName", "OwnerAccountId", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DirectConnectGatewayAttachment` with its required properties, named in a [`DirectConnectGatewayAttachmentRequired`].
@@ -127,47 +100,52 @@ impl DirectConnectGatewayAttachment {
             core_network_id: required.core_network_id,
             direct_connect_gateway_arn: required.direct_connect_gateway_arn,
             edge_locations: required.edge_locations,
-            proposed_network_function_group_change: None,
-            proposed_segment_change: None,
-            routing_policy_label: None,
-            tags: None,
+            proposed_network_function_group_change: ::std::option::Option::None,
+            proposed_segment_change: ::std::option::Option::None,
+            routing_policy_label: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CoreNetworkId`: a string, required.
-    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self { self.core_network_id = value.into(); self }
+    pub fn core_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.core_network_id = value.into(); self }
     /// `DirectConnectGatewayArn`: a string, required.
-    pub fn direct_connect_gateway_arn(mut self, value: impl Into<Str>) -> Self { self.direct_connect_gateway_arn = value.into(); self }
+    pub fn direct_connect_gateway_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.direct_connect_gateway_arn = value.into(); self }
     /// `EdgeLocations`: a list of strings, required.
-    pub fn edge_locations(mut self, value: impl Into<List<Str>>) -> Self { self.edge_locations = value.into(); self }
+    pub fn edge_locations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.edge_locations = value.into(); self }
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
-    pub fn proposed_network_function_group_change(mut self, value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = Some(value.into()); self }
+    pub fn proposed_network_function_group_change(mut self, value: impl ::std::convert::Into<crate::Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = ::std::option::Option::Some(value.into()); self }
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
-    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = Some(value.into()); self }
+    pub fn proposed_segment_change(mut self, value: impl ::std::convert::Into<crate::Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = ::std::option::Option::Some(value.into()); self }
     /// `RoutingPolicyLabel`: a string.
-    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self { self.routing_policy_label = Some(value.into()); self }
+    pub fn routing_policy_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.routing_policy_label = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DirectConnectGatewayAttachment {
+impl ::cloudwright_core::Resource for DirectConnectGatewayAttachment {
     type Attributes = DirectConnectGatewayAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DirectConnectGatewayAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_DirectConnectGatewayAttachment,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DirectConnectGatewayAttachment {
+impl ::cloudwright_core::ToValue for DirectConnectGatewayAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CoreNetworkId", &self.core_network_id)
             .req("DirectConnectGatewayArn", &self.direct_connect_gateway_arn)
             .req("EdgeLocations", &self.edge_locations)
@@ -182,12 +160,14 @@ impl ToValue for DirectConnectGatewayAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DirectConnectGatewayAttachment`]: `Handle<DirectConnectGatewayAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DirectConnectGatewayAttachment`]: `Handle<DirectConnectGatewayAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DirectConnectGatewayAttachmentAttributes(ResourceRef);
+pub struct DirectConnectGatewayAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DirectConnectGatewayAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for DirectConnectGatewayAttachmentAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -197,95 +177,128 @@ impl DirectConnectGatewayAttachmentAttributes {
     ///
     /// Id of the attachment.
     #[inline]
-    pub fn attachment_id(&self) -> Value {
-        self.0.get_att("AttachmentId")
+    pub fn attachment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachmentId"))
     }
 
     /// `Fn::GetAtt` `AttachmentPolicyRuleNumber`: an integer.
     ///
     /// The policy rule number associated with the attachment.
     #[inline]
-    pub fn attachment_policy_rule_number(&self) -> Value {
-        self.0.get_att("AttachmentPolicyRuleNumber")
+    pub fn attachment_policy_rule_number(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AttachmentPolicyRuleNumber"))
     }
 
     /// `Fn::GetAtt` `AttachmentType`: a string.
     ///
     /// Attachment type.
     #[inline]
-    pub fn attachment_type(&self) -> Value {
-        self.0.get_att("AttachmentType")
+    pub fn attachment_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachmentType"))
     }
 
     /// `Fn::GetAtt` `CoreNetworkArn`: a string.
     ///
     /// The ARN of a core network for the Direct Connect Gateway attachment.
     #[inline]
-    pub fn core_network_arn(&self) -> Value {
-        self.0.get_att("CoreNetworkArn")
+    pub fn core_network_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CoreNetworkArn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Creation time of the attachment.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Errors from the last modification of the attachment.
     #[inline]
-    pub fn last_modification_errors(&self) -> Value {
-        self.0.get_att("LastModificationErrors")
+    pub fn last_modification_errors(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LastModificationErrors"))
     }
 
     /// `Fn::GetAtt` `NetworkFunctionGroupName`: a string.
     ///
     /// The name of the network function group.
     #[inline]
-    pub fn network_function_group_name(&self) -> Value {
-        self.0.get_att("NetworkFunctionGroupName")
+    pub fn network_function_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkFunctionGroupName"))
     }
 
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// Owner account of the attachment.
     #[inline]
-    pub fn owner_account_id(&self) -> Value {
-        self.0.get_att("OwnerAccountId")
+    pub fn owner_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerAccountId"))
     }
 
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The ARN of the Resource.
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceArn")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceArn"))
     }
 
     /// `Fn::GetAtt` `SegmentName`: a string.
     ///
     /// The name of the segment attachment..
     #[inline]
-    pub fn segment_name(&self) -> Value {
-        self.0.get_att("SegmentName")
+    pub fn segment_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SegmentName"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// State of the attachment.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// Last update time of the attachment.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ProposedNetworkFunctionGroupChange, RULE_ProposedSegmentChange, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:[^:]{1,63}:directconnect::[^:]{0,63}:dx-gateway\\/[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DirectConnectGatewayAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DirectConnectGatewayArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EdgeLocations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
+            ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
+            ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["CoreNetworkId", "DirectConnectGatewayArn", "EdgeLocations"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
 
 /// The required properties of [`Link`], by name: `Link::new(LinkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkRequired {
     /// `Bandwidth`: a [`Bandwidth`] object, required.
-    pub bandwidth: Obj<Bandwidth>,
+    pub bandwidth: crate::Obj<Bandwidth>,
     /// `GlobalNetworkId`: a string, required.
-    pub global_network_id: Str,
+    pub global_network_id: ::cloudwright_core::Str,
     /// `SiteId`: a string, required.
-    pub site_id: Str,
+    pub site_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Link: ObjRule = ObjRule {
-    properties: &[
-        ("Bandwidth", Shape::Object(&RULE_Bandwidth)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Provider", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SiteId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["GlobalNetworkId", "SiteId", "Bandwidth"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::Link` resource.
 ///
@@ -56,7 +34,7 @@ pub struct Link {
     /// `Bandwidth`: a [`Bandwidth`] object, required.
     ///
     /// The bandwidth for the link.
-    pub bandwidth: Obj<Bandwidth>,
+    pub bandwidth: crate::Obj<Bandwidth>,
     /// `Description`: a string.
     ///
     /// A description of the link.
@@ -64,13 +42,13 @@ pub struct Link {
     /// Constraints: Maximum length of 256 characters.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalNetworkId`: a string, required.
     ///
     /// The ID of the global network.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub global_network_id: Str,
+    pub global_network_id: ::cloudwright_core::Str,
     /// `Provider`: a string.
     ///
     /// The provider of the link.
@@ -78,17 +56,17 @@ pub struct Link {
     /// Constraints: Maximum length of 128 characters. Cannot include the following characters: | \ ^
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub provider: Option<Str>,
+    pub provider: ::std::option::Option<::cloudwright_core::Str>,
     /// `SiteId`: a string, required.
     ///
     /// The ID of the site.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub site_id: Str,
+    pub site_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the link.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string.
     ///
     /// The type of the link.
@@ -96,7 +74,7 @@ pub struct Link {
     /// Constraints: Maximum length of 128 characters. Cannot include the following characters: | \ ^
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +84,7 @@ impl Link {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::Link",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-link.html",
         primary_identifier: &["GlobalNetworkId", "LinkId"],
@@ -117,7 +95,7 @@ impl Link {
         read_only: &["LinkId", "LinkArn", "CreatedAt", "State"],
         attributes: &["CreatedAt", "LinkArn", "LinkId", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Link` with its required properties, named in a [`LinkRequired`].
@@ -125,49 +103,51 @@ impl Link {
     pub fn new(required: LinkRequired) -> Self {
         Self {
             bandwidth: required.bandwidth,
-            description: None,
+            description: ::std::option::Option::None,
             global_network_id: required.global_network_id,
-            provider: None,
+            provider: ::std::option::Option::None,
             site_id: required.site_id,
-            tags: None,
-            r#type: None,
+            tags: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `Bandwidth`: a [`Bandwidth`] object, required.
-    pub fn bandwidth(mut self, value: impl Into<Obj<Bandwidth>>) -> Self { self.bandwidth = value.into(); self }
+    pub fn bandwidth(mut self, value: impl ::std::convert::Into<crate::Obj<Bandwidth>>) -> Self { self.bandwidth = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GlobalNetworkId`: a string, required.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
+    pub fn global_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_network_id = value.into(); self }
     /// `Provider`: a string.
-    pub fn provider(mut self, value: impl Into<Str>) -> Self { self.provider = Some(value.into()); self }
+    pub fn provider(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider = ::std::option::Option::Some(value.into()); self }
     /// `SiteId`: a string, required.
-    pub fn site_id(mut self, value: impl Into<Str>) -> Self { self.site_id = value.into(); self }
+    pub fn site_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.site_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Link {
+impl ::cloudwright_core::Resource for Link {
     type Attributes = LinkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Link, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Link, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Link {
+impl ::cloudwright_core::ToValue for Link {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bandwidth", &self.bandwidth)
             .opt("Description", &self.description)
             .req("GlobalNetworkId", &self.global_network_id)
@@ -179,12 +159,12 @@ impl ToValue for Link {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Link`]: `Handle<Link>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Link`]: `Handle<Link>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LinkAttributes(ResourceRef);
+pub struct LinkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LinkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LinkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -194,44 +174,34 @@ impl LinkAttributes {
     ///
     /// The date and time that the link was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `LinkArn`: a string.
     ///
     /// The ARN of the link. For example, `arn:aws:networkmanager::123456789012:link/global-network-01231231231231231/link-11112222aaaabbbb1` .
     #[inline]
-    pub fn link_arn(&self) -> Value {
-        self.0.get_att("LinkArn")
+    pub fn link_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LinkArn"))
     }
 
     /// `Fn::GetAtt` `LinkId`: a string.
     ///
     /// The ID of the link. For example, `link-11112222aaaabbbb1` .
     #[inline]
-    pub fn link_id(&self) -> Value {
-        self.0.get_att("LinkId")
+    pub fn link_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LinkId"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the link.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Bandwidth: ObjRule = ObjRule {
-    properties: &[
-        ("DownloadSpeed", Shape::INT),
-        ("UploadSpeed", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Bandwidth` property type of `AWS::NetworkManager::Link`.
 ///
@@ -243,11 +213,11 @@ pub struct Bandwidth {
     /// `DownloadSpeed`: an integer.
     ///
     /// Download speed in Mbps.
-    pub download_speed: Option<Int>,
+    pub download_speed: ::std::option::Option<::cloudwright_core::Int>,
     /// `UploadSpeed`: an integer.
     ///
     /// Upload speed in Mbps.
-    pub upload_speed: Option<Int>,
+    pub upload_speed: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -255,23 +225,60 @@ impl Bandwidth {
     /// A `Bandwidth` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DownloadSpeed`: an integer.
-    pub fn download_speed(mut self, value: impl Into<Int>) -> Self { self.download_speed = Some(value.into()); self }
+    pub fn download_speed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.download_speed = ::std::option::Option::Some(value.into()); self }
     /// `UploadSpeed`: an integer.
-    pub fn upload_speed(mut self, value: impl Into<Int>) -> Self { self.upload_speed = Some(value.into()); self }
+    pub fn upload_speed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.upload_speed = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Bandwidth {}
+impl crate::PropertyType for Bandwidth {}
 
-impl ToValue for Bandwidth {
+impl ::cloudwright_core::ToValue for Bandwidth {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DownloadSpeed", &self.download_speed)
             .opt("UploadSpeed", &self.upload_speed)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Link: ObjRule = ObjRule {
+        properties: &[
+            ("Bandwidth", Shape::Object(&RULE_Bandwidth)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Provider", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SiteId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["GlobalNetworkId", "SiteId", "Bandwidth"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Bandwidth: ObjRule = ObjRule {
+        properties: &[
+            ("DownloadSpeed", Shape::INT),
+            ("UploadSpeed", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`LinkAssociation`], by name: `LinkAssociation::new(LinkAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkAssociationRequired {
     /// `DeviceId`: a string, required.
-    pub device_id: Str,
+    pub device_id: ::cloudwright_core::Str,
     /// `GlobalNetworkId`: a string, required.
-    pub global_network_id: Str,
+    pub global_network_id: ::cloudwright_core::Str,
     /// `LinkId`: a string, required.
-    pub link_id: Str,
+    pub link_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LinkAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceId", Shape::STR),
-        ("GlobalNetworkId", Shape::STR),
-        ("LinkId", Shape::STR),
-    ],
-    required: &["GlobalNetworkId", "DeviceId", "LinkId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::LinkAssociation` resource.
 ///
@@ -48,19 +34,19 @@ pub struct LinkAssociation {
     /// The device ID for the link association.
     ///
     /// Create-only: changing it replaces the resource.
-    pub device_id: Str,
+    pub device_id: ::cloudwright_core::Str,
     /// `GlobalNetworkId`: a string, required.
     ///
     /// The ID of the global network.
     ///
     /// Create-only: changing it replaces the resource.
-    pub global_network_id: Str,
+    pub global_network_id: ::cloudwright_core::Str,
     /// `LinkId`: a string, required.
     ///
     /// The ID of the link.
     ///
     /// Create-only: changing it replaces the resource.
-    pub link_id: Str,
+    pub link_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +56,7 @@ impl LinkAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::LinkAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-linkassociation.html",
         primary_identifier: &["GlobalNetworkId", "DeviceId", "LinkId"],
@@ -81,7 +67,7 @@ impl LinkAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LinkAssociation` with its required properties, named in a [`LinkAssociationRequired`].
@@ -95,28 +81,30 @@ impl LinkAssociation {
     }
 
     /// `DeviceId`: a string, required.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self { self.device_id = value.into(); self }
+    pub fn device_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_id = value.into(); self }
     /// `GlobalNetworkId`: a string, required.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
+    pub fn global_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_network_id = value.into(); self }
     /// `LinkId`: a string, required.
-    pub fn link_id(mut self, value: impl Into<Str>) -> Self { self.link_id = value.into(); self }
+    pub fn link_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.link_id = value.into(); self }
 }
 
-impl Resource for LinkAssociation {
+impl ::cloudwright_core::Resource for LinkAssociation {
     type Attributes = LinkAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LinkAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LinkAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LinkAssociation {
+impl ::cloudwright_core::ToValue for LinkAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeviceId", &self.device_id)
             .req("GlobalNetworkId", &self.global_network_id)
             .req("LinkId", &self.link_id)
@@ -124,12 +112,31 @@ impl ToValue for LinkAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LinkAssociation`]: `Handle<LinkAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LinkAssociation`]: `Handle<LinkAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct LinkAssociationAttributes(());
 
-impl From<ResourceRef> for LinkAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LinkAssociationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinkAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceId", Shape::STR),
+            ("GlobalNetworkId", Shape::STR),
+            ("LinkId", Shape::STR),
+        ],
+        required: &["GlobalNetworkId", "DeviceId", "LinkId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -64,7 +64,7 @@ pub use connect_attachment::{
 #[cfg(feature = "networkmanager")]
 pub use connect_peer::{ConnectPeer, ConnectPeerAttributes, ConnectPeerRequired};
 #[cfg(feature = "networkmanager")]
-pub use core_network::{CoreNetwork, CoreNetworkAttributes, CoreNetworkRequired};
+pub use core_network::{CoreNetwork, CoreNetworkAttributes};
 #[cfg(feature = "networkmanager")]
 pub use core_network_prefix_list_association::{
     CoreNetworkPrefixListAssociation, CoreNetworkPrefixListAssociationAttributes,
@@ -76,7 +76,7 @@ pub use customer_gateway_association::{
     CustomerGatewayAssociationRequired,
 };
 #[cfg(feature = "networkmanager")]
-pub use device::{Device, DeviceAttributes, DeviceRequired};
+pub use device::{Device, DeviceAttributes};
 #[cfg(feature = "networkmanager")]
 pub use direct_connect_gateway_attachment::{
     DirectConnectGatewayAttachment, DirectConnectGatewayAttachmentAttributes,
@@ -89,7 +89,7 @@ pub use link::{Link, LinkAttributes, LinkRequired};
 #[cfg(feature = "networkmanager")]
 pub use link_association::{LinkAssociation, LinkAssociationAttributes, LinkAssociationRequired};
 #[cfg(feature = "networkmanager")]
-pub use site::{Site, SiteAttributes, SiteRequired};
+pub use site::{Site, SiteAttributes};
 #[cfg(feature = "networkmanager")]
 pub use site_to_site_vpn_attachment::{
     SiteToSiteVpnAttachment, SiteToSiteVpnAttachmentAttributes, SiteToSiteVpnAttachmentRequired,

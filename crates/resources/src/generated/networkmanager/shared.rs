@@ -6,23 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "networkmanager")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
-
-#[cfg(feature = "networkmanager")]
-#[rustfmt::skip]
-pub(crate) static RULE_Location: ObjRule = ObjRule {
-    properties: &[
-        ("Address", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Latitude", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Longitude", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "networkmanager")]
 /// The `Location` property type, shared by `AWS::NetworkManager::Device`, `AWS::NetworkManager::Site`.
 ///
@@ -36,19 +19,19 @@ pub struct Location {
     /// The physical address.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub address: Option<Str>,
+    pub address: ::std::option::Option<::cloudwright_core::Str>,
     /// `Latitude`: a string.
     ///
     /// The latitude.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub latitude: Option<Str>,
+    pub latitude: ::std::option::Option<::cloudwright_core::Str>,
     /// `Longitude`: a string.
     ///
     /// The longitude.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub longitude: Option<Str>,
+    pub longitude: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "networkmanager")]
@@ -57,43 +40,31 @@ impl Location {
     /// A `Location` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Address`: a string.
-    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
+    pub fn address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address = ::std::option::Option::Some(value.into()); self }
     /// `Latitude`: a string.
-    pub fn latitude(mut self, value: impl Into<Str>) -> Self { self.latitude = Some(value.into()); self }
+    pub fn latitude(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.latitude = ::std::option::Option::Some(value.into()); self }
     /// `Longitude`: a string.
-    pub fn longitude(mut self, value: impl Into<Str>) -> Self { self.longitude = Some(value.into()); self }
+    pub fn longitude(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.longitude = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "networkmanager")]
-impl PropertyType for Location {}
+impl crate::PropertyType for Location {}
 
 #[cfg(feature = "networkmanager")]
-impl ToValue for Location {
+impl ::cloudwright_core::ToValue for Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Address", &self.address)
             .opt("Latitude", &self.latitude)
             .opt("Longitude", &self.longitude)
             .build()
     }
 }
-
-#[cfg(feature = "networkmanager")]
-#[rustfmt::skip]
-pub(crate) static RULE_ProposedNetworkFunctionGroupChange: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentPolicyRuleNumber", Shape::INT),
-        ("NetworkFunctionGroupName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "networkmanager")]
 /// The `ProposedNetworkFunctionGroupChange` property type, shared by `AWS::NetworkManager::ConnectAttachment`, `AWS::NetworkManager::DirectConnectGatewayAttachment`, `AWS::NetworkManager::SiteToSiteVpnAttachment`, `AWS::NetworkManager::TransitGatewayRouteTableAttachment`, `AWS::NetworkManager::VpcAttachment`.
@@ -106,15 +77,15 @@ pub struct ProposedNetworkFunctionGroupChange {
     /// `AttachmentPolicyRuleNumber`: an integer.
     ///
     /// The proposed new attachment policy rule number for the network function group.
-    pub attachment_policy_rule_number: Option<Int>,
+    pub attachment_policy_rule_number: ::std::option::Option<::cloudwright_core::Int>,
     /// `NetworkFunctionGroupName`: a string.
     ///
     /// The proposed name change for the network function group name.
-    pub network_function_group_name: Option<Str>,
+    pub network_function_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of proposed changes to the key-value tags associated with the network function group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[cfg(feature = "networkmanager")]
@@ -123,25 +94,25 @@ impl ProposedNetworkFunctionGroupChange {
     /// A `ProposedNetworkFunctionGroupChange` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttachmentPolicyRuleNumber`: an integer.
-    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self { self.attachment_policy_rule_number = Some(value.into()); self }
+    pub fn attachment_policy_rule_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.attachment_policy_rule_number = ::std::option::Option::Some(value.into()); self }
     /// `NetworkFunctionGroupName`: a string.
-    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self { self.network_function_group_name = Some(value.into()); self }
+    pub fn network_function_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_function_group_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "networkmanager")]
-impl PropertyType for ProposedNetworkFunctionGroupChange {}
+impl crate::PropertyType for ProposedNetworkFunctionGroupChange {}
 
 #[cfg(feature = "networkmanager")]
-impl ToValue for ProposedNetworkFunctionGroupChange {
+impl ::cloudwright_core::ToValue for ProposedNetworkFunctionGroupChange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AttachmentPolicyRuleNumber",
                 &self.attachment_policy_rule_number,
@@ -156,18 +127,6 @@ impl ToValue for ProposedNetworkFunctionGroupChange {
 }
 
 #[cfg(feature = "networkmanager")]
-#[rustfmt::skip]
-pub(crate) static RULE_ProposedSegmentChange: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentPolicyRuleNumber", Shape::INT),
-        ("SegmentName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "networkmanager")]
 /// The `ProposedSegmentChange` property type, shared by `AWS::NetworkManager::ConnectAttachment`, `AWS::NetworkManager::DirectConnectGatewayAttachment`, `AWS::NetworkManager::SiteToSiteVpnAttachment`, `AWS::NetworkManager::TransitGatewayRouteTableAttachment`, `AWS::NetworkManager::VpcAttachment`.
 ///
 /// Describes a proposed segment change. In some cases, the segment change must first be evaluated and accepted.
@@ -178,15 +137,15 @@ pub struct ProposedSegmentChange {
     /// `AttachmentPolicyRuleNumber`: an integer.
     ///
     /// The rule number in the policy document that applies to this change.
-    pub attachment_policy_rule_number: Option<Int>,
+    pub attachment_policy_rule_number: ::std::option::Option<::cloudwright_core::Int>,
     /// `SegmentName`: a string.
     ///
     /// The name of the segment to change.
-    pub segment_name: Option<Str>,
+    pub segment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of key-value tags that changed for the segment.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[cfg(feature = "networkmanager")]
@@ -195,25 +154,25 @@ impl ProposedSegmentChange {
     /// A `ProposedSegmentChange` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttachmentPolicyRuleNumber`: an integer.
-    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self { self.attachment_policy_rule_number = Some(value.into()); self }
+    pub fn attachment_policy_rule_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.attachment_policy_rule_number = ::std::option::Option::Some(value.into()); self }
     /// `SegmentName`: a string.
-    pub fn segment_name(mut self, value: impl Into<Str>) -> Self { self.segment_name = Some(value.into()); self }
+    pub fn segment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "networkmanager")]
-impl PropertyType for ProposedSegmentChange {}
+impl crate::PropertyType for ProposedSegmentChange {}
 
 #[cfg(feature = "networkmanager")]
-impl ToValue for ProposedSegmentChange {
+impl ::cloudwright_core::ToValue for ProposedSegmentChange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AttachmentPolicyRuleNumber",
                 &self.attachment_policy_rule_number,
@@ -229,22 +188,10 @@ impl ToValue for ProposedSegmentChange {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "networkmanager")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "networkmanager")]
 /// The `Tag` property type, shared by `AWS::NetworkManager::ConnectAttachment`, `AWS::NetworkManager::ConnectPeer`, `AWS::NetworkManager::CoreNetwork`, `AWS::NetworkManager::Device`, `AWS::NetworkManager::DirectConnectGatewayAttachment`, `AWS::NetworkManager::GlobalNetwork`, `AWS::NetworkManager::Link`, `AWS::NetworkManager::Site`, `AWS::NetworkManager::SiteToSiteVpnAttachment`, `AWS::NetworkManager::TransitGatewayRouteTableAttachment`, `AWS::NetworkManager::VpcAttachment`.
@@ -255,11 +202,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "networkmanager")]
@@ -275,21 +222,79 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "networkmanager")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "networkmanager")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "networkmanager")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[cfg(feature = "networkmanager")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Location: ObjRule = ObjRule {
+        properties: &[
+            ("Address", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Latitude", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Longitude", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "networkmanager")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProposedNetworkFunctionGroupChange: ObjRule = ObjRule {
+        properties: &[
+            ("AttachmentPolicyRuleNumber", Shape::INT),
+            ("NetworkFunctionGroupName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "networkmanager")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProposedSegmentChange: ObjRule = ObjRule {
+        properties: &[
+            ("AttachmentPolicyRuleNumber", Shape::INT),
+            ("SegmentName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "networkmanager")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

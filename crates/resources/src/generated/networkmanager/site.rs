@@ -5,33 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{Location, Tag, TagRequired};
-use super::shared::{RULE_Location, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
-
-/// The required properties of [`Site`], by name: `Site::new(SiteRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SiteRequired {
-    /// `GlobalNetworkId`: a string, required.
-    pub global_network_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Site: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Location", Shape::Object(&RULE_Location)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["GlobalNetworkId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::Site` resource.
 ///
@@ -53,13 +27,13 @@ pub struct Site {
     /// Constraints: Maximum length of 256 characters.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalNetworkId`: a string, required.
     ///
     /// The ID of the global network.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub global_network_id: Str,
+    pub global_network_id: ::cloudwright_core::Str,
     /// `Location`: a [`Location`] object.
     ///
     /// The site location. This information is used for visualization in the Network Manager console. If you specify the address, the latitude and longitude are automatically calculated.
@@ -67,11 +41,11 @@ pub struct Site {
     /// - `Address` : The physical address of the site.
     /// - `Latitude` : The latitude of the site.
     /// - `Longitude` : The longitude of the site.
-    pub location: Option<Obj<Location>>,
+    pub location: ::std::option::Option<crate::Obj<Location>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the site.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +55,7 @@ impl Site {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::Site",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-site.html",
         primary_identifier: &["GlobalNetworkId", "SiteId"],
@@ -92,48 +66,50 @@ impl Site {
         read_only: &["SiteId", "SiteArn", "State", "CreatedAt"],
         attributes: &["CreatedAt", "SiteArn", "SiteId", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Site` with its required properties, named in a [`SiteRequired`].
+    /// A `Site` with its one required property, `GlobalNetworkId`.
     #[inline]
-    pub fn new(required: SiteRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            global_network_id: required.global_network_id,
-            location: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            global_network_id: value.into(),
+            location: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GlobalNetworkId`: a string, required.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
+    pub fn global_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_network_id = value.into(); self }
     /// `Location`: a [`Location`] object.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = Some(value.into()); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<crate::Obj<Location>>) -> Self { self.location = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Site {
+impl ::cloudwright_core::Resource for Site {
     type Attributes = SiteAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Site, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Site, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Site {
+impl ::cloudwright_core::ToValue for Site {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("GlobalNetworkId", &self.global_network_id)
             .opt("Location", &self.location)
@@ -142,12 +118,12 @@ impl ToValue for Site {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Site`]: `Handle<Site>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Site`]: `Handle<Site>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SiteAttributes(ResourceRef);
+pub struct SiteAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SiteAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SiteAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,31 +133,55 @@ impl SiteAttributes {
     ///
     /// The time that the site was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `SiteArn`: a string.
     ///
     /// The ARN of the site. For example, `arn:aws:networkmanager::123456789012:site/global-network-01231231231231231/site-444555aaabbb11223` .
     #[inline]
-    pub fn site_arn(&self) -> Value {
-        self.0.get_att("SiteArn")
+    pub fn site_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SiteArn"))
     }
 
     /// `Fn::GetAtt` `SiteId`: a string.
     ///
     /// The ID of the site. For example, `site-444555aaabbb11223` .
     #[inline]
-    pub fn site_id(&self) -> Value {
-        self.0.get_att("SiteId")
+    pub fn site_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SiteId"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The current state of the site.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Location, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Site: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Location", Shape::Object(&RULE_Location)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["GlobalNetworkId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

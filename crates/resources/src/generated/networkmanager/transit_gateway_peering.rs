@@ -5,32 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-
 /// The required properties of [`TransitGatewayPeering`], by name: `TransitGatewayPeering::new(TransitGatewayPeeringRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayPeeringRequired {
     /// `CoreNetworkId`: a string, required.
-    pub core_network_id: Str,
+    pub core_network_id: ::cloudwright_core::Str,
     /// `TransitGatewayArn`: a string, required.
-    pub transit_gateway_arn: Str,
+    pub transit_gateway_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayPeering: ObjRule = ObjRule {
-    properties: &[
-        ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TransitGatewayArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["CoreNetworkId", "TransitGatewayArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::TransitGatewayPeering` resource.
 ///
@@ -50,17 +32,17 @@ pub struct TransitGatewayPeering {
     /// The ID of the core network.
     ///
     /// Pattern `^core-network-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub core_network_id: Str,
+    pub core_network_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of key-value tags associated with the peering.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitGatewayArn`: a string, required.
     ///
     /// The ARN of the transit gateway.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 500; create-only: changing it replaces the resource.
-    pub transit_gateway_arn: Str,
+    pub transit_gateway_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +52,7 @@ impl TransitGatewayPeering {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::TransitGatewayPeering",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-transitgatewaypeering.html",
         primary_identifier: &["PeeringId"],
@@ -81,7 +63,7 @@ impl TransitGatewayPeering {
         read_only: &["CoreNetworkArn", "PeeringId", "State", "PeeringType", "OwnerAccountId", "EdgeLocation", "ResourceArn", "CreatedAt", "TransitGatewayPeeringAttachmentId", "LastModificationErrors"],
         attributes: &["CoreNetworkArn", "CreatedAt", "EdgeLocation", "LastModificationErrors", "OwnerAccountId", "PeeringId", "PeeringType", "ResourceArn", "State", "TransitGatewayPeeringAttachmentId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TransitGatewayPeering` with its required properties, named in a [`TransitGatewayPeeringRequired`].
@@ -89,37 +71,39 @@ impl TransitGatewayPeering {
     pub fn new(required: TransitGatewayPeeringRequired) -> Self {
         Self {
             core_network_id: required.core_network_id,
-            tags: None,
+            tags: ::std::option::Option::None,
             transit_gateway_arn: required.transit_gateway_arn,
         }
     }
 
     /// `CoreNetworkId`: a string, required.
-    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self { self.core_network_id = value.into(); self }
+    pub fn core_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.core_network_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayArn`: a string, required.
-    pub fn transit_gateway_arn(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_arn = value.into(); self }
+    pub fn transit_gateway_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_arn = value.into(); self }
 }
 
-impl Resource for TransitGatewayPeering {
+impl ::cloudwright_core::Resource for TransitGatewayPeering {
     type Attributes = TransitGatewayPeeringAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayPeering, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TransitGatewayPeering, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayPeering {
+impl ::cloudwright_core::ToValue for TransitGatewayPeering {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CoreNetworkId", &self.core_network_id)
             .opt("Tags", &self.tags)
             .req("TransitGatewayArn", &self.transit_gateway_arn)
@@ -127,12 +111,12 @@ impl ToValue for TransitGatewayPeering {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayPeering`]: `Handle<TransitGatewayPeering>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayPeering`]: `Handle<TransitGatewayPeering>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayPeeringAttributes(ResourceRef);
+pub struct TransitGatewayPeeringAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayPeeringAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TransitGatewayPeeringAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,80 +126,80 @@ impl TransitGatewayPeeringAttributes {
     ///
     /// The ARN of the core network.
     #[inline]
-    pub fn core_network_arn(&self) -> Value {
-        self.0.get_att("CoreNetworkArn")
+    pub fn core_network_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CoreNetworkArn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the core network peering was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `EdgeLocation`: a string.
     ///
     /// The edge location for the peer.
     #[inline]
-    pub fn edge_location(&self) -> Value {
-        self.0.get_att("EdgeLocation")
+    pub fn edge_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EdgeLocation"))
     }
 
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Errors from the last modification of the transit gateway peering.
     #[inline]
-    pub fn last_modification_errors(&self) -> Value {
-        self.0.get_att("LastModificationErrors")
+    pub fn last_modification_errors(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LastModificationErrors"))
     }
 
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The ID of the account owner.
     #[inline]
-    pub fn owner_account_id(&self) -> Value {
-        self.0.get_att("OwnerAccountId")
+    pub fn owner_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerAccountId"))
     }
 
     /// `Fn::GetAtt` `PeeringId`: a string.
     ///
     /// The ID of the peering.
     #[inline]
-    pub fn peering_id(&self) -> Value {
-        self.0.get_att("PeeringId")
+    pub fn peering_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PeeringId"))
     }
 
     /// `Fn::GetAtt` `PeeringType`: a string.
     ///
     /// The peering type. This will be `TRANSIT_GATEWAY` .
     #[inline]
-    pub fn peering_type(&self) -> Value {
-        self.0.get_att("PeeringType")
+    pub fn peering_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PeeringType"))
     }
 
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The ARN of the resource peered to a core network.
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceArn")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceArn"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The current state of the peer. This can be `CREATING` | `FAILED` | `AVAILABLE` | `DELETING` .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayPeeringAttachmentId`: a string.
     ///
     /// The ID of the peering attachment.
     #[inline]
-    pub fn transit_gateway_peering_attachment_id(&self) -> Value {
-        self.0.get_att("TransitGatewayPeeringAttachmentId")
+    pub fn transit_gateway_peering_attachment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayPeeringAttachmentId"))
     }
 }
 
@@ -223,21 +207,10 @@ impl TransitGatewayPeeringAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::NetworkManager::TransitGatewayPeering`.
 ///
@@ -247,11 +220,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -266,19 +239,53 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayPeering: ObjRule = ObjRule {
+        properties: &[
+            ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TransitGatewayArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["CoreNetworkId", "TransitGatewayArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

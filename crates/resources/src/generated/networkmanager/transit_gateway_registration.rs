@@ -5,33 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
-
 /// The required properties of [`TransitGatewayRegistration`], by name: `TransitGatewayRegistration::new(TransitGatewayRegistrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayRegistrationRequired {
     /// `GlobalNetworkId`: a string, required.
-    pub global_network_id: Str,
+    pub global_network_id: ::cloudwright_core::Str,
     /// `TransitGatewayArn`: a string, required.
-    pub transit_gateway_arn: Str,
+    pub transit_gateway_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayRegistration: ObjRule = ObjRule {
-    properties: &[
-        ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TransitGatewayArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["GlobalNetworkId", "TransitGatewayArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::TransitGatewayRegistration` resource.
 ///
-/// Registers a transit gateway in your global network. Not all Regions support transit gateways for global networks. For a list of the supported Regions, see \[Region Availability\](<https://docs.aws.amazon.com/network-manager/latest/tgwnm/what-are-global-networks.html#nm-available-regions>) in the *AWS Transit Gateways for Global Networks User Guide* . The transit gateway can be in any of the supported AWS Regions, but it must be owned by the same AWS account that owns the global network. You cannot register a transit gateway in more than one global network.
+/// Registers a transit gateway in your global network. Not all Regions support transit gateways for global networks. For a list of the supported Regions, see [Region Availability](https://docs.aws.amazon.com/network-manager/latest/tgwnm/what-are-global-networks.html#nm-available-regions) in the *AWS Transit Gateways for Global Networks User Guide* . The transit gateway can be in any of the supported AWS Regions, but it must be owned by the same AWS account that owns the global network. You cannot register a transit gateway in more than one global network.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`GlobalNetworkId`, `TransitGatewayArn`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`TransitGatewayRegistrationAttributes`] is empty).
@@ -47,13 +32,13 @@ pub struct TransitGatewayRegistration {
     /// The ID of the global network.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub global_network_id: Str,
+    pub global_network_id: ::cloudwright_core::Str,
     /// `TransitGatewayArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the transit gateway.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 500; create-only: changing it replaces the resource.
-    pub transit_gateway_arn: Str,
+    pub transit_gateway_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +48,7 @@ impl TransitGatewayRegistration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::TransitGatewayRegistration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-transitgatewayregistration.html",
         primary_identifier: &["GlobalNetworkId", "TransitGatewayArn"],
@@ -74,7 +59,7 @@ impl TransitGatewayRegistration {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TransitGatewayRegistration` with its required properties, named in a [`TransitGatewayRegistrationRequired`].
@@ -87,38 +72,62 @@ impl TransitGatewayRegistration {
     }
 
     /// `GlobalNetworkId`: a string, required.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
+    pub fn global_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_network_id = value.into(); self }
     /// `TransitGatewayArn`: a string, required.
-    pub fn transit_gateway_arn(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_arn = value.into(); self }
+    pub fn transit_gateway_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_arn = value.into(); self }
 }
 
-impl Resource for TransitGatewayRegistration {
+impl ::cloudwright_core::Resource for TransitGatewayRegistration {
     type Attributes = TransitGatewayRegistrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayRegistration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TransitGatewayRegistration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayRegistration {
+impl ::cloudwright_core::ToValue for TransitGatewayRegistration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GlobalNetworkId", &self.global_network_id)
             .req("TransitGatewayArn", &self.transit_gateway_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayRegistration`]: `Handle<TransitGatewayRegistration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayRegistration`]: `Handle<TransitGatewayRegistration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TransitGatewayRegistrationAttributes(());
 
-impl From<ResourceRef> for TransitGatewayRegistrationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TransitGatewayRegistrationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayRegistration: ObjRule = ObjRule {
+        properties: &[
+            ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TransitGatewayArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["GlobalNetworkId", "TransitGatewayArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

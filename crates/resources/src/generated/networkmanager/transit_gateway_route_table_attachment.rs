@@ -5,43 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ProposedNetworkFunctionGroupChange, ProposedSegmentChange, Tag, TagRequired,
 };
-use super::shared::{
-    RULE_ProposedNetworkFunctionGroupChange, RULE_ProposedSegmentChange, RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^peering-([0-9a-f]{8,17})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 
 /// The required properties of [`TransitGatewayRouteTableAttachment`], by name: `TransitGatewayRouteTableAttachment::new(TransitGatewayRouteTableAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayRouteTableAttachmentRequired {
     /// `PeeringId`: a string, required.
-    pub peering_id: Str,
+    pub peering_id: ::cloudwright_core::Str,
     /// `TransitGatewayRouteTableArn`: a string, required.
-    pub transit_gateway_route_table_arn: Str,
+    pub transit_gateway_route_table_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayRouteTableAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkFunctionGroupName", Shape::STR),
-        ("PeeringId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
-        ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
-        ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TransitGatewayRouteTableArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["PeeringId", "TransitGatewayRouteTableArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::TransitGatewayRouteTableAttachment` resource.
 ///
@@ -59,37 +34,38 @@ pub struct TransitGatewayRouteTableAttachment {
     /// `NetworkFunctionGroupName`: a string.
     ///
     /// The name of the network function group.
-    pub network_function_group_name: Option<Str>,
+    pub network_function_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PeeringId`: a string, required.
     ///
     /// The ID of the transit gateway peering.
     ///
     /// Pattern `^peering-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub peering_id: Str,
+    pub peering_id: ::cloudwright_core::Str,
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
     ///
     /// The attachment to move from one network function group to another.
-    pub proposed_network_function_group_change: Option<Obj<ProposedNetworkFunctionGroupChange>>,
+    pub proposed_network_function_group_change:
+        ::std::option::Option<crate::Obj<ProposedNetworkFunctionGroupChange>>,
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
     ///
     /// This property is read-only. Values can't be assigned to it.
-    pub proposed_segment_change: Option<Obj<ProposedSegmentChange>>,
+    pub proposed_segment_change: ::std::option::Option<crate::Obj<ProposedSegmentChange>>,
     /// `RoutingPolicyLabel`: a string.
     ///
     /// Routing policy label
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub routing_policy_label: Option<Str>,
+    pub routing_policy_label: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of key-value pairs associated with the transit gateway route table attachment.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitGatewayRouteTableArn`: a string, required.
     ///
     /// The ARN of the transit gateway attachment route table. For example, `"TransitGatewayRouteTableArn": "arn:aws:ec2:us-west-2:123456789012:transit-gateway-route-table/tgw-rtb-9876543210123456"` .
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 500; create-only: changing it replaces the resource.
-    pub transit_gateway_route_table_arn: Str,
+    pub transit_gateway_route_table_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -99,7 +75,7 @@ impl TransitGatewayRouteTableAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::TransitGatewayRouteTableAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-transitgatewayroutetableattachment.html",
         primary_identifier: &["AttachmentId"],
@@ -110,57 +86,62 @@ impl TransitGatewayRouteTableAttachment {
         read_only: &["CoreNetworkArn", "CoreNetworkId", "CreatedAt", "UpdatedAt", "AttachmentType", "State", "ResourceArn", "AttachmentId", "OwnerAccountId", "EdgeLocation", "AttachmentPolicyRuleNumber", "SegmentName", "LastModificationErrors"],
         attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CoreNetworkId", "CreatedAt", "EdgeLocation", "LastModificationErrors", "OwnerAccountId", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TransitGatewayRouteTableAttachment` with its required properties, named in a [`TransitGatewayRouteTableAttachmentRequired`].
     #[inline]
     pub fn new(required: TransitGatewayRouteTableAttachmentRequired) -> Self {
         Self {
-            network_function_group_name: None,
+            network_function_group_name: ::std::option::Option::None,
             peering_id: required.peering_id,
-            proposed_network_function_group_change: None,
-            proposed_segment_change: None,
-            routing_policy_label: None,
-            tags: None,
+            proposed_network_function_group_change: ::std::option::Option::None,
+            proposed_segment_change: ::std::option::Option::None,
+            routing_policy_label: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             transit_gateway_route_table_arn: required.transit_gateway_route_table_arn,
         }
     }
 
     /// `NetworkFunctionGroupName`: a string.
-    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self { self.network_function_group_name = Some(value.into()); self }
+    pub fn network_function_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_function_group_name = ::std::option::Option::Some(value.into()); self }
     /// `PeeringId`: a string, required.
-    pub fn peering_id(mut self, value: impl Into<Str>) -> Self { self.peering_id = value.into(); self }
+    pub fn peering_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peering_id = value.into(); self }
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
-    pub fn proposed_network_function_group_change(mut self, value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = Some(value.into()); self }
+    pub fn proposed_network_function_group_change(mut self, value: impl ::std::convert::Into<crate::Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = ::std::option::Option::Some(value.into()); self }
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
-    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = Some(value.into()); self }
+    pub fn proposed_segment_change(mut self, value: impl ::std::convert::Into<crate::Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = ::std::option::Option::Some(value.into()); self }
     /// `RoutingPolicyLabel`: a string.
-    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self { self.routing_policy_label = Some(value.into()); self }
+    pub fn routing_policy_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.routing_policy_label = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayRouteTableArn`: a string, required.
-    pub fn transit_gateway_route_table_arn(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_route_table_arn = value.into(); self }
+    pub fn transit_gateway_route_table_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_route_table_arn = value.into(); self }
 }
 
-impl Resource for TransitGatewayRouteTableAttachment {
+impl ::cloudwright_core::Resource for TransitGatewayRouteTableAttachment {
     type Attributes = TransitGatewayRouteTableAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayRouteTableAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_TransitGatewayRouteTableAttachment,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayRouteTableAttachment {
+impl ::cloudwright_core::ToValue for TransitGatewayRouteTableAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "NetworkFunctionGroupName",
                 &self.network_function_group_name,
@@ -181,12 +162,14 @@ impl ToValue for TransitGatewayRouteTableAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayRouteTableAttachment`]: `Handle<TransitGatewayRouteTableAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayRouteTableAttachment`]: `Handle<TransitGatewayRouteTableAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayRouteTableAttachmentAttributes(ResourceRef);
+pub struct TransitGatewayRouteTableAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayRouteTableAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TransitGatewayRouteTableAttachmentAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -196,103 +179,133 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     ///
     /// The ID of the transit gateway route table attachment.
     #[inline]
-    pub fn attachment_id(&self) -> Value {
-        self.0.get_att("AttachmentId")
+    pub fn attachment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachmentId"))
     }
 
     /// `Fn::GetAtt` `AttachmentPolicyRuleNumber`: an integer.
     ///
     /// The policy rule number associated with the attachment.
     #[inline]
-    pub fn attachment_policy_rule_number(&self) -> Value {
-        self.0.get_att("AttachmentPolicyRuleNumber")
+    pub fn attachment_policy_rule_number(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AttachmentPolicyRuleNumber"))
     }
 
     /// `Fn::GetAtt` `AttachmentType`: a string.
     ///
     /// The type of attachment. This will be `TRANSIT_GATEWAY_ROUTE_TABLE` .
     #[inline]
-    pub fn attachment_type(&self) -> Value {
-        self.0.get_att("AttachmentType")
+    pub fn attachment_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachmentType"))
     }
 
     /// `Fn::GetAtt` `CoreNetworkArn`: a string.
     ///
     /// The ARN of the core network.
     #[inline]
-    pub fn core_network_arn(&self) -> Value {
-        self.0.get_att("CoreNetworkArn")
+    pub fn core_network_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CoreNetworkArn"))
     }
 
     /// `Fn::GetAtt` `CoreNetworkId`: a string.
     ///
     /// The ID of the core network.
     #[inline]
-    pub fn core_network_id(&self) -> Value {
-        self.0.get_att("CoreNetworkId")
+    pub fn core_network_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CoreNetworkId"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the transit gateway route table attachment was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `EdgeLocation`: a string.
     ///
     /// The Region where the core network edge is located.
     #[inline]
-    pub fn edge_location(&self) -> Value {
-        self.0.get_att("EdgeLocation")
+    pub fn edge_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EdgeLocation"))
     }
 
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Errors from the last modification of the attachment.
     #[inline]
-    pub fn last_modification_errors(&self) -> Value {
-        self.0.get_att("LastModificationErrors")
+    pub fn last_modification_errors(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LastModificationErrors"))
     }
 
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The ID of the transit gateway route table attachment owner.
     #[inline]
-    pub fn owner_account_id(&self) -> Value {
-        self.0.get_att("OwnerAccountId")
+    pub fn owner_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerAccountId"))
     }
 
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The resource ARN for the transit gateway route table attachment.
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceArn")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceArn"))
     }
 
     /// `Fn::GetAtt` `SegmentName`: a string.
     ///
     /// The name of the attachment's segment.
     #[inline]
-    pub fn segment_name(&self) -> Value {
-        self.0.get_att("SegmentName")
+    pub fn segment_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SegmentName"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the attachment. This can be: `REJECTED` | `PENDING_ATTACHMENT_ACCEPTANCE` | `CREATING` | `FAILED` | `AVAILABLE` | `UPDATING` | `PENDING_NETWORK_UPDATE` | `PENDING_TAG_ACCEPTANCE` | `DELETING` .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the transit gateway route table attachment was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ProposedNetworkFunctionGroupChange, RULE_ProposedSegmentChange, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^peering-([0-9a-f]{8,17})$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayRouteTableAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkFunctionGroupName", Shape::STR),
+            ("PeeringId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
+            ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
+            ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TransitGatewayRouteTableArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["PeeringId", "TransitGatewayRouteTableArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,50 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ProposedNetworkFunctionGroupChange, ProposedSegmentChange, Tag, TagRequired,
 };
-use super::shared::{
-    RULE_ProposedNetworkFunctionGroupChange, RULE_ProposedSegmentChange, RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\\/subnet-[0-9a-f]{8,17}$|^$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:vpc\\/vpc-[0-9a-f]{8,17}$");
 
 /// The required properties of [`VpcAttachment`], by name: `VpcAttachment::new(VpcAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcAttachmentRequired {
     /// `CoreNetworkId`: a string, required.
-    pub core_network_id: Str,
+    pub core_network_id: ::cloudwright_core::Str,
     /// `SubnetArns`: a list of strings, required.
-    pub subnet_arns: List<Str>,
+    pub subnet_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcArn`: a string, required.
-    pub vpc_arn: Str,
+    pub vpc_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Options", Shape::Object(&RULE_VpcOptions)),
-        ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
-        ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
-        ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SubnetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VpcArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["CoreNetworkId", "VpcArn", "SubnetArns"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NetworkManager::VpcAttachment` resource.
 ///
@@ -68,41 +38,42 @@ pub struct VpcAttachment {
     /// The core network ID.
     ///
     /// Pattern `^core-network-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
-    pub core_network_id: Str,
+    pub core_network_id: ::cloudwright_core::Str,
     /// `Options`: a [`VpcOptions`] object.
     ///
     /// Options for creating the VPC attachment.
-    pub options: Option<Obj<VpcOptions>>,
+    pub options: ::std::option::Option<crate::Obj<VpcOptions>>,
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
     ///
     /// The attachment to move from one network function group to another.
-    pub proposed_network_function_group_change: Option<Obj<ProposedNetworkFunctionGroupChange>>,
+    pub proposed_network_function_group_change:
+        ::std::option::Option<crate::Obj<ProposedNetworkFunctionGroupChange>>,
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
     ///
     /// Describes a proposed segment change. In some cases, the segment change must first be evaluated and accepted.
-    pub proposed_segment_change: Option<Obj<ProposedSegmentChange>>,
+    pub proposed_segment_change: ::std::option::Option<crate::Obj<ProposedSegmentChange>>,
     /// `RoutingPolicyLabel`: a string.
     ///
     /// Routing policy label
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub routing_policy_label: Option<Str>,
+    pub routing_policy_label: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetArns`: a list of strings, required.
     ///
     /// The subnet ARNs.
     ///
     /// Each item: pattern `^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\/subnet-[0-9a-f]{8,17}$|^$`, length 0 to 500.
-    pub subnet_arns: List<Str>,
+    pub subnet_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with the VPC attachment.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcArn`: a string, required.
     ///
     /// The ARN of the VPC attachment.
     ///
     /// Pattern `^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:vpc\/vpc-[0-9a-f]{8,17}$`; length 0 to 500; create-only: changing it replaces the resource.
-    pub vpc_arn: Str,
+    pub vpc_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -112,7 +83,7 @@ impl VpcAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NetworkManager::VpcAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-vpcattachment.html",
         primary_identifier: &["AttachmentId"],
@@ -123,7 +94,7 @@ impl VpcAttachment {
         read_only: &["CoreNetworkArn", "CreatedAt", "UpdatedAt", "AttachmentType", "State", "AttachmentId", "OwnerAccountId", "EdgeLocation", "AttachmentPolicyRuleNumber", "SegmentName", "NetworkFunctionGroupName", "ResourceArn", "LastModificationErrors"],
         attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CreatedAt", "EdgeLocation", "LastModificationErrors", "NetworkFunctionGroupName", "OwnerAccountId", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VpcAttachment` with its required properties, named in a [`VpcAttachmentRequired`].
@@ -131,52 +102,54 @@ impl VpcAttachment {
     pub fn new(required: VpcAttachmentRequired) -> Self {
         Self {
             core_network_id: required.core_network_id,
-            options: None,
-            proposed_network_function_group_change: None,
-            proposed_segment_change: None,
-            routing_policy_label: None,
+            options: ::std::option::Option::None,
+            proposed_network_function_group_change: ::std::option::Option::None,
+            proposed_segment_change: ::std::option::Option::None,
+            routing_policy_label: ::std::option::Option::None,
             subnet_arns: required.subnet_arns,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_arn: required.vpc_arn,
         }
     }
 
     /// `CoreNetworkId`: a string, required.
-    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self { self.core_network_id = value.into(); self }
+    pub fn core_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.core_network_id = value.into(); self }
     /// `Options`: a [`VpcOptions`] object.
-    pub fn options(mut self, value: impl Into<Obj<VpcOptions>>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<crate::Obj<VpcOptions>>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
-    pub fn proposed_network_function_group_change(mut self, value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = Some(value.into()); self }
+    pub fn proposed_network_function_group_change(mut self, value: impl ::std::convert::Into<crate::Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = ::std::option::Option::Some(value.into()); self }
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
-    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = Some(value.into()); self }
+    pub fn proposed_segment_change(mut self, value: impl ::std::convert::Into<crate::Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = ::std::option::Option::Some(value.into()); self }
     /// `RoutingPolicyLabel`: a string.
-    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self { self.routing_policy_label = Some(value.into()); self }
+    pub fn routing_policy_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.routing_policy_label = ::std::option::Option::Some(value.into()); self }
     /// `SubnetArns`: a list of strings, required.
-    pub fn subnet_arns(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_arns = value.into(); self }
+    pub fn subnet_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_arns = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcArn`: a string, required.
-    pub fn vpc_arn(mut self, value: impl Into<Str>) -> Self { self.vpc_arn = value.into(); self }
+    pub fn vpc_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_arn = value.into(); self }
 }
 
-impl Resource for VpcAttachment {
+impl ::cloudwright_core::Resource for VpcAttachment {
     type Attributes = VpcAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcAttachment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcAttachment {
+impl ::cloudwright_core::ToValue for VpcAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CoreNetworkId", &self.core_network_id)
             .opt("Options", &self.options)
             .opt(
@@ -192,12 +165,12 @@ impl ToValue for VpcAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcAttachment`]: `Handle<VpcAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcAttachment`]: `Handle<VpcAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcAttachmentAttributes(ResourceRef);
+pub struct VpcAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcAttachmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -207,118 +180,106 @@ impl VpcAttachmentAttributes {
     ///
     /// The ID of the VPC attachment.
     #[inline]
-    pub fn attachment_id(&self) -> Value {
-        self.0.get_att("AttachmentId")
+    pub fn attachment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachmentId"))
     }
 
     /// `Fn::GetAtt` `AttachmentPolicyRuleNumber`: an integer.
     ///
     /// The policy rule number associated with the attachment.
     #[inline]
-    pub fn attachment_policy_rule_number(&self) -> Value {
-        self.0.get_att("AttachmentPolicyRuleNumber")
+    pub fn attachment_policy_rule_number(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AttachmentPolicyRuleNumber"))
     }
 
     /// `Fn::GetAtt` `AttachmentType`: a string.
     ///
     /// The type of attachment. This will be `VPC` .
     #[inline]
-    pub fn attachment_type(&self) -> Value {
-        self.0.get_att("AttachmentType")
+    pub fn attachment_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachmentType"))
     }
 
     /// `Fn::GetAtt` `CoreNetworkArn`: a string.
     ///
     /// The ARN of the core network.
     #[inline]
-    pub fn core_network_arn(&self) -> Value {
-        self.0.get_att("CoreNetworkArn")
+    pub fn core_network_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CoreNetworkArn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the VPC attachment was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `EdgeLocation`: a string.
     ///
     /// The Region where the core network edge is located.
     #[inline]
-    pub fn edge_location(&self) -> Value {
-        self.0.get_att("EdgeLocation")
+    pub fn edge_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EdgeLocation"))
     }
 
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Errors from the last modification of the attachment.
     #[inline]
-    pub fn last_modification_errors(&self) -> Value {
-        self.0.get_att("LastModificationErrors")
+    pub fn last_modification_errors(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LastModificationErrors"))
     }
 
     /// `Fn::GetAtt` `NetworkFunctionGroupName`: a string.
     ///
     /// The name of the network function group.
     #[inline]
-    pub fn network_function_group_name(&self) -> Value {
-        self.0.get_att("NetworkFunctionGroupName")
+    pub fn network_function_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkFunctionGroupName"))
     }
 
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The ID of the VPC attachment owner.
     #[inline]
-    pub fn owner_account_id(&self) -> Value {
-        self.0.get_att("OwnerAccountId")
+    pub fn owner_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerAccountId"))
     }
 
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The resource ARN for the VPC attachment.
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceArn")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceArn"))
     }
 
     /// `Fn::GetAtt` `SegmentName`: a string.
     ///
     /// The name of the attachment's segment.
     #[inline]
-    pub fn segment_name(&self) -> Value {
-        self.0.get_att("SegmentName")
+    pub fn segment_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SegmentName"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the attachment. This can be: `REJECTED` | `PENDING_ATTACHMENT_ACCEPTANCE` | `CREATING` | `FAILED` | `AVAILABLE` | `UPDATING` | `PENDING_NETWORK_UPDATE` | `PENDING_TAG_ACCEPTANCE` | `DELETING` .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the VPC attachment was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ApplianceModeSupport", Shape::Bool),
-        ("DnsSupport", Shape::Bool),
-        ("Ipv6Support", Shape::Bool),
-        ("SecurityGroupReferencingSupport", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcOptions` property type of `AWS::NetworkManager::VpcAttachment`.
 ///
@@ -332,25 +293,25 @@ pub struct VpcOptions {
     /// Indicates whether appliance mode is supported. If enabled, traffic flow between a source and destination use the same Availability Zone for the VPC attachment for the lifetime of that flow. The default value is `false` .
     ///
     /// Default `false`.
-    pub appliance_mode_support: Option<Bool>,
+    pub appliance_mode_support: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DnsSupport`: a boolean.
     ///
     /// Indicates whether DNS is supported.
     ///
     /// Default `true`.
-    pub dns_support: Option<Bool>,
+    pub dns_support: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Ipv6Support`: a boolean.
     ///
     /// Indicates whether IPv6 is supported.
     ///
     /// Default `false`.
-    pub ipv6_support: Option<Bool>,
+    pub ipv6_support: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecurityGroupReferencingSupport`: a boolean.
     ///
     /// Indicates whether security group referencing is enabled for this VPC attachment. The default is `true` . However, at the core network policy-level the default is set to `false` .
     ///
     /// Default `true`.
-    pub security_group_referencing_support: Option<Bool>,
+    pub security_group_referencing_support: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -358,25 +319,25 @@ impl VpcOptions {
     /// A `VpcOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplianceModeSupport`: a boolean.
-    pub fn appliance_mode_support(mut self, value: impl Into<Bool>) -> Self { self.appliance_mode_support = Some(value.into()); self }
+    pub fn appliance_mode_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.appliance_mode_support = ::std::option::Option::Some(value.into()); self }
     /// `DnsSupport`: a boolean.
-    pub fn dns_support(mut self, value: impl Into<Bool>) -> Self { self.dns_support = Some(value.into()); self }
+    pub fn dns_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.dns_support = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Support`: a boolean.
-    pub fn ipv6_support(mut self, value: impl Into<Bool>) -> Self { self.ipv6_support = Some(value.into()); self }
+    pub fn ipv6_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ipv6_support = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupReferencingSupport`: a boolean.
-    pub fn security_group_referencing_support(mut self, value: impl Into<Bool>) -> Self { self.security_group_referencing_support = Some(value.into()); self }
+    pub fn security_group_referencing_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.security_group_referencing_support = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcOptions {}
+impl crate::PropertyType for VpcOptions {}
 
-impl ToValue for VpcOptions {
+impl ::cloudwright_core::ToValue for VpcOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplianceModeSupport", &self.appliance_mode_support)
             .opt("DnsSupport", &self.dns_support)
             .opt("Ipv6Support", &self.ipv6_support)
@@ -386,4 +347,52 @@ impl ToValue for VpcOptions {
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ProposedNetworkFunctionGroupChange, RULE_ProposedSegmentChange, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\\/subnet-[0-9a-f]{8,17}$|^$",
+    );
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:vpc\\/vpc-[0-9a-f]{8,17}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Options", Shape::Object(&RULE_VpcOptions)),
+            ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
+            ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
+            ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SubnetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VpcArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["CoreNetworkId", "VpcArn", "SubnetArns"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ApplianceModeSupport", Shape::Bool),
+            ("DnsSupport", Shape::Bool),
+            ("Ipv6Support", Shape::Bool),
+            ("SecurityGroupReferencingSupport", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

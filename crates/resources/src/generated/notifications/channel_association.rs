@@ -5,37 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:[a-z-]{3,10}:(chatbot|consoleapp|notifications-contacts):[a-zA-Z0-9-]*:[0-9]{12}:[a-zA-Z0-9-_.@]+/[a-zA-Z0-9/_.@:-]+$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$");
-
 /// The required properties of [`ChannelAssociation`], by name: `ChannelAssociation::new(ChannelAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelAssociationRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `NotificationConfigurationArn`: a string, required.
-    pub notification_configuration_arn: Str,
+    pub notification_configuration_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ChannelAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("NotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Arn", "NotificationConfigurationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Notifications::ChannelAssociation` resource.
 ///
-/// The `AWS::Notifications::ChannelAssociation` resource associates a `Channel` with a `NotificationConfiguration` for AWS User Notifications . For more information about AWS User Notifications , see the \[AWS User Notifications User Guide\](<https://docs.aws.amazon.com/notifications/latest/userguide/what-is-service.html>) .
+/// The `AWS::Notifications::ChannelAssociation` resource associates a `Channel` with a `NotificationConfiguration` for AWS User Notifications . For more information about AWS User Notifications , see the [AWS User Notifications User Guide](https://docs.aws.amazon.com/notifications/latest/userguide/what-is-service.html) .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Arn`, `NotificationConfigurationArn`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`ChannelAssociationAttributes`] is empty).
@@ -51,13 +32,13 @@ pub struct ChannelAssociation {
     /// The Amazon Resource Name (ARN) of the `Channel` .
     ///
     /// Pattern `^arn:[a-z-]{3,10}:(chatbot|consoleapp|notifications-contacts):[a-zA-Z0-9-]*:[0-9]{12}:[a-zA-Z0-9-_.@]+/[a-zA-Z0-9/_.@:-]+$`; create-only: changing it replaces the resource.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `NotificationConfigurationArn`: a string, required.
     ///
     /// The ARN of the `NotificationConfiguration` associated with the `Channel` .
     ///
     /// Pattern `^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$`; create-only: changing it replaces the resource.
-    pub notification_configuration_arn: Str,
+    pub notification_configuration_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -67,7 +48,7 @@ impl ChannelAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Notifications::ChannelAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-channelassociation.html",
         primary_identifier: &["Arn", "NotificationConfigurationArn"],
@@ -78,7 +59,7 @@ impl ChannelAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ChannelAssociation` with its required properties, named in a [`ChannelAssociationRequired`].
@@ -91,26 +72,28 @@ impl ChannelAssociation {
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `NotificationConfigurationArn`: a string, required.
-    pub fn notification_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.notification_configuration_arn = value.into(); self }
+    pub fn notification_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_configuration_arn = value.into(); self }
 }
 
-impl Resource for ChannelAssociation {
+impl ::cloudwright_core::Resource for ChannelAssociation {
     type Attributes = ChannelAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ChannelAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ChannelAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ChannelAssociation {
+impl ::cloudwright_core::ToValue for ChannelAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .req(
                 "NotificationConfigurationArn",
@@ -120,12 +103,36 @@ impl ToValue for ChannelAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ChannelAssociation`]: `Handle<ChannelAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ChannelAssociation`]: `Handle<ChannelAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ChannelAssociationAttributes(());
 
-impl From<ResourceRef> for ChannelAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChannelAssociationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[a-z-]{3,10}:(chatbot|consoleapp|notifications-contacts):[a-zA-Z0-9-]*:[0-9]{12}:[a-zA-Z0-9-_.@]+/[a-zA-Z0-9/_.@:-]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChannelAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("NotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Arn", "NotificationConfigurationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

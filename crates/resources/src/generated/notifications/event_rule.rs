@@ -5,44 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-zA-Z0-9 \\-\\(\\)])+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([a-z]{1,2})-([a-z]{1,15}-)+([0-9])$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^aws.([a-z0-9\\-])+$");
-
 /// The required properties of [`EventRule`], by name: `EventRule::new(EventRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventRuleRequired {
     /// `EventType`: a string, required.
-    pub event_type: Str,
+    pub event_type: ::cloudwright_core::Str,
     /// `NotificationConfigurationArn`: a string, required.
-    pub notification_configuration_arn: Str,
+    pub notification_configuration_arn: ::cloudwright_core::Str,
     /// `Regions`: a list of strings, required.
-    pub regions: List<Str>,
+    pub regions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventRule: ObjRule = ObjRule {
-    properties: &[
-        ("EventPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
-        ("EventType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("NotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["EventType", "NotificationConfigurationArn", "Regions", "Source"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Notifications::EventRule` resource.
 ///
-/// Creates an \[`EventRule`\](<https://docs.aws.amazon.com/notifications/latest/userguide/glossary.html>) that is associated with a specified `NotificationConfiguration` .
+/// Creates an [`EventRule`](https://docs.aws.amazon.com/notifications/latest/userguide/glossary.html) that is associated with a specified `NotificationConfiguration` .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EventRuleAttributes`], which `Handle<EventRule>` dereferences to.
@@ -57,34 +35,34 @@ pub struct EventRule {
     ///
     /// An additional event pattern used to further filter the events this `EventRule` receives.
     ///
-    /// For more information, see \[Amazon EventBridge event patterns\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html>) in the *Amazon EventBridge User Guide.*
+    /// For more information, see [Amazon EventBridge event patterns](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html) in the *Amazon EventBridge User Guide.*
     ///
     /// Length 0 to 4096.
-    pub event_pattern: Option<Str>,
+    pub event_pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventType`: a string, required.
     ///
-    /// The event type this rule should match with the EventBridge events. It must match with atleast one of the valid EventBridge event types. For example, Amazon EC2 Instance State change Notification and Amazon CloudWatch State Change. For more information, see \[Event delivery from AWS services\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event.html#eb-service-event-delivery-level>) in the *Amazon EventBridge User Guide* .
+    /// The event type this rule should match with the EventBridge events. It must match with atleast one of the valid EventBridge event types. For example, Amazon EC2 Instance State change Notification and Amazon CloudWatch State Change. For more information, see [Event delivery from AWS services](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event.html#eb-service-event-delivery-level) in the *Amazon EventBridge User Guide* .
     ///
     /// Pattern `^([a-zA-Z0-9 \-\(\)])+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub event_type: Str,
+    pub event_type: ::cloudwright_core::Str,
     /// `NotificationConfigurationArn`: a string, required.
     ///
     /// The ARN for the `NotificationConfiguration` associated with this `EventRule` .
     ///
     /// Pattern `^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$`; create-only: changing it replaces the resource.
-    pub notification_configuration_arn: Str,
+    pub notification_configuration_arn: ::cloudwright_core::Str,
     /// `Regions`: a list of strings, required.
     ///
     /// A list of AWS Regions that send events to this `EventRule` .
     ///
     /// Items at least 1; each item: pattern `^([a-z]{1,2})-([a-z]{1,15}-)+([0-9])$`, length 2 to 25.
-    pub regions: List<Str>,
+    pub regions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Source`: a string, required.
     ///
-    /// The event source this rule should match with the EventBridge event sources. It must match with atleast one of the valid EventBridge event sources. Only AWS service sourced events are supported. For example, `aws.ec2` and `aws.cloudwatch` . For more information, see \[Event delivery from AWS services\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event.html#eb-service-event-delivery-level>) in the *Amazon EventBridge User Guide* .
+    /// The event source this rule should match with the EventBridge event sources. It must match with atleast one of the valid EventBridge event sources. Only AWS service sourced events are supported. For example, `aws.ec2` and `aws.cloudwatch` . For more information, see [Event delivery from AWS services](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event.html#eb-service-event-delivery-level) in the *Amazon EventBridge User Guide* .
     ///
     /// Pattern `^aws.([a-z0-9\-])+$`; length 1 to 36; create-only: changing it replaces the resource.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -94,7 +72,7 @@ impl EventRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Notifications::EventRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-eventrule.html",
         primary_identifier: &["Arn"],
@@ -105,14 +83,14 @@ impl EventRule {
         read_only: &["Arn", "CreationTime", "ManagedRules", "StatusSummaryByRegion"],
         attributes: &["Arn", "CreationTime", "ManagedRules", "StatusSummaryByRegion"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `EventRule` with its required properties, named in a [`EventRuleRequired`].
     #[inline]
     pub fn new(required: EventRuleRequired) -> Self {
         Self {
-            event_pattern: None,
+            event_pattern: ::std::option::Option::None,
             event_type: required.event_type,
             notification_configuration_arn: required.notification_configuration_arn,
             regions: required.regions,
@@ -121,32 +99,34 @@ impl EventRule {
     }
 
     /// `EventPattern`: a string.
-    pub fn event_pattern(mut self, value: impl Into<Str>) -> Self { self.event_pattern = Some(value.into()); self }
+    pub fn event_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_pattern = ::std::option::Option::Some(value.into()); self }
     /// `EventType`: a string, required.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = value.into(); self }
+    pub fn event_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_type = value.into(); self }
     /// `NotificationConfigurationArn`: a string, required.
-    pub fn notification_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.notification_configuration_arn = value.into(); self }
+    pub fn notification_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_configuration_arn = value.into(); self }
     /// `Regions`: a list of strings, required.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = value.into(); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regions = value.into(); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
 }
 
-impl Resource for EventRule {
+impl ::cloudwright_core::Resource for EventRule {
     type Attributes = EventRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventRule {
+impl ::cloudwright_core::ToValue for EventRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EventPattern", &self.event_pattern)
             .req("EventType", &self.event_type)
             .req(
@@ -159,12 +139,12 @@ impl ToValue for EventRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventRule`]: `Handle<EventRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventRule`]: `Handle<EventRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EventRuleAttributes(ResourceRef);
+pub struct EventRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EventRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -174,31 +154,58 @@ impl EventRuleAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `EventRule` . CloudFormation stack generates this ARN and then uses this ARN associated with the `NotificationConfiguration` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time of the `EventRule` .
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `ManagedRules`: a list of strings.
     ///
     /// A list of Amazon EventBridge Managed Rule ARNs associated with this `EventRule` .
     ///
-    /// &gt; These are created by AWS User Notifications within your account so your `EventRules` can function.
+    /// \> These are created by AWS User Notifications within your account so your `EventRules` can function.
     #[inline]
-    pub fn managed_rules(&self) -> Value {
-        self.0.get_att("ManagedRules")
+    pub fn managed_rules(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ManagedRules"))
     }
 
     /// `Fn::GetAtt` `StatusSummaryByRegion`: a JSON value.
     #[inline]
-    pub fn status_summary_by_region(&self) -> Value {
-        self.0.get_att("StatusSummaryByRegion")
+    pub fn status_summary_by_region(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("StatusSummaryByRegion"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-zA-Z0-9 \\-\\(\\)])+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([a-z]{1,2})-([a-z]{1,15}-)+([0-9])$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^aws.([a-z0-9\\-])+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventRule: ObjRule = ObjRule {
+        properties: &[
+            ("EventPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+            ("EventType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("NotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["EventType", "NotificationConfigurationArn", "Regions", "Source"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

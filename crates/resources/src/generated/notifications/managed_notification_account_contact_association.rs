@@ -5,35 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:[a-z-]{3,10}:notifications::([0-9]{12}|):managed-notification-configuration/category/[a-zA-Z0-9\\-]{3,64}/sub-category/[a-zA-Z0-9\\-]{3,64}$",
-);
-
 /// The required properties of [`ManagedNotificationAccountContactAssociation`], by name: `ManagedNotificationAccountContactAssociation::new(ManagedNotificationAccountContactAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedNotificationAccountContactAssociationRequired {
     /// `ContactIdentifier`: a [`ContactIdentifier`] value, required.
     pub contact_identifier: ContactIdentifier,
     /// `ManagedNotificationConfigurationArn`: a string, required.
-    pub managed_notification_configuration_arn: Str,
+    pub managed_notification_configuration_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedNotificationAccountContactAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ContactIdentifier", Shape::Str(&StrRule { allowed: &["ACCOUNT_PRIMARY", "ACCOUNT_ALTERNATE_SECURITY", "ACCOUNT_ALTERNATE_OPERATIONS", "ACCOUNT_ALTERNATE_BILLING"], ..StrRule::ANY })),
-        ("ManagedNotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ContactIdentifier", "ManagedNotificationConfigurationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Notifications::ManagedNotificationAccountContactAssociation` resource.
 ///
-/// Associates an Account Management Contact with a `ManagedNotificationConfiguration` for AWS User Notifications . For more information about AWS User Notifications , see the \[AWS User Notifications User Guide\](<https://docs.aws.amazon.com/notifications/latest/userguide/what-is-service.html>) . For more information about Account Management Contacts, see the \[Account Management Reference Guide\](<https://docs.aws.amazon.com/accounts/latest/reference/API_AlternateContact.html>) .
+/// Associates an Account Management Contact with a `ManagedNotificationConfiguration` for AWS User Notifications . For more information about AWS User Notifications , see the [AWS User Notifications User Guide](https://docs.aws.amazon.com/notifications/latest/userguide/what-is-service.html) . For more information about Account Management Contacts, see the [Account Management Reference Guide](https://docs.aws.amazon.com/accounts/latest/reference/API_AlternateContact.html) .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ManagedNotificationConfigurationArn`, `ContactIdentifier`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`ManagedNotificationAccountContactAssociationAttributes`] is empty).
@@ -46,7 +29,7 @@ pub(crate) static RULE_ManagedNotificationAccountContactAssociation: ObjRule = O
 pub struct ManagedNotificationAccountContactAssociation {
     /// `ContactIdentifier`: a [`ContactIdentifier`] value, required.
     ///
-    /// The unique identifier of the notification contact associated with the AWS account. For more information about the contact types associated with an account, see the \[Account Management Reference Guide\](<https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html#manage-acct-update-contact-alternate-orgs>) .
+    /// The unique identifier of the notification contact associated with the AWS account. For more information about the contact types associated with an account, see the [Account Management Reference Guide](https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html#manage-acct-update-contact-alternate-orgs) .
     ///
     /// Create-only: changing it replaces the resource.
     pub contact_identifier: ContactIdentifier,
@@ -55,7 +38,7 @@ pub struct ManagedNotificationAccountContactAssociation {
     /// The ARN of the `ManagedNotificationConfiguration` to be associated with the `Channel` .
     ///
     /// Pattern `^arn:[a-z-]{3,10}:notifications::([0-9]{12}|):managed-notification-configuration/category/[a-zA-Z0-9\-]{3,64}/sub-category/[a-zA-Z0-9\-]{3,64}$`; create-only: changing it replaces the resource.
-    pub managed_notification_configuration_arn: Str,
+    pub managed_notification_configuration_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -65,7 +48,7 @@ impl ManagedNotificationAccountContactAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Notifications::ManagedNotificationAccountContactAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-managednotificationaccountcontactassociation.html",
         primary_identifier: &["ManagedNotificationConfigurationArn", "ContactIdentifier"],
@@ -76,7 +59,7 @@ impl ManagedNotificationAccountContactAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ManagedNotificationAccountContactAssociation` with its required properties, named in a [`ManagedNotificationAccountContactAssociationRequired`].
@@ -89,29 +72,31 @@ impl ManagedNotificationAccountContactAssociation {
     }
 
     /// `ContactIdentifier`: a [`ContactIdentifier`] value, required.
-    pub fn contact_identifier(mut self, value: impl Into<ContactIdentifier>) -> Self { self.contact_identifier = value.into(); self }
+    pub fn contact_identifier(mut self, value: impl ::std::convert::Into<ContactIdentifier>) -> Self { self.contact_identifier = value.into(); self }
     /// `ManagedNotificationConfigurationArn`: a string, required.
-    pub fn managed_notification_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.managed_notification_configuration_arn = value.into(); self }
+    pub fn managed_notification_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.managed_notification_configuration_arn = value.into(); self }
 }
 
-impl Resource for ManagedNotificationAccountContactAssociation {
+impl ::cloudwright_core::Resource for ManagedNotificationAccountContactAssociation {
     type Attributes = ManagedNotificationAccountContactAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(
-            &RULE_ManagedNotificationAccountContactAssociation,
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ManagedNotificationAccountContactAssociation,
             properties,
         )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ManagedNotificationAccountContactAssociation {
+impl ::cloudwright_core::ToValue for ManagedNotificationAccountContactAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContactIdentifier", &self.contact_identifier)
             .req(
                 "ManagedNotificationConfigurationArn",
@@ -121,12 +106,14 @@ impl ToValue for ManagedNotificationAccountContactAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ManagedNotificationAccountContactAssociation`]: `Handle<ManagedNotificationAccountContactAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ManagedNotificationAccountContactAssociation`]: `Handle<ManagedNotificationAccountContactAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ManagedNotificationAccountContactAssociationAttributes(());
 
-impl From<ResourceRef> for ManagedNotificationAccountContactAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ManagedNotificationAccountContactAssociationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -143,25 +130,47 @@ pub enum ContactIdentifier {
     /// `ACCOUNT_ALTERNATE_BILLING`
     AccountAlternateBilling,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContactIdentifier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContactIdentifier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContactIdentifier {
+impl ::cloudwright_core::ToValue for ContactIdentifier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AccountPrimary => "ACCOUNT_PRIMARY",
             Self::AccountAlternateSecurity => "ACCOUNT_ALTERNATE_SECURITY",
             Self::AccountAlternateOperations => "ACCOUNT_ALTERNATE_OPERATIONS",
             Self::AccountAlternateBilling => "ACCOUNT_ALTERNATE_BILLING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[a-z-]{3,10}:notifications::([0-9]{12}|):managed-notification-configuration/category/[a-zA-Z0-9\\-]{3,64}/sub-category/[a-zA-Z0-9\\-]{3,64}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedNotificationAccountContactAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ContactIdentifier", Shape::Str(&StrRule { allowed: &["ACCOUNT_PRIMARY", "ACCOUNT_ALTERNATE_SECURITY", "ACCOUNT_ALTERNATE_OPERATIONS", "ACCOUNT_ALTERNATE_BILLING"], ..StrRule::ANY })),
+            ("ManagedNotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ContactIdentifier", "ManagedNotificationConfigurationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:[a-z-]{3,10}:(chatbot|consoleapp|notifications-contacts):[a-zA-Z0-9-]*:[0-9]{12}:[a-zA-Z0-9-_.@]+/[a-zA-Z0-9/_.@:-]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:[a-z-]{3,10}:notifications::([0-9]{12}|):managed-notification-configuration/category/[a-zA-Z0-9\\-]{3,64}/sub-category/[a-zA-Z0-9\\-]{3,64}$",
-);
-
 /// The required properties of [`ManagedNotificationAdditionalChannelAssociation`], by name: `ManagedNotificationAdditionalChannelAssociation::new(ManagedNotificationAdditionalChannelAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedNotificationAdditionalChannelAssociationRequired {
     /// `ChannelArn`: a string, required.
-    pub channel_arn: Str,
+    pub channel_arn: ::cloudwright_core::Str,
     /// `ManagedNotificationConfigurationArn`: a string, required.
-    pub managed_notification_configuration_arn: Str,
+    pub managed_notification_configuration_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedNotificationAdditionalChannelAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ManagedNotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ChannelArn", "ManagedNotificationConfigurationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation` resource.
 ///
-/// Associates a `Channel` with a `ManagedNotificationAdditionalChannelAssociation` for AWS User Notifications . For more information about AWS User Notifications , see the \[AWS User Notifications User Guide\](<https://docs.aws.amazon.com/notifications/latest/userguide/what-is-service.html>) .
+/// Associates a `Channel` with a `ManagedNotificationAdditionalChannelAssociation` for AWS User Notifications . For more information about AWS User Notifications , see the [AWS User Notifications User Guide](https://docs.aws.amazon.com/notifications/latest/userguide/what-is-service.html) .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ChannelArn`, `ManagedNotificationConfigurationArn`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`ManagedNotificationAdditionalChannelAssociationAttributes`] is empty).
@@ -52,13 +32,13 @@ pub struct ManagedNotificationAdditionalChannelAssociation {
     /// The ARN of the `Channel` .
     ///
     /// Pattern `^arn:[a-z-]{3,10}:(chatbot|consoleapp|notifications-contacts):[a-zA-Z0-9-]*:[0-9]{12}:[a-zA-Z0-9-_.@]+/[a-zA-Z0-9/_.@:-]+$`; create-only: changing it replaces the resource.
-    pub channel_arn: Str,
+    pub channel_arn: ::cloudwright_core::Str,
     /// `ManagedNotificationConfigurationArn`: a string, required.
     ///
     /// The ARN of the `ManagedNotificationAdditionalChannelAssociation` associated with the `Channel` .
     ///
     /// Pattern `^arn:[a-z-]{3,10}:notifications::([0-9]{12}|):managed-notification-configuration/category/[a-zA-Z0-9\-]{3,64}/sub-category/[a-zA-Z0-9\-]{3,64}$`; create-only: changing it replaces the resource.
-    pub managed_notification_configuration_arn: Str,
+    pub managed_notification_configuration_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -68,7 +48,7 @@ impl ManagedNotificationAdditionalChannelAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Notifications::ManagedNotificationAdditionalChannelAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-managednotificationadditionalchannelassociation.html",
         primary_identifier: &["ChannelArn", "ManagedNotificationConfigurationArn"],
@@ -79,7 +59,7 @@ impl ManagedNotificationAdditionalChannelAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ManagedNotificationAdditionalChannelAssociation` with its required properties, named in a [`ManagedNotificationAdditionalChannelAssociationRequired`].
@@ -92,29 +72,31 @@ impl ManagedNotificationAdditionalChannelAssociation {
     }
 
     /// `ChannelArn`: a string, required.
-    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self { self.channel_arn = value.into(); self }
+    pub fn channel_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_arn = value.into(); self }
     /// `ManagedNotificationConfigurationArn`: a string, required.
-    pub fn managed_notification_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.managed_notification_configuration_arn = value.into(); self }
+    pub fn managed_notification_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.managed_notification_configuration_arn = value.into(); self }
 }
 
-impl Resource for ManagedNotificationAdditionalChannelAssociation {
+impl ::cloudwright_core::Resource for ManagedNotificationAdditionalChannelAssociation {
     type Attributes = ManagedNotificationAdditionalChannelAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(
-            &RULE_ManagedNotificationAdditionalChannelAssociation,
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ManagedNotificationAdditionalChannelAssociation,
             properties,
         )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ManagedNotificationAdditionalChannelAssociation {
+impl ::cloudwright_core::ToValue for ManagedNotificationAdditionalChannelAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChannelArn", &self.channel_arn)
             .req(
                 "ManagedNotificationConfigurationArn",
@@ -124,12 +106,39 @@ impl ToValue for ManagedNotificationAdditionalChannelAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ManagedNotificationAdditionalChannelAssociation`]: `Handle<ManagedNotificationAdditionalChannelAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ManagedNotificationAdditionalChannelAssociation`]: `Handle<ManagedNotificationAdditionalChannelAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ManagedNotificationAdditionalChannelAssociationAttributes(());
 
-impl From<ResourceRef> for ManagedNotificationAdditionalChannelAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ManagedNotificationAdditionalChannelAssociationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[a-z-]{3,10}:(chatbot|consoleapp|notifications-contacts):[a-zA-Z0-9-]*:[0-9]{12}:[a-zA-Z0-9-_.@]+/[a-zA-Z0-9/_.@:-]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:[a-z-]{3,10}:notifications::([0-9]{12}|):managed-notification-configuration/category/[a-zA-Z0-9\\-]{3,64}/sub-category/[a-zA-Z0-9\\-]{3,64}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedNotificationAdditionalChannelAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ManagedNotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ChannelArn", "ManagedNotificationConfigurationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -50,7 +50,7 @@ pub use notification_configuration::{
     NotificationConfigurationRequired,
 };
 #[cfg(feature = "notifications")]
-pub use notification_hub::{NotificationHub, NotificationHubAttributes, NotificationHubRequired};
+pub use notification_hub::{NotificationHub, NotificationHubAttributes};
 #[cfg(feature = "notifications")]
 pub use organizational_unit_association::{
     OrganizationalUnitAssociation, OrganizationalUnitAssociationAttributes,

@@ -5,28 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`NotificationHub`], by name: `NotificationHub::new(NotificationHubRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationHubRequired {
-    /// `Region`: a string, required.
-    pub region: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationHub: ObjRule = ObjRule {
-    properties: &[
-        ("Region", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY })),
-    ],
-    required: &["Region"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Notifications::NotificationHub` resource.
 ///
-/// Configures a `NotificationHub` for AWS User Notifications . For more information about notification hub, see the \[AWS User Notifications User Guide\](<https://docs.aws.amazon.com/notifications/latest/userguide/notification-hubs.html>) .
+/// Configures a `NotificationHub` for AWS User Notifications . For more information about notification hub, see the [AWS User Notifications User Guide](https://docs.aws.amazon.com/notifications/latest/userguide/notification-hubs.html) .
 ///
 /// `Ref` returns its `Region` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`NotificationHubAttributes`], which `Handle<NotificationHub>` dereferences to.
@@ -42,7 +23,7 @@ pub struct NotificationHub {
     /// The `NotificationHub` Region.
     ///
     /// Length 2 to 25; create-only: changing it replaces the resource.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -52,7 +33,7 @@ impl NotificationHub {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Notifications::NotificationHub",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-notificationhub.html",
         primary_identifier: &["Region"],
@@ -63,45 +44,49 @@ impl NotificationHub {
         read_only: &["CreationTime", "NotificationHubStatusSummary"],
         attributes: &["CreationTime", "NotificationHubStatusSummary"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `NotificationHub` with its required properties, named in a [`NotificationHubRequired`].
+    /// A `NotificationHub` with its one required property, `Region`.
     #[inline]
-    pub fn new(required: NotificationHubRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            region: required.region,
+            region: value.into(),
         }
     }
 
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
 }
 
-impl Resource for NotificationHub {
+impl ::cloudwright_core::Resource for NotificationHub {
     type Attributes = NotificationHubAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NotificationHub, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NotificationHub, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NotificationHub {
+impl ::cloudwright_core::ToValue for NotificationHub {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Region", &self.region).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Region", &self.region)
+            .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NotificationHub`]: `Handle<NotificationHub>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NotificationHub`]: `Handle<NotificationHub>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NotificationHubAttributes(ResourceRef);
+pub struct NotificationHubAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NotificationHubAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NotificationHubAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -111,15 +96,32 @@ impl NotificationHubAttributes {
     ///
     /// The date and time the `NotificationHubOverview` was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `NotificationHubStatusSummary`: an object.
     ///
     /// Provides additional information about the current `NotificationHub` status.
     #[inline]
-    pub fn notification_hub_status_summary(&self) -> Value {
-        self.0.get_att("NotificationHubStatusSummary")
+    pub fn notification_hub_status_summary(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("NotificationHubStatusSummary"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationHub: ObjRule = ObjRule {
+        properties: &[
+            ("Region", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY })),
+        ],
+        required: &["Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

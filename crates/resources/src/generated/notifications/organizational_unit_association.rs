@@ -5,32 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$");
-
 /// The required properties of [`OrganizationalUnitAssociation`], by name: `OrganizationalUnitAssociation::new(OrganizationalUnitAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationalUnitAssociationRequired {
     /// `NotificationConfigurationArn`: a string, required.
-    pub notification_configuration_arn: Str,
+    pub notification_configuration_arn: ::cloudwright_core::Str,
     /// `OrganizationalUnitId`: a string, required.
-    pub organizational_unit_id: Str,
+    pub organizational_unit_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrganizationalUnitAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("NotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OrganizationalUnitId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["NotificationConfigurationArn", "OrganizationalUnitId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Notifications::OrganizationalUnitAssociation` resource.
 ///
@@ -51,13 +33,13 @@ pub struct OrganizationalUnitAssociation {
     /// Example: arn:aws:notifications::123456789012:configuration/a01jes88qxwkbj05xv9c967pgm1
     ///
     /// Pattern `^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$`; create-only: changing it replaces the resource.
-    pub notification_configuration_arn: Str,
+    pub notification_configuration_arn: ::cloudwright_core::Str,
     /// `OrganizationalUnitId`: a string, required.
     ///
     /// The ID of the organizational unit.
     ///
     /// Pattern `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`; create-only: changing it replaces the resource.
-    pub organizational_unit_id: Str,
+    pub organizational_unit_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -67,7 +49,7 @@ impl OrganizationalUnitAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Notifications::OrganizationalUnitAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-organizationalunitassociation.html",
         primary_identifier: &["NotificationConfigurationArn", "OrganizationalUnitId"],
@@ -78,7 +60,7 @@ impl OrganizationalUnitAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `OrganizationalUnitAssociation` with its required properties, named in a [`OrganizationalUnitAssociationRequired`].
@@ -91,26 +73,31 @@ impl OrganizationalUnitAssociation {
     }
 
     /// `NotificationConfigurationArn`: a string, required.
-    pub fn notification_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.notification_configuration_arn = value.into(); self }
+    pub fn notification_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_configuration_arn = value.into(); self }
     /// `OrganizationalUnitId`: a string, required.
-    pub fn organizational_unit_id(mut self, value: impl Into<Str>) -> Self { self.organizational_unit_id = value.into(); self }
+    pub fn organizational_unit_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organizational_unit_id = value.into(); self }
 }
 
-impl Resource for OrganizationalUnitAssociation {
+impl ::cloudwright_core::Resource for OrganizationalUnitAssociation {
     type Attributes = OrganizationalUnitAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationalUnitAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_OrganizationalUnitAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OrganizationalUnitAssociation {
+impl ::cloudwright_core::ToValue for OrganizationalUnitAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "NotificationConfigurationArn",
                 &self.notification_configuration_arn,
@@ -120,12 +107,37 @@ impl ToValue for OrganizationalUnitAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OrganizationalUnitAssociation`]: `Handle<OrganizationalUnitAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OrganizationalUnitAssociation`]: `Handle<OrganizationalUnitAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct OrganizationalUnitAssociationAttributes(());
 
-impl From<ResourceRef> for OrganizationalUnitAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for OrganizationalUnitAssociationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrganizationalUnitAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("NotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OrganizationalUnitId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["NotificationConfigurationArn", "OrganizationalUnitId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

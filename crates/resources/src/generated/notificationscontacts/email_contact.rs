@@ -5,32 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(.+)@(.+)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w-.~]+");
-
 /// The required properties of [`EmailContact`], by name: `EmailContact::new(EmailContactRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailContactRequired {
     /// `EmailAddress`: a string, required.
-    pub email_address: Str,
+    pub email_address: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmailContact: ObjRule = ObjRule {
-    properties: &[
-        ("EmailAddress", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(254), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["EmailAddress", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::NotificationsContacts::EmailContact` resource.
 ///
@@ -50,19 +32,19 @@ pub struct EmailContact {
     /// The email address of the contact. The activation and notification emails are sent here.
     ///
     /// Pattern `^(.+)@(.+)$`; length 6 to 254; create-only: changing it replaces the resource.
-    pub email_address: Str,
+    pub email_address: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the contact.
     ///
     /// Pattern `[\w-.~]+`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to apply to the email contact.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +54,7 @@ impl EmailContact {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NotificationsContacts::EmailContact",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notificationscontacts-emailcontact.html",
         primary_identifier: &["Arn"],
@@ -83,7 +65,7 @@ impl EmailContact {
         read_only: &["Arn", "EmailContact", "EmailContact/Arn", "EmailContact/Address", "EmailContact/Name", "EmailContact/Status", "EmailContact/CreationTime", "EmailContact/UpdateTime"],
         attributes: &["Arn", "EmailContact", "EmailContact.Address", "EmailContact.Arn", "EmailContact.CreationTime", "EmailContact.Name", "EmailContact.Status", "EmailContact.UpdateTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EmailContact` with its required properties, named in a [`EmailContactRequired`].
@@ -92,36 +74,38 @@ impl EmailContact {
         Self {
             email_address: required.email_address,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `EmailAddress`: a string, required.
-    pub fn email_address(mut self, value: impl Into<Str>) -> Self { self.email_address = value.into(); self }
+    pub fn email_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_address = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EmailContact {
+impl ::cloudwright_core::Resource for EmailContact {
     type Attributes = EmailContactAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EmailContact, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EmailContact, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EmailContact {
+impl ::cloudwright_core::ToValue for EmailContact {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EmailAddress", &self.email_address)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -129,12 +113,12 @@ impl ToValue for EmailContact {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EmailContact`]: `Handle<EmailContact>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EmailContact`]: `Handle<EmailContact>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EmailContactAttributes(ResourceRef);
+pub struct EmailContactAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EmailContactAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EmailContactAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -144,62 +128,62 @@ impl EmailContactAttributes {
     ///
     /// Returns the ARN of the contact.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `EmailContact`: an object.
     ///
     /// Configures email contacts for AWS User Notifications . You must activate the email contact using the activation token that you will receive when the email contact is set up.
     #[inline]
-    pub fn email_contact(&self) -> Value {
-        self.0.get_att("EmailContact")
+    pub fn email_contact(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("EmailContact"))
     }
 
     /// `Fn::GetAtt` `EmailContact.Address`: a string.
     ///
     /// The email address of the contact.
     #[inline]
-    pub fn email_contact_address(&self) -> Value {
-        self.0.get_att("EmailContact.Address")
+    pub fn email_contact_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EmailContact.Address"))
     }
 
     /// `Fn::GetAtt` `EmailContact.Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the contact.
     #[inline]
-    pub fn email_contact_arn(&self) -> Value {
-        self.0.get_att("EmailContact.Arn")
+    pub fn email_contact_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EmailContact.Arn"))
     }
 
     /// `Fn::GetAtt` `EmailContact.CreationTime`: a string.
     ///
     /// The creation time of the `EmailContact` .
     #[inline]
-    pub fn email_contact_creation_time(&self) -> Value {
-        self.0.get_att("EmailContact.CreationTime")
+    pub fn email_contact_creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EmailContact.CreationTime"))
     }
 
     /// `Fn::GetAtt` `EmailContact.Name`: a string.
     ///
     /// The name of the contact.
     #[inline]
-    pub fn email_contact_name(&self) -> Value {
-        self.0.get_att("EmailContact.Name")
+    pub fn email_contact_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EmailContact.Name"))
     }
 
     /// `Fn::GetAtt` `EmailContact.Status`: one of a set of strings.
     #[inline]
-    pub fn email_contact_status(&self) -> Value {
-        self.0.get_att("EmailContact.Status")
+    pub fn email_contact_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EmailContact.Status"))
     }
 
     /// `Fn::GetAtt` `EmailContact.UpdateTime`: a string.
     ///
     /// The time the `EmailContact` was last updated.
     #[inline]
-    pub fn email_contact_update_time(&self) -> Value {
-        self.0.get_att("EmailContact.UpdateTime")
+    pub fn email_contact_update_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EmailContact.UpdateTime"))
     }
 }
 
@@ -207,21 +191,10 @@ impl EmailContactAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::NotificationsContacts::EmailContact`.
 ///
@@ -231,11 +204,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -250,19 +223,53 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(.+)@(.+)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w-.~]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailContact: ObjRule = ObjRule {
+        properties: &[
+            ("EmailAddress", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(254), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["EmailAddress", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -9,6 +9,4 @@
 pub mod workflow_definition;
 
 #[cfg(feature = "novaact")]
-pub use workflow_definition::{
-    WorkflowDefinition, WorkflowDefinitionAttributes, WorkflowDefinitionRequired,
-};
+pub use workflow_definition::{WorkflowDefinition, WorkflowDefinitionAttributes};

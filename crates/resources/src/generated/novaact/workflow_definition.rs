@@ -5,32 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]*[a-z0-9]$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[a-zA-Z0-9!\\-_.*'()]+(?:/[a-zA-Z0-9!\\-_.*'()]+)*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,40}$");
-
-/// The required properties of [`WorkflowDefinition`], by name: `WorkflowDefinition::new(WorkflowDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WorkflowDefinitionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkflowDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
-        ("ExportConfig", Shape::Object(&RULE_WorkflowExportConfig)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::NovaAct::WorkflowDefinition` resource.
 ///
 /// Definition of AWS::NovaAct::WorkflowDefinition Resource Type
@@ -49,19 +23,19 @@ pub struct WorkflowDefinition {
     /// An optional description of the workflow definition's purpose and functionality.
     ///
     /// Length 1 to 4000; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExportConfig`: a [`WorkflowExportConfig`] object.
     ///
     /// Configuration settings for exporting workflow execution data and logs to Amazon S3.
     ///
     /// Create-only: changing it replaces the resource.
-    pub export_config: Option<Obj<WorkflowExportConfig>>,
+    pub export_config: ::std::option::Option<crate::Obj<WorkflowExportConfig>>,
     /// `Name`: a string, required.
     ///
     /// The name of the workflow definition. Must be unique within your account and region.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,40}$`; length 1 to 40; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -71,7 +45,7 @@ impl WorkflowDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::NovaAct::WorkflowDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-novaact-workflowdefinition.html",
         primary_identifier: &["Arn"],
@@ -82,42 +56,44 @@ impl WorkflowDefinition {
         read_only: &["Arn", "CreatedAt", "Status"],
         attributes: &["Arn", "CreatedAt", "Status"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `WorkflowDefinition` with its required properties, named in a [`WorkflowDefinitionRequired`].
+    /// A `WorkflowDefinition` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: WorkflowDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            export_config: None,
-            name: required.name,
+            description: ::std::option::Option::None,
+            export_config: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExportConfig`: a [`WorkflowExportConfig`] object.
-    pub fn export_config(mut self, value: impl Into<Obj<WorkflowExportConfig>>) -> Self { self.export_config = Some(value.into()); self }
+    pub fn export_config(mut self, value: impl ::std::convert::Into<crate::Obj<WorkflowExportConfig>>) -> Self { self.export_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for WorkflowDefinition {
+impl ::cloudwright_core::Resource for WorkflowDefinition {
     type Attributes = WorkflowDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkflowDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WorkflowDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WorkflowDefinition {
+impl ::cloudwright_core::ToValue for WorkflowDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("ExportConfig", &self.export_config)
             .req("Name", &self.name)
@@ -125,12 +101,12 @@ impl ToValue for WorkflowDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WorkflowDefinition`]: `Handle<WorkflowDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WorkflowDefinition`]: `Handle<WorkflowDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkflowDefinitionAttributes(ResourceRef);
+pub struct WorkflowDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkflowDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkflowDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -140,44 +116,26 @@ impl WorkflowDefinitionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the workflow definition.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the workflow definition was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the workflow definition.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`WorkflowExportConfig`], by name: `WorkflowExportConfig::new(WorkflowExportConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WorkflowExportConfigRequired {
-    /// `S3BucketName`: a string, required.
-    pub s3_bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkflowExportConfig: ObjRule = ObjRule {
-    properties: &[
-        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["S3BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkflowExportConfig` property type of `AWS::NovaAct::WorkflowDefinition`.
 ///
@@ -191,40 +149,75 @@ pub struct WorkflowExportConfig {
     /// The name of the Amazon S3 bucket for exporting workflow data.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9][a-z0-9.-]*[a-z0-9]$`; length 3 to 63.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
     /// `S3KeyPrefix`: a string.
     ///
     /// An optional prefix for Amazon S3 object keys to organize exported data.
     ///
     /// Pattern `^[a-zA-Z0-9!\-_.*'()]+(?:/[a-zA-Z0-9!\-_.*'()]+)*$`; length 1 to 100.
-    pub s3_key_prefix: Option<Str>,
+    pub s3_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl WorkflowExportConfig {
-    /// A `WorkflowExportConfig` with its required properties, named in a [`WorkflowExportConfigRequired`].
+    /// A `WorkflowExportConfig` with its one required property, `S3BucketName`.
     #[inline]
-    pub fn new(required: WorkflowExportConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            s3_bucket_name: required.s3_bucket_name,
-            s3_key_prefix: None,
+            s3_bucket_name: value.into(),
+            s3_key_prefix: ::std::option::Option::None,
         }
     }
 
     /// `S3BucketName`: a string, required.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3KeyPrefix`: a string.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
+    pub fn s3_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkflowExportConfig {}
+impl crate::PropertyType for WorkflowExportConfig {}
 
-impl ToValue for WorkflowExportConfig {
+impl ::cloudwright_core::ToValue for WorkflowExportConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3BucketName", &self.s3_bucket_name)
             .opt("S3KeyPrefix", &self.s3_key_prefix)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]*[a-z0-9]$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[a-zA-Z0-9!\\-_.*'()]+(?:/[a-zA-Z0-9!\\-_.*'()]+)*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,40}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkflowDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
+            ("ExportConfig", Shape::Object(&RULE_WorkflowExportConfig)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkflowExportConfig: ObjRule = ObjRule {
+        properties: &[
+            ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["S3BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_:\\.\\-\\/]{0,2047}$");
-
 /// The required properties of [`Link`], by name: `Link::new(LinkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkRequired {
     /// `ResourceTypes`: a list of [`ResourceType`] values, required.
-    pub resource_types: List<ResourceType>,
+    pub resource_types: ::cloudwright_core::List<ResourceType>,
     /// `SinkIdentifier`: a string, required.
-    pub sink_identifier: Str,
+    pub sink_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Link: ObjRule = ObjRule {
-    properties: &[
-        ("LabelTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("LinkConfiguration", Shape::Object(&RULE_LinkConfiguration)),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup", "AWS::XRay::Trace", "AWS::ApplicationInsights::Application", "AWS::InternetMonitor::Monitor", "AWS::ApplicationSignals::Service", "AWS::ApplicationSignals::ServiceLevelObjective"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
-        ("SinkIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["ResourceTypes", "SinkIdentifier"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Oam::Link` resource.
 ///
@@ -39,7 +20,7 @@ pub(crate) static RULE_Link: ObjRule = ObjRule {
 ///
 /// Before you create a link, you must create a sink in the monitoring account. The sink must have a sink policy that permits the source account to link to it. You can grant permission to source accounts by granting permission to an entire organization, an organizational unit, or to individual accounts.
 ///
-/// For more information, see \[CreateSink\](<https://docs.aws.amazon.com/OAM/latest/APIReference/API_CreateSink.html>) and \[PutSinkPolicy\](<https://docs.aws.amazon.com/OAM/latest/APIReference/API_PutSinkPolicy.html>) .
+/// For more information, see [CreateSink](https://docs.aws.amazon.com/OAM/latest/APIReference/API_CreateSink.html) and [PutSinkPolicy](https://docs.aws.amazon.com/OAM/latest/APIReference/API_PutSinkPolicy.html) .
 ///
 /// Each monitoring account can be linked to as many as 100,000 source accounts.
 ///
@@ -64,32 +45,32 @@ pub struct Link {
     /// - `$AccountEmail` is a globally-unique email address, which includes the email domain, such as `mariagarcia@example.com`
     /// - `$AccountEmailNoDomain` is an email address without the domain name, such as `mariagarcia`
     ///
-    /// &gt; In the  and  Regions, the only supported option is to use custom labels, and the `$AccountName` , `$AccountEmail` , and `$AccountEmailNoDomain` variables all resolve as *account-id* instead of the specified variable.
+    /// \> In the  and  Regions, the only supported option is to use custom labels, and the `$AccountName` , `$AccountEmail` , and `$AccountEmailNoDomain` variables all resolve as *account-id* instead of the specified variable.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub label_template: Option<Str>,
+    pub label_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `LinkConfiguration`: a [`LinkConfiguration`] object.
     ///
     /// Use this structure to optionally create filters that specify that only some metric namespaces or log groups are to be shared from the source account to the monitoring account.
-    pub link_configuration: Option<Obj<LinkConfiguration>>,
+    pub link_configuration: ::std::option::Option<crate::Obj<LinkConfiguration>>,
     /// `ResourceTypes`: a list of [`ResourceType`] values, required.
     ///
     /// An array of strings that define which types of data that the source account shares with the monitoring account. Valid values are `AWS::CloudWatch::Metric | AWS::Logs::LogGroup | AWS::XRay::Trace | AWS::ApplicationInsights::Application | AWS::InternetMonitor::Monitor` .
     ///
     /// Items 1 to 50.
-    pub resource_types: List<ResourceType>,
+    pub resource_types: ::cloudwright_core::List<ResourceType>,
     /// `SinkIdentifier`: a string, required.
     ///
-    /// The ARN of the sink in the monitoring account that you want to link to. You can use \[ListSinks\](<https://docs.aws.amazon.com/OAM/latest/APIReference/API_ListSinks.html>) to find the ARNs of sinks.
+    /// The ARN of the sink in the monitoring account that you want to link to. You can use [ListSinks](https://docs.aws.amazon.com/OAM/latest/APIReference/API_ListSinks.html) to find the ARNs of sinks.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_:\.\-\/]{0,2047}$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub sink_identifier: Str,
+    pub sink_identifier: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to the link.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<Json>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +80,7 @@ impl Link {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Oam::Link",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-oam-link.html",
         primary_identifier: &["Arn"],
@@ -110,51 +91,53 @@ impl Link {
         read_only: &["Arn", "Label"],
         attributes: &["Arn", "Label"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Link` with its required properties, named in a [`LinkRequired`].
     #[inline]
     pub fn new(required: LinkRequired) -> Self {
         Self {
-            label_template: None,
-            link_configuration: None,
+            label_template: ::std::option::Option::None,
+            link_configuration: ::std::option::Option::None,
             resource_types: required.resource_types,
             sink_identifier: required.sink_identifier,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `LabelTemplate`: a string.
-    pub fn label_template(mut self, value: impl Into<Str>) -> Self { self.label_template = Some(value.into()); self }
+    pub fn label_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label_template = ::std::option::Option::Some(value.into()); self }
     /// `LinkConfiguration`: a [`LinkConfiguration`] object.
-    pub fn link_configuration(mut self, value: impl Into<Obj<LinkConfiguration>>) -> Self { self.link_configuration = Some(value.into()); self }
+    pub fn link_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LinkConfiguration>>) -> Self { self.link_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTypes`: a list of [`ResourceType`] values, required.
-    pub fn resource_types(mut self, value: impl Into<List<ResourceType>>) -> Self { self.resource_types = value.into(); self }
+    pub fn resource_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceType>>) -> Self { self.resource_types = value.into(); self }
     /// `SinkIdentifier`: a string, required.
-    pub fn sink_identifier(mut self, value: impl Into<Str>) -> Self { self.sink_identifier = value.into(); self }
+    pub fn sink_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sink_identifier = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Link {
+impl ::cloudwright_core::Resource for Link {
     type Attributes = LinkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Link, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Link, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Link {
+impl ::cloudwright_core::ToValue for Link {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LabelTemplate", &self.label_template)
             .opt("LinkConfiguration", &self.link_configuration)
             .req("ResourceTypes", &self.resource_types)
@@ -164,12 +147,12 @@ impl ToValue for Link {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Link`]: `Handle<Link>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Link`]: `Handle<Link>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LinkAttributes(ResourceRef);
+pub struct LinkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LinkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LinkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -179,28 +162,18 @@ impl LinkAttributes {
     ///
     /// The ARN of the link. For example, `arn:aws:oam:us-west-1:111111111111:link:abcd1234-a123-456a-a12b-a123b456c789`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Label`: a string.
     ///
     /// The friendly human-readable name used to identify this source account when it is viewed from the monitoring account. For example, `my-account1` .
     #[inline]
-    pub fn label(&self) -> Value {
-        self.0.get_att("Label")
+    pub fn label(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Label"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LinkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupConfiguration", Shape::Object(&RULE_LinkFilter)),
-        ("MetricConfiguration", Shape::Object(&RULE_LinkFilter)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LinkConfiguration` property type of `AWS::Oam::Link`.
 ///
@@ -212,11 +185,11 @@ pub struct LinkConfiguration {
     /// `LogGroupConfiguration`: a [`LinkFilter`] object.
     ///
     /// Use this structure to filter which log groups are to share log events from this source account to the monitoring account.
-    pub log_group_configuration: Option<Obj<LinkFilter>>,
+    pub log_group_configuration: ::std::option::Option<crate::Obj<LinkFilter>>,
     /// `MetricConfiguration`: a [`LinkFilter`] object.
     ///
     /// Use this structure to filter which metric namespaces are to be shared from the source account to the monitoring account.
-    pub metric_configuration: Option<Obj<LinkFilter>>,
+    pub metric_configuration: ::std::option::Option<crate::Obj<LinkFilter>>,
 }
 
 #[rustfmt::skip]
@@ -224,43 +197,26 @@ impl LinkConfiguration {
     /// A `LinkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogGroupConfiguration`: a [`LinkFilter`] object.
-    pub fn log_group_configuration(mut self, value: impl Into<Obj<LinkFilter>>) -> Self { self.log_group_configuration = Some(value.into()); self }
+    pub fn log_group_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LinkFilter>>) -> Self { self.log_group_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MetricConfiguration`: a [`LinkFilter`] object.
-    pub fn metric_configuration(mut self, value: impl Into<Obj<LinkFilter>>) -> Self { self.metric_configuration = Some(value.into()); self }
+    pub fn metric_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LinkFilter>>) -> Self { self.metric_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LinkConfiguration {}
+impl crate::PropertyType for LinkConfiguration {}
 
-impl ToValue for LinkConfiguration {
+impl ::cloudwright_core::ToValue for LinkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroupConfiguration", &self.log_group_configuration)
             .opt("MetricConfiguration", &self.metric_configuration)
             .build()
     }
 }
-
-/// The required properties of [`LinkFilter`], by name: `LinkFilter::new(LinkFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinkFilterRequired {
-    /// `Filter`: a string, required.
-    pub filter: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LinkFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Filter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
-    ],
-    required: &["Filter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LinkFilter` property type of `AWS::Oam::Link`.
 ///
@@ -296,32 +252,34 @@ pub struct LinkFilter {
     /// - `LogGroupName NOT IN ('Private-Log-Group', 'Private-Log-Group-2')` includes all log groups except the log groups with names `Private-Log-Group` and `Private-Log-Group-2` .
     /// - `LogGroupName LIKE 'aws/lambda/%' OR LogGroupName LIKE 'AWSLogs%'` includes all log groups that have names that start with `aws/lambda/` or `AWSLogs` .
     ///
-    /// &gt; If you are updating a link that uses filters, you can specify `*` as the only value for the `filter` parameter to delete the filter and share all log groups with the monitoring account.
+    /// \> If you are updating a link that uses filters, you can specify `*` as the only value for the `filter` parameter to delete the filter and share all log groups with the monitoring account.
     ///
     /// Length 1 to 2000.
-    pub filter: Str,
+    pub filter: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LinkFilter {
-    /// A `LinkFilter` with its required properties, named in a [`LinkFilterRequired`].
+    /// A `LinkFilter` with its one required property, `Filter`.
     #[inline]
-    pub fn new(required: LinkFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            filter: required.filter,
+            filter: value.into(),
         }
     }
 
     /// `Filter`: a string, required.
-    pub fn filter(mut self, value: impl Into<Str>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter = value.into(); self }
 }
 
-impl PropertyType for LinkFilter {}
+impl crate::PropertyType for LinkFilter {}
 
-impl ToValue for LinkFilter {
+impl ::cloudwright_core::ToValue for LinkFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Filter", &self.filter).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Filter", &self.filter)
+            .build()
     }
 }
 
@@ -343,18 +301,18 @@ pub enum ResourceType {
     /// `AWS::ApplicationSignals::ServiceLevelObjective`
     AwsApplicationSignalsServiceLevelObjective,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsCloudWatchMetric => "AWS::CloudWatch::Metric",
             Self::AwsLogsLogGroup => "AWS::Logs::LogGroup",
@@ -365,8 +323,53 @@ impl ToValue for ResourceType {
             Self::AwsApplicationSignalsServiceLevelObjective => {
                 "AWS::ApplicationSignals::ServiceLevelObjective"
             }
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_:\\.\\-\\/]{0,2047}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Link: ObjRule = ObjRule {
+        properties: &[
+            ("LabelTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("LinkConfiguration", Shape::Object(&RULE_LinkConfiguration)),
+            ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup", "AWS::XRay::Trace", "AWS::ApplicationInsights::Application", "AWS::InternetMonitor::Monitor", "AWS::ApplicationSignals::Service", "AWS::ApplicationSignals::ServiceLevelObjective"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+            ("SinkIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["ResourceTypes", "SinkIdentifier"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupConfiguration", Shape::Object(&RULE_LinkFilter)),
+            ("MetricConfiguration", Shape::Object(&RULE_LinkFilter)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinkFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Filter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
+        ],
+        required: &["Filter"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

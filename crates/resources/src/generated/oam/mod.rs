@@ -14,4 +14,4 @@ pub mod sink;
 #[cfg(feature = "oam")]
 pub use link::{Link, LinkAttributes, LinkRequired};
 #[cfg(feature = "oam")]
-pub use sink::{Sink, SinkAttributes, SinkRequired};
+pub use sink::{Sink, SinkAttributes};

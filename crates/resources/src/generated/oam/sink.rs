@@ -5,35 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-
-/// The required properties of [`Sink`], by name: `Sink::new(SinkRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SinkRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Sink: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Oam::Sink` resource.
 ///
 /// Creates or updates a *sink* in the current account, so that it can be used as a monitoring account in CloudWatch cross-account observability. A sink is a resource that represents an attachment point in a monitoring account, which source accounts can link to to be able to send observability data.
 ///
-/// After you create a sink, you must create a sink policy that allows source accounts to attach to it. For more information, see \[PutSinkPolicy\](<https://docs.aws.amazon.com/OAM/latest/APIReference/API_PutSinkPolicy.html>) .
+/// After you create a sink, you must create a sink policy that allows source accounts to attach to it. For more information, see [PutSinkPolicy](https://docs.aws.amazon.com/OAM/latest/APIReference/API_PutSinkPolicy.html) .
 ///
 /// An account can have one sink.
 ///
@@ -51,7 +27,7 @@ pub struct Sink {
     /// A name for the sink.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Policy`: a JSON value.
     ///
     /// The IAM policy that grants permissions to source accounts to link to this sink. The policy can grant permission in the following ways:
@@ -60,13 +36,13 @@ pub struct Sink {
     /// - Include account IDs to permit the specified accounts
     ///
     /// Format `json`.
-    pub policy: Option<Json>,
+    pub policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to the sink.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<Json>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +52,7 @@ impl Sink {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Oam::Sink",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-oam-sink.html",
         primary_identifier: &["Arn"],
@@ -87,45 +63,47 @@ impl Sink {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `Sink` with its required properties, named in a [`SinkRequired`].
+    /// A `Sink` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SinkRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
-            policy: None,
-            tags: None,
+            name: value.into(),
+            policy: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Policy`: a JSON value.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Sink {
+impl ::cloudwright_core::Resource for Sink {
     type Attributes = SinkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Sink, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Sink, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Sink {
+impl ::cloudwright_core::ToValue for Sink {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Policy", &self.policy)
             .opt("Tags", &self.tags)
@@ -133,12 +111,12 @@ impl ToValue for Sink {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Sink`]: `Handle<Sink>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Sink`]: `Handle<Sink>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SinkAttributes(ResourceRef);
+pub struct SinkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SinkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SinkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -148,7 +126,29 @@ impl SinkAttributes {
     ///
     /// The ARN of the sink. For example, `arn:aws:oam:us-west-1:111111111111:sink:abcd1234-a123-456a-a12b-a123b456c789`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Sink: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

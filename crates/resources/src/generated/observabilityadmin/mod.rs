@@ -44,8 +44,6 @@ pub use s3_table_integration::{
 #[cfg(feature = "observabilityadmin")]
 pub use telemetry_enrichment::{TelemetryEnrichment, TelemetryEnrichmentAttributes};
 #[cfg(feature = "observabilityadmin")]
-pub use telemetry_pipelines::{
-    TelemetryPipelines, TelemetryPipelinesAttributes, TelemetryPipelinesRequired,
-};
+pub use telemetry_pipelines::{TelemetryPipelines, TelemetryPipelinesAttributes};
 #[cfg(feature = "observabilityadmin")]
 pub use telemetry_rule::{TelemetryRule, TelemetryRuleAttributes, TelemetryRuleRequired};

@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws([a-z0-9\\-]+)?:([a-zA-Z0-9\\-]+):([a-z0-9\\-]+)?:([0-9]{12})?:(.+)$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(?:[\\._\\-/#A-Za-z0-9]+|\\$\\{[A-Za-z]+(?:\\.[A-Za-z]+){1,2}\\})+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z-]+$");
 
 /// The required properties of [`OrganizationCentralizationRule`], by name: `OrganizationCentralizationRule::new(OrganizationCentralizationRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationCentralizationRuleRequired {
     /// `Rule`: a [`CentralizationRule`] object, required.
-    pub rule: Obj<CentralizationRule>,
+    pub rule: crate::Obj<CentralizationRule>,
     /// `RuleName`: a string, required.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrganizationCentralizationRule: ObjRule = ObjRule {
-    properties: &[
-        ("Rule", Shape::Object(&RULE_CentralizationRule)),
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["RuleName", "Rule"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ObservabilityAdmin::OrganizationCentralizationRule` resource.
 ///
@@ -53,17 +30,17 @@ pub(crate) static RULE_OrganizationCentralizationRule: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationCentralizationRule {
     /// `Rule`: a [`CentralizationRule`] object, required.
-    pub rule: Obj<CentralizationRule>,
+    pub rule: crate::Obj<CentralizationRule>,
     /// `RuleName`: a string, required.
     ///
     /// The name of the organization centralization rule.
     ///
     /// Pattern `^[0-9A-Za-z-]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A key-value pair to filter resources based on tags associated with the resource. For more information about tags, see \[What are tags?\](<https://docs.aws.amazon.com/whitepapers/latest/tagging-best-practices/what-are-tags.html>)
-    pub tags: Option<List<Tag>>,
+    /// A key-value pair to filter resources based on tags associated with the resource. For more information about tags, see [What are tags?](https://docs.aws.amazon.com/whitepapers/latest/tagging-best-practices/what-are-tags.html)
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +50,7 @@ impl OrganizationCentralizationRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ObservabilityAdmin::OrganizationCentralizationRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-organizationcentralizationrule.html",
         primary_identifier: &["RuleArn"],
@@ -84,7 +61,7 @@ impl OrganizationCentralizationRule {
         read_only: &["RuleArn"],
         attributes: &["RuleArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OrganizationCentralizationRule` with its required properties, named in a [`OrganizationCentralizationRuleRequired`].
@@ -93,36 +70,41 @@ impl OrganizationCentralizationRule {
         Self {
             rule: required.rule,
             rule_name: required.rule_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Rule`: a [`CentralizationRule`] object, required.
-    pub fn rule(mut self, value: impl Into<Obj<CentralizationRule>>) -> Self { self.rule = value.into(); self }
+    pub fn rule(mut self, value: impl ::std::convert::Into<crate::Obj<CentralizationRule>>) -> Self { self.rule = value.into(); self }
     /// `RuleName`: a string, required.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OrganizationCentralizationRule {
+impl ::cloudwright_core::Resource for OrganizationCentralizationRule {
     type Attributes = OrganizationCentralizationRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationCentralizationRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_OrganizationCentralizationRule,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OrganizationCentralizationRule {
+impl ::cloudwright_core::ToValue for OrganizationCentralizationRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Rule", &self.rule)
             .req("RuleName", &self.rule_name)
             .opt("Tags", &self.tags)
@@ -130,12 +112,14 @@ impl ToValue for OrganizationCentralizationRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OrganizationCentralizationRule`]: `Handle<OrganizationCentralizationRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OrganizationCentralizationRule`]: `Handle<OrganizationCentralizationRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OrganizationCentralizationRuleAttributes(ResourceRef);
+pub struct OrganizationCentralizationRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OrganizationCentralizationRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for OrganizationCentralizationRuleAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -145,8 +129,8 @@ impl OrganizationCentralizationRuleAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the organization centralization rule.
     #[inline]
-    pub fn rule_arn(&self) -> Value {
-        self.0.get_att("RuleArn")
+    pub fn rule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleArn"))
     }
 }
 
@@ -154,21 +138,10 @@ impl OrganizationCentralizationRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CentralizationRuleRequired {
     /// `Destination`: a [`CentralizationRuleDestination`] object, required.
-    pub destination: Obj<CentralizationRuleDestination>,
+    pub destination: crate::Obj<CentralizationRuleDestination>,
     /// `Source`: a [`CentralizationRuleSource`] object, required.
-    pub source: Obj<CentralizationRuleSource>,
+    pub source: crate::Obj<CentralizationRuleSource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CentralizationRule: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_CentralizationRuleDestination)),
-        ("Source", Shape::Object(&RULE_CentralizationRuleSource)),
-    ],
-    required: &["Source", "Destination"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CentralizationRule` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
 ///
@@ -180,11 +153,11 @@ pub struct CentralizationRule {
     /// `Destination`: a [`CentralizationRuleDestination`] object, required.
     ///
     /// Configuration determining where the telemetry data should be centralized, backed up, as well as encryption configuration for the primary and backup destinations.
-    pub destination: Obj<CentralizationRuleDestination>,
+    pub destination: crate::Obj<CentralizationRuleDestination>,
     /// `Source`: a [`CentralizationRuleSource`] object, required.
     ///
     /// Configuration determining the source of the telemetry data to be centralized.
-    pub source: Obj<CentralizationRuleSource>,
+    pub source: crate::Obj<CentralizationRuleSource>,
 }
 
 #[rustfmt::skip]
@@ -199,41 +172,22 @@ impl CentralizationRule {
     }
 
     /// `Destination`: a [`CentralizationRuleDestination`] object, required.
-    pub fn destination(mut self, value: impl Into<Obj<CentralizationRuleDestination>>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<CentralizationRuleDestination>>) -> Self { self.destination = value.into(); self }
     /// `Source`: a [`CentralizationRuleSource`] object, required.
-    pub fn source(mut self, value: impl Into<Obj<CentralizationRuleSource>>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<crate::Obj<CentralizationRuleSource>>) -> Self { self.source = value.into(); self }
 }
 
-impl PropertyType for CentralizationRule {}
+impl crate::PropertyType for CentralizationRule {}
 
-impl ToValue for CentralizationRule {
+impl ::cloudwright_core::ToValue for CentralizationRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .req("Source", &self.source)
             .build()
     }
 }
-
-/// The required properties of [`CentralizationRuleDestination`], by name: `CentralizationRuleDestination::new(CentralizationRuleDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CentralizationRuleDestinationRequired {
-    /// `Region`: a string, required.
-    pub region: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CentralizationRuleDestination: ObjRule = ObjRule {
-    properties: &[
-        ("Account", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationLogsConfiguration", Shape::Object(&RULE_DestinationLogsConfiguration)),
-        ("Region", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Region"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CentralizationRuleDestination` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
 ///
@@ -247,45 +201,46 @@ pub struct CentralizationRuleDestination {
     /// The destination account (within the organization) to which the telemetry data should be centralized.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub account: Option<Str>,
+    pub account: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationLogsConfiguration`: a [`DestinationLogsConfiguration`] object.
     ///
     /// Log specific configuration for centralization destination log groups.
-    pub destination_logs_configuration: Option<Obj<DestinationLogsConfiguration>>,
+    pub destination_logs_configuration:
+        ::std::option::Option<crate::Obj<DestinationLogsConfiguration>>,
     /// `Region`: a string, required.
     ///
     /// The primary destination region to which telemetry data should be centralized.
     ///
     /// Length at least 1.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CentralizationRuleDestination {
-    /// A `CentralizationRuleDestination` with its required properties, named in a [`CentralizationRuleDestinationRequired`].
+    /// A `CentralizationRuleDestination` with its one required property, `Region`.
     #[inline]
-    pub fn new(required: CentralizationRuleDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            account: None,
-            destination_logs_configuration: None,
-            region: required.region,
+            account: ::std::option::Option::None,
+            destination_logs_configuration: ::std::option::Option::None,
+            region: value.into(),
         }
     }
 
     /// `Account`: a string.
-    pub fn account(mut self, value: impl Into<Str>) -> Self { self.account = Some(value.into()); self }
+    pub fn account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account = ::std::option::Option::Some(value.into()); self }
     /// `DestinationLogsConfiguration`: a [`DestinationLogsConfiguration`] object.
-    pub fn destination_logs_configuration(mut self, value: impl Into<Obj<DestinationLogsConfiguration>>) -> Self { self.destination_logs_configuration = Some(value.into()); self }
+    pub fn destination_logs_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationLogsConfiguration>>) -> Self { self.destination_logs_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
 }
 
-impl PropertyType for CentralizationRuleDestination {}
+impl crate::PropertyType for CentralizationRuleDestination {}
 
-impl ToValue for CentralizationRuleDestination {
+impl ::cloudwright_core::ToValue for CentralizationRuleDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Account", &self.account)
             .opt(
                 "DestinationLogsConfiguration",
@@ -295,25 +250,6 @@ impl ToValue for CentralizationRuleDestination {
             .build()
     }
 }
-
-/// The required properties of [`CentralizationRuleSource`], by name: `CentralizationRuleSource::new(CentralizationRuleSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CentralizationRuleSourceRequired {
-    /// `Regions`: a list of strings, required.
-    pub regions: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CentralizationRuleSource: ObjRule = ObjRule {
-    properties: &[
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("Scope", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
-        ("SourceLogsConfiguration", Shape::Object(&RULE_SourceLogsConfiguration)),
-    ],
-    required: &["Regions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CentralizationRuleSource` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
 ///
@@ -327,62 +263,51 @@ pub struct CentralizationRuleSource {
     /// The list of source regions from which telemetry data should be centralized.
     ///
     /// Items at least 1.
-    pub regions: List<Str>,
+    pub regions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Scope`: a string.
     ///
     /// The organizational scope from which telemetry data should be centralized, specified using organization id, accounts or organizational unit ids.
     ///
     /// Length 1 to 2000.
-    pub scope: Option<Str>,
+    pub scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceLogsConfiguration`: a [`SourceLogsConfiguration`] object.
     ///
     /// Log specific configuration for centralization source log groups.
-    pub source_logs_configuration: Option<Obj<SourceLogsConfiguration>>,
+    pub source_logs_configuration: ::std::option::Option<crate::Obj<SourceLogsConfiguration>>,
 }
 
 #[rustfmt::skip]
 impl CentralizationRuleSource {
-    /// A `CentralizationRuleSource` with its required properties, named in a [`CentralizationRuleSourceRequired`].
+    /// A `CentralizationRuleSource` with its one required property, `Regions`.
     #[inline]
-    pub fn new(required: CentralizationRuleSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            regions: required.regions,
-            scope: None,
-            source_logs_configuration: None,
+            regions: value.into(),
+            scope: ::std::option::Option::None,
+            source_logs_configuration: ::std::option::Option::None,
         }
     }
 
     /// `Regions`: a list of strings, required.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = value.into(); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regions = value.into(); self }
     /// `Scope`: a string.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `SourceLogsConfiguration`: a [`SourceLogsConfiguration`] object.
-    pub fn source_logs_configuration(mut self, value: impl Into<Obj<SourceLogsConfiguration>>) -> Self { self.source_logs_configuration = Some(value.into()); self }
+    pub fn source_logs_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SourceLogsConfiguration>>) -> Self { self.source_logs_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CentralizationRuleSource {}
+impl crate::PropertyType for CentralizationRuleSource {}
 
-impl ToValue for CentralizationRuleSource {
+impl ::cloudwright_core::ToValue for CentralizationRuleSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Regions", &self.regions)
             .opt("Scope", &self.scope)
             .opt("SourceLogsConfiguration", &self.source_logs_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationLogsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BackupConfiguration", Shape::Object(&RULE_LogsBackupConfiguration)),
-        ("LogGroupNameConfiguration", Shape::Object(&RULE_LogGroupNameConfiguration)),
-        ("LogsEncryptionConfiguration", Shape::Object(&RULE_LogsEncryptionConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DestinationLogsConfiguration` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
 ///
@@ -394,13 +319,14 @@ pub struct DestinationLogsConfiguration {
     /// `BackupConfiguration`: a [`LogsBackupConfiguration`] object.
     ///
     /// Configuration defining the backup region and an optional KMS key for the backup destination.
-    pub backup_configuration: Option<Obj<LogsBackupConfiguration>>,
+    pub backup_configuration: ::std::option::Option<crate::Obj<LogsBackupConfiguration>>,
     /// `LogGroupNameConfiguration`: a [`LogGroupNameConfiguration`] object.
-    pub log_group_name_configuration: Option<Obj<LogGroupNameConfiguration>>,
+    pub log_group_name_configuration: ::std::option::Option<crate::Obj<LogGroupNameConfiguration>>,
     /// `LogsEncryptionConfiguration`: a [`LogsEncryptionConfiguration`] object.
     ///
     /// The encryption configuration for centralization destination log groups.
-    pub logs_encryption_configuration: Option<Obj<LogsEncryptionConfiguration>>,
+    pub logs_encryption_configuration:
+        ::std::option::Option<crate::Obj<LogsEncryptionConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -408,23 +334,23 @@ impl DestinationLogsConfiguration {
     /// A `DestinationLogsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BackupConfiguration`: a [`LogsBackupConfiguration`] object.
-    pub fn backup_configuration(mut self, value: impl Into<Obj<LogsBackupConfiguration>>) -> Self { self.backup_configuration = Some(value.into()); self }
+    pub fn backup_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogsBackupConfiguration>>) -> Self { self.backup_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LogGroupNameConfiguration`: a [`LogGroupNameConfiguration`] object.
-    pub fn log_group_name_configuration(mut self, value: impl Into<Obj<LogGroupNameConfiguration>>) -> Self { self.log_group_name_configuration = Some(value.into()); self }
+    pub fn log_group_name_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogGroupNameConfiguration>>) -> Self { self.log_group_name_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LogsEncryptionConfiguration`: a [`LogsEncryptionConfiguration`] object.
-    pub fn logs_encryption_configuration(mut self, value: impl Into<Obj<LogsEncryptionConfiguration>>) -> Self { self.logs_encryption_configuration = Some(value.into()); self }
+    pub fn logs_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogsEncryptionConfiguration>>) -> Self { self.logs_encryption_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DestinationLogsConfiguration {}
+impl crate::PropertyType for DestinationLogsConfiguration {}
 
-impl ToValue for DestinationLogsConfiguration {
+impl ::cloudwright_core::ToValue for DestinationLogsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BackupConfiguration", &self.backup_configuration)
             .opt(
                 "LogGroupNameConfiguration",
@@ -438,23 +364,6 @@ impl ToValue for DestinationLogsConfiguration {
     }
 }
 
-/// The required properties of [`LogGroupNameConfiguration`], by name: `LogGroupNameConfiguration::new(LogGroupNameConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogGroupNameConfigurationRequired {
-    /// `LogGroupNamePattern`: a string, required.
-    pub log_group_name_pattern: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogGroupNameConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupNamePattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["LogGroupNamePattern"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LogGroupNameConfiguration` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-organizationcentralizationrule-loggroupnameconfiguration.html>
@@ -463,51 +372,33 @@ pub struct LogGroupNameConfiguration {
     /// `LogGroupNamePattern`: a string, required.
     ///
     /// Pattern `^(?:[\._\-/#A-Za-z0-9]+|\$\{[A-Za-z]+(?:\.[A-Za-z]+){1,2}\})+$`; length 1 to 512.
-    pub log_group_name_pattern: Str,
+    pub log_group_name_pattern: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LogGroupNameConfiguration {
-    /// A `LogGroupNameConfiguration` with its required properties, named in a [`LogGroupNameConfigurationRequired`].
+    /// A `LogGroupNameConfiguration` with its one required property, `LogGroupNamePattern`.
     #[inline]
-    pub fn new(required: LogGroupNameConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_group_name_pattern: required.log_group_name_pattern,
+            log_group_name_pattern: value.into(),
         }
     }
 
     /// `LogGroupNamePattern`: a string, required.
-    pub fn log_group_name_pattern(mut self, value: impl Into<Str>) -> Self { self.log_group_name_pattern = value.into(); self }
+    pub fn log_group_name_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name_pattern = value.into(); self }
 }
 
-impl PropertyType for LogGroupNameConfiguration {}
+impl crate::PropertyType for LogGroupNameConfiguration {}
 
-impl ToValue for LogGroupNameConfiguration {
+impl ::cloudwright_core::ToValue for LogGroupNameConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogGroupNamePattern", &self.log_group_name_pattern)
             .build()
     }
 }
-
-/// The required properties of [`LogsBackupConfiguration`], by name: `LogsBackupConfiguration::new(LogsBackupConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogsBackupConfigurationRequired {
-    /// `Region`: a string, required.
-    pub region: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogsBackupConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Region", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Region"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogsBackupConfiguration` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
 ///
@@ -521,62 +412,43 @@ pub struct LogsBackupConfiguration {
     /// KMS Key ARN belonging to the primary destination account and backup region, to encrypt newly created central log groups in the backup destination.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws([a-z0-9\-]+)?:([a-zA-Z0-9\-]+):([a-z0-9\-]+)?:([0-9]{12})?:(.+)$`; length 1 to 1011.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Region`: a string, required.
     ///
     /// Logs specific backup destination region within the primary destination account to which log data should be centralized.
     ///
     /// Length at least 1.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LogsBackupConfiguration {
-    /// A `LogsBackupConfiguration` with its required properties, named in a [`LogsBackupConfigurationRequired`].
+    /// A `LogsBackupConfiguration` with its one required property, `Region`.
     #[inline]
-    pub fn new(required: LogsBackupConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_key_arn: None,
-            region: required.region,
+            kms_key_arn: ::std::option::Option::None,
+            region: value.into(),
         }
     }
 
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
 }
 
-impl PropertyType for LogsBackupConfiguration {}
+impl crate::PropertyType for LogsBackupConfiguration {}
 
-impl ToValue for LogsBackupConfiguration {
+impl ::cloudwright_core::ToValue for LogsBackupConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
             .req("Region", &self.region)
             .build()
     }
 }
-
-/// The required properties of [`LogsEncryptionConfiguration`], by name: `LogsEncryptionConfiguration::new(LogsEncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogsEncryptionConfigurationRequired {
-    /// `EncryptionStrategy`: an [`EncryptionStrategy`] value, required.
-    pub encryption_strategy: EncryptionStrategy,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogsEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionConflictResolutionStrategy", Shape::Str(&StrRule { allowed: &["ALLOW", "SKIP"], ..StrRule::ANY })),
-        ("EncryptionStrategy", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED", "AWS_OWNED"], ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-    ],
-    required: &["EncryptionStrategy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogsEncryptionConfiguration` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
 ///
@@ -588,7 +460,8 @@ pub struct LogsEncryptionConfiguration {
     /// `EncryptionConflictResolutionStrategy`: an [`EncryptionConflictResolutionStrategy`] value.
     ///
     /// Conflict resolution strategy for centralization if the encryption strategy is set to CUSTOMER_MANAGED and the destination log group is encrypted with an AWS_OWNED KMS Key. ALLOW lets centralization go through while SKIP prevents centralization into the destination log group.
-    pub encryption_conflict_resolution_strategy: Option<EncryptionConflictResolutionStrategy>,
+    pub encryption_conflict_resolution_strategy:
+        ::std::option::Option<EncryptionConflictResolutionStrategy>,
     /// `EncryptionStrategy`: an [`EncryptionStrategy`] value, required.
     ///
     /// Configuration that determines the encryption strategy of the destination log groups. CUSTOMER_MANAGED uses the configured KmsKeyArn to encrypt newly created destination log groups.
@@ -598,35 +471,35 @@ pub struct LogsEncryptionConfiguration {
     /// KMS Key ARN belonging to the primary destination account and region, to encrypt newly created central log groups in the primary destination.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws([a-z0-9\-]+)?:([a-zA-Z0-9\-]+):([a-z0-9\-]+)?:([0-9]{12})?:(.+)$`; length 1 to 1011.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl LogsEncryptionConfiguration {
-    /// A `LogsEncryptionConfiguration` with its required properties, named in a [`LogsEncryptionConfigurationRequired`].
+    /// A `LogsEncryptionConfiguration` with its one required property, `EncryptionStrategy`.
     #[inline]
-    pub fn new(required: LogsEncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EncryptionStrategy>) -> Self {
         Self {
-            encryption_conflict_resolution_strategy: None,
-            encryption_strategy: required.encryption_strategy,
-            kms_key_arn: None,
+            encryption_conflict_resolution_strategy: ::std::option::Option::None,
+            encryption_strategy: value.into(),
+            kms_key_arn: ::std::option::Option::None,
         }
     }
 
     /// `EncryptionConflictResolutionStrategy`: an [`EncryptionConflictResolutionStrategy`] value.
-    pub fn encryption_conflict_resolution_strategy(mut self, value: impl Into<EncryptionConflictResolutionStrategy>) -> Self { self.encryption_conflict_resolution_strategy = Some(value.into()); self }
+    pub fn encryption_conflict_resolution_strategy(mut self, value: impl ::std::convert::Into<EncryptionConflictResolutionStrategy>) -> Self { self.encryption_conflict_resolution_strategy = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionStrategy`: an [`EncryptionStrategy`] value, required.
-    pub fn encryption_strategy(mut self, value: impl Into<EncryptionStrategy>) -> Self { self.encryption_strategy = value.into(); self }
+    pub fn encryption_strategy(mut self, value: impl ::std::convert::Into<EncryptionStrategy>) -> Self { self.encryption_strategy = value.into(); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogsEncryptionConfiguration {}
+impl crate::PropertyType for LogsEncryptionConfiguration {}
 
-impl ToValue for LogsEncryptionConfiguration {
+impl ::cloudwright_core::ToValue for LogsEncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EncryptionConflictResolutionStrategy",
                 &self.encryption_conflict_resolution_strategy,
@@ -636,25 +509,6 @@ impl ToValue for LogsEncryptionConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`SourceLogsConfiguration`], by name: `SourceLogsConfiguration::new(SourceLogsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SourceLogsConfigurationRequired {
-    /// `EncryptedLogGroupStrategy`: an [`EncryptedLogGroupStrategy`] value, required.
-    pub encrypted_log_group_strategy: EncryptedLogGroupStrategy,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceLogsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DataSourceSelectionCriteria", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
-        ("EncryptedLogGroupStrategy", Shape::Str(&StrRule { allowed: &["ALLOW", "SKIP"], ..StrRule::ANY })),
-        ("LogGroupSelectionCriteria", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
-    ],
-    required: &["EncryptedLogGroupStrategy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceLogsConfiguration` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
 ///
@@ -666,7 +520,7 @@ pub struct SourceLogsConfiguration {
     /// `DataSourceSelectionCriteria`: a string.
     ///
     /// Length 1 to 2000.
-    pub data_source_selection_criteria: Option<Str>,
+    pub data_source_selection_criteria: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptedLogGroupStrategy`: an [`EncryptedLogGroupStrategy`] value, required.
     ///
     /// A strategy determining whether to centralize source log groups that are encrypted with customer managed KMS keys (CMK). ALLOW will consider CMK encrypted source log groups for centralization while SKIP will skip CMK encrypted source log groups from centralization.
@@ -676,35 +530,35 @@ pub struct SourceLogsConfiguration {
     /// The selection criteria that specifies which source log groups to centralize. The selection criteria uses the same format as OAM link filters.
     ///
     /// Length 1 to 2000.
-    pub log_group_selection_criteria: Option<Str>,
+    pub log_group_selection_criteria: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl SourceLogsConfiguration {
-    /// A `SourceLogsConfiguration` with its required properties, named in a [`SourceLogsConfigurationRequired`].
+    /// A `SourceLogsConfiguration` with its one required property, `EncryptedLogGroupStrategy`.
     #[inline]
-    pub fn new(required: SourceLogsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EncryptedLogGroupStrategy>) -> Self {
         Self {
-            data_source_selection_criteria: None,
-            encrypted_log_group_strategy: required.encrypted_log_group_strategy,
-            log_group_selection_criteria: None,
+            data_source_selection_criteria: ::std::option::Option::None,
+            encrypted_log_group_strategy: value.into(),
+            log_group_selection_criteria: ::std::option::Option::None,
         }
     }
 
     /// `DataSourceSelectionCriteria`: a string.
-    pub fn data_source_selection_criteria(mut self, value: impl Into<Str>) -> Self { self.data_source_selection_criteria = Some(value.into()); self }
+    pub fn data_source_selection_criteria(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_source_selection_criteria = ::std::option::Option::Some(value.into()); self }
     /// `EncryptedLogGroupStrategy`: an [`EncryptedLogGroupStrategy`] value, required.
-    pub fn encrypted_log_group_strategy(mut self, value: impl Into<EncryptedLogGroupStrategy>) -> Self { self.encrypted_log_group_strategy = value.into(); self }
+    pub fn encrypted_log_group_strategy(mut self, value: impl ::std::convert::Into<EncryptedLogGroupStrategy>) -> Self { self.encrypted_log_group_strategy = value.into(); self }
     /// `LogGroupSelectionCriteria`: a string.
-    pub fn log_group_selection_criteria(mut self, value: impl Into<Str>) -> Self { self.log_group_selection_criteria = Some(value.into()); self }
+    pub fn log_group_selection_criteria(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_selection_criteria = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceLogsConfiguration {}
+impl crate::PropertyType for SourceLogsConfiguration {}
 
-impl ToValue for SourceLogsConfiguration {
+impl ::cloudwright_core::ToValue for SourceLogsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DataSourceSelectionCriteria",
                 &self.data_source_selection_criteria,
@@ -729,24 +583,24 @@ pub enum EncryptedLogGroupStrategy {
     /// `SKIP`
     Skip,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptedLogGroupStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptedLogGroupStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptedLogGroupStrategy {
+impl ::cloudwright_core::ToValue for EncryptedLogGroupStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Skip => "SKIP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -758,24 +612,24 @@ pub enum EncryptionConflictResolutionStrategy {
     /// `SKIP`
     Skip,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionConflictResolutionStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionConflictResolutionStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionConflictResolutionStrategy {
+impl ::cloudwright_core::ToValue for EncryptionConflictResolutionStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Skip => "SKIP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -787,23 +641,143 @@ pub enum EncryptionStrategy {
     /// `AWS_OWNED`
     AwsOwned,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionStrategy {
+impl ::cloudwright_core::ToValue for EncryptionStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CustomerManaged => "CUSTOMER_MANAGED",
             Self::AwsOwned => "AWS_OWNED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws([a-z0-9\\-]+)?:([a-zA-Z0-9\\-]+):([a-z0-9\\-]+)?:([0-9]{12})?:(.+)$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(?:[\\._\\-/#A-Za-z0-9]+|\\$\\{[A-Za-z]+(?:\\.[A-Za-z]+){1,2}\\})+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrganizationCentralizationRule: ObjRule = ObjRule {
+        properties: &[
+            ("Rule", Shape::Object(&RULE_CentralizationRule)),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["RuleName", "Rule"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CentralizationRule: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_CentralizationRuleDestination)),
+            ("Source", Shape::Object(&RULE_CentralizationRuleSource)),
+        ],
+        required: &["Source", "Destination"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CentralizationRuleDestination: ObjRule = ObjRule {
+        properties: &[
+            ("Account", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DestinationLogsConfiguration", Shape::Object(&RULE_DestinationLogsConfiguration)),
+            ("Region", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CentralizationRuleSource: ObjRule = ObjRule {
+        properties: &[
+            ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("Scope", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
+            ("SourceLogsConfiguration", Shape::Object(&RULE_SourceLogsConfiguration)),
+        ],
+        required: &["Regions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationLogsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BackupConfiguration", Shape::Object(&RULE_LogsBackupConfiguration)),
+            ("LogGroupNameConfiguration", Shape::Object(&RULE_LogGroupNameConfiguration)),
+            ("LogsEncryptionConfiguration", Shape::Object(&RULE_LogsEncryptionConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogGroupNameConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupNamePattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["LogGroupNamePattern"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogsBackupConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Region", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogsEncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionConflictResolutionStrategy", Shape::Str(&StrRule { allowed: &["ALLOW", "SKIP"], ..StrRule::ANY })),
+            ("EncryptionStrategy", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED", "AWS_OWNED"], ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ],
+        required: &["EncryptionStrategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceLogsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DataSourceSelectionCriteria", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
+            ("EncryptedLogGroupStrategy", Shape::Str(&StrRule { allowed: &["ALLOW", "SKIP"], ..StrRule::ANY })),
+            ("LogGroupSelectionCriteria", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
+        ],
+        required: &["EncryptedLogGroupStrategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

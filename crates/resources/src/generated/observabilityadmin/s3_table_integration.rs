@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws([a-z0-9\\-]+)?:([a-zA-Z0-9\\-]+):([a-z0-9\\-]+)?:([0-9]{12})?:(.+)$");
 
 /// The required properties of [`S3TableIntegration`], by name: `S3TableIntegration::new(S3TableIntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3TableIntegrationRequired {
     /// `Encryption`: an [`EncryptionConfig`] object, required.
-    pub encryption: Obj<EncryptionConfig>,
+    pub encryption: crate::Obj<EncryptionConfig>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3TableIntegration: ObjRule = ObjRule {
-    properties: &[
-        ("Encryption", Shape::Object(&RULE_EncryptionConfig)),
-        ("LogSources", Shape::List(&ListRule { items: Shape::Object(&RULE_LogSource), min_items: None, max_items: None, unique: true })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Encryption", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ObservabilityAdmin::S3TableIntegration` resource.
 ///
@@ -54,21 +34,21 @@ pub struct S3TableIntegration {
     /// Defines the encryption configuration for S3 Table integrations, including the encryption algorithm and KMS key settings.
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption: Obj<EncryptionConfig>,
+    pub encryption: crate::Obj<EncryptionConfig>,
     /// `LogSources`: a list of [`LogSource`] objects.
     ///
     /// A data source with an S3 Table integration for query access in the `logs` namespace.
-    pub log_sources: Option<List<LogSource>>,
+    pub log_sources: ::std::option::Option<::cloudwright_core::List<LogSource>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that grants permissions for the S3 Table integration to access necessary resources.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws([a-z0-9\-]+)?:([a-zA-Z0-9\-]+):([a-z0-9\-]+)?:([0-9]{12})?:(.+)$`; length 1 to 1011; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The key-value pairs to associate with the S3 Table integration resource for categorization and management purposes.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +58,7 @@ impl S3TableIntegration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ObservabilityAdmin::S3TableIntegration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-s3tableintegration.html",
         primary_identifier: &["Arn"],
@@ -89,7 +69,7 @@ impl S3TableIntegration {
         read_only: &["Arn", "LogSources/*/Identifier"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `S3TableIntegration` with its required properties, named in a [`S3TableIntegrationRequired`].
@@ -97,40 +77,42 @@ impl S3TableIntegration {
     pub fn new(required: S3TableIntegrationRequired) -> Self {
         Self {
             encryption: required.encryption,
-            log_sources: None,
+            log_sources: ::std::option::Option::None,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Encryption`: an [`EncryptionConfig`] object, required.
-    pub fn encryption(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self { self.encryption = value.into(); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfig>>) -> Self { self.encryption = value.into(); self }
     /// `LogSources`: a list of [`LogSource`] objects.
-    pub fn log_sources(mut self, value: impl Into<List<LogSource>>) -> Self { self.log_sources = Some(value.into()); self }
+    pub fn log_sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogSource>>) -> Self { self.log_sources = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for S3TableIntegration {
+impl ::cloudwright_core::Resource for S3TableIntegration {
     type Attributes = S3TableIntegrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_S3TableIntegration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_S3TableIntegration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for S3TableIntegration {
+impl ::cloudwright_core::ToValue for S3TableIntegration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Encryption", &self.encryption)
             .opt("LogSources", &self.log_sources)
             .req("RoleArn", &self.role_arn)
@@ -139,12 +121,12 @@ impl ToValue for S3TableIntegration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`S3TableIntegration`]: `Handle<S3TableIntegration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`S3TableIntegration`]: `Handle<S3TableIntegration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct S3TableIntegrationAttributes(ResourceRef);
+pub struct S3TableIntegrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for S3TableIntegrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for S3TableIntegrationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,28 +136,10 @@ impl S3TableIntegrationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the S3 Table integration.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`EncryptionConfig`], by name: `EncryptionConfig::new(EncryptionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigRequired {
-    /// `SseAlgorithm`: a [`SseAlgorithm`] value, required.
-    pub sse_algorithm: SseAlgorithm,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("SseAlgorithm", Shape::Str(&StrRule { allowed: &["AES256", "aws:kms"], ..StrRule::ANY })),
-    ],
-    required: &["SseAlgorithm"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfig` property type of `AWS::ObservabilityAdmin::S3TableIntegration`.
 ///
@@ -189,7 +153,7 @@ pub struct EncryptionConfig {
     /// The Amazon Resource Name (ARN) of the KMS key used for encryption when using customer-managed keys.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws([a-z0-9\-]+)?:([a-zA-Z0-9\-]+):([a-z0-9\-]+)?:([0-9]{12})?:(.+)$`; length 1 to 1011.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SseAlgorithm`: a [`SseAlgorithm`] value, required.
     ///
     /// The server-side encryption algorithm used for encrypting data in the S3 Table integration.
@@ -198,27 +162,27 @@ pub struct EncryptionConfig {
 
 #[rustfmt::skip]
 impl EncryptionConfig {
-    /// A `EncryptionConfig` with its required properties, named in a [`EncryptionConfigRequired`].
+    /// A `EncryptionConfig` with its one required property, `SseAlgorithm`.
     #[inline]
-    pub fn new(required: EncryptionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SseAlgorithm>) -> Self {
         Self {
-            kms_key_arn: None,
-            sse_algorithm: required.sse_algorithm,
+            kms_key_arn: ::std::option::Option::None,
+            sse_algorithm: value.into(),
         }
     }
 
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `SseAlgorithm`: a [`SseAlgorithm`] value, required.
-    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
+    pub fn sse_algorithm(mut self, value: impl ::std::convert::Into<SseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
 }
 
-impl PropertyType for EncryptionConfig {}
+impl crate::PropertyType for EncryptionConfig {}
 
-impl ToValue for EncryptionConfig {
+impl ::cloudwright_core::ToValue for EncryptionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
             .req("SseAlgorithm", &self.sse_algorithm)
             .build()
@@ -229,22 +193,10 @@ impl ToValue for EncryptionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogSourceRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogSource: ObjRule = ObjRule {
-    properties: &[
-        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogSource` property type of `AWS::ObservabilityAdmin::S3TableIntegration`.
 ///
@@ -258,19 +210,19 @@ pub struct LogSource {
     /// The unique identifier for the association between the data source and S3 Table integration.
     ///
     /// Length 1 to 256.
-    pub identifier: Option<Str>,
+    pub identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the data source.
     ///
     /// Length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a string, required.
     ///
     /// The type of the data source.
     ///
     /// Length 1 to 256.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -279,26 +231,26 @@ impl LogSource {
     #[inline]
     pub fn new(required: LogSourceRequired) -> Self {
         Self {
-            identifier: None,
+            identifier: ::std::option::Option::None,
             name: required.name,
             r#type: required.r#type,
         }
     }
 
     /// `Identifier`: a string.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = Some(value.into()); self }
+    pub fn identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identifier = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for LogSource {}
+impl crate::PropertyType for LogSource {}
 
-impl ToValue for LogSource {
+impl ::cloudwright_core::ToValue for LogSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Identifier", &self.identifier)
             .req("Name", &self.name)
             .req("Type", &self.r#type)
@@ -314,23 +266,72 @@ pub enum SseAlgorithm {
     /// `aws:kms`
     AwsKms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SseAlgorithm {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SseAlgorithm {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SseAlgorithm {
+impl ::cloudwright_core::ToValue for SseAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aes256 => "AES256",
             Self::AwsKms => "aws:kms",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws([a-z0-9\\-]+)?:([a-zA-Z0-9\\-]+):([a-z0-9\\-]+)?:([0-9]{12})?:(.+)$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3TableIntegration: ObjRule = ObjRule {
+        properties: &[
+            ("Encryption", Shape::Object(&RULE_EncryptionConfig)),
+            ("LogSources", Shape::List(&ListRule { items: Shape::Object(&RULE_LogSource), min_items: None, max_items: None, unique: true })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Encryption", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("SseAlgorithm", Shape::Str(&StrRule { allowed: &["AES256", "aws:kms"], ..StrRule::ANY })),
+        ],
+        required: &["SseAlgorithm"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogSource: ObjRule = ObjRule {
+        properties: &[
+            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

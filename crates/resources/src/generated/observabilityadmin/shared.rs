@@ -6,20 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "observabilityadmin")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_\\-:]+$");
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_ActionCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT", "CAPTCHA", "CHALLENGE", "EXCLUDED_AS_COUNT"], ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "observabilityadmin")]
 /// The `ActionCondition` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
@@ -31,7 +17,7 @@ pub struct ActionCondition {
     /// `Action`: an [`Action`] value.
     ///
     /// The WAF action to match against (ALLOW, BLOCK, COUNT, CAPTCHA, CHALLENGE, EXCLUDED_AS_COUNT).
-    pub action: Option<Action>,
+    pub action: ::std::option::Option<Action>,
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -40,43 +26,25 @@ impl ActionCondition {
     /// A `ActionCondition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Action`: an [`Action`] value.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for ActionCondition {}
+impl crate::PropertyType for ActionCondition {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for ActionCondition {
+impl ::cloudwright_core::ToValue for ActionCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Action", &self.action).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Action", &self.action)
+            .build()
     }
 }
-
-#[cfg(feature = "observabilityadmin")]
-/// The required properties of [`AdvancedEventSelector`], by name: `AdvancedEventSelector::new(AdvancedEventSelectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdvancedEventSelectorRequired {
-    /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    pub field_selectors: List<AdvancedFieldSelector>,
-}
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
-    properties: &[
-        ("FieldSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedFieldSelector), min_items: None, max_items: None, unique: true })),
-        ("Name", Shape::STR),
-    ],
-    required: &["FieldSelectors"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "observabilityadmin")]
 /// The `AdvancedEventSelector` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -89,59 +57,44 @@ pub struct AdvancedEventSelector {
     /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
     ///
     /// Contains all selector statements in an advanced event selector.
-    pub field_selectors: List<AdvancedFieldSelector>,
+    pub field_selectors: ::cloudwright_core::List<AdvancedFieldSelector>,
     /// `Name`: a string.
     ///
     /// An optional, descriptive name for an advanced event selector, such as "Log data events for only two S3 buckets".
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl AdvancedEventSelector {
-    /// A `AdvancedEventSelector` with its required properties, named in a [`AdvancedEventSelectorRequired`].
+    /// A `AdvancedEventSelector` with its one required property, `FieldSelectors`.
     #[inline]
-    pub fn new(required: AdvancedEventSelectorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<AdvancedFieldSelector>>) -> Self {
         Self {
-            field_selectors: required.field_selectors,
-            name: None,
+            field_selectors: value.into(),
+            name: ::std::option::Option::None,
         }
     }
 
     /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    pub fn field_selectors(mut self, value: impl Into<List<AdvancedFieldSelector>>) -> Self { self.field_selectors = value.into(); self }
+    pub fn field_selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdvancedFieldSelector>>) -> Self { self.field_selectors = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for AdvancedEventSelector {}
+impl crate::PropertyType for AdvancedEventSelector {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for AdvancedEventSelector {
+impl ::cloudwright_core::ToValue for AdvancedEventSelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldSelectors", &self.field_selectors)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
-    properties: &[
-        ("EndsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Equals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Field", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("NotEndsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("NotEquals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("NotStartsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("StartsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "observabilityadmin")]
 /// The `AdvancedFieldSelector` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -154,33 +107,33 @@ pub struct AdvancedFieldSelector {
     /// `EndsWith`: a list of strings.
     ///
     /// Matches if the field value ends with the specified value.
-    pub ends_with: Option<List<Str>>,
+    pub ends_with: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Equals`: a list of strings.
     ///
     /// Matches if the field value equals the specified value.
-    pub equals: Option<List<Str>>,
+    pub equals: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Field`: a string.
     ///
     /// The name of the field to use for selection.
     ///
     /// Length 1 to 1000.
-    pub field: Option<Str>,
+    pub field: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotEndsWith`: a list of strings.
     ///
     /// Matches if the field value does not end with the specified value.
-    pub not_ends_with: Option<List<Str>>,
+    pub not_ends_with: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `NotEquals`: a list of strings.
     ///
     /// Matches if the field value does not equal the specified value.
-    pub not_equals: Option<List<Str>>,
+    pub not_equals: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `NotStartsWith`: a list of strings.
     ///
     /// Matches if the field value does not start with the specified value.
-    pub not_starts_with: Option<List<Str>>,
+    pub not_starts_with: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `StartsWith`: a list of strings.
     ///
     /// Matches if the field value starts with the specified value.
-    pub starts_with: Option<List<Str>>,
+    pub starts_with: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -189,33 +142,33 @@ impl AdvancedFieldSelector {
     /// A `AdvancedFieldSelector` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EndsWith`: a list of strings.
-    pub fn ends_with(mut self, value: impl Into<List<Str>>) -> Self { self.ends_with = Some(value.into()); self }
+    pub fn ends_with(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ends_with = ::std::option::Option::Some(value.into()); self }
     /// `Equals`: a list of strings.
-    pub fn equals(mut self, value: impl Into<List<Str>>) -> Self { self.equals = Some(value.into()); self }
+    pub fn equals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.equals = ::std::option::Option::Some(value.into()); self }
     /// `Field`: a string.
-    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = Some(value.into()); self }
+    pub fn field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field = ::std::option::Option::Some(value.into()); self }
     /// `NotEndsWith`: a list of strings.
-    pub fn not_ends_with(mut self, value: impl Into<List<Str>>) -> Self { self.not_ends_with = Some(value.into()); self }
+    pub fn not_ends_with(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.not_ends_with = ::std::option::Option::Some(value.into()); self }
     /// `NotEquals`: a list of strings.
-    pub fn not_equals(mut self, value: impl Into<List<Str>>) -> Self { self.not_equals = Some(value.into()); self }
+    pub fn not_equals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.not_equals = ::std::option::Option::Some(value.into()); self }
     /// `NotStartsWith`: a list of strings.
-    pub fn not_starts_with(mut self, value: impl Into<List<Str>>) -> Self { self.not_starts_with = Some(value.into()); self }
+    pub fn not_starts_with(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.not_starts_with = ::std::option::Option::Some(value.into()); self }
     /// `StartsWith`: a list of strings.
-    pub fn starts_with(mut self, value: impl Into<List<Str>>) -> Self { self.starts_with = Some(value.into()); self }
+    pub fn starts_with(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.starts_with = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for AdvancedFieldSelector {}
+impl crate::PropertyType for AdvancedFieldSelector {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for AdvancedFieldSelector {
+impl ::cloudwright_core::ToValue for AdvancedFieldSelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndsWith", &self.ends_with)
             .opt("Equals", &self.equals)
             .opt("Field", &self.field)
@@ -228,25 +181,6 @@ impl ToValue for AdvancedFieldSelector {
 }
 
 #[cfg(feature = "observabilityadmin")]
-/// The required properties of [`CloudtrailParameters`], by name: `CloudtrailParameters::new(CloudtrailParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudtrailParametersRequired {
-    /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects, required.
-    pub advanced_event_selectors: List<AdvancedEventSelector>,
-}
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_CloudtrailParameters: ObjRule = ObjRule {
-    properties: &[
-        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["AdvancedEventSelectors"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "observabilityadmin")]
 /// The `CloudtrailParameters` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Parameters specific to AWS CloudTrail telemetry configuration.
@@ -257,46 +191,36 @@ pub struct CloudtrailParameters {
     /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects, required.
     ///
     /// The advanced event selectors to use for filtering AWS CloudTrail events.
-    pub advanced_event_selectors: List<AdvancedEventSelector>,
+    pub advanced_event_selectors: ::cloudwright_core::List<AdvancedEventSelector>,
 }
 
 #[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl CloudtrailParameters {
-    /// A `CloudtrailParameters` with its required properties, named in a [`CloudtrailParametersRequired`].
+    /// A `CloudtrailParameters` with its one required property, `AdvancedEventSelectors`.
     #[inline]
-    pub fn new(required: CloudtrailParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<AdvancedEventSelector>>) -> Self {
         Self {
-            advanced_event_selectors: required.advanced_event_selectors,
+            advanced_event_selectors: value.into(),
         }
     }
 
     /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects, required.
-    pub fn advanced_event_selectors(mut self, value: impl Into<List<AdvancedEventSelector>>) -> Self { self.advanced_event_selectors = value.into(); self }
+    pub fn advanced_event_selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdvancedEventSelector>>) -> Self { self.advanced_event_selectors = value.into(); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for CloudtrailParameters {}
+impl crate::PropertyType for CloudtrailParameters {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for CloudtrailParameters {
+impl ::cloudwright_core::ToValue for CloudtrailParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AdvancedEventSelectors", &self.advanced_event_selectors)
             .build()
     }
 }
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_Condition: ObjRule = ObjRule {
-    properties: &[
-        ("ActionCondition", Shape::Object(&RULE_ActionCondition)),
-        ("LabelNameCondition", Shape::Object(&RULE_LabelNameCondition)),
-    ],
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "observabilityadmin")]
 /// The `Condition` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -309,11 +233,11 @@ pub struct Condition {
     /// `ActionCondition`: an [`ActionCondition`] object.
     ///
     /// Matches log records based on the WAF rule action taken (ALLOW, BLOCK, COUNT, etc.).
-    pub action_condition: Option<Obj<ActionCondition>>,
+    pub action_condition: ::std::option::Option<crate::Obj<ActionCondition>>,
     /// `LabelNameCondition`: a [`LabelNameCondition`] object.
     ///
     /// Matches log records based on WAF rule labels applied to the request.
-    pub label_name_condition: Option<Obj<LabelNameCondition>>,
+    pub label_name_condition: ::std::option::Option<crate::Obj<LabelNameCondition>>,
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -322,38 +246,28 @@ impl Condition {
     /// A `Condition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ActionCondition`: an [`ActionCondition`] object.
-    pub fn action_condition(mut self, value: impl Into<Obj<ActionCondition>>) -> Self { self.action_condition = Some(value.into()); self }
+    pub fn action_condition(mut self, value: impl ::std::convert::Into<crate::Obj<ActionCondition>>) -> Self { self.action_condition = ::std::option::Option::Some(value.into()); self }
     /// `LabelNameCondition`: a [`LabelNameCondition`] object.
-    pub fn label_name_condition(mut self, value: impl Into<Obj<LabelNameCondition>>) -> Self { self.label_name_condition = Some(value.into()); self }
+    pub fn label_name_condition(mut self, value: impl ::std::convert::Into<crate::Obj<LabelNameCondition>>) -> Self { self.label_name_condition = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for Condition {}
+impl crate::PropertyType for Condition {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for Condition {
+impl ::cloudwright_core::ToValue for Condition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActionCondition", &self.action_condition)
             .opt("LabelNameCondition", &self.label_name_condition)
             .build()
     }
 }
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_ElbLoadBalancerLoggingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("FieldDelimiter", Shape::STR),
-        ("OutputFormat", Shape::Str(&StrRule { allowed: &["plain", "json"], ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "observabilityadmin")]
 /// The `ElbLoadBalancerLoggingParameters` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -366,11 +280,11 @@ pub struct ElbLoadBalancerLoggingParameters {
     /// `FieldDelimiter`: a string.
     ///
     /// The delimiter character used to separate fields in ELB access log entries when using plain text format.
-    pub field_delimiter: Option<Str>,
+    pub field_delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputFormat`: an [`OutputFormat`] value.
     ///
     /// The format for ELB access log entries (plain text or JSON format).
-    pub output_format: Option<OutputFormat>,
+    pub output_format: ::std::option::Option<OutputFormat>,
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -379,40 +293,28 @@ impl ElbLoadBalancerLoggingParameters {
     /// A `ElbLoadBalancerLoggingParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FieldDelimiter`: a string.
-    pub fn field_delimiter(mut self, value: impl Into<Str>) -> Self { self.field_delimiter = Some(value.into()); self }
+    pub fn field_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_delimiter = ::std::option::Option::Some(value.into()); self }
     /// `OutputFormat`: an [`OutputFormat`] value.
-    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self { self.output_format = Some(value.into()); self }
+    pub fn output_format(mut self, value: impl ::std::convert::Into<OutputFormat>) -> Self { self.output_format = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for ElbLoadBalancerLoggingParameters {}
+impl crate::PropertyType for ElbLoadBalancerLoggingParameters {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for ElbLoadBalancerLoggingParameters {
+impl ::cloudwright_core::ToValue for ElbLoadBalancerLoggingParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FieldDelimiter", &self.field_delimiter)
             .opt("OutputFormat", &self.output_format)
             .build()
     }
 }
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Method", Shape::STR),
-        ("QueryString", Shape::STR),
-        ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
-        ("UriPath", Shape::STR),
-    ],
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "observabilityadmin")]
 /// The `FieldToMatch` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -425,19 +327,19 @@ pub struct FieldToMatch {
     /// `Method`: a string.
     ///
     /// Redacts the HTTP method from WAF logs.
-    pub method: Option<Str>,
+    pub method: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryString`: a string.
     ///
     /// Redacts the entire query string from WAF logs.
-    pub query_string: Option<Str>,
+    pub query_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `SingleHeader`: a [`SingleHeader`] object.
     ///
     /// Redacts a specific header field by name from WAF logs.
-    pub single_header: Option<Obj<SingleHeader>>,
+    pub single_header: ::std::option::Option<crate::Obj<SingleHeader>>,
     /// `UriPath`: a string.
     ///
     /// Redacts the URI path from WAF logs.
-    pub uri_path: Option<Str>,
+    pub uri_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -446,27 +348,27 @@ impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Method`: a string.
-    pub fn method(mut self, value: impl Into<Str>) -> Self { self.method = Some(value.into()); self }
+    pub fn method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.method = ::std::option::Option::Some(value.into()); self }
     /// `QueryString`: a string.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = Some(value.into()); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_string = ::std::option::Option::Some(value.into()); self }
     /// `SingleHeader`: a [`SingleHeader`] object.
-    pub fn single_header(mut self, value: impl Into<Obj<SingleHeader>>) -> Self { self.single_header = Some(value.into()); self }
+    pub fn single_header(mut self, value: impl ::std::convert::Into<crate::Obj<SingleHeader>>) -> Self { self.single_header = ::std::option::Option::Some(value.into()); self }
     /// `UriPath`: a string.
-    pub fn uri_path(mut self, value: impl Into<Str>) -> Self { self.uri_path = Some(value.into()); self }
+    pub fn uri_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri_path = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for FieldToMatch {}
+impl crate::PropertyType for FieldToMatch {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for FieldToMatch {
+impl ::cloudwright_core::ToValue for FieldToMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Method", &self.method)
             .opt("QueryString", &self.query_string)
             .opt("SingleHeader", &self.single_header)
@@ -474,17 +376,6 @@ impl ToValue for FieldToMatch {
             .build()
     }
 }
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("Behavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: None, unique: true })),
-        ("Requirement", Shape::Str(&StrRule { allowed: &["MEETS_ALL", "MEETS_ANY"], ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "observabilityadmin")]
 /// The `Filter` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -497,17 +388,17 @@ pub struct Filter {
     /// `Behavior`: a [`FilterBehavior`] value.
     ///
     /// The action to take for log records matching this filter (KEEP or DROP).
-    pub behavior: Option<FilterBehavior>,
+    pub behavior: ::std::option::Option<FilterBehavior>,
     /// `Conditions`: a list of [`Condition`] objects.
     ///
     /// The list of conditions that determine if a log record matches this filter.
     ///
     /// Length at least 1; items at least 1.
-    pub conditions: Option<List<Condition>>,
+    pub conditions: ::std::option::Option<::cloudwright_core::List<Condition>>,
     /// `Requirement`: a [`FilterRequirement`] value.
     ///
     /// Whether the log record must meet all conditions (MEETS_ALL) or any condition (MEETS_ANY) to match this filter.
-    pub requirement: Option<FilterRequirement>,
+    pub requirement: ::std::option::Option<FilterRequirement>,
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -516,40 +407,31 @@ impl Filter {
     /// A `Filter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Behavior`: a [`FilterBehavior`] value.
-    pub fn behavior(mut self, value: impl Into<FilterBehavior>) -> Self { self.behavior = Some(value.into()); self }
+    pub fn behavior(mut self, value: impl ::std::convert::Into<FilterBehavior>) -> Self { self.behavior = ::std::option::Option::Some(value.into()); self }
     /// `Conditions`: a list of [`Condition`] objects.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = Some(value.into()); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Condition>>) -> Self { self.conditions = ::std::option::Option::Some(value.into()); self }
     /// `Requirement`: a [`FilterRequirement`] value.
-    pub fn requirement(mut self, value: impl Into<FilterRequirement>) -> Self { self.requirement = Some(value.into()); self }
+    pub fn requirement(mut self, value: impl ::std::convert::Into<FilterRequirement>) -> Self { self.requirement = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for Filter {}
+impl crate::PropertyType for Filter {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Behavior", &self.behavior)
             .opt("Conditions", &self.conditions)
             .opt("Requirement", &self.requirement)
             .build()
     }
 }
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_LabelNameCondition: ObjRule = ObjRule {
-    properties: &[
-        ("LabelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "observabilityadmin")]
 /// The `LabelNameCondition` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -564,7 +446,7 @@ pub struct LabelNameCondition {
     /// The label name to match, supporting alphanumeric characters, underscores, hyphens, and colons.
     ///
     /// Pattern `^[0-9A-Za-z_\-:]+$`; length 1 to 1024.
-    pub label_name: Option<Str>,
+    pub label_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -573,33 +455,25 @@ impl LabelNameCondition {
     /// A `LabelNameCondition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LabelName`: a string.
-    pub fn label_name(mut self, value: impl Into<Str>) -> Self { self.label_name = Some(value.into()); self }
+    pub fn label_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label_name = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for LabelNameCondition {}
+impl crate::PropertyType for LabelNameCondition {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for LabelNameCondition {
+impl ::cloudwright_core::ToValue for LabelNameCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("LabelName", &self.label_name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("LabelName", &self.label_name)
+            .build()
     }
 }
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultBehavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "observabilityadmin")]
 /// The `LoggingFilter` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -612,13 +486,13 @@ pub struct LoggingFilter {
     /// `DefaultBehavior`: a [`FilterBehavior`] value.
     ///
     /// The default action (KEEP or DROP) for log records that don't match any filter conditions.
-    pub default_behavior: Option<FilterBehavior>,
+    pub default_behavior: ::std::option::Option<FilterBehavior>,
     /// `Filters`: a list of [`Filter`] objects.
     ///
     /// A list of filter conditions that determine log record handling behavior.
     ///
     /// Length at least 1; items at least 1.
-    pub filters: Option<List<Filter>>,
+    pub filters: ::std::option::Option<::cloudwright_core::List<Filter>>,
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -627,47 +501,28 @@ impl LoggingFilter {
     /// A `LoggingFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultBehavior`: a [`FilterBehavior`] value.
-    pub fn default_behavior(mut self, value: impl Into<FilterBehavior>) -> Self { self.default_behavior = Some(value.into()); self }
+    pub fn default_behavior(mut self, value: impl ::std::convert::Into<FilterBehavior>) -> Self { self.default_behavior = ::std::option::Option::Some(value.into()); self }
     /// `Filters`: a list of [`Filter`] objects.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = Some(value.into()); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Filter>>) -> Self { self.filters = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for LoggingFilter {}
+impl crate::PropertyType for LoggingFilter {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for LoggingFilter {
+impl ::cloudwright_core::ToValue for LoggingFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultBehavior", &self.default_behavior)
             .opt("Filters", &self.filters)
             .build()
     }
 }
-
-#[cfg(feature = "observabilityadmin")]
-/// The required properties of [`SingleHeader`], by name: `SingleHeader::new(SingleHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SingleHeaderRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "observabilityadmin")]
 /// The `SingleHeader` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -682,32 +537,34 @@ pub struct SingleHeader {
     /// The name value, limited to 64 characters.
     ///
     /// Length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl SingleHeader {
-    /// A `SingleHeader` with its required properties, named in a [`SingleHeaderRequired`].
+    /// A `SingleHeader` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SingleHeaderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for SingleHeader {}
+impl crate::PropertyType for SingleHeader {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for SingleHeader {
+impl ::cloudwright_core::ToValue for SingleHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
 
@@ -716,22 +573,10 @@ impl ToValue for SingleHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "observabilityadmin")]
 /// The `Tag` property type, shared by `AWS::ObservabilityAdmin::OrganizationCentralizationRule`, `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::S3TableIntegration`, `AWS::ObservabilityAdmin::TelemetryPipelines`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -742,11 +587,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -762,36 +607,24 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_VpcFlowLogParameters: ObjRule = ObjRule {
-    properties: &[
-        ("LogFormat", Shape::STR),
-        ("MaxAggregationInterval", Shape::INT),
-        ("TrafficType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "observabilityadmin")]
 /// The `VpcFlowLogParameters` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -804,15 +637,15 @@ pub struct VpcFlowLogParameters {
     /// `LogFormat`: a string.
     ///
     /// The format in which VPC Flow Log entries should be logged.
-    pub log_format: Option<Str>,
+    pub log_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxAggregationInterval`: an integer.
     ///
     /// The maximum interval in seconds between the capture of flow log records.
-    pub max_aggregation_interval: Option<Int>,
+    pub max_aggregation_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `TrafficType`: a string.
     ///
     /// The type of traffic to log (ACCEPT, REJECT, or ALL).
-    pub traffic_type: Option<Str>,
+    pub traffic_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -821,42 +654,31 @@ impl VpcFlowLogParameters {
     /// A `VpcFlowLogParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogFormat`: a string.
-    pub fn log_format(mut self, value: impl Into<Str>) -> Self { self.log_format = Some(value.into()); self }
+    pub fn log_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_format = ::std::option::Option::Some(value.into()); self }
     /// `MaxAggregationInterval`: an integer.
-    pub fn max_aggregation_interval(mut self, value: impl Into<Int>) -> Self { self.max_aggregation_interval = Some(value.into()); self }
+    pub fn max_aggregation_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_aggregation_interval = ::std::option::Option::Some(value.into()); self }
     /// `TrafficType`: a string.
-    pub fn traffic_type(mut self, value: impl Into<Str>) -> Self { self.traffic_type = Some(value.into()); self }
+    pub fn traffic_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.traffic_type = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for VpcFlowLogParameters {}
+impl crate::PropertyType for VpcFlowLogParameters {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for VpcFlowLogParameters {
+impl ::cloudwright_core::ToValue for VpcFlowLogParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogFormat", &self.log_format)
             .opt("MaxAggregationInterval", &self.max_aggregation_interval)
             .opt("TrafficType", &self.traffic_type)
             .build()
     }
 }
-
-#[cfg(feature = "observabilityadmin")]
-#[rustfmt::skip]
-pub(crate) static RULE_WafLoggingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("LogType", Shape::Str(&StrRule { allowed: &["WAF_LOGS"], ..StrRule::ANY })),
-        ("LoggingFilter", Shape::Object(&RULE_LoggingFilter)),
-        ("RedactedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldToMatch), min_items: None, max_items: Some(100), unique: true })),
-    ],
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "observabilityadmin")]
 /// The `WafLoggingParameters` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -869,17 +691,17 @@ pub struct WafLoggingParameters {
     /// `LogType`: a [`WafLogType`] value.
     ///
     /// The type of WAF logs to collect (currently supports WAF_LOGS).
-    pub log_type: Option<WafLogType>,
+    pub log_type: ::std::option::Option<WafLogType>,
     /// `LoggingFilter`: a [`LoggingFilter`] object.
     ///
     /// A filter configuration that determines which WAF log records to include or exclude.
-    pub logging_filter: Option<Obj<LoggingFilter>>,
+    pub logging_filter: ::std::option::Option<crate::Obj<LoggingFilter>>,
     /// `RedactedFields`: a list of [`FieldToMatch`] objects.
     ///
     /// The fields to redact from WAF logs to protect sensitive information.
     ///
     /// Items at most 100.
-    pub redacted_fields: Option<List<FieldToMatch>>,
+    pub redacted_fields: ::std::option::Option<::cloudwright_core::List<FieldToMatch>>,
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -888,25 +710,25 @@ impl WafLoggingParameters {
     /// A `WafLoggingParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogType`: a [`WafLogType`] value.
-    pub fn log_type(mut self, value: impl Into<WafLogType>) -> Self { self.log_type = Some(value.into()); self }
+    pub fn log_type(mut self, value: impl ::std::convert::Into<WafLogType>) -> Self { self.log_type = ::std::option::Option::Some(value.into()); self }
     /// `LoggingFilter`: a [`LoggingFilter`] object.
-    pub fn logging_filter(mut self, value: impl Into<Obj<LoggingFilter>>) -> Self { self.logging_filter = Some(value.into()); self }
+    pub fn logging_filter(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingFilter>>) -> Self { self.logging_filter = ::std::option::Option::Some(value.into()); self }
     /// `RedactedFields`: a list of [`FieldToMatch`] objects.
-    pub fn redacted_fields(mut self, value: impl Into<List<FieldToMatch>>) -> Self { self.redacted_fields = Some(value.into()); self }
+    pub fn redacted_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FieldToMatch>>) -> Self { self.redacted_fields = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl PropertyType for WafLoggingParameters {}
+impl crate::PropertyType for WafLoggingParameters {}
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for WafLoggingParameters {
+impl ::cloudwright_core::ToValue for WafLoggingParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogType", &self.log_type)
             .opt("LoggingFilter", &self.logging_filter)
             .opt("RedactedFields", &self.redacted_fields)
@@ -933,20 +755,20 @@ pub enum Action {
     /// `EXCLUDED_AS_COUNT`
     ExcludedAsCount,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Block => "BLOCK",
@@ -954,9 +776,9 @@ impl ToValue for Action {
             Self::Captcha => "CAPTCHA",
             Self::Challenge => "CHALLENGE",
             Self::ExcludedAsCount => "EXCLUDED_AS_COUNT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -969,25 +791,25 @@ pub enum DestinationType {
     /// `cloud-watch-logs`
     CloudWatchLogs,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl From<Value> for DestinationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DestinationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for DestinationType {
+impl ::cloudwright_core::ToValue for DestinationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CloudWatchLogs => "cloud-watch-logs",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1002,26 +824,26 @@ pub enum FilterBehavior {
     /// `DROP`
     Drop,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl From<Value> for FilterBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FilterBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for FilterBehavior {
+impl ::cloudwright_core::ToValue for FilterBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Keep => "KEEP",
             Self::Drop => "DROP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1036,26 +858,26 @@ pub enum FilterRequirement {
     /// `MEETS_ANY`
     MeetsAny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl From<Value> for FilterRequirement {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FilterRequirement {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for FilterRequirement {
+impl ::cloudwright_core::ToValue for FilterRequirement {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MeetsAll => "MEETS_ALL",
             Self::MeetsAny => "MEETS_ANY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1070,26 +892,26 @@ pub enum OutputFormat {
     /// `json`
     Json,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl From<Value> for OutputFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OutputFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for OutputFormat {
+impl ::cloudwright_core::ToValue for OutputFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Plain => "plain",
             Self::Json => "json",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1114,20 +936,20 @@ pub enum TelemetrySourceType {
     /// `EKS_API_LOGS`
     EksApiLogs,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl From<Value> for TelemetrySourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TelemetrySourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for TelemetrySourceType {
+impl ::cloudwright_core::ToValue for TelemetrySourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::VpcFlowLogs => "VPC_FLOW_LOGS",
             Self::Route53ResolverQueryLogs => "ROUTE53_RESOLVER_QUERY_LOGS",
@@ -1136,9 +958,9 @@ impl ToValue for TelemetrySourceType {
             Self::EksControllerManagerLogs => "EKS_CONTROLLER_MANAGER_LOGS",
             Self::EksSchedulerLogs => "EKS_SCHEDULER_LOGS",
             Self::EksApiLogs => "EKS_API_LOGS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1151,24 +973,189 @@ pub enum WafLogType {
     /// `WAF_LOGS`
     WafLogs,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl From<Value> for WafLogType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WafLogType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "observabilityadmin")]
-impl ToValue for WafLogType {
+impl ::cloudwright_core::ToValue for WafLogType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::WafLogs => "WAF_LOGS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "observabilityadmin")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_\\-:]+$");
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActionCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT", "CAPTCHA", "CHALLENGE", "EXCLUDED_AS_COUNT"], ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
+        properties: &[
+            ("FieldSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedFieldSelector), min_items: None, max_items: None, unique: true })),
+            ("Name", Shape::STR),
+        ],
+        required: &["FieldSelectors"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
+        properties: &[
+            ("EndsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Equals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Field", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("NotEndsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("NotEquals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("NotStartsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("StartsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudtrailParameters: ObjRule = ObjRule {
+        properties: &[
+            ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["AdvancedEventSelectors"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Condition: ObjRule = ObjRule {
+        properties: &[
+            ("ActionCondition", Shape::Object(&RULE_ActionCondition)),
+            ("LabelNameCondition", Shape::Object(&RULE_LabelNameCondition)),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElbLoadBalancerLoggingParameters: ObjRule = ObjRule {
+        properties: &[
+            ("FieldDelimiter", Shape::STR),
+            ("OutputFormat", Shape::Str(&StrRule { allowed: &["plain", "json"], ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Method", Shape::STR),
+            ("QueryString", Shape::STR),
+            ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
+            ("UriPath", Shape::STR),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("Behavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
+            ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: None, unique: true })),
+            ("Requirement", Shape::Str(&StrRule { allowed: &["MEETS_ALL", "MEETS_ANY"], ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LabelNameCondition: ObjRule = ObjRule {
+        properties: &[
+            ("LabelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultBehavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
+            ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcFlowLogParameters: ObjRule = ObjRule {
+        properties: &[
+            ("LogFormat", Shape::STR),
+            ("MaxAggregationInterval", Shape::INT),
+            ("TrafficType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "observabilityadmin")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_WafLoggingParameters: ObjRule = ObjRule {
+        properties: &[
+            ("LogType", Shape::Str(&StrRule { allowed: &["WAF_LOGS"], ..StrRule::ANY })),
+            ("LoggingFilter", Shape::Object(&RULE_LoggingFilter)),
+            ("RedactedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldToMatch), min_items: None, max_items: Some(100), unique: true })),
+        ],
+        ..OBJ_RULE
+    };
 }

@@ -5,17 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_TelemetryEnrichment: ObjRule = ObjRule {
-    properties: &[
-        ("Scope", Shape::Str(&StrRule { allowed: &["ACCOUNT"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ObservabilityAdmin::TelemetryEnrichment` resource.
 ///
 /// AWS::ObservabilityAdmin::TelemetryEnrichment cloudformation resource enables the resource tags for telemetry feature in CloudWatch to enrich infrastructure metrics with AWS resource tags. For more details: <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/resource-tags-for-telemetry.html>
@@ -34,7 +23,7 @@ pub struct TelemetryEnrichment {
     /// Scope of the Telemetry Enrichment
     ///
     /// Create-only: changing it replaces the resource.
-    pub scope: Option<Scope>,
+    pub scope: ::std::option::Option<Scope>,
 }
 
 #[rustfmt::skip]
@@ -44,7 +33,7 @@ impl TelemetryEnrichment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ObservabilityAdmin::TelemetryEnrichment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-telemetryenrichment.html",
         primary_identifier: &["Scope"],
@@ -55,43 +44,47 @@ impl TelemetryEnrichment {
         read_only: &["Status"],
         attributes: &["Status"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TelemetryEnrichment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Scope`: a [`Scope`] value.
-    pub fn scope(mut self, value: impl Into<Scope>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<Scope>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TelemetryEnrichment {
+impl ::cloudwright_core::Resource for TelemetryEnrichment {
     type Attributes = TelemetryEnrichmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TelemetryEnrichment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TelemetryEnrichment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TelemetryEnrichment {
+impl ::cloudwright_core::ToValue for TelemetryEnrichment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Scope", &self.scope).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Scope", &self.scope)
+            .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TelemetryEnrichment`]: `Handle<TelemetryEnrichment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TelemetryEnrichment`]: `Handle<TelemetryEnrichment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TelemetryEnrichmentAttributes(ResourceRef);
+pub struct TelemetryEnrichmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TelemetryEnrichmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TelemetryEnrichmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -99,8 +92,8 @@ impl From<ResourceRef> for TelemetryEnrichmentAttributes {
 impl TelemetryEnrichmentAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -110,22 +103,38 @@ pub enum Scope {
     /// `ACCOUNT`
     Account,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Scope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Scope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Scope {
+impl ::cloudwright_core::ToValue for Scope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Account => "ACCOUNT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TelemetryEnrichment: ObjRule = ObjRule {
+        properties: &[
+            ("Scope", Shape::Str(&StrRule { allowed: &["ACCOUNT"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z][a-z0-9\\-]+");
-
-/// The required properties of [`TelemetryPipelines`], by name: `TelemetryPipelines::new(TelemetryPipelinesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TelemetryPipelinesRequired {
-    /// `Configuration`: a [`TelemetryPipelineConfiguration`] object, required.
-    pub configuration: Obj<TelemetryPipelineConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TelemetryPipelines: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::Object(&RULE_TelemetryPipelineConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(28), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Configuration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ObservabilityAdmin::TelemetryPipelines` resource.
 ///
@@ -53,18 +28,18 @@ pub(crate) static RULE_TelemetryPipelines: ObjRule = ObjRule {
 pub struct TelemetryPipelines {
     /// `Configuration`: a [`TelemetryPipelineConfiguration`] object, required.
     ///
-    /// The configuration that defines how the telemetry pipeline processes data, including sources, processors, and destinations. For more information, see the \[Amazon CloudWatch User Guide\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Creating-pipelines.html>) .
-    pub configuration: Obj<TelemetryPipelineConfiguration>,
+    /// The configuration that defines how the telemetry pipeline processes data, including sources, processors, and destinations. For more information, see the [Amazon CloudWatch User Guide](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Creating-pipelines.html) .
+    pub configuration: crate::Obj<TelemetryPipelineConfiguration>,
     /// `Name`: a string.
     ///
     /// The name of the telemetry pipeline to create. The name must be unique within your account.
     ///
     /// Pattern `[a-z][a-z0-9\-]+`; length 3 to 28; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The key-value pairs to associate with the telemetry pipeline resource for categorization and management purposes.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +49,7 @@ impl TelemetryPipelines {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ObservabilityAdmin::TelemetryPipelines",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-telemetrypipelines.html",
         primary_identifier: &["PipelineIdentifier"],
@@ -85,45 +60,47 @@ impl TelemetryPipelines {
         read_only: &["Arn", "Pipeline", "PipelineIdentifier", "Status", "StatusReason"],
         attributes: &["Arn", "Pipeline", "PipelineIdentifier", "Status", "StatusReason"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `TelemetryPipelines` with its required properties, named in a [`TelemetryPipelinesRequired`].
+    /// A `TelemetryPipelines` with its one required property, `Configuration`.
     #[inline]
-    pub fn new(required: TelemetryPipelinesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<TelemetryPipelineConfiguration>>) -> Self {
         Self {
-            configuration: required.configuration,
-            name: None,
-            tags: None,
+            configuration: value.into(),
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Configuration`: a [`TelemetryPipelineConfiguration`] object, required.
-    pub fn configuration(mut self, value: impl Into<Obj<TelemetryPipelineConfiguration>>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TelemetryPipelineConfiguration>>) -> Self { self.configuration = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TelemetryPipelines {
+impl ::cloudwright_core::Resource for TelemetryPipelines {
     type Attributes = TelemetryPipelinesAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TelemetryPipelines, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TelemetryPipelines, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TelemetryPipelines {
+impl ::cloudwright_core::ToValue for TelemetryPipelines {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Configuration", &self.configuration)
             .opt("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -131,12 +108,12 @@ impl ToValue for TelemetryPipelines {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TelemetryPipelines`]: `Handle<TelemetryPipelines>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TelemetryPipelines`]: `Handle<TelemetryPipelines>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TelemetryPipelinesAttributes(ResourceRef);
+pub struct TelemetryPipelinesAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TelemetryPipelinesAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TelemetryPipelinesAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,57 +123,40 @@ impl TelemetryPipelinesAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the created telemetry pipeline.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Pipeline`: an object.
     ///
     /// Represents a complete telemetry pipeline resource with configuration, status, and metadata for data processing and transformation.
     #[inline]
-    pub fn pipeline(&self) -> Value {
-        self.0.get_att("Pipeline")
+    pub fn pipeline(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Pipeline"))
     }
 
     /// `Fn::GetAtt` `PipelineIdentifier`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the telemetry pipeline.
     #[inline]
-    pub fn pipeline_identifier(&self) -> Value {
-        self.0.get_att("PipelineIdentifier")
+    pub fn pipeline_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PipelineIdentifier"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusReason`: an object.
     ///
     /// Provides detailed information about the status of a telemetry pipeline, including reasons for specific states.
     #[inline]
-    pub fn status_reason(&self) -> Value {
-        self.0.get_att("StatusReason")
+    pub fn status_reason(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("StatusReason"))
     }
 }
-
-/// The required properties of [`TelemetryPipelineConfiguration`], by name: `TelemetryPipelineConfiguration::new(TelemetryPipelineConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TelemetryPipelineConfigurationRequired {
-    /// `Body`: a string, required.
-    pub body: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TelemetryPipelineConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Body", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(24000), ..StrRule::ANY })),
-    ],
-    required: &["Body"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TelemetryPipelineConfiguration` property type of `AWS::ObservabilityAdmin::TelemetryPipelines`.
 ///
@@ -209,7 +169,7 @@ pub(crate) static RULE_TelemetryPipelineConfiguration: ObjRule = ObjRule {
 /// - *Sink:* Defines the destination where processed log data is sent. Each pipeline must have exactly one sink.
 /// - *Extensions (optional):* Provide additional functionality such as AWS Secrets Manager integration for credential management.
 ///
-/// For more details on each configuration section see \[CloudWatch pipelines User Guide\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-pipelines.html>) . Additional comprehensive configuration examples can be found in the \[CreateTelemetryPipeline API docs\](<https://docs.aws.amazon.com/cloudwatch/latest/observabilityadmin/API_CreateTelemetryPipeline.html#API_CreateTelemetryPipeline_Examples>) .
+/// For more details on each configuration section see [CloudWatch pipelines User Guide](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-pipelines.html) . Additional comprehensive configuration examples can be found in the [CreateTelemetryPipeline API docs](https://docs.aws.amazon.com/cloudwatch/latest/observabilityadmin/API_CreateTelemetryPipeline.html#API_CreateTelemetryPipeline_Examples) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetrypipelines-telemetrypipelineconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -219,28 +179,63 @@ pub struct TelemetryPipelineConfiguration {
     /// The pipeline configuration body that defines the data processing rules and transformations.
     ///
     /// Length 1 to 24000.
-    pub body: Str,
+    pub body: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TelemetryPipelineConfiguration {
-    /// A `TelemetryPipelineConfiguration` with its required properties, named in a [`TelemetryPipelineConfigurationRequired`].
+    /// A `TelemetryPipelineConfiguration` with its one required property, `Body`.
     #[inline]
-    pub fn new(required: TelemetryPipelineConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            body: required.body,
+            body: value.into(),
         }
     }
 
     /// `Body`: a string, required.
-    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = value.into(); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.body = value.into(); self }
 }
 
-impl PropertyType for TelemetryPipelineConfiguration {}
+impl crate::PropertyType for TelemetryPipelineConfiguration {}
 
-impl ToValue for TelemetryPipelineConfiguration {
+impl ::cloudwright_core::ToValue for TelemetryPipelineConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Body", &self.body).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Body", &self.body)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z][a-z0-9\\-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TelemetryPipelines: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::Object(&RULE_TelemetryPipelineConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(28), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Configuration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TelemetryPipelineConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Body", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(24000), ..StrRule::ANY })),
+        ],
+        required: &["Body"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    Action, ActionCondition, AdvancedEventSelector, AdvancedEventSelectorRequired,
-    AdvancedFieldSelector, CloudtrailParameters, CloudtrailParametersRequired, Condition,
-    DestinationType, ElbLoadBalancerLoggingParameters, FieldToMatch, Filter, FilterBehavior,
-    FilterRequirement, LabelNameCondition, LoggingFilter, OutputFormat, SingleHeader,
-    SingleHeaderRequired, Tag, TagRequired, TelemetrySourceType, VpcFlowLogParameters, WafLogType,
+    Action, ActionCondition, AdvancedEventSelector, AdvancedFieldSelector, CloudtrailParameters,
+    Condition, DestinationType, ElbLoadBalancerLoggingParameters, FieldToMatch, Filter,
+    FilterBehavior, FilterRequirement, LabelNameCondition, LoggingFilter, OutputFormat,
+    SingleHeader, Tag, TagRequired, TelemetrySourceType, VpcFlowLogParameters, WafLogType,
     WafLoggingParameters,
 };
-use super::shared::{
-    RULE_CloudtrailParameters, RULE_ElbLoadBalancerLoggingParameters, RULE_Tag,
-    RULE_VpcFlowLogParameters, RULE_WafLoggingParameters,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z-]+$");
 
 /// The required properties of [`TelemetryRule`], by name: `TelemetryRule::new(TelemetryRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelemetryRuleRequired {
     /// `Rule`: a [`TelemetryRuleProperty`] object, required.
-    pub rule: Obj<TelemetryRuleProperty>,
+    pub rule: crate::Obj<TelemetryRuleProperty>,
     /// `RuleName`: a string, required.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TelemetryRule: ObjRule = ObjRule {
-    properties: &[
-        ("Rule", Shape::Object(&RULE_TelemetryRuleProperty)),
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["RuleName", "Rule"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ObservabilityAdmin::TelemetryRule` resource.
 ///
@@ -60,17 +38,17 @@ pub struct TelemetryRule {
     /// `Rule`: a [`TelemetryRuleProperty`] object, required.
     ///
     /// Retrieves the details of a specific telemetry rule in your account.
-    pub rule: Obj<TelemetryRuleProperty>,
+    pub rule: crate::Obj<TelemetryRuleProperty>,
     /// `RuleName`: a string, required.
     ///
     /// The name of the telemetry rule.
     ///
     /// Pattern `^[0-9A-Za-z-]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Lists all tags attached to the specified resource. Supports telemetry rule resources and telemetry pipeline resources.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +58,7 @@ impl TelemetryRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ObservabilityAdmin::TelemetryRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-telemetryrule.html",
         primary_identifier: &["RuleArn"],
@@ -91,7 +69,7 @@ impl TelemetryRule {
         read_only: &["RuleArn", "RegionStatuses"],
         attributes: &["RegionStatuses", "RuleArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TelemetryRule` with its required properties, named in a [`TelemetryRuleRequired`].
@@ -100,36 +78,38 @@ impl TelemetryRule {
         Self {
             rule: required.rule,
             rule_name: required.rule_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Rule`: a [`TelemetryRuleProperty`] object, required.
-    pub fn rule(mut self, value: impl Into<Obj<TelemetryRuleProperty>>) -> Self { self.rule = value.into(); self }
+    pub fn rule(mut self, value: impl ::std::convert::Into<crate::Obj<TelemetryRuleProperty>>) -> Self { self.rule = value.into(); self }
     /// `RuleName`: a string, required.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TelemetryRule {
+impl ::cloudwright_core::Resource for TelemetryRule {
     type Attributes = TelemetryRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TelemetryRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TelemetryRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TelemetryRule {
+impl ::cloudwright_core::ToValue for TelemetryRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Rule", &self.rule)
             .req("RuleName", &self.rule_name)
             .opt("Tags", &self.tags)
@@ -137,12 +117,12 @@ impl ToValue for TelemetryRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TelemetryRule`]: `Handle<TelemetryRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TelemetryRule`]: `Handle<TelemetryRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TelemetryRuleAttributes(ResourceRef);
+pub struct TelemetryRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TelemetryRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TelemetryRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -152,26 +132,18 @@ impl TelemetryRuleAttributes {
     ///
     /// Per-region replication status of the rule
     #[inline]
-    pub fn region_statuses(&self) -> Value {
-        self.0.get_att("RegionStatuses")
+    pub fn region_statuses(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("RegionStatuses"))
     }
 
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the telemetry rule.
     #[inline]
-    pub fn rule_arn(&self) -> Value {
-        self.0.get_att("RuleArn")
+    pub fn rule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogDeliveryParameters: ObjRule = ObjRule {
-    properties: &[
-        ("LogTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["APPLICATION_LOGS", "USAGE_LOGS"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `LogDeliveryParameters` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
@@ -183,7 +155,7 @@ pub struct LogDeliveryParameters {
     /// `LogTypes`: a list of [`LogType`] values.
     ///
     /// Items at least 1.
-    pub log_types: Option<List<LogType>>,
+    pub log_types: ::std::option::Option<::cloudwright_core::List<LogType>>,
 }
 
 #[rustfmt::skip]
@@ -191,37 +163,23 @@ impl LogDeliveryParameters {
     /// A `LogDeliveryParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogTypes`: a list of [`LogType`] values.
-    pub fn log_types(mut self, value: impl Into<List<LogType>>) -> Self { self.log_types = Some(value.into()); self }
+    pub fn log_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogType>>) -> Self { self.log_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogDeliveryParameters {}
+impl crate::PropertyType for LogDeliveryParameters {}
 
-impl ToValue for LogDeliveryParameters {
+impl ::cloudwright_core::ToValue for LogDeliveryParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("LogTypes", &self.log_types).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("LogTypes", &self.log_types)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TelemetryDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CloudtrailParameters", Shape::Object(&RULE_CloudtrailParameters)),
-        ("DestinationPattern", Shape::STR),
-        ("DestinationType", Shape::Str(&StrRule { allowed: &["cloud-watch-logs"], ..StrRule::ANY })),
-        ("ELBLoadBalancerLoggingParameters", Shape::Object(&RULE_ElbLoadBalancerLoggingParameters)),
-        ("LogDeliveryParameters", Shape::Object(&RULE_LogDeliveryParameters)),
-        ("RetentionInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(3653.0), ..NumRule::ANY })),
-        ("VPCFlowLogParameters", Shape::Object(&RULE_VpcFlowLogParameters)),
-        ("WAFLoggingParameters", Shape::Object(&RULE_WafLoggingParameters)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TelemetryDestinationConfiguration` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
@@ -233,37 +191,38 @@ pub struct TelemetryDestinationConfiguration {
     /// `CloudtrailParameters`: a [`CloudtrailParameters`] object.
     ///
     /// Configuration parameters specific to AWS CloudTrail when CloudTrail is the source type.
-    pub cloudtrail_parameters: Option<Obj<CloudtrailParameters>>,
+    pub cloudtrail_parameters: ::std::option::Option<crate::Obj<CloudtrailParameters>>,
     /// `DestinationPattern`: a string.
     ///
-    /// The pattern used to generate the destination path or name, supporting macros like &lt;resourceId&gt; and &lt;accountId&gt;.
-    pub destination_pattern: Option<Str>,
+    /// The pattern used to generate the destination path or name, supporting macros like \<resourceId> and \<accountId>.
+    pub destination_pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationType`: a [`DestinationType`] value.
     ///
     /// The type of destination for the telemetry data (e.g., "Amazon CloudWatch Logs", "S3").
-    pub destination_type: Option<DestinationType>,
+    pub destination_type: ::std::option::Option<DestinationType>,
     /// `ELBLoadBalancerLoggingParameters`: an [`ElbLoadBalancerLoggingParameters`] object.
     ///
     /// Configuration parameters specific to ELB load balancer logging when ELB is the resource type.
-    pub elb_load_balancer_logging_parameters: Option<Obj<ElbLoadBalancerLoggingParameters>>,
+    pub elb_load_balancer_logging_parameters:
+        ::std::option::Option<crate::Obj<ElbLoadBalancerLoggingParameters>>,
     /// `LogDeliveryParameters`: a [`LogDeliveryParameters`] object.
     ///
     /// Configuration parameters specific to Amazon Bedrock AgentCore logging when Amazon Bedrock AgentCore is the resource type.
-    pub log_delivery_parameters: Option<Obj<LogDeliveryParameters>>,
+    pub log_delivery_parameters: ::std::option::Option<crate::Obj<LogDeliveryParameters>>,
     /// `RetentionInDays`: an integer.
     ///
     /// The number of days to retain the telemetry data in the destination.
     ///
     /// Value 1 to 3653.
-    pub retention_in_days: Option<Int>,
+    pub retention_in_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `VPCFlowLogParameters`: a [`VpcFlowLogParameters`] object.
     ///
     /// Configuration parameters specific to VPC Flow Logs when VPC is the resource type.
-    pub vpc_flow_log_parameters: Option<Obj<VpcFlowLogParameters>>,
+    pub vpc_flow_log_parameters: ::std::option::Option<crate::Obj<VpcFlowLogParameters>>,
     /// `WAFLoggingParameters`: a [`WafLoggingParameters`] object.
     ///
     /// Configuration parameters specific to WAF logging when WAF is the resource type.
-    pub waf_logging_parameters: Option<Obj<WafLoggingParameters>>,
+    pub waf_logging_parameters: ::std::option::Option<crate::Obj<WafLoggingParameters>>,
 }
 
 #[rustfmt::skip]
@@ -271,33 +230,33 @@ impl TelemetryDestinationConfiguration {
     /// A `TelemetryDestinationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudtrailParameters`: a [`CloudtrailParameters`] object.
-    pub fn cloudtrail_parameters(mut self, value: impl Into<Obj<CloudtrailParameters>>) -> Self { self.cloudtrail_parameters = Some(value.into()); self }
+    pub fn cloudtrail_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<CloudtrailParameters>>) -> Self { self.cloudtrail_parameters = ::std::option::Option::Some(value.into()); self }
     /// `DestinationPattern`: a string.
-    pub fn destination_pattern(mut self, value: impl Into<Str>) -> Self { self.destination_pattern = Some(value.into()); self }
+    pub fn destination_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_pattern = ::std::option::Option::Some(value.into()); self }
     /// `DestinationType`: a [`DestinationType`] value.
-    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self { self.destination_type = Some(value.into()); self }
+    pub fn destination_type(mut self, value: impl ::std::convert::Into<DestinationType>) -> Self { self.destination_type = ::std::option::Option::Some(value.into()); self }
     /// `ELBLoadBalancerLoggingParameters`: an [`ElbLoadBalancerLoggingParameters`] object.
-    pub fn elb_load_balancer_logging_parameters(mut self, value: impl Into<Obj<ElbLoadBalancerLoggingParameters>>) -> Self { self.elb_load_balancer_logging_parameters = Some(value.into()); self }
+    pub fn elb_load_balancer_logging_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<ElbLoadBalancerLoggingParameters>>) -> Self { self.elb_load_balancer_logging_parameters = ::std::option::Option::Some(value.into()); self }
     /// `LogDeliveryParameters`: a [`LogDeliveryParameters`] object.
-    pub fn log_delivery_parameters(mut self, value: impl Into<Obj<LogDeliveryParameters>>) -> Self { self.log_delivery_parameters = Some(value.into()); self }
+    pub fn log_delivery_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<LogDeliveryParameters>>) -> Self { self.log_delivery_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RetentionInDays`: an integer.
-    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self { self.retention_in_days = Some(value.into()); self }
+    pub fn retention_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retention_in_days = ::std::option::Option::Some(value.into()); self }
     /// `VPCFlowLogParameters`: a [`VpcFlowLogParameters`] object.
-    pub fn vpc_flow_log_parameters(mut self, value: impl Into<Obj<VpcFlowLogParameters>>) -> Self { self.vpc_flow_log_parameters = Some(value.into()); self }
+    pub fn vpc_flow_log_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<VpcFlowLogParameters>>) -> Self { self.vpc_flow_log_parameters = ::std::option::Option::Some(value.into()); self }
     /// `WAFLoggingParameters`: a [`WafLoggingParameters`] object.
-    pub fn waf_logging_parameters(mut self, value: impl Into<Obj<WafLoggingParameters>>) -> Self { self.waf_logging_parameters = Some(value.into()); self }
+    pub fn waf_logging_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<WafLoggingParameters>>) -> Self { self.waf_logging_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TelemetryDestinationConfiguration {}
+impl crate::PropertyType for TelemetryDestinationConfiguration {}
 
-impl ToValue for TelemetryDestinationConfiguration {
+impl ::cloudwright_core::ToValue for TelemetryDestinationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudtrailParameters", &self.cloudtrail_parameters)
             .opt("DestinationPattern", &self.destination_pattern)
             .opt("DestinationType", &self.destination_type)
@@ -322,23 +281,6 @@ pub struct TelemetryRulePropertyRequired {
     pub telemetry_type: TelemetryType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TelemetryRuleProperty: ObjRule = ObjRule {
-    properties: &[
-        ("AllRegions", Shape::Bool),
-        ("AllowFieldUpdates", Shape::Bool),
-        ("DestinationConfiguration", Shape::Object(&RULE_TelemetryDestinationConfiguration)),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["AWS::EC2::VPC", "AWS::WAFv2::WebACL", "AWS::CloudTrail", "AWS::EKS::Cluster", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EC2::Instance", "AWS::BedrockAgentCore::Runtime", "AWS::BedrockAgentCore::Browser", "AWS::BedrockAgentCore::CodeInterpreter"], ..StrRule::ANY })),
-        ("SelectionCriteria", Shape::STR),
-        ("TelemetrySourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["VPC_FLOW_LOGS", "ROUTE53_RESOLVER_QUERY_LOGS", "EKS_AUDIT_LOGS", "EKS_AUTHENTICATOR_LOGS", "EKS_CONTROLLER_MANAGER_LOGS", "EKS_SCHEDULER_LOGS", "EKS_API_LOGS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("TelemetryType", Shape::Str(&StrRule { allowed: &["Logs", "Traces", "Metrics"], ..StrRule::ANY })),
-    ],
-    required: &["ResourceType", "TelemetryType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TelemetryRule` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Defines how telemetry should be configured for specific AWS resources.
@@ -349,23 +291,24 @@ pub struct TelemetryRuleProperty {
     /// `AllRegions`: a boolean.
     ///
     /// When true, the rule is replicated to all supported regions
-    pub all_regions: Option<Bool>,
+    pub all_regions: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AllowFieldUpdates`: a boolean.
     ///
     /// When true, configuration drift in managed telemetry resources will be detected and remediated for resource-level fields.
     ///
     /// Default `false`.
-    pub allow_field_updates: Option<Bool>,
+    pub allow_field_updates: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DestinationConfiguration`: a [`TelemetryDestinationConfiguration`] object.
     ///
     /// Configuration specifying where and how the telemetry data should be delivered.
-    pub destination_configuration: Option<Obj<TelemetryDestinationConfiguration>>,
+    pub destination_configuration:
+        ::std::option::Option<crate::Obj<TelemetryDestinationConfiguration>>,
     /// `Regions`: a list of strings.
     ///
     /// List of AWS region codes where the rule should be replicated
     ///
     /// Items at least 1; each item: length at least 1.
-    pub regions: Option<List<Str>>,
+    pub regions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourceType`: a [`ResourceType`] value, required.
     ///
     /// The type of AWS resource to configure telemetry for (e.g., "AWS::EC2::VPC", "AWS::EKS::Cluster", "AWS::WAFv2::WebACL").
@@ -373,11 +316,12 @@ pub struct TelemetryRuleProperty {
     /// `SelectionCriteria`: a string.
     ///
     /// Criteria for selecting which resources the rule applies to, such as resource tags.
-    pub selection_criteria: Option<Str>,
+    pub selection_criteria: ::std::option::Option<::cloudwright_core::Str>,
     /// `TelemetrySourceTypes`: a list of [`TelemetrySourceType`] values.
     ///
     /// The specific telemetry source types to configure for the resource, such as VPC_FLOW_LOGS or EKS_AUDIT_LOGS. TelemetrySourceTypes must be correlated with the specific resource type.
-    pub telemetry_source_types: Option<List<TelemetrySourceType>>,
+    pub telemetry_source_types:
+        ::std::option::Option<::cloudwright_core::List<TelemetrySourceType>>,
     /// `TelemetryType`: a [`TelemetryType`] value, required.
     ///
     /// The type of telemetry to collect (Logs, Metrics, or Traces).
@@ -390,41 +334,41 @@ impl TelemetryRuleProperty {
     #[inline]
     pub fn new(required: TelemetryRulePropertyRequired) -> Self {
         Self {
-            all_regions: None,
-            allow_field_updates: None,
-            destination_configuration: None,
-            regions: None,
+            all_regions: ::std::option::Option::None,
+            allow_field_updates: ::std::option::Option::None,
+            destination_configuration: ::std::option::Option::None,
+            regions: ::std::option::Option::None,
             resource_type: required.resource_type,
-            selection_criteria: None,
-            telemetry_source_types: None,
+            selection_criteria: ::std::option::Option::None,
+            telemetry_source_types: ::std::option::Option::None,
             telemetry_type: required.telemetry_type,
         }
     }
 
     /// `AllRegions`: a boolean.
-    pub fn all_regions(mut self, value: impl Into<Bool>) -> Self { self.all_regions = Some(value.into()); self }
+    pub fn all_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.all_regions = ::std::option::Option::Some(value.into()); self }
     /// `AllowFieldUpdates`: a boolean.
-    pub fn allow_field_updates(mut self, value: impl Into<Bool>) -> Self { self.allow_field_updates = Some(value.into()); self }
+    pub fn allow_field_updates(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_field_updates = ::std::option::Option::Some(value.into()); self }
     /// `DestinationConfiguration`: a [`TelemetryDestinationConfiguration`] object.
-    pub fn destination_configuration(mut self, value: impl Into<Obj<TelemetryDestinationConfiguration>>) -> Self { self.destination_configuration = Some(value.into()); self }
+    pub fn destination_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TelemetryDestinationConfiguration>>) -> Self { self.destination_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Regions`: a list of strings.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regions = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `SelectionCriteria`: a string.
-    pub fn selection_criteria(mut self, value: impl Into<Str>) -> Self { self.selection_criteria = Some(value.into()); self }
+    pub fn selection_criteria(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.selection_criteria = ::std::option::Option::Some(value.into()); self }
     /// `TelemetrySourceTypes`: a list of [`TelemetrySourceType`] values.
-    pub fn telemetry_source_types(mut self, value: impl Into<List<TelemetrySourceType>>) -> Self { self.telemetry_source_types = Some(value.into()); self }
+    pub fn telemetry_source_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TelemetrySourceType>>) -> Self { self.telemetry_source_types = ::std::option::Option::Some(value.into()); self }
     /// `TelemetryType`: a [`TelemetryType`] value, required.
-    pub fn telemetry_type(mut self, value: impl Into<TelemetryType>) -> Self { self.telemetry_type = value.into(); self }
+    pub fn telemetry_type(mut self, value: impl ::std::convert::Into<TelemetryType>) -> Self { self.telemetry_type = value.into(); self }
 }
 
-impl PropertyType for TelemetryRuleProperty {}
+impl crate::PropertyType for TelemetryRuleProperty {}
 
-impl ToValue for TelemetryRuleProperty {
+impl ::cloudwright_core::ToValue for TelemetryRuleProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllRegions", &self.all_regions)
             .opt("AllowFieldUpdates", &self.allow_field_updates)
             .opt("DestinationConfiguration", &self.destination_configuration)
@@ -445,24 +389,24 @@ pub enum LogType {
     /// `USAGE_LOGS`
     UsageLogs,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogType {
+impl ::cloudwright_core::ToValue for LogType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ApplicationLogs => "APPLICATION_LOGS",
             Self::UsageLogs => "USAGE_LOGS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -488,18 +432,18 @@ pub enum ResourceType {
     /// `AWS::BedrockAgentCore::CodeInterpreter`
     AwsBedrockAgentCoreCodeInterpreter,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsEc2Vpc => "AWS::EC2::VPC",
             Self::AwsWaFv2WebAcl => "AWS::WAFv2::WebACL",
@@ -512,9 +456,9 @@ impl ToValue for ResourceType {
             Self::AwsBedrockAgentCoreRuntime => "AWS::BedrockAgentCore::Runtime",
             Self::AwsBedrockAgentCoreBrowser => "AWS::BedrockAgentCore::Browser",
             Self::AwsBedrockAgentCoreCodeInterpreter => "AWS::BedrockAgentCore::CodeInterpreter",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -528,24 +472,91 @@ pub enum TelemetryType {
     /// `Metrics`
     Metrics,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TelemetryType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TelemetryType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TelemetryType {
+impl ::cloudwright_core::ToValue for TelemetryType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Logs => "Logs",
             Self::Traces => "Traces",
             Self::Metrics => "Metrics",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_CloudtrailParameters, RULE_ElbLoadBalancerLoggingParameters, RULE_Tag,
+        RULE_VpcFlowLogParameters, RULE_WafLoggingParameters,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TelemetryRule: ObjRule = ObjRule {
+        properties: &[
+            ("Rule", Shape::Object(&RULE_TelemetryRuleProperty)),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["RuleName", "Rule"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogDeliveryParameters: ObjRule = ObjRule {
+        properties: &[
+            ("LogTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["APPLICATION_LOGS", "USAGE_LOGS"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TelemetryDestinationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CloudtrailParameters", Shape::Object(&RULE_CloudtrailParameters)),
+            ("DestinationPattern", Shape::STR),
+            ("DestinationType", Shape::Str(&StrRule { allowed: &["cloud-watch-logs"], ..StrRule::ANY })),
+            ("ELBLoadBalancerLoggingParameters", Shape::Object(&RULE_ElbLoadBalancerLoggingParameters)),
+            ("LogDeliveryParameters", Shape::Object(&RULE_LogDeliveryParameters)),
+            ("RetentionInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(3653.0), ..NumRule::ANY })),
+            ("VPCFlowLogParameters", Shape::Object(&RULE_VpcFlowLogParameters)),
+            ("WAFLoggingParameters", Shape::Object(&RULE_WafLoggingParameters)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TelemetryRuleProperty: ObjRule = ObjRule {
+        properties: &[
+            ("AllRegions", Shape::Bool),
+            ("AllowFieldUpdates", Shape::Bool),
+            ("DestinationConfiguration", Shape::Object(&RULE_TelemetryDestinationConfiguration)),
+            ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["AWS::EC2::VPC", "AWS::WAFv2::WebACL", "AWS::CloudTrail", "AWS::EKS::Cluster", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EC2::Instance", "AWS::BedrockAgentCore::Runtime", "AWS::BedrockAgentCore::Browser", "AWS::BedrockAgentCore::CodeInterpreter"], ..StrRule::ANY })),
+            ("SelectionCriteria", Shape::STR),
+            ("TelemetrySourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["VPC_FLOW_LOGS", "ROUTE53_RESOLVER_QUERY_LOGS", "EKS_AUDIT_LOGS", "EKS_AUTHENTICATOR_LOGS", "EKS_CONTROLLER_MANAGER_LOGS", "EKS_SCHEDULER_LOGS", "EKS_API_LOGS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("TelemetryType", Shape::Str(&StrRule { allowed: &["Logs", "Traces", "Metrics"], ..StrRule::ANY })),
+        ],
+        required: &["ResourceType", "TelemetryType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

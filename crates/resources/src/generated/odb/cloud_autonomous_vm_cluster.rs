@@ -5,41 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{DaysOfWeek, IamRole, LicenseModel, Month, Tag, TagRequired};
-use super::shared::{RULE_IamRole, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudAutonomousVmCluster: ObjRule = ObjRule {
-    properties: &[
-        ("AutonomousDataStorageSizeInTBs", Shape::NUM),
-        ("CloudExadataInfrastructureId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CpuCoreCountPerNode", Shape::INT),
-        ("DbServers", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1024), unique: false })),
-        ("Description", Shape::STR),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IamRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_IamRole), min_items: None, max_items: None, unique: true })),
-        ("IsMtlsEnabledVmCluster", Shape::Bool),
-        ("LicenseModel", Shape::Str(&StrRule { allowed: &["BRING_YOUR_OWN_LICENSE", "LICENSE_INCLUDED"], ..StrRule::ANY })),
-        ("MaintenanceWindow", Shape::Object(&RULE_MaintenanceWindow)),
-        ("MemoryPerOracleComputeUnitInGBs", Shape::INT),
-        ("OdbNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ScanListenerPortNonTls", Shape::Int(&NumRule { min: Some(1024.0), max: Some(8999.0), ..NumRule::ANY })),
-        ("ScanListenerPortTls", Shape::Int(&NumRule { min: Some(1024.0), max: Some(8999.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TotalContainerDatabases", Shape::INT),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::{DaysOfWeek, IamRole, LicenseModel, Month, Tag};
 
 /// The `AWS::ODB::CloudAutonomousVmCluster` resource.
 ///
@@ -61,7 +27,7 @@ pub struct CloudAutonomousVmCluster {
     /// Required when creating an Autonomous VM cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub autonomous_data_storage_size_in_t_bs: Option<Num>,
+    pub autonomous_data_storage_size_in_t_bs: ::std::option::Option<::cloudwright_core::Num>,
     /// `CloudExadataInfrastructureId`: a string.
     ///
     /// The unique identifier of the Cloud Exadata Infrastructure containing this Autonomous VM cluster.
@@ -69,7 +35,7 @@ pub struct CloudAutonomousVmCluster {
     /// Required when creating an Autonomous VM cluster.
     ///
     /// Pattern `^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$`; length 6 to 2048; create-only: changing it replaces the resource.
-    pub cloud_exadata_infrastructure_id: Option<Str>,
+    pub cloud_exadata_infrastructure_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CpuCoreCountPerNode`: an integer.
     ///
     /// The number of CPU cores enabled per node in the Autonomous VM cluster.
@@ -77,19 +43,19 @@ pub struct CloudAutonomousVmCluster {
     /// Required when creating an Autonomous VM cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cpu_core_count_per_node: Option<Int>,
+    pub cpu_core_count_per_node: ::std::option::Option<::cloudwright_core::Int>,
     /// `DbServers`: a list of strings.
     ///
     /// The list of database servers associated with the Autonomous VM cluster.
     ///
     /// Items 1 to 1024; create-only: changing it replaces the resource.
-    pub db_servers: Option<List<Str>>,
+    pub db_servers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Description`: a string.
     ///
     /// The user-provided description of the Autonomous VM cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The display name of the Autonomous VM cluster.
@@ -97,29 +63,29 @@ pub struct CloudAutonomousVmCluster {
     /// Required when creating an Autonomous VM cluster.
     ///
     /// Pattern `^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamRoles`: a list of [`IamRole`] objects.
     ///
     /// The AWS Identity and Access Management (IAM) service roles associated with the Autonomous VM cluster.
-    pub iam_roles: Option<List<IamRole>>,
+    pub iam_roles: ::std::option::Option<::cloudwright_core::List<IamRole>>,
     /// `IsMtlsEnabledVmCluster`: a boolean.
     ///
     /// Specifies whether mutual TLS (mTLS) authentication is enabled for the Autonomous VM cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub is_mtls_enabled_vm_cluster: Option<Bool>,
+    pub is_mtls_enabled_vm_cluster: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LicenseModel`: a [`LicenseModel`] value.
     ///
     /// The Oracle license model that applies to the Autonomous VM cluster. Valid values are `LICENSE_INCLUDED` or `BRING_YOUR_OWN_LICENSE` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub license_model: Option<LicenseModel>,
+    pub license_model: ::std::option::Option<LicenseModel>,
     /// `MaintenanceWindow`: a [`MaintenanceWindow`] object.
     ///
     /// The scheduling details for the maintenance window. Patching and system updates take place during the maintenance window.
     ///
     /// Create-only: changing it replaces the resource.
-    pub maintenance_window: Option<Obj<MaintenanceWindow>>,
+    pub maintenance_window: ::std::option::Option<crate::Obj<MaintenanceWindow>>,
     /// `MemoryPerOracleComputeUnitInGBs`: an integer.
     ///
     /// The amount of memory allocated per Oracle Compute Unit, in GB.
@@ -127,7 +93,7 @@ pub struct CloudAutonomousVmCluster {
     /// Required when creating an Autonomous VM cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub memory_per_oracle_compute_unit_in_g_bs: Option<Int>,
+    pub memory_per_oracle_compute_unit_in_g_bs: ::std::option::Option<::cloudwright_core::Int>,
     /// `OdbNetworkId`: a string.
     ///
     /// The unique identifier of the ODB network associated with this Autonomous VM cluster.
@@ -135,29 +101,29 @@ pub struct CloudAutonomousVmCluster {
     /// Required when creating an Autonomous VM cluster.
     ///
     /// Pattern `^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$`; length 6 to 2048; create-only: changing it replaces the resource.
-    pub odb_network_id: Option<Str>,
+    pub odb_network_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScanListenerPortNonTls`: an integer.
     ///
     /// The SCAN listener port for non-TLS (TCP) protocol. The default is 1521.
     ///
     /// Value 1024 to 8999; create-only: changing it replaces the resource.
-    pub scan_listener_port_non_tls: Option<Int>,
+    pub scan_listener_port_non_tls: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScanListenerPortTls`: an integer.
     ///
     /// The SCAN listener port for TLS (TCP) protocol. The default is 2484.
     ///
     /// Value 1024 to 8999; create-only: changing it replaces the resource.
-    pub scan_listener_port_tls: Option<Int>,
+    pub scan_listener_port_tls: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the Autonomous Vm Cluster.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TimeZone`: a string.
     ///
     /// The time zone of the Autonomous VM cluster.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub time_zone: Option<Str>,
+    pub time_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `TotalContainerDatabases`: an integer.
     ///
     /// The total number of Autonomous Container Databases that can be created with the allocated local storage.
@@ -165,7 +131,7 @@ pub struct CloudAutonomousVmCluster {
     /// Required when creating an Autonomous VM cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub total_container_databases: Option<Int>,
+    pub total_container_databases: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -175,7 +141,7 @@ impl CloudAutonomousVmCluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ODB::CloudAutonomousVmCluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-cloudautonomousvmcluster.html",
         primary_identifier: &["CloudAutonomousVmClusterArn"],
@@ -186,69 +152,71 @@ impl CloudAutonomousVmCluster {
         read_only: &["CloudAutonomousVmClusterId", "CloudAutonomousVmClusterArn", "OciResourceAnchorName", "AutonomousDataStoragePercentage", "AvailableAutonomousDataStorageSizeInTBs", "AvailableContainerDatabases", "AvailableCpus", "ComputeModel", "CpuCoreCount", "CpuPercentage", "DataStorageSizeInGBs", "DataStorageSizeInTBs", "DbNodeStorageSizeInGBs", "Domain", "ExadataStorageInTBsLowestScaledValue", "Hostname", "Ocid", "OciUrl", "MaxAcdsLowestScaledValue", "MemorySizeInGBs", "NodeCount", "NonProvisionableAutonomousContainerDatabases", "ProvisionableAutonomousContainerDatabases", "ProvisionedAutonomousContainerDatabases", "ProvisionedCpus", "ReclaimableCpus", "ReservedCpus", "Shape", "IamRoles/*/Status"],
         attributes: &["AutonomousDataStoragePercentage", "AvailableAutonomousDataStorageSizeInTBs", "AvailableContainerDatabases", "AvailableCpus", "CloudAutonomousVmClusterArn", "CloudAutonomousVmClusterId", "ComputeModel", "CpuCoreCount", "CpuPercentage", "DataStorageSizeInGBs", "DataStorageSizeInTBs", "DbNodeStorageSizeInGBs", "Domain", "ExadataStorageInTBsLowestScaledValue", "Hostname", "MaxAcdsLowestScaledValue", "MemorySizeInGBs", "NodeCount", "NonProvisionableAutonomousContainerDatabases", "OciResourceAnchorName", "OciUrl", "Ocid", "ProvisionableAutonomousContainerDatabases", "ProvisionedAutonomousContainerDatabases", "ProvisionedCpus", "ReclaimableCpus", "ReservedCpus", "Shape"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CloudAutonomousVmCluster` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutonomousDataStorageSizeInTBs`: a number.
-    pub fn autonomous_data_storage_size_in_t_bs(mut self, value: impl Into<Num>) -> Self { self.autonomous_data_storage_size_in_t_bs = Some(value.into()); self }
+    pub fn autonomous_data_storage_size_in_t_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.autonomous_data_storage_size_in_t_bs = ::std::option::Option::Some(value.into()); self }
     /// `CloudExadataInfrastructureId`: a string.
-    pub fn cloud_exadata_infrastructure_id(mut self, value: impl Into<Str>) -> Self { self.cloud_exadata_infrastructure_id = Some(value.into()); self }
+    pub fn cloud_exadata_infrastructure_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_exadata_infrastructure_id = ::std::option::Option::Some(value.into()); self }
     /// `CpuCoreCountPerNode`: an integer.
-    pub fn cpu_core_count_per_node(mut self, value: impl Into<Int>) -> Self { self.cpu_core_count_per_node = Some(value.into()); self }
+    pub fn cpu_core_count_per_node(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cpu_core_count_per_node = ::std::option::Option::Some(value.into()); self }
     /// `DbServers`: a list of strings.
-    pub fn db_servers(mut self, value: impl Into<List<Str>>) -> Self { self.db_servers = Some(value.into()); self }
+    pub fn db_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.db_servers = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `IamRoles`: a list of [`IamRole`] objects.
-    pub fn iam_roles(mut self, value: impl Into<List<IamRole>>) -> Self { self.iam_roles = Some(value.into()); self }
+    pub fn iam_roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IamRole>>) -> Self { self.iam_roles = ::std::option::Option::Some(value.into()); self }
     /// `IsMtlsEnabledVmCluster`: a boolean.
-    pub fn is_mtls_enabled_vm_cluster(mut self, value: impl Into<Bool>) -> Self { self.is_mtls_enabled_vm_cluster = Some(value.into()); self }
+    pub fn is_mtls_enabled_vm_cluster(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_mtls_enabled_vm_cluster = ::std::option::Option::Some(value.into()); self }
     /// `LicenseModel`: a [`LicenseModel`] value.
-    pub fn license_model(mut self, value: impl Into<LicenseModel>) -> Self { self.license_model = Some(value.into()); self }
+    pub fn license_model(mut self, value: impl ::std::convert::Into<LicenseModel>) -> Self { self.license_model = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceWindow`: a [`MaintenanceWindow`] object.
-    pub fn maintenance_window(mut self, value: impl Into<Obj<MaintenanceWindow>>) -> Self { self.maintenance_window = Some(value.into()); self }
+    pub fn maintenance_window(mut self, value: impl ::std::convert::Into<crate::Obj<MaintenanceWindow>>) -> Self { self.maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `MemoryPerOracleComputeUnitInGBs`: an integer.
-    pub fn memory_per_oracle_compute_unit_in_g_bs(mut self, value: impl Into<Int>) -> Self { self.memory_per_oracle_compute_unit_in_g_bs = Some(value.into()); self }
+    pub fn memory_per_oracle_compute_unit_in_g_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory_per_oracle_compute_unit_in_g_bs = ::std::option::Option::Some(value.into()); self }
     /// `OdbNetworkId`: a string.
-    pub fn odb_network_id(mut self, value: impl Into<Str>) -> Self { self.odb_network_id = Some(value.into()); self }
+    pub fn odb_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.odb_network_id = ::std::option::Option::Some(value.into()); self }
     /// `ScanListenerPortNonTls`: an integer.
-    pub fn scan_listener_port_non_tls(mut self, value: impl Into<Int>) -> Self { self.scan_listener_port_non_tls = Some(value.into()); self }
+    pub fn scan_listener_port_non_tls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scan_listener_port_non_tls = ::std::option::Option::Some(value.into()); self }
     /// `ScanListenerPortTls`: an integer.
-    pub fn scan_listener_port_tls(mut self, value: impl Into<Int>) -> Self { self.scan_listener_port_tls = Some(value.into()); self }
+    pub fn scan_listener_port_tls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scan_listener_port_tls = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimeZone`: a string.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
+    pub fn time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_zone = ::std::option::Option::Some(value.into()); self }
     /// `TotalContainerDatabases`: an integer.
-    pub fn total_container_databases(mut self, value: impl Into<Int>) -> Self { self.total_container_databases = Some(value.into()); self }
+    pub fn total_container_databases(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.total_container_databases = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CloudAutonomousVmCluster {
+impl ::cloudwright_core::Resource for CloudAutonomousVmCluster {
     type Attributes = CloudAutonomousVmClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudAutonomousVmCluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CloudAutonomousVmCluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CloudAutonomousVmCluster {
+impl ::cloudwright_core::ToValue for CloudAutonomousVmCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutonomousDataStorageSizeInTBs",
                 &self.autonomous_data_storage_size_in_t_bs,
@@ -279,12 +247,12 @@ impl ToValue for CloudAutonomousVmCluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CloudAutonomousVmCluster`]: `Handle<CloudAutonomousVmCluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CloudAutonomousVmCluster`]: `Handle<CloudAutonomousVmCluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CloudAutonomousVmClusterAttributes(ResourceRef);
+pub struct CloudAutonomousVmClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CloudAutonomousVmClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CloudAutonomousVmClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -294,241 +262,229 @@ impl CloudAutonomousVmClusterAttributes {
     ///
     /// The percentage of data storage currently in use for Autonomous Databases in the Autonomous VM cluster.
     #[inline]
-    pub fn autonomous_data_storage_percentage(&self) -> Value {
-        self.0.get_att("AutonomousDataStoragePercentage")
+    pub fn autonomous_data_storage_percentage(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("AutonomousDataStoragePercentage"))
     }
 
     /// `Fn::GetAtt` `AvailableAutonomousDataStorageSizeInTBs`: a number.
     ///
     /// The available data storage space for Autonomous Databases in the Autonomous VM cluster, in TB.
     #[inline]
-    pub fn available_autonomous_data_storage_size_in_t_bs(&self) -> Value {
-        self.0.get_att("AvailableAutonomousDataStorageSizeInTBs")
+    pub fn available_autonomous_data_storage_size_in_t_bs(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("AvailableAutonomousDataStorageSizeInTBs"))
     }
 
     /// `Fn::GetAtt` `AvailableContainerDatabases`: an integer.
     ///
     /// The number of Autonomous CDBs that you can create with the currently available storage.
     #[inline]
-    pub fn available_container_databases(&self) -> Value {
-        self.0.get_att("AvailableContainerDatabases")
+    pub fn available_container_databases(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AvailableContainerDatabases"))
     }
 
     /// `Fn::GetAtt` `AvailableCpus`: a number.
     ///
     /// The number of CPU cores available for allocation to Autonomous Databases.
     #[inline]
-    pub fn available_cpus(&self) -> Value {
-        self.0.get_att("AvailableCpus")
+    pub fn available_cpus(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("AvailableCpus"))
     }
 
     /// `Fn::GetAtt` `CloudAutonomousVmClusterArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Autonomous VM cluster.
     #[inline]
-    pub fn cloud_autonomous_vm_cluster_arn(&self) -> Value {
-        self.0.get_att("CloudAutonomousVmClusterArn")
+    pub fn cloud_autonomous_vm_cluster_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CloudAutonomousVmClusterArn"))
     }
 
     /// `Fn::GetAtt` `CloudAutonomousVmClusterId`: a string.
     ///
     /// The unique identifier of the Autonomous VM cluster.
     #[inline]
-    pub fn cloud_autonomous_vm_cluster_id(&self) -> Value {
-        self.0.get_att("CloudAutonomousVmClusterId")
+    pub fn cloud_autonomous_vm_cluster_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CloudAutonomousVmClusterId"))
     }
 
     /// `Fn::GetAtt` `ComputeModel`: one of a set of strings.
     ///
     /// The compute model of the Autonomous VM cluster: ECPU or OCPU.
     #[inline]
-    pub fn compute_model(&self) -> Value {
-        self.0.get_att("ComputeModel")
+    pub fn compute_model(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ComputeModel"))
     }
 
     /// `Fn::GetAtt` `CpuCoreCount`: an integer.
     ///
     /// The total number of CPU cores in the Autonomous VM cluster.
     #[inline]
-    pub fn cpu_core_count(&self) -> Value {
-        self.0.get_att("CpuCoreCount")
+    pub fn cpu_core_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CpuCoreCount"))
     }
 
     /// `Fn::GetAtt` `CpuPercentage`: a number.
     ///
     /// The percentage of total CPU cores currently in use in the Autonomous VM cluster.
     #[inline]
-    pub fn cpu_percentage(&self) -> Value {
-        self.0.get_att("CpuPercentage")
+    pub fn cpu_percentage(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("CpuPercentage"))
     }
 
     /// `Fn::GetAtt` `DataStorageSizeInGBs`: a number.
     ///
     /// The total data storage allocated to the Autonomous VM cluster, in GB.
     #[inline]
-    pub fn data_storage_size_in_g_bs(&self) -> Value {
-        self.0.get_att("DataStorageSizeInGBs")
+    pub fn data_storage_size_in_g_bs(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("DataStorageSizeInGBs"))
     }
 
     /// `Fn::GetAtt` `DataStorageSizeInTBs`: a number.
     ///
     /// The total data storage allocated to the Autonomous VM cluster, in TB.
     #[inline]
-    pub fn data_storage_size_in_t_bs(&self) -> Value {
-        self.0.get_att("DataStorageSizeInTBs")
+    pub fn data_storage_size_in_t_bs(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("DataStorageSizeInTBs"))
     }
 
     /// `Fn::GetAtt` `DbNodeStorageSizeInGBs`: an integer.
     ///
     /// The local node storage allocated to the Autonomous VM cluster, in gigabytes (GB).
     #[inline]
-    pub fn db_node_storage_size_in_g_bs(&self) -> Value {
-        self.0.get_att("DbNodeStorageSizeInGBs")
+    pub fn db_node_storage_size_in_g_bs(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("DbNodeStorageSizeInGBs"))
     }
 
     /// `Fn::GetAtt` `Domain`: a string.
     ///
     /// The domain name for the Autonomous VM cluster.
     #[inline]
-    pub fn domain(&self) -> Value {
-        self.0.get_att("Domain")
+    pub fn domain(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Domain"))
     }
 
     /// `Fn::GetAtt` `ExadataStorageInTBsLowestScaledValue`: a number.
     ///
     /// The minimum value to which you can scale down the Exadata storage, in TB.
     #[inline]
-    pub fn exadata_storage_in_t_bs_lowest_scaled_value(&self) -> Value {
-        self.0.get_att("ExadataStorageInTBsLowestScaledValue")
+    pub fn exadata_storage_in_t_bs_lowest_scaled_value(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("ExadataStorageInTBsLowestScaledValue"))
     }
 
     /// `Fn::GetAtt` `Hostname`: a string.
     ///
     /// The hostname for the Autonomous VM cluster.
     #[inline]
-    pub fn hostname(&self) -> Value {
-        self.0.get_att("Hostname")
+    pub fn hostname(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Hostname"))
     }
 
     /// `Fn::GetAtt` `MaxAcdsLowestScaledValue`: an integer.
     ///
     /// The minimum value to which you can scale down the maximum number of Autonomous CDBs.
     #[inline]
-    pub fn max_acds_lowest_scaled_value(&self) -> Value {
-        self.0.get_att("MaxAcdsLowestScaledValue")
+    pub fn max_acds_lowest_scaled_value(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaxAcdsLowestScaledValue"))
     }
 
     /// `Fn::GetAtt` `MemorySizeInGBs`: an integer.
     ///
     /// The total amount of memory allocated to the Autonomous VM cluster, in gigabytes (GB).
     #[inline]
-    pub fn memory_size_in_g_bs(&self) -> Value {
-        self.0.get_att("MemorySizeInGBs")
+    pub fn memory_size_in_g_bs(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MemorySizeInGBs"))
     }
 
     /// `Fn::GetAtt` `NodeCount`: an integer.
     ///
     /// The number of database server nodes in the Autonomous VM cluster.
     #[inline]
-    pub fn node_count(&self) -> Value {
-        self.0.get_att("NodeCount")
+    pub fn node_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("NodeCount"))
     }
 
     /// `Fn::GetAtt` `NonProvisionableAutonomousContainerDatabases`: an integer.
     ///
     /// The number of Autonomous CDBs that can't be provisioned because of resource constraints.
     #[inline]
-    pub fn non_provisionable_autonomous_container_databases(&self) -> Value {
-        self.0
-            .get_att("NonProvisionableAutonomousContainerDatabases")
+    pub fn non_provisionable_autonomous_container_databases(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("NonProvisionableAutonomousContainerDatabases"),
+        )
     }
 
     /// `Fn::GetAtt` `OciResourceAnchorName`: a string.
     ///
     /// The name of the OCI resource anchor associated with this Autonomous VM cluster.
     #[inline]
-    pub fn oci_resource_anchor_name(&self) -> Value {
-        self.0.get_att("OciResourceAnchorName")
+    pub fn oci_resource_anchor_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OciResourceAnchorName"))
     }
 
     /// `Fn::GetAtt` `OciUrl`: a string.
     ///
     /// The URL for accessing the OCI console page for this Autonomous VM cluster.
     #[inline]
-    pub fn oci_url(&self) -> Value {
-        self.0.get_att("OciUrl")
+    pub fn oci_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OciUrl"))
     }
 
     /// `Fn::GetAtt` `Ocid`: a string.
     ///
     /// The Oracle Cloud Identifier (OCID) of the Autonomous VM cluster.
     #[inline]
-    pub fn ocid(&self) -> Value {
-        self.0.get_att("Ocid")
+    pub fn ocid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Ocid"))
     }
 
     /// `Fn::GetAtt` `ProvisionableAutonomousContainerDatabases`: an integer.
     ///
     /// The number of Autonomous CDBs that can be provisioned in the Autonomous VM cluster.
     #[inline]
-    pub fn provisionable_autonomous_container_databases(&self) -> Value {
-        self.0.get_att("ProvisionableAutonomousContainerDatabases")
+    pub fn provisionable_autonomous_container_databases(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ProvisionableAutonomousContainerDatabases"))
     }
 
     /// `Fn::GetAtt` `ProvisionedAutonomousContainerDatabases`: an integer.
     ///
     /// The number of Autonomous CDBs currently provisioned in the Autonomous VM cluster.
     #[inline]
-    pub fn provisioned_autonomous_container_databases(&self) -> Value {
-        self.0.get_att("ProvisionedAutonomousContainerDatabases")
+    pub fn provisioned_autonomous_container_databases(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ProvisionedAutonomousContainerDatabases"))
     }
 
     /// `Fn::GetAtt` `ProvisionedCpus`: a number.
     ///
     /// The number of CPU cores currently provisioned in the Autonomous VM cluster.
     #[inline]
-    pub fn provisioned_cpus(&self) -> Value {
-        self.0.get_att("ProvisionedCpus")
+    pub fn provisioned_cpus(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("ProvisionedCpus"))
     }
 
     /// `Fn::GetAtt` `ReclaimableCpus`: a number.
     ///
     /// The number of CPU cores that can be reclaimed from terminated or scaled-down Autonomous Databases.
     #[inline]
-    pub fn reclaimable_cpus(&self) -> Value {
-        self.0.get_att("ReclaimableCpus")
+    pub fn reclaimable_cpus(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("ReclaimableCpus"))
     }
 
     /// `Fn::GetAtt` `ReservedCpus`: a number.
     ///
     /// The number of CPU cores reserved for system operations and redundancy.
     #[inline]
-    pub fn reserved_cpus(&self) -> Value {
-        self.0.get_att("ReservedCpus")
+    pub fn reserved_cpus(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("ReservedCpus"))
     }
 
     /// `Fn::GetAtt` `Shape`: a string.
     ///
     /// The shape of the Exadata infrastructure for the Autonomous VM cluster.
     #[inline]
-    pub fn shape(&self) -> Value {
-        self.0.get_att("Shape")
+    pub fn shape(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Shape"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
-    properties: &[
-        ("DaysOfWeek", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("HoursOfDay", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-        ("LeadTimeInWeeks", Shape::INT),
-        ("Months", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Preference", Shape::Str(&StrRule { allowed: &["NO_PREFERENCE", "CUSTOM_PREFERENCE"], ..StrRule::ANY })),
-        ("WeeksOfMonth", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MaintenanceWindow` property type of `AWS::ODB::CloudAutonomousVmCluster`.
 ///
@@ -540,29 +496,29 @@ pub struct MaintenanceWindow {
     /// `DaysOfWeek`: a list of [`DaysOfWeek`] values.
     ///
     /// The days of the week when maintenance can be performed.
-    pub days_of_week: Option<List<DaysOfWeek>>,
+    pub days_of_week: ::std::option::Option<::cloudwright_core::List<DaysOfWeek>>,
     /// `HoursOfDay`: a list of integers.
     ///
     /// The hours of the day when maintenance can be performed.
-    pub hours_of_day: Option<List<Int>>,
+    pub hours_of_day: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `LeadTimeInWeeks`: an integer.
     ///
     /// The lead time in weeks before the maintenance window.
     ///
     /// Length 1 to 4.
-    pub lead_time_in_weeks: Option<Int>,
+    pub lead_time_in_weeks: ::std::option::Option<::cloudwright_core::Int>,
     /// `Months`: a list of [`Month`] values.
     ///
     /// The months when maintenance can be performed.
-    pub months: Option<List<Month>>,
+    pub months: ::std::option::Option<::cloudwright_core::List<Month>>,
     /// `Preference`: a [`Preference`] value.
     ///
     /// The preference for the maintenance window scheduling.
-    pub preference: Option<Preference>,
+    pub preference: ::std::option::Option<Preference>,
     /// `WeeksOfMonth`: a list of integers.
     ///
     /// The weeks of the month when maintenance can be performed.
-    pub weeks_of_month: Option<List<Int>>,
+    pub weeks_of_month: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
 }
 
 #[rustfmt::skip]
@@ -570,29 +526,29 @@ impl MaintenanceWindow {
     /// A `MaintenanceWindow` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DaysOfWeek`: a list of [`DaysOfWeek`] values.
-    pub fn days_of_week(mut self, value: impl Into<List<DaysOfWeek>>) -> Self { self.days_of_week = Some(value.into()); self }
+    pub fn days_of_week(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DaysOfWeek>>) -> Self { self.days_of_week = ::std::option::Option::Some(value.into()); self }
     /// `HoursOfDay`: a list of integers.
-    pub fn hours_of_day(mut self, value: impl Into<List<Int>>) -> Self { self.hours_of_day = Some(value.into()); self }
+    pub fn hours_of_day(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.hours_of_day = ::std::option::Option::Some(value.into()); self }
     /// `LeadTimeInWeeks`: an integer.
-    pub fn lead_time_in_weeks(mut self, value: impl Into<Int>) -> Self { self.lead_time_in_weeks = Some(value.into()); self }
+    pub fn lead_time_in_weeks(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.lead_time_in_weeks = ::std::option::Option::Some(value.into()); self }
     /// `Months`: a list of [`Month`] values.
-    pub fn months(mut self, value: impl Into<List<Month>>) -> Self { self.months = Some(value.into()); self }
+    pub fn months(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Month>>) -> Self { self.months = ::std::option::Option::Some(value.into()); self }
     /// `Preference`: a [`Preference`] value.
-    pub fn preference(mut self, value: impl Into<Preference>) -> Self { self.preference = Some(value.into()); self }
+    pub fn preference(mut self, value: impl ::std::convert::Into<Preference>) -> Self { self.preference = ::std::option::Option::Some(value.into()); self }
     /// `WeeksOfMonth`: a list of integers.
-    pub fn weeks_of_month(mut self, value: impl Into<List<Int>>) -> Self { self.weeks_of_month = Some(value.into()); self }
+    pub fn weeks_of_month(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.weeks_of_month = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MaintenanceWindow {}
+impl crate::PropertyType for MaintenanceWindow {}
 
-impl ToValue for MaintenanceWindow {
+impl ::cloudwright_core::ToValue for MaintenanceWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DaysOfWeek", &self.days_of_week)
             .opt("HoursOfDay", &self.hours_of_day)
             .opt("LeadTimeInWeeks", &self.lead_time_in_weeks)
@@ -611,23 +567,76 @@ pub enum Preference {
     /// `CUSTOM_PREFERENCE`
     CustomPreference,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Preference {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Preference {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Preference {
+impl ::cloudwright_core::ToValue for Preference {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NoPreference => "NO_PREFERENCE",
             Self::CustomPreference => "CUSTOM_PREFERENCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_IamRole, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudAutonomousVmCluster: ObjRule = ObjRule {
+        properties: &[
+            ("AutonomousDataStorageSizeInTBs", Shape::NUM),
+            ("CloudExadataInfrastructureId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CpuCoreCountPerNode", Shape::INT),
+            ("DbServers", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1024), unique: false })),
+            ("Description", Shape::STR),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IamRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_IamRole), min_items: None, max_items: None, unique: true })),
+            ("IsMtlsEnabledVmCluster", Shape::Bool),
+            ("LicenseModel", Shape::Str(&StrRule { allowed: &["BRING_YOUR_OWN_LICENSE", "LICENSE_INCLUDED"], ..StrRule::ANY })),
+            ("MaintenanceWindow", Shape::Object(&RULE_MaintenanceWindow)),
+            ("MemoryPerOracleComputeUnitInGBs", Shape::INT),
+            ("OdbNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ScanListenerPortNonTls", Shape::Int(&NumRule { min: Some(1024.0), max: Some(8999.0), ..NumRule::ANY })),
+            ("ScanListenerPortTls", Shape::Int(&NumRule { min: Some(1024.0), max: Some(8999.0), ..NumRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("TotalContainerDatabases", Shape::INT),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
+        properties: &[
+            ("DaysOfWeek", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("HoursOfDay", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+            ("LeadTimeInWeeks", Shape::INT),
+            ("Months", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Preference", Shape::Str(&StrRule { allowed: &["NO_PREFERENCE", "CUSTOM_PREFERENCE"], ..StrRule::ANY })),
+            ("WeeksOfMonth", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{DaysOfWeek, Month, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\/.=-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudExadataInfrastructure: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("AvailabilityZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("ComputeCount", Shape::INT),
-        ("CustomerContactsToSendToOCI", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomerContact), min_items: None, max_items: None, unique: false })),
-        ("DatabaseServerType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MaintenanceWindow", Shape::Object(&RULE_MaintenanceWindow)),
-        ("Shape", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StorageCount", Shape::INT),
-        ("StorageServerType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::{DaysOfWeek, Month, Tag};
 
 /// The `AWS::ODB::CloudExadataInfrastructure` resource.
 ///
@@ -53,7 +27,7 @@ pub struct CloudExadataInfrastructure {
     /// Required when creating an Exadata infrastructure. Specify either AvailabilityZone or AvailabilityZoneId to define the location of the infrastructure.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneId`: a string.
     ///
     /// The AZ ID of the AZ where the Exadata infrastructure is located.
@@ -61,7 +35,7 @@ pub struct CloudExadataInfrastructure {
     /// Required when creating an Exadata infrastructure. Specify either AvailabilityZone or AvailabilityZoneId to define the location of the infrastructure.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub availability_zone_id: Option<Str>,
+    pub availability_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ComputeCount`: an integer.
     ///
     /// The number of database servers for the Exadata infrastructure.
@@ -69,19 +43,20 @@ pub struct CloudExadataInfrastructure {
     /// Required when creating an Exadata infrastructure.
     ///
     /// Create-only: changing it replaces the resource.
-    pub compute_count: Option<Int>,
+    pub compute_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `CustomerContactsToSendToOCI`: a list of [`CustomerContact`] objects.
     ///
     /// The email addresses of contacts to receive notification from Oracle about maintenance updates for the Exadata infrastructure.
     ///
     /// Create-only: changing it replaces the resource.
-    pub customer_contacts_to_send_to_oci: Option<List<CustomerContact>>,
+    pub customer_contacts_to_send_to_oci:
+        ::std::option::Option<::cloudwright_core::List<CustomerContact>>,
     /// `DatabaseServerType`: a string.
     ///
     /// The database server model type of the Exadata infrastructure. For the list of valid model names, use the `ListDbSystemShapes` operation.
     ///
     /// Pattern `^[a-zA-Z0-9_\/.=-]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub database_server_type: Option<Str>,
+    pub database_server_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The user-friendly name for the Exadata infrastructure.
@@ -89,11 +64,11 @@ pub struct CloudExadataInfrastructure {
     /// Required when creating an Exadata infrastructure.
     ///
     /// Pattern `^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaintenanceWindow`: a [`MaintenanceWindow`] object.
     ///
     /// The scheduling details for the maintenance window. Patching and system updates take place during the maintenance window.
-    pub maintenance_window: Option<Obj<MaintenanceWindow>>,
+    pub maintenance_window: ::std::option::Option<crate::Obj<MaintenanceWindow>>,
     /// `Shape`: a string.
     ///
     /// The model name of the Exadata infrastructure.
@@ -101,7 +76,7 @@ pub struct CloudExadataInfrastructure {
     /// Required when creating an Exadata infrastructure.
     ///
     /// Pattern `^[a-zA-Z0-9_\/.=-]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub shape: Option<Str>,
+    pub shape: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageCount`: an integer.
     ///
     /// The number of storage servers that are activated for the Exadata infrastructure.
@@ -109,17 +84,17 @@ pub struct CloudExadataInfrastructure {
     /// Required when creating an Exadata infrastructure.
     ///
     /// Create-only: changing it replaces the resource.
-    pub storage_count: Option<Int>,
+    pub storage_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `StorageServerType`: a string.
     ///
     /// The storage server model type of the Exadata infrastructure. For the list of valid model names, use the `ListDbSystemShapes` operation.
     ///
     /// Pattern `^[a-zA-Z0-9_\/.=-]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub storage_server_type: Option<Str>,
+    pub storage_server_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the Exadata Infrastructure.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -129,7 +104,7 @@ impl CloudExadataInfrastructure {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ODB::CloudExadataInfrastructure",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-cloudexadatainfrastructure.html",
         primary_identifier: &["CloudExadataInfrastructureArn"],
@@ -140,57 +115,59 @@ impl CloudExadataInfrastructure {
         read_only: &["ActivatedStorageCount", "AdditionalStorageCount", "AvailableStorageSizeInGBs", "CloudExadataInfrastructureArn", "CloudExadataInfrastructureId", "ComputeModel", "CpuCount", "DataStorageSizeInTBs", "DbNodeStorageSizeInGBs", "DbServerVersion", "MaxCpuCount", "MaxDataStorageInTBs", "MaxDbNodeStorageSizeInGBs", "MaxMemoryInGBs", "MemorySizeInGBs", "OciResourceAnchorName", "OciUrl", "Ocid", "StorageServerVersion", "TotalStorageSizeInGBs", "DbServerIds"],
         attributes: &["ActivatedStorageCount", "AdditionalStorageCount", "AvailableStorageSizeInGBs", "CloudExadataInfrastructureArn", "CloudExadataInfrastructureId", "ComputeModel", "CpuCount", "DataStorageSizeInTBs", "DbNodeStorageSizeInGBs", "DbServerIds", "DbServerVersion", "MaxCpuCount", "MaxDataStorageInTBs", "MaxDbNodeStorageSizeInGBs", "MaxMemoryInGBs", "MemorySizeInGBs", "OciResourceAnchorName", "OciUrl", "Ocid", "StorageServerVersion", "TotalStorageSizeInGBs"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CloudExadataInfrastructure` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
+    pub fn availability_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `ComputeCount`: an integer.
-    pub fn compute_count(mut self, value: impl Into<Int>) -> Self { self.compute_count = Some(value.into()); self }
+    pub fn compute_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.compute_count = ::std::option::Option::Some(value.into()); self }
     /// `CustomerContactsToSendToOCI`: a list of [`CustomerContact`] objects.
-    pub fn customer_contacts_to_send_to_oci(mut self, value: impl Into<List<CustomerContact>>) -> Self { self.customer_contacts_to_send_to_oci = Some(value.into()); self }
+    pub fn customer_contacts_to_send_to_oci(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomerContact>>) -> Self { self.customer_contacts_to_send_to_oci = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseServerType`: a string.
-    pub fn database_server_type(mut self, value: impl Into<Str>) -> Self { self.database_server_type = Some(value.into()); self }
+    pub fn database_server_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_server_type = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceWindow`: a [`MaintenanceWindow`] object.
-    pub fn maintenance_window(mut self, value: impl Into<Obj<MaintenanceWindow>>) -> Self { self.maintenance_window = Some(value.into()); self }
+    pub fn maintenance_window(mut self, value: impl ::std::convert::Into<crate::Obj<MaintenanceWindow>>) -> Self { self.maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `Shape`: a string.
-    pub fn shape(mut self, value: impl Into<Str>) -> Self { self.shape = Some(value.into()); self }
+    pub fn shape(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shape = ::std::option::Option::Some(value.into()); self }
     /// `StorageCount`: an integer.
-    pub fn storage_count(mut self, value: impl Into<Int>) -> Self { self.storage_count = Some(value.into()); self }
+    pub fn storage_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.storage_count = ::std::option::Option::Some(value.into()); self }
     /// `StorageServerType`: a string.
-    pub fn storage_server_type(mut self, value: impl Into<Str>) -> Self { self.storage_server_type = Some(value.into()); self }
+    pub fn storage_server_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_server_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CloudExadataInfrastructure {
+impl ::cloudwright_core::Resource for CloudExadataInfrastructure {
     type Attributes = CloudExadataInfrastructureAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudExadataInfrastructure, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CloudExadataInfrastructure, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CloudExadataInfrastructure {
+impl ::cloudwright_core::ToValue for CloudExadataInfrastructure {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("AvailabilityZoneId", &self.availability_zone_id)
             .opt("ComputeCount", &self.compute_count)
@@ -209,12 +186,14 @@ impl ToValue for CloudExadataInfrastructure {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CloudExadataInfrastructure`]: `Handle<CloudExadataInfrastructure>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CloudExadataInfrastructure`]: `Handle<CloudExadataInfrastructure>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CloudExadataInfrastructureAttributes(ResourceRef);
+pub struct CloudExadataInfrastructureAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CloudExadataInfrastructureAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for CloudExadataInfrastructureAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -224,179 +203,170 @@ impl CloudExadataInfrastructureAttributes {
     ///
     /// The number of storage servers requested for the Exadata infrastructure.
     #[inline]
-    pub fn activated_storage_count(&self) -> Value {
-        self.0.get_att("ActivatedStorageCount")
+    pub fn activated_storage_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ActivatedStorageCount"))
     }
 
     /// `Fn::GetAtt` `AdditionalStorageCount`: an integer.
     ///
     /// The number of storage servers requested for the Exadata infrastructure.
     #[inline]
-    pub fn additional_storage_count(&self) -> Value {
-        self.0.get_att("AdditionalStorageCount")
+    pub fn additional_storage_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AdditionalStorageCount"))
     }
 
     /// `Fn::GetAtt` `AvailableStorageSizeInGBs`: an integer.
     ///
     /// The amount of available storage, in gigabytes (GB), for the Exadata infrastructure.
     #[inline]
-    pub fn available_storage_size_in_g_bs(&self) -> Value {
-        self.0.get_att("AvailableStorageSizeInGBs")
+    pub fn available_storage_size_in_g_bs(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AvailableStorageSizeInGBs"))
     }
 
     /// `Fn::GetAtt` `CloudExadataInfrastructureArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Exadata infrastructure.
     #[inline]
-    pub fn cloud_exadata_infrastructure_arn(&self) -> Value {
-        self.0.get_att("CloudExadataInfrastructureArn")
+    pub fn cloud_exadata_infrastructure_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CloudExadataInfrastructureArn"))
     }
 
     /// `Fn::GetAtt` `CloudExadataInfrastructureId`: a string.
     ///
     /// The unique identifier for the Exadata infrastructure.
     #[inline]
-    pub fn cloud_exadata_infrastructure_id(&self) -> Value {
-        self.0.get_att("CloudExadataInfrastructureId")
+    pub fn cloud_exadata_infrastructure_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CloudExadataInfrastructureId"))
     }
 
     /// `Fn::GetAtt` `ComputeModel`: a string.
     ///
     /// The OCI model compute model used when you create or clone an instance: ECPU or OCPU. An ECPU is an abstracted measure of compute resources. ECPUs are based on the number of cores elastically allocated from a pool of compute and storage servers. An OCPU is a legacy physical measure of compute resources. OCPUs are based on the physical core of a processor with hyper-threading enabled.
     #[inline]
-    pub fn compute_model(&self) -> Value {
-        self.0.get_att("ComputeModel")
+    pub fn compute_model(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ComputeModel"))
     }
 
     /// `Fn::GetAtt` `CpuCount`: an integer.
     ///
     /// The total number of CPU cores that are allocated to the Exadata infrastructure.
     #[inline]
-    pub fn cpu_count(&self) -> Value {
-        self.0.get_att("CpuCount")
+    pub fn cpu_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CpuCount"))
     }
 
     /// `Fn::GetAtt` `DataStorageSizeInTBs`: a number.
     ///
     /// The size of the Exadata infrastructure's data disk group, in terabytes (TB).
     #[inline]
-    pub fn data_storage_size_in_t_bs(&self) -> Value {
-        self.0.get_att("DataStorageSizeInTBs")
+    pub fn data_storage_size_in_t_bs(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("DataStorageSizeInTBs"))
     }
 
     /// `Fn::GetAtt` `DbNodeStorageSizeInGBs`: an integer.
     ///
     /// The size of the Exadata infrastructure's local node storage, in gigabytes (GB).
     #[inline]
-    pub fn db_node_storage_size_in_g_bs(&self) -> Value {
-        self.0.get_att("DbNodeStorageSizeInGBs")
+    pub fn db_node_storage_size_in_g_bs(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("DbNodeStorageSizeInGBs"))
     }
 
     /// `Fn::GetAtt` `DbServerIds`: a list of strings.
     ///
     /// The list of database server identifiers for the Exadata infrastructure.
     #[inline]
-    pub fn db_server_ids(&self) -> Value {
-        self.0.get_att("DbServerIds")
+    pub fn db_server_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DbServerIds"))
     }
 
     /// `Fn::GetAtt` `DbServerVersion`: a string.
     ///
     /// The software version of the database servers (dom0) in the Exadata infrastructure.
     #[inline]
-    pub fn db_server_version(&self) -> Value {
-        self.0.get_att("DbServerVersion")
+    pub fn db_server_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DbServerVersion"))
     }
 
     /// `Fn::GetAtt` `MaxCpuCount`: an integer.
     ///
     /// The total number of CPU cores available on the Exadata infrastructure.
     #[inline]
-    pub fn max_cpu_count(&self) -> Value {
-        self.0.get_att("MaxCpuCount")
+    pub fn max_cpu_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaxCpuCount"))
     }
 
     /// `Fn::GetAtt` `MaxDataStorageInTBs`: a number.
     ///
     /// The total amount of data disk group storage, in terabytes (TB), that's available on the Exadata infrastructure.
     #[inline]
-    pub fn max_data_storage_in_t_bs(&self) -> Value {
-        self.0.get_att("MaxDataStorageInTBs")
+    pub fn max_data_storage_in_t_bs(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("MaxDataStorageInTBs"))
     }
 
     /// `Fn::GetAtt` `MaxDbNodeStorageSizeInGBs`: an integer.
     ///
     /// The total amount of local node storage, in gigabytes (GB), that's available on the Exadata infrastructure.
     #[inline]
-    pub fn max_db_node_storage_size_in_g_bs(&self) -> Value {
-        self.0.get_att("MaxDbNodeStorageSizeInGBs")
+    pub fn max_db_node_storage_size_in_g_bs(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaxDbNodeStorageSizeInGBs"))
     }
 
     /// `Fn::GetAtt` `MaxMemoryInGBs`: an integer.
     ///
     /// The total amount of memory, in gigabytes (GB), that's available on the Exadata infrastructure.
     #[inline]
-    pub fn max_memory_in_g_bs(&self) -> Value {
-        self.0.get_att("MaxMemoryInGBs")
+    pub fn max_memory_in_g_bs(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaxMemoryInGBs"))
     }
 
     /// `Fn::GetAtt` `MemorySizeInGBs`: an integer.
     ///
     /// The amount of memory, in gigabytes (GB), that's allocated on the Exadata infrastructure.
     #[inline]
-    pub fn memory_size_in_g_bs(&self) -> Value {
-        self.0.get_att("MemorySizeInGBs")
+    pub fn memory_size_in_g_bs(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MemorySizeInGBs"))
     }
 
     /// `Fn::GetAtt` `OciResourceAnchorName`: a string.
     ///
     /// The name of the OCI resource anchor for the Exadata infrastructure.
     #[inline]
-    pub fn oci_resource_anchor_name(&self) -> Value {
-        self.0.get_att("OciResourceAnchorName")
+    pub fn oci_resource_anchor_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OciResourceAnchorName"))
     }
 
     /// `Fn::GetAtt` `OciUrl`: a string.
     ///
     /// The HTTPS link to the Exadata infrastructure in OCI.
     #[inline]
-    pub fn oci_url(&self) -> Value {
-        self.0.get_att("OciUrl")
+    pub fn oci_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OciUrl"))
     }
 
     /// `Fn::GetAtt` `Ocid`: a string.
     ///
     /// The OCID of the Exadata infrastructure.
     #[inline]
-    pub fn ocid(&self) -> Value {
-        self.0.get_att("Ocid")
+    pub fn ocid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Ocid"))
     }
 
     /// `Fn::GetAtt` `StorageServerVersion`: a string.
     ///
     /// The software version of the storage servers on the Exadata infrastructure.
     #[inline]
-    pub fn storage_server_version(&self) -> Value {
-        self.0.get_att("StorageServerVersion")
+    pub fn storage_server_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StorageServerVersion"))
     }
 
     /// `Fn::GetAtt` `TotalStorageSizeInGBs`: an integer.
     ///
     /// The total amount of storage, in gigabytes (GB), on the the Exadata infrastructure.
     #[inline]
-    pub fn total_storage_size_in_g_bs(&self) -> Value {
-        self.0.get_att("TotalStorageSizeInGBs")
+    pub fn total_storage_size_in_g_bs(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("TotalStorageSizeInGBs"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomerContact: ObjRule = ObjRule {
-    properties: &[
-        ("Email", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomerContact` property type of `AWS::ODB::CloudExadataInfrastructure`.
 ///
@@ -408,7 +378,7 @@ pub struct CustomerContact {
     /// `Email`: a string.
     ///
     /// The email address of the contact.
-    pub email: Option<Str>,
+    pub email: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -416,38 +386,23 @@ impl CustomerContact {
     /// A `CustomerContact` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Email`: a string.
-    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = Some(value.into()); self }
+    pub fn email(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomerContact {}
+impl crate::PropertyType for CustomerContact {}
 
-impl ToValue for CustomerContact {
+impl ::cloudwright_core::ToValue for CustomerContact {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Email", &self.email).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Email", &self.email)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
-    properties: &[
-        ("CustomActionTimeoutInMins", Shape::Int(&NumRule { min: Some(15.0), max: Some(120.0), ..NumRule::ANY })),
-        ("DaysOfWeek", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("HoursOfDay", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: true })),
-        ("IsCustomActionTimeoutEnabled", Shape::Bool),
-        ("LeadTimeInWeeks", Shape::Int(&NumRule { min: Some(1.0), max: Some(4.0), ..NumRule::ANY })),
-        ("Months", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("PatchingMode", Shape::Str(&StrRule { allowed: &["NONROLLING", "ROLLING"], ..StrRule::ANY })),
-        ("Preference", Shape::Str(&StrRule { allowed: &["CUSTOM_PREFERENCE", "NO_PREFERENCE"], ..StrRule::ANY })),
-        ("WeeksOfMonth", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MaintenanceWindow` property type of `AWS::ODB::CloudExadataInfrastructure`.
 ///
@@ -461,41 +416,41 @@ pub struct MaintenanceWindow {
     /// The custom action timeout in minutes for the maintenance window.
     ///
     /// Value 15 to 120.
-    pub custom_action_timeout_in_mins: Option<Int>,
+    pub custom_action_timeout_in_mins: ::std::option::Option<::cloudwright_core::Int>,
     /// `DaysOfWeek`: a list of [`DaysOfWeek`] values.
     ///
     /// The days of the week when maintenance can be performed.
-    pub days_of_week: Option<List<DaysOfWeek>>,
+    pub days_of_week: ::std::option::Option<::cloudwright_core::List<DaysOfWeek>>,
     /// `HoursOfDay`: a list of integers.
     ///
     /// The hours of the day when maintenance can be performed.
-    pub hours_of_day: Option<List<Int>>,
+    pub hours_of_day: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `IsCustomActionTimeoutEnabled`: a boolean.
     ///
     /// Indicates whether custom action timeout is enabled for the maintenance window.
-    pub is_custom_action_timeout_enabled: Option<Bool>,
+    pub is_custom_action_timeout_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LeadTimeInWeeks`: an integer.
     ///
     /// The lead time in weeks before the maintenance window.
     ///
     /// Value 1 to 4.
-    pub lead_time_in_weeks: Option<Int>,
+    pub lead_time_in_weeks: ::std::option::Option<::cloudwright_core::Int>,
     /// `Months`: a list of [`Month`] values.
     ///
     /// The months when maintenance can be performed.
-    pub months: Option<List<Month>>,
+    pub months: ::std::option::Option<::cloudwright_core::List<Month>>,
     /// `PatchingMode`: a [`PatchingMode`] value.
     ///
     /// The patching mode for the maintenance window.
-    pub patching_mode: Option<PatchingMode>,
+    pub patching_mode: ::std::option::Option<PatchingMode>,
     /// `Preference`: a [`Preference`] value.
     ///
     /// The preference for the maintenance window scheduling.
-    pub preference: Option<Preference>,
+    pub preference: ::std::option::Option<Preference>,
     /// `WeeksOfMonth`: a list of integers.
     ///
     /// The weeks of the month when maintenance can be performed.
-    pub weeks_of_month: Option<List<Int>>,
+    pub weeks_of_month: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
 }
 
 #[rustfmt::skip]
@@ -503,35 +458,35 @@ impl MaintenanceWindow {
     /// A `MaintenanceWindow` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomActionTimeoutInMins`: an integer.
-    pub fn custom_action_timeout_in_mins(mut self, value: impl Into<Int>) -> Self { self.custom_action_timeout_in_mins = Some(value.into()); self }
+    pub fn custom_action_timeout_in_mins(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.custom_action_timeout_in_mins = ::std::option::Option::Some(value.into()); self }
     /// `DaysOfWeek`: a list of [`DaysOfWeek`] values.
-    pub fn days_of_week(mut self, value: impl Into<List<DaysOfWeek>>) -> Self { self.days_of_week = Some(value.into()); self }
+    pub fn days_of_week(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DaysOfWeek>>) -> Self { self.days_of_week = ::std::option::Option::Some(value.into()); self }
     /// `HoursOfDay`: a list of integers.
-    pub fn hours_of_day(mut self, value: impl Into<List<Int>>) -> Self { self.hours_of_day = Some(value.into()); self }
+    pub fn hours_of_day(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.hours_of_day = ::std::option::Option::Some(value.into()); self }
     /// `IsCustomActionTimeoutEnabled`: a boolean.
-    pub fn is_custom_action_timeout_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_custom_action_timeout_enabled = Some(value.into()); self }
+    pub fn is_custom_action_timeout_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_custom_action_timeout_enabled = ::std::option::Option::Some(value.into()); self }
     /// `LeadTimeInWeeks`: an integer.
-    pub fn lead_time_in_weeks(mut self, value: impl Into<Int>) -> Self { self.lead_time_in_weeks = Some(value.into()); self }
+    pub fn lead_time_in_weeks(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.lead_time_in_weeks = ::std::option::Option::Some(value.into()); self }
     /// `Months`: a list of [`Month`] values.
-    pub fn months(mut self, value: impl Into<List<Month>>) -> Self { self.months = Some(value.into()); self }
+    pub fn months(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Month>>) -> Self { self.months = ::std::option::Option::Some(value.into()); self }
     /// `PatchingMode`: a [`PatchingMode`] value.
-    pub fn patching_mode(mut self, value: impl Into<PatchingMode>) -> Self { self.patching_mode = Some(value.into()); self }
+    pub fn patching_mode(mut self, value: impl ::std::convert::Into<PatchingMode>) -> Self { self.patching_mode = ::std::option::Option::Some(value.into()); self }
     /// `Preference`: a [`Preference`] value.
-    pub fn preference(mut self, value: impl Into<Preference>) -> Self { self.preference = Some(value.into()); self }
+    pub fn preference(mut self, value: impl ::std::convert::Into<Preference>) -> Self { self.preference = ::std::option::Option::Some(value.into()); self }
     /// `WeeksOfMonth`: a list of integers.
-    pub fn weeks_of_month(mut self, value: impl Into<List<Int>>) -> Self { self.weeks_of_month = Some(value.into()); self }
+    pub fn weeks_of_month(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.weeks_of_month = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MaintenanceWindow {}
+impl crate::PropertyType for MaintenanceWindow {}
 
-impl ToValue for MaintenanceWindow {
+impl ::cloudwright_core::ToValue for MaintenanceWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomActionTimeoutInMins",
                 &self.custom_action_timeout_in_mins,
@@ -559,24 +514,24 @@ pub enum PatchingMode {
     /// `ROLLING`
     Rolling,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PatchingMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PatchingMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PatchingMode {
+impl ::cloudwright_core::ToValue for PatchingMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Nonrolling => "NONROLLING",
             Self::Rolling => "ROLLING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -588,23 +543,80 @@ pub enum Preference {
     /// `NO_PREFERENCE`
     NoPreference,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Preference {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Preference {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Preference {
+impl ::cloudwright_core::ToValue for Preference {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CustomPreference => "CUSTOM_PREFERENCE",
             Self::NoPreference => "NO_PREFERENCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\/.=-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudExadataInfrastructure: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("AvailabilityZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("ComputeCount", Shape::INT),
+            ("CustomerContactsToSendToOCI", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomerContact), min_items: None, max_items: None, unique: false })),
+            ("DatabaseServerType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MaintenanceWindow", Shape::Object(&RULE_MaintenanceWindow)),
+            ("Shape", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StorageCount", Shape::INT),
+            ("StorageServerType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomerContact: ObjRule = ObjRule {
+        properties: &[
+            ("Email", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
+        properties: &[
+            ("CustomActionTimeoutInMins", Shape::Int(&NumRule { min: Some(15.0), max: Some(120.0), ..NumRule::ANY })),
+            ("DaysOfWeek", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("HoursOfDay", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: true })),
+            ("IsCustomActionTimeoutEnabled", Shape::Bool),
+            ("LeadTimeInWeeks", Shape::Int(&NumRule { min: Some(1.0), max: Some(4.0), ..NumRule::ANY })),
+            ("Months", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("PatchingMode", Shape::Str(&StrRule { allowed: &["NONROLLING", "ROLLING"], ..StrRule::ANY })),
+            ("Preference", Shape::Str(&StrRule { allowed: &["CUSTOM_PREFERENCE", "NO_PREFERENCE"], ..StrRule::ANY })),
+            ("WeeksOfMonth", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

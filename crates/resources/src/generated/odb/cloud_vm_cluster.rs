@@ -5,48 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{IamRole, LicenseModel, Tag, TagRequired};
-use super::shared::{RULE_IamRole, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudVmCluster: ObjRule = ObjRule {
-    properties: &[
-        ("CloudExadataInfrastructureId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(11), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("CpuCoreCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(368.0), ..NumRule::ANY })),
-        ("DataCollectionOptions", Shape::Object(&RULE_DataCollectionOptions)),
-        ("DataStorageSizeInTBs", Shape::NUM),
-        ("DbNodeStorageSizeInGBs", Shape::INT),
-        ("DbNodes", Shape::List(&ListRule { items: Shape::Object(&RULE_DbNode), min_items: None, max_items: None, unique: true })),
-        ("DbServers", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1024), unique: false })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("GiVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Hostname", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("IamRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_IamRole), min_items: None, max_items: None, unique: true })),
-        ("IsLocalBackupEnabled", Shape::Bool),
-        ("IsSparseDiskgroupEnabled", Shape::Bool),
-        ("LicenseModel", Shape::Str(&StrRule { allowed: &["BRING_YOUR_OWN_LICENSE", "LICENSE_INCLUDED"], ..StrRule::ANY })),
-        ("MemorySizeInGBs", Shape::INT),
-        ("OdbNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ScanListenerPortTcp", Shape::Int(&NumRule { min: Some(1024.0), max: Some(8999.0), ..NumRule::ANY })),
-        ("SshPublicKeys", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1024), unique: false })),
-        ("SystemVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::{IamRole, LicenseModel, Tag};
 
 /// The `AWS::ODB::CloudVmCluster` resource.
 ///
@@ -68,13 +27,13 @@ pub struct CloudVmCluster {
     /// Required when creating a VM cluster.
     ///
     /// Pattern `^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$`; length 6 to 2048; create-only: changing it replaces the resource.
-    pub cloud_exadata_infrastructure_id: Option<Str>,
+    pub cloud_exadata_infrastructure_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterName`: a string.
     ///
     /// The name of the Grid Infrastructure (GI) cluster.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9-]*$`; length 1 to 11; create-only: changing it replaces the resource.
-    pub cluster_name: Option<Str>,
+    pub cluster_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CpuCoreCount`: an integer.
     ///
     /// The number of CPU cores enabled on the VM cluster.
@@ -82,37 +41,37 @@ pub struct CloudVmCluster {
     /// Required when creating a VM cluster.
     ///
     /// Value 0 to 368; create-only: changing it replaces the resource.
-    pub cpu_core_count: Option<Int>,
+    pub cpu_core_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `DataCollectionOptions`: a [`DataCollectionOptions`] object.
     ///
     /// The set of diagnostic collection options enabled for the VM cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_collection_options: Option<Obj<DataCollectionOptions>>,
+    pub data_collection_options: ::std::option::Option<crate::Obj<DataCollectionOptions>>,
     /// `DataStorageSizeInTBs`: a number.
     ///
     /// The size of the data disk group, in terabytes (TB), that's allocated for the VM cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_storage_size_in_t_bs: Option<Num>,
+    pub data_storage_size_in_t_bs: ::std::option::Option<::cloudwright_core::Num>,
     /// `DbNodeStorageSizeInGBs`: an integer.
     ///
     /// The amount of local node storage, in gigabytes (GB), that's allocated for the VM cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_node_storage_size_in_g_bs: Option<Int>,
+    pub db_node_storage_size_in_g_bs: ::std::option::Option<::cloudwright_core::Int>,
     /// `DbNodes`: a list of [`DbNode`] objects.
     ///
     /// The DB nodes that are implicitly created and managed as part of this VM Cluster.
     ///
     /// Length at least 1; changing it may replace the resource (conditionally create-only).
-    pub db_nodes: Option<List<DbNode>>,
+    pub db_nodes: ::std::option::Option<::cloudwright_core::List<DbNode>>,
     /// `DbServers`: a list of strings.
     ///
     /// The list of database servers for the VM cluster.
     ///
     /// Items 1 to 1024; create-only: changing it replaces the resource.
-    pub db_servers: Option<List<Str>>,
+    pub db_servers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DisplayName`: a string.
     ///
     /// The user-friendly name for the VM cluster.
@@ -120,7 +79,7 @@ pub struct CloudVmCluster {
     /// Required when creating a VM cluster.
     ///
     /// Pattern `^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `GiVersion`: a string.
     ///
     /// The software version of the Oracle Grid Infrastructure (GI) for the VM cluster.
@@ -128,7 +87,7 @@ pub struct CloudVmCluster {
     /// Required when creating a VM cluster.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub gi_version: Option<Str>,
+    pub gi_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Hostname`: a string.
     ///
     /// The host name for the VM cluster.
@@ -136,35 +95,35 @@ pub struct CloudVmCluster {
     /// Required when creating a VM cluster.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$`; length 1 to 12; create-only: changing it replaces the resource.
-    pub hostname: Option<Str>,
+    pub hostname: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamRoles`: a list of [`IamRole`] objects.
     ///
     /// The AWS Identity and Access Management (IAM) service roles associated with the VM cluster.
-    pub iam_roles: Option<List<IamRole>>,
+    pub iam_roles: ::std::option::Option<::cloudwright_core::List<IamRole>>,
     /// `IsLocalBackupEnabled`: a boolean.
     ///
     /// Specifies whether database backups to local Exadata storage are enabled for the VM cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub is_local_backup_enabled: Option<Bool>,
+    pub is_local_backup_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IsSparseDiskgroupEnabled`: a boolean.
     ///
     /// Specifies whether the VM cluster is configured with a sparse disk group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub is_sparse_diskgroup_enabled: Option<Bool>,
+    pub is_sparse_diskgroup_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LicenseModel`: a [`LicenseModel`] value.
     ///
     /// The Oracle license model applied to the VM cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub license_model: Option<LicenseModel>,
+    pub license_model: ::std::option::Option<LicenseModel>,
     /// `MemorySizeInGBs`: an integer.
     ///
     /// The amount of memory, in gigabytes (GB), that's allocated for the VM cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub memory_size_in_g_bs: Option<Int>,
+    pub memory_size_in_g_bs: ::std::option::Option<::cloudwright_core::Int>,
     /// `OdbNetworkId`: a string.
     ///
     /// The unique identifier of the ODB network for the VM cluster.
@@ -172,7 +131,7 @@ pub struct CloudVmCluster {
     /// Required when creating a VM cluster.
     ///
     /// Pattern `^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$`; length 6 to 2048; create-only: changing it replaces the resource.
-    pub odb_network_id: Option<Str>,
+    pub odb_network_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScanListenerPortTcp`: an integer.
     ///
     /// The port number for TCP connections to the single client access name (SCAN) listener.
@@ -182,7 +141,7 @@ pub struct CloudVmCluster {
     /// Default: `1521`
     ///
     /// Value 1024 to 8999; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub scan_listener_port_tcp: Option<Int>,
+    pub scan_listener_port_tcp: ::std::option::Option<::cloudwright_core::Int>,
     /// `SshPublicKeys`: a list of strings.
     ///
     /// The public key portion of one or more key pairs used for SSH access to the VM cluster.
@@ -190,23 +149,23 @@ pub struct CloudVmCluster {
     /// Required when creating a VM cluster.
     ///
     /// Items 1 to 1024; create-only: changing it replaces the resource.
-    pub ssh_public_keys: Option<List<Str>>,
+    pub ssh_public_keys: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SystemVersion`: a string.
     ///
     /// The operating system version of the image chosen for the VM cluster.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub system_version: Option<Str>,
+    pub system_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the Vm Cluster.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TimeZone`: a string.
     ///
     /// The time zone of the VM cluster.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub time_zone: Option<Str>,
+    pub time_zone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -216,7 +175,7 @@ impl CloudVmCluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ODB::CloudVmCluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-cloudvmcluster.html",
         primary_identifier: &["CloudVmClusterArn"],
@@ -227,79 +186,81 @@ impl CloudVmCluster {
         read_only: &["CloudVmClusterArn", "CloudVmClusterId", "ComputeModel", "DiskRedundancy", "Domain", "ListenerPort", "NodeCount", "Ocid", "OciResourceAnchorName", "OciUrl", "ScanDnsName", "ScanIpIds", "Shape", "StorageSizeInGBs", "VipIds", "DbNodes/*/DbNodeId", "DbNodes/*/Status", "DbNodes/*/MemorySizeInGBs", "DbNodes/*/DbNodeStorageSizeInGBs", "DbNodes/*/CpuCoreCount", "DbNodes/*/Hostname", "DbNodes/*/DbNodeArn", "DbNodes/*/Ocid", "DbNodes/*/DbSystemId", "DbNodes/*/BackupIpId", "DbNodes/*/BackupVnic2Id", "DbNodes/*/VnicId", "DbNodes/*/Vnic2Id", "DbNodes/*/HostIpId", "IamRoles/*/Status"],
         attributes: &["CloudVmClusterArn", "CloudVmClusterId", "ComputeModel", "DiskRedundancy", "Domain", "ListenerPort", "NodeCount", "OciResourceAnchorName", "OciUrl", "Ocid", "ScanDnsName", "ScanIpIds", "Shape", "StorageSizeInGBs", "VipIds"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CloudVmCluster` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudExadataInfrastructureId`: a string.
-    pub fn cloud_exadata_infrastructure_id(mut self, value: impl Into<Str>) -> Self { self.cloud_exadata_infrastructure_id = Some(value.into()); self }
+    pub fn cloud_exadata_infrastructure_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_exadata_infrastructure_id = ::std::option::Option::Some(value.into()); self }
     /// `ClusterName`: a string.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = ::std::option::Option::Some(value.into()); self }
     /// `CpuCoreCount`: an integer.
-    pub fn cpu_core_count(mut self, value: impl Into<Int>) -> Self { self.cpu_core_count = Some(value.into()); self }
+    pub fn cpu_core_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cpu_core_count = ::std::option::Option::Some(value.into()); self }
     /// `DataCollectionOptions`: a [`DataCollectionOptions`] object.
-    pub fn data_collection_options(mut self, value: impl Into<Obj<DataCollectionOptions>>) -> Self { self.data_collection_options = Some(value.into()); self }
+    pub fn data_collection_options(mut self, value: impl ::std::convert::Into<crate::Obj<DataCollectionOptions>>) -> Self { self.data_collection_options = ::std::option::Option::Some(value.into()); self }
     /// `DataStorageSizeInTBs`: a number.
-    pub fn data_storage_size_in_t_bs(mut self, value: impl Into<Num>) -> Self { self.data_storage_size_in_t_bs = Some(value.into()); self }
+    pub fn data_storage_size_in_t_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.data_storage_size_in_t_bs = ::std::option::Option::Some(value.into()); self }
     /// `DbNodeStorageSizeInGBs`: an integer.
-    pub fn db_node_storage_size_in_g_bs(mut self, value: impl Into<Int>) -> Self { self.db_node_storage_size_in_g_bs = Some(value.into()); self }
+    pub fn db_node_storage_size_in_g_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.db_node_storage_size_in_g_bs = ::std::option::Option::Some(value.into()); self }
     /// `DbNodes`: a list of [`DbNode`] objects.
-    pub fn db_nodes(mut self, value: impl Into<List<DbNode>>) -> Self { self.db_nodes = Some(value.into()); self }
+    pub fn db_nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DbNode>>) -> Self { self.db_nodes = ::std::option::Option::Some(value.into()); self }
     /// `DbServers`: a list of strings.
-    pub fn db_servers(mut self, value: impl Into<List<Str>>) -> Self { self.db_servers = Some(value.into()); self }
+    pub fn db_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.db_servers = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `GiVersion`: a string.
-    pub fn gi_version(mut self, value: impl Into<Str>) -> Self { self.gi_version = Some(value.into()); self }
+    pub fn gi_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gi_version = ::std::option::Option::Some(value.into()); self }
     /// `Hostname`: a string.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = Some(value.into()); self }
+    pub fn hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hostname = ::std::option::Option::Some(value.into()); self }
     /// `IamRoles`: a list of [`IamRole`] objects.
-    pub fn iam_roles(mut self, value: impl Into<List<IamRole>>) -> Self { self.iam_roles = Some(value.into()); self }
+    pub fn iam_roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IamRole>>) -> Self { self.iam_roles = ::std::option::Option::Some(value.into()); self }
     /// `IsLocalBackupEnabled`: a boolean.
-    pub fn is_local_backup_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_local_backup_enabled = Some(value.into()); self }
+    pub fn is_local_backup_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_local_backup_enabled = ::std::option::Option::Some(value.into()); self }
     /// `IsSparseDiskgroupEnabled`: a boolean.
-    pub fn is_sparse_diskgroup_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_sparse_diskgroup_enabled = Some(value.into()); self }
+    pub fn is_sparse_diskgroup_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_sparse_diskgroup_enabled = ::std::option::Option::Some(value.into()); self }
     /// `LicenseModel`: a [`LicenseModel`] value.
-    pub fn license_model(mut self, value: impl Into<LicenseModel>) -> Self { self.license_model = Some(value.into()); self }
+    pub fn license_model(mut self, value: impl ::std::convert::Into<LicenseModel>) -> Self { self.license_model = ::std::option::Option::Some(value.into()); self }
     /// `MemorySizeInGBs`: an integer.
-    pub fn memory_size_in_g_bs(mut self, value: impl Into<Int>) -> Self { self.memory_size_in_g_bs = Some(value.into()); self }
+    pub fn memory_size_in_g_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory_size_in_g_bs = ::std::option::Option::Some(value.into()); self }
     /// `OdbNetworkId`: a string.
-    pub fn odb_network_id(mut self, value: impl Into<Str>) -> Self { self.odb_network_id = Some(value.into()); self }
+    pub fn odb_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.odb_network_id = ::std::option::Option::Some(value.into()); self }
     /// `ScanListenerPortTcp`: an integer.
-    pub fn scan_listener_port_tcp(mut self, value: impl Into<Int>) -> Self { self.scan_listener_port_tcp = Some(value.into()); self }
+    pub fn scan_listener_port_tcp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scan_listener_port_tcp = ::std::option::Option::Some(value.into()); self }
     /// `SshPublicKeys`: a list of strings.
-    pub fn ssh_public_keys(mut self, value: impl Into<List<Str>>) -> Self { self.ssh_public_keys = Some(value.into()); self }
+    pub fn ssh_public_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ssh_public_keys = ::std::option::Option::Some(value.into()); self }
     /// `SystemVersion`: a string.
-    pub fn system_version(mut self, value: impl Into<Str>) -> Self { self.system_version = Some(value.into()); self }
+    pub fn system_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.system_version = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimeZone`: a string.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
+    pub fn time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_zone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CloudVmCluster {
+impl ::cloudwright_core::Resource for CloudVmCluster {
     type Attributes = CloudVmClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudVmCluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CloudVmCluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CloudVmCluster {
+impl ::cloudwright_core::ToValue for CloudVmCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudExadataInfrastructureId",
                 &self.cloud_exadata_infrastructure_id,
@@ -332,12 +293,12 @@ impl ToValue for CloudVmCluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CloudVmCluster`]: `Handle<CloudVmCluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CloudVmCluster`]: `Handle<CloudVmCluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CloudVmClusterAttributes(ResourceRef);
+pub struct CloudVmClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CloudVmClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CloudVmClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -347,133 +308,122 @@ impl CloudVmClusterAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the VM cluster.
     #[inline]
-    pub fn cloud_vm_cluster_arn(&self) -> Value {
-        self.0.get_att("CloudVmClusterArn")
+    pub fn cloud_vm_cluster_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CloudVmClusterArn"))
     }
 
     /// `Fn::GetAtt` `CloudVmClusterId`: a string.
     ///
     /// The unique identifier of the VM cluster.
     #[inline]
-    pub fn cloud_vm_cluster_id(&self) -> Value {
-        self.0.get_att("CloudVmClusterId")
+    pub fn cloud_vm_cluster_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CloudVmClusterId"))
     }
 
     /// `Fn::GetAtt` `ComputeModel`: a string.
     ///
     /// The OCI model compute model used when you create or clone an instance: ECPU or OCPU. An ECPU is an abstracted measure of compute resources. ECPUs are based on the number of cores elastically allocated from a pool of compute and storage servers. An OCPU is a legacy physical measure of compute resources. OCPUs are based on the physical core of a processor with hyper-threading enabled.
     #[inline]
-    pub fn compute_model(&self) -> Value {
-        self.0.get_att("ComputeModel")
+    pub fn compute_model(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ComputeModel"))
     }
 
     /// `Fn::GetAtt` `DiskRedundancy`: a string.
     ///
     /// The type of redundancy configured for the VM cluster. `NORMAL` is 2-way redundancy. `HIGH` is 3-way redundancy.
     #[inline]
-    pub fn disk_redundancy(&self) -> Value {
-        self.0.get_att("DiskRedundancy")
+    pub fn disk_redundancy(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DiskRedundancy"))
     }
 
     /// `Fn::GetAtt` `Domain`: a string.
     ///
     /// The domain of the VM cluster.
     #[inline]
-    pub fn domain(&self) -> Value {
-        self.0.get_att("Domain")
+    pub fn domain(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Domain"))
     }
 
     /// `Fn::GetAtt` `ListenerPort`: an integer.
     ///
     /// The port number configured for the listener on the VM cluster.
     #[inline]
-    pub fn listener_port(&self) -> Value {
-        self.0.get_att("ListenerPort")
+    pub fn listener_port(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ListenerPort"))
     }
 
     /// `Fn::GetAtt` `NodeCount`: an integer.
     ///
     /// The number of nodes in the VM cluster.
     #[inline]
-    pub fn node_count(&self) -> Value {
-        self.0.get_att("NodeCount")
+    pub fn node_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("NodeCount"))
     }
 
     /// `Fn::GetAtt` `OciResourceAnchorName`: a string.
     ///
     /// The name of the OCI resource anchor for the VM cluster.
     #[inline]
-    pub fn oci_resource_anchor_name(&self) -> Value {
-        self.0.get_att("OciResourceAnchorName")
+    pub fn oci_resource_anchor_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OciResourceAnchorName"))
     }
 
     /// `Fn::GetAtt` `OciUrl`: a string.
     ///
     /// The HTTPS link to the VM cluster in OCI.
     #[inline]
-    pub fn oci_url(&self) -> Value {
-        self.0.get_att("OciUrl")
+    pub fn oci_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OciUrl"))
     }
 
     /// `Fn::GetAtt` `Ocid`: a string.
     ///
     /// The OCID of the VM cluster.
     #[inline]
-    pub fn ocid(&self) -> Value {
-        self.0.get_att("Ocid")
+    pub fn ocid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Ocid"))
     }
 
     /// `Fn::GetAtt` `ScanDnsName`: a string.
     ///
     /// The FQDN of the DNS record for the Single Client Access Name (SCAN) IP addresses that are associated with the VM cluster.
     #[inline]
-    pub fn scan_dns_name(&self) -> Value {
-        self.0.get_att("ScanDnsName")
+    pub fn scan_dns_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ScanDnsName"))
     }
 
     /// `Fn::GetAtt` `ScanIpIds`: a list of strings.
     ///
     /// The OCID of the SCAN IP addresses that are associated with the VM cluster.
     #[inline]
-    pub fn scan_ip_ids(&self) -> Value {
-        self.0.get_att("ScanIpIds")
+    pub fn scan_ip_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ScanIpIds"))
     }
 
     /// `Fn::GetAtt` `Shape`: a string.
     ///
     /// The hardware model name of the Exadata infrastructure that's running the VM cluster.
     #[inline]
-    pub fn shape(&self) -> Value {
-        self.0.get_att("Shape")
+    pub fn shape(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Shape"))
     }
 
     /// `Fn::GetAtt` `StorageSizeInGBs`: an integer.
     ///
     /// The amount of local node storage, in gigabytes (GB), that's allocated to the VM cluster.
     #[inline]
-    pub fn storage_size_in_g_bs(&self) -> Value {
-        self.0.get_att("StorageSizeInGBs")
+    pub fn storage_size_in_g_bs(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("StorageSizeInGBs"))
     }
 
     /// `Fn::GetAtt` `VipIds`: a list of strings.
     ///
     /// The virtual IP (VIP) addresses that are associated with the VM cluster. Oracle's Cluster Ready Services (CRS) creates and maintains one VIP address for each node in the VM cluster to enable failover. If one node fails, the VIP is reassigned to another active node in the cluster.
     #[inline]
-    pub fn vip_ids(&self) -> Value {
-        self.0.get_att("VipIds")
+    pub fn vip_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("VipIds"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataCollectionOptions: ObjRule = ObjRule {
-    properties: &[
-        ("IsDiagnosticsEventsEnabled", Shape::Bool),
-        ("IsHealthMonitoringEnabled", Shape::Bool),
-        ("IsIncidentLogsEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataCollectionOptions` property type of `AWS::ODB::CloudVmCluster`.
 ///
@@ -485,15 +435,15 @@ pub struct DataCollectionOptions {
     /// `IsDiagnosticsEventsEnabled`: a boolean.
     ///
     /// Specifies whether diagnostic collection is enabled for the VM cluster.
-    pub is_diagnostics_events_enabled: Option<Bool>,
+    pub is_diagnostics_events_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IsHealthMonitoringEnabled`: a boolean.
     ///
     /// Specifies whether health monitoring is enabled for the VM cluster.
-    pub is_health_monitoring_enabled: Option<Bool>,
+    pub is_health_monitoring_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IsIncidentLogsEnabled`: a boolean.
     ///
     /// Specifies whether incident logs are enabled for the VM cluster.
-    pub is_incident_logs_enabled: Option<Bool>,
+    pub is_incident_logs_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -501,23 +451,23 @@ impl DataCollectionOptions {
     /// A `DataCollectionOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IsDiagnosticsEventsEnabled`: a boolean.
-    pub fn is_diagnostics_events_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_diagnostics_events_enabled = Some(value.into()); self }
+    pub fn is_diagnostics_events_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_diagnostics_events_enabled = ::std::option::Option::Some(value.into()); self }
     /// `IsHealthMonitoringEnabled`: a boolean.
-    pub fn is_health_monitoring_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_health_monitoring_enabled = Some(value.into()); self }
+    pub fn is_health_monitoring_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_health_monitoring_enabled = ::std::option::Option::Some(value.into()); self }
     /// `IsIncidentLogsEnabled`: a boolean.
-    pub fn is_incident_logs_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_incident_logs_enabled = Some(value.into()); self }
+    pub fn is_incident_logs_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_incident_logs_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataCollectionOptions {}
+impl crate::PropertyType for DataCollectionOptions {}
 
-impl ToValue for DataCollectionOptions {
+impl ::cloudwright_core::ToValue for DataCollectionOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "IsDiagnosticsEventsEnabled",
                 &self.is_diagnostics_events_enabled,
@@ -531,38 +481,6 @@ impl ToValue for DataCollectionOptions {
     }
 }
 
-/// The required properties of [`DbNode`], by name: `DbNode::new(DbNodeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DbNodeRequired {
-    /// `DbServerId`: a string, required.
-    pub db_server_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbNode: ObjRule = ObjRule {
-    properties: &[
-        ("BackupIpId", Shape::STR),
-        ("BackupVnic2Id", Shape::STR),
-        ("CpuCoreCount", Shape::INT),
-        ("DbNodeArn", Shape::STR),
-        ("DbNodeId", Shape::STR),
-        ("DbNodeStorageSizeInGBs", Shape::INT),
-        ("DbServerId", Shape::STR),
-        ("DbSystemId", Shape::STR),
-        ("HostIpId", Shape::STR),
-        ("Hostname", Shape::STR),
-        ("MemorySizeInGBs", Shape::INT),
-        ("Ocid", Shape::STR),
-        ("Status", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Vnic2Id", Shape::STR),
-        ("VnicId", Shape::STR),
-    ],
-    required: &["DbServerId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DbNode` property type of `AWS::ODB::CloudVmCluster`.
 ///
 /// Information about a DB node.
@@ -573,132 +491,132 @@ pub struct DbNode {
     /// `BackupIpId`: a string.
     ///
     /// The Oracle Cloud ID (OCID) of the backup IP address that's associated with the DB node.
-    pub backup_ip_id: Option<Str>,
+    pub backup_ip_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `BackupVnic2Id`: a string.
     ///
     /// The OCID of the second backup VNIC.
-    pub backup_vnic2_id: Option<Str>,
+    pub backup_vnic2_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CpuCoreCount`: an integer.
     ///
     /// Number of CPU cores enabled on the DB node.
-    pub cpu_core_count: Option<Int>,
+    pub cpu_core_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `DbNodeArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the DB node.
-    pub db_node_arn: Option<Str>,
+    pub db_node_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DbNodeId`: a string.
     ///
     /// The unique identifier of the DB node.
-    pub db_node_id: Option<Str>,
+    pub db_node_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DbNodeStorageSizeInGBs`: an integer.
     ///
     /// The amount of local node storage, in gigabytes (GBs), that's allocated on the DB node.
-    pub db_node_storage_size_in_g_bs: Option<Int>,
+    pub db_node_storage_size_in_g_bs: ::std::option::Option<::cloudwright_core::Int>,
     /// `DbServerId`: a string, required.
     ///
     /// The unique identifier of the Db server that is associated with the DB node.
-    pub db_server_id: Str,
+    pub db_server_id: ::cloudwright_core::Str,
     /// `DbSystemId`: a string.
     ///
     /// The OCID of the DB system.
-    pub db_system_id: Option<Str>,
+    pub db_system_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostIpId`: a string.
     ///
     /// The OCID of the host IP address that's associated with the DB node.
-    pub host_ip_id: Option<Str>,
+    pub host_ip_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Hostname`: a string.
     ///
     /// The host name for the DB node.
-    pub hostname: Option<Str>,
+    pub hostname: ::std::option::Option<::cloudwright_core::Str>,
     /// `MemorySizeInGBs`: an integer.
     ///
     /// The allocated memory in GBs on the DB node.
-    pub memory_size_in_g_bs: Option<Int>,
+    pub memory_size_in_g_bs: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ocid`: a string.
     ///
     /// The OCID of the DB node.
-    pub ocid: Option<Str>,
+    pub ocid: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a string.
     ///
     /// The current status of the DB node.
-    pub status: Option<Str>,
+    pub status: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Vnic2Id`: a string.
     ///
     /// The OCID of the second VNIC.
-    pub vnic2_id: Option<Str>,
+    pub vnic2_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VnicId`: a string.
     ///
     /// The OCID of the VNIC.
-    pub vnic_id: Option<Str>,
+    pub vnic_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DbNode {
-    /// A `DbNode` with its required properties, named in a [`DbNodeRequired`].
+    /// A `DbNode` with its one required property, `DbServerId`.
     #[inline]
-    pub fn new(required: DbNodeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            backup_ip_id: None,
-            backup_vnic2_id: None,
-            cpu_core_count: None,
-            db_node_arn: None,
-            db_node_id: None,
-            db_node_storage_size_in_g_bs: None,
-            db_server_id: required.db_server_id,
-            db_system_id: None,
-            host_ip_id: None,
-            hostname: None,
-            memory_size_in_g_bs: None,
-            ocid: None,
-            status: None,
-            tags: None,
-            vnic2_id: None,
-            vnic_id: None,
+            backup_ip_id: ::std::option::Option::None,
+            backup_vnic2_id: ::std::option::Option::None,
+            cpu_core_count: ::std::option::Option::None,
+            db_node_arn: ::std::option::Option::None,
+            db_node_id: ::std::option::Option::None,
+            db_node_storage_size_in_g_bs: ::std::option::Option::None,
+            db_server_id: value.into(),
+            db_system_id: ::std::option::Option::None,
+            host_ip_id: ::std::option::Option::None,
+            hostname: ::std::option::Option::None,
+            memory_size_in_g_bs: ::std::option::Option::None,
+            ocid: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vnic2_id: ::std::option::Option::None,
+            vnic_id: ::std::option::Option::None,
         }
     }
 
     /// `BackupIpId`: a string.
-    pub fn backup_ip_id(mut self, value: impl Into<Str>) -> Self { self.backup_ip_id = Some(value.into()); self }
+    pub fn backup_ip_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.backup_ip_id = ::std::option::Option::Some(value.into()); self }
     /// `BackupVnic2Id`: a string.
-    pub fn backup_vnic2_id(mut self, value: impl Into<Str>) -> Self { self.backup_vnic2_id = Some(value.into()); self }
+    pub fn backup_vnic2_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.backup_vnic2_id = ::std::option::Option::Some(value.into()); self }
     /// `CpuCoreCount`: an integer.
-    pub fn cpu_core_count(mut self, value: impl Into<Int>) -> Self { self.cpu_core_count = Some(value.into()); self }
+    pub fn cpu_core_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cpu_core_count = ::std::option::Option::Some(value.into()); self }
     /// `DbNodeArn`: a string.
-    pub fn db_node_arn(mut self, value: impl Into<Str>) -> Self { self.db_node_arn = Some(value.into()); self }
+    pub fn db_node_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_node_arn = ::std::option::Option::Some(value.into()); self }
     /// `DbNodeId`: a string.
-    pub fn db_node_id(mut self, value: impl Into<Str>) -> Self { self.db_node_id = Some(value.into()); self }
+    pub fn db_node_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_node_id = ::std::option::Option::Some(value.into()); self }
     /// `DbNodeStorageSizeInGBs`: an integer.
-    pub fn db_node_storage_size_in_g_bs(mut self, value: impl Into<Int>) -> Self { self.db_node_storage_size_in_g_bs = Some(value.into()); self }
+    pub fn db_node_storage_size_in_g_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.db_node_storage_size_in_g_bs = ::std::option::Option::Some(value.into()); self }
     /// `DbServerId`: a string, required.
-    pub fn db_server_id(mut self, value: impl Into<Str>) -> Self { self.db_server_id = value.into(); self }
+    pub fn db_server_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_server_id = value.into(); self }
     /// `DbSystemId`: a string.
-    pub fn db_system_id(mut self, value: impl Into<Str>) -> Self { self.db_system_id = Some(value.into()); self }
+    pub fn db_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_system_id = ::std::option::Option::Some(value.into()); self }
     /// `HostIpId`: a string.
-    pub fn host_ip_id(mut self, value: impl Into<Str>) -> Self { self.host_ip_id = Some(value.into()); self }
+    pub fn host_ip_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_ip_id = ::std::option::Option::Some(value.into()); self }
     /// `Hostname`: a string.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = Some(value.into()); self }
+    pub fn hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hostname = ::std::option::Option::Some(value.into()); self }
     /// `MemorySizeInGBs`: an integer.
-    pub fn memory_size_in_g_bs(mut self, value: impl Into<Int>) -> Self { self.memory_size_in_g_bs = Some(value.into()); self }
+    pub fn memory_size_in_g_bs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory_size_in_g_bs = ::std::option::Option::Some(value.into()); self }
     /// `Ocid`: a string.
-    pub fn ocid(mut self, value: impl Into<Str>) -> Self { self.ocid = Some(value.into()); self }
+    pub fn ocid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ocid = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a string.
-    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Vnic2Id`: a string.
-    pub fn vnic2_id(mut self, value: impl Into<Str>) -> Self { self.vnic2_id = Some(value.into()); self }
+    pub fn vnic2_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vnic2_id = ::std::option::Option::Some(value.into()); self }
     /// `VnicId`: a string.
-    pub fn vnic_id(mut self, value: impl Into<Str>) -> Self { self.vnic_id = Some(value.into()); self }
+    pub fn vnic_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vnic_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DbNode {}
+impl crate::PropertyType for DbNode {}
 
-impl ToValue for DbNode {
+impl ::cloudwright_core::ToValue for DbNode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BackupIpId", &self.backup_ip_id)
             .opt("BackupVnic2Id", &self.backup_vnic2_id)
             .opt("CpuCoreCount", &self.cpu_core_count)
@@ -717,4 +635,86 @@ impl ToValue for DbNode {
             .opt("VnicId", &self.vnic_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_IamRole, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9-]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudVmCluster: ObjRule = ObjRule {
+        properties: &[
+            ("CloudExadataInfrastructureId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(11), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("CpuCoreCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(368.0), ..NumRule::ANY })),
+            ("DataCollectionOptions", Shape::Object(&RULE_DataCollectionOptions)),
+            ("DataStorageSizeInTBs", Shape::NUM),
+            ("DbNodeStorageSizeInGBs", Shape::INT),
+            ("DbNodes", Shape::List(&ListRule { items: Shape::Object(&RULE_DbNode), min_items: None, max_items: None, unique: true })),
+            ("DbServers", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1024), unique: false })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("GiVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Hostname", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("IamRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_IamRole), min_items: None, max_items: None, unique: true })),
+            ("IsLocalBackupEnabled", Shape::Bool),
+            ("IsSparseDiskgroupEnabled", Shape::Bool),
+            ("LicenseModel", Shape::Str(&StrRule { allowed: &["BRING_YOUR_OWN_LICENSE", "LICENSE_INCLUDED"], ..StrRule::ANY })),
+            ("MemorySizeInGBs", Shape::INT),
+            ("OdbNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ScanListenerPortTcp", Shape::Int(&NumRule { min: Some(1024.0), max: Some(8999.0), ..NumRule::ANY })),
+            ("SshPublicKeys", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1024), unique: false })),
+            ("SystemVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataCollectionOptions: ObjRule = ObjRule {
+        properties: &[
+            ("IsDiagnosticsEventsEnabled", Shape::Bool),
+            ("IsHealthMonitoringEnabled", Shape::Bool),
+            ("IsIncidentLogsEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbNode: ObjRule = ObjRule {
+        properties: &[
+            ("BackupIpId", Shape::STR),
+            ("BackupVnic2Id", Shape::STR),
+            ("CpuCoreCount", Shape::INT),
+            ("DbNodeArn", Shape::STR),
+            ("DbNodeId", Shape::STR),
+            ("DbNodeStorageSizeInGBs", Shape::INT),
+            ("DbServerId", Shape::STR),
+            ("DbSystemId", Shape::STR),
+            ("HostIpId", Shape::STR),
+            ("Hostname", Shape::STR),
+            ("MemorySizeInGBs", Shape::INT),
+            ("Ocid", Shape::STR),
+            ("Status", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Vnic2Id", Shape::STR),
+            ("VnicId", Shape::STR),
+        ],
+        required: &["DbServerId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_OdbNetwork: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("AvailabilityZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("BackupSubnetCidr", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("ClientSubnetCidr", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("CrossRegionS3RestoreSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("CustomDomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DefaultDnsPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DeleteAssociatedResources", Shape::Bool),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("KmsPolicyDocument", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(20480), ..StrRule::ANY })),
-        ("S3Access", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("S3PolicyDocument", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(20480), ..StrRule::ANY })),
-        ("StsAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("StsPolicyDocument", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(20480), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("ZeroEtlAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::Tag;
 
 /// The `AWS::ODB::OdbNetwork` resource.
 ///
@@ -58,7 +27,7 @@ pub struct OdbNetwork {
     /// Required when creating an ODB network. Specify either AvailabilityZone or AvailabilityZoneId to define the location of the network.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneId`: a string.
     ///
     /// The AZ ID of the AZ where the ODB network is located.
@@ -66,13 +35,13 @@ pub struct OdbNetwork {
     /// Required when creating an ODB network. Specify either AvailabilityZone or AvailabilityZoneId to define the location of the network.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub availability_zone_id: Option<Str>,
+    pub availability_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `BackupSubnetCidr`: a string.
     ///
     /// The CIDR range of the backup subnet in the ODB network.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub backup_subnet_cidr: Option<Str>,
+    pub backup_subnet_cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientSubnetCidr`: a string.
     ///
     /// The CIDR range of the client subnet in the ODB network.
@@ -80,25 +49,26 @@ pub struct OdbNetwork {
     /// Required when creating an ODB network.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub client_subnet_cidr: Option<Str>,
+    pub client_subnet_cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `CrossRegionS3RestoreSources`: a list of strings.
     ///
     /// The cross-Region Amazon S3 restore sources for the ODB network.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub cross_region_s3_restore_sources: Option<List<Str>>,
+    pub cross_region_s3_restore_sources:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CustomDomainName`: a string.
     ///
     /// The domain name for the resources in the ODB network.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub custom_domain_name: Option<Str>,
+    pub custom_domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultDnsPrefix`: a string.
     ///
     /// The DNS prefix to the default DNS domain name. The default DNS domain name is oraclevcn.com.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub default_dns_prefix: Option<Str>,
+    pub default_dns_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeleteAssociatedResources`: a boolean.
     ///
     /// Specifies whether to delete associated OCI networking resources along with the ODB network.
@@ -106,7 +76,7 @@ pub struct OdbNetwork {
     /// Required when creating an ODB network.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub delete_associated_resources: Option<Bool>,
+    pub delete_associated_resources: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DisplayName`: a string.
     ///
     /// The user-friendly name of the ODB network.
@@ -114,53 +84,53 @@ pub struct OdbNetwork {
     /// Required when creating an ODB network.
     ///
     /// Pattern `^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$`; length 1 to 255.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsAccess`: a [`KmsAccess`] value.
     ///
     /// The AWS Key Management Service (KMS) access configuration for the ODB network.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub kms_access: Option<KmsAccess>,
+    pub kms_access: ::std::option::Option<KmsAccess>,
     /// `KmsPolicyDocument`: a string.
     ///
     /// The AWS Key Management Service (KMS) policy document that defines permissions for key usage within the ODB network.
     ///
     /// Length 3 to 20480; write-only: CloudFormation does not return it.
-    pub kms_policy_document: Option<Str>,
+    pub kms_policy_document: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Access`: a [`S3Access`] value.
     ///
     /// The configuration for Amazon S3 access from the ODB network.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub s3_access: Option<S3Access>,
+    pub s3_access: ::std::option::Option<S3Access>,
     /// `S3PolicyDocument`: a string.
     ///
     /// Specifies the endpoint policy for Amazon S3 access from the ODB network.
     ///
     /// Length 3 to 20480; write-only: CloudFormation does not return it.
-    pub s3_policy_document: Option<Str>,
+    pub s3_policy_document: ::std::option::Option<::cloudwright_core::Str>,
     /// `StsAccess`: a [`StsAccess`] value.
     ///
     /// The AWS Security Token Service (STS) access configuration for the ODB network.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub sts_access: Option<StsAccess>,
+    pub sts_access: ::std::option::Option<StsAccess>,
     /// `StsPolicyDocument`: a string.
     ///
     /// The AWS Security Token Service (STS) policy document that defines permissions for token service usage within the ODB network.
     ///
     /// Length 3 to 20480; write-only: CloudFormation does not return it.
-    pub sts_policy_document: Option<Str>,
+    pub sts_policy_document: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the Odb Network.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ZeroEtlAccess`: a [`ZeroEtlAccess`] value.
     ///
     /// The configuration for Zero-ETL access from the ODB network.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub zero_etl_access: Option<ZeroEtlAccess>,
+    pub zero_etl_access: ::std::option::Option<ZeroEtlAccess>,
 }
 
 #[rustfmt::skip]
@@ -170,7 +140,7 @@ impl OdbNetwork {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ODB::OdbNetwork",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-odbnetwork.html",
         primary_identifier: &["OdbNetworkArn"],
@@ -181,69 +151,71 @@ impl OdbNetwork {
         read_only: &["ManagedServices", "OciNetworkAnchorId", "OciResourceAnchorName", "OciVcnUrl", "OdbNetworkArn", "OdbNetworkId", "Ec2PlacementGroupIds"],
         attributes: &["Ec2PlacementGroupIds", "ManagedServices", "OciNetworkAnchorId", "OciResourceAnchorName", "OciVcnUrl", "OdbNetworkArn", "OdbNetworkId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OdbNetwork` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
+    pub fn availability_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `BackupSubnetCidr`: a string.
-    pub fn backup_subnet_cidr(mut self, value: impl Into<Str>) -> Self { self.backup_subnet_cidr = Some(value.into()); self }
+    pub fn backup_subnet_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.backup_subnet_cidr = ::std::option::Option::Some(value.into()); self }
     /// `ClientSubnetCidr`: a string.
-    pub fn client_subnet_cidr(mut self, value: impl Into<Str>) -> Self { self.client_subnet_cidr = Some(value.into()); self }
+    pub fn client_subnet_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_subnet_cidr = ::std::option::Option::Some(value.into()); self }
     /// `CrossRegionS3RestoreSources`: a list of strings.
-    pub fn cross_region_s3_restore_sources(mut self, value: impl Into<List<Str>>) -> Self { self.cross_region_s3_restore_sources = Some(value.into()); self }
+    pub fn cross_region_s3_restore_sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cross_region_s3_restore_sources = ::std::option::Option::Some(value.into()); self }
     /// `CustomDomainName`: a string.
-    pub fn custom_domain_name(mut self, value: impl Into<Str>) -> Self { self.custom_domain_name = Some(value.into()); self }
+    pub fn custom_domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_domain_name = ::std::option::Option::Some(value.into()); self }
     /// `DefaultDnsPrefix`: a string.
-    pub fn default_dns_prefix(mut self, value: impl Into<Str>) -> Self { self.default_dns_prefix = Some(value.into()); self }
+    pub fn default_dns_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_dns_prefix = ::std::option::Option::Some(value.into()); self }
     /// `DeleteAssociatedResources`: a boolean.
-    pub fn delete_associated_resources(mut self, value: impl Into<Bool>) -> Self { self.delete_associated_resources = Some(value.into()); self }
+    pub fn delete_associated_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_associated_resources = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `KmsAccess`: a [`KmsAccess`] value.
-    pub fn kms_access(mut self, value: impl Into<KmsAccess>) -> Self { self.kms_access = Some(value.into()); self }
+    pub fn kms_access(mut self, value: impl ::std::convert::Into<KmsAccess>) -> Self { self.kms_access = ::std::option::Option::Some(value.into()); self }
     /// `KmsPolicyDocument`: a string.
-    pub fn kms_policy_document(mut self, value: impl Into<Str>) -> Self { self.kms_policy_document = Some(value.into()); self }
+    pub fn kms_policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_policy_document = ::std::option::Option::Some(value.into()); self }
     /// `S3Access`: a [`S3Access`] value.
-    pub fn s3_access(mut self, value: impl Into<S3Access>) -> Self { self.s3_access = Some(value.into()); self }
+    pub fn s3_access(mut self, value: impl ::std::convert::Into<S3Access>) -> Self { self.s3_access = ::std::option::Option::Some(value.into()); self }
     /// `S3PolicyDocument`: a string.
-    pub fn s3_policy_document(mut self, value: impl Into<Str>) -> Self { self.s3_policy_document = Some(value.into()); self }
+    pub fn s3_policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_policy_document = ::std::option::Option::Some(value.into()); self }
     /// `StsAccess`: a [`StsAccess`] value.
-    pub fn sts_access(mut self, value: impl Into<StsAccess>) -> Self { self.sts_access = Some(value.into()); self }
+    pub fn sts_access(mut self, value: impl ::std::convert::Into<StsAccess>) -> Self { self.sts_access = ::std::option::Option::Some(value.into()); self }
     /// `StsPolicyDocument`: a string.
-    pub fn sts_policy_document(mut self, value: impl Into<Str>) -> Self { self.sts_policy_document = Some(value.into()); self }
+    pub fn sts_policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sts_policy_document = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ZeroEtlAccess`: a [`ZeroEtlAccess`] value.
-    pub fn zero_etl_access(mut self, value: impl Into<ZeroEtlAccess>) -> Self { self.zero_etl_access = Some(value.into()); self }
+    pub fn zero_etl_access(mut self, value: impl ::std::convert::Into<ZeroEtlAccess>) -> Self { self.zero_etl_access = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OdbNetwork {
+impl ::cloudwright_core::Resource for OdbNetwork {
     type Attributes = OdbNetworkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OdbNetwork, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OdbNetwork, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OdbNetwork {
+impl ::cloudwright_core::ToValue for OdbNetwork {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("AvailabilityZoneId", &self.availability_zone_id)
             .opt("BackupSubnetCidr", &self.backup_subnet_cidr)
@@ -271,12 +243,12 @@ impl ToValue for OdbNetwork {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OdbNetwork`]: `Handle<OdbNetwork>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OdbNetwork`]: `Handle<OdbNetwork>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OdbNetworkAttributes(ResourceRef);
+pub struct OdbNetworkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OdbNetworkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OdbNetworkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -286,56 +258,56 @@ impl OdbNetworkAttributes {
     ///
     /// The list of EC2 placement group IDs associated with your ODB network.
     #[inline]
-    pub fn ec2_placement_group_ids(&self) -> Value {
-        self.0.get_att("Ec2PlacementGroupIds")
+    pub fn ec2_placement_group_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Ec2PlacementGroupIds"))
     }
 
     /// `Fn::GetAtt` `ManagedServices`: an object.
     ///
     /// The managed services configuration for the ODB network.
     #[inline]
-    pub fn managed_services(&self) -> Value {
-        self.0.get_att("ManagedServices")
+    pub fn managed_services(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ManagedServices"))
     }
 
     /// `Fn::GetAtt` `OciNetworkAnchorId`: a string.
     ///
     /// The unique identifier of the OCI network anchor for the ODB network.
     #[inline]
-    pub fn oci_network_anchor_id(&self) -> Value {
-        self.0.get_att("OciNetworkAnchorId")
+    pub fn oci_network_anchor_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OciNetworkAnchorId"))
     }
 
     /// `Fn::GetAtt` `OciResourceAnchorName`: a string.
     ///
     /// The name of the OCI resource anchor that's associated with the ODB network.
     #[inline]
-    pub fn oci_resource_anchor_name(&self) -> Value {
-        self.0.get_att("OciResourceAnchorName")
+    pub fn oci_resource_anchor_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OciResourceAnchorName"))
     }
 
     /// `Fn::GetAtt` `OciVcnUrl`: a string.
     ///
     /// The URL for the VCN that's associated with the ODB network.
     #[inline]
-    pub fn oci_vcn_url(&self) -> Value {
-        self.0.get_att("OciVcnUrl")
+    pub fn oci_vcn_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OciVcnUrl"))
     }
 
     /// `Fn::GetAtt` `OdbNetworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the ODB network.
     #[inline]
-    pub fn odb_network_arn(&self) -> Value {
-        self.0.get_att("OdbNetworkArn")
+    pub fn odb_network_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OdbNetworkArn"))
     }
 
     /// `Fn::GetAtt` `OdbNetworkId`: a string.
     ///
     /// The unique identifier of the ODB network.
     #[inline]
-    pub fn odb_network_id(&self) -> Value {
-        self.0.get_att("OdbNetworkId")
+    pub fn odb_network_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OdbNetworkId"))
     }
 }
 
@@ -347,24 +319,24 @@ pub enum KmsAccess {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KmsAccess {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KmsAccess {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KmsAccess {
+impl ::cloudwright_core::ToValue for KmsAccess {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -376,24 +348,24 @@ pub enum S3Access {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3Access {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3Access {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3Access {
+impl ::cloudwright_core::ToValue for S3Access {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -405,24 +377,24 @@ pub enum StsAccess {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StsAccess {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StsAccess {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StsAccess {
+impl ::cloudwright_core::ToValue for StsAccess {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -434,23 +406,59 @@ pub enum ZeroEtlAccess {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ZeroEtlAccess {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ZeroEtlAccess {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ZeroEtlAccess {
+impl ::cloudwright_core::ToValue for ZeroEtlAccess {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OdbNetwork: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("AvailabilityZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("BackupSubnetCidr", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("ClientSubnetCidr", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("CrossRegionS3RestoreSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("CustomDomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DefaultDnsPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DeleteAssociatedResources", Shape::Bool),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("KmsPolicyDocument", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(20480), ..StrRule::ANY })),
+            ("S3Access", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("S3PolicyDocument", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(20480), ..StrRule::ANY })),
+            ("StsAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("StsPolicyDocument", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(20480), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("ZeroEtlAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^rtb-[a-z0-9]{8,17}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_OdbPeeringConnection: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalPeerNetworkCidrs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OdbNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PeerNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PeerNetworkRouteTableIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::Tag;
 
 /// The `AWS::ODB::OdbPeeringConnection` resource.
 ///
@@ -51,35 +27,37 @@ pub struct OdbPeeringConnection {
     /// The additional CIDR blocks for the ODB peering connection.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub additional_peer_network_cidrs: Option<List<Str>>,
+    pub additional_peer_network_cidrs:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DisplayName`: a string.
     ///
     /// The display name of the ODB peering connection.
     ///
     /// Pattern `^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$`; length 1 to 255.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OdbNetworkId`: a string.
     ///
     /// The unique identifier of the ODB network.
     ///
     /// Pattern `^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$`; length 6 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub odb_network_id: Option<Str>,
+    pub odb_network_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PeerNetworkId`: a string.
     ///
     /// The unique identifier of the peer network.
     ///
     /// Pattern `^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$`; length 6 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub peer_network_id: Option<Str>,
+    pub peer_network_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PeerNetworkRouteTableIds`: a list of strings.
     ///
     /// The unique identifier of the VPC route table for which a route to the ODB network is automatically created during peering connection establishment.
     ///
     /// Items 1 to 1; each item: pattern `^rtb-[a-z0-9]{8,17}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub peer_network_route_table_ids: Option<List<Str>>,
+    pub peer_network_route_table_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the Odb peering connection.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +67,7 @@ impl OdbPeeringConnection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ODB::OdbPeeringConnection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-odbpeeringconnection.html",
         primary_identifier: &["OdbPeeringConnectionArn"],
@@ -100,47 +78,49 @@ impl OdbPeeringConnection {
         read_only: &["OdbPeeringConnectionArn", "OdbPeeringConnectionId", "OdbNetworkArn", "PeerNetworkArn", "PeerNetworkCidrs"],
         attributes: &["OdbNetworkArn", "OdbPeeringConnectionArn", "OdbPeeringConnectionId", "PeerNetworkArn", "PeerNetworkCidrs"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OdbPeeringConnection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalPeerNetworkCidrs`: a list of strings.
-    pub fn additional_peer_network_cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.additional_peer_network_cidrs = Some(value.into()); self }
+    pub fn additional_peer_network_cidrs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.additional_peer_network_cidrs = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `OdbNetworkId`: a string.
-    pub fn odb_network_id(mut self, value: impl Into<Str>) -> Self { self.odb_network_id = Some(value.into()); self }
+    pub fn odb_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.odb_network_id = ::std::option::Option::Some(value.into()); self }
     /// `PeerNetworkId`: a string.
-    pub fn peer_network_id(mut self, value: impl Into<Str>) -> Self { self.peer_network_id = Some(value.into()); self }
+    pub fn peer_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_network_id = ::std::option::Option::Some(value.into()); self }
     /// `PeerNetworkRouteTableIds`: a list of strings.
-    pub fn peer_network_route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.peer_network_route_table_ids = Some(value.into()); self }
+    pub fn peer_network_route_table_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.peer_network_route_table_ids = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OdbPeeringConnection {
+impl ::cloudwright_core::Resource for OdbPeeringConnection {
     type Attributes = OdbPeeringConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OdbPeeringConnection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OdbPeeringConnection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OdbPeeringConnection {
+impl ::cloudwright_core::ToValue for OdbPeeringConnection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalPeerNetworkCidrs",
                 &self.additional_peer_network_cidrs,
@@ -157,12 +137,12 @@ impl ToValue for OdbPeeringConnection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OdbPeeringConnection`]: `Handle<OdbPeeringConnection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OdbPeeringConnection`]: `Handle<OdbPeeringConnection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OdbPeeringConnectionAttributes(ResourceRef);
+pub struct OdbPeeringConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OdbPeeringConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OdbPeeringConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -172,39 +152,68 @@ impl OdbPeeringConnectionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the ODB network that initiated the peering connection.
     #[inline]
-    pub fn odb_network_arn(&self) -> Value {
-        self.0.get_att("OdbNetworkArn")
+    pub fn odb_network_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OdbNetworkArn"))
     }
 
     /// `Fn::GetAtt` `OdbPeeringConnectionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the ODB peering connection.
     #[inline]
-    pub fn odb_peering_connection_arn(&self) -> Value {
-        self.0.get_att("OdbPeeringConnectionArn")
+    pub fn odb_peering_connection_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OdbPeeringConnectionArn"))
     }
 
     /// `Fn::GetAtt` `OdbPeeringConnectionId`: a string.
     ///
     /// The unique identifier of the ODB peering connection. A sample ID is `odbpcx-abcdefgh12345678` .
     #[inline]
-    pub fn odb_peering_connection_id(&self) -> Value {
-        self.0.get_att("OdbPeeringConnectionId")
+    pub fn odb_peering_connection_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OdbPeeringConnectionId"))
     }
 
     /// `Fn::GetAtt` `PeerNetworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the peer network.
     #[inline]
-    pub fn peer_network_arn(&self) -> Value {
-        self.0.get_att("PeerNetworkArn")
+    pub fn peer_network_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PeerNetworkArn"))
     }
 
     /// `Fn::GetAtt` `PeerNetworkCidrs`: a list of strings.
     ///
     /// The CIDR blocks associated with the peering connection. These CIDR blocks define the IP address ranges that can communicate through the peering connection.
     #[inline]
-    pub fn peer_network_cidrs(&self) -> Value {
-        self.0.get_att("PeerNetworkCidrs")
+    pub fn peer_network_cidrs(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("PeerNetworkCidrs"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^rtb-[a-z0-9]{8,17}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OdbPeeringConnection: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalPeerNetworkCidrs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OdbNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PeerNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PeerNetworkRouteTableIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,20 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "odb")]
-#[rustfmt::skip]
-pub(crate) static RULE_IamRole: ObjRule = ObjRule {
-    properties: &[
-        ("AwsIntegration", Shape::STR),
-        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Status", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "odb")]
 /// The `IamRole` property type, shared by `AWS::ODB::CloudAutonomousVmCluster`, `AWS::ODB::CloudVmCluster`.
 ///
@@ -31,17 +17,17 @@ pub struct IamRole {
     /// `AwsIntegration`: a string.
     ///
     /// The AWS integration configuration settings for the AWS Identity and Access Management (IAM) service role.
-    pub aws_integration: Option<Str>,
+    pub aws_integration: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) service role.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub iam_role_arn: Option<Str>,
+    pub iam_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a string.
     ///
     /// The current status of the AWS Identity and Access Management (IAM) service role.
-    pub status: Option<Str>,
+    pub status: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "odb")]
@@ -50,51 +36,31 @@ impl IamRole {
     /// A `IamRole` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsIntegration`: a string.
-    pub fn aws_integration(mut self, value: impl Into<Str>) -> Self { self.aws_integration = Some(value.into()); self }
+    pub fn aws_integration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_integration = ::std::option::Option::Some(value.into()); self }
     /// `IamRoleArn`: a string.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a string.
-    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "odb")]
-impl PropertyType for IamRole {}
+impl crate::PropertyType for IamRole {}
 
 #[cfg(feature = "odb")]
-impl ToValue for IamRole {
+impl ::cloudwright_core::ToValue for IamRole {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsIntegration", &self.aws_integration)
             .opt("IamRoleArn", &self.iam_role_arn)
             .opt("Status", &self.status)
             .build()
     }
 }
-
-#[cfg(feature = "odb")]
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[cfg(feature = "odb")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "odb")]
 /// The `Tag` property type, shared by `AWS::ODB::CloudAutonomousVmCluster`, `AWS::ODB::CloudExadataInfrastructure`, `AWS::ODB::CloudVmCluster`, `AWS::ODB::OdbNetwork`, `AWS::ODB::OdbPeeringConnection`.
@@ -105,39 +71,39 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "odb")]
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "odb")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "odb")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -165,20 +131,20 @@ pub enum DaysOfWeek {
     /// `SUNDAY`
     Sunday,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "odb")]
-impl From<Value> for DaysOfWeek {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DaysOfWeek {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "odb")]
-impl ToValue for DaysOfWeek {
+impl ::cloudwright_core::ToValue for DaysOfWeek {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Monday => "MONDAY",
             Self::Tuesday => "TUESDAY",
@@ -187,9 +153,9 @@ impl ToValue for DaysOfWeek {
             Self::Friday => "FRIDAY",
             Self::Saturday => "SATURDAY",
             Self::Sunday => "SUNDAY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -204,26 +170,26 @@ pub enum LicenseModel {
     /// `LICENSE_INCLUDED`
     LicenseIncluded,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "odb")]
-impl From<Value> for LicenseModel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LicenseModel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "odb")]
-impl ToValue for LicenseModel {
+impl ::cloudwright_core::ToValue for LicenseModel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BringYourOwnLicense => "BRING_YOUR_OWN_LICENSE",
             Self::LicenseIncluded => "LICENSE_INCLUDED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -258,20 +224,20 @@ pub enum Month {
     /// `DECEMBER`
     December,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "odb")]
-impl From<Value> for Month {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Month {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "odb")]
-impl ToValue for Month {
+impl ::cloudwright_core::ToValue for Month {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::January => "JANUARY",
             Self::February => "FEBRUARY",
@@ -285,8 +251,39 @@ impl ToValue for Month {
             Self::October => "OCTOBER",
             Self::November => "NOVEMBER",
             Self::December => "DECEMBER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "odb")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamRole: ObjRule = ObjRule {
+        properties: &[
+            ("AwsIntegration", Shape::STR),
+            ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Status", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "odb")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{
-    EncryptionType, ReferenceItem, ReferenceItemRequired, SseConfig, SseConfigRequired,
-};
-use super::shared::{RULE_ReferenceItem, RULE_SseConfig};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z]){1}([a-z0-9_]){2,254}");
+pub use super::shared::{EncryptionType, ReferenceItem, SseConfig};
 
 /// The required properties of [`AnnotationStore`], by name: `AnnotationStore::new(AnnotationStoreRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnnotationStoreRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `StoreFormat`: a [`StoreFormat`] value, required.
     pub store_format: StoreFormat,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AnnotationStore: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Reference", Shape::Object(&RULE_ReferenceItem)),
-        ("SseConfig", Shape::Object(&RULE_SseConfig)),
-        ("StoreFormat", Shape::Str(&StrRule { allowed: &["GFF", "TSV", "VCF"], ..StrRule::ANY })),
-        ("StoreOptions", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "StoreFormat"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Omics::AnnotationStore` resource.
 ///
-/// &gt; AWS HealthOmics variant stores and annotation stores are no longer open to new customers. Existing customers can continue to use the service as normal. For more information, see \[AWS HealthOmics variant store and annotation store availability change\](<https://docs.aws.amazon.com/omics/latest/dev/variant-store-availability-change.html>) .
+/// \> AWS HealthOmics variant stores and annotation stores are no longer open to new customers. Existing customers can continue to use the service as normal. For more information, see [AWS HealthOmics variant store and annotation store availability change](https://docs.aws.amazon.com/omics/latest/dev/variant-store-availability-change.html) .
 ///
 /// Creates an annotation store.
 ///
@@ -60,25 +36,25 @@ pub struct AnnotationStore {
     /// A description for the store.
     ///
     /// Length 0 to 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the Annotation Store.
     ///
     /// Pattern `^([a-z]){1}([a-z0-9_]){2,254}`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Reference`: a [`ReferenceItem`] object.
     ///
     /// The genome reference for the store's annotations.
     ///
     /// Create-only: changing it replaces the resource.
-    pub reference: Option<Obj<ReferenceItem>>,
+    pub reference: ::std::option::Option<crate::Obj<ReferenceItem>>,
     /// `SseConfig`: a [`SseConfig`] object.
     ///
     /// The store's server-side encryption (SSE) settings.
     ///
     /// Create-only: changing it replaces the resource.
-    pub sse_config: Option<Obj<SseConfig>>,
+    pub sse_config: ::std::option::Option<crate::Obj<SseConfig>>,
     /// `StoreFormat`: a [`StoreFormat`] value, required.
     ///
     /// The annotation file format of the store.
@@ -90,13 +66,13 @@ pub struct AnnotationStore {
     /// File parsing options for the annotation store.
     ///
     /// Create-only: changing it replaces the resource.
-    pub store_options: Option<Json>,
+    pub store_options: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a JSON value.
     ///
     /// Tags for the store.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +82,7 @@ impl AnnotationStore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Omics::AnnotationStore",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-annotationstore.html",
         primary_identifier: &["Name"],
@@ -117,57 +93,59 @@ impl AnnotationStore {
         read_only: &["CreationTime", "Id", "Status", "StatusMessage", "StoreArn", "StoreSizeBytes", "UpdateTime"],
         attributes: &["CreationTime", "Id", "Status", "StatusMessage", "StoreArn", "StoreSizeBytes", "UpdateTime"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `AnnotationStore` with its required properties, named in a [`AnnotationStoreRequired`].
     #[inline]
     pub fn new(required: AnnotationStoreRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            reference: None,
-            sse_config: None,
+            reference: ::std::option::Option::None,
+            sse_config: ::std::option::Option::None,
             store_format: required.store_format,
-            store_options: None,
-            tags: None,
+            store_options: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Reference`: a [`ReferenceItem`] object.
-    pub fn reference(mut self, value: impl Into<Obj<ReferenceItem>>) -> Self { self.reference = Some(value.into()); self }
+    pub fn reference(mut self, value: impl ::std::convert::Into<crate::Obj<ReferenceItem>>) -> Self { self.reference = ::std::option::Option::Some(value.into()); self }
     /// `SseConfig`: a [`SseConfig`] object.
-    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self { self.sse_config = Some(value.into()); self }
+    pub fn sse_config(mut self, value: impl ::std::convert::Into<crate::Obj<SseConfig>>) -> Self { self.sse_config = ::std::option::Option::Some(value.into()); self }
     /// `StoreFormat`: a [`StoreFormat`] value, required.
-    pub fn store_format(mut self, value: impl Into<StoreFormat>) -> Self { self.store_format = value.into(); self }
+    pub fn store_format(mut self, value: impl ::std::convert::Into<StoreFormat>) -> Self { self.store_format = value.into(); self }
     /// `StoreOptions`: a JSON value.
-    pub fn store_options(mut self, value: impl Into<Json>) -> Self { self.store_options = Some(value.into()); self }
+    pub fn store_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.store_options = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AnnotationStore {
+impl ::cloudwright_core::Resource for AnnotationStore {
     type Attributes = AnnotationStoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnnotationStore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AnnotationStore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AnnotationStore {
+impl ::cloudwright_core::ToValue for AnnotationStore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("Reference", &self.reference)
@@ -179,12 +157,12 @@ impl ToValue for AnnotationStore {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AnnotationStore`]: `Handle<AnnotationStore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AnnotationStore`]: `Handle<AnnotationStore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AnnotationStoreAttributes(ResourceRef);
+pub struct AnnotationStoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AnnotationStoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AnnotationStoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -194,54 +172,54 @@ impl AnnotationStoreAttributes {
     ///
     /// When the store was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The store's ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// The store's status message.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 
     /// `Fn::GetAtt` `StoreArn`: a string.
     ///
     /// The store's ARN.
     #[inline]
-    pub fn store_arn(&self) -> Value {
-        self.0.get_att("StoreArn")
+    pub fn store_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StoreArn"))
     }
 
     /// `Fn::GetAtt` `StoreSizeBytes`: a number.
     ///
     /// The store's size in bytes.
     #[inline]
-    pub fn store_size_bytes(&self) -> Value {
-        self.0.get_att("StoreSizeBytes")
+    pub fn store_size_bytes(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("StoreSizeBytes"))
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
     ///
     /// When the store was updated.
     #[inline]
-    pub fn update_time(&self) -> Value {
-        self.0.get_att("UpdateTime")
+    pub fn update_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateTime"))
     }
 }
 
@@ -255,24 +233,51 @@ pub enum StoreFormat {
     /// `VCF`
     Vcf,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StoreFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StoreFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StoreFormat {
+impl ::cloudwright_core::ToValue for StoreFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gff => "GFF",
             Self::Tsv => "TSV",
             Self::Vcf => "VCF",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ReferenceItem, RULE_SseConfig};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z]){1}([a-z0-9_]){2,254}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnnotationStore: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Reference", Shape::Object(&RULE_ReferenceItem)),
+            ("SseConfig", Shape::Object(&RULE_SseConfig)),
+            ("StoreFormat", Shape::Str(&StrRule { allowed: &["GFF", "TSV", "VCF"], ..StrRule::ANY })),
+            ("StoreOptions", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "StoreFormat"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

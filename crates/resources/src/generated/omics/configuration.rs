@@ -5,36 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9\\-\\._]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[0-9a-f]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[0-9a-f]+$");
-
 /// The required properties of [`Configuration`], by name: `Configuration::new(ConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RunConfigurations`: a [`RunConfigurations`] object, required.
-    pub run_configurations: Obj<RunConfigurations>,
+    pub run_configurations: crate::Obj<RunConfigurations>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RunConfigurations", Shape::Object(&RULE_RunConfigurations)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "RunConfigurations"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Omics::Configuration` resource.
 ///
@@ -54,21 +32,21 @@ pub struct Configuration {
     /// Optional description for the configuration.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// User-friendly name for the configuration.
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9\-\._]*$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RunConfigurations`: a [`RunConfigurations`] object, required.
     ///
     /// Create-only: changing it replaces the resource.
-    pub run_configurations: Obj<RunConfigurations>,
+    pub run_configurations: crate::Obj<RunConfigurations>,
     /// `Tags`: a JSON value.
     ///
     /// A map of resource tags
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +56,7 @@ impl Configuration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Omics::Configuration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-configuration.html",
         primary_identifier: &["Name"],
@@ -89,48 +67,50 @@ impl Configuration {
         read_only: &["Arn", "Uuid", "Status", "CreationTime"],
         attributes: &["Arn", "CreationTime", "Status", "Uuid"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Configuration` with its required properties, named in a [`ConfigurationRequired`].
     #[inline]
     pub fn new(required: ConfigurationRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             run_configurations: required.run_configurations,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RunConfigurations`: a [`RunConfigurations`] object, required.
-    pub fn run_configurations(mut self, value: impl Into<Obj<RunConfigurations>>) -> Self { self.run_configurations = value.into(); self }
+    pub fn run_configurations(mut self, value: impl ::std::convert::Into<crate::Obj<RunConfigurations>>) -> Self { self.run_configurations = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Configuration {
+impl ::cloudwright_core::Resource for Configuration {
     type Attributes = ConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Configuration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Configuration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Configuration {
+impl ::cloudwright_core::ToValue for Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req("RunConfigurations", &self.run_configurations)
@@ -139,12 +119,12 @@ impl ToValue for Configuration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Configuration`]: `Handle<Configuration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Configuration`]: `Handle<Configuration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationAttributes(ResourceRef);
+pub struct ConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,43 +134,34 @@ impl ConfigurationAttributes {
     ///
     /// Unique resource identifier for the configuration.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// Configuration creation timestamp.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// Current configuration status.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `Uuid`: a string.
     ///
     /// Unique identifier for the configuration.
     #[inline]
-    pub fn uuid(&self) -> Value {
-        self.0.get_att("Uuid")
+    pub fn uuid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Uuid"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RunConfigurations: ObjRule = ObjRule {
-    properties: &[
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RunConfigurations` property type of `AWS::Omics::Configuration`.
 ///
@@ -198,7 +169,7 @@ pub(crate) static RULE_RunConfigurations: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunConfigurations {
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
@@ -206,31 +177,23 @@ impl RunConfigurations {
     /// A `RunConfigurations` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RunConfigurations {}
+impl crate::PropertyType for RunConfigurations {}
 
-impl ToValue for RunConfigurations {
+impl ::cloudwright_core::ToValue for RunConfigurations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("VpcConfig", &self.vpc_config).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("VpcConfig", &self.vpc_config)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(4), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(8), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: Some(16), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConfig` property type of `AWS::Omics::Configuration`.
 ///
@@ -240,11 +203,12 @@ pub struct VpcConfig {
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items at most 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[0-9a-f]+$`, length 4 to 128.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// Items at most 16; each item: pattern `^subnet-[0-9a-f]+$`, length 8 to 128.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -252,23 +216,69 @@ impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9\\-\\._]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[0-9a-f]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[0-9a-f]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RunConfigurations", Shape::Object(&RULE_RunConfigurations)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "RunConfigurations"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RunConfigurations: ObjRule = ObjRule {
+        properties: &[
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(4), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(8), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: Some(16), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -38,11 +38,11 @@ pub use annotation_store::{AnnotationStore, AnnotationStoreAttributes, Annotatio
 #[cfg(feature = "omics")]
 pub use configuration::{Configuration, ConfigurationAttributes, ConfigurationRequired};
 #[cfg(feature = "omics")]
-pub use reference_store::{ReferenceStore, ReferenceStoreAttributes, ReferenceStoreRequired};
+pub use reference_store::{ReferenceStore, ReferenceStoreAttributes};
 #[cfg(feature = "omics")]
 pub use run_group::{RunGroup, RunGroupAttributes};
 #[cfg(feature = "omics")]
-pub use sequence_store::{SequenceStore, SequenceStoreAttributes, SequenceStoreRequired};
+pub use sequence_store::{SequenceStore, SequenceStoreAttributes};
 #[cfg(feature = "omics")]
 pub use variant_store::{VariantStore, VariantStoreAttributes, VariantStoreRequired};
 #[cfg(feature = "omics")]

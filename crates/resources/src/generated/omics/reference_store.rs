@@ -5,34 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_SseConfig;
-pub use super::shared::{EncryptionType, SseConfig, SseConfigRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
-
-/// The required properties of [`ReferenceStore`], by name: `ReferenceStore::new(ReferenceStoreRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReferenceStoreRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReferenceStore: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SseConfig", Shape::Object(&RULE_SseConfig)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::{EncryptionType, SseConfig};
 
 /// The `AWS::Omics::ReferenceStore` resource.
 ///
@@ -52,25 +25,25 @@ pub struct ReferenceStore {
     /// A description for the store.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A name for the store.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 127; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SseConfig`: a [`SseConfig`] object.
     ///
     /// Server-side encryption (SSE) settings for the store.
     ///
     /// Create-only: changing it replaces the resource.
-    pub sse_config: Option<Obj<SseConfig>>,
+    pub sse_config: ::std::option::Option<crate::Obj<SseConfig>>,
     /// `Tags`: a JSON value.
     ///
     /// Tags for the store.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +53,7 @@ impl ReferenceStore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Omics::ReferenceStore",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-referencestore.html",
         primary_identifier: &["ReferenceStoreId"],
@@ -91,48 +64,50 @@ impl ReferenceStore {
         read_only: &["Arn", "CreationTime", "ReferenceStoreId"],
         attributes: &["Arn", "CreationTime", "ReferenceStoreId"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `ReferenceStore` with its required properties, named in a [`ReferenceStoreRequired`].
+    /// A `ReferenceStore` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ReferenceStoreRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            name: required.name,
-            sse_config: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            sse_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SseConfig`: a [`SseConfig`] object.
-    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self { self.sse_config = Some(value.into()); self }
+    pub fn sse_config(mut self, value: impl ::std::convert::Into<crate::Obj<SseConfig>>) -> Self { self.sse_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ReferenceStore {
+impl ::cloudwright_core::Resource for ReferenceStore {
     type Attributes = ReferenceStoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReferenceStore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReferenceStore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReferenceStore {
+impl ::cloudwright_core::ToValue for ReferenceStore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("SseConfig", &self.sse_config)
@@ -141,12 +116,12 @@ impl ToValue for ReferenceStore {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReferenceStore`]: `Handle<ReferenceStore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReferenceStore`]: `Handle<ReferenceStore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReferenceStoreAttributes(ResourceRef);
+pub struct ReferenceStoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReferenceStoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReferenceStoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,23 +131,48 @@ impl ReferenceStoreAttributes {
     ///
     /// The store's ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the store was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `ReferenceStoreId`: a string.
     ///
     /// The store's ID.
     #[inline]
-    pub fn reference_store_id(&self) -> Value {
-        self.0.get_att("ReferenceStoreId")
+    pub fn reference_store_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReferenceStoreId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_SseConfig;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReferenceStore: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SseConfig", Shape::Object(&RULE_SseConfig)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

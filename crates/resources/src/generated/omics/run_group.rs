@@ -5,26 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_RunGroup: ObjRule = ObjRule {
-    properties: &[
-        ("MaxCpus", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("MaxDuration", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("MaxGpus", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("MaxRuns", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Omics::RunGroup` resource.
 ///
 /// Creates a run group to limit the compute resources for the runs that are added to the group. Returns an ARN, ID, and tags for the run group.
@@ -42,35 +22,35 @@ pub struct RunGroup {
     /// The group's maximum CPU count setting.
     ///
     /// Value 1 to 100000.
-    pub max_cpus: Option<Num>,
+    pub max_cpus: ::std::option::Option<::cloudwright_core::Num>,
     /// `MaxDuration`: a number.
     ///
     /// The group's maximum duration setting in minutes.
     ///
     /// Value 1 to 100000.
-    pub max_duration: Option<Num>,
+    pub max_duration: ::std::option::Option<::cloudwright_core::Num>,
     /// `MaxGpus`: a number.
     ///
     /// The maximum GPUs that can be used by a run group.
     ///
     /// Value 1 to 100000.
-    pub max_gpus: Option<Num>,
+    pub max_gpus: ::std::option::Option<::cloudwright_core::Num>,
     /// `MaxRuns`: a number.
     ///
     /// The group's maximum concurrent run setting.
     ///
     /// Value 1 to 100000.
-    pub max_runs: Option<Num>,
+    pub max_runs: ::std::option::Option<::cloudwright_core::Num>,
     /// `Name`: a string.
     ///
     /// The group's name.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// Tags for the group.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +60,7 @@ impl RunGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Omics::RunGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-rungroup.html",
         primary_identifier: &["Id"],
@@ -91,47 +71,49 @@ impl RunGroup {
         read_only: &["Arn", "CreationTime", "Id"],
         attributes: &["Arn", "CreationTime", "Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `RunGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxCpus`: a number.
-    pub fn max_cpus(mut self, value: impl Into<Num>) -> Self { self.max_cpus = Some(value.into()); self }
+    pub fn max_cpus(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_cpus = ::std::option::Option::Some(value.into()); self }
     /// `MaxDuration`: a number.
-    pub fn max_duration(mut self, value: impl Into<Num>) -> Self { self.max_duration = Some(value.into()); self }
+    pub fn max_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_duration = ::std::option::Option::Some(value.into()); self }
     /// `MaxGpus`: a number.
-    pub fn max_gpus(mut self, value: impl Into<Num>) -> Self { self.max_gpus = Some(value.into()); self }
+    pub fn max_gpus(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_gpus = ::std::option::Option::Some(value.into()); self }
     /// `MaxRuns`: a number.
-    pub fn max_runs(mut self, value: impl Into<Num>) -> Self { self.max_runs = Some(value.into()); self }
+    pub fn max_runs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_runs = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RunGroup {
+impl ::cloudwright_core::Resource for RunGroup {
     type Attributes = RunGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RunGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RunGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RunGroup {
+impl ::cloudwright_core::ToValue for RunGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxCpus", &self.max_cpus)
             .opt("MaxDuration", &self.max_duration)
             .opt("MaxGpus", &self.max_gpus)
@@ -142,12 +124,12 @@ impl ToValue for RunGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RunGroup`]: `Handle<RunGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RunGroup`]: `Handle<RunGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RunGroupAttributes(ResourceRef);
+pub struct RunGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RunGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RunGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,23 +139,48 @@ impl RunGroupAttributes {
     ///
     /// The run group's ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the run group was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The run group's ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RunGroup: ObjRule = ObjRule {
+        properties: &[
+            ("MaxCpus", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("MaxDuration", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("MaxGpus", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("MaxRuns", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

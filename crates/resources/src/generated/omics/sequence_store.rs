@@ -5,43 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_SseConfig;
-pub use super::shared::{EncryptionType, SseConfig, SseConfigRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,800})/)?$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,1024})/)?$");
-
-/// The required properties of [`SequenceStore`], by name: `SequenceStore::new(SequenceStoreRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SequenceStoreRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SequenceStore: ObjRule = ObjRule {
-    properties: &[
-        ("AccessLogLocation", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ETagAlgorithmFamily", Shape::Str(&StrRule { allowed: &["MD5up", "SHA256up", "SHA512up"], ..StrRule::ANY })),
-        ("FallbackLocation", Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PropagatedSetLevelTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("S3AccessPolicy", Shape::Typed(json_type::OBJECT)),
-        ("SseConfig", Shape::Object(&RULE_SseConfig)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::{EncryptionType, SseConfig};
 
 /// The `AWS::Omics::SequenceStore` resource.
 ///
@@ -61,53 +25,54 @@ pub struct SequenceStore {
     /// Location of the access logs.
     ///
     /// Pattern `^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,800})/)?$`.
-    pub access_log_location: Option<Str>,
+    pub access_log_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description for the store.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ETagAlgorithmFamily`: an [`ETagAlgorithmFamily`] value.
     ///
     /// The algorithm family of the ETag.
     ///
     /// Create-only: changing it replaces the resource.
-    pub e_tag_algorithm_family: Option<ETagAlgorithmFamily>,
+    pub e_tag_algorithm_family: ::std::option::Option<ETagAlgorithmFamily>,
     /// `FallbackLocation`: a string.
     ///
     /// An S3 location that is used to store files that have failed a direct upload.
     ///
     /// Pattern `^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,1024})/)?$`; length at least 0.
-    pub fallback_location: Option<Str>,
+    pub fallback_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A name for the store.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PropagatedSetLevelTags`: a list of strings.
     ///
     /// The tags keys to propagate to the S3 objects associated with read sets in the sequence store.
     ///
     /// Items 0 to 50; each item: length 1 to 128.
-    pub propagated_set_level_tags: Option<List<Str>>,
+    pub propagated_set_level_tags:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `S3AccessPolicy`: a JSON value.
     ///
     /// The resource policy that controls S3 access on the store
     ///
     /// Length 1 to 100000.
-    pub s3_access_policy: Option<Json>,
+    pub s3_access_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `SseConfig`: a [`SseConfig`] object.
     ///
     /// Server-side encryption (SSE) settings for the store.
     ///
     /// Create-only: changing it replaces the resource.
-    pub sse_config: Option<Obj<SseConfig>>,
+    pub sse_config: ::std::option::Option<crate::Obj<SseConfig>>,
     /// `Tags`: a JSON value.
     ///
     /// Tags for the store.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -117,7 +82,7 @@ impl SequenceStore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Omics::SequenceStore",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-sequencestore.html",
         primary_identifier: &["SequenceStoreId"],
@@ -128,63 +93,65 @@ impl SequenceStore {
         read_only: &["Arn", "CreationTime", "S3AccessPointArn", "S3Uri", "SequenceStoreId", "Status", "StatusMessage", "UpdateTime"],
         attributes: &["Arn", "CreationTime", "S3AccessPointArn", "S3Uri", "SequenceStoreId", "Status", "StatusMessage", "UpdateTime"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `SequenceStore` with its required properties, named in a [`SequenceStoreRequired`].
+    /// A `SequenceStore` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SequenceStoreRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_log_location: None,
-            description: None,
-            e_tag_algorithm_family: None,
-            fallback_location: None,
-            name: required.name,
-            propagated_set_level_tags: None,
-            s3_access_policy: None,
-            sse_config: None,
-            tags: None,
+            access_log_location: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            e_tag_algorithm_family: ::std::option::Option::None,
+            fallback_location: ::std::option::Option::None,
+            name: value.into(),
+            propagated_set_level_tags: ::std::option::Option::None,
+            s3_access_policy: ::std::option::Option::None,
+            sse_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessLogLocation`: a string.
-    pub fn access_log_location(mut self, value: impl Into<Str>) -> Self { self.access_log_location = Some(value.into()); self }
+    pub fn access_log_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_log_location = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ETagAlgorithmFamily`: an [`ETagAlgorithmFamily`] value.
-    pub fn e_tag_algorithm_family(mut self, value: impl Into<ETagAlgorithmFamily>) -> Self { self.e_tag_algorithm_family = Some(value.into()); self }
+    pub fn e_tag_algorithm_family(mut self, value: impl ::std::convert::Into<ETagAlgorithmFamily>) -> Self { self.e_tag_algorithm_family = ::std::option::Option::Some(value.into()); self }
     /// `FallbackLocation`: a string.
-    pub fn fallback_location(mut self, value: impl Into<Str>) -> Self { self.fallback_location = Some(value.into()); self }
+    pub fn fallback_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fallback_location = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PropagatedSetLevelTags`: a list of strings.
-    pub fn propagated_set_level_tags(mut self, value: impl Into<List<Str>>) -> Self { self.propagated_set_level_tags = Some(value.into()); self }
+    pub fn propagated_set_level_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.propagated_set_level_tags = ::std::option::Option::Some(value.into()); self }
     /// `S3AccessPolicy`: a JSON value.
-    pub fn s3_access_policy(mut self, value: impl Into<Json>) -> Self { self.s3_access_policy = Some(value.into()); self }
+    pub fn s3_access_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.s3_access_policy = ::std::option::Option::Some(value.into()); self }
     /// `SseConfig`: a [`SseConfig`] object.
-    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self { self.sse_config = Some(value.into()); self }
+    pub fn sse_config(mut self, value: impl ::std::convert::Into<crate::Obj<SseConfig>>) -> Self { self.sse_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SequenceStore {
+impl ::cloudwright_core::Resource for SequenceStore {
     type Attributes = SequenceStoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SequenceStore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SequenceStore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SequenceStore {
+impl ::cloudwright_core::ToValue for SequenceStore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessLogLocation", &self.access_log_location)
             .opt("Description", &self.description)
             .opt("ETagAlgorithmFamily", &self.e_tag_algorithm_family)
@@ -198,12 +165,12 @@ impl ToValue for SequenceStore {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SequenceStore`]: `Handle<SequenceStore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SequenceStore`]: `Handle<SequenceStore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SequenceStoreAttributes(ResourceRef);
+pub struct SequenceStoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SequenceStoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SequenceStoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -213,62 +180,62 @@ impl SequenceStoreAttributes {
     ///
     /// The store's ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the store was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `S3AccessPointArn`: a string.
     ///
     /// This is ARN of the access point associated with the S3 bucket storing read sets.
     #[inline]
-    pub fn s3_access_point_arn(&self) -> Value {
-        self.0.get_att("S3AccessPointArn")
+    pub fn s3_access_point_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("S3AccessPointArn"))
     }
 
     /// `Fn::GetAtt` `S3Uri`: a string.
     ///
     /// The S3 URI of the sequence store.
     #[inline]
-    pub fn s3_uri(&self) -> Value {
-        self.0.get_att("S3Uri")
+    pub fn s3_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("S3Uri"))
     }
 
     /// `Fn::GetAtt` `SequenceStoreId`: a string.
     ///
     /// The store's ID.
     #[inline]
-    pub fn sequence_store_id(&self) -> Value {
-        self.0.get_att("SequenceStoreId")
+    pub fn sequence_store_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SequenceStoreId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// The status message of the sequence store.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
     ///
     /// The last-updated time of the Sequence Store.
     #[inline]
-    pub fn update_time(&self) -> Value {
-        self.0.get_att("UpdateTime")
+    pub fn update_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateTime"))
     }
 }
 
@@ -282,24 +249,58 @@ pub enum ETagAlgorithmFamily {
     /// `SHA512up`
     Sha512up,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ETagAlgorithmFamily {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ETagAlgorithmFamily {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ETagAlgorithmFamily {
+impl ::cloudwright_core::ToValue for ETagAlgorithmFamily {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Md5up => "MD5up",
             Self::Sha256up => "SHA256up",
             Self::Sha512up => "SHA512up",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_SseConfig;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,800})/)?$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,1024})/)?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SequenceStore: ObjRule = ObjRule {
+        properties: &[
+            ("AccessLogLocation", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ETagAlgorithmFamily", Shape::Str(&StrRule { allowed: &["MD5up", "SHA256up", "SHA512up"], ..StrRule::ANY })),
+            ("FallbackLocation", Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PropagatedSetLevelTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("S3AccessPolicy", Shape::Typed(json_type::OBJECT)),
+            ("SseConfig", Shape::Object(&RULE_SseConfig)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

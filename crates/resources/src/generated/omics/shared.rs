@@ -6,38 +6,10 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "omics")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws(-[\\\\w]+)*:.+:.+:[0-9]{12}:.+$");
-#[cfg(feature = "omics")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new(".+/.+");
-#[cfg(feature = "omics")]
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
-#[cfg(feature = "omics")]
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:.+$");
-#[cfg(feature = "omics")]
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9]+$");
-#[cfg(feature = "omics")]
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)");
-
-#[cfg(feature = "omics")]
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerRegistryMap: ObjRule = ObjRule {
-    properties: &[
-        ("ImageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageMapping), min_items: None, max_items: None, unique: false })),
-        ("RegistryMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_RegistryMapping), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "omics")]
 /// The `ContainerRegistryMap` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
 ///
-/// Use a container registry map to specify mappings between the ECR private repository and one or more upstream registries. For more information, see \[Container images\](<https://docs.aws.amazon.com/omics/latest/dev/workflows-ecr.html>) in the *AWS HealthOmics User Guide* .
+/// Use a container registry map to specify mappings between the ECR private repository and one or more upstream registries. For more information, see [Container images](https://docs.aws.amazon.com/omics/latest/dev/workflows-ecr.html) in the *AWS HealthOmics User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-omics-workflow-containerregistrymap.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -45,11 +17,11 @@ pub struct ContainerRegistryMap {
     /// `ImageMappings`: a list of [`ImageMapping`] objects.
     ///
     /// Image mappings specify path mappings between the ECR private repository and their corresponding external repositories.
-    pub image_mappings: Option<List<ImageMapping>>,
+    pub image_mappings: ::std::option::Option<::cloudwright_core::List<ImageMapping>>,
     /// `RegistryMappings`: a list of [`RegistryMapping`] objects.
     ///
     /// Mapping that provides the ECR repository path where upstream container images are pulled and synchronized.
-    pub registry_mappings: Option<List<RegistryMapping>>,
+    pub registry_mappings: ::std::option::Option<::cloudwright_core::List<RegistryMapping>>,
 }
 
 #[cfg(feature = "omics")]
@@ -58,40 +30,28 @@ impl ContainerRegistryMap {
     /// A `ContainerRegistryMap` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ImageMappings`: a list of [`ImageMapping`] objects.
-    pub fn image_mappings(mut self, value: impl Into<List<ImageMapping>>) -> Self { self.image_mappings = Some(value.into()); self }
+    pub fn image_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ImageMapping>>) -> Self { self.image_mappings = ::std::option::Option::Some(value.into()); self }
     /// `RegistryMappings`: a list of [`RegistryMapping`] objects.
-    pub fn registry_mappings(mut self, value: impl Into<List<RegistryMapping>>) -> Self { self.registry_mappings = Some(value.into()); self }
+    pub fn registry_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RegistryMapping>>) -> Self { self.registry_mappings = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "omics")]
-impl PropertyType for ContainerRegistryMap {}
+impl crate::PropertyType for ContainerRegistryMap {}
 
 #[cfg(feature = "omics")]
-impl ToValue for ContainerRegistryMap {
+impl ::cloudwright_core::ToValue for ContainerRegistryMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ImageMappings", &self.image_mappings)
             .opt("RegistryMappings", &self.registry_mappings)
             .build()
     }
 }
-
-#[cfg(feature = "omics")]
-#[rustfmt::skip]
-pub(crate) static RULE_DefinitionRepository: ObjRule = ObjRule {
-    properties: &[
-        ("connectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("excludeFilePatterns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(50), unique: false })),
-        ("fullRepositoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("sourceReference", Shape::Object(&RULE_SourceReference)),
-    ],
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "omics")]
 /// The `DefinitionRepository` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -106,23 +66,24 @@ pub struct DefinitionRepository {
     /// The Amazon Resource Name (ARN) of the connection to the source code repository.
     ///
     /// Pattern `^arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+$`; length 1 to 256.
-    pub connection_arn: Option<Str>,
+    pub connection_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `excludeFilePatterns`: a list of strings.
     ///
     /// A list of file patterns to exclude when retrieving the workflow definition from the repository.
     ///
     /// Items 1 to 50.
-    pub exclude_file_patterns: Option<List<Str>>,
+    pub exclude_file_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `fullRepositoryId`: a string.
     ///
     /// The full repository identifier, including the repository owner and name. For example, 'repository-owner/repository-name'.
     ///
     /// Pattern `.+/.+`.
-    pub full_repository_id: Option<Str>,
+    pub full_repository_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `sourceReference`: a [`SourceReference`] object.
     ///
     /// The source reference for the repository, such as a branch name, tag, or commit ID.
-    pub source_reference: Option<Obj<SourceReference>>,
+    pub source_reference: ::std::option::Option<crate::Obj<SourceReference>>,
 }
 
 #[cfg(feature = "omics")]
@@ -131,27 +92,27 @@ impl DefinitionRepository {
     /// A `DefinitionRepository` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `connectionArn`: a string.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = Some(value.into()); self }
+    pub fn connection_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_arn = ::std::option::Option::Some(value.into()); self }
     /// `excludeFilePatterns`: a list of strings.
-    pub fn exclude_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_file_patterns = Some(value.into()); self }
+    pub fn exclude_file_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude_file_patterns = ::std::option::Option::Some(value.into()); self }
     /// `fullRepositoryId`: a string.
-    pub fn full_repository_id(mut self, value: impl Into<Str>) -> Self { self.full_repository_id = Some(value.into()); self }
+    pub fn full_repository_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.full_repository_id = ::std::option::Option::Some(value.into()); self }
     /// `sourceReference`: a [`SourceReference`] object.
-    pub fn source_reference(mut self, value: impl Into<Obj<SourceReference>>) -> Self { self.source_reference = Some(value.into()); self }
+    pub fn source_reference(mut self, value: impl ::std::convert::Into<crate::Obj<SourceReference>>) -> Self { self.source_reference = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "omics")]
-impl PropertyType for DefinitionRepository {}
+impl crate::PropertyType for DefinitionRepository {}
 
 #[cfg(feature = "omics")]
-impl ToValue for DefinitionRepository {
+impl ::cloudwright_core::ToValue for DefinitionRepository {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("connectionArn", &self.connection_arn)
             .opt("excludeFilePatterns", &self.exclude_file_patterns)
             .opt("fullRepositoryId", &self.full_repository_id)
@@ -159,17 +120,6 @@ impl ToValue for DefinitionRepository {
             .build()
     }
 }
-
-#[cfg(feature = "omics")]
-#[rustfmt::skip]
-pub(crate) static RULE_ImageMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SourceImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "omics")]
 /// The `ImageMapping` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -184,13 +134,13 @@ pub struct ImageMapping {
     /// Specifies the URI of the corresponding image in the private ECR registry.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 750.
-    pub destination_image: Option<Str>,
+    pub destination_image: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceImage`: a string.
     ///
     /// Specifies the URI of the source image in the upstream registry.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 750.
-    pub source_image: Option<Str>,
+    pub source_image: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "omics")]
@@ -199,47 +149,28 @@ impl ImageMapping {
     /// A `ImageMapping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationImage`: a string.
-    pub fn destination_image(mut self, value: impl Into<Str>) -> Self { self.destination_image = Some(value.into()); self }
+    pub fn destination_image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_image = ::std::option::Option::Some(value.into()); self }
     /// `SourceImage`: a string.
-    pub fn source_image(mut self, value: impl Into<Str>) -> Self { self.source_image = Some(value.into()); self }
+    pub fn source_image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_image = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "omics")]
-impl PropertyType for ImageMapping {}
+impl crate::PropertyType for ImageMapping {}
 
 #[cfg(feature = "omics")]
-impl ToValue for ImageMapping {
+impl ::cloudwright_core::ToValue for ImageMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationImage", &self.destination_image)
             .opt("SourceImage", &self.source_image)
             .build()
     }
 }
-
-#[cfg(feature = "omics")]
-/// The required properties of [`ReferenceItem`], by name: `ReferenceItem::new(ReferenceItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReferenceItemRequired {
-    /// `ReferenceArn`: a string, required.
-    pub reference_arn: Str,
-}
-
-#[cfg(feature = "omics")]
-#[rustfmt::skip]
-pub(crate) static RULE_ReferenceItem: ObjRule = ObjRule {
-    properties: &[
-        ("ReferenceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["ReferenceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "omics")]
 /// The `ReferenceItem` property type, shared by `AWS::Omics::AnnotationStore`, `AWS::Omics::VariantStore`.
@@ -254,49 +185,36 @@ pub struct ReferenceItem {
     /// The reference's ARN.
     ///
     /// Pattern `^arn:.+$`; length 1 to 127.
-    pub reference_arn: Str,
+    pub reference_arn: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "omics")]
 #[rustfmt::skip]
 impl ReferenceItem {
-    /// A `ReferenceItem` with its required properties, named in a [`ReferenceItemRequired`].
+    /// A `ReferenceItem` with its one required property, `ReferenceArn`.
     #[inline]
-    pub fn new(required: ReferenceItemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            reference_arn: required.reference_arn,
+            reference_arn: value.into(),
         }
     }
 
     /// `ReferenceArn`: a string, required.
-    pub fn reference_arn(mut self, value: impl Into<Str>) -> Self { self.reference_arn = value.into(); self }
+    pub fn reference_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reference_arn = value.into(); self }
 }
 
 #[cfg(feature = "omics")]
-impl PropertyType for ReferenceItem {}
+impl crate::PropertyType for ReferenceItem {}
 
 #[cfg(feature = "omics")]
-impl ToValue for ReferenceItem {
+impl ::cloudwright_core::ToValue for ReferenceItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ReferenceArn", &self.reference_arn)
             .build()
     }
 }
-
-#[cfg(feature = "omics")]
-#[rustfmt::skip]
-pub(crate) static RULE_RegistryMapping: ObjRule = ObjRule {
-    properties: &[
-        ("EcrAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("EcrRepositoryPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("UpstreamRegistryUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("UpstreamRepositoryPrefix", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(30), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "omics")]
 /// The `RegistryMapping` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -311,25 +229,25 @@ pub struct RegistryMapping {
     /// Account ID of the account that owns the upstream container image.
     ///
     /// Pattern `^[0-9]+$`; length 12 to 12.
-    pub ecr_account_id: Option<Str>,
+    pub ecr_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EcrRepositoryPrefix`: a string.
     ///
     /// The repository prefix to use in the ECR private repository.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 256.
-    pub ecr_repository_prefix: Option<Str>,
+    pub ecr_repository_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `UpstreamRegistryUrl`: a string.
     ///
     /// The URI of the upstream registry.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 750.
-    pub upstream_registry_url: Option<Str>,
+    pub upstream_registry_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `UpstreamRepositoryPrefix`: a string.
     ///
     /// The repository prefix of the corresponding repository in the upstream registry.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 2 to 30.
-    pub upstream_repository_prefix: Option<Str>,
+    pub upstream_repository_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "omics")]
@@ -338,27 +256,27 @@ impl RegistryMapping {
     /// A `RegistryMapping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EcrAccountId`: a string.
-    pub fn ecr_account_id(mut self, value: impl Into<Str>) -> Self { self.ecr_account_id = Some(value.into()); self }
+    pub fn ecr_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ecr_account_id = ::std::option::Option::Some(value.into()); self }
     /// `EcrRepositoryPrefix`: a string.
-    pub fn ecr_repository_prefix(mut self, value: impl Into<Str>) -> Self { self.ecr_repository_prefix = Some(value.into()); self }
+    pub fn ecr_repository_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ecr_repository_prefix = ::std::option::Option::Some(value.into()); self }
     /// `UpstreamRegistryUrl`: a string.
-    pub fn upstream_registry_url(mut self, value: impl Into<Str>) -> Self { self.upstream_registry_url = Some(value.into()); self }
+    pub fn upstream_registry_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.upstream_registry_url = ::std::option::Option::Some(value.into()); self }
     /// `UpstreamRepositoryPrefix`: a string.
-    pub fn upstream_repository_prefix(mut self, value: impl Into<Str>) -> Self { self.upstream_repository_prefix = Some(value.into()); self }
+    pub fn upstream_repository_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.upstream_repository_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "omics")]
-impl PropertyType for RegistryMapping {}
+impl crate::PropertyType for RegistryMapping {}
 
 #[cfg(feature = "omics")]
-impl ToValue for RegistryMapping {
+impl ::cloudwright_core::ToValue for RegistryMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EcrAccountId", &self.ecr_account_id)
             .opt("EcrRepositoryPrefix", &self.ecr_repository_prefix)
             .opt("UpstreamRegistryUrl", &self.upstream_registry_url)
@@ -366,16 +284,6 @@ impl ToValue for RegistryMapping {
             .build()
     }
 }
-
-#[cfg(feature = "omics")]
-#[rustfmt::skip]
-pub(crate) static RULE_SourceReference: ObjRule = ObjRule {
-    properties: &[
-        ("type", Shape::Str(&StrRule { allowed: &["BRANCH", "TAG", "COMMIT"], ..StrRule::ANY })),
-        ("value", Shape::STR),
-    ],
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "omics")]
 /// The `SourceReference` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -388,11 +296,11 @@ pub struct SourceReference {
     /// `type`: a [`SourceReferenceType`] value.
     ///
     /// The type of source reference, such as branch, tag, or commit.
-    pub r#type: Option<SourceReferenceType>,
+    pub r#type: ::std::option::Option<SourceReferenceType>,
     /// `value`: a string.
     ///
     /// The value of the source reference, such as the branch name, tag name, or commit ID.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "omics")]
@@ -401,48 +309,28 @@ impl SourceReference {
     /// A `SourceReference` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `type`: a [`SourceReferenceType`] value.
-    pub fn r#type(mut self, value: impl Into<SourceReferenceType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SourceReferenceType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "omics")]
-impl PropertyType for SourceReference {}
+impl crate::PropertyType for SourceReference {}
 
 #[cfg(feature = "omics")]
-impl ToValue for SourceReference {
+impl ::cloudwright_core::ToValue for SourceReference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("type", &self.r#type)
             .opt("value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "omics")]
-/// The required properties of [`SseConfig`], by name: `SseConfig::new(SseConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseConfigRequired {
-    /// `Type`: an [`EncryptionType`] value, required.
-    pub r#type: EncryptionType,
-}
-
-#[cfg(feature = "omics")]
-#[rustfmt::skip]
-pub(crate) static RULE_SseConfig: ObjRule = ObjRule {
-    properties: &[
-        ("KeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "omics")]
 /// The `SseConfig` property type, shared by `AWS::Omics::AnnotationStore`, `AWS::Omics::ReferenceStore`, `AWS::Omics::SequenceStore`, `AWS::Omics::VariantStore`.
@@ -457,7 +345,7 @@ pub struct SseConfig {
     /// An encryption key ARN.
     ///
     /// Pattern `arn:([^: ]*):([^: ]*):([^: ]*):([0-9]{12}):([^: ]*)`; length 20 to 2048.
-    pub key_arn: Option<Str>,
+    pub key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`EncryptionType`] value, required.
     ///
     /// The encryption type.
@@ -467,29 +355,29 @@ pub struct SseConfig {
 #[cfg(feature = "omics")]
 #[rustfmt::skip]
 impl SseConfig {
-    /// A `SseConfig` with its required properties, named in a [`SseConfigRequired`].
+    /// A `SseConfig` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: SseConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EncryptionType>) -> Self {
         Self {
-            key_arn: None,
-            r#type: required.r#type,
+            key_arn: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `KeyArn`: a string.
-    pub fn key_arn(mut self, value: impl Into<Str>) -> Self { self.key_arn = Some(value.into()); self }
+    pub fn key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`EncryptionType`] value, required.
-    pub fn r#type(mut self, value: impl Into<EncryptionType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<EncryptionType>) -> Self { self.r#type = value.into(); self }
 }
 
 #[cfg(feature = "omics")]
-impl PropertyType for SseConfig {}
+impl crate::PropertyType for SseConfig {}
 
 #[cfg(feature = "omics")]
-impl ToValue for SseConfig {
+impl ::cloudwright_core::ToValue for SseConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KeyArn", &self.key_arn)
             .req("Type", &self.r#type)
             .build()
@@ -505,25 +393,25 @@ pub enum Accelerators {
     /// `GPU`
     Gpu,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "omics")]
-impl From<Value> for Accelerators {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Accelerators {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "omics")]
-impl ToValue for Accelerators {
+impl ::cloudwright_core::ToValue for Accelerators {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gpu => "GPU",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -536,25 +424,25 @@ pub enum EncryptionType {
     /// `KMS`
     Kms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "omics")]
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "omics")]
-impl ToValue for EncryptionType {
+impl ::cloudwright_core::ToValue for EncryptionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Kms => "KMS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -571,27 +459,27 @@ pub enum SourceReferenceType {
     /// `COMMIT`
     Commit,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "omics")]
-impl From<Value> for SourceReferenceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SourceReferenceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "omics")]
-impl ToValue for SourceReferenceType {
+impl ::cloudwright_core::ToValue for SourceReferenceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Branch => "BRANCH",
             Self::Tag => "TAG",
             Self::Commit => "COMMIT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -606,26 +494,26 @@ pub enum StorageType {
     /// `DYNAMIC`
     Dynamic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "omics")]
-impl From<Value> for StorageType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StorageType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "omics")]
-impl ToValue for StorageType {
+impl ::cloudwright_core::ToValue for StorageType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Static => "STATIC",
             Self::Dynamic => "DYNAMIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -642,26 +530,128 @@ pub enum WorkflowEngine {
     /// `CWL`
     Cwl,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "omics")]
-impl From<Value> for WorkflowEngine {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WorkflowEngine {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "omics")]
-impl ToValue for WorkflowEngine {
+impl ::cloudwright_core::ToValue for WorkflowEngine {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Wdl => "WDL",
             Self::Nextflow => "NEXTFLOW",
             Self::Cwl => "CWL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "omics")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws(-[\\\\w]+)*:.+:.+:[0-9]{12}:.+$");
+    #[cfg(feature = "omics")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".+/.+");
+    #[cfg(feature = "omics")]
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
+    #[cfg(feature = "omics")]
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:.+$");
+    #[cfg(feature = "omics")]
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9]+$");
+    #[cfg(feature = "omics")]
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)");
+
+    #[cfg(feature = "omics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerRegistryMap: ObjRule = ObjRule {
+        properties: &[
+            ("ImageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageMapping), min_items: None, max_items: None, unique: false })),
+            ("RegistryMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_RegistryMapping), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "omics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefinitionRepository: ObjRule = ObjRule {
+        properties: &[
+            ("connectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("excludeFilePatterns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(50), unique: false })),
+            ("fullRepositoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("sourceReference", Shape::Object(&RULE_SourceReference)),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "omics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SourceImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "omics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReferenceItem: ObjRule = ObjRule {
+        properties: &[
+            ("ReferenceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["ReferenceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "omics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegistryMapping: ObjRule = ObjRule {
+        properties: &[
+            ("EcrAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("EcrRepositoryPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("UpstreamRegistryUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("UpstreamRepositoryPrefix", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(30), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "omics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceReference: ObjRule = ObjRule {
+        properties: &[
+            ("type", Shape::Str(&StrRule { allowed: &["BRANCH", "TAG", "COMMIT"], ..StrRule::ANY })),
+            ("value", Shape::STR),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "omics")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SseConfig: ObjRule = ObjRule {
+        properties: &[
+            ("KeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

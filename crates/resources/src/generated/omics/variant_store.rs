@@ -5,38 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{
-    EncryptionType, ReferenceItem, ReferenceItemRequired, SseConfig, SseConfigRequired,
-};
-use super::shared::{RULE_ReferenceItem, RULE_SseConfig};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z]){1}([a-z0-9_]){2,254}");
+pub use super::shared::{EncryptionType, ReferenceItem, SseConfig};
 
 /// The required properties of [`VariantStore`], by name: `VariantStore::new(VariantStoreRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VariantStoreRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Reference`: a [`ReferenceItem`] object, required.
-    pub reference: Obj<ReferenceItem>,
+    pub reference: crate::Obj<ReferenceItem>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VariantStore: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Reference", Shape::Object(&RULE_ReferenceItem)),
-        ("SseConfig", Shape::Object(&RULE_SseConfig)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "Reference"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Omics::VariantStore` resource.
 ///
@@ -56,31 +34,31 @@ pub struct VariantStore {
     /// A description for the store.
     ///
     /// Length 0 to 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A name for the store.
     ///
     /// Pattern `^([a-z]){1}([a-z0-9_]){2,254}`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Reference`: a [`ReferenceItem`] object, required.
     ///
     /// The genome reference for the store's variants.
     ///
     /// Create-only: changing it replaces the resource.
-    pub reference: Obj<ReferenceItem>,
+    pub reference: crate::Obj<ReferenceItem>,
     /// `SseConfig`: a [`SseConfig`] object.
     ///
     /// Server-side encryption (SSE) settings for the store.
     ///
     /// Create-only: changing it replaces the resource.
-    pub sse_config: Option<Obj<SseConfig>>,
+    pub sse_config: ::std::option::Option<crate::Obj<SseConfig>>,
     /// `Tags`: a JSON value.
     ///
     /// Tags for the store.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -90,7 +68,7 @@ impl VariantStore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Omics::VariantStore",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-variantstore.html",
         primary_identifier: &["Name"],
@@ -101,51 +79,53 @@ impl VariantStore {
         read_only: &["CreationTime", "Id", "Status", "StatusMessage", "StoreArn", "StoreSizeBytes", "UpdateTime"],
         attributes: &["CreationTime", "Id", "Status", "StatusMessage", "StoreArn", "StoreSizeBytes", "UpdateTime"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `VariantStore` with its required properties, named in a [`VariantStoreRequired`].
     #[inline]
     pub fn new(required: VariantStoreRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             reference: required.reference,
-            sse_config: None,
-            tags: None,
+            sse_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Reference`: a [`ReferenceItem`] object, required.
-    pub fn reference(mut self, value: impl Into<Obj<ReferenceItem>>) -> Self { self.reference = value.into(); self }
+    pub fn reference(mut self, value: impl ::std::convert::Into<crate::Obj<ReferenceItem>>) -> Self { self.reference = value.into(); self }
     /// `SseConfig`: a [`SseConfig`] object.
-    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self { self.sse_config = Some(value.into()); self }
+    pub fn sse_config(mut self, value: impl ::std::convert::Into<crate::Obj<SseConfig>>) -> Self { self.sse_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VariantStore {
+impl ::cloudwright_core::Resource for VariantStore {
     type Attributes = VariantStoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VariantStore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VariantStore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VariantStore {
+impl ::cloudwright_core::ToValue for VariantStore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req("Reference", &self.reference)
@@ -155,12 +135,12 @@ impl ToValue for VariantStore {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VariantStore`]: `Handle<VariantStore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VariantStore`]: `Handle<VariantStore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VariantStoreAttributes(ResourceRef);
+pub struct VariantStoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VariantStoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VariantStoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -170,53 +150,78 @@ impl VariantStoreAttributes {
     ///
     /// When the store was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The store's ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// The store's status message.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 
     /// `Fn::GetAtt` `StoreArn`: a string.
     ///
     /// The store's ARN.
     #[inline]
-    pub fn store_arn(&self) -> Value {
-        self.0.get_att("StoreArn")
+    pub fn store_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StoreArn"))
     }
 
     /// `Fn::GetAtt` `StoreSizeBytes`: a number.
     ///
     /// The store's size in bytes.
     #[inline]
-    pub fn store_size_bytes(&self) -> Value {
-        self.0.get_att("StoreSizeBytes")
+    pub fn store_size_bytes(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("StoreSizeBytes"))
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
     ///
     /// When the store was updated.
     #[inline]
-    pub fn update_time(&self) -> Value {
-        self.0.get_att("UpdateTime")
+    pub fn update_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ReferenceItem, RULE_SseConfig};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z]){1}([a-z0-9_]){2,254}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VariantStore: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Reference", Shape::Object(&RULE_ReferenceItem)),
+            ("SseConfig", Shape::Object(&RULE_SseConfig)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "Reference"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

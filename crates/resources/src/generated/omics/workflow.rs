@@ -5,60 +5,23 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     Accelerators, ContainerRegistryMap, DefinitionRepository, ImageMapping, RegistryMapping,
     SourceReference, SourceReferenceType, StorageType, WorkflowEngine,
-};
-use super::shared::{RULE_ContainerRegistryMap, RULE_DefinitionRepository};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workflow: ObjRule = ObjRule {
-    properties: &[
-        ("Accelerators", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["GPU"], ..StrRule::ANY })),
-        ("ContainerRegistryMap", Shape::Object(&RULE_ContainerRegistryMap)),
-        ("ContainerRegistryMapUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DefinitionRepository", Shape::Object(&RULE_DefinitionRepository)),
-        ("DefinitionUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Engine", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["WDL", "NEXTFLOW", "CWL"], ..StrRule::ANY })),
-        ("Main", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ParameterTemplate", Shape::Typed(json_type::OBJECT)),
-        ("ParameterTemplatePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("StorageCapacity", Shape::Num(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("StorageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["STATIC", "DYNAMIC"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("WorkflowBucketOwnerId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("readmeMarkdown", Shape::STR),
-        ("readmePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("readmeUri", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
 };
 
 /// The `AWS::Omics::Workflow` resource.
 ///
 /// Creates a private workflow. Before you create a private workflow, you must create and configure these required resources:
 ///
-/// - *Workflow definition file:* A workflow definition file written in WDL, Nextflow, or CWL. The workflow definition specifies the inputs and outputs for runs that use the workflow. It also includes specifications for the runs and run tasks for your workflow, including compute and memory requirements. The workflow definition file must be in `.zip` format. For more information, see \[Workflow definition files\](<https://docs.aws.amazon.com/omics/latest/dev/workflow-definition-files.html>) in AWS HealthOmics.
+/// - *Workflow definition file:* A workflow definition file written in WDL, Nextflow, or CWL. The workflow definition specifies the inputs and outputs for runs that use the workflow. It also includes specifications for the runs and run tasks for your workflow, including compute and memory requirements. The workflow definition file must be in `.zip` format. For more information, see [Workflow definition files](https://docs.aws.amazon.com/omics/latest/dev/workflow-definition-files.html) in AWS HealthOmics.
 ///
-/// - You can use Amazon Q CLI to build and validate your workflow definition files in WDL, Nextflow, and CWL. For more information, see \[Example prompts for Amazon Q CLI\](<https://docs.aws.amazon.com/omics/latest/dev/getting-started.html#omics-q-prompts>) and the \[AWS HealthOmics Agentic generative AI tutorial\](<https://docs.aws.amazon.com/https://github.com/aws-samples/aws-healthomics-tutorials/tree/main/generative-ai>) on GitHub.
-/// - *(Optional) Parameter template file:* A parameter template file written in JSON. Create the file to define the run parameters, or AWS HealthOmics generates the parameter template for you. For more information, see \[Parameter template files for HealthOmics workflows\](<https://docs.aws.amazon.com/omics/latest/dev/parameter-templates.html>) .
+/// - You can use Amazon Q CLI to build and validate your workflow definition files in WDL, Nextflow, and CWL. For more information, see [Example prompts for Amazon Q CLI](https://docs.aws.amazon.com/omics/latest/dev/getting-started.html#omics-q-prompts) and the [AWS HealthOmics Agentic generative AI tutorial](https://docs.aws.amazon.com/https://github.com/aws-samples/aws-healthomics-tutorials/tree/main/generative-ai) on GitHub.
+/// - *(Optional) Parameter template file:* A parameter template file written in JSON. Create the file to define the run parameters, or AWS HealthOmics generates the parameter template for you. For more information, see [Parameter template files for HealthOmics workflows](https://docs.aws.amazon.com/omics/latest/dev/parameter-templates.html) .
 /// - *ECR container images:* Create container images for the workflow in a private ECR repository, or synchronize images from a supported upstream registry with your Amazon ECR private repository.
 /// - *(Optional) Sentieon licenses:* Request a Sentieon license to use the Sentieon software in private workflows.
 ///
-/// For more information, see \[Creating or updating a private workflow in AWS HealthOmics\](<https://docs.aws.amazon.com/omics/latest/dev/creating-private-workflows.html>) in the *AWS HealthOmics User Guide* .
+/// For more information, see [Creating or updating a private workflow in AWS HealthOmics](https://docs.aws.amazon.com/omics/latest/dev/creating-private-workflows.html) in the *AWS HealthOmics User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`WorkflowAttributes`], which `Handle<Workflow>` dereferences to.
@@ -72,101 +35,101 @@ pub struct Workflow {
     /// `Accelerators`: an [`Accelerators`] value.
     ///
     /// Create-only: changing it replaces the resource.
-    pub accelerators: Option<Accelerators>,
+    pub accelerators: ::std::option::Option<Accelerators>,
     /// `ContainerRegistryMap`: a [`ContainerRegistryMap`] object.
     ///
-    /// Use a container registry map to specify mappings between the ECR private repository and one or more upstream registries. For more information, see \[Container images\](<https://docs.aws.amazon.com/omics/latest/dev/workflows-ecr.html>) in the *AWS HealthOmics User Guide* .
+    /// Use a container registry map to specify mappings between the ECR private repository and one or more upstream registries. For more information, see [Container images](https://docs.aws.amazon.com/omics/latest/dev/workflows-ecr.html) in the *AWS HealthOmics User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub container_registry_map: Option<Obj<ContainerRegistryMap>>,
+    pub container_registry_map: ::std::option::Option<crate::Obj<ContainerRegistryMap>>,
     /// `ContainerRegistryMapUri`: a string.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 750; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub container_registry_map_uri: Option<Str>,
+    pub container_registry_map_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefinitionRepository`: a [`DefinitionRepository`] object.
     ///
     /// Contains information about a source code repository that hosts the workflow definition files.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub definition_repository: Option<Obj<DefinitionRepository>>,
+    pub definition_repository: ::std::option::Option<crate::Obj<DefinitionRepository>>,
     /// `DefinitionUri`: a string.
     ///
     /// The URI of a definition for the workflow.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub definition_uri: Option<Str>,
+    pub definition_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The parameter's description.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Engine`: a [`WorkflowEngine`] value.
     ///
     /// An engine for the workflow.
     ///
     /// Create-only: changing it replaces the resource.
-    pub engine: Option<WorkflowEngine>,
+    pub engine: ::std::option::Option<WorkflowEngine>,
     /// `Main`: a string.
     ///
     /// The path of the main definition file for the workflow.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub main: Option<Str>,
+    pub main: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The workflow's name.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParameterTemplate`: a JSON value.
     ///
     /// The workflow's parameter template.
     ///
     /// Create-only: changing it replaces the resource.
-    pub parameter_template: Option<Json>,
+    pub parameter_template: ::std::option::Option<::cloudwright_core::Json>,
     /// `ParameterTemplatePath`: a string.
     ///
     /// Path to the primary workflow parameter template JSON file inside the repository
     ///
     /// Pattern `^[\S]+$`; length 1 to 128; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub parameter_template_path: Option<Str>,
+    pub parameter_template_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageCapacity`: a number.
     ///
     /// The default static storage capacity (in gibibytes) for runs that use this workflow or workflow version. The `storageCapacity` can be overwritten at run time. The storage capacity is not required for runs with a `DYNAMIC` storage type.
     ///
     /// Value 0 to 100000; create-only: changing it replaces the resource.
-    pub storage_capacity: Option<Num>,
+    pub storage_capacity: ::std::option::Option<::cloudwright_core::Num>,
     /// `StorageType`: a [`StorageType`] value.
-    pub storage_type: Option<StorageType>,
+    pub storage_type: ::std::option::Option<StorageType>,
     /// `Tags`: a JSON value.
     ///
     /// Tags for the workflow.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `WorkflowBucketOwnerId`: a string.
     ///
     /// Optional workflow bucket owner ID to verify the workflow bucket
     ///
     /// Pattern `^[0-9]{12}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub workflow_bucket_owner_id: Option<Str>,
+    pub workflow_bucket_owner_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `readmeMarkdown`: a string.
     ///
     /// The markdown content for the workflow's README file. This provides documentation and usage information for users of the workflow.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub readme_markdown: Option<Str>,
+    pub readme_markdown: ::std::option::Option<::cloudwright_core::Str>,
     /// `readmePath`: a string.
     ///
     /// The path to the workflow README markdown file within the repository. This file provides documentation and usage information for the workflow. If not specified, the README.md file from the root directory of the repository will be used.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub readme_path: Option<Str>,
+    pub readme_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `readmeUri`: a string.
     ///
     /// The S3 URI of the README file for the workflow. This file provides documentation and usage information for the workflow. The S3 URI must begin with s3://USER-OWNED-BUCKET/. The requester must have access to the S3 bucket and object. The max README content length is 500 KiB.
     ///
     /// Pattern `^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub readme_uri: Option<Str>,
+    pub readme_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -176,7 +139,7 @@ impl Workflow {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Omics::Workflow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-workflow.html",
         primary_identifier: &["Id"],
@@ -187,71 +150,73 @@ impl Workflow {
         read_only: &["Arn", "CreationTime", "Id", "Status", "Type", "Uuid"],
         attributes: &["Arn", "CreationTime", "Id", "Status", "Type", "Uuid"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Workflow` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Accelerators`: an [`Accelerators`] value.
-    pub fn accelerators(mut self, value: impl Into<Accelerators>) -> Self { self.accelerators = Some(value.into()); self }
+    pub fn accelerators(mut self, value: impl ::std::convert::Into<Accelerators>) -> Self { self.accelerators = ::std::option::Option::Some(value.into()); self }
     /// `ContainerRegistryMap`: a [`ContainerRegistryMap`] object.
-    pub fn container_registry_map(mut self, value: impl Into<Obj<ContainerRegistryMap>>) -> Self { self.container_registry_map = Some(value.into()); self }
+    pub fn container_registry_map(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerRegistryMap>>) -> Self { self.container_registry_map = ::std::option::Option::Some(value.into()); self }
     /// `ContainerRegistryMapUri`: a string.
-    pub fn container_registry_map_uri(mut self, value: impl Into<Str>) -> Self { self.container_registry_map_uri = Some(value.into()); self }
+    pub fn container_registry_map_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_registry_map_uri = ::std::option::Option::Some(value.into()); self }
     /// `DefinitionRepository`: a [`DefinitionRepository`] object.
-    pub fn definition_repository(mut self, value: impl Into<Obj<DefinitionRepository>>) -> Self { self.definition_repository = Some(value.into()); self }
+    pub fn definition_repository(mut self, value: impl ::std::convert::Into<crate::Obj<DefinitionRepository>>) -> Self { self.definition_repository = ::std::option::Option::Some(value.into()); self }
     /// `DefinitionUri`: a string.
-    pub fn definition_uri(mut self, value: impl Into<Str>) -> Self { self.definition_uri = Some(value.into()); self }
+    pub fn definition_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.definition_uri = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: a [`WorkflowEngine`] value.
-    pub fn engine(mut self, value: impl Into<WorkflowEngine>) -> Self { self.engine = Some(value.into()); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<WorkflowEngine>) -> Self { self.engine = ::std::option::Option::Some(value.into()); self }
     /// `Main`: a string.
-    pub fn main(mut self, value: impl Into<Str>) -> Self { self.main = Some(value.into()); self }
+    pub fn main(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.main = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ParameterTemplate`: a JSON value.
-    pub fn parameter_template(mut self, value: impl Into<Json>) -> Self { self.parameter_template = Some(value.into()); self }
+    pub fn parameter_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameter_template = ::std::option::Option::Some(value.into()); self }
     /// `ParameterTemplatePath`: a string.
-    pub fn parameter_template_path(mut self, value: impl Into<Str>) -> Self { self.parameter_template_path = Some(value.into()); self }
+    pub fn parameter_template_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_template_path = ::std::option::Option::Some(value.into()); self }
     /// `StorageCapacity`: a number.
-    pub fn storage_capacity(mut self, value: impl Into<Num>) -> Self { self.storage_capacity = Some(value.into()); self }
+    pub fn storage_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.storage_capacity = ::std::option::Option::Some(value.into()); self }
     /// `StorageType`: a [`StorageType`] value.
-    pub fn storage_type(mut self, value: impl Into<StorageType>) -> Self { self.storage_type = Some(value.into()); self }
+    pub fn storage_type(mut self, value: impl ::std::convert::Into<StorageType>) -> Self { self.storage_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkflowBucketOwnerId`: a string.
-    pub fn workflow_bucket_owner_id(mut self, value: impl Into<Str>) -> Self { self.workflow_bucket_owner_id = Some(value.into()); self }
+    pub fn workflow_bucket_owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workflow_bucket_owner_id = ::std::option::Option::Some(value.into()); self }
     /// `readmeMarkdown`: a string.
-    pub fn readme_markdown(mut self, value: impl Into<Str>) -> Self { self.readme_markdown = Some(value.into()); self }
+    pub fn readme_markdown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.readme_markdown = ::std::option::Option::Some(value.into()); self }
     /// `readmePath`: a string.
-    pub fn readme_path(mut self, value: impl Into<Str>) -> Self { self.readme_path = Some(value.into()); self }
+    pub fn readme_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.readme_path = ::std::option::Option::Some(value.into()); self }
     /// `readmeUri`: a string.
-    pub fn readme_uri(mut self, value: impl Into<Str>) -> Self { self.readme_uri = Some(value.into()); self }
+    pub fn readme_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.readme_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Workflow {
+impl ::cloudwright_core::Resource for Workflow {
     type Attributes = WorkflowAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workflow, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Workflow, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Workflow {
+impl ::cloudwright_core::ToValue for Workflow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Accelerators", &self.accelerators)
             .opt("ContainerRegistryMap", &self.container_registry_map)
             .opt("ContainerRegistryMapUri", &self.container_registry_map_uri)
@@ -274,12 +239,12 @@ impl ToValue for Workflow {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Workflow`]: `Handle<Workflow>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Workflow`]: `Handle<Workflow>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkflowAttributes(ResourceRef);
+pub struct WorkflowAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkflowAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkflowAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -289,41 +254,83 @@ impl WorkflowAttributes {
     ///
     /// The ARN for the workflow.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the workflow was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The workflow's ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 
     /// `Fn::GetAtt` `Uuid`: a string.
     #[inline]
-    pub fn uuid(&self) -> Value {
-        self.0.get_att("Uuid")
+    pub fn uuid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Uuid"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ContainerRegistryMap, RULE_DefinitionRepository};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workflow: ObjRule = ObjRule {
+        properties: &[
+            ("Accelerators", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["GPU"], ..StrRule::ANY })),
+            ("ContainerRegistryMap", Shape::Object(&RULE_ContainerRegistryMap)),
+            ("ContainerRegistryMapUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DefinitionRepository", Shape::Object(&RULE_DefinitionRepository)),
+            ("DefinitionUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Engine", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["WDL", "NEXTFLOW", "CWL"], ..StrRule::ANY })),
+            ("Main", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ParameterTemplate", Shape::Typed(json_type::OBJECT)),
+            ("ParameterTemplatePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("StorageCapacity", Shape::Num(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("StorageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["STATIC", "DYNAMIC"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("WorkflowBucketOwnerId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("readmeMarkdown", Shape::STR),
+            ("readmePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("readmeUri", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

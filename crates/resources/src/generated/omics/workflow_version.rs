@@ -5,60 +5,19 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     Accelerators, ContainerRegistryMap, DefinitionRepository, ImageMapping, RegistryMapping,
     SourceReference, SourceReferenceType, StorageType, WorkflowEngine,
 };
-use super::shared::{RULE_ContainerRegistryMap, RULE_DefinitionRepository};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9\\-\\._]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$");
 
 /// The required properties of [`WorkflowVersion`], by name: `WorkflowVersion::new(WorkflowVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowVersionRequired {
     /// `VersionName`: a string, required.
-    pub version_name: Str,
+    pub version_name: ::cloudwright_core::Str,
     /// `WorkflowId`: a string, required.
-    pub workflow_id: Str,
+    pub workflow_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkflowVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Accelerators", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["GPU"], ..StrRule::ANY })),
-        ("ContainerRegistryMap", Shape::Object(&RULE_ContainerRegistryMap)),
-        ("ContainerRegistryMapUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DefinitionRepository", Shape::Object(&RULE_DefinitionRepository)),
-        ("DefinitionUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Engine", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["WDL", "NEXTFLOW", "CWL"], ..StrRule::ANY })),
-        ("Main", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ParameterTemplate", Shape::Typed(json_type::OBJECT)),
-        ("ParameterTemplatePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("StorageCapacity", Shape::Num(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("StorageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["STATIC", "DYNAMIC"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("WorkflowBucketOwnerId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("WorkflowId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(18), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("readmeMarkdown", Shape::STR),
-        ("readmePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("readmeUri", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["WorkflowId", "VersionName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Omics::WorkflowVersion` resource.
 ///
@@ -68,9 +27,9 @@ pub(crate) static RULE_WorkflowVersion: ObjRule = ObjRule {
 ///
 /// Provide a version name that is unique for this workflow. You cannot change the name after HealthOmics creates the version.
 ///
-/// &gt; Don't include any personally identifiable information (PII) in the version name. Version names appear in the workflow version ARN.
+/// \> Don't include any personally identifiable information (PII) in the version name. Version names appear in the workflow version ARN.
 ///
-/// For more information, see \[Workflow versioning in AWS HealthOmics\](<https://docs.aws.amazon.com/omics/latest/dev/workflow-versions.html>) in the *AWS HealthOmics User Guide* .
+/// For more information, see [Workflow versioning in AWS HealthOmics](https://docs.aws.amazon.com/omics/latest/dev/workflow-versions.html) in the *AWS HealthOmics User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`WorkflowVersionAttributes`], which `Handle<WorkflowVersion>` dereferences to.
@@ -84,95 +43,95 @@ pub struct WorkflowVersion {
     /// `Accelerators`: an [`Accelerators`] value.
     ///
     /// Create-only: changing it replaces the resource.
-    pub accelerators: Option<Accelerators>,
+    pub accelerators: ::std::option::Option<Accelerators>,
     /// `ContainerRegistryMap`: a [`ContainerRegistryMap`] object.
     ///
-    /// Use a container registry map to specify mappings between the ECR private repository and one or more upstream registries. For more information, see \[Container images\](<https://docs.aws.amazon.com/omics/latest/dev/workflows-ecr.html>) in the *AWS HealthOmics User Guide* .
+    /// Use a container registry map to specify mappings between the ECR private repository and one or more upstream registries. For more information, see [Container images](https://docs.aws.amazon.com/omics/latest/dev/workflows-ecr.html) in the *AWS HealthOmics User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub container_registry_map: Option<Obj<ContainerRegistryMap>>,
+    pub container_registry_map: ::std::option::Option<crate::Obj<ContainerRegistryMap>>,
     /// `ContainerRegistryMapUri`: a string.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 750; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub container_registry_map_uri: Option<Str>,
+    pub container_registry_map_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefinitionRepository`: a [`DefinitionRepository`] object.
     ///
     /// Contains information about a source code repository that hosts the workflow definition files.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub definition_repository: Option<Obj<DefinitionRepository>>,
+    pub definition_repository: ::std::option::Option<crate::Obj<DefinitionRepository>>,
     /// `DefinitionUri`: a string.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub definition_uri: Option<Str>,
+    pub definition_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the workflow version.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Engine`: a [`WorkflowEngine`] value.
     ///
     /// Create-only: changing it replaces the resource.
-    pub engine: Option<WorkflowEngine>,
+    pub engine: ::std::option::Option<WorkflowEngine>,
     /// `Main`: a string.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub main: Option<Str>,
+    pub main: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParameterTemplate`: a JSON value.
     ///
     /// Create-only: changing it replaces the resource.
-    pub parameter_template: Option<Json>,
+    pub parameter_template: ::std::option::Option<::cloudwright_core::Json>,
     /// `ParameterTemplatePath`: a string.
     ///
     /// Path to the primary workflow parameter template JSON file inside the repository
     ///
     /// Pattern `^[\S]+$`; length 1 to 128; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub parameter_template_path: Option<Str>,
+    pub parameter_template_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageCapacity`: a number.
     ///
     /// Value 0 to 100000.
-    pub storage_capacity: Option<Num>,
+    pub storage_capacity: ::std::option::Option<::cloudwright_core::Num>,
     /// `StorageType`: a [`StorageType`] value.
-    pub storage_type: Option<StorageType>,
+    pub storage_type: ::std::option::Option<StorageType>,
     /// `Tags`: a JSON value.
     ///
     /// A map of resource tags
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `VersionName`: a string, required.
     ///
     /// The name of the workflow version.
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9\-\._]*$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub version_name: Str,
+    pub version_name: ::cloudwright_core::Str,
     /// `WorkflowBucketOwnerId`: a string.
     ///
     /// Pattern `^[0-9]{12}$`; length 1 to 12; create-only: changing it replaces the resource.
-    pub workflow_bucket_owner_id: Option<Str>,
+    pub workflow_bucket_owner_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `WorkflowId`: a string, required.
     ///
     /// The workflow's ID.
     ///
     /// Pattern `^[0-9]+$`; length 1 to 18; create-only: changing it replaces the resource.
-    pub workflow_id: Str,
+    pub workflow_id: ::cloudwright_core::Str,
     /// `readmeMarkdown`: a string.
     ///
     /// The markdown content for the workflow's README file. This provides documentation and usage information for users of the workflow.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub readme_markdown: Option<Str>,
+    pub readme_markdown: ::std::option::Option<::cloudwright_core::Str>,
     /// `readmePath`: a string.
     ///
     /// The path to the workflow README markdown file within the repository. This file provides documentation and usage information for the workflow. If not specified, the README.md file from the root directory of the repository will be used.
     ///
     /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub readme_path: Option<Str>,
+    pub readme_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `readmeUri`: a string.
     ///
     /// The S3 URI of the README file for the workflow. This file provides documentation and usage information for the workflow. The S3 URI must begin with s3://USER-OWNED-BUCKET/. The requester must have access to the S3 bucket and object. The max README content length is 500 KiB.
     ///
     /// Pattern `^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub readme_uri: Option<Str>,
+    pub readme_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -182,7 +141,7 @@ impl WorkflowVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Omics::WorkflowVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-workflowversion.html",
         primary_identifier: &["Arn"],
@@ -193,93 +152,95 @@ impl WorkflowVersion {
         read_only: &["Arn", "CreationTime", "Status", "Type", "Uuid"],
         attributes: &["Arn", "CreationTime", "Status", "Type", "Uuid"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `WorkflowVersion` with its required properties, named in a [`WorkflowVersionRequired`].
     #[inline]
     pub fn new(required: WorkflowVersionRequired) -> Self {
         Self {
-            accelerators: None,
-            container_registry_map: None,
-            container_registry_map_uri: None,
-            definition_repository: None,
-            definition_uri: None,
-            description: None,
-            engine: None,
-            main: None,
-            parameter_template: None,
-            parameter_template_path: None,
-            storage_capacity: None,
-            storage_type: None,
-            tags: None,
+            accelerators: ::std::option::Option::None,
+            container_registry_map: ::std::option::Option::None,
+            container_registry_map_uri: ::std::option::Option::None,
+            definition_repository: ::std::option::Option::None,
+            definition_uri: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            engine: ::std::option::Option::None,
+            main: ::std::option::Option::None,
+            parameter_template: ::std::option::Option::None,
+            parameter_template_path: ::std::option::Option::None,
+            storage_capacity: ::std::option::Option::None,
+            storage_type: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             version_name: required.version_name,
-            workflow_bucket_owner_id: None,
+            workflow_bucket_owner_id: ::std::option::Option::None,
             workflow_id: required.workflow_id,
-            readme_markdown: None,
-            readme_path: None,
-            readme_uri: None,
+            readme_markdown: ::std::option::Option::None,
+            readme_path: ::std::option::Option::None,
+            readme_uri: ::std::option::Option::None,
         }
     }
 
     /// `Accelerators`: an [`Accelerators`] value.
-    pub fn accelerators(mut self, value: impl Into<Accelerators>) -> Self { self.accelerators = Some(value.into()); self }
+    pub fn accelerators(mut self, value: impl ::std::convert::Into<Accelerators>) -> Self { self.accelerators = ::std::option::Option::Some(value.into()); self }
     /// `ContainerRegistryMap`: a [`ContainerRegistryMap`] object.
-    pub fn container_registry_map(mut self, value: impl Into<Obj<ContainerRegistryMap>>) -> Self { self.container_registry_map = Some(value.into()); self }
+    pub fn container_registry_map(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerRegistryMap>>) -> Self { self.container_registry_map = ::std::option::Option::Some(value.into()); self }
     /// `ContainerRegistryMapUri`: a string.
-    pub fn container_registry_map_uri(mut self, value: impl Into<Str>) -> Self { self.container_registry_map_uri = Some(value.into()); self }
+    pub fn container_registry_map_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_registry_map_uri = ::std::option::Option::Some(value.into()); self }
     /// `DefinitionRepository`: a [`DefinitionRepository`] object.
-    pub fn definition_repository(mut self, value: impl Into<Obj<DefinitionRepository>>) -> Self { self.definition_repository = Some(value.into()); self }
+    pub fn definition_repository(mut self, value: impl ::std::convert::Into<crate::Obj<DefinitionRepository>>) -> Self { self.definition_repository = ::std::option::Option::Some(value.into()); self }
     /// `DefinitionUri`: a string.
-    pub fn definition_uri(mut self, value: impl Into<Str>) -> Self { self.definition_uri = Some(value.into()); self }
+    pub fn definition_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.definition_uri = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: a [`WorkflowEngine`] value.
-    pub fn engine(mut self, value: impl Into<WorkflowEngine>) -> Self { self.engine = Some(value.into()); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<WorkflowEngine>) -> Self { self.engine = ::std::option::Option::Some(value.into()); self }
     /// `Main`: a string.
-    pub fn main(mut self, value: impl Into<Str>) -> Self { self.main = Some(value.into()); self }
+    pub fn main(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.main = ::std::option::Option::Some(value.into()); self }
     /// `ParameterTemplate`: a JSON value.
-    pub fn parameter_template(mut self, value: impl Into<Json>) -> Self { self.parameter_template = Some(value.into()); self }
+    pub fn parameter_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameter_template = ::std::option::Option::Some(value.into()); self }
     /// `ParameterTemplatePath`: a string.
-    pub fn parameter_template_path(mut self, value: impl Into<Str>) -> Self { self.parameter_template_path = Some(value.into()); self }
+    pub fn parameter_template_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_template_path = ::std::option::Option::Some(value.into()); self }
     /// `StorageCapacity`: a number.
-    pub fn storage_capacity(mut self, value: impl Into<Num>) -> Self { self.storage_capacity = Some(value.into()); self }
+    pub fn storage_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.storage_capacity = ::std::option::Option::Some(value.into()); self }
     /// `StorageType`: a [`StorageType`] value.
-    pub fn storage_type(mut self, value: impl Into<StorageType>) -> Self { self.storage_type = Some(value.into()); self }
+    pub fn storage_type(mut self, value: impl ::std::convert::Into<StorageType>) -> Self { self.storage_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VersionName`: a string, required.
-    pub fn version_name(mut self, value: impl Into<Str>) -> Self { self.version_name = value.into(); self }
+    pub fn version_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_name = value.into(); self }
     /// `WorkflowBucketOwnerId`: a string.
-    pub fn workflow_bucket_owner_id(mut self, value: impl Into<Str>) -> Self { self.workflow_bucket_owner_id = Some(value.into()); self }
+    pub fn workflow_bucket_owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workflow_bucket_owner_id = ::std::option::Option::Some(value.into()); self }
     /// `WorkflowId`: a string, required.
-    pub fn workflow_id(mut self, value: impl Into<Str>) -> Self { self.workflow_id = value.into(); self }
+    pub fn workflow_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workflow_id = value.into(); self }
     /// `readmeMarkdown`: a string.
-    pub fn readme_markdown(mut self, value: impl Into<Str>) -> Self { self.readme_markdown = Some(value.into()); self }
+    pub fn readme_markdown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.readme_markdown = ::std::option::Option::Some(value.into()); self }
     /// `readmePath`: a string.
-    pub fn readme_path(mut self, value: impl Into<Str>) -> Self { self.readme_path = Some(value.into()); self }
+    pub fn readme_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.readme_path = ::std::option::Option::Some(value.into()); self }
     /// `readmeUri`: a string.
-    pub fn readme_uri(mut self, value: impl Into<Str>) -> Self { self.readme_uri = Some(value.into()); self }
+    pub fn readme_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.readme_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WorkflowVersion {
+impl ::cloudwright_core::Resource for WorkflowVersion {
     type Attributes = WorkflowVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkflowVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WorkflowVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WorkflowVersion {
+impl ::cloudwright_core::ToValue for WorkflowVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Accelerators", &self.accelerators)
             .opt("ContainerRegistryMap", &self.container_registry_map)
             .opt("ContainerRegistryMapUri", &self.container_registry_map_uri)
@@ -303,12 +264,12 @@ impl ToValue for WorkflowVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WorkflowVersion`]: `Handle<WorkflowVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WorkflowVersion`]: `Handle<WorkflowVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkflowVersionAttributes(ResourceRef);
+pub struct WorkflowVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkflowVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkflowVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -318,33 +279,79 @@ impl WorkflowVersionAttributes {
     ///
     /// ARN of the workflow version.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time of the workflow version.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 
     /// `Fn::GetAtt` `Uuid`: a string.
     #[inline]
-    pub fn uuid(&self) -> Value {
-        self.0.get_att("Uuid")
+    pub fn uuid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Uuid"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ContainerRegistryMap, RULE_DefinitionRepository};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9\\-\\._]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkflowVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Accelerators", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["GPU"], ..StrRule::ANY })),
+            ("ContainerRegistryMap", Shape::Object(&RULE_ContainerRegistryMap)),
+            ("ContainerRegistryMapUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DefinitionRepository", Shape::Object(&RULE_DefinitionRepository)),
+            ("DefinitionUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Engine", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["WDL", "NEXTFLOW", "CWL"], ..StrRule::ANY })),
+            ("Main", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ParameterTemplate", Shape::Typed(json_type::OBJECT)),
+            ("ParameterTemplatePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("StorageCapacity", Shape::Num(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("StorageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["STATIC", "DYNAMIC"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("WorkflowBucketOwnerId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("WorkflowId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(18), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("readmeMarkdown", Shape::STR),
+            ("readmePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("readmeUri", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["WorkflowId", "VersionName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,31}$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+");
-
 /// The required properties of [`AccessPolicy`], by name: `AccessPolicy::new(AccessPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPolicyRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Policy`: a string, required.
-    pub policy: Str,
+    pub policy: ::cloudwright_core::Str,
     /// `Type`: an [`AccessPolicyType`] value, required.
     pub r#type: AccessPolicyType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20480), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["data"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Name", "Policy"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::OpenSearchServerless::AccessPolicy` resource.
 ///
-/// Creates a data access policy for OpenSearch Serverless. Access policies limit access to collections and the resources within them, and allow a user to access that data irrespective of the access mechanism or network source. For more information, see \[Data access control for Amazon OpenSearch Serverless\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-data-access.html>) .
+/// Creates a data access policy for OpenSearch Serverless. Access policies limit access to collections and the resources within them, and allow a user to access that data irrespective of the access mechanism or network source. For more information, see [Data access control for Amazon OpenSearch Serverless](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-data-access.html) .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Type`, `Name`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`AccessPolicyAttributes`] is empty).
@@ -53,19 +34,19 @@ pub struct AccessPolicy {
     /// The description of the policy.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the policy.
     ///
     /// Pattern `^[a-z][a-z0-9-]{2,31}$`; length 3 to 32; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Policy`: a string, required.
     ///
     /// The JSON policy document without any whitespaces.
     ///
     /// Pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`; length 1 to 20480.
-    pub policy: Str,
+    pub policy: ::cloudwright_core::Str,
     /// `Type`: an [`AccessPolicyType`] value, required.
     ///
     /// The type of access policy. Currently the only option is `data` .
@@ -81,7 +62,7 @@ impl AccessPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpenSearchServerless::AccessPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-accesspolicy.html",
         primary_identifier: &["Type", "Name"],
@@ -92,14 +73,14 @@ impl AccessPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AccessPolicy` with its required properties, named in a [`AccessPolicyRequired`].
     #[inline]
     pub fn new(required: AccessPolicyRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             policy: required.policy,
             r#type: required.r#type,
@@ -107,30 +88,32 @@ impl AccessPolicy {
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Policy`: a string, required.
-    pub fn policy(mut self, value: impl Into<Str>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy = value.into(); self }
     /// `Type`: an [`AccessPolicyType`] value, required.
-    pub fn r#type(mut self, value: impl Into<AccessPolicyType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AccessPolicyType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for AccessPolicy {
+impl ::cloudwright_core::Resource for AccessPolicy {
     type Attributes = AccessPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessPolicy {
+impl ::cloudwright_core::ToValue for AccessPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req("Policy", &self.policy)
@@ -139,12 +122,12 @@ impl ToValue for AccessPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessPolicy`]: `Handle<AccessPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessPolicy`]: `Handle<AccessPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct AccessPolicyAttributes(());
 
-impl From<ResourceRef> for AccessPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -155,22 +138,46 @@ pub enum AccessPolicyType {
     /// `data`
     Data,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessPolicyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessPolicyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessPolicyType {
+impl ::cloudwright_core::ToValue for AccessPolicyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Data => "data",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,31}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Policy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20480), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["data"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Name", "Policy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{StandbyReplicas, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,63}$");
-
-/// The required properties of [`Collection`], by name: `Collection::new(CollectionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CollectionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Collection: ObjRule = ObjRule {
-    properties: &[
-        ("CollectionGroupName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
-        ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("StandbyReplicas", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SEARCH", "TIMESERIES", "VECTORSEARCH"], ..StrRule::ANY })),
-        ("VectorOptions", Shape::Object(&RULE_VectorOptions)),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::OpenSearchServerless::Collection` resource.
 ///
-/// Specifies an OpenSearch Serverless collection. For more information, see \[Creating and managing Amazon OpenSearch Serverless collections\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-manage.html>) in the *Amazon OpenSearch Service Developer Guide* .
+/// Specifies an OpenSearch Serverless collection. For more information, see [Creating and managing Amazon OpenSearch Serverless collections](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-manage.html) in the *Amazon OpenSearch Service Developer Guide* .
 ///
-/// &gt; You must create a matching \[encryption policy\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-encryption.html>) in order for a collection to be created successfully. You can specify the policy resource within the same CloudFormation template as the collection resource if you use the \[DependsOn\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) attribute. See \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-collection.html#aws-resource-opensearchserverless-collection--examples>) for a sample template. Otherwise the encryption policy must already exist before you create the collection.
+/// \> You must create a matching [encryption policy](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-encryption.html) in order for a collection to be created successfully. You can specify the policy resource within the same CloudFormation template as the collection resource if you use the [DependsOn](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) attribute. See [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-collection.html#aws-resource-opensearchserverless-collection--examples) for a sample template. Otherwise the encryption policy must already exist before you create the collection.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CollectionAttributes`], which `Handle<Collection>` dereferences to.
@@ -58,19 +27,19 @@ pub struct Collection {
     /// The name of the collection group to associate with the collection.
     ///
     /// Pattern `^[a-z][a-z0-9-]+$`; length 3 to 32; create-only: changing it replaces the resource.
-    pub collection_group_name: Option<Str>,
+    pub collection_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of the collection.
     ///
     /// Length at most 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionConfig`: an [`EncryptionConfig`] object.
     ///
     /// Encryption settings for the collection
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub encryption_config: Option<Obj<EncryptionConfig>>,
+    pub encryption_config: ::std::option::Option<crate::Obj<EncryptionConfig>>,
     /// `Name`: a string, required.
     ///
     /// The name of the collection.
@@ -83,33 +52,33 @@ pub struct Collection {
     /// - Contains only lowercase letters a-z, the numbers 0-9, and the hyphen (-)
     ///
     /// Pattern `^[a-z][a-z0-9-]{2,63}$`; length 3 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `StandbyReplicas`: a [`StandbyReplicas`] value.
     ///
     /// Indicates whether to use standby replicas for the collection. You can't update this property after the collection is already created. If you attempt to modify this property, the collection continues to use the original value.
     ///
     /// Create-only: changing it replaces the resource.
-    pub standby_replicas: Option<StandbyReplicas>,
+    pub standby_replicas: ::std::option::Option<StandbyReplicas>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An arbitrary set of tags (key–value pairs) to associate with the collection.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`CollectionType`] value.
     ///
-    /// The type of collection. Possible values are `SEARCH` , `TIMESERIES` , and `VECTORSEARCH` . For more information, see \[Choosing a collection type\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-overview.html#serverless-usecase>) .
+    /// The type of collection. Possible values are `SEARCH` , `TIMESERIES` , and `VECTORSEARCH` . For more information, see [Choosing a collection type](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-overview.html#serverless-usecase) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Option<CollectionType>,
+    pub r#type: ::std::option::Option<CollectionType>,
     /// `VectorOptions`: a [`VectorOptions`] object.
     ///
     /// Vector search configuration options for the collection
     ///
     /// Create-only: changing it replaces the resource.
-    pub vector_options: Option<Obj<VectorOptions>>,
+    pub vector_options: ::std::option::Option<crate::Obj<VectorOptions>>,
 }
 
 #[rustfmt::skip]
@@ -119,7 +88,7 @@ impl Collection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpenSearchServerless::Collection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-collection.html",
         primary_identifier: &["Id"],
@@ -130,60 +99,62 @@ impl Collection {
         read_only: &["Id", "Arn", "CollectionEndpoint", "DashboardEndpoint", "FipsEndpoints", "KmsKeyArn"],
         attributes: &["Arn", "CollectionEndpoint", "DashboardEndpoint", "FipsEndpoints", "Id", "KmsKeyArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Collection` with its required properties, named in a [`CollectionRequired`].
+    /// A `Collection` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: CollectionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            collection_group_name: None,
-            description: None,
-            encryption_config: None,
-            name: required.name,
-            standby_replicas: None,
-            tags: None,
-            r#type: None,
-            vector_options: None,
+            collection_group_name: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            encryption_config: ::std::option::Option::None,
+            name: value.into(),
+            standby_replicas: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            vector_options: ::std::option::Option::None,
         }
     }
 
     /// `CollectionGroupName`: a string.
-    pub fn collection_group_name(mut self, value: impl Into<Str>) -> Self { self.collection_group_name = Some(value.into()); self }
+    pub fn collection_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collection_group_name = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfig`: an [`EncryptionConfig`] object.
-    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self { self.encryption_config = Some(value.into()); self }
+    pub fn encryption_config(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfig>>) -> Self { self.encryption_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `StandbyReplicas`: a [`StandbyReplicas`] value.
-    pub fn standby_replicas(mut self, value: impl Into<StandbyReplicas>) -> Self { self.standby_replicas = Some(value.into()); self }
+    pub fn standby_replicas(mut self, value: impl ::std::convert::Into<StandbyReplicas>) -> Self { self.standby_replicas = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`CollectionType`] value.
-    pub fn r#type(mut self, value: impl Into<CollectionType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<CollectionType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `VectorOptions`: a [`VectorOptions`] object.
-    pub fn vector_options(mut self, value: impl Into<Obj<VectorOptions>>) -> Self { self.vector_options = Some(value.into()); self }
+    pub fn vector_options(mut self, value: impl ::std::convert::Into<crate::Obj<VectorOptions>>) -> Self { self.vector_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Collection {
+impl ::cloudwright_core::Resource for Collection {
     type Attributes = CollectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Collection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Collection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Collection {
+impl ::cloudwright_core::ToValue for Collection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CollectionGroupName", &self.collection_group_name)
             .opt("Description", &self.description)
             .opt("EncryptionConfig", &self.encryption_config)
@@ -196,12 +167,12 @@ impl ToValue for Collection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Collection`]: `Handle<Collection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Collection`]: `Handle<Collection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CollectionAttributes(ResourceRef);
+pub struct CollectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CollectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CollectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -211,58 +182,48 @@ impl CollectionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the collection. For example, `arn:aws:aoss:us-east-1:123456789012:collection/07tjusf2h91cunochc` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CollectionEndpoint`: a string.
     ///
     /// Collection-specific endpoint used to submit index, search, and data upload requests to an OpenSearch Serverless collection. For example, `https://07tjusf2h91cunochc.us-east-1.aoss.amazonaws.com` .
     #[inline]
-    pub fn collection_endpoint(&self) -> Value {
-        self.0.get_att("CollectionEndpoint")
+    pub fn collection_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollectionEndpoint"))
     }
 
     /// `Fn::GetAtt` `DashboardEndpoint`: a string.
     ///
     /// The collection-specific endpoint used to access OpenSearch Dashboards. For example, `https://07tjusf2h91cunochc.us-east-1.aoss.amazonaws.com/_dashboards` .
     #[inline]
-    pub fn dashboard_endpoint(&self) -> Value {
-        self.0.get_att("DashboardEndpoint")
+    pub fn dashboard_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DashboardEndpoint"))
     }
 
     /// `Fn::GetAtt` `FipsEndpoints`: an object.
     #[inline]
-    pub fn fips_endpoints(&self) -> Value {
-        self.0.get_att("FipsEndpoints")
+    pub fn fips_endpoints(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("FipsEndpoints"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A unique identifier for the collection. For example, `07tjusf2h91cunochc` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `KmsKeyArn`: a string.
     ///
     /// The ARN of the AWS KMS key used to encrypt the collection.
     #[inline]
-    pub fn kms_key_arn(&self) -> Value {
-        self.0.get_att("KmsKeyArn")
+    pub fn kms_key_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KmsKeyArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AWSOwnedKey", Shape::Bool),
-        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfig` property type of `AWS::OpenSearchServerless::Collection`.
 ///
@@ -274,13 +235,13 @@ pub struct EncryptionConfig {
     /// `AWSOwnedKey`: a boolean.
     ///
     /// Indicates whether to use an AWS owned key for encryption.
-    pub aws_owned_key: Option<Bool>,
+    pub aws_owned_key: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KmsKeyArn`: a string.
     ///
     /// Key Management Service key used to encrypt the collection.
     ///
     /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -288,35 +249,26 @@ impl EncryptionConfig {
     /// A `EncryptionConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AWSOwnedKey`: a boolean.
-    pub fn aws_owned_key(mut self, value: impl Into<Bool>) -> Self { self.aws_owned_key = Some(value.into()); self }
+    pub fn aws_owned_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.aws_owned_key = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionConfig {}
+impl crate::PropertyType for EncryptionConfig {}
 
-impl ToValue for EncryptionConfig {
+impl ::cloudwright_core::ToValue for EncryptionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AWSOwnedKey", &self.aws_owned_key)
             .opt("KmsKeyArn", &self.kms_key_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VectorOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ServerlessVectorAcceleration", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED", "ALLOWED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VectorOptions` property type of `AWS::OpenSearchServerless::Collection`.
 ///
@@ -328,7 +280,7 @@ pub struct VectorOptions {
     /// `ServerlessVectorAcceleration`: a [`ServerlessVectorAcceleration`] value.
     ///
     /// Indicates whether GPU acceleration is enabled for vector indexing
-    pub serverless_vector_acceleration: Option<ServerlessVectorAcceleration>,
+    pub serverless_vector_acceleration: ::std::option::Option<ServerlessVectorAcceleration>,
 }
 
 #[rustfmt::skip]
@@ -336,19 +288,19 @@ impl VectorOptions {
     /// A `VectorOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ServerlessVectorAcceleration`: a [`ServerlessVectorAcceleration`] value.
-    pub fn serverless_vector_acceleration(mut self, value: impl Into<ServerlessVectorAcceleration>) -> Self { self.serverless_vector_acceleration = Some(value.into()); self }
+    pub fn serverless_vector_acceleration(mut self, value: impl ::std::convert::Into<ServerlessVectorAcceleration>) -> Self { self.serverless_vector_acceleration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VectorOptions {}
+impl crate::PropertyType for VectorOptions {}
 
-impl ToValue for VectorOptions {
+impl ::cloudwright_core::ToValue for VectorOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ServerlessVectorAcceleration",
                 &self.serverless_vector_acceleration,
@@ -367,25 +319,25 @@ pub enum CollectionType {
     /// `VECTORSEARCH`
     Vectorsearch,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CollectionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CollectionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CollectionType {
+impl ::cloudwright_core::ToValue for CollectionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Search => "SEARCH",
             Self::Timeseries => "TIMESERIES",
             Self::Vectorsearch => "VECTORSEARCH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -399,24 +351,72 @@ pub enum ServerlessVectorAcceleration {
     /// `ALLOWED`
     Allowed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ServerlessVectorAcceleration {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ServerlessVectorAcceleration {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ServerlessVectorAcceleration {
+impl ::cloudwright_core::ToValue for ServerlessVectorAcceleration {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
             Self::Allowed => "ALLOWED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,63}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Collection: ObjRule = ObjRule {
+        properties: &[
+            ("CollectionGroupName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
+            ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("StandbyReplicas", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SEARCH", "TIMESERIES", "VECTORSEARCH"], ..StrRule::ANY })),
+            ("VectorOptions", Shape::Object(&RULE_VectorOptions)),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AWSOwnedKey", Shape::Bool),
+            ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VectorOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ServerlessVectorAcceleration", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED", "ALLOWED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{StandbyReplicas, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,31}$");
 
 /// The required properties of [`CollectionGroup`], by name: `CollectionGroup::new(CollectionGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CollectionGroupRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `StandbyReplicas`: a [`StandbyReplicas`] value, required.
     pub standby_replicas: StandbyReplicas,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CollectionGroup: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityLimits", Shape::Object(&RULE_CapacityLimits)),
-        ("Description", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StandbyReplicas", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["Name", "StandbyReplicas"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::OpenSearchServerless::CollectionGroup` resource.
 ///
@@ -50,19 +30,19 @@ pub(crate) static RULE_CollectionGroup: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CollectionGroup {
     /// `CapacityLimits`: a [`CapacityLimits`] object.
-    pub capacity_limits: Option<Obj<CapacityLimits>>,
+    pub capacity_limits: ::std::option::Option<crate::Obj<CapacityLimits>>,
     /// `Description`: a string.
     ///
     /// The description of the collection group.
     ///
     /// Length at most 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the collection group.
     ///
     /// Pattern `^[a-z][a-z0-9-]{2,31}$`; length 3 to 32; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `StandbyReplicas`: a [`StandbyReplicas`] value, required.
     ///
     /// Indicates whether standby replicas are used for the collection group.
@@ -74,7 +54,7 @@ pub struct CollectionGroup {
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +64,7 @@ impl CollectionGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpenSearchServerless::CollectionGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-collectiongroup.html",
         primary_identifier: &["Id"],
@@ -95,51 +75,53 @@ impl CollectionGroup {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CollectionGroup` with its required properties, named in a [`CollectionGroupRequired`].
     #[inline]
     pub fn new(required: CollectionGroupRequired) -> Self {
         Self {
-            capacity_limits: None,
-            description: None,
+            capacity_limits: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             name: required.name,
             standby_replicas: required.standby_replicas,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CapacityLimits`: a [`CapacityLimits`] object.
-    pub fn capacity_limits(mut self, value: impl Into<Obj<CapacityLimits>>) -> Self { self.capacity_limits = Some(value.into()); self }
+    pub fn capacity_limits(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityLimits>>) -> Self { self.capacity_limits = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `StandbyReplicas`: a [`StandbyReplicas`] value, required.
-    pub fn standby_replicas(mut self, value: impl Into<StandbyReplicas>) -> Self { self.standby_replicas = value.into(); self }
+    pub fn standby_replicas(mut self, value: impl ::std::convert::Into<StandbyReplicas>) -> Self { self.standby_replicas = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CollectionGroup {
+impl ::cloudwright_core::Resource for CollectionGroup {
     type Attributes = CollectionGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CollectionGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CollectionGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CollectionGroup {
+impl ::cloudwright_core::ToValue for CollectionGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityLimits", &self.capacity_limits)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -149,12 +131,12 @@ impl ToValue for CollectionGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CollectionGroup`]: `Handle<CollectionGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CollectionGroup`]: `Handle<CollectionGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CollectionGroupAttributes(ResourceRef);
+pub struct CollectionGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CollectionGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CollectionGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,30 +146,18 @@ impl CollectionGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the collection group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the collection group.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityLimits: ObjRule = ObjRule {
-    properties: &[
-        ("MaxIndexingCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MaxSearchCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MinIndexingCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MinSearchCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityLimits` property type of `AWS::OpenSearchServerless::CollectionGroup`.
 ///
@@ -199,25 +169,25 @@ pub struct CapacityLimits {
     /// The maximum indexing capacity for collections in the group.
     ///
     /// Value at least 1.
-    pub max_indexing_capacity_in_ocu: Option<Num>,
+    pub max_indexing_capacity_in_ocu: ::std::option::Option<::cloudwright_core::Num>,
     /// `MaxSearchCapacityInOcu`: a number.
     ///
     /// The maximum search capacity for collections in the group.
     ///
     /// Value at least 1.
-    pub max_search_capacity_in_ocu: Option<Num>,
+    pub max_search_capacity_in_ocu: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinIndexingCapacityInOcu`: a number.
     ///
     /// The minimum indexing capacity for collections in the group.
     ///
     /// Value at least 1.
-    pub min_indexing_capacity_in_ocu: Option<Num>,
+    pub min_indexing_capacity_in_ocu: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinSearchCapacityInOcu`: a number.
     ///
     /// The minimum search capacity for collections in the group.
     ///
     /// Value at least 1.
-    pub min_search_capacity_in_ocu: Option<Num>,
+    pub min_search_capacity_in_ocu: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -225,25 +195,25 @@ impl CapacityLimits {
     /// A `CapacityLimits` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxIndexingCapacityInOcu`: a number.
-    pub fn max_indexing_capacity_in_ocu(mut self, value: impl Into<Num>) -> Self { self.max_indexing_capacity_in_ocu = Some(value.into()); self }
+    pub fn max_indexing_capacity_in_ocu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_indexing_capacity_in_ocu = ::std::option::Option::Some(value.into()); self }
     /// `MaxSearchCapacityInOcu`: a number.
-    pub fn max_search_capacity_in_ocu(mut self, value: impl Into<Num>) -> Self { self.max_search_capacity_in_ocu = Some(value.into()); self }
+    pub fn max_search_capacity_in_ocu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_search_capacity_in_ocu = ::std::option::Option::Some(value.into()); self }
     /// `MinIndexingCapacityInOcu`: a number.
-    pub fn min_indexing_capacity_in_ocu(mut self, value: impl Into<Num>) -> Self { self.min_indexing_capacity_in_ocu = Some(value.into()); self }
+    pub fn min_indexing_capacity_in_ocu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_indexing_capacity_in_ocu = ::std::option::Option::Some(value.into()); self }
     /// `MinSearchCapacityInOcu`: a number.
-    pub fn min_search_capacity_in_ocu(mut self, value: impl Into<Num>) -> Self { self.min_search_capacity_in_ocu = Some(value.into()); self }
+    pub fn min_search_capacity_in_ocu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_search_capacity_in_ocu = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityLimits {}
+impl crate::PropertyType for CapacityLimits {}
 
-impl ToValue for CapacityLimits {
+impl ::cloudwright_core::ToValue for CapacityLimits {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MaxIndexingCapacityInOcu",
                 &self.max_indexing_capacity_in_ocu,
@@ -256,4 +226,41 @@ impl ToValue for CapacityLimits {
             .opt("MinSearchCapacityInOcu", &self.min_search_capacity_in_ocu)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,31}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CollectionGroup: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityLimits", Shape::Object(&RULE_CapacityLimits)),
+            ("Description", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StandbyReplicas", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["Name", "StandbyReplicas"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityLimits: ObjRule = ObjRule {
+        properties: &[
+            ("MaxIndexingCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MaxSearchCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MinIndexingCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MinSearchCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

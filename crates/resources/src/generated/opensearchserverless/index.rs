@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?![_-])[a-z][a-z0-9_-]*$");
-
 /// The required properties of [`Index`], by name: `Index::new(IndexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexRequired {
     /// `CollectionEndpoint`: a string, required.
-    pub collection_endpoint: Str,
+    pub collection_endpoint: ::cloudwright_core::Str,
     /// `IndexName`: a string, required.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Index: ObjRule = ObjRule {
-    properties: &[
-        ("CollectionEndpoint", Shape::STR),
-        ("IndexName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Mappings", Shape::Object(&RULE_Mappings)),
-        ("Settings", Shape::Object(&RULE_IndexSettings)),
-    ],
-    required: &["CollectionEndpoint", "IndexName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::OpenSearchServerless::Index` resource.
 ///
@@ -49,21 +32,21 @@ pub struct Index {
     /// The endpoint for the collection.
     ///
     /// Create-only: changing it replaces the resource.
-    pub collection_endpoint: Str,
+    pub collection_endpoint: ::cloudwright_core::Str,
     /// `IndexName`: a string, required.
     ///
     /// The name of the OpenSearch Serverless index.
     ///
     /// Pattern `^(?![_-])[a-z][a-z0-9_-]*$`; create-only: changing it replaces the resource.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `Mappings`: a [`Mappings`] object.
     ///
     /// Index mappings for the OpenSearch Serverless index.
-    pub mappings: Option<Obj<Mappings>>,
+    pub mappings: ::std::option::Option<crate::Obj<Mappings>>,
     /// `Settings`: an [`IndexSettings`] object.
     ///
     /// Index settings for the OpenSearch Serverless index.
-    pub settings: Option<Obj<IndexSettings>>,
+    pub settings: ::std::option::Option<crate::Obj<IndexSettings>>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +56,7 @@ impl Index {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpenSearchServerless::Index",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-index.html",
         primary_identifier: &["IndexName", "CollectionEndpoint"],
@@ -84,7 +67,7 @@ impl Index {
         read_only: &["Uuid"],
         attributes: &["Uuid"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Index` with its required properties, named in a [`IndexRequired`].
@@ -93,36 +76,38 @@ impl Index {
         Self {
             collection_endpoint: required.collection_endpoint,
             index_name: required.index_name,
-            mappings: None,
-            settings: None,
+            mappings: ::std::option::Option::None,
+            settings: ::std::option::Option::None,
         }
     }
 
     /// `CollectionEndpoint`: a string, required.
-    pub fn collection_endpoint(mut self, value: impl Into<Str>) -> Self { self.collection_endpoint = value.into(); self }
+    pub fn collection_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collection_endpoint = value.into(); self }
     /// `IndexName`: a string, required.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = value.into(); self }
     /// `Mappings`: a [`Mappings`] object.
-    pub fn mappings(mut self, value: impl Into<Obj<Mappings>>) -> Self { self.mappings = Some(value.into()); self }
+    pub fn mappings(mut self, value: impl ::std::convert::Into<crate::Obj<Mappings>>) -> Self { self.mappings = ::std::option::Option::Some(value.into()); self }
     /// `Settings`: an [`IndexSettings`] object.
-    pub fn settings(mut self, value: impl Into<Obj<IndexSettings>>) -> Self { self.settings = Some(value.into()); self }
+    pub fn settings(mut self, value: impl ::std::convert::Into<crate::Obj<IndexSettings>>) -> Self { self.settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Index {
+impl ::cloudwright_core::Resource for Index {
     type Attributes = IndexAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Index, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Index, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Index {
+impl ::cloudwright_core::ToValue for Index {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CollectionEndpoint", &self.collection_endpoint)
             .req("IndexName", &self.index_name)
             .opt("Mappings", &self.mappings)
@@ -131,12 +116,12 @@ impl ToValue for Index {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Index`]: `Handle<Index>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Index`]: `Handle<Index>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IndexAttributes(ResourceRef);
+pub struct IndexAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IndexAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IndexAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,19 +131,10 @@ impl IndexAttributes {
     ///
     /// The unique identifier for the index.
     #[inline]
-    pub fn uuid(&self) -> Value {
-        self.0.get_att("Uuid")
+    pub fn uuid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Uuid"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IndexSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Index", Shape::Object(&RULE_IndexSettingsIndex)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IndexSettings` property type of `AWS::OpenSearchServerless::Index`.
 ///
@@ -170,7 +146,7 @@ pub struct IndexSettings {
     /// `Index`: an [`IndexSettingsIndex`] object.
     ///
     /// Index settings.
-    pub index: Option<Obj<IndexSettingsIndex>>,
+    pub index: ::std::option::Option<crate::Obj<IndexSettingsIndex>>,
 }
 
 #[rustfmt::skip]
@@ -178,32 +154,23 @@ impl IndexSettings {
     /// A `IndexSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Index`: an [`IndexSettingsIndex`] object.
-    pub fn index(mut self, value: impl Into<Obj<IndexSettingsIndex>>) -> Self { self.index = Some(value.into()); self }
+    pub fn index(mut self, value: impl ::std::convert::Into<crate::Obj<IndexSettingsIndex>>) -> Self { self.index = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IndexSettings {}
+impl crate::PropertyType for IndexSettings {}
 
-impl ToValue for IndexSettings {
+impl ::cloudwright_core::ToValue for IndexSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Index", &self.index).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Index", &self.index)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IndexSettingsIndex: ObjRule = ObjRule {
-    properties: &[
-        ("Knn", Shape::Bool),
-        ("KnnAlgoParamEfSearch", Shape::INT),
-        ("RefreshInterval", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Index` property type of `AWS::OpenSearchServerless::Index`.
 ///
@@ -213,11 +180,11 @@ pub(crate) static RULE_IndexSettingsIndex: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IndexSettingsIndex {
     /// `Knn`: a boolean.
-    pub knn: Option<Bool>,
+    pub knn: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KnnAlgoParamEfSearch`: an integer.
-    pub knn_algo_param_ef_search: Option<Int>,
+    pub knn_algo_param_ef_search: ::std::option::Option<::cloudwright_core::Int>,
     /// `RefreshInterval`: a string.
-    pub refresh_interval: Option<Str>,
+    pub refresh_interval: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -225,38 +192,29 @@ impl IndexSettingsIndex {
     /// A `IndexSettingsIndex` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Knn`: a boolean.
-    pub fn knn(mut self, value: impl Into<Bool>) -> Self { self.knn = Some(value.into()); self }
+    pub fn knn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.knn = ::std::option::Option::Some(value.into()); self }
     /// `KnnAlgoParamEfSearch`: an integer.
-    pub fn knn_algo_param_ef_search(mut self, value: impl Into<Int>) -> Self { self.knn_algo_param_ef_search = Some(value.into()); self }
+    pub fn knn_algo_param_ef_search(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.knn_algo_param_ef_search = ::std::option::Option::Some(value.into()); self }
     /// `RefreshInterval`: a string.
-    pub fn refresh_interval(mut self, value: impl Into<Str>) -> Self { self.refresh_interval = Some(value.into()); self }
+    pub fn refresh_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.refresh_interval = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IndexSettingsIndex {}
+impl crate::PropertyType for IndexSettingsIndex {}
 
-impl ToValue for IndexSettingsIndex {
+impl ::cloudwright_core::ToValue for IndexSettingsIndex {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Knn", &self.knn)
             .opt("KnnAlgoParamEfSearch", &self.knn_algo_param_ef_search)
             .opt("RefreshInterval", &self.refresh_interval)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Mappings: ObjRule = ObjRule {
-    properties: &[
-        ("Properties", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Mappings` property type of `AWS::OpenSearchServerless::Index`.
 ///
@@ -266,7 +224,7 @@ pub(crate) static RULE_Mappings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mappings {
     /// `Properties`: a JSON value.
-    pub properties: Option<Json>,
+    pub properties: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -274,20 +232,71 @@ impl Mappings {
     /// A `Mappings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Properties`: a JSON value.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
+    pub fn properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Mappings {}
+impl crate::PropertyType for Mappings {}
 
-impl ToValue for Mappings {
+impl ::cloudwright_core::ToValue for Mappings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Properties", &self.properties)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?![_-])[a-z][a-z0-9_-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Index: ObjRule = ObjRule {
+        properties: &[
+            ("CollectionEndpoint", Shape::STR),
+            ("IndexName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Mappings", Shape::Object(&RULE_Mappings)),
+            ("Settings", Shape::Object(&RULE_IndexSettings)),
+        ],
+        required: &["CollectionEndpoint", "IndexName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IndexSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Index", Shape::Object(&RULE_IndexSettingsIndex)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IndexSettingsIndex: ObjRule = ObjRule {
+        properties: &[
+            ("Knn", Shape::Bool),
+            ("KnnAlgoParamEfSearch", Shape::INT),
+            ("RefreshInterval", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Mappings: ObjRule = ObjRule {
+        properties: &[
+            ("Properties", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+");
-
 /// The required properties of [`LifecyclePolicy`], by name: `LifecyclePolicy::new(LifecyclePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecyclePolicyRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Policy`: a string, required.
-    pub policy: Str,
+    pub policy: ::cloudwright_core::Str,
     /// `Type`: a [`LifecyclePolicyType`] value, required.
     pub r#type: LifecyclePolicyType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20480), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["retention"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Name", "Policy"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::OpenSearchServerless::LifecyclePolicy` resource.
 ///
-/// Creates a lifecyle policy to be applied to OpenSearch Serverless indexes. Lifecycle policies define the number of days or hours to retain the data on an OpenSearch Serverless index. For more information, see \[Creating data lifecycle policies\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-lifecycle.html#serverless-lifecycle-create>) .
+/// Creates a lifecyle policy to be applied to OpenSearch Serverless indexes. Lifecycle policies define the number of days or hours to retain the data on an OpenSearch Serverless index. For more information, see [Creating data lifecycle policies](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-lifecycle.html#serverless-lifecycle-create) .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Type`, `Name`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`LifecyclePolicyAttributes`] is empty).
@@ -53,19 +34,19 @@ pub struct LifecyclePolicy {
     /// The description of the lifecycle policy.
     ///
     /// Length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the lifecycle policy.
     ///
     /// Pattern `^[a-z][a-z0-9-]+$`; length 3 to 32; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Policy`: a string, required.
     ///
     /// The JSON policy document without any whitespaces.
     ///
     /// Pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`; length 1 to 20480.
-    pub policy: Str,
+    pub policy: ::cloudwright_core::Str,
     /// `Type`: a [`LifecyclePolicyType`] value, required.
     ///
     /// The type of lifecycle policy.
@@ -81,7 +62,7 @@ impl LifecyclePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpenSearchServerless::LifecyclePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-lifecyclepolicy.html",
         primary_identifier: &["Type", "Name"],
@@ -92,14 +73,14 @@ impl LifecyclePolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LifecyclePolicy` with its required properties, named in a [`LifecyclePolicyRequired`].
     #[inline]
     pub fn new(required: LifecyclePolicyRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             policy: required.policy,
             r#type: required.r#type,
@@ -107,30 +88,32 @@ impl LifecyclePolicy {
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Policy`: a string, required.
-    pub fn policy(mut self, value: impl Into<Str>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy = value.into(); self }
     /// `Type`: a [`LifecyclePolicyType`] value, required.
-    pub fn r#type(mut self, value: impl Into<LifecyclePolicyType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<LifecyclePolicyType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for LifecyclePolicy {
+impl ::cloudwright_core::Resource for LifecyclePolicy {
     type Attributes = LifecyclePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LifecyclePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LifecyclePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LifecyclePolicy {
+impl ::cloudwright_core::ToValue for LifecyclePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req("Policy", &self.policy)
@@ -139,12 +122,12 @@ impl ToValue for LifecyclePolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LifecyclePolicy`]: `Handle<LifecyclePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LifecyclePolicy`]: `Handle<LifecyclePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct LifecyclePolicyAttributes(());
 
-impl From<ResourceRef> for LifecyclePolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LifecyclePolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -155,22 +138,46 @@ pub enum LifecyclePolicyType {
     /// `retention`
     Retention,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LifecyclePolicyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LifecyclePolicyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LifecyclePolicyType {
+impl ::cloudwright_core::ToValue for LifecyclePolicyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Retention => "retention",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Policy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20480), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["retention"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Name", "Policy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -36,7 +36,7 @@ pub mod vpc_endpoint;
 #[cfg(feature = "opensearchserverless")]
 pub use access_policy::{AccessPolicy, AccessPolicyAttributes, AccessPolicyRequired};
 #[cfg(feature = "opensearchserverless")]
-pub use collection::{Collection, CollectionAttributes, CollectionRequired};
+pub use collection::{Collection, CollectionAttributes};
 #[cfg(feature = "opensearchserverless")]
 pub use collection_group::{CollectionGroup, CollectionGroupAttributes, CollectionGroupRequired};
 #[cfg(feature = "opensearchserverless")]

@@ -5,35 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_.:/=+\\-@]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,31}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\w+=,.@-]+");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^aws:opensearch:[0-9]{12}:*");
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("IamFederationOptions", Shape::Object(&RULE_IamFederationConfigOptions)),
-        ("IamIdentityCenterOptions", Shape::Object(&RULE_IamIdentityCenterConfigOptions)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SamlOptions", Shape::Object(&RULE_SamlConfigOptions)),
-        ("Type", Shape::Str(&StrRule { allowed: &["saml", "iamidentitycenter", "iamfederation"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::OpenSearchServerless::SecurityConfig` resource.
 ///
-/// Specifies a security configuration for OpenSearch Serverless. For more information, see \[SAML authentication for Amazon OpenSearch Serverless\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-saml.html>) .
+/// Specifies a security configuration for OpenSearch Serverless. For more information, see [SAML authentication for Amazon OpenSearch Serverless](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-saml.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SecurityConfigAttributes`], which `Handle<SecurityConfig>` dereferences to.
@@ -49,31 +23,32 @@ pub struct SecurityConfig {
     /// The description of the security configuration.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamFederationOptions`: an [`IamFederationConfigOptions`] object.
     ///
     /// Describes IAM federation options in the form of a key-value map. Contains configuration details about how OpenSearch Serverless integrates with external identity providers through federation.
-    pub iam_federation_options: Option<Obj<IamFederationConfigOptions>>,
+    pub iam_federation_options: ::std::option::Option<crate::Obj<IamFederationConfigOptions>>,
     /// `IamIdentityCenterOptions`: an [`IamIdentityCenterConfigOptions`] object.
     ///
     /// Describes IAM Identity Center options in the form of a key-value map.
-    pub iam_identity_center_options: Option<Obj<IamIdentityCenterConfigOptions>>,
+    pub iam_identity_center_options:
+        ::std::option::Option<crate::Obj<IamIdentityCenterConfigOptions>>,
     /// `Name`: a string.
     ///
     /// The name of the security configuration.
     ///
     /// Pattern `^[a-z][a-z0-9-]{2,31}$`; length 3 to 32; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SamlOptions`: a [`SamlConfigOptions`] object.
     ///
     /// SAML options for the security configuration in the form of a key-value map.
-    pub saml_options: Option<Obj<SamlConfigOptions>>,
+    pub saml_options: ::std::option::Option<crate::Obj<SamlConfigOptions>>,
     /// `Type`: a [`SecurityConfigType`] value.
     ///
     /// The type of security configuration. Currently the only option is `saml` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Option<SecurityConfigType>,
+    pub r#type: ::std::option::Option<SecurityConfigType>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +58,7 @@ impl SecurityConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpenSearchServerless::SecurityConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-securityconfig.html",
         primary_identifier: &["Id"],
@@ -94,44 +69,46 @@ impl SecurityConfig {
         read_only: &["Id", "IamIdentityCenterOptions/ApplicationArn", "IamIdentityCenterOptions/ApplicationName", "IamIdentityCenterOptions/ApplicationDescription"],
         attributes: &["IamIdentityCenterOptions.ApplicationArn", "IamIdentityCenterOptions.ApplicationDescription", "IamIdentityCenterOptions.ApplicationName", "Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SecurityConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IamFederationOptions`: an [`IamFederationConfigOptions`] object.
-    pub fn iam_federation_options(mut self, value: impl Into<Obj<IamFederationConfigOptions>>) -> Self { self.iam_federation_options = Some(value.into()); self }
+    pub fn iam_federation_options(mut self, value: impl ::std::convert::Into<crate::Obj<IamFederationConfigOptions>>) -> Self { self.iam_federation_options = ::std::option::Option::Some(value.into()); self }
     /// `IamIdentityCenterOptions`: an [`IamIdentityCenterConfigOptions`] object.
-    pub fn iam_identity_center_options(mut self, value: impl Into<Obj<IamIdentityCenterConfigOptions>>) -> Self { self.iam_identity_center_options = Some(value.into()); self }
+    pub fn iam_identity_center_options(mut self, value: impl ::std::convert::Into<crate::Obj<IamIdentityCenterConfigOptions>>) -> Self { self.iam_identity_center_options = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SamlOptions`: a [`SamlConfigOptions`] object.
-    pub fn saml_options(mut self, value: impl Into<Obj<SamlConfigOptions>>) -> Self { self.saml_options = Some(value.into()); self }
+    pub fn saml_options(mut self, value: impl ::std::convert::Into<crate::Obj<SamlConfigOptions>>) -> Self { self.saml_options = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`SecurityConfigType`] value.
-    pub fn r#type(mut self, value: impl Into<SecurityConfigType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SecurityConfigType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SecurityConfig {
+impl ::cloudwright_core::Resource for SecurityConfig {
     type Attributes = SecurityConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityConfig {
+impl ::cloudwright_core::ToValue for SecurityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("IamFederationOptions", &self.iam_federation_options)
             .opt(
@@ -145,12 +122,12 @@ impl ToValue for SecurityConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityConfig`]: `Handle<SecurityConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityConfig`]: `Handle<SecurityConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecurityConfigAttributes(ResourceRef);
+pub struct SecurityConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecurityConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,45 +135,37 @@ impl From<ResourceRef> for SecurityConfigAttributes {
 impl SecurityConfigAttributes {
     /// `Fn::GetAtt` `IamIdentityCenterOptions.ApplicationArn`: a string.
     #[inline]
-    pub fn iam_identity_center_options_application_arn(&self) -> Value {
-        self.0.get_att("IamIdentityCenterOptions.ApplicationArn")
+    pub fn iam_identity_center_options_application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IamIdentityCenterOptions.ApplicationArn"))
     }
 
     /// `Fn::GetAtt` `IamIdentityCenterOptions.ApplicationDescription`: a string.
     ///
     /// The description of the IAM Identity Center application used to integrate with OpenSearch Serverless.
     #[inline]
-    pub fn iam_identity_center_options_application_description(&self) -> Value {
-        self.0
-            .get_att("IamIdentityCenterOptions.ApplicationDescription")
+    pub fn iam_identity_center_options_application_description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("IamIdentityCenterOptions.ApplicationDescription"),
+        )
     }
 
     /// `Fn::GetAtt` `IamIdentityCenterOptions.ApplicationName`: a string.
     ///
     /// The name of the IAM Identity Center application used to integrate with OpenSearch Serverless.
     #[inline]
-    pub fn iam_identity_center_options_application_name(&self) -> Value {
-        self.0.get_att("IamIdentityCenterOptions.ApplicationName")
+    pub fn iam_identity_center_options_application_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IamIdentityCenterOptions.ApplicationName"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the security configuration. For example, `saml/123456789012/myprovider` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IamFederationConfigOptions: ObjRule = ObjRule {
-    properties: &[
-        ("GroupAttribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("UserAttribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IamFederationConfigOptions` property type of `AWS::OpenSearchServerless::SecurityConfig`.
 ///
@@ -210,13 +179,13 @@ pub struct IamFederationConfigOptions {
     /// The group attribute for this IAM federation integration. This attribute is used to map identity provider groups to OpenSearch Serverless permissions.
     ///
     /// Pattern `^[A-Za-z][A-Za-z0-9_.:/=+\-@]*$`; length 1 to 64.
-    pub group_attribute: Option<Str>,
+    pub group_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserAttribute`: a string.
     ///
     /// The user attribute for this IAM federation integration. This attribute is used to identify users in the federated authentication process.
     ///
     /// Pattern `^[A-Za-z][A-Za-z0-9_.:/=+\-@]*$`; length 1 to 64.
-    pub user_attribute: Option<Str>,
+    pub user_attribute: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -224,48 +193,26 @@ impl IamFederationConfigOptions {
     /// A `IamFederationConfigOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GroupAttribute`: a string.
-    pub fn group_attribute(mut self, value: impl Into<Str>) -> Self { self.group_attribute = Some(value.into()); self }
+    pub fn group_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_attribute = ::std::option::Option::Some(value.into()); self }
     /// `UserAttribute`: a string.
-    pub fn user_attribute(mut self, value: impl Into<Str>) -> Self { self.user_attribute = Some(value.into()); self }
+    pub fn user_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_attribute = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamFederationConfigOptions {}
+impl crate::PropertyType for IamFederationConfigOptions {}
 
-impl ToValue for IamFederationConfigOptions {
+impl ::cloudwright_core::ToValue for IamFederationConfigOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GroupAttribute", &self.group_attribute)
             .opt("UserAttribute", &self.user_attribute)
             .build()
     }
 }
-
-/// The required properties of [`IamIdentityCenterConfigOptions`], by name: `IamIdentityCenterConfigOptions::new(IamIdentityCenterConfigOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IamIdentityCenterConfigOptionsRequired {
-    /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IamIdentityCenterConfigOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationArn", Shape::STR),
-        ("ApplicationDescription", Shape::STR),
-        ("ApplicationName", Shape::STR),
-        ("GroupAttribute", Shape::STR),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("UserAttribute", Shape::STR),
-    ],
-    required: &["InstanceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IamIdentityCenterConfigOptions` property type of `AWS::OpenSearchServerless::SecurityConfig`.
 ///
@@ -277,66 +224,66 @@ pub struct IamIdentityCenterConfigOptions {
     /// `ApplicationArn`: a string.
     ///
     /// The ARN of the IAM Identity Center application used to integrate with OpenSearch Serverless.
-    pub application_arn: Option<Str>,
+    pub application_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ApplicationDescription`: a string.
     ///
     /// The description of the IAM Identity Center application used to integrate with OpenSearch Serverless.
-    pub application_description: Option<Str>,
+    pub application_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ApplicationName`: a string.
     ///
     /// The name of the IAM Identity Center application used to integrate with OpenSearch Serverless.
-    pub application_name: Option<Str>,
+    pub application_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupAttribute`: a string.
     ///
     /// The group attribute for this IAM Identity Center integration. Defaults to `GroupId` .
-    pub group_attribute: Option<Str>,
+    pub group_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceArn`: a string, required.
     ///
     /// The ARN of the IAM Identity Center instance used to integrate with OpenSearch Serverless.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`; length 10 to 1224.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `UserAttribute`: a string.
     ///
     /// The user attribute for this IAM Identity Center integration. Defaults to `UserId`
-    pub user_attribute: Option<Str>,
+    pub user_attribute: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl IamIdentityCenterConfigOptions {
-    /// A `IamIdentityCenterConfigOptions` with its required properties, named in a [`IamIdentityCenterConfigOptionsRequired`].
+    /// A `IamIdentityCenterConfigOptions` with its one required property, `InstanceArn`.
     #[inline]
-    pub fn new(required: IamIdentityCenterConfigOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            application_arn: None,
-            application_description: None,
-            application_name: None,
-            group_attribute: None,
-            instance_arn: required.instance_arn,
-            user_attribute: None,
+            application_arn: ::std::option::Option::None,
+            application_description: ::std::option::Option::None,
+            application_name: ::std::option::Option::None,
+            group_attribute: ::std::option::Option::None,
+            instance_arn: value.into(),
+            user_attribute: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationArn`: a string.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = Some(value.into()); self }
+    pub fn application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_arn = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationDescription`: a string.
-    pub fn application_description(mut self, value: impl Into<Str>) -> Self { self.application_description = Some(value.into()); self }
+    pub fn application_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_description = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationName`: a string.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = Some(value.into()); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = ::std::option::Option::Some(value.into()); self }
     /// `GroupAttribute`: a string.
-    pub fn group_attribute(mut self, value: impl Into<Str>) -> Self { self.group_attribute = Some(value.into()); self }
+    pub fn group_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_attribute = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `UserAttribute`: a string.
-    pub fn user_attribute(mut self, value: impl Into<Str>) -> Self { self.user_attribute = Some(value.into()); self }
+    pub fn user_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_attribute = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamIdentityCenterConfigOptions {}
+impl crate::PropertyType for IamIdentityCenterConfigOptions {}
 
-impl ToValue for IamIdentityCenterConfigOptions {
+impl ::cloudwright_core::ToValue for IamIdentityCenterConfigOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationArn", &self.application_arn)
             .opt("ApplicationDescription", &self.application_description)
             .opt("ApplicationName", &self.application_name)
@@ -346,27 +293,6 @@ impl ToValue for IamIdentityCenterConfigOptions {
             .build()
     }
 }
-
-/// The required properties of [`SamlConfigOptions`], by name: `SamlConfigOptions::new(SamlConfigOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SamlConfigOptionsRequired {
-    /// `Metadata`: a string, required.
-    pub metadata: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SamlConfigOptions: ObjRule = ObjRule {
-    properties: &[
-        ("GroupAttribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Metadata", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("OpenSearchServerlessEntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("SessionTimeout", Shape::INT),
-        ("UserAttribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Metadata"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SamlConfigOptions` property type of `AWS::OpenSearchServerless::SecurityConfig`.
 ///
@@ -380,63 +306,63 @@ pub struct SamlConfigOptions {
     /// The group attribute for this SAML integration.
     ///
     /// Pattern `[\w+=,.@-]+`; length 1 to 2048.
-    pub group_attribute: Option<Str>,
+    pub group_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `Metadata`: a string, required.
     ///
     /// The XML IdP metadata file generated from your identity provider.
     ///
     /// Pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`; length 1 to 51200.
-    pub metadata: Str,
+    pub metadata: ::cloudwright_core::Str,
     /// `OpenSearchServerlessEntityId`: a string.
     ///
     /// Custom entity ID attribute to override the default entity ID for this SAML integration.
     ///
     /// Pattern `^aws:opensearch:[0-9]{12}:*`; length 1 to 1024.
-    pub open_search_serverless_entity_id: Option<Str>,
+    pub open_search_serverless_entity_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SessionTimeout`: an integer.
     ///
     /// The session timeout, in minutes. Default is 60 minutes (12 hours).
-    pub session_timeout: Option<Int>,
+    pub session_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `UserAttribute`: a string.
     ///
     /// A user attribute for this SAML integration.
     ///
     /// Pattern `[\w+=,.@-]+`; length 1 to 2048.
-    pub user_attribute: Option<Str>,
+    pub user_attribute: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl SamlConfigOptions {
-    /// A `SamlConfigOptions` with its required properties, named in a [`SamlConfigOptionsRequired`].
+    /// A `SamlConfigOptions` with its one required property, `Metadata`.
     #[inline]
-    pub fn new(required: SamlConfigOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            group_attribute: None,
-            metadata: required.metadata,
-            open_search_serverless_entity_id: None,
-            session_timeout: None,
-            user_attribute: None,
+            group_attribute: ::std::option::Option::None,
+            metadata: value.into(),
+            open_search_serverless_entity_id: ::std::option::Option::None,
+            session_timeout: ::std::option::Option::None,
+            user_attribute: ::std::option::Option::None,
         }
     }
 
     /// `GroupAttribute`: a string.
-    pub fn group_attribute(mut self, value: impl Into<Str>) -> Self { self.group_attribute = Some(value.into()); self }
+    pub fn group_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_attribute = ::std::option::Option::Some(value.into()); self }
     /// `Metadata`: a string, required.
-    pub fn metadata(mut self, value: impl Into<Str>) -> Self { self.metadata = value.into(); self }
+    pub fn metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata = value.into(); self }
     /// `OpenSearchServerlessEntityId`: a string.
-    pub fn open_search_serverless_entity_id(mut self, value: impl Into<Str>) -> Self { self.open_search_serverless_entity_id = Some(value.into()); self }
+    pub fn open_search_serverless_entity_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.open_search_serverless_entity_id = ::std::option::Option::Some(value.into()); self }
     /// `SessionTimeout`: an integer.
-    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self { self.session_timeout = Some(value.into()); self }
+    pub fn session_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.session_timeout = ::std::option::Option::Some(value.into()); self }
     /// `UserAttribute`: a string.
-    pub fn user_attribute(mut self, value: impl Into<Str>) -> Self { self.user_attribute = Some(value.into()); self }
+    pub fn user_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_attribute = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SamlConfigOptions {}
+impl crate::PropertyType for SamlConfigOptions {}
 
-impl ToValue for SamlConfigOptions {
+impl ::cloudwright_core::ToValue for SamlConfigOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GroupAttribute", &self.group_attribute)
             .req("Metadata", &self.metadata)
             .opt(
@@ -459,24 +385,94 @@ pub enum SecurityConfigType {
     /// `iamfederation`
     Iamfederation,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SecurityConfigType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SecurityConfigType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SecurityConfigType {
+impl ::cloudwright_core::ToValue for SecurityConfigType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Saml => "saml",
             Self::Iamidentitycenter => "iamidentitycenter",
             Self::Iamfederation => "iamfederation",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_.:/=+\\-@]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,31}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\w+=,.@-]+");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^aws:opensearch:[0-9]{12}:*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("IamFederationOptions", Shape::Object(&RULE_IamFederationConfigOptions)),
+            ("IamIdentityCenterOptions", Shape::Object(&RULE_IamIdentityCenterConfigOptions)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SamlOptions", Shape::Object(&RULE_SamlConfigOptions)),
+            ("Type", Shape::Str(&StrRule { allowed: &["saml", "iamidentitycenter", "iamfederation"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamFederationConfigOptions: ObjRule = ObjRule {
+        properties: &[
+            ("GroupAttribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("UserAttribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamIdentityCenterConfigOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationArn", Shape::STR),
+            ("ApplicationDescription", Shape::STR),
+            ("ApplicationName", Shape::STR),
+            ("GroupAttribute", Shape::STR),
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("UserAttribute", Shape::STR),
+        ],
+        required: &["InstanceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SamlConfigOptions: ObjRule = ObjRule {
+        properties: &[
+            ("GroupAttribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Metadata", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("OpenSearchServerlessEntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SessionTimeout", Shape::INT),
+            ("UserAttribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Metadata"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

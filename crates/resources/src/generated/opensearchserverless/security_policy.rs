@@ -5,43 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,31}$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+");
-
 /// The required properties of [`SecurityPolicy`], by name: `SecurityPolicy::new(SecurityPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityPolicyRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Policy`: a string, required.
-    pub policy: Str,
+    pub policy: ::cloudwright_core::Str,
     /// `Type`: a [`SecurityPolicyType`] value, required.
     pub r#type: SecurityPolicyType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20480), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["encryption", "network"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Name", "Policy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::OpenSearchServerless::SecurityPolicy` resource.
 ///
 /// Creates an encryption or network policy to be used by one or more OpenSearch Serverless collections.
 ///
-/// Network policies specify access to a collection and its OpenSearch Dashboards endpoint from public networks or specific VPC endpoints. For more information, see \[Network access for Amazon OpenSearch Serverless\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-network.html>) .
+/// Network policies specify access to a collection and its OpenSearch Dashboards endpoint from public networks or specific VPC endpoints. For more information, see [Network access for Amazon OpenSearch Serverless](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-network.html) .
 ///
-/// Encryption policies specify a KMS encryption key to assign to particular collections. For more information, see \[Encryption at rest for Amazon OpenSearch Serverless\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-encryption.html>) .
+/// Encryption policies specify a KMS encryption key to assign to particular collections. For more information, see [Encryption at rest for Amazon OpenSearch Serverless](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-encryption.html) .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Type`, `Name`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`SecurityPolicyAttributes`] is empty).
@@ -57,19 +38,19 @@ pub struct SecurityPolicy {
     /// The description of the security policy.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the policy.
     ///
     /// Pattern `^[a-z][a-z0-9-]{2,31}$`; length 3 to 32; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Policy`: a string, required.
     ///
     /// The JSON policy document without any whitespaces.
     ///
     /// Pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`; length 1 to 20480.
-    pub policy: Str,
+    pub policy: ::cloudwright_core::Str,
     /// `Type`: a [`SecurityPolicyType`] value, required.
     ///
     /// The type of security policy. Can be either `encryption` or `network` .
@@ -85,7 +66,7 @@ impl SecurityPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpenSearchServerless::SecurityPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-securitypolicy.html",
         primary_identifier: &["Type", "Name"],
@@ -96,14 +77,14 @@ impl SecurityPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SecurityPolicy` with its required properties, named in a [`SecurityPolicyRequired`].
     #[inline]
     pub fn new(required: SecurityPolicyRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             policy: required.policy,
             r#type: required.r#type,
@@ -111,30 +92,32 @@ impl SecurityPolicy {
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Policy`: a string, required.
-    pub fn policy(mut self, value: impl Into<Str>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy = value.into(); self }
     /// `Type`: a [`SecurityPolicyType`] value, required.
-    pub fn r#type(mut self, value: impl Into<SecurityPolicyType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SecurityPolicyType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for SecurityPolicy {
+impl ::cloudwright_core::Resource for SecurityPolicy {
     type Attributes = SecurityPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityPolicy {
+impl ::cloudwright_core::ToValue for SecurityPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req("Policy", &self.policy)
@@ -143,12 +126,12 @@ impl ToValue for SecurityPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityPolicy`]: `Handle<SecurityPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityPolicy`]: `Handle<SecurityPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct SecurityPolicyAttributes(());
 
-impl From<ResourceRef> for SecurityPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -161,23 +144,47 @@ pub enum SecurityPolicyType {
     /// `network`
     Network,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SecurityPolicyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SecurityPolicyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SecurityPolicyType {
+impl ::cloudwright_core::ToValue for SecurityPolicyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Encryption => "encryption",
             Self::Network => "network",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,31}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Policy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20480), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["encryption", "network"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Name", "Policy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

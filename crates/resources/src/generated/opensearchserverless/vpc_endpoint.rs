@@ -5,40 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,31}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w+\\-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^vpc-[0-9a-z]*$");
-
 /// The required properties of [`VpcEndpoint`], by name: `VpcEndpoint::new(VpcEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcEndpointRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(6), unique: false })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["Name", "VpcId", "SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::OpenSearchServerless::VpcEndpoint` resource.
 ///
-/// Creates an OpenSearch Serverless-managed interface VPC endpoint. For more information, see \[Access Amazon OpenSearch Serverless using an interface endpoint\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-vpc.html>) .
+/// Creates an OpenSearch Serverless-managed interface VPC endpoint. For more information, see [Access Amazon OpenSearch Serverless using an interface endpoint](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-vpc.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpcEndpointAttributes`], which `Handle<VpcEndpoint>` dereferences to.
@@ -54,25 +34,26 @@ pub struct VpcEndpoint {
     /// The name of the endpoint.
     ///
     /// Pattern `^[a-z][a-z0-9-]{2,31}$`; length 3 to 32; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The unique identifiers of the security groups that define the ports, protocols, and sources for inbound traffic that you are authorizing into your endpoint.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^[\w+\-]+$`, length 1 to 128.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The ID of the subnets from which you access OpenSearch Serverless.
     ///
     /// Items 1 to 6; each item: pattern `^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`, length 1 to 32.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the VPC from which you access OpenSearch Serverless.
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[0-9a-z]*$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -82,7 +63,7 @@ impl VpcEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpenSearchServerless::VpcEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-vpcendpoint.html",
         primary_identifier: &["Id"],
@@ -93,7 +74,7 @@ impl VpcEndpoint {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `VpcEndpoint` with its required properties, named in a [`VpcEndpointRequired`].
@@ -101,37 +82,39 @@ impl VpcEndpoint {
     pub fn new(required: VpcEndpointRequired) -> Self {
         Self {
             name: required.name,
-            security_group_ids: None,
+            security_group_ids: ::std::option::Option::None,
             subnet_ids: required.subnet_ids,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for VpcEndpoint {
+impl ::cloudwright_core::Resource for VpcEndpoint {
     type Attributes = VpcEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcEndpoint {
+impl ::cloudwright_core::ToValue for VpcEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
@@ -140,12 +123,12 @@ impl ToValue for VpcEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcEndpoint`]: `Handle<VpcEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcEndpoint`]: `Handle<VpcEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcEndpointAttributes(ResourceRef);
+pub struct VpcEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -155,7 +138,32 @@ impl VpcEndpointAttributes {
     ///
     /// The unique identifier of the endpoint. For example, `vpce-050f79086ee71ac05` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,31}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w+\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^vpc-[0-9a-z]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(6), unique: false })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["Name", "VpcId", "SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

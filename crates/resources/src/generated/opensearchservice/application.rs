@@ -5,40 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\\d{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-z][a-z0-9\\-]+");
-
-/// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("AppConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_AppConfig), min_items: None, max_items: None, unique: false })),
-        ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None, unique: false })),
-        ("Endpoint", Shape::STR),
-        ("IamIdentityCenterOptions", Shape::Object(&RULE_IamIdentityCenterOptions)),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::OpenSearchService::Application` resource.
 ///
-/// Creates an OpenSearch UI application. For more information, see \[Using the OpenSearch user interface in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/application.html>) .
+/// Creates an OpenSearch UI application. For more information, see [Using the OpenSearch user interface in Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/application.html) .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ApplicationAttributes`], which `Handle<Application>` dereferences to.
@@ -52,35 +21,35 @@ pub struct Application {
     /// `AppConfigs`: a list of [`AppConfig`] objects.
     ///
     /// List of application configurations.
-    pub app_configs: Option<List<AppConfig>>,
+    pub app_configs: ::std::option::Option<::cloudwright_core::List<AppConfig>>,
     /// `DataSources`: a list of [`DataSource`] objects.
     ///
     /// List of data sources.
-    pub data_sources: Option<List<DataSource>>,
+    pub data_sources: ::std::option::Option<::cloudwright_core::List<DataSource>>,
     /// `Endpoint`: a string.
     ///
     /// The endpoint URL of an OpenSearch application.
-    pub endpoint: Option<Str>,
+    pub endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamIdentityCenterOptions`: an [`IamIdentityCenterOptions`] object.
     ///
     /// Settings container for integrating IAM Identity Center with OpenSearch UI applications, which enables enabling secure user authentication and access control across multiple data sources. This setup supports single sign-on (SSO) through IAM Identity Center, allowing centralized user management.
-    pub iam_identity_center_options: Option<Obj<IamIdentityCenterOptions>>,
+    pub iam_identity_center_options: ::std::option::Option<crate::Obj<IamIdentityCenterOptions>>,
     /// `KmsKeyArn`: a string.
     ///
     /// The ARN of the KMS key used to encrypt the application.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; length 20 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of an OpenSearch application.
     ///
     /// Pattern `[a-z][a-z0-9\-]+`; length 3 to 40; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An arbitrary set of tags (key-value pairs) for this application.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -90,7 +59,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpenSearchService::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-application.html",
         primary_identifier: &["Name"],
@@ -101,57 +70,59 @@ impl Application {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    /// A `Application` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ApplicationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            app_configs: None,
-            data_sources: None,
-            endpoint: None,
-            iam_identity_center_options: None,
-            kms_key_arn: None,
-            name: required.name,
-            tags: None,
+            app_configs: ::std::option::Option::None,
+            data_sources: ::std::option::Option::None,
+            endpoint: ::std::option::Option::None,
+            iam_identity_center_options: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AppConfigs`: a list of [`AppConfig`] objects.
-    pub fn app_configs(mut self, value: impl Into<List<AppConfig>>) -> Self { self.app_configs = Some(value.into()); self }
+    pub fn app_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AppConfig>>) -> Self { self.app_configs = ::std::option::Option::Some(value.into()); self }
     /// `DataSources`: a list of [`DataSource`] objects.
-    pub fn data_sources(mut self, value: impl Into<List<DataSource>>) -> Self { self.data_sources = Some(value.into()); self }
+    pub fn data_sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSource>>) -> Self { self.data_sources = ::std::option::Option::Some(value.into()); self }
     /// `Endpoint`: a string.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = Some(value.into()); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint = ::std::option::Option::Some(value.into()); self }
     /// `IamIdentityCenterOptions`: an [`IamIdentityCenterOptions`] object.
-    pub fn iam_identity_center_options(mut self, value: impl Into<Obj<IamIdentityCenterOptions>>) -> Self { self.iam_identity_center_options = Some(value.into()); self }
+    pub fn iam_identity_center_options(mut self, value: impl ::std::convert::Into<crate::Obj<IamIdentityCenterOptions>>) -> Self { self.iam_identity_center_options = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppConfigs", &self.app_configs)
             .opt("DataSources", &self.data_sources)
             .opt("Endpoint", &self.endpoint)
@@ -166,12 +137,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationAttributes(ResourceRef);
+pub struct ApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -179,18 +150,18 @@ impl From<ResourceRef> for ApplicationAttributes {
 impl ApplicationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the domain. See \[Identifiers for IAM Entities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/index.html>) in *Using AWS Identity and Access Management* for more information.
+    /// The Amazon Resource Name (ARN) of the domain. See [Identifiers for IAM Entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/index.html) in *Using AWS Identity and Access Management* for more information.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of an OpenSearch application.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -200,23 +171,12 @@ pub struct AppConfigRequired {
     /// `Key`: an [`AppConfigType`] value, required.
     pub key: AppConfigType,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { allowed: &["opensearchDashboards.dashboardAdmin.users", "opensearchDashboards.dashboardAdmin.groups"], ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AppConfig` property type of `AWS::OpenSearchService::Application`.
 ///
-/// Configuration settings for an OpenSearch application. For more information, see \[Using the OpenSearch user interface in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/application.html>) .
+/// Configuration settings for an OpenSearch application. For more information, see [Using the OpenSearch user interface in Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/application.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-application-appconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -230,7 +190,7 @@ pub struct AppConfig {
     /// The value assigned to the configuration key, such as an IAM user ARN.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -245,40 +205,22 @@ impl AppConfig {
     }
 
     /// `Key`: an [`AppConfigType`] value, required.
-    pub fn key(mut self, value: impl Into<AppConfigType>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<AppConfigType>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for AppConfig {}
+impl crate::PropertyType for AppConfig {}
 
-impl ToValue for AppConfig {
+impl ::cloudwright_core::ToValue for AppConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`DataSource`], by name: `DataSource::new(DataSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataSourceRequired {
-    /// `DataSourceArn`: a string, required.
-    pub data_source_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("DataSourceArn", Shape::STR),
-        ("DataSourceDescription", Shape::STR),
-    ],
-    required: &["DataSourceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSource` property type of `AWS::OpenSearchService::Application`.
 ///
@@ -290,52 +232,41 @@ pub struct DataSource {
     /// `DataSourceArn`: a string, required.
     ///
     /// Amazon Resource Name (ARN) format.
-    pub data_source_arn: Str,
+    pub data_source_arn: ::cloudwright_core::Str,
     /// `DataSourceDescription`: a string.
     ///
     /// Detailed description of a data source.
-    pub data_source_description: Option<Str>,
+    pub data_source_description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DataSource {
-    /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
+    /// A `DataSource` with its one required property, `DataSourceArn`.
     #[inline]
-    pub fn new(required: DataSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data_source_arn: required.data_source_arn,
-            data_source_description: None,
+            data_source_arn: value.into(),
+            data_source_description: ::std::option::Option::None,
         }
     }
 
     /// `DataSourceArn`: a string, required.
-    pub fn data_source_arn(mut self, value: impl Into<Str>) -> Self { self.data_source_arn = value.into(); self }
+    pub fn data_source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_source_arn = value.into(); self }
     /// `DataSourceDescription`: a string.
-    pub fn data_source_description(mut self, value: impl Into<Str>) -> Self { self.data_source_description = Some(value.into()); self }
+    pub fn data_source_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_source_description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSource {}
+impl crate::PropertyType for DataSource {}
 
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataSourceArn", &self.data_source_arn)
             .opt("DataSourceDescription", &self.data_source_description)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IamIdentityCenterOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("IamIdentityCenterInstanceArn", Shape::STR),
-        ("IamRoleForIdentityCenterApplicationArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IamIdentityCenterOptions` property type of `AWS::OpenSearchService::Application`.
 ///
@@ -345,11 +276,12 @@ pub(crate) static RULE_IamIdentityCenterOptions: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IamIdentityCenterOptions {
     /// `Enabled`: a boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IamIdentityCenterInstanceArn`: a string.
-    pub iam_identity_center_instance_arn: Option<Str>,
+    pub iam_identity_center_instance_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamRoleForIdentityCenterApplicationArn`: a string.
-    pub iam_role_for_identity_center_application_arn: Option<Str>,
+    pub iam_role_for_identity_center_application_arn:
+        ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -357,23 +289,23 @@ impl IamIdentityCenterOptions {
     /// A `IamIdentityCenterOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `IamIdentityCenterInstanceArn`: a string.
-    pub fn iam_identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self { self.iam_identity_center_instance_arn = Some(value.into()); self }
+    pub fn iam_identity_center_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_identity_center_instance_arn = ::std::option::Option::Some(value.into()); self }
     /// `IamRoleForIdentityCenterApplicationArn`: a string.
-    pub fn iam_role_for_identity_center_application_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_for_identity_center_application_arn = Some(value.into()); self }
+    pub fn iam_role_for_identity_center_application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_for_identity_center_application_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamIdentityCenterOptions {}
+impl crate::PropertyType for IamIdentityCenterOptions {}
 
-impl ToValue for IamIdentityCenterOptions {
+impl ::cloudwright_core::ToValue for IamIdentityCenterOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt(
                 "IamIdentityCenterInstanceArn",
@@ -391,21 +323,10 @@ impl ToValue for IamIdentityCenterOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::OpenSearchService::Application`.
 ///
@@ -415,11 +336,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -434,17 +355,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -459,18 +380,18 @@ pub enum AppConfigType {
     /// `opensearchDashboards.dashboardAdmin.groups`
     OpensearchDashboardsDashboardAdminGroups,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AppConfigType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppConfigType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AppConfigType {
+impl ::cloudwright_core::ToValue for AppConfigType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OpensearchDashboardsDashboardAdminUsers => {
                 "opensearchDashboards.dashboardAdmin.users"
@@ -478,8 +399,81 @@ impl ToValue for AppConfigType {
             Self::OpensearchDashboardsDashboardAdminGroups => {
                 "opensearchDashboards.dashboardAdmin.groups"
             }
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\\d{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-z][a-z0-9\\-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("AppConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_AppConfig), min_items: None, max_items: None, unique: false })),
+            ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None, unique: false })),
+            ("Endpoint", Shape::STR),
+            ("IamIdentityCenterOptions", Shape::Object(&RULE_IamIdentityCenterOptions)),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { allowed: &["opensearchDashboards.dashboardAdmin.users", "opensearchDashboards.dashboardAdmin.groups"], ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("DataSourceArn", Shape::STR),
+            ("DataSourceDescription", Shape::STR),
+        ],
+        required: &["DataSourceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamIdentityCenterOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("IamIdentityCenterInstanceArn", Shape::STR),
+            ("IamRoleForIdentityCenterApplicationArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

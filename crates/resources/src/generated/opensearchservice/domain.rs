@@ -5,39 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Domain: ObjRule = ObjRule {
-    properties: &[
-        ("AIMLOptions", Shape::Object(&RULE_AimlOptions)),
-        ("AccessPolicies", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("AdvancedOptions", Shape::Typed(json_type::OBJECT)),
-        ("AdvancedSecurityOptions", Shape::Object(&RULE_AdvancedSecurityOptionsInput)),
-        ("ClusterConfig", Shape::Object(&RULE_ClusterConfig)),
-        ("CognitoOptions", Shape::Object(&RULE_CognitoOptions)),
-        ("DeploymentStrategyOptions", Shape::Object(&RULE_DeploymentStrategyOptions)),
-        ("DomainEndpointOptions", Shape::Object(&RULE_DomainEndpointOptions)),
-        ("DomainName", Shape::STR),
-        ("EBSOptions", Shape::Object(&RULE_EbsOptions)),
-        ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
-        ("EngineVersion", Shape::STR),
-        ("IPAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4"], ..StrRule::ANY })),
-        ("IdentityCenterOptions", Shape::Object(&RULE_IdentityCenterOptions)),
-        ("LogPublishingOptions", Shape::Typed(json_type::OBJECT)),
-        ("NodeToNodeEncryptionOptions", Shape::Object(&RULE_NodeToNodeEncryptionOptions)),
-        ("OffPeakWindowOptions", Shape::Object(&RULE_OffPeakWindowOptions)),
-        ("SkipShardMigrationWait", Shape::Bool),
-        ("SnapshotOptions", Shape::Object(&RULE_SnapshotOptions)),
-        ("SoftwareUpdateOptions", Shape::Object(&RULE_SoftwareUpdateOptions)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VPCOptions", Shape::Object(&RULE_VpcOptions)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::OpenSearchService::Domain` resource.
 ///
 /// The AWS::OpenSearchService::Domain resource creates an Amazon OpenSearch Service domain.
@@ -54,103 +21,104 @@ pub struct Domain {
     /// `AIMLOptions`: an [`AimlOptions`] object.
     ///
     /// Container for parameters required to enable all machine learning features.
-    pub aiml_options: Option<Obj<AimlOptions>>,
+    pub aiml_options: ::std::option::Option<crate::Obj<AimlOptions>>,
     /// `AccessPolicies`: a JSON value.
     ///
-    /// An AWS Identity and Access Management ( IAM ) policy document that specifies who can access the OpenSearch Service domain and their permissions. For more information, see \[Configuring access policies\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html#ac-creating>) in the *Amazon OpenSearch Service Developer Guide* .
+    /// An AWS Identity and Access Management ( IAM ) policy document that specifies who can access the OpenSearch Service domain and their permissions. For more information, see [Configuring access policies](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html#ac-creating) in the *Amazon OpenSearch Service Developer Guide* .
     ///
     /// Format `json`.
-    pub access_policies: Option<Json>,
+    pub access_policies: ::std::option::Option<::cloudwright_core::Json>,
     /// `AdvancedOptions`: a JSON value.
     ///
-    /// Additional options to specify for the OpenSearch Service domain. For more information, see \[AdvancedOptions\](<https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_CreateDomain.html#API_CreateDomain_RequestBody>) in the OpenSearch Service API reference.
-    pub advanced_options: Option<Json>,
+    /// Additional options to specify for the OpenSearch Service domain. For more information, see [AdvancedOptions](https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_CreateDomain.html#API_CreateDomain_RequestBody) in the OpenSearch Service API reference.
+    pub advanced_options: ::std::option::Option<::cloudwright_core::Json>,
     /// `AdvancedSecurityOptions`: an [`AdvancedSecurityOptionsInput`] object.
     ///
     /// Specifies options for fine-grained access control and SAML authentication.
     ///
-    /// If you specify advanced security options, you must also enable node-to-node encryption ( \[NodeToNodeEncryptionOptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-nodetonodeencryptionoptions.html>) ) and encryption at rest ( \[EncryptionAtRestOptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-encryptionatrestoptions.html>) ). You must also enable `EnforceHTTPS` within \[DomainEndpointOptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-domainendpointoptions.html>) , which requires HTTPS for all traffic to the domain.
-    pub advanced_security_options: Option<Obj<AdvancedSecurityOptionsInput>>,
+    /// If you specify advanced security options, you must also enable node-to-node encryption ( [NodeToNodeEncryptionOptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-nodetonodeencryptionoptions.html) ) and encryption at rest ( [EncryptionAtRestOptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-encryptionatrestoptions.html) ). You must also enable `EnforceHTTPS` within [DomainEndpointOptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-domainendpointoptions.html) , which requires HTTPS for all traffic to the domain.
+    pub advanced_security_options: ::std::option::Option<crate::Obj<AdvancedSecurityOptionsInput>>,
     /// `ClusterConfig`: a [`ClusterConfig`] object.
     ///
     /// Container for the cluster configuration of a domain.
-    pub cluster_config: Option<Obj<ClusterConfig>>,
+    pub cluster_config: ::std::option::Option<crate::Obj<ClusterConfig>>,
     /// `CognitoOptions`: a [`CognitoOptions`] object.
     ///
     /// Configures OpenSearch Service to use Amazon Cognito authentication for OpenSearch Dashboards.
-    pub cognito_options: Option<Obj<CognitoOptions>>,
+    pub cognito_options: ::std::option::Option<crate::Obj<CognitoOptions>>,
     /// `DeploymentStrategyOptions`: a [`DeploymentStrategyOptions`] object.
-    pub deployment_strategy_options: Option<Obj<DeploymentStrategyOptions>>,
+    pub deployment_strategy_options: ::std::option::Option<crate::Obj<DeploymentStrategyOptions>>,
     /// `DomainEndpointOptions`: a [`DomainEndpointOptions`] object.
     ///
     /// Specifies additional options for the domain endpoint, such as whether to require HTTPS for all traffic or whether to use a custom endpoint rather than the default endpoint.
-    pub domain_endpoint_options: Option<Obj<DomainEndpointOptions>>,
+    pub domain_endpoint_options: ::std::option::Option<crate::Obj<DomainEndpointOptions>>,
     /// `DomainName`: a string.
     ///
-    /// A name for the OpenSearch Service domain. The name must have a minimum length of 3 and a maximum length of 28. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the domain name. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the OpenSearch Service domain. The name must have a minimum length of 3 and a maximum length of 28. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the domain name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
     /// Required when creating a new domain.
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name: Option<Str>,
+    pub domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EBSOptions`: an [`EbsOptions`] object.
     ///
-    /// The configurations of Amazon Elastic Block Store (Amazon EBS) volumes that are attached to data nodes in the OpenSearch Service domain. For more information, see \[EBS volume size limits\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource>) in the *Amazon OpenSearch Service Developer Guide* .
-    pub ebs_options: Option<Obj<EbsOptions>>,
+    /// The configurations of Amazon Elastic Block Store (Amazon EBS) volumes that are attached to data nodes in the OpenSearch Service domain. For more information, see [EBS volume size limits](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource) in the *Amazon OpenSearch Service Developer Guide* .
+    pub ebs_options: ::std::option::Option<crate::Obj<EbsOptions>>,
     /// `EncryptionAtRestOptions`: an [`EncryptionAtRestOptions`] object.
     ///
-    /// Whether the domain should encrypt data at rest, and if so, the AWS  key to use. See \[Encryption of data at rest for Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/encryption-at-rest.html>) .
+    /// Whether the domain should encrypt data at rest, and if so, the AWS  key to use. See [Encryption of data at rest for Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/encryption-at-rest.html) .
     ///
     /// If no encryption at rest options were initially specified in the template, updating this property by adding it causes no interruption. However, if you change this property after it's already been set within a template, the domain is deleted and recreated in order to modify the property.
-    pub encryption_at_rest_options: Option<Obj<EncryptionAtRestOptions>>,
+    pub encryption_at_rest_options: ::std::option::Option<crate::Obj<EncryptionAtRestOptions>>,
     /// `EngineVersion`: a string.
     ///
-    /// The version of OpenSearch to use. The value must be in the format `OpenSearch_X.Y` or `Elasticsearch_X.Y` . If not specified, the latest version of OpenSearch is used. For information about the versions that OpenSearch Service supports, see \[Supported versions of OpenSearch and Elasticsearch\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/what-is.html#choosing-version>) in the *Amazon OpenSearch Service Developer Guide* .
+    /// The version of OpenSearch to use. The value must be in the format `OpenSearch_X.Y` or `Elasticsearch_X.Y` . If not specified, the latest version of OpenSearch is used. For information about the versions that OpenSearch Service supports, see [Supported versions of OpenSearch and Elasticsearch](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/what-is.html#choosing-version) in the *Amazon OpenSearch Service Developer Guide* .
     ///
-    /// If you set the \[EnableVersionUpgrade\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-upgradeopensearchdomain>) update policy to `true` , you can update `EngineVersion` without interruption. When `EnableVersionUpgrade` is set to `false` , or is not specified, updating `EngineVersion` results in \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
-    pub engine_version: Option<Str>,
+    /// If you set the [EnableVersionUpgrade](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-upgradeopensearchdomain) update policy to `true` , you can update `EngineVersion` without interruption. When `EnableVersionUpgrade` is set to `false` , or is not specified, updating `EngineVersion` results in [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `IPAddressType`: a string.
     ///
     /// Choose either dual stack or IPv4 as your IP address type. Dual stack allows you to share domain resources across IPv4 and IPv6 address types, and is the recommended option. If you set your IP address type to dual stack, you can't change your address type later.
-    pub ip_address_type: Option<Str>,
+    pub ip_address_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityCenterOptions`: an [`IdentityCenterOptions`] object.
     ///
     /// Configuration options for controlling IAM Identity Center integration within a domain.
-    pub identity_center_options: Option<Obj<IdentityCenterOptions>>,
+    pub identity_center_options: ::std::option::Option<crate::Obj<IdentityCenterOptions>>,
     /// `LogPublishingOptions`: a JSON value.
     ///
-    /// An object with one or more of the following keys: `SEARCH_SLOW_LOGS` , `ES_APPLICATION_LOGS` , `INDEX_SLOW_LOGS` , `AUDIT_LOGS` , depending on the types of logs you want to publish. Each key needs a valid `LogPublishingOption` value. For the full syntax, see the \[examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html#aws-resource-opensearchservice-domain--examples>) .
-    pub log_publishing_options: Option<Json>,
+    /// An object with one or more of the following keys: `SEARCH_SLOW_LOGS` , `ES_APPLICATION_LOGS` , `INDEX_SLOW_LOGS` , `AUDIT_LOGS` , depending on the types of logs you want to publish. Each key needs a valid `LogPublishingOption` value. For the full syntax, see the [examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html#aws-resource-opensearchservice-domain--examples) .
+    pub log_publishing_options: ::std::option::Option<::cloudwright_core::Json>,
     /// `NodeToNodeEncryptionOptions`: a [`NodeToNodeEncryptionOptions`] object.
     ///
-    /// Specifies whether node-to-node encryption is enabled. See \[Node-to-node encryption for Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ntn.html>) .
-    pub node_to_node_encryption_options: Option<Obj<NodeToNodeEncryptionOptions>>,
+    /// Specifies whether node-to-node encryption is enabled. See [Node-to-node encryption for Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ntn.html) .
+    pub node_to_node_encryption_options:
+        ::std::option::Option<crate::Obj<NodeToNodeEncryptionOptions>>,
     /// `OffPeakWindowOptions`: an [`OffPeakWindowOptions`] object.
     ///
     /// Options for a domain's off-peak window, during which OpenSearch Service can perform mandatory configuration changes on the domain.
-    pub off_peak_window_options: Option<Obj<OffPeakWindowOptions>>,
+    pub off_peak_window_options: ::std::option::Option<crate::Obj<OffPeakWindowOptions>>,
     /// `SkipShardMigrationWait`: a boolean.
-    pub skip_shard_migration_wait: Option<Bool>,
+    pub skip_shard_migration_wait: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SnapshotOptions`: a [`SnapshotOptions`] object.
     ///
     /// *DEPRECATED* . The automated snapshot configuration for the OpenSearch Service domain indexes.
-    pub snapshot_options: Option<Obj<SnapshotOptions>>,
+    pub snapshot_options: ::std::option::Option<crate::Obj<SnapshotOptions>>,
     /// `SoftwareUpdateOptions`: a [`SoftwareUpdateOptions`] object.
     ///
     /// Service software update options for the domain.
-    pub software_update_options: Option<Obj<SoftwareUpdateOptions>>,
+    pub software_update_options: ::std::option::Option<crate::Obj<SoftwareUpdateOptions>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An arbitrary set of tags (key–value pairs) to associate with the OpenSearch Service domain.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VPCOptions`: a [`VpcOptions`] object.
     ///
-    /// The virtual private cloud (VPC) configuration for the OpenSearch Service domain. For more information, see \[Launching your Amazon OpenSearch Service domains within a VPC\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html>) in the *Amazon OpenSearch Service Developer Guide* .
+    /// The virtual private cloud (VPC) configuration for the OpenSearch Service domain. For more information, see [Launching your Amazon OpenSearch Service domains within a VPC](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html) in the *Amazon OpenSearch Service Developer Guide* .
     ///
     /// If you remove this entity altogether, along with its associated properties, it causes a replacement. You might encounter this scenario if you're updating your security configuration from a VPC to a public endpoint.
-    pub vpc_options: Option<Obj<VpcOptions>>,
+    pub vpc_options: ::std::option::Option<crate::Obj<VpcOptions>>,
 }
 
 #[rustfmt::skip]
@@ -160,7 +128,7 @@ impl Domain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpenSearchService::Domain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html",
         primary_identifier: &["DomainName"],
@@ -171,79 +139,81 @@ impl Domain {
         read_only: &["Id", "Arn", "DomainArn", "DomainEndpoint", "DomainEndpointV2", "DomainEndpoints", "ServiceSoftwareOptions", "AdvancedSecurityOptions/AnonymousAuthDisableDate", "IdentityCenterOptions/IdentityCenterApplicationARN", "IdentityCenterOptions/IdentityStoreId"],
         attributes: &["AdvancedSecurityOptions.AnonymousAuthDisableDate", "Arn", "DomainArn", "DomainEndpoint", "DomainEndpointV2", "DomainEndpoints", "Id", "IdentityCenterOptions.IdentityCenterApplicationARN", "IdentityCenterOptions.IdentityStoreId", "ServiceSoftwareOptions"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Domain` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AIMLOptions`: an [`AimlOptions`] object.
-    pub fn aiml_options(mut self, value: impl Into<Obj<AimlOptions>>) -> Self { self.aiml_options = Some(value.into()); self }
+    pub fn aiml_options(mut self, value: impl ::std::convert::Into<crate::Obj<AimlOptions>>) -> Self { self.aiml_options = ::std::option::Option::Some(value.into()); self }
     /// `AccessPolicies`: a JSON value.
-    pub fn access_policies(mut self, value: impl Into<Json>) -> Self { self.access_policies = Some(value.into()); self }
+    pub fn access_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.access_policies = ::std::option::Option::Some(value.into()); self }
     /// `AdvancedOptions`: a JSON value.
-    pub fn advanced_options(mut self, value: impl Into<Json>) -> Self { self.advanced_options = Some(value.into()); self }
+    pub fn advanced_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.advanced_options = ::std::option::Option::Some(value.into()); self }
     /// `AdvancedSecurityOptions`: an [`AdvancedSecurityOptionsInput`] object.
-    pub fn advanced_security_options(mut self, value: impl Into<Obj<AdvancedSecurityOptionsInput>>) -> Self { self.advanced_security_options = Some(value.into()); self }
+    pub fn advanced_security_options(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedSecurityOptionsInput>>) -> Self { self.advanced_security_options = ::std::option::Option::Some(value.into()); self }
     /// `ClusterConfig`: a [`ClusterConfig`] object.
-    pub fn cluster_config(mut self, value: impl Into<Obj<ClusterConfig>>) -> Self { self.cluster_config = Some(value.into()); self }
+    pub fn cluster_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClusterConfig>>) -> Self { self.cluster_config = ::std::option::Option::Some(value.into()); self }
     /// `CognitoOptions`: a [`CognitoOptions`] object.
-    pub fn cognito_options(mut self, value: impl Into<Obj<CognitoOptions>>) -> Self { self.cognito_options = Some(value.into()); self }
+    pub fn cognito_options(mut self, value: impl ::std::convert::Into<crate::Obj<CognitoOptions>>) -> Self { self.cognito_options = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentStrategyOptions`: a [`DeploymentStrategyOptions`] object.
-    pub fn deployment_strategy_options(mut self, value: impl Into<Obj<DeploymentStrategyOptions>>) -> Self { self.deployment_strategy_options = Some(value.into()); self }
+    pub fn deployment_strategy_options(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentStrategyOptions>>) -> Self { self.deployment_strategy_options = ::std::option::Option::Some(value.into()); self }
     /// `DomainEndpointOptions`: a [`DomainEndpointOptions`] object.
-    pub fn domain_endpoint_options(mut self, value: impl Into<Obj<DomainEndpointOptions>>) -> Self { self.domain_endpoint_options = Some(value.into()); self }
+    pub fn domain_endpoint_options(mut self, value: impl ::std::convert::Into<crate::Obj<DomainEndpointOptions>>) -> Self { self.domain_endpoint_options = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = ::std::option::Option::Some(value.into()); self }
     /// `EBSOptions`: an [`EbsOptions`] object.
-    pub fn ebs_options(mut self, value: impl Into<Obj<EbsOptions>>) -> Self { self.ebs_options = Some(value.into()); self }
+    pub fn ebs_options(mut self, value: impl ::std::convert::Into<crate::Obj<EbsOptions>>) -> Self { self.ebs_options = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionAtRestOptions`: an [`EncryptionAtRestOptions`] object.
-    pub fn encryption_at_rest_options(mut self, value: impl Into<Obj<EncryptionAtRestOptions>>) -> Self { self.encryption_at_rest_options = Some(value.into()); self }
+    pub fn encryption_at_rest_options(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionAtRestOptions>>) -> Self { self.encryption_at_rest_options = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `IPAddressType`: a string.
-    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `IdentityCenterOptions`: an [`IdentityCenterOptions`] object.
-    pub fn identity_center_options(mut self, value: impl Into<Obj<IdentityCenterOptions>>) -> Self { self.identity_center_options = Some(value.into()); self }
+    pub fn identity_center_options(mut self, value: impl ::std::convert::Into<crate::Obj<IdentityCenterOptions>>) -> Self { self.identity_center_options = ::std::option::Option::Some(value.into()); self }
     /// `LogPublishingOptions`: a JSON value.
-    pub fn log_publishing_options(mut self, value: impl Into<Json>) -> Self { self.log_publishing_options = Some(value.into()); self }
+    pub fn log_publishing_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.log_publishing_options = ::std::option::Option::Some(value.into()); self }
     /// `NodeToNodeEncryptionOptions`: a [`NodeToNodeEncryptionOptions`] object.
-    pub fn node_to_node_encryption_options(mut self, value: impl Into<Obj<NodeToNodeEncryptionOptions>>) -> Self { self.node_to_node_encryption_options = Some(value.into()); self }
+    pub fn node_to_node_encryption_options(mut self, value: impl ::std::convert::Into<crate::Obj<NodeToNodeEncryptionOptions>>) -> Self { self.node_to_node_encryption_options = ::std::option::Option::Some(value.into()); self }
     /// `OffPeakWindowOptions`: an [`OffPeakWindowOptions`] object.
-    pub fn off_peak_window_options(mut self, value: impl Into<Obj<OffPeakWindowOptions>>) -> Self { self.off_peak_window_options = Some(value.into()); self }
+    pub fn off_peak_window_options(mut self, value: impl ::std::convert::Into<crate::Obj<OffPeakWindowOptions>>) -> Self { self.off_peak_window_options = ::std::option::Option::Some(value.into()); self }
     /// `SkipShardMigrationWait`: a boolean.
-    pub fn skip_shard_migration_wait(mut self, value: impl Into<Bool>) -> Self { self.skip_shard_migration_wait = Some(value.into()); self }
+    pub fn skip_shard_migration_wait(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.skip_shard_migration_wait = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotOptions`: a [`SnapshotOptions`] object.
-    pub fn snapshot_options(mut self, value: impl Into<Obj<SnapshotOptions>>) -> Self { self.snapshot_options = Some(value.into()); self }
+    pub fn snapshot_options(mut self, value: impl ::std::convert::Into<crate::Obj<SnapshotOptions>>) -> Self { self.snapshot_options = ::std::option::Option::Some(value.into()); self }
     /// `SoftwareUpdateOptions`: a [`SoftwareUpdateOptions`] object.
-    pub fn software_update_options(mut self, value: impl Into<Obj<SoftwareUpdateOptions>>) -> Self { self.software_update_options = Some(value.into()); self }
+    pub fn software_update_options(mut self, value: impl ::std::convert::Into<crate::Obj<SoftwareUpdateOptions>>) -> Self { self.software_update_options = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VPCOptions`: a [`VpcOptions`] object.
-    pub fn vpc_options(mut self, value: impl Into<Obj<VpcOptions>>) -> Self { self.vpc_options = Some(value.into()); self }
+    pub fn vpc_options(mut self, value: impl ::std::convert::Into<crate::Obj<VpcOptions>>) -> Self { self.vpc_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Domain {
+impl ::cloudwright_core::Resource for Domain {
     type Attributes = DomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Domain, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Domain {
+impl ::cloudwright_core::ToValue for Domain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AIMLOptions", &self.aiml_options)
             .opt("AccessPolicies", &self.access_policies)
             .opt("AdvancedOptions", &self.advanced_options)
@@ -276,12 +246,12 @@ impl ToValue for Domain {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainAttributes(ResourceRef);
+pub struct DomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -289,140 +259,130 @@ impl From<ResourceRef> for DomainAttributes {
 impl DomainAttributes {
     /// `Fn::GetAtt` `AdvancedSecurityOptions.AnonymousAuthDisableDate`: a string.
     ///
-    /// Date and time when the migration period will be disabled. Only necessary when \[enabling fine-grained access control on an existing domain\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-enabling-existing>) .
+    /// Date and time when the migration period will be disabled. Only necessary when [enabling fine-grained access control on an existing domain](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-enabling-existing) .
     #[inline]
-    pub fn advanced_security_options_anonymous_auth_disable_date(&self) -> Value {
-        self.0
-            .get_att("AdvancedSecurityOptions.AnonymousAuthDisableDate")
+    pub fn advanced_security_options_anonymous_auth_disable_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("AdvancedSecurityOptions.AnonymousAuthDisableDate"),
+        )
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the CloudFormation stack.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DomainArn`: a string.
     #[inline]
-    pub fn domain_arn(&self) -> Value {
-        self.0.get_att("DomainArn")
+    pub fn domain_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainArn"))
     }
 
     /// `Fn::GetAtt` `DomainEndpoint`: a string.
     ///
     /// The domain-specific endpoint used for requests to the OpenSearch APIs, such as `search-mystack-1ab2cdefghij-ab1c2deckoyb3hofw7wpqa3cm.us-west-1.es.amazonaws.com` .
     #[inline]
-    pub fn domain_endpoint(&self) -> Value {
-        self.0.get_att("DomainEndpoint")
+    pub fn domain_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainEndpoint"))
     }
 
     /// `Fn::GetAtt` `DomainEndpointV2`: a string.
     ///
     /// If `IPAddressType` to set to `dualstack` , a version 2 domain endpoint is provisioned. This endpoint functions like a normal endpoint, except that it works with both IPv4 and IPv6 IP addresses. Normal endpoints work only with IPv4 IP addresses.
     #[inline]
-    pub fn domain_endpoint_v2(&self) -> Value {
-        self.0.get_att("DomainEndpointV2")
+    pub fn domain_endpoint_v2(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainEndpointV2"))
     }
 
     /// `Fn::GetAtt` `DomainEndpoints`: a JSON value.
     #[inline]
-    pub fn domain_endpoints(&self) -> Value {
-        self.0.get_att("DomainEndpoints")
+    pub fn domain_endpoints(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("DomainEndpoints"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The resource ID. For example, `123456789012/my-domain` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `IdentityCenterOptions.IdentityCenterApplicationARN`: a string.
     ///
     /// The ARN of the IAM Identity Center application that integrates with Amazon OpenSearch Service.
     #[inline]
-    pub fn identity_center_options_identity_center_application_arn(&self) -> Value {
-        self.0
-            .get_att("IdentityCenterOptions.IdentityCenterApplicationARN")
+    pub fn identity_center_options_identity_center_application_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("IdentityCenterOptions.IdentityCenterApplicationARN"),
+        )
     }
 
     /// `Fn::GetAtt` `IdentityCenterOptions.IdentityStoreId`: a string.
     ///
     /// The identifier of the IAM Identity Store.
     #[inline]
-    pub fn identity_center_options_identity_store_id(&self) -> Value {
-        self.0.get_att("IdentityCenterOptions.IdentityStoreId")
+    pub fn identity_center_options_identity_store_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityCenterOptions.IdentityStoreId"))
     }
 
     /// `Fn::GetAtt` `ServiceSoftwareOptions`: an object.
     ///
-    /// The current status of the service software for an Amazon OpenSearch Service domain. For more information, see \[Service software updates in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/service-software.html>) .
+    /// The current status of the service software for an Amazon OpenSearch Service domain. For more information, see [Service software updates in Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/service-software.html) .
     #[inline]
-    pub fn service_software_options(&self) -> Value {
-        self.0.get_att("ServiceSoftwareOptions")
+    pub fn service_software_options(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ServiceSoftwareOptions"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedSecurityOptionsInput: ObjRule = ObjRule {
-    properties: &[
-        ("AnonymousAuthDisableDate", Shape::STR),
-        ("AnonymousAuthEnabled", Shape::Bool),
-        ("Enabled", Shape::Bool),
-        ("IAMFederationOptions", Shape::Object(&RULE_IamFederationOptions)),
-        ("InternalUserDatabaseEnabled", Shape::Bool),
-        ("JWTOptions", Shape::Object(&RULE_JwtOptions)),
-        ("MasterUserOptions", Shape::Object(&RULE_MasterUserOptions)),
-        ("SAMLOptions", Shape::Object(&RULE_SamlOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdvancedSecurityOptionsInput` property type of `AWS::OpenSearchService::Domain`.
 ///
 /// Specifies options for fine-grained access control.
 ///
-/// If you specify advanced security options, you must also enable node-to-node encryption ( \[NodeToNodeEncryptionOptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-nodetonodeencryptionoptions.html>) ) and encryption at rest ( \[EncryptionAtRestOptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-encryptionatrestoptions.html>) ). You must also enable `EnforceHTTPS` within \[DomainEndpointOptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-domainendpointoptions.html>) , which requires HTTPS for all traffic to the domain.
+/// If you specify advanced security options, you must also enable node-to-node encryption ( [NodeToNodeEncryptionOptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-nodetonodeencryptionoptions.html) ) and encryption at rest ( [EncryptionAtRestOptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-encryptionatrestoptions.html) ). You must also enable `EnforceHTTPS` within [DomainEndpointOptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-domainendpointoptions.html) , which requires HTTPS for all traffic to the domain.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AdvancedSecurityOptionsInput {
     /// `AnonymousAuthDisableDate`: a string.
     ///
-    /// Date and time when the migration period will be disabled. Only necessary when \[enabling fine-grained access control on an existing domain\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-enabling-existing>) .
-    pub anonymous_auth_disable_date: Option<Str>,
+    /// Date and time when the migration period will be disabled. Only necessary when [enabling fine-grained access control on an existing domain](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-enabling-existing) .
+    pub anonymous_auth_disable_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `AnonymousAuthEnabled`: a boolean.
     ///
-    /// True to enable a 30-day migration period during which administrators can create role mappings. Only necessary when \[enabling fine-grained access control on an existing domain\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-enabling-existing>) .
-    pub anonymous_auth_enabled: Option<Bool>,
+    /// True to enable a 30-day migration period during which administrators can create role mappings. Only necessary when [enabling fine-grained access control on an existing domain](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-enabling-existing) .
+    pub anonymous_auth_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Enabled`: a boolean.
     ///
-    /// True to enable fine-grained access control. You must also enable encryption of data at rest and node-to-node encryption. See \[Fine-grained access control in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html>) .
-    pub enabled: Option<Bool>,
+    /// True to enable fine-grained access control. You must also enable encryption of data at rest and node-to-node encryption. See [Fine-grained access control in Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html) .
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IAMFederationOptions`: an [`IamFederationOptions`] object.
     ///
     /// Input configuration for IAM identity federation within advanced security options.
-    pub iam_federation_options: Option<Obj<IamFederationOptions>>,
+    pub iam_federation_options: ::std::option::Option<crate::Obj<IamFederationOptions>>,
     /// `InternalUserDatabaseEnabled`: a boolean.
     ///
     /// True to enable the internal user database.
-    pub internal_user_database_enabled: Option<Bool>,
+    pub internal_user_database_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `JWTOptions`: a [`JwtOptions`] object.
     ///
     /// Container for information about the JWT configuration of the Amazon OpenSearch Service.
-    pub jwt_options: Option<Obj<JwtOptions>>,
+    pub jwt_options: ::std::option::Option<crate::Obj<JwtOptions>>,
     /// `MasterUserOptions`: a [`MasterUserOptions`] object.
     ///
     /// Specifies information about the master user.
-    pub master_user_options: Option<Obj<MasterUserOptions>>,
+    pub master_user_options: ::std::option::Option<crate::Obj<MasterUserOptions>>,
     /// `SAMLOptions`: a [`SamlOptions`] object.
     ///
     /// Container for information about the SAML configuration for OpenSearch Dashboards.
-    pub saml_options: Option<Obj<SamlOptions>>,
+    pub saml_options: ::std::option::Option<crate::Obj<SamlOptions>>,
 }
 
 #[rustfmt::skip]
@@ -430,33 +390,33 @@ impl AdvancedSecurityOptionsInput {
     /// A `AdvancedSecurityOptionsInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AnonymousAuthDisableDate`: a string.
-    pub fn anonymous_auth_disable_date(mut self, value: impl Into<Str>) -> Self { self.anonymous_auth_disable_date = Some(value.into()); self }
+    pub fn anonymous_auth_disable_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.anonymous_auth_disable_date = ::std::option::Option::Some(value.into()); self }
     /// `AnonymousAuthEnabled`: a boolean.
-    pub fn anonymous_auth_enabled(mut self, value: impl Into<Bool>) -> Self { self.anonymous_auth_enabled = Some(value.into()); self }
+    pub fn anonymous_auth_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.anonymous_auth_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `IAMFederationOptions`: an [`IamFederationOptions`] object.
-    pub fn iam_federation_options(mut self, value: impl Into<Obj<IamFederationOptions>>) -> Self { self.iam_federation_options = Some(value.into()); self }
+    pub fn iam_federation_options(mut self, value: impl ::std::convert::Into<crate::Obj<IamFederationOptions>>) -> Self { self.iam_federation_options = ::std::option::Option::Some(value.into()); self }
     /// `InternalUserDatabaseEnabled`: a boolean.
-    pub fn internal_user_database_enabled(mut self, value: impl Into<Bool>) -> Self { self.internal_user_database_enabled = Some(value.into()); self }
+    pub fn internal_user_database_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.internal_user_database_enabled = ::std::option::Option::Some(value.into()); self }
     /// `JWTOptions`: a [`JwtOptions`] object.
-    pub fn jwt_options(mut self, value: impl Into<Obj<JwtOptions>>) -> Self { self.jwt_options = Some(value.into()); self }
+    pub fn jwt_options(mut self, value: impl ::std::convert::Into<crate::Obj<JwtOptions>>) -> Self { self.jwt_options = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserOptions`: a [`MasterUserOptions`] object.
-    pub fn master_user_options(mut self, value: impl Into<Obj<MasterUserOptions>>) -> Self { self.master_user_options = Some(value.into()); self }
+    pub fn master_user_options(mut self, value: impl ::std::convert::Into<crate::Obj<MasterUserOptions>>) -> Self { self.master_user_options = ::std::option::Option::Some(value.into()); self }
     /// `SAMLOptions`: a [`SamlOptions`] object.
-    pub fn saml_options(mut self, value: impl Into<Obj<SamlOptions>>) -> Self { self.saml_options = Some(value.into()); self }
+    pub fn saml_options(mut self, value: impl ::std::convert::Into<crate::Obj<SamlOptions>>) -> Self { self.saml_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdvancedSecurityOptionsInput {}
+impl crate::PropertyType for AdvancedSecurityOptionsInput {}
 
-impl ToValue for AdvancedSecurityOptionsInput {
+impl ::cloudwright_core::ToValue for AdvancedSecurityOptionsInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AnonymousAuthDisableDate",
                 &self.anonymous_auth_disable_date,
@@ -475,25 +435,16 @@ impl ToValue for AdvancedSecurityOptionsInput {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AimlOptions: ObjRule = ObjRule {
-    properties: &[
-        ("S3VectorsEngine", Shape::Object(&RULE_S3VectorsEngine)),
-        ("ServerlessVectorAcceleration", Shape::Object(&RULE_ServerlessVectorAcceleration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AIMLOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-aimloptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AimlOptions {
     /// `S3VectorsEngine`: a [`S3VectorsEngine`] object.
-    pub s3_vectors_engine: Option<Obj<S3VectorsEngine>>,
+    pub s3_vectors_engine: ::std::option::Option<crate::Obj<S3VectorsEngine>>,
     /// `ServerlessVectorAcceleration`: a [`ServerlessVectorAcceleration`] object.
-    pub serverless_vector_acceleration: Option<Obj<ServerlessVectorAcceleration>>,
+    pub serverless_vector_acceleration:
+        ::std::option::Option<crate::Obj<ServerlessVectorAcceleration>>,
 }
 
 #[rustfmt::skip]
@@ -501,21 +452,21 @@ impl AimlOptions {
     /// A `AimlOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3VectorsEngine`: a [`S3VectorsEngine`] object.
-    pub fn s3_vectors_engine(mut self, value: impl Into<Obj<S3VectorsEngine>>) -> Self { self.s3_vectors_engine = Some(value.into()); self }
+    pub fn s3_vectors_engine(mut self, value: impl ::std::convert::Into<crate::Obj<S3VectorsEngine>>) -> Self { self.s3_vectors_engine = ::std::option::Option::Some(value.into()); self }
     /// `ServerlessVectorAcceleration`: a [`ServerlessVectorAcceleration`] object.
-    pub fn serverless_vector_acceleration(mut self, value: impl Into<Obj<ServerlessVectorAcceleration>>) -> Self { self.serverless_vector_acceleration = Some(value.into()); self }
+    pub fn serverless_vector_acceleration(mut self, value: impl ::std::convert::Into<crate::Obj<ServerlessVectorAcceleration>>) -> Self { self.serverless_vector_acceleration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AimlOptions {}
+impl crate::PropertyType for AimlOptions {}
 
-impl ToValue for AimlOptions {
+impl ::cloudwright_core::ToValue for AimlOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3VectorsEngine", &self.s3_vectors_engine)
             .opt(
                 "ServerlessVectorAcceleration",
@@ -525,30 +476,9 @@ impl ToValue for AimlOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ColdStorageOptions", Shape::Object(&RULE_ColdStorageOptions)),
-        ("DedicatedMasterCount", Shape::INT),
-        ("DedicatedMasterEnabled", Shape::Bool),
-        ("DedicatedMasterType", Shape::Str(&StrRule { allowed: &["c4.2xlarge.search", "c4.4xlarge.search", "c4.8xlarge.search", "c4.large.search", "c4.xlarge.search", "c5.18xlarge.search", "c5.2xlarge.search", "c5.4xlarge.search", "c5.9xlarge.search", "c5.large.search", "c5.xlarge.search", "c6g.12xlarge.search", "c6g.2xlarge.search", "c6g.4xlarge.search", "c6g.8xlarge.search", "c6g.large.search", "c6g.xlarge.search", "d2.2xlarge.search", "d2.4xlarge.search", "d2.8xlarge.search", "d2.xlarge.search", "i2.2xlarge.search", "i2.xlarge.search", "i3.16xlarge.search", "i3.2xlarge.search", "i3.4xlarge.search", "i3.8xlarge.search", "i3.large.search", "i3.xlarge.search", "m3.2xlarge.search", "m3.large.search", "m3.medium.search", "m3.xlarge.search", "m4.10xlarge.search", "m4.2xlarge.search", "m4.4xlarge.search", "m4.large.search", "m4.xlarge.search", "m5.12xlarge.search", "m5.24xlarge.search", "m5.2xlarge.search", "m5.4xlarge.search", "m5.large.search", "m5.xlarge.search", "m6g.12xlarge.search", "m6g.2xlarge.search", "m6g.4xlarge.search", "m6g.8xlarge.search", "m6g.large.search", "m6g.xlarge.search", "or1.12xlarge.search", "or1.16xlarge.search", "or1.2xlarge.search", "or1.4xlarge.search", "or1.8xlarge.search", "or1.large.search", "or1.medium.search", "or1.xlarge.search", "r3.2xlarge.search", "r3.4xlarge.search", "r3.8xlarge.search", "r3.large.search", "r3.xlarge.search", "r4.16xlarge.search", "r4.2xlarge.search", "r4.4xlarge.search", "r4.8xlarge.search", "r4.large.search", "r4.xlarge.search", "r5.12xlarge.search", "r5.24xlarge.search", "r5.2xlarge.search", "r5.4xlarge.search", "r5.large.search", "r5.xlarge.search", "r6g.12xlarge.search", "r6g.2xlarge.search", "r6g.4xlarge.search", "r6g.8xlarge.search", "r6g.large.search", "r6g.xlarge.search", "r6gd.12xlarge.search", "r6gd.16xlarge.search", "r6gd.2xlarge.search", "r6gd.4xlarge.search", "r6gd.8xlarge.search", "r6gd.large.search", "r6gd.xlarge.search", "t2.medium.search", "t2.micro.search", "t2.small.search", "t3.2xlarge.search", "t3.large.search", "t3.medium.search", "t3.micro.search", "t3.nano.search", "t3.small.search", "t3.xlarge.search", "t4g.medium.search", "t4g.small.search", "ultrawarm1.large.search", "ultrawarm1.medium.search", "ultrawarm1.xlarge.search"], ..StrRule::ANY })),
-        ("InstanceCount", Shape::INT),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["c4.2xlarge.search", "c4.4xlarge.search", "c4.8xlarge.search", "c4.large.search", "c4.xlarge.search", "c5.18xlarge.search", "c5.2xlarge.search", "c5.4xlarge.search", "c5.9xlarge.search", "c5.large.search", "c5.xlarge.search", "c6g.12xlarge.search", "c6g.2xlarge.search", "c6g.4xlarge.search", "c6g.8xlarge.search", "c6g.large.search", "c6g.xlarge.search", "d2.2xlarge.search", "d2.4xlarge.search", "d2.8xlarge.search", "d2.xlarge.search", "i2.2xlarge.search", "i2.xlarge.search", "i3.16xlarge.search", "i3.2xlarge.search", "i3.4xlarge.search", "i3.8xlarge.search", "i3.large.search", "i3.xlarge.search", "m3.2xlarge.search", "m3.large.search", "m3.medium.search", "m3.xlarge.search", "m4.10xlarge.search", "m4.2xlarge.search", "m4.4xlarge.search", "m4.large.search", "m4.xlarge.search", "m5.12xlarge.search", "m5.24xlarge.search", "m5.2xlarge.search", "m5.4xlarge.search", "m5.large.search", "m5.xlarge.search", "m6g.12xlarge.search", "m6g.2xlarge.search", "m6g.4xlarge.search", "m6g.8xlarge.search", "m6g.large.search", "m6g.xlarge.search", "or1.12xlarge.search", "or1.16xlarge.search", "or1.2xlarge.search", "or1.4xlarge.search", "or1.8xlarge.search", "or1.large.search", "or1.medium.search", "or1.xlarge.search", "r3.2xlarge.search", "r3.4xlarge.search", "r3.8xlarge.search", "r3.large.search", "r3.xlarge.search", "r4.16xlarge.search", "r4.2xlarge.search", "r4.4xlarge.search", "r4.8xlarge.search", "r4.large.search", "r4.xlarge.search", "r5.12xlarge.search", "r5.24xlarge.search", "r5.2xlarge.search", "r5.4xlarge.search", "r5.large.search", "r5.xlarge.search", "r6g.12xlarge.search", "r6g.2xlarge.search", "r6g.4xlarge.search", "r6g.8xlarge.search", "r6g.large.search", "r6g.xlarge.search", "r6gd.12xlarge.search", "r6gd.16xlarge.search", "r6gd.2xlarge.search", "r6gd.4xlarge.search", "r6gd.8xlarge.search", "r6gd.large.search", "r6gd.xlarge.search", "t2.medium.search", "t2.micro.search", "t2.small.search", "t3.2xlarge.search", "t3.large.search", "t3.medium.search", "t3.micro.search", "t3.nano.search", "t3.small.search", "t3.xlarge.search", "t4g.medium.search", "t4g.small.search", "ultrawarm1.large.search", "ultrawarm1.medium.search", "ultrawarm1.xlarge.search"], ..StrRule::ANY })),
-        ("MultiAZWithStandbyEnabled", Shape::Bool),
-        ("NodeOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeOption), min_items: None, max_items: None, unique: false })),
-        ("WarmCount", Shape::INT),
-        ("WarmEnabled", Shape::Bool),
-        ("WarmType", Shape::Str(&StrRule { allowed: &["ultrawarm1.large.search", "ultrawarm1.medium.search", "ultrawarm1.xlarge.search"], ..StrRule::ANY })),
-        ("ZoneAwarenessConfig", Shape::Object(&RULE_ZoneAwarenessConfig)),
-        ("ZoneAwarenessEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ClusterConfig` property type of `AWS::OpenSearchService::Domain`.
 ///
-/// The cluster configuration for the OpenSearch Service domain. You can specify options such as the instance type and the number of instances. For more information, see \[Creating and managing Amazon OpenSearch Service domains\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/createupdatedomains.html>) in the *Amazon OpenSearch Service Developer Guide* .
+/// The cluster configuration for the OpenSearch Service domain. You can specify options such as the instance type and the number of instances. For more information, see [Creating and managing Amazon OpenSearch Service domains](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/createupdatedomains.html) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-clusterconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -556,55 +486,55 @@ pub struct ClusterConfig {
     /// `ColdStorageOptions`: a [`ColdStorageOptions`] object.
     ///
     /// Container for cold storage configuration options.
-    pub cold_storage_options: Option<Obj<ColdStorageOptions>>,
+    pub cold_storage_options: ::std::option::Option<crate::Obj<ColdStorageOptions>>,
     /// `DedicatedMasterCount`: an integer.
     ///
     /// The number of instances to use for the master node. If you specify this property, you must specify `true` for the `DedicatedMasterEnabled` property.
-    pub dedicated_master_count: Option<Int>,
+    pub dedicated_master_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `DedicatedMasterEnabled`: a boolean.
     ///
-    /// Indicates whether to use a dedicated master node for the OpenSearch Service domain. A dedicated master node is a cluster node that performs cluster management tasks, but doesn't hold data or respond to data upload requests. Dedicated master nodes offload cluster management tasks to increase the stability of your search clusters. See \[Dedicated master nodes in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-dedicatedmasternodes.html>) .
-    pub dedicated_master_enabled: Option<Bool>,
+    /// Indicates whether to use a dedicated master node for the OpenSearch Service domain. A dedicated master node is a cluster node that performs cluster management tasks, but doesn't hold data or respond to data upload requests. Dedicated master nodes offload cluster management tasks to increase the stability of your search clusters. See [Dedicated master nodes in Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-dedicatedmasternodes.html) .
+    pub dedicated_master_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DedicatedMasterType`: a string.
     ///
-    /// The hardware configuration of the computer that hosts the dedicated master node, such as `m3.medium.search` . If you specify this property, you must specify `true` for the `DedicatedMasterEnabled` property. For valid values, see \[Supported instance types in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/supported-instance-types.html>) .
-    pub dedicated_master_type: Option<Str>,
+    /// The hardware configuration of the computer that hosts the dedicated master node, such as `m3.medium.search` . If you specify this property, you must specify `true` for the `DedicatedMasterEnabled` property. For valid values, see [Supported instance types in Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/supported-instance-types.html) .
+    pub dedicated_master_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceCount`: an integer.
     ///
     /// The number of data nodes (instances) to use in the OpenSearch Service domain.
-    pub instance_count: Option<Int>,
+    pub instance_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `InstanceType`: a string.
     ///
-    /// The instance type for your data nodes, such as `m3.medium.search` . For valid values, see \[Supported instance types in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/supported-instance-types.html>) .
-    pub instance_type: Option<Str>,
+    /// The instance type for your data nodes, such as `m3.medium.search` . For valid values, see [Supported instance types in Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/supported-instance-types.html) .
+    pub instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultiAZWithStandbyEnabled`: a boolean.
     ///
-    /// Indicates whether Multi-AZ with Standby deployment option is enabled. For more information, see \[Multi-AZ with Standby\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-multiaz.html#managedomains-za-standby>) .
-    pub multi_az_with_standby_enabled: Option<Bool>,
+    /// Indicates whether Multi-AZ with Standby deployment option is enabled. For more information, see [Multi-AZ with Standby](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-multiaz.html#managedomains-za-standby) .
+    pub multi_az_with_standby_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NodeOptions`: a list of [`NodeOption`] objects.
     ///
     /// List of node options for the domain.
-    pub node_options: Option<List<NodeOption>>,
+    pub node_options: ::std::option::Option<::cloudwright_core::List<NodeOption>>,
     /// `WarmCount`: an integer.
     ///
     /// The number of warm nodes in the cluster.
-    pub warm_count: Option<Int>,
+    pub warm_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `WarmEnabled`: a boolean.
     ///
-    /// Whether to enable UltraWarm storage for the cluster. See \[UltraWarm storage for Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ultrawarm.html>) .
-    pub warm_enabled: Option<Bool>,
+    /// Whether to enable UltraWarm storage for the cluster. See [UltraWarm storage for Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ultrawarm.html) .
+    pub warm_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `WarmType`: a string.
     ///
     /// The instance type for the cluster's warm nodes.
-    pub warm_type: Option<Str>,
+    pub warm_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ZoneAwarenessConfig`: a [`ZoneAwarenessConfig`] object.
     ///
     /// Specifies zone awareness configuration options. Only use if `ZoneAwarenessEnabled` is `true` .
-    pub zone_awareness_config: Option<Obj<ZoneAwarenessConfig>>,
+    pub zone_awareness_config: ::std::option::Option<crate::Obj<ZoneAwarenessConfig>>,
     /// `ZoneAwarenessEnabled`: a boolean.
     ///
-    /// Indicates whether to enable zone awareness for the OpenSearch Service domain. When you enable zone awareness, OpenSearch Service allocates the nodes and replica index shards that belong to a cluster across two Availability Zones (AZs) in the same region to prevent data loss and minimize downtime in the event of node or data center failure. Don't enable zone awareness if your cluster has no replica index shards or is a single-node cluster. For more information, see \[Configuring a multi-AZ domain in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-multiaz.html>) .
-    pub zone_awareness_enabled: Option<Bool>,
+    /// Indicates whether to enable zone awareness for the OpenSearch Service domain. When you enable zone awareness, OpenSearch Service allocates the nodes and replica index shards that belong to a cluster across two Availability Zones (AZs) in the same region to prevent data loss and minimize downtime in the event of node or data center failure. Don't enable zone awareness if your cluster has no replica index shards or is a single-node cluster. For more information, see [Configuring a multi-AZ domain in Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-multiaz.html) .
+    pub zone_awareness_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -612,43 +542,43 @@ impl ClusterConfig {
     /// A `ClusterConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColdStorageOptions`: a [`ColdStorageOptions`] object.
-    pub fn cold_storage_options(mut self, value: impl Into<Obj<ColdStorageOptions>>) -> Self { self.cold_storage_options = Some(value.into()); self }
+    pub fn cold_storage_options(mut self, value: impl ::std::convert::Into<crate::Obj<ColdStorageOptions>>) -> Self { self.cold_storage_options = ::std::option::Option::Some(value.into()); self }
     /// `DedicatedMasterCount`: an integer.
-    pub fn dedicated_master_count(mut self, value: impl Into<Int>) -> Self { self.dedicated_master_count = Some(value.into()); self }
+    pub fn dedicated_master_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dedicated_master_count = ::std::option::Option::Some(value.into()); self }
     /// `DedicatedMasterEnabled`: a boolean.
-    pub fn dedicated_master_enabled(mut self, value: impl Into<Bool>) -> Self { self.dedicated_master_enabled = Some(value.into()); self }
+    pub fn dedicated_master_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.dedicated_master_enabled = ::std::option::Option::Some(value.into()); self }
     /// `DedicatedMasterType`: a string.
-    pub fn dedicated_master_type(mut self, value: impl Into<Str>) -> Self { self.dedicated_master_type = Some(value.into()); self }
+    pub fn dedicated_master_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dedicated_master_type = ::std::option::Option::Some(value.into()); self }
     /// `InstanceCount`: an integer.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = Some(value.into()); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `MultiAZWithStandbyEnabled`: a boolean.
-    pub fn multi_az_with_standby_enabled(mut self, value: impl Into<Bool>) -> Self { self.multi_az_with_standby_enabled = Some(value.into()); self }
+    pub fn multi_az_with_standby_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_az_with_standby_enabled = ::std::option::Option::Some(value.into()); self }
     /// `NodeOptions`: a list of [`NodeOption`] objects.
-    pub fn node_options(mut self, value: impl Into<List<NodeOption>>) -> Self { self.node_options = Some(value.into()); self }
+    pub fn node_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NodeOption>>) -> Self { self.node_options = ::std::option::Option::Some(value.into()); self }
     /// `WarmCount`: an integer.
-    pub fn warm_count(mut self, value: impl Into<Int>) -> Self { self.warm_count = Some(value.into()); self }
+    pub fn warm_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.warm_count = ::std::option::Option::Some(value.into()); self }
     /// `WarmEnabled`: a boolean.
-    pub fn warm_enabled(mut self, value: impl Into<Bool>) -> Self { self.warm_enabled = Some(value.into()); self }
+    pub fn warm_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.warm_enabled = ::std::option::Option::Some(value.into()); self }
     /// `WarmType`: a string.
-    pub fn warm_type(mut self, value: impl Into<Str>) -> Self { self.warm_type = Some(value.into()); self }
+    pub fn warm_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.warm_type = ::std::option::Option::Some(value.into()); self }
     /// `ZoneAwarenessConfig`: a [`ZoneAwarenessConfig`] object.
-    pub fn zone_awareness_config(mut self, value: impl Into<Obj<ZoneAwarenessConfig>>) -> Self { self.zone_awareness_config = Some(value.into()); self }
+    pub fn zone_awareness_config(mut self, value: impl ::std::convert::Into<crate::Obj<ZoneAwarenessConfig>>) -> Self { self.zone_awareness_config = ::std::option::Option::Some(value.into()); self }
     /// `ZoneAwarenessEnabled`: a boolean.
-    pub fn zone_awareness_enabled(mut self, value: impl Into<Bool>) -> Self { self.zone_awareness_enabled = Some(value.into()); self }
+    pub fn zone_awareness_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.zone_awareness_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusterConfig {}
+impl crate::PropertyType for ClusterConfig {}
 
-impl ToValue for ClusterConfig {
+impl ::cloudwright_core::ToValue for ClusterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ColdStorageOptions", &self.cold_storage_options)
             .opt("DedicatedMasterCount", &self.dedicated_master_count)
             .opt("DedicatedMasterEnabled", &self.dedicated_master_enabled)
@@ -669,18 +599,6 @@ impl ToValue for ClusterConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CognitoOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("IdentityPoolId", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("UserPoolId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CognitoOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
 /// Configures OpenSearch Service to use Amazon Cognito authentication for OpenSearch Dashboards.
@@ -690,14 +608,14 @@ pub(crate) static RULE_CognitoOptions: ObjRule = ObjRule {
 pub struct CognitoOptions {
     /// `Enabled`: a boolean.
     ///
-    /// Whether to enable or disable Amazon Cognito authentication for OpenSearch Dashboards. See \[Amazon Cognito authentication for OpenSearch Dashboards\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cognito-auth.html>) .
-    pub enabled: Option<Bool>,
+    /// Whether to enable or disable Amazon Cognito authentication for OpenSearch Dashboards. See [Amazon Cognito authentication for OpenSearch Dashboards](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cognito-auth.html) .
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IdentityPoolId`: a string.
     ///
     /// The Amazon Cognito identity pool ID that you want OpenSearch Service to use for OpenSearch Dashboards authentication.
     ///
     /// Required if you enabled Cognito Authentication for OpenSearch Dashboards.
-    pub identity_pool_id: Option<Str>,
+    pub identity_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The `AmazonOpenSearchServiceCognitoAccess` role that allows OpenSearch Service to configure your user pool and identity pool.
@@ -705,13 +623,13 @@ pub struct CognitoOptions {
     /// Required if you enabled Cognito Authentication for OpenSearch Dashboards.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserPoolId`: a string.
     ///
     /// The Amazon Cognito user pool ID that you want OpenSearch Service to use for OpenSearch Dashboards authentication.
     ///
     /// Required if you enabled Cognito Authentication for OpenSearch Dashboards.
-    pub user_pool_id: Option<Str>,
+    pub user_pool_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -719,25 +637,25 @@ impl CognitoOptions {
     /// A `CognitoOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `IdentityPoolId`: a string.
-    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self { self.identity_pool_id = Some(value.into()); self }
+    pub fn identity_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolId`: a string.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = Some(value.into()); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CognitoOptions {}
+impl crate::PropertyType for CognitoOptions {}
 
-impl ToValue for CognitoOptions {
+impl ::cloudwright_core::ToValue for CognitoOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("IdentityPoolId", &self.identity_pool_id)
             .opt("RoleArn", &self.role_arn)
@@ -746,18 +664,9 @@ impl ToValue for CognitoOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ColdStorageOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ColdStorageOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
-/// Container for the parameters required to enable cold storage for an OpenSearch Service domain. For more information, see \[Cold storage for Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cold-storage.html>) .
+/// Container for the parameters required to enable cold storage for an OpenSearch Service domain. For more information, see [Cold storage for Amazon OpenSearch Service](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cold-storage.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-coldstorageoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -765,7 +674,7 @@ pub struct ColdStorageOptions {
     /// `Enabled`: a boolean.
     ///
     /// Whether to enable or disable cold storage on the domain. You must enable UltraWarm storage to enable cold storage.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -773,30 +682,23 @@ impl ColdStorageOptions {
     /// A `ColdStorageOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ColdStorageOptions {}
+impl crate::PropertyType for ColdStorageOptions {}
 
-impl ToValue for ColdStorageOptions {
+impl ::cloudwright_core::ToValue for ColdStorageOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentStrategyOptions: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentStrategy", Shape::Str(&StrRule { allowed: &["Default", "CapacityOptimized"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentStrategyOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -804,7 +706,7 @@ pub(crate) static RULE_DeploymentStrategyOptions: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeploymentStrategyOptions {
     /// `DeploymentStrategy`: a [`DeploymentStrategy`] value.
-    pub deployment_strategy: Option<DeploymentStrategy>,
+    pub deployment_strategy: ::std::option::Option<DeploymentStrategy>,
 }
 
 #[rustfmt::skip]
@@ -812,36 +714,23 @@ impl DeploymentStrategyOptions {
     /// A `DeploymentStrategyOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeploymentStrategy`: a [`DeploymentStrategy`] value.
-    pub fn deployment_strategy(mut self, value: impl Into<DeploymentStrategy>) -> Self { self.deployment_strategy = Some(value.into()); self }
+    pub fn deployment_strategy(mut self, value: impl ::std::convert::Into<DeploymentStrategy>) -> Self { self.deployment_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentStrategyOptions {}
+impl crate::PropertyType for DeploymentStrategyOptions {}
 
-impl ToValue for DeploymentStrategyOptions {
+impl ::cloudwright_core::ToValue for DeploymentStrategyOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeploymentStrategy", &self.deployment_strategy)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainEndpointOptions: ObjRule = ObjRule {
-    properties: &[
-        ("CustomEndpoint", Shape::STR),
-        ("CustomEndpointCertificateArn", Shape::STR),
-        ("CustomEndpointEnabled", Shape::Bool),
-        ("EnforceHTTPS", Shape::Bool),
-        ("TLSSecurityPolicy", Shape::Str(&StrRule { allowed: &["Policy-Min-TLS-1-0-2019-07", "Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-FIPS-PQ-2026-10", "Policy-Min-TLS-1-2-PFS-2023-10", "Policy-Min-TLS-1-2-RFC9151-FIPS-2024-08"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DomainEndpointOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -853,19 +742,19 @@ pub struct DomainEndpointOptions {
     /// `CustomEndpoint`: a string.
     ///
     /// The fully qualified URL for your custom endpoint. Required if you enabled a custom endpoint for the domain.
-    pub custom_endpoint: Option<Str>,
+    pub custom_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomEndpointCertificateArn`: a string.
     ///
     /// The Certificate Manager ARN for your domain's SSL/TLS certificate. Required if you enabled a custom endpoint for the domain.
-    pub custom_endpoint_certificate_arn: Option<Str>,
+    pub custom_endpoint_certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomEndpointEnabled`: a boolean.
     ///
     /// True to enable a custom endpoint for the domain. If enabled, you must also provide values for `CustomEndpoint` and `CustomEndpointCertificateArn` .
-    pub custom_endpoint_enabled: Option<Bool>,
+    pub custom_endpoint_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnforceHTTPS`: a boolean.
     ///
-    /// True to require that all traffic to the domain arrive over HTTPS. Required if you enable fine-grained access control in \[AdvancedSecurityOptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html>) .
-    pub enforce_https: Option<Bool>,
+    /// True to require that all traffic to the domain arrive over HTTPS. Required if you enable fine-grained access control in [AdvancedSecurityOptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html) .
+    pub enforce_https: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TLSSecurityPolicy`: a string.
     ///
     /// The minimum TLS version required for traffic to the domain. The policy can be one of the following values:
@@ -873,7 +762,7 @@ pub struct DomainEndpointOptions {
     /// - *Policy-Min-TLS-1-0-2019-07:* TLS security policy that supports TLS version 1.0 to TLS version 1.2
     /// - *Policy-Min-TLS-1-2-2019-07:* TLS security policy that supports only TLS version 1.2
     /// - *Policy-Min-TLS-1-2-PFS-2023-10:* TLS security policy that supports TLS version 1.2 to TLS version 1.3 with perfect forward secrecy cipher suites
-    pub tls_security_policy: Option<Str>,
+    pub tls_security_policy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -881,27 +770,27 @@ impl DomainEndpointOptions {
     /// A `DomainEndpointOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomEndpoint`: a string.
-    pub fn custom_endpoint(mut self, value: impl Into<Str>) -> Self { self.custom_endpoint = Some(value.into()); self }
+    pub fn custom_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `CustomEndpointCertificateArn`: a string.
-    pub fn custom_endpoint_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.custom_endpoint_certificate_arn = Some(value.into()); self }
+    pub fn custom_endpoint_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_endpoint_certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `CustomEndpointEnabled`: a boolean.
-    pub fn custom_endpoint_enabled(mut self, value: impl Into<Bool>) -> Self { self.custom_endpoint_enabled = Some(value.into()); self }
+    pub fn custom_endpoint_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.custom_endpoint_enabled = ::std::option::Option::Some(value.into()); self }
     /// `EnforceHTTPS`: a boolean.
-    pub fn enforce_https(mut self, value: impl Into<Bool>) -> Self { self.enforce_https = Some(value.into()); self }
+    pub fn enforce_https(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enforce_https = ::std::option::Option::Some(value.into()); self }
     /// `TLSSecurityPolicy`: a string.
-    pub fn tls_security_policy(mut self, value: impl Into<Str>) -> Self { self.tls_security_policy = Some(value.into()); self }
+    pub fn tls_security_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tls_security_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DomainEndpointOptions {}
+impl crate::PropertyType for DomainEndpointOptions {}
 
-impl ToValue for DomainEndpointOptions {
+impl ::cloudwright_core::ToValue for DomainEndpointOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomEndpoint", &self.custom_endpoint)
             .opt(
                 "CustomEndpointCertificateArn",
@@ -914,22 +803,9 @@ impl ToValue for DomainEndpointOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EbsOptions: ObjRule = ObjRule {
-    properties: &[
-        ("EBSEnabled", Shape::Bool),
-        ("Iops", Shape::INT),
-        ("Throughput", Shape::INT),
-        ("VolumeSize", Shape::INT),
-        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "standard"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EBSOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
-/// The configurations of Amazon Elastic Block Store (Amazon EBS) volumes that are attached to data nodes in the OpenSearch Service domain. For more information, see \[EBS volume size limits\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource>) in the *Amazon OpenSearch Service Developer Guide* .
+/// The configurations of Amazon Elastic Block Store (Amazon EBS) volumes that are attached to data nodes in the OpenSearch Service domain. For more information, see [EBS volume size limits](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-ebsoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -937,23 +813,23 @@ pub struct EbsOptions {
     /// `EBSEnabled`: a boolean.
     ///
     /// Specifies whether Amazon EBS volumes are attached to data nodes in the OpenSearch Service domain.
-    pub ebs_enabled: Option<Bool>,
+    pub ebs_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS) that the volume supports. This property applies only to the `gp3` and provisioned IOPS EBS volume types.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `Throughput`: an integer.
     ///
     /// The throughput (in MiB/s) of the EBS volumes attached to data nodes. Applies only to the `gp3` volume type.
-    pub throughput: Option<Int>,
+    pub throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeSize`: an integer.
     ///
-    /// The size (in GiB) of the EBS volume for each data node. The minimum and maximum size of an EBS volume depends on the EBS volume type and the instance type to which it is attached. For more information, see \[EBS volume size limits\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource>) in the *Amazon OpenSearch Service Developer Guide* .
-    pub volume_size: Option<Int>,
+    /// The size (in GiB) of the EBS volume for each data node. The minimum and maximum size of an EBS volume depends on the EBS volume type and the instance type to which it is attached. For more information, see [EBS volume size limits](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/limits.html#ebsresource) in the *Amazon OpenSearch Service Developer Guide* .
+    pub volume_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a string.
     ///
-    /// The EBS volume type to use with the OpenSearch Service domain. If you choose `gp3` , you must also specify values for `Iops` and `Throughput` . For more information about each type, see \[Amazon EBS volume types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSVolumeTypes.html>) in the *Amazon EC2 User Guide for Linux Instances* .
-    pub volume_type: Option<Str>,
+    /// The EBS volume type to use with the OpenSearch Service domain. If you choose `gp3` , you must also specify values for `Iops` and `Throughput` . For more information about each type, see [Amazon EBS volume types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSVolumeTypes.html) in the *Amazon EC2 User Guide for Linux Instances* .
+    pub volume_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -961,27 +837,27 @@ impl EbsOptions {
     /// A `EbsOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EBSEnabled`: a boolean.
-    pub fn ebs_enabled(mut self, value: impl Into<Bool>) -> Self { self.ebs_enabled = Some(value.into()); self }
+    pub fn ebs_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ebs_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `Throughput`: an integer.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
+    pub fn throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
+    pub fn volume_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a string.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EbsOptions {}
+impl crate::PropertyType for EbsOptions {}
 
-impl ToValue for EbsOptions {
+impl ::cloudwright_core::ToValue for EbsOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EBSEnabled", &self.ebs_enabled)
             .opt("Iops", &self.iops)
             .opt("Throughput", &self.throughput)
@@ -990,16 +866,6 @@ impl ToValue for EbsOptions {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("KmsKeyId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionAtRestOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1010,10 +876,10 @@ pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
 pub struct EncryptionAtRestOptions {
     /// `Enabled`: a boolean.
     ///
-    /// Specify `true` to enable encryption at rest. Required if you enable fine-grained access control in \[AdvancedSecurityOptionsInput\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html>) .
+    /// Specify `true` to enable encryption at rest. Required if you enable fine-grained access control in [AdvancedSecurityOptionsInput](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html) .
     ///
     /// If no encryption at rest options were initially specified in the template, updating this property by adding it causes no interruption. However, if you change this property after it's already been set within a template, the domain is deleted and recreated in order to modify the property.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KmsKeyId`: a string.
     ///
     /// The KMS key ID. Takes the form `1a2a3a4-1a2a-3a4a-5a6a-1a2a3a4a5a6a` . Required if you enable encryption at rest.
@@ -1021,7 +887,7 @@ pub struct EncryptionAtRestOptions {
     /// You can also use `keyAlias` as a value.
     ///
     /// If no encryption at rest options were initially specified in the template, updating this property by adding it causes no interruption. However, if you change this property after it's already been set within a template, the domain is deleted and recreated in order to modify the property.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1029,37 +895,26 @@ impl EncryptionAtRestOptions {
     /// A `EncryptionAtRestOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionAtRestOptions {}
+impl crate::PropertyType for EncryptionAtRestOptions {}
 
-impl ToValue for EncryptionAtRestOptions {
+impl ::cloudwright_core::ToValue for EncryptionAtRestOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("KmsKeyId", &self.kms_key_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IamFederationOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("RolesKey", Shape::STR),
-        ("SubjectKey", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IAMFederationOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1067,11 +922,11 @@ pub(crate) static RULE_IamFederationOptions: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IamFederationOptions {
     /// `Enabled`: a boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RolesKey`: a string.
-    pub roles_key: Option<Str>,
+    pub roles_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubjectKey`: a string.
-    pub subject_key: Option<Str>,
+    pub subject_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1079,43 +934,29 @@ impl IamFederationOptions {
     /// A `IamFederationOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `RolesKey`: a string.
-    pub fn roles_key(mut self, value: impl Into<Str>) -> Self { self.roles_key = Some(value.into()); self }
+    pub fn roles_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.roles_key = ::std::option::Option::Some(value.into()); self }
     /// `SubjectKey`: a string.
-    pub fn subject_key(mut self, value: impl Into<Str>) -> Self { self.subject_key = Some(value.into()); self }
+    pub fn subject_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subject_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamFederationOptions {}
+impl crate::PropertyType for IamFederationOptions {}
 
-impl ToValue for IamFederationOptions {
+impl ::cloudwright_core::ToValue for IamFederationOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("RolesKey", &self.roles_key)
             .opt("SubjectKey", &self.subject_key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityCenterOptions: ObjRule = ObjRule {
-    properties: &[
-        ("EnabledAPIAccess", Shape::Bool),
-        ("IdentityCenterApplicationARN", Shape::STR),
-        ("IdentityCenterInstanceARN", Shape::STR),
-        ("IdentityStoreId", Shape::STR),
-        ("RolesKey", Shape::Str(&StrRule { allowed: &["GroupName", "GroupId"], ..StrRule::ANY })),
-        ("SubjectKey", Shape::Str(&StrRule { allowed: &["UserName", "UserId", "Email"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdentityCenterOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1127,27 +968,27 @@ pub struct IdentityCenterOptions {
     /// `EnabledAPIAccess`: a boolean.
     ///
     /// Indicates whether IAM Identity Center is enabled for the application.
-    pub enabled_api_access: Option<Bool>,
+    pub enabled_api_access: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IdentityCenterApplicationARN`: a string.
     ///
     /// The ARN of the IAM Identity Center application that integrates with Amazon OpenSearch Service.
-    pub identity_center_application_arn: Option<Str>,
+    pub identity_center_application_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityCenterInstanceARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM Identity Center instance.
-    pub identity_center_instance_arn: Option<Str>,
+    pub identity_center_instance_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityStoreId`: a string.
     ///
     /// The identifier of the IAM Identity Store.
-    pub identity_store_id: Option<Str>,
+    pub identity_store_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RolesKey`: a [`RolesKeyIdcType`] value.
     ///
     /// Specifies the attribute that contains the backend role identifier (such as group name or group ID) in IAM Identity Center.
-    pub roles_key: Option<RolesKeyIdcType>,
+    pub roles_key: ::std::option::Option<RolesKeyIdcType>,
     /// `SubjectKey`: a [`SubjectKeyIdcType`] value.
     ///
     /// Specifies the attribute that contains the subject identifier (such as username, user ID, or email) in IAM Identity Center.
-    pub subject_key: Option<SubjectKeyIdcType>,
+    pub subject_key: ::std::option::Option<SubjectKeyIdcType>,
 }
 
 #[rustfmt::skip]
@@ -1155,29 +996,29 @@ impl IdentityCenterOptions {
     /// A `IdentityCenterOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnabledAPIAccess`: a boolean.
-    pub fn enabled_api_access(mut self, value: impl Into<Bool>) -> Self { self.enabled_api_access = Some(value.into()); self }
+    pub fn enabled_api_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled_api_access = ::std::option::Option::Some(value.into()); self }
     /// `IdentityCenterApplicationARN`: a string.
-    pub fn identity_center_application_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_application_arn = Some(value.into()); self }
+    pub fn identity_center_application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_center_application_arn = ::std::option::Option::Some(value.into()); self }
     /// `IdentityCenterInstanceARN`: a string.
-    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_instance_arn = Some(value.into()); self }
+    pub fn identity_center_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_center_instance_arn = ::std::option::Option::Some(value.into()); self }
     /// `IdentityStoreId`: a string.
-    pub fn identity_store_id(mut self, value: impl Into<Str>) -> Self { self.identity_store_id = Some(value.into()); self }
+    pub fn identity_store_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_store_id = ::std::option::Option::Some(value.into()); self }
     /// `RolesKey`: a [`RolesKeyIdcType`] value.
-    pub fn roles_key(mut self, value: impl Into<RolesKeyIdcType>) -> Self { self.roles_key = Some(value.into()); self }
+    pub fn roles_key(mut self, value: impl ::std::convert::Into<RolesKeyIdcType>) -> Self { self.roles_key = ::std::option::Option::Some(value.into()); self }
     /// `SubjectKey`: a [`SubjectKeyIdcType`] value.
-    pub fn subject_key(mut self, value: impl Into<SubjectKeyIdcType>) -> Self { self.subject_key = Some(value.into()); self }
+    pub fn subject_key(mut self, value: impl ::std::convert::Into<SubjectKeyIdcType>) -> Self { self.subject_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdentityCenterOptions {}
+impl crate::PropertyType for IdentityCenterOptions {}
 
-impl ToValue for IdentityCenterOptions {
+impl ::cloudwright_core::ToValue for IdentityCenterOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnabledAPIAccess", &self.enabled_api_access)
             .opt(
                 "IdentityCenterApplicationARN",
@@ -1198,21 +1039,10 @@ impl ToValue for IdentityCenterOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdpRequired {
     /// `EntityId`: a string, required.
-    pub entity_id: Str,
+    pub entity_id: ::cloudwright_core::Str,
     /// `MetadataContent`: a string, required.
-    pub metadata_content: Str,
+    pub metadata_content: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Idp: ObjRule = ObjRule {
-    properties: &[
-        ("EntityId", Shape::STR),
-        ("MetadataContent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1048576), ..StrRule::ANY })),
-    ],
-    required: &["MetadataContent", "EntityId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Idp` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1224,13 +1054,13 @@ pub struct Idp {
     /// `EntityId`: a string, required.
     ///
     /// The unique entity ID of the application in the SAML identity provider.
-    pub entity_id: Str,
+    pub entity_id: ::cloudwright_core::Str,
     /// `MetadataContent`: a string, required.
     ///
     /// The metadata of the SAML application, in XML format.
     ///
     /// Length 1 to 1048576.
-    pub metadata_content: Str,
+    pub metadata_content: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1245,34 +1075,22 @@ impl Idp {
     }
 
     /// `EntityId`: a string, required.
-    pub fn entity_id(mut self, value: impl Into<Str>) -> Self { self.entity_id = value.into(); self }
+    pub fn entity_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_id = value.into(); self }
     /// `MetadataContent`: a string, required.
-    pub fn metadata_content(mut self, value: impl Into<Str>) -> Self { self.metadata_content = value.into(); self }
+    pub fn metadata_content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata_content = value.into(); self }
 }
 
-impl PropertyType for Idp {}
+impl crate::PropertyType for Idp {}
 
-impl ToValue for Idp {
+impl ::cloudwright_core::ToValue for Idp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EntityId", &self.entity_id)
             .req("MetadataContent", &self.metadata_content)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JwtOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("PublicKey", Shape::STR),
-        ("RolesKey", Shape::STR),
-        ("SubjectKey", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JWTOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1280,13 +1098,13 @@ pub(crate) static RULE_JwtOptions: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JwtOptions {
     /// `Enabled`: a boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PublicKey`: a string.
-    pub public_key: Option<Str>,
+    pub public_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `RolesKey`: a string.
-    pub roles_key: Option<Str>,
+    pub roles_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubjectKey`: a string.
-    pub subject_key: Option<Str>,
+    pub subject_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1294,25 +1112,25 @@ impl JwtOptions {
     /// A `JwtOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `PublicKey`: a string.
-    pub fn public_key(mut self, value: impl Into<Str>) -> Self { self.public_key = Some(value.into()); self }
+    pub fn public_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_key = ::std::option::Option::Some(value.into()); self }
     /// `RolesKey`: a string.
-    pub fn roles_key(mut self, value: impl Into<Str>) -> Self { self.roles_key = Some(value.into()); self }
+    pub fn roles_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.roles_key = ::std::option::Option::Some(value.into()); self }
     /// `SubjectKey`: a string.
-    pub fn subject_key(mut self, value: impl Into<Str>) -> Self { self.subject_key = Some(value.into()); self }
+    pub fn subject_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subject_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JwtOptions {}
+impl crate::PropertyType for JwtOptions {}
 
-impl ToValue for JwtOptions {
+impl ::cloudwright_core::ToValue for JwtOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("PublicKey", &self.public_key)
             .opt("RolesKey", &self.roles_key)
@@ -1321,42 +1139,31 @@ impl ToValue for JwtOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MasterUserOptions: ObjRule = ObjRule {
-    properties: &[
-        ("MasterUserARN", Shape::STR),
-        ("MasterUserName", Shape::STR),
-        ("MasterUserPassword", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MasterUserOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
 /// Specifies information about the master user.
 ///
-/// Required if `InternalUserDatabaseEnabled` is true in \[AdvancedSecurityOptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html>) .
+/// Required if `InternalUserDatabaseEnabled` is true in [AdvancedSecurityOptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-masteruseroptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MasterUserOptions {
     /// `MasterUserARN`: a string.
     ///
-    /// Amazon Resource Name (ARN) for the master user. The ARN can point to an IAM user or role. This property is required for Amazon Cognito to work, and it must match the role configured for Cognito. Only specify if `InternalUserDatabaseEnabled` is false in \[AdvancedSecurityOptionsInput\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html>) .
-    pub master_user_arn: Option<Str>,
+    /// Amazon Resource Name (ARN) for the master user. The ARN can point to an IAM user or role. This property is required for Amazon Cognito to work, and it must match the role configured for Cognito. Only specify if `InternalUserDatabaseEnabled` is false in [AdvancedSecurityOptionsInput](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html) .
+    pub master_user_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterUserName`: a string.
     ///
-    /// Username for the master user. Only specify if `InternalUserDatabaseEnabled` is true in \[AdvancedSecurityOptionsInput\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html>) .
+    /// Username for the master user. Only specify if `InternalUserDatabaseEnabled` is true in [AdvancedSecurityOptionsInput](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html) .
     ///
-    /// If you don't want to specify this value directly within the template, you can use a \[dynamic reference\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html>) instead.
-    pub master_user_name: Option<Str>,
+    /// If you don't want to specify this value directly within the template, you can use a [dynamic reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html) instead.
+    pub master_user_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterUserPassword`: a string.
     ///
-    /// Password for the master user. Only specify if `InternalUserDatabaseEnabled` is true in \[AdvancedSecurityOptionsInput\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html>) .
+    /// Password for the master user. Only specify if `InternalUserDatabaseEnabled` is true in [AdvancedSecurityOptionsInput](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html) .
     ///
-    /// If you don't want to specify this value directly within the template, you can use a \[dynamic reference\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html>) instead.
-    pub master_user_password: Option<Str>,
+    /// If you don't want to specify this value directly within the template, you can use a [dynamic reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html) instead.
+    pub master_user_password: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1364,40 +1171,29 @@ impl MasterUserOptions {
     /// A `MasterUserOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MasterUserARN`: a string.
-    pub fn master_user_arn(mut self, value: impl Into<Str>) -> Self { self.master_user_arn = Some(value.into()); self }
+    pub fn master_user_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_arn = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserName`: a string.
-    pub fn master_user_name(mut self, value: impl Into<Str>) -> Self { self.master_user_name = Some(value.into()); self }
+    pub fn master_user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_name = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserPassword`: a string.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
+    pub fn master_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_password = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MasterUserOptions {}
+impl crate::PropertyType for MasterUserOptions {}
 
-impl ToValue for MasterUserOptions {
+impl ::cloudwright_core::ToValue for MasterUserOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MasterUserARN", &self.master_user_arn)
             .opt("MasterUserName", &self.master_user_name)
             .opt("MasterUserPassword", &self.master_user_password)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NodeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Count", Shape::INT),
-        ("Enabled", Shape::Bool),
-        ("Type", Shape::Str(&StrRule { allowed: &["c4.2xlarge.search", "c4.4xlarge.search", "c4.8xlarge.search", "c4.large.search", "c4.xlarge.search", "c5.18xlarge.search", "c5.2xlarge.search", "c5.4xlarge.search", "c5.9xlarge.search", "c5.large.search", "c5.xlarge.search", "c6g.12xlarge.search", "c6g.2xlarge.search", "c6g.4xlarge.search", "c6g.8xlarge.search", "c6g.large.search", "c6g.xlarge.search", "d2.2xlarge.search", "d2.4xlarge.search", "d2.8xlarge.search", "d2.xlarge.search", "i2.2xlarge.search", "i2.xlarge.search", "i3.16xlarge.search", "i3.2xlarge.search", "i3.4xlarge.search", "i3.8xlarge.search", "i3.large.search", "i3.xlarge.search", "m3.2xlarge.search", "m3.large.search", "m3.medium.search", "m3.xlarge.search", "m4.10xlarge.search", "m4.2xlarge.search", "m4.4xlarge.search", "m4.large.search", "m4.xlarge.search", "m5.12xlarge.search", "m5.24xlarge.search", "m5.2xlarge.search", "m5.4xlarge.search", "m5.large.search", "m5.xlarge.search", "m6g.12xlarge.search", "m6g.2xlarge.search", "m6g.4xlarge.search", "m6g.8xlarge.search", "m6g.large.search", "m6g.xlarge.search", "or1.12xlarge.search", "or1.16xlarge.search", "or1.2xlarge.search", "or1.4xlarge.search", "or1.8xlarge.search", "or1.large.search", "or1.medium.search", "or1.xlarge.search", "r3.2xlarge.search", "r3.4xlarge.search", "r3.8xlarge.search", "r3.large.search", "r3.xlarge.search", "r4.16xlarge.search", "r4.2xlarge.search", "r4.4xlarge.search", "r4.8xlarge.search", "r4.large.search", "r4.xlarge.search", "r5.12xlarge.search", "r5.24xlarge.search", "r5.2xlarge.search", "r5.4xlarge.search", "r5.large.search", "r5.xlarge.search", "r6g.12xlarge.search", "r6g.2xlarge.search", "r6g.4xlarge.search", "r6g.8xlarge.search", "r6g.large.search", "r6g.xlarge.search", "r6gd.12xlarge.search", "r6gd.16xlarge.search", "r6gd.2xlarge.search", "r6gd.4xlarge.search", "r6gd.8xlarge.search", "r6gd.large.search", "r6gd.xlarge.search", "t2.medium.search", "t2.micro.search", "t2.small.search", "t3.2xlarge.search", "t3.large.search", "t3.medium.search", "t3.micro.search", "t3.nano.search", "t3.small.search", "t3.xlarge.search", "t4g.medium.search", "t4g.small.search", "ultrawarm1.large.search", "ultrawarm1.medium.search", "ultrawarm1.xlarge.search"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NodeConfig` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1409,15 +1205,15 @@ pub struct NodeConfig {
     /// `Count`: an integer.
     ///
     /// The number of nodes of a specific type within the cluster.
-    pub count: Option<Int>,
+    pub count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Enabled`: a boolean.
     ///
     /// A boolean value indicating whether a specific node type is active or inactive.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Type`: a string.
     ///
     /// The instance type of a particular node within the cluster.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1425,39 +1221,29 @@ impl NodeConfig {
     /// A `NodeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Count`: an integer.
-    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NodeConfig {}
+impl crate::PropertyType for NodeConfig {}
 
-impl ToValue for NodeConfig {
+impl ::cloudwright_core::ToValue for NodeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Count", &self.count)
             .opt("Enabled", &self.enabled)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NodeOption: ObjRule = ObjRule {
-    properties: &[
-        ("NodeConfig", Shape::Object(&RULE_NodeConfig)),
-        ("NodeType", Shape::Str(&StrRule { allowed: &["coordinator"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NodeOption` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1469,11 +1255,11 @@ pub struct NodeOption {
     /// `NodeConfig`: a [`NodeConfig`] object.
     ///
     /// Configuration options for defining the setup of any node type.
-    pub node_config: Option<Obj<NodeConfig>>,
+    pub node_config: ::std::option::Option<crate::Obj<NodeConfig>>,
     /// `NodeType`: a [`NodeType`] value.
     ///
     /// Defines the type of node, such as coordinating nodes.
-    pub node_type: Option<NodeType>,
+    pub node_type: ::std::option::Option<NodeType>,
 }
 
 #[rustfmt::skip]
@@ -1481,35 +1267,26 @@ impl NodeOption {
     /// A `NodeOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NodeConfig`: a [`NodeConfig`] object.
-    pub fn node_config(mut self, value: impl Into<Obj<NodeConfig>>) -> Self { self.node_config = Some(value.into()); self }
+    pub fn node_config(mut self, value: impl ::std::convert::Into<crate::Obj<NodeConfig>>) -> Self { self.node_config = ::std::option::Option::Some(value.into()); self }
     /// `NodeType`: a [`NodeType`] value.
-    pub fn node_type(mut self, value: impl Into<NodeType>) -> Self { self.node_type = Some(value.into()); self }
+    pub fn node_type(mut self, value: impl ::std::convert::Into<NodeType>) -> Self { self.node_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NodeOption {}
+impl crate::PropertyType for NodeOption {}
 
-impl ToValue for NodeOption {
+impl ::cloudwright_core::ToValue for NodeOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NodeConfig", &self.node_config)
             .opt("NodeType", &self.node_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NodeToNodeEncryptionOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1520,8 +1297,8 @@ pub(crate) static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
 pub struct NodeToNodeEncryptionOptions {
     /// `Enabled`: a boolean.
     ///
-    /// Specifies to enable or disable node-to-node encryption on the domain. Required if you enable fine-grained access control in \[AdvancedSecurityOptionsInput\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html>) .
-    pub enabled: Option<Bool>,
+    /// Specifies to enable or disable node-to-node encryption on the domain. Required if you enable fine-grained access control in [AdvancedSecurityOptionsInput](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html) .
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1529,30 +1306,23 @@ impl NodeToNodeEncryptionOptions {
     /// A `NodeToNodeEncryptionOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NodeToNodeEncryptionOptions {}
+impl crate::PropertyType for NodeToNodeEncryptionOptions {}
 
-impl ToValue for NodeToNodeEncryptionOptions {
+impl ::cloudwright_core::ToValue for NodeToNodeEncryptionOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OffPeakWindow: ObjRule = ObjRule {
-    properties: &[
-        ("WindowStartTime", Shape::Object(&RULE_WindowStartTime)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OffPeakWindow` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1564,7 +1334,7 @@ pub struct OffPeakWindow {
     /// `WindowStartTime`: a [`WindowStartTime`] object.
     ///
     /// The desired start time for an off-peak maintenance window.
-    pub window_start_time: Option<Obj<WindowStartTime>>,
+    pub window_start_time: ::std::option::Option<crate::Obj<WindowStartTime>>,
 }
 
 #[rustfmt::skip]
@@ -1572,33 +1342,23 @@ impl OffPeakWindow {
     /// A `OffPeakWindow` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `WindowStartTime`: a [`WindowStartTime`] object.
-    pub fn window_start_time(mut self, value: impl Into<Obj<WindowStartTime>>) -> Self { self.window_start_time = Some(value.into()); self }
+    pub fn window_start_time(mut self, value: impl ::std::convert::Into<crate::Obj<WindowStartTime>>) -> Self { self.window_start_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OffPeakWindow {}
+impl crate::PropertyType for OffPeakWindow {}
 
-impl ToValue for OffPeakWindow {
+impl ::cloudwright_core::ToValue for OffPeakWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("WindowStartTime", &self.window_start_time)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OffPeakWindowOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("OffPeakWindow", Shape::Object(&RULE_OffPeakWindow)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OffPeakWindowOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1610,11 +1370,11 @@ pub struct OffPeakWindowOptions {
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether off-peak window settings are enabled for the domain.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OffPeakWindow`: an [`OffPeakWindow`] object.
     ///
     /// Off-peak window settings for the domain.
-    pub off_peak_window: Option<Obj<OffPeakWindow>>,
+    pub off_peak_window: ::std::option::Option<crate::Obj<OffPeakWindow>>,
 }
 
 #[rustfmt::skip]
@@ -1622,43 +1382,26 @@ impl OffPeakWindowOptions {
     /// A `OffPeakWindowOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `OffPeakWindow`: an [`OffPeakWindow`] object.
-    pub fn off_peak_window(mut self, value: impl Into<Obj<OffPeakWindow>>) -> Self { self.off_peak_window = Some(value.into()); self }
+    pub fn off_peak_window(mut self, value: impl ::std::convert::Into<crate::Obj<OffPeakWindow>>) -> Self { self.off_peak_window = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OffPeakWindowOptions {}
+impl crate::PropertyType for OffPeakWindowOptions {}
 
-impl ToValue for OffPeakWindowOptions {
+impl ::cloudwright_core::ToValue for OffPeakWindowOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("OffPeakWindow", &self.off_peak_window)
             .build()
     }
 }
-
-/// The required properties of [`S3VectorsEngine`], by name: `S3VectorsEngine::new(S3VectorsEngineRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3VectorsEngineRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3VectorsEngine: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3VectorsEngine` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1670,46 +1413,33 @@ pub struct S3VectorsEngine {
     /// `Enabled`: a boolean, required.
     ///
     /// Enables S3 vectors engine features.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl S3VectorsEngine {
-    /// A `S3VectorsEngine` with its required properties, named in a [`S3VectorsEngineRequired`].
+    /// A `S3VectorsEngine` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: S3VectorsEngineRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
+            enabled: value.into(),
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for S3VectorsEngine {}
+impl crate::PropertyType for S3VectorsEngine {}
 
-impl ToValue for S3VectorsEngine {
+impl ::cloudwright_core::ToValue for S3VectorsEngine {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SamlOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("Idp", Shape::Object(&RULE_Idp)),
-        ("MasterBackendRole", Shape::STR),
-        ("MasterUserName", Shape::STR),
-        ("RolesKey", Shape::STR),
-        ("SessionTimeoutMinutes", Shape::INT),
-        ("SubjectKey", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SAMLOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1721,31 +1451,31 @@ pub struct SamlOptions {
     /// `Enabled`: a boolean.
     ///
     /// True to enable SAML authentication for a domain.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Idp`: an [`Idp`] object.
     ///
     /// The SAML Identity Provider's information.
-    pub idp: Option<Obj<Idp>>,
+    pub idp: ::std::option::Option<crate::Obj<Idp>>,
     /// `MasterBackendRole`: a string.
     ///
     /// The backend role that the SAML master user is mapped to.
-    pub master_backend_role: Option<Str>,
+    pub master_backend_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterUserName`: a string.
     ///
     /// The SAML master user name, which is stored in the domain's internal user database.
-    pub master_user_name: Option<Str>,
+    pub master_user_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RolesKey`: a string.
     ///
     /// Element of the SAML assertion to use for backend roles. Default is `roles` .
-    pub roles_key: Option<Str>,
+    pub roles_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `SessionTimeoutMinutes`: an integer.
     ///
     /// The duration, in minutes, after which a user session becomes inactive. Acceptable values are between 1 and 1440, and the default value is 60.
-    pub session_timeout_minutes: Option<Int>,
+    pub session_timeout_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `SubjectKey`: a string.
     ///
     /// Element of the SAML assertion to use for the user name. Default is `NameID` .
-    pub subject_key: Option<Str>,
+    pub subject_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1753,31 +1483,31 @@ impl SamlOptions {
     /// A `SamlOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `Idp`: an [`Idp`] object.
-    pub fn idp(mut self, value: impl Into<Obj<Idp>>) -> Self { self.idp = Some(value.into()); self }
+    pub fn idp(mut self, value: impl ::std::convert::Into<crate::Obj<Idp>>) -> Self { self.idp = ::std::option::Option::Some(value.into()); self }
     /// `MasterBackendRole`: a string.
-    pub fn master_backend_role(mut self, value: impl Into<Str>) -> Self { self.master_backend_role = Some(value.into()); self }
+    pub fn master_backend_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_backend_role = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserName`: a string.
-    pub fn master_user_name(mut self, value: impl Into<Str>) -> Self { self.master_user_name = Some(value.into()); self }
+    pub fn master_user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_name = ::std::option::Option::Some(value.into()); self }
     /// `RolesKey`: a string.
-    pub fn roles_key(mut self, value: impl Into<Str>) -> Self { self.roles_key = Some(value.into()); self }
+    pub fn roles_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.roles_key = ::std::option::Option::Some(value.into()); self }
     /// `SessionTimeoutMinutes`: an integer.
-    pub fn session_timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.session_timeout_minutes = Some(value.into()); self }
+    pub fn session_timeout_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.session_timeout_minutes = ::std::option::Option::Some(value.into()); self }
     /// `SubjectKey`: a string.
-    pub fn subject_key(mut self, value: impl Into<Str>) -> Self { self.subject_key = Some(value.into()); self }
+    pub fn subject_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subject_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SamlOptions {}
+impl crate::PropertyType for SamlOptions {}
 
-impl ToValue for SamlOptions {
+impl ::cloudwright_core::ToValue for SamlOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("Idp", &self.idp)
             .opt("MasterBackendRole", &self.master_backend_role)
@@ -1789,15 +1519,6 @@ impl ToValue for SamlOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ServerlessVectorAcceleration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServerlessVectorAcceleration` property type of `AWS::OpenSearchService::Domain`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-serverlessvectoracceleration.html>
@@ -1806,7 +1527,7 @@ pub struct ServerlessVectorAcceleration {
     /// `Enabled`: a boolean.
     ///
     /// Whether to enable serverless vector acceleration.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1814,30 +1535,23 @@ impl ServerlessVectorAcceleration {
     /// A `ServerlessVectorAcceleration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerlessVectorAcceleration {}
+impl crate::PropertyType for ServerlessVectorAcceleration {}
 
-impl ToValue for ServerlessVectorAcceleration {
+impl ::cloudwright_core::ToValue for ServerlessVectorAcceleration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnapshotOptions: ObjRule = ObjRule {
-    properties: &[
-        ("AutomatedSnapshotStartHour", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnapshotOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1851,7 +1565,7 @@ pub struct SnapshotOptions {
     /// `AutomatedSnapshotStartHour`: an integer.
     ///
     /// The hour in UTC during which the service takes an automated daily snapshot of the indexes in the OpenSearch Service domain. For example, if you specify 0, OpenSearch Service takes an automated snapshot everyday between midnight and 1 am. You can specify a value between 0 and 23.
-    pub automated_snapshot_start_hour: Option<Int>,
+    pub automated_snapshot_start_hour: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1859,19 +1573,19 @@ impl SnapshotOptions {
     /// A `SnapshotOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutomatedSnapshotStartHour`: an integer.
-    pub fn automated_snapshot_start_hour(mut self, value: impl Into<Int>) -> Self { self.automated_snapshot_start_hour = Some(value.into()); self }
+    pub fn automated_snapshot_start_hour(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.automated_snapshot_start_hour = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SnapshotOptions {}
+impl crate::PropertyType for SnapshotOptions {}
 
-impl ToValue for SnapshotOptions {
+impl ::cloudwright_core::ToValue for SnapshotOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutomatedSnapshotStartHour",
                 &self.automated_snapshot_start_hour,
@@ -1879,15 +1593,6 @@ impl ToValue for SnapshotOptions {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SoftwareUpdateOptions: ObjRule = ObjRule {
-    properties: &[
-        ("AutoSoftwareUpdateEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SoftwareUpdateOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1899,7 +1604,7 @@ pub struct SoftwareUpdateOptions {
     /// `AutoSoftwareUpdateEnabled`: a boolean.
     ///
     /// Specifies whether automatic service software updates are enabled for the domain.
-    pub auto_software_update_enabled: Option<Bool>,
+    pub auto_software_update_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1907,19 +1612,19 @@ impl SoftwareUpdateOptions {
     /// A `SoftwareUpdateOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoSoftwareUpdateEnabled`: a boolean.
-    pub fn auto_software_update_enabled(mut self, value: impl Into<Bool>) -> Self { self.auto_software_update_enabled = Some(value.into()); self }
+    pub fn auto_software_update_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_software_update_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SoftwareUpdateOptions {}
+impl crate::PropertyType for SoftwareUpdateOptions {}
 
-impl ToValue for SoftwareUpdateOptions {
+impl ::cloudwright_core::ToValue for SoftwareUpdateOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutoSoftwareUpdateEnabled",
                 &self.auto_software_update_enabled,
@@ -1932,21 +1637,10 @@ impl ToValue for SoftwareUpdateOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -1956,11 +1650,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 0 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1975,52 +1669,43 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VPCOptions` property type of `AWS::OpenSearchService::Domain`.
 ///
-/// The virtual private cloud (VPC) configuration for the OpenSearch Service domain. For more information, see \[Launching your Amazon OpenSearch Service domains using a VPC\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html>) in the *Amazon OpenSearch Service Developer Guide* .
+/// The virtual private cloud (VPC) configuration for the OpenSearch Service domain. For more information, see [Launching your Amazon OpenSearch Service domains using a VPC](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html) in the *Amazon OpenSearch Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-vpcoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcOptions {
     /// `SecurityGroupIds`: a list of strings.
     ///
-    /// The list of security group IDs that are associated with the VPC endpoints for the domain. If you don't provide a security group ID, OpenSearch Service uses the default security group for the VPC. To learn more, see \[Security groups for your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html>) in the *Amazon VPC User Guide* .
+    /// The list of security group IDs that are associated with the VPC endpoints for the domain. If you don't provide a security group ID, OpenSearch Service uses the default security group for the VPC. To learn more, see [Security groups for your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html) in the *Amazon VPC User Guide* .
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
-    /// Provide one subnet ID for each Availability Zone that your domain uses. For example, you must specify three subnet IDs for a three-AZ domain. To learn more, see \[VPCs and subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html>) in the *Amazon VPC User Guide* .
+    /// Provide one subnet ID for each Availability Zone that your domain uses. For example, you must specify three subnet IDs for a three-AZ domain. To learn more, see [VPCs and subnets](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html) in the *Amazon VPC User Guide* .
     ///
-    /// If you specify more than one subnet, you must also configure `ZoneAwarenessEnabled` and `ZoneAwarenessConfig` within \[ClusterConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-clusterconfig.html>) , otherwise you'll see the error "You must specify exactly one subnet" during template creation.
-    pub subnet_ids: Option<List<Str>>,
+    /// If you specify more than one subnet, you must also configure `ZoneAwarenessEnabled` and `ZoneAwarenessConfig` within [ClusterConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-clusterconfig.html) , otherwise you'll see the error "You must specify exactly one subnet" during template creation.
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -2028,21 +1713,21 @@ impl VpcOptions {
     /// A `VpcOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcOptions {}
+impl crate::PropertyType for VpcOptions {}
 
-impl ToValue for VpcOptions {
+impl ::cloudwright_core::ToValue for VpcOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
             .build()
@@ -2053,21 +1738,10 @@ impl ToValue for VpcOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowStartTimeRequired {
     /// `Hours`: an integer, required.
-    pub hours: Int,
+    pub hours: ::cloudwright_core::Int,
     /// `Minutes`: an integer, required.
-    pub minutes: Int,
+    pub minutes: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WindowStartTime: ObjRule = ObjRule {
-    properties: &[
-        ("Hours", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
-        ("Minutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
-    ],
-    required: &["Hours", "Minutes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WindowStartTime` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -2081,13 +1755,13 @@ pub struct WindowStartTime {
     /// The start hour of the window in Coordinated Universal Time (UTC), using 24-hour time. For example, 17 refers to 5:00 P.M. UTC. The minimum value is 0 and the maximum value is 23.
     ///
     /// Value 0 to 23.
-    pub hours: Int,
+    pub hours: ::cloudwright_core::Int,
     /// `Minutes`: an integer, required.
     ///
     /// The start minute of the window, in UTC. The minimum value is 0 and the maximum value is 59.
     ///
     /// Value 0 to 59.
-    pub minutes: Int,
+    pub minutes: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -2102,31 +1776,22 @@ impl WindowStartTime {
     }
 
     /// `Hours`: an integer, required.
-    pub fn hours(mut self, value: impl Into<Int>) -> Self { self.hours = value.into(); self }
+    pub fn hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.hours = value.into(); self }
     /// `Minutes`: an integer, required.
-    pub fn minutes(mut self, value: impl Into<Int>) -> Self { self.minutes = value.into(); self }
+    pub fn minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minutes = value.into(); self }
 }
 
-impl PropertyType for WindowStartTime {}
+impl crate::PropertyType for WindowStartTime {}
 
-impl ToValue for WindowStartTime {
+impl ::cloudwright_core::ToValue for WindowStartTime {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Hours", &self.hours)
             .req("Minutes", &self.minutes)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ZoneAwarenessConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZoneCount", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ZoneAwarenessConfig` property type of `AWS::OpenSearchService::Domain`.
 ///
@@ -2140,7 +1805,7 @@ pub struct ZoneAwarenessConfig {
     /// If you enabled multiple Availability Zones (AZs), the number of AZs that you want the domain to use.
     ///
     /// Valid values are `2` and `3` . Default is 2.
-    pub availability_zone_count: Option<Int>,
+    pub availability_zone_count: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2148,19 +1813,19 @@ impl ZoneAwarenessConfig {
     /// A `ZoneAwarenessConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZoneCount`: an integer.
-    pub fn availability_zone_count(mut self, value: impl Into<Int>) -> Self { self.availability_zone_count = Some(value.into()); self }
+    pub fn availability_zone_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.availability_zone_count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ZoneAwarenessConfig {}
+impl crate::PropertyType for ZoneAwarenessConfig {}
 
-impl ToValue for ZoneAwarenessConfig {
+impl ::cloudwright_core::ToValue for ZoneAwarenessConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZoneCount", &self.availability_zone_count)
             .build()
     }
@@ -2174,24 +1839,24 @@ pub enum DeploymentStrategy {
     /// `CapacityOptimized`
     CapacityOptimized,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeploymentStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeploymentStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeploymentStrategy {
+impl ::cloudwright_core::ToValue for DeploymentStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "Default",
             Self::CapacityOptimized => "CapacityOptimized",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2201,23 +1866,23 @@ pub enum NodeType {
     /// `coordinator`
     Coordinator,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NodeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NodeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NodeType {
+impl ::cloudwright_core::ToValue for NodeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Coordinator => "coordinator",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2229,24 +1894,24 @@ pub enum RolesKeyIdcType {
     /// `GroupId`
     GroupId,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RolesKeyIdcType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RolesKeyIdcType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RolesKeyIdcType {
+impl ::cloudwright_core::ToValue for RolesKeyIdcType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GroupName => "GroupName",
             Self::GroupId => "GroupId",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2260,24 +1925,376 @@ pub enum SubjectKeyIdcType {
     /// `Email`
     Email,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SubjectKeyIdcType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SubjectKeyIdcType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SubjectKeyIdcType {
+impl ::cloudwright_core::ToValue for SubjectKeyIdcType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::UserName => "UserName",
             Self::UserId => "UserId",
             Self::Email => "Email",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Domain: ObjRule = ObjRule {
+        properties: &[
+            ("AIMLOptions", Shape::Object(&RULE_AimlOptions)),
+            ("AccessPolicies", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("AdvancedOptions", Shape::Typed(json_type::OBJECT)),
+            ("AdvancedSecurityOptions", Shape::Object(&RULE_AdvancedSecurityOptionsInput)),
+            ("ClusterConfig", Shape::Object(&RULE_ClusterConfig)),
+            ("CognitoOptions", Shape::Object(&RULE_CognitoOptions)),
+            ("DeploymentStrategyOptions", Shape::Object(&RULE_DeploymentStrategyOptions)),
+            ("DomainEndpointOptions", Shape::Object(&RULE_DomainEndpointOptions)),
+            ("DomainName", Shape::STR),
+            ("EBSOptions", Shape::Object(&RULE_EbsOptions)),
+            ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
+            ("EngineVersion", Shape::STR),
+            ("IPAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4"], ..StrRule::ANY })),
+            ("IdentityCenterOptions", Shape::Object(&RULE_IdentityCenterOptions)),
+            ("LogPublishingOptions", Shape::Typed(json_type::OBJECT)),
+            ("NodeToNodeEncryptionOptions", Shape::Object(&RULE_NodeToNodeEncryptionOptions)),
+            ("OffPeakWindowOptions", Shape::Object(&RULE_OffPeakWindowOptions)),
+            ("SkipShardMigrationWait", Shape::Bool),
+            ("SnapshotOptions", Shape::Object(&RULE_SnapshotOptions)),
+            ("SoftwareUpdateOptions", Shape::Object(&RULE_SoftwareUpdateOptions)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VPCOptions", Shape::Object(&RULE_VpcOptions)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedSecurityOptionsInput: ObjRule = ObjRule {
+        properties: &[
+            ("AnonymousAuthDisableDate", Shape::STR),
+            ("AnonymousAuthEnabled", Shape::Bool),
+            ("Enabled", Shape::Bool),
+            ("IAMFederationOptions", Shape::Object(&RULE_IamFederationOptions)),
+            ("InternalUserDatabaseEnabled", Shape::Bool),
+            ("JWTOptions", Shape::Object(&RULE_JwtOptions)),
+            ("MasterUserOptions", Shape::Object(&RULE_MasterUserOptions)),
+            ("SAMLOptions", Shape::Object(&RULE_SamlOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AimlOptions: ObjRule = ObjRule {
+        properties: &[
+            ("S3VectorsEngine", Shape::Object(&RULE_S3VectorsEngine)),
+            ("ServerlessVectorAcceleration", Shape::Object(&RULE_ServerlessVectorAcceleration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ColdStorageOptions", Shape::Object(&RULE_ColdStorageOptions)),
+            ("DedicatedMasterCount", Shape::INT),
+            ("DedicatedMasterEnabled", Shape::Bool),
+            ("DedicatedMasterType", Shape::Str(&StrRule { allowed: &["c4.2xlarge.search", "c4.4xlarge.search", "c4.8xlarge.search", "c4.large.search", "c4.xlarge.search", "c5.18xlarge.search", "c5.2xlarge.search", "c5.4xlarge.search", "c5.9xlarge.search", "c5.large.search", "c5.xlarge.search", "c6g.12xlarge.search", "c6g.2xlarge.search", "c6g.4xlarge.search", "c6g.8xlarge.search", "c6g.large.search", "c6g.xlarge.search", "d2.2xlarge.search", "d2.4xlarge.search", "d2.8xlarge.search", "d2.xlarge.search", "i2.2xlarge.search", "i2.xlarge.search", "i3.16xlarge.search", "i3.2xlarge.search", "i3.4xlarge.search", "i3.8xlarge.search", "i3.large.search", "i3.xlarge.search", "m3.2xlarge.search", "m3.large.search", "m3.medium.search", "m3.xlarge.search", "m4.10xlarge.search", "m4.2xlarge.search", "m4.4xlarge.search", "m4.large.search", "m4.xlarge.search", "m5.12xlarge.search", "m5.24xlarge.search", "m5.2xlarge.search", "m5.4xlarge.search", "m5.large.search", "m5.xlarge.search", "m6g.12xlarge.search", "m6g.2xlarge.search", "m6g.4xlarge.search", "m6g.8xlarge.search", "m6g.large.search", "m6g.xlarge.search", "or1.12xlarge.search", "or1.16xlarge.search", "or1.2xlarge.search", "or1.4xlarge.search", "or1.8xlarge.search", "or1.large.search", "or1.medium.search", "or1.xlarge.search", "r3.2xlarge.search", "r3.4xlarge.search", "r3.8xlarge.search", "r3.large.search", "r3.xlarge.search", "r4.16xlarge.search", "r4.2xlarge.search", "r4.4xlarge.search", "r4.8xlarge.search", "r4.large.search", "r4.xlarge.search", "r5.12xlarge.search", "r5.24xlarge.search", "r5.2xlarge.search", "r5.4xlarge.search", "r5.large.search", "r5.xlarge.search", "r6g.12xlarge.search", "r6g.2xlarge.search", "r6g.4xlarge.search", "r6g.8xlarge.search", "r6g.large.search", "r6g.xlarge.search", "r6gd.12xlarge.search", "r6gd.16xlarge.search", "r6gd.2xlarge.search", "r6gd.4xlarge.search", "r6gd.8xlarge.search", "r6gd.large.search", "r6gd.xlarge.search", "t2.medium.search", "t2.micro.search", "t2.small.search", "t3.2xlarge.search", "t3.large.search", "t3.medium.search", "t3.micro.search", "t3.nano.search", "t3.small.search", "t3.xlarge.search", "t4g.medium.search", "t4g.small.search", "ultrawarm1.large.search", "ultrawarm1.medium.search", "ultrawarm1.xlarge.search"], ..StrRule::ANY })),
+            ("InstanceCount", Shape::INT),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["c4.2xlarge.search", "c4.4xlarge.search", "c4.8xlarge.search", "c4.large.search", "c4.xlarge.search", "c5.18xlarge.search", "c5.2xlarge.search", "c5.4xlarge.search", "c5.9xlarge.search", "c5.large.search", "c5.xlarge.search", "c6g.12xlarge.search", "c6g.2xlarge.search", "c6g.4xlarge.search", "c6g.8xlarge.search", "c6g.large.search", "c6g.xlarge.search", "d2.2xlarge.search", "d2.4xlarge.search", "d2.8xlarge.search", "d2.xlarge.search", "i2.2xlarge.search", "i2.xlarge.search", "i3.16xlarge.search", "i3.2xlarge.search", "i3.4xlarge.search", "i3.8xlarge.search", "i3.large.search", "i3.xlarge.search", "m3.2xlarge.search", "m3.large.search", "m3.medium.search", "m3.xlarge.search", "m4.10xlarge.search", "m4.2xlarge.search", "m4.4xlarge.search", "m4.large.search", "m4.xlarge.search", "m5.12xlarge.search", "m5.24xlarge.search", "m5.2xlarge.search", "m5.4xlarge.search", "m5.large.search", "m5.xlarge.search", "m6g.12xlarge.search", "m6g.2xlarge.search", "m6g.4xlarge.search", "m6g.8xlarge.search", "m6g.large.search", "m6g.xlarge.search", "or1.12xlarge.search", "or1.16xlarge.search", "or1.2xlarge.search", "or1.4xlarge.search", "or1.8xlarge.search", "or1.large.search", "or1.medium.search", "or1.xlarge.search", "r3.2xlarge.search", "r3.4xlarge.search", "r3.8xlarge.search", "r3.large.search", "r3.xlarge.search", "r4.16xlarge.search", "r4.2xlarge.search", "r4.4xlarge.search", "r4.8xlarge.search", "r4.large.search", "r4.xlarge.search", "r5.12xlarge.search", "r5.24xlarge.search", "r5.2xlarge.search", "r5.4xlarge.search", "r5.large.search", "r5.xlarge.search", "r6g.12xlarge.search", "r6g.2xlarge.search", "r6g.4xlarge.search", "r6g.8xlarge.search", "r6g.large.search", "r6g.xlarge.search", "r6gd.12xlarge.search", "r6gd.16xlarge.search", "r6gd.2xlarge.search", "r6gd.4xlarge.search", "r6gd.8xlarge.search", "r6gd.large.search", "r6gd.xlarge.search", "t2.medium.search", "t2.micro.search", "t2.small.search", "t3.2xlarge.search", "t3.large.search", "t3.medium.search", "t3.micro.search", "t3.nano.search", "t3.small.search", "t3.xlarge.search", "t4g.medium.search", "t4g.small.search", "ultrawarm1.large.search", "ultrawarm1.medium.search", "ultrawarm1.xlarge.search"], ..StrRule::ANY })),
+            ("MultiAZWithStandbyEnabled", Shape::Bool),
+            ("NodeOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeOption), min_items: None, max_items: None, unique: false })),
+            ("WarmCount", Shape::INT),
+            ("WarmEnabled", Shape::Bool),
+            ("WarmType", Shape::Str(&StrRule { allowed: &["ultrawarm1.large.search", "ultrawarm1.medium.search", "ultrawarm1.xlarge.search"], ..StrRule::ANY })),
+            ("ZoneAwarenessConfig", Shape::Object(&RULE_ZoneAwarenessConfig)),
+            ("ZoneAwarenessEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CognitoOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("IdentityPoolId", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("UserPoolId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColdStorageOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentStrategyOptions: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentStrategy", Shape::Str(&StrRule { allowed: &["Default", "CapacityOptimized"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainEndpointOptions: ObjRule = ObjRule {
+        properties: &[
+            ("CustomEndpoint", Shape::STR),
+            ("CustomEndpointCertificateArn", Shape::STR),
+            ("CustomEndpointEnabled", Shape::Bool),
+            ("EnforceHTTPS", Shape::Bool),
+            ("TLSSecurityPolicy", Shape::Str(&StrRule { allowed: &["Policy-Min-TLS-1-0-2019-07", "Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-FIPS-PQ-2026-10", "Policy-Min-TLS-1-2-PFS-2023-10", "Policy-Min-TLS-1-2-RFC9151-FIPS-2024-08"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbsOptions: ObjRule = ObjRule {
+        properties: &[
+            ("EBSEnabled", Shape::Bool),
+            ("Iops", Shape::INT),
+            ("Throughput", Shape::INT),
+            ("VolumeSize", Shape::INT),
+            ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "standard"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("KmsKeyId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamFederationOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("RolesKey", Shape::STR),
+            ("SubjectKey", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityCenterOptions: ObjRule = ObjRule {
+        properties: &[
+            ("EnabledAPIAccess", Shape::Bool),
+            ("IdentityCenterApplicationARN", Shape::STR),
+            ("IdentityCenterInstanceARN", Shape::STR),
+            ("IdentityStoreId", Shape::STR),
+            ("RolesKey", Shape::Str(&StrRule { allowed: &["GroupName", "GroupId"], ..StrRule::ANY })),
+            ("SubjectKey", Shape::Str(&StrRule { allowed: &["UserName", "UserId", "Email"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Idp: ObjRule = ObjRule {
+        properties: &[
+            ("EntityId", Shape::STR),
+            ("MetadataContent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1048576), ..StrRule::ANY })),
+        ],
+        required: &["MetadataContent", "EntityId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JwtOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("PublicKey", Shape::STR),
+            ("RolesKey", Shape::STR),
+            ("SubjectKey", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MasterUserOptions: ObjRule = ObjRule {
+        properties: &[
+            ("MasterUserARN", Shape::STR),
+            ("MasterUserName", Shape::STR),
+            ("MasterUserPassword", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NodeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Count", Shape::INT),
+            ("Enabled", Shape::Bool),
+            ("Type", Shape::Str(&StrRule { allowed: &["c4.2xlarge.search", "c4.4xlarge.search", "c4.8xlarge.search", "c4.large.search", "c4.xlarge.search", "c5.18xlarge.search", "c5.2xlarge.search", "c5.4xlarge.search", "c5.9xlarge.search", "c5.large.search", "c5.xlarge.search", "c6g.12xlarge.search", "c6g.2xlarge.search", "c6g.4xlarge.search", "c6g.8xlarge.search", "c6g.large.search", "c6g.xlarge.search", "d2.2xlarge.search", "d2.4xlarge.search", "d2.8xlarge.search", "d2.xlarge.search", "i2.2xlarge.search", "i2.xlarge.search", "i3.16xlarge.search", "i3.2xlarge.search", "i3.4xlarge.search", "i3.8xlarge.search", "i3.large.search", "i3.xlarge.search", "m3.2xlarge.search", "m3.large.search", "m3.medium.search", "m3.xlarge.search", "m4.10xlarge.search", "m4.2xlarge.search", "m4.4xlarge.search", "m4.large.search", "m4.xlarge.search", "m5.12xlarge.search", "m5.24xlarge.search", "m5.2xlarge.search", "m5.4xlarge.search", "m5.large.search", "m5.xlarge.search", "m6g.12xlarge.search", "m6g.2xlarge.search", "m6g.4xlarge.search", "m6g.8xlarge.search", "m6g.large.search", "m6g.xlarge.search", "or1.12xlarge.search", "or1.16xlarge.search", "or1.2xlarge.search", "or1.4xlarge.search", "or1.8xlarge.search", "or1.large.search", "or1.medium.search", "or1.xlarge.search", "r3.2xlarge.search", "r3.4xlarge.search", "r3.8xlarge.search", "r3.large.search", "r3.xlarge.search", "r4.16xlarge.search", "r4.2xlarge.search", "r4.4xlarge.search", "r4.8xlarge.search", "r4.large.search", "r4.xlarge.search", "r5.12xlarge.search", "r5.24xlarge.search", "r5.2xlarge.search", "r5.4xlarge.search", "r5.large.search", "r5.xlarge.search", "r6g.12xlarge.search", "r6g.2xlarge.search", "r6g.4xlarge.search", "r6g.8xlarge.search", "r6g.large.search", "r6g.xlarge.search", "r6gd.12xlarge.search", "r6gd.16xlarge.search", "r6gd.2xlarge.search", "r6gd.4xlarge.search", "r6gd.8xlarge.search", "r6gd.large.search", "r6gd.xlarge.search", "t2.medium.search", "t2.micro.search", "t2.small.search", "t3.2xlarge.search", "t3.large.search", "t3.medium.search", "t3.micro.search", "t3.nano.search", "t3.small.search", "t3.xlarge.search", "t4g.medium.search", "t4g.small.search", "ultrawarm1.large.search", "ultrawarm1.medium.search", "ultrawarm1.xlarge.search"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NodeOption: ObjRule = ObjRule {
+        properties: &[
+            ("NodeConfig", Shape::Object(&RULE_NodeConfig)),
+            ("NodeType", Shape::Str(&StrRule { allowed: &["coordinator"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OffPeakWindow: ObjRule = ObjRule {
+        properties: &[
+            ("WindowStartTime", Shape::Object(&RULE_WindowStartTime)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OffPeakWindowOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("OffPeakWindow", Shape::Object(&RULE_OffPeakWindow)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3VectorsEngine: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SamlOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("Idp", Shape::Object(&RULE_Idp)),
+            ("MasterBackendRole", Shape::STR),
+            ("MasterUserName", Shape::STR),
+            ("RolesKey", Shape::STR),
+            ("SessionTimeoutMinutes", Shape::INT),
+            ("SubjectKey", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerlessVectorAcceleration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnapshotOptions: ObjRule = ObjRule {
+        properties: &[
+            ("AutomatedSnapshotStartHour", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SoftwareUpdateOptions: ObjRule = ObjRule {
+        properties: &[
+            ("AutoSoftwareUpdateEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WindowStartTime: ObjRule = ObjRule {
+        properties: &[
+            ("Hours", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
+            ("Minutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
+        ],
+        required: &["Hours", "Minutes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZoneAwarenessConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZoneCount", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

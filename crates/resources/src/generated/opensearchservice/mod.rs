@@ -12,6 +12,6 @@ pub mod application;
 pub mod domain;
 
 #[cfg(feature = "opensearchservice")]
-pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+pub use application::{Application, ApplicationAttributes};
 #[cfg(feature = "opensearchservice")]
 pub use domain::{Domain, DomainAttributes};

@@ -5,42 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Source;
 pub use super::shared::Source;
 
 /// The required properties of [`App`], by name: `App::new(AppRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `StackId`: a string, required.
-    pub stack_id: Str,
+    pub stack_id: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_App: ObjRule = ObjRule {
-    properties: &[
-        ("AppSource", Shape::Object(&RULE_Source)),
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
-        ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None, unique: true })),
-        ("Description", Shape::STR),
-        ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("EnableSsl", Shape::Bool),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("Shortname", Shape::STR),
-        ("SslConfiguration", Shape::Object(&RULE_SslConfiguration)),
-        ("StackId", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "Name", "StackId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::OpsWorks::App` resource.
 ///
@@ -61,59 +37,59 @@ pub struct App {
     /// `AppSource`: a [`Source`] object.
     ///
     /// A `Source` object that specifies the app repository.
-    pub app_source: Option<Obj<Source>>,
+    pub app_source: ::std::option::Option<crate::Obj<Source>>,
     /// `Attributes`: a JSON value.
     ///
     /// One or more user-defined key/value pairs to be added to the stack attributes.
-    pub attributes: Option<Json>,
+    pub attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `DataSources`: a list of [`DataSource`] objects.
     ///
     /// The app's data source.
-    pub data_sources: Option<List<DataSource>>,
+    pub data_sources: ::std::option::Option<::cloudwright_core::List<DataSource>>,
     /// `Description`: a string.
     ///
     /// A description of the app.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Domains`: a list of strings.
     ///
     /// The app virtual host settings, with multiple domains separated by commas. For example: `'www.example.com, example.com'`
-    pub domains: Option<List<Str>>,
+    pub domains: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EnableSsl`: a boolean.
     ///
     /// Whether to enable SSL for the app.
-    pub enable_ssl: Option<Bool>,
+    pub enable_ssl: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Environment`: a list of [`EnvironmentVariable`] objects.
     ///
-    /// An array of `EnvironmentVariable` objects that specify environment variables to be associated with the app. After you deploy the app, these variables are defined on the associated app server instance. For more information, see \[Environment Variables\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workingapps-creating.html#workingapps-creating-environment>) .
+    /// An array of `EnvironmentVariable` objects that specify environment variables to be associated with the app. After you deploy the app, these variables are defined on the associated app server instance. For more information, see [Environment Variables](https://docs.aws.amazon.com/opsworks/latest/userguide/workingapps-creating.html#workingapps-creating-environment) .
     ///
     /// There is no specific limit on the number of environment variables. However, the size of the associated data structure - which includes the variables' names, values, and protected flag values - cannot exceed 20 KB. This limit should accommodate most if not all use cases. Exceeding it will cause an exception with the message, "Environment: is too large (maximum is 20KB)."
     ///
-    /// &gt; If you have specified one or more environment variables, you cannot modify the stack's Chef version.
-    pub environment: Option<List<EnvironmentVariable>>,
+    /// \> If you have specified one or more environment variables, you cannot modify the stack's Chef version.
+    pub environment: ::std::option::Option<::cloudwright_core::List<EnvironmentVariable>>,
     /// `Name`: a string, required.
     ///
     /// The app name.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Shortname`: a string.
     ///
     /// The app's short name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub shortname: Option<Str>,
+    pub shortname: ::std::option::Option<::cloudwright_core::Str>,
     /// `SslConfiguration`: a [`SslConfiguration`] object.
     ///
     /// An `SslConfiguration` object with the SSL configuration.
-    pub ssl_configuration: Option<Obj<SslConfiguration>>,
+    pub ssl_configuration: ::std::option::Option<crate::Obj<SslConfiguration>>,
     /// `StackId`: a string, required.
     ///
     /// The stack ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stack_id: Str,
+    pub stack_id: ::cloudwright_core::Str,
     /// `Type`: a string, required.
     ///
     /// The app type. Each supported type is associated with a particular layer. For example, PHP applications are associated with a PHP layer. OpsWorks Stacks deploys an application to those instances that are members of the corresponding layer. If your app isn't one of the standard types, or you prefer to implement your own Deploy recipes, specify `other` .
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -123,7 +99,7 @@ impl App {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpsWorks::App",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-app.html",
         primary_identifier: &["Id"],
@@ -134,69 +110,71 @@ impl App {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `App` with its required properties, named in a [`AppRequired`].
     #[inline]
     pub fn new(required: AppRequired) -> Self {
         Self {
-            app_source: None,
-            attributes: None,
-            data_sources: None,
-            description: None,
-            domains: None,
-            enable_ssl: None,
-            environment: None,
+            app_source: ::std::option::Option::None,
+            attributes: ::std::option::Option::None,
+            data_sources: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            domains: ::std::option::Option::None,
+            enable_ssl: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
             name: required.name,
-            shortname: None,
-            ssl_configuration: None,
+            shortname: ::std::option::Option::None,
+            ssl_configuration: ::std::option::Option::None,
             stack_id: required.stack_id,
             r#type: required.r#type,
         }
     }
 
     /// `AppSource`: a [`Source`] object.
-    pub fn app_source(mut self, value: impl Into<Obj<Source>>) -> Self { self.app_source = Some(value.into()); self }
+    pub fn app_source(mut self, value: impl ::std::convert::Into<crate::Obj<Source>>) -> Self { self.app_source = ::std::option::Option::Some(value.into()); self }
     /// `Attributes`: a JSON value.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `DataSources`: a list of [`DataSource`] objects.
-    pub fn data_sources(mut self, value: impl Into<List<DataSource>>) -> Self { self.data_sources = Some(value.into()); self }
+    pub fn data_sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSource>>) -> Self { self.data_sources = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Domains`: a list of strings.
-    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self { self.domains = Some(value.into()); self }
+    pub fn domains(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.domains = ::std::option::Option::Some(value.into()); self }
     /// `EnableSsl`: a boolean.
-    pub fn enable_ssl(mut self, value: impl Into<Bool>) -> Self { self.enable_ssl = Some(value.into()); self }
+    pub fn enable_ssl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_ssl = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a list of [`EnvironmentVariable`] objects.
-    pub fn environment(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentVariable>>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Shortname`: a string.
-    pub fn shortname(mut self, value: impl Into<Str>) -> Self { self.shortname = Some(value.into()); self }
+    pub fn shortname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shortname = ::std::option::Option::Some(value.into()); self }
     /// `SslConfiguration`: a [`SslConfiguration`] object.
-    pub fn ssl_configuration(mut self, value: impl Into<Obj<SslConfiguration>>) -> Self { self.ssl_configuration = Some(value.into()); self }
+    pub fn ssl_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SslConfiguration>>) -> Self { self.ssl_configuration = ::std::option::Option::Some(value.into()); self }
     /// `StackId`: a string, required.
-    pub fn stack_id(mut self, value: impl Into<Str>) -> Self { self.stack_id = value.into(); self }
+    pub fn stack_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_id = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for App {
+impl ::cloudwright_core::Resource for App {
     type Attributes = AppAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_App, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_App, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for App {
+impl ::cloudwright_core::ToValue for App {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppSource", &self.app_source)
             .opt("Attributes", &self.attributes)
             .opt("DataSources", &self.data_sources)
@@ -213,12 +191,12 @@ impl ToValue for App {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`App`]: `Handle<App>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`App`]: `Handle<App>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AppAttributes(ResourceRef);
+pub struct AppAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AppAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AppAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -226,21 +204,10 @@ impl From<ResourceRef> for AppAttributes {
 impl AppAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSource` property type of `AWS::OpsWorks::App`.
 ///
@@ -250,15 +217,15 @@ pub struct DataSource {
     /// `Arn`: a string.
     ///
     /// The data source's ARN.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// The database name.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a string.
     ///
     /// The data source's type, `AutoSelectOpsworksMysqlInstance` , `OpsworksMysqlInstance` , `RdsDbInstance` , or `None` .
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -266,23 +233,23 @@ impl DataSource {
     /// A `DataSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSource {}
+impl crate::PropertyType for DataSource {}
 
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("DatabaseName", &self.database_name)
             .opt("Type", &self.r#type)
@@ -294,22 +261,10 @@ impl ToValue for DataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentVariableRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Secure", Shape::Bool),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EnvironmentVariable` property type of `AWS::OpsWorks::App`.
 ///
@@ -319,15 +274,15 @@ pub struct EnvironmentVariable {
     /// `Key`: a string, required.
     ///
     /// (Required) The environment variable's name, which can consist of up to 64 characters and must be specified. The name can contain upper- and lowercase letters, numbers, and underscores (_), but it must start with a letter or underscore.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Secure`: a boolean.
     ///
     /// (Optional) Whether the variable's value is returned by the `DescribeApps` action. To hide an environment variable's value, set `Secure` to `true` . `DescribeApps` returns `*****FILTERED*****` instead of the actual value. The default value for `Secure` is `false` .
-    pub secure: Option<Bool>,
+    pub secure: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Value`: a string, required.
     ///
     /// (Optional) The environment variable's value, which can be left empty. If you specify a value, it can contain up to 256 characters, which must all be printable.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -337,42 +292,31 @@ impl EnvironmentVariable {
     pub fn new(required: EnvironmentVariableRequired) -> Self {
         Self {
             key: required.key,
-            secure: None,
+            secure: ::std::option::Option::None,
             value: required.value,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Secure`: a boolean.
-    pub fn secure(mut self, value: impl Into<Bool>) -> Self { self.secure = Some(value.into()); self }
+    pub fn secure(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.secure = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for EnvironmentVariable {}
+impl crate::PropertyType for EnvironmentVariable {}
 
-impl ToValue for EnvironmentVariable {
+impl ::cloudwright_core::ToValue for EnvironmentVariable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Secure", &self.secure)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SslConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Certificate", Shape::STR),
-        ("Chain", Shape::STR),
-        ("PrivateKey", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SslConfiguration` property type of `AWS::OpsWorks::App`.
 ///
@@ -382,15 +326,15 @@ pub struct SslConfiguration {
     /// `Certificate`: a string.
     ///
     /// The contents of the certificate's domain.crt file.
-    pub certificate: Option<Str>,
+    pub certificate: ::std::option::Option<::cloudwright_core::Str>,
     /// `Chain`: a string.
     ///
     /// Optional. Can be used to specify an intermediate certificate authority key or client authentication.
-    pub chain: Option<Str>,
+    pub chain: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateKey`: a string.
     ///
     /// The private key; the contents of the certificate's domain.kex file.
-    pub private_key: Option<Str>,
+    pub private_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -398,26 +342,89 @@ impl SslConfiguration {
     /// A `SslConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Certificate`: a string.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = Some(value.into()); self }
+    pub fn certificate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate = ::std::option::Option::Some(value.into()); self }
     /// `Chain`: a string.
-    pub fn chain(mut self, value: impl Into<Str>) -> Self { self.chain = Some(value.into()); self }
+    pub fn chain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.chain = ::std::option::Option::Some(value.into()); self }
     /// `PrivateKey`: a string.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = Some(value.into()); self }
+    pub fn private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SslConfiguration {}
+impl crate::PropertyType for SslConfiguration {}
 
-impl ToValue for SslConfiguration {
+impl ::cloudwright_core::ToValue for SslConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Certificate", &self.certificate)
             .opt("Chain", &self.chain)
             .opt("PrivateKey", &self.private_key)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Source;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_App: ObjRule = ObjRule {
+        properties: &[
+            ("AppSource", Shape::Object(&RULE_Source)),
+            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None, unique: true })),
+            ("Description", Shape::STR),
+            ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("EnableSsl", Shape::Bool),
+            ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("Shortname", Shape::STR),
+            ("SslConfiguration", Shape::Object(&RULE_SslConfiguration)),
+            ("StackId", Shape::STR),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type", "Name", "StackId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("Type", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Secure", Shape::Bool),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SslConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Certificate", Shape::STR),
+            ("Chain", Shape::STR),
+            ("PrivateKey", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

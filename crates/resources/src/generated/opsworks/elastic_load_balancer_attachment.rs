@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ElasticLoadBalancerAttachment`], by name: `ElasticLoadBalancerAttachment::new(ElasticLoadBalancerAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticLoadBalancerAttachmentRequired {
     /// `ElasticLoadBalancerName`: a string, required.
-    pub elastic_load_balancer_name: Str,
+    pub elastic_load_balancer_name: ::cloudwright_core::Str,
     /// `LayerId`: a string, required.
-    pub layer_id: Str,
+    pub layer_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticLoadBalancerAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("ElasticLoadBalancerName", Shape::STR),
-        ("LayerId", Shape::STR),
-    ],
-    required: &["LayerId", "ElasticLoadBalancerName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::OpsWorks::ElasticLoadBalancerAttachment` resource.
 ///
@@ -45,11 +32,11 @@ pub struct ElasticLoadBalancerAttachment {
     /// `ElasticLoadBalancerName`: a string, required.
     ///
     /// The Elastic Load Balancing instance name.
-    pub elastic_load_balancer_name: Str,
+    pub elastic_load_balancer_name: ::cloudwright_core::Str,
     /// `LayerId`: a string, required.
     ///
     /// The OpsWorks layer ID to which the Elastic Load Balancing load balancer is attached.
-    pub layer_id: Str,
+    pub layer_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -59,7 +46,7 @@ impl ElasticLoadBalancerAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpsWorks::ElasticLoadBalancerAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-elasticloadbalancerattachment.html",
         primary_identifier: &["Id"],
@@ -70,7 +57,7 @@ impl ElasticLoadBalancerAttachment {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ElasticLoadBalancerAttachment` with its required properties, named in a [`ElasticLoadBalancerAttachmentRequired`].
@@ -83,38 +70,45 @@ impl ElasticLoadBalancerAttachment {
     }
 
     /// `ElasticLoadBalancerName`: a string, required.
-    pub fn elastic_load_balancer_name(mut self, value: impl Into<Str>) -> Self { self.elastic_load_balancer_name = value.into(); self }
+    pub fn elastic_load_balancer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.elastic_load_balancer_name = value.into(); self }
     /// `LayerId`: a string, required.
-    pub fn layer_id(mut self, value: impl Into<Str>) -> Self { self.layer_id = value.into(); self }
+    pub fn layer_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.layer_id = value.into(); self }
 }
 
-impl Resource for ElasticLoadBalancerAttachment {
+impl ::cloudwright_core::Resource for ElasticLoadBalancerAttachment {
     type Attributes = ElasticLoadBalancerAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ElasticLoadBalancerAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ElasticLoadBalancerAttachment,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ElasticLoadBalancerAttachment {
+impl ::cloudwright_core::ToValue for ElasticLoadBalancerAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ElasticLoadBalancerName", &self.elastic_load_balancer_name)
             .req("LayerId", &self.layer_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ElasticLoadBalancerAttachment`]: `Handle<ElasticLoadBalancerAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ElasticLoadBalancerAttachment`]: `Handle<ElasticLoadBalancerAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ElasticLoadBalancerAttachmentAttributes(ResourceRef);
+pub struct ElasticLoadBalancerAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ElasticLoadBalancerAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ElasticLoadBalancerAttachmentAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -122,7 +116,25 @@ impl From<ResourceRef> for ElasticLoadBalancerAttachmentAttributes {
 impl ElasticLoadBalancerAttachmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticLoadBalancerAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("ElasticLoadBalancerName", Shape::STR),
+            ("LayerId", Shape::STR),
+        ],
+        required: &["LayerId", "ElasticLoadBalancerName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Instance`], by name: `Instance::new(InstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequired {
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `LayerIds`: a list of strings, required.
-    pub layer_ids: List<Str>,
+    pub layer_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `StackId`: a string, required.
-    pub stack_id: Str,
+    pub stack_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Instance: ObjRule = ObjRule {
-    properties: &[
-        ("AgentVersion", Shape::STR),
-        ("AmiId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
-        ("Architecture", Shape::STR),
-        ("AutoScalingType", Shape::STR),
-        ("AvailabilityZone", Shape::STR),
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: true })),
-        ("EbsOptimized", Shape::Bool),
-        ("ElasticIps", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Hostname", Shape::STR),
-        ("InstallUpdatesOnBoot", Shape::Bool),
-        ("InstanceType", Shape::STR),
-        ("LayerIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Os", Shape::STR),
-        ("RootDeviceType", Shape::STR),
-        ("SshKeyName", Shape::STR),
-        ("StackId", Shape::STR),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tenancy", Shape::STR),
-        ("TimeBasedAutoScaling", Shape::Object(&RULE_TimeBasedAutoScaling)),
-        ("VirtualizationType", Shape::STR),
-        ("Volumes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["LayerIds", "InstanceType", "StackId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::OpsWorks::Instance` resource.
 ///
@@ -72,68 +40,68 @@ pub struct Instance {
     /// - *version_number* - Use the specified agent version. This value overrides the stack's default setting. To update the agent version, edit the instance configuration and specify a new version. OpsWorks Stacks installs that version on the instance.
     ///
     /// The default setting is `INHERIT` . To specify an agent version, you must use the complete version number, not the abbreviated number shown on the console. For a list of available agent version numbers, call `DescribeAgentVersions` . AgentVersion cannot be set to Chef 12.2.
-    pub agent_version: Option<Str>,
+    pub agent_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `AmiId`: a string.
     ///
-    /// A custom AMI ID to be used to create the instance. The AMI should be based on one of the supported operating systems. For more information, see \[Using Custom AMIs\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-custom-ami.html>) .
+    /// A custom AMI ID to be used to create the instance. The AMI should be based on one of the supported operating systems. For more information, see [Using Custom AMIs](https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-custom-ami.html) .
     ///
-    /// &gt; If you specify a custom AMI, you must set `Os` to `Custom` .
+    /// \> If you specify a custom AMI, you must set `Os` to `Custom` .
     ///
     /// Format `AWS::EC2::Image.Id`.
-    pub ami_id: Option<Str>,
+    pub ami_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Architecture`: a string.
     ///
-    /// The instance architecture. The default option is `x86_64` . Instance types do not necessarily support both architectures. For a list of the architectures that are supported by the different instance types, see \[Instance Families and Types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) .
-    pub architecture: Option<Str>,
+    /// The instance architecture. The default option is `x86_64` . Instance types do not necessarily support both architectures. For a list of the architectures that are supported by the different instance types, see [Instance Families and Types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) .
+    pub architecture: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutoScalingType`: a string.
     ///
     /// For load-based or time-based instances, the type. Windows stacks can use only time-based instances.
     ///
     /// Create-only: changing it replaces the resource.
-    pub auto_scaling_type: Option<Str>,
+    pub auto_scaling_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZone`: a string.
     ///
     /// The Availability Zone of the OpsWorks instance, such as `us-east-2a` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
     ///
-    /// An array of `BlockDeviceMapping` objects that specify the instance's block devices. For more information, see \[Block Device Mapping\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html>) . Note that block device mappings are not supported for custom AMIs.
+    /// An array of `BlockDeviceMapping` objects that specify the instance's block devices. For more information, see [Block Device Mapping](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html) . Note that block device mappings are not supported for custom AMIs.
     ///
     /// Create-only: changing it replaces the resource.
-    pub block_device_mappings: Option<List<BlockDeviceMapping>>,
+    pub block_device_mappings: ::std::option::Option<::cloudwright_core::List<BlockDeviceMapping>>,
     /// `EbsOptimized`: a boolean.
     ///
     /// Whether to create an Amazon EBS-optimized instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ebs_optimized: Option<Bool>,
+    pub ebs_optimized: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ElasticIps`: a list of strings.
     ///
     /// A list of Elastic IP addresses to associate with the instance.
-    pub elastic_ips: Option<List<Str>>,
+    pub elastic_ips: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Hostname`: a string.
     ///
     /// The instance host name. The following are character limits for instance host names.
     ///
     /// - Linux-based instances: 63 characters
     /// - Windows-based instances: 15 characters
-    pub hostname: Option<Str>,
+    pub hostname: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstallUpdatesOnBoot`: a boolean.
     ///
     /// Whether to install operating system and package updates when the instance boots. The default value is `true` . To control when updates are installed, set this value to `false` . You must then update your instances manually by using `CreateDeployment` to run the `update_dependencies` stack command or by manually running `yum` (Amazon Linux) or `apt-get` (Ubuntu) on the instances.
     ///
-    /// &gt; We strongly recommend using the default value of `true` to ensure that your instances have the latest security updates.
-    pub install_updates_on_boot: Option<Bool>,
+    /// \> We strongly recommend using the default value of `true` to ensure that your instances have the latest security updates.
+    pub install_updates_on_boot: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InstanceType`: a string, required.
     ///
-    /// The instance type, such as `t2.micro` . For a list of supported instance types, open the stack in the console, choose *Instances* , and choose *+ Instance* . The *Size* list contains the currently supported types. For more information, see \[Instance Families and Types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) . The parameter values that you use to specify the various types are in the *API Name* column of the *Available Instance Types* table.
-    pub instance_type: Str,
+    /// The instance type, such as `t2.micro` . For a list of supported instance types, open the stack in the console, choose *Instances* , and choose *+ Instance* . The *Size* list contains the currently supported types. For more information, see [Instance Families and Types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) . The parameter values that you use to specify the various types are in the *API Name* column of the *Available Instance Types* table.
+    pub instance_type: ::cloudwright_core::Str,
     /// `LayerIds`: a list of strings, required.
     ///
     /// An array that contains the instance's layer IDs.
-    pub layer_ids: List<Str>,
+    pub layer_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Os`: a string.
     ///
     /// The instance's operating system, which must be set to one of the following.
@@ -145,54 +113,54 @@ pub struct Instance {
     /// - A supported Windows operating system, such as `Microsoft Windows Server 2012 R2 Base` , `Microsoft Windows Server 2012 R2 with SQL Server Express` , `Microsoft Windows Server 2012 R2 with SQL Server Standard` , or `Microsoft Windows Server 2012 R2 with SQL Server Web` .
     /// - A custom AMI: `Custom` .
     ///
-    /// Not all operating systems are supported with all versions of Chef. For more information about the supported operating systems, see \[OpsWorks Stacks Operating Systems\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-os.html>) .
+    /// Not all operating systems are supported with all versions of Chef. For more information about the supported operating systems, see [OpsWorks Stacks Operating Systems](https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-os.html) .
     ///
-    /// The default option is the current Amazon Linux version. If you set this parameter to `Custom` , you must use the `CreateInstance` action's AmiId parameter to specify the custom AMI that you want to use. Block device mappings are not supported if the value is `Custom` . For more information about how to use custom AMIs with OpsWorks Stacks, see \[Using Custom AMIs\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-custom-ami.html>) .
-    pub os: Option<Str>,
+    /// The default option is the current Amazon Linux version. If you set this parameter to `Custom` , you must use the `CreateInstance` action's AmiId parameter to specify the custom AMI that you want to use. Block device mappings are not supported if the value is `Custom` . For more information about how to use custom AMIs with OpsWorks Stacks, see [Using Custom AMIs](https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-custom-ami.html) .
+    pub os: ::std::option::Option<::cloudwright_core::Str>,
     /// `RootDeviceType`: a string.
     ///
-    /// The instance root device type. For more information, see \[Storage for the Root Device\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ComponentsAMIs.html#storage-for-the-root-device>) .
+    /// The instance root device type. For more information, see [Storage for the Root Device](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ComponentsAMIs.html#storage-for-the-root-device) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub root_device_type: Option<Str>,
+    pub root_device_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SshKeyName`: a string.
     ///
     /// The instance's Amazon EC2 key-pair name.
-    pub ssh_key_name: Option<Str>,
+    pub ssh_key_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `StackId`: a string, required.
     ///
     /// The stack ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stack_id: Str,
+    pub stack_id: ::cloudwright_core::Str,
     /// `SubnetId`: a string.
     ///
     /// The ID of the instance's subnet. If the stack is running in a VPC, you can use this parameter to override the stack's default subnet ID value and direct OpsWorks Stacks to launch the instance in a different subnet.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tenancy`: a string.
     ///
-    /// The instance's tenancy option. The default option is no tenancy, or if the instance is running in a VPC, inherit tenancy settings from the VPC. The following are valid values for this parameter: `dedicated` , `default` , or `host` . Because there are costs associated with changes in tenancy options, we recommend that you research tenancy options before choosing them for your instances. For more information about dedicated hosts, see \[Dedicated Hosts Overview\](<https://docs.aws.amazon.com/ec2/dedicated-hosts/>) and \[Amazon EC2 Dedicated Hosts\](<https://docs.aws.amazon.com/ec2/dedicated-hosts/>) . For more information about dedicated instances, see \[Dedicated Instances\](<https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/dedicated-instance.html>) and \[Amazon EC2 Dedicated Instances\](<https://docs.aws.amazon.com/ec2/purchasing-options/dedicated-instances/>) .
+    /// The instance's tenancy option. The default option is no tenancy, or if the instance is running in a VPC, inherit tenancy settings from the VPC. The following are valid values for this parameter: `dedicated` , `default` , or `host` . Because there are costs associated with changes in tenancy options, we recommend that you research tenancy options before choosing them for your instances. For more information about dedicated hosts, see [Dedicated Hosts Overview](https://docs.aws.amazon.com/ec2/dedicated-hosts/) and [Amazon EC2 Dedicated Hosts](https://docs.aws.amazon.com/ec2/dedicated-hosts/) . For more information about dedicated instances, see [Dedicated Instances](https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/dedicated-instance.html) and [Amazon EC2 Dedicated Instances](https://docs.aws.amazon.com/ec2/purchasing-options/dedicated-instances/) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub tenancy: Option<Str>,
+    pub tenancy: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeBasedAutoScaling`: a [`TimeBasedAutoScaling`] object.
     ///
     /// The time-based scaling configuration for the instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub time_based_auto_scaling: Option<Obj<TimeBasedAutoScaling>>,
+    pub time_based_auto_scaling: ::std::option::Option<crate::Obj<TimeBasedAutoScaling>>,
     /// `VirtualizationType`: a string.
     ///
     /// The instance's virtualization type, `paravirtual` or `hvm` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub virtualization_type: Option<Str>,
+    pub virtualization_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Volumes`: a list of strings.
     ///
-    /// A list of OpsWorks volume IDs to associate with the instance. For more information, see \[`AWS::OpsWorks::Volume`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-volume.html>) .
-    pub volumes: Option<List<Str>>,
+    /// A list of OpsWorks volume IDs to associate with the instance. For more information, see [`AWS::OpsWorks::Volume`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-volume.html) .
+    pub volumes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -202,7 +170,7 @@ impl Instance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpsWorks::Instance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-instance.html",
         primary_identifier: &["Id"],
@@ -213,96 +181,98 @@ impl Instance {
         read_only: &["PublicDnsName", "PrivateDnsName", "PublicIp", "PrivateIp", "Id"],
         attributes: &["AvailabilityZone", "Id", "PrivateDnsName", "PrivateIp", "PublicDnsName", "PublicIp"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Instance` with its required properties, named in a [`InstanceRequired`].
     #[inline]
     pub fn new(required: InstanceRequired) -> Self {
         Self {
-            agent_version: None,
-            ami_id: None,
-            architecture: None,
-            auto_scaling_type: None,
-            availability_zone: None,
-            block_device_mappings: None,
-            ebs_optimized: None,
-            elastic_ips: None,
-            hostname: None,
-            install_updates_on_boot: None,
+            agent_version: ::std::option::Option::None,
+            ami_id: ::std::option::Option::None,
+            architecture: ::std::option::Option::None,
+            auto_scaling_type: ::std::option::Option::None,
+            availability_zone: ::std::option::Option::None,
+            block_device_mappings: ::std::option::Option::None,
+            ebs_optimized: ::std::option::Option::None,
+            elastic_ips: ::std::option::Option::None,
+            hostname: ::std::option::Option::None,
+            install_updates_on_boot: ::std::option::Option::None,
             instance_type: required.instance_type,
             layer_ids: required.layer_ids,
-            os: None,
-            root_device_type: None,
-            ssh_key_name: None,
+            os: ::std::option::Option::None,
+            root_device_type: ::std::option::Option::None,
+            ssh_key_name: ::std::option::Option::None,
             stack_id: required.stack_id,
-            subnet_id: None,
-            tenancy: None,
-            time_based_auto_scaling: None,
-            virtualization_type: None,
-            volumes: None,
+            subnet_id: ::std::option::Option::None,
+            tenancy: ::std::option::Option::None,
+            time_based_auto_scaling: ::std::option::Option::None,
+            virtualization_type: ::std::option::Option::None,
+            volumes: ::std::option::Option::None,
         }
     }
 
     /// `AgentVersion`: a string.
-    pub fn agent_version(mut self, value: impl Into<Str>) -> Self { self.agent_version = Some(value.into()); self }
+    pub fn agent_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.agent_version = ::std::option::Option::Some(value.into()); self }
     /// `AmiId`: a string.
-    pub fn ami_id(mut self, value: impl Into<Str>) -> Self { self.ami_id = Some(value.into()); self }
+    pub fn ami_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ami_id = ::std::option::Option::Some(value.into()); self }
     /// `Architecture`: a string.
-    pub fn architecture(mut self, value: impl Into<Str>) -> Self { self.architecture = Some(value.into()); self }
+    pub fn architecture(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.architecture = ::std::option::Option::Some(value.into()); self }
     /// `AutoScalingType`: a string.
-    pub fn auto_scaling_type(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_type = Some(value.into()); self }
+    pub fn auto_scaling_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_scaling_type = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
+    pub fn block_device_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = ::std::option::Option::Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
+    pub fn ebs_optimized(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ebs_optimized = ::std::option::Option::Some(value.into()); self }
     /// `ElasticIps`: a list of strings.
-    pub fn elastic_ips(mut self, value: impl Into<List<Str>>) -> Self { self.elastic_ips = Some(value.into()); self }
+    pub fn elastic_ips(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.elastic_ips = ::std::option::Option::Some(value.into()); self }
     /// `Hostname`: a string.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = Some(value.into()); self }
+    pub fn hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hostname = ::std::option::Option::Some(value.into()); self }
     /// `InstallUpdatesOnBoot`: a boolean.
-    pub fn install_updates_on_boot(mut self, value: impl Into<Bool>) -> Self { self.install_updates_on_boot = Some(value.into()); self }
+    pub fn install_updates_on_boot(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.install_updates_on_boot = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `LayerIds`: a list of strings, required.
-    pub fn layer_ids(mut self, value: impl Into<List<Str>>) -> Self { self.layer_ids = value.into(); self }
+    pub fn layer_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.layer_ids = value.into(); self }
     /// `Os`: a string.
-    pub fn os(mut self, value: impl Into<Str>) -> Self { self.os = Some(value.into()); self }
+    pub fn os(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.os = ::std::option::Option::Some(value.into()); self }
     /// `RootDeviceType`: a string.
-    pub fn root_device_type(mut self, value: impl Into<Str>) -> Self { self.root_device_type = Some(value.into()); self }
+    pub fn root_device_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.root_device_type = ::std::option::Option::Some(value.into()); self }
     /// `SshKeyName`: a string.
-    pub fn ssh_key_name(mut self, value: impl Into<Str>) -> Self { self.ssh_key_name = Some(value.into()); self }
+    pub fn ssh_key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssh_key_name = ::std::option::Option::Some(value.into()); self }
     /// `StackId`: a string, required.
-    pub fn stack_id(mut self, value: impl Into<Str>) -> Self { self.stack_id = value.into(); self }
+    pub fn stack_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_id = value.into(); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `Tenancy`: a string.
-    pub fn tenancy(mut self, value: impl Into<Str>) -> Self { self.tenancy = Some(value.into()); self }
+    pub fn tenancy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tenancy = ::std::option::Option::Some(value.into()); self }
     /// `TimeBasedAutoScaling`: a [`TimeBasedAutoScaling`] object.
-    pub fn time_based_auto_scaling(mut self, value: impl Into<Obj<TimeBasedAutoScaling>>) -> Self { self.time_based_auto_scaling = Some(value.into()); self }
+    pub fn time_based_auto_scaling(mut self, value: impl ::std::convert::Into<crate::Obj<TimeBasedAutoScaling>>) -> Self { self.time_based_auto_scaling = ::std::option::Option::Some(value.into()); self }
     /// `VirtualizationType`: a string.
-    pub fn virtualization_type(mut self, value: impl Into<Str>) -> Self { self.virtualization_type = Some(value.into()); self }
+    pub fn virtualization_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtualization_type = ::std::option::Option::Some(value.into()); self }
     /// `Volumes`: a list of strings.
-    pub fn volumes(mut self, value: impl Into<List<Str>>) -> Self { self.volumes = Some(value.into()); self }
+    pub fn volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.volumes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Instance {
+impl ::cloudwright_core::Resource for Instance {
     type Attributes = InstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Instance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Instance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Instance {
+impl ::cloudwright_core::ToValue for Instance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentVersion", &self.agent_version)
             .opt("AmiId", &self.ami_id)
             .opt("Architecture", &self.architecture)
@@ -328,12 +298,12 @@ impl ToValue for Instance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Instance`]: `Handle<Instance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Instance`]: `Handle<Instance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InstanceAttributes(ResourceRef);
+pub struct InstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -343,63 +313,50 @@ impl InstanceAttributes {
     ///
     /// The Availability Zone of the OpsWorks instance, such as `us-east-2a` .
     #[inline]
-    pub fn availability_zone(&self) -> Value {
-        self.0.get_att("AvailabilityZone")
+    pub fn availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `PrivateDnsName`: a string.
     ///
     /// The private DNS name of the OpsWorks instance.
     #[inline]
-    pub fn private_dns_name(&self) -> Value {
-        self.0.get_att("PrivateDnsName")
+    pub fn private_dns_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrivateDnsName"))
     }
 
     /// `Fn::GetAtt` `PrivateIp`: a string.
     ///
     /// The private IP address of the OpsWorks instance, such as `192.0.2.0` .
     #[inline]
-    pub fn private_ip(&self) -> Value {
-        self.0.get_att("PrivateIp")
+    pub fn private_ip(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrivateIp"))
     }
 
     /// `Fn::GetAtt` `PublicDnsName`: a string.
     ///
     /// The public DNS name of the OpsWorks instance.
     #[inline]
-    pub fn public_dns_name(&self) -> Value {
-        self.0.get_att("PublicDnsName")
+    pub fn public_dns_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublicDnsName"))
     }
 
     /// `Fn::GetAtt` `PublicIp`: a string.
     ///
     /// The public IP address of the OpsWorks instance, such as `192.0.2.0` .
     ///
-    /// &gt; Use this attribute only when the OpsWorks instance is in an OpsWorks layer that auto-assigns public IP addresses.
+    /// \> Use this attribute only when the OpsWorks instance is in an OpsWorks layer that auto-assigns public IP addresses.
     #[inline]
-    pub fn public_ip(&self) -> Value {
-        self.0.get_att("PublicIp")
+    pub fn public_ip(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublicIp"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceName", Shape::STR),
-        ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
-        ("NoDevice", Shape::STR),
-        ("VirtualName", Shape::STR),
-    ],
-    one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlockDeviceMapping` property type of `AWS::OpsWorks::Instance`.
 ///
@@ -409,19 +366,19 @@ pub struct BlockDeviceMapping {
     /// `DeviceName`: a string.
     ///
     /// The device name that is exposed to the instance, such as `/dev/sdh` . For the root device, you can use the explicit device name or you can set this parameter to `ROOT_DEVICE` and OpsWorks Stacks will provide the correct device name.
-    pub device_name: Option<Str>,
+    pub device_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ebs`: an [`EbsBlockDevice`] object.
     ///
     /// An `EBSBlockDevice` that defines how to configure an Amazon EBS volume when the instance is launched. You can specify either the `VirtualName` or `Ebs` , but not both.
-    pub ebs: Option<Obj<EbsBlockDevice>>,
+    pub ebs: ::std::option::Option<crate::Obj<EbsBlockDevice>>,
     /// `NoDevice`: a string.
     ///
     /// Suppresses the specified device included in the AMI's block device mapping.
-    pub no_device: Option<Str>,
+    pub no_device: ::std::option::Option<::cloudwright_core::Str>,
     /// `VirtualName`: a string.
     ///
-    /// The virtual device name. For more information, see \[BlockDeviceMapping\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_BlockDeviceMapping.html>) . You can specify either the `VirtualName` or `Ebs` , but not both.
-    pub virtual_name: Option<Str>,
+    /// The virtual device name. For more information, see [BlockDeviceMapping](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_BlockDeviceMapping.html) . You can specify either the `VirtualName` or `Ebs` , but not both.
+    pub virtual_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -429,25 +386,25 @@ impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeviceName`: a string.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = ::std::option::Option::Some(value.into()); self }
     /// `Ebs`: an [`EbsBlockDevice`] object.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self { self.ebs = Some(value.into()); self }
+    pub fn ebs(mut self, value: impl ::std::convert::Into<crate::Obj<EbsBlockDevice>>) -> Self { self.ebs = ::std::option::Option::Some(value.into()); self }
     /// `NoDevice`: a string.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
+    pub fn no_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.no_device = ::std::option::Option::Some(value.into()); self }
     /// `VirtualName`: a string.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
+    pub fn virtual_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlockDeviceMapping {}
+impl crate::PropertyType for BlockDeviceMapping {}
 
-impl ToValue for BlockDeviceMapping {
+impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeviceName", &self.device_name)
             .opt("Ebs", &self.ebs)
             .opt("NoDevice", &self.no_device)
@@ -455,19 +412,6 @@ impl ToValue for BlockDeviceMapping {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteOnTermination", Shape::Bool),
-        ("Iops", Shape::INT),
-        ("SnapshotId", Shape::STR),
-        ("VolumeSize", Shape::INT),
-        ("VolumeType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EbsBlockDevice` property type of `AWS::OpsWorks::Instance`.
 ///
@@ -477,25 +421,25 @@ pub struct EbsBlockDevice {
     /// `DeleteOnTermination`: a boolean.
     ///
     /// Whether the volume is deleted on instance termination.
-    pub delete_on_termination: Option<Bool>,
+    pub delete_on_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
-    /// The number of I/O operations per second (IOPS) that the volume supports. For more information, see \[EbsBlockDevice\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsBlockDevice.html>) .
-    pub iops: Option<Int>,
+    /// The number of I/O operations per second (IOPS) that the volume supports. For more information, see [EbsBlockDevice](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsBlockDevice.html) .
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotId`: a string.
     ///
     /// The snapshot ID.
-    pub snapshot_id: Option<Str>,
+    pub snapshot_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VolumeSize`: an integer.
     ///
-    /// The volume size, in GiB. For more information, see \[EbsBlockDevice\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsBlockDevice.html>) .
-    pub volume_size: Option<Int>,
+    /// The volume size, in GiB. For more information, see [EbsBlockDevice](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsBlockDevice.html) .
+    pub volume_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a string.
     ///
     /// The volume type. `gp2` for General Purpose (SSD) volumes, `io1` for Provisioned IOPS (SSD) volumes, `st1` for Throughput Optimized hard disk drives (HDD), `sc1` for Cold HDD,and `standard` for Magnetic volumes.
     ///
     /// If you specify the `io1` volume type, you must also specify a value for the `Iops` attribute. The maximum ratio of provisioned IOPS to requested volume size (in GiB) is 50:1. AWS uses the default volume size (in GiB) specified in the AMI attributes to set IOPS to 50 x (volume size).
-    pub volume_type: Option<Str>,
+    pub volume_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -503,27 +447,27 @@ impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
+    pub fn delete_on_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_on_termination = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotId`: a string.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
+    pub fn snapshot_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_id = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
+    pub fn volume_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a string.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EbsBlockDevice {}
+impl crate::PropertyType for EbsBlockDevice {}
 
-impl ToValue for EbsBlockDevice {
+impl ::cloudwright_core::ToValue for EbsBlockDevice {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
             .opt("Iops", &self.iops)
             .opt("SnapshotId", &self.snapshot_id)
@@ -533,21 +477,6 @@ impl ToValue for EbsBlockDevice {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TimeBasedAutoScaling: ObjRule = ObjRule {
-    properties: &[
-        ("Friday", Shape::Typed(json_type::OBJECT)),
-        ("Monday", Shape::Typed(json_type::OBJECT)),
-        ("Saturday", Shape::Typed(json_type::OBJECT)),
-        ("Sunday", Shape::Typed(json_type::OBJECT)),
-        ("Thursday", Shape::Typed(json_type::OBJECT)),
-        ("Tuesday", Shape::Typed(json_type::OBJECT)),
-        ("Wednesday", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TimeBasedAutoScaling` property type of `AWS::OpsWorks::Instance`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-instance-timebasedautoscaling.html>
@@ -556,31 +485,31 @@ pub struct TimeBasedAutoScaling {
     /// `Friday`: a JSON value.
     ///
     /// The schedule for Friday.
-    pub friday: Option<Json>,
+    pub friday: ::std::option::Option<::cloudwright_core::Json>,
     /// `Monday`: a JSON value.
     ///
     /// The schedule for Monday.
-    pub monday: Option<Json>,
+    pub monday: ::std::option::Option<::cloudwright_core::Json>,
     /// `Saturday`: a JSON value.
     ///
     /// The schedule for Saturday.
-    pub saturday: Option<Json>,
+    pub saturday: ::std::option::Option<::cloudwright_core::Json>,
     /// `Sunday`: a JSON value.
     ///
     /// The schedule for Sunday.
-    pub sunday: Option<Json>,
+    pub sunday: ::std::option::Option<::cloudwright_core::Json>,
     /// `Thursday`: a JSON value.
     ///
     /// The schedule for Thursday.
-    pub thursday: Option<Json>,
+    pub thursday: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tuesday`: a JSON value.
     ///
     /// The schedule for Tuesday.
-    pub tuesday: Option<Json>,
+    pub tuesday: ::std::option::Option<::cloudwright_core::Json>,
     /// `Wednesday`: a JSON value.
     ///
     /// The schedule for Wednesday.
-    pub wednesday: Option<Json>,
+    pub wednesday: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -588,31 +517,31 @@ impl TimeBasedAutoScaling {
     /// A `TimeBasedAutoScaling` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Friday`: a JSON value.
-    pub fn friday(mut self, value: impl Into<Json>) -> Self { self.friday = Some(value.into()); self }
+    pub fn friday(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.friday = ::std::option::Option::Some(value.into()); self }
     /// `Monday`: a JSON value.
-    pub fn monday(mut self, value: impl Into<Json>) -> Self { self.monday = Some(value.into()); self }
+    pub fn monday(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.monday = ::std::option::Option::Some(value.into()); self }
     /// `Saturday`: a JSON value.
-    pub fn saturday(mut self, value: impl Into<Json>) -> Self { self.saturday = Some(value.into()); self }
+    pub fn saturday(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.saturday = ::std::option::Option::Some(value.into()); self }
     /// `Sunday`: a JSON value.
-    pub fn sunday(mut self, value: impl Into<Json>) -> Self { self.sunday = Some(value.into()); self }
+    pub fn sunday(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.sunday = ::std::option::Option::Some(value.into()); self }
     /// `Thursday`: a JSON value.
-    pub fn thursday(mut self, value: impl Into<Json>) -> Self { self.thursday = Some(value.into()); self }
+    pub fn thursday(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.thursday = ::std::option::Option::Some(value.into()); self }
     /// `Tuesday`: a JSON value.
-    pub fn tuesday(mut self, value: impl Into<Json>) -> Self { self.tuesday = Some(value.into()); self }
+    pub fn tuesday(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tuesday = ::std::option::Option::Some(value.into()); self }
     /// `Wednesday`: a JSON value.
-    pub fn wednesday(mut self, value: impl Into<Json>) -> Self { self.wednesday = Some(value.into()); self }
+    pub fn wednesday(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.wednesday = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TimeBasedAutoScaling {}
+impl crate::PropertyType for TimeBasedAutoScaling {}
 
-impl ToValue for TimeBasedAutoScaling {
+impl ::cloudwright_core::ToValue for TimeBasedAutoScaling {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Friday", &self.friday)
             .opt("Monday", &self.monday)
             .opt("Saturday", &self.saturday)
@@ -622,4 +551,82 @@ impl ToValue for TimeBasedAutoScaling {
             .opt("Wednesday", &self.wednesday)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Instance: ObjRule = ObjRule {
+        properties: &[
+            ("AgentVersion", Shape::STR),
+            ("AmiId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
+            ("Architecture", Shape::STR),
+            ("AutoScalingType", Shape::STR),
+            ("AvailabilityZone", Shape::STR),
+            ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: true })),
+            ("EbsOptimized", Shape::Bool),
+            ("ElasticIps", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Hostname", Shape::STR),
+            ("InstallUpdatesOnBoot", Shape::Bool),
+            ("InstanceType", Shape::STR),
+            ("LayerIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Os", Shape::STR),
+            ("RootDeviceType", Shape::STR),
+            ("SshKeyName", Shape::STR),
+            ("StackId", Shape::STR),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tenancy", Shape::STR),
+            ("TimeBasedAutoScaling", Shape::Object(&RULE_TimeBasedAutoScaling)),
+            ("VirtualizationType", Shape::STR),
+            ("Volumes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["LayerIds", "InstanceType", "StackId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceName", Shape::STR),
+            ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
+            ("NoDevice", Shape::STR),
+            ("VirtualName", Shape::STR),
+        ],
+        one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteOnTermination", Shape::Bool),
+            ("Iops", Shape::INT),
+            ("SnapshotId", Shape::STR),
+            ("VolumeSize", Shape::INT),
+            ("VolumeType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeBasedAutoScaling: ObjRule = ObjRule {
+        properties: &[
+            ("Friday", Shape::Typed(json_type::OBJECT)),
+            ("Monday", Shape::Typed(json_type::OBJECT)),
+            ("Saturday", Shape::Typed(json_type::OBJECT)),
+            ("Sunday", Shape::Typed(json_type::OBJECT)),
+            ("Thursday", Shape::Typed(json_type::OBJECT)),
+            ("Tuesday", Shape::Typed(json_type::OBJECT)),
+            ("Wednesday", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,57 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`Layer`], by name: `Layer::new(LayerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerRequired {
     /// `AutoAssignElasticIps`: a boolean, required.
-    pub auto_assign_elastic_ips: Bool,
+    pub auto_assign_elastic_ips: ::cloudwright_core::Bool,
     /// `AutoAssignPublicIps`: a boolean, required.
-    pub auto_assign_public_ips: Bool,
+    pub auto_assign_public_ips: ::cloudwright_core::Bool,
     /// `EnableAutoHealing`: a boolean, required.
-    pub enable_auto_healing: Bool,
+    pub enable_auto_healing: ::cloudwright_core::Bool,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Shortname`: a string, required.
-    pub shortname: Str,
+    pub shortname: ::cloudwright_core::Str,
     /// `StackId`: a string, required.
-    pub stack_id: Str,
+    pub stack_id: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Layer: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
-        ("AutoAssignElasticIps", Shape::Bool),
-        ("AutoAssignPublicIps", Shape::Bool),
-        ("CustomInstanceProfileArn", Shape::STR),
-        ("CustomJson", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("CustomRecipes", Shape::Object(&RULE_Recipes)),
-        ("CustomSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("EnableAutoHealing", Shape::Bool),
-        ("InstallUpdatesOnBoot", Shape::Bool),
-        ("LifecycleEventConfiguration", Shape::Object(&RULE_LifecycleEventConfiguration)),
-        ("LoadBasedAutoScaling", Shape::Object(&RULE_LoadBasedAutoScaling)),
-        ("Name", Shape::STR),
-        ("Packages", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Shortname", Shape::STR),
-        ("StackId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::STR),
-        ("UseEbsOptimizedInstances", Shape::Bool),
-        ("VolumeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VolumeConfiguration), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["EnableAutoHealing", "Name", "Type", "AutoAssignElasticIps", "Shortname", "AutoAssignPublicIps", "StackId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::OpsWorks::Layer` resource.
 ///
@@ -78,91 +47,93 @@ pub struct Layer {
     /// One or more user-defined key-value pairs to be added to the stack attributes.
     ///
     /// To create a cluster layer, set the `EcsClusterArn` attribute to the cluster's ARN.
-    pub attributes: Option<Json>,
+    pub attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `AutoAssignElasticIps`: a boolean, required.
     ///
-    /// Whether to automatically assign an \[Elastic IP address\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html>) to the layer's instances. For more information, see \[How to Edit a Layer\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workinglayers-basics-edit.html>) .
-    pub auto_assign_elastic_ips: Bool,
+    /// Whether to automatically assign an [Elastic IP address](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html) to the layer's instances. For more information, see [How to Edit a Layer](https://docs.aws.amazon.com/opsworks/latest/userguide/workinglayers-basics-edit.html) .
+    pub auto_assign_elastic_ips: ::cloudwright_core::Bool,
     /// `AutoAssignPublicIps`: a boolean, required.
     ///
-    /// For stacks that are running in a VPC, whether to automatically assign a public IP address to the layer's instances. For more information, see \[How to Edit a Layer\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workinglayers-basics-edit.html>) .
-    pub auto_assign_public_ips: Bool,
+    /// For stacks that are running in a VPC, whether to automatically assign a public IP address to the layer's instances. For more information, see [How to Edit a Layer](https://docs.aws.amazon.com/opsworks/latest/userguide/workinglayers-basics-edit.html) .
+    pub auto_assign_public_ips: ::cloudwright_core::Bool,
     /// `CustomInstanceProfileArn`: a string.
     ///
-    /// The ARN of an IAM profile to be used for the layer's EC2 instances. For more information about IAM ARNs, see \[Using Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) .
-    pub custom_instance_profile_arn: Option<Str>,
+    /// The ARN of an IAM profile to be used for the layer's EC2 instances. For more information about IAM ARNs, see [Using Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) .
+    pub custom_instance_profile_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomJson`: a JSON value.
     ///
-    /// A JSON-formatted string containing custom stack configuration and deployment attributes to be installed on the layer's instances. For more information, see \[Using Custom JSON\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workingcookbook-json-override.html>) . This feature is supported as of version 1.7.42 of the AWS CLI .
+    /// A JSON-formatted string containing custom stack configuration and deployment attributes to be installed on the layer's instances. For more information, see [Using Custom JSON](https://docs.aws.amazon.com/opsworks/latest/userguide/workingcookbook-json-override.html) . This feature is supported as of version 1.7.42 of the AWS CLI .
     ///
     /// Format `json`.
-    pub custom_json: Option<Json>,
+    pub custom_json: ::std::option::Option<::cloudwright_core::Json>,
     /// `CustomRecipes`: a [`Recipes`] object.
     ///
     /// A `LayerCustomRecipes` object that specifies the layer custom recipes.
-    pub custom_recipes: Option<Obj<Recipes>>,
+    pub custom_recipes: ::std::option::Option<crate::Obj<Recipes>>,
     /// `CustomSecurityGroupIds`: a list of strings.
     ///
     /// An array containing the layer custom security group IDs.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub custom_security_group_ids: Option<List<Str>>,
+    pub custom_security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EnableAutoHealing`: a boolean, required.
     ///
     /// Whether to disable auto healing for the layer.
-    pub enable_auto_healing: Bool,
+    pub enable_auto_healing: ::cloudwright_core::Bool,
     /// `InstallUpdatesOnBoot`: a boolean.
     ///
     /// Whether to install operating system and package updates when the instance boots. The default value is `true` . To control when updates are installed, set this value to `false` . You must then update your instances manually by using `CreateDeployment` to run the `update_dependencies` stack command or by manually running `yum` (Amazon Linux) or `apt-get` (Ubuntu) on the instances.
     ///
-    /// &gt; To ensure that your instances have the latest security updates, we strongly recommend using the default value of `true` .
-    pub install_updates_on_boot: Option<Bool>,
+    /// \> To ensure that your instances have the latest security updates, we strongly recommend using the default value of `true` .
+    pub install_updates_on_boot: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LifecycleEventConfiguration`: a [`LifecycleEventConfiguration`] object.
     ///
     /// A `LifeCycleEventConfiguration` object that you can use to configure the Shutdown event to specify an execution timeout and enable or disable Elastic Load Balancer connection draining.
-    pub lifecycle_event_configuration: Option<Obj<LifecycleEventConfiguration>>,
+    pub lifecycle_event_configuration:
+        ::std::option::Option<crate::Obj<LifecycleEventConfiguration>>,
     /// `LoadBasedAutoScaling`: a [`LoadBasedAutoScaling`] object.
     ///
     /// The load-based scaling configuration for the OpsWorks layer.
-    pub load_based_auto_scaling: Option<Obj<LoadBasedAutoScaling>>,
+    pub load_based_auto_scaling: ::std::option::Option<crate::Obj<LoadBasedAutoScaling>>,
     /// `Name`: a string, required.
     ///
     /// The layer name, which is used by the console. Layer names can be a maximum of 32 characters.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Packages`: a list of strings.
     ///
     /// An array of `Package` objects that describes the layer packages.
-    pub packages: Option<List<Str>>,
+    pub packages: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Shortname`: a string, required.
     ///
     /// For custom layers only, use this parameter to specify the layer's short name, which is used internally by OpsWorks Stacks and by Chef recipes. The short name is also used as the name for the directory where your app files are installed. It can have a maximum of 32 characters, which are limited to the alphanumeric characters, '-', '_', and '.'.
     ///
-    /// Built-in layer short names are defined by OpsWorks Stacks. For more information, see the \[Layer Reference\](<https://docs.aws.amazon.com/opsworks/latest/userguide/layers.html>) .
-    pub shortname: Str,
+    /// Built-in layer short names are defined by OpsWorks Stacks. For more information, see the [Layer Reference](https://docs.aws.amazon.com/opsworks/latest/userguide/layers.html) .
+    pub shortname: ::cloudwright_core::Str,
     /// `StackId`: a string, required.
     ///
     /// The layer stack ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stack_id: Str,
+    pub stack_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies one or more sets of tags (key–value pairs) to associate with this OpsWorks layer. Use tags to manage your resources.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string, required.
     ///
     /// The layer type. A stack cannot have more than one built-in layer of the same type. It can have any number of custom layers. Built-in layers are not available in Chef 12 stacks.
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `UseEbsOptimizedInstances`: a boolean.
     ///
     /// Whether to use Amazon EBS-optimized instances.
-    pub use_ebs_optimized_instances: Option<Bool>,
+    pub use_ebs_optimized_instances: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VolumeConfigurations`: a list of [`VolumeConfiguration`] objects.
     ///
     /// A `VolumeConfigurations` object that describes the layer's Amazon EBS volumes.
-    pub volume_configurations: Option<List<VolumeConfiguration>>,
+    pub volume_configurations: ::std::option::Option<::cloudwright_core::List<VolumeConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -172,7 +143,7 @@ impl Layer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpsWorks::Layer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-layer.html",
         primary_identifier: &["Id"],
@@ -183,93 +154,95 @@ impl Layer {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Layer` with its required properties, named in a [`LayerRequired`].
     #[inline]
     pub fn new(required: LayerRequired) -> Self {
         Self {
-            attributes: None,
+            attributes: ::std::option::Option::None,
             auto_assign_elastic_ips: required.auto_assign_elastic_ips,
             auto_assign_public_ips: required.auto_assign_public_ips,
-            custom_instance_profile_arn: None,
-            custom_json: None,
-            custom_recipes: None,
-            custom_security_group_ids: None,
+            custom_instance_profile_arn: ::std::option::Option::None,
+            custom_json: ::std::option::Option::None,
+            custom_recipes: ::std::option::Option::None,
+            custom_security_group_ids: ::std::option::Option::None,
             enable_auto_healing: required.enable_auto_healing,
-            install_updates_on_boot: None,
-            lifecycle_event_configuration: None,
-            load_based_auto_scaling: None,
+            install_updates_on_boot: ::std::option::Option::None,
+            lifecycle_event_configuration: ::std::option::Option::None,
+            load_based_auto_scaling: ::std::option::Option::None,
             name: required.name,
-            packages: None,
+            packages: ::std::option::Option::None,
             shortname: required.shortname,
             stack_id: required.stack_id,
-            tags: None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
-            use_ebs_optimized_instances: None,
-            volume_configurations: None,
+            use_ebs_optimized_instances: ::std::option::Option::None,
+            volume_configurations: ::std::option::Option::None,
         }
     }
 
     /// `Attributes`: a JSON value.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `AutoAssignElasticIps`: a boolean, required.
-    pub fn auto_assign_elastic_ips(mut self, value: impl Into<Bool>) -> Self { self.auto_assign_elastic_ips = value.into(); self }
+    pub fn auto_assign_elastic_ips(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_assign_elastic_ips = value.into(); self }
     /// `AutoAssignPublicIps`: a boolean, required.
-    pub fn auto_assign_public_ips(mut self, value: impl Into<Bool>) -> Self { self.auto_assign_public_ips = value.into(); self }
+    pub fn auto_assign_public_ips(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_assign_public_ips = value.into(); self }
     /// `CustomInstanceProfileArn`: a string.
-    pub fn custom_instance_profile_arn(mut self, value: impl Into<Str>) -> Self { self.custom_instance_profile_arn = Some(value.into()); self }
+    pub fn custom_instance_profile_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_instance_profile_arn = ::std::option::Option::Some(value.into()); self }
     /// `CustomJson`: a JSON value.
-    pub fn custom_json(mut self, value: impl Into<Json>) -> Self { self.custom_json = Some(value.into()); self }
+    pub fn custom_json(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom_json = ::std::option::Option::Some(value.into()); self }
     /// `CustomRecipes`: a [`Recipes`] object.
-    pub fn custom_recipes(mut self, value: impl Into<Obj<Recipes>>) -> Self { self.custom_recipes = Some(value.into()); self }
+    pub fn custom_recipes(mut self, value: impl ::std::convert::Into<crate::Obj<Recipes>>) -> Self { self.custom_recipes = ::std::option::Option::Some(value.into()); self }
     /// `CustomSecurityGroupIds`: a list of strings.
-    pub fn custom_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.custom_security_group_ids = Some(value.into()); self }
+    pub fn custom_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.custom_security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `EnableAutoHealing`: a boolean, required.
-    pub fn enable_auto_healing(mut self, value: impl Into<Bool>) -> Self { self.enable_auto_healing = value.into(); self }
+    pub fn enable_auto_healing(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_auto_healing = value.into(); self }
     /// `InstallUpdatesOnBoot`: a boolean.
-    pub fn install_updates_on_boot(mut self, value: impl Into<Bool>) -> Self { self.install_updates_on_boot = Some(value.into()); self }
+    pub fn install_updates_on_boot(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.install_updates_on_boot = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleEventConfiguration`: a [`LifecycleEventConfiguration`] object.
-    pub fn lifecycle_event_configuration(mut self, value: impl Into<Obj<LifecycleEventConfiguration>>) -> Self { self.lifecycle_event_configuration = Some(value.into()); self }
+    pub fn lifecycle_event_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LifecycleEventConfiguration>>) -> Self { self.lifecycle_event_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LoadBasedAutoScaling`: a [`LoadBasedAutoScaling`] object.
-    pub fn load_based_auto_scaling(mut self, value: impl Into<Obj<LoadBasedAutoScaling>>) -> Self { self.load_based_auto_scaling = Some(value.into()); self }
+    pub fn load_based_auto_scaling(mut self, value: impl ::std::convert::Into<crate::Obj<LoadBasedAutoScaling>>) -> Self { self.load_based_auto_scaling = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Packages`: a list of strings.
-    pub fn packages(mut self, value: impl Into<List<Str>>) -> Self { self.packages = Some(value.into()); self }
+    pub fn packages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.packages = ::std::option::Option::Some(value.into()); self }
     /// `Shortname`: a string, required.
-    pub fn shortname(mut self, value: impl Into<Str>) -> Self { self.shortname = value.into(); self }
+    pub fn shortname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shortname = value.into(); self }
     /// `StackId`: a string, required.
-    pub fn stack_id(mut self, value: impl Into<Str>) -> Self { self.stack_id = value.into(); self }
+    pub fn stack_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `UseEbsOptimizedInstances`: a boolean.
-    pub fn use_ebs_optimized_instances(mut self, value: impl Into<Bool>) -> Self { self.use_ebs_optimized_instances = Some(value.into()); self }
+    pub fn use_ebs_optimized_instances(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_ebs_optimized_instances = ::std::option::Option::Some(value.into()); self }
     /// `VolumeConfigurations`: a list of [`VolumeConfiguration`] objects.
-    pub fn volume_configurations(mut self, value: impl Into<List<VolumeConfiguration>>) -> Self { self.volume_configurations = Some(value.into()); self }
+    pub fn volume_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VolumeConfiguration>>) -> Self { self.volume_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Layer {
+impl ::cloudwright_core::Resource for Layer {
     type Attributes = LayerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Layer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Layer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Layer {
+impl ::cloudwright_core::ToValue for Layer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attributes", &self.attributes)
             .req("AutoAssignElasticIps", &self.auto_assign_elastic_ips)
             .req("AutoAssignPublicIps", &self.auto_assign_public_ips)
@@ -302,12 +275,12 @@ impl ToValue for Layer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Layer`]: `Handle<Layer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Layer`]: `Handle<Layer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LayerAttributes(ResourceRef);
+pub struct LayerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LayerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LayerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -315,24 +288,10 @@ impl From<ResourceRef> for LayerAttributes {
 impl LayerAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoScalingThresholds: ObjRule = ObjRule {
-    properties: &[
-        ("CpuThreshold", Shape::NUM),
-        ("IgnoreMetricsTime", Shape::INT),
-        ("InstanceCount", Shape::INT),
-        ("LoadThreshold", Shape::NUM),
-        ("MemoryThreshold", Shape::NUM),
-        ("ThresholdsWaitTime", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoScalingThresholds` property type of `AWS::OpsWorks::Layer`.
 ///
@@ -342,27 +301,27 @@ pub struct AutoScalingThresholds {
     /// `CpuThreshold`: a number.
     ///
     /// The CPU utilization threshold, as a percent of the available CPU. A value of -1 disables the threshold.
-    pub cpu_threshold: Option<Num>,
+    pub cpu_threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `IgnoreMetricsTime`: an integer.
     ///
     /// The amount of time (in minutes) after a scaling event occurs that OpsWorks Stacks should ignore metrics and suppress additional scaling events. For example, OpsWorks Stacks adds new instances following an upscaling event but the instances won't start reducing the load until they have been booted and configured. There is no point in raising additional scaling events during that operation, which typically takes several minutes. `IgnoreMetricsTime` allows you to direct OpsWorks Stacks to suppress scaling events long enough to get the new instances online.
-    pub ignore_metrics_time: Option<Int>,
+    pub ignore_metrics_time: ::std::option::Option<::cloudwright_core::Int>,
     /// `InstanceCount`: an integer.
     ///
     /// The number of instances to add or remove when the load exceeds a threshold.
-    pub instance_count: Option<Int>,
+    pub instance_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `LoadThreshold`: a number.
     ///
-    /// The load threshold. A value of -1 disables the threshold. For more information about how load is computed, see \[Load (computing)\](<https://docs.aws.amazon.com/http://en.wikipedia.org/wiki/Load_%28computing%29>) .
-    pub load_threshold: Option<Num>,
+    /// The load threshold. A value of -1 disables the threshold. For more information about how load is computed, see [Load (computing)](https://docs.aws.amazon.com/http://en.wikipedia.org/wiki/Load_%28computing%29) .
+    pub load_threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `MemoryThreshold`: a number.
     ///
     /// The memory utilization threshold, as a percent of the available memory. A value of -1 disables the threshold.
-    pub memory_threshold: Option<Num>,
+    pub memory_threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `ThresholdsWaitTime`: an integer.
     ///
     /// The amount of time, in minutes, that the load must exceed a threshold before more instances are added or removed.
-    pub thresholds_wait_time: Option<Int>,
+    pub thresholds_wait_time: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -370,29 +329,29 @@ impl AutoScalingThresholds {
     /// A `AutoScalingThresholds` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CpuThreshold`: a number.
-    pub fn cpu_threshold(mut self, value: impl Into<Num>) -> Self { self.cpu_threshold = Some(value.into()); self }
+    pub fn cpu_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.cpu_threshold = ::std::option::Option::Some(value.into()); self }
     /// `IgnoreMetricsTime`: an integer.
-    pub fn ignore_metrics_time(mut self, value: impl Into<Int>) -> Self { self.ignore_metrics_time = Some(value.into()); self }
+    pub fn ignore_metrics_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ignore_metrics_time = ::std::option::Option::Some(value.into()); self }
     /// `InstanceCount`: an integer.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = Some(value.into()); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = ::std::option::Option::Some(value.into()); self }
     /// `LoadThreshold`: a number.
-    pub fn load_threshold(mut self, value: impl Into<Num>) -> Self { self.load_threshold = Some(value.into()); self }
+    pub fn load_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.load_threshold = ::std::option::Option::Some(value.into()); self }
     /// `MemoryThreshold`: a number.
-    pub fn memory_threshold(mut self, value: impl Into<Num>) -> Self { self.memory_threshold = Some(value.into()); self }
+    pub fn memory_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.memory_threshold = ::std::option::Option::Some(value.into()); self }
     /// `ThresholdsWaitTime`: an integer.
-    pub fn thresholds_wait_time(mut self, value: impl Into<Int>) -> Self { self.thresholds_wait_time = Some(value.into()); self }
+    pub fn thresholds_wait_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.thresholds_wait_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoScalingThresholds {}
+impl crate::PropertyType for AutoScalingThresholds {}
 
-impl ToValue for AutoScalingThresholds {
+impl ::cloudwright_core::ToValue for AutoScalingThresholds {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CpuThreshold", &self.cpu_threshold)
             .opt("IgnoreMetricsTime", &self.ignore_metrics_time)
             .opt("InstanceCount", &self.instance_count)
@@ -403,15 +362,6 @@ impl ToValue for AutoScalingThresholds {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LifecycleEventConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ShutdownEventConfiguration", Shape::Object(&RULE_ShutdownEventConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LifecycleEventConfiguration` property type of `AWS::OpsWorks::Layer`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-layer-lifecycleeventconfiguration.html>
@@ -420,7 +370,7 @@ pub struct LifecycleEventConfiguration {
     /// `ShutdownEventConfiguration`: a [`ShutdownEventConfiguration`] object.
     ///
     /// The Shutdown event configuration.
-    pub shutdown_event_configuration: Option<Obj<ShutdownEventConfiguration>>,
+    pub shutdown_event_configuration: ::std::option::Option<crate::Obj<ShutdownEventConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -428,19 +378,19 @@ impl LifecycleEventConfiguration {
     /// A `LifecycleEventConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ShutdownEventConfiguration`: a [`ShutdownEventConfiguration`] object.
-    pub fn shutdown_event_configuration(mut self, value: impl Into<Obj<ShutdownEventConfiguration>>) -> Self { self.shutdown_event_configuration = Some(value.into()); self }
+    pub fn shutdown_event_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ShutdownEventConfiguration>>) -> Self { self.shutdown_event_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LifecycleEventConfiguration {}
+impl crate::PropertyType for LifecycleEventConfiguration {}
 
-impl ToValue for LifecycleEventConfiguration {
+impl ::cloudwright_core::ToValue for LifecycleEventConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ShutdownEventConfiguration",
                 &self.shutdown_event_configuration,
@@ -448,17 +398,6 @@ impl ToValue for LifecycleEventConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoadBasedAutoScaling: ObjRule = ObjRule {
-    properties: &[
-        ("DownScaling", Shape::Object(&RULE_AutoScalingThresholds)),
-        ("Enable", Shape::Bool),
-        ("UpScaling", Shape::Object(&RULE_AutoScalingThresholds)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoadBasedAutoScaling` property type of `AWS::OpsWorks::Layer`.
 ///
@@ -468,15 +407,15 @@ pub struct LoadBasedAutoScaling {
     /// `DownScaling`: an [`AutoScalingThresholds`] object.
     ///
     /// An `AutoScalingThresholds` object that describes the downscaling configuration, which defines how and when OpsWorks Stacks reduces the number of instances.
-    pub down_scaling: Option<Obj<AutoScalingThresholds>>,
+    pub down_scaling: ::std::option::Option<crate::Obj<AutoScalingThresholds>>,
     /// `Enable`: a boolean.
     ///
     /// Whether load-based auto scaling is enabled for the layer.
-    pub enable: Option<Bool>,
+    pub enable: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UpScaling`: an [`AutoScalingThresholds`] object.
     ///
     /// An `AutoScalingThresholds` object that describes the upscaling configuration, which defines how and when OpsWorks Stacks increases the number of instances.
-    pub up_scaling: Option<Obj<AutoScalingThresholds>>,
+    pub up_scaling: ::std::option::Option<crate::Obj<AutoScalingThresholds>>,
 }
 
 #[rustfmt::skip]
@@ -484,42 +423,29 @@ impl LoadBasedAutoScaling {
     /// A `LoadBasedAutoScaling` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DownScaling`: an [`AutoScalingThresholds`] object.
-    pub fn down_scaling(mut self, value: impl Into<Obj<AutoScalingThresholds>>) -> Self { self.down_scaling = Some(value.into()); self }
+    pub fn down_scaling(mut self, value: impl ::std::convert::Into<crate::Obj<AutoScalingThresholds>>) -> Self { self.down_scaling = ::std::option::Option::Some(value.into()); self }
     /// `Enable`: a boolean.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = Some(value.into()); self }
+    pub fn enable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable = ::std::option::Option::Some(value.into()); self }
     /// `UpScaling`: an [`AutoScalingThresholds`] object.
-    pub fn up_scaling(mut self, value: impl Into<Obj<AutoScalingThresholds>>) -> Self { self.up_scaling = Some(value.into()); self }
+    pub fn up_scaling(mut self, value: impl ::std::convert::Into<crate::Obj<AutoScalingThresholds>>) -> Self { self.up_scaling = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoadBasedAutoScaling {}
+impl crate::PropertyType for LoadBasedAutoScaling {}
 
-impl ToValue for LoadBasedAutoScaling {
+impl ::cloudwright_core::ToValue for LoadBasedAutoScaling {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DownScaling", &self.down_scaling)
             .opt("Enable", &self.enable)
             .opt("UpScaling", &self.up_scaling)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Recipes: ObjRule = ObjRule {
-    properties: &[
-        ("Configure", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Deploy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Setup", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Shutdown", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Undeploy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Recipes` property type of `AWS::OpsWorks::Layer`.
 ///
@@ -529,23 +455,23 @@ pub struct Recipes {
     /// `Configure`: a list of strings.
     ///
     /// An array of custom recipe names to be run following a `configure` event.
-    pub configure: Option<List<Str>>,
+    pub configure: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Deploy`: a list of strings.
     ///
     /// An array of custom recipe names to be run following a `deploy` event.
-    pub deploy: Option<List<Str>>,
+    pub deploy: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Setup`: a list of strings.
     ///
     /// An array of custom recipe names to be run following a `setup` event.
-    pub setup: Option<List<Str>>,
+    pub setup: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Shutdown`: a list of strings.
     ///
     /// An array of custom recipe names to be run following a `shutdown` event.
-    pub shutdown: Option<List<Str>>,
+    pub shutdown: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Undeploy`: a list of strings.
     ///
     /// An array of custom recipe names to be run following a `undeploy` event.
-    pub undeploy: Option<List<Str>>,
+    pub undeploy: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -553,27 +479,27 @@ impl Recipes {
     /// A `Recipes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Configure`: a list of strings.
-    pub fn configure(mut self, value: impl Into<List<Str>>) -> Self { self.configure = Some(value.into()); self }
+    pub fn configure(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.configure = ::std::option::Option::Some(value.into()); self }
     /// `Deploy`: a list of strings.
-    pub fn deploy(mut self, value: impl Into<List<Str>>) -> Self { self.deploy = Some(value.into()); self }
+    pub fn deploy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.deploy = ::std::option::Option::Some(value.into()); self }
     /// `Setup`: a list of strings.
-    pub fn setup(mut self, value: impl Into<List<Str>>) -> Self { self.setup = Some(value.into()); self }
+    pub fn setup(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.setup = ::std::option::Option::Some(value.into()); self }
     /// `Shutdown`: a list of strings.
-    pub fn shutdown(mut self, value: impl Into<List<Str>>) -> Self { self.shutdown = Some(value.into()); self }
+    pub fn shutdown(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.shutdown = ::std::option::Option::Some(value.into()); self }
     /// `Undeploy`: a list of strings.
-    pub fn undeploy(mut self, value: impl Into<List<Str>>) -> Self { self.undeploy = Some(value.into()); self }
+    pub fn undeploy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.undeploy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Recipes {}
+impl crate::PropertyType for Recipes {}
 
-impl ToValue for Recipes {
+impl ::cloudwright_core::ToValue for Recipes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configure", &self.configure)
             .opt("Deploy", &self.deploy)
             .opt("Setup", &self.setup)
@@ -583,16 +509,6 @@ impl ToValue for Recipes {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ShutdownEventConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DelayUntilElbConnectionsDrained", Shape::Bool),
-        ("ExecutionTimeout", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ShutdownEventConfiguration` property type of `AWS::OpsWorks::Layer`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-layer-shutdowneventconfiguration.html>
@@ -600,12 +516,12 @@ pub(crate) static RULE_ShutdownEventConfiguration: ObjRule = ObjRule {
 pub struct ShutdownEventConfiguration {
     /// `DelayUntilElbConnectionsDrained`: a boolean.
     ///
-    /// Whether to enable Elastic Load Balancing connection draining. For more information, see \[Connection Draining\](<https://docs.aws.amazon.com/ElasticLoadBalancing/latest/DeveloperGuide/TerminologyandKeyConcepts.html#conn-drain>)
-    pub delay_until_elb_connections_drained: Option<Bool>,
+    /// Whether to enable Elastic Load Balancing connection draining. For more information, see [Connection Draining](https://docs.aws.amazon.com/ElasticLoadBalancing/latest/DeveloperGuide/TerminologyandKeyConcepts.html#conn-drain)
+    pub delay_until_elb_connections_drained: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExecutionTimeout`: an integer.
     ///
     /// The time, in seconds, that OpsWorks Stacks waits after triggering a Shutdown event before shutting down an instance.
-    pub execution_timeout: Option<Int>,
+    pub execution_timeout: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -613,21 +529,21 @@ impl ShutdownEventConfiguration {
     /// A `ShutdownEventConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DelayUntilElbConnectionsDrained`: a boolean.
-    pub fn delay_until_elb_connections_drained(mut self, value: impl Into<Bool>) -> Self { self.delay_until_elb_connections_drained = Some(value.into()); self }
+    pub fn delay_until_elb_connections_drained(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delay_until_elb_connections_drained = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionTimeout`: an integer.
-    pub fn execution_timeout(mut self, value: impl Into<Int>) -> Self { self.execution_timeout = Some(value.into()); self }
+    pub fn execution_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.execution_timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ShutdownEventConfiguration {}
+impl crate::PropertyType for ShutdownEventConfiguration {}
 
-impl ToValue for ShutdownEventConfiguration {
+impl ::cloudwright_core::ToValue for ShutdownEventConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DelayUntilElbConnectionsDrained",
                 &self.delay_until_elb_connections_drained,
@@ -637,21 +553,6 @@ impl ToValue for ShutdownEventConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_VolumeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Encrypted", Shape::Bool),
-        ("Iops", Shape::INT),
-        ("MountPoint", Shape::STR),
-        ("NumberOfDisks", Shape::INT),
-        ("RaidLevel", Shape::INT),
-        ("Size", Shape::INT),
-        ("VolumeType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VolumeConfiguration` property type of `AWS::OpsWorks::Layer`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-layer-volumeconfiguration.html>
@@ -659,40 +560,40 @@ pub(crate) static RULE_VolumeConfiguration: ObjRule = ObjRule {
 pub struct VolumeConfiguration {
     /// `Encrypted`: a boolean.
     ///
-    /// Specifies whether an Amazon EBS volume is encrypted. For more information, see \[Amazon EBS Encryption\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSEncryption.html>) .
-    pub encrypted: Option<Bool>,
+    /// Specifies whether an Amazon EBS volume is encrypted. For more information, see [Amazon EBS Encryption](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSEncryption.html) .
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS) to provision for the volume. For PIOPS volumes, the IOPS per disk.
     ///
     /// If you specify `io1` for the volume type, you must specify this property.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `MountPoint`: a string.
     ///
     /// The volume mount point. For example "/dev/sdh".
-    pub mount_point: Option<Str>,
+    pub mount_point: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumberOfDisks`: an integer.
     ///
     /// The number of disks in the volume.
-    pub number_of_disks: Option<Int>,
+    pub number_of_disks: ::std::option::Option<::cloudwright_core::Int>,
     /// `RaidLevel`: an integer.
     ///
-    /// The volume \[RAID level\](<https://docs.aws.amazon.com/http://en.wikipedia.org/wiki/Standard_RAID_levels>) .
-    pub raid_level: Option<Int>,
+    /// The volume [RAID level](https://docs.aws.amazon.com/http://en.wikipedia.org/wiki/Standard_RAID_levels) .
+    pub raid_level: ::std::option::Option<::cloudwright_core::Int>,
     /// `Size`: an integer.
     ///
     /// The volume size.
-    pub size: Option<Int>,
+    pub size: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a string.
     ///
-    /// The volume type. For more information, see \[Amazon EBS Volume Types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSVolumeTypes.html>) .
+    /// The volume type. For more information, see [Amazon EBS Volume Types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSVolumeTypes.html) .
     ///
     /// - `standard` - Magnetic. Magnetic volumes must have a minimum size of 1 GiB and a maximum size of 1024 GiB.
     /// - `io1` - Provisioned IOPS (SSD). PIOPS volumes must have a minimum size of 4 GiB and a maximum size of 16384 GiB.
     /// - `gp2` - General Purpose (SSD). General purpose volumes must have a minimum size of 1 GiB and a maximum size of 16384 GiB.
     /// - `st1` - Throughput Optimized hard disk drive (HDD). Throughput optimized HDD volumes must have a minimum size of 125 GiB and a maximum size of 16384 GiB.
     /// - `sc1` - Cold HDD. Cold HDD volumes must have a minimum size of 125 GiB and a maximum size of 16384 GiB.
-    pub volume_type: Option<Str>,
+    pub volume_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -700,31 +601,31 @@ impl VolumeConfiguration {
     /// A `VolumeConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `MountPoint`: a string.
-    pub fn mount_point(mut self, value: impl Into<Str>) -> Self { self.mount_point = Some(value.into()); self }
+    pub fn mount_point(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mount_point = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfDisks`: an integer.
-    pub fn number_of_disks(mut self, value: impl Into<Int>) -> Self { self.number_of_disks = Some(value.into()); self }
+    pub fn number_of_disks(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_disks = ::std::option::Option::Some(value.into()); self }
     /// `RaidLevel`: an integer.
-    pub fn raid_level(mut self, value: impl Into<Int>) -> Self { self.raid_level = Some(value.into()); self }
+    pub fn raid_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.raid_level = ::std::option::Option::Some(value.into()); self }
     /// `Size`: an integer.
-    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = Some(value.into()); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a string.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VolumeConfiguration {}
+impl crate::PropertyType for VolumeConfiguration {}
 
-impl ToValue for VolumeConfiguration {
+impl ::cloudwright_core::ToValue for VolumeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Encrypted", &self.encrypted)
             .opt("Iops", &self.iops)
             .opt("MountPoint", &self.mount_point)
@@ -734,4 +635,112 @@ impl ToValue for VolumeConfiguration {
             .opt("VolumeType", &self.volume_type)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Layer: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("AutoAssignElasticIps", Shape::Bool),
+            ("AutoAssignPublicIps", Shape::Bool),
+            ("CustomInstanceProfileArn", Shape::STR),
+            ("CustomJson", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("CustomRecipes", Shape::Object(&RULE_Recipes)),
+            ("CustomSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("EnableAutoHealing", Shape::Bool),
+            ("InstallUpdatesOnBoot", Shape::Bool),
+            ("LifecycleEventConfiguration", Shape::Object(&RULE_LifecycleEventConfiguration)),
+            ("LoadBasedAutoScaling", Shape::Object(&RULE_LoadBasedAutoScaling)),
+            ("Name", Shape::STR),
+            ("Packages", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Shortname", Shape::STR),
+            ("StackId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::STR),
+            ("UseEbsOptimizedInstances", Shape::Bool),
+            ("VolumeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VolumeConfiguration), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["EnableAutoHealing", "Name", "Type", "AutoAssignElasticIps", "Shortname", "AutoAssignPublicIps", "StackId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoScalingThresholds: ObjRule = ObjRule {
+        properties: &[
+            ("CpuThreshold", Shape::NUM),
+            ("IgnoreMetricsTime", Shape::INT),
+            ("InstanceCount", Shape::INT),
+            ("LoadThreshold", Shape::NUM),
+            ("MemoryThreshold", Shape::NUM),
+            ("ThresholdsWaitTime", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecycleEventConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ShutdownEventConfiguration", Shape::Object(&RULE_ShutdownEventConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoadBasedAutoScaling: ObjRule = ObjRule {
+        properties: &[
+            ("DownScaling", Shape::Object(&RULE_AutoScalingThresholds)),
+            ("Enable", Shape::Bool),
+            ("UpScaling", Shape::Object(&RULE_AutoScalingThresholds)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Recipes: ObjRule = ObjRule {
+        properties: &[
+            ("Configure", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Deploy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Setup", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Shutdown", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Undeploy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ShutdownEventConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DelayUntilElbConnectionsDrained", Shape::Bool),
+            ("ExecutionTimeout", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VolumeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Encrypted", Shape::Bool),
+            ("Iops", Shape::INT),
+            ("MountPoint", Shape::STR),
+            ("NumberOfDisks", Shape::INT),
+            ("RaidLevel", Shape::INT),
+            ("Size", Shape::INT),
+            ("VolumeType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

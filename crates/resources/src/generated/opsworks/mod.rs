@@ -44,6 +44,6 @@ pub use layer::{Layer, LayerAttributes, LayerRequired};
 #[cfg(feature = "opsworks")]
 pub use stack::{Stack, StackAttributes, StackRequired};
 #[cfg(feature = "opsworks")]
-pub use user_profile::{UserProfile, UserProfileAttributes, UserProfileRequired};
+pub use user_profile::{UserProfile, UserProfileAttributes};
 #[cfg(feature = "opsworks")]
 pub use volume::{Volume, VolumeAttributes, VolumeRequired};

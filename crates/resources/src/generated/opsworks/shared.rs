@@ -6,23 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "opsworks")]
-#[rustfmt::skip]
-pub(crate) static RULE_Source: ObjRule = ObjRule {
-    properties: &[
-        ("Password", Shape::STR),
-        ("Revision", Shape::STR),
-        ("SshKey", Shape::STR),
-        ("Type", Shape::STR),
-        ("Url", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "opsworks")]
 /// The `Source` property type, shared by `AWS::OpsWorks::App`, `AWS::OpsWorks::Stack`.
 ///
@@ -39,32 +22,32 @@ pub struct Source {
     /// For more information on how to safely handle IAM credentials, see \[\](<https://docs.aws.amazon.com/general/latest/gr/aws-access-keys-best-practices.html>) .
     ///
     /// In responses, OpsWorks Stacks returns `*****FILTERED*****` instead of the actual value.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Revision`: a string.
     ///
     /// The application's version. OpsWorks Stacks enables you to easily deploy new versions of an application. One of the simplest approaches is to have branches or revisions in your repository that represent different versions that can potentially be deployed.
-    pub revision: Option<Str>,
+    pub revision: ::std::option::Option<::cloudwright_core::Str>,
     /// `SshKey`: a string.
     ///
     /// In requests, the repository's SSH key.
     ///
     /// In responses, OpsWorks Stacks returns `*****FILTERED*****` instead of the actual value.
-    pub ssh_key: Option<Str>,
+    pub ssh_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a string.
     ///
     /// The repository type.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
     ///
     /// The source URL. The following is an example of an Amazon S3 source URL: `https://s3.amazonaws.com/opsworks-demo-bucket/opsworks_cookbook_demo.tar.gz` .
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
     ///
     /// This parameter depends on the repository type.
     ///
     /// - For Amazon S3 bundles, set `Username` to the appropriate IAM access key ID.
     /// - For HTTP bundles, Git repositories, and Subversion repositories, set `Username` to the user name.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "opsworks")]
@@ -73,31 +56,31 @@ impl Source {
     /// A `Source` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `Revision`: a string.
-    pub fn revision(mut self, value: impl Into<Str>) -> Self { self.revision = Some(value.into()); self }
+    pub fn revision(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.revision = ::std::option::Option::Some(value.into()); self }
     /// `SshKey`: a string.
-    pub fn ssh_key(mut self, value: impl Into<Str>) -> Self { self.ssh_key = Some(value.into()); self }
+    pub fn ssh_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssh_key = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "opsworks")]
-impl PropertyType for Source {}
+impl crate::PropertyType for Source {}
 
 #[cfg(feature = "opsworks")]
-impl ToValue for Source {
+impl ::cloudwright_core::ToValue for Source {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Password", &self.password)
             .opt("Revision", &self.revision)
             .opt("SshKey", &self.ssh_key)
@@ -113,22 +96,10 @@ impl ToValue for Source {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "opsworks")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "opsworks")]
 /// The `Tag` property type, shared by `AWS::OpsWorks::Layer`, `AWS::OpsWorks::Stack`.
@@ -137,9 +108,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "opsworks")]
@@ -155,21 +126,55 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "opsworks")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "opsworks")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "opsworks")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Source: ObjRule = ObjRule {
+        properties: &[
+            ("Password", Shape::STR),
+            ("Revision", Shape::STR),
+            ("SshKey", Shape::STR),
+            ("Type", Shape::STR),
+            ("Url", Shape::STR),
+            ("Username", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "opsworks")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,56 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_Source, RULE_Tag};
 pub use super::shared::{Source, Tag, TagRequired};
 
 /// The required properties of [`Stack`], by name: `Stack::new(StackRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackRequired {
     /// `DefaultInstanceProfileArn`: a string, required.
-    pub default_instance_profile_arn: Str,
+    pub default_instance_profile_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ServiceRoleArn`: a string, required.
-    pub service_role_arn: Str,
+    pub service_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Stack: ObjRule = ObjRule {
-    properties: &[
-        ("AgentVersion", Shape::STR),
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
-        ("ChefConfiguration", Shape::Object(&RULE_ChefConfiguration)),
-        ("CloneAppIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("ClonePermissions", Shape::Bool),
-        ("ConfigurationManager", Shape::Object(&RULE_StackConfigurationManager)),
-        ("CustomCookbooksSource", Shape::Object(&RULE_Source)),
-        ("CustomJson", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("DefaultAvailabilityZone", Shape::STR),
-        ("DefaultInstanceProfileArn", Shape::STR),
-        ("DefaultOs", Shape::STR),
-        ("DefaultRootDeviceType", Shape::STR),
-        ("DefaultSshKeyName", Shape::STR),
-        ("DefaultSubnetId", Shape::STR),
-        ("EcsClusterArn", Shape::STR),
-        ("ElasticIps", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticIp), min_items: None, max_items: None, unique: true })),
-        ("HostnameTheme", Shape::STR),
-        ("Name", Shape::STR),
-        ("RdsDbInstances", Shape::List(&ListRule { items: Shape::Object(&RULE_RdsDbInstance), min_items: None, max_items: None, unique: true })),
-        ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SourceStackId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("UseCustomCookbooks", Shape::Bool),
-        ("UseOpsworksSecurityGroups", Shape::Bool),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["DefaultInstanceProfileArn", "ServiceRoleArn", "Name"],
-    dependent_required: &[("VpcId", &["DefaultSubnetId"])],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::OpsWorks::Stack` resource.
 ///
@@ -81,54 +43,54 @@ pub struct Stack {
     ///
     /// The default setting is the most recent release of the agent. To specify an agent version, you must use the complete version number, not the abbreviated number shown on the console. For a list of available agent version numbers, call `DescribeAgentVersions` . AgentVersion cannot be set to Chef 12.2.
     ///
-    /// &gt; You can also specify an agent version when you create or update an instance, which overrides the stack's default setting.
-    pub agent_version: Option<Str>,
+    /// \> You can also specify an agent version when you create or update an instance, which overrides the stack's default setting.
+    pub agent_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Attributes`: a JSON value.
     ///
     /// One or more user-defined key-value pairs to be added to the stack attributes.
-    pub attributes: Option<Json>,
+    pub attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `ChefConfiguration`: a [`ChefConfiguration`] object.
     ///
-    /// A `ChefConfiguration` object that specifies whether to enable Berkshelf and the Berkshelf version on Chef 11.10 stacks. For more information, see \[Create a New Stack\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workingstacks-creating.html>) .
-    pub chef_configuration: Option<Obj<ChefConfiguration>>,
+    /// A `ChefConfiguration` object that specifies whether to enable Berkshelf and the Berkshelf version on Chef 11.10 stacks. For more information, see [Create a New Stack](https://docs.aws.amazon.com/opsworks/latest/userguide/workingstacks-creating.html) .
+    pub chef_configuration: ::std::option::Option<crate::Obj<ChefConfiguration>>,
     /// `CloneAppIds`: a list of strings.
     ///
     /// If you're cloning an OpsWorks stack, a list of OpsWorks application stack IDs from the source stack to include in the cloned stack.
     ///
     /// Create-only: changing it replaces the resource.
-    pub clone_app_ids: Option<List<Str>>,
+    pub clone_app_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ClonePermissions`: a boolean.
     ///
     /// If you're cloning an OpsWorks stack, indicates whether to clone the source stack's permissions.
     ///
     /// Create-only: changing it replaces the resource.
-    pub clone_permissions: Option<Bool>,
+    pub clone_permissions: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ConfigurationManager`: a [`StackConfigurationManager`] object.
     ///
     /// The configuration manager. When you create a stack we recommend that you use the configuration manager to specify the Chef version: 12, 11.10, or 11.4 for Linux stacks, or 12.2 for Windows stacks. The default value for Linux stacks is currently 12.
-    pub configuration_manager: Option<Obj<StackConfigurationManager>>,
+    pub configuration_manager: ::std::option::Option<crate::Obj<StackConfigurationManager>>,
     /// `CustomCookbooksSource`: a [`Source`] object.
     ///
-    /// Contains the information required to retrieve an app or cookbook from a repository. For more information, see \[Adding Apps\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workingapps-creating.html>) or \[Cookbooks and Recipes\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workingcookbook.html>) .
-    pub custom_cookbooks_source: Option<Obj<Source>>,
+    /// Contains the information required to retrieve an app or cookbook from a repository. For more information, see [Adding Apps](https://docs.aws.amazon.com/opsworks/latest/userguide/workingapps-creating.html) or [Cookbooks and Recipes](https://docs.aws.amazon.com/opsworks/latest/userguide/workingcookbook.html) .
+    pub custom_cookbooks_source: ::std::option::Option<crate::Obj<Source>>,
     /// `CustomJson`: a JSON value.
     ///
     /// A string that contains user-defined, custom JSON. It can be used to override the corresponding default stack configuration attribute values or to pass data to recipes. The string should be in the following format:
     ///
     /// `"{\"key1\": \"value1\", \"key2\": \"value2\",...}"`
     ///
-    /// For more information about custom JSON, see \[Use Custom JSON to Modify the Stack Configuration Attributes\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workingstacks-json.html>) .
+    /// For more information about custom JSON, see [Use Custom JSON to Modify the Stack Configuration Attributes](https://docs.aws.amazon.com/opsworks/latest/userguide/workingstacks-json.html) .
     ///
     /// Format `json`.
-    pub custom_json: Option<Json>,
+    pub custom_json: ::std::option::Option<::cloudwright_core::Json>,
     /// `DefaultAvailabilityZone`: a string.
     ///
-    /// The stack's default Availability Zone, which must be in the specified region. For more information, see \[Regions and Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/rande.html>) . If you also specify a value for `DefaultSubnetId` , the subnet must be in the same zone. For more information, see the `VpcId` parameter description.
-    pub default_availability_zone: Option<Str>,
+    /// The stack's default Availability Zone, which must be in the specified region. For more information, see [Regions and Endpoints](https://docs.aws.amazon.com/general/latest/gr/rande.html) . If you also specify a value for `DefaultSubnetId` , the subnet must be in the same zone. For more information, see the `VpcId` parameter description.
+    pub default_availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultInstanceProfileArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of an IAM profile that is the default profile for all of the stack's EC2 instances. For more information about IAM ARNs, see \[Using Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) .
-    pub default_instance_profile_arn: Str,
+    /// The Amazon Resource Name (ARN) of an IAM profile that is the default profile for all of the stack's EC2 instances. For more information about IAM ARNs, see [Using Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) .
+    pub default_instance_profile_arn: ::cloudwright_core::Str,
     /// `DefaultOs`: a string.
     ///
     /// The stack's default operating system, which is installed on every instance unless you specify a different operating system when you create the instance. You can specify one of the following.
@@ -138,34 +100,34 @@ pub struct Stack {
     /// - `CentOS Linux 7`
     /// - `Red Hat Enterprise Linux 7`
     /// - A supported Windows operating system, such as `Microsoft Windows Server 2012 R2 Base` , `Microsoft Windows Server 2012 R2 with SQL Server Express` , `Microsoft Windows Server 2012 R2 with SQL Server Standard` , or `Microsoft Windows Server 2012 R2 with SQL Server Web` .
-    /// - A custom AMI: `Custom` . You specify the custom AMI you want to use when you create instances. For more information, see \[Using Custom AMIs\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-custom-ami.html>) .
+    /// - A custom AMI: `Custom` . You specify the custom AMI you want to use when you create instances. For more information, see [Using Custom AMIs](https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-custom-ami.html) .
     ///
-    /// The default option is the current Amazon Linux version. Not all operating systems are supported with all versions of Chef. For more information about supported operating systems, see \[OpsWorks Stacks Operating Systems\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-os.html>) .
-    pub default_os: Option<Str>,
+    /// The default option is the current Amazon Linux version. Not all operating systems are supported with all versions of Chef. For more information about supported operating systems, see [OpsWorks Stacks Operating Systems](https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-os.html) .
+    pub default_os: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultRootDeviceType`: a string.
     ///
-    /// The default root device type. This value is the default for all instances in the stack, but you can override it when you create an instance. The default option is `instance-store` . For more information, see \[Storage for the Root Device\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ComponentsAMIs.html#storage-for-the-root-device>) .
-    pub default_root_device_type: Option<Str>,
+    /// The default root device type. This value is the default for all instances in the stack, but you can override it when you create an instance. The default option is `instance-store` . For more information, see [Storage for the Root Device](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ComponentsAMIs.html#storage-for-the-root-device) .
+    pub default_root_device_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultSshKeyName`: a string.
     ///
-    /// A default Amazon EC2 key pair name. The default value is none. If you specify a key pair name, OpsWorks installs the public key on the instance and you can use the private key with an SSH client to log in to the instance. For more information, see \[Using SSH to Communicate with an Instance\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-ssh.html>) and \[Managing SSH Access\](<https://docs.aws.amazon.com/opsworks/latest/userguide/security-ssh-access.html>) . You can override this setting by specifying a different key pair, or no key pair, when you \[create an instance\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-add.html>) .
-    pub default_ssh_key_name: Option<Str>,
+    /// A default Amazon EC2 key pair name. The default value is none. If you specify a key pair name, OpsWorks installs the public key on the instance and you can use the private key with an SSH client to log in to the instance. For more information, see [Using SSH to Communicate with an Instance](https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-ssh.html) and [Managing SSH Access](https://docs.aws.amazon.com/opsworks/latest/userguide/security-ssh-access.html) . You can override this setting by specifying a different key pair, or no key pair, when you [create an instance](https://docs.aws.amazon.com/opsworks/latest/userguide/workinginstances-add.html) .
+    pub default_ssh_key_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultSubnetId`: a string.
     ///
     /// The stack's default subnet ID. All instances are launched into this subnet unless you specify another subnet ID when you create the instance. This parameter is required if you specify a value for the `VpcId` parameter. If you also specify a value for `DefaultAvailabilityZone` , the subnet must be in that zone.
-    pub default_subnet_id: Option<Str>,
+    pub default_subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EcsClusterArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the  ( Amazon ECS ) cluster to register with the OpsWorks stack.
     ///
-    /// &gt; If you specify a cluster that's registered with another OpsWorks stack, CloudFormation deregisters the existing association before registering the cluster.
-    pub ecs_cluster_arn: Option<Str>,
+    /// \> If you specify a cluster that's registered with another OpsWorks stack, CloudFormation deregisters the existing association before registering the cluster.
+    pub ecs_cluster_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ElasticIps`: a list of [`ElasticIp`] objects.
     ///
     /// A list of Elastic IP addresses to register with the OpsWorks stack.
     ///
-    /// &gt; If you specify an IP address that's registered with another OpsWorks stack, CloudFormation deregisters the existing association before registering the IP address.
-    pub elastic_ips: Option<List<ElasticIp>>,
+    /// \> If you specify an IP address that's registered with another OpsWorks stack, CloudFormation deregisters the existing association before registering the IP address.
+    pub elastic_ips: ::std::option::Option<::cloudwright_core::List<ElasticIp>>,
     /// `HostnameTheme`: a string.
     ///
     /// The stack's host name theme, with spaces replaced by underscores. The theme is used to generate host names for the stack's instances. By default, `HostnameTheme` is set to `Layer_Dependent` , which creates host names by appending integers to the layer's short name. The other themes are:
@@ -183,29 +145,29 @@ pub struct Stack {
     /// - `Wild_Cats`
     ///
     /// To obtain a generated host name, call `GetHostNameSuggestion` , which returns a host name based on the current theme.
-    pub hostname_theme: Option<Str>,
+    pub hostname_theme: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The stack name. Stack names can be a maximum of 64 characters.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RdsDbInstances`: a list of [`RdsDbInstance`] objects.
     ///
     /// The Amazon Relational Database Service ( Amazon RDS ) database instance to register with the OpsWorks stack.
     ///
-    /// &gt; If you specify a database instance that's registered with another OpsWorks stack, CloudFormation deregisters the existing association before registering the database instance.
-    pub rds_db_instances: Option<List<RdsDbInstance>>,
+    /// \> If you specify a database instance that's registered with another OpsWorks stack, CloudFormation deregisters the existing association before registering the database instance.
+    pub rds_db_instances: ::std::option::Option<::cloudwright_core::List<RdsDbInstance>>,
     /// `ServiceRoleArn`: a string, required.
     ///
-    /// The stack's IAM role, which allows OpsWorks Stacks to work with AWS resources on your behalf. You must set this parameter to the Amazon Resource Name (ARN) for an existing IAM role. For more information about IAM ARNs, see \[Using Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) .
+    /// The stack's IAM role, which allows OpsWorks Stacks to work with AWS resources on your behalf. You must set this parameter to the Amazon Resource Name (ARN) for an existing IAM role. For more information about IAM ARNs, see [Using Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) .
     ///
     /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
-    pub service_role_arn: Str,
+    pub service_role_arn: ::cloudwright_core::Str,
     /// `SourceStackId`: a string.
     ///
     /// If you're cloning an OpsWorks stack, the stack ID of the source OpsWorks stack to clone.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_stack_id: Option<Str>,
+    pub source_stack_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A map that contains tag keys and tag values that are attached to a stack or layer.
@@ -215,11 +177,11 @@ pub struct Stack {
     /// - The value can be a maximum 255 characters, and contain only Unicode letters, numbers, or separators, or the following special characters: `+ - = . _ : /`
     /// - Leading and trailing white spaces are trimmed from both the key and value.
     /// - A maximum of 40 tags is allowed for any resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UseCustomCookbooks`: a boolean.
     ///
     /// Whether the stack uses custom cookbooks.
-    pub use_custom_cookbooks: Option<Bool>,
+    pub use_custom_cookbooks: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UseOpsworksSecurityGroups`: a boolean.
     ///
     /// Whether to associate the OpsWorks Stacks built-in security groups with the stack's layers.
@@ -229,8 +191,8 @@ pub struct Stack {
     /// - True - OpsWorks Stacks automatically associates the appropriate built-in security group with each layer (default setting). You can associate additional security groups with a layer after you create it, but you cannot delete the built-in security group.
     /// - False - OpsWorks Stacks does not associate built-in security groups with layers. You must create appropriate EC2 security groups and associate a security group with each layer that you create. However, you can still manually associate a built-in security group with a layer on creation; custom security groups are required only for those layers that need custom settings.
     ///
-    /// For more information, see \[Create a New Stack\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workingstacks-creating.html>) .
-    pub use_opsworks_security_groups: Option<Bool>,
+    /// For more information, see [Create a New Stack](https://docs.aws.amazon.com/opsworks/latest/userguide/workingstacks-creating.html) .
+    pub use_opsworks_security_groups: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VpcId`: a string.
     ///
     /// The ID of the VPC that the stack is to be launched into. The VPC must be in the stack's region. All instances are launched into this VPC. You cannot change the ID later.
@@ -245,10 +207,10 @@ pub struct Stack {
     /// - It must belong to a VPC in your account that is in the specified region.
     /// - You must specify a value for `DefaultSubnetId` .
     ///
-    /// For more information about how to use OpsWorks Stacks with a VPC, see \[Running a Stack in a VPC\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workingstacks-vpc.html>) . For more information about default VPC and EC2-Classic, see \[Supported Platforms\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-supported-platforms.html>) .
+    /// For more information about how to use OpsWorks Stacks with a VPC, see [Running a Stack in a VPC](https://docs.aws.amazon.com/opsworks/latest/userguide/workingstacks-vpc.html) . For more information about default VPC and EC2-Classic, see [Supported Platforms](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-supported-platforms.html) .
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -258,7 +220,7 @@ impl Stack {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpsWorks::Stack",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-stack.html",
         primary_identifier: &["Id"],
@@ -269,111 +231,113 @@ impl Stack {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Stack` with its required properties, named in a [`StackRequired`].
     #[inline]
     pub fn new(required: StackRequired) -> Self {
         Self {
-            agent_version: None,
-            attributes: None,
-            chef_configuration: None,
-            clone_app_ids: None,
-            clone_permissions: None,
-            configuration_manager: None,
-            custom_cookbooks_source: None,
-            custom_json: None,
-            default_availability_zone: None,
+            agent_version: ::std::option::Option::None,
+            attributes: ::std::option::Option::None,
+            chef_configuration: ::std::option::Option::None,
+            clone_app_ids: ::std::option::Option::None,
+            clone_permissions: ::std::option::Option::None,
+            configuration_manager: ::std::option::Option::None,
+            custom_cookbooks_source: ::std::option::Option::None,
+            custom_json: ::std::option::Option::None,
+            default_availability_zone: ::std::option::Option::None,
             default_instance_profile_arn: required.default_instance_profile_arn,
-            default_os: None,
-            default_root_device_type: None,
-            default_ssh_key_name: None,
-            default_subnet_id: None,
-            ecs_cluster_arn: None,
-            elastic_ips: None,
-            hostname_theme: None,
+            default_os: ::std::option::Option::None,
+            default_root_device_type: ::std::option::Option::None,
+            default_ssh_key_name: ::std::option::Option::None,
+            default_subnet_id: ::std::option::Option::None,
+            ecs_cluster_arn: ::std::option::Option::None,
+            elastic_ips: ::std::option::Option::None,
+            hostname_theme: ::std::option::Option::None,
             name: required.name,
-            rds_db_instances: None,
+            rds_db_instances: ::std::option::Option::None,
             service_role_arn: required.service_role_arn,
-            source_stack_id: None,
-            tags: None,
-            use_custom_cookbooks: None,
-            use_opsworks_security_groups: None,
-            vpc_id: None,
+            source_stack_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            use_custom_cookbooks: ::std::option::Option::None,
+            use_opsworks_security_groups: ::std::option::Option::None,
+            vpc_id: ::std::option::Option::None,
         }
     }
 
     /// `AgentVersion`: a string.
-    pub fn agent_version(mut self, value: impl Into<Str>) -> Self { self.agent_version = Some(value.into()); self }
+    pub fn agent_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.agent_version = ::std::option::Option::Some(value.into()); self }
     /// `Attributes`: a JSON value.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `ChefConfiguration`: a [`ChefConfiguration`] object.
-    pub fn chef_configuration(mut self, value: impl Into<Obj<ChefConfiguration>>) -> Self { self.chef_configuration = Some(value.into()); self }
+    pub fn chef_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ChefConfiguration>>) -> Self { self.chef_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CloneAppIds`: a list of strings.
-    pub fn clone_app_ids(mut self, value: impl Into<List<Str>>) -> Self { self.clone_app_ids = Some(value.into()); self }
+    pub fn clone_app_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.clone_app_ids = ::std::option::Option::Some(value.into()); self }
     /// `ClonePermissions`: a boolean.
-    pub fn clone_permissions(mut self, value: impl Into<Bool>) -> Self { self.clone_permissions = Some(value.into()); self }
+    pub fn clone_permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.clone_permissions = ::std::option::Option::Some(value.into()); self }
     /// `ConfigurationManager`: a [`StackConfigurationManager`] object.
-    pub fn configuration_manager(mut self, value: impl Into<Obj<StackConfigurationManager>>) -> Self { self.configuration_manager = Some(value.into()); self }
+    pub fn configuration_manager(mut self, value: impl ::std::convert::Into<crate::Obj<StackConfigurationManager>>) -> Self { self.configuration_manager = ::std::option::Option::Some(value.into()); self }
     /// `CustomCookbooksSource`: a [`Source`] object.
-    pub fn custom_cookbooks_source(mut self, value: impl Into<Obj<Source>>) -> Self { self.custom_cookbooks_source = Some(value.into()); self }
+    pub fn custom_cookbooks_source(mut self, value: impl ::std::convert::Into<crate::Obj<Source>>) -> Self { self.custom_cookbooks_source = ::std::option::Option::Some(value.into()); self }
     /// `CustomJson`: a JSON value.
-    pub fn custom_json(mut self, value: impl Into<Json>) -> Self { self.custom_json = Some(value.into()); self }
+    pub fn custom_json(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom_json = ::std::option::Option::Some(value.into()); self }
     /// `DefaultAvailabilityZone`: a string.
-    pub fn default_availability_zone(mut self, value: impl Into<Str>) -> Self { self.default_availability_zone = Some(value.into()); self }
+    pub fn default_availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `DefaultInstanceProfileArn`: a string, required.
-    pub fn default_instance_profile_arn(mut self, value: impl Into<Str>) -> Self { self.default_instance_profile_arn = value.into(); self }
+    pub fn default_instance_profile_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_instance_profile_arn = value.into(); self }
     /// `DefaultOs`: a string.
-    pub fn default_os(mut self, value: impl Into<Str>) -> Self { self.default_os = Some(value.into()); self }
+    pub fn default_os(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_os = ::std::option::Option::Some(value.into()); self }
     /// `DefaultRootDeviceType`: a string.
-    pub fn default_root_device_type(mut self, value: impl Into<Str>) -> Self { self.default_root_device_type = Some(value.into()); self }
+    pub fn default_root_device_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_root_device_type = ::std::option::Option::Some(value.into()); self }
     /// `DefaultSshKeyName`: a string.
-    pub fn default_ssh_key_name(mut self, value: impl Into<Str>) -> Self { self.default_ssh_key_name = Some(value.into()); self }
+    pub fn default_ssh_key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_ssh_key_name = ::std::option::Option::Some(value.into()); self }
     /// `DefaultSubnetId`: a string.
-    pub fn default_subnet_id(mut self, value: impl Into<Str>) -> Self { self.default_subnet_id = Some(value.into()); self }
+    pub fn default_subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `EcsClusterArn`: a string.
-    pub fn ecs_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.ecs_cluster_arn = Some(value.into()); self }
+    pub fn ecs_cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ecs_cluster_arn = ::std::option::Option::Some(value.into()); self }
     /// `ElasticIps`: a list of [`ElasticIp`] objects.
-    pub fn elastic_ips(mut self, value: impl Into<List<ElasticIp>>) -> Self { self.elastic_ips = Some(value.into()); self }
+    pub fn elastic_ips(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ElasticIp>>) -> Self { self.elastic_ips = ::std::option::Option::Some(value.into()); self }
     /// `HostnameTheme`: a string.
-    pub fn hostname_theme(mut self, value: impl Into<Str>) -> Self { self.hostname_theme = Some(value.into()); self }
+    pub fn hostname_theme(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hostname_theme = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RdsDbInstances`: a list of [`RdsDbInstance`] objects.
-    pub fn rds_db_instances(mut self, value: impl Into<List<RdsDbInstance>>) -> Self { self.rds_db_instances = Some(value.into()); self }
+    pub fn rds_db_instances(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RdsDbInstance>>) -> Self { self.rds_db_instances = ::std::option::Option::Some(value.into()); self }
     /// `ServiceRoleArn`: a string, required.
-    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_role_arn = value.into(); self }
+    pub fn service_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_role_arn = value.into(); self }
     /// `SourceStackId`: a string.
-    pub fn source_stack_id(mut self, value: impl Into<Str>) -> Self { self.source_stack_id = Some(value.into()); self }
+    pub fn source_stack_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_stack_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UseCustomCookbooks`: a boolean.
-    pub fn use_custom_cookbooks(mut self, value: impl Into<Bool>) -> Self { self.use_custom_cookbooks = Some(value.into()); self }
+    pub fn use_custom_cookbooks(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_custom_cookbooks = ::std::option::Option::Some(value.into()); self }
     /// `UseOpsworksSecurityGroups`: a boolean.
-    pub fn use_opsworks_security_groups(mut self, value: impl Into<Bool>) -> Self { self.use_opsworks_security_groups = Some(value.into()); self }
+    pub fn use_opsworks_security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_opsworks_security_groups = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Stack {
+impl ::cloudwright_core::Resource for Stack {
     type Attributes = StackAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stack, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Stack, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Stack {
+impl ::cloudwright_core::ToValue for Stack {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentVersion", &self.agent_version)
             .opt("Attributes", &self.attributes)
             .opt("ChefConfiguration", &self.chef_configuration)
@@ -409,12 +373,12 @@ impl ToValue for Stack {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Stack`]: `Handle<Stack>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Stack`]: `Handle<Stack>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StackAttributes(ResourceRef);
+pub struct StackAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StackAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StackAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -422,20 +386,10 @@ impl From<ResourceRef> for StackAttributes {
 impl StackAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ChefConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BerkshelfVersion", Shape::STR),
-        ("ManageBerkshelf", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ChefConfiguration` property type of `AWS::OpsWorks::Stack`.
 ///
@@ -445,11 +399,11 @@ pub struct ChefConfiguration {
     /// `BerkshelfVersion`: a string.
     ///
     /// The Berkshelf version.
-    pub berkshelf_version: Option<Str>,
+    pub berkshelf_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManageBerkshelf`: a boolean.
     ///
     /// Whether to enable Berkshelf.
-    pub manage_berkshelf: Option<Bool>,
+    pub manage_berkshelf: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -457,44 +411,26 @@ impl ChefConfiguration {
     /// A `ChefConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BerkshelfVersion`: a string.
-    pub fn berkshelf_version(mut self, value: impl Into<Str>) -> Self { self.berkshelf_version = Some(value.into()); self }
+    pub fn berkshelf_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.berkshelf_version = ::std::option::Option::Some(value.into()); self }
     /// `ManageBerkshelf`: a boolean.
-    pub fn manage_berkshelf(mut self, value: impl Into<Bool>) -> Self { self.manage_berkshelf = Some(value.into()); self }
+    pub fn manage_berkshelf(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.manage_berkshelf = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ChefConfiguration {}
+impl crate::PropertyType for ChefConfiguration {}
 
-impl ToValue for ChefConfiguration {
+impl ::cloudwright_core::ToValue for ChefConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BerkshelfVersion", &self.berkshelf_version)
             .opt("ManageBerkshelf", &self.manage_berkshelf)
             .build()
     }
 }
-
-/// The required properties of [`ElasticIp`], by name: `ElasticIp::new(ElasticIpRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ElasticIpRequired {
-    /// `Ip`: a string, required.
-    pub ip: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticIp: ObjRule = ObjRule {
-    properties: &[
-        ("Ip", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["Ip"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ElasticIp` property type of `AWS::OpsWorks::Stack`.
 ///
@@ -504,36 +440,36 @@ pub struct ElasticIp {
     /// `Ip`: a string, required.
     ///
     /// The IP address.
-    pub ip: Str,
+    pub ip: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name, which can be a maximum of 32 characters.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ElasticIp {
-    /// A `ElasticIp` with its required properties, named in a [`ElasticIpRequired`].
+    /// A `ElasticIp` with its one required property, `Ip`.
     #[inline]
-    pub fn new(required: ElasticIpRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ip: required.ip,
-            name: None,
+            ip: value.into(),
+            name: ::std::option::Option::None,
         }
     }
 
     /// `Ip`: a string, required.
-    pub fn ip(mut self, value: impl Into<Str>) -> Self { self.ip = value.into(); self }
+    pub fn ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ElasticIp {}
+impl crate::PropertyType for ElasticIp {}
 
-impl ToValue for ElasticIp {
+impl ::cloudwright_core::ToValue for ElasticIp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Ip", &self.ip)
             .opt("Name", &self.name)
             .build()
@@ -544,24 +480,12 @@ impl ToValue for ElasticIp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsDbInstanceRequired {
     /// `DbPassword`: a string, required.
-    pub db_password: Str,
+    pub db_password: ::cloudwright_core::Str,
     /// `DbUser`: a string, required.
-    pub db_user: Str,
+    pub db_user: ::cloudwright_core::Str,
     /// `RdsDbInstanceArn`: a string, required.
-    pub rds_db_instance_arn: Str,
+    pub rds_db_instance_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RdsDbInstance: ObjRule = ObjRule {
-    properties: &[
-        ("DbPassword", Shape::STR),
-        ("DbUser", Shape::STR),
-        ("RdsDbInstanceArn", Shape::STR),
-    ],
-    required: &["DbPassword", "DbUser", "RdsDbInstanceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RdsDbInstance` property type of `AWS::OpsWorks::Stack`.
 ///
@@ -571,15 +495,15 @@ pub struct RdsDbInstance {
     /// `DbPassword`: a string, required.
     ///
     /// OpsWorks Stacks returns `*****FILTERED*****` instead of the actual value.
-    pub db_password: Str,
+    pub db_password: ::cloudwright_core::Str,
     /// `DbUser`: a string, required.
     ///
     /// The master user name.
-    pub db_user: Str,
+    pub db_user: ::cloudwright_core::Str,
     /// `RdsDbInstanceArn`: a string, required.
     ///
     /// The instance's ARN.
-    pub rds_db_instance_arn: Str,
+    pub rds_db_instance_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -595,35 +519,25 @@ impl RdsDbInstance {
     }
 
     /// `DbPassword`: a string, required.
-    pub fn db_password(mut self, value: impl Into<Str>) -> Self { self.db_password = value.into(); self }
+    pub fn db_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_password = value.into(); self }
     /// `DbUser`: a string, required.
-    pub fn db_user(mut self, value: impl Into<Str>) -> Self { self.db_user = value.into(); self }
+    pub fn db_user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_user = value.into(); self }
     /// `RdsDbInstanceArn`: a string, required.
-    pub fn rds_db_instance_arn(mut self, value: impl Into<Str>) -> Self { self.rds_db_instance_arn = value.into(); self }
+    pub fn rds_db_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rds_db_instance_arn = value.into(); self }
 }
 
-impl PropertyType for RdsDbInstance {}
+impl crate::PropertyType for RdsDbInstance {}
 
-impl ToValue for RdsDbInstance {
+impl ::cloudwright_core::ToValue for RdsDbInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DbPassword", &self.db_password)
             .req("DbUser", &self.db_user)
             .req("RdsDbInstanceArn", &self.rds_db_instance_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StackConfigurationManager: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StackConfigurationManager` property type of `AWS::OpsWorks::Stack`.
 ///
@@ -633,11 +547,11 @@ pub struct StackConfigurationManager {
     /// `Name`: a string.
     ///
     /// The name. This parameter must be set to `Chef` .
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// The Chef version. This parameter must be set to 12, 11.10, or 11.4 for Linux stacks, and to 12.2 for Windows stacks. The default value for Linux stacks is 12.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -645,23 +559,109 @@ impl StackConfigurationManager {
     /// A `StackConfigurationManager` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StackConfigurationManager {}
+impl crate::PropertyType for StackConfigurationManager {}
 
-impl ToValue for StackConfigurationManager {
+impl ::cloudwright_core::ToValue for StackConfigurationManager {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Version", &self.version)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Source, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Stack: ObjRule = ObjRule {
+        properties: &[
+            ("AgentVersion", Shape::STR),
+            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("ChefConfiguration", Shape::Object(&RULE_ChefConfiguration)),
+            ("CloneAppIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("ClonePermissions", Shape::Bool),
+            ("ConfigurationManager", Shape::Object(&RULE_StackConfigurationManager)),
+            ("CustomCookbooksSource", Shape::Object(&RULE_Source)),
+            ("CustomJson", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("DefaultAvailabilityZone", Shape::STR),
+            ("DefaultInstanceProfileArn", Shape::STR),
+            ("DefaultOs", Shape::STR),
+            ("DefaultRootDeviceType", Shape::STR),
+            ("DefaultSshKeyName", Shape::STR),
+            ("DefaultSubnetId", Shape::STR),
+            ("EcsClusterArn", Shape::STR),
+            ("ElasticIps", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticIp), min_items: None, max_items: None, unique: true })),
+            ("HostnameTheme", Shape::STR),
+            ("Name", Shape::STR),
+            ("RdsDbInstances", Shape::List(&ListRule { items: Shape::Object(&RULE_RdsDbInstance), min_items: None, max_items: None, unique: true })),
+            ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SourceStackId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("UseCustomCookbooks", Shape::Bool),
+            ("UseOpsworksSecurityGroups", Shape::Bool),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["DefaultInstanceProfileArn", "ServiceRoleArn", "Name"],
+        dependent_required: &[("VpcId", &["DefaultSubnetId"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChefConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BerkshelfVersion", Shape::STR),
+            ("ManageBerkshelf", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticIp: ObjRule = ObjRule {
+        properties: &[
+            ("Ip", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["Ip"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RdsDbInstance: ObjRule = ObjRule {
+        properties: &[
+            ("DbPassword", Shape::STR),
+            ("DbUser", Shape::STR),
+            ("RdsDbInstanceArn", Shape::STR),
+        ],
+        required: &["DbPassword", "DbUser", "RdsDbInstanceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StackConfigurationManager: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

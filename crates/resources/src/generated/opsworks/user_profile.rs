@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`UserProfile`], by name: `UserProfile::new(UserProfileRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserProfileRequired {
-    /// `IamUserArn`: a string, required.
-    pub iam_user_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
-    properties: &[
-        ("AllowSelfManagement", Shape::Bool),
-        ("IamUserArn", Shape::STR),
-        ("SshPublicKey", Shape::STR),
-        ("SshUsername", Shape::STR),
-    ],
-    required: &["IamUserArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::OpsWorks::UserProfile` resource.
 ///
 /// <http://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-userprofile.html>
@@ -45,22 +23,22 @@ pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
 pub struct UserProfile {
     /// `AllowSelfManagement`: a boolean.
     ///
-    /// Whether users can specify their own SSH public key through the My Settings page. For more information, see \[Managing User Permissions\](<https://docs.aws.amazon.com/opsworks/latest/userguide/security-settingsshkey.html>) .
-    pub allow_self_management: Option<Bool>,
+    /// Whether users can specify their own SSH public key through the My Settings page. For more information, see [Managing User Permissions](https://docs.aws.amazon.com/opsworks/latest/userguide/security-settingsshkey.html) .
+    pub allow_self_management: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IamUserArn`: a string, required.
     ///
     /// The user's IAM ARN.
     ///
     /// Create-only: changing it replaces the resource.
-    pub iam_user_arn: Str,
+    pub iam_user_arn: ::cloudwright_core::Str,
     /// `SshPublicKey`: a string.
     ///
     /// The user's SSH public key.
-    pub ssh_public_key: Option<Str>,
+    pub ssh_public_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `SshUsername`: a string.
     ///
     /// The user's SSH user name.
-    pub ssh_username: Option<Str>,
+    pub ssh_username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +48,7 @@ impl UserProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpsWorks::UserProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-userprofile.html",
         primary_identifier: &["Id"],
@@ -81,45 +59,47 @@ impl UserProfile {
         read_only: &["Id"],
         attributes: &["Id", "SshUsername"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `UserProfile` with its required properties, named in a [`UserProfileRequired`].
+    /// A `UserProfile` with its one required property, `IamUserArn`.
     #[inline]
-    pub fn new(required: UserProfileRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            allow_self_management: None,
-            iam_user_arn: required.iam_user_arn,
-            ssh_public_key: None,
-            ssh_username: None,
+            allow_self_management: ::std::option::Option::None,
+            iam_user_arn: value.into(),
+            ssh_public_key: ::std::option::Option::None,
+            ssh_username: ::std::option::Option::None,
         }
     }
 
     /// `AllowSelfManagement`: a boolean.
-    pub fn allow_self_management(mut self, value: impl Into<Bool>) -> Self { self.allow_self_management = Some(value.into()); self }
+    pub fn allow_self_management(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_self_management = ::std::option::Option::Some(value.into()); self }
     /// `IamUserArn`: a string, required.
-    pub fn iam_user_arn(mut self, value: impl Into<Str>) -> Self { self.iam_user_arn = value.into(); self }
+    pub fn iam_user_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_user_arn = value.into(); self }
     /// `SshPublicKey`: a string.
-    pub fn ssh_public_key(mut self, value: impl Into<Str>) -> Self { self.ssh_public_key = Some(value.into()); self }
+    pub fn ssh_public_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssh_public_key = ::std::option::Option::Some(value.into()); self }
     /// `SshUsername`: a string.
-    pub fn ssh_username(mut self, value: impl Into<Str>) -> Self { self.ssh_username = Some(value.into()); self }
+    pub fn ssh_username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssh_username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for UserProfile {
+impl ::cloudwright_core::Resource for UserProfile {
     type Attributes = UserProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserProfile {
+impl ::cloudwright_core::ToValue for UserProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowSelfManagement", &self.allow_self_management)
             .req("IamUserArn", &self.iam_user_arn)
             .opt("SshPublicKey", &self.ssh_public_key)
@@ -128,12 +108,12 @@ impl ToValue for UserProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserProfile`]: `Handle<UserProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserProfile`]: `Handle<UserProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserProfileAttributes(ResourceRef);
+pub struct UserProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,15 +121,35 @@ impl From<ResourceRef> for UserProfileAttributes {
 impl UserProfileAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `SshUsername`: a string.
     ///
     /// The user's SSH user name.
     #[inline]
-    pub fn ssh_username(&self) -> Value {
-        self.0.get_att("SshUsername")
+    pub fn ssh_username(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SshUsername"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
+        properties: &[
+            ("AllowSelfManagement", Shape::Bool),
+            ("IamUserArn", Shape::STR),
+            ("SshPublicKey", Shape::STR),
+            ("SshUsername", Shape::STR),
+        ],
+        required: &["IamUserArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

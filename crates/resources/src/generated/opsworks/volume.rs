@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Volume`], by name: `Volume::new(VolumeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeRequired {
     /// `Ec2VolumeId`: a string, required.
-    pub ec2_volume_id: Str,
+    pub ec2_volume_id: ::cloudwright_core::Str,
     /// `StackId`: a string, required.
-    pub stack_id: Str,
+    pub stack_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Volume: ObjRule = ObjRule {
-    properties: &[
-        ("Ec2VolumeId", Shape::STR),
-        ("MountPoint", Shape::STR),
-        ("Name", Shape::STR),
-        ("StackId", Shape::STR),
-    ],
-    required: &["Ec2VolumeId", "StackId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::OpsWorks::Volume` resource.
 ///
@@ -50,21 +35,21 @@ pub struct Volume {
     /// The Amazon EC2 volume ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ec2_volume_id: Str,
+    pub ec2_volume_id: ::cloudwright_core::Str,
     /// `MountPoint`: a string.
     ///
     /// The volume mount point. For example, "/mnt/disk1".
-    pub mount_point: Option<Str>,
+    pub mount_point: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The volume name. Volume names are a maximum of 128 characters.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `StackId`: a string, required.
     ///
     /// The stack ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stack_id: Str,
+    pub stack_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -74,7 +59,7 @@ impl Volume {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OpsWorks::Volume",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-volume.html",
         primary_identifier: &["Id"],
@@ -85,7 +70,7 @@ impl Volume {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Volume` with its required properties, named in a [`VolumeRequired`].
@@ -93,37 +78,39 @@ impl Volume {
     pub fn new(required: VolumeRequired) -> Self {
         Self {
             ec2_volume_id: required.ec2_volume_id,
-            mount_point: None,
-            name: None,
+            mount_point: ::std::option::Option::None,
+            name: ::std::option::Option::None,
             stack_id: required.stack_id,
         }
     }
 
     /// `Ec2VolumeId`: a string, required.
-    pub fn ec2_volume_id(mut self, value: impl Into<Str>) -> Self { self.ec2_volume_id = value.into(); self }
+    pub fn ec2_volume_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_volume_id = value.into(); self }
     /// `MountPoint`: a string.
-    pub fn mount_point(mut self, value: impl Into<Str>) -> Self { self.mount_point = Some(value.into()); self }
+    pub fn mount_point(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mount_point = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `StackId`: a string, required.
-    pub fn stack_id(mut self, value: impl Into<Str>) -> Self { self.stack_id = value.into(); self }
+    pub fn stack_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_id = value.into(); self }
 }
 
-impl Resource for Volume {
+impl ::cloudwright_core::Resource for Volume {
     type Attributes = VolumeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Volume, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Volume, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Volume {
+impl ::cloudwright_core::ToValue for Volume {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Ec2VolumeId", &self.ec2_volume_id)
             .opt("MountPoint", &self.mount_point)
             .opt("Name", &self.name)
@@ -132,12 +119,12 @@ impl ToValue for Volume {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Volume`]: `Handle<Volume>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Volume`]: `Handle<Volume>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VolumeAttributes(ResourceRef);
+pub struct VolumeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VolumeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VolumeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -145,7 +132,27 @@ impl From<ResourceRef> for VolumeAttributes {
 impl VolumeAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Volume: ObjRule = ObjRule {
+        properties: &[
+            ("Ec2VolumeId", Shape::STR),
+            ("MountPoint", Shape::STR),
+            ("Name", Shape::STR),
+            ("StackId", Shape::STR),
+        ],
+        required: &["Ec2VolumeId", "StackId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

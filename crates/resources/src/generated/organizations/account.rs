@@ -5,76 +5,52 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\u0020-\\u007E]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[^\\s@]+@[^\\s@]+\\.[^\\s@]+");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\w+=,.@-]{1,64}");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[\\s\\S]*");
-
 /// The required properties of [`Account`], by name: `Account::new(AccountRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountRequired {
     /// `AccountName`: a string, required.
-    pub account_name: Str,
+    pub account_name: ::cloudwright_core::Str,
     /// `Email`: a string, required.
-    pub email: Str,
+    pub email: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Account: ObjRule = ObjRule {
-    properties: &[
-        ("AccountName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Email", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ParentIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("RoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["AccountName", "Email"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Organizations::Account` resource.
 ///
 /// Creates an AWS account that is automatically a member of the organization whose credentials made the request.
 ///
-/// CloudFormation uses the \[`CreateAccount`\](<https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html>) operation to create accounts. This is an asynchronous request that AWS performs in the background. Because `CreateAccount` operates asynchronously, it can return a successful completion message even though account initialization might still be in progress. You might need to wait a few minutes before you can successfully access the account. To check the status of the request, do one of the following:
+/// CloudFormation uses the [`CreateAccount`](https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html) operation to create accounts. This is an asynchronous request that AWS performs in the background. Because `CreateAccount` operates asynchronously, it can return a successful completion message even though account initialization might still be in progress. You might need to wait a few minutes before you can successfully access the account. To check the status of the request, do one of the following:
 ///
-/// - Use the `Id` value of the `CreateAccountStatus` response element from the `CreateAccount` operation to provide as a parameter to the \[`DescribeCreateAccountStatus`\](<https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeCreateAccountStatus.html>) operation.
-/// - Check the CloudTrail log for the `CreateAccountResult` event. For information on using CloudTrail with AWS Organizations , see \[Logging and monitoring in AWS Organizations\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_security_incident-response.html#orgs_cloudtrail-integration>) in the *AWS Organizations User Guide* .
+/// - Use the `Id` value of the `CreateAccountStatus` response element from the `CreateAccount` operation to provide as a parameter to the [`DescribeCreateAccountStatus`](https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeCreateAccountStatus.html) operation.
+/// - Check the CloudTrail log for the `CreateAccountResult` event. For information on using CloudTrail with AWS Organizations , see [Logging and monitoring in AWS Organizations](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_security_incident-response.html#orgs_cloudtrail-integration) in the *AWS Organizations User Guide* .
 ///
-/// The user who calls the API to create an account must have the `organizations:CreateAccount` permission. If you enabled all features in the organization, AWS Organizations creates the required service-linked role named `AWSServiceRoleForOrganizations` . For more information, see \[AWS Organizations and service-linked roles\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services.html#orgs_integrate_services-using_slrs>) in the *AWS Organizations User Guide* .
+/// The user who calls the API to create an account must have the `organizations:CreateAccount` permission. If you enabled all features in the organization, AWS Organizations creates the required service-linked role named `AWSServiceRoleForOrganizations` . For more information, see [AWS Organizations and service-linked roles](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services.html#orgs_integrate_services-using_slrs) in the *AWS Organizations User Guide* .
 ///
 /// If the request includes tags, then the requester must have the `organizations:TagResource` permission.
 ///
 /// AWS Organizations preconfigures the new member account with a role (named `OrganizationAccountAccessRole` by default) that grants users in the management account administrator permissions in the new member account. Principals in the management account can assume the role. AWS Organizations clones the company name and address information for the new account from the organization's management account.
 ///
-/// For more information about creating accounts, see \[Creating a member account in your organization\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_create.html>) in the *AWS Organizations User Guide* .
+/// For more information about creating accounts, see [Creating a member account in your organization](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_create.html) in the *AWS Organizations User Guide* .
 ///
 /// This operation can be called only from the organization's management account.
 ///
 /// *Deleting Account resources*
 ///
-/// The default `DeletionPolicy` for resource `AWS::Organizations::Account` is `Retain` . For more information about how CloudFormation deletes resources, see \[DeletionPolicy Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
+/// The default `DeletionPolicy` for resource `AWS::Organizations::Account` is `Retain` . For more information about how CloudFormation deletes resources, see [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) .
 ///
-/// &gt; - If you include multiple accounts in a single template, you must use the `DependsOn` attribute on each account resource type so that the accounts are created sequentially. If you create multiple accounts at the same time, Organizations returns an error and the stack operation fails.
-/// &gt; - You can't modify the following list of `Account` resource parameters using CloudFormation updates.
-/// &gt;
-/// &gt; - AccountName
-/// &gt; - Email
-/// &gt; - RoleName
-/// &gt;
-/// &gt; If you attempt to update the listed parameters, CloudFormation will attempt the update, but you will receive an error message as those updates are not supported from an Organizations management account or a \[registered delegated administrator\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-delegated-admin.html>) account. Both the update and the update roll-back will fail, so you must skip the account resource update. To update parameters `AccountName` and `Email` , you must sign in to the AWS Management Console as the AWS account root user. For more information, see \[Update the AWS account name, email address, or password for the root user\](<https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-root-user.html>) in the *Account Management Reference Guide* .
-/// &gt; - When you create an account in an organization using the AWS Organizations console, API, or AWS CLI commands, we don't automatically collect the information required for the account to operate as a standalone account. That includes collecting the payment method and signing the end user license agreement (EULA). If you must remove an account from your organization later, you can do so only after you provide the missing information. For more information, see \[Considerations before removing an account from an organization\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_account-before-remove.html>) in the *AWS Organizations User Guide* .
-/// &gt; - When you create an account in an organization using CloudFormation , you can't specify a value for the `CreateAccount` operation parameter `IamUserAccessToBilling` . The default value for parameter `IamUserAccessToBilling` is `ALLOW` , and IAM users and roles with the required permissions can access billing information for the new account.
-/// &gt; - If you get an exception that indicates `DescribeCreateAccountStatus returns IN_PROGRESS state before time out` . You must check the account creation status using the \[`DescribeCreateAccountStatus`\](<https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeCreateAccountStatus.html>) operation. If the account state returns as `SUCCEEDED` , you can import the account into CloudFormation management using \[`resource import`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import.html>) .
-/// &gt; - If you get an exception that indicates you have exceeded your account quota for the organization, you can request an increase by using the \[Service Quotas console\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>) .
-/// &gt; - If you get an exception that indicates the operation failed because your organization is still initializing, wait one hour and then try again. If the error persists, contact \[AWS Support\](<https://docs.aws.amazon.com/support/home#/>) .
-/// &gt; - We don't recommend that you use the `CreateAccount` operation to create multiple temporary accounts. You can close accounts using the \[`CloseAccount`\](<https://docs.aws.amazon.com/organizations/latest/APIReference/API_CloseAccount.html>) operation or from the AWS Organizations console in the organization's management account. For information on the requirements and process for closing an account, see \[Closing a member account in your organization\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_close.html>) in the *AWS Organizations User Guide* .
+/// \> - If you include multiple accounts in a single template, you must use the `DependsOn` attribute on each account resource type so that the accounts are created sequentially. If you create multiple accounts at the same time, Organizations returns an error and the stack operation fails.
+/// \> - You can't modify the following list of `Account` resource parameters using CloudFormation updates.
+/// \>
+/// \> - AccountName
+/// \> - Email
+/// \> - RoleName
+/// \>
+/// \> If you attempt to update the listed parameters, CloudFormation will attempt the update, but you will receive an error message as those updates are not supported from an Organizations management account or a [registered delegated administrator](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-delegated-admin.html) account. Both the update and the update roll-back will fail, so you must skip the account resource update. To update parameters `AccountName` and `Email` , you must sign in to the AWS Management Console as the AWS account root user. For more information, see [Update the AWS account name, email address, or password for the root user](https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-root-user.html) in the *Account Management Reference Guide* .
+/// \> - When you create an account in an organization using the AWS Organizations console, API, or AWS CLI commands, we don't automatically collect the information required for the account to operate as a standalone account. That includes collecting the payment method and signing the end user license agreement (EULA). If you must remove an account from your organization later, you can do so only after you provide the missing information. For more information, see [Considerations before removing an account from an organization](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_account-before-remove.html) in the *AWS Organizations User Guide* .
+/// \> - When you create an account in an organization using CloudFormation , you can't specify a value for the `CreateAccount` operation parameter `IamUserAccessToBilling` . The default value for parameter `IamUserAccessToBilling` is `ALLOW` , and IAM users and roles with the required permissions can access billing information for the new account.
+/// \> - If you get an exception that indicates `DescribeCreateAccountStatus returns IN_PROGRESS state before time out` . You must check the account creation status using the [`DescribeCreateAccountStatus`](https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeCreateAccountStatus.html) operation. If the account state returns as `SUCCEEDED` , you can import the account into CloudFormation management using [`resource import`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import.html) .
+/// \> - If you get an exception that indicates you have exceeded your account quota for the organization, you can request an increase by using the [Service Quotas console](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html) .
+/// \> - If you get an exception that indicates the operation failed because your organization is still initializing, wait one hour and then try again. If the error persists, contact [AWS Support](https://docs.aws.amazon.com/support/home#/) .
+/// \> - We don't recommend that you use the `CreateAccount` operation to create multiple temporary accounts. You can close accounts using the [`CloseAccount`](https://docs.aws.amazon.com/organizations/latest/APIReference/API_CloseAccount.html) operation or from the AWS Organizations console in the organization's management account. For information on the requirements and process for closing an account, see [Closing a member account in your organization](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_close.html) in the *AWS Organizations User Guide* .
 ///
 /// `Ref` returns its `AccountId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AccountAttributes`], which `Handle<Account>` dereferences to.
@@ -89,28 +65,28 @@ pub struct Account {
     /// The account name given to the account when it was created.
     ///
     /// Pattern `[\u0020-\u007E]+`; length 1 to 50.
-    pub account_name: Str,
+    pub account_name: ::cloudwright_core::Str,
     /// `Email`: a string, required.
     ///
     /// The email address associated with the AWS account.
     ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) for this parameter is a string of characters that represents a standard internet email address.
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) for this parameter is a string of characters that represents a standard internet email address.
     ///
     /// Pattern `[^\s@]+@[^\s@]+\.[^\s@]+`; length 6 to 64.
-    pub email: Str,
+    pub email: ::cloudwright_core::Str,
     /// `ParentIds`: a list of strings.
     ///
     /// The unique identifier (ID) of the root or organizational unit (OU) that you want to create the new account in. If you don't specify this parameter, the `ParentId` defaults to the root ID.
     ///
     /// This parameter only accepts a string array with one string value.
     ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) for a parent ID string requires one of the following:
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) for a parent ID string requires one of the following:
     ///
     /// - *Root* - A string that begins with "r-" followed by from 4 to 32 lowercase letters or digits.
     /// - *Organizational unit (OU)* - A string that begins with "ou-" followed by from 4 to 32 lowercase letters or digits (the ID of the root that the OU is in). This string is followed by a second "-" dash and from 8 to 32 additional lowercase letters or digits.
     ///
     /// Each item: pattern `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`.
-    pub parent_ids: Option<List<Str>>,
+    pub parent_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RoleName`: a string.
     ///
     /// The name of an IAM role that AWS Organizations automatically preconfigures in the new member account. This role trusts the management account, allowing users in the management account to assume the role, as permitted by the management account administrator. The role has administrator permissions in the new member account.
@@ -119,19 +95,19 @@ pub struct Account {
     ///
     /// For more information about how to use this role to access the member account, see the following links:
     ///
-    /// - \[Creating the OrganizationAccountAccessRole in an invited member account\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_access.html#orgs_manage_accounts_create-cross-account-role>) in the *AWS Organizations User Guide*
-    /// - Steps 2 and 3 in \[IAM Tutorial: Delegate access across AWS accounts using IAM roles\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_cross-account-with-roles.html>) in the *IAM User Guide*
+    /// - [Creating the OrganizationAccountAccessRole in an invited member account](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_access.html#orgs_manage_accounts_create-cross-account-role) in the *AWS Organizations User Guide*
+    /// - Steps 2 and 3 in [IAM Tutorial: Delegate access across AWS accounts using IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_cross-account-with-roles.html) in the *IAM User Guide*
     ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) that is used to validate this parameter. The pattern can include uppercase letters, lowercase letters, digits with no spaces, and any of the following characters: =,.@-
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) that is used to validate this parameter. The pattern can include uppercase letters, lowercase letters, digits with no spaces, and any of the following characters: =,.@-
     ///
     /// Pattern `[\w+=,.@-]{1,64}`; length 1 to 64; default `"OrganizationAccountAccessRole"`; write-only: CloudFormation does not return it.
-    pub role_name: Option<Str>,
+    pub role_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of tags that you want to attach to the newly created account. For each tag in the list, you must specify both a tag key and a value. You can set the value to an empty string, but you can't set it to `null` . For more information about tagging, see \[Tagging AWS Organizations resources\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_tagging.html>) in the AWS Organizations User Guide.
+    /// A list of tags that you want to attach to the newly created account. For each tag in the list, you must specify both a tag key and a value. You can set the value to an empty string, but you can't set it to `null` . For more information about tagging, see [Tagging AWS Organizations resources](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_tagging.html) in the AWS Organizations User Guide.
     ///
-    /// &gt; If any one of the tags is not valid or if you exceed the maximum allowed number of tags for an account, then the entire request fails and the account is not created.
-    pub tags: Option<List<Tag>>,
+    /// \> If any one of the tags is not valid or if you exceed the maximum allowed number of tags for an account, then the entire request fails and the account is not created.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -141,7 +117,7 @@ impl Account {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Organizations::Account",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-account.html",
         primary_identifier: &["AccountId"],
@@ -152,7 +128,7 @@ impl Account {
         read_only: &["AccountId", "Status", "State", "JoinedTimestamp", "JoinedMethod", "Arn", "Paths"],
         attributes: &["AccountId", "Arn", "JoinedMethod", "JoinedTimestamp", "Paths", "State", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Account` with its required properties, named in a [`AccountRequired`].
@@ -161,42 +137,44 @@ impl Account {
         Self {
             account_name: required.account_name,
             email: required.email,
-            parent_ids: None,
-            role_name: None,
-            tags: None,
+            parent_ids: ::std::option::Option::None,
+            role_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccountName`: a string, required.
-    pub fn account_name(mut self, value: impl Into<Str>) -> Self { self.account_name = value.into(); self }
+    pub fn account_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_name = value.into(); self }
     /// `Email`: a string, required.
-    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = value.into(); self }
+    pub fn email(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email = value.into(); self }
     /// `ParentIds`: a list of strings.
-    pub fn parent_ids(mut self, value: impl Into<List<Str>>) -> Self { self.parent_ids = Some(value.into()); self }
+    pub fn parent_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.parent_ids = ::std::option::Option::Some(value.into()); self }
     /// `RoleName`: a string.
-    pub fn role_name(mut self, value: impl Into<Str>) -> Self { self.role_name = Some(value.into()); self }
+    pub fn role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Account {
+impl ::cloudwright_core::Resource for Account {
     type Attributes = AccountAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Account, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Account, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Account {
+impl ::cloudwright_core::ToValue for Account {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountName", &self.account_name)
             .req("Email", &self.email)
             .opt("ParentIds", &self.parent_ids)
@@ -206,12 +184,12 @@ impl ToValue for Account {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Account`]: `Handle<Account>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Account`]: `Handle<Account>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccountAttributes(ResourceRef);
+pub struct AccountAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccountAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccountAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -221,58 +199,58 @@ impl AccountAttributes {
     ///
     /// Returns the unique identifier (ID) of the account. For example: `123456789012` .
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the account. For example: `arn:aws:organizations::111111111111:account/o-exampleorgid/555555555555` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `JoinedMethod`: one of a set of strings.
     ///
     /// Returns the method by which the account joined the organization. For example: `INVITED | CREATED` .
     #[inline]
-    pub fn joined_method(&self) -> Value {
-        self.0.get_att("JoinedMethod")
+    pub fn joined_method(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JoinedMethod"))
     }
 
     /// `Fn::GetAtt` `JoinedTimestamp`: a string.
     ///
     /// Returns the date the account became a part of the organization. For example: `2016-11-24T11:11:48-08:00` .
     #[inline]
-    pub fn joined_timestamp(&self) -> Value {
-        self.0.get_att("JoinedTimestamp")
+    pub fn joined_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JoinedTimestamp"))
     }
 
     /// `Fn::GetAtt` `Paths`: a list of strings.
     ///
     /// The paths in the organization where the account exists.
     #[inline]
-    pub fn paths(&self) -> Value {
-        self.0.get_att("Paths")
+    pub fn paths(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Paths"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// Each state represents a specific phase in the account lifecycle. Use this information to manage account access, automate workflows, or trigger actions based on account state changes.
     ///
-    /// For more information about account states and their implications, see \[Monitor the state of your AWS accounts\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_account_state.html>) in the *AWS Organizations User Guide* .
+    /// For more information about account states and their implications, see [Monitor the state of your AWS accounts](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_account_state.html) in the *AWS Organizations User Guide* .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// Returns the status of the account in the organization. For example: `ACTIVE | SUSPENDED | PENDING_CLOSURE` .
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -280,21 +258,10 @@ impl AccountAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Organizations::Account`.
 ///
@@ -304,11 +271,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `[\s\S]*`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `[\s\S]*`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -323,19 +290,59 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\u0020-\\u007E]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[^\\s@]+@[^\\s@]+\\.[^\\s@]+");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\w+=,.@-]{1,64}");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[\\s\\S]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Account: ObjRule = ObjRule {
+        properties: &[
+            ("AccountName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Email", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ParentIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("RoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["AccountName", "Email"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

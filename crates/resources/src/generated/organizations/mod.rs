@@ -35,4 +35,4 @@ pub use organizational_unit::{
 #[cfg(feature = "organizations")]
 pub use policy::{Policy, PolicyAttributes, PolicyRequired};
 #[cfg(feature = "organizations")]
-pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};
+pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes};

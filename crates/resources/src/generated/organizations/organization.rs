@@ -5,28 +5,17 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Organization: ObjRule = ObjRule {
-    properties: &[
-        ("FeatureSet", Shape::Str(&StrRule { allowed: &["ALL", "CONSOLIDATED_BILLING"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Organizations::Organization` resource.
 ///
-/// Creates an AWS organization. The account whose user is calling the \[`CreateOrganization`\](<https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateOrganization.html>) operation automatically becomes the \[management account\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#account>) of the new organization.
+/// Creates an AWS organization. The account whose user is calling the [`CreateOrganization`](https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateOrganization.html) operation automatically becomes the [management account](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#account) of the new organization.
 ///
-/// This operation must be called using credentials from the account that is to become the new organization's management account. The principal must also have the \[relevant IAM permissions\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_org_create.html>) .
+/// This operation must be called using credentials from the account that is to become the new organization's management account. The principal must also have the [relevant IAM permissions](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_org_create.html) .
 ///
-/// &gt; - If you delete an organization, you can't recover it. If you created any policies inside of the organization, they're also deleted and you can't recover them.
-/// &gt; - You can delete an organization only after you remove all member accounts from the organization. If you created some of your member accounts using AWS Organizations , you might be blocked from removing those accounts. You can remove a member account only if it has all the information that's required to operate as a standalone AWS account. For more information about how to provide that information and then remove the account, see \[Leave an organization from your member account\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_leave-as-member.html>) in the *AWS Organizations User Guide* .
-/// &gt; - If you closed a member account before you remove it from the organization, it enters a 'suspended' state for a period of time and you can't remove the account from the organization until it is finally closed. This can take up to 90 days and can prevent you from deleting the organization until all member accounts are completely closed.
-/// &gt;
-/// &gt; For more information, see \[Deleting an organization\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_org_delete.html>) in the *AWS Organizations User Guide* .
+/// \> - If you delete an organization, you can't recover it. If you created any policies inside of the organization, they're also deleted and you can't recover them.
+/// \> - You can delete an organization only after you remove all member accounts from the organization. If you created some of your member accounts using AWS Organizations , you might be blocked from removing those accounts. You can remove a member account only if it has all the information that's required to operate as a standalone AWS account. For more information about how to provide that information and then remove the account, see [Leave an organization from your member account](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_leave-as-member.html) in the *AWS Organizations User Guide* .
+/// \> - If you closed a member account before you remove it from the organization, it enters a 'suspended' state for a period of time and you can't remove the account from the organization until it is finally closed. This can take up to 90 days and can prevent you from deleting the organization until all member accounts are completely closed.
+/// \>
+/// \> For more information, see [Deleting an organization](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_org_delete.html) in the *AWS Organizations User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`OrganizationAttributes`], which `Handle<Organization>` dereferences to.
@@ -40,15 +29,15 @@ pub struct Organization {
     ///
     /// Specifies the feature set supported by the new organization. Each feature set supports different levels of functionality.
     ///
-    /// - `ALL`  In addition to all the features supported by the consolidated billing feature set, the management account gains access to advanced features that give you more control over accounts in your organization. For more information, see \[All features\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#feature-set-all>) in the *AWS Organizations User Guide* .
-    /// - `CONSOLIDATED_BILLING`  All member accounts have their bills consolidated to and paid by the management account. For more information, see \[Consolidated billing\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#feature-set-cb-only>) in the *AWS Organizations User Guide* .
+    /// - `ALL`  In addition to all the features supported by the consolidated billing feature set, the management account gains access to advanced features that give you more control over accounts in your organization. For more information, see [All features](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#feature-set-all) in the *AWS Organizations User Guide* .
+    /// - `CONSOLIDATED_BILLING`  All member accounts have their bills consolidated to and paid by the management account. For more information, see [Consolidated billing](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#feature-set-cb-only) in the *AWS Organizations User Guide* .
     ///
-    /// &gt; The consolidated billing feature feature set isn't available for organizations in the AWS GovCloud (US) Region.
+    /// \> The consolidated billing feature feature set isn't available for organizations in the AWS GovCloud (US) Region.
     ///
     /// If you don't specify this property, the default value is `ALL` .
     ///
     /// Default `"ALL"`.
-    pub feature_set: Option<FeatureSet>,
+    pub feature_set: ::std::option::Option<FeatureSet>,
 }
 
 #[rustfmt::skip]
@@ -58,7 +47,7 @@ impl Organization {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Organizations::Organization",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-organization.html",
         primary_identifier: &["Id"],
@@ -69,45 +58,47 @@ impl Organization {
         read_only: &["Id", "Arn", "ManagementAccountArn", "ManagementAccountId", "ManagementAccountEmail", "RootId"],
         attributes: &["Arn", "Id", "ManagementAccountArn", "ManagementAccountEmail", "ManagementAccountId", "RootId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Organization` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FeatureSet`: a [`FeatureSet`] value.
-    pub fn feature_set(mut self, value: impl Into<FeatureSet>) -> Self { self.feature_set = Some(value.into()); self }
+    pub fn feature_set(mut self, value: impl ::std::convert::Into<FeatureSet>) -> Self { self.feature_set = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Organization {
+impl ::cloudwright_core::Resource for Organization {
     type Attributes = OrganizationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Organization, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Organization, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Organization {
+impl ::cloudwright_core::ToValue for Organization {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FeatureSet", &self.feature_set)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Organization`]: `Handle<Organization>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Organization`]: `Handle<Organization>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OrganizationAttributes(ResourceRef);
+pub struct OrganizationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OrganizationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OrganizationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -117,48 +108,48 @@ impl OrganizationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of an organization.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier (ID) of an organization.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ManagementAccountArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the account that is designated as the management account for the organization.
     #[inline]
-    pub fn management_account_arn(&self) -> Value {
-        self.0.get_att("ManagementAccountArn")
+    pub fn management_account_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ManagementAccountArn"))
     }
 
     /// `Fn::GetAtt` `ManagementAccountEmail`: a string.
     ///
     /// The email address that is associated with the AWS account that is designated as the management account for the organization.
     #[inline]
-    pub fn management_account_email(&self) -> Value {
-        self.0.get_att("ManagementAccountEmail")
+    pub fn management_account_email(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ManagementAccountEmail"))
     }
 
     /// `Fn::GetAtt` `ManagementAccountId`: a string.
     ///
     /// The unique identifier (ID) of the management account of an organization.
     #[inline]
-    pub fn management_account_id(&self) -> Value {
-        self.0.get_att("ManagementAccountId")
+    pub fn management_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ManagementAccountId"))
     }
 
     /// `Fn::GetAtt` `RootId`: a string.
     ///
     /// The unique identifier (ID) for the root.
     #[inline]
-    pub fn root_id(&self) -> Value {
-        self.0.get_att("RootId")
+    pub fn root_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RootId"))
     }
 }
 
@@ -170,23 +161,39 @@ pub enum FeatureSet {
     /// `CONSOLIDATED_BILLING`
     ConsolidatedBilling,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FeatureSet {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FeatureSet {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FeatureSet {
+impl ::cloudwright_core::ToValue for FeatureSet {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::ConsolidatedBilling => "CONSOLIDATED_BILLING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Organization: ObjRule = ObjRule {
+        properties: &[
+            ("FeatureSet", Shape::Str(&StrRule { allowed: &["ALL", "CONSOLIDATED_BILLING"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

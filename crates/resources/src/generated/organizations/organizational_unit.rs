@@ -5,42 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$");
 
 /// The required properties of [`OrganizationalUnit`], by name: `OrganizationalUnit::new(OrganizationalUnitRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationalUnitRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParentId`: a string, required.
-    pub parent_id: Str,
+    pub parent_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrganizationalUnit: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ParentId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name", "ParentId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Organizations::OrganizationalUnit` resource.
 ///
 /// Creates an organizational unit (OU) within a root or parent OU. An OU is a container for accounts that enables you to organize your accounts to apply policies according to your business requirements. The number of levels deep that you can nest OUs is dependent upon the policy types enabled for that root. For service control policies, the limit is five.
 ///
-/// For more information about OUs, see \[Managing organizational units (OUs)\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_ous.html>) in the *AWS Organizations User Guide* .
+/// For more information about OUs, see [Managing organizational units (OUs)](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_ous.html) in the *AWS Organizations User Guide* .
 ///
 /// If the request includes tags, then the requester must have the `organizations:TagResource` permission.
 ///
@@ -59,29 +39,29 @@ pub struct OrganizationalUnit {
     ///
     /// The friendly name of this OU.
     ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) that is used to validate this parameter is a string of any of the characters in the ASCII character range.
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) that is used to validate this parameter is a string of any of the characters in the ASCII character range.
     ///
     /// Pattern `[\s\S]*`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParentId`: a string, required.
     ///
     /// The unique identifier (ID) of the parent root or OU that you want to create the new OU in.
     ///
-    /// &gt; To update the `ParentId` parameter value, you must first remove all accounts attached to the organizational unit (OU). OUs can't be moved within the organization with accounts still attached.
+    /// \> To update the `ParentId` parameter value, you must first remove all accounts attached to the organizational unit (OU). OUs can't be moved within the organization with accounts still attached.
     ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) for a parent ID string requires one of the following:
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) for a parent ID string requires one of the following:
     ///
     /// - *Root* - A string that begins with "r-" followed by from 4 to 32 lowercase letters or digits.
     /// - *Organizational unit (OU)* - A string that begins with "ou-" followed by from 4 to 32 lowercase letters or digits (the ID of the root that the OU is in). This string is followed by a second "-" dash and from 8 to 32 additional lowercase letters or digits.
     ///
     /// Pattern `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`; length 0 to 100; create-only: changing it replaces the resource.
-    pub parent_id: Str,
+    pub parent_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of tags that you want to attach to the newly created OU. For each tag in the list, you must specify both a tag key and a value. You can set the value to an empty string, but you can't set it to `null` . For more information about tagging, see \[Tagging AWS Organizations resources\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_tagging.html>) in the AWS Organizations User Guide.
+    /// A list of tags that you want to attach to the newly created OU. For each tag in the list, you must specify both a tag key and a value. You can set the value to an empty string, but you can't set it to `null` . For more information about tagging, see [Tagging AWS Organizations resources](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_tagging.html) in the AWS Organizations User Guide.
     ///
-    /// &gt; If any one of the tags is not valid or if you exceed the allowed number of tags for an OU, then the entire request fails and the OU is not created.
-    pub tags: Option<List<Tag>>,
+    /// \> If any one of the tags is not valid or if you exceed the allowed number of tags for an OU, then the entire request fails and the OU is not created.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +71,7 @@ impl OrganizationalUnit {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Organizations::OrganizationalUnit",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-organizationalunit.html",
         primary_identifier: &["Id"],
@@ -102,7 +82,7 @@ impl OrganizationalUnit {
         read_only: &["Arn", "Id", "Path"],
         attributes: &["Arn", "Id", "Path"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OrganizationalUnit` with its required properties, named in a [`OrganizationalUnitRequired`].
@@ -111,36 +91,38 @@ impl OrganizationalUnit {
         Self {
             name: required.name,
             parent_id: required.parent_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ParentId`: a string, required.
-    pub fn parent_id(mut self, value: impl Into<Str>) -> Self { self.parent_id = value.into(); self }
+    pub fn parent_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OrganizationalUnit {
+impl ::cloudwright_core::Resource for OrganizationalUnit {
     type Attributes = OrganizationalUnitAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationalUnit, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OrganizationalUnit, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OrganizationalUnit {
+impl ::cloudwright_core::ToValue for OrganizationalUnit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("ParentId", &self.parent_id)
             .opt("Tags", &self.tags)
@@ -148,12 +130,12 @@ impl ToValue for OrganizationalUnit {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OrganizationalUnit`]: `Handle<OrganizationalUnit>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OrganizationalUnit`]: `Handle<OrganizationalUnit>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OrganizationalUnitAttributes(ResourceRef);
+pub struct OrganizationalUnitAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OrganizationalUnitAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OrganizationalUnitAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -163,23 +145,48 @@ impl OrganizationalUnitAttributes {
     ///
     /// The Amazon Resource Name (ARN) of this OU. For example: `arn:aws:organizations::111111111111:ou/o-exampleorgid/ou-examplerootid111-exampleouid111` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier (ID) associated with this OU. For example: `ou-examplerootid111-exampleouid111` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Path`: a string.
     ///
     /// The path in the organization where this OU exists.
     #[inline]
-    pub fn path(&self) -> Value {
-        self.0.get_att("Path")
+    pub fn path(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Path"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrganizationalUnit: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ParentId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name", "ParentId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

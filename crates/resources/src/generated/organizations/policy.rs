@@ -5,50 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$");
-
 /// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `Content`: a JSON value, required.
-    pub content: Json,
+    pub content: ::cloudwright_core::Json,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`PolicyType`] value, required.
     pub r#type: PolicyType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Policy: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TargetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["AISERVICES_OPT_OUT_POLICY", "BACKUP_POLICY", "BEDROCK_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "INSPECTOR_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY", "RESOURCE_CONTROL_POLICY", "S3_POLICY", "SECURITYHUB_POLICY", "SERVICE_CONTROL_POLICY", "TAG_POLICY", "UPGRADE_ROLLOUT_POLICY"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type", "Content"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Organizations::Policy` resource.
 ///
 /// Creates a policy of a specified type that you can attach to a root, an organizational unit (OU), or an individual AWS account .
 ///
-/// For more information about policies and their use, see \[Managing AWS Organizations policies\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies.html>) .
+/// For more information about policies and their use, see [Managing AWS Organizations policies](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies.html) .
 ///
 /// If the request includes tags, then the requester must have the `organizations:TagResource` permission.
 ///
 /// This operation can be called only from the organization's management account or a member account designated as a delegated administrator.
 ///
-/// &gt; Before you can create a policy of a given type, you must first \[enable that policy type\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_enable-disable.html>) in your organization.
+/// \> Before you can create a policy of a given type, you must first [enable that policy type](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_enable-disable.html) in your organization.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PolicyAttributes`], which `Handle<Policy>` dereferences to.
@@ -63,7 +41,7 @@ pub struct Policy {
     ///
     /// The policy text content. You can specify the policy content as a JSON object or a JSON string.
     ///
-    /// &gt; When you specify the policy content as a JSON string, you can't perform drift detection on the CloudFormation stack. For this reason, we recommend specifying the policy content as a JSON object instead.
+    /// \> When you specify the policy content as a JSON string, you can't perform drift detection on the CloudFormation stack. For this reason, we recommend specifying the policy content as a JSON object instead.
     ///
     /// The text that you supply must adhere to the rules of the policy type you specify in the `Type` parameter. The following AWS Organizations quotas are enforced for the maximum size of a policy document:
     ///
@@ -79,42 +57,42 @@ pub struct Policy {
     /// - Amazon Bedrock policies: 10,000 characters
     /// - Upgrade rollout policies: 10,000 characters
     ///
-    /// For more information about Organizations service quotas, see \[Quotas for AWS Organizations\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>) in the *AWS Organizations User Guide* .
+    /// For more information about Organizations service quotas, see [Quotas for AWS Organizations](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html) in the *AWS Organizations User Guide* .
     ///
     /// Pattern `[\s\S]*`; length 1 to 1000000.
-    pub content: Json,
+    pub content: ::cloudwright_core::Json,
     /// `Description`: a string.
     ///
     /// Human readable description of the policy.
     ///
     /// Pattern `[\s\S]*`; length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Name of the policy.
     ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) that is used to validate this parameter is a string of any of the characters in the ASCII character range.
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) that is used to validate this parameter is a string of any of the characters in the ASCII character range.
     ///
     /// Pattern `[\s\S]*`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of tags that you want to attach to the newly created policy. For each tag in the list, you must specify both a tag key and a value. You can set the value to an empty string, but you can't set it to `null` . For more information about tagging, see \[Tagging AWS Organizations resources\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_tagging.html>) in the AWS Organizations User Guide.
+    /// A list of tags that you want to attach to the newly created policy. For each tag in the list, you must specify both a tag key and a value. You can set the value to an empty string, but you can't set it to `null` . For more information about tagging, see [Tagging AWS Organizations resources](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_tagging.html) in the AWS Organizations User Guide.
     ///
-    /// &gt; If any one of the tags is not valid or if you exceed the allowed number of tags for a policy, then the entire request fails and the policy is not created.
-    pub tags: Option<List<Tag>>,
+    /// \> If any one of the tags is not valid or if you exceed the allowed number of tags for a policy, then the entire request fails and the policy is not created.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetIds`: a list of strings.
     ///
-    /// List of unique identifiers (IDs) of the root, OU, or account that you want to attach the policy to. You can get the ID by calling the \[ListRoots\](<https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListRoots.html>) , \[ListOrganizationalUnitsForParent\](<https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListOrganizationalUnitsForParent.html>) , or \[ListAccounts\](<https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html>) operations. If you don't specify this parameter, the policy is created but not attached to any organization resource.
+    /// List of unique identifiers (IDs) of the root, OU, or account that you want to attach the policy to. You can get the ID by calling the [ListRoots](https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListRoots.html) , [ListOrganizationalUnitsForParent](https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListOrganizationalUnitsForParent.html) , or [ListAccounts](https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html) operations. If you don't specify this parameter, the policy is created but not attached to any organization resource.
     ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) for a target ID string requires one of the following:
+    /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) for a target ID string requires one of the following:
     ///
     /// - *Root* - A string that begins with "r-" followed by from 4 to 32 lowercase letters or digits.
     /// - *Account* - A string that consists of exactly 12 digits.
     /// - *Organizational unit (OU)* - A string that begins with "ou-" followed by from 4 to 32 lowercase letters or digits (the ID of the root that the OU is in). This string is followed by a second "-" dash and from 8 to 32 additional lowercase letters or digits.
     ///
     /// Each item: pattern `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`.
-    pub target_ids: Option<List<Str>>,
+    pub target_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Type`: a [`PolicyType`] value, required.
     ///
     /// The type of policy to create.
@@ -130,7 +108,7 @@ impl Policy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Organizations::Policy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-policy.html",
         primary_identifier: &["Id"],
@@ -141,7 +119,7 @@ impl Policy {
         read_only: &["Id", "Arn", "AwsManaged"],
         attributes: &["Arn", "AwsManaged", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
@@ -149,46 +127,48 @@ impl Policy {
     pub fn new(required: PolicyRequired) -> Self {
         Self {
             content: required.content,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            tags: None,
-            target_ids: None,
+            tags: ::std::option::Option::None,
+            target_ids: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Content`: a JSON value, required.
-    pub fn content(mut self, value: impl Into<Json>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.content = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetIds`: a list of strings.
-    pub fn target_ids(mut self, value: impl Into<List<Str>>) -> Self { self.target_ids = Some(value.into()); self }
+    pub fn target_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.target_ids = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PolicyType`] value, required.
-    pub fn r#type(mut self, value: impl Into<PolicyType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PolicyType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Policy {
+impl ::cloudwright_core::Resource for Policy {
     type Attributes = PolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Policy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Policy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Policy {
+impl ::cloudwright_core::ToValue for Policy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Content", &self.content)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -199,12 +179,12 @@ impl ToValue for Policy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Policy`]: `Handle<Policy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Policy`]: `Handle<Policy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PolicyAttributes(ResourceRef);
+pub struct PolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -214,24 +194,24 @@ impl PolicyAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) of the policy. For example: `arn:aws:organizations::111111111111:policy/o-exampleorgid/service_control_policy/p-examplepolicyid111` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `AwsManaged`: a boolean.
     ///
     /// Returns a boolean value that indicates whether the specified policy is an AWS managed policy. If true, then you can attach the policy to roots, OUs, or accounts, but you cannot edit it. For example: `true | false` .
     #[inline]
-    pub fn aws_managed(&self) -> Value {
-        self.0.get_att("AwsManaged")
+    pub fn aws_managed(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("AwsManaged"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Returns the unique identifier (ID) of the policy. For example: `p-examplepolicyid111` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -239,21 +219,10 @@ impl PolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Organizations::Policy`.
 ///
@@ -263,11 +232,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `[\s\S]*`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `[\s\S]*`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -282,17 +251,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -329,18 +298,18 @@ pub enum PolicyType {
     /// `UPGRADE_ROLLOUT_POLICY`
     UpgradeRolloutPolicy,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PolicyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PolicyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PolicyType {
+impl ::cloudwright_core::ToValue for PolicyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AiservicesOptOutPolicy => "AISERVICES_OPT_OUT_POLICY",
             Self::BackupPolicy => "BACKUP_POLICY",
@@ -355,8 +324,46 @@ impl ToValue for PolicyType {
             Self::ServiceControlPolicy => "SERVICE_CONTROL_POLICY",
             Self::TagPolicy => "TAG_POLICY",
             Self::UpgradeRolloutPolicy => "UPGRADE_ROLLOUT_POLICY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Policy: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TargetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["AISERVICES_OPT_OUT_POLICY", "BACKUP_POLICY", "BEDROCK_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "INSPECTOR_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY", "RESOURCE_CONTROL_POLICY", "S3_POLICY", "SECURITYHUB_POLICY", "SERVICE_CONTROL_POLICY", "TAG_POLICY", "UPGRADE_ROLLOUT_POLICY"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type", "Content"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

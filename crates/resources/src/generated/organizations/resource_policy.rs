@@ -5,35 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePolicyRequired {
-    /// `Content`: a JSON value, required.
-    pub content: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Content"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Organizations::ResourcePolicy` resource.
 ///
 /// Creates or updates a resource-based delegation policy that can be used to delegate policy management for AWS Organizations to specified member accounts to perform policy actions that are by default available only to the management account.
 ///
-/// For more information about delegated policy management, see \[Delegated administrator for AWS Organizations\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_delegate_policies.html>) in the *AWS Organizations User Guide* .
+/// For more information about delegated policy management, see [Delegated administrator for AWS Organizations](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_delegate_policies.html) in the *AWS Organizations User Guide* .
 ///
 /// You can only call this operation from the organization's management account.
 ///
@@ -49,16 +27,16 @@ pub struct ResourcePolicy {
     ///
     /// The policy text of the organization resource policy. You can specify the resource policy content as a JSON object or a JSON string.
     ///
-    /// &gt; When you specify the resource policy content as a JSON string, you can't perform drift detection on the CloudFormation stack. For this reason, we recommend specifying the resource policy content as a JSON object instead.
+    /// \> When you specify the resource policy content as a JSON string, you can't perform drift detection on the CloudFormation stack. For this reason, we recommend specifying the resource policy content as a JSON object instead.
     ///
     /// Pattern `[\s\S]*`; length 1 to 40000.
-    pub content: Json,
+    pub content: ::cloudwright_core::Json,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of tags that you want to attach to the newly created resource policy. For each tag in the list, you must specify both a tag key and a value. You can set the value to an empty string, but you can't set it to `null` . For more information about tagging, see \[Tagging AWS Organizations resources\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_tagging.html>) in the *AWS Organizations User Guide* .
+    /// A list of tags that you want to attach to the newly created resource policy. For each tag in the list, you must specify both a tag key and a value. You can set the value to an empty string, but you can't set it to `null` . For more information about tagging, see [Tagging AWS Organizations resources](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_tagging.html) in the *AWS Organizations User Guide* .
     ///
-    /// &gt; If any one of the tags is not valid or if you exceed the allowed number of tags for the resource policy, then the entire request fails and the resource policy is not created.
-    pub tags: Option<List<Tag>>,
+    /// \> If any one of the tags is not valid or if you exceed the allowed number of tags for the resource policy, then the entire request fails and the resource policy is not created.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +46,7 @@ impl ResourcePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Organizations::ResourcePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-resourcepolicy.html",
         primary_identifier: &["Id"],
@@ -79,54 +57,56 @@ impl ResourcePolicy {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    /// A `ResourcePolicy` with its one required property, `Content`.
     #[inline]
-    pub fn new(required: ResourcePolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            content: required.content,
-            tags: None,
+            content: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Content`: a JSON value, required.
-    pub fn content(mut self, value: impl Into<Json>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.content = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ResourcePolicy {
+impl ::cloudwright_core::Resource for ResourcePolicy {
     type Attributes = ResourcePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourcePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourcePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourcePolicy {
+impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Content", &self.content)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourcePolicyAttributes(ResourceRef);
+pub struct ResourcePolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourcePolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourcePolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -136,15 +116,35 @@ impl ResourcePolicyAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) of the policy. For example: `arn:aws:organizations::111111111111:resourcepolicy/o-exampleorgid/rp-examplepolicyid111` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Returns the unique identifier (ID) of the resource policy. For example: `rp-examplepolicyid111` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Content"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

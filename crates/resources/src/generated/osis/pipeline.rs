@@ -5,52 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\/aws\\/vendedlogs\\/[\\.\\-_/#A-Za-z0-9]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-z][a-z0-9\\-]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:(aws|aws\\-cn|aws\\-us\\-gov|aws\\-iso|aws\\-iso\\-b|aws\\-iso\\-e|aws\\-iso\\-f):iam::[0-9]+:role\\/.*$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("sg-\\w{8}(\\w{9})?");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("subnet-\\w{8}(\\w{9})?");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)/(3[0-2]|[12]?[0-9])$",
-);
-
 /// The required properties of [`Pipeline`], by name: `Pipeline::new(PipelineRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineRequired {
     /// `MaxUnits`: an integer, required.
-    pub max_units: Int,
+    pub max_units: ::cloudwright_core::Int,
     /// `MinUnits`: an integer, required.
-    pub min_units: Int,
+    pub min_units: ::cloudwright_core::Int,
     /// `PipelineConfigurationBody`: a string, required.
-    pub pipeline_configuration_body: Str,
+    pub pipeline_configuration_body: ::cloudwright_core::Str,
     /// `PipelineName`: a string, required.
-    pub pipeline_name: Str,
+    pub pipeline_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
-    properties: &[
-        ("BufferOptions", Shape::Object(&RULE_BufferOptions)),
-        ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
-        ("LogPublishingOptions", Shape::Object(&RULE_LogPublishingOptions)),
-        ("MaxUnits", Shape::Int(&NumRule { min: Some(1.0), max: Some(384.0), ..NumRule::ANY })),
-        ("MinUnits", Shape::Int(&NumRule { min: Some(1.0), max: Some(384.0), ..NumRule::ANY })),
-        ("PipelineConfigurationBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
-        ("PipelineName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(28), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PipelineRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VpcOptions", Shape::Object(&RULE_VpcOptions)),
-    ],
-    required: &["MaxUnits", "MinUnits", "PipelineConfigurationBody", "PipelineName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::OSIS::Pipeline` resource.
 ///
@@ -67,58 +33,58 @@ pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
 pub struct Pipeline {
     /// `BufferOptions`: a [`BufferOptions`] object.
     ///
-    /// Options that specify the configuration of a persistent buffer. To configure how OpenSearch Ingestion encrypts this data, set the `EncryptionAtRestOptions` . For more information, see \[Persistent buffering\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/osis-features-overview.html#persistent-buffering>) .
-    pub buffer_options: Option<Obj<BufferOptions>>,
+    /// Options that specify the configuration of a persistent buffer. To configure how OpenSearch Ingestion encrypts this data, set the `EncryptionAtRestOptions` . For more information, see [Persistent buffering](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/osis-features-overview.html#persistent-buffering) .
+    pub buffer_options: ::std::option::Option<crate::Obj<BufferOptions>>,
     /// `EncryptionAtRestOptions`: an [`EncryptionAtRestOptions`] object.
     ///
     /// Options to control how OpenSearch encrypts buffer data.
-    pub encryption_at_rest_options: Option<Obj<EncryptionAtRestOptions>>,
+    pub encryption_at_rest_options: ::std::option::Option<crate::Obj<EncryptionAtRestOptions>>,
     /// `LogPublishingOptions`: a [`LogPublishingOptions`] object.
     ///
     /// Key-value pairs that represent log publishing settings.
-    pub log_publishing_options: Option<Obj<LogPublishingOptions>>,
+    pub log_publishing_options: ::std::option::Option<crate::Obj<LogPublishingOptions>>,
     /// `MaxUnits`: an integer, required.
     ///
     /// The maximum pipeline capacity, in Ingestion Compute Units (ICUs).
     ///
     /// Value 1 to 384.
-    pub max_units: Int,
+    pub max_units: ::cloudwright_core::Int,
     /// `MinUnits`: an integer, required.
     ///
     /// The minimum pipeline capacity, in Ingestion Compute Units (ICUs).
     ///
     /// Value 1 to 384.
-    pub min_units: Int,
+    pub min_units: ::cloudwright_core::Int,
     /// `PipelineConfigurationBody`: a string, required.
     ///
     /// The Data Prepper pipeline configuration in YAML format.
     ///
     /// Length 1 to 100000.
-    pub pipeline_configuration_body: Str,
+    pub pipeline_configuration_body: ::cloudwright_core::Str,
     /// `PipelineName`: a string, required.
     ///
     /// The name of the pipeline.
     ///
     /// Pattern `[a-z][a-z0-9\-]+`; length 3 to 28; create-only: changing it replaces the resource.
-    pub pipeline_name: Str,
+    pub pipeline_name: ::cloudwright_core::Str,
     /// `PipelineRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that the pipeline uses to access AWS resources.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws\-cn|aws\-us\-gov|aws\-iso|aws\-iso\-b|aws\-iso\-e|aws\-iso\-f):iam::[0-9]+:role\/.*$`; length 20 to 2048.
-    pub pipeline_role_arn: Option<Str>,
+    pub pipeline_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    pub resource_policy: Option<Obj<ResourcePolicy>>,
+    pub resource_policy: ::std::option::Option<crate::Obj<ResourcePolicy>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// List of tags to add to the pipeline upon creation.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcOptions`: a [`VpcOptions`] object.
     ///
     /// Options that specify the subnets and security groups for an OpenSearch Ingestion VPC endpoint.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub vpc_options: Option<Obj<VpcOptions>>,
+    pub vpc_options: ::std::option::Option<crate::Obj<VpcOptions>>,
 }
 
 #[rustfmt::skip]
@@ -128,7 +94,7 @@ impl Pipeline {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::OSIS::Pipeline",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-osis-pipeline.html",
         primary_identifier: &["PipelineArn"],
@@ -139,69 +105,71 @@ impl Pipeline {
         read_only: &["PipelineArn", "IngestEndpointUrls", "VpcEndpoints", "VpcEndpointService"],
         attributes: &["IngestEndpointUrls", "PipelineArn", "VpcEndpointService", "VpcEndpoints"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Pipeline` with its required properties, named in a [`PipelineRequired`].
     #[inline]
     pub fn new(required: PipelineRequired) -> Self {
         Self {
-            buffer_options: None,
-            encryption_at_rest_options: None,
-            log_publishing_options: None,
+            buffer_options: ::std::option::Option::None,
+            encryption_at_rest_options: ::std::option::Option::None,
+            log_publishing_options: ::std::option::Option::None,
             max_units: required.max_units,
             min_units: required.min_units,
             pipeline_configuration_body: required.pipeline_configuration_body,
             pipeline_name: required.pipeline_name,
-            pipeline_role_arn: None,
-            resource_policy: None,
-            tags: None,
-            vpc_options: None,
+            pipeline_role_arn: ::std::option::Option::None,
+            resource_policy: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_options: ::std::option::Option::None,
         }
     }
 
     /// `BufferOptions`: a [`BufferOptions`] object.
-    pub fn buffer_options(mut self, value: impl Into<Obj<BufferOptions>>) -> Self { self.buffer_options = Some(value.into()); self }
+    pub fn buffer_options(mut self, value: impl ::std::convert::Into<crate::Obj<BufferOptions>>) -> Self { self.buffer_options = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionAtRestOptions`: an [`EncryptionAtRestOptions`] object.
-    pub fn encryption_at_rest_options(mut self, value: impl Into<Obj<EncryptionAtRestOptions>>) -> Self { self.encryption_at_rest_options = Some(value.into()); self }
+    pub fn encryption_at_rest_options(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionAtRestOptions>>) -> Self { self.encryption_at_rest_options = ::std::option::Option::Some(value.into()); self }
     /// `LogPublishingOptions`: a [`LogPublishingOptions`] object.
-    pub fn log_publishing_options(mut self, value: impl Into<Obj<LogPublishingOptions>>) -> Self { self.log_publishing_options = Some(value.into()); self }
+    pub fn log_publishing_options(mut self, value: impl ::std::convert::Into<crate::Obj<LogPublishingOptions>>) -> Self { self.log_publishing_options = ::std::option::Option::Some(value.into()); self }
     /// `MaxUnits`: an integer, required.
-    pub fn max_units(mut self, value: impl Into<Int>) -> Self { self.max_units = value.into(); self }
+    pub fn max_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_units = value.into(); self }
     /// `MinUnits`: an integer, required.
-    pub fn min_units(mut self, value: impl Into<Int>) -> Self { self.min_units = value.into(); self }
+    pub fn min_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_units = value.into(); self }
     /// `PipelineConfigurationBody`: a string, required.
-    pub fn pipeline_configuration_body(mut self, value: impl Into<Str>) -> Self { self.pipeline_configuration_body = value.into(); self }
+    pub fn pipeline_configuration_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pipeline_configuration_body = value.into(); self }
     /// `PipelineName`: a string, required.
-    pub fn pipeline_name(mut self, value: impl Into<Str>) -> Self { self.pipeline_name = value.into(); self }
+    pub fn pipeline_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pipeline_name = value.into(); self }
     /// `PipelineRoleArn`: a string.
-    pub fn pipeline_role_arn(mut self, value: impl Into<Str>) -> Self { self.pipeline_role_arn = Some(value.into()); self }
+    pub fn pipeline_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pipeline_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
+    pub fn resource_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ResourcePolicy>>) -> Self { self.resource_policy = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcOptions`: a [`VpcOptions`] object.
-    pub fn vpc_options(mut self, value: impl Into<Obj<VpcOptions>>) -> Self { self.vpc_options = Some(value.into()); self }
+    pub fn vpc_options(mut self, value: impl ::std::convert::Into<crate::Obj<VpcOptions>>) -> Self { self.vpc_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Pipeline {
+impl ::cloudwright_core::Resource for Pipeline {
     type Attributes = PipelineAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Pipeline, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Pipeline, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Pipeline {
+impl ::cloudwright_core::ToValue for Pipeline {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BufferOptions", &self.buffer_options)
             .opt("EncryptionAtRestOptions", &self.encryption_at_rest_options)
             .opt("LogPublishingOptions", &self.log_publishing_options)
@@ -220,12 +188,12 @@ impl ToValue for Pipeline {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Pipeline`]: `Handle<Pipeline>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Pipeline`]: `Handle<Pipeline>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PipelineAttributes(ResourceRef);
+pub struct PipelineAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PipelineAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PipelineAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -235,55 +203,38 @@ impl PipelineAttributes {
     ///
     /// A list of the ingestion endpoints for the pipeline that you can send data to. Currently, only a single ingestion endpoint is supported for a pipeline. For example, `my-pipeline-123456789012.us-east-1.osis.amazonaws.com` .
     #[inline]
-    pub fn ingest_endpoint_urls(&self) -> Value {
-        self.0.get_att("IngestEndpointUrls")
+    pub fn ingest_endpoint_urls(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("IngestEndpointUrls"))
     }
 
     /// `Fn::GetAtt` `PipelineArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the pipeline.
     #[inline]
-    pub fn pipeline_arn(&self) -> Value {
-        self.0.get_att("PipelineArn")
+    pub fn pipeline_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PipelineArn"))
     }
 
     /// `Fn::GetAtt` `VpcEndpointService`: a string.
     ///
     /// The VPC endpoint service name for the pipeline.
     #[inline]
-    pub fn vpc_endpoint_service(&self) -> Value {
-        self.0.get_att("VpcEndpointService")
+    pub fn vpc_endpoint_service(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcEndpointService"))
     }
 
     /// `Fn::GetAtt` `VpcEndpoints`: a list of `VpcEndpoint` objects.
     ///
     /// The VPC interface endpoints that have access to the pipeline.
     #[inline]
-    pub fn vpc_endpoints(&self) -> Value {
-        self.0.get_att("VpcEndpoints")
+    pub fn vpc_endpoints(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("VpcEndpoints"))
     }
 }
 
-/// The required properties of [`BufferOptions`], by name: `BufferOptions::new(BufferOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BufferOptionsRequired {
-    /// `PersistentBufferEnabled`: a boolean, required.
-    pub persistent_buffer_enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BufferOptions: ObjRule = ObjRule {
-    properties: &[
-        ("PersistentBufferEnabled", Shape::Bool),
-    ],
-    required: &["PersistentBufferEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BufferOptions` property type of `AWS::OSIS::Pipeline`.
 ///
-/// Options that specify the configuration of a persistent buffer. To configure how OpenSearch Ingestion encrypts this data, set the `EncryptionAtRestOptions` . For more information, see \[Persistent buffering\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/osis-features-overview.html#persistent-buffering>) .
+/// Options that specify the configuration of a persistent buffer. To configure how OpenSearch Ingestion encrypts this data, set the `EncryptionAtRestOptions` . For more information, see [Persistent buffering](https://docs.aws.amazon.com/opensearch-service/latest/developerguide/osis-features-overview.html#persistent-buffering) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-osis-pipeline-bufferoptions.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -291,50 +242,33 @@ pub struct BufferOptions {
     /// `PersistentBufferEnabled`: a boolean, required.
     ///
     /// Whether persistent buffering should be enabled.
-    pub persistent_buffer_enabled: Bool,
+    pub persistent_buffer_enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl BufferOptions {
-    /// A `BufferOptions` with its required properties, named in a [`BufferOptionsRequired`].
+    /// A `BufferOptions` with its one required property, `PersistentBufferEnabled`.
     #[inline]
-    pub fn new(required: BufferOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            persistent_buffer_enabled: required.persistent_buffer_enabled,
+            persistent_buffer_enabled: value.into(),
         }
     }
 
     /// `PersistentBufferEnabled`: a boolean, required.
-    pub fn persistent_buffer_enabled(mut self, value: impl Into<Bool>) -> Self { self.persistent_buffer_enabled = value.into(); self }
+    pub fn persistent_buffer_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.persistent_buffer_enabled = value.into(); self }
 }
 
-impl PropertyType for BufferOptions {}
+impl crate::PropertyType for BufferOptions {}
 
-impl ToValue for BufferOptions {
+impl ::cloudwright_core::ToValue for BufferOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PersistentBufferEnabled", &self.persistent_buffer_enabled)
             .build()
     }
 }
-
-/// The required properties of [`CloudWatchLogDestination`], by name: `CloudWatchLogDestination::new(CloudWatchLogDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogDestinationRequired {
-    /// `LogGroup`: a string, required.
-    pub log_group: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["LogGroup"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLogDestination` property type of `AWS::OSIS::Pipeline`.
 ///
@@ -346,48 +280,33 @@ pub struct CloudWatchLogDestination {
     /// `LogGroup`: a string, required.
     ///
     /// Pattern `\/aws\/vendedlogs\/[\.\-_/#A-Za-z0-9]+`; length 1 to 512.
-    pub log_group: Str,
+    pub log_group: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CloudWatchLogDestination {
-    /// A `CloudWatchLogDestination` with its required properties, named in a [`CloudWatchLogDestinationRequired`].
+    /// A `CloudWatchLogDestination` with its one required property, `LogGroup`.
     #[inline]
-    pub fn new(required: CloudWatchLogDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_group: required.log_group,
+            log_group: value.into(),
         }
     }
 
     /// `LogGroup`: a string, required.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = value.into(); self }
+    pub fn log_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group = value.into(); self }
 }
 
-impl PropertyType for CloudWatchLogDestination {}
+impl crate::PropertyType for CloudWatchLogDestination {}
 
-impl ToValue for CloudWatchLogDestination {
+impl ::cloudwright_core::ToValue for CloudWatchLogDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("LogGroup", &self.log_group).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("LogGroup", &self.log_group)
+            .build()
     }
 }
-
-/// The required properties of [`EncryptionAtRestOptions`], by name: `EncryptionAtRestOptions::new(EncryptionAtRestOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionAtRestOptionsRequired {
-    /// `KmsKeyArn`: a string, required.
-    pub kms_key_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(2048), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-    ],
-    required: &["KmsKeyArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionAtRestOptions` property type of `AWS::OSIS::Pipeline`.
 ///
@@ -401,43 +320,33 @@ pub struct EncryptionAtRestOptions {
     /// The ARN of the KMS key used to encrypt buffer data. By default, data is encrypted using an AWS owned key.
     ///
     /// Format `AWS::KMS::Key.Arn`; length 7 to 2048.
-    pub kms_key_arn: Str,
+    pub kms_key_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EncryptionAtRestOptions {
-    /// A `EncryptionAtRestOptions` with its required properties, named in a [`EncryptionAtRestOptionsRequired`].
+    /// A `EncryptionAtRestOptions` with its one required property, `KmsKeyArn`.
     #[inline]
-    pub fn new(required: EncryptionAtRestOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_key_arn: required.kms_key_arn,
+            kms_key_arn: value.into(),
         }
     }
 
     /// `KmsKeyArn`: a string, required.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = value.into(); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = value.into(); self }
 }
 
-impl PropertyType for EncryptionAtRestOptions {}
+impl crate::PropertyType for EncryptionAtRestOptions {}
 
-impl ToValue for EncryptionAtRestOptions {
+impl ::cloudwright_core::ToValue for EncryptionAtRestOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KmsKeyArn", &self.kms_key_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogPublishingOptions: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogDestination", Shape::Object(&RULE_CloudWatchLogDestination)),
-        ("IsLoggingEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogPublishingOptions` property type of `AWS::OSIS::Pipeline`.
 ///
@@ -449,11 +358,11 @@ pub struct LogPublishingOptions {
     /// `CloudWatchLogDestination`: a [`CloudWatchLogDestination`] object.
     ///
     /// The destination for OpenSearch Ingestion logs sent to Amazon CloudWatch Logs. This parameter is required if `IsLoggingEnabled` is set to `true` .
-    pub cloud_watch_log_destination: Option<Obj<CloudWatchLogDestination>>,
+    pub cloud_watch_log_destination: ::std::option::Option<crate::Obj<CloudWatchLogDestination>>,
     /// `IsLoggingEnabled`: a boolean.
     ///
     /// Whether logs should be published.
-    pub is_logging_enabled: Option<Bool>,
+    pub is_logging_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -461,21 +370,21 @@ impl LogPublishingOptions {
     /// A `LogPublishingOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLogDestination`: a [`CloudWatchLogDestination`] object.
-    pub fn cloud_watch_log_destination(mut self, value: impl Into<Obj<CloudWatchLogDestination>>) -> Self { self.cloud_watch_log_destination = Some(value.into()); self }
+    pub fn cloud_watch_log_destination(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogDestination>>) -> Self { self.cloud_watch_log_destination = ::std::option::Option::Some(value.into()); self }
     /// `IsLoggingEnabled`: a boolean.
-    pub fn is_logging_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_logging_enabled = Some(value.into()); self }
+    pub fn is_logging_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_logging_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogPublishingOptions {}
+impl crate::PropertyType for LogPublishingOptions {}
 
-impl ToValue for LogPublishingOptions {
+impl ::cloudwright_core::ToValue for LogPublishingOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchLogDestination",
                 &self.cloud_watch_log_destination,
@@ -485,52 +394,37 @@ impl ToValue for LogPublishingOptions {
     }
 }
 
-/// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePolicyRequired {
-    /// `Policy`: a JSON value, required.
-    pub policy: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Policy", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Policy"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ResourcePolicy` property type of `AWS::OSIS::Pipeline`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-osis-pipeline-resourcepolicy.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicy {
     /// `Policy`: a JSON value, required.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
 impl ResourcePolicy {
-    /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    /// A `ResourcePolicy` with its one required property, `Policy`.
     #[inline]
-    pub fn new(required: ResourcePolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            policy: required.policy,
+            policy: value.into(),
         }
     }
 
     /// `Policy`: a JSON value, required.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = value.into(); self }
 }
 
-impl PropertyType for ResourcePolicy {}
+impl crate::PropertyType for ResourcePolicy {}
 
-impl ToValue for ResourcePolicy {
+impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Policy", &self.policy).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Policy", &self.policy)
+            .build()
     }
 }
 
@@ -538,21 +432,10 @@ impl ToValue for ResourcePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::OSIS::Pipeline`.
 ///
@@ -562,11 +445,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -581,17 +464,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -602,21 +485,10 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcAttachmentOptionsRequired {
     /// `AttachToVpc`: a boolean, required.
-    pub attach_to_vpc: Bool,
+    pub attach_to_vpc: ::cloudwright_core::Bool,
     /// `CidrBlock`: a string, required.
-    pub cidr_block: Str,
+    pub cidr_block: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcAttachmentOptions: ObjRule = ObjRule {
-    properties: &[
-        ("AttachToVpc", Shape::Bool),
-        ("CidrBlock", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-    ],
-    required: &["AttachToVpc", "CidrBlock"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcAttachmentOptions` property type of `AWS::OSIS::Pipeline`.
 ///
@@ -626,11 +498,11 @@ pub(crate) static RULE_VpcAttachmentOptions: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcAttachmentOptions {
     /// `AttachToVpc`: a boolean, required.
-    pub attach_to_vpc: Bool,
+    pub attach_to_vpc: ::cloudwright_core::Bool,
     /// `CidrBlock`: a string, required.
     ///
     /// Format `ipv4-network`; pattern `^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)/(3[0-2]|[12]?[0-9])$`.
-    pub cidr_block: Str,
+    pub cidr_block: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -645,42 +517,22 @@ impl VpcAttachmentOptions {
     }
 
     /// `AttachToVpc`: a boolean, required.
-    pub fn attach_to_vpc(mut self, value: impl Into<Bool>) -> Self { self.attach_to_vpc = value.into(); self }
+    pub fn attach_to_vpc(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.attach_to_vpc = value.into(); self }
     /// `CidrBlock`: a string, required.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = value.into(); self }
+    pub fn cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_block = value.into(); self }
 }
 
-impl PropertyType for VpcAttachmentOptions {}
+impl crate::PropertyType for VpcAttachmentOptions {}
 
-impl ToValue for VpcAttachmentOptions {
+impl ::cloudwright_core::ToValue for VpcAttachmentOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttachToVpc", &self.attach_to_vpc)
             .req("CidrBlock", &self.cidr_block)
             .build()
     }
 }
-
-/// The required properties of [`VpcOptions`], by name: `VpcOptions::new(VpcOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcOptionsRequired {
-    /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(12), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(12), unique: false })),
-        ("VpcAttachmentOptions", Shape::Object(&RULE_VpcAttachmentOptions)),
-        ("VpcEndpointManagement", Shape::Str(&StrRule { allowed: &["CUSTOMER", "SERVICE"], ..StrRule::ANY })),
-    ],
-    required: &["SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcOptions` property type of `AWS::OSIS::Pipeline`.
 ///
@@ -694,52 +546,53 @@ pub struct VpcOptions {
     /// A list of security groups associated with the VPC endpoint.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 12; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `sg-\w{8}(\w{9})?`, length 11 to 20.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// A list of subnet IDs associated with the VPC endpoint.
     ///
     /// Items 1 to 12; each item: pattern `subnet-\w{8}(\w{9})?`, length 15 to 24.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcAttachmentOptions`: a [`VpcAttachmentOptions`] object.
     ///
     /// Options for attaching a VPC to a pipeline.
-    pub vpc_attachment_options: Option<Obj<VpcAttachmentOptions>>,
+    pub vpc_attachment_options: ::std::option::Option<crate::Obj<VpcAttachmentOptions>>,
     /// `VpcEndpointManagement`: a [`VpcEndpointManagement`] value.
     ///
     /// Defines whether you or Amazon OpenSearch Ingestion service create and manage the VPC endpoint configured for the pipeline.
-    pub vpc_endpoint_management: Option<VpcEndpointManagement>,
+    pub vpc_endpoint_management: ::std::option::Option<VpcEndpointManagement>,
 }
 
 #[rustfmt::skip]
 impl VpcOptions {
-    /// A `VpcOptions` with its required properties, named in a [`VpcOptionsRequired`].
+    /// A `VpcOptions` with its one required property, `SubnetIds`.
     #[inline]
-    pub fn new(required: VpcOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            security_group_ids: None,
-            subnet_ids: required.subnet_ids,
-            vpc_attachment_options: None,
-            vpc_endpoint_management: None,
+            security_group_ids: ::std::option::Option::None,
+            subnet_ids: value.into(),
+            vpc_attachment_options: ::std::option::Option::None,
+            vpc_endpoint_management: ::std::option::Option::None,
         }
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `VpcAttachmentOptions`: a [`VpcAttachmentOptions`] object.
-    pub fn vpc_attachment_options(mut self, value: impl Into<Obj<VpcAttachmentOptions>>) -> Self { self.vpc_attachment_options = Some(value.into()); self }
+    pub fn vpc_attachment_options(mut self, value: impl ::std::convert::Into<crate::Obj<VpcAttachmentOptions>>) -> Self { self.vpc_attachment_options = ::std::option::Option::Some(value.into()); self }
     /// `VpcEndpointManagement`: a [`VpcEndpointManagement`] value.
-    pub fn vpc_endpoint_management(mut self, value: impl Into<VpcEndpointManagement>) -> Self { self.vpc_endpoint_management = Some(value.into()); self }
+    pub fn vpc_endpoint_management(mut self, value: impl ::std::convert::Into<VpcEndpointManagement>) -> Self { self.vpc_endpoint_management = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcOptions {}
+impl crate::PropertyType for VpcOptions {}
 
-impl ToValue for VpcOptions {
+impl ::cloudwright_core::ToValue for VpcOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
             .opt("VpcAttachmentOptions", &self.vpc_attachment_options)
@@ -756,23 +609,148 @@ pub enum VpcEndpointManagement {
     /// `SERVICE`
     Service,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VpcEndpointManagement {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VpcEndpointManagement {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VpcEndpointManagement {
+impl ::cloudwright_core::ToValue for VpcEndpointManagement {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Customer => "CUSTOMER",
             Self::Service => "SERVICE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("\\/aws\\/vendedlogs\\/[\\.\\-_/#A-Za-z0-9]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-z][a-z0-9\\-]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:(aws|aws\\-cn|aws\\-us\\-gov|aws\\-iso|aws\\-iso\\-b|aws\\-iso\\-e|aws\\-iso\\-f):iam::[0-9]+:role\\/.*$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("sg-\\w{8}(\\w{9})?");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("subnet-\\w{8}(\\w{9})?");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)/(3[0-2]|[12]?[0-9])$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
+        properties: &[
+            ("BufferOptions", Shape::Object(&RULE_BufferOptions)),
+            ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
+            ("LogPublishingOptions", Shape::Object(&RULE_LogPublishingOptions)),
+            ("MaxUnits", Shape::Int(&NumRule { min: Some(1.0), max: Some(384.0), ..NumRule::ANY })),
+            ("MinUnits", Shape::Int(&NumRule { min: Some(1.0), max: Some(384.0), ..NumRule::ANY })),
+            ("PipelineConfigurationBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
+            ("PipelineName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(28), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PipelineRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VpcOptions", Shape::Object(&RULE_VpcOptions)),
+        ],
+        required: &["MaxUnits", "MinUnits", "PipelineConfigurationBody", "PipelineName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BufferOptions: ObjRule = ObjRule {
+        properties: &[
+            ("PersistentBufferEnabled", Shape::Bool),
+        ],
+        required: &["PersistentBufferEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["LogGroup"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(2048), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ],
+        required: &["KmsKeyArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogPublishingOptions: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogDestination", Shape::Object(&RULE_CloudWatchLogDestination)),
+            ("IsLoggingEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Policy", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Policy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcAttachmentOptions: ObjRule = ObjRule {
+        properties: &[
+            ("AttachToVpc", Shape::Bool),
+            ("CidrBlock", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ],
+        required: &["AttachToVpc", "CidrBlock"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(12), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(12), unique: false })),
+            ("VpcAttachmentOptions", Shape::Object(&RULE_VpcAttachmentOptions)),
+            ("VpcEndpointManagement", Shape::Str(&StrRule { allowed: &["CUSTOMER", "SERVICE"], ..StrRule::ANY })),
+        ],
+        required: &["SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,21 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:[a-z0-9][-.a-z0-9]{0,62}:iam::[0-9]{12}:role/.+$");
 
 /// The required properties of [`ApplicationInstance`], by name: `ApplicationInstance::new(ApplicationInstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationInstanceRequired {
     /// `DefaultRuntimeContextDevice`: a string, required.
-    pub default_runtime_context_device: Str,
+    pub default_runtime_context_device: ::cloudwright_core::Str,
     /// `ManifestPayload`: a [`ManifestPayload`] object, required.
-    pub manifest_payload: Obj<ManifestPayload>,
+    pub manifest_payload: crate::Obj<ManifestPayload>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationInstance: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationInstanceIdToReplace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DefaultRuntimeContextDevice", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ManifestOverridesPayload", Shape::Object(&RULE_ManifestOverridesPayload)),
-        ("ManifestPayload", Shape::Object(&RULE_ManifestPayload)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RuntimeRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ManifestPayload", "DefaultRuntimeContextDevice"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Panorama::ApplicationInstance` resource.
 ///
-/// &gt; End of support notice: On May 31, 2026, AWS will end support for AWS Panorama . After May 31, 2026,
-/// &gt; you will no longer be able to access the AWS Panorama console or AWS Panorama resources. For more information, see \[AWS Panorama end of support\](<https://docs.aws.amazon.com/panorama/latest/dev/panorama-end-of-support.html>) .
+/// \> End of support notice: On May 31, 2026, AWS will end support for AWS Panorama . After May 31, 2026,
+/// \> you will no longer be able to access the AWS Panorama console or AWS Panorama resources. For more information, see [AWS Panorama end of support](https://docs.aws.amazon.com/panorama/latest/dev/panorama-end-of-support.html) .
 ///
 /// Creates an application instance and deploys it to a device.
 ///
@@ -64,47 +37,47 @@ pub struct ApplicationInstance {
     /// The ID of an application instance to replace with the new instance.
     ///
     /// Pattern `^[a-zA-Z0-9\-\_]+$`; length 1 to 255; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub application_instance_id_to_replace: Option<Str>,
+    pub application_instance_id_to_replace: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultRuntimeContextDevice`: a string, required.
     ///
     /// The device's ID.
     ///
     /// Pattern `^[a-zA-Z0-9\-\_]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub default_runtime_context_device: Str,
+    pub default_runtime_context_device: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A description for the application instance.
     ///
     /// Pattern `^.*$`; length 0 to 255; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManifestOverridesPayload`: a [`ManifestOverridesPayload`] object.
     ///
     /// Setting overrides for the application manifest.
     ///
     /// Create-only: changing it replaces the resource.
-    pub manifest_overrides_payload: Option<Obj<ManifestOverridesPayload>>,
+    pub manifest_overrides_payload: ::std::option::Option<crate::Obj<ManifestOverridesPayload>>,
     /// `ManifestPayload`: a [`ManifestPayload`] object, required.
     ///
     /// The application's manifest document.
     ///
     /// Create-only: changing it replaces the resource.
-    pub manifest_payload: Obj<ManifestPayload>,
+    pub manifest_payload: crate::Obj<ManifestPayload>,
     /// `Name`: a string.
     ///
     /// A name for the application instance.
     ///
     /// Pattern `^[a-zA-Z0-9\-\_]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuntimeRoleArn`: a string.
     ///
     /// The ARN of a runtime role for the application instance.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:[a-z0-9][-.a-z0-9]{0,62}:iam::[0-9]{12}:role/.+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub runtime_role_arn: Option<Str>,
+    pub runtime_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags for the application instance.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -114,7 +87,7 @@ impl ApplicationInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Panorama::ApplicationInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-panorama-applicationinstance.html",
         primary_identifier: &["ApplicationInstanceId"],
@@ -125,60 +98,62 @@ impl ApplicationInstance {
         read_only: &["ApplicationInstanceId", "Arn", "Status", "HealthStatus", "StatusDescription", "DefaultRuntimeContextDeviceName", "CreatedTime", "LastUpdatedTime"],
         attributes: &["ApplicationInstanceId", "Arn", "CreatedTime", "DefaultRuntimeContextDeviceName", "HealthStatus", "LastUpdatedTime", "Status", "StatusDescription"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ApplicationInstance` with its required properties, named in a [`ApplicationInstanceRequired`].
     #[inline]
     pub fn new(required: ApplicationInstanceRequired) -> Self {
         Self {
-            application_instance_id_to_replace: None,
+            application_instance_id_to_replace: ::std::option::Option::None,
             default_runtime_context_device: required.default_runtime_context_device,
-            description: None,
-            manifest_overrides_payload: None,
+            description: ::std::option::Option::None,
+            manifest_overrides_payload: ::std::option::Option::None,
             manifest_payload: required.manifest_payload,
-            name: None,
-            runtime_role_arn: None,
-            tags: None,
+            name: ::std::option::Option::None,
+            runtime_role_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationInstanceIdToReplace`: a string.
-    pub fn application_instance_id_to_replace(mut self, value: impl Into<Str>) -> Self { self.application_instance_id_to_replace = Some(value.into()); self }
+    pub fn application_instance_id_to_replace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_instance_id_to_replace = ::std::option::Option::Some(value.into()); self }
     /// `DefaultRuntimeContextDevice`: a string, required.
-    pub fn default_runtime_context_device(mut self, value: impl Into<Str>) -> Self { self.default_runtime_context_device = value.into(); self }
+    pub fn default_runtime_context_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_runtime_context_device = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ManifestOverridesPayload`: a [`ManifestOverridesPayload`] object.
-    pub fn manifest_overrides_payload(mut self, value: impl Into<Obj<ManifestOverridesPayload>>) -> Self { self.manifest_overrides_payload = Some(value.into()); self }
+    pub fn manifest_overrides_payload(mut self, value: impl ::std::convert::Into<crate::Obj<ManifestOverridesPayload>>) -> Self { self.manifest_overrides_payload = ::std::option::Option::Some(value.into()); self }
     /// `ManifestPayload`: a [`ManifestPayload`] object, required.
-    pub fn manifest_payload(mut self, value: impl Into<Obj<ManifestPayload>>) -> Self { self.manifest_payload = value.into(); self }
+    pub fn manifest_payload(mut self, value: impl ::std::convert::Into<crate::Obj<ManifestPayload>>) -> Self { self.manifest_payload = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RuntimeRoleArn`: a string.
-    pub fn runtime_role_arn(mut self, value: impl Into<Str>) -> Self { self.runtime_role_arn = Some(value.into()); self }
+    pub fn runtime_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.runtime_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ApplicationInstance {
+impl ::cloudwright_core::Resource for ApplicationInstance {
     type Attributes = ApplicationInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApplicationInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApplicationInstance {
+impl ::cloudwright_core::ToValue for ApplicationInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ApplicationInstanceIdToReplace",
                 &self.application_instance_id_to_replace,
@@ -197,12 +172,12 @@ impl ToValue for ApplicationInstance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApplicationInstance`]: `Handle<ApplicationInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApplicationInstance`]: `Handle<ApplicationInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationInstanceAttributes(ResourceRef);
+pub struct ApplicationInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationInstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -210,61 +185,52 @@ impl From<ResourceRef> for ApplicationInstanceAttributes {
 impl ApplicationInstanceAttributes {
     /// `Fn::GetAtt` `ApplicationInstanceId`: a string.
     #[inline]
-    pub fn application_instance_id(&self) -> Value {
-        self.0.get_att("ApplicationInstanceId")
+    pub fn application_instance_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationInstanceId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: an integer.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `DefaultRuntimeContextDeviceName`: a string.
     #[inline]
-    pub fn default_runtime_context_device_name(&self) -> Value {
-        self.0.get_att("DefaultRuntimeContextDeviceName")
+    pub fn default_runtime_context_device_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DefaultRuntimeContextDeviceName"))
     }
 
     /// `Fn::GetAtt` `HealthStatus`: one of a set of strings.
     #[inline]
-    pub fn health_status(&self) -> Value {
-        self.0.get_att("HealthStatus")
+    pub fn health_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HealthStatus"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: an integer.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusDescription`: a string.
     #[inline]
-    pub fn status_description(&self) -> Value {
-        self.0.get_att("StatusDescription")
+    pub fn status_description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusDescription"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManifestOverridesPayload: ObjRule = ObjRule {
-    properties: &[
-        ("PayloadData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManifestOverridesPayload` property type of `AWS::Panorama::ApplicationInstance`.
 ///
@@ -278,7 +244,7 @@ pub struct ManifestOverridesPayload {
     /// The overrides document.
     ///
     /// Pattern `^.+$`; length 0 to 51200.
-    pub payload_data: Option<Str>,
+    pub payload_data: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -286,32 +252,23 @@ impl ManifestOverridesPayload {
     /// A `ManifestOverridesPayload` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PayloadData`: a string.
-    pub fn payload_data(mut self, value: impl Into<Str>) -> Self { self.payload_data = Some(value.into()); self }
+    pub fn payload_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payload_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManifestOverridesPayload {}
+impl crate::PropertyType for ManifestOverridesPayload {}
 
-impl ToValue for ManifestOverridesPayload {
+impl ::cloudwright_core::ToValue for ManifestOverridesPayload {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PayloadData", &self.payload_data)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManifestPayload: ObjRule = ObjRule {
-    properties: &[
-        ("PayloadData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManifestPayload` property type of `AWS::Panorama::ApplicationInstance`.
 ///
@@ -325,7 +282,7 @@ pub struct ManifestPayload {
     /// The application manifest.
     ///
     /// Pattern `^.+$`; length 1 to 51200.
-    pub payload_data: Option<Str>,
+    pub payload_data: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -333,20 +290,70 @@ impl ManifestPayload {
     /// A `ManifestPayload` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PayloadData`: a string.
-    pub fn payload_data(mut self, value: impl Into<Str>) -> Self { self.payload_data = Some(value.into()); self }
+    pub fn payload_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payload_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManifestPayload {}
+impl crate::PropertyType for ManifestPayload {}
 
-impl ToValue for ManifestPayload {
+impl ::cloudwright_core::ToValue for ManifestPayload {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PayloadData", &self.payload_data)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:[a-z0-9][-.a-z0-9]{0,62}:iam::[0-9]{12}:role/.+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationInstance: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationInstanceIdToReplace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DefaultRuntimeContextDevice", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ManifestOverridesPayload", Shape::Object(&RULE_ManifestOverridesPayload)),
+            ("ManifestPayload", Shape::Object(&RULE_ManifestPayload)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RuntimeRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ManifestPayload", "DefaultRuntimeContextDevice"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManifestOverridesPayload: ObjRule = ObjRule {
+        properties: &[
+            ("PayloadData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManifestPayload: ObjRule = ObjRule {
+        properties: &[
+            ("PayloadData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

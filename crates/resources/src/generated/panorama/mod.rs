@@ -23,6 +23,6 @@ pub use application_instance::{
     ApplicationInstance, ApplicationInstanceAttributes, ApplicationInstanceRequired,
 };
 #[cfg(feature = "panorama")]
-pub use package::{Package, PackageAttributes, PackageRequired};
+pub use package::{Package, PackageAttributes};
 #[cfg(feature = "panorama")]
 pub use package_version::{PackageVersion, PackageVersionAttributes, PackageVersionRequired};

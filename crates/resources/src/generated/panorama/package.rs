@@ -5,37 +5,12 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]+$");
-
-/// The required properties of [`Package`], by name: `Package::new(PackageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PackageRequired {
-    /// `PackageName`: a string, required.
-    pub package_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Package: ObjRule = ObjRule {
-    properties: &[
-        ("PackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StorageLocation", Shape::Object(&RULE_StorageLocation)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["PackageName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Panorama::Package` resource.
 ///
-/// &gt; End of support notice: On May 31, 2026, AWS will end support for AWS Panorama . After May 31, 2026,
-/// &gt; you will no longer be able to access the AWS Panorama console or AWS Panorama resources. For more information, see \[AWS Panorama end of support\](<https://docs.aws.amazon.com/panorama/latest/dev/panorama-end-of-support.html>) .
+/// \> End of support notice: On May 31, 2026, AWS will end support for AWS Panorama . After May 31, 2026,
+/// \> you will no longer be able to access the AWS Panorama console or AWS Panorama resources. For more information, see [AWS Panorama end of support](https://docs.aws.amazon.com/panorama/latest/dev/panorama-end-of-support.html) .
 ///
 /// Creates a package and storage location in an Amazon S3 access point.
 ///
@@ -53,15 +28,15 @@ pub struct Package {
     /// A name for the package.
     ///
     /// Pattern `^[a-zA-Z0-9\-\_]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub package_name: Str,
+    pub package_name: ::cloudwright_core::Str,
     /// `StorageLocation`: a [`StorageLocation`] object.
     ///
     /// A storage location.
-    pub storage_location: Option<Obj<StorageLocation>>,
+    pub storage_location: ::std::option::Option<crate::Obj<StorageLocation>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags for the package.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +46,7 @@ impl Package {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Panorama::Package",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-panorama-package.html",
         primary_identifier: &["PackageId"],
@@ -82,45 +57,47 @@ impl Package {
         read_only: &["PackageId", "Arn", "CreatedTime", "StorageLocation/Bucket", "StorageLocation/RepoPrefixLocation", "StorageLocation/GeneratedPrefixLocation", "StorageLocation/BinaryPrefixLocation", "StorageLocation/ManifestPrefixLocation"],
         attributes: &["Arn", "CreatedTime", "PackageId", "StorageLocation.BinaryPrefixLocation", "StorageLocation.Bucket", "StorageLocation.GeneratedPrefixLocation", "StorageLocation.ManifestPrefixLocation", "StorageLocation.RepoPrefixLocation"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Package` with its required properties, named in a [`PackageRequired`].
+    /// A `Package` with its one required property, `PackageName`.
     #[inline]
-    pub fn new(required: PackageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            package_name: required.package_name,
-            storage_location: None,
-            tags: None,
+            package_name: value.into(),
+            storage_location: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `PackageName`: a string, required.
-    pub fn package_name(mut self, value: impl Into<Str>) -> Self { self.package_name = value.into(); self }
+    pub fn package_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.package_name = value.into(); self }
     /// `StorageLocation`: a [`StorageLocation`] object.
-    pub fn storage_location(mut self, value: impl Into<Obj<StorageLocation>>) -> Self { self.storage_location = Some(value.into()); self }
+    pub fn storage_location(mut self, value: impl ::std::convert::Into<crate::Obj<StorageLocation>>) -> Self { self.storage_location = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Package {
+impl ::cloudwright_core::Resource for Package {
     type Attributes = PackageAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Package, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Package, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Package {
+impl ::cloudwright_core::ToValue for Package {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PackageName", &self.package_name)
             .opt("StorageLocation", &self.storage_location)
             .opt("Tags", &self.tags)
@@ -128,12 +105,12 @@ impl ToValue for Package {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Package`]: `Handle<Package>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Package`]: `Handle<Package>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PackageAttributes(ResourceRef);
+pub struct PackageAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PackageAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PackageAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,75 +118,62 @@ impl From<ResourceRef> for PackageAttributes {
 impl PackageAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: an integer.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `PackageId`: a string.
     #[inline]
-    pub fn package_id(&self) -> Value {
-        self.0.get_att("PackageId")
+    pub fn package_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PackageId"))
     }
 
     /// `Fn::GetAtt` `StorageLocation.BinaryPrefixLocation`: a string.
     ///
     /// The location's binary prefix.
     #[inline]
-    pub fn storage_location_binary_prefix_location(&self) -> Value {
-        self.0.get_att("StorageLocation.BinaryPrefixLocation")
+    pub fn storage_location_binary_prefix_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StorageLocation.BinaryPrefixLocation"))
     }
 
     /// `Fn::GetAtt` `StorageLocation.Bucket`: a string.
     ///
     /// The location's bucket.
     #[inline]
-    pub fn storage_location_bucket(&self) -> Value {
-        self.0.get_att("StorageLocation.Bucket")
+    pub fn storage_location_bucket(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StorageLocation.Bucket"))
     }
 
     /// `Fn::GetAtt` `StorageLocation.GeneratedPrefixLocation`: a string.
     ///
     /// The location's generated prefix.
     #[inline]
-    pub fn storage_location_generated_prefix_location(&self) -> Value {
-        self.0.get_att("StorageLocation.GeneratedPrefixLocation")
+    pub fn storage_location_generated_prefix_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StorageLocation.GeneratedPrefixLocation"))
     }
 
     /// `Fn::GetAtt` `StorageLocation.ManifestPrefixLocation`: a string.
     ///
     /// The location's manifest prefix.
     #[inline]
-    pub fn storage_location_manifest_prefix_location(&self) -> Value {
-        self.0.get_att("StorageLocation.ManifestPrefixLocation")
+    pub fn storage_location_manifest_prefix_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StorageLocation.ManifestPrefixLocation"))
     }
 
     /// `Fn::GetAtt` `StorageLocation.RepoPrefixLocation`: a string.
     ///
     /// The location's repo prefix.
     #[inline]
-    pub fn storage_location_repo_prefix_location(&self) -> Value {
-        self.0.get_att("StorageLocation.RepoPrefixLocation")
+    pub fn storage_location_repo_prefix_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StorageLocation.RepoPrefixLocation"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageLocation: ObjRule = ObjRule {
-    properties: &[
-        ("BinaryPrefixLocation", Shape::STR),
-        ("Bucket", Shape::STR),
-        ("GeneratedPrefixLocation", Shape::STR),
-        ("ManifestPrefixLocation", Shape::STR),
-        ("RepoPrefixLocation", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageLocation` property type of `AWS::Panorama::Package`.
 ///
@@ -221,23 +185,23 @@ pub struct StorageLocation {
     /// `BinaryPrefixLocation`: a string.
     ///
     /// The location's binary prefix.
-    pub binary_prefix_location: Option<Str>,
+    pub binary_prefix_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `Bucket`: a string.
     ///
     /// The location's bucket.
-    pub bucket: Option<Str>,
+    pub bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `GeneratedPrefixLocation`: a string.
     ///
     /// The location's generated prefix.
-    pub generated_prefix_location: Option<Str>,
+    pub generated_prefix_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManifestPrefixLocation`: a string.
     ///
     /// The location's manifest prefix.
-    pub manifest_prefix_location: Option<Str>,
+    pub manifest_prefix_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `RepoPrefixLocation`: a string.
     ///
     /// The location's repo prefix.
-    pub repo_prefix_location: Option<Str>,
+    pub repo_prefix_location: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -245,27 +209,27 @@ impl StorageLocation {
     /// A `StorageLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BinaryPrefixLocation`: a string.
-    pub fn binary_prefix_location(mut self, value: impl Into<Str>) -> Self { self.binary_prefix_location = Some(value.into()); self }
+    pub fn binary_prefix_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.binary_prefix_location = ::std::option::Option::Some(value.into()); self }
     /// `Bucket`: a string.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = ::std::option::Option::Some(value.into()); self }
     /// `GeneratedPrefixLocation`: a string.
-    pub fn generated_prefix_location(mut self, value: impl Into<Str>) -> Self { self.generated_prefix_location = Some(value.into()); self }
+    pub fn generated_prefix_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.generated_prefix_location = ::std::option::Option::Some(value.into()); self }
     /// `ManifestPrefixLocation`: a string.
-    pub fn manifest_prefix_location(mut self, value: impl Into<Str>) -> Self { self.manifest_prefix_location = Some(value.into()); self }
+    pub fn manifest_prefix_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_prefix_location = ::std::option::Option::Some(value.into()); self }
     /// `RepoPrefixLocation`: a string.
-    pub fn repo_prefix_location(mut self, value: impl Into<Str>) -> Self { self.repo_prefix_location = Some(value.into()); self }
+    pub fn repo_prefix_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repo_prefix_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StorageLocation {}
+impl crate::PropertyType for StorageLocation {}
 
-impl ToValue for StorageLocation {
+impl ::cloudwright_core::ToValue for StorageLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BinaryPrefixLocation", &self.binary_prefix_location)
             .opt("Bucket", &self.bucket)
             .opt("GeneratedPrefixLocation", &self.generated_prefix_location)
@@ -273,4 +237,40 @@ impl ToValue for StorageLocation {
             .opt("RepoPrefixLocation", &self.repo_prefix_location)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Package: ObjRule = ObjRule {
+        properties: &[
+            ("PackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StorageLocation", Shape::Object(&RULE_StorageLocation)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["PackageName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageLocation: ObjRule = ObjRule {
+        properties: &[
+            ("BinaryPrefixLocation", Shape::STR),
+            ("Bucket", Shape::STR),
+            ("GeneratedPrefixLocation", Shape::STR),
+            ("ManifestPrefixLocation", Shape::STR),
+            ("RepoPrefixLocation", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

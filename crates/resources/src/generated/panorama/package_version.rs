@@ -5,43 +5,21 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z\\_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\/]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9]+)\\.([0-9]+)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9]+$");
-
 /// The required properties of [`PackageVersion`], by name: `PackageVersion::new(PackageVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackageVersionRequired {
     /// `PackageId`: a string, required.
-    pub package_id: Str,
+    pub package_id: ::cloudwright_core::Str,
     /// `PackageVersion`: a string, required.
-    pub package_version: Str,
+    pub package_version: ::cloudwright_core::Str,
     /// `PatchVersion`: a string, required.
-    pub patch_version: Str,
+    pub patch_version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PackageVersion: ObjRule = ObjRule {
-    properties: &[
-        ("MarkLatest", Shape::Bool),
-        ("OwnerAccount", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PackageId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PackageVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PatchVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("UpdatedLatestPatchVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["PackageId", "PackageVersion", "PatchVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Panorama::PackageVersion` resource.
 ///
-/// &gt; End of support notice: On May 31, 2026, AWS will end support for AWS Panorama . After May 31, 2026,
-/// &gt; you will no longer be able to access the AWS Panorama console or AWS Panorama resources. For more information, see \[AWS Panorama end of support\](<https://docs.aws.amazon.com/panorama/latest/dev/panorama-end-of-support.html>) .
+/// \> End of support notice: On May 31, 2026, AWS will end support for AWS Panorama . After May 31, 2026,
+/// \> you will no longer be able to access the AWS Panorama console or AWS Panorama resources. For more information, see [AWS Panorama end of support](https://docs.aws.amazon.com/panorama/latest/dev/panorama-end-of-support.html) .
 ///
 /// Registers a package version.
 ///
@@ -57,37 +35,37 @@ pub struct PackageVersion {
     /// `MarkLatest`: a boolean.
     ///
     /// Whether to mark the new version as the latest version.
-    pub mark_latest: Option<Bool>,
+    pub mark_latest: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OwnerAccount`: a string.
     ///
     /// An owner account.
     ///
     /// Pattern `^[0-9a-z\_]+$`; length 1 to 12; create-only: changing it replaces the resource.
-    pub owner_account: Option<Str>,
+    pub owner_account: ::std::option::Option<::cloudwright_core::Str>,
     /// `PackageId`: a string, required.
     ///
     /// A package ID.
     ///
     /// Pattern `^[a-zA-Z0-9\-\_\/]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub package_id: Str,
+    pub package_id: ::cloudwright_core::Str,
     /// `PackageVersion`: a string, required.
     ///
     /// A package version.
     ///
     /// Pattern `^([0-9]+)\.([0-9]+)$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub package_version: Str,
+    pub package_version: ::cloudwright_core::Str,
     /// `PatchVersion`: a string, required.
     ///
     /// A patch version.
     ///
     /// Pattern `^[a-z0-9]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub patch_version: Str,
+    pub patch_version: ::cloudwright_core::Str,
     /// `UpdatedLatestPatchVersion`: a string.
     ///
     /// If the version was marked latest, the new version to maker as latest.
     ///
     /// Pattern `^[a-z0-9]+$`; length 1 to 255; write-only: CloudFormation does not return it.
-    pub updated_latest_patch_version: Option<Str>,
+    pub updated_latest_patch_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -97,7 +75,7 @@ impl PackageVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Panorama::PackageVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-panorama-packageversion.html",
         primary_identifier: &["PackageId", "PackageVersion", "PatchVersion"],
@@ -108,51 +86,53 @@ impl PackageVersion {
         read_only: &["PackageName", "PackageArn", "Status", "StatusDescription", "IsLatestPatch", "RegisteredTime"],
         attributes: &["IsLatestPatch", "PackageArn", "PackageName", "RegisteredTime", "Status", "StatusDescription"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PackageVersion` with its required properties, named in a [`PackageVersionRequired`].
     #[inline]
     pub fn new(required: PackageVersionRequired) -> Self {
         Self {
-            mark_latest: None,
-            owner_account: None,
+            mark_latest: ::std::option::Option::None,
+            owner_account: ::std::option::Option::None,
             package_id: required.package_id,
             package_version: required.package_version,
             patch_version: required.patch_version,
-            updated_latest_patch_version: None,
+            updated_latest_patch_version: ::std::option::Option::None,
         }
     }
 
     /// `MarkLatest`: a boolean.
-    pub fn mark_latest(mut self, value: impl Into<Bool>) -> Self { self.mark_latest = Some(value.into()); self }
+    pub fn mark_latest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.mark_latest = ::std::option::Option::Some(value.into()); self }
     /// `OwnerAccount`: a string.
-    pub fn owner_account(mut self, value: impl Into<Str>) -> Self { self.owner_account = Some(value.into()); self }
+    pub fn owner_account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_account = ::std::option::Option::Some(value.into()); self }
     /// `PackageId`: a string, required.
-    pub fn package_id(mut self, value: impl Into<Str>) -> Self { self.package_id = value.into(); self }
+    pub fn package_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.package_id = value.into(); self }
     /// `PackageVersion`: a string, required.
-    pub fn package_version(mut self, value: impl Into<Str>) -> Self { self.package_version = value.into(); self }
+    pub fn package_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.package_version = value.into(); self }
     /// `PatchVersion`: a string, required.
-    pub fn patch_version(mut self, value: impl Into<Str>) -> Self { self.patch_version = value.into(); self }
+    pub fn patch_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.patch_version = value.into(); self }
     /// `UpdatedLatestPatchVersion`: a string.
-    pub fn updated_latest_patch_version(mut self, value: impl Into<Str>) -> Self { self.updated_latest_patch_version = Some(value.into()); self }
+    pub fn updated_latest_patch_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.updated_latest_patch_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PackageVersion {
+impl ::cloudwright_core::Resource for PackageVersion {
     type Attributes = PackageVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PackageVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PackageVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PackageVersion {
+impl ::cloudwright_core::ToValue for PackageVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MarkLatest", &self.mark_latest)
             .opt("OwnerAccount", &self.owner_account)
             .req("PackageId", &self.package_id)
@@ -166,12 +146,12 @@ impl ToValue for PackageVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PackageVersion`]: `Handle<PackageVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PackageVersion`]: `Handle<PackageVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PackageVersionAttributes(ResourceRef);
+pub struct PackageVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PackageVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PackageVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -181,37 +161,64 @@ impl PackageVersionAttributes {
     ///
     /// Whether the package version is the latest version.
     #[inline]
-    pub fn is_latest_patch(&self) -> Value {
-        self.0.get_att("IsLatestPatch")
+    pub fn is_latest_patch(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsLatestPatch"))
     }
 
     /// `Fn::GetAtt` `PackageArn`: a string.
     #[inline]
-    pub fn package_arn(&self) -> Value {
-        self.0.get_att("PackageArn")
+    pub fn package_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PackageArn"))
     }
 
     /// `Fn::GetAtt` `PackageName`: a string.
     #[inline]
-    pub fn package_name(&self) -> Value {
-        self.0.get_att("PackageName")
+    pub fn package_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PackageName"))
     }
 
     /// `Fn::GetAtt` `RegisteredTime`: an integer.
     #[inline]
-    pub fn registered_time(&self) -> Value {
-        self.0.get_att("RegisteredTime")
+    pub fn registered_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("RegisteredTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusDescription`: a string.
     #[inline]
-    pub fn status_description(&self) -> Value {
-        self.0.get_att("StatusDescription")
+    pub fn status_description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusDescription"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z\\_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\/]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9]+)\\.([0-9]+)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PackageVersion: ObjRule = ObjRule {
+        properties: &[
+            ("MarkLatest", Shape::Bool),
+            ("OwnerAccount", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PackageId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PackageVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PatchVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("UpdatedLatestPatchVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["PackageId", "PackageVersion", "PatchVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^alias/[a-zA-Z0-9/_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws:payment-cryptography:[a-z]{2}-[a-z]{1,16}-[0-9]+:[0-9]{12}:key/[0-9a-zA-Z]{16,64}$",
-);
-
-/// The required properties of [`Alias`], by name: `Alias::new(AliasRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AliasRequired {
-    /// `AliasName`: a string, required.
-    pub alias_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Alias: ObjRule = ObjRule {
-    properties: &[
-        ("AliasName", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KeyArn", Shape::Str(&StrRule { min_len: Some(70), max_len: Some(150), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["AliasName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::PaymentCryptography::Alias` resource.
 ///
-/// Creates an *alias* , or a friendly name, for an AWS Payment Cryptography key. You can use an alias to identify a key in the console and when you call cryptographic operations such as \[EncryptData\](<https://docs.aws.amazon.com/payment-cryptography/latest/DataAPIReference/API_EncryptData.html>) or \[DecryptData\](<https://docs.aws.amazon.com/payment-cryptography/latest/DataAPIReference/API_DecryptData.html>) .
+/// Creates an *alias* , or a friendly name, for an AWS Payment Cryptography key. You can use an alias to identify a key in the console and when you call cryptographic operations such as [EncryptData](https://docs.aws.amazon.com/payment-cryptography/latest/DataAPIReference/API_EncryptData.html) or [DecryptData](https://docs.aws.amazon.com/payment-cryptography/latest/DataAPIReference/API_DecryptData.html) .
 ///
 /// You can associate the alias with any key in the same AWS Region . Each alias is associated with only one key at a time, but a key can have multiple aliases. You can't create an alias without a key. The alias must be unique in the account and AWS Region , but you can create another alias with the same name in a different AWS Region .
 ///
-/// To change the key that's associated with the alias, call \[UpdateAlias\](<https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_UpdateAlias.html>) . To delete the alias, call \[DeleteAlias\](<https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_DeleteAlias.html>) . These operations don't affect the underlying key. To get the alias that you created, call \[ListAliases\](<https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_ListAliases.html>) .
+/// To change the key that's associated with the alias, call [UpdateAlias](https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_UpdateAlias.html) . To delete the alias, call [DeleteAlias](https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_DeleteAlias.html) . These operations don't affect the underlying key. To get the alias that you created, call [ListAliases](https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_ListAliases.html) .
 ///
 /// *Cross-account use* : This operation can't be used across different AWS accounts.
 ///
 /// *Related operations:*
 ///
-/// - \[DeleteAlias\](<https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_DeleteAlias.html>)
-/// - \[GetAlias\](<https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_GetAlias.html>)
-/// - \[ListAliases\](<https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_ListAliases.html>)
-/// - \[UpdateAlias\](<https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_UpdateAlias.html>)
+/// - [DeleteAlias](https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_DeleteAlias.html)
+/// - [GetAlias](https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_GetAlias.html)
+/// - [ListAliases](https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_ListAliases.html)
+/// - [UpdateAlias](https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_UpdateAlias.html)
 ///
 /// `Ref` returns its `AliasName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`AliasAttributes`] is empty).
@@ -60,16 +35,16 @@ pub struct Alias {
     ///
     /// A friendly name that you can use to refer to a key. The value must begin with `alias/` .
     ///
-    /// &gt; Do not include confidential or sensitive information in this field. This field may be displayed in plaintext in AWS CloudTrail logs and other output.
+    /// \> Do not include confidential or sensitive information in this field. This field may be displayed in plaintext in AWS CloudTrail logs and other output.
     ///
     /// Pattern `^alias/[a-zA-Z0-9/_-]+$`; length 7 to 256; create-only: changing it replaces the resource.
-    pub alias_name: Str,
+    pub alias_name: ::cloudwright_core::Str,
     /// `KeyArn`: a string.
     ///
     /// The `KeyARN` of the key associated with the alias.
     ///
     /// Pattern `^arn:aws:payment-cryptography:[a-z]{2}-[a-z]{1,16}-[0-9]+:[0-9]{12}:key/[0-9a-zA-Z]{16,64}$`; length 70 to 150.
-    pub key_arn: Option<Str>,
+    pub key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +54,7 @@ impl Alias {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PaymentCryptography::Alias",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-paymentcryptography-alias.html",
         primary_identifier: &["AliasName"],
@@ -90,51 +65,76 @@ impl Alias {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Alias` with its required properties, named in a [`AliasRequired`].
+    /// A `Alias` with its one required property, `AliasName`.
     #[inline]
-    pub fn new(required: AliasRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            alias_name: required.alias_name,
-            key_arn: None,
+            alias_name: value.into(),
+            key_arn: ::std::option::Option::None,
         }
     }
 
     /// `AliasName`: a string, required.
-    pub fn alias_name(mut self, value: impl Into<Str>) -> Self { self.alias_name = value.into(); self }
+    pub fn alias_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias_name = value.into(); self }
     /// `KeyArn`: a string.
-    pub fn key_arn(mut self, value: impl Into<Str>) -> Self { self.key_arn = Some(value.into()); self }
+    pub fn key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Alias {
+impl ::cloudwright_core::Resource for Alias {
     type Attributes = AliasAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Alias, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Alias, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Alias {
+impl ::cloudwright_core::ToValue for Alias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AliasName", &self.alias_name)
             .opt("KeyArn", &self.key_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Alias`]: `Handle<Alias>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Alias`]: `Handle<Alias>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct AliasAttributes(());
 
-impl From<ResourceRef> for AliasAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AliasAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^alias/[a-zA-Z0-9/_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws:payment-cryptography:[a-z]{2}-[a-z]{1,16}-[0-9]+:[0-9]{12}:key/[0-9a-zA-Z]{16,64}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Alias: ObjRule = ObjRule {
+        properties: &[
+            ("AliasName", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KeyArn", Shape::Str(&StrRule { min_len: Some(70), max_len: Some(150), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["AliasName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z]{2}-[a-z]{1,16}-[0-9]+$");
-
 /// The required properties of [`Key`], by name: `Key::new(KeyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyRequired {
     /// `Exportable`: a boolean, required.
-    pub exportable: Bool,
+    pub exportable: ::cloudwright_core::Bool,
     /// `KeyAttributes`: a [`KeyAttributesProperty`] object, required.
-    pub key_attributes: Obj<KeyAttributesProperty>,
+    pub key_attributes: crate::Obj<KeyAttributesProperty>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Key: ObjRule = ObjRule {
-    properties: &[
-        ("DeriveKeyUsage", Shape::Str(&StrRule { allowed: &["TR31_B0_BASE_DERIVATION_KEY", "TR31_C0_CARD_VERIFICATION_KEY", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "TR31_E1_EMV_MKEY_CONFIDENTIALITY", "TR31_E2_EMV_MKEY_INTEGRITY", "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS", "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION", "TR31_E6_EMV_MKEY_OTHER", "TR31_K0_KEY_ENCRYPTION_KEY", "TR31_K1_KEY_BLOCK_PROTECTION_KEY", "TR31_M3_ISO_9797_3_MAC_KEY", "TR31_M1_ISO_9797_1_MAC_KEY", "TR31_M6_ISO_9797_5_CMAC_KEY", "TR31_M7_HMAC_KEY", "TR31_P0_PIN_ENCRYPTION_KEY", "TR31_P1_PIN_GENERATION_KEY", "TR31_V1_IBM3624_PIN_VERIFICATION_KEY", "TR31_V2_VISA_PIN_VERIFICATION_KEY"], ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-        ("Exportable", Shape::Bool),
-        ("KeyAttributes", Shape::Object(&RULE_KeyAttributesProperty)),
-        ("KeyCheckValueAlgorithm", Shape::Str(&StrRule { allowed: &["CMAC", "ANSI_X9_24", "HMAC", "SHA_1"], ..StrRule::ANY })),
-        ("ReplicationRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Exportable", "KeyAttributes"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::PaymentCryptography::Key` resource.
 ///
@@ -43,7 +22,7 @@ pub(crate) static RULE_Key: ObjRule = ObjRule {
 ///
 /// When you create a key, you specify both immutable and mutable data about the key. The immutable data contains key attributes that define the scope and cryptographic operations that you can perform using the key, for example key class (example: `SYMMETRIC_KEY` ), key algorithm (example: `TDES_2KEY` ), key usage (example: `TR31_P0_PIN_ENCRYPTION_KEY` ) and key modes of use (example: `Encrypt` ). AWS Payment Cryptography binds key attributes to keys using key blocks when you store or export them. AWS Payment Cryptography stores the key contents wrapped and never stores or transmits them in the clear.
 ///
-/// For information about valid combinations of key attributes, see \[Understanding key attributes\](<https://docs.aws.amazon.com/payment-cryptography/latest/userguide/keys-validattributes.html>) in the *AWS Payment Cryptography User Guide* . The mutable data contained within a key includes usage timestamp and key deletion timestamp and can be modified after creation.
+/// For information about valid combinations of key attributes, see [Understanding key attributes](https://docs.aws.amazon.com/payment-cryptography/latest/userguide/keys-validattributes.html) in the *AWS Payment Cryptography User Guide* . The mutable data contained within a key includes usage timestamp and key deletion timestamp and can be modified after creation.
 ///
 /// You can use the `CreateKey` operation to generate an ECC (Elliptic Curve Cryptography) key pair used for establishing an ECDH (Elliptic Curve Diffie-Hellman) key agreement between two parties. In the ECDH key agreement process, both parties generate their own ECC key pair with key usage K3 and exchange the public keys. Each party then use their private key, the received public key from the other party, and the key derivation parameters including key derivation function, hash algorithm, derivation data, and key algorithm to derive a shared key.
 ///
@@ -53,9 +32,9 @@ pub(crate) static RULE_Key: ObjRule = ObjRule {
 ///
 /// *Related operations:*
 ///
-/// - \[DeleteKey\](<https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_DeleteKey.html>)
-/// - \[GetKey\](<https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_GetKey.html>)
-/// - \[ListKeys\](<https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_ListKeys.html>)
+/// - [DeleteKey](https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_DeleteKey.html)
+/// - [GetKey](https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_GetKey.html)
+/// - [ListKeys](https://docs.aws.amazon.com/payment-cryptography/latest/APIReference/API_ListKeys.html)
 ///
 /// `Ref` returns its `KeyIdentifier` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`KeyAttributes`], which `Handle<Key>` dereferences to.
@@ -68,25 +47,25 @@ pub struct Key {
     /// `DeriveKeyUsage`: a [`DeriveKeyUsage`] value.
     ///
     /// The cryptographic usage of an ECDH derived key as deﬁned in section A.5.2 of the TR-31 spec.
-    pub derive_key_usage: Option<DeriveKeyUsage>,
+    pub derive_key_usage: ::std::option::Option<DeriveKeyUsage>,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether the key is enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Exportable`: a boolean, required.
     ///
     /// Specifies whether the key is exportable. This data is immutable after the key is created.
-    pub exportable: Bool,
+    pub exportable: ::cloudwright_core::Bool,
     /// `KeyAttributes`: a [`KeyAttributesProperty`] object, required.
     ///
     /// The role of the key, the algorithm it supports, and the cryptographic operations allowed with the key. This data is immutable after the key is created.
-    pub key_attributes: Obj<KeyAttributesProperty>,
+    pub key_attributes: crate::Obj<KeyAttributesProperty>,
     /// `KeyCheckValueAlgorithm`: a [`KeyCheckValueAlgorithm`] value.
     ///
     /// The algorithm that AWS Payment Cryptography uses to calculate the key check value (KCV). It is used to validate the key integrity.
     ///
     /// For TDES keys, the KCV is computed by encrypting 8 bytes, each with value of zero, with the key to be checked and retaining the 3 highest order bytes of the encrypted result. For AES keys, the KCV is computed using a CMAC algorithm where the input data is 16 bytes of zero and retaining the 3 highest order bytes of the encrypted result.
-    pub key_check_value_algorithm: Option<KeyCheckValueAlgorithm>,
+    pub key_check_value_algorithm: ::std::option::Option<KeyCheckValueAlgorithm>,
     /// `ReplicationRegions`: a list of strings.
     ///
     /// The list of AWS Regions to remove from the key's replication configuration.
@@ -94,11 +73,12 @@ pub struct Key {
     /// The key will no longer be available for cryptographic operations in these regions after removal. Ensure no active operations depend on the key in these regions before removal.
     ///
     /// Each item: pattern `^[a-z]{2}-[a-z]{1,16}-[0-9]+$`; write-only: CloudFormation does not return it.
-    pub replication_regions: Option<List<Str>>,
+    pub replication_regions:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +88,7 @@ impl Key {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PaymentCryptography::Key",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-paymentcryptography-key.html",
         primary_identifier: &["KeyIdentifier"],
@@ -119,57 +99,59 @@ impl Key {
         read_only: &["KeyIdentifier", "KeyOrigin", "KeyState", "ReplicationStatus"],
         attributes: &["KeyIdentifier", "KeyOrigin", "KeyState", "ReplicationStatus"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Key` with its required properties, named in a [`KeyRequired`].
     #[inline]
     pub fn new(required: KeyRequired) -> Self {
         Self {
-            derive_key_usage: None,
-            enabled: None,
+            derive_key_usage: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
             exportable: required.exportable,
             key_attributes: required.key_attributes,
-            key_check_value_algorithm: None,
-            replication_regions: None,
-            tags: None,
+            key_check_value_algorithm: ::std::option::Option::None,
+            replication_regions: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DeriveKeyUsage`: a [`DeriveKeyUsage`] value.
-    pub fn derive_key_usage(mut self, value: impl Into<DeriveKeyUsage>) -> Self { self.derive_key_usage = Some(value.into()); self }
+    pub fn derive_key_usage(mut self, value: impl ::std::convert::Into<DeriveKeyUsage>) -> Self { self.derive_key_usage = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `Exportable`: a boolean, required.
-    pub fn exportable(mut self, value: impl Into<Bool>) -> Self { self.exportable = value.into(); self }
+    pub fn exportable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exportable = value.into(); self }
     /// `KeyAttributes`: a [`KeyAttributesProperty`] object, required.
-    pub fn key_attributes(mut self, value: impl Into<Obj<KeyAttributesProperty>>) -> Self { self.key_attributes = value.into(); self }
+    pub fn key_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<KeyAttributesProperty>>) -> Self { self.key_attributes = value.into(); self }
     /// `KeyCheckValueAlgorithm`: a [`KeyCheckValueAlgorithm`] value.
-    pub fn key_check_value_algorithm(mut self, value: impl Into<KeyCheckValueAlgorithm>) -> Self { self.key_check_value_algorithm = Some(value.into()); self }
+    pub fn key_check_value_algorithm(mut self, value: impl ::std::convert::Into<KeyCheckValueAlgorithm>) -> Self { self.key_check_value_algorithm = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationRegions`: a list of strings.
-    pub fn replication_regions(mut self, value: impl Into<List<Str>>) -> Self { self.replication_regions = Some(value.into()); self }
+    pub fn replication_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.replication_regions = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Key {
+impl ::cloudwright_core::Resource for Key {
     type Attributes = KeyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Key, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Key, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Key {
+impl ::cloudwright_core::ToValue for Key {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeriveKeyUsage", &self.derive_key_usage)
             .opt("Enabled", &self.enabled)
             .req("Exportable", &self.exportable)
@@ -181,12 +163,12 @@ impl ToValue for Key {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Key`]: `Handle<Key>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Key`]: `Handle<Key>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct KeyAttributes(ResourceRef);
+pub struct KeyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for KeyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for KeyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -194,26 +176,26 @@ impl From<ResourceRef> for KeyAttributes {
 impl KeyAttributes {
     /// `Fn::GetAtt` `KeyIdentifier`: a string.
     #[inline]
-    pub fn key_identifier(&self) -> Value {
-        self.0.get_att("KeyIdentifier")
+    pub fn key_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KeyIdentifier"))
     }
 
     /// `Fn::GetAtt` `KeyOrigin`: one of a set of strings.
     #[inline]
-    pub fn key_origin(&self) -> Value {
-        self.0.get_att("KeyOrigin")
+    pub fn key_origin(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KeyOrigin"))
     }
 
     /// `Fn::GetAtt` `KeyState`: one of a set of strings.
     #[inline]
-    pub fn key_state(&self) -> Value {
-        self.0.get_att("KeyState")
+    pub fn key_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KeyState"))
     }
 
     /// `Fn::GetAtt` `ReplicationStatus`: a JSON value.
     #[inline]
-    pub fn replication_status(&self) -> Value {
-        self.0.get_att("ReplicationStatus")
+    pub fn replication_status(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ReplicationStatus"))
     }
 }
 
@@ -225,23 +207,10 @@ pub struct KeyAttributesPropertyRequired {
     /// `KeyClass`: a [`KeyClass`] value, required.
     pub key_class: KeyClass,
     /// `KeyModesOfUse`: a [`KeyModesOfUse`] object, required.
-    pub key_modes_of_use: Obj<KeyModesOfUse>,
+    pub key_modes_of_use: crate::Obj<KeyModesOfUse>,
     /// `KeyUsage`: a [`KeyUsage`] value, required.
     pub key_usage: KeyUsage,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeyAttributesProperty: ObjRule = ObjRule {
-    properties: &[
-        ("KeyAlgorithm", Shape::Str(&StrRule { allowed: &["TDES_2KEY", "TDES_3KEY", "AES_128", "AES_192", "AES_256", "HMAC_SHA256", "HMAC_SHA384", "HMAC_SHA512", "HMAC_SHA224", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521"], ..StrRule::ANY })),
-        ("KeyClass", Shape::Str(&StrRule { allowed: &["SYMMETRIC_KEY", "ASYMMETRIC_KEY_PAIR", "PRIVATE_KEY", "PUBLIC_KEY"], ..StrRule::ANY })),
-        ("KeyModesOfUse", Shape::Object(&RULE_KeyModesOfUse)),
-        ("KeyUsage", Shape::Str(&StrRule { allowed: &["TR31_B0_BASE_DERIVATION_KEY", "TR31_C0_CARD_VERIFICATION_KEY", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION", "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "TR31_E1_EMV_MKEY_CONFIDENTIALITY", "TR31_E2_EMV_MKEY_INTEGRITY", "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS", "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION", "TR31_E6_EMV_MKEY_OTHER", "TR31_K0_KEY_ENCRYPTION_KEY", "TR31_K1_KEY_BLOCK_PROTECTION_KEY", "TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT", "TR31_M0_ISO_16609_MAC_KEY", "TR31_M3_ISO_9797_3_MAC_KEY", "TR31_M1_ISO_9797_1_MAC_KEY", "TR31_M6_ISO_9797_5_CMAC_KEY", "TR31_M7_HMAC_KEY", "TR31_P0_PIN_ENCRYPTION_KEY", "TR31_P1_PIN_GENERATION_KEY", "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE", "TR31_V1_IBM3624_PIN_VERIFICATION_KEY", "TR31_V2_VISA_PIN_VERIFICATION_KEY", "TR31_K2_TR34_ASYMMETRIC_KEY"], ..StrRule::ANY })),
-    ],
-    required: &["KeyAlgorithm", "KeyClass", "KeyModesOfUse", "KeyUsage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeyAttributes` property type of `AWS::PaymentCryptography::Key`.
 ///
@@ -263,7 +232,7 @@ pub struct KeyAttributesProperty {
     /// `KeyModesOfUse`: a [`KeyModesOfUse`] object, required.
     ///
     /// The list of cryptographic operations that you can perform using the key.
-    pub key_modes_of_use: Obj<KeyModesOfUse>,
+    pub key_modes_of_use: crate::Obj<KeyModesOfUse>,
     /// `KeyUsage`: a [`KeyUsage`] value, required.
     ///
     /// The cryptographic usage of an AWS Payment Cryptography key as deﬁned in section A.5.2 of the TR-31 spec.
@@ -284,21 +253,21 @@ impl KeyAttributesProperty {
     }
 
     /// `KeyAlgorithm`: a [`KeyAlgorithm`] value, required.
-    pub fn key_algorithm(mut self, value: impl Into<KeyAlgorithm>) -> Self { self.key_algorithm = value.into(); self }
+    pub fn key_algorithm(mut self, value: impl ::std::convert::Into<KeyAlgorithm>) -> Self { self.key_algorithm = value.into(); self }
     /// `KeyClass`: a [`KeyClass`] value, required.
-    pub fn key_class(mut self, value: impl Into<KeyClass>) -> Self { self.key_class = value.into(); self }
+    pub fn key_class(mut self, value: impl ::std::convert::Into<KeyClass>) -> Self { self.key_class = value.into(); self }
     /// `KeyModesOfUse`: a [`KeyModesOfUse`] object, required.
-    pub fn key_modes_of_use(mut self, value: impl Into<Obj<KeyModesOfUse>>) -> Self { self.key_modes_of_use = value.into(); self }
+    pub fn key_modes_of_use(mut self, value: impl ::std::convert::Into<crate::Obj<KeyModesOfUse>>) -> Self { self.key_modes_of_use = value.into(); self }
     /// `KeyUsage`: a [`KeyUsage`] value, required.
-    pub fn key_usage(mut self, value: impl Into<KeyUsage>) -> Self { self.key_usage = value.into(); self }
+    pub fn key_usage(mut self, value: impl ::std::convert::Into<KeyUsage>) -> Self { self.key_usage = value.into(); self }
 }
 
-impl PropertyType for KeyAttributesProperty {}
+impl crate::PropertyType for KeyAttributesProperty {}
 
-impl ToValue for KeyAttributesProperty {
+impl ::cloudwright_core::ToValue for KeyAttributesProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KeyAlgorithm", &self.key_algorithm)
             .req("KeyClass", &self.key_class)
             .req("KeyModesOfUse", &self.key_modes_of_use)
@@ -306,23 +275,6 @@ impl ToValue for KeyAttributesProperty {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeyModesOfUse: ObjRule = ObjRule {
-    properties: &[
-        ("Decrypt", Shape::Bool),
-        ("DeriveKey", Shape::Bool),
-        ("Encrypt", Shape::Bool),
-        ("Generate", Shape::Bool),
-        ("NoRestrictions", Shape::Bool),
-        ("Sign", Shape::Bool),
-        ("Unwrap", Shape::Bool),
-        ("Verify", Shape::Bool),
-        ("Wrap", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeyModesOfUse` property type of `AWS::PaymentCryptography::Key`.
 ///
@@ -336,53 +288,53 @@ pub struct KeyModesOfUse {
     /// Speciﬁes whether an AWS Payment Cryptography key can be used to decrypt data.
     ///
     /// Default `false`.
-    pub decrypt: Option<Bool>,
+    pub decrypt: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeriveKey`: a boolean.
     ///
     /// Speciﬁes whether an AWS Payment Cryptography key can be used to derive new keys.
     ///
     /// Default `false`.
-    pub derive_key: Option<Bool>,
+    pub derive_key: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Encrypt`: a boolean.
     ///
     /// Speciﬁes whether an AWS Payment Cryptography key can be used to encrypt data.
     ///
     /// Default `false`.
-    pub encrypt: Option<Bool>,
+    pub encrypt: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Generate`: a boolean.
     ///
     /// Speciﬁes whether an AWS Payment Cryptography key can be used to generate and verify other card and PIN verification keys.
     ///
     /// Default `false`.
-    pub generate: Option<Bool>,
+    pub generate: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NoRestrictions`: a boolean.
     ///
     /// Speciﬁes whether an AWS Payment Cryptography key has no special restrictions other than the restrictions implied by `KeyUsage` .
     ///
     /// Default `false`.
-    pub no_restrictions: Option<Bool>,
+    pub no_restrictions: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Sign`: a boolean.
     ///
     /// Speciﬁes whether an AWS Payment Cryptography key can be used for signing.
     ///
     /// Default `false`.
-    pub sign: Option<Bool>,
+    pub sign: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Unwrap`: a boolean.
     ///
     /// Default `false`.
-    pub unwrap: Option<Bool>,
+    pub unwrap: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Verify`: a boolean.
     ///
     /// Speciﬁes whether an AWS Payment Cryptography key can be used to verify signatures.
     ///
     /// Default `false`.
-    pub verify: Option<Bool>,
+    pub verify: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Wrap`: a boolean.
     ///
     /// Speciﬁes whether an AWS Payment Cryptography key can be used to wrap other keys.
     ///
     /// Default `false`.
-    pub wrap: Option<Bool>,
+    pub wrap: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -390,35 +342,35 @@ impl KeyModesOfUse {
     /// A `KeyModesOfUse` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Decrypt`: a boolean.
-    pub fn decrypt(mut self, value: impl Into<Bool>) -> Self { self.decrypt = Some(value.into()); self }
+    pub fn decrypt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.decrypt = ::std::option::Option::Some(value.into()); self }
     /// `DeriveKey`: a boolean.
-    pub fn derive_key(mut self, value: impl Into<Bool>) -> Self { self.derive_key = Some(value.into()); self }
+    pub fn derive_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.derive_key = ::std::option::Option::Some(value.into()); self }
     /// `Encrypt`: a boolean.
-    pub fn encrypt(mut self, value: impl Into<Bool>) -> Self { self.encrypt = Some(value.into()); self }
+    pub fn encrypt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypt = ::std::option::Option::Some(value.into()); self }
     /// `Generate`: a boolean.
-    pub fn generate(mut self, value: impl Into<Bool>) -> Self { self.generate = Some(value.into()); self }
+    pub fn generate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.generate = ::std::option::Option::Some(value.into()); self }
     /// `NoRestrictions`: a boolean.
-    pub fn no_restrictions(mut self, value: impl Into<Bool>) -> Self { self.no_restrictions = Some(value.into()); self }
+    pub fn no_restrictions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.no_restrictions = ::std::option::Option::Some(value.into()); self }
     /// `Sign`: a boolean.
-    pub fn sign(mut self, value: impl Into<Bool>) -> Self { self.sign = Some(value.into()); self }
+    pub fn sign(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.sign = ::std::option::Option::Some(value.into()); self }
     /// `Unwrap`: a boolean.
-    pub fn unwrap(mut self, value: impl Into<Bool>) -> Self { self.unwrap = Some(value.into()); self }
+    pub fn unwrap(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.unwrap = ::std::option::Option::Some(value.into()); self }
     /// `Verify`: a boolean.
-    pub fn verify(mut self, value: impl Into<Bool>) -> Self { self.verify = Some(value.into()); self }
+    pub fn verify(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.verify = ::std::option::Option::Some(value.into()); self }
     /// `Wrap`: a boolean.
-    pub fn wrap(mut self, value: impl Into<Bool>) -> Self { self.wrap = Some(value.into()); self }
+    pub fn wrap(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.wrap = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KeyModesOfUse {}
+impl crate::PropertyType for KeyModesOfUse {}
 
-impl ToValue for KeyModesOfUse {
+impl ::cloudwright_core::ToValue for KeyModesOfUse {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Decrypt", &self.decrypt)
             .opt("DeriveKey", &self.derive_key)
             .opt("Encrypt", &self.encrypt)
@@ -436,21 +388,10 @@ impl ToValue for KeyModesOfUse {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::PaymentCryptography::Key`.
 ///
@@ -460,11 +401,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -479,17 +420,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -538,18 +479,18 @@ pub enum DeriveKeyUsage {
     /// `TR31_V2_VISA_PIN_VERIFICATION_KEY`
     Tr31V2VisaPinVerificationKey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeriveKeyUsage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeriveKeyUsage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeriveKeyUsage {
+impl ::cloudwright_core::ToValue for DeriveKeyUsage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tr31B0BaseDerivationKey => "TR31_B0_BASE_DERIVATION_KEY",
             Self::Tr31C0CardVerificationKey => "TR31_C0_CARD_VERIFICATION_KEY",
@@ -570,9 +511,9 @@ impl ToValue for DeriveKeyUsage {
             Self::Tr31P1PinGenerationKey => "TR31_P1_PIN_GENERATION_KEY",
             Self::Tr31V1Ibm3624PinVerificationKey => "TR31_V1_IBM3624_PIN_VERIFICATION_KEY",
             Self::Tr31V2VisaPinVerificationKey => "TR31_V2_VISA_PIN_VERIFICATION_KEY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -610,18 +551,18 @@ pub enum KeyAlgorithm {
     /// `ECC_NIST_P521`
     EccNistP521,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyAlgorithm {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyAlgorithm {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyAlgorithm {
+impl ::cloudwright_core::ToValue for KeyAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tdes2Key => "TDES_2KEY",
             Self::Tdes3Key => "TDES_3KEY",
@@ -638,9 +579,9 @@ impl ToValue for KeyAlgorithm {
             Self::EccNistP256 => "ECC_NIST_P256",
             Self::EccNistP384 => "ECC_NIST_P384",
             Self::EccNistP521 => "ECC_NIST_P521",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -656,26 +597,26 @@ pub enum KeyCheckValueAlgorithm {
     /// `SHA_1`
     Sha1,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyCheckValueAlgorithm {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyCheckValueAlgorithm {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyCheckValueAlgorithm {
+impl ::cloudwright_core::ToValue for KeyCheckValueAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cmac => "CMAC",
             Self::AnsiX9_24 => "ANSI_X9_24",
             Self::Hmac => "HMAC",
             Self::Sha1 => "SHA_1",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -691,26 +632,26 @@ pub enum KeyClass {
     /// `PUBLIC_KEY`
     PublicKey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyClass {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyClass {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyClass {
+impl ::cloudwright_core::ToValue for KeyClass {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SymmetricKey => "SYMMETRIC_KEY",
             Self::AsymmetricKeyPair => "ASYMMETRIC_KEY_PAIR",
             Self::PrivateKey => "PRIVATE_KEY",
             Self::PublicKey => "PUBLIC_KEY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -766,18 +707,18 @@ pub enum KeyUsage {
     /// `TR31_K2_TR34_ASYMMETRIC_KEY`
     Tr31K2Tr34AsymmetricKey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyUsage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyUsage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyUsage {
+impl ::cloudwright_core::ToValue for KeyUsage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tr31B0BaseDerivationKey => "TR31_B0_BASE_DERIVATION_KEY",
             Self::Tr31C0CardVerificationKey => "TR31_C0_CARD_VERIFICATION_KEY",
@@ -807,8 +748,75 @@ impl ToValue for KeyUsage {
             Self::Tr31V1Ibm3624PinVerificationKey => "TR31_V1_IBM3624_PIN_VERIFICATION_KEY",
             Self::Tr31V2VisaPinVerificationKey => "TR31_V2_VISA_PIN_VERIFICATION_KEY",
             Self::Tr31K2Tr34AsymmetricKey => "TR31_K2_TR34_ASYMMETRIC_KEY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z]{2}-[a-z]{1,16}-[0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Key: ObjRule = ObjRule {
+        properties: &[
+            ("DeriveKeyUsage", Shape::Str(&StrRule { allowed: &["TR31_B0_BASE_DERIVATION_KEY", "TR31_C0_CARD_VERIFICATION_KEY", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "TR31_E1_EMV_MKEY_CONFIDENTIALITY", "TR31_E2_EMV_MKEY_INTEGRITY", "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS", "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION", "TR31_E6_EMV_MKEY_OTHER", "TR31_K0_KEY_ENCRYPTION_KEY", "TR31_K1_KEY_BLOCK_PROTECTION_KEY", "TR31_M3_ISO_9797_3_MAC_KEY", "TR31_M1_ISO_9797_1_MAC_KEY", "TR31_M6_ISO_9797_5_CMAC_KEY", "TR31_M7_HMAC_KEY", "TR31_P0_PIN_ENCRYPTION_KEY", "TR31_P1_PIN_GENERATION_KEY", "TR31_V1_IBM3624_PIN_VERIFICATION_KEY", "TR31_V2_VISA_PIN_VERIFICATION_KEY"], ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+            ("Exportable", Shape::Bool),
+            ("KeyAttributes", Shape::Object(&RULE_KeyAttributesProperty)),
+            ("KeyCheckValueAlgorithm", Shape::Str(&StrRule { allowed: &["CMAC", "ANSI_X9_24", "HMAC", "SHA_1"], ..StrRule::ANY })),
+            ("ReplicationRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Exportable", "KeyAttributes"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyAttributesProperty: ObjRule = ObjRule {
+        properties: &[
+            ("KeyAlgorithm", Shape::Str(&StrRule { allowed: &["TDES_2KEY", "TDES_3KEY", "AES_128", "AES_192", "AES_256", "HMAC_SHA256", "HMAC_SHA384", "HMAC_SHA512", "HMAC_SHA224", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521"], ..StrRule::ANY })),
+            ("KeyClass", Shape::Str(&StrRule { allowed: &["SYMMETRIC_KEY", "ASYMMETRIC_KEY_PAIR", "PRIVATE_KEY", "PUBLIC_KEY"], ..StrRule::ANY })),
+            ("KeyModesOfUse", Shape::Object(&RULE_KeyModesOfUse)),
+            ("KeyUsage", Shape::Str(&StrRule { allowed: &["TR31_B0_BASE_DERIVATION_KEY", "TR31_C0_CARD_VERIFICATION_KEY", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION", "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "TR31_E1_EMV_MKEY_CONFIDENTIALITY", "TR31_E2_EMV_MKEY_INTEGRITY", "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS", "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION", "TR31_E6_EMV_MKEY_OTHER", "TR31_K0_KEY_ENCRYPTION_KEY", "TR31_K1_KEY_BLOCK_PROTECTION_KEY", "TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT", "TR31_M0_ISO_16609_MAC_KEY", "TR31_M3_ISO_9797_3_MAC_KEY", "TR31_M1_ISO_9797_1_MAC_KEY", "TR31_M6_ISO_9797_5_CMAC_KEY", "TR31_M7_HMAC_KEY", "TR31_P0_PIN_ENCRYPTION_KEY", "TR31_P1_PIN_GENERATION_KEY", "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE", "TR31_V1_IBM3624_PIN_VERIFICATION_KEY", "TR31_V2_VISA_PIN_VERIFICATION_KEY", "TR31_K2_TR34_ASYMMETRIC_KEY"], ..StrRule::ANY })),
+        ],
+        required: &["KeyAlgorithm", "KeyClass", "KeyModesOfUse", "KeyUsage"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyModesOfUse: ObjRule = ObjRule {
+        properties: &[
+            ("Decrypt", Shape::Bool),
+            ("DeriveKey", Shape::Bool),
+            ("Encrypt", Shape::Bool),
+            ("Generate", Shape::Bool),
+            ("NoRestrictions", Shape::Bool),
+            ("Sign", Shape::Bool),
+            ("Unwrap", Shape::Bool),
+            ("Verify", Shape::Bool),
+            ("Wrap", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -12,6 +12,6 @@ pub mod alias;
 pub mod key;
 
 #[cfg(feature = "paymentcryptography")]
-pub use alias::{Alias, AliasAttributes, AliasRequired};
+pub use alias::{Alias, AliasAttributes};
 #[cfg(feature = "paymentcryptography")]
 pub use key::{Key, KeyAttributes, KeyRequired};

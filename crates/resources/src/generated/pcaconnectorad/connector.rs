@@ -5,38 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:[\\w-]+:acm-pca:[\\w-]+:[0-9]+:certificate-authority\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?:sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$");
-
 /// The required properties of [`Connector`], by name: `Connector::new(ConnectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorRequired {
     /// `CertificateAuthorityArn`: a string, required.
-    pub certificate_authority_arn: Str,
+    pub certificate_authority_arn: ::cloudwright_core::Str,
     /// `DirectoryId`: a string, required.
-    pub directory_id: Str,
+    pub directory_id: ::cloudwright_core::Str,
     /// `VpcInformation`: a [`VpcInformation`] object, required.
-    pub vpc_information: Obj<VpcInformation>,
+    pub vpc_information: crate::Obj<VpcInformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Connector: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DirectoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("VpcInformation", Shape::Object(&RULE_VpcInformation)),
-    ],
-    required: &["CertificateAuthorityArn", "DirectoryId", "VpcInformation"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::PCAConnectorAD::Connector` resource.
 ///
@@ -56,23 +34,23 @@ pub struct Connector {
     /// The Amazon Resource Name (ARN) of the certificate authority being used.
     ///
     /// Pattern `^arn:[\w-]+:acm-pca:[\w-]+:[0-9]+:certificate-authority\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`; length 5 to 200; create-only: changing it replaces the resource.
-    pub certificate_authority_arn: Str,
+    pub certificate_authority_arn: ::cloudwright_core::Str,
     /// `DirectoryId`: a string, required.
     ///
     /// The identifier of the Active Directory.
     ///
     /// Pattern `^d-[0-9a-f]{10}$`; create-only: changing it replaces the resource.
-    pub directory_id: Str,
+    pub directory_id: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Metadata assigned to a connector consisting of a key-value pair.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `VpcInformation`: a [`VpcInformation`] object, required.
     ///
     /// Information of the VPC and security group(s) used with the connector.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_information: Obj<VpcInformation>,
+    pub vpc_information: crate::Obj<VpcInformation>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +60,7 @@ impl Connector {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PCAConnectorAD::Connector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-connector.html",
         primary_identifier: &["ConnectorArn"],
@@ -93,7 +71,7 @@ impl Connector {
         read_only: &["ConnectorArn"],
         attributes: &["ConnectorArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
@@ -102,39 +80,41 @@ impl Connector {
         Self {
             certificate_authority_arn: required.certificate_authority_arn,
             directory_id: required.directory_id,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_information: required.vpc_information,
         }
     }
 
     /// `CertificateAuthorityArn`: a string, required.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = value.into(); self }
+    pub fn certificate_authority_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_authority_arn = value.into(); self }
     /// `DirectoryId`: a string, required.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = value.into(); self }
+    pub fn directory_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_id = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcInformation`: a [`VpcInformation`] object, required.
-    pub fn vpc_information(mut self, value: impl Into<Obj<VpcInformation>>) -> Self { self.vpc_information = value.into(); self }
+    pub fn vpc_information(mut self, value: impl ::std::convert::Into<crate::Obj<VpcInformation>>) -> Self { self.vpc_information = value.into(); self }
 }
 
-impl Resource for Connector {
+impl ::cloudwright_core::Resource for Connector {
     type Attributes = ConnectorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connector, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Connector, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Connector {
+impl ::cloudwright_core::ToValue for Connector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateAuthorityArn", &self.certificate_authority_arn)
             .req("DirectoryId", &self.directory_id)
             .opt("Tags", &self.tags)
@@ -143,12 +123,12 @@ impl ToValue for Connector {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Connector`]: `Handle<Connector>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Connector`]: `Handle<Connector>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectorAttributes(ResourceRef);
+pub struct ConnectorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,30 +136,12 @@ impl From<ResourceRef> for ConnectorAttributes {
 impl ConnectorAttributes {
     /// `Fn::GetAtt` `ConnectorArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that was returned when you called \[CreateConnector\](<https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateConnector.html>) .
+    /// The Amazon Resource Name (ARN) that was returned when you called [CreateConnector](https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateConnector.html) .
     #[inline]
-    pub fn connector_arn(&self) -> Value {
-        self.0.get_att("ConnectorArn")
+    pub fn connector_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectorArn"))
     }
 }
-
-/// The required properties of [`VpcInformation`], by name: `VpcInformation::new(VpcInformationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcInformationRequired {
-    /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcInformation: ObjRule = ObjRule {
-    properties: &[
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
-    ],
-    required: &["SecurityGroupIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcInformation` property type of `AWS::PCAConnectorAD::Connector`.
 ///
@@ -191,38 +153,38 @@ pub struct VpcInformation {
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// The VPC IP address type.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `SecurityGroupIds`: a list of strings, required.
     ///
     /// The security groups used with the connector. You can use a maximum of 4 security groups with a connector.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^(?:sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$`, length 11 to 20.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl VpcInformation {
-    /// A `VpcInformation` with its required properties, named in a [`VpcInformationRequired`].
+    /// A `VpcInformation` with its one required property, `SecurityGroupIds`.
     #[inline]
-    pub fn new(required: VpcInformationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            ip_address_type: None,
-            security_group_ids: required.security_group_ids,
+            ip_address_type: ::std::option::Option::None,
+            security_group_ids: value.into(),
         }
     }
 
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
 }
 
-impl PropertyType for VpcInformation {}
+impl crate::PropertyType for VpcInformation {}
 
-impl ToValue for VpcInformation {
+impl ::cloudwright_core::ToValue for VpcInformation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IpAddressType", &self.ip_address_type)
             .req("SecurityGroupIds", &self.security_group_ids)
             .build()
@@ -237,23 +199,61 @@ pub enum IpAddressType {
     /// `DUALSTACK`
     Dualstack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::Dualstack => "DUALSTACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[\\w-]+:acm-pca:[\\w-]+:[0-9]+:certificate-authority\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?:sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Connector: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DirectoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("VpcInformation", Shape::Object(&RULE_VpcInformation)),
+        ],
+        required: &["CertificateAuthorityArn", "DirectoryId", "VpcInformation"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcInformation: ObjRule = ObjRule {
+        properties: &[
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+        ],
+        required: &["SecurityGroupIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
-
-/// The required properties of [`DirectoryRegistration`], by name: `DirectoryRegistration::new(DirectoryRegistrationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DirectoryRegistrationRequired {
-    /// `DirectoryId`: a string, required.
-    pub directory_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DirectoryRegistration: ObjRule = ObjRule {
-    properties: &[
-        ("DirectoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["DirectoryId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::PCAConnectorAD::DirectoryRegistration` resource.
 ///
 /// Creates a directory registration that authorizes communication between AWS Private CA and an Active Directory
@@ -46,11 +23,11 @@ pub struct DirectoryRegistration {
     /// The identifier of the Active Directory.
     ///
     /// Pattern `^d-[0-9a-f]{10}$`; create-only: changing it replaces the resource.
-    pub directory_id: Str,
+    pub directory_id: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Metadata assigned to a directory registration consisting of a key-value pair.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -60,7 +37,7 @@ impl DirectoryRegistration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PCAConnectorAD::DirectoryRegistration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-directoryregistration.html",
         primary_identifier: &["DirectoryRegistrationArn"],
@@ -71,54 +48,56 @@ impl DirectoryRegistration {
         read_only: &["DirectoryRegistrationArn"],
         attributes: &["DirectoryRegistrationArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `DirectoryRegistration` with its required properties, named in a [`DirectoryRegistrationRequired`].
+    /// A `DirectoryRegistration` with its one required property, `DirectoryId`.
     #[inline]
-    pub fn new(required: DirectoryRegistrationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            directory_id: required.directory_id,
-            tags: None,
+            directory_id: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DirectoryId`: a string, required.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = value.into(); self }
+    pub fn directory_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_id = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DirectoryRegistration {
+impl ::cloudwright_core::Resource for DirectoryRegistration {
     type Attributes = DirectoryRegistrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DirectoryRegistration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DirectoryRegistration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DirectoryRegistration {
+impl ::cloudwright_core::ToValue for DirectoryRegistration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DirectoryId", &self.directory_id)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DirectoryRegistration`]: `Handle<DirectoryRegistration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DirectoryRegistration`]: `Handle<DirectoryRegistration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DirectoryRegistrationAttributes(ResourceRef);
+pub struct DirectoryRegistrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DirectoryRegistrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DirectoryRegistrationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -126,9 +105,30 @@ impl From<ResourceRef> for DirectoryRegistrationAttributes {
 impl DirectoryRegistrationAttributes {
     /// `Fn::GetAtt` `DirectoryRegistrationArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that was returned when you called \[CreateDirectoryRegistration\](<https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateDirectoryRegistration.html>) .
+    /// The Amazon Resource Name (ARN) that was returned when you called [CreateDirectoryRegistration](https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateDirectoryRegistration.html) .
     #[inline]
-    pub fn directory_registration_arn(&self) -> Value {
-        self.0.get_att("DirectoryRegistrationArn")
+    pub fn directory_registration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DirectoryRegistrationArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DirectoryRegistration: ObjRule = ObjRule {
+        properties: &[
+            ("DirectoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["DirectoryId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

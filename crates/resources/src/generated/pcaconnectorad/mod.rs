@@ -23,9 +23,7 @@ pub mod template_group_access_control_entry;
 #[cfg(feature = "pcaconnectorad")]
 pub use connector::{Connector, ConnectorAttributes, ConnectorRequired};
 #[cfg(feature = "pcaconnectorad")]
-pub use directory_registration::{
-    DirectoryRegistration, DirectoryRegistrationAttributes, DirectoryRegistrationRequired,
-};
+pub use directory_registration::{DirectoryRegistration, DirectoryRegistrationAttributes};
 #[cfg(feature = "pcaconnectorad")]
 pub use service_principal_name::{ServicePrincipalName, ServicePrincipalNameAttributes};
 #[cfg(feature = "pcaconnectorad")]

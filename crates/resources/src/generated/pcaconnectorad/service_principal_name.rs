@@ -5,24 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:[\\w-]+:pca-connector-ad:[\\w-]+:[0-9]+:connector(\\/[\\w-]+)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:[\\w-]+:pca-connector-ad:[\\w-]+:[0-9]+:directory-registration(\\/[\\w-]+)$",
-);
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServicePrincipalName: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DirectoryRegistrationArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::PCAConnectorAD::ServicePrincipalName` resource.
 ///
 /// Creates a service principal name (SPN) for the service account in Active Directory. Kerberos authentication uses SPNs to associate a service instance with a service sign-in account.
@@ -38,16 +20,16 @@ pub(crate) static RULE_ServicePrincipalName: ObjRule = ObjRule {
 pub struct ServicePrincipalName {
     /// `ConnectorArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that was returned when you called \[CreateConnector.html\](<https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateConnector.html>) .
+    /// The Amazon Resource Name (ARN) that was returned when you called [CreateConnector.html](https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateConnector.html) .
     ///
     /// Pattern `^arn:[\w-]+:pca-connector-ad:[\w-]+:[0-9]+:connector(\/[\w-]+)$`; length 5 to 200; create-only: changing it replaces the resource.
-    pub connector_arn: Option<Str>,
+    pub connector_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DirectoryRegistrationArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that was returned when you called \[CreateDirectoryRegistration\](<https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateDirectoryRegistration.html>) .
+    /// The Amazon Resource Name (ARN) that was returned when you called [CreateDirectoryRegistration](https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateDirectoryRegistration.html) .
     ///
     /// Pattern `^arn:[\w-]+:pca-connector-ad:[\w-]+:[0-9]+:directory-registration(\/[\w-]+)$`; length 5 to 200; create-only: changing it replaces the resource.
-    pub directory_registration_arn: Option<Str>,
+    pub directory_registration_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -57,7 +39,7 @@ impl ServicePrincipalName {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PCAConnectorAD::ServicePrincipalName",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-serviceprincipalname.html",
         primary_identifier: &["ConnectorArn", "DirectoryRegistrationArn"],
@@ -68,48 +50,73 @@ impl ServicePrincipalName {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ServicePrincipalName` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectorArn`: a string.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self { self.connector_arn = Some(value.into()); self }
+    pub fn connector_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_arn = ::std::option::Option::Some(value.into()); self }
     /// `DirectoryRegistrationArn`: a string.
-    pub fn directory_registration_arn(mut self, value: impl Into<Str>) -> Self { self.directory_registration_arn = Some(value.into()); self }
+    pub fn directory_registration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_registration_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ServicePrincipalName {
+impl ::cloudwright_core::Resource for ServicePrincipalName {
     type Attributes = ServicePrincipalNameAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServicePrincipalName, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServicePrincipalName, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServicePrincipalName {
+impl ::cloudwright_core::ToValue for ServicePrincipalName {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectorArn", &self.connector_arn)
             .opt("DirectoryRegistrationArn", &self.directory_registration_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServicePrincipalName`]: `Handle<ServicePrincipalName>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServicePrincipalName`]: `Handle<ServicePrincipalName>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ServicePrincipalNameAttributes(());
 
-impl From<ResourceRef> for ServicePrincipalNameAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServicePrincipalNameAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:[\\w-]+:pca-connector-ad:[\\w-]+:[0-9]+:connector(\\/[\\w-]+)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:[\\w-]+:pca-connector-ad:[\\w-]+:[0-9]+:directory-registration(\\/[\\w-]+)$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServicePrincipalName: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DirectoryRegistrationArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

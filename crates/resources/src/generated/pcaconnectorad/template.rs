@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:[\\w-]+:pca-connector-ad:[\\w-]+:[0-9]+:connector\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(?!^\\s+$)((?![\\x5c'\\x2b,;<=>#\\x22])([\\x20-\\x7E]))+$");
-
 /// The required properties of [`Template`], by name: `Template::new(TemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateRequired {
     /// `ConnectorArn`: a string, required.
-    pub connector_arn: Str,
+    pub connector_arn: ::cloudwright_core::Str,
     /// `Definition`: a JSON value, required.
-    pub definition: Json,
+    pub definition: ::cloudwright_core::Json,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Template: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Definition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ReenrollAllCertificateHolders", Shape::Bool),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["ConnectorArn", "Definition", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::PCAConnectorAD::Template` resource.
 ///
@@ -54,30 +31,30 @@ pub(crate) static RULE_Template: ObjRule = ObjRule {
 pub struct Template {
     /// `ConnectorArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) that was returned when you called \[CreateConnector\](<https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateConnector.html>) .
+    /// The Amazon Resource Name (ARN) that was returned when you called [CreateConnector](https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateConnector.html) .
     ///
     /// Pattern `^arn:[\w-]+:pca-connector-ad:[\w-]+:[0-9]+:connector\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`; length 5 to 200; create-only: changing it replaces the resource.
-    pub connector_arn: Str,
+    pub connector_arn: ::cloudwright_core::Str,
     /// `Definition`: a JSON value, required.
     ///
     /// Template configuration to define the information included in certificates. Define certificate validity and renewal periods, certificate request handling and enrollment options, key usage extensions, application policies, and cryptography settings.
-    pub definition: Json,
+    pub definition: ::cloudwright_core::Json,
     /// `Name`: a string, required.
     ///
     /// Name of the templates. Template names must be unique.
     ///
     /// Pattern `^(?!^\s+$)((?![\x5c'\x2b,;<=>#\x22])([\x20-\x7E]))+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ReenrollAllCertificateHolders`: a boolean.
     ///
     /// This setting allows the major version of a template to be increased automatically. All members of Active Directory groups that are allowed to enroll with a template will receive a new certificate issued using that template.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub reenroll_all_certificate_holders: Option<Bool>,
+    pub reenroll_all_certificate_holders: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a JSON value.
     ///
     /// Metadata assigned to a template consisting of a key-value pair.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -87,7 +64,7 @@ impl Template {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PCAConnectorAD::Template",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-template.html",
         primary_identifier: &["TemplateArn"],
@@ -98,7 +75,7 @@ impl Template {
         read_only: &["TemplateArn"],
         attributes: &["TemplateArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Template` with its required properties, named in a [`TemplateRequired`].
@@ -108,41 +85,43 @@ impl Template {
             connector_arn: required.connector_arn,
             definition: required.definition,
             name: required.name,
-            reenroll_all_certificate_holders: None,
-            tags: None,
+            reenroll_all_certificate_holders: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConnectorArn`: a string, required.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self { self.connector_arn = value.into(); self }
+    pub fn connector_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_arn = value.into(); self }
     /// `Definition`: a JSON value, required.
-    pub fn definition(mut self, value: impl Into<Json>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.definition = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ReenrollAllCertificateHolders`: a boolean.
-    pub fn reenroll_all_certificate_holders(mut self, value: impl Into<Bool>) -> Self { self.reenroll_all_certificate_holders = Some(value.into()); self }
+    pub fn reenroll_all_certificate_holders(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.reenroll_all_certificate_holders = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Template {
+impl ::cloudwright_core::Resource for Template {
     type Attributes = TemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Template, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Template, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Template {
+impl ::cloudwright_core::ToValue for Template {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectorArn", &self.connector_arn)
             .req("Definition", &self.definition)
             .req("Name", &self.name)
@@ -155,12 +134,12 @@ impl ToValue for Template {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Template`]: `Handle<Template>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Template`]: `Handle<Template>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TemplateAttributes(ResourceRef);
+pub struct TemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -168,9 +147,37 @@ impl From<ResourceRef> for TemplateAttributes {
 impl TemplateAttributes {
     /// `Fn::GetAtt` `TemplateArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that was returned when you called \[CreateTemplate\](<https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateTemplate.html>) .
+    /// The Amazon Resource Name (ARN) that was returned when you called [CreateTemplate](https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateTemplate.html) .
     #[inline]
-    pub fn template_arn(&self) -> Value {
-        self.0.get_att("TemplateArn")
+    pub fn template_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TemplateArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[\\w-]+:pca-connector-ad:[\\w-]+:[0-9]+:connector\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(?!^\\s+$)((?![\\x5c'\\x2b,;<=>#\\x22])([\\x20-\\x7E]))+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Template: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Definition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ReenrollAllCertificateHolders", Shape::Bool),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["ConnectorArn", "Definition", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\x20-\\x7E]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^S-[0-9]-([0-9]+-){1,14}[0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:[\\w-]+:pca-connector-ad:[\\w-]+:[0-9]+:connector(\\/[\\w-]+)\\/template(\\/[\\w-]+)$",
-);
-
 /// The required properties of [`TemplateGroupAccessControlEntry`], by name: `TemplateGroupAccessControlEntry::new(TemplateGroupAccessControlEntryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateGroupAccessControlEntryRequired {
     /// `AccessRights`: an [`AccessRights`] object, required.
-    pub access_rights: Obj<AccessRights>,
+    pub access_rights: crate::Obj<AccessRights>,
     /// `GroupDisplayName`: a string, required.
-    pub group_display_name: Str,
+    pub group_display_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TemplateGroupAccessControlEntry: ObjRule = ObjRule {
-    properties: &[
-        ("AccessRights", Shape::Object(&RULE_AccessRights)),
-        ("GroupDisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GroupSecurityIdentifier", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TemplateArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["AccessRights", "GroupDisplayName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry` resource.
 ///
@@ -53,25 +32,25 @@ pub struct TemplateGroupAccessControlEntry {
     /// Permissions to allow or deny an Active Directory group to enroll or autoenroll certificates issued against a template.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub access_rights: Obj<AccessRights>,
+    pub access_rights: crate::Obj<AccessRights>,
     /// `GroupDisplayName`: a string, required.
     ///
     /// Name of the Active Directory group. This name does not need to match the group name in Active Directory.
     ///
     /// Pattern `^[\x20-\x7E]+$`; length 0 to 256; write-only: CloudFormation does not return it.
-    pub group_display_name: Str,
+    pub group_display_name: ::cloudwright_core::Str,
     /// `GroupSecurityIdentifier`: a string.
     ///
     /// Security identifier (SID) of the group object from Active Directory. The SID starts with "S-".
     ///
     /// Pattern `^S-[0-9]-([0-9]+-){1,14}[0-9]+$`; length 7 to 256; create-only: changing it replaces the resource.
-    pub group_security_identifier: Option<Str>,
+    pub group_security_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) that was returned when you called \[CreateTemplate\](<https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateTemplate.html>) .
+    /// The Amazon Resource Name (ARN) that was returned when you called [CreateTemplate](https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateTemplate.html) .
     ///
     /// Pattern `^arn:[\w-]+:pca-connector-ad:[\w-]+:[0-9]+:connector(\/[\w-]+)\/template(\/[\w-]+)$`; length 5 to 200; create-only: changing it replaces the resource.
-    pub template_arn: Option<Str>,
+    pub template_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +60,7 @@ impl TemplateGroupAccessControlEntry {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PCAConnectorAD::TemplateGroupAccessControlEntry",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-templategroupaccesscontrolentry.html",
         primary_identifier: &["GroupSecurityIdentifier", "TemplateArn"],
@@ -92,7 +71,7 @@ impl TemplateGroupAccessControlEntry {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TemplateGroupAccessControlEntry` with its required properties, named in a [`TemplateGroupAccessControlEntryRequired`].
@@ -101,36 +80,41 @@ impl TemplateGroupAccessControlEntry {
         Self {
             access_rights: required.access_rights,
             group_display_name: required.group_display_name,
-            group_security_identifier: None,
-            template_arn: None,
+            group_security_identifier: ::std::option::Option::None,
+            template_arn: ::std::option::Option::None,
         }
     }
 
     /// `AccessRights`: an [`AccessRights`] object, required.
-    pub fn access_rights(mut self, value: impl Into<Obj<AccessRights>>) -> Self { self.access_rights = value.into(); self }
+    pub fn access_rights(mut self, value: impl ::std::convert::Into<crate::Obj<AccessRights>>) -> Self { self.access_rights = value.into(); self }
     /// `GroupDisplayName`: a string, required.
-    pub fn group_display_name(mut self, value: impl Into<Str>) -> Self { self.group_display_name = value.into(); self }
+    pub fn group_display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_display_name = value.into(); self }
     /// `GroupSecurityIdentifier`: a string.
-    pub fn group_security_identifier(mut self, value: impl Into<Str>) -> Self { self.group_security_identifier = Some(value.into()); self }
+    pub fn group_security_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_security_identifier = ::std::option::Option::Some(value.into()); self }
     /// `TemplateArn`: a string.
-    pub fn template_arn(mut self, value: impl Into<Str>) -> Self { self.template_arn = Some(value.into()); self }
+    pub fn template_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TemplateGroupAccessControlEntry {
+impl ::cloudwright_core::Resource for TemplateGroupAccessControlEntry {
     type Attributes = TemplateGroupAccessControlEntryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TemplateGroupAccessControlEntry, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_TemplateGroupAccessControlEntry,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TemplateGroupAccessControlEntry {
+impl ::cloudwright_core::ToValue for TemplateGroupAccessControlEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessRights", &self.access_rights)
             .req("GroupDisplayName", &self.group_display_name)
             .opt("GroupSecurityIdentifier", &self.group_security_identifier)
@@ -139,25 +123,17 @@ impl ToValue for TemplateGroupAccessControlEntry {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TemplateGroupAccessControlEntry`]: `Handle<TemplateGroupAccessControlEntry>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TemplateGroupAccessControlEntry`]: `Handle<TemplateGroupAccessControlEntry>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TemplateGroupAccessControlEntryAttributes(());
 
-impl From<ResourceRef> for TemplateGroupAccessControlEntryAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TemplateGroupAccessControlEntryAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessRights: ObjRule = ObjRule {
-    properties: &[
-        ("AutoEnroll", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
-        ("Enroll", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessRights` property type of `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`.
 ///
@@ -169,11 +145,11 @@ pub struct AccessRights {
     /// `AutoEnroll`: an [`AccessRight`] value.
     ///
     /// Allow or deny an Active Directory group from autoenrolling certificates issued against a template. The Active Directory group must be allowed to enroll to allow autoenrollment
-    pub auto_enroll: Option<AccessRight>,
+    pub auto_enroll: ::std::option::Option<AccessRight>,
     /// `Enroll`: an [`AccessRight`] value.
     ///
     /// Allow or deny an Active Directory group from enrolling certificates issued against a template.
-    pub enroll: Option<AccessRight>,
+    pub enroll: ::std::option::Option<AccessRight>,
 }
 
 #[rustfmt::skip]
@@ -181,21 +157,21 @@ impl AccessRights {
     /// A `AccessRights` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoEnroll`: an [`AccessRight`] value.
-    pub fn auto_enroll(mut self, value: impl Into<AccessRight>) -> Self { self.auto_enroll = Some(value.into()); self }
+    pub fn auto_enroll(mut self, value: impl ::std::convert::Into<AccessRight>) -> Self { self.auto_enroll = ::std::option::Option::Some(value.into()); self }
     /// `Enroll`: an [`AccessRight`] value.
-    pub fn enroll(mut self, value: impl Into<AccessRight>) -> Self { self.enroll = Some(value.into()); self }
+    pub fn enroll(mut self, value: impl ::std::convert::Into<AccessRight>) -> Self { self.enroll = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessRights {}
+impl crate::PropertyType for AccessRights {}
 
-impl ToValue for AccessRights {
+impl ::cloudwright_core::ToValue for AccessRights {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoEnroll", &self.auto_enroll)
             .opt("Enroll", &self.enroll)
             .build()
@@ -210,23 +186,59 @@ pub enum AccessRight {
     /// `DENY`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessRight {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessRight {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessRight {
+impl ::cloudwright_core::ToValue for AccessRight {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Deny => "DENY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\x20-\\x7E]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^S-[0-9]-([0-9]+-){1,14}[0-9]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:[\\w-]+:pca-connector-ad:[\\w-]+:[0-9]+:connector(\\/[\\w-]+)\\/template(\\/[\\w-]+)$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TemplateGroupAccessControlEntry: ObjRule = ObjRule {
+        properties: &[
+            ("AccessRights", Shape::Object(&RULE_AccessRights)),
+            ("GroupDisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GroupSecurityIdentifier", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TemplateArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["AccessRights", "GroupDisplayName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessRights: ObjRule = ObjRule {
+        properties: &[
+            ("AutoEnroll", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+            ("Enroll", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws(-[a-z]+)*:pca-connector-scep:[a-z]+(-[a-z]+)+-[1-9]\\d*:\\d{12}:connector\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
-);
-
-/// The required properties of [`Challenge`], by name: `Challenge::new(ChallengeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChallengeRequired {
-    /// `ConnectorArn`: a string, required.
-    pub connector_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Challenge: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["ConnectorArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::PCAConnectorSCEP::Challenge` resource.
 ///
-/// For general-purpose connectors. Creates a *challenge password* for the specified connector. The SCEP protocol uses a challenge password to authenticate a request before issuing a certificate from a certificate authority (CA). Your SCEP clients include the challenge password as part of their certificate request to Connector for SCEP. To retrieve the connector Amazon Resource Names (ARNs) for the connectors in your account, call \[ListConnectors\](<https://docs.aws.amazon.com/pca-connector-scep/latest/APIReference/API_ListConnectors.html>) .
+/// For general-purpose connectors. Creates a *challenge password* for the specified connector. The SCEP protocol uses a challenge password to authenticate a request before issuing a certificate from a certificate authority (CA). Your SCEP clients include the challenge password as part of their certificate request to Connector for SCEP. To retrieve the connector Amazon Resource Names (ARNs) for the connectors in your account, call [ListConnectors](https://docs.aws.amazon.com/pca-connector-scep/latest/APIReference/API_ListConnectors.html) .
 ///
 /// To create additional challenge passwords for the connector, call `CreateChallenge` again. We recommend frequently rotating your challenge passwords.
 ///
@@ -50,9 +25,9 @@ pub struct Challenge {
     /// The Amazon Resource Name (ARN) of the connector.
     ///
     /// Pattern `^arn:aws(-[a-z]+)*:pca-connector-scep:[a-z]+(-[a-z]+)+-[1-9]\d*:\d{12}:connector\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`; length 5 to 200; create-only: changing it replaces the resource.
-    pub connector_arn: Str,
+    pub connector_arn: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -62,7 +37,7 @@ impl Challenge {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PCAConnectorSCEP::Challenge",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorscep-challenge.html",
         primary_identifier: &["ChallengeArn"],
@@ -73,54 +48,56 @@ impl Challenge {
         read_only: &["ChallengeArn"],
         attributes: &["ChallengeArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `Challenge` with its required properties, named in a [`ChallengeRequired`].
+    /// A `Challenge` with its one required property, `ConnectorArn`.
     #[inline]
-    pub fn new(required: ChallengeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            connector_arn: required.connector_arn,
-            tags: None,
+            connector_arn: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConnectorArn`: a string, required.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self { self.connector_arn = value.into(); self }
+    pub fn connector_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_arn = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Challenge {
+impl ::cloudwright_core::Resource for Challenge {
     type Attributes = ChallengeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Challenge, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Challenge, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Challenge {
+impl ::cloudwright_core::ToValue for Challenge {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectorArn", &self.connector_arn)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Challenge`]: `Handle<Challenge>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Challenge`]: `Handle<Challenge>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ChallengeAttributes(ResourceRef);
+pub struct ChallengeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ChallengeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChallengeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -130,7 +107,30 @@ impl ChallengeAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the challenge.
     #[inline]
-    pub fn challenge_arn(&self) -> Value {
-        self.0.get_att("ChallengeArn")
+    pub fn challenge_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ChallengeArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws(-[a-z]+)*:pca-connector-scep:[a-z]+(-[a-z]+)+-[1-9]\\d*:\\d{12}:connector\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Challenge: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["ConnectorArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

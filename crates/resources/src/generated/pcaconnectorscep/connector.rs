@@ -5,34 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws(-[a-z]+)*:acm-pca:[a-z]+(-[a-z]+)+-[1-9]\\d*:\\d{12}:certificate-authority\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^vpce-[0-9a-f]{8}([0-9a-f]{9})?$");
-
-/// The required properties of [`Connector`], by name: `Connector::new(ConnectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectorRequired {
-    /// `CertificateAuthorityArn`: a string, required.
-    pub certificate_authority_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Connector: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MobileDeviceManagement", Shape::Typed(json_type::OBJECT)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["CertificateAuthorityArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::PCAConnectorSCEP::Connector` resource.
 ///
 /// Connector for SCEP is a service that links AWS Private Certificate Authority to your SCEP-enabled devices. The connector brokers the exchange of certificates from AWS Private CA to your SCEP-enabled devices and mobile device management systems. The connector is a complex type that contains the connector's configuration settings.
@@ -51,19 +23,19 @@ pub struct Connector {
     /// The Amazon Resource Name (ARN) of the certificate authority associated with the connector.
     ///
     /// Pattern `^arn:aws(-[a-z]+)*:acm-pca:[a-z]+(-[a-z]+)+-[1-9]\d*:\d{12}:certificate-authority\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`; length 5 to 200; create-only: changing it replaces the resource.
-    pub certificate_authority_arn: Str,
+    pub certificate_authority_arn: ::cloudwright_core::Str,
     /// `MobileDeviceManagement`: a JSON value.
     ///
     /// Contains settings relevant to the mobile device management system that you chose for the connector. If you didn't configure `MobileDeviceManagement` , then the connector is for general-purpose use and this object is empty.
     ///
     /// Create-only: changing it replaces the resource.
-    pub mobile_device_management: Option<Json>,
+    pub mobile_device_management: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a JSON value.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `VpcEndpointId`: a string.
     ///
     /// Pattern `^vpce-[0-9a-f]{8}([0-9a-f]{9})?$`; length 5 to 200; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub vpc_endpoint_id: Option<Str>,
+    pub vpc_endpoint_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +45,7 @@ impl Connector {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PCAConnectorSCEP::Connector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorscep-connector.html",
         primary_identifier: &["ConnectorArn"],
@@ -84,48 +56,50 @@ impl Connector {
         read_only: &["ConnectorArn", "Endpoint", "OpenIdConfiguration", "Type"],
         attributes: &["ConnectorArn", "Endpoint", "OpenIdConfiguration", "Type"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
+    /// A `Connector` with its one required property, `CertificateAuthorityArn`.
     #[inline]
-    pub fn new(required: ConnectorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            certificate_authority_arn: required.certificate_authority_arn,
-            mobile_device_management: None,
-            tags: None,
-            vpc_endpoint_id: None,
+            certificate_authority_arn: value.into(),
+            mobile_device_management: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_endpoint_id: ::std::option::Option::None,
         }
     }
 
     /// `CertificateAuthorityArn`: a string, required.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = value.into(); self }
+    pub fn certificate_authority_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_authority_arn = value.into(); self }
     /// `MobileDeviceManagement`: a JSON value.
-    pub fn mobile_device_management(mut self, value: impl Into<Json>) -> Self { self.mobile_device_management = Some(value.into()); self }
+    pub fn mobile_device_management(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.mobile_device_management = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcEndpointId`: a string.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
+    pub fn vpc_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_endpoint_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Connector {
+impl ::cloudwright_core::Resource for Connector {
     type Attributes = ConnectorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connector, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Connector, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Connector {
+impl ::cloudwright_core::ToValue for Connector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateAuthorityArn", &self.certificate_authority_arn)
             .opt("MobileDeviceManagement", &self.mobile_device_management)
             .opt("Tags", &self.tags)
@@ -134,12 +108,12 @@ impl ToValue for Connector {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Connector`]: `Handle<Connector>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Connector`]: `Handle<Connector>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectorAttributes(ResourceRef);
+pub struct ConnectorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,29 +123,55 @@ impl ConnectorAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the connector.
     #[inline]
-    pub fn connector_arn(&self) -> Value {
-        self.0.get_att("ConnectorArn")
+    pub fn connector_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectorArn"))
     }
 
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The connector's HTTPS public SCEP URL.
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `OpenIdConfiguration`: an object.
     ///
-    /// Contains OpenID Connect (OIDC) parameters for use with Microsoft Intune. For more information about using Connector for SCEP for Microsoft Intune, see \[Using Connector for SCEP for Microsoft Intune\](<https://docs.aws.amazon.com/privateca/latest/userguide/scep-connector.htmlconnector-for-scep-intune.html>) .
+    /// Contains OpenID Connect (OIDC) parameters for use with Microsoft Intune. For more information about using Connector for SCEP for Microsoft Intune, see [Using Connector for SCEP for Microsoft Intune](https://docs.aws.amazon.com/privateca/latest/userguide/scep-connector.htmlconnector-for-scep-intune.html) .
     #[inline]
-    pub fn open_id_configuration(&self) -> Value {
-        self.0.get_att("OpenIdConfiguration")
+    pub fn open_id_configuration(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("OpenIdConfiguration"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws(-[a-z]+)*:acm-pca:[a-z]+(-[a-z]+)+-[1-9]\\d*:\\d{12}:certificate-authority\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^vpce-[0-9a-f]{8}([0-9a-f]{9})?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Connector: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MobileDeviceManagement", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["CertificateAuthorityArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

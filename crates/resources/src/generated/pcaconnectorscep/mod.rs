@@ -12,6 +12,6 @@ pub mod challenge;
 pub mod connector;
 
 #[cfg(feature = "pcaconnectorscep")]
-pub use challenge::{Challenge, ChallengeAttributes, ChallengeRequired};
+pub use challenge::{Challenge, ChallengeAttributes};
 #[cfg(feature = "pcaconnectorscep")]
-pub use connector::{Connector, ConnectorAttributes, ConnectorRequired};
+pub use connector::{Connector, ConnectorAttributes};

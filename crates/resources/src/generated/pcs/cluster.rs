@@ -5,44 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_SlurmCustomSetting;
 pub use super::shared::{SlurmCustomSetting, SlurmCustomSettingRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-\\w{8,17}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-\\w{8,17}$");
 
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `Networking`: a [`Networking`] object, required.
-    pub networking: Obj<Networking>,
+    pub networking: crate::Obj<Networking>,
     /// `Scheduler`: a [`Scheduler`] object, required.
-    pub scheduler: Obj<Scheduler>,
+    pub scheduler: crate::Obj<Scheduler>,
     /// `Size`: a [`Size`] value, required.
     pub size: Size,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Cluster: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Networking", Shape::Object(&RULE_Networking)),
-        ("Scheduler", Shape::Object(&RULE_Scheduler)),
-        ("Size", Shape::Str(&StrRule { allowed: &["SMALL", "MEDIUM", "LARGE"], ..StrRule::ANY })),
-        ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
-        ("Tags", Shape::Any),
-    ],
-    required: &["Networking", "Scheduler", "Size"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::PCS::Cluster` resource.
 ///
-/// Creates an AWS PCS cluster resource. For more information, see \[Creating a cluster in Parallel Computing Service\](<https://docs.aws.amazon.com/pcs/latest/userguide/working-with_clusters_create.html>) in the *AWS PCS User Guide* .
+/// Creates an AWS PCS cluster resource. For more information, see [Creating a cluster in Parallel Computing Service](https://docs.aws.amazon.com/pcs/latest/userguide/working-with_clusters_create.html) in the *AWS PCS User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ClusterAttributes`], which `Handle<Cluster>` dereferences to.
@@ -58,19 +36,19 @@ pub struct Cluster {
     /// The name that identifies the cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Networking`: a [`Networking`] object, required.
     ///
     /// The networking configuration for the cluster's control plane.
     ///
     /// Create-only: changing it replaces the resource.
-    pub networking: Obj<Networking>,
+    pub networking: crate::Obj<Networking>,
     /// `Scheduler`: a [`Scheduler`] object, required.
     ///
     /// The cluster management and job scheduling software associated with the cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub scheduler: Obj<Scheduler>,
+    pub scheduler: crate::Obj<Scheduler>,
     /// `Size`: a [`Size`] value, required.
     ///
     /// The size of the cluster.
@@ -84,11 +62,11 @@ pub struct Cluster {
     /// `SlurmConfiguration`: a [`SlurmConfiguration`] object.
     ///
     /// Additional options related to the Slurm scheduler.
-    pub slurm_configuration: Option<Obj<SlurmConfiguration>>,
+    pub slurm_configuration: ::std::option::Option<crate::Obj<SlurmConfiguration>>,
     /// `Tags`: a JSON value.
     ///
     /// 1 or more tags added to the resource. Each tag consists of a tag key and tag value. The tag value is optional and can be an empty string.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +76,7 @@ impl Cluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PCS::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcs-cluster.html",
         primary_identifier: &["Arn"],
@@ -109,54 +87,56 @@ impl Cluster {
         read_only: &["Arn", "Endpoints", "ErrorInfo", "Id", "Status"],
         attributes: &["Arn", "Endpoints", "ErrorInfo", "Id", "Status"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
     #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
-            name: None,
+            name: ::std::option::Option::None,
             networking: required.networking,
             scheduler: required.scheduler,
             size: required.size,
-            slurm_configuration: None,
-            tags: None,
+            slurm_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Networking`: a [`Networking`] object, required.
-    pub fn networking(mut self, value: impl Into<Obj<Networking>>) -> Self { self.networking = value.into(); self }
+    pub fn networking(mut self, value: impl ::std::convert::Into<crate::Obj<Networking>>) -> Self { self.networking = value.into(); self }
     /// `Scheduler`: a [`Scheduler`] object, required.
-    pub fn scheduler(mut self, value: impl Into<Obj<Scheduler>>) -> Self { self.scheduler = value.into(); self }
+    pub fn scheduler(mut self, value: impl ::std::convert::Into<crate::Obj<Scheduler>>) -> Self { self.scheduler = value.into(); self }
     /// `Size`: a [`Size`] value, required.
-    pub fn size(mut self, value: impl Into<Size>) -> Self { self.size = value.into(); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<Size>) -> Self { self.size = value.into(); self }
     /// `SlurmConfiguration`: a [`SlurmConfiguration`] object.
-    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self { self.slurm_configuration = Some(value.into()); self }
+    pub fn slurm_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SlurmConfiguration>>) -> Self { self.slurm_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cluster {
+impl ::cloudwright_core::Resource for Cluster {
     type Attributes = ClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cluster {
+impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .req("Networking", &self.networking)
             .req("Scheduler", &self.scheduler)
@@ -167,12 +147,12 @@ impl ToValue for Cluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterAttributes(ResourceRef);
+pub struct ClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,61 +162,44 @@ impl ClusterAttributes {
     ///
     /// The unique Amazon Resource Name (ARN) of the cluster.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Endpoints`: a list of `Endpoint` objects.
     ///
     /// The list of endpoints available for interaction with the scheduler.
     #[inline]
-    pub fn endpoints(&self) -> Value {
-        self.0.get_att("Endpoints")
+    pub fn endpoints(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Endpoints"))
     }
 
     /// `Fn::GetAtt` `ErrorInfo`: a list of `ErrorInfo` objects.
     ///
     /// The list of errors that occurred during cluster provisioning.
     #[inline]
-    pub fn error_info(&self) -> Value {
-        self.0.get_att("ErrorInfo")
+    pub fn error_info(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ErrorInfo"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The generated unique ID of the cluster.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The provisioning status of the cluster.
     ///
-    /// &gt; The provisioning status doesn't indicate the overall health of the cluster. &gt; The resource enters the `SUSPENDING` and `SUSPENDED` states when the scheduler is beyond end of life and we have suspended the cluster. When in these states, you can't use the cluster. The cluster controller is down and all compute instances are terminated. The resources still count toward your service quotas. You can delete a resource if its status is `SUSPENDED` . For more information, see \[Frequently asked questions about Slurm versions in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-versions_faq.html>) in the *AWS PCS User Guide* .
+    /// \> The provisioning status doesn't indicate the overall health of the cluster. > The resource enters the `SUSPENDING` and `SUSPENDED` states when the scheduler is beyond end of life and we have suspended the cluster. When in these states, you can't use the cluster. The cluster controller is down and all compute instances are terminated. The resources still count toward your service quotas. You can delete a resource if its status is `SUSPENDED` . For more information, see [Frequently asked questions about Slurm versions in AWS PCS](https://docs.aws.amazon.com//pcs/latest/userguide/slurm-versions_faq.html) in the *AWS PCS User Guide* .
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`Accounting`], by name: `Accounting::new(AccountingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccountingRequired {
-    /// `Mode`: an [`AccountingMode`] value, required.
-    pub mode: AccountingMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Accounting: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultPurgeTimeInDays", Shape::Int(&NumRule { min: Some(-1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("Mode", Shape::Str(&StrRule { allowed: &["STANDARD", "NONE"], ..StrRule::ANY })),
-    ],
-    required: &["Mode"],
-    ..OBJ_RULE
-};
 
 /// The `Accounting` property type of `AWS::PCS::Cluster`.
 ///
@@ -247,16 +210,16 @@ pub(crate) static RULE_Accounting: ObjRule = ObjRule {
 pub struct Accounting {
     /// `DefaultPurgeTimeInDays`: an integer.
     ///
-    /// The default value for all purge settings for `slurmdbd.conf` . For more information, see the \[slurmdbd.conf documentation at SchedMD\](<https://docs.aws.amazon.com/https://slurm.schedmd.com/slurmdbd.conf.html>) .
+    /// The default value for all purge settings for `slurmdbd.conf` . For more information, see the [slurmdbd.conf documentation at SchedMD](https://docs.aws.amazon.com/https://slurm.schedmd.com/slurmdbd.conf.html) .
     ///
     /// The default value for `defaultPurgeTimeInDays` is `-1` .
     ///
     /// A value of `-1` means there is no purge time and records persist as long as the cluster exists.
     ///
-    /// &gt; `0` isn't a valid value.
+    /// \> `0` isn't a valid value.
     ///
     /// Value -1 to 10000; default `-1`.
-    pub default_purge_time_in_days: Option<Int>,
+    pub default_purge_time_in_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `Mode`: an [`AccountingMode`] value, required.
     ///
     /// The default value for `mode` is `NONE` . A value of `STANDARD` means Slurm accounting is enabled.
@@ -267,27 +230,27 @@ pub struct Accounting {
 
 #[rustfmt::skip]
 impl Accounting {
-    /// A `Accounting` with its required properties, named in a [`AccountingRequired`].
+    /// A `Accounting` with its one required property, `Mode`.
     #[inline]
-    pub fn new(required: AccountingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AccountingMode>) -> Self {
         Self {
-            default_purge_time_in_days: None,
-            mode: required.mode,
+            default_purge_time_in_days: ::std::option::Option::None,
+            mode: value.into(),
         }
     }
 
     /// `DefaultPurgeTimeInDays`: an integer.
-    pub fn default_purge_time_in_days(mut self, value: impl Into<Int>) -> Self { self.default_purge_time_in_days = Some(value.into()); self }
+    pub fn default_purge_time_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.default_purge_time_in_days = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: an [`AccountingMode`] value, required.
-    pub fn mode(mut self, value: impl Into<AccountingMode>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<AccountingMode>) -> Self { self.mode = value.into(); self }
 }
 
-impl PropertyType for Accounting {}
+impl crate::PropertyType for Accounting {}
 
-impl ToValue for Accounting {
+impl ::cloudwright_core::ToValue for Accounting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultPurgeTimeInDays", &self.default_purge_time_in_days)
             .req("Mode", &self.mode)
             .build()
@@ -298,21 +261,10 @@ impl ToValue for Accounting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthKeyRequired {
     /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `SecretVersion`: a string, required.
-    pub secret_version: Str,
+    pub secret_version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthKey: ObjRule = ObjRule {
-    properties: &[
-        ("SecretArn", Shape::STR),
-        ("SecretVersion", Shape::STR),
-    ],
-    required: &["SecretArn", "SecretVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthKey` property type of `AWS::PCS::Cluster`.
 ///
@@ -324,11 +276,11 @@ pub struct AuthKey {
     /// `SecretArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the shared Slurm key.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `SecretVersion`: a string, required.
     ///
     /// The version of the shared Slurm key.
-    pub secret_version: Str,
+    pub secret_version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -343,17 +295,17 @@ impl AuthKey {
     }
 
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
     /// `SecretVersion`: a string, required.
-    pub fn secret_version(mut self, value: impl Into<Str>) -> Self { self.secret_version = value.into(); self }
+    pub fn secret_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_version = value.into(); self }
 }
 
-impl PropertyType for AuthKey {}
+impl crate::PropertyType for AuthKey {}
 
-impl ToValue for AuthKey {
+impl ::cloudwright_core::ToValue for AuthKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecretArn", &self.secret_arn)
             .req("SecretVersion", &self.secret_version)
             .build()
@@ -364,21 +316,10 @@ impl ToValue for AuthKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CgroupCustomSettingRequired {
     /// `ParameterName`: a string, required.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CgroupCustomSetting: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterName", Shape::STR),
-        ("ParameterValue", Shape::STR),
-    ],
-    required: &["ParameterName", "ParameterValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CgroupCustomSetting` property type of `AWS::PCS::Cluster`.
 ///
@@ -390,11 +331,11 @@ pub struct CgroupCustomSetting {
     /// `ParameterName`: a string, required.
     ///
     /// The cgroup.conf parameter name.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
     ///
     /// The value for the cgroup.conf parameter.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -409,31 +350,22 @@ impl CgroupCustomSetting {
     }
 
     /// `ParameterName`: a string, required.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
+    pub fn parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
+    pub fn parameter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
-impl PropertyType for CgroupCustomSetting {}
+impl crate::PropertyType for CgroupCustomSetting {}
 
-impl ToValue for CgroupCustomSetting {
+impl ::cloudwright_core::ToValue for CgroupCustomSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
             .req("ParameterValue", &self.parameter_value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JwtAuth: ObjRule = ObjRule {
-    properties: &[
-        ("JwtKey", Shape::Object(&RULE_JwtKey)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JwtAuth` property type of `AWS::PCS::Cluster`.
 ///
@@ -445,7 +377,7 @@ pub struct JwtAuth {
     /// `JwtKey`: a [`JwtKey`] object.
     ///
     /// The JWT key for Slurm REST API authentication.
-    pub jwt_key: Option<Obj<JwtKey>>,
+    pub jwt_key: ::std::option::Option<crate::Obj<JwtKey>>,
 }
 
 #[rustfmt::skip]
@@ -453,19 +385,21 @@ impl JwtAuth {
     /// A `JwtAuth` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `JwtKey`: a [`JwtKey`] object.
-    pub fn jwt_key(mut self, value: impl Into<Obj<JwtKey>>) -> Self { self.jwt_key = Some(value.into()); self }
+    pub fn jwt_key(mut self, value: impl ::std::convert::Into<crate::Obj<JwtKey>>) -> Self { self.jwt_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JwtAuth {}
+impl crate::PropertyType for JwtAuth {}
 
-impl ToValue for JwtAuth {
+impl ::cloudwright_core::ToValue for JwtAuth {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("JwtKey", &self.jwt_key).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("JwtKey", &self.jwt_key)
+            .build()
     }
 }
 
@@ -473,21 +407,10 @@ impl ToValue for JwtAuth {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JwtKeyRequired {
     /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `SecretVersion`: a string, required.
-    pub secret_version: Str,
+    pub secret_version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JwtKey: ObjRule = ObjRule {
-    properties: &[
-        ("SecretArn", Shape::STR),
-        ("SecretVersion", Shape::STR),
-    ],
-    required: &["SecretArn", "SecretVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JwtKey` property type of `AWS::PCS::Cluster`.
 ///
@@ -499,11 +422,11 @@ pub struct JwtKey {
     /// `SecretArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret containing the JWT key.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
     /// `SecretVersion`: a string, required.
     ///
     /// The version of the AWS Secrets Manager secret containing the JWT key.
-    pub secret_version: Str,
+    pub secret_version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -518,33 +441,22 @@ impl JwtKey {
     }
 
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
     /// `SecretVersion`: a string, required.
-    pub fn secret_version(mut self, value: impl Into<Str>) -> Self { self.secret_version = value.into(); self }
+    pub fn secret_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_version = value.into(); self }
 }
 
-impl PropertyType for JwtKey {}
+impl crate::PropertyType for JwtKey {}
 
-impl ToValue for JwtKey {
+impl ::cloudwright_core::ToValue for JwtKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecretArn", &self.secret_arn)
             .req("SecretVersion", &self.secret_version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Networking: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Networking` property type of `AWS::PCS::Cluster`.
 ///
@@ -554,15 +466,16 @@ pub(crate) static RULE_Networking: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Networking {
     /// `NetworkType`: a [`NetworkType`] value.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::std::option::Option<NetworkType>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// Items at least 1.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -570,23 +483,23 @@ impl Networking {
     /// A `Networking` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NetworkType`: a [`NetworkType`] value.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<NetworkType>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Networking {}
+impl crate::PropertyType for Networking {}
 
-impl ToValue for Networking {
+impl ::cloudwright_core::ToValue for Networking {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NetworkType", &self.network_type)
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
@@ -600,19 +513,8 @@ pub struct SchedulerRequired {
     /// `Type`: a [`SchedulerType`] value, required.
     pub r#type: SchedulerType,
     /// `Version`: a string, required.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Scheduler: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["SLURM"], ..StrRule::ANY })),
-        ("Version", Shape::STR),
-    ],
-    required: &["Type", "Version"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Scheduler` property type of `AWS::PCS::Cluster`.
 ///
@@ -624,7 +526,7 @@ pub struct Scheduler {
     /// `Type`: a [`SchedulerType`] value, required.
     pub r#type: SchedulerType,
     /// `Version`: a string, required.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -639,38 +541,22 @@ impl Scheduler {
     }
 
     /// `Type`: a [`SchedulerType`] value, required.
-    pub fn r#type(mut self, value: impl Into<SchedulerType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SchedulerType>) -> Self { self.r#type = value.into(); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl PropertyType for Scheduler {}
+impl crate::PropertyType for Scheduler {}
 
-impl ToValue for Scheduler {
+impl ::cloudwright_core::ToValue for Scheduler {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Version", &self.version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Accounting", Shape::Object(&RULE_Accounting)),
-        ("AuthKey", Shape::Object(&RULE_AuthKey)),
-        ("CgroupCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_CgroupCustomSetting), min_items: None, max_items: None, unique: false })),
-        ("JwtAuth", Shape::Object(&RULE_JwtAuth)),
-        ("ScaleDownIdleTimeInSeconds", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("SlurmCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmCustomSetting), min_items: None, max_items: None, unique: false })),
-        ("SlurmRest", Shape::Object(&RULE_SlurmRest)),
-        ("SlurmdbdCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmdbdCustomSetting), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlurmConfiguration` property type of `AWS::PCS::Cluster`.
 ///
@@ -680,23 +566,25 @@ pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlurmConfiguration {
     /// `Accounting`: an [`Accounting`] object.
-    pub accounting: Option<Obj<Accounting>>,
+    pub accounting: ::std::option::Option<crate::Obj<Accounting>>,
     /// `AuthKey`: an [`AuthKey`] object.
-    pub auth_key: Option<Obj<AuthKey>>,
+    pub auth_key: ::std::option::Option<crate::Obj<AuthKey>>,
     /// `CgroupCustomSettings`: a list of [`CgroupCustomSetting`] objects.
-    pub cgroup_custom_settings: Option<List<CgroupCustomSetting>>,
+    pub cgroup_custom_settings:
+        ::std::option::Option<::cloudwright_core::List<CgroupCustomSetting>>,
     /// `JwtAuth`: a [`JwtAuth`] object.
-    pub jwt_auth: Option<Obj<JwtAuth>>,
+    pub jwt_auth: ::std::option::Option<crate::Obj<JwtAuth>>,
     /// `ScaleDownIdleTimeInSeconds`: an integer.
     ///
     /// Value at least 1.
-    pub scale_down_idle_time_in_seconds: Option<Int>,
+    pub scale_down_idle_time_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `SlurmCustomSettings`: a list of [`SlurmCustomSetting`] objects.
-    pub slurm_custom_settings: Option<List<SlurmCustomSetting>>,
+    pub slurm_custom_settings: ::std::option::Option<::cloudwright_core::List<SlurmCustomSetting>>,
     /// `SlurmRest`: a [`SlurmRest`] object.
-    pub slurm_rest: Option<Obj<SlurmRest>>,
+    pub slurm_rest: ::std::option::Option<crate::Obj<SlurmRest>>,
     /// `SlurmdbdCustomSettings`: a list of [`SlurmdbdCustomSetting`] objects.
-    pub slurmdbd_custom_settings: Option<List<SlurmdbdCustomSetting>>,
+    pub slurmdbd_custom_settings:
+        ::std::option::Option<::cloudwright_core::List<SlurmdbdCustomSetting>>,
 }
 
 #[rustfmt::skip]
@@ -704,33 +592,33 @@ impl SlurmConfiguration {
     /// A `SlurmConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Accounting`: an [`Accounting`] object.
-    pub fn accounting(mut self, value: impl Into<Obj<Accounting>>) -> Self { self.accounting = Some(value.into()); self }
+    pub fn accounting(mut self, value: impl ::std::convert::Into<crate::Obj<Accounting>>) -> Self { self.accounting = ::std::option::Option::Some(value.into()); self }
     /// `AuthKey`: an [`AuthKey`] object.
-    pub fn auth_key(mut self, value: impl Into<Obj<AuthKey>>) -> Self { self.auth_key = Some(value.into()); self }
+    pub fn auth_key(mut self, value: impl ::std::convert::Into<crate::Obj<AuthKey>>) -> Self { self.auth_key = ::std::option::Option::Some(value.into()); self }
     /// `CgroupCustomSettings`: a list of [`CgroupCustomSetting`] objects.
-    pub fn cgroup_custom_settings(mut self, value: impl Into<List<CgroupCustomSetting>>) -> Self { self.cgroup_custom_settings = Some(value.into()); self }
+    pub fn cgroup_custom_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CgroupCustomSetting>>) -> Self { self.cgroup_custom_settings = ::std::option::Option::Some(value.into()); self }
     /// `JwtAuth`: a [`JwtAuth`] object.
-    pub fn jwt_auth(mut self, value: impl Into<Obj<JwtAuth>>) -> Self { self.jwt_auth = Some(value.into()); self }
+    pub fn jwt_auth(mut self, value: impl ::std::convert::Into<crate::Obj<JwtAuth>>) -> Self { self.jwt_auth = ::std::option::Option::Some(value.into()); self }
     /// `ScaleDownIdleTimeInSeconds`: an integer.
-    pub fn scale_down_idle_time_in_seconds(mut self, value: impl Into<Int>) -> Self { self.scale_down_idle_time_in_seconds = Some(value.into()); self }
+    pub fn scale_down_idle_time_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scale_down_idle_time_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SlurmCustomSettings`: a list of [`SlurmCustomSetting`] objects.
-    pub fn slurm_custom_settings(mut self, value: impl Into<List<SlurmCustomSetting>>) -> Self { self.slurm_custom_settings = Some(value.into()); self }
+    pub fn slurm_custom_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SlurmCustomSetting>>) -> Self { self.slurm_custom_settings = ::std::option::Option::Some(value.into()); self }
     /// `SlurmRest`: a [`SlurmRest`] object.
-    pub fn slurm_rest(mut self, value: impl Into<Obj<SlurmRest>>) -> Self { self.slurm_rest = Some(value.into()); self }
+    pub fn slurm_rest(mut self, value: impl ::std::convert::Into<crate::Obj<SlurmRest>>) -> Self { self.slurm_rest = ::std::option::Option::Some(value.into()); self }
     /// `SlurmdbdCustomSettings`: a list of [`SlurmdbdCustomSetting`] objects.
-    pub fn slurmdbd_custom_settings(mut self, value: impl Into<List<SlurmdbdCustomSetting>>) -> Self { self.slurmdbd_custom_settings = Some(value.into()); self }
+    pub fn slurmdbd_custom_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SlurmdbdCustomSetting>>) -> Self { self.slurmdbd_custom_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SlurmConfiguration {}
+impl crate::PropertyType for SlurmConfiguration {}
 
-impl ToValue for SlurmConfiguration {
+impl ::cloudwright_core::ToValue for SlurmConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Accounting", &self.accounting)
             .opt("AuthKey", &self.auth_key)
             .opt("CgroupCustomSettings", &self.cgroup_custom_settings)
@@ -746,26 +634,9 @@ impl ToValue for SlurmConfiguration {
     }
 }
 
-/// The required properties of [`SlurmRest`], by name: `SlurmRest::new(SlurmRestRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlurmRestRequired {
-    /// `Mode`: a [`SlurmRestMode`] value, required.
-    pub mode: SlurmRestMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlurmRest: ObjRule = ObjRule {
-    properties: &[
-        ("Mode", Shape::Str(&StrRule { allowed: &["STANDARD", "NONE"], ..StrRule::ANY })),
-    ],
-    required: &["Mode"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SlurmRest` property type of `AWS::PCS::Cluster`.
 ///
-/// The Slurm REST API configuration includes settings for enabling and configuring the Slurm REST API. It's a property of the \[ClusterSlurmConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pcs-cluster-slurmconfiguration.html>) object.
+/// The Slurm REST API configuration includes settings for enabling and configuring the Slurm REST API. It's a property of the [ClusterSlurmConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pcs-cluster-slurmconfiguration.html) object.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pcs-cluster-slurmrest.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -780,24 +651,26 @@ pub struct SlurmRest {
 
 #[rustfmt::skip]
 impl SlurmRest {
-    /// A `SlurmRest` with its required properties, named in a [`SlurmRestRequired`].
+    /// A `SlurmRest` with its one required property, `Mode`.
     #[inline]
-    pub fn new(required: SlurmRestRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SlurmRestMode>) -> Self {
         Self {
-            mode: required.mode,
+            mode: value.into(),
         }
     }
 
     /// `Mode`: a [`SlurmRestMode`] value, required.
-    pub fn mode(mut self, value: impl Into<SlurmRestMode>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<SlurmRestMode>) -> Self { self.mode = value.into(); self }
 }
 
-impl PropertyType for SlurmRest {}
+impl crate::PropertyType for SlurmRest {}
 
-impl ToValue for SlurmRest {
+impl ::cloudwright_core::ToValue for SlurmRest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Mode", &self.mode).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Mode", &self.mode)
+            .build()
     }
 }
 
@@ -805,21 +678,10 @@ impl ToValue for SlurmRest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlurmdbdCustomSettingRequired {
     /// `ParameterName`: a string, required.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlurmdbdCustomSetting: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterName", Shape::STR),
-        ("ParameterValue", Shape::STR),
-    ],
-    required: &["ParameterName", "ParameterValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlurmdbdCustomSetting` property type of `AWS::PCS::Cluster`.
 ///
@@ -831,11 +693,11 @@ pub struct SlurmdbdCustomSetting {
     /// `ParameterName`: a string, required.
     ///
     /// The slurmdbd.conf parameter name.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
     ///
     /// The value for the slurmdbd.conf parameter.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -850,17 +712,17 @@ impl SlurmdbdCustomSetting {
     }
 
     /// `ParameterName`: a string, required.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
+    pub fn parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
+    pub fn parameter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
-impl PropertyType for SlurmdbdCustomSetting {}
+impl crate::PropertyType for SlurmdbdCustomSetting {}
 
-impl ToValue for SlurmdbdCustomSetting {
+impl ::cloudwright_core::ToValue for SlurmdbdCustomSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
             .req("ParameterValue", &self.parameter_value)
             .build()
@@ -875,24 +737,24 @@ pub enum AccountingMode {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccountingMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccountingMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccountingMode {
+impl ::cloudwright_core::ToValue for AccountingMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -904,24 +766,24 @@ pub enum NetworkType {
     /// `IPV6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NetworkType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NetworkType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NetworkType {
+impl ::cloudwright_core::ToValue for NetworkType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::Ipv6 => "IPV6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -931,23 +793,23 @@ pub enum SchedulerType {
     /// `SLURM`
     Slurm,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SchedulerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SchedulerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SchedulerType {
+impl ::cloudwright_core::ToValue for SchedulerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Slurm => "SLURM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -961,25 +823,25 @@ pub enum Size {
     /// `LARGE`
     Large,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Size {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Size {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Size {
+impl ::cloudwright_core::ToValue for Size {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Small => "SMALL",
             Self::Medium => "MEDIUM",
             Self::Large => "LARGE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -991,23 +853,161 @@ pub enum SlurmRestMode {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SlurmRestMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SlurmRestMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SlurmRestMode {
+impl ::cloudwright_core::ToValue for SlurmRestMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_SlurmCustomSetting;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-\\w{8,17}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-\\w{8,17}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cluster: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Networking", Shape::Object(&RULE_Networking)),
+            ("Scheduler", Shape::Object(&RULE_Scheduler)),
+            ("Size", Shape::Str(&StrRule { allowed: &["SMALL", "MEDIUM", "LARGE"], ..StrRule::ANY })),
+            ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
+            ("Tags", Shape::Any),
+        ],
+        required: &["Networking", "Scheduler", "Size"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Accounting: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultPurgeTimeInDays", Shape::Int(&NumRule { min: Some(-1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("Mode", Shape::Str(&StrRule { allowed: &["STANDARD", "NONE"], ..StrRule::ANY })),
+        ],
+        required: &["Mode"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthKey: ObjRule = ObjRule {
+        properties: &[
+            ("SecretArn", Shape::STR),
+            ("SecretVersion", Shape::STR),
+        ],
+        required: &["SecretArn", "SecretVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CgroupCustomSetting: ObjRule = ObjRule {
+        properties: &[
+            ("ParameterName", Shape::STR),
+            ("ParameterValue", Shape::STR),
+        ],
+        required: &["ParameterName", "ParameterValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JwtAuth: ObjRule = ObjRule {
+        properties: &[
+            ("JwtKey", Shape::Object(&RULE_JwtKey)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JwtKey: ObjRule = ObjRule {
+        properties: &[
+            ("SecretArn", Shape::STR),
+            ("SecretVersion", Shape::STR),
+        ],
+        required: &["SecretArn", "SecretVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Networking: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scheduler: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["SLURM"], ..StrRule::ANY })),
+            ("Version", Shape::STR),
+        ],
+        required: &["Type", "Version"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Accounting", Shape::Object(&RULE_Accounting)),
+            ("AuthKey", Shape::Object(&RULE_AuthKey)),
+            ("CgroupCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_CgroupCustomSetting), min_items: None, max_items: None, unique: false })),
+            ("JwtAuth", Shape::Object(&RULE_JwtAuth)),
+            ("ScaleDownIdleTimeInSeconds", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("SlurmCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmCustomSetting), min_items: None, max_items: None, unique: false })),
+            ("SlurmRest", Shape::Object(&RULE_SlurmRest)),
+            ("SlurmdbdCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmdbdCustomSetting), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlurmRest: ObjRule = ObjRule {
+        properties: &[
+            ("Mode", Shape::Str(&StrRule { allowed: &["STANDARD", "NONE"], ..StrRule::ANY })),
+        ],
+        required: &["Mode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlurmdbdCustomSetting: ObjRule = ObjRule {
+        properties: &[
+            ("ParameterName", Shape::STR),
+            ("ParameterValue", Shape::STR),
+        ],
+        required: &["ParameterName", "ParameterValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,57 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_SlurmConfiguration;
 pub use super::shared::{SlurmConfiguration, SlurmCustomSetting, SlurmCustomSettingRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^ami-[a-z0-9]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws([a-zA-Z-]{0,10})?:iam::[0-9]{12}:instance-profile/.{1,128}$");
 
 /// The required properties of [`ComputeNodeGroup`], by name: `ComputeNodeGroup::new(ComputeNodeGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeNodeGroupRequired {
     /// `ClusterId`: a string, required.
-    pub cluster_id: Str,
+    pub cluster_id: ::cloudwright_core::Str,
     /// `CustomLaunchTemplate`: a [`CustomLaunchTemplate`] object, required.
-    pub custom_launch_template: Obj<CustomLaunchTemplate>,
+    pub custom_launch_template: crate::Obj<CustomLaunchTemplate>,
     /// `IamInstanceProfileArn`: a string, required.
-    pub iam_instance_profile_arn: Str,
+    pub iam_instance_profile_arn: ::cloudwright_core::Str,
     /// `InstanceConfigs`: a list of [`InstanceConfig`] objects, required.
-    pub instance_configs: List<InstanceConfig>,
+    pub instance_configs: ::cloudwright_core::List<InstanceConfig>,
     /// `ScalingConfiguration`: a [`ScalingConfiguration`] object, required.
-    pub scaling_configuration: Obj<ScalingConfiguration>,
+    pub scaling_configuration: crate::Obj<ScalingConfiguration>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputeNodeGroup: ObjRule = ObjRule {
-    properties: &[
-        ("AmiId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::ImageId), ..StrRule::ANY })),
-        ("ClusterId", Shape::STR),
-        ("CustomLaunchTemplate", Shape::Object(&RULE_CustomLaunchTemplate)),
-        ("IamInstanceProfileArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InstanceConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceConfig), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("PurchaseOption", Shape::Str(&StrRule { allowed: &["ONDEMAND", "SPOT", "CAPACITY_BLOCK"], ..StrRule::ANY })),
-        ("ScalingConfiguration", Shape::Object(&RULE_ScalingConfiguration)),
-        ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
-        ("SpotOptions", Shape::Object(&RULE_SpotOptions)),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Any),
-    ],
-    required: &["ClusterId", "CustomLaunchTemplate", "IamInstanceProfileArn", "InstanceConfigs", "ScalingConfiguration", "SubnetIds"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::PCS::ComputeNodeGroup` resource.
 ///
-/// Creates an AWS PCS compute node group resource. For more information, see \[Creating a compute node group in AWS PCS\](<https://docs.aws.amazon.com/pcs/latest/userguide/working-with_cng_create.html>) in the *AWS PCS User Guide* .
+/// Creates an AWS PCS compute node group resource. For more information, see [Creating a compute node group in AWS PCS](https://docs.aws.amazon.com/pcs/latest/userguide/working-with_cng_create.html) in the *AWS PCS User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ComputeNodeGroupAttributes`], which `Handle<ComputeNodeGroup>` dereferences to.
@@ -71,59 +42,59 @@ pub struct ComputeNodeGroup {
     /// The ID of the Amazon Machine Image (AMI) that AWS PCS uses to launch instances. If not provided, AWS PCS uses the AMI ID specified in the custom launch template.
     ///
     /// Format `AWS::EC2::Image.Id`; pattern `^ami-[a-z0-9]+$`.
-    pub ami_id: Option<Str>,
+    pub ami_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterId`: a string, required.
     ///
     /// The ID of the cluster of the compute node group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_id: Str,
+    pub cluster_id: ::cloudwright_core::Str,
     /// `CustomLaunchTemplate`: a [`CustomLaunchTemplate`] object, required.
     ///
     /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
-    pub custom_launch_template: Obj<CustomLaunchTemplate>,
+    pub custom_launch_template: crate::Obj<CustomLaunchTemplate>,
     /// `IamInstanceProfileArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the IAM instance profile used to pass an IAM role when launching EC2 instances. The role contained in your instance profile must have the `pcs:RegisterComputeNodeGroupInstance` permission and the role name must start with `AWSPCS` or must have the path `/aws-pcs/` . For more information, see \[IAM instance profiles for AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/security-instance-profiles.html>) in the *AWS PCS User Guide* .
+    /// The Amazon Resource Name (ARN) of the IAM instance profile used to pass an IAM role when launching EC2 instances. The role contained in your instance profile must have the `pcs:RegisterComputeNodeGroupInstance` permission and the role name must start with `AWSPCS` or must have the path `/aws-pcs/` . For more information, see [IAM instance profiles for AWS PCS](https://docs.aws.amazon.com//pcs/latest/userguide/security-instance-profiles.html) in the *AWS PCS User Guide* .
     ///
     /// Pattern `^arn:aws([a-zA-Z-]{0,10})?:iam::[0-9]{12}:instance-profile/.{1,128}$`.
-    pub iam_instance_profile_arn: Str,
+    pub iam_instance_profile_arn: ::cloudwright_core::Str,
     /// `InstanceConfigs`: a list of [`InstanceConfig`] objects, required.
     ///
     /// A list of EC2 instance configurations that AWS PCS can provision in the compute node group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_configs: List<InstanceConfig>,
+    pub instance_configs: ::cloudwright_core::List<InstanceConfig>,
     /// `Name`: a string.
     ///
     /// The name that identifies the compute node group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PurchaseOption`: a [`PurchaseOption`] value.
     ///
-    /// Specifies how EC2 instances are purchased on your behalf. AWS PCS supports On-Demand Instances, Spot Instances, and Amazon EC2 Capacity Blocks for ML. For more information, see \[Amazon EC2 billing and purchasing options\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-purchasing-options.html>) in the *Amazon Elastic Compute Cloud User Guide* . For more information about AWS PCS support for Capacity Blocks, see \[Using Amazon EC2 Capacity Blocks for ML with AWS PCS\](<https://docs.aws.amazon.com/pcs/latest/userguide/capacity-blocks.html>) in the *AWS PCS User Guide* . If you don't provide this option, it defaults to On-Demand.
-    pub purchase_option: Option<PurchaseOption>,
+    /// Specifies how EC2 instances are purchased on your behalf. AWS PCS supports On-Demand Instances, Spot Instances, and Amazon EC2 Capacity Blocks for ML. For more information, see [Amazon EC2 billing and purchasing options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-purchasing-options.html) in the *Amazon Elastic Compute Cloud User Guide* . For more information about AWS PCS support for Capacity Blocks, see [Using Amazon EC2 Capacity Blocks for ML with AWS PCS](https://docs.aws.amazon.com/pcs/latest/userguide/capacity-blocks.html) in the *AWS PCS User Guide* . If you don't provide this option, it defaults to On-Demand.
+    pub purchase_option: ::std::option::Option<PurchaseOption>,
     /// `ScalingConfiguration`: a [`ScalingConfiguration`] object, required.
     ///
     /// Specifies the boundaries of the compute node group auto scaling.
-    pub scaling_configuration: Obj<ScalingConfiguration>,
+    pub scaling_configuration: crate::Obj<ScalingConfiguration>,
     /// `SlurmConfiguration`: a [`SlurmConfiguration`] object.
     ///
     /// Additional options related to the Slurm scheduler.
-    pub slurm_configuration: Option<Obj<SlurmConfiguration>>,
+    pub slurm_configuration: ::std::option::Option<crate::Obj<SlurmConfiguration>>,
     /// `SpotOptions`: a [`SpotOptions`] object.
     ///
     /// Additional configuration when you specify `SPOT` as the `purchaseOption` for the `CreateComputeNodeGroup` API action.
-    pub spot_options: Option<Obj<SpotOptions>>,
+    pub spot_options: ::std::option::Option<crate::Obj<SpotOptions>>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The list of subnet IDs where instances are provisioned by the compute node group. The subnets must be in the same VPC as the cluster.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// 1 or more tags added to the resource. Each tag consists of a tag key and tag value. The tag value is optional and can be an empty string.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -133,7 +104,7 @@ impl ComputeNodeGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PCS::ComputeNodeGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcs-computenodegroup.html",
         primary_identifier: &["Arn"],
@@ -144,72 +115,74 @@ impl ComputeNodeGroup {
         read_only: &["Arn", "ErrorInfo", "Id", "Status"],
         attributes: &["Arn", "ErrorInfo", "Id", "Status"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ComputeNodeGroup` with its required properties, named in a [`ComputeNodeGroupRequired`].
     #[inline]
     pub fn new(required: ComputeNodeGroupRequired) -> Self {
         Self {
-            ami_id: None,
+            ami_id: ::std::option::Option::None,
             cluster_id: required.cluster_id,
             custom_launch_template: required.custom_launch_template,
             iam_instance_profile_arn: required.iam_instance_profile_arn,
             instance_configs: required.instance_configs,
-            name: None,
-            purchase_option: None,
+            name: ::std::option::Option::None,
+            purchase_option: ::std::option::Option::None,
             scaling_configuration: required.scaling_configuration,
-            slurm_configuration: None,
-            spot_options: None,
+            slurm_configuration: ::std::option::Option::None,
+            spot_options: ::std::option::Option::None,
             subnet_ids: required.subnet_ids,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AmiId`: a string.
-    pub fn ami_id(mut self, value: impl Into<Str>) -> Self { self.ami_id = Some(value.into()); self }
+    pub fn ami_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ami_id = ::std::option::Option::Some(value.into()); self }
     /// `ClusterId`: a string, required.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = value.into(); self }
+    pub fn cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_id = value.into(); self }
     /// `CustomLaunchTemplate`: a [`CustomLaunchTemplate`] object, required.
-    pub fn custom_launch_template(mut self, value: impl Into<Obj<CustomLaunchTemplate>>) -> Self { self.custom_launch_template = value.into(); self }
+    pub fn custom_launch_template(mut self, value: impl ::std::convert::Into<crate::Obj<CustomLaunchTemplate>>) -> Self { self.custom_launch_template = value.into(); self }
     /// `IamInstanceProfileArn`: a string, required.
-    pub fn iam_instance_profile_arn(mut self, value: impl Into<Str>) -> Self { self.iam_instance_profile_arn = value.into(); self }
+    pub fn iam_instance_profile_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_instance_profile_arn = value.into(); self }
     /// `InstanceConfigs`: a list of [`InstanceConfig`] objects, required.
-    pub fn instance_configs(mut self, value: impl Into<List<InstanceConfig>>) -> Self { self.instance_configs = value.into(); self }
+    pub fn instance_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceConfig>>) -> Self { self.instance_configs = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `PurchaseOption`: a [`PurchaseOption`] value.
-    pub fn purchase_option(mut self, value: impl Into<PurchaseOption>) -> Self { self.purchase_option = Some(value.into()); self }
+    pub fn purchase_option(mut self, value: impl ::std::convert::Into<PurchaseOption>) -> Self { self.purchase_option = ::std::option::Option::Some(value.into()); self }
     /// `ScalingConfiguration`: a [`ScalingConfiguration`] object, required.
-    pub fn scaling_configuration(mut self, value: impl Into<Obj<ScalingConfiguration>>) -> Self { self.scaling_configuration = value.into(); self }
+    pub fn scaling_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ScalingConfiguration>>) -> Self { self.scaling_configuration = value.into(); self }
     /// `SlurmConfiguration`: a [`SlurmConfiguration`] object.
-    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self { self.slurm_configuration = Some(value.into()); self }
+    pub fn slurm_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SlurmConfiguration>>) -> Self { self.slurm_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SpotOptions`: a [`SpotOptions`] object.
-    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptions>>) -> Self { self.spot_options = Some(value.into()); self }
+    pub fn spot_options(mut self, value: impl ::std::convert::Into<crate::Obj<SpotOptions>>) -> Self { self.spot_options = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ComputeNodeGroup {
+impl ::cloudwright_core::Resource for ComputeNodeGroup {
     type Attributes = ComputeNodeGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ComputeNodeGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ComputeNodeGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ComputeNodeGroup {
+impl ::cloudwright_core::ToValue for ComputeNodeGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AmiId", &self.ami_id)
             .req("ClusterId", &self.cluster_id)
             .req("CustomLaunchTemplate", &self.custom_launch_template)
@@ -226,12 +199,12 @@ impl ToValue for ComputeNodeGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ComputeNodeGroup`]: `Handle<ComputeNodeGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ComputeNodeGroup`]: `Handle<ComputeNodeGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ComputeNodeGroupAttributes(ResourceRef);
+pub struct ComputeNodeGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ComputeNodeGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ComputeNodeGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -241,54 +214,36 @@ impl ComputeNodeGroupAttributes {
     ///
     /// The unique Amazon Resource Name (ARN) of the compute node group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ErrorInfo`: a list of `ErrorInfo` objects.
     ///
     /// The list of errors that occurred during compute node group provisioning.
     #[inline]
-    pub fn error_info(&self) -> Value {
-        self.0.get_att("ErrorInfo")
+    pub fn error_info(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ErrorInfo"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The generated unique ID of the compute node group.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The provisioning status of the compute node group.
     ///
-    /// &gt; The provisioning status doesn't indicate the overall health of the compute node group. &gt; The resource enters the `SUSPENDING` and `SUSPENDED` states when the scheduler is beyond end of life and we have suspended the cluster. When in these states, you can't use the cluster. The cluster controller is down and all compute instances are terminated. The resources still count toward your service quotas. You can delete a resource if its status is `SUSPENDED` . For more information, see \[Frequently asked questions about Slurm versions in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-versions_faq.html>) in the *AWS PCS User Guide* .
+    /// \> The provisioning status doesn't indicate the overall health of the compute node group. > The resource enters the `SUSPENDING` and `SUSPENDED` states when the scheduler is beyond end of life and we have suspended the cluster. When in these states, you can't use the cluster. The cluster controller is down and all compute instances are terminated. The resources still count toward your service quotas. You can delete a resource if its status is `SUSPENDED` . For more information, see [Frequently asked questions about Slurm versions in AWS PCS](https://docs.aws.amazon.com//pcs/latest/userguide/slurm-versions_faq.html) in the *AWS PCS User Guide* .
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`CustomLaunchTemplate`], by name: `CustomLaunchTemplate::new(CustomLaunchTemplateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomLaunchTemplateRequired {
-    /// `Version`: a string, required.
-    pub version: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomLaunchTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("TemplateId", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    required: &["Version"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomLaunchTemplate` property type of `AWS::PCS::ComputeNodeGroup`.
 ///
@@ -298,48 +253,39 @@ pub(crate) static RULE_CustomLaunchTemplate: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomLaunchTemplate {
     /// `TemplateId`: a string.
-    pub template_id: Option<Str>,
+    pub template_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string, required.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CustomLaunchTemplate {
-    /// A `CustomLaunchTemplate` with its required properties, named in a [`CustomLaunchTemplateRequired`].
+    /// A `CustomLaunchTemplate` with its one required property, `Version`.
     #[inline]
-    pub fn new(required: CustomLaunchTemplateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            template_id: None,
-            version: required.version,
+            template_id: ::std::option::Option::None,
+            version: value.into(),
         }
     }
 
     /// `TemplateId`: a string.
-    pub fn template_id(mut self, value: impl Into<Str>) -> Self { self.template_id = Some(value.into()); self }
+    pub fn template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_id = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl PropertyType for CustomLaunchTemplate {}
+impl crate::PropertyType for CustomLaunchTemplate {}
 
-impl ToValue for CustomLaunchTemplate {
+impl ::cloudwright_core::ToValue for CustomLaunchTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TemplateId", &self.template_id)
             .req("Version", &self.version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceConfig` property type of `AWS::PCS::ComputeNodeGroup`.
 ///
@@ -353,7 +299,7 @@ pub struct InstanceConfig {
     /// The EC2 instance type that AWS PCS can provision in the compute node group.
     ///
     /// Example: `t2.xlarge`
-    pub instance_type: Option<Str>,
+    pub instance_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -361,19 +307,19 @@ impl InstanceConfig {
     /// A `InstanceConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InstanceType`: a string.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceConfig {}
+impl crate::PropertyType for InstanceConfig {}
 
-impl ToValue for InstanceConfig {
+impl ::cloudwright_core::ToValue for InstanceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceType", &self.instance_type)
             .build()
     }
@@ -383,21 +329,10 @@ impl ToValue for InstanceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingConfigurationRequired {
     /// `MaxInstanceCount`: an integer, required.
-    pub max_instance_count: Int,
+    pub max_instance_count: ::cloudwright_core::Int,
     /// `MinInstanceCount`: an integer, required.
-    pub min_instance_count: Int,
+    pub min_instance_count: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxInstanceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("MinInstanceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxInstanceCount", "MinInstanceCount"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScalingConfiguration` property type of `AWS::PCS::ComputeNodeGroup`.
 ///
@@ -409,11 +344,11 @@ pub struct ScalingConfiguration {
     /// `MaxInstanceCount`: an integer, required.
     ///
     /// Value at least 0.
-    pub max_instance_count: Int,
+    pub max_instance_count: ::cloudwright_core::Int,
     /// `MinInstanceCount`: an integer, required.
     ///
     /// Value at least 0.
-    pub min_instance_count: Int,
+    pub min_instance_count: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -428,31 +363,22 @@ impl ScalingConfiguration {
     }
 
     /// `MaxInstanceCount`: an integer, required.
-    pub fn max_instance_count(mut self, value: impl Into<Int>) -> Self { self.max_instance_count = value.into(); self }
+    pub fn max_instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_instance_count = value.into(); self }
     /// `MinInstanceCount`: an integer, required.
-    pub fn min_instance_count(mut self, value: impl Into<Int>) -> Self { self.min_instance_count = value.into(); self }
+    pub fn min_instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_instance_count = value.into(); self }
 }
 
-impl PropertyType for ScalingConfiguration {}
+impl crate::PropertyType for ScalingConfiguration {}
 
-impl ToValue for ScalingConfiguration {
+impl ::cloudwright_core::ToValue for ScalingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxInstanceCount", &self.max_instance_count)
             .req("MinInstanceCount", &self.min_instance_count)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpotOptions: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["lowest-price", "capacity-optimized", "price-capacity-optimized"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpotOptions` property type of `AWS::PCS::ComputeNodeGroup`.
 ///
@@ -462,7 +388,7 @@ pub(crate) static RULE_SpotOptions: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpotOptions {
     /// `AllocationStrategy`: an [`AllocationStrategy`] value.
-    pub allocation_strategy: Option<AllocationStrategy>,
+    pub allocation_strategy: ::std::option::Option<AllocationStrategy>,
 }
 
 #[rustfmt::skip]
@@ -470,19 +396,19 @@ impl SpotOptions {
     /// A `SpotOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllocationStrategy`: an [`AllocationStrategy`] value.
-    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self { self.allocation_strategy = Some(value.into()); self }
+    pub fn allocation_strategy(mut self, value: impl ::std::convert::Into<AllocationStrategy>) -> Self { self.allocation_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpotOptions {}
+impl crate::PropertyType for SpotOptions {}
 
-impl ToValue for SpotOptions {
+impl ::cloudwright_core::ToValue for SpotOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
             .build()
     }
@@ -498,25 +424,25 @@ pub enum AllocationStrategy {
     /// `price-capacity-optimized`
     PriceCapacityOptimized,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AllocationStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AllocationStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AllocationStrategy {
+impl ::cloudwright_core::ToValue for AllocationStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LowestPrice => "lowest-price",
             Self::CapacityOptimized => "capacity-optimized",
             Self::PriceCapacityOptimized => "price-capacity-optimized",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -530,24 +456,98 @@ pub enum PurchaseOption {
     /// `CAPACITY_BLOCK`
     CapacityBlock,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PurchaseOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PurchaseOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PurchaseOption {
+impl ::cloudwright_core::ToValue for PurchaseOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ondemand => "ONDEMAND",
             Self::Spot => "SPOT",
             Self::CapacityBlock => "CAPACITY_BLOCK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_SlurmConfiguration;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^ami-[a-z0-9]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws([a-zA-Z-]{0,10})?:iam::[0-9]{12}:instance-profile/.{1,128}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputeNodeGroup: ObjRule = ObjRule {
+        properties: &[
+            ("AmiId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::ImageId), ..StrRule::ANY })),
+            ("ClusterId", Shape::STR),
+            ("CustomLaunchTemplate", Shape::Object(&RULE_CustomLaunchTemplate)),
+            ("IamInstanceProfileArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InstanceConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceConfig), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("PurchaseOption", Shape::Str(&StrRule { allowed: &["ONDEMAND", "SPOT", "CAPACITY_BLOCK"], ..StrRule::ANY })),
+            ("ScalingConfiguration", Shape::Object(&RULE_ScalingConfiguration)),
+            ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
+            ("SpotOptions", Shape::Object(&RULE_SpotOptions)),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Any),
+        ],
+        required: &["ClusterId", "CustomLaunchTemplate", "IamInstanceProfileArn", "InstanceConfigs", "ScalingConfiguration", "SubnetIds"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomLaunchTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("TemplateId", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        required: &["Version"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxInstanceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("MinInstanceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxInstanceCount", "MinInstanceCount"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotOptions: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["lowest-price", "capacity-optimized", "price-capacity-optimized"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -25,4 +25,4 @@ pub use compute_node_group::{
     ComputeNodeGroup, ComputeNodeGroupAttributes, ComputeNodeGroupRequired,
 };
 #[cfg(feature = "pcs")]
-pub use queue::{Queue, QueueAttributes, QueueRequired};
+pub use queue::{Queue, QueueAttributes};

@@ -5,36 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_SlurmConfiguration;
 pub use super::shared::{SlurmConfiguration, SlurmCustomSetting, SlurmCustomSettingRequired};
-
-/// The required properties of [`Queue`], by name: `Queue::new(QueueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueueRequired {
-    /// `ClusterId`: a string, required.
-    pub cluster_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Queue: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterId", Shape::STR),
-        ("ComputeNodeGroupConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeNodeGroupConfiguration), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["ClusterId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::PCS::Queue` resource.
 ///
-/// Creates an AWS PCS queue resource. For more information, see \[Creating a queue in AWS PCS\](<https://docs.aws.amazon.com/pcs/latest/userguide/working-with_queues_create.html>) in the *AWS PCS User Guide* .
+/// Creates an AWS PCS queue resource. For more information, see [Creating a queue in AWS PCS](https://docs.aws.amazon.com/pcs/latest/userguide/working-with_queues_create.html) in the *AWS PCS User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`QueueAttributes`], which `Handle<Queue>` dereferences to.
@@ -50,25 +25,26 @@ pub struct Queue {
     /// The ID of the cluster of the queue.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_id: Str,
+    pub cluster_id: ::cloudwright_core::Str,
     /// `ComputeNodeGroupConfigurations`: a list of [`ComputeNodeGroupConfiguration`] objects.
     ///
     /// The list of compute node group configurations associated with the queue. Queues assign jobs to associated compute node groups.
-    pub compute_node_group_configurations: Option<List<ComputeNodeGroupConfiguration>>,
+    pub compute_node_group_configurations:
+        ::std::option::Option<::cloudwright_core::List<ComputeNodeGroupConfiguration>>,
     /// `Name`: a string.
     ///
     /// The name that identifies the queue.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SlurmConfiguration`: a [`SlurmConfiguration`] object.
     ///
     /// Additional options related to the Slurm scheduler.
-    pub slurm_configuration: Option<Obj<SlurmConfiguration>>,
+    pub slurm_configuration: ::std::option::Option<crate::Obj<SlurmConfiguration>>,
     /// `Tags`: a JSON value.
     ///
     /// 1 or more tags added to the resource. Each tag consists of a tag key and tag value. The tag value is optional and can be an empty string.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +54,7 @@ impl Queue {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PCS::Queue",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcs-queue.html",
         primary_identifier: &["Arn"],
@@ -89,51 +65,53 @@ impl Queue {
         read_only: &["Arn", "ErrorInfo", "Id", "Status"],
         attributes: &["Arn", "ErrorInfo", "Id", "Status"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `Queue` with its required properties, named in a [`QueueRequired`].
+    /// A `Queue` with its one required property, `ClusterId`.
     #[inline]
-    pub fn new(required: QueueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cluster_id: required.cluster_id,
-            compute_node_group_configurations: None,
-            name: None,
-            slurm_configuration: None,
-            tags: None,
+            cluster_id: value.into(),
+            compute_node_group_configurations: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            slurm_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ClusterId`: a string, required.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = value.into(); self }
+    pub fn cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_id = value.into(); self }
     /// `ComputeNodeGroupConfigurations`: a list of [`ComputeNodeGroupConfiguration`] objects.
-    pub fn compute_node_group_configurations(mut self, value: impl Into<List<ComputeNodeGroupConfiguration>>) -> Self { self.compute_node_group_configurations = Some(value.into()); self }
+    pub fn compute_node_group_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ComputeNodeGroupConfiguration>>) -> Self { self.compute_node_group_configurations = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SlurmConfiguration`: a [`SlurmConfiguration`] object.
-    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self { self.slurm_configuration = Some(value.into()); self }
+    pub fn slurm_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SlurmConfiguration>>) -> Self { self.slurm_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Queue {
+impl ::cloudwright_core::Resource for Queue {
     type Attributes = QueueAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Queue, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Queue, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Queue {
+impl ::cloudwright_core::ToValue for Queue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterId", &self.cluster_id)
             .opt(
                 "ComputeNodeGroupConfigurations",
@@ -146,12 +124,12 @@ impl ToValue for Queue {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Queue`]: `Handle<Queue>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Queue`]: `Handle<Queue>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct QueueAttributes(ResourceRef);
+pub struct QueueAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for QueueAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QueueAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,45 +139,36 @@ impl QueueAttributes {
     ///
     /// The unique Amazon Resource Name (ARN) of the queue.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ErrorInfo`: a list of `ErrorInfo` objects.
     ///
     /// The list of errors that occurred during queue provisioning.
     #[inline]
-    pub fn error_info(&self) -> Value {
-        self.0.get_att("ErrorInfo")
+    pub fn error_info(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ErrorInfo"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The generated unique ID of the queue.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The provisioning status of the queue.
     ///
-    /// &gt; The provisioning status doesn't indicate the overall health of the queue. &gt; The resource enters the `SUSPENDING` and `SUSPENDED` states when the scheduler is beyond end of life and we have suspended the cluster. When in these states, you can't use the cluster. The cluster controller is down and all compute instances are terminated. The resources still count toward your service quotas. You can delete a resource if its status is `SUSPENDED` . For more information, see \[Frequently asked questions about Slurm versions in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-versions_faq.html>) in the *AWS PCS User Guide* .
+    /// \> The provisioning status doesn't indicate the overall health of the queue. > The resource enters the `SUSPENDING` and `SUSPENDED` states when the scheduler is beyond end of life and we have suspended the cluster. When in these states, you can't use the cluster. The cluster controller is down and all compute instances are terminated. The resources still count toward your service quotas. You can delete a resource if its status is `SUSPENDED` . For more information, see [Frequently asked questions about Slurm versions in AWS PCS](https://docs.aws.amazon.com//pcs/latest/userguide/slurm-versions_faq.html) in the *AWS PCS User Guide* .
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputeNodeGroupConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ComputeNodeGroupId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComputeNodeGroupConfiguration` property type of `AWS::PCS::Queue`.
 ///
@@ -211,7 +180,7 @@ pub struct ComputeNodeGroupConfiguration {
     /// `ComputeNodeGroupId`: a string.
     ///
     /// The compute node group ID for the compute node group configuration.
-    pub compute_node_group_id: Option<Str>,
+    pub compute_node_group_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -219,20 +188,52 @@ impl ComputeNodeGroupConfiguration {
     /// A `ComputeNodeGroupConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComputeNodeGroupId`: a string.
-    pub fn compute_node_group_id(mut self, value: impl Into<Str>) -> Self { self.compute_node_group_id = Some(value.into()); self }
+    pub fn compute_node_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.compute_node_group_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComputeNodeGroupConfiguration {}
+impl crate::PropertyType for ComputeNodeGroupConfiguration {}
 
-impl ToValue for ComputeNodeGroupConfiguration {
+impl ::cloudwright_core::ToValue for ComputeNodeGroupConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComputeNodeGroupId", &self.compute_node_group_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_SlurmConfiguration;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Queue: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterId", Shape::STR),
+            ("ComputeNodeGroupConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeNodeGroupConfiguration), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["ClusterId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputeNodeGroupConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ComputeNodeGroupId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,18 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "pcs")]
-#[rustfmt::skip]
-pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SlurmCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmCustomSetting), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "pcs")]
 /// The `SlurmConfiguration` property type, shared by `AWS::PCS::ComputeNodeGroup`, `AWS::PCS::Queue`.
 ///
@@ -27,7 +15,7 @@ pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlurmConfiguration {
     /// `SlurmCustomSettings`: a list of [`SlurmCustomSetting`] objects.
-    pub slurm_custom_settings: Option<List<SlurmCustomSetting>>,
+    pub slurm_custom_settings: ::std::option::Option<::cloudwright_core::List<SlurmCustomSetting>>,
 }
 
 #[cfg(feature = "pcs")]
@@ -36,21 +24,21 @@ impl SlurmConfiguration {
     /// A `SlurmConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SlurmCustomSettings`: a list of [`SlurmCustomSetting`] objects.
-    pub fn slurm_custom_settings(mut self, value: impl Into<List<SlurmCustomSetting>>) -> Self { self.slurm_custom_settings = Some(value.into()); self }
+    pub fn slurm_custom_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SlurmCustomSetting>>) -> Self { self.slurm_custom_settings = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "pcs")]
-impl PropertyType for SlurmConfiguration {}
+impl crate::PropertyType for SlurmConfiguration {}
 
 #[cfg(feature = "pcs")]
-impl ToValue for SlurmConfiguration {
+impl ::cloudwright_core::ToValue for SlurmConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SlurmCustomSettings", &self.slurm_custom_settings)
             .build()
     }
@@ -61,41 +49,29 @@ impl ToValue for SlurmConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlurmCustomSettingRequired {
     /// `ParameterName`: a string, required.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "pcs")]
-#[rustfmt::skip]
-pub(crate) static RULE_SlurmCustomSetting: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterName", Shape::STR),
-        ("ParameterValue", Shape::STR),
-    ],
-    required: &["ParameterName", "ParameterValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "pcs")]
 /// The `SlurmCustomSetting` property type, shared by `AWS::PCS::Cluster`, `AWS::PCS::ComputeNodeGroup`, `AWS::PCS::Queue`.
 ///
 /// Additional settings that directly map to Slurm settings.
 ///
-/// &gt; AWS PCS supports a subset of Slurm settings. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
+/// \> AWS PCS supports a subset of Slurm settings. For more information, see [Configuring custom Slurm settings in AWS PCS](https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html) in the *AWS PCS User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pcs-cluster-slurmcustomsetting.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlurmCustomSetting {
     /// `ParameterName`: a string, required.
     ///
-    /// AWS PCS supports custom Slurm settings for clusters, compute node groups, and queues. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-    pub parameter_name: Str,
+    /// AWS PCS supports custom Slurm settings for clusters, compute node groups, and queues. For more information, see [Configuring custom Slurm settings in AWS PCS](https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html) in the *AWS PCS User Guide* .
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
     ///
     /// The values for the configured Slurm settings.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "pcs")]
@@ -111,21 +87,50 @@ impl SlurmCustomSetting {
     }
 
     /// `ParameterName`: a string, required.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
+    pub fn parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
+    pub fn parameter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
 #[cfg(feature = "pcs")]
-impl PropertyType for SlurmCustomSetting {}
+impl crate::PropertyType for SlurmCustomSetting {}
 
 #[cfg(feature = "pcs")]
-impl ToValue for SlurmCustomSetting {
+impl ::cloudwright_core::ToValue for SlurmCustomSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
             .req("ParameterValue", &self.parameter_value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "pcs")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SlurmCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmCustomSetting), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "pcs")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlurmCustomSetting: ObjRule = ObjRule {
+        properties: &[
+            ("ParameterName", Shape::STR),
+            ("ParameterValue", Shape::STR),
+        ],
+        required: &["ParameterName", "ParameterValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:([a-z\\d-]+):personalize:.*:.*:.+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(s3|http|https)://.+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
-
 /// The required properties of [`Dataset`], by name: `Dataset::new(DatasetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetRequired {
     /// `DatasetGroupArn`: a string, required.
-    pub dataset_group_arn: Str,
+    pub dataset_group_arn: ::cloudwright_core::Str,
     /// `DatasetType`: a [`DatasetType`] value, required.
     pub dataset_type: DatasetType,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SchemaArn`: a string, required.
-    pub schema_arn: Str,
+    pub schema_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dataset: ObjRule = ObjRule {
-    properties: &[
-        ("DatasetGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DatasetImportJob", Shape::Object(&RULE_DatasetImportJob)),
-        ("DatasetType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), allowed: &["Interactions", "Items", "Users"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SchemaArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Name", "DatasetType", "DatasetGroupArn", "SchemaArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Personalize::Dataset` resource.
 ///
-/// Creates an empty dataset and adds it to the specified dataset group. Use \[CreateDatasetImportJob\](<https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetImportJob.html>) to import your training data to a dataset.
+/// Creates an empty dataset and adds it to the specified dataset group. Use [CreateDatasetImportJob](https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetImportJob.html) to import your training data to a dataset.
 ///
 /// There are 5 types of datasets:
 ///
@@ -56,15 +34,15 @@ pub(crate) static RULE_Dataset: ObjRule = ObjRule {
 ///
 /// A dataset can be in one of the following states:
 ///
-/// - CREATE PENDING &gt; CREATE IN_PROGRESS &gt; ACTIVE -or- CREATE FAILED
-/// - DELETE PENDING &gt; DELETE IN_PROGRESS
+/// - CREATE PENDING > CREATE IN_PROGRESS > ACTIVE -or- CREATE FAILED
+/// - DELETE PENDING > DELETE IN_PROGRESS
 ///
-/// To get the status of the dataset, call \[DescribeDataset\](<https://docs.aws.amazon.com/personalize/latest/dg/API_DescribeDataset.html>) .
+/// To get the status of the dataset, call [DescribeDataset](https://docs.aws.amazon.com/personalize/latest/dg/API_DescribeDataset.html) .
 ///
-/// **Related APIs** - \[CreateDatasetGroup\](<https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetGroup.html>)
-/// - \[ListDatasets\](<https://docs.aws.amazon.com/personalize/latest/dg/API_ListDatasets.html>)
-/// - \[DescribeDataset\](<https://docs.aws.amazon.com/personalize/latest/dg/API_DescribeDataset.html>)
-/// - \[DeleteDataset\](<https://docs.aws.amazon.com/personalize/latest/dg/API_DeleteDataset.html>)
+/// **Related APIs** - [CreateDatasetGroup](https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetGroup.html)
+/// - [ListDatasets](https://docs.aws.amazon.com/personalize/latest/dg/API_ListDatasets.html)
+/// - [DescribeDataset](https://docs.aws.amazon.com/personalize/latest/dg/API_DescribeDataset.html)
+/// - [DeleteDataset](https://docs.aws.amazon.com/personalize/latest/dg/API_DeleteDataset.html)
 ///
 /// `Ref` returns its `DatasetArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DatasetAttributes`], which `Handle<Dataset>` dereferences to.
@@ -80,11 +58,11 @@ pub struct Dataset {
     /// The Amazon Resource Name (ARN) of the dataset group.
     ///
     /// Pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`; length 0 to 256; create-only: changing it replaces the resource.
-    pub dataset_group_arn: Str,
+    pub dataset_group_arn: ::cloudwright_core::Str,
     /// `DatasetImportJob`: a [`DatasetImportJob`] object.
     ///
     /// Describes a job that imports training data from a data source (Amazon S3 bucket) to an Amazon Personalize dataset. If you specify a dataset import job as part of a dataset, all dataset import job fields are required.
-    pub dataset_import_job: Option<Obj<DatasetImportJob>>,
+    pub dataset_import_job: ::std::option::Option<crate::Obj<DatasetImportJob>>,
     /// `DatasetType`: a [`DatasetType`] value, required.
     ///
     /// One of the following values:
@@ -93,7 +71,7 @@ pub struct Dataset {
     /// - Items
     /// - Users
     ///
-    /// &gt; You can't use CloudFormation to create an Action Interactions or Actions dataset.
+    /// \> You can't use CloudFormation to create an Action Interactions or Actions dataset.
     ///
     /// Length 0 to 256; create-only: changing it replaces the resource.
     pub dataset_type: DatasetType,
@@ -102,13 +80,13 @@ pub struct Dataset {
     /// The name of the dataset.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`; length 1 to 63; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SchemaArn`: a string, required.
     ///
     /// The ARN of the associated schema.
     ///
     /// Pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`; length 0 to 256; create-only: changing it replaces the resource.
-    pub schema_arn: Str,
+    pub schema_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -118,7 +96,7 @@ impl Dataset {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Personalize::Dataset",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-dataset.html",
         primary_identifier: &["DatasetArn"],
@@ -129,7 +107,7 @@ impl Dataset {
         read_only: &["DatasetArn"],
         attributes: &["DatasetArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Dataset` with its required properties, named in a [`DatasetRequired`].
@@ -137,7 +115,7 @@ impl Dataset {
     pub fn new(required: DatasetRequired) -> Self {
         Self {
             dataset_group_arn: required.dataset_group_arn,
-            dataset_import_job: None,
+            dataset_import_job: ::std::option::Option::None,
             dataset_type: required.dataset_type,
             name: required.name,
             schema_arn: required.schema_arn,
@@ -145,32 +123,34 @@ impl Dataset {
     }
 
     /// `DatasetGroupArn`: a string, required.
-    pub fn dataset_group_arn(mut self, value: impl Into<Str>) -> Self { self.dataset_group_arn = value.into(); self }
+    pub fn dataset_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_group_arn = value.into(); self }
     /// `DatasetImportJob`: a [`DatasetImportJob`] object.
-    pub fn dataset_import_job(mut self, value: impl Into<Obj<DatasetImportJob>>) -> Self { self.dataset_import_job = Some(value.into()); self }
+    pub fn dataset_import_job(mut self, value: impl ::std::convert::Into<crate::Obj<DatasetImportJob>>) -> Self { self.dataset_import_job = ::std::option::Option::Some(value.into()); self }
     /// `DatasetType`: a [`DatasetType`] value, required.
-    pub fn dataset_type(mut self, value: impl Into<DatasetType>) -> Self { self.dataset_type = value.into(); self }
+    pub fn dataset_type(mut self, value: impl ::std::convert::Into<DatasetType>) -> Self { self.dataset_type = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SchemaArn`: a string, required.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self { self.schema_arn = value.into(); self }
+    pub fn schema_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_arn = value.into(); self }
 }
 
-impl Resource for Dataset {
+impl ::cloudwright_core::Resource for Dataset {
     type Attributes = DatasetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dataset, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Dataset, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Dataset {
+impl ::cloudwright_core::ToValue for Dataset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatasetGroupArn", &self.dataset_group_arn)
             .opt("DatasetImportJob", &self.dataset_import_job)
             .req("DatasetType", &self.dataset_type)
@@ -180,12 +160,12 @@ impl ToValue for Dataset {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Dataset`]: `Handle<Dataset>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Dataset`]: `Handle<Dataset>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DatasetAttributes(ResourceRef);
+pub struct DatasetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DatasetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DatasetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -195,19 +175,10 @@ impl DatasetAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the dataset.
     #[inline]
-    pub fn dataset_arn(&self) -> Value {
-        self.0.get_att("DatasetArn")
+    pub fn dataset_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatasetArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("DataLocation", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSource` property type of `AWS::Personalize::Dataset`.
 ///
@@ -219,7 +190,7 @@ pub struct DataSource {
     /// `DataLocation`: a string.
     ///
     /// Pattern `(s3|http|https)://.+`; length at most 256.
-    pub data_location: Option<Str>,
+    pub data_location: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -227,36 +198,23 @@ impl DataSource {
     /// A `DataSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataLocation`: a string.
-    pub fn data_location(mut self, value: impl Into<Str>) -> Self { self.data_location = Some(value.into()); self }
+    pub fn data_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSource {}
+impl crate::PropertyType for DataSource {}
 
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataLocation", &self.data_location)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetImportJob: ObjRule = ObjRule {
-    properties: &[
-        ("DataSource", Shape::Object(&RULE_DataSource)),
-        ("DatasetArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DatasetImportJobArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("JobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatasetImportJob` property type of `AWS::Personalize::Dataset`.
 ///
@@ -264,7 +222,7 @@ pub(crate) static RULE_DatasetImportJob: ObjRule = ObjRule {
 ///
 /// A dataset import job can be in one of the following states:
 ///
-/// - CREATE PENDING &gt; CREATE IN_PROGRESS &gt; ACTIVE -or- CREATE FAILED
+/// - CREATE PENDING > CREATE IN_PROGRESS > ACTIVE -or- CREATE FAILED
 ///
 /// If you specify a dataset import job as part of a dataset, all dataset import job fields are required.
 ///
@@ -274,31 +232,31 @@ pub struct DatasetImportJob {
     /// `DataSource`: a [`DataSource`] object.
     ///
     /// The Amazon S3 bucket that contains the training data to import.
-    pub data_source: Option<Obj<DataSource>>,
+    pub data_source: ::std::option::Option<crate::Obj<DataSource>>,
     /// `DatasetArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the dataset that receives the imported data.
     ///
     /// Pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`; length at most 256.
-    pub dataset_arn: Option<Str>,
+    pub dataset_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatasetImportJobArn`: a string.
     ///
     /// The ARN of the dataset import job.
     ///
     /// Pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`; length at most 256.
-    pub dataset_import_job_arn: Option<Str>,
+    pub dataset_import_job_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobName`: a string.
     ///
     /// The name of the import job.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`; length 1 to 63.
-    pub job_name: Option<Str>,
+    pub job_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The ARN of the IAM role that has permissions to read from the Amazon S3 data source.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:([a-z\d-]+):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`; length at most 256.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -306,27 +264,27 @@ impl DatasetImportJob {
     /// A `DatasetImportJob` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataSource`: a [`DataSource`] object.
-    pub fn data_source(mut self, value: impl Into<Obj<DataSource>>) -> Self { self.data_source = Some(value.into()); self }
+    pub fn data_source(mut self, value: impl ::std::convert::Into<crate::Obj<DataSource>>) -> Self { self.data_source = ::std::option::Option::Some(value.into()); self }
     /// `DatasetArn`: a string.
-    pub fn dataset_arn(mut self, value: impl Into<Str>) -> Self { self.dataset_arn = Some(value.into()); self }
+    pub fn dataset_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_arn = ::std::option::Option::Some(value.into()); self }
     /// `DatasetImportJobArn`: a string.
-    pub fn dataset_import_job_arn(mut self, value: impl Into<Str>) -> Self { self.dataset_import_job_arn = Some(value.into()); self }
+    pub fn dataset_import_job_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_import_job_arn = ::std::option::Option::Some(value.into()); self }
     /// `JobName`: a string.
-    pub fn job_name(mut self, value: impl Into<Str>) -> Self { self.job_name = Some(value.into()); self }
+    pub fn job_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_name = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatasetImportJob {}
+impl crate::PropertyType for DatasetImportJob {}
 
-impl ToValue for DatasetImportJob {
+impl ::cloudwright_core::ToValue for DatasetImportJob {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataSource", &self.data_source)
             .opt("DatasetArn", &self.dataset_arn)
             .opt("DatasetImportJobArn", &self.dataset_import_job_arn)
@@ -346,24 +304,73 @@ pub enum DatasetType {
     /// `Users`
     Users,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DatasetType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DatasetType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DatasetType {
+impl ::cloudwright_core::ToValue for DatasetType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Interactions => "Interactions",
             Self::Items => "Items",
             Self::Users => "Users",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:([a-z\\d-]+):personalize:.*:.*:.+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("(s3|http|https)://.+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dataset: ObjRule = ObjRule {
+        properties: &[
+            ("DatasetGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DatasetImportJob", Shape::Object(&RULE_DatasetImportJob)),
+            ("DatasetType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), allowed: &["Interactions", "Items", "Users"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SchemaArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Name", "DatasetType", "DatasetGroupArn", "SchemaArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("DataLocation", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetImportJob: ObjRule = ObjRule {
+        properties: &[
+            ("DataSource", Shape::Object(&RULE_DataSource)),
+            ("DatasetArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DatasetImportJobArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("JobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::Domain;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws.*:kms:.*:[0-9]{12}:key/.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
-
-/// The required properties of [`DatasetGroup`], by name: `DatasetGroup::new(DatasetGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatasetGroupRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Domain", Shape::Str(&StrRule { allowed: &["ECOMMERCE", "VIDEO_ON_DEMAND"], ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Personalize::DatasetGroup` resource.
 ///
-/// A dataset group is a collection of related datasets (Item interactions, Users, Items, Actions, Action interactions). You create a dataset group by calling \[CreateDatasetGroup\](<https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetGroup.html>) . You then create a dataset and add it to a dataset group by calling \[CreateDataset\](<https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDataset.html>) . The dataset group is used to create and train a solution by calling \[CreateSolution\](<https://docs.aws.amazon.com/personalize/latest/dg/API_CreateSolution.html>) . A dataset group can contain only one of each type of dataset.
+/// A dataset group is a collection of related datasets (Item interactions, Users, Items, Actions, Action interactions). You create a dataset group by calling [CreateDatasetGroup](https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetGroup.html) . You then create a dataset and add it to a dataset group by calling [CreateDataset](https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDataset.html) . The dataset group is used to create and train a solution by calling [CreateSolution](https://docs.aws.amazon.com/personalize/latest/dg/API_CreateSolution.html) . A dataset group can contain only one of each type of dataset.
 ///
 /// You can specify an AWS Key Management Service (KMS) key to encrypt the datasets in the group.
 ///
@@ -54,25 +27,25 @@ pub struct DatasetGroup {
     /// The domain of a Domain dataset group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain: Option<Domain>,
+    pub domain: ::std::option::Option<Domain>,
     /// `KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Key Management Service (KMS) key used to encrypt the datasets.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `arn:aws.*:kms:.*:[0-9]{12}:key/.*`; length 0 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the dataset group.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`; length 1 to 63; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string.
     ///
     /// The ARN of the AWS Identity and Access Management (IAM) role that has permissions to access the AWS Key Management Service (KMS) key. Supplying an IAM role is only valid when also specifying a KMS key.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:([a-z\d-]+):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`; length 0 to 256; create-only: changing it replaces the resource.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +55,7 @@ impl DatasetGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Personalize::DatasetGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-datasetgroup.html",
         primary_identifier: &["DatasetGroupArn"],
@@ -93,45 +66,47 @@ impl DatasetGroup {
         read_only: &["DatasetGroupArn"],
         attributes: &["DatasetGroupArn"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `DatasetGroup` with its required properties, named in a [`DatasetGroupRequired`].
+    /// A `DatasetGroup` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: DatasetGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            domain: None,
-            kms_key_arn: None,
-            name: required.name,
-            role_arn: None,
+            domain: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
+            name: value.into(),
+            role_arn: ::std::option::Option::None,
         }
     }
 
     /// `Domain`: a [`Domain`] value.
-    pub fn domain(mut self, value: impl Into<Domain>) -> Self { self.domain = Some(value.into()); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<Domain>) -> Self { self.domain = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DatasetGroup {
+impl ::cloudwright_core::Resource for DatasetGroup {
     type Attributes = DatasetGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DatasetGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DatasetGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DatasetGroup {
+impl ::cloudwright_core::ToValue for DatasetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Domain", &self.domain)
             .opt("KmsKeyArn", &self.kms_key_arn)
             .req("Name", &self.name)
@@ -140,12 +115,12 @@ impl ToValue for DatasetGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DatasetGroup`]: `Handle<DatasetGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DatasetGroup`]: `Handle<DatasetGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DatasetGroupAttributes(ResourceRef);
+pub struct DatasetGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DatasetGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DatasetGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -155,7 +130,32 @@ impl DatasetGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the dataset group.
     #[inline]
-    pub fn dataset_group_arn(&self) -> Value {
-        self.0.get_att("DatasetGroupArn")
+    pub fn dataset_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatasetGroupArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws.*:kms:.*:[0-9]{12}:key/.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Domain", Shape::Str(&StrRule { allowed: &["ECOMMERCE", "VIDEO_ON_DEMAND"], ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -24,7 +24,7 @@ pub mod solution;
 #[cfg(feature = "personalize")]
 pub use dataset::{Dataset, DatasetAttributes, DatasetRequired};
 #[cfg(feature = "personalize")]
-pub use dataset_group::{DatasetGroup, DatasetGroupAttributes, DatasetGroupRequired};
+pub use dataset_group::{DatasetGroup, DatasetGroupAttributes};
 #[cfg(feature = "personalize")]
 pub use schema::{Schema, SchemaAttributes, SchemaRequired};
 #[cfg(feature = "personalize")]

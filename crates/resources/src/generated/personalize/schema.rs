@@ -5,44 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::Domain;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
 
 /// The required properties of [`Schema`], by name: `Schema::new(SchemaRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Schema`: a string, required.
-    pub schema: Str,
+    pub schema: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schema: ObjRule = ObjRule {
-    properties: &[
-        ("Domain", Shape::Str(&StrRule { allowed: &["ECOMMERCE", "VIDEO_ON_DEMAND"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Schema", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Schema"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Personalize::Schema` resource.
 ///
 /// Creates an Amazon Personalize schema from the specified schema string. The schema you create must be in Avro JSON format.
 ///
-/// Amazon Personalize recognizes three schema variants. Each schema is associated with a dataset type and has a set of required field and keywords. If you are creating a schema for a dataset in a Domain dataset group, you provide the domain of the Domain dataset group. You specify a schema when you call \[CreateDataset\](<https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDataset.html>) .
+/// Amazon Personalize recognizes three schema variants. Each schema is associated with a dataset type and has a set of required field and keywords. If you are creating a schema for a dataset in a Domain dataset group, you provide the domain of the Domain dataset group. You specify a schema when you call [CreateDataset](https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDataset.html) .
 ///
-/// For more information on schemas, see \[Datasets and schemas\](<https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>) .
+/// For more information on schemas, see [Datasets and schemas](https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html) .
 ///
-/// **Related APIs** - \[ListSchemas\](<https://docs.aws.amazon.com/personalize/latest/dg/API_ListSchemas.html>)
-/// - \[DescribeSchema\](<https://docs.aws.amazon.com/personalize/latest/dg/API_DescribeSchema.html>)
-/// - \[DeleteSchema\](<https://docs.aws.amazon.com/personalize/latest/dg/API_DeleteSchema.html>)
+/// **Related APIs** - [ListSchemas](https://docs.aws.amazon.com/personalize/latest/dg/API_ListSchemas.html)
+/// - [DescribeSchema](https://docs.aws.amazon.com/personalize/latest/dg/API_DescribeSchema.html)
+/// - [DeleteSchema](https://docs.aws.amazon.com/personalize/latest/dg/API_DeleteSchema.html)
 ///
 /// `Ref` returns its `SchemaArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SchemaAttributes`], which `Handle<Schema>` dereferences to.
@@ -58,19 +42,19 @@ pub struct Schema {
     /// The domain of a schema that you created for a dataset in a Domain dataset group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain: Option<Domain>,
+    pub domain: ::std::option::Option<Domain>,
     /// `Name`: a string, required.
     ///
     /// The name of the schema.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`; length 1 to 63; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Schema`: a string, required.
     ///
     /// The schema.
     ///
     /// Length 0 to 10000; create-only: changing it replaces the resource.
-    pub schema: Str,
+    pub schema: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -80,7 +64,7 @@ impl Schema {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Personalize::Schema",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-schema.html",
         primary_identifier: &["SchemaArn"],
@@ -91,42 +75,44 @@ impl Schema {
         read_only: &["SchemaArn"],
         attributes: &["SchemaArn"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Schema` with its required properties, named in a [`SchemaRequired`].
     #[inline]
     pub fn new(required: SchemaRequired) -> Self {
         Self {
-            domain: None,
+            domain: ::std::option::Option::None,
             name: required.name,
             schema: required.schema,
         }
     }
 
     /// `Domain`: a [`Domain`] value.
-    pub fn domain(mut self, value: impl Into<Domain>) -> Self { self.domain = Some(value.into()); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<Domain>) -> Self { self.domain = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Schema`: a string, required.
-    pub fn schema(mut self, value: impl Into<Str>) -> Self { self.schema = value.into(); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema = value.into(); self }
 }
 
-impl Resource for Schema {
+impl ::cloudwright_core::Resource for Schema {
     type Attributes = SchemaAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Schema, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Schema, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Schema {
+impl ::cloudwright_core::ToValue for Schema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Domain", &self.domain)
             .req("Name", &self.name)
             .req("Schema", &self.schema)
@@ -134,12 +120,12 @@ impl ToValue for Schema {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Schema`]: `Handle<Schema>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Schema`]: `Handle<Schema>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SchemaAttributes(ResourceRef);
+pub struct SchemaAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SchemaAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SchemaAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,7 +135,28 @@ impl SchemaAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the schema.
     #[inline]
-    pub fn schema_arn(&self) -> Value {
-        self.0.get_att("SchemaArn")
+    pub fn schema_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SchemaArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schema: ObjRule = ObjRule {
+        properties: &[
+            ("Domain", Shape::Str(&StrRule { allowed: &["ECOMMERCE", "VIDEO_ON_DEMAND"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Schema", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Schema"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

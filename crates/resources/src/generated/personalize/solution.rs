@@ -5,43 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:([a-z\\d-]+):personalize:.*:.*:.+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
-
 /// The required properties of [`Solution`], by name: `Solution::new(SolutionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SolutionRequired {
     /// `DatasetGroupArn`: a string, required.
-    pub dataset_group_arn: Str,
+    pub dataset_group_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Solution: ObjRule = ObjRule {
-    properties: &[
-        ("DatasetGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PerformAutoML", Shape::Bool),
-        ("PerformHPO", Shape::Bool),
-        ("RecipeArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SolutionConfig", Shape::Object(&RULE_SolutionConfig)),
-    ],
-    required: &["Name", "DatasetGroupArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Personalize::Solution` resource.
 ///
-/// &gt; By default, all new solutions use automatic training. With automatic training, you incur training costs while your solution is active. To avoid unnecessary costs, when you are finished you can \[update the solution\](<https://docs.aws.amazon.com/personalize/latest/dg/API_UpdateSolution.html>) to turn off automatic training. For information about training costs, see \[Amazon Personalize pricing\](<https://docs.aws.amazon.com/https://aws.amazon.com/personalize/pricing/>) .
+/// \> By default, all new solutions use automatic training. With automatic training, you incur training costs while your solution is active. To avoid unnecessary costs, when you are finished you can [update the solution](https://docs.aws.amazon.com/personalize/latest/dg/API_UpdateSolution.html) to turn off automatic training. For information about training costs, see [Amazon Personalize pricing](https://docs.aws.amazon.com/https://aws.amazon.com/personalize/pricing/) .
 ///
 /// An object that provides information about a solution. A solution includes the custom recipe, customized parameters, and trained models (Solution Versions) that Amazon Personalize uses to generate recommendations.
 ///
-/// After you create a solution, you can’t change its configuration. If you need to make changes, you can \[clone the solution\](<https://docs.aws.amazon.com/personalize/latest/dg/cloning-solution.html>) with the Amazon Personalize console or create a new one.
+/// After you create a solution, you can’t change its configuration. If you need to make changes, you can [clone the solution](https://docs.aws.amazon.com/personalize/latest/dg/cloning-solution.html) with the Amazon Personalize console or create a new one.
 ///
 /// `Ref` returns its `SolutionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SolutionAttributes`], which `Handle<Solution>` dereferences to.
@@ -57,45 +36,45 @@ pub struct Solution {
     /// The Amazon Resource Name (ARN) of the dataset group that provides the training data.
     ///
     /// Pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`; length 0 to 256; create-only: changing it replaces the resource.
-    pub dataset_group_arn: Str,
+    pub dataset_group_arn: ::cloudwright_core::Str,
     /// `EventType`: a string.
     ///
     /// The event type (for example, 'click' or 'like') that is used for training the model. If no `eventType` is provided, Amazon Personalize uses all interactions for training with equal weight regardless of type.
     ///
     /// Length 0 to 256; create-only: changing it replaces the resource.
-    pub event_type: Option<Str>,
+    pub event_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the solution.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`; length 1 to 63; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PerformAutoML`: a boolean.
     ///
-    /// &gt; We don't recommend enabling automated machine learning. Instead, match your use case to the available Amazon Personalize recipes. For more information, see \[Determining your use case.\](<https://docs.aws.amazon.com/personalize/latest/dg/determining-use-case.html>)
+    /// \> We don't recommend enabling automated machine learning. Instead, match your use case to the available Amazon Personalize recipes. For more information, see [Determining your use case.](https://docs.aws.amazon.com/personalize/latest/dg/determining-use-case.html)
     ///
     /// When true, Amazon Personalize performs a search for the best USER_PERSONALIZATION recipe from the list specified in the solution configuration ( `recipeArn` must not be specified). When false (the default), Amazon Personalize uses `recipeArn` for training.
     ///
     /// Create-only: changing it replaces the resource.
-    pub perform_auto_ml: Option<Bool>,
+    pub perform_auto_ml: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PerformHPO`: a boolean.
     ///
     /// Whether to perform hyperparameter optimization (HPO) on the chosen recipe. The default is `false` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub perform_hpo: Option<Bool>,
+    pub perform_hpo: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RecipeArn`: a string.
     ///
     /// The ARN of the recipe used to create the solution. This is required when `performAutoML` is false.
     ///
     /// Pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`; length 0 to 256; create-only: changing it replaces the resource.
-    pub recipe_arn: Option<Str>,
+    pub recipe_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SolutionConfig`: a [`SolutionConfig`] object.
     ///
     /// Describes the configuration properties for the solution.
     ///
     /// Create-only: changing it replaces the resource.
-    pub solution_config: Option<Obj<SolutionConfig>>,
+    pub solution_config: ::std::option::Option<crate::Obj<SolutionConfig>>,
 }
 
 #[rustfmt::skip]
@@ -105,7 +84,7 @@ impl Solution {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Personalize::Solution",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-solution.html",
         primary_identifier: &["SolutionArn"],
@@ -116,7 +95,7 @@ impl Solution {
         read_only: &["SolutionArn"],
         attributes: &["SolutionArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Solution` with its required properties, named in a [`SolutionRequired`].
@@ -124,46 +103,48 @@ impl Solution {
     pub fn new(required: SolutionRequired) -> Self {
         Self {
             dataset_group_arn: required.dataset_group_arn,
-            event_type: None,
+            event_type: ::std::option::Option::None,
             name: required.name,
-            perform_auto_ml: None,
-            perform_hpo: None,
-            recipe_arn: None,
-            solution_config: None,
+            perform_auto_ml: ::std::option::Option::None,
+            perform_hpo: ::std::option::Option::None,
+            recipe_arn: ::std::option::Option::None,
+            solution_config: ::std::option::Option::None,
         }
     }
 
     /// `DatasetGroupArn`: a string, required.
-    pub fn dataset_group_arn(mut self, value: impl Into<Str>) -> Self { self.dataset_group_arn = value.into(); self }
+    pub fn dataset_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_group_arn = value.into(); self }
     /// `EventType`: a string.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = Some(value.into()); self }
+    pub fn event_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_type = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PerformAutoML`: a boolean.
-    pub fn perform_auto_ml(mut self, value: impl Into<Bool>) -> Self { self.perform_auto_ml = Some(value.into()); self }
+    pub fn perform_auto_ml(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.perform_auto_ml = ::std::option::Option::Some(value.into()); self }
     /// `PerformHPO`: a boolean.
-    pub fn perform_hpo(mut self, value: impl Into<Bool>) -> Self { self.perform_hpo = Some(value.into()); self }
+    pub fn perform_hpo(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.perform_hpo = ::std::option::Option::Some(value.into()); self }
     /// `RecipeArn`: a string.
-    pub fn recipe_arn(mut self, value: impl Into<Str>) -> Self { self.recipe_arn = Some(value.into()); self }
+    pub fn recipe_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.recipe_arn = ::std::option::Option::Some(value.into()); self }
     /// `SolutionConfig`: a [`SolutionConfig`] object.
-    pub fn solution_config(mut self, value: impl Into<Obj<SolutionConfig>>) -> Self { self.solution_config = Some(value.into()); self }
+    pub fn solution_config(mut self, value: impl ::std::convert::Into<crate::Obj<SolutionConfig>>) -> Self { self.solution_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Solution {
+impl ::cloudwright_core::Resource for Solution {
     type Attributes = SolutionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Solution, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Solution, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Solution {
+impl ::cloudwright_core::ToValue for Solution {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatasetGroupArn", &self.dataset_group_arn)
             .opt("EventType", &self.event_type)
             .req("Name", &self.name)
@@ -175,12 +156,12 @@ impl ToValue for Solution {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Solution`]: `Handle<Solution>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Solution`]: `Handle<Solution>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SolutionAttributes(ResourceRef);
+pub struct SolutionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SolutionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SolutionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -188,21 +169,10 @@ impl From<ResourceRef> for SolutionAttributes {
 impl SolutionAttributes {
     /// `Fn::GetAtt` `SolutionArn`: a string.
     #[inline]
-    pub fn solution_arn(&self) -> Value {
-        self.0.get_att("SolutionArn")
+    pub fn solution_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SolutionArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AlgorithmHyperParameterRanges: ObjRule = ObjRule {
-    properties: &[
-        ("CategoricalHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_CategoricalHyperParameterRange), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("ContinuousHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_ContinuousHyperParameterRange), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("IntegerHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerHyperParameterRange), min_items: Some(0), max_items: Some(100), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AlgorithmHyperParameterRanges` property type of `AWS::Personalize::Solution`.
 ///
@@ -212,15 +182,18 @@ pub struct AlgorithmHyperParameterRanges {
     /// `CategoricalHyperParameterRanges`: a list of [`CategoricalHyperParameterRange`] objects.
     ///
     /// Items 0 to 100.
-    pub categorical_hyper_parameter_ranges: Option<List<CategoricalHyperParameterRange>>,
+    pub categorical_hyper_parameter_ranges:
+        ::std::option::Option<::cloudwright_core::List<CategoricalHyperParameterRange>>,
     /// `ContinuousHyperParameterRanges`: a list of [`ContinuousHyperParameterRange`] objects.
     ///
     /// Items 0 to 100.
-    pub continuous_hyper_parameter_ranges: Option<List<ContinuousHyperParameterRange>>,
+    pub continuous_hyper_parameter_ranges:
+        ::std::option::Option<::cloudwright_core::List<ContinuousHyperParameterRange>>,
     /// `IntegerHyperParameterRanges`: a list of [`IntegerHyperParameterRange`] objects.
     ///
     /// Items 0 to 100.
-    pub integer_hyper_parameter_ranges: Option<List<IntegerHyperParameterRange>>,
+    pub integer_hyper_parameter_ranges:
+        ::std::option::Option<::cloudwright_core::List<IntegerHyperParameterRange>>,
 }
 
 #[rustfmt::skip]
@@ -228,23 +201,23 @@ impl AlgorithmHyperParameterRanges {
     /// A `AlgorithmHyperParameterRanges` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CategoricalHyperParameterRanges`: a list of [`CategoricalHyperParameterRange`] objects.
-    pub fn categorical_hyper_parameter_ranges(mut self, value: impl Into<List<CategoricalHyperParameterRange>>) -> Self { self.categorical_hyper_parameter_ranges = Some(value.into()); self }
+    pub fn categorical_hyper_parameter_ranges(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CategoricalHyperParameterRange>>) -> Self { self.categorical_hyper_parameter_ranges = ::std::option::Option::Some(value.into()); self }
     /// `ContinuousHyperParameterRanges`: a list of [`ContinuousHyperParameterRange`] objects.
-    pub fn continuous_hyper_parameter_ranges(mut self, value: impl Into<List<ContinuousHyperParameterRange>>) -> Self { self.continuous_hyper_parameter_ranges = Some(value.into()); self }
+    pub fn continuous_hyper_parameter_ranges(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContinuousHyperParameterRange>>) -> Self { self.continuous_hyper_parameter_ranges = ::std::option::Option::Some(value.into()); self }
     /// `IntegerHyperParameterRanges`: a list of [`IntegerHyperParameterRange`] objects.
-    pub fn integer_hyper_parameter_ranges(mut self, value: impl Into<List<IntegerHyperParameterRange>>) -> Self { self.integer_hyper_parameter_ranges = Some(value.into()); self }
+    pub fn integer_hyper_parameter_ranges(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IntegerHyperParameterRange>>) -> Self { self.integer_hyper_parameter_ranges = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AlgorithmHyperParameterRanges {}
+impl crate::PropertyType for AlgorithmHyperParameterRanges {}
 
-impl ToValue for AlgorithmHyperParameterRanges {
+impl ::cloudwright_core::ToValue for AlgorithmHyperParameterRanges {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CategoricalHyperParameterRanges",
                 &self.categorical_hyper_parameter_ranges,
@@ -261,19 +234,9 @@ impl ToValue for AlgorithmHyperParameterRanges {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AutoMlConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("RecipeList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AutoMLConfig` property type of `AWS::Personalize::Solution`.
 ///
-/// The \[AutoMLConfig\](<https://docs.aws.amazon.com/personalize/latest/dg/API_AutoMLConfig.html>) object containing a list of recipes to search when AutoML is performed.
+/// The [AutoMLConfig](https://docs.aws.amazon.com/personalize/latest/dg/API_AutoMLConfig.html) object containing a list of recipes to search when AutoML is performed.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-personalize-solution-automlconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -281,11 +244,11 @@ pub struct AutoMlConfig {
     /// `MetricName`: a string.
     ///
     /// Length 0 to 256.
-    pub metric_name: Option<Str>,
+    pub metric_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecipeList`: a list of strings.
     ///
     /// Items 0 to 100; each item: pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`, length 0 to 256.
-    pub recipe_list: Option<List<Str>>,
+    pub recipe_list: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -293,36 +256,26 @@ impl AutoMlConfig {
     /// A `AutoMlConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MetricName`: a string.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = ::std::option::Option::Some(value.into()); self }
     /// `RecipeList`: a list of strings.
-    pub fn recipe_list(mut self, value: impl Into<List<Str>>) -> Self { self.recipe_list = Some(value.into()); self }
+    pub fn recipe_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.recipe_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoMlConfig {}
+impl crate::PropertyType for AutoMlConfig {}
 
-impl ToValue for AutoMlConfig {
+impl ::cloudwright_core::ToValue for AutoMlConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MetricName", &self.metric_name)
             .opt("RecipeList", &self.recipe_list)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CategoricalHyperParameterRange: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CategoricalHyperParameterRange` property type of `AWS::Personalize::Solution`.
 ///
@@ -336,13 +289,13 @@ pub struct CategoricalHyperParameterRange {
     /// The name of the hyperparameter.
     ///
     /// Length 0 to 256.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Values`: a list of strings.
     ///
     /// A list of the categories for the hyperparameter.
     ///
     /// Items 0 to 100; each item: length 0 to 1000.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -350,37 +303,26 @@ impl CategoricalHyperParameterRange {
     /// A `CategoricalHyperParameterRange` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CategoricalHyperParameterRange {}
+impl crate::PropertyType for CategoricalHyperParameterRange {}
 
-impl ToValue for CategoricalHyperParameterRange {
+impl ::cloudwright_core::ToValue for CategoricalHyperParameterRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContinuousHyperParameterRange: ObjRule = ObjRule {
-    properties: &[
-        ("MaxValue", Shape::Num(&NumRule { min: Some(-1000000.0), ..NumRule::ANY })),
-        ("MinValue", Shape::Num(&NumRule { min: Some(-1000000.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContinuousHyperParameterRange` property type of `AWS::Personalize::Solution`.
 ///
@@ -394,19 +336,19 @@ pub struct ContinuousHyperParameterRange {
     /// The maximum allowable value for the hyperparameter.
     ///
     /// Value at least -1000000.
-    pub max_value: Option<Num>,
+    pub max_value: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinValue`: a number.
     ///
     /// The minimum allowable value for the hyperparameter.
     ///
     /// Value at least -1000000.
-    pub min_value: Option<Num>,
+    pub min_value: ::std::option::Option<::cloudwright_core::Num>,
     /// `Name`: a string.
     ///
     /// The name of the hyperparameter.
     ///
     /// Length 0 to 256.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -414,40 +356,29 @@ impl ContinuousHyperParameterRange {
     /// A `ContinuousHyperParameterRange` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxValue`: a number.
-    pub fn max_value(mut self, value: impl Into<Num>) -> Self { self.max_value = Some(value.into()); self }
+    pub fn max_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_value = ::std::option::Option::Some(value.into()); self }
     /// `MinValue`: a number.
-    pub fn min_value(mut self, value: impl Into<Num>) -> Self { self.min_value = Some(value.into()); self }
+    pub fn min_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_value = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContinuousHyperParameterRange {}
+impl crate::PropertyType for ContinuousHyperParameterRange {}
 
-impl ToValue for ContinuousHyperParameterRange {
+impl ::cloudwright_core::ToValue for ContinuousHyperParameterRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxValue", &self.max_value)
             .opt("MinValue", &self.min_value)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HpoConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AlgorithmHyperParameterRanges", Shape::Object(&RULE_AlgorithmHyperParameterRanges)),
-        ("HpoObjective", Shape::Object(&RULE_HpoObjective)),
-        ("HpoResourceConfig", Shape::Object(&RULE_HpoResourceConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HpoConfig` property type of `AWS::Personalize::Solution`.
 ///
@@ -457,11 +388,12 @@ pub(crate) static RULE_HpoConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HpoConfig {
     /// `AlgorithmHyperParameterRanges`: an [`AlgorithmHyperParameterRanges`] object.
-    pub algorithm_hyper_parameter_ranges: Option<Obj<AlgorithmHyperParameterRanges>>,
+    pub algorithm_hyper_parameter_ranges:
+        ::std::option::Option<crate::Obj<AlgorithmHyperParameterRanges>>,
     /// `HpoObjective`: a [`HpoObjective`] object.
-    pub hpo_objective: Option<Obj<HpoObjective>>,
+    pub hpo_objective: ::std::option::Option<crate::Obj<HpoObjective>>,
     /// `HpoResourceConfig`: a [`HpoResourceConfig`] object.
-    pub hpo_resource_config: Option<Obj<HpoResourceConfig>>,
+    pub hpo_resource_config: ::std::option::Option<crate::Obj<HpoResourceConfig>>,
 }
 
 #[rustfmt::skip]
@@ -469,23 +401,23 @@ impl HpoConfig {
     /// A `HpoConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AlgorithmHyperParameterRanges`: an [`AlgorithmHyperParameterRanges`] object.
-    pub fn algorithm_hyper_parameter_ranges(mut self, value: impl Into<Obj<AlgorithmHyperParameterRanges>>) -> Self { self.algorithm_hyper_parameter_ranges = Some(value.into()); self }
+    pub fn algorithm_hyper_parameter_ranges(mut self, value: impl ::std::convert::Into<crate::Obj<AlgorithmHyperParameterRanges>>) -> Self { self.algorithm_hyper_parameter_ranges = ::std::option::Option::Some(value.into()); self }
     /// `HpoObjective`: a [`HpoObjective`] object.
-    pub fn hpo_objective(mut self, value: impl Into<Obj<HpoObjective>>) -> Self { self.hpo_objective = Some(value.into()); self }
+    pub fn hpo_objective(mut self, value: impl ::std::convert::Into<crate::Obj<HpoObjective>>) -> Self { self.hpo_objective = ::std::option::Option::Some(value.into()); self }
     /// `HpoResourceConfig`: a [`HpoResourceConfig`] object.
-    pub fn hpo_resource_config(mut self, value: impl Into<Obj<HpoResourceConfig>>) -> Self { self.hpo_resource_config = Some(value.into()); self }
+    pub fn hpo_resource_config(mut self, value: impl ::std::convert::Into<crate::Obj<HpoResourceConfig>>) -> Self { self.hpo_resource_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HpoConfig {}
+impl crate::PropertyType for HpoConfig {}
 
-impl ToValue for HpoConfig {
+impl ::cloudwright_core::ToValue for HpoConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AlgorithmHyperParameterRanges",
                 &self.algorithm_hyper_parameter_ranges,
@@ -496,17 +428,6 @@ impl ToValue for HpoConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HpoObjective: ObjRule = ObjRule {
-    properties: &[
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("MetricRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), allowed: &["Maximize", "Minimize"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HpoObjective` property type of `AWS::Personalize::Solution`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-personalize-solution-hpoobjective.html>
@@ -515,15 +436,15 @@ pub struct HpoObjective {
     /// `MetricName`: a string.
     ///
     /// Length 0 to 256.
-    pub metric_name: Option<Str>,
+    pub metric_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricRegex`: a string.
     ///
     /// Length 0 to 256.
-    pub metric_regex: Option<Str>,
+    pub metric_regex: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`HpoObjectiveType`] value.
     ///
     /// Length 0 to 256.
-    pub r#type: Option<HpoObjectiveType>,
+    pub r#type: ::std::option::Option<HpoObjectiveType>,
 }
 
 #[rustfmt::skip]
@@ -531,39 +452,29 @@ impl HpoObjective {
     /// A `HpoObjective` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MetricName`: a string.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = ::std::option::Option::Some(value.into()); self }
     /// `MetricRegex`: a string.
-    pub fn metric_regex(mut self, value: impl Into<Str>) -> Self { self.metric_regex = Some(value.into()); self }
+    pub fn metric_regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_regex = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`HpoObjectiveType`] value.
-    pub fn r#type(mut self, value: impl Into<HpoObjectiveType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<HpoObjectiveType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HpoObjective {}
+impl crate::PropertyType for HpoObjective {}
 
-impl ToValue for HpoObjective {
+impl ::cloudwright_core::ToValue for HpoObjective {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MetricName", &self.metric_name)
             .opt("MetricRegex", &self.metric_regex)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HpoResourceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaxNumberOfTrainingJobs", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("MaxParallelTrainingJobs", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HpoResourceConfig` property type of `AWS::Personalize::Solution`.
 ///
@@ -573,11 +484,11 @@ pub struct HpoResourceConfig {
     /// `MaxNumberOfTrainingJobs`: a string.
     ///
     /// Length 0 to 256.
-    pub max_number_of_training_jobs: Option<Str>,
+    pub max_number_of_training_jobs: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxParallelTrainingJobs`: a string.
     ///
     /// Length 0 to 256.
-    pub max_parallel_training_jobs: Option<Str>,
+    pub max_parallel_training_jobs: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -585,37 +496,26 @@ impl HpoResourceConfig {
     /// A `HpoResourceConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxNumberOfTrainingJobs`: a string.
-    pub fn max_number_of_training_jobs(mut self, value: impl Into<Str>) -> Self { self.max_number_of_training_jobs = Some(value.into()); self }
+    pub fn max_number_of_training_jobs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_number_of_training_jobs = ::std::option::Option::Some(value.into()); self }
     /// `MaxParallelTrainingJobs`: a string.
-    pub fn max_parallel_training_jobs(mut self, value: impl Into<Str>) -> Self { self.max_parallel_training_jobs = Some(value.into()); self }
+    pub fn max_parallel_training_jobs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_parallel_training_jobs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HpoResourceConfig {}
+impl crate::PropertyType for HpoResourceConfig {}
 
-impl ToValue for HpoResourceConfig {
+impl ::cloudwright_core::ToValue for HpoResourceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxNumberOfTrainingJobs", &self.max_number_of_training_jobs)
             .opt("MaxParallelTrainingJobs", &self.max_parallel_training_jobs)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegerHyperParameterRange: ObjRule = ObjRule {
-    properties: &[
-        ("MaxValue", Shape::Int(&NumRule { max: Some(1000000.0), ..NumRule::ANY })),
-        ("MinValue", Shape::Int(&NumRule { min: Some(-1000000.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntegerHyperParameterRange` property type of `AWS::Personalize::Solution`.
 ///
@@ -629,19 +529,19 @@ pub struct IntegerHyperParameterRange {
     /// The maximum allowable value for the hyperparameter.
     ///
     /// Value at most 1000000.
-    pub max_value: Option<Int>,
+    pub max_value: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinValue`: an integer.
     ///
     /// The minimum allowable value for the hyperparameter.
     ///
     /// Value at least -1000000.
-    pub min_value: Option<Int>,
+    pub min_value: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// The name of the hyperparameter.
     ///
     /// Length 0 to 256.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -649,42 +549,29 @@ impl IntegerHyperParameterRange {
     /// A `IntegerHyperParameterRange` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxValue`: an integer.
-    pub fn max_value(mut self, value: impl Into<Int>) -> Self { self.max_value = Some(value.into()); self }
+    pub fn max_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_value = ::std::option::Option::Some(value.into()); self }
     /// `MinValue`: an integer.
-    pub fn min_value(mut self, value: impl Into<Int>) -> Self { self.min_value = Some(value.into()); self }
+    pub fn min_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_value = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IntegerHyperParameterRange {}
+impl crate::PropertyType for IntegerHyperParameterRange {}
 
-impl ToValue for IntegerHyperParameterRange {
+impl ::cloudwright_core::ToValue for IntegerHyperParameterRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxValue", &self.max_value)
             .opt("MinValue", &self.min_value)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SolutionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AlgorithmHyperParameters", Shape::Typed(json_type::OBJECT)),
-        ("AutoMLConfig", Shape::Object(&RULE_AutoMlConfig)),
-        ("EventValueThreshold", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("FeatureTransformationParameters", Shape::Typed(json_type::OBJECT)),
-        ("HpoConfig", Shape::Object(&RULE_HpoConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SolutionConfig` property type of `AWS::Personalize::Solution`.
 ///
@@ -696,25 +583,25 @@ pub struct SolutionConfig {
     /// `AlgorithmHyperParameters`: a JSON value.
     ///
     /// Lists the algorithm hyperparameters and their values.
-    pub algorithm_hyper_parameters: Option<Json>,
+    pub algorithm_hyper_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `AutoMLConfig`: an [`AutoMlConfig`] object.
     ///
-    /// The \[AutoMLConfig\](<https://docs.aws.amazon.com/personalize/latest/dg/API_AutoMLConfig.html>) object containing a list of recipes to search when AutoML is performed.
-    pub auto_ml_config: Option<Obj<AutoMlConfig>>,
+    /// The [AutoMLConfig](https://docs.aws.amazon.com/personalize/latest/dg/API_AutoMLConfig.html) object containing a list of recipes to search when AutoML is performed.
+    pub auto_ml_config: ::std::option::Option<crate::Obj<AutoMlConfig>>,
     /// `EventValueThreshold`: a string.
     ///
     /// Only events with a value greater than or equal to this threshold are used for training a model.
     ///
     /// Length 0 to 256.
-    pub event_value_threshold: Option<Str>,
+    pub event_value_threshold: ::std::option::Option<::cloudwright_core::Str>,
     /// `FeatureTransformationParameters`: a JSON value.
     ///
     /// Lists the feature transformation parameters.
-    pub feature_transformation_parameters: Option<Json>,
+    pub feature_transformation_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `HpoConfig`: a [`HpoConfig`] object.
     ///
     /// Describes the properties for hyperparameter optimization (HPO).
-    pub hpo_config: Option<Obj<HpoConfig>>,
+    pub hpo_config: ::std::option::Option<crate::Obj<HpoConfig>>,
 }
 
 #[rustfmt::skip]
@@ -722,27 +609,27 @@ impl SolutionConfig {
     /// A `SolutionConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AlgorithmHyperParameters`: a JSON value.
-    pub fn algorithm_hyper_parameters(mut self, value: impl Into<Json>) -> Self { self.algorithm_hyper_parameters = Some(value.into()); self }
+    pub fn algorithm_hyper_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.algorithm_hyper_parameters = ::std::option::Option::Some(value.into()); self }
     /// `AutoMLConfig`: an [`AutoMlConfig`] object.
-    pub fn auto_ml_config(mut self, value: impl Into<Obj<AutoMlConfig>>) -> Self { self.auto_ml_config = Some(value.into()); self }
+    pub fn auto_ml_config(mut self, value: impl ::std::convert::Into<crate::Obj<AutoMlConfig>>) -> Self { self.auto_ml_config = ::std::option::Option::Some(value.into()); self }
     /// `EventValueThreshold`: a string.
-    pub fn event_value_threshold(mut self, value: impl Into<Str>) -> Self { self.event_value_threshold = Some(value.into()); self }
+    pub fn event_value_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_value_threshold = ::std::option::Option::Some(value.into()); self }
     /// `FeatureTransformationParameters`: a JSON value.
-    pub fn feature_transformation_parameters(mut self, value: impl Into<Json>) -> Self { self.feature_transformation_parameters = Some(value.into()); self }
+    pub fn feature_transformation_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.feature_transformation_parameters = ::std::option::Option::Some(value.into()); self }
     /// `HpoConfig`: a [`HpoConfig`] object.
-    pub fn hpo_config(mut self, value: impl Into<Obj<HpoConfig>>) -> Self { self.hpo_config = Some(value.into()); self }
+    pub fn hpo_config(mut self, value: impl ::std::convert::Into<crate::Obj<HpoConfig>>) -> Self { self.hpo_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SolutionConfig {}
+impl crate::PropertyType for SolutionConfig {}
 
-impl ToValue for SolutionConfig {
+impl ::cloudwright_core::ToValue for SolutionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlgorithmHyperParameters", &self.algorithm_hyper_parameters)
             .opt("AutoMLConfig", &self.auto_ml_config)
             .opt("EventValueThreshold", &self.event_value_threshold)
@@ -763,23 +650,147 @@ pub enum HpoObjectiveType {
     /// `Minimize`
     Minimize,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HpoObjectiveType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HpoObjectiveType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HpoObjectiveType {
+impl ::cloudwright_core::ToValue for HpoObjectiveType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Maximize => "Maximize",
             Self::Minimize => "Minimize",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:([a-z\\d-]+):personalize:.*:.*:.+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Solution: ObjRule = ObjRule {
+        properties: &[
+            ("DatasetGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EventType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PerformAutoML", Shape::Bool),
+            ("PerformHPO", Shape::Bool),
+            ("RecipeArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SolutionConfig", Shape::Object(&RULE_SolutionConfig)),
+        ],
+        required: &["Name", "DatasetGroupArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AlgorithmHyperParameterRanges: ObjRule = ObjRule {
+        properties: &[
+            ("CategoricalHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_CategoricalHyperParameterRange), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("ContinuousHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_ContinuousHyperParameterRange), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("IntegerHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerHyperParameterRange), min_items: Some(0), max_items: Some(100), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoMlConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("RecipeList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CategoricalHyperParameterRange: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContinuousHyperParameterRange: ObjRule = ObjRule {
+        properties: &[
+            ("MaxValue", Shape::Num(&NumRule { min: Some(-1000000.0), ..NumRule::ANY })),
+            ("MinValue", Shape::Num(&NumRule { min: Some(-1000000.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HpoConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AlgorithmHyperParameterRanges", Shape::Object(&RULE_AlgorithmHyperParameterRanges)),
+            ("HpoObjective", Shape::Object(&RULE_HpoObjective)),
+            ("HpoResourceConfig", Shape::Object(&RULE_HpoResourceConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HpoObjective: ObjRule = ObjRule {
+        properties: &[
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("MetricRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), allowed: &["Maximize", "Minimize"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HpoResourceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaxNumberOfTrainingJobs", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("MaxParallelTrainingJobs", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegerHyperParameterRange: ObjRule = ObjRule {
+        properties: &[
+            ("MaxValue", Shape::Int(&NumRule { max: Some(1000000.0), ..NumRule::ANY })),
+            ("MinValue", Shape::Int(&NumRule { min: Some(-1000000.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SolutionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AlgorithmHyperParameters", Shape::Typed(json_type::OBJECT)),
+            ("AutoMLConfig", Shape::Object(&RULE_AutoMlConfig)),
+            ("EventValueThreshold", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("FeatureTransformationParameters", Shape::Typed(json_type::OBJECT)),
+            ("HpoConfig", Shape::Object(&RULE_HpoConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`AdmChannel`], by name: `AdmChannel::new(AdmChannelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdmChannelRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdmChannel: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::STR),
-        ("ClientId", Shape::STR),
-        ("ClientSecret", Shape::STR),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["ApplicationId", "ClientId", "ClientSecret"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Pinpoint::ADMChannel` resource.
 ///
@@ -54,19 +39,19 @@ pub struct AdmChannel {
     /// The unique identifier for the Amazon Pinpoint application that the ADM channel applies to.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `ClientId`: a string, required.
     ///
     /// The Client ID that you received from Amazon to send messages by using ADM.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// The Client Secret that you received from Amazon to send messages by using ADM.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether to enable the ADM channel for the application.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +61,7 @@ impl AdmChannel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::ADMChannel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-admchannel.html",
         primary_identifier: &["Id"],
@@ -87,7 +72,7 @@ impl AdmChannel {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AdmChannel` with its required properties, named in a [`AdmChannelRequired`].
@@ -97,35 +82,37 @@ impl AdmChannel {
             application_id: required.application_id,
             client_id: required.client_id,
             client_secret: required.client_secret,
-            enabled: None,
+            enabled: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AdmChannel {
+impl ::cloudwright_core::Resource for AdmChannel {
     type Attributes = AdmChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AdmChannel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AdmChannel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AdmChannel {
+impl ::cloudwright_core::ToValue for AdmChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
@@ -134,12 +121,12 @@ impl ToValue for AdmChannel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AdmChannel`]: `Handle<AdmChannel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AdmChannel`]: `Handle<AdmChannel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AdmChannelAttributes(ResourceRef);
+pub struct AdmChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AdmChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AdmChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,7 +136,27 @@ impl AdmChannelAttributes {
     ///
     /// (Deprecated) An identifier for the ADM channel. This property is retained only for backward compatibility.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdmChannel: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::STR),
+            ("ClientId", Shape::STR),
+            ("ClientSecret", Shape::STR),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["ApplicationId", "ClientId", "ClientSecret"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

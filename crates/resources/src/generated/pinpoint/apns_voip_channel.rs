@@ -5,33 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ApnsVoipChannel`], by name: `ApnsVoipChannel::new(ApnsVoipChannelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApnsVoipChannelRequired {
-    /// `ApplicationId`: a string, required.
-    pub application_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApnsVoipChannel: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::STR),
-        ("BundleId", Shape::STR),
-        ("Certificate", Shape::STR),
-        ("DefaultAuthenticationMethod", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("PrivateKey", Shape::STR),
-        ("TeamId", Shape::STR),
-        ("TokenKey", Shape::STR),
-        ("TokenKeyId", Shape::STR),
-    ],
-    required: &["ApplicationId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Pinpoint::APNSVoipChannel` resource.
 ///
 /// A *channel* is a type of platform that you can deliver messages to. You can use the APNs VoIP channel to send VoIP notification messages to the Apple Push Notification service (APNs). Before you can use Amazon Pinpoint to send VoIP notifications to APNs, you have to enable the APNs VoIP channel for an Amazon Pinpoint application.
@@ -55,39 +28,39 @@ pub struct ApnsVoipChannel {
     /// The unique identifier for the Amazon Pinpoint application that the APNs VoIP channel applies to.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `BundleId`: a string.
     ///
     /// The bundle identifier that's assigned to your iOS app. This identifier is used for APNs tokens.
-    pub bundle_id: Option<Str>,
+    pub bundle_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Certificate`: a string.
     ///
     /// The APNs client certificate that you received from Apple. Specify this value if you want Amazon Pinpoint to communicate with APNs by using an APNs certificate.
-    pub certificate: Option<Str>,
+    pub certificate: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultAuthenticationMethod`: a string.
     ///
     /// The default authentication method that you want Amazon Pinpoint to use when authenticating with APNs. Valid options are `key` or `certificate` .
-    pub default_authentication_method: Option<Str>,
+    pub default_authentication_method: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether to enable the APNs VoIP channel for the Amazon Pinpoint application.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PrivateKey`: a string.
     ///
     /// The private key for the APNs client certificate that you want Amazon Pinpoint to use to communicate with APNs.
-    pub private_key: Option<Str>,
+    pub private_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `TeamId`: a string.
     ///
     /// The identifier that's assigned to your Apple Developer Account team. This identifier is used for APNs tokens.
-    pub team_id: Option<Str>,
+    pub team_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TokenKey`: a string.
     ///
     /// The authentication key to use for APNs tokens.
-    pub token_key: Option<Str>,
+    pub token_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `TokenKeyId`: a string.
     ///
     /// The key identifier that's assigned to your APNs signing key. Specify this value if you want Amazon Pinpoint to communicate with APNs by using APNs tokens.
-    pub token_key_id: Option<Str>,
+    pub token_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -97,7 +70,7 @@ impl ApnsVoipChannel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::APNSVoipChannel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-apnsvoipchannel.html",
         primary_identifier: &["Id"],
@@ -108,60 +81,62 @@ impl ApnsVoipChannel {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ApnsVoipChannel` with its required properties, named in a [`ApnsVoipChannelRequired`].
+    /// A `ApnsVoipChannel` with its one required property, `ApplicationId`.
     #[inline]
-    pub fn new(required: ApnsVoipChannelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            application_id: required.application_id,
-            bundle_id: None,
-            certificate: None,
-            default_authentication_method: None,
-            enabled: None,
-            private_key: None,
-            team_id: None,
-            token_key: None,
-            token_key_id: None,
+            application_id: value.into(),
+            bundle_id: ::std::option::Option::None,
+            certificate: ::std::option::Option::None,
+            default_authentication_method: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
+            private_key: ::std::option::Option::None,
+            team_id: ::std::option::Option::None,
+            token_key: ::std::option::Option::None,
+            token_key_id: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `BundleId`: a string.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = Some(value.into()); self }
+    pub fn bundle_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bundle_id = ::std::option::Option::Some(value.into()); self }
     /// `Certificate`: a string.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = Some(value.into()); self }
+    pub fn certificate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate = ::std::option::Option::Some(value.into()); self }
     /// `DefaultAuthenticationMethod`: a string.
-    pub fn default_authentication_method(mut self, value: impl Into<Str>) -> Self { self.default_authentication_method = Some(value.into()); self }
+    pub fn default_authentication_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_authentication_method = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `PrivateKey`: a string.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = Some(value.into()); self }
+    pub fn private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_key = ::std::option::Option::Some(value.into()); self }
     /// `TeamId`: a string.
-    pub fn team_id(mut self, value: impl Into<Str>) -> Self { self.team_id = Some(value.into()); self }
+    pub fn team_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.team_id = ::std::option::Option::Some(value.into()); self }
     /// `TokenKey`: a string.
-    pub fn token_key(mut self, value: impl Into<Str>) -> Self { self.token_key = Some(value.into()); self }
+    pub fn token_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_key = ::std::option::Option::Some(value.into()); self }
     /// `TokenKeyId`: a string.
-    pub fn token_key_id(mut self, value: impl Into<Str>) -> Self { self.token_key_id = Some(value.into()); self }
+    pub fn token_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ApnsVoipChannel {
+impl ::cloudwright_core::Resource for ApnsVoipChannel {
     type Attributes = ApnsVoipChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApnsVoipChannel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApnsVoipChannel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApnsVoipChannel {
+impl ::cloudwright_core::ToValue for ApnsVoipChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .opt("BundleId", &self.bundle_id)
             .opt("Certificate", &self.certificate)
@@ -178,12 +153,12 @@ impl ToValue for ApnsVoipChannel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApnsVoipChannel`]: `Handle<ApnsVoipChannel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApnsVoipChannel`]: `Handle<ApnsVoipChannel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApnsVoipChannelAttributes(ResourceRef);
+pub struct ApnsVoipChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApnsVoipChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApnsVoipChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -193,7 +168,32 @@ impl ApnsVoipChannelAttributes {
     ///
     /// (Deprecated) An identifier for the APNs VoIP channel. This property is retained only for backward compatibility.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApnsVoipChannel: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::STR),
+            ("BundleId", Shape::STR),
+            ("Certificate", Shape::STR),
+            ("DefaultAuthenticationMethod", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("PrivateKey", Shape::STR),
+            ("TeamId", Shape::STR),
+            ("TokenKey", Shape::STR),
+            ("TokenKeyId", Shape::STR),
+        ],
+        required: &["ApplicationId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{CampaignHook, QuietTime, QuietTimeRequired};
-use super::shared::{RULE_CampaignHook, RULE_QuietTime};
-
-/// The required properties of [`ApplicationSettings`], by name: `ApplicationSettings::new(ApplicationSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationSettingsRequired {
-    /// `ApplicationId`: a string, required.
-    pub application_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::STR),
-        ("CampaignHook", Shape::Object(&RULE_CampaignHook)),
-        ("CloudWatchMetricsEnabled", Shape::Bool),
-        ("Limits", Shape::Object(&RULE_Limits)),
-        ("QuietTime", Shape::Object(&RULE_QuietTime)),
-    ],
-    required: &["ApplicationId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Pinpoint::ApplicationSettings` resource.
 ///
@@ -52,17 +28,17 @@ pub struct ApplicationSettings {
     /// The unique identifier for the Amazon Pinpoint application.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `CampaignHook`: a [`CampaignHook`] object.
     ///
     /// The settings for the Lambda function to use by default as a code hook for campaigns in the application. To override these settings for a specific campaign, use the Campaign resource to define custom Lambda function settings for the campaign.
-    pub campaign_hook: Option<Obj<CampaignHook>>,
+    pub campaign_hook: ::std::option::Option<crate::Obj<CampaignHook>>,
     /// `CloudWatchMetricsEnabled`: a boolean.
-    pub cloud_watch_metrics_enabled: Option<Bool>,
+    pub cloud_watch_metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Limits`: a [`Limits`] object.
     ///
     /// The default sending limits for campaigns in the application. To override these limits for a specific campaign, use the Campaign resource to define custom limits for the campaign.
-    pub limits: Option<Obj<Limits>>,
+    pub limits: ::std::option::Option<crate::Obj<Limits>>,
     /// `QuietTime`: a [`QuietTime`] object.
     ///
     /// The default quiet time for campaigns in the application. Quiet time is a specific time range when campaigns don't send messages to endpoints, if all the following conditions are met:
@@ -76,7 +52,7 @@ pub struct ApplicationSettings {
     /// If any of the preceding conditions isn't met, the endpoint will receive messages from a campaign, even if quiet time is enabled.
     ///
     /// To override the default quiet time settings for a specific campaign, use the Campaign resource to define a custom quiet time for the campaign.
-    pub quiet_time: Option<Obj<QuietTime>>,
+    pub quiet_time: ::std::option::Option<crate::Obj<QuietTime>>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +62,7 @@ impl ApplicationSettings {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::ApplicationSettings",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-applicationsettings.html",
         primary_identifier: &["Id"],
@@ -97,48 +73,50 @@ impl ApplicationSettings {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ApplicationSettings` with its required properties, named in a [`ApplicationSettingsRequired`].
+    /// A `ApplicationSettings` with its one required property, `ApplicationId`.
     #[inline]
-    pub fn new(required: ApplicationSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            application_id: required.application_id,
-            campaign_hook: None,
-            cloud_watch_metrics_enabled: None,
-            limits: None,
-            quiet_time: None,
+            application_id: value.into(),
+            campaign_hook: ::std::option::Option::None,
+            cloud_watch_metrics_enabled: ::std::option::Option::None,
+            limits: ::std::option::Option::None,
+            quiet_time: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `CampaignHook`: a [`CampaignHook`] object.
-    pub fn campaign_hook(mut self, value: impl Into<Obj<CampaignHook>>) -> Self { self.campaign_hook = Some(value.into()); self }
+    pub fn campaign_hook(mut self, value: impl ::std::convert::Into<crate::Obj<CampaignHook>>) -> Self { self.campaign_hook = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchMetricsEnabled`: a boolean.
-    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloud_watch_metrics_enabled = Some(value.into()); self }
+    pub fn cloud_watch_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cloud_watch_metrics_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Limits`: a [`Limits`] object.
-    pub fn limits(mut self, value: impl Into<Obj<Limits>>) -> Self { self.limits = Some(value.into()); self }
+    pub fn limits(mut self, value: impl ::std::convert::Into<crate::Obj<Limits>>) -> Self { self.limits = ::std::option::Option::Some(value.into()); self }
     /// `QuietTime`: a [`QuietTime`] object.
-    pub fn quiet_time(mut self, value: impl Into<Obj<QuietTime>>) -> Self { self.quiet_time = Some(value.into()); self }
+    pub fn quiet_time(mut self, value: impl ::std::convert::Into<crate::Obj<QuietTime>>) -> Self { self.quiet_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ApplicationSettings {
+impl ::cloudwright_core::Resource for ApplicationSettings {
     type Attributes = ApplicationSettingsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationSettings, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApplicationSettings, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApplicationSettings {
+impl ::cloudwright_core::ToValue for ApplicationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .opt("CampaignHook", &self.campaign_hook)
             .opt(
@@ -151,12 +129,12 @@ impl ToValue for ApplicationSettings {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApplicationSettings`]: `Handle<ApplicationSettings>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApplicationSettings`]: `Handle<ApplicationSettings>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationSettingsAttributes(ResourceRef);
+pub struct ApplicationSettingsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationSettingsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationSettingsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,22 +142,10 @@ impl From<ResourceRef> for ApplicationSettingsAttributes {
 impl ApplicationSettingsAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Limits: ObjRule = ObjRule {
-    properties: &[
-        ("Daily", Shape::INT),
-        ("MaximumDuration", Shape::INT),
-        ("MessagesPerSecond", Shape::INT),
-        ("Total", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Limits` property type of `AWS::Pinpoint::ApplicationSettings`.
 ///
@@ -191,19 +157,19 @@ pub struct Limits {
     /// `Daily`: an integer.
     ///
     /// The maximum number of messages that a campaign can send to a single endpoint during a 24-hour period. The maximum value is 100.
-    pub daily: Option<Int>,
+    pub daily: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumDuration`: an integer.
     ///
     /// The maximum amount of time, in seconds, that a campaign can attempt to deliver a message after the scheduled start time for the campaign. The minimum value is 60 seconds.
-    pub maximum_duration: Option<Int>,
+    pub maximum_duration: ::std::option::Option<::cloudwright_core::Int>,
     /// `MessagesPerSecond`: an integer.
     ///
     /// The maximum number of messages that a campaign can send each second. The minimum value is 1. The maximum value is 20,000.
-    pub messages_per_second: Option<Int>,
+    pub messages_per_second: ::std::option::Option<::cloudwright_core::Int>,
     /// `Total`: an integer.
     ///
     /// The maximum number of messages that a campaign can send to a single endpoint during the course of the campaign. The maximum value is 100.
-    pub total: Option<Int>,
+    pub total: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -211,29 +177,63 @@ impl Limits {
     /// A `Limits` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Daily`: an integer.
-    pub fn daily(mut self, value: impl Into<Int>) -> Self { self.daily = Some(value.into()); self }
+    pub fn daily(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.daily = ::std::option::Option::Some(value.into()); self }
     /// `MaximumDuration`: an integer.
-    pub fn maximum_duration(mut self, value: impl Into<Int>) -> Self { self.maximum_duration = Some(value.into()); self }
+    pub fn maximum_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_duration = ::std::option::Option::Some(value.into()); self }
     /// `MessagesPerSecond`: an integer.
-    pub fn messages_per_second(mut self, value: impl Into<Int>) -> Self { self.messages_per_second = Some(value.into()); self }
+    pub fn messages_per_second(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.messages_per_second = ::std::option::Option::Some(value.into()); self }
     /// `Total`: an integer.
-    pub fn total(mut self, value: impl Into<Int>) -> Self { self.total = Some(value.into()); self }
+    pub fn total(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.total = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Limits {}
+impl crate::PropertyType for Limits {}
 
-impl ToValue for Limits {
+impl ::cloudwright_core::ToValue for Limits {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Daily", &self.daily)
             .opt("MaximumDuration", &self.maximum_duration)
             .opt("MessagesPerSecond", &self.messages_per_second)
             .opt("Total", &self.total)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CampaignHook, RULE_QuietTime};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::STR),
+            ("CampaignHook", Shape::Object(&RULE_CampaignHook)),
+            ("CloudWatchMetricsEnabled", Shape::Bool),
+            ("Limits", Shape::Object(&RULE_Limits)),
+            ("QuietTime", Shape::Object(&RULE_QuietTime)),
+        ],
+        required: &["ApplicationId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Limits: ObjRule = ObjRule {
+        properties: &[
+            ("Daily", Shape::INT),
+            ("MaximumDuration", Shape::INT),
+            ("MessagesPerSecond", Shape::INT),
+            ("Total", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`BaiduChannel`], by name: `BaiduChannel::new(BaiduChannelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BaiduChannelRequired {
     /// `ApiKey`: a string, required.
-    pub api_key: Str,
+    pub api_key: ::cloudwright_core::Str,
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `SecretKey`: a string, required.
-    pub secret_key: Str,
+    pub secret_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BaiduChannel: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKey", Shape::STR),
-        ("ApplicationId", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("SecretKey", Shape::STR),
-    ],
-    required: &["ApplicationId", "SecretKey", "ApiKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Pinpoint::BaiduChannel` resource.
 ///
@@ -52,21 +37,21 @@ pub struct BaiduChannel {
     /// `ApiKey`: a string, required.
     ///
     /// The API key that you received from the Baidu Cloud Push service to communicate with the service.
-    pub api_key: Str,
+    pub api_key: ::cloudwright_core::Str,
     /// `ApplicationId`: a string, required.
     ///
     /// The unique identifier for the Amazon Pinpoint application that you're configuring the Baidu channel for.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether to enable the Baidu channel for the application.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecretKey`: a string, required.
     ///
     /// The secret key that you received from the Baidu Cloud Push service to communicate with the service.
-    pub secret_key: Str,
+    pub secret_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -76,7 +61,7 @@ impl BaiduChannel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::BaiduChannel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-baiduchannel.html",
         primary_identifier: &["Id"],
@@ -87,7 +72,7 @@ impl BaiduChannel {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `BaiduChannel` with its required properties, named in a [`BaiduChannelRequired`].
@@ -96,36 +81,38 @@ impl BaiduChannel {
         Self {
             api_key: required.api_key,
             application_id: required.application_id,
-            enabled: None,
+            enabled: ::std::option::Option::None,
             secret_key: required.secret_key,
         }
     }
 
     /// `ApiKey`: a string, required.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = value.into(); self }
+    pub fn api_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_key = value.into(); self }
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `SecretKey`: a string, required.
-    pub fn secret_key(mut self, value: impl Into<Str>) -> Self { self.secret_key = value.into(); self }
+    pub fn secret_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_key = value.into(); self }
 }
 
-impl Resource for BaiduChannel {
+impl ::cloudwright_core::Resource for BaiduChannel {
     type Attributes = BaiduChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BaiduChannel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BaiduChannel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BaiduChannel {
+impl ::cloudwright_core::ToValue for BaiduChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiKey", &self.api_key)
             .req("ApplicationId", &self.application_id)
             .opt("Enabled", &self.enabled)
@@ -134,12 +121,12 @@ impl ToValue for BaiduChannel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BaiduChannel`]: `Handle<BaiduChannel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BaiduChannel`]: `Handle<BaiduChannel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BaiduChannelAttributes(ResourceRef);
+pub struct BaiduChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BaiduChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BaiduChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,7 +136,27 @@ impl BaiduChannelAttributes {
     ///
     /// (Deprecated) An identifier for the Baidu channel. This property is retained only for backward compatibility.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BaiduChannel: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKey", Shape::STR),
+            ("ApplicationId", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("SecretKey", Shape::STR),
+        ],
+        required: &["ApplicationId", "SecretKey", "ApiKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,50 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{CampaignHook, QuietTime, QuietTimeRequired, SetDimension};
-use super::shared::{RULE_CampaignHook, RULE_QuietTime, RULE_SetDimension};
 
 /// The required properties of [`Campaign`], by name: `Campaign::new(CampaignRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CampaignRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Schedule`: a [`Schedule`] object, required.
-    pub schedule: Obj<Schedule>,
+    pub schedule: crate::Obj<Schedule>,
     /// `SegmentId`: a string, required.
-    pub segment_id: Str,
+    pub segment_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Campaign: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalTreatments", Shape::List(&ListRule { items: Shape::Object(&RULE_WriteTreatmentResource), min_items: None, max_items: None, unique: false })),
-        ("ApplicationId", Shape::STR),
-        ("CampaignHook", Shape::Object(&RULE_CampaignHook)),
-        ("CustomDeliveryConfiguration", Shape::Object(&RULE_CustomDeliveryConfiguration)),
-        ("Description", Shape::STR),
-        ("HoldoutPercent", Shape::INT),
-        ("IsPaused", Shape::Bool),
-        ("Limits", Shape::Object(&RULE_Limits)),
-        ("MessageConfiguration", Shape::Object(&RULE_MessageConfiguration)),
-        ("Name", Shape::STR),
-        ("Priority", Shape::INT),
-        ("Schedule", Shape::Object(&RULE_Schedule)),
-        ("SegmentId", Shape::STR),
-        ("SegmentVersion", Shape::INT),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TemplateConfiguration", Shape::Object(&RULE_TemplateConfiguration)),
-        ("TreatmentDescription", Shape::STR),
-        ("TreatmentName", Shape::STR),
-    ],
-    required: &["SegmentId", "Schedule", "ApplicationId", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Pinpoint::Campaign` resource.
 ///
@@ -69,81 +39,83 @@ pub struct Campaign {
     /// `AdditionalTreatments`: a list of [`WriteTreatmentResource`] objects.
     ///
     /// An array of requests that defines additional treatments for the campaign, in addition to the default treatment for the campaign.
-    pub additional_treatments: Option<List<WriteTreatmentResource>>,
+    pub additional_treatments:
+        ::std::option::Option<::cloudwright_core::List<WriteTreatmentResource>>,
     /// `ApplicationId`: a string, required.
     ///
     /// The unique identifier for the Amazon Pinpoint application that the campaign is associated with.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `CampaignHook`: a [`CampaignHook`] object.
     ///
     /// Specifies the Lambda function to use as a code hook for a campaign.
-    pub campaign_hook: Option<Obj<CampaignHook>>,
+    pub campaign_hook: ::std::option::Option<crate::Obj<CampaignHook>>,
     /// `CustomDeliveryConfiguration`: a [`CustomDeliveryConfiguration`] object.
     ///
     /// The delivery configuration settings for sending the treatment through a custom channel. This object is required if the `MessageConfiguration` object for the treatment specifies a `CustomMessage` object.
-    pub custom_delivery_configuration: Option<Obj<CustomDeliveryConfiguration>>,
+    pub custom_delivery_configuration:
+        ::std::option::Option<crate::Obj<CustomDeliveryConfiguration>>,
     /// `Description`: a string.
     ///
     /// A custom description of the campaign.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `HoldoutPercent`: an integer.
     ///
     /// The allocated percentage of users (segment members) who shouldn't receive messages from the campaign.
-    pub holdout_percent: Option<Int>,
+    pub holdout_percent: ::std::option::Option<::cloudwright_core::Int>,
     /// `IsPaused`: a boolean.
     ///
     /// Specifies whether to pause the campaign. A paused campaign doesn't run unless you resume it by changing this value to `false` . If you restart a campaign, the campaign restarts from the beginning and not at the point you paused it. If a campaign is running it will complete and then pause. Pause only pauses or skips the next run for a recurring future scheduled campaign. A campaign scheduled for immediate can't be paused.
-    pub is_paused: Option<Bool>,
+    pub is_paused: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Limits`: a [`Limits`] object.
     ///
     /// The messaging limits for the campaign.
-    pub limits: Option<Obj<Limits>>,
+    pub limits: ::std::option::Option<crate::Obj<Limits>>,
     /// `MessageConfiguration`: a [`MessageConfiguration`] object.
     ///
     /// The message configuration settings for the treatment.
-    pub message_configuration: Option<Obj<MessageConfiguration>>,
+    pub message_configuration: ::std::option::Option<crate::Obj<MessageConfiguration>>,
     /// `Name`: a string, required.
     ///
     /// The name of the campaign.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Priority`: an integer.
     ///
     /// An integer between 1 and 5, inclusive, that represents the priority of the in-app message campaign, where 1 is the highest priority and 5 is the lowest. If there are multiple messages scheduled to be displayed at the same time, the priority determines the order in which those messages are displayed.
-    pub priority: Option<Int>,
+    pub priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `Schedule`: a [`Schedule`] object, required.
     ///
     /// The schedule settings for the treatment.
-    pub schedule: Obj<Schedule>,
+    pub schedule: crate::Obj<Schedule>,
     /// `SegmentId`: a string, required.
     ///
     /// The unique identifier for the segment to associate with the campaign.
-    pub segment_id: Str,
+    pub segment_id: ::cloudwright_core::Str,
     /// `SegmentVersion`: an integer.
     ///
     /// The version of the segment to associate with the campaign.
-    pub segment_version: Option<Int>,
+    pub segment_version: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TemplateConfiguration`: a [`TemplateConfiguration`] object.
     ///
     /// The message template to use for the treatment.
-    pub template_configuration: Option<Obj<TemplateConfiguration>>,
+    pub template_configuration: ::std::option::Option<crate::Obj<TemplateConfiguration>>,
     /// `TreatmentDescription`: a string.
     ///
     /// A custom description of the treatment.
-    pub treatment_description: Option<Str>,
+    pub treatment_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `TreatmentName`: a string.
     ///
     /// A custom name for the treatment.
-    pub treatment_name: Option<Str>,
+    pub treatment_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -153,7 +125,7 @@ impl Campaign {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::Campaign",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-campaign.html",
         primary_identifier: &["CampaignId"],
@@ -164,90 +136,92 @@ impl Campaign {
         read_only: &["Arn", "CampaignId"],
         attributes: &["Arn", "CampaignId"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Campaign` with its required properties, named in a [`CampaignRequired`].
     #[inline]
     pub fn new(required: CampaignRequired) -> Self {
         Self {
-            additional_treatments: None,
+            additional_treatments: ::std::option::Option::None,
             application_id: required.application_id,
-            campaign_hook: None,
-            custom_delivery_configuration: None,
-            description: None,
-            holdout_percent: None,
-            is_paused: None,
-            limits: None,
-            message_configuration: None,
+            campaign_hook: ::std::option::Option::None,
+            custom_delivery_configuration: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            holdout_percent: ::std::option::Option::None,
+            is_paused: ::std::option::Option::None,
+            limits: ::std::option::Option::None,
+            message_configuration: ::std::option::Option::None,
             name: required.name,
-            priority: None,
+            priority: ::std::option::Option::None,
             schedule: required.schedule,
             segment_id: required.segment_id,
-            segment_version: None,
-            tags: None,
-            template_configuration: None,
-            treatment_description: None,
-            treatment_name: None,
+            segment_version: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            template_configuration: ::std::option::Option::None,
+            treatment_description: ::std::option::Option::None,
+            treatment_name: ::std::option::Option::None,
         }
     }
 
     /// `AdditionalTreatments`: a list of [`WriteTreatmentResource`] objects.
-    pub fn additional_treatments(mut self, value: impl Into<List<WriteTreatmentResource>>) -> Self { self.additional_treatments = Some(value.into()); self }
+    pub fn additional_treatments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WriteTreatmentResource>>) -> Self { self.additional_treatments = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `CampaignHook`: a [`CampaignHook`] object.
-    pub fn campaign_hook(mut self, value: impl Into<Obj<CampaignHook>>) -> Self { self.campaign_hook = Some(value.into()); self }
+    pub fn campaign_hook(mut self, value: impl ::std::convert::Into<crate::Obj<CampaignHook>>) -> Self { self.campaign_hook = ::std::option::Option::Some(value.into()); self }
     /// `CustomDeliveryConfiguration`: a [`CustomDeliveryConfiguration`] object.
-    pub fn custom_delivery_configuration(mut self, value: impl Into<Obj<CustomDeliveryConfiguration>>) -> Self { self.custom_delivery_configuration = Some(value.into()); self }
+    pub fn custom_delivery_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CustomDeliveryConfiguration>>) -> Self { self.custom_delivery_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `HoldoutPercent`: an integer.
-    pub fn holdout_percent(mut self, value: impl Into<Int>) -> Self { self.holdout_percent = Some(value.into()); self }
+    pub fn holdout_percent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.holdout_percent = ::std::option::Option::Some(value.into()); self }
     /// `IsPaused`: a boolean.
-    pub fn is_paused(mut self, value: impl Into<Bool>) -> Self { self.is_paused = Some(value.into()); self }
+    pub fn is_paused(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_paused = ::std::option::Option::Some(value.into()); self }
     /// `Limits`: a [`Limits`] object.
-    pub fn limits(mut self, value: impl Into<Obj<Limits>>) -> Self { self.limits = Some(value.into()); self }
+    pub fn limits(mut self, value: impl ::std::convert::Into<crate::Obj<Limits>>) -> Self { self.limits = ::std::option::Option::Some(value.into()); self }
     /// `MessageConfiguration`: a [`MessageConfiguration`] object.
-    pub fn message_configuration(mut self, value: impl Into<Obj<MessageConfiguration>>) -> Self { self.message_configuration = Some(value.into()); self }
+    pub fn message_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MessageConfiguration>>) -> Self { self.message_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Priority`: an integer.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `Schedule`: a [`Schedule`] object, required.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
     /// `SegmentId`: a string, required.
-    pub fn segment_id(mut self, value: impl Into<Str>) -> Self { self.segment_id = value.into(); self }
+    pub fn segment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment_id = value.into(); self }
     /// `SegmentVersion`: an integer.
-    pub fn segment_version(mut self, value: impl Into<Int>) -> Self { self.segment_version = Some(value.into()); self }
+    pub fn segment_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.segment_version = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateConfiguration`: a [`TemplateConfiguration`] object.
-    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self { self.template_configuration = Some(value.into()); self }
+    pub fn template_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TemplateConfiguration>>) -> Self { self.template_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TreatmentDescription`: a string.
-    pub fn treatment_description(mut self, value: impl Into<Str>) -> Self { self.treatment_description = Some(value.into()); self }
+    pub fn treatment_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.treatment_description = ::std::option::Option::Some(value.into()); self }
     /// `TreatmentName`: a string.
-    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self { self.treatment_name = Some(value.into()); self }
+    pub fn treatment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.treatment_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Campaign {
+impl ::cloudwright_core::Resource for Campaign {
     type Attributes = CampaignAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Campaign, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Campaign, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Campaign {
+impl ::cloudwright_core::ToValue for Campaign {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalTreatments", &self.additional_treatments)
             .req("ApplicationId", &self.application_id)
             .opt("CampaignHook", &self.campaign_hook)
@@ -273,12 +247,12 @@ impl ToValue for Campaign {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Campaign`]: `Handle<Campaign>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Campaign`]: `Handle<Campaign>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CampaignAttributes(ResourceRef);
+pub struct CampaignAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CampaignAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CampaignAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -288,27 +262,18 @@ impl CampaignAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the campaign.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CampaignId`: a string.
     ///
     /// The unique identifier for the campaign.
     #[inline]
-    pub fn campaign_id(&self) -> Value {
-        self.0.get_att("CampaignId")
+    pub fn campaign_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CampaignId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CampaignCustomMessage: ObjRule = ObjRule {
-    properties: &[
-        ("Data", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CampaignCustomMessage` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -320,7 +285,7 @@ pub struct CampaignCustomMessage {
     /// `Data`: a string.
     ///
     /// The raw, JSON-formatted string to use as the payload for the message. The maximum size is 5 KB.
-    pub data: Option<Str>,
+    pub data: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -328,33 +293,23 @@ impl CampaignCustomMessage {
     /// A `CampaignCustomMessage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Data`: a string.
-    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = Some(value.into()); self }
+    pub fn data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CampaignCustomMessage {}
+impl crate::PropertyType for CampaignCustomMessage {}
 
-impl ToValue for CampaignCustomMessage {
+impl ::cloudwright_core::ToValue for CampaignCustomMessage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Data", &self.data).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Data", &self.data)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CampaignEmailMessage: ObjRule = ObjRule {
-    properties: &[
-        ("Body", Shape::STR),
-        ("FromAddress", Shape::STR),
-        ("HtmlBody", Shape::STR),
-        ("Title", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CampaignEmailMessage` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -366,19 +321,19 @@ pub struct CampaignEmailMessage {
     /// `Body`: a string.
     ///
     /// The body of the email for recipients whose email clients don't render HTML content.
-    pub body: Option<Str>,
+    pub body: ::std::option::Option<::cloudwright_core::Str>,
     /// `FromAddress`: a string.
     ///
     /// The verified email address to send the email from. The default address is the `FromAddress` specified for the email channel for the application.
-    pub from_address: Option<Str>,
+    pub from_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `HtmlBody`: a string.
     ///
     /// The body of the email, in HTML format, for recipients whose email clients render HTML content.
-    pub html_body: Option<Str>,
+    pub html_body: ::std::option::Option<::cloudwright_core::Str>,
     /// `Title`: a string.
     ///
     /// The subject line, or title, of the email.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -386,25 +341,25 @@ impl CampaignEmailMessage {
     /// A `CampaignEmailMessage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Body`: a string.
-    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `FromAddress`: a string.
-    pub fn from_address(mut self, value: impl Into<Str>) -> Self { self.from_address = Some(value.into()); self }
+    pub fn from_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.from_address = ::std::option::Option::Some(value.into()); self }
     /// `HtmlBody`: a string.
-    pub fn html_body(mut self, value: impl Into<Str>) -> Self { self.html_body = Some(value.into()); self }
+    pub fn html_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.html_body = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CampaignEmailMessage {}
+impl crate::PropertyType for CampaignEmailMessage {}
 
-impl ToValue for CampaignEmailMessage {
+impl ::cloudwright_core::ToValue for CampaignEmailMessage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Body", &self.body)
             .opt("FromAddress", &self.from_address)
             .opt("HtmlBody", &self.html_body)
@@ -412,16 +367,6 @@ impl ToValue for CampaignEmailMessage {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CampaignEventFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::Object(&RULE_EventDimensions)),
-        ("FilterType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CampaignEventFilter` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -433,11 +378,11 @@ pub struct CampaignEventFilter {
     /// `Dimensions`: an [`EventDimensions`] object.
     ///
     /// The dimension settings of the event filter for the campaign.
-    pub dimensions: Option<Obj<EventDimensions>>,
+    pub dimensions: ::std::option::Option<crate::Obj<EventDimensions>>,
     /// `FilterType`: a string.
     ///
     /// The type of event that causes the campaign to be sent. Valid values are: `SYSTEM` , sends the campaign when a system event occurs; and, `ENDPOINT` , sends the campaign when an endpoint event (Events resource) occurs.
-    pub filter_type: Option<Str>,
+    pub filter_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -445,37 +390,26 @@ impl CampaignEventFilter {
     /// A `CampaignEventFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Dimensions`: an [`EventDimensions`] object.
-    pub fn dimensions(mut self, value: impl Into<Obj<EventDimensions>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<crate::Obj<EventDimensions>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `FilterType`: a string.
-    pub fn filter_type(mut self, value: impl Into<Str>) -> Self { self.filter_type = Some(value.into()); self }
+    pub fn filter_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CampaignEventFilter {}
+impl crate::PropertyType for CampaignEventFilter {}
 
-impl ToValue for CampaignEventFilter {
+impl ::cloudwright_core::ToValue for CampaignEventFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .opt("FilterType", &self.filter_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CampaignInAppMessage: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::List(&ListRule { items: Shape::Object(&RULE_InAppMessageContent), min_items: None, max_items: None, unique: false })),
-        ("CustomConfig", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Layout", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CampaignInAppMessage` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -487,13 +421,13 @@ pub struct CampaignInAppMessage {
     /// `Content`: a list of [`InAppMessageContent`] objects.
     ///
     /// An array that contains configurtion information about the in-app message for the campaign, including title and body text, text colors, background colors, image URLs, and button configurations.
-    pub content: Option<List<InAppMessageContent>>,
+    pub content: ::std::option::Option<::cloudwright_core::List<InAppMessageContent>>,
     /// `CustomConfig`: a JSON value.
     ///
     /// Custom data, in the form of key-value pairs, that is included in an in-app messaging payload.
     ///
     /// Format `json`.
-    pub custom_config: Option<Json>,
+    pub custom_config: ::std::option::Option<::cloudwright_core::Json>,
     /// `Layout`: a string.
     ///
     /// A string that describes how the in-app message will appear. You can specify one of the following:
@@ -504,7 +438,7 @@ pub struct CampaignInAppMessage {
     /// - `MOBILE_FEED` – a message that appears in a window in front of the page.
     /// - `MIDDLE_BANNER` – a message that appears as a banner in the middle of the page.
     /// - `CAROUSEL` – a scrollable layout of up to five unique messages.
-    pub layout: Option<Str>,
+    pub layout: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -512,43 +446,29 @@ impl CampaignInAppMessage {
     /// A `CampaignInAppMessage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Content`: a list of [`InAppMessageContent`] objects.
-    pub fn content(mut self, value: impl Into<List<InAppMessageContent>>) -> Self { self.content = Some(value.into()); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InAppMessageContent>>) -> Self { self.content = ::std::option::Option::Some(value.into()); self }
     /// `CustomConfig`: a JSON value.
-    pub fn custom_config(mut self, value: impl Into<Json>) -> Self { self.custom_config = Some(value.into()); self }
+    pub fn custom_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom_config = ::std::option::Option::Some(value.into()); self }
     /// `Layout`: a string.
-    pub fn layout(mut self, value: impl Into<Str>) -> Self { self.layout = Some(value.into()); self }
+    pub fn layout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.layout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CampaignInAppMessage {}
+impl crate::PropertyType for CampaignInAppMessage {}
 
-impl ToValue for CampaignInAppMessage {
+impl ::cloudwright_core::ToValue for CampaignInAppMessage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Content", &self.content)
             .opt("CustomConfig", &self.custom_config)
             .opt("Layout", &self.layout)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CampaignSmsMessage: ObjRule = ObjRule {
-    properties: &[
-        ("Body", Shape::STR),
-        ("EntityId", Shape::STR),
-        ("MessageType", Shape::STR),
-        ("OriginationNumber", Shape::STR),
-        ("SenderId", Shape::STR),
-        ("TemplateId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CampaignSmsMessage` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -560,27 +480,27 @@ pub struct CampaignSmsMessage {
     /// `Body`: a string.
     ///
     /// The body of the SMS message.
-    pub body: Option<Str>,
+    pub body: ::std::option::Option<::cloudwright_core::Str>,
     /// `EntityId`: a string.
     ///
     /// The entity ID or Principal Entity (PE) id received from the regulatory body for sending SMS in your country.
-    pub entity_id: Option<Str>,
+    pub entity_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MessageType`: a string.
     ///
     /// The SMS message type. Valid values are `TRANSACTIONAL` (for messages that are critical or time-sensitive, such as a one-time passwords) and `PROMOTIONAL` (for messsages that aren't critical or time-sensitive, such as marketing messages).
-    pub message_type: Option<Str>,
+    pub message_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `OriginationNumber`: a string.
     ///
     /// The long code to send the SMS message from. This value should be one of the dedicated long codes that's assigned to your AWS account. Although it isn't required, we recommend that you specify the long code using an E.164 format to ensure prompt and accurate delivery of the message. For example, +12065550100.
-    pub origination_number: Option<Str>,
+    pub origination_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `SenderId`: a string.
     ///
-    /// The alphabetic Sender ID to display as the sender of the message on a recipient's device. Support for sender IDs varies by country or region. To specify a phone number as the sender, omit this parameter and use `OriginationNumber` instead. For more information about support for Sender ID by country, see the \[Amazon Pinpoint User Guide\](<https://docs.aws.amazon.com/pinpoint/latest/userguide/channels-sms-countries.html>) .
-    pub sender_id: Option<Str>,
+    /// The alphabetic Sender ID to display as the sender of the message on a recipient's device. Support for sender IDs varies by country or region. To specify a phone number as the sender, omit this parameter and use `OriginationNumber` instead. For more information about support for Sender ID by country, see the [Amazon Pinpoint User Guide](https://docs.aws.amazon.com/pinpoint/latest/userguide/channels-sms-countries.html) .
+    pub sender_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateId`: a string.
     ///
     /// The template ID received from the regulatory body for sending SMS in your country.
-    pub template_id: Option<Str>,
+    pub template_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -588,29 +508,29 @@ impl CampaignSmsMessage {
     /// A `CampaignSmsMessage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Body`: a string.
-    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `EntityId`: a string.
-    pub fn entity_id(mut self, value: impl Into<Str>) -> Self { self.entity_id = Some(value.into()); self }
+    pub fn entity_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_id = ::std::option::Option::Some(value.into()); self }
     /// `MessageType`: a string.
-    pub fn message_type(mut self, value: impl Into<Str>) -> Self { self.message_type = Some(value.into()); self }
+    pub fn message_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_type = ::std::option::Option::Some(value.into()); self }
     /// `OriginationNumber`: a string.
-    pub fn origination_number(mut self, value: impl Into<Str>) -> Self { self.origination_number = Some(value.into()); self }
+    pub fn origination_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origination_number = ::std::option::Option::Some(value.into()); self }
     /// `SenderId`: a string.
-    pub fn sender_id(mut self, value: impl Into<Str>) -> Self { self.sender_id = Some(value.into()); self }
+    pub fn sender_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sender_id = ::std::option::Option::Some(value.into()); self }
     /// `TemplateId`: a string.
-    pub fn template_id(mut self, value: impl Into<Str>) -> Self { self.template_id = Some(value.into()); self }
+    pub fn template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CampaignSmsMessage {}
+impl crate::PropertyType for CampaignSmsMessage {}
 
-impl ToValue for CampaignSmsMessage {
+impl ::cloudwright_core::ToValue for CampaignSmsMessage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Body", &self.body)
             .opt("EntityId", &self.entity_id)
             .opt("MessageType", &self.message_type)
@@ -620,16 +540,6 @@ impl ToValue for CampaignSmsMessage {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomDeliveryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryUri", Shape::STR),
-        ("EndpointTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomDeliveryConfiguration` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -644,11 +554,11 @@ pub struct CustomDeliveryConfiguration {
     ///
     /// - The name or Amazon Resource Name (ARN) of an AWS Lambda function to invoke to handle delivery of the campaign or treatment.
     /// - The URL for a web application or service that supports HTTPS and can receive the message. The URL has to be a full URL, including the HTTPS protocol.
-    pub delivery_uri: Option<Str>,
+    pub delivery_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointTypes`: a list of strings.
     ///
     /// The types of endpoints to send the campaign or treatment to. Each valid value maps to a type of channel that you can associate with an endpoint by using the `ChannelType` property of an endpoint.
-    pub endpoint_types: Option<List<Str>>,
+    pub endpoint_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -656,40 +566,26 @@ impl CustomDeliveryConfiguration {
     /// A `CustomDeliveryConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeliveryUri`: a string.
-    pub fn delivery_uri(mut self, value: impl Into<Str>) -> Self { self.delivery_uri = Some(value.into()); self }
+    pub fn delivery_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_uri = ::std::option::Option::Some(value.into()); self }
     /// `EndpointTypes`: a list of strings.
-    pub fn endpoint_types(mut self, value: impl Into<List<Str>>) -> Self { self.endpoint_types = Some(value.into()); self }
+    pub fn endpoint_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.endpoint_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomDeliveryConfiguration {}
+impl crate::PropertyType for CustomDeliveryConfiguration {}
 
-impl ToValue for CustomDeliveryConfiguration {
+impl ::cloudwright_core::ToValue for CustomDeliveryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeliveryUri", &self.delivery_uri)
             .opt("EndpointTypes", &self.endpoint_types)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BackgroundColor", Shape::STR),
-        ("BorderRadius", Shape::INT),
-        ("ButtonAction", Shape::STR),
-        ("Link", Shape::STR),
-        ("Text", Shape::STR),
-        ("TextColor", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefaultButtonConfiguration` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -701,11 +597,11 @@ pub struct DefaultButtonConfiguration {
     /// `BackgroundColor`: a string.
     ///
     /// The background color of a button, expressed as a hex color code (such as #000000 for black).
-    pub background_color: Option<Str>,
+    pub background_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `BorderRadius`: an integer.
     ///
     /// The border radius of a button.
-    pub border_radius: Option<Int>,
+    pub border_radius: ::std::option::Option<::cloudwright_core::Int>,
     /// `ButtonAction`: a string.
     ///
     /// The action that occurs when a recipient chooses a button in an in-app message. You can specify one of the following:
@@ -713,19 +609,19 @@ pub struct DefaultButtonConfiguration {
     /// - `LINK` – A link to a web destination.
     /// - `DEEP_LINK` – A link to a specific page in an application.
     /// - `CLOSE` – Dismisses the message.
-    pub button_action: Option<Str>,
+    pub button_action: ::std::option::Option<::cloudwright_core::Str>,
     /// `Link`: a string.
     ///
     /// The destination (such as a URL) for a button.
-    pub link: Option<Str>,
+    pub link: ::std::option::Option<::cloudwright_core::Str>,
     /// `Text`: a string.
     ///
     /// The text that appears on a button in an in-app message.
-    pub text: Option<Str>,
+    pub text: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextColor`: a string.
     ///
     /// The color of the body text in a button, expressed as a hex color code (such as #000000 for black).
-    pub text_color: Option<Str>,
+    pub text_color: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -733,29 +629,29 @@ impl DefaultButtonConfiguration {
     /// A `DefaultButtonConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BackgroundColor`: a string.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
+    pub fn background_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.background_color = ::std::option::Option::Some(value.into()); self }
     /// `BorderRadius`: an integer.
-    pub fn border_radius(mut self, value: impl Into<Int>) -> Self { self.border_radius = Some(value.into()); self }
+    pub fn border_radius(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.border_radius = ::std::option::Option::Some(value.into()); self }
     /// `ButtonAction`: a string.
-    pub fn button_action(mut self, value: impl Into<Str>) -> Self { self.button_action = Some(value.into()); self }
+    pub fn button_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.button_action = ::std::option::Option::Some(value.into()); self }
     /// `Link`: a string.
-    pub fn link(mut self, value: impl Into<Str>) -> Self { self.link = Some(value.into()); self }
+    pub fn link(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.link = ::std::option::Option::Some(value.into()); self }
     /// `Text`: a string.
-    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = Some(value.into()); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text = ::std::option::Option::Some(value.into()); self }
     /// `TextColor`: a string.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
+    pub fn text_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_color = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DefaultButtonConfiguration {}
+impl crate::PropertyType for DefaultButtonConfiguration {}
 
-impl ToValue for DefaultButtonConfiguration {
+impl ::cloudwright_core::ToValue for DefaultButtonConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
             .opt("BorderRadius", &self.border_radius)
             .opt("ButtonAction", &self.button_action)
@@ -765,17 +661,6 @@ impl ToValue for DefaultButtonConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventDimensions: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("EventType", Shape::Object(&RULE_SetDimension)),
-        ("Metrics", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventDimensions` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -789,17 +674,17 @@ pub struct EventDimensions {
     /// One or more custom attributes that your application reports to Amazon Pinpoint. You can use these attributes as selection criteria when you create an event filter.
     ///
     /// Format `json`.
-    pub attributes: Option<Json>,
+    pub attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `EventType`: a [`SetDimension`] object.
     ///
-    /// The name of the event that causes the campaign to be sent or the journey activity to be performed. This can be a standard event that Amazon Pinpoint generates, such as `_email.delivered` or `_custom.delivered` . For campaigns, this can also be a custom event that's specific to your application. For information about standard events, see \[Streaming Amazon Pinpoint Events\](<https://docs.aws.amazon.com/pinpoint/latest/developerguide/event-streams.html>) in the *Amazon Pinpoint Developer Guide* .
-    pub event_type: Option<Obj<SetDimension>>,
+    /// The name of the event that causes the campaign to be sent or the journey activity to be performed. This can be a standard event that Amazon Pinpoint generates, such as `_email.delivered` or `_custom.delivered` . For campaigns, this can also be a custom event that's specific to your application. For information about standard events, see [Streaming Amazon Pinpoint Events](https://docs.aws.amazon.com/pinpoint/latest/developerguide/event-streams.html) in the *Amazon Pinpoint Developer Guide* .
+    pub event_type: ::std::option::Option<crate::Obj<SetDimension>>,
     /// `Metrics`: a JSON value.
     ///
     /// One or more custom metrics that your application reports to Amazon Pinpoint . You can use these metrics as selection criteria when you create an event filter.
     ///
     /// Format `json`.
-    pub metrics: Option<Json>,
+    pub metrics: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -807,40 +692,29 @@ impl EventDimensions {
     /// A `EventDimensions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Attributes`: a JSON value.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `EventType`: a [`SetDimension`] object.
-    pub fn event_type(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.event_type = Some(value.into()); self }
+    pub fn event_type(mut self, value: impl ::std::convert::Into<crate::Obj<SetDimension>>) -> Self { self.event_type = ::std::option::Option::Some(value.into()); self }
     /// `Metrics`: a JSON value.
-    pub fn metrics(mut self, value: impl Into<Json>) -> Self { self.metrics = Some(value.into()); self }
+    pub fn metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.metrics = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventDimensions {}
+impl crate::PropertyType for EventDimensions {}
 
-impl ToValue for EventDimensions {
+impl ::cloudwright_core::ToValue for EventDimensions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attributes", &self.attributes)
             .opt("EventType", &self.event_type)
             .opt("Metrics", &self.metrics)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InAppMessageBodyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Alignment", Shape::STR),
-        ("Body", Shape::STR),
-        ("TextColor", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InAppMessageBodyConfig` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -852,15 +726,15 @@ pub struct InAppMessageBodyConfig {
     /// `Alignment`: a string.
     ///
     /// The text alignment of the main body text of the message. Acceptable values: `LEFT` , `CENTER` , `RIGHT` .
-    pub alignment: Option<Str>,
+    pub alignment: ::std::option::Option<::cloudwright_core::Str>,
     /// `Body`: a string.
     ///
     /// The main body text of the message.
-    pub body: Option<Str>,
+    pub body: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextColor`: a string.
     ///
     /// The color of the body text, expressed as a string consisting of a hex color code (such as "#000000" for black).
-    pub text_color: Option<Str>,
+    pub text_color: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -868,41 +742,29 @@ impl InAppMessageBodyConfig {
     /// A `InAppMessageBodyConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Alignment`: a string.
-    pub fn alignment(mut self, value: impl Into<Str>) -> Self { self.alignment = Some(value.into()); self }
+    pub fn alignment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alignment = ::std::option::Option::Some(value.into()); self }
     /// `Body`: a string.
-    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `TextColor`: a string.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
+    pub fn text_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_color = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InAppMessageBodyConfig {}
+impl crate::PropertyType for InAppMessageBodyConfig {}
 
-impl ToValue for InAppMessageBodyConfig {
+impl ::cloudwright_core::ToValue for InAppMessageBodyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alignment", &self.alignment)
             .opt("Body", &self.body)
             .opt("TextColor", &self.text_color)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InAppMessageButton: ObjRule = ObjRule {
-    properties: &[
-        ("Android", Shape::Object(&RULE_OverrideButtonConfiguration)),
-        ("DefaultConfig", Shape::Object(&RULE_DefaultButtonConfiguration)),
-        ("IOS", Shape::Object(&RULE_OverrideButtonConfiguration)),
-        ("Web", Shape::Object(&RULE_OverrideButtonConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InAppMessageButton` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -914,19 +776,19 @@ pub struct InAppMessageButton {
     /// `Android`: an [`OverrideButtonConfiguration`] object.
     ///
     /// An object that defines the default behavior for a button in in-app messages sent to Android.
-    pub android: Option<Obj<OverrideButtonConfiguration>>,
+    pub android: ::std::option::Option<crate::Obj<OverrideButtonConfiguration>>,
     /// `DefaultConfig`: a [`DefaultButtonConfiguration`] object.
     ///
     /// An object that defines the default behavior for a button in an in-app message.
-    pub default_config: Option<Obj<DefaultButtonConfiguration>>,
+    pub default_config: ::std::option::Option<crate::Obj<DefaultButtonConfiguration>>,
     /// `IOS`: an [`OverrideButtonConfiguration`] object.
     ///
     /// An object that defines the default behavior for a button in in-app messages sent to iOS devices.
-    pub ios: Option<Obj<OverrideButtonConfiguration>>,
+    pub ios: ::std::option::Option<crate::Obj<OverrideButtonConfiguration>>,
     /// `Web`: an [`OverrideButtonConfiguration`] object.
     ///
     /// An object that defines the default behavior for a button in in-app messages for web applications.
-    pub web: Option<Obj<OverrideButtonConfiguration>>,
+    pub web: ::std::option::Option<crate::Obj<OverrideButtonConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -934,25 +796,25 @@ impl InAppMessageButton {
     /// A `InAppMessageButton` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Android`: an [`OverrideButtonConfiguration`] object.
-    pub fn android(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.android = Some(value.into()); self }
+    pub fn android(mut self, value: impl ::std::convert::Into<crate::Obj<OverrideButtonConfiguration>>) -> Self { self.android = ::std::option::Option::Some(value.into()); self }
     /// `DefaultConfig`: a [`DefaultButtonConfiguration`] object.
-    pub fn default_config(mut self, value: impl Into<Obj<DefaultButtonConfiguration>>) -> Self { self.default_config = Some(value.into()); self }
+    pub fn default_config(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultButtonConfiguration>>) -> Self { self.default_config = ::std::option::Option::Some(value.into()); self }
     /// `IOS`: an [`OverrideButtonConfiguration`] object.
-    pub fn ios(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.ios = Some(value.into()); self }
+    pub fn ios(mut self, value: impl ::std::convert::Into<crate::Obj<OverrideButtonConfiguration>>) -> Self { self.ios = ::std::option::Option::Some(value.into()); self }
     /// `Web`: an [`OverrideButtonConfiguration`] object.
-    pub fn web(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.web = Some(value.into()); self }
+    pub fn web(mut self, value: impl ::std::convert::Into<crate::Obj<OverrideButtonConfiguration>>) -> Self { self.web = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InAppMessageButton {}
+impl crate::PropertyType for InAppMessageButton {}
 
-impl ToValue for InAppMessageButton {
+impl ::cloudwright_core::ToValue for InAppMessageButton {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Android", &self.android)
             .opt("DefaultConfig", &self.default_config)
             .opt("IOS", &self.ios)
@@ -960,20 +822,6 @@ impl ToValue for InAppMessageButton {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InAppMessageContent: ObjRule = ObjRule {
-    properties: &[
-        ("BackgroundColor", Shape::STR),
-        ("BodyConfig", Shape::Object(&RULE_InAppMessageBodyConfig)),
-        ("HeaderConfig", Shape::Object(&RULE_InAppMessageHeaderConfig)),
-        ("ImageUrl", Shape::STR),
-        ("PrimaryBtn", Shape::Object(&RULE_InAppMessageButton)),
-        ("SecondaryBtn", Shape::Object(&RULE_InAppMessageButton)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InAppMessageContent` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -985,27 +833,27 @@ pub struct InAppMessageContent {
     /// `BackgroundColor`: a string.
     ///
     /// The background color for an in-app message banner, expressed as a hex color code (such as #000000 for black).
-    pub background_color: Option<Str>,
+    pub background_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `BodyConfig`: an [`InAppMessageBodyConfig`] object.
     ///
     /// Specifies the configuration of main body text in an in-app message template.
-    pub body_config: Option<Obj<InAppMessageBodyConfig>>,
+    pub body_config: ::std::option::Option<crate::Obj<InAppMessageBodyConfig>>,
     /// `HeaderConfig`: an [`InAppMessageHeaderConfig`] object.
     ///
     /// Specifies the configuration and content of the header or title text of the in-app message.
-    pub header_config: Option<Obj<InAppMessageHeaderConfig>>,
+    pub header_config: ::std::option::Option<crate::Obj<InAppMessageHeaderConfig>>,
     /// `ImageUrl`: a string.
     ///
     /// The URL of the image that appears on an in-app message banner.
-    pub image_url: Option<Str>,
+    pub image_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrimaryBtn`: an [`InAppMessageButton`] object.
     ///
     /// An object that contains configuration information about the primary button in an in-app message.
-    pub primary_btn: Option<Obj<InAppMessageButton>>,
+    pub primary_btn: ::std::option::Option<crate::Obj<InAppMessageButton>>,
     /// `SecondaryBtn`: an [`InAppMessageButton`] object.
     ///
     /// An object that contains configuration information about the secondary button in an in-app message.
-    pub secondary_btn: Option<Obj<InAppMessageButton>>,
+    pub secondary_btn: ::std::option::Option<crate::Obj<InAppMessageButton>>,
 }
 
 #[rustfmt::skip]
@@ -1013,29 +861,29 @@ impl InAppMessageContent {
     /// A `InAppMessageContent` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BackgroundColor`: a string.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
+    pub fn background_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.background_color = ::std::option::Option::Some(value.into()); self }
     /// `BodyConfig`: an [`InAppMessageBodyConfig`] object.
-    pub fn body_config(mut self, value: impl Into<Obj<InAppMessageBodyConfig>>) -> Self { self.body_config = Some(value.into()); self }
+    pub fn body_config(mut self, value: impl ::std::convert::Into<crate::Obj<InAppMessageBodyConfig>>) -> Self { self.body_config = ::std::option::Option::Some(value.into()); self }
     /// `HeaderConfig`: an [`InAppMessageHeaderConfig`] object.
-    pub fn header_config(mut self, value: impl Into<Obj<InAppMessageHeaderConfig>>) -> Self { self.header_config = Some(value.into()); self }
+    pub fn header_config(mut self, value: impl ::std::convert::Into<crate::Obj<InAppMessageHeaderConfig>>) -> Self { self.header_config = ::std::option::Option::Some(value.into()); self }
     /// `ImageUrl`: a string.
-    pub fn image_url(mut self, value: impl Into<Str>) -> Self { self.image_url = Some(value.into()); self }
+    pub fn image_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_url = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryBtn`: an [`InAppMessageButton`] object.
-    pub fn primary_btn(mut self, value: impl Into<Obj<InAppMessageButton>>) -> Self { self.primary_btn = Some(value.into()); self }
+    pub fn primary_btn(mut self, value: impl ::std::convert::Into<crate::Obj<InAppMessageButton>>) -> Self { self.primary_btn = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryBtn`: an [`InAppMessageButton`] object.
-    pub fn secondary_btn(mut self, value: impl Into<Obj<InAppMessageButton>>) -> Self { self.secondary_btn = Some(value.into()); self }
+    pub fn secondary_btn(mut self, value: impl ::std::convert::Into<crate::Obj<InAppMessageButton>>) -> Self { self.secondary_btn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InAppMessageContent {}
+impl crate::PropertyType for InAppMessageContent {}
 
-impl ToValue for InAppMessageContent {
+impl ::cloudwright_core::ToValue for InAppMessageContent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
             .opt("BodyConfig", &self.body_config)
             .opt("HeaderConfig", &self.header_config)
@@ -1045,17 +893,6 @@ impl ToValue for InAppMessageContent {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InAppMessageHeaderConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Alignment", Shape::STR),
-        ("Header", Shape::STR),
-        ("TextColor", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InAppMessageHeaderConfig` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -1067,15 +904,15 @@ pub struct InAppMessageHeaderConfig {
     /// `Alignment`: a string.
     ///
     /// The text alignment of the title of the message. Acceptable values: `LEFT` , `CENTER` , `RIGHT` .
-    pub alignment: Option<Str>,
+    pub alignment: ::std::option::Option<::cloudwright_core::Str>,
     /// `Header`: a string.
     ///
     /// The header or title text of the in-app message.
-    pub header: Option<Str>,
+    pub header: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextColor`: a string.
     ///
     /// The color of the body text, expressed as a string consisting of a hex color code (such as "#000000" for black).
-    pub text_color: Option<Str>,
+    pub text_color: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1083,42 +920,29 @@ impl InAppMessageHeaderConfig {
     /// A `InAppMessageHeaderConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Alignment`: a string.
-    pub fn alignment(mut self, value: impl Into<Str>) -> Self { self.alignment = Some(value.into()); self }
+    pub fn alignment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alignment = ::std::option::Option::Some(value.into()); self }
     /// `Header`: a string.
-    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = Some(value.into()); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header = ::std::option::Option::Some(value.into()); self }
     /// `TextColor`: a string.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
+    pub fn text_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_color = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InAppMessageHeaderConfig {}
+impl crate::PropertyType for InAppMessageHeaderConfig {}
 
-impl ToValue for InAppMessageHeaderConfig {
+impl ::cloudwright_core::ToValue for InAppMessageHeaderConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alignment", &self.alignment)
             .opt("Header", &self.header)
             .opt("TextColor", &self.text_color)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Limits: ObjRule = ObjRule {
-    properties: &[
-        ("Daily", Shape::INT),
-        ("MaximumDuration", Shape::INT),
-        ("MessagesPerSecond", Shape::INT),
-        ("Session", Shape::INT),
-        ("Total", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Limits` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -1130,23 +954,23 @@ pub struct Limits {
     /// `Daily`: an integer.
     ///
     /// The maximum number of messages that a campaign can send to a single endpoint during a 24-hour period. The maximum value is 100.
-    pub daily: Option<Int>,
+    pub daily: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumDuration`: an integer.
     ///
     /// The maximum amount of time, in seconds, that a campaign can attempt to deliver a message after the scheduled start time for the campaign. The minimum value is 60 seconds.
-    pub maximum_duration: Option<Int>,
+    pub maximum_duration: ::std::option::Option<::cloudwright_core::Int>,
     /// `MessagesPerSecond`: an integer.
     ///
     /// The maximum number of messages that a campaign can send each second. The minimum value is 1. The maximum value is 20,000.
-    pub messages_per_second: Option<Int>,
+    pub messages_per_second: ::std::option::Option<::cloudwright_core::Int>,
     /// `Session`: an integer.
     ///
     /// The maximum number of messages that the campaign can send per user session.
-    pub session: Option<Int>,
+    pub session: ::std::option::Option<::cloudwright_core::Int>,
     /// `Total`: an integer.
     ///
     /// The maximum number of messages that a campaign can send to a single endpoint during the course of the campaign. The maximum value is 100.
-    pub total: Option<Int>,
+    pub total: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1154,27 +978,27 @@ impl Limits {
     /// A `Limits` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Daily`: an integer.
-    pub fn daily(mut self, value: impl Into<Int>) -> Self { self.daily = Some(value.into()); self }
+    pub fn daily(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.daily = ::std::option::Option::Some(value.into()); self }
     /// `MaximumDuration`: an integer.
-    pub fn maximum_duration(mut self, value: impl Into<Int>) -> Self { self.maximum_duration = Some(value.into()); self }
+    pub fn maximum_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_duration = ::std::option::Option::Some(value.into()); self }
     /// `MessagesPerSecond`: an integer.
-    pub fn messages_per_second(mut self, value: impl Into<Int>) -> Self { self.messages_per_second = Some(value.into()); self }
+    pub fn messages_per_second(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.messages_per_second = ::std::option::Option::Some(value.into()); self }
     /// `Session`: an integer.
-    pub fn session(mut self, value: impl Into<Int>) -> Self { self.session = Some(value.into()); self }
+    pub fn session(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.session = ::std::option::Option::Some(value.into()); self }
     /// `Total`: an integer.
-    pub fn total(mut self, value: impl Into<Int>) -> Self { self.total = Some(value.into()); self }
+    pub fn total(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.total = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Limits {}
+impl crate::PropertyType for Limits {}
 
-impl ToValue for Limits {
+impl ::cloudwright_core::ToValue for Limits {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Daily", &self.daily)
             .opt("MaximumDuration", &self.maximum_duration)
             .opt("MessagesPerSecond", &self.messages_per_second)
@@ -1183,26 +1007,6 @@ impl ToValue for Limits {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Message: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::STR),
-        ("Body", Shape::STR),
-        ("ImageIconUrl", Shape::STR),
-        ("ImageSmallIconUrl", Shape::STR),
-        ("ImageUrl", Shape::STR),
-        ("JsonBody", Shape::STR),
-        ("MediaUrl", Shape::STR),
-        ("RawContent", Shape::STR),
-        ("SilentPush", Shape::Bool),
-        ("TimeToLive", Shape::INT),
-        ("Title", Shape::STR),
-        ("Url", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Message` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -1218,53 +1022,53 @@ pub struct Message {
     /// - `OPEN_APP` – Your app opens or it becomes the foreground app if it was sent to the background. This is the default action.
     /// - `DEEP_LINK` – Your app opens and displays a designated user interface in the app. This setting uses the deep-linking features of iOS and Android.
     /// - `URL` – The default mobile browser on the recipient's device opens and loads the web page at a URL that you specify.
-    pub action: Option<Str>,
+    pub action: ::std::option::Option<::cloudwright_core::Str>,
     /// `Body`: a string.
     ///
     /// The body of the notification message. The maximum number of characters is 200.
-    pub body: Option<Str>,
+    pub body: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageIconUrl`: a string.
     ///
     /// The URL of the image to display as the push notification icon, such as the icon for the app.
-    pub image_icon_url: Option<Str>,
+    pub image_icon_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageSmallIconUrl`: a string.
     ///
     /// The URL of the image to display as the small, push notification icon, such as a small version of the icon for the app.
-    pub image_small_icon_url: Option<Str>,
+    pub image_small_icon_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageUrl`: a string.
     ///
     /// The URL of an image to display in the push notification.
-    pub image_url: Option<Str>,
+    pub image_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `JsonBody`: a string.
     ///
     /// The JSON payload to use for a silent push notification.
-    pub json_body: Option<Str>,
+    pub json_body: ::std::option::Option<::cloudwright_core::Str>,
     /// `MediaUrl`: a string.
     ///
     /// The URL of the image or video to display in the push notification.
-    pub media_url: Option<Str>,
+    pub media_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `RawContent`: a string.
     ///
     /// The raw, JSON-formatted string to use as the payload for the notification message. If specified, this value overrides all other content for the message.
-    pub raw_content: Option<Str>,
+    pub raw_content: ::std::option::Option<::cloudwright_core::Str>,
     /// `SilentPush`: a boolean.
     ///
     /// Specifies whether the notification is a silent push notification, which is a push notification that doesn't display on a recipient's device. Silent push notifications can be used for cases such as updating an app's configuration, displaying messages in an in-app message center, or supporting phone home functionality.
-    pub silent_push: Option<Bool>,
+    pub silent_push: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TimeToLive`: an integer.
     ///
     /// The number of seconds that the push notification service should keep the message, if the service is unable to deliver the notification the first time. This value is converted to an expiration value when it's sent to a push notification service. If this value is `0` , the service treats the notification as if it expires immediately and the service doesn't store or try to deliver the notification again.
     ///
     /// This value doesn't apply to messages that are sent through the Amazon Device Messaging (ADM) service.
-    pub time_to_live: Option<Int>,
+    pub time_to_live: ::std::option::Option<::cloudwright_core::Int>,
     /// `Title`: a string.
     ///
     /// The title to display above the notification message on a recipient's device.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
     ///
     /// The URL to open in a recipient's default mobile browser, if a recipient taps the push notification and the value of the `Action` property is `URL` .
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1272,41 +1076,41 @@ impl Message {
     /// A `Message` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Action`: a string.
-    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `Body`: a string.
-    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `ImageIconUrl`: a string.
-    pub fn image_icon_url(mut self, value: impl Into<Str>) -> Self { self.image_icon_url = Some(value.into()); self }
+    pub fn image_icon_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_icon_url = ::std::option::Option::Some(value.into()); self }
     /// `ImageSmallIconUrl`: a string.
-    pub fn image_small_icon_url(mut self, value: impl Into<Str>) -> Self { self.image_small_icon_url = Some(value.into()); self }
+    pub fn image_small_icon_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_small_icon_url = ::std::option::Option::Some(value.into()); self }
     /// `ImageUrl`: a string.
-    pub fn image_url(mut self, value: impl Into<Str>) -> Self { self.image_url = Some(value.into()); self }
+    pub fn image_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_url = ::std::option::Option::Some(value.into()); self }
     /// `JsonBody`: a string.
-    pub fn json_body(mut self, value: impl Into<Str>) -> Self { self.json_body = Some(value.into()); self }
+    pub fn json_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.json_body = ::std::option::Option::Some(value.into()); self }
     /// `MediaUrl`: a string.
-    pub fn media_url(mut self, value: impl Into<Str>) -> Self { self.media_url = Some(value.into()); self }
+    pub fn media_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.media_url = ::std::option::Option::Some(value.into()); self }
     /// `RawContent`: a string.
-    pub fn raw_content(mut self, value: impl Into<Str>) -> Self { self.raw_content = Some(value.into()); self }
+    pub fn raw_content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.raw_content = ::std::option::Option::Some(value.into()); self }
     /// `SilentPush`: a boolean.
-    pub fn silent_push(mut self, value: impl Into<Bool>) -> Self { self.silent_push = Some(value.into()); self }
+    pub fn silent_push(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.silent_push = ::std::option::Option::Some(value.into()); self }
     /// `TimeToLive`: an integer.
-    pub fn time_to_live(mut self, value: impl Into<Int>) -> Self { self.time_to_live = Some(value.into()); self }
+    pub fn time_to_live(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.time_to_live = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Message {}
+impl crate::PropertyType for Message {}
 
-impl ToValue for Message {
+impl ::cloudwright_core::ToValue for Message {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("Body", &self.body)
             .opt("ImageIconUrl", &self.image_icon_url)
@@ -1323,23 +1127,6 @@ impl ToValue for Message {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MessageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ADMMessage", Shape::Object(&RULE_Message)),
-        ("APNSMessage", Shape::Object(&RULE_Message)),
-        ("BaiduMessage", Shape::Object(&RULE_Message)),
-        ("CustomMessage", Shape::Object(&RULE_CampaignCustomMessage)),
-        ("DefaultMessage", Shape::Object(&RULE_Message)),
-        ("EmailMessage", Shape::Object(&RULE_CampaignEmailMessage)),
-        ("GCMMessage", Shape::Object(&RULE_Message)),
-        ("InAppMessage", Shape::Object(&RULE_CampaignInAppMessage)),
-        ("SMSMessage", Shape::Object(&RULE_CampaignSmsMessage)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MessageConfiguration` property type of `AWS::Pinpoint::Campaign`.
 ///
 /// Specifies the message configuration settings for a campaign.
@@ -1350,41 +1137,41 @@ pub struct MessageConfiguration {
     /// `ADMMessage`: a [`Message`] object.
     ///
     /// The message that the campaign sends through the ADM (Amazon Device Messaging) channel. If specified, this message overrides the default message.
-    pub adm_message: Option<Obj<Message>>,
+    pub adm_message: ::std::option::Option<crate::Obj<Message>>,
     /// `APNSMessage`: a [`Message`] object.
     ///
     /// The message that the campaign sends through the APNs (Apple Push Notification service) channel. If specified, this message overrides the default message.
-    pub apns_message: Option<Obj<Message>>,
+    pub apns_message: ::std::option::Option<crate::Obj<Message>>,
     /// `BaiduMessage`: a [`Message`] object.
     ///
     /// The message that the campaign sends through the Baidu (Baidu Cloud Push) channel. If specified, this message overrides the default message.
-    pub baidu_message: Option<Obj<Message>>,
+    pub baidu_message: ::std::option::Option<crate::Obj<Message>>,
     /// `CustomMessage`: a [`CampaignCustomMessage`] object.
     ///
     /// The message that the campaign sends through a custom channel, as specified by the delivery configuration ( `CustomDeliveryConfiguration` ) settings for the campaign. If specified, this message overrides the default message.
-    pub custom_message: Option<Obj<CampaignCustomMessage>>,
+    pub custom_message: ::std::option::Option<crate::Obj<CampaignCustomMessage>>,
     /// `DefaultMessage`: a [`Message`] object.
     ///
     /// The default message that the campaign sends through all the channels that are configured for the campaign.
-    pub default_message: Option<Obj<Message>>,
+    pub default_message: ::std::option::Option<crate::Obj<Message>>,
     /// `EmailMessage`: a [`CampaignEmailMessage`] object.
     ///
     /// The message that the campaign sends through the email channel. If specified, this message overrides the default message.
     ///
-    /// &gt; The maximum email message size is 200 KB. You can use email templates to send larger email messages.
-    pub email_message: Option<Obj<CampaignEmailMessage>>,
+    /// \> The maximum email message size is 200 KB. You can use email templates to send larger email messages.
+    pub email_message: ::std::option::Option<crate::Obj<CampaignEmailMessage>>,
     /// `GCMMessage`: a [`Message`] object.
     ///
     /// The message that the campaign sends through the GCM channel, which enables Amazon Pinpoint to send push notifications through the Firebase Cloud Messaging (FCM), formerly Google Cloud Messaging (GCM), service. If specified, this message overrides the default message.
-    pub gcm_message: Option<Obj<Message>>,
+    pub gcm_message: ::std::option::Option<crate::Obj<Message>>,
     /// `InAppMessage`: a [`CampaignInAppMessage`] object.
     ///
     /// The default message for the in-app messaging channel. This message overrides the default message ( `DefaultMessage` ).
-    pub in_app_message: Option<Obj<CampaignInAppMessage>>,
+    pub in_app_message: ::std::option::Option<crate::Obj<CampaignInAppMessage>>,
     /// `SMSMessage`: a [`CampaignSmsMessage`] object.
     ///
     /// The message that the campaign sends through the SMS channel. If specified, this message overrides the default message.
-    pub sms_message: Option<Obj<CampaignSmsMessage>>,
+    pub sms_message: ::std::option::Option<crate::Obj<CampaignSmsMessage>>,
 }
 
 #[rustfmt::skip]
@@ -1392,35 +1179,35 @@ impl MessageConfiguration {
     /// A `MessageConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ADMMessage`: a [`Message`] object.
-    pub fn adm_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.adm_message = Some(value.into()); self }
+    pub fn adm_message(mut self, value: impl ::std::convert::Into<crate::Obj<Message>>) -> Self { self.adm_message = ::std::option::Option::Some(value.into()); self }
     /// `APNSMessage`: a [`Message`] object.
-    pub fn apns_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.apns_message = Some(value.into()); self }
+    pub fn apns_message(mut self, value: impl ::std::convert::Into<crate::Obj<Message>>) -> Self { self.apns_message = ::std::option::Option::Some(value.into()); self }
     /// `BaiduMessage`: a [`Message`] object.
-    pub fn baidu_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.baidu_message = Some(value.into()); self }
+    pub fn baidu_message(mut self, value: impl ::std::convert::Into<crate::Obj<Message>>) -> Self { self.baidu_message = ::std::option::Option::Some(value.into()); self }
     /// `CustomMessage`: a [`CampaignCustomMessage`] object.
-    pub fn custom_message(mut self, value: impl Into<Obj<CampaignCustomMessage>>) -> Self { self.custom_message = Some(value.into()); self }
+    pub fn custom_message(mut self, value: impl ::std::convert::Into<crate::Obj<CampaignCustomMessage>>) -> Self { self.custom_message = ::std::option::Option::Some(value.into()); self }
     /// `DefaultMessage`: a [`Message`] object.
-    pub fn default_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.default_message = Some(value.into()); self }
+    pub fn default_message(mut self, value: impl ::std::convert::Into<crate::Obj<Message>>) -> Self { self.default_message = ::std::option::Option::Some(value.into()); self }
     /// `EmailMessage`: a [`CampaignEmailMessage`] object.
-    pub fn email_message(mut self, value: impl Into<Obj<CampaignEmailMessage>>) -> Self { self.email_message = Some(value.into()); self }
+    pub fn email_message(mut self, value: impl ::std::convert::Into<crate::Obj<CampaignEmailMessage>>) -> Self { self.email_message = ::std::option::Option::Some(value.into()); self }
     /// `GCMMessage`: a [`Message`] object.
-    pub fn gcm_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.gcm_message = Some(value.into()); self }
+    pub fn gcm_message(mut self, value: impl ::std::convert::Into<crate::Obj<Message>>) -> Self { self.gcm_message = ::std::option::Option::Some(value.into()); self }
     /// `InAppMessage`: a [`CampaignInAppMessage`] object.
-    pub fn in_app_message(mut self, value: impl Into<Obj<CampaignInAppMessage>>) -> Self { self.in_app_message = Some(value.into()); self }
+    pub fn in_app_message(mut self, value: impl ::std::convert::Into<crate::Obj<CampaignInAppMessage>>) -> Self { self.in_app_message = ::std::option::Option::Some(value.into()); self }
     /// `SMSMessage`: a [`CampaignSmsMessage`] object.
-    pub fn sms_message(mut self, value: impl Into<Obj<CampaignSmsMessage>>) -> Self { self.sms_message = Some(value.into()); self }
+    pub fn sms_message(mut self, value: impl ::std::convert::Into<crate::Obj<CampaignSmsMessage>>) -> Self { self.sms_message = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MessageConfiguration {}
+impl crate::PropertyType for MessageConfiguration {}
 
-impl ToValue for MessageConfiguration {
+impl ::cloudwright_core::ToValue for MessageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ADMMessage", &self.adm_message)
             .opt("APNSMessage", &self.apns_message)
             .opt("BaiduMessage", &self.baidu_message)
@@ -1433,16 +1220,6 @@ impl ToValue for MessageConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ButtonAction", Shape::STR),
-        ("Link", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OverrideButtonConfiguration` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -1458,11 +1235,11 @@ pub struct OverrideButtonConfiguration {
     /// - `LINK` – A link to a web destination.
     /// - `DEEP_LINK` – A link to a specific page in an application.
     /// - `CLOSE` – Dismisses the message.
-    pub button_action: Option<Str>,
+    pub button_action: ::std::option::Option<::cloudwright_core::Str>,
     /// `Link`: a string.
     ///
     /// The destination (such as a URL) for a button.
-    pub link: Option<Str>,
+    pub link: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1470,41 +1247,26 @@ impl OverrideButtonConfiguration {
     /// A `OverrideButtonConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ButtonAction`: a string.
-    pub fn button_action(mut self, value: impl Into<Str>) -> Self { self.button_action = Some(value.into()); self }
+    pub fn button_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.button_action = ::std::option::Option::Some(value.into()); self }
     /// `Link`: a string.
-    pub fn link(mut self, value: impl Into<Str>) -> Self { self.link = Some(value.into()); self }
+    pub fn link(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.link = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OverrideButtonConfiguration {}
+impl crate::PropertyType for OverrideButtonConfiguration {}
 
-impl ToValue for OverrideButtonConfiguration {
+impl ::cloudwright_core::ToValue for OverrideButtonConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ButtonAction", &self.button_action)
             .opt("Link", &self.link)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[
-        ("EndTime", Shape::STR),
-        ("EventFilter", Shape::Object(&RULE_CampaignEventFilter)),
-        ("Frequency", Shape::STR),
-        ("IsLocalTime", Shape::Bool),
-        ("QuietTime", Shape::Object(&RULE_QuietTime)),
-        ("StartTime", Shape::STR),
-        ("TimeZone", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Schedule` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -1516,19 +1278,19 @@ pub struct Schedule {
     /// `EndTime`: a string.
     ///
     /// The scheduled time, in ISO 8601 format, when the campaign ended or will end.
-    pub end_time: Option<Str>,
+    pub end_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventFilter`: a [`CampaignEventFilter`] object.
     ///
     /// The type of event that causes the campaign to be sent, if the value of the `Frequency` property is `EVENT` .
-    pub event_filter: Option<Obj<CampaignEventFilter>>,
+    pub event_filter: ::std::option::Option<crate::Obj<CampaignEventFilter>>,
     /// `Frequency`: a string.
     ///
     /// Specifies how often the campaign is sent or whether the campaign is sent in response to a specific event.
-    pub frequency: Option<Str>,
+    pub frequency: ::std::option::Option<::cloudwright_core::Str>,
     /// `IsLocalTime`: a boolean.
     ///
     /// Specifies whether the start and end times for the campaign schedule use each recipient's local time. To base the schedule on each recipient's local time, set this value to `true` .
-    pub is_local_time: Option<Bool>,
+    pub is_local_time: ::std::option::Option<::cloudwright_core::Bool>,
     /// `QuietTime`: a [`QuietTime`] object.
     ///
     /// The default quiet time for the campaign. Quiet time is a specific time range when a campaign doesn't send messages to endpoints, if all the following conditions are met:
@@ -1538,15 +1300,15 @@ pub struct Schedule {
     /// - The current time in the endpoint's time zone is earlier than or equal to the time specified by the `QuietTime.End` property for the campaign.
     ///
     /// If any of the preceding conditions isn't met, the endpoint will receive messages from the campaign, even if quiet time is enabled.
-    pub quiet_time: Option<Obj<QuietTime>>,
+    pub quiet_time: ::std::option::Option<crate::Obj<QuietTime>>,
     /// `StartTime`: a string.
     ///
     /// The scheduled time when the campaign began or will begin. Valid values are: `IMMEDIATE` , to start the campaign immediately; or, a specific time in ISO 8601 format.
-    pub start_time: Option<Str>,
+    pub start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeZone`: a string.
     ///
     /// The starting UTC offset for the campaign schedule, if the value of the `IsLocalTime` property is `true` . Valid values are: `UTC, UTC+01, UTC+02, UTC+03, UTC+03:30, UTC+04, UTC+04:30, UTC+05, UTC+05:30, UTC+05:45, UTC+06, UTC+06:30, UTC+07, UTC+08, UTC+09, UTC+09:30, UTC+10, UTC+10:30, UTC+11, UTC+12, UTC+13, UTC-02, UTC-03, UTC-04, UTC-05, UTC-06, UTC-07, UTC-08, UTC-09, UTC-10,` and `UTC-11` .
-    pub time_zone: Option<Str>,
+    pub time_zone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1554,31 +1316,31 @@ impl Schedule {
     /// A `Schedule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EndTime`: a string.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = Some(value.into()); self }
+    pub fn end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_time = ::std::option::Option::Some(value.into()); self }
     /// `EventFilter`: a [`CampaignEventFilter`] object.
-    pub fn event_filter(mut self, value: impl Into<Obj<CampaignEventFilter>>) -> Self { self.event_filter = Some(value.into()); self }
+    pub fn event_filter(mut self, value: impl ::std::convert::Into<crate::Obj<CampaignEventFilter>>) -> Self { self.event_filter = ::std::option::Option::Some(value.into()); self }
     /// `Frequency`: a string.
-    pub fn frequency(mut self, value: impl Into<Str>) -> Self { self.frequency = Some(value.into()); self }
+    pub fn frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.frequency = ::std::option::Option::Some(value.into()); self }
     /// `IsLocalTime`: a boolean.
-    pub fn is_local_time(mut self, value: impl Into<Bool>) -> Self { self.is_local_time = Some(value.into()); self }
+    pub fn is_local_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_local_time = ::std::option::Option::Some(value.into()); self }
     /// `QuietTime`: a [`QuietTime`] object.
-    pub fn quiet_time(mut self, value: impl Into<Obj<QuietTime>>) -> Self { self.quiet_time = Some(value.into()); self }
+    pub fn quiet_time(mut self, value: impl ::std::convert::Into<crate::Obj<QuietTime>>) -> Self { self.quiet_time = ::std::option::Option::Some(value.into()); self }
     /// `StartTime`: a string.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = ::std::option::Option::Some(value.into()); self }
     /// `TimeZone`: a string.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
+    pub fn time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_zone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Schedule {}
+impl crate::PropertyType for Schedule {}
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndTime", &self.end_time)
             .opt("EventFilter", &self.event_filter)
             .opt("Frequency", &self.frequency)
@@ -1590,16 +1352,6 @@ impl ToValue for Schedule {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Template: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Template` property type of `AWS::Pinpoint::Campaign`.
 ///
 /// Specifies the name and version of the message template to use for the message.
@@ -1610,13 +1362,13 @@ pub struct Template {
     /// `Name`: a string.
     ///
     /// The name of the message template to use for the message. If specified, this value must match the name of an existing message template.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
-    /// The unique identifier for the version of the message template to use for the message. If specified, this value must match the identifier for an existing template version. To retrieve a list of versions and version identifiers for a template, use the \[Template Versions\](<https://docs.aws.amazon.com/pinpoint/latest/apireference/templates-template-name-template-type-versions.html>) resource.
+    /// The unique identifier for the version of the message template to use for the message. If specified, this value must match the identifier for an existing template version. To retrieve a list of versions and version identifiers for a template, use the [Template Versions](https://docs.aws.amazon.com/pinpoint/latest/apireference/templates-template-name-template-type-versions.html) resource.
     ///
     /// If you don't specify a value for this property, Amazon Pinpoint uses the *active version* of the template. The *active version* is typically the version of a template that's been most recently reviewed and approved for use, depending on your workflow. It isn't necessarily the latest version of a template.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1624,38 +1376,26 @@ impl Template {
     /// A `Template` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Template {}
+impl crate::PropertyType for Template {}
 
-impl ToValue for Template {
+impl ::cloudwright_core::ToValue for Template {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Version", &self.version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TemplateConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EmailTemplate", Shape::Object(&RULE_Template)),
-        ("PushTemplate", Shape::Object(&RULE_Template)),
-        ("SMSTemplate", Shape::Object(&RULE_Template)),
-        ("VoiceTemplate", Shape::Object(&RULE_Template)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TemplateConfiguration` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -1667,19 +1407,19 @@ pub struct TemplateConfiguration {
     /// `EmailTemplate`: a [`Template`] object.
     ///
     /// The email template to use for the message.
-    pub email_template: Option<Obj<Template>>,
+    pub email_template: ::std::option::Option<crate::Obj<Template>>,
     /// `PushTemplate`: a [`Template`] object.
     ///
     /// The push notification template to use for the message.
-    pub push_template: Option<Obj<Template>>,
+    pub push_template: ::std::option::Option<crate::Obj<Template>>,
     /// `SMSTemplate`: a [`Template`] object.
     ///
     /// The SMS template to use for the message.
-    pub sms_template: Option<Obj<Template>>,
+    pub sms_template: ::std::option::Option<crate::Obj<Template>>,
     /// `VoiceTemplate`: a [`Template`] object.
     ///
     /// The voice template to use for the message. This object isn't supported for campaigns.
-    pub voice_template: Option<Obj<Template>>,
+    pub voice_template: ::std::option::Option<crate::Obj<Template>>,
 }
 
 #[rustfmt::skip]
@@ -1687,25 +1427,25 @@ impl TemplateConfiguration {
     /// A `TemplateConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EmailTemplate`: a [`Template`] object.
-    pub fn email_template(mut self, value: impl Into<Obj<Template>>) -> Self { self.email_template = Some(value.into()); self }
+    pub fn email_template(mut self, value: impl ::std::convert::Into<crate::Obj<Template>>) -> Self { self.email_template = ::std::option::Option::Some(value.into()); self }
     /// `PushTemplate`: a [`Template`] object.
-    pub fn push_template(mut self, value: impl Into<Obj<Template>>) -> Self { self.push_template = Some(value.into()); self }
+    pub fn push_template(mut self, value: impl ::std::convert::Into<crate::Obj<Template>>) -> Self { self.push_template = ::std::option::Option::Some(value.into()); self }
     /// `SMSTemplate`: a [`Template`] object.
-    pub fn sms_template(mut self, value: impl Into<Obj<Template>>) -> Self { self.sms_template = Some(value.into()); self }
+    pub fn sms_template(mut self, value: impl ::std::convert::Into<crate::Obj<Template>>) -> Self { self.sms_template = ::std::option::Option::Some(value.into()); self }
     /// `VoiceTemplate`: a [`Template`] object.
-    pub fn voice_template(mut self, value: impl Into<Obj<Template>>) -> Self { self.voice_template = Some(value.into()); self }
+    pub fn voice_template(mut self, value: impl ::std::convert::Into<crate::Obj<Template>>) -> Self { self.voice_template = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TemplateConfiguration {}
+impl crate::PropertyType for TemplateConfiguration {}
 
-impl ToValue for TemplateConfiguration {
+impl ::cloudwright_core::ToValue for TemplateConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EmailTemplate", &self.email_template)
             .opt("PushTemplate", &self.push_template)
             .opt("SMSTemplate", &self.sms_template)
@@ -1713,21 +1453,6 @@ impl ToValue for TemplateConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WriteTreatmentResource: ObjRule = ObjRule {
-    properties: &[
-        ("CustomDeliveryConfiguration", Shape::Object(&RULE_CustomDeliveryConfiguration)),
-        ("MessageConfiguration", Shape::Object(&RULE_MessageConfiguration)),
-        ("Schedule", Shape::Object(&RULE_Schedule)),
-        ("SizePercent", Shape::INT),
-        ("TemplateConfiguration", Shape::Object(&RULE_TemplateConfiguration)),
-        ("TreatmentDescription", Shape::STR),
-        ("TreatmentName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WriteTreatmentResource` property type of `AWS::Pinpoint::Campaign`.
 ///
@@ -1739,31 +1464,32 @@ pub struct WriteTreatmentResource {
     /// `CustomDeliveryConfiguration`: a [`CustomDeliveryConfiguration`] object.
     ///
     /// The delivery configuration settings for sending the treatment through a custom channel. This object is required if the `MessageConfiguration` object for the treatment specifies a `CustomMessage` object.
-    pub custom_delivery_configuration: Option<Obj<CustomDeliveryConfiguration>>,
+    pub custom_delivery_configuration:
+        ::std::option::Option<crate::Obj<CustomDeliveryConfiguration>>,
     /// `MessageConfiguration`: a [`MessageConfiguration`] object.
     ///
     /// The message configuration settings for the treatment.
-    pub message_configuration: Option<Obj<MessageConfiguration>>,
+    pub message_configuration: ::std::option::Option<crate::Obj<MessageConfiguration>>,
     /// `Schedule`: a [`Schedule`] object.
     ///
     /// The schedule settings for the treatment.
-    pub schedule: Option<Obj<Schedule>>,
+    pub schedule: ::std::option::Option<crate::Obj<Schedule>>,
     /// `SizePercent`: an integer.
     ///
     /// The allocated percentage of users (segment members) to send the treatment to.
-    pub size_percent: Option<Int>,
+    pub size_percent: ::std::option::Option<::cloudwright_core::Int>,
     /// `TemplateConfiguration`: a [`TemplateConfiguration`] object.
     ///
     /// The message template to use for the treatment.
-    pub template_configuration: Option<Obj<TemplateConfiguration>>,
+    pub template_configuration: ::std::option::Option<crate::Obj<TemplateConfiguration>>,
     /// `TreatmentDescription`: a string.
     ///
     /// A custom description of the treatment.
-    pub treatment_description: Option<Str>,
+    pub treatment_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `TreatmentName`: a string.
     ///
     /// A custom name for the treatment.
-    pub treatment_name: Option<Str>,
+    pub treatment_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1771,31 +1497,31 @@ impl WriteTreatmentResource {
     /// A `WriteTreatmentResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomDeliveryConfiguration`: a [`CustomDeliveryConfiguration`] object.
-    pub fn custom_delivery_configuration(mut self, value: impl Into<Obj<CustomDeliveryConfiguration>>) -> Self { self.custom_delivery_configuration = Some(value.into()); self }
+    pub fn custom_delivery_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CustomDeliveryConfiguration>>) -> Self { self.custom_delivery_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MessageConfiguration`: a [`MessageConfiguration`] object.
-    pub fn message_configuration(mut self, value: impl Into<Obj<MessageConfiguration>>) -> Self { self.message_configuration = Some(value.into()); self }
+    pub fn message_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MessageConfiguration>>) -> Self { self.message_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Schedule`: a [`Schedule`] object.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<Schedule>>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
     /// `SizePercent`: an integer.
-    pub fn size_percent(mut self, value: impl Into<Int>) -> Self { self.size_percent = Some(value.into()); self }
+    pub fn size_percent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_percent = ::std::option::Option::Some(value.into()); self }
     /// `TemplateConfiguration`: a [`TemplateConfiguration`] object.
-    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self { self.template_configuration = Some(value.into()); self }
+    pub fn template_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TemplateConfiguration>>) -> Self { self.template_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TreatmentDescription`: a string.
-    pub fn treatment_description(mut self, value: impl Into<Str>) -> Self { self.treatment_description = Some(value.into()); self }
+    pub fn treatment_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.treatment_description = ::std::option::Option::Some(value.into()); self }
     /// `TreatmentName`: a string.
-    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self { self.treatment_name = Some(value.into()); self }
+    pub fn treatment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.treatment_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WriteTreatmentResource {}
+impl crate::PropertyType for WriteTreatmentResource {}
 
-impl ToValue for WriteTreatmentResource {
+impl ::cloudwright_core::ToValue for WriteTreatmentResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomDeliveryConfiguration",
                 &self.custom_delivery_configuration,
@@ -1808,4 +1534,290 @@ impl ToValue for WriteTreatmentResource {
             .opt("TreatmentName", &self.treatment_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CampaignHook, RULE_QuietTime, RULE_SetDimension};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Campaign: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalTreatments", Shape::List(&ListRule { items: Shape::Object(&RULE_WriteTreatmentResource), min_items: None, max_items: None, unique: false })),
+            ("ApplicationId", Shape::STR),
+            ("CampaignHook", Shape::Object(&RULE_CampaignHook)),
+            ("CustomDeliveryConfiguration", Shape::Object(&RULE_CustomDeliveryConfiguration)),
+            ("Description", Shape::STR),
+            ("HoldoutPercent", Shape::INT),
+            ("IsPaused", Shape::Bool),
+            ("Limits", Shape::Object(&RULE_Limits)),
+            ("MessageConfiguration", Shape::Object(&RULE_MessageConfiguration)),
+            ("Name", Shape::STR),
+            ("Priority", Shape::INT),
+            ("Schedule", Shape::Object(&RULE_Schedule)),
+            ("SegmentId", Shape::STR),
+            ("SegmentVersion", Shape::INT),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TemplateConfiguration", Shape::Object(&RULE_TemplateConfiguration)),
+            ("TreatmentDescription", Shape::STR),
+            ("TreatmentName", Shape::STR),
+        ],
+        required: &["SegmentId", "Schedule", "ApplicationId", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CampaignCustomMessage: ObjRule = ObjRule {
+        properties: &[
+            ("Data", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CampaignEmailMessage: ObjRule = ObjRule {
+        properties: &[
+            ("Body", Shape::STR),
+            ("FromAddress", Shape::STR),
+            ("HtmlBody", Shape::STR),
+            ("Title", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CampaignEventFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::Object(&RULE_EventDimensions)),
+            ("FilterType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CampaignInAppMessage: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::List(&ListRule { items: Shape::Object(&RULE_InAppMessageContent), min_items: None, max_items: None, unique: false })),
+            ("CustomConfig", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Layout", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CampaignSmsMessage: ObjRule = ObjRule {
+        properties: &[
+            ("Body", Shape::STR),
+            ("EntityId", Shape::STR),
+            ("MessageType", Shape::STR),
+            ("OriginationNumber", Shape::STR),
+            ("SenderId", Shape::STR),
+            ("TemplateId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomDeliveryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryUri", Shape::STR),
+            ("EndpointTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BackgroundColor", Shape::STR),
+            ("BorderRadius", Shape::INT),
+            ("ButtonAction", Shape::STR),
+            ("Link", Shape::STR),
+            ("Text", Shape::STR),
+            ("TextColor", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventDimensions: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("EventType", Shape::Object(&RULE_SetDimension)),
+            ("Metrics", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InAppMessageBodyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Alignment", Shape::STR),
+            ("Body", Shape::STR),
+            ("TextColor", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InAppMessageButton: ObjRule = ObjRule {
+        properties: &[
+            ("Android", Shape::Object(&RULE_OverrideButtonConfiguration)),
+            ("DefaultConfig", Shape::Object(&RULE_DefaultButtonConfiguration)),
+            ("IOS", Shape::Object(&RULE_OverrideButtonConfiguration)),
+            ("Web", Shape::Object(&RULE_OverrideButtonConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InAppMessageContent: ObjRule = ObjRule {
+        properties: &[
+            ("BackgroundColor", Shape::STR),
+            ("BodyConfig", Shape::Object(&RULE_InAppMessageBodyConfig)),
+            ("HeaderConfig", Shape::Object(&RULE_InAppMessageHeaderConfig)),
+            ("ImageUrl", Shape::STR),
+            ("PrimaryBtn", Shape::Object(&RULE_InAppMessageButton)),
+            ("SecondaryBtn", Shape::Object(&RULE_InAppMessageButton)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InAppMessageHeaderConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Alignment", Shape::STR),
+            ("Header", Shape::STR),
+            ("TextColor", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Limits: ObjRule = ObjRule {
+        properties: &[
+            ("Daily", Shape::INT),
+            ("MaximumDuration", Shape::INT),
+            ("MessagesPerSecond", Shape::INT),
+            ("Session", Shape::INT),
+            ("Total", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Message: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::STR),
+            ("Body", Shape::STR),
+            ("ImageIconUrl", Shape::STR),
+            ("ImageSmallIconUrl", Shape::STR),
+            ("ImageUrl", Shape::STR),
+            ("JsonBody", Shape::STR),
+            ("MediaUrl", Shape::STR),
+            ("RawContent", Shape::STR),
+            ("SilentPush", Shape::Bool),
+            ("TimeToLive", Shape::INT),
+            ("Title", Shape::STR),
+            ("Url", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MessageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ADMMessage", Shape::Object(&RULE_Message)),
+            ("APNSMessage", Shape::Object(&RULE_Message)),
+            ("BaiduMessage", Shape::Object(&RULE_Message)),
+            ("CustomMessage", Shape::Object(&RULE_CampaignCustomMessage)),
+            ("DefaultMessage", Shape::Object(&RULE_Message)),
+            ("EmailMessage", Shape::Object(&RULE_CampaignEmailMessage)),
+            ("GCMMessage", Shape::Object(&RULE_Message)),
+            ("InAppMessage", Shape::Object(&RULE_CampaignInAppMessage)),
+            ("SMSMessage", Shape::Object(&RULE_CampaignSmsMessage)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ButtonAction", Shape::STR),
+            ("Link", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+        properties: &[
+            ("EndTime", Shape::STR),
+            ("EventFilter", Shape::Object(&RULE_CampaignEventFilter)),
+            ("Frequency", Shape::STR),
+            ("IsLocalTime", Shape::Bool),
+            ("QuietTime", Shape::Object(&RULE_QuietTime)),
+            ("StartTime", Shape::STR),
+            ("TimeZone", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Template: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TemplateConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EmailTemplate", Shape::Object(&RULE_Template)),
+            ("PushTemplate", Shape::Object(&RULE_Template)),
+            ("SMSTemplate", Shape::Object(&RULE_Template)),
+            ("VoiceTemplate", Shape::Object(&RULE_Template)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WriteTreatmentResource: ObjRule = ObjRule {
+        properties: &[
+            ("CustomDeliveryConfiguration", Shape::Object(&RULE_CustomDeliveryConfiguration)),
+            ("MessageConfiguration", Shape::Object(&RULE_MessageConfiguration)),
+            ("Schedule", Shape::Object(&RULE_Schedule)),
+            ("SizePercent", Shape::INT),
+            ("TemplateConfiguration", Shape::Object(&RULE_TemplateConfiguration)),
+            ("TreatmentDescription", Shape::STR),
+            ("TreatmentName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`EmailChannel`], by name: `EmailChannel::new(EmailChannelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailChannelRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `FromAddress`: a string, required.
-    pub from_address: Str,
+    pub from_address: ::cloudwright_core::Str,
     /// `Identity`: a string, required.
-    pub identity: Str,
+    pub identity: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmailChannel: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::STR),
-        ("ConfigurationSet", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("FromAddress", Shape::STR),
-        ("Identity", Shape::STR),
-        ("OrchestrationSendingRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["FromAddress", "ApplicationId", "Identity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Pinpoint::EmailChannel` resource.
 ///
@@ -57,35 +39,35 @@ pub struct EmailChannel {
     /// The unique identifier for the Amazon Pinpoint application that you're specifying the email channel for.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `ConfigurationSet`: a string.
     ///
-    /// The \[Amazon SES configuration set\](<https://docs.aws.amazon.com/ses/latest/APIReference/API_ConfigurationSet.html>) that you want to apply to messages that you send through the channel.
-    pub configuration_set: Option<Str>,
+    /// The [Amazon SES configuration set](https://docs.aws.amazon.com/ses/latest/APIReference/API_ConfigurationSet.html) that you want to apply to messages that you send through the channel.
+    pub configuration_set: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether to enable the email channel for the application.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FromAddress`: a string, required.
     ///
     /// The verified email address that you want to send email from when you send email through the channel.
-    pub from_address: Str,
+    pub from_address: ::cloudwright_core::Str,
     /// `Identity`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the identity, verified with Amazon Simple Email Service (Amazon SES), that you want to use when you send email through the channel.
-    pub identity: Str,
+    pub identity: ::cloudwright_core::Str,
     /// `OrchestrationSendingRoleArn`: a string.
     ///
     /// The ARN of an IAM role for Amazon Pinpoint to use to send email from your campaigns or journeys through Amazon SES .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub orchestration_sending_role_arn: Option<Str>,
+    pub orchestration_sending_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The ARN of the AWS Identity and Access Management (IAM) role that you want Amazon Pinpoint to use when it submits email-related event data for the channel.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -95,7 +77,7 @@ impl EmailChannel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::EmailChannel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-emailchannel.html",
         primary_identifier: &["Id"],
@@ -106,7 +88,7 @@ impl EmailChannel {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `EmailChannel` with its required properties, named in a [`EmailChannelRequired`].
@@ -114,46 +96,48 @@ impl EmailChannel {
     pub fn new(required: EmailChannelRequired) -> Self {
         Self {
             application_id: required.application_id,
-            configuration_set: None,
-            enabled: None,
+            configuration_set: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
             from_address: required.from_address,
             identity: required.identity,
-            orchestration_sending_role_arn: None,
-            role_arn: None,
+            orchestration_sending_role_arn: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `ConfigurationSet`: a string.
-    pub fn configuration_set(mut self, value: impl Into<Str>) -> Self { self.configuration_set = Some(value.into()); self }
+    pub fn configuration_set(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_set = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `FromAddress`: a string, required.
-    pub fn from_address(mut self, value: impl Into<Str>) -> Self { self.from_address = value.into(); self }
+    pub fn from_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.from_address = value.into(); self }
     /// `Identity`: a string, required.
-    pub fn identity(mut self, value: impl Into<Str>) -> Self { self.identity = value.into(); self }
+    pub fn identity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity = value.into(); self }
     /// `OrchestrationSendingRoleArn`: a string.
-    pub fn orchestration_sending_role_arn(mut self, value: impl Into<Str>) -> Self { self.orchestration_sending_role_arn = Some(value.into()); self }
+    pub fn orchestration_sending_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.orchestration_sending_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EmailChannel {
+impl ::cloudwright_core::Resource for EmailChannel {
     type Attributes = EmailChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EmailChannel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EmailChannel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EmailChannel {
+impl ::cloudwright_core::ToValue for EmailChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .opt("ConfigurationSet", &self.configuration_set)
             .opt("Enabled", &self.enabled)
@@ -168,12 +152,12 @@ impl ToValue for EmailChannel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EmailChannel`]: `Handle<EmailChannel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EmailChannel`]: `Handle<EmailChannel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EmailChannelAttributes(ResourceRef);
+pub struct EmailChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EmailChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EmailChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,7 +167,30 @@ impl EmailChannelAttributes {
     ///
     /// (Deprecated) An identifier for the email channel. This property is retained only for backward compatibility.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailChannel: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::STR),
+            ("ConfigurationSet", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("FromAddress", Shape::STR),
+            ("Identity", Shape::STR),
+            ("OrchestrationSendingRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["FromAddress", "ApplicationId", "Identity"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

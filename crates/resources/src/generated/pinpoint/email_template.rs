@@ -5,32 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`EmailTemplate`], by name: `EmailTemplate::new(EmailTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailTemplateRequired {
     /// `Subject`: a string, required.
-    pub subject: Str,
+    pub subject: ::cloudwright_core::Str,
     /// `TemplateName`: a string, required.
-    pub template_name: Str,
+    pub template_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmailTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultSubstitutions", Shape::STR),
-        ("HtmlPart", Shape::STR),
-        ("Subject", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TemplateDescription", Shape::STR),
-        ("TemplateName", Shape::STR),
-        ("TextPart", Shape::STR),
-    ],
-    required: &["TemplateName", "Subject"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Pinpoint::EmailTemplate` resource.
 ///
@@ -51,37 +33,37 @@ pub struct EmailTemplate {
     /// `DefaultSubstitutions`: a string.
     ///
     /// A JSON object that specifies the default values to use for message variables in the message template. This object is a set of key-value pairs. Each key defines a message variable in the template. The corresponding value defines the default value for that variable. When you create a message that's based on the template, you can override these defaults with message-specific and address-specific variables and values.
-    pub default_substitutions: Option<Str>,
+    pub default_substitutions: ::std::option::Option<::cloudwright_core::Str>,
     /// `HtmlPart`: a string.
     ///
     /// The message body, in HTML format, to use in email messages that are based on the message template. We recommend using HTML format for email clients that render HTML content. You can include links, formatted text, and more in an HTML message.
-    pub html_part: Option<Str>,
+    pub html_part: ::std::option::Option<::cloudwright_core::Str>,
     /// `Subject`: a string, required.
     ///
     /// The subject line, or title, to use in email messages that are based on the message template.
-    pub subject: Str,
+    pub subject: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TemplateDescription`: a string.
     ///
     /// A custom description of the message template.
-    pub template_description: Option<Str>,
+    pub template_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateName`: a string, required.
     ///
     /// The name of the message template.
     ///
     /// Create-only: changing it replaces the resource.
-    pub template_name: Str,
+    pub template_name: ::cloudwright_core::Str,
     /// `TextPart`: a string.
     ///
     /// The message body, in plain text format, to use in email messages that are based on the message template. We recommend using plain text format for email clients that don't render HTML content and clients that are connected to high-latency networks, such as mobile devices.
-    pub text_part: Option<Str>,
+    pub text_part: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +73,7 @@ impl EmailTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::EmailTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-emailtemplate.html",
         primary_identifier: &["Id"],
@@ -102,57 +84,59 @@ impl EmailTemplate {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `EmailTemplate` with its required properties, named in a [`EmailTemplateRequired`].
     #[inline]
     pub fn new(required: EmailTemplateRequired) -> Self {
         Self {
-            default_substitutions: None,
-            html_part: None,
+            default_substitutions: ::std::option::Option::None,
+            html_part: ::std::option::Option::None,
             subject: required.subject,
-            tags: None,
-            template_description: None,
+            tags: ::std::option::Option::None,
+            template_description: ::std::option::Option::None,
             template_name: required.template_name,
-            text_part: None,
+            text_part: ::std::option::Option::None,
         }
     }
 
     /// `DefaultSubstitutions`: a string.
-    pub fn default_substitutions(mut self, value: impl Into<Str>) -> Self { self.default_substitutions = Some(value.into()); self }
+    pub fn default_substitutions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_substitutions = ::std::option::Option::Some(value.into()); self }
     /// `HtmlPart`: a string.
-    pub fn html_part(mut self, value: impl Into<Str>) -> Self { self.html_part = Some(value.into()); self }
+    pub fn html_part(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.html_part = ::std::option::Option::Some(value.into()); self }
     /// `Subject`: a string, required.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self { self.subject = value.into(); self }
+    pub fn subject(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subject = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateDescription`: a string.
-    pub fn template_description(mut self, value: impl Into<Str>) -> Self { self.template_description = Some(value.into()); self }
+    pub fn template_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_description = ::std::option::Option::Some(value.into()); self }
     /// `TemplateName`: a string, required.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
+    pub fn template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_name = value.into(); self }
     /// `TextPart`: a string.
-    pub fn text_part(mut self, value: impl Into<Str>) -> Self { self.text_part = Some(value.into()); self }
+    pub fn text_part(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_part = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EmailTemplate {
+impl ::cloudwright_core::Resource for EmailTemplate {
     type Attributes = EmailTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EmailTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EmailTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EmailTemplate {
+impl ::cloudwright_core::ToValue for EmailTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultSubstitutions", &self.default_substitutions)
             .opt("HtmlPart", &self.html_part)
             .req("Subject", &self.subject)
@@ -164,12 +148,12 @@ impl ToValue for EmailTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EmailTemplate`]: `Handle<EmailTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EmailTemplate`]: `Handle<EmailTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EmailTemplateAttributes(ResourceRef);
+pub struct EmailTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EmailTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EmailTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -179,13 +163,36 @@ impl EmailTemplateAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the message template.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultSubstitutions", Shape::STR),
+            ("HtmlPart", Shape::STR),
+            ("Subject", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TemplateDescription", Shape::STR),
+            ("TemplateName", Shape::STR),
+            ("TextPart", Shape::STR),
+        ],
+        required: &["TemplateName", "Subject"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`EventStream`], by name: `EventStream::new(EventStreamRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventStreamRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `DestinationStreamArn`: a string, required.
-    pub destination_stream_arn: Str,
+    pub destination_stream_arn: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventStream: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::STR),
-        ("DestinationStreamArn", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["ApplicationId", "DestinationStreamArn", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Pinpoint::EventStream` resource.
 ///
@@ -51,7 +37,7 @@ pub struct EventStream {
     /// The unique identifier for the Amazon Pinpoint application that you want to export data from.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `DestinationStreamArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Kinesis Data Stream or Amazon Data Firehose delivery stream that you want to publish event data to.
@@ -59,13 +45,13 @@ pub struct EventStream {
     /// For a Kinesis Data Stream, the ARN format is: `arn:aws:kinesis: region : account-id :stream/ stream_name`
     ///
     /// For a Firehose delivery stream, the ARN format is: `arn:aws:firehose: region : account-id :deliverystream/ stream_name`
-    pub destination_stream_arn: Str,
+    pub destination_stream_arn: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The AWS Identity and Access Management (IAM) role that authorizes Amazon Pinpoint to publish event data to the stream in your AWS account.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -75,7 +61,7 @@ impl EventStream {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::EventStream",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-eventstream.html",
         primary_identifier: &["Id"],
@@ -86,7 +72,7 @@ impl EventStream {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `EventStream` with its required properties, named in a [`EventStreamRequired`].
@@ -100,28 +86,30 @@ impl EventStream {
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `DestinationStreamArn`: a string, required.
-    pub fn destination_stream_arn(mut self, value: impl Into<Str>) -> Self { self.destination_stream_arn = value.into(); self }
+    pub fn destination_stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_stream_arn = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl Resource for EventStream {
+impl ::cloudwright_core::Resource for EventStream {
     type Attributes = EventStreamAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventStream, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventStream, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventStream {
+impl ::cloudwright_core::ToValue for EventStream {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .req("DestinationStreamArn", &self.destination_stream_arn)
             .req("RoleArn", &self.role_arn)
@@ -129,12 +117,12 @@ impl ToValue for EventStream {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventStream`]: `Handle<EventStream>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventStream`]: `Handle<EventStream>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EventStreamAttributes(ResourceRef);
+pub struct EventStreamAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EventStreamAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventStreamAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,7 +130,26 @@ impl From<ResourceRef> for EventStreamAttributes {
 impl EventStreamAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventStream: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::STR),
+            ("DestinationStreamArn", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["ApplicationId", "DestinationStreamArn", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`GcmChannel`], by name: `GcmChannel::new(GcmChannelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GcmChannelRequired {
-    /// `ApplicationId`: a string, required.
-    pub application_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GcmChannel: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKey", Shape::STR),
-        ("ApplicationId", Shape::STR),
-        ("DefaultAuthenticationMethod", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("ServiceJson", Shape::STR),
-    ],
-    required: &["ApplicationId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Pinpoint::GCMChannel` resource.
 ///
 /// A *channel* is a type of platform that you can deliver messages to. You can use the GCM channel to send push notification messages to the Firebase Cloud Messaging (FCM) service, which replaced the Google Cloud Messaging (GCM) service. Before you use Amazon Pinpoint to send notifications to FCM, you have to enable the GCM channel for an Amazon Pinpoint application.
@@ -49,25 +26,25 @@ pub struct GcmChannel {
     /// `ApiKey`: a string.
     ///
     /// The Web API key, also called the *server key* , that you received from Google to communicate with Google services.
-    pub api_key: Option<Str>,
+    pub api_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `ApplicationId`: a string, required.
     ///
     /// The unique identifier for the Amazon Pinpoint application that the GCM channel applies to.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `DefaultAuthenticationMethod`: a string.
     ///
     /// The default authentication method used for GCM. Values are either "TOKEN" or "KEY". Defaults to "KEY".
-    pub default_authentication_method: Option<Str>,
+    pub default_authentication_method: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether to enable the GCM channel for the Amazon Pinpoint application.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ServiceJson`: a string.
     ///
-    /// The contents of the JSON file provided by Google during registration in order to generate an access token for authentication. For more information see \[Migrate from legacy FCM APIs to HTTP v1\](<https://docs.aws.amazon.com/https://firebase.google.com/docs/cloud-messaging/migrate-v1>) .
-    pub service_json: Option<Str>,
+    /// The contents of the JSON file provided by Google during registration in order to generate an access token for authentication. For more information see [Migrate from legacy FCM APIs to HTTP v1](https://docs.aws.amazon.com/https://firebase.google.com/docs/cloud-messaging/migrate-v1) .
+    pub service_json: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +54,7 @@ impl GcmChannel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::GCMChannel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-gcmchannel.html",
         primary_identifier: &["Id"],
@@ -88,48 +65,50 @@ impl GcmChannel {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `GcmChannel` with its required properties, named in a [`GcmChannelRequired`].
+    /// A `GcmChannel` with its one required property, `ApplicationId`.
     #[inline]
-    pub fn new(required: GcmChannelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            api_key: None,
-            application_id: required.application_id,
-            default_authentication_method: None,
-            enabled: None,
-            service_json: None,
+            api_key: ::std::option::Option::None,
+            application_id: value.into(),
+            default_authentication_method: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
+            service_json: ::std::option::Option::None,
         }
     }
 
     /// `ApiKey`: a string.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = Some(value.into()); self }
+    pub fn api_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_key = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `DefaultAuthenticationMethod`: a string.
-    pub fn default_authentication_method(mut self, value: impl Into<Str>) -> Self { self.default_authentication_method = Some(value.into()); self }
+    pub fn default_authentication_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_authentication_method = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `ServiceJson`: a string.
-    pub fn service_json(mut self, value: impl Into<Str>) -> Self { self.service_json = Some(value.into()); self }
+    pub fn service_json(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_json = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GcmChannel {
+impl ::cloudwright_core::Resource for GcmChannel {
     type Attributes = GcmChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GcmChannel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GcmChannel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GcmChannel {
+impl ::cloudwright_core::ToValue for GcmChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApiKey", &self.api_key)
             .req("ApplicationId", &self.application_id)
             .opt(
@@ -142,12 +121,12 @@ impl ToValue for GcmChannel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GcmChannel`]: `Handle<GcmChannel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GcmChannel`]: `Handle<GcmChannel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GcmChannelAttributes(ResourceRef);
+pub struct GcmChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GcmChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GcmChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,7 +136,28 @@ impl GcmChannelAttributes {
     ///
     /// (Deprecated) An identifier for the GCM channel. This property is retained only for backward compatibility.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GcmChannel: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKey", Shape::STR),
+            ("ApplicationId", Shape::STR),
+            ("DefaultAuthenticationMethod", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("ServiceJson", Shape::STR),
+        ],
+        required: &["ApplicationId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`InAppTemplate`], by name: `InAppTemplate::new(InAppTemplateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InAppTemplateRequired {
-    /// `TemplateName`: a string, required.
-    pub template_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InAppTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::List(&ListRule { items: Shape::Object(&RULE_InAppMessageContent), min_items: None, max_items: None, unique: false })),
-        ("CustomConfig", Shape::Typed(json_type::OBJECT)),
-        ("Layout", Shape::Str(&StrRule { allowed: &["BOTTOM_BANNER", "TOP_BANNER", "OVERLAYS", "MOBILE_FEED", "MIDDLE_BANNER", "CAROUSEL"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TemplateDescription", Shape::STR),
-        ("TemplateName", Shape::STR),
-    ],
-    required: &["TemplateName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Pinpoint::InAppTemplate` resource.
 ///
 /// Creates a message template that you can use to send in-app messages. A message template is a set of content and settings that you can define, save, and reuse in messages for any of your Amazon Pinpoint applications. The In-App channel is unavailable in AWS GovCloud (US).
@@ -49,11 +24,11 @@ pub struct InAppTemplate {
     /// `Content`: a list of [`InAppMessageContent`] objects.
     ///
     /// An object that contains information about the content of an in-app message, including its title and body text, text colors, background colors, images, buttons, and behaviors.
-    pub content: Option<List<InAppMessageContent>>,
+    pub content: ::std::option::Option<::cloudwright_core::List<InAppMessageContent>>,
     /// `CustomConfig`: a JSON value.
     ///
     /// Custom data, in the form of key-value pairs, that is included in an in-app messaging payload.
-    pub custom_config: Option<Json>,
+    pub custom_config: ::std::option::Option<::cloudwright_core::Json>,
     /// `Layout`: a [`Layout`] value.
     ///
     /// A string that determines the appearance of the in-app message. You can specify one of the following:
@@ -64,25 +39,25 @@ pub struct InAppTemplate {
     /// - `MOBILE_FEED` – a message that appears in a window in front of the page.
     /// - `MIDDLE_BANNER` – a message that appears as a banner in the middle of the page.
     /// - `CAROUSEL` – a scrollable layout of up to five unique messages.
-    pub layout: Option<Layout>,
+    pub layout: ::std::option::Option<Layout>,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TemplateDescription`: a string.
     ///
     /// An optional description of the in-app template.
-    pub template_description: Option<Str>,
+    pub template_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateName`: a string, required.
     ///
     /// The name of the in-app message template.
     ///
     /// Create-only: changing it replaces the resource.
-    pub template_name: Str,
+    pub template_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -92,7 +67,7 @@ impl InAppTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::InAppTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-inapptemplate.html",
         primary_identifier: &["TemplateName"],
@@ -103,54 +78,56 @@ impl InAppTemplate {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `InAppTemplate` with its required properties, named in a [`InAppTemplateRequired`].
+    /// A `InAppTemplate` with its one required property, `TemplateName`.
     #[inline]
-    pub fn new(required: InAppTemplateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            content: None,
-            custom_config: None,
-            layout: None,
-            tags: None,
-            template_description: None,
-            template_name: required.template_name,
+            content: ::std::option::Option::None,
+            custom_config: ::std::option::Option::None,
+            layout: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            template_description: ::std::option::Option::None,
+            template_name: value.into(),
         }
     }
 
     /// `Content`: a list of [`InAppMessageContent`] objects.
-    pub fn content(mut self, value: impl Into<List<InAppMessageContent>>) -> Self { self.content = Some(value.into()); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InAppMessageContent>>) -> Self { self.content = ::std::option::Option::Some(value.into()); self }
     /// `CustomConfig`: a JSON value.
-    pub fn custom_config(mut self, value: impl Into<Json>) -> Self { self.custom_config = Some(value.into()); self }
+    pub fn custom_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom_config = ::std::option::Option::Some(value.into()); self }
     /// `Layout`: a [`Layout`] value.
-    pub fn layout(mut self, value: impl Into<Layout>) -> Self { self.layout = Some(value.into()); self }
+    pub fn layout(mut self, value: impl ::std::convert::Into<Layout>) -> Self { self.layout = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateDescription`: a string.
-    pub fn template_description(mut self, value: impl Into<Str>) -> Self { self.template_description = Some(value.into()); self }
+    pub fn template_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_description = ::std::option::Option::Some(value.into()); self }
     /// `TemplateName`: a string, required.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
+    pub fn template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_name = value.into(); self }
 }
 
-impl Resource for InAppTemplate {
+impl ::cloudwright_core::Resource for InAppTemplate {
     type Attributes = InAppTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InAppTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InAppTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InAppTemplate {
+impl ::cloudwright_core::ToValue for InAppTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Content", &self.content)
             .opt("CustomConfig", &self.custom_config)
             .opt("Layout", &self.layout)
@@ -161,12 +138,12 @@ impl ToValue for InAppTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InAppTemplate`]: `Handle<InAppTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InAppTemplate`]: `Handle<InAppTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InAppTemplateAttributes(ResourceRef);
+pub struct InAppTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InAppTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InAppTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -176,21 +153,10 @@ impl InAppTemplateAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the message template.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BodyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Alignment", Shape::Str(&StrRule { allowed: &["LEFT", "CENTER", "RIGHT"], ..StrRule::ANY })),
-        ("Body", Shape::STR),
-        ("TextColor", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BodyConfig` property type of `AWS::Pinpoint::InAppTemplate`.
 ///
@@ -202,15 +168,15 @@ pub struct BodyConfig {
     /// `Alignment`: an [`Alignment`] value.
     ///
     /// The text alignment of the main body text of the message. Acceptable values: `LEFT` , `CENTER` , `RIGHT` .
-    pub alignment: Option<Alignment>,
+    pub alignment: ::std::option::Option<Alignment>,
     /// `Body`: a string.
     ///
     /// The main body text of the message.
-    pub body: Option<Str>,
+    pub body: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextColor`: a string.
     ///
     /// The color of the body text, expressed as a hex color code (such as #000000 for black).
-    pub text_color: Option<Str>,
+    pub text_color: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -218,41 +184,29 @@ impl BodyConfig {
     /// A `BodyConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Alignment`: an [`Alignment`] value.
-    pub fn alignment(mut self, value: impl Into<Alignment>) -> Self { self.alignment = Some(value.into()); self }
+    pub fn alignment(mut self, value: impl ::std::convert::Into<Alignment>) -> Self { self.alignment = ::std::option::Option::Some(value.into()); self }
     /// `Body`: a string.
-    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `TextColor`: a string.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
+    pub fn text_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_color = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BodyConfig {}
+impl crate::PropertyType for BodyConfig {}
 
-impl ToValue for BodyConfig {
+impl ::cloudwright_core::ToValue for BodyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alignment", &self.alignment)
             .opt("Body", &self.body)
             .opt("TextColor", &self.text_color)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ButtonConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Android", Shape::Object(&RULE_OverrideButtonConfiguration)),
-        ("DefaultConfig", Shape::Object(&RULE_DefaultButtonConfiguration)),
-        ("IOS", Shape::Object(&RULE_OverrideButtonConfiguration)),
-        ("Web", Shape::Object(&RULE_OverrideButtonConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ButtonConfig` property type of `AWS::Pinpoint::InAppTemplate`.
 ///
@@ -264,19 +218,19 @@ pub struct ButtonConfig {
     /// `Android`: an [`OverrideButtonConfiguration`] object.
     ///
     /// Optional button configuration to use for in-app messages sent to Android devices. This button configuration overrides the default button configuration.
-    pub android: Option<Obj<OverrideButtonConfiguration>>,
+    pub android: ::std::option::Option<crate::Obj<OverrideButtonConfiguration>>,
     /// `DefaultConfig`: a [`DefaultButtonConfiguration`] object.
     ///
     /// Specifies the default behavior of a button that appears in an in-app message. You can optionally add button configurations that specifically apply to iOS, Android, or web browser users.
-    pub default_config: Option<Obj<DefaultButtonConfiguration>>,
+    pub default_config: ::std::option::Option<crate::Obj<DefaultButtonConfiguration>>,
     /// `IOS`: an [`OverrideButtonConfiguration`] object.
     ///
     /// Optional button configuration to use for in-app messages sent to iOS devices. This button configuration overrides the default button configuration.
-    pub ios: Option<Obj<OverrideButtonConfiguration>>,
+    pub ios: ::std::option::Option<crate::Obj<OverrideButtonConfiguration>>,
     /// `Web`: an [`OverrideButtonConfiguration`] object.
     ///
     /// Optional button configuration to use for in-app messages sent to web applications. This button configuration overrides the default button configuration.
-    pub web: Option<Obj<OverrideButtonConfiguration>>,
+    pub web: ::std::option::Option<crate::Obj<OverrideButtonConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -284,25 +238,25 @@ impl ButtonConfig {
     /// A `ButtonConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Android`: an [`OverrideButtonConfiguration`] object.
-    pub fn android(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.android = Some(value.into()); self }
+    pub fn android(mut self, value: impl ::std::convert::Into<crate::Obj<OverrideButtonConfiguration>>) -> Self { self.android = ::std::option::Option::Some(value.into()); self }
     /// `DefaultConfig`: a [`DefaultButtonConfiguration`] object.
-    pub fn default_config(mut self, value: impl Into<Obj<DefaultButtonConfiguration>>) -> Self { self.default_config = Some(value.into()); self }
+    pub fn default_config(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultButtonConfiguration>>) -> Self { self.default_config = ::std::option::Option::Some(value.into()); self }
     /// `IOS`: an [`OverrideButtonConfiguration`] object.
-    pub fn ios(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.ios = Some(value.into()); self }
+    pub fn ios(mut self, value: impl ::std::convert::Into<crate::Obj<OverrideButtonConfiguration>>) -> Self { self.ios = ::std::option::Option::Some(value.into()); self }
     /// `Web`: an [`OverrideButtonConfiguration`] object.
-    pub fn web(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.web = Some(value.into()); self }
+    pub fn web(mut self, value: impl ::std::convert::Into<crate::Obj<OverrideButtonConfiguration>>) -> Self { self.web = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ButtonConfig {}
+impl crate::PropertyType for ButtonConfig {}
 
-impl ToValue for ButtonConfig {
+impl ::cloudwright_core::ToValue for ButtonConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Android", &self.android)
             .opt("DefaultConfig", &self.default_config)
             .opt("IOS", &self.ios)
@@ -310,20 +264,6 @@ impl ToValue for ButtonConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BackgroundColor", Shape::STR),
-        ("BorderRadius", Shape::INT),
-        ("ButtonAction", Shape::Str(&StrRule { allowed: &["LINK", "DEEP_LINK", "CLOSE"], ..StrRule::ANY })),
-        ("Link", Shape::STR),
-        ("Text", Shape::STR),
-        ("TextColor", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefaultButtonConfiguration` property type of `AWS::Pinpoint::InAppTemplate`.
 ///
@@ -335,11 +275,11 @@ pub struct DefaultButtonConfiguration {
     /// `BackgroundColor`: a string.
     ///
     /// The background color of a button, expressed as a hex color code (such as #000000 for black).
-    pub background_color: Option<Str>,
+    pub background_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `BorderRadius`: an integer.
     ///
     /// The border radius of a button.
-    pub border_radius: Option<Int>,
+    pub border_radius: ::std::option::Option<::cloudwright_core::Int>,
     /// `ButtonAction`: a [`ButtonAction`] value.
     ///
     /// The action that occurs when a recipient chooses a button in an in-app message. You can specify one of the following:
@@ -347,19 +287,19 @@ pub struct DefaultButtonConfiguration {
     /// - `LINK` – A link to a web destination.
     /// - `DEEP_LINK` – A link to a specific page in an application.
     /// - `CLOSE` – Dismisses the message.
-    pub button_action: Option<ButtonAction>,
+    pub button_action: ::std::option::Option<ButtonAction>,
     /// `Link`: a string.
     ///
     /// The destination (such as a URL) for a button.
-    pub link: Option<Str>,
+    pub link: ::std::option::Option<::cloudwright_core::Str>,
     /// `Text`: a string.
     ///
     /// The text that appears on a button in an in-app message.
-    pub text: Option<Str>,
+    pub text: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextColor`: a string.
     ///
     /// The color of the body text in a button, expressed as a hex color code (such as #000000 for black).
-    pub text_color: Option<Str>,
+    pub text_color: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -367,29 +307,29 @@ impl DefaultButtonConfiguration {
     /// A `DefaultButtonConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BackgroundColor`: a string.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
+    pub fn background_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.background_color = ::std::option::Option::Some(value.into()); self }
     /// `BorderRadius`: an integer.
-    pub fn border_radius(mut self, value: impl Into<Int>) -> Self { self.border_radius = Some(value.into()); self }
+    pub fn border_radius(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.border_radius = ::std::option::Option::Some(value.into()); self }
     /// `ButtonAction`: a [`ButtonAction`] value.
-    pub fn button_action(mut self, value: impl Into<ButtonAction>) -> Self { self.button_action = Some(value.into()); self }
+    pub fn button_action(mut self, value: impl ::std::convert::Into<ButtonAction>) -> Self { self.button_action = ::std::option::Option::Some(value.into()); self }
     /// `Link`: a string.
-    pub fn link(mut self, value: impl Into<Str>) -> Self { self.link = Some(value.into()); self }
+    pub fn link(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.link = ::std::option::Option::Some(value.into()); self }
     /// `Text`: a string.
-    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = Some(value.into()); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text = ::std::option::Option::Some(value.into()); self }
     /// `TextColor`: a string.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
+    pub fn text_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_color = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DefaultButtonConfiguration {}
+impl crate::PropertyType for DefaultButtonConfiguration {}
 
-impl ToValue for DefaultButtonConfiguration {
+impl ::cloudwright_core::ToValue for DefaultButtonConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
             .opt("BorderRadius", &self.border_radius)
             .opt("ButtonAction", &self.button_action)
@@ -399,17 +339,6 @@ impl ToValue for DefaultButtonConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HeaderConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Alignment", Shape::Str(&StrRule { allowed: &["LEFT", "CENTER", "RIGHT"], ..StrRule::ANY })),
-        ("Header", Shape::STR),
-        ("TextColor", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HeaderConfig` property type of `AWS::Pinpoint::InAppTemplate`.
 ///
@@ -421,15 +350,15 @@ pub struct HeaderConfig {
     /// `Alignment`: an [`Alignment`] value.
     ///
     /// The text alignment of the title of the message. Acceptable values: `LEFT` , `CENTER` , `RIGHT` .
-    pub alignment: Option<Alignment>,
+    pub alignment: ::std::option::Option<Alignment>,
     /// `Header`: a string.
     ///
     /// The title text of the in-app message.
-    pub header: Option<Str>,
+    pub header: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextColor`: a string.
     ///
     /// The color of the title text, expressed as a hex color code (such as #000000 for black).
-    pub text_color: Option<Str>,
+    pub text_color: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -437,43 +366,29 @@ impl HeaderConfig {
     /// A `HeaderConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Alignment`: an [`Alignment`] value.
-    pub fn alignment(mut self, value: impl Into<Alignment>) -> Self { self.alignment = Some(value.into()); self }
+    pub fn alignment(mut self, value: impl ::std::convert::Into<Alignment>) -> Self { self.alignment = ::std::option::Option::Some(value.into()); self }
     /// `Header`: a string.
-    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = Some(value.into()); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header = ::std::option::Option::Some(value.into()); self }
     /// `TextColor`: a string.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
+    pub fn text_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_color = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HeaderConfig {}
+impl crate::PropertyType for HeaderConfig {}
 
-impl ToValue for HeaderConfig {
+impl ::cloudwright_core::ToValue for HeaderConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alignment", &self.alignment)
             .opt("Header", &self.header)
             .opt("TextColor", &self.text_color)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InAppMessageContent: ObjRule = ObjRule {
-    properties: &[
-        ("BackgroundColor", Shape::STR),
-        ("BodyConfig", Shape::Object(&RULE_BodyConfig)),
-        ("HeaderConfig", Shape::Object(&RULE_HeaderConfig)),
-        ("ImageUrl", Shape::STR),
-        ("PrimaryBtn", Shape::Object(&RULE_ButtonConfig)),
-        ("SecondaryBtn", Shape::Object(&RULE_ButtonConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InAppMessageContent` property type of `AWS::Pinpoint::InAppTemplate`.
 ///
@@ -485,27 +400,27 @@ pub struct InAppMessageContent {
     /// `BackgroundColor`: a string.
     ///
     /// The background color for an in-app message banner, expressed as a hex color code (such as #000000 for black).
-    pub background_color: Option<Str>,
+    pub background_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `BodyConfig`: a [`BodyConfig`] object.
     ///
     /// An object that contains configuration information about the header or title text of the in-app message.
-    pub body_config: Option<Obj<BodyConfig>>,
+    pub body_config: ::std::option::Option<crate::Obj<BodyConfig>>,
     /// `HeaderConfig`: a [`HeaderConfig`] object.
     ///
     /// An object that contains configuration information about the header or title text of the in-app message.
-    pub header_config: Option<Obj<HeaderConfig>>,
+    pub header_config: ::std::option::Option<crate::Obj<HeaderConfig>>,
     /// `ImageUrl`: a string.
     ///
     /// The URL of the image that appears on an in-app message banner.
-    pub image_url: Option<Str>,
+    pub image_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrimaryBtn`: a [`ButtonConfig`] object.
     ///
     /// An object that contains configuration information about the primary button in an in-app message.
-    pub primary_btn: Option<Obj<ButtonConfig>>,
+    pub primary_btn: ::std::option::Option<crate::Obj<ButtonConfig>>,
     /// `SecondaryBtn`: a [`ButtonConfig`] object.
     ///
     /// An object that contains configuration information about the secondary button in an in-app message.
-    pub secondary_btn: Option<Obj<ButtonConfig>>,
+    pub secondary_btn: ::std::option::Option<crate::Obj<ButtonConfig>>,
 }
 
 #[rustfmt::skip]
@@ -513,29 +428,29 @@ impl InAppMessageContent {
     /// A `InAppMessageContent` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BackgroundColor`: a string.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
+    pub fn background_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.background_color = ::std::option::Option::Some(value.into()); self }
     /// `BodyConfig`: a [`BodyConfig`] object.
-    pub fn body_config(mut self, value: impl Into<Obj<BodyConfig>>) -> Self { self.body_config = Some(value.into()); self }
+    pub fn body_config(mut self, value: impl ::std::convert::Into<crate::Obj<BodyConfig>>) -> Self { self.body_config = ::std::option::Option::Some(value.into()); self }
     /// `HeaderConfig`: a [`HeaderConfig`] object.
-    pub fn header_config(mut self, value: impl Into<Obj<HeaderConfig>>) -> Self { self.header_config = Some(value.into()); self }
+    pub fn header_config(mut self, value: impl ::std::convert::Into<crate::Obj<HeaderConfig>>) -> Self { self.header_config = ::std::option::Option::Some(value.into()); self }
     /// `ImageUrl`: a string.
-    pub fn image_url(mut self, value: impl Into<Str>) -> Self { self.image_url = Some(value.into()); self }
+    pub fn image_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_url = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryBtn`: a [`ButtonConfig`] object.
-    pub fn primary_btn(mut self, value: impl Into<Obj<ButtonConfig>>) -> Self { self.primary_btn = Some(value.into()); self }
+    pub fn primary_btn(mut self, value: impl ::std::convert::Into<crate::Obj<ButtonConfig>>) -> Self { self.primary_btn = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryBtn`: a [`ButtonConfig`] object.
-    pub fn secondary_btn(mut self, value: impl Into<Obj<ButtonConfig>>) -> Self { self.secondary_btn = Some(value.into()); self }
+    pub fn secondary_btn(mut self, value: impl ::std::convert::Into<crate::Obj<ButtonConfig>>) -> Self { self.secondary_btn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InAppMessageContent {}
+impl crate::PropertyType for InAppMessageContent {}
 
-impl ToValue for InAppMessageContent {
+impl ::cloudwright_core::ToValue for InAppMessageContent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
             .opt("BodyConfig", &self.body_config)
             .opt("HeaderConfig", &self.header_config)
@@ -545,16 +460,6 @@ impl ToValue for InAppMessageContent {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ButtonAction", Shape::Str(&StrRule { allowed: &["LINK", "DEEP_LINK", "CLOSE"], ..StrRule::ANY })),
-        ("Link", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OverrideButtonConfiguration` property type of `AWS::Pinpoint::InAppTemplate`.
 ///
@@ -570,11 +475,11 @@ pub struct OverrideButtonConfiguration {
     /// - `LINK` – A link to a web destination.
     /// - `DEEP_LINK` – A link to a specific page in an application.
     /// - `CLOSE` – Dismisses the message.
-    pub button_action: Option<ButtonAction>,
+    pub button_action: ::std::option::Option<ButtonAction>,
     /// `Link`: a string.
     ///
     /// The destination (such as a URL) for a button.
-    pub link: Option<Str>,
+    pub link: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -582,21 +487,21 @@ impl OverrideButtonConfiguration {
     /// A `OverrideButtonConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ButtonAction`: a [`ButtonAction`] value.
-    pub fn button_action(mut self, value: impl Into<ButtonAction>) -> Self { self.button_action = Some(value.into()); self }
+    pub fn button_action(mut self, value: impl ::std::convert::Into<ButtonAction>) -> Self { self.button_action = ::std::option::Option::Some(value.into()); self }
     /// `Link`: a string.
-    pub fn link(mut self, value: impl Into<Str>) -> Self { self.link = Some(value.into()); self }
+    pub fn link(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.link = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OverrideButtonConfiguration {}
+impl crate::PropertyType for OverrideButtonConfiguration {}
 
-impl ToValue for OverrideButtonConfiguration {
+impl ::cloudwright_core::ToValue for OverrideButtonConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ButtonAction", &self.button_action)
             .opt("Link", &self.link)
             .build()
@@ -613,25 +518,25 @@ pub enum Alignment {
     /// `RIGHT`
     Right,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Alignment {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Alignment {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Alignment {
+impl ::cloudwright_core::ToValue for Alignment {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Left => "LEFT",
             Self::Center => "CENTER",
             Self::Right => "RIGHT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -645,25 +550,25 @@ pub enum ButtonAction {
     /// `CLOSE`
     Close,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ButtonAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ButtonAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ButtonAction {
+impl ::cloudwright_core::ToValue for ButtonAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Link => "LINK",
             Self::DeepLink => "DEEP_LINK",
             Self::Close => "CLOSE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -683,18 +588,18 @@ pub enum Layout {
     /// `CAROUSEL`
     Carousel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Layout {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Layout {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Layout {
+impl ::cloudwright_core::ToValue for Layout {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BottomBanner => "BOTTOM_BANNER",
             Self::TopBanner => "TOP_BANNER",
@@ -702,8 +607,103 @@ impl ToValue for Layout {
             Self::MobileFeed => "MOBILE_FEED",
             Self::MiddleBanner => "MIDDLE_BANNER",
             Self::Carousel => "CAROUSEL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InAppTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::List(&ListRule { items: Shape::Object(&RULE_InAppMessageContent), min_items: None, max_items: None, unique: false })),
+            ("CustomConfig", Shape::Typed(json_type::OBJECT)),
+            ("Layout", Shape::Str(&StrRule { allowed: &["BOTTOM_BANNER", "TOP_BANNER", "OVERLAYS", "MOBILE_FEED", "MIDDLE_BANNER", "CAROUSEL"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TemplateDescription", Shape::STR),
+            ("TemplateName", Shape::STR),
+        ],
+        required: &["TemplateName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BodyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Alignment", Shape::Str(&StrRule { allowed: &["LEFT", "CENTER", "RIGHT"], ..StrRule::ANY })),
+            ("Body", Shape::STR),
+            ("TextColor", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ButtonConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Android", Shape::Object(&RULE_OverrideButtonConfiguration)),
+            ("DefaultConfig", Shape::Object(&RULE_DefaultButtonConfiguration)),
+            ("IOS", Shape::Object(&RULE_OverrideButtonConfiguration)),
+            ("Web", Shape::Object(&RULE_OverrideButtonConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BackgroundColor", Shape::STR),
+            ("BorderRadius", Shape::INT),
+            ("ButtonAction", Shape::Str(&StrRule { allowed: &["LINK", "DEEP_LINK", "CLOSE"], ..StrRule::ANY })),
+            ("Link", Shape::STR),
+            ("Text", Shape::STR),
+            ("TextColor", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HeaderConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Alignment", Shape::Str(&StrRule { allowed: &["LEFT", "CENTER", "RIGHT"], ..StrRule::ANY })),
+            ("Header", Shape::STR),
+            ("TextColor", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InAppMessageContent: ObjRule = ObjRule {
+        properties: &[
+            ("BackgroundColor", Shape::STR),
+            ("BodyConfig", Shape::Object(&RULE_BodyConfig)),
+            ("HeaderConfig", Shape::Object(&RULE_HeaderConfig)),
+            ("ImageUrl", Shape::STR),
+            ("PrimaryBtn", Shape::Object(&RULE_ButtonConfig)),
+            ("SecondaryBtn", Shape::Object(&RULE_ButtonConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ButtonAction", Shape::Str(&StrRule { allowed: &["LINK", "DEEP_LINK", "CLOSE"], ..StrRule::ANY })),
+            ("Link", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

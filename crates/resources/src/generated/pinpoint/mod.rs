@@ -69,23 +69,17 @@ pub mod voice_channel;
 #[cfg(feature = "pinpoint")]
 pub use adm_channel::{AdmChannel, AdmChannelAttributes, AdmChannelRequired};
 #[cfg(feature = "pinpoint")]
-pub use apns_channel::{ApnsChannel, ApnsChannelAttributes, ApnsChannelRequired};
+pub use apns_channel::{ApnsChannel, ApnsChannelAttributes};
 #[cfg(feature = "pinpoint")]
-pub use apns_sandbox_channel::{
-    ApnsSandboxChannel, ApnsSandboxChannelAttributes, ApnsSandboxChannelRequired,
-};
+pub use apns_sandbox_channel::{ApnsSandboxChannel, ApnsSandboxChannelAttributes};
 #[cfg(feature = "pinpoint")]
-pub use apns_voip_channel::{ApnsVoipChannel, ApnsVoipChannelAttributes, ApnsVoipChannelRequired};
+pub use apns_voip_channel::{ApnsVoipChannel, ApnsVoipChannelAttributes};
 #[cfg(feature = "pinpoint")]
-pub use apns_voip_sandbox_channel::{
-    ApnsVoipSandboxChannel, ApnsVoipSandboxChannelAttributes, ApnsVoipSandboxChannelRequired,
-};
+pub use apns_voip_sandbox_channel::{ApnsVoipSandboxChannel, ApnsVoipSandboxChannelAttributes};
 #[cfg(feature = "pinpoint")]
-pub use app::{App, AppAttributes, AppRequired};
+pub use app::{App, AppAttributes};
 #[cfg(feature = "pinpoint")]
-pub use application_settings::{
-    ApplicationSettings, ApplicationSettingsAttributes, ApplicationSettingsRequired,
-};
+pub use application_settings::{ApplicationSettings, ApplicationSettingsAttributes};
 #[cfg(feature = "pinpoint")]
 pub use baidu_channel::{BaiduChannel, BaiduChannelAttributes, BaiduChannelRequired};
 #[cfg(feature = "pinpoint")]
@@ -97,16 +91,16 @@ pub use email_template::{EmailTemplate, EmailTemplateAttributes, EmailTemplateRe
 #[cfg(feature = "pinpoint")]
 pub use event_stream::{EventStream, EventStreamAttributes, EventStreamRequired};
 #[cfg(feature = "pinpoint")]
-pub use gcm_channel::{GcmChannel, GcmChannelAttributes, GcmChannelRequired};
+pub use gcm_channel::{GcmChannel, GcmChannelAttributes};
 #[cfg(feature = "pinpoint")]
-pub use in_app_template::{InAppTemplate, InAppTemplateAttributes, InAppTemplateRequired};
+pub use in_app_template::{InAppTemplate, InAppTemplateAttributes};
 #[cfg(feature = "pinpoint")]
-pub use push_template::{PushTemplate, PushTemplateAttributes, PushTemplateRequired};
+pub use push_template::{PushTemplate, PushTemplateAttributes};
 #[cfg(feature = "pinpoint")]
 pub use segment::{Segment, SegmentAttributes, SegmentRequired};
 #[cfg(feature = "pinpoint")]
-pub use sms_channel::{SmsChannel, SmsChannelAttributes, SmsChannelRequired};
+pub use sms_channel::{SmsChannel, SmsChannelAttributes};
 #[cfg(feature = "pinpoint")]
 pub use sms_template::{SmsTemplate, SmsTemplateAttributes, SmsTemplateRequired};
 #[cfg(feature = "pinpoint")]
-pub use voice_channel::{VoiceChannel, VoiceChannelAttributes, VoiceChannelRequired};
+pub use voice_channel::{VoiceChannel, VoiceChannelAttributes};

@@ -5,33 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`PushTemplate`], by name: `PushTemplate::new(PushTemplateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PushTemplateRequired {
-    /// `TemplateName`: a string, required.
-    pub template_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PushTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("ADM", Shape::Object(&RULE_AndroidPushNotificationTemplate)),
-        ("APNS", Shape::Object(&RULE_ApnsPushNotificationTemplate)),
-        ("Baidu", Shape::Object(&RULE_AndroidPushNotificationTemplate)),
-        ("Default", Shape::Object(&RULE_DefaultPushNotificationTemplate)),
-        ("DefaultSubstitutions", Shape::STR),
-        ("GCM", Shape::Object(&RULE_AndroidPushNotificationTemplate)),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TemplateDescription", Shape::STR),
-        ("TemplateName", Shape::STR),
-    ],
-    required: &["TemplateName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Pinpoint::PushTemplate` resource.
 ///
 /// Creates a message template that you can use in messages that are sent through a push notification channel. A *message template* is a set of content and settings that you can define, save, and reuse in messages for any of your Amazon Pinpoint applications.
@@ -51,45 +24,45 @@ pub struct PushTemplate {
     /// `ADM`: an [`AndroidPushNotificationTemplate`] object.
     ///
     /// The message template to use for the ADM (Amazon Device Messaging) channel. This message template overrides the default template for push notification channels ( `Default` ).
-    pub adm: Option<Obj<AndroidPushNotificationTemplate>>,
+    pub adm: ::std::option::Option<crate::Obj<AndroidPushNotificationTemplate>>,
     /// `APNS`: an [`ApnsPushNotificationTemplate`] object.
     ///
     /// The message template to use for the APNs (Apple Push Notification service) channel. This message template overrides the default template for push notification channels ( `Default` ).
-    pub apns: Option<Obj<ApnsPushNotificationTemplate>>,
+    pub apns: ::std::option::Option<crate::Obj<ApnsPushNotificationTemplate>>,
     /// `Baidu`: an [`AndroidPushNotificationTemplate`] object.
     ///
     /// The message template to use for the Baidu (Baidu Cloud Push) channel. This message template overrides the default template for push notification channels ( `Default` ).
-    pub baidu: Option<Obj<AndroidPushNotificationTemplate>>,
+    pub baidu: ::std::option::Option<crate::Obj<AndroidPushNotificationTemplate>>,
     /// `Default`: a [`DefaultPushNotificationTemplate`] object.
     ///
     /// The default message template to use for push notification channels.
-    pub default: Option<Obj<DefaultPushNotificationTemplate>>,
+    pub default: ::std::option::Option<crate::Obj<DefaultPushNotificationTemplate>>,
     /// `DefaultSubstitutions`: a string.
     ///
     /// A JSON object that specifies the default values to use for message variables in the message template. This object is a set of key-value pairs. Each key defines a message variable in the template. The corresponding value defines the default value for that variable. When you create a message that's based on the template, you can override these defaults with message-specific and address-specific variables and values.
-    pub default_substitutions: Option<Str>,
+    pub default_substitutions: ::std::option::Option<::cloudwright_core::Str>,
     /// `GCM`: an [`AndroidPushNotificationTemplate`] object.
     ///
     /// The message template to use for the GCM channel, which is used to send notifications through the Firebase Cloud Messaging (FCM), formerly Google Cloud Messaging (GCM), service. This message template overrides the default template for push notification channels ( `Default` ).
-    pub gcm: Option<Obj<AndroidPushNotificationTemplate>>,
+    pub gcm: ::std::option::Option<crate::Obj<AndroidPushNotificationTemplate>>,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TemplateDescription`: a string.
     ///
     /// A custom description of the message template.
-    pub template_description: Option<Str>,
+    pub template_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateName`: a string, required.
     ///
     /// The name of the message template to use for the message. If specified, this value must match the name of an existing message template.
     ///
     /// Create-only: changing it replaces the resource.
-    pub template_name: Str,
+    pub template_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -99,7 +72,7 @@ impl PushTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::PushTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-pushtemplate.html",
         primary_identifier: &["Id"],
@@ -110,63 +83,65 @@ impl PushTemplate {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `PushTemplate` with its required properties, named in a [`PushTemplateRequired`].
+    /// A `PushTemplate` with its one required property, `TemplateName`.
     #[inline]
-    pub fn new(required: PushTemplateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            adm: None,
-            apns: None,
-            baidu: None,
-            default: None,
-            default_substitutions: None,
-            gcm: None,
-            tags: None,
-            template_description: None,
-            template_name: required.template_name,
+            adm: ::std::option::Option::None,
+            apns: ::std::option::Option::None,
+            baidu: ::std::option::Option::None,
+            default: ::std::option::Option::None,
+            default_substitutions: ::std::option::Option::None,
+            gcm: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            template_description: ::std::option::Option::None,
+            template_name: value.into(),
         }
     }
 
     /// `ADM`: an [`AndroidPushNotificationTemplate`] object.
-    pub fn adm(mut self, value: impl Into<Obj<AndroidPushNotificationTemplate>>) -> Self { self.adm = Some(value.into()); self }
+    pub fn adm(mut self, value: impl ::std::convert::Into<crate::Obj<AndroidPushNotificationTemplate>>) -> Self { self.adm = ::std::option::Option::Some(value.into()); self }
     /// `APNS`: an [`ApnsPushNotificationTemplate`] object.
-    pub fn apns(mut self, value: impl Into<Obj<ApnsPushNotificationTemplate>>) -> Self { self.apns = Some(value.into()); self }
+    pub fn apns(mut self, value: impl ::std::convert::Into<crate::Obj<ApnsPushNotificationTemplate>>) -> Self { self.apns = ::std::option::Option::Some(value.into()); self }
     /// `Baidu`: an [`AndroidPushNotificationTemplate`] object.
-    pub fn baidu(mut self, value: impl Into<Obj<AndroidPushNotificationTemplate>>) -> Self { self.baidu = Some(value.into()); self }
+    pub fn baidu(mut self, value: impl ::std::convert::Into<crate::Obj<AndroidPushNotificationTemplate>>) -> Self { self.baidu = ::std::option::Option::Some(value.into()); self }
     /// `Default`: a [`DefaultPushNotificationTemplate`] object.
-    pub fn default(mut self, value: impl Into<Obj<DefaultPushNotificationTemplate>>) -> Self { self.default = Some(value.into()); self }
+    pub fn default(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultPushNotificationTemplate>>) -> Self { self.default = ::std::option::Option::Some(value.into()); self }
     /// `DefaultSubstitutions`: a string.
-    pub fn default_substitutions(mut self, value: impl Into<Str>) -> Self { self.default_substitutions = Some(value.into()); self }
+    pub fn default_substitutions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_substitutions = ::std::option::Option::Some(value.into()); self }
     /// `GCM`: an [`AndroidPushNotificationTemplate`] object.
-    pub fn gcm(mut self, value: impl Into<Obj<AndroidPushNotificationTemplate>>) -> Self { self.gcm = Some(value.into()); self }
+    pub fn gcm(mut self, value: impl ::std::convert::Into<crate::Obj<AndroidPushNotificationTemplate>>) -> Self { self.gcm = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateDescription`: a string.
-    pub fn template_description(mut self, value: impl Into<Str>) -> Self { self.template_description = Some(value.into()); self }
+    pub fn template_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_description = ::std::option::Option::Some(value.into()); self }
     /// `TemplateName`: a string, required.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
+    pub fn template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_name = value.into(); self }
 }
 
-impl Resource for PushTemplate {
+impl ::cloudwright_core::Resource for PushTemplate {
     type Attributes = PushTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PushTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PushTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PushTemplate {
+impl ::cloudwright_core::ToValue for PushTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ADM", &self.adm)
             .opt("APNS", &self.apns)
             .opt("Baidu", &self.baidu)
@@ -180,12 +155,12 @@ impl ToValue for PushTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PushTemplate`]: `Handle<PushTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PushTemplate`]: `Handle<PushTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PushTemplateAttributes(ResourceRef);
+pub struct PushTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PushTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PushTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -195,32 +170,16 @@ impl PushTemplateAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the message template.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AndroidPushNotificationTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::STR),
-        ("Body", Shape::STR),
-        ("ImageIconUrl", Shape::STR),
-        ("ImageUrl", Shape::STR),
-        ("SmallImageIconUrl", Shape::STR),
-        ("Sound", Shape::STR),
-        ("Title", Shape::STR),
-        ("Url", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AndroidPushNotificationTemplate` property type of `AWS::Pinpoint::PushTemplate`.
 ///
@@ -236,35 +195,35 @@ pub struct AndroidPushNotificationTemplate {
     /// - `OPEN_APP` – Your app opens or it becomes the foreground app if it was sent to the background. This is the default action.
     /// - `DEEP_LINK` – Your app opens and displays a designated user interface in the app. This action uses the deep-linking features of the Android platform.
     /// - `URL` – The default mobile browser on the recipient's device opens and loads the web page at a URL that you specify.
-    pub action: Option<Str>,
+    pub action: ::std::option::Option<::cloudwright_core::Str>,
     /// `Body`: a string.
     ///
     /// The message body to use in a push notification that's based on the message template.
-    pub body: Option<Str>,
+    pub body: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageIconUrl`: a string.
     ///
     /// The URL of the large icon image to display in the content view of a push notification that's based on the message template.
-    pub image_icon_url: Option<Str>,
+    pub image_icon_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageUrl`: a string.
     ///
     /// The URL of an image to display in a push notification that's based on the message template.
-    pub image_url: Option<Str>,
+    pub image_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `SmallImageIconUrl`: a string.
     ///
     /// The URL of the small icon image to display in the status bar and the content view of a push notification that's based on the message template.
-    pub small_image_icon_url: Option<Str>,
+    pub small_image_icon_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Sound`: a string.
     ///
     /// The sound to play when a recipient receives a push notification that's based on the message template. You can use the default stream or specify the file name of a sound resource that's bundled in your app. On an Android platform, the sound file must reside in `/res/raw/` .
-    pub sound: Option<Str>,
+    pub sound: ::std::option::Option<::cloudwright_core::Str>,
     /// `Title`: a string.
     ///
     /// The title to use in a push notification that's based on the message template. This title appears above the notification message on a recipient's device.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
     ///
     /// The URL to open in a recipient's default mobile browser, if a recipient taps a push notification that's based on the message template and the value of the `Action` property is `URL` .
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -272,33 +231,33 @@ impl AndroidPushNotificationTemplate {
     /// A `AndroidPushNotificationTemplate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Action`: a string.
-    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `Body`: a string.
-    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `ImageIconUrl`: a string.
-    pub fn image_icon_url(mut self, value: impl Into<Str>) -> Self { self.image_icon_url = Some(value.into()); self }
+    pub fn image_icon_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_icon_url = ::std::option::Option::Some(value.into()); self }
     /// `ImageUrl`: a string.
-    pub fn image_url(mut self, value: impl Into<Str>) -> Self { self.image_url = Some(value.into()); self }
+    pub fn image_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_url = ::std::option::Option::Some(value.into()); self }
     /// `SmallImageIconUrl`: a string.
-    pub fn small_image_icon_url(mut self, value: impl Into<Str>) -> Self { self.small_image_icon_url = Some(value.into()); self }
+    pub fn small_image_icon_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.small_image_icon_url = ::std::option::Option::Some(value.into()); self }
     /// `Sound`: a string.
-    pub fn sound(mut self, value: impl Into<Str>) -> Self { self.sound = Some(value.into()); self }
+    pub fn sound(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sound = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AndroidPushNotificationTemplate {}
+impl crate::PropertyType for AndroidPushNotificationTemplate {}
 
-impl ToValue for AndroidPushNotificationTemplate {
+impl ::cloudwright_core::ToValue for AndroidPushNotificationTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("Body", &self.body)
             .opt("ImageIconUrl", &self.image_icon_url)
@@ -310,20 +269,6 @@ impl ToValue for AndroidPushNotificationTemplate {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApnsPushNotificationTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::STR),
-        ("Body", Shape::STR),
-        ("MediaUrl", Shape::STR),
-        ("Sound", Shape::STR),
-        ("Title", Shape::STR),
-        ("Url", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `APNSPushNotificationTemplate` property type of `AWS::Pinpoint::PushTemplate`.
 ///
@@ -339,27 +284,27 @@ pub struct ApnsPushNotificationTemplate {
     /// - `OPEN_APP` – Your app opens or it becomes the foreground app if it was sent to the background. This is the default action.
     /// - `DEEP_LINK` – Your app opens and displays a designated user interface in the app. This setting uses the deep-linking features of the iOS platform.
     /// - `URL` – The default mobile browser on the recipient's device opens and loads the web page at a URL that you specify.
-    pub action: Option<Str>,
+    pub action: ::std::option::Option<::cloudwright_core::Str>,
     /// `Body`: a string.
     ///
     /// The message body to use in push notifications that are based on the message template.
-    pub body: Option<Str>,
+    pub body: ::std::option::Option<::cloudwright_core::Str>,
     /// `MediaUrl`: a string.
     ///
     /// The URL of an image or video to display in push notifications that are based on the message template.
-    pub media_url: Option<Str>,
+    pub media_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Sound`: a string.
     ///
     /// The key for the sound to play when the recipient receives a push notification that's based on the message template. The value for this key is the name of a sound file in your app's main bundle or the `Library/Sounds` folder in your app's data container. If the sound file can't be found or you specify `default` for the value, the system plays the default alert sound.
-    pub sound: Option<Str>,
+    pub sound: ::std::option::Option<::cloudwright_core::Str>,
     /// `Title`: a string.
     ///
     /// The title to use in push notifications that are based on the message template. This title appears above the notification message on a recipient's device.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
     ///
     /// The URL to open in the recipient's default mobile browser, if a recipient taps a push notification that's based on the message template and the value of the `Action` property is `URL` .
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -367,29 +312,29 @@ impl ApnsPushNotificationTemplate {
     /// A `ApnsPushNotificationTemplate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Action`: a string.
-    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `Body`: a string.
-    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `MediaUrl`: a string.
-    pub fn media_url(mut self, value: impl Into<Str>) -> Self { self.media_url = Some(value.into()); self }
+    pub fn media_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.media_url = ::std::option::Option::Some(value.into()); self }
     /// `Sound`: a string.
-    pub fn sound(mut self, value: impl Into<Str>) -> Self { self.sound = Some(value.into()); self }
+    pub fn sound(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sound = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApnsPushNotificationTemplate {}
+impl crate::PropertyType for ApnsPushNotificationTemplate {}
 
-impl ToValue for ApnsPushNotificationTemplate {
+impl ::cloudwright_core::ToValue for ApnsPushNotificationTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("Body", &self.body)
             .opt("MediaUrl", &self.media_url)
@@ -399,19 +344,6 @@ impl ToValue for ApnsPushNotificationTemplate {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultPushNotificationTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::STR),
-        ("Body", Shape::STR),
-        ("Sound", Shape::STR),
-        ("Title", Shape::STR),
-        ("Url", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefaultPushNotificationTemplate` property type of `AWS::Pinpoint::PushTemplate`.
 ///
@@ -427,25 +359,25 @@ pub struct DefaultPushNotificationTemplate {
     /// - `OPEN_APP` – Your app opens or it becomes the foreground app if it was sent to the background. This is the default action.
     /// - `DEEP_LINK` – Your app opens and displays a designated user interface in the app. This setting uses the deep-linking features of the iOS and Android platforms.
     /// - `URL` – The default mobile browser on the recipient's device opens and loads the web page at a URL that you specify.
-    pub action: Option<Str>,
+    pub action: ::std::option::Option<::cloudwright_core::Str>,
     /// `Body`: a string.
     ///
     /// The message body to use in push notifications that are based on the message template.
-    pub body: Option<Str>,
+    pub body: ::std::option::Option<::cloudwright_core::Str>,
     /// `Sound`: a string.
     ///
     /// The sound to play when a recipient receives a push notification that's based on the message template. You can use the default stream or specify the file name of a sound resource that's bundled in your app. On an Android platform, the sound file must reside in `/res/raw/` .
     ///
     /// For an iOS platform, this value is the key for the name of a sound file in your app's main bundle or the `Library/Sounds` folder in your app's data container. If the sound file can't be found or you specify `default` for the value, the system plays the default alert sound.
-    pub sound: Option<Str>,
+    pub sound: ::std::option::Option<::cloudwright_core::Str>,
     /// `Title`: a string.
     ///
     /// The title to use in push notifications that are based on the message template. This title appears above the notification message on a recipient's device.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string.
     ///
     /// The URL to open in a recipient's default mobile browser, if a recipient taps a push notification that's based on the message template and the value of the `Action` property is `URL` .
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -453,27 +385,27 @@ impl DefaultPushNotificationTemplate {
     /// A `DefaultPushNotificationTemplate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Action`: a string.
-    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `Body`: a string.
-    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `Sound`: a string.
-    pub fn sound(mut self, value: impl Into<Str>) -> Self { self.sound = Some(value.into()); self }
+    pub fn sound(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sound = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DefaultPushNotificationTemplate {}
+impl crate::PropertyType for DefaultPushNotificationTemplate {}
 
-impl ToValue for DefaultPushNotificationTemplate {
+impl ::cloudwright_core::ToValue for DefaultPushNotificationTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("Body", &self.body)
             .opt("Sound", &self.sound)
@@ -481,4 +413,72 @@ impl ToValue for DefaultPushNotificationTemplate {
             .opt("Url", &self.url)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PushTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("ADM", Shape::Object(&RULE_AndroidPushNotificationTemplate)),
+            ("APNS", Shape::Object(&RULE_ApnsPushNotificationTemplate)),
+            ("Baidu", Shape::Object(&RULE_AndroidPushNotificationTemplate)),
+            ("Default", Shape::Object(&RULE_DefaultPushNotificationTemplate)),
+            ("DefaultSubstitutions", Shape::STR),
+            ("GCM", Shape::Object(&RULE_AndroidPushNotificationTemplate)),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TemplateDescription", Shape::STR),
+            ("TemplateName", Shape::STR),
+        ],
+        required: &["TemplateName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AndroidPushNotificationTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::STR),
+            ("Body", Shape::STR),
+            ("ImageIconUrl", Shape::STR),
+            ("ImageUrl", Shape::STR),
+            ("SmallImageIconUrl", Shape::STR),
+            ("Sound", Shape::STR),
+            ("Title", Shape::STR),
+            ("Url", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApnsPushNotificationTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::STR),
+            ("Body", Shape::STR),
+            ("MediaUrl", Shape::STR),
+            ("Sound", Shape::STR),
+            ("Title", Shape::STR),
+            ("Url", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultPushNotificationTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::STR),
+            ("Body", Shape::STR),
+            ("Sound", Shape::STR),
+            ("Title", Shape::STR),
+            ("Url", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_SetDimension;
 pub use super::shared::SetDimension;
 
 /// The required properties of [`Segment`], by name: `Segment::new(SegmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SegmentRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Segment: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::STR),
-        ("Dimensions", Shape::Object(&RULE_SegmentDimensions)),
-        ("Name", Shape::STR),
-        ("SegmentGroups", Shape::Object(&RULE_SegmentGroups)),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["ApplicationId", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Pinpoint::Segment` resource.
 ///
@@ -54,29 +37,29 @@ pub struct Segment {
     /// The unique identifier for the Amazon Pinpoint application that the segment is associated with.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `Dimensions`: a [`SegmentDimensions`] object.
     ///
     /// An array that defines the dimensions for the segment.
-    pub dimensions: Option<Obj<SegmentDimensions>>,
+    pub dimensions: ::std::option::Option<crate::Obj<SegmentDimensions>>,
     /// `Name`: a string, required.
     ///
     /// The name of the segment.
     ///
-    /// &gt; A segment must have a name otherwise it will not appear in the Amazon Pinpoint console.
-    pub name: Str,
+    /// \> A segment must have a name otherwise it will not appear in the Amazon Pinpoint console.
+    pub name: ::cloudwright_core::Str,
     /// `SegmentGroups`: a [`SegmentGroups`] object.
     ///
     /// The segment group to use and the dimensions to apply to the group's base segments in order to build the segment. A segment group can consist of zero or more base segments. Your request can include only one segment group.
-    pub segment_groups: Option<Obj<SegmentGroups>>,
+    pub segment_groups: ::std::option::Option<crate::Obj<SegmentGroups>>,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +69,7 @@ impl Segment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::Segment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-segment.html",
         primary_identifier: &["SegmentId"],
@@ -97,7 +80,7 @@ impl Segment {
         read_only: &["SegmentId", "Arn"],
         attributes: &["Arn", "SegmentId"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Segment` with its required properties, named in a [`SegmentRequired`].
@@ -105,43 +88,45 @@ impl Segment {
     pub fn new(required: SegmentRequired) -> Self {
         Self {
             application_id: required.application_id,
-            dimensions: None,
+            dimensions: ::std::option::Option::None,
             name: required.name,
-            segment_groups: None,
-            tags: None,
+            segment_groups: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `Dimensions`: a [`SegmentDimensions`] object.
-    pub fn dimensions(mut self, value: impl Into<Obj<SegmentDimensions>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<crate::Obj<SegmentDimensions>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SegmentGroups`: a [`SegmentGroups`] object.
-    pub fn segment_groups(mut self, value: impl Into<Obj<SegmentGroups>>) -> Self { self.segment_groups = Some(value.into()); self }
+    pub fn segment_groups(mut self, value: impl ::std::convert::Into<crate::Obj<SegmentGroups>>) -> Self { self.segment_groups = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Segment {
+impl ::cloudwright_core::Resource for Segment {
     type Attributes = SegmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Segment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Segment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Segment {
+impl ::cloudwright_core::ToValue for Segment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .opt("Dimensions", &self.dimensions)
             .req("Name", &self.name)
@@ -151,12 +136,12 @@ impl ToValue for Segment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Segment`]: `Handle<Segment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Segment`]: `Handle<Segment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SegmentAttributes(ResourceRef);
+pub struct SegmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SegmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SegmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -166,27 +151,18 @@ impl SegmentAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the segment.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `SegmentId`: a string.
     ///
     /// The unique identifier for the segment.
     #[inline]
-    pub fn segment_id(&self) -> Value {
-        self.0.get_att("SegmentId")
+    pub fn segment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SegmentId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Behavior: ObjRule = ObjRule {
-    properties: &[
-        ("Recency", Shape::Object(&RULE_Recency)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Behavior` property type of `AWS::Pinpoint::Segment`.
 ///
@@ -198,7 +174,7 @@ pub struct Behavior {
     /// `Recency`: a [`Recency`] object.
     ///
     /// Specifies how recently segment members were active.
-    pub recency: Option<Obj<Recency>>,
+    pub recency: ::std::option::Option<crate::Obj<Recency>>,
 }
 
 #[rustfmt::skip]
@@ -206,19 +182,21 @@ impl Behavior {
     /// A `Behavior` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Recency`: a [`Recency`] object.
-    pub fn recency(mut self, value: impl Into<Obj<Recency>>) -> Self { self.recency = Some(value.into()); self }
+    pub fn recency(mut self, value: impl ::std::convert::Into<crate::Obj<Recency>>) -> Self { self.recency = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Behavior {}
+impl crate::PropertyType for Behavior {}
 
-impl ToValue for Behavior {
+impl ::cloudwright_core::ToValue for Behavior {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Recency", &self.recency).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Recency", &self.recency)
+            .build()
     }
 }
 
@@ -226,21 +204,10 @@ impl ToValue for Behavior {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoordinatesRequired {
     /// `Latitude`: a number, required.
-    pub latitude: Num,
+    pub latitude: ::cloudwright_core::Num,
     /// `Longitude`: a number, required.
-    pub longitude: Num,
+    pub longitude: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Coordinates: ObjRule = ObjRule {
-    properties: &[
-        ("Latitude", Shape::NUM),
-        ("Longitude", Shape::NUM),
-    ],
-    required: &["Longitude", "Latitude"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Coordinates` property type of `AWS::Pinpoint::Segment`.
 ///
@@ -252,11 +219,11 @@ pub struct Coordinates {
     /// `Latitude`: a number, required.
     ///
     /// The latitude coordinate of the location.
-    pub latitude: Num,
+    pub latitude: ::cloudwright_core::Num,
     /// `Longitude`: a number, required.
     ///
     /// The longitude coordinate of the location.
-    pub longitude: Num,
+    pub longitude: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -271,36 +238,22 @@ impl Coordinates {
     }
 
     /// `Latitude`: a number, required.
-    pub fn latitude(mut self, value: impl Into<Num>) -> Self { self.latitude = value.into(); self }
+    pub fn latitude(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.latitude = value.into(); self }
     /// `Longitude`: a number, required.
-    pub fn longitude(mut self, value: impl Into<Num>) -> Self { self.longitude = value.into(); self }
+    pub fn longitude(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.longitude = value.into(); self }
 }
 
-impl PropertyType for Coordinates {}
+impl crate::PropertyType for Coordinates {}
 
-impl ToValue for Coordinates {
+impl ::cloudwright_core::ToValue for Coordinates {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Latitude", &self.latitude)
             .req("Longitude", &self.longitude)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Demographic: ObjRule = ObjRule {
-    properties: &[
-        ("AppVersion", Shape::Object(&RULE_SetDimension)),
-        ("Channel", Shape::Object(&RULE_SetDimension)),
-        ("DeviceType", Shape::Object(&RULE_SetDimension)),
-        ("Make", Shape::Object(&RULE_SetDimension)),
-        ("Model", Shape::Object(&RULE_SetDimension)),
-        ("Platform", Shape::Object(&RULE_SetDimension)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Demographic` property type of `AWS::Pinpoint::Segment`.
 ///
@@ -312,27 +265,27 @@ pub struct Demographic {
     /// `AppVersion`: a [`SetDimension`] object.
     ///
     /// The app version criteria for the segment.
-    pub app_version: Option<Obj<SetDimension>>,
+    pub app_version: ::std::option::Option<crate::Obj<SetDimension>>,
     /// `Channel`: a [`SetDimension`] object.
     ///
     /// The channel criteria for the segment.
-    pub channel: Option<Obj<SetDimension>>,
+    pub channel: ::std::option::Option<crate::Obj<SetDimension>>,
     /// `DeviceType`: a [`SetDimension`] object.
     ///
     /// The device type criteria for the segment.
-    pub device_type: Option<Obj<SetDimension>>,
+    pub device_type: ::std::option::Option<crate::Obj<SetDimension>>,
     /// `Make`: a [`SetDimension`] object.
     ///
     /// The device make criteria for the segment.
-    pub make: Option<Obj<SetDimension>>,
+    pub make: ::std::option::Option<crate::Obj<SetDimension>>,
     /// `Model`: a [`SetDimension`] object.
     ///
     /// The device model criteria for the segment.
-    pub model: Option<Obj<SetDimension>>,
+    pub model: ::std::option::Option<crate::Obj<SetDimension>>,
     /// `Platform`: a [`SetDimension`] object.
     ///
     /// The device platform criteria for the segment.
-    pub platform: Option<Obj<SetDimension>>,
+    pub platform: ::std::option::Option<crate::Obj<SetDimension>>,
 }
 
 #[rustfmt::skip]
@@ -340,29 +293,29 @@ impl Demographic {
     /// A `Demographic` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AppVersion`: a [`SetDimension`] object.
-    pub fn app_version(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.app_version = Some(value.into()); self }
+    pub fn app_version(mut self, value: impl ::std::convert::Into<crate::Obj<SetDimension>>) -> Self { self.app_version = ::std::option::Option::Some(value.into()); self }
     /// `Channel`: a [`SetDimension`] object.
-    pub fn channel(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.channel = Some(value.into()); self }
+    pub fn channel(mut self, value: impl ::std::convert::Into<crate::Obj<SetDimension>>) -> Self { self.channel = ::std::option::Option::Some(value.into()); self }
     /// `DeviceType`: a [`SetDimension`] object.
-    pub fn device_type(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.device_type = Some(value.into()); self }
+    pub fn device_type(mut self, value: impl ::std::convert::Into<crate::Obj<SetDimension>>) -> Self { self.device_type = ::std::option::Option::Some(value.into()); self }
     /// `Make`: a [`SetDimension`] object.
-    pub fn make(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.make = Some(value.into()); self }
+    pub fn make(mut self, value: impl ::std::convert::Into<crate::Obj<SetDimension>>) -> Self { self.make = ::std::option::Option::Some(value.into()); self }
     /// `Model`: a [`SetDimension`] object.
-    pub fn model(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.model = Some(value.into()); self }
+    pub fn model(mut self, value: impl ::std::convert::Into<crate::Obj<SetDimension>>) -> Self { self.model = ::std::option::Option::Some(value.into()); self }
     /// `Platform`: a [`SetDimension`] object.
-    pub fn platform(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.platform = Some(value.into()); self }
+    pub fn platform(mut self, value: impl ::std::convert::Into<crate::Obj<SetDimension>>) -> Self { self.platform = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Demographic {}
+impl crate::PropertyType for Demographic {}
 
-impl ToValue for Demographic {
+impl ::cloudwright_core::ToValue for Demographic {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppVersion", &self.app_version)
             .opt("Channel", &self.channel)
             .opt("DeviceType", &self.device_type)
@@ -377,21 +330,10 @@ impl ToValue for Demographic {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GpsPointRequired {
     /// `Coordinates`: a [`Coordinates`] object, required.
-    pub coordinates: Obj<Coordinates>,
+    pub coordinates: crate::Obj<Coordinates>,
     /// `RangeInKilometers`: a number, required.
-    pub range_in_kilometers: Num,
+    pub range_in_kilometers: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GpsPoint: ObjRule = ObjRule {
-    properties: &[
-        ("Coordinates", Shape::Object(&RULE_Coordinates)),
-        ("RangeInKilometers", Shape::NUM),
-    ],
-    required: &["RangeInKilometers", "Coordinates"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GPSPoint` property type of `AWS::Pinpoint::Segment`.
 ///
@@ -403,11 +345,11 @@ pub struct GpsPoint {
     /// `Coordinates`: a [`Coordinates`] object, required.
     ///
     /// The GPS coordinates to measure distance from.
-    pub coordinates: Obj<Coordinates>,
+    pub coordinates: crate::Obj<Coordinates>,
     /// `RangeInKilometers`: a number, required.
     ///
     /// The range, in kilometers, from the GPS coordinates.
-    pub range_in_kilometers: Num,
+    pub range_in_kilometers: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -422,34 +364,22 @@ impl GpsPoint {
     }
 
     /// `Coordinates`: a [`Coordinates`] object, required.
-    pub fn coordinates(mut self, value: impl Into<Obj<Coordinates>>) -> Self { self.coordinates = value.into(); self }
+    pub fn coordinates(mut self, value: impl ::std::convert::Into<crate::Obj<Coordinates>>) -> Self { self.coordinates = value.into(); self }
     /// `RangeInKilometers`: a number, required.
-    pub fn range_in_kilometers(mut self, value: impl Into<Num>) -> Self { self.range_in_kilometers = value.into(); self }
+    pub fn range_in_kilometers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.range_in_kilometers = value.into(); self }
 }
 
-impl PropertyType for GpsPoint {}
+impl crate::PropertyType for GpsPoint {}
 
-impl ToValue for GpsPoint {
+impl ::cloudwright_core::ToValue for GpsPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Coordinates", &self.coordinates)
             .req("RangeInKilometers", &self.range_in_kilometers)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Groups: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentDimensions), min_items: None, max_items: None, unique: false })),
-        ("SourceSegments", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceSegments), min_items: None, max_items: None, unique: false })),
-        ("SourceType", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Groups` property type of `AWS::Pinpoint::Segment`.
 ///
@@ -461,21 +391,21 @@ pub struct Groups {
     /// `Dimensions`: a list of [`SegmentDimensions`] objects.
     ///
     /// An array that defines the dimensions to include or exclude from the segment.
-    pub dimensions: Option<List<SegmentDimensions>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<SegmentDimensions>>,
     /// `SourceSegments`: a list of [`SourceSegments`] objects.
     ///
     /// The base segment to build the segment on. A base segment, also called a *source segment* , defines the initial population of endpoints for a segment. When you add dimensions to the segment, Amazon Pinpoint filters the base segment by using the dimensions that you specify.
     ///
     /// You can specify more than one dimensional segment or only one imported segment. If you specify an imported segment, the segment size estimate that displays on the Amazon Pinpoint console indicates the size of the imported segment without any filters applied to it.
-    pub source_segments: Option<List<SourceSegments>>,
+    pub source_segments: ::std::option::Option<::cloudwright_core::List<SourceSegments>>,
     /// `SourceType`: a string.
     ///
     /// Specifies how to handle multiple base segments for the segment. For example, if you specify three base segments for the segment, whether the resulting segment is based on all, any, or none of the base segments.
-    pub source_type: Option<Str>,
+    pub source_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a string.
     ///
     /// Specifies how to handle multiple dimensions for the segment. For example, if you specify three dimensions for the segment, whether the resulting segment includes endpoints that match all, any, or none of the dimensions.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -483,25 +413,25 @@ impl Groups {
     /// A `Groups` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Dimensions`: a list of [`SegmentDimensions`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<SegmentDimensions>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SegmentDimensions>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `SourceSegments`: a list of [`SourceSegments`] objects.
-    pub fn source_segments(mut self, value: impl Into<List<SourceSegments>>) -> Self { self.source_segments = Some(value.into()); self }
+    pub fn source_segments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SourceSegments>>) -> Self { self.source_segments = ::std::option::Option::Some(value.into()); self }
     /// `SourceType`: a string.
-    pub fn source_type(mut self, value: impl Into<Str>) -> Self { self.source_type = Some(value.into()); self }
+    pub fn source_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_type = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Groups {}
+impl crate::PropertyType for Groups {}
 
-impl ToValue for Groups {
+impl ::cloudwright_core::ToValue for Groups {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .opt("SourceSegments", &self.source_segments)
             .opt("SourceType", &self.source_type)
@@ -509,16 +439,6 @@ impl ToValue for Groups {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Location: ObjRule = ObjRule {
-    properties: &[
-        ("Country", Shape::Object(&RULE_SetDimension)),
-        ("GPSPoint", Shape::Object(&RULE_GpsPoint)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Location` property type of `AWS::Pinpoint::Segment`.
 ///
@@ -530,11 +450,11 @@ pub struct Location {
     /// `Country`: a [`SetDimension`] object.
     ///
     /// The country or region code, in ISO 3166-1 alpha-2 format, for the segment.
-    pub country: Option<Obj<SetDimension>>,
+    pub country: ::std::option::Option<crate::Obj<SetDimension>>,
     /// `GPSPoint`: a [`GpsPoint`] object.
     ///
     /// The GPS point dimension for the segment.
-    pub gps_point: Option<Obj<GpsPoint>>,
+    pub gps_point: ::std::option::Option<crate::Obj<GpsPoint>>,
 }
 
 #[rustfmt::skip]
@@ -542,21 +462,21 @@ impl Location {
     /// A `Location` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Country`: a [`SetDimension`] object.
-    pub fn country(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.country = Some(value.into()); self }
+    pub fn country(mut self, value: impl ::std::convert::Into<crate::Obj<SetDimension>>) -> Self { self.country = ::std::option::Option::Some(value.into()); self }
     /// `GPSPoint`: a [`GpsPoint`] object.
-    pub fn gps_point(mut self, value: impl Into<Obj<GpsPoint>>) -> Self { self.gps_point = Some(value.into()); self }
+    pub fn gps_point(mut self, value: impl ::std::convert::Into<crate::Obj<GpsPoint>>) -> Self { self.gps_point = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Location {}
+impl crate::PropertyType for Location {}
 
-impl ToValue for Location {
+impl ::cloudwright_core::ToValue for Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Country", &self.country)
             .opt("GPSPoint", &self.gps_point)
             .build()
@@ -567,21 +487,10 @@ impl ToValue for Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecencyRequired {
     /// `Duration`: a string, required.
-    pub duration: Str,
+    pub duration: ::cloudwright_core::Str,
     /// `RecencyType`: a string, required.
-    pub recency_type: Str,
+    pub recency_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Recency: ObjRule = ObjRule {
-    properties: &[
-        ("Duration", Shape::STR),
-        ("RecencyType", Shape::STR),
-    ],
-    required: &["Duration", "RecencyType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Recency` property type of `AWS::Pinpoint::Segment`.
 ///
@@ -595,11 +504,11 @@ pub struct Recency {
     /// The duration to use when determining which users have been active or inactive with your app.
     ///
     /// Possible values: `HR_24` | `DAY_7` | `DAY_14` | `DAY_30` .
-    pub duration: Str,
+    pub duration: ::cloudwright_core::Str,
     /// `RecencyType`: a string, required.
     ///
     /// The type of recency dimension to use for the segment. Valid values are: `ACTIVE` and `INACTIVE` . If the value is `ACTIVE` , the segment includes users who have used your app within the specified duration are included in the segment. If the value is `INACTIVE` , the segment includes users who haven't used your app within the specified duration are included in the segment.
-    pub recency_type: Str,
+    pub recency_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -614,36 +523,22 @@ impl Recency {
     }
 
     /// `Duration`: a string, required.
-    pub fn duration(mut self, value: impl Into<Str>) -> Self { self.duration = value.into(); self }
+    pub fn duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.duration = value.into(); self }
     /// `RecencyType`: a string, required.
-    pub fn recency_type(mut self, value: impl Into<Str>) -> Self { self.recency_type = value.into(); self }
+    pub fn recency_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.recency_type = value.into(); self }
 }
 
-impl PropertyType for Recency {}
+impl crate::PropertyType for Recency {}
 
-impl ToValue for Recency {
+impl ::cloudwright_core::ToValue for Recency {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Duration", &self.duration)
             .req("RecencyType", &self.recency_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SegmentDimensions: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Behavior", Shape::Object(&RULE_Behavior)),
-        ("Demographic", Shape::Object(&RULE_Demographic)),
-        ("Location", Shape::Object(&RULE_Location)),
-        ("Metrics", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("UserAttributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SegmentDimensions` property type of `AWS::Pinpoint::Segment`.
 ///
@@ -654,34 +549,34 @@ pub(crate) static RULE_SegmentDimensions: ObjRule = ObjRule {
 pub struct SegmentDimensions {
     /// `Attributes`: a JSON value.
     ///
-    /// One or more custom attributes to use as criteria for the segment. For more information see \[AttributeDimension\](<https://docs.aws.amazon.com/pinpoint/latest/apireference/apps-application-id-segments.html#apps-application-id-segments-model-attributedimension>)
+    /// One or more custom attributes to use as criteria for the segment. For more information see [AttributeDimension](https://docs.aws.amazon.com/pinpoint/latest/apireference/apps-application-id-segments.html#apps-application-id-segments-model-attributedimension)
     ///
     /// Format `json`.
-    pub attributes: Option<Json>,
+    pub attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `Behavior`: a [`Behavior`] object.
     ///
     /// The behavior-based criteria, such as how recently users have used your app, for the segment.
-    pub behavior: Option<Obj<Behavior>>,
+    pub behavior: ::std::option::Option<crate::Obj<Behavior>>,
     /// `Demographic`: a [`Demographic`] object.
     ///
     /// The demographic-based criteria, such as device platform, for the segment.
-    pub demographic: Option<Obj<Demographic>>,
+    pub demographic: ::std::option::Option<crate::Obj<Demographic>>,
     /// `Location`: a [`Location`] object.
     ///
     /// The location-based criteria, such as region or GPS coordinates, for the segment.
-    pub location: Option<Obj<Location>>,
+    pub location: ::std::option::Option<crate::Obj<Location>>,
     /// `Metrics`: a JSON value.
     ///
     /// One or more custom metrics to use as criteria for the segment.
     ///
     /// Format `json`.
-    pub metrics: Option<Json>,
+    pub metrics: ::std::option::Option<::cloudwright_core::Json>,
     /// `UserAttributes`: a JSON value.
     ///
     /// One or more custom user attributes to use as criteria for the segment.
     ///
     /// Format `json`.
-    pub user_attributes: Option<Json>,
+    pub user_attributes: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -689,29 +584,29 @@ impl SegmentDimensions {
     /// A `SegmentDimensions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Attributes`: a JSON value.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `Behavior`: a [`Behavior`] object.
-    pub fn behavior(mut self, value: impl Into<Obj<Behavior>>) -> Self { self.behavior = Some(value.into()); self }
+    pub fn behavior(mut self, value: impl ::std::convert::Into<crate::Obj<Behavior>>) -> Self { self.behavior = ::std::option::Option::Some(value.into()); self }
     /// `Demographic`: a [`Demographic`] object.
-    pub fn demographic(mut self, value: impl Into<Obj<Demographic>>) -> Self { self.demographic = Some(value.into()); self }
+    pub fn demographic(mut self, value: impl ::std::convert::Into<crate::Obj<Demographic>>) -> Self { self.demographic = ::std::option::Option::Some(value.into()); self }
     /// `Location`: a [`Location`] object.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = Some(value.into()); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<crate::Obj<Location>>) -> Self { self.location = ::std::option::Option::Some(value.into()); self }
     /// `Metrics`: a JSON value.
-    pub fn metrics(mut self, value: impl Into<Json>) -> Self { self.metrics = Some(value.into()); self }
+    pub fn metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.metrics = ::std::option::Option::Some(value.into()); self }
     /// `UserAttributes`: a JSON value.
-    pub fn user_attributes(mut self, value: impl Into<Json>) -> Self { self.user_attributes = Some(value.into()); self }
+    pub fn user_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.user_attributes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SegmentDimensions {}
+impl crate::PropertyType for SegmentDimensions {}
 
-impl ToValue for SegmentDimensions {
+impl ::cloudwright_core::ToValue for SegmentDimensions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attributes", &self.attributes)
             .opt("Behavior", &self.behavior)
             .opt("Demographic", &self.demographic)
@@ -721,16 +616,6 @@ impl ToValue for SegmentDimensions {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SegmentGroups: ObjRule = ObjRule {
-    properties: &[
-        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_Groups), min_items: None, max_items: None, unique: false })),
-        ("Include", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SegmentGroups` property type of `AWS::Pinpoint::Segment`.
 ///
@@ -742,11 +627,11 @@ pub struct SegmentGroups {
     /// `Groups`: a list of [`Groups`] objects.
     ///
     /// Specifies the set of segment criteria to evaluate when handling segment groups for the segment.
-    pub groups: Option<List<Groups>>,
+    pub groups: ::std::option::Option<::cloudwright_core::List<Groups>>,
     /// `Include`: a string.
     ///
     /// Specifies how to handle multiple segment groups for the segment. For example, if the segment includes three segment groups, whether the resulting segment includes endpoints that match all, any, or none of the segment groups.
-    pub include: Option<Str>,
+    pub include: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -754,44 +639,26 @@ impl SegmentGroups {
     /// A `SegmentGroups` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Groups`: a list of [`Groups`] objects.
-    pub fn groups(mut self, value: impl Into<List<Groups>>) -> Self { self.groups = Some(value.into()); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Groups>>) -> Self { self.groups = ::std::option::Option::Some(value.into()); self }
     /// `Include`: a string.
-    pub fn include(mut self, value: impl Into<Str>) -> Self { self.include = Some(value.into()); self }
+    pub fn include(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.include = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SegmentGroups {}
+impl crate::PropertyType for SegmentGroups {}
 
-impl ToValue for SegmentGroups {
+impl ::cloudwright_core::ToValue for SegmentGroups {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Groups", &self.groups)
             .opt("Include", &self.include)
             .build()
     }
 }
-
-/// The required properties of [`SourceSegments`], by name: `SourceSegments::new(SourceSegmentsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SourceSegmentsRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceSegments: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Version", Shape::INT),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceSegments` property type of `AWS::Pinpoint::Segment`.
 ///
@@ -805,38 +672,173 @@ pub struct SourceSegments {
     /// `Id`: a string, required.
     ///
     /// The unique identifier for the source segment.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Version`: an integer.
     ///
     /// The version number of the source segment.
-    pub version: Option<Int>,
+    pub version: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl SourceSegments {
-    /// A `SourceSegments` with its required properties, named in a [`SourceSegmentsRequired`].
+    /// A `SourceSegments` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: SourceSegmentsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            id: required.id,
-            version: None,
+            id: value.into(),
+            version: ::std::option::Option::None,
         }
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Version`: an integer.
-    pub fn version(mut self, value: impl Into<Int>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceSegments {}
+impl crate::PropertyType for SourceSegments {}
 
-impl ToValue for SourceSegments {
+impl ::cloudwright_core::ToValue for SourceSegments {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .opt("Version", &self.version)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_SetDimension;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Segment: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::STR),
+            ("Dimensions", Shape::Object(&RULE_SegmentDimensions)),
+            ("Name", Shape::STR),
+            ("SegmentGroups", Shape::Object(&RULE_SegmentGroups)),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["ApplicationId", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Behavior: ObjRule = ObjRule {
+        properties: &[
+            ("Recency", Shape::Object(&RULE_Recency)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Coordinates: ObjRule = ObjRule {
+        properties: &[
+            ("Latitude", Shape::NUM),
+            ("Longitude", Shape::NUM),
+        ],
+        required: &["Longitude", "Latitude"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Demographic: ObjRule = ObjRule {
+        properties: &[
+            ("AppVersion", Shape::Object(&RULE_SetDimension)),
+            ("Channel", Shape::Object(&RULE_SetDimension)),
+            ("DeviceType", Shape::Object(&RULE_SetDimension)),
+            ("Make", Shape::Object(&RULE_SetDimension)),
+            ("Model", Shape::Object(&RULE_SetDimension)),
+            ("Platform", Shape::Object(&RULE_SetDimension)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GpsPoint: ObjRule = ObjRule {
+        properties: &[
+            ("Coordinates", Shape::Object(&RULE_Coordinates)),
+            ("RangeInKilometers", Shape::NUM),
+        ],
+        required: &["RangeInKilometers", "Coordinates"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Groups: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentDimensions), min_items: None, max_items: None, unique: false })),
+            ("SourceSegments", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceSegments), min_items: None, max_items: None, unique: false })),
+            ("SourceType", Shape::STR),
+            ("Type", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Location: ObjRule = ObjRule {
+        properties: &[
+            ("Country", Shape::Object(&RULE_SetDimension)),
+            ("GPSPoint", Shape::Object(&RULE_GpsPoint)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Recency: ObjRule = ObjRule {
+        properties: &[
+            ("Duration", Shape::STR),
+            ("RecencyType", Shape::STR),
+        ],
+        required: &["Duration", "RecencyType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SegmentDimensions: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Behavior", Shape::Object(&RULE_Behavior)),
+            ("Demographic", Shape::Object(&RULE_Demographic)),
+            ("Location", Shape::Object(&RULE_Location)),
+            ("Metrics", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("UserAttributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SegmentGroups: ObjRule = ObjRule {
+        properties: &[
+            ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_Groups), min_items: None, max_items: None, unique: false })),
+            ("Include", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceSegments: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("Version", Shape::INT),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,20 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "pinpoint")]
-#[rustfmt::skip]
-pub(crate) static RULE_CampaignHook: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaFunctionName", Shape::STR),
-        ("Mode", Shape::STR),
-        ("WebUrl", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "pinpoint")]
 /// The `CampaignHook` property type, shared by `AWS::Pinpoint::ApplicationSettings`, `AWS::Pinpoint::Campaign`.
 ///
@@ -31,18 +17,18 @@ pub struct CampaignHook {
     /// `LambdaFunctionName`: a string.
     ///
     /// The name or Amazon Resource Name (ARN) of the Lambda function that Amazon Pinpoint invokes to send messages for campaigns in the application.
-    pub lambda_function_name: Option<Str>,
+    pub lambda_function_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Mode`: a string.
     ///
     /// The mode that Amazon Pinpoint uses to invoke the Lambda function. Possible values are:
     ///
     /// - `FILTER` - Invoke the function to customize the segment that's used by a campaign.
     /// - `DELIVERY` - (Deprecated) Previously, invoked the function to send a campaign through a custom channel. This functionality is not supported anymore. To send a campaign through a custom channel, use the `CustomDeliveryConfiguration` and `CampaignCustomMessage` objects of the campaign.
-    pub mode: Option<Str>,
+    pub mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `WebUrl`: a string.
     ///
     /// The web URL that Amazon Pinpoint calls to invoke the Lambda function over HTTPS.
-    pub web_url: Option<Str>,
+    pub web_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "pinpoint")]
@@ -51,25 +37,25 @@ impl CampaignHook {
     /// A `CampaignHook` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LambdaFunctionName`: a string.
-    pub fn lambda_function_name(mut self, value: impl Into<Str>) -> Self { self.lambda_function_name = Some(value.into()); self }
+    pub fn lambda_function_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_function_name = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a string.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `WebUrl`: a string.
-    pub fn web_url(mut self, value: impl Into<Str>) -> Self { self.web_url = Some(value.into()); self }
+    pub fn web_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.web_url = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "pinpoint")]
-impl PropertyType for CampaignHook {}
+impl crate::PropertyType for CampaignHook {}
 
 #[cfg(feature = "pinpoint")]
-impl ToValue for CampaignHook {
+impl ::cloudwright_core::ToValue for CampaignHook {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LambdaFunctionName", &self.lambda_function_name)
             .opt("Mode", &self.mode)
             .opt("WebUrl", &self.web_url)
@@ -82,22 +68,10 @@ impl ToValue for CampaignHook {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuietTimeRequired {
     /// `End`: a string, required.
-    pub end: Str,
+    pub end: ::cloudwright_core::Str,
     /// `Start`: a string, required.
-    pub start: Str,
+    pub start: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "pinpoint")]
-#[rustfmt::skip]
-pub(crate) static RULE_QuietTime: ObjRule = ObjRule {
-    properties: &[
-        ("End", Shape::STR),
-        ("Start", Shape::STR),
-    ],
-    required: &["Start", "End"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "pinpoint")]
 /// The `QuietTime` property type, shared by `AWS::Pinpoint::ApplicationSettings`, `AWS::Pinpoint::Campaign`.
@@ -110,11 +84,11 @@ pub struct QuietTime {
     /// `End`: a string, required.
     ///
     /// The specific time when quiet time ends. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub end: Str,
+    pub end: ::cloudwright_core::Str,
     /// `Start`: a string, required.
     ///
     /// The specific time when quiet time begins. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub start: Str,
+    pub start: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "pinpoint")]
@@ -130,35 +104,24 @@ impl QuietTime {
     }
 
     /// `End`: a string, required.
-    pub fn end(mut self, value: impl Into<Str>) -> Self { self.end = value.into(); self }
+    pub fn end(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end = value.into(); self }
     /// `Start`: a string, required.
-    pub fn start(mut self, value: impl Into<Str>) -> Self { self.start = value.into(); self }
+    pub fn start(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start = value.into(); self }
 }
 
 #[cfg(feature = "pinpoint")]
-impl PropertyType for QuietTime {}
+impl crate::PropertyType for QuietTime {}
 
 #[cfg(feature = "pinpoint")]
-impl ToValue for QuietTime {
+impl ::cloudwright_core::ToValue for QuietTime {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("End", &self.end)
             .req("Start", &self.start)
             .build()
     }
 }
-
-#[cfg(feature = "pinpoint")]
-#[rustfmt::skip]
-pub(crate) static RULE_SetDimension: ObjRule = ObjRule {
-    properties: &[
-        ("DimensionType", Shape::STR),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "pinpoint")]
 /// The `SetDimension` property type, shared by `AWS::Pinpoint::Campaign`, `AWS::Pinpoint::Segment`.
@@ -171,11 +134,11 @@ pub struct SetDimension {
     /// `DimensionType`: a string.
     ///
     /// The type of segment dimension to use. Valid values are: `INCLUSIVE` , endpoints that match the criteria are included in the segment; and, `EXCLUSIVE` , endpoints that match the criteria are excluded from the segment.
-    pub dimension_type: Option<Str>,
+    pub dimension_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Values`: a list of strings.
     ///
     /// The criteria values to use for the segment dimension. Depending on the value of the `DimensionType` property, endpoints are included or excluded from the segment if their values match the criteria values.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "pinpoint")]
@@ -184,25 +147,67 @@ impl SetDimension {
     /// A `SetDimension` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DimensionType`: a string.
-    pub fn dimension_type(mut self, value: impl Into<Str>) -> Self { self.dimension_type = Some(value.into()); self }
+    pub fn dimension_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dimension_type = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "pinpoint")]
-impl PropertyType for SetDimension {}
+impl crate::PropertyType for SetDimension {}
 
 #[cfg(feature = "pinpoint")]
-impl ToValue for SetDimension {
+impl ::cloudwright_core::ToValue for SetDimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DimensionType", &self.dimension_type)
             .opt("Values", &self.values)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "pinpoint")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CampaignHook: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaFunctionName", Shape::STR),
+            ("Mode", Shape::STR),
+            ("WebUrl", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "pinpoint")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuietTime: ObjRule = ObjRule {
+        properties: &[
+            ("End", Shape::STR),
+            ("Start", Shape::STR),
+        ],
+        required: &["Start", "End"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "pinpoint")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SetDimension: ObjRule = ObjRule {
+        properties: &[
+            ("DimensionType", Shape::STR),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`SmsChannel`], by name: `SmsChannel::new(SmsChannelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SmsChannelRequired {
-    /// `ApplicationId`: a string, required.
-    pub application_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SmsChannel: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("SenderId", Shape::STR),
-        ("ShortCode", Shape::STR),
-    ],
-    required: &["ApplicationId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Pinpoint::SMSChannel` resource.
 ///
 /// A *channel* is a type of platform that you can deliver messages to. To send an SMS text message, you send the message through the SMS channel. Before you can use Amazon Pinpoint to send text messages, you have to enable the SMS channel for an Amazon Pinpoint application.
@@ -50,23 +28,23 @@ pub struct SmsChannel {
     /// The unique identifier for the Amazon Pinpoint application that the SMS channel applies to.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether to enable the SMS channel for the application.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SenderId`: a string.
     ///
     /// The identity that you want to display on recipients' devices when they receive messages from the SMS channel.
     ///
-    /// &gt; SenderIDs are only supported in certain countries and regions. For more information, see \[Supported Countries and Regions\](<https://docs.aws.amazon.com/pinpoint/latest/userguide/channels-sms-countries.html>) in the *Amazon Pinpoint User Guide* .
-    pub sender_id: Option<Str>,
+    /// \> SenderIDs are only supported in certain countries and regions. For more information, see [Supported Countries and Regions](https://docs.aws.amazon.com/pinpoint/latest/userguide/channels-sms-countries.html) in the *Amazon Pinpoint User Guide* .
+    pub sender_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShortCode`: a string.
     ///
     /// The registered short code that you want to use when you send messages through the SMS channel.
     ///
-    /// &gt; For information about obtaining a dedicated short code for sending SMS messages, see \[Requesting Dedicated Short Codes for SMS Messaging with Amazon Pinpoint\](<https://docs.aws.amazon.com/pinpoint/latest/userguide/channels-sms-awssupport-short-code.html>) in the *Amazon Pinpoint User Guide* .
-    pub short_code: Option<Str>,
+    /// \> For information about obtaining a dedicated short code for sending SMS messages, see [Requesting Dedicated Short Codes for SMS Messaging with Amazon Pinpoint](https://docs.aws.amazon.com/pinpoint/latest/userguide/channels-sms-awssupport-short-code.html) in the *Amazon Pinpoint User Guide* .
+    pub short_code: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +54,7 @@ impl SmsChannel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::SMSChannel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-smschannel.html",
         primary_identifier: &["Id"],
@@ -87,45 +65,47 @@ impl SmsChannel {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SmsChannel` with its required properties, named in a [`SmsChannelRequired`].
+    /// A `SmsChannel` with its one required property, `ApplicationId`.
     #[inline]
-    pub fn new(required: SmsChannelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            application_id: required.application_id,
-            enabled: None,
-            sender_id: None,
-            short_code: None,
+            application_id: value.into(),
+            enabled: ::std::option::Option::None,
+            sender_id: ::std::option::Option::None,
+            short_code: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `SenderId`: a string.
-    pub fn sender_id(mut self, value: impl Into<Str>) -> Self { self.sender_id = Some(value.into()); self }
+    pub fn sender_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sender_id = ::std::option::Option::Some(value.into()); self }
     /// `ShortCode`: a string.
-    pub fn short_code(mut self, value: impl Into<Str>) -> Self { self.short_code = Some(value.into()); self }
+    pub fn short_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.short_code = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SmsChannel {
+impl ::cloudwright_core::Resource for SmsChannel {
     type Attributes = SmsChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SmsChannel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SmsChannel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SmsChannel {
+impl ::cloudwright_core::ToValue for SmsChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .opt("Enabled", &self.enabled)
             .opt("SenderId", &self.sender_id)
@@ -134,12 +114,12 @@ impl ToValue for SmsChannel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SmsChannel`]: `Handle<SmsChannel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SmsChannel`]: `Handle<SmsChannel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SmsChannelAttributes(ResourceRef);
+pub struct SmsChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SmsChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SmsChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,7 +129,27 @@ impl SmsChannelAttributes {
     ///
     /// (Deprecated) An identifier for the SMS channel. This property is retained only for backward compatibility.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SmsChannel: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("SenderId", Shape::STR),
+            ("ShortCode", Shape::STR),
+        ],
+        required: &["ApplicationId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`SmsTemplate`], by name: `SmsTemplate::new(SmsTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SmsTemplateRequired {
     /// `Body`: a string, required.
-    pub body: Str,
+    pub body: ::cloudwright_core::Str,
     /// `TemplateName`: a string, required.
-    pub template_name: Str,
+    pub template_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SmsTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Body", Shape::STR),
-        ("DefaultSubstitutions", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TemplateDescription", Shape::STR),
-        ("TemplateName", Shape::STR),
-    ],
-    required: &["TemplateName", "Body"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Pinpoint::SmsTemplate` resource.
 ///
@@ -49,29 +33,29 @@ pub struct SmsTemplate {
     /// `Body`: a string, required.
     ///
     /// The message body to use in text messages that are based on the message template.
-    pub body: Str,
+    pub body: ::cloudwright_core::Str,
     /// `DefaultSubstitutions`: a string.
     ///
     /// A JSON object that specifies the default values to use for message variables in the message template. This object is a set of key-value pairs. Each key defines a message variable in the template. The corresponding value defines the default value for that variable. When you create a message that's based on the template, you can override these defaults with message-specific and address-specific variables and values.
-    pub default_substitutions: Option<Str>,
+    pub default_substitutions: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TemplateDescription`: a string.
     ///
     /// A custom description of the message template.
-    pub template_description: Option<Str>,
+    pub template_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateName`: a string, required.
     ///
     /// The name of the message template to use for the message. If specified, this value must match the name of an existing message template.
     ///
     /// Create-only: changing it replaces the resource.
-    pub template_name: Str,
+    pub template_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -81,7 +65,7 @@ impl SmsTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::SmsTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-smstemplate.html",
         primary_identifier: &["Id"],
@@ -92,7 +76,7 @@ impl SmsTemplate {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `SmsTemplate` with its required properties, named in a [`SmsTemplateRequired`].
@@ -100,43 +84,45 @@ impl SmsTemplate {
     pub fn new(required: SmsTemplateRequired) -> Self {
         Self {
             body: required.body,
-            default_substitutions: None,
-            tags: None,
-            template_description: None,
+            default_substitutions: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            template_description: ::std::option::Option::None,
             template_name: required.template_name,
         }
     }
 
     /// `Body`: a string, required.
-    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = value.into(); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.body = value.into(); self }
     /// `DefaultSubstitutions`: a string.
-    pub fn default_substitutions(mut self, value: impl Into<Str>) -> Self { self.default_substitutions = Some(value.into()); self }
+    pub fn default_substitutions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_substitutions = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateDescription`: a string.
-    pub fn template_description(mut self, value: impl Into<Str>) -> Self { self.template_description = Some(value.into()); self }
+    pub fn template_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_description = ::std::option::Option::Some(value.into()); self }
     /// `TemplateName`: a string, required.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
+    pub fn template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_name = value.into(); self }
 }
 
-impl Resource for SmsTemplate {
+impl ::cloudwright_core::Resource for SmsTemplate {
     type Attributes = SmsTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SmsTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SmsTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SmsTemplate {
+impl ::cloudwright_core::ToValue for SmsTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Body", &self.body)
             .opt("DefaultSubstitutions", &self.default_substitutions)
             .opt("Tags", &self.tags)
@@ -146,12 +132,12 @@ impl ToValue for SmsTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SmsTemplate`]: `Handle<SmsTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SmsTemplate`]: `Handle<SmsTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SmsTemplateAttributes(ResourceRef);
+pub struct SmsTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SmsTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SmsTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,13 +147,34 @@ impl SmsTemplateAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the message template.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SmsTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Body", Shape::STR),
+            ("DefaultSubstitutions", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TemplateDescription", Shape::STR),
+            ("TemplateName", Shape::STR),
+        ],
+        required: &["TemplateName", "Body"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,26 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`VoiceChannel`], by name: `VoiceChannel::new(VoiceChannelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VoiceChannelRequired {
-    /// `ApplicationId`: a string, required.
-    pub application_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VoiceChannel: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::STR),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["ApplicationId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Pinpoint::VoiceChannel` resource.
 ///
 /// A *channel* is a type of platform that you can deliver messages to. To send a voice message, you send the message through the voice channel. Before you can use Amazon Pinpoint to send voice messages, you have to enable the voice channel for an Amazon Pinpoint application.
@@ -48,11 +28,11 @@ pub struct VoiceChannel {
     /// The unique identifier for the Amazon Pinpoint application that the voice channel applies to.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether to enable the voice channel for the application.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -62,7 +42,7 @@ impl VoiceChannel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pinpoint::VoiceChannel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-voicechannel.html",
         primary_identifier: &["Id"],
@@ -73,51 +53,53 @@ impl VoiceChannel {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `VoiceChannel` with its required properties, named in a [`VoiceChannelRequired`].
+    /// A `VoiceChannel` with its one required property, `ApplicationId`.
     #[inline]
-    pub fn new(required: VoiceChannelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            application_id: required.application_id,
-            enabled: None,
+            application_id: value.into(),
+            enabled: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VoiceChannel {
+impl ::cloudwright_core::Resource for VoiceChannel {
     type Attributes = VoiceChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VoiceChannel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VoiceChannel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VoiceChannel {
+impl ::cloudwright_core::ToValue for VoiceChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .opt("Enabled", &self.enabled)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VoiceChannel`]: `Handle<VoiceChannel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VoiceChannel`]: `Handle<VoiceChannel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VoiceChannelAttributes(ResourceRef);
+pub struct VoiceChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VoiceChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VoiceChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -127,7 +109,25 @@ impl VoiceChannelAttributes {
     ///
     /// (Deprecated) An identifier for the voice channel. This property is retained only for backward compatibility.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VoiceChannel: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::STR),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["ApplicationId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tags;
 pub use super::shared::Tags;
-
-/// The required properties of [`ConfigurationSet`], by name: `ConfigurationSet::new(ConfigurationSetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationSetRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryOptions", Shape::Object(&RULE_DeliveryOptions)),
-        ("Name", Shape::STR),
-        ("ReputationOptions", Shape::Object(&RULE_ReputationOptions)),
-        ("SendingOptions", Shape::Object(&RULE_SendingOptions)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
-        ("TrackingOptions", Shape::Object(&RULE_TrackingOptions)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::PinpointEmail::ConfigurationSet` resource.
 ///
@@ -48,29 +23,29 @@ pub struct ConfigurationSet {
     /// `DeliveryOptions`: a [`DeliveryOptions`] object.
     ///
     /// An object that defines the dedicated IP pool that is used to send emails that you send using the configuration set.
-    pub delivery_options: Option<Obj<DeliveryOptions>>,
+    pub delivery_options: ::std::option::Option<crate::Obj<DeliveryOptions>>,
     /// `Name`: a string, required.
     ///
     /// The name of the configuration set.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ReputationOptions`: a [`ReputationOptions`] object.
     ///
     /// An object that defines whether or not Amazon Pinpoint collects reputation metrics for the emails that you send that use the configuration set.
-    pub reputation_options: Option<Obj<ReputationOptions>>,
+    pub reputation_options: ::std::option::Option<crate::Obj<ReputationOptions>>,
     /// `SendingOptions`: a [`SendingOptions`] object.
     ///
     /// An object that defines whether or not Amazon Pinpoint can send email that you send using the configuration set.
-    pub sending_options: Option<Obj<SendingOptions>>,
+    pub sending_options: ::std::option::Option<crate::Obj<SendingOptions>>,
     /// `Tags`: a list of [`Tags`] objects.
     ///
     /// An object that defines the tags (keys and values) that you want to associate with the configuration set.
-    pub tags: Option<List<Tags>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tags>>,
     /// `TrackingOptions`: a [`TrackingOptions`] object.
     ///
     /// An object that defines the open and click tracking options for emails that you send using the configuration set.
-    pub tracking_options: Option<Obj<TrackingOptions>>,
+    pub tracking_options: ::std::option::Option<crate::Obj<TrackingOptions>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +55,7 @@ impl ConfigurationSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PinpointEmail::ConfigurationSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpointemail-configurationset.html",
         primary_identifier: &["Id"],
@@ -91,54 +66,56 @@ impl ConfigurationSet {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ConfigurationSet` with its required properties, named in a [`ConfigurationSetRequired`].
+    /// A `ConfigurationSet` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ConfigurationSetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            delivery_options: None,
-            name: required.name,
-            reputation_options: None,
-            sending_options: None,
-            tags: None,
-            tracking_options: None,
+            delivery_options: ::std::option::Option::None,
+            name: value.into(),
+            reputation_options: ::std::option::Option::None,
+            sending_options: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            tracking_options: ::std::option::Option::None,
         }
     }
 
     /// `DeliveryOptions`: a [`DeliveryOptions`] object.
-    pub fn delivery_options(mut self, value: impl Into<Obj<DeliveryOptions>>) -> Self { self.delivery_options = Some(value.into()); self }
+    pub fn delivery_options(mut self, value: impl ::std::convert::Into<crate::Obj<DeliveryOptions>>) -> Self { self.delivery_options = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ReputationOptions`: a [`ReputationOptions`] object.
-    pub fn reputation_options(mut self, value: impl Into<Obj<ReputationOptions>>) -> Self { self.reputation_options = Some(value.into()); self }
+    pub fn reputation_options(mut self, value: impl ::std::convert::Into<crate::Obj<ReputationOptions>>) -> Self { self.reputation_options = ::std::option::Option::Some(value.into()); self }
     /// `SendingOptions`: a [`SendingOptions`] object.
-    pub fn sending_options(mut self, value: impl Into<Obj<SendingOptions>>) -> Self { self.sending_options = Some(value.into()); self }
+    pub fn sending_options(mut self, value: impl ::std::convert::Into<crate::Obj<SendingOptions>>) -> Self { self.sending_options = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tags>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrackingOptions`: a [`TrackingOptions`] object.
-    pub fn tracking_options(mut self, value: impl Into<Obj<TrackingOptions>>) -> Self { self.tracking_options = Some(value.into()); self }
+    pub fn tracking_options(mut self, value: impl ::std::convert::Into<crate::Obj<TrackingOptions>>) -> Self { self.tracking_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConfigurationSet {
+impl ::cloudwright_core::Resource for ConfigurationSet {
     type Attributes = ConfigurationSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfigurationSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigurationSet {
+impl ::cloudwright_core::ToValue for ConfigurationSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeliveryOptions", &self.delivery_options)
             .req("Name", &self.name)
             .opt("ReputationOptions", &self.reputation_options)
@@ -149,12 +126,12 @@ impl ToValue for ConfigurationSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigurationSet`]: `Handle<ConfigurationSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigurationSet`]: `Handle<ConfigurationSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationSetAttributes(ResourceRef);
+pub struct ConfigurationSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -162,19 +139,10 @@ impl From<ResourceRef> for ConfigurationSetAttributes {
 impl ConfigurationSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeliveryOptions: ObjRule = ObjRule {
-    properties: &[
-        ("SendingPoolName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeliveryOptions` property type of `AWS::PinpointEmail::ConfigurationSet`.
 ///
@@ -186,7 +154,7 @@ pub struct DeliveryOptions {
     /// `SendingPoolName`: a string.
     ///
     /// The name of the dedicated IP pool that you want to associate with the configuration set.
-    pub sending_pool_name: Option<Str>,
+    pub sending_pool_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -194,32 +162,23 @@ impl DeliveryOptions {
     /// A `DeliveryOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SendingPoolName`: a string.
-    pub fn sending_pool_name(mut self, value: impl Into<Str>) -> Self { self.sending_pool_name = Some(value.into()); self }
+    pub fn sending_pool_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sending_pool_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeliveryOptions {}
+impl crate::PropertyType for DeliveryOptions {}
 
-impl ToValue for DeliveryOptions {
+impl ::cloudwright_core::ToValue for DeliveryOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SendingPoolName", &self.sending_pool_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReputationOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ReputationMetricsEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReputationOptions` property type of `AWS::PinpointEmail::ConfigurationSet`.
 ///
@@ -231,7 +190,7 @@ pub struct ReputationOptions {
     /// `ReputationMetricsEnabled`: a boolean.
     ///
     /// If `true` , tracking of reputation metrics is enabled for the configuration set. If `false` , tracking of reputation metrics is disabled for the configuration set.
-    pub reputation_metrics_enabled: Option<Bool>,
+    pub reputation_metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -239,32 +198,23 @@ impl ReputationOptions {
     /// A `ReputationOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReputationMetricsEnabled`: a boolean.
-    pub fn reputation_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.reputation_metrics_enabled = Some(value.into()); self }
+    pub fn reputation_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.reputation_metrics_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReputationOptions {}
+impl crate::PropertyType for ReputationOptions {}
 
-impl ToValue for ReputationOptions {
+impl ::cloudwright_core::ToValue for ReputationOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReputationMetricsEnabled", &self.reputation_metrics_enabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SendingOptions: ObjRule = ObjRule {
-    properties: &[
-        ("SendingEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SendingOptions` property type of `AWS::PinpointEmail::ConfigurationSet`.
 ///
@@ -276,7 +226,7 @@ pub struct SendingOptions {
     /// `SendingEnabled`: a boolean.
     ///
     /// If `true` , email sending is enabled for the configuration set. If `false` , email sending is disabled for the configuration set.
-    pub sending_enabled: Option<Bool>,
+    pub sending_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -284,32 +234,23 @@ impl SendingOptions {
     /// A `SendingOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SendingEnabled`: a boolean.
-    pub fn sending_enabled(mut self, value: impl Into<Bool>) -> Self { self.sending_enabled = Some(value.into()); self }
+    pub fn sending_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.sending_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SendingOptions {}
+impl crate::PropertyType for SendingOptions {}
 
-impl ToValue for SendingOptions {
+impl ::cloudwright_core::ToValue for SendingOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SendingEnabled", &self.sending_enabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrackingOptions: ObjRule = ObjRule {
-    properties: &[
-        ("CustomRedirectDomain", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrackingOptions` property type of `AWS::PinpointEmail::ConfigurationSet`.
 ///
@@ -323,7 +264,7 @@ pub struct TrackingOptions {
     /// `CustomRedirectDomain`: a string.
     ///
     /// The domain that you want to use for tracking open and click events.
-    pub custom_redirect_domain: Option<Str>,
+    pub custom_redirect_domain: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -331,20 +272,79 @@ impl TrackingOptions {
     /// A `TrackingOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomRedirectDomain`: a string.
-    pub fn custom_redirect_domain(mut self, value: impl Into<Str>) -> Self { self.custom_redirect_domain = Some(value.into()); self }
+    pub fn custom_redirect_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_redirect_domain = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TrackingOptions {}
+impl crate::PropertyType for TrackingOptions {}
 
-impl ToValue for TrackingOptions {
+impl ::cloudwright_core::ToValue for TrackingOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomRedirectDomain", &self.custom_redirect_domain)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tags;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryOptions", Shape::Object(&RULE_DeliveryOptions)),
+            ("Name", Shape::STR),
+            ("ReputationOptions", Shape::Object(&RULE_ReputationOptions)),
+            ("SendingOptions", Shape::Object(&RULE_SendingOptions)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
+            ("TrackingOptions", Shape::Object(&RULE_TrackingOptions)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeliveryOptions: ObjRule = ObjRule {
+        properties: &[
+            ("SendingPoolName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReputationOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ReputationMetricsEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SendingOptions: ObjRule = ObjRule {
+        properties: &[
+            ("SendingEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrackingOptions: ObjRule = ObjRule {
+        properties: &[
+            ("CustomRedirectDomain", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

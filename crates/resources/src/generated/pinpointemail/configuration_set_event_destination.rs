@@ -5,28 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ConfigurationSetEventDestination`], by name: `ConfigurationSetEventDestination::new(ConfigurationSetEventDestinationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationSetEventDestinationRequired {
     /// `ConfigurationSetName`: a string, required.
-    pub configuration_set_name: Str,
+    pub configuration_set_name: ::cloudwright_core::Str,
     /// `EventDestinationName`: a string, required.
-    pub event_destination_name: Str,
+    pub event_destination_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationSetEventDestination: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationSetName", Shape::STR),
-        ("EventDestination", Shape::Object(&RULE_EventDestination)),
-        ("EventDestinationName", Shape::STR),
-    ],
-    required: &["ConfigurationSetName", "EventDestinationName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::PinpointEmail::ConfigurationSetEventDestination` resource.
 ///
@@ -48,17 +34,17 @@ pub struct ConfigurationSetEventDestination {
     /// The name of the configuration set that contains the event destination that you want to modify.
     ///
     /// Create-only: changing it replaces the resource.
-    pub configuration_set_name: Str,
+    pub configuration_set_name: ::cloudwright_core::Str,
     /// `EventDestination`: an [`EventDestination`] object.
     ///
     /// An object that defines the event destination.
-    pub event_destination: Option<Obj<EventDestination>>,
+    pub event_destination: ::std::option::Option<crate::Obj<EventDestination>>,
     /// `EventDestinationName`: a string, required.
     ///
     /// The name of the event destination that you want to modify.
     ///
     /// Create-only: changing it replaces the resource.
-    pub event_destination_name: Str,
+    pub event_destination_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -68,7 +54,7 @@ impl ConfigurationSetEventDestination {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PinpointEmail::ConfigurationSetEventDestination",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpointemail-configurationseteventdestination.html",
         primary_identifier: &["Id"],
@@ -79,7 +65,7 @@ impl ConfigurationSetEventDestination {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ConfigurationSetEventDestination` with its required properties, named in a [`ConfigurationSetEventDestinationRequired`].
@@ -87,34 +73,39 @@ impl ConfigurationSetEventDestination {
     pub fn new(required: ConfigurationSetEventDestinationRequired) -> Self {
         Self {
             configuration_set_name: required.configuration_set_name,
-            event_destination: None,
+            event_destination: ::std::option::Option::None,
             event_destination_name: required.event_destination_name,
         }
     }
 
     /// `ConfigurationSetName`: a string, required.
-    pub fn configuration_set_name(mut self, value: impl Into<Str>) -> Self { self.configuration_set_name = value.into(); self }
+    pub fn configuration_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_set_name = value.into(); self }
     /// `EventDestination`: an [`EventDestination`] object.
-    pub fn event_destination(mut self, value: impl Into<Obj<EventDestination>>) -> Self { self.event_destination = Some(value.into()); self }
+    pub fn event_destination(mut self, value: impl ::std::convert::Into<crate::Obj<EventDestination>>) -> Self { self.event_destination = ::std::option::Option::Some(value.into()); self }
     /// `EventDestinationName`: a string, required.
-    pub fn event_destination_name(mut self, value: impl Into<Str>) -> Self { self.event_destination_name = value.into(); self }
+    pub fn event_destination_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_destination_name = value.into(); self }
 }
 
-impl Resource for ConfigurationSetEventDestination {
+impl ::cloudwright_core::Resource for ConfigurationSetEventDestination {
     type Attributes = ConfigurationSetEventDestinationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationSetEventDestination, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ConfigurationSetEventDestination,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigurationSetEventDestination {
+impl ::cloudwright_core::ToValue for ConfigurationSetEventDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConfigurationSetName", &self.configuration_set_name)
             .opt("EventDestination", &self.event_destination)
             .req("EventDestinationName", &self.event_destination_name)
@@ -122,12 +113,14 @@ impl ToValue for ConfigurationSetEventDestination {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigurationSetEventDestination`]: `Handle<ConfigurationSetEventDestination>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigurationSetEventDestination`]: `Handle<ConfigurationSetEventDestination>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationSetEventDestinationAttributes(ResourceRef);
+pub struct ConfigurationSetEventDestinationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationSetEventDestinationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ConfigurationSetEventDestinationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -135,19 +128,10 @@ impl From<ResourceRef> for ConfigurationSetEventDestinationAttributes {
 impl ConfigurationSetEventDestinationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchDestination: ObjRule = ObjRule {
-    properties: &[
-        ("DimensionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionConfiguration), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchDestination` property type of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
 ///
@@ -159,7 +143,8 @@ pub struct CloudWatchDestination {
     /// `DimensionConfigurations`: a list of [`DimensionConfiguration`] objects.
     ///
     /// An array of objects that define the dimensions to use when you send email events to Amazon CloudWatch.
-    pub dimension_configurations: Option<List<DimensionConfiguration>>,
+    pub dimension_configurations:
+        ::std::option::Option<::cloudwright_core::List<DimensionConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -167,19 +152,19 @@ impl CloudWatchDestination {
     /// A `CloudWatchDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DimensionConfigurations`: a list of [`DimensionConfiguration`] objects.
-    pub fn dimension_configurations(mut self, value: impl Into<List<DimensionConfiguration>>) -> Self { self.dimension_configurations = Some(value.into()); self }
+    pub fn dimension_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DimensionConfiguration>>) -> Self { self.dimension_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchDestination {}
+impl crate::PropertyType for CloudWatchDestination {}
 
-impl ToValue for CloudWatchDestination {
+impl ::cloudwright_core::ToValue for CloudWatchDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DimensionConfigurations", &self.dimension_configurations)
             .build()
     }
@@ -189,24 +174,12 @@ impl ToValue for CloudWatchDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionConfigurationRequired {
     /// `DefaultDimensionValue`: a string, required.
-    pub default_dimension_value: Str,
+    pub default_dimension_value: ::cloudwright_core::Str,
     /// `DimensionName`: a string, required.
-    pub dimension_name: Str,
+    pub dimension_name: ::cloudwright_core::Str,
     /// `DimensionValueSource`: a string, required.
-    pub dimension_value_source: Str,
+    pub dimension_value_source: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DimensionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultDimensionValue", Shape::STR),
-        ("DimensionName", Shape::STR),
-        ("DimensionValueSource", Shape::Str(&StrRule { allowed: &["EMAIL_HEADER", "LINK_TAG", "MESSAGE_TAG"], ..StrRule::ANY })),
-    ],
-    required: &["DimensionValueSource", "DefaultDimensionValue", "DimensionName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DimensionConfiguration` property type of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
 ///
@@ -221,20 +194,20 @@ pub struct DimensionConfiguration {
     ///
     /// - It can only contain ASCII letters (a–z, A–Z), numbers (0–9), underscores (_), or dashes (-).
     /// - It can contain no more than 256 characters.
-    pub default_dimension_value: Str,
+    pub default_dimension_value: ::cloudwright_core::Str,
     /// `DimensionName`: a string, required.
     ///
     /// The name of an Amazon CloudWatch dimension associated with an email sending metric. The name has to meet the following criteria:
     ///
     /// - It can only contain ASCII letters (a–z, A–Z), numbers (0–9), underscores (_), or dashes (-).
     /// - It can contain no more than 256 characters.
-    pub dimension_name: Str,
+    pub dimension_name: ::cloudwright_core::Str,
     /// `DimensionValueSource`: a string, required.
     ///
     /// The location where Amazon Pinpoint finds the value of a dimension to publish to Amazon CloudWatch. Acceptable values: `MESSAGE_TAG` , `EMAIL_HEADER` , and `LINK_TAG` .
     ///
     /// If you want Amazon Pinpoint to use the message tags that you specify using an `X-SES-MESSAGE-TAGS` header or a parameter to the `SendEmail` API, choose `MESSAGE_TAG` . If you want Amazon Pinpoint to use your own email headers, choose `EMAIL_HEADER` . If you want Amazon Pinpoint to use tags that are specified in your links, choose `LINK_TAG` .
-    pub dimension_value_source: Str,
+    pub dimension_value_source: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -250,47 +223,25 @@ impl DimensionConfiguration {
     }
 
     /// `DefaultDimensionValue`: a string, required.
-    pub fn default_dimension_value(mut self, value: impl Into<Str>) -> Self { self.default_dimension_value = value.into(); self }
+    pub fn default_dimension_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_dimension_value = value.into(); self }
     /// `DimensionName`: a string, required.
-    pub fn dimension_name(mut self, value: impl Into<Str>) -> Self { self.dimension_name = value.into(); self }
+    pub fn dimension_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dimension_name = value.into(); self }
     /// `DimensionValueSource`: a string, required.
-    pub fn dimension_value_source(mut self, value: impl Into<Str>) -> Self { self.dimension_value_source = value.into(); self }
+    pub fn dimension_value_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dimension_value_source = value.into(); self }
 }
 
-impl PropertyType for DimensionConfiguration {}
+impl crate::PropertyType for DimensionConfiguration {}
 
-impl ToValue for DimensionConfiguration {
+impl ::cloudwright_core::ToValue for DimensionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefaultDimensionValue", &self.default_dimension_value)
             .req("DimensionName", &self.dimension_name)
             .req("DimensionValueSource", &self.dimension_value_source)
             .build()
     }
 }
-
-/// The required properties of [`EventDestination`], by name: `EventDestination::new(EventDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventDestinationRequired {
-    /// `MatchingEventTypes`: a list of strings, required.
-    pub matching_event_types: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchDestination", Shape::Object(&RULE_CloudWatchDestination)),
-        ("Enabled", Shape::Bool),
-        ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
-        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["BOUNCE", "CLICK", "COMPLAINT", "DELIVERY", "OPEN", "REJECT", "RENDERING_FAILURE", "SEND"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("PinpointDestination", Shape::Object(&RULE_PinpointDestination)),
-        ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
-    ],
-    required: &["MatchingEventTypes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventDestination` property type of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
 ///
@@ -302,66 +253,66 @@ pub struct EventDestination {
     /// `CloudWatchDestination`: a [`CloudWatchDestination`] object.
     ///
     /// An object that defines an Amazon CloudWatch destination for email events. You can use Amazon CloudWatch to monitor and gain insights on your email sending metrics.
-    pub cloud_watch_destination: Option<Obj<CloudWatchDestination>>,
+    pub cloud_watch_destination: ::std::option::Option<crate::Obj<CloudWatchDestination>>,
     /// `Enabled`: a boolean.
     ///
     /// If `true` , the event destination is enabled. When the event destination is enabled, the specified event types are sent to the destinations in this `EventDestinationDefinition` .
     ///
     /// If `false` , the event destination is disabled. When the event destination is disabled, events aren't sent to the specified destinations.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KinesisFirehoseDestination`: a [`KinesisFirehoseDestination`] object.
     ///
     /// An object that defines an Amazon Kinesis Data Firehose destination for email events. You can use Amazon Kinesis Data Firehose to stream data to other services, such as Amazon S3 and Amazon Redshift.
-    pub kinesis_firehose_destination: Option<Obj<KinesisFirehoseDestination>>,
+    pub kinesis_firehose_destination: ::std::option::Option<crate::Obj<KinesisFirehoseDestination>>,
     /// `MatchingEventTypes`: a list of strings, required.
     ///
     /// The types of events that Amazon Pinpoint sends to the specified event destinations. Acceptable values: `SEND` , `REJECT` , `BOUNCE` , `COMPLAINT` , `DELIVERY` , `OPEN` , `CLICK` , and `RENDERING_FAILURE` .
-    pub matching_event_types: List<Str>,
+    pub matching_event_types: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `PinpointDestination`: a [`PinpointDestination`] object.
     ///
     /// An object that defines a Amazon Pinpoint destination for email events. You can use Amazon Pinpoint events to create attributes in Amazon Pinpoint projects. You can use these attributes to create segments for your campaigns.
-    pub pinpoint_destination: Option<Obj<PinpointDestination>>,
+    pub pinpoint_destination: ::std::option::Option<crate::Obj<PinpointDestination>>,
     /// `SnsDestination`: a [`SnsDestination`] object.
     ///
     /// An object that defines an Amazon SNS destination for email events. You can use Amazon SNS to send notification when certain email events occur.
-    pub sns_destination: Option<Obj<SnsDestination>>,
+    pub sns_destination: ::std::option::Option<crate::Obj<SnsDestination>>,
 }
 
 #[rustfmt::skip]
 impl EventDestination {
-    /// A `EventDestination` with its required properties, named in a [`EventDestinationRequired`].
+    /// A `EventDestination` with its one required property, `MatchingEventTypes`.
     #[inline]
-    pub fn new(required: EventDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            cloud_watch_destination: None,
-            enabled: None,
-            kinesis_firehose_destination: None,
-            matching_event_types: required.matching_event_types,
-            pinpoint_destination: None,
-            sns_destination: None,
+            cloud_watch_destination: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
+            kinesis_firehose_destination: ::std::option::Option::None,
+            matching_event_types: value.into(),
+            pinpoint_destination: ::std::option::Option::None,
+            sns_destination: ::std::option::Option::None,
         }
     }
 
     /// `CloudWatchDestination`: a [`CloudWatchDestination`] object.
-    pub fn cloud_watch_destination(mut self, value: impl Into<Obj<CloudWatchDestination>>) -> Self { self.cloud_watch_destination = Some(value.into()); self }
+    pub fn cloud_watch_destination(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchDestination>>) -> Self { self.cloud_watch_destination = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `KinesisFirehoseDestination`: a [`KinesisFirehoseDestination`] object.
-    pub fn kinesis_firehose_destination(mut self, value: impl Into<Obj<KinesisFirehoseDestination>>) -> Self { self.kinesis_firehose_destination = Some(value.into()); self }
+    pub fn kinesis_firehose_destination(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisFirehoseDestination>>) -> Self { self.kinesis_firehose_destination = ::std::option::Option::Some(value.into()); self }
     /// `MatchingEventTypes`: a list of strings, required.
-    pub fn matching_event_types(mut self, value: impl Into<List<Str>>) -> Self { self.matching_event_types = value.into(); self }
+    pub fn matching_event_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.matching_event_types = value.into(); self }
     /// `PinpointDestination`: a [`PinpointDestination`] object.
-    pub fn pinpoint_destination(mut self, value: impl Into<Obj<PinpointDestination>>) -> Self { self.pinpoint_destination = Some(value.into()); self }
+    pub fn pinpoint_destination(mut self, value: impl ::std::convert::Into<crate::Obj<PinpointDestination>>) -> Self { self.pinpoint_destination = ::std::option::Option::Some(value.into()); self }
     /// `SnsDestination`: a [`SnsDestination`] object.
-    pub fn sns_destination(mut self, value: impl Into<Obj<SnsDestination>>) -> Self { self.sns_destination = Some(value.into()); self }
+    pub fn sns_destination(mut self, value: impl ::std::convert::Into<crate::Obj<SnsDestination>>) -> Self { self.sns_destination = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventDestination {}
+impl crate::PropertyType for EventDestination {}
 
-impl ToValue for EventDestination {
+impl ::cloudwright_core::ToValue for EventDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchDestination", &self.cloud_watch_destination)
             .opt("Enabled", &self.enabled)
             .opt(
@@ -379,21 +330,10 @@ impl ToValue for EventDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseDestinationRequired {
     /// `DeliveryStreamArn`: a string, required.
-    pub delivery_stream_arn: Str,
+    pub delivery_stream_arn: ::cloudwright_core::Str,
     /// `IamRoleArn`: a string, required.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryStreamArn", Shape::STR),
-        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["DeliveryStreamArn", "IamRoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisFirehoseDestination` property type of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
 ///
@@ -405,13 +345,13 @@ pub struct KinesisFirehoseDestination {
     /// `DeliveryStreamArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Kinesis Data Firehose stream that Amazon Pinpoint sends email events to.
-    pub delivery_stream_arn: Str,
+    pub delivery_stream_arn: ::cloudwright_core::Str,
     /// `IamRoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that Amazon Pinpoint uses when sending email events to the Amazon Kinesis Data Firehose stream.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -426,31 +366,22 @@ impl KinesisFirehoseDestination {
     }
 
     /// `DeliveryStreamArn`: a string, required.
-    pub fn delivery_stream_arn(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_arn = value.into(); self }
+    pub fn delivery_stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_stream_arn = value.into(); self }
     /// `IamRoleArn`: a string, required.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisFirehoseDestination {}
+impl crate::PropertyType for KinesisFirehoseDestination {}
 
-impl ToValue for KinesisFirehoseDestination {
+impl ::cloudwright_core::ToValue for KinesisFirehoseDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeliveryStreamArn", &self.delivery_stream_arn)
             .req("IamRoleArn", &self.iam_role_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PinpointDestination: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PinpointDestination` property type of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
 ///
@@ -462,7 +393,7 @@ pub struct PinpointDestination {
     /// `ApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Pinpoint project that you want to send email events to.
-    pub application_arn: Option<Str>,
+    pub application_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -470,40 +401,23 @@ impl PinpointDestination {
     /// A `PinpointDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplicationArn`: a string.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = Some(value.into()); self }
+    pub fn application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PinpointDestination {}
+impl crate::PropertyType for PinpointDestination {}
 
-impl ToValue for PinpointDestination {
+impl ::cloudwright_core::ToValue for PinpointDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationArn", &self.application_arn)
             .build()
     }
 }
-
-/// The required properties of [`SnsDestination`], by name: `SnsDestination::new(SnsDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnsDestinationRequired {
-    /// `TopicArn`: a string, required.
-    pub topic_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
-    properties: &[
-        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["TopicArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnsDestination` property type of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
 ///
@@ -514,31 +428,118 @@ pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
 pub struct SnsDestination {
     /// `TopicArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the Amazon SNS topic that you want to publish email events to. For more information about Amazon SNS topics, see the \[Amazon SNS Developer Guide\](<https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html>) .
+    /// The Amazon Resource Name (ARN) of the Amazon SNS topic that you want to publish email events to. For more information about Amazon SNS topics, see the [Amazon SNS Developer Guide](https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html) .
     ///
     /// Format `AWS::SNS::Topic.Arn`.
-    pub topic_arn: Str,
+    pub topic_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SnsDestination {
-    /// A `SnsDestination` with its required properties, named in a [`SnsDestinationRequired`].
+    /// A `SnsDestination` with its one required property, `TopicArn`.
     #[inline]
-    pub fn new(required: SnsDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            topic_arn: required.topic_arn,
+            topic_arn: value.into(),
         }
     }
 
     /// `TopicArn`: a string, required.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
-impl PropertyType for SnsDestination {}
+impl crate::PropertyType for SnsDestination {}
 
-impl ToValue for SnsDestination {
+impl ::cloudwright_core::ToValue for SnsDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("TopicArn", &self.topic_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("TopicArn", &self.topic_arn)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationSetEventDestination: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationSetName", Shape::STR),
+            ("EventDestination", Shape::Object(&RULE_EventDestination)),
+            ("EventDestinationName", Shape::STR),
+        ],
+        required: &["ConfigurationSetName", "EventDestinationName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchDestination: ObjRule = ObjRule {
+        properties: &[
+            ("DimensionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionConfiguration), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DimensionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultDimensionValue", Shape::STR),
+            ("DimensionName", Shape::STR),
+            ("DimensionValueSource", Shape::Str(&StrRule { allowed: &["EMAIL_HEADER", "LINK_TAG", "MESSAGE_TAG"], ..StrRule::ANY })),
+        ],
+        required: &["DimensionValueSource", "DefaultDimensionValue", "DimensionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchDestination", Shape::Object(&RULE_CloudWatchDestination)),
+            ("Enabled", Shape::Bool),
+            ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
+            ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["BOUNCE", "CLICK", "COMPLAINT", "DELIVERY", "OPEN", "REJECT", "RENDERING_FAILURE", "SEND"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("PinpointDestination", Shape::Object(&RULE_PinpointDestination)),
+            ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
+        ],
+        required: &["MatchingEventTypes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryStreamArn", Shape::STR),
+            ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["DeliveryStreamArn", "IamRoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PinpointDestination: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
+        properties: &[
+            ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["TopicArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

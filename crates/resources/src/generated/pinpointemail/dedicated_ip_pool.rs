@@ -5,20 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tags;
 pub use super::shared::Tags;
-
-#[rustfmt::skip]
-pub(crate) static RULE_DedicatedIpPool: ObjRule = ObjRule {
-    properties: &[
-        ("PoolName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::PinpointEmail::DedicatedIpPool` resource.
 ///
@@ -38,11 +25,11 @@ pub struct DedicatedIpPool {
     /// The name of the dedicated IP pool.
     ///
     /// Create-only: changing it replaces the resource.
-    pub pool_name: Option<Str>,
+    pub pool_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tags`] objects.
     ///
     /// An object that defines the tags (keys and values) that you want to associate with the dedicated IP pool.
-    pub tags: Option<List<Tags>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tags>>,
 }
 
 #[rustfmt::skip]
@@ -52,7 +39,7 @@ impl DedicatedIpPool {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PinpointEmail::DedicatedIpPool",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpointemail-dedicatedippool.html",
         primary_identifier: &["Id"],
@@ -63,51 +50,53 @@ impl DedicatedIpPool {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DedicatedIpPool` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PoolName`: a string.
-    pub fn pool_name(mut self, value: impl Into<Str>) -> Self { self.pool_name = Some(value.into()); self }
+    pub fn pool_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pool_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tags>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DedicatedIpPool {
+impl ::cloudwright_core::Resource for DedicatedIpPool {
     type Attributes = DedicatedIpPoolAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DedicatedIpPool, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DedicatedIpPool, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DedicatedIpPool {
+impl ::cloudwright_core::ToValue for DedicatedIpPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PoolName", &self.pool_name)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DedicatedIpPool`]: `Handle<DedicatedIpPool>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DedicatedIpPool`]: `Handle<DedicatedIpPool>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DedicatedIpPoolAttributes(ResourceRef);
+pub struct DedicatedIpPoolAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DedicatedIpPoolAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DedicatedIpPoolAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -115,7 +104,25 @@ impl From<ResourceRef> for DedicatedIpPoolAttributes {
 impl DedicatedIpPoolAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tags;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DedicatedIpPool: ObjRule = ObjRule {
+        properties: &[
+            ("PoolName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

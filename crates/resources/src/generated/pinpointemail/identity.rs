@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tags;
 pub use super::shared::Tags;
-
-/// The required properties of [`Identity`], by name: `Identity::new(IdentityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdentityRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Identity: ObjRule = ObjRule {
-    properties: &[
-        ("DkimSigningEnabled", Shape::Bool),
-        ("FeedbackForwardingEnabled", Shape::Bool),
-        ("MailFromAttributes", Shape::Object(&RULE_MailFromAttributes)),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::PinpointEmail::Identity` resource.
 ///
@@ -39,7 +15,7 @@ pub(crate) static RULE_Identity: ObjRule = ObjRule {
 ///
 /// When you verify a domain, this operation provides a set of DKIM tokens, which you can convert into CNAME tokens. You add these CNAME tokens to the DNS configuration for your domain. Your domain is verified when Amazon Pinpoint detects these records in the DNS configuration for your domain. It usually takes around 72 hours to complete the domain verification process.
 ///
-/// &gt; When you use CloudFormation to specify an identity, CloudFormation might indicate that the identity was created successfully. However, you have to verify the identity before you can use it to send email.
+/// \> When you use CloudFormation to specify an identity, CloudFormation might indicate that the identity was created successfully. However, you have to verify the identity before you can use it to send email.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`IdentityAttributes`], which `Handle<Identity>` dereferences to.
@@ -55,7 +31,7 @@ pub struct Identity {
     /// For domain identities, this attribute is used to enable or disable DomainKeys Identified Mail (DKIM) signing for the domain.
     ///
     /// If the value is `true` , then the messages that you send from the domain are signed using both the DKIM keys for your domain, as well as the keys for the `amazonses.com` domain. If the value is `false` , then the messages that you send are only signed using the DKIM keys for the `amazonses.com` domain.
-    pub dkim_signing_enabled: Option<Bool>,
+    pub dkim_signing_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FeedbackForwardingEnabled`: a boolean.
     ///
     /// Used to enable or disable feedback forwarding for an identity. This setting determines what happens when an identity is used to send an email that results in a bounce or complaint event.
@@ -63,21 +39,21 @@ pub struct Identity {
     /// When you enable feedback forwarding, Amazon Pinpoint sends you email notifications when bounce or complaint events occur. Amazon Pinpoint sends this notification to the address that you specified in the Return-Path header of the original email.
     ///
     /// When you disable feedback forwarding, Amazon Pinpoint sends notifications through other mechanisms, such as by notifying an Amazon SNS topic. You're required to have a method of tracking bounces and complaints. If you haven't set up another mechanism for receiving bounce or complaint notifications, Amazon Pinpoint sends an email notification when these events occur (even if this setting is disabled).
-    pub feedback_forwarding_enabled: Option<Bool>,
+    pub feedback_forwarding_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MailFromAttributes`: a [`MailFromAttributes`] object.
     ///
     /// Used to enable or disable the custom Mail-From domain configuration for an email identity.
-    pub mail_from_attributes: Option<Obj<MailFromAttributes>>,
+    pub mail_from_attributes: ::std::option::Option<crate::Obj<MailFromAttributes>>,
     /// `Name`: a string, required.
     ///
     /// The address or domain of the identity, such as *sender@example.com* or *example.co.uk* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tags`] objects.
     ///
     /// An object that defines the tags (keys and values) that you want to associate with the email identity.
-    pub tags: Option<List<Tags>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tags>>,
 }
 
 #[rustfmt::skip]
@@ -87,7 +63,7 @@ impl Identity {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::PinpointEmail::Identity",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpointemail-identity.html",
         primary_identifier: &["Id"],
@@ -98,51 +74,53 @@ impl Identity {
         read_only: &["IdentityDNSRecordName1", "IdentityDNSRecordValue1", "IdentityDNSRecordName3", "IdentityDNSRecordValue2", "IdentityDNSRecordName2", "IdentityDNSRecordValue3", "Id"],
         attributes: &["Id", "IdentityDNSRecordName1", "IdentityDNSRecordName2", "IdentityDNSRecordName3", "IdentityDNSRecordValue1", "IdentityDNSRecordValue2", "IdentityDNSRecordValue3"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Identity` with its required properties, named in a [`IdentityRequired`].
+    /// A `Identity` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: IdentityRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            dkim_signing_enabled: None,
-            feedback_forwarding_enabled: None,
-            mail_from_attributes: None,
-            name: required.name,
-            tags: None,
+            dkim_signing_enabled: ::std::option::Option::None,
+            feedback_forwarding_enabled: ::std::option::Option::None,
+            mail_from_attributes: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DkimSigningEnabled`: a boolean.
-    pub fn dkim_signing_enabled(mut self, value: impl Into<Bool>) -> Self { self.dkim_signing_enabled = Some(value.into()); self }
+    pub fn dkim_signing_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.dkim_signing_enabled = ::std::option::Option::Some(value.into()); self }
     /// `FeedbackForwardingEnabled`: a boolean.
-    pub fn feedback_forwarding_enabled(mut self, value: impl Into<Bool>) -> Self { self.feedback_forwarding_enabled = Some(value.into()); self }
+    pub fn feedback_forwarding_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.feedback_forwarding_enabled = ::std::option::Option::Some(value.into()); self }
     /// `MailFromAttributes`: a [`MailFromAttributes`] object.
-    pub fn mail_from_attributes(mut self, value: impl Into<Obj<MailFromAttributes>>) -> Self { self.mail_from_attributes = Some(value.into()); self }
+    pub fn mail_from_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<MailFromAttributes>>) -> Self { self.mail_from_attributes = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tags`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tags>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Identity {
+impl ::cloudwright_core::Resource for Identity {
     type Attributes = IdentityAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Identity, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Identity, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Identity {
+impl ::cloudwright_core::ToValue for Identity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DkimSigningEnabled", &self.dkim_signing_enabled)
             .opt(
                 "FeedbackForwardingEnabled",
@@ -155,12 +133,12 @@ impl ToValue for Identity {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Identity`]: `Handle<Identity>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Identity`]: `Handle<Identity>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IdentityAttributes(ResourceRef);
+pub struct IdentityAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IdentityAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IdentityAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -168,70 +146,60 @@ impl From<ResourceRef> for IdentityAttributes {
 impl IdentityAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `IdentityDNSRecordName1`: a string.
     ///
     /// The host name for the first token that you have to add to the DNS configuration for your domain.
     ///
-    /// For more information, see \[Verifying a Domain\](<https://docs.aws.amazon.com/pinpoint/latest/userguide/channels-email-manage-verify.html#channels-email-manage-verify-domain>) in the Amazon Pinpoint User Guide.
+    /// For more information, see [Verifying a Domain](https://docs.aws.amazon.com/pinpoint/latest/userguide/channels-email-manage-verify.html#channels-email-manage-verify-domain) in the Amazon Pinpoint User Guide.
     #[inline]
-    pub fn identity_dns_record_name1(&self) -> Value {
-        self.0.get_att("IdentityDNSRecordName1")
+    pub fn identity_dns_record_name1(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityDNSRecordName1"))
     }
 
     /// `Fn::GetAtt` `IdentityDNSRecordName2`: a string.
     ///
     /// The host name for the second token that you have to add to the DNS configuration for your domain.
     #[inline]
-    pub fn identity_dns_record_name2(&self) -> Value {
-        self.0.get_att("IdentityDNSRecordName2")
+    pub fn identity_dns_record_name2(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityDNSRecordName2"))
     }
 
     /// `Fn::GetAtt` `IdentityDNSRecordName3`: a string.
     ///
     /// The host name for the third token that you have to add to the DNS configuration for your domain.
     #[inline]
-    pub fn identity_dns_record_name3(&self) -> Value {
-        self.0.get_att("IdentityDNSRecordName3")
+    pub fn identity_dns_record_name3(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityDNSRecordName3"))
     }
 
     /// `Fn::GetAtt` `IdentityDNSRecordValue1`: a string.
     ///
     /// The record value for the first token that you have to add to the DNS configuration for your domain.
     #[inline]
-    pub fn identity_dns_record_value1(&self) -> Value {
-        self.0.get_att("IdentityDNSRecordValue1")
+    pub fn identity_dns_record_value1(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityDNSRecordValue1"))
     }
 
     /// `Fn::GetAtt` `IdentityDNSRecordValue2`: a string.
     ///
     /// The record value for the second token that you have to add to the DNS configuration for your domain.
     #[inline]
-    pub fn identity_dns_record_value2(&self) -> Value {
-        self.0.get_att("IdentityDNSRecordValue2")
+    pub fn identity_dns_record_value2(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityDNSRecordValue2"))
     }
 
     /// `Fn::GetAtt` `IdentityDNSRecordValue3`: a string.
     ///
     /// The record value for the third token that you have to add to the DNS configuration for your domain.
     #[inline]
-    pub fn identity_dns_record_value3(&self) -> Value {
-        self.0.get_att("IdentityDNSRecordValue3")
+    pub fn identity_dns_record_value3(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityDNSRecordValue3"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MailFromAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("BehaviorOnMxFailure", Shape::STR),
-        ("MailFromDomain", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MailFromAttributes` property type of `AWS::PinpointEmail::Identity`.
 ///
@@ -245,11 +213,11 @@ pub struct MailFromAttributes {
     /// The action that Amazon Pinpoint to takes if it can't read the required MX record for a custom MAIL FROM domain. When you set this value to `UseDefaultValue` , Amazon Pinpoint uses *amazonses.com* as the MAIL FROM domain. When you set this value to `RejectMessage` , Amazon Pinpoint returns a `MailFromDomainNotVerified` error, and doesn't attempt to deliver the email.
     ///
     /// These behaviors are taken when the custom MAIL FROM domain configuration is in the `Pending` , `Failed` , and `TemporaryFailure` states.
-    pub behavior_on_mx_failure: Option<Str>,
+    pub behavior_on_mx_failure: ::std::option::Option<::cloudwright_core::Str>,
     /// `MailFromDomain`: a string.
     ///
     /// The name of a domain that an email identity uses as a custom MAIL FROM domain.
-    pub mail_from_domain: Option<Str>,
+    pub mail_from_domain: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -257,23 +225,55 @@ impl MailFromAttributes {
     /// A `MailFromAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BehaviorOnMxFailure`: a string.
-    pub fn behavior_on_mx_failure(mut self, value: impl Into<Str>) -> Self { self.behavior_on_mx_failure = Some(value.into()); self }
+    pub fn behavior_on_mx_failure(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.behavior_on_mx_failure = ::std::option::Option::Some(value.into()); self }
     /// `MailFromDomain`: a string.
-    pub fn mail_from_domain(mut self, value: impl Into<Str>) -> Self { self.mail_from_domain = Some(value.into()); self }
+    pub fn mail_from_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mail_from_domain = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MailFromAttributes {}
+impl crate::PropertyType for MailFromAttributes {}
 
-impl ToValue for MailFromAttributes {
+impl ::cloudwright_core::ToValue for MailFromAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BehaviorOnMxFailure", &self.behavior_on_mx_failure)
             .opt("MailFromDomain", &self.mail_from_domain)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tags;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Identity: ObjRule = ObjRule {
+        properties: &[
+            ("DkimSigningEnabled", Shape::Bool),
+            ("FeedbackForwardingEnabled", Shape::Bool),
+            ("MailFromAttributes", Shape::Object(&RULE_MailFromAttributes)),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MailFromAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("BehaviorOnMxFailure", Shape::STR),
+            ("MailFromDomain", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

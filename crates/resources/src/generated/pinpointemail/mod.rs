@@ -22,9 +22,7 @@ pub mod identity;
 pub mod shared;
 
 #[cfg(feature = "pinpointemail")]
-pub use configuration_set::{
-    ConfigurationSet, ConfigurationSetAttributes, ConfigurationSetRequired,
-};
+pub use configuration_set::{ConfigurationSet, ConfigurationSetAttributes};
 #[cfg(feature = "pinpointemail")]
 pub use configuration_set_event_destination::{
     ConfigurationSetEventDestination, ConfigurationSetEventDestinationAttributes,
@@ -33,4 +31,4 @@ pub use configuration_set_event_destination::{
 #[cfg(feature = "pinpointemail")]
 pub use dedicated_ip_pool::{DedicatedIpPool, DedicatedIpPoolAttributes};
 #[cfg(feature = "pinpointemail")]
-pub use identity::{Identity, IdentityAttributes, IdentityRequired};
+pub use identity::{Identity, IdentityAttributes};

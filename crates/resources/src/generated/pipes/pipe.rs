@@ -5,98 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)$",
-);
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(?!\\s*$).+|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/:]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^(^arn:aws([a-z]|\\-)*:logs:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}):(\\d{12}):log-group:.+)$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^(^arn:aws([a-z]|\\-)*:firehose:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}):(\\d{12}):deliverystream/.+)$",
-);
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\.\\-_A-Za-z0-9]+$");
-pub(crate) static PATTERN_7: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new(
-    "^smk://(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)$",
-);
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)$",
-);
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9-\\/*:_+=.@-]*$");
-pub(crate) static PATTERN_12: Pattern = Pattern::new("^[^.]([a-zA-Z0-9\\-_.]+)$");
-pub(crate) static PATTERN_13: Pattern = Pattern::new(
-    "^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}$",
-);
-pub(crate) static PATTERN_14: Pattern = Pattern::new(
-    "^(^arn:aws([a-z]|\\-)*:secretsmanager:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}):(\\d{12}):secret:.+)$",
-);
-pub(crate) static PATTERN_15: Pattern = Pattern::new("^sg-[0-9a-zA-Z]*$");
-pub(crate) static PATTERN_16: Pattern = Pattern::new("^subnet-[0-9a-z]*$");
-pub(crate) static PATTERN_17: Pattern = Pattern::new("^\\$(\\.[\\w_-]+(\\[(\\d+|\\*)\\])*)*$");
-pub(crate) static PATTERN_18: Pattern =
-    Pattern::new("^sg-[0-9a-zA-Z]*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
-pub(crate) static PATTERN_19: Pattern =
-    Pattern::new("^subnet-[0-9a-z]*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
-pub(crate) static PATTERN_20: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$",
-);
-pub(crate) static PATTERN_21: Pattern = Pattern::new("^[A-Za-z0-9\\-]+[\\.][A-Za-z0-9\\-]+$");
-pub(crate) static PATTERN_22: Pattern =
-    Pattern::new("(?=[/\\.\\-_A-Za-z0-9]+)((?!aws\\.).*)|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)");
-pub(crate) static PATTERN_23: Pattern = Pattern::new("^\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*$");
-pub(crate) static PATTERN_24: Pattern = Pattern::new(
-    "^(^arn:aws([a-z]|\\-)*:secretsmanager:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}):(\\d{12}):secret:.+)|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$",
-);
-pub(crate) static PATTERN_25: Pattern =
-    Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
-
 /// The required properties of [`Pipe`], by name: `Pipe::new(PipeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeRequired {
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Target`: a string, required.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Pipe: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DesiredState", Shape::Str(&StrRule { allowed: &["RUNNING", "STOPPED"], ..StrRule::ANY })),
-        ("Enrichment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EnrichmentParameters", Shape::Object(&RULE_PipeEnrichmentParameters)),
-        ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("LogConfiguration", Shape::Object(&RULE_PipeLogConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("SourceParameters", Shape::Object(&RULE_PipeSourceParameters)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-        ("TargetParameters", Shape::Object(&RULE_PipeTargetParameters)),
-    ],
-    required: &["RoleArn", "Source", "Target"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Pipes::Pipe` resource.
 ///
 /// Specifies a pipe. Amazon EventBridge Pipes connect event sources to targets and reduces the need for specialized knowledge and integration code.
 ///
-/// &gt; As an aid to help you jumpstart developing CloudFormation templates, the EventBridge console enables you to create templates from the existing pipes in your account. For more information, see \[Generate an CloudFormation template from EventBridge Pipes\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/pipes-generate-template.html>) in the *Amazon EventBridge User Guide* .
+/// \> As an aid to help you jumpstart developing CloudFormation templates, the EventBridge console enables you to create templates from the existing pipes in your account. For more information, see [Generate an CloudFormation template from EventBridge Pipes](https://docs.aws.amazon.com/eventbridge/latest/userguide/pipes-generate-template.html) in the *Amazon EventBridge User Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PipeAttributes`], which `Handle<Pipe>` dereferences to.
@@ -112,21 +36,21 @@ pub struct Pipe {
     /// A description of the pipe.
     ///
     /// Pattern `^.*$`; length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DesiredState`: a [`RequestedPipeState`] value.
     ///
     /// The state the pipe should be in.
-    pub desired_state: Option<RequestedPipeState>,
+    pub desired_state: ::std::option::Option<RequestedPipeState>,
     /// `Enrichment`: a string.
     ///
     /// The ARN of the enrichment resource.
     ///
     /// Pattern `^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)$`; length 0 to 1600.
-    pub enrichment: Option<Str>,
+    pub enrichment: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnrichmentParameters`: a [`PipeEnrichmentParameters`] object.
     ///
     /// The parameters required to set up enrichment on your pipe.
-    pub enrichment_parameters: Option<Obj<PipeEnrichmentParameters>>,
+    pub enrichment_parameters: ::std::option::Option<crate::Obj<PipeEnrichmentParameters>>,
     /// `KmsKeyIdentifier`: a string.
     ///
     /// The identifier of the AWS  customer managed key for EventBridge to use, if you choose to use a customer managed key to encrypt pipe data. The identifier can be the key Amazon Resource Name (ARN), KeyId, key alias, or key alias ARN.
@@ -135,56 +59,56 @@ pub struct Pipe {
     ///
     /// To update a pipe that is using a customer managed key to use the default AWS owned key , specify an empty string.
     ///
-    /// For more information, see \[Managing keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/getting-started.html>) in the *AWS Key Management Service Developer Guide* .
+    /// For more information, see [Managing keys](https://docs.aws.amazon.com/kms/latest/developerguide/getting-started.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Pattern `^[a-zA-Z0-9_\-/:]*$`; length 0 to 2048.
-    pub kms_key_identifier: Option<Str>,
+    pub kms_key_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogConfiguration`: a [`PipeLogConfiguration`] object.
     ///
     /// The logging configuration settings for the pipe.
-    pub log_configuration: Option<Obj<PipeLogConfiguration>>,
+    pub log_configuration: ::std::option::Option<crate::Obj<PipeLogConfiguration>>,
     /// `Name`: a string.
     ///
     /// The name of the pipe.
     ///
     /// Pattern `^[\.\-_A-Za-z0-9]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role that allows the pipe to send data to the target.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z0-9+=,.@\-_/]+$`; length 1 to 1600.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Source`: a string, required.
     ///
     /// The ARN of the source resource.
     ///
     /// Pattern `^smk://(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]):[0-9]{1,5}|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)$`; length 1 to 1600; create-only: changing it replaces the resource.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `SourceParameters`: a [`PipeSourceParameters`] object.
     ///
     /// The parameters required to set up a source for your pipe.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub source_parameters: Option<Obj<PipeSourceParameters>>,
+    pub source_parameters: ::std::option::Option<crate::Obj<PipeSourceParameters>>,
     /// `Tags`: a JSON value.
     ///
     /// The list of key-value pairs to associate with the pipe.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Target`: a string, required.
     ///
     /// The ARN of the target resource.
     ///
     /// Pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)$`; length 1 to 1600.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
     /// `TargetParameters`: a [`PipeTargetParameters`] object.
     ///
     /// The parameters required to set up a target for your pipe.
     ///
-    /// For more information about pipe target parameters, including how to use dynamic path parameters, see \[Target parameters\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-target.html>) in the *Amazon EventBridge User Guide* .
+    /// For more information about pipe target parameters, including how to use dynamic path parameters, see [Target parameters](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-target.html) in the *Amazon EventBridge User Guide* .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub target_parameters: Option<Obj<PipeTargetParameters>>,
+    pub target_parameters: ::std::option::Option<crate::Obj<PipeTargetParameters>>,
 }
 
 #[rustfmt::skip]
@@ -194,7 +118,7 @@ impl Pipe {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Pipes::Pipe",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pipes-pipe.html",
         primary_identifier: &["Name"],
@@ -205,75 +129,77 @@ impl Pipe {
         read_only: &["Arn", "CreationTime", "CurrentState", "LastModifiedTime", "StateReason"],
         attributes: &["Arn", "CreationTime", "CurrentState", "LastModifiedTime", "StateReason"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Pipe` with its required properties, named in a [`PipeRequired`].
     #[inline]
     pub fn new(required: PipeRequired) -> Self {
         Self {
-            description: None,
-            desired_state: None,
-            enrichment: None,
-            enrichment_parameters: None,
-            kms_key_identifier: None,
-            log_configuration: None,
-            name: None,
+            description: ::std::option::Option::None,
+            desired_state: ::std::option::Option::None,
+            enrichment: ::std::option::Option::None,
+            enrichment_parameters: ::std::option::Option::None,
+            kms_key_identifier: ::std::option::Option::None,
+            log_configuration: ::std::option::Option::None,
+            name: ::std::option::Option::None,
             role_arn: required.role_arn,
             source: required.source,
-            source_parameters: None,
-            tags: None,
+            source_parameters: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             target: required.target,
-            target_parameters: None,
+            target_parameters: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DesiredState`: a [`RequestedPipeState`] value.
-    pub fn desired_state(mut self, value: impl Into<RequestedPipeState>) -> Self { self.desired_state = Some(value.into()); self }
+    pub fn desired_state(mut self, value: impl ::std::convert::Into<RequestedPipeState>) -> Self { self.desired_state = ::std::option::Option::Some(value.into()); self }
     /// `Enrichment`: a string.
-    pub fn enrichment(mut self, value: impl Into<Str>) -> Self { self.enrichment = Some(value.into()); self }
+    pub fn enrichment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.enrichment = ::std::option::Option::Some(value.into()); self }
     /// `EnrichmentParameters`: a [`PipeEnrichmentParameters`] object.
-    pub fn enrichment_parameters(mut self, value: impl Into<Obj<PipeEnrichmentParameters>>) -> Self { self.enrichment_parameters = Some(value.into()); self }
+    pub fn enrichment_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeEnrichmentParameters>>) -> Self { self.enrichment_parameters = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
+    pub fn kms_key_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_identifier = ::std::option::Option::Some(value.into()); self }
     /// `LogConfiguration`: a [`PipeLogConfiguration`] object.
-    pub fn log_configuration(mut self, value: impl Into<Obj<PipeLogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PipeLogConfiguration>>) -> Self { self.log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `SourceParameters`: a [`PipeSourceParameters`] object.
-    pub fn source_parameters(mut self, value: impl Into<Obj<PipeSourceParameters>>) -> Self { self.source_parameters = Some(value.into()); self }
+    pub fn source_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeSourceParameters>>) -> Self { self.source_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a string, required.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = value.into(); self }
     /// `TargetParameters`: a [`PipeTargetParameters`] object.
-    pub fn target_parameters(mut self, value: impl Into<Obj<PipeTargetParameters>>) -> Self { self.target_parameters = Some(value.into()); self }
+    pub fn target_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetParameters>>) -> Self { self.target_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Pipe {
+impl ::cloudwright_core::Resource for Pipe {
     type Attributes = PipeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Pipe, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Pipe, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Pipe {
+impl ::cloudwright_core::ToValue for Pipe {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DesiredState", &self.desired_state)
             .opt("Enrichment", &self.enrichment)
@@ -291,12 +217,12 @@ impl ToValue for Pipe {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Pipe`]: `Handle<Pipe>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Pipe`]: `Handle<Pipe>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PipeAttributes(ResourceRef);
+pub struct PipeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PipeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PipeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -306,59 +232,40 @@ impl PipeAttributes {
     ///
     /// The ARN of the pipe.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the pipe was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `CurrentState`: one of a set of strings.
     #[inline]
-    pub fn current_state(&self) -> Value {
-        self.0.get_att("CurrentState")
+    pub fn current_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CurrentState"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
-    /// When the pipe was last updated, in \[ISO-8601 format\](<https://docs.aws.amazon.com/https://www.w3.org/TR/NOTE-datetime>) (YYYY-MM-DDThh:mm:ss.sTZD).
+    /// When the pipe was last updated, in [ISO-8601 format](https://docs.aws.amazon.com/https://www.w3.org/TR/NOTE-datetime) (YYYY-MM-DDThh:mm:ss.sTZD).
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `StateReason`: a string.
     ///
     /// The reason the pipe is in its current state.
     #[inline]
-    pub fn state_reason(&self) -> Value {
-        self.0.get_att("StateReason")
+    pub fn state_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StateReason"))
     }
 }
-
-/// The required properties of [`AwsVpcConfiguration`], by name: `AwsVpcConfiguration::new(AwsVpcConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AwsVpcConfigurationRequired {
-    /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_18), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_19), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
-    ],
-    required: &["Subnets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsVpcConfiguration` property type of `AWS::Pipes::Pipe`.
 ///
@@ -370,62 +277,53 @@ pub struct AwsVpcConfiguration {
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
     ///
     /// Specifies whether the task's elastic network interface receives a public IP address. You can specify `ENABLED` only when `LaunchType` in `EcsParameters` is set to `FARGATE` .
-    pub assign_public_ip: Option<AssignPublicIp>,
+    pub assign_public_ip: ::std::option::Option<AssignPublicIp>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// Specifies the security groups associated with the task. These security groups must all be in the same VPC. You can specify as many as five security groups. If you do not specify a security group, the default security group for the VPC is used.
     ///
     /// Items 0 to 5; each item: pattern `^sg-[0-9a-zA-Z]*|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`, length 1 to 1024.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Subnets`: a list of strings, required.
     ///
     /// Specifies the subnets associated with the task. These subnets must all be in the same VPC. You can specify as many as 16 subnets.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; items 0 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `^subnet-[0-9a-z]*|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`, length 1 to 1024.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AwsVpcConfiguration {
-    /// A `AwsVpcConfiguration` with its required properties, named in a [`AwsVpcConfigurationRequired`].
+    /// A `AwsVpcConfiguration` with its one required property, `Subnets`.
     #[inline]
-    pub fn new(required: AwsVpcConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            assign_public_ip: None,
-            security_groups: None,
-            subnets: required.subnets,
+            assign_public_ip: ::std::option::Option::None,
+            security_groups: ::std::option::Option::None,
+            subnets: value.into(),
         }
     }
 
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
-    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self { self.assign_public_ip = Some(value.into()); self }
+    pub fn assign_public_ip(mut self, value: impl ::std::convert::Into<AssignPublicIp>) -> Self { self.assign_public_ip = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
 }
 
-impl PropertyType for AwsVpcConfiguration {}
+impl crate::PropertyType for AwsVpcConfiguration {}
 
-impl ToValue for AwsVpcConfiguration {
+impl ::cloudwright_core::ToValue for AwsVpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssignPublicIp", &self.assign_public_ip)
             .opt("SecurityGroups", &self.security_groups)
             .req("Subnets", &self.subnets)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BatchArrayProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Size", Shape::Int(&NumRule { min: Some(2.0), max: Some(10000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BatchArrayProperties` property type of `AWS::Pipes::Pipe`.
 ///
@@ -439,7 +337,7 @@ pub struct BatchArrayProperties {
     /// The size of the array, if this is an array batch job.
     ///
     /// Value 2 to 10000; default `0`.
-    pub size: Option<Int>,
+    pub size: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -447,33 +345,23 @@ impl BatchArrayProperties {
     /// A `BatchArrayProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Size`: an integer.
-    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = Some(value.into()); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BatchArrayProperties {}
+impl crate::PropertyType for BatchArrayProperties {}
 
-impl ToValue for BatchArrayProperties {
+impl ::cloudwright_core::ToValue for BatchArrayProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Size", &self.size).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Size", &self.size)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BatchContainerOverrides: ObjRule = ObjRule {
-    properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchEnvironmentVariable), min_items: None, max_items: None, unique: false })),
-        ("InstanceType", Shape::STR),
-        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchResourceRequirement), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BatchContainerOverrides` property type of `AWS::Pipes::Pipe`.
 ///
@@ -485,23 +373,24 @@ pub struct BatchContainerOverrides {
     /// `Command`: a list of strings.
     ///
     /// The command to send to the container that overrides the default command from the Docker image or the task definition.
-    pub command: Option<List<Str>>,
+    pub command: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Environment`: a list of [`BatchEnvironmentVariable`] objects.
     ///
     /// The environment variables to send to the container. You can add new environment variables, which are added to the container at launch, or you can override the existing environment variables from the Docker image or the task definition.
     ///
-    /// &gt; Environment variables cannot start with " `AWS Batch` ". This naming convention is reserved for variables that AWS Batch sets.
-    pub environment: Option<List<BatchEnvironmentVariable>>,
+    /// \> Environment variables cannot start with " `AWS Batch` ". This naming convention is reserved for variables that AWS Batch sets.
+    pub environment: ::std::option::Option<::cloudwright_core::List<BatchEnvironmentVariable>>,
     /// `InstanceType`: a string.
     ///
     /// The instance type to use for a multi-node parallel job.
     ///
-    /// &gt; This parameter isn't applicable to single-node container jobs or jobs that run on Fargate resources, and shouldn't be provided.
-    pub instance_type: Option<Str>,
+    /// \> This parameter isn't applicable to single-node container jobs or jobs that run on Fargate resources, and shouldn't be provided.
+    pub instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceRequirements`: a list of [`BatchResourceRequirement`] objects.
     ///
     /// The type and amount of resources to assign to a container. This overrides the settings in the job definition. The supported resources include `GPU` , `MEMORY` , and `VCPU` .
-    pub resource_requirements: Option<List<BatchResourceRequirement>>,
+    pub resource_requirements:
+        ::std::option::Option<::cloudwright_core::List<BatchResourceRequirement>>,
 }
 
 #[rustfmt::skip]
@@ -509,25 +398,25 @@ impl BatchContainerOverrides {
     /// A `BatchContainerOverrides` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Command`: a list of strings.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a list of [`BatchEnvironmentVariable`] objects.
-    pub fn environment(mut self, value: impl Into<List<BatchEnvironmentVariable>>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BatchEnvironmentVariable>>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`BatchResourceRequirement`] objects.
-    pub fn resource_requirements(mut self, value: impl Into<List<BatchResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
+    pub fn resource_requirements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BatchResourceRequirement>>) -> Self { self.resource_requirements = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BatchContainerOverrides {}
+impl crate::PropertyType for BatchContainerOverrides {}
 
-impl ToValue for BatchContainerOverrides {
+impl ::cloudwright_core::ToValue for BatchContainerOverrides {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Command", &self.command)
             .opt("Environment", &self.environment)
             .opt("InstanceType", &self.instance_type)
@@ -536,21 +425,11 @@ impl ToValue for BatchContainerOverrides {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BatchEnvironmentVariable: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BatchEnvironmentVariable` property type of `AWS::Pipes::Pipe`.
 ///
 /// The environment variables to send to the container. You can add new environment variables, which are added to the container at launch, or you can override the existing environment variables from the Docker image or the task definition.
 ///
-/// &gt; Environment variables cannot start with " `AWS Batch` ". This naming convention is reserved for variables that AWS Batch sets.
+/// \> Environment variables cannot start with " `AWS Batch` ". This naming convention is reserved for variables that AWS Batch sets.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-batchenvironmentvariable.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -558,11 +437,11 @@ pub struct BatchEnvironmentVariable {
     /// `Name`: a string.
     ///
     /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -570,36 +449,26 @@ impl BatchEnvironmentVariable {
     /// A `BatchEnvironmentVariable` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BatchEnvironmentVariable {}
+impl crate::PropertyType for BatchEnvironmentVariable {}
 
-impl ToValue for BatchEnvironmentVariable {
+impl ::cloudwright_core::ToValue for BatchEnvironmentVariable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BatchJobDependency: ObjRule = ObjRule {
-    properties: &[
-        ("JobId", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["N_TO_N", "SEQUENTIAL"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BatchJobDependency` property type of `AWS::Pipes::Pipe`.
 ///
@@ -611,11 +480,11 @@ pub struct BatchJobDependency {
     /// `JobId`: a string.
     ///
     /// The job ID of the AWS Batch job that's associated with this dependency.
-    pub job_id: Option<Str>,
+    pub job_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`BatchJobDependencyType`] value.
     ///
     /// The type of the job dependency.
-    pub r#type: Option<BatchJobDependencyType>,
+    pub r#type: ::std::option::Option<BatchJobDependencyType>,
 }
 
 #[rustfmt::skip]
@@ -623,21 +492,21 @@ impl BatchJobDependency {
     /// A `BatchJobDependency` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `JobId`: a string.
-    pub fn job_id(mut self, value: impl Into<Str>) -> Self { self.job_id = Some(value.into()); self }
+    pub fn job_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_id = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`BatchJobDependencyType`] value.
-    pub fn r#type(mut self, value: impl Into<BatchJobDependencyType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<BatchJobDependencyType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BatchJobDependency {}
+impl crate::PropertyType for BatchJobDependency {}
 
-impl ToValue for BatchJobDependency {
+impl ::cloudwright_core::ToValue for BatchJobDependency {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("JobId", &self.job_id)
             .opt("Type", &self.r#type)
             .build()
@@ -650,19 +519,8 @@ pub struct BatchResourceRequirementRequired {
     /// `Type`: a [`BatchResourceRequirementType`] value, required.
     pub r#type: BatchResourceRequirementType,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BatchResourceRequirement: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["GPU", "MEMORY", "VCPU"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    required: &["Type", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BatchResourceRequirement` property type of `AWS::Pipes::Pipe`.
 ///
@@ -681,10 +539,10 @@ pub struct BatchResourceRequirement {
     ///
     /// - **type="GPU"** - The number of physical GPUs to reserve for the container. Make sure that the number of GPUs reserved for all containers in a job doesn't exceed the number of available GPUs on the compute resource that the job is launched on.
     ///
-    /// &gt; GPUs aren't available for jobs that are running on Fargate resources.
-    /// - **type="MEMORY"** - The memory hard limit (in MiB) present to the container. This parameter is supported for jobs that are running on EC2 resources. If your container attempts to exceed the memory specified, the container is terminated. This parameter maps to `Memory` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--memory` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . You must specify at least 4 MiB of memory for a job. This is required but can be specified in several places for multi-node parallel (MNP) jobs. It must be specified for each node at least once. This parameter maps to `Memory` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--memory` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// \> GPUs aren't available for jobs that are running on Fargate resources.
+    /// - **type="MEMORY"** - The memory hard limit (in MiB) present to the container. This parameter is supported for jobs that are running on EC2 resources. If your container attempts to exceed the memory specified, the container is terminated. This parameter maps to `Memory` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--memory` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . You must specify at least 4 MiB of memory for a job. This is required but can be specified in several places for multi-node parallel (MNP) jobs. It must be specified for each node at least once. This parameter maps to `Memory` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--memory` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
-    /// &gt; If you're trying to maximize your resource utilization by providing your jobs as much memory as possible for a particular instance type, see \[Memory management\](<https://docs.aws.amazon.com/batch/latest/userguide/memory-management.html>) in the *AWS Batch User Guide* .
+    /// \> If you're trying to maximize your resource utilization by providing your jobs as much memory as possible for a particular instance type, see [Memory management](https://docs.aws.amazon.com/batch/latest/userguide/memory-management.html) in the *AWS Batch User Guide* .
     ///
     /// For jobs that are running on Fargate resources, then `value` is the hard limit (in MiB), and must match one of the supported values and the `VCPU` values must be one of the values supported for that memory value.
     ///
@@ -702,9 +560,9 @@ pub struct BatchResourceRequirement {
     /// - **value = 36864, 45056, 53248, or 61440** - `VCPU` = 8
     /// - **value = 32768, 40960, 49152, or 57344** - `VCPU` = 8 or 16
     /// - **value = 65536, 73728, 81920, 90112, 98304, 106496, 114688, or 122880** - `VCPU` = 16
-    /// - **type="VCPU"** - The number of vCPUs reserved for the container. This parameter maps to `CpuShares` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--cpu-shares` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . Each vCPU is equivalent to 1,024 CPU shares. For EC2 resources, you must specify at least one vCPU. This is required but can be specified in several places; it must be specified for each node at least once.
+    /// - **type="VCPU"** - The number of vCPUs reserved for the container. This parameter maps to `CpuShares` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--cpu-shares` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . Each vCPU is equivalent to 1,024 CPU shares. For EC2 resources, you must specify at least one vCPU. This is required but can be specified in several places; it must be specified for each node at least once.
     ///
-    /// The default for the Fargate On-Demand vCPU resource count quota is 6 vCPUs. For more information about Fargate quotas, see \[AWS Fargate quotas\](<https://docs.aws.amazon.com/general/latest/gr/ecs-service.html#service-quotas-fargate>) in the *AWS General Reference* .
+    /// The default for the Fargate On-Demand vCPU resource count quota is 6 vCPUs. For more information about Fargate quotas, see [AWS Fargate quotas](https://docs.aws.amazon.com/general/latest/gr/ecs-service.html#service-quotas-fargate) in the *AWS General Reference* .
     ///
     /// For jobs that are running on Fargate resources, then `value` must match one of the supported values and the `MEMORY` values must be one of the values supported for that `VCPU` value. The supported values are 0.25, 0.5, 1, 2, 4, 8, and 16
     ///
@@ -715,7 +573,7 @@ pub struct BatchResourceRequirement {
     /// - **value = 4** - `MEMORY` = 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, or 30720
     /// - **value = 8** - `MEMORY` = 16384, 20480, 24576, 28672, 32768, 36864, 40960, 45056, 49152, 53248, 57344, or 61440
     /// - **value = 16** - `MEMORY` = 32768, 40960, 49152, 57344, 65536, 73728, 81920, 90112, 98304, 106496, 114688, or 122880
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -730,35 +588,26 @@ impl BatchResourceRequirement {
     }
 
     /// `Type`: a [`BatchResourceRequirementType`] value, required.
-    pub fn r#type(mut self, value: impl Into<BatchResourceRequirementType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<BatchResourceRequirementType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for BatchResourceRequirement {}
+impl crate::PropertyType for BatchResourceRequirement {}
 
-impl ToValue for BatchResourceRequirement {
+impl ::cloudwright_core::ToValue for BatchResourceRequirement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BatchRetryStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("Attempts", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BatchRetryStrategy` property type of `AWS::Pipes::Pipe`.
 ///
-/// The retry strategy that's associated with a job. For more information, see \[Automated job retries\](<https://docs.aws.amazon.com/batch/latest/userguide/job_retries.html>) in the *AWS Batch User Guide* .
+/// The retry strategy that's associated with a job. For more information, see [Automated job retries](https://docs.aws.amazon.com/batch/latest/userguide/job_retries.html) in the *AWS Batch User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-batchretrystrategy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -768,7 +617,7 @@ pub struct BatchRetryStrategy {
     /// The number of times to move a job to the `RUNNABLE` status. If the value of `attempts` is greater than one, the job is retried on failure the same number of attempts as the value.
     ///
     /// Value 1 to 10; default `0`.
-    pub attempts: Option<Int>,
+    pub attempts: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -776,44 +625,27 @@ impl BatchRetryStrategy {
     /// A `BatchRetryStrategy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Attempts`: an integer.
-    pub fn attempts(mut self, value: impl Into<Int>) -> Self { self.attempts = Some(value.into()); self }
+    pub fn attempts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.attempts = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BatchRetryStrategy {}
+impl crate::PropertyType for BatchRetryStrategy {}
 
-impl ToValue for BatchRetryStrategy {
+impl ::cloudwright_core::ToValue for BatchRetryStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Attempts", &self.attempts).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Attempts", &self.attempts)
+            .build()
     }
 }
 
-/// The required properties of [`CapacityProviderStrategyItem`], by name: `CapacityProviderStrategyItem::new(CapacityProviderStrategyItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CapacityProviderStrategyItemRequired {
-    /// `CapacityProvider`: a string, required.
-    pub capacity_provider: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
-    properties: &[
-        ("Base", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("CapacityProvider", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
-    ],
-    required: &["CapacityProvider"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CapacityProviderStrategyItem` property type of `AWS::Pipes::Pipe`.
 ///
-/// The details of a capacity provider strategy. To learn more, see \[CapacityProviderStrategyItem\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html>) in the Amazon ECS API Reference.
+/// The details of a capacity provider strategy. To learn more, see [CapacityProviderStrategyItem](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html) in the Amazon ECS API Reference.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-capacityproviderstrategyitem.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -823,62 +655,53 @@ pub struct CapacityProviderStrategyItem {
     /// The base value designates how many tasks, at a minimum, to run on the specified capacity provider. Only one capacity provider in a capacity provider strategy can have a base defined. If no value is specified, the default value of 0 is used.
     ///
     /// Value 0 to 100000; default `0`.
-    pub base: Option<Int>,
+    pub base: ::std::option::Option<::cloudwright_core::Int>,
     /// `CapacityProvider`: a string, required.
     ///
     /// The short name of the capacity provider.
     ///
     /// Length 1 to 255.
-    pub capacity_provider: Str,
+    pub capacity_provider: ::cloudwright_core::Str,
     /// `Weight`: an integer.
     ///
     /// The weight value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The weight value is taken into consideration after the base value, if defined, is satisfied.
     ///
     /// Value 0 to 1000; default `0`.
-    pub weight: Option<Int>,
+    pub weight: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl CapacityProviderStrategyItem {
-    /// A `CapacityProviderStrategyItem` with its required properties, named in a [`CapacityProviderStrategyItemRequired`].
+    /// A `CapacityProviderStrategyItem` with its one required property, `CapacityProvider`.
     #[inline]
-    pub fn new(required: CapacityProviderStrategyItemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            base: None,
-            capacity_provider: required.capacity_provider,
-            weight: None,
+            base: ::std::option::Option::None,
+            capacity_provider: value.into(),
+            weight: ::std::option::Option::None,
         }
     }
 
     /// `Base`: an integer.
-    pub fn base(mut self, value: impl Into<Int>) -> Self { self.base = Some(value.into()); self }
+    pub fn base(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.base = ::std::option::Option::Some(value.into()); self }
     /// `CapacityProvider`: a string, required.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self { self.capacity_provider = value.into(); self }
+    pub fn capacity_provider(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_provider = value.into(); self }
     /// `Weight`: an integer.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityProviderStrategyItem {}
+impl crate::PropertyType for CapacityProviderStrategyItem {}
 
-impl ToValue for CapacityProviderStrategyItem {
+impl ::cloudwright_core::ToValue for CapacityProviderStrategyItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Base", &self.base)
             .req("CapacityProvider", &self.capacity_provider)
             .opt("Weight", &self.weight)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudwatchLogsLogDestination: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudwatchLogsLogDestination` property type of `AWS::Pipes::Pipe`.
 ///
@@ -892,7 +715,7 @@ pub struct CloudwatchLogsLogDestination {
     /// The AWS Resource Name (ARN) for the CloudWatch log group to which EventBridge sends the log records.
     ///
     /// Pattern `^(^arn:aws([a-z]|\-)*:logs:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}):(\d{12}):log-group:.+)$`; length 1 to 1600.
-    pub log_group_arn: Option<Str>,
+    pub log_group_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -900,32 +723,23 @@ impl CloudwatchLogsLogDestination {
     /// A `CloudwatchLogsLogDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogGroupArn`: a string.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
+    pub fn log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudwatchLogsLogDestination {}
+impl crate::PropertyType for CloudwatchLogsLogDestination {}
 
-impl ToValue for CloudwatchLogsLogDestination {
+impl ::cloudwright_core::ToValue for CloudwatchLogsLogDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroupArn", &self.log_group_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeadLetterConfig` property type of `AWS::Pipes::Pipe`.
 ///
@@ -941,7 +755,7 @@ pub struct DeadLetterConfig {
     /// For Amazon Kinesis stream and Amazon DynamoDB stream sources, specify either an Amazon SNS topic or Amazon SQS queue ARN.
     ///
     /// Pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)$`; length 1 to 1600.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -949,19 +763,21 @@ impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeadLetterConfig {}
+impl crate::PropertyType for DeadLetterConfig {}
 
-impl ToValue for DeadLetterConfig {
+impl ::cloudwright_core::ToValue for DeadLetterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Arn", &self.arn)
+            .build()
     }
 }
 
@@ -969,30 +785,18 @@ impl ToValue for DeadLetterConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionMappingRequired {
     /// `DimensionName`: a string, required.
-    pub dimension_name: Str,
+    pub dimension_name: ::cloudwright_core::Str,
     /// `DimensionValue`: a string, required.
-    pub dimension_value: Str,
+    pub dimension_value: ::cloudwright_core::Str,
     /// `DimensionValueType`: a [`DimensionValueType`] value, required.
     pub dimension_value_type: DimensionValueType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DimensionMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DimensionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("DimensionValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("DimensionValueType", Shape::Str(&StrRule { allowed: &["VARCHAR"], ..StrRule::ANY })),
-    ],
-    required: &["DimensionName", "DimensionValue", "DimensionValueType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DimensionMapping` property type of `AWS::Pipes::Pipe`.
 ///
 /// Maps source data to a dimension in the target Timestream for LiveAnalytics table.
 ///
-/// For more information, see \[Amazon Timestream for LiveAnalytics concepts\](<https://docs.aws.amazon.com/timestream/latest/developerguide/concepts.html>)
+/// For more information, see [Amazon Timestream for LiveAnalytics concepts](https://docs.aws.amazon.com/timestream/latest/developerguide/concepts.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-dimensionmapping.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1002,13 +806,13 @@ pub struct DimensionMapping {
     /// The metadata attributes of the time series. For example, the name and Availability Zone of an Amazon EC2 instance or the name of the manufacturer of a wind turbine are dimensions.
     ///
     /// Length 1 to 256.
-    pub dimension_name: Str,
+    pub dimension_name: ::cloudwright_core::Str,
     /// `DimensionValue`: a string, required.
     ///
     /// Dynamic path to the dimension value in the source event.
     ///
     /// Length 1 to 2048.
-    pub dimension_value: Str,
+    pub dimension_value: ::cloudwright_core::Str,
     /// `DimensionValueType`: a [`DimensionValueType`] value, required.
     ///
     /// The data type of the dimension for the time-series data.
@@ -1028,41 +832,25 @@ impl DimensionMapping {
     }
 
     /// `DimensionName`: a string, required.
-    pub fn dimension_name(mut self, value: impl Into<Str>) -> Self { self.dimension_name = value.into(); self }
+    pub fn dimension_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dimension_name = value.into(); self }
     /// `DimensionValue`: a string, required.
-    pub fn dimension_value(mut self, value: impl Into<Str>) -> Self { self.dimension_value = value.into(); self }
+    pub fn dimension_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dimension_value = value.into(); self }
     /// `DimensionValueType`: a [`DimensionValueType`] value, required.
-    pub fn dimension_value_type(mut self, value: impl Into<DimensionValueType>) -> Self { self.dimension_value_type = value.into(); self }
+    pub fn dimension_value_type(mut self, value: impl ::std::convert::Into<DimensionValueType>) -> Self { self.dimension_value_type = value.into(); self }
 }
 
-impl PropertyType for DimensionMapping {}
+impl crate::PropertyType for DimensionMapping {}
 
-impl ToValue for DimensionMapping {
+impl ::cloudwright_core::ToValue for DimensionMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DimensionName", &self.dimension_name)
             .req("DimensionValue", &self.dimension_value)
             .req("DimensionValueType", &self.dimension_value_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EcsContainerOverride: ObjRule = ObjRule {
-    properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Cpu", Shape::INT),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsEnvironmentVariable), min_items: None, max_items: None, unique: false })),
-        ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsEnvironmentFile), min_items: None, max_items: None, unique: false })),
-        ("Memory", Shape::INT),
-        ("MemoryReservation", Shape::INT),
-        ("Name", Shape::STR),
-        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsResourceRequirement), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EcsContainerOverride` property type of `AWS::Pipes::Pipe`.
 ///
@@ -1074,35 +862,36 @@ pub struct EcsContainerOverride {
     /// `Command`: a list of strings.
     ///
     /// The command to send to the container that overrides the default command from the Docker image or the task definition. You must also specify a container name.
-    pub command: Option<List<Str>>,
+    pub command: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Cpu`: an integer.
     ///
     /// The number of `cpu` units reserved for the container, instead of the default value from the task definition. You must also specify a container name.
-    pub cpu: Option<Int>,
+    pub cpu: ::std::option::Option<::cloudwright_core::Int>,
     /// `Environment`: a list of [`EcsEnvironmentVariable`] objects.
     ///
     /// The environment variables to send to the container. You can add new environment variables, which are added to the container at launch, or you can override the existing environment variables from the Docker image or the task definition. You must also specify a container name.
-    pub environment: Option<List<EcsEnvironmentVariable>>,
+    pub environment: ::std::option::Option<::cloudwright_core::List<EcsEnvironmentVariable>>,
     /// `EnvironmentFiles`: a list of [`EcsEnvironmentFile`] objects.
     ///
     /// A list of files containing the environment variables to pass to a container, instead of the value from the container definition.
-    pub environment_files: Option<List<EcsEnvironmentFile>>,
+    pub environment_files: ::std::option::Option<::cloudwright_core::List<EcsEnvironmentFile>>,
     /// `Memory`: an integer.
     ///
     /// The hard limit (in MiB) of memory to present to the container, instead of the default value from the task definition. If your container attempts to exceed the memory specified here, the container is killed. You must also specify a container name.
-    pub memory: Option<Int>,
+    pub memory: ::std::option::Option<::cloudwright_core::Int>,
     /// `MemoryReservation`: an integer.
     ///
     /// The soft limit (in MiB) of memory to reserve for the container, instead of the default value from the task definition. You must also specify a container name.
-    pub memory_reservation: Option<Int>,
+    pub memory_reservation: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string.
     ///
     /// The name of the container that receives the override. This parameter is required if any override is specified.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceRequirements`: a list of [`EcsResourceRequirement`] objects.
     ///
     /// The type and amount of a resource to assign to a container, instead of the default value from the task definition. The only supported resource is a GPU.
-    pub resource_requirements: Option<List<EcsResourceRequirement>>,
+    pub resource_requirements:
+        ::std::option::Option<::cloudwright_core::List<EcsResourceRequirement>>,
 }
 
 #[rustfmt::skip]
@@ -1110,33 +899,33 @@ impl EcsContainerOverride {
     /// A `EcsContainerOverride` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Command`: a list of strings.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = ::std::option::Option::Some(value.into()); self }
     /// `Cpu`: an integer.
-    pub fn cpu(mut self, value: impl Into<Int>) -> Self { self.cpu = Some(value.into()); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cpu = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a list of [`EcsEnvironmentVariable`] objects.
-    pub fn environment(mut self, value: impl Into<List<EcsEnvironmentVariable>>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EcsEnvironmentVariable>>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentFiles`: a list of [`EcsEnvironmentFile`] objects.
-    pub fn environment_files(mut self, value: impl Into<List<EcsEnvironmentFile>>) -> Self { self.environment_files = Some(value.into()); self }
+    pub fn environment_files(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EcsEnvironmentFile>>) -> Self { self.environment_files = ::std::option::Option::Some(value.into()); self }
     /// `Memory`: an integer.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory = ::std::option::Option::Some(value.into()); self }
     /// `MemoryReservation`: an integer.
-    pub fn memory_reservation(mut self, value: impl Into<Int>) -> Self { self.memory_reservation = Some(value.into()); self }
+    pub fn memory_reservation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory_reservation = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`EcsResourceRequirement`] objects.
-    pub fn resource_requirements(mut self, value: impl Into<List<EcsResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
+    pub fn resource_requirements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EcsResourceRequirement>>) -> Self { self.resource_requirements = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EcsContainerOverride {}
+impl crate::PropertyType for EcsContainerOverride {}
 
-impl ToValue for EcsContainerOverride {
+impl ::cloudwright_core::ToValue for EcsContainerOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Command", &self.command)
             .opt("Cpu", &self.cpu)
             .opt("Environment", &self.environment)
@@ -1155,25 +944,14 @@ pub struct EcsEnvironmentFileRequired {
     /// `Type`: an [`EcsEnvironmentFileType`] value, required.
     pub r#type: EcsEnvironmentFileType,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EcsEnvironmentFile: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["s3"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    required: &["Type", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EcsEnvironmentFile` property type of `AWS::Pipes::Pipe`.
 ///
-/// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file should contain an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored. For more information about the environment variable file syntax, see \[Declare default environment variables in file\](<https://docs.aws.amazon.com/https://docs.docker.com/compose/env-file/>) .
+/// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file should contain an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored. For more information about the environment variable file syntax, see [Declare default environment variables in file](https://docs.aws.amazon.com/https://docs.docker.com/compose/env-file/) .
 ///
-/// If there are environment variables specified using the `environment` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see \[Specifying environment variables\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// If there are environment variables specified using the `environment` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see [Specifying environment variables](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// This parameter is only supported for tasks hosted on Fargate using the following platform versions:
 ///
@@ -1190,7 +968,7 @@ pub struct EcsEnvironmentFile {
     /// `Value`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1205,32 +983,22 @@ impl EcsEnvironmentFile {
     }
 
     /// `Type`: an [`EcsEnvironmentFileType`] value, required.
-    pub fn r#type(mut self, value: impl Into<EcsEnvironmentFileType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<EcsEnvironmentFileType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for EcsEnvironmentFile {}
+impl crate::PropertyType for EcsEnvironmentFile {}
 
-impl ToValue for EcsEnvironmentFile {
+impl ::cloudwright_core::ToValue for EcsEnvironmentFile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EcsEnvironmentVariable: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EcsEnvironmentVariable` property type of `AWS::Pipes::Pipe`.
 ///
@@ -1242,11 +1010,11 @@ pub struct EcsEnvironmentVariable {
     /// `Name`: a string.
     ///
     /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1254,49 +1022,32 @@ impl EcsEnvironmentVariable {
     /// A `EcsEnvironmentVariable` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EcsEnvironmentVariable {}
+impl crate::PropertyType for EcsEnvironmentVariable {}
 
-impl ToValue for EcsEnvironmentVariable {
+impl ::cloudwright_core::ToValue for EcsEnvironmentVariable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
 }
 
-/// The required properties of [`EcsEphemeralStorage`], by name: `EcsEphemeralStorage::new(EcsEphemeralStorageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EcsEphemeralStorageRequired {
-    /// `SizeInGiB`: an integer, required.
-    pub size_in_gi_b: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EcsEphemeralStorage: ObjRule = ObjRule {
-    properties: &[
-        ("SizeInGiB", Shape::Int(&NumRule { min: Some(21.0), max: Some(200.0), ..NumRule::ANY })),
-    ],
-    required: &["SizeInGiB"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EcsEphemeralStorage` property type of `AWS::Pipes::Pipe`.
 ///
-/// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on Fargate. For more information, see \[Fargate task storage\](<https://docs.aws.amazon.com/AmazonECS/latest/userguide/using_data_volumes.html>) in the *Amazon ECS User Guide for Fargate* .
+/// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on Fargate. For more information, see [Fargate task storage](https://docs.aws.amazon.com/AmazonECS/latest/userguide/using_data_volumes.html) in the *Amazon ECS User Guide for Fargate* .
 ///
-/// &gt; This parameter is only supported for tasks hosted on Fargate using Linux platform version `1.4.0` or later. This parameter is not supported for Windows containers on Fargate.
+/// \> This parameter is only supported for tasks hosted on Fargate using Linux platform version `1.4.0` or later. This parameter is not supported for Windows containers on Fargate.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-ecsephemeralstorage.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1306,47 +1057,37 @@ pub struct EcsEphemeralStorage {
     /// The total amount, in GiB, of ephemeral storage to set for the task. The minimum supported value is `21` GiB and the maximum supported value is `200` GiB.
     ///
     /// Value 21 to 200; default `0`.
-    pub size_in_gi_b: Int,
+    pub size_in_gi_b: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl EcsEphemeralStorage {
-    /// A `EcsEphemeralStorage` with its required properties, named in a [`EcsEphemeralStorageRequired`].
+    /// A `EcsEphemeralStorage` with its one required property, `SizeInGiB`.
     #[inline]
-    pub fn new(required: EcsEphemeralStorageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            size_in_gi_b: required.size_in_gi_b,
+            size_in_gi_b: value.into(),
         }
     }
 
     /// `SizeInGiB`: an integer, required.
-    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_in_gi_b = value.into(); self }
+    pub fn size_in_gi_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_gi_b = value.into(); self }
 }
 
-impl PropertyType for EcsEphemeralStorage {}
+impl crate::PropertyType for EcsEphemeralStorage {}
 
-impl ToValue for EcsEphemeralStorage {
+impl ::cloudwright_core::ToValue for EcsEphemeralStorage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SizeInGiB", &self.size_in_gi_b)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EcsInferenceAcceleratorOverride: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceName", Shape::STR),
-        ("DeviceType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EcsInferenceAcceleratorOverride` property type of `AWS::Pipes::Pipe`.
 ///
-/// Details on an Elastic Inference accelerator task override. This parameter is used to override the Elastic Inference accelerator specified in the task definition. For more information, see \[Working with Amazon Elastic Inference on Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/userguide/ecs-inference.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// Details on an Elastic Inference accelerator task override. This parameter is used to override the Elastic Inference accelerator specified in the task definition. For more information, see [Working with Amazon Elastic Inference on Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/userguide/ecs-inference.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-ecsinferenceacceleratoroverride.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1354,11 +1095,11 @@ pub struct EcsInferenceAcceleratorOverride {
     /// `DeviceName`: a string.
     ///
     /// The Elastic Inference accelerator device name to override for the task. This parameter must match a `deviceName` specified in the task definition.
-    pub device_name: Option<Str>,
+    pub device_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceType`: a string.
     ///
     /// The Elastic Inference accelerator type to use.
-    pub device_type: Option<Str>,
+    pub device_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1366,21 +1107,21 @@ impl EcsInferenceAcceleratorOverride {
     /// A `EcsInferenceAcceleratorOverride` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeviceName`: a string.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = ::std::option::Option::Some(value.into()); self }
     /// `DeviceType`: a string.
-    pub fn device_type(mut self, value: impl Into<Str>) -> Self { self.device_type = Some(value.into()); self }
+    pub fn device_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EcsInferenceAcceleratorOverride {}
+impl crate::PropertyType for EcsInferenceAcceleratorOverride {}
 
-impl ToValue for EcsInferenceAcceleratorOverride {
+impl ::cloudwright_core::ToValue for EcsInferenceAcceleratorOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeviceName", &self.device_name)
             .opt("DeviceType", &self.device_type)
             .build()
@@ -1393,23 +1134,12 @@ pub struct EcsResourceRequirementRequired {
     /// `Type`: an [`EcsResourceRequirementType`] value, required.
     pub r#type: EcsResourceRequirementType,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EcsResourceRequirement: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["GPU", "InferenceAccelerator"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    required: &["Type", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EcsResourceRequirement` property type of `AWS::Pipes::Pipe`.
 ///
-/// The type and amount of a resource to assign to a container. The supported resource types are GPUs and Elastic Inference accelerators. For more information, see \[Working with GPUs on Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-gpu.html>) or \[Working with Amazon Elastic Inference on Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-inference.html>) in the *Amazon Elastic Container Service Developer Guide*
+/// The type and amount of a resource to assign to a container. The supported resource types are GPUs and Elastic Inference accelerators. For more information, see [Working with GPUs on Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-gpu.html) or [Working with Amazon Elastic Inference on Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-inference.html) in the *Amazon Elastic Container Service Developer Guide*
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-ecsresourcerequirement.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1425,7 +1155,7 @@ pub struct EcsResourceRequirement {
     /// If the `GPU` type is used, the value is the number of physical `GPUs` the Amazon ECS container agent reserves for the container. The number of GPUs that's reserved for all containers in a task can't exceed the number of available GPUs on the container instance that the task is launched on.
     ///
     /// If the `InferenceAccelerator` type is used, the `value` matches the `deviceName` for an InferenceAccelerator specified in a task definition.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1440,37 +1170,22 @@ impl EcsResourceRequirement {
     }
 
     /// `Type`: an [`EcsResourceRequirementType`] value, required.
-    pub fn r#type(mut self, value: impl Into<EcsResourceRequirementType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<EcsResourceRequirementType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for EcsResourceRequirement {}
+impl crate::PropertyType for EcsResourceRequirement {}
 
-impl ToValue for EcsResourceRequirement {
+impl ::cloudwright_core::ToValue for EcsResourceRequirement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EcsTaskOverride: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsContainerOverride), min_items: None, max_items: None, unique: false })),
-        ("Cpu", Shape::STR),
-        ("EphemeralStorage", Shape::Object(&RULE_EcsEphemeralStorage)),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("InferenceAcceleratorOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsInferenceAcceleratorOverride), min_items: None, max_items: None, unique: false })),
-        ("Memory", Shape::STR),
-        ("TaskRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EcsTaskOverride` property type of `AWS::Pipes::Pipe`.
 ///
@@ -1482,40 +1197,41 @@ pub struct EcsTaskOverride {
     /// `ContainerOverrides`: a list of [`EcsContainerOverride`] objects.
     ///
     /// One or more container overrides that are sent to a task.
-    pub container_overrides: Option<List<EcsContainerOverride>>,
+    pub container_overrides: ::std::option::Option<::cloudwright_core::List<EcsContainerOverride>>,
     /// `Cpu`: a string.
     ///
     /// The cpu override for the task.
-    pub cpu: Option<Str>,
+    pub cpu: ::std::option::Option<::cloudwright_core::Str>,
     /// `EphemeralStorage`: an [`EcsEphemeralStorage`] object.
     ///
     /// The ephemeral storage setting override for the task.
     ///
-    /// &gt; This parameter is only supported for tasks hosted on Fargate that use the following platform versions:
-    /// &gt;
-    /// &gt; - Linux platform version `1.4.0` or later.
-    /// &gt; - Windows platform version `1.0.0` or later.
-    pub ephemeral_storage: Option<Obj<EcsEphemeralStorage>>,
+    /// \> This parameter is only supported for tasks hosted on Fargate that use the following platform versions:
+    /// \>
+    /// \> - Linux platform version `1.4.0` or later.
+    /// \> - Windows platform version `1.0.0` or later.
+    pub ephemeral_storage: ::std::option::Option<crate::Obj<EcsEphemeralStorage>>,
     /// `ExecutionRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the task execution IAM role override for the task. For more information, see \[Amazon ECS task execution IAM role\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) of the task execution IAM role override for the task. For more information, see [Amazon ECS task execution IAM role](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`; length 1 to 1600.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `InferenceAcceleratorOverrides`: a list of [`EcsInferenceAcceleratorOverride`] objects.
     ///
     /// The Elastic Inference accelerator override for the task.
-    pub inference_accelerator_overrides: Option<List<EcsInferenceAcceleratorOverride>>,
+    pub inference_accelerator_overrides:
+        ::std::option::Option<::cloudwright_core::List<EcsInferenceAcceleratorOverride>>,
     /// `Memory`: a string.
     ///
     /// The memory override for the task.
-    pub memory: Option<Str>,
+    pub memory: ::std::option::Option<::cloudwright_core::Str>,
     /// `TaskRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the IAM role that containers in this task can assume. All containers in this task are granted the permissions that are specified in this role. For more information, see \[IAM Role for Tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) of the IAM role that containers in this task can assume. All containers in this task are granted the permissions that are specified in this role. For more information, see [IAM Role for Tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`; length 1 to 1600.
-    pub task_role_arn: Option<Str>,
+    pub task_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1523,31 +1239,31 @@ impl EcsTaskOverride {
     /// A `EcsTaskOverride` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerOverrides`: a list of [`EcsContainerOverride`] objects.
-    pub fn container_overrides(mut self, value: impl Into<List<EcsContainerOverride>>) -> Self { self.container_overrides = Some(value.into()); self }
+    pub fn container_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EcsContainerOverride>>) -> Self { self.container_overrides = ::std::option::Option::Some(value.into()); self }
     /// `Cpu`: a string.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = Some(value.into()); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cpu = ::std::option::Option::Some(value.into()); self }
     /// `EphemeralStorage`: an [`EcsEphemeralStorage`] object.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EcsEphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
+    pub fn ephemeral_storage(mut self, value: impl ::std::convert::Into<crate::Obj<EcsEphemeralStorage>>) -> Self { self.ephemeral_storage = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `InferenceAcceleratorOverrides`: a list of [`EcsInferenceAcceleratorOverride`] objects.
-    pub fn inference_accelerator_overrides(mut self, value: impl Into<List<EcsInferenceAcceleratorOverride>>) -> Self { self.inference_accelerator_overrides = Some(value.into()); self }
+    pub fn inference_accelerator_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EcsInferenceAcceleratorOverride>>) -> Self { self.inference_accelerator_overrides = ::std::option::Option::Some(value.into()); self }
     /// `Memory`: a string.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = Some(value.into()); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.memory = ::std::option::Option::Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
+    pub fn task_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EcsTaskOverride {}
+impl crate::PropertyType for EcsTaskOverride {}
 
-impl ToValue for EcsTaskOverride {
+impl ::cloudwright_core::ToValue for EcsTaskOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerOverrides", &self.container_overrides)
             .opt("Cpu", &self.cpu)
             .opt("EphemeralStorage", &self.ephemeral_storage)
@@ -1562,18 +1278,9 @@ impl ToValue for EcsTaskOverride {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("Pattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Filter` property type of `AWS::Pipes::Pipe`.
 ///
-/// Filter events using an event pattern. For more information, see \[Events and Event Patterns\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eventbridge-and-event-patterns.html>) in the *Amazon EventBridge User Guide* .
+/// Filter events using an event pattern. For more information, see [Events and Event Patterns](https://docs.aws.amazon.com/eventbridge/latest/userguide/eventbridge-and-event-patterns.html) in the *Amazon EventBridge User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-filter.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1583,7 +1290,7 @@ pub struct Filter {
     /// The event pattern.
     ///
     /// Length 0 to 4096.
-    pub pattern: Option<Str>,
+    pub pattern: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1591,30 +1298,23 @@ impl Filter {
     /// A `Filter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Pattern`: a string.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = Some(value.into()); self }
+    pub fn pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Filter {}
+impl crate::PropertyType for Filter {}
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Pattern", &self.pattern).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Pattern", &self.pattern)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(5), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilterCriteria` property type of `AWS::Pipes::Pipe`.
 ///
@@ -1622,7 +1322,7 @@ pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
 ///
 /// To remove a filter, specify a `FilterCriteria` object with an empty array of `Filter` objects.
 ///
-/// For more information, see \[Events and Event Patterns\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eventbridge-and-event-patterns.html>) in the *Amazon EventBridge User Guide* .
+/// For more information, see [Events and Event Patterns](https://docs.aws.amazon.com/eventbridge/latest/userguide/eventbridge-and-event-patterns.html) in the *Amazon EventBridge User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-filtercriteria.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1632,7 +1332,7 @@ pub struct FilterCriteria {
     /// The event patterns.
     ///
     /// Items 0 to 5.
-    pub filters: Option<List<Filter>>,
+    pub filters: ::std::option::Option<::cloudwright_core::List<Filter>>,
 }
 
 #[rustfmt::skip]
@@ -1640,30 +1340,23 @@ impl FilterCriteria {
     /// A `FilterCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Filters`: a list of [`Filter`] objects.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = Some(value.into()); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Filter>>) -> Self { self.filters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FilterCriteria {}
+impl crate::PropertyType for FilterCriteria {}
 
-impl ToValue for FilterCriteria {
+impl ::cloudwright_core::ToValue for FilterCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Filters", &self.filters).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Filters", &self.filters)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirehoseLogDestination: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryStreamArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FirehoseLogDestination` property type of `AWS::Pipes::Pipe`.
 ///
@@ -1677,7 +1370,7 @@ pub struct FirehoseLogDestination {
     /// The Amazon Resource Name (ARN) of the Firehose delivery stream to which EventBridge delivers the pipe log records.
     ///
     /// Pattern `^(^arn:aws([a-z]|\-)*:firehose:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}):(\d{12}):deliverystream/.+)$`; length 1 to 1600.
-    pub delivery_stream_arn: Option<Str>,
+    pub delivery_stream_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1685,19 +1378,19 @@ impl FirehoseLogDestination {
     /// A `FirehoseLogDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeliveryStreamArn`: a string.
-    pub fn delivery_stream_arn(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_arn = Some(value.into()); self }
+    pub fn delivery_stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_stream_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FirehoseLogDestination {}
+impl crate::PropertyType for FirehoseLogDestination {}
 
-impl ToValue for FirehoseLogDestination {
+impl ::cloudwright_core::ToValue for FirehoseLogDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeliveryStreamArn", &self.delivery_stream_arn)
             .build()
     }
@@ -1707,24 +1400,12 @@ impl ToValue for FirehoseLogDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiMeasureAttributeMappingRequired {
     /// `MeasureValue`: a string, required.
-    pub measure_value: Str,
+    pub measure_value: ::cloudwright_core::Str,
     /// `MeasureValueType`: a [`MeasureValueType`] value, required.
     pub measure_value_type: MeasureValueType,
     /// `MultiMeasureAttributeName`: a string, required.
-    pub multi_measure_attribute_name: Str,
+    pub multi_measure_attribute_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiMeasureAttributeMapping: ObjRule = ObjRule {
-    properties: &[
-        ("MeasureValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("MeasureValueType", Shape::Str(&StrRule { allowed: &["DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP"], ..StrRule::ANY })),
-        ("MultiMeasureAttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["MeasureValue", "MeasureValueType", "MultiMeasureAttributeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiMeasureAttributeMapping` property type of `AWS::Pipes::Pipe`.
 ///
@@ -1738,7 +1419,7 @@ pub struct MultiMeasureAttributeMapping {
     /// Dynamic path to the measurement attribute in the source event.
     ///
     /// Length 1 to 2048.
-    pub measure_value: Str,
+    pub measure_value: ::cloudwright_core::Str,
     /// `MeasureValueType`: a [`MeasureValueType`] value, required.
     ///
     /// Data type of the measurement attribute in the source event.
@@ -1748,7 +1429,7 @@ pub struct MultiMeasureAttributeMapping {
     /// Target measure name to be used.
     ///
     /// Length 1 to 256.
-    pub multi_measure_attribute_name: Str,
+    pub multi_measure_attribute_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1764,19 +1445,19 @@ impl MultiMeasureAttributeMapping {
     }
 
     /// `MeasureValue`: a string, required.
-    pub fn measure_value(mut self, value: impl Into<Str>) -> Self { self.measure_value = value.into(); self }
+    pub fn measure_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.measure_value = value.into(); self }
     /// `MeasureValueType`: a [`MeasureValueType`] value, required.
-    pub fn measure_value_type(mut self, value: impl Into<MeasureValueType>) -> Self { self.measure_value_type = value.into(); self }
+    pub fn measure_value_type(mut self, value: impl ::std::convert::Into<MeasureValueType>) -> Self { self.measure_value_type = value.into(); self }
     /// `MultiMeasureAttributeName`: a string, required.
-    pub fn multi_measure_attribute_name(mut self, value: impl Into<Str>) -> Self { self.multi_measure_attribute_name = value.into(); self }
+    pub fn multi_measure_attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.multi_measure_attribute_name = value.into(); self }
 }
 
-impl PropertyType for MultiMeasureAttributeMapping {}
+impl crate::PropertyType for MultiMeasureAttributeMapping {}
 
-impl ToValue for MultiMeasureAttributeMapping {
+impl ::cloudwright_core::ToValue for MultiMeasureAttributeMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MeasureValue", &self.measure_value)
             .req("MeasureValueType", &self.measure_value_type)
             .req(
@@ -1791,27 +1472,16 @@ impl ToValue for MultiMeasureAttributeMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiMeasureMappingRequired {
     /// `MultiMeasureAttributeMappings`: a list of [`MultiMeasureAttributeMapping`] objects, required.
-    pub multi_measure_attribute_mappings: List<MultiMeasureAttributeMapping>,
+    pub multi_measure_attribute_mappings: ::cloudwright_core::List<MultiMeasureAttributeMapping>,
     /// `MultiMeasureName`: a string, required.
-    pub multi_measure_name: Str,
+    pub multi_measure_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiMeasureMapping: ObjRule = ObjRule {
-    properties: &[
-        ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: Some(256), unique: false })),
-        ("MultiMeasureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["MultiMeasureAttributeMappings", "MultiMeasureName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiMeasureMapping` property type of `AWS::Pipes::Pipe`.
 ///
 /// Maps multiple measures from the source event to the same Timestream for LiveAnalytics record.
 ///
-/// For more information, see \[Amazon Timestream for LiveAnalytics concepts\](<https://docs.aws.amazon.com/timestream/latest/developerguide/concepts.html>)
+/// For more information, see [Amazon Timestream for LiveAnalytics concepts](https://docs.aws.amazon.com/timestream/latest/developerguide/concepts.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-multimeasuremapping.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1821,13 +1491,13 @@ pub struct MultiMeasureMapping {
     /// Mappings that represent multiple source event fields mapped to measures in the same Timestream for LiveAnalytics record.
     ///
     /// Items 1 to 256.
-    pub multi_measure_attribute_mappings: List<MultiMeasureAttributeMapping>,
+    pub multi_measure_attribute_mappings: ::cloudwright_core::List<MultiMeasureAttributeMapping>,
     /// `MultiMeasureName`: a string, required.
     ///
     /// The name of the multiple measurements per record (multi-measure).
     ///
     /// Length 1 to 256.
-    pub multi_measure_name: Str,
+    pub multi_measure_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1842,17 +1512,17 @@ impl MultiMeasureMapping {
     }
 
     /// `MultiMeasureAttributeMappings`: a list of [`MultiMeasureAttributeMapping`] objects, required.
-    pub fn multi_measure_attribute_mappings(mut self, value: impl Into<List<MultiMeasureAttributeMapping>>) -> Self { self.multi_measure_attribute_mappings = value.into(); self }
+    pub fn multi_measure_attribute_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MultiMeasureAttributeMapping>>) -> Self { self.multi_measure_attribute_mappings = value.into(); self }
     /// `MultiMeasureName`: a string, required.
-    pub fn multi_measure_name(mut self, value: impl Into<Str>) -> Self { self.multi_measure_name = value.into(); self }
+    pub fn multi_measure_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.multi_measure_name = value.into(); self }
 }
 
-impl PropertyType for MultiMeasureMapping {}
+impl crate::PropertyType for MultiMeasureMapping {}
 
-impl ToValue for MultiMeasureMapping {
+impl ::cloudwright_core::ToValue for MultiMeasureMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "MultiMeasureAttributeMappings",
                 &self.multi_measure_attribute_mappings,
@@ -1861,15 +1531,6 @@ impl ToValue for MultiMeasureMapping {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AwsvpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkConfiguration` property type of `AWS::Pipes::Pipe`.
 ///
@@ -1881,7 +1542,7 @@ pub struct NetworkConfiguration {
     /// `AwsvpcConfiguration`: an [`AwsVpcConfiguration`] object.
     ///
     /// Use this structure to specify the VPC subnets and security groups for the task, and whether a public IP address is to be used. This structure is relevant only for ECS tasks that use the `awsvpc` network mode.
-    pub awsvpc_configuration: Option<Obj<AwsVpcConfiguration>>,
+    pub awsvpc_configuration: ::std::option::Option<crate::Obj<AwsVpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1889,34 +1550,23 @@ impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsvpcConfiguration`: an [`AwsVpcConfiguration`] object.
-    pub fn awsvpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self { self.awsvpc_configuration = Some(value.into()); self }
+    pub fn awsvpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AwsVpcConfiguration>>) -> Self { self.awsvpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkConfiguration {}
+impl crate::PropertyType for NetworkConfiguration {}
 
-impl ToValue for NetworkConfiguration {
+impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsvpcConfiguration", &self.awsvpc_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeEnrichmentHttpParameters: ObjRule = ObjRule {
-    properties: &[
-        ("HeaderParameters", Shape::Typed(json_type::OBJECT)),
-        ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("QueryStringParameters", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeEnrichmentHttpParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -1928,17 +1578,18 @@ pub struct PipeEnrichmentHttpParameters {
     /// `HeaderParameters`: a JSON value.
     ///
     /// The headers that need to be sent as part of request invoking the API Gateway REST API or EventBridge ApiDestination.
-    pub header_parameters: Option<Json>,
+    pub header_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `PathParameterValues`: a list of strings.
     ///
     /// The path parameter values to be used to populate API Gateway REST API or EventBridge ApiDestination path wildcards ("*").
     ///
     /// Each item: pattern `^(?!\s*$).+|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`.
-    pub path_parameter_values: Option<List<Str>>,
+    pub path_parameter_values:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `QueryStringParameters`: a JSON value.
     ///
     /// The query string keys/values that need to be sent as part of request invoking the API Gateway REST API or EventBridge ApiDestination.
-    pub query_string_parameters: Option<Json>,
+    pub query_string_parameters: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -1946,39 +1597,29 @@ impl PipeEnrichmentHttpParameters {
     /// A `PipeEnrichmentHttpParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HeaderParameters`: a JSON value.
-    pub fn header_parameters(mut self, value: impl Into<Json>) -> Self { self.header_parameters = Some(value.into()); self }
+    pub fn header_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.header_parameters = ::std::option::Option::Some(value.into()); self }
     /// `PathParameterValues`: a list of strings.
-    pub fn path_parameter_values(mut self, value: impl Into<List<Str>>) -> Self { self.path_parameter_values = Some(value.into()); self }
+    pub fn path_parameter_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.path_parameter_values = ::std::option::Option::Some(value.into()); self }
     /// `QueryStringParameters`: a JSON value.
-    pub fn query_string_parameters(mut self, value: impl Into<Json>) -> Self { self.query_string_parameters = Some(value.into()); self }
+    pub fn query_string_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.query_string_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeEnrichmentHttpParameters {}
+impl crate::PropertyType for PipeEnrichmentHttpParameters {}
 
-impl ToValue for PipeEnrichmentHttpParameters {
+impl ::cloudwright_core::ToValue for PipeEnrichmentHttpParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HeaderParameters", &self.header_parameters)
             .opt("PathParameterValues", &self.path_parameter_values)
             .opt("QueryStringParameters", &self.query_string_parameters)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeEnrichmentParameters: ObjRule = ObjRule {
-    properties: &[
-        ("HttpParameters", Shape::Object(&RULE_PipeEnrichmentHttpParameters)),
-        ("InputTemplate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeEnrichmentParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -1992,15 +1633,15 @@ pub struct PipeEnrichmentParameters {
     /// Contains the HTTP parameters to use when the target is a API Gateway REST endpoint or EventBridge ApiDestination.
     ///
     /// If you specify an API Gateway REST API or EventBridge ApiDestination as a target, you can use this parameter to specify headers, path parameters, and query string keys/values as part of your target invoking request. If you're using ApiDestinations, the corresponding Connection can also have these values configured. In case of any conflicting keys, values from the Connection take precedence.
-    pub http_parameters: Option<Obj<PipeEnrichmentHttpParameters>>,
+    pub http_parameters: ::std::option::Option<crate::Obj<PipeEnrichmentHttpParameters>>,
     /// `InputTemplate`: a string.
     ///
-    /// Valid JSON text passed to the enrichment. In this case, nothing from the event itself is passed to the enrichment. For more information, see \[The JavaScript Object Notation (JSON) Data Interchange Format\](<https://docs.aws.amazon.com/http://www.rfc-editor.org/rfc/rfc7159.txt>) .
+    /// Valid JSON text passed to the enrichment. In this case, nothing from the event itself is passed to the enrichment. For more information, see [The JavaScript Object Notation (JSON) Data Interchange Format](https://docs.aws.amazon.com/http://www.rfc-editor.org/rfc/rfc7159.txt) .
     ///
     /// To remove an input template, specify an empty string.
     ///
     /// Length 0 to 8192.
-    pub input_template: Option<Str>,
+    pub input_template: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2008,39 +1649,26 @@ impl PipeEnrichmentParameters {
     /// A `PipeEnrichmentParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HttpParameters`: a [`PipeEnrichmentHttpParameters`] object.
-    pub fn http_parameters(mut self, value: impl Into<Obj<PipeEnrichmentHttpParameters>>) -> Self { self.http_parameters = Some(value.into()); self }
+    pub fn http_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeEnrichmentHttpParameters>>) -> Self { self.http_parameters = ::std::option::Option::Some(value.into()); self }
     /// `InputTemplate`: a string.
-    pub fn input_template(mut self, value: impl Into<Str>) -> Self { self.input_template = Some(value.into()); self }
+    pub fn input_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_template = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeEnrichmentParameters {}
+impl crate::PropertyType for PipeEnrichmentParameters {}
 
-impl ToValue for PipeEnrichmentParameters {
+impl ::cloudwright_core::ToValue for PipeEnrichmentParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HttpParameters", &self.http_parameters)
             .opt("InputTemplate", &self.input_template)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeLogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CloudwatchLogsLogDestination", Shape::Object(&RULE_CloudwatchLogsLogDestination)),
-        ("FirehoseLogDestination", Shape::Object(&RULE_FirehoseLogDestination)),
-        ("IncludeExecutionData", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Level", Shape::Str(&StrRule { allowed: &["OFF", "ERROR", "INFO", "TRACE"], ..StrRule::ANY })),
-        ("S3LogDestination", Shape::Object(&RULE_S3LogDestination)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeLogConfiguration` property type of `AWS::Pipes::Pipe`.
 ///
@@ -2052,29 +1680,31 @@ pub struct PipeLogConfiguration {
     /// `CloudwatchLogsLogDestination`: a [`CloudwatchLogsLogDestination`] object.
     ///
     /// The logging configuration settings for the pipe.
-    pub cloudwatch_logs_log_destination: Option<Obj<CloudwatchLogsLogDestination>>,
+    pub cloudwatch_logs_log_destination:
+        ::std::option::Option<crate::Obj<CloudwatchLogsLogDestination>>,
     /// `FirehoseLogDestination`: a [`FirehoseLogDestination`] object.
     ///
     /// The Amazon Data Firehose logging configuration settings for the pipe.
-    pub firehose_log_destination: Option<Obj<FirehoseLogDestination>>,
+    pub firehose_log_destination: ::std::option::Option<crate::Obj<FirehoseLogDestination>>,
     /// `IncludeExecutionData`: a list of [`IncludeExecutionDataOption`] values.
     ///
     /// Whether the execution data (specifically, the `payload` , `awsRequest` , and `awsResponse` fields) is included in the log messages for this pipe.
     ///
     /// This applies to all log destinations for the pipe.
     ///
-    /// For more information, see \[Including execution data in logs\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-logs.html#eb-pipes-logs-execution-data>) in the *Amazon EventBridge User Guide* .
+    /// For more information, see [Including execution data in logs](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-logs.html#eb-pipes-logs-execution-data) in the *Amazon EventBridge User Guide* .
     ///
     /// *Allowed values:* `ALL`
-    pub include_execution_data: Option<List<IncludeExecutionDataOption>>,
+    pub include_execution_data:
+        ::std::option::Option<::cloudwright_core::List<IncludeExecutionDataOption>>,
     /// `Level`: a [`LogLevel`] value.
     ///
     /// The level of logging detail to include. This applies to all log destinations for the pipe.
-    pub level: Option<LogLevel>,
+    pub level: ::std::option::Option<LogLevel>,
     /// `S3LogDestination`: a [`S3LogDestination`] object.
     ///
     /// The Amazon S3 logging configuration settings for the pipe.
-    pub s3_log_destination: Option<Obj<S3LogDestination>>,
+    pub s3_log_destination: ::std::option::Option<crate::Obj<S3LogDestination>>,
 }
 
 #[rustfmt::skip]
@@ -2082,27 +1712,27 @@ impl PipeLogConfiguration {
     /// A `PipeLogConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudwatchLogsLogDestination`: a [`CloudwatchLogsLogDestination`] object.
-    pub fn cloudwatch_logs_log_destination(mut self, value: impl Into<Obj<CloudwatchLogsLogDestination>>) -> Self { self.cloudwatch_logs_log_destination = Some(value.into()); self }
+    pub fn cloudwatch_logs_log_destination(mut self, value: impl ::std::convert::Into<crate::Obj<CloudwatchLogsLogDestination>>) -> Self { self.cloudwatch_logs_log_destination = ::std::option::Option::Some(value.into()); self }
     /// `FirehoseLogDestination`: a [`FirehoseLogDestination`] object.
-    pub fn firehose_log_destination(mut self, value: impl Into<Obj<FirehoseLogDestination>>) -> Self { self.firehose_log_destination = Some(value.into()); self }
+    pub fn firehose_log_destination(mut self, value: impl ::std::convert::Into<crate::Obj<FirehoseLogDestination>>) -> Self { self.firehose_log_destination = ::std::option::Option::Some(value.into()); self }
     /// `IncludeExecutionData`: a list of [`IncludeExecutionDataOption`] values.
-    pub fn include_execution_data(mut self, value: impl Into<List<IncludeExecutionDataOption>>) -> Self { self.include_execution_data = Some(value.into()); self }
+    pub fn include_execution_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IncludeExecutionDataOption>>) -> Self { self.include_execution_data = ::std::option::Option::Some(value.into()); self }
     /// `Level`: a [`LogLevel`] value.
-    pub fn level(mut self, value: impl Into<LogLevel>) -> Self { self.level = Some(value.into()); self }
+    pub fn level(mut self, value: impl ::std::convert::Into<LogLevel>) -> Self { self.level = ::std::option::Option::Some(value.into()); self }
     /// `S3LogDestination`: a [`S3LogDestination`] object.
-    pub fn s3_log_destination(mut self, value: impl Into<Obj<S3LogDestination>>) -> Self { self.s3_log_destination = Some(value.into()); self }
+    pub fn s3_log_destination(mut self, value: impl ::std::convert::Into<crate::Obj<S3LogDestination>>) -> Self { self.s3_log_destination = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeLogConfiguration {}
+impl crate::PropertyType for PipeLogConfiguration {}
 
-impl ToValue for PipeLogConfiguration {
+impl ::cloudwright_core::ToValue for PipeLogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudwatchLogsLogDestination",
                 &self.cloudwatch_logs_log_destination,
@@ -2119,23 +1749,10 @@ impl ToValue for PipeLogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeSourceActiveMqBrokerParametersRequired {
     /// `Credentials`: a JSON value, required.
-    pub credentials: Json,
+    pub credentials: ::cloudwright_core::Json,
     /// `QueueName`: a string, required.
-    pub queue_name: Str,
+    pub queue_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeSourceActiveMqBrokerParameters: ObjRule = ObjRule {
-    properties: &[
-        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-        ("QueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-    ],
-    required: &["Credentials", "QueueName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeSourceActiveMQBrokerParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -2149,23 +1766,23 @@ pub struct PipeSourceActiveMqBrokerParameters {
     /// The maximum number of records to include in each batch.
     ///
     /// Value 1 to 10000.
-    pub batch_size: Option<Int>,
+    pub batch_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Credentials`: a JSON value, required.
     ///
     /// The credentials needed to access the resource.
-    pub credentials: Json,
+    pub credentials: ::cloudwright_core::Json,
     /// `MaximumBatchingWindowInSeconds`: an integer.
     ///
     /// The maximum length of a time to wait for events.
     ///
     /// Value 0 to 300.
-    pub maximum_batching_window_in_seconds: Option<Int>,
+    pub maximum_batching_window_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `QueueName`: a string, required.
     ///
     /// The name of the destination queue to consume.
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 1000.
-    pub queue_name: Str,
+    pub queue_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2174,29 +1791,29 @@ impl PipeSourceActiveMqBrokerParameters {
     #[inline]
     pub fn new(required: PipeSourceActiveMqBrokerParametersRequired) -> Self {
         Self {
-            batch_size: None,
+            batch_size: ::std::option::Option::None,
             credentials: required.credentials,
-            maximum_batching_window_in_seconds: None,
+            maximum_batching_window_in_seconds: ::std::option::Option::None,
             queue_name: required.queue_name,
         }
     }
 
     /// `BatchSize`: an integer.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
+    pub fn batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.batch_size = ::std::option::Option::Some(value.into()); self }
     /// `Credentials`: a JSON value, required.
-    pub fn credentials(mut self, value: impl Into<Json>) -> Self { self.credentials = value.into(); self }
+    pub fn credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.credentials = value.into(); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_batching_window_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `QueueName`: a string, required.
-    pub fn queue_name(mut self, value: impl Into<Str>) -> Self { self.queue_name = value.into(); self }
+    pub fn queue_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue_name = value.into(); self }
 }
 
-impl PropertyType for PipeSourceActiveMqBrokerParameters {}
+impl crate::PropertyType for PipeSourceActiveMqBrokerParameters {}
 
-impl ToValue for PipeSourceActiveMqBrokerParameters {
+impl ::cloudwright_core::ToValue for PipeSourceActiveMqBrokerParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchSize", &self.batch_size)
             .req("Credentials", &self.credentials)
             .opt(
@@ -2207,30 +1824,6 @@ impl ToValue for PipeSourceActiveMqBrokerParameters {
             .build()
     }
 }
-
-/// The required properties of [`PipeSourceDynamoDbStreamParameters`], by name: `PipeSourceDynamoDbStreamParameters::new(PipeSourceDynamoDbStreamParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PipeSourceDynamoDbStreamParametersRequired {
-    /// `StartingPosition`: a [`DynamoDbStreamStartPosition`] value, required.
-    pub starting_position: DynamoDbStreamStartPosition,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeSourceDynamoDbStreamParameters: ObjRule = ObjRule {
-    properties: &[
-        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
-        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-        ("MaximumRecordAgeInSeconds", Shape::Int(&NumRule { min: Some(-1.0), max: Some(604800.0), ..NumRule::ANY })),
-        ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(-1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("OnPartialBatchItemFailure", Shape::Str(&StrRule { allowed: &["AUTOMATIC_BISECT"], ..StrRule::ANY })),
-        ("ParallelizationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),
-    ],
-    required: &["StartingPosition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeSourceDynamoDBStreamParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -2244,39 +1837,39 @@ pub struct PipeSourceDynamoDbStreamParameters {
     /// The maximum number of records to include in each batch.
     ///
     /// Value 1 to 10000.
-    pub batch_size: Option<Int>,
+    pub batch_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
     ///
     /// Define the target queue to send dead-letter queue events to.
-    pub dead_letter_config: Option<Obj<DeadLetterConfig>>,
+    pub dead_letter_config: ::std::option::Option<crate::Obj<DeadLetterConfig>>,
     /// `MaximumBatchingWindowInSeconds`: an integer.
     ///
     /// The maximum length of a time to wait for events.
     ///
     /// Value 0 to 300.
-    pub maximum_batching_window_in_seconds: Option<Int>,
+    pub maximum_batching_window_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumRecordAgeInSeconds`: an integer.
     ///
     /// Discard records older than the specified age. The default value is -1, which sets the maximum age to infinite. When the value is set to infinite, EventBridge never discards old records.
     ///
     /// Value -1 to 604800.
-    pub maximum_record_age_in_seconds: Option<Int>,
+    pub maximum_record_age_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumRetryAttempts`: an integer.
     ///
     /// Discard records after the specified number of retries. The default value is -1, which sets the maximum number of retries to infinite. When MaximumRetryAttempts is infinite, EventBridge retries failed records until the record expires in the event source.
     ///
     /// Value -1 to 10000.
-    pub maximum_retry_attempts: Option<Int>,
+    pub maximum_retry_attempts: ::std::option::Option<::cloudwright_core::Int>,
     /// `OnPartialBatchItemFailure`: an [`OnPartialBatchItemFailureStreams`] value.
     ///
     /// Define how to handle item process failures. `AUTOMATIC_BISECT` halves each batch and retry each half until all the records are processed or there is one failed message left in the batch.
-    pub on_partial_batch_item_failure: Option<OnPartialBatchItemFailureStreams>,
+    pub on_partial_batch_item_failure: ::std::option::Option<OnPartialBatchItemFailureStreams>,
     /// `ParallelizationFactor`: an integer.
     ///
     /// The number of batches to process concurrently from each shard. The default value is 1.
     ///
     /// Value 1 to 10.
-    pub parallelization_factor: Option<Int>,
+    pub parallelization_factor: ::std::option::Option<::cloudwright_core::Int>,
     /// `StartingPosition`: a [`DynamoDbStreamStartPosition`] value, required.
     ///
     /// (Streams only) The position in a stream from which to start reading.
@@ -2287,45 +1880,45 @@ pub struct PipeSourceDynamoDbStreamParameters {
 
 #[rustfmt::skip]
 impl PipeSourceDynamoDbStreamParameters {
-    /// A `PipeSourceDynamoDbStreamParameters` with its required properties, named in a [`PipeSourceDynamoDbStreamParametersRequired`].
+    /// A `PipeSourceDynamoDbStreamParameters` with its one required property, `StartingPosition`.
     #[inline]
-    pub fn new(required: PipeSourceDynamoDbStreamParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<DynamoDbStreamStartPosition>) -> Self {
         Self {
-            batch_size: None,
-            dead_letter_config: None,
-            maximum_batching_window_in_seconds: None,
-            maximum_record_age_in_seconds: None,
-            maximum_retry_attempts: None,
-            on_partial_batch_item_failure: None,
-            parallelization_factor: None,
-            starting_position: required.starting_position,
+            batch_size: ::std::option::Option::None,
+            dead_letter_config: ::std::option::Option::None,
+            maximum_batching_window_in_seconds: ::std::option::Option::None,
+            maximum_record_age_in_seconds: ::std::option::Option::None,
+            maximum_retry_attempts: ::std::option::Option::None,
+            on_partial_batch_item_failure: ::std::option::Option::None,
+            parallelization_factor: ::std::option::Option::None,
+            starting_position: value.into(),
         }
     }
 
     /// `BatchSize`: an integer.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
+    pub fn batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.batch_size = ::std::option::Option::Some(value.into()); self }
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
-    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = Some(value.into()); self }
+    pub fn dead_letter_config(mut self, value: impl ::std::convert::Into<crate::Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = ::std::option::Option::Some(value.into()); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_batching_window_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MaximumRecordAgeInSeconds`: an integer.
-    pub fn maximum_record_age_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_record_age_in_seconds = Some(value.into()); self }
+    pub fn maximum_record_age_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_record_age_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MaximumRetryAttempts`: an integer.
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self { self.maximum_retry_attempts = Some(value.into()); self }
+    pub fn maximum_retry_attempts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_retry_attempts = ::std::option::Option::Some(value.into()); self }
     /// `OnPartialBatchItemFailure`: an [`OnPartialBatchItemFailureStreams`] value.
-    pub fn on_partial_batch_item_failure(mut self, value: impl Into<OnPartialBatchItemFailureStreams>) -> Self { self.on_partial_batch_item_failure = Some(value.into()); self }
+    pub fn on_partial_batch_item_failure(mut self, value: impl ::std::convert::Into<OnPartialBatchItemFailureStreams>) -> Self { self.on_partial_batch_item_failure = ::std::option::Option::Some(value.into()); self }
     /// `ParallelizationFactor`: an integer.
-    pub fn parallelization_factor(mut self, value: impl Into<Int>) -> Self { self.parallelization_factor = Some(value.into()); self }
+    pub fn parallelization_factor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.parallelization_factor = ::std::option::Option::Some(value.into()); self }
     /// `StartingPosition`: a [`DynamoDbStreamStartPosition`] value, required.
-    pub fn starting_position(mut self, value: impl Into<DynamoDbStreamStartPosition>) -> Self { self.starting_position = value.into(); self }
+    pub fn starting_position(mut self, value: impl ::std::convert::Into<DynamoDbStreamStartPosition>) -> Self { self.starting_position = value.into(); self }
 }
 
-impl PropertyType for PipeSourceDynamoDbStreamParameters {}
+impl crate::PropertyType for PipeSourceDynamoDbStreamParameters {}
 
-impl ToValue for PipeSourceDynamoDbStreamParameters {
+impl ::cloudwright_core::ToValue for PipeSourceDynamoDbStreamParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchSize", &self.batch_size)
             .opt("DeadLetterConfig", &self.dead_letter_config)
             .opt(
@@ -2347,31 +1940,6 @@ impl ToValue for PipeSourceDynamoDbStreamParameters {
     }
 }
 
-/// The required properties of [`PipeSourceKinesisStreamParameters`], by name: `PipeSourceKinesisStreamParameters::new(PipeSourceKinesisStreamParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PipeSourceKinesisStreamParametersRequired {
-    /// `StartingPosition`: a [`KinesisStreamStartPosition`] value, required.
-    pub starting_position: KinesisStreamStartPosition,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeSourceKinesisStreamParameters: ObjRule = ObjRule {
-    properties: &[
-        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
-        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-        ("MaximumRecordAgeInSeconds", Shape::Int(&NumRule { min: Some(-1.0), max: Some(604800.0), ..NumRule::ANY })),
-        ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(-1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("OnPartialBatchItemFailure", Shape::Str(&StrRule { allowed: &["AUTOMATIC_BISECT"], ..StrRule::ANY })),
-        ("ParallelizationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"], ..StrRule::ANY })),
-        ("StartingPositionTimestamp", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-    ],
-    required: &["StartingPosition"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PipeSourceKinesisStreamParameters` property type of `AWS::Pipes::Pipe`.
 ///
 /// The parameters for using a Kinesis stream as a source.
@@ -2384,39 +1952,39 @@ pub struct PipeSourceKinesisStreamParameters {
     /// The maximum number of records to include in each batch.
     ///
     /// Value 1 to 10000.
-    pub batch_size: Option<Int>,
+    pub batch_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
     ///
     /// Define the target queue to send dead-letter queue events to.
-    pub dead_letter_config: Option<Obj<DeadLetterConfig>>,
+    pub dead_letter_config: ::std::option::Option<crate::Obj<DeadLetterConfig>>,
     /// `MaximumBatchingWindowInSeconds`: an integer.
     ///
     /// The maximum length of a time to wait for events.
     ///
     /// Value 0 to 300.
-    pub maximum_batching_window_in_seconds: Option<Int>,
+    pub maximum_batching_window_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumRecordAgeInSeconds`: an integer.
     ///
     /// Discard records older than the specified age. The default value is -1, which sets the maximum age to infinite. When the value is set to infinite, EventBridge never discards old records.
     ///
     /// Value -1 to 604800.
-    pub maximum_record_age_in_seconds: Option<Int>,
+    pub maximum_record_age_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumRetryAttempts`: an integer.
     ///
     /// Discard records after the specified number of retries. The default value is -1, which sets the maximum number of retries to infinite. When MaximumRetryAttempts is infinite, EventBridge retries failed records until the record expires in the event source.
     ///
     /// Value -1 to 10000.
-    pub maximum_retry_attempts: Option<Int>,
+    pub maximum_retry_attempts: ::std::option::Option<::cloudwright_core::Int>,
     /// `OnPartialBatchItemFailure`: an [`OnPartialBatchItemFailureStreams`] value.
     ///
     /// Define how to handle item process failures. `AUTOMATIC_BISECT` halves each batch and retry each half until all the records are processed or there is one failed message left in the batch.
-    pub on_partial_batch_item_failure: Option<OnPartialBatchItemFailureStreams>,
+    pub on_partial_batch_item_failure: ::std::option::Option<OnPartialBatchItemFailureStreams>,
     /// `ParallelizationFactor`: an integer.
     ///
     /// The number of batches to process concurrently from each shard. The default value is 1.
     ///
     /// Value 1 to 10.
-    pub parallelization_factor: Option<Int>,
+    pub parallelization_factor: ::std::option::Option<::cloudwright_core::Int>,
     /// `StartingPosition`: a [`KinesisStreamStartPosition`] value, required.
     ///
     /// The position in a stream from which to start reading.
@@ -2426,53 +1994,53 @@ pub struct PipeSourceKinesisStreamParameters {
     /// With `StartingPosition` set to `AT_TIMESTAMP` , the time from which to start reading, in Unix time seconds.
     ///
     /// Format `date-time`.
-    pub starting_position_timestamp: Option<Str>,
+    pub starting_position_timestamp: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PipeSourceKinesisStreamParameters {
-    /// A `PipeSourceKinesisStreamParameters` with its required properties, named in a [`PipeSourceKinesisStreamParametersRequired`].
+    /// A `PipeSourceKinesisStreamParameters` with its one required property, `StartingPosition`.
     #[inline]
-    pub fn new(required: PipeSourceKinesisStreamParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<KinesisStreamStartPosition>) -> Self {
         Self {
-            batch_size: None,
-            dead_letter_config: None,
-            maximum_batching_window_in_seconds: None,
-            maximum_record_age_in_seconds: None,
-            maximum_retry_attempts: None,
-            on_partial_batch_item_failure: None,
-            parallelization_factor: None,
-            starting_position: required.starting_position,
-            starting_position_timestamp: None,
+            batch_size: ::std::option::Option::None,
+            dead_letter_config: ::std::option::Option::None,
+            maximum_batching_window_in_seconds: ::std::option::Option::None,
+            maximum_record_age_in_seconds: ::std::option::Option::None,
+            maximum_retry_attempts: ::std::option::Option::None,
+            on_partial_batch_item_failure: ::std::option::Option::None,
+            parallelization_factor: ::std::option::Option::None,
+            starting_position: value.into(),
+            starting_position_timestamp: ::std::option::Option::None,
         }
     }
 
     /// `BatchSize`: an integer.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
+    pub fn batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.batch_size = ::std::option::Option::Some(value.into()); self }
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
-    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = Some(value.into()); self }
+    pub fn dead_letter_config(mut self, value: impl ::std::convert::Into<crate::Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = ::std::option::Option::Some(value.into()); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_batching_window_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MaximumRecordAgeInSeconds`: an integer.
-    pub fn maximum_record_age_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_record_age_in_seconds = Some(value.into()); self }
+    pub fn maximum_record_age_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_record_age_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MaximumRetryAttempts`: an integer.
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self { self.maximum_retry_attempts = Some(value.into()); self }
+    pub fn maximum_retry_attempts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_retry_attempts = ::std::option::Option::Some(value.into()); self }
     /// `OnPartialBatchItemFailure`: an [`OnPartialBatchItemFailureStreams`] value.
-    pub fn on_partial_batch_item_failure(mut self, value: impl Into<OnPartialBatchItemFailureStreams>) -> Self { self.on_partial_batch_item_failure = Some(value.into()); self }
+    pub fn on_partial_batch_item_failure(mut self, value: impl ::std::convert::Into<OnPartialBatchItemFailureStreams>) -> Self { self.on_partial_batch_item_failure = ::std::option::Option::Some(value.into()); self }
     /// `ParallelizationFactor`: an integer.
-    pub fn parallelization_factor(mut self, value: impl Into<Int>) -> Self { self.parallelization_factor = Some(value.into()); self }
+    pub fn parallelization_factor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.parallelization_factor = ::std::option::Option::Some(value.into()); self }
     /// `StartingPosition`: a [`KinesisStreamStartPosition`] value, required.
-    pub fn starting_position(mut self, value: impl Into<KinesisStreamStartPosition>) -> Self { self.starting_position = value.into(); self }
+    pub fn starting_position(mut self, value: impl ::std::convert::Into<KinesisStreamStartPosition>) -> Self { self.starting_position = value.into(); self }
     /// `StartingPositionTimestamp`: a string.
-    pub fn starting_position_timestamp(mut self, value: impl Into<Str>) -> Self { self.starting_position_timestamp = Some(value.into()); self }
+    pub fn starting_position_timestamp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.starting_position_timestamp = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeSourceKinesisStreamParameters {}
+impl crate::PropertyType for PipeSourceKinesisStreamParameters {}
 
-impl ToValue for PipeSourceKinesisStreamParameters {
+impl ::cloudwright_core::ToValue for PipeSourceKinesisStreamParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchSize", &self.batch_size)
             .opt("DeadLetterConfig", &self.dead_letter_config)
             .opt(
@@ -2498,28 +2066,6 @@ impl ToValue for PipeSourceKinesisStreamParameters {
     }
 }
 
-/// The required properties of [`PipeSourceManagedStreamingKafkaParameters`], by name: `PipeSourceManagedStreamingKafkaParameters::new(PipeSourceManagedStreamingKafkaParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PipeSourceManagedStreamingKafkaParametersRequired {
-    /// `TopicName`: a string, required.
-    pub topic_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeSourceManagedStreamingKafkaParameters: ObjRule = ObjRule {
-    properties: &[
-        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-        ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-        ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),
-        ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
-    ],
-    required: &["TopicName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PipeSourceManagedStreamingKafkaParameters` property type of `AWS::Pipes::Pipe`.
 ///
 /// The parameters for using an MSK stream as a source.
@@ -2532,70 +2078,70 @@ pub struct PipeSourceManagedStreamingKafkaParameters {
     /// The maximum number of records to include in each batch.
     ///
     /// Value 1 to 10000.
-    pub batch_size: Option<Int>,
+    pub batch_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ConsumerGroupID`: a string.
     ///
     /// The name of the destination queue to consume.
     ///
     /// Pattern `^[a-zA-Z0-9-\/*:_+=.@-]*$`; length 1 to 200.
-    pub consumer_group_id: Option<Str>,
+    pub consumer_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Credentials`: a JSON value.
     ///
     /// The credentials needed to access the resource.
-    pub credentials: Option<Json>,
+    pub credentials: ::std::option::Option<::cloudwright_core::Json>,
     /// `MaximumBatchingWindowInSeconds`: an integer.
     ///
     /// The maximum length of a time to wait for events.
     ///
     /// Value 0 to 300.
-    pub maximum_batching_window_in_seconds: Option<Int>,
+    pub maximum_batching_window_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `StartingPosition`: a [`MskStartPosition`] value.
     ///
     /// The position in a stream from which to start reading.
-    pub starting_position: Option<MskStartPosition>,
+    pub starting_position: ::std::option::Option<MskStartPosition>,
     /// `TopicName`: a string, required.
     ///
     /// The name of the topic that the pipe will read from.
     ///
     /// Pattern `^[^.]([a-zA-Z0-9\-_.]+)$`; length 1 to 249.
-    pub topic_name: Str,
+    pub topic_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PipeSourceManagedStreamingKafkaParameters {
-    /// A `PipeSourceManagedStreamingKafkaParameters` with its required properties, named in a [`PipeSourceManagedStreamingKafkaParametersRequired`].
+    /// A `PipeSourceManagedStreamingKafkaParameters` with its one required property, `TopicName`.
     #[inline]
-    pub fn new(required: PipeSourceManagedStreamingKafkaParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            batch_size: None,
-            consumer_group_id: None,
-            credentials: None,
-            maximum_batching_window_in_seconds: None,
-            starting_position: None,
-            topic_name: required.topic_name,
+            batch_size: ::std::option::Option::None,
+            consumer_group_id: ::std::option::Option::None,
+            credentials: ::std::option::Option::None,
+            maximum_batching_window_in_seconds: ::std::option::Option::None,
+            starting_position: ::std::option::Option::None,
+            topic_name: value.into(),
         }
     }
 
     /// `BatchSize`: an integer.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
+    pub fn batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.batch_size = ::std::option::Option::Some(value.into()); self }
     /// `ConsumerGroupID`: a string.
-    pub fn consumer_group_id(mut self, value: impl Into<Str>) -> Self { self.consumer_group_id = Some(value.into()); self }
+    pub fn consumer_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.consumer_group_id = ::std::option::Option::Some(value.into()); self }
     /// `Credentials`: a JSON value.
-    pub fn credentials(mut self, value: impl Into<Json>) -> Self { self.credentials = Some(value.into()); self }
+    pub fn credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.credentials = ::std::option::Option::Some(value.into()); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_batching_window_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `StartingPosition`: a [`MskStartPosition`] value.
-    pub fn starting_position(mut self, value: impl Into<MskStartPosition>) -> Self { self.starting_position = Some(value.into()); self }
+    pub fn starting_position(mut self, value: impl ::std::convert::Into<MskStartPosition>) -> Self { self.starting_position = ::std::option::Option::Some(value.into()); self }
     /// `TopicName`: a string, required.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = value.into(); self }
+    pub fn topic_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_name = value.into(); self }
 }
 
-impl PropertyType for PipeSourceManagedStreamingKafkaParameters {}
+impl crate::PropertyType for PipeSourceManagedStreamingKafkaParameters {}
 
-impl ToValue for PipeSourceManagedStreamingKafkaParameters {
+impl ::cloudwright_core::ToValue for PipeSourceManagedStreamingKafkaParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchSize", &self.batch_size)
             .opt("ConsumerGroupID", &self.consumer_group_id)
             .opt("Credentials", &self.credentials)
@@ -2609,22 +2155,6 @@ impl ToValue for PipeSourceManagedStreamingKafkaParameters {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PipeSourceParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ActiveMQBrokerParameters", Shape::Object(&RULE_PipeSourceActiveMqBrokerParameters)),
-        ("DynamoDBStreamParameters", Shape::Object(&RULE_PipeSourceDynamoDbStreamParameters)),
-        ("FilterCriteria", Shape::Object(&RULE_FilterCriteria)),
-        ("KinesisStreamParameters", Shape::Object(&RULE_PipeSourceKinesisStreamParameters)),
-        ("ManagedStreamingKafkaParameters", Shape::Object(&RULE_PipeSourceManagedStreamingKafkaParameters)),
-        ("RabbitMQBrokerParameters", Shape::Object(&RULE_PipeSourceRabbitMqBrokerParameters)),
-        ("SelfManagedKafkaParameters", Shape::Object(&RULE_PipeSourceSelfManagedKafkaParameters)),
-        ("SqsQueueParameters", Shape::Object(&RULE_PipeSourceSqsQueueParameters)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PipeSourceParameters` property type of `AWS::Pipes::Pipe`.
 ///
 /// The parameters required to set up a source for your pipe.
@@ -2635,41 +2165,47 @@ pub struct PipeSourceParameters {
     /// `ActiveMQBrokerParameters`: a [`PipeSourceActiveMqBrokerParameters`] object.
     ///
     /// The parameters for using an Active MQ broker as a source.
-    pub active_mq_broker_parameters: Option<Obj<PipeSourceActiveMqBrokerParameters>>,
+    pub active_mq_broker_parameters:
+        ::std::option::Option<crate::Obj<PipeSourceActiveMqBrokerParameters>>,
     /// `DynamoDBStreamParameters`: a [`PipeSourceDynamoDbStreamParameters`] object.
     ///
     /// The parameters for using a DynamoDB stream as a source.
-    pub dynamo_db_stream_parameters: Option<Obj<PipeSourceDynamoDbStreamParameters>>,
+    pub dynamo_db_stream_parameters:
+        ::std::option::Option<crate::Obj<PipeSourceDynamoDbStreamParameters>>,
     /// `FilterCriteria`: a [`FilterCriteria`] object.
     ///
     /// The collection of event patterns used to filter events.
     ///
     /// To remove a filter, specify a `FilterCriteria` object with an empty array of `Filter` objects.
     ///
-    /// For more information, see \[Events and Event Patterns\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eventbridge-and-event-patterns.html>) in the *Amazon EventBridge User Guide* .
-    pub filter_criteria: Option<Obj<FilterCriteria>>,
+    /// For more information, see [Events and Event Patterns](https://docs.aws.amazon.com/eventbridge/latest/userguide/eventbridge-and-event-patterns.html) in the *Amazon EventBridge User Guide* .
+    pub filter_criteria: ::std::option::Option<crate::Obj<FilterCriteria>>,
     /// `KinesisStreamParameters`: a [`PipeSourceKinesisStreamParameters`] object.
     ///
     /// The parameters for using a Kinesis stream as a source.
-    pub kinesis_stream_parameters: Option<Obj<PipeSourceKinesisStreamParameters>>,
+    pub kinesis_stream_parameters:
+        ::std::option::Option<crate::Obj<PipeSourceKinesisStreamParameters>>,
     /// `ManagedStreamingKafkaParameters`: a [`PipeSourceManagedStreamingKafkaParameters`] object.
     ///
     /// The parameters for using an MSK stream as a source.
-    pub managed_streaming_kafka_parameters: Option<Obj<PipeSourceManagedStreamingKafkaParameters>>,
+    pub managed_streaming_kafka_parameters:
+        ::std::option::Option<crate::Obj<PipeSourceManagedStreamingKafkaParameters>>,
     /// `RabbitMQBrokerParameters`: a [`PipeSourceRabbitMqBrokerParameters`] object.
     ///
     /// The parameters for using a Rabbit MQ broker as a source.
-    pub rabbit_mq_broker_parameters: Option<Obj<PipeSourceRabbitMqBrokerParameters>>,
+    pub rabbit_mq_broker_parameters:
+        ::std::option::Option<crate::Obj<PipeSourceRabbitMqBrokerParameters>>,
     /// `SelfManagedKafkaParameters`: a [`PipeSourceSelfManagedKafkaParameters`] object.
     ///
     /// The parameters for using a self-managed Apache Kafka stream as a source.
     ///
-    /// A *self managed* cluster refers to any Apache Kafka cluster not hosted by AWS . This includes both clusters you manage yourself, as well as those hosted by a third-party provider, such as \[Confluent Cloud\](<https://docs.aws.amazon.com/https://www.confluent.io/>) , \[CloudKarafka\](<https://docs.aws.amazon.com/https://www.cloudkarafka.com/>) , or \[Redpanda\](<https://docs.aws.amazon.com/https://redpanda.com/>) . For more information, see \[Apache Kafka streams as a source\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-kafka.html>) in the *Amazon EventBridge User Guide* .
-    pub self_managed_kafka_parameters: Option<Obj<PipeSourceSelfManagedKafkaParameters>>,
+    /// A *self managed* cluster refers to any Apache Kafka cluster not hosted by AWS . This includes both clusters you manage yourself, as well as those hosted by a third-party provider, such as [Confluent Cloud](https://docs.aws.amazon.com/https://www.confluent.io/) , [CloudKarafka](https://docs.aws.amazon.com/https://www.cloudkarafka.com/) , or [Redpanda](https://docs.aws.amazon.com/https://redpanda.com/) . For more information, see [Apache Kafka streams as a source](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-kafka.html) in the *Amazon EventBridge User Guide* .
+    pub self_managed_kafka_parameters:
+        ::std::option::Option<crate::Obj<PipeSourceSelfManagedKafkaParameters>>,
     /// `SqsQueueParameters`: a [`PipeSourceSqsQueueParameters`] object.
     ///
     /// The parameters for using a Amazon SQS stream as a source.
-    pub sqs_queue_parameters: Option<Obj<PipeSourceSqsQueueParameters>>,
+    pub sqs_queue_parameters: ::std::option::Option<crate::Obj<PipeSourceSqsQueueParameters>>,
 }
 
 #[rustfmt::skip]
@@ -2677,33 +2213,33 @@ impl PipeSourceParameters {
     /// A `PipeSourceParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ActiveMQBrokerParameters`: a [`PipeSourceActiveMqBrokerParameters`] object.
-    pub fn active_mq_broker_parameters(mut self, value: impl Into<Obj<PipeSourceActiveMqBrokerParameters>>) -> Self { self.active_mq_broker_parameters = Some(value.into()); self }
+    pub fn active_mq_broker_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeSourceActiveMqBrokerParameters>>) -> Self { self.active_mq_broker_parameters = ::std::option::Option::Some(value.into()); self }
     /// `DynamoDBStreamParameters`: a [`PipeSourceDynamoDbStreamParameters`] object.
-    pub fn dynamo_db_stream_parameters(mut self, value: impl Into<Obj<PipeSourceDynamoDbStreamParameters>>) -> Self { self.dynamo_db_stream_parameters = Some(value.into()); self }
+    pub fn dynamo_db_stream_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeSourceDynamoDbStreamParameters>>) -> Self { self.dynamo_db_stream_parameters = ::std::option::Option::Some(value.into()); self }
     /// `FilterCriteria`: a [`FilterCriteria`] object.
-    pub fn filter_criteria(mut self, value: impl Into<Obj<FilterCriteria>>) -> Self { self.filter_criteria = Some(value.into()); self }
+    pub fn filter_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<FilterCriteria>>) -> Self { self.filter_criteria = ::std::option::Option::Some(value.into()); self }
     /// `KinesisStreamParameters`: a [`PipeSourceKinesisStreamParameters`] object.
-    pub fn kinesis_stream_parameters(mut self, value: impl Into<Obj<PipeSourceKinesisStreamParameters>>) -> Self { self.kinesis_stream_parameters = Some(value.into()); self }
+    pub fn kinesis_stream_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeSourceKinesisStreamParameters>>) -> Self { self.kinesis_stream_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ManagedStreamingKafkaParameters`: a [`PipeSourceManagedStreamingKafkaParameters`] object.
-    pub fn managed_streaming_kafka_parameters(mut self, value: impl Into<Obj<PipeSourceManagedStreamingKafkaParameters>>) -> Self { self.managed_streaming_kafka_parameters = Some(value.into()); self }
+    pub fn managed_streaming_kafka_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeSourceManagedStreamingKafkaParameters>>) -> Self { self.managed_streaming_kafka_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RabbitMQBrokerParameters`: a [`PipeSourceRabbitMqBrokerParameters`] object.
-    pub fn rabbit_mq_broker_parameters(mut self, value: impl Into<Obj<PipeSourceRabbitMqBrokerParameters>>) -> Self { self.rabbit_mq_broker_parameters = Some(value.into()); self }
+    pub fn rabbit_mq_broker_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeSourceRabbitMqBrokerParameters>>) -> Self { self.rabbit_mq_broker_parameters = ::std::option::Option::Some(value.into()); self }
     /// `SelfManagedKafkaParameters`: a [`PipeSourceSelfManagedKafkaParameters`] object.
-    pub fn self_managed_kafka_parameters(mut self, value: impl Into<Obj<PipeSourceSelfManagedKafkaParameters>>) -> Self { self.self_managed_kafka_parameters = Some(value.into()); self }
+    pub fn self_managed_kafka_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeSourceSelfManagedKafkaParameters>>) -> Self { self.self_managed_kafka_parameters = ::std::option::Option::Some(value.into()); self }
     /// `SqsQueueParameters`: a [`PipeSourceSqsQueueParameters`] object.
-    pub fn sqs_queue_parameters(mut self, value: impl Into<Obj<PipeSourceSqsQueueParameters>>) -> Self { self.sqs_queue_parameters = Some(value.into()); self }
+    pub fn sqs_queue_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeSourceSqsQueueParameters>>) -> Self { self.sqs_queue_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeSourceParameters {}
+impl crate::PropertyType for PipeSourceParameters {}
 
-impl ToValue for PipeSourceParameters {
+impl ::cloudwright_core::ToValue for PipeSourceParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ActiveMQBrokerParameters",
                 &self.active_mq_broker_parameters,
@@ -2735,24 +2271,10 @@ impl ToValue for PipeSourceParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeSourceRabbitMqBrokerParametersRequired {
     /// `Credentials`: a JSON value, required.
-    pub credentials: Json,
+    pub credentials: ::cloudwright_core::Json,
     /// `QueueName`: a string, required.
-    pub queue_name: Str,
+    pub queue_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeSourceRabbitMqBrokerParameters: ObjRule = ObjRule {
-    properties: &[
-        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-        ("QueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("VirtualHost", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-    ],
-    required: &["Credentials", "QueueName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeSourceRabbitMQBrokerParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -2766,29 +2288,29 @@ pub struct PipeSourceRabbitMqBrokerParameters {
     /// The maximum number of records to include in each batch.
     ///
     /// Value 1 to 10000.
-    pub batch_size: Option<Int>,
+    pub batch_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Credentials`: a JSON value, required.
     ///
     /// The credentials needed to access the resource.
-    pub credentials: Json,
+    pub credentials: ::cloudwright_core::Json,
     /// `MaximumBatchingWindowInSeconds`: an integer.
     ///
     /// The maximum length of a time to wait for events.
     ///
     /// Value 0 to 300.
-    pub maximum_batching_window_in_seconds: Option<Int>,
+    pub maximum_batching_window_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `QueueName`: a string, required.
     ///
     /// The name of the destination queue to consume.
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 1000.
-    pub queue_name: Str,
+    pub queue_name: ::cloudwright_core::Str,
     /// `VirtualHost`: a string.
     ///
     /// The name of the virtual host associated with the source broker.
     ///
     /// Pattern `^[a-zA-Z0-9-\/*:_+=.@-]*$`; length 1 to 200.
-    pub virtual_host: Option<Str>,
+    pub virtual_host: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2797,32 +2319,32 @@ impl PipeSourceRabbitMqBrokerParameters {
     #[inline]
     pub fn new(required: PipeSourceRabbitMqBrokerParametersRequired) -> Self {
         Self {
-            batch_size: None,
+            batch_size: ::std::option::Option::None,
             credentials: required.credentials,
-            maximum_batching_window_in_seconds: None,
+            maximum_batching_window_in_seconds: ::std::option::Option::None,
             queue_name: required.queue_name,
-            virtual_host: None,
+            virtual_host: ::std::option::Option::None,
         }
     }
 
     /// `BatchSize`: an integer.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
+    pub fn batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.batch_size = ::std::option::Option::Some(value.into()); self }
     /// `Credentials`: a JSON value, required.
-    pub fn credentials(mut self, value: impl Into<Json>) -> Self { self.credentials = value.into(); self }
+    pub fn credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.credentials = value.into(); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_batching_window_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `QueueName`: a string, required.
-    pub fn queue_name(mut self, value: impl Into<Str>) -> Self { self.queue_name = value.into(); self }
+    pub fn queue_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue_name = value.into(); self }
     /// `VirtualHost`: a string.
-    pub fn virtual_host(mut self, value: impl Into<Str>) -> Self { self.virtual_host = Some(value.into()); self }
+    pub fn virtual_host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_host = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeSourceRabbitMqBrokerParameters {}
+impl crate::PropertyType for PipeSourceRabbitMqBrokerParameters {}
 
-impl ToValue for PipeSourceRabbitMqBrokerParameters {
+impl ::cloudwright_core::ToValue for PipeSourceRabbitMqBrokerParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchSize", &self.batch_size)
             .req("Credentials", &self.credentials)
             .opt(
@@ -2835,36 +2357,11 @@ impl ToValue for PipeSourceRabbitMqBrokerParameters {
     }
 }
 
-/// The required properties of [`PipeSourceSelfManagedKafkaParameters`], by name: `PipeSourceSelfManagedKafkaParameters::new(PipeSourceSelfManagedKafkaParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PipeSourceSelfManagedKafkaParametersRequired {
-    /// `TopicName`: a string, required.
-    pub topic_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeSourceSelfManagedKafkaParameters: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-        ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-        ("ServerRootCaCertificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
-        ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),
-        ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
-        ("Vpc", Shape::Object(&RULE_SelfManagedKafkaAccessConfigurationVpc)),
-    ],
-    required: &["TopicName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PipeSourceSelfManagedKafkaParameters` property type of `AWS::Pipes::Pipe`.
 ///
 /// The parameters for using a self-managed Apache Kafka stream as a source.
 ///
-/// A *self managed* cluster refers to any Apache Kafka cluster not hosted by AWS . This includes both clusters you manage yourself, as well as those hosted by a third-party provider, such as \[Confluent Cloud\](<https://docs.aws.amazon.com/https://www.confluent.io/>) , \[CloudKarafka\](<https://docs.aws.amazon.com/https://www.cloudkarafka.com/>) , or \[Redpanda\](<https://docs.aws.amazon.com/https://redpanda.com/>) . For more information, see \[Apache Kafka streams as a source\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-kafka.html>) in the *Amazon EventBridge User Guide* .
+/// A *self managed* cluster refers to any Apache Kafka cluster not hosted by AWS . This includes both clusters you manage yourself, as well as those hosted by a third-party provider, such as [Confluent Cloud](https://docs.aws.amazon.com/https://www.confluent.io/) , [CloudKarafka](https://docs.aws.amazon.com/https://www.cloudkarafka.com/) , or [Redpanda](https://docs.aws.amazon.com/https://redpanda.com/) . For more information, see [Apache Kafka streams as a source](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-kafka.html) in the *Amazon EventBridge User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-pipesourceselfmanagedkafkaparameters.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2874,95 +2371,96 @@ pub struct PipeSourceSelfManagedKafkaParameters {
     /// An array of server URLs.
     ///
     /// Items 0 to 2; each item: pattern `^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]):[0-9]{1,5}$`, length 1 to 300.
-    pub additional_bootstrap_servers: Option<List<Str>>,
+    pub additional_bootstrap_servers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BatchSize`: an integer.
     ///
     /// The maximum number of records to include in each batch.
     ///
     /// Value 1 to 10000.
-    pub batch_size: Option<Int>,
+    pub batch_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ConsumerGroupID`: a string.
     ///
     /// The name of the destination queue to consume.
     ///
     /// Pattern `^[a-zA-Z0-9-\/*:_+=.@-]*$`; length 1 to 200.
-    pub consumer_group_id: Option<Str>,
+    pub consumer_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Credentials`: a JSON value.
     ///
     /// The credentials needed to access the resource.
-    pub credentials: Option<Json>,
+    pub credentials: ::std::option::Option<::cloudwright_core::Json>,
     /// `MaximumBatchingWindowInSeconds`: an integer.
     ///
     /// The maximum length of a time to wait for events.
     ///
     /// Value 0 to 300.
-    pub maximum_batching_window_in_seconds: Option<Int>,
+    pub maximum_batching_window_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ServerRootCaCertificate`: a string.
     ///
     /// The ARN of the Secrets Manager secret used for certification.
     ///
     /// Pattern `^(^arn:aws([a-z]|\-)*:secretsmanager:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}):(\d{12}):secret:.+)$`; length 1 to 1600.
-    pub server_root_ca_certificate: Option<Str>,
+    pub server_root_ca_certificate: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartingPosition`: a [`SelfManagedKafkaStartPosition`] value.
     ///
     /// The position in a stream from which to start reading.
-    pub starting_position: Option<SelfManagedKafkaStartPosition>,
+    pub starting_position: ::std::option::Option<SelfManagedKafkaStartPosition>,
     /// `TopicName`: a string, required.
     ///
     /// The name of the topic that the pipe will read from.
     ///
     /// Pattern `^[^.]([a-zA-Z0-9\-_.]+)$`; length 1 to 249.
-    pub topic_name: Str,
+    pub topic_name: ::cloudwright_core::Str,
     /// `Vpc`: a [`SelfManagedKafkaAccessConfigurationVpc`] object.
     ///
     /// This structure specifies the VPC subnets and security groups for the stream, and whether a public IP address is to be used.
-    pub vpc: Option<Obj<SelfManagedKafkaAccessConfigurationVpc>>,
+    pub vpc: ::std::option::Option<crate::Obj<SelfManagedKafkaAccessConfigurationVpc>>,
 }
 
 #[rustfmt::skip]
 impl PipeSourceSelfManagedKafkaParameters {
-    /// A `PipeSourceSelfManagedKafkaParameters` with its required properties, named in a [`PipeSourceSelfManagedKafkaParametersRequired`].
+    /// A `PipeSourceSelfManagedKafkaParameters` with its one required property, `TopicName`.
     #[inline]
-    pub fn new(required: PipeSourceSelfManagedKafkaParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            additional_bootstrap_servers: None,
-            batch_size: None,
-            consumer_group_id: None,
-            credentials: None,
-            maximum_batching_window_in_seconds: None,
-            server_root_ca_certificate: None,
-            starting_position: None,
-            topic_name: required.topic_name,
-            vpc: None,
+            additional_bootstrap_servers: ::std::option::Option::None,
+            batch_size: ::std::option::Option::None,
+            consumer_group_id: ::std::option::Option::None,
+            credentials: ::std::option::Option::None,
+            maximum_batching_window_in_seconds: ::std::option::Option::None,
+            server_root_ca_certificate: ::std::option::Option::None,
+            starting_position: ::std::option::Option::None,
+            topic_name: value.into(),
+            vpc: ::std::option::Option::None,
         }
     }
 
     /// `AdditionalBootstrapServers`: a list of strings.
-    pub fn additional_bootstrap_servers(mut self, value: impl Into<List<Str>>) -> Self { self.additional_bootstrap_servers = Some(value.into()); self }
+    pub fn additional_bootstrap_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.additional_bootstrap_servers = ::std::option::Option::Some(value.into()); self }
     /// `BatchSize`: an integer.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
+    pub fn batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.batch_size = ::std::option::Option::Some(value.into()); self }
     /// `ConsumerGroupID`: a string.
-    pub fn consumer_group_id(mut self, value: impl Into<Str>) -> Self { self.consumer_group_id = Some(value.into()); self }
+    pub fn consumer_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.consumer_group_id = ::std::option::Option::Some(value.into()); self }
     /// `Credentials`: a JSON value.
-    pub fn credentials(mut self, value: impl Into<Json>) -> Self { self.credentials = Some(value.into()); self }
+    pub fn credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.credentials = ::std::option::Option::Some(value.into()); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_batching_window_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ServerRootCaCertificate`: a string.
-    pub fn server_root_ca_certificate(mut self, value: impl Into<Str>) -> Self { self.server_root_ca_certificate = Some(value.into()); self }
+    pub fn server_root_ca_certificate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_root_ca_certificate = ::std::option::Option::Some(value.into()); self }
     /// `StartingPosition`: a [`SelfManagedKafkaStartPosition`] value.
-    pub fn starting_position(mut self, value: impl Into<SelfManagedKafkaStartPosition>) -> Self { self.starting_position = Some(value.into()); self }
+    pub fn starting_position(mut self, value: impl ::std::convert::Into<SelfManagedKafkaStartPosition>) -> Self { self.starting_position = ::std::option::Option::Some(value.into()); self }
     /// `TopicName`: a string, required.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = value.into(); self }
+    pub fn topic_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_name = value.into(); self }
     /// `Vpc`: a [`SelfManagedKafkaAccessConfigurationVpc`] object.
-    pub fn vpc(mut self, value: impl Into<Obj<SelfManagedKafkaAccessConfigurationVpc>>) -> Self { self.vpc = Some(value.into()); self }
+    pub fn vpc(mut self, value: impl ::std::convert::Into<crate::Obj<SelfManagedKafkaAccessConfigurationVpc>>) -> Self { self.vpc = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeSourceSelfManagedKafkaParameters {}
+impl crate::PropertyType for PipeSourceSelfManagedKafkaParameters {}
 
-impl ToValue for PipeSourceSelfManagedKafkaParameters {
+impl ::cloudwright_core::ToValue for PipeSourceSelfManagedKafkaParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalBootstrapServers",
                 &self.additional_bootstrap_servers,
@@ -2982,16 +2480,6 @@ impl ToValue for PipeSourceSelfManagedKafkaParameters {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PipeSourceSqsQueueParameters: ObjRule = ObjRule {
-    properties: &[
-        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PipeSourceSqsQueueParameters` property type of `AWS::Pipes::Pipe`.
 ///
 /// The parameters for using a Amazon SQS stream as a source.
@@ -3004,13 +2492,13 @@ pub struct PipeSourceSqsQueueParameters {
     /// The maximum number of records to include in each batch.
     ///
     /// Value 1 to 10000.
-    pub batch_size: Option<Int>,
+    pub batch_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumBatchingWindowInSeconds`: an integer.
     ///
     /// The maximum length of a time to wait for events.
     ///
     /// Value 0 to 300.
-    pub maximum_batching_window_in_seconds: Option<Int>,
+    pub maximum_batching_window_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -3018,21 +2506,21 @@ impl PipeSourceSqsQueueParameters {
     /// A `PipeSourceSqsQueueParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BatchSize`: an integer.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
+    pub fn batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.batch_size = ::std::option::Option::Some(value.into()); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_batching_window_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeSourceSqsQueueParameters {}
+impl crate::PropertyType for PipeSourceSqsQueueParameters {}
 
-impl ToValue for PipeSourceSqsQueueParameters {
+impl ::cloudwright_core::ToValue for PipeSourceSqsQueueParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchSize", &self.batch_size)
             .opt(
                 "MaximumBatchingWindowInSeconds",
@@ -3046,26 +2534,10 @@ impl ToValue for PipeSourceSqsQueueParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeTargetBatchJobParametersRequired {
     /// `JobDefinition`: a string, required.
-    pub job_definition: Str,
+    pub job_definition: ::cloudwright_core::Str,
     /// `JobName`: a string, required.
-    pub job_name: Str,
+    pub job_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetBatchJobParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ArrayProperties", Shape::Object(&RULE_BatchArrayProperties)),
-        ("ContainerOverrides", Shape::Object(&RULE_BatchContainerOverrides)),
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchJobDependency), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("JobDefinition", Shape::STR),
-        ("JobName", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("RetryStrategy", Shape::Object(&RULE_BatchRetryStrategy)),
-    ],
-    required: &["JobDefinition", "JobName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeTargetBatchJobParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -3077,33 +2549,33 @@ pub struct PipeTargetBatchJobParameters {
     /// `ArrayProperties`: a [`BatchArrayProperties`] object.
     ///
     /// The array properties for the submitted job, such as the size of the array. The array size can be between 2 and 10,000. If you specify array properties for a job, it becomes an array job. This parameter is used only if the target is an AWS Batch job.
-    pub array_properties: Option<Obj<BatchArrayProperties>>,
+    pub array_properties: ::std::option::Option<crate::Obj<BatchArrayProperties>>,
     /// `ContainerOverrides`: a [`BatchContainerOverrides`] object.
     ///
     /// The overrides that are sent to a container.
-    pub container_overrides: Option<Obj<BatchContainerOverrides>>,
+    pub container_overrides: ::std::option::Option<crate::Obj<BatchContainerOverrides>>,
     /// `DependsOn`: a list of [`BatchJobDependency`] objects.
     ///
     /// A list of dependencies for the job. A job can depend upon a maximum of 20 jobs. You can specify a `SEQUENTIAL` type dependency without specifying a job ID for array jobs so that each child array job completes sequentially, starting at index 0. You can also specify an `N_TO_N` type dependency with a job ID for array jobs. In that case, each index child of this job must wait for the corresponding index child of each dependency to complete before it can begin.
     ///
     /// Items 0 to 20.
-    pub depends_on: Option<List<BatchJobDependency>>,
+    pub depends_on: ::std::option::Option<::cloudwright_core::List<BatchJobDependency>>,
     /// `JobDefinition`: a string, required.
     ///
     /// The job definition used by this job. This value can be one of `name` , `name:revision` , or the Amazon Resource Name (ARN) for the job definition. If name is specified without a revision then the latest active revision is used.
-    pub job_definition: Str,
+    pub job_definition: ::cloudwright_core::Str,
     /// `JobName`: a string, required.
     ///
     /// The name of the job. It can be up to 128 letters long. The first character must be alphanumeric, can contain uppercase and lowercase letters, numbers, hyphens (-), and underscores (_).
-    pub job_name: Str,
+    pub job_name: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value.
     ///
     /// Additional parameters passed to the job that replace parameter substitution placeholders that are set in the job definition. Parameters are specified as a key and value pair mapping. Parameters included here override any corresponding parameter defaults from the job definition.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `RetryStrategy`: a [`BatchRetryStrategy`] object.
     ///
     /// The retry strategy to use for failed jobs. When a retry strategy is specified here, it overrides the retry strategy defined in the job definition.
-    pub retry_strategy: Option<Obj<BatchRetryStrategy>>,
+    pub retry_strategy: ::std::option::Option<crate::Obj<BatchRetryStrategy>>,
 }
 
 #[rustfmt::skip]
@@ -3112,38 +2584,38 @@ impl PipeTargetBatchJobParameters {
     #[inline]
     pub fn new(required: PipeTargetBatchJobParametersRequired) -> Self {
         Self {
-            array_properties: None,
-            container_overrides: None,
-            depends_on: None,
+            array_properties: ::std::option::Option::None,
+            container_overrides: ::std::option::Option::None,
+            depends_on: ::std::option::Option::None,
             job_definition: required.job_definition,
             job_name: required.job_name,
-            parameters: None,
-            retry_strategy: None,
+            parameters: ::std::option::Option::None,
+            retry_strategy: ::std::option::Option::None,
         }
     }
 
     /// `ArrayProperties`: a [`BatchArrayProperties`] object.
-    pub fn array_properties(mut self, value: impl Into<Obj<BatchArrayProperties>>) -> Self { self.array_properties = Some(value.into()); self }
+    pub fn array_properties(mut self, value: impl ::std::convert::Into<crate::Obj<BatchArrayProperties>>) -> Self { self.array_properties = ::std::option::Option::Some(value.into()); self }
     /// `ContainerOverrides`: a [`BatchContainerOverrides`] object.
-    pub fn container_overrides(mut self, value: impl Into<Obj<BatchContainerOverrides>>) -> Self { self.container_overrides = Some(value.into()); self }
+    pub fn container_overrides(mut self, value: impl ::std::convert::Into<crate::Obj<BatchContainerOverrides>>) -> Self { self.container_overrides = ::std::option::Option::Some(value.into()); self }
     /// `DependsOn`: a list of [`BatchJobDependency`] objects.
-    pub fn depends_on(mut self, value: impl Into<List<BatchJobDependency>>) -> Self { self.depends_on = Some(value.into()); self }
+    pub fn depends_on(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BatchJobDependency>>) -> Self { self.depends_on = ::std::option::Option::Some(value.into()); self }
     /// `JobDefinition`: a string, required.
-    pub fn job_definition(mut self, value: impl Into<Str>) -> Self { self.job_definition = value.into(); self }
+    pub fn job_definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_definition = value.into(); self }
     /// `JobName`: a string, required.
-    pub fn job_name(mut self, value: impl Into<Str>) -> Self { self.job_name = value.into(); self }
+    pub fn job_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_name = value.into(); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `RetryStrategy`: a [`BatchRetryStrategy`] object.
-    pub fn retry_strategy(mut self, value: impl Into<Obj<BatchRetryStrategy>>) -> Self { self.retry_strategy = Some(value.into()); self }
+    pub fn retry_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<BatchRetryStrategy>>) -> Self { self.retry_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeTargetBatchJobParameters {}
+impl crate::PropertyType for PipeTargetBatchJobParameters {}
 
-impl ToValue for PipeTargetBatchJobParameters {
+impl ::cloudwright_core::ToValue for PipeTargetBatchJobParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArrayProperties", &self.array_properties)
             .opt("ContainerOverrides", &self.container_overrides)
             .opt("DependsOn", &self.depends_on)
@@ -3154,16 +2626,6 @@ impl ToValue for PipeTargetBatchJobParameters {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetCloudWatchLogsParameters: ObjRule = ObjRule {
-    properties: &[
-        ("LogStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Timestamp", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeTargetCloudWatchLogsParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -3177,17 +2639,17 @@ pub struct PipeTargetCloudWatchLogsParameters {
     /// The name of the log stream.
     ///
     /// Length 1 to 256.
-    pub log_stream_name: Option<Str>,
+    pub log_stream_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Timestamp`: a string.
     ///
-    /// A \[dynamic path parameter\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-target.html>) to a field in the payload containing the time the event occurred, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC.
+    /// A [dynamic path parameter](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-target.html) to a field in the payload containing the time the event occurred, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC.
     ///
     /// The value cannot be a static timestamp as the provided timestamp would be applied to all events delivered by the Pipe, regardless of when they are actually delivered.
     ///
     /// If no dynamic path parameter is provided, the default value is the time the invocation is processed by the Pipe.
     ///
     /// Pattern `^\$(\.[\w_-]+(\[(\d+|\*)\])*)*$`; length 1 to 256.
-    pub timestamp: Option<Str>,
+    pub timestamp: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3195,57 +2657,26 @@ impl PipeTargetCloudWatchLogsParameters {
     /// A `PipeTargetCloudWatchLogsParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogStreamName`: a string.
-    pub fn log_stream_name(mut self, value: impl Into<Str>) -> Self { self.log_stream_name = Some(value.into()); self }
+    pub fn log_stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_stream_name = ::std::option::Option::Some(value.into()); self }
     /// `Timestamp`: a string.
-    pub fn timestamp(mut self, value: impl Into<Str>) -> Self { self.timestamp = Some(value.into()); self }
+    pub fn timestamp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timestamp = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeTargetCloudWatchLogsParameters {}
+impl crate::PropertyType for PipeTargetCloudWatchLogsParameters {}
 
-impl ToValue for PipeTargetCloudWatchLogsParameters {
+impl ::cloudwright_core::ToValue for PipeTargetCloudWatchLogsParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogStreamName", &self.log_stream_name)
             .opt("Timestamp", &self.timestamp)
             .build()
     }
 }
-
-/// The required properties of [`PipeTargetEcsTaskParameters`], by name: `PipeTargetEcsTaskParameters::new(PipeTargetEcsTaskParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PipeTargetEcsTaskParametersRequired {
-    /// `TaskDefinitionArn`: a string, required.
-    pub task_definition_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetEcsTaskParameters: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: Some(0), max_items: Some(6), unique: false })),
-        ("EnableECSManagedTags", Shape::Bool),
-        ("EnableExecuteCommand", Shape::Bool),
-        ("Group", Shape::STR),
-        ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE", "EXTERNAL"], ..StrRule::ANY })),
-        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("Overrides", Shape::Object(&RULE_EcsTaskOverride)),
-        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("PlacementStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("PlatformVersion", Shape::STR),
-        ("PropagateTags", Shape::Str(&StrRule { allowed: &["TASK_DEFINITION"], ..StrRule::ANY })),
-        ("ReferenceId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TaskCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), ..StrRule::ANY })),
-    ],
-    required: &["TaskDefinitionArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeTargetEcsTaskParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -3261,145 +2692,146 @@ pub struct PipeTargetEcsTaskParameters {
     /// If a `capacityProviderStrategy` is specified, the `launchType` parameter must be omitted. If no `capacityProviderStrategy` or launchType is specified, the `defaultCapacityProviderStrategy` for the cluster is used.
     ///
     /// Items 0 to 6.
-    pub capacity_provider_strategy: Option<List<CapacityProviderStrategyItem>>,
+    pub capacity_provider_strategy:
+        ::std::option::Option<::cloudwright_core::List<CapacityProviderStrategyItem>>,
     /// `EnableECSManagedTags`: a boolean.
     ///
-    /// Specifies whether to enable Amazon ECS managed tags for the task. For more information, see \[Tagging Your Amazon ECS Resources\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html>) in the Amazon Elastic Container Service Developer Guide.
+    /// Specifies whether to enable Amazon ECS managed tags for the task. For more information, see [Tagging Your Amazon ECS Resources](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html) in the Amazon Elastic Container Service Developer Guide.
     ///
     /// Default `false`.
-    pub enable_ecs_managed_tags: Option<Bool>,
+    pub enable_ecs_managed_tags: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableExecuteCommand`: a boolean.
     ///
     /// Whether or not to enable the execute command functionality for the containers in this task. If true, this enables execute command functionality on all containers in the task.
     ///
     /// Default `false`.
-    pub enable_execute_command: Option<Bool>,
+    pub enable_execute_command: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Group`: a string.
     ///
     /// Specifies an Amazon ECS task group for the task. The maximum length is 255 characters.
-    pub group: Option<Str>,
+    pub group: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchType`: a [`LaunchType`] value.
     ///
-    /// Specifies the launch type on which your task is running. The launch type that you specify here must match one of the launch type (compatibilities) of the target task. The `FARGATE` value is supported only in the Regions where AWS Fargate with Amazon ECS is supported. For more information, see \[AWS Fargate on Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS-Fargate.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub launch_type: Option<LaunchType>,
+    /// Specifies the launch type on which your task is running. The launch type that you specify here must match one of the launch type (compatibilities) of the target task. The `FARGATE` value is supported only in the Regions where AWS Fargate with Amazon ECS is supported. For more information, see [AWS Fargate on Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS-Fargate.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub launch_type: ::std::option::Option<LaunchType>,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
     ///
     /// Use this structure if the Amazon ECS task uses the `awsvpc` network mode. This structure specifies the VPC subnets and security groups associated with the task, and whether a public IP address is to be used. This structure is required if `LaunchType` is `FARGATE` because the `awsvpc` mode is required for Fargate tasks.
     ///
     /// If you specify `NetworkConfiguration` when the target ECS task does not use the `awsvpc` network mode, the task fails.
-    pub network_configuration: Option<Obj<NetworkConfiguration>>,
+    pub network_configuration: ::std::option::Option<crate::Obj<NetworkConfiguration>>,
     /// `Overrides`: an [`EcsTaskOverride`] object.
     ///
     /// The overrides that are associated with a task.
-    pub overrides: Option<Obj<EcsTaskOverride>>,
+    pub overrides: ::std::option::Option<crate::Obj<EcsTaskOverride>>,
     /// `PlacementConstraints`: a list of [`PlacementConstraint`] objects.
     ///
     /// An array of placement constraint objects to use for the task. You can specify up to 10 constraints per task (including constraints in the task definition and those specified at runtime).
     ///
     /// Items 0 to 10.
-    pub placement_constraints: Option<List<PlacementConstraint>>,
+    pub placement_constraints: ::std::option::Option<::cloudwright_core::List<PlacementConstraint>>,
     /// `PlacementStrategy`: a list of [`PlacementStrategy`] objects.
     ///
     /// The placement strategy objects to use for the task. You can specify a maximum of five strategy rules per task.
     ///
     /// Items 0 to 5.
-    pub placement_strategy: Option<List<PlacementStrategy>>,
+    pub placement_strategy: ::std::option::Option<::cloudwright_core::List<PlacementStrategy>>,
     /// `PlatformVersion`: a string.
     ///
     /// Specifies the platform version for the task. Specify only the numeric portion of the platform version, such as `1.1.0` .
     ///
-    /// This structure is used only if `LaunchType` is `FARGATE` . For more information about valid platform versions, see \[AWS Fargate Platform Versions\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub platform_version: Option<Str>,
+    /// This structure is used only if `LaunchType` is `FARGATE` . For more information about valid platform versions, see [AWS Fargate Platform Versions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub platform_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropagateTags`: a [`PropagateTags`] value.
     ///
     /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags are not propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the `TagResource` API action.
-    pub propagate_tags: Option<PropagateTags>,
+    pub propagate_tags: ::std::option::Option<PropagateTags>,
     /// `ReferenceId`: a string.
     ///
     /// The reference ID to use for the task.
     ///
     /// Length 0 to 1024.
-    pub reference_id: Option<Str>,
+    pub reference_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// The metadata that you apply to the task to help you categorize and organize them. Each tag consists of a key and an optional value, both of which you define. To learn more, see \[RunTask\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html#ECS-RunTask-request-tags>) in the Amazon ECS API Reference.
-    pub tags: Option<List<Tag>>,
+    /// The metadata that you apply to the task to help you categorize and organize them. Each tag consists of a key and an optional value, both of which you define. To learn more, see [RunTask](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html#ECS-RunTask-request-tags) in the Amazon ECS API Reference.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TaskCount`: an integer.
     ///
     /// The number of tasks to create based on `TaskDefinition` . The default is 1.
     ///
     /// Value at least 1.
-    pub task_count: Option<Int>,
+    pub task_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `TaskDefinitionArn`: a string, required.
     ///
     /// The ARN of the task definition to use if the event target is an Amazon ECS task.
     ///
     /// Pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`; length 1 to 1600.
-    pub task_definition_arn: Str,
+    pub task_definition_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PipeTargetEcsTaskParameters {
-    /// A `PipeTargetEcsTaskParameters` with its required properties, named in a [`PipeTargetEcsTaskParametersRequired`].
+    /// A `PipeTargetEcsTaskParameters` with its one required property, `TaskDefinitionArn`.
     #[inline]
-    pub fn new(required: PipeTargetEcsTaskParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            capacity_provider_strategy: None,
-            enable_ecs_managed_tags: None,
-            enable_execute_command: None,
-            group: None,
-            launch_type: None,
-            network_configuration: None,
-            overrides: None,
-            placement_constraints: None,
-            placement_strategy: None,
-            platform_version: None,
-            propagate_tags: None,
-            reference_id: None,
-            tags: None,
-            task_count: None,
-            task_definition_arn: required.task_definition_arn,
+            capacity_provider_strategy: ::std::option::Option::None,
+            enable_ecs_managed_tags: ::std::option::Option::None,
+            enable_execute_command: ::std::option::Option::None,
+            group: ::std::option::Option::None,
+            launch_type: ::std::option::Option::None,
+            network_configuration: ::std::option::Option::None,
+            overrides: ::std::option::Option::None,
+            placement_constraints: ::std::option::Option::None,
+            placement_strategy: ::std::option::Option::None,
+            platform_version: ::std::option::Option::None,
+            propagate_tags: ::std::option::Option::None,
+            reference_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            task_count: ::std::option::Option::None,
+            task_definition_arn: value.into(),
         }
     }
 
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    pub fn capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = Some(value.into()); self }
+    pub fn capacity_provider_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = ::std::option::Option::Some(value.into()); self }
     /// `EnableECSManagedTags`: a boolean.
-    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self { self.enable_ecs_managed_tags = Some(value.into()); self }
+    pub fn enable_ecs_managed_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_ecs_managed_tags = ::std::option::Option::Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
+    pub fn enable_execute_command(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_execute_command = ::std::option::Option::Some(value.into()); self }
     /// `Group`: a string.
-    pub fn group(mut self, value: impl Into<Str>) -> Self { self.group = Some(value.into()); self }
+    pub fn group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group = ::std::option::Option::Some(value.into()); self }
     /// `LaunchType`: a [`LaunchType`] value.
-    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self { self.launch_type = Some(value.into()); self }
+    pub fn launch_type(mut self, value: impl ::std::convert::Into<LaunchType>) -> Self { self.launch_type = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfiguration>>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Overrides`: an [`EcsTaskOverride`] object.
-    pub fn overrides(mut self, value: impl Into<Obj<EcsTaskOverride>>) -> Self { self.overrides = Some(value.into()); self }
+    pub fn overrides(mut self, value: impl ::std::convert::Into<crate::Obj<EcsTaskOverride>>) -> Self { self.overrides = ::std::option::Option::Some(value.into()); self }
     /// `PlacementConstraints`: a list of [`PlacementConstraint`] objects.
-    pub fn placement_constraints(mut self, value: impl Into<List<PlacementConstraint>>) -> Self { self.placement_constraints = Some(value.into()); self }
+    pub fn placement_constraints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PlacementConstraint>>) -> Self { self.placement_constraints = ::std::option::Option::Some(value.into()); self }
     /// `PlacementStrategy`: a list of [`PlacementStrategy`] objects.
-    pub fn placement_strategy(mut self, value: impl Into<List<PlacementStrategy>>) -> Self { self.placement_strategy = Some(value.into()); self }
+    pub fn placement_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PlacementStrategy>>) -> Self { self.placement_strategy = ::std::option::Option::Some(value.into()); self }
     /// `PlatformVersion`: a string.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
+    pub fn platform_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.platform_version = ::std::option::Option::Some(value.into()); self }
     /// `PropagateTags`: a [`PropagateTags`] value.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
+    pub fn propagate_tags(mut self, value: impl ::std::convert::Into<PropagateTags>) -> Self { self.propagate_tags = ::std::option::Option::Some(value.into()); self }
     /// `ReferenceId`: a string.
-    pub fn reference_id(mut self, value: impl Into<Str>) -> Self { self.reference_id = Some(value.into()); self }
+    pub fn reference_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reference_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TaskCount`: an integer.
-    pub fn task_count(mut self, value: impl Into<Int>) -> Self { self.task_count = Some(value.into()); self }
+    pub fn task_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.task_count = ::std::option::Option::Some(value.into()); self }
     /// `TaskDefinitionArn`: a string, required.
-    pub fn task_definition_arn(mut self, value: impl Into<Str>) -> Self { self.task_definition_arn = value.into(); self }
+    pub fn task_definition_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_definition_arn = value.into(); self }
 }
 
-impl PropertyType for PipeTargetEcsTaskParameters {}
+impl crate::PropertyType for PipeTargetEcsTaskParameters {}
 
-impl ToValue for PipeTargetEcsTaskParameters {
+impl ::cloudwright_core::ToValue for PipeTargetEcsTaskParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityProviderStrategy", &self.capacity_provider_strategy)
             .opt("EnableECSManagedTags", &self.enable_ecs_managed_tags)
             .opt("EnableExecuteCommand", &self.enable_execute_command)
@@ -3419,19 +2851,6 @@ impl ToValue for PipeTargetEcsTaskParameters {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetEventBridgeEventBusParameters: ObjRule = ObjRule {
-    properties: &[
-        ("DetailType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("EndpointId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_21), ..StrRule::ANY })),
-        ("Resources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_22), ..StrRule::ANY })),
-        ("Time", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_23), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PipeTargetEventBridgeEventBusParameters` property type of `AWS::Pipes::Pipe`.
 ///
 /// The parameters for using an EventBridge event bus as a target.
@@ -3444,31 +2863,31 @@ pub struct PipeTargetEventBridgeEventBusParameters {
     /// A free-form string, with a maximum of 128 characters, used to decide what fields to expect in the event detail.
     ///
     /// Length 1 to 128.
-    pub detail_type: Option<Str>,
+    pub detail_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointId`: a string.
     ///
     /// The URL subdomain of the endpoint. For example, if the URL for Endpoint is <https://abcde.veo.endpoints.event.amazonaws.com>, then the EndpointId is `abcde.veo` .
     ///
     /// Pattern `^[A-Za-z0-9\-]+[\.][A-Za-z0-9\-]+$`; length 1 to 50.
-    pub endpoint_id: Option<Str>,
+    pub endpoint_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Resources`: a list of strings.
     ///
     /// AWS resources, identified by Amazon Resource Name (ARN), which the event primarily concerns. Any number, including zero, may be present.
     ///
     /// Items 0 to 10; each item: pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`, length 1 to 1600.
-    pub resources: Option<List<Str>>,
+    pub resources: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Source`: a string.
     ///
     /// The source of the event.
     ///
     /// Pattern `(?=[/\.\-_A-Za-z0-9]+)((?!aws\.).*)|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)`; length 1 to 256.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
     /// `Time`: a string.
     ///
-    /// The time stamp of the event, per \[RFC3339\](<https://docs.aws.amazon.com/https://www.rfc-editor.org/rfc/rfc3339.txt>) . If no time stamp is provided, the time stamp of the \[PutEvents\](<https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html>) call is used.
+    /// The time stamp of the event, per [RFC3339](https://docs.aws.amazon.com/https://www.rfc-editor.org/rfc/rfc3339.txt) . If no time stamp is provided, the time stamp of the [PutEvents](https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html) call is used.
     ///
     /// Pattern `^\$(\.[\w/_-]+(\[(\d+|\*)\])*)*$`; length 1 to 256.
-    pub time: Option<Str>,
+    pub time: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3476,27 +2895,27 @@ impl PipeTargetEventBridgeEventBusParameters {
     /// A `PipeTargetEventBridgeEventBusParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DetailType`: a string.
-    pub fn detail_type(mut self, value: impl Into<Str>) -> Self { self.detail_type = Some(value.into()); self }
+    pub fn detail_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detail_type = ::std::option::Option::Some(value.into()); self }
     /// `EndpointId`: a string.
-    pub fn endpoint_id(mut self, value: impl Into<Str>) -> Self { self.endpoint_id = Some(value.into()); self }
+    pub fn endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_id = ::std::option::Option::Some(value.into()); self }
     /// `Resources`: a list of strings.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = Some(value.into()); self }
+    pub fn resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resources = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
     /// `Time`: a string.
-    pub fn time(mut self, value: impl Into<Str>) -> Self { self.time = Some(value.into()); self }
+    pub fn time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeTargetEventBridgeEventBusParameters {}
+impl crate::PropertyType for PipeTargetEventBridgeEventBusParameters {}
 
-impl ToValue for PipeTargetEventBridgeEventBusParameters {
+impl ::cloudwright_core::ToValue for PipeTargetEventBridgeEventBusParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DetailType", &self.detail_type)
             .opt("EndpointId", &self.endpoint_id)
             .opt("Resources", &self.resources)
@@ -3505,17 +2924,6 @@ impl ToValue for PipeTargetEventBridgeEventBusParameters {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetHttpParameters: ObjRule = ObjRule {
-    properties: &[
-        ("HeaderParameters", Shape::Typed(json_type::OBJECT)),
-        ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("QueryStringParameters", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeTargetHttpParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -3527,17 +2935,18 @@ pub struct PipeTargetHttpParameters {
     /// `HeaderParameters`: a JSON value.
     ///
     /// The headers that need to be sent as part of request invoking the API Gateway REST API or EventBridge ApiDestination.
-    pub header_parameters: Option<Json>,
+    pub header_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `PathParameterValues`: a list of strings.
     ///
     /// The path parameter values to be used to populate API Gateway REST API or EventBridge ApiDestination path wildcards ("*").
     ///
     /// Each item: pattern `^(?!\s*$).+|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`.
-    pub path_parameter_values: Option<List<Str>>,
+    pub path_parameter_values:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `QueryStringParameters`: a JSON value.
     ///
     /// The query string keys/values that need to be sent as part of request invoking the API Gateway REST API or EventBridge ApiDestination.
-    pub query_string_parameters: Option<Json>,
+    pub query_string_parameters: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -3545,46 +2954,29 @@ impl PipeTargetHttpParameters {
     /// A `PipeTargetHttpParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HeaderParameters`: a JSON value.
-    pub fn header_parameters(mut self, value: impl Into<Json>) -> Self { self.header_parameters = Some(value.into()); self }
+    pub fn header_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.header_parameters = ::std::option::Option::Some(value.into()); self }
     /// `PathParameterValues`: a list of strings.
-    pub fn path_parameter_values(mut self, value: impl Into<List<Str>>) -> Self { self.path_parameter_values = Some(value.into()); self }
+    pub fn path_parameter_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.path_parameter_values = ::std::option::Option::Some(value.into()); self }
     /// `QueryStringParameters`: a JSON value.
-    pub fn query_string_parameters(mut self, value: impl Into<Json>) -> Self { self.query_string_parameters = Some(value.into()); self }
+    pub fn query_string_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.query_string_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeTargetHttpParameters {}
+impl crate::PropertyType for PipeTargetHttpParameters {}
 
-impl ToValue for PipeTargetHttpParameters {
+impl ::cloudwright_core::ToValue for PipeTargetHttpParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HeaderParameters", &self.header_parameters)
             .opt("PathParameterValues", &self.path_parameter_values)
             .opt("QueryStringParameters", &self.query_string_parameters)
             .build()
     }
 }
-
-/// The required properties of [`PipeTargetKinesisStreamParameters`], by name: `PipeTargetKinesisStreamParameters::new(PipeTargetKinesisStreamParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PipeTargetKinesisStreamParametersRequired {
-    /// `PartitionKey`: a string, required.
-    pub partition_key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetKinesisStreamParameters: ObjRule = ObjRule {
-    properties: &[
-        ("PartitionKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["PartitionKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeTargetKinesisStreamParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -3598,42 +2990,33 @@ pub struct PipeTargetKinesisStreamParameters {
     /// Determines which shard in the stream the data record is assigned to. Partition keys are Unicode strings with a maximum length limit of 256 characters for each key. Amazon Kinesis Data Streams uses the partition key as input to a hash function that maps the partition key and associated data to a specific shard. Specifically, an MD5 hash function is used to map partition keys to 128-bit integer values and to map associated data records to shards. As a result of this hashing mechanism, all data records with the same partition key map to the same shard within the stream.
     ///
     /// Length 0 to 256.
-    pub partition_key: Str,
+    pub partition_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PipeTargetKinesisStreamParameters {
-    /// A `PipeTargetKinesisStreamParameters` with its required properties, named in a [`PipeTargetKinesisStreamParametersRequired`].
+    /// A `PipeTargetKinesisStreamParameters` with its one required property, `PartitionKey`.
     #[inline]
-    pub fn new(required: PipeTargetKinesisStreamParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            partition_key: required.partition_key,
+            partition_key: value.into(),
         }
     }
 
     /// `PartitionKey`: a string, required.
-    pub fn partition_key(mut self, value: impl Into<Str>) -> Self { self.partition_key = value.into(); self }
+    pub fn partition_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.partition_key = value.into(); self }
 }
 
-impl PropertyType for PipeTargetKinesisStreamParameters {}
+impl crate::PropertyType for PipeTargetKinesisStreamParameters {}
 
-impl ToValue for PipeTargetKinesisStreamParameters {
+impl ::cloudwright_core::ToValue for PipeTargetKinesisStreamParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PartitionKey", &self.partition_key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetLambdaFunctionParameters: ObjRule = ObjRule {
-    properties: &[
-        ("InvocationType", Shape::Str(&StrRule { allowed: &["REQUEST_RESPONSE", "FIRE_AND_FORGET"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeTargetLambdaFunctionParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -3646,11 +3029,11 @@ pub struct PipeTargetLambdaFunctionParameters {
     ///
     /// Specify whether to invoke the function synchronously or asynchronously.
     ///
-    /// - `REQUEST_RESPONSE` (default) - Invoke synchronously. This corresponds to the `RequestResponse` option in the `InvocationType` parameter for the Lambda \[Invoke\](<https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html#API_Invoke_RequestSyntax>) API.
-    /// - `FIRE_AND_FORGET` - Invoke asynchronously. This corresponds to the `Event` option in the `InvocationType` parameter for the Lambda \[Invoke\](<https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html#API_Invoke_RequestSyntax>) API.
+    /// - `REQUEST_RESPONSE` (default) - Invoke synchronously. This corresponds to the `RequestResponse` option in the `InvocationType` parameter for the Lambda [Invoke](https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html#API_Invoke_RequestSyntax) API.
+    /// - `FIRE_AND_FORGET` - Invoke asynchronously. This corresponds to the `Event` option in the `InvocationType` parameter for the Lambda [Invoke](https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html#API_Invoke_RequestSyntax) API.
     ///
-    /// For more information, see \[Invocation types\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes.html#pipes-invocation>) in the *Amazon EventBridge User Guide* .
-    pub invocation_type: Option<PipeTargetInvocationType>,
+    /// For more information, see [Invocation types](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes.html#pipes-invocation) in the *Amazon EventBridge User Guide* .
+    pub invocation_type: ::std::option::Option<PipeTargetInvocationType>,
 }
 
 #[rustfmt::skip]
@@ -3658,50 +3041,29 @@ impl PipeTargetLambdaFunctionParameters {
     /// A `PipeTargetLambdaFunctionParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InvocationType`: a [`PipeTargetInvocationType`] value.
-    pub fn invocation_type(mut self, value: impl Into<PipeTargetInvocationType>) -> Self { self.invocation_type = Some(value.into()); self }
+    pub fn invocation_type(mut self, value: impl ::std::convert::Into<PipeTargetInvocationType>) -> Self { self.invocation_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeTargetLambdaFunctionParameters {}
+impl crate::PropertyType for PipeTargetLambdaFunctionParameters {}
 
-impl ToValue for PipeTargetLambdaFunctionParameters {
+impl ::cloudwright_core::ToValue for PipeTargetLambdaFunctionParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InvocationType", &self.invocation_type)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetParameters: ObjRule = ObjRule {
-    properties: &[
-        ("BatchJobParameters", Shape::Object(&RULE_PipeTargetBatchJobParameters)),
-        ("CloudWatchLogsParameters", Shape::Object(&RULE_PipeTargetCloudWatchLogsParameters)),
-        ("EcsTaskParameters", Shape::Object(&RULE_PipeTargetEcsTaskParameters)),
-        ("EventBridgeEventBusParameters", Shape::Object(&RULE_PipeTargetEventBridgeEventBusParameters)),
-        ("HttpParameters", Shape::Object(&RULE_PipeTargetHttpParameters)),
-        ("InputTemplate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
-        ("KinesisStreamParameters", Shape::Object(&RULE_PipeTargetKinesisStreamParameters)),
-        ("LambdaFunctionParameters", Shape::Object(&RULE_PipeTargetLambdaFunctionParameters)),
-        ("RedshiftDataParameters", Shape::Object(&RULE_PipeTargetRedshiftDataParameters)),
-        ("SageMakerPipelineParameters", Shape::Object(&RULE_PipeTargetSageMakerPipelineParameters)),
-        ("SqsQueueParameters", Shape::Object(&RULE_PipeTargetSqsQueueParameters)),
-        ("StepFunctionStateMachineParameters", Shape::Object(&RULE_PipeTargetStateMachineParameters)),
-        ("TimestreamParameters", Shape::Object(&RULE_PipeTargetTimestreamParameters)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PipeTargetParameters` property type of `AWS::Pipes::Pipe`.
 ///
 /// The parameters required to set up a target for your pipe.
 ///
-/// For more information about pipe target parameters, including how to use dynamic path parameters, see \[Target parameters\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-target.html>) in the *Amazon EventBridge User Guide* .
+/// For more information about pipe target parameters, including how to use dynamic path parameters, see [Target parameters](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-target.html) in the *Amazon EventBridge User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-pipetargetparameters.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3709,59 +3071,66 @@ pub struct PipeTargetParameters {
     /// `BatchJobParameters`: a [`PipeTargetBatchJobParameters`] object.
     ///
     /// The parameters for using an AWS Batch job as a target.
-    pub batch_job_parameters: Option<Obj<PipeTargetBatchJobParameters>>,
+    pub batch_job_parameters: ::std::option::Option<crate::Obj<PipeTargetBatchJobParameters>>,
     /// `CloudWatchLogsParameters`: a [`PipeTargetCloudWatchLogsParameters`] object.
     ///
     /// The parameters for using an CloudWatch Logs log stream as a target.
-    pub cloud_watch_logs_parameters: Option<Obj<PipeTargetCloudWatchLogsParameters>>,
+    pub cloud_watch_logs_parameters:
+        ::std::option::Option<crate::Obj<PipeTargetCloudWatchLogsParameters>>,
     /// `EcsTaskParameters`: a [`PipeTargetEcsTaskParameters`] object.
     ///
     /// The parameters for using an Amazon ECS task as a target.
-    pub ecs_task_parameters: Option<Obj<PipeTargetEcsTaskParameters>>,
+    pub ecs_task_parameters: ::std::option::Option<crate::Obj<PipeTargetEcsTaskParameters>>,
     /// `EventBridgeEventBusParameters`: a [`PipeTargetEventBridgeEventBusParameters`] object.
     ///
     /// The parameters for using an EventBridge event bus as a target.
-    pub event_bridge_event_bus_parameters: Option<Obj<PipeTargetEventBridgeEventBusParameters>>,
+    pub event_bridge_event_bus_parameters:
+        ::std::option::Option<crate::Obj<PipeTargetEventBridgeEventBusParameters>>,
     /// `HttpParameters`: a [`PipeTargetHttpParameters`] object.
     ///
     /// These are custom parameter to be used when the target is an API Gateway REST APIs or EventBridge ApiDestinations.
-    pub http_parameters: Option<Obj<PipeTargetHttpParameters>>,
+    pub http_parameters: ::std::option::Option<crate::Obj<PipeTargetHttpParameters>>,
     /// `InputTemplate`: a string.
     ///
-    /// Valid JSON text passed to the target. In this case, nothing from the event itself is passed to the target. For more information, see \[The JavaScript Object Notation (JSON) Data Interchange Format\](<https://docs.aws.amazon.com/http://www.rfc-editor.org/rfc/rfc7159.txt>) .
+    /// Valid JSON text passed to the target. In this case, nothing from the event itself is passed to the target. For more information, see [The JavaScript Object Notation (JSON) Data Interchange Format](https://docs.aws.amazon.com/http://www.rfc-editor.org/rfc/rfc7159.txt) .
     ///
     /// To remove an input template, specify an empty string.
     ///
     /// Length 0 to 8192.
-    pub input_template: Option<Str>,
+    pub input_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `KinesisStreamParameters`: a [`PipeTargetKinesisStreamParameters`] object.
     ///
     /// The parameters for using a Kinesis stream as a target.
-    pub kinesis_stream_parameters: Option<Obj<PipeTargetKinesisStreamParameters>>,
+    pub kinesis_stream_parameters:
+        ::std::option::Option<crate::Obj<PipeTargetKinesisStreamParameters>>,
     /// `LambdaFunctionParameters`: a [`PipeTargetLambdaFunctionParameters`] object.
     ///
     /// The parameters for using a Lambda function as a target.
-    pub lambda_function_parameters: Option<Obj<PipeTargetLambdaFunctionParameters>>,
+    pub lambda_function_parameters:
+        ::std::option::Option<crate::Obj<PipeTargetLambdaFunctionParameters>>,
     /// `RedshiftDataParameters`: a [`PipeTargetRedshiftDataParameters`] object.
     ///
     /// These are custom parameters to be used when the target is a Amazon Redshift cluster to invoke the Amazon Redshift Data API BatchExecuteStatement.
-    pub redshift_data_parameters: Option<Obj<PipeTargetRedshiftDataParameters>>,
+    pub redshift_data_parameters:
+        ::std::option::Option<crate::Obj<PipeTargetRedshiftDataParameters>>,
     /// `SageMakerPipelineParameters`: a [`PipeTargetSageMakerPipelineParameters`] object.
     ///
     /// The parameters for using a SageMaker AI pipeline as a target.
-    pub sage_maker_pipeline_parameters: Option<Obj<PipeTargetSageMakerPipelineParameters>>,
+    pub sage_maker_pipeline_parameters:
+        ::std::option::Option<crate::Obj<PipeTargetSageMakerPipelineParameters>>,
     /// `SqsQueueParameters`: a [`PipeTargetSqsQueueParameters`] object.
     ///
     /// The parameters for using a Amazon SQS stream as a target.
-    pub sqs_queue_parameters: Option<Obj<PipeTargetSqsQueueParameters>>,
+    pub sqs_queue_parameters: ::std::option::Option<crate::Obj<PipeTargetSqsQueueParameters>>,
     /// `StepFunctionStateMachineParameters`: a [`PipeTargetStateMachineParameters`] object.
     ///
     /// The parameters for using a Step Functions state machine as a target.
-    pub step_function_state_machine_parameters: Option<Obj<PipeTargetStateMachineParameters>>,
+    pub step_function_state_machine_parameters:
+        ::std::option::Option<crate::Obj<PipeTargetStateMachineParameters>>,
     /// `TimestreamParameters`: a [`PipeTargetTimestreamParameters`] object.
     ///
     /// The parameters for using a Timestream for LiveAnalytics table as a target.
-    pub timestream_parameters: Option<Obj<PipeTargetTimestreamParameters>>,
+    pub timestream_parameters: ::std::option::Option<crate::Obj<PipeTargetTimestreamParameters>>,
 }
 
 #[rustfmt::skip]
@@ -3769,43 +3138,43 @@ impl PipeTargetParameters {
     /// A `PipeTargetParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BatchJobParameters`: a [`PipeTargetBatchJobParameters`] object.
-    pub fn batch_job_parameters(mut self, value: impl Into<Obj<PipeTargetBatchJobParameters>>) -> Self { self.batch_job_parameters = Some(value.into()); self }
+    pub fn batch_job_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetBatchJobParameters>>) -> Self { self.batch_job_parameters = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchLogsParameters`: a [`PipeTargetCloudWatchLogsParameters`] object.
-    pub fn cloud_watch_logs_parameters(mut self, value: impl Into<Obj<PipeTargetCloudWatchLogsParameters>>) -> Self { self.cloud_watch_logs_parameters = Some(value.into()); self }
+    pub fn cloud_watch_logs_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetCloudWatchLogsParameters>>) -> Self { self.cloud_watch_logs_parameters = ::std::option::Option::Some(value.into()); self }
     /// `EcsTaskParameters`: a [`PipeTargetEcsTaskParameters`] object.
-    pub fn ecs_task_parameters(mut self, value: impl Into<Obj<PipeTargetEcsTaskParameters>>) -> Self { self.ecs_task_parameters = Some(value.into()); self }
+    pub fn ecs_task_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetEcsTaskParameters>>) -> Self { self.ecs_task_parameters = ::std::option::Option::Some(value.into()); self }
     /// `EventBridgeEventBusParameters`: a [`PipeTargetEventBridgeEventBusParameters`] object.
-    pub fn event_bridge_event_bus_parameters(mut self, value: impl Into<Obj<PipeTargetEventBridgeEventBusParameters>>) -> Self { self.event_bridge_event_bus_parameters = Some(value.into()); self }
+    pub fn event_bridge_event_bus_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetEventBridgeEventBusParameters>>) -> Self { self.event_bridge_event_bus_parameters = ::std::option::Option::Some(value.into()); self }
     /// `HttpParameters`: a [`PipeTargetHttpParameters`] object.
-    pub fn http_parameters(mut self, value: impl Into<Obj<PipeTargetHttpParameters>>) -> Self { self.http_parameters = Some(value.into()); self }
+    pub fn http_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetHttpParameters>>) -> Self { self.http_parameters = ::std::option::Option::Some(value.into()); self }
     /// `InputTemplate`: a string.
-    pub fn input_template(mut self, value: impl Into<Str>) -> Self { self.input_template = Some(value.into()); self }
+    pub fn input_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_template = ::std::option::Option::Some(value.into()); self }
     /// `KinesisStreamParameters`: a [`PipeTargetKinesisStreamParameters`] object.
-    pub fn kinesis_stream_parameters(mut self, value: impl Into<Obj<PipeTargetKinesisStreamParameters>>) -> Self { self.kinesis_stream_parameters = Some(value.into()); self }
+    pub fn kinesis_stream_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetKinesisStreamParameters>>) -> Self { self.kinesis_stream_parameters = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunctionParameters`: a [`PipeTargetLambdaFunctionParameters`] object.
-    pub fn lambda_function_parameters(mut self, value: impl Into<Obj<PipeTargetLambdaFunctionParameters>>) -> Self { self.lambda_function_parameters = Some(value.into()); self }
+    pub fn lambda_function_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetLambdaFunctionParameters>>) -> Self { self.lambda_function_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RedshiftDataParameters`: a [`PipeTargetRedshiftDataParameters`] object.
-    pub fn redshift_data_parameters(mut self, value: impl Into<Obj<PipeTargetRedshiftDataParameters>>) -> Self { self.redshift_data_parameters = Some(value.into()); self }
+    pub fn redshift_data_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetRedshiftDataParameters>>) -> Self { self.redshift_data_parameters = ::std::option::Option::Some(value.into()); self }
     /// `SageMakerPipelineParameters`: a [`PipeTargetSageMakerPipelineParameters`] object.
-    pub fn sage_maker_pipeline_parameters(mut self, value: impl Into<Obj<PipeTargetSageMakerPipelineParameters>>) -> Self { self.sage_maker_pipeline_parameters = Some(value.into()); self }
+    pub fn sage_maker_pipeline_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetSageMakerPipelineParameters>>) -> Self { self.sage_maker_pipeline_parameters = ::std::option::Option::Some(value.into()); self }
     /// `SqsQueueParameters`: a [`PipeTargetSqsQueueParameters`] object.
-    pub fn sqs_queue_parameters(mut self, value: impl Into<Obj<PipeTargetSqsQueueParameters>>) -> Self { self.sqs_queue_parameters = Some(value.into()); self }
+    pub fn sqs_queue_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetSqsQueueParameters>>) -> Self { self.sqs_queue_parameters = ::std::option::Option::Some(value.into()); self }
     /// `StepFunctionStateMachineParameters`: a [`PipeTargetStateMachineParameters`] object.
-    pub fn step_function_state_machine_parameters(mut self, value: impl Into<Obj<PipeTargetStateMachineParameters>>) -> Self { self.step_function_state_machine_parameters = Some(value.into()); self }
+    pub fn step_function_state_machine_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetStateMachineParameters>>) -> Self { self.step_function_state_machine_parameters = ::std::option::Option::Some(value.into()); self }
     /// `TimestreamParameters`: a [`PipeTargetTimestreamParameters`] object.
-    pub fn timestream_parameters(mut self, value: impl Into<Obj<PipeTargetTimestreamParameters>>) -> Self { self.timestream_parameters = Some(value.into()); self }
+    pub fn timestream_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PipeTargetTimestreamParameters>>) -> Self { self.timestream_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeTargetParameters {}
+impl crate::PropertyType for PipeTargetParameters {}
 
-impl ToValue for PipeTargetParameters {
+impl ::cloudwright_core::ToValue for PipeTargetParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchJobParameters", &self.batch_job_parameters)
             .opt(
                 "CloudWatchLogsParameters",
@@ -3839,25 +3208,10 @@ impl ToValue for PipeTargetParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeTargetRedshiftDataParametersRequired {
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Sqls`: a list of strings, required.
-    pub sqls: List<Str>,
+    pub sqls: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetRedshiftDataParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("DbUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_24), ..StrRule::ANY })),
-        ("Sqls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(40), unique: false })),
-        ("StatementName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-        ("WithEvent", Shape::Bool),
-    ],
-    required: &["Database", "Sqls"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeTargetRedshiftDataParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -3871,37 +3225,37 @@ pub struct PipeTargetRedshiftDataParameters {
     /// The name of the database. Required when authenticating using temporary credentials.
     ///
     /// Length 1 to 64.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `DbUser`: a string.
     ///
     /// The database user name. Required when authenticating using temporary credentials.
     ///
     /// Length 1 to 128.
-    pub db_user: Option<Str>,
+    pub db_user: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretManagerArn`: a string.
     ///
     /// The name or ARN of the secret that enables access to the database. Required when authenticating using Secrets Manager.
     ///
     /// Pattern `^(^arn:aws([a-z]|\-)*:secretsmanager:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}):(\d{12}):secret:.+)|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`; length 1 to 1600.
-    pub secret_manager_arn: Option<Str>,
+    pub secret_manager_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Sqls`: a list of strings, required.
     ///
     /// The SQL statement text to run.
     ///
     /// Items 1 to 40; each item: length 1 to 100000.
-    pub sqls: List<Str>,
+    pub sqls: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `StatementName`: a string.
     ///
     /// The name of the SQL statement. You can name the SQL statement when you create it to identify the query.
     ///
     /// Length 1 to 500.
-    pub statement_name: Option<Str>,
+    pub statement_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `WithEvent`: a boolean.
     ///
     /// Indicates whether to send an event back to EventBridge after the SQL statement runs.
     ///
     /// Default `false`.
-    pub with_event: Option<Bool>,
+    pub with_event: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -3911,34 +3265,34 @@ impl PipeTargetRedshiftDataParameters {
     pub fn new(required: PipeTargetRedshiftDataParametersRequired) -> Self {
         Self {
             database: required.database,
-            db_user: None,
-            secret_manager_arn: None,
+            db_user: ::std::option::Option::None,
+            secret_manager_arn: ::std::option::Option::None,
             sqls: required.sqls,
-            statement_name: None,
-            with_event: None,
+            statement_name: ::std::option::Option::None,
+            with_event: ::std::option::Option::None,
         }
     }
 
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `DbUser`: a string.
-    pub fn db_user(mut self, value: impl Into<Str>) -> Self { self.db_user = Some(value.into()); self }
+    pub fn db_user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_user = ::std::option::Option::Some(value.into()); self }
     /// `SecretManagerArn`: a string.
-    pub fn secret_manager_arn(mut self, value: impl Into<Str>) -> Self { self.secret_manager_arn = Some(value.into()); self }
+    pub fn secret_manager_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_manager_arn = ::std::option::Option::Some(value.into()); self }
     /// `Sqls`: a list of strings, required.
-    pub fn sqls(mut self, value: impl Into<List<Str>>) -> Self { self.sqls = value.into(); self }
+    pub fn sqls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.sqls = value.into(); self }
     /// `StatementName`: a string.
-    pub fn statement_name(mut self, value: impl Into<Str>) -> Self { self.statement_name = Some(value.into()); self }
+    pub fn statement_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statement_name = ::std::option::Option::Some(value.into()); self }
     /// `WithEvent`: a boolean.
-    pub fn with_event(mut self, value: impl Into<Bool>) -> Self { self.with_event = Some(value.into()); self }
+    pub fn with_event(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.with_event = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeTargetRedshiftDataParameters {}
+impl crate::PropertyType for PipeTargetRedshiftDataParameters {}
 
-impl ToValue for PipeTargetRedshiftDataParameters {
+impl ::cloudwright_core::ToValue for PipeTargetRedshiftDataParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Database", &self.database)
             .opt("DbUser", &self.db_user)
             .opt("SecretManagerArn", &self.secret_manager_arn)
@@ -3948,15 +3302,6 @@ impl ToValue for PipeTargetRedshiftDataParameters {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetSageMakerPipelineParameters: ObjRule = ObjRule {
-    properties: &[
-        ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeTargetSageMakerPipelineParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -3970,7 +3315,8 @@ pub struct PipeTargetSageMakerPipelineParameters {
     /// List of Parameter names and values for SageMaker AI Model Building Pipeline execution.
     ///
     /// Items 0 to 200.
-    pub pipeline_parameter_list: Option<List<SageMakerPipelineParameter>>,
+    pub pipeline_parameter_list:
+        ::std::option::Option<::cloudwright_core::List<SageMakerPipelineParameter>>,
 }
 
 #[rustfmt::skip]
@@ -3978,33 +3324,23 @@ impl PipeTargetSageMakerPipelineParameters {
     /// A `PipeTargetSageMakerPipelineParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PipelineParameterList`: a list of [`SageMakerPipelineParameter`] objects.
-    pub fn pipeline_parameter_list(mut self, value: impl Into<List<SageMakerPipelineParameter>>) -> Self { self.pipeline_parameter_list = Some(value.into()); self }
+    pub fn pipeline_parameter_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SageMakerPipelineParameter>>) -> Self { self.pipeline_parameter_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeTargetSageMakerPipelineParameters {}
+impl crate::PropertyType for PipeTargetSageMakerPipelineParameters {}
 
-impl ToValue for PipeTargetSageMakerPipelineParameters {
+impl ::cloudwright_core::ToValue for PipeTargetSageMakerPipelineParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PipelineParameterList", &self.pipeline_parameter_list)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetSqsQueueParameters: ObjRule = ObjRule {
-    properties: &[
-        ("MessageDeduplicationId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("MessageGroupId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeTargetSqsQueueParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -4020,13 +3356,13 @@ pub struct PipeTargetSqsQueueParameters {
     /// The token used for deduplication of sent messages.
     ///
     /// Length 0 to 100.
-    pub message_deduplication_id: Option<Str>,
+    pub message_deduplication_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MessageGroupId`: a string.
     ///
     /// The FIFO message group ID to use as the target.
     ///
     /// Length 0 to 100.
-    pub message_group_id: Option<Str>,
+    pub message_group_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -4034,35 +3370,26 @@ impl PipeTargetSqsQueueParameters {
     /// A `PipeTargetSqsQueueParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MessageDeduplicationId`: a string.
-    pub fn message_deduplication_id(mut self, value: impl Into<Str>) -> Self { self.message_deduplication_id = Some(value.into()); self }
+    pub fn message_deduplication_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_deduplication_id = ::std::option::Option::Some(value.into()); self }
     /// `MessageGroupId`: a string.
-    pub fn message_group_id(mut self, value: impl Into<Str>) -> Self { self.message_group_id = Some(value.into()); self }
+    pub fn message_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_group_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeTargetSqsQueueParameters {}
+impl crate::PropertyType for PipeTargetSqsQueueParameters {}
 
-impl ToValue for PipeTargetSqsQueueParameters {
+impl ::cloudwright_core::ToValue for PipeTargetSqsQueueParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MessageDeduplicationId", &self.message_deduplication_id)
             .opt("MessageGroupId", &self.message_group_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetStateMachineParameters: ObjRule = ObjRule {
-    properties: &[
-        ("InvocationType", Shape::Str(&StrRule { allowed: &["REQUEST_RESPONSE", "FIRE_AND_FORGET"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeTargetStateMachineParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -4075,13 +3402,13 @@ pub struct PipeTargetStateMachineParameters {
     ///
     /// Specify whether to invoke the Step Functions state machine synchronously or asynchronously.
     ///
-    /// - `REQUEST_RESPONSE` (default) - Invoke synchronously. For more information, see \[StartSyncExecution\](<https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartSyncExecution.html>) in the *AWS Step Functions API Reference* .
+    /// - `REQUEST_RESPONSE` (default) - Invoke synchronously. For more information, see [StartSyncExecution](https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartSyncExecution.html) in the *AWS Step Functions API Reference* .
     ///
-    /// &gt; `REQUEST_RESPONSE` is not supported for `STANDARD` state machine workflows.
-    /// - `FIRE_AND_FORGET` - Invoke asynchronously. For more information, see \[StartExecution\](<https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html>) in the *AWS Step Functions API Reference* .
+    /// \> `REQUEST_RESPONSE` is not supported for `STANDARD` state machine workflows.
+    /// - `FIRE_AND_FORGET` - Invoke asynchronously. For more information, see [StartExecution](https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html) in the *AWS Step Functions API Reference* .
     ///
-    /// For more information, see \[Invocation types\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes.html#pipes-invocation>) in the *Amazon EventBridge User Guide* .
-    pub invocation_type: Option<PipeTargetInvocationType>,
+    /// For more information, see [Invocation types](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes.html#pipes-invocation) in the *Amazon EventBridge User Guide* .
+    pub invocation_type: ::std::option::Option<PipeTargetInvocationType>,
 }
 
 #[rustfmt::skip]
@@ -4089,19 +3416,19 @@ impl PipeTargetStateMachineParameters {
     /// A `PipeTargetStateMachineParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InvocationType`: a [`PipeTargetInvocationType`] value.
-    pub fn invocation_type(mut self, value: impl Into<PipeTargetInvocationType>) -> Self { self.invocation_type = Some(value.into()); self }
+    pub fn invocation_type(mut self, value: impl ::std::convert::Into<PipeTargetInvocationType>) -> Self { self.invocation_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipeTargetStateMachineParameters {}
+impl crate::PropertyType for PipeTargetStateMachineParameters {}
 
-impl ToValue for PipeTargetStateMachineParameters {
+impl ::cloudwright_core::ToValue for PipeTargetStateMachineParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InvocationType", &self.invocation_type)
             .build()
     }
@@ -4111,29 +3438,12 @@ impl ToValue for PipeTargetStateMachineParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeTargetTimestreamParametersRequired {
     /// `DimensionMappings`: a list of [`DimensionMapping`] objects, required.
-    pub dimension_mappings: List<DimensionMapping>,
+    pub dimension_mappings: ::cloudwright_core::List<DimensionMapping>,
     /// `TimeValue`: a string, required.
-    pub time_value: Str,
+    pub time_value: ::cloudwright_core::Str,
     /// `VersionValue`: a string, required.
-    pub version_value: Str,
+    pub version_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipeTargetTimestreamParameters: ObjRule = ObjRule {
-    properties: &[
-        ("DimensionMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionMapping), min_items: Some(1), max_items: Some(128), unique: false })),
-        ("EpochTimeUnit", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS", "MICROSECONDS", "NANOSECONDS"], ..StrRule::ANY })),
-        ("MultiMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureMapping), min_items: Some(0), max_items: Some(1024), unique: false })),
-        ("SingleMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_SingleMeasureMapping), min_items: Some(0), max_items: Some(8192), unique: false })),
-        ("TimeFieldType", Shape::Str(&StrRule { allowed: &["EPOCH", "TIMESTAMP_FORMAT"], ..StrRule::ANY })),
-        ("TimeValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("TimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("VersionValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["DimensionMappings", "TimeValue", "VersionValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipeTargetTimestreamParameters` property type of `AWS::Pipes::Pipe`.
 ///
@@ -4146,40 +3456,42 @@ pub struct PipeTargetTimestreamParameters {
     ///
     /// Map source data to dimensions in the target Timestream for LiveAnalytics table.
     ///
-    /// For more information, see \[Amazon Timestream for LiveAnalytics concepts\](<https://docs.aws.amazon.com/timestream/latest/developerguide/concepts.html>)
+    /// For more information, see [Amazon Timestream for LiveAnalytics concepts](https://docs.aws.amazon.com/timestream/latest/developerguide/concepts.html)
     ///
     /// Items 1 to 128.
-    pub dimension_mappings: List<DimensionMapping>,
+    pub dimension_mappings: ::cloudwright_core::List<DimensionMapping>,
     /// `EpochTimeUnit`: an [`EpochTimeUnit`] value.
     ///
     /// The granularity of the time units used. Default is `MILLISECONDS` .
     ///
     /// Required if `TimeFieldType` is specified as `EPOCH` .
-    pub epoch_time_unit: Option<EpochTimeUnit>,
+    pub epoch_time_unit: ::std::option::Option<EpochTimeUnit>,
     /// `MultiMeasureMappings`: a list of [`MultiMeasureMapping`] objects.
     ///
     /// Maps multiple measures from the source event to the same record in the specified Timestream for LiveAnalytics table.
     ///
     /// Items 0 to 1024.
-    pub multi_measure_mappings: Option<List<MultiMeasureMapping>>,
+    pub multi_measure_mappings:
+        ::std::option::Option<::cloudwright_core::List<MultiMeasureMapping>>,
     /// `SingleMeasureMappings`: a list of [`SingleMeasureMapping`] objects.
     ///
     /// Mappings of single source data fields to individual records in the specified Timestream for LiveAnalytics table.
     ///
     /// Items 0 to 8192.
-    pub single_measure_mappings: Option<List<SingleMeasureMapping>>,
+    pub single_measure_mappings:
+        ::std::option::Option<::cloudwright_core::List<SingleMeasureMapping>>,
     /// `TimeFieldType`: a [`TimeFieldType`] value.
     ///
     /// The type of time value used.
     ///
     /// The default is `EPOCH` .
-    pub time_field_type: Option<TimeFieldType>,
+    pub time_field_type: ::std::option::Option<TimeFieldType>,
     /// `TimeValue`: a string, required.
     ///
     /// Dynamic path to the source data field that represents the time value for your data.
     ///
     /// Length 1 to 256.
-    pub time_value: Str,
+    pub time_value: ::cloudwright_core::Str,
     /// `TimestampFormat`: a string.
     ///
     /// How to format the timestamps. For example, `yyyy-MM-dd'T'HH:mm:ss'Z'` .
@@ -4187,7 +3499,7 @@ pub struct PipeTargetTimestreamParameters {
     /// Required if `TimeFieldType` is specified as `TIMESTAMP_FORMAT` .
     ///
     /// Length 1 to 256.
-    pub timestamp_format: Option<Str>,
+    pub timestamp_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `VersionValue`: a string, required.
     ///
     /// 64 bit version value or source data field that represents the version value for your data.
@@ -4200,10 +3512,10 @@ pub struct PipeTargetTimestreamParameters {
     ///
     /// Write requests for duplicate data with a higher version number will update the existing measure value and version. In cases where the measure value is the same, `Version` will still be updated. Default value is `1` .
     ///
-    /// &gt; `Version` must be `1` or greater, or you will receive a `ValidationException` error.
+    /// \> `Version` must be `1` or greater, or you will receive a `ValidationException` error.
     ///
     /// Length 1 to 256.
-    pub version_value: Str,
+    pub version_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -4213,40 +3525,40 @@ impl PipeTargetTimestreamParameters {
     pub fn new(required: PipeTargetTimestreamParametersRequired) -> Self {
         Self {
             dimension_mappings: required.dimension_mappings,
-            epoch_time_unit: None,
-            multi_measure_mappings: None,
-            single_measure_mappings: None,
-            time_field_type: None,
+            epoch_time_unit: ::std::option::Option::None,
+            multi_measure_mappings: ::std::option::Option::None,
+            single_measure_mappings: ::std::option::Option::None,
+            time_field_type: ::std::option::Option::None,
             time_value: required.time_value,
-            timestamp_format: None,
+            timestamp_format: ::std::option::Option::None,
             version_value: required.version_value,
         }
     }
 
     /// `DimensionMappings`: a list of [`DimensionMapping`] objects, required.
-    pub fn dimension_mappings(mut self, value: impl Into<List<DimensionMapping>>) -> Self { self.dimension_mappings = value.into(); self }
+    pub fn dimension_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DimensionMapping>>) -> Self { self.dimension_mappings = value.into(); self }
     /// `EpochTimeUnit`: an [`EpochTimeUnit`] value.
-    pub fn epoch_time_unit(mut self, value: impl Into<EpochTimeUnit>) -> Self { self.epoch_time_unit = Some(value.into()); self }
+    pub fn epoch_time_unit(mut self, value: impl ::std::convert::Into<EpochTimeUnit>) -> Self { self.epoch_time_unit = ::std::option::Option::Some(value.into()); self }
     /// `MultiMeasureMappings`: a list of [`MultiMeasureMapping`] objects.
-    pub fn multi_measure_mappings(mut self, value: impl Into<List<MultiMeasureMapping>>) -> Self { self.multi_measure_mappings = Some(value.into()); self }
+    pub fn multi_measure_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MultiMeasureMapping>>) -> Self { self.multi_measure_mappings = ::std::option::Option::Some(value.into()); self }
     /// `SingleMeasureMappings`: a list of [`SingleMeasureMapping`] objects.
-    pub fn single_measure_mappings(mut self, value: impl Into<List<SingleMeasureMapping>>) -> Self { self.single_measure_mappings = Some(value.into()); self }
+    pub fn single_measure_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SingleMeasureMapping>>) -> Self { self.single_measure_mappings = ::std::option::Option::Some(value.into()); self }
     /// `TimeFieldType`: a [`TimeFieldType`] value.
-    pub fn time_field_type(mut self, value: impl Into<TimeFieldType>) -> Self { self.time_field_type = Some(value.into()); self }
+    pub fn time_field_type(mut self, value: impl ::std::convert::Into<TimeFieldType>) -> Self { self.time_field_type = ::std::option::Option::Some(value.into()); self }
     /// `TimeValue`: a string, required.
-    pub fn time_value(mut self, value: impl Into<Str>) -> Self { self.time_value = value.into(); self }
+    pub fn time_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_value = value.into(); self }
     /// `TimestampFormat`: a string.
-    pub fn timestamp_format(mut self, value: impl Into<Str>) -> Self { self.timestamp_format = Some(value.into()); self }
+    pub fn timestamp_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timestamp_format = ::std::option::Option::Some(value.into()); self }
     /// `VersionValue`: a string, required.
-    pub fn version_value(mut self, value: impl Into<Str>) -> Self { self.version_value = value.into(); self }
+    pub fn version_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_value = value.into(); self }
 }
 
-impl PropertyType for PipeTargetTimestreamParameters {}
+impl crate::PropertyType for PipeTargetTimestreamParameters {}
 
-impl ToValue for PipeTargetTimestreamParameters {
+impl ::cloudwright_core::ToValue for PipeTargetTimestreamParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DimensionMappings", &self.dimension_mappings)
             .opt("EpochTimeUnit", &self.epoch_time_unit)
             .opt("MultiMeasureMappings", &self.multi_measure_mappings)
@@ -4259,33 +3571,23 @@ impl ToValue for PipeTargetTimestreamParameters {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["distinctInstance", "memberOf"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PlacementConstraint` property type of `AWS::Pipes::Pipe`.
 ///
-/// An object representing a constraint on task placement. To learn more, see \[Task Placement Constraints\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html>) in the Amazon Elastic Container Service Developer Guide.
+/// An object representing a constraint on task placement. To learn more, see [Task Placement Constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the Amazon Elastic Container Service Developer Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-placementconstraint.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlacementConstraint {
     /// `Expression`: a string.
     ///
-    /// A cluster query language expression to apply to the constraint. You cannot specify an expression if the constraint type is `distinctInstance` . To learn more, see \[Cluster Query Language\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html>) in the Amazon Elastic Container Service Developer Guide.
+    /// A cluster query language expression to apply to the constraint. You cannot specify an expression if the constraint type is `distinctInstance` . To learn more, see [Cluster Query Language](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html) in the Amazon Elastic Container Service Developer Guide.
     ///
     /// Length 0 to 2000.
-    pub expression: Option<Str>,
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`PlacementConstraintType`] value.
     ///
     /// The type of constraint. Use distinctInstance to ensure that each task in a particular group is running on a different container instance. Use memberOf to restrict the selection to a group of valid candidates.
-    pub r#type: Option<PlacementConstraintType>,
+    pub r#type: ::std::option::Option<PlacementConstraintType>,
 }
 
 #[rustfmt::skip]
@@ -4293,40 +3595,30 @@ impl PlacementConstraint {
     /// A `PlacementConstraint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PlacementConstraintType`] value.
-    pub fn r#type(mut self, value: impl Into<PlacementConstraintType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PlacementConstraintType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PlacementConstraint {}
+impl crate::PropertyType for PlacementConstraint {}
 
-impl ToValue for PlacementConstraint {
+impl ::cloudwright_core::ToValue for PlacementConstraint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Expression", &self.expression)
             .opt("Type", &self.r#type)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("Field", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["random", "spread", "binpack"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PlacementStrategy` property type of `AWS::Pipes::Pipe`.
 ///
-/// The task placement strategy for a task or service. To learn more, see \[Task Placement Strategies\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html>) in the Amazon Elastic Container Service Service Developer Guide.
+/// The task placement strategy for a task or service. To learn more, see [Task Placement Strategies](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html) in the Amazon Elastic Container Service Service Developer Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-placementstrategy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -4336,11 +3628,11 @@ pub struct PlacementStrategy {
     /// The field to apply the placement strategy against. For the spread placement strategy, valid values are instanceId (or host, which has the same effect), or any platform or custom attribute that is applied to a container instance, such as attribute:ecs.availability-zone. For the binpack placement strategy, valid values are cpu and memory. For the random placement strategy, this field is not used.
     ///
     /// Length 0 to 255.
-    pub field: Option<Str>,
+    pub field: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`PlacementStrategyType`] value.
     ///
     /// The type of placement strategy. The random placement strategy randomly places tasks on available candidates. The spread placement strategy spreads placement across available candidates evenly based on the field parameter. The binpack strategy places tasks on available candidates that have the least available amount of the resource that is specified with the field parameter. For example, if you binpack on memory, a task is placed on the instance with the least amount of remaining memory (but still enough to run the task).
-    pub r#type: Option<PlacementStrategyType>,
+    pub r#type: ::std::option::Option<PlacementStrategyType>,
 }
 
 #[rustfmt::skip]
@@ -4348,38 +3640,26 @@ impl PlacementStrategy {
     /// A `PlacementStrategy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Field`: a string.
-    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = Some(value.into()); self }
+    pub fn field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PlacementStrategyType`] value.
-    pub fn r#type(mut self, value: impl Into<PlacementStrategyType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PlacementStrategyType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PlacementStrategy {}
+impl crate::PropertyType for PlacementStrategy {}
 
-impl ToValue for PlacementStrategy {
+impl ::cloudwright_core::ToValue for PlacementStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Field", &self.field)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3LogDestination: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketOwner", Shape::STR),
-        ("OutputFormat", Shape::Str(&StrRule { allowed: &["json", "plain", "w3c"], ..StrRule::ANY })),
-        ("Prefix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3LogDestination` property type of `AWS::Pipes::Pipe`.
 ///
@@ -4393,23 +3673,23 @@ pub struct S3LogDestination {
     /// The name of the Amazon S3 bucket to which EventBridge delivers the log records for the pipe.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketOwner`: a string.
     ///
     /// The AWS account that owns the Amazon S3 bucket to which EventBridge delivers the log records for the pipe.
-    pub bucket_owner: Option<Str>,
+    pub bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputFormat`: a [`S3OutputFormat`] value.
     ///
     /// The format EventBridge uses for the log records.
     ///
     /// EventBridge currently only supports `json` formatting.
-    pub output_format: Option<S3OutputFormat>,
+    pub output_format: ::std::option::Option<S3OutputFormat>,
     /// `Prefix`: a string.
     ///
     /// The prefix text with which to begin Amazon S3 log object names.
     ///
-    /// For more information, see \[Organizing objects using prefixes\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-prefixes.html>) in the *Amazon Simple Storage Service User Guide* .
-    pub prefix: Option<Str>,
+    /// For more information, see [Organizing objects using prefixes](https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-prefixes.html) in the *Amazon Simple Storage Service User Guide* .
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -4417,25 +3697,25 @@ impl S3LogDestination {
     /// A `S3LogDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `BucketOwner`: a string.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = Some(value.into()); self }
+    pub fn bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `OutputFormat`: a [`S3OutputFormat`] value.
-    pub fn output_format(mut self, value: impl Into<S3OutputFormat>) -> Self { self.output_format = Some(value.into()); self }
+    pub fn output_format(mut self, value: impl ::std::convert::Into<S3OutputFormat>) -> Self { self.output_format = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3LogDestination {}
+impl crate::PropertyType for S3LogDestination {}
 
-impl ToValue for S3LogDestination {
+impl ::cloudwright_core::ToValue for S3LogDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
             .opt("BucketOwner", &self.bucket_owner)
             .opt("OutputFormat", &self.output_format)
@@ -4448,21 +3728,10 @@ impl ToValue for S3LogDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SageMakerPipelineParameterRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_25), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SageMakerPipelineParameter` property type of `AWS::Pipes::Pipe`.
 ///
@@ -4476,13 +3745,13 @@ pub struct SageMakerPipelineParameter {
     /// Name of parameter to start execution of a SageMaker AI Model Building Pipeline.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Value of parameter to start execution of a SageMaker AI Model Building Pipeline.
     ///
     /// Length 0 to 1024.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -4497,32 +3766,22 @@ impl SageMakerPipelineParameter {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for SageMakerPipelineParameter {}
+impl crate::PropertyType for SageMakerPipelineParameter {}
 
-impl ToValue for SageMakerPipelineParameter {
+impl ::cloudwright_core::ToValue for SageMakerPipelineParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SelfManagedKafkaAccessConfigurationVpc: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroup", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_15), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_16), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SelfManagedKafkaAccessConfigurationVpc` property type of `AWS::Pipes::Pipe`.
 ///
@@ -4536,13 +3795,13 @@ pub struct SelfManagedKafkaAccessConfigurationVpc {
     /// Specifies the security groups associated with the stream. These security groups must all be in the same VPC. You can specify as many as five security groups.
     ///
     /// Items 0 to 5; each item: pattern `^sg-[0-9a-zA-Z]*$`, length 1 to 1024.
-    pub security_group: Option<List<Str>>,
+    pub security_group: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Subnets`: a list of strings.
     ///
     /// Specifies the subnets associated with the stream. These subnets must all be in the same VPC. You can specify as many as 16 subnets.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; items 0 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `^subnet-[0-9a-z]*$`, length 1 to 1024.
-    pub subnets: Option<List<Str>>,
+    pub subnets: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -4550,21 +3809,21 @@ impl SelfManagedKafkaAccessConfigurationVpc {
     /// A `SelfManagedKafkaAccessConfigurationVpc` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroup`: a list of strings.
-    pub fn security_group(mut self, value: impl Into<List<Str>>) -> Self { self.security_group = Some(value.into()); self }
+    pub fn security_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group = ::std::option::Option::Some(value.into()); self }
     /// `Subnets`: a list of strings.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SelfManagedKafkaAccessConfigurationVpc {}
+impl crate::PropertyType for SelfManagedKafkaAccessConfigurationVpc {}
 
-impl ToValue for SelfManagedKafkaAccessConfigurationVpc {
+impl ::cloudwright_core::ToValue for SelfManagedKafkaAccessConfigurationVpc {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroup", &self.security_group)
             .opt("Subnets", &self.subnets)
             .build()
@@ -4575,30 +3834,18 @@ impl ToValue for SelfManagedKafkaAccessConfigurationVpc {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleMeasureMappingRequired {
     /// `MeasureName`: a string, required.
-    pub measure_name: Str,
+    pub measure_name: ::cloudwright_core::Str,
     /// `MeasureValue`: a string, required.
-    pub measure_value: Str,
+    pub measure_value: ::cloudwright_core::Str,
     /// `MeasureValueType`: a [`MeasureValueType`] value, required.
     pub measure_value_type: MeasureValueType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingleMeasureMapping: ObjRule = ObjRule {
-    properties: &[
-        ("MeasureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("MeasureValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("MeasureValueType", Shape::Str(&StrRule { allowed: &["DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP"], ..StrRule::ANY })),
-    ],
-    required: &["MeasureName", "MeasureValue", "MeasureValueType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingleMeasureMapping` property type of `AWS::Pipes::Pipe`.
 ///
 /// Maps a single source data field to a single record in the specified Timestream for LiveAnalytics table.
 ///
-/// For more information, see \[Amazon Timestream for LiveAnalytics concepts\](<https://docs.aws.amazon.com/timestream/latest/developerguide/concepts.html>)
+/// For more information, see [Amazon Timestream for LiveAnalytics concepts](https://docs.aws.amazon.com/timestream/latest/developerguide/concepts.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pipes-pipe-singlemeasuremapping.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -4608,13 +3855,13 @@ pub struct SingleMeasureMapping {
     /// Target measure name for the measurement attribute in the Timestream table.
     ///
     /// Length 1 to 1024.
-    pub measure_name: Str,
+    pub measure_name: ::cloudwright_core::Str,
     /// `MeasureValue`: a string, required.
     ///
     /// Dynamic path of the source field to map to the measure in the record.
     ///
     /// Length 1 to 2048.
-    pub measure_value: Str,
+    pub measure_value: ::cloudwright_core::Str,
     /// `MeasureValueType`: a [`MeasureValueType`] value, required.
     ///
     /// Data type of the source field.
@@ -4634,19 +3881,19 @@ impl SingleMeasureMapping {
     }
 
     /// `MeasureName`: a string, required.
-    pub fn measure_name(mut self, value: impl Into<Str>) -> Self { self.measure_name = value.into(); self }
+    pub fn measure_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.measure_name = value.into(); self }
     /// `MeasureValue`: a string, required.
-    pub fn measure_value(mut self, value: impl Into<Str>) -> Self { self.measure_value = value.into(); self }
+    pub fn measure_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.measure_value = value.into(); self }
     /// `MeasureValueType`: a [`MeasureValueType`] value, required.
-    pub fn measure_value_type(mut self, value: impl Into<MeasureValueType>) -> Self { self.measure_value_type = value.into(); self }
+    pub fn measure_value_type(mut self, value: impl ::std::convert::Into<MeasureValueType>) -> Self { self.measure_value_type = value.into(); self }
 }
 
-impl PropertyType for SingleMeasureMapping {}
+impl crate::PropertyType for SingleMeasureMapping {}
 
-impl ToValue for SingleMeasureMapping {
+impl ::cloudwright_core::ToValue for SingleMeasureMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MeasureName", &self.measure_name)
             .req("MeasureValue", &self.measure_value)
             .req("MeasureValueType", &self.measure_value_type)
@@ -4658,21 +3905,10 @@ impl ToValue for SingleMeasureMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Pipes::Pipe`.
 ///
@@ -4682,11 +3918,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -4701,17 +3937,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -4726,24 +3962,24 @@ pub enum AssignPublicIp {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AssignPublicIp {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AssignPublicIp {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AssignPublicIp {
+impl ::cloudwright_core::ToValue for AssignPublicIp {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4755,24 +3991,24 @@ pub enum BatchJobDependencyType {
     /// `SEQUENTIAL`
     Sequential,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BatchJobDependencyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BatchJobDependencyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BatchJobDependencyType {
+impl ::cloudwright_core::ToValue for BatchJobDependencyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NToN => "N_TO_N",
             Self::Sequential => "SEQUENTIAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4786,25 +4022,25 @@ pub enum BatchResourceRequirementType {
     /// `VCPU`
     Vcpu,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BatchResourceRequirementType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BatchResourceRequirementType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BatchResourceRequirementType {
+impl ::cloudwright_core::ToValue for BatchResourceRequirementType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gpu => "GPU",
             Self::Memory => "MEMORY",
             Self::Vcpu => "VCPU",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4814,23 +4050,23 @@ pub enum DimensionValueType {
     /// `VARCHAR`
     Varchar,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DimensionValueType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DimensionValueType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DimensionValueType {
+impl ::cloudwright_core::ToValue for DimensionValueType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Varchar => "VARCHAR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4842,24 +4078,24 @@ pub enum DynamoDbStreamStartPosition {
     /// `LATEST`
     Latest,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DynamoDbStreamStartPosition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DynamoDbStreamStartPosition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DynamoDbStreamStartPosition {
+impl ::cloudwright_core::ToValue for DynamoDbStreamStartPosition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TrimHorizon => "TRIM_HORIZON",
             Self::Latest => "LATEST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4869,23 +4105,23 @@ pub enum EcsEnvironmentFileType {
     /// `s3`
     S3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EcsEnvironmentFileType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EcsEnvironmentFileType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EcsEnvironmentFileType {
+impl ::cloudwright_core::ToValue for EcsEnvironmentFileType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "s3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4897,24 +4133,24 @@ pub enum EcsResourceRequirementType {
     /// `InferenceAccelerator`
     InferenceAccelerator,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EcsResourceRequirementType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EcsResourceRequirementType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EcsResourceRequirementType {
+impl ::cloudwright_core::ToValue for EcsResourceRequirementType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gpu => "GPU",
             Self::InferenceAccelerator => "InferenceAccelerator",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4930,26 +4166,26 @@ pub enum EpochTimeUnit {
     /// `NANOSECONDS`
     Nanoseconds,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EpochTimeUnit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EpochTimeUnit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EpochTimeUnit {
+impl ::cloudwright_core::ToValue for EpochTimeUnit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Milliseconds => "MILLISECONDS",
             Self::Seconds => "SECONDS",
             Self::Microseconds => "MICROSECONDS",
             Self::Nanoseconds => "NANOSECONDS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4959,23 +4195,23 @@ pub enum IncludeExecutionDataOption {
     /// `ALL`
     All,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IncludeExecutionDataOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IncludeExecutionDataOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IncludeExecutionDataOption {
+impl ::cloudwright_core::ToValue for IncludeExecutionDataOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4989,25 +4225,25 @@ pub enum KinesisStreamStartPosition {
     /// `AT_TIMESTAMP`
     AtTimestamp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KinesisStreamStartPosition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KinesisStreamStartPosition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KinesisStreamStartPosition {
+impl ::cloudwright_core::ToValue for KinesisStreamStartPosition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TrimHorizon => "TRIM_HORIZON",
             Self::Latest => "LATEST",
             Self::AtTimestamp => "AT_TIMESTAMP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5021,25 +4257,25 @@ pub enum LaunchType {
     /// `EXTERNAL`
     External,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LaunchType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LaunchType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LaunchType {
+impl ::cloudwright_core::ToValue for LaunchType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ec2 => "EC2",
             Self::Fargate => "FARGATE",
             Self::External => "EXTERNAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5055,26 +4291,26 @@ pub enum LogLevel {
     /// `TRACE`
     Trace,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogLevel {
+impl ::cloudwright_core::ToValue for LogLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Off => "OFF",
             Self::Error => "ERROR",
             Self::Info => "INFO",
             Self::Trace => "TRACE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5092,27 +4328,27 @@ pub enum MeasureValueType {
     /// `TIMESTAMP`
     Timestamp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MeasureValueType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MeasureValueType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MeasureValueType {
+impl ::cloudwright_core::ToValue for MeasureValueType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Double => "DOUBLE",
             Self::Bigint => "BIGINT",
             Self::Varchar => "VARCHAR",
             Self::Boolean => "BOOLEAN",
             Self::Timestamp => "TIMESTAMP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5124,24 +4360,24 @@ pub enum MskStartPosition {
     /// `LATEST`
     Latest,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MskStartPosition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MskStartPosition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MskStartPosition {
+impl ::cloudwright_core::ToValue for MskStartPosition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TrimHorizon => "TRIM_HORIZON",
             Self::Latest => "LATEST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5151,23 +4387,23 @@ pub enum OnPartialBatchItemFailureStreams {
     /// `AUTOMATIC_BISECT`
     AutomaticBisect,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OnPartialBatchItemFailureStreams {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OnPartialBatchItemFailureStreams {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OnPartialBatchItemFailureStreams {
+impl ::cloudwright_core::ToValue for OnPartialBatchItemFailureStreams {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AutomaticBisect => "AUTOMATIC_BISECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5179,24 +4415,24 @@ pub enum PipeTargetInvocationType {
     /// `FIRE_AND_FORGET`
     FireAndForget,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PipeTargetInvocationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PipeTargetInvocationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PipeTargetInvocationType {
+impl ::cloudwright_core::ToValue for PipeTargetInvocationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RequestResponse => "REQUEST_RESPONSE",
             Self::FireAndForget => "FIRE_AND_FORGET",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5208,24 +4444,24 @@ pub enum PlacementConstraintType {
     /// `memberOf`
     MemberOf,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlacementConstraintType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlacementConstraintType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlacementConstraintType {
+impl ::cloudwright_core::ToValue for PlacementConstraintType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DistinctInstance => "distinctInstance",
             Self::MemberOf => "memberOf",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5239,25 +4475,25 @@ pub enum PlacementStrategyType {
     /// `binpack`
     Binpack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlacementStrategyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlacementStrategyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlacementStrategyType {
+impl ::cloudwright_core::ToValue for PlacementStrategyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Random => "random",
             Self::Spread => "spread",
             Self::Binpack => "binpack",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5267,23 +4503,23 @@ pub enum PropagateTags {
     /// `TASK_DEFINITION`
     TaskDefinition,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PropagateTags {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PropagateTags {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PropagateTags {
+impl ::cloudwright_core::ToValue for PropagateTags {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TaskDefinition => "TASK_DEFINITION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5295,24 +4531,24 @@ pub enum RequestedPipeState {
     /// `STOPPED`
     Stopped,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RequestedPipeState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RequestedPipeState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RequestedPipeState {
+impl ::cloudwright_core::ToValue for RequestedPipeState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Running => "RUNNING",
             Self::Stopped => "STOPPED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5326,25 +4562,25 @@ pub enum S3OutputFormat {
     /// `w3c`
     W3c,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3OutputFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3OutputFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3OutputFormat {
+impl ::cloudwright_core::ToValue for S3OutputFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Json => "json",
             Self::Plain => "plain",
             Self::W3c => "w3c",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5356,24 +4592,24 @@ pub enum SelfManagedKafkaStartPosition {
     /// `LATEST`
     Latest,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SelfManagedKafkaStartPosition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SelfManagedKafkaStartPosition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SelfManagedKafkaStartPosition {
+impl ::cloudwright_core::ToValue for SelfManagedKafkaStartPosition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TrimHorizon => "TRIM_HORIZON",
             Self::Latest => "LATEST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5385,23 +4621,767 @@ pub enum TimeFieldType {
     /// `TIMESTAMP_FORMAT`
     TimestampFormat,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TimeFieldType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TimeFieldType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TimeFieldType {
+impl ::cloudwright_core::ToValue for TimeFieldType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Epoch => "EPOCH",
             Self::TimestampFormat => "TIMESTAMP_FORMAT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(?!\\s*$).+|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/:]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^(^arn:aws([a-z]|\\-)*:logs:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}):(\\d{12}):log-group:.+)$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^(^arn:aws([a-z]|\\-)*:firehose:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}):(\\d{12}):deliverystream/.+)$",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\.\\-_A-Za-z0-9]+$");
+    pub(crate) static PATTERN_7: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new(
+        "^smk://(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)$",
+    );
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)$",
+    );
+    pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9-\\/*:_+=.@-]*$");
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("^[^.]([a-zA-Z0-9\\-_.]+)$");
+    pub(crate) static PATTERN_13: Pattern = Pattern::new(
+        "^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}$",
+    );
+    pub(crate) static PATTERN_14: Pattern = Pattern::new(
+        "^(^arn:aws([a-z]|\\-)*:secretsmanager:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}):(\\d{12}):secret:.+)$",
+    );
+    pub(crate) static PATTERN_15: Pattern = Pattern::new("^sg-[0-9a-zA-Z]*$");
+    pub(crate) static PATTERN_16: Pattern = Pattern::new("^subnet-[0-9a-z]*$");
+    pub(crate) static PATTERN_17: Pattern = Pattern::new("^\\$(\\.[\\w_-]+(\\[(\\d+|\\*)\\])*)*$");
+    pub(crate) static PATTERN_18: Pattern =
+        Pattern::new("^sg-[0-9a-zA-Z]*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
+    pub(crate) static PATTERN_19: Pattern =
+        Pattern::new("^subnet-[0-9a-z]*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
+    pub(crate) static PATTERN_20: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$",
+    );
+    pub(crate) static PATTERN_21: Pattern = Pattern::new("^[A-Za-z0-9\\-]+[\\.][A-Za-z0-9\\-]+$");
+    pub(crate) static PATTERN_22: Pattern = Pattern::new(
+        "(?=[/\\.\\-_A-Za-z0-9]+)((?!aws\\.).*)|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)",
+    );
+    pub(crate) static PATTERN_23: Pattern = Pattern::new("^\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*$");
+    pub(crate) static PATTERN_24: Pattern = Pattern::new(
+        "^(^arn:aws([a-z]|\\-)*:secretsmanager:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}):(\\d{12}):secret:.+)|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$",
+    );
+    pub(crate) static PATTERN_25: Pattern =
+        Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Pipe: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DesiredState", Shape::Str(&StrRule { allowed: &["RUNNING", "STOPPED"], ..StrRule::ANY })),
+            ("Enrichment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EnrichmentParameters", Shape::Object(&RULE_PipeEnrichmentParameters)),
+            ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("LogConfiguration", Shape::Object(&RULE_PipeLogConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("SourceParameters", Shape::Object(&RULE_PipeSourceParameters)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("TargetParameters", Shape::Object(&RULE_PipeTargetParameters)),
+        ],
+        required: &["RoleArn", "Source", "Target"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_18), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_19), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
+        ],
+        required: &["Subnets"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BatchArrayProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Size", Shape::Int(&NumRule { min: Some(2.0), max: Some(10000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BatchContainerOverrides: ObjRule = ObjRule {
+        properties: &[
+            ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchEnvironmentVariable), min_items: None, max_items: None, unique: false })),
+            ("InstanceType", Shape::STR),
+            ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchResourceRequirement), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BatchEnvironmentVariable: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BatchJobDependency: ObjRule = ObjRule {
+        properties: &[
+            ("JobId", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["N_TO_N", "SEQUENTIAL"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BatchResourceRequirement: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["GPU", "MEMORY", "VCPU"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        required: &["Type", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BatchRetryStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("Attempts", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+        properties: &[
+            ("Base", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("CapacityProvider", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+        ],
+        required: &["CapacityProvider"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudwatchLogsLogDestination: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DimensionMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DimensionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("DimensionValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("DimensionValueType", Shape::Str(&StrRule { allowed: &["VARCHAR"], ..StrRule::ANY })),
+        ],
+        required: &["DimensionName", "DimensionValue", "DimensionValueType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcsContainerOverride: ObjRule = ObjRule {
+        properties: &[
+            ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Cpu", Shape::INT),
+            ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsEnvironmentVariable), min_items: None, max_items: None, unique: false })),
+            ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsEnvironmentFile), min_items: None, max_items: None, unique: false })),
+            ("Memory", Shape::INT),
+            ("MemoryReservation", Shape::INT),
+            ("Name", Shape::STR),
+            ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsResourceRequirement), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcsEnvironmentFile: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["s3"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        required: &["Type", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcsEnvironmentVariable: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcsEphemeralStorage: ObjRule = ObjRule {
+        properties: &[
+            ("SizeInGiB", Shape::Int(&NumRule { min: Some(21.0), max: Some(200.0), ..NumRule::ANY })),
+        ],
+        required: &["SizeInGiB"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcsInferenceAcceleratorOverride: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceName", Shape::STR),
+            ("DeviceType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcsResourceRequirement: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["GPU", "InferenceAccelerator"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        required: &["Type", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcsTaskOverride: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsContainerOverride), min_items: None, max_items: None, unique: false })),
+            ("Cpu", Shape::STR),
+            ("EphemeralStorage", Shape::Object(&RULE_EcsEphemeralStorage)),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("InferenceAcceleratorOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsInferenceAcceleratorOverride), min_items: None, max_items: None, unique: false })),
+            ("Memory", Shape::STR),
+            ("TaskRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("Pattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(5), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirehoseLogDestination: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryStreamArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiMeasureAttributeMapping: ObjRule = ObjRule {
+        properties: &[
+            ("MeasureValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("MeasureValueType", Shape::Str(&StrRule { allowed: &["DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP"], ..StrRule::ANY })),
+            ("MultiMeasureAttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["MeasureValue", "MeasureValueType", "MultiMeasureAttributeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiMeasureMapping: ObjRule = ObjRule {
+        properties: &[
+            ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: Some(256), unique: false })),
+            ("MultiMeasureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["MultiMeasureAttributeMappings", "MultiMeasureName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AwsvpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeEnrichmentHttpParameters: ObjRule = ObjRule {
+        properties: &[
+            ("HeaderParameters", Shape::Typed(json_type::OBJECT)),
+            ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("QueryStringParameters", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeEnrichmentParameters: ObjRule = ObjRule {
+        properties: &[
+            ("HttpParameters", Shape::Object(&RULE_PipeEnrichmentHttpParameters)),
+            ("InputTemplate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeLogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CloudwatchLogsLogDestination", Shape::Object(&RULE_CloudwatchLogsLogDestination)),
+            ("FirehoseLogDestination", Shape::Object(&RULE_FirehoseLogDestination)),
+            ("IncludeExecutionData", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Level", Shape::Str(&StrRule { allowed: &["OFF", "ERROR", "INFO", "TRACE"], ..StrRule::ANY })),
+            ("S3LogDestination", Shape::Object(&RULE_S3LogDestination)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeSourceActiveMqBrokerParameters: ObjRule = ObjRule {
+        properties: &[
+            ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+            ("QueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ],
+        required: &["Credentials", "QueueName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeSourceDynamoDbStreamParameters: ObjRule = ObjRule {
+        properties: &[
+            ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
+            ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+            ("MaximumRecordAgeInSeconds", Shape::Int(&NumRule { min: Some(-1.0), max: Some(604800.0), ..NumRule::ANY })),
+            ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(-1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("OnPartialBatchItemFailure", Shape::Str(&StrRule { allowed: &["AUTOMATIC_BISECT"], ..StrRule::ANY })),
+            ("ParallelizationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),
+        ],
+        required: &["StartingPosition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeSourceKinesisStreamParameters: ObjRule = ObjRule {
+        properties: &[
+            ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
+            ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+            ("MaximumRecordAgeInSeconds", Shape::Int(&NumRule { min: Some(-1.0), max: Some(604800.0), ..NumRule::ANY })),
+            ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(-1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("OnPartialBatchItemFailure", Shape::Str(&StrRule { allowed: &["AUTOMATIC_BISECT"], ..StrRule::ANY })),
+            ("ParallelizationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"], ..StrRule::ANY })),
+            ("StartingPositionTimestamp", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ],
+        required: &["StartingPosition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeSourceManagedStreamingKafkaParameters: ObjRule = ObjRule {
+        properties: &[
+            ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+            ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),
+            ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+        ],
+        required: &["TopicName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeSourceParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ActiveMQBrokerParameters", Shape::Object(&RULE_PipeSourceActiveMqBrokerParameters)),
+            ("DynamoDBStreamParameters", Shape::Object(&RULE_PipeSourceDynamoDbStreamParameters)),
+            ("FilterCriteria", Shape::Object(&RULE_FilterCriteria)),
+            ("KinesisStreamParameters", Shape::Object(&RULE_PipeSourceKinesisStreamParameters)),
+            ("ManagedStreamingKafkaParameters", Shape::Object(&RULE_PipeSourceManagedStreamingKafkaParameters)),
+            ("RabbitMQBrokerParameters", Shape::Object(&RULE_PipeSourceRabbitMqBrokerParameters)),
+            ("SelfManagedKafkaParameters", Shape::Object(&RULE_PipeSourceSelfManagedKafkaParameters)),
+            ("SqsQueueParameters", Shape::Object(&RULE_PipeSourceSqsQueueParameters)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeSourceRabbitMqBrokerParameters: ObjRule = ObjRule {
+        properties: &[
+            ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+            ("QueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("VirtualHost", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ],
+        required: &["Credentials", "QueueName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeSourceSelfManagedKafkaParameters: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+            ("ServerRootCaCertificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+            ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),
+            ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+            ("Vpc", Shape::Object(&RULE_SelfManagedKafkaAccessConfigurationVpc)),
+        ],
+        required: &["TopicName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeSourceSqsQueueParameters: ObjRule = ObjRule {
+        properties: &[
+            ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetBatchJobParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ArrayProperties", Shape::Object(&RULE_BatchArrayProperties)),
+            ("ContainerOverrides", Shape::Object(&RULE_BatchContainerOverrides)),
+            ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchJobDependency), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("JobDefinition", Shape::STR),
+            ("JobName", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("RetryStrategy", Shape::Object(&RULE_BatchRetryStrategy)),
+        ],
+        required: &["JobDefinition", "JobName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetCloudWatchLogsParameters: ObjRule = ObjRule {
+        properties: &[
+            ("LogStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Timestamp", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetEcsTaskParameters: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: Some(0), max_items: Some(6), unique: false })),
+            ("EnableECSManagedTags", Shape::Bool),
+            ("EnableExecuteCommand", Shape::Bool),
+            ("Group", Shape::STR),
+            ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE", "EXTERNAL"], ..StrRule::ANY })),
+            ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+            ("Overrides", Shape::Object(&RULE_EcsTaskOverride)),
+            ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("PlacementStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("PlatformVersion", Shape::STR),
+            ("PropagateTags", Shape::Str(&StrRule { allowed: &["TASK_DEFINITION"], ..StrRule::ANY })),
+            ("ReferenceId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TaskCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), ..StrRule::ANY })),
+        ],
+        required: &["TaskDefinitionArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetEventBridgeEventBusParameters: ObjRule = ObjRule {
+        properties: &[
+            ("DetailType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("EndpointId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_21), ..StrRule::ANY })),
+            ("Resources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_22), ..StrRule::ANY })),
+            ("Time", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_23), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetHttpParameters: ObjRule = ObjRule {
+        properties: &[
+            ("HeaderParameters", Shape::Typed(json_type::OBJECT)),
+            ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("QueryStringParameters", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetKinesisStreamParameters: ObjRule = ObjRule {
+        properties: &[
+            ("PartitionKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["PartitionKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetLambdaFunctionParameters: ObjRule = ObjRule {
+        properties: &[
+            ("InvocationType", Shape::Str(&StrRule { allowed: &["REQUEST_RESPONSE", "FIRE_AND_FORGET"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetParameters: ObjRule = ObjRule {
+        properties: &[
+            ("BatchJobParameters", Shape::Object(&RULE_PipeTargetBatchJobParameters)),
+            ("CloudWatchLogsParameters", Shape::Object(&RULE_PipeTargetCloudWatchLogsParameters)),
+            ("EcsTaskParameters", Shape::Object(&RULE_PipeTargetEcsTaskParameters)),
+            ("EventBridgeEventBusParameters", Shape::Object(&RULE_PipeTargetEventBridgeEventBusParameters)),
+            ("HttpParameters", Shape::Object(&RULE_PipeTargetHttpParameters)),
+            ("InputTemplate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
+            ("KinesisStreamParameters", Shape::Object(&RULE_PipeTargetKinesisStreamParameters)),
+            ("LambdaFunctionParameters", Shape::Object(&RULE_PipeTargetLambdaFunctionParameters)),
+            ("RedshiftDataParameters", Shape::Object(&RULE_PipeTargetRedshiftDataParameters)),
+            ("SageMakerPipelineParameters", Shape::Object(&RULE_PipeTargetSageMakerPipelineParameters)),
+            ("SqsQueueParameters", Shape::Object(&RULE_PipeTargetSqsQueueParameters)),
+            ("StepFunctionStateMachineParameters", Shape::Object(&RULE_PipeTargetStateMachineParameters)),
+            ("TimestreamParameters", Shape::Object(&RULE_PipeTargetTimestreamParameters)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetRedshiftDataParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("DbUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_24), ..StrRule::ANY })),
+            ("Sqls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(40), unique: false })),
+            ("StatementName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+            ("WithEvent", Shape::Bool),
+        ],
+        required: &["Database", "Sqls"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetSageMakerPipelineParameters: ObjRule = ObjRule {
+        properties: &[
+            ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetSqsQueueParameters: ObjRule = ObjRule {
+        properties: &[
+            ("MessageDeduplicationId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("MessageGroupId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetStateMachineParameters: ObjRule = ObjRule {
+        properties: &[
+            ("InvocationType", Shape::Str(&StrRule { allowed: &["REQUEST_RESPONSE", "FIRE_AND_FORGET"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipeTargetTimestreamParameters: ObjRule = ObjRule {
+        properties: &[
+            ("DimensionMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionMapping), min_items: Some(1), max_items: Some(128), unique: false })),
+            ("EpochTimeUnit", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS", "MICROSECONDS", "NANOSECONDS"], ..StrRule::ANY })),
+            ("MultiMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureMapping), min_items: Some(0), max_items: Some(1024), unique: false })),
+            ("SingleMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_SingleMeasureMapping), min_items: Some(0), max_items: Some(8192), unique: false })),
+            ("TimeFieldType", Shape::Str(&StrRule { allowed: &["EPOCH", "TIMESTAMP_FORMAT"], ..StrRule::ANY })),
+            ("TimeValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("TimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("VersionValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["DimensionMappings", "TimeValue", "VersionValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["distinctInstance", "memberOf"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("Field", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["random", "spread", "binpack"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3LogDestination: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketOwner", Shape::STR),
+            ("OutputFormat", Shape::Str(&StrRule { allowed: &["json", "plain", "w3c"], ..StrRule::ANY })),
+            ("Prefix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_25), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SelfManagedKafkaAccessConfigurationVpc: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroup", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_15), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_16), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingleMeasureMapping: ObjRule = ObjRule {
+        properties: &[
+            ("MeasureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("MeasureValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("MeasureValueType", Shape::Str(&StrRule { allowed: &["DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP"], ..StrRule::ANY })),
+        ],
+        required: &["MeasureName", "MeasureValue", "MeasureValueType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov):iam::\\d{12}:role/([\\w+=,.@-]{1,512}[/:])*([\\w+=,.@-]{1,64})$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentAccountConnection: ObjRule = ObjRule {
-    properties: &[
-        ("CodebuildRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ComponentRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("EnvironmentAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EnvironmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ManagementAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Proton::EnvironmentAccountConnection` resource.
 ///
@@ -52,49 +27,49 @@ pub struct EnvironmentAccountConnection {
     /// The Amazon Resource Name (ARN) of an IAM service role in the environment account. AWS Proton uses this role to provision infrastructure resources using CodeBuild-based provisioning in the associated environment account.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/([\w+=,.@-]{1,512}[/:])*([\w+=,.@-]{1,64})$`; length 1 to 200.
-    pub codebuild_role_arn: Option<Str>,
+    pub codebuild_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ComponentRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM service role that AWS Proton uses when provisioning directly defined components in the associated environment account. It determines the scope of infrastructure that a component can provision in the account.
     ///
     /// The environment account connection must have a `componentRoleArn` to allow directly defined components to be associated with any environments running in the account.
     ///
-    /// For more information about components, see \[AWS Proton components\](<https://docs.aws.amazon.com/proton/latest/userguide/ag-components.html>) in the *AWS Proton User Guide* .
+    /// For more information about components, see [AWS Proton components](https://docs.aws.amazon.com/proton/latest/userguide/ag-components.html) in the *AWS Proton User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/([\w+=,.@-]{1,512}[/:])*([\w+=,.@-]{1,64})$`; length 1 to 200.
-    pub component_role_arn: Option<Str>,
+    pub component_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentAccountId`: a string.
     ///
     /// The environment account that's connected to the environment account connection.
     ///
     /// Pattern `^\d{12}$`.
-    pub environment_account_id: Option<Str>,
+    pub environment_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentName`: a string.
     ///
     /// The name of the environment that's associated with the environment account connection.
     ///
     /// Pattern `^[0-9A-Za-z]+[0-9A-Za-z_\-]*$`; length 1 to 100.
-    pub environment_name: Option<Str>,
+    pub environment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagementAccountId`: a string.
     ///
     /// The ID of the management account that's connected to the environment account connection.
     ///
     /// Pattern `^\d{12}$`.
-    pub management_account_id: Option<Str>,
+    pub management_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The IAM service role that's associated with the environment account connection.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/([\w+=,.@-]{1,512}[/:])*([\w+=,.@-]{1,64})$`; length 1 to 200.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional list of metadata items that you can associate with the AWS Proton environment account connection. A tag is a key-value pair.
     ///
-    /// For more information, see \[AWS Proton resources and tagging\](<https://docs.aws.amazon.com/proton/latest/userguide/resources.html>) in the *AWS Proton User Guide* .
+    /// For more information, see [AWS Proton resources and tagging](https://docs.aws.amazon.com/proton/latest/userguide/resources.html) in the *AWS Proton User Guide* .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -104,7 +79,7 @@ impl EnvironmentAccountConnection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Proton::EnvironmentAccountConnection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-proton-environmentaccountconnection.html",
         primary_identifier: &["Arn"],
@@ -115,49 +90,51 @@ impl EnvironmentAccountConnection {
         read_only: &["Arn", "Id", "Status"],
         attributes: &["Arn", "Id", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EnvironmentAccountConnection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CodebuildRoleArn`: a string.
-    pub fn codebuild_role_arn(mut self, value: impl Into<Str>) -> Self { self.codebuild_role_arn = Some(value.into()); self }
+    pub fn codebuild_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.codebuild_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `ComponentRoleArn`: a string.
-    pub fn component_role_arn(mut self, value: impl Into<Str>) -> Self { self.component_role_arn = Some(value.into()); self }
+    pub fn component_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentAccountId`: a string.
-    pub fn environment_account_id(mut self, value: impl Into<Str>) -> Self { self.environment_account_id = Some(value.into()); self }
+    pub fn environment_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_account_id = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentName`: a string.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
+    pub fn environment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_name = ::std::option::Option::Some(value.into()); self }
     /// `ManagementAccountId`: a string.
-    pub fn management_account_id(mut self, value: impl Into<Str>) -> Self { self.management_account_id = Some(value.into()); self }
+    pub fn management_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.management_account_id = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EnvironmentAccountConnection {
+impl ::cloudwright_core::Resource for EnvironmentAccountConnection {
     type Attributes = EnvironmentAccountConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnvironmentAccountConnection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EnvironmentAccountConnection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EnvironmentAccountConnection {
+impl ::cloudwright_core::ToValue for EnvironmentAccountConnection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CodebuildRoleArn", &self.codebuild_role_arn)
             .opt("ComponentRoleArn", &self.component_role_arn)
             .opt("EnvironmentAccountId", &self.environment_account_id)
@@ -169,12 +146,14 @@ impl ToValue for EnvironmentAccountConnection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EnvironmentAccountConnection`]: `Handle<EnvironmentAccountConnection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EnvironmentAccountConnection`]: `Handle<EnvironmentAccountConnection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentAccountConnectionAttributes(ResourceRef);
+pub struct EnvironmentAccountConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentAccountConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for EnvironmentAccountConnectionAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -184,21 +163,51 @@ impl EnvironmentAccountConnectionAttributes {
     ///
     /// Returns the environment account connection ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Returns the environment account connection ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov):iam::\\d{12}:role/([\\w+=,.@-]{1,512}[/:])*([\\w+=,.@-]{1,64})$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentAccountConnection: ObjRule = ObjRule {
+        properties: &[
+            ("CodebuildRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ComponentRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("EnvironmentAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EnvironmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ManagementAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

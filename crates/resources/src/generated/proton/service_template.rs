@@ -5,34 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Provisioning, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov):[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\\d{12}:([\\w+=,.@-]+[/:])*[\\w+=,.@-]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("EncryptionKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PipelineProvisioning", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Proton::ServiceTemplate` resource.
 ///
-/// Create a service template. The administrator creates a service template to define standardized infrastructure and an optional CI/CD service pipeline. Developers, in turn, select the service template from AWS Proton . If the selected service template includes a service pipeline definition, they provide a link to their source code repository. AWS Proton then deploys and manages the infrastructure defined by the selected service template. For more information, see \[AWS Proton templates\](<https://docs.aws.amazon.com/proton/latest/userguide/ag-templates.html>) in the *AWS Proton User Guide* .
+/// Create a service template. The administrator creates a service template to define standardized infrastructure and an optional CI/CD service pipeline. Developers, in turn, select the service template from AWS Proton . If the selected service template includes a service pipeline definition, they provide a link to their source code repository. AWS Proton then deploys and manages the infrastructure defined by the selected service template. For more information, see [AWS Proton templates](https://docs.aws.amazon.com/proton/latest/userguide/ag-templates.html) in the *AWS Proton User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ServiceTemplateAttributes`], which `Handle<ServiceTemplate>` dereferences to.
@@ -51,37 +28,37 @@ pub struct ServiceTemplate {
     /// A description of the service template.
     ///
     /// Length 0 to 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The service template name as displayed in the developer interface.
     ///
     /// Length 1 to 100.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionKey`: a string.
     ///
     /// The customer provided service template encryption key that's used to encrypt data.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov):[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\d{12}:([\w+=,.@-]+[/:])*[\w+=,.@-]+$`; length 1 to 200; create-only: changing it replaces the resource.
-    pub encryption_key: Option<Str>,
+    pub encryption_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the service template.
     ///
     /// Pattern `^[0-9A-Za-z]+[0-9A-Za-z_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PipelineProvisioning`: a [`Provisioning`] value.
     ///
     /// If `pipelineProvisioning` is `true` , a service pipeline is included in the service template. Otherwise, a service pipeline *isn't* included in the service template.
     ///
     /// Create-only: changing it replaces the resource.
-    pub pipeline_provisioning: Option<Provisioning>,
+    pub pipeline_provisioning: ::std::option::Option<Provisioning>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An object that includes the template bundle S3 bucket path and name for the new version of a service template.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +68,7 @@ impl ServiceTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Proton::ServiceTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-proton-servicetemplate.html",
         primary_identifier: &["Arn"],
@@ -102,47 +79,49 @@ impl ServiceTemplate {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ServiceTemplate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionKey`: a string.
-    pub fn encryption_key(mut self, value: impl Into<Str>) -> Self { self.encryption_key = Some(value.into()); self }
+    pub fn encryption_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `PipelineProvisioning`: a [`Provisioning`] value.
-    pub fn pipeline_provisioning(mut self, value: impl Into<Provisioning>) -> Self { self.pipeline_provisioning = Some(value.into()); self }
+    pub fn pipeline_provisioning(mut self, value: impl ::std::convert::Into<Provisioning>) -> Self { self.pipeline_provisioning = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ServiceTemplate {
+impl ::cloudwright_core::Resource for ServiceTemplate {
     type Attributes = ServiceTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServiceTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServiceTemplate {
+impl ::cloudwright_core::ToValue for ServiceTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DisplayName", &self.display_name)
             .opt("EncryptionKey", &self.encryption_key)
@@ -153,12 +132,12 @@ impl ToValue for ServiceTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServiceTemplate`]: `Handle<ServiceTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServiceTemplate`]: `Handle<ServiceTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceTemplateAttributes(ResourceRef);
+pub struct ServiceTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -168,7 +147,35 @@ impl ServiceTemplateAttributes {
     ///
     /// Returns the service template ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov):[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\\d{12}:([\\w+=,.@-]+[/:])*[\\w+=,.@-]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("EncryptionKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PipelineProvisioning", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

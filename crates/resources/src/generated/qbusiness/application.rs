@@ -5,64 +5,17 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.:/()*?=-]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws:iam::\\d{12}:(oidc-provider|saml-provider)/[a-zA-Z0-9_\\.\\/@\\-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9._-]*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
-    "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
-);
-
-/// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationRequired {
-    /// `DisplayName`: a string, required.
-    pub display_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentsConfiguration", Shape::Object(&RULE_AttachmentsConfiguration)),
-        ("AutoSubscriptionConfiguration", Shape::Object(&RULE_AutoSubscriptionConfiguration)),
-        ("ClientIdsForOIDC", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("IamIdentityProviderArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("IdentityCenterInstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("IdentityType", Shape::Str(&StrRule { allowed: &["AWS_IAM_IDP_SAML", "AWS_IAM_IDP_OIDC", "AWS_IAM_IDC", "AWS_QUICKSIGHT_IDP", "ANONYMOUS"], ..StrRule::ANY })),
-        ("PersonalizationConfiguration", Shape::Object(&RULE_PersonalizationConfiguration)),
-        ("QAppsConfiguration", Shape::Object(&RULE_QAppsConfiguration)),
-        ("QuickSightConfiguration", Shape::Object(&RULE_QuickSightConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["DisplayName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QBusiness::Application` resource.
 ///
 /// Creates an Amazon Q Business application.
 ///
-/// &gt; There are new tiers for Amazon Q Business. Not all features in Amazon Q Business Pro are also available in Amazon Q Business Lite. For information on what's included in Amazon Q Business Lite and what's included in Amazon Q Business Pro, see \[Amazon Q Business tiers\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/tiers.html#user-sub-tiers>) . You must use the Amazon Q Business console to assign subscription tiers to users.
-/// &gt;
-/// &gt; An Amazon Q Apps service linked role will be created if it's absent in the AWS account when `QAppsConfiguration` is enabled in the request. For more information, see \[Using service-linked roles for Q Apps\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/using-service-linked-roles-qapps.html>) .
-/// &gt;
-/// &gt; When you create an application, Amazon Q Business may securely transmit data for processing from your selected AWS region, but within your geography. For more information, see \[Cross region inference in Amazon Q Business\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/cross-region-inference.html>) .
+/// \> There are new tiers for Amazon Q Business. Not all features in Amazon Q Business Pro are also available in Amazon Q Business Lite. For information on what's included in Amazon Q Business Lite and what's included in Amazon Q Business Pro, see [Amazon Q Business tiers](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/tiers.html#user-sub-tiers) . You must use the Amazon Q Business console to assign subscription tiers to users.
+/// \>
+/// \> An Amazon Q Apps service linked role will be created if it's absent in the AWS account when `QAppsConfiguration` is enabled in the request. For more information, see [Using service-linked roles for Q Apps](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/using-service-linked-roles-qapps.html) .
+/// \>
+/// \> When you create an application, Amazon Q Business may securely transmit data for processing from your selected AWS region, but within your geography. For more information, see [Cross region inference in Amazon Q Business](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/cross-region-inference.html) .
 ///
 /// `Ref` returns its `ApplicationId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ApplicationAttributes`], which `Handle<Application>` dereferences to.
@@ -76,41 +29,43 @@ pub struct Application {
     /// `AttachmentsConfiguration`: an [`AttachmentsConfiguration`] object.
     ///
     /// Configuration information for the file upload during chat feature.
-    pub attachments_configuration: Option<Obj<AttachmentsConfiguration>>,
+    pub attachments_configuration: ::std::option::Option<crate::Obj<AttachmentsConfiguration>>,
     /// `AutoSubscriptionConfiguration`: an [`AutoSubscriptionConfiguration`] object.
     ///
     /// Subscription configuration information for an Amazon Q Business application using IAM identity federation for user management.
-    pub auto_subscription_configuration: Option<Obj<AutoSubscriptionConfiguration>>,
+    pub auto_subscription_configuration:
+        ::std::option::Option<crate::Obj<AutoSubscriptionConfiguration>>,
     /// `ClientIdsForOIDC`: a list of strings.
     ///
     /// The OIDC client ID for a Amazon Q Business application.
     ///
     /// Each item: pattern `^[a-zA-Z0-9_.:/()*?=-]*$`, length 1 to 255; create-only: changing it replaces the resource.
-    pub client_ids_for_oidc: Option<List<Str>>,
+    pub client_ids_for_oidc:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Description`: a string.
     ///
     /// A description for the Amazon Q Business application.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string, required.
     ///
     /// The name of the Amazon Q Business application.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 1000.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// Provides the identifier of the AWS  key used to encrypt data indexed by Amazon Q Business. Amazon Q Business doesn't support asymmetric keys.
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `IamIdentityProviderArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an identity provider being used by an Amazon Q Business application.
     ///
     /// Pattern `^arn:aws:iam::\d{12}:(oidc-provider|saml-provider)/[a-zA-Z0-9_\.\/@\-]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub iam_identity_provider_arn: Option<Str>,
+    pub iam_identity_provider_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityCenterInstanceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM Identity Center instance you are either creating for—or connecting to—your Amazon Q Business application.
@@ -118,39 +73,40 @@ pub struct Application {
     /// *Required* : `Yes`
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`; length 10 to 1224; write-only: CloudFormation does not return it.
-    pub identity_center_instance_arn: Option<Str>,
+    pub identity_center_instance_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityType`: an [`IdentityType`] value.
     ///
     /// The authentication type being used by a Amazon Q Business application.
     ///
     /// Create-only: changing it replaces the resource.
-    pub identity_type: Option<IdentityType>,
+    pub identity_type: ::std::option::Option<IdentityType>,
     /// `PersonalizationConfiguration`: a [`PersonalizationConfiguration`] object.
     ///
-    /// Configuration information about chat response personalization. For more information, see \[Personalizing chat responses\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/personalizing-chat-responses.html>) .
-    pub personalization_configuration: Option<Obj<PersonalizationConfiguration>>,
+    /// Configuration information about chat response personalization. For more information, see [Personalizing chat responses](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/personalizing-chat-responses.html) .
+    pub personalization_configuration:
+        ::std::option::Option<crate::Obj<PersonalizationConfiguration>>,
     /// `QAppsConfiguration`: a [`QAppsConfiguration`] object.
     ///
     /// Configuration information about Amazon Q Apps.
-    pub q_apps_configuration: Option<Obj<QAppsConfiguration>>,
+    pub q_apps_configuration: ::std::option::Option<crate::Obj<QAppsConfiguration>>,
     /// `QuickSightConfiguration`: a [`QuickSightConfiguration`] object.
     ///
     /// The Amazon Quick Suite configuration for an Amazon Q Business application that uses Quick Suite as the identity provider.
     ///
     /// Create-only: changing it replaces the resource.
-    pub quick_sight_configuration: Option<Obj<QuickSightConfiguration>>,
+    pub quick_sight_configuration: ::std::option::Option<crate::Obj<QuickSightConfiguration>>,
     /// `RoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of an IAM role with permissions to access your Amazon CloudWatch logs and metrics. If this property is not specified, Amazon Q Business will create a \[service linked role (SLR)\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/using-service-linked-roles.html#slr-permissions>) and use it as the application's role.
+    /// The Amazon Resource Name (ARN) of an IAM role with permissions to access your Amazon CloudWatch logs and metrics. If this property is not specified, Amazon Q Business will create a [service linked role (SLR)](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/using-service-linked-roles.html#slr-permissions) and use it as the application's role.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`; length 0 to 1284.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs that identify or categorize your Amazon Q Business application. You can also use tags to help control access to the application. Tag keys and values can consist of Unicode letters, digits, white space, and any of the following symbols: _ . : / = + - @.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -160,7 +116,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QBusiness::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-application.html",
         primary_identifier: &["ApplicationId"],
@@ -171,78 +127,80 @@ impl Application {
         read_only: &["ApplicationArn", "ApplicationId", "CreatedAt", "IdentityCenterApplicationArn", "Status", "UpdatedAt"],
         attributes: &["ApplicationArn", "ApplicationId", "CreatedAt", "IdentityCenterApplicationArn", "Status", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    /// A `Application` with its one required property, `DisplayName`.
     #[inline]
-    pub fn new(required: ApplicationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            attachments_configuration: None,
-            auto_subscription_configuration: None,
-            client_ids_for_oidc: None,
-            description: None,
-            display_name: required.display_name,
-            encryption_configuration: None,
-            iam_identity_provider_arn: None,
-            identity_center_instance_arn: None,
-            identity_type: None,
-            personalization_configuration: None,
-            q_apps_configuration: None,
-            quick_sight_configuration: None,
-            role_arn: None,
-            tags: None,
+            attachments_configuration: ::std::option::Option::None,
+            auto_subscription_configuration: ::std::option::Option::None,
+            client_ids_for_oidc: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            display_name: value.into(),
+            encryption_configuration: ::std::option::Option::None,
+            iam_identity_provider_arn: ::std::option::Option::None,
+            identity_center_instance_arn: ::std::option::Option::None,
+            identity_type: ::std::option::Option::None,
+            personalization_configuration: ::std::option::Option::None,
+            q_apps_configuration: ::std::option::Option::None,
+            quick_sight_configuration: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AttachmentsConfiguration`: an [`AttachmentsConfiguration`] object.
-    pub fn attachments_configuration(mut self, value: impl Into<Obj<AttachmentsConfiguration>>) -> Self { self.attachments_configuration = Some(value.into()); self }
+    pub fn attachments_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AttachmentsConfiguration>>) -> Self { self.attachments_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AutoSubscriptionConfiguration`: an [`AutoSubscriptionConfiguration`] object.
-    pub fn auto_subscription_configuration(mut self, value: impl Into<Obj<AutoSubscriptionConfiguration>>) -> Self { self.auto_subscription_configuration = Some(value.into()); self }
+    pub fn auto_subscription_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AutoSubscriptionConfiguration>>) -> Self { self.auto_subscription_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ClientIdsForOIDC`: a list of strings.
-    pub fn client_ids_for_oidc(mut self, value: impl Into<List<Str>>) -> Self { self.client_ids_for_oidc = Some(value.into()); self }
+    pub fn client_ids_for_oidc(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.client_ids_for_oidc = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IamIdentityProviderArn`: a string.
-    pub fn iam_identity_provider_arn(mut self, value: impl Into<Str>) -> Self { self.iam_identity_provider_arn = Some(value.into()); self }
+    pub fn iam_identity_provider_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_identity_provider_arn = ::std::option::Option::Some(value.into()); self }
     /// `IdentityCenterInstanceArn`: a string.
-    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_instance_arn = Some(value.into()); self }
+    pub fn identity_center_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_center_instance_arn = ::std::option::Option::Some(value.into()); self }
     /// `IdentityType`: an [`IdentityType`] value.
-    pub fn identity_type(mut self, value: impl Into<IdentityType>) -> Self { self.identity_type = Some(value.into()); self }
+    pub fn identity_type(mut self, value: impl ::std::convert::Into<IdentityType>) -> Self { self.identity_type = ::std::option::Option::Some(value.into()); self }
     /// `PersonalizationConfiguration`: a [`PersonalizationConfiguration`] object.
-    pub fn personalization_configuration(mut self, value: impl Into<Obj<PersonalizationConfiguration>>) -> Self { self.personalization_configuration = Some(value.into()); self }
+    pub fn personalization_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PersonalizationConfiguration>>) -> Self { self.personalization_configuration = ::std::option::Option::Some(value.into()); self }
     /// `QAppsConfiguration`: a [`QAppsConfiguration`] object.
-    pub fn q_apps_configuration(mut self, value: impl Into<Obj<QAppsConfiguration>>) -> Self { self.q_apps_configuration = Some(value.into()); self }
+    pub fn q_apps_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<QAppsConfiguration>>) -> Self { self.q_apps_configuration = ::std::option::Option::Some(value.into()); self }
     /// `QuickSightConfiguration`: a [`QuickSightConfiguration`] object.
-    pub fn quick_sight_configuration(mut self, value: impl Into<Obj<QuickSightConfiguration>>) -> Self { self.quick_sight_configuration = Some(value.into()); self }
+    pub fn quick_sight_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<QuickSightConfiguration>>) -> Self { self.quick_sight_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttachmentsConfiguration", &self.attachments_configuration)
             .opt(
                 "AutoSubscriptionConfiguration",
@@ -270,12 +228,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationAttributes(ResourceRef);
+pub struct ApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -285,65 +243,48 @@ impl ApplicationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Q Business application.
     #[inline]
-    pub fn application_arn(&self) -> Value {
-        self.0.get_att("ApplicationArn")
+    pub fn application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationArn"))
     }
 
     /// `Fn::GetAtt` `ApplicationId`: a string.
     ///
     /// The identifier for the Amazon Q Business application.
     #[inline]
-    pub fn application_id(&self) -> Value {
-        self.0.get_att("ApplicationId")
+    pub fn application_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationId"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The Unix timestamp when the Amazon Q Business application was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `IdentityCenterApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS SSO instance attached to your Amazon Q Business application.
     #[inline]
-    pub fn identity_center_application_arn(&self) -> Value {
-        self.0.get_att("IdentityCenterApplicationArn")
+    pub fn identity_center_application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityCenterApplicationArn"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The Unix timestamp when the Amazon Q Business application was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`AttachmentsConfiguration`], by name: `AttachmentsConfiguration::new(AttachmentsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AttachmentsConfigurationRequired {
-    /// `AttachmentsControlMode`: an [`AttachmentsControlMode`] value, required.
-    pub attachments_control_mode: AttachmentsControlMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttachmentsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentsControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["AttachmentsControlMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AttachmentsConfiguration` property type of `AWS::QBusiness::Application`.
 ///
@@ -360,46 +301,28 @@ pub struct AttachmentsConfiguration {
 
 #[rustfmt::skip]
 impl AttachmentsConfiguration {
-    /// A `AttachmentsConfiguration` with its required properties, named in a [`AttachmentsConfigurationRequired`].
+    /// A `AttachmentsConfiguration` with its one required property, `AttachmentsControlMode`.
     #[inline]
-    pub fn new(required: AttachmentsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AttachmentsControlMode>) -> Self {
         Self {
-            attachments_control_mode: required.attachments_control_mode,
+            attachments_control_mode: value.into(),
         }
     }
 
     /// `AttachmentsControlMode`: an [`AttachmentsControlMode`] value, required.
-    pub fn attachments_control_mode(mut self, value: impl Into<AttachmentsControlMode>) -> Self { self.attachments_control_mode = value.into(); self }
+    pub fn attachments_control_mode(mut self, value: impl ::std::convert::Into<AttachmentsControlMode>) -> Self { self.attachments_control_mode = value.into(); self }
 }
 
-impl PropertyType for AttachmentsConfiguration {}
+impl crate::PropertyType for AttachmentsConfiguration {}
 
-impl ToValue for AttachmentsConfiguration {
+impl ::cloudwright_core::ToValue for AttachmentsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttachmentsControlMode", &self.attachments_control_mode)
             .build()
     }
 }
-
-/// The required properties of [`AutoSubscriptionConfiguration`], by name: `AutoSubscriptionConfiguration::new(AutoSubscriptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoSubscriptionConfigurationRequired {
-    /// `AutoSubscribe`: an [`AutoSubscriptionStatus`] value, required.
-    pub auto_subscribe: AutoSubscriptionStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoSubscriptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AutoSubscribe", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("DefaultSubscriptionType", Shape::Str(&StrRule { allowed: &["Q_LITE", "Q_BUSINESS"], ..StrRule::ANY })),
-    ],
-    required: &["AutoSubscribe"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoSubscriptionConfiguration` property type of `AWS::QBusiness::Application`.
 ///
@@ -415,46 +338,37 @@ pub struct AutoSubscriptionConfiguration {
     /// `DefaultSubscriptionType`: a [`SubscriptionType`] value.
     ///
     /// Describes the default subscription type assigned to an Amazon Q Business application using IAM identity federation for user management. If the value for `autoSubscribe` is set to `ENABLED` you must select a value for this field.
-    pub default_subscription_type: Option<SubscriptionType>,
+    pub default_subscription_type: ::std::option::Option<SubscriptionType>,
 }
 
 #[rustfmt::skip]
 impl AutoSubscriptionConfiguration {
-    /// A `AutoSubscriptionConfiguration` with its required properties, named in a [`AutoSubscriptionConfigurationRequired`].
+    /// A `AutoSubscriptionConfiguration` with its one required property, `AutoSubscribe`.
     #[inline]
-    pub fn new(required: AutoSubscriptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AutoSubscriptionStatus>) -> Self {
         Self {
-            auto_subscribe: required.auto_subscribe,
-            default_subscription_type: None,
+            auto_subscribe: value.into(),
+            default_subscription_type: ::std::option::Option::None,
         }
     }
 
     /// `AutoSubscribe`: an [`AutoSubscriptionStatus`] value, required.
-    pub fn auto_subscribe(mut self, value: impl Into<AutoSubscriptionStatus>) -> Self { self.auto_subscribe = value.into(); self }
+    pub fn auto_subscribe(mut self, value: impl ::std::convert::Into<AutoSubscriptionStatus>) -> Self { self.auto_subscribe = value.into(); self }
     /// `DefaultSubscriptionType`: a [`SubscriptionType`] value.
-    pub fn default_subscription_type(mut self, value: impl Into<SubscriptionType>) -> Self { self.default_subscription_type = Some(value.into()); self }
+    pub fn default_subscription_type(mut self, value: impl ::std::convert::Into<SubscriptionType>) -> Self { self.default_subscription_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoSubscriptionConfiguration {}
+impl crate::PropertyType for AutoSubscriptionConfiguration {}
 
-impl ToValue for AutoSubscriptionConfiguration {
+impl ::cloudwright_core::ToValue for AutoSubscriptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AutoSubscribe", &self.auto_subscribe)
             .opt("DefaultSubscriptionType", &self.default_subscription_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfiguration` property type of `AWS::QBusiness::Application`.
 ///
@@ -468,7 +382,7 @@ pub struct EncryptionConfiguration {
     /// The identifier of the AWS  key. Amazon Q Business doesn't support asymmetric keys.
     ///
     /// Length 1 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -476,42 +390,27 @@ impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("KmsKeyId", &self.kms_key_id)
+            .build()
     }
 }
 
-/// The required properties of [`PersonalizationConfiguration`], by name: `PersonalizationConfiguration::new(PersonalizationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PersonalizationConfigurationRequired {
-    /// `PersonalizationControlMode`: a [`PersonalizationControlMode`] value, required.
-    pub personalization_control_mode: PersonalizationControlMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PersonalizationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PersonalizationControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["PersonalizationControlMode"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PersonalizationConfiguration` property type of `AWS::QBusiness::Application`.
 ///
-/// Configuration information about chat response personalization. For more information, see \[Personalizing chat responses\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/personalizing-chat-responses.html>) .
+/// Configuration information about chat response personalization. For more information, see [Personalizing chat responses](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/personalizing-chat-responses.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-application-personalizationconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -524,24 +423,24 @@ pub struct PersonalizationConfiguration {
 
 #[rustfmt::skip]
 impl PersonalizationConfiguration {
-    /// A `PersonalizationConfiguration` with its required properties, named in a [`PersonalizationConfigurationRequired`].
+    /// A `PersonalizationConfiguration` with its one required property, `PersonalizationControlMode`.
     #[inline]
-    pub fn new(required: PersonalizationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PersonalizationControlMode>) -> Self {
         Self {
-            personalization_control_mode: required.personalization_control_mode,
+            personalization_control_mode: value.into(),
         }
     }
 
     /// `PersonalizationControlMode`: a [`PersonalizationControlMode`] value, required.
-    pub fn personalization_control_mode(mut self, value: impl Into<PersonalizationControlMode>) -> Self { self.personalization_control_mode = value.into(); self }
+    pub fn personalization_control_mode(mut self, value: impl ::std::convert::Into<PersonalizationControlMode>) -> Self { self.personalization_control_mode = value.into(); self }
 }
 
-impl PropertyType for PersonalizationConfiguration {}
+impl crate::PropertyType for PersonalizationConfiguration {}
 
-impl ToValue for PersonalizationConfiguration {
+impl ::cloudwright_core::ToValue for PersonalizationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "PersonalizationControlMode",
                 &self.personalization_control_mode,
@@ -549,23 +448,6 @@ impl ToValue for PersonalizationConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`QAppsConfiguration`], by name: `QAppsConfiguration::new(QAppsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QAppsConfigurationRequired {
-    /// `QAppsControlMode`: a [`QAppsControlMode`] value, required.
-    pub q_apps_control_mode: QAppsControlMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QAppsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("QAppsControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["QAppsControlMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QAppsConfiguration` property type of `AWS::QBusiness::Application`.
 ///
@@ -582,81 +464,64 @@ pub struct QAppsConfiguration {
 
 #[rustfmt::skip]
 impl QAppsConfiguration {
-    /// A `QAppsConfiguration` with its required properties, named in a [`QAppsConfigurationRequired`].
+    /// A `QAppsConfiguration` with its one required property, `QAppsControlMode`.
     #[inline]
-    pub fn new(required: QAppsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<QAppsControlMode>) -> Self {
         Self {
-            q_apps_control_mode: required.q_apps_control_mode,
+            q_apps_control_mode: value.into(),
         }
     }
 
     /// `QAppsControlMode`: a [`QAppsControlMode`] value, required.
-    pub fn q_apps_control_mode(mut self, value: impl Into<QAppsControlMode>) -> Self { self.q_apps_control_mode = value.into(); self }
+    pub fn q_apps_control_mode(mut self, value: impl ::std::convert::Into<QAppsControlMode>) -> Self { self.q_apps_control_mode = value.into(); self }
 }
 
-impl PropertyType for QAppsConfiguration {}
+impl crate::PropertyType for QAppsConfiguration {}
 
-impl ToValue for QAppsConfiguration {
+impl ::cloudwright_core::ToValue for QAppsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("QAppsControlMode", &self.q_apps_control_mode)
             .build()
     }
 }
 
-/// The required properties of [`QuickSightConfiguration`], by name: `QuickSightConfiguration::new(QuickSightConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuickSightConfigurationRequired {
-    /// `ClientNamespace`: a string, required.
-    pub client_namespace: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QuickSightConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ClientNamespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["ClientNamespace"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `QuickSightConfiguration` property type of `AWS::QBusiness::Application`.
 ///
-/// The Amazon Quick Suite configuration for an Amazon Q Business application that uses Quick Suite as the identity provider. For more information, see \[Creating an Amazon Quick Suite integrated application\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/create-quicksight-integrated-application.html>) .
+/// The Amazon Quick Suite configuration for an Amazon Q Business application that uses Quick Suite as the identity provider. For more information, see [Creating an Amazon Quick Suite integrated application](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/create-quicksight-integrated-application.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-application-quicksightconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuickSightConfiguration {
     /// `ClientNamespace`: a string, required.
     ///
-    /// The Amazon Quick Suite namespace that is used as the identity provider. For more information about Quick Suite namespaces, see \[Namespace operations\](<https://docs.aws.amazon.com/quicksight/latest/developerguide/namespace-operations.html>) .
+    /// The Amazon Quick Suite namespace that is used as the identity provider. For more information about Quick Suite namespaces, see [Namespace operations](https://docs.aws.amazon.com/quicksight/latest/developerguide/namespace-operations.html) .
     ///
     /// Pattern `^[a-zA-Z0-9._-]*$`; length 1 to 64.
-    pub client_namespace: Str,
+    pub client_namespace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl QuickSightConfiguration {
-    /// A `QuickSightConfiguration` with its required properties, named in a [`QuickSightConfigurationRequired`].
+    /// A `QuickSightConfiguration` with its one required property, `ClientNamespace`.
     #[inline]
-    pub fn new(required: QuickSightConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            client_namespace: required.client_namespace,
+            client_namespace: value.into(),
         }
     }
 
     /// `ClientNamespace`: a string, required.
-    pub fn client_namespace(mut self, value: impl Into<Str>) -> Self { self.client_namespace = value.into(); self }
+    pub fn client_namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_namespace = value.into(); self }
 }
 
-impl PropertyType for QuickSightConfiguration {}
+impl crate::PropertyType for QuickSightConfiguration {}
 
-impl ToValue for QuickSightConfiguration {
+impl ::cloudwright_core::ToValue for QuickSightConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientNamespace", &self.client_namespace)
             .build()
     }
@@ -670,24 +535,24 @@ pub enum AttachmentsControlMode {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AttachmentsControlMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AttachmentsControlMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AttachmentsControlMode {
+impl ::cloudwright_core::ToValue for AttachmentsControlMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -699,24 +564,24 @@ pub enum AutoSubscriptionStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutoSubscriptionStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutoSubscriptionStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutoSubscriptionStatus {
+impl ::cloudwright_core::ToValue for AutoSubscriptionStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -734,27 +599,27 @@ pub enum IdentityType {
     /// `ANONYMOUS`
     Anonymous,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IdentityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IdentityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IdentityType {
+impl ::cloudwright_core::ToValue for IdentityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsIamIdpSaml => "AWS_IAM_IDP_SAML",
             Self::AwsIamIdpOidc => "AWS_IAM_IDP_OIDC",
             Self::AwsIamIdc => "AWS_IAM_IDC",
             Self::AwsQuicksightIdp => "AWS_QUICKSIGHT_IDP",
             Self::Anonymous => "ANONYMOUS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -766,24 +631,24 @@ pub enum PersonalizationControlMode {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PersonalizationControlMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PersonalizationControlMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PersonalizationControlMode {
+impl ::cloudwright_core::ToValue for PersonalizationControlMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -795,24 +660,24 @@ pub enum QAppsControlMode {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for QAppsControlMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for QAppsControlMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for QAppsControlMode {
+impl ::cloudwright_core::ToValue for QAppsControlMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -824,23 +689,129 @@ pub enum SubscriptionType {
     /// `Q_BUSINESS`
     QBusiness,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SubscriptionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SubscriptionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SubscriptionType {
+impl ::cloudwright_core::ToValue for SubscriptionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::QLite => "Q_LITE",
             Self::QBusiness => "Q_BUSINESS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.:/()*?=-]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:aws:iam::\\d{12}:(oidc-provider|saml-provider)/[a-zA-Z0-9_\\.\\/@\\-]+$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9._-]*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("AttachmentsConfiguration", Shape::Object(&RULE_AttachmentsConfiguration)),
+            ("AutoSubscriptionConfiguration", Shape::Object(&RULE_AutoSubscriptionConfiguration)),
+            ("ClientIdsForOIDC", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("IamIdentityProviderArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("IdentityCenterInstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("IdentityType", Shape::Str(&StrRule { allowed: &["AWS_IAM_IDP_SAML", "AWS_IAM_IDP_OIDC", "AWS_IAM_IDC", "AWS_QUICKSIGHT_IDP", "ANONYMOUS"], ..StrRule::ANY })),
+            ("PersonalizationConfiguration", Shape::Object(&RULE_PersonalizationConfiguration)),
+            ("QAppsConfiguration", Shape::Object(&RULE_QAppsConfiguration)),
+            ("QuickSightConfiguration", Shape::Object(&RULE_QuickSightConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["DisplayName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttachmentsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AttachmentsControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["AttachmentsControlMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoSubscriptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AutoSubscribe", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("DefaultSubscriptionType", Shape::Str(&StrRule { allowed: &["Q_LITE", "Q_BUSINESS"], ..StrRule::ANY })),
+        ],
+        required: &["AutoSubscribe"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PersonalizationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PersonalizationControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["PersonalizationControlMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QAppsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("QAppsControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["QAppsControlMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuickSightConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ClientNamespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["ClientNamespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

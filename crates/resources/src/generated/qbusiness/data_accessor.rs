@@ -5,46 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^qbusiness:[a-zA-Z]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$");
 
 /// The required properties of [`DataAccessor`], by name: `DataAccessor::new(DataAccessorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataAccessorRequired {
     /// `ActionConfigurations`: a list of [`ActionConfiguration`] objects, required.
-    pub action_configurations: List<ActionConfiguration>,
+    pub action_configurations: ::cloudwright_core::List<ActionConfiguration>,
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataAccessor: ObjRule = ObjRule {
-    properties: &[
-        ("ActionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ActionConfiguration), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("AuthenticationDetail", Shape::Object(&RULE_DataAccessorAuthenticationDetail)),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["ApplicationId", "ActionConfigurations", "DisplayName", "Principal"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QBusiness::DataAccessor` resource.
 ///
@@ -64,35 +38,35 @@ pub struct DataAccessor {
     /// A list of action configurations specifying the allowed actions and any associated filters.
     ///
     /// Items 1 to 10.
-    pub action_configurations: List<ActionConfiguration>,
+    pub action_configurations: ::cloudwright_core::List<ActionConfiguration>,
     /// `ApplicationId`: a string, required.
     ///
     /// The unique identifier of the Amazon Q Business application.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `AuthenticationDetail`: a [`DataAccessorAuthenticationDetail`] object.
     ///
     /// The authentication configuration details for the data accessor. This specifies how the ISV authenticates when accessing data through this data accessor.
-    pub authentication_detail: Option<Obj<DataAccessorAuthenticationDetail>>,
+    pub authentication_detail: ::std::option::Option<crate::Obj<DataAccessorAuthenticationDetail>>,
     /// `DisplayName`: a string, required.
     ///
     /// The friendly name of the data accessor.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 100.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role for the ISV associated with this data accessor.
     ///
     /// Pattern `^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$`; length 1 to 1284; create-only: changing it replaces the resource.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to associate with the data accessor.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +76,7 @@ impl DataAccessor {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QBusiness::DataAccessor",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-dataaccessor.html",
         primary_identifier: &["ApplicationId", "DataAccessorId"],
@@ -113,7 +87,7 @@ impl DataAccessor {
         read_only: &["CreatedAt", "DataAccessorArn", "DataAccessorId", "IdcApplicationArn", "UpdatedAt"],
         attributes: &["CreatedAt", "DataAccessorArn", "DataAccessorId", "IdcApplicationArn", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataAccessor` with its required properties, named in a [`DataAccessorRequired`].
@@ -122,45 +96,47 @@ impl DataAccessor {
         Self {
             action_configurations: required.action_configurations,
             application_id: required.application_id,
-            authentication_detail: None,
+            authentication_detail: ::std::option::Option::None,
             display_name: required.display_name,
             principal: required.principal,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ActionConfigurations`: a list of [`ActionConfiguration`] objects, required.
-    pub fn action_configurations(mut self, value: impl Into<List<ActionConfiguration>>) -> Self { self.action_configurations = value.into(); self }
+    pub fn action_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ActionConfiguration>>) -> Self { self.action_configurations = value.into(); self }
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `AuthenticationDetail`: a [`DataAccessorAuthenticationDetail`] object.
-    pub fn authentication_detail(mut self, value: impl Into<Obj<DataAccessorAuthenticationDetail>>) -> Self { self.authentication_detail = Some(value.into()); self }
+    pub fn authentication_detail(mut self, value: impl ::std::convert::Into<crate::Obj<DataAccessorAuthenticationDetail>>) -> Self { self.authentication_detail = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `Principal`: a string, required.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataAccessor {
+impl ::cloudwright_core::Resource for DataAccessor {
     type Attributes = DataAccessorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataAccessor, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataAccessor, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataAccessor {
+impl ::cloudwright_core::ToValue for DataAccessor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ActionConfigurations", &self.action_configurations)
             .req("ApplicationId", &self.application_id)
             .opt("AuthenticationDetail", &self.authentication_detail)
@@ -171,12 +147,12 @@ impl ToValue for DataAccessor {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataAccessor`]: `Handle<DataAccessor>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataAccessor`]: `Handle<DataAccessor>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataAccessorAttributes(ResourceRef);
+pub struct DataAccessorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataAccessorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataAccessorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -186,60 +162,42 @@ impl DataAccessorAttributes {
     ///
     /// The timestamp when the data accessor was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DataAccessorArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the data accessor.
     #[inline]
-    pub fn data_accessor_arn(&self) -> Value {
-        self.0.get_att("DataAccessorArn")
+    pub fn data_accessor_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataAccessorArn"))
     }
 
     /// `Fn::GetAtt` `DataAccessorId`: a string.
     ///
     /// The unique identifier of the data accessor.
     #[inline]
-    pub fn data_accessor_id(&self) -> Value {
-        self.0.get_att("DataAccessorId")
+    pub fn data_accessor_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataAccessorId"))
     }
 
     /// `Fn::GetAtt` `IdcApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the associated IAM Identity Center application.
     #[inline]
-    pub fn idc_application_arn(&self) -> Value {
-        self.0.get_att("IdcApplicationArn")
+    pub fn idc_application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdcApplicationArn"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the data accessor was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`ActionConfiguration`], by name: `ActionConfiguration::new(ActionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActionConfigurationRequired {
-    /// `Action`: a string, required.
-    pub action: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ActionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FilterConfiguration", Shape::Object(&RULE_ActionFilterConfiguration)),
-    ],
-    required: &["Action"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ActionConfiguration` property type of `AWS::QBusiness::DataAccessor`.
 ///
@@ -253,58 +211,41 @@ pub struct ActionConfiguration {
     /// The Amazon Q Business action that is allowed.
     ///
     /// Pattern `^qbusiness:[a-zA-Z]+$`.
-    pub action: Str,
+    pub action: ::cloudwright_core::Str,
     /// `FilterConfiguration`: an [`ActionFilterConfiguration`] object.
     ///
     /// The filter configuration for the action, if any.
-    pub filter_configuration: Option<Obj<ActionFilterConfiguration>>,
+    pub filter_configuration: ::std::option::Option<crate::Obj<ActionFilterConfiguration>>,
 }
 
 #[rustfmt::skip]
 impl ActionConfiguration {
-    /// A `ActionConfiguration` with its required properties, named in a [`ActionConfigurationRequired`].
+    /// A `ActionConfiguration` with its one required property, `Action`.
     #[inline]
-    pub fn new(required: ActionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            action: required.action,
-            filter_configuration: None,
+            action: value.into(),
+            filter_configuration: ::std::option::Option::None,
         }
     }
 
     /// `Action`: a string, required.
-    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action = value.into(); self }
     /// `FilterConfiguration`: an [`ActionFilterConfiguration`] object.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<ActionFilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
+    pub fn filter_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ActionFilterConfiguration>>) -> Self { self.filter_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ActionConfiguration {}
+impl crate::PropertyType for ActionConfiguration {}
 
-impl ToValue for ActionConfiguration {
+impl ::cloudwright_core::ToValue for ActionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("FilterConfiguration", &self.filter_configuration)
             .build()
     }
 }
-
-/// The required properties of [`ActionFilterConfiguration`], by name: `ActionFilterConfiguration::new(ActionFilterConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActionFilterConfigurationRequired {
-    /// `DocumentAttributeFilter`: an [`AttributeFilter`] object, required.
-    pub document_attribute_filter: Obj<AttributeFilter>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ActionFilterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DocumentAttributeFilter", Shape::Object(&RULE_AttributeFilter)),
-    ],
-    required: &["DocumentAttributeFilter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ActionFilterConfiguration` property type of `AWS::QBusiness::DataAccessor`.
 ///
@@ -316,51 +257,33 @@ pub struct ActionFilterConfiguration {
     /// `DocumentAttributeFilter`: an [`AttributeFilter`] object, required.
     ///
     /// Enables filtering of responses based on document attributes or metadata fields.
-    pub document_attribute_filter: Box<Obj<AttributeFilter>>,
+    pub document_attribute_filter: ::std::boxed::Box<crate::Obj<AttributeFilter>>,
 }
 
 #[rustfmt::skip]
 impl ActionFilterConfiguration {
-    /// A `ActionFilterConfiguration` with its required properties, named in a [`ActionFilterConfigurationRequired`].
+    /// A `ActionFilterConfiguration` with its one required property, `DocumentAttributeFilter`.
     #[inline]
-    pub fn new(required: ActionFilterConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<AttributeFilter>>) -> Self {
         Self {
-            document_attribute_filter: Box::new(required.document_attribute_filter),
+            document_attribute_filter: ::std::boxed::Box::new(value.into()),
         }
     }
 
     /// `DocumentAttributeFilter`: an [`AttributeFilter`] object, required.
-    pub fn document_attribute_filter(mut self, value: impl Into<Obj<AttributeFilter>>) -> Self { self.document_attribute_filter = Box::new(value.into()); self }
+    pub fn document_attribute_filter(mut self, value: impl ::std::convert::Into<crate::Obj<AttributeFilter>>) -> Self { self.document_attribute_filter = ::std::boxed::Box::new(value.into()); self }
 }
 
-impl PropertyType for ActionFilterConfiguration {}
+impl crate::PropertyType for ActionFilterConfiguration {}
 
-impl ToValue for ActionFilterConfiguration {
+impl ::cloudwright_core::ToValue for ActionFilterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DocumentAttributeFilter", &self.document_attribute_filter)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttributeFilter: ObjRule = ObjRule {
-    properties: &[
-        ("AndAllFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeFilter), min_items: None, max_items: None, unique: false })),
-        ("ContainsAll", Shape::Object(&RULE_DocumentAttribute)),
-        ("ContainsAny", Shape::Object(&RULE_DocumentAttribute)),
-        ("EqualsTo", Shape::Object(&RULE_DocumentAttribute)),
-        ("GreaterThan", Shape::Object(&RULE_DocumentAttribute)),
-        ("GreaterThanOrEquals", Shape::Object(&RULE_DocumentAttribute)),
-        ("LessThan", Shape::Object(&RULE_DocumentAttribute)),
-        ("LessThanOrEquals", Shape::Object(&RULE_DocumentAttribute)),
-        ("NotFilter", Shape::Object(&RULE_AttributeFilter)),
-        ("OrAllFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeFilter), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AttributeFilter` property type of `AWS::QBusiness::DataAccessor`.
 ///
@@ -372,43 +295,43 @@ pub struct AttributeFilter {
     /// `AndAllFilters`: a list of [`AttributeFilter`] objects.
     ///
     /// Performs a logical `AND` operation on all supplied filters.
-    pub and_all_filters: Option<List<AttributeFilter>>,
+    pub and_all_filters: ::std::option::Option<::cloudwright_core::List<AttributeFilter>>,
     /// `ContainsAll`: a [`DocumentAttribute`] object.
     ///
-    /// Returns `true` when a document contains all the specified document attributes or metadata fields. Supported for the following \[document attribute value types\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html>) : `stringListValue` .
-    pub contains_all: Option<Obj<DocumentAttribute>>,
+    /// Returns `true` when a document contains all the specified document attributes or metadata fields. Supported for the following [document attribute value types](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html) : `stringListValue` .
+    pub contains_all: ::std::option::Option<crate::Obj<DocumentAttribute>>,
     /// `ContainsAny`: a [`DocumentAttribute`] object.
     ///
-    /// Returns `true` when a document contains any of the specified document attributes or metadata fields. Supported for the following \[document attribute value types\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html>) : `stringListValue` .
-    pub contains_any: Option<Obj<DocumentAttribute>>,
+    /// Returns `true` when a document contains any of the specified document attributes or metadata fields. Supported for the following [document attribute value types](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html) : `stringListValue` .
+    pub contains_any: ::std::option::Option<crate::Obj<DocumentAttribute>>,
     /// `EqualsTo`: a [`DocumentAttribute`] object.
     ///
-    /// Performs an equals operation on two document attributes or metadata fields. Supported for the following \[document attribute value types\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html>) : `dateValue` , `longValue` , `stringListValue` and `stringValue` .
-    pub equals_to: Option<Obj<DocumentAttribute>>,
+    /// Performs an equals operation on two document attributes or metadata fields. Supported for the following [document attribute value types](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html) : `dateValue` , `longValue` , `stringListValue` and `stringValue` .
+    pub equals_to: ::std::option::Option<crate::Obj<DocumentAttribute>>,
     /// `GreaterThan`: a [`DocumentAttribute`] object.
     ///
-    /// Performs a greater than operation on two document attributes or metadata fields. Supported for the following \[document attribute value types\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html>) : `dateValue` and `longValue` .
-    pub greater_than: Option<Obj<DocumentAttribute>>,
+    /// Performs a greater than operation on two document attributes or metadata fields. Supported for the following [document attribute value types](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html) : `dateValue` and `longValue` .
+    pub greater_than: ::std::option::Option<crate::Obj<DocumentAttribute>>,
     /// `GreaterThanOrEquals`: a [`DocumentAttribute`] object.
     ///
-    /// Performs a greater or equals than operation on two document attributes or metadata fields. Supported for the following \[document attribute value types\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html>) : `dateValue` and `longValue` .
-    pub greater_than_or_equals: Option<Obj<DocumentAttribute>>,
+    /// Performs a greater or equals than operation on two document attributes or metadata fields. Supported for the following [document attribute value types](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html) : `dateValue` and `longValue` .
+    pub greater_than_or_equals: ::std::option::Option<crate::Obj<DocumentAttribute>>,
     /// `LessThan`: a [`DocumentAttribute`] object.
     ///
-    /// Performs a less than operation on two document attributes or metadata fields. Supported for the following \[document attribute value types\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html>) : `dateValue` and `longValue` .
-    pub less_than: Option<Obj<DocumentAttribute>>,
+    /// Performs a less than operation on two document attributes or metadata fields. Supported for the following [document attribute value types](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html) : `dateValue` and `longValue` .
+    pub less_than: ::std::option::Option<crate::Obj<DocumentAttribute>>,
     /// `LessThanOrEquals`: a [`DocumentAttribute`] object.
     ///
-    /// Performs a less than or equals operation on two document attributes or metadata fields.Supported for the following \[document attribute value type\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html>) : `dateValue` and `longValue` .
-    pub less_than_or_equals: Option<Obj<DocumentAttribute>>,
+    /// Performs a less than or equals operation on two document attributes or metadata fields.Supported for the following [document attribute value type](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeValue.html) : `dateValue` and `longValue` .
+    pub less_than_or_equals: ::std::option::Option<crate::Obj<DocumentAttribute>>,
     /// `NotFilter`: an [`AttributeFilter`] object.
     ///
     /// Performs a logical `NOT` operation on all supplied filters.
-    pub not_filter: Option<Box<Obj<AttributeFilter>>>,
+    pub not_filter: ::std::option::Option<::std::boxed::Box<crate::Obj<AttributeFilter>>>,
     /// `OrAllFilters`: a list of [`AttributeFilter`] objects.
     ///
     /// Performs a logical `OR` operation on all supplied filters.
-    pub or_all_filters: Option<List<AttributeFilter>>,
+    pub or_all_filters: ::std::option::Option<::cloudwright_core::List<AttributeFilter>>,
 }
 
 #[rustfmt::skip]
@@ -416,37 +339,37 @@ impl AttributeFilter {
     /// A `AttributeFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AndAllFilters`: a list of [`AttributeFilter`] objects.
-    pub fn and_all_filters(mut self, value: impl Into<List<AttributeFilter>>) -> Self { self.and_all_filters = Some(value.into()); self }
+    pub fn and_all_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AttributeFilter>>) -> Self { self.and_all_filters = ::std::option::Option::Some(value.into()); self }
     /// `ContainsAll`: a [`DocumentAttribute`] object.
-    pub fn contains_all(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.contains_all = Some(value.into()); self }
+    pub fn contains_all(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttribute>>) -> Self { self.contains_all = ::std::option::Option::Some(value.into()); self }
     /// `ContainsAny`: a [`DocumentAttribute`] object.
-    pub fn contains_any(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.contains_any = Some(value.into()); self }
+    pub fn contains_any(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttribute>>) -> Self { self.contains_any = ::std::option::Option::Some(value.into()); self }
     /// `EqualsTo`: a [`DocumentAttribute`] object.
-    pub fn equals_to(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.equals_to = Some(value.into()); self }
+    pub fn equals_to(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttribute>>) -> Self { self.equals_to = ::std::option::Option::Some(value.into()); self }
     /// `GreaterThan`: a [`DocumentAttribute`] object.
-    pub fn greater_than(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.greater_than = Some(value.into()); self }
+    pub fn greater_than(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttribute>>) -> Self { self.greater_than = ::std::option::Option::Some(value.into()); self }
     /// `GreaterThanOrEquals`: a [`DocumentAttribute`] object.
-    pub fn greater_than_or_equals(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.greater_than_or_equals = Some(value.into()); self }
+    pub fn greater_than_or_equals(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttribute>>) -> Self { self.greater_than_or_equals = ::std::option::Option::Some(value.into()); self }
     /// `LessThan`: a [`DocumentAttribute`] object.
-    pub fn less_than(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.less_than = Some(value.into()); self }
+    pub fn less_than(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttribute>>) -> Self { self.less_than = ::std::option::Option::Some(value.into()); self }
     /// `LessThanOrEquals`: a [`DocumentAttribute`] object.
-    pub fn less_than_or_equals(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.less_than_or_equals = Some(value.into()); self }
+    pub fn less_than_or_equals(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttribute>>) -> Self { self.less_than_or_equals = ::std::option::Option::Some(value.into()); self }
     /// `NotFilter`: an [`AttributeFilter`] object.
-    pub fn not_filter(mut self, value: impl Into<Obj<AttributeFilter>>) -> Self { self.not_filter = Some(Box::new(value.into())); self }
+    pub fn not_filter(mut self, value: impl ::std::convert::Into<crate::Obj<AttributeFilter>>) -> Self { self.not_filter = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `OrAllFilters`: a list of [`AttributeFilter`] objects.
-    pub fn or_all_filters(mut self, value: impl Into<List<AttributeFilter>>) -> Self { self.or_all_filters = Some(value.into()); self }
+    pub fn or_all_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AttributeFilter>>) -> Self { self.or_all_filters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AttributeFilter {}
+impl crate::PropertyType for AttributeFilter {}
 
-impl ToValue for AttributeFilter {
+impl ::cloudwright_core::ToValue for AttributeFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AndAllFilters", &self.and_all_filters)
             .opt("ContainsAll", &self.contains_all)
             .opt("ContainsAny", &self.contains_any)
@@ -461,25 +384,6 @@ impl ToValue for AttributeFilter {
     }
 }
 
-/// The required properties of [`DataAccessorAuthenticationDetail`], by name: `DataAccessorAuthenticationDetail::new(DataAccessorAuthenticationDetailRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataAccessorAuthenticationDetailRequired {
-    /// `AuthenticationType`: a [`DataAccessorAuthenticationType`] value, required.
-    pub authentication_type: DataAccessorAuthenticationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataAccessorAuthenticationDetail: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AWS_IAM_IDC_TTI", "AWS_IAM_IDC_AUTH_CODE"], ..StrRule::ANY })),
-        ("ExternalIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["AuthenticationType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DataAccessorAuthenticationDetail` property type of `AWS::QBusiness::DataAccessor`.
 ///
 /// Contains the authentication configuration details for a data accessor. This structure defines how the ISV authenticates when accessing data through the data accessor.
@@ -490,7 +394,7 @@ pub struct DataAccessorAuthenticationDetail {
     /// `AuthenticationConfiguration`: a JSON value.
     ///
     /// The specific authentication configuration based on the authentication type.
-    pub authentication_configuration: Option<Json>,
+    pub authentication_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `AuthenticationType`: a [`DataAccessorAuthenticationType`] value, required.
     ///
     /// The type of authentication to use for the data accessor. This determines how the ISV authenticates when accessing data. You can use one of two authentication types:
@@ -503,35 +407,35 @@ pub struct DataAccessorAuthenticationDetail {
     /// A list of external identifiers associated with this authentication configuration. These are used to correlate the data accessor with external systems.
     ///
     /// Items 1 to 1; each item: pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`, length 1 to 1000.
-    pub external_ids: Option<List<Str>>,
+    pub external_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl DataAccessorAuthenticationDetail {
-    /// A `DataAccessorAuthenticationDetail` with its required properties, named in a [`DataAccessorAuthenticationDetailRequired`].
+    /// A `DataAccessorAuthenticationDetail` with its one required property, `AuthenticationType`.
     #[inline]
-    pub fn new(required: DataAccessorAuthenticationDetailRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<DataAccessorAuthenticationType>) -> Self {
         Self {
-            authentication_configuration: None,
-            authentication_type: required.authentication_type,
-            external_ids: None,
+            authentication_configuration: ::std::option::Option::None,
+            authentication_type: value.into(),
+            external_ids: ::std::option::Option::None,
         }
     }
 
     /// `AuthenticationConfiguration`: a JSON value.
-    pub fn authentication_configuration(mut self, value: impl Into<Json>) -> Self { self.authentication_configuration = Some(value.into()); self }
+    pub fn authentication_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.authentication_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AuthenticationType`: a [`DataAccessorAuthenticationType`] value, required.
-    pub fn authentication_type(mut self, value: impl Into<DataAccessorAuthenticationType>) -> Self { self.authentication_type = value.into(); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<DataAccessorAuthenticationType>) -> Self { self.authentication_type = value.into(); self }
     /// `ExternalIds`: a list of strings.
-    pub fn external_ids(mut self, value: impl Into<List<Str>>) -> Self { self.external_ids = Some(value.into()); self }
+    pub fn external_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.external_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataAccessorAuthenticationDetail {}
+impl crate::PropertyType for DataAccessorAuthenticationDetail {}
 
-impl ToValue for DataAccessorAuthenticationDetail {
+impl ::cloudwright_core::ToValue for DataAccessorAuthenticationDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationConfiguration",
                 &self.authentication_configuration,
@@ -546,21 +450,10 @@ impl ToValue for DataAccessorAuthenticationDetail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentAttributeRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a JSON value, required.
-    pub value: Json,
+    pub value: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentAttribute` property type of `AWS::QBusiness::DataAccessor`.
 ///
@@ -574,11 +467,11 @@ pub struct DocumentAttribute {
     /// The identifier for the attribute.
     ///
     /// Pattern `^[a-zA-Z0-9_][a-zA-Z0-9_-]*$`; length 1 to 200.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a JSON value, required.
     ///
     /// The value of the attribute.
-    pub value: Json,
+    pub value: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -593,17 +486,17 @@ impl DocumentAttribute {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a JSON value, required.
-    pub fn value(mut self, value: impl Into<Json>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for DocumentAttribute {}
+impl crate::PropertyType for DocumentAttribute {}
 
-impl ToValue for DocumentAttribute {
+impl ::cloudwright_core::ToValue for DocumentAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
@@ -618,23 +511,116 @@ pub enum DataAccessorAuthenticationType {
     /// `AWS_IAM_IDC_AUTH_CODE`
     AwsIamIdcAuthCode,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataAccessorAuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataAccessorAuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataAccessorAuthenticationType {
+impl ::cloudwright_core::ToValue for DataAccessorAuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsIamIdcTti => "AWS_IAM_IDC_TTI",
             Self::AwsIamIdcAuthCode => "AWS_IAM_IDC_AUTH_CODE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^qbusiness:[a-zA-Z]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataAccessor: ObjRule = ObjRule {
+        properties: &[
+            ("ActionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ActionConfiguration), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("AuthenticationDetail", Shape::Object(&RULE_DataAccessorAuthenticationDetail)),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["ApplicationId", "ActionConfigurations", "DisplayName", "Principal"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FilterConfiguration", Shape::Object(&RULE_ActionFilterConfiguration)),
+        ],
+        required: &["Action"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActionFilterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DocumentAttributeFilter", Shape::Object(&RULE_AttributeFilter)),
+        ],
+        required: &["DocumentAttributeFilter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttributeFilter: ObjRule = ObjRule {
+        properties: &[
+            ("AndAllFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeFilter), min_items: None, max_items: None, unique: false })),
+            ("ContainsAll", Shape::Object(&RULE_DocumentAttribute)),
+            ("ContainsAny", Shape::Object(&RULE_DocumentAttribute)),
+            ("EqualsTo", Shape::Object(&RULE_DocumentAttribute)),
+            ("GreaterThan", Shape::Object(&RULE_DocumentAttribute)),
+            ("GreaterThanOrEquals", Shape::Object(&RULE_DocumentAttribute)),
+            ("LessThan", Shape::Object(&RULE_DocumentAttribute)),
+            ("LessThanOrEquals", Shape::Object(&RULE_DocumentAttribute)),
+            ("NotFilter", Shape::Object(&RULE_AttributeFilter)),
+            ("OrAllFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeFilter), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataAccessorAuthenticationDetail: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AWS_IAM_IDC_TTI", "AWS_IAM_IDC_AUTH_CODE"], ..StrRule::ANY })),
+            ("ExternalIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["AuthenticationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

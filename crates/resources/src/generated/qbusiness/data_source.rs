@@ -5,57 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:aws[a-zA-Z-]*:lambda:[a-z-]*-[0-9]:[0-9]{12}:function:[a-zA-Z0-9-_]+(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(:[a-zA-Z0-9-_]+)?$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
-);
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[-0-9a-zA-Z]+$");
 
 /// The required properties of [`DataSource`], by name: `DataSource::new(DataSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `Configuration`: a JSON value, required.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `IndexId`: a string, required.
-    pub index_id: Str,
+    pub index_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Configuration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DocumentEnrichmentConfiguration", Shape::Object(&RULE_DocumentEnrichmentConfiguration)),
-        ("IndexId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MediaExtractionConfiguration", Shape::Object(&RULE_MediaExtractionConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SyncSchedule", Shape::Str(&StrRule { max_len: Some(998), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
-    ],
-    required: &["ApplicationId", "IndexId", "Configuration", "DisplayName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QBusiness::DataSource` resource.
 ///
@@ -77,57 +40,59 @@ pub struct DataSource {
     /// The identifier of the Amazon Q Business application the data source will be attached to.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `Configuration`: a JSON value, required.
     ///
     /// Use this property to specify a JSON or YAML schema with configuration properties specific to your data source connector to connect your data source repository to Amazon Q Business . You must use the JSON or YAML schema provided by Amazon Q .
     ///
     /// The following links have the configuration properties and schemas for AWS CloudFormation for the following connectors:
     ///
-    /// - \[Amazon Simple Storage Service\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/s3-cfn.html>)
-    /// - \[Amazon Q Web Crawler\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/web-crawler-cfn.html>)
+    /// - [Amazon Simple Storage Service](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/s3-cfn.html)
+    /// - [Amazon Q Web Crawler](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/web-crawler-cfn.html)
     ///
     /// Similarly, you can find configuration templates and properties for your specific data source using the following steps:
     ///
-    /// - Navigate to the \[Supported connectors\](<https://docs.aws.amazon.com/amazonq/latest/business-use-dg/connectors-list.html>) page in the Amazon Q Business User Guide, and select the data source connector of your choice.
+    /// - Navigate to the [Supported connectors](https://docs.aws.amazon.com/amazonq/latest/business-use-dg/connectors-list.html) page in the Amazon Q Business User Guide, and select the data source connector of your choice.
     /// - Then, from that specific data source connector's page, choose the topic containing *Using CloudFormation* to find the schemas for your data source connector, including configuration parameter descriptions and examples.
     ///
     /// Format `json`.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `Description`: a string.
     ///
     /// A description for the data source connector.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string, required.
     ///
     /// The name of the Amazon Q Business data source.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 1000.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `DocumentEnrichmentConfiguration`: a [`DocumentEnrichmentConfiguration`] object.
     ///
     /// Provides the configuration information for altering document metadata and content during the document ingestion process.
     ///
-    /// For more information, see \[Custom document enrichment\](<https://docs.aws.amazon.com/amazonq/latest/business-use-dg/custom-document-enrichment.html>) .
-    pub document_enrichment_configuration: Option<Obj<DocumentEnrichmentConfiguration>>,
+    /// For more information, see [Custom document enrichment](https://docs.aws.amazon.com/amazonq/latest/business-use-dg/custom-document-enrichment.html) .
+    pub document_enrichment_configuration:
+        ::std::option::Option<crate::Obj<DocumentEnrichmentConfiguration>>,
     /// `IndexId`: a string, required.
     ///
     /// The identifier of the index the data source is attached to.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub index_id: Str,
+    pub index_id: ::cloudwright_core::Str,
     /// `MediaExtractionConfiguration`: a [`MediaExtractionConfiguration`] object.
     ///
     /// The configuration for extracting information from media in documents.
-    pub media_extraction_configuration: Option<Obj<MediaExtractionConfiguration>>,
+    pub media_extraction_configuration:
+        ::std::option::Option<crate::Obj<MediaExtractionConfiguration>>,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role with permission to access the data source and required resources. This field is required for all connector types except custom connectors, where it is optional.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`; length 0 to 1284.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SyncSchedule`: a string.
     ///
     /// Sets the frequency for Amazon Q Business to check the documents in your data source repository and update your index. If you don't set a schedule, Amazon Q Business won't periodically update the index.
@@ -135,17 +100,17 @@ pub struct DataSource {
     /// Specify a `cron-` format schedule string or an empty string to indicate that the index is updated on demand. You can't specify the `Schedule` parameter when the `Type` parameter is set to `CUSTOM` . If you do, you receive a `ValidationException` exception.
     ///
     /// Pattern `^[\s\S]*$`; length at most 998.
-    pub sync_schedule: Option<Str>,
+    pub sync_schedule: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs that identify or categorize the data source connector. You can also use tags to help control access to the data source connector. Tag keys and values can consist of Unicode letters, digits, white space, and any of the following symbols: _ . : / = + - @.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcConfiguration`: a [`DataSourceVpcConfiguration`] object.
     ///
-    /// Configuration information for an Amazon VPC (Virtual Private Cloud) to connect to your data source. For more information, see \[Using Amazon VPC with Amazon Q Business connectors\](<https://docs.aws.amazon.com/amazonq/latest/business-use-dg/connector-vpc.html>) .
-    pub vpc_configuration: Option<Obj<DataSourceVpcConfiguration>>,
+    /// Configuration information for an Amazon VPC (Virtual Private Cloud) to connect to your data source. For more information, see [Using Amazon VPC with Amazon Q Business connectors](https://docs.aws.amazon.com/amazonq/latest/business-use-dg/connector-vpc.html) .
+    pub vpc_configuration: ::std::option::Option<crate::Obj<DataSourceVpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -155,7 +120,7 @@ impl DataSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QBusiness::DataSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-datasource.html",
         primary_identifier: &["ApplicationId", "DataSourceId", "IndexId"],
@@ -166,7 +131,7 @@ impl DataSource {
         read_only: &["CreatedAt", "DataSourceArn", "DataSourceId", "Status", "Type", "UpdatedAt"],
         attributes: &["CreatedAt", "DataSourceArn", "DataSourceId", "Status", "Type", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
@@ -175,60 +140,62 @@ impl DataSource {
         Self {
             application_id: required.application_id,
             configuration: required.configuration,
-            description: None,
+            description: ::std::option::Option::None,
             display_name: required.display_name,
-            document_enrichment_configuration: None,
+            document_enrichment_configuration: ::std::option::Option::None,
             index_id: required.index_id,
-            media_extraction_configuration: None,
-            role_arn: None,
-            sync_schedule: None,
-            tags: None,
-            vpc_configuration: None,
+            media_extraction_configuration: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
+            sync_schedule: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_configuration: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `Configuration`: a JSON value, required.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `DocumentEnrichmentConfiguration`: a [`DocumentEnrichmentConfiguration`] object.
-    pub fn document_enrichment_configuration(mut self, value: impl Into<Obj<DocumentEnrichmentConfiguration>>) -> Self { self.document_enrichment_configuration = Some(value.into()); self }
+    pub fn document_enrichment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentEnrichmentConfiguration>>) -> Self { self.document_enrichment_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IndexId`: a string, required.
-    pub fn index_id(mut self, value: impl Into<Str>) -> Self { self.index_id = value.into(); self }
+    pub fn index_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_id = value.into(); self }
     /// `MediaExtractionConfiguration`: a [`MediaExtractionConfiguration`] object.
-    pub fn media_extraction_configuration(mut self, value: impl Into<Obj<MediaExtractionConfiguration>>) -> Self { self.media_extraction_configuration = Some(value.into()); self }
+    pub fn media_extraction_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MediaExtractionConfiguration>>) -> Self { self.media_extraction_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SyncSchedule`: a string.
-    pub fn sync_schedule(mut self, value: impl Into<Str>) -> Self { self.sync_schedule = Some(value.into()); self }
+    pub fn sync_schedule(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sync_schedule = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfiguration`: a [`DataSourceVpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<DataSourceVpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataSourceVpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataSource {
+impl ::cloudwright_core::Resource for DataSource {
     type Attributes = DataSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .req("Configuration", &self.configuration)
             .opt("Description", &self.description)
@@ -250,12 +217,12 @@ impl ToValue for DataSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataSource`]: `Handle<DataSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataSource`]: `Handle<DataSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataSourceAttributes(ResourceRef);
+pub struct DataSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataSourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -265,65 +232,48 @@ impl DataSourceAttributes {
     ///
     /// The Unix timestamp when the Amazon Q Business data source was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DataSourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of a data source in an Amazon Q Business application.
     #[inline]
-    pub fn data_source_arn(&self) -> Value {
-        self.0.get_att("DataSourceArn")
+    pub fn data_source_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataSourceArn"))
     }
 
     /// `Fn::GetAtt` `DataSourceId`: a string.
     ///
     /// The identifier of the Amazon Q Business data source.
     #[inline]
-    pub fn data_source_id(&self) -> Value {
-        self.0.get_att("DataSourceId")
+    pub fn data_source_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataSourceId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `Type`: a string.
     ///
     /// The type of the Amazon Q Business data source.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The Unix timestamp when the Amazon Q Business data source was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`AudioExtractionConfiguration`], by name: `AudioExtractionConfiguration::new(AudioExtractionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioExtractionConfigurationRequired {
-    /// `AudioExtractionStatus`: an [`AudioExtractionStatus`] value, required.
-    pub audio_extraction_status: AudioExtractionStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioExtractionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AudioExtractionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["AudioExtractionStatus"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioExtractionConfiguration` property type of `AWS::QBusiness::DataSource`.
 ///
@@ -340,24 +290,24 @@ pub struct AudioExtractionConfiguration {
 
 #[rustfmt::skip]
 impl AudioExtractionConfiguration {
-    /// A `AudioExtractionConfiguration` with its required properties, named in a [`AudioExtractionConfigurationRequired`].
+    /// A `AudioExtractionConfiguration` with its one required property, `AudioExtractionStatus`.
     #[inline]
-    pub fn new(required: AudioExtractionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AudioExtractionStatus>) -> Self {
         Self {
-            audio_extraction_status: required.audio_extraction_status,
+            audio_extraction_status: value.into(),
         }
     }
 
     /// `AudioExtractionStatus`: an [`AudioExtractionStatus`] value, required.
-    pub fn audio_extraction_status(mut self, value: impl Into<AudioExtractionStatus>) -> Self { self.audio_extraction_status = value.into(); self }
+    pub fn audio_extraction_status(mut self, value: impl ::std::convert::Into<AudioExtractionStatus>) -> Self { self.audio_extraction_status = value.into(); self }
 }
 
-impl PropertyType for AudioExtractionConfiguration {}
+impl crate::PropertyType for AudioExtractionConfiguration {}
 
-impl ToValue for AudioExtractionConfiguration {
+impl ::cloudwright_core::ToValue for AudioExtractionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AudioExtractionStatus", &self.audio_extraction_status)
             .build()
     }
@@ -367,21 +317,10 @@ impl ToValue for AudioExtractionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceVpcConfigurationRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_7), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["SecurityGroupIds", "SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSourceVpcConfiguration` property type of `AWS::QBusiness::DataSource`.
 ///
@@ -395,13 +334,13 @@ pub struct DataSourceVpcConfiguration {
     /// A list of identifiers of security groups within your Amazon VPC. The security groups should enable Amazon Q Business to connect to the data source.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 10; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^[-0-9a-zA-Z]+$`, length 1 to 200.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// A list of identifiers for subnets within your Amazon VPC. The subnets should be able to connect to each other in the VPC, and they should have outgoing access to the Internet through a NAT device.
     ///
     /// Each item: pattern `^[-0-9a-zA-Z]+$`, length 1 to 200.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -416,17 +355,17 @@ impl DataSourceVpcConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
-impl PropertyType for DataSourceVpcConfiguration {}
+impl crate::PropertyType for DataSourceVpcConfiguration {}
 
-impl ToValue for DataSourceVpcConfiguration {
+impl ::cloudwright_core::ToValue for DataSourceVpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
             .build()
@@ -437,26 +376,14 @@ impl ToValue for DataSourceVpcConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentAttributeConditionRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Operator`: a [`DocumentEnrichmentConditionOperator`] value, required.
     pub operator: DocumentEnrichmentConditionOperator,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Operator", Shape::Str(&StrRule { allowed: &["GREATER_THAN", "GREATER_THAN_OR_EQUALS", "LESS_THAN", "LESS_THAN_OR_EQUALS", "EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS", "EXISTS", "NOT_EXISTS", "BEGINS_WITH"], ..StrRule::ANY })),
-        ("Value", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["Key", "Operator"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DocumentAttributeCondition` property type of `AWS::QBusiness::DataSource`.
 ///
-/// The condition used for the target document attribute or metadata field when ingesting documents into Amazon Q Business. You use this with \[`DocumentAttributeTarget`\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeTarget.html>) to apply the condition.
+/// The condition used for the target document attribute or metadata field when ingesting documents into Amazon Q Business. You use this with [`DocumentAttributeTarget`](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeTarget.html) to apply the condition.
 ///
 /// For example, you can create the 'Department' target field and have it prefill department names associated with the documents based on information in the 'Source_URI' field. Set the condition that if the 'Source_URI' field contains 'financial' in its URI value, then prefill the target field 'Department' with the target value 'Finance' for the document.
 ///
@@ -474,7 +401,7 @@ pub struct DocumentAttributeCondition {
     /// Amazon Q Business currently doesn't support `_document_body` as an attribute key used for the condition.
     ///
     /// Pattern `^[a-zA-Z0-9_][a-zA-Z0-9_-]*$`; length 1 to 200.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Operator`: a [`DocumentEnrichmentConditionOperator`] value, required.
     ///
     /// The identifier of the document attribute used for the condition.
@@ -486,7 +413,7 @@ pub struct DocumentAttributeCondition {
     /// `Value`: a JSON value.
     ///
     /// The value of a document attribute. You can only provide one value for a document attribute.
-    pub value: Option<Json>,
+    pub value: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -497,24 +424,24 @@ impl DocumentAttributeCondition {
         Self {
             key: required.key,
             operator: required.operator,
-            value: None,
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Operator`: a [`DocumentEnrichmentConditionOperator`] value, required.
-    pub fn operator(mut self, value: impl Into<DocumentEnrichmentConditionOperator>) -> Self { self.operator = value.into(); self }
+    pub fn operator(mut self, value: impl ::std::convert::Into<DocumentEnrichmentConditionOperator>) -> Self { self.operator = value.into(); self }
     /// `Value`: a JSON value.
-    pub fn value(mut self, value: impl Into<Json>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentAttributeCondition {}
+impl crate::PropertyType for DocumentAttributeCondition {}
 
-impl ToValue for DocumentAttributeCondition {
+impl ::cloudwright_core::ToValue for DocumentAttributeCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Operator", &self.operator)
             .opt("Value", &self.value)
@@ -522,34 +449,15 @@ impl ToValue for DocumentAttributeCondition {
     }
 }
 
-/// The required properties of [`DocumentAttributeTarget`], by name: `DocumentAttributeTarget::new(DocumentAttributeTargetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocumentAttributeTargetRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeValueOperator", Shape::Str(&StrRule { allowed: &["DELETE"], ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DocumentAttributeTarget` property type of `AWS::QBusiness::DataSource`.
 ///
 /// The target document attribute or metadata field you want to alter when ingesting documents into Amazon Q Business.
 ///
 /// For example, you can delete all customer identification numbers associated with the documents, stored in the document metadata field called 'Customer_ID' by setting the target key as 'Customer_ID' and the deletion flag to `TRUE` . This removes all customer ID values in the field 'Customer_ID'. This would scrub personally identifiable information from each document's metadata.
 ///
-/// Amazon Q Business can't create a target field if it has not already been created as an index field. After you create your index field, you can create a document metadata field using \[`DocumentAttributeTarget`\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeTarget.html>) . Amazon Q Business will then map your newly created document attribute to your index field.
+/// Amazon Q Business can't create a target field if it has not already been created as an index field. After you create your index field, you can create a document metadata field using [`DocumentAttributeTarget`](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeTarget.html) . Amazon Q Business will then map your newly created document attribute to your index field.
 ///
-/// You can also use this with \[`DocumentAttributeCondition`\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeCondition.html>) .
+/// You can also use this with [`DocumentAttributeCondition`](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_DocumentAttributeCondition.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-datasource-documentattributetarget.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -557,45 +465,45 @@ pub struct DocumentAttributeTarget {
     /// `AttributeValueOperator`: an [`AttributeValueOperator`] value.
     ///
     /// `TRUE` to delete the existing target value for your specified target attribute key. You cannot create a target value and set this to `TRUE` .
-    pub attribute_value_operator: Option<AttributeValueOperator>,
+    pub attribute_value_operator: ::std::option::Option<AttributeValueOperator>,
     /// `Key`: a string, required.
     ///
     /// The identifier of the target document attribute or metadata field. For example, 'Department' could be an identifier for the target attribute or metadata field that includes the department names associated with the documents.
     ///
     /// Pattern `^[a-zA-Z0-9_][a-zA-Z0-9_-]*$`; length 1 to 200.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a JSON value.
     ///
     /// The value of a document attribute. You can only provide one value for a document attribute.
-    pub value: Option<Json>,
+    pub value: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
 impl DocumentAttributeTarget {
-    /// A `DocumentAttributeTarget` with its required properties, named in a [`DocumentAttributeTargetRequired`].
+    /// A `DocumentAttributeTarget` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: DocumentAttributeTargetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            attribute_value_operator: None,
-            key: required.key,
-            value: None,
+            attribute_value_operator: ::std::option::Option::None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `AttributeValueOperator`: an [`AttributeValueOperator`] value.
-    pub fn attribute_value_operator(mut self, value: impl Into<AttributeValueOperator>) -> Self { self.attribute_value_operator = Some(value.into()); self }
+    pub fn attribute_value_operator(mut self, value: impl ::std::convert::Into<AttributeValueOperator>) -> Self { self.attribute_value_operator = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a JSON value.
-    pub fn value(mut self, value: impl Into<Json>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentAttributeTarget {}
+impl crate::PropertyType for DocumentAttributeTarget {}
 
-impl ToValue for DocumentAttributeTarget {
+impl ::cloudwright_core::ToValue for DocumentAttributeTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributeValueOperator", &self.attribute_value_operator)
             .req("Key", &self.key)
             .opt("Value", &self.value)
@@ -603,22 +511,11 @@ impl ToValue for DocumentAttributeTarget {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentEnrichmentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InlineConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineDocumentEnrichmentConfiguration), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("PostExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
-        ("PreExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DocumentEnrichmentConfiguration` property type of `AWS::QBusiness::DataSource`.
 ///
 /// Provides the configuration information for altering document metadata and content during the document ingestion process.
 ///
-/// For more information, see \[Custom document enrichment\](<https://docs.aws.amazon.com/amazonq/latest/business-use-dg/custom-document-enrichment.html>) .
+/// For more information, see [Custom document enrichment](https://docs.aws.amazon.com/amazonq/latest/business-use-dg/custom-document-enrichment.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-datasource-documentenrichmentconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -628,15 +525,16 @@ pub struct DocumentEnrichmentConfiguration {
     /// Configuration information to alter document attributes or metadata fields and content when ingesting documents into Amazon Q Business.
     ///
     /// Items 1 to 100.
-    pub inline_configurations: Option<List<InlineDocumentEnrichmentConfiguration>>,
+    pub inline_configurations:
+        ::std::option::Option<::cloudwright_core::List<InlineDocumentEnrichmentConfiguration>>,
     /// `PostExtractionHookConfiguration`: a [`HookConfiguration`] object.
     ///
-    /// Configuration information for invoking a Lambda function in AWS Lambda on the structured documents with their metadata and text extracted. You can use a Lambda function to apply advanced logic for creating, modifying, or deleting document metadata and content. For more information, see \[Using Lambda functions\](<https://docs.aws.amazon.com/amazonq/latest/business-use-dg/cde-lambda-operations.html>) .
-    pub post_extraction_hook_configuration: Option<Obj<HookConfiguration>>,
+    /// Configuration information for invoking a Lambda function in AWS Lambda on the structured documents with their metadata and text extracted. You can use a Lambda function to apply advanced logic for creating, modifying, or deleting document metadata and content. For more information, see [Using Lambda functions](https://docs.aws.amazon.com/amazonq/latest/business-use-dg/cde-lambda-operations.html) .
+    pub post_extraction_hook_configuration: ::std::option::Option<crate::Obj<HookConfiguration>>,
     /// `PreExtractionHookConfiguration`: a [`HookConfiguration`] object.
     ///
-    /// Configuration information for invoking a Lambda function in AWS Lambda on the original or raw documents before extracting their metadata and text. You can use a Lambda function to apply advanced logic for creating, modifying, or deleting document metadata and content. For more information, see \[Using Lambda functions\](<https://docs.aws.amazon.com/amazonq/latest/business-use-dg/cde-lambda-operations.html>) .
-    pub pre_extraction_hook_configuration: Option<Obj<HookConfiguration>>,
+    /// Configuration information for invoking a Lambda function in AWS Lambda on the original or raw documents before extracting their metadata and text. You can use a Lambda function to apply advanced logic for creating, modifying, or deleting document metadata and content. For more information, see [Using Lambda functions](https://docs.aws.amazon.com/amazonq/latest/business-use-dg/cde-lambda-operations.html) .
+    pub pre_extraction_hook_configuration: ::std::option::Option<crate::Obj<HookConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -644,23 +542,23 @@ impl DocumentEnrichmentConfiguration {
     /// A `DocumentEnrichmentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InlineConfigurations`: a list of [`InlineDocumentEnrichmentConfiguration`] objects.
-    pub fn inline_configurations(mut self, value: impl Into<List<InlineDocumentEnrichmentConfiguration>>) -> Self { self.inline_configurations = Some(value.into()); self }
+    pub fn inline_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InlineDocumentEnrichmentConfiguration>>) -> Self { self.inline_configurations = ::std::option::Option::Some(value.into()); self }
     /// `PostExtractionHookConfiguration`: a [`HookConfiguration`] object.
-    pub fn post_extraction_hook_configuration(mut self, value: impl Into<Obj<HookConfiguration>>) -> Self { self.post_extraction_hook_configuration = Some(value.into()); self }
+    pub fn post_extraction_hook_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HookConfiguration>>) -> Self { self.post_extraction_hook_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PreExtractionHookConfiguration`: a [`HookConfiguration`] object.
-    pub fn pre_extraction_hook_configuration(mut self, value: impl Into<Obj<HookConfiguration>>) -> Self { self.pre_extraction_hook_configuration = Some(value.into()); self }
+    pub fn pre_extraction_hook_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HookConfiguration>>) -> Self { self.pre_extraction_hook_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentEnrichmentConfiguration {}
+impl crate::PropertyType for DocumentEnrichmentConfiguration {}
 
-impl ToValue for DocumentEnrichmentConfiguration {
+impl ::cloudwright_core::ToValue for DocumentEnrichmentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InlineConfigurations", &self.inline_configurations)
             .opt(
                 "PostExtractionHookConfiguration",
@@ -674,18 +572,6 @@ impl ToValue for DocumentEnrichmentConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HookConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InvocationCondition", Shape::Object(&RULE_DocumentAttributeCondition)),
-        ("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_6), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HookConfiguration` property type of `AWS::QBusiness::DataSource`.
 ///
 /// Provides the configuration information for invoking a Lambda function in AWS Lambda to alter document metadata and content when ingesting documents into Amazon Q Business.
@@ -696,7 +582,7 @@ pub(crate) static RULE_HookConfiguration: ObjRule = ObjRule {
 ///
 /// You can only invoke one Lambda function. However, this function can invoke other functions it requires.
 ///
-/// For more information, see \[Custom document enrichment\](<https://docs.aws.amazon.com/amazonq/latest/business-use-dg/custom-document-enrichment.html>) .
+/// For more information, see [Custom document enrichment](https://docs.aws.amazon.com/amazonq/latest/business-use-dg/custom-document-enrichment.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-datasource-hookconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -706,25 +592,25 @@ pub struct HookConfiguration {
     /// The condition used for when a Lambda function should be invoked.
     ///
     /// For example, you can specify a condition that if there are empty date-time values, then Amazon Q Business should invoke a function that inserts the current date-time.
-    pub invocation_condition: Option<Obj<DocumentAttributeCondition>>,
+    pub invocation_condition: ::std::option::Option<crate::Obj<DocumentAttributeCondition>>,
     /// `LambdaArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the Lambda function during ingestion. For more information, see \[Using Lambda functions for Amazon Q Business document enrichment\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/cde-lambda-operations.html>) .
+    /// The Amazon Resource Name (ARN) of the Lambda function during ingestion. For more information, see [Using Lambda functions for Amazon Q Business document enrichment](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/cde-lambda-operations.html) .
     ///
     /// Format `AWS::Lambda::Function.Arn`; pattern `^arn:aws[a-zA-Z-]*:lambda:[a-z-]*-[0-9]:[0-9]{12}:function:[a-zA-Z0-9-_]+(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(:[a-zA-Z0-9-_]+)?$`; length 1 to 2048.
-    pub lambda_arn: Option<Str>,
+    pub lambda_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of a role with permission to run `PreExtractionHookConfiguration` and `PostExtractionHookConfiguration` for altering document metadata and content during the document ingestion process.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`; length 0 to 1284.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3BucketName`: a string.
     ///
-    /// Stores the original, raw documents or the structured, parsed documents before and after altering them. For more information, see \[Data contracts for Lambda functions\](<https://docs.aws.amazon.com/amazonq/latest/business-use-dg/cde-lambda-operations.html#cde-lambda-operations-data-contracts>) .
+    /// Stores the original, raw documents or the structured, parsed documents before and after altering them. For more information, see [Data contracts for Lambda functions](https://docs.aws.amazon.com/amazonq/latest/business-use-dg/cde-lambda-operations.html#cde-lambda-operations-data-contracts) .
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 1 to 63.
-    pub s3_bucket_name: Option<Str>,
+    pub s3_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -732,25 +618,25 @@ impl HookConfiguration {
     /// A `HookConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InvocationCondition`: a [`DocumentAttributeCondition`] object.
-    pub fn invocation_condition(mut self, value: impl Into<Obj<DocumentAttributeCondition>>) -> Self { self.invocation_condition = Some(value.into()); self }
+    pub fn invocation_condition(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttributeCondition>>) -> Self { self.invocation_condition = ::std::option::Option::Some(value.into()); self }
     /// `LambdaArn`: a string.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = Some(value.into()); self }
+    pub fn lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_arn = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketName`: a string.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HookConfiguration {}
+impl crate::PropertyType for HookConfiguration {}
 
-impl ToValue for HookConfiguration {
+impl ::cloudwright_core::ToValue for HookConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InvocationCondition", &self.invocation_condition)
             .opt("LambdaArn", &self.lambda_arn)
             .opt("RoleArn", &self.role_arn)
@@ -759,26 +645,9 @@ impl ToValue for HookConfiguration {
     }
 }
 
-/// The required properties of [`ImageExtractionConfiguration`], by name: `ImageExtractionConfiguration::new(ImageExtractionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImageExtractionConfigurationRequired {
-    /// `ImageExtractionStatus`: an [`ImageExtractionStatus`] value, required.
-    pub image_extraction_status: ImageExtractionStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageExtractionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ImageExtractionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["ImageExtractionStatus"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ImageExtractionConfiguration` property type of `AWS::QBusiness::DataSource`.
 ///
-/// The configuration for extracting semantic meaning from images in documents. For more information, see \[Extracting semantic meaning from images and visuals\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/extracting-meaning-from-images.html>) .
+/// The configuration for extracting semantic meaning from images in documents. For more information, see [Extracting semantic meaning from images and visuals](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/extracting-meaning-from-images.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-datasource-imageextractionconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -791,47 +660,36 @@ pub struct ImageExtractionConfiguration {
 
 #[rustfmt::skip]
 impl ImageExtractionConfiguration {
-    /// A `ImageExtractionConfiguration` with its required properties, named in a [`ImageExtractionConfigurationRequired`].
+    /// A `ImageExtractionConfiguration` with its one required property, `ImageExtractionStatus`.
     #[inline]
-    pub fn new(required: ImageExtractionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ImageExtractionStatus>) -> Self {
         Self {
-            image_extraction_status: required.image_extraction_status,
+            image_extraction_status: value.into(),
         }
     }
 
     /// `ImageExtractionStatus`: an [`ImageExtractionStatus`] value, required.
-    pub fn image_extraction_status(mut self, value: impl Into<ImageExtractionStatus>) -> Self { self.image_extraction_status = value.into(); self }
+    pub fn image_extraction_status(mut self, value: impl ::std::convert::Into<ImageExtractionStatus>) -> Self { self.image_extraction_status = value.into(); self }
 }
 
-impl PropertyType for ImageExtractionConfiguration {}
+impl crate::PropertyType for ImageExtractionConfiguration {}
 
-impl ToValue for ImageExtractionConfiguration {
+impl ::cloudwright_core::ToValue for ImageExtractionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ImageExtractionStatus", &self.image_extraction_status)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InlineDocumentEnrichmentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Condition", Shape::Object(&RULE_DocumentAttributeCondition)),
-        ("DocumentContentOperator", Shape::Str(&StrRule { allowed: &["DELETE"], ..StrRule::ANY })),
-        ("Target", Shape::Object(&RULE_DocumentAttributeTarget)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InlineDocumentEnrichmentConfiguration` property type of `AWS::QBusiness::DataSource`.
 ///
 /// Provides the configuration information for applying basic logic to alter document metadata and content when ingesting documents into Amazon Q Business.
 ///
-/// To apply advanced logic, to go beyond what you can do with basic logic, see \[`HookConfiguration`\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_HookConfiguration.html>) .
+/// To apply advanced logic, to go beyond what you can do with basic logic, see [`HookConfiguration`](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_HookConfiguration.html) .
 ///
-/// For more information, see \[Custom document enrichment\](<https://docs.aws.amazon.com/amazonq/latest/business-use-dg/custom-document-enrichment.html>) .
+/// For more information, see [Custom document enrichment](https://docs.aws.amazon.com/amazonq/latest/business-use-dg/custom-document-enrichment.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-datasource-inlinedocumentenrichmentconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -839,15 +697,15 @@ pub struct InlineDocumentEnrichmentConfiguration {
     /// `Condition`: a [`DocumentAttributeCondition`] object.
     ///
     /// Configuration of the condition used for the target document attribute or metadata field when ingesting documents into Amazon Q Business .
-    pub condition: Option<Obj<DocumentAttributeCondition>>,
+    pub condition: ::std::option::Option<crate::Obj<DocumentAttributeCondition>>,
     /// `DocumentContentOperator`: a [`DocumentContentOperator`] value.
     ///
     /// `TRUE` to delete content if the condition used for the target attribute is met.
-    pub document_content_operator: Option<DocumentContentOperator>,
+    pub document_content_operator: ::std::option::Option<DocumentContentOperator>,
     /// `Target`: a [`DocumentAttributeTarget`] object.
     ///
     /// Configuration of the target document attribute or metadata field when ingesting documents into Amazon Q Business . You can also include a value.
-    pub target: Option<Obj<DocumentAttributeTarget>>,
+    pub target: ::std::option::Option<crate::Obj<DocumentAttributeTarget>>,
 }
 
 #[rustfmt::skip]
@@ -855,40 +713,29 @@ impl InlineDocumentEnrichmentConfiguration {
     /// A `InlineDocumentEnrichmentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Condition`: a [`DocumentAttributeCondition`] object.
-    pub fn condition(mut self, value: impl Into<Obj<DocumentAttributeCondition>>) -> Self { self.condition = Some(value.into()); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttributeCondition>>) -> Self { self.condition = ::std::option::Option::Some(value.into()); self }
     /// `DocumentContentOperator`: a [`DocumentContentOperator`] value.
-    pub fn document_content_operator(mut self, value: impl Into<DocumentContentOperator>) -> Self { self.document_content_operator = Some(value.into()); self }
+    pub fn document_content_operator(mut self, value: impl ::std::convert::Into<DocumentContentOperator>) -> Self { self.document_content_operator = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a [`DocumentAttributeTarget`] object.
-    pub fn target(mut self, value: impl Into<Obj<DocumentAttributeTarget>>) -> Self { self.target = Some(value.into()); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentAttributeTarget>>) -> Self { self.target = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InlineDocumentEnrichmentConfiguration {}
+impl crate::PropertyType for InlineDocumentEnrichmentConfiguration {}
 
-impl ToValue for InlineDocumentEnrichmentConfiguration {
+impl ::cloudwright_core::ToValue for InlineDocumentEnrichmentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Condition", &self.condition)
             .opt("DocumentContentOperator", &self.document_content_operator)
             .opt("Target", &self.target)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MediaExtractionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AudioExtractionConfiguration", Shape::Object(&RULE_AudioExtractionConfiguration)),
-        ("ImageExtractionConfiguration", Shape::Object(&RULE_ImageExtractionConfiguration)),
-        ("VideoExtractionConfiguration", Shape::Object(&RULE_VideoExtractionConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MediaExtractionConfiguration` property type of `AWS::QBusiness::DataSource`.
 ///
@@ -900,15 +747,18 @@ pub struct MediaExtractionConfiguration {
     /// `AudioExtractionConfiguration`: an [`AudioExtractionConfiguration`] object.
     ///
     /// Configuration settings for extracting and processing audio content from media files.
-    pub audio_extraction_configuration: Option<Obj<AudioExtractionConfiguration>>,
+    pub audio_extraction_configuration:
+        ::std::option::Option<crate::Obj<AudioExtractionConfiguration>>,
     /// `ImageExtractionConfiguration`: an [`ImageExtractionConfiguration`] object.
     ///
-    /// The configuration for extracting semantic meaning from images in documents. For more information, see \[Extracting semantic meaning from images and visuals\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/extracting-meaning-from-images.html>) .
-    pub image_extraction_configuration: Option<Obj<ImageExtractionConfiguration>>,
+    /// The configuration for extracting semantic meaning from images in documents. For more information, see [Extracting semantic meaning from images and visuals](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/extracting-meaning-from-images.html) .
+    pub image_extraction_configuration:
+        ::std::option::Option<crate::Obj<ImageExtractionConfiguration>>,
     /// `VideoExtractionConfiguration`: a [`VideoExtractionConfiguration`] object.
     ///
     /// Configuration settings for extracting and processing video content from media files.
-    pub video_extraction_configuration: Option<Obj<VideoExtractionConfiguration>>,
+    pub video_extraction_configuration:
+        ::std::option::Option<crate::Obj<VideoExtractionConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -916,23 +766,23 @@ impl MediaExtractionConfiguration {
     /// A `MediaExtractionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AudioExtractionConfiguration`: an [`AudioExtractionConfiguration`] object.
-    pub fn audio_extraction_configuration(mut self, value: impl Into<Obj<AudioExtractionConfiguration>>) -> Self { self.audio_extraction_configuration = Some(value.into()); self }
+    pub fn audio_extraction_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AudioExtractionConfiguration>>) -> Self { self.audio_extraction_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ImageExtractionConfiguration`: an [`ImageExtractionConfiguration`] object.
-    pub fn image_extraction_configuration(mut self, value: impl Into<Obj<ImageExtractionConfiguration>>) -> Self { self.image_extraction_configuration = Some(value.into()); self }
+    pub fn image_extraction_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ImageExtractionConfiguration>>) -> Self { self.image_extraction_configuration = ::std::option::Option::Some(value.into()); self }
     /// `VideoExtractionConfiguration`: a [`VideoExtractionConfiguration`] object.
-    pub fn video_extraction_configuration(mut self, value: impl Into<Obj<VideoExtractionConfiguration>>) -> Self { self.video_extraction_configuration = Some(value.into()); self }
+    pub fn video_extraction_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VideoExtractionConfiguration>>) -> Self { self.video_extraction_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MediaExtractionConfiguration {}
+impl crate::PropertyType for MediaExtractionConfiguration {}
 
-impl ToValue for MediaExtractionConfiguration {
+impl ::cloudwright_core::ToValue for MediaExtractionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AudioExtractionConfiguration",
                 &self.audio_extraction_configuration,
@@ -949,23 +799,6 @@ impl ToValue for MediaExtractionConfiguration {
     }
 }
 
-/// The required properties of [`VideoExtractionConfiguration`], by name: `VideoExtractionConfiguration::new(VideoExtractionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VideoExtractionConfigurationRequired {
-    /// `VideoExtractionStatus`: a [`VideoExtractionStatus`] value, required.
-    pub video_extraction_status: VideoExtractionStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoExtractionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("VideoExtractionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["VideoExtractionStatus"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VideoExtractionConfiguration` property type of `AWS::QBusiness::DataSource`.
 ///
 /// Configuration settings for video content extraction and processing.
@@ -981,24 +814,24 @@ pub struct VideoExtractionConfiguration {
 
 #[rustfmt::skip]
 impl VideoExtractionConfiguration {
-    /// A `VideoExtractionConfiguration` with its required properties, named in a [`VideoExtractionConfigurationRequired`].
+    /// A `VideoExtractionConfiguration` with its one required property, `VideoExtractionStatus`.
     #[inline]
-    pub fn new(required: VideoExtractionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<VideoExtractionStatus>) -> Self {
         Self {
-            video_extraction_status: required.video_extraction_status,
+            video_extraction_status: value.into(),
         }
     }
 
     /// `VideoExtractionStatus`: a [`VideoExtractionStatus`] value, required.
-    pub fn video_extraction_status(mut self, value: impl Into<VideoExtractionStatus>) -> Self { self.video_extraction_status = value.into(); self }
+    pub fn video_extraction_status(mut self, value: impl ::std::convert::Into<VideoExtractionStatus>) -> Self { self.video_extraction_status = value.into(); self }
 }
 
-impl PropertyType for VideoExtractionConfiguration {}
+impl crate::PropertyType for VideoExtractionConfiguration {}
 
-impl ToValue for VideoExtractionConfiguration {
+impl ::cloudwright_core::ToValue for VideoExtractionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("VideoExtractionStatus", &self.video_extraction_status)
             .build()
     }
@@ -1010,23 +843,23 @@ pub enum AttributeValueOperator {
     /// `DELETE`
     Delete,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AttributeValueOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AttributeValueOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AttributeValueOperator {
+impl ::cloudwright_core::ToValue for AttributeValueOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Delete => "DELETE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1038,24 +871,24 @@ pub enum AudioExtractionStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AudioExtractionStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AudioExtractionStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AudioExtractionStatus {
+impl ::cloudwright_core::ToValue for AudioExtractionStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1065,23 +898,23 @@ pub enum DocumentContentOperator {
     /// `DELETE`
     Delete,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DocumentContentOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DocumentContentOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DocumentContentOperator {
+impl ::cloudwright_core::ToValue for DocumentContentOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Delete => "DELETE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1111,18 +944,18 @@ pub enum DocumentEnrichmentConditionOperator {
     /// `BEGINS_WITH`
     BeginsWith,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DocumentEnrichmentConditionOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DocumentEnrichmentConditionOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DocumentEnrichmentConditionOperator {
+impl ::cloudwright_core::ToValue for DocumentEnrichmentConditionOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GreaterThan => "GREATER_THAN",
             Self::GreaterThanOrEquals => "GREATER_THAN_OR_EQUALS",
@@ -1135,9 +968,9 @@ impl ToValue for DocumentEnrichmentConditionOperator {
             Self::Exists => "EXISTS",
             Self::NotExists => "NOT_EXISTS",
             Self::BeginsWith => "BEGINS_WITH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1149,24 +982,24 @@ pub enum ImageExtractionStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ImageExtractionStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ImageExtractionStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ImageExtractionStatus {
+impl ::cloudwright_core::ToValue for ImageExtractionStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1178,23 +1011,175 @@ pub enum VideoExtractionStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VideoExtractionStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VideoExtractionStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VideoExtractionStatus {
+impl ::cloudwright_core::ToValue for VideoExtractionStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:aws[a-zA-Z-]*:lambda:[a-z-]*-[0-9]:[0-9]{12}:function:[a-zA-Z0-9-_]+(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(:[a-zA-Z0-9-_]+)?$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[-0-9a-zA-Z]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Configuration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DocumentEnrichmentConfiguration", Shape::Object(&RULE_DocumentEnrichmentConfiguration)),
+            ("IndexId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MediaExtractionConfiguration", Shape::Object(&RULE_MediaExtractionConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SyncSchedule", Shape::Str(&StrRule { max_len: Some(998), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
+        ],
+        required: &["ApplicationId", "IndexId", "Configuration", "DisplayName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioExtractionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AudioExtractionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["AudioExtractionStatus"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_7), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["SecurityGroupIds", "SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Operator", Shape::Str(&StrRule { allowed: &["GREATER_THAN", "GREATER_THAN_OR_EQUALS", "LESS_THAN", "LESS_THAN_OR_EQUALS", "EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS", "EXISTS", "NOT_EXISTS", "BEGINS_WITH"], ..StrRule::ANY })),
+            ("Value", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["Key", "Operator"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeValueOperator", Shape::Str(&StrRule { allowed: &["DELETE"], ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentEnrichmentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InlineConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineDocumentEnrichmentConfiguration), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("PostExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
+            ("PreExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HookConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InvocationCondition", Shape::Object(&RULE_DocumentAttributeCondition)),
+            ("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("S3BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_6), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageExtractionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ImageExtractionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["ImageExtractionStatus"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InlineDocumentEnrichmentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Condition", Shape::Object(&RULE_DocumentAttributeCondition)),
+            ("DocumentContentOperator", Shape::Str(&StrRule { allowed: &["DELETE"], ..StrRule::ANY })),
+            ("Target", Shape::Object(&RULE_DocumentAttributeTarget)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaExtractionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AudioExtractionConfiguration", Shape::Object(&RULE_AudioExtractionConfiguration)),
+            ("ImageExtractionConfiguration", Shape::Object(&RULE_ImageExtractionConfiguration)),
+            ("VideoExtractionConfiguration", Shape::Object(&RULE_VideoExtractionConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoExtractionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("VideoExtractionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["VideoExtractionStatus"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$");
 
 /// The required properties of [`Index`], by name: `Index::new(IndexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Index: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CapacityConfiguration", Shape::Object(&RULE_IndexCapacityConfiguration)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DocumentAttributeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DocumentAttributeConfiguration), min_items: Some(1), max_items: Some(500), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["ENTERPRISE", "STARTER"], ..StrRule::ANY })),
-    ],
-    required: &["ApplicationId", "DisplayName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QBusiness::Index` resource.
 ///
@@ -47,7 +22,7 @@ pub(crate) static RULE_Index: ObjRule = ObjRule {
 ///
 /// To determine if index creation has completed, check the `Status` field returned from a call to `DescribeIndex` . The `Status` field is set to `ACTIVE` when the index is ready to use.
 ///
-/// Once the index is active, you can index your documents using the \[`BatchPutDocument`\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_BatchPutDocument.html>) API or the \[`CreateDataSource`\](<https://docs.aws.amazon.com/amazonq/latest/api-reference/API_CreateDataSource.html>) API.
+/// Once the index is active, you can index your documents using the [`BatchPutDocument`](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_BatchPutDocument.html) API or the [`CreateDataSource`](https://docs.aws.amazon.com/amazonq/latest/api-reference/API_CreateDataSource.html) API.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ApplicationId`, `IndexId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`IndexAttributes`], which `Handle<Index>` dereferences to.
@@ -63,43 +38,44 @@ pub struct Index {
     /// The identifier of the Amazon Q Business application using the index.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `CapacityConfiguration`: an [`IndexCapacityConfiguration`] object.
     ///
     /// The capacity units you want to provision for your index. You can add and remove capacity to fit your usage needs.
-    pub capacity_configuration: Option<Obj<IndexCapacityConfiguration>>,
+    pub capacity_configuration: ::std::option::Option<crate::Obj<IndexCapacityConfiguration>>,
     /// `Description`: a string.
     ///
     /// A description for the Amazon Q Business index.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string, required.
     ///
     /// The name of the index.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 1000.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `DocumentAttributeConfigurations`: a list of [`DocumentAttributeConfiguration`] objects.
     ///
     /// Configuration information for document attributes. Document attributes are metadata or fields associated with your documents. For example, the company department name associated with each document.
     ///
-    /// For more information, see \[Understanding document attributes\](<https://docs.aws.amazon.com/amazonq/latest/business-use-dg/doc-attributes.html>) .
+    /// For more information, see [Understanding document attributes](https://docs.aws.amazon.com/amazonq/latest/business-use-dg/doc-attributes.html) .
     ///
     /// Items 1 to 500.
-    pub document_attribute_configurations: Option<List<DocumentAttributeConfiguration>>,
+    pub document_attribute_configurations:
+        ::std::option::Option<::cloudwright_core::List<DocumentAttributeConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs that identify or categorize the index. You can also use tags to help control access to the index. Tag keys and values can consist of Unicode letters, digits, white space, and any of the following symbols: _ . : / = + - @.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: an [`IndexType`] value.
     ///
-    /// The index type that's suitable for your needs. For more information on what's included in each type of index, see \[Amazon Q Business tiers\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/tiers.html#index-tiers>) .
+    /// The index type that's suitable for your needs. For more information on what's included in each type of index, see [Amazon Q Business tiers](https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/tiers.html#index-tiers) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Option<IndexType>,
+    pub r#type: ::std::option::Option<IndexType>,
 }
 
 #[rustfmt::skip]
@@ -109,7 +85,7 @@ impl Index {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QBusiness::Index",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-index.html",
         primary_identifier: &["ApplicationId", "IndexId"],
@@ -120,7 +96,7 @@ impl Index {
         read_only: &["CreatedAt", "IndexArn", "IndexId", "IndexStatistics", "Status", "UpdatedAt"],
         attributes: &["CreatedAt", "IndexArn", "IndexId", "IndexStatistics", "Status", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Index` with its required properties, named in a [`IndexRequired`].
@@ -128,49 +104,51 @@ impl Index {
     pub fn new(required: IndexRequired) -> Self {
         Self {
             application_id: required.application_id,
-            capacity_configuration: None,
-            description: None,
+            capacity_configuration: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             display_name: required.display_name,
-            document_attribute_configurations: None,
-            tags: None,
-            r#type: None,
+            document_attribute_configurations: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `CapacityConfiguration`: an [`IndexCapacityConfiguration`] object.
-    pub fn capacity_configuration(mut self, value: impl Into<Obj<IndexCapacityConfiguration>>) -> Self { self.capacity_configuration = Some(value.into()); self }
+    pub fn capacity_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IndexCapacityConfiguration>>) -> Self { self.capacity_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `DocumentAttributeConfigurations`: a list of [`DocumentAttributeConfiguration`] objects.
-    pub fn document_attribute_configurations(mut self, value: impl Into<List<DocumentAttributeConfiguration>>) -> Self { self.document_attribute_configurations = Some(value.into()); self }
+    pub fn document_attribute_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DocumentAttributeConfiguration>>) -> Self { self.document_attribute_configurations = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`IndexType`] value.
-    pub fn r#type(mut self, value: impl Into<IndexType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<IndexType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Index {
+impl ::cloudwright_core::Resource for Index {
     type Attributes = IndexAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Index, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Index, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Index {
+impl ::cloudwright_core::ToValue for Index {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .opt("CapacityConfiguration", &self.capacity_configuration)
             .opt("Description", &self.description)
@@ -185,12 +163,12 @@ impl ToValue for Index {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Index`]: `Handle<Index>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Index`]: `Handle<Index>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IndexAttributes(ResourceRef);
+pub struct IndexAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IndexAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IndexAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -200,65 +178,54 @@ impl IndexAttributes {
     ///
     /// The Unix timestamp when the index was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `IndexArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an Amazon Q Business index.
     #[inline]
-    pub fn index_arn(&self) -> Value {
-        self.0.get_att("IndexArn")
+    pub fn index_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IndexArn"))
     }
 
     /// `Fn::GetAtt` `IndexId`: a string.
     ///
     /// The identifier for the index.
     #[inline]
-    pub fn index_id(&self) -> Value {
-        self.0.get_att("IndexId")
+    pub fn index_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IndexId"))
     }
 
     /// `Fn::GetAtt` `IndexStatistics`: an object.
     ///
     /// Provides information about the number of documents in an index.
     #[inline]
-    pub fn index_statistics(&self) -> Value {
-        self.0.get_att("IndexStatistics")
+    pub fn index_statistics(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("IndexStatistics"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The Unix timestamp when the index was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentAttributeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Search", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["STRING", "STRING_LIST", "NUMBER", "DATE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentAttributeConfiguration` property type of `AWS::QBusiness::Index`.
 ///
 /// Configuration information for document attributes. Document attributes are metadata or fields associated with your documents. For example, the company department name associated with each document.
 ///
-/// For more information, see \[Understanding document attributes\](<https://docs.aws.amazon.com/amazonq/latest/business-use-dg/doc-attributes.html>) .
+/// For more information, see [Understanding document attributes](https://docs.aws.amazon.com/amazonq/latest/business-use-dg/doc-attributes.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-index-documentattributeconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -268,15 +235,15 @@ pub struct DocumentAttributeConfiguration {
     /// The name of the document attribute.
     ///
     /// Pattern `^[a-zA-Z0-9_][a-zA-Z0-9_-]*$`; length 1 to 30.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Search`: a [`Status`] value.
     ///
     /// Information about whether the document attribute can be used by an end user to search for information on their web experience.
-    pub search: Option<Status>,
+    pub search: ::std::option::Option<Status>,
     /// `Type`: an [`AttributeType`] value.
     ///
     /// The type of document attribute.
-    pub r#type: Option<AttributeType>,
+    pub r#type: ::std::option::Option<AttributeType>,
 }
 
 #[rustfmt::skip]
@@ -284,38 +251,29 @@ impl DocumentAttributeConfiguration {
     /// A `DocumentAttributeConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Search`: a [`Status`] value.
-    pub fn search(mut self, value: impl Into<Status>) -> Self { self.search = Some(value.into()); self }
+    pub fn search(mut self, value: impl ::std::convert::Into<Status>) -> Self { self.search = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`AttributeType`] value.
-    pub fn r#type(mut self, value: impl Into<AttributeType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AttributeType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentAttributeConfiguration {}
+impl crate::PropertyType for DocumentAttributeConfiguration {}
 
-impl ToValue for DocumentAttributeConfiguration {
+impl ::cloudwright_core::ToValue for DocumentAttributeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Search", &self.search)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IndexCapacityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Units", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IndexCapacityConfiguration` property type of `AWS::QBusiness::Index`.
 ///
@@ -329,7 +287,7 @@ pub struct IndexCapacityConfiguration {
     /// The number of storage units configured for an Amazon Q Business index.
     ///
     /// Value at least 1.
-    pub units: Option<Num>,
+    pub units: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -337,19 +295,21 @@ impl IndexCapacityConfiguration {
     /// A `IndexCapacityConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Units`: a number.
-    pub fn units(mut self, value: impl Into<Num>) -> Self { self.units = Some(value.into()); self }
+    pub fn units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.units = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IndexCapacityConfiguration {}
+impl crate::PropertyType for IndexCapacityConfiguration {}
 
-impl ToValue for IndexCapacityConfiguration {
+impl ::cloudwright_core::ToValue for IndexCapacityConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Units", &self.units).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Units", &self.units)
+            .build()
     }
 }
 
@@ -365,26 +325,26 @@ pub enum AttributeType {
     /// `DATE`
     Date,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AttributeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AttributeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AttributeType {
+impl ::cloudwright_core::ToValue for AttributeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::String => "STRING",
             Self::StringList => "STRING_LIST",
             Self::Number => "NUMBER",
             Self::Date => "DATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -396,24 +356,24 @@ pub enum IndexType {
     /// `STARTER`
     Starter,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IndexType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IndexType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IndexType {
+impl ::cloudwright_core::ToValue for IndexType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enterprise => "ENTERPRISE",
             Self::Starter => "STARTER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -425,23 +385,73 @@ pub enum Status {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Status {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Status {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Status {
+impl ::cloudwright_core::ToValue for Status {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Index: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CapacityConfiguration", Shape::Object(&RULE_IndexCapacityConfiguration)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DocumentAttributeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DocumentAttributeConfiguration), min_items: Some(1), max_items: Some(500), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["ENTERPRISE", "STARTER"], ..StrRule::ANY })),
+        ],
+        required: &["ApplicationId", "DisplayName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentAttributeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Search", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["STRING", "STRING_LIST", "NUMBER", "DATE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IndexCapacityConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Units", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

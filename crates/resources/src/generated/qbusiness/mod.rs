@@ -34,7 +34,7 @@ pub mod shared;
 pub mod web_experience;
 
 #[cfg(feature = "qbusiness")]
-pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+pub use application::{Application, ApplicationAttributes};
 #[cfg(feature = "qbusiness")]
 pub use data_accessor::{DataAccessor, DataAccessorAttributes, DataAccessorRequired};
 #[cfg(feature = "qbusiness")]
@@ -48,4 +48,4 @@ pub use plugin::{Plugin, PluginAttributes, PluginRequired};
 #[cfg(feature = "qbusiness")]
 pub use retriever::{Retriever, RetrieverAttributes, RetrieverRequired};
 #[cfg(feature = "qbusiness")]
-pub use web_experience::{WebExperience, WebExperienceAttributes, WebExperienceRequired};
+pub use web_experience::{WebExperience, WebExperienceAttributes};

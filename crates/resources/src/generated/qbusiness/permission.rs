@@ -5,42 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^qbusiness:[a-zA-Z]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^aws:PrincipalTag/qbusiness-dataaccessor:[a-zA-Z]+");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-
 /// The required properties of [`Permission`], by name: `Permission::new(PermissionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionRequired {
     /// `Actions`: a list of strings, required.
-    pub actions: List<Str>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
     /// `StatementId`: a string, required.
-    pub statement_id: Str,
+    pub statement_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Permission: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("StatementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["ApplicationId", "StatementId", "Actions", "Principal"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QBusiness::Permission` resource.
 ///
@@ -60,29 +36,29 @@ pub struct Permission {
     /// The list of Amazon Q Business actions that the ISV is allowed to perform.
     ///
     /// Items 1 to 10; each item: pattern `^qbusiness:[a-zA-Z]+$`; create-only: changing it replaces the resource.
-    pub actions: List<Str>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ApplicationId`: a string, required.
     ///
     /// The unique identifier of the Amazon Q Business application.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `Conditions`: a list of [`Condition`] objects.
     ///
     /// Items 1 to 10; create-only: changing it replaces the resource.
-    pub conditions: Option<List<Condition>>,
+    pub conditions: ::std::option::Option<::cloudwright_core::List<Condition>>,
     /// `Principal`: a string, required.
     ///
     /// Provides user and group information used for filtering documents to use for generating Amazon Q Business conversation responses.
     ///
     /// Pattern `^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$`; length 1 to 1284; create-only: changing it replaces the resource.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
     /// `StatementId`: a string, required.
     ///
     /// A unique identifier for the policy statement.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub statement_id: Str,
+    pub statement_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -92,7 +68,7 @@ impl Permission {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QBusiness::Permission",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-permission.html",
         primary_identifier: &["ApplicationId", "StatementId"],
@@ -103,7 +79,7 @@ impl Permission {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Permission` with its required properties, named in a [`PermissionRequired`].
@@ -112,39 +88,41 @@ impl Permission {
         Self {
             actions: required.actions,
             application_id: required.application_id,
-            conditions: None,
+            conditions: ::std::option::Option::None,
             principal: required.principal,
             statement_id: required.statement_id,
         }
     }
 
     /// `Actions`: a list of strings, required.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.actions = value.into(); self }
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `Conditions`: a list of [`Condition`] objects.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = Some(value.into()); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Condition>>) -> Self { self.conditions = ::std::option::Option::Some(value.into()); self }
     /// `Principal`: a string, required.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal = value.into(); self }
     /// `StatementId`: a string, required.
-    pub fn statement_id(mut self, value: impl Into<Str>) -> Self { self.statement_id = value.into(); self }
+    pub fn statement_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statement_id = value.into(); self }
 }
 
-impl Resource for Permission {
+impl ::cloudwright_core::Resource for Permission {
     type Attributes = PermissionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Permission, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Permission, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Permission {
+impl ::cloudwright_core::ToValue for Permission {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .req("ApplicationId", &self.application_id)
             .opt("Conditions", &self.conditions)
@@ -154,12 +132,12 @@ impl ToValue for Permission {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Permission`]: `Handle<Permission>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Permission`]: `Handle<Permission>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct PermissionAttributes(());
 
-impl From<ResourceRef> for PermissionAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PermissionAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -168,24 +146,12 @@ impl From<ResourceRef> for PermissionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionRequired {
     /// `ConditionKey`: a string, required.
-    pub condition_key: Str,
+    pub condition_key: ::cloudwright_core::Str,
     /// `ConditionOperator`: a [`ConditionOperator`] value, required.
     pub condition_operator: ConditionOperator,
     /// `ConditionValues`: a list of strings, required.
-    pub condition_values: List<Str>,
+    pub condition_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Condition: ObjRule = ObjRule {
-    properties: &[
-        ("ConditionKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ConditionOperator", Shape::Str(&StrRule { allowed: &["StringEquals"], ..StrRule::ANY })),
-        ("ConditionValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["ConditionOperator", "ConditionKey", "ConditionValues"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Condition` property type of `AWS::QBusiness::Permission`.
 ///
@@ -195,13 +161,13 @@ pub struct Condition {
     /// `ConditionKey`: a string, required.
     ///
     /// Pattern `^aws:PrincipalTag/qbusiness-dataaccessor:[a-zA-Z]+`.
-    pub condition_key: Str,
+    pub condition_key: ::cloudwright_core::Str,
     /// `ConditionOperator`: a [`ConditionOperator`] value, required.
     pub condition_operator: ConditionOperator,
     /// `ConditionValues`: a list of strings, required.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; items 1 to 1.
-    pub condition_values: List<Str>,
+    pub condition_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -217,19 +183,19 @@ impl Condition {
     }
 
     /// `ConditionKey`: a string, required.
-    pub fn condition_key(mut self, value: impl Into<Str>) -> Self { self.condition_key = value.into(); self }
+    pub fn condition_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition_key = value.into(); self }
     /// `ConditionOperator`: a [`ConditionOperator`] value, required.
-    pub fn condition_operator(mut self, value: impl Into<ConditionOperator>) -> Self { self.condition_operator = value.into(); self }
+    pub fn condition_operator(mut self, value: impl ::std::convert::Into<ConditionOperator>) -> Self { self.condition_operator = value.into(); self }
     /// `ConditionValues`: a list of strings, required.
-    pub fn condition_values(mut self, value: impl Into<List<Str>>) -> Self { self.condition_values = value.into(); self }
+    pub fn condition_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.condition_values = value.into(); self }
 }
 
-impl PropertyType for Condition {}
+impl crate::PropertyType for Condition {}
 
-impl ToValue for Condition {
+impl ::cloudwright_core::ToValue for Condition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConditionKey", &self.condition_key)
             .req("ConditionOperator", &self.condition_operator)
             .req("ConditionValues", &self.condition_values)
@@ -243,22 +209,63 @@ pub enum ConditionOperator {
     /// `StringEquals`
     StringEquals,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConditionOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConditionOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConditionOperator {
+impl ::cloudwright_core::ToValue for ConditionOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StringEquals => "StringEquals",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^qbusiness:[a-zA-Z]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^aws:PrincipalTag/qbusiness-dataaccessor:[a-zA-Z]+");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Permission: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("StatementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["ApplicationId", "StatementId", "Actions", "Principal"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Condition: ObjRule = ObjRule {
+        properties: &[
+            ("ConditionKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ConditionOperator", Shape::Str(&StrRule { allowed: &["StringEquals"], ..StrRule::ANY })),
+            ("ConditionValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["ConditionOperator", "ConditionKey", "ConditionValues"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

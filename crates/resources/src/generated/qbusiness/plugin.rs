@@ -5,43 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https?|ftp|file)://([^\\s]*)$");
 
 /// The required properties of [`Plugin`], by name: `Plugin::new(PluginRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PluginRequired {
     /// `AuthConfiguration`: a JSON value, required.
-    pub auth_configuration: Json,
+    pub auth_configuration: ::cloudwright_core::Json,
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `Type`: a [`PluginType`] value, required.
     pub r#type: PluginType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Plugin: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AuthConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("CustomPluginConfiguration", Shape::Object(&RULE_CustomPluginConfiguration)),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SERVICE_NOW", "SALESFORCE", "JIRA", "ZENDESK", "CUSTOM", "QUICKSIGHT", "SERVICENOW_NOW_PLATFORM", "JIRA_CLOUD", "SALESFORCE_CRM", "ZENDESK_SUITE", "ATLASSIAN_CONFLUENCE", "GOOGLE_CALENDAR", "MICROSOFT_TEAMS", "MICROSOFT_EXCHANGE", "PAGERDUTY_ADVANCE", "SMARTSHEET", "ASANA"], ..StrRule::ANY })),
-    ],
-    required: &["AuthConfiguration", "DisplayName", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QBusiness::Plugin` resource.
 ///
@@ -61,37 +36,37 @@ pub struct Plugin {
     /// The identifier of the application that will contain the plugin.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub application_id: Option<Str>,
+    pub application_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthConfiguration`: a JSON value, required.
     ///
     /// Authentication configuration information for an Amazon Q Business plugin.
-    pub auth_configuration: Json,
+    pub auth_configuration: ::cloudwright_core::Json,
     /// `CustomPluginConfiguration`: a [`CustomPluginConfiguration`] object.
     ///
     /// Configuration information required to create a custom plugin.
-    pub custom_plugin_configuration: Option<Obj<CustomPluginConfiguration>>,
+    pub custom_plugin_configuration: ::std::option::Option<crate::Obj<CustomPluginConfiguration>>,
     /// `DisplayName`: a string, required.
     ///
     /// The name of the plugin.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 100.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `ServerUrl`: a string.
     ///
     /// The plugin server URL used for configuration.
     ///
     /// Pattern `^(https?|ftp|file)://([^\s]*)$`; length 1 to 2048.
-    pub server_url: Option<Str>,
+    pub server_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `State`: a [`PluginState`] value.
     ///
     /// The current status of the plugin.
-    pub state: Option<PluginState>,
+    pub state: ::std::option::Option<PluginState>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs that identify or categorize the data source connector. You can also use tags to help control access to the data source connector. Tag keys and values can consist of Unicode letters, digits, white space, and any of the following symbols: _ . : / = + - @.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`PluginType`] value, required.
     ///
     /// The type of the plugin.
@@ -107,7 +82,7 @@ impl Plugin {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QBusiness::Plugin",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-plugin.html",
         primary_identifier: &["ApplicationId", "PluginId"],
@@ -118,60 +93,62 @@ impl Plugin {
         read_only: &["BuildStatus", "CreatedAt", "PluginArn", "PluginId", "UpdatedAt"],
         attributes: &["BuildStatus", "CreatedAt", "PluginArn", "PluginId", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Plugin` with its required properties, named in a [`PluginRequired`].
     #[inline]
     pub fn new(required: PluginRequired) -> Self {
         Self {
-            application_id: None,
+            application_id: ::std::option::Option::None,
             auth_configuration: required.auth_configuration,
-            custom_plugin_configuration: None,
+            custom_plugin_configuration: ::std::option::Option::None,
             display_name: required.display_name,
-            server_url: None,
-            state: None,
-            tags: None,
+            server_url: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `ApplicationId`: a string.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = Some(value.into()); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = ::std::option::Option::Some(value.into()); self }
     /// `AuthConfiguration`: a JSON value, required.
-    pub fn auth_configuration(mut self, value: impl Into<Json>) -> Self { self.auth_configuration = value.into(); self }
+    pub fn auth_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.auth_configuration = value.into(); self }
     /// `CustomPluginConfiguration`: a [`CustomPluginConfiguration`] object.
-    pub fn custom_plugin_configuration(mut self, value: impl Into<Obj<CustomPluginConfiguration>>) -> Self { self.custom_plugin_configuration = Some(value.into()); self }
+    pub fn custom_plugin_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CustomPluginConfiguration>>) -> Self { self.custom_plugin_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `ServerUrl`: a string.
-    pub fn server_url(mut self, value: impl Into<Str>) -> Self { self.server_url = Some(value.into()); self }
+    pub fn server_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_url = ::std::option::Option::Some(value.into()); self }
     /// `State`: a [`PluginState`] value.
-    pub fn state(mut self, value: impl Into<PluginState>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<PluginState>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PluginType`] value, required.
-    pub fn r#type(mut self, value: impl Into<PluginType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PluginType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Plugin {
+impl ::cloudwright_core::Resource for Plugin {
     type Attributes = PluginAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Plugin, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Plugin, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Plugin {
+impl ::cloudwright_core::ToValue for Plugin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationId", &self.application_id)
             .req("AuthConfiguration", &self.auth_configuration)
             .opt(
@@ -187,12 +164,12 @@ impl ToValue for Plugin {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Plugin`]: `Handle<Plugin>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Plugin`]: `Handle<Plugin>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PluginAttributes(ResourceRef);
+pub struct PluginAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PluginAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PluginAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -200,40 +177,40 @@ impl From<ResourceRef> for PluginAttributes {
 impl PluginAttributes {
     /// `Fn::GetAtt` `BuildStatus`: one of a set of strings.
     #[inline]
-    pub fn build_status(&self) -> Value {
-        self.0.get_att("BuildStatus")
+    pub fn build_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BuildStatus"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp for when the plugin was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `PluginArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of a plugin.
     #[inline]
-    pub fn plugin_arn(&self) -> Value {
-        self.0.get_att("PluginArn")
+    pub fn plugin_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PluginArn"))
     }
 
     /// `Fn::GetAtt` `PluginId`: a string.
     ///
     /// The identifier of the plugin.
     #[inline]
-    pub fn plugin_id(&self) -> Value {
-        self.0.get_att("PluginId")
+    pub fn plugin_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PluginId"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp for when the plugin was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -241,24 +218,12 @@ impl PluginAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPluginConfigurationRequired {
     /// `ApiSchema`: a JSON value, required.
-    pub api_schema: Json,
+    pub api_schema: ::cloudwright_core::Json,
     /// `ApiSchemaType`: an [`ApiSchemaType`] value, required.
     pub api_schema_type: ApiSchemaType,
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomPluginConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ApiSchema", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("ApiSchemaType", Shape::Str(&StrRule { allowed: &["OPEN_API_V3"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-    ],
-    required: &["ApiSchema", "ApiSchemaType", "Description"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomPluginConfiguration` property type of `AWS::QBusiness::Plugin`.
 ///
@@ -270,7 +235,7 @@ pub struct CustomPluginConfiguration {
     /// `ApiSchema`: a JSON value, required.
     ///
     /// Contains either details about the S3 object containing the OpenAPI schema for the action group or the JSON or YAML-formatted payload defining the schema.
-    pub api_schema: Json,
+    pub api_schema: ::cloudwright_core::Json,
     /// `ApiSchemaType`: an [`ApiSchemaType`] value, required.
     ///
     /// The type of OpenAPI schema to use.
@@ -280,7 +245,7 @@ pub struct CustomPluginConfiguration {
     /// A description for your custom plugin configuration.
     ///
     /// Length 1 to 200.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -296,19 +261,19 @@ impl CustomPluginConfiguration {
     }
 
     /// `ApiSchema`: a JSON value, required.
-    pub fn api_schema(mut self, value: impl Into<Json>) -> Self { self.api_schema = value.into(); self }
+    pub fn api_schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.api_schema = value.into(); self }
     /// `ApiSchemaType`: an [`ApiSchemaType`] value, required.
-    pub fn api_schema_type(mut self, value: impl Into<ApiSchemaType>) -> Self { self.api_schema_type = value.into(); self }
+    pub fn api_schema_type(mut self, value: impl ::std::convert::Into<ApiSchemaType>) -> Self { self.api_schema_type = value.into(); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
 }
 
-impl PropertyType for CustomPluginConfiguration {}
+impl crate::PropertyType for CustomPluginConfiguration {}
 
-impl ToValue for CustomPluginConfiguration {
+impl ::cloudwright_core::ToValue for CustomPluginConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiSchema", &self.api_schema)
             .req("ApiSchemaType", &self.api_schema_type)
             .req("Description", &self.description)
@@ -322,23 +287,23 @@ pub enum ApiSchemaType {
     /// `OPEN_API_V3`
     OpenApiV3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApiSchemaType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApiSchemaType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApiSchemaType {
+impl ::cloudwright_core::ToValue for ApiSchemaType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OpenApiV3 => "OPEN_API_V3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -350,24 +315,24 @@ pub enum PluginState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PluginState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PluginState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PluginState {
+impl ::cloudwright_core::ToValue for PluginState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -409,18 +374,18 @@ pub enum PluginType {
     /// `ASANA`
     Asana,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PluginType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PluginType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PluginType {
+impl ::cloudwright_core::ToValue for PluginType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ServiceNow => "SERVICE_NOW",
             Self::Salesforce => "SALESFORCE",
@@ -439,8 +404,50 @@ impl ToValue for PluginType {
             Self::PagerdutyAdvance => "PAGERDUTY_ADVANCE",
             Self::Smartsheet => "SMARTSHEET",
             Self::Asana => "ASANA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https?|ftp|file)://([^\\s]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Plugin: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AuthConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("CustomPluginConfiguration", Shape::Object(&RULE_CustomPluginConfiguration)),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SERVICE_NOW", "SALESFORCE", "JIRA", "ZENDESK", "CUSTOM", "QUICKSIGHT", "SERVICENOW_NOW_PLATFORM", "JIRA_CLOUD", "SALESFORCE_CRM", "ZENDESK_SUITE", "ATLASSIAN_CONFLUENCE", "GOOGLE_CALENDAR", "MICROSOFT_TEAMS", "MICROSOFT_EXCHANGE", "PAGERDUTY_ADVANCE", "SMARTSHEET", "ASANA"], ..StrRule::ANY })),
+        ],
+        required: &["AuthConfiguration", "DisplayName", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomPluginConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ApiSchema", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("ApiSchemaType", Shape::Str(&StrRule { allowed: &["OPEN_API_V3"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ],
+        required: &["ApiSchema", "ApiSchemaType", "Description"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

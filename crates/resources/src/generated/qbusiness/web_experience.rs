@@ -5,51 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.css)?$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.(svg|ico))?$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.(ttf|woff|woff2|otf))?$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.(svg|png))?$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^(http:\\/\\/|https:\\/\\/)[a-zA-Z0-9-_.]+(?::[0-9]{1,5})?$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
-    "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
-);
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[\\s\\S]*$");
-
-/// The required properties of [`WebExperience`], by name: `WebExperience::new(WebExperienceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WebExperienceRequired {
-    /// `ApplicationId`: a string, required.
-    pub application_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebExperience: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BrowserExtensionConfiguration", Shape::Object(&RULE_BrowserExtensionConfiguration)),
-        ("CustomizationConfiguration", Shape::Object(&RULE_CustomizationConfiguration)),
-        ("IdentityProviderConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Origins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SamplePromptsControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Subtitle", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("WelcomeMessage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
-    ],
-    required: &["ApplicationId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QBusiness::WebExperience` resource.
 ///
@@ -69,63 +25,64 @@ pub struct WebExperience {
     /// The identifier of the Amazon Q Business web experience.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `BrowserExtensionConfiguration`: a [`BrowserExtensionConfiguration`] object.
     ///
     /// The container for browser extension configuration for an Amazon Q Business web experience.
-    pub browser_extension_configuration: Option<Obj<BrowserExtensionConfiguration>>,
+    pub browser_extension_configuration:
+        ::std::option::Option<crate::Obj<BrowserExtensionConfiguration>>,
     /// `CustomizationConfiguration`: a [`CustomizationConfiguration`] object.
     ///
     /// Contains the configuration information to customize the logo, font, and color of an Amazon Q Business web experience with individual files for each property or a CSS file for them all.
-    pub customization_configuration: Option<Obj<CustomizationConfiguration>>,
+    pub customization_configuration: ::std::option::Option<crate::Obj<CustomizationConfiguration>>,
     /// `IdentityProviderConfiguration`: a JSON value.
     ///
     /// Provides information about the identity provider (IdP) used to authenticate end users of an Amazon Q Business web experience.
-    pub identity_provider_configuration: Option<Json>,
+    pub identity_provider_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `Origins`: a list of strings.
     ///
     /// Sets the website domain origins that are allowed to embed the Amazon Q Business web experience. The *domain origin* refers to the base URL for accessing a website including the protocol ( `http/https` ), the domain name, and the port number (if specified).
     ///
-    /// &gt; You must only submit a *base URL* and not a full path. For example, `https://docs.aws.amazon.com` .
+    /// \> You must only submit a *base URL* and not a full path. For example, `https://docs.aws.amazon.com` .
     ///
     /// Items 0 to 10.
-    pub origins: Option<List<Str>>,
+    pub origins: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service role attached to your web experience.
     ///
-    /// &gt; The `roleArn` parameter is required when your Amazon Q Business application is created with IAM Identity Center. It is not required for SAML-based applications.
+    /// \> The `roleArn` parameter is required when your Amazon Q Business application is created with IAM Identity Center. It is not required for SAML-based applications.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`; length 0 to 1284.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SamplePromptsControlMode`: a [`WebExperienceSamplePromptsControlMode`] value.
     ///
     /// Determines whether sample prompts are enabled in the web experience for an end user.
-    pub sample_prompts_control_mode: Option<WebExperienceSamplePromptsControlMode>,
+    pub sample_prompts_control_mode: ::std::option::Option<WebExperienceSamplePromptsControlMode>,
     /// `Subtitle`: a string.
     ///
     /// A subtitle to personalize your Amazon Q Business web experience.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 500.
-    pub subtitle: Option<Str>,
+    pub subtitle: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs that identify or categorize your Amazon Q Business web experience. You can also use tags to help control access to the web experience. Tag keys and values can consist of Unicode letters, digits, white space, and any of the following symbols: _ . : / = + - @.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Title`: a string.
     ///
     /// The title for your Amazon Q Business web experience.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 500.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
     /// `WelcomeMessage`: a string.
     ///
     /// A message in an Amazon Q Business web experience.
     ///
     /// Length 0 to 300.
-    pub welcome_message: Option<Str>,
+    pub welcome_message: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -135,7 +92,7 @@ impl WebExperience {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QBusiness::WebExperience",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-webexperience.html",
         primary_identifier: &["ApplicationId", "WebExperienceId"],
@@ -146,69 +103,71 @@ impl WebExperience {
         read_only: &["CreatedAt", "DefaultEndpoint", "Status", "UpdatedAt", "WebExperienceArn", "WebExperienceId"],
         attributes: &["CreatedAt", "DefaultEndpoint", "Status", "UpdatedAt", "WebExperienceArn", "WebExperienceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `WebExperience` with its required properties, named in a [`WebExperienceRequired`].
+    /// A `WebExperience` with its one required property, `ApplicationId`.
     #[inline]
-    pub fn new(required: WebExperienceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            application_id: required.application_id,
-            browser_extension_configuration: None,
-            customization_configuration: None,
-            identity_provider_configuration: None,
-            origins: None,
-            role_arn: None,
-            sample_prompts_control_mode: None,
-            subtitle: None,
-            tags: None,
-            title: None,
-            welcome_message: None,
+            application_id: value.into(),
+            browser_extension_configuration: ::std::option::Option::None,
+            customization_configuration: ::std::option::Option::None,
+            identity_provider_configuration: ::std::option::Option::None,
+            origins: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
+            sample_prompts_control_mode: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            welcome_message: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `BrowserExtensionConfiguration`: a [`BrowserExtensionConfiguration`] object.
-    pub fn browser_extension_configuration(mut self, value: impl Into<Obj<BrowserExtensionConfiguration>>) -> Self { self.browser_extension_configuration = Some(value.into()); self }
+    pub fn browser_extension_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BrowserExtensionConfiguration>>) -> Self { self.browser_extension_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CustomizationConfiguration`: a [`CustomizationConfiguration`] object.
-    pub fn customization_configuration(mut self, value: impl Into<Obj<CustomizationConfiguration>>) -> Self { self.customization_configuration = Some(value.into()); self }
+    pub fn customization_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CustomizationConfiguration>>) -> Self { self.customization_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IdentityProviderConfiguration`: a JSON value.
-    pub fn identity_provider_configuration(mut self, value: impl Into<Json>) -> Self { self.identity_provider_configuration = Some(value.into()); self }
+    pub fn identity_provider_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.identity_provider_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Origins`: a list of strings.
-    pub fn origins(mut self, value: impl Into<List<Str>>) -> Self { self.origins = Some(value.into()); self }
+    pub fn origins(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.origins = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SamplePromptsControlMode`: a [`WebExperienceSamplePromptsControlMode`] value.
-    pub fn sample_prompts_control_mode(mut self, value: impl Into<WebExperienceSamplePromptsControlMode>) -> Self { self.sample_prompts_control_mode = Some(value.into()); self }
+    pub fn sample_prompts_control_mode(mut self, value: impl ::std::convert::Into<WebExperienceSamplePromptsControlMode>) -> Self { self.sample_prompts_control_mode = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a string.
-    pub fn subtitle(mut self, value: impl Into<Str>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `WelcomeMessage`: a string.
-    pub fn welcome_message(mut self, value: impl Into<Str>) -> Self { self.welcome_message = Some(value.into()); self }
+    pub fn welcome_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.welcome_message = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WebExperience {
+impl ::cloudwright_core::Resource for WebExperience {
     type Attributes = WebExperienceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebExperience, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WebExperience, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WebExperience {
+impl ::cloudwright_core::ToValue for WebExperience {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .opt(
                 "BrowserExtensionConfiguration",
@@ -236,12 +195,12 @@ impl ToValue for WebExperience {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WebExperience`]: `Handle<WebExperience>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WebExperience`]: `Handle<WebExperience>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WebExperienceAttributes(ResourceRef);
+pub struct WebExperienceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WebExperienceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WebExperienceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -251,65 +210,48 @@ impl WebExperienceAttributes {
     ///
     /// The Unix timestamp when the Amazon Q Business application was last updated.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DefaultEndpoint`: a string.
     ///
     /// The endpoint URLs for your Amazon Q Business web experience. The URLs are unique and fully hosted by AWS .
     #[inline]
-    pub fn default_endpoint(&self) -> Value {
-        self.0.get_att("DefaultEndpoint")
+    pub fn default_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DefaultEndpoint"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The Unix timestamp when your Amazon Q Business web experience was updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `WebExperienceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an Amazon Q Business web experience.
     #[inline]
-    pub fn web_experience_arn(&self) -> Value {
-        self.0.get_att("WebExperienceArn")
+    pub fn web_experience_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WebExperienceArn"))
     }
 
     /// `Fn::GetAtt` `WebExperienceId`: a string.
     ///
     /// The identifier of your Amazon Q Business web experience.
     #[inline]
-    pub fn web_experience_id(&self) -> Value {
-        self.0.get_att("WebExperienceId")
+    pub fn web_experience_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WebExperienceId"))
     }
 }
-
-/// The required properties of [`BrowserExtensionConfiguration`], by name: `BrowserExtensionConfiguration::new(BrowserExtensionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BrowserExtensionConfigurationRequired {
-    /// `EnabledBrowserExtensions`: a list of [`BrowserExtension`] values, required.
-    pub enabled_browser_extensions: List<BrowserExtension>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BrowserExtensionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EnabledBrowserExtensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIREFOX", "CHROME"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: true })),
-    ],
-    required: &["EnabledBrowserExtensions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BrowserExtensionConfiguration` property type of `AWS::QBusiness::WebExperience`.
 ///
@@ -327,45 +269,33 @@ pub struct BrowserExtensionConfiguration {
     /// - `CHROME` and `FIREFOX` — Enable the extension for Chromium-based browsers and Mozilla Firefox.
     ///
     /// Items 0 to 2.
-    pub enabled_browser_extensions: List<BrowserExtension>,
+    pub enabled_browser_extensions: ::cloudwright_core::List<BrowserExtension>,
 }
 
 #[rustfmt::skip]
 impl BrowserExtensionConfiguration {
-    /// A `BrowserExtensionConfiguration` with its required properties, named in a [`BrowserExtensionConfigurationRequired`].
+    /// A `BrowserExtensionConfiguration` with its one required property, `EnabledBrowserExtensions`.
     #[inline]
-    pub fn new(required: BrowserExtensionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<BrowserExtension>>) -> Self {
         Self {
-            enabled_browser_extensions: required.enabled_browser_extensions,
+            enabled_browser_extensions: value.into(),
         }
     }
 
     /// `EnabledBrowserExtensions`: a list of [`BrowserExtension`] values, required.
-    pub fn enabled_browser_extensions(mut self, value: impl Into<List<BrowserExtension>>) -> Self { self.enabled_browser_extensions = value.into(); self }
+    pub fn enabled_browser_extensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BrowserExtension>>) -> Self { self.enabled_browser_extensions = value.into(); self }
 }
 
-impl PropertyType for BrowserExtensionConfiguration {}
+impl crate::PropertyType for BrowserExtensionConfiguration {}
 
-impl ToValue for BrowserExtensionConfiguration {
+impl ::cloudwright_core::ToValue for BrowserExtensionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EnabledBrowserExtensions", &self.enabled_browser_extensions)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomizationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CustomCSSUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FaviconUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("FontUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("LogoUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomizationConfiguration` property type of `AWS::QBusiness::WebExperience`.
 ///
@@ -379,25 +309,25 @@ pub struct CustomizationConfiguration {
     /// Provides the URL where the custom CSS file is hosted for an Amazon Q web experience.
     ///
     /// Pattern `^(https?://[a-zA-Z0-9-_.+%/]+\.css)?$`; length 0 to 1284.
-    pub custom_css_url: Option<Str>,
+    pub custom_css_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `FaviconUrl`: a string.
     ///
     /// Provides the URL where the custom favicon file is hosted for an Amazon Q web experience.
     ///
     /// Pattern `^(https?://[a-zA-Z0-9-_.+%/]+\.(svg|ico))?$`; length 0 to 1284.
-    pub favicon_url: Option<Str>,
+    pub favicon_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `FontUrl`: a string.
     ///
     /// Provides the URL where the custom font file is hosted for an Amazon Q web experience.
     ///
     /// Pattern `^(https?://[a-zA-Z0-9-_.+%/]+\.(ttf|woff|woff2|otf))?$`; length 0 to 1284.
-    pub font_url: Option<Str>,
+    pub font_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogoUrl`: a string.
     ///
     /// Provides the URL where the custom logo file is hosted for an Amazon Q web experience.
     ///
     /// Pattern `^(https?://[a-zA-Z0-9-_.+%/]+\.(svg|png))?$`; length 0 to 1284.
-    pub logo_url: Option<Str>,
+    pub logo_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -405,25 +335,25 @@ impl CustomizationConfiguration {
     /// A `CustomizationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomCSSUrl`: a string.
-    pub fn custom_css_url(mut self, value: impl Into<Str>) -> Self { self.custom_css_url = Some(value.into()); self }
+    pub fn custom_css_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_css_url = ::std::option::Option::Some(value.into()); self }
     /// `FaviconUrl`: a string.
-    pub fn favicon_url(mut self, value: impl Into<Str>) -> Self { self.favicon_url = Some(value.into()); self }
+    pub fn favicon_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.favicon_url = ::std::option::Option::Some(value.into()); self }
     /// `FontUrl`: a string.
-    pub fn font_url(mut self, value: impl Into<Str>) -> Self { self.font_url = Some(value.into()); self }
+    pub fn font_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.font_url = ::std::option::Option::Some(value.into()); self }
     /// `LogoUrl`: a string.
-    pub fn logo_url(mut self, value: impl Into<Str>) -> Self { self.logo_url = Some(value.into()); self }
+    pub fn logo_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logo_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomizationConfiguration {}
+impl crate::PropertyType for CustomizationConfiguration {}
 
-impl ToValue for CustomizationConfiguration {
+impl ::cloudwright_core::ToValue for CustomizationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomCSSUrl", &self.custom_css_url)
             .opt("FaviconUrl", &self.favicon_url)
             .opt("FontUrl", &self.font_url)
@@ -440,24 +370,24 @@ pub enum BrowserExtension {
     /// `CHROME`
     Chrome,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BrowserExtension {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BrowserExtension {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BrowserExtension {
+impl ::cloudwright_core::ToValue for BrowserExtension {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Firefox => "FIREFOX",
             Self::Chrome => "CHROME",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -469,23 +399,89 @@ pub enum WebExperienceSamplePromptsControlMode {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WebExperienceSamplePromptsControlMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WebExperienceSamplePromptsControlMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WebExperienceSamplePromptsControlMode {
+impl ::cloudwright_core::ToValue for WebExperienceSamplePromptsControlMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.css)?$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.(svg|ico))?$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.(ttf|woff|woff2|otf))?$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.(svg|png))?$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^(http:\\/\\/|https:\\/\\/)[a-zA-Z0-9-_.]+(?::[0-9]{1,5})?$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+    );
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebExperience: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BrowserExtensionConfiguration", Shape::Object(&RULE_BrowserExtensionConfiguration)),
+            ("CustomizationConfiguration", Shape::Object(&RULE_CustomizationConfiguration)),
+            ("IdentityProviderConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Origins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SamplePromptsControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Subtitle", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("WelcomeMessage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
+        ],
+        required: &["ApplicationId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BrowserExtensionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EnabledBrowserExtensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIREFOX", "CHROME"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: true })),
+        ],
+        required: &["EnabledBrowserExtensions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomizationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CustomCSSUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FaviconUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("FontUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("LogoUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Ledger`], by name: `Ledger::new(LedgerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LedgerRequired {
-    /// `PermissionsMode`: a string, required.
-    pub permissions_mode: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Ledger: ObjRule = ObjRule {
-    properties: &[
-        ("DeletionProtection", Shape::Bool),
-        ("KmsKey", Shape::STR),
-        ("Name", Shape::STR),
-        ("PermissionsMode", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["PermissionsMode"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::QLDB::Ledger` resource.
 ///
 /// The `AWS::QLDB::Ledger` resource specifies a new Amazon Quantum Ledger Database (Amazon QLDB) ledger in your AWS account . Amazon QLDB is a fully managed ledger database that provides a transparent, immutable, and cryptographically verifiable transaction log owned by a central trusted authority. You can use QLDB to track all application data changes, and maintain a complete and verifiable history of changes over time.
 ///
-/// For more information, see \[CreateLedger\](<https://docs.aws.amazon.com/qldb/latest/developerguide/API_CreateLedger.html>) in the *Amazon QLDB API Reference* .
+/// For more information, see [CreateLedger](https://docs.aws.amazon.com/qldb/latest/developerguide/API_CreateLedger.html) in the *Amazon QLDB API Reference* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LedgerAttributes`], which `Handle<Ledger>` dereferences to.
@@ -51,10 +28,10 @@ pub struct Ledger {
     /// Specifies whether the ledger is protected from being deleted by any user. If not defined during ledger creation, this feature is enabled ( `true` ) by default.
     ///
     /// If deletion protection is enabled, you must first disable it before you can delete the ledger. You can disable it by calling the `UpdateLedger` operation to set this parameter to `false` .
-    pub deletion_protection: Option<Bool>,
+    pub deletion_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KmsKey`: a string.
     ///
-    /// The key in AWS Key Management Service ( AWS  ) to use for encryption of data at rest in the ledger. For more information, see \[Encryption at rest\](<https://docs.aws.amazon.com/qldb/latest/developerguide/encryption-at-rest.html>) in the *Amazon QLDB Developer Guide* .
+    /// The key in AWS Key Management Service ( AWS  ) to use for encryption of data at rest in the ledger. For more information, see [Encryption at rest](https://docs.aws.amazon.com/qldb/latest/developerguide/encryption-at-rest.html) in the *Amazon QLDB Developer Guide* .
     ///
     /// Use one of the following options to specify this parameter:
     ///
@@ -62,7 +39,7 @@ pub struct Ledger {
     /// - *Undefined* : By default, use an AWS owned KMS key.
     /// - *A valid symmetric customer managed KMS key* : Use the specified symmetric encryption KMS key in your account that you create, own, and manage.
     ///
-    /// Amazon QLDB does not support asymmetric keys. For more information, see \[Using symmetric and asymmetric keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/symmetric-asymmetric.html>) in the *AWS Key Management Service Developer Guide* .
+    /// Amazon QLDB does not support asymmetric keys. For more information, see [Using symmetric and asymmetric keys](https://docs.aws.amazon.com/kms/latest/developerguide/symmetric-asymmetric.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// To specify a customer managed KMS key, you can use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. When using an alias name, prefix it with `"alias/"` . To specify a key in a different AWS account , you must use the key ARN or alias ARN.
     ///
@@ -73,16 +50,16 @@ pub struct Ledger {
     /// - Alias name: `alias/ExampleAlias`
     /// - Alias ARN: `arn:aws:kms:us-east-2:111122223333:alias/ExampleAlias`
     ///
-    /// For more information, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id>) in the *AWS Key Management Service Developer Guide* .
-    pub kms_key: Option<Str>,
+    /// For more information, see [Key identifiers (KeyId)](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id) in the *AWS Key Management Service Developer Guide* .
+    pub kms_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the ledger that you want to create. The name must be unique among all of the ledgers in your AWS account in the current Region.
     ///
-    /// Naming constraints for ledger names are defined in \[Quotas in Amazon QLDB\](<https://docs.aws.amazon.com/qldb/latest/developerguide/limits.html#limits.naming>) in the *Amazon QLDB Developer Guide* .
+    /// Naming constraints for ledger names are defined in [Quotas in Amazon QLDB](https://docs.aws.amazon.com/qldb/latest/developerguide/limits.html#limits.naming) in the *Amazon QLDB Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PermissionsMode`: a string, required.
     ///
     /// The permissions mode to assign to the ledger that you want to create. This parameter can have one of the following values:
@@ -92,16 +69,16 @@ pub struct Ledger {
     /// This mode allows users who have the `SendCommand` API permission for this ledger to run all PartiQL commands (hence, `ALLOW_ALL` ) on any tables in the specified ledger. This mode disregards any table-level or command-level IAM permissions policies that you create for the ledger.
     /// - `STANDARD` : ( *Recommended* ) A permissions mode that enables access control with finer granularity for ledgers, tables, and PartiQL commands.
     ///
-    /// By default, this mode denies all user requests to run any PartiQL commands on any tables in this ledger. To allow PartiQL commands to run, you must create IAM permissions policies for specific table resources and PartiQL actions, in addition to the `SendCommand` API permission for the ledger. For information, see \[Getting started with the standard permissions mode\](<https://docs.aws.amazon.com/qldb/latest/developerguide/getting-started-standard-mode.html>) in the *Amazon QLDB Developer Guide* .
+    /// By default, this mode denies all user requests to run any PartiQL commands on any tables in this ledger. To allow PartiQL commands to run, you must create IAM permissions policies for specific table resources and PartiQL actions, in addition to the `SendCommand` API permission for the ledger. For information, see [Getting started with the standard permissions mode](https://docs.aws.amazon.com/qldb/latest/developerguide/getting-started-standard-mode.html) in the *Amazon QLDB Developer Guide* .
     ///
-    /// &gt; We strongly recommend using the `STANDARD` permissions mode to maximize the security of your ledger data.
-    pub permissions_mode: Str,
+    /// \> We strongly recommend using the `STANDARD` permissions mode to maximize the security of your ledger data.
+    pub permissions_mode: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -111,7 +88,7 @@ impl Ledger {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QLDB::Ledger",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qldb-ledger.html",
         primary_identifier: &["Id"],
@@ -122,51 +99,53 @@ impl Ledger {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Ledger` with its required properties, named in a [`LedgerRequired`].
+    /// A `Ledger` with its one required property, `PermissionsMode`.
     #[inline]
-    pub fn new(required: LedgerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            deletion_protection: None,
-            kms_key: None,
-            name: None,
-            permissions_mode: required.permissions_mode,
-            tags: None,
+            deletion_protection: ::std::option::Option::None,
+            kms_key: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            permissions_mode: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DeletionProtection`: a boolean.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
+    pub fn deletion_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection = ::std::option::Option::Some(value.into()); self }
     /// `KmsKey`: a string.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `PermissionsMode`: a string, required.
-    pub fn permissions_mode(mut self, value: impl Into<Str>) -> Self { self.permissions_mode = value.into(); self }
+    pub fn permissions_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.permissions_mode = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Ledger {
+impl ::cloudwright_core::Resource for Ledger {
     type Attributes = LedgerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Ledger, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Ledger, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Ledger {
+impl ::cloudwright_core::ToValue for Ledger {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeletionProtection", &self.deletion_protection)
             .opt("KmsKey", &self.kms_key)
             .opt("Name", &self.name)
@@ -176,12 +155,12 @@ impl ToValue for Ledger {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Ledger`]: `Handle<Ledger>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Ledger`]: `Handle<Ledger>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LedgerAttributes(ResourceRef);
+pub struct LedgerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LedgerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LedgerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -189,8 +168,8 @@ impl From<ResourceRef> for LedgerAttributes {
 impl LedgerAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -198,21 +177,10 @@ impl LedgerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::QLDB::Ledger`.
 ///
@@ -220,9 +188,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -237,19 +205,51 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ledger: ObjRule = ObjRule {
+        properties: &[
+            ("DeletionProtection", Shape::Bool),
+            ("KmsKey", Shape::STR),
+            ("Name", Shape::STR),
+            ("PermissionsMode", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["PermissionsMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -12,6 +12,6 @@ pub mod ledger;
 pub mod stream;
 
 #[cfg(feature = "qldb")]
-pub use ledger::{Ledger, LedgerAttributes, LedgerRequired};
+pub use ledger::{Ledger, LedgerAttributes};
 #[cfg(feature = "qldb")]
 pub use stream::{Stream, StreamAttributes, StreamRequired};

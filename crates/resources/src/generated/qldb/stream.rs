@@ -5,49 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*",
-);
-
 /// The required properties of [`Stream`], by name: `Stream::new(StreamRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamRequired {
     /// `InclusiveStartTime`: a string, required.
-    pub inclusive_start_time: Str,
+    pub inclusive_start_time: ::cloudwright_core::Str,
     /// `KinesisConfiguration`: a [`KinesisConfiguration`] object, required.
-    pub kinesis_configuration: Obj<KinesisConfiguration>,
+    pub kinesis_configuration: crate::Obj<KinesisConfiguration>,
     /// `LedgerName`: a string, required.
-    pub ledger_name: Str,
+    pub ledger_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StreamName`: a string, required.
-    pub stream_name: Str,
+    pub stream_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Stream: ObjRule = ObjRule {
-    properties: &[
-        ("ExclusiveEndTime", Shape::STR),
-        ("InclusiveStartTime", Shape::STR),
-        ("KinesisConfiguration", Shape::Object(&RULE_KinesisConfiguration)),
-        ("LedgerName", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StreamName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["LedgerName", "StreamName", "RoleArn", "KinesisConfiguration", "InclusiveStartTime"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QLDB::Stream` resource.
 ///
 /// The `AWS::QLDB::Stream` resource specifies a journal stream for a given Amazon Quantum Ledger Database (Amazon QLDB) ledger. The stream captures every document revision that is committed to the ledger's journal and delivers the data to a specified Amazon Kinesis Data Streams resource.
 ///
-/// For more information, see \[StreamJournalToKinesis\](<https://docs.aws.amazon.com/qldb/latest/developerguide/API_StreamJournalToKinesis.html>) in the *Amazon QLDB API Reference* .
+/// For more information, see [StreamJournalToKinesis](https://docs.aws.amazon.com/qldb/latest/developerguide/API_StreamJournalToKinesis.html) in the *Amazon QLDB API Reference* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`LedgerName`, `Id`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`StreamAttributes`], which `Handle<Stream>` dereferences to.
@@ -68,7 +45,7 @@ pub struct Stream {
     /// The `ExclusiveEndTime` must be in `ISO 8601` date and time format and in Universal Coordinated Time (UTC). For example: `2019-06-13T21:36:34Z` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub exclusive_end_time: Option<Str>,
+    pub exclusive_end_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `InclusiveStartTime`: a string, required.
     ///
     /// The inclusive start date and time from which to start streaming journal data. This parameter must be in `ISO 8601` date and time format and in Universal Coordinated Time (UTC). For example: `2019-06-13T21:36:34Z` .
@@ -78,19 +55,19 @@ pub struct Stream {
     /// If you provide an `InclusiveStartTime` that is before the ledger's `CreationDateTime` , QLDB effectively defaults it to the ledger's `CreationDateTime` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub inclusive_start_time: Str,
+    pub inclusive_start_time: ::cloudwright_core::Str,
     /// `KinesisConfiguration`: a [`KinesisConfiguration`] object, required.
     ///
     /// The configuration settings of the Kinesis Data Streams destination for your stream request.
     ///
     /// Create-only: changing it replaces the resource.
-    pub kinesis_configuration: Obj<KinesisConfiguration>,
+    pub kinesis_configuration: crate::Obj<KinesisConfiguration>,
     /// `LedgerName`: a string, required.
     ///
     /// The name of the ledger.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ledger_name: Str,
+    pub ledger_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that grants QLDB permissions for a journal stream to write data records to a Kinesis Data Streams resource.
@@ -98,23 +75,23 @@ pub struct Stream {
     /// To pass a role to QLDB when requesting a journal stream, you must have permissions to perform the `iam:PassRole` action on the IAM role resource. This is required for all journal stream requests.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*`; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StreamName`: a string, required.
     ///
     /// The name that you want to assign to the QLDB journal stream. User-defined names can help identify and indicate the purpose of a stream.
     ///
-    /// Your stream name must be unique among other *active* streams for a given ledger. Stream names have the same naming constraints as ledger names, as defined in \[Quotas in Amazon QLDB\](<https://docs.aws.amazon.com/qldb/latest/developerguide/limits.html#limits.naming>) in the *Amazon QLDB Developer Guide* .
+    /// Your stream name must be unique among other *active* streams for a given ledger. Stream names have the same naming constraints as ledger names, as defined in [Quotas in Amazon QLDB](https://docs.aws.amazon.com/qldb/latest/developerguide/limits.html#limits.naming) in the *Amazon QLDB Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub stream_name: Str,
+    pub stream_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -124,7 +101,7 @@ impl Stream {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QLDB::Stream",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qldb-stream.html",
         primary_identifier: &["LedgerName", "Id"],
@@ -135,57 +112,59 @@ impl Stream {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Stream` with its required properties, named in a [`StreamRequired`].
     #[inline]
     pub fn new(required: StreamRequired) -> Self {
         Self {
-            exclusive_end_time: None,
+            exclusive_end_time: ::std::option::Option::None,
             inclusive_start_time: required.inclusive_start_time,
             kinesis_configuration: required.kinesis_configuration,
             ledger_name: required.ledger_name,
             role_arn: required.role_arn,
             stream_name: required.stream_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ExclusiveEndTime`: a string.
-    pub fn exclusive_end_time(mut self, value: impl Into<Str>) -> Self { self.exclusive_end_time = Some(value.into()); self }
+    pub fn exclusive_end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exclusive_end_time = ::std::option::Option::Some(value.into()); self }
     /// `InclusiveStartTime`: a string, required.
-    pub fn inclusive_start_time(mut self, value: impl Into<Str>) -> Self { self.inclusive_start_time = value.into(); self }
+    pub fn inclusive_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inclusive_start_time = value.into(); self }
     /// `KinesisConfiguration`: a [`KinesisConfiguration`] object, required.
-    pub fn kinesis_configuration(mut self, value: impl Into<Obj<KinesisConfiguration>>) -> Self { self.kinesis_configuration = value.into(); self }
+    pub fn kinesis_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisConfiguration>>) -> Self { self.kinesis_configuration = value.into(); self }
     /// `LedgerName`: a string, required.
-    pub fn ledger_name(mut self, value: impl Into<Str>) -> Self { self.ledger_name = value.into(); self }
+    pub fn ledger_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ledger_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StreamName`: a string, required.
-    pub fn stream_name(mut self, value: impl Into<Str>) -> Self { self.stream_name = value.into(); self }
+    pub fn stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Stream {
+impl ::cloudwright_core::Resource for Stream {
     type Attributes = StreamAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stream, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Stream, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Stream {
+impl ::cloudwright_core::ToValue for Stream {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExclusiveEndTime", &self.exclusive_end_time)
             .req("InclusiveStartTime", &self.inclusive_start_time)
             .req("KinesisConfiguration", &self.kinesis_configuration)
@@ -197,12 +176,12 @@ impl ToValue for Stream {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Stream`]: `Handle<Stream>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Stream`]: `Handle<Stream>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StreamAttributes(ResourceRef);
+pub struct StreamAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StreamAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StreamAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -210,28 +189,18 @@ impl From<ResourceRef> for StreamAttributes {
 impl StreamAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID that QLDB assigns to each QLDB journal stream. For example: `IiPT4brpZCqCq3f4MTHbYy` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AggregationEnabled", Shape::Bool),
-        ("StreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisConfiguration` property type of `AWS::QLDB::Stream`.
 ///
@@ -246,14 +215,14 @@ pub struct KinesisConfiguration {
     ///
     /// Default: `True`
     ///
-    /// &gt; Record aggregation has important implications for processing records and requires de-aggregation in your stream consumer. To learn more, see \[KPL Key Concepts\](<https://docs.aws.amazon.com/streams/latest/dev/kinesis-kpl-concepts.html>) and \[Consumer De-aggregation\](<https://docs.aws.amazon.com/streams/latest/dev/kinesis-kpl-consumer-deaggregation.html>) in the *Amazon Kinesis Data Streams Developer Guide* .
-    pub aggregation_enabled: Option<Bool>,
+    /// \> Record aggregation has important implications for processing records and requires de-aggregation in your stream consumer. To learn more, see [KPL Key Concepts](https://docs.aws.amazon.com/streams/latest/dev/kinesis-kpl-concepts.html) and [Consumer De-aggregation](https://docs.aws.amazon.com/streams/latest/dev/kinesis-kpl-consumer-deaggregation.html) in the *Amazon Kinesis Data Streams Developer Guide* .
+    pub aggregation_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `StreamArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Kinesis Data Streams resource.
     ///
     /// Pattern `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*`.
-    pub stream_arn: Option<Str>,
+    pub stream_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -261,21 +230,21 @@ impl KinesisConfiguration {
     /// A `KinesisConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AggregationEnabled`: a boolean.
-    pub fn aggregation_enabled(mut self, value: impl Into<Bool>) -> Self { self.aggregation_enabled = Some(value.into()); self }
+    pub fn aggregation_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.aggregation_enabled = ::std::option::Option::Some(value.into()); self }
     /// `StreamArn`: a string.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = Some(value.into()); self }
+    pub fn stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KinesisConfiguration {}
+impl crate::PropertyType for KinesisConfiguration {}
 
-impl ToValue for KinesisConfiguration {
+impl ::cloudwright_core::ToValue for KinesisConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AggregationEnabled", &self.aggregation_enabled)
             .opt("StreamArn", &self.stream_arn)
             .build()
@@ -286,21 +255,10 @@ impl ToValue for KinesisConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::QLDB::Stream`.
 ///
@@ -310,11 +268,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 127.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -329,19 +287,68 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Stream: ObjRule = ObjRule {
+        properties: &[
+            ("ExclusiveEndTime", Shape::STR),
+            ("InclusiveStartTime", Shape::STR),
+            ("KinesisConfiguration", Shape::Object(&RULE_KinesisConfiguration)),
+            ("LedgerName", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StreamName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["LedgerName", "StreamName", "RoleArn", "KinesisConfiguration", "InclusiveStartTime"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AggregationEnabled", Shape::Bool),
+            ("StreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

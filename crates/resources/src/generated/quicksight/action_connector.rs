@@ -5,47 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_ResourcePermission, RULE_Tag};
 pub use super::shared::{ResourcePermission, ResourcePermissionRequired, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9 _.,!?-]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9](?:[\\w- ]*[A-Za-z0-9])?$");
 
 /// The required properties of [`ActionConnector`], by name: `ActionConnector::new(ActionConnectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionConnectorRequired {
     /// `ActionConnectorId`: a string, required.
-    pub action_connector_id: Str,
+    pub action_connector_id: ::cloudwright_core::Str,
     /// `AwsAccountId`: a string, required.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: an [`ActionConnectorType`] value, required.
     pub r#type: ActionConnectorType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ActionConnector: ObjRule = ObjRule {
-    properties: &[
-        ("ActionConnectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AuthenticationConfig", Shape::Object(&RULE_AuthConfig)),
-        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["GENERIC_HTTP", "SERVICENOW_NOW_PLATFORM", "SALESFORCE_CRM", "MICROSOFT_OUTLOOK", "PAGERDUTY_ADVANCE", "JIRA_CLOUD", "ATLASSIAN_CONFLUENCE", "AMAZON_S3", "AMAZON_BEDROCK_AGENT_RUNTIME", "AMAZON_BEDROCK_RUNTIME", "AMAZON_BEDROCK_DATA_AUTOMATION_RUNTIME", "AMAZON_TEXTRACT", "AMAZON_COMPREHEND", "AMAZON_COMPREHEND_MEDICAL", "MICROSOFT_ONEDRIVE", "MICROSOFT_SHAREPOINT", "MICROSOFT_TEAMS", "SAP_BUSINESSPARTNER", "SAP_PRODUCTMASTERDATA", "SAP_PHYSICALINVENTORY", "SAP_BILLOFMATERIALS", "SAP_MATERIALSTOCK", "ZENDESK_SUITE", "SMARTSHEET", "SLACK", "ASANA", "BAMBOO_HR"], ..StrRule::ANY })),
-        ("VpcConnectionArn", Shape::STR),
-    ],
-    required: &["ActionConnectorId", "AwsAccountId", "Name", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QuickSight::ActionConnector` resource.
 ///
@@ -63,31 +36,31 @@ pub struct ActionConnector {
     /// `ActionConnectorId`: a string, required.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512; create-only: changing it replaces the resource.
-    pub action_connector_id: Str,
+    pub action_connector_id: ::cloudwright_core::Str,
     /// `AuthenticationConfig`: an [`AuthConfig`] object.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub authentication_config: Option<Obj<AuthConfig>>,
+    pub authentication_config: ::std::option::Option<crate::Obj<AuthConfig>>,
     /// `AwsAccountId`: a string, required.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// Pattern `^[A-Za-z0-9 _.,!?-]*$`; length 1 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Pattern `^[A-Za-z0-9](?:[\w- ]*[A-Za-z0-9])?$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Permissions`: a list of [`ResourcePermission`] objects.
     ///
     /// Items 1 to 64.
-    pub permissions: Option<List<ResourcePermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<ResourcePermission>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: an [`ActionConnectorType`] value, required.
     ///
     /// Create-only: changing it replaces the resource.
@@ -95,7 +68,7 @@ pub struct ActionConnector {
     /// `VpcConnectionArn`: a string.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub vpc_connection_arn: Option<Str>,
+    pub vpc_connection_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -105,7 +78,7 @@ impl ActionConnector {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QuickSight::ActionConnector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-actionconnector.html",
         primary_identifier: &["ActionConnectorId", "AwsAccountId"],
@@ -116,7 +89,7 @@ impl ActionConnector {
         read_only: &["Arn", "CreatedTime", "EnabledActions", "LastUpdatedTime", "Status"],
         attributes: &["Arn", "CreatedTime", "EnabledActions", "LastUpdatedTime", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ActionConnector` with its required properties, named in a [`ActionConnectorRequired`].
@@ -124,55 +97,57 @@ impl ActionConnector {
     pub fn new(required: ActionConnectorRequired) -> Self {
         Self {
             action_connector_id: required.action_connector_id,
-            authentication_config: None,
+            authentication_config: ::std::option::Option::None,
             aws_account_id: required.aws_account_id,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            permissions: None,
-            tags: None,
+            permissions: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
-            vpc_connection_arn: None,
+            vpc_connection_arn: ::std::option::Option::None,
         }
     }
 
     /// `ActionConnectorId`: a string, required.
-    pub fn action_connector_id(mut self, value: impl Into<Str>) -> Self { self.action_connector_id = value.into(); self }
+    pub fn action_connector_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action_connector_id = value.into(); self }
     /// `AuthenticationConfig`: an [`AuthConfig`] object.
-    pub fn authentication_config(mut self, value: impl Into<Obj<AuthConfig>>) -> Self { self.authentication_config = Some(value.into()); self }
+    pub fn authentication_config(mut self, value: impl ::std::convert::Into<crate::Obj<AuthConfig>>) -> Self { self.authentication_config = ::std::option::Option::Some(value.into()); self }
     /// `AwsAccountId`: a string, required.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourcePermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`ActionConnectorType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ActionConnectorType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ActionConnectorType>) -> Self { self.r#type = value.into(); self }
     /// `VpcConnectionArn`: a string.
-    pub fn vpc_connection_arn(mut self, value: impl Into<Str>) -> Self { self.vpc_connection_arn = Some(value.into()); self }
+    pub fn vpc_connection_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_connection_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ActionConnector {
+impl ::cloudwright_core::Resource for ActionConnector {
     type Attributes = ActionConnectorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ActionConnector, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ActionConnector, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ActionConnector {
+impl ::cloudwright_core::ToValue for ActionConnector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ActionConnectorId", &self.action_connector_id)
             .opt("AuthenticationConfig", &self.authentication_config)
             .req("AwsAccountId", &self.aws_account_id)
@@ -186,12 +161,12 @@ impl ToValue for ActionConnector {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ActionConnector`]: `Handle<ActionConnector>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ActionConnector`]: `Handle<ActionConnector>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ActionConnectorAttributes(ResourceRef);
+pub struct ActionConnectorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ActionConnectorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ActionConnectorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -199,32 +174,32 @@ impl From<ResourceRef> for ActionConnectorAttributes {
 impl ActionConnectorAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `EnabledActions`: a list of strings.
     #[inline]
-    pub fn enabled_actions(&self) -> Value {
-        self.0.get_att("EnabledActions")
+    pub fn enabled_actions(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("EnabledActions"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -232,21 +207,10 @@ impl ActionConnectorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthConfigRequired {
     /// `AuthenticationMetadata`: a JSON value, required.
-    pub authentication_metadata: Json,
+    pub authentication_metadata: ::cloudwright_core::Json,
     /// `AuthenticationType`: a [`ConnectionAuthType`] value, required.
     pub authentication_type: ConnectionAuthType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationMetadata", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["BASIC", "API_KEY", "OAUTH2_CLIENT_CREDENTIALS", "NONE", "IAM", "OAUTH2_AUTHORIZATION_CODE"], ..StrRule::ANY })),
-    ],
-    required: &["AuthenticationMetadata", "AuthenticationType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthConfig` property type of `AWS::QuickSight::ActionConnector`.
 ///
@@ -254,7 +218,7 @@ pub(crate) static RULE_AuthConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthConfig {
     /// `AuthenticationMetadata`: a JSON value, required.
-    pub authentication_metadata: Json,
+    pub authentication_metadata: ::cloudwright_core::Json,
     /// `AuthenticationType`: a [`ConnectionAuthType`] value, required.
     pub authentication_type: ConnectionAuthType,
 }
@@ -271,17 +235,17 @@ impl AuthConfig {
     }
 
     /// `AuthenticationMetadata`: a JSON value, required.
-    pub fn authentication_metadata(mut self, value: impl Into<Json>) -> Self { self.authentication_metadata = value.into(); self }
+    pub fn authentication_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.authentication_metadata = value.into(); self }
     /// `AuthenticationType`: a [`ConnectionAuthType`] value, required.
-    pub fn authentication_type(mut self, value: impl Into<ConnectionAuthType>) -> Self { self.authentication_type = value.into(); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<ConnectionAuthType>) -> Self { self.authentication_type = value.into(); self }
 }
 
-impl PropertyType for AuthConfig {}
+impl crate::PropertyType for AuthConfig {}
 
-impl ToValue for AuthConfig {
+impl ::cloudwright_core::ToValue for AuthConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthenticationMetadata", &self.authentication_metadata)
             .req("AuthenticationType", &self.authentication_type)
             .build()
@@ -346,18 +310,18 @@ pub enum ActionConnectorType {
     /// `BAMBOO_HR`
     BambooHr,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ActionConnectorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ActionConnectorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ActionConnectorType {
+impl ::cloudwright_core::ToValue for ActionConnectorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GenericHttp => "GENERIC_HTTP",
             Self::ServicenowNowPlatform => "SERVICENOW_NOW_PLATFORM",
@@ -386,9 +350,9 @@ impl ToValue for ActionConnectorType {
             Self::Slack => "SLACK",
             Self::Asana => "ASANA",
             Self::BambooHr => "BAMBOO_HR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -408,18 +372,18 @@ pub enum ConnectionAuthType {
     /// `OAUTH2_AUTHORIZATION_CODE`
     Oauth2AuthorizationCode,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConnectionAuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConnectionAuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConnectionAuthType {
+impl ::cloudwright_core::ToValue for ConnectionAuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Basic => "BASIC",
             Self::ApiKey => "API_KEY",
@@ -427,8 +391,51 @@ impl ToValue for ConnectionAuthType {
             Self::None => "NONE",
             Self::Iam => "IAM",
             Self::Oauth2AuthorizationCode => "OAUTH2_AUTHORIZATION_CODE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ResourcePermission, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9 _.,!?-]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9](?:[\\w- ]*[A-Za-z0-9])?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActionConnector: ObjRule = ObjRule {
+        properties: &[
+            ("ActionConnectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AuthenticationConfig", Shape::Object(&RULE_AuthConfig)),
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["GENERIC_HTTP", "SERVICENOW_NOW_PLATFORM", "SALESFORCE_CRM", "MICROSOFT_OUTLOOK", "PAGERDUTY_ADVANCE", "JIRA_CLOUD", "ATLASSIAN_CONFLUENCE", "AMAZON_S3", "AMAZON_BEDROCK_AGENT_RUNTIME", "AMAZON_BEDROCK_RUNTIME", "AMAZON_BEDROCK_DATA_AUTOMATION_RUNTIME", "AMAZON_TEXTRACT", "AMAZON_COMPREHEND", "AMAZON_COMPREHEND_MEDICAL", "MICROSOFT_ONEDRIVE", "MICROSOFT_SHAREPOINT", "MICROSOFT_TEAMS", "SAP_BUSINESSPARTNER", "SAP_PRODUCTMASTERDATA", "SAP_PHYSICALINVENTORY", "SAP_BILLOFMATERIALS", "SAP_MATERIALSTOCK", "ZENDESK_SUITE", "SMARTSHEET", "SLACK", "ASANA", "BAMBOO_HR"], ..StrRule::ANY })),
+            ("VpcConnectionArn", Shape::STR),
+        ],
+        required: &["ActionConnectorId", "AwsAccountId", "Name", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationMetadata", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["BASIC", "API_KEY", "OAUTH2_CLIENT_CREDENTIALS", "NONE", "IAM", "OAUTH2_AUTHORIZATION_CODE"], ..StrRule::ANY })),
+        ],
+        required: &["AuthenticationMetadata", "AuthenticationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }
